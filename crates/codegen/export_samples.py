@@ -16,7 +16,8 @@ checks, ...), crates/codegen/samples/overrides.json sets a property path of a ty
 literal, each entry with the reason.
 
 Then it verifies: every type's sample goes into templates of at most 400 resources, and
-cfn-lint (informational checks included) must report nothing. A type whose first sample has
+cfn-lint (informational checks included) must report nothing. Every override must be needed:
+taken out on its own, cfn-lint reports the sample (for an ignored rule, that rule). A type whose first sample has
 findings is retried with the next alternatives (the second `oneOf` branch, the second enum
 member, `true` for booleans, ...), up to a few rounds; the first clean variant is kept. Any
 type still with findings makes the script fail, naming it and the findings, and write nothing.
@@ -586,18 +587,23 @@ def resource(type_name: str, props: dict, ignores: dict) -> dict:
     return r
 
 
-def lint(samples: dict[str, dict], ignores: dict) -> dict[str, list[str]]:
-    """cfn-lint findings (informational included) per type, for samples batched into
-    templates of at most BATCH resources."""
+def lint_cases(cases: dict[str, tuple[str, dict, list[str]]]) -> dict[str, list[str]]:
+    """cfn-lint findings (informational included) per case, a case being `(type, Properties,
+    rules ignored)`, batched into templates of at most BATCH resources."""
     findings: dict[str, list[str]] = {}
-    names = sorted(samples)
-    by_id = {logical_id(t): t for t in names}
+    keys = sorted(cases)
+    ids = {}
+    for i, k in enumerate(keys):
+        base = logical_id(cases[k][0])
+        ids[k] = base if base not in ids.values() else f"{base}{i}"
+    by_id = {v: k for k, v in ids.items()}
     with tempfile.TemporaryDirectory() as tmp:
         files = []
-        for b in range(0, len(names), BATCH):
-            resources = {
-                logical_id(t): resource(t, samples[t], ignores) for t in names[b:b + BATCH]
-            }
+        for b in range(0, len(keys), BATCH):
+            resources = {}
+            for k in keys[b:b + BATCH]:
+                t, props, ignored = cases[k]
+                resources[ids[k]] = resource(t, props, {t: ignored})
             template = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}
             f = Path(tmp) / f"batch{b // BATCH:02}.json"
             f.write_text(json.dumps(template, indent=2))
@@ -609,16 +615,48 @@ def lint(samples: dict[str, dict], ignores: dict) -> dict[str, list[str]]:
             sys.exit(f"cfn-lint failed to run ({out.returncode}):\n{out.stderr}{out.stdout}")
         for m in json.loads(out.stdout or "[]"):
             path = m.get("Location", {}).get("Path") or []
-            t = by_id.get(path[1]) if len(path) > 1 and path[0] == "Resources" else None
+            k = by_id.get(path[1]) if len(path) > 1 and path[0] == "Resources" else None
             line = f"{m['Rule']['Id']} {'/'.join(map(str, path[2:]))}: {m['Message']}"
-            findings.setdefault(t or "(template)", []).append(line)
+            findings.setdefault(k or "(template)", []).append(line)
     return findings
+
+
+def lint(samples: dict[str, dict], ignores: dict) -> dict[str, list[str]]:
+    """cfn-lint findings per type, for one sample per type."""
+    return lint_cases({t: (t, p, ignores.get(t, [])) for t, p in samples.items()})
+
+
+def stale_overrides(schemas: dict, variants: dict[str, int], overrides: dict,
+                    ignores: dict) -> list[str]:
+    """The overrides cfn-lint does not need: each property override is taken out of its
+    type's sample, and each ignored rule out of its type's list, in turn; one that leaves the
+    sample clean (for an ignored rule: without that rule's finding) is stale."""
+    cases = {}
+    for t, entries in overrides.items():
+        for i, e in enumerate(entries):
+            rest = {t: [x for j, x in enumerate(entries) if j != i]}
+            props = with_overrides(t, sample(schemas[t], variants[t]), rest)
+            cases[f"{t}#property {e['path']}"] = (t, props, ignores.get(t, []))
+    for t, rules in ignores.items():
+        props = with_overrides(t, sample(schemas[t], variants[t]), overrides)
+        for r in rules:
+            cases[f"{t}#ignore {r}"] = (t, props, [x for x in rules if x != r])
+    found = lint_cases(cases)
+    stale = []
+    for k in sorted(cases):
+        what = k.split("#", 1)[1]
+        rule = what.split(" ", 1)[1] if what.startswith("ignore ") else None
+        needed = [f for f in found.get(k, []) if rule is None or f.split()[0] == rule]
+        if not needed:
+            stale.append(f"{k.split('#')[0]}: {what}")
+    return stale
 
 
 def derive(schemas: dict[str, dict], overrides: dict, ignores: dict):
     """The first clean variant of every type's sample: `(chosen, failures)` where failures
     maps each type without one to what went wrong."""
     chosen: dict[str, dict] = {}
+    variants: dict[str, int] = {}
     pending = sorted(schemas)
     first: dict[str, list[str]] = {}
     errors: dict[str, str] = {}
@@ -639,13 +677,14 @@ def derive(schemas: dict[str, dict], overrides: dict, ignores: dict):
                 first.setdefault(t, found[t])
             else:
                 chosen[t] = props
+                variants[t] = variant
         pending = [t for t in pending if t not in chosen]
         print(f"round {variant}: {len(candidates)} linted, {len(chosen)} clean, "
               f"{len(pending)} left", file=sys.stderr)
         if not pending:
             break
     failures = {t: first.get(t) or [errors.get(t, "?")] for t in pending}
-    return chosen, failures
+    return chosen, variants, failures
 
 
 def main() -> None:
@@ -655,11 +694,15 @@ def main() -> None:
     for t in list(overrides) + list(ignores):
         if t not in schemas:
             sys.exit(f"{OVERRIDES}: {t} is not a generated type")
-    chosen, failures = derive(schemas, overrides, ignores)
+    chosen, variants, failures = derive(schemas, overrides, ignores)
     if failures:
         lines = [f"{t}: " + "; ".join(f) for t, f in sorted(failures.items())]
         sys.exit(f"{len(failures)} types have no clean sample (add an override with its reason "
                  f"to {OVERRIDES.relative_to(HERE.parent.parent)}):\n  " + "\n  ".join(lines))
+    stale = stale_overrides(schemas, variants, overrides, ignores)
+    if stale:
+        sys.exit(f"{len(stale)} overrides in {OVERRIDES.relative_to(HERE.parent.parent)} are not "
+                 "needed (the sample is clean without them); remove them:\n  " + "\n  ".join(stale))
     SAMPLES.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(dict(sorted(chosen.items())), indent=1, sort_keys=True,
                               ensure_ascii=False) + "\n")
