@@ -142,7 +142,6 @@ def _for_parsing(pattern: str) -> str:
     while i < len(pattern):
         c = pattern[i]
         if c == "\\" and i + 1 < len(pattern):
-            nxt = pattern[i + 1]
             m = re.match(r"\\([pP])\{\^?([A-Za-z_=]+)\}", pattern[i:])
             if m:
                 chars = UNICODE_CLASSES.get(m.group(2).split("=")[-1], "a-zA-Z")
@@ -152,10 +151,7 @@ def _for_parsing(pattern: str) -> str:
                 out.append(chars if in_class else f"[{chars}]")
                 i += len(m.group(0))
                 continue
-            if nxt == "Z" and not in_class:
-                out.append("\\Z")
-            else:
-                out.append(c + nxt)
+            out.append(pattern[i:i + 2])
             i += 2
             continue
         if c == "[" and not in_class:
