@@ -264,7 +264,9 @@ fn emit_struct(
             "    /// A `{}` with no property set (none is required).",
             s.name
         );
-        out.push_str("    pub fn new() -> Self {\n        Default::default()\n    }\n\n");
+        out.push_str(
+            "    #[inline]\n    pub fn new() -> Self {\n        Default::default()\n    }\n\n",
+        );
     } else {
         let req = required_name(s, taken);
         let _ = writeln!(
@@ -272,7 +274,10 @@ fn emit_struct(
             "    /// A `{}` with its required properties, named in a [`{req}`].",
             s.name
         );
-        let _ = writeln!(out, "    pub fn new(required: {req}) -> Self {{");
+        let _ = writeln!(
+            out,
+            "    #[inline]\n    pub fn new(required: {req}) -> Self {{"
+        );
         out.push_str("        Self {\n");
         for f in &s.fields {
             if f.required {
@@ -328,7 +333,7 @@ fn emit_struct(
     }
 
     let _ = writeln!(out, "impl ToValue for {} {{", s.name);
-    out.push_str("    fn to_value(&self) -> Value {\n        MapBuilder::new()\n");
+    out.push_str("    #[inline]\n    fn to_value(&self) -> Value {\n        MapBuilder::new()\n");
     for f in &s.fields {
         let m = if f.required { "req" } else { "opt" };
         let _ = writeln!(out, "            .{m}({}, &self.{})", lit(&f.cfn), f.ident);
@@ -368,7 +373,7 @@ fn emit_attributes(out: &mut String, m: &ResourceModel) {
         doc(out, &a.doc, "    ");
         let _ = writeln!(
             out,
-            "    pub fn {}(&self) -> Value {{\n        self.0.get_att({})\n    }}",
+            "    #[inline]\n    pub fn {}(&self) -> Value {{\n        self.0.get_att({})\n    }}",
             a.method,
             lit(&a.name)
         );
@@ -394,7 +399,9 @@ fn emit_enum(out: &mut String, e: &EnumDef) {
         e.name
     );
     let _ = writeln!(out, "impl ToValue for {} {{", e.name);
-    out.push_str("    fn to_value(&self) -> Value {\n        let s = match self {\n");
+    out.push_str(
+        "    #[inline]\n    fn to_value(&self) -> Value {\n        let s = match self {\n",
+    );
     for (ident, value) in &e.variants {
         let _ = writeln!(out, "            Self::{ident} => {},", lit(value));
     }

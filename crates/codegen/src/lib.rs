@@ -261,9 +261,7 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
             &header,
         )?,
     });
-    for f in &mut files {
-        f.contents = rustfmt(&f.contents).map_err(|e| err(format!("{}: {e}", f.path.display())))?;
-    }
+    format_all(&mut files)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -348,6 +346,31 @@ pub fn add_descriptions(schema: &mut Json, docs: &Json) {
             set_properties(def, t.get("properties"));
         }
     }
+}
+
+/// Formats every file with [`rustfmt`], a rustfmt process per file, on as many threads as
+/// the machine has cores.
+fn format_all(files: &mut [GeneratedFile]) -> Result<(), Error> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks_mut(chunk)
+            .map(|part| {
+                scope.spawn(move || -> Result<(), Error> {
+                    for f in part {
+                        f.contents = rustfmt(&f.contents)
+                            .map_err(|e| err(format!("{}: {e}", f.path.display())))?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|w| {
+            w.join()
+                .unwrap_or_else(|_| Err(err("a rustfmt thread panicked")))
+        })
+    })
 }
 
 /// Formats Rust source with rustfmt (`$RUSTFMT`, else `rustfmt` on `PATH`), edition 2024,

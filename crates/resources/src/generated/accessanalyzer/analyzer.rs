@@ -101,6 +101,7 @@ impl Analyzer {
     };
 
     /// A `Analyzer` with its required properties, named in a [`AnalyzerRequired`].
+    #[inline]
     pub fn new(required: AnalyzerRequired) -> Self {
         Self {
             analyzer_configuration: None,
@@ -137,6 +138,7 @@ impl Resource for Analyzer {
 }
 
 impl ToValue for Analyzer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnalyzerConfiguration", &self.analyzer_configuration)
@@ -162,6 +164,7 @@ impl AnalyzerAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the analyzer that was created.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -190,6 +193,7 @@ pub struct AnalysisRule {
 #[rustfmt::skip]
 impl AnalysisRule {
     /// A `AnalysisRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -201,6 +205,7 @@ impl AnalysisRule {
 impl PropertyType for AnalysisRule {}
 
 impl ToValue for AnalysisRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Exclusions", &self.exclusions)
@@ -242,6 +247,7 @@ pub struct AnalysisRuleCriteria {
 #[rustfmt::skip]
 impl AnalysisRuleCriteria {
     /// A `AnalysisRuleCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -255,6 +261,7 @@ impl AnalysisRuleCriteria {
 impl PropertyType for AnalysisRuleCriteria {}
 
 impl ToValue for AnalysisRuleCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountIds", &self.account_ids)
@@ -289,6 +296,7 @@ pub struct AnalyzerConfiguration {
 #[rustfmt::skip]
 impl AnalyzerConfiguration {
     /// A `AnalyzerConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -302,6 +310,7 @@ impl AnalyzerConfiguration {
 impl PropertyType for AnalyzerConfiguration {}
 
 impl ToValue for AnalyzerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -360,6 +369,7 @@ pub struct ArchiveRule {
 #[rustfmt::skip]
 impl ArchiveRule {
     /// A `ArchiveRule` with its required properties, named in a [`ArchiveRuleRequired`].
+    #[inline]
     pub fn new(required: ArchiveRuleRequired) -> Self {
         Self {
             filter: required.filter,
@@ -376,6 +386,7 @@ impl ArchiveRule {
 impl PropertyType for ArchiveRule {}
 
 impl ToValue for ArchiveRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Filter", &self.filter)
@@ -439,6 +450,7 @@ pub struct Filter {
 #[rustfmt::skip]
 impl Filter {
     /// A `Filter` with its required properties, named in a [`FilterRequired`].
+    #[inline]
     pub fn new(required: FilterRequired) -> Self {
         Self {
             contains: None,
@@ -464,6 +476,7 @@ impl Filter {
 impl PropertyType for Filter {}
 
 impl ToValue for Filter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Contains", &self.contains)
@@ -498,6 +511,7 @@ pub struct InternalAccessAnalysisRule {
 #[rustfmt::skip]
 impl InternalAccessAnalysisRule {
     /// A `InternalAccessAnalysisRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -509,6 +523,7 @@ impl InternalAccessAnalysisRule {
 impl PropertyType for InternalAccessAnalysisRule {}
 
 impl ToValue for InternalAccessAnalysisRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Inclusions", &self.inclusions)
@@ -558,6 +573,7 @@ pub struct InternalAccessAnalysisRuleCriteria {
 #[rustfmt::skip]
 impl InternalAccessAnalysisRuleCriteria {
     /// A `InternalAccessAnalysisRuleCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -573,6 +589,7 @@ impl InternalAccessAnalysisRuleCriteria {
 impl PropertyType for InternalAccessAnalysisRuleCriteria {}
 
 impl ToValue for InternalAccessAnalysisRuleCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountIds", &self.account_ids)
@@ -607,6 +624,7 @@ pub struct InternalAccessConfiguration {
 #[rustfmt::skip]
 impl InternalAccessConfiguration {
     /// A `InternalAccessConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -618,6 +636,7 @@ impl InternalAccessConfiguration {
 impl PropertyType for InternalAccessConfiguration {}
 
 impl ToValue for InternalAccessConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -664,6 +683,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -680,6 +700,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -720,6 +741,7 @@ pub struct UnusedAccessConfiguration {
 #[rustfmt::skip]
 impl UnusedAccessConfiguration {
     /// A `UnusedAccessConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -733,6 +755,7 @@ impl UnusedAccessConfiguration {
 impl PropertyType for UnusedAccessConfiguration {}
 
 impl ToValue for UnusedAccessConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnalysisRule", &self.analysis_rule)

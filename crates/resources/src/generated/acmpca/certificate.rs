@@ -130,6 +130,7 @@ impl Certificate {
     };
 
     /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
+    #[inline]
     pub fn new(required: CertificateRequired) -> Self {
         Self {
             api_passthrough: None,
@@ -169,6 +170,7 @@ impl Resource for Certificate {
 }
 
 impl ToValue for Certificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApiPassthrough", &self.api_passthrough)
@@ -197,6 +199,7 @@ impl From<ResourceRef> for CertificateAttributes {
 
 impl CertificateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -204,6 +207,7 @@ impl CertificateAttributes {
     /// `Fn::GetAtt` `Certificate`: a string.
     ///
     /// The issued Base64 PEM-encoded certificate.
+    #[inline]
     pub fn certificate(&self) -> Value {
         self.0.get_att("Certificate")
     }
@@ -241,6 +245,7 @@ pub struct ApiPassthrough {
 #[rustfmt::skip]
 impl ApiPassthrough {
     /// A `ApiPassthrough` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -254,6 +259,7 @@ impl ApiPassthrough {
 impl PropertyType for ApiPassthrough {}
 
 impl ToValue for ApiPassthrough {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Extensions", &self.extensions)
@@ -309,6 +315,7 @@ pub struct CustomExtension {
 #[rustfmt::skip]
 impl CustomExtension {
     /// A `CustomExtension` with its required properties, named in a [`CustomExtensionRequired`].
+    #[inline]
     pub fn new(required: CustomExtensionRequired) -> Self {
         Self {
             critical: None,
@@ -328,6 +335,7 @@ impl CustomExtension {
 impl PropertyType for CustomExtension {}
 
 impl ToValue for CustomExtension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Critical", &self.critical)
@@ -377,6 +385,7 @@ pub struct EdiPartyName {
 #[rustfmt::skip]
 impl EdiPartyName {
     /// A `EdiPartyName` with its required properties, named in a [`EdiPartyNameRequired`].
+    #[inline]
     pub fn new(required: EdiPartyNameRequired) -> Self {
         Self {
             name_assigner: required.name_assigner,
@@ -393,6 +402,7 @@ impl EdiPartyName {
 impl PropertyType for EdiPartyName {}
 
 impl ToValue for EdiPartyName {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("NameAssigner", &self.name_assigner)
@@ -431,6 +441,7 @@ pub struct ExtendedKeyUsage {
 #[rustfmt::skip]
 impl ExtendedKeyUsage {
     /// A `ExtendedKeyUsage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -444,6 +455,7 @@ impl ExtendedKeyUsage {
 impl PropertyType for ExtendedKeyUsage {}
 
 impl ToValue for ExtendedKeyUsage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -502,6 +514,7 @@ pub struct Extensions {
 #[rustfmt::skip]
 impl Extensions {
     /// A `Extensions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -521,6 +534,7 @@ impl Extensions {
 impl PropertyType for Extensions {}
 
 impl ToValue for Extensions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificatePolicies", &self.certificate_policies)
@@ -592,6 +606,7 @@ pub struct GeneralName {
 #[rustfmt::skip]
 impl GeneralName {
     /// A `GeneralName` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -617,6 +632,7 @@ impl GeneralName {
 impl PropertyType for GeneralName {}
 
 impl ToValue for GeneralName {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DirectoryName", &self.directory_name)
@@ -672,6 +688,7 @@ pub struct PolicyInformation {
 #[rustfmt::skip]
 impl PolicyInformation {
     /// A `PolicyInformation` with its required properties, named in a [`PolicyInformationRequired`].
+    #[inline]
     pub fn new(required: PolicyInformationRequired) -> Self {
         Self {
             cert_policy_id: required.cert_policy_id,
@@ -688,6 +705,7 @@ impl PolicyInformation {
 impl PropertyType for PolicyInformation {}
 
 impl ToValue for PolicyInformation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertPolicyId", &self.cert_policy_id)
@@ -736,6 +754,7 @@ pub struct PolicyQualifierInfo {
 #[rustfmt::skip]
 impl PolicyQualifierInfo {
     /// A `PolicyQualifierInfo` with its required properties, named in a [`PolicyQualifierInfoRequired`].
+    #[inline]
     pub fn new(required: PolicyQualifierInfoRequired) -> Self {
         Self {
             policy_qualifier_id: required.policy_qualifier_id,
@@ -752,6 +771,7 @@ impl PolicyQualifierInfo {
 impl PropertyType for PolicyQualifierInfo {}
 
 impl ToValue for PolicyQualifierInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PolicyQualifierId", &self.policy_qualifier_id)
@@ -793,6 +813,7 @@ pub struct Qualifier {
 #[rustfmt::skip]
 impl Qualifier {
     /// A `Qualifier` with its required properties, named in a [`QualifierRequired`].
+    #[inline]
     pub fn new(required: QualifierRequired) -> Self {
         Self {
             cps_uri: required.cps_uri,
@@ -806,6 +827,7 @@ impl Qualifier {
 impl PropertyType for Qualifier {}
 
 impl ToValue for Qualifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("CpsUri", &self.cps_uri).build()
     }
@@ -851,6 +873,7 @@ pub struct Validity {
 #[rustfmt::skip]
 impl Validity {
     /// A `Validity` with its required properties, named in a [`ValidityRequired`].
+    #[inline]
     pub fn new(required: ValidityRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -867,6 +890,7 @@ impl Validity {
 impl PropertyType for Validity {}
 
 impl ToValue for Validity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)

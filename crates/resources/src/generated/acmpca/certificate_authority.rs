@@ -152,6 +152,7 @@ impl CertificateAuthority {
     };
 
     /// A `CertificateAuthority` with its required properties, named in a [`CertificateAuthorityRequired`].
+    #[inline]
     pub fn new(required: CertificateAuthorityRequired) -> Self {
         Self {
             csr_extensions: None,
@@ -200,6 +201,7 @@ impl Resource for CertificateAuthority {
 }
 
 impl ToValue for CertificateAuthority {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CsrExtensions", &self.csr_extensions)
@@ -230,6 +232,7 @@ impl From<ResourceRef> for CertificateAuthorityAttributes {
 
 impl CertificateAuthorityAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -237,6 +240,7 @@ impl CertificateAuthorityAttributes {
     /// `Fn::GetAtt` `CertificateSigningRequest`: a string.
     ///
     /// The Base64 PEM-encoded certificate signing request (CSR) for your certificate authority certificate.
+    #[inline]
     pub fn certificate_signing_request(&self) -> Value {
         self.0.get_att("CertificateSigningRequest")
     }
@@ -282,6 +286,7 @@ pub struct AccessDescription {
 #[rustfmt::skip]
 impl AccessDescription {
     /// A `AccessDescription` with its required properties, named in a [`AccessDescriptionRequired`].
+    #[inline]
     pub fn new(required: AccessDescriptionRequired) -> Self {
         Self {
             access_location: required.access_location,
@@ -298,6 +303,7 @@ impl AccessDescription {
 impl PropertyType for AccessDescription {}
 
 impl ToValue for AccessDescription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccessLocation", &self.access_location)
@@ -336,6 +342,7 @@ pub struct AccessMethod {
 #[rustfmt::skip]
 impl AccessMethod {
     /// A `AccessMethod` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -349,6 +356,7 @@ impl AccessMethod {
 impl PropertyType for AccessMethod {}
 
 impl ToValue for AccessMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessMethodType", &self.access_method_type)
@@ -482,6 +490,7 @@ pub struct CrlConfiguration {
 #[rustfmt::skip]
 impl CrlConfiguration {
     /// A `CrlConfiguration` with its required properties, named in a [`CrlConfigurationRequired`].
+    #[inline]
     pub fn new(required: CrlConfigurationRequired) -> Self {
         Self {
             crl_distribution_point_extension_configuration: None,
@@ -516,6 +525,7 @@ impl CrlConfiguration {
 impl PropertyType for CrlConfiguration {}
 
 impl ToValue for CrlConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -570,6 +580,7 @@ pub struct CrlDistributionPointExtensionConfiguration {
 #[rustfmt::skip]
 impl CrlDistributionPointExtensionConfiguration {
     /// A `CrlDistributionPointExtensionConfiguration` with its required properties, named in a [`CrlDistributionPointExtensionConfigurationRequired`].
+    #[inline]
     pub fn new(required: CrlDistributionPointExtensionConfigurationRequired) -> Self {
         Self {
             omit_extension: required.omit_extension,
@@ -583,6 +594,7 @@ impl CrlDistributionPointExtensionConfiguration {
 impl PropertyType for CrlDistributionPointExtensionConfiguration {}
 
 impl ToValue for CrlDistributionPointExtensionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OmitExtension", &self.omit_extension)
@@ -620,6 +632,7 @@ pub struct CsrExtensions {
 #[rustfmt::skip]
 impl CsrExtensions {
     /// A `CsrExtensions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -633,6 +646,7 @@ impl CsrExtensions {
 impl PropertyType for CsrExtensions {}
 
 impl ToValue for CsrExtensions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KeyUsage", &self.key_usage)
@@ -679,6 +693,7 @@ pub struct EdiPartyName {
 #[rustfmt::skip]
 impl EdiPartyName {
     /// A `EdiPartyName` with its required properties, named in a [`EdiPartyNameRequired`].
+    #[inline]
     pub fn new(required: EdiPartyNameRequired) -> Self {
         Self {
             name_assigner: None,
@@ -695,6 +710,7 @@ impl EdiPartyName {
 impl PropertyType for EdiPartyName {}
 
 impl ToValue for EdiPartyName {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NameAssigner", &self.name_assigner)
@@ -763,6 +779,7 @@ pub struct GeneralName {
 #[rustfmt::skip]
 impl GeneralName {
     /// A `GeneralName` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -788,6 +805,7 @@ impl GeneralName {
 impl PropertyType for GeneralName {}
 
 impl ToValue for GeneralName {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DirectoryName", &self.directory_name)
@@ -847,6 +865,7 @@ pub struct OcspConfiguration {
 #[rustfmt::skip]
 impl OcspConfiguration {
     /// A `OcspConfiguration` with its required properties, named in a [`OcspConfigurationRequired`].
+    #[inline]
     pub fn new(required: OcspConfigurationRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -863,6 +882,7 @@ impl OcspConfiguration {
 impl PropertyType for OcspConfiguration {}
 
 impl ToValue for OcspConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Enabled", &self.enabled)
@@ -909,6 +929,7 @@ pub struct RevocationConfiguration {
 #[rustfmt::skip]
 impl RevocationConfiguration {
     /// A `RevocationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -922,6 +943,7 @@ impl RevocationConfiguration {
 impl PropertyType for RevocationConfiguration {}
 
 impl ToValue for RevocationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CrlConfiguration", &self.crl_configuration)
@@ -966,6 +988,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -982,6 +1005,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1008,6 +1032,7 @@ impl From<Value> for CrlType {
 }
 
 impl ToValue for CrlType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Complete => "COMPLETE",
@@ -1038,6 +1063,7 @@ impl From<Value> for KeyStorageSecurityStandard {
 }
 
 impl ToValue for KeyStorageSecurityStandard {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CcpcLevel1OrHigher => "CCPC_LEVEL_1_OR_HIGHER",
@@ -1067,6 +1093,7 @@ impl From<Value> for S3ObjectAcl {
 }
 
 impl ToValue for S3ObjectAcl {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BucketOwnerFullControl => "BUCKET_OWNER_FULL_CONTROL",
@@ -1095,6 +1122,7 @@ impl From<Value> for UsageMode {
 }
 
 impl ToValue for UsageMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GeneralPurpose => "GENERAL_PURPOSE",

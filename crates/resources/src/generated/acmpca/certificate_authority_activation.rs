@@ -88,6 +88,7 @@ impl CertificateAuthorityActivation {
     };
 
     /// A `CertificateAuthorityActivation` with its required properties, named in a [`CertificateAuthorityActivationRequired`].
+    #[inline]
     pub fn new(required: CertificateAuthorityActivationRequired) -> Self {
         Self {
             certificate: required.certificate,
@@ -118,6 +119,7 @@ impl Resource for CertificateAuthorityActivation {
 }
 
 impl ToValue for CertificateAuthorityActivation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Certificate", &self.certificate)
@@ -142,6 +144,7 @@ impl CertificateAuthorityActivationAttributes {
     /// `Fn::GetAtt` `CompleteCertificateChain`: a string.
     ///
     /// The complete Base64 PEM-encoded certificate chain, including the certificate authority certificate.
+    #[inline]
     pub fn complete_certificate_chain(&self) -> Value {
         self.0.get_att("CompleteCertificateChain")
     }

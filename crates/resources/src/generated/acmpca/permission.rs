@@ -103,6 +103,7 @@ impl Permission {
     };
 
     /// A `Permission` with its required properties, named in a [`PermissionRequired`].
+    #[inline]
     pub fn new(required: PermissionRequired) -> Self {
         Self {
             actions: required.actions,
@@ -133,6 +134,7 @@ impl Resource for Permission {
 }
 
 impl ToValue for Permission {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -173,6 +175,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GetCertificate => "GetCertificate",

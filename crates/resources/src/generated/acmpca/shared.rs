@@ -48,6 +48,7 @@ pub struct CustomAttribute {
 #[rustfmt::skip]
 impl CustomAttribute {
     /// A `CustomAttribute` with its required properties, named in a [`CustomAttributeRequired`].
+    #[inline]
     pub fn new(required: CustomAttributeRequired) -> Self {
         Self {
             object_identifier: required.object_identifier,
@@ -64,6 +65,7 @@ impl CustomAttribute {
 impl PropertyType for CustomAttribute {}
 
 impl ToValue for CustomAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ObjectIdentifier", &self.object_identifier)
@@ -155,6 +157,7 @@ pub struct KeyUsage {
 #[rustfmt::skip]
 impl KeyUsage {
     /// A `KeyUsage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -182,6 +185,7 @@ impl KeyUsage {
 impl PropertyType for KeyUsage {}
 
 impl ToValue for KeyUsage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CRLSign", &self.crl_sign)
@@ -237,6 +241,7 @@ pub struct OtherName {
 #[rustfmt::skip]
 impl OtherName {
     /// A `OtherName` with its required properties, named in a [`OtherNameRequired`].
+    #[inline]
     pub fn new(required: OtherNameRequired) -> Self {
         Self {
             type_id: required.type_id,
@@ -253,6 +258,7 @@ impl OtherName {
 impl PropertyType for OtherName {}
 
 impl ToValue for OtherName {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TypeId", &self.type_id)
@@ -360,6 +366,7 @@ pub struct Subject {
 #[rustfmt::skip]
 impl Subject {
     /// A `Subject` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -399,6 +406,7 @@ impl Subject {
 impl PropertyType for Subject {}
 
 impl ToValue for Subject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CommonName", &self.common_name)

@@ -138,6 +138,7 @@ impl InvestigationGroup {
     };
 
     /// A `InvestigationGroup` with its required properties, named in a [`InvestigationGroupRequired`].
+    #[inline]
     pub fn new(required: InvestigationGroupRequired) -> Self {
         Self {
             chatbot_notification_channels: None,
@@ -189,6 +190,7 @@ impl Resource for InvestigationGroup {
 }
 
 impl ToValue for InvestigationGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -226,26 +228,31 @@ impl From<ResourceRef> for InvestigationGroupAttributes {
 
 impl InvestigationGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `CreatedBy`: a string.
+    #[inline]
     pub fn created_by(&self) -> Value {
         self.0.get_att("CreatedBy")
     }
 
     /// `Fn::GetAtt` `LastModifiedAt`: a string.
+    #[inline]
     pub fn last_modified_at(&self) -> Value {
         self.0.get_att("LastModifiedAt")
     }
 
     /// `Fn::GetAtt` `LastModifiedBy`: a string.
+    #[inline]
     pub fn last_modified_by(&self) -> Value {
         self.0.get_att("LastModifiedBy")
     }
@@ -283,6 +290,7 @@ pub struct ChatbotNotificationChannel {
 #[rustfmt::skip]
 impl ChatbotNotificationChannel {
     /// A `ChatbotNotificationChannel` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -296,6 +304,7 @@ impl ChatbotNotificationChannel {
 impl PropertyType for ChatbotNotificationChannel {}
 
 impl ToValue for ChatbotNotificationChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChatConfigurationArns", &self.chat_configuration_arns)
@@ -331,6 +340,7 @@ pub struct CrossAccountConfiguration {
 #[rustfmt::skip]
 impl CrossAccountConfiguration {
     /// A `CrossAccountConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -342,6 +352,7 @@ impl CrossAccountConfiguration {
 impl PropertyType for CrossAccountConfiguration {}
 
 impl ToValue for CrossAccountConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SourceRoleArn", &self.source_role_arn)
@@ -383,6 +394,7 @@ pub struct EncryptionConfigMap {
 #[rustfmt::skip]
 impl EncryptionConfigMap {
     /// A `EncryptionConfigMap` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -396,6 +408,7 @@ impl EncryptionConfigMap {
 impl PropertyType for EncryptionConfigMap {}
 
 impl ToValue for EncryptionConfigMap {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -445,6 +458,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -461,6 +475,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -233,6 +233,7 @@ impl Broker {
     };
 
     /// A `Broker` with its required properties, named in a [`BrokerRequired`].
+    #[inline]
     pub fn new(required: BrokerRequired) -> Self {
         Self {
             authentication_strategy: None,
@@ -314,6 +315,7 @@ impl Resource for Broker {
 }
 
 impl ToValue for Broker {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthenticationStrategy", &self.authentication_strategy)
@@ -362,6 +364,7 @@ impl BrokerAttributes {
     /// The AMQP endpoints of each broker instance as a list of strings.
     ///
     /// `amqp+ssl://b-4aada85d-a80c-4be0-9d30-e344a01b921e-1.mq.eu-central-amazonaws.com:5671`
+    #[inline]
     pub fn amqp_endpoints(&self) -> Value {
         self.0.get_att("AmqpEndpoints")
     }
@@ -371,6 +374,7 @@ impl BrokerAttributes {
     /// The Amazon Resource Name (ARN) of the Amazon MQ broker.
     ///
     /// `arn:aws:mq:us-east-2:123456789012:broker:MyBroker:b-1234a5b6-78cd-901e-2fgh-3i45j6k178l9`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -380,6 +384,7 @@ impl BrokerAttributes {
     /// The unique ID that Amazon MQ generates for the configuration.
     ///
     /// `c-1234a5b6-78cd-901e-2fgh-3i45j6k178l9`
+    #[inline]
     pub fn configuration_id(&self) -> Value {
         self.0.get_att("ConfigurationId")
     }
@@ -389,11 +394,13 @@ impl BrokerAttributes {
     /// The revision number of the configuration.
     ///
     /// `1`
+    #[inline]
     pub fn configuration_revision(&self) -> Value {
         self.0.get_att("ConfigurationRevision")
     }
 
     /// `Fn::GetAtt` `ConsoleURLs`: a list of strings.
+    #[inline]
     pub fn console_ur_ls(&self) -> Value {
         self.0.get_att("ConsoleURLs")
     }
@@ -401,11 +408,13 @@ impl BrokerAttributes {
     /// `Fn::GetAtt` `EngineVersionCurrent`: a string.
     ///
     /// The version in use. This may have more precision than the specified EngineVersion.
+    #[inline]
     pub fn engine_version_current(&self) -> Value {
         self.0.get_att("EngineVersionCurrent")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -415,6 +424,7 @@ impl BrokerAttributes {
     /// The IP addresses of each broker instance as a list of strings. Does not apply to RabbitMQ brokers.
     ///
     /// `['198.51.100.2', '203.0.113.9']`
+    #[inline]
     pub fn ip_addresses(&self) -> Value {
         self.0.get_att("IpAddresses")
     }
@@ -424,6 +434,7 @@ impl BrokerAttributes {
     /// The MQTT endpoints of each broker instance as a list of strings.
     ///
     /// `mqtt+ssl://b-4aada85d-a80c-4be0-9d30-e344a01b921e-1.mq.eu-central-amazonaws.com:8883`
+    #[inline]
     pub fn mqtt_endpoints(&self) -> Value {
         self.0.get_att("MqttEndpoints")
     }
@@ -433,6 +444,7 @@ impl BrokerAttributes {
     /// The OpenWire endpoints of each broker instance as a list of strings.
     ///
     /// `ssl://b-4aada85d-a80c-4be0-9d30-e344a01b921e-1.mq.eu-central-amazonaws.com:61617`
+    #[inline]
     pub fn open_wire_endpoints(&self) -> Value {
         self.0.get_att("OpenWireEndpoints")
     }
@@ -442,6 +454,7 @@ impl BrokerAttributes {
     /// The STOMP endpoints of each broker instance as a list of strings.
     ///
     /// `stomp+ssl://b-4aada85d-a80c-4be0-9d30-e344a01b921e-1.mq.eu-central-amazonaws.com:61614`
+    #[inline]
     pub fn stomp_endpoints(&self) -> Value {
         self.0.get_att("StompEndpoints")
     }
@@ -451,6 +464,7 @@ impl BrokerAttributes {
     /// The WSS endpoints of each broker instance as a list of strings.
     ///
     /// `wss://b-4aada85d-a80c-4be0-9d30-e344a01b921e-1.mq.eu-central-amazonaws.com:61619`
+    #[inline]
     pub fn wss_endpoints(&self) -> Value {
         self.0.get_att("WssEndpoints")
     }
@@ -494,6 +508,7 @@ pub struct EncryptionOptions {
 #[rustfmt::skip]
 impl EncryptionOptions {
     /// A `EncryptionOptions` with its required properties, named in a [`EncryptionOptionsRequired`].
+    #[inline]
     pub fn new(required: EncryptionOptionsRequired) -> Self {
         Self {
             kms_key_id: None,
@@ -510,6 +525,7 @@ impl EncryptionOptions {
 impl PropertyType for EncryptionOptions {}
 
 impl ToValue for EncryptionOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
@@ -589,6 +605,7 @@ pub struct LdapServerMetadata {
 #[rustfmt::skip]
 impl LdapServerMetadata {
     /// A `LdapServerMetadata` with its required properties, named in a [`LdapServerMetadataRequired`].
+    #[inline]
     pub fn new(required: LdapServerMetadataRequired) -> Self {
         Self {
             hosts: required.hosts,
@@ -632,6 +649,7 @@ impl LdapServerMetadata {
 impl PropertyType for LdapServerMetadata {}
 
 impl ToValue for LdapServerMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Hosts", &self.hosts)
@@ -679,6 +697,7 @@ pub struct LogList {
 #[rustfmt::skip]
 impl LogList {
     /// A `LogList` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -692,6 +711,7 @@ impl LogList {
 impl PropertyType for LogList {}
 
 impl ToValue for LogList {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Audit", &self.audit)
@@ -749,6 +769,7 @@ pub struct MaintenanceWindow {
 #[rustfmt::skip]
 impl MaintenanceWindow {
     /// A `MaintenanceWindow` with its required properties, named in a [`MaintenanceWindowRequired`].
+    #[inline]
     pub fn new(required: MaintenanceWindowRequired) -> Self {
         Self {
             day_of_week: required.day_of_week,
@@ -768,6 +789,7 @@ impl MaintenanceWindow {
 impl PropertyType for MaintenanceWindow {}
 
 impl ToValue for MaintenanceWindow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DayOfWeek", &self.day_of_week)
@@ -813,6 +835,7 @@ pub struct TagsEntry {
 #[rustfmt::skip]
 impl TagsEntry {
     /// A `TagsEntry` with its required properties, named in a [`TagsEntryRequired`].
+    #[inline]
     pub fn new(required: TagsEntryRequired) -> Self {
         Self {
             key: required.key,
@@ -829,6 +852,7 @@ impl TagsEntry {
 impl PropertyType for TagsEntry {}
 
 impl ToValue for TagsEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -905,6 +929,7 @@ pub struct User {
 #[rustfmt::skip]
 impl User {
     /// A `User` with its required properties, named in a [`UserRequired`].
+    #[inline]
     pub fn new(required: UserRequired) -> Self {
         Self {
             console_access: None,
@@ -930,6 +955,7 @@ impl User {
 impl PropertyType for User {}
 
 impl ToValue for User {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConsoleAccess", &self.console_access)

@@ -107,6 +107,7 @@ impl Configuration {
     };
 
     /// A `Configuration` with its required properties, named in a [`ConfigurationRequired`].
+    #[inline]
     pub fn new(required: ConfigurationRequired) -> Self {
         Self {
             authentication_strategy: None,
@@ -149,6 +150,7 @@ impl Resource for Configuration {
 }
 
 impl ToValue for Configuration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthenticationStrategy", &self.authentication_strategy)
@@ -178,6 +180,7 @@ impl ConfigurationAttributes {
     /// The Amazon Resource Name (ARN) of the Amazon MQ configuration.
     ///
     /// `arn:aws:mq:us-east-2:123456789012:configuration:MyConfigurationDevelopment:c-1234a5b6-78cd-901e-2fgh-3i45j6k178l9`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -187,6 +190,7 @@ impl ConfigurationAttributes {
     /// The ID of the Amazon MQ configuration.
     ///
     /// `c-1234a5b6-78cd-901e-2fgh-3i45j6k178l9`
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -196,6 +200,7 @@ impl ConfigurationAttributes {
     /// The revision number of the configuration.
     ///
     /// `1`
+    #[inline]
     pub fn revision(&self) -> Value {
         self.0.get_att("Revision")
     }
@@ -237,6 +242,7 @@ pub struct TagsEntry {
 #[rustfmt::skip]
 impl TagsEntry {
     /// A `TagsEntry` with its required properties, named in a [`TagsEntryRequired`].
+    #[inline]
     pub fn new(required: TagsEntryRequired) -> Self {
         Self {
             key: required.key,
@@ -253,6 +259,7 @@ impl TagsEntry {
 impl PropertyType for TagsEntry {}
 
 impl ToValue for TagsEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

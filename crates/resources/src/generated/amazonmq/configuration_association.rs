@@ -77,6 +77,7 @@ impl ConfigurationAssociation {
     };
 
     /// A `ConfigurationAssociation` with its required properties, named in a [`ConfigurationAssociationRequired`].
+    #[inline]
     pub fn new(required: ConfigurationAssociationRequired) -> Self {
         Self {
             broker: required.broker,
@@ -101,6 +102,7 @@ impl Resource for ConfigurationAssociation {
 }
 
 impl ToValue for ConfigurationAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Broker", &self.broker)
@@ -123,6 +125,7 @@ impl ConfigurationAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the ConfigurationAssociation Resource
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

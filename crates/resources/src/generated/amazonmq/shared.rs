@@ -48,6 +48,7 @@ pub struct ConfigurationId {
 #[rustfmt::skip]
 impl ConfigurationId {
     /// A `ConfigurationId` with its required properties, named in a [`ConfigurationIdRequired`].
+    #[inline]
     pub fn new(required: ConfigurationIdRequired) -> Self {
         Self {
             id: required.id,
@@ -64,6 +65,7 @@ impl ConfigurationId {
 impl PropertyType for ConfigurationId {}
 
 impl ToValue for ConfigurationId {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)

@@ -196,6 +196,7 @@ impl App {
     };
 
     /// A `App` with its required properties, named in a [`AppRequired`].
+    #[inline]
     pub fn new(required: AppRequired) -> Self {
         Self {
             access_token: None,
@@ -271,6 +272,7 @@ impl Resource for App {
 }
 
 impl ToValue for App {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessToken", &self.access_token)
@@ -315,6 +317,7 @@ impl AppAttributes {
     /// `Fn::GetAtt` `AppId`: a string.
     ///
     /// Unique Id for the Amplify App.
+    #[inline]
     pub fn app_id(&self) -> Value {
         self.0.get_att("AppId")
     }
@@ -322,6 +325,7 @@ impl AppAttributes {
     /// `Fn::GetAtt` `AppName`: a string.
     ///
     /// Name for the Amplify App.
+    #[inline]
     pub fn app_name(&self) -> Value {
         self.0.get_att("AppName")
     }
@@ -329,6 +333,7 @@ impl AppAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// ARN for the Amplify App.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -336,6 +341,7 @@ impl AppAttributes {
     /// `Fn::GetAtt` `DefaultDomain`: a string.
     ///
     /// Default domain for the Amplify App.
+    #[inline]
     pub fn default_domain(&self) -> Value {
         self.0.get_att("DefaultDomain")
     }
@@ -436,6 +442,7 @@ pub struct AutoBranchCreationConfig {
 #[rustfmt::skip]
 impl AutoBranchCreationConfig {
     /// A `AutoBranchCreationConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -467,6 +474,7 @@ impl AutoBranchCreationConfig {
 impl PropertyType for AutoBranchCreationConfig {}
 
 impl ToValue for AutoBranchCreationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -535,6 +543,7 @@ pub struct BasicAuthConfig {
 #[rustfmt::skip]
 impl BasicAuthConfig {
     /// A `BasicAuthConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -550,6 +559,7 @@ impl BasicAuthConfig {
 impl PropertyType for BasicAuthConfig {}
 
 impl ToValue for BasicAuthConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnableBasicAuth", &self.enable_basic_auth)
@@ -590,6 +600,7 @@ pub struct CacheConfig {
 #[rustfmt::skip]
 impl CacheConfig {
     /// A `CacheConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -601,6 +612,7 @@ impl CacheConfig {
 impl PropertyType for CacheConfig {}
 
 impl ToValue for CacheConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Type", &self.r#type).build()
     }
@@ -670,6 +682,7 @@ pub struct CustomRule {
 #[rustfmt::skip]
 impl CustomRule {
     /// A `CustomRule` with its required properties, named in a [`CustomRuleRequired`].
+    #[inline]
     pub fn new(required: CustomRuleRequired) -> Self {
         Self {
             condition: None,
@@ -692,6 +705,7 @@ impl CustomRule {
 impl PropertyType for CustomRule {}
 
 impl ToValue for CustomRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Condition", &self.condition)
@@ -749,6 +763,7 @@ pub struct JobConfig {
 #[rustfmt::skip]
 impl JobConfig {
     /// A `JobConfig` with its required properties, named in a [`JobConfigRequired`].
+    #[inline]
     pub fn new(required: JobConfigRequired) -> Self {
         Self {
             build_compute_type: required.build_compute_type,
@@ -762,6 +777,7 @@ impl JobConfig {
 impl PropertyType for JobConfig {}
 
 impl ToValue for JobConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BuildComputeType", &self.build_compute_type)
@@ -807,6 +823,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -823,6 +840,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -851,6 +869,7 @@ impl From<Value> for BuildComputeType {
 }
 
 impl ToValue for BuildComputeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard8Gb => "STANDARD_8GB",
@@ -880,6 +899,7 @@ impl From<Value> for CacheConfigType {
 }
 
 impl ToValue for CacheConfigType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmplifyManaged => "AMPLIFY_MANAGED",
@@ -910,6 +930,7 @@ impl From<Value> for Platform {
 }
 
 impl ToValue for Platform {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Web => "WEB",

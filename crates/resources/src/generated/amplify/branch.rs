@@ -185,6 +185,7 @@ impl Branch {
     };
 
     /// A `Branch` with its required properties, named in a [`BranchRequired`].
+    #[inline]
     pub fn new(required: BranchRequired) -> Self {
         Self {
             app_id: required.app_id,
@@ -254,6 +255,7 @@ impl Resource for Branch {
 }
 
 impl ToValue for Branch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppId", &self.app_id)
@@ -296,6 +298,7 @@ impl BranchAttributes {
     /// `Fn::GetAtt` `AppId`: a string.
     ///
     /// The unique ID for an Amplify app.
+    #[inline]
     pub fn app_id(&self) -> Value {
         self.0.get_att("AppId")
     }
@@ -303,6 +306,7 @@ impl BranchAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// ARN for a branch, part of an Amplify App.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -310,6 +314,7 @@ impl BranchAttributes {
     /// `Fn::GetAtt` `Backend.StackArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the CloudFormation stack.
+    #[inline]
     pub fn backend_stack_arn(&self) -> Value {
         self.0.get_att("Backend.StackArn")
     }
@@ -317,6 +322,7 @@ impl BranchAttributes {
     /// `Fn::GetAtt` `BasicAuthConfig.EnableBasicAuth`: a boolean.
     ///
     /// Enables basic authorization for the branch.
+    #[inline]
     pub fn basic_auth_config_enable_basic_auth(&self) -> Value {
         self.0.get_att("BasicAuthConfig.EnableBasicAuth")
     }
@@ -324,11 +330,13 @@ impl BranchAttributes {
     /// `Fn::GetAtt` `BasicAuthConfig.Password`: a string.
     ///
     /// The password for basic authorization.
+    #[inline]
     pub fn basic_auth_config_password(&self) -> Value {
         self.0.get_att("BasicAuthConfig.Password")
     }
 
     /// `Fn::GetAtt` `BasicAuthConfig.Username`: a string.
+    #[inline]
     pub fn basic_auth_config_username(&self) -> Value {
         self.0.get_att("BasicAuthConfig.Username")
     }
@@ -336,6 +344,7 @@ impl BranchAttributes {
     /// `Fn::GetAtt` `BranchName`: a string.
     ///
     /// The name for the branch.
+    #[inline]
     pub fn branch_name(&self) -> Value {
         self.0.get_att("BranchName")
     }
@@ -343,6 +352,7 @@ impl BranchAttributes {
     /// `Fn::GetAtt` `BuildSpec`: a string.
     ///
     /// The build specification (build spec) for the branch.
+    #[inline]
     pub fn build_spec(&self) -> Value {
         self.0.get_att("BuildSpec")
     }
@@ -350,6 +360,7 @@ impl BranchAttributes {
     /// `Fn::GetAtt` `ComputeRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role to assign to a branch of an SSR app. The SSR Compute role allows the Amplify Hosting compute service to securely access specific AWS resources based on the role's permissions. For more information about the SSR Compute role, see \[Adding an SSR Compute role\](<https://docs.aws.amazon.com/amplify/latest/userguide/amplify-SSR-compute-role.html>) in the *Amplify User Guide* .
+    #[inline]
     pub fn compute_role_arn(&self) -> Value {
         self.0.get_att("ComputeRoleArn")
     }
@@ -357,6 +368,7 @@ impl BranchAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The description for the branch that is part of an Amplify app.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -364,6 +376,7 @@ impl BranchAttributes {
     /// `Fn::GetAtt` `EnableAutoBuild`: a boolean.
     ///
     /// Enables auto building for the branch.
+    #[inline]
     pub fn enable_auto_build(&self) -> Value {
         self.0.get_att("EnableAutoBuild")
     }
@@ -373,6 +386,7 @@ impl BranchAttributes {
     /// Enables performance mode for the branch.
     ///
     /// Performance mode optimizes for faster hosting performance by keeping content cached at the edge for a longer interval. When performance mode is enabled, hosting configuration or code changes can take up to 10 minutes to roll out.
+    #[inline]
     pub fn enable_performance_mode(&self) -> Value {
         self.0.get_att("EnablePerformanceMode")
     }
@@ -384,6 +398,7 @@ impl BranchAttributes {
     /// To provide backend support for your preview, Amplify automatically provisions a temporary backend environment that it deletes when the pull request is closed. If you want to specify a dedicated backend environment for your previews, use the `PullRequestEnvironmentName` property.
     ///
     /// For more information, see \[Web Previews\](<https://docs.aws.amazon.com/amplify/latest/userguide/pr-previews.html>) in the *AWS Amplify Hosting User Guide* .
+    #[inline]
     pub fn enable_pull_request_preview(&self) -> Value {
         self.0.get_att("EnablePullRequestPreview")
     }
@@ -393,6 +408,7 @@ impl BranchAttributes {
     /// Specifies whether the skew protection feature is enabled for the branch.
     ///
     /// Deployment skew protection is available to Amplify applications to eliminate version skew issues between client and servers in web applications. When you apply skew protection to a branch, you can ensure that your clients always interact with the correct version of server-side assets, regardless of when a deployment occurs. For more information about skew protection, see \[Skew protection for Amplify deployments\](<https://docs.aws.amazon.com/amplify/latest/userguide/skew-protection.html>) in the *Amplify User Guide* .
+    #[inline]
     pub fn enable_skew_protection(&self) -> Value {
         self.0.get_att("EnableSkewProtection")
     }
@@ -400,6 +416,7 @@ impl BranchAttributes {
     /// `Fn::GetAtt` `EnvironmentVariables`: a list of `EnvironmentVariable` objects.
     ///
     /// The environment variables for the branch.
+    #[inline]
     pub fn environment_variables(&self) -> Value {
         self.0.get_att("EnvironmentVariables")
     }
@@ -407,6 +424,7 @@ impl BranchAttributes {
     /// `Fn::GetAtt` `Framework`: a string.
     ///
     /// The framework for the branch.
+    #[inline]
     pub fn framework(&self) -> Value {
         self.0.get_att("Framework")
     }
@@ -420,6 +438,7 @@ impl BranchAttributes {
     /// If you don't specify an environment, Amplify Hosting provides backend support for each preview by automatically provisioning a temporary backend environment. Amplify Hosting deletes this environment when the pull request is closed.
     ///
     /// For more information about creating backend environments, see \[Feature Branch Deployments and Team Workflows\](<https://docs.aws.amazon.com/amplify/latest/userguide/multi-environments.html>) in the *AWS Amplify Hosting User Guide* .
+    #[inline]
     pub fn pull_request_environment_name(&self) -> Value {
         self.0.get_att("PullRequestEnvironmentName")
     }
@@ -427,6 +446,7 @@ impl BranchAttributes {
     /// `Fn::GetAtt` `Stage`: one of a set of strings.
     ///
     /// Describes the current stage for the branch.
+    #[inline]
     pub fn stage(&self) -> Value {
         self.0.get_att("Stage")
     }
@@ -434,6 +454,7 @@ impl BranchAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// The tag for the branch.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -468,6 +489,7 @@ pub struct Backend {
 #[rustfmt::skip]
 impl Backend {
     /// A `Backend` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -479,6 +501,7 @@ impl Backend {
 impl PropertyType for Backend {}
 
 impl ToValue for Backend {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("StackArn", &self.stack_arn).build()
     }
@@ -531,6 +554,7 @@ pub struct BasicAuthConfig {
 #[rustfmt::skip]
 impl BasicAuthConfig {
     /// A `BasicAuthConfig` with its required properties, named in a [`BasicAuthConfigRequired`].
+    #[inline]
     pub fn new(required: BasicAuthConfigRequired) -> Self {
         Self {
             enable_basic_auth: None,
@@ -550,6 +574,7 @@ impl BasicAuthConfig {
 impl PropertyType for BasicAuthConfig {}
 
 impl ToValue for BasicAuthConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnableBasicAuth", &self.enable_basic_auth)
@@ -597,6 +622,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -613,6 +639,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -121,6 +121,7 @@ impl Domain {
     };
 
     /// A `Domain` with its required properties, named in a [`DomainRequired`].
+    #[inline]
     pub fn new(required: DomainRequired) -> Self {
         Self {
             app_id: required.app_id,
@@ -160,6 +161,7 @@ impl Resource for Domain {
 }
 
 impl ToValue for Domain {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppId", &self.app_id)
@@ -190,6 +192,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `AppId`: a string.
     ///
     /// The unique ID for an Amplify app.
+    #[inline]
     pub fn app_id(&self) -> Value {
         self.0.get_att("AppId")
     }
@@ -197,6 +200,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// ARN for the Domain Association.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -204,6 +208,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `AutoSubDomainCreationPatterns`: a list of strings.
     ///
     /// Sets the branch patterns for automatic subdomain creation.
+    #[inline]
     pub fn auto_sub_domain_creation_patterns(&self) -> Value {
         self.0.get_att("AutoSubDomainCreationPatterns")
     }
@@ -211,6 +216,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `AutoSubDomainIAMRole`: a string.
     ///
     /// The required AWS Identity and Access Management (IAMlong) service role for the Amazon Resource Name (ARN) for automatically creating subdomains.
+    #[inline]
     pub fn auto_sub_domain_iam_role(&self) -> Value {
         self.0.get_att("AutoSubDomainIAMRole")
     }
@@ -220,6 +226,7 @@ impl DomainAttributes {
     /// The Amazon resource name (ARN) for a custom certificate that you have already added to Certificate Manager in your AWS account .
     ///
     /// This field is required only when the certificate type is `CUSTOM` .
+    #[inline]
     pub fn certificate_certificate_arn(&self) -> Value {
         self.0.get_att("Certificate.CertificateArn")
     }
@@ -231,6 +238,7 @@ impl DomainAttributes {
     /// Specify `AMPLIFY_MANAGED` to use the default certificate that Amplify provisions for you.
     ///
     /// Specify `CUSTOM` to use your own certificate that you have already added to Certificate Manager in your AWS account . Make sure you request (or import) the certificate in the US East (N. Virginia) Region (us-east-1). For more information about using ACM, see \[Importing certificates into Certificate Manager\](<https://docs.aws.amazon.com/acm/latest/userguide/import-certificate.html>) in the *ACM User guide* .
+    #[inline]
     pub fn certificate_certificate_type(&self) -> Value {
         self.0.get_att("Certificate.CertificateType")
     }
@@ -238,6 +246,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `Certificate.CertificateVerificationDNSRecord`: a string.
     ///
     /// The DNS record for certificate verification.
+    #[inline]
     pub fn certificate_certificate_verification_dns_record(&self) -> Value {
         self.0
             .get_att("Certificate.CertificateVerificationDNSRecord")
@@ -246,6 +255,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `CertificateRecord`: a string.
     ///
     /// DNS Record for certificate verification.
+    #[inline]
     pub fn certificate_record(&self) -> Value {
         self.0.get_att("CertificateRecord")
     }
@@ -257,6 +267,7 @@ impl DomainAttributes {
     /// Specify `AMPLIFY_MANAGED` to use the default certificate that Amplify provisions for you.
     ///
     /// Specify `CUSTOM` to use your own certificate that you have already added to Certificate Manager in your AWS account . Make sure you request (or import) the certificate in the US East (N. Virginia) Region (us-east-1). For more information about using ACM, see \[Importing certificates into Certificate Manager\](<https://docs.aws.amazon.com/acm/latest/userguide/import-certificate.html>) in the *ACM User guide* .
+    #[inline]
     pub fn certificate_settings_certificate_type(&self) -> Value {
         self.0.get_att("CertificateSettings.CertificateType")
     }
@@ -266,6 +277,7 @@ impl DomainAttributes {
     /// The Amazon resource name (ARN) for the custom certificate that you have already added to Certificate Manager in your AWS account .
     ///
     /// This field is required only when the certificate type is `CUSTOM` .
+    #[inline]
     pub fn certificate_settings_custom_certificate_arn(&self) -> Value {
         self.0.get_att("CertificateSettings.CustomCertificateArn")
     }
@@ -273,6 +285,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `DomainName`: a string.
     ///
     /// The domain name for the domain association.
+    #[inline]
     pub fn domain_name(&self) -> Value {
         self.0.get_att("DomainName")
     }
@@ -280,6 +293,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `DomainStatus`: a string.
     ///
     /// Status for the Domain Association.
+    #[inline]
     pub fn domain_status(&self) -> Value {
         self.0.get_att("DomainStatus")
     }
@@ -287,6 +301,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `EnableAutoSubDomain`: a boolean.
     ///
     /// Enables the automated creation of subdomains for branches.
+    #[inline]
     pub fn enable_auto_sub_domain(&self) -> Value {
         self.0.get_att("EnableAutoSubDomain")
     }
@@ -294,6 +309,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `StatusReason`: a string.
     ///
     /// Reason for the current status of the domain.
+    #[inline]
     pub fn status_reason(&self) -> Value {
         self.0.get_att("StatusReason")
     }
@@ -301,6 +317,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `SubDomainSettings`: a list of `SubDomainSetting` objects.
     ///
     /// The setting for the subdomain.
+    #[inline]
     pub fn sub_domain_settings(&self) -> Value {
         self.0.get_att("SubDomainSettings")
     }
@@ -316,6 +333,7 @@ impl DomainAttributes {
     /// - **AWAITING_APP_CNAME** - Amplify is waiting for CNAME records corresponding to subdomains to be propagated. If your custom domain is on Route 53, Amplify handles this for you automatically. For more information about custom domains, see \[Setting up custom domains\](<https://docs.aws.amazon.com/amplify/latest/userguide/custom-domains.html>) in the *Amplify Hosting User Guide* .
     /// - **UPDATE_COMPLETE** - The certificate has been associated with a domain.
     /// - **UPDATE_FAILED** - The certificate has failed to be provisioned or associated, and there is no existing active certificate to roll back to.
+    #[inline]
     pub fn update_status(&self) -> Value {
         self.0.get_att("UpdateStatus")
     }
@@ -359,6 +377,7 @@ pub struct CertificateSettings {
 #[rustfmt::skip]
 impl CertificateSettings {
     /// A `CertificateSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -372,6 +391,7 @@ impl CertificateSettings {
 impl PropertyType for CertificateSettings {}
 
 impl ToValue for CertificateSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateType", &self.certificate_type)
@@ -428,6 +448,7 @@ pub struct SubDomainSetting {
 #[rustfmt::skip]
 impl SubDomainSetting {
     /// A `SubDomainSetting` with its required properties, named in a [`SubDomainSettingRequired`].
+    #[inline]
     pub fn new(required: SubDomainSettingRequired) -> Self {
         Self {
             branch_name: required.branch_name,
@@ -444,6 +465,7 @@ impl SubDomainSetting {
 impl PropertyType for SubDomainSetting {}
 
 impl ToValue for SubDomainSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BranchName", &self.branch_name)
@@ -470,6 +492,7 @@ impl From<Value> for CertificateType {
 }
 
 impl ToValue for CertificateType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmplifyManaged => "AMPLIFY_MANAGED",

@@ -54,6 +54,7 @@ pub struct EnvironmentVariable {
 #[rustfmt::skip]
 impl EnvironmentVariable {
     /// A `EnvironmentVariable` with its required properties, named in a [`EnvironmentVariableRequired`].
+    #[inline]
     pub fn new(required: EnvironmentVariableRequired) -> Self {
         Self {
             name: required.name,
@@ -70,6 +71,7 @@ impl EnvironmentVariable {
 impl PropertyType for EnvironmentVariable {}
 
 impl ToValue for EnvironmentVariable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -104,6 +106,7 @@ impl From<Value> for Stage {
 }
 
 impl ToValue for Stage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Experimental => "EXPERIMENTAL",

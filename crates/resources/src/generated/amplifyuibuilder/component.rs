@@ -130,6 +130,7 @@ impl Component {
     };
 
     /// A `Component` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -178,6 +179,7 @@ impl Resource for Component {
 }
 
 impl ToValue for Component {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppId", &self.app_id)
@@ -212,6 +214,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time that the component was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -219,6 +222,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique ID of the component.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -226,6 +230,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The time that the component was modified.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }
@@ -293,6 +298,7 @@ pub struct ComponentChild {
 #[rustfmt::skip]
 impl ComponentChild {
     /// A `ComponentChild` with its required properties, named in a [`ComponentChildRequired`].
+    #[inline]
     pub fn new(required: ComponentChildRequired) -> Self {
         Self {
             children: None,
@@ -321,6 +327,7 @@ impl ComponentChild {
 impl PropertyType for ComponentChild {}
 
 impl ToValue for ComponentChild {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Children", &self.children)
@@ -363,6 +370,7 @@ pub struct ComponentVariant {
 #[rustfmt::skip]
 impl ComponentVariant {
     /// A `ComponentVariant` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -376,6 +384,7 @@ impl ComponentVariant {
 impl PropertyType for ComponentVariant {}
 
 impl ToValue for ComponentVariant {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Overrides", &self.overrides)

@@ -118,6 +118,7 @@ impl Form {
     };
 
     /// A `Form` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -162,6 +163,7 @@ impl Resource for Form {
 }
 
 impl ToValue for Form {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppId", &self.app_id)
@@ -194,6 +196,7 @@ impl FormAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID for the form.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -234,6 +237,7 @@ pub struct FormButton {
 #[rustfmt::skip]
 impl FormButton {
     /// A `FormButton` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -249,6 +253,7 @@ impl FormButton {
 impl PropertyType for FormButton {}
 
 impl ToValue for FormButton {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Children", &self.children)
@@ -298,6 +303,7 @@ pub struct FormCta {
 #[rustfmt::skip]
 impl FormCta {
     /// A `FormCta` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -315,6 +321,7 @@ impl FormCta {
 impl PropertyType for FormCta {}
 
 impl ToValue for FormCta {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Cancel", &self.cancel)
@@ -365,6 +372,7 @@ pub struct FormDataTypeConfig {
 #[rustfmt::skip]
 impl FormDataTypeConfig {
     /// A `FormDataTypeConfig` with its required properties, named in a [`FormDataTypeConfigRequired`].
+    #[inline]
     pub fn new(required: FormDataTypeConfigRequired) -> Self {
         Self {
             data_source_type: required.data_source_type,
@@ -381,6 +389,7 @@ impl FormDataTypeConfig {
 impl PropertyType for FormDataTypeConfig {}
 
 impl ToValue for FormDataTypeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataSourceType", &self.data_source_type)
@@ -424,6 +433,7 @@ pub struct FormStyle {
 #[rustfmt::skip]
 impl FormStyle {
     /// A `FormStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -439,6 +449,7 @@ impl FormStyle {
 impl PropertyType for FormStyle {}
 
 impl ToValue for FormStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HorizontalGap", &self.horizontal_gap)
@@ -466,6 +477,7 @@ impl From<Value> for FormActionType {
 }
 
 impl ToValue for FormActionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Create => "create",
@@ -496,6 +508,7 @@ impl From<Value> for FormButtonsPosition {
 }
 
 impl ToValue for FormButtonsPosition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Top => "top",
@@ -525,6 +538,7 @@ impl From<Value> for FormDataSourceType {
 }
 
 impl ToValue for FormDataSourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DataStore => "DataStore",
@@ -555,6 +569,7 @@ impl From<Value> for LabelDecorator {
 }
 
 impl ToValue for LabelDecorator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Required => "required",

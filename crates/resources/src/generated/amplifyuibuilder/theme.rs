@@ -88,6 +88,7 @@ impl Theme {
     };
 
     /// A `Theme` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -120,6 +121,7 @@ impl Resource for Theme {
 }
 
 impl ToValue for Theme {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppId", &self.app_id)
@@ -146,6 +148,7 @@ impl ThemeAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time that the theme was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -153,6 +156,7 @@ impl ThemeAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID for the theme.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -160,6 +164,7 @@ impl ThemeAttributes {
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The time that the theme was modified.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }
@@ -195,6 +200,7 @@ pub struct ThemeValue {
 #[rustfmt::skip]
 impl ThemeValue {
     /// A `ThemeValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -208,6 +214,7 @@ impl ThemeValue {
 impl PropertyType for ThemeValue {}
 
 impl ToValue for ThemeValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Children", &self.children)
@@ -246,6 +253,7 @@ pub struct ThemeValues {
 #[rustfmt::skip]
 impl ThemeValues {
     /// A `ThemeValues` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -259,6 +267,7 @@ impl ThemeValues {
 impl PropertyType for ThemeValues {}
 
 impl ToValue for ThemeValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

@@ -60,6 +60,7 @@ impl Account {
     };
 
     /// A `Account` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -79,6 +80,7 @@ impl Resource for Account {
 }
 
 impl ToValue for Account {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchRoleArn", &self.cloud_watch_role_arn)
@@ -100,6 +102,7 @@ impl AccountAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID for the account. For example: `abc123` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -102,6 +102,7 @@ impl ApiKey {
     };
 
     /// A `ApiKey` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -138,6 +139,7 @@ impl Resource for ApiKey {
 }
 
 impl ToValue for ApiKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomerId", &self.customer_id)
@@ -166,6 +168,7 @@ impl ApiKeyAttributes {
     /// `Fn::GetAtt` `APIKeyId`: a string.
     ///
     /// The ID for the API key. For example: `abc123` .
+    #[inline]
     pub fn api_key_id(&self) -> Value {
         self.0.get_att("APIKeyId")
     }
@@ -201,6 +204,7 @@ pub struct StageKey {
 #[rustfmt::skip]
 impl StageKey {
     /// A `StageKey` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -214,6 +218,7 @@ impl StageKey {
 impl PropertyType for StageKey {}
 
 impl ToValue for StageKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RestApiId", &self.rest_api_id)
@@ -260,6 +265,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -276,6 +282,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

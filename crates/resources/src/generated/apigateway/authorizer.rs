@@ -116,6 +116,7 @@ impl Authorizer {
     };
 
     /// A `Authorizer` with its required properties, named in a [`AuthorizerRequired`].
+    #[inline]
     pub fn new(required: AuthorizerRequired) -> Self {
         Self {
             auth_type: None,
@@ -164,6 +165,7 @@ impl Resource for Authorizer {
 }
 
 impl ToValue for Authorizer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthType", &self.auth_type)
@@ -200,6 +202,7 @@ impl AuthorizerAttributes {
     /// `Fn::GetAtt` `AuthorizerId`: a string.
     ///
     /// The ID for the authorizer. For example: `abc123` .
+    #[inline]
     pub fn authorizer_id(&self) -> Value {
         self.0.get_att("AuthorizerId")
     }

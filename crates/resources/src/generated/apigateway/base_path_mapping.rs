@@ -84,6 +84,7 @@ impl BasePathMapping {
     };
 
     /// A `BasePathMapping` with its required properties, named in a [`BasePathMappingRequired`].
+    #[inline]
     pub fn new(required: BasePathMappingRequired) -> Self {
         Self {
             base_path: None,
@@ -114,6 +115,7 @@ impl Resource for BasePathMapping {
 }
 
 impl ToValue for BasePathMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BasePath", &self.base_path)

@@ -86,6 +86,7 @@ impl BasePathMappingV2 {
     };
 
     /// A `BasePathMappingV2` with its required properties, named in a [`BasePathMappingV2Required`].
+    #[inline]
     pub fn new(required: BasePathMappingV2Required) -> Self {
         Self {
             base_path: None,
@@ -116,6 +117,7 @@ impl Resource for BasePathMappingV2 {
 }
 
 impl ToValue for BasePathMappingV2 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BasePath", &self.base_path)
@@ -140,6 +142,7 @@ impl BasePathMappingV2Attributes {
     /// `Fn::GetAtt` `BasePathMappingArn`: a string.
     ///
     /// Amazon Resource Name (ARN) of the resource.
+    #[inline]
     pub fn base_path_mapping_arn(&self) -> Value {
         self.0.get_att("BasePathMappingArn")
     }

@@ -64,6 +64,7 @@ impl ClientCertificate {
     };
 
     /// A `ClientCertificate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -88,6 +89,7 @@ impl Resource for ClientCertificate {
 }
 
 impl ToValue for ClientCertificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -110,6 +112,7 @@ impl ClientCertificateAttributes {
     /// `Fn::GetAtt` `ClientCertificateId`: a string.
     ///
     /// The ID for the client certificate. For example: `abc123` .
+    #[inline]
     pub fn client_certificate_id(&self) -> Value {
         self.0.get_att("ClientCertificateId")
     }

@@ -96,6 +96,7 @@ impl Deployment {
     };
 
     /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
+    #[inline]
     pub fn new(required: DeploymentRequired) -> Self {
         Self {
             deployment_canary_settings: None,
@@ -129,6 +130,7 @@ impl Resource for Deployment {
 }
 
 impl ToValue for Deployment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeploymentCanarySettings", &self.deployment_canary_settings)
@@ -154,6 +156,7 @@ impl DeploymentAttributes {
     /// `Fn::GetAtt` `DeploymentId`: a string.
     ///
     /// The ID for the deployment. For example: `abc123` .
+    #[inline]
     pub fn deployment_id(&self) -> Value {
         self.0.get_att("DeploymentId")
     }
@@ -196,6 +199,7 @@ pub struct CanarySetting {
 #[rustfmt::skip]
 impl CanarySetting {
     /// A `CanarySetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -211,6 +215,7 @@ impl CanarySetting {
 impl PropertyType for CanarySetting {}
 
 impl ToValue for CanarySetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PercentTraffic", &self.percent_traffic)
@@ -255,6 +260,7 @@ pub struct DeploymentCanarySettings {
 #[rustfmt::skip]
 impl DeploymentCanarySettings {
     /// A `DeploymentCanarySettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -270,6 +276,7 @@ impl DeploymentCanarySettings {
 impl PropertyType for DeploymentCanarySettings {}
 
 impl ToValue for DeploymentCanarySettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PercentTraffic", &self.percent_traffic)
@@ -351,6 +358,7 @@ pub struct MethodSetting {
 #[rustfmt::skip]
 impl MethodSetting {
     /// A `MethodSetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -380,6 +388,7 @@ impl MethodSetting {
 impl PropertyType for MethodSetting {}
 
 impl ToValue for MethodSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CacheDataEncrypted", &self.cache_data_encrypted)
@@ -513,6 +522,7 @@ pub struct StageDescription {
 #[rustfmt::skip]
 impl StageDescription {
     /// A `StageDescription` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -560,6 +570,7 @@ impl StageDescription {
 impl PropertyType for StageDescription {}
 
 impl ToValue for StageDescription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessLogSetting", &self.access_log_setting)

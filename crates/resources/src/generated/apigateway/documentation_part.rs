@@ -83,6 +83,7 @@ impl DocumentationPart {
     };
 
     /// A `DocumentationPart` with its required properties, named in a [`DocumentationPartRequired`].
+    #[inline]
     pub fn new(required: DocumentationPartRequired) -> Self {
         Self {
             location: required.location,
@@ -110,6 +111,7 @@ impl Resource for DocumentationPart {
 }
 
 impl ToValue for DocumentationPart {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Location", &self.location)
@@ -133,6 +135,7 @@ impl DocumentationPartAttributes {
     /// `Fn::GetAtt` `DocumentationPartId`: a string.
     ///
     /// The ID for the documentation part.
+    #[inline]
     pub fn documentation_part_id(&self) -> Value {
         self.0.get_att("DocumentationPartId")
     }
@@ -185,6 +188,7 @@ pub struct Location {
 #[rustfmt::skip]
 impl Location {
     /// A `Location` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -204,6 +208,7 @@ impl Location {
 impl PropertyType for Location {}
 
 impl ToValue for Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Method", &self.method)
@@ -253,6 +258,7 @@ impl From<Value> for LocationType {
 }
 
 impl ToValue for LocationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Api => "API",

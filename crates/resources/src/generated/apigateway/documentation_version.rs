@@ -81,6 +81,7 @@ impl DocumentationVersion {
     };
 
     /// A `DocumentationVersion` with its required properties, named in a [`DocumentationVersionRequired`].
+    #[inline]
     pub fn new(required: DocumentationVersionRequired) -> Self {
         Self {
             description: None,
@@ -108,6 +109,7 @@ impl Resource for DocumentationVersion {
 }
 
 impl ToValue for DocumentationVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)

@@ -115,6 +115,7 @@ impl DomainName {
     };
 
     /// A `DomainName` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -155,6 +156,7 @@ impl Resource for DomainName {
 }
 
 impl ToValue for DomainName {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
@@ -190,6 +192,7 @@ impl DomainNameAttributes {
     /// The Amazon CloudFront distribution domain name that's mapped to the custom domain name. This is only applicable for endpoints whose type is `EDGE` .
     ///
     /// Example: `d111111abcdef8.cloudfront.net`
+    #[inline]
     pub fn distribution_domain_name(&self) -> Value {
         self.0.get_att("DistributionDomainName")
     }
@@ -197,6 +200,7 @@ impl DomainNameAttributes {
     /// `Fn::GetAtt` `DistributionHostedZoneId`: a string.
     ///
     /// The region-agnostic Amazon Route 53 Hosted Zone ID of the edge-optimized endpoint. The only valid value is `Z2FDTNDATAQYW2` for all regions.
+    #[inline]
     pub fn distribution_hosted_zone_id(&self) -> Value {
         self.0.get_att("DistributionHostedZoneId")
     }
@@ -204,6 +208,7 @@ impl DomainNameAttributes {
     /// `Fn::GetAtt` `DomainNameArn`: a string.
     ///
     /// The ARN of the domain name.
+    #[inline]
     pub fn domain_name_arn(&self) -> Value {
         self.0.get_att("DomainNameArn")
     }
@@ -211,6 +216,7 @@ impl DomainNameAttributes {
     /// `Fn::GetAtt` `RegionalDomainName`: a string.
     ///
     /// The domain name associated with the regional endpoint for this custom domain name. You set up this association by adding a DNS record that points the custom domain name to this regional domain name.
+    #[inline]
     pub fn regional_domain_name(&self) -> Value {
         self.0.get_att("RegionalDomainName")
     }
@@ -218,6 +224,7 @@ impl DomainNameAttributes {
     /// `Fn::GetAtt` `RegionalHostedZoneId`: a string.
     ///
     /// The region-specific Amazon Route 53 Hosted Zone ID of the regional endpoint.
+    #[inline]
     pub fn regional_hosted_zone_id(&self) -> Value {
         self.0.get_att("RegionalHostedZoneId")
     }
@@ -253,6 +260,7 @@ pub struct MutualTlsAuthentication {
 #[rustfmt::skip]
 impl MutualTlsAuthentication {
     /// A `MutualTlsAuthentication` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -266,6 +274,7 @@ impl MutualTlsAuthentication {
 impl PropertyType for MutualTlsAuthentication {}
 
 impl ToValue for MutualTlsAuthentication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TruststoreUri", &self.truststore_uri)
@@ -298,6 +307,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -311,6 +321,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

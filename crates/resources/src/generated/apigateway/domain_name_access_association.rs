@@ -96,6 +96,7 @@ impl DomainNameAccessAssociation {
     };
 
     /// A `DomainNameAccessAssociation` with its required properties, named in a [`DomainNameAccessAssociationRequired`].
+    #[inline]
     pub fn new(required: DomainNameAccessAssociationRequired) -> Self {
         Self {
             access_association_source: required.access_association_source,
@@ -129,6 +130,7 @@ impl Resource for DomainNameAccessAssociation {
 }
 
 impl ToValue for DomainNameAccessAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccessAssociationSource", &self.access_association_source)
@@ -156,6 +158,7 @@ impl DomainNameAccessAssociationAttributes {
     /// `Fn::GetAtt` `DomainNameAccessAssociationArn`: a string.
     ///
     /// The access association ARN. For example: `arn:aws:apigateway:us-west-2:111122223333:/accessassociations/domainname/private.example.com+abcd1234/vpcesource/vpce-abcd1234efg` .
+    #[inline]
     pub fn domain_name_access_association_arn(&self) -> Value {
         self.0.get_att("DomainNameAccessAssociationArn")
     }
@@ -195,6 +198,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -211,6 +215,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -235,6 +240,7 @@ impl From<Value> for AccessAssociationSourceType {
 }
 
 impl ToValue for AccessAssociationSourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Vpce => "VPCE",

@@ -105,6 +105,7 @@ impl DomainNameV2 {
     };
 
     /// A `DomainNameV2` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -141,6 +142,7 @@ impl Resource for DomainNameV2 {
 }
 
 impl ToValue for DomainNameV2 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
@@ -169,6 +171,7 @@ impl DomainNameV2Attributes {
     /// `Fn::GetAtt` `DomainNameArn`: a string.
     ///
     /// The ARN of the domain name.
+    #[inline]
     pub fn domain_name_arn(&self) -> Value {
         self.0.get_att("DomainNameArn")
     }
@@ -176,6 +179,7 @@ impl DomainNameV2Attributes {
     /// `Fn::GetAtt` `DomainNameId`: a string.
     ///
     /// The domain name ID.
+    #[inline]
     pub fn domain_name_id(&self) -> Value {
         self.0.get_att("DomainNameId")
     }
@@ -205,6 +209,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -218,6 +223,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

@@ -91,6 +91,7 @@ impl GatewayResponse {
     };
 
     /// A `GatewayResponse` with its required properties, named in a [`GatewayResponseRequired`].
+    #[inline]
     pub fn new(required: GatewayResponseRequired) -> Self {
         Self {
             response_parameters: None,
@@ -124,6 +125,7 @@ impl Resource for GatewayResponse {
 }
 
 impl ToValue for GatewayResponse {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResponseParameters", &self.response_parameters)
@@ -149,6 +151,7 @@ impl GatewayResponseAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID for the gateway response. For example: `abc123` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -137,6 +137,7 @@ impl Method {
     };
 
     /// A `Method` with its required properties, named in a [`MethodRequired`].
+    #[inline]
     pub fn new(required: MethodRequired) -> Self {
         Self {
             api_key_required: None,
@@ -194,6 +195,7 @@ impl Resource for Method {
 }
 
 impl ToValue for Method {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApiKeyRequired", &self.api_key_required)
@@ -341,6 +343,7 @@ pub struct Integration {
 #[rustfmt::skip]
 impl Integration {
     /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
+    #[inline]
     pub fn new(required: IntegrationRequired) -> Self {
         Self {
             cache_key_parameters: None,
@@ -399,6 +402,7 @@ impl Integration {
 impl PropertyType for Integration {}
 
 impl ToValue for Integration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CacheKeyParameters", &self.cache_key_parameters)
@@ -476,6 +480,7 @@ pub struct IntegrationResponse {
 #[rustfmt::skip]
 impl IntegrationResponse {
     /// A `IntegrationResponse` with its required properties, named in a [`IntegrationResponseRequired`].
+    #[inline]
     pub fn new(required: IntegrationResponseRequired) -> Self {
         Self {
             content_handling: None,
@@ -501,6 +506,7 @@ impl IntegrationResponse {
 impl PropertyType for IntegrationResponse {}
 
 impl ToValue for IntegrationResponse {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContentHandling", &self.content_handling)
@@ -555,6 +561,7 @@ pub struct MethodResponse {
 #[rustfmt::skip]
 impl MethodResponse {
     /// A `MethodResponse` with its required properties, named in a [`MethodResponseRequired`].
+    #[inline]
     pub fn new(required: MethodResponseRequired) -> Self {
         Self {
             response_models: None,
@@ -574,6 +581,7 @@ impl MethodResponse {
 impl PropertyType for MethodResponse {}
 
 impl ToValue for MethodResponse {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResponseModels", &self.response_models)
@@ -601,6 +609,7 @@ impl From<Value> for ConnectionType {
 }
 
 impl ToValue for ConnectionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Internet => "INTERNET",
@@ -629,6 +638,7 @@ impl From<Value> for ContentHandling {
 }
 
 impl ToValue for ContentHandling {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ConvertToBinary => "CONVERT_TO_BINARY",
@@ -663,6 +673,7 @@ impl From<Value> for IntegrationType {
 }
 
 impl ToValue for IntegrationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aws => "AWS",
@@ -696,6 +707,7 @@ impl From<Value> for PassthroughBehavior {
 }
 
 impl ToValue for PassthroughBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::WhenNoMatch => "WHEN_NO_MATCH",
@@ -725,6 +737,7 @@ impl From<Value> for ResponseTransferMode {
 }
 
 impl ToValue for ResponseTransferMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Buffered => "BUFFERED",

@@ -93,6 +93,7 @@ impl Model {
     };
 
     /// A `Model` with its required properties, named in a [`ModelRequired`].
+    #[inline]
     pub fn new(required: ModelRequired) -> Self {
         Self {
             content_type: None,
@@ -126,6 +127,7 @@ impl Resource for Model {
 }
 
 impl ToValue for Model {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContentType", &self.content_type)

@@ -84,6 +84,7 @@ impl RequestValidator {
     };
 
     /// A `RequestValidator` with its required properties, named in a [`RequestValidatorRequired`].
+    #[inline]
     pub fn new(required: RequestValidatorRequired) -> Self {
         Self {
             name: None,
@@ -114,6 +115,7 @@ impl Resource for RequestValidator {
 }
 
 impl ToValue for RequestValidator {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -141,6 +143,7 @@ impl RequestValidatorAttributes {
     /// `Fn::GetAtt` `RequestValidatorId`: a string.
     ///
     /// The ID for the request validator. For example: `abc123` .
+    #[inline]
     pub fn request_validator_id(&self) -> Value {
         self.0.get_att("RequestValidatorId")
     }

@@ -85,6 +85,7 @@ impl CfnResource {
     };
 
     /// A `CfnResource` with its required properties, named in a [`CfnResourceRequired`].
+    #[inline]
     pub fn new(required: CfnResourceRequired) -> Self {
         Self {
             parent_id: required.parent_id,
@@ -112,6 +113,7 @@ impl Resource for CfnResource {
 }
 
 impl ToValue for CfnResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ParentId", &self.parent_id)
@@ -135,6 +137,7 @@ impl CfnResourceAttributes {
     /// `Fn::GetAtt` `ResourceId`: a string.
     ///
     /// The ID for the resource. For example: `abc123` .
+    #[inline]
     pub fn resource_id(&self) -> Value {
         self.0.get_att("ResourceId")
     }

@@ -160,6 +160,7 @@ impl RestApi {
     };
 
     /// A `RestApi` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -214,6 +215,7 @@ impl Resource for RestApi {
 }
 
 impl ToValue for RestApi {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApiKeySourceType", &self.api_key_source_type)
@@ -254,6 +256,7 @@ impl RestApiAttributes {
     /// `Fn::GetAtt` `RestApiId`: a string.
     ///
     /// The string identifier of the associated RestApi.
+    #[inline]
     pub fn rest_api_id(&self) -> Value {
         self.0.get_att("RestApiId")
     }
@@ -261,6 +264,7 @@ impl RestApiAttributes {
     /// `Fn::GetAtt` `RootResourceId`: a string.
     ///
     /// The root resource ID for a `RestApi` resource, such as `a0bc123d4e` .
+    #[inline]
     pub fn root_resource_id(&self) -> Value {
         self.0.get_att("RootResourceId")
     }
@@ -303,6 +307,7 @@ pub struct EndpointConfiguration {
 #[rustfmt::skip]
 impl EndpointConfiguration {
     /// A `EndpointConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -318,6 +323,7 @@ impl EndpointConfiguration {
 impl PropertyType for EndpointConfiguration {}
 
 impl ToValue for EndpointConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IpAddressType", &self.ip_address_type)
@@ -369,6 +375,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -386,6 +393,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bucket", &self.bucket)
@@ -430,6 +438,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -446,6 +455,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -40,6 +40,7 @@ pub struct AccessLogSetting {
 #[rustfmt::skip]
 impl AccessLogSetting {
     /// A `AccessLogSetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -53,6 +54,7 @@ impl AccessLogSetting {
 impl PropertyType for AccessLogSetting {}
 
 impl ToValue for AccessLogSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationArn", &self.destination_arn)
@@ -93,6 +95,7 @@ pub struct EndpointConfiguration {
 #[rustfmt::skip]
 impl EndpointConfiguration {
     /// A `EndpointConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -106,6 +109,7 @@ impl EndpointConfiguration {
 impl PropertyType for EndpointConfiguration {}
 
 impl ToValue for EndpointConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IpAddressType", &self.ip_address_type)
@@ -148,6 +152,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -164,6 +169,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -194,6 +200,7 @@ impl From<Value> for RoutingMode {
 }
 
 impl ToValue for RoutingMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BasePathMappingOnly => "BASE_PATH_MAPPING_ONLY",

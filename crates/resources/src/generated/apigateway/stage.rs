@@ -139,6 +139,7 @@ impl Stage {
     };
 
     /// A `Stage` with its required properties, named in a [`StageRequired`].
+    #[inline]
     pub fn new(required: StageRequired) -> Self {
         Self {
             access_log_setting: None,
@@ -202,6 +203,7 @@ impl Resource for Stage {
 }
 
 impl ToValue for Stage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessLogSetting", &self.access_log_setting)
@@ -274,6 +276,7 @@ pub struct CanarySetting {
 #[rustfmt::skip]
 impl CanarySetting {
     /// A `CanarySetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -291,6 +294,7 @@ impl CanarySetting {
 impl PropertyType for CanarySetting {}
 
 impl ToValue for CanarySetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeploymentId", &self.deployment_id)
@@ -379,6 +383,7 @@ pub struct MethodSetting {
 #[rustfmt::skip]
 impl MethodSetting {
     /// A `MethodSetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -408,6 +413,7 @@ impl MethodSetting {
 impl PropertyType for MethodSetting {}
 
 impl ToValue for MethodSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CacheDataEncrypted", &self.cache_data_encrypted)
@@ -462,6 +468,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -478,6 +485,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

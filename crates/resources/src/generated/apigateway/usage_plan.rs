@@ -83,6 +83,7 @@ impl UsagePlan {
     };
 
     /// A `UsagePlan` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -115,6 +116,7 @@ impl Resource for UsagePlan {
 }
 
 impl ToValue for UsagePlan {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApiStages", &self.api_stages)
@@ -141,6 +143,7 @@ impl UsagePlanAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID for the usage plan. For example: `abc123` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -181,6 +184,7 @@ pub struct ApiStage {
 #[rustfmt::skip]
 impl ApiStage {
     /// A `ApiStage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -196,6 +200,7 @@ impl ApiStage {
 impl PropertyType for ApiStage {}
 
 impl ToValue for ApiStage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApiId", &self.api_id)
@@ -246,6 +251,7 @@ pub struct QuotaSettings {
 #[rustfmt::skip]
 impl QuotaSettings {
     /// A `QuotaSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -261,6 +267,7 @@ impl QuotaSettings {
 impl PropertyType for QuotaSettings {}
 
 impl ToValue for QuotaSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Limit", &self.limit)
@@ -308,6 +315,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -324,6 +332,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -366,6 +375,7 @@ pub struct ThrottleSettings {
 #[rustfmt::skip]
 impl ThrottleSettings {
     /// A `ThrottleSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -379,6 +389,7 @@ impl ThrottleSettings {
 impl PropertyType for ThrottleSettings {}
 
 impl ToValue for ThrottleSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BurstLimit", &self.burst_limit)

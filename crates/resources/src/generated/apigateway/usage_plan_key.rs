@@ -85,6 +85,7 @@ impl UsagePlanKey {
     };
 
     /// A `UsagePlanKey` with its required properties, named in a [`UsagePlanKeyRequired`].
+    #[inline]
     pub fn new(required: UsagePlanKeyRequired) -> Self {
         Self {
             key_id: required.key_id,
@@ -112,6 +113,7 @@ impl Resource for UsagePlanKey {
 }
 
 impl ToValue for UsagePlanKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KeyId", &self.key_id)
@@ -135,6 +137,7 @@ impl UsagePlanKeyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID for the usage plan key. For example: `abc123` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -156,6 +159,7 @@ impl From<Value> for KeyType {
 }
 
 impl ToValue for KeyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ApiKey => "API_KEY",

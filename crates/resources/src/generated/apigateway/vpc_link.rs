@@ -87,6 +87,7 @@ impl VpcLink {
     };
 
     /// A `VpcLink` with its required properties, named in a [`VpcLinkRequired`].
+    #[inline]
     pub fn new(required: VpcLinkRequired) -> Self {
         Self {
             description: None,
@@ -120,6 +121,7 @@ impl Resource for VpcLink {
 }
 
 impl ToValue for VpcLink {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -144,6 +146,7 @@ impl VpcLinkAttributes {
     /// `Fn::GetAtt` `VpcLinkId`: a string.
     ///
     /// The ID for the VPC link. For example: `abc123` .
+    #[inline]
     pub fn vpc_link_id(&self) -> Value {
         self.0.get_att("VpcLinkId")
     }

@@ -162,6 +162,7 @@ impl Api {
     };
 
     /// A `Api` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -218,6 +219,7 @@ impl Resource for Api {
 }
 
 impl ToValue for Api {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -262,6 +264,7 @@ impl ApiAttributes {
     /// `Fn::GetAtt` `ApiEndpoint`: a string.
     ///
     /// The default endpoint for an API. For example: `https://abcdef.execute-api.us-west-2.amazonaws.com` .
+    #[inline]
     pub fn api_endpoint(&self) -> Value {
         self.0.get_att("ApiEndpoint")
     }
@@ -269,6 +272,7 @@ impl ApiAttributes {
     /// `Fn::GetAtt` `ApiId`: a string.
     ///
     /// The API identifier.
+    #[inline]
     pub fn api_id(&self) -> Value {
         self.0.get_att("ApiId")
     }
@@ -314,6 +318,7 @@ pub struct BodyS3Location {
 #[rustfmt::skip]
 impl BodyS3Location {
     /// A `BodyS3Location` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -331,6 +336,7 @@ impl BodyS3Location {
 impl PropertyType for BodyS3Location {}
 
 impl ToValue for BodyS3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bucket", &self.bucket)
@@ -391,6 +397,7 @@ pub struct Cors {
 #[rustfmt::skip]
 impl Cors {
     /// A `Cors` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -412,6 +419,7 @@ impl Cors {
 impl PropertyType for Cors {}
 
 impl ToValue for Cors {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowCredentials", &self.allow_credentials)

@@ -85,6 +85,7 @@ impl ApiGatewayManagedOverrides {
     };
 
     /// A `ApiGatewayManagedOverrides` with its required properties, named in a [`ApiGatewayManagedOverridesRequired`].
+    #[inline]
     pub fn new(required: ApiGatewayManagedOverridesRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -115,6 +116,7 @@ impl Resource for ApiGatewayManagedOverrides {
 }
 
 impl ToValue for ApiGatewayManagedOverrides {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -139,6 +141,7 @@ impl ApiGatewayManagedOverridesAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -184,6 +187,7 @@ pub struct IntegrationOverrides {
 #[rustfmt::skip]
 impl IntegrationOverrides {
     /// A `IntegrationOverrides` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -201,6 +205,7 @@ impl IntegrationOverrides {
 impl PropertyType for IntegrationOverrides {}
 
 impl ToValue for IntegrationOverrides {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -256,6 +261,7 @@ pub struct RouteOverrides {
 #[rustfmt::skip]
 impl RouteOverrides {
     /// A `RouteOverrides` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -275,6 +281,7 @@ impl RouteOverrides {
 impl PropertyType for RouteOverrides {}
 
 impl ToValue for RouteOverrides {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthorizationScopes", &self.authorization_scopes)
@@ -340,6 +347,7 @@ pub struct StageOverrides {
 #[rustfmt::skip]
 impl StageOverrides {
     /// A `StageOverrides` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -361,6 +369,7 @@ impl StageOverrides {
 impl PropertyType for StageOverrides {}
 
 impl ToValue for StageOverrides {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessLogSettings", &self.access_log_settings)

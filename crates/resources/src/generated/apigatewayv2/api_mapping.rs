@@ -86,6 +86,7 @@ impl ApiMapping {
     };
 
     /// A `ApiMapping` with its required properties, named in a [`ApiMappingRequired`].
+    #[inline]
     pub fn new(required: ApiMappingRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -116,6 +117,7 @@ impl Resource for ApiMapping {
 }
 
 impl ToValue for ApiMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -140,6 +142,7 @@ impl ApiMappingAttributes {
     /// `Fn::GetAtt` `ApiMappingId`: a string.
     ///
     /// The API mapping resource ID.
+    #[inline]
     pub fn api_mapping_id(&self) -> Value {
         self.0.get_att("ApiMappingId")
     }

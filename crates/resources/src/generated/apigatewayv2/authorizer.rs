@@ -135,6 +135,7 @@ impl Authorizer {
     };
 
     /// A `Authorizer` with its required properties, named in a [`AuthorizerRequired`].
+    #[inline]
     pub fn new(required: AuthorizerRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -186,6 +187,7 @@ impl Resource for Authorizer {
 }
 
 impl ToValue for Authorizer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -226,6 +228,7 @@ impl AuthorizerAttributes {
     /// `Fn::GetAtt` `AuthorizerId`: a string.
     ///
     /// The authorizer ID.
+    #[inline]
     pub fn authorizer_id(&self) -> Value {
         self.0.get_att("AuthorizerId")
     }
@@ -261,6 +264,7 @@ pub struct JwtConfiguration {
 #[rustfmt::skip]
 impl JwtConfiguration {
     /// A `JwtConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -274,6 +278,7 @@ impl JwtConfiguration {
 impl PropertyType for JwtConfiguration {}
 
 impl ToValue for JwtConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Audience", &self.audience)

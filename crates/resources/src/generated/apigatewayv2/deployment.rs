@@ -79,6 +79,7 @@ impl Deployment {
     };
 
     /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
+    #[inline]
     pub fn new(required: DeploymentRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -106,6 +107,7 @@ impl Resource for Deployment {
 }
 
 impl ToValue for Deployment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -129,6 +131,7 @@ impl DeploymentAttributes {
     /// `Fn::GetAtt` `DeploymentId`: a string.
     ///
     /// The deployment ID.
+    #[inline]
     pub fn deployment_id(&self) -> Value {
         self.0.get_att("DeploymentId")
     }

@@ -91,6 +91,7 @@ impl DomainName {
     };
 
     /// A `DomainName` with its required properties, named in a [`DomainNameRequired`].
+    #[inline]
     pub fn new(required: DomainNameRequired) -> Self {
         Self {
             domain_name: required.domain_name,
@@ -127,6 +128,7 @@ impl Resource for DomainName {
 }
 
 impl ToValue for DomainName {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DomainName", &self.domain_name)
@@ -152,6 +154,7 @@ impl DomainNameAttributes {
     /// `Fn::GetAtt` `DomainNameArn`: a string.
     ///
     /// Represents an Amazon Resource Name (ARN).
+    #[inline]
     pub fn domain_name_arn(&self) -> Value {
         self.0.get_att("DomainNameArn")
     }
@@ -159,6 +162,7 @@ impl DomainNameAttributes {
     /// `Fn::GetAtt` `RegionalDomainName`: a string.
     ///
     /// The domain name associated with the regional endpoint for this custom domain name. You set up this association by adding a DNS record that points the custom domain name to this regional domain name.
+    #[inline]
     pub fn regional_domain_name(&self) -> Value {
         self.0.get_att("RegionalDomainName")
     }
@@ -166,6 +170,7 @@ impl DomainNameAttributes {
     /// `Fn::GetAtt` `RegionalHostedZoneId`: a string.
     ///
     /// The region-specific Amazon Route 53 Hosted Zone ID of the regional endpoint.
+    #[inline]
     pub fn regional_hosted_zone_id(&self) -> Value {
         self.0.get_att("RegionalHostedZoneId")
     }
@@ -225,6 +230,7 @@ pub struct DomainNameConfiguration {
 #[rustfmt::skip]
 impl DomainNameConfiguration {
     /// A `DomainNameConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -246,6 +252,7 @@ impl DomainNameConfiguration {
 impl PropertyType for DomainNameConfiguration {}
 
 impl ToValue for DomainNameConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
@@ -291,6 +298,7 @@ pub struct MutualTlsAuthentication {
 #[rustfmt::skip]
 impl MutualTlsAuthentication {
     /// A `MutualTlsAuthentication` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -304,6 +312,7 @@ impl MutualTlsAuthentication {
 impl PropertyType for MutualTlsAuthentication {}
 
 impl ToValue for MutualTlsAuthentication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TruststoreUri", &self.truststore_uri)
@@ -332,6 +341,7 @@ impl From<Value> for RoutingMode {
 }
 
 impl ToValue for RoutingMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ApiMappingOnly => "API_MAPPING_ONLY",

@@ -189,6 +189,7 @@ impl Integration {
     };
 
     /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
+    #[inline]
     pub fn new(required: IntegrationRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -261,6 +262,7 @@ impl Resource for Integration {
 }
 
 impl ToValue for Integration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -302,6 +304,7 @@ impl IntegrationAttributes {
     /// `Fn::GetAtt` `IntegrationId`: a string.
     ///
     /// The integration ID.
+    #[inline]
     pub fn integration_id(&self) -> Value {
         self.0.get_att("IntegrationId")
     }
@@ -332,6 +335,7 @@ pub struct TlsConfig {
 #[rustfmt::skip]
 impl TlsConfig {
     /// A `TlsConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -343,6 +347,7 @@ impl TlsConfig {
 impl PropertyType for TlsConfig {}
 
 impl ToValue for TlsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ServerNameToVerify", &self.server_name_to_verify)

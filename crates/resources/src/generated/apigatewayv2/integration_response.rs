@@ -113,6 +113,7 @@ impl IntegrationResponse {
     };
 
     /// A `IntegrationResponse` with its required properties, named in a [`IntegrationResponseRequired`].
+    #[inline]
     pub fn new(required: IntegrationResponseRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -152,6 +153,7 @@ impl Resource for IntegrationResponse {
 }
 
 impl ToValue for IntegrationResponse {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -182,6 +184,7 @@ impl IntegrationResponseAttributes {
     /// `Fn::GetAtt` `IntegrationResponseId`: a string.
     ///
     /// The integration response ID.
+    #[inline]
     pub fn integration_response_id(&self) -> Value {
         self.0.get_att("IntegrationResponseId")
     }

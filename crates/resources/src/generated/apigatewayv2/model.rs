@@ -93,6 +93,7 @@ impl Model {
     };
 
     /// A `Model` with its required properties, named in a [`ModelRequired`].
+    #[inline]
     pub fn new(required: ModelRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -126,6 +127,7 @@ impl Resource for Model {
 }
 
 impl ToValue for Model {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -151,6 +153,7 @@ impl ModelAttributes {
     /// `Fn::GetAtt` `ModelId`: a string.
     ///
     /// The model ID.
+    #[inline]
     pub fn model_id(&self) -> Value {
         self.0.get_att("ModelId")
     }

@@ -130,6 +130,7 @@ impl Route {
     };
 
     /// A `Route` with its required properties, named in a [`RouteRequired`].
+    #[inline]
     pub fn new(required: RouteRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -184,6 +185,7 @@ impl Resource for Route {
 }
 
 impl ToValue for Route {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -219,6 +221,7 @@ impl RouteAttributes {
     /// `Fn::GetAtt` `RouteId`: a string.
     ///
     /// The route ID.
+    #[inline]
     pub fn route_id(&self) -> Value {
         self.0.get_att("RouteId")
     }

@@ -100,6 +100,7 @@ impl RouteResponse {
     };
 
     /// A `RouteResponse` with its required properties, named in a [`RouteResponseRequired`].
+    #[inline]
     pub fn new(required: RouteResponseRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -136,6 +137,7 @@ impl Resource for RouteResponse {
 }
 
 impl ToValue for RouteResponse {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -162,6 +164,7 @@ impl RouteResponseAttributes {
     /// `Fn::GetAtt` `RouteResponseId`: a string.
     ///
     /// The route response ID.
+    #[inline]
     pub fn route_response_id(&self) -> Value {
         self.0.get_att("RouteResponseId")
     }

@@ -90,6 +90,7 @@ impl RoutingRule {
     };
 
     /// A `RoutingRule` with its required properties, named in a [`RoutingRuleRequired`].
+    #[inline]
     pub fn new(required: RoutingRuleRequired) -> Self {
         Self {
             actions: required.actions,
@@ -120,6 +121,7 @@ impl Resource for RoutingRule {
 }
 
 impl ToValue for RoutingRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -144,6 +146,7 @@ impl RoutingRuleAttributes {
     /// `Fn::GetAtt` `RoutingRuleArn`: a string.
     ///
     /// Represents an Amazon Resource Name (ARN).
+    #[inline]
     pub fn routing_rule_arn(&self) -> Value {
         self.0.get_att("RoutingRuleArn")
     }
@@ -151,6 +154,7 @@ impl RoutingRuleAttributes {
     /// `Fn::GetAtt` `RoutingRuleId`: a string.
     ///
     /// The identifier.
+    #[inline]
     pub fn routing_rule_id(&self) -> Value {
         self.0.get_att("RoutingRuleId")
     }
@@ -188,6 +192,7 @@ pub struct Action {
 #[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
+    #[inline]
     pub fn new(required: ActionRequired) -> Self {
         Self {
             invoke_api: required.invoke_api,
@@ -201,6 +206,7 @@ impl Action {
 impl PropertyType for Action {}
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("InvokeApi", &self.invoke_api).build()
     }
@@ -250,6 +256,7 @@ pub struct ActionInvokeApi {
 #[rustfmt::skip]
 impl ActionInvokeApi {
     /// A `ActionInvokeApi` with its required properties, named in a [`ActionInvokeApiRequired`].
+    #[inline]
     pub fn new(required: ActionInvokeApiRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -269,6 +276,7 @@ impl ActionInvokeApi {
 impl PropertyType for ActionInvokeApi {}
 
 impl ToValue for ActionInvokeApi {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -307,6 +315,7 @@ pub struct Condition {
 #[rustfmt::skip]
 impl Condition {
     /// A `Condition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -320,6 +329,7 @@ impl Condition {
 impl PropertyType for Condition {}
 
 impl ToValue for Condition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MatchBasePaths", &self.match_base_paths)
@@ -360,6 +370,7 @@ pub struct MatchBasePaths {
 #[rustfmt::skip]
 impl MatchBasePaths {
     /// A `MatchBasePaths` with its required properties, named in a [`MatchBasePathsRequired`].
+    #[inline]
     pub fn new(required: MatchBasePathsRequired) -> Self {
         Self {
             any_of: required.any_of,
@@ -373,6 +384,7 @@ impl MatchBasePaths {
 impl PropertyType for MatchBasePaths {}
 
 impl ToValue for MatchBasePaths {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("AnyOf", &self.any_of).build()
     }
@@ -417,6 +429,7 @@ pub struct MatchHeaderValue {
 #[rustfmt::skip]
 impl MatchHeaderValue {
     /// A `MatchHeaderValue` with its required properties, named in a [`MatchHeaderValueRequired`].
+    #[inline]
     pub fn new(required: MatchHeaderValueRequired) -> Self {
         Self {
             header: required.header,
@@ -433,6 +446,7 @@ impl MatchHeaderValue {
 impl PropertyType for MatchHeaderValue {}
 
 impl ToValue for MatchHeaderValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Header", &self.header)
@@ -473,6 +487,7 @@ pub struct MatchHeaders {
 #[rustfmt::skip]
 impl MatchHeaders {
     /// A `MatchHeaders` with its required properties, named in a [`MatchHeadersRequired`].
+    #[inline]
     pub fn new(required: MatchHeadersRequired) -> Self {
         Self {
             any_of: required.any_of,
@@ -486,6 +501,7 @@ impl MatchHeaders {
 impl PropertyType for MatchHeaders {}
 
 impl ToValue for MatchHeaders {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("AnyOf", &self.any_of).build()
     }

@@ -38,6 +38,7 @@ pub struct AccessLogSettings {
 #[rustfmt::skip]
 impl AccessLogSettings {
     /// A `AccessLogSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -51,6 +52,7 @@ impl AccessLogSettings {
 impl PropertyType for AccessLogSettings {}
 
 impl ToValue for AccessLogSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationArn", &self.destination_arn)
@@ -104,6 +106,7 @@ pub struct RouteSettings {
 #[rustfmt::skip]
 impl RouteSettings {
     /// A `RouteSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -123,6 +126,7 @@ impl RouteSettings {
 impl PropertyType for RouteSettings {}
 
 impl ToValue for RouteSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataTraceEnabled", &self.data_trace_enabled)

@@ -128,6 +128,7 @@ impl Stage {
     };
 
     /// A `Stage` with its required properties, named in a [`StageRequired`].
+    #[inline]
     pub fn new(required: StageRequired) -> Self {
         Self {
             access_log_settings: None,
@@ -182,6 +183,7 @@ impl Resource for Stage {
 }
 
 impl ToValue for Stage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessLogSettings", &self.access_log_settings)
@@ -211,6 +213,7 @@ impl From<ResourceRef> for StageAttributes {
 
 impl StageAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

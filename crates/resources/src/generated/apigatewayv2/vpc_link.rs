@@ -86,6 +86,7 @@ impl VpcLink {
     };
 
     /// A `VpcLink` with its required properties, named in a [`VpcLinkRequired`].
+    #[inline]
     pub fn new(required: VpcLinkRequired) -> Self {
         Self {
             name: required.name,
@@ -119,6 +120,7 @@ impl Resource for VpcLink {
 }
 
 impl ToValue for VpcLink {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -143,6 +145,7 @@ impl VpcLinkAttributes {
     /// `Fn::GetAtt` `VpcLinkId`: a string.
     ///
     /// The VPC link ID.
+    #[inline]
     pub fn vpc_link_id(&self) -> Value {
         self.0.get_att("VpcLinkId")
     }

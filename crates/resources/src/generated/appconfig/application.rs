@@ -88,6 +88,7 @@ impl Application {
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             description: None,
@@ -118,6 +119,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -141,6 +143,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `ApplicationId`: a string.
     ///
     /// The application ID.
+    #[inline]
     pub fn application_id(&self) -> Value {
         self.0.get_att("ApplicationId")
     }
@@ -190,6 +193,7 @@ pub struct Tags {
 #[rustfmt::skip]
 impl Tags {
     /// A `Tags` with its required properties, named in a [`TagsRequired`].
+    #[inline]
     pub fn new(required: TagsRequired) -> Self {
         Self {
             key: required.key,
@@ -206,6 +210,7 @@ impl Tags {
 impl PropertyType for Tags {}
 
 impl ToValue for Tags {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -173,6 +173,7 @@ impl ConfigurationProfile {
     };
 
     /// A `ConfigurationProfile` with its required properties, named in a [`ConfigurationProfileRequired`].
+    #[inline]
     pub fn new(required: ConfigurationProfileRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -224,6 +225,7 @@ impl Resource for ConfigurationProfile {
 }
 
 impl ToValue for ConfigurationProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -254,6 +256,7 @@ impl ConfigurationProfileAttributes {
     /// `Fn::GetAtt` `ConfigurationProfileId`: a string.
     ///
     /// The configuration profile ID.
+    #[inline]
     pub fn configuration_profile_id(&self) -> Value {
         self.0.get_att("ConfigurationProfileId")
     }
@@ -261,6 +264,7 @@ impl ConfigurationProfileAttributes {
     /// `Fn::GetAtt` `KmsKeyArn`: a string.
     ///
     /// The Amazon Resource Name of the AWS Key Management Service key to encrypt new configuration data versions in the AWS AppConfig hosted configuration store. This attribute is only used for `hosted` configuration types. To encrypt data managed in other configuration stores, see the documentation for how to specify an AWS  key for that particular service.
+    #[inline]
     pub fn kms_key_arn(&self) -> Value {
         self.0.get_att("KmsKeyArn")
     }
@@ -300,6 +304,7 @@ pub struct Tags {
 #[rustfmt::skip]
 impl Tags {
     /// A `Tags` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -313,6 +318,7 @@ impl Tags {
 impl PropertyType for Tags {}
 
 impl ToValue for Tags {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -353,6 +359,7 @@ pub struct Validators {
 #[rustfmt::skip]
 impl Validators {
     /// A `Validators` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -366,6 +373,7 @@ impl Validators {
 impl PropertyType for Validators {}
 
 impl ToValue for Validators {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Content", &self.content)
@@ -392,6 +400,7 @@ impl From<Value> for ValidatorsType {
 }
 
 impl ToValue for ValidatorsType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::JsonSchema => "JSON_SCHEMA",

@@ -147,6 +147,7 @@ impl Deployment {
     };
 
     /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
+    #[inline]
     pub fn new(required: DeploymentRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -195,6 +196,7 @@ impl Resource for Deployment {
 }
 
 impl ToValue for Deployment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -227,6 +229,7 @@ impl DeploymentAttributes {
     /// `Fn::GetAtt` `DeploymentNumber`: a string.
     ///
     /// The sequence number of the deployment.
+    #[inline]
     pub fn deployment_number(&self) -> Value {
         self.0.get_att("DeploymentNumber")
     }
@@ -234,6 +237,7 @@ impl DeploymentAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The state of the deployment.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -274,6 +278,7 @@ pub struct DynamicExtensionParameters {
 #[rustfmt::skip]
 impl DynamicExtensionParameters {
     /// A `DynamicExtensionParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -289,6 +294,7 @@ impl DynamicExtensionParameters {
 impl PropertyType for DynamicExtensionParameters {}
 
 impl ToValue for DynamicExtensionParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExtensionReference", &self.extension_reference)
@@ -322,6 +328,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -335,6 +342,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

@@ -140,6 +140,7 @@ impl DeploymentStrategy {
     };
 
     /// A `DeploymentStrategy` with its required properties, named in a [`DeploymentStrategyRequired`].
+    #[inline]
     pub fn new(required: DeploymentStrategyRequired) -> Self {
         Self {
             deployment_duration_in_minutes: required.deployment_duration_in_minutes,
@@ -185,6 +186,7 @@ impl Resource for DeploymentStrategy {
 }
 
 impl ToValue for DeploymentStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -216,6 +218,7 @@ impl DeploymentStrategyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The deployment strategy ID.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -245,6 +248,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -258,6 +262,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -284,6 +289,7 @@ impl From<Value> for GrowthType {
 }
 
 impl ToValue for GrowthType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Exponential => "EXPONENTIAL",
@@ -312,6 +318,7 @@ impl From<Value> for ReplicateTo {
 }
 
 impl ToValue for ReplicateTo {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",

@@ -126,6 +126,7 @@ impl Environment {
     };
 
     /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
+    #[inline]
     pub fn new(required: EnvironmentRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -165,6 +166,7 @@ impl Resource for Environment {
 }
 
 impl ToValue for Environment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -191,6 +193,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `EnvironmentId`: a string.
     ///
     /// The environment ID.
+    #[inline]
     pub fn environment_id(&self) -> Value {
         self.0.get_att("EnvironmentId")
     }
@@ -238,6 +241,7 @@ pub struct Monitor {
 #[rustfmt::skip]
 impl Monitor {
     /// A `Monitor` with its required properties, named in a [`MonitorRequired`].
+    #[inline]
     pub fn new(required: MonitorRequired) -> Self {
         Self {
             alarm_arn: required.alarm_arn,
@@ -254,6 +258,7 @@ impl Monitor {
 impl PropertyType for Monitor {}
 
 impl ToValue for Monitor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AlarmArn", &self.alarm_arn)

@@ -111,6 +111,7 @@ impl Extension {
     };
 
     /// A `Extension` with its required properties, named in a [`ExtensionRequired`].
+    #[inline]
     pub fn new(required: ExtensionRequired) -> Self {
         Self {
             actions: required.actions,
@@ -150,6 +151,7 @@ impl Resource for Extension {
 }
 
 impl ToValue for Extension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -176,6 +178,7 @@ impl ExtensionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The system-generated Amazon Resource Name (ARN) for the extension.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -183,6 +186,7 @@ impl ExtensionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The system-generated ID of the extension.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -190,6 +194,7 @@ impl ExtensionAttributes {
     /// `Fn::GetAtt` `VersionNumber`: an integer.
     ///
     /// The extension version number.
+    #[inline]
     pub fn version_number(&self) -> Value {
         self.0.get_att("VersionNumber")
     }

@@ -86,6 +86,7 @@ impl ExtensionAssociation {
     };
 
     /// A `ExtensionAssociation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -116,6 +117,7 @@ impl Resource for ExtensionAssociation {
 }
 
 impl ToValue for ExtensionAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExtensionIdentifier", &self.extension_identifier)
@@ -141,6 +143,7 @@ impl ExtensionAssociationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the extension defined in the association.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -148,6 +151,7 @@ impl ExtensionAssociationAttributes {
     /// `Fn::GetAtt` `ExtensionArn`: a string.
     ///
     /// The ARN of the extension defined in the association.
+    #[inline]
     pub fn extension_arn(&self) -> Value {
         self.0.get_att("ExtensionArn")
     }
@@ -155,6 +159,7 @@ impl ExtensionAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The system-generated ID for the association.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -162,6 +167,7 @@ impl ExtensionAssociationAttributes {
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The ARNs of applications, configuration profiles, or environments defined in the association.
+    #[inline]
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceArn")
     }

@@ -128,6 +128,7 @@ impl HostedConfigurationVersion {
     };
 
     /// A `HostedConfigurationVersion` with its required properties, named in a [`HostedConfigurationVersionRequired`].
+    #[inline]
     pub fn new(required: HostedConfigurationVersionRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -167,6 +168,7 @@ impl Resource for HostedConfigurationVersion {
 }
 
 impl ToValue for HostedConfigurationVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -194,6 +196,7 @@ impl HostedConfigurationVersionAttributes {
     /// `Fn::GetAtt` `VersionNumber`: a string.
     ///
     /// The configuration version.
+    #[inline]
     pub fn version_number(&self) -> Value {
         self.0.get_att("VersionNumber")
     }

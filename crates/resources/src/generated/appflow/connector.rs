@@ -92,6 +92,7 @@ impl Connector {
     };
 
     /// A `Connector` with its required properties, named in a [`ConnectorRequired`].
+    #[inline]
     pub fn new(required: ConnectorRequired) -> Self {
         Self {
             connector_label: None,
@@ -122,6 +123,7 @@ impl Resource for Connector {
 }
 
 impl ToValue for Connector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectorLabel", &self.connector_label)
@@ -152,6 +154,7 @@ impl ConnectorAttributes {
     /// `Fn::GetAtt` `ConnectorArn`: a string.
     ///
     /// The arn of the connector. The arn is unique for each ConnectorRegistration in your AWS account.
+    #[inline]
     pub fn connector_arn(&self) -> Value {
         self.0.get_att("ConnectorArn")
     }
@@ -182,6 +185,7 @@ pub struct ConnectorProvisioningConfig {
 #[rustfmt::skip]
 impl ConnectorProvisioningConfig {
     /// A `ConnectorProvisioningConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -193,6 +197,7 @@ impl ConnectorProvisioningConfig {
 impl PropertyType for ConnectorProvisioningConfig {}
 
 impl ToValue for ConnectorProvisioningConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Lambda", &self.lambda).build()
     }
@@ -233,6 +238,7 @@ pub struct LambdaConnectorProvisioningConfig {
 #[rustfmt::skip]
 impl LambdaConnectorProvisioningConfig {
     /// A `LambdaConnectorProvisioningConfig` with its required properties, named in a [`LambdaConnectorProvisioningConfigRequired`].
+    #[inline]
     pub fn new(required: LambdaConnectorProvisioningConfigRequired) -> Self {
         Self {
             lambda_arn: required.lambda_arn,
@@ -246,6 +252,7 @@ impl LambdaConnectorProvisioningConfig {
 impl PropertyType for LambdaConnectorProvisioningConfig {}
 
 impl ToValue for LambdaConnectorProvisioningConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("LambdaArn", &self.lambda_arn).build()
     }

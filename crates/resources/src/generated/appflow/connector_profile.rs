@@ -122,6 +122,7 @@ impl ConnectorProfile {
     };
 
     /// A `ConnectorProfile` with its required properties, named in a [`ConnectorProfileRequired`].
+    #[inline]
     pub fn new(required: ConnectorProfileRequired) -> Self {
         Self {
             connection_mode: required.connection_mode,
@@ -158,6 +159,7 @@ impl Resource for ConnectorProfile {
 }
 
 impl ToValue for ConnectorProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectionMode", &self.connection_mode)
@@ -184,6 +186,7 @@ impl ConnectorProfileAttributes {
     /// `Fn::GetAtt` `ConnectorProfileArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the connector profile.
+    #[inline]
     pub fn connector_profile_arn(&self) -> Value {
         self.0.get_att("ConnectorProfileArn")
     }
@@ -191,6 +194,7 @@ impl ConnectorProfileAttributes {
     /// `Fn::GetAtt` `CredentialsArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the connector profile credentials.
+    #[inline]
     pub fn credentials_arn(&self) -> Value {
         self.0.get_att("CredentialsArn")
     }
@@ -239,6 +243,7 @@ pub struct AmplitudeConnectorProfileCredentials {
 #[rustfmt::skip]
 impl AmplitudeConnectorProfileCredentials {
     /// A `AmplitudeConnectorProfileCredentials` with its required properties, named in a [`AmplitudeConnectorProfileCredentialsRequired`].
+    #[inline]
     pub fn new(required: AmplitudeConnectorProfileCredentialsRequired) -> Self {
         Self {
             api_key: required.api_key,
@@ -255,6 +260,7 @@ impl AmplitudeConnectorProfileCredentials {
 impl PropertyType for AmplitudeConnectorProfileCredentials {}
 
 impl ToValue for AmplitudeConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiKey", &self.api_key)
@@ -305,6 +311,7 @@ pub struct ApiKeyCredentials {
 #[rustfmt::skip]
 impl ApiKeyCredentials {
     /// A `ApiKeyCredentials` with its required properties, named in a [`ApiKeyCredentialsRequired`].
+    #[inline]
     pub fn new(required: ApiKeyCredentialsRequired) -> Self {
         Self {
             api_key: required.api_key,
@@ -321,6 +328,7 @@ impl ApiKeyCredentials {
 impl PropertyType for ApiKeyCredentials {}
 
 impl ToValue for ApiKeyCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiKey", &self.api_key)
@@ -373,6 +381,7 @@ pub struct BasicAuthCredentials {
 #[rustfmt::skip]
 impl BasicAuthCredentials {
     /// A `BasicAuthCredentials` with its required properties, named in a [`BasicAuthCredentialsRequired`].
+    #[inline]
     pub fn new(required: BasicAuthCredentialsRequired) -> Self {
         Self {
             password: required.password,
@@ -389,6 +398,7 @@ impl BasicAuthCredentials {
 impl PropertyType for BasicAuthCredentials {}
 
 impl ToValue for BasicAuthCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Password", &self.password)
@@ -430,6 +440,7 @@ pub struct ConnectorOAuthRequest {
 #[rustfmt::skip]
 impl ConnectorOAuthRequest {
     /// A `ConnectorOAuthRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -443,6 +454,7 @@ impl ConnectorOAuthRequest {
 impl PropertyType for ConnectorOAuthRequest {}
 
 impl ToValue for ConnectorOAuthRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthCode", &self.auth_code)
@@ -480,6 +492,7 @@ pub struct ConnectorProfileConfig {
 #[rustfmt::skip]
 impl ConnectorProfileConfig {
     /// A `ConnectorProfileConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -493,6 +506,7 @@ impl ConnectorProfileConfig {
 impl PropertyType for ConnectorProfileConfig {}
 
 impl ToValue for ConnectorProfileConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -616,6 +630,7 @@ pub struct ConnectorProfileCredentials {
 #[rustfmt::skip]
 impl ConnectorProfileCredentials {
     /// A `ConnectorProfileCredentials` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -661,6 +676,7 @@ impl ConnectorProfileCredentials {
 impl PropertyType for ConnectorProfileCredentials {}
 
 impl ToValue for ConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Amplitude", &self.amplitude)
@@ -774,6 +790,7 @@ pub struct ConnectorProfileProperties {
 #[rustfmt::skip]
 impl ConnectorProfileProperties {
     /// A `ConnectorProfileProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -811,6 +828,7 @@ impl ConnectorProfileProperties {
 impl PropertyType for ConnectorProfileProperties {}
 
 impl ToValue for ConnectorProfileProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomConnector", &self.custom_connector)
@@ -871,6 +889,7 @@ pub struct CustomAuthCredentials {
 #[rustfmt::skip]
 impl CustomAuthCredentials {
     /// A `CustomAuthCredentials` with its required properties, named in a [`CustomAuthCredentialsRequired`].
+    #[inline]
     pub fn new(required: CustomAuthCredentialsRequired) -> Self {
         Self {
             credentials_map: None,
@@ -887,6 +906,7 @@ impl CustomAuthCredentials {
 impl PropertyType for CustomAuthCredentials {}
 
 impl ToValue for CustomAuthCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CredentialsMap", &self.credentials_map)
@@ -948,6 +968,7 @@ pub struct CustomConnectorProfileCredentials {
 #[rustfmt::skip]
 impl CustomConnectorProfileCredentials {
     /// A `CustomConnectorProfileCredentials` with its required properties, named in a [`CustomConnectorProfileCredentialsRequired`].
+    #[inline]
     pub fn new(required: CustomConnectorProfileCredentialsRequired) -> Self {
         Self {
             api_key: None,
@@ -973,6 +994,7 @@ impl CustomConnectorProfileCredentials {
 impl PropertyType for CustomConnectorProfileCredentials {}
 
 impl ToValue for CustomConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApiKey", &self.api_key)
@@ -1014,6 +1036,7 @@ pub struct CustomConnectorProfileProperties {
 #[rustfmt::skip]
 impl CustomConnectorProfileProperties {
     /// A `CustomConnectorProfileProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1027,6 +1050,7 @@ impl CustomConnectorProfileProperties {
 impl PropertyType for CustomConnectorProfileProperties {}
 
 impl ToValue for CustomConnectorProfileProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OAuth2Properties", &self.o_auth2_properties)
@@ -1078,6 +1102,7 @@ pub struct DatadogConnectorProfileCredentials {
 #[rustfmt::skip]
 impl DatadogConnectorProfileCredentials {
     /// A `DatadogConnectorProfileCredentials` with its required properties, named in a [`DatadogConnectorProfileCredentialsRequired`].
+    #[inline]
     pub fn new(required: DatadogConnectorProfileCredentialsRequired) -> Self {
         Self {
             api_key: required.api_key,
@@ -1094,6 +1119,7 @@ impl DatadogConnectorProfileCredentials {
 impl PropertyType for DatadogConnectorProfileCredentials {}
 
 impl ToValue for DatadogConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiKey", &self.api_key)
@@ -1136,6 +1162,7 @@ pub struct DatadogConnectorProfileProperties {
 #[rustfmt::skip]
 impl DatadogConnectorProfileProperties {
     /// A `DatadogConnectorProfileProperties` with its required properties, named in a [`DatadogConnectorProfilePropertiesRequired`].
+    #[inline]
     pub fn new(required: DatadogConnectorProfilePropertiesRequired) -> Self {
         Self {
             instance_url: required.instance_url,
@@ -1149,6 +1176,7 @@ impl DatadogConnectorProfileProperties {
 impl PropertyType for DatadogConnectorProfileProperties {}
 
 impl ToValue for DatadogConnectorProfileProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceUrl", &self.instance_url)
@@ -1190,6 +1218,7 @@ pub struct DynatraceConnectorProfileCredentials {
 #[rustfmt::skip]
 impl DynatraceConnectorProfileCredentials {
     /// A `DynatraceConnectorProfileCredentials` with its required properties, named in a [`DynatraceConnectorProfileCredentialsRequired`].
+    #[inline]
     pub fn new(required: DynatraceConnectorProfileCredentialsRequired) -> Self {
         Self {
             api_token: required.api_token,
@@ -1203,6 +1232,7 @@ impl DynatraceConnectorProfileCredentials {
 impl PropertyType for DynatraceConnectorProfileCredentials {}
 
 impl ToValue for DynatraceConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("ApiToken", &self.api_token).build()
     }
@@ -1242,6 +1272,7 @@ pub struct DynatraceConnectorProfileProperties {
 #[rustfmt::skip]
 impl DynatraceConnectorProfileProperties {
     /// A `DynatraceConnectorProfileProperties` with its required properties, named in a [`DynatraceConnectorProfilePropertiesRequired`].
+    #[inline]
     pub fn new(required: DynatraceConnectorProfilePropertiesRequired) -> Self {
         Self {
             instance_url: required.instance_url,
@@ -1255,6 +1286,7 @@ impl DynatraceConnectorProfileProperties {
 impl PropertyType for DynatraceConnectorProfileProperties {}
 
 impl ToValue for DynatraceConnectorProfileProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceUrl", &self.instance_url)
@@ -1324,6 +1356,7 @@ pub struct GoogleAnalyticsConnectorProfileCredentials {
 #[rustfmt::skip]
 impl GoogleAnalyticsConnectorProfileCredentials {
     /// A `GoogleAnalyticsConnectorProfileCredentials` with its required properties, named in a [`GoogleAnalyticsConnectorProfileCredentialsRequired`].
+    #[inline]
     pub fn new(required: GoogleAnalyticsConnectorProfileCredentialsRequired) -> Self {
         Self {
             access_token: None,
@@ -1349,6 +1382,7 @@ impl GoogleAnalyticsConnectorProfileCredentials {
 impl PropertyType for GoogleAnalyticsConnectorProfileCredentials {}
 
 impl ToValue for GoogleAnalyticsConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessToken", &self.access_token)
@@ -1421,6 +1455,7 @@ pub struct InforNexusConnectorProfileCredentials {
 #[rustfmt::skip]
 impl InforNexusConnectorProfileCredentials {
     /// A `InforNexusConnectorProfileCredentials` with its required properties, named in a [`InforNexusConnectorProfileCredentialsRequired`].
+    #[inline]
     pub fn new(required: InforNexusConnectorProfileCredentialsRequired) -> Self {
         Self {
             access_key_id: required.access_key_id,
@@ -1443,6 +1478,7 @@ impl InforNexusConnectorProfileCredentials {
 impl PropertyType for InforNexusConnectorProfileCredentials {}
 
 impl ToValue for InforNexusConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccessKeyId", &self.access_key_id)
@@ -1487,6 +1523,7 @@ pub struct InforNexusConnectorProfileProperties {
 #[rustfmt::skip]
 impl InforNexusConnectorProfileProperties {
     /// A `InforNexusConnectorProfileProperties` with its required properties, named in a [`InforNexusConnectorProfilePropertiesRequired`].
+    #[inline]
     pub fn new(required: InforNexusConnectorProfilePropertiesRequired) -> Self {
         Self {
             instance_url: required.instance_url,
@@ -1500,6 +1537,7 @@ impl InforNexusConnectorProfileProperties {
 impl PropertyType for InforNexusConnectorProfileProperties {}
 
 impl ToValue for InforNexusConnectorProfileProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceUrl", &self.instance_url)
@@ -1562,6 +1600,7 @@ pub struct MarketoConnectorProfileCredentials {
 #[rustfmt::skip]
 impl MarketoConnectorProfileCredentials {
     /// A `MarketoConnectorProfileCredentials` with its required properties, named in a [`MarketoConnectorProfileCredentialsRequired`].
+    #[inline]
     pub fn new(required: MarketoConnectorProfileCredentialsRequired) -> Self {
         Self {
             access_token: None,
@@ -1584,6 +1623,7 @@ impl MarketoConnectorProfileCredentials {
 impl PropertyType for MarketoConnectorProfileCredentials {}
 
 impl ToValue for MarketoConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessToken", &self.access_token)
@@ -1628,6 +1668,7 @@ pub struct MarketoConnectorProfileProperties {
 #[rustfmt::skip]
 impl MarketoConnectorProfileProperties {
     /// A `MarketoConnectorProfileProperties` with its required properties, named in a [`MarketoConnectorProfilePropertiesRequired`].
+    #[inline]
     pub fn new(required: MarketoConnectorProfilePropertiesRequired) -> Self {
         Self {
             instance_url: required.instance_url,
@@ -1641,6 +1682,7 @@ impl MarketoConnectorProfileProperties {
 impl PropertyType for MarketoConnectorProfileProperties {}
 
 impl ToValue for MarketoConnectorProfileProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceUrl", &self.instance_url)
@@ -1699,6 +1741,7 @@ pub struct OAuth2Credentials {
 #[rustfmt::skip]
 impl OAuth2Credentials {
     /// A `OAuth2Credentials` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1718,6 +1761,7 @@ impl OAuth2Credentials {
 impl PropertyType for OAuth2Credentials {}
 
 impl ToValue for OAuth2Credentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessToken", &self.access_token)
@@ -1766,6 +1810,7 @@ pub struct OAuth2Properties {
 #[rustfmt::skip]
 impl OAuth2Properties {
     /// A `OAuth2Properties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1781,6 +1826,7 @@ impl OAuth2Properties {
 impl PropertyType for OAuth2Properties {}
 
 impl ToValue for OAuth2Properties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OAuth2GrantType", &self.o_auth2_grant_type)
@@ -1835,6 +1881,7 @@ pub struct OAuthCredentials {
 #[rustfmt::skip]
 impl OAuthCredentials {
     /// A `OAuthCredentials` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1854,6 +1901,7 @@ impl OAuthCredentials {
 impl PropertyType for OAuthCredentials {}
 
 impl ToValue for OAuthCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessToken", &self.access_token)
@@ -1905,6 +1953,7 @@ pub struct OAuthProperties {
 #[rustfmt::skip]
 impl OAuthProperties {
     /// A `OAuthProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1920,6 +1969,7 @@ impl OAuthProperties {
 impl PropertyType for OAuthProperties {}
 
 impl ToValue for OAuthProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthCodeUrl", &self.auth_code_url)
@@ -1972,6 +2022,7 @@ pub struct PardotConnectorProfileCredentials {
 #[rustfmt::skip]
 impl PardotConnectorProfileCredentials {
     /// A `PardotConnectorProfileCredentials` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1989,6 +2040,7 @@ impl PardotConnectorProfileCredentials {
 impl PropertyType for PardotConnectorProfileCredentials {}
 
 impl ToValue for PardotConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessToken", &self.access_token)
@@ -2045,6 +2097,7 @@ pub struct PardotConnectorProfileProperties {
 #[rustfmt::skip]
 impl PardotConnectorProfileProperties {
     /// A `PardotConnectorProfileProperties` with its required properties, named in a [`PardotConnectorProfilePropertiesRequired`].
+    #[inline]
     pub fn new(required: PardotConnectorProfilePropertiesRequired) -> Self {
         Self {
             business_unit_id: required.business_unit_id,
@@ -2064,6 +2117,7 @@ impl PardotConnectorProfileProperties {
 impl PropertyType for PardotConnectorProfileProperties {}
 
 impl ToValue for PardotConnectorProfileProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BusinessUnitId", &self.business_unit_id)
@@ -2106,6 +2160,7 @@ pub struct RedshiftConnectorProfileCredentials {
 #[rustfmt::skip]
 impl RedshiftConnectorProfileCredentials {
     /// A `RedshiftConnectorProfileCredentials` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2119,6 +2174,7 @@ impl RedshiftConnectorProfileCredentials {
 impl PropertyType for RedshiftConnectorProfileCredentials {}
 
 impl ToValue for RedshiftConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Password", &self.password)
@@ -2217,6 +2273,7 @@ pub struct RedshiftConnectorProfileProperties {
 #[rustfmt::skip]
 impl RedshiftConnectorProfileProperties {
     /// A `RedshiftConnectorProfileProperties` with its required properties, named in a [`RedshiftConnectorProfilePropertiesRequired`].
+    #[inline]
     pub fn new(required: RedshiftConnectorProfilePropertiesRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -2254,6 +2311,7 @@ impl RedshiftConnectorProfileProperties {
 impl PropertyType for RedshiftConnectorProfileProperties {}
 
 impl ToValue for RedshiftConnectorProfileProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -2333,6 +2391,7 @@ pub struct SalesforceConnectorProfileCredentials {
 #[rustfmt::skip]
 impl SalesforceConnectorProfileCredentials {
     /// A `SalesforceConnectorProfileCredentials` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2354,6 +2413,7 @@ impl SalesforceConnectorProfileCredentials {
 impl PropertyType for SalesforceConnectorProfileCredentials {}
 
 impl ToValue for SalesforceConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessToken", &self.access_token)
@@ -2422,6 +2482,7 @@ pub struct SalesforceConnectorProfileProperties {
 #[rustfmt::skip]
 impl SalesforceConnectorProfileProperties {
     /// A `SalesforceConnectorProfileProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2437,6 +2498,7 @@ impl SalesforceConnectorProfileProperties {
 impl PropertyType for SalesforceConnectorProfileProperties {}
 
 impl ToValue for SalesforceConnectorProfileProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InstanceUrl", &self.instance_url)
@@ -2478,6 +2540,7 @@ pub struct SapoDataConnectorProfileCredentials {
 #[rustfmt::skip]
 impl SapoDataConnectorProfileCredentials {
     /// A `SapoDataConnectorProfileCredentials` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2491,6 +2554,7 @@ impl SapoDataConnectorProfileCredentials {
 impl PropertyType for SapoDataConnectorProfileCredentials {}
 
 impl ToValue for SapoDataConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BasicAuthCredentials", &self.basic_auth_credentials)
@@ -2572,6 +2636,7 @@ pub struct SapoDataConnectorProfileProperties {
 #[rustfmt::skip]
 impl SapoDataConnectorProfileProperties {
     /// A `SapoDataConnectorProfileProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2597,6 +2662,7 @@ impl SapoDataConnectorProfileProperties {
 impl PropertyType for SapoDataConnectorProfileProperties {}
 
 impl ToValue for SapoDataConnectorProfileProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationHostUrl", &self.application_host_url)
@@ -2649,6 +2715,7 @@ pub struct ServiceNowConnectorProfileCredentials {
 #[rustfmt::skip]
 impl ServiceNowConnectorProfileCredentials {
     /// A `ServiceNowConnectorProfileCredentials` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2664,6 +2731,7 @@ impl ServiceNowConnectorProfileCredentials {
 impl PropertyType for ServiceNowConnectorProfileCredentials {}
 
 impl ToValue for ServiceNowConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OAuth2Credentials", &self.o_auth2_credentials)
@@ -2707,6 +2775,7 @@ pub struct ServiceNowConnectorProfileProperties {
 #[rustfmt::skip]
 impl ServiceNowConnectorProfileProperties {
     /// A `ServiceNowConnectorProfileProperties` with its required properties, named in a [`ServiceNowConnectorProfilePropertiesRequired`].
+    #[inline]
     pub fn new(required: ServiceNowConnectorProfilePropertiesRequired) -> Self {
         Self {
             instance_url: required.instance_url,
@@ -2720,6 +2789,7 @@ impl ServiceNowConnectorProfileProperties {
 impl PropertyType for ServiceNowConnectorProfileProperties {}
 
 impl ToValue for ServiceNowConnectorProfileProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceUrl", &self.instance_url)
@@ -2761,6 +2831,7 @@ pub struct SingularConnectorProfileCredentials {
 #[rustfmt::skip]
 impl SingularConnectorProfileCredentials {
     /// A `SingularConnectorProfileCredentials` with its required properties, named in a [`SingularConnectorProfileCredentialsRequired`].
+    #[inline]
     pub fn new(required: SingularConnectorProfileCredentialsRequired) -> Self {
         Self {
             api_key: required.api_key,
@@ -2774,6 +2845,7 @@ impl SingularConnectorProfileCredentials {
 impl PropertyType for SingularConnectorProfileCredentials {}
 
 impl ToValue for SingularConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("ApiKey", &self.api_key).build()
     }
@@ -2834,6 +2906,7 @@ pub struct SlackConnectorProfileCredentials {
 #[rustfmt::skip]
 impl SlackConnectorProfileCredentials {
     /// A `SlackConnectorProfileCredentials` with its required properties, named in a [`SlackConnectorProfileCredentialsRequired`].
+    #[inline]
     pub fn new(required: SlackConnectorProfileCredentialsRequired) -> Self {
         Self {
             access_token: None,
@@ -2856,6 +2929,7 @@ impl SlackConnectorProfileCredentials {
 impl PropertyType for SlackConnectorProfileCredentials {}
 
 impl ToValue for SlackConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessToken", &self.access_token)
@@ -2900,6 +2974,7 @@ pub struct SlackConnectorProfileProperties {
 #[rustfmt::skip]
 impl SlackConnectorProfileProperties {
     /// A `SlackConnectorProfileProperties` with its required properties, named in a [`SlackConnectorProfilePropertiesRequired`].
+    #[inline]
     pub fn new(required: SlackConnectorProfilePropertiesRequired) -> Self {
         Self {
             instance_url: required.instance_url,
@@ -2913,6 +2988,7 @@ impl SlackConnectorProfileProperties {
 impl PropertyType for SlackConnectorProfileProperties {}
 
 impl ToValue for SlackConnectorProfileProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceUrl", &self.instance_url)
@@ -2963,6 +3039,7 @@ pub struct SnowflakeConnectorProfileCredentials {
 #[rustfmt::skip]
 impl SnowflakeConnectorProfileCredentials {
     /// A `SnowflakeConnectorProfileCredentials` with its required properties, named in a [`SnowflakeConnectorProfileCredentialsRequired`].
+    #[inline]
     pub fn new(required: SnowflakeConnectorProfileCredentialsRequired) -> Self {
         Self {
             password: required.password,
@@ -2979,6 +3056,7 @@ impl SnowflakeConnectorProfileCredentials {
 impl PropertyType for SnowflakeConnectorProfileCredentials {}
 
 impl ToValue for SnowflakeConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Password", &self.password)
@@ -3067,6 +3145,7 @@ pub struct SnowflakeConnectorProfileProperties {
 #[rustfmt::skip]
 impl SnowflakeConnectorProfileProperties {
     /// A `SnowflakeConnectorProfileProperties` with its required properties, named in a [`SnowflakeConnectorProfilePropertiesRequired`].
+    #[inline]
     pub fn new(required: SnowflakeConnectorProfilePropertiesRequired) -> Self {
         Self {
             account_name: None,
@@ -3098,6 +3177,7 @@ impl SnowflakeConnectorProfileProperties {
 impl PropertyType for SnowflakeConnectorProfileProperties {}
 
 impl ToValue for SnowflakeConnectorProfileProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountName", &self.account_name)
@@ -3145,6 +3225,7 @@ pub struct TrendmicroConnectorProfileCredentials {
 #[rustfmt::skip]
 impl TrendmicroConnectorProfileCredentials {
     /// A `TrendmicroConnectorProfileCredentials` with its required properties, named in a [`TrendmicroConnectorProfileCredentialsRequired`].
+    #[inline]
     pub fn new(required: TrendmicroConnectorProfileCredentialsRequired) -> Self {
         Self {
             api_secret_key: required.api_secret_key,
@@ -3158,6 +3239,7 @@ impl TrendmicroConnectorProfileCredentials {
 impl PropertyType for TrendmicroConnectorProfileCredentials {}
 
 impl ToValue for TrendmicroConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiSecretKey", &self.api_secret_key)
@@ -3208,6 +3290,7 @@ pub struct VeevaConnectorProfileCredentials {
 #[rustfmt::skip]
 impl VeevaConnectorProfileCredentials {
     /// A `VeevaConnectorProfileCredentials` with its required properties, named in a [`VeevaConnectorProfileCredentialsRequired`].
+    #[inline]
     pub fn new(required: VeevaConnectorProfileCredentialsRequired) -> Self {
         Self {
             password: required.password,
@@ -3224,6 +3307,7 @@ impl VeevaConnectorProfileCredentials {
 impl PropertyType for VeevaConnectorProfileCredentials {}
 
 impl ToValue for VeevaConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Password", &self.password)
@@ -3266,6 +3350,7 @@ pub struct VeevaConnectorProfileProperties {
 #[rustfmt::skip]
 impl VeevaConnectorProfileProperties {
     /// A `VeevaConnectorProfileProperties` with its required properties, named in a [`VeevaConnectorProfilePropertiesRequired`].
+    #[inline]
     pub fn new(required: VeevaConnectorProfilePropertiesRequired) -> Self {
         Self {
             instance_url: required.instance_url,
@@ -3279,6 +3364,7 @@ impl VeevaConnectorProfileProperties {
 impl PropertyType for VeevaConnectorProfileProperties {}
 
 impl ToValue for VeevaConnectorProfileProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceUrl", &self.instance_url)
@@ -3341,6 +3427,7 @@ pub struct ZendeskConnectorProfileCredentials {
 #[rustfmt::skip]
 impl ZendeskConnectorProfileCredentials {
     /// A `ZendeskConnectorProfileCredentials` with its required properties, named in a [`ZendeskConnectorProfileCredentialsRequired`].
+    #[inline]
     pub fn new(required: ZendeskConnectorProfileCredentialsRequired) -> Self {
         Self {
             access_token: None,
@@ -3363,6 +3450,7 @@ impl ZendeskConnectorProfileCredentials {
 impl PropertyType for ZendeskConnectorProfileCredentials {}
 
 impl ToValue for ZendeskConnectorProfileCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessToken", &self.access_token)
@@ -3407,6 +3495,7 @@ pub struct ZendeskConnectorProfileProperties {
 #[rustfmt::skip]
 impl ZendeskConnectorProfileProperties {
     /// A `ZendeskConnectorProfileProperties` with its required properties, named in a [`ZendeskConnectorProfilePropertiesRequired`].
+    #[inline]
     pub fn new(required: ZendeskConnectorProfilePropertiesRequired) -> Self {
         Self {
             instance_url: required.instance_url,
@@ -3420,6 +3509,7 @@ impl ZendeskConnectorProfileProperties {
 impl PropertyType for ZendeskConnectorProfileProperties {}
 
 impl ToValue for ZendeskConnectorProfileProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceUrl", &self.instance_url)
@@ -3449,6 +3539,7 @@ impl From<Value> for AuthenticationType {
 }
 
 impl ToValue for AuthenticationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Oauth2 => "OAUTH2",
@@ -3479,6 +3570,7 @@ impl From<Value> for ConnectionMode {
 }
 
 impl ToValue for ConnectionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Public => "Public",
@@ -3539,6 +3631,7 @@ impl From<Value> for ConnectorType {
 }
 
 impl ToValue for ConnectorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Salesforce => "Salesforce",
@@ -3585,6 +3678,7 @@ impl From<Value> for OAuth2GrantType {
 }
 
 impl ToValue for OAuth2GrantType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ClientCredentials => "CLIENT_CREDENTIALS",

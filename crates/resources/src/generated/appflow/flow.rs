@@ -143,6 +143,7 @@ impl Flow {
     };
 
     /// A `Flow` with its required properties, named in a [`FlowRequired`].
+    #[inline]
     pub fn new(required: FlowRequired) -> Self {
         Self {
             description: None,
@@ -194,6 +195,7 @@ impl Resource for Flow {
 }
 
 impl ToValue for Flow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -227,6 +229,7 @@ impl FlowAttributes {
     /// `Fn::GetAtt` `FlowArn`: a string.
     ///
     /// The flow's Amazon Resource Name (ARN).
+    #[inline]
     pub fn flow_arn(&self) -> Value {
         self.0.get_att("FlowArn")
     }
@@ -261,6 +264,7 @@ pub struct AggregationConfig {
 #[rustfmt::skip]
 impl AggregationConfig {
     /// A `AggregationConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -274,6 +278,7 @@ impl AggregationConfig {
 impl PropertyType for AggregationConfig {}
 
 impl ToValue for AggregationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AggregationType", &self.aggregation_type)
@@ -317,6 +322,7 @@ pub struct AmplitudeSourceProperties {
 #[rustfmt::skip]
 impl AmplitudeSourceProperties {
     /// A `AmplitudeSourceProperties` with its required properties, named in a [`AmplitudeSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: AmplitudeSourcePropertiesRequired) -> Self {
         Self {
             object: required.object,
@@ -330,6 +336,7 @@ impl AmplitudeSourceProperties {
 impl PropertyType for AmplitudeSourceProperties {}
 
 impl ToValue for AmplitudeSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Object", &self.object).build()
     }
@@ -439,6 +446,7 @@ pub struct ConnectorOperator {
 #[rustfmt::skip]
 impl ConnectorOperator {
     /// A `ConnectorOperator` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -482,6 +490,7 @@ impl ConnectorOperator {
 impl PropertyType for ConnectorOperator {}
 
 impl ToValue for ConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Amplitude", &self.amplitude)
@@ -562,6 +571,7 @@ pub struct CustomConnectorDestinationProperties {
 #[rustfmt::skip]
 impl CustomConnectorDestinationProperties {
     /// A `CustomConnectorDestinationProperties` with its required properties, named in a [`CustomConnectorDestinationPropertiesRequired`].
+    #[inline]
     pub fn new(required: CustomConnectorDestinationPropertiesRequired) -> Self {
         Self {
             custom_properties: None,
@@ -587,6 +597,7 @@ impl CustomConnectorDestinationProperties {
 impl PropertyType for CustomConnectorDestinationProperties {}
 
 impl ToValue for CustomConnectorDestinationProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomProperties", &self.custom_properties)
@@ -643,6 +654,7 @@ pub struct CustomConnectorSourceProperties {
 #[rustfmt::skip]
 impl CustomConnectorSourceProperties {
     /// A `CustomConnectorSourceProperties` with its required properties, named in a [`CustomConnectorSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: CustomConnectorSourcePropertiesRequired) -> Self {
         Self {
             custom_properties: None,
@@ -662,6 +674,7 @@ impl CustomConnectorSourceProperties {
 impl PropertyType for CustomConnectorSourceProperties {}
 
 impl ToValue for CustomConnectorSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomProperties", &self.custom_properties)
@@ -709,6 +722,7 @@ pub struct CustomConnectorSourcePropertiesDataTransferApi {
 #[rustfmt::skip]
 impl CustomConnectorSourcePropertiesDataTransferApi {
     /// A `CustomConnectorSourcePropertiesDataTransferApi` with its required properties, named in a [`CustomConnectorSourcePropertiesDataTransferApiRequired`].
+    #[inline]
     pub fn new(required: CustomConnectorSourcePropertiesDataTransferApiRequired) -> Self {
         Self {
             name: required.name,
@@ -725,6 +739,7 @@ impl CustomConnectorSourcePropertiesDataTransferApi {
 impl PropertyType for CustomConnectorSourcePropertiesDataTransferApi {}
 
 impl ToValue for CustomConnectorSourcePropertiesDataTransferApi {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -768,6 +783,7 @@ pub struct DatadogSourceProperties {
 #[rustfmt::skip]
 impl DatadogSourceProperties {
     /// A `DatadogSourceProperties` with its required properties, named in a [`DatadogSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: DatadogSourcePropertiesRequired) -> Self {
         Self {
             object: required.object,
@@ -781,6 +797,7 @@ impl DatadogSourceProperties {
 impl PropertyType for DatadogSourceProperties {}
 
 impl ToValue for DatadogSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Object", &self.object).build()
     }
@@ -860,6 +877,7 @@ pub struct DestinationConnectorProperties {
 #[rustfmt::skip]
 impl DestinationConnectorProperties {
     /// A `DestinationConnectorProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -891,6 +909,7 @@ impl DestinationConnectorProperties {
 impl PropertyType for DestinationConnectorProperties {}
 
 impl ToValue for DestinationConnectorProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomConnector", &self.custom_connector)
@@ -962,6 +981,7 @@ pub struct DestinationFlowConfig {
 #[rustfmt::skip]
 impl DestinationFlowConfig {
     /// A `DestinationFlowConfig` with its required properties, named in a [`DestinationFlowConfigRequired`].
+    #[inline]
     pub fn new(required: DestinationFlowConfigRequired) -> Self {
         Self {
             api_version: None,
@@ -984,6 +1004,7 @@ impl DestinationFlowConfig {
 impl PropertyType for DestinationFlowConfig {}
 
 impl ToValue for DestinationFlowConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApiVersion", &self.api_version)
@@ -1032,6 +1053,7 @@ pub struct DynatraceSourceProperties {
 #[rustfmt::skip]
 impl DynatraceSourceProperties {
     /// A `DynatraceSourceProperties` with its required properties, named in a [`DynatraceSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: DynatraceSourcePropertiesRequired) -> Self {
         Self {
             object: required.object,
@@ -1045,6 +1067,7 @@ impl DynatraceSourceProperties {
 impl PropertyType for DynatraceSourceProperties {}
 
 impl ToValue for DynatraceSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Object", &self.object).build()
     }
@@ -1089,6 +1112,7 @@ pub struct ErrorHandlingConfig {
 #[rustfmt::skip]
 impl ErrorHandlingConfig {
     /// A `ErrorHandlingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1104,6 +1128,7 @@ impl ErrorHandlingConfig {
 impl PropertyType for ErrorHandlingConfig {}
 
 impl ToValue for ErrorHandlingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
@@ -1153,6 +1178,7 @@ pub struct EventBridgeDestinationProperties {
 #[rustfmt::skip]
 impl EventBridgeDestinationProperties {
     /// A `EventBridgeDestinationProperties` with its required properties, named in a [`EventBridgeDestinationPropertiesRequired`].
+    #[inline]
     pub fn new(required: EventBridgeDestinationPropertiesRequired) -> Self {
         Self {
             error_handling_config: None,
@@ -1169,6 +1195,7 @@ impl EventBridgeDestinationProperties {
 impl PropertyType for EventBridgeDestinationProperties {}
 
 impl ToValue for EventBridgeDestinationProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ErrorHandlingConfig", &self.error_handling_config)
@@ -1230,6 +1257,7 @@ pub struct GlueDataCatalog {
 #[rustfmt::skip]
 impl GlueDataCatalog {
     /// A `GlueDataCatalog` with its required properties, named in a [`GlueDataCatalogRequired`].
+    #[inline]
     pub fn new(required: GlueDataCatalogRequired) -> Self {
         Self {
             database_name: required.database_name,
@@ -1249,6 +1277,7 @@ impl GlueDataCatalog {
 impl PropertyType for GlueDataCatalog {}
 
 impl ToValue for GlueDataCatalog {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatabaseName", &self.database_name)
@@ -1293,6 +1322,7 @@ pub struct GoogleAnalyticsSourceProperties {
 #[rustfmt::skip]
 impl GoogleAnalyticsSourceProperties {
     /// A `GoogleAnalyticsSourceProperties` with its required properties, named in a [`GoogleAnalyticsSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: GoogleAnalyticsSourcePropertiesRequired) -> Self {
         Self {
             object: required.object,
@@ -1306,6 +1336,7 @@ impl GoogleAnalyticsSourceProperties {
 impl PropertyType for GoogleAnalyticsSourceProperties {}
 
 impl ToValue for GoogleAnalyticsSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Object", &self.object).build()
     }
@@ -1337,6 +1368,7 @@ pub struct IncrementalPullConfig {
 #[rustfmt::skip]
 impl IncrementalPullConfig {
     /// A `IncrementalPullConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1348,6 +1380,7 @@ impl IncrementalPullConfig {
 impl PropertyType for IncrementalPullConfig {}
 
 impl ToValue for IncrementalPullConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DatetimeTypeFieldName", &self.datetime_type_field_name)
@@ -1390,6 +1423,7 @@ pub struct InforNexusSourceProperties {
 #[rustfmt::skip]
 impl InforNexusSourceProperties {
     /// A `InforNexusSourceProperties` with its required properties, named in a [`InforNexusSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: InforNexusSourcePropertiesRequired) -> Self {
         Self {
             object: required.object,
@@ -1403,6 +1437,7 @@ impl InforNexusSourceProperties {
 impl PropertyType for InforNexusSourceProperties {}
 
 impl ToValue for InforNexusSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Object", &self.object).build()
     }
@@ -1435,6 +1470,7 @@ pub struct LookoutMetricsDestinationProperties {
 #[rustfmt::skip]
 impl LookoutMetricsDestinationProperties {
     /// A `LookoutMetricsDestinationProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1446,6 +1482,7 @@ impl LookoutMetricsDestinationProperties {
 impl PropertyType for LookoutMetricsDestinationProperties {}
 
 impl ToValue for LookoutMetricsDestinationProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Object", &self.object).build()
     }
@@ -1491,6 +1528,7 @@ pub struct MarketoDestinationProperties {
 #[rustfmt::skip]
 impl MarketoDestinationProperties {
     /// A `MarketoDestinationProperties` with its required properties, named in a [`MarketoDestinationPropertiesRequired`].
+    #[inline]
     pub fn new(required: MarketoDestinationPropertiesRequired) -> Self {
         Self {
             error_handling_config: None,
@@ -1507,6 +1545,7 @@ impl MarketoDestinationProperties {
 impl PropertyType for MarketoDestinationProperties {}
 
 impl ToValue for MarketoDestinationProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ErrorHandlingConfig", &self.error_handling_config)
@@ -1550,6 +1589,7 @@ pub struct MarketoSourceProperties {
 #[rustfmt::skip]
 impl MarketoSourceProperties {
     /// A `MarketoSourceProperties` with its required properties, named in a [`MarketoSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: MarketoSourcePropertiesRequired) -> Self {
         Self {
             object: required.object,
@@ -1563,6 +1603,7 @@ impl MarketoSourceProperties {
 impl PropertyType for MarketoSourceProperties {}
 
 impl ToValue for MarketoSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Object", &self.object).build()
     }
@@ -1593,6 +1634,7 @@ pub struct MetadataCatalogConfig {
 #[rustfmt::skip]
 impl MetadataCatalogConfig {
     /// A `MetadataCatalogConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1604,6 +1646,7 @@ impl MetadataCatalogConfig {
 impl PropertyType for MetadataCatalogConfig {}
 
 impl ToValue for MetadataCatalogConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GlueDataCatalog", &self.glue_data_catalog)
@@ -1646,6 +1689,7 @@ pub struct PardotSourceProperties {
 #[rustfmt::skip]
 impl PardotSourceProperties {
     /// A `PardotSourceProperties` with its required properties, named in a [`PardotSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: PardotSourcePropertiesRequired) -> Self {
         Self {
             object: required.object,
@@ -1659,6 +1703,7 @@ impl PardotSourceProperties {
 impl PropertyType for PardotSourceProperties {}
 
 impl ToValue for PardotSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Object", &self.object).build()
     }
@@ -1706,6 +1751,7 @@ pub struct PrefixConfig {
 #[rustfmt::skip]
 impl PrefixConfig {
     /// A `PrefixConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1721,6 +1767,7 @@ impl PrefixConfig {
 impl PropertyType for PrefixConfig {}
 
 impl ToValue for PrefixConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PathPrefixHierarchy", &self.path_prefix_hierarchy)
@@ -1786,6 +1833,7 @@ pub struct RedshiftDestinationProperties {
 #[rustfmt::skip]
 impl RedshiftDestinationProperties {
     /// A `RedshiftDestinationProperties` with its required properties, named in a [`RedshiftDestinationPropertiesRequired`].
+    #[inline]
     pub fn new(required: RedshiftDestinationPropertiesRequired) -> Self {
         Self {
             bucket_prefix: None,
@@ -1808,6 +1856,7 @@ impl RedshiftDestinationProperties {
 impl PropertyType for RedshiftDestinationProperties {}
 
 impl ToValue for RedshiftDestinationProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketPrefix", &self.bucket_prefix)
@@ -1865,6 +1914,7 @@ pub struct S3DestinationProperties {
 #[rustfmt::skip]
 impl S3DestinationProperties {
     /// A `S3DestinationProperties` with its required properties, named in a [`S3DestinationPropertiesRequired`].
+    #[inline]
     pub fn new(required: S3DestinationPropertiesRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -1884,6 +1934,7 @@ impl S3DestinationProperties {
 impl PropertyType for S3DestinationProperties {}
 
 impl ToValue for S3DestinationProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -1917,6 +1968,7 @@ pub struct S3InputFormatConfig {
 #[rustfmt::skip]
 impl S3InputFormatConfig {
     /// A `S3InputFormatConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1928,6 +1980,7 @@ impl S3InputFormatConfig {
 impl PropertyType for S3InputFormatConfig {}
 
 impl ToValue for S3InputFormatConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3InputFileType", &self.s3_input_file_type)
@@ -1978,6 +2031,7 @@ pub struct S3OutputFormatConfig {
 #[rustfmt::skip]
 impl S3OutputFormatConfig {
     /// A `S3OutputFormatConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1995,6 +2049,7 @@ impl S3OutputFormatConfig {
 impl PropertyType for S3OutputFormatConfig {}
 
 impl ToValue for S3OutputFormatConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AggregationConfig", &self.aggregation_config)
@@ -2057,6 +2112,7 @@ pub struct S3SourceProperties {
 #[rustfmt::skip]
 impl S3SourceProperties {
     /// A `S3SourceProperties` with its required properties, named in a [`S3SourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: S3SourcePropertiesRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -2076,6 +2132,7 @@ impl S3SourceProperties {
 impl PropertyType for S3SourceProperties {}
 
 impl ToValue for S3SourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -2152,6 +2209,7 @@ pub struct SalesforceDestinationProperties {
 #[rustfmt::skip]
 impl SalesforceDestinationProperties {
     /// A `SalesforceDestinationProperties` with its required properties, named in a [`SalesforceDestinationPropertiesRequired`].
+    #[inline]
     pub fn new(required: SalesforceDestinationPropertiesRequired) -> Self {
         Self {
             data_transfer_api: None,
@@ -2177,6 +2235,7 @@ impl SalesforceDestinationProperties {
 impl PropertyType for SalesforceDestinationProperties {}
 
 impl ToValue for SalesforceDestinationProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataTransferApi", &self.data_transfer_api)
@@ -2248,6 +2307,7 @@ pub struct SalesforceSourceProperties {
 #[rustfmt::skip]
 impl SalesforceSourceProperties {
     /// A `SalesforceSourceProperties` with its required properties, named in a [`SalesforceSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: SalesforceSourcePropertiesRequired) -> Self {
         Self {
             data_transfer_api: None,
@@ -2270,6 +2330,7 @@ impl SalesforceSourceProperties {
 impl PropertyType for SalesforceSourceProperties {}
 
 impl ToValue for SalesforceSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataTransferApi", &self.data_transfer_api)
@@ -2342,6 +2403,7 @@ pub struct SapoDataDestinationProperties {
 #[rustfmt::skip]
 impl SapoDataDestinationProperties {
     /// A `SapoDataDestinationProperties` with its required properties, named in a [`SapoDataDestinationPropertiesRequired`].
+    #[inline]
     pub fn new(required: SapoDataDestinationPropertiesRequired) -> Self {
         Self {
             error_handling_config: None,
@@ -2367,6 +2429,7 @@ impl SapoDataDestinationProperties {
 impl PropertyType for SapoDataDestinationProperties {}
 
 impl ToValue for SapoDataDestinationProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ErrorHandlingConfig", &self.error_handling_config)
@@ -2416,6 +2479,7 @@ pub struct SapoDataPaginationConfig {
 #[rustfmt::skip]
 impl SapoDataPaginationConfig {
     /// A `SapoDataPaginationConfig` with its required properties, named in a [`SapoDataPaginationConfigRequired`].
+    #[inline]
     pub fn new(required: SapoDataPaginationConfigRequired) -> Self {
         Self {
             max_page_size: required.max_page_size,
@@ -2429,6 +2493,7 @@ impl SapoDataPaginationConfig {
 impl PropertyType for SapoDataPaginationConfig {}
 
 impl ToValue for SapoDataPaginationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("maxPageSize", &self.max_page_size)
@@ -2471,6 +2536,7 @@ pub struct SapoDataParallelismConfig {
 #[rustfmt::skip]
 impl SapoDataParallelismConfig {
     /// A `SapoDataParallelismConfig` with its required properties, named in a [`SapoDataParallelismConfigRequired`].
+    #[inline]
     pub fn new(required: SapoDataParallelismConfigRequired) -> Self {
         Self {
             max_parallelism: required.max_parallelism,
@@ -2484,6 +2550,7 @@ impl SapoDataParallelismConfig {
 impl PropertyType for SapoDataParallelismConfig {}
 
 impl ToValue for SapoDataParallelismConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("maxParallelism", &self.max_parallelism)
@@ -2536,6 +2603,7 @@ pub struct SapoDataSourceProperties {
 #[rustfmt::skip]
 impl SapoDataSourceProperties {
     /// A `SapoDataSourceProperties` with its required properties, named in a [`SapoDataSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: SapoDataSourcePropertiesRequired) -> Self {
         Self {
             object_path: required.object_path,
@@ -2555,6 +2623,7 @@ impl SapoDataSourceProperties {
 impl PropertyType for SapoDataSourceProperties {}
 
 impl ToValue for SapoDataSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ObjectPath", &self.object_path)
@@ -2642,6 +2711,7 @@ pub struct ScheduledTriggerProperties {
 #[rustfmt::skip]
 impl ScheduledTriggerProperties {
     /// A `ScheduledTriggerProperties` with its required properties, named in a [`ScheduledTriggerPropertiesRequired`].
+    #[inline]
     pub fn new(required: ScheduledTriggerPropertiesRequired) -> Self {
         Self {
             data_pull_mode: None,
@@ -2676,6 +2746,7 @@ impl ScheduledTriggerProperties {
 impl PropertyType for ScheduledTriggerProperties {}
 
 impl ToValue for ScheduledTriggerProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataPullMode", &self.data_pull_mode)
@@ -2728,6 +2799,7 @@ pub struct ServiceNowSourceProperties {
 #[rustfmt::skip]
 impl ServiceNowSourceProperties {
     /// A `ServiceNowSourceProperties` with its required properties, named in a [`ServiceNowSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: ServiceNowSourcePropertiesRequired) -> Self {
         Self {
             object: required.object,
@@ -2741,6 +2813,7 @@ impl ServiceNowSourceProperties {
 impl PropertyType for ServiceNowSourceProperties {}
 
 impl ToValue for ServiceNowSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Object", &self.object).build()
     }
@@ -2781,6 +2854,7 @@ pub struct SingularSourceProperties {
 #[rustfmt::skip]
 impl SingularSourceProperties {
     /// A `SingularSourceProperties` with its required properties, named in a [`SingularSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: SingularSourcePropertiesRequired) -> Self {
         Self {
             object: required.object,
@@ -2794,6 +2868,7 @@ impl SingularSourceProperties {
 impl PropertyType for SingularSourceProperties {}
 
 impl ToValue for SingularSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Object", &self.object).build()
     }
@@ -2834,6 +2909,7 @@ pub struct SlackSourceProperties {
 #[rustfmt::skip]
 impl SlackSourceProperties {
     /// A `SlackSourceProperties` with its required properties, named in a [`SlackSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: SlackSourcePropertiesRequired) -> Self {
         Self {
             object: required.object,
@@ -2847,6 +2923,7 @@ impl SlackSourceProperties {
 impl PropertyType for SlackSourceProperties {}
 
 impl ToValue for SlackSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Object", &self.object).build()
     }
@@ -2908,6 +2985,7 @@ pub struct SnowflakeDestinationProperties {
 #[rustfmt::skip]
 impl SnowflakeDestinationProperties {
     /// A `SnowflakeDestinationProperties` with its required properties, named in a [`SnowflakeDestinationPropertiesRequired`].
+    #[inline]
     pub fn new(required: SnowflakeDestinationPropertiesRequired) -> Self {
         Self {
             bucket_prefix: None,
@@ -2930,6 +3008,7 @@ impl SnowflakeDestinationProperties {
 impl PropertyType for SnowflakeDestinationProperties {}
 
 impl ToValue for SnowflakeDestinationProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketPrefix", &self.bucket_prefix)
@@ -3044,6 +3123,7 @@ pub struct SourceConnectorProperties {
 #[rustfmt::skip]
 impl SourceConnectorProperties {
     /// A `SourceConnectorProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3087,6 +3167,7 @@ impl SourceConnectorProperties {
 impl PropertyType for SourceConnectorProperties {}
 
 impl ToValue for SourceConnectorProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Amplitude", &self.amplitude)
@@ -3169,6 +3250,7 @@ pub struct SourceFlowConfig {
 #[rustfmt::skip]
 impl SourceFlowConfig {
     /// A `SourceFlowConfig` with its required properties, named in a [`SourceFlowConfigRequired`].
+    #[inline]
     pub fn new(required: SourceFlowConfigRequired) -> Self {
         Self {
             api_version: None,
@@ -3194,6 +3276,7 @@ impl SourceFlowConfig {
 impl PropertyType for SourceFlowConfig {}
 
 impl ToValue for SourceFlowConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApiVersion", &self.api_version)
@@ -3244,6 +3327,7 @@ pub struct SuccessResponseHandlingConfig {
 #[rustfmt::skip]
 impl SuccessResponseHandlingConfig {
     /// A `SuccessResponseHandlingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3257,6 +3341,7 @@ impl SuccessResponseHandlingConfig {
 impl PropertyType for SuccessResponseHandlingConfig {}
 
 impl ToValue for SuccessResponseHandlingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
@@ -3303,6 +3388,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -3319,6 +3405,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -3388,6 +3475,7 @@ pub struct Task {
 #[rustfmt::skip]
 impl Task {
     /// A `Task` with its required properties, named in a [`TaskRequired`].
+    #[inline]
     pub fn new(required: TaskRequired) -> Self {
         Self {
             connector_operator: None,
@@ -3413,6 +3501,7 @@ impl Task {
 impl PropertyType for Task {}
 
 impl ToValue for Task {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectorOperator", &self.connector_operator)
@@ -3466,6 +3555,7 @@ pub struct TaskPropertiesObject {
 #[rustfmt::skip]
 impl TaskPropertiesObject {
     /// A `TaskPropertiesObject` with its required properties, named in a [`TaskPropertiesObjectRequired`].
+    #[inline]
     pub fn new(required: TaskPropertiesObjectRequired) -> Self {
         Self {
             key: required.key,
@@ -3482,6 +3572,7 @@ impl TaskPropertiesObject {
 impl PropertyType for TaskPropertiesObject {}
 
 impl ToValue for TaskPropertiesObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -3525,6 +3616,7 @@ pub struct TrendmicroSourceProperties {
 #[rustfmt::skip]
 impl TrendmicroSourceProperties {
     /// A `TrendmicroSourceProperties` with its required properties, named in a [`TrendmicroSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: TrendmicroSourcePropertiesRequired) -> Self {
         Self {
             object: required.object,
@@ -3538,6 +3630,7 @@ impl TrendmicroSourceProperties {
 impl PropertyType for TrendmicroSourceProperties {}
 
 impl ToValue for TrendmicroSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Object", &self.object).build()
     }
@@ -3581,6 +3674,7 @@ pub struct TriggerConfig {
 #[rustfmt::skip]
 impl TriggerConfig {
     /// A `TriggerConfig` with its required properties, named in a [`TriggerConfigRequired`].
+    #[inline]
     pub fn new(required: TriggerConfigRequired) -> Self {
         Self {
             trigger_properties: None,
@@ -3597,6 +3691,7 @@ impl TriggerConfig {
 impl PropertyType for TriggerConfig {}
 
 impl ToValue for TriggerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TriggerProperties", &self.trigger_properties)
@@ -3654,6 +3749,7 @@ pub struct UpsolverDestinationProperties {
 #[rustfmt::skip]
 impl UpsolverDestinationProperties {
     /// A `UpsolverDestinationProperties` with its required properties, named in a [`UpsolverDestinationPropertiesRequired`].
+    #[inline]
     pub fn new(required: UpsolverDestinationPropertiesRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -3673,6 +3769,7 @@ impl UpsolverDestinationProperties {
 impl PropertyType for UpsolverDestinationProperties {}
 
 impl ToValue for UpsolverDestinationProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -3725,6 +3822,7 @@ pub struct UpsolverS3OutputFormatConfig {
 #[rustfmt::skip]
 impl UpsolverS3OutputFormatConfig {
     /// A `UpsolverS3OutputFormatConfig` with its required properties, named in a [`UpsolverS3OutputFormatConfigRequired`].
+    #[inline]
     pub fn new(required: UpsolverS3OutputFormatConfigRequired) -> Self {
         Self {
             aggregation_config: None,
@@ -3744,6 +3842,7 @@ impl UpsolverS3OutputFormatConfig {
 impl PropertyType for UpsolverS3OutputFormatConfig {}
 
 impl ToValue for UpsolverS3OutputFormatConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AggregationConfig", &self.aggregation_config)
@@ -3810,6 +3909,7 @@ pub struct VeevaSourceProperties {
 #[rustfmt::skip]
 impl VeevaSourceProperties {
     /// A `VeevaSourceProperties` with its required properties, named in a [`VeevaSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: VeevaSourcePropertiesRequired) -> Self {
         Self {
             document_type: None,
@@ -3835,6 +3935,7 @@ impl VeevaSourceProperties {
 impl PropertyType for VeevaSourceProperties {}
 
 impl ToValue for VeevaSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DocumentType", &self.document_type)
@@ -3898,6 +3999,7 @@ pub struct ZendeskDestinationProperties {
 #[rustfmt::skip]
 impl ZendeskDestinationProperties {
     /// A `ZendeskDestinationProperties` with its required properties, named in a [`ZendeskDestinationPropertiesRequired`].
+    #[inline]
     pub fn new(required: ZendeskDestinationPropertiesRequired) -> Self {
         Self {
             error_handling_config: None,
@@ -3920,6 +4022,7 @@ impl ZendeskDestinationProperties {
 impl PropertyType for ZendeskDestinationProperties {}
 
 impl ToValue for ZendeskDestinationProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ErrorHandlingConfig", &self.error_handling_config)
@@ -3965,6 +4068,7 @@ pub struct ZendeskSourceProperties {
 #[rustfmt::skip]
 impl ZendeskSourceProperties {
     /// A `ZendeskSourceProperties` with its required properties, named in a [`ZendeskSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: ZendeskSourcePropertiesRequired) -> Self {
         Self {
             object: required.object,
@@ -3978,6 +4082,7 @@ impl ZendeskSourceProperties {
 impl PropertyType for ZendeskSourceProperties {}
 
 impl ToValue for ZendeskSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Object", &self.object).build()
     }
@@ -4001,6 +4106,7 @@ impl From<Value> for AggregationType {
 }
 
 impl ToValue for AggregationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "None",
@@ -4027,6 +4133,7 @@ impl From<Value> for AmplitudeConnectorOperator {
 }
 
 impl ToValue for AmplitudeConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Between => "BETWEEN",
@@ -4094,6 +4201,7 @@ impl From<Value> for ConnectorType {
 }
 
 impl ToValue for ConnectorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SapoData => "SAPOData",
@@ -4144,6 +4252,7 @@ impl From<Value> for CustomConnectorSourcePropertiesDataTransferApiType {
 }
 
 impl ToValue for CustomConnectorSourcePropertiesDataTransferApiType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sync => "SYNC",
@@ -4173,6 +4282,7 @@ impl From<Value> for DataPullMode {
 }
 
 impl ToValue for DataPullMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Incremental => "Incremental",
@@ -4203,6 +4313,7 @@ impl From<Value> for DataTransferApi {
 }
 
 impl ToValue for DataTransferApi {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Automatic => "AUTOMATIC",
@@ -4258,6 +4369,7 @@ impl From<Value> for DatadogConnectorOperator {
 }
 
 impl ToValue for DatadogConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -4325,6 +4437,7 @@ impl From<Value> for DynatraceConnectorOperator {
 }
 
 impl ToValue for DynatraceConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -4368,6 +4481,7 @@ impl From<Value> for FileType {
 }
 
 impl ToValue for FileType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Csv => "CSV",
@@ -4399,6 +4513,7 @@ impl From<Value> for FlowStatus {
 }
 
 impl ToValue for FlowStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Active => "Active",
@@ -4428,6 +4543,7 @@ impl From<Value> for GoogleAnalyticsConnectorOperator {
 }
 
 impl ToValue for GoogleAnalyticsConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -4482,6 +4598,7 @@ impl From<Value> for InforNexusConnectorOperator {
 }
 
 impl ToValue for InforNexusConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -4551,6 +4668,7 @@ impl From<Value> for MarketoConnectorOperator {
 }
 
 impl ToValue for MarketoConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -4631,6 +4749,7 @@ impl From<Value> for Operator {
 }
 
 impl ToValue for Operator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -4708,6 +4827,7 @@ impl From<Value> for OperatorPropertiesKeys {
 }
 
 impl ToValue for OperatorPropertiesKeys {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Value => "VALUE",
@@ -4775,6 +4895,7 @@ impl From<Value> for PardotConnectorOperator {
 }
 
 impl ToValue for PardotConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -4815,6 +4936,7 @@ impl From<Value> for PathPrefix {
 }
 
 impl ToValue for PathPrefix {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ExecutionId => "EXECUTION_ID",
@@ -4849,6 +4971,7 @@ impl From<Value> for PrefixFormat {
 }
 
 impl ToValue for PrefixFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Year => "YEAR",
@@ -4882,6 +5005,7 @@ impl From<Value> for PrefixType {
 }
 
 impl ToValue for PrefixType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Filename => "FILENAME",
@@ -4947,6 +5071,7 @@ impl From<Value> for S3ConnectorOperator {
 }
 
 impl ToValue for S3ConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -4993,6 +5118,7 @@ impl From<Value> for S3InputFileType {
 }
 
 impl ToValue for S3InputFileType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Csv => "CSV",
@@ -5059,6 +5185,7 @@ impl From<Value> for SalesforceConnectorOperator {
 }
 
 impl ToValue for SalesforceConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -5144,6 +5271,7 @@ impl From<Value> for SapoDataConnectorOperator {
 }
 
 impl ToValue for SapoDataConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -5229,6 +5357,7 @@ impl From<Value> for ServiceNowConnectorOperator {
 }
 
 impl ToValue for ServiceNowConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -5300,6 +5429,7 @@ impl From<Value> for SingularConnectorOperator {
 }
 
 impl ToValue for SingularConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -5366,6 +5496,7 @@ impl From<Value> for SlackConnectorOperator {
 }
 
 impl ToValue for SlackConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -5423,6 +5554,7 @@ impl From<Value> for TaskType {
 }
 
 impl ToValue for TaskType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Arithmetic => "Arithmetic",
@@ -5483,6 +5615,7 @@ impl From<Value> for TrendmicroConnectorOperator {
 }
 
 impl ToValue for TrendmicroConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -5525,6 +5658,7 @@ impl From<Value> for TriggerType {
 }
 
 impl ToValue for TriggerType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Scheduled => "Scheduled",
@@ -5590,6 +5724,7 @@ impl From<Value> for VeevaConnectorOperator {
 }
 
 impl ToValue for VeevaConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -5640,6 +5775,7 @@ impl From<Value> for WriteOperationType {
 }
 
 impl ToValue for WriteOperationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Insert => "INSERT",
@@ -5694,6 +5830,7 @@ impl From<Value> for ZendeskConnectorOperator {
 }
 
 impl ToValue for ZendeskConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",

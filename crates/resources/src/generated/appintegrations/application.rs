@@ -137,6 +137,7 @@ impl Application {
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             application_config: None,
@@ -191,6 +192,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationConfig", &self.application_config)
@@ -222,6 +224,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `ApplicationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Application.
+    #[inline]
     pub fn application_arn(&self) -> Value {
         self.0.get_att("ApplicationArn")
     }
@@ -229,6 +232,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// A unique identifier for the Application.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -255,6 +259,7 @@ pub struct ApplicationConfig {
 #[rustfmt::skip]
 impl ApplicationConfig {
     /// A `ApplicationConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -266,6 +271,7 @@ impl ApplicationConfig {
 impl PropertyType for ApplicationConfig {}
 
 impl ToValue for ApplicationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContactHandling", &self.contact_handling)
@@ -304,6 +310,7 @@ pub struct ApplicationSourceConfig {
 #[rustfmt::skip]
 impl ApplicationSourceConfig {
     /// A `ApplicationSourceConfig` with its required properties, named in a [`ApplicationSourceConfigRequired`].
+    #[inline]
     pub fn new(required: ApplicationSourceConfigRequired) -> Self {
         Self {
             external_url_config: required.external_url_config,
@@ -317,6 +324,7 @@ impl ApplicationSourceConfig {
 impl PropertyType for ApplicationSourceConfig {}
 
 impl ToValue for ApplicationSourceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ExternalUrlConfig", &self.external_url_config)
@@ -353,6 +361,7 @@ pub struct ContactHandling {
 #[rustfmt::skip]
 impl ContactHandling {
     /// A `ContactHandling` with its required properties, named in a [`ContactHandlingRequired`].
+    #[inline]
     pub fn new(required: ContactHandlingRequired) -> Self {
         Self {
             scope: required.scope,
@@ -366,6 +375,7 @@ impl ContactHandling {
 impl PropertyType for ContactHandling {}
 
 impl ToValue for ContactHandling {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Scope", &self.scope).build()
     }
@@ -413,6 +423,7 @@ pub struct ExternalUrlConfig {
 #[rustfmt::skip]
 impl ExternalUrlConfig {
     /// A `ExternalUrlConfig` with its required properties, named in a [`ExternalUrlConfigRequired`].
+    #[inline]
     pub fn new(required: ExternalUrlConfigRequired) -> Self {
         Self {
             access_url: required.access_url,
@@ -429,6 +440,7 @@ impl ExternalUrlConfig {
 impl PropertyType for ExternalUrlConfig {}
 
 impl ToValue for ExternalUrlConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccessUrl", &self.access_url)
@@ -465,6 +477,7 @@ pub struct IframeConfig {
 #[rustfmt::skip]
 impl IframeConfig {
     /// A `IframeConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -478,6 +491,7 @@ impl IframeConfig {
 impl PropertyType for IframeConfig {}
 
 impl ToValue for IframeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Allow", &self.allow)
@@ -506,6 +520,7 @@ impl From<Value> for ApplicationType {
 }
 
 impl ToValue for ApplicationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "STANDARD",
@@ -535,6 +550,7 @@ impl From<Value> for ContactHandlingScope {
 }
 
 impl ToValue for ContactHandlingScope {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CrossContacts => "CROSS_CONTACTS",

@@ -127,6 +127,7 @@ impl DataIntegration {
     };
 
     /// A `DataIntegration` with its required properties, named in a [`DataIntegrationRequired`].
+    #[inline]
     pub fn new(required: DataIntegrationRequired) -> Self {
         Self {
             description: None,
@@ -172,6 +173,7 @@ impl Resource for DataIntegration {
 }
 
 impl ToValue for DataIntegration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -200,6 +202,7 @@ impl DataIntegrationAttributes {
     /// `Fn::GetAtt` `DataIntegrationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the DataIntegration.
+    #[inline]
     pub fn data_integration_arn(&self) -> Value {
         self.0.get_att("DataIntegrationArn")
     }
@@ -207,6 +210,7 @@ impl DataIntegrationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// A unique identifier.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -252,6 +256,7 @@ pub struct FileConfiguration {
 #[rustfmt::skip]
 impl FileConfiguration {
     /// A `FileConfiguration` with its required properties, named in a [`FileConfigurationRequired`].
+    #[inline]
     pub fn new(required: FileConfigurationRequired) -> Self {
         Self {
             filters: None,
@@ -268,6 +273,7 @@ impl FileConfiguration {
 impl PropertyType for FileConfiguration {}
 
 impl ToValue for FileConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Filters", &self.filters)
@@ -325,6 +331,7 @@ pub struct ScheduleConfig {
 #[rustfmt::skip]
 impl ScheduleConfig {
     /// A `ScheduleConfig` with its required properties, named in a [`ScheduleConfigRequired`].
+    #[inline]
     pub fn new(required: ScheduleConfigRequired) -> Self {
         Self {
             first_execution_from: None,
@@ -344,6 +351,7 @@ impl ScheduleConfig {
 impl PropertyType for ScheduleConfig {}
 
 impl ToValue for ScheduleConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FirstExecutionFrom", &self.first_execution_from)

@@ -107,6 +107,7 @@ impl EventIntegration {
     };
 
     /// A `EventIntegration` with its required properties, named in a [`EventIntegrationRequired`].
+    #[inline]
     pub fn new(required: EventIntegrationRequired) -> Self {
         Self {
             description: None,
@@ -143,6 +144,7 @@ impl Resource for EventIntegration {
 }
 
 impl ToValue for EventIntegration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -168,6 +170,7 @@ impl EventIntegrationAttributes {
     /// `Fn::GetAtt` `EventIntegrationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the event integration.
+    #[inline]
     pub fn event_integration_arn(&self) -> Value {
         self.0.get_att("EventIntegrationArn")
     }
@@ -208,6 +211,7 @@ pub struct EventFilter {
 #[rustfmt::skip]
 impl EventFilter {
     /// A `EventFilter` with its required properties, named in a [`EventFilterRequired`].
+    #[inline]
     pub fn new(required: EventFilterRequired) -> Self {
         Self {
             source: required.source,
@@ -221,6 +225,7 @@ impl EventFilter {
 impl PropertyType for EventFilter {}
 
 impl ToValue for EventFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Source", &self.source).build()
     }

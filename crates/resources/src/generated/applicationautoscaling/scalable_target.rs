@@ -176,6 +176,7 @@ impl ScalableTarget {
     };
 
     /// A `ScalableTarget` with its required properties, named in a [`ScalableTargetRequired`].
+    #[inline]
     pub fn new(required: ScalableTargetRequired) -> Self {
         Self {
             max_capacity: required.max_capacity,
@@ -218,6 +219,7 @@ impl Resource for ScalableTarget {
 }
 
 impl ToValue for ScalableTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxCapacity", &self.max_capacity)
@@ -244,6 +246,7 @@ impl From<ResourceRef> for ScalableTargetAttributes {
 
 impl ScalableTargetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -279,6 +282,7 @@ pub struct ScalableTargetAction {
 #[rustfmt::skip]
 impl ScalableTargetAction {
     /// A `ScalableTargetAction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -292,6 +296,7 @@ impl ScalableTargetAction {
 impl PropertyType for ScalableTargetAction {}
 
 impl ToValue for ScalableTargetAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxCapacity", &self.max_capacity)
@@ -374,6 +379,7 @@ pub struct ScheduledAction {
 #[rustfmt::skip]
 impl ScheduledAction {
     /// A `ScheduledAction` with its required properties, named in a [`ScheduledActionRequired`].
+    #[inline]
     pub fn new(required: ScheduledActionRequired) -> Self {
         Self {
             end_time: None,
@@ -402,6 +408,7 @@ impl ScheduledAction {
 impl PropertyType for ScheduledAction {}
 
 impl ToValue for ScheduledAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndTime", &self.end_time)
@@ -451,6 +458,7 @@ pub struct SuspendedState {
 #[rustfmt::skip]
 impl SuspendedState {
     /// A `SuspendedState` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -466,6 +474,7 @@ impl SuspendedState {
 impl PropertyType for SuspendedState {}
 
 impl ToValue for SuspendedState {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

@@ -184,6 +184,7 @@ impl ScalingPolicy {
     };
 
     /// A `ScalingPolicy` with its required properties, named in a [`ScalingPolicyRequired`].
+    #[inline]
     pub fn new(required: ScalingPolicyRequired) -> Self {
         Self {
             policy_name: required.policy_name,
@@ -229,6 +230,7 @@ impl Resource for ScalingPolicy {
 }
 
 impl ToValue for ScalingPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PolicyName", &self.policy_name)
@@ -267,6 +269,7 @@ impl ScalingPolicyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the ARN of a scaling policy.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -337,6 +340,7 @@ pub struct CustomizedMetricSpecification {
 #[rustfmt::skip]
 impl CustomizedMetricSpecification {
     /// A `CustomizedMetricSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -358,6 +362,7 @@ impl CustomizedMetricSpecification {
 impl PropertyType for CustomizedMetricSpecification {}
 
 impl ToValue for CustomizedMetricSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
@@ -410,6 +415,7 @@ pub struct MetricDimension {
 #[rustfmt::skip]
 impl MetricDimension {
     /// A `MetricDimension` with its required properties, named in a [`MetricDimensionRequired`].
+    #[inline]
     pub fn new(required: MetricDimensionRequired) -> Self {
         Self {
             name: required.name,
@@ -426,6 +432,7 @@ impl MetricDimension {
 impl PropertyType for MetricDimension {}
 
 impl ToValue for MetricDimension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -487,6 +494,7 @@ pub struct PredefinedMetricSpecification {
 #[rustfmt::skip]
 impl PredefinedMetricSpecification {
     /// A `PredefinedMetricSpecification` with its required properties, named in a [`PredefinedMetricSpecificationRequired`].
+    #[inline]
     pub fn new(required: PredefinedMetricSpecificationRequired) -> Self {
         Self {
             predefined_metric_type: required.predefined_metric_type,
@@ -503,6 +511,7 @@ impl PredefinedMetricSpecification {
 impl PropertyType for PredefinedMetricSpecification {}
 
 impl ToValue for PredefinedMetricSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
@@ -544,6 +553,7 @@ pub struct PredictiveScalingCustomizedCapacityMetric {
 #[rustfmt::skip]
 impl PredictiveScalingCustomizedCapacityMetric {
     /// A `PredictiveScalingCustomizedCapacityMetric` with its required properties, named in a [`PredictiveScalingCustomizedCapacityMetricRequired`].
+    #[inline]
     pub fn new(required: PredictiveScalingCustomizedCapacityMetricRequired) -> Self {
         Self {
             metric_data_queries: required.metric_data_queries,
@@ -557,6 +567,7 @@ impl PredictiveScalingCustomizedCapacityMetric {
 impl PropertyType for PredictiveScalingCustomizedCapacityMetric {}
 
 impl ToValue for PredictiveScalingCustomizedCapacityMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MetricDataQueries", &self.metric_data_queries)
@@ -595,6 +606,7 @@ pub struct PredictiveScalingCustomizedLoadMetric {
 #[rustfmt::skip]
 impl PredictiveScalingCustomizedLoadMetric {
     /// A `PredictiveScalingCustomizedLoadMetric` with its required properties, named in a [`PredictiveScalingCustomizedLoadMetricRequired`].
+    #[inline]
     pub fn new(required: PredictiveScalingCustomizedLoadMetricRequired) -> Self {
         Self {
             metric_data_queries: required.metric_data_queries,
@@ -608,6 +620,7 @@ impl PredictiveScalingCustomizedLoadMetric {
 impl PropertyType for PredictiveScalingCustomizedLoadMetric {}
 
 impl ToValue for PredictiveScalingCustomizedLoadMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MetricDataQueries", &self.metric_data_queries)
@@ -648,6 +661,7 @@ pub struct PredictiveScalingCustomizedScalingMetric {
 #[rustfmt::skip]
 impl PredictiveScalingCustomizedScalingMetric {
     /// A `PredictiveScalingCustomizedScalingMetric` with its required properties, named in a [`PredictiveScalingCustomizedScalingMetricRequired`].
+    #[inline]
     pub fn new(required: PredictiveScalingCustomizedScalingMetricRequired) -> Self {
         Self {
             metric_data_queries: required.metric_data_queries,
@@ -661,6 +675,7 @@ impl PredictiveScalingCustomizedScalingMetric {
 impl PropertyType for PredictiveScalingCustomizedScalingMetric {}
 
 impl ToValue for PredictiveScalingCustomizedScalingMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MetricDataQueries", &self.metric_data_queries)
@@ -707,6 +722,7 @@ pub struct PredictiveScalingMetric {
 #[rustfmt::skip]
 impl PredictiveScalingMetric {
     /// A `PredictiveScalingMetric` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -722,6 +738,7 @@ impl PredictiveScalingMetric {
 impl PropertyType for PredictiveScalingMetric {}
 
 impl ToValue for PredictiveScalingMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
@@ -788,6 +805,7 @@ pub struct PredictiveScalingMetricDataQuery {
 #[rustfmt::skip]
 impl PredictiveScalingMetricDataQuery {
     /// A `PredictiveScalingMetricDataQuery` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -807,6 +825,7 @@ impl PredictiveScalingMetricDataQuery {
 impl PropertyType for PredictiveScalingMetricDataQuery {}
 
 impl ToValue for PredictiveScalingMetricDataQuery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Expression", &self.expression)
@@ -852,6 +871,7 @@ pub struct PredictiveScalingMetricDimension {
 #[rustfmt::skip]
 impl PredictiveScalingMetricDimension {
     /// A `PredictiveScalingMetricDimension` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -865,6 +885,7 @@ impl PredictiveScalingMetricDimension {
 impl PropertyType for PredictiveScalingMetricDimension {}
 
 impl ToValue for PredictiveScalingMetricDimension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -941,6 +962,7 @@ pub struct PredictiveScalingMetricSpecification {
 #[rustfmt::skip]
 impl PredictiveScalingMetricSpecification {
     /// A `PredictiveScalingMetricSpecification` with its required properties, named in a [`PredictiveScalingMetricSpecificationRequired`].
+    #[inline]
     pub fn new(required: PredictiveScalingMetricSpecificationRequired) -> Self {
         Self {
             customized_capacity_metric_specification: None,
@@ -972,6 +994,7 @@ impl PredictiveScalingMetricSpecification {
 impl PropertyType for PredictiveScalingMetricSpecification {}
 
 impl ToValue for PredictiveScalingMetricSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1042,6 +1065,7 @@ pub struct PredictiveScalingMetricStat {
 #[rustfmt::skip]
 impl PredictiveScalingMetricStat {
     /// A `PredictiveScalingMetricStat` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1057,6 +1081,7 @@ impl PredictiveScalingMetricStat {
 impl PropertyType for PredictiveScalingMetricStat {}
 
 impl ToValue for PredictiveScalingMetricStat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Metric", &self.metric)
@@ -1129,6 +1154,7 @@ pub struct PredictiveScalingPolicyConfiguration {
 #[rustfmt::skip]
 impl PredictiveScalingPolicyConfiguration {
     /// A `PredictiveScalingPolicyConfiguration` with its required properties, named in a [`PredictiveScalingPolicyConfigurationRequired`].
+    #[inline]
     pub fn new(required: PredictiveScalingPolicyConfigurationRequired) -> Self {
         Self {
             max_capacity_breach_behavior: None,
@@ -1154,6 +1180,7 @@ impl PredictiveScalingPolicyConfiguration {
 impl PropertyType for PredictiveScalingPolicyConfiguration {}
 
 impl ToValue for PredictiveScalingPolicyConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1224,6 +1251,7 @@ pub struct PredictiveScalingPredefinedLoadMetric {
 #[rustfmt::skip]
 impl PredictiveScalingPredefinedLoadMetric {
     /// A `PredictiveScalingPredefinedLoadMetric` with its required properties, named in a [`PredictiveScalingPredefinedLoadMetricRequired`].
+    #[inline]
     pub fn new(required: PredictiveScalingPredefinedLoadMetricRequired) -> Self {
         Self {
             predefined_metric_type: required.predefined_metric_type,
@@ -1240,6 +1268,7 @@ impl PredictiveScalingPredefinedLoadMetric {
 impl PropertyType for PredictiveScalingPredefinedLoadMetric {}
 
 impl ToValue for PredictiveScalingPredefinedLoadMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
@@ -1302,6 +1331,7 @@ pub struct PredictiveScalingPredefinedMetricPair {
 #[rustfmt::skip]
 impl PredictiveScalingPredefinedMetricPair {
     /// A `PredictiveScalingPredefinedMetricPair` with its required properties, named in a [`PredictiveScalingPredefinedMetricPairRequired`].
+    #[inline]
     pub fn new(required: PredictiveScalingPredefinedMetricPairRequired) -> Self {
         Self {
             predefined_metric_type: required.predefined_metric_type,
@@ -1318,6 +1348,7 @@ impl PredictiveScalingPredefinedMetricPair {
 impl PropertyType for PredictiveScalingPredefinedMetricPair {}
 
 impl ToValue for PredictiveScalingPredefinedMetricPair {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
@@ -1382,6 +1413,7 @@ pub struct PredictiveScalingPredefinedScalingMetric {
 #[rustfmt::skip]
 impl PredictiveScalingPredefinedScalingMetric {
     /// A `PredictiveScalingPredefinedScalingMetric` with its required properties, named in a [`PredictiveScalingPredefinedScalingMetricRequired`].
+    #[inline]
     pub fn new(required: PredictiveScalingPredefinedScalingMetricRequired) -> Self {
         Self {
             predefined_metric_type: required.predefined_metric_type,
@@ -1398,6 +1430,7 @@ impl PredictiveScalingPredefinedScalingMetric {
 impl PropertyType for PredictiveScalingPredefinedScalingMetric {}
 
 impl ToValue for PredictiveScalingPredefinedScalingMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
@@ -1462,6 +1495,7 @@ pub struct StepAdjustment {
 #[rustfmt::skip]
 impl StepAdjustment {
     /// A `StepAdjustment` with its required properties, named in a [`StepAdjustmentRequired`].
+    #[inline]
     pub fn new(required: StepAdjustmentRequired) -> Self {
         Self {
             metric_interval_lower_bound: None,
@@ -1481,6 +1515,7 @@ impl StepAdjustment {
 impl PropertyType for StepAdjustment {}
 
 impl ToValue for StepAdjustment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1545,6 +1580,7 @@ pub struct StepScalingPolicyConfiguration {
 #[rustfmt::skip]
 impl StepScalingPolicyConfiguration {
     /// A `StepScalingPolicyConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1564,6 +1600,7 @@ impl StepScalingPolicyConfiguration {
 impl PropertyType for StepScalingPolicyConfiguration {}
 
 impl ToValue for StepScalingPolicyConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdjustmentType", &self.adjustment_type)
@@ -1618,6 +1655,7 @@ pub struct TargetTrackingMetric {
 #[rustfmt::skip]
 impl TargetTrackingMetric {
     /// A `TargetTrackingMetric` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1633,6 +1671,7 @@ impl TargetTrackingMetric {
 impl PropertyType for TargetTrackingMetric {}
 
 impl ToValue for TargetTrackingMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
@@ -1705,6 +1744,7 @@ pub struct TargetTrackingMetricDataQuery {
 #[rustfmt::skip]
 impl TargetTrackingMetricDataQuery {
     /// A `TargetTrackingMetricDataQuery` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1724,6 +1764,7 @@ impl TargetTrackingMetricDataQuery {
 impl PropertyType for TargetTrackingMetricDataQuery {}
 
 impl ToValue for TargetTrackingMetricDataQuery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Expression", &self.expression)
@@ -1769,6 +1810,7 @@ pub struct TargetTrackingMetricDimension {
 #[rustfmt::skip]
 impl TargetTrackingMetricDimension {
     /// A `TargetTrackingMetricDimension` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1782,6 +1824,7 @@ impl TargetTrackingMetricDimension {
 impl PropertyType for TargetTrackingMetricDimension {}
 
 impl ToValue for TargetTrackingMetricDimension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -1833,6 +1876,7 @@ pub struct TargetTrackingMetricStat {
 #[rustfmt::skip]
 impl TargetTrackingMetricStat {
     /// A `TargetTrackingMetricStat` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1848,6 +1892,7 @@ impl TargetTrackingMetricStat {
 impl PropertyType for TargetTrackingMetricStat {}
 
 impl ToValue for TargetTrackingMetricStat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Metric", &self.metric)
@@ -1917,6 +1962,7 @@ pub struct TargetTrackingScalingPolicyConfiguration {
 #[rustfmt::skip]
 impl TargetTrackingScalingPolicyConfiguration {
     /// A `TargetTrackingScalingPolicyConfiguration` with its required properties, named in a [`TargetTrackingScalingPolicyConfigurationRequired`].
+    #[inline]
     pub fn new(required: TargetTrackingScalingPolicyConfigurationRequired) -> Self {
         Self {
             customized_metric_specification: None,
@@ -1945,6 +1991,7 @@ impl TargetTrackingScalingPolicyConfiguration {
 impl PropertyType for TargetTrackingScalingPolicyConfiguration {}
 
 impl ToValue for TargetTrackingScalingPolicyConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1983,6 +2030,7 @@ impl From<Value> for AdjustmentType {
 }
 
 impl ToValue for AdjustmentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ChangeInCapacity => "ChangeInCapacity",
@@ -2018,6 +2066,7 @@ impl From<Value> for CustomizedMetricSpecificationStatistic {
 }
 
 impl ToValue for CustomizedMetricSpecificationStatistic {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Average => "Average",
@@ -2049,6 +2098,7 @@ impl From<Value> for MaxCapacityBreachBehavior {
 }
 
 impl ToValue for MaxCapacityBreachBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::HonorMaxCapacity => "HonorMaxCapacity",
@@ -2079,6 +2129,7 @@ impl From<Value> for MetricAggregationType {
 }
 
 impl ToValue for MetricAggregationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Average => "Average",
@@ -2110,6 +2161,7 @@ impl From<Value> for PolicyType {
 }
 
 impl ToValue for PolicyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PredictiveScaling => "PredictiveScaling",
@@ -2193,6 +2245,7 @@ impl From<Value> for PredefinedMetricType {
 }
 
 impl ToValue for PredefinedMetricType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AlbRequestCountPerTarget => "ALBRequestCountPerTarget",
@@ -2274,6 +2327,7 @@ impl From<Value> for PredictiveScalingPolicyConfigurationMode {
 }
 
 impl ToValue for PredictiveScalingPolicyConfigurationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ForecastAndScale => "ForecastAndScale",

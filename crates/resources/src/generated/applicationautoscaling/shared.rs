@@ -72,6 +72,7 @@ impl From<Value> for ScalableDimension {
 }
 
 impl ToValue for ScalableDimension {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AppstreamFleetDesiredCapacity => "appstream:fleet:DesiredCapacity",
@@ -164,6 +165,7 @@ impl From<Value> for ServiceNamespace {
 }
 
 impl ToValue for ServiceNamespace {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Appstream => "appstream",

@@ -150,6 +150,7 @@ impl Application {
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             attach_missing_permission: None,
@@ -207,6 +208,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttachMissingPermission", &self.attach_missing_permission)
@@ -242,6 +244,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `ApplicationARN`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) of the application, such as `arn:aws:applicationinsights:us-east-1:123456789012:application/resource-group/my_resource_group` .
+    #[inline]
     pub fn application_arn(&self) -> Value {
         self.0.get_att("ApplicationARN")
     }
@@ -287,6 +290,7 @@ pub struct Alarm {
 #[rustfmt::skip]
 impl Alarm {
     /// A `Alarm` with its required properties, named in a [`AlarmRequired`].
+    #[inline]
     pub fn new(required: AlarmRequired) -> Self {
         Self {
             alarm_name: required.alarm_name,
@@ -303,6 +307,7 @@ impl Alarm {
 impl PropertyType for Alarm {}
 
 impl ToValue for Alarm {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AlarmName", &self.alarm_name)
@@ -344,6 +349,7 @@ pub struct AlarmMetric {
 #[rustfmt::skip]
 impl AlarmMetric {
     /// A `AlarmMetric` with its required properties, named in a [`AlarmMetricRequired`].
+    #[inline]
     pub fn new(required: AlarmMetricRequired) -> Self {
         Self {
             alarm_metric_name: required.alarm_metric_name,
@@ -357,6 +363,7 @@ impl AlarmMetric {
 impl PropertyType for AlarmMetric {}
 
 impl ToValue for AlarmMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AlarmMetricName", &self.alarm_metric_name)
@@ -396,6 +403,7 @@ pub struct ComponentConfiguration {
 #[rustfmt::skip]
 impl ComponentConfiguration {
     /// A `ComponentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -409,6 +417,7 @@ impl ComponentConfiguration {
 impl PropertyType for ComponentConfiguration {}
 
 impl ToValue for ComponentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConfigurationDetails", &self.configuration_details)
@@ -491,6 +500,7 @@ pub struct ComponentMonitoringSetting {
 #[rustfmt::skip]
 impl ComponentMonitoringSetting {
     /// A `ComponentMonitoringSetting` with its required properties, named in a [`ComponentMonitoringSettingRequired`].
+    #[inline]
     pub fn new(required: ComponentMonitoringSettingRequired) -> Self {
         Self {
             component_arn: None,
@@ -519,6 +529,7 @@ impl ComponentMonitoringSetting {
 impl PropertyType for ComponentMonitoringSetting {}
 
 impl ToValue for ComponentMonitoringSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComponentARN", &self.component_arn)
@@ -610,6 +621,7 @@ pub struct ConfigurationDetails {
 #[rustfmt::skip]
 impl ConfigurationDetails {
     /// A `ConfigurationDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -639,6 +651,7 @@ impl ConfigurationDetails {
 impl PropertyType for ConfigurationDetails {}
 
 impl ToValue for ConfigurationDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AlarmMetrics", &self.alarm_metrics)
@@ -708,6 +721,7 @@ pub struct CustomComponent {
 #[rustfmt::skip]
 impl CustomComponent {
     /// A `CustomComponent` with its required properties, named in a [`CustomComponentRequired`].
+    #[inline]
     pub fn new(required: CustomComponentRequired) -> Self {
         Self {
             component_name: required.component_name,
@@ -724,6 +738,7 @@ impl CustomComponent {
 impl PropertyType for CustomComponent {}
 
 impl ToValue for CustomComponent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComponentName", &self.component_name)
@@ -757,6 +772,7 @@ pub struct HaClusterPrometheusExporter {
 #[rustfmt::skip]
 impl HaClusterPrometheusExporter {
     /// A `HaClusterPrometheusExporter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -768,6 +784,7 @@ impl HaClusterPrometheusExporter {
 impl PropertyType for HaClusterPrometheusExporter {}
 
 impl ToValue for HaClusterPrometheusExporter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PrometheusPort", &self.prometheus_port)
@@ -834,6 +851,7 @@ pub struct HanaPrometheusExporter {
 #[rustfmt::skip]
 impl HanaPrometheusExporter {
     /// A `HanaPrometheusExporter` with its required properties, named in a [`HanaPrometheusExporterRequired`].
+    #[inline]
     pub fn new(required: HanaPrometheusExporterRequired) -> Self {
         Self {
             agree_to_install_hanadb_client: required.agree_to_install_hanadb_client,
@@ -859,6 +877,7 @@ impl HanaPrometheusExporter {
 impl PropertyType for HanaPrometheusExporter {}
 
 impl ToValue for HanaPrometheusExporter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -908,6 +927,7 @@ pub struct JmxPrometheusExporter {
 #[rustfmt::skip]
 impl JmxPrometheusExporter {
     /// A `JmxPrometheusExporter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -923,6 +943,7 @@ impl JmxPrometheusExporter {
 impl PropertyType for JmxPrometheusExporter {}
 
 impl ToValue for JmxPrometheusExporter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HostPort", &self.host_port)
@@ -997,6 +1018,7 @@ pub struct Log {
 #[rustfmt::skip]
 impl Log {
     /// A `Log` with its required properties, named in a [`LogRequired`].
+    #[inline]
     pub fn new(required: LogRequired) -> Self {
         Self {
             encoding: None,
@@ -1022,6 +1044,7 @@ impl Log {
 impl PropertyType for Log {}
 
 impl ToValue for Log {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Encoding", &self.encoding)
@@ -1084,6 +1107,7 @@ pub struct LogPattern {
 #[rustfmt::skip]
 impl LogPattern {
     /// A `LogPattern` with its required properties, named in a [`LogPatternRequired`].
+    #[inline]
     pub fn new(required: LogPatternRequired) -> Self {
         Self {
             pattern: required.pattern,
@@ -1103,6 +1127,7 @@ impl LogPattern {
 impl PropertyType for LogPattern {}
 
 impl ToValue for LogPattern {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Pattern", &self.pattern)
@@ -1156,6 +1181,7 @@ pub struct LogPatternSet {
 #[rustfmt::skip]
 impl LogPatternSet {
     /// A `LogPatternSet` with its required properties, named in a [`LogPatternSetRequired`].
+    #[inline]
     pub fn new(required: LogPatternSetRequired) -> Self {
         Self {
             log_patterns: required.log_patterns,
@@ -1172,6 +1198,7 @@ impl LogPatternSet {
 impl PropertyType for LogPatternSet {}
 
 impl ToValue for LogPatternSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogPatterns", &self.log_patterns)
@@ -1227,6 +1254,7 @@ pub struct NetWeaverPrometheusExporter {
 #[rustfmt::skip]
 impl NetWeaverPrometheusExporter {
     /// A `NetWeaverPrometheusExporter` with its required properties, named in a [`NetWeaverPrometheusExporterRequired`].
+    #[inline]
     pub fn new(required: NetWeaverPrometheusExporterRequired) -> Self {
         Self {
             instance_numbers: required.instance_numbers,
@@ -1246,6 +1274,7 @@ impl NetWeaverPrometheusExporter {
 impl PropertyType for NetWeaverPrometheusExporter {}
 
 impl ToValue for NetWeaverPrometheusExporter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceNumbers", &self.instance_numbers)
@@ -1297,6 +1326,7 @@ pub struct Process {
 #[rustfmt::skip]
 impl Process {
     /// A `Process` with its required properties, named in a [`ProcessRequired`].
+    #[inline]
     pub fn new(required: ProcessRequired) -> Self {
         Self {
             alarm_metrics: required.alarm_metrics,
@@ -1313,6 +1343,7 @@ impl Process {
 impl PropertyType for Process {}
 
 impl ToValue for Process {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AlarmMetrics", &self.alarm_metrics)
@@ -1361,6 +1392,7 @@ pub struct SqlServerPrometheusExporter {
 #[rustfmt::skip]
 impl SqlServerPrometheusExporter {
     /// A `SqlServerPrometheusExporter` with its required properties, named in a [`SqlServerPrometheusExporterRequired`].
+    #[inline]
     pub fn new(required: SqlServerPrometheusExporterRequired) -> Self {
         Self {
             prometheus_port: required.prometheus_port,
@@ -1377,6 +1409,7 @@ impl SqlServerPrometheusExporter {
 impl PropertyType for SqlServerPrometheusExporter {}
 
 impl ToValue for SqlServerPrometheusExporter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PrometheusPort", &self.prometheus_port)
@@ -1425,6 +1458,7 @@ pub struct SubComponentConfigurationDetails {
 #[rustfmt::skip]
 impl SubComponentConfigurationDetails {
     /// A `SubComponentConfigurationDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1442,6 +1476,7 @@ impl SubComponentConfigurationDetails {
 impl PropertyType for SubComponentConfigurationDetails {}
 
 impl ToValue for SubComponentConfigurationDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AlarmMetrics", &self.alarm_metrics)
@@ -1492,6 +1527,7 @@ pub struct SubComponentTypeConfiguration {
 #[rustfmt::skip]
 impl SubComponentTypeConfiguration {
     /// A `SubComponentTypeConfiguration` with its required properties, named in a [`SubComponentTypeConfigurationRequired`].
+    #[inline]
     pub fn new(required: SubComponentTypeConfigurationRequired) -> Self {
         Self {
             sub_component_configuration_details: required.sub_component_configuration_details,
@@ -1508,6 +1544,7 @@ impl SubComponentTypeConfiguration {
 impl PropertyType for SubComponentTypeConfiguration {}
 
 impl ToValue for SubComponentTypeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -1557,6 +1594,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1573,6 +1611,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1641,6 +1680,7 @@ pub struct WindowsEvent {
 #[rustfmt::skip]
 impl WindowsEvent {
     /// A `WindowsEvent` with its required properties, named in a [`WindowsEventRequired`].
+    #[inline]
     pub fn new(required: WindowsEventRequired) -> Self {
         Self {
             event_levels: required.event_levels,
@@ -1663,6 +1703,7 @@ impl WindowsEvent {
 impl PropertyType for WindowsEvent {}
 
 impl ToValue for WindowsEvent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventLevels", &self.event_levels)
@@ -1693,6 +1734,7 @@ impl From<Value> for ComponentConfigurationMode {
 }
 
 impl ToValue for ComponentConfigurationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "DEFAULT",
@@ -1724,6 +1766,7 @@ impl From<Value> for Encoding {
 }
 
 impl ToValue for Encoding {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Utf8 => "utf-8",
@@ -1759,6 +1802,7 @@ impl From<Value> for EventLevel {
 }
 
 impl ToValue for EventLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Information => "INFORMATION",
@@ -1788,6 +1832,7 @@ impl From<Value> for GroupingType {
 }
 
 impl ToValue for GroupingType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AccountBased => "ACCOUNT_BASED",
@@ -1817,6 +1862,7 @@ impl From<Value> for Severity {
 }
 
 impl ToValue for Severity {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::High => "HIGH",
@@ -1846,6 +1892,7 @@ impl From<Value> for SubComponentType {
 }
 
 impl ToValue for SubComponentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsEc2Instance => "AWS::EC2::Instance",

@@ -62,6 +62,7 @@ impl Discovery {
     };
 
     /// A `Discovery` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -79,6 +80,7 @@ impl Resource for Discovery {
 }
 
 impl ToValue for Discovery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().build()
     }
@@ -96,6 +98,7 @@ impl From<ResourceRef> for DiscoveryAttributes {
 
 impl DiscoveryAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }

@@ -66,6 +66,7 @@ impl GroupingConfiguration {
     };
 
     /// A `GroupingConfiguration` with its required properties, named in a [`GroupingConfigurationRequired`].
+    #[inline]
     pub fn new(required: GroupingConfigurationRequired) -> Self {
         Self {
             grouping_attribute_definitions: required.grouping_attribute_definitions,
@@ -87,6 +88,7 @@ impl Resource for GroupingConfiguration {
 }
 
 impl ToValue for GroupingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -109,11 +111,13 @@ impl From<ResourceRef> for GroupingConfigurationAttributes {
 
 impl GroupingConfigurationAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -170,6 +174,7 @@ pub struct GroupingAttributeDefinition {
 #[rustfmt::skip]
 impl GroupingAttributeDefinition {
     /// A `GroupingAttributeDefinition` with its required properties, named in a [`GroupingAttributeDefinitionRequired`].
+    #[inline]
     pub fn new(required: GroupingAttributeDefinitionRequired) -> Self {
         Self {
             default_grouping_value: None,
@@ -189,6 +194,7 @@ impl GroupingAttributeDefinition {
 impl PropertyType for GroupingAttributeDefinition {}
 
 impl ToValue for GroupingAttributeDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultGroupingValue", &self.default_grouping_value)

@@ -152,6 +152,7 @@ impl ServiceLevelObjective {
     };
 
     /// A `ServiceLevelObjective` with its required properties, named in a [`ServiceLevelObjectiveRequired`].
+    #[inline]
     pub fn new(required: ServiceLevelObjectiveRequired) -> Self {
         Self {
             burn_rate_configurations: None,
@@ -197,6 +198,7 @@ impl Resource for ServiceLevelObjective {
 }
 
 impl ToValue for ServiceLevelObjective {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BurnRateConfigurations", &self.burn_rate_configurations)
@@ -225,6 +227,7 @@ impl ServiceLevelObjectiveAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of this SLO.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -232,6 +235,7 @@ impl ServiceLevelObjectiveAttributes {
     /// `Fn::GetAtt` `CreatedTime`: an integer.
     ///
     /// The date and time that this SLO was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -239,6 +243,7 @@ impl ServiceLevelObjectiveAttributes {
     /// `Fn::GetAtt` `EvaluationType`: one of a set of strings.
     ///
     /// Displays whether this is a period-based SLO or a request-based SLO.
+    #[inline]
     pub fn evaluation_type(&self) -> Value {
         self.0.get_att("EvaluationType")
     }
@@ -246,6 +251,7 @@ impl ServiceLevelObjectiveAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: an integer.
     ///
     /// The time that this SLO was most recently updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -292,6 +298,7 @@ pub struct BurnRateConfiguration {
 #[rustfmt::skip]
 impl BurnRateConfiguration {
     /// A `BurnRateConfiguration` with its required properties, named in a [`BurnRateConfigurationRequired`].
+    #[inline]
     pub fn new(required: BurnRateConfigurationRequired) -> Self {
         Self {
             look_back_window_minutes: required.look_back_window_minutes,
@@ -305,6 +312,7 @@ impl BurnRateConfiguration {
 impl PropertyType for BurnRateConfiguration {}
 
 impl ToValue for BurnRateConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LookBackWindowMinutes", &self.look_back_window_minutes)
@@ -367,6 +375,7 @@ pub struct CalendarInterval {
 #[rustfmt::skip]
 impl CalendarInterval {
     /// A `CalendarInterval` with its required properties, named in a [`CalendarIntervalRequired`].
+    #[inline]
     pub fn new(required: CalendarIntervalRequired) -> Self {
         Self {
             duration: required.duration,
@@ -386,6 +395,7 @@ impl CalendarInterval {
 impl PropertyType for CalendarInterval {}
 
 impl ToValue for CalendarInterval {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Duration", &self.duration)
@@ -443,6 +453,7 @@ pub struct DependencyConfig {
 #[rustfmt::skip]
 impl DependencyConfig {
     /// A `DependencyConfig` with its required properties, named in a [`DependencyConfigRequired`].
+    #[inline]
     pub fn new(required: DependencyConfigRequired) -> Self {
         Self {
             dependency_key_attributes: required.dependency_key_attributes,
@@ -459,6 +470,7 @@ impl DependencyConfig {
 impl PropertyType for DependencyConfig {}
 
 impl ToValue for DependencyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DependencyKeyAttributes", &self.dependency_key_attributes)
@@ -509,6 +521,7 @@ pub struct Dimension {
 #[rustfmt::skip]
 impl Dimension {
     /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
+    #[inline]
     pub fn new(required: DimensionRequired) -> Self {
         Self {
             name: required.name,
@@ -525,6 +538,7 @@ impl Dimension {
 impl PropertyType for Dimension {}
 
 impl ToValue for Dimension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -583,6 +597,7 @@ pub struct ExclusionWindow {
 #[rustfmt::skip]
 impl ExclusionWindow {
     /// A `ExclusionWindow` with its required properties, named in a [`ExclusionWindowRequired`].
+    #[inline]
     pub fn new(required: ExclusionWindowRequired) -> Self {
         Self {
             reason: None,
@@ -605,6 +620,7 @@ impl ExclusionWindow {
 impl PropertyType for ExclusionWindow {}
 
 impl ToValue for ExclusionWindow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Reason", &self.reason)
@@ -658,6 +674,7 @@ pub struct Goal {
 #[rustfmt::skip]
 impl Goal {
     /// A `Goal` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -673,6 +690,7 @@ impl Goal {
 impl PropertyType for Goal {}
 
 impl ToValue for Goal {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttainmentGoal", &self.attainment_goal)
@@ -712,6 +730,7 @@ pub struct Interval {
 #[rustfmt::skip]
 impl Interval {
     /// A `Interval` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -725,6 +744,7 @@ impl Interval {
 impl PropertyType for Interval {}
 
 impl ToValue for Interval {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CalendarInterval", &self.calendar_interval)
@@ -768,6 +788,7 @@ pub struct Metric {
 #[rustfmt::skip]
 impl Metric {
     /// A `Metric` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -783,6 +804,7 @@ impl Metric {
 impl PropertyType for Metric {}
 
 impl ToValue for Metric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
@@ -857,6 +879,7 @@ pub struct MetricDataQuery {
 #[rustfmt::skip]
 impl MetricDataQuery {
     /// A `MetricDataQuery` with its required properties, named in a [`MetricDataQueryRequired`].
+    #[inline]
     pub fn new(required: MetricDataQueryRequired) -> Self {
         Self {
             account_id: None,
@@ -882,6 +905,7 @@ impl MetricDataQuery {
 impl PropertyType for MetricDataQuery {}
 
 impl ToValue for MetricDataQuery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountId", &self.account_id)
@@ -945,6 +969,7 @@ pub struct MetricStat {
 #[rustfmt::skip]
 impl MetricStat {
     /// A `MetricStat` with its required properties, named in a [`MetricStatRequired`].
+    #[inline]
     pub fn new(required: MetricStatRequired) -> Self {
         Self {
             metric: required.metric,
@@ -967,6 +992,7 @@ impl MetricStat {
 impl PropertyType for MetricStat {}
 
 impl ToValue for MetricStat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Metric", &self.metric)
@@ -1007,6 +1033,7 @@ pub struct MonitoredRequestCountMetric {
 #[rustfmt::skip]
 impl MonitoredRequestCountMetric {
     /// A `MonitoredRequestCountMetric` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1020,6 +1047,7 @@ impl MonitoredRequestCountMetric {
 impl PropertyType for MonitoredRequestCountMetric {}
 
 impl ToValue for MonitoredRequestCountMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BadCountMetric", &self.bad_count_metric)
@@ -1066,6 +1094,7 @@ pub struct RecurrenceRule {
 #[rustfmt::skip]
 impl RecurrenceRule {
     /// A `RecurrenceRule` with its required properties, named in a [`RecurrenceRuleRequired`].
+    #[inline]
     pub fn new(required: RecurrenceRuleRequired) -> Self {
         Self {
             expression: required.expression,
@@ -1079,6 +1108,7 @@ impl RecurrenceRule {
 impl PropertyType for RecurrenceRule {}
 
 impl ToValue for RecurrenceRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Expression", &self.expression)
@@ -1129,6 +1159,7 @@ pub struct RequestBasedSli {
 #[rustfmt::skip]
 impl RequestBasedSli {
     /// A `RequestBasedSli` with its required properties, named in a [`RequestBasedSliRequired`].
+    #[inline]
     pub fn new(required: RequestBasedSliRequired) -> Self {
         Self {
             comparison_operator: None,
@@ -1148,6 +1179,7 @@ impl RequestBasedSli {
 impl PropertyType for RequestBasedSli {}
 
 impl ToValue for RequestBasedSli {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComparisonOperator", &self.comparison_operator)
@@ -1216,6 +1248,7 @@ pub struct RequestBasedSliMetric {
 #[rustfmt::skip]
 impl RequestBasedSliMetric {
     /// A `RequestBasedSliMetric` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1237,6 +1270,7 @@ impl RequestBasedSliMetric {
 impl PropertyType for RequestBasedSliMetric {}
 
 impl ToValue for RequestBasedSliMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DependencyConfig", &self.dependency_config)
@@ -1294,6 +1328,7 @@ pub struct RollingInterval {
 #[rustfmt::skip]
 impl RollingInterval {
     /// A `RollingInterval` with its required properties, named in a [`RollingIntervalRequired`].
+    #[inline]
     pub fn new(required: RollingIntervalRequired) -> Self {
         Self {
             duration: required.duration,
@@ -1310,6 +1345,7 @@ impl RollingInterval {
 impl PropertyType for RollingInterval {}
 
 impl ToValue for RollingInterval {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Duration", &self.duration)
@@ -1365,6 +1401,7 @@ pub struct Sli {
 #[rustfmt::skip]
 impl Sli {
     /// A `Sli` with its required properties, named in a [`SliRequired`].
+    #[inline]
     pub fn new(required: SliRequired) -> Self {
         Self {
             comparison_operator: required.comparison_operator,
@@ -1384,6 +1421,7 @@ impl Sli {
 impl PropertyType for Sli {}
 
 impl ToValue for Sli {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
@@ -1462,6 +1500,7 @@ pub struct SliMetric {
 #[rustfmt::skip]
 impl SliMetric {
     /// A `SliMetric` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1485,6 +1524,7 @@ impl SliMetric {
 impl PropertyType for SliMetric {}
 
 impl ToValue for SliMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DependencyConfig", &self.dependency_config)
@@ -1536,6 +1576,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1552,6 +1593,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1602,6 +1644,7 @@ pub struct Window {
 #[rustfmt::skip]
 impl Window {
     /// A `Window` with its required properties, named in a [`WindowRequired`].
+    #[inline]
     pub fn new(required: WindowRequired) -> Self {
         Self {
             duration: required.duration,
@@ -1618,6 +1661,7 @@ impl Window {
 impl PropertyType for Window {}
 
 impl ToValue for Window {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Duration", &self.duration)
@@ -1648,6 +1692,7 @@ impl From<Value> for ComparisonOperator {
 }
 
 impl ToValue for ComparisonOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GreaterThanOrEqualTo => "GreaterThanOrEqualTo",
@@ -1682,6 +1727,7 @@ impl From<Value> for DurationUnit {
 }
 
 impl ToValue for DurationUnit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Minute => "MINUTE",
@@ -1712,6 +1758,7 @@ impl From<Value> for MetricType {
 }
 
 impl ToValue for MetricType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Latency => "LATENCY",

@@ -112,6 +112,7 @@ impl GatewayRoute {
     };
 
     /// A `GatewayRoute` with its required properties, named in a [`GatewayRouteRequired`].
+    #[inline]
     pub fn new(required: GatewayRouteRequired) -> Self {
         Self {
             gateway_route_name: None,
@@ -151,6 +152,7 @@ impl Resource for GatewayRoute {
 }
 
 impl ToValue for GatewayRoute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GatewayRouteName", &self.gateway_route_name)
@@ -177,6 +179,7 @@ impl GatewayRouteAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) for the gateway route.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -184,11 +187,13 @@ impl GatewayRouteAttributes {
     /// `Fn::GetAtt` `GatewayRouteName`: a string.
     ///
     /// The name of the gateway route.
+    #[inline]
     pub fn gateway_route_name(&self) -> Value {
         self.0.get_att("GatewayRouteName")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -196,6 +201,7 @@ impl GatewayRouteAttributes {
     /// `Fn::GetAtt` `MeshName`: a string.
     ///
     /// The name of the service mesh that the resource resides in.
+    #[inline]
     pub fn mesh_name(&self) -> Value {
         self.0.get_att("MeshName")
     }
@@ -203,6 +209,7 @@ impl GatewayRouteAttributes {
     /// `Fn::GetAtt` `MeshOwner`: a string.
     ///
     /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then it's the ID of the account that shared the mesh with your account. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    #[inline]
     pub fn mesh_owner(&self) -> Value {
         self.0.get_att("MeshOwner")
     }
@@ -210,6 +217,7 @@ impl GatewayRouteAttributes {
     /// `Fn::GetAtt` `ResourceOwner`: a string.
     ///
     /// The IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see \[Working with Shared Meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    #[inline]
     pub fn resource_owner(&self) -> Value {
         self.0.get_att("ResourceOwner")
     }
@@ -217,6 +225,7 @@ impl GatewayRouteAttributes {
     /// `Fn::GetAtt` `Uid`: a string.
     ///
     /// The unique identifier for the gateway route.
+    #[inline]
     pub fn uid(&self) -> Value {
         self.0.get_att("Uid")
     }
@@ -224,6 +233,7 @@ impl GatewayRouteAttributes {
     /// `Fn::GetAtt` `VirtualGatewayName`: a string.
     ///
     /// The virtual gateway that the gateway route is associated with.
+    #[inline]
     pub fn virtual_gateway_name(&self) -> Value {
         self.0.get_att("VirtualGatewayName")
     }
@@ -259,6 +269,7 @@ pub struct GatewayRouteHostnameMatch {
 #[rustfmt::skip]
 impl GatewayRouteHostnameMatch {
     /// A `GatewayRouteHostnameMatch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -272,6 +283,7 @@ impl GatewayRouteHostnameMatch {
 impl PropertyType for GatewayRouteHostnameMatch {}
 
 impl ToValue for GatewayRouteHostnameMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Exact", &self.exact)
@@ -305,6 +317,7 @@ pub struct GatewayRouteHostnameRewrite {
 #[rustfmt::skip]
 impl GatewayRouteHostnameRewrite {
     /// A `GatewayRouteHostnameRewrite` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -316,6 +329,7 @@ impl GatewayRouteHostnameRewrite {
 impl PropertyType for GatewayRouteHostnameRewrite {}
 
 impl ToValue for GatewayRouteHostnameRewrite {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultTargetHostname", &self.default_target_hostname)
@@ -368,6 +382,7 @@ pub struct GatewayRouteMetadataMatch {
 #[rustfmt::skip]
 impl GatewayRouteMetadataMatch {
     /// A `GatewayRouteMetadataMatch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -387,6 +402,7 @@ impl GatewayRouteMetadataMatch {
 impl PropertyType for GatewayRouteMetadataMatch {}
 
 impl ToValue for GatewayRouteMetadataMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Exact", &self.exact)
@@ -438,6 +454,7 @@ pub struct GatewayRouteRangeMatch {
 #[rustfmt::skip]
 impl GatewayRouteRangeMatch {
     /// A `GatewayRouteRangeMatch` with its required properties, named in a [`GatewayRouteRangeMatchRequired`].
+    #[inline]
     pub fn new(required: GatewayRouteRangeMatchRequired) -> Self {
         Self {
             end: required.end,
@@ -454,6 +471,7 @@ impl GatewayRouteRangeMatch {
 impl PropertyType for GatewayRouteRangeMatch {}
 
 impl ToValue for GatewayRouteRangeMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("End", &self.end)
@@ -502,6 +520,7 @@ pub struct GatewayRouteSpec {
 #[rustfmt::skip]
 impl GatewayRouteSpec {
     /// A `GatewayRouteSpec` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -519,6 +538,7 @@ impl GatewayRouteSpec {
 impl PropertyType for GatewayRouteSpec {}
 
 impl ToValue for GatewayRouteSpec {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GrpcRoute", &self.grpc_route)
@@ -567,6 +587,7 @@ pub struct GatewayRouteTarget {
 #[rustfmt::skip]
 impl GatewayRouteTarget {
     /// A `GatewayRouteTarget` with its required properties, named in a [`GatewayRouteTargetRequired`].
+    #[inline]
     pub fn new(required: GatewayRouteTargetRequired) -> Self {
         Self {
             port: None,
@@ -583,6 +604,7 @@ impl GatewayRouteTarget {
 impl PropertyType for GatewayRouteTarget {}
 
 impl ToValue for GatewayRouteTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Port", &self.port)
@@ -624,6 +646,7 @@ pub struct GatewayRouteVirtualService {
 #[rustfmt::skip]
 impl GatewayRouteVirtualService {
     /// A `GatewayRouteVirtualService` with its required properties, named in a [`GatewayRouteVirtualServiceRequired`].
+    #[inline]
     pub fn new(required: GatewayRouteVirtualServiceRequired) -> Self {
         Self {
             virtual_service_name: required.virtual_service_name,
@@ -637,6 +660,7 @@ impl GatewayRouteVirtualService {
 impl PropertyType for GatewayRouteVirtualService {}
 
 impl ToValue for GatewayRouteVirtualService {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("VirtualServiceName", &self.virtual_service_name)
@@ -684,6 +708,7 @@ pub struct GrpcGatewayRoute {
 #[rustfmt::skip]
 impl GrpcGatewayRoute {
     /// A `GrpcGatewayRoute` with its required properties, named in a [`GrpcGatewayRouteRequired`].
+    #[inline]
     pub fn new(required: GrpcGatewayRouteRequired) -> Self {
         Self {
             action: required.action,
@@ -700,6 +725,7 @@ impl GrpcGatewayRoute {
 impl PropertyType for GrpcGatewayRoute {}
 
 impl ToValue for GrpcGatewayRoute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -746,6 +772,7 @@ pub struct GrpcGatewayRouteAction {
 #[rustfmt::skip]
 impl GrpcGatewayRouteAction {
     /// A `GrpcGatewayRouteAction` with its required properties, named in a [`GrpcGatewayRouteActionRequired`].
+    #[inline]
     pub fn new(required: GrpcGatewayRouteActionRequired) -> Self {
         Self {
             rewrite: None,
@@ -762,6 +789,7 @@ impl GrpcGatewayRouteAction {
 impl PropertyType for GrpcGatewayRouteAction {}
 
 impl ToValue for GrpcGatewayRouteAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Rewrite", &self.rewrite)
@@ -810,6 +838,7 @@ pub struct GrpcGatewayRouteMatch {
 #[rustfmt::skip]
 impl GrpcGatewayRouteMatch {
     /// A `GrpcGatewayRouteMatch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -827,6 +856,7 @@ impl GrpcGatewayRouteMatch {
 impl PropertyType for GrpcGatewayRouteMatch {}
 
 impl ToValue for GrpcGatewayRouteMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Hostname", &self.hostname)
@@ -880,6 +910,7 @@ pub struct GrpcGatewayRouteMetadata {
 #[rustfmt::skip]
 impl GrpcGatewayRouteMetadata {
     /// A `GrpcGatewayRouteMetadata` with its required properties, named in a [`GrpcGatewayRouteMetadataRequired`].
+    #[inline]
     pub fn new(required: GrpcGatewayRouteMetadataRequired) -> Self {
         Self {
             invert: None,
@@ -899,6 +930,7 @@ impl GrpcGatewayRouteMetadata {
 impl PropertyType for GrpcGatewayRouteMetadata {}
 
 impl ToValue for GrpcGatewayRouteMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Invert", &self.invert)
@@ -933,6 +965,7 @@ pub struct GrpcGatewayRouteRewrite {
 #[rustfmt::skip]
 impl GrpcGatewayRouteRewrite {
     /// A `GrpcGatewayRouteRewrite` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -944,6 +977,7 @@ impl GrpcGatewayRouteRewrite {
 impl PropertyType for GrpcGatewayRouteRewrite {}
 
 impl ToValue for GrpcGatewayRouteRewrite {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Hostname", &self.hostname).build()
     }
@@ -989,6 +1023,7 @@ pub struct HttpGatewayRoute {
 #[rustfmt::skip]
 impl HttpGatewayRoute {
     /// A `HttpGatewayRoute` with its required properties, named in a [`HttpGatewayRouteRequired`].
+    #[inline]
     pub fn new(required: HttpGatewayRouteRequired) -> Self {
         Self {
             action: required.action,
@@ -1005,6 +1040,7 @@ impl HttpGatewayRoute {
 impl PropertyType for HttpGatewayRoute {}
 
 impl ToValue for HttpGatewayRoute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -1051,6 +1087,7 @@ pub struct HttpGatewayRouteAction {
 #[rustfmt::skip]
 impl HttpGatewayRouteAction {
     /// A `HttpGatewayRouteAction` with its required properties, named in a [`HttpGatewayRouteActionRequired`].
+    #[inline]
     pub fn new(required: HttpGatewayRouteActionRequired) -> Self {
         Self {
             rewrite: None,
@@ -1067,6 +1104,7 @@ impl HttpGatewayRouteAction {
 impl PropertyType for HttpGatewayRouteAction {}
 
 impl ToValue for HttpGatewayRouteAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Rewrite", &self.rewrite)
@@ -1118,6 +1156,7 @@ pub struct HttpGatewayRouteHeader {
 #[rustfmt::skip]
 impl HttpGatewayRouteHeader {
     /// A `HttpGatewayRouteHeader` with its required properties, named in a [`HttpGatewayRouteHeaderRequired`].
+    #[inline]
     pub fn new(required: HttpGatewayRouteHeaderRequired) -> Self {
         Self {
             invert: None,
@@ -1137,6 +1176,7 @@ impl HttpGatewayRouteHeader {
 impl PropertyType for HttpGatewayRouteHeader {}
 
 impl ToValue for HttpGatewayRouteHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Invert", &self.invert)
@@ -1191,6 +1231,7 @@ pub struct HttpGatewayRouteHeaderMatch {
 #[rustfmt::skip]
 impl HttpGatewayRouteHeaderMatch {
     /// A `HttpGatewayRouteHeaderMatch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1210,6 +1251,7 @@ impl HttpGatewayRouteHeaderMatch {
 impl PropertyType for HttpGatewayRouteHeaderMatch {}
 
 impl ToValue for HttpGatewayRouteHeaderMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Exact", &self.exact)
@@ -1276,6 +1318,7 @@ pub struct HttpGatewayRouteMatch {
 #[rustfmt::skip]
 impl HttpGatewayRouteMatch {
     /// A `HttpGatewayRouteMatch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1299,6 +1342,7 @@ impl HttpGatewayRouteMatch {
 impl PropertyType for HttpGatewayRouteMatch {}
 
 impl ToValue for HttpGatewayRouteMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Headers", &self.headers)
@@ -1337,6 +1381,7 @@ pub struct HttpGatewayRoutePathRewrite {
 #[rustfmt::skip]
 impl HttpGatewayRoutePathRewrite {
     /// A `HttpGatewayRoutePathRewrite` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1348,6 +1393,7 @@ impl HttpGatewayRoutePathRewrite {
 impl PropertyType for HttpGatewayRoutePathRewrite {}
 
 impl ToValue for HttpGatewayRoutePathRewrite {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Exact", &self.exact).build()
     }
@@ -1383,6 +1429,7 @@ pub struct HttpGatewayRoutePrefixRewrite {
 #[rustfmt::skip]
 impl HttpGatewayRoutePrefixRewrite {
     /// A `HttpGatewayRoutePrefixRewrite` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1396,6 +1443,7 @@ impl HttpGatewayRoutePrefixRewrite {
 impl PropertyType for HttpGatewayRoutePrefixRewrite {}
 
 impl ToValue for HttpGatewayRoutePrefixRewrite {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultPrefix", &self.default_prefix)
@@ -1439,6 +1487,7 @@ pub struct HttpGatewayRouteRewrite {
 #[rustfmt::skip]
 impl HttpGatewayRouteRewrite {
     /// A `HttpGatewayRouteRewrite` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1454,6 +1503,7 @@ impl HttpGatewayRouteRewrite {
 impl PropertyType for HttpGatewayRouteRewrite {}
 
 impl ToValue for HttpGatewayRouteRewrite {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Hostname", &self.hostname)

@@ -76,6 +76,7 @@ impl Mesh {
     };
 
     /// A `Mesh` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -102,6 +103,7 @@ impl Resource for Mesh {
 }
 
 impl ToValue for Mesh {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MeshName", &self.mesh_name)
@@ -125,11 +127,13 @@ impl MeshAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) for the mesh.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -137,6 +141,7 @@ impl MeshAttributes {
     /// `Fn::GetAtt` `MeshName`: a string.
     ///
     /// The name to use for the service mesh.
+    #[inline]
     pub fn mesh_name(&self) -> Value {
         self.0.get_att("MeshName")
     }
@@ -144,6 +149,7 @@ impl MeshAttributes {
     /// `Fn::GetAtt` `MeshOwner`: a string.
     ///
     /// The IAM account ID of the service mesh owner. If the account ID is not your own, then it's the ID of the account that shared the mesh with your account. For more information about mesh sharing, see \[Working with Shared Meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    #[inline]
     pub fn mesh_owner(&self) -> Value {
         self.0.get_att("MeshOwner")
     }
@@ -151,6 +157,7 @@ impl MeshAttributes {
     /// `Fn::GetAtt` `ResourceOwner`: a string.
     ///
     /// The IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see \[Working with Shared Meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    #[inline]
     pub fn resource_owner(&self) -> Value {
         self.0.get_att("ResourceOwner")
     }
@@ -158,6 +165,7 @@ impl MeshAttributes {
     /// `Fn::GetAtt` `Uid`: a string.
     ///
     /// The unique identifier for the mesh.
+    #[inline]
     pub fn uid(&self) -> Value {
         self.0.get_att("Uid")
     }
@@ -198,6 +206,7 @@ pub struct EgressFilter {
 #[rustfmt::skip]
 impl EgressFilter {
     /// A `EgressFilter` with its required properties, named in a [`EgressFilterRequired`].
+    #[inline]
     pub fn new(required: EgressFilterRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -211,6 +220,7 @@ impl EgressFilter {
 impl PropertyType for EgressFilter {}
 
 impl ToValue for EgressFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Type", &self.r#type).build()
     }
@@ -241,6 +251,7 @@ pub struct MeshServiceDiscovery {
 #[rustfmt::skip]
 impl MeshServiceDiscovery {
     /// A `MeshServiceDiscovery` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -252,6 +263,7 @@ impl MeshServiceDiscovery {
 impl PropertyType for MeshServiceDiscovery {}
 
 impl ToValue for MeshServiceDiscovery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IpPreference", &self.ip_preference)
@@ -289,6 +301,7 @@ pub struct MeshSpec {
 #[rustfmt::skip]
 impl MeshSpec {
     /// A `MeshSpec` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -302,6 +315,7 @@ impl MeshSpec {
 impl PropertyType for MeshSpec {}
 
 impl ToValue for MeshSpec {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EgressFilter", &self.egress_filter)

@@ -115,6 +115,7 @@ impl Route {
     };
 
     /// A `Route` with its required properties, named in a [`RouteRequired`].
+    #[inline]
     pub fn new(required: RouteRequired) -> Self {
         Self {
             mesh_name: required.mesh_name,
@@ -154,6 +155,7 @@ impl Resource for Route {
 }
 
 impl ToValue for Route {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MeshName", &self.mesh_name)
@@ -180,11 +182,13 @@ impl RouteAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) for the route.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -192,6 +196,7 @@ impl RouteAttributes {
     /// `Fn::GetAtt` `MeshName`: a string.
     ///
     /// The name of the service mesh to create the route in.
+    #[inline]
     pub fn mesh_name(&self) -> Value {
         self.0.get_att("MeshName")
     }
@@ -199,6 +204,7 @@ impl RouteAttributes {
     /// `Fn::GetAtt` `MeshOwner`: a string.
     ///
     /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    #[inline]
     pub fn mesh_owner(&self) -> Value {
         self.0.get_att("MeshOwner")
     }
@@ -206,6 +212,7 @@ impl RouteAttributes {
     /// `Fn::GetAtt` `ResourceOwner`: a string.
     ///
     /// The AWS IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see \[Working with Shared Meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    #[inline]
     pub fn resource_owner(&self) -> Value {
         self.0.get_att("ResourceOwner")
     }
@@ -213,6 +220,7 @@ impl RouteAttributes {
     /// `Fn::GetAtt` `RouteName`: a string.
     ///
     /// The name to use for the route.
+    #[inline]
     pub fn route_name(&self) -> Value {
         self.0.get_att("RouteName")
     }
@@ -220,6 +228,7 @@ impl RouteAttributes {
     /// `Fn::GetAtt` `Uid`: a string.
     ///
     /// The unique identifier for the route.
+    #[inline]
     pub fn uid(&self) -> Value {
         self.0.get_att("Uid")
     }
@@ -227,6 +236,7 @@ impl RouteAttributes {
     /// `Fn::GetAtt` `VirtualRouterName`: a string.
     ///
     /// The name of the virtual router in which to create the route. If the virtual router is in a shared mesh, then you must be the owner of the virtual router resource.
+    #[inline]
     pub fn virtual_router_name(&self) -> Value {
         self.0.get_att("VirtualRouterName")
     }
@@ -292,6 +302,7 @@ pub struct GrpcRetryPolicy {
 #[rustfmt::skip]
 impl GrpcRetryPolicy {
     /// A `GrpcRetryPolicy` with its required properties, named in a [`GrpcRetryPolicyRequired`].
+    #[inline]
     pub fn new(required: GrpcRetryPolicyRequired) -> Self {
         Self {
             grpc_retry_events: None,
@@ -317,6 +328,7 @@ impl GrpcRetryPolicy {
 impl PropertyType for GrpcRetryPolicy {}
 
 impl ToValue for GrpcRetryPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GrpcRetryEvents", &self.grpc_retry_events)
@@ -378,6 +390,7 @@ pub struct GrpcRoute {
 #[rustfmt::skip]
 impl GrpcRoute {
     /// A `GrpcRoute` with its required properties, named in a [`GrpcRouteRequired`].
+    #[inline]
     pub fn new(required: GrpcRouteRequired) -> Self {
         Self {
             action: required.action,
@@ -400,6 +413,7 @@ impl GrpcRoute {
 impl PropertyType for GrpcRoute {}
 
 impl ToValue for GrpcRoute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -443,6 +457,7 @@ pub struct GrpcRouteAction {
 #[rustfmt::skip]
 impl GrpcRouteAction {
     /// A `GrpcRouteAction` with its required properties, named in a [`GrpcRouteActionRequired`].
+    #[inline]
     pub fn new(required: GrpcRouteActionRequired) -> Self {
         Self {
             weighted_targets: required.weighted_targets,
@@ -456,6 +471,7 @@ impl GrpcRouteAction {
 impl PropertyType for GrpcRouteAction {}
 
 impl ToValue for GrpcRouteAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("WeightedTargets", &self.weighted_targets)
@@ -503,6 +519,7 @@ pub struct GrpcRouteMatch {
 #[rustfmt::skip]
 impl GrpcRouteMatch {
     /// A `GrpcRouteMatch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -520,6 +537,7 @@ impl GrpcRouteMatch {
 impl PropertyType for GrpcRouteMatch {}
 
 impl ToValue for GrpcRouteMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Metadata", &self.metadata)
@@ -573,6 +591,7 @@ pub struct GrpcRouteMetadata {
 #[rustfmt::skip]
 impl GrpcRouteMetadata {
     /// A `GrpcRouteMetadata` with its required properties, named in a [`GrpcRouteMetadataRequired`].
+    #[inline]
     pub fn new(required: GrpcRouteMetadataRequired) -> Self {
         Self {
             invert: None,
@@ -592,6 +611,7 @@ impl GrpcRouteMetadata {
 impl PropertyType for GrpcRouteMetadata {}
 
 impl ToValue for GrpcRouteMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Invert", &self.invert)
@@ -646,6 +666,7 @@ pub struct GrpcRouteMetadataMatchMethod {
 #[rustfmt::skip]
 impl GrpcRouteMetadataMatchMethod {
     /// A `GrpcRouteMetadataMatchMethod` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -665,6 +686,7 @@ impl GrpcRouteMetadataMatchMethod {
 impl PropertyType for GrpcRouteMetadataMatchMethod {}
 
 impl ToValue for GrpcRouteMetadataMatchMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Exact", &self.exact)
@@ -721,6 +743,7 @@ pub struct HeaderMatchMethod {
 #[rustfmt::skip]
 impl HeaderMatchMethod {
     /// A `HeaderMatchMethod` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -740,6 +763,7 @@ impl HeaderMatchMethod {
 impl PropertyType for HeaderMatchMethod {}
 
 impl ToValue for HeaderMatchMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Exact", &self.exact)
@@ -806,6 +830,7 @@ pub struct HttpRetryPolicy {
 #[rustfmt::skip]
 impl HttpRetryPolicy {
     /// A `HttpRetryPolicy` with its required properties, named in a [`HttpRetryPolicyRequired`].
+    #[inline]
     pub fn new(required: HttpRetryPolicyRequired) -> Self {
         Self {
             http_retry_events: None,
@@ -828,6 +853,7 @@ impl HttpRetryPolicy {
 impl PropertyType for HttpRetryPolicy {}
 
 impl ToValue for HttpRetryPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HttpRetryEvents", &self.http_retry_events)
@@ -888,6 +914,7 @@ pub struct HttpRoute {
 #[rustfmt::skip]
 impl HttpRoute {
     /// A `HttpRoute` with its required properties, named in a [`HttpRouteRequired`].
+    #[inline]
     pub fn new(required: HttpRouteRequired) -> Self {
         Self {
             action: required.action,
@@ -910,6 +937,7 @@ impl HttpRoute {
 impl PropertyType for HttpRoute {}
 
 impl ToValue for HttpRoute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -953,6 +981,7 @@ pub struct HttpRouteAction {
 #[rustfmt::skip]
 impl HttpRouteAction {
     /// A `HttpRouteAction` with its required properties, named in a [`HttpRouteActionRequired`].
+    #[inline]
     pub fn new(required: HttpRouteActionRequired) -> Self {
         Self {
             weighted_targets: required.weighted_targets,
@@ -966,6 +995,7 @@ impl HttpRouteAction {
 impl PropertyType for HttpRouteAction {}
 
 impl ToValue for HttpRouteAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("WeightedTargets", &self.weighted_targets)
@@ -1016,6 +1046,7 @@ pub struct HttpRouteHeader {
 #[rustfmt::skip]
 impl HttpRouteHeader {
     /// A `HttpRouteHeader` with its required properties, named in a [`HttpRouteHeaderRequired`].
+    #[inline]
     pub fn new(required: HttpRouteHeaderRequired) -> Self {
         Self {
             invert: None,
@@ -1035,6 +1066,7 @@ impl HttpRouteHeader {
 impl PropertyType for HttpRouteHeader {}
 
 impl ToValue for HttpRouteHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Invert", &self.invert)
@@ -1099,6 +1131,7 @@ pub struct HttpRouteMatch {
 #[rustfmt::skip]
 impl HttpRouteMatch {
     /// A `HttpRouteMatch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1122,6 +1155,7 @@ impl HttpRouteMatch {
 impl PropertyType for HttpRouteMatch {}
 
 impl ToValue for HttpRouteMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Headers", &self.headers)
@@ -1175,6 +1209,7 @@ pub struct MatchRange {
 #[rustfmt::skip]
 impl MatchRange {
     /// A `MatchRange` with its required properties, named in a [`MatchRangeRequired`].
+    #[inline]
     pub fn new(required: MatchRangeRequired) -> Self {
         Self {
             end: required.end,
@@ -1191,6 +1226,7 @@ impl MatchRange {
 impl PropertyType for MatchRange {}
 
 impl ToValue for MatchRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("End", &self.end)
@@ -1244,6 +1280,7 @@ pub struct RouteSpec {
 #[rustfmt::skip]
 impl RouteSpec {
     /// A `RouteSpec` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1263,6 +1300,7 @@ impl RouteSpec {
 impl PropertyType for RouteSpec {}
 
 impl ToValue for RouteSpec {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GrpcRoute", &self.grpc_route)
@@ -1317,6 +1355,7 @@ pub struct TcpRoute {
 #[rustfmt::skip]
 impl TcpRoute {
     /// A `TcpRoute` with its required properties, named in a [`TcpRouteRequired`].
+    #[inline]
     pub fn new(required: TcpRouteRequired) -> Self {
         Self {
             action: required.action,
@@ -1336,6 +1375,7 @@ impl TcpRoute {
 impl PropertyType for TcpRoute {}
 
 impl ToValue for TcpRoute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -1378,6 +1418,7 @@ pub struct TcpRouteAction {
 #[rustfmt::skip]
 impl TcpRouteAction {
     /// A `TcpRouteAction` with its required properties, named in a [`TcpRouteActionRequired`].
+    #[inline]
     pub fn new(required: TcpRouteActionRequired) -> Self {
         Self {
             weighted_targets: required.weighted_targets,
@@ -1391,6 +1432,7 @@ impl TcpRouteAction {
 impl PropertyType for TcpRouteAction {}
 
 impl ToValue for TcpRouteAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("WeightedTargets", &self.weighted_targets)
@@ -1423,6 +1465,7 @@ pub struct TcpRouteMatch {
 #[rustfmt::skip]
 impl TcpRouteMatch {
     /// A `TcpRouteMatch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1434,6 +1477,7 @@ impl TcpRouteMatch {
 impl PropertyType for TcpRouteMatch {}
 
 impl ToValue for TcpRouteMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Port", &self.port).build()
     }
@@ -1484,6 +1528,7 @@ pub struct WeightedTarget {
 #[rustfmt::skip]
 impl WeightedTarget {
     /// A `WeightedTarget` with its required properties, named in a [`WeightedTargetRequired`].
+    #[inline]
     pub fn new(required: WeightedTargetRequired) -> Self {
         Self {
             port: None,
@@ -1503,6 +1548,7 @@ impl WeightedTarget {
 impl PropertyType for WeightedTarget {}
 
 impl ToValue for WeightedTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Port", &self.port)

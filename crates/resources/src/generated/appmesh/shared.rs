@@ -48,6 +48,7 @@ pub struct Duration {
 #[rustfmt::skip]
 impl Duration {
     /// A `Duration` with its required properties, named in a [`DurationRequired`].
+    #[inline]
     pub fn new(required: DurationRequired) -> Self {
         Self {
             unit: required.unit,
@@ -64,6 +65,7 @@ impl Duration {
 impl PropertyType for Duration {}
 
 impl ToValue for Duration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Unit", &self.unit)
@@ -102,6 +104,7 @@ pub struct GrpcTimeout {
 #[rustfmt::skip]
 impl GrpcTimeout {
     /// A `GrpcTimeout` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -115,6 +118,7 @@ impl GrpcTimeout {
 impl PropertyType for GrpcTimeout {}
 
 impl ToValue for GrpcTimeout {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Idle", &self.idle)
@@ -153,6 +157,7 @@ pub struct HttpPathMatch {
 #[rustfmt::skip]
 impl HttpPathMatch {
     /// A `HttpPathMatch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -166,6 +171,7 @@ impl HttpPathMatch {
 impl PropertyType for HttpPathMatch {}
 
 impl ToValue for HttpPathMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Exact", &self.exact)
@@ -199,6 +205,7 @@ pub struct HttpQueryParameterMatch {
 #[rustfmt::skip]
 impl HttpQueryParameterMatch {
     /// A `HttpQueryParameterMatch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -210,6 +217,7 @@ impl HttpQueryParameterMatch {
 impl PropertyType for HttpQueryParameterMatch {}
 
 impl ToValue for HttpQueryParameterMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Exact", &self.exact).build()
     }
@@ -245,6 +253,7 @@ pub struct HttpTimeout {
 #[rustfmt::skip]
 impl HttpTimeout {
     /// A `HttpTimeout` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -258,6 +267,7 @@ impl HttpTimeout {
 impl PropertyType for HttpTimeout {}
 
 impl ToValue for HttpTimeout {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Idle", &self.idle)
@@ -306,6 +316,7 @@ pub struct JsonFormatRef {
 #[rustfmt::skip]
 impl JsonFormatRef {
     /// A `JsonFormatRef` with its required properties, named in a [`JsonFormatRefRequired`].
+    #[inline]
     pub fn new(required: JsonFormatRefRequired) -> Self {
         Self {
             key: required.key,
@@ -322,6 +333,7 @@ impl JsonFormatRef {
 impl PropertyType for JsonFormatRef {}
 
 impl ToValue for JsonFormatRef {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -360,6 +372,7 @@ pub struct LoggingFormat {
 #[rustfmt::skip]
 impl LoggingFormat {
     /// A `LoggingFormat` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -373,6 +386,7 @@ impl LoggingFormat {
 impl PropertyType for LoggingFormat {}
 
 impl ToValue for LoggingFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Json", &self.json)
@@ -421,6 +435,7 @@ pub struct PortMapping {
 #[rustfmt::skip]
 impl PortMapping {
     /// A `PortMapping` with its required properties, named in a [`PortMappingRequired`].
+    #[inline]
     pub fn new(required: PortMappingRequired) -> Self {
         Self {
             port: required.port,
@@ -437,6 +452,7 @@ impl PortMapping {
 impl PropertyType for PortMapping {}
 
 impl ToValue for PortMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Port", &self.port)
@@ -483,6 +499,7 @@ pub struct QueryParameter {
 #[rustfmt::skip]
 impl QueryParameter {
     /// A `QueryParameter` with its required properties, named in a [`QueryParameterRequired`].
+    #[inline]
     pub fn new(required: QueryParameterRequired) -> Self {
         Self {
             r#match: None,
@@ -499,6 +516,7 @@ impl QueryParameter {
 impl PropertyType for QueryParameter {}
 
 impl ToValue for QueryParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Match", &self.r#match)
@@ -532,6 +550,7 @@ pub struct SubjectAlternativeNameMatchers {
 #[rustfmt::skip]
 impl SubjectAlternativeNameMatchers {
     /// A `SubjectAlternativeNameMatchers` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -543,6 +562,7 @@ impl SubjectAlternativeNameMatchers {
 impl PropertyType for SubjectAlternativeNameMatchers {}
 
 impl ToValue for SubjectAlternativeNameMatchers {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Exact", &self.exact).build()
     }
@@ -581,6 +601,7 @@ pub struct SubjectAlternativeNames {
 #[rustfmt::skip]
 impl SubjectAlternativeNames {
     /// A `SubjectAlternativeNames` with its required properties, named in a [`SubjectAlternativeNamesRequired`].
+    #[inline]
     pub fn new(required: SubjectAlternativeNamesRequired) -> Self {
         Self {
             r#match: required.r#match,
@@ -594,6 +615,7 @@ impl SubjectAlternativeNames {
 impl PropertyType for SubjectAlternativeNames {}
 
 impl ToValue for SubjectAlternativeNames {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Match", &self.r#match).build()
     }
@@ -633,6 +655,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -649,6 +672,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -682,6 +706,7 @@ pub struct TcpTimeout {
 #[rustfmt::skip]
 impl TcpTimeout {
     /// A `TcpTimeout` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -693,6 +718,7 @@ impl TcpTimeout {
 impl PropertyType for TcpTimeout {}
 
 impl ToValue for TcpTimeout {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Idle", &self.idle).build()
     }

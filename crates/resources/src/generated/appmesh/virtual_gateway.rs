@@ -103,6 +103,7 @@ impl VirtualGateway {
     };
 
     /// A `VirtualGateway` with its required properties, named in a [`VirtualGatewayRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayRequired) -> Self {
         Self {
             mesh_name: required.mesh_name,
@@ -139,6 +140,7 @@ impl Resource for VirtualGateway {
 }
 
 impl ToValue for VirtualGateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MeshName", &self.mesh_name)
@@ -164,11 +166,13 @@ impl VirtualGatewayAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) for the virtual gateway.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -176,6 +180,7 @@ impl VirtualGatewayAttributes {
     /// `Fn::GetAtt` `MeshName`: a string.
     ///
     /// The name of the service mesh that the virtual gateway resides in.
+    #[inline]
     pub fn mesh_name(&self) -> Value {
         self.0.get_att("MeshName")
     }
@@ -183,6 +188,7 @@ impl VirtualGatewayAttributes {
     /// `Fn::GetAtt` `MeshOwner`: a string.
     ///
     /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then it's the ID of the account that shared the mesh with your account. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    #[inline]
     pub fn mesh_owner(&self) -> Value {
         self.0.get_att("MeshOwner")
     }
@@ -190,6 +196,7 @@ impl VirtualGatewayAttributes {
     /// `Fn::GetAtt` `ResourceOwner`: a string.
     ///
     /// The AWS IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see \[Working with Shared Meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    #[inline]
     pub fn resource_owner(&self) -> Value {
         self.0.get_att("ResourceOwner")
     }
@@ -197,6 +204,7 @@ impl VirtualGatewayAttributes {
     /// `Fn::GetAtt` `Uid`: a string.
     ///
     /// The unique identifier for the virtual gateway.
+    #[inline]
     pub fn uid(&self) -> Value {
         self.0.get_att("Uid")
     }
@@ -204,6 +212,7 @@ impl VirtualGatewayAttributes {
     /// `Fn::GetAtt` `VirtualGatewayName`: a string.
     ///
     /// The name of the virtual gateway.
+    #[inline]
     pub fn virtual_gateway_name(&self) -> Value {
         self.0.get_att("VirtualGatewayName")
     }
@@ -234,6 +243,7 @@ pub struct VirtualGatewayAccessLog {
 #[rustfmt::skip]
 impl VirtualGatewayAccessLog {
     /// A `VirtualGatewayAccessLog` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -245,6 +255,7 @@ impl VirtualGatewayAccessLog {
 impl PropertyType for VirtualGatewayAccessLog {}
 
 impl ToValue for VirtualGatewayAccessLog {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("File", &self.file).build()
     }
@@ -275,6 +286,7 @@ pub struct VirtualGatewayBackendDefaults {
 #[rustfmt::skip]
 impl VirtualGatewayBackendDefaults {
     /// A `VirtualGatewayBackendDefaults` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -286,6 +298,7 @@ impl VirtualGatewayBackendDefaults {
 impl PropertyType for VirtualGatewayBackendDefaults {}
 
 impl ToValue for VirtualGatewayBackendDefaults {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientPolicy", &self.client_policy)
@@ -318,6 +331,7 @@ pub struct VirtualGatewayClientPolicy {
 #[rustfmt::skip]
 impl VirtualGatewayClientPolicy {
     /// A `VirtualGatewayClientPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -329,6 +343,7 @@ impl VirtualGatewayClientPolicy {
 impl PropertyType for VirtualGatewayClientPolicy {}
 
 impl ToValue for VirtualGatewayClientPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("TLS", &self.tls).build()
     }
@@ -382,6 +397,7 @@ pub struct VirtualGatewayClientPolicyTls {
 #[rustfmt::skip]
 impl VirtualGatewayClientPolicyTls {
     /// A `VirtualGatewayClientPolicyTls` with its required properties, named in a [`VirtualGatewayClientPolicyTlsRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayClientPolicyTlsRequired) -> Self {
         Self {
             certificate: None,
@@ -404,6 +420,7 @@ impl VirtualGatewayClientPolicyTls {
 impl PropertyType for VirtualGatewayClientPolicyTls {}
 
 impl ToValue for VirtualGatewayClientPolicyTls {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Certificate", &self.certificate)
@@ -444,6 +461,7 @@ pub struct VirtualGatewayClientTlsCertificate {
 #[rustfmt::skip]
 impl VirtualGatewayClientTlsCertificate {
     /// A `VirtualGatewayClientTlsCertificate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -457,6 +475,7 @@ impl VirtualGatewayClientTlsCertificate {
 impl PropertyType for VirtualGatewayClientTlsCertificate {}
 
 impl ToValue for VirtualGatewayClientTlsCertificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("File", &self.file)
@@ -504,6 +523,7 @@ pub struct VirtualGatewayConnectionPool {
 #[rustfmt::skip]
 impl VirtualGatewayConnectionPool {
     /// A `VirtualGatewayConnectionPool` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -519,6 +539,7 @@ impl VirtualGatewayConnectionPool {
 impl PropertyType for VirtualGatewayConnectionPool {}
 
 impl ToValue for VirtualGatewayConnectionPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GRPC", &self.grpc)
@@ -566,6 +587,7 @@ pub struct VirtualGatewayFileAccessLog {
 #[rustfmt::skip]
 impl VirtualGatewayFileAccessLog {
     /// A `VirtualGatewayFileAccessLog` with its required properties, named in a [`VirtualGatewayFileAccessLogRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayFileAccessLogRequired) -> Self {
         Self {
             format: None,
@@ -582,6 +604,7 @@ impl VirtualGatewayFileAccessLog {
 impl PropertyType for VirtualGatewayFileAccessLog {}
 
 impl ToValue for VirtualGatewayFileAccessLog {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Format", &self.format)
@@ -623,6 +646,7 @@ pub struct VirtualGatewayGrpcConnectionPool {
 #[rustfmt::skip]
 impl VirtualGatewayGrpcConnectionPool {
     /// A `VirtualGatewayGrpcConnectionPool` with its required properties, named in a [`VirtualGatewayGrpcConnectionPoolRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayGrpcConnectionPoolRequired) -> Self {
         Self {
             max_requests: required.max_requests,
@@ -636,6 +660,7 @@ impl VirtualGatewayGrpcConnectionPool {
 impl PropertyType for VirtualGatewayGrpcConnectionPool {}
 
 impl ToValue for VirtualGatewayGrpcConnectionPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxRequests", &self.max_requests)
@@ -714,6 +739,7 @@ pub struct VirtualGatewayHealthCheckPolicy {
 #[rustfmt::skip]
 impl VirtualGatewayHealthCheckPolicy {
     /// A `VirtualGatewayHealthCheckPolicy` with its required properties, named in a [`VirtualGatewayHealthCheckPolicyRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayHealthCheckPolicyRequired) -> Self {
         Self {
             healthy_threshold: required.healthy_threshold,
@@ -745,6 +771,7 @@ impl VirtualGatewayHealthCheckPolicy {
 impl PropertyType for VirtualGatewayHealthCheckPolicy {}
 
 impl ToValue for VirtualGatewayHealthCheckPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HealthyThreshold", &self.healthy_threshold)
@@ -791,6 +818,7 @@ pub struct VirtualGatewayHttp2ConnectionPool {
 #[rustfmt::skip]
 impl VirtualGatewayHttp2ConnectionPool {
     /// A `VirtualGatewayHttp2ConnectionPool` with its required properties, named in a [`VirtualGatewayHttp2ConnectionPoolRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayHttp2ConnectionPoolRequired) -> Self {
         Self {
             max_requests: required.max_requests,
@@ -804,6 +832,7 @@ impl VirtualGatewayHttp2ConnectionPool {
 impl PropertyType for VirtualGatewayHttp2ConnectionPool {}
 
 impl ToValue for VirtualGatewayHttp2ConnectionPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxRequests", &self.max_requests)
@@ -849,6 +878,7 @@ pub struct VirtualGatewayHttpConnectionPool {
 #[rustfmt::skip]
 impl VirtualGatewayHttpConnectionPool {
     /// A `VirtualGatewayHttpConnectionPool` with its required properties, named in a [`VirtualGatewayHttpConnectionPoolRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayHttpConnectionPoolRequired) -> Self {
         Self {
             max_connections: required.max_connections,
@@ -865,6 +895,7 @@ impl VirtualGatewayHttpConnectionPool {
 impl PropertyType for VirtualGatewayHttpConnectionPool {}
 
 impl ToValue for VirtualGatewayHttpConnectionPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxConnections", &self.max_connections)
@@ -921,6 +952,7 @@ pub struct VirtualGatewayListener {
 #[rustfmt::skip]
 impl VirtualGatewayListener {
     /// A `VirtualGatewayListener` with its required properties, named in a [`VirtualGatewayListenerRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayListenerRequired) -> Self {
         Self {
             connection_pool: None,
@@ -943,6 +975,7 @@ impl VirtualGatewayListener {
 impl PropertyType for VirtualGatewayListener {}
 
 impl ToValue for VirtualGatewayListener {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionPool", &self.connection_pool)
@@ -1002,6 +1035,7 @@ pub struct VirtualGatewayListenerTls {
 #[rustfmt::skip]
 impl VirtualGatewayListenerTls {
     /// A `VirtualGatewayListenerTls` with its required properties, named in a [`VirtualGatewayListenerTlsRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayListenerTlsRequired) -> Self {
         Self {
             certificate: required.certificate,
@@ -1021,6 +1055,7 @@ impl VirtualGatewayListenerTls {
 impl PropertyType for VirtualGatewayListenerTls {}
 
 impl ToValue for VirtualGatewayListenerTls {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Certificate", &self.certificate)
@@ -1065,6 +1100,7 @@ pub struct VirtualGatewayListenerTlsAcmCertificate {
 #[rustfmt::skip]
 impl VirtualGatewayListenerTlsAcmCertificate {
     /// A `VirtualGatewayListenerTlsAcmCertificate` with its required properties, named in a [`VirtualGatewayListenerTlsAcmCertificateRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayListenerTlsAcmCertificateRequired) -> Self {
         Self {
             certificate_arn: required.certificate_arn,
@@ -1078,6 +1114,7 @@ impl VirtualGatewayListenerTlsAcmCertificate {
 impl PropertyType for VirtualGatewayListenerTlsAcmCertificate {}
 
 impl ToValue for VirtualGatewayListenerTlsAcmCertificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateArn", &self.certificate_arn)
@@ -1120,6 +1157,7 @@ pub struct VirtualGatewayListenerTlsCertificate {
 #[rustfmt::skip]
 impl VirtualGatewayListenerTlsCertificate {
     /// A `VirtualGatewayListenerTlsCertificate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1135,6 +1173,7 @@ impl VirtualGatewayListenerTlsCertificate {
 impl PropertyType for VirtualGatewayListenerTlsCertificate {}
 
 impl ToValue for VirtualGatewayListenerTlsCertificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ACM", &self.acm)
@@ -1184,6 +1223,7 @@ pub struct VirtualGatewayListenerTlsFileCertificate {
 #[rustfmt::skip]
 impl VirtualGatewayListenerTlsFileCertificate {
     /// A `VirtualGatewayListenerTlsFileCertificate` with its required properties, named in a [`VirtualGatewayListenerTlsFileCertificateRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayListenerTlsFileCertificateRequired) -> Self {
         Self {
             certificate_chain: required.certificate_chain,
@@ -1200,6 +1240,7 @@ impl VirtualGatewayListenerTlsFileCertificate {
 impl PropertyType for VirtualGatewayListenerTlsFileCertificate {}
 
 impl ToValue for VirtualGatewayListenerTlsFileCertificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateChain", &self.certificate_chain)
@@ -1241,6 +1282,7 @@ pub struct VirtualGatewayListenerTlsSdsCertificate {
 #[rustfmt::skip]
 impl VirtualGatewayListenerTlsSdsCertificate {
     /// A `VirtualGatewayListenerTlsSdsCertificate` with its required properties, named in a [`VirtualGatewayListenerTlsSdsCertificateRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayListenerTlsSdsCertificateRequired) -> Self {
         Self {
             secret_name: required.secret_name,
@@ -1254,6 +1296,7 @@ impl VirtualGatewayListenerTlsSdsCertificate {
 impl PropertyType for VirtualGatewayListenerTlsSdsCertificate {}
 
 impl ToValue for VirtualGatewayListenerTlsSdsCertificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecretName", &self.secret_name)
@@ -1299,6 +1342,7 @@ pub struct VirtualGatewayListenerTlsValidationContext {
 #[rustfmt::skip]
 impl VirtualGatewayListenerTlsValidationContext {
     /// A `VirtualGatewayListenerTlsValidationContext` with its required properties, named in a [`VirtualGatewayListenerTlsValidationContextRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayListenerTlsValidationContextRequired) -> Self {
         Self {
             subject_alternative_names: None,
@@ -1315,6 +1359,7 @@ impl VirtualGatewayListenerTlsValidationContext {
 impl PropertyType for VirtualGatewayListenerTlsValidationContext {}
 
 impl ToValue for VirtualGatewayListenerTlsValidationContext {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SubjectAlternativeNames", &self.subject_alternative_names)
@@ -1353,6 +1398,7 @@ pub struct VirtualGatewayListenerTlsValidationContextTrust {
 #[rustfmt::skip]
 impl VirtualGatewayListenerTlsValidationContextTrust {
     /// A `VirtualGatewayListenerTlsValidationContextTrust` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1366,6 +1412,7 @@ impl VirtualGatewayListenerTlsValidationContextTrust {
 impl PropertyType for VirtualGatewayListenerTlsValidationContextTrust {}
 
 impl ToValue for VirtualGatewayListenerTlsValidationContextTrust {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("File", &self.file)
@@ -1399,6 +1446,7 @@ pub struct VirtualGatewayLogging {
 #[rustfmt::skip]
 impl VirtualGatewayLogging {
     /// A `VirtualGatewayLogging` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1410,6 +1458,7 @@ impl VirtualGatewayLogging {
 impl PropertyType for VirtualGatewayLogging {}
 
 impl ToValue for VirtualGatewayLogging {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("AccessLog", &self.access_log).build()
     }
@@ -1455,6 +1504,7 @@ pub struct VirtualGatewayPortMapping {
 #[rustfmt::skip]
 impl VirtualGatewayPortMapping {
     /// A `VirtualGatewayPortMapping` with its required properties, named in a [`VirtualGatewayPortMappingRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayPortMappingRequired) -> Self {
         Self {
             port: required.port,
@@ -1471,6 +1521,7 @@ impl VirtualGatewayPortMapping {
 impl PropertyType for VirtualGatewayPortMapping {}
 
 impl ToValue for VirtualGatewayPortMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Port", &self.port)
@@ -1522,6 +1573,7 @@ pub struct VirtualGatewaySpec {
 #[rustfmt::skip]
 impl VirtualGatewaySpec {
     /// A `VirtualGatewaySpec` with its required properties, named in a [`VirtualGatewaySpecRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewaySpecRequired) -> Self {
         Self {
             backend_defaults: None,
@@ -1541,6 +1593,7 @@ impl VirtualGatewaySpec {
 impl PropertyType for VirtualGatewaySpec {}
 
 impl ToValue for VirtualGatewaySpec {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackendDefaults", &self.backend_defaults)
@@ -1588,6 +1641,7 @@ pub struct VirtualGatewayTlsValidationContext {
 #[rustfmt::skip]
 impl VirtualGatewayTlsValidationContext {
     /// A `VirtualGatewayTlsValidationContext` with its required properties, named in a [`VirtualGatewayTlsValidationContextRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayTlsValidationContextRequired) -> Self {
         Self {
             subject_alternative_names: None,
@@ -1604,6 +1658,7 @@ impl VirtualGatewayTlsValidationContext {
 impl PropertyType for VirtualGatewayTlsValidationContext {}
 
 impl ToValue for VirtualGatewayTlsValidationContext {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SubjectAlternativeNames", &self.subject_alternative_names)
@@ -1645,6 +1700,7 @@ pub struct VirtualGatewayTlsValidationContextAcmTrust {
 #[rustfmt::skip]
 impl VirtualGatewayTlsValidationContextAcmTrust {
     /// A `VirtualGatewayTlsValidationContextAcmTrust` with its required properties, named in a [`VirtualGatewayTlsValidationContextAcmTrustRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayTlsValidationContextAcmTrustRequired) -> Self {
         Self {
             certificate_authority_arns: required.certificate_authority_arns,
@@ -1658,6 +1714,7 @@ impl VirtualGatewayTlsValidationContextAcmTrust {
 impl PropertyType for VirtualGatewayTlsValidationContextAcmTrust {}
 
 impl ToValue for VirtualGatewayTlsValidationContextAcmTrust {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateAuthorityArns", &self.certificate_authority_arns)
@@ -1698,6 +1755,7 @@ pub struct VirtualGatewayTlsValidationContextFileTrust {
 #[rustfmt::skip]
 impl VirtualGatewayTlsValidationContextFileTrust {
     /// A `VirtualGatewayTlsValidationContextFileTrust` with its required properties, named in a [`VirtualGatewayTlsValidationContextFileTrustRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayTlsValidationContextFileTrustRequired) -> Self {
         Self {
             certificate_chain: required.certificate_chain,
@@ -1711,6 +1769,7 @@ impl VirtualGatewayTlsValidationContextFileTrust {
 impl PropertyType for VirtualGatewayTlsValidationContextFileTrust {}
 
 impl ToValue for VirtualGatewayTlsValidationContextFileTrust {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateChain", &self.certificate_chain)
@@ -1751,6 +1810,7 @@ pub struct VirtualGatewayTlsValidationContextSdsTrust {
 #[rustfmt::skip]
 impl VirtualGatewayTlsValidationContextSdsTrust {
     /// A `VirtualGatewayTlsValidationContextSdsTrust` with its required properties, named in a [`VirtualGatewayTlsValidationContextSdsTrustRequired`].
+    #[inline]
     pub fn new(required: VirtualGatewayTlsValidationContextSdsTrustRequired) -> Self {
         Self {
             secret_name: required.secret_name,
@@ -1764,6 +1824,7 @@ impl VirtualGatewayTlsValidationContextSdsTrust {
 impl PropertyType for VirtualGatewayTlsValidationContextSdsTrust {}
 
 impl ToValue for VirtualGatewayTlsValidationContextSdsTrust {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecretName", &self.secret_name)
@@ -1806,6 +1867,7 @@ pub struct VirtualGatewayTlsValidationContextTrust {
 #[rustfmt::skip]
 impl VirtualGatewayTlsValidationContextTrust {
     /// A `VirtualGatewayTlsValidationContextTrust` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1821,6 +1883,7 @@ impl VirtualGatewayTlsValidationContextTrust {
 impl PropertyType for VirtualGatewayTlsValidationContextTrust {}
 
 impl ToValue for VirtualGatewayTlsValidationContextTrust {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ACM", &self.acm)

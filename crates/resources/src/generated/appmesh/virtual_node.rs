@@ -113,6 +113,7 @@ impl VirtualNode {
     };
 
     /// A `VirtualNode` with its required properties, named in a [`VirtualNodeRequired`].
+    #[inline]
     pub fn new(required: VirtualNodeRequired) -> Self {
         Self {
             mesh_name: required.mesh_name,
@@ -149,6 +150,7 @@ impl Resource for VirtualNode {
 }
 
 impl ToValue for VirtualNode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MeshName", &self.mesh_name)
@@ -174,11 +176,13 @@ impl VirtualNodeAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) for the virtual node.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -186,6 +190,7 @@ impl VirtualNodeAttributes {
     /// `Fn::GetAtt` `MeshName`: a string.
     ///
     /// The name of the service mesh to create the virtual node in.
+    #[inline]
     pub fn mesh_name(&self) -> Value {
         self.0.get_att("MeshName")
     }
@@ -193,6 +198,7 @@ impl VirtualNodeAttributes {
     /// `Fn::GetAtt` `MeshOwner`: a string.
     ///
     /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    #[inline]
     pub fn mesh_owner(&self) -> Value {
         self.0.get_att("MeshOwner")
     }
@@ -200,6 +206,7 @@ impl VirtualNodeAttributes {
     /// `Fn::GetAtt` `ResourceOwner`: a string.
     ///
     /// The AWS IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see \[Working with Shared Meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    #[inline]
     pub fn resource_owner(&self) -> Value {
         self.0.get_att("ResourceOwner")
     }
@@ -207,6 +214,7 @@ impl VirtualNodeAttributes {
     /// `Fn::GetAtt` `Uid`: a string.
     ///
     /// The unique identifier for the virtual node.
+    #[inline]
     pub fn uid(&self) -> Value {
         self.0.get_att("Uid")
     }
@@ -214,6 +222,7 @@ impl VirtualNodeAttributes {
     /// `Fn::GetAtt` `VirtualNodeName`: a string.
     ///
     /// The name to use for the virtual node.
+    #[inline]
     pub fn virtual_node_name(&self) -> Value {
         self.0.get_att("VirtualNodeName")
     }
@@ -244,6 +253,7 @@ pub struct AccessLog {
 #[rustfmt::skip]
 impl AccessLog {
     /// A `AccessLog` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -255,6 +265,7 @@ impl AccessLog {
 impl PropertyType for AccessLog {}
 
 impl ToValue for AccessLog {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("File", &self.file).build()
     }
@@ -302,6 +313,7 @@ pub struct AwsCloudMapInstanceAttribute {
 #[rustfmt::skip]
 impl AwsCloudMapInstanceAttribute {
     /// A `AwsCloudMapInstanceAttribute` with its required properties, named in a [`AwsCloudMapInstanceAttributeRequired`].
+    #[inline]
     pub fn new(required: AwsCloudMapInstanceAttributeRequired) -> Self {
         Self {
             key: required.key,
@@ -318,6 +330,7 @@ impl AwsCloudMapInstanceAttribute {
 impl PropertyType for AwsCloudMapInstanceAttribute {}
 
 impl ToValue for AwsCloudMapInstanceAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -378,6 +391,7 @@ pub struct AwsCloudMapServiceDiscovery {
 #[rustfmt::skip]
 impl AwsCloudMapServiceDiscovery {
     /// A `AwsCloudMapServiceDiscovery` with its required properties, named in a [`AwsCloudMapServiceDiscoveryRequired`].
+    #[inline]
     pub fn new(required: AwsCloudMapServiceDiscoveryRequired) -> Self {
         Self {
             attributes: None,
@@ -400,6 +414,7 @@ impl AwsCloudMapServiceDiscovery {
 impl PropertyType for AwsCloudMapServiceDiscovery {}
 
 impl ToValue for AwsCloudMapServiceDiscovery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Attributes", &self.attributes)
@@ -435,6 +450,7 @@ pub struct Backend {
 #[rustfmt::skip]
 impl Backend {
     /// A `Backend` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -446,6 +462,7 @@ impl Backend {
 impl PropertyType for Backend {}
 
 impl ToValue for Backend {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("VirtualService", &self.virtual_service)
@@ -478,6 +495,7 @@ pub struct BackendDefaults {
 #[rustfmt::skip]
 impl BackendDefaults {
     /// A `BackendDefaults` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -489,6 +507,7 @@ impl BackendDefaults {
 impl PropertyType for BackendDefaults {}
 
 impl ToValue for BackendDefaults {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientPolicy", &self.client_policy)
@@ -521,6 +540,7 @@ pub struct ClientPolicy {
 #[rustfmt::skip]
 impl ClientPolicy {
     /// A `ClientPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -532,6 +552,7 @@ impl ClientPolicy {
 impl PropertyType for ClientPolicy {}
 
 impl ToValue for ClientPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("TLS", &self.tls).build()
     }
@@ -585,6 +606,7 @@ pub struct ClientPolicyTls {
 #[rustfmt::skip]
 impl ClientPolicyTls {
     /// A `ClientPolicyTls` with its required properties, named in a [`ClientPolicyTlsRequired`].
+    #[inline]
     pub fn new(required: ClientPolicyTlsRequired) -> Self {
         Self {
             certificate: None,
@@ -607,6 +629,7 @@ impl ClientPolicyTls {
 impl PropertyType for ClientPolicyTls {}
 
 impl ToValue for ClientPolicyTls {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Certificate", &self.certificate)
@@ -647,6 +670,7 @@ pub struct ClientTlsCertificate {
 #[rustfmt::skip]
 impl ClientTlsCertificate {
     /// A `ClientTlsCertificate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -660,6 +684,7 @@ impl ClientTlsCertificate {
 impl PropertyType for ClientTlsCertificate {}
 
 impl ToValue for ClientTlsCertificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("File", &self.file)
@@ -711,6 +736,7 @@ pub struct DnsServiceDiscovery {
 #[rustfmt::skip]
 impl DnsServiceDiscovery {
     /// A `DnsServiceDiscovery` with its required properties, named in a [`DnsServiceDiscoveryRequired`].
+    #[inline]
     pub fn new(required: DnsServiceDiscoveryRequired) -> Self {
         Self {
             hostname: required.hostname,
@@ -730,6 +756,7 @@ impl DnsServiceDiscovery {
 impl PropertyType for DnsServiceDiscovery {}
 
 impl ToValue for DnsServiceDiscovery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Hostname", &self.hostname)
@@ -779,6 +806,7 @@ pub struct FileAccessLog {
 #[rustfmt::skip]
 impl FileAccessLog {
     /// A `FileAccessLog` with its required properties, named in a [`FileAccessLogRequired`].
+    #[inline]
     pub fn new(required: FileAccessLogRequired) -> Self {
         Self {
             format: None,
@@ -795,6 +823,7 @@ impl FileAccessLog {
 impl PropertyType for FileAccessLog {}
 
 impl ToValue for FileAccessLog {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Format", &self.format)
@@ -874,6 +903,7 @@ pub struct HealthCheck {
 #[rustfmt::skip]
 impl HealthCheck {
     /// A `HealthCheck` with its required properties, named in a [`HealthCheckRequired`].
+    #[inline]
     pub fn new(required: HealthCheckRequired) -> Self {
         Self {
             healthy_threshold: required.healthy_threshold,
@@ -905,6 +935,7 @@ impl HealthCheck {
 impl PropertyType for HealthCheck {}
 
 impl ToValue for HealthCheck {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HealthyThreshold", &self.healthy_threshold)
@@ -976,6 +1007,7 @@ pub struct Listener {
 #[rustfmt::skip]
 impl Listener {
     /// A `Listener` with its required properties, named in a [`ListenerRequired`].
+    #[inline]
     pub fn new(required: ListenerRequired) -> Self {
         Self {
             connection_pool: None,
@@ -1004,6 +1036,7 @@ impl Listener {
 impl PropertyType for Listener {}
 
 impl ToValue for Listener {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionPool", &self.connection_pool)
@@ -1056,6 +1089,7 @@ pub struct ListenerTimeout {
 #[rustfmt::skip]
 impl ListenerTimeout {
     /// A `ListenerTimeout` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1073,6 +1107,7 @@ impl ListenerTimeout {
 impl PropertyType for ListenerTimeout {}
 
 impl ToValue for ListenerTimeout {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GRPC", &self.grpc)
@@ -1132,6 +1167,7 @@ pub struct ListenerTls {
 #[rustfmt::skip]
 impl ListenerTls {
     /// A `ListenerTls` with its required properties, named in a [`ListenerTlsRequired`].
+    #[inline]
     pub fn new(required: ListenerTlsRequired) -> Self {
         Self {
             certificate: required.certificate,
@@ -1151,6 +1187,7 @@ impl ListenerTls {
 impl PropertyType for ListenerTls {}
 
 impl ToValue for ListenerTls {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Certificate", &self.certificate)
@@ -1195,6 +1232,7 @@ pub struct ListenerTlsAcmCertificate {
 #[rustfmt::skip]
 impl ListenerTlsAcmCertificate {
     /// A `ListenerTlsAcmCertificate` with its required properties, named in a [`ListenerTlsAcmCertificateRequired`].
+    #[inline]
     pub fn new(required: ListenerTlsAcmCertificateRequired) -> Self {
         Self {
             certificate_arn: required.certificate_arn,
@@ -1208,6 +1246,7 @@ impl ListenerTlsAcmCertificate {
 impl PropertyType for ListenerTlsAcmCertificate {}
 
 impl ToValue for ListenerTlsAcmCertificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateArn", &self.certificate_arn)
@@ -1250,6 +1289,7 @@ pub struct ListenerTlsCertificate {
 #[rustfmt::skip]
 impl ListenerTlsCertificate {
     /// A `ListenerTlsCertificate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1265,6 +1305,7 @@ impl ListenerTlsCertificate {
 impl PropertyType for ListenerTlsCertificate {}
 
 impl ToValue for ListenerTlsCertificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ACM", &self.acm)
@@ -1314,6 +1355,7 @@ pub struct ListenerTlsFileCertificate {
 #[rustfmt::skip]
 impl ListenerTlsFileCertificate {
     /// A `ListenerTlsFileCertificate` with its required properties, named in a [`ListenerTlsFileCertificateRequired`].
+    #[inline]
     pub fn new(required: ListenerTlsFileCertificateRequired) -> Self {
         Self {
             certificate_chain: required.certificate_chain,
@@ -1330,6 +1372,7 @@ impl ListenerTlsFileCertificate {
 impl PropertyType for ListenerTlsFileCertificate {}
 
 impl ToValue for ListenerTlsFileCertificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateChain", &self.certificate_chain)
@@ -1371,6 +1414,7 @@ pub struct ListenerTlsSdsCertificate {
 #[rustfmt::skip]
 impl ListenerTlsSdsCertificate {
     /// A `ListenerTlsSdsCertificate` with its required properties, named in a [`ListenerTlsSdsCertificateRequired`].
+    #[inline]
     pub fn new(required: ListenerTlsSdsCertificateRequired) -> Self {
         Self {
             secret_name: required.secret_name,
@@ -1384,6 +1428,7 @@ impl ListenerTlsSdsCertificate {
 impl PropertyType for ListenerTlsSdsCertificate {}
 
 impl ToValue for ListenerTlsSdsCertificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecretName", &self.secret_name)
@@ -1429,6 +1474,7 @@ pub struct ListenerTlsValidationContext {
 #[rustfmt::skip]
 impl ListenerTlsValidationContext {
     /// A `ListenerTlsValidationContext` with its required properties, named in a [`ListenerTlsValidationContextRequired`].
+    #[inline]
     pub fn new(required: ListenerTlsValidationContextRequired) -> Self {
         Self {
             subject_alternative_names: None,
@@ -1445,6 +1491,7 @@ impl ListenerTlsValidationContext {
 impl PropertyType for ListenerTlsValidationContext {}
 
 impl ToValue for ListenerTlsValidationContext {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SubjectAlternativeNames", &self.subject_alternative_names)
@@ -1483,6 +1530,7 @@ pub struct ListenerTlsValidationContextTrust {
 #[rustfmt::skip]
 impl ListenerTlsValidationContextTrust {
     /// A `ListenerTlsValidationContextTrust` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1496,6 +1544,7 @@ impl ListenerTlsValidationContextTrust {
 impl PropertyType for ListenerTlsValidationContextTrust {}
 
 impl ToValue for ListenerTlsValidationContextTrust {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("File", &self.file)
@@ -1529,6 +1578,7 @@ pub struct Logging {
 #[rustfmt::skip]
 impl Logging {
     /// A `Logging` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1540,6 +1590,7 @@ impl Logging {
 impl PropertyType for Logging {}
 
 impl ToValue for Logging {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("AccessLog", &self.access_log).build()
     }
@@ -1599,6 +1650,7 @@ pub struct OutlierDetection {
 #[rustfmt::skip]
 impl OutlierDetection {
     /// A `OutlierDetection` with its required properties, named in a [`OutlierDetectionRequired`].
+    #[inline]
     pub fn new(required: OutlierDetectionRequired) -> Self {
         Self {
             base_ejection_duration: required.base_ejection_duration,
@@ -1621,6 +1673,7 @@ impl OutlierDetection {
 impl PropertyType for OutlierDetection {}
 
 impl ToValue for OutlierDetection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BaseEjectionDuration", &self.base_ejection_duration)
@@ -1661,6 +1714,7 @@ pub struct ServiceDiscovery {
 #[rustfmt::skip]
 impl ServiceDiscovery {
     /// A `ServiceDiscovery` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1674,6 +1728,7 @@ impl ServiceDiscovery {
 impl PropertyType for ServiceDiscovery {}
 
 impl ToValue for ServiceDiscovery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AWSCloudMap", &self.aws_cloud_map)
@@ -1720,6 +1775,7 @@ pub struct TlsValidationContext {
 #[rustfmt::skip]
 impl TlsValidationContext {
     /// A `TlsValidationContext` with its required properties, named in a [`TlsValidationContextRequired`].
+    #[inline]
     pub fn new(required: TlsValidationContextRequired) -> Self {
         Self {
             subject_alternative_names: None,
@@ -1736,6 +1792,7 @@ impl TlsValidationContext {
 impl PropertyType for TlsValidationContext {}
 
 impl ToValue for TlsValidationContext {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SubjectAlternativeNames", &self.subject_alternative_names)
@@ -1777,6 +1834,7 @@ pub struct TlsValidationContextAcmTrust {
 #[rustfmt::skip]
 impl TlsValidationContextAcmTrust {
     /// A `TlsValidationContextAcmTrust` with its required properties, named in a [`TlsValidationContextAcmTrustRequired`].
+    #[inline]
     pub fn new(required: TlsValidationContextAcmTrustRequired) -> Self {
         Self {
             certificate_authority_arns: required.certificate_authority_arns,
@@ -1790,6 +1848,7 @@ impl TlsValidationContextAcmTrust {
 impl PropertyType for TlsValidationContextAcmTrust {}
 
 impl ToValue for TlsValidationContextAcmTrust {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateAuthorityArns", &self.certificate_authority_arns)
@@ -1830,6 +1889,7 @@ pub struct TlsValidationContextFileTrust {
 #[rustfmt::skip]
 impl TlsValidationContextFileTrust {
     /// A `TlsValidationContextFileTrust` with its required properties, named in a [`TlsValidationContextFileTrustRequired`].
+    #[inline]
     pub fn new(required: TlsValidationContextFileTrustRequired) -> Self {
         Self {
             certificate_chain: required.certificate_chain,
@@ -1843,6 +1903,7 @@ impl TlsValidationContextFileTrust {
 impl PropertyType for TlsValidationContextFileTrust {}
 
 impl ToValue for TlsValidationContextFileTrust {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateChain", &self.certificate_chain)
@@ -1883,6 +1944,7 @@ pub struct TlsValidationContextSdsTrust {
 #[rustfmt::skip]
 impl TlsValidationContextSdsTrust {
     /// A `TlsValidationContextSdsTrust` with its required properties, named in a [`TlsValidationContextSdsTrustRequired`].
+    #[inline]
     pub fn new(required: TlsValidationContextSdsTrustRequired) -> Self {
         Self {
             secret_name: required.secret_name,
@@ -1896,6 +1958,7 @@ impl TlsValidationContextSdsTrust {
 impl PropertyType for TlsValidationContextSdsTrust {}
 
 impl ToValue for TlsValidationContextSdsTrust {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecretName", &self.secret_name)
@@ -1938,6 +2001,7 @@ pub struct TlsValidationContextTrust {
 #[rustfmt::skip]
 impl TlsValidationContextTrust {
     /// A `TlsValidationContextTrust` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1953,6 +2017,7 @@ impl TlsValidationContextTrust {
 impl PropertyType for TlsValidationContextTrust {}
 
 impl ToValue for TlsValidationContextTrust {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ACM", &self.acm)
@@ -2006,6 +2071,7 @@ pub struct VirtualNodeConnectionPool {
 #[rustfmt::skip]
 impl VirtualNodeConnectionPool {
     /// A `VirtualNodeConnectionPool` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2023,6 +2089,7 @@ impl VirtualNodeConnectionPool {
 impl PropertyType for VirtualNodeConnectionPool {}
 
 impl ToValue for VirtualNodeConnectionPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GRPC", &self.grpc)
@@ -2066,6 +2133,7 @@ pub struct VirtualNodeGrpcConnectionPool {
 #[rustfmt::skip]
 impl VirtualNodeGrpcConnectionPool {
     /// A `VirtualNodeGrpcConnectionPool` with its required properties, named in a [`VirtualNodeGrpcConnectionPoolRequired`].
+    #[inline]
     pub fn new(required: VirtualNodeGrpcConnectionPoolRequired) -> Self {
         Self {
             max_requests: required.max_requests,
@@ -2079,6 +2147,7 @@ impl VirtualNodeGrpcConnectionPool {
 impl PropertyType for VirtualNodeGrpcConnectionPool {}
 
 impl ToValue for VirtualNodeGrpcConnectionPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxRequests", &self.max_requests)
@@ -2119,6 +2188,7 @@ pub struct VirtualNodeHttp2ConnectionPool {
 #[rustfmt::skip]
 impl VirtualNodeHttp2ConnectionPool {
     /// A `VirtualNodeHttp2ConnectionPool` with its required properties, named in a [`VirtualNodeHttp2ConnectionPoolRequired`].
+    #[inline]
     pub fn new(required: VirtualNodeHttp2ConnectionPoolRequired) -> Self {
         Self {
             max_requests: required.max_requests,
@@ -2132,6 +2202,7 @@ impl VirtualNodeHttp2ConnectionPool {
 impl PropertyType for VirtualNodeHttp2ConnectionPool {}
 
 impl ToValue for VirtualNodeHttp2ConnectionPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxRequests", &self.max_requests)
@@ -2177,6 +2248,7 @@ pub struct VirtualNodeHttpConnectionPool {
 #[rustfmt::skip]
 impl VirtualNodeHttpConnectionPool {
     /// A `VirtualNodeHttpConnectionPool` with its required properties, named in a [`VirtualNodeHttpConnectionPoolRequired`].
+    #[inline]
     pub fn new(required: VirtualNodeHttpConnectionPoolRequired) -> Self {
         Self {
             max_connections: required.max_connections,
@@ -2193,6 +2265,7 @@ impl VirtualNodeHttpConnectionPool {
 impl PropertyType for VirtualNodeHttpConnectionPool {}
 
 impl ToValue for VirtualNodeHttpConnectionPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxConnections", &self.max_connections)
@@ -2248,6 +2321,7 @@ pub struct VirtualNodeSpec {
 #[rustfmt::skip]
 impl VirtualNodeSpec {
     /// A `VirtualNodeSpec` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2267,6 +2341,7 @@ impl VirtualNodeSpec {
 impl PropertyType for VirtualNodeSpec {}
 
 impl ToValue for VirtualNodeSpec {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackendDefaults", &self.backend_defaults)
@@ -2311,6 +2386,7 @@ pub struct VirtualNodeTcpConnectionPool {
 #[rustfmt::skip]
 impl VirtualNodeTcpConnectionPool {
     /// A `VirtualNodeTcpConnectionPool` with its required properties, named in a [`VirtualNodeTcpConnectionPoolRequired`].
+    #[inline]
     pub fn new(required: VirtualNodeTcpConnectionPoolRequired) -> Self {
         Self {
             max_connections: required.max_connections,
@@ -2324,6 +2400,7 @@ impl VirtualNodeTcpConnectionPool {
 impl PropertyType for VirtualNodeTcpConnectionPool {}
 
 impl ToValue for VirtualNodeTcpConnectionPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxConnections", &self.max_connections)
@@ -2371,6 +2448,7 @@ pub struct VirtualServiceBackend {
 #[rustfmt::skip]
 impl VirtualServiceBackend {
     /// A `VirtualServiceBackend` with its required properties, named in a [`VirtualServiceBackendRequired`].
+    #[inline]
     pub fn new(required: VirtualServiceBackendRequired) -> Self {
         Self {
             client_policy: None,
@@ -2387,6 +2465,7 @@ impl VirtualServiceBackend {
 impl PropertyType for VirtualServiceBackend {}
 
 impl ToValue for VirtualServiceBackend {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientPolicy", &self.client_policy)

@@ -100,6 +100,7 @@ impl VirtualRouter {
     };
 
     /// A `VirtualRouter` with its required properties, named in a [`VirtualRouterRequired`].
+    #[inline]
     pub fn new(required: VirtualRouterRequired) -> Self {
         Self {
             mesh_name: required.mesh_name,
@@ -136,6 +137,7 @@ impl Resource for VirtualRouter {
 }
 
 impl ToValue for VirtualRouter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MeshName", &self.mesh_name)
@@ -161,11 +163,13 @@ impl VirtualRouterAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) for the virtual router.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -173,6 +177,7 @@ impl VirtualRouterAttributes {
     /// `Fn::GetAtt` `MeshName`: a string.
     ///
     /// The name of the service mesh to create the virtual router in.
+    #[inline]
     pub fn mesh_name(&self) -> Value {
         self.0.get_att("MeshName")
     }
@@ -180,6 +185,7 @@ impl VirtualRouterAttributes {
     /// `Fn::GetAtt` `MeshOwner`: a string.
     ///
     /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    #[inline]
     pub fn mesh_owner(&self) -> Value {
         self.0.get_att("MeshOwner")
     }
@@ -187,6 +193,7 @@ impl VirtualRouterAttributes {
     /// `Fn::GetAtt` `ResourceOwner`: a string.
     ///
     /// The AWS IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see \[Working with Shared Meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    #[inline]
     pub fn resource_owner(&self) -> Value {
         self.0.get_att("ResourceOwner")
     }
@@ -194,6 +201,7 @@ impl VirtualRouterAttributes {
     /// `Fn::GetAtt` `Uid`: a string.
     ///
     /// The unique identifier for the virtual router.
+    #[inline]
     pub fn uid(&self) -> Value {
         self.0.get_att("Uid")
     }
@@ -201,6 +209,7 @@ impl VirtualRouterAttributes {
     /// `Fn::GetAtt` `VirtualRouterName`: a string.
     ///
     /// The name to use for the virtual router.
+    #[inline]
     pub fn virtual_router_name(&self) -> Value {
         self.0.get_att("VirtualRouterName")
     }
@@ -239,6 +248,7 @@ pub struct VirtualRouterListener {
 #[rustfmt::skip]
 impl VirtualRouterListener {
     /// A `VirtualRouterListener` with its required properties, named in a [`VirtualRouterListenerRequired`].
+    #[inline]
     pub fn new(required: VirtualRouterListenerRequired) -> Self {
         Self {
             port_mapping: required.port_mapping,
@@ -252,6 +262,7 @@ impl VirtualRouterListener {
 impl PropertyType for VirtualRouterListener {}
 
 impl ToValue for VirtualRouterListener {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PortMapping", &self.port_mapping)
@@ -292,6 +303,7 @@ pub struct VirtualRouterSpec {
 #[rustfmt::skip]
 impl VirtualRouterSpec {
     /// A `VirtualRouterSpec` with its required properties, named in a [`VirtualRouterSpecRequired`].
+    #[inline]
     pub fn new(required: VirtualRouterSpecRequired) -> Self {
         Self {
             listeners: required.listeners,
@@ -305,6 +317,7 @@ impl VirtualRouterSpec {
 impl PropertyType for VirtualRouterSpec {}
 
 impl ToValue for VirtualRouterSpec {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Listeners", &self.listeners).build()
     }

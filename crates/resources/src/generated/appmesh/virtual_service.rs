@@ -102,6 +102,7 @@ impl VirtualService {
     };
 
     /// A `VirtualService` with its required properties, named in a [`VirtualServiceRequired`].
+    #[inline]
     pub fn new(required: VirtualServiceRequired) -> Self {
         Self {
             mesh_name: required.mesh_name,
@@ -138,6 +139,7 @@ impl Resource for VirtualService {
 }
 
 impl ToValue for VirtualService {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MeshName", &self.mesh_name)
@@ -163,11 +165,13 @@ impl VirtualServiceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The full Amazon Resource Name (ARN) for the virtual service.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -175,6 +179,7 @@ impl VirtualServiceAttributes {
     /// `Fn::GetAtt` `MeshName`: a string.
     ///
     /// The name of the service mesh to create the virtual service in.
+    #[inline]
     pub fn mesh_name(&self) -> Value {
         self.0.get_att("MeshName")
     }
@@ -182,6 +187,7 @@ impl VirtualServiceAttributes {
     /// `Fn::GetAtt` `MeshOwner`: a string.
     ///
     /// The AWS IAM account ID of the service mesh owner. If the account ID is not your own, then the account that you specify must share the mesh with your account before you can create the resource in the service mesh. For more information about mesh sharing, see \[Working with shared meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    #[inline]
     pub fn mesh_owner(&self) -> Value {
         self.0.get_att("MeshOwner")
     }
@@ -189,6 +195,7 @@ impl VirtualServiceAttributes {
     /// `Fn::GetAtt` `ResourceOwner`: a string.
     ///
     /// The AWS IAM account ID of the resource owner. If the account ID is not your own, then it's the ID of the mesh owner or of another account that the mesh is shared with. For more information about mesh sharing, see \[Working with Shared Meshes\](<https://docs.aws.amazon.com/app-mesh/latest/userguide/sharing.html>) .
+    #[inline]
     pub fn resource_owner(&self) -> Value {
         self.0.get_att("ResourceOwner")
     }
@@ -196,6 +203,7 @@ impl VirtualServiceAttributes {
     /// `Fn::GetAtt` `Uid`: a string.
     ///
     /// The unique identifier for the virtual service.
+    #[inline]
     pub fn uid(&self) -> Value {
         self.0.get_att("Uid")
     }
@@ -203,6 +211,7 @@ impl VirtualServiceAttributes {
     /// `Fn::GetAtt` `VirtualServiceName`: a string.
     ///
     /// The name to use for the virtual service.
+    #[inline]
     pub fn virtual_service_name(&self) -> Value {
         self.0.get_att("VirtualServiceName")
     }
@@ -241,6 +250,7 @@ pub struct VirtualNodeServiceProvider {
 #[rustfmt::skip]
 impl VirtualNodeServiceProvider {
     /// A `VirtualNodeServiceProvider` with its required properties, named in a [`VirtualNodeServiceProviderRequired`].
+    #[inline]
     pub fn new(required: VirtualNodeServiceProviderRequired) -> Self {
         Self {
             virtual_node_name: required.virtual_node_name,
@@ -254,6 +264,7 @@ impl VirtualNodeServiceProvider {
 impl PropertyType for VirtualNodeServiceProvider {}
 
 impl ToValue for VirtualNodeServiceProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("VirtualNodeName", &self.virtual_node_name)
@@ -294,6 +305,7 @@ pub struct VirtualRouterServiceProvider {
 #[rustfmt::skip]
 impl VirtualRouterServiceProvider {
     /// A `VirtualRouterServiceProvider` with its required properties, named in a [`VirtualRouterServiceProviderRequired`].
+    #[inline]
     pub fn new(required: VirtualRouterServiceProviderRequired) -> Self {
         Self {
             virtual_router_name: required.virtual_router_name,
@@ -307,6 +319,7 @@ impl VirtualRouterServiceProvider {
 impl PropertyType for VirtualRouterServiceProvider {}
 
 impl ToValue for VirtualRouterServiceProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("VirtualRouterName", &self.virtual_router_name)
@@ -344,6 +357,7 @@ pub struct VirtualServiceProvider {
 #[rustfmt::skip]
 impl VirtualServiceProvider {
     /// A `VirtualServiceProvider` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -357,6 +371,7 @@ impl VirtualServiceProvider {
 impl PropertyType for VirtualServiceProvider {}
 
 impl ToValue for VirtualServiceProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("VirtualNode", &self.virtual_node)
@@ -390,6 +405,7 @@ pub struct VirtualServiceSpec {
 #[rustfmt::skip]
 impl VirtualServiceSpec {
     /// A `VirtualServiceSpec` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -401,6 +417,7 @@ impl VirtualServiceSpec {
 impl PropertyType for VirtualServiceSpec {}
 
 impl ToValue for VirtualServiceSpec {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Provider", &self.provider).build()
     }

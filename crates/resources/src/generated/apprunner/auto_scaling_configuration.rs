@@ -104,6 +104,7 @@ impl AutoScalingConfiguration {
     };
 
     /// A `AutoScalingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -134,6 +135,7 @@ impl Resource for AutoScalingConfiguration {
 }
 
 impl ToValue for AutoScalingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -162,6 +164,7 @@ impl AutoScalingConfigurationAttributes {
     /// `Fn::GetAtt` `AutoScalingConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of this auto scaling configuration.
+    #[inline]
     pub fn auto_scaling_configuration_arn(&self) -> Value {
         self.0.get_att("AutoScalingConfigurationArn")
     }
@@ -169,6 +172,7 @@ impl AutoScalingConfigurationAttributes {
     /// `Fn::GetAtt` `AutoScalingConfigurationRevision`: an integer.
     ///
     /// The revision of this auto scaling configuration. It's unique among all the active configurations that share the same `AutoScalingConfigurationName` .
+    #[inline]
     pub fn auto_scaling_configuration_revision(&self) -> Value {
         self.0.get_att("AutoScalingConfigurationRevision")
     }
@@ -176,6 +180,7 @@ impl AutoScalingConfigurationAttributes {
     /// `Fn::GetAtt` `Latest`: a boolean.
     ///
     /// It's set to true for the configuration with the highest `Revision` among all configurations that share the same `AutoScalingConfigurationName` . It's set to false otherwise. App Runner temporarily doubles the number of provisioned instances during deployments, to maintain the same capacity for both old and new code.
+    #[inline]
     pub fn latest(&self) -> Value {
         self.0.get_att("Latest")
     }

@@ -92,6 +92,7 @@ impl ObservabilityConfiguration {
     };
 
     /// A `ObservabilityConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -118,6 +119,7 @@ impl Resource for ObservabilityConfiguration {
 }
 
 impl ToValue for ObservabilityConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -144,6 +146,7 @@ impl ObservabilityConfigurationAttributes {
     /// `Fn::GetAtt` `Latest`: a boolean.
     ///
     /// It's set to `true` for the configuration with the highest `Revision` among all configurations that share the same `ObservabilityConfigurationName` . It's set to `false` otherwise.
+    #[inline]
     pub fn latest(&self) -> Value {
         self.0.get_att("Latest")
     }
@@ -151,6 +154,7 @@ impl ObservabilityConfigurationAttributes {
     /// `Fn::GetAtt` `ObservabilityConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of this observability configuration.
+    #[inline]
     pub fn observability_configuration_arn(&self) -> Value {
         self.0.get_att("ObservabilityConfigurationArn")
     }
@@ -158,6 +162,7 @@ impl ObservabilityConfigurationAttributes {
     /// `Fn::GetAtt` `ObservabilityConfigurationRevision`: an integer.
     ///
     /// The revision of this observability configuration. It's unique among all the active configurations ( `"Status": "ACTIVE"` ) that share the same `ObservabilityConfigurationName` .
+    #[inline]
     pub fn observability_configuration_revision(&self) -> Value {
         self.0.get_att("ObservabilityConfigurationRevision")
     }
@@ -196,6 +201,7 @@ pub struct TraceConfiguration {
 #[rustfmt::skip]
 impl TraceConfiguration {
     /// A `TraceConfiguration` with its required properties, named in a [`TraceConfigurationRequired`].
+    #[inline]
     pub fn new(required: TraceConfigurationRequired) -> Self {
         Self {
             vendor: required.vendor,
@@ -209,6 +215,7 @@ impl TraceConfiguration {
 impl PropertyType for TraceConfiguration {}
 
 impl ToValue for TraceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Vendor", &self.vendor).build()
     }
@@ -230,6 +237,7 @@ impl From<Value> for Vendor {
 }
 
 impl ToValue for Vendor {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Awsxray => "AWSXRAY",

@@ -146,6 +146,7 @@ impl Service {
     };
 
     /// A `Service` with its required properties, named in a [`ServiceRequired`].
+    #[inline]
     pub fn new(required: ServiceRequired) -> Self {
         Self {
             auto_scaling_configuration_arn: None,
@@ -194,6 +195,7 @@ impl Resource for Service {
 }
 
 impl ToValue for Service {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -229,6 +231,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `ServiceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of this service.
+    #[inline]
     pub fn service_arn(&self) -> Value {
         self.0.get_att("ServiceArn")
     }
@@ -236,6 +239,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `ServiceId`: a string.
     ///
     /// An ID that App Runner generated for this service. It's unique within the AWS Region .
+    #[inline]
     pub fn service_id(&self) -> Value {
         self.0.get_att("ServiceId")
     }
@@ -243,6 +247,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `ServiceUrl`: a string.
     ///
     /// A subdomain URL that App Runner generated for this service. You can use this URL to access your service web application.
+    #[inline]
     pub fn service_url(&self) -> Value {
         self.0.get_att("ServiceUrl")
     }
@@ -253,6 +258,7 @@ impl ServiceAttributes {
     ///
     /// - `CREATE_FAILED` – The service failed to create. The failed service isn't usable, and still counts towards your service quota. To troubleshoot this failure, read the failure events and logs, change any parameters that need to be fixed, and rebuild your service using `UpdateService` .
     /// - `DELETE_FAILED` – The service failed to delete and can't be successfully recovered. Retry the service deletion call to ensure that all related resources are removed.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -292,6 +298,7 @@ pub struct AuthenticationConfiguration {
 #[rustfmt::skip]
 impl AuthenticationConfiguration {
     /// A `AuthenticationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -305,6 +312,7 @@ impl AuthenticationConfiguration {
 impl PropertyType for AuthenticationConfiguration {}
 
 impl ToValue for AuthenticationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessRoleArn", &self.access_role_arn)
@@ -354,6 +362,7 @@ pub struct CodeConfiguration {
 #[rustfmt::skip]
 impl CodeConfiguration {
     /// A `CodeConfiguration` with its required properties, named in a [`CodeConfigurationRequired`].
+    #[inline]
     pub fn new(required: CodeConfigurationRequired) -> Self {
         Self {
             code_configuration_values: None,
@@ -370,6 +379,7 @@ impl CodeConfiguration {
 impl PropertyType for CodeConfiguration {}
 
 impl ToValue for CodeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CodeConfigurationValues", &self.code_configuration_values)
@@ -447,6 +457,7 @@ pub struct CodeConfigurationValues {
 #[rustfmt::skip]
 impl CodeConfigurationValues {
     /// A `CodeConfigurationValues` with its required properties, named in a [`CodeConfigurationValuesRequired`].
+    #[inline]
     pub fn new(required: CodeConfigurationValuesRequired) -> Self {
         Self {
             build_command: None,
@@ -475,6 +486,7 @@ impl CodeConfigurationValues {
 impl PropertyType for CodeConfigurationValues {}
 
 impl ToValue for CodeConfigurationValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BuildCommand", &self.build_command)
@@ -549,6 +561,7 @@ pub struct CodeRepository {
 #[rustfmt::skip]
 impl CodeRepository {
     /// A `CodeRepository` with its required properties, named in a [`CodeRepositoryRequired`].
+    #[inline]
     pub fn new(required: CodeRepositoryRequired) -> Self {
         Self {
             code_configuration: None,
@@ -571,6 +584,7 @@ impl CodeRepository {
 impl PropertyType for CodeRepository {}
 
 impl ToValue for CodeRepository {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CodeConfiguration", &self.code_configuration)
@@ -625,6 +639,7 @@ pub struct EgressConfiguration {
 #[rustfmt::skip]
 impl EgressConfiguration {
     /// A `EgressConfiguration` with its required properties, named in a [`EgressConfigurationRequired`].
+    #[inline]
     pub fn new(required: EgressConfigurationRequired) -> Self {
         Self {
             egress_type: required.egress_type,
@@ -641,6 +656,7 @@ impl EgressConfiguration {
 impl PropertyType for EgressConfiguration {}
 
 impl ToValue for EgressConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EgressType", &self.egress_type)
@@ -684,6 +700,7 @@ pub struct EncryptionConfiguration {
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
         Self {
             kms_key: required.kms_key,
@@ -697,6 +714,7 @@ impl EncryptionConfiguration {
 impl PropertyType for EncryptionConfiguration {}
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("KmsKey", &self.kms_key).build()
     }
@@ -778,6 +796,7 @@ pub struct HealthCheckConfiguration {
 #[rustfmt::skip]
 impl HealthCheckConfiguration {
     /// A `HealthCheckConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -799,6 +818,7 @@ impl HealthCheckConfiguration {
 impl PropertyType for HealthCheckConfiguration {}
 
 impl ToValue for HealthCheckConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HealthyThreshold", &self.healthy_threshold)
@@ -860,6 +880,7 @@ pub struct ImageConfiguration {
 #[rustfmt::skip]
 impl ImageConfiguration {
     /// A `ImageConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -877,6 +898,7 @@ impl ImageConfiguration {
 impl PropertyType for ImageConfiguration {}
 
 impl ToValue for ImageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Port", &self.port)
@@ -942,6 +964,7 @@ pub struct ImageRepository {
 #[rustfmt::skip]
 impl ImageRepository {
     /// A `ImageRepository` with its required properties, named in a [`ImageRepositoryRequired`].
+    #[inline]
     pub fn new(required: ImageRepositoryRequired) -> Self {
         Self {
             image_configuration: None,
@@ -961,6 +984,7 @@ impl ImageRepository {
 impl PropertyType for ImageRepository {}
 
 impl ToValue for ImageRepository {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ImageConfiguration", &self.image_configuration)
@@ -1003,6 +1027,7 @@ pub struct IngressConfiguration {
 #[rustfmt::skip]
 impl IngressConfiguration {
     /// A `IngressConfiguration` with its required properties, named in a [`IngressConfigurationRequired`].
+    #[inline]
     pub fn new(required: IngressConfigurationRequired) -> Self {
         Self {
             is_publicly_accessible: required.is_publicly_accessible,
@@ -1016,6 +1041,7 @@ impl IngressConfiguration {
 impl PropertyType for IngressConfiguration {}
 
 impl ToValue for IngressConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IsPubliclyAccessible", &self.is_publicly_accessible)
@@ -1068,6 +1094,7 @@ pub struct InstanceConfiguration {
 #[rustfmt::skip]
 impl InstanceConfiguration {
     /// A `InstanceConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1083,6 +1110,7 @@ impl InstanceConfiguration {
 impl PropertyType for InstanceConfiguration {}
 
 impl ToValue for InstanceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Cpu", &self.cpu)
@@ -1122,6 +1150,7 @@ pub struct KeyValuePair {
 #[rustfmt::skip]
 impl KeyValuePair {
     /// A `KeyValuePair` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1135,6 +1164,7 @@ impl KeyValuePair {
 impl PropertyType for KeyValuePair {}
 
 impl ToValue for KeyValuePair {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -1178,6 +1208,7 @@ pub struct NetworkConfiguration {
 #[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1193,6 +1224,7 @@ impl NetworkConfiguration {
 impl PropertyType for NetworkConfiguration {}
 
 impl ToValue for NetworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EgressConfiguration", &self.egress_configuration)
@@ -1246,6 +1278,7 @@ pub struct ServiceObservabilityConfiguration {
 #[rustfmt::skip]
 impl ServiceObservabilityConfiguration {
     /// A `ServiceObservabilityConfiguration` with its required properties, named in a [`ServiceObservabilityConfigurationRequired`].
+    #[inline]
     pub fn new(required: ServiceObservabilityConfigurationRequired) -> Self {
         Self {
             observability_configuration_arn: None,
@@ -1262,6 +1295,7 @@ impl ServiceObservabilityConfiguration {
 impl PropertyType for ServiceObservabilityConfiguration {}
 
 impl ToValue for ServiceObservabilityConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1319,6 +1353,7 @@ pub struct SourceCodeVersion {
 #[rustfmt::skip]
 impl SourceCodeVersion {
     /// A `SourceCodeVersion` with its required properties, named in a [`SourceCodeVersionRequired`].
+    #[inline]
     pub fn new(required: SourceCodeVersionRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -1335,6 +1370,7 @@ impl SourceCodeVersion {
 impl PropertyType for SourceCodeVersion {}
 
 impl ToValue for SourceCodeVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -1389,6 +1425,7 @@ pub struct SourceConfiguration {
 #[rustfmt::skip]
 impl SourceConfiguration {
     /// A `SourceConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1406,6 +1443,7 @@ impl SourceConfiguration {
 impl PropertyType for SourceConfiguration {}
 
 impl ToValue for SourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1437,6 +1475,7 @@ impl From<Value> for ConfigurationSource {
 }
 
 impl ToValue for ConfigurationSource {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Repository => "REPOSITORY",
@@ -1465,6 +1504,7 @@ impl From<Value> for EgressType {
 }
 
 impl ToValue for EgressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "DEFAULT",
@@ -1493,6 +1533,7 @@ impl From<Value> for ImageRepositoryType {
 }
 
 impl ToValue for ImageRepositoryType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ecr => "ECR",
@@ -1521,6 +1562,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
@@ -1549,6 +1591,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Tcp => "TCP",
@@ -1599,6 +1642,7 @@ impl From<Value> for Runtime {
 }
 
 impl ToValue for Runtime {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Python3 => "PYTHON_3",
@@ -1636,6 +1680,7 @@ impl From<Value> for SourceCodeVersionType {
 }
 
 impl ToValue for SourceCodeVersionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Branch => "BRANCH",

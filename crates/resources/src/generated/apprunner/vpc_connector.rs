@@ -103,6 +103,7 @@ impl VpcConnector {
     };
 
     /// A `VpcConnector` with its required properties, named in a [`VpcConnectorRequired`].
+    #[inline]
     pub fn new(required: VpcConnectorRequired) -> Self {
         Self {
             security_groups: None,
@@ -136,6 +137,7 @@ impl Resource for VpcConnector {
 }
 
 impl ToValue for VpcConnector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroups", &self.security_groups)
@@ -160,6 +162,7 @@ impl VpcConnectorAttributes {
     /// `Fn::GetAtt` `VpcConnectorArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of this VPC connector.
+    #[inline]
     pub fn vpc_connector_arn(&self) -> Value {
         self.0.get_att("VpcConnectorArn")
     }
@@ -169,6 +172,7 @@ impl VpcConnectorAttributes {
     /// The revision of this VPC connector. It's unique among all the active connectors ( `"Status": "ACTIVE"` ) that share the same `Name` .
     ///
     /// &gt; At this time, App Runner supports only one revision per name.
+    #[inline]
     pub fn vpc_connector_revision(&self) -> Value {
         self.0.get_att("VpcConnectorRevision")
     }

@@ -100,6 +100,7 @@ impl VpcIngressConnection {
     };
 
     /// A `VpcIngressConnection` with its required properties, named in a [`VpcIngressConnectionRequired`].
+    #[inline]
     pub fn new(required: VpcIngressConnectionRequired) -> Self {
         Self {
             ingress_vpc_configuration: required.ingress_vpc_configuration,
@@ -133,6 +134,7 @@ impl Resource for VpcIngressConnection {
 }
 
 impl ToValue for VpcIngressConnection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IngressVpcConfiguration", &self.ingress_vpc_configuration)
@@ -160,6 +162,7 @@ impl VpcIngressConnectionAttributes {
     /// `Fn::GetAtt` `DomainName`: a string.
     ///
     /// The domain name associated with the VPC Ingress Connection resource.
+    #[inline]
     pub fn domain_name(&self) -> Value {
         self.0.get_att("DomainName")
     }
@@ -167,6 +170,7 @@ impl VpcIngressConnectionAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The current status of the VPC Ingress Connection. The VPC Ingress Connection displays one of the following statuses: `AVAILABLE` , `PENDING_CREATION` , `PENDING_UPDATE` , `PENDING_DELETION` , `FAILED_CREATION` , `FAILED_UPDATE` , `FAILED_DELETION` , and `DELETED` ..
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -174,6 +178,7 @@ impl VpcIngressConnectionAttributes {
     /// `Fn::GetAtt` `VpcIngressConnectionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the VPC Ingress Connection.
+    #[inline]
     pub fn vpc_ingress_connection_arn(&self) -> Value {
         self.0.get_att("VpcIngressConnectionArn")
     }
@@ -223,6 +228,7 @@ pub struct IngressVpcConfiguration {
 #[rustfmt::skip]
 impl IngressVpcConfiguration {
     /// A `IngressVpcConfiguration` with its required properties, named in a [`IngressVpcConfigurationRequired`].
+    #[inline]
     pub fn new(required: IngressVpcConfigurationRequired) -> Self {
         Self {
             vpc_endpoint_id: required.vpc_endpoint_id,
@@ -239,6 +245,7 @@ impl IngressVpcConfiguration {
 impl PropertyType for IngressVpcConfiguration {}
 
 impl ToValue for IngressVpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("VpcEndpointId", &self.vpc_endpoint_id)

@@ -121,6 +121,7 @@ impl AppBlock {
     };
 
     /// A `AppBlock` with its required properties, named in a [`AppBlockRequired`].
+    #[inline]
     pub fn new(required: AppBlockRequired) -> Self {
         Self {
             description: None,
@@ -163,6 +164,7 @@ impl Resource for AppBlock {
 }
 
 impl ToValue for AppBlock {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -189,6 +191,7 @@ impl From<ResourceRef> for AppBlockAttributes {
 
 impl AppBlockAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -196,6 +199,7 @@ impl AppBlockAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time when the app block was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -245,6 +249,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    #[inline]
     pub fn new(required: S3LocationRequired) -> Self {
         Self {
             s3_bucket: required.s3_bucket,
@@ -261,6 +266,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3Bucket", &self.s3_bucket)
@@ -325,6 +331,7 @@ pub struct ScriptDetails {
 #[rustfmt::skip]
 impl ScriptDetails {
     /// A `ScriptDetails` with its required properties, named in a [`ScriptDetailsRequired`].
+    #[inline]
     pub fn new(required: ScriptDetailsRequired) -> Self {
         Self {
             executable_parameters: None,
@@ -347,6 +354,7 @@ impl ScriptDetails {
 impl PropertyType for ScriptDetails {}
 
 impl ToValue for ScriptDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExecutableParameters", &self.executable_parameters)
@@ -375,6 +383,7 @@ impl From<Value> for PackagingType {
 }
 
 impl ToValue for PackagingType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Appstream2 => "APPSTREAM2",

@@ -147,6 +147,7 @@ impl AppBlockBuilder {
     };
 
     /// A `AppBlockBuilder` with its required properties, named in a [`AppBlockBuilderRequired`].
+    #[inline]
     pub fn new(required: AppBlockBuilderRequired) -> Self {
         Self {
             access_endpoints: None,
@@ -201,6 +202,7 @@ impl Resource for AppBlockBuilder {
 }
 
 impl ToValue for AppBlockBuilder {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessEndpoints", &self.access_endpoints)
@@ -233,6 +235,7 @@ impl From<ResourceRef> for AppBlockBuilderAttributes {
 
 impl AppBlockBuilderAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -240,6 +243,7 @@ impl AppBlockBuilderAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time when the app block builder was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -279,6 +283,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -295,6 +300,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -319,6 +325,7 @@ impl From<Value> for PlatformType {
 }
 
 impl ToValue for PlatformType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::WindowsServer2019 => "WINDOWS_SERVER_2019",

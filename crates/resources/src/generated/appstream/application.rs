@@ -162,6 +162,7 @@ impl Application {
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             app_block_arn: required.app_block_arn,
@@ -216,6 +217,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppBlockArn", &self.app_block_arn)
@@ -246,6 +248,7 @@ impl From<ResourceRef> for ApplicationAttributes {
 
 impl ApplicationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -253,6 +256,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time when the application was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -302,6 +306,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    #[inline]
     pub fn new(required: S3LocationRequired) -> Self {
         Self {
             s3_bucket: required.s3_bucket,
@@ -318,6 +323,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3Bucket", &self.s3_bucket)
@@ -358,6 +364,7 @@ impl From<Value> for PlatformType {
 }
 
 impl ToValue for PlatformType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmazonLinux2 => "AMAZON_LINUX2",

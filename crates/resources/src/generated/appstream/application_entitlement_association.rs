@@ -85,6 +85,7 @@ impl ApplicationEntitlementAssociation {
     };
 
     /// A `ApplicationEntitlementAssociation` with its required properties, named in a [`ApplicationEntitlementAssociationRequired`].
+    #[inline]
     pub fn new(required: ApplicationEntitlementAssociationRequired) -> Self {
         Self {
             application_identifier: required.application_identifier,
@@ -112,6 +113,7 @@ impl Resource for ApplicationEntitlementAssociation {
 }
 
 impl ToValue for ApplicationEntitlementAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationIdentifier", &self.application_identifier)

@@ -76,6 +76,7 @@ impl ApplicationFleetAssociation {
     };
 
     /// A `ApplicationFleetAssociation` with its required properties, named in a [`ApplicationFleetAssociationRequired`].
+    #[inline]
     pub fn new(required: ApplicationFleetAssociationRequired) -> Self {
         Self {
             application_arn: required.application_arn,
@@ -100,6 +101,7 @@ impl Resource for ApplicationFleetAssociation {
 }
 
 impl ToValue for ApplicationFleetAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationArn", &self.application_arn)

@@ -92,6 +92,7 @@ impl DirectoryConfig {
     };
 
     /// A `DirectoryConfig` with its required properties, named in a [`DirectoryConfigRequired`].
+    #[inline]
     pub fn new(required: DirectoryConfigRequired) -> Self {
         Self {
             certificate_based_auth_properties: None,
@@ -122,6 +123,7 @@ impl Resource for DirectoryConfig {
 }
 
 impl ToValue for DirectoryConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -183,6 +185,7 @@ pub struct CertificateBasedAuthProperties {
 #[rustfmt::skip]
 impl CertificateBasedAuthProperties {
     /// A `CertificateBasedAuthProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -196,6 +199,7 @@ impl CertificateBasedAuthProperties {
 impl PropertyType for CertificateBasedAuthProperties {}
 
 impl ToValue for CertificateBasedAuthProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateAuthorityArn", &self.certificate_authority_arn)
@@ -248,6 +252,7 @@ pub struct ServiceAccountCredentials {
 #[rustfmt::skip]
 impl ServiceAccountCredentials {
     /// A `ServiceAccountCredentials` with its required properties, named in a [`ServiceAccountCredentialsRequired`].
+    #[inline]
     pub fn new(required: ServiceAccountCredentialsRequired) -> Self {
         Self {
             account_name: required.account_name,
@@ -264,6 +269,7 @@ impl ServiceAccountCredentials {
 impl PropertyType for ServiceAccountCredentials {}
 
 impl ToValue for ServiceAccountCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccountName", &self.account_name)
@@ -292,6 +298,7 @@ impl From<Value> for CertificateBasedAuthPropertiesStatus {
 }
 
 impl ToValue for CertificateBasedAuthPropertiesStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",

@@ -101,6 +101,7 @@ impl Entitlement {
     };
 
     /// A `Entitlement` with its required properties, named in a [`EntitlementRequired`].
+    #[inline]
     pub fn new(required: EntitlementRequired) -> Self {
         Self {
             app_visibility: required.app_visibility,
@@ -134,6 +135,7 @@ impl Resource for Entitlement {
 }
 
 impl ToValue for Entitlement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppVisibility", &self.app_visibility)
@@ -159,6 +161,7 @@ impl EntitlementAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time when the entitlement was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -166,6 +169,7 @@ impl EntitlementAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The time when the entitlement was last modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -225,6 +229,7 @@ pub struct Attribute {
 #[rustfmt::skip]
 impl Attribute {
     /// A `Attribute` with its required properties, named in a [`AttributeRequired`].
+    #[inline]
     pub fn new(required: AttributeRequired) -> Self {
         Self {
             name: required.name,
@@ -241,6 +246,7 @@ impl Attribute {
 impl PropertyType for Attribute {}
 
 impl ToValue for Attribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -267,6 +273,7 @@ impl From<Value> for AppVisibility {
 }
 
 impl ToValue for AppVisibility {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",

@@ -267,6 +267,7 @@ impl Fleet {
     };
 
     /// A `Fleet` with its required properties, named in a [`FleetRequired`].
+    #[inline]
     pub fn new(required: FleetRequired) -> Self {
         Self {
             compute_capacity: None,
@@ -360,6 +361,7 @@ impl Resource for Fleet {
 }
 
 impl ToValue for Fleet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComputeCapacity", &self.compute_capacity)
@@ -414,6 +416,7 @@ impl From<ResourceRef> for FleetAttributes {
 
 impl FleetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -451,6 +454,7 @@ pub struct ComputeCapacity {
 #[rustfmt::skip]
 impl ComputeCapacity {
     /// A `ComputeCapacity` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -464,6 +468,7 @@ impl ComputeCapacity {
 impl PropertyType for ComputeCapacity {}
 
 impl ToValue for ComputeCapacity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DesiredInstances", &self.desired_instances)
@@ -502,6 +507,7 @@ pub struct DomainJoinInfo {
 #[rustfmt::skip]
 impl DomainJoinInfo {
     /// A `DomainJoinInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -515,6 +521,7 @@ impl DomainJoinInfo {
 impl PropertyType for DomainJoinInfo {}
 
 impl ToValue for DomainJoinInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DirectoryName", &self.directory_name)
@@ -568,6 +575,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    #[inline]
     pub fn new(required: S3LocationRequired) -> Self {
         Self {
             s3_bucket: required.s3_bucket,
@@ -584,6 +592,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3Bucket", &self.s3_bucket)
@@ -624,6 +633,7 @@ pub struct VpcConfig {
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -637,6 +647,7 @@ impl VpcConfig {
 impl PropertyType for VpcConfig {}
 
 impl ToValue for VpcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)

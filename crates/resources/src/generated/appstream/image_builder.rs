@@ -223,6 +223,7 @@ impl ImageBuilder {
     };
 
     /// A `ImageBuilder` with its required properties, named in a [`ImageBuilderRequired`].
+    #[inline]
     pub fn new(required: ImageBuilderRequired) -> Self {
         Self {
             access_endpoints: None,
@@ -289,6 +290,7 @@ impl Resource for ImageBuilder {
 }
 
 impl ToValue for ImageBuilder {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessEndpoints", &self.access_endpoints)
@@ -328,6 +330,7 @@ impl ImageBuilderAttributes {
     /// `Fn::GetAtt` `StreamingUrl`: a string.
     ///
     /// The URL to start an image builder streaming session, returned as a string.
+    #[inline]
     pub fn streaming_url(&self) -> Value {
         self.0.get_att("StreamingUrl")
     }
@@ -365,6 +368,7 @@ pub struct DomainJoinInfo {
 #[rustfmt::skip]
 impl DomainJoinInfo {
     /// A `DomainJoinInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -378,6 +382,7 @@ impl DomainJoinInfo {
 impl PropertyType for DomainJoinInfo {}
 
 impl ToValue for DomainJoinInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DirectoryName", &self.directory_name)

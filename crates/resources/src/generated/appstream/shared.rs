@@ -50,6 +50,7 @@ pub struct AccessEndpoint {
 #[rustfmt::skip]
 impl AccessEndpoint {
     /// A `AccessEndpoint` with its required properties, named in a [`AccessEndpointRequired`].
+    #[inline]
     pub fn new(required: AccessEndpointRequired) -> Self {
         Self {
             endpoint_type: required.endpoint_type,
@@ -66,6 +67,7 @@ impl AccessEndpoint {
 impl PropertyType for AccessEndpoint {}
 
 impl ToValue for AccessEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EndpointType", &self.endpoint_type)
@@ -108,6 +110,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -124,6 +127,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -153,6 +157,7 @@ pub struct VolumeConfig {
 #[rustfmt::skip]
 impl VolumeConfig {
     /// A `VolumeConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -164,6 +169,7 @@ impl VolumeConfig {
 impl PropertyType for VolumeConfig {}
 
 impl ToValue for VolumeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("VolumeSizeInGb", &self.volume_size_in_gb)
@@ -205,6 +211,7 @@ pub struct VpcConfig {
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -218,6 +225,7 @@ impl VpcConfig {
 impl PropertyType for VpcConfig {}
 
 impl ToValue for VpcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
@@ -244,6 +252,7 @@ impl From<Value> for EndpointType {
 }
 
 impl ToValue for EndpointType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Streaming => "STREAMING",

@@ -151,6 +151,7 @@ impl Stack {
     };
 
     /// A `Stack` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -199,6 +200,7 @@ impl Resource for Stack {
 }
 
 impl ToValue for Stack {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessEndpoints", &self.access_endpoints)
@@ -272,6 +274,7 @@ pub struct ApplicationSettings {
 #[rustfmt::skip]
 impl ApplicationSettings {
     /// A `ApplicationSettings` with its required properties, named in a [`ApplicationSettingsRequired`].
+    #[inline]
     pub fn new(required: ApplicationSettingsRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -288,6 +291,7 @@ impl ApplicationSettings {
 impl PropertyType for ApplicationSettings {}
 
 impl ToValue for ApplicationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Enabled", &self.enabled)
@@ -343,6 +347,7 @@ pub struct StorageConnector {
 #[rustfmt::skip]
 impl StorageConnector {
     /// A `StorageConnector` with its required properties, named in a [`StorageConnectorRequired`].
+    #[inline]
     pub fn new(required: StorageConnectorRequired) -> Self {
         Self {
             connector_type: required.connector_type,
@@ -362,6 +367,7 @@ impl StorageConnector {
 impl PropertyType for StorageConnector {}
 
 impl ToValue for StorageConnector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectorType", &self.connector_type)
@@ -396,6 +402,7 @@ pub struct StreamingExperienceSettings {
 #[rustfmt::skip]
 impl StreamingExperienceSettings {
     /// A `StreamingExperienceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -407,6 +414,7 @@ impl StreamingExperienceSettings {
 impl PropertyType for StreamingExperienceSettings {}
 
 impl ToValue for StreamingExperienceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PreferredProtocol", &self.preferred_protocol)
@@ -465,6 +473,7 @@ pub struct UserSetting {
 #[rustfmt::skip]
 impl UserSetting {
     /// A `UserSetting` with its required properties, named in a [`UserSettingRequired`].
+    #[inline]
     pub fn new(required: UserSettingRequired) -> Self {
         Self {
             action: required.action,
@@ -484,6 +493,7 @@ impl UserSetting {
 impl PropertyType for UserSetting {}
 
 impl ToValue for UserSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -523,6 +533,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AutoTimeZoneRedirection => "AUTO_TIME_ZONE_REDIRECTION",
@@ -559,6 +570,7 @@ impl From<Value> for ConnectorType {
 }
 
 impl ToValue for ConnectorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GoogleDrive => "GOOGLE_DRIVE",
@@ -588,6 +600,7 @@ impl From<Value> for PreferredProtocol {
 }
 
 impl ToValue for PreferredProtocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Tcp => "TCP",
@@ -616,6 +629,7 @@ impl From<Value> for UserSettingPermission {
 }
 
 impl ToValue for UserSettingPermission {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",

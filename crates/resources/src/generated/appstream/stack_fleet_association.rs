@@ -75,6 +75,7 @@ impl StackFleetAssociation {
     };
 
     /// A `StackFleetAssociation` with its required properties, named in a [`StackFleetAssociationRequired`].
+    #[inline]
     pub fn new(required: StackFleetAssociationRequired) -> Self {
         Self {
             fleet_name: required.fleet_name,
@@ -99,6 +100,7 @@ impl Resource for StackFleetAssociation {
 }
 
 impl ToValue for StackFleetAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FleetName", &self.fleet_name)
@@ -119,6 +121,7 @@ impl From<ResourceRef> for StackFleetAssociationAttributes {
 
 impl StackFleetAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

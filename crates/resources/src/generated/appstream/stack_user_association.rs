@@ -94,6 +94,7 @@ impl StackUserAssociation {
     };
 
     /// A `StackUserAssociation` with its required properties, named in a [`StackUserAssociationRequired`].
+    #[inline]
     pub fn new(required: StackUserAssociationRequired) -> Self {
         Self {
             authentication_type: required.authentication_type,
@@ -124,6 +125,7 @@ impl Resource for StackUserAssociation {
 }
 
 impl ToValue for StackUserAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthenticationType", &self.authentication_type)
@@ -146,6 +148,7 @@ impl From<ResourceRef> for StackUserAssociationAttributes {
 
 impl StackUserAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

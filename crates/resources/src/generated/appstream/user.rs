@@ -101,6 +101,7 @@ impl User {
     };
 
     /// A `User` with its required properties, named in a [`UserRequired`].
+    #[inline]
     pub fn new(required: UserRequired) -> Self {
         Self {
             authentication_type: required.authentication_type,
@@ -134,6 +135,7 @@ impl Resource for User {
 }
 
 impl ToValue for User {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthenticationType", &self.authentication_type)
@@ -157,6 +159,7 @@ impl From<ResourceRef> for UserAttributes {
 
 impl UserAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

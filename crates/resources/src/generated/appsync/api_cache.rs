@@ -139,6 +139,7 @@ impl ApiCache {
     };
 
     /// A `ApiCache` with its required properties, named in a [`ApiCacheRequired`].
+    #[inline]
     pub fn new(required: ApiCacheRequired) -> Self {
         Self {
             api_caching_behavior: required.api_caching_behavior,
@@ -178,6 +179,7 @@ impl Resource for ApiCache {
 }
 
 impl ToValue for ApiCache {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiCachingBehavior", &self.api_caching_behavior)
@@ -203,6 +205,7 @@ impl From<ResourceRef> for ApiCacheAttributes {
 
 impl ApiCacheAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

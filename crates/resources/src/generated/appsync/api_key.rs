@@ -77,6 +77,7 @@ impl ApiKey {
     };
 
     /// A `ApiKey` with its required properties, named in a [`ApiKeyRequired`].
+    #[inline]
     pub fn new(required: ApiKeyRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -104,6 +105,7 @@ impl Resource for ApiKey {
 }
 
 impl ToValue for ApiKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -127,6 +129,7 @@ impl ApiKeyAttributes {
     /// `Fn::GetAtt` `ApiKey`: a string.
     ///
     /// The API key.
+    #[inline]
     pub fn api_key(&self) -> Value {
         self.0.get_att("ApiKey")
     }
@@ -134,6 +137,7 @@ impl ApiKeyAttributes {
     /// `Fn::GetAtt` `ApiKeyId`: a string.
     ///
     /// The API key ID.
+    #[inline]
     pub fn api_key_id(&self) -> Value {
         self.0.get_att("ApiKeyId")
     }
@@ -141,6 +145,7 @@ impl ApiKeyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the API key, such as `arn:aws:appsync:us-east-1:123456789012:apis/graphqlapiid/apikey/apikeya1bzhi` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

@@ -117,6 +117,7 @@ impl ChannelNamespace {
     };
 
     /// A `ChannelNamespace` with its required properties, named in a [`ChannelNamespaceRequired`].
+    #[inline]
     pub fn new(required: ChannelNamespaceRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -162,6 +163,7 @@ impl Resource for ChannelNamespace {
 }
 
 impl ToValue for ChannelNamespace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -188,6 +190,7 @@ impl From<ResourceRef> for ChannelNamespaceAttributes {
 
 impl ChannelNamespaceAttributes {
     /// `Fn::GetAtt` `ChannelNamespaceArn`: a string.
+    #[inline]
     pub fn channel_namespace_arn(&self) -> Value {
         self.0.get_att("ChannelNamespaceArn")
     }
@@ -233,6 +236,7 @@ pub struct HandlerConfig {
 #[rustfmt::skip]
 impl HandlerConfig {
     /// A `HandlerConfig` with its required properties, named in a [`HandlerConfigRequired`].
+    #[inline]
     pub fn new(required: HandlerConfigRequired) -> Self {
         Self {
             behavior: required.behavior,
@@ -249,6 +253,7 @@ impl HandlerConfig {
 impl PropertyType for HandlerConfig {}
 
 impl ToValue for HandlerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Behavior", &self.behavior)
@@ -287,6 +292,7 @@ pub struct HandlerConfigs {
 #[rustfmt::skip]
 impl HandlerConfigs {
     /// A `HandlerConfigs` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -300,6 +306,7 @@ impl HandlerConfigs {
 impl PropertyType for HandlerConfigs {}
 
 impl ToValue for HandlerConfigs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OnPublish", &self.on_publish)
@@ -348,6 +355,7 @@ pub struct Integration {
 #[rustfmt::skip]
 impl Integration {
     /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
+    #[inline]
     pub fn new(required: IntegrationRequired) -> Self {
         Self {
             data_source_name: required.data_source_name,
@@ -364,6 +372,7 @@ impl Integration {
 impl PropertyType for Integration {}
 
 impl ToValue for Integration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataSourceName", &self.data_source_name)
@@ -405,6 +414,7 @@ pub struct LambdaConfig {
 #[rustfmt::skip]
 impl LambdaConfig {
     /// A `LambdaConfig` with its required properties, named in a [`LambdaConfigRequired`].
+    #[inline]
     pub fn new(required: LambdaConfigRequired) -> Self {
         Self {
             invoke_type: required.invoke_type,
@@ -418,6 +428,7 @@ impl LambdaConfig {
 impl PropertyType for LambdaConfig {}
 
 impl ToValue for LambdaConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InvokeType", &self.invoke_type)
@@ -443,6 +454,7 @@ impl From<Value> for HandlerBehavior {
 }
 
 impl ToValue for HandlerBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Code => "CODE",
@@ -471,6 +483,7 @@ impl From<Value> for InvokeType {
 }
 
 impl ToValue for InvokeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RequestResponse => "REQUEST_RESPONSE",

@@ -151,6 +151,7 @@ impl DataSource {
     };
 
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
+    #[inline]
     pub fn new(required: DataSourceRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -208,6 +209,7 @@ impl Resource for DataSource {
 }
 
 impl ToValue for DataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -241,6 +243,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `DataSourceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the API key, such as `arn:aws:appsync:us-east-1:123456789012:apis/graphqlapiid/datasources/datasourcename` .
+    #[inline]
     pub fn data_source_arn(&self) -> Value {
         self.0.get_att("DataSourceArn")
     }
@@ -248,6 +251,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// Friendly name for you to identify your AppSync data source after creation.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -295,6 +299,7 @@ pub struct AuthorizationConfig {
 #[rustfmt::skip]
 impl AuthorizationConfig {
     /// A `AuthorizationConfig` with its required properties, named in a [`AuthorizationConfigRequired`].
+    #[inline]
     pub fn new(required: AuthorizationConfigRequired) -> Self {
         Self {
             authorization_type: required.authorization_type,
@@ -311,6 +316,7 @@ impl AuthorizationConfig {
 impl PropertyType for AuthorizationConfig {}
 
 impl ToValue for AuthorizationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthorizationType", &self.authorization_type)
@@ -351,6 +357,7 @@ pub struct AwsIamConfig {
 #[rustfmt::skip]
 impl AwsIamConfig {
     /// A `AwsIamConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -364,6 +371,7 @@ impl AwsIamConfig {
 impl PropertyType for AwsIamConfig {}
 
 impl ToValue for AwsIamConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SigningRegion", &self.signing_region)
@@ -419,6 +427,7 @@ pub struct DeltaSyncConfig {
 #[rustfmt::skip]
 impl DeltaSyncConfig {
     /// A `DeltaSyncConfig` with its required properties, named in a [`DeltaSyncConfigRequired`].
+    #[inline]
     pub fn new(required: DeltaSyncConfigRequired) -> Self {
         Self {
             base_table_ttl: required.base_table_ttl,
@@ -438,6 +447,7 @@ impl DeltaSyncConfig {
 impl PropertyType for DeltaSyncConfig {}
 
 impl ToValue for DeltaSyncConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BaseTableTTL", &self.base_table_ttl)
@@ -504,6 +514,7 @@ pub struct DynamoDbConfig {
 #[rustfmt::skip]
 impl DynamoDbConfig {
     /// A `DynamoDbConfig` with its required properties, named in a [`DynamoDbConfigRequired`].
+    #[inline]
     pub fn new(required: DynamoDbConfigRequired) -> Self {
         Self {
             aws_region: required.aws_region,
@@ -529,6 +540,7 @@ impl DynamoDbConfig {
 impl PropertyType for DynamoDbConfig {}
 
 impl ToValue for DynamoDbConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AwsRegion", &self.aws_region)
@@ -578,6 +590,7 @@ pub struct ElasticsearchConfig {
 #[rustfmt::skip]
 impl ElasticsearchConfig {
     /// A `ElasticsearchConfig` with its required properties, named in a [`ElasticsearchConfigRequired`].
+    #[inline]
     pub fn new(required: ElasticsearchConfigRequired) -> Self {
         Self {
             aws_region: required.aws_region,
@@ -594,6 +607,7 @@ impl ElasticsearchConfig {
 impl PropertyType for ElasticsearchConfig {}
 
 impl ToValue for ElasticsearchConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AwsRegion", &self.aws_region)
@@ -635,6 +649,7 @@ pub struct EventBridgeConfig {
 #[rustfmt::skip]
 impl EventBridgeConfig {
     /// A `EventBridgeConfig` with its required properties, named in a [`EventBridgeConfigRequired`].
+    #[inline]
     pub fn new(required: EventBridgeConfigRequired) -> Self {
         Self {
             event_bus_arn: required.event_bus_arn,
@@ -648,6 +663,7 @@ impl EventBridgeConfig {
 impl PropertyType for EventBridgeConfig {}
 
 impl ToValue for EventBridgeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventBusArn", &self.event_bus_arn)
@@ -695,6 +711,7 @@ pub struct HttpConfig {
 #[rustfmt::skip]
 impl HttpConfig {
     /// A `HttpConfig` with its required properties, named in a [`HttpConfigRequired`].
+    #[inline]
     pub fn new(required: HttpConfigRequired) -> Self {
         Self {
             authorization_config: None,
@@ -711,6 +728,7 @@ impl HttpConfig {
 impl PropertyType for HttpConfig {}
 
 impl ToValue for HttpConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthorizationConfig", &self.authorization_config)
@@ -754,6 +772,7 @@ pub struct LambdaConfig {
 #[rustfmt::skip]
 impl LambdaConfig {
     /// A `LambdaConfig` with its required properties, named in a [`LambdaConfigRequired`].
+    #[inline]
     pub fn new(required: LambdaConfigRequired) -> Self {
         Self {
             lambda_function_arn: required.lambda_function_arn,
@@ -767,6 +786,7 @@ impl LambdaConfig {
 impl PropertyType for LambdaConfig {}
 
 impl ToValue for LambdaConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LambdaFunctionArn", &self.lambda_function_arn)
@@ -816,6 +836,7 @@ pub struct OpenSearchServiceConfig {
 #[rustfmt::skip]
 impl OpenSearchServiceConfig {
     /// A `OpenSearchServiceConfig` with its required properties, named in a [`OpenSearchServiceConfigRequired`].
+    #[inline]
     pub fn new(required: OpenSearchServiceConfigRequired) -> Self {
         Self {
             aws_region: required.aws_region,
@@ -832,6 +853,7 @@ impl OpenSearchServiceConfig {
 impl PropertyType for OpenSearchServiceConfig {}
 
 impl ToValue for OpenSearchServiceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AwsRegion", &self.aws_region)
@@ -899,6 +921,7 @@ pub struct RdsHttpEndpointConfig {
 #[rustfmt::skip]
 impl RdsHttpEndpointConfig {
     /// A `RdsHttpEndpointConfig` with its required properties, named in a [`RdsHttpEndpointConfigRequired`].
+    #[inline]
     pub fn new(required: RdsHttpEndpointConfigRequired) -> Self {
         Self {
             aws_region: required.aws_region,
@@ -924,6 +947,7 @@ impl RdsHttpEndpointConfig {
 impl PropertyType for RdsHttpEndpointConfig {}
 
 impl ToValue for RdsHttpEndpointConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AwsRegion", &self.aws_region)
@@ -975,6 +999,7 @@ pub struct RelationalDatabaseConfig {
 #[rustfmt::skip]
 impl RelationalDatabaseConfig {
     /// A `RelationalDatabaseConfig` with its required properties, named in a [`RelationalDatabaseConfigRequired`].
+    #[inline]
     pub fn new(required: RelationalDatabaseConfigRequired) -> Self {
         Self {
             rds_http_endpoint_config: None,
@@ -991,6 +1016,7 @@ impl RelationalDatabaseConfig {
 impl PropertyType for RelationalDatabaseConfig {}
 
 impl ToValue for RelationalDatabaseConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RdsHttpEndpointConfig", &self.rds_http_endpoint_config)
@@ -1018,6 +1044,7 @@ impl From<Value> for AuthorizationType {
 }
 
 impl ToValue for AuthorizationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsIam => "AWS_IAM",
@@ -1059,6 +1086,7 @@ impl From<Value> for DataSourceType {
 }
 
 impl ToValue for DataSourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmazonBedrockRuntime => "AMAZON_BEDROCK_RUNTIME",
@@ -1094,6 +1122,7 @@ impl From<Value> for MetricsConfig {
 }
 
 impl ToValue for MetricsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -1120,6 +1149,7 @@ impl From<Value> for RelationalDatabaseSourceType {
 }
 
 impl ToValue for RelationalDatabaseSourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RdsHttpEndpoint => "RDS_HTTP_ENDPOINT",

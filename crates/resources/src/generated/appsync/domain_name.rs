@@ -96,6 +96,7 @@ impl DomainName {
     };
 
     /// A `DomainName` with its required properties, named in a [`DomainNameRequired`].
+    #[inline]
     pub fn new(required: DomainNameRequired) -> Self {
         Self {
             certificate_arn: required.certificate_arn,
@@ -129,6 +130,7 @@ impl Resource for DomainName {
 }
 
 impl ToValue for DomainName {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateArn", &self.certificate_arn)
@@ -153,6 +155,7 @@ impl DomainNameAttributes {
     /// `Fn::GetAtt` `AppSyncDomainName`: a string.
     ///
     /// The domain name provided by AWS AppSync .
+    #[inline]
     pub fn app_sync_domain_name(&self) -> Value {
         self.0.get_att("AppSyncDomainName")
     }
@@ -160,6 +163,7 @@ impl DomainNameAttributes {
     /// `Fn::GetAtt` `CertificateArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the certificate. This will be an Certificate Manager certificate.
+    #[inline]
     pub fn certificate_arn(&self) -> Value {
         self.0.get_att("CertificateArn")
     }
@@ -167,6 +171,7 @@ impl DomainNameAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The decription for your domain name.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -174,6 +179,7 @@ impl DomainNameAttributes {
     /// `Fn::GetAtt` `DomainName`: a string.
     ///
     /// The domain name.
+    #[inline]
     pub fn domain_name(&self) -> Value {
         self.0.get_att("DomainName")
     }
@@ -181,6 +187,7 @@ impl DomainNameAttributes {
     /// `Fn::GetAtt` `DomainNameArn`: a string.
     ///
     /// The Amazon resource name (ARN) of the domain name.
+    #[inline]
     pub fn domain_name_arn(&self) -> Value {
         self.0.get_att("DomainNameArn")
     }
@@ -188,11 +195,13 @@ impl DomainNameAttributes {
     /// `Fn::GetAtt` `HostedZoneId`: a string.
     ///
     /// The ID of your Amazon Route 53 hosted zone.
+    #[inline]
     pub fn hosted_zone_id(&self) -> Value {
         self.0.get_att("HostedZoneId")
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }

@@ -77,6 +77,7 @@ impl DomainNameApiAssociation {
     };
 
     /// A `DomainNameApiAssociation` with its required properties, named in a [`DomainNameApiAssociationRequired`].
+    #[inline]
     pub fn new(required: DomainNameApiAssociationRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -101,6 +102,7 @@ impl Resource for DomainNameApiAssociation {
 }
 
 impl ToValue for DomainNameApiAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -121,6 +123,7 @@ impl From<ResourceRef> for DomainNameApiAssociationAttributes {
 
 impl DomainNameApiAssociationAttributes {
     /// `Fn::GetAtt` `ApiAssociationIdentifier`: a string.
+    #[inline]
     pub fn api_association_identifier(&self) -> Value {
         self.0.get_att("ApiAssociationIdentifier")
     }

@@ -170,6 +170,7 @@ impl FunctionConfiguration {
     };
 
     /// A `FunctionConfiguration` with its required properties, named in a [`FunctionConfigurationRequired`].
+    #[inline]
     pub fn new(required: FunctionConfigurationRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -230,6 +231,7 @@ impl Resource for FunctionConfiguration {
 }
 
 impl ToValue for FunctionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -270,6 +272,7 @@ impl FunctionConfigurationAttributes {
     /// `Fn::GetAtt` `ApiId`: a string.
     ///
     /// The AWS AppSync GraphQL API that you want to attach using this function.
+    #[inline]
     pub fn api_id(&self) -> Value {
         self.0.get_att("ApiId")
     }
@@ -277,6 +280,7 @@ impl FunctionConfigurationAttributes {
     /// `Fn::GetAtt` `Code`: a string.
     ///
     /// The `resolver` code that contains the request and response functions. When code is used, the `runtime` is required. The runtime value must be `APPSYNC_JS` .
+    #[inline]
     pub fn code(&self) -> Value {
         self.0.get_att("Code")
     }
@@ -284,6 +288,7 @@ impl FunctionConfigurationAttributes {
     /// `Fn::GetAtt` `CodeS3Location`: a string.
     ///
     /// The Amazon S3 endpoint.
+    #[inline]
     pub fn code_s3_location(&self) -> Value {
         self.0.get_att("CodeS3Location")
     }
@@ -291,6 +296,7 @@ impl FunctionConfigurationAttributes {
     /// `Fn::GetAtt` `DataSourceName`: a string.
     ///
     /// The name of data source this function will attach.
+    #[inline]
     pub fn data_source_name(&self) -> Value {
         self.0.get_att("DataSourceName")
     }
@@ -298,6 +304,7 @@ impl FunctionConfigurationAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The `Function` description.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -305,6 +312,7 @@ impl FunctionConfigurationAttributes {
     /// `Fn::GetAtt` `FunctionArn`: a string.
     ///
     /// ARN of the function, such as `arn:aws:appsync:us-east-1:123456789012:apis/graphqlapiid/functions/functionId` .
+    #[inline]
     pub fn function_arn(&self) -> Value {
         self.0.get_att("FunctionArn")
     }
@@ -312,6 +320,7 @@ impl FunctionConfigurationAttributes {
     /// `Fn::GetAtt` `FunctionId`: a string.
     ///
     /// The unique ID of this function.
+    #[inline]
     pub fn function_id(&self) -> Value {
         self.0.get_att("FunctionId")
     }
@@ -319,6 +328,7 @@ impl FunctionConfigurationAttributes {
     /// `Fn::GetAtt` `FunctionVersion`: a string.
     ///
     /// The version of the request mapping template. Currently, only the 2018-05-29 version of the template is supported.
+    #[inline]
     pub fn function_version(&self) -> Value {
         self.0.get_att("FunctionVersion")
     }
@@ -326,6 +336,7 @@ impl FunctionConfigurationAttributes {
     /// `Fn::GetAtt` `MaxBatchSize`: an integer.
     ///
     /// The maximum number of resolver request inputs that will be sent to a single AWS Lambda function in a `BatchInvoke` operation.
+    #[inline]
     pub fn max_batch_size(&self) -> Value {
         self.0.get_att("MaxBatchSize")
     }
@@ -333,6 +344,7 @@ impl FunctionConfigurationAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the function.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -340,6 +352,7 @@ impl FunctionConfigurationAttributes {
     /// `Fn::GetAtt` `RequestMappingTemplate`: a string.
     ///
     /// The `Function` request mapping template. Functions support only the 2018-05-29 version of the request mapping template.
+    #[inline]
     pub fn request_mapping_template(&self) -> Value {
         self.0.get_att("RequestMappingTemplate")
     }
@@ -349,6 +362,7 @@ impl FunctionConfigurationAttributes {
     /// Describes a Sync configuration for a resolver.
     ///
     /// Contains information on which Conflict Detection, as well as Resolution strategy, should be performed when the resolver is invoked.
+    #[inline]
     pub fn request_mapping_template_s3_location(&self) -> Value {
         self.0.get_att("RequestMappingTemplateS3Location")
     }
@@ -356,6 +370,7 @@ impl FunctionConfigurationAttributes {
     /// `Fn::GetAtt` `ResponseMappingTemplate`: a string.
     ///
     /// The `Function` response mapping template.
+    #[inline]
     pub fn response_mapping_template(&self) -> Value {
         self.0.get_att("ResponseMappingTemplate")
     }
@@ -363,6 +378,7 @@ impl FunctionConfigurationAttributes {
     /// `Fn::GetAtt` `ResponseMappingTemplateS3Location`: a string.
     ///
     /// The location of a response mapping template in an Amazon S3 bucket. Use this if you want to provision with a template file in Amazon S3 rather than embedding it in your CloudFormation template.
+    #[inline]
     pub fn response_mapping_template_s3_location(&self) -> Value {
         self.0.get_att("ResponseMappingTemplateS3Location")
     }
@@ -370,6 +386,7 @@ impl FunctionConfigurationAttributes {
     /// `Fn::GetAtt` `Runtime.Name`: one of a set of strings.
     ///
     /// The `name` of the runtime to use. Currently, the only allowed value is `APPSYNC_JS` .
+    #[inline]
     pub fn runtime_name(&self) -> Value {
         self.0.get_att("Runtime.Name")
     }
@@ -377,6 +394,7 @@ impl FunctionConfigurationAttributes {
     /// `Fn::GetAtt` `Runtime.RuntimeVersion`: a string.
     ///
     /// The `version` of the runtime to use. Currently, the only allowed version is `1.0.0` .
+    #[inline]
     pub fn runtime_runtime_version(&self) -> Value {
         self.0.get_att("Runtime.RuntimeVersion")
     }
@@ -387,6 +405,7 @@ impl FunctionConfigurationAttributes {
     ///
     /// - *VERSION* : Detect conflicts based on object versions for this resolver.
     /// - *NONE* : Do not detect conflicts when invoking this resolver.
+    #[inline]
     pub fn sync_config_conflict_detection(&self) -> Value {
         self.0.get_att("SyncConfig.ConflictDetection")
     }
@@ -398,6 +417,7 @@ impl FunctionConfigurationAttributes {
     /// - *OPTIMISTIC_CONCURRENCY* : Resolve conflicts by rejecting mutations when versions don't match the latest version at the server.
     /// - *AUTOMERGE* : Resolve conflicts with the Automerge conflict resolution strategy.
     /// - *LAMBDA* : Resolve conflicts with an AWS Lambda function supplied in the `LambdaConflictHandlerConfig` .
+    #[inline]
     pub fn sync_config_conflict_handler(&self) -> Value {
         self.0.get_att("SyncConfig.ConflictHandler")
     }
@@ -405,6 +425,7 @@ impl FunctionConfigurationAttributes {
     /// `Fn::GetAtt` `SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the Lambda function to use as the Conflict Handler.
+    #[inline]
     pub fn sync_config_lambda_conflict_handler_config_lambda_conflict_handler_arn(&self) -> Value {
         self.0
             .get_att("SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn")
@@ -451,6 +472,7 @@ pub struct AppSyncRuntime {
 #[rustfmt::skip]
 impl AppSyncRuntime {
     /// A `AppSyncRuntime` with its required properties, named in a [`AppSyncRuntimeRequired`].
+    #[inline]
     pub fn new(required: AppSyncRuntimeRequired) -> Self {
         Self {
             name: required.name,
@@ -467,6 +489,7 @@ impl AppSyncRuntime {
 impl PropertyType for AppSyncRuntime {}
 
 impl ToValue for AppSyncRuntime {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)

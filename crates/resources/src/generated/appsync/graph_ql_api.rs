@@ -177,6 +177,7 @@ impl GraphQlApi {
     };
 
     /// A `GraphQlApi` with its required properties, named in a [`GraphQlApiRequired`].
+    #[inline]
     pub fn new(required: GraphQlApiRequired) -> Self {
         Self {
             additional_authentication_providers: None,
@@ -252,6 +253,7 @@ impl Resource for GraphQlApi {
 }
 
 impl ToValue for GraphQlApi {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -296,6 +298,7 @@ impl GraphQlApiAttributes {
     /// `Fn::GetAtt` `ApiId`: a string.
     ///
     /// Unique AWS AppSync GraphQL API identifier.
+    #[inline]
     pub fn api_id(&self) -> Value {
         self.0.get_att("ApiId")
     }
@@ -303,6 +306,7 @@ impl GraphQlApiAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the API key, such as `arn:aws:appsync:us-east-1:123456789012:apis/graphqlapiid` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -310,6 +314,7 @@ impl GraphQlApiAttributes {
     /// `Fn::GetAtt` `GraphQLDns`: a string.
     ///
     /// The fully qualified domain name (FQDN) of the endpoint URL of your GraphQL API.
+    #[inline]
     pub fn graph_ql_dns(&self) -> Value {
         self.0.get_att("GraphQLDns")
     }
@@ -317,6 +322,7 @@ impl GraphQlApiAttributes {
     /// `Fn::GetAtt` `GraphQLEndpointArn`: a string.
     ///
     /// The GraphQL endpoint ARN.
+    #[inline]
     pub fn graph_ql_endpoint_arn(&self) -> Value {
         self.0.get_att("GraphQLEndpointArn")
     }
@@ -324,6 +330,7 @@ impl GraphQlApiAttributes {
     /// `Fn::GetAtt` `GraphQLUrl`: a string.
     ///
     /// The Endpoint URL of your GraphQL API.
+    #[inline]
     pub fn graph_ql_url(&self) -> Value {
         self.0.get_att("GraphQLUrl")
     }
@@ -331,6 +338,7 @@ impl GraphQlApiAttributes {
     /// `Fn::GetAtt` `RealtimeDns`: a string.
     ///
     /// The fully qualified domain name (FQDN) of the real-time endpoint URL of your GraphQL API.
+    #[inline]
     pub fn realtime_dns(&self) -> Value {
         self.0.get_att("RealtimeDns")
     }
@@ -338,6 +346,7 @@ impl GraphQlApiAttributes {
     /// `Fn::GetAtt` `RealtimeUrl`: a string.
     ///
     /// The GraphQL API real-time endpoint URL. For more information, see \[Discovering the real-time endpoint from the GraphQL endpoint\](<https://docs.aws.amazon.com/appsync/latest/devguide/real-time-websocket-client.html#handshake-details-to-establish-the-websocket-connection>) .
+    #[inline]
     pub fn realtime_url(&self) -> Value {
         self.0.get_att("RealtimeUrl")
     }
@@ -393,6 +402,7 @@ pub struct AdditionalAuthenticationProvider {
 #[rustfmt::skip]
 impl AdditionalAuthenticationProvider {
     /// A `AdditionalAuthenticationProvider` with its required properties, named in a [`AdditionalAuthenticationProviderRequired`].
+    #[inline]
     pub fn new(required: AdditionalAuthenticationProviderRequired) -> Self {
         Self {
             authentication_type: required.authentication_type,
@@ -415,6 +425,7 @@ impl AdditionalAuthenticationProvider {
 impl PropertyType for AdditionalAuthenticationProvider {}
 
 impl ToValue for AdditionalAuthenticationProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthenticationType", &self.authentication_type)
@@ -460,6 +471,7 @@ pub struct CognitoUserPoolConfig {
 #[rustfmt::skip]
 impl CognitoUserPoolConfig {
     /// A `CognitoUserPoolConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -475,6 +487,7 @@ impl CognitoUserPoolConfig {
 impl PropertyType for CognitoUserPoolConfig {}
 
 impl ToValue for CognitoUserPoolConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppIdClientRegex", &self.app_id_client_regex)
@@ -556,6 +569,7 @@ pub struct EnhancedMetricsConfig {
 #[rustfmt::skip]
 impl EnhancedMetricsConfig {
     /// A `EnhancedMetricsConfig` with its required properties, named in a [`EnhancedMetricsConfigRequired`].
+    #[inline]
     pub fn new(required: EnhancedMetricsConfigRequired) -> Self {
         Self {
             data_source_level_metrics_behavior: required.data_source_level_metrics_behavior,
@@ -575,6 +589,7 @@ impl EnhancedMetricsConfig {
 impl PropertyType for EnhancedMetricsConfig {}
 
 impl ToValue for EnhancedMetricsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -634,6 +649,7 @@ pub struct LambdaAuthorizerConfig {
 #[rustfmt::skip]
 impl LambdaAuthorizerConfig {
     /// A `LambdaAuthorizerConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -649,6 +665,7 @@ impl LambdaAuthorizerConfig {
 impl PropertyType for LambdaAuthorizerConfig {}
 
 impl ToValue for LambdaAuthorizerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -734,6 +751,7 @@ pub struct LogConfig {
 #[rustfmt::skip]
 impl LogConfig {
     /// A `LogConfig` with its required properties, named in a [`LogConfigRequired`].
+    #[inline]
     pub fn new(required: LogConfigRequired) -> Self {
         Self {
             cloud_watch_logs_role_arn: required.cloud_watch_logs_role_arn,
@@ -753,6 +771,7 @@ impl LogConfig {
 impl PropertyType for LogConfig {}
 
 impl ToValue for LogConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CloudWatchLogsRoleArn", &self.cloud_watch_logs_role_arn)
@@ -804,6 +823,7 @@ pub struct OpenIdConnectConfig {
 #[rustfmt::skip]
 impl OpenIdConnectConfig {
     /// A `OpenIdConnectConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -821,6 +841,7 @@ impl OpenIdConnectConfig {
 impl PropertyType for OpenIdConnectConfig {}
 
 impl ToValue for OpenIdConnectConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthTTL", &self.auth_ttl)
@@ -865,6 +886,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -881,6 +903,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -931,6 +954,7 @@ pub struct UserPoolConfig {
 #[rustfmt::skip]
 impl UserPoolConfig {
     /// A `UserPoolConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -948,6 +972,7 @@ impl UserPoolConfig {
 impl PropertyType for UserPoolConfig {}
 
 impl ToValue for UserPoolConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppIdClientRegex", &self.app_id_client_regex)
@@ -976,6 +1001,7 @@ impl From<Value> for ApiType {
 }
 
 impl ToValue for ApiType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Graphql => "GRAPHQL",
@@ -1010,6 +1036,7 @@ impl From<Value> for AuthenticationType {
 }
 
 impl ToValue for AuthenticationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmazonCognitoUserPools => "AMAZON_COGNITO_USER_POOLS",
@@ -1041,6 +1068,7 @@ impl From<Value> for DataSourceLevelMetricsBehavior {
 }
 
 impl ToValue for DataSourceLevelMetricsBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FullRequestDataSourceMetrics => "FULL_REQUEST_DATA_SOURCE_METRICS",
@@ -1069,6 +1097,7 @@ impl From<Value> for DefaultAction {
 }
 
 impl ToValue for DefaultAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "ALLOW",
@@ -1103,6 +1132,7 @@ impl From<Value> for FieldLogLevel {
 }
 
 impl ToValue for FieldLogLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -1134,6 +1164,7 @@ impl From<Value> for IntrospectionConfig {
 }
 
 impl ToValue for IntrospectionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -1162,6 +1193,7 @@ impl From<Value> for OperationLevelMetricsConfig {
 }
 
 impl ToValue for OperationLevelMetricsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -1190,6 +1222,7 @@ impl From<Value> for ResolverLevelMetricsBehavior {
 }
 
 impl ToValue for ResolverLevelMetricsBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FullRequestResolverMetrics => "FULL_REQUEST_RESOLVER_METRICS",
@@ -1218,6 +1251,7 @@ impl From<Value> for Visibility {
 }
 
 impl ToValue for Visibility {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Global => "GLOBAL",

@@ -83,6 +83,7 @@ impl GraphQlSchema {
     };
 
     /// A `GraphQlSchema` with its required properties, named in a [`GraphQlSchemaRequired`].
+    #[inline]
     pub fn new(required: GraphQlSchemaRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -110,6 +111,7 @@ impl Resource for GraphQlSchema {
 }
 
 impl ToValue for GraphQlSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -133,6 +135,7 @@ impl GraphQlSchemaAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID value.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

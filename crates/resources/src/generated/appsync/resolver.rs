@@ -188,6 +188,7 @@ impl Resolver {
     };
 
     /// A `Resolver` with its required properties, named in a [`ResolverRequired`].
+    #[inline]
     pub fn new(required: ResolverRequired) -> Self {
         Self {
             api_id: required.api_id,
@@ -257,6 +258,7 @@ impl Resource for Resolver {
 }
 
 impl ToValue for Resolver {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiId", &self.api_id)
@@ -300,6 +302,7 @@ impl ResolverAttributes {
     /// `Fn::GetAtt` `ApiId`: a string.
     ///
     /// The AWS AppSync GraphQL API to which you want to attach this resolver.
+    #[inline]
     pub fn api_id(&self) -> Value {
         self.0.get_att("ApiId")
     }
@@ -309,6 +312,7 @@ impl ResolverAttributes {
     /// The caching keys for a resolver that has caching activated.
     ///
     /// Valid values are entries from the `$context.arguments` , `$context.source` , and `$context.identity` maps.
+    #[inline]
     pub fn caching_config_caching_keys(&self) -> Value {
         self.0.get_att("CachingConfig.CachingKeys")
     }
@@ -318,6 +322,7 @@ impl ResolverAttributes {
     /// The TTL in seconds for a resolver that has caching activated.
     ///
     /// Valid values are 1–3,600 seconds.
+    #[inline]
     pub fn caching_config_ttl(&self) -> Value {
         self.0.get_att("CachingConfig.Ttl")
     }
@@ -325,6 +330,7 @@ impl ResolverAttributes {
     /// `Fn::GetAtt` `Code`: a string.
     ///
     /// The `resolver` code that contains the request and response functions. When code is used, the `runtime` is required. The runtime value must be `APPSYNC_JS` .
+    #[inline]
     pub fn code(&self) -> Value {
         self.0.get_att("Code")
     }
@@ -332,6 +338,7 @@ impl ResolverAttributes {
     /// `Fn::GetAtt` `CodeS3Location`: a string.
     ///
     /// The Amazon S3 endpoint.
+    #[inline]
     pub fn code_s3_location(&self) -> Value {
         self.0.get_att("CodeS3Location")
     }
@@ -339,6 +346,7 @@ impl ResolverAttributes {
     /// `Fn::GetAtt` `DataSourceName`: a string.
     ///
     /// The resolver data source name.
+    #[inline]
     pub fn data_source_name(&self) -> Value {
         self.0.get_att("DataSourceName")
     }
@@ -346,6 +354,7 @@ impl ResolverAttributes {
     /// `Fn::GetAtt` `FieldName`: a string.
     ///
     /// The GraphQL field on a type that invokes the resolver.
+    #[inline]
     pub fn field_name(&self) -> Value {
         self.0.get_att("FieldName")
     }
@@ -356,6 +365,7 @@ impl ResolverAttributes {
     ///
     /// - *UNIT* : A UNIT resolver type. A UNIT resolver is the default resolver type. You can use a UNIT resolver to run a GraphQL query against a single data source.
     /// - *PIPELINE* : A PIPELINE resolver type. You can use a PIPELINE resolver to invoke a series of `Function` objects in a serial manner. You can use a pipeline resolver to run a GraphQL query against multiple data sources.
+    #[inline]
     pub fn kind(&self) -> Value {
         self.0.get_att("Kind")
     }
@@ -363,6 +373,7 @@ impl ResolverAttributes {
     /// `Fn::GetAtt` `MaxBatchSize`: an integer.
     ///
     /// The maximum number of resolver request inputs that will be sent to a single AWS Lambda function in a `BatchInvoke` operation.
+    #[inline]
     pub fn max_batch_size(&self) -> Value {
         self.0.get_att("MaxBatchSize")
     }
@@ -370,6 +381,7 @@ impl ResolverAttributes {
     /// `Fn::GetAtt` `MetricsConfig`: one of a set of strings.
     ///
     /// Enables or disables enhanced resolver metrics for specified resolvers. Note that `MetricsConfig` won't be used unless the `resolverLevelMetricsBehavior` value is set to `PER_RESOLVER_METRICS` . If the `resolverLevelMetricsBehavior` is set to `FULL_REQUEST_RESOLVER_METRICS` instead, `MetricsConfig` will be ignored. However, you can still set its value.
+    #[inline]
     pub fn metrics_config(&self) -> Value {
         self.0.get_att("MetricsConfig")
     }
@@ -377,6 +389,7 @@ impl ResolverAttributes {
     /// `Fn::GetAtt` `PipelineConfig.Functions`: a list of strings.
     ///
     /// A list of `Function` objects.
+    #[inline]
     pub fn pipeline_config_functions(&self) -> Value {
         self.0.get_att("PipelineConfig.Functions")
     }
@@ -386,6 +399,7 @@ impl ResolverAttributes {
     /// The request mapping template.
     ///
     /// Request mapping templates are optional when using a Lambda data source. For all other data sources, a request mapping template is required.
+    #[inline]
     pub fn request_mapping_template(&self) -> Value {
         self.0.get_att("RequestMappingTemplate")
     }
@@ -393,6 +407,7 @@ impl ResolverAttributes {
     /// `Fn::GetAtt` `RequestMappingTemplateS3Location`: a string.
     ///
     /// The location of a request mapping template in an Amazon S3 bucket. Use this if you want to provision with a template file in Amazon S3 rather than embedding it in your CloudFormation template.
+    #[inline]
     pub fn request_mapping_template_s3_location(&self) -> Value {
         self.0.get_att("RequestMappingTemplateS3Location")
     }
@@ -400,6 +415,7 @@ impl ResolverAttributes {
     /// `Fn::GetAtt` `ResolverArn`: a string.
     ///
     /// ARN of the resolver, such as `arn:aws:appsync:us-east-1:123456789012:apis/graphqlapiid/types/typename/resolvers/resolvername` .
+    #[inline]
     pub fn resolver_arn(&self) -> Value {
         self.0.get_att("ResolverArn")
     }
@@ -407,6 +423,7 @@ impl ResolverAttributes {
     /// `Fn::GetAtt` `ResponseMappingTemplate`: a string.
     ///
     /// The response mapping template.
+    #[inline]
     pub fn response_mapping_template(&self) -> Value {
         self.0.get_att("ResponseMappingTemplate")
     }
@@ -414,6 +431,7 @@ impl ResolverAttributes {
     /// `Fn::GetAtt` `ResponseMappingTemplateS3Location`: a string.
     ///
     /// The location of a response mapping template in an Amazon S3 bucket. Use this if you want to provision with a template file in Amazon S3 rather than embedding it in your CloudFormation template.
+    #[inline]
     pub fn response_mapping_template_s3_location(&self) -> Value {
         self.0.get_att("ResponseMappingTemplateS3Location")
     }
@@ -421,6 +439,7 @@ impl ResolverAttributes {
     /// `Fn::GetAtt` `Runtime.Name`: one of a set of strings.
     ///
     /// The `name` of the runtime to use. Currently, the only allowed value is `APPSYNC_JS` .
+    #[inline]
     pub fn runtime_name(&self) -> Value {
         self.0.get_att("Runtime.Name")
     }
@@ -428,6 +447,7 @@ impl ResolverAttributes {
     /// `Fn::GetAtt` `Runtime.RuntimeVersion`: a string.
     ///
     /// The `version` of the runtime to use. Currently, the only allowed version is `1.0.0` .
+    #[inline]
     pub fn runtime_runtime_version(&self) -> Value {
         self.0.get_att("Runtime.RuntimeVersion")
     }
@@ -438,6 +458,7 @@ impl ResolverAttributes {
     ///
     /// - *VERSION* : Detect conflicts based on object versions for this resolver.
     /// - *NONE* : Do not detect conflicts when invoking this resolver.
+    #[inline]
     pub fn sync_config_conflict_detection(&self) -> Value {
         self.0.get_att("SyncConfig.ConflictDetection")
     }
@@ -449,6 +470,7 @@ impl ResolverAttributes {
     /// - *OPTIMISTIC_CONCURRENCY* : Resolve conflicts by rejecting mutations when versions don't match the latest version at the server.
     /// - *AUTOMERGE* : Resolve conflicts with the Automerge conflict resolution strategy.
     /// - *LAMBDA* : Resolve conflicts with an AWS Lambda function supplied in the `LambdaConflictHandlerConfig` .
+    #[inline]
     pub fn sync_config_conflict_handler(&self) -> Value {
         self.0.get_att("SyncConfig.ConflictHandler")
     }
@@ -456,6 +478,7 @@ impl ResolverAttributes {
     /// `Fn::GetAtt` `SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the Lambda function to use as the Conflict Handler.
+    #[inline]
     pub fn sync_config_lambda_conflict_handler_config_lambda_conflict_handler_arn(&self) -> Value {
         self.0
             .get_att("SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn")
@@ -464,6 +487,7 @@ impl ResolverAttributes {
     /// `Fn::GetAtt` `TypeName`: a string.
     ///
     /// The GraphQL type that invokes this resolver.
+    #[inline]
     pub fn type_name(&self) -> Value {
         self.0.get_att("TypeName")
     }
@@ -509,6 +533,7 @@ pub struct AppSyncRuntime {
 #[rustfmt::skip]
 impl AppSyncRuntime {
     /// A `AppSyncRuntime` with its required properties, named in a [`AppSyncRuntimeRequired`].
+    #[inline]
     pub fn new(required: AppSyncRuntimeRequired) -> Self {
         Self {
             name: required.name,
@@ -525,6 +550,7 @@ impl AppSyncRuntime {
 impl PropertyType for AppSyncRuntime {}
 
 impl ToValue for AppSyncRuntime {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -575,6 +601,7 @@ pub struct CachingConfig {
 #[rustfmt::skip]
 impl CachingConfig {
     /// A `CachingConfig` with its required properties, named in a [`CachingConfigRequired`].
+    #[inline]
     pub fn new(required: CachingConfigRequired) -> Self {
         Self {
             caching_keys: None,
@@ -591,6 +618,7 @@ impl CachingConfig {
 impl PropertyType for CachingConfig {}
 
 impl ToValue for CachingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CachingKeys", &self.caching_keys)
@@ -626,6 +654,7 @@ pub struct PipelineConfig {
 #[rustfmt::skip]
 impl PipelineConfig {
     /// A `PipelineConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -637,6 +666,7 @@ impl PipelineConfig {
 impl PropertyType for PipelineConfig {}
 
 impl ToValue for PipelineConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Functions", &self.functions).build()
     }
@@ -660,6 +690,7 @@ impl From<Value> for MetricsConfig {
 }
 
 impl ToValue for MetricsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -688,6 +719,7 @@ impl From<Value> for ResolverKind {
 }
 
 impl ToValue for ResolverKind {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pipeline => "PIPELINE",

@@ -36,6 +36,7 @@ pub struct AuthMode {
 #[rustfmt::skip]
 impl AuthMode {
     /// A `AuthMode` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -47,6 +48,7 @@ impl AuthMode {
 impl PropertyType for AuthMode {}
 
 impl ToValue for AuthMode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("AuthType", &self.auth_type).build()
     }
@@ -77,6 +79,7 @@ pub struct LambdaConflictHandlerConfig {
 #[rustfmt::skip]
 impl LambdaConflictHandlerConfig {
     /// A `LambdaConflictHandlerConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -88,6 +91,7 @@ impl LambdaConflictHandlerConfig {
 impl PropertyType for LambdaConflictHandlerConfig {}
 
 impl ToValue for LambdaConflictHandlerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -150,6 +154,7 @@ pub struct SyncConfig {
 #[rustfmt::skip]
 impl SyncConfig {
     /// A `SyncConfig` with its required properties, named in a [`SyncConfigRequired`].
+    #[inline]
     pub fn new(required: SyncConfigRequired) -> Self {
         Self {
             conflict_detection: required.conflict_detection,
@@ -169,6 +174,7 @@ impl SyncConfig {
 impl PropertyType for SyncConfig {}
 
 impl ToValue for SyncConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConflictDetection", &self.conflict_detection)
@@ -219,6 +225,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -235,6 +242,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -261,6 +269,7 @@ impl From<Value> for AppSyncRuntimeName {
 }
 
 impl ToValue for AppSyncRuntimeName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AppsyncJs => "APPSYNC_JS",
@@ -296,6 +305,7 @@ impl From<Value> for AuthenticationType {
 }
 
 impl ToValue for AuthenticationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmazonCognitoUserPools => "AMAZON_COGNITO_USER_POOLS",
@@ -329,6 +339,7 @@ impl From<Value> for ConflictDetection {
 }
 
 impl ToValue for ConflictDetection {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -363,6 +374,7 @@ impl From<Value> for ConflictHandler {
 }
 
 impl ToValue for ConflictHandler {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Automerge => "AUTOMERGE",

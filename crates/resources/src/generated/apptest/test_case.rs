@@ -92,6 +92,7 @@ impl TestCase {
     };
 
     /// A `TestCase` with its required properties, named in a [`TestCaseRequired`].
+    #[inline]
     pub fn new(required: TestCaseRequired) -> Self {
         Self {
             description: None,
@@ -125,6 +126,7 @@ impl Resource for TestCase {
 }
 
 impl ToValue for TestCase {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -149,6 +151,7 @@ impl TestCaseAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The creation time of the test case.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -156,6 +159,7 @@ impl TestCaseAttributes {
     /// `Fn::GetAtt` `LastUpdateTime`: a string.
     ///
     /// The last update time of the test case.
+    #[inline]
     pub fn last_update_time(&self) -> Value {
         self.0.get_att("LastUpdateTime")
     }
@@ -163,11 +167,13 @@ impl TestCaseAttributes {
     /// `Fn::GetAtt` `LatestVersion`: an object.
     ///
     /// Specifies the latest version of a test case.
+    #[inline]
     pub fn latest_version(&self) -> Value {
         self.0.get_att("LatestVersion")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -175,6 +181,7 @@ impl TestCaseAttributes {
     /// `Fn::GetAtt` `TestCaseArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the test case.
+    #[inline]
     pub fn test_case_arn(&self) -> Value {
         self.0.get_att("TestCaseArn")
     }
@@ -182,6 +189,7 @@ impl TestCaseAttributes {
     /// `Fn::GetAtt` `TestCaseId`: a string.
     ///
     /// The response test case ID of the test case.
+    #[inline]
     pub fn test_case_id(&self) -> Value {
         self.0.get_att("TestCaseId")
     }
@@ -189,6 +197,7 @@ impl TestCaseAttributes {
     /// `Fn::GetAtt` `TestCaseVersion`: a number.
     ///
     /// The version of the test case.
+    #[inline]
     pub fn test_case_version(&self) -> Value {
         self.0.get_att("TestCaseVersion")
     }
@@ -243,6 +252,7 @@ pub struct Step {
 #[rustfmt::skip]
 impl Step {
     /// A `Step` with its required properties, named in a [`StepRequired`].
+    #[inline]
     pub fn new(required: StepRequired) -> Self {
         Self {
             action: required.action,
@@ -262,6 +272,7 @@ impl Step {
 impl PropertyType for Step {}
 
 impl ToValue for Step {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)

@@ -111,6 +111,7 @@ impl AnomalyDetector {
     };
 
     /// A `AnomalyDetector` with its required properties, named in a [`AnomalyDetectorRequired`].
+    #[inline]
     pub fn new(required: AnomalyDetectorRequired) -> Self {
         Self {
             alias: required.alias,
@@ -153,6 +154,7 @@ impl Resource for AnomalyDetector {
 }
 
 impl ToValue for AnomalyDetector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Alias", &self.alias)
@@ -183,6 +185,7 @@ impl AnomalyDetectorAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the anomaly detector.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -221,6 +224,7 @@ pub struct AnomalyDetectorConfiguration {
 #[rustfmt::skip]
 impl AnomalyDetectorConfiguration {
     /// A `AnomalyDetectorConfiguration` with its required properties, named in a [`AnomalyDetectorConfigurationRequired`].
+    #[inline]
     pub fn new(required: AnomalyDetectorConfigurationRequired) -> Self {
         Self {
             random_cut_forest: required.random_cut_forest,
@@ -234,6 +238,7 @@ impl AnomalyDetectorConfiguration {
 impl PropertyType for AnomalyDetectorConfiguration {}
 
 impl ToValue for AnomalyDetectorConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RandomCutForest", &self.random_cut_forest)
@@ -272,6 +277,7 @@ pub struct IgnoreNearExpected {
 #[rustfmt::skip]
 impl IgnoreNearExpected {
     /// A `IgnoreNearExpected` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -285,6 +291,7 @@ impl IgnoreNearExpected {
 impl PropertyType for IgnoreNearExpected {}
 
 impl ToValue for IgnoreNearExpected {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Amount", &self.amount)
@@ -337,6 +344,7 @@ pub struct Label {
 #[rustfmt::skip]
 impl Label {
     /// A `Label` with its required properties, named in a [`LabelRequired`].
+    #[inline]
     pub fn new(required: LabelRequired) -> Self {
         Self {
             key: required.key,
@@ -353,6 +361,7 @@ impl Label {
 impl PropertyType for Label {}
 
 impl ToValue for Label {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -392,6 +401,7 @@ pub struct MissingDataAction {
 #[rustfmt::skip]
 impl MissingDataAction {
     /// A `MissingDataAction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -405,6 +415,7 @@ impl MissingDataAction {
 impl PropertyType for MissingDataAction {}
 
 impl ToValue for MissingDataAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MarkAsAnomaly", &self.mark_as_anomaly)
@@ -476,6 +487,7 @@ pub struct RandomCutForestConfiguration {
 #[rustfmt::skip]
 impl RandomCutForestConfiguration {
     /// A `RandomCutForestConfiguration` with its required properties, named in a [`RandomCutForestConfigurationRequired`].
+    #[inline]
     pub fn new(required: RandomCutForestConfigurationRequired) -> Self {
         Self {
             ignore_near_expected_from_above: None,
@@ -501,6 +513,7 @@ impl RandomCutForestConfiguration {
 impl PropertyType for RandomCutForestConfiguration {}
 
 impl ToValue for RandomCutForestConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

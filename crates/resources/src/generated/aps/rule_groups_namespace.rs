@@ -96,6 +96,7 @@ impl RuleGroupsNamespace {
     };
 
     /// A `RuleGroupsNamespace` with its required properties, named in a [`RuleGroupsNamespaceRequired`].
+    #[inline]
     pub fn new(required: RuleGroupsNamespaceRequired) -> Self {
         Self {
             data: required.data,
@@ -129,6 +130,7 @@ impl Resource for RuleGroupsNamespace {
 }
 
 impl ToValue for RuleGroupsNamespace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Data", &self.data)
@@ -153,6 +155,7 @@ impl RuleGroupsNamespaceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the rule groups namespace. For example, `arn:aws:aps:<region>:123456789012:rulegroupsnamespace/ws-example1-1234-abcd-5678-ef90abcd1234/rulesfile1` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

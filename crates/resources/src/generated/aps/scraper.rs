@@ -120,6 +120,7 @@ impl Scraper {
     };
 
     /// A `Scraper` with its required properties, named in a [`ScraperRequired`].
+    #[inline]
     pub fn new(required: ScraperRequired) -> Self {
         Self {
             alias: None,
@@ -162,6 +163,7 @@ impl Resource for Scraper {
 }
 
 impl ToValue for Scraper {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Alias", &self.alias)
@@ -192,6 +194,7 @@ impl ScraperAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the scraper. For example, `arn:aws:aps:<region>:123456798012:scraper/s-example1-1234-abcd-5678-ef9012abcd34` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -201,6 +204,7 @@ impl ScraperAttributes {
     /// The Amazon Resource Name (ARN) of the IAM role that provides permissions for the scraper to discover and collect metrics on your behalf.
     ///
     /// For example, `arn:aws:iam::123456789012:role/service-role/AmazonGrafanaServiceRole-12example` .
+    #[inline]
     pub fn role_arn(&self) -> Value {
         self.0.get_att("RoleArn")
     }
@@ -208,6 +212,7 @@ impl ScraperAttributes {
     /// `Fn::GetAtt` `ScraperId`: a string.
     ///
     /// The ID of the scraper. For example, `s-example1-1234-abcd-5678-ef9012abcd34` .
+    #[inline]
     pub fn scraper_id(&self) -> Value {
         self.0.get_att("ScraperId")
     }
@@ -246,6 +251,7 @@ pub struct AmpConfiguration {
 #[rustfmt::skip]
 impl AmpConfiguration {
     /// A `AmpConfiguration` with its required properties, named in a [`AmpConfigurationRequired`].
+    #[inline]
     pub fn new(required: AmpConfigurationRequired) -> Self {
         Self {
             workspace_arn: required.workspace_arn,
@@ -259,6 +265,7 @@ impl AmpConfiguration {
 impl PropertyType for AmpConfiguration {}
 
 impl ToValue for AmpConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("WorkspaceArn", &self.workspace_arn)
@@ -293,6 +300,7 @@ pub struct CloudWatchLogDestination {
 #[rustfmt::skip]
 impl CloudWatchLogDestination {
     /// A `CloudWatchLogDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -304,6 +312,7 @@ impl CloudWatchLogDestination {
 impl PropertyType for CloudWatchLogDestination {}
 
 impl ToValue for CloudWatchLogDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroupArn", &self.log_group_arn)
@@ -336,6 +345,7 @@ pub struct ComponentConfig {
 #[rustfmt::skip]
 impl ComponentConfig {
     /// A `ComponentConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -347,6 +357,7 @@ impl ComponentConfig {
 impl PropertyType for ComponentConfig {}
 
 impl ToValue for ComponentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Options", &self.options).build()
     }
@@ -378,6 +389,7 @@ pub struct Destination {
 #[rustfmt::skip]
 impl Destination {
     /// A `Destination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -389,6 +401,7 @@ impl Destination {
 impl PropertyType for Destination {}
 
 impl ToValue for Destination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AmpConfiguration", &self.amp_configuration)
@@ -439,6 +452,7 @@ pub struct EksConfiguration {
 #[rustfmt::skip]
 impl EksConfiguration {
     /// A `EksConfiguration` with its required properties, named in a [`EksConfigurationRequired`].
+    #[inline]
     pub fn new(required: EksConfigurationRequired) -> Self {
         Self {
             cluster_arn: required.cluster_arn,
@@ -458,6 +472,7 @@ impl EksConfiguration {
 impl PropertyType for EksConfiguration {}
 
 impl ToValue for EksConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClusterArn", &self.cluster_arn)
@@ -501,6 +516,7 @@ pub struct RoleConfiguration {
 #[rustfmt::skip]
 impl RoleConfiguration {
     /// A `RoleConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -514,6 +530,7 @@ impl RoleConfiguration {
 impl PropertyType for RoleConfiguration {}
 
 impl ToValue for RoleConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SourceRoleArn", &self.source_role_arn)
@@ -548,6 +565,7 @@ pub struct ScrapeConfiguration {
 #[rustfmt::skip]
 impl ScrapeConfiguration {
     /// A `ScrapeConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -559,6 +577,7 @@ impl ScrapeConfiguration {
 impl PropertyType for ScrapeConfiguration {}
 
 impl ToValue for ScrapeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConfigurationBlob", &self.configuration_blob)
@@ -604,6 +623,7 @@ pub struct ScraperComponent {
 #[rustfmt::skip]
 impl ScraperComponent {
     /// A `ScraperComponent` with its required properties, named in a [`ScraperComponentRequired`].
+    #[inline]
     pub fn new(required: ScraperComponentRequired) -> Self {
         Self {
             config: None,
@@ -620,6 +640,7 @@ impl ScraperComponent {
 impl PropertyType for ScraperComponent {}
 
 impl ToValue for ScraperComponent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Config", &self.config)
@@ -668,6 +689,7 @@ pub struct ScraperLoggingConfiguration {
 #[rustfmt::skip]
 impl ScraperLoggingConfiguration {
     /// A `ScraperLoggingConfiguration` with its required properties, named in a [`ScraperLoggingConfigurationRequired`].
+    #[inline]
     pub fn new(required: ScraperLoggingConfigurationRequired) -> Self {
         Self {
             logging_destination: required.logging_destination,
@@ -684,6 +706,7 @@ impl ScraperLoggingConfiguration {
 impl PropertyType for ScraperLoggingConfiguration {}
 
 impl ToValue for ScraperLoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LoggingDestination", &self.logging_destination)
@@ -717,6 +740,7 @@ pub struct ScraperLoggingDestination {
 #[rustfmt::skip]
 impl ScraperLoggingDestination {
     /// A `ScraperLoggingDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -728,6 +752,7 @@ impl ScraperLoggingDestination {
 impl PropertyType for ScraperLoggingDestination {}
 
 impl ToValue for ScraperLoggingDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchLogs", &self.cloud_watch_logs)
@@ -766,6 +791,7 @@ pub struct Source {
 #[rustfmt::skip]
 impl Source {
     /// A `Source` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -779,6 +805,7 @@ impl Source {
 impl PropertyType for Source {}
 
 impl ToValue for Source {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EksConfiguration", &self.eks_configuration)
@@ -825,6 +852,7 @@ pub struct VpcConfiguration {
 #[rustfmt::skip]
 impl VpcConfiguration {
     /// A `VpcConfiguration` with its required properties, named in a [`VpcConfigurationRequired`].
+    #[inline]
     pub fn new(required: VpcConfigurationRequired) -> Self {
         Self {
             security_group_ids: required.security_group_ids,
@@ -841,6 +869,7 @@ impl VpcConfiguration {
 impl PropertyType for VpcConfiguration {}
 
 impl ToValue for VpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
@@ -869,6 +898,7 @@ impl From<Value> for ScraperComponentType {
 }
 
 impl ToValue for ScraperComponentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ServiceDiscovery => "SERVICE_DISCOVERY",

@@ -104,6 +104,7 @@ impl Workspace {
     };
 
     /// A `Workspace` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -138,6 +139,7 @@ impl Resource for Workspace {
 }
 
 impl ToValue for Workspace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AlertManagerDefinition", &self.alert_manager_definition)
@@ -168,6 +170,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the workspace. For example, `arn:aws:aps:<region>:123456789012:workspace/ws-example1-1234-abcd-5678-ef90abcd1234` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -175,6 +178,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `PrometheusEndpoint`: a string.
     ///
     /// The Prometheus endpoint available for this workspace. For example, `https://aps-workspaces.<region>.amazonaws.com/workspaces/ws-example1-1234-abcd-5678-ef90abcd1234/api/v1/` .
+    #[inline]
     pub fn prometheus_endpoint(&self) -> Value {
         self.0.get_att("PrometheusEndpoint")
     }
@@ -182,6 +186,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `WorkspaceId`: a string.
     ///
     /// The unique ID for the workspace. For example, `ws-example1-1234-abcd-5678-ef90abcd1234` .
+    #[inline]
     pub fn workspace_id(&self) -> Value {
         self.0.get_att("WorkspaceId")
     }
@@ -222,6 +227,7 @@ pub struct CloudWatchLogDestination {
 #[rustfmt::skip]
 impl CloudWatchLogDestination {
     /// A `CloudWatchLogDestination` with its required properties, named in a [`CloudWatchLogDestinationRequired`].
+    #[inline]
     pub fn new(required: CloudWatchLogDestinationRequired) -> Self {
         Self {
             log_group_arn: required.log_group_arn,
@@ -235,6 +241,7 @@ impl CloudWatchLogDestination {
 impl PropertyType for CloudWatchLogDestination {}
 
 impl ToValue for CloudWatchLogDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogGroupArn", &self.log_group_arn)
@@ -286,6 +293,7 @@ pub struct Label {
 #[rustfmt::skip]
 impl Label {
     /// A `Label` with its required properties, named in a [`LabelRequired`].
+    #[inline]
     pub fn new(required: LabelRequired) -> Self {
         Self {
             name: required.name,
@@ -302,6 +310,7 @@ impl Label {
 impl PropertyType for Label {}
 
 impl ToValue for Label {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -354,6 +363,7 @@ pub struct LimitsPerLabelSet {
 #[rustfmt::skip]
 impl LimitsPerLabelSet {
     /// A `LimitsPerLabelSet` with its required properties, named in a [`LimitsPerLabelSetRequired`].
+    #[inline]
     pub fn new(required: LimitsPerLabelSetRequired) -> Self {
         Self {
             label_set: required.label_set,
@@ -370,6 +380,7 @@ impl LimitsPerLabelSet {
 impl PropertyType for LimitsPerLabelSet {}
 
 impl ToValue for LimitsPerLabelSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LabelSet", &self.label_set)
@@ -407,6 +418,7 @@ pub struct LimitsPerLabelSetEntry {
 #[rustfmt::skip]
 impl LimitsPerLabelSetEntry {
     /// A `LimitsPerLabelSetEntry` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -418,6 +430,7 @@ impl LimitsPerLabelSetEntry {
 impl PropertyType for LimitsPerLabelSetEntry {}
 
 impl ToValue for LimitsPerLabelSetEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("MaxSeries", &self.max_series).build()
     }
@@ -452,6 +465,7 @@ pub struct LoggingConfiguration {
 #[rustfmt::skip]
 impl LoggingConfiguration {
     /// A `LoggingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -463,6 +477,7 @@ impl LoggingConfiguration {
 impl PropertyType for LoggingConfiguration {}
 
 impl ToValue for LoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroupArn", &self.log_group_arn)
@@ -510,6 +525,7 @@ pub struct LoggingDestination {
 #[rustfmt::skip]
 impl LoggingDestination {
     /// A `LoggingDestination` with its required properties, named in a [`LoggingDestinationRequired`].
+    #[inline]
     pub fn new(required: LoggingDestinationRequired) -> Self {
         Self {
             cloud_watch_logs: required.cloud_watch_logs,
@@ -526,6 +542,7 @@ impl LoggingDestination {
 impl PropertyType for LoggingDestination {}
 
 impl ToValue for LoggingDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CloudWatchLogs", &self.cloud_watch_logs)
@@ -569,6 +586,7 @@ pub struct LoggingFilter {
 #[rustfmt::skip]
 impl LoggingFilter {
     /// A `LoggingFilter` with its required properties, named in a [`LoggingFilterRequired`].
+    #[inline]
     pub fn new(required: LoggingFilterRequired) -> Self {
         Self {
             qsp_threshold: required.qsp_threshold,
@@ -582,6 +600,7 @@ impl LoggingFilter {
 impl PropertyType for LoggingFilter {}
 
 impl ToValue for LoggingFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("QspThreshold", &self.qsp_threshold)
@@ -624,6 +643,7 @@ pub struct QueryLoggingConfiguration {
 #[rustfmt::skip]
 impl QueryLoggingConfiguration {
     /// A `QueryLoggingConfiguration` with its required properties, named in a [`QueryLoggingConfigurationRequired`].
+    #[inline]
     pub fn new(required: QueryLoggingConfigurationRequired) -> Self {
         Self {
             destinations: required.destinations,
@@ -637,6 +657,7 @@ impl QueryLoggingConfiguration {
 impl PropertyType for QueryLoggingConfiguration {}
 
 impl ToValue for QueryLoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destinations", &self.destinations)
@@ -678,6 +699,7 @@ pub struct WorkspaceConfiguration {
 #[rustfmt::skip]
 impl WorkspaceConfiguration {
     /// A `WorkspaceConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -691,6 +713,7 @@ impl WorkspaceConfiguration {
 impl PropertyType for WorkspaceConfiguration {}
 
 impl ToValue for WorkspaceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LimitsPerLabelSets", &self.limits_per_label_sets)

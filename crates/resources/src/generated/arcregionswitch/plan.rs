@@ -144,6 +144,7 @@ impl Plan {
     };
 
     /// A `Plan` with its required properties, named in a [`PlanRequired`].
+    #[inline]
     pub fn new(required: PlanRequired) -> Self {
         Self {
             associated_alarms: None,
@@ -201,6 +202,7 @@ impl Resource for Plan {
 }
 
 impl ToValue for Plan {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssociatedAlarms", &self.associated_alarms)
@@ -236,11 +238,13 @@ impl PlanAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the plan.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `HealthChecksForPlan`: a JSON value.
+    #[inline]
     pub fn health_checks_for_plan(&self) -> Value {
         self.0.get_att("HealthChecksForPlan")
     }
@@ -248,16 +252,19 @@ impl PlanAttributes {
     /// `Fn::GetAtt` `Owner`: a string.
     ///
     /// The owner of a plan.
+    #[inline]
     pub fn owner(&self) -> Value {
         self.0.get_att("Owner")
     }
 
     /// `Fn::GetAtt` `PlanHealthChecks`: a list of strings.
+    #[inline]
     pub fn plan_health_checks(&self) -> Value {
         self.0.get_att("PlanHealthChecks")
     }
 
     /// `Fn::GetAtt` `Route53HealthChecks`: an object.
+    #[inline]
     pub fn route53_health_checks(&self) -> Value {
         self.0.get_att("Route53HealthChecks")
     }
@@ -265,6 +272,7 @@ impl PlanAttributes {
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version for the plan.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -297,6 +305,7 @@ pub struct ReportConfiguration {
 #[rustfmt::skip]
 impl ReportConfiguration {
     /// A `ReportConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -308,6 +317,7 @@ impl ReportConfiguration {
 impl PropertyType for ReportConfiguration {}
 
 impl ToValue for ReportConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReportOutput", &self.report_output)
@@ -367,6 +377,7 @@ pub struct Step {
 #[rustfmt::skip]
 impl Step {
     /// A `Step` with its required properties, named in a [`StepRequired`].
+    #[inline]
     pub fn new(required: StepRequired) -> Self {
         Self {
             description: None,
@@ -389,6 +400,7 @@ impl Step {
 impl PropertyType for Step {}
 
 impl ToValue for Step {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -465,6 +477,7 @@ pub struct Trigger {
 #[rustfmt::skip]
 impl Trigger {
     /// A `Trigger` with its required properties, named in a [`TriggerRequired`].
+    #[inline]
     pub fn new(required: TriggerRequired) -> Self {
         Self {
             action: required.action,
@@ -490,6 +503,7 @@ impl Trigger {
 impl PropertyType for Trigger {}
 
 impl ToValue for Trigger {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -544,6 +558,7 @@ pub struct TriggerCondition {
 #[rustfmt::skip]
 impl TriggerCondition {
     /// A `TriggerCondition` with its required properties, named in a [`TriggerConditionRequired`].
+    #[inline]
     pub fn new(required: TriggerConditionRequired) -> Self {
         Self {
             associated_alarm_name: required.associated_alarm_name,
@@ -560,6 +575,7 @@ impl TriggerCondition {
 impl PropertyType for TriggerCondition {}
 
 impl ToValue for TriggerCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AssociatedAlarmName", &self.associated_alarm_name)
@@ -618,6 +634,7 @@ pub struct Workflow {
 #[rustfmt::skip]
 impl Workflow {
     /// A `Workflow` with its required properties, named in a [`WorkflowRequired`].
+    #[inline]
     pub fn new(required: WorkflowRequired) -> Self {
         Self {
             steps: None,
@@ -640,6 +657,7 @@ impl Workflow {
 impl PropertyType for Workflow {}
 
 impl ToValue for Workflow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Steps", &self.steps)
@@ -668,6 +686,7 @@ impl From<Value> for AlarmCondition {
 }
 
 impl ToValue for AlarmCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Red => "red",
@@ -718,6 +737,7 @@ impl From<Value> for ExecutionBlockType {
 }
 
 impl ToValue for ExecutionBlockType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CustomActionLambda => "CustomActionLambda",
@@ -757,6 +777,7 @@ impl From<Value> for RecoveryApproach {
 }
 
 impl ToValue for RecoveryApproach {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ActiveActive => "activeActive",
@@ -787,6 +808,7 @@ impl From<Value> for WorkflowTargetAction {
 }
 
 impl ToValue for WorkflowTargetAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Activate => "activate",

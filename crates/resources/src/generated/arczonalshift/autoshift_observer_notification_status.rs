@@ -65,6 +65,7 @@ impl AutoshiftObserverNotificationStatus {
     };
 
     /// A `AutoshiftObserverNotificationStatus` with its required properties, named in a [`AutoshiftObserverNotificationStatusRequired`].
+    #[inline]
     pub fn new(required: AutoshiftObserverNotificationStatusRequired) -> Self {
         Self {
             status: required.status,
@@ -86,6 +87,7 @@ impl Resource for AutoshiftObserverNotificationStatus {
 }
 
 impl ToValue for AutoshiftObserverNotificationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Status", &self.status).build()
     }
@@ -103,11 +105,13 @@ impl From<ResourceRef> for AutoshiftObserverNotificationStatusAttributes {
 
 impl AutoshiftObserverNotificationStatusAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
 
     /// `Fn::GetAtt` `Region`: a string.
+    #[inline]
     pub fn region(&self) -> Value {
         self.0.get_att("Region")
     }
@@ -129,6 +133,7 @@ impl From<Value> for AutoshiftObserverNotificationStatusProperty {
 }
 
 impl ToValue for AutoshiftObserverNotificationStatusProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

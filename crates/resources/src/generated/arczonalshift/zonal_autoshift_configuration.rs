@@ -84,6 +84,7 @@ impl ZonalAutoshiftConfiguration {
     };
 
     /// A `ZonalAutoshiftConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -107,6 +108,7 @@ impl Resource for ZonalAutoshiftConfiguration {
 }
 
 impl ToValue for ZonalAutoshiftConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PracticeRunConfiguration", &self.practice_run_configuration)
@@ -174,6 +176,7 @@ pub struct ControlCondition {
 #[rustfmt::skip]
 impl ControlCondition {
     /// A `ControlCondition` with its required properties, named in a [`ControlConditionRequired`].
+    #[inline]
     pub fn new(required: ControlConditionRequired) -> Self {
         Self {
             alarm_identifier: required.alarm_identifier,
@@ -190,6 +193,7 @@ impl ControlCondition {
 impl PropertyType for ControlCondition {}
 
 impl ToValue for ControlCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AlarmIdentifier", &self.alarm_identifier)
@@ -264,6 +268,7 @@ pub struct PracticeRunConfiguration {
 #[rustfmt::skip]
 impl PracticeRunConfiguration {
     /// A `PracticeRunConfiguration` with its required properties, named in a [`PracticeRunConfigurationRequired`].
+    #[inline]
     pub fn new(required: PracticeRunConfigurationRequired) -> Self {
         Self {
             blocked_dates: None,
@@ -286,6 +291,7 @@ impl PracticeRunConfiguration {
 impl PropertyType for PracticeRunConfiguration {}
 
 impl ToValue for PracticeRunConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockedDates", &self.blocked_dates)
@@ -312,6 +318,7 @@ impl From<Value> for ZonalAutoshiftStatus {
 }
 
 impl ToValue for ZonalAutoshiftStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -93,6 +93,7 @@ impl CapacityReservation {
     };
 
     /// A `CapacityReservation` with its required properties, named in a [`CapacityReservationRequired`].
+    #[inline]
     pub fn new(required: CapacityReservationRequired) -> Self {
         Self {
             capacity_assignment_configuration: None,
@@ -126,6 +127,7 @@ impl Resource for CapacityReservation {
 }
 
 impl ToValue for CapacityReservation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -153,11 +155,13 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `AllocatedDpus`: an integer.
     ///
     /// The number of data processing units currently allocated.
+    #[inline]
     pub fn allocated_dpus(&self) -> Value {
         self.0.get_att("AllocatedDpus")
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -165,6 +169,7 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time in UTC epoch millis when the capacity reservation was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -172,11 +177,13 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `LastSuccessfulAllocationTime`: a string.
     ///
     /// The time of the most recent capacity allocation that succeeded.
+    #[inline]
     pub fn last_successful_allocation_time(&self) -> Value {
         self.0.get_att("LastSuccessfulAllocationTime")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -215,6 +222,7 @@ pub struct CapacityAssignment {
 #[rustfmt::skip]
 impl CapacityAssignment {
     /// A `CapacityAssignment` with its required properties, named in a [`CapacityAssignmentRequired`].
+    #[inline]
     pub fn new(required: CapacityAssignmentRequired) -> Self {
         Self {
             workgroup_names: required.workgroup_names,
@@ -228,6 +236,7 @@ impl CapacityAssignment {
 impl PropertyType for CapacityAssignment {}
 
 impl ToValue for CapacityAssignment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("WorkgroupNames", &self.workgroup_names)
@@ -268,6 +277,7 @@ pub struct CapacityAssignmentConfiguration {
 #[rustfmt::skip]
 impl CapacityAssignmentConfiguration {
     /// A `CapacityAssignmentConfiguration` with its required properties, named in a [`CapacityAssignmentConfigurationRequired`].
+    #[inline]
     pub fn new(required: CapacityAssignmentConfigurationRequired) -> Self {
         Self {
             capacity_assignments: required.capacity_assignments,
@@ -281,6 +291,7 @@ impl CapacityAssignmentConfiguration {
 impl PropertyType for CapacityAssignmentConfiguration {}
 
 impl ToValue for CapacityAssignmentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CapacityAssignments", &self.capacity_assignments)

@@ -153,6 +153,7 @@ impl DataCatalog {
     };
 
     /// A `DataCatalog` with its required properties, named in a [`DataCatalogRequired`].
+    #[inline]
     pub fn new(required: DataCatalogRequired) -> Self {
         Self {
             connection_type: None,
@@ -198,6 +199,7 @@ impl Resource for DataCatalog {
 }
 
 impl ToValue for DataCatalog {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionType", &self.connection_type)
@@ -254,6 +256,7 @@ impl From<Value> for DataCatalogStatus {
 }
 
 impl ToValue for DataCatalogStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CreateInProgress => "CREATE_IN_PROGRESS",
@@ -293,6 +296,7 @@ impl From<Value> for DataCatalogType {
 }
 
 impl ToValue for DataCatalogType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Lambda => "LAMBDA",

@@ -99,6 +99,7 @@ impl NamedQuery {
     };
 
     /// A `NamedQuery` with its required properties, named in a [`NamedQueryRequired`].
+    #[inline]
     pub fn new(required: NamedQueryRequired) -> Self {
         Self {
             database: required.database,
@@ -132,6 +133,7 @@ impl Resource for NamedQuery {
 }
 
 impl ToValue for NamedQuery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Database", &self.database)
@@ -157,6 +159,7 @@ impl NamedQueryAttributes {
     /// `Fn::GetAtt` `NamedQueryId`: a string.
     ///
     /// The unique ID of the query.
+    #[inline]
     pub fn named_query_id(&self) -> Value {
         self.0.get_att("NamedQueryId")
     }

@@ -95,6 +95,7 @@ impl PreparedStatement {
     };
 
     /// A `PreparedStatement` with its required properties, named in a [`PreparedStatementRequired`].
+    #[inline]
     pub fn new(required: PreparedStatementRequired) -> Self {
         Self {
             description: None,
@@ -125,6 +126,7 @@ impl Resource for PreparedStatement {
 }
 
 impl ToValue for PreparedStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)

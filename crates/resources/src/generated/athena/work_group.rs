@@ -108,6 +108,7 @@ impl WorkGroup {
     };
 
     /// A `WorkGroup` with its required properties, named in a [`WorkGroupRequired`].
+    #[inline]
     pub fn new(required: WorkGroupRequired) -> Self {
         Self {
             description: None,
@@ -150,6 +151,7 @@ impl Resource for WorkGroup {
 }
 
 impl ToValue for WorkGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -180,17 +182,20 @@ impl WorkGroupAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The date and time the workgroup was created, as a UNIX timestamp in seconds. For example: `1582761016` .
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `WorkGroupConfiguration.EngineVersion.EffectiveEngineVersion`: a string.
+    #[inline]
     pub fn work_group_configuration_engine_version_effective_engine_version(&self) -> Value {
         self.0
             .get_att("WorkGroupConfiguration.EngineVersion.EffectiveEngineVersion")
     }
 
     /// `Fn::GetAtt` `WorkGroupConfigurationUpdates.EngineVersion.EffectiveEngineVersion`: a string.
+    #[inline]
     pub fn work_group_configuration_updates_engine_version_effective_engine_version(
         &self,
     ) -> Value {
@@ -232,6 +237,7 @@ pub struct AclConfiguration {
 #[rustfmt::skip]
 impl AclConfiguration {
     /// A `AclConfiguration` with its required properties, named in a [`AclConfigurationRequired`].
+    #[inline]
     pub fn new(required: AclConfigurationRequired) -> Self {
         Self {
             s3_acl_option: required.s3_acl_option,
@@ -245,6 +251,7 @@ impl AclConfiguration {
 impl PropertyType for AclConfiguration {}
 
 impl ToValue for AclConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3AclOption", &self.s3_acl_option)
@@ -282,6 +289,7 @@ pub struct Classification {
 #[rustfmt::skip]
 impl Classification {
     /// A `Classification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -295,6 +303,7 @@ impl Classification {
 impl PropertyType for Classification {}
 
 impl ToValue for Classification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -343,6 +352,7 @@ pub struct CloudWatchLoggingConfiguration {
 #[rustfmt::skip]
 impl CloudWatchLoggingConfiguration {
     /// A `CloudWatchLoggingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -360,6 +370,7 @@ impl CloudWatchLoggingConfiguration {
 impl PropertyType for CloudWatchLoggingConfiguration {}
 
 impl ToValue for CloudWatchLoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -403,6 +414,7 @@ pub struct CustomerContentEncryptionConfiguration {
 #[rustfmt::skip]
 impl CustomerContentEncryptionConfiguration {
     /// A `CustomerContentEncryptionConfiguration` with its required properties, named in a [`CustomerContentEncryptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: CustomerContentEncryptionConfigurationRequired) -> Self {
         Self {
             kms_key: required.kms_key,
@@ -416,6 +428,7 @@ impl CustomerContentEncryptionConfiguration {
 impl PropertyType for CustomerContentEncryptionConfiguration {}
 
 impl ToValue for CustomerContentEncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("KmsKey", &self.kms_key).build()
     }
@@ -461,6 +474,7 @@ pub struct EncryptionConfiguration {
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
         Self {
             encryption_option: required.encryption_option,
@@ -477,6 +491,7 @@ impl EncryptionConfiguration {
 impl PropertyType for EncryptionConfiguration {}
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EncryptionOption", &self.encryption_option)
@@ -537,6 +552,7 @@ pub struct EngineConfiguration {
 #[rustfmt::skip]
 impl EngineConfiguration {
     /// A `EngineConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -558,6 +574,7 @@ impl EngineConfiguration {
 impl PropertyType for EngineConfiguration {}
 
 impl ToValue for EngineConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalConfigs", &self.additional_configs)
@@ -600,6 +617,7 @@ pub struct EngineVersion {
 #[rustfmt::skip]
 impl EngineVersion {
     /// A `EngineVersion` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -613,6 +631,7 @@ impl EngineVersion {
 impl PropertyType for EngineVersion {}
 
 impl ToValue for EngineVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EffectiveEngineVersion", &self.effective_engine_version)
@@ -651,6 +670,7 @@ pub struct ManagedLoggingConfiguration {
 #[rustfmt::skip]
 impl ManagedLoggingConfiguration {
     /// A `ManagedLoggingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -664,6 +684,7 @@ impl ManagedLoggingConfiguration {
 impl PropertyType for ManagedLoggingConfiguration {}
 
 impl ToValue for ManagedLoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -702,6 +723,7 @@ pub struct ManagedQueryResultsConfiguration {
 #[rustfmt::skip]
 impl ManagedQueryResultsConfiguration {
     /// A `ManagedQueryResultsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -715,6 +737,7 @@ impl ManagedQueryResultsConfiguration {
 impl PropertyType for ManagedQueryResultsConfiguration {}
 
 impl ToValue for ManagedQueryResultsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -748,6 +771,7 @@ pub struct ManagedStorageEncryptionConfiguration {
 #[rustfmt::skip]
 impl ManagedStorageEncryptionConfiguration {
     /// A `ManagedStorageEncryptionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -759,6 +783,7 @@ impl ManagedStorageEncryptionConfiguration {
 impl PropertyType for ManagedStorageEncryptionConfiguration {}
 
 impl ToValue for ManagedStorageEncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("KmsKey", &self.kms_key).build()
     }
@@ -799,6 +824,7 @@ pub struct MonitoringConfiguration {
 #[rustfmt::skip]
 impl MonitoringConfiguration {
     /// A `MonitoringConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -814,6 +840,7 @@ impl MonitoringConfiguration {
 impl PropertyType for MonitoringConfiguration {}
 
 impl ToValue for MonitoringConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -871,6 +898,7 @@ pub struct ResultConfiguration {
 #[rustfmt::skip]
 impl ResultConfiguration {
     /// A `ResultConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -888,6 +916,7 @@ impl ResultConfiguration {
 impl PropertyType for ResultConfiguration {}
 
 impl ToValue for ResultConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AclConfiguration", &self.acl_configuration)
@@ -960,6 +989,7 @@ pub struct ResultConfigurationUpdates {
 #[rustfmt::skip]
 impl ResultConfigurationUpdates {
     /// A `ResultConfigurationUpdates` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -985,6 +1015,7 @@ impl ResultConfigurationUpdates {
 impl PropertyType for ResultConfigurationUpdates {}
 
 impl ToValue for ResultConfigurationUpdates {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AclConfiguration", &self.acl_configuration)
@@ -1040,6 +1071,7 @@ pub struct S3LoggingConfiguration {
 #[rustfmt::skip]
 impl S3LoggingConfiguration {
     /// A `S3LoggingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1055,6 +1087,7 @@ impl S3LoggingConfiguration {
 impl PropertyType for S3LoggingConfiguration {}
 
 impl ToValue for S3LoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -1149,6 +1182,7 @@ pub struct WorkGroupConfiguration {
 #[rustfmt::skip]
 impl WorkGroupConfiguration {
     /// A `WorkGroupConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1182,6 +1216,7 @@ impl WorkGroupConfiguration {
 impl PropertyType for WorkGroupConfiguration {}
 
 impl ToValue for WorkGroupConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalConfiguration", &self.additional_configuration)
@@ -1306,6 +1341,7 @@ pub struct WorkGroupConfigurationUpdates {
 #[rustfmt::skip]
 impl WorkGroupConfigurationUpdates {
     /// A `WorkGroupConfigurationUpdates` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1343,6 +1379,7 @@ impl WorkGroupConfigurationUpdates {
 impl PropertyType for WorkGroupConfigurationUpdates {}
 
 impl ToValue for WorkGroupConfigurationUpdates {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalConfiguration", &self.additional_configuration)
@@ -1407,6 +1444,7 @@ impl From<Value> for EncryptionOption {
 }
 
 impl ToValue for EncryptionOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SseS3 => "SSE_S3",
@@ -1434,6 +1472,7 @@ impl From<Value> for S3AclOption {
 }
 
 impl ToValue for S3AclOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BucketOwnerFullControl => "BUCKET_OWNER_FULL_CONTROL",
@@ -1461,6 +1500,7 @@ impl From<Value> for WorkGroupState {
 }
 
 impl ToValue for WorkGroupState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

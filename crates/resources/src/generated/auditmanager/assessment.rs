@@ -129,6 +129,7 @@ impl Assessment {
     };
 
     /// A `Assessment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -169,6 +170,7 @@ impl Resource for Assessment {
 }
 
 impl ToValue for Assessment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -200,16 +202,19 @@ impl From<ResourceRef> for AssessmentAttributes {
 
 impl AssessmentAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `AssessmentId`: a string.
+    #[inline]
     pub fn assessment_id(&self) -> Value {
         self.0.get_att("AssessmentId")
     }
 
     /// `Fn::GetAtt` `CreationTime`: a number.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -247,6 +252,7 @@ pub struct AssessmentReportsDestination {
 #[rustfmt::skip]
 impl AssessmentReportsDestination {
     /// A `AssessmentReportsDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -260,6 +266,7 @@ impl AssessmentReportsDestination {
 impl PropertyType for AssessmentReportsDestination {}
 
 impl ToValue for AssessmentReportsDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destination", &self.destination)
@@ -309,6 +316,7 @@ pub struct AwsAccount {
 #[rustfmt::skip]
 impl AwsAccount {
     /// A `AwsAccount` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -324,6 +332,7 @@ impl AwsAccount {
 impl PropertyType for AwsAccount {}
 
 impl ToValue for AwsAccount {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EmailAddress", &self.email_address)
@@ -360,6 +369,7 @@ pub struct AwsService {
 #[rustfmt::skip]
 impl AwsService {
     /// A `AwsService` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -371,6 +381,7 @@ impl AwsService {
 impl PropertyType for AwsService {}
 
 impl ToValue for AwsService {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ServiceName", &self.service_name)
@@ -479,6 +490,7 @@ pub struct Delegation {
 #[rustfmt::skip]
 impl Delegation {
     /// A `Delegation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -510,6 +522,7 @@ impl Delegation {
 impl PropertyType for Delegation {}
 
 impl ToValue for Delegation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssessmentId", &self.assessment_id)
@@ -565,6 +578,7 @@ pub struct Role {
 #[rustfmt::skip]
 impl Role {
     /// A `Role` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -578,6 +592,7 @@ impl Role {
 impl PropertyType for Role {}
 
 impl ToValue for Role {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RoleArn", &self.role_arn)
@@ -620,6 +635,7 @@ pub struct Scope {
 #[rustfmt::skip]
 impl Scope {
     /// A `Scope` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -633,6 +649,7 @@ impl Scope {
 impl PropertyType for Scope {}
 
 impl ToValue for Scope {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsAccounts", &self.aws_accounts)
@@ -679,6 +696,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -695,6 +713,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -719,6 +738,7 @@ impl From<Value> for AssessmentReportDestinationType {
 }
 
 impl ToValue for AssessmentReportDestinationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::S3 => "S3",
@@ -746,6 +766,7 @@ impl From<Value> for AssessmentStatus {
 }
 
 impl ToValue for AssessmentStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Active => "ACTIVE",
@@ -776,6 +797,7 @@ impl From<Value> for DelegationStatus {
 }
 
 impl ToValue for DelegationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::InProgress => "IN_PROGRESS",
@@ -805,6 +827,7 @@ impl From<Value> for RoleType {
 }
 
 impl ToValue for RoleType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ProcessOwner => "PROCESS_OWNER",

@@ -358,6 +358,7 @@ impl AutoScalingGroup {
     };
 
     /// A `AutoScalingGroup` with its required properties, named in a [`AutoScalingGroupRequired`].
+    #[inline]
     pub fn new(required: AutoScalingGroupRequired) -> Self {
         Self {
             auto_scaling_group_name: None,
@@ -493,6 +494,7 @@ impl Resource for AutoScalingGroup {
 }
 
 impl ToValue for AutoScalingGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoScalingGroupName", &self.auto_scaling_group_name)
@@ -578,6 +580,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `AutoScalingGroupARN`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Auto Scaling group.
+    #[inline]
     pub fn auto_scaling_group_arn(&self) -> Value {
         self.0.get_att("AutoScalingGroupARN")
     }
@@ -589,6 +592,7 @@ impl AutoScalingGroupAttributes {
     /// The name can contain any ASCII character 33 to 126 including most punctuation characters, digits, and upper and lowercased letters.
     ///
     /// &gt; You cannot use a colon (:) in the name.
+    #[inline]
     pub fn auto_scaling_group_name(&self) -> Value {
         self.0.get_att("AutoScalingGroupName")
     }
@@ -599,6 +603,7 @@ impl AutoScalingGroupAttributes {
     ///
     /// - `balanced-only` - If launches fail in an Availability Zone, Auto Scaling will continue to attempt to launch in the unhealthy zone to preserve a balanced distribution.
     /// - `balanced-best-effort` - If launches fail in an Availability Zone, Auto Scaling will attempt to launch in another healthy Availability Zone instead.
+    #[inline]
     pub fn availability_zone_distribution_capacity_distribution_strategy(&self) -> Value {
         self.0
             .get_att("AvailabilityZoneDistribution.CapacityDistributionStrategy")
@@ -607,6 +612,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `AvailabilityZoneIds`: a list of strings.
     ///
     /// The Availability Zone IDs where the Auto Scaling group can launch instances.
+    #[inline]
     pub fn availability_zone_ids(&self) -> Value {
         self.0.get_att("AvailabilityZoneIds")
     }
@@ -614,6 +620,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `AvailabilityZoneImpairmentPolicy.ImpairedZoneHealthCheckBehavior`: one of a set of strings.
     ///
     /// Specifies the health check behavior for the impaired Availability Zone in an active zonal shift. If you select `Replace unhealthy` , instances that appear unhealthy will be replaced in all Availability Zones. If you select `Ignore unhealthy` , instances will not be replaced in the Availability Zone with the active zonal shift. For more information, see \[Auto Scaling group zonal shift\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-zonal-shift.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    #[inline]
     pub fn availability_zone_impairment_policy_impaired_zone_health_check_behavior(&self) -> Value {
         self.0
             .get_att("AvailabilityZoneImpairmentPolicy.ImpairedZoneHealthCheckBehavior")
@@ -622,6 +629,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `AvailabilityZoneImpairmentPolicy.ZonalShiftEnabled`: a boolean.
     ///
     /// If `true` , enable zonal shift for your Auto Scaling group.
+    #[inline]
     pub fn availability_zone_impairment_policy_zonal_shift_enabled(&self) -> Value {
         self.0
             .get_att("AvailabilityZoneImpairmentPolicy.ZonalShiftEnabled")
@@ -630,6 +638,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `AvailabilityZones`: a list of strings.
     ///
     /// A list of Availability Zones where instances in the Auto Scaling group can be created. Used for launching into the default VPC subnet in each Availability Zone when not using the `VPCZoneIdentifier` property, or for attaching a network interface when an existing network interface ID is specified in a launch template.
+    #[inline]
     pub fn availability_zones(&self) -> Value {
         self.0.get_att("AvailabilityZones")
     }
@@ -637,6 +646,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `CapacityRebalance`: a boolean.
     ///
     /// Indicates whether Capacity Rebalancing is enabled. Otherwise, Capacity Rebalancing is disabled. When you turn on Capacity Rebalancing, Amazon EC2 Auto Scaling attempts to launch a Spot Instance whenever Amazon EC2 notifies that a Spot Instance is at an elevated risk of interruption. After launching a new instance, it then terminates an old instance. For more information, see \[Use Capacity Rebalancing to handle Amazon EC2 Spot Interruptions\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-capacity-rebalancing.html>) in the in the *Amazon EC2 Auto Scaling User Guide* .
+    #[inline]
     pub fn capacity_rebalance(&self) -> Value {
         self.0.get_att("CapacityRebalance")
     }
@@ -649,12 +659,14 @@ impl AutoScalingGroupAttributes {
     /// - `capacity-reservations-first` - Auto Scaling will try to launch instances into a Capacity Reservation or Capacity Reservation resource group first. If capacity isn't available, instances will run in On-Demand capacity.
     /// - `none` - Auto Scaling will not launch instances into a Capacity Reservation. Instances will run in On-Demand capacity.
     /// - `default` - Auto Scaling uses the Capacity Reservation preference from your launch template or an open Capacity Reservation.
+    #[inline]
     pub fn capacity_reservation_specification_capacity_reservation_preference(&self) -> Value {
         self.0
             .get_att("CapacityReservationSpecification.CapacityReservationPreference")
     }
 
     /// `Fn::GetAtt` `CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationIds`: a list of strings.
+    #[inline]
     pub fn capacity_reservation_specification_capacity_reservation_target_capacity_reservation_ids(
         &self,
     ) -> Value {
@@ -664,6 +676,7 @@ impl AutoScalingGroupAttributes {
     }
 
     /// `Fn::GetAtt` `CapacityReservationSpecification.CapacityReservationTarget.CapacityReservationResourceGroupArns`: a list of strings.
+    #[inline]
     pub fn capacity_reservation_specification_capacity_reservation_target_capacity_reservation_resource_group_arns(
         &self,
     ) -> Value {
@@ -673,6 +686,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `Context`: a string.
     ///
     /// Reserved.
+    #[inline]
     pub fn context(&self) -> Value {
         self.0.get_att("Context")
     }
@@ -684,6 +698,7 @@ impl AutoScalingGroupAttributes {
     /// The amount of time, in seconds, between one scaling activity ending and another one starting due to simple scaling policies. For more information, see \[Scaling cooldowns for Amazon EC2 Auto Scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scaling-cooldowns.html>) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Default: `300` seconds
+    #[inline]
     pub fn cooldown(&self) -> Value {
         self.0.get_att("Cooldown")
     }
@@ -697,6 +712,7 @@ impl AutoScalingGroupAttributes {
     /// &gt; To manage various warm-up settings at the group level, we recommend that you set the default instance warmup, *even if it is set to 0 seconds* . To remove a value that you previously set, include the property but specify `-1` for the value. However, we strongly recommend keeping the default instance warmup enabled by specifying a value of `0` or other nominal value.
     ///
     /// Default: None
+    #[inline]
     pub fn default_instance_warmup(&self) -> Value {
         self.0.get_att("DefaultInstanceWarmup")
     }
@@ -704,6 +720,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `DeletionProtection`: one of a set of strings.
     ///
     /// The deletion protection setting for the Auto Scaling group.
+    #[inline]
     pub fn deletion_protection(&self) -> Value {
         self.0.get_att("DeletionProtection")
     }
@@ -715,6 +732,7 @@ impl AutoScalingGroupAttributes {
     /// The number must be greater than or equal to the minimum size of the group and less than or equal to the maximum size of the group. If you do not specify a desired capacity when creating the stack, the default is the minimum size of the group.
     ///
     /// CloudFormation marks the Auto Scaling group as successful (by setting its status to CREATE_COMPLETE) when the desired capacity is reached. However, if a maximum Spot price is set in the launch template or launch configuration that you specified, then desired capacity is not used as a criteria for success. Whether your request is fulfilled depends on Spot Instance capacity and your maximum price.
+    #[inline]
     pub fn desired_capacity(&self) -> Value {
         self.0.get_att("DesiredCapacity")
     }
@@ -726,6 +744,7 @@ impl AutoScalingGroupAttributes {
     /// By default, Amazon EC2 Auto Scaling specifies `units` , which translates into number of instances.
     ///
     /// Valid values: `units` | `vcpu` | `memory-mib`
+    #[inline]
     pub fn desired_capacity_type(&self) -> Value {
         self.0.get_att("DesiredCapacityType")
     }
@@ -735,6 +754,7 @@ impl AutoScalingGroupAttributes {
     /// The amount of time, in seconds, that Amazon EC2 Auto Scaling waits before checking the health status of an EC2 instance that has come into service and marking it unhealthy due to a failed health check. This is useful if your instances do not immediately pass their health checks after they enter the `InService` state. For more information, see \[Set the health check grace period for an Auto Scaling group\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html>) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Default: `0` seconds
+    #[inline]
     pub fn health_check_grace_period(&self) -> Value {
         self.0.get_att("HealthCheckGracePeriod")
     }
@@ -746,6 +766,7 @@ impl AutoScalingGroupAttributes {
     /// The valid values are `EC2` , `EBS` , `ELB` , and `VPC_LATTICE` . `EC2` is the default health check and cannot be disabled. For more information, see \[Health checks for instances in an Auto Scaling group\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-health-checks.html>) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Only specify `EC2` if you must clear a value that was previously set.
+    #[inline]
     pub fn health_check_type(&self) -> Value {
         self.0.get_att("HealthCheckType")
     }
@@ -755,6 +776,7 @@ impl AutoScalingGroupAttributes {
     /// The ID of the instance used to base the launch configuration on. For more information, see \[Create an Auto Scaling group using an EC2 instance\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-asg-from-instance.html>) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// If you specify `LaunchTemplate` , `MixedInstancesPolicy` , or `LaunchConfigurationName` , don't specify `InstanceId` .
+    #[inline]
     pub fn instance_id(&self) -> Value {
         self.0.get_att("InstanceId")
     }
@@ -766,6 +788,7 @@ impl AutoScalingGroupAttributes {
     /// Set to `Retain` to move instances to a `Retained` state. Set to `Terminate` for default termination behavior.
     ///
     /// Retained instances don't count toward desired capacity and remain until you call `TerminateInstanceInAutoScalingGroup` .
+    #[inline]
     pub fn instance_lifecycle_policy_retention_triggers_terminate_hook_abandon(&self) -> Value {
         self.0
             .get_att("InstanceLifecyclePolicy.RetentionTriggers.TerminateHookAbandon")
@@ -776,6 +799,7 @@ impl AutoScalingGroupAttributes {
     /// Specifies the upper threshold as a percentage of the desired capacity of the Auto Scaling group. It represents the maximum percentage of the group that can be in service and healthy, or pending, to support your workload when replacing instances. Value range is 100 to 200. To clear a previously set value, specify a value of `-1` .
     ///
     /// Both `MinHealthyPercentage` and `MaxHealthyPercentage` must be specified, and the difference between them cannot be greater than 100. A large range increases the number of instances that can be replaced at the same time.
+    #[inline]
     pub fn instance_maintenance_policy_max_healthy_percentage(&self) -> Value {
         self.0
             .get_att("InstanceMaintenancePolicy.MaxHealthyPercentage")
@@ -784,6 +808,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `InstanceMaintenancePolicy.MinHealthyPercentage`: an integer.
     ///
     /// Specifies the lower threshold as a percentage of the desired capacity of the Auto Scaling group. It represents the minimum percentage of the group to keep in service, healthy, and ready to use to support your workload when replacing instances. Value range is 0 to 100. To clear a previously set value, specify a value of `-1` .
+    #[inline]
     pub fn instance_maintenance_policy_min_healthy_percentage(&self) -> Value {
         self.0
             .get_att("InstanceMaintenancePolicy.MinHealthyPercentage")
@@ -794,6 +819,7 @@ impl AutoScalingGroupAttributes {
     /// The name of the launch configuration to use to launch instances.
     ///
     /// Required only if you don't specify `LaunchTemplate` , `MixedInstancesPolicy` , or `InstanceId` .
+    #[inline]
     pub fn launch_configuration_name(&self) -> Value {
         self.0.get_att("LaunchConfigurationName")
     }
@@ -803,6 +829,7 @@ impl AutoScalingGroupAttributes {
     /// The ID of the launch template.
     ///
     /// You must specify the `LaunchTemplateID` or the `LaunchTemplateName` , but not both.
+    #[inline]
     pub fn launch_template_launch_template_id(&self) -> Value {
         self.0.get_att("LaunchTemplate.LaunchTemplateId")
     }
@@ -812,6 +839,7 @@ impl AutoScalingGroupAttributes {
     /// The name of the launch template.
     ///
     /// You must specify the `LaunchTemplateName` or the `LaunchTemplateID` , but not both.
+    #[inline]
     pub fn launch_template_launch_template_name(&self) -> Value {
         self.0.get_att("LaunchTemplate.LaunchTemplateName")
     }
@@ -823,6 +851,7 @@ impl AutoScalingGroupAttributes {
     /// Specifying `$Latest` or `$Default` for the template version number is not supported. However, you can specify `LatestVersionNumber` or `DefaultVersionNumber` using the `Fn::GetAtt` intrinsic function. For more information, see \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html>) .
     ///
     /// &gt; For an example of using the `Fn::GetAtt` function, see the \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples>) section of the `AWS::AutoScaling::AutoScalingGroup` resource.
+    #[inline]
     pub fn launch_template_version(&self) -> Value {
         self.0.get_att("LaunchTemplate.Version")
     }
@@ -830,6 +859,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `LifecycleHookSpecificationList`: a list of `LifecycleHookSpecification` objects.
     ///
     /// One or more lifecycle hooks to add to the Auto Scaling group before instances are launched.
+    #[inline]
     pub fn lifecycle_hook_specification_list(&self) -> Value {
         self.0.get_att("LifecycleHookSpecificationList")
     }
@@ -837,6 +867,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `LoadBalancerNames`: a list of strings.
     ///
     /// A list of Classic Load Balancers associated with this Auto Scaling group. For Application Load Balancers, Network Load Balancers, and Gateway Load Balancers, specify the `TargetGroupARNs` property instead.
+    #[inline]
     pub fn load_balancer_names(&self) -> Value {
         self.0.get_att("LoadBalancerNames")
     }
@@ -844,6 +875,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `MaxInstanceLifetime`: an integer.
     ///
     /// The maximum amount of time, in seconds, that an instance can be in service. The default is null. If specified, the value must be either 0 or a number equal to or greater than 86,400 seconds (1 day). For more information, see \[Replace Auto Scaling instances based on maximum instance lifetime\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-max-instance-lifetime.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    #[inline]
     pub fn max_instance_lifetime(&self) -> Value {
         self.0.get_att("MaxInstanceLifetime")
     }
@@ -853,6 +885,7 @@ impl AutoScalingGroupAttributes {
     /// The maximum size of the group.
     ///
     /// &gt; With a mixed instances policy that uses instance weighting, Amazon EC2 Auto Scaling may need to go above `MaxSize` to meet your capacity requirements. In this event, Amazon EC2 Auto Scaling will never go above `MaxSize` by more than your largest instance weight (weights that define how many units each instance contributes to the desired capacity of the group).
+    #[inline]
     pub fn max_size(&self) -> Value {
         self.0.get_att("MaxSize")
     }
@@ -860,6 +893,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `MetricsCollection`: a list of `MetricsCollection` objects.
     ///
     /// Enables the monitoring of group metrics of an Auto Scaling group. By default, these metrics are disabled.
+    #[inline]
     pub fn metrics_collection(&self) -> Value {
         self.0.get_att("MetricsCollection")
     }
@@ -867,6 +901,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `MinSize`: a string.
     ///
     /// The minimum size of the group.
+    #[inline]
     pub fn min_size(&self) -> Value {
         self.0.get_att("MinSize")
     }
@@ -879,6 +914,7 @@ impl AutoScalingGroupAttributes {
     ///
     /// - **lowest-price** - Uses price to determine which instance types are the highest priority, launching the lowest priced instance types within an Availability Zone first. This is the default value for Auto Scaling groups that specify `InstanceRequirements` .
     /// - **prioritized** - You set the order of instance types for the launch template overrides from highest to lowest priority (from first to last in the list). Amazon EC2 Auto Scaling launches your highest priority instance types first. If all your On-Demand capacity cannot be fulfilled using your highest priority instance type, then Amazon EC2 Auto Scaling launches the remaining capacity using the second priority instance type, and so on. This is the default value for Auto Scaling groups that don't specify `InstanceRequirements` and cannot be used for groups that do.
+    #[inline]
     pub fn mixed_instances_policy_instances_distribution_on_demand_allocation_strategy(
         &self,
     ) -> Value {
@@ -895,6 +931,7 @@ impl AutoScalingGroupAttributes {
     /// Default: 0
     ///
     /// &gt; An update to this setting means a gradual replacement of instances to adjust the current On-Demand Instance levels. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
+    #[inline]
     pub fn mixed_instances_policy_instances_distribution_on_demand_base_capacity(&self) -> Value {
         self.0
             .get_att("MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity")
@@ -907,6 +944,7 @@ impl AutoScalingGroupAttributes {
     /// Default: 100
     ///
     /// &gt; An update to this setting means a gradual replacement of instances to adjust the current On-Demand and Spot Instance levels for your additional capacity higher than the base capacity. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
+    #[inline]
     pub fn mixed_instances_policy_instances_distribution_on_demand_percentage_above_base_capacity(
         &self,
     ) -> Value {
@@ -925,6 +963,7 @@ impl AutoScalingGroupAttributes {
     /// - **capacity-optimized-prioritized** - You set the order of instance types for the launch template overrides from highest to lowest priority (from first to last in the list). Amazon EC2 Auto Scaling honors the instance type priorities on a best effort basis but optimizes for capacity first. Note that if the On-Demand allocation strategy is set to `prioritized` , the same priority is applied when fulfilling On-Demand capacity. This is not a valid value for Auto Scaling groups that specify `InstanceRequirements` .
     /// - **lowest-price** - Requests Spot Instances using the lowest priced pools within an Availability Zone, across the number of Spot pools that you specify for the `SpotInstancePools` property. To ensure that your desired capacity is met, you might receive Spot Instances from several pools. This is the default value, but it might lead to high interruption rates because this strategy only considers instance price and not available capacity.
     /// - **price-capacity-optimized (recommended)** - The price and capacity optimized allocation strategy looks at both price and capacity to select the Spot Instance pools that are the least likely to be interrupted and have the lowest possible price.
+    #[inline]
     pub fn mixed_instances_policy_instances_distribution_spot_allocation_strategy(&self) -> Value {
         self.0
             .get_att("MixedInstancesPolicy.InstancesDistribution.SpotAllocationStrategy")
@@ -935,6 +974,7 @@ impl AutoScalingGroupAttributes {
     /// The number of Spot Instance pools across which to allocate your Spot Instances. The Spot pools are determined from the different instance types in the overrides. Valid only when the `SpotAllocationStrategy` is `lowest-price` . Value must be in the range of 1–20.
     ///
     /// Default: 2
+    #[inline]
     pub fn mixed_instances_policy_instances_distribution_spot_instance_pools(&self) -> Value {
         self.0
             .get_att("MixedInstancesPolicy.InstancesDistribution.SpotInstancePools")
@@ -947,6 +987,7 @@ impl AutoScalingGroupAttributes {
     /// &gt; If you specify a maximum price, your instances will be interrupted more frequently than if you do not specify one.
     ///
     /// Valid Range: Minimum value of 0.001
+    #[inline]
     pub fn mixed_instances_policy_instances_distribution_spot_max_price(&self) -> Value {
         self.0
             .get_att("MixedInstancesPolicy.InstancesDistribution.SpotMaxPrice")
@@ -957,6 +998,7 @@ impl AutoScalingGroupAttributes {
     /// The ID of the launch template.
     ///
     /// You must specify the `LaunchTemplateID` or the `LaunchTemplateName` , but not both.
+    #[inline]
     pub fn mixed_instances_policy_launch_template_launch_template_specification_launch_template_id(
         &self,
     ) -> Value {
@@ -970,6 +1012,7 @@ impl AutoScalingGroupAttributes {
     /// The name of the launch template.
     ///
     /// You must specify the `LaunchTemplateName` or the `LaunchTemplateID` , but not both.
+    #[inline]
     pub fn mixed_instances_policy_launch_template_launch_template_specification_launch_template_name(
         &self,
     ) -> Value {
@@ -985,6 +1028,7 @@ impl AutoScalingGroupAttributes {
     /// Specifying `$Latest` or `$Default` for the template version number is not supported. However, you can specify `LatestVersionNumber` or `DefaultVersionNumber` using the `Fn::GetAtt` intrinsic function. For more information, see \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html>) .
     ///
     /// &gt; For an example of using the `Fn::GetAtt` function, see the \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html#aws-resource-autoscaling-autoscalinggroup--examples>) section of the `AWS::AutoScaling::AutoScalingGroup` resource.
+    #[inline]
     pub fn mixed_instances_policy_launch_template_launch_template_specification_version(
         &self,
     ) -> Value {
@@ -995,6 +1039,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `MixedInstancesPolicy.LaunchTemplate.Overrides`: a list of `LaunchTemplateOverrides` objects.
     ///
     /// Any properties that you specify override the same properties in the launch template.
+    #[inline]
     pub fn mixed_instances_policy_launch_template_overrides(&self) -> Value {
         self.0
             .get_att("MixedInstancesPolicy.LaunchTemplate.Overrides")
@@ -1003,6 +1048,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `NewInstancesProtectedFromScaleIn`: a boolean.
     ///
     /// Indicates whether newly launched instances are protected from termination by Amazon EC2 Auto Scaling when scaling in. For more information about preventing instances from terminating on scale in, see \[Use instance scale-in protection\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    #[inline]
     pub fn new_instances_protected_from_scale_in(&self) -> Value {
         self.0.get_att("NewInstancesProtectedFromScaleIn")
     }
@@ -1018,6 +1064,7 @@ impl AutoScalingGroupAttributes {
     /// - `autoscaling:EC2_INSTANCE_TERMINATE`
     /// - `autoscaling:EC2_INSTANCE_TERMINATE_ERROR`
     /// - `autoscaling:TEST_NOTIFICATION`
+    #[inline]
     pub fn notification_configuration_notification_types(&self) -> Value {
         self.0
             .get_att("NotificationConfiguration.NotificationTypes")
@@ -1026,6 +1073,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `NotificationConfiguration.TopicARN`: a JSON value.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon SNS topic.
+    #[inline]
     pub fn notification_configuration_topic_arn(&self) -> Value {
         self.0.get_att("NotificationConfiguration.TopicARN")
     }
@@ -1033,6 +1081,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `NotificationConfigurations`: a list of `NotificationConfiguration` objects.
     ///
     /// Configures an Auto Scaling group to send notifications when specified events take place.
+    #[inline]
     pub fn notification_configurations(&self) -> Value {
         self.0.get_att("NotificationConfigurations")
     }
@@ -1042,6 +1091,7 @@ impl AutoScalingGroupAttributes {
     /// The name of the placement group into which to launch your instances. For more information, see \[Placement groups\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/placement-groups.html>) in the *Amazon EC2 User Guide* .
     ///
     /// &gt; A *cluster* placement group is a logical grouping of instances within a single Availability Zone. You cannot specify multiple Availability Zones and a cluster placement group.
+    #[inline]
     pub fn placement_group(&self) -> Value {
         self.0.get_att("PlacementGroup")
     }
@@ -1049,11 +1099,13 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `ServiceLinkedRoleARN`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service-linked role that the Auto Scaling group uses to call other AWS service on your behalf. By default, Amazon EC2 Auto Scaling uses a service-linked role named `AWSServiceRoleForAutoScaling` , which it creates if it does not exist. For more information, see \[Service-linked roles\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    #[inline]
     pub fn service_linked_role_arn(&self) -> Value {
         self.0.get_att("ServiceLinkedRoleARN")
     }
 
     /// `Fn::GetAtt` `SkipZonalShiftValidation`: a boolean.
+    #[inline]
     pub fn skip_zonal_shift_validation(&self) -> Value {
         self.0.get_att("SkipZonalShiftValidation")
     }
@@ -1061,6 +1113,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `TagProperty` objects.
     ///
     /// One or more tags. You can tag your Auto Scaling group and propagate the tags to the Amazon EC2 instances it launches. Tags are not propagated to Amazon EBS volumes. To add tags to Amazon EBS volumes, specify the tags in a launch template but use caution. If the launch template specifies an instance tag with a key that is also specified for the Auto Scaling group, Amazon EC2 Auto Scaling overrides the value of that instance tag with the value specified by the Auto Scaling group. For more information, see \[Tag Auto Scaling groups and instances\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-tagging.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -1068,6 +1121,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `TargetGroupARNs`: a list of strings.
     ///
     /// The Amazon Resource Names (ARN) of the Elastic Load Balancing target groups to associate with the Auto Scaling group. Instances are registered as targets with the target groups. The target groups receive incoming traffic and route requests to one or more registered targets. For more information, see \[Use Elastic Load Balancing to distribute traffic across the instances in your Auto Scaling group\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-load-balancer.html>) in the *Amazon EC2 Auto Scaling User Guide* .
+    #[inline]
     pub fn target_group_ar_ns(&self) -> Value {
         self.0.get_att("TargetGroupARNs")
     }
@@ -1077,6 +1131,7 @@ impl AutoScalingGroupAttributes {
     /// A policy or a list of policies that are used to select the instance to terminate. These policies are executed in the order that you list them. For more information, see \[Configure termination policies for Amazon EC2 Auto Scaling\](<https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-termination-policies.html>) in the *Amazon EC2 Auto Scaling User Guide* .
     ///
     /// Valid values: `Default` | `AllocationStrategy` | `ClosestToNextInstanceHour` | `NewestInstance` | `OldestInstance` | `OldestLaunchConfiguration` | `OldestLaunchTemplate` | `arn:aws:lambda:region:account-id:function:my-function:my-alias`
+    #[inline]
     pub fn termination_policies(&self) -> Value {
         self.0.get_att("TerminationPolicies")
     }
@@ -1084,6 +1139,7 @@ impl AutoScalingGroupAttributes {
     /// `Fn::GetAtt` `TrafficSources`: a list of `TrafficSourceIdentifier` objects.
     ///
     /// The traffic sources associated with this Auto Scaling group.
+    #[inline]
     pub fn traffic_sources(&self) -> Value {
         self.0.get_att("TrafficSources")
     }
@@ -1097,6 +1153,7 @@ impl AutoScalingGroupAttributes {
     /// &gt; When you update `VPCZoneIdentifier` , this retains the same Auto Scaling group and replaces old instances with new ones, according to the specified subnets. You can optionally specify how CloudFormation handles these updates by using an \[UpdatePolicy attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>) .
     ///
     /// Required to launch instances into a nondefault VPC. If you specify `VPCZoneIdentifier` with `AvailabilityZones` , the subnets that you specify for this property must reside in those Availability Zones.
+    #[inline]
     pub fn vpc_zone_identifier(&self) -> Value {
         self.0.get_att("VPCZoneIdentifier")
     }
@@ -1136,6 +1193,7 @@ pub struct AcceleratorCountRequest {
 #[rustfmt::skip]
 impl AcceleratorCountRequest {
     /// A `AcceleratorCountRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1149,6 +1207,7 @@ impl AcceleratorCountRequest {
 impl PropertyType for AcceleratorCountRequest {}
 
 impl ToValue for AcceleratorCountRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -1191,6 +1250,7 @@ pub struct AcceleratorTotalMemoryMiBRequest {
 #[rustfmt::skip]
 impl AcceleratorTotalMemoryMiBRequest {
     /// A `AcceleratorTotalMemoryMiBRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1204,6 +1264,7 @@ impl AcceleratorTotalMemoryMiBRequest {
 impl PropertyType for AcceleratorTotalMemoryMiBRequest {}
 
 impl ToValue for AcceleratorTotalMemoryMiBRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -1240,6 +1301,7 @@ pub struct AvailabilityZoneDistribution {
 #[rustfmt::skip]
 impl AvailabilityZoneDistribution {
     /// A `AvailabilityZoneDistribution` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1251,6 +1313,7 @@ impl AvailabilityZoneDistribution {
 impl PropertyType for AvailabilityZoneDistribution {}
 
 impl ToValue for AvailabilityZoneDistribution {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1301,6 +1364,7 @@ pub struct AvailabilityZoneImpairmentPolicy {
 #[rustfmt::skip]
 impl AvailabilityZoneImpairmentPolicy {
     /// A `AvailabilityZoneImpairmentPolicy` with its required properties, named in a [`AvailabilityZoneImpairmentPolicyRequired`].
+    #[inline]
     pub fn new(required: AvailabilityZoneImpairmentPolicyRequired) -> Self {
         Self {
             impaired_zone_health_check_behavior: required.impaired_zone_health_check_behavior,
@@ -1317,6 +1381,7 @@ impl AvailabilityZoneImpairmentPolicy {
 impl PropertyType for AvailabilityZoneImpairmentPolicy {}
 
 impl ToValue for AvailabilityZoneImpairmentPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -1362,6 +1427,7 @@ pub struct BaselineEbsBandwidthMbpsRequest {
 #[rustfmt::skip]
 impl BaselineEbsBandwidthMbpsRequest {
     /// A `BaselineEbsBandwidthMbpsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1375,6 +1441,7 @@ impl BaselineEbsBandwidthMbpsRequest {
 impl PropertyType for BaselineEbsBandwidthMbpsRequest {}
 
 impl ToValue for BaselineEbsBandwidthMbpsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -1410,6 +1477,7 @@ pub struct BaselinePerformanceFactorsRequest {
 #[rustfmt::skip]
 impl BaselinePerformanceFactorsRequest {
     /// A `BaselinePerformanceFactorsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1421,6 +1489,7 @@ impl BaselinePerformanceFactorsRequest {
 impl PropertyType for BaselinePerformanceFactorsRequest {}
 
 impl ToValue for BaselinePerformanceFactorsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Cpu", &self.cpu).build()
     }
@@ -1469,6 +1538,7 @@ pub struct CapacityReservationSpecification {
 #[rustfmt::skip]
 impl CapacityReservationSpecification {
     /// A `CapacityReservationSpecification` with its required properties, named in a [`CapacityReservationSpecificationRequired`].
+    #[inline]
     pub fn new(required: CapacityReservationSpecificationRequired) -> Self {
         Self {
             capacity_reservation_preference: required.capacity_reservation_preference,
@@ -1485,6 +1555,7 @@ impl CapacityReservationSpecification {
 impl PropertyType for CapacityReservationSpecification {}
 
 impl ToValue for CapacityReservationSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -1529,6 +1600,7 @@ pub struct CapacityReservationTarget {
 #[rustfmt::skip]
 impl CapacityReservationTarget {
     /// A `CapacityReservationTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1542,6 +1614,7 @@ impl CapacityReservationTarget {
 impl PropertyType for CapacityReservationTarget {}
 
 impl ToValue for CapacityReservationTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityReservationIds", &self.capacity_reservation_ids)
@@ -1580,6 +1653,7 @@ pub struct CpuPerformanceFactorRequest {
 #[rustfmt::skip]
 impl CpuPerformanceFactorRequest {
     /// A `CpuPerformanceFactorRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1591,6 +1665,7 @@ impl CpuPerformanceFactorRequest {
 impl PropertyType for CpuPerformanceFactorRequest {}
 
 impl ToValue for CpuPerformanceFactorRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("References", &self.references)
@@ -1625,6 +1700,7 @@ pub struct InstanceLifecyclePolicy {
 #[rustfmt::skip]
 impl InstanceLifecyclePolicy {
     /// A `InstanceLifecyclePolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1636,6 +1712,7 @@ impl InstanceLifecyclePolicy {
 impl PropertyType for InstanceLifecyclePolicy {}
 
 impl ToValue for InstanceLifecyclePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RetentionTriggers", &self.retention_triggers)
@@ -1682,6 +1759,7 @@ pub struct InstanceMaintenancePolicy {
 #[rustfmt::skip]
 impl InstanceMaintenancePolicy {
     /// A `InstanceMaintenancePolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1695,6 +1773,7 @@ impl InstanceMaintenancePolicy {
 impl PropertyType for InstanceMaintenancePolicy {}
 
 impl ToValue for InstanceMaintenancePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxHealthyPercentage", &self.max_healthy_percentage)
@@ -1983,6 +2062,7 @@ pub struct InstanceRequirements {
 #[rustfmt::skip]
 impl InstanceRequirements {
     /// A `InstanceRequirements` with its required properties, named in a [`InstanceRequirementsRequired`].
+    #[inline]
     pub fn new(required: InstanceRequirementsRequired) -> Self {
         Self {
             accelerator_count: None,
@@ -2068,6 +2148,7 @@ impl InstanceRequirements {
 impl PropertyType for InstanceRequirements {}
 
 impl ToValue for InstanceRequirements {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceleratorCount", &self.accelerator_count)
@@ -2201,6 +2282,7 @@ pub struct InstancesDistribution {
 #[rustfmt::skip]
 impl InstancesDistribution {
     /// A `InstancesDistribution` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2222,6 +2304,7 @@ impl InstancesDistribution {
 impl PropertyType for InstancesDistribution {}
 
 impl ToValue for InstancesDistribution {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -2280,6 +2363,7 @@ pub struct LaunchTemplate {
 #[rustfmt::skip]
 impl LaunchTemplate {
     /// A `LaunchTemplate` with its required properties, named in a [`LaunchTemplateRequired`].
+    #[inline]
     pub fn new(required: LaunchTemplateRequired) -> Self {
         Self {
             launch_template_specification: required.launch_template_specification,
@@ -2296,6 +2380,7 @@ impl LaunchTemplate {
 impl PropertyType for LaunchTemplate {}
 
 impl ToValue for LaunchTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -2385,6 +2470,7 @@ pub struct LaunchTemplateOverrides {
 #[rustfmt::skip]
 impl LaunchTemplateOverrides {
     /// A `LaunchTemplateOverrides` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2404,6 +2490,7 @@ impl LaunchTemplateOverrides {
 impl PropertyType for LaunchTemplateOverrides {}
 
 impl ToValue for LaunchTemplateOverrides {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ImageId", &self.image_id)
@@ -2487,6 +2574,7 @@ pub struct LaunchTemplateSpecification {
 #[rustfmt::skip]
 impl LaunchTemplateSpecification {
     /// A `LaunchTemplateSpecification` with its required properties, named in a [`LaunchTemplateSpecificationRequired`].
+    #[inline]
     pub fn new(required: LaunchTemplateSpecificationRequired) -> Self {
         Self {
             launch_template_id: None,
@@ -2506,6 +2594,7 @@ impl LaunchTemplateSpecification {
 impl PropertyType for LaunchTemplateSpecification {}
 
 impl ToValue for LaunchTemplateSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LaunchTemplateId", &self.launch_template_id)
@@ -2597,6 +2686,7 @@ pub struct LifecycleHookSpecification {
 #[rustfmt::skip]
 impl LifecycleHookSpecification {
     /// A `LifecycleHookSpecification` with its required properties, named in a [`LifecycleHookSpecificationRequired`].
+    #[inline]
     pub fn new(required: LifecycleHookSpecificationRequired) -> Self {
         Self {
             default_result: None,
@@ -2628,6 +2718,7 @@ impl LifecycleHookSpecification {
 impl PropertyType for LifecycleHookSpecification {}
 
 impl ToValue for LifecycleHookSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultResult", &self.default_result)
@@ -2675,6 +2766,7 @@ pub struct MemoryGiBPerVCpuRequest {
 #[rustfmt::skip]
 impl MemoryGiBPerVCpuRequest {
     /// A `MemoryGiBPerVCpuRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2688,6 +2780,7 @@ impl MemoryGiBPerVCpuRequest {
 impl PropertyType for MemoryGiBPerVCpuRequest {}
 
 impl ToValue for MemoryGiBPerVCpuRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -2730,6 +2823,7 @@ pub struct MemoryMiBRequest {
 #[rustfmt::skip]
 impl MemoryMiBRequest {
     /// A `MemoryMiBRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2743,6 +2837,7 @@ impl MemoryMiBRequest {
 impl PropertyType for MemoryMiBRequest {}
 
 impl ToValue for MemoryMiBRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -2818,6 +2913,7 @@ pub struct MetricsCollection {
 #[rustfmt::skip]
 impl MetricsCollection {
     /// A `MetricsCollection` with its required properties, named in a [`MetricsCollectionRequired`].
+    #[inline]
     pub fn new(required: MetricsCollectionRequired) -> Self {
         Self {
             granularity: required.granularity,
@@ -2834,6 +2930,7 @@ impl MetricsCollection {
 impl PropertyType for MetricsCollection {}
 
 impl ToValue for MetricsCollection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Granularity", &self.granularity)
@@ -2893,6 +2990,7 @@ pub struct MixedInstancesPolicy {
 #[rustfmt::skip]
 impl MixedInstancesPolicy {
     /// A `MixedInstancesPolicy` with its required properties, named in a [`MixedInstancesPolicyRequired`].
+    #[inline]
     pub fn new(required: MixedInstancesPolicyRequired) -> Self {
         Self {
             instances_distribution: None,
@@ -2909,6 +3007,7 @@ impl MixedInstancesPolicy {
 impl PropertyType for MixedInstancesPolicy {}
 
 impl ToValue for MixedInstancesPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InstancesDistribution", &self.instances_distribution)
@@ -2953,6 +3052,7 @@ pub struct NetworkBandwidthGbpsRequest {
 #[rustfmt::skip]
 impl NetworkBandwidthGbpsRequest {
     /// A `NetworkBandwidthGbpsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2966,6 +3066,7 @@ impl NetworkBandwidthGbpsRequest {
 impl PropertyType for NetworkBandwidthGbpsRequest {}
 
 impl ToValue for NetworkBandwidthGbpsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -3008,6 +3109,7 @@ pub struct NetworkInterfaceCountRequest {
 #[rustfmt::skip]
 impl NetworkInterfaceCountRequest {
     /// A `NetworkInterfaceCountRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3021,6 +3123,7 @@ impl NetworkInterfaceCountRequest {
 impl PropertyType for NetworkInterfaceCountRequest {}
 
 impl ToValue for NetworkInterfaceCountRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -3081,6 +3184,7 @@ pub struct NotificationConfiguration {
 #[rustfmt::skip]
 impl NotificationConfiguration {
     /// A `NotificationConfiguration` with its required properties, named in a [`NotificationConfigurationRequired`].
+    #[inline]
     pub fn new(required: NotificationConfigurationRequired) -> Self {
         Self {
             notification_types: None,
@@ -3097,6 +3201,7 @@ impl NotificationConfiguration {
 impl PropertyType for NotificationConfiguration {}
 
 impl ToValue for NotificationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NotificationTypes", &self.notification_types)
@@ -3149,6 +3254,7 @@ pub struct PerformanceFactorReferenceRequest {
 #[rustfmt::skip]
 impl PerformanceFactorReferenceRequest {
     /// A `PerformanceFactorReferenceRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3160,6 +3266,7 @@ impl PerformanceFactorReferenceRequest {
 impl PropertyType for PerformanceFactorReferenceRequest {}
 
 impl ToValue for PerformanceFactorReferenceRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InstanceFamily", &self.instance_family)
@@ -3196,6 +3303,7 @@ pub struct RetentionTriggers {
 #[rustfmt::skip]
 impl RetentionTriggers {
     /// A `RetentionTriggers` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3207,6 +3315,7 @@ impl RetentionTriggers {
 impl PropertyType for RetentionTriggers {}
 
 impl ToValue for RetentionTriggers {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TerminateHookAbandon", &self.terminate_hook_abandon)
@@ -3273,6 +3382,7 @@ pub struct TagProperty {
 #[rustfmt::skip]
 impl TagProperty {
     /// A `TagProperty` with its required properties, named in a [`TagPropertyRequired`].
+    #[inline]
     pub fn new(required: TagPropertyRequired) -> Self {
         Self {
             key: required.key,
@@ -3292,6 +3402,7 @@ impl TagProperty {
 impl PropertyType for TagProperty {}
 
 impl ToValue for TagProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -3335,6 +3446,7 @@ pub struct TotalLocalStorageGbRequest {
 #[rustfmt::skip]
 impl TotalLocalStorageGbRequest {
     /// A `TotalLocalStorageGbRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3348,6 +3460,7 @@ impl TotalLocalStorageGbRequest {
 impl PropertyType for TotalLocalStorageGbRequest {}
 
 impl ToValue for TotalLocalStorageGbRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -3420,6 +3533,7 @@ pub struct TrafficSourceIdentifier {
 #[rustfmt::skip]
 impl TrafficSourceIdentifier {
     /// A `TrafficSourceIdentifier` with its required properties, named in a [`TrafficSourceIdentifierRequired`].
+    #[inline]
     pub fn new(required: TrafficSourceIdentifierRequired) -> Self {
         Self {
             identifier: required.identifier,
@@ -3436,6 +3550,7 @@ impl TrafficSourceIdentifier {
 impl PropertyType for TrafficSourceIdentifier {}
 
 impl ToValue for TrafficSourceIdentifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Identifier", &self.identifier)
@@ -3478,6 +3593,7 @@ pub struct VCpuCountRequest {
 #[rustfmt::skip]
 impl VCpuCountRequest {
     /// A `VCpuCountRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3491,6 +3607,7 @@ impl VCpuCountRequest {
 impl PropertyType for VCpuCountRequest {}
 
 impl ToValue for VCpuCountRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -3521,6 +3638,7 @@ impl From<Value> for AcceleratorManufacturer {
 }
 
 impl ToValue for AcceleratorManufacturer {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmazonWebServices => "amazon-web-services",
@@ -3561,6 +3679,7 @@ impl From<Value> for AcceleratorName {
 }
 
 impl ToValue for AcceleratorName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::A100 => "a100",
@@ -3596,6 +3715,7 @@ impl From<Value> for AcceleratorType {
 }
 
 impl ToValue for AcceleratorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Fpga => "fpga",
@@ -3627,6 +3747,7 @@ impl From<Value> for BareMetal {
 }
 
 impl ToValue for BareMetal {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Excluded => "excluded",
@@ -3658,6 +3779,7 @@ impl From<Value> for BurstablePerformance {
 }
 
 impl ToValue for BurstablePerformance {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Excluded => "excluded",
@@ -3687,6 +3809,7 @@ impl From<Value> for CapacityDistributionStrategy {
 }
 
 impl ToValue for CapacityDistributionStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BalancedBestEffort => "balanced-best-effort",
@@ -3719,6 +3842,7 @@ impl From<Value> for CapacityReservationPreference {
 }
 
 impl ToValue for CapacityReservationPreference {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CapacityReservationsFirst => "capacity-reservations-first",
@@ -3753,6 +3877,7 @@ impl From<Value> for CpuManufacturer {
 }
 
 impl ToValue for CpuManufacturer {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmazonWebServices => "amazon-web-services",
@@ -3785,6 +3910,7 @@ impl From<Value> for DeletionProtection {
 }
 
 impl ToValue for DeletionProtection {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "none",
@@ -3814,6 +3940,7 @@ impl From<Value> for ImpairedZoneHealthCheckBehavior {
 }
 
 impl ToValue for ImpairedZoneHealthCheckBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::IgnoreUnhealthy => "IgnoreUnhealthy",
@@ -3842,6 +3969,7 @@ impl From<Value> for InstanceGeneration {
 }
 
 impl ToValue for InstanceGeneration {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Current => "current",
@@ -3872,6 +4000,7 @@ impl From<Value> for LocalStorage {
 }
 
 impl ToValue for LocalStorage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Excluded => "excluded",
@@ -3901,6 +4030,7 @@ impl From<Value> for LocalStorageType {
 }
 
 impl ToValue for LocalStorageType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hdd => "hdd",
@@ -3929,6 +4059,7 @@ impl From<Value> for TerminateHookAbandon {
 }
 
 impl ToValue for TerminateHookAbandon {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Retain => "retain",

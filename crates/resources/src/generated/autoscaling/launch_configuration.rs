@@ -229,6 +229,7 @@ impl LaunchConfiguration {
     };
 
     /// A `LaunchConfiguration` with its required properties, named in a [`LaunchConfigurationRequired`].
+    #[inline]
     pub fn new(required: LaunchConfigurationRequired) -> Self {
         Self {
             associate_public_ip_address: None,
@@ -304,6 +305,7 @@ impl Resource for LaunchConfiguration {
 }
 
 impl ToValue for LaunchConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -436,6 +438,7 @@ pub struct BlockDevice {
 #[rustfmt::skip]
 impl BlockDevice {
     /// A `BlockDevice` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -459,6 +462,7 @@ impl BlockDevice {
 impl PropertyType for BlockDevice {}
 
 impl ToValue for BlockDevice {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeleteOnTermination", &self.delete_on_termination)
@@ -533,6 +537,7 @@ pub struct BlockDeviceMapping {
 #[rustfmt::skip]
 impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with its required properties, named in a [`BlockDeviceMappingRequired`].
+    #[inline]
     pub fn new(required: BlockDeviceMappingRequired) -> Self {
         Self {
             device_name: required.device_name,
@@ -555,6 +560,7 @@ impl BlockDeviceMapping {
 impl PropertyType for BlockDeviceMapping {}
 
 impl ToValue for BlockDeviceMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DeviceName", &self.device_name)
@@ -612,6 +618,7 @@ pub struct MetadataOptions {
 #[rustfmt::skip]
 impl MetadataOptions {
     /// A `MetadataOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -627,6 +634,7 @@ impl MetadataOptions {
 impl PropertyType for MetadataOptions {}
 
 impl ToValue for MetadataOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HttpEndpoint", &self.http_endpoint)
@@ -654,6 +662,7 @@ impl From<Value> for HttpEndpoint {
 }
 
 impl ToValue for HttpEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "disabled",
@@ -682,6 +691,7 @@ impl From<Value> for HttpTokens {
 }
 
 impl ToValue for HttpTokens {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Optional => "optional",

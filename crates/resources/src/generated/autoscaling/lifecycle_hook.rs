@@ -126,6 +126,7 @@ impl LifecycleHook {
     };
 
     /// A `LifecycleHook` with its required properties, named in a [`LifecycleHookRequired`].
+    #[inline]
     pub fn new(required: LifecycleHookRequired) -> Self {
         Self {
             auto_scaling_group_name: required.auto_scaling_group_name,
@@ -168,6 +169,7 @@ impl Resource for LifecycleHook {
 }
 
 impl ToValue for LifecycleHook {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AutoScalingGroupName", &self.auto_scaling_group_name)
@@ -210,6 +212,7 @@ impl From<Value> for DefaultResult {
 }
 
 impl ToValue for DefaultResult {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Abandon => "ABANDON",
@@ -238,6 +241,7 @@ impl From<Value> for LifecycleTransition {
 }
 
 impl ToValue for LifecycleTransition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AutoscalingEc2InstanceLaunching => "autoscaling:EC2_INSTANCE_LAUNCHING",

@@ -167,6 +167,7 @@ impl ScalingPolicy {
     };
 
     /// A `ScalingPolicy` with its required properties, named in a [`ScalingPolicyRequired`].
+    #[inline]
     pub fn new(required: ScalingPolicyRequired) -> Self {
         Self {
             adjustment_type: None,
@@ -218,6 +219,7 @@ impl Resource for ScalingPolicy {
 }
 
 impl ToValue for ScalingPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdjustmentType", &self.adjustment_type)
@@ -255,6 +257,7 @@ impl ScalingPolicyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the ARN of a scaling policy.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -262,6 +265,7 @@ impl ScalingPolicyAttributes {
     /// `Fn::GetAtt` `PolicyName`: a string.
     ///
     /// Returns the name of a scaling policy.
+    #[inline]
     pub fn policy_name(&self) -> Value {
         self.0.get_att("PolicyName")
     }
@@ -335,6 +339,7 @@ pub struct CustomizedMetricSpecification {
 #[rustfmt::skip]
 impl CustomizedMetricSpecification {
     /// A `CustomizedMetricSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -358,6 +363,7 @@ impl CustomizedMetricSpecification {
 impl PropertyType for CustomizedMetricSpecification {}
 
 impl ToValue for CustomizedMetricSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
@@ -420,6 +426,7 @@ pub struct Metric {
 #[rustfmt::skip]
 impl Metric {
     /// A `Metric` with its required properties, named in a [`MetricRequired`].
+    #[inline]
     pub fn new(required: MetricRequired) -> Self {
         Self {
             dimensions: None,
@@ -439,6 +446,7 @@ impl Metric {
 impl PropertyType for Metric {}
 
 impl ToValue for Metric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
@@ -527,6 +535,7 @@ pub struct MetricDataQuery {
 #[rustfmt::skip]
 impl MetricDataQuery {
     /// A `MetricDataQuery` with its required properties, named in a [`MetricDataQueryRequired`].
+    #[inline]
     pub fn new(required: MetricDataQueryRequired) -> Self {
         Self {
             expression: None,
@@ -552,6 +561,7 @@ impl MetricDataQuery {
 impl PropertyType for MetricDataQuery {}
 
 impl ToValue for MetricDataQuery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Expression", &self.expression)
@@ -603,6 +613,7 @@ pub struct MetricDimension {
 #[rustfmt::skip]
 impl MetricDimension {
     /// A `MetricDimension` with its required properties, named in a [`MetricDimensionRequired`].
+    #[inline]
     pub fn new(required: MetricDimensionRequired) -> Self {
         Self {
             name: required.name,
@@ -619,6 +630,7 @@ impl MetricDimension {
 impl PropertyType for MetricDimension {}
 
 impl ToValue for MetricDimension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -680,6 +692,7 @@ pub struct MetricStat {
 #[rustfmt::skip]
 impl MetricStat {
     /// A `MetricStat` with its required properties, named in a [`MetricStatRequired`].
+    #[inline]
     pub fn new(required: MetricStatRequired) -> Self {
         Self {
             metric: required.metric,
@@ -699,6 +712,7 @@ impl MetricStat {
 impl PropertyType for MetricStat {}
 
 impl ToValue for MetricStat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Metric", &self.metric)
@@ -766,6 +780,7 @@ pub struct PredefinedMetricSpecification {
 #[rustfmt::skip]
 impl PredefinedMetricSpecification {
     /// A `PredefinedMetricSpecification` with its required properties, named in a [`PredefinedMetricSpecificationRequired`].
+    #[inline]
     pub fn new(required: PredefinedMetricSpecificationRequired) -> Self {
         Self {
             predefined_metric_type: required.predefined_metric_type,
@@ -782,6 +797,7 @@ impl PredefinedMetricSpecification {
 impl PropertyType for PredefinedMetricSpecification {}
 
 impl ToValue for PredefinedMetricSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
@@ -864,6 +880,7 @@ pub struct PredictiveScalingConfiguration {
 #[rustfmt::skip]
 impl PredictiveScalingConfiguration {
     /// A `PredictiveScalingConfiguration` with its required properties, named in a [`PredictiveScalingConfigurationRequired`].
+    #[inline]
     pub fn new(required: PredictiveScalingConfigurationRequired) -> Self {
         Self {
             max_capacity_breach_behavior: None,
@@ -889,6 +906,7 @@ impl PredictiveScalingConfiguration {
 impl PropertyType for PredictiveScalingConfiguration {}
 
 impl ToValue for PredictiveScalingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -936,6 +954,7 @@ pub struct PredictiveScalingCustomizedCapacityMetric {
 #[rustfmt::skip]
 impl PredictiveScalingCustomizedCapacityMetric {
     /// A `PredictiveScalingCustomizedCapacityMetric` with its required properties, named in a [`PredictiveScalingCustomizedCapacityMetricRequired`].
+    #[inline]
     pub fn new(required: PredictiveScalingCustomizedCapacityMetricRequired) -> Self {
         Self {
             metric_data_queries: required.metric_data_queries,
@@ -949,6 +968,7 @@ impl PredictiveScalingCustomizedCapacityMetric {
 impl PropertyType for PredictiveScalingCustomizedCapacityMetric {}
 
 impl ToValue for PredictiveScalingCustomizedCapacityMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MetricDataQueries", &self.metric_data_queries)
@@ -989,6 +1009,7 @@ pub struct PredictiveScalingCustomizedLoadMetric {
 #[rustfmt::skip]
 impl PredictiveScalingCustomizedLoadMetric {
     /// A `PredictiveScalingCustomizedLoadMetric` with its required properties, named in a [`PredictiveScalingCustomizedLoadMetricRequired`].
+    #[inline]
     pub fn new(required: PredictiveScalingCustomizedLoadMetricRequired) -> Self {
         Self {
             metric_data_queries: required.metric_data_queries,
@@ -1002,6 +1023,7 @@ impl PredictiveScalingCustomizedLoadMetric {
 impl PropertyType for PredictiveScalingCustomizedLoadMetric {}
 
 impl ToValue for PredictiveScalingCustomizedLoadMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MetricDataQueries", &self.metric_data_queries)
@@ -1042,6 +1064,7 @@ pub struct PredictiveScalingCustomizedScalingMetric {
 #[rustfmt::skip]
 impl PredictiveScalingCustomizedScalingMetric {
     /// A `PredictiveScalingCustomizedScalingMetric` with its required properties, named in a [`PredictiveScalingCustomizedScalingMetricRequired`].
+    #[inline]
     pub fn new(required: PredictiveScalingCustomizedScalingMetricRequired) -> Self {
         Self {
             metric_data_queries: required.metric_data_queries,
@@ -1055,6 +1078,7 @@ impl PredictiveScalingCustomizedScalingMetric {
 impl PropertyType for PredictiveScalingCustomizedScalingMetric {}
 
 impl ToValue for PredictiveScalingCustomizedScalingMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MetricDataQueries", &self.metric_data_queries)
@@ -1142,6 +1166,7 @@ pub struct PredictiveScalingMetricSpecification {
 #[rustfmt::skip]
 impl PredictiveScalingMetricSpecification {
     /// A `PredictiveScalingMetricSpecification` with its required properties, named in a [`PredictiveScalingMetricSpecificationRequired`].
+    #[inline]
     pub fn new(required: PredictiveScalingMetricSpecificationRequired) -> Self {
         Self {
             customized_capacity_metric_specification: None,
@@ -1173,6 +1198,7 @@ impl PredictiveScalingMetricSpecification {
 impl PropertyType for PredictiveScalingMetricSpecification {}
 
 impl ToValue for PredictiveScalingMetricSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1257,6 +1283,7 @@ pub struct PredictiveScalingPredefinedLoadMetric {
 #[rustfmt::skip]
 impl PredictiveScalingPredefinedLoadMetric {
     /// A `PredictiveScalingPredefinedLoadMetric` with its required properties, named in a [`PredictiveScalingPredefinedLoadMetricRequired`].
+    #[inline]
     pub fn new(required: PredictiveScalingPredefinedLoadMetricRequired) -> Self {
         Self {
             predefined_metric_type: required.predefined_metric_type,
@@ -1273,6 +1300,7 @@ impl PredictiveScalingPredefinedLoadMetric {
 impl PropertyType for PredictiveScalingPredefinedLoadMetric {}
 
 impl ToValue for PredictiveScalingPredefinedLoadMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
@@ -1334,6 +1362,7 @@ pub struct PredictiveScalingPredefinedMetricPair {
 #[rustfmt::skip]
 impl PredictiveScalingPredefinedMetricPair {
     /// A `PredictiveScalingPredefinedMetricPair` with its required properties, named in a [`PredictiveScalingPredefinedMetricPairRequired`].
+    #[inline]
     pub fn new(required: PredictiveScalingPredefinedMetricPairRequired) -> Self {
         Self {
             predefined_metric_type: required.predefined_metric_type,
@@ -1350,6 +1379,7 @@ impl PredictiveScalingPredefinedMetricPair {
 impl PropertyType for PredictiveScalingPredefinedMetricPair {}
 
 impl ToValue for PredictiveScalingPredefinedMetricPair {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
@@ -1411,6 +1441,7 @@ pub struct PredictiveScalingPredefinedScalingMetric {
 #[rustfmt::skip]
 impl PredictiveScalingPredefinedScalingMetric {
     /// A `PredictiveScalingPredefinedScalingMetric` with its required properties, named in a [`PredictiveScalingPredefinedScalingMetricRequired`].
+    #[inline]
     pub fn new(required: PredictiveScalingPredefinedScalingMetricRequired) -> Self {
         Self {
             predefined_metric_type: required.predefined_metric_type,
@@ -1427,6 +1458,7 @@ impl PredictiveScalingPredefinedScalingMetric {
 impl PropertyType for PredictiveScalingPredefinedScalingMetric {}
 
 impl ToValue for PredictiveScalingPredefinedScalingMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
@@ -1496,6 +1528,7 @@ pub struct StepAdjustment {
 #[rustfmt::skip]
 impl StepAdjustment {
     /// A `StepAdjustment` with its required properties, named in a [`StepAdjustmentRequired`].
+    #[inline]
     pub fn new(required: StepAdjustmentRequired) -> Self {
         Self {
             metric_interval_lower_bound: None,
@@ -1515,6 +1548,7 @@ impl StepAdjustment {
 impl PropertyType for StepAdjustment {}
 
 impl ToValue for StepAdjustment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1582,6 +1616,7 @@ pub struct TargetTrackingConfiguration {
 #[rustfmt::skip]
 impl TargetTrackingConfiguration {
     /// A `TargetTrackingConfiguration` with its required properties, named in a [`TargetTrackingConfigurationRequired`].
+    #[inline]
     pub fn new(required: TargetTrackingConfigurationRequired) -> Self {
         Self {
             customized_metric_specification: None,
@@ -1604,6 +1639,7 @@ impl TargetTrackingConfiguration {
 impl PropertyType for TargetTrackingConfiguration {}
 
 impl ToValue for TargetTrackingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1700,6 +1736,7 @@ pub struct TargetTrackingMetricDataQuery {
 #[rustfmt::skip]
 impl TargetTrackingMetricDataQuery {
     /// A `TargetTrackingMetricDataQuery` with its required properties, named in a [`TargetTrackingMetricDataQueryRequired`].
+    #[inline]
     pub fn new(required: TargetTrackingMetricDataQueryRequired) -> Self {
         Self {
             expression: None,
@@ -1728,6 +1765,7 @@ impl TargetTrackingMetricDataQuery {
 impl PropertyType for TargetTrackingMetricDataQuery {}
 
 impl ToValue for TargetTrackingMetricDataQuery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Expression", &self.expression)
@@ -1800,6 +1838,7 @@ pub struct TargetTrackingMetricStat {
 #[rustfmt::skip]
 impl TargetTrackingMetricStat {
     /// A `TargetTrackingMetricStat` with its required properties, named in a [`TargetTrackingMetricStatRequired`].
+    #[inline]
     pub fn new(required: TargetTrackingMetricStatRequired) -> Self {
         Self {
             metric: required.metric,
@@ -1822,6 +1861,7 @@ impl TargetTrackingMetricStat {
 impl PropertyType for TargetTrackingMetricStat {}
 
 impl ToValue for TargetTrackingMetricStat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Metric", &self.metric)
@@ -1852,6 +1892,7 @@ impl From<Value> for AdjustmentType {
 }
 
 impl ToValue for AdjustmentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ChangeInCapacity => "ChangeInCapacity",
@@ -1887,6 +1928,7 @@ impl From<Value> for CustomizedMetricSpecificationStatistic {
 }
 
 impl ToValue for CustomizedMetricSpecificationStatistic {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Average => "Average",
@@ -1918,6 +1960,7 @@ impl From<Value> for MaxCapacityBreachBehavior {
 }
 
 impl ToValue for MaxCapacityBreachBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::HonorMaxCapacity => "HonorMaxCapacity",
@@ -1948,6 +1991,7 @@ impl From<Value> for MetricAggregationType {
 }
 
 impl ToValue for MetricAggregationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Average => "Average",
@@ -1981,6 +2025,7 @@ impl From<Value> for PolicyType {
 }
 
 impl ToValue for PolicyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PredictiveScaling => "PredictiveScaling",
@@ -2015,6 +2060,7 @@ impl From<Value> for PredefinedMetricSpecificationPredefinedMetricType {
 }
 
 impl ToValue for PredefinedMetricSpecificationPredefinedMetricType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AlbRequestCountPerTarget => "ALBRequestCountPerTarget",
@@ -2049,6 +2095,7 @@ impl From<Value> for PredefinedMetricType {
 }
 
 impl ToValue for PredefinedMetricType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AlbTargetGroupRequestCount => "ALBTargetGroupRequestCount",
@@ -2079,6 +2126,7 @@ impl From<Value> for PredictiveScalingConfigurationMode {
 }
 
 impl ToValue for PredictiveScalingConfigurationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ForecastAndScale => "ForecastAndScale",
@@ -2111,6 +2159,7 @@ impl From<Value> for PredictiveScalingPredefinedMetricPairPredefinedMetricType {
 }
 
 impl ToValue for PredictiveScalingPredefinedMetricPairPredefinedMetricType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AlbRequestCount => "ALBRequestCount",
@@ -2145,6 +2194,7 @@ impl From<Value> for PredictiveScalingPredefinedScalingMetricPredefinedMetricTyp
 }
 
 impl ToValue for PredictiveScalingPredefinedScalingMetricPredefinedMetricType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AlbRequestCountPerTarget => "ALBRequestCountPerTarget",

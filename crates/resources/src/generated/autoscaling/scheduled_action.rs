@@ -120,6 +120,7 @@ impl ScheduledAction {
     };
 
     /// A `ScheduledAction` with its required properties, named in a [`ScheduledActionRequired`].
+    #[inline]
     pub fn new(required: ScheduledActionRequired) -> Self {
         Self {
             auto_scaling_group_name: required.auto_scaling_group_name,
@@ -162,6 +163,7 @@ impl Resource for ScheduledAction {
 }
 
 impl ToValue for ScheduledAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AutoScalingGroupName", &self.auto_scaling_group_name)
@@ -190,6 +192,7 @@ impl ScheduledActionAttributes {
     /// `Fn::GetAtt` `ScheduledActionName`: a string.
     ///
     /// Returns the name of a scheduled action.
+    #[inline]
     pub fn scheduled_action_name(&self) -> Value {
         self.0.get_att("ScheduledActionName")
     }

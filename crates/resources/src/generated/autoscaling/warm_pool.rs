@@ -103,6 +103,7 @@ impl WarmPool {
     };
 
     /// A `WarmPool` with its required properties, named in a [`WarmPoolRequired`].
+    #[inline]
     pub fn new(required: WarmPoolRequired) -> Self {
         Self {
             auto_scaling_group_name: required.auto_scaling_group_name,
@@ -136,6 +137,7 @@ impl Resource for WarmPool {
 }
 
 impl ToValue for WarmPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AutoScalingGroupName", &self.auto_scaling_group_name)
@@ -187,6 +189,7 @@ pub struct InstanceReusePolicy {
 #[rustfmt::skip]
 impl InstanceReusePolicy {
     /// A `InstanceReusePolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -198,6 +201,7 @@ impl InstanceReusePolicy {
 impl PropertyType for InstanceReusePolicy {}
 
 impl ToValue for InstanceReusePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReuseOnScaleIn", &self.reuse_on_scale_in)
@@ -225,6 +229,7 @@ impl From<Value> for PoolState {
 }
 
 impl ToValue for PoolState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hibernated => "Hibernated",

@@ -79,6 +79,7 @@ impl ScalingPlan {
     };
 
     /// A `ScalingPlan` with its required properties, named in a [`ScalingPlanRequired`].
+    #[inline]
     pub fn new(required: ScalingPlanRequired) -> Self {
         Self {
             application_source: required.application_source,
@@ -103,6 +104,7 @@ impl Resource for ScalingPlan {
 }
 
 impl ToValue for ScalingPlan {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationSource", &self.application_source)
@@ -123,16 +125,19 @@ impl From<ResourceRef> for ScalingPlanAttributes {
 
 impl ScalingPlanAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `ScalingPlanName`: a string.
+    #[inline]
     pub fn scaling_plan_name(&self) -> Value {
         self.0.get_att("ScalingPlanName")
     }
 
     /// `Fn::GetAtt` `ScalingPlanVersion`: a string.
+    #[inline]
     pub fn scaling_plan_version(&self) -> Value {
         self.0.get_att("ScalingPlanVersion")
     }
@@ -174,6 +179,7 @@ pub struct ApplicationSource {
 #[rustfmt::skip]
 impl ApplicationSource {
     /// A `ApplicationSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -187,6 +193,7 @@ impl ApplicationSource {
 impl PropertyType for ApplicationSource {}
 
 impl ToValue for ApplicationSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudFormationStackARN", &self.cloud_formation_stack_arn)
@@ -266,6 +273,7 @@ pub struct CustomizedLoadMetricSpecification {
 #[rustfmt::skip]
 impl CustomizedLoadMetricSpecification {
     /// A `CustomizedLoadMetricSpecification` with its required properties, named in a [`CustomizedLoadMetricSpecificationRequired`].
+    #[inline]
     pub fn new(required: CustomizedLoadMetricSpecificationRequired) -> Self {
         Self {
             dimensions: None,
@@ -291,6 +299,7 @@ impl CustomizedLoadMetricSpecification {
 impl PropertyType for CustomizedLoadMetricSpecification {}
 
 impl ToValue for CustomizedLoadMetricSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
@@ -368,6 +377,7 @@ pub struct CustomizedScalingMetricSpecification {
 #[rustfmt::skip]
 impl CustomizedScalingMetricSpecification {
     /// A `CustomizedScalingMetricSpecification` with its required properties, named in a [`CustomizedScalingMetricSpecificationRequired`].
+    #[inline]
     pub fn new(required: CustomizedScalingMetricSpecificationRequired) -> Self {
         Self {
             dimensions: None,
@@ -393,6 +403,7 @@ impl CustomizedScalingMetricSpecification {
 impl PropertyType for CustomizedScalingMetricSpecification {}
 
 impl ToValue for CustomizedScalingMetricSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
@@ -444,6 +455,7 @@ pub struct MetricDimension {
 #[rustfmt::skip]
 impl MetricDimension {
     /// A `MetricDimension` with its required properties, named in a [`MetricDimensionRequired`].
+    #[inline]
     pub fn new(required: MetricDimensionRequired) -> Self {
         Self {
             name: required.name,
@@ -460,6 +472,7 @@ impl MetricDimension {
 impl PropertyType for MetricDimension {}
 
 impl ToValue for MetricDimension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -517,6 +530,7 @@ pub struct PredefinedLoadMetricSpecification {
 #[rustfmt::skip]
 impl PredefinedLoadMetricSpecification {
     /// A `PredefinedLoadMetricSpecification` with its required properties, named in a [`PredefinedLoadMetricSpecificationRequired`].
+    #[inline]
     pub fn new(required: PredefinedLoadMetricSpecificationRequired) -> Self {
         Self {
             predefined_load_metric_type: required.predefined_load_metric_type,
@@ -533,6 +547,7 @@ impl PredefinedLoadMetricSpecification {
 impl PropertyType for PredefinedLoadMetricSpecification {}
 
 impl ToValue for PredefinedLoadMetricSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -591,6 +606,7 @@ pub struct PredefinedScalingMetricSpecification {
 #[rustfmt::skip]
 impl PredefinedScalingMetricSpecification {
     /// A `PredefinedScalingMetricSpecification` with its required properties, named in a [`PredefinedScalingMetricSpecificationRequired`].
+    #[inline]
     pub fn new(required: PredefinedScalingMetricSpecificationRequired) -> Self {
         Self {
             predefined_scaling_metric_type: required.predefined_scaling_metric_type,
@@ -607,6 +623,7 @@ impl PredefinedScalingMetricSpecification {
 impl PropertyType for PredefinedScalingMetricSpecification {}
 
 impl ToValue for PredefinedScalingMetricSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -768,6 +785,7 @@ pub struct ScalingInstruction {
 #[rustfmt::skip]
 impl ScalingInstruction {
     /// A `ScalingInstruction` with its required properties, named in a [`ScalingInstructionRequired`].
+    #[inline]
     pub fn new(required: ScalingInstructionRequired) -> Self {
         Self {
             customized_load_metric_specification: None,
@@ -820,6 +838,7 @@ impl ScalingInstruction {
 impl PropertyType for ScalingInstruction {}
 
 impl ToValue for ScalingInstruction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -899,6 +918,7 @@ pub struct TagFilter {
 #[rustfmt::skip]
 impl TagFilter {
     /// A `TagFilter` with its required properties, named in a [`TagFilterRequired`].
+    #[inline]
     pub fn new(required: TagFilterRequired) -> Self {
         Self {
             key: required.key,
@@ -915,6 +935,7 @@ impl TagFilter {
 impl PropertyType for TagFilter {}
 
 impl ToValue for TagFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -988,6 +1009,7 @@ pub struct TargetTrackingConfiguration {
 #[rustfmt::skip]
 impl TargetTrackingConfiguration {
     /// A `TargetTrackingConfiguration` with its required properties, named in a [`TargetTrackingConfigurationRequired`].
+    #[inline]
     pub fn new(required: TargetTrackingConfigurationRequired) -> Self {
         Self {
             customized_scaling_metric_specification: None,
@@ -1019,6 +1041,7 @@ impl TargetTrackingConfiguration {
 impl PropertyType for TargetTrackingConfiguration {}
 
 impl ToValue for TargetTrackingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

@@ -100,6 +100,7 @@ impl Capability {
     };
 
     /// A `Capability` with its required properties, named in a [`CapabilityRequired`].
+    #[inline]
     pub fn new(required: CapabilityRequired) -> Self {
         Self {
             configuration: required.configuration,
@@ -136,6 +137,7 @@ impl Resource for Capability {
 }
 
 impl ToValue for Capability {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Configuration", &self.configuration)
@@ -161,6 +163,7 @@ impl CapabilityAttributes {
     /// `Fn::GetAtt` `CapabilityArn`: a string.
     ///
     /// Returns an Amazon Resource Name (ARN) for a specific AWS resource, such as a capability, partnership, profile, or transformer.
+    #[inline]
     pub fn capability_arn(&self) -> Value {
         self.0.get_att("CapabilityArn")
     }
@@ -168,6 +171,7 @@ impl CapabilityAttributes {
     /// `Fn::GetAtt` `CapabilityId`: a string.
     ///
     /// Returns a system-assigned unique identifier for the capability.
+    #[inline]
     pub fn capability_id(&self) -> Value {
         self.0.get_att("CapabilityId")
     }
@@ -175,6 +179,7 @@ impl CapabilityAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// Returns a timestamp for creation date and time of the capability.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -182,6 +187,7 @@ impl CapabilityAttributes {
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// Returns a timestamp that identifies the most recent date and time that the capability was modified.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }
@@ -221,6 +227,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -234,6 +241,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
@@ -258,6 +266,7 @@ impl From<Value> for CapabilityType {
 }
 
 impl ToValue for CapabilityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Edi => "edi",

@@ -121,6 +121,7 @@ impl Partnership {
     };
 
     /// A `Partnership` with its required properties, named in a [`PartnershipRequired`].
+    #[inline]
     pub fn new(required: PartnershipRequired) -> Self {
         Self {
             capabilities: required.capabilities,
@@ -163,6 +164,7 @@ impl Resource for Partnership {
 }
 
 impl ToValue for Partnership {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Capabilities", &self.capabilities)
@@ -190,6 +192,7 @@ impl PartnershipAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// Returns a timestamp for creation date and time of the partnership.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -197,6 +200,7 @@ impl PartnershipAttributes {
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// Returns a timestamp that identifies the most recent date and time that the partnership was modified.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }
@@ -204,6 +208,7 @@ impl PartnershipAttributes {
     /// `Fn::GetAtt` `PartnershipArn`: a string.
     ///
     /// Returns an Amazon Resource Name (ARN) for a specific AWS resource, such as a capability, partnership, profile, or transformer.
+    #[inline]
     pub fn partnership_arn(&self) -> Value {
         self.0.get_att("PartnershipArn")
     }
@@ -211,6 +216,7 @@ impl PartnershipAttributes {
     /// `Fn::GetAtt` `PartnershipId`: a string.
     ///
     /// Returns the unique, system-generated identifier for a partnership.
+    #[inline]
     pub fn partnership_id(&self) -> Value {
         self.0.get_att("PartnershipId")
     }
@@ -218,6 +224,7 @@ impl PartnershipAttributes {
     /// `Fn::GetAtt` `TradingPartnerId`: a string.
     ///
     /// Returns the unique, system-generated identifier for a trading partner.
+    #[inline]
     pub fn trading_partner_id(&self) -> Value {
         self.0.get_att("TradingPartnerId")
     }
@@ -253,6 +260,7 @@ pub struct CapabilityOptions {
 #[rustfmt::skip]
 impl CapabilityOptions {
     /// A `CapabilityOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -266,6 +274,7 @@ impl CapabilityOptions {
 impl PropertyType for CapabilityOptions {}
 
 impl ToValue for CapabilityOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InboundEdi", &self.inbound_edi)
@@ -299,6 +308,7 @@ pub struct InboundEdiOptions {
 #[rustfmt::skip]
 impl InboundEdiOptions {
     /// A `InboundEdiOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -310,6 +320,7 @@ impl InboundEdiOptions {
 impl PropertyType for InboundEdiOptions {}
 
 impl ToValue for InboundEdiOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("X12", &self.x12).build()
     }
@@ -357,6 +368,7 @@ pub struct X12AcknowledgmentOptions {
 #[rustfmt::skip]
 impl X12AcknowledgmentOptions {
     /// A `X12AcknowledgmentOptions` with its required properties, named in a [`X12AcknowledgmentOptionsRequired`].
+    #[inline]
     pub fn new(required: X12AcknowledgmentOptionsRequired) -> Self {
         Self {
             functional_acknowledgment: required.functional_acknowledgment,
@@ -373,6 +385,7 @@ impl X12AcknowledgmentOptions {
 impl PropertyType for X12AcknowledgmentOptions {}
 
 impl ToValue for X12AcknowledgmentOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FunctionalAcknowledgment", &self.functional_acknowledgment)
@@ -406,6 +419,7 @@ pub struct X12InboundEdiOptions {
 #[rustfmt::skip]
 impl X12InboundEdiOptions {
     /// A `X12InboundEdiOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -417,6 +431,7 @@ impl X12InboundEdiOptions {
 impl PropertyType for X12InboundEdiOptions {}
 
 impl ToValue for X12InboundEdiOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcknowledgmentOptions", &self.acknowledgment_options)
@@ -444,6 +459,7 @@ impl From<Value> for X12FunctionalAcknowledgment {
 }
 
 impl ToValue for X12FunctionalAcknowledgment {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DoNotGenerate => "DO_NOT_GENERATE",
@@ -475,6 +491,7 @@ impl From<Value> for X12TechnicalAcknowledgment {
 }
 
 impl ToValue for X12TechnicalAcknowledgment {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DoNotGenerate => "DO_NOT_GENERATE",

@@ -113,6 +113,7 @@ impl Profile {
     };
 
     /// A `Profile` with its required properties, named in a [`ProfileRequired`].
+    #[inline]
     pub fn new(required: ProfileRequired) -> Self {
         Self {
             business_name: required.business_name,
@@ -152,6 +153,7 @@ impl Resource for Profile {
 }
 
 impl ToValue for Profile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BusinessName", &self.business_name)
@@ -178,6 +180,7 @@ impl ProfileAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// Returns the timestamp for creation date and time of the profile.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -185,6 +188,7 @@ impl ProfileAttributes {
     /// `Fn::GetAtt` `LogGroupName`: a string.
     ///
     /// Returns the name of the logging group.
+    #[inline]
     pub fn log_group_name(&self) -> Value {
         self.0.get_att("LogGroupName")
     }
@@ -192,6 +196,7 @@ impl ProfileAttributes {
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// Returns the timestamp that identifies the most recent date and time that the profile was modified.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }
@@ -199,11 +204,13 @@ impl ProfileAttributes {
     /// `Fn::GetAtt` `ProfileArn`: a string.
     ///
     /// Returns an Amazon Resource Name (ARN) for the profile.
+    #[inline]
     pub fn profile_arn(&self) -> Value {
         self.0.get_att("ProfileArn")
     }
 
     /// `Fn::GetAtt` `ProfileId`: a string.
+    #[inline]
     pub fn profile_id(&self) -> Value {
         self.0.get_att("ProfileId")
     }
@@ -227,6 +234,7 @@ impl From<Value> for Logging {
 }
 
 impl ToValue for Logging {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -138,6 +138,7 @@ impl Transformer {
     };
 
     /// A `Transformer` with its required properties, named in a [`TransformerRequired`].
+    #[inline]
     pub fn new(required: TransformerRequired) -> Self {
         Self {
             edi_type: None,
@@ -192,6 +193,7 @@ impl Resource for Transformer {
 }
 
 impl ToValue for Transformer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EdiType", &self.edi_type)
@@ -223,6 +225,7 @@ impl TransformerAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// Returns a timestamp indicating when the transformer was created. For example, `2023-07-20T19:58:44.624Z` .
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -230,6 +233,7 @@ impl TransformerAttributes {
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// Returns a timestamp representing the date and time for the most recent change for the transformer object.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }
@@ -237,6 +241,7 @@ impl TransformerAttributes {
     /// `Fn::GetAtt` `TransformerArn`: a string.
     ///
     /// Returns an Amazon Resource Name (ARN) for a specific transformer.
+    #[inline]
     pub fn transformer_arn(&self) -> Value {
         self.0.get_att("TransformerArn")
     }
@@ -244,6 +249,7 @@ impl TransformerAttributes {
     /// `Fn::GetAtt` `TransformerId`: a string.
     ///
     /// The system-assigned unique identifier for the transformer.
+    #[inline]
     pub fn transformer_id(&self) -> Value {
         self.0.get_att("TransformerId")
     }
@@ -274,6 +280,7 @@ pub struct AdvancedOptions {
 #[rustfmt::skip]
 impl AdvancedOptions {
     /// A `AdvancedOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -285,6 +292,7 @@ impl AdvancedOptions {
 impl PropertyType for AdvancedOptions {}
 
 impl ToValue for AdvancedOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("X12", &self.x12).build()
     }
@@ -333,6 +341,7 @@ pub struct InputConversion {
 #[rustfmt::skip]
 impl InputConversion {
     /// A `InputConversion` with its required properties, named in a [`InputConversionRequired`].
+    #[inline]
     pub fn new(required: InputConversionRequired) -> Self {
         Self {
             advanced_options: None,
@@ -352,6 +361,7 @@ impl InputConversion {
 impl PropertyType for InputConversion {}
 
 impl ToValue for InputConversion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdvancedOptions", &self.advanced_options)
@@ -401,6 +411,7 @@ pub struct Mapping {
 #[rustfmt::skip]
 impl Mapping {
     /// A `Mapping` with its required properties, named in a [`MappingRequired`].
+    #[inline]
     pub fn new(required: MappingRequired) -> Self {
         Self {
             template: None,
@@ -417,6 +428,7 @@ impl Mapping {
 impl PropertyType for Mapping {}
 
 impl ToValue for Mapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Template", &self.template)
@@ -466,6 +478,7 @@ pub struct OutputConversion {
 #[rustfmt::skip]
 impl OutputConversion {
     /// A `OutputConversion` with its required properties, named in a [`OutputConversionRequired`].
+    #[inline]
     pub fn new(required: OutputConversionRequired) -> Self {
         Self {
             advanced_options: None,
@@ -485,6 +498,7 @@ impl OutputConversion {
 impl PropertyType for OutputConversion {}
 
 impl ToValue for OutputConversion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdvancedOptions", &self.advanced_options)
@@ -528,6 +542,7 @@ pub struct SampleDocumentKeys {
 #[rustfmt::skip]
 impl SampleDocumentKeys {
     /// A `SampleDocumentKeys` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -541,6 +556,7 @@ impl SampleDocumentKeys {
 impl PropertyType for SampleDocumentKeys {}
 
 impl ToValue for SampleDocumentKeys {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Input", &self.input)
@@ -591,6 +607,7 @@ pub struct SampleDocuments {
 #[rustfmt::skip]
 impl SampleDocuments {
     /// A `SampleDocuments` with its required properties, named in a [`SampleDocumentsRequired`].
+    #[inline]
     pub fn new(required: SampleDocumentsRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -607,6 +624,7 @@ impl SampleDocuments {
 impl PropertyType for SampleDocuments {}
 
 impl ToValue for SampleDocuments {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -645,6 +663,7 @@ pub struct X12AdvancedOptions {
 #[rustfmt::skip]
 impl X12AdvancedOptions {
     /// A `X12AdvancedOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -658,6 +677,7 @@ impl X12AdvancedOptions {
 impl PropertyType for X12AdvancedOptions {}
 
 impl ToValue for X12AdvancedOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SplitOptions", &self.split_options)
@@ -691,6 +711,7 @@ pub struct X12SplitOptions {
 #[rustfmt::skip]
 impl X12SplitOptions {
     /// A `X12SplitOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -702,6 +723,7 @@ impl X12SplitOptions {
 impl PropertyType for X12SplitOptions {}
 
 impl ToValue for X12SplitOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("SplitBy", &self.split_by).build()
     }
@@ -732,6 +754,7 @@ pub struct X12ValidationOptions {
 #[rustfmt::skip]
 impl X12ValidationOptions {
     /// A `X12ValidationOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -743,6 +766,7 @@ impl X12ValidationOptions {
 impl PropertyType for X12ValidationOptions {}
 
 impl ToValue for X12ValidationOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ValidationRules", &self.validation_rules)
@@ -770,6 +794,7 @@ impl From<Value> for FileFormat {
 }
 
 impl ToValue for FileFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Xml => "XML",
@@ -797,6 +822,7 @@ impl From<Value> for FromFormat {
 }
 
 impl ToValue for FromFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::X12 => "X12",
@@ -824,6 +850,7 @@ impl From<Value> for MappingTemplateLanguage {
 }
 
 impl ToValue for MappingTemplateLanguage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Xslt => "XSLT",
@@ -850,6 +877,7 @@ impl From<Value> for ToFormat {
 }
 
 impl ToValue for ToFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::X12 => "X12",
@@ -877,6 +905,7 @@ impl From<Value> for TransformerStatus {
 }
 
 impl ToValue for TransformerStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Active => "active",
@@ -905,6 +934,7 @@ impl From<Value> for X12SplitBy {
 }
 
 impl ToValue for X12SplitBy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",

@@ -73,6 +73,7 @@ impl BackupPlan {
     };
 
     /// A `BackupPlan` with its required properties, named in a [`BackupPlanRequired`].
+    #[inline]
     pub fn new(required: BackupPlanRequired) -> Self {
         Self {
             backup_plan: required.backup_plan,
@@ -100,6 +101,7 @@ impl Resource for BackupPlan {
 }
 
 impl ToValue for BackupPlan {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BackupPlan", &self.backup_plan)
@@ -122,6 +124,7 @@ impl BackupPlanAttributes {
     /// `Fn::GetAtt` `BackupPlanArn`: a string.
     ///
     /// An Amazon Resource Name (ARN) that uniquely identifies a backup plan; for example, `arn:aws:backup:us-east-1:123456789012:plan:8F81F553-3A74-4A3F-B93D-B3360DC80C50` .
+    #[inline]
     pub fn backup_plan_arn(&self) -> Value {
         self.0.get_att("BackupPlanArn")
     }
@@ -129,6 +132,7 @@ impl BackupPlanAttributes {
     /// `Fn::GetAtt` `BackupPlanId`: a string.
     ///
     /// Uniquely identifies a backup plan.
+    #[inline]
     pub fn backup_plan_id(&self) -> Value {
         self.0.get_att("BackupPlanId")
     }
@@ -136,6 +140,7 @@ impl BackupPlanAttributes {
     /// `Fn::GetAtt` `VersionId`: a string.
     ///
     /// Unique, randomly generated, Unicode, UTF-8 encoded strings that are at most 1,024 bytes long. Version Ids cannot be edited.
+    #[inline]
     pub fn version_id(&self) -> Value {
         self.0.get_att("VersionId")
     }
@@ -195,6 +200,7 @@ pub struct AdvancedBackupSettingResourceType {
 #[rustfmt::skip]
 impl AdvancedBackupSettingResourceType {
     /// A `AdvancedBackupSettingResourceType` with its required properties, named in a [`AdvancedBackupSettingResourceTypeRequired`].
+    #[inline]
     pub fn new(required: AdvancedBackupSettingResourceTypeRequired) -> Self {
         Self {
             backup_options: required.backup_options,
@@ -211,6 +217,7 @@ impl AdvancedBackupSettingResourceType {
 impl PropertyType for AdvancedBackupSettingResourceType {}
 
 impl ToValue for AdvancedBackupSettingResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BackupOptions", &self.backup_options)
@@ -267,6 +274,7 @@ pub struct BackupPlanResourceType {
 #[rustfmt::skip]
 impl BackupPlanResourceType {
     /// A `BackupPlanResourceType` with its required properties, named in a [`BackupPlanResourceTypeRequired`].
+    #[inline]
     pub fn new(required: BackupPlanResourceTypeRequired) -> Self {
         Self {
             advanced_backup_settings: None,
@@ -289,6 +297,7 @@ impl BackupPlanResourceType {
 impl PropertyType for BackupPlanResourceType {}
 
 impl ToValue for BackupPlanResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdvancedBackupSettings", &self.advanced_backup_settings)
@@ -399,6 +408,7 @@ pub struct BackupRuleResourceType {
 #[rustfmt::skip]
 impl BackupRuleResourceType {
     /// A `BackupRuleResourceType` with its required properties, named in a [`BackupRuleResourceTypeRequired`].
+    #[inline]
     pub fn new(required: BackupRuleResourceTypeRequired) -> Self {
         Self {
             completion_window_minutes: None,
@@ -448,6 +458,7 @@ impl BackupRuleResourceType {
 impl PropertyType for BackupRuleResourceType {}
 
 impl ToValue for BackupRuleResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CompletionWindowMinutes", &self.completion_window_minutes)
@@ -513,6 +524,7 @@ pub struct CopyActionResourceType {
 #[rustfmt::skip]
 impl CopyActionResourceType {
     /// A `CopyActionResourceType` with its required properties, named in a [`CopyActionResourceTypeRequired`].
+    #[inline]
     pub fn new(required: CopyActionResourceTypeRequired) -> Self {
         Self {
             destination_backup_vault_arn: required.destination_backup_vault_arn,
@@ -529,6 +541,7 @@ impl CopyActionResourceType {
 impl PropertyType for CopyActionResourceType {}
 
 impl ToValue for CopyActionResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -570,6 +583,7 @@ pub struct IndexActionsResourceType {
 #[rustfmt::skip]
 impl IndexActionsResourceType {
     /// A `IndexActionsResourceType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -581,6 +595,7 @@ impl IndexActionsResourceType {
 impl PropertyType for IndexActionsResourceType {}
 
 impl ToValue for IndexActionsResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourceTypes", &self.resource_types)
@@ -623,6 +638,7 @@ pub struct LifecycleResourceType {
 #[rustfmt::skip]
 impl LifecycleResourceType {
     /// A `LifecycleResourceType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -638,6 +654,7 @@ impl LifecycleResourceType {
 impl PropertyType for LifecycleResourceType {}
 
 impl ToValue for LifecycleResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeleteAfterDays", &self.delete_after_days)
@@ -677,6 +694,7 @@ pub struct ScanActionResourceType {
 #[rustfmt::skip]
 impl ScanActionResourceType {
     /// A `ScanActionResourceType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -690,6 +708,7 @@ impl ScanActionResourceType {
 impl PropertyType for ScanActionResourceType {}
 
 impl ToValue for ScanActionResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MalwareScanner", &self.malware_scanner)
@@ -727,6 +746,7 @@ pub struct ScanSettingResourceType {
 #[rustfmt::skip]
 impl ScanSettingResourceType {
     /// A `ScanSettingResourceType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -742,6 +762,7 @@ impl ScanSettingResourceType {
 impl PropertyType for ScanSettingResourceType {}
 
 impl ToValue for ScanSettingResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MalwareScanner", &self.malware_scanner)
@@ -767,6 +788,7 @@ impl From<Value> for MalwareScanner {
 }
 
 impl ToValue for MalwareScanner {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Guardduty => "GUARDDUTY",
@@ -794,6 +816,7 @@ impl From<Value> for ScanMode {
 }
 
 impl ToValue for ScanMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FullScan => "FULL_SCAN",

@@ -82,6 +82,7 @@ impl BackupSelection {
     };
 
     /// A `BackupSelection` with its required properties, named in a [`BackupSelectionRequired`].
+    #[inline]
     pub fn new(required: BackupSelectionRequired) -> Self {
         Self {
             backup_plan_id: required.backup_plan_id,
@@ -106,6 +107,7 @@ impl Resource for BackupSelection {
 }
 
 impl ToValue for BackupSelection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BackupPlanId", &self.backup_plan_id)
@@ -128,26 +130,31 @@ impl BackupSelectionAttributes {
     /// `Fn::GetAtt` `BackupPlanId`: a string.
     ///
     /// Uniquely identifies a backup plan.
+    #[inline]
     pub fn backup_plan_id(&self) -> Value {
         self.0.get_att("BackupPlanId")
     }
 
     /// `Fn::GetAtt` `BackupSelection.Conditions.StringEquals`: a list of `ConditionParameter` objects.
+    #[inline]
     pub fn backup_selection_conditions_string_equals(&self) -> Value {
         self.0.get_att("BackupSelection.Conditions.StringEquals")
     }
 
     /// `Fn::GetAtt` `BackupSelection.Conditions.StringLike`: a list of `ConditionParameter` objects.
+    #[inline]
     pub fn backup_selection_conditions_string_like(&self) -> Value {
         self.0.get_att("BackupSelection.Conditions.StringLike")
     }
 
     /// `Fn::GetAtt` `BackupSelection.Conditions.StringNotEquals`: a list of `ConditionParameter` objects.
+    #[inline]
     pub fn backup_selection_conditions_string_not_equals(&self) -> Value {
         self.0.get_att("BackupSelection.Conditions.StringNotEquals")
     }
 
     /// `Fn::GetAtt` `BackupSelection.Conditions.StringNotLike`: a list of `ConditionParameter` objects.
+    #[inline]
     pub fn backup_selection_conditions_string_not_like(&self) -> Value {
         self.0.get_att("BackupSelection.Conditions.StringNotLike")
     }
@@ -155,6 +162,7 @@ impl BackupSelectionAttributes {
     /// `Fn::GetAtt` `BackupSelection.IamRoleArn`: a string.
     ///
     /// The ARN of the IAM role that AWS Backup uses to authenticate when backing up the target resource; for example, `arn:aws:iam::123456789012:role/S3Access` .
+    #[inline]
     pub fn backup_selection_iam_role_arn(&self) -> Value {
         self.0.get_att("BackupSelection.IamRoleArn")
     }
@@ -167,6 +175,7 @@ impl BackupSelectionAttributes {
     ///
     /// - When you specify more than one condition, you assign all resources that match AT LEAST ONE condition (using OR logic).
     /// - `ListOfTags` only supports `StringEquals` . `Conditions` supports `StringEquals` , `StringLike` , `StringNotEquals` , and `StringNotLike` .
+    #[inline]
     pub fn backup_selection_list_of_tags(&self) -> Value {
         self.0.get_att("BackupSelection.ListOfTags")
     }
@@ -176,6 +185,7 @@ impl BackupSelectionAttributes {
     /// A list of Amazon Resource Names (ARNs) to exclude from a backup plan. The maximum number of ARNs is 500 without wildcards, or 30 ARNs with wildcards.
     ///
     /// If you need to exclude many resources from a backup plan, consider a different resource selection strategy, such as assigning only one or a few resource types or refining your resource selection using tags.
+    #[inline]
     pub fn backup_selection_not_resources(&self) -> Value {
         self.0.get_att("BackupSelection.NotResources")
     }
@@ -183,6 +193,7 @@ impl BackupSelectionAttributes {
     /// `Fn::GetAtt` `BackupSelection.Resources`: a list of strings.
     ///
     /// An array of strings that contain Amazon Resource Names (ARNs) of resources to assign to a backup plan.
+    #[inline]
     pub fn backup_selection_resources(&self) -> Value {
         self.0.get_att("BackupSelection.Resources")
     }
@@ -190,6 +201,7 @@ impl BackupSelectionAttributes {
     /// `Fn::GetAtt` `BackupSelection.SelectionName`: a string.
     ///
     /// The display name of a resource selection document.
+    #[inline]
     pub fn backup_selection_selection_name(&self) -> Value {
         self.0.get_att("BackupSelection.SelectionName")
     }
@@ -197,6 +209,7 @@ impl BackupSelectionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Uniquely identifies the backup selection.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -204,6 +217,7 @@ impl BackupSelectionAttributes {
     /// `Fn::GetAtt` `SelectionId`: a string.
     ///
     /// Uniquely identifies a request to assign a set of resources to a backup plan.
+    #[inline]
     pub fn selection_id(&self) -> Value {
         self.0.get_att("SelectionId")
     }
@@ -285,6 +299,7 @@ pub struct BackupSelectionResourceType {
 #[rustfmt::skip]
 impl BackupSelectionResourceType {
     /// A `BackupSelectionResourceType` with its required properties, named in a [`BackupSelectionResourceTypeRequired`].
+    #[inline]
     pub fn new(required: BackupSelectionResourceTypeRequired) -> Self {
         Self {
             conditions: None,
@@ -313,6 +328,7 @@ impl BackupSelectionResourceType {
 impl PropertyType for BackupSelectionResourceType {}
 
 impl ToValue for BackupSelectionResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Conditions", &self.conditions)
@@ -357,6 +373,7 @@ pub struct ConditionParameter {
 #[rustfmt::skip]
 impl ConditionParameter {
     /// A `ConditionParameter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -370,6 +387,7 @@ impl ConditionParameter {
 impl PropertyType for ConditionParameter {}
 
 impl ToValue for ConditionParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConditionKey", &self.condition_key)
@@ -425,6 +443,7 @@ pub struct ConditionResourceType {
 #[rustfmt::skip]
 impl ConditionResourceType {
     /// A `ConditionResourceType` with its required properties, named in a [`ConditionResourceTypeRequired`].
+    #[inline]
     pub fn new(required: ConditionResourceTypeRequired) -> Self {
         Self {
             condition_key: required.condition_key,
@@ -444,6 +463,7 @@ impl ConditionResourceType {
 impl PropertyType for ConditionResourceType {}
 
 impl ToValue for ConditionResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConditionKey", &self.condition_key)
@@ -490,6 +510,7 @@ pub struct Conditions {
 #[rustfmt::skip]
 impl Conditions {
     /// A `Conditions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -507,6 +528,7 @@ impl Conditions {
 impl PropertyType for Conditions {}
 
 impl ToValue for Conditions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StringEquals", &self.string_equals)
@@ -533,6 +555,7 @@ impl From<Value> for ConditionType {
 }
 
 impl ToValue for ConditionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Stringequals => "STRINGEQUALS",

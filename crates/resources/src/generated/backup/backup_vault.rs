@@ -105,6 +105,7 @@ impl BackupVault {
     };
 
     /// A `BackupVault` with its required properties, named in a [`BackupVaultRequired`].
+    #[inline]
     pub fn new(required: BackupVaultRequired) -> Self {
         Self {
             access_policy: None,
@@ -144,6 +145,7 @@ impl Resource for BackupVault {
 }
 
 impl ToValue for BackupVault {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessPolicy", &self.access_policy)
@@ -170,11 +172,13 @@ impl BackupVaultAttributes {
     /// `Fn::GetAtt` `BackupVaultArn`: a string.
     ///
     /// An Amazon Resource Name (ARN) that uniquely identifies a backup vault; for example, `arn:aws:backup:us-east-1:123456789012:backup-vault:aBackupVault` .
+    #[inline]
     pub fn backup_vault_arn(&self) -> Value {
         self.0.get_att("BackupVaultArn")
     }
 
     /// `Fn::GetAtt` `BackupVaultName`: a string.
+    #[inline]
     pub fn backup_vault_name(&self) -> Value {
         self.0.get_att("BackupVaultName")
     }
@@ -184,6 +188,7 @@ impl BackupVaultAttributes {
     /// A server-side encryption key you can specify to encrypt your backups from services that support full AWS Backup management; for example, `arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab` . If you specify a key, you must specify its ARN, not its alias. If you do not specify a key, AWS Backup creates a KMS key for you by default.
     ///
     /// To learn which AWS Backup services support full AWS Backup management and how AWS Backup handles encryption for backups from services that do not yet support full AWS Backup , see \[Encryption for backups in AWS Backup\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html>)
+    #[inline]
     pub fn encryption_key_arn(&self) -> Value {
         self.0.get_att("EncryptionKeyArn")
     }
@@ -197,6 +202,7 @@ impl BackupVaultAttributes {
     /// Before the lock date, you can delete Vault Lock from the vault using `DeleteBackupVaultLockConfiguration` or change the Vault Lock configuration using `PutBackupVaultLockConfiguration` . On and after the lock date, the Vault Lock becomes immutable and cannot be changed or deleted.
     ///
     /// If this parameter is not specified, you can delete Vault Lock from the vault using `DeleteBackupVaultLockConfiguration` or change the Vault Lock configuration using `PutBackupVaultLockConfiguration` at any time.
+    #[inline]
     pub fn lock_configuration_changeable_for_days(&self) -> Value {
         self.0.get_att("LockConfiguration.ChangeableForDays")
     }
@@ -208,6 +214,7 @@ impl BackupVaultAttributes {
     /// If this parameter is not included, Vault Lock does not enforce a maximum retention period on the recovery points in the vault. If this parameter is included without a value, Vault Lock will not enforce a maximum retention period.
     ///
     /// If this parameter is specified, any backup or copy job to the vault must have a lifecycle policy with a retention period equal to or shorter than the maximum retention period. If the job's retention period is longer than that maximum retention period, then the vault fails the backup or copy job, and you should either modify your lifecycle settings or use a different vault. Recovery points already saved in the vault prior to Vault Lock are not affected.
+    #[inline]
     pub fn lock_configuration_max_retention_days(&self) -> Value {
         self.0.get_att("LockConfiguration.MaxRetentionDays")
     }
@@ -219,6 +226,7 @@ impl BackupVaultAttributes {
     /// If this parameter is not specified, Vault Lock will not enforce a minimum retention period.
     ///
     /// If this parameter is specified, any backup or copy job to the vault must have a lifecycle policy with a retention period equal to or longer than the minimum retention period. If the job's retention period is shorter than that minimum retention period, then the vault fails that backup or copy job, and you should either modify your lifecycle settings or use a different vault. Recovery points already saved in the vault prior to Vault Lock are not affected.
+    #[inline]
     pub fn lock_configuration_min_retention_days(&self) -> Value {
         self.0.get_att("LockConfiguration.MinRetentionDays")
     }
@@ -226,6 +234,7 @@ impl BackupVaultAttributes {
     /// `Fn::GetAtt` `Notifications.BackupVaultEvents`: a list of strings.
     ///
     /// An array of events that indicate the status of jobs to back up resources to the backup vault. For valid events, see \[BackupVaultEvents\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultNotifications.html#API_PutBackupVaultNotifications_RequestSyntax>) in the *AWS Backup API Guide* .
+    #[inline]
     pub fn notifications_backup_vault_events(&self) -> Value {
         self.0.get_att("Notifications.BackupVaultEvents")
     }
@@ -233,6 +242,7 @@ impl BackupVaultAttributes {
     /// `Fn::GetAtt` `Notifications.SNSTopicArn`: a string.
     ///
     /// An ARN that uniquely identifies an Amazon Simple Notification Service (Amazon SNS) topic; for example, `arn:aws:sns:us-west-2:111122223333:MyTopic` .
+    #[inline]
     pub fn notifications_sns_topic_arn(&self) -> Value {
         self.0.get_att("Notifications.SNSTopicArn")
     }
@@ -295,6 +305,7 @@ pub struct LockConfigurationType {
 #[rustfmt::skip]
 impl LockConfigurationType {
     /// A `LockConfigurationType` with its required properties, named in a [`LockConfigurationTypeRequired`].
+    #[inline]
     pub fn new(required: LockConfigurationTypeRequired) -> Self {
         Self {
             changeable_for_days: None,
@@ -314,6 +325,7 @@ impl LockConfigurationType {
 impl PropertyType for LockConfigurationType {}
 
 impl ToValue for LockConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChangeableForDays", &self.changeable_for_days)

@@ -92,6 +92,7 @@ impl Framework {
     };
 
     /// A `Framework` with its required properties, named in a [`FrameworkRequired`].
+    #[inline]
     pub fn new(required: FrameworkRequired) -> Self {
         Self {
             framework_controls: required.framework_controls,
@@ -125,6 +126,7 @@ impl Resource for Framework {
 }
 
 impl ToValue for Framework {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FrameworkControls", &self.framework_controls)
@@ -149,6 +151,7 @@ impl FrameworkAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The UTC time when you created your framework.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -156,6 +159,7 @@ impl FrameworkAttributes {
     /// `Fn::GetAtt` `DeploymentStatus`: a string.
     ///
     /// Depolyment status refers to whether your framework has completed deployment. This status is usually `Completed` , but might also be `Create in progress` or another status. For a list of statuses, see \[Framework compliance status\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/viewing-frameworks.html>) in the *Developer Guide* .
+    #[inline]
     pub fn deployment_status(&self) -> Value {
         self.0.get_att("DeploymentStatus")
     }
@@ -163,6 +167,7 @@ impl FrameworkAttributes {
     /// `Fn::GetAtt` `FrameworkArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of your framework.
+    #[inline]
     pub fn framework_arn(&self) -> Value {
         self.0.get_att("FrameworkArn")
     }
@@ -170,6 +175,7 @@ impl FrameworkAttributes {
     /// `Fn::GetAtt` `FrameworkStatus`: a string.
     ///
     /// Framework status refers to whether you have turned on resource tracking for all of your resources. This status is `Active` when you turn on all resources the framework evaluates. For other statuses and steps to correct them, see \[Framework compliance status\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/viewing-frameworks.html>) in the *Developer Guide* .
+    #[inline]
     pub fn framework_status(&self) -> Value {
         self.0.get_att("FrameworkStatus")
     }
@@ -215,6 +221,7 @@ pub struct ControlInputParameter {
 #[rustfmt::skip]
 impl ControlInputParameter {
     /// A `ControlInputParameter` with its required properties, named in a [`ControlInputParameterRequired`].
+    #[inline]
     pub fn new(required: ControlInputParameterRequired) -> Self {
         Self {
             parameter_name: required.parameter_name,
@@ -231,6 +238,7 @@ impl ControlInputParameter {
 impl PropertyType for ControlInputParameter {}
 
 impl ToValue for ControlInputParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ParameterName", &self.parameter_name)
@@ -272,6 +280,7 @@ pub struct ControlScope {
 #[rustfmt::skip]
 impl ControlScope {
     /// A `ControlScope` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -287,6 +296,7 @@ impl ControlScope {
 impl PropertyType for ControlScope {}
 
 impl ToValue for ControlScope {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComplianceResourceIds", &self.compliance_resource_ids)
@@ -341,6 +351,7 @@ pub struct FrameworkControl {
 #[rustfmt::skip]
 impl FrameworkControl {
     /// A `FrameworkControl` with its required properties, named in a [`FrameworkControlRequired`].
+    #[inline]
     pub fn new(required: FrameworkControlRequired) -> Self {
         Self {
             control_input_parameters: None,
@@ -360,6 +371,7 @@ impl FrameworkControl {
 impl PropertyType for FrameworkControl {}
 
 impl ToValue for FrameworkControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ControlInputParameters", &self.control_input_parameters)

@@ -125,6 +125,7 @@ impl LogicallyAirGappedBackupVault {
     };
 
     /// A `LogicallyAirGappedBackupVault` with its required properties, named in a [`LogicallyAirGappedBackupVaultRequired`].
+    #[inline]
     pub fn new(required: LogicallyAirGappedBackupVaultRequired) -> Self {
         Self {
             access_policy: None,
@@ -170,6 +171,7 @@ impl Resource for LogicallyAirGappedBackupVault {
 }
 
 impl ToValue for LogicallyAirGappedBackupVault {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessPolicy", &self.access_policy)
@@ -198,11 +200,13 @@ impl LogicallyAirGappedBackupVaultAttributes {
     /// `Fn::GetAtt` `BackupVaultArn`: a string.
     ///
     /// The ARN of the backup vault.
+    #[inline]
     pub fn backup_vault_arn(&self) -> Value {
         self.0.get_att("BackupVaultArn")
     }
 
     /// `Fn::GetAtt` `BackupVaultName`: a string.
+    #[inline]
     pub fn backup_vault_name(&self) -> Value {
         self.0.get_att("BackupVaultName")
     }
@@ -212,6 +216,7 @@ impl LogicallyAirGappedBackupVaultAttributes {
     /// The server-side encryption key that is used to protect your backups; for example, `arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab` .
     ///
     /// If this field is left blank, AWS Backup will create an AWS owned key to be used to encrypt the content of the logically air-gapped vault. The ARN of this created key will be available as `Fn::GetAtt` output.
+    #[inline]
     pub fn encryption_key_arn(&self) -> Value {
         self.0.get_att("EncryptionKeyArn")
     }
@@ -219,6 +224,7 @@ impl LogicallyAirGappedBackupVaultAttributes {
     /// `Fn::GetAtt` `MaxRetentionDays`: an integer.
     ///
     /// The maximum retention period that the vault retains its recovery points.
+    #[inline]
     pub fn max_retention_days(&self) -> Value {
         self.0.get_att("MaxRetentionDays")
     }
@@ -228,6 +234,7 @@ impl LogicallyAirGappedBackupVaultAttributes {
     /// This setting specifies the minimum retention period that the vault retains its recovery points.
     ///
     /// The minimum value accepted is 7 days.
+    #[inline]
     pub fn min_retention_days(&self) -> Value {
         self.0.get_att("MinRetentionDays")
     }
@@ -235,6 +242,7 @@ impl LogicallyAirGappedBackupVaultAttributes {
     /// `Fn::GetAtt` `MpaApprovalTeamArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the MPA approval team to associate with the backup vault. This cannot be changed after it is set from the CloudFormation template.
+    #[inline]
     pub fn mpa_approval_team_arn(&self) -> Value {
         self.0.get_att("MpaApprovalTeamArn")
     }
@@ -242,6 +250,7 @@ impl LogicallyAirGappedBackupVaultAttributes {
     /// `Fn::GetAtt` `Notifications.BackupVaultEvents`: a list of strings.
     ///
     /// An array of events that indicate the status of jobs to back up resources to the backup vault.
+    #[inline]
     pub fn notifications_backup_vault_events(&self) -> Value {
         self.0.get_att("Notifications.BackupVaultEvents")
     }
@@ -249,6 +258,7 @@ impl LogicallyAirGappedBackupVaultAttributes {
     /// `Fn::GetAtt` `Notifications.SNSTopicArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that specifies the topic for a backup vault’s events; for example, `arn:aws:sns:us-west-2:111122223333:MyVaultTopic` .
+    #[inline]
     pub fn notifications_sns_topic_arn(&self) -> Value {
         self.0.get_att("Notifications.SNSTopicArn")
     }
@@ -256,6 +266,7 @@ impl LogicallyAirGappedBackupVaultAttributes {
     /// `Fn::GetAtt` `VaultState`: a string.
     ///
     /// The vault state. The possible values are `CREATING` , `AVAILABLE` , and `FAILED` .
+    #[inline]
     pub fn vault_state(&self) -> Value {
         self.0.get_att("VaultState")
     }
@@ -263,6 +274,7 @@ impl LogicallyAirGappedBackupVaultAttributes {
     /// `Fn::GetAtt` `VaultType`: a string.
     ///
     /// The vault type. The possible values are `BACKUP_VAULT` and `LOGICALLY_AIR_GAPPED_BACKUP_VAULT` .
+    #[inline]
     pub fn vault_type(&self) -> Value {
         self.0.get_att("VaultType")
     }

@@ -105,6 +105,7 @@ impl ReportPlan {
     };
 
     /// A `ReportPlan` with its required properties, named in a [`ReportPlanRequired`].
+    #[inline]
     pub fn new(required: ReportPlanRequired) -> Self {
         Self {
             report_delivery_channel: required.report_delivery_channel,
@@ -141,6 +142,7 @@ impl Resource for ReportPlan {
 }
 
 impl ToValue for ReportPlan {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ReportDeliveryChannel", &self.report_delivery_channel)
@@ -166,6 +168,7 @@ impl ReportPlanAttributes {
     /// `Fn::GetAtt` `ReportPlanArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of your report plan.
+    #[inline]
     pub fn report_plan_arn(&self) -> Value {
         self.0.get_att("ReportPlanArn")
     }
@@ -210,6 +213,7 @@ pub struct ReportDeliveryChannel {
 #[rustfmt::skip]
 impl ReportDeliveryChannel {
     /// A `ReportDeliveryChannel` with its required properties, named in a [`ReportDeliveryChannelRequired`].
+    #[inline]
     pub fn new(required: ReportDeliveryChannelRequired) -> Self {
         Self {
             formats: None,
@@ -229,6 +233,7 @@ impl ReportDeliveryChannel {
 impl PropertyType for ReportDeliveryChannel {}
 
 impl ToValue for ReportDeliveryChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Formats", &self.formats)
@@ -285,6 +290,7 @@ pub struct ReportSetting {
 #[rustfmt::skip]
 impl ReportSetting {
     /// A `ReportSetting` with its required properties, named in a [`ReportSettingRequired`].
+    #[inline]
     pub fn new(required: ReportSettingRequired) -> Self {
         Self {
             accounts: None,
@@ -310,6 +316,7 @@ impl ReportSetting {
 impl PropertyType for ReportSetting {}
 
 impl ToValue for ReportSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Accounts", &self.accounts)

@@ -100,6 +100,7 @@ impl RestoreTestingPlan {
     };
 
     /// A `RestoreTestingPlan` with its required properties, named in a [`RestoreTestingPlanRequired`].
+    #[inline]
     pub fn new(required: RestoreTestingPlanRequired) -> Self {
         Self {
             recovery_point_selection: required.recovery_point_selection,
@@ -139,6 +140,7 @@ impl Resource for RestoreTestingPlan {
 }
 
 impl ToValue for RestoreTestingPlan {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RecoveryPointSelection", &self.recovery_point_selection)
@@ -168,6 +170,7 @@ impl RestoreTestingPlanAttributes {
     /// `Fn::GetAtt` `RestoreTestingPlanArn`: a string.
     ///
     /// An Amazon Resource Name (ARN) that uniquely identifies a restore testing plan.
+    #[inline]
     pub fn restore_testing_plan_arn(&self) -> Value {
         self.0.get_att("RestoreTestingPlanArn")
     }
@@ -242,6 +245,7 @@ pub struct RestoreTestingRecoveryPointSelection {
 #[rustfmt::skip]
 impl RestoreTestingRecoveryPointSelection {
     /// A `RestoreTestingRecoveryPointSelection` with its required properties, named in a [`RestoreTestingRecoveryPointSelectionRequired`].
+    #[inline]
     pub fn new(required: RestoreTestingRecoveryPointSelectionRequired) -> Self {
         Self {
             algorithm: required.algorithm,
@@ -267,6 +271,7 @@ impl RestoreTestingRecoveryPointSelection {
 impl PropertyType for RestoreTestingRecoveryPointSelection {}
 
 impl ToValue for RestoreTestingRecoveryPointSelection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Algorithm", &self.algorithm)
@@ -316,6 +321,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -332,6 +338,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -358,6 +365,7 @@ impl From<Value> for RestoreTestingRecoveryPointSelectionAlgorithm {
 }
 
 impl ToValue for RestoreTestingRecoveryPointSelectionAlgorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LatestWithinWindow => "LATEST_WITHIN_WINDOW",
@@ -386,6 +394,7 @@ impl From<Value> for RestoreTestingRecoveryPointType {
 }
 
 impl ToValue for RestoreTestingRecoveryPointType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Snapshot => "SNAPSHOT",

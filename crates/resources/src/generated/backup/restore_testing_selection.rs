@@ -131,6 +131,7 @@ impl RestoreTestingSelection {
     };
 
     /// A `RestoreTestingSelection` with its required properties, named in a [`RestoreTestingSelectionRequired`].
+    #[inline]
     pub fn new(required: RestoreTestingSelectionRequired) -> Self {
         Self {
             iam_role_arn: required.iam_role_arn,
@@ -173,6 +174,7 @@ impl Resource for RestoreTestingSelection {
 }
 
 impl ToValue for RestoreTestingSelection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IamRoleArn", &self.iam_role_arn)
@@ -243,6 +245,7 @@ pub struct KeyValue {
 #[rustfmt::skip]
 impl KeyValue {
     /// A `KeyValue` with its required properties, named in a [`KeyValueRequired`].
+    #[inline]
     pub fn new(required: KeyValueRequired) -> Self {
         Self {
             key: required.key,
@@ -259,6 +262,7 @@ impl KeyValue {
 impl PropertyType for KeyValue {}
 
 impl ToValue for KeyValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -297,6 +301,7 @@ pub struct ProtectedResourceConditions {
 #[rustfmt::skip]
 impl ProtectedResourceConditions {
     /// A `ProtectedResourceConditions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -310,6 +315,7 @@ impl ProtectedResourceConditions {
 impl PropertyType for ProtectedResourceConditions {}
 
 impl ToValue for ProtectedResourceConditions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StringEquals", &self.string_equals)

@@ -50,6 +50,7 @@ pub struct NotificationObjectType {
 #[rustfmt::skip]
 impl NotificationObjectType {
     /// A `NotificationObjectType` with its required properties, named in a [`NotificationObjectTypeRequired`].
+    #[inline]
     pub fn new(required: NotificationObjectTypeRequired) -> Self {
         Self {
             backup_vault_events: required.backup_vault_events,
@@ -66,6 +67,7 @@ impl NotificationObjectType {
 impl PropertyType for NotificationObjectType {}
 
 impl ToValue for NotificationObjectType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BackupVaultEvents", &self.backup_vault_events)
@@ -102,6 +104,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -115,6 +118,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

@@ -78,6 +78,7 @@ impl TieringConfiguration {
     };
 
     /// A `TieringConfiguration` with its required properties, named in a [`TieringConfigurationRequired`].
+    #[inline]
     pub fn new(required: TieringConfigurationRequired) -> Self {
         Self {
             backup_vault_name: required.backup_vault_name,
@@ -111,6 +112,7 @@ impl Resource for TieringConfiguration {
 }
 
 impl ToValue for TieringConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BackupVaultName", &self.backup_vault_name)
@@ -133,16 +135,19 @@ impl From<ResourceRef> for TieringConfigurationAttributes {
 
 impl TieringConfigurationAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
 
     /// `Fn::GetAtt` `TieringConfigurationArn`: a string.
+    #[inline]
     pub fn tiering_configuration_arn(&self) -> Value {
         self.0.get_att("TieringConfigurationArn")
     }
@@ -187,6 +192,7 @@ pub struct ResourceSelection {
 #[rustfmt::skip]
 impl ResourceSelection {
     /// A `ResourceSelection` with its required properties, named in a [`ResourceSelectionRequired`].
+    #[inline]
     pub fn new(required: ResourceSelectionRequired) -> Self {
         Self {
             resource_type: required.resource_type,
@@ -206,6 +212,7 @@ impl ResourceSelection {
 impl PropertyType for ResourceSelection {}
 
 impl ToValue for ResourceSelection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceType", &self.resource_type)

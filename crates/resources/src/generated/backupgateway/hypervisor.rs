@@ -117,6 +117,7 @@ impl Hypervisor {
     };
 
     /// A `Hypervisor` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -151,6 +152,7 @@ impl Resource for Hypervisor {
 }
 
 impl ToValue for Hypervisor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Host", &self.host)
@@ -178,6 +180,7 @@ impl HypervisorAttributes {
     /// `Fn::GetAtt` `HypervisorArn`: a string.
     ///
     /// Returns `HypervisorArn` , an Amazon Resource Name (ARN) that uniquely identifies a Hypervisor. For example: `arn:aws:backup-gateway:us-east-1:123456789012:hypervisor/hype-1234D67D`
+    #[inline]
     pub fn hypervisor_arn(&self) -> Value {
         self.0.get_att("HypervisorArn")
     }
@@ -221,6 +224,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -237,6 +241,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -176,6 +176,7 @@ impl ComputeEnvironment {
     };
 
     /// A `ComputeEnvironment` with its required properties, named in a [`ComputeEnvironmentRequired`].
+    #[inline]
     pub fn new(required: ComputeEnvironmentRequired) -> Self {
         Self {
             compute_environment_name: None,
@@ -230,6 +231,7 @@ impl Resource for ComputeEnvironment {
 }
 
 impl ToValue for ComputeEnvironment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComputeEnvironmentName", &self.compute_environment_name)
@@ -264,6 +266,7 @@ impl ComputeEnvironmentAttributes {
     /// `Fn::GetAtt` `ComputeEnvironmentArn`: a string.
     ///
     /// Returns the compute environment ARN, such as `batch: *us-east-1* : *111122223333* :compute-environment/ *ComputeEnvironmentName*` .
+    #[inline]
     pub fn compute_environment_arn(&self) -> Value {
         self.0.get_att("ComputeEnvironmentArn")
     }
@@ -489,6 +492,7 @@ pub struct ComputeResources {
 #[rustfmt::skip]
 impl ComputeResources {
     /// A `ComputeResources` with its required properties, named in a [`ComputeResourcesRequired`].
+    #[inline]
     pub fn new(required: ComputeResourcesRequired) -> Self {
         Self {
             allocation_strategy: None,
@@ -556,6 +560,7 @@ impl ComputeResources {
 impl PropertyType for ComputeResources {}
 
 impl ToValue for ComputeResources {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
@@ -605,6 +610,7 @@ pub struct ComputeScalingPolicy {
 #[rustfmt::skip]
 impl ComputeScalingPolicy {
     /// A `ComputeScalingPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -616,6 +622,7 @@ impl ComputeScalingPolicy {
 impl PropertyType for ComputeScalingPolicy {}
 
 impl ToValue for ComputeScalingPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -705,6 +712,7 @@ pub struct Ec2ConfigurationObject {
 #[rustfmt::skip]
 impl Ec2ConfigurationObject {
     /// A `Ec2ConfigurationObject` with its required properties, named in a [`Ec2ConfigurationObjectRequired`].
+    #[inline]
     pub fn new(required: Ec2ConfigurationObjectRequired) -> Self {
         Self {
             batch_image_status: None,
@@ -727,6 +735,7 @@ impl Ec2ConfigurationObject {
 impl PropertyType for Ec2ConfigurationObject {}
 
 impl ToValue for Ec2ConfigurationObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchImageStatus", &self.batch_image_status)
@@ -781,6 +790,7 @@ pub struct EksConfiguration {
 #[rustfmt::skip]
 impl EksConfiguration {
     /// A `EksConfiguration` with its required properties, named in a [`EksConfigurationRequired`].
+    #[inline]
     pub fn new(required: EksConfigurationRequired) -> Self {
         Self {
             eks_cluster_arn: required.eks_cluster_arn,
@@ -797,6 +807,7 @@ impl EksConfiguration {
 impl PropertyType for EksConfiguration {}
 
 impl ToValue for EksConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EksClusterArn", &self.eks_cluster_arn)
@@ -866,6 +877,7 @@ pub struct LaunchTemplateSpecification {
 #[rustfmt::skip]
 impl LaunchTemplateSpecification {
     /// A `LaunchTemplateSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -885,6 +897,7 @@ impl LaunchTemplateSpecification {
 impl PropertyType for LaunchTemplateSpecification {}
 
 impl ToValue for LaunchTemplateSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LaunchTemplateId", &self.launch_template_id)
@@ -968,6 +981,7 @@ pub struct LaunchTemplateSpecificationOverride {
 #[rustfmt::skip]
 impl LaunchTemplateSpecificationOverride {
     /// A `LaunchTemplateSpecificationOverride` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -987,6 +1001,7 @@ impl LaunchTemplateSpecificationOverride {
 impl PropertyType for LaunchTemplateSpecificationOverride {}
 
 impl ToValue for LaunchTemplateSpecificationOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LaunchTemplateId", &self.launch_template_id)
@@ -1032,6 +1047,7 @@ pub struct UpdatePolicy {
 #[rustfmt::skip]
 impl UpdatePolicy {
     /// A `UpdatePolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1045,6 +1061,7 @@ impl UpdatePolicy {
 impl PropertyType for UpdatePolicy {}
 
 impl ToValue for UpdatePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

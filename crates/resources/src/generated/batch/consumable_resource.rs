@@ -95,6 +95,7 @@ impl ConsumableResource {
     };
 
     /// A `ConsumableResource` with its required properties, named in a [`ConsumableResourceRequired`].
+    #[inline]
     pub fn new(required: ConsumableResourceRequired) -> Self {
         Self {
             consumable_resource_name: None,
@@ -128,6 +129,7 @@ impl Resource for ConsumableResource {
 }
 
 impl ToValue for ConsumableResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConsumableResourceName", &self.consumable_resource_name)
@@ -152,11 +154,13 @@ impl ConsumableResourceAttributes {
     /// `Fn::GetAtt` `AvailableQuantity`: an integer.
     ///
     /// The amount of the consumable resource that is currently available to use.
+    #[inline]
     pub fn available_quantity(&self) -> Value {
         self.0.get_att("AvailableQuantity")
     }
 
     /// `Fn::GetAtt` `ConsumableResourceArn`: a string.
+    #[inline]
     pub fn consumable_resource_arn(&self) -> Value {
         self.0.get_att("ConsumableResourceArn")
     }
@@ -164,6 +168,7 @@ impl ConsumableResourceAttributes {
     /// `Fn::GetAtt` `CreatedAt`: an integer.
     ///
     /// The Unix timestamp (in milliseconds) for when the consumable resource was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -171,6 +176,7 @@ impl ConsumableResourceAttributes {
     /// `Fn::GetAtt` `InUseQuantity`: an integer.
     ///
     /// The amount of the consumable resource that is currently in use.
+    #[inline]
     pub fn in_use_quantity(&self) -> Value {
         self.0.get_att("InUseQuantity")
     }
@@ -194,6 +200,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Replenishable => "REPLENISHABLE",

@@ -150,6 +150,7 @@ impl JobDefinition {
     };
 
     /// A `JobDefinition` with its required properties, named in a [`JobDefinitionRequired`].
+    #[inline]
     pub fn new(required: JobDefinitionRequired) -> Self {
         Self {
             consumable_resource_properties: None,
@@ -216,6 +217,7 @@ impl Resource for JobDefinition {
 }
 
 impl ToValue for JobDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -254,6 +256,7 @@ impl JobDefinitionAttributes {
     /// `Fn::GetAtt` `JobDefinitionArn`: a string.
     ///
     /// The job definition ARN, such as `batch: *us-east-1* : *111122223333* :job-definition/ *test-gpu* : *2*` .
+    #[inline]
     pub fn job_definition_arn(&self) -> Value {
         self.0.get_att("JobDefinitionArn")
     }
@@ -292,6 +295,7 @@ pub struct ConsumableResourceProperties {
 #[rustfmt::skip]
 impl ConsumableResourceProperties {
     /// A `ConsumableResourceProperties` with its required properties, named in a [`ConsumableResourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: ConsumableResourcePropertiesRequired) -> Self {
         Self {
             consumable_resource_list: required.consumable_resource_list,
@@ -305,6 +309,7 @@ impl ConsumableResourceProperties {
 impl PropertyType for ConsumableResourceProperties {}
 
 impl ToValue for ConsumableResourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConsumableResourceList", &self.consumable_resource_list)
@@ -356,6 +361,7 @@ pub struct ConsumableResourceRequirement {
 #[rustfmt::skip]
 impl ConsumableResourceRequirement {
     /// A `ConsumableResourceRequirement` with its required properties, named in a [`ConsumableResourceRequirementRequired`].
+    #[inline]
     pub fn new(required: ConsumableResourceRequirementRequired) -> Self {
         Self {
             consumable_resource: required.consumable_resource,
@@ -372,6 +378,7 @@ impl ConsumableResourceRequirement {
 impl PropertyType for ConsumableResourceRequirement {}
 
 impl ToValue for ConsumableResourceRequirement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConsumableResource", &self.consumable_resource)
@@ -551,6 +558,7 @@ pub struct ContainerProperties {
 #[rustfmt::skip]
 impl ContainerProperties {
     /// A `ContainerProperties` with its required properties, named in a [`ContainerPropertiesRequired`].
+    #[inline]
     pub fn new(required: ContainerPropertiesRequired) -> Self {
         Self {
             command: None,
@@ -630,6 +638,7 @@ impl ContainerProperties {
 impl PropertyType for ContainerProperties {}
 
 impl ToValue for ContainerProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Command", &self.command)
@@ -699,6 +708,7 @@ pub struct Device {
 #[rustfmt::skip]
 impl Device {
     /// A `Device` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -714,6 +724,7 @@ impl Device {
 impl PropertyType for Device {}
 
 impl ToValue for Device {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerPath", &self.container_path)
@@ -758,6 +769,7 @@ pub struct EcsProperties {
 #[rustfmt::skip]
 impl EcsProperties {
     /// A `EcsProperties` with its required properties, named in a [`EcsPropertiesRequired`].
+    #[inline]
     pub fn new(required: EcsPropertiesRequired) -> Self {
         Self {
             task_properties: required.task_properties,
@@ -771,6 +783,7 @@ impl EcsProperties {
 impl PropertyType for EcsProperties {}
 
 impl ToValue for EcsProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TaskProperties", &self.task_properties)
@@ -873,6 +886,7 @@ pub struct EcsTaskProperties {
 #[rustfmt::skip]
 impl EcsTaskProperties {
     /// A `EcsTaskProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -904,6 +918,7 @@ impl EcsTaskProperties {
 impl PropertyType for EcsTaskProperties {}
 
 impl ToValue for EcsTaskProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Containers", &self.containers)
@@ -951,6 +966,7 @@ pub struct EfsAuthorizationConfig {
 #[rustfmt::skip]
 impl EfsAuthorizationConfig {
     /// A `EfsAuthorizationConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -964,6 +980,7 @@ impl EfsAuthorizationConfig {
 impl PropertyType for EfsAuthorizationConfig {}
 
 impl ToValue for EfsAuthorizationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessPointId", &self.access_point_id)
@@ -1013,6 +1030,7 @@ pub struct EfsVolumeConfiguration {
 #[rustfmt::skip]
 impl EfsVolumeConfiguration {
     /// A `EfsVolumeConfiguration` with its required properties, named in a [`EfsVolumeConfigurationRequired`].
+    #[inline]
     pub fn new(required: EfsVolumeConfigurationRequired) -> Self {
         Self {
             authorization_config: None,
@@ -1038,6 +1056,7 @@ impl EfsVolumeConfiguration {
 impl PropertyType for EfsVolumeConfiguration {}
 
 impl ToValue for EfsVolumeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthorizationConfig", &self.authorization_config)
@@ -1128,6 +1147,7 @@ pub struct EksContainer {
 #[rustfmt::skip]
 impl EksContainer {
     /// A `EksContainer` with its required properties, named in a [`EksContainerRequired`].
+    #[inline]
     pub fn new(required: EksContainerRequired) -> Self {
         Self {
             args: None,
@@ -1165,6 +1185,7 @@ impl EksContainer {
 impl PropertyType for EksContainer {}
 
 impl ToValue for EksContainer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Args", &self.args)
@@ -1218,6 +1239,7 @@ pub struct EksContainerEnvironmentVariable {
 #[rustfmt::skip]
 impl EksContainerEnvironmentVariable {
     /// A `EksContainerEnvironmentVariable` with its required properties, named in a [`EksContainerEnvironmentVariableRequired`].
+    #[inline]
     pub fn new(required: EksContainerEnvironmentVariableRequired) -> Self {
         Self {
             name: required.name,
@@ -1234,6 +1256,7 @@ impl EksContainerEnvironmentVariable {
 impl PropertyType for EksContainerEnvironmentVariable {}
 
 impl ToValue for EksContainerEnvironmentVariable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -1266,6 +1289,7 @@ pub struct EksContainerResourceRequirements {
 #[rustfmt::skip]
 impl EksContainerResourceRequirements {
     /// A `EksContainerResourceRequirements` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1279,6 +1303,7 @@ impl EksContainerResourceRequirements {
 impl PropertyType for EksContainerResourceRequirements {}
 
 impl ToValue for EksContainerResourceRequirements {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Limits", &self.limits)
@@ -1323,6 +1348,7 @@ pub struct EksContainerSecurityContext {
 #[rustfmt::skip]
 impl EksContainerSecurityContext {
     /// A `EksContainerSecurityContext` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1344,6 +1370,7 @@ impl EksContainerSecurityContext {
 impl PropertyType for EksContainerSecurityContext {}
 
 impl ToValue for EksContainerSecurityContext {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowPrivilegeEscalation", &self.allow_privilege_escalation)
@@ -1396,6 +1423,7 @@ pub struct EksContainerVolumeMount {
 #[rustfmt::skip]
 impl EksContainerVolumeMount {
     /// A `EksContainerVolumeMount` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1413,6 +1441,7 @@ impl EksContainerVolumeMount {
 impl PropertyType for EksContainerVolumeMount {}
 
 impl ToValue for EksContainerVolumeMount {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MountPath", &self.mount_path)
@@ -1449,6 +1478,7 @@ pub struct EksEmptyDir {
 #[rustfmt::skip]
 impl EksEmptyDir {
     /// A `EksEmptyDir` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1462,6 +1492,7 @@ impl EksEmptyDir {
 impl PropertyType for EksEmptyDir {}
 
 impl ToValue for EksEmptyDir {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Medium", &self.medium)
@@ -1491,6 +1522,7 @@ pub struct EksHostPath {
 #[rustfmt::skip]
 impl EksHostPath {
     /// A `EksHostPath` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1502,6 +1534,7 @@ impl EksHostPath {
 impl PropertyType for EksHostPath {}
 
 impl ToValue for EksHostPath {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Path", &self.path).build()
     }
@@ -1556,6 +1589,7 @@ pub struct EksMetadata {
 #[rustfmt::skip]
 impl EksMetadata {
     /// A `EksMetadata` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1571,6 +1605,7 @@ impl EksMetadata {
 impl PropertyType for EksMetadata {}
 
 impl ToValue for EksMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Annotations", &self.annotations)
@@ -1618,6 +1653,7 @@ pub struct EksPersistentVolumeClaim {
 #[rustfmt::skip]
 impl EksPersistentVolumeClaim {
     /// A `EksPersistentVolumeClaim` with its required properties, named in a [`EksPersistentVolumeClaimRequired`].
+    #[inline]
     pub fn new(required: EksPersistentVolumeClaimRequired) -> Self {
         Self {
             claim_name: required.claim_name,
@@ -1634,6 +1670,7 @@ impl EksPersistentVolumeClaim {
 impl PropertyType for EksPersistentVolumeClaim {}
 
 impl ToValue for EksPersistentVolumeClaim {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClaimName", &self.claim_name)
@@ -1687,6 +1724,7 @@ pub struct EksPodProperties {
 #[rustfmt::skip]
 impl EksPodProperties {
     /// A `EksPodProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1714,6 +1752,7 @@ impl EksPodProperties {
 impl PropertyType for EksPodProperties {}
 
 impl ToValue for EksPodProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Containers", &self.containers)
@@ -1754,6 +1793,7 @@ pub struct EksProperties {
 #[rustfmt::skip]
 impl EksProperties {
     /// A `EksProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1765,6 +1805,7 @@ impl EksProperties {
 impl PropertyType for EksProperties {}
 
 impl ToValue for EksProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PodProperties", &self.pod_properties)
@@ -1810,6 +1851,7 @@ pub struct EksSecret {
 #[rustfmt::skip]
 impl EksSecret {
     /// A `EksSecret` with its required properties, named in a [`EksSecretRequired`].
+    #[inline]
     pub fn new(required: EksSecretRequired) -> Self {
         Self {
             optional: None,
@@ -1826,6 +1868,7 @@ impl EksSecret {
 impl PropertyType for EksSecret {}
 
 impl ToValue for EksSecret {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Optional", &self.optional)
@@ -1887,6 +1930,7 @@ pub struct EksVolume {
 #[rustfmt::skip]
 impl EksVolume {
     /// A `EksVolume` with its required properties, named in a [`EksVolumeRequired`].
+    #[inline]
     pub fn new(required: EksVolumeRequired) -> Self {
         Self {
             empty_dir: None,
@@ -1912,6 +1956,7 @@ impl EksVolume {
 impl PropertyType for EksVolume {}
 
 impl ToValue for EksVolume {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EmptyDir", &self.empty_dir)
@@ -1953,6 +1998,7 @@ pub struct Environment {
 #[rustfmt::skip]
 impl Environment {
     /// A `Environment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1966,6 +2012,7 @@ impl Environment {
 impl PropertyType for Environment {}
 
 impl ToValue for Environment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -2007,6 +2054,7 @@ pub struct EphemeralStorage {
 #[rustfmt::skip]
 impl EphemeralStorage {
     /// A `EphemeralStorage` with its required properties, named in a [`EphemeralStorageRequired`].
+    #[inline]
     pub fn new(required: EphemeralStorageRequired) -> Self {
         Self {
             size_in_gi_b: required.size_in_gi_b,
@@ -2020,6 +2068,7 @@ impl EphemeralStorage {
 impl PropertyType for EphemeralStorage {}
 
 impl ToValue for EphemeralStorage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SizeInGiB", &self.size_in_gi_b)
@@ -2077,6 +2126,7 @@ pub struct EvaluateOnExit {
 #[rustfmt::skip]
 impl EvaluateOnExit {
     /// A `EvaluateOnExit` with its required properties, named in a [`EvaluateOnExitRequired`].
+    #[inline]
     pub fn new(required: EvaluateOnExitRequired) -> Self {
         Self {
             action: required.action,
@@ -2099,6 +2149,7 @@ impl EvaluateOnExit {
 impl PropertyType for EvaluateOnExit {}
 
 impl ToValue for EvaluateOnExit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -2132,6 +2183,7 @@ pub struct FargatePlatformConfiguration {
 #[rustfmt::skip]
 impl FargatePlatformConfiguration {
     /// A `FargatePlatformConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2143,6 +2195,7 @@ impl FargatePlatformConfiguration {
 impl PropertyType for FargatePlatformConfiguration {}
 
 impl ToValue for FargatePlatformConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PlatformVersion", &self.platform_version)
@@ -2184,6 +2237,7 @@ pub struct FirelensConfiguration {
 #[rustfmt::skip]
 impl FirelensConfiguration {
     /// A `FirelensConfiguration` with its required properties, named in a [`FirelensConfigurationRequired`].
+    #[inline]
     pub fn new(required: FirelensConfigurationRequired) -> Self {
         Self {
             options: None,
@@ -2200,6 +2254,7 @@ impl FirelensConfiguration {
 impl PropertyType for FirelensConfiguration {}
 
 impl ToValue for FirelensConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Options", &self.options)
@@ -2235,6 +2290,7 @@ pub struct Host {
 #[rustfmt::skip]
 impl Host {
     /// A `Host` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2246,6 +2302,7 @@ impl Host {
 impl PropertyType for Host {}
 
 impl ToValue for Host {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SourcePath", &self.source_path)
@@ -2278,6 +2335,7 @@ pub struct ImagePullSecret {
 #[rustfmt::skip]
 impl ImagePullSecret {
     /// A `ImagePullSecret` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2289,6 +2347,7 @@ impl ImagePullSecret {
 impl PropertyType for ImagePullSecret {}
 
 impl ToValue for ImagePullSecret {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Name", &self.name).build()
     }
@@ -2323,6 +2382,7 @@ pub struct JobTimeout {
 #[rustfmt::skip]
 impl JobTimeout {
     /// A `JobTimeout` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2334,6 +2394,7 @@ impl JobTimeout {
 impl PropertyType for JobTimeout {}
 
 impl ToValue for JobTimeout {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttemptDurationSeconds", &self.attempt_duration_seconds)
@@ -2411,6 +2472,7 @@ pub struct LinuxParameters {
 #[rustfmt::skip]
 impl LinuxParameters {
     /// A `LinuxParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2432,6 +2494,7 @@ impl LinuxParameters {
 impl PropertyType for LinuxParameters {}
 
 impl ToValue for LinuxParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Devices", &self.devices)
@@ -2504,6 +2567,7 @@ pub struct LogConfiguration {
 #[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with its required properties, named in a [`LogConfigurationRequired`].
+    #[inline]
     pub fn new(required: LogConfigurationRequired) -> Self {
         Self {
             log_driver: required.log_driver,
@@ -2523,6 +2587,7 @@ impl LogConfiguration {
 impl PropertyType for LogConfiguration {}
 
 impl ToValue for LogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogDriver", &self.log_driver)
@@ -2567,6 +2632,7 @@ pub struct MountPoint {
 #[rustfmt::skip]
 impl MountPoint {
     /// A `MountPoint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2582,6 +2648,7 @@ impl MountPoint {
 impl PropertyType for MountPoint {}
 
 impl ToValue for MountPoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerPath", &self.container_path)
@@ -2763,6 +2830,7 @@ pub struct MultiNodeContainerProperties {
 #[rustfmt::skip]
 impl MultiNodeContainerProperties {
     /// A `MultiNodeContainerProperties` with its required properties, named in a [`MultiNodeContainerPropertiesRequired`].
+    #[inline]
     pub fn new(required: MultiNodeContainerPropertiesRequired) -> Self {
         Self {
             command: None,
@@ -2839,6 +2907,7 @@ impl MultiNodeContainerProperties {
 impl PropertyType for MultiNodeContainerProperties {}
 
 impl ToValue for MultiNodeContainerProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Command", &self.command)
@@ -2902,6 +2971,7 @@ pub struct MultiNodeEcsProperties {
 #[rustfmt::skip]
 impl MultiNodeEcsProperties {
     /// A `MultiNodeEcsProperties` with its required properties, named in a [`MultiNodeEcsPropertiesRequired`].
+    #[inline]
     pub fn new(required: MultiNodeEcsPropertiesRequired) -> Self {
         Self {
             task_properties: required.task_properties,
@@ -2915,6 +2985,7 @@ impl MultiNodeEcsProperties {
 impl PropertyType for MultiNodeEcsProperties {}
 
 impl ToValue for MultiNodeEcsProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TaskProperties", &self.task_properties)
@@ -2997,6 +3068,7 @@ pub struct MultiNodeEcsTaskProperties {
 #[rustfmt::skip]
 impl MultiNodeEcsTaskProperties {
     /// A `MultiNodeEcsTaskProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3020,6 +3092,7 @@ impl MultiNodeEcsTaskProperties {
 impl PropertyType for MultiNodeEcsTaskProperties {}
 
 impl ToValue for MultiNodeEcsTaskProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Containers", &self.containers)
@@ -3058,6 +3131,7 @@ pub struct NetworkConfiguration {
 #[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3069,6 +3143,7 @@ impl NetworkConfiguration {
 impl PropertyType for NetworkConfiguration {}
 
 impl ToValue for NetworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssignPublicIp", &self.assign_public_ip)
@@ -3125,6 +3200,7 @@ pub struct NodeProperties {
 #[rustfmt::skip]
 impl NodeProperties {
     /// A `NodeProperties` with its required properties, named in a [`NodePropertiesRequired`].
+    #[inline]
     pub fn new(required: NodePropertiesRequired) -> Self {
         Self {
             main_node: required.main_node,
@@ -3144,6 +3220,7 @@ impl NodeProperties {
 impl PropertyType for NodeProperties {}
 
 impl ToValue for NodeProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MainNode", &self.main_node)
@@ -3215,6 +3292,7 @@ pub struct NodeRangeProperty {
 #[rustfmt::skip]
 impl NodeRangeProperty {
     /// A `NodeRangeProperty` with its required properties, named in a [`NodeRangePropertyRequired`].
+    #[inline]
     pub fn new(required: NodeRangePropertyRequired) -> Self {
         Self {
             consumable_resource_properties: None,
@@ -3243,6 +3321,7 @@ impl NodeRangeProperty {
 impl PropertyType for NodeRangeProperty {}
 
 impl ToValue for NodeRangeProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -3291,6 +3370,7 @@ pub struct RepositoryCredentials {
 #[rustfmt::skip]
 impl RepositoryCredentials {
     /// A `RepositoryCredentials` with its required properties, named in a [`RepositoryCredentialsRequired`].
+    #[inline]
     pub fn new(required: RepositoryCredentialsRequired) -> Self {
         Self {
             credentials_parameter: required.credentials_parameter,
@@ -3304,6 +3384,7 @@ impl RepositoryCredentials {
 impl PropertyType for RepositoryCredentials {}
 
 impl ToValue for RepositoryCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CredentialsParameter", &self.credentials_parameter)
@@ -3378,6 +3459,7 @@ pub struct ResourceRequirement {
 #[rustfmt::skip]
 impl ResourceRequirement {
     /// A `ResourceRequirement` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3391,6 +3473,7 @@ impl ResourceRequirement {
 impl PropertyType for ResourceRequirement {}
 
 impl ToValue for ResourceRequirement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Type", &self.r#type)
@@ -3426,6 +3509,7 @@ pub struct ResourceRetentionPolicy {
 #[rustfmt::skip]
 impl ResourceRetentionPolicy {
     /// A `ResourceRetentionPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3437,6 +3521,7 @@ impl ResourceRetentionPolicy {
 impl PropertyType for ResourceRetentionPolicy {}
 
 impl ToValue for ResourceRetentionPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SkipDeregisterOnUpdate", &self.skip_deregister_on_update)
@@ -3474,6 +3559,7 @@ pub struct RetryStrategy {
 #[rustfmt::skip]
 impl RetryStrategy {
     /// A `RetryStrategy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3487,6 +3573,7 @@ impl RetryStrategy {
 impl PropertyType for RetryStrategy {}
 
 impl ToValue for RetryStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Attempts", &self.attempts)
@@ -3529,6 +3616,7 @@ pub struct RuntimePlatform {
 #[rustfmt::skip]
 impl RuntimePlatform {
     /// A `RuntimePlatform` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3542,6 +3630,7 @@ impl RuntimePlatform {
 impl PropertyType for RuntimePlatform {}
 
 impl ToValue for RuntimePlatform {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CpuArchitecture", &self.cpu_architecture)
@@ -3588,6 +3677,7 @@ pub struct S3FilesVolumeConfiguration {
 #[rustfmt::skip]
 impl S3FilesVolumeConfiguration {
     /// A `S3FilesVolumeConfiguration` with its required properties, named in a [`S3FilesVolumeConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3FilesVolumeConfigurationRequired) -> Self {
         Self {
             access_point_arn: None,
@@ -3610,6 +3700,7 @@ impl S3FilesVolumeConfiguration {
 impl PropertyType for S3FilesVolumeConfiguration {}
 
 impl ToValue for S3FilesVolumeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessPointArn", &self.access_point_arn)
@@ -3667,6 +3758,7 @@ pub struct Secret {
 #[rustfmt::skip]
 impl Secret {
     /// A `Secret` with its required properties, named in a [`SecretRequired`].
+    #[inline]
     pub fn new(required: SecretRequired) -> Self {
         Self {
             name: required.name,
@@ -3683,6 +3775,7 @@ impl Secret {
 impl PropertyType for Secret {}
 
 impl ToValue for Secret {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -3735,6 +3828,7 @@ pub struct TaskContainerDependency {
 #[rustfmt::skip]
 impl TaskContainerDependency {
     /// A `TaskContainerDependency` with its required properties, named in a [`TaskContainerDependencyRequired`].
+    #[inline]
     pub fn new(required: TaskContainerDependencyRequired) -> Self {
         Self {
             condition: required.condition,
@@ -3751,6 +3845,7 @@ impl TaskContainerDependency {
 impl PropertyType for TaskContainerDependency {}
 
 impl ToValue for TaskContainerDependency {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Condition", &self.condition)
@@ -3919,6 +4014,7 @@ pub struct TaskContainerProperties {
 #[rustfmt::skip]
 impl TaskContainerProperties {
     /// A `TaskContainerProperties` with its required properties, named in a [`TaskContainerPropertiesRequired`].
+    #[inline]
     pub fn new(required: TaskContainerPropertiesRequired) -> Self {
         Self {
             command: None,
@@ -3986,6 +4082,7 @@ impl TaskContainerProperties {
 impl PropertyType for TaskContainerProperties {}
 
 impl ToValue for TaskContainerProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Command", &self.command)
@@ -4060,6 +4157,7 @@ pub struct Tmpfs {
 #[rustfmt::skip]
 impl Tmpfs {
     /// A `Tmpfs` with its required properties, named in a [`TmpfsRequired`].
+    #[inline]
     pub fn new(required: TmpfsRequired) -> Self {
         Self {
             container_path: required.container_path,
@@ -4079,6 +4177,7 @@ impl Tmpfs {
 impl PropertyType for Tmpfs {}
 
 impl ToValue for Tmpfs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContainerPath", &self.container_path)
@@ -4137,6 +4236,7 @@ pub struct Ulimit {
 #[rustfmt::skip]
 impl Ulimit {
     /// A `Ulimit` with its required properties, named in a [`UlimitRequired`].
+    #[inline]
     pub fn new(required: UlimitRequired) -> Self {
         Self {
             hard_limit: required.hard_limit,
@@ -4156,6 +4256,7 @@ impl Ulimit {
 impl PropertyType for Ulimit {}
 
 impl ToValue for Ulimit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HardLimit", &self.hard_limit)
@@ -4195,6 +4296,7 @@ pub struct Volume {
 #[rustfmt::skip]
 impl Volume {
     /// A `Volume` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4212,6 +4314,7 @@ impl Volume {
 impl PropertyType for Volume {}
 
 impl ToValue for Volume {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EfsVolumeConfiguration", &self.efs_volume_configuration)

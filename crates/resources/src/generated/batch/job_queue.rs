@@ -122,6 +122,7 @@ impl JobQueue {
     };
 
     /// A `JobQueue` with its required properties, named in a [`JobQueueRequired`].
+    #[inline]
     pub fn new(required: JobQueueRequired) -> Self {
         Self {
             compute_environment_order: None,
@@ -170,6 +171,7 @@ impl Resource for JobQueue {
 }
 
 impl ToValue for JobQueue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComputeEnvironmentOrder", &self.compute_environment_order)
@@ -200,6 +202,7 @@ impl From<ResourceRef> for JobQueueAttributes {
 
 impl JobQueueAttributes {
     /// `Fn::GetAtt` `JobQueueArn`: a string.
+    #[inline]
     pub fn job_queue_arn(&self) -> Value {
         self.0.get_att("JobQueueArn")
     }
@@ -247,6 +250,7 @@ pub struct ComputeEnvironmentOrder {
 #[rustfmt::skip]
 impl ComputeEnvironmentOrder {
     /// A `ComputeEnvironmentOrder` with its required properties, named in a [`ComputeEnvironmentOrderRequired`].
+    #[inline]
     pub fn new(required: ComputeEnvironmentOrderRequired) -> Self {
         Self {
             compute_environment: required.compute_environment,
@@ -263,6 +267,7 @@ impl ComputeEnvironmentOrder {
 impl PropertyType for ComputeEnvironmentOrder {}
 
 impl ToValue for ComputeEnvironmentOrder {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComputeEnvironment", &self.compute_environment)
@@ -327,6 +332,7 @@ pub struct JobStateTimeLimitAction {
 #[rustfmt::skip]
 impl JobStateTimeLimitAction {
     /// A `JobStateTimeLimitAction` with its required properties, named in a [`JobStateTimeLimitActionRequired`].
+    #[inline]
     pub fn new(required: JobStateTimeLimitActionRequired) -> Self {
         Self {
             action: required.action,
@@ -349,6 +355,7 @@ impl JobStateTimeLimitAction {
 impl PropertyType for JobStateTimeLimitAction {}
 
 impl ToValue for JobStateTimeLimitAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -399,6 +406,7 @@ pub struct ServiceEnvironmentOrder {
 #[rustfmt::skip]
 impl ServiceEnvironmentOrder {
     /// A `ServiceEnvironmentOrder` with its required properties, named in a [`ServiceEnvironmentOrderRequired`].
+    #[inline]
     pub fn new(required: ServiceEnvironmentOrderRequired) -> Self {
         Self {
             order: required.order,
@@ -415,6 +423,7 @@ impl ServiceEnvironmentOrder {
 impl PropertyType for ServiceEnvironmentOrder {}
 
 impl ToValue for ServiceEnvironmentOrder {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Order", &self.order)
@@ -441,6 +450,7 @@ impl From<Value> for JobQueueState {
 }
 
 impl ToValue for JobQueueState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -467,6 +477,7 @@ impl From<Value> for JobStateTimeLimitActionState {
 }
 
 impl ToValue for JobStateTimeLimitActionState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Runnable => "RUNNABLE",

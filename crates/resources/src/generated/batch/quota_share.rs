@@ -103,6 +103,7 @@ impl QuotaShare {
     };
 
     /// A `QuotaShare` with its required properties, named in a [`QuotaShareRequired`].
+    #[inline]
     pub fn new(required: QuotaShareRequired) -> Self {
         Self {
             capacity_limits: required.capacity_limits,
@@ -145,6 +146,7 @@ impl Resource for QuotaShare {
 }
 
 impl ToValue for QuotaShare {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CapacityLimits", &self.capacity_limits)
@@ -173,6 +175,7 @@ impl From<ResourceRef> for QuotaShareAttributes {
 
 impl QuotaShareAttributes {
     /// `Fn::GetAtt` `QuotaShareArn`: a string.
+    #[inline]
     pub fn quota_share_arn(&self) -> Value {
         self.0.get_att("QuotaShareArn")
     }
@@ -218,6 +221,7 @@ pub struct QuotaShareCapacityLimit {
 #[rustfmt::skip]
 impl QuotaShareCapacityLimit {
     /// A `QuotaShareCapacityLimit` with its required properties, named in a [`QuotaShareCapacityLimitRequired`].
+    #[inline]
     pub fn new(required: QuotaShareCapacityLimitRequired) -> Self {
         Self {
             capacity_unit: required.capacity_unit,
@@ -234,6 +238,7 @@ impl QuotaShareCapacityLimit {
 impl PropertyType for QuotaShareCapacityLimit {}
 
 impl ToValue for QuotaShareCapacityLimit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CapacityUnit", &self.capacity_unit)
@@ -273,6 +278,7 @@ pub struct QuotaSharePreemptionConfiguration {
 #[rustfmt::skip]
 impl QuotaSharePreemptionConfiguration {
     /// A `QuotaSharePreemptionConfiguration` with its required properties, named in a [`QuotaSharePreemptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: QuotaSharePreemptionConfigurationRequired) -> Self {
         Self {
             in_share_preemption: required.in_share_preemption,
@@ -286,6 +292,7 @@ impl QuotaSharePreemptionConfiguration {
 impl PropertyType for QuotaSharePreemptionConfiguration {}
 
 impl ToValue for QuotaSharePreemptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InSharePreemption", &self.in_share_preemption)
@@ -331,6 +338,7 @@ pub struct QuotaShareResourceSharingConfiguration {
 #[rustfmt::skip]
 impl QuotaShareResourceSharingConfiguration {
     /// A `QuotaShareResourceSharingConfiguration` with its required properties, named in a [`QuotaShareResourceSharingConfigurationRequired`].
+    #[inline]
     pub fn new(required: QuotaShareResourceSharingConfigurationRequired) -> Self {
         Self {
             borrow_limit: None,
@@ -347,6 +355,7 @@ impl QuotaShareResourceSharingConfiguration {
 impl PropertyType for QuotaShareResourceSharingConfiguration {}
 
 impl ToValue for QuotaShareResourceSharingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BorrowLimit", &self.borrow_limit)
@@ -373,6 +382,7 @@ impl From<Value> for QuotaShareState {
 }
 
 impl ToValue for QuotaShareState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -80,6 +80,7 @@ impl SchedulingPolicy {
     };
 
     /// A `SchedulingPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -108,6 +109,7 @@ impl Resource for SchedulingPolicy {
 }
 
 impl ToValue for SchedulingPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FairsharePolicy", &self.fairshare_policy)
@@ -130,6 +132,7 @@ impl From<ResourceRef> for SchedulingPolicyAttributes {
 
 impl SchedulingPolicyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -182,6 +185,7 @@ pub struct FairsharePolicy {
 #[rustfmt::skip]
 impl FairsharePolicy {
     /// A `FairsharePolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -197,6 +201,7 @@ impl FairsharePolicy {
 impl PropertyType for FairsharePolicy {}
 
 impl ToValue for FairsharePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComputeReservation", &self.compute_reservation)
@@ -229,6 +234,7 @@ pub struct QuotaSharePolicy {
 #[rustfmt::skip]
 impl QuotaSharePolicy {
     /// A `QuotaSharePolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -240,6 +246,7 @@ impl QuotaSharePolicy {
 impl PropertyType for QuotaSharePolicy {}
 
 impl ToValue for QuotaSharePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -288,6 +295,7 @@ pub struct ShareAttributes {
 #[rustfmt::skip]
 impl ShareAttributes {
     /// A `ShareAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -301,6 +309,7 @@ impl ShareAttributes {
 impl PropertyType for ShareAttributes {}
 
 impl ToValue for ShareAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ShareIdentifier", &self.share_identifier)

@@ -91,6 +91,7 @@ impl ServiceEnvironment {
     };
 
     /// A `ServiceEnvironment` with its required properties, named in a [`ServiceEnvironmentRequired`].
+    #[inline]
     pub fn new(required: ServiceEnvironmentRequired) -> Self {
         Self {
             capacity_limits: required.capacity_limits,
@@ -127,6 +128,7 @@ impl Resource for ServiceEnvironment {
 }
 
 impl ToValue for ServiceEnvironment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CapacityLimits", &self.capacity_limits)
@@ -152,6 +154,7 @@ impl ServiceEnvironmentAttributes {
     /// `Fn::GetAtt` `ServiceEnvironmentArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service environment.
+    #[inline]
     pub fn service_environment_arn(&self) -> Value {
         self.0.get_att("ServiceEnvironmentArn")
     }
@@ -189,6 +192,7 @@ pub struct CapacityLimit {
 #[rustfmt::skip]
 impl CapacityLimit {
     /// A `CapacityLimit` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -202,6 +206,7 @@ impl CapacityLimit {
 impl PropertyType for CapacityLimit {}
 
 impl ToValue for CapacityLimit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityUnit", &self.capacity_unit)

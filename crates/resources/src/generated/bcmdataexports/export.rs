@@ -82,6 +82,7 @@ impl Export {
     };
 
     /// A `Export` with its required properties, named in a [`ExportRequired`].
+    #[inline]
     pub fn new(required: ExportRequired) -> Self {
         Self {
             export: required.export,
@@ -109,6 +110,7 @@ impl Resource for Export {
 }
 
 impl ToValue for Export {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Export", &self.export)
@@ -131,6 +133,7 @@ impl ExportAttributes {
     /// `Fn::GetAtt` `Export.ExportArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for this export.
+    #[inline]
     pub fn export_export_arn(&self) -> Value {
         self.0.get_att("Export.ExportArn")
     }
@@ -138,6 +141,7 @@ impl ExportAttributes {
     /// `Fn::GetAtt` `ExportArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for this export.
+    #[inline]
     pub fn export_arn(&self) -> Value {
         self.0.get_att("ExportArn")
     }
@@ -183,6 +187,7 @@ pub struct DataQuery {
 #[rustfmt::skip]
 impl DataQuery {
     /// A `DataQuery` with its required properties, named in a [`DataQueryRequired`].
+    #[inline]
     pub fn new(required: DataQueryRequired) -> Self {
         Self {
             query_statement: required.query_statement,
@@ -199,6 +204,7 @@ impl DataQuery {
 impl PropertyType for DataQuery {}
 
 impl ToValue for DataQuery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("QueryStatement", &self.query_statement)
@@ -240,6 +246,7 @@ pub struct DestinationConfigurations {
 #[rustfmt::skip]
 impl DestinationConfigurations {
     /// A `DestinationConfigurations` with its required properties, named in a [`DestinationConfigurationsRequired`].
+    #[inline]
     pub fn new(required: DestinationConfigurationsRequired) -> Self {
         Self {
             s3_destination: required.s3_destination,
@@ -253,6 +260,7 @@ impl DestinationConfigurations {
 impl PropertyType for DestinationConfigurations {}
 
 impl ToValue for DestinationConfigurations {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3Destination", &self.s3_destination)
@@ -330,6 +338,7 @@ pub struct ExportProperty {
 #[rustfmt::skip]
 impl ExportProperty {
     /// A `ExportProperty` with its required properties, named in a [`ExportPropertyRequired`].
+    #[inline]
     pub fn new(required: ExportPropertyRequired) -> Self {
         Self {
             data_query: required.data_query,
@@ -358,6 +367,7 @@ impl ExportProperty {
 impl PropertyType for ExportProperty {}
 
 impl ToValue for ExportProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataQuery", &self.data_query)
@@ -406,6 +416,7 @@ pub struct RefreshCadence {
 #[rustfmt::skip]
 impl RefreshCadence {
     /// A `RefreshCadence` with its required properties, named in a [`RefreshCadenceRequired`].
+    #[inline]
     pub fn new(required: RefreshCadenceRequired) -> Self {
         Self {
             frequency: required.frequency,
@@ -419,6 +430,7 @@ impl RefreshCadence {
 impl PropertyType for RefreshCadence {}
 
 impl ToValue for RefreshCadence {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Frequency", &self.frequency).build()
     }
@@ -468,6 +480,7 @@ pub struct ResourceTag {
 #[rustfmt::skip]
 impl ResourceTag {
     /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
+    #[inline]
     pub fn new(required: ResourceTagRequired) -> Self {
         Self {
             key: required.key,
@@ -484,6 +497,7 @@ impl ResourceTag {
 impl PropertyType for ResourceTag {}
 
 impl ToValue for ResourceTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -557,6 +571,7 @@ pub struct S3Destination {
 #[rustfmt::skip]
 impl S3Destination {
     /// A `S3Destination` with its required properties, named in a [`S3DestinationRequired`].
+    #[inline]
     pub fn new(required: S3DestinationRequired) -> Self {
         Self {
             s3_bucket: required.s3_bucket,
@@ -582,6 +597,7 @@ impl S3Destination {
 impl PropertyType for S3Destination {}
 
 impl ToValue for S3Destination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3Bucket", &self.s3_bucket)
@@ -647,6 +663,7 @@ pub struct S3OutputConfigurations {
 #[rustfmt::skip]
 impl S3OutputConfigurations {
     /// A `S3OutputConfigurations` with its required properties, named in a [`S3OutputConfigurationsRequired`].
+    #[inline]
     pub fn new(required: S3OutputConfigurationsRequired) -> Self {
         Self {
             compression: required.compression,
@@ -669,6 +686,7 @@ impl S3OutputConfigurations {
 impl PropertyType for S3OutputConfigurations {}
 
 impl ToValue for S3OutputConfigurations {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Compression", &self.compression)
@@ -697,6 +715,7 @@ impl From<Value> for CompressionOption {
 }
 
 impl ToValue for CompressionOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gzip => "GZIP",
@@ -725,6 +744,7 @@ impl From<Value> for FormatOption {
 }
 
 impl ToValue for FormatOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TextOrCsv => "TEXT_OR_CSV",
@@ -751,6 +771,7 @@ impl From<Value> for FrequencyOption {
 }
 
 impl ToValue for FrequencyOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Synchronous => "SYNCHRONOUS",
@@ -778,6 +799,7 @@ impl From<Value> for OverwriteOption {
 }
 
 impl ToValue for OverwriteOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CreateNewReport => "CREATE_NEW_REPORT",
@@ -804,6 +826,7 @@ impl From<Value> for S3OutputType {
 }
 
 impl ToValue for S3OutputType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Custom => "CUSTOM",

@@ -86,6 +86,7 @@ impl BillScenario {
     };
 
     /// A `BillScenario` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -116,6 +117,7 @@ impl Resource for BillScenario {
 }
 
 impl ToValue for BillScenario {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -144,11 +146,13 @@ impl BillScenarioAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the bill scenario.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `BillInterval`: an object.
+    #[inline]
     pub fn bill_interval(&self) -> Value {
         self.0.get_att("BillInterval")
     }
@@ -156,6 +160,7 @@ impl BillScenarioAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the bill scenario was created
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -163,6 +168,7 @@ impl BillScenarioAttributes {
     /// `Fn::GetAtt` `FailureMessage`: a string.
     ///
     /// The failure message if the bill scenario failed
+    #[inline]
     pub fn failure_message(&self) -> Value {
         self.0.get_att("FailureMessage")
     }
@@ -170,11 +176,13 @@ impl BillScenarioAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the bill scenario
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -218,6 +226,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -234,6 +243,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -262,6 +272,7 @@ impl From<Value> for GroupSharingPreference {
 }
 
 impl ToValue for GroupSharingPreference {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Open => "OPEN",

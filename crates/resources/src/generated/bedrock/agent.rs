@@ -215,6 +215,7 @@ impl Agent {
     };
 
     /// A `Agent` with its required properties, named in a [`AgentRequired`].
+    #[inline]
     pub fn new(required: AgentRequired) -> Self {
         Self {
             action_groups: None,
@@ -296,6 +297,7 @@ impl Resource for Agent {
 }
 
 impl ToValue for Agent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActionGroups", &self.action_groups)
@@ -345,6 +347,7 @@ impl AgentAttributes {
     /// `Fn::GetAtt` `AgentArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the agent.
+    #[inline]
     pub fn agent_arn(&self) -> Value {
         self.0.get_att("AgentArn")
     }
@@ -352,11 +355,13 @@ impl AgentAttributes {
     /// `Fn::GetAtt` `AgentId`: a string.
     ///
     /// The unique identifier of the agent.
+    #[inline]
     pub fn agent_id(&self) -> Value {
         self.0.get_att("AgentId")
     }
 
     /// `Fn::GetAtt` `AgentStatus`: one of a set of strings.
+    #[inline]
     pub fn agent_status(&self) -> Value {
         self.0.get_att("AgentStatus")
     }
@@ -364,6 +369,7 @@ impl AgentAttributes {
     /// `Fn::GetAtt` `AgentVersion`: a string.
     ///
     /// The version of the agent.
+    #[inline]
     pub fn agent_version(&self) -> Value {
         self.0.get_att("AgentVersion")
     }
@@ -371,6 +377,7 @@ impl AgentAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the agent was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -378,6 +385,7 @@ impl AgentAttributes {
     /// `Fn::GetAtt` `FailureReasons`: a list of strings.
     ///
     /// Contains reasons that the agent-related API that you invoked failed.
+    #[inline]
     pub fn failure_reasons(&self) -> Value {
         self.0.get_att("FailureReasons")
     }
@@ -385,6 +393,7 @@ impl AgentAttributes {
     /// `Fn::GetAtt` `PreparedAt`: a string.
     ///
     /// The time at which the agent was last prepared.
+    #[inline]
     pub fn prepared_at(&self) -> Value {
         self.0.get_att("PreparedAt")
     }
@@ -392,6 +401,7 @@ impl AgentAttributes {
     /// `Fn::GetAtt` `RecommendedActions`: a list of strings.
     ///
     /// Contains recommended actions to take for the agent-related API that you invoked to succeed.
+    #[inline]
     pub fn recommended_actions(&self) -> Value {
         self.0.get_att("RecommendedActions")
     }
@@ -399,6 +409,7 @@ impl AgentAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the agent was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -480,6 +491,7 @@ pub struct AgentActionGroup {
 #[rustfmt::skip]
 impl AgentActionGroup {
     /// A `AgentActionGroup` with its required properties, named in a [`AgentActionGroupRequired`].
+    #[inline]
     pub fn new(required: AgentActionGroupRequired) -> Self {
         Self {
             action_group_executor: None,
@@ -514,6 +526,7 @@ impl AgentActionGroup {
 impl PropertyType for AgentActionGroup {}
 
 impl ToValue for AgentActionGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActionGroupExecutor", &self.action_group_executor)
@@ -586,6 +599,7 @@ pub struct AgentCollaborator {
 #[rustfmt::skip]
 impl AgentCollaborator {
     /// A `AgentCollaborator` with its required properties, named in a [`AgentCollaboratorRequired`].
+    #[inline]
     pub fn new(required: AgentCollaboratorRequired) -> Self {
         Self {
             agent_descriptor: required.agent_descriptor,
@@ -608,6 +622,7 @@ impl AgentCollaborator {
 impl PropertyType for AgentCollaborator {}
 
 impl ToValue for AgentCollaborator {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AgentDescriptor", &self.agent_descriptor)
@@ -643,6 +658,7 @@ pub struct AgentDescriptor {
 #[rustfmt::skip]
 impl AgentDescriptor {
     /// A `AgentDescriptor` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -654,6 +670,7 @@ impl AgentDescriptor {
 impl PropertyType for AgentDescriptor {}
 
 impl ToValue for AgentDescriptor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("AliasArn", &self.alias_arn).build()
     }
@@ -708,6 +725,7 @@ pub struct AgentKnowledgeBase {
 #[rustfmt::skip]
 impl AgentKnowledgeBase {
     /// A `AgentKnowledgeBase` with its required properties, named in a [`AgentKnowledgeBaseRequired`].
+    #[inline]
     pub fn new(required: AgentKnowledgeBaseRequired) -> Self {
         Self {
             description: required.description,
@@ -727,6 +745,7 @@ impl AgentKnowledgeBase {
 impl PropertyType for AgentKnowledgeBase {}
 
 impl ToValue for AgentKnowledgeBase {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Description", &self.description)
@@ -761,6 +780,7 @@ pub struct CustomOrchestration {
 #[rustfmt::skip]
 impl CustomOrchestration {
     /// A `CustomOrchestration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -772,6 +792,7 @@ impl CustomOrchestration {
 impl PropertyType for CustomOrchestration {}
 
 impl ToValue for CustomOrchestration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Executor", &self.executor).build()
     }
@@ -837,6 +858,7 @@ pub struct Function {
 #[rustfmt::skip]
 impl Function {
     /// A `Function` with its required properties, named in a [`FunctionRequired`].
+    #[inline]
     pub fn new(required: FunctionRequired) -> Self {
         Self {
             description: None,
@@ -859,6 +881,7 @@ impl Function {
 impl PropertyType for Function {}
 
 impl ToValue for Function {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -902,6 +925,7 @@ pub struct FunctionSchema {
 #[rustfmt::skip]
 impl FunctionSchema {
     /// A `FunctionSchema` with its required properties, named in a [`FunctionSchemaRequired`].
+    #[inline]
     pub fn new(required: FunctionSchemaRequired) -> Self {
         Self {
             functions: required.functions,
@@ -915,6 +939,7 @@ impl FunctionSchema {
 impl PropertyType for FunctionSchema {}
 
 impl ToValue for FunctionSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Functions", &self.functions).build()
     }
@@ -954,6 +979,7 @@ pub struct GuardrailConfiguration {
 #[rustfmt::skip]
 impl GuardrailConfiguration {
     /// A `GuardrailConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -967,6 +993,7 @@ impl GuardrailConfiguration {
 impl PropertyType for GuardrailConfiguration {}
 
 impl ToValue for GuardrailConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GuardrailIdentifier", &self.guardrail_identifier)
@@ -1036,6 +1063,7 @@ pub struct InferenceConfiguration {
 #[rustfmt::skip]
 impl InferenceConfiguration {
     /// A `InferenceConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1055,6 +1083,7 @@ impl InferenceConfiguration {
 impl PropertyType for InferenceConfiguration {}
 
 impl ToValue for InferenceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaximumLength", &self.maximum_length)
@@ -1101,6 +1130,7 @@ pub struct MemoryConfiguration {
 #[rustfmt::skip]
 impl MemoryConfiguration {
     /// A `MemoryConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1116,6 +1146,7 @@ impl MemoryConfiguration {
 impl PropertyType for MemoryConfiguration {}
 
 impl ToValue for MemoryConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnabledMemoryTypes", &self.enabled_memory_types)
@@ -1163,6 +1194,7 @@ pub struct OrchestrationExecutor {
 #[rustfmt::skip]
 impl OrchestrationExecutor {
     /// A `OrchestrationExecutor` with its required properties, named in a [`OrchestrationExecutorRequired`].
+    #[inline]
     pub fn new(required: OrchestrationExecutorRequired) -> Self {
         Self {
             lambda: required.lambda,
@@ -1176,6 +1208,7 @@ impl OrchestrationExecutor {
 impl PropertyType for OrchestrationExecutor {}
 
 impl ToValue for OrchestrationExecutor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Lambda", &self.lambda).build()
     }
@@ -1252,6 +1285,7 @@ pub struct PromptConfiguration {
 #[rustfmt::skip]
 impl PromptConfiguration {
     /// A `PromptConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1277,6 +1311,7 @@ impl PromptConfiguration {
 impl PropertyType for PromptConfiguration {}
 
 impl ToValue for PromptConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1336,6 +1371,7 @@ pub struct PromptOverrideConfiguration {
 #[rustfmt::skip]
 impl PromptOverrideConfiguration {
     /// A `PromptOverrideConfiguration` with its required properties, named in a [`PromptOverrideConfigurationRequired`].
+    #[inline]
     pub fn new(required: PromptOverrideConfigurationRequired) -> Self {
         Self {
             override_lambda: None,
@@ -1352,6 +1388,7 @@ impl PromptOverrideConfiguration {
 impl PropertyType for PromptOverrideConfiguration {}
 
 impl ToValue for PromptOverrideConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OverrideLambda", &self.override_lambda)
@@ -1385,6 +1422,7 @@ pub struct SessionSummaryConfiguration {
 #[rustfmt::skip]
 impl SessionSummaryConfiguration {
     /// A `SessionSummaryConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1396,6 +1434,7 @@ impl SessionSummaryConfiguration {
 impl PropertyType for SessionSummaryConfiguration {}
 
 impl ToValue for SessionSummaryConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxRecentSessions", &self.max_recent_sessions)
@@ -1421,6 +1460,7 @@ impl From<Value> for ActionGroupSignature {
 }
 
 impl ToValue for ActionGroupSignature {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmazonUserInput => "AMAZON.UserInput",
@@ -1449,6 +1489,7 @@ impl From<Value> for ActionGroupState {
 }
 
 impl ToValue for ActionGroupState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1479,6 +1520,7 @@ impl From<Value> for AgentCollaboration {
 }
 
 impl ToValue for AgentCollaboration {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -1508,6 +1550,7 @@ impl From<Value> for CreationMode {
 }
 
 impl ToValue for CreationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "DEFAULT",
@@ -1536,6 +1579,7 @@ impl From<Value> for KnowledgeBaseState {
 }
 
 impl ToValue for KnowledgeBaseState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1562,6 +1606,7 @@ impl From<Value> for MemoryType {
 }
 
 impl ToValue for MemoryType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SessionSummary => "SESSION_SUMMARY",
@@ -1589,6 +1634,7 @@ impl From<Value> for OrchestrationType {
 }
 
 impl ToValue for OrchestrationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "DEFAULT",
@@ -1617,6 +1663,7 @@ impl From<Value> for PromptState {
 }
 
 impl ToValue for PromptState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1653,6 +1700,7 @@ impl From<Value> for PromptType {
 }
 
 impl ToValue for PromptType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PreProcessing => "PRE_PROCESSING",
@@ -1685,6 +1733,7 @@ impl From<Value> for RelayConversationHistory {
 }
 
 impl ToValue for RelayConversationHistory {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ToCollaborator => "TO_COLLABORATOR",
@@ -1713,6 +1762,7 @@ impl From<Value> for RequireConfirmation {
 }
 
 impl ToValue for RequireConfirmation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -108,6 +108,7 @@ impl AgentAlias {
     };
 
     /// A `AgentAlias` with its required properties, named in a [`AgentAliasRequired`].
+    #[inline]
     pub fn new(required: AgentAliasRequired) -> Self {
         Self {
             agent_alias_name: required.agent_alias_name,
@@ -144,6 +145,7 @@ impl Resource for AgentAlias {
 }
 
 impl ToValue for AgentAlias {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AgentAliasName", &self.agent_alias_name)
@@ -169,6 +171,7 @@ impl AgentAliasAttributes {
     /// `Fn::GetAtt` `AgentAliasArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the alias of the agent.
+    #[inline]
     pub fn agent_alias_arn(&self) -> Value {
         self.0.get_att("AgentAliasArn")
     }
@@ -176,6 +179,7 @@ impl AgentAliasAttributes {
     /// `Fn::GetAtt` `AgentAliasHistoryEvents`: a list of `AgentAliasHistoryEvent` objects.
     ///
     /// Contains details about the history of the alias.
+    #[inline]
     pub fn agent_alias_history_events(&self) -> Value {
         self.0.get_att("AgentAliasHistoryEvents")
     }
@@ -183,11 +187,13 @@ impl AgentAliasAttributes {
     /// `Fn::GetAtt` `AgentAliasId`: a string.
     ///
     /// The unique identifier of the alias of the agent.
+    #[inline]
     pub fn agent_alias_id(&self) -> Value {
         self.0.get_att("AgentAliasId")
     }
 
     /// `Fn::GetAtt` `AgentAliasStatus`: one of a set of strings.
+    #[inline]
     pub fn agent_alias_status(&self) -> Value {
         self.0.get_att("AgentAliasStatus")
     }
@@ -195,6 +201,7 @@ impl AgentAliasAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the alias of the agent was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -202,6 +209,7 @@ impl AgentAliasAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the alias was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -242,6 +250,7 @@ pub struct AgentAliasRoutingConfigurationListItem {
 #[rustfmt::skip]
 impl AgentAliasRoutingConfigurationListItem {
     /// A `AgentAliasRoutingConfigurationListItem` with its required properties, named in a [`AgentAliasRoutingConfigurationListItemRequired`].
+    #[inline]
     pub fn new(required: AgentAliasRoutingConfigurationListItemRequired) -> Self {
         Self {
             agent_version: required.agent_version,
@@ -255,6 +264,7 @@ impl AgentAliasRoutingConfigurationListItem {
 impl PropertyType for AgentAliasRoutingConfigurationListItem {}
 
 impl ToValue for AgentAliasRoutingConfigurationListItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AgentVersion", &self.agent_version)

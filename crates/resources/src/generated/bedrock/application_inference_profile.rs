@@ -96,6 +96,7 @@ impl ApplicationInferenceProfile {
     };
 
     /// A `ApplicationInferenceProfile` with its required properties, named in a [`ApplicationInferenceProfileRequired`].
+    #[inline]
     pub fn new(required: ApplicationInferenceProfileRequired) -> Self {
         Self {
             description: None,
@@ -129,6 +130,7 @@ impl Resource for ApplicationInferenceProfile {
 }
 
 impl ToValue for ApplicationInferenceProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -153,6 +155,7 @@ impl ApplicationInferenceProfileAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the inference profile was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -160,6 +163,7 @@ impl ApplicationInferenceProfileAttributes {
     /// `Fn::GetAtt` `InferenceProfileArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the inference profile.
+    #[inline]
     pub fn inference_profile_arn(&self) -> Value {
         self.0.get_att("InferenceProfileArn")
     }
@@ -167,6 +171,7 @@ impl ApplicationInferenceProfileAttributes {
     /// `Fn::GetAtt` `InferenceProfileId`: a string.
     ///
     /// The unique identifier of the inference profile.
+    #[inline]
     pub fn inference_profile_id(&self) -> Value {
         self.0.get_att("InferenceProfileId")
     }
@@ -174,6 +179,7 @@ impl ApplicationInferenceProfileAttributes {
     /// `Fn::GetAtt` `InferenceProfileIdentifier`: a string.
     ///
     /// The ID or Amazon Resource Name (ARN) of the inference profile.
+    #[inline]
     pub fn inference_profile_identifier(&self) -> Value {
         self.0.get_att("InferenceProfileIdentifier")
     }
@@ -181,16 +187,19 @@ impl ApplicationInferenceProfileAttributes {
     /// `Fn::GetAtt` `Models`: a list of `InferenceProfileModel` objects.
     ///
     /// A list of information about each model in the inference profile.
+    #[inline]
     pub fn models(&self) -> Value {
         self.0.get_att("Models")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
@@ -198,6 +207,7 @@ impl ApplicationInferenceProfileAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the inference profile was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }

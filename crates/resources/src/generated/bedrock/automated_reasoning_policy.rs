@@ -117,6 +117,7 @@ impl AutomatedReasoningPolicy {
     };
 
     /// A `AutomatedReasoningPolicy` with its required properties, named in a [`AutomatedReasoningPolicyRequired`].
+    #[inline]
     pub fn new(required: AutomatedReasoningPolicyRequired) -> Self {
         Self {
             description: None,
@@ -156,6 +157,7 @@ impl Resource for AutomatedReasoningPolicy {
 }
 
 impl ToValue for AutomatedReasoningPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -180,36 +182,43 @@ impl From<ResourceRef> for AutomatedReasoningPolicyAttributes {
 
 impl AutomatedReasoningPolicyAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `DefinitionHash`: a string.
+    #[inline]
     pub fn definition_hash(&self) -> Value {
         self.0.get_att("DefinitionHash")
     }
 
     /// `Fn::GetAtt` `KmsKeyArn`: a string.
+    #[inline]
     pub fn kms_key_arn(&self) -> Value {
         self.0.get_att("KmsKeyArn")
     }
 
     /// `Fn::GetAtt` `PolicyArn`: a string.
+    #[inline]
     pub fn policy_arn(&self) -> Value {
         self.0.get_att("PolicyArn")
     }
 
     /// `Fn::GetAtt` `PolicyId`: a string.
+    #[inline]
     pub fn policy_id(&self) -> Value {
         self.0.get_att("PolicyId")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
 
     /// `Fn::GetAtt` `Version`: a string.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -261,6 +270,7 @@ pub struct PolicyDefinition {
 #[rustfmt::skip]
 impl PolicyDefinition {
     /// A `PolicyDefinition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -278,6 +288,7 @@ impl PolicyDefinition {
 impl PropertyType for PolicyDefinition {}
 
 impl ToValue for PolicyDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Rules", &self.rules)
@@ -339,6 +350,7 @@ pub struct PolicyDefinitionRule {
 #[rustfmt::skip]
 impl PolicyDefinitionRule {
     /// A `PolicyDefinitionRule` with its required properties, named in a [`PolicyDefinitionRuleRequired`].
+    #[inline]
     pub fn new(required: PolicyDefinitionRuleRequired) -> Self {
         Self {
             alternate_expression: None,
@@ -358,6 +370,7 @@ impl PolicyDefinitionRule {
 impl PropertyType for PolicyDefinitionRule {}
 
 impl ToValue for PolicyDefinitionRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AlternateExpression", &self.alternate_expression)
@@ -418,6 +431,7 @@ pub struct PolicyDefinitionType {
 #[rustfmt::skip]
 impl PolicyDefinitionType {
     /// A `PolicyDefinitionType` with its required properties, named in a [`PolicyDefinitionTypeRequired`].
+    #[inline]
     pub fn new(required: PolicyDefinitionTypeRequired) -> Self {
         Self {
             description: None,
@@ -437,6 +451,7 @@ impl PolicyDefinitionType {
 impl PropertyType for PolicyDefinitionType {}
 
 impl ToValue for PolicyDefinitionType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -488,6 +503,7 @@ pub struct PolicyDefinitionTypeValue {
 #[rustfmt::skip]
 impl PolicyDefinitionTypeValue {
     /// A `PolicyDefinitionTypeValue` with its required properties, named in a [`PolicyDefinitionTypeValueRequired`].
+    #[inline]
     pub fn new(required: PolicyDefinitionTypeValueRequired) -> Self {
         Self {
             description: None,
@@ -504,6 +520,7 @@ impl PolicyDefinitionTypeValue {
 impl PropertyType for PolicyDefinitionTypeValue {}
 
 impl ToValue for PolicyDefinitionTypeValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -565,6 +582,7 @@ pub struct PolicyDefinitionVariable {
 #[rustfmt::skip]
 impl PolicyDefinitionVariable {
     /// A `PolicyDefinitionVariable` with its required properties, named in a [`PolicyDefinitionVariableRequired`].
+    #[inline]
     pub fn new(required: PolicyDefinitionVariableRequired) -> Self {
         Self {
             description: required.description,
@@ -584,6 +602,7 @@ impl PolicyDefinitionVariable {
 impl PropertyType for PolicyDefinitionVariable {}
 
 impl ToValue for PolicyDefinitionVariable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Description", &self.description)

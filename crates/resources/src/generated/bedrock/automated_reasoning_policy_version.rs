@@ -89,6 +89,7 @@ impl AutomatedReasoningPolicyVersion {
     };
 
     /// A `AutomatedReasoningPolicyVersion` with its required properties, named in a [`AutomatedReasoningPolicyVersionRequired`].
+    #[inline]
     pub fn new(required: AutomatedReasoningPolicyVersionRequired) -> Self {
         Self {
             last_updated_definition_hash: None,
@@ -119,6 +120,7 @@ impl Resource for AutomatedReasoningPolicyVersion {
 }
 
 impl ToValue for AutomatedReasoningPolicyVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -143,36 +145,43 @@ impl From<ResourceRef> for AutomatedReasoningPolicyVersionAttributes {
 
 impl AutomatedReasoningPolicyVersionAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `DefinitionHash`: a string.
+    #[inline]
     pub fn definition_hash(&self) -> Value {
         self.0.get_att("DefinitionHash")
     }
 
     /// `Fn::GetAtt` `Description`: a string.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
 
     /// `Fn::GetAtt` `Name`: a string.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
 
     /// `Fn::GetAtt` `PolicyId`: a string.
+    #[inline]
     pub fn policy_id(&self) -> Value {
         self.0.get_att("PolicyId")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
 
     /// `Fn::GetAtt` `Version`: a string.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }

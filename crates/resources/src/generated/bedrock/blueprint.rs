@@ -107,6 +107,7 @@ impl Blueprint {
     };
 
     /// A `Blueprint` with its required properties, named in a [`BlueprintRequired`].
+    #[inline]
     pub fn new(required: BlueprintRequired) -> Self {
         Self {
             blueprint_name: required.blueprint_name,
@@ -146,6 +147,7 @@ impl Resource for Blueprint {
 }
 
 impl ToValue for Blueprint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BlueprintName", &self.blueprint_name)
@@ -172,6 +174,7 @@ impl BlueprintAttributes {
     /// `Fn::GetAtt` `BlueprintArn`: a string.
     ///
     /// The blueprint's ARN.
+    #[inline]
     pub fn blueprint_arn(&self) -> Value {
         self.0.get_att("BlueprintArn")
     }
@@ -179,6 +182,7 @@ impl BlueprintAttributes {
     /// `Fn::GetAtt` `BlueprintStage`: one of a set of strings.
     ///
     /// The blueprint's stage.
+    #[inline]
     pub fn blueprint_stage(&self) -> Value {
         self.0.get_att("BlueprintStage")
     }
@@ -186,6 +190,7 @@ impl BlueprintAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// When the blueprint was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -193,6 +198,7 @@ impl BlueprintAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// When the blueprint was last updated.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -220,6 +226,7 @@ impl From<Value> for BlueprintType {
 }
 
 impl ToValue for BlueprintType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Document => "DOCUMENT",

@@ -94,6 +94,7 @@ impl DataAutomationLibrary {
     };
 
     /// A `DataAutomationLibrary` with its required properties, named in a [`DataAutomationLibraryRequired`].
+    #[inline]
     pub fn new(required: DataAutomationLibraryRequired) -> Self {
         Self {
             encryption_configuration: None,
@@ -127,6 +128,7 @@ impl Resource for DataAutomationLibrary {
 }
 
 impl ToValue for DataAutomationLibrary {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncryptionConfiguration", &self.encryption_configuration)
@@ -151,6 +153,7 @@ impl DataAutomationLibraryAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// Time Stamp
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -158,6 +161,7 @@ impl DataAutomationLibraryAttributes {
     /// `Fn::GetAtt` `EntityTypes`: a list of `EntityTypeInfo` objects.
     ///
     /// List of info for each entity type in the DataAutomationLibrary
+    #[inline]
     pub fn entity_types(&self) -> Value {
         self.0.get_att("EntityTypes")
     }
@@ -165,11 +169,13 @@ impl DataAutomationLibraryAttributes {
     /// `Fn::GetAtt` `LibraryArn`: a string.
     ///
     /// ARN generated at the server side when a DataAutomationLibrary is created
+    #[inline]
     pub fn library_arn(&self) -> Value {
         self.0.get_att("LibraryArn")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -215,6 +221,7 @@ pub struct EncryptionConfiguration {
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
         Self {
             kms_encryption_context: None,
@@ -231,6 +238,7 @@ impl EncryptionConfiguration {
 impl PropertyType for EncryptionConfiguration {}
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsEncryptionContext", &self.kms_encryption_context)

@@ -122,6 +122,7 @@ impl DataAutomationProject {
     };
 
     /// A `DataAutomationProject` with its required properties, named in a [`DataAutomationProjectRequired`].
+    #[inline]
     pub fn new(required: DataAutomationProjectRequired) -> Self {
         Self {
             custom_output_configuration: None,
@@ -170,6 +171,7 @@ impl Resource for DataAutomationProject {
 }
 
 impl ToValue for DataAutomationProject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -205,6 +207,7 @@ impl DataAutomationProjectAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// When the project was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -212,6 +215,7 @@ impl DataAutomationProjectAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// When the project was last updated.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -219,16 +223,19 @@ impl DataAutomationProjectAttributes {
     /// `Fn::GetAtt` `ProjectArn`: a string.
     ///
     /// The project's ARN.
+    #[inline]
     pub fn project_arn(&self) -> Value {
         self.0.get_att("ProjectArn")
     }
 
     /// `Fn::GetAtt` `ProjectStage`: one of a set of strings.
+    #[inline]
     pub fn project_stage(&self) -> Value {
         self.0.get_att("ProjectStage")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -277,6 +284,7 @@ pub struct AudioExtractionCategory {
 #[rustfmt::skip]
 impl AudioExtractionCategory {
     /// A `AudioExtractionCategory` with its required properties, named in a [`AudioExtractionCategoryRequired`].
+    #[inline]
     pub fn new(required: AudioExtractionCategoryRequired) -> Self {
         Self {
             state: required.state,
@@ -296,6 +304,7 @@ impl AudioExtractionCategory {
 impl PropertyType for AudioExtractionCategory {}
 
 impl ToValue for AudioExtractionCategory {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("State", &self.state)
@@ -330,6 +339,7 @@ pub struct AudioExtractionCategoryTypeConfiguration {
 #[rustfmt::skip]
 impl AudioExtractionCategoryTypeConfiguration {
     /// A `AudioExtractionCategoryTypeConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -341,6 +351,7 @@ impl AudioExtractionCategoryTypeConfiguration {
 impl PropertyType for AudioExtractionCategoryTypeConfiguration {}
 
 impl ToValue for AudioExtractionCategoryTypeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Transcript", &self.transcript)
@@ -383,6 +394,7 @@ pub struct AudioLanguageConfiguration {
 #[rustfmt::skip]
 impl AudioLanguageConfiguration {
     /// A `AudioLanguageConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -398,6 +410,7 @@ impl AudioLanguageConfiguration {
 impl PropertyType for AudioLanguageConfiguration {}
 
 impl ToValue for AudioLanguageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GenerativeOutputLanguage", &self.generative_output_language)
@@ -445,6 +458,7 @@ pub struct AudioOverrideConfiguration {
 #[rustfmt::skip]
 impl AudioOverrideConfiguration {
     /// A `AudioOverrideConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -460,6 +474,7 @@ impl AudioOverrideConfiguration {
 impl PropertyType for AudioOverrideConfiguration {}
 
 impl ToValue for AudioOverrideConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LanguageConfiguration", &self.language_configuration)
@@ -505,6 +520,7 @@ pub struct AudioStandardExtraction {
 #[rustfmt::skip]
 impl AudioStandardExtraction {
     /// A `AudioStandardExtraction` with its required properties, named in a [`AudioStandardExtractionRequired`].
+    #[inline]
     pub fn new(required: AudioStandardExtractionRequired) -> Self {
         Self {
             category: required.category,
@@ -518,6 +534,7 @@ impl AudioStandardExtraction {
 impl PropertyType for AudioStandardExtraction {}
 
 impl ToValue for AudioStandardExtraction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Category", &self.category).build()
     }
@@ -561,6 +578,7 @@ pub struct AudioStandardGenerativeField {
 #[rustfmt::skip]
 impl AudioStandardGenerativeField {
     /// A `AudioStandardGenerativeField` with its required properties, named in a [`AudioStandardGenerativeFieldRequired`].
+    #[inline]
     pub fn new(required: AudioStandardGenerativeFieldRequired) -> Self {
         Self {
             state: required.state,
@@ -577,6 +595,7 @@ impl AudioStandardGenerativeField {
 impl PropertyType for AudioStandardGenerativeField {}
 
 impl ToValue for AudioStandardGenerativeField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("State", &self.state)
@@ -615,6 +634,7 @@ pub struct AudioStandardOutputConfiguration {
 #[rustfmt::skip]
 impl AudioStandardOutputConfiguration {
     /// A `AudioStandardOutputConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -628,6 +648,7 @@ impl AudioStandardOutputConfiguration {
 impl PropertyType for AudioStandardOutputConfiguration {}
 
 impl ToValue for AudioStandardOutputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Extraction", &self.extraction)
@@ -683,6 +704,7 @@ pub struct BlueprintItem {
 #[rustfmt::skip]
 impl BlueprintItem {
     /// A `BlueprintItem` with its required properties, named in a [`BlueprintItemRequired`].
+    #[inline]
     pub fn new(required: BlueprintItemRequired) -> Self {
         Self {
             blueprint_arn: required.blueprint_arn,
@@ -702,6 +724,7 @@ impl BlueprintItem {
 impl PropertyType for BlueprintItem {}
 
 impl ToValue for BlueprintItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BlueprintArn", &self.blueprint_arn)
@@ -744,6 +767,7 @@ pub struct ChannelLabelingConfiguration {
 #[rustfmt::skip]
 impl ChannelLabelingConfiguration {
     /// A `ChannelLabelingConfiguration` with its required properties, named in a [`ChannelLabelingConfigurationRequired`].
+    #[inline]
     pub fn new(required: ChannelLabelingConfigurationRequired) -> Self {
         Self {
             state: required.state,
@@ -757,6 +781,7 @@ impl ChannelLabelingConfiguration {
 impl PropertyType for ChannelLabelingConfiguration {}
 
 impl ToValue for ChannelLabelingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("State", &self.state).build()
     }
@@ -787,6 +812,7 @@ pub struct CustomOutputConfiguration {
 #[rustfmt::skip]
 impl CustomOutputConfiguration {
     /// A `CustomOutputConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -798,6 +824,7 @@ impl CustomOutputConfiguration {
 impl PropertyType for CustomOutputConfiguration {}
 
 impl ToValue for CustomOutputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Blueprints", &self.blueprints)
@@ -838,6 +865,7 @@ pub struct DocumentBoundingBox {
 #[rustfmt::skip]
 impl DocumentBoundingBox {
     /// A `DocumentBoundingBox` with its required properties, named in a [`DocumentBoundingBoxRequired`].
+    #[inline]
     pub fn new(required: DocumentBoundingBoxRequired) -> Self {
         Self {
             state: required.state,
@@ -851,6 +879,7 @@ impl DocumentBoundingBox {
 impl PropertyType for DocumentBoundingBox {}
 
 impl ToValue for DocumentBoundingBox {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("State", &self.state).build()
     }
@@ -881,6 +910,7 @@ pub struct DocumentExtractionGranularity {
 #[rustfmt::skip]
 impl DocumentExtractionGranularity {
     /// A `DocumentExtractionGranularity` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -892,6 +922,7 @@ impl DocumentExtractionGranularity {
 impl PropertyType for DocumentExtractionGranularity {}
 
 impl ToValue for DocumentExtractionGranularity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Types", &self.types).build()
     }
@@ -930,6 +961,7 @@ pub struct DocumentOutputAdditionalFileFormat {
 #[rustfmt::skip]
 impl DocumentOutputAdditionalFileFormat {
     /// A `DocumentOutputAdditionalFileFormat` with its required properties, named in a [`DocumentOutputAdditionalFileFormatRequired`].
+    #[inline]
     pub fn new(required: DocumentOutputAdditionalFileFormatRequired) -> Self {
         Self {
             state: required.state,
@@ -943,6 +975,7 @@ impl DocumentOutputAdditionalFileFormat {
 impl PropertyType for DocumentOutputAdditionalFileFormat {}
 
 impl ToValue for DocumentOutputAdditionalFileFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("State", &self.state).build()
     }
@@ -988,6 +1021,7 @@ pub struct DocumentOutputFormat {
 #[rustfmt::skip]
 impl DocumentOutputFormat {
     /// A `DocumentOutputFormat` with its required properties, named in a [`DocumentOutputFormatRequired`].
+    #[inline]
     pub fn new(required: DocumentOutputFormatRequired) -> Self {
         Self {
             additional_file_format: required.additional_file_format,
@@ -1004,6 +1038,7 @@ impl DocumentOutputFormat {
 impl PropertyType for DocumentOutputFormat {}
 
 impl ToValue for DocumentOutputFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AdditionalFileFormat", &self.additional_file_format)
@@ -1037,6 +1072,7 @@ pub struct DocumentOutputTextFormat {
 #[rustfmt::skip]
 impl DocumentOutputTextFormat {
     /// A `DocumentOutputTextFormat` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1048,6 +1084,7 @@ impl DocumentOutputTextFormat {
 impl PropertyType for DocumentOutputTextFormat {}
 
 impl ToValue for DocumentOutputTextFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Types", &self.types).build()
     }
@@ -1088,6 +1125,7 @@ pub struct DocumentOverrideConfiguration {
 #[rustfmt::skip]
 impl DocumentOverrideConfiguration {
     /// A `DocumentOverrideConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1103,6 +1141,7 @@ impl DocumentOverrideConfiguration {
 impl PropertyType for DocumentOverrideConfiguration {}
 
 impl ToValue for DocumentOverrideConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ModalityProcessing", &self.modality_processing)
@@ -1155,6 +1194,7 @@ pub struct DocumentStandardExtraction {
 #[rustfmt::skip]
 impl DocumentStandardExtraction {
     /// A `DocumentStandardExtraction` with its required properties, named in a [`DocumentStandardExtractionRequired`].
+    #[inline]
     pub fn new(required: DocumentStandardExtractionRequired) -> Self {
         Self {
             bounding_box: required.bounding_box,
@@ -1171,6 +1211,7 @@ impl DocumentStandardExtraction {
 impl PropertyType for DocumentStandardExtraction {}
 
 impl ToValue for DocumentStandardExtraction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BoundingBox", &self.bounding_box)
@@ -1212,6 +1253,7 @@ pub struct DocumentStandardGenerativeField {
 #[rustfmt::skip]
 impl DocumentStandardGenerativeField {
     /// A `DocumentStandardGenerativeField` with its required properties, named in a [`DocumentStandardGenerativeFieldRequired`].
+    #[inline]
     pub fn new(required: DocumentStandardGenerativeFieldRequired) -> Self {
         Self {
             state: required.state,
@@ -1225,6 +1267,7 @@ impl DocumentStandardGenerativeField {
 impl PropertyType for DocumentStandardGenerativeField {}
 
 impl ToValue for DocumentStandardGenerativeField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("State", &self.state).build()
     }
@@ -1265,6 +1308,7 @@ pub struct DocumentStandardOutputConfiguration {
 #[rustfmt::skip]
 impl DocumentStandardOutputConfiguration {
     /// A `DocumentStandardOutputConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1280,6 +1324,7 @@ impl DocumentStandardOutputConfiguration {
 impl PropertyType for DocumentStandardOutputConfiguration {}
 
 impl ToValue for DocumentStandardOutputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Extraction", &self.extraction)
@@ -1322,6 +1367,7 @@ pub struct ImageBoundingBox {
 #[rustfmt::skip]
 impl ImageBoundingBox {
     /// A `ImageBoundingBox` with its required properties, named in a [`ImageBoundingBoxRequired`].
+    #[inline]
     pub fn new(required: ImageBoundingBoxRequired) -> Self {
         Self {
             state: required.state,
@@ -1335,6 +1381,7 @@ impl ImageBoundingBox {
 impl PropertyType for ImageBoundingBox {}
 
 impl ToValue for ImageBoundingBox {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("State", &self.state).build()
     }
@@ -1378,6 +1425,7 @@ pub struct ImageExtractionCategory {
 #[rustfmt::skip]
 impl ImageExtractionCategory {
     /// A `ImageExtractionCategory` with its required properties, named in a [`ImageExtractionCategoryRequired`].
+    #[inline]
     pub fn new(required: ImageExtractionCategoryRequired) -> Self {
         Self {
             state: required.state,
@@ -1394,6 +1442,7 @@ impl ImageExtractionCategory {
 impl PropertyType for ImageExtractionCategory {}
 
 impl ToValue for ImageExtractionCategory {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("State", &self.state)
@@ -1432,6 +1481,7 @@ pub struct ImageOverrideConfiguration {
 #[rustfmt::skip]
 impl ImageOverrideConfiguration {
     /// A `ImageOverrideConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1445,6 +1495,7 @@ impl ImageOverrideConfiguration {
 impl PropertyType for ImageOverrideConfiguration {}
 
 impl ToValue for ImageOverrideConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ModalityProcessing", &self.modality_processing)
@@ -1496,6 +1547,7 @@ pub struct ImageStandardExtraction {
 #[rustfmt::skip]
 impl ImageStandardExtraction {
     /// A `ImageStandardExtraction` with its required properties, named in a [`ImageStandardExtractionRequired`].
+    #[inline]
     pub fn new(required: ImageStandardExtractionRequired) -> Self {
         Self {
             bounding_box: required.bounding_box,
@@ -1512,6 +1564,7 @@ impl ImageStandardExtraction {
 impl PropertyType for ImageStandardExtraction {}
 
 impl ToValue for ImageStandardExtraction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BoundingBox", &self.bounding_box)
@@ -1558,6 +1611,7 @@ pub struct ImageStandardGenerativeField {
 #[rustfmt::skip]
 impl ImageStandardGenerativeField {
     /// A `ImageStandardGenerativeField` with its required properties, named in a [`ImageStandardGenerativeFieldRequired`].
+    #[inline]
     pub fn new(required: ImageStandardGenerativeFieldRequired) -> Self {
         Self {
             state: required.state,
@@ -1574,6 +1628,7 @@ impl ImageStandardGenerativeField {
 impl PropertyType for ImageStandardGenerativeField {}
 
 impl ToValue for ImageStandardGenerativeField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("State", &self.state)
@@ -1612,6 +1667,7 @@ pub struct ImageStandardOutputConfiguration {
 #[rustfmt::skip]
 impl ImageStandardOutputConfiguration {
     /// A `ImageStandardOutputConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1625,6 +1681,7 @@ impl ImageStandardOutputConfiguration {
 impl PropertyType for ImageStandardOutputConfiguration {}
 
 impl ToValue for ImageStandardOutputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Extraction", &self.extraction)
@@ -1658,6 +1715,7 @@ pub struct ModalityProcessingConfiguration {
 #[rustfmt::skip]
 impl ModalityProcessingConfiguration {
     /// A `ModalityProcessingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1669,6 +1727,7 @@ impl ModalityProcessingConfiguration {
 impl PropertyType for ModalityProcessingConfiguration {}
 
 impl ToValue for ModalityProcessingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("State", &self.state).build()
     }
@@ -1714,6 +1773,7 @@ pub struct ModalityRoutingConfiguration {
 #[rustfmt::skip]
 impl ModalityRoutingConfiguration {
     /// A `ModalityRoutingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1731,6 +1791,7 @@ impl ModalityRoutingConfiguration {
 impl PropertyType for ModalityRoutingConfiguration {}
 
 impl ToValue for ModalityRoutingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("jpeg", &self.jpeg)
@@ -1786,6 +1847,7 @@ pub struct OverrideConfiguration {
 #[rustfmt::skip]
 impl OverrideConfiguration {
     /// A `OverrideConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1805,6 +1867,7 @@ impl OverrideConfiguration {
 impl PropertyType for OverrideConfiguration {}
 
 impl ToValue for OverrideConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Audio", &self.audio)
@@ -1845,6 +1908,7 @@ pub struct PiiEntitiesConfiguration {
 #[rustfmt::skip]
 impl PiiEntitiesConfiguration {
     /// A `PiiEntitiesConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1858,6 +1922,7 @@ impl PiiEntitiesConfiguration {
 impl PropertyType for PiiEntitiesConfiguration {}
 
 impl ToValue for PiiEntitiesConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PiiEntityTypes", &self.pii_entity_types)
@@ -1900,6 +1965,7 @@ pub struct SensitiveDataConfiguration {
 #[rustfmt::skip]
 impl SensitiveDataConfiguration {
     /// A `SensitiveDataConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1915,6 +1981,7 @@ impl SensitiveDataConfiguration {
 impl PropertyType for SensitiveDataConfiguration {}
 
 impl ToValue for SensitiveDataConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DetectionMode", &self.detection_mode)
@@ -1957,6 +2024,7 @@ pub struct SpeakerLabelingConfiguration {
 #[rustfmt::skip]
 impl SpeakerLabelingConfiguration {
     /// A `SpeakerLabelingConfiguration` with its required properties, named in a [`SpeakerLabelingConfigurationRequired`].
+    #[inline]
     pub fn new(required: SpeakerLabelingConfigurationRequired) -> Self {
         Self {
             state: required.state,
@@ -1970,6 +2038,7 @@ impl SpeakerLabelingConfiguration {
 impl PropertyType for SpeakerLabelingConfiguration {}
 
 impl ToValue for SpeakerLabelingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("State", &self.state).build()
     }
@@ -2000,6 +2069,7 @@ pub struct SplitterConfiguration {
 #[rustfmt::skip]
 impl SplitterConfiguration {
     /// A `SplitterConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2011,6 +2081,7 @@ impl SplitterConfiguration {
 impl PropertyType for SplitterConfiguration {}
 
 impl ToValue for SplitterConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("State", &self.state).build()
     }
@@ -2056,6 +2127,7 @@ pub struct StandardOutputConfiguration {
 #[rustfmt::skip]
 impl StandardOutputConfiguration {
     /// A `StandardOutputConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2073,6 +2145,7 @@ impl StandardOutputConfiguration {
 impl PropertyType for StandardOutputConfiguration {}
 
 impl ToValue for StandardOutputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Audio", &self.audio)
@@ -2113,6 +2186,7 @@ pub struct TranscriptConfiguration {
 #[rustfmt::skip]
 impl TranscriptConfiguration {
     /// A `TranscriptConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2126,6 +2200,7 @@ impl TranscriptConfiguration {
 impl PropertyType for TranscriptConfiguration {}
 
 impl ToValue for TranscriptConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChannelLabeling", &self.channel_labeling)
@@ -2167,6 +2242,7 @@ pub struct VideoBoundingBox {
 #[rustfmt::skip]
 impl VideoBoundingBox {
     /// A `VideoBoundingBox` with its required properties, named in a [`VideoBoundingBoxRequired`].
+    #[inline]
     pub fn new(required: VideoBoundingBoxRequired) -> Self {
         Self {
             state: required.state,
@@ -2180,6 +2256,7 @@ impl VideoBoundingBox {
 impl PropertyType for VideoBoundingBox {}
 
 impl ToValue for VideoBoundingBox {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("State", &self.state).build()
     }
@@ -2223,6 +2300,7 @@ pub struct VideoExtractionCategory {
 #[rustfmt::skip]
 impl VideoExtractionCategory {
     /// A `VideoExtractionCategory` with its required properties, named in a [`VideoExtractionCategoryRequired`].
+    #[inline]
     pub fn new(required: VideoExtractionCategoryRequired) -> Self {
         Self {
             state: required.state,
@@ -2239,6 +2317,7 @@ impl VideoExtractionCategory {
 impl PropertyType for VideoExtractionCategory {}
 
 impl ToValue for VideoExtractionCategory {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("State", &self.state)
@@ -2277,6 +2356,7 @@ pub struct VideoOverrideConfiguration {
 #[rustfmt::skip]
 impl VideoOverrideConfiguration {
     /// A `VideoOverrideConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2290,6 +2370,7 @@ impl VideoOverrideConfiguration {
 impl PropertyType for VideoOverrideConfiguration {}
 
 impl ToValue for VideoOverrideConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ModalityProcessing", &self.modality_processing)
@@ -2341,6 +2422,7 @@ pub struct VideoStandardExtraction {
 #[rustfmt::skip]
 impl VideoStandardExtraction {
     /// A `VideoStandardExtraction` with its required properties, named in a [`VideoStandardExtractionRequired`].
+    #[inline]
     pub fn new(required: VideoStandardExtractionRequired) -> Self {
         Self {
             bounding_box: required.bounding_box,
@@ -2357,6 +2439,7 @@ impl VideoStandardExtraction {
 impl PropertyType for VideoStandardExtraction {}
 
 impl ToValue for VideoStandardExtraction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BoundingBox", &self.bounding_box)
@@ -2403,6 +2486,7 @@ pub struct VideoStandardGenerativeField {
 #[rustfmt::skip]
 impl VideoStandardGenerativeField {
     /// A `VideoStandardGenerativeField` with its required properties, named in a [`VideoStandardGenerativeFieldRequired`].
+    #[inline]
     pub fn new(required: VideoStandardGenerativeFieldRequired) -> Self {
         Self {
             state: required.state,
@@ -2419,6 +2503,7 @@ impl VideoStandardGenerativeField {
 impl PropertyType for VideoStandardGenerativeField {}
 
 impl ToValue for VideoStandardGenerativeField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("State", &self.state)
@@ -2457,6 +2542,7 @@ pub struct VideoStandardOutputConfiguration {
 #[rustfmt::skip]
 impl VideoStandardOutputConfiguration {
     /// A `VideoStandardOutputConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2470,6 +2556,7 @@ impl VideoStandardOutputConfiguration {
 impl PropertyType for VideoStandardOutputConfiguration {}
 
 impl ToValue for VideoStandardOutputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Extraction", &self.extraction)
@@ -2498,6 +2585,7 @@ impl From<Value> for AudioExtractionCategoryType {
 }
 
 impl ToValue for AudioExtractionCategoryType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AudioContentModeration => "AUDIO_CONTENT_MODERATION",
@@ -2527,6 +2615,7 @@ impl From<Value> for AudioGenerativeOutputLanguage {
 }
 
 impl ToValue for AudioGenerativeOutputLanguage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "DEFAULT",
@@ -2557,6 +2646,7 @@ impl From<Value> for AudioStandardGenerativeFieldType {
 }
 
 impl ToValue for AudioStandardGenerativeFieldType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AudioSummary => "AUDIO_SUMMARY",
@@ -2586,6 +2676,7 @@ impl From<Value> for BlueprintStage {
 }
 
 impl ToValue for BlueprintStage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Development => "DEVELOPMENT",
@@ -2618,6 +2709,7 @@ impl From<Value> for DesiredModality {
 }
 
 impl ToValue for DesiredModality {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Document => "DOCUMENT",
@@ -2654,6 +2746,7 @@ impl From<Value> for DocumentExtractionGranularityType {
 }
 
 impl ToValue for DocumentExtractionGranularityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Document => "DOCUMENT",
@@ -2689,6 +2782,7 @@ impl From<Value> for DocumentOutputTextFormatType {
 }
 
 impl ToValue for DocumentOutputTextFormatType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PlainText => "PLAIN_TEXT",
@@ -2721,6 +2815,7 @@ impl From<Value> for ImageExtractionCategoryType {
 }
 
 impl ToValue for ImageExtractionCategoryType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ContentModeration => "CONTENT_MODERATION",
@@ -2750,6 +2845,7 @@ impl From<Value> for ImageStandardGenerativeFieldType {
 }
 
 impl ToValue for ImageStandardGenerativeFieldType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ImageSummary => "IMAGE_SUMMARY",
@@ -2796,6 +2892,7 @@ impl From<Value> for Language {
 }
 
 impl ToValue for Language {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::En => "EN",
@@ -2893,6 +2990,7 @@ impl From<Value> for PiiEntityTypes {
 }
 
 impl ToValue for PiiEntityTypes {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -2951,6 +3049,7 @@ impl From<Value> for PiiRedactionMaskMode {
 }
 
 impl ToValue for PiiRedactionMaskMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pii => "PII",
@@ -2979,6 +3078,7 @@ impl From<Value> for ProjectType {
 }
 
 impl ToValue for ProjectType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Async => "ASYNC",
@@ -3007,6 +3107,7 @@ impl From<Value> for SensitiveDataDetectionMode {
 }
 
 impl ToValue for SensitiveDataDetectionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Detection => "DETECTION",
@@ -3035,6 +3136,7 @@ impl From<Value> for SensitiveDataDetectionScope {
 }
 
 impl ToValue for SensitiveDataDetectionScope {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "STANDARD",
@@ -3063,6 +3165,7 @@ impl From<Value> for State {
 }
 
 impl ToValue for State {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -3095,6 +3198,7 @@ impl From<Value> for VideoExtractionCategoryType {
 }
 
 impl ToValue for VideoExtractionCategoryType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ContentModeration => "CONTENT_MODERATION",
@@ -3127,6 +3231,7 @@ impl From<Value> for VideoStandardGenerativeFieldType {
 }
 
 impl ToValue for VideoStandardGenerativeFieldType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::VideoSummary => "VIDEO_SUMMARY",

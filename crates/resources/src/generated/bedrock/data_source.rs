@@ -143,6 +143,7 @@ impl DataSource {
     };
 
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
+    #[inline]
     pub fn new(required: DataSourceRequired) -> Self {
         Self {
             data_deletion_policy: None,
@@ -182,6 +183,7 @@ impl Resource for DataSource {
 }
 
 impl ToValue for DataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataDeletionPolicy", &self.data_deletion_policy)
@@ -215,6 +217,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the data source was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -222,6 +225,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader`: a string.
     ///
     /// A string used for identifying the crawler or bot when it accesses a web server. The user agent header value consists of the `bedrockbot` , UUID, and a user agent suffix for your crawler (if one is provided). By default, it is set to `bedrockbot_UUID` . You can optionally append a custom suffix to `bedrockbot_UUID` to allowlist a specific user agent permitted to access your source URLs.
+    #[inline]
     pub fn data_source_configuration_web_configuration_crawler_configuration_user_agent_header(
         &self,
     ) -> Value {
@@ -233,11 +237,13 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `DataSourceId`: a string.
     ///
     /// The unique identifier of the data source.
+    #[inline]
     pub fn data_source_id(&self) -> Value {
         self.0.get_att("DataSourceId")
     }
 
     /// `Fn::GetAtt` `DataSourceStatus`: one of a set of strings.
+    #[inline]
     pub fn data_source_status(&self) -> Value {
         self.0.get_att("DataSourceStatus")
     }
@@ -245,6 +251,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `FailureReasons`: a list of strings.
     ///
     /// The detailed reasons on the failure to delete a data source.
+    #[inline]
     pub fn failure_reasons(&self) -> Value {
         self.0.get_att("FailureReasons")
     }
@@ -252,6 +259,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the data source was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -282,6 +290,7 @@ pub struct BedrockDataAutomationConfiguration {
 #[rustfmt::skip]
 impl BedrockDataAutomationConfiguration {
     /// A `BedrockDataAutomationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -293,6 +302,7 @@ impl BedrockDataAutomationConfiguration {
 impl PropertyType for BedrockDataAutomationConfiguration {}
 
 impl ToValue for BedrockDataAutomationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ParsingModality", &self.parsing_modality)
@@ -345,6 +355,7 @@ pub struct BedrockFoundationModelConfiguration {
 #[rustfmt::skip]
 impl BedrockFoundationModelConfiguration {
     /// A `BedrockFoundationModelConfiguration` with its required properties, named in a [`BedrockFoundationModelConfigurationRequired`].
+    #[inline]
     pub fn new(required: BedrockFoundationModelConfigurationRequired) -> Self {
         Self {
             model_arn: required.model_arn,
@@ -364,6 +375,7 @@ impl BedrockFoundationModelConfiguration {
 impl PropertyType for BedrockFoundationModelConfiguration {}
 
 impl ToValue for BedrockFoundationModelConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ModelArn", &self.model_arn)
@@ -415,6 +427,7 @@ pub struct BedrockFoundationModelContextEnrichmentConfiguration {
 #[rustfmt::skip]
 impl BedrockFoundationModelContextEnrichmentConfiguration {
     /// A `BedrockFoundationModelContextEnrichmentConfiguration` with its required properties, named in a [`BedrockFoundationModelContextEnrichmentConfigurationRequired`].
+    #[inline]
     pub fn new(required: BedrockFoundationModelContextEnrichmentConfigurationRequired) -> Self {
         Self {
             enrichment_strategy_configuration: required.enrichment_strategy_configuration,
@@ -431,6 +444,7 @@ impl BedrockFoundationModelContextEnrichmentConfiguration {
 impl PropertyType for BedrockFoundationModelContextEnrichmentConfiguration {}
 
 impl ToValue for BedrockFoundationModelContextEnrichmentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -495,6 +509,7 @@ pub struct ChunkingConfiguration {
 #[rustfmt::skip]
 impl ChunkingConfiguration {
     /// A `ChunkingConfiguration` with its required properties, named in a [`ChunkingConfigurationRequired`].
+    #[inline]
     pub fn new(required: ChunkingConfigurationRequired) -> Self {
         Self {
             chunking_strategy: required.chunking_strategy,
@@ -517,6 +532,7 @@ impl ChunkingConfiguration {
 impl PropertyType for ChunkingConfiguration {}
 
 impl ToValue for ChunkingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChunkingStrategy", &self.chunking_strategy)
@@ -561,6 +577,7 @@ pub struct ConfluenceCrawlerConfiguration {
 #[rustfmt::skip]
 impl ConfluenceCrawlerConfiguration {
     /// A `ConfluenceCrawlerConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -572,6 +589,7 @@ impl ConfluenceCrawlerConfiguration {
 impl PropertyType for ConfluenceCrawlerConfiguration {}
 
 impl ToValue for ConfluenceCrawlerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FilterConfiguration", &self.filter_configuration)
@@ -617,6 +635,7 @@ pub struct ConfluenceDataSourceConfiguration {
 #[rustfmt::skip]
 impl ConfluenceDataSourceConfiguration {
     /// A `ConfluenceDataSourceConfiguration` with its required properties, named in a [`ConfluenceDataSourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: ConfluenceDataSourceConfigurationRequired) -> Self {
         Self {
             crawler_configuration: None,
@@ -633,6 +652,7 @@ impl ConfluenceDataSourceConfiguration {
 impl PropertyType for ConfluenceDataSourceConfiguration {}
 
 impl ToValue for ConfluenceDataSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CrawlerConfiguration", &self.crawler_configuration)
@@ -699,6 +719,7 @@ pub struct ConfluenceSourceConfiguration {
 #[rustfmt::skip]
 impl ConfluenceSourceConfiguration {
     /// A `ConfluenceSourceConfiguration` with its required properties, named in a [`ConfluenceSourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: ConfluenceSourceConfigurationRequired) -> Self {
         Self {
             auth_type: required.auth_type,
@@ -721,6 +742,7 @@ impl ConfluenceSourceConfiguration {
 impl PropertyType for ConfluenceSourceConfiguration {}
 
 impl ToValue for ConfluenceSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthType", &self.auth_type)
@@ -770,6 +792,7 @@ pub struct ContextEnrichmentConfiguration {
 #[rustfmt::skip]
 impl ContextEnrichmentConfiguration {
     /// A `ContextEnrichmentConfiguration` with its required properties, named in a [`ContextEnrichmentConfigurationRequired`].
+    #[inline]
     pub fn new(required: ContextEnrichmentConfigurationRequired) -> Self {
         Self {
             bedrock_foundation_model_configuration: None,
@@ -786,6 +809,7 @@ impl ContextEnrichmentConfiguration {
 impl PropertyType for ContextEnrichmentConfiguration {}
 
 impl ToValue for ContextEnrichmentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -835,6 +859,7 @@ pub struct CrawlFilterConfiguration {
 #[rustfmt::skip]
 impl CrawlFilterConfiguration {
     /// A `CrawlFilterConfiguration` with its required properties, named in a [`CrawlFilterConfigurationRequired`].
+    #[inline]
     pub fn new(required: CrawlFilterConfigurationRequired) -> Self {
         Self {
             pattern_object_filter: None,
@@ -851,6 +876,7 @@ impl CrawlFilterConfiguration {
 impl PropertyType for CrawlFilterConfiguration {}
 
 impl ToValue for CrawlFilterConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PatternObjectFilter", &self.pattern_object_filter)
@@ -905,6 +931,7 @@ pub struct CustomTransformationConfiguration {
 #[rustfmt::skip]
 impl CustomTransformationConfiguration {
     /// A `CustomTransformationConfiguration` with its required properties, named in a [`CustomTransformationConfigurationRequired`].
+    #[inline]
     pub fn new(required: CustomTransformationConfigurationRequired) -> Self {
         Self {
             intermediate_storage: required.intermediate_storage,
@@ -921,6 +948,7 @@ impl CustomTransformationConfiguration {
 impl PropertyType for CustomTransformationConfiguration {}
 
 impl ToValue for CustomTransformationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IntermediateStorage", &self.intermediate_storage)
@@ -995,6 +1023,7 @@ pub struct DataSourceConfiguration {
 #[rustfmt::skip]
 impl DataSourceConfiguration {
     /// A `DataSourceConfiguration` with its required properties, named in a [`DataSourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: DataSourceConfigurationRequired) -> Self {
         Self {
             confluence_configuration: None,
@@ -1023,6 +1052,7 @@ impl DataSourceConfiguration {
 impl PropertyType for DataSourceConfiguration {}
 
 impl ToValue for DataSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConfluenceConfiguration", &self.confluence_configuration)
@@ -1068,6 +1098,7 @@ pub struct EnrichmentStrategyConfiguration {
 #[rustfmt::skip]
 impl EnrichmentStrategyConfiguration {
     /// A `EnrichmentStrategyConfiguration` with its required properties, named in a [`EnrichmentStrategyConfigurationRequired`].
+    #[inline]
     pub fn new(required: EnrichmentStrategyConfigurationRequired) -> Self {
         Self {
             method: required.method,
@@ -1081,6 +1112,7 @@ impl EnrichmentStrategyConfiguration {
 impl PropertyType for EnrichmentStrategyConfiguration {}
 
 impl ToValue for EnrichmentStrategyConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Method", &self.method).build()
     }
@@ -1130,6 +1162,7 @@ pub struct FixedSizeChunkingConfiguration {
 #[rustfmt::skip]
 impl FixedSizeChunkingConfiguration {
     /// A `FixedSizeChunkingConfiguration` with its required properties, named in a [`FixedSizeChunkingConfigurationRequired`].
+    #[inline]
     pub fn new(required: FixedSizeChunkingConfigurationRequired) -> Self {
         Self {
             max_tokens: required.max_tokens,
@@ -1146,6 +1179,7 @@ impl FixedSizeChunkingConfiguration {
 impl PropertyType for FixedSizeChunkingConfiguration {}
 
 impl ToValue for FixedSizeChunkingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxTokens", &self.max_tokens)
@@ -1200,6 +1234,7 @@ pub struct HierarchicalChunkingConfiguration {
 #[rustfmt::skip]
 impl HierarchicalChunkingConfiguration {
     /// A `HierarchicalChunkingConfiguration` with its required properties, named in a [`HierarchicalChunkingConfigurationRequired`].
+    #[inline]
     pub fn new(required: HierarchicalChunkingConfigurationRequired) -> Self {
         Self {
             level_configurations: required.level_configurations,
@@ -1216,6 +1251,7 @@ impl HierarchicalChunkingConfiguration {
 impl PropertyType for HierarchicalChunkingConfiguration {}
 
 impl ToValue for HierarchicalChunkingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LevelConfigurations", &self.level_configurations)
@@ -1259,6 +1295,7 @@ pub struct HierarchicalChunkingLevelConfiguration {
 #[rustfmt::skip]
 impl HierarchicalChunkingLevelConfiguration {
     /// A `HierarchicalChunkingLevelConfiguration` with its required properties, named in a [`HierarchicalChunkingLevelConfigurationRequired`].
+    #[inline]
     pub fn new(required: HierarchicalChunkingLevelConfigurationRequired) -> Self {
         Self {
             max_tokens: required.max_tokens,
@@ -1272,6 +1309,7 @@ impl HierarchicalChunkingLevelConfiguration {
 impl PropertyType for HierarchicalChunkingLevelConfiguration {}
 
 impl ToValue for HierarchicalChunkingLevelConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("MaxTokens", &self.max_tokens).build()
     }
@@ -1310,6 +1348,7 @@ pub struct IntermediateStorage {
 #[rustfmt::skip]
 impl IntermediateStorage {
     /// A `IntermediateStorage` with its required properties, named in a [`IntermediateStorageRequired`].
+    #[inline]
     pub fn new(required: IntermediateStorageRequired) -> Self {
         Self {
             s3_location: required.s3_location,
@@ -1323,6 +1362,7 @@ impl IntermediateStorage {
 impl PropertyType for IntermediateStorage {}
 
 impl ToValue for IntermediateStorage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3Location", &self.s3_location)
@@ -1375,6 +1415,7 @@ pub struct ParsingConfiguration {
 #[rustfmt::skip]
 impl ParsingConfiguration {
     /// A `ParsingConfiguration` with its required properties, named in a [`ParsingConfigurationRequired`].
+    #[inline]
     pub fn new(required: ParsingConfigurationRequired) -> Self {
         Self {
             bedrock_data_automation_configuration: None,
@@ -1394,6 +1435,7 @@ impl ParsingConfiguration {
 impl PropertyType for ParsingConfiguration {}
 
 impl ToValue for ParsingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1444,6 +1486,7 @@ pub struct ParsingPrompt {
 #[rustfmt::skip]
 impl ParsingPrompt {
     /// A `ParsingPrompt` with its required properties, named in a [`ParsingPromptRequired`].
+    #[inline]
     pub fn new(required: ParsingPromptRequired) -> Self {
         Self {
             parsing_prompt_text: required.parsing_prompt_text,
@@ -1457,6 +1500,7 @@ impl ParsingPrompt {
 impl PropertyType for ParsingPrompt {}
 
 impl ToValue for ParsingPrompt {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ParsingPromptText", &self.parsing_prompt_text)
@@ -1513,6 +1557,7 @@ pub struct PatternObjectFilter {
 #[rustfmt::skip]
 impl PatternObjectFilter {
     /// A `PatternObjectFilter` with its required properties, named in a [`PatternObjectFilterRequired`].
+    #[inline]
     pub fn new(required: PatternObjectFilterRequired) -> Self {
         Self {
             exclusion_filters: None,
@@ -1532,6 +1577,7 @@ impl PatternObjectFilter {
 impl PropertyType for PatternObjectFilter {}
 
 impl ToValue for PatternObjectFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExclusionFilters", &self.exclusion_filters)
@@ -1576,6 +1622,7 @@ pub struct PatternObjectFilterConfiguration {
 #[rustfmt::skip]
 impl PatternObjectFilterConfiguration {
     /// A `PatternObjectFilterConfiguration` with its required properties, named in a [`PatternObjectFilterConfigurationRequired`].
+    #[inline]
     pub fn new(required: PatternObjectFilterConfigurationRequired) -> Self {
         Self {
             filters: required.filters,
@@ -1589,6 +1636,7 @@ impl PatternObjectFilterConfiguration {
 impl PropertyType for PatternObjectFilterConfiguration {}
 
 impl ToValue for PatternObjectFilterConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Filters", &self.filters).build()
     }
@@ -1643,6 +1691,7 @@ pub struct S3DataSourceConfiguration {
 #[rustfmt::skip]
 impl S3DataSourceConfiguration {
     /// A `S3DataSourceConfiguration` with its required properties, named in a [`S3DataSourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3DataSourceConfigurationRequired) -> Self {
         Self {
             bucket_arn: required.bucket_arn,
@@ -1662,6 +1711,7 @@ impl S3DataSourceConfiguration {
 impl PropertyType for S3DataSourceConfiguration {}
 
 impl ToValue for S3DataSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketArn", &self.bucket_arn)
@@ -1696,6 +1746,7 @@ pub struct SalesforceCrawlerConfiguration {
 #[rustfmt::skip]
 impl SalesforceCrawlerConfiguration {
     /// A `SalesforceCrawlerConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1707,6 +1758,7 @@ impl SalesforceCrawlerConfiguration {
 impl PropertyType for SalesforceCrawlerConfiguration {}
 
 impl ToValue for SalesforceCrawlerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FilterConfiguration", &self.filter_configuration)
@@ -1752,6 +1804,7 @@ pub struct SalesforceDataSourceConfiguration {
 #[rustfmt::skip]
 impl SalesforceDataSourceConfiguration {
     /// A `SalesforceDataSourceConfiguration` with its required properties, named in a [`SalesforceDataSourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: SalesforceDataSourceConfigurationRequired) -> Self {
         Self {
             crawler_configuration: None,
@@ -1768,6 +1821,7 @@ impl SalesforceDataSourceConfiguration {
 impl PropertyType for SalesforceDataSourceConfiguration {}
 
 impl ToValue for SalesforceDataSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CrawlerConfiguration", &self.crawler_configuration)
@@ -1827,6 +1881,7 @@ pub struct SalesforceSourceConfiguration {
 #[rustfmt::skip]
 impl SalesforceSourceConfiguration {
     /// A `SalesforceSourceConfiguration` with its required properties, named in a [`SalesforceSourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: SalesforceSourceConfigurationRequired) -> Self {
         Self {
             auth_type: required.auth_type,
@@ -1846,6 +1901,7 @@ impl SalesforceSourceConfiguration {
 impl PropertyType for SalesforceSourceConfiguration {}
 
 impl ToValue for SalesforceSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthType", &self.auth_type)
@@ -1890,6 +1946,7 @@ pub struct SeedUrl {
 #[rustfmt::skip]
 impl SeedUrl {
     /// A `SeedUrl` with its required properties, named in a [`SeedUrlRequired`].
+    #[inline]
     pub fn new(required: SeedUrlRequired) -> Self {
         Self {
             url: required.url,
@@ -1903,6 +1960,7 @@ impl SeedUrl {
 impl PropertyType for SeedUrl {}
 
 impl ToValue for SeedUrl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Url", &self.url).build()
     }
@@ -1965,6 +2023,7 @@ pub struct SemanticChunkingConfiguration {
 #[rustfmt::skip]
 impl SemanticChunkingConfiguration {
     /// A `SemanticChunkingConfiguration` with its required properties, named in a [`SemanticChunkingConfigurationRequired`].
+    #[inline]
     pub fn new(required: SemanticChunkingConfigurationRequired) -> Self {
         Self {
             breakpoint_percentile_threshold: required.breakpoint_percentile_threshold,
@@ -1984,6 +2043,7 @@ impl SemanticChunkingConfiguration {
 impl PropertyType for SemanticChunkingConfiguration {}
 
 impl ToValue for SemanticChunkingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -2023,6 +2083,7 @@ pub struct ServerSideEncryptionConfiguration {
 #[rustfmt::skip]
 impl ServerSideEncryptionConfiguration {
     /// A `ServerSideEncryptionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2034,6 +2095,7 @@ impl ServerSideEncryptionConfiguration {
 impl PropertyType for ServerSideEncryptionConfiguration {}
 
 impl ToValue for ServerSideEncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
@@ -2066,6 +2128,7 @@ pub struct SharePointCrawlerConfiguration {
 #[rustfmt::skip]
 impl SharePointCrawlerConfiguration {
     /// A `SharePointCrawlerConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2077,6 +2140,7 @@ impl SharePointCrawlerConfiguration {
 impl PropertyType for SharePointCrawlerConfiguration {}
 
 impl ToValue for SharePointCrawlerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FilterConfiguration", &self.filter_configuration)
@@ -2122,6 +2186,7 @@ pub struct SharePointDataSourceConfiguration {
 #[rustfmt::skip]
 impl SharePointDataSourceConfiguration {
     /// A `SharePointDataSourceConfiguration` with its required properties, named in a [`SharePointDataSourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: SharePointDataSourceConfigurationRequired) -> Self {
         Self {
             crawler_configuration: None,
@@ -2138,6 +2203,7 @@ impl SharePointDataSourceConfiguration {
 impl PropertyType for SharePointDataSourceConfiguration {}
 
 impl ToValue for SharePointDataSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CrawlerConfiguration", &self.crawler_configuration)
@@ -2220,6 +2286,7 @@ pub struct SharePointSourceConfiguration {
 #[rustfmt::skip]
 impl SharePointSourceConfiguration {
     /// A `SharePointSourceConfiguration` with its required properties, named in a [`SharePointSourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: SharePointSourceConfigurationRequired) -> Self {
         Self {
             auth_type: required.auth_type,
@@ -2248,6 +2315,7 @@ impl SharePointSourceConfiguration {
 impl PropertyType for SharePointSourceConfiguration {}
 
 impl ToValue for SharePointSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthType", &self.auth_type)
@@ -2300,6 +2368,7 @@ pub struct Transformation {
 #[rustfmt::skip]
 impl Transformation {
     /// A `Transformation` with its required properties, named in a [`TransformationRequired`].
+    #[inline]
     pub fn new(required: TransformationRequired) -> Self {
         Self {
             step_to_apply: required.step_to_apply,
@@ -2316,6 +2385,7 @@ impl Transformation {
 impl PropertyType for Transformation {}
 
 impl ToValue for Transformation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("StepToApply", &self.step_to_apply)
@@ -2357,6 +2427,7 @@ pub struct TransformationFunction {
 #[rustfmt::skip]
 impl TransformationFunction {
     /// A `TransformationFunction` with its required properties, named in a [`TransformationFunctionRequired`].
+    #[inline]
     pub fn new(required: TransformationFunctionRequired) -> Self {
         Self {
             transformation_lambda_configuration: required.transformation_lambda_configuration,
@@ -2370,6 +2441,7 @@ impl TransformationFunction {
 impl PropertyType for TransformationFunction {}
 
 impl ToValue for TransformationFunction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -2415,6 +2487,7 @@ pub struct TransformationLambdaConfiguration {
 #[rustfmt::skip]
 impl TransformationLambdaConfiguration {
     /// A `TransformationLambdaConfiguration` with its required properties, named in a [`TransformationLambdaConfigurationRequired`].
+    #[inline]
     pub fn new(required: TransformationLambdaConfigurationRequired) -> Self {
         Self {
             lambda_arn: required.lambda_arn,
@@ -2428,6 +2501,7 @@ impl TransformationLambdaConfiguration {
 impl PropertyType for TransformationLambdaConfiguration {}
 
 impl ToValue for TransformationLambdaConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("LambdaArn", &self.lambda_arn).build()
     }
@@ -2468,6 +2542,7 @@ pub struct UrlConfiguration {
 #[rustfmt::skip]
 impl UrlConfiguration {
     /// A `UrlConfiguration` with its required properties, named in a [`UrlConfigurationRequired`].
+    #[inline]
     pub fn new(required: UrlConfigurationRequired) -> Self {
         Self {
             seed_urls: required.seed_urls,
@@ -2481,6 +2556,7 @@ impl UrlConfiguration {
 impl PropertyType for UrlConfiguration {}
 
 impl ToValue for UrlConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("SeedUrls", &self.seed_urls).build()
     }
@@ -2526,6 +2602,7 @@ pub struct VectorIngestionConfiguration {
 #[rustfmt::skip]
 impl VectorIngestionConfiguration {
     /// A `VectorIngestionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2543,6 +2620,7 @@ impl VectorIngestionConfiguration {
 impl PropertyType for VectorIngestionConfiguration {}
 
 impl ToValue for VectorIngestionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChunkingConfiguration", &self.chunking_configuration)
@@ -2619,6 +2697,7 @@ pub struct WebCrawlerConfiguration {
 #[rustfmt::skip]
 impl WebCrawlerConfiguration {
     /// A `WebCrawlerConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2640,6 +2719,7 @@ impl WebCrawlerConfiguration {
 impl PropertyType for WebCrawlerConfiguration {}
 
 impl ToValue for WebCrawlerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CrawlerLimits", &self.crawler_limits)
@@ -2686,6 +2766,7 @@ pub struct WebCrawlerLimits {
 #[rustfmt::skip]
 impl WebCrawlerLimits {
     /// A `WebCrawlerLimits` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2699,6 +2780,7 @@ impl WebCrawlerLimits {
 impl PropertyType for WebCrawlerLimits {}
 
 impl ToValue for WebCrawlerLimits {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxPages", &self.max_pages)
@@ -2745,6 +2827,7 @@ pub struct WebDataSourceConfiguration {
 #[rustfmt::skip]
 impl WebDataSourceConfiguration {
     /// A `WebDataSourceConfiguration` with its required properties, named in a [`WebDataSourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: WebDataSourceConfigurationRequired) -> Self {
         Self {
             crawler_configuration: None,
@@ -2761,6 +2844,7 @@ impl WebDataSourceConfiguration {
 impl PropertyType for WebDataSourceConfiguration {}
 
 impl ToValue for WebDataSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CrawlerConfiguration", &self.crawler_configuration)
@@ -2802,6 +2886,7 @@ pub struct WebSourceConfiguration {
 #[rustfmt::skip]
 impl WebSourceConfiguration {
     /// A `WebSourceConfiguration` with its required properties, named in a [`WebSourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: WebSourceConfigurationRequired) -> Self {
         Self {
             url_configuration: required.url_configuration,
@@ -2815,6 +2900,7 @@ impl WebSourceConfiguration {
 impl PropertyType for WebSourceConfiguration {}
 
 impl ToValue for WebSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("UrlConfiguration", &self.url_configuration)
@@ -2840,6 +2926,7 @@ impl From<Value> for AuthType {
 }
 
 impl ToValue for AuthType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Basic => "BASIC",
@@ -2872,6 +2959,7 @@ impl From<Value> for ChunkingStrategy {
 }
 
 impl ToValue for ChunkingStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FixedSize => "FIXED_SIZE",
@@ -2900,6 +2988,7 @@ impl From<Value> for ContextEnrichmentType {
 }
 
 impl ToValue for ContextEnrichmentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BedrockFoundationModel => "BEDROCK_FOUNDATION_MODEL",
@@ -2925,6 +3014,7 @@ impl From<Value> for CrawlFilterConfigurationType {
 }
 
 impl ToValue for CrawlFilterConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pattern => "PATTERN",
@@ -2952,6 +3042,7 @@ impl From<Value> for DataDeletionPolicy {
 }
 
 impl ToValue for DataDeletionPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Retain => "RETAIN",
@@ -2990,6 +3081,7 @@ impl From<Value> for DataSourceType {
 }
 
 impl ToValue for DataSourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::S3 => "S3",
@@ -3021,6 +3113,7 @@ impl From<Value> for EnrichmentStrategyMethod {
 }
 
 impl ToValue for EnrichmentStrategyMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ChunkEntityExtraction => "CHUNK_ENTITY_EXTRACTION",
@@ -3046,6 +3139,7 @@ impl From<Value> for HostType {
 }
 
 impl ToValue for HostType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Saas => "SAAS",
@@ -3071,6 +3165,7 @@ impl From<Value> for ParsingModality {
 }
 
 impl ToValue for ParsingModality {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Multimodal => "MULTIMODAL",
@@ -3098,6 +3193,7 @@ impl From<Value> for ParsingStrategy {
 }
 
 impl ToValue for ParsingStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BedrockFoundationModel => "BEDROCK_FOUNDATION_MODEL",
@@ -3124,6 +3220,7 @@ impl From<Value> for SalesforceSourceConfigurationAuthType {
 }
 
 impl ToValue for SalesforceSourceConfigurationAuthType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Oauth2ClientCredentials => "OAUTH2_CLIENT_CREDENTIALS",
@@ -3151,6 +3248,7 @@ impl From<Value> for SharePointSourceConfigurationAuthType {
 }
 
 impl ToValue for SharePointSourceConfigurationAuthType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Oauth2ClientCredentials => "OAUTH2_CLIENT_CREDENTIALS",
@@ -3179,6 +3277,7 @@ impl From<Value> for SharePointSourceConfigurationHostType {
 }
 
 impl ToValue for SharePointSourceConfigurationHostType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Online => "ONLINE",
@@ -3204,6 +3303,7 @@ impl From<Value> for StepToApply {
 }
 
 impl ToValue for StepToApply {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PostChunking => "POST_CHUNKING",
@@ -3231,6 +3331,7 @@ impl From<Value> for WebScopeType {
 }
 
 impl ToValue for WebScopeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::HostOnly => "HOST_ONLY",

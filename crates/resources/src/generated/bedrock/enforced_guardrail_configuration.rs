@@ -96,6 +96,7 @@ impl EnforcedGuardrailConfiguration {
     };
 
     /// A `EnforcedGuardrailConfiguration` with its required properties, named in a [`EnforcedGuardrailConfigurationRequired`].
+    #[inline]
     pub fn new(required: EnforcedGuardrailConfigurationRequired) -> Self {
         Self {
             guardrail_identifier: required.guardrail_identifier,
@@ -126,6 +127,7 @@ impl Resource for EnforcedGuardrailConfiguration {
 }
 
 impl ToValue for EnforcedGuardrailConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GuardrailIdentifier", &self.guardrail_identifier)
@@ -150,6 +152,7 @@ impl EnforcedGuardrailConfigurationAttributes {
     /// `Fn::GetAtt` `ConfigId`: a string.
     ///
     /// Unique ID for the account enforced configuration
+    #[inline]
     pub fn config_id(&self) -> Value {
         self.0.get_att("ConfigId")
     }
@@ -157,6 +160,7 @@ impl EnforcedGuardrailConfigurationAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// Timestamp when the configuration was created
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -164,6 +168,7 @@ impl EnforcedGuardrailConfigurationAttributes {
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// The ARN of the role used to create the configuration
+    #[inline]
     pub fn created_by(&self) -> Value {
         self.0.get_att("CreatedBy")
     }
@@ -171,6 +176,7 @@ impl EnforcedGuardrailConfigurationAttributes {
     /// `Fn::GetAtt` `GuardrailArn`: a string.
     ///
     /// ARN representation for the guardrail
+    #[inline]
     pub fn guardrail_arn(&self) -> Value {
         self.0.get_att("GuardrailArn")
     }
@@ -178,11 +184,13 @@ impl EnforcedGuardrailConfigurationAttributes {
     /// `Fn::GetAtt` `GuardrailId`: a string.
     ///
     /// Unique ID for the guardrail
+    #[inline]
     pub fn guardrail_id(&self) -> Value {
         self.0.get_att("GuardrailId")
     }
 
     /// `Fn::GetAtt` `Owner`: one of a set of strings.
+    #[inline]
     pub fn owner(&self) -> Value {
         self.0.get_att("Owner")
     }
@@ -190,6 +198,7 @@ impl EnforcedGuardrailConfigurationAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// Timestamp when the configuration was last updated
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -197,6 +206,7 @@ impl EnforcedGuardrailConfigurationAttributes {
     /// `Fn::GetAtt` `UpdatedBy`: a string.
     ///
     /// The ARN of the role used to update the configuration
+    #[inline]
     pub fn updated_by(&self) -> Value {
         self.0.get_att("UpdatedBy")
     }
@@ -246,6 +256,7 @@ pub struct ModelEnforcement {
 #[rustfmt::skip]
 impl ModelEnforcement {
     /// A `ModelEnforcement` with its required properties, named in a [`ModelEnforcementRequired`].
+    #[inline]
     pub fn new(required: ModelEnforcementRequired) -> Self {
         Self {
             excluded_models: required.excluded_models,
@@ -262,6 +273,7 @@ impl ModelEnforcement {
 impl PropertyType for ModelEnforcement {}
 
 impl ToValue for ModelEnforcement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ExcludedModels", &self.excluded_models)
@@ -300,6 +312,7 @@ pub struct SelectiveContentGuarding {
 #[rustfmt::skip]
 impl SelectiveContentGuarding {
     /// A `SelectiveContentGuarding` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -313,6 +326,7 @@ impl SelectiveContentGuarding {
 impl PropertyType for SelectiveContentGuarding {}
 
 impl ToValue for SelectiveContentGuarding {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Messages", &self.messages)
@@ -339,6 +353,7 @@ impl From<Value> for Messages {
 }
 
 impl ToValue for Messages {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Selective => "SELECTIVE",
@@ -367,6 +382,7 @@ impl From<Value> for System {
 }
 
 impl ToValue for System {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Selective => "SELECTIVE",

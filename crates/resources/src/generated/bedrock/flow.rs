@@ -151,6 +151,7 @@ impl Flow {
     };
 
     /// A `Flow` with its required properties, named in a [`FlowRequired`].
+    #[inline]
     pub fn new(required: FlowRequired) -> Self {
         Self {
             customer_encryption_key_arn: None,
@@ -202,6 +203,7 @@ impl Resource for Flow {
 }
 
 impl ToValue for Flow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -235,6 +237,7 @@ impl FlowAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the flow.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -242,6 +245,7 @@ impl FlowAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the flow was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -249,11 +253,13 @@ impl FlowAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the flow.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -261,11 +267,13 @@ impl FlowAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the flow was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
 
     /// `Fn::GetAtt` `Validations`: a list of `FlowValidation` objects.
+    #[inline]
     pub fn validations(&self) -> Value {
         self.0.get_att("Validations")
     }
@@ -273,6 +281,7 @@ impl FlowAttributes {
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The latest version of the flow.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -343,6 +352,7 @@ pub struct FlowConnection {
 #[rustfmt::skip]
 impl FlowConnection {
     /// A `FlowConnection` with its required properties, named in a [`FlowConnectionRequired`].
+    #[inline]
     pub fn new(required: FlowConnectionRequired) -> Self {
         Self {
             configuration: None,
@@ -368,6 +378,7 @@ impl FlowConnection {
 impl PropertyType for FlowConnection {}
 
 impl ToValue for FlowConnection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Configuration", &self.configuration)
@@ -413,6 +424,7 @@ pub struct FlowDefinition {
 #[rustfmt::skip]
 impl FlowDefinition {
     /// A `FlowDefinition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -426,6 +438,7 @@ impl FlowDefinition {
 impl PropertyType for FlowDefinition {}
 
 impl ToValue for FlowDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Connections", &self.connections)
@@ -495,6 +508,7 @@ pub struct FlowNode {
 #[rustfmt::skip]
 impl FlowNode {
     /// A `FlowNode` with its required properties, named in a [`FlowNodeRequired`].
+    #[inline]
     pub fn new(required: FlowNodeRequired) -> Self {
         Self {
             configuration: None,
@@ -520,6 +534,7 @@ impl FlowNode {
 impl PropertyType for FlowNode {}
 
 impl ToValue for FlowNode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Configuration", &self.configuration)
@@ -591,6 +606,7 @@ pub struct FlowNodeInput {
 #[rustfmt::skip]
 impl FlowNodeInput {
     /// A `FlowNodeInput` with its required properties, named in a [`FlowNodeInputRequired`].
+    #[inline]
     pub fn new(required: FlowNodeInputRequired) -> Self {
         Self {
             category: None,
@@ -613,6 +629,7 @@ impl FlowNodeInput {
 impl PropertyType for FlowNodeInput {}
 
 impl ToValue for FlowNodeInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Category", &self.category)
@@ -665,6 +682,7 @@ pub struct FlowNodeOutput {
 #[rustfmt::skip]
 impl FlowNodeOutput {
     /// A `FlowNodeOutput` with its required properties, named in a [`FlowNodeOutputRequired`].
+    #[inline]
     pub fn new(required: FlowNodeOutputRequired) -> Self {
         Self {
             name: required.name,
@@ -681,6 +699,7 @@ impl FlowNodeOutput {
 impl PropertyType for FlowNodeOutput {}
 
 impl ToValue for FlowNodeOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -740,6 +759,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    #[inline]
     pub fn new(required: S3LocationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -759,6 +779,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -786,6 +807,7 @@ impl From<Value> for FlowConnectionType {
 }
 
 impl ToValue for FlowConnectionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Data => "Data",
@@ -816,6 +838,7 @@ impl From<Value> for FlowNodeInputCategory {
 }
 
 impl ToValue for FlowNodeInputCategory {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LoopCondition => "LoopCondition",
@@ -851,6 +874,7 @@ impl From<Value> for FlowNodeIoDataType {
 }
 
 impl ToValue for FlowNodeIoDataType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::String => "String",
@@ -910,6 +934,7 @@ impl From<Value> for FlowNodeType {
 }
 
 impl ToValue for FlowNodeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Input => "Input",

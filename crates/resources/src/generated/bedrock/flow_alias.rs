@@ -110,6 +110,7 @@ impl FlowAlias {
     };
 
     /// A `FlowAlias` with its required properties, named in a [`FlowAliasRequired`].
+    #[inline]
     pub fn new(required: FlowAliasRequired) -> Self {
         Self {
             concurrency_configuration: None,
@@ -149,6 +150,7 @@ impl Resource for FlowAlias {
 }
 
 impl ToValue for FlowAlias {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConcurrencyConfiguration", &self.concurrency_configuration)
@@ -175,6 +177,7 @@ impl FlowAliasAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the alias.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -182,6 +185,7 @@ impl FlowAliasAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the alias was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -189,6 +193,7 @@ impl FlowAliasAttributes {
     /// `Fn::GetAtt` `FlowId`: a string.
     ///
     /// The unique identifier of the flow.
+    #[inline]
     pub fn flow_id(&self) -> Value {
         self.0.get_att("FlowId")
     }
@@ -196,6 +201,7 @@ impl FlowAliasAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the alias of the flow.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -203,6 +209,7 @@ impl FlowAliasAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the alias was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -251,6 +258,7 @@ pub struct FlowAliasConcurrencyConfiguration {
 #[rustfmt::skip]
 impl FlowAliasConcurrencyConfiguration {
     /// A `FlowAliasConcurrencyConfiguration` with its required properties, named in a [`FlowAliasConcurrencyConfigurationRequired`].
+    #[inline]
     pub fn new(required: FlowAliasConcurrencyConfigurationRequired) -> Self {
         Self {
             max_concurrency: None,
@@ -267,6 +275,7 @@ impl FlowAliasConcurrencyConfiguration {
 impl PropertyType for FlowAliasConcurrencyConfiguration {}
 
 impl ToValue for FlowAliasConcurrencyConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxConcurrency", &self.max_concurrency)
@@ -302,6 +311,7 @@ pub struct FlowAliasRoutingConfigurationListItem {
 #[rustfmt::skip]
 impl FlowAliasRoutingConfigurationListItem {
     /// A `FlowAliasRoutingConfigurationListItem` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -313,6 +323,7 @@ impl FlowAliasRoutingConfigurationListItem {
 impl PropertyType for FlowAliasRoutingConfigurationListItem {}
 
 impl ToValue for FlowAliasRoutingConfigurationListItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FlowVersion", &self.flow_version)
@@ -338,6 +349,7 @@ impl From<Value> for ConcurrencyType {
 }
 
 impl ToValue for ConcurrencyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Automatic => "Automatic",

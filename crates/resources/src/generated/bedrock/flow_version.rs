@@ -77,6 +77,7 @@ impl FlowVersion {
     };
 
     /// A `FlowVersion` with its required properties, named in a [`FlowVersionRequired`].
+    #[inline]
     pub fn new(required: FlowVersionRequired) -> Self {
         Self {
             description: None,
@@ -101,6 +102,7 @@ impl Resource for FlowVersion {
 }
 
 impl ToValue for FlowVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -123,6 +125,7 @@ impl FlowVersionAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at the version was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -130,6 +133,7 @@ impl FlowVersionAttributes {
     /// `Fn::GetAtt` `CustomerEncryptionKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the KMS key that the flow version is encrypted with.
+    #[inline]
     pub fn customer_encryption_key_arn(&self) -> Value {
         self.0.get_att("CustomerEncryptionKeyArn")
     }
@@ -137,6 +141,7 @@ impl FlowVersionAttributes {
     /// `Fn::GetAtt` `Definition`: an object.
     ///
     /// The definition of the nodes and connections between nodes in the flow.
+    #[inline]
     pub fn definition(&self) -> Value {
         self.0.get_att("Definition")
     }
@@ -144,6 +149,7 @@ impl FlowVersionAttributes {
     /// `Fn::GetAtt` `ExecutionRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service role with permissions to create a flow. For more information, see \[Create a service row for flows\](<https://docs.aws.amazon.com/bedrock/latest/userguide/flows-permissions.html>) in the Amazon Bedrock User Guide.
+    #[inline]
     pub fn execution_role_arn(&self) -> Value {
         self.0.get_att("ExecutionRoleArn")
     }
@@ -151,6 +157,7 @@ impl FlowVersionAttributes {
     /// `Fn::GetAtt` `FlowId`: a string.
     ///
     /// The unique identifier of the flow.
+    #[inline]
     pub fn flow_id(&self) -> Value {
         self.0.get_att("FlowId")
     }
@@ -158,11 +165,13 @@ impl FlowVersionAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the flow.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -170,6 +179,7 @@ impl FlowVersionAttributes {
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version of the flow.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }

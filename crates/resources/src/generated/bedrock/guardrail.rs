@@ -166,6 +166,7 @@ impl Guardrail {
     };
 
     /// A `Guardrail` with its required properties, named in a [`GuardrailRequired`].
+    #[inline]
     pub fn new(required: GuardrailRequired) -> Self {
         Self {
             automated_reasoning_policy_config: None,
@@ -226,6 +227,7 @@ impl Resource for Guardrail {
 }
 
 impl ToValue for Guardrail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -268,6 +270,7 @@ impl GuardrailAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// Timestamp.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -275,6 +278,7 @@ impl GuardrailAttributes {
     /// `Fn::GetAtt` `FailureRecommendations`: a list of strings.
     ///
     /// Appears if the `status` of the guardrail is `FAILED` . A list of recommendations to carry out before retrying the request.
+    #[inline]
     pub fn failure_recommendations(&self) -> Value {
         self.0.get_att("FailureRecommendations")
     }
@@ -282,6 +286,7 @@ impl GuardrailAttributes {
     /// `Fn::GetAtt` `GuardrailArn`: a string.
     ///
     /// The ARN of the guardrail.
+    #[inline]
     pub fn guardrail_arn(&self) -> Value {
         self.0.get_att("GuardrailArn")
     }
@@ -289,11 +294,13 @@ impl GuardrailAttributes {
     /// `Fn::GetAtt` `GuardrailId`: a string.
     ///
     /// The unique identifier of the guardrail.
+    #[inline]
     pub fn guardrail_id(&self) -> Value {
         self.0.get_att("GuardrailId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -301,6 +308,7 @@ impl GuardrailAttributes {
     /// `Fn::GetAtt` `StatusReasons`: a list of strings.
     ///
     /// Appears if the `status` is `FAILED` . A list of reasons for why the guardrail failed to be created, updated, versioned, or deleted.
+    #[inline]
     pub fn status_reasons(&self) -> Value {
         self.0.get_att("StatusReasons")
     }
@@ -308,6 +316,7 @@ impl GuardrailAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// Timestamp.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -315,6 +324,7 @@ impl GuardrailAttributes {
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version of the guardrail that was created. This value will always be `DRAFT` .
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -362,6 +372,7 @@ pub struct AutomatedReasoningPolicyConfig {
 #[rustfmt::skip]
 impl AutomatedReasoningPolicyConfig {
     /// A `AutomatedReasoningPolicyConfig` with its required properties, named in a [`AutomatedReasoningPolicyConfigRequired`].
+    #[inline]
     pub fn new(required: AutomatedReasoningPolicyConfigRequired) -> Self {
         Self {
             confidence_threshold: None,
@@ -378,6 +389,7 @@ impl AutomatedReasoningPolicyConfig {
 impl PropertyType for AutomatedReasoningPolicyConfig {}
 
 impl ToValue for AutomatedReasoningPolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConfidenceThreshold", &self.confidence_threshold)
@@ -482,6 +494,7 @@ pub struct ContentFilterConfig {
 #[rustfmt::skip]
 impl ContentFilterConfig {
     /// A `ContentFilterConfig` with its required properties, named in a [`ContentFilterConfigRequired`].
+    #[inline]
     pub fn new(required: ContentFilterConfigRequired) -> Self {
         Self {
             input_action: None,
@@ -519,6 +532,7 @@ impl ContentFilterConfig {
 impl PropertyType for ContentFilterConfig {}
 
 impl ToValue for ContentFilterConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputAction", &self.input_action)
@@ -565,6 +579,7 @@ pub struct ContentFiltersTierConfig {
 #[rustfmt::skip]
 impl ContentFiltersTierConfig {
     /// A `ContentFiltersTierConfig` with its required properties, named in a [`ContentFiltersTierConfigRequired`].
+    #[inline]
     pub fn new(required: ContentFiltersTierConfigRequired) -> Self {
         Self {
             tier_name: required.tier_name,
@@ -578,6 +593,7 @@ impl ContentFiltersTierConfig {
 impl PropertyType for ContentFiltersTierConfig {}
 
 impl ToValue for ContentFiltersTierConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("TierName", &self.tier_name).build()
     }
@@ -623,6 +639,7 @@ pub struct ContentPolicyConfig {
 #[rustfmt::skip]
 impl ContentPolicyConfig {
     /// A `ContentPolicyConfig` with its required properties, named in a [`ContentPolicyConfigRequired`].
+    #[inline]
     pub fn new(required: ContentPolicyConfigRequired) -> Self {
         Self {
             content_filters_tier_config: None,
@@ -639,6 +656,7 @@ impl ContentPolicyConfig {
 impl PropertyType for ContentPolicyConfig {}
 
 impl ToValue for ContentPolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -705,6 +723,7 @@ pub struct ContextualGroundingFilterConfig {
 #[rustfmt::skip]
 impl ContextualGroundingFilterConfig {
     /// A `ContextualGroundingFilterConfig` with its required properties, named in a [`ContextualGroundingFilterConfigRequired`].
+    #[inline]
     pub fn new(required: ContextualGroundingFilterConfigRequired) -> Self {
         Self {
             action: None,
@@ -727,6 +746,7 @@ impl ContextualGroundingFilterConfig {
 impl PropertyType for ContextualGroundingFilterConfig {}
 
 impl ToValue for ContextualGroundingFilterConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -772,6 +792,7 @@ pub struct ContextualGroundingPolicyConfig {
 #[rustfmt::skip]
 impl ContextualGroundingPolicyConfig {
     /// A `ContextualGroundingPolicyConfig` with its required properties, named in a [`ContextualGroundingPolicyConfigRequired`].
+    #[inline]
     pub fn new(required: ContextualGroundingPolicyConfigRequired) -> Self {
         Self {
             filters_config: required.filters_config,
@@ -785,6 +806,7 @@ impl ContextualGroundingPolicyConfig {
 impl PropertyType for ContextualGroundingPolicyConfig {}
 
 impl ToValue for ContextualGroundingPolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FiltersConfig", &self.filters_config)
@@ -829,6 +851,7 @@ pub struct GuardrailCrossRegionConfig {
 #[rustfmt::skip]
 impl GuardrailCrossRegionConfig {
     /// A `GuardrailCrossRegionConfig` with its required properties, named in a [`GuardrailCrossRegionConfigRequired`].
+    #[inline]
     pub fn new(required: GuardrailCrossRegionConfigRequired) -> Self {
         Self {
             guardrail_profile_arn: required.guardrail_profile_arn,
@@ -842,6 +865,7 @@ impl GuardrailCrossRegionConfig {
 impl PropertyType for GuardrailCrossRegionConfig {}
 
 impl ToValue for GuardrailCrossRegionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GuardrailProfileArn", &self.guardrail_profile_arn)
@@ -908,6 +932,7 @@ pub struct ManagedWordsConfig {
 #[rustfmt::skip]
 impl ManagedWordsConfig {
     /// A `ManagedWordsConfig` with its required properties, named in a [`ManagedWordsConfigRequired`].
+    #[inline]
     pub fn new(required: ManagedWordsConfigRequired) -> Self {
         Self {
             input_action: None,
@@ -933,6 +958,7 @@ impl ManagedWordsConfig {
 impl PropertyType for ManagedWordsConfig {}
 
 impl ToValue for ManagedWordsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputAction", &self.input_action)
@@ -1129,6 +1155,7 @@ pub struct PiiEntityConfig {
 #[rustfmt::skip]
 impl PiiEntityConfig {
     /// A `PiiEntityConfig` with its required properties, named in a [`PiiEntityConfigRequired`].
+    #[inline]
     pub fn new(required: PiiEntityConfigRequired) -> Self {
         Self {
             action: required.action,
@@ -1157,6 +1184,7 @@ impl PiiEntityConfig {
 impl PropertyType for PiiEntityConfig {}
 
 impl ToValue for PiiEntityConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -1253,6 +1281,7 @@ pub struct RegexConfig {
 #[rustfmt::skip]
 impl RegexConfig {
     /// A `RegexConfig` with its required properties, named in a [`RegexConfigRequired`].
+    #[inline]
     pub fn new(required: RegexConfigRequired) -> Self {
         Self {
             action: required.action,
@@ -1287,6 +1316,7 @@ impl RegexConfig {
 impl PropertyType for RegexConfig {}
 
 impl ToValue for RegexConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -1335,6 +1365,7 @@ pub struct SensitiveInformationPolicyConfig {
 #[rustfmt::skip]
 impl SensitiveInformationPolicyConfig {
     /// A `SensitiveInformationPolicyConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1348,6 +1379,7 @@ impl SensitiveInformationPolicyConfig {
 impl PropertyType for SensitiveInformationPolicyConfig {}
 
 impl ToValue for SensitiveInformationPolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PiiEntitiesConfig", &self.pii_entities_config)
@@ -1440,6 +1472,7 @@ pub struct TopicConfig {
 #[rustfmt::skip]
 impl TopicConfig {
     /// A `TopicConfig` with its required properties, named in a [`TopicConfigRequired`].
+    #[inline]
     pub fn new(required: TopicConfigRequired) -> Self {
         Self {
             definition: required.definition,
@@ -1474,6 +1507,7 @@ impl TopicConfig {
 impl PropertyType for TopicConfig {}
 
 impl ToValue for TopicConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Definition", &self.definition)
@@ -1528,6 +1562,7 @@ pub struct TopicPolicyConfig {
 #[rustfmt::skip]
 impl TopicPolicyConfig {
     /// A `TopicPolicyConfig` with its required properties, named in a [`TopicPolicyConfigRequired`].
+    #[inline]
     pub fn new(required: TopicPolicyConfigRequired) -> Self {
         Self {
             topics_config: required.topics_config,
@@ -1544,6 +1579,7 @@ impl TopicPolicyConfig {
 impl PropertyType for TopicPolicyConfig {}
 
 impl ToValue for TopicPolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TopicsConfig", &self.topics_config)
@@ -1583,6 +1619,7 @@ pub struct TopicsTierConfig {
 #[rustfmt::skip]
 impl TopicsTierConfig {
     /// A `TopicsTierConfig` with its required properties, named in a [`TopicsTierConfigRequired`].
+    #[inline]
     pub fn new(required: TopicsTierConfigRequired) -> Self {
         Self {
             tier_name: required.tier_name,
@@ -1596,6 +1633,7 @@ impl TopicsTierConfig {
 impl PropertyType for TopicsTierConfig {}
 
 impl ToValue for TopicsTierConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("TierName", &self.tier_name).build()
     }
@@ -1662,6 +1700,7 @@ pub struct WordConfig {
 #[rustfmt::skip]
 impl WordConfig {
     /// A `WordConfig` with its required properties, named in a [`WordConfigRequired`].
+    #[inline]
     pub fn new(required: WordConfigRequired) -> Self {
         Self {
             input_action: None,
@@ -1687,6 +1726,7 @@ impl WordConfig {
 impl PropertyType for WordConfig {}
 
 impl ToValue for WordConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputAction", &self.input_action)
@@ -1730,6 +1770,7 @@ pub struct WordPolicyConfig {
 #[rustfmt::skip]
 impl WordPolicyConfig {
     /// A `WordPolicyConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1743,6 +1784,7 @@ impl WordPolicyConfig {
 impl PropertyType for WordPolicyConfig {}
 
 impl ToValue for WordPolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ManagedWordListsConfig", &self.managed_word_lists_config)
@@ -1769,6 +1811,7 @@ impl From<Value> for ContentFilterAction {
 }
 
 impl ToValue for ContentFilterAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Block => "BLOCK",
@@ -1805,6 +1848,7 @@ impl From<Value> for ContentFilterType {
 }
 
 impl ToValue for ContentFilterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sexual => "SEXUAL",
@@ -1837,6 +1881,7 @@ impl From<Value> for ContentFiltersTierName {
 }
 
 impl ToValue for ContentFiltersTierName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Classic => "CLASSIC",
@@ -1865,6 +1910,7 @@ impl From<Value> for ContextualGroundingAction {
 }
 
 impl ToValue for ContextualGroundingAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Block => "BLOCK",
@@ -1893,6 +1939,7 @@ impl From<Value> for ContextualGroundingFilterType {
 }
 
 impl ToValue for ContextualGroundingFilterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Grounding => "GROUNDING",
@@ -1925,6 +1972,7 @@ impl From<Value> for FilterStrength {
 }
 
 impl ToValue for FilterStrength {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1953,6 +2001,7 @@ impl From<Value> for ManagedWordsType {
 }
 
 impl ToValue for ManagedWordsType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Profanity => "PROFANITY",
@@ -1980,6 +2029,7 @@ impl From<Value> for Modality {
 }
 
 impl ToValue for Modality {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Text => "TEXT",
@@ -2066,6 +2116,7 @@ impl From<Value> for PiiEntityType {
 }
 
 impl ToValue for PiiEntityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Address => "ADDRESS",
@@ -2125,6 +2176,7 @@ impl From<Value> for SensitiveInformationAction {
 }
 
 impl ToValue for SensitiveInformationAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Block => "BLOCK",
@@ -2154,6 +2206,7 @@ impl From<Value> for TopicAction {
 }
 
 impl ToValue for TopicAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Block => "BLOCK",
@@ -2180,6 +2233,7 @@ impl From<Value> for TopicType {
 }
 
 impl ToValue for TopicType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Deny => "DENY",
@@ -2207,6 +2261,7 @@ impl From<Value> for TopicsTierName {
 }
 
 impl ToValue for TopicsTierName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Classic => "CLASSIC",
@@ -2235,6 +2290,7 @@ impl From<Value> for WordAction {
 }
 
 impl ToValue for WordAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Block => "BLOCK",

@@ -78,6 +78,7 @@ impl GuardrailVersion {
     };
 
     /// A `GuardrailVersion` with its required properties, named in a [`GuardrailVersionRequired`].
+    #[inline]
     pub fn new(required: GuardrailVersionRequired) -> Self {
         Self {
             description: None,
@@ -102,6 +103,7 @@ impl Resource for GuardrailVersion {
 }
 
 impl ToValue for GuardrailVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -124,6 +126,7 @@ impl GuardrailVersionAttributes {
     /// `Fn::GetAtt` `GuardrailArn`: a string.
     ///
     /// The ARN of the guardrail.
+    #[inline]
     pub fn guardrail_arn(&self) -> Value {
         self.0.get_att("GuardrailArn")
     }
@@ -131,6 +134,7 @@ impl GuardrailVersionAttributes {
     /// `Fn::GetAtt` `GuardrailId`: a string.
     ///
     /// The unique identifier of the guardrail.
+    #[inline]
     pub fn guardrail_id(&self) -> Value {
         self.0.get_att("GuardrailId")
     }
@@ -138,6 +142,7 @@ impl GuardrailVersionAttributes {
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version of the guardrail.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }

@@ -117,6 +117,7 @@ impl IntelligentPromptRouter {
     };
 
     /// A `IntelligentPromptRouter` with its required properties, named in a [`IntelligentPromptRouterRequired`].
+    #[inline]
     pub fn new(required: IntelligentPromptRouterRequired) -> Self {
         Self {
             description: None,
@@ -156,6 +157,7 @@ impl Resource for IntelligentPromptRouter {
 }
 
 impl ToValue for IntelligentPromptRouter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -182,6 +184,7 @@ impl IntelligentPromptRouterAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// Indicates the time that the prompt router was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -189,16 +192,19 @@ impl IntelligentPromptRouterAttributes {
     /// `Fn::GetAtt` `PromptRouterArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the prompt router.
+    #[inline]
     pub fn prompt_router_arn(&self) -> Value {
         self.0.get_att("PromptRouterArn")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
@@ -206,6 +212,7 @@ impl IntelligentPromptRouterAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// When the router was updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -246,6 +253,7 @@ pub struct PromptRouterTargetModel {
 #[rustfmt::skip]
 impl PromptRouterTargetModel {
     /// A `PromptRouterTargetModel` with its required properties, named in a [`PromptRouterTargetModelRequired`].
+    #[inline]
     pub fn new(required: PromptRouterTargetModelRequired) -> Self {
         Self {
             model_arn: required.model_arn,
@@ -259,6 +267,7 @@ impl PromptRouterTargetModel {
 impl PropertyType for PromptRouterTargetModel {}
 
 impl ToValue for PromptRouterTargetModel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("ModelArn", &self.model_arn).build()
     }
@@ -299,6 +308,7 @@ pub struct RoutingCriteria {
 #[rustfmt::skip]
 impl RoutingCriteria {
     /// A `RoutingCriteria` with its required properties, named in a [`RoutingCriteriaRequired`].
+    #[inline]
     pub fn new(required: RoutingCriteriaRequired) -> Self {
         Self {
             response_quality_difference: required.response_quality_difference,
@@ -312,6 +322,7 @@ impl RoutingCriteria {
 impl PropertyType for RoutingCriteria {}
 
 impl ToValue for RoutingCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(

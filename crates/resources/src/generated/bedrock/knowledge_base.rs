@@ -160,6 +160,7 @@ impl KnowledgeBase {
     };
 
     /// A `KnowledgeBase` with its required properties, named in a [`KnowledgeBaseRequired`].
+    #[inline]
     pub fn new(required: KnowledgeBaseRequired) -> Self {
         Self {
             description: None,
@@ -199,6 +200,7 @@ impl Resource for KnowledgeBase {
 }
 
 impl ToValue for KnowledgeBase {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -228,6 +230,7 @@ impl KnowledgeBaseAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time the knowledge base was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -235,6 +238,7 @@ impl KnowledgeBaseAttributes {
     /// `Fn::GetAtt` `FailureReasons`: a list of strings.
     ///
     /// A list of reasons that the API operation on the knowledge base failed.
+    #[inline]
     pub fn failure_reasons(&self) -> Value {
         self.0.get_att("FailureReasons")
     }
@@ -242,6 +246,7 @@ impl KnowledgeBaseAttributes {
     /// `Fn::GetAtt` `KnowledgeBaseArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the knowledge base.
+    #[inline]
     pub fn knowledge_base_arn(&self) -> Value {
         self.0.get_att("KnowledgeBaseArn")
     }
@@ -249,11 +254,13 @@ impl KnowledgeBaseAttributes {
     /// `Fn::GetAtt` `KnowledgeBaseId`: a string.
     ///
     /// The unique identifier for a knowledge base associated with the inline agent.
+    #[inline]
     pub fn knowledge_base_id(&self) -> Value {
         self.0.get_att("KnowledgeBaseId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -261,6 +268,7 @@ impl KnowledgeBaseAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time the knowledge base was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -299,6 +307,7 @@ pub struct AudioConfiguration {
 #[rustfmt::skip]
 impl AudioConfiguration {
     /// A `AudioConfiguration` with its required properties, named in a [`AudioConfigurationRequired`].
+    #[inline]
     pub fn new(required: AudioConfigurationRequired) -> Self {
         Self {
             segmentation_configuration: required.segmentation_configuration,
@@ -312,6 +321,7 @@ impl AudioConfiguration {
 impl PropertyType for AudioConfiguration {}
 
 impl ToValue for AudioConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -357,6 +367,7 @@ pub struct AudioSegmentationConfiguration {
 #[rustfmt::skip]
 impl AudioSegmentationConfiguration {
     /// A `AudioSegmentationConfiguration` with its required properties, named in a [`AudioSegmentationConfigurationRequired`].
+    #[inline]
     pub fn new(required: AudioSegmentationConfigurationRequired) -> Self {
         Self {
             fixed_length_duration: required.fixed_length_duration,
@@ -370,6 +381,7 @@ impl AudioSegmentationConfiguration {
 impl PropertyType for AudioSegmentationConfiguration {}
 
 impl ToValue for AudioSegmentationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FixedLengthDuration", &self.fixed_length_duration)
@@ -423,6 +435,7 @@ pub struct BedrockEmbeddingModelConfiguration {
 #[rustfmt::skip]
 impl BedrockEmbeddingModelConfiguration {
     /// A `BedrockEmbeddingModelConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -440,6 +453,7 @@ impl BedrockEmbeddingModelConfiguration {
 impl PropertyType for BedrockEmbeddingModelConfiguration {}
 
 impl ToValue for BedrockEmbeddingModelConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Audio", &self.audio)
@@ -494,6 +508,7 @@ pub struct CuratedQuery {
 #[rustfmt::skip]
 impl CuratedQuery {
     /// A `CuratedQuery` with its required properties, named in a [`CuratedQueryRequired`].
+    #[inline]
     pub fn new(required: CuratedQueryRequired) -> Self {
         Self {
             natural_language: required.natural_language,
@@ -510,6 +525,7 @@ impl CuratedQuery {
 impl PropertyType for CuratedQuery {}
 
 impl ToValue for CuratedQuery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("NaturalLanguage", &self.natural_language)
@@ -543,6 +559,7 @@ pub struct EmbeddingModelConfiguration {
 #[rustfmt::skip]
 impl EmbeddingModelConfiguration {
     /// A `EmbeddingModelConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -554,6 +571,7 @@ impl EmbeddingModelConfiguration {
 impl PropertyType for EmbeddingModelConfiguration {}
 
 impl ToValue for EmbeddingModelConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -599,6 +617,7 @@ pub struct KendraKnowledgeBaseConfiguration {
 #[rustfmt::skip]
 impl KendraKnowledgeBaseConfiguration {
     /// A `KendraKnowledgeBaseConfiguration` with its required properties, named in a [`KendraKnowledgeBaseConfigurationRequired`].
+    #[inline]
     pub fn new(required: KendraKnowledgeBaseConfigurationRequired) -> Self {
         Self {
             kendra_index_arn: required.kendra_index_arn,
@@ -612,6 +631,7 @@ impl KendraKnowledgeBaseConfiguration {
 impl PropertyType for KendraKnowledgeBaseConfiguration {}
 
 impl ToValue for KendraKnowledgeBaseConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KendraIndexArn", &self.kendra_index_arn)
@@ -667,6 +687,7 @@ pub struct KnowledgeBaseConfiguration {
 #[rustfmt::skip]
 impl KnowledgeBaseConfiguration {
     /// A `KnowledgeBaseConfiguration` with its required properties, named in a [`KnowledgeBaseConfigurationRequired`].
+    #[inline]
     pub fn new(required: KnowledgeBaseConfigurationRequired) -> Self {
         Self {
             kendra_knowledge_base_configuration: None,
@@ -689,6 +710,7 @@ impl KnowledgeBaseConfiguration {
 impl PropertyType for KnowledgeBaseConfiguration {}
 
 impl ToValue for KnowledgeBaseConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -800,6 +822,7 @@ pub struct MongoDbAtlasConfiguration {
 #[rustfmt::skip]
 impl MongoDbAtlasConfiguration {
     /// A `MongoDbAtlasConfiguration` with its required properties, named in a [`MongoDbAtlasConfigurationRequired`].
+    #[inline]
     pub fn new(required: MongoDbAtlasConfigurationRequired) -> Self {
         Self {
             collection_name: required.collection_name,
@@ -834,6 +857,7 @@ impl MongoDbAtlasConfiguration {
 impl PropertyType for MongoDbAtlasConfiguration {}
 
 impl ToValue for MongoDbAtlasConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CollectionName", &self.collection_name)
@@ -901,6 +925,7 @@ pub struct MongoDbAtlasFieldMapping {
 #[rustfmt::skip]
 impl MongoDbAtlasFieldMapping {
     /// A `MongoDbAtlasFieldMapping` with its required properties, named in a [`MongoDbAtlasFieldMappingRequired`].
+    #[inline]
     pub fn new(required: MongoDbAtlasFieldMappingRequired) -> Self {
         Self {
             metadata_field: required.metadata_field,
@@ -920,6 +945,7 @@ impl MongoDbAtlasFieldMapping {
 impl PropertyType for MongoDbAtlasFieldMapping {}
 
 impl ToValue for MongoDbAtlasFieldMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MetadataField", &self.metadata_field)
@@ -971,6 +997,7 @@ pub struct NeptuneAnalyticsConfiguration {
 #[rustfmt::skip]
 impl NeptuneAnalyticsConfiguration {
     /// A `NeptuneAnalyticsConfiguration` with its required properties, named in a [`NeptuneAnalyticsConfigurationRequired`].
+    #[inline]
     pub fn new(required: NeptuneAnalyticsConfigurationRequired) -> Self {
         Self {
             field_mapping: required.field_mapping,
@@ -987,6 +1014,7 @@ impl NeptuneAnalyticsConfiguration {
 impl PropertyType for NeptuneAnalyticsConfiguration {}
 
 impl ToValue for NeptuneAnalyticsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldMapping", &self.field_mapping)
@@ -1039,6 +1067,7 @@ pub struct NeptuneAnalyticsFieldMapping {
 #[rustfmt::skip]
 impl NeptuneAnalyticsFieldMapping {
     /// A `NeptuneAnalyticsFieldMapping` with its required properties, named in a [`NeptuneAnalyticsFieldMappingRequired`].
+    #[inline]
     pub fn new(required: NeptuneAnalyticsFieldMappingRequired) -> Self {
         Self {
             metadata_field: required.metadata_field,
@@ -1055,6 +1084,7 @@ impl NeptuneAnalyticsFieldMapping {
 impl PropertyType for NeptuneAnalyticsFieldMapping {}
 
 impl ToValue for NeptuneAnalyticsFieldMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MetadataField", &self.metadata_field)
@@ -1123,6 +1153,7 @@ pub struct OpenSearchManagedClusterConfiguration {
 #[rustfmt::skip]
 impl OpenSearchManagedClusterConfiguration {
     /// A `OpenSearchManagedClusterConfiguration` with its required properties, named in a [`OpenSearchManagedClusterConfigurationRequired`].
+    #[inline]
     pub fn new(required: OpenSearchManagedClusterConfigurationRequired) -> Self {
         Self {
             domain_arn: required.domain_arn,
@@ -1145,6 +1176,7 @@ impl OpenSearchManagedClusterConfiguration {
 impl PropertyType for OpenSearchManagedClusterConfiguration {}
 
 impl ToValue for OpenSearchManagedClusterConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DomainArn", &self.domain_arn)
@@ -1208,6 +1240,7 @@ pub struct OpenSearchManagedClusterFieldMapping {
 #[rustfmt::skip]
 impl OpenSearchManagedClusterFieldMapping {
     /// A `OpenSearchManagedClusterFieldMapping` with its required properties, named in a [`OpenSearchManagedClusterFieldMappingRequired`].
+    #[inline]
     pub fn new(required: OpenSearchManagedClusterFieldMappingRequired) -> Self {
         Self {
             metadata_field: required.metadata_field,
@@ -1227,6 +1260,7 @@ impl OpenSearchManagedClusterFieldMapping {
 impl PropertyType for OpenSearchManagedClusterFieldMapping {}
 
 impl ToValue for OpenSearchManagedClusterFieldMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MetadataField", &self.metadata_field)
@@ -1287,6 +1321,7 @@ pub struct OpenSearchServerlessConfiguration {
 #[rustfmt::skip]
 impl OpenSearchServerlessConfiguration {
     /// A `OpenSearchServerlessConfiguration` with its required properties, named in a [`OpenSearchServerlessConfigurationRequired`].
+    #[inline]
     pub fn new(required: OpenSearchServerlessConfigurationRequired) -> Self {
         Self {
             collection_arn: required.collection_arn,
@@ -1306,6 +1341,7 @@ impl OpenSearchServerlessConfiguration {
 impl PropertyType for OpenSearchServerlessConfiguration {}
 
 impl ToValue for OpenSearchServerlessConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CollectionArn", &self.collection_arn)
@@ -1368,6 +1404,7 @@ pub struct OpenSearchServerlessFieldMapping {
 #[rustfmt::skip]
 impl OpenSearchServerlessFieldMapping {
     /// A `OpenSearchServerlessFieldMapping` with its required properties, named in a [`OpenSearchServerlessFieldMappingRequired`].
+    #[inline]
     pub fn new(required: OpenSearchServerlessFieldMappingRequired) -> Self {
         Self {
             metadata_field: required.metadata_field,
@@ -1387,6 +1424,7 @@ impl OpenSearchServerlessFieldMapping {
 impl PropertyType for OpenSearchServerlessFieldMapping {}
 
 impl ToValue for OpenSearchServerlessFieldMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MetadataField", &self.metadata_field)
@@ -1454,6 +1492,7 @@ pub struct PineconeConfiguration {
 #[rustfmt::skip]
 impl PineconeConfiguration {
     /// A `PineconeConfiguration` with its required properties, named in a [`PineconeConfigurationRequired`].
+    #[inline]
     pub fn new(required: PineconeConfigurationRequired) -> Self {
         Self {
             connection_string: required.connection_string,
@@ -1476,6 +1515,7 @@ impl PineconeConfiguration {
 impl PropertyType for PineconeConfiguration {}
 
 impl ToValue for PineconeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectionString", &self.connection_string)
@@ -1530,6 +1570,7 @@ pub struct PineconeFieldMapping {
 #[rustfmt::skip]
 impl PineconeFieldMapping {
     /// A `PineconeFieldMapping` with its required properties, named in a [`PineconeFieldMappingRequired`].
+    #[inline]
     pub fn new(required: PineconeFieldMappingRequired) -> Self {
         Self {
             metadata_field: required.metadata_field,
@@ -1546,6 +1587,7 @@ impl PineconeFieldMapping {
 impl PropertyType for PineconeFieldMapping {}
 
 impl ToValue for PineconeFieldMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MetadataField", &self.metadata_field)
@@ -1593,6 +1635,7 @@ pub struct QueryGenerationColumn {
 #[rustfmt::skip]
 impl QueryGenerationColumn {
     /// A `QueryGenerationColumn` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1608,6 +1651,7 @@ impl QueryGenerationColumn {
 impl PropertyType for QueryGenerationColumn {}
 
 impl ToValue for QueryGenerationColumn {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -1649,6 +1693,7 @@ pub struct QueryGenerationConfiguration {
 #[rustfmt::skip]
 impl QueryGenerationConfiguration {
     /// A `QueryGenerationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1662,6 +1707,7 @@ impl QueryGenerationConfiguration {
 impl PropertyType for QueryGenerationConfiguration {}
 
 impl ToValue for QueryGenerationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExecutionTimeoutSeconds", &self.execution_timeout_seconds)
@@ -1704,6 +1750,7 @@ pub struct QueryGenerationContext {
 #[rustfmt::skip]
 impl QueryGenerationContext {
     /// A `QueryGenerationContext` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1717,6 +1764,7 @@ impl QueryGenerationContext {
 impl PropertyType for QueryGenerationContext {}
 
 impl ToValue for QueryGenerationContext {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CuratedQueries", &self.curated_queries)
@@ -1777,6 +1825,7 @@ pub struct QueryGenerationTable {
 #[rustfmt::skip]
 impl QueryGenerationTable {
     /// A `QueryGenerationTable` with its required properties, named in a [`QueryGenerationTableRequired`].
+    #[inline]
     pub fn new(required: QueryGenerationTableRequired) -> Self {
         Self {
             columns: None,
@@ -1799,6 +1848,7 @@ impl QueryGenerationTable {
 impl PropertyType for QueryGenerationTable {}
 
 impl ToValue for QueryGenerationTable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Columns", &self.columns)
@@ -1878,6 +1928,7 @@ pub struct RdsConfiguration {
 #[rustfmt::skip]
 impl RdsConfiguration {
     /// A `RdsConfiguration` with its required properties, named in a [`RdsConfigurationRequired`].
+    #[inline]
     pub fn new(required: RdsConfigurationRequired) -> Self {
         Self {
             credentials_secret_arn: required.credentials_secret_arn,
@@ -1903,6 +1954,7 @@ impl RdsConfiguration {
 impl PropertyType for RdsConfiguration {}
 
 impl ToValue for RdsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CredentialsSecretArn", &self.credentials_secret_arn)
@@ -1983,6 +2035,7 @@ pub struct RdsFieldMapping {
 #[rustfmt::skip]
 impl RdsFieldMapping {
     /// A `RdsFieldMapping` with its required properties, named in a [`RdsFieldMappingRequired`].
+    #[inline]
     pub fn new(required: RdsFieldMappingRequired) -> Self {
         Self {
             custom_metadata_field: None,
@@ -2008,6 +2061,7 @@ impl RdsFieldMapping {
 impl PropertyType for RdsFieldMapping {}
 
 impl ToValue for RdsFieldMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomMetadataField", &self.custom_metadata_field)
@@ -2066,6 +2120,7 @@ pub struct RedshiftConfiguration {
 #[rustfmt::skip]
 impl RedshiftConfiguration {
     /// A `RedshiftConfiguration` with its required properties, named in a [`RedshiftConfigurationRequired`].
+    #[inline]
     pub fn new(required: RedshiftConfigurationRequired) -> Self {
         Self {
             query_engine_configuration: required.query_engine_configuration,
@@ -2085,6 +2140,7 @@ impl RedshiftConfiguration {
 impl PropertyType for RedshiftConfiguration {}
 
 impl ToValue for RedshiftConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("QueryEngineConfiguration", &self.query_engine_configuration)
@@ -2142,6 +2198,7 @@ pub struct RedshiftProvisionedAuthConfiguration {
 #[rustfmt::skip]
 impl RedshiftProvisionedAuthConfiguration {
     /// A `RedshiftProvisionedAuthConfiguration` with its required properties, named in a [`RedshiftProvisionedAuthConfigurationRequired`].
+    #[inline]
     pub fn new(required: RedshiftProvisionedAuthConfigurationRequired) -> Self {
         Self {
             database_user: None,
@@ -2161,6 +2218,7 @@ impl RedshiftProvisionedAuthConfiguration {
 impl PropertyType for RedshiftProvisionedAuthConfiguration {}
 
 impl ToValue for RedshiftProvisionedAuthConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DatabaseUser", &self.database_user)
@@ -2215,6 +2273,7 @@ pub struct RedshiftProvisionedConfiguration {
 #[rustfmt::skip]
 impl RedshiftProvisionedConfiguration {
     /// A `RedshiftProvisionedConfiguration` with its required properties, named in a [`RedshiftProvisionedConfigurationRequired`].
+    #[inline]
     pub fn new(required: RedshiftProvisionedConfigurationRequired) -> Self {
         Self {
             auth_configuration: required.auth_configuration,
@@ -2231,6 +2290,7 @@ impl RedshiftProvisionedConfiguration {
 impl PropertyType for RedshiftProvisionedConfiguration {}
 
 impl ToValue for RedshiftProvisionedConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthConfiguration", &self.auth_configuration)
@@ -2274,6 +2334,7 @@ pub struct RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
 #[rustfmt::skip]
 impl RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
     /// A `RedshiftQueryEngineAwsDataCatalogStorageConfiguration` with its required properties, named in a [`RedshiftQueryEngineAwsDataCatalogStorageConfigurationRequired`].
+    #[inline]
     pub fn new(required: RedshiftQueryEngineAwsDataCatalogStorageConfigurationRequired) -> Self {
         Self {
             table_names: required.table_names,
@@ -2287,6 +2348,7 @@ impl RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
 impl PropertyType for RedshiftQueryEngineAwsDataCatalogStorageConfiguration {}
 
 impl ToValue for RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TableNames", &self.table_names)
@@ -2337,6 +2399,7 @@ pub struct RedshiftQueryEngineConfiguration {
 #[rustfmt::skip]
 impl RedshiftQueryEngineConfiguration {
     /// A `RedshiftQueryEngineConfiguration` with its required properties, named in a [`RedshiftQueryEngineConfigurationRequired`].
+    #[inline]
     pub fn new(required: RedshiftQueryEngineConfigurationRequired) -> Self {
         Self {
             provisioned_configuration: None,
@@ -2356,6 +2419,7 @@ impl RedshiftQueryEngineConfiguration {
 impl PropertyType for RedshiftQueryEngineConfiguration {}
 
 impl ToValue for RedshiftQueryEngineConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ProvisionedConfiguration", &self.provisioned_configuration)
@@ -2400,6 +2464,7 @@ pub struct RedshiftQueryEngineRedshiftStorageConfiguration {
 #[rustfmt::skip]
 impl RedshiftQueryEngineRedshiftStorageConfiguration {
     /// A `RedshiftQueryEngineRedshiftStorageConfiguration` with its required properties, named in a [`RedshiftQueryEngineRedshiftStorageConfigurationRequired`].
+    #[inline]
     pub fn new(required: RedshiftQueryEngineRedshiftStorageConfigurationRequired) -> Self {
         Self {
             database_name: required.database_name,
@@ -2413,6 +2478,7 @@ impl RedshiftQueryEngineRedshiftStorageConfiguration {
 impl PropertyType for RedshiftQueryEngineRedshiftStorageConfiguration {}
 
 impl ToValue for RedshiftQueryEngineRedshiftStorageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatabaseName", &self.database_name)
@@ -2464,6 +2530,7 @@ pub struct RedshiftQueryEngineStorageConfiguration {
 #[rustfmt::skip]
 impl RedshiftQueryEngineStorageConfiguration {
     /// A `RedshiftQueryEngineStorageConfiguration` with its required properties, named in a [`RedshiftQueryEngineStorageConfigurationRequired`].
+    #[inline]
     pub fn new(required: RedshiftQueryEngineStorageConfigurationRequired) -> Self {
         Self {
             aws_data_catalog_configuration: None,
@@ -2483,6 +2550,7 @@ impl RedshiftQueryEngineStorageConfiguration {
 impl PropertyType for RedshiftQueryEngineStorageConfiguration {}
 
 impl ToValue for RedshiftQueryEngineStorageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -2535,6 +2603,7 @@ pub struct RedshiftServerlessAuthConfiguration {
 #[rustfmt::skip]
 impl RedshiftServerlessAuthConfiguration {
     /// A `RedshiftServerlessAuthConfiguration` with its required properties, named in a [`RedshiftServerlessAuthConfigurationRequired`].
+    #[inline]
     pub fn new(required: RedshiftServerlessAuthConfigurationRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -2551,6 +2620,7 @@ impl RedshiftServerlessAuthConfiguration {
 impl PropertyType for RedshiftServerlessAuthConfiguration {}
 
 impl ToValue for RedshiftServerlessAuthConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -2604,6 +2674,7 @@ pub struct RedshiftServerlessConfiguration {
 #[rustfmt::skip]
 impl RedshiftServerlessConfiguration {
     /// A `RedshiftServerlessConfiguration` with its required properties, named in a [`RedshiftServerlessConfigurationRequired`].
+    #[inline]
     pub fn new(required: RedshiftServerlessConfigurationRequired) -> Self {
         Self {
             auth_configuration: required.auth_configuration,
@@ -2620,6 +2691,7 @@ impl RedshiftServerlessConfiguration {
 impl PropertyType for RedshiftServerlessConfiguration {}
 
 impl ToValue for RedshiftServerlessConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthConfiguration", &self.auth_configuration)
@@ -2666,6 +2738,7 @@ pub struct S3VectorsConfiguration {
 #[rustfmt::skip]
 impl S3VectorsConfiguration {
     /// A `S3VectorsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2681,6 +2754,7 @@ impl S3VectorsConfiguration {
 impl PropertyType for S3VectorsConfiguration {}
 
 impl ToValue for S3VectorsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IndexArn", &self.index_arn)
@@ -2728,6 +2802,7 @@ pub struct SqlKnowledgeBaseConfiguration {
 #[rustfmt::skip]
 impl SqlKnowledgeBaseConfiguration {
     /// A `SqlKnowledgeBaseConfiguration` with its required properties, named in a [`SqlKnowledgeBaseConfigurationRequired`].
+    #[inline]
     pub fn new(required: SqlKnowledgeBaseConfigurationRequired) -> Self {
         Self {
             redshift_configuration: None,
@@ -2744,6 +2819,7 @@ impl SqlKnowledgeBaseConfiguration {
 impl PropertyType for SqlKnowledgeBaseConfiguration {}
 
 impl ToValue for SqlKnowledgeBaseConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RedshiftConfiguration", &self.redshift_configuration)
@@ -2822,6 +2898,7 @@ pub struct StorageConfiguration {
 #[rustfmt::skip]
 impl StorageConfiguration {
     /// A `StorageConfiguration` with its required properties, named in a [`StorageConfigurationRequired`].
+    #[inline]
     pub fn new(required: StorageConfigurationRequired) -> Self {
         Self {
             mongo_db_atlas_configuration: None,
@@ -2856,6 +2933,7 @@ impl StorageConfiguration {
 impl PropertyType for StorageConfiguration {}
 
 impl ToValue for StorageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -2917,6 +2995,7 @@ pub struct SupplementalDataStorageConfiguration {
 #[rustfmt::skip]
 impl SupplementalDataStorageConfiguration {
     /// A `SupplementalDataStorageConfiguration` with its required properties, named in a [`SupplementalDataStorageConfigurationRequired`].
+    #[inline]
     pub fn new(required: SupplementalDataStorageConfigurationRequired) -> Self {
         Self {
             supplemental_data_storage_locations: required.supplemental_data_storage_locations,
@@ -2930,6 +3009,7 @@ impl SupplementalDataStorageConfiguration {
 impl PropertyType for SupplementalDataStorageConfiguration {}
 
 impl ToValue for SupplementalDataStorageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -2978,6 +3058,7 @@ pub struct SupplementalDataStorageLocation {
 #[rustfmt::skip]
 impl SupplementalDataStorageLocation {
     /// A `SupplementalDataStorageLocation` with its required properties, named in a [`SupplementalDataStorageLocationRequired`].
+    #[inline]
     pub fn new(required: SupplementalDataStorageLocationRequired) -> Self {
         Self {
             s3_location: None,
@@ -2994,6 +3075,7 @@ impl SupplementalDataStorageLocation {
 impl PropertyType for SupplementalDataStorageLocation {}
 
 impl ToValue for SupplementalDataStorageLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3Location", &self.s3_location)
@@ -3050,6 +3132,7 @@ pub struct VectorKnowledgeBaseConfiguration {
 #[rustfmt::skip]
 impl VectorKnowledgeBaseConfiguration {
     /// A `VectorKnowledgeBaseConfiguration` with its required properties, named in a [`VectorKnowledgeBaseConfigurationRequired`].
+    #[inline]
     pub fn new(required: VectorKnowledgeBaseConfigurationRequired) -> Self {
         Self {
             embedding_model_arn: required.embedding_model_arn,
@@ -3069,6 +3152,7 @@ impl VectorKnowledgeBaseConfiguration {
 impl PropertyType for VectorKnowledgeBaseConfiguration {}
 
 impl ToValue for VectorKnowledgeBaseConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EmbeddingModelArn", &self.embedding_model_arn)
@@ -3117,6 +3201,7 @@ pub struct VideoConfiguration {
 #[rustfmt::skip]
 impl VideoConfiguration {
     /// A `VideoConfiguration` with its required properties, named in a [`VideoConfigurationRequired`].
+    #[inline]
     pub fn new(required: VideoConfigurationRequired) -> Self {
         Self {
             segmentation_configuration: required.segmentation_configuration,
@@ -3130,6 +3215,7 @@ impl VideoConfiguration {
 impl PropertyType for VideoConfiguration {}
 
 impl ToValue for VideoConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -3175,6 +3261,7 @@ pub struct VideoSegmentationConfiguration {
 #[rustfmt::skip]
 impl VideoSegmentationConfiguration {
     /// A `VideoSegmentationConfiguration` with its required properties, named in a [`VideoSegmentationConfigurationRequired`].
+    #[inline]
     pub fn new(required: VideoSegmentationConfigurationRequired) -> Self {
         Self {
             fixed_length_duration: required.fixed_length_duration,
@@ -3188,6 +3275,7 @@ impl VideoSegmentationConfiguration {
 impl PropertyType for VideoSegmentationConfiguration {}
 
 impl ToValue for VideoSegmentationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FixedLengthDuration", &self.fixed_length_duration)
@@ -3213,6 +3301,7 @@ impl From<Value> for EmbeddingDataType {
 }
 
 impl ToValue for EmbeddingDataType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Float32 => "FLOAT32",
@@ -3241,6 +3330,7 @@ impl From<Value> for InclusionType {
 }
 
 impl ToValue for InclusionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Include => "INCLUDE",
@@ -3279,6 +3369,7 @@ impl From<Value> for KnowledgeBaseStorageType {
 }
 
 impl ToValue for KnowledgeBaseStorageType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OpensearchServerless => "OPENSEARCH_SERVERLESS",
@@ -3314,6 +3405,7 @@ impl From<Value> for KnowledgeBaseType {
 }
 
 impl ToValue for KnowledgeBaseType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Vector => "VECTOR",
@@ -3341,6 +3433,7 @@ impl From<Value> for QueryEngineType {
 }
 
 impl ToValue for QueryEngineType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Redshift => "REDSHIFT",
@@ -3370,6 +3463,7 @@ impl From<Value> for RedshiftProvisionedAuthType {
 }
 
 impl ToValue for RedshiftProvisionedAuthType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Iam => "IAM",
@@ -3399,6 +3493,7 @@ impl From<Value> for RedshiftQueryEngineStorageType {
 }
 
 impl ToValue for RedshiftQueryEngineStorageType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Redshift => "REDSHIFT",
@@ -3427,6 +3522,7 @@ impl From<Value> for RedshiftQueryEngineType {
 }
 
 impl ToValue for RedshiftQueryEngineType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Serverless => "SERVERLESS",
@@ -3455,6 +3551,7 @@ impl From<Value> for RedshiftServerlessAuthType {
 }
 
 impl ToValue for RedshiftServerlessAuthType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Iam => "IAM",
@@ -3481,6 +3578,7 @@ impl From<Value> for SupplementalDataStorageLocationType {
 }
 
 impl ToValue for SupplementalDataStorageLocationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::S3 => "S3",

@@ -110,6 +110,7 @@ impl Prompt {
     };
 
     /// A `Prompt` with its required properties, named in a [`PromptRequired`].
+    #[inline]
     pub fn new(required: PromptRequired) -> Self {
         Self {
             customer_encryption_key_arn: None,
@@ -149,6 +150,7 @@ impl Resource for Prompt {
 }
 
 impl ToValue for Prompt {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -178,6 +180,7 @@ impl PromptAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the prompt or the prompt version (if you specified a version in the request).
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -185,6 +188,7 @@ impl PromptAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the prompt was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -192,6 +196,7 @@ impl PromptAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the prompt.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -199,6 +204,7 @@ impl PromptAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the prompt was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -206,6 +212,7 @@ impl PromptAttributes {
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version of the prompt that this summary applies to.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -255,6 +262,7 @@ pub struct PromptMetadataEntry {
 #[rustfmt::skip]
 impl PromptMetadataEntry {
     /// A `PromptMetadataEntry` with its required properties, named in a [`PromptMetadataEntryRequired`].
+    #[inline]
     pub fn new(required: PromptMetadataEntryRequired) -> Self {
         Self {
             key: required.key,
@@ -271,6 +279,7 @@ impl PromptMetadataEntry {
 impl PropertyType for PromptMetadataEntry {}
 
 impl ToValue for PromptMetadataEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -357,6 +366,7 @@ pub struct PromptVariant {
 #[rustfmt::skip]
 impl PromptVariant {
     /// A `PromptVariant` with its required properties, named in a [`PromptVariantRequired`].
+    #[inline]
     pub fn new(required: PromptVariantRequired) -> Self {
         Self {
             additional_model_request_fields: None,
@@ -391,6 +401,7 @@ impl PromptVariant {
 impl PropertyType for PromptVariant {}
 
 impl ToValue for PromptVariant {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -426,6 +437,7 @@ impl From<Value> for PromptTemplateType {
 }
 
 impl ToValue for PromptTemplateType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Text => "TEXT",

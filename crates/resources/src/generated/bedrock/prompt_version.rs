@@ -84,6 +84,7 @@ impl PromptVersion {
     };
 
     /// A `PromptVersion` with its required properties, named in a [`PromptVersionRequired`].
+    #[inline]
     pub fn new(required: PromptVersionRequired) -> Self {
         Self {
             description: None,
@@ -114,6 +115,7 @@ impl Resource for PromptVersion {
 }
 
 impl ToValue for PromptVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -137,6 +139,7 @@ impl PromptVersionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the prompt or the prompt version (if you specified a version in the request).
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -144,6 +147,7 @@ impl PromptVersionAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the prompt was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -151,6 +155,7 @@ impl PromptVersionAttributes {
     /// `Fn::GetAtt` `CustomerEncryptionKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the KMS key that the prompt version is encrypted with.
+    #[inline]
     pub fn customer_encryption_key_arn(&self) -> Value {
         self.0.get_att("CustomerEncryptionKeyArn")
     }
@@ -158,6 +163,7 @@ impl PromptVersionAttributes {
     /// `Fn::GetAtt` `DefaultVariant`: a string.
     ///
     /// The name of the default variant for the prompt. This value must match the `name` field in the relevant \[PromptVariant\](<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_agent_PromptVariant.html>) object.
+    #[inline]
     pub fn default_variant(&self) -> Value {
         self.0.get_att("DefaultVariant")
     }
@@ -165,6 +171,7 @@ impl PromptVersionAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the prompt.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -172,6 +179,7 @@ impl PromptVersionAttributes {
     /// `Fn::GetAtt` `PromptId`: a string.
     ///
     /// The unique identifier of the prompt.
+    #[inline]
     pub fn prompt_id(&self) -> Value {
         self.0.get_att("PromptId")
     }
@@ -179,6 +187,7 @@ impl PromptVersionAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the prompt was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -186,6 +195,7 @@ impl PromptVersionAttributes {
     /// `Fn::GetAtt` `Variants`: a list of `PromptVariant` objects.
     ///
     /// A list of objects, each containing details about a variant of the prompt.
+    #[inline]
     pub fn variants(&self) -> Value {
         self.0.get_att("Variants")
     }
@@ -193,6 +203,7 @@ impl PromptVersionAttributes {
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version of the prompt that this summary applies to.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }

@@ -84,6 +84,7 @@ impl ApiKeyCredentialProvider {
     };
 
     /// A `ApiKeyCredentialProvider` with its required properties, named in a [`ApiKeyCredentialProviderRequired`].
+    #[inline]
     pub fn new(required: ApiKeyCredentialProviderRequired) -> Self {
         Self {
             api_key: None,
@@ -114,6 +115,7 @@ impl Resource for ApiKeyCredentialProvider {
 }
 
 impl ToValue for ApiKeyCredentialProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApiKey", &self.api_key)
@@ -137,6 +139,7 @@ impl ApiKeyCredentialProviderAttributes {
     /// `Fn::GetAtt` `ApiKeySecretArn`: an object.
     ///
     /// Contains information about the API key secret in AWS Secrets Manager
+    #[inline]
     pub fn api_key_secret_arn(&self) -> Value {
         self.0.get_att("ApiKeySecretArn")
     }
@@ -144,6 +147,7 @@ impl ApiKeyCredentialProviderAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The timestamp when the credential provider was created
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -151,6 +155,7 @@ impl ApiKeyCredentialProviderAttributes {
     /// `Fn::GetAtt` `CredentialProviderArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the API key credential provider
+    #[inline]
     pub fn credential_provider_arn(&self) -> Value {
         self.0.get_att("CredentialProviderArn")
     }
@@ -158,6 +163,7 @@ impl ApiKeyCredentialProviderAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The timestamp when the credential provider was last updated
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -201,6 +207,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -217,6 +224,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

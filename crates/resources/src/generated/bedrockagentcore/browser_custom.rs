@@ -137,6 +137,7 @@ impl BrowserCustom {
     };
 
     /// A `BrowserCustom` with its required properties, named in a [`BrowserCustomRequired`].
+    #[inline]
     pub fn new(required: BrowserCustomRequired) -> Self {
         Self {
             browser_signing: None,
@@ -185,6 +186,7 @@ impl Resource for BrowserCustom {
 }
 
 impl ToValue for BrowserCustom {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BrowserSigning", &self.browser_signing)
@@ -212,11 +214,13 @@ impl From<ResourceRef> for BrowserCustomAttributes {
 
 impl BrowserCustomAttributes {
     /// `Fn::GetAtt` `BrowserArn`: a string.
+    #[inline]
     pub fn browser_arn(&self) -> Value {
         self.0.get_att("BrowserArn")
     }
 
     /// `Fn::GetAtt` `BrowserId`: a string.
+    #[inline]
     pub fn browser_id(&self) -> Value {
         self.0.get_att("BrowserId")
     }
@@ -224,6 +228,7 @@ impl BrowserCustomAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the custom browser was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -231,6 +236,7 @@ impl BrowserCustomAttributes {
     /// `Fn::GetAtt` `FailureReason`: a string.
     ///
     /// The reason for failure if the browser creation or operation failed.
+    #[inline]
     pub fn failure_reason(&self) -> Value {
         self.0.get_att("FailureReason")
     }
@@ -238,11 +244,13 @@ impl BrowserCustomAttributes {
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The time at which the custom browser was last updated.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -288,6 +296,7 @@ pub struct BrowserEnterprisePolicy {
 #[rustfmt::skip]
 impl BrowserEnterprisePolicy {
     /// A `BrowserEnterprisePolicy` with its required properties, named in a [`BrowserEnterprisePolicyRequired`].
+    #[inline]
     pub fn new(required: BrowserEnterprisePolicyRequired) -> Self {
         Self {
             location: required.location,
@@ -304,6 +313,7 @@ impl BrowserEnterprisePolicy {
 impl PropertyType for BrowserEnterprisePolicy {}
 
 impl ToValue for BrowserEnterprisePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Location", &self.location)
@@ -352,6 +362,7 @@ pub struct BrowserNetworkConfiguration {
 #[rustfmt::skip]
 impl BrowserNetworkConfiguration {
     /// A `BrowserNetworkConfiguration` with its required properties, named in a [`BrowserNetworkConfigurationRequired`].
+    #[inline]
     pub fn new(required: BrowserNetworkConfigurationRequired) -> Self {
         Self {
             network_mode: required.network_mode,
@@ -368,6 +379,7 @@ impl BrowserNetworkConfiguration {
 impl PropertyType for BrowserNetworkConfiguration {}
 
 impl ToValue for BrowserNetworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("NetworkMode", &self.network_mode)
@@ -401,6 +413,7 @@ pub struct BrowserSigning {
 #[rustfmt::skip]
 impl BrowserSigning {
     /// A `BrowserSigning` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -412,6 +425,7 @@ impl BrowserSigning {
 impl PropertyType for BrowserSigning {}
 
 impl ToValue for BrowserSigning {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -449,6 +463,7 @@ pub struct RecordingConfig {
 #[rustfmt::skip]
 impl RecordingConfig {
     /// A `RecordingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -462,6 +477,7 @@ impl RecordingConfig {
 impl PropertyType for RecordingConfig {}
 
 impl ToValue for RecordingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -514,6 +530,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    #[inline]
     pub fn new(required: S3LocationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -530,6 +547,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -556,6 +574,7 @@ impl From<Value> for BrowserEnterprisePolicyType {
 }
 
 impl ToValue for BrowserEnterprisePolicyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Managed => "MANAGED",
@@ -584,6 +603,7 @@ impl From<Value> for BrowserNetworkMode {
 }
 
 impl ToValue for BrowserNetworkMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Public => "PUBLIC",

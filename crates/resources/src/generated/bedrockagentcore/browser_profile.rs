@@ -81,6 +81,7 @@ impl BrowserProfile {
     };
 
     /// A `BrowserProfile` with its required properties, named in a [`BrowserProfileRequired`].
+    #[inline]
     pub fn new(required: BrowserProfileRequired) -> Self {
         Self {
             description: None,
@@ -111,6 +112,7 @@ impl Resource for BrowserProfile {
 }
 
 impl ToValue for BrowserProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -132,41 +134,49 @@ impl From<ResourceRef> for BrowserProfileAttributes {
 
 impl BrowserProfileAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `LastSavedAt`: a string.
+    #[inline]
     pub fn last_saved_at(&self) -> Value {
         self.0.get_att("LastSavedAt")
     }
 
     /// `Fn::GetAtt` `LastSavedBrowserId`: a string.
+    #[inline]
     pub fn last_saved_browser_id(&self) -> Value {
         self.0.get_att("LastSavedBrowserId")
     }
 
     /// `Fn::GetAtt` `LastSavedBrowserSessionId`: a string.
+    #[inline]
     pub fn last_saved_browser_session_id(&self) -> Value {
         self.0.get_att("LastSavedBrowserSessionId")
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
 
     /// `Fn::GetAtt` `ProfileArn`: a string.
+    #[inline]
     pub fn profile_arn(&self) -> Value {
         self.0.get_att("ProfileArn")
     }
 
     /// `Fn::GetAtt` `ProfileId`: a string.
+    #[inline]
     pub fn profile_id(&self) -> Value {
         self.0.get_att("ProfileId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

@@ -115,6 +115,7 @@ impl CodeInterpreterCustom {
     };
 
     /// A `CodeInterpreterCustom` with its required properties, named in a [`CodeInterpreterCustomRequired`].
+    #[inline]
     pub fn new(required: CodeInterpreterCustomRequired) -> Self {
         Self {
             certificates: None,
@@ -154,6 +155,7 @@ impl Resource for CodeInterpreterCustom {
 }
 
 impl ToValue for CodeInterpreterCustom {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Certificates", &self.certificates)
@@ -178,11 +180,13 @@ impl From<ResourceRef> for CodeInterpreterCustomAttributes {
 
 impl CodeInterpreterCustomAttributes {
     /// `Fn::GetAtt` `CodeInterpreterArn`: a string.
+    #[inline]
     pub fn code_interpreter_arn(&self) -> Value {
         self.0.get_att("CodeInterpreterArn")
     }
 
     /// `Fn::GetAtt` `CodeInterpreterId`: a string.
+    #[inline]
     pub fn code_interpreter_id(&self) -> Value {
         self.0.get_att("CodeInterpreterId")
     }
@@ -190,6 +194,7 @@ impl CodeInterpreterCustomAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time at which the code interpreter was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -197,6 +202,7 @@ impl CodeInterpreterCustomAttributes {
     /// `Fn::GetAtt` `FailureReason`: a string.
     ///
     /// The reason for failure if the code interpreter creation or operation failed.
+    #[inline]
     pub fn failure_reason(&self) -> Value {
         self.0.get_att("FailureReason")
     }
@@ -204,11 +210,13 @@ impl CodeInterpreterCustomAttributes {
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The time at which the code interpreter was last updated.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -254,6 +262,7 @@ pub struct CodeInterpreterNetworkConfiguration {
 #[rustfmt::skip]
 impl CodeInterpreterNetworkConfiguration {
     /// A `CodeInterpreterNetworkConfiguration` with its required properties, named in a [`CodeInterpreterNetworkConfigurationRequired`].
+    #[inline]
     pub fn new(required: CodeInterpreterNetworkConfigurationRequired) -> Self {
         Self {
             network_mode: required.network_mode,
@@ -270,6 +279,7 @@ impl CodeInterpreterNetworkConfiguration {
 impl PropertyType for CodeInterpreterNetworkConfiguration {}
 
 impl ToValue for CodeInterpreterNetworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("NetworkMode", &self.network_mode)
@@ -298,6 +308,7 @@ impl From<Value> for CodeInterpreterNetworkMode {
 }
 
 impl ToValue for CodeInterpreterNetworkMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Public => "PUBLIC",

@@ -110,6 +110,7 @@ impl Evaluator {
     };
 
     /// A `Evaluator` with its required properties, named in a [`EvaluatorRequired`].
+    #[inline]
     pub fn new(required: EvaluatorRequired) -> Self {
         Self {
             description: None,
@@ -149,6 +150,7 @@ impl Resource for Evaluator {
 }
 
 impl ToValue for Evaluator {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -175,6 +177,7 @@ impl EvaluatorAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the evaluator was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -182,6 +185,7 @@ impl EvaluatorAttributes {
     /// `Fn::GetAtt` `EvaluatorArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the evaluator.
+    #[inline]
     pub fn evaluator_arn(&self) -> Value {
         self.0.get_att("EvaluatorArn")
     }
@@ -189,11 +193,13 @@ impl EvaluatorAttributes {
     /// `Fn::GetAtt` `EvaluatorId`: a string.
     ///
     /// The unique identifier of the evaluator.
+    #[inline]
     pub fn evaluator_id(&self) -> Value {
         self.0.get_att("EvaluatorId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -201,6 +207,7 @@ impl EvaluatorAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the evaluator was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -249,6 +256,7 @@ pub struct BedrockEvaluatorModelConfig {
 #[rustfmt::skip]
 impl BedrockEvaluatorModelConfig {
     /// A `BedrockEvaluatorModelConfig` with its required properties, named in a [`BedrockEvaluatorModelConfigRequired`].
+    #[inline]
     pub fn new(required: BedrockEvaluatorModelConfigRequired) -> Self {
         Self {
             additional_model_request_fields: None,
@@ -268,6 +276,7 @@ impl BedrockEvaluatorModelConfig {
 impl PropertyType for BedrockEvaluatorModelConfig {}
 
 impl ToValue for BedrockEvaluatorModelConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -322,6 +331,7 @@ pub struct CategoricalScaleDefinition {
 #[rustfmt::skip]
 impl CategoricalScaleDefinition {
     /// A `CategoricalScaleDefinition` with its required properties, named in a [`CategoricalScaleDefinitionRequired`].
+    #[inline]
     pub fn new(required: CategoricalScaleDefinitionRequired) -> Self {
         Self {
             definition: required.definition,
@@ -338,6 +348,7 @@ impl CategoricalScaleDefinition {
 impl PropertyType for CategoricalScaleDefinition {}
 
 impl ToValue for CategoricalScaleDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Definition", &self.definition)
@@ -379,6 +390,7 @@ pub struct CodeBasedEvaluatorConfig {
 #[rustfmt::skip]
 impl CodeBasedEvaluatorConfig {
     /// A `CodeBasedEvaluatorConfig` with its required properties, named in a [`CodeBasedEvaluatorConfigRequired`].
+    #[inline]
     pub fn new(required: CodeBasedEvaluatorConfigRequired) -> Self {
         Self {
             lambda_config: required.lambda_config,
@@ -392,6 +404,7 @@ impl CodeBasedEvaluatorConfig {
 impl PropertyType for CodeBasedEvaluatorConfig {}
 
 impl ToValue for CodeBasedEvaluatorConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LambdaConfig", &self.lambda_config)
@@ -430,6 +443,7 @@ pub struct EvaluatorConfig {
 #[rustfmt::skip]
 impl EvaluatorConfig {
     /// A `EvaluatorConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -443,6 +457,7 @@ impl EvaluatorConfig {
 impl PropertyType for EvaluatorConfig {}
 
 impl ToValue for EvaluatorConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CodeBased", &self.code_based)
@@ -484,6 +499,7 @@ pub struct EvaluatorModelConfig {
 #[rustfmt::skip]
 impl EvaluatorModelConfig {
     /// A `EvaluatorModelConfig` with its required properties, named in a [`EvaluatorModelConfigRequired`].
+    #[inline]
     pub fn new(required: EvaluatorModelConfigRequired) -> Self {
         Self {
             bedrock_evaluator_model_config: required.bedrock_evaluator_model_config,
@@ -497,6 +513,7 @@ impl EvaluatorModelConfig {
 impl PropertyType for EvaluatorModelConfig {}
 
 impl ToValue for EvaluatorModelConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -548,6 +565,7 @@ pub struct InferenceConfiguration {
 #[rustfmt::skip]
 impl InferenceConfiguration {
     /// A `InferenceConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -563,6 +581,7 @@ impl InferenceConfiguration {
 impl PropertyType for InferenceConfiguration {}
 
 impl ToValue for InferenceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxTokens", &self.max_tokens)
@@ -614,6 +633,7 @@ pub struct LambdaEvaluatorConfig {
 #[rustfmt::skip]
 impl LambdaEvaluatorConfig {
     /// A `LambdaEvaluatorConfig` with its required properties, named in a [`LambdaEvaluatorConfigRequired`].
+    #[inline]
     pub fn new(required: LambdaEvaluatorConfigRequired) -> Self {
         Self {
             lambda_arn: required.lambda_arn,
@@ -630,6 +650,7 @@ impl LambdaEvaluatorConfig {
 impl PropertyType for LambdaEvaluatorConfig {}
 
 impl ToValue for LambdaEvaluatorConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LambdaArn", &self.lambda_arn)
@@ -685,6 +706,7 @@ pub struct LlmAsAJudgeEvaluatorConfig {
 #[rustfmt::skip]
 impl LlmAsAJudgeEvaluatorConfig {
     /// A `LlmAsAJudgeEvaluatorConfig` with its required properties, named in a [`LlmAsAJudgeEvaluatorConfigRequired`].
+    #[inline]
     pub fn new(required: LlmAsAJudgeEvaluatorConfigRequired) -> Self {
         Self {
             instructions: required.instructions,
@@ -704,6 +726,7 @@ impl LlmAsAJudgeEvaluatorConfig {
 impl PropertyType for LlmAsAJudgeEvaluatorConfig {}
 
 impl ToValue for LlmAsAJudgeEvaluatorConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Instructions", &self.instructions)
@@ -764,6 +787,7 @@ pub struct NumericalScaleDefinition {
 #[rustfmt::skip]
 impl NumericalScaleDefinition {
     /// A `NumericalScaleDefinition` with its required properties, named in a [`NumericalScaleDefinitionRequired`].
+    #[inline]
     pub fn new(required: NumericalScaleDefinitionRequired) -> Self {
         Self {
             definition: required.definition,
@@ -783,6 +807,7 @@ impl NumericalScaleDefinition {
 impl PropertyType for NumericalScaleDefinition {}
 
 impl ToValue for NumericalScaleDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Definition", &self.definition)
@@ -819,6 +844,7 @@ pub struct RatingScale {
 #[rustfmt::skip]
 impl RatingScale {
     /// A `RatingScale` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -832,6 +858,7 @@ impl RatingScale {
 impl PropertyType for RatingScale {}
 
 impl ToValue for RatingScale {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Categorical", &self.categorical)
@@ -860,6 +887,7 @@ impl From<Value> for EvaluatorLevel {
 }
 
 impl ToValue for EvaluatorLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ToolCall => "TOOL_CALL",

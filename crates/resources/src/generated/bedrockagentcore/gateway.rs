@@ -140,6 +140,7 @@ impl Gateway {
     };
 
     /// A `Gateway` with its required properties, named in a [`GatewayRequired`].
+    #[inline]
     pub fn new(required: GatewayRequired) -> Self {
         Self {
             authorizer_configuration: None,
@@ -197,6 +198,7 @@ impl Resource for Gateway {
 }
 
 impl ToValue for Gateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthorizerConfiguration", &self.authorizer_configuration)
@@ -235,6 +237,7 @@ impl GatewayAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time at which the gateway was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -242,11 +245,13 @@ impl GatewayAttributes {
     /// `Fn::GetAtt` `GatewayArn`: a string.
     ///
     /// The ARN for the gateway.
+    #[inline]
     pub fn gateway_arn(&self) -> Value {
         self.0.get_att("GatewayArn")
     }
 
     /// `Fn::GetAtt` `GatewayIdentifier`: a string.
+    #[inline]
     pub fn gateway_identifier(&self) -> Value {
         self.0.get_att("GatewayIdentifier")
     }
@@ -254,11 +259,13 @@ impl GatewayAttributes {
     /// `Fn::GetAtt` `GatewayUrl`: a string.
     ///
     /// The gateway URL for the gateway.
+    #[inline]
     pub fn gateway_url(&self) -> Value {
         self.0.get_att("GatewayUrl")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -266,11 +273,13 @@ impl GatewayAttributes {
     /// `Fn::GetAtt` `StatusReasons`: a list of strings.
     ///
     /// The status reasons for the gateway.
+    #[inline]
     pub fn status_reasons(&self) -> Value {
         self.0.get_att("StatusReasons")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -278,6 +287,7 @@ impl GatewayAttributes {
     /// `Fn::GetAtt` `WorkloadIdentityDetails`: an object.
     ///
     /// The workload identity details for the gateway.
+    #[inline]
     pub fn workload_identity_details(&self) -> Value {
         self.0.get_att("WorkloadIdentityDetails")
     }
@@ -322,6 +332,7 @@ pub struct GatewayInterceptorConfiguration {
 #[rustfmt::skip]
 impl GatewayInterceptorConfiguration {
     /// A `GatewayInterceptorConfiguration` with its required properties, named in a [`GatewayInterceptorConfigurationRequired`].
+    #[inline]
     pub fn new(required: GatewayInterceptorConfigurationRequired) -> Self {
         Self {
             input_configuration: None,
@@ -341,6 +352,7 @@ impl GatewayInterceptorConfiguration {
 impl PropertyType for GatewayInterceptorConfiguration {}
 
 impl ToValue for GatewayInterceptorConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputConfiguration", &self.input_configuration)
@@ -386,6 +398,7 @@ pub struct GatewayPolicyEngineConfiguration {
 #[rustfmt::skip]
 impl GatewayPolicyEngineConfiguration {
     /// A `GatewayPolicyEngineConfiguration` with its required properties, named in a [`GatewayPolicyEngineConfigurationRequired`].
+    #[inline]
     pub fn new(required: GatewayPolicyEngineConfigurationRequired) -> Self {
         Self {
             arn: required.arn,
@@ -402,6 +415,7 @@ impl GatewayPolicyEngineConfiguration {
 impl PropertyType for GatewayPolicyEngineConfiguration {}
 
 impl ToValue for GatewayPolicyEngineConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Arn", &self.arn)
@@ -439,6 +453,7 @@ pub struct InterceptorInputConfiguration {
 #[rustfmt::skip]
 impl InterceptorInputConfiguration {
     /// A `InterceptorInputConfiguration` with its required properties, named in a [`InterceptorInputConfigurationRequired`].
+    #[inline]
     pub fn new(required: InterceptorInputConfigurationRequired) -> Self {
         Self {
             pass_request_headers: required.pass_request_headers,
@@ -452,6 +467,7 @@ impl InterceptorInputConfiguration {
 impl PropertyType for InterceptorInputConfiguration {}
 
 impl ToValue for InterceptorInputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PassRequestHeaders", &self.pass_request_headers)
@@ -479,6 +495,7 @@ impl From<Value> for AuthorizerType {
 }
 
 impl ToValue for AuthorizerType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CustomJwt => "CUSTOM_JWT",
@@ -506,6 +523,7 @@ impl From<Value> for ExceptionLevel {
 }
 
 impl ToValue for ExceptionLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Debug => "DEBUG",
@@ -533,6 +551,7 @@ impl From<Value> for GatewayInterceptionPoint {
 }
 
 impl ToValue for GatewayInterceptionPoint {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Request => "REQUEST",
@@ -561,6 +580,7 @@ impl From<Value> for GatewayPolicyEngineMode {
 }
 
 impl ToValue for GatewayPolicyEngineMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LogOnly => "LOG_ONLY",
@@ -587,6 +607,7 @@ impl From<Value> for GatewayProtocolType {
 }
 
 impl ToValue for GatewayProtocolType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Mcp => "MCP",

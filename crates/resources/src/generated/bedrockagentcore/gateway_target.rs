@@ -105,6 +105,7 @@ impl GatewayTarget {
     };
 
     /// A `GatewayTarget` with its required properties, named in a [`GatewayTargetRequired`].
+    #[inline]
     pub fn new(required: GatewayTargetRequired) -> Self {
         Self {
             credential_provider_configurations: None,
@@ -141,6 +142,7 @@ impl Resource for GatewayTarget {
 }
 
 impl ToValue for GatewayTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -170,21 +172,25 @@ impl GatewayTargetAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time at which the gateway target was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `GatewayArn`: a string.
+    #[inline]
     pub fn gateway_arn(&self) -> Value {
         self.0.get_att("GatewayArn")
     }
 
     /// `Fn::GetAtt` `LastSynchronizedAt`: a string.
+    #[inline]
     pub fn last_synchronized_at(&self) -> Value {
         self.0.get_att("LastSynchronizedAt")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -192,6 +198,7 @@ impl GatewayTargetAttributes {
     /// `Fn::GetAtt` `StatusReasons`: a list of strings.
     ///
     /// The status reasons for the gateway target.
+    #[inline]
     pub fn status_reasons(&self) -> Value {
         self.0.get_att("StatusReasons")
     }
@@ -199,6 +206,7 @@ impl GatewayTargetAttributes {
     /// `Fn::GetAtt` `TargetId`: a string.
     ///
     /// The target ID for the gateway target.
+    #[inline]
     pub fn target_id(&self) -> Value {
         self.0.get_att("TargetId")
     }
@@ -206,6 +214,7 @@ impl GatewayTargetAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The time at which the resource was updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -249,6 +258,7 @@ pub struct CredentialProviderConfiguration {
 #[rustfmt::skip]
 impl CredentialProviderConfiguration {
     /// A `CredentialProviderConfiguration` with its required properties, named in a [`CredentialProviderConfigurationRequired`].
+    #[inline]
     pub fn new(required: CredentialProviderConfigurationRequired) -> Self {
         Self {
             credential_provider: None,
@@ -265,6 +275,7 @@ impl CredentialProviderConfiguration {
 impl PropertyType for CredentialProviderConfiguration {}
 
 impl ToValue for CredentialProviderConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CredentialProvider", &self.credential_provider)
@@ -300,6 +311,7 @@ pub struct MetadataConfiguration {
 #[rustfmt::skip]
 impl MetadataConfiguration {
     /// A `MetadataConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -315,6 +327,7 @@ impl MetadataConfiguration {
 impl PropertyType for MetadataConfiguration {}
 
 impl ToValue for MetadataConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedQueryParameters", &self.allowed_query_parameters)
@@ -344,6 +357,7 @@ impl From<Value> for CredentialProviderType {
 }
 
 impl ToValue for CredentialProviderType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GatewayIamRole => "GATEWAY_IAM_ROLE",

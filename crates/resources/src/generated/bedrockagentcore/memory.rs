@@ -131,6 +131,7 @@ impl Memory {
     };
 
     /// A `Memory` with its required properties, named in a [`MemoryRequired`].
+    #[inline]
     pub fn new(required: MemoryRequired) -> Self {
         Self {
             description: None,
@@ -179,6 +180,7 @@ impl Resource for Memory {
 }
 
 impl ToValue for Memory {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -208,31 +210,37 @@ impl MemoryAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the memory record was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `FailureReason`: a string.
+    #[inline]
     pub fn failure_reason(&self) -> Value {
         self.0.get_att("FailureReason")
     }
 
     /// `Fn::GetAtt` `MemoryArn`: a string.
+    #[inline]
     pub fn memory_arn(&self) -> Value {
         self.0.get_att("MemoryArn")
     }
 
     /// `Fn::GetAtt` `MemoryId`: a string.
+    #[inline]
     pub fn memory_id(&self) -> Value {
         self.0.get_att("MemoryId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -274,6 +282,7 @@ pub struct ContentConfiguration {
 #[rustfmt::skip]
 impl ContentConfiguration {
     /// A `ContentConfiguration` with its required properties, named in a [`ContentConfigurationRequired`].
+    #[inline]
     pub fn new(required: ContentConfigurationRequired) -> Self {
         Self {
             level: None,
@@ -290,6 +299,7 @@ impl ContentConfiguration {
 impl PropertyType for ContentConfiguration {}
 
 impl ToValue for ContentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Level", &self.level)
@@ -341,6 +351,7 @@ pub struct CustomConfigurationInput {
 #[rustfmt::skip]
 impl CustomConfigurationInput {
     /// A `CustomConfigurationInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -360,6 +371,7 @@ impl CustomConfigurationInput {
 impl PropertyType for CustomConfigurationInput {}
 
 impl ToValue for CustomConfigurationInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EpisodicOverride", &self.episodic_override)
@@ -464,6 +476,7 @@ pub struct CustomMemoryStrategy {
 #[rustfmt::skip]
 impl CustomMemoryStrategy {
     /// A `CustomMemoryStrategy` with its required properties, named in a [`CustomMemoryStrategyRequired`].
+    #[inline]
     pub fn new(required: CustomMemoryStrategyRequired) -> Self {
         Self {
             configuration: None,
@@ -507,6 +520,7 @@ impl CustomMemoryStrategy {
 impl PropertyType for CustomMemoryStrategy {}
 
 impl ToValue for CustomMemoryStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Configuration", &self.configuration)
@@ -613,6 +627,7 @@ pub struct EpisodicMemoryStrategy {
 #[rustfmt::skip]
 impl EpisodicMemoryStrategy {
     /// A `EpisodicMemoryStrategy` with its required properties, named in a [`EpisodicMemoryStrategyRequired`].
+    #[inline]
     pub fn new(required: EpisodicMemoryStrategyRequired) -> Self {
         Self {
             created_at: None,
@@ -656,6 +671,7 @@ impl EpisodicMemoryStrategy {
 impl PropertyType for EpisodicMemoryStrategy {}
 
 impl ToValue for EpisodicMemoryStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreatedAt", &self.created_at)
@@ -700,6 +716,7 @@ pub struct EpisodicOverride {
 #[rustfmt::skip]
 impl EpisodicOverride {
     /// A `EpisodicOverride` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -715,6 +732,7 @@ impl EpisodicOverride {
 impl PropertyType for EpisodicOverride {}
 
 impl ToValue for EpisodicOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Consolidation", &self.consolidation)
@@ -762,6 +780,7 @@ pub struct EpisodicOverrideConsolidationConfigurationInput {
 #[rustfmt::skip]
 impl EpisodicOverrideConsolidationConfigurationInput {
     /// A `EpisodicOverrideConsolidationConfigurationInput` with its required properties, named in a [`EpisodicOverrideConsolidationConfigurationInputRequired`].
+    #[inline]
     pub fn new(required: EpisodicOverrideConsolidationConfigurationInputRequired) -> Self {
         Self {
             append_to_prompt: required.append_to_prompt,
@@ -778,6 +797,7 @@ impl EpisodicOverrideConsolidationConfigurationInput {
 impl PropertyType for EpisodicOverrideConsolidationConfigurationInput {}
 
 impl ToValue for EpisodicOverrideConsolidationConfigurationInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppendToPrompt", &self.append_to_prompt)
@@ -824,6 +844,7 @@ pub struct EpisodicOverrideExtractionConfigurationInput {
 #[rustfmt::skip]
 impl EpisodicOverrideExtractionConfigurationInput {
     /// A `EpisodicOverrideExtractionConfigurationInput` with its required properties, named in a [`EpisodicOverrideExtractionConfigurationInputRequired`].
+    #[inline]
     pub fn new(required: EpisodicOverrideExtractionConfigurationInputRequired) -> Self {
         Self {
             append_to_prompt: required.append_to_prompt,
@@ -840,6 +861,7 @@ impl EpisodicOverrideExtractionConfigurationInput {
 impl PropertyType for EpisodicOverrideExtractionConfigurationInput {}
 
 impl ToValue for EpisodicOverrideExtractionConfigurationInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppendToPrompt", &self.append_to_prompt)
@@ -903,6 +925,7 @@ pub struct EpisodicOverrideReflectionConfigurationInput {
 #[rustfmt::skip]
 impl EpisodicOverrideReflectionConfigurationInput {
     /// A `EpisodicOverrideReflectionConfigurationInput` with its required properties, named in a [`EpisodicOverrideReflectionConfigurationInputRequired`].
+    #[inline]
     pub fn new(required: EpisodicOverrideReflectionConfigurationInputRequired) -> Self {
         Self {
             append_to_prompt: required.append_to_prompt,
@@ -928,6 +951,7 @@ impl EpisodicOverrideReflectionConfigurationInput {
 impl PropertyType for EpisodicOverrideReflectionConfigurationInput {}
 
 impl ToValue for EpisodicOverrideReflectionConfigurationInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppendToPrompt", &self.append_to_prompt)
@@ -974,6 +998,7 @@ pub struct EpisodicReflectionConfigurationInput {
 #[rustfmt::skip]
 impl EpisodicReflectionConfigurationInput {
     /// A `EpisodicReflectionConfigurationInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -989,6 +1014,7 @@ impl EpisodicReflectionConfigurationInput {
 impl PropertyType for EpisodicReflectionConfigurationInput {}
 
 impl ToValue for EpisodicReflectionConfigurationInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MemoryRecordSchema", &self.memory_record_schema)
@@ -1019,6 +1045,7 @@ pub struct ExtractionConfig {
 #[rustfmt::skip]
 impl ExtractionConfig {
     /// A `ExtractionConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1030,6 +1057,7 @@ impl ExtractionConfig {
 impl PropertyType for ExtractionConfig {}
 
 impl ToValue for ExtractionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LlmExtractionConfig", &self.llm_extraction_config)
@@ -1077,6 +1105,7 @@ pub struct IndexedKey {
 #[rustfmt::skip]
 impl IndexedKey {
     /// A `IndexedKey` with its required properties, named in a [`IndexedKeyRequired`].
+    #[inline]
     pub fn new(required: IndexedKeyRequired) -> Self {
         Self {
             key: required.key,
@@ -1093,6 +1122,7 @@ impl IndexedKey {
 impl PropertyType for IndexedKey {}
 
 impl ToValue for IndexedKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1135,6 +1165,7 @@ pub struct InvocationConfigurationInput {
 #[rustfmt::skip]
 impl InvocationConfigurationInput {
     /// A `InvocationConfigurationInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1148,6 +1179,7 @@ impl InvocationConfigurationInput {
 impl PropertyType for InvocationConfigurationInput {}
 
 impl ToValue for InvocationConfigurationInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1199,6 +1231,7 @@ pub struct KinesisResource {
 #[rustfmt::skip]
 impl KinesisResource {
     /// A `KinesisResource` with its required properties, named in a [`KinesisResourceRequired`].
+    #[inline]
     pub fn new(required: KinesisResourceRequired) -> Self {
         Self {
             content_configurations: required.content_configurations,
@@ -1215,6 +1248,7 @@ impl KinesisResource {
 impl PropertyType for KinesisResource {}
 
 impl ToValue for KinesisResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContentConfigurations", &self.content_configurations)
@@ -1266,6 +1300,7 @@ pub struct LlmExtractionConfig {
 #[rustfmt::skip]
 impl LlmExtractionConfig {
     /// A `LlmExtractionConfig` with its required properties, named in a [`LlmExtractionConfigRequired`].
+    #[inline]
     pub fn new(required: LlmExtractionConfigRequired) -> Self {
         Self {
             definition: required.definition,
@@ -1285,6 +1320,7 @@ impl LlmExtractionConfig {
 impl PropertyType for LlmExtractionConfig {}
 
 impl ToValue for LlmExtractionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Definition", &self.definition)
@@ -1319,6 +1355,7 @@ pub struct MemoryRecordSchema {
 #[rustfmt::skip]
 impl MemoryRecordSchema {
     /// A `MemoryRecordSchema` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1330,6 +1367,7 @@ impl MemoryRecordSchema {
 impl PropertyType for MemoryRecordSchema {}
 
 impl ToValue for MemoryRecordSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MetadataSchema", &self.metadata_schema)
@@ -1380,6 +1418,7 @@ pub struct MemoryStrategy {
 #[rustfmt::skip]
 impl MemoryStrategy {
     /// A `MemoryStrategy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1399,6 +1438,7 @@ impl MemoryStrategy {
 impl PropertyType for MemoryStrategy {}
 
 impl ToValue for MemoryStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomMemoryStrategy", &self.custom_memory_strategy)
@@ -1440,6 +1480,7 @@ pub struct MessageBasedTriggerInput {
 #[rustfmt::skip]
 impl MessageBasedTriggerInput {
     /// A `MessageBasedTriggerInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1451,6 +1492,7 @@ impl MessageBasedTriggerInput {
 impl PropertyType for MessageBasedTriggerInput {}
 
 impl ToValue for MessageBasedTriggerInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MessageCount", &self.message_count)
@@ -1499,6 +1541,7 @@ pub struct MetadataSchemaEntry {
 #[rustfmt::skip]
 impl MetadataSchemaEntry {
     /// A `MetadataSchemaEntry` with its required properties, named in a [`MetadataSchemaEntryRequired`].
+    #[inline]
     pub fn new(required: MetadataSchemaEntryRequired) -> Self {
         Self {
             extraction_config: None,
@@ -1518,6 +1561,7 @@ impl MetadataSchemaEntry {
 impl PropertyType for MetadataSchemaEntry {}
 
 impl ToValue for MetadataSchemaEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExtractionConfig", &self.extraction_config)
@@ -1551,6 +1595,7 @@ pub struct NumberValidation {
 #[rustfmt::skip]
 impl NumberValidation {
     /// A `NumberValidation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1564,6 +1609,7 @@ impl NumberValidation {
 impl PropertyType for NumberValidation {}
 
 impl ToValue for NumberValidation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxValue", &self.max_value)
@@ -1609,6 +1655,7 @@ pub struct SelfManagedConfiguration {
 #[rustfmt::skip]
 impl SelfManagedConfiguration {
     /// A `SelfManagedConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1624,6 +1671,7 @@ impl SelfManagedConfiguration {
 impl PropertyType for SelfManagedConfiguration {}
 
 impl ToValue for SelfManagedConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1724,6 +1772,7 @@ pub struct SemanticMemoryStrategy {
 #[rustfmt::skip]
 impl SemanticMemoryStrategy {
     /// A `SemanticMemoryStrategy` with its required properties, named in a [`SemanticMemoryStrategyRequired`].
+    #[inline]
     pub fn new(required: SemanticMemoryStrategyRequired) -> Self {
         Self {
             created_at: None,
@@ -1764,6 +1813,7 @@ impl SemanticMemoryStrategy {
 impl PropertyType for SemanticMemoryStrategy {}
 
 impl ToValue for SemanticMemoryStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreatedAt", &self.created_at)
@@ -1810,6 +1860,7 @@ pub struct SemanticOverride {
 #[rustfmt::skip]
 impl SemanticOverride {
     /// A `SemanticOverride` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1823,6 +1874,7 @@ impl SemanticOverride {
 impl PropertyType for SemanticOverride {}
 
 impl ToValue for SemanticOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Consolidation", &self.consolidation)
@@ -1873,6 +1925,7 @@ pub struct SemanticOverrideConsolidationConfigurationInput {
 #[rustfmt::skip]
 impl SemanticOverrideConsolidationConfigurationInput {
     /// A `SemanticOverrideConsolidationConfigurationInput` with its required properties, named in a [`SemanticOverrideConsolidationConfigurationInputRequired`].
+    #[inline]
     pub fn new(required: SemanticOverrideConsolidationConfigurationInputRequired) -> Self {
         Self {
             append_to_prompt: required.append_to_prompt,
@@ -1889,6 +1942,7 @@ impl SemanticOverrideConsolidationConfigurationInput {
 impl PropertyType for SemanticOverrideConsolidationConfigurationInput {}
 
 impl ToValue for SemanticOverrideConsolidationConfigurationInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppendToPrompt", &self.append_to_prompt)
@@ -1939,6 +1993,7 @@ pub struct SemanticOverrideExtractionConfigurationInput {
 #[rustfmt::skip]
 impl SemanticOverrideExtractionConfigurationInput {
     /// A `SemanticOverrideExtractionConfigurationInput` with its required properties, named in a [`SemanticOverrideExtractionConfigurationInputRequired`].
+    #[inline]
     pub fn new(required: SemanticOverrideExtractionConfigurationInputRequired) -> Self {
         Self {
             append_to_prompt: required.append_to_prompt,
@@ -1955,6 +2010,7 @@ impl SemanticOverrideExtractionConfigurationInput {
 impl PropertyType for SemanticOverrideExtractionConfigurationInput {}
 
 impl ToValue for SemanticOverrideExtractionConfigurationInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppendToPrompt", &self.append_to_prompt)
@@ -1984,6 +2040,7 @@ pub struct StreamDeliveryResource {
 #[rustfmt::skip]
 impl StreamDeliveryResource {
     /// A `StreamDeliveryResource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1995,6 +2052,7 @@ impl StreamDeliveryResource {
 impl PropertyType for StreamDeliveryResource {}
 
 impl ToValue for StreamDeliveryResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Kinesis", &self.kinesis).build()
     }
@@ -2031,6 +2089,7 @@ pub struct StreamDeliveryResources {
 #[rustfmt::skip]
 impl StreamDeliveryResources {
     /// A `StreamDeliveryResources` with its required properties, named in a [`StreamDeliveryResourcesRequired`].
+    #[inline]
     pub fn new(required: StreamDeliveryResourcesRequired) -> Self {
         Self {
             resources: required.resources,
@@ -2044,6 +2103,7 @@ impl StreamDeliveryResources {
 impl PropertyType for StreamDeliveryResources {}
 
 impl ToValue for StreamDeliveryResources {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Resources", &self.resources).build()
     }
@@ -2077,6 +2137,7 @@ pub struct StringListValidation {
 #[rustfmt::skip]
 impl StringListValidation {
     /// A `StringListValidation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2090,6 +2151,7 @@ impl StringListValidation {
 impl PropertyType for StringListValidation {}
 
 impl ToValue for StringListValidation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedValues", &self.allowed_values)
@@ -2129,6 +2191,7 @@ pub struct StringValidation {
 #[rustfmt::skip]
 impl StringValidation {
     /// A `StringValidation` with its required properties, named in a [`StringValidationRequired`].
+    #[inline]
     pub fn new(required: StringValidationRequired) -> Self {
         Self {
             allowed_values: required.allowed_values,
@@ -2142,6 +2205,7 @@ impl StringValidation {
 impl PropertyType for StringValidation {}
 
 impl ToValue for StringValidation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AllowedValues", &self.allowed_values)
@@ -2237,6 +2301,7 @@ pub struct SummaryMemoryStrategy {
 #[rustfmt::skip]
 impl SummaryMemoryStrategy {
     /// A `SummaryMemoryStrategy` with its required properties, named in a [`SummaryMemoryStrategyRequired`].
+    #[inline]
     pub fn new(required: SummaryMemoryStrategyRequired) -> Self {
         Self {
             created_at: None,
@@ -2277,6 +2342,7 @@ impl SummaryMemoryStrategy {
 impl PropertyType for SummaryMemoryStrategy {}
 
 impl ToValue for SummaryMemoryStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreatedAt", &self.created_at)
@@ -2318,6 +2384,7 @@ pub struct SummaryOverride {
 #[rustfmt::skip]
 impl SummaryOverride {
     /// A `SummaryOverride` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2329,6 +2396,7 @@ impl SummaryOverride {
 impl PropertyType for SummaryOverride {}
 
 impl ToValue for SummaryOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Consolidation", &self.consolidation)
@@ -2378,6 +2446,7 @@ pub struct SummaryOverrideConsolidationConfigurationInput {
 #[rustfmt::skip]
 impl SummaryOverrideConsolidationConfigurationInput {
     /// A `SummaryOverrideConsolidationConfigurationInput` with its required properties, named in a [`SummaryOverrideConsolidationConfigurationInputRequired`].
+    #[inline]
     pub fn new(required: SummaryOverrideConsolidationConfigurationInputRequired) -> Self {
         Self {
             append_to_prompt: required.append_to_prompt,
@@ -2394,6 +2463,7 @@ impl SummaryOverrideConsolidationConfigurationInput {
 impl PropertyType for SummaryOverrideConsolidationConfigurationInput {}
 
 impl ToValue for SummaryOverrideConsolidationConfigurationInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppendToPrompt", &self.append_to_prompt)
@@ -2429,6 +2499,7 @@ pub struct TimeBasedTriggerInput {
 #[rustfmt::skip]
 impl TimeBasedTriggerInput {
     /// A `TimeBasedTriggerInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2440,6 +2511,7 @@ impl TimeBasedTriggerInput {
 impl PropertyType for TimeBasedTriggerInput {}
 
 impl ToValue for TimeBasedTriggerInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IdleSessionTimeout", &self.idle_session_timeout)
@@ -2474,6 +2546,7 @@ pub struct TokenBasedTriggerInput {
 #[rustfmt::skip]
 impl TokenBasedTriggerInput {
     /// A `TokenBasedTriggerInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2485,6 +2558,7 @@ impl TokenBasedTriggerInput {
 impl PropertyType for TokenBasedTriggerInput {}
 
 impl ToValue for TokenBasedTriggerInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TokenCount", &self.token_count)
@@ -2527,6 +2601,7 @@ pub struct TriggerConditionInput {
 #[rustfmt::skip]
 impl TriggerConditionInput {
     /// A `TriggerConditionInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2542,6 +2617,7 @@ impl TriggerConditionInput {
 impl PropertyType for TriggerConditionInput {}
 
 impl ToValue for TriggerConditionInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MessageBasedTrigger", &self.message_based_trigger)
@@ -2639,6 +2715,7 @@ pub struct UserPreferenceMemoryStrategy {
 #[rustfmt::skip]
 impl UserPreferenceMemoryStrategy {
     /// A `UserPreferenceMemoryStrategy` with its required properties, named in a [`UserPreferenceMemoryStrategyRequired`].
+    #[inline]
     pub fn new(required: UserPreferenceMemoryStrategyRequired) -> Self {
         Self {
             created_at: None,
@@ -2679,6 +2756,7 @@ impl UserPreferenceMemoryStrategy {
 impl PropertyType for UserPreferenceMemoryStrategy {}
 
 impl ToValue for UserPreferenceMemoryStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreatedAt", &self.created_at)
@@ -2725,6 +2803,7 @@ pub struct UserPreferenceOverride {
 #[rustfmt::skip]
 impl UserPreferenceOverride {
     /// A `UserPreferenceOverride` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2738,6 +2817,7 @@ impl UserPreferenceOverride {
 impl PropertyType for UserPreferenceOverride {}
 
 impl ToValue for UserPreferenceOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Consolidation", &self.consolidation)
@@ -2788,6 +2868,7 @@ pub struct UserPreferenceOverrideConsolidationConfigurationInput {
 #[rustfmt::skip]
 impl UserPreferenceOverrideConsolidationConfigurationInput {
     /// A `UserPreferenceOverrideConsolidationConfigurationInput` with its required properties, named in a [`UserPreferenceOverrideConsolidationConfigurationInputRequired`].
+    #[inline]
     pub fn new(required: UserPreferenceOverrideConsolidationConfigurationInputRequired) -> Self {
         Self {
             append_to_prompt: required.append_to_prompt,
@@ -2804,6 +2885,7 @@ impl UserPreferenceOverrideConsolidationConfigurationInput {
 impl PropertyType for UserPreferenceOverrideConsolidationConfigurationInput {}
 
 impl ToValue for UserPreferenceOverrideConsolidationConfigurationInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppendToPrompt", &self.append_to_prompt)
@@ -2854,6 +2936,7 @@ pub struct UserPreferenceOverrideExtractionConfigurationInput {
 #[rustfmt::skip]
 impl UserPreferenceOverrideExtractionConfigurationInput {
     /// A `UserPreferenceOverrideExtractionConfigurationInput` with its required properties, named in a [`UserPreferenceOverrideExtractionConfigurationInputRequired`].
+    #[inline]
     pub fn new(required: UserPreferenceOverrideExtractionConfigurationInputRequired) -> Self {
         Self {
             append_to_prompt: required.append_to_prompt,
@@ -2870,6 +2953,7 @@ impl UserPreferenceOverrideExtractionConfigurationInput {
 impl PropertyType for UserPreferenceOverrideExtractionConfigurationInput {}
 
 impl ToValue for UserPreferenceOverrideExtractionConfigurationInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppendToPrompt", &self.append_to_prompt)
@@ -2905,6 +2989,7 @@ pub struct Validation {
 #[rustfmt::skip]
 impl Validation {
     /// A `Validation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2920,6 +3005,7 @@ impl Validation {
 impl PropertyType for Validation {}
 
 impl ToValue for Validation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NumberValidation", &self.number_validation)
@@ -2945,6 +3031,7 @@ impl From<Value> for ContentConfigurationType {
 }
 
 impl ToValue for ContentConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MemoryRecords => "MEMORY_RECORDS",
@@ -2976,6 +3063,7 @@ impl From<Value> for CustomMemoryStrategyStatus {
 }
 
 impl ToValue for CustomMemoryStrategyStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Creating => "CREATING",
@@ -3012,6 +3100,7 @@ impl From<Value> for CustomMemoryStrategyType {
 }
 
 impl ToValue for CustomMemoryStrategyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Semantic => "SEMANTIC",
@@ -3047,6 +3136,7 @@ impl From<Value> for EpisodicMemoryStrategyStatus {
 }
 
 impl ToValue for EpisodicMemoryStrategyStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Creating => "CREATING",
@@ -3083,6 +3173,7 @@ impl From<Value> for EpisodicMemoryStrategyType {
 }
 
 impl ToValue for EpisodicMemoryStrategyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Semantic => "SEMANTIC",
@@ -3114,6 +3205,7 @@ impl From<Value> for Level {
 }
 
 impl ToValue for Level {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MetadataOnly => "METADATA_ONLY",
@@ -3144,6 +3236,7 @@ impl From<Value> for MetadataValueType {
 }
 
 impl ToValue for MetadataValueType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::String => "STRING",
@@ -3177,6 +3270,7 @@ impl From<Value> for SemanticMemoryStrategyStatus {
 }
 
 impl ToValue for SemanticMemoryStrategyStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Creating => "CREATING",
@@ -3213,6 +3307,7 @@ impl From<Value> for SemanticMemoryStrategyType {
 }
 
 impl ToValue for SemanticMemoryStrategyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Semantic => "SEMANTIC",
@@ -3248,6 +3343,7 @@ impl From<Value> for SummaryMemoryStrategyStatus {
 }
 
 impl ToValue for SummaryMemoryStrategyStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Creating => "CREATING",
@@ -3284,6 +3380,7 @@ impl From<Value> for SummaryMemoryStrategyType {
 }
 
 impl ToValue for SummaryMemoryStrategyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Semantic => "SEMANTIC",
@@ -3319,6 +3416,7 @@ impl From<Value> for UserPreferenceMemoryStrategyStatus {
 }
 
 impl ToValue for UserPreferenceMemoryStrategyStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Creating => "CREATING",
@@ -3355,6 +3453,7 @@ impl From<Value> for UserPreferenceMemoryStrategyType {
 }
 
 impl ToValue for UserPreferenceMemoryStrategyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Semantic => "SEMANTIC",

@@ -94,6 +94,7 @@ impl OAuth2CredentialProvider {
     };
 
     /// A `OAuth2CredentialProvider` with its required properties, named in a [`OAuth2CredentialProviderRequired`].
+    #[inline]
     pub fn new(required: OAuth2CredentialProviderRequired) -> Self {
         Self {
             credential_provider_vendor: required.credential_provider_vendor,
@@ -127,6 +128,7 @@ impl Resource for OAuth2CredentialProvider {
 }
 
 impl ToValue for OAuth2CredentialProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CredentialProviderVendor", &self.credential_provider_vendor)
@@ -154,6 +156,7 @@ impl OAuth2CredentialProviderAttributes {
     /// `Fn::GetAtt` `CallbackUrl`: a string.
     ///
     /// The callback URL for the OAuth2 authorization flow
+    #[inline]
     pub fn callback_url(&self) -> Value {
         self.0.get_att("CallbackUrl")
     }
@@ -161,6 +164,7 @@ impl OAuth2CredentialProviderAttributes {
     /// `Fn::GetAtt` `ClientSecretArn`: an object.
     ///
     /// Contains information about a secret in AWS Secrets Manager
+    #[inline]
     pub fn client_secret_arn(&self) -> Value {
         self.0.get_att("ClientSecretArn")
     }
@@ -168,6 +172,7 @@ impl OAuth2CredentialProviderAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The timestamp when the credential provider was created
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -175,6 +180,7 @@ impl OAuth2CredentialProviderAttributes {
     /// `Fn::GetAtt` `CredentialProviderArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the OAuth2 credential provider
+    #[inline]
     pub fn credential_provider_arn(&self) -> Value {
         self.0.get_att("CredentialProviderArn")
     }
@@ -182,6 +188,7 @@ impl OAuth2CredentialProviderAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The timestamp when the credential provider was last updated
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -189,6 +196,7 @@ impl OAuth2CredentialProviderAttributes {
     /// `Fn::GetAtt` `Oauth2ProviderConfigOutput`: an object.
     ///
     /// Output configuration for an OAuth2 provider
+    #[inline]
     pub fn oauth2_provider_config_output(&self) -> Value {
         self.0.get_att("Oauth2ProviderConfigOutput")
     }
@@ -234,6 +242,7 @@ pub struct AtlassianOauth2ProviderConfigInput {
 #[rustfmt::skip]
 impl AtlassianOauth2ProviderConfigInput {
     /// A `AtlassianOauth2ProviderConfigInput` with its required properties, named in a [`AtlassianOauth2ProviderConfigInputRequired`].
+    #[inline]
     pub fn new(required: AtlassianOauth2ProviderConfigInputRequired) -> Self {
         Self {
             client_id: required.client_id,
@@ -250,6 +259,7 @@ impl AtlassianOauth2ProviderConfigInput {
 impl PropertyType for AtlassianOauth2ProviderConfigInput {}
 
 impl ToValue for AtlassianOauth2ProviderConfigInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientId", &self.client_id)
@@ -310,6 +320,7 @@ pub struct CustomOauth2ProviderConfigInput {
 #[rustfmt::skip]
 impl CustomOauth2ProviderConfigInput {
     /// A `CustomOauth2ProviderConfigInput` with its required properties, named in a [`CustomOauth2ProviderConfigInputRequired`].
+    #[inline]
     pub fn new(required: CustomOauth2ProviderConfigInputRequired) -> Self {
         Self {
             client_id: None,
@@ -332,6 +343,7 @@ impl CustomOauth2ProviderConfigInput {
 impl PropertyType for CustomOauth2ProviderConfigInput {}
 
 impl ToValue for CustomOauth2ProviderConfigInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientId", &self.client_id)
@@ -385,6 +397,7 @@ pub struct GithubOauth2ProviderConfigInput {
 #[rustfmt::skip]
 impl GithubOauth2ProviderConfigInput {
     /// A `GithubOauth2ProviderConfigInput` with its required properties, named in a [`GithubOauth2ProviderConfigInputRequired`].
+    #[inline]
     pub fn new(required: GithubOauth2ProviderConfigInputRequired) -> Self {
         Self {
             client_id: required.client_id,
@@ -401,6 +414,7 @@ impl GithubOauth2ProviderConfigInput {
 impl PropertyType for GithubOauth2ProviderConfigInput {}
 
 impl ToValue for GithubOauth2ProviderConfigInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientId", &self.client_id)
@@ -449,6 +463,7 @@ pub struct GoogleOauth2ProviderConfigInput {
 #[rustfmt::skip]
 impl GoogleOauth2ProviderConfigInput {
     /// A `GoogleOauth2ProviderConfigInput` with its required properties, named in a [`GoogleOauth2ProviderConfigInputRequired`].
+    #[inline]
     pub fn new(required: GoogleOauth2ProviderConfigInputRequired) -> Self {
         Self {
             client_id: required.client_id,
@@ -465,6 +480,7 @@ impl GoogleOauth2ProviderConfigInput {
 impl PropertyType for GoogleOauth2ProviderConfigInput {}
 
 impl ToValue for GoogleOauth2ProviderConfigInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientId", &self.client_id)
@@ -528,6 +544,7 @@ pub struct IncludedOauth2ProviderConfigInput {
 #[rustfmt::skip]
 impl IncludedOauth2ProviderConfigInput {
     /// A `IncludedOauth2ProviderConfigInput` with its required properties, named in a [`IncludedOauth2ProviderConfigInputRequired`].
+    #[inline]
     pub fn new(required: IncludedOauth2ProviderConfigInputRequired) -> Self {
         Self {
             authorization_endpoint: None,
@@ -553,6 +570,7 @@ impl IncludedOauth2ProviderConfigInput {
 impl PropertyType for IncludedOauth2ProviderConfigInput {}
 
 impl ToValue for IncludedOauth2ProviderConfigInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthorizationEndpoint", &self.authorization_endpoint)
@@ -604,6 +622,7 @@ pub struct LinkedinOauth2ProviderConfigInput {
 #[rustfmt::skip]
 impl LinkedinOauth2ProviderConfigInput {
     /// A `LinkedinOauth2ProviderConfigInput` with its required properties, named in a [`LinkedinOauth2ProviderConfigInputRequired`].
+    #[inline]
     pub fn new(required: LinkedinOauth2ProviderConfigInputRequired) -> Self {
         Self {
             client_id: required.client_id,
@@ -620,6 +639,7 @@ impl LinkedinOauth2ProviderConfigInput {
 impl PropertyType for LinkedinOauth2ProviderConfigInput {}
 
 impl ToValue for LinkedinOauth2ProviderConfigInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientId", &self.client_id)
@@ -675,6 +695,7 @@ pub struct MicrosoftOauth2ProviderConfigInput {
 #[rustfmt::skip]
 impl MicrosoftOauth2ProviderConfigInput {
     /// A `MicrosoftOauth2ProviderConfigInput` with its required properties, named in a [`MicrosoftOauth2ProviderConfigInputRequired`].
+    #[inline]
     pub fn new(required: MicrosoftOauth2ProviderConfigInputRequired) -> Self {
         Self {
             client_id: required.client_id,
@@ -694,6 +715,7 @@ impl MicrosoftOauth2ProviderConfigInput {
 impl PropertyType for MicrosoftOauth2ProviderConfigInput {}
 
 impl ToValue for MicrosoftOauth2ProviderConfigInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientId", &self.client_id)
@@ -755,6 +777,7 @@ pub struct Oauth2AuthorizationServerMetadata {
 #[rustfmt::skip]
 impl Oauth2AuthorizationServerMetadata {
     /// A `Oauth2AuthorizationServerMetadata` with its required properties, named in a [`Oauth2AuthorizationServerMetadataRequired`].
+    #[inline]
     pub fn new(required: Oauth2AuthorizationServerMetadataRequired) -> Self {
         Self {
             authorization_endpoint: required.authorization_endpoint,
@@ -777,6 +800,7 @@ impl Oauth2AuthorizationServerMetadata {
 impl PropertyType for Oauth2AuthorizationServerMetadata {}
 
 impl ToValue for Oauth2AuthorizationServerMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthorizationEndpoint", &self.authorization_endpoint)
@@ -819,6 +843,7 @@ pub struct Oauth2Discovery {
 #[rustfmt::skip]
 impl Oauth2Discovery {
     /// A `Oauth2Discovery` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -832,6 +857,7 @@ impl Oauth2Discovery {
 impl PropertyType for Oauth2Discovery {}
 
 impl ToValue for Oauth2Discovery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -908,6 +934,7 @@ pub struct Oauth2ProviderConfigInput {
 #[rustfmt::skip]
 impl Oauth2ProviderConfigInput {
     /// A `Oauth2ProviderConfigInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -935,6 +962,7 @@ impl Oauth2ProviderConfigInput {
 impl PropertyType for Oauth2ProviderConfigInput {}
 
 impl ToValue for Oauth2ProviderConfigInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1015,6 +1043,7 @@ pub struct OnBehalfOfTokenExchangeConfig {
 #[rustfmt::skip]
 impl OnBehalfOfTokenExchangeConfig {
     /// A `OnBehalfOfTokenExchangeConfig` with its required properties, named in a [`OnBehalfOfTokenExchangeConfigRequired`].
+    #[inline]
     pub fn new(required: OnBehalfOfTokenExchangeConfigRequired) -> Self {
         Self {
             grant_type: required.grant_type,
@@ -1031,6 +1060,7 @@ impl OnBehalfOfTokenExchangeConfig {
 impl PropertyType for OnBehalfOfTokenExchangeConfig {}
 
 impl ToValue for OnBehalfOfTokenExchangeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GrantType", &self.grant_type)
@@ -1082,6 +1112,7 @@ pub struct SalesforceOauth2ProviderConfigInput {
 #[rustfmt::skip]
 impl SalesforceOauth2ProviderConfigInput {
     /// A `SalesforceOauth2ProviderConfigInput` with its required properties, named in a [`SalesforceOauth2ProviderConfigInputRequired`].
+    #[inline]
     pub fn new(required: SalesforceOauth2ProviderConfigInputRequired) -> Self {
         Self {
             client_id: required.client_id,
@@ -1098,6 +1129,7 @@ impl SalesforceOauth2ProviderConfigInput {
 impl PropertyType for SalesforceOauth2ProviderConfigInput {}
 
 impl ToValue for SalesforceOauth2ProviderConfigInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientId", &self.client_id)
@@ -1146,6 +1178,7 @@ pub struct SlackOauth2ProviderConfigInput {
 #[rustfmt::skip]
 impl SlackOauth2ProviderConfigInput {
     /// A `SlackOauth2ProviderConfigInput` with its required properties, named in a [`SlackOauth2ProviderConfigInputRequired`].
+    #[inline]
     pub fn new(required: SlackOauth2ProviderConfigInputRequired) -> Self {
         Self {
             client_id: required.client_id,
@@ -1162,6 +1195,7 @@ impl SlackOauth2ProviderConfigInput {
 impl PropertyType for SlackOauth2ProviderConfigInput {}
 
 impl ToValue for SlackOauth2ProviderConfigInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientId", &self.client_id)
@@ -1208,6 +1242,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1224,6 +1259,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1270,6 +1306,7 @@ pub struct TokenExchangeGrantTypeConfig {
 #[rustfmt::skip]
 impl TokenExchangeGrantTypeConfig {
     /// A `TokenExchangeGrantTypeConfig` with its required properties, named in a [`TokenExchangeGrantTypeConfigRequired`].
+    #[inline]
     pub fn new(required: TokenExchangeGrantTypeConfigRequired) -> Self {
         Self {
             actor_token_content: required.actor_token_content,
@@ -1286,6 +1323,7 @@ impl TokenExchangeGrantTypeConfig {
 impl PropertyType for TokenExchangeGrantTypeConfig {}
 
 impl ToValue for TokenExchangeGrantTypeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ActorTokenContent", &self.actor_token_content)
@@ -1314,6 +1352,7 @@ impl From<Value> for ActorTokenContent {
 }
 
 impl ToValue for ActorTokenContent {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1389,6 +1428,7 @@ impl From<Value> for CredentialProviderVendor {
 }
 
 impl ToValue for CredentialProviderVendor {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GoogleOauth2 => "GoogleOauth2",
@@ -1440,6 +1480,7 @@ impl From<Value> for GrantType {
 }
 
 impl ToValue for GrantType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TokenExchange => "TOKEN_EXCHANGE",

@@ -122,6 +122,7 @@ impl OnlineEvaluationConfig {
     };
 
     /// A `OnlineEvaluationConfig` with its required properties, named in a [`OnlineEvaluationConfigRequired`].
+    #[inline]
     pub fn new(required: OnlineEvaluationConfigRequired) -> Self {
         Self {
             data_source_config: required.data_source_config,
@@ -167,6 +168,7 @@ impl Resource for OnlineEvaluationConfig {
 }
 
 impl ToValue for OnlineEvaluationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataSourceConfig", &self.data_source_config)
@@ -201,6 +203,7 @@ impl OnlineEvaluationConfigAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the online evaluation configuration was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -208,6 +211,7 @@ impl OnlineEvaluationConfigAttributes {
     /// `Fn::GetAtt` `OnlineEvaluationConfigArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the online evaluation configuration.
+    #[inline]
     pub fn online_evaluation_config_arn(&self) -> Value {
         self.0.get_att("OnlineEvaluationConfigArn")
     }
@@ -215,6 +219,7 @@ impl OnlineEvaluationConfigAttributes {
     /// `Fn::GetAtt` `OnlineEvaluationConfigId`: a string.
     ///
     /// The unique identifier of the online evaluation configuration.
+    #[inline]
     pub fn online_evaluation_config_id(&self) -> Value {
         self.0.get_att("OnlineEvaluationConfigId")
     }
@@ -222,11 +227,13 @@ impl OnlineEvaluationConfigAttributes {
     /// `Fn::GetAtt` `OutputConfig`: an object.
     ///
     /// The configuration that specifies where evaluation results should be written.
+    #[inline]
     pub fn output_config(&self) -> Value {
         self.0.get_att("OutputConfig")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -234,6 +241,7 @@ impl OnlineEvaluationConfigAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the online evaluation configuration was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -283,6 +291,7 @@ pub struct CloudWatchLogsInputConfig {
 #[rustfmt::skip]
 impl CloudWatchLogsInputConfig {
     /// A `CloudWatchLogsInputConfig` with its required properties, named in a [`CloudWatchLogsInputConfigRequired`].
+    #[inline]
     pub fn new(required: CloudWatchLogsInputConfigRequired) -> Self {
         Self {
             log_group_names: required.log_group_names,
@@ -299,6 +308,7 @@ impl CloudWatchLogsInputConfig {
 impl PropertyType for CloudWatchLogsInputConfig {}
 
 impl ToValue for CloudWatchLogsInputConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogGroupNames", &self.log_group_names)
@@ -340,6 +350,7 @@ pub struct DataSourceConfig {
 #[rustfmt::skip]
 impl DataSourceConfig {
     /// A `DataSourceConfig` with its required properties, named in a [`DataSourceConfigRequired`].
+    #[inline]
     pub fn new(required: DataSourceConfigRequired) -> Self {
         Self {
             cloud_watch_logs: required.cloud_watch_logs,
@@ -353,6 +364,7 @@ impl DataSourceConfig {
 impl PropertyType for DataSourceConfig {}
 
 impl ToValue for DataSourceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CloudWatchLogs", &self.cloud_watch_logs)
@@ -395,6 +407,7 @@ pub struct EvaluatorReference {
 #[rustfmt::skip]
 impl EvaluatorReference {
     /// A `EvaluatorReference` with its required properties, named in a [`EvaluatorReferenceRequired`].
+    #[inline]
     pub fn new(required: EvaluatorReferenceRequired) -> Self {
         Self {
             evaluator_id: required.evaluator_id,
@@ -408,6 +421,7 @@ impl EvaluatorReference {
 impl PropertyType for EvaluatorReference {}
 
 impl ToValue for EvaluatorReference {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EvaluatorId", &self.evaluator_id)
@@ -464,6 +478,7 @@ pub struct Filter {
 #[rustfmt::skip]
 impl Filter {
     /// A `Filter` with its required properties, named in a [`FilterRequired`].
+    #[inline]
     pub fn new(required: FilterRequired) -> Self {
         Self {
             key: required.key,
@@ -483,6 +498,7 @@ impl Filter {
 impl PropertyType for Filter {}
 
 impl ToValue for Filter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -529,6 +545,7 @@ pub struct FilterValue {
 #[rustfmt::skip]
 impl FilterValue {
     /// A `FilterValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -544,6 +561,7 @@ impl FilterValue {
 impl PropertyType for FilterValue {}
 
 impl ToValue for FilterValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BooleanValue", &self.boolean_value)
@@ -598,6 +616,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             filters: None,
@@ -617,6 +636,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Filters", &self.filters)
@@ -661,6 +681,7 @@ pub struct SamplingConfig {
 #[rustfmt::skip]
 impl SamplingConfig {
     /// A `SamplingConfig` with its required properties, named in a [`SamplingConfigRequired`].
+    #[inline]
     pub fn new(required: SamplingConfigRequired) -> Self {
         Self {
             sampling_percentage: required.sampling_percentage,
@@ -674,6 +695,7 @@ impl SamplingConfig {
 impl PropertyType for SamplingConfig {}
 
 impl ToValue for SamplingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SamplingPercentage", &self.sampling_percentage)
@@ -716,6 +738,7 @@ pub struct SessionConfig {
 #[rustfmt::skip]
 impl SessionConfig {
     /// A `SessionConfig` with its required properties, named in a [`SessionConfigRequired`].
+    #[inline]
     pub fn new(required: SessionConfigRequired) -> Self {
         Self {
             session_timeout_minutes: required.session_timeout_minutes,
@@ -729,6 +752,7 @@ impl SessionConfig {
 impl PropertyType for SessionConfig {}
 
 impl ToValue for SessionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SessionTimeoutMinutes", &self.session_timeout_minutes)
@@ -774,6 +798,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -790,6 +815,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -816,6 +842,7 @@ impl From<Value> for ExecutionStatus {
 }
 
 impl ToValue for ExecutionStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -856,6 +883,7 @@ impl From<Value> for Operator {
 }
 
 impl ToValue for Operator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Equals => "Equals",

@@ -100,6 +100,7 @@ impl Policy {
     };
 
     /// A `Policy` with its required properties, named in a [`PolicyRequired`].
+    #[inline]
     pub fn new(required: PolicyRequired) -> Self {
         Self {
             definition: required.definition,
@@ -133,6 +134,7 @@ impl Resource for Policy {
 }
 
 impl ToValue for Policy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Definition", &self.definition)
@@ -158,6 +160,7 @@ impl PolicyAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the policy was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -165,6 +168,7 @@ impl PolicyAttributes {
     /// `Fn::GetAtt` `PolicyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the policy.
+    #[inline]
     pub fn policy_arn(&self) -> Value {
         self.0.get_att("PolicyArn")
     }
@@ -172,11 +176,13 @@ impl PolicyAttributes {
     /// `Fn::GetAtt` `PolicyId`: a string.
     ///
     /// The unique identifier for the policy.
+    #[inline]
     pub fn policy_id(&self) -> Value {
         self.0.get_att("PolicyId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -184,6 +190,7 @@ impl PolicyAttributes {
     /// `Fn::GetAtt` `StatusReasons`: a list of strings.
     ///
     /// Additional information about the policy status.
+    #[inline]
     pub fn status_reasons(&self) -> Value {
         self.0.get_att("StatusReasons")
     }
@@ -191,6 +198,7 @@ impl PolicyAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the policy was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -231,6 +239,7 @@ pub struct CedarPolicy {
 #[rustfmt::skip]
 impl CedarPolicy {
     /// A `CedarPolicy` with its required properties, named in a [`CedarPolicyRequired`].
+    #[inline]
     pub fn new(required: CedarPolicyRequired) -> Self {
         Self {
             statement: required.statement,
@@ -244,6 +253,7 @@ impl CedarPolicy {
 impl PropertyType for CedarPolicy {}
 
 impl ToValue for CedarPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Statement", &self.statement).build()
     }
@@ -282,6 +292,7 @@ pub struct PolicyDefinition {
 #[rustfmt::skip]
 impl PolicyDefinition {
     /// A `PolicyDefinition` with its required properties, named in a [`PolicyDefinitionRequired`].
+    #[inline]
     pub fn new(required: PolicyDefinitionRequired) -> Self {
         Self {
             cedar: required.cedar,
@@ -295,6 +306,7 @@ impl PolicyDefinition {
 impl PropertyType for PolicyDefinition {}
 
 impl ToValue for PolicyDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Cedar", &self.cedar).build()
     }
@@ -318,6 +330,7 @@ impl From<Value> for PolicyValidationMode {
 }
 
 impl ToValue for PolicyValidationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FailOnAnyFindings => "FAIL_ON_ANY_FINDINGS",

@@ -95,6 +95,7 @@ impl PolicyEngine {
     };
 
     /// A `PolicyEngine` with its required properties, named in a [`PolicyEngineRequired`].
+    #[inline]
     pub fn new(required: PolicyEngineRequired) -> Self {
         Self {
             description: None,
@@ -128,6 +129,7 @@ impl Resource for PolicyEngine {
 }
 
 impl ToValue for PolicyEngine {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -152,6 +154,7 @@ impl PolicyEngineAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the policy engine was created
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -159,6 +162,7 @@ impl PolicyEngineAttributes {
     /// `Fn::GetAtt` `PolicyEngineArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the policy engine
+    #[inline]
     pub fn policy_engine_arn(&self) -> Value {
         self.0.get_att("PolicyEngineArn")
     }
@@ -166,11 +170,13 @@ impl PolicyEngineAttributes {
     /// `Fn::GetAtt` `PolicyEngineId`: a string.
     ///
     /// The unique identifier for the policy engine
+    #[inline]
     pub fn policy_engine_id(&self) -> Value {
         self.0.get_att("PolicyEngineId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -178,6 +184,7 @@ impl PolicyEngineAttributes {
     /// `Fn::GetAtt` `StatusReasons`: a list of strings.
     ///
     /// Additional information about the policy engine status
+    #[inline]
     pub fn status_reasons(&self) -> Value {
         self.0.get_att("StatusReasons")
     }
@@ -185,6 +192,7 @@ impl PolicyEngineAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the policy engine was last updated
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }

@@ -157,6 +157,7 @@ impl Runtime {
     };
 
     /// A `Runtime` with its required properties, named in a [`RuntimeRequired`].
+    #[inline]
     pub fn new(required: RuntimeRequired) -> Self {
         Self {
             agent_runtime_artifact: required.agent_runtime_artifact,
@@ -214,6 +215,7 @@ impl Resource for Runtime {
 }
 
 impl ToValue for Runtime {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AgentRuntimeArtifact", &self.agent_runtime_artifact)
@@ -247,21 +249,25 @@ impl From<ResourceRef> for RuntimeAttributes {
 
 impl RuntimeAttributes {
     /// `Fn::GetAtt` `AgentRuntimeArn`: a string.
+    #[inline]
     pub fn agent_runtime_arn(&self) -> Value {
         self.0.get_att("AgentRuntimeArn")
     }
 
     /// `Fn::GetAtt` `AgentRuntimeId`: a string.
+    #[inline]
     pub fn agent_runtime_id(&self) -> Value {
         self.0.get_att("AgentRuntimeId")
     }
 
     /// `Fn::GetAtt` `AgentRuntimeVersion`: a string.
+    #[inline]
     pub fn agent_runtime_version(&self) -> Value {
         self.0.get_att("AgentRuntimeVersion")
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -269,16 +275,19 @@ impl RuntimeAttributes {
     /// `Fn::GetAtt` `FailureReason`: a string.
     ///
     /// The reason for failure if the agent is in a failed state.
+    #[inline]
     pub fn failure_reason(&self) -> Value {
         self.0.get_att("FailureReason")
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -286,6 +295,7 @@ impl RuntimeAttributes {
     /// `Fn::GetAtt` `WorkloadIdentityDetails`: an object.
     ///
     /// The workload identity details for the agent.
+    #[inline]
     pub fn workload_identity_details(&self) -> Value {
         self.0.get_att("WorkloadIdentityDetails")
     }
@@ -321,6 +331,7 @@ pub struct AgentRuntimeArtifact {
 #[rustfmt::skip]
 impl AgentRuntimeArtifact {
     /// A `AgentRuntimeArtifact` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -334,6 +345,7 @@ impl AgentRuntimeArtifact {
 impl PropertyType for AgentRuntimeArtifact {}
 
 impl ToValue for AgentRuntimeArtifact {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CodeConfiguration", &self.code_configuration)
@@ -367,6 +379,7 @@ pub struct AuthorizerConfiguration {
 #[rustfmt::skip]
 impl AuthorizerConfiguration {
     /// A `AuthorizerConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -378,6 +391,7 @@ impl AuthorizerConfiguration {
 impl PropertyType for AuthorizerConfiguration {}
 
 impl ToValue for AuthorizerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomJWTAuthorizer", &self.custom_jwt_authorizer)
@@ -425,6 +439,7 @@ pub struct AuthorizingClaimMatchValueType {
 #[rustfmt::skip]
 impl AuthorizingClaimMatchValueType {
     /// A `AuthorizingClaimMatchValueType` with its required properties, named in a [`AuthorizingClaimMatchValueTypeRequired`].
+    #[inline]
     pub fn new(required: AuthorizingClaimMatchValueTypeRequired) -> Self {
         Self {
             claim_match_operator: required.claim_match_operator,
@@ -441,6 +456,7 @@ impl AuthorizingClaimMatchValueType {
 impl PropertyType for AuthorizingClaimMatchValueType {}
 
 impl ToValue for AuthorizingClaimMatchValueType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClaimMatchOperator", &self.claim_match_operator)
@@ -483,6 +499,7 @@ pub struct ClaimMatchValueType {
 #[rustfmt::skip]
 impl ClaimMatchValueType {
     /// A `ClaimMatchValueType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -496,6 +513,7 @@ impl ClaimMatchValueType {
 impl PropertyType for ClaimMatchValueType {}
 
 impl ToValue for ClaimMatchValueType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MatchValueString", &self.match_value_string)
@@ -529,6 +547,7 @@ pub struct Code {
 #[rustfmt::skip]
 impl Code {
     /// A `Code` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -540,6 +559,7 @@ impl Code {
 impl PropertyType for Code {}
 
 impl ToValue for Code {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("S3", &self.s3).build()
     }
@@ -594,6 +614,7 @@ pub struct CodeConfiguration {
 #[rustfmt::skip]
 impl CodeConfiguration {
     /// A `CodeConfiguration` with its required properties, named in a [`CodeConfigurationRequired`].
+    #[inline]
     pub fn new(required: CodeConfigurationRequired) -> Self {
         Self {
             code: required.code,
@@ -613,6 +634,7 @@ impl CodeConfiguration {
 impl PropertyType for CodeConfiguration {}
 
 impl ToValue for CodeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Code", &self.code)
@@ -657,6 +679,7 @@ pub struct ContainerConfiguration {
 #[rustfmt::skip]
 impl ContainerConfiguration {
     /// A `ContainerConfiguration` with its required properties, named in a [`ContainerConfigurationRequired`].
+    #[inline]
     pub fn new(required: ContainerConfigurationRequired) -> Self {
         Self {
             container_uri: required.container_uri,
@@ -670,6 +693,7 @@ impl ContainerConfiguration {
 impl PropertyType for ContainerConfiguration {}
 
 impl ToValue for ContainerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContainerUri", &self.container_uri)
@@ -726,6 +750,7 @@ pub struct CustomClaimValidationType {
 #[rustfmt::skip]
 impl CustomClaimValidationType {
     /// A `CustomClaimValidationType` with its required properties, named in a [`CustomClaimValidationTypeRequired`].
+    #[inline]
     pub fn new(required: CustomClaimValidationTypeRequired) -> Self {
         Self {
             authorizing_claim_match_value: required.authorizing_claim_match_value,
@@ -745,6 +770,7 @@ impl CustomClaimValidationType {
 impl PropertyType for CustomClaimValidationType {}
 
 impl ToValue for CustomClaimValidationType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -823,6 +849,7 @@ pub struct CustomJwtAuthorizerConfiguration {
 #[rustfmt::skip]
 impl CustomJwtAuthorizerConfiguration {
     /// A `CustomJwtAuthorizerConfiguration` with its required properties, named in a [`CustomJwtAuthorizerConfigurationRequired`].
+    #[inline]
     pub fn new(required: CustomJwtAuthorizerConfigurationRequired) -> Self {
         Self {
             allowed_audience: None,
@@ -848,6 +875,7 @@ impl CustomJwtAuthorizerConfiguration {
 impl PropertyType for CustomJwtAuthorizerConfiguration {}
 
 impl ToValue for CustomJwtAuthorizerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedAudience", &self.allowed_audience)
@@ -884,6 +912,7 @@ pub struct FilesystemConfiguration {
 #[rustfmt::skip]
 impl FilesystemConfiguration {
     /// A `FilesystemConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -895,6 +924,7 @@ impl FilesystemConfiguration {
 impl PropertyType for FilesystemConfiguration {}
 
 impl ToValue for FilesystemConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SessionStorage", &self.session_storage)
@@ -936,6 +966,7 @@ pub struct LifecycleConfiguration {
 #[rustfmt::skip]
 impl LifecycleConfiguration {
     /// A `LifecycleConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -949,6 +980,7 @@ impl LifecycleConfiguration {
 impl PropertyType for LifecycleConfiguration {}
 
 impl ToValue for LifecycleConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -998,6 +1030,7 @@ pub struct NetworkConfiguration {
 #[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with its required properties, named in a [`NetworkConfigurationRequired`].
+    #[inline]
     pub fn new(required: NetworkConfigurationRequired) -> Self {
         Self {
             network_mode: required.network_mode,
@@ -1014,6 +1047,7 @@ impl NetworkConfiguration {
 impl PropertyType for NetworkConfiguration {}
 
 impl ToValue for NetworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("NetworkMode", &self.network_mode)
@@ -1049,6 +1083,7 @@ pub struct RequestHeaderConfiguration {
 #[rustfmt::skip]
 impl RequestHeaderConfiguration {
     /// A `RequestHeaderConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1060,6 +1095,7 @@ impl RequestHeaderConfiguration {
 impl PropertyType for RequestHeaderConfiguration {}
 
 impl ToValue for RequestHeaderConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RequestHeaderAllowlist", &self.request_header_allowlist)
@@ -1118,6 +1154,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    #[inline]
     pub fn new(required: S3LocationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -1137,6 +1174,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -1181,6 +1219,7 @@ pub struct SessionStorageConfiguration {
 #[rustfmt::skip]
 impl SessionStorageConfiguration {
     /// A `SessionStorageConfiguration` with its required properties, named in a [`SessionStorageConfigurationRequired`].
+    #[inline]
     pub fn new(required: SessionStorageConfigurationRequired) -> Self {
         Self {
             mount_path: required.mount_path,
@@ -1194,6 +1233,7 @@ impl SessionStorageConfiguration {
 impl PropertyType for SessionStorageConfiguration {}
 
 impl ToValue for SessionStorageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("MountPath", &self.mount_path).build()
     }
@@ -1225,6 +1265,7 @@ impl From<Value> for AgentManagedRuntimeType {
 }
 
 impl ToValue for AgentManagedRuntimeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Python3_10 => "PYTHON_3_10",
@@ -1259,6 +1300,7 @@ impl From<Value> for ClaimMatchOperator {
 }
 
 impl ToValue for ClaimMatchOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Equals => "EQUALS",
@@ -1288,6 +1330,7 @@ impl From<Value> for InboundTokenClaimValueType {
 }
 
 impl ToValue for InboundTokenClaimValueType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::String => "STRING",
@@ -1316,6 +1359,7 @@ impl From<Value> for NetworkMode {
 }
 
 impl ToValue for NetworkMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Public => "PUBLIC",
@@ -1348,6 +1392,7 @@ impl From<Value> for ProtocolConfiguration {
 }
 
 impl ToValue for ProtocolConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Mcp => "MCP",

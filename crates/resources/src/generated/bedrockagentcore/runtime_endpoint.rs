@@ -103,6 +103,7 @@ impl RuntimeEndpoint {
     };
 
     /// A `RuntimeEndpoint` with its required properties, named in a [`RuntimeEndpointRequired`].
+    #[inline]
     pub fn new(required: RuntimeEndpointRequired) -> Self {
         Self {
             agent_runtime_id: required.agent_runtime_id,
@@ -139,6 +140,7 @@ impl Resource for RuntimeEndpoint {
 }
 
 impl ToValue for RuntimeEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AgentRuntimeId", &self.agent_runtime_id)
@@ -162,16 +164,19 @@ impl From<ResourceRef> for RuntimeEndpointAttributes {
 
 impl RuntimeEndpointAttributes {
     /// `Fn::GetAtt` `AgentRuntimeArn`: a string.
+    #[inline]
     pub fn agent_runtime_arn(&self) -> Value {
         self.0.get_att("AgentRuntimeArn")
     }
 
     /// `Fn::GetAtt` `AgentRuntimeEndpointArn`: a string.
+    #[inline]
     pub fn agent_runtime_endpoint_arn(&self) -> Value {
         self.0.get_att("AgentRuntimeEndpointArn")
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -179,31 +184,37 @@ impl RuntimeEndpointAttributes {
     /// `Fn::GetAtt` `FailureReason`: a string.
     ///
     /// The reason for failure if the memory is in a failed state.
+    #[inline]
     pub fn failure_reason(&self) -> Value {
         self.0.get_att("FailureReason")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
 
     /// `Fn::GetAtt` `LiveVersion`: a string.
+    #[inline]
     pub fn live_version(&self) -> Value {
         self.0.get_att("LiveVersion")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `TargetVersion`: a string.
+    #[inline]
     pub fn target_version(&self) -> Value {
         self.0.get_att("TargetVersion")
     }

@@ -47,6 +47,7 @@ pub struct Certificate {
 #[rustfmt::skip]
 impl Certificate {
     /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
+    #[inline]
     pub fn new(required: CertificateRequired) -> Self {
         Self {
             certificate_location: required.certificate_location,
@@ -60,6 +61,7 @@ impl Certificate {
 impl PropertyType for Certificate {}
 
 impl ToValue for Certificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateLocation", &self.certificate_location)
@@ -102,6 +104,7 @@ pub struct CertificateLocation {
 #[rustfmt::skip]
 impl CertificateLocation {
     /// A `CertificateLocation` with its required properties, named in a [`CertificateLocationRequired`].
+    #[inline]
     pub fn new(required: CertificateLocationRequired) -> Self {
         Self {
             secret_arn: required.secret_arn,
@@ -115,6 +118,7 @@ impl CertificateLocation {
 impl PropertyType for CertificateLocation {}
 
 impl ToValue for CertificateLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("SecretArn", &self.secret_arn).build()
     }
@@ -158,6 +162,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -174,6 +179,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -226,6 +232,7 @@ pub struct VpcConfig {
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
+    #[inline]
     pub fn new(required: VpcConfigRequired) -> Self {
         Self {
             security_groups: required.security_groups,
@@ -242,6 +249,7 @@ impl VpcConfig {
 impl PropertyType for VpcConfig {}
 
 impl ToValue for VpcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecurityGroups", &self.security_groups)

@@ -87,6 +87,7 @@ impl WorkloadIdentity {
     };
 
     /// A `WorkloadIdentity` with its required properties, named in a [`WorkloadIdentityRequired`].
+    #[inline]
     pub fn new(required: WorkloadIdentityRequired) -> Self {
         Self {
             allowed_resource_oauth2_return_urls: None,
@@ -117,6 +118,7 @@ impl Resource for WorkloadIdentity {
 }
 
 impl ToValue for WorkloadIdentity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -143,6 +145,7 @@ impl WorkloadIdentityAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a number.
     ///
     /// The timestamp when the workload identity was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -150,6 +153,7 @@ impl WorkloadIdentityAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a number.
     ///
     /// The timestamp when the workload identity was last updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -157,6 +161,7 @@ impl WorkloadIdentityAttributes {
     /// `Fn::GetAtt` `WorkloadIdentityArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the workload identity.
+    #[inline]
     pub fn workload_identity_arn(&self) -> Value {
         self.0.get_att("WorkloadIdentityArn")
     }
@@ -200,6 +205,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -216,6 +222,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -73,6 +73,7 @@ impl Project {
     };
 
     /// A `Project` with its required properties, named in a [`ProjectRequired`].
+    #[inline]
     pub fn new(required: ProjectRequired) -> Self {
         Self {
             name: required.name,
@@ -100,6 +101,7 @@ impl Resource for Project {
 }
 
 impl ToValue for Project {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -122,6 +124,7 @@ impl ProjectAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the project.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -129,6 +132,7 @@ impl ProjectAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the project was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -136,6 +140,7 @@ impl ProjectAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the project.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -179,6 +184,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -195,6 +201,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

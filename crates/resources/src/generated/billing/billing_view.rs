@@ -101,6 +101,7 @@ impl BillingView {
     };
 
     /// A `BillingView` with its required properties, named in a [`BillingViewRequired`].
+    #[inline]
     pub fn new(required: BillingViewRequired) -> Self {
         Self {
             data_filter_expression: None,
@@ -137,6 +138,7 @@ impl Resource for BillingView {
 }
 
 impl ToValue for BillingView {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataFilterExpression", &self.data_filter_expression)
@@ -160,11 +162,13 @@ impl From<ResourceRef> for BillingViewAttributes {
 
 impl BillingViewAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `BillingViewType`: one of a set of strings.
+    #[inline]
     pub fn billing_view_type(&self) -> Value {
         self.0.get_att("BillingViewType")
     }
@@ -172,6 +176,7 @@ impl BillingViewAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a number.
     ///
     /// The time when the billing view was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -179,6 +184,7 @@ impl BillingViewAttributes {
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// The account owner of the billing view.
+    #[inline]
     pub fn owner_account_id(&self) -> Value {
         self.0.get_att("OwnerAccountId")
     }
@@ -186,6 +192,7 @@ impl BillingViewAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a number.
     ///
     /// The time when the billing view was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -220,6 +227,7 @@ pub struct DataFilterExpression {
 #[rustfmt::skip]
 impl DataFilterExpression {
     /// A `DataFilterExpression` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -235,6 +243,7 @@ impl DataFilterExpression {
 impl PropertyType for DataFilterExpression {}
 
 impl ToValue for DataFilterExpression {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
@@ -270,6 +279,7 @@ pub struct Dimensions {
 #[rustfmt::skip]
 impl Dimensions {
     /// A `Dimensions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -283,6 +293,7 @@ impl Dimensions {
 impl PropertyType for Dimensions {}
 
 impl ToValue for Dimensions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -329,6 +340,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -345,6 +357,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -381,6 +394,7 @@ pub struct Tags {
 #[rustfmt::skip]
 impl Tags {
     /// A `Tags` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -394,6 +408,7 @@ impl Tags {
 impl PropertyType for Tags {}
 
 impl ToValue for Tags {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -430,6 +445,7 @@ pub struct TimeRange {
 #[rustfmt::skip]
 impl TimeRange {
     /// A `TimeRange` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -443,6 +459,7 @@ impl TimeRange {
 impl PropertyType for TimeRange {}
 
 impl ToValue for TimeRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BeginDateInclusive", &self.begin_date_inclusive)
@@ -467,6 +484,7 @@ impl From<Value> for DimensionKey {
 }
 
 impl ToValue for DimensionKey {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LinkedAccount => "LINKED_ACCOUNT",

@@ -113,6 +113,7 @@ impl BillingGroup {
     };
 
     /// A `BillingGroup` with its required properties, named in a [`BillingGroupRequired`].
+    #[inline]
     pub fn new(required: BillingGroupRequired) -> Self {
         Self {
             account_grouping: required.account_grouping,
@@ -152,6 +153,7 @@ impl Resource for BillingGroup {
 }
 
 impl ToValue for BillingGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccountGrouping", &self.account_grouping)
@@ -178,6 +180,7 @@ impl BillingGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the created billing group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -185,6 +188,7 @@ impl BillingGroupAttributes {
     /// `Fn::GetAtt` `CreationTime`: an integer.
     ///
     /// The time the billing group was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -192,6 +196,7 @@ impl BillingGroupAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: an integer.
     ///
     /// The most recent time the billing group was modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -199,11 +204,13 @@ impl BillingGroupAttributes {
     /// `Fn::GetAtt` `Size`: an integer.
     ///
     /// The number of accounts in the particular billing group.
+    #[inline]
     pub fn size(&self) -> Value {
         self.0.get_att("Size")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -211,6 +218,7 @@ impl BillingGroupAttributes {
     /// `Fn::GetAtt` `StatusReason`: a string.
     ///
     /// The reason why the billing group is in its current status.
+    #[inline]
     pub fn status_reason(&self) -> Value {
         self.0.get_att("StatusReason")
     }
@@ -255,6 +263,7 @@ pub struct AccountGrouping {
 #[rustfmt::skip]
 impl AccountGrouping {
     /// A `AccountGrouping` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -270,6 +279,7 @@ impl AccountGrouping {
 impl PropertyType for AccountGrouping {}
 
 impl ToValue for AccountGrouping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoAssociate", &self.auto_associate)
@@ -317,6 +327,7 @@ pub struct ComputationPreference {
 #[rustfmt::skip]
 impl ComputationPreference {
     /// A `ComputationPreference` with its required properties, named in a [`ComputationPreferenceRequired`].
+    #[inline]
     pub fn new(required: ComputationPreferenceRequired) -> Self {
         Self {
             pricing_plan_arn: required.pricing_plan_arn,
@@ -330,6 +341,7 @@ impl ComputationPreference {
 impl PropertyType for ComputationPreference {}
 
 impl ToValue for ComputationPreference {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PricingPlanArn", &self.pricing_plan_arn)

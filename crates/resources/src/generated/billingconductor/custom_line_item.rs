@@ -132,6 +132,7 @@ impl CustomLineItem {
     };
 
     /// A `CustomLineItem` with its required properties, named in a [`CustomLineItemRequired`].
+    #[inline]
     pub fn new(required: CustomLineItemRequired) -> Self {
         Self {
             account_id: None,
@@ -180,6 +181,7 @@ impl Resource for CustomLineItem {
 }
 
 impl ToValue for CustomLineItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountId", &self.account_id)
@@ -212,6 +214,7 @@ impl CustomLineItemAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that references the billing group where the custom line item applies to.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -219,6 +222,7 @@ impl CustomLineItemAttributes {
     /// `Fn::GetAtt` `AssociationSize`: an integer.
     ///
     /// The number of resources that are associated to the custom line item.
+    #[inline]
     pub fn association_size(&self) -> Value {
         self.0.get_att("AssociationSize")
     }
@@ -226,6 +230,7 @@ impl CustomLineItemAttributes {
     /// `Fn::GetAtt` `CreationTime`: an integer.
     ///
     /// The time created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -233,6 +238,7 @@ impl CustomLineItemAttributes {
     /// `Fn::GetAtt` `CurrencyCode`: one of a set of strings.
     ///
     /// The custom line item's charge value currency. Only one of the valid values can be used.
+    #[inline]
     pub fn currency_code(&self) -> Value {
         self.0.get_att("CurrencyCode")
     }
@@ -240,6 +246,7 @@ impl CustomLineItemAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: an integer.
     ///
     /// The most recent time the custom line item was modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -247,6 +254,7 @@ impl CustomLineItemAttributes {
     /// `Fn::GetAtt` `ProductCode`: a string.
     ///
     /// The product code associated with the custom line item.
+    #[inline]
     pub fn product_code(&self) -> Value {
         self.0.get_att("ProductCode")
     }
@@ -286,6 +294,7 @@ pub struct BillingPeriodRange {
 #[rustfmt::skip]
 impl BillingPeriodRange {
     /// A `BillingPeriodRange` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -299,6 +308,7 @@ impl BillingPeriodRange {
 impl PropertyType for BillingPeriodRange {}
 
 impl ToValue for BillingPeriodRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -361,6 +371,7 @@ pub struct CustomLineItemChargeDetails {
 #[rustfmt::skip]
 impl CustomLineItemChargeDetails {
     /// A `CustomLineItemChargeDetails` with its required properties, named in a [`CustomLineItemChargeDetailsRequired`].
+    #[inline]
     pub fn new(required: CustomLineItemChargeDetailsRequired) -> Self {
         Self {
             flat: None,
@@ -383,6 +394,7 @@ impl CustomLineItemChargeDetails {
 impl PropertyType for CustomLineItemChargeDetails {}
 
 impl ToValue for CustomLineItemChargeDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Flat", &self.flat)
@@ -428,6 +440,7 @@ pub struct CustomLineItemFlatChargeDetails {
 #[rustfmt::skip]
 impl CustomLineItemFlatChargeDetails {
     /// A `CustomLineItemFlatChargeDetails` with its required properties, named in a [`CustomLineItemFlatChargeDetailsRequired`].
+    #[inline]
     pub fn new(required: CustomLineItemFlatChargeDetailsRequired) -> Self {
         Self {
             charge_value: required.charge_value,
@@ -441,6 +454,7 @@ impl CustomLineItemFlatChargeDetails {
 impl PropertyType for CustomLineItemFlatChargeDetails {}
 
 impl ToValue for CustomLineItemFlatChargeDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChargeValue", &self.charge_value)
@@ -490,6 +504,7 @@ pub struct CustomLineItemPercentageChargeDetails {
 #[rustfmt::skip]
 impl CustomLineItemPercentageChargeDetails {
     /// A `CustomLineItemPercentageChargeDetails` with its required properties, named in a [`CustomLineItemPercentageChargeDetailsRequired`].
+    #[inline]
     pub fn new(required: CustomLineItemPercentageChargeDetailsRequired) -> Self {
         Self {
             child_associated_resources: None,
@@ -506,6 +521,7 @@ impl CustomLineItemPercentageChargeDetails {
 impl PropertyType for CustomLineItemPercentageChargeDetails {}
 
 impl ToValue for CustomLineItemPercentageChargeDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChildAssociatedResources", &self.child_associated_resources)
@@ -564,6 +580,7 @@ pub struct LineItemFilter {
 #[rustfmt::skip]
 impl LineItemFilter {
     /// A `LineItemFilter` with its required properties, named in a [`LineItemFilterRequired`].
+    #[inline]
     pub fn new(required: LineItemFilterRequired) -> Self {
         Self {
             attribute: required.attribute,
@@ -586,6 +603,7 @@ impl LineItemFilter {
 impl PropertyType for LineItemFilter {}
 
 impl ToValue for LineItemFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Attribute", &self.attribute)
@@ -629,6 +647,7 @@ pub struct PresentationDetails {
 #[rustfmt::skip]
 impl PresentationDetails {
     /// A `PresentationDetails` with its required properties, named in a [`PresentationDetailsRequired`].
+    #[inline]
     pub fn new(required: PresentationDetailsRequired) -> Self {
         Self {
             service: required.service,
@@ -642,6 +661,7 @@ impl PresentationDetails {
 impl PropertyType for PresentationDetails {}
 
 impl ToValue for PresentationDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Service", &self.service).build()
     }
@@ -665,6 +685,7 @@ impl From<Value> for Attribute {
 }
 
 impl ToValue for Attribute {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LineItemType => "LINE_ITEM_TYPE",
@@ -693,6 +714,7 @@ impl From<Value> for ComputationRule {
 }
 
 impl ToValue for ComputationRule {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Consolidated => "CONSOLIDATED",
@@ -719,6 +741,7 @@ impl From<Value> for LineItemFilterValue {
 }
 
 impl ToValue for LineItemFilterValue {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SavingsPlanNegation => "SAVINGS_PLAN_NEGATION",
@@ -746,6 +769,7 @@ impl From<Value> for MatchOption {
 }
 
 impl ToValue for MatchOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NotEqual => "NOT_EQUAL",
@@ -774,6 +798,7 @@ impl From<Value> for Type {
 }
 
 impl ToValue for Type {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Fee => "FEE",

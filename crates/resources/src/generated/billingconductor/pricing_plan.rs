@@ -92,6 +92,7 @@ impl PricingPlan {
     };
 
     /// A `PricingPlan` with its required properties, named in a [`PricingPlanRequired`].
+    #[inline]
     pub fn new(required: PricingPlanRequired) -> Self {
         Self {
             description: None,
@@ -125,6 +126,7 @@ impl Resource for PricingPlan {
 }
 
 impl ToValue for PricingPlan {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -149,6 +151,7 @@ impl PricingPlanAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the created pricing plan.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -156,6 +159,7 @@ impl PricingPlanAttributes {
     /// `Fn::GetAtt` `CreationTime`: an integer.
     ///
     /// The time the pricing plan was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -163,6 +167,7 @@ impl PricingPlanAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: an integer.
     ///
     /// The most recent time the pricing plan was modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -170,6 +175,7 @@ impl PricingPlanAttributes {
     /// `Fn::GetAtt` `Size`: an integer.
     ///
     /// The pricing rules count currently associated with this pricing plan list element.
+    #[inline]
     pub fn size(&self) -> Value {
         self.0.get_att("Size")
     }

@@ -144,6 +144,7 @@ impl PricingRule {
     };
 
     /// A `PricingRule` with its required properties, named in a [`PricingRuleRequired`].
+    #[inline]
     pub fn new(required: PricingRuleRequired) -> Self {
         Self {
             billing_entity: None,
@@ -198,6 +199,7 @@ impl Resource for PricingRule {
 }
 
 impl ToValue for PricingRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BillingEntity", &self.billing_entity)
@@ -229,6 +231,7 @@ impl PricingRuleAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) used to uniquely identify a pricing rule.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -236,6 +239,7 @@ impl PricingRuleAttributes {
     /// `Fn::GetAtt` `AssociatedPricingPlanCount`: an integer.
     ///
     /// The pricing plans count that this pricing rule is associated with.
+    #[inline]
     pub fn associated_pricing_plan_count(&self) -> Value {
         self.0.get_att("AssociatedPricingPlanCount")
     }
@@ -243,6 +247,7 @@ impl PricingRuleAttributes {
     /// `Fn::GetAtt` `CreationTime`: an integer.
     ///
     /// The time the pricing rule was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -250,6 +255,7 @@ impl PricingRuleAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: an integer.
     ///
     /// The most recent time the pricing rule was modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -288,6 +294,7 @@ pub struct FreeTier {
 #[rustfmt::skip]
 impl FreeTier {
     /// A `FreeTier` with its required properties, named in a [`FreeTierRequired`].
+    #[inline]
     pub fn new(required: FreeTierRequired) -> Self {
         Self {
             activated: required.activated,
@@ -301,6 +308,7 @@ impl FreeTier {
 impl PropertyType for FreeTier {}
 
 impl ToValue for FreeTier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Activated", &self.activated).build()
     }
@@ -329,6 +337,7 @@ pub struct Tiering {
 #[rustfmt::skip]
 impl Tiering {
     /// A `Tiering` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -340,6 +349,7 @@ impl Tiering {
 impl PropertyType for Tiering {}
 
 impl ToValue for Tiering {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("FreeTier", &self.free_tier).build()
     }
@@ -365,6 +375,7 @@ impl From<Value> for BillingEntity {
 }
 
 impl ToValue for BillingEntity {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aws => "AWS",
@@ -398,6 +409,7 @@ impl From<Value> for PricingRuleScope {
 }
 
 impl ToValue for PricingRuleScope {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Global => "GLOBAL",
@@ -430,6 +442,7 @@ impl From<Value> for PricingRuleType {
 }
 
 impl ToValue for PricingRuleType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Markup => "MARKUP",

@@ -88,6 +88,7 @@ impl SpendingLimit {
     };
 
     /// A `SpendingLimit` with its required properties, named in a [`SpendingLimitRequired`].
+    #[inline]
     pub fn new(required: SpendingLimitRequired) -> Self {
         Self {
             device_arn: required.device_arn,
@@ -121,6 +122,7 @@ impl Resource for SpendingLimit {
 }
 
 impl ToValue for SpendingLimit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DeviceArn", &self.device_arn)
@@ -145,6 +147,7 @@ impl SpendingLimitAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time when the spending limit was created, in ISO 8601 format.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -152,6 +155,7 @@ impl SpendingLimitAttributes {
     /// `Fn::GetAtt` `QueuedSpend`: a string.
     ///
     /// The amount currently queued for spending on the device, in USD.
+    #[inline]
     pub fn queued_spend(&self) -> Value {
         self.0.get_att("QueuedSpend")
     }
@@ -159,6 +163,7 @@ impl SpendingLimitAttributes {
     /// `Fn::GetAtt` `SpendingLimitArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that uniquely identifies the spending limit.
+    #[inline]
     pub fn spending_limit_arn(&self) -> Value {
         self.0.get_att("SpendingLimitArn")
     }
@@ -166,6 +171,7 @@ impl SpendingLimitAttributes {
     /// `Fn::GetAtt` `TotalSpend`: a string.
     ///
     /// The total amount spent on the device so far during the current time period, in USD.
+    #[inline]
     pub fn total_spend(&self) -> Value {
         self.0.get_att("TotalSpend")
     }
@@ -173,6 +179,7 @@ impl SpendingLimitAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The date and time when the spending limit was last modified, in ISO 8601 format.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -216,6 +223,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -232,6 +240,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -280,6 +289,7 @@ pub struct TimePeriod {
 #[rustfmt::skip]
 impl TimePeriod {
     /// A `TimePeriod` with its required properties, named in a [`TimePeriodRequired`].
+    #[inline]
     pub fn new(required: TimePeriodRequired) -> Self {
         Self {
             end_at: required.end_at,
@@ -296,6 +306,7 @@ impl TimePeriod {
 impl PropertyType for TimePeriod {}
 
 impl ToValue for TimePeriod {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EndAt", &self.end_at)

@@ -77,6 +77,7 @@ impl Budget {
     };
 
     /// A `Budget` with its required properties, named in a [`BudgetRequired`].
+    #[inline]
     pub fn new(required: BudgetRequired) -> Self {
         Self {
             budget: required.budget,
@@ -104,6 +105,7 @@ impl Resource for Budget {
 }
 
 impl ToValue for Budget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Budget", &self.budget)
@@ -128,6 +130,7 @@ impl From<ResourceRef> for BudgetAttributes {
 
 impl BudgetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -171,6 +174,7 @@ pub struct AutoAdjustData {
 #[rustfmt::skip]
 impl AutoAdjustData {
     /// A `AutoAdjustData` with its required properties, named in a [`AutoAdjustDataRequired`].
+    #[inline]
     pub fn new(required: AutoAdjustDataRequired) -> Self {
         Self {
             auto_adjust_type: required.auto_adjust_type,
@@ -187,6 +191,7 @@ impl AutoAdjustData {
 impl PropertyType for AutoAdjustData {}
 
 impl ToValue for AutoAdjustData {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AutoAdjustType", &self.auto_adjust_type)
@@ -319,6 +324,7 @@ pub struct BudgetData {
 #[rustfmt::skip]
 impl BudgetData {
     /// A `BudgetData` with its required properties, named in a [`BudgetDataRequired`].
+    #[inline]
     pub fn new(required: BudgetDataRequired) -> Self {
         Self {
             auto_adjust_data: None,
@@ -365,6 +371,7 @@ impl BudgetData {
 impl PropertyType for BudgetData {}
 
 impl ToValue for BudgetData {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoAdjustData", &self.auto_adjust_data)
@@ -418,6 +425,7 @@ pub struct CostCategoryValues {
 #[rustfmt::skip]
 impl CostCategoryValues {
     /// A `CostCategoryValues` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -433,6 +441,7 @@ impl CostCategoryValues {
 impl PropertyType for CostCategoryValues {}
 
 impl ToValue for CostCategoryValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -541,6 +550,7 @@ pub struct CostTypes {
 #[rustfmt::skip]
 impl CostTypes {
     /// A `CostTypes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -572,6 +582,7 @@ impl CostTypes {
 impl PropertyType for CostTypes {}
 
 impl ToValue for CostTypes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IncludeCredit", &self.include_credit)
@@ -639,6 +650,7 @@ pub struct Expression {
 #[rustfmt::skip]
 impl Expression {
     /// A `Expression` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -660,6 +672,7 @@ impl Expression {
 impl PropertyType for Expression {}
 
 impl ToValue for Expression {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("And", &self.and)
@@ -707,6 +720,7 @@ pub struct ExpressionDimensionValues {
 #[rustfmt::skip]
 impl ExpressionDimensionValues {
     /// A `ExpressionDimensionValues` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -722,6 +736,7 @@ impl ExpressionDimensionValues {
 impl PropertyType for ExpressionDimensionValues {}
 
 impl ToValue for ExpressionDimensionValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -769,6 +784,7 @@ pub struct HistoricalOptions {
 #[rustfmt::skip]
 impl HistoricalOptions {
     /// A `HistoricalOptions` with its required properties, named in a [`HistoricalOptionsRequired`].
+    #[inline]
     pub fn new(required: HistoricalOptionsRequired) -> Self {
         Self {
             budget_adjustment_period: required.budget_adjustment_period,
@@ -782,6 +798,7 @@ impl HistoricalOptions {
 impl PropertyType for HistoricalOptions {}
 
 impl ToValue for HistoricalOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BudgetAdjustmentPeriod", &self.budget_adjustment_period)
@@ -852,6 +869,7 @@ pub struct Notification {
 #[rustfmt::skip]
 impl Notification {
     /// A `Notification` with its required properties, named in a [`NotificationRequired`].
+    #[inline]
     pub fn new(required: NotificationRequired) -> Self {
         Self {
             comparison_operator: required.comparison_operator,
@@ -874,6 +892,7 @@ impl Notification {
 impl PropertyType for Notification {}
 
 impl ToValue for Notification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
@@ -924,6 +943,7 @@ pub struct NotificationWithSubscribers {
 #[rustfmt::skip]
 impl NotificationWithSubscribers {
     /// A `NotificationWithSubscribers` with its required properties, named in a [`NotificationWithSubscribersRequired`].
+    #[inline]
     pub fn new(required: NotificationWithSubscribersRequired) -> Self {
         Self {
             notification: required.notification,
@@ -940,6 +960,7 @@ impl NotificationWithSubscribers {
 impl PropertyType for NotificationWithSubscribers {}
 
 impl ToValue for NotificationWithSubscribers {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Notification", &self.notification)
@@ -986,6 +1007,7 @@ pub struct ResourceTag {
 #[rustfmt::skip]
 impl ResourceTag {
     /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
+    #[inline]
     pub fn new(required: ResourceTagRequired) -> Self {
         Self {
             key: required.key,
@@ -1002,6 +1024,7 @@ impl ResourceTag {
 impl PropertyType for ResourceTag {}
 
 impl ToValue for ResourceTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1060,6 +1083,7 @@ pub struct Spend {
 #[rustfmt::skip]
 impl Spend {
     /// A `Spend` with its required properties, named in a [`SpendRequired`].
+    #[inline]
     pub fn new(required: SpendRequired) -> Self {
         Self {
             amount: required.amount,
@@ -1076,6 +1100,7 @@ impl Spend {
 impl PropertyType for Spend {}
 
 impl ToValue for Spend {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Amount", &self.amount)
@@ -1131,6 +1156,7 @@ pub struct Subscriber {
 #[rustfmt::skip]
 impl Subscriber {
     /// A `Subscriber` with its required properties, named in a [`SubscriberRequired`].
+    #[inline]
     pub fn new(required: SubscriberRequired) -> Self {
         Self {
             address: required.address,
@@ -1147,6 +1173,7 @@ impl Subscriber {
 impl PropertyType for Subscriber {}
 
 impl ToValue for Subscriber {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Address", &self.address)
@@ -1190,6 +1217,7 @@ pub struct TagValues {
 #[rustfmt::skip]
 impl TagValues {
     /// A `TagValues` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1205,6 +1233,7 @@ impl TagValues {
 impl PropertyType for TagValues {}
 
 impl ToValue for TagValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -1253,6 +1282,7 @@ pub struct TimePeriod {
 #[rustfmt::skip]
 impl TimePeriod {
     /// A `TimePeriod` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1266,6 +1296,7 @@ impl TimePeriod {
 impl PropertyType for TimePeriod {}
 
 impl ToValue for TimePeriod {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("End", &self.end)

@@ -144,6 +144,7 @@ impl BudgetsAction {
     };
 
     /// A `BudgetsAction` with its required properties, named in a [`BudgetsActionRequired`].
+    #[inline]
     pub fn new(required: BudgetsActionRequired) -> Self {
         Self {
             action_threshold: required.action_threshold,
@@ -192,6 +193,7 @@ impl Resource for BudgetsAction {
 }
 
 impl ToValue for BudgetsAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ActionThreshold", &self.action_threshold)
@@ -221,6 +223,7 @@ impl BudgetsActionAttributes {
     /// `Fn::GetAtt` `ActionId`: a string.
     ///
     /// A system-generated universally unique identifier (UUID) for the action.
+    #[inline]
     pub fn action_id(&self) -> Value {
         self.0.get_att("ActionId")
     }
@@ -266,6 +269,7 @@ pub struct ActionThreshold {
 #[rustfmt::skip]
 impl ActionThreshold {
     /// A `ActionThreshold` with its required properties, named in a [`ActionThresholdRequired`].
+    #[inline]
     pub fn new(required: ActionThresholdRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -282,6 +286,7 @@ impl ActionThreshold {
 impl PropertyType for ActionThreshold {}
 
 impl ToValue for ActionThreshold {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -325,6 +330,7 @@ pub struct Definition {
 #[rustfmt::skip]
 impl Definition {
     /// A `Definition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -340,6 +346,7 @@ impl Definition {
 impl PropertyType for Definition {}
 
 impl ToValue for Definition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IamActionDefinition", &self.iam_action_definition)
@@ -405,6 +412,7 @@ pub struct IamActionDefinition {
 #[rustfmt::skip]
 impl IamActionDefinition {
     /// A `IamActionDefinition` with its required properties, named in a [`IamActionDefinitionRequired`].
+    #[inline]
     pub fn new(required: IamActionDefinitionRequired) -> Self {
         Self {
             groups: None,
@@ -427,6 +435,7 @@ impl IamActionDefinition {
 impl PropertyType for IamActionDefinition {}
 
 impl ToValue for IamActionDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Groups", &self.groups)
@@ -481,6 +490,7 @@ pub struct ResourceTag {
 #[rustfmt::skip]
 impl ResourceTag {
     /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
+    #[inline]
     pub fn new(required: ResourceTagRequired) -> Self {
         Self {
             key: required.key,
@@ -497,6 +507,7 @@ impl ResourceTag {
 impl PropertyType for ResourceTag {}
 
 impl ToValue for ResourceTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -549,6 +560,7 @@ pub struct ScpActionDefinition {
 #[rustfmt::skip]
 impl ScpActionDefinition {
     /// A `ScpActionDefinition` with its required properties, named in a [`ScpActionDefinitionRequired`].
+    #[inline]
     pub fn new(required: ScpActionDefinitionRequired) -> Self {
         Self {
             policy_id: required.policy_id,
@@ -565,6 +577,7 @@ impl ScpActionDefinition {
 impl PropertyType for ScpActionDefinition {}
 
 impl ToValue for ScpActionDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PolicyId", &self.policy_id)
@@ -624,6 +637,7 @@ pub struct SsmActionDefinition {
 #[rustfmt::skip]
 impl SsmActionDefinition {
     /// A `SsmActionDefinition` with its required properties, named in a [`SsmActionDefinitionRequired`].
+    #[inline]
     pub fn new(required: SsmActionDefinitionRequired) -> Self {
         Self {
             instance_ids: required.instance_ids,
@@ -643,6 +657,7 @@ impl SsmActionDefinition {
 impl PropertyType for SsmActionDefinition {}
 
 impl ToValue for SsmActionDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceIds", &self.instance_ids)
@@ -701,6 +716,7 @@ pub struct Subscriber {
 #[rustfmt::skip]
 impl Subscriber {
     /// A `Subscriber` with its required properties, named in a [`SubscriberRequired`].
+    #[inline]
     pub fn new(required: SubscriberRequired) -> Self {
         Self {
             address: required.address,
@@ -717,6 +733,7 @@ impl Subscriber {
 impl PropertyType for Subscriber {}
 
 impl ToValue for Subscriber {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Address", &self.address)
@@ -743,6 +760,7 @@ impl From<Value> for ActionThresholdType {
 }
 
 impl ToValue for ActionThresholdType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Percentage => "PERCENTAGE",
@@ -773,6 +791,7 @@ impl From<Value> for ActionType {
 }
 
 impl ToValue for ActionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ApplyIamPolicy => "APPLY_IAM_POLICY",
@@ -802,6 +821,7 @@ impl From<Value> for ApprovalModel {
 }
 
 impl ToValue for ApprovalModel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Automatic => "AUTOMATIC",
@@ -830,6 +850,7 @@ impl From<Value> for NotificationType {
 }
 
 impl ToValue for NotificationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Actual => "ACTUAL",
@@ -858,6 +879,7 @@ impl From<Value> for SubscriberType {
 }
 
 impl ToValue for SubscriberType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sns => "SNS",
@@ -886,6 +908,7 @@ impl From<Value> for Subtype {
 }
 
 impl ToValue for Subtype {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::StopEc2Instances => "STOP_EC2_INSTANCES",

@@ -98,6 +98,7 @@ impl CaseRule {
     };
 
     /// A `CaseRule` with its required properties, named in a [`CaseRuleRequired`].
+    #[inline]
     pub fn new(required: CaseRuleRequired) -> Self {
         Self {
             description: None,
@@ -134,6 +135,7 @@ impl Resource for CaseRule {
 }
 
 impl ToValue for CaseRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -159,6 +161,7 @@ impl CaseRuleAttributes {
     /// `Fn::GetAtt` `CaseRuleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the case rule.
+    #[inline]
     pub fn case_rule_arn(&self) -> Value {
         self.0.get_att("CaseRuleArn")
     }
@@ -166,6 +169,7 @@ impl CaseRuleAttributes {
     /// `Fn::GetAtt` `CaseRuleId`: a string.
     ///
     /// Unique identifier of a case rule.
+    #[inline]
     pub fn case_rule_id(&self) -> Value {
         self.0.get_att("CaseRuleId")
     }
@@ -173,6 +177,7 @@ impl CaseRuleAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// Timestamp when the resource was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -180,6 +185,7 @@ impl CaseRuleAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// Timestamp when the resource was created or last modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }

@@ -79,6 +79,7 @@ impl Domain {
     };
 
     /// A `Domain` with its required properties, named in a [`DomainRequired`].
+    #[inline]
     pub fn new(required: DomainRequired) -> Self {
         Self {
             name: required.name,
@@ -106,6 +107,7 @@ impl Resource for Domain {
 }
 
 impl ToValue for Domain {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -128,6 +130,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The timestamp when the Cases domain was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -135,6 +138,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `DomainArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the Cases domain.
+    #[inline]
     pub fn domain_arn(&self) -> Value {
         self.0.get_att("DomainArn")
     }
@@ -142,11 +146,13 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The unique identifier of the Cases domain.
+    #[inline]
     pub fn domain_id(&self) -> Value {
         self.0.get_att("DomainId")
     }
 
     /// `Fn::GetAtt` `DomainStatus`: one of a set of strings.
+    #[inline]
     pub fn domain_status(&self) -> Value {
         self.0.get_att("DomainStatus")
     }

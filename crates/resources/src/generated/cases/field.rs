@@ -105,6 +105,7 @@ impl Field {
     };
 
     /// A `Field` with its required properties, named in a [`FieldRequired`].
+    #[inline]
     pub fn new(required: FieldRequired) -> Self {
         Self {
             attributes: None,
@@ -144,6 +145,7 @@ impl Resource for Field {
 }
 
 impl ToValue for Field {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Attributes", &self.attributes)
@@ -170,6 +172,7 @@ impl FieldAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// Timestamp at which the resource was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -177,6 +180,7 @@ impl FieldAttributes {
     /// `Fn::GetAtt` `FieldArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the field.
+    #[inline]
     pub fn field_arn(&self) -> Value {
         self.0.get_att("FieldArn")
     }
@@ -184,6 +188,7 @@ impl FieldAttributes {
     /// `Fn::GetAtt` `FieldId`: a string.
     ///
     /// Unique identifier of the field.
+    #[inline]
     pub fn field_id(&self) -> Value {
         self.0.get_att("FieldId")
     }
@@ -191,6 +196,7 @@ impl FieldAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// Timestamp at which the resource was created or last modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -198,6 +204,7 @@ impl FieldAttributes {
     /// `Fn::GetAtt` `Namespace`: one of a set of strings.
     ///
     /// Namespace of the field.
+    #[inline]
     pub fn namespace(&self) -> Value {
         self.0.get_att("Namespace")
     }
@@ -228,6 +235,7 @@ pub struct FieldAttributesProperty {
 #[rustfmt::skip]
 impl FieldAttributesProperty {
     /// A `FieldAttributesProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -239,6 +247,7 @@ impl FieldAttributesProperty {
 impl PropertyType for FieldAttributesProperty {}
 
 impl ToValue for FieldAttributesProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Text", &self.text).build()
     }
@@ -277,6 +286,7 @@ pub struct TextAttributes {
 #[rustfmt::skip]
 impl TextAttributes {
     /// A `TextAttributes` with its required properties, named in a [`TextAttributesRequired`].
+    #[inline]
     pub fn new(required: TextAttributesRequired) -> Self {
         Self {
             is_multiline: required.is_multiline,
@@ -290,6 +300,7 @@ impl TextAttributes {
 impl PropertyType for TextAttributes {}
 
 impl ToValue for TextAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IsMultiline", &self.is_multiline)
@@ -325,6 +336,7 @@ impl From<Value> for FieldType {
 }
 
 impl ToValue for FieldType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Text => "Text",

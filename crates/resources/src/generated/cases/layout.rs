@@ -96,6 +96,7 @@ impl Layout {
     };
 
     /// A `Layout` with its required properties, named in a [`LayoutRequired`].
+    #[inline]
     pub fn new(required: LayoutRequired) -> Self {
         Self {
             content: required.content,
@@ -129,6 +130,7 @@ impl Resource for Layout {
 }
 
 impl ToValue for Layout {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Content", &self.content)
@@ -153,6 +155,7 @@ impl LayoutAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// Timestamp at which the resource was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -160,6 +163,7 @@ impl LayoutAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// Timestamp at which the resource was created or last modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -167,6 +171,7 @@ impl LayoutAttributes {
     /// `Fn::GetAtt` `LayoutArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the newly created layout.
+    #[inline]
     pub fn layout_arn(&self) -> Value {
         self.0.get_att("LayoutArn")
     }
@@ -174,6 +179,7 @@ impl LayoutAttributes {
     /// `Fn::GetAtt` `LayoutId`: a string.
     ///
     /// The unique identifier of the layout.
+    #[inline]
     pub fn layout_id(&self) -> Value {
         self.0.get_att("LayoutId")
     }

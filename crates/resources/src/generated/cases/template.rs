@@ -122,6 +122,7 @@ impl Template {
     };
 
     /// A `Template` with its required properties, named in a [`TemplateRequired`].
+    #[inline]
     pub fn new(required: TemplateRequired) -> Self {
         Self {
             description: None,
@@ -167,6 +168,7 @@ impl Resource for Template {
 }
 
 impl ToValue for Template {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -195,6 +197,7 @@ impl TemplateAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// Timestamp at which the resource was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -202,6 +205,7 @@ impl TemplateAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// Timestamp at which the resource was created or last modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -209,6 +213,7 @@ impl TemplateAttributes {
     /// `Fn::GetAtt` `TemplateArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the template.
+    #[inline]
     pub fn template_arn(&self) -> Value {
         self.0.get_att("TemplateArn")
     }
@@ -216,6 +221,7 @@ impl TemplateAttributes {
     /// `Fn::GetAtt` `TemplateId`: a string.
     ///
     /// A unique identifier of a template.
+    #[inline]
     pub fn template_id(&self) -> Value {
         self.0.get_att("TemplateId")
     }
@@ -248,6 +254,7 @@ pub struct LayoutConfiguration {
 #[rustfmt::skip]
 impl LayoutConfiguration {
     /// A `LayoutConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -259,6 +266,7 @@ impl LayoutConfiguration {
 impl PropertyType for LayoutConfiguration {}
 
 impl ToValue for LayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultLayout", &self.default_layout)
@@ -301,6 +309,7 @@ pub struct RequiredField {
 #[rustfmt::skip]
 impl RequiredField {
     /// A `RequiredField` with its required properties, named in a [`RequiredFieldRequired`].
+    #[inline]
     pub fn new(required: RequiredFieldRequired) -> Self {
         Self {
             field_id: required.field_id,
@@ -314,6 +323,7 @@ impl RequiredField {
 impl PropertyType for RequiredField {}
 
 impl ToValue for RequiredField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("FieldId", &self.field_id).build()
     }
@@ -361,6 +371,7 @@ pub struct TemplateRule {
 #[rustfmt::skip]
 impl TemplateRule {
     /// A `TemplateRule` with its required properties, named in a [`TemplateRuleRequired`].
+    #[inline]
     pub fn new(required: TemplateRuleRequired) -> Self {
         Self {
             case_rule_id: required.case_rule_id,
@@ -377,6 +388,7 @@ impl TemplateRule {
 impl PropertyType for TemplateRule {}
 
 impl ToValue for TemplateRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CaseRuleId", &self.case_rule_id)
@@ -403,6 +415,7 @@ impl From<Value> for TemplateStatus {
 }
 
 impl ToValue for TemplateStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Active => "Active",

@@ -90,6 +90,7 @@ impl Keyspace {
     };
 
     /// A `Keyspace` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -118,6 +119,7 @@ impl Resource for Keyspace {
 }
 
 impl ToValue for Keyspace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -187,6 +189,7 @@ pub struct ReplicationSpecification {
 #[rustfmt::skip]
 impl ReplicationSpecification {
     /// A `ReplicationSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -200,6 +203,7 @@ impl ReplicationSpecification {
 impl PropertyType for ReplicationSpecification {}
 
 impl ToValue for ReplicationSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RegionList", &self.region_list)
@@ -262,6 +266,7 @@ impl From<Value> for RegionList {
 }
 
 impl ToValue for RegionList {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AfSouth1 => "af-south-1",
@@ -308,6 +313,7 @@ impl From<Value> for ReplicationStrategy {
 }
 
 impl ToValue for ReplicationStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SingleRegion => "SINGLE_REGION",

@@ -194,6 +194,7 @@ impl Table {
     };
 
     /// A `Table` with its required properties, named in a [`TableRequired`].
+    #[inline]
     pub fn new(required: TableRequired) -> Self {
         Self {
             auto_scaling_specifications: None,
@@ -260,6 +261,7 @@ impl Resource for Table {
 }
 
 impl ToValue for Table {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -356,6 +358,7 @@ pub struct AutoScalingSetting {
 #[rustfmt::skip]
 impl AutoScalingSetting {
     /// A `AutoScalingSetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -373,6 +376,7 @@ impl AutoScalingSetting {
 impl PropertyType for AutoScalingSetting {}
 
 impl ToValue for AutoScalingSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoScalingDisabled", &self.auto_scaling_disabled)
@@ -413,6 +417,7 @@ pub struct AutoScalingSpecification {
 #[rustfmt::skip]
 impl AutoScalingSpecification {
     /// A `AutoScalingSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -426,6 +431,7 @@ impl AutoScalingSpecification {
 impl PropertyType for AutoScalingSpecification {}
 
 impl ToValue for AutoScalingSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReadCapacityAutoScaling", &self.read_capacity_auto_scaling)
@@ -482,6 +488,7 @@ pub struct BillingMode {
 #[rustfmt::skip]
 impl BillingMode {
     /// A `BillingMode` with its required properties, named in a [`BillingModeRequired`].
+    #[inline]
     pub fn new(required: BillingModeRequired) -> Self {
         Self {
             mode: required.mode,
@@ -498,6 +505,7 @@ impl BillingMode {
 impl PropertyType for BillingMode {}
 
 impl ToValue for BillingMode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Mode", &self.mode)
@@ -558,6 +566,7 @@ pub struct CdcSpecification {
 #[rustfmt::skip]
 impl CdcSpecification {
     /// A `CdcSpecification` with its required properties, named in a [`CdcSpecificationRequired`].
+    #[inline]
     pub fn new(required: CdcSpecificationRequired) -> Self {
         Self {
             status: required.status,
@@ -577,6 +586,7 @@ impl CdcSpecification {
 impl PropertyType for CdcSpecification {}
 
 impl ToValue for CdcSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Status", &self.status)
@@ -629,6 +639,7 @@ pub struct ClusteringKeyColumn {
 #[rustfmt::skip]
 impl ClusteringKeyColumn {
     /// A `ClusteringKeyColumn` with its required properties, named in a [`ClusteringKeyColumnRequired`].
+    #[inline]
     pub fn new(required: ClusteringKeyColumnRequired) -> Self {
         Self {
             column: required.column,
@@ -645,6 +656,7 @@ impl ClusteringKeyColumn {
 impl PropertyType for ClusteringKeyColumn {}
 
 impl ToValue for ClusteringKeyColumn {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -698,6 +710,7 @@ pub struct Column {
 #[rustfmt::skip]
 impl Column {
     /// A `Column` with its required properties, named in a [`ColumnRequired`].
+    #[inline]
     pub fn new(required: ColumnRequired) -> Self {
         Self {
             column_name: required.column_name,
@@ -714,6 +727,7 @@ impl Column {
 impl PropertyType for Column {}
 
 impl ToValue for Column {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ColumnName", &self.column_name)
@@ -767,6 +781,7 @@ pub struct EncryptionSpecification {
 #[rustfmt::skip]
 impl EncryptionSpecification {
     /// A `EncryptionSpecification` with its required properties, named in a [`EncryptionSpecificationRequired`].
+    #[inline]
     pub fn new(required: EncryptionSpecificationRequired) -> Self {
         Self {
             encryption_type: required.encryption_type,
@@ -783,6 +798,7 @@ impl EncryptionSpecification {
 impl PropertyType for EncryptionSpecification {}
 
 impl ToValue for EncryptionSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EncryptionType", &self.encryption_type)
@@ -835,6 +851,7 @@ pub struct ProvisionedThroughput {
 #[rustfmt::skip]
 impl ProvisionedThroughput {
     /// A `ProvisionedThroughput` with its required properties, named in a [`ProvisionedThroughputRequired`].
+    #[inline]
     pub fn new(required: ProvisionedThroughputRequired) -> Self {
         Self {
             read_capacity_units: required.read_capacity_units,
@@ -851,6 +868,7 @@ impl ProvisionedThroughput {
 impl PropertyType for ProvisionedThroughput {}
 
 impl ToValue for ProvisionedThroughput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ReadCapacityUnits", &self.read_capacity_units)
@@ -910,6 +928,7 @@ pub struct ReplicaSpecification {
 #[rustfmt::skip]
 impl ReplicaSpecification {
     /// A `ReplicaSpecification` with its required properties, named in a [`ReplicaSpecificationRequired`].
+    #[inline]
     pub fn new(required: ReplicaSpecificationRequired) -> Self {
         Self {
             read_capacity_auto_scaling: None,
@@ -929,6 +948,7 @@ impl ReplicaSpecification {
 impl PropertyType for ReplicaSpecification {}
 
 impl ToValue for ReplicaSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReadCapacityAutoScaling", &self.read_capacity_auto_scaling)
@@ -964,6 +984,7 @@ pub struct ScalingPolicy {
 #[rustfmt::skip]
 impl ScalingPolicy {
     /// A `ScalingPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -975,6 +996,7 @@ impl ScalingPolicy {
 impl PropertyType for ScalingPolicy {}
 
 impl ToValue for ScalingPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1054,6 +1076,7 @@ pub struct TargetTrackingScalingPolicyConfiguration {
 #[rustfmt::skip]
 impl TargetTrackingScalingPolicyConfiguration {
     /// A `TargetTrackingScalingPolicyConfiguration` with its required properties, named in a [`TargetTrackingScalingPolicyConfigurationRequired`].
+    #[inline]
     pub fn new(required: TargetTrackingScalingPolicyConfigurationRequired) -> Self {
         Self {
             disable_scale_in: None,
@@ -1076,6 +1099,7 @@ impl TargetTrackingScalingPolicyConfiguration {
 impl PropertyType for TargetTrackingScalingPolicyConfiguration {}
 
 impl ToValue for TargetTrackingScalingPolicyConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisableScaleIn", &self.disable_scale_in)
@@ -1116,6 +1140,7 @@ pub struct WarmThroughput {
 #[rustfmt::skip]
 impl WarmThroughput {
     /// A `WarmThroughput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1129,6 +1154,7 @@ impl WarmThroughput {
 impl PropertyType for WarmThroughput {}
 
 impl ToValue for WarmThroughput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReadUnitsPerSecond", &self.read_units_per_second)
@@ -1155,6 +1181,7 @@ impl From<Value> for CdcStatus {
 }
 
 impl ToValue for CdcStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1187,6 +1214,7 @@ impl From<Value> for CdcViewType {
 }
 
 impl ToValue for CdcViewType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NewImage => "NEW_IMAGE",
@@ -1217,6 +1245,7 @@ impl From<Value> for EncryptionType {
 }
 
 impl ToValue for EncryptionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsOwnedKmsKey => "AWS_OWNED_KMS_KEY",
@@ -1245,6 +1274,7 @@ impl From<Value> for Mode {
 }
 
 impl ToValue for Mode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Provisioned => "PROVISIONED",
@@ -1273,6 +1303,7 @@ impl From<Value> for OrderBy {
 }
 
 impl ToValue for OrderBy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Asc => "ASC",

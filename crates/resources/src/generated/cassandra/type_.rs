@@ -89,6 +89,7 @@ impl Type {
     };
 
     /// A `Type` with its required properties, named in a [`TypeRequired`].
+    #[inline]
     pub fn new(required: TypeRequired) -> Self {
         Self {
             fields: required.fields,
@@ -116,6 +117,7 @@ impl Resource for Type {
 }
 
 impl ToValue for Type {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Fields", &self.fields)
@@ -139,6 +141,7 @@ impl TypeAttributes {
     /// `Fn::GetAtt` `DirectParentTypes`: a list of strings.
     ///
     /// A list of user-defined types that use this type.
+    #[inline]
     pub fn direct_parent_types(&self) -> Value {
         self.0.get_att("DirectParentTypes")
     }
@@ -146,6 +149,7 @@ impl TypeAttributes {
     /// `Fn::GetAtt` `DirectReferringTables`: a list of strings.
     ///
     /// A list of tables that use this type.
+    #[inline]
     pub fn direct_referring_tables(&self) -> Value {
         self.0.get_att("DirectReferringTables")
     }
@@ -153,6 +157,7 @@ impl TypeAttributes {
     /// `Fn::GetAtt` `KeyspaceArn`: a string.
     ///
     /// The unique identifier of the keyspace that contains this type in the format of Amazon Resource Name (ARN)
+    #[inline]
     pub fn keyspace_arn(&self) -> Value {
         self.0.get_att("KeyspaceArn")
     }
@@ -160,6 +165,7 @@ impl TypeAttributes {
     /// `Fn::GetAtt` `LastModifiedTimestamp`: a number.
     ///
     /// The last time this type was modified.
+    #[inline]
     pub fn last_modified_timestamp(&self) -> Value {
         self.0.get_att("LastModifiedTimestamp")
     }
@@ -167,6 +173,7 @@ impl TypeAttributes {
     /// `Fn::GetAtt` `MaxNestingDepth`: an integer.
     ///
     /// The maximum nesting depth of this type. For more information, see \[Amazon Keyspaces UDT quotas and default values\](<https://docs.aws.amazon.com/keyspaces/latest/devguide/quotas.html#quotas-udts>) in the *Amazon Keyspaces Developer Guide* .
+    #[inline]
     pub fn max_nesting_depth(&self) -> Value {
         self.0.get_att("MaxNestingDepth")
     }
@@ -212,6 +219,7 @@ pub struct Field {
 #[rustfmt::skip]
 impl Field {
     /// A `Field` with its required properties, named in a [`FieldRequired`].
+    #[inline]
     pub fn new(required: FieldRequired) -> Self {
         Self {
             field_name: required.field_name,
@@ -228,6 +236,7 @@ impl Field {
 impl PropertyType for Field {}
 
 impl ToValue for Field {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldName", &self.field_name)

@@ -45,6 +45,7 @@ impl Metadata {
     };
 
     /// A `Metadata` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -62,6 +63,7 @@ impl Resource for Metadata {
 }
 
 impl ToValue for Metadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().build()
     }

@@ -110,6 +110,7 @@ impl AnomalyMonitor {
     };
 
     /// A `AnomalyMonitor` with its required properties, named in a [`AnomalyMonitorRequired`].
+    #[inline]
     pub fn new(required: AnomalyMonitorRequired) -> Self {
         Self {
             monitor_dimension: None,
@@ -146,6 +147,7 @@ impl Resource for AnomalyMonitor {
 }
 
 impl ToValue for AnomalyMonitor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MonitorDimension", &self.monitor_dimension)
@@ -171,6 +173,7 @@ impl AnomalyMonitorAttributes {
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The date when the monitor was created.
+    #[inline]
     pub fn creation_date(&self) -> Value {
         self.0.get_att("CreationDate")
     }
@@ -178,6 +181,7 @@ impl AnomalyMonitorAttributes {
     /// `Fn::GetAtt` `DimensionalValueCount`: an integer.
     ///
     /// The value for evaluated dimensions.
+    #[inline]
     pub fn dimensional_value_count(&self) -> Value {
         self.0.get_att("DimensionalValueCount")
     }
@@ -185,6 +189,7 @@ impl AnomalyMonitorAttributes {
     /// `Fn::GetAtt` `LastEvaluatedDate`: a string.
     ///
     /// The date when the monitor last evaluated for anomalies.
+    #[inline]
     pub fn last_evaluated_date(&self) -> Value {
         self.0.get_att("LastEvaluatedDate")
     }
@@ -192,11 +197,13 @@ impl AnomalyMonitorAttributes {
     /// `Fn::GetAtt` `LastUpdatedDate`: a string.
     ///
     /// The date when the monitor was last updated.
+    #[inline]
     pub fn last_updated_date(&self) -> Value {
         self.0.get_att("LastUpdatedDate")
     }
 
     /// `Fn::GetAtt` `MonitorArn`: a string.
+    #[inline]
     pub fn monitor_arn(&self) -> Value {
         self.0.get_att("MonitorArn")
     }
@@ -224,6 +231,7 @@ impl From<Value> for MonitorDimension {
 }
 
 impl ToValue for MonitorDimension {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Service => "SERVICE",
@@ -254,6 +262,7 @@ impl From<Value> for MonitorType {
 }
 
 impl ToValue for MonitorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dimensional => "DIMENSIONAL",

@@ -133,6 +133,7 @@ impl AnomalySubscription {
     };
 
     /// A `AnomalySubscription` with its required properties, named in a [`AnomalySubscriptionRequired`].
+    #[inline]
     pub fn new(required: AnomalySubscriptionRequired) -> Self {
         Self {
             frequency: required.frequency,
@@ -175,6 +176,7 @@ impl Resource for AnomalySubscription {
 }
 
 impl ToValue for AnomalySubscription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Frequency", &self.frequency)
@@ -202,11 +204,13 @@ impl AnomalySubscriptionAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     ///
     /// Your unique account identifier.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
 
     /// `Fn::GetAtt` `SubscriptionArn`: a string.
+    #[inline]
     pub fn subscription_arn(&self) -> Value {
         self.0.get_att("SubscriptionArn")
     }
@@ -259,6 +263,7 @@ pub struct Subscriber {
 #[rustfmt::skip]
 impl Subscriber {
     /// A `Subscriber` with its required properties, named in a [`SubscriberRequired`].
+    #[inline]
     pub fn new(required: SubscriberRequired) -> Self {
         Self {
             address: required.address,
@@ -278,6 +283,7 @@ impl Subscriber {
 impl PropertyType for Subscriber {}
 
 impl ToValue for Subscriber {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Address", &self.address)
@@ -307,6 +313,7 @@ impl From<Value> for Frequency {
 }
 
 impl ToValue for Frequency {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Daily => "DAILY",
@@ -336,6 +343,7 @@ impl From<Value> for SubscriberStatus {
 }
 
 impl ToValue for SubscriberStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Confirmed => "CONFIRMED",
@@ -364,6 +372,7 @@ impl From<Value> for SubscriberType {
 }
 
 impl ToValue for SubscriberType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Email => "EMAIL",

@@ -105,6 +105,7 @@ impl CostCategory {
     };
 
     /// A `CostCategory` with its required properties, named in a [`CostCategoryRequired`].
+    #[inline]
     pub fn new(required: CostCategoryRequired) -> Self {
         Self {
             default_value: None,
@@ -144,6 +145,7 @@ impl Resource for CostCategory {
 }
 
 impl ToValue for CostCategory {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultValue", &self.default_value)
@@ -170,11 +172,13 @@ impl CostCategoryAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The unique identifier for your Cost Category.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `EffectiveStart`: a string.
+    #[inline]
     pub fn effective_start(&self) -> Value {
         self.0.get_att("EffectiveStart")
     }
@@ -196,6 +200,7 @@ impl From<Value> for RuleVersion {
 }
 
 impl ToValue for RuleVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CostCategoryExpressionV1 => "CostCategoryExpression.v1",

@@ -64,6 +64,7 @@ impl Account {
     };
 
     /// A `Account` with its required properties, named in a [`AccountRequired`].
+    #[inline]
     pub fn new(required: AccountRequired) -> Self {
         Self {
             expiry_events_configuration: required.expiry_events_configuration,
@@ -85,6 +86,7 @@ impl Resource for Account {
 }
 
 impl ToValue for Account {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -107,6 +109,7 @@ impl From<ResourceRef> for AccountAttributes {
 
 impl AccountAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
@@ -139,6 +142,7 @@ pub struct ExpiryEventsConfiguration {
 #[rustfmt::skip]
 impl ExpiryEventsConfiguration {
     /// A `ExpiryEventsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -150,6 +154,7 @@ impl ExpiryEventsConfiguration {
 impl PropertyType for ExpiryEventsConfiguration {}
 
 impl ToValue for ExpiryEventsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DaysBeforeExpiry", &self.days_before_expiry)

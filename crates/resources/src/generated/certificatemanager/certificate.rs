@@ -143,6 +143,7 @@ impl Certificate {
     };
 
     /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
+    #[inline]
     pub fn new(required: CertificateRequired) -> Self {
         Self {
             certificate_authority_arn: None,
@@ -191,6 +192,7 @@ impl Resource for Certificate {
 }
 
 impl ToValue for Certificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateAuthorityArn", &self.certificate_authority_arn)
@@ -221,6 +223,7 @@ impl From<ResourceRef> for CertificateAttributes {
 
 impl CertificateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -283,6 +286,7 @@ pub struct DomainValidationOption {
 #[rustfmt::skip]
 impl DomainValidationOption {
     /// A `DomainValidationOption` with its required properties, named in a [`DomainValidationOptionRequired`].
+    #[inline]
     pub fn new(required: DomainValidationOptionRequired) -> Self {
         Self {
             domain_name: required.domain_name,
@@ -302,6 +306,7 @@ impl DomainValidationOption {
 impl PropertyType for DomainValidationOption {}
 
 impl ToValue for DomainValidationOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DomainName", &self.domain_name)
@@ -345,6 +350,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -361,6 +367,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -103,6 +103,7 @@ impl CustomAction {
     };
 
     /// A `CustomAction` with its required properties, named in a [`CustomActionRequired`].
+    #[inline]
     pub fn new(required: CustomActionRequired) -> Self {
         Self {
             action_name: required.action_name,
@@ -139,6 +140,7 @@ impl Resource for CustomAction {
 }
 
 impl ToValue for CustomAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ActionName", &self.action_name)
@@ -164,6 +166,7 @@ impl CustomActionAttributes {
     /// `Fn::GetAtt` `CustomActionArn`: a string.
     ///
     /// The fully defined ARN of the custom action.
+    #[inline]
     pub fn custom_action_arn(&self) -> Value {
         self.0.get_att("CustomActionArn")
     }
@@ -219,6 +222,7 @@ pub struct CustomActionAttachment {
 #[rustfmt::skip]
 impl CustomActionAttachment {
     /// A `CustomActionAttachment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -236,6 +240,7 @@ impl CustomActionAttachment {
 impl PropertyType for CustomActionAttachment {}
 
 impl ToValue for CustomActionAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ButtonText", &self.button_text)
@@ -297,6 +302,7 @@ pub struct CustomActionAttachmentCriteria {
 #[rustfmt::skip]
 impl CustomActionAttachmentCriteria {
     /// A `CustomActionAttachmentCriteria` with its required properties, named in a [`CustomActionAttachmentCriteriaRequired`].
+    #[inline]
     pub fn new(required: CustomActionAttachmentCriteriaRequired) -> Self {
         Self {
             operator: required.operator,
@@ -316,6 +322,7 @@ impl CustomActionAttachmentCriteria {
 impl PropertyType for CustomActionAttachmentCriteria {}
 
 impl ToValue for CustomActionAttachmentCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Operator", &self.operator)
@@ -364,6 +371,7 @@ pub struct CustomActionDefinition {
 #[rustfmt::skip]
 impl CustomActionDefinition {
     /// A `CustomActionDefinition` with its required properties, named in a [`CustomActionDefinitionRequired`].
+    #[inline]
     pub fn new(required: CustomActionDefinitionRequired) -> Self {
         Self {
             command_text: required.command_text,
@@ -377,6 +385,7 @@ impl CustomActionDefinition {
 impl PropertyType for CustomActionDefinition {}
 
 impl ToValue for CustomActionDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CommandText", &self.command_text)
@@ -402,6 +411,7 @@ impl From<Value> for CustomActionAttachmentCriteriaOperator {
 }
 
 impl ToValue for CustomActionAttachmentCriteriaOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::HasValue => "HAS_VALUE",

@@ -186,6 +186,7 @@ impl MicrosoftTeamsChannelConfiguration {
     };
 
     /// A `MicrosoftTeamsChannelConfiguration` with its required properties, named in a [`MicrosoftTeamsChannelConfigurationRequired`].
+    #[inline]
     pub fn new(required: MicrosoftTeamsChannelConfigurationRequired) -> Self {
         Self {
             configuration_name: required.configuration_name,
@@ -243,6 +244,7 @@ impl Resource for MicrosoftTeamsChannelConfiguration {
 }
 
 impl ToValue for MicrosoftTeamsChannelConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConfigurationName", &self.configuration_name)
@@ -278,6 +280,7 @@ impl MicrosoftTeamsChannelConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

@@ -165,6 +165,7 @@ impl SlackChannelConfiguration {
     };
 
     /// A `SlackChannelConfiguration` with its required properties, named in a [`SlackChannelConfigurationRequired`].
+    #[inline]
     pub fn new(required: SlackChannelConfigurationRequired) -> Self {
         Self {
             configuration_name: required.configuration_name,
@@ -216,6 +217,7 @@ impl Resource for SlackChannelConfiguration {
 }
 
 impl ToValue for SlackChannelConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConfigurationName", &self.configuration_name)
@@ -249,6 +251,7 @@ impl SlackChannelConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

@@ -81,6 +81,7 @@ impl AppInstance {
     };
 
     /// A `AppInstance` with its required properties, named in a [`AppInstanceRequired`].
+    #[inline]
     pub fn new(required: AppInstanceRequired) -> Self {
         Self {
             metadata: None,
@@ -111,6 +112,7 @@ impl Resource for AppInstance {
 }
 
 impl ToValue for AppInstance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Metadata", &self.metadata)
@@ -134,6 +136,7 @@ impl AppInstanceAttributes {
     /// `Fn::GetAtt` `AppInstanceArn`: a string.
     ///
     /// The Amazon Resource Number (ARN) of the AppInstance.
+    #[inline]
     pub fn app_instance_arn(&self) -> Value {
         self.0.get_att("AppInstanceArn")
     }
@@ -141,6 +144,7 @@ impl AppInstanceAttributes {
     /// `Fn::GetAtt` `CreatedTimestamp`: a number.
     ///
     /// The time at which an AppInstance was created, as an ISO 8601 timestamp.
+    #[inline]
     pub fn created_timestamp(&self) -> Value {
         self.0.get_att("CreatedTimestamp")
     }
@@ -148,6 +152,7 @@ impl AppInstanceAttributes {
     /// `Fn::GetAtt` `LastUpdatedTimestamp`: a number.
     ///
     /// The time an AppInstance was last updated, as an ISO 8601 timestamp.
+    #[inline]
     pub fn last_updated_timestamp(&self) -> Value {
         self.0.get_att("LastUpdatedTimestamp")
     }

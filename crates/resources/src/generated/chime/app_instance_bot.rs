@@ -108,6 +108,7 @@ impl AppInstanceBot {
     };
 
     /// A `AppInstanceBot` with its required properties, named in a [`AppInstanceBotRequired`].
+    #[inline]
     pub fn new(required: AppInstanceBotRequired) -> Self {
         Self {
             app_instance_arn: required.app_instance_arn,
@@ -144,6 +145,7 @@ impl Resource for AppInstanceBot {
 }
 
 impl ToValue for AppInstanceBot {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppInstanceArn", &self.app_instance_arn)
@@ -169,6 +171,7 @@ impl AppInstanceBotAttributes {
     /// `Fn::GetAtt` `AppInstanceBotArn`: a string.
     ///
     /// The ARN of the AppInstanceBot.
+    #[inline]
     pub fn app_instance_bot_arn(&self) -> Value {
         self.0.get_att("AppInstanceBotArn")
     }
@@ -176,6 +179,7 @@ impl AppInstanceBotAttributes {
     /// `Fn::GetAtt` `CreatedTimestamp`: a number.
     ///
     /// The time at which the AppInstanceBot was created, as an ISO 8601 timestamp.
+    #[inline]
     pub fn created_timestamp(&self) -> Value {
         self.0.get_att("CreatedTimestamp")
     }
@@ -183,6 +187,7 @@ impl AppInstanceBotAttributes {
     /// `Fn::GetAtt` `LastUpdatedTimestamp`: a number.
     ///
     /// The time at which the AppInstanceBot was last updated, as an ISO 8601 timestamp.
+    #[inline]
     pub fn last_updated_timestamp(&self) -> Value {
         self.0.get_att("LastUpdatedTimestamp")
     }
@@ -221,6 +226,7 @@ pub struct Configuration {
 #[rustfmt::skip]
 impl Configuration {
     /// A `Configuration` with its required properties, named in a [`ConfigurationRequired`].
+    #[inline]
     pub fn new(required: ConfigurationRequired) -> Self {
         Self {
             lex: required.lex,
@@ -234,6 +240,7 @@ impl Configuration {
 impl PropertyType for Configuration {}
 
 impl ToValue for Configuration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Lex", &self.lex).build()
     }
@@ -279,6 +286,7 @@ pub struct InvokedBy {
 #[rustfmt::skip]
 impl InvokedBy {
     /// A `InvokedBy` with its required properties, named in a [`InvokedByRequired`].
+    #[inline]
     pub fn new(required: InvokedByRequired) -> Self {
         Self {
             standard_messages: required.standard_messages,
@@ -295,6 +303,7 @@ impl InvokedBy {
 impl PropertyType for InvokedBy {}
 
 impl ToValue for InvokedBy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("StandardMessages", &self.standard_messages)
@@ -362,6 +371,7 @@ pub struct LexConfiguration {
 #[rustfmt::skip]
 impl LexConfiguration {
     /// A `LexConfiguration` with its required properties, named in a [`LexConfigurationRequired`].
+    #[inline]
     pub fn new(required: LexConfigurationRequired) -> Self {
         Self {
             invoked_by: None,
@@ -387,6 +397,7 @@ impl LexConfiguration {
 impl PropertyType for LexConfiguration {}
 
 impl ToValue for LexConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InvokedBy", &self.invoked_by)
@@ -414,6 +425,7 @@ impl From<Value> for RespondsTo {
 }
 
 impl ToValue for RespondsTo {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::StandardMessages => "STANDARD_MESSAGES",
@@ -445,6 +457,7 @@ impl From<Value> for StandardMessages {
 }
 
 impl ToValue for StandardMessages {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Auto => "AUTO",
@@ -475,6 +488,7 @@ impl From<Value> for TargetedMessages {
 }
 
 impl ToValue for TargetedMessages {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",

@@ -144,6 +144,7 @@ impl AnalysisTemplate {
     };
 
     /// A `AnalysisTemplate` with its required properties, named in a [`AnalysisTemplateRequired`].
+    #[inline]
     pub fn new(required: AnalysisTemplateRequired) -> Self {
         Self {
             analysis_parameters: None,
@@ -198,6 +199,7 @@ impl Resource for AnalysisTemplate {
 }
 
 impl ToValue for AnalysisTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnalysisParameters", &self.analysis_parameters)
@@ -234,6 +236,7 @@ impl AnalysisTemplateAttributes {
     /// Returns the identifier for the analysis template.
     ///
     /// Example: `a1b2c3d4-5678-90ab-cdef-EXAMPLE2222`
+    #[inline]
     pub fn analysis_template_identifier(&self) -> Value {
         self.0.get_att("AnalysisTemplateIdentifier")
     }
@@ -243,6 +246,7 @@ impl AnalysisTemplateAttributes {
     /// Returns the Amazon Resource Name (ARN) of the analysis template.
     ///
     /// Example: `arn:aws:cleanrooms:us-east-1:111122223333:membership/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111/analysistemplates/a1b2c3d4-5678-90ab-cdef-EXAMPLE2222`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -252,6 +256,7 @@ impl AnalysisTemplateAttributes {
     /// Returns the unique ARN for the analysis template’s associated collaboration.
     ///
     /// Example: `arn:aws:cleanrooms:us-east-1:111122223333:collaboration/a1b2c3d4-5678-90ab-cdef-EXAMPLE33333`
+    #[inline]
     pub fn collaboration_arn(&self) -> Value {
         self.0.get_att("CollaborationArn")
     }
@@ -261,6 +266,7 @@ impl AnalysisTemplateAttributes {
     /// Returns the unique ID for the associated collaboration of the analysis template.
     ///
     /// Example: `a1b2c3d4-5678-90ab-cdef-EXAMPLE33333`
+    #[inline]
     pub fn collaboration_identifier(&self) -> Value {
         self.0.get_att("CollaborationIdentifier")
     }
@@ -270,6 +276,7 @@ impl AnalysisTemplateAttributes {
     /// Returns the Amazon Resource Name (ARN) of the member who created the analysis template.
     ///
     /// Example: `arn:aws:cleanrooms:us-east-1:111122223333:membership/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`
+    #[inline]
     pub fn membership_arn(&self) -> Value {
         self.0.get_att("MembershipArn")
     }
@@ -324,6 +331,7 @@ pub struct AnalysisParameter {
 #[rustfmt::skip]
 impl AnalysisParameter {
     /// A `AnalysisParameter` with its required properties, named in a [`AnalysisParameterRequired`].
+    #[inline]
     pub fn new(required: AnalysisParameterRequired) -> Self {
         Self {
             default_value: None,
@@ -343,6 +351,7 @@ impl AnalysisParameter {
 impl PropertyType for AnalysisParameter {}
 
 impl ToValue for AnalysisParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultValue", &self.default_value)
@@ -387,6 +396,7 @@ pub struct AnalysisSchema {
 #[rustfmt::skip]
 impl AnalysisSchema {
     /// A `AnalysisSchema` with its required properties, named in a [`AnalysisSchemaRequired`].
+    #[inline]
     pub fn new(required: AnalysisSchemaRequired) -> Self {
         Self {
             referenced_tables: required.referenced_tables,
@@ -400,6 +410,7 @@ impl AnalysisSchema {
 impl PropertyType for AnalysisSchema {}
 
 impl ToValue for AnalysisSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ReferencedTables", &self.referenced_tables)
@@ -442,6 +453,7 @@ pub struct ErrorMessageConfiguration {
 #[rustfmt::skip]
 impl ErrorMessageConfiguration {
     /// A `ErrorMessageConfiguration` with its required properties, named in a [`ErrorMessageConfigurationRequired`].
+    #[inline]
     pub fn new(required: ErrorMessageConfigurationRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -455,6 +467,7 @@ impl ErrorMessageConfiguration {
 impl PropertyType for ErrorMessageConfiguration {}
 
 impl ToValue for ErrorMessageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Type", &self.r#type).build()
     }
@@ -530,6 +543,7 @@ impl From<Value> for AnalysisParameterType {
 }
 
 impl ToValue for AnalysisParameterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Smallint => "SMALLINT",
@@ -584,6 +598,7 @@ impl From<Value> for AnalysisTemplateFormat {
 }
 
 impl ToValue for AnalysisTemplateFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sql => "SQL",
@@ -610,6 +625,7 @@ impl From<Value> for ErrorMessageConfigurationType {
 }
 
 impl ToValue for ErrorMessageConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Detailed => "DETAILED",

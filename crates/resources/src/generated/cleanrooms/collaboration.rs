@@ -181,6 +181,7 @@ impl Collaboration {
     };
 
     /// A `Collaboration` with its required properties, named in a [`CollaborationRequired`].
+    #[inline]
     pub fn new(required: CollaborationRequired) -> Self {
         Self {
             allowed_result_regions: None,
@@ -247,6 +248,7 @@ impl Resource for Collaboration {
 }
 
 impl ToValue for Collaboration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedResultRegions", &self.allowed_result_regions)
@@ -290,6 +292,7 @@ impl CollaborationAttributes {
     /// Returns the Amazon Resource Name (ARN) of the specified collaboration.
     ///
     /// Example: `arn:aws:cleanrooms:us-east-1:111122223333:collaboration/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -299,6 +302,7 @@ impl CollaborationAttributes {
     /// Returns the unique identifier of the specified collaboration.
     ///
     /// Example: `a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`
+    #[inline]
     pub fn collaboration_identifier(&self) -> Value {
         self.0.get_att("CollaborationIdentifier")
     }
@@ -358,6 +362,7 @@ pub struct DataEncryptionMetadata {
 #[rustfmt::skip]
 impl DataEncryptionMetadata {
     /// A `DataEncryptionMetadata` with its required properties, named in a [`DataEncryptionMetadataRequired`].
+    #[inline]
     pub fn new(required: DataEncryptionMetadataRequired) -> Self {
         Self {
             allow_cleartext: required.allow_cleartext,
@@ -380,6 +385,7 @@ impl DataEncryptionMetadata {
 impl PropertyType for DataEncryptionMetadata {}
 
 impl ToValue for DataEncryptionMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AllowCleartext", &self.allow_cleartext)
@@ -430,6 +436,7 @@ pub struct JobComputePaymentConfig {
 #[rustfmt::skip]
 impl JobComputePaymentConfig {
     /// A `JobComputePaymentConfig` with its required properties, named in a [`JobComputePaymentConfigRequired`].
+    #[inline]
     pub fn new(required: JobComputePaymentConfigRequired) -> Self {
         Self {
             is_responsible: required.is_responsible,
@@ -443,6 +450,7 @@ impl JobComputePaymentConfig {
 impl PropertyType for JobComputePaymentConfig {}
 
 impl ToValue for JobComputePaymentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
@@ -513,6 +521,7 @@ pub struct MemberSpecification {
 #[rustfmt::skip]
 impl MemberSpecification {
     /// A `MemberSpecification` with its required properties, named in a [`MemberSpecificationRequired`].
+    #[inline]
     pub fn new(required: MemberSpecificationRequired) -> Self {
         Self {
             account_id: required.account_id,
@@ -538,6 +547,7 @@ impl MemberSpecification {
 impl PropertyType for MemberSpecification {}
 
 impl ToValue for MemberSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccountId", &self.account_id)
@@ -584,6 +594,7 @@ pub struct MlMemberAbilities {
 #[rustfmt::skip]
 impl MlMemberAbilities {
     /// A `MlMemberAbilities` with its required properties, named in a [`MlMemberAbilitiesRequired`].
+    #[inline]
     pub fn new(required: MlMemberAbilitiesRequired) -> Self {
         Self {
             custom_ml_member_abilities: required.custom_ml_member_abilities,
@@ -597,6 +608,7 @@ impl MlMemberAbilities {
 impl PropertyType for MlMemberAbilities {}
 
 impl ToValue for MlMemberAbilities {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CustomMLMemberAbilities", &self.custom_ml_member_abilities)
@@ -639,6 +651,7 @@ pub struct MlPaymentConfig {
 #[rustfmt::skip]
 impl MlPaymentConfig {
     /// A `MlPaymentConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -654,6 +667,7 @@ impl MlPaymentConfig {
 impl PropertyType for MlPaymentConfig {}
 
 impl ToValue for MlPaymentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ModelInference", &self.model_inference)
@@ -700,6 +714,7 @@ pub struct ModelInferencePaymentConfig {
 #[rustfmt::skip]
 impl ModelInferencePaymentConfig {
     /// A `ModelInferencePaymentConfig` with its required properties, named in a [`ModelInferencePaymentConfigRequired`].
+    #[inline]
     pub fn new(required: ModelInferencePaymentConfigRequired) -> Self {
         Self {
             is_responsible: required.is_responsible,
@@ -713,6 +728,7 @@ impl ModelInferencePaymentConfig {
 impl PropertyType for ModelInferencePaymentConfig {}
 
 impl ToValue for ModelInferencePaymentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
@@ -757,6 +773,7 @@ pub struct ModelTrainingPaymentConfig {
 #[rustfmt::skip]
 impl ModelTrainingPaymentConfig {
     /// A `ModelTrainingPaymentConfig` with its required properties, named in a [`ModelTrainingPaymentConfigRequired`].
+    #[inline]
     pub fn new(required: ModelTrainingPaymentConfigRequired) -> Self {
         Self {
             is_responsible: required.is_responsible,
@@ -770,6 +787,7 @@ impl ModelTrainingPaymentConfig {
 impl PropertyType for ModelTrainingPaymentConfig {}
 
 impl ToValue for ModelTrainingPaymentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
@@ -820,6 +838,7 @@ pub struct PaymentConfiguration {
 #[rustfmt::skip]
 impl PaymentConfiguration {
     /// A `PaymentConfiguration` with its required properties, named in a [`PaymentConfigurationRequired`].
+    #[inline]
     pub fn new(required: PaymentConfigurationRequired) -> Self {
         Self {
             job_compute: None,
@@ -839,6 +858,7 @@ impl PaymentConfiguration {
 impl PropertyType for PaymentConfiguration {}
 
 impl ToValue for PaymentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("JobCompute", &self.job_compute)
@@ -885,6 +905,7 @@ pub struct QueryComputePaymentConfig {
 #[rustfmt::skip]
 impl QueryComputePaymentConfig {
     /// A `QueryComputePaymentConfig` with its required properties, named in a [`QueryComputePaymentConfigRequired`].
+    #[inline]
     pub fn new(required: QueryComputePaymentConfigRequired) -> Self {
         Self {
             is_responsible: required.is_responsible,
@@ -898,6 +919,7 @@ impl QueryComputePaymentConfig {
 impl PropertyType for QueryComputePaymentConfig {}
 
 impl ToValue for QueryComputePaymentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
@@ -938,6 +960,7 @@ pub struct SyntheticDataGenerationPaymentConfig {
 #[rustfmt::skip]
 impl SyntheticDataGenerationPaymentConfig {
     /// A `SyntheticDataGenerationPaymentConfig` with its required properties, named in a [`SyntheticDataGenerationPaymentConfigRequired`].
+    #[inline]
     pub fn new(required: SyntheticDataGenerationPaymentConfigRequired) -> Self {
         Self {
             is_responsible: required.is_responsible,
@@ -951,6 +974,7 @@ impl SyntheticDataGenerationPaymentConfig {
 impl PropertyType for SyntheticDataGenerationPaymentConfig {}
 
 impl ToValue for SyntheticDataGenerationPaymentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
@@ -976,6 +1000,7 @@ impl From<Value> for AnalyticsEngine {
 }
 
 impl ToValue for AnalyticsEngine {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CleanRoomsSql => "CLEAN_ROOMS_SQL",
@@ -1006,6 +1031,7 @@ impl From<Value> for AutoApprovedChangeType {
 }
 
 impl ToValue for AutoApprovedChangeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AddMember => "ADD_MEMBER",
@@ -1035,6 +1061,7 @@ impl From<Value> for CollaborationJobLogStatus {
 }
 
 impl ToValue for CollaborationJobLogStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1063,6 +1090,7 @@ impl From<Value> for CollaborationQueryLogStatus {
 }
 
 impl ToValue for CollaborationQueryLogStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1091,6 +1119,7 @@ impl From<Value> for CustomMlMemberAbility {
 }
 
 impl ToValue for CustomMlMemberAbility {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CanReceiveModelOutput => "CAN_RECEIVE_MODEL_OUTPUT",
@@ -1121,6 +1150,7 @@ impl From<Value> for MemberAbility {
 }
 
 impl ToValue for MemberAbility {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CanQuery => "CAN_QUERY",
@@ -1212,6 +1242,7 @@ impl From<Value> for SupportedS3Region {
 }
 
 impl ToValue for SupportedS3Region {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::UsWest1 => "us-west-1",

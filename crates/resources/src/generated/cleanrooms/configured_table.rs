@@ -128,6 +128,7 @@ impl ConfiguredTable {
     };
 
     /// A `ConfiguredTable` with its required properties, named in a [`ConfiguredTableRequired`].
+    #[inline]
     pub fn new(required: ConfiguredTableRequired) -> Self {
         Self {
             allowed_columns: required.allowed_columns,
@@ -173,6 +174,7 @@ impl Resource for ConfiguredTable {
 }
 
 impl ToValue for ConfiguredTable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AllowedColumns", &self.allowed_columns)
@@ -203,6 +205,7 @@ impl ConfiguredTableAttributes {
     /// Returns the Amazon Resource Name (ARN) of the specified configured table.
     ///
     /// Example: `arn:aws:cleanrooms:us-east-1:111122223333:configuredtable/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -212,6 +215,7 @@ impl ConfiguredTableAttributes {
     /// Returns the unique identifier of the specified configured table.
     ///
     /// Example: `a1b2c3d4-5678-90ab-cdef-EXAMPLE33333`
+    #[inline]
     pub fn configured_table_identifier(&self) -> Value {
         self.0.get_att("ConfiguredTableIdentifier")
     }
@@ -257,6 +261,7 @@ pub struct AnalysisRule {
 #[rustfmt::skip]
 impl AnalysisRule {
     /// A `AnalysisRule` with its required properties, named in a [`AnalysisRuleRequired`].
+    #[inline]
     pub fn new(required: AnalysisRuleRequired) -> Self {
         Self {
             policy: required.policy,
@@ -273,6 +278,7 @@ impl AnalysisRule {
 impl PropertyType for AnalysisRule {}
 
 impl ToValue for AnalysisRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Policy", &self.policy)
@@ -314,6 +320,7 @@ pub struct ConfiguredTableAnalysisRulePolicy {
 #[rustfmt::skip]
 impl ConfiguredTableAnalysisRulePolicy {
     /// A `ConfiguredTableAnalysisRulePolicy` with its required properties, named in a [`ConfiguredTableAnalysisRulePolicyRequired`].
+    #[inline]
     pub fn new(required: ConfiguredTableAnalysisRulePolicyRequired) -> Self {
         Self {
             v1: required.v1,
@@ -327,6 +334,7 @@ impl ConfiguredTableAnalysisRulePolicy {
 impl PropertyType for ConfiguredTableAnalysisRulePolicy {}
 
 impl ToValue for ConfiguredTableAnalysisRulePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("V1", &self.v1).build()
     }
@@ -352,6 +360,7 @@ impl From<Value> for AnalysisMethod {
 }
 
 impl ToValue for AnalysisMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DirectQuery => "DIRECT_QUERY",
@@ -383,6 +392,7 @@ impl From<Value> for ConfiguredTableAnalysisRuleType {
 }
 
 impl ToValue for ConfiguredTableAnalysisRuleType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aggregation => "AGGREGATION",
@@ -412,6 +422,7 @@ impl From<Value> for SelectedAnalysisMethod {
 }
 
 impl ToValue for SelectedAnalysisMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DirectQuery => "DIRECT_QUERY",

@@ -125,6 +125,7 @@ impl ConfiguredTableAssociation {
     };
 
     /// A `ConfiguredTableAssociation` with its required properties, named in a [`ConfiguredTableAssociationRequired`].
+    #[inline]
     pub fn new(required: ConfiguredTableAssociationRequired) -> Self {
         Self {
             configured_table_association_analysis_rules: None,
@@ -167,6 +168,7 @@ impl Resource for ConfiguredTableAssociation {
 }
 
 impl ToValue for ConfiguredTableAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -202,6 +204,7 @@ impl ConfiguredTableAssociationAttributes {
     /// Returns the Amazon Resource Name (ARN) of the specified configured table association.
     ///
     /// Example: `arn:aws:cleanrooms:us-east-1:111122223333:configuredtable/a1b2c3d4-5678-90ab-cdef-EXAMPLE33333`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -211,6 +214,7 @@ impl ConfiguredTableAssociationAttributes {
     /// Returns the unique identifier of the specified configured table association.
     ///
     /// Example: `a1b2c3d4-5678-90ab-cdef-EXAMPLE33333`
+    #[inline]
     pub fn configured_table_association_identifier(&self) -> Value {
         self.0.get_att("ConfiguredTableAssociationIdentifier")
     }
@@ -256,6 +260,7 @@ pub struct ConfiguredTableAssociationAnalysisRule {
 #[rustfmt::skip]
 impl ConfiguredTableAssociationAnalysisRule {
     /// A `ConfiguredTableAssociationAnalysisRule` with its required properties, named in a [`ConfiguredTableAssociationAnalysisRuleRequired`].
+    #[inline]
     pub fn new(required: ConfiguredTableAssociationAnalysisRuleRequired) -> Self {
         Self {
             policy: required.policy,
@@ -272,6 +277,7 @@ impl ConfiguredTableAssociationAnalysisRule {
 impl PropertyType for ConfiguredTableAssociationAnalysisRule {}
 
 impl ToValue for ConfiguredTableAssociationAnalysisRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Policy", &self.policy)
@@ -313,6 +319,7 @@ pub struct ConfiguredTableAssociationAnalysisRulePolicy {
 #[rustfmt::skip]
 impl ConfiguredTableAssociationAnalysisRulePolicy {
     /// A `ConfiguredTableAssociationAnalysisRulePolicy` with its required properties, named in a [`ConfiguredTableAssociationAnalysisRulePolicyRequired`].
+    #[inline]
     pub fn new(required: ConfiguredTableAssociationAnalysisRulePolicyRequired) -> Self {
         Self {
             v1: required.v1,
@@ -326,6 +333,7 @@ impl ConfiguredTableAssociationAnalysisRulePolicy {
 impl PropertyType for ConfiguredTableAssociationAnalysisRulePolicy {}
 
 impl ToValue for ConfiguredTableAssociationAnalysisRulePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("V1", &self.v1).build()
     }
@@ -351,6 +359,7 @@ impl From<Value> for ConfiguredTableAssociationAnalysisRuleType {
 }
 
 impl ToValue for ConfiguredTableAssociationAnalysisRuleType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aggregation => "AGGREGATION",

@@ -115,6 +115,7 @@ impl IdMappingTable {
     };
 
     /// A `IdMappingTable` with its required properties, named in a [`IdMappingTableRequired`].
+    #[inline]
     pub fn new(required: IdMappingTableRequired) -> Self {
         Self {
             description: None,
@@ -154,6 +155,7 @@ impl Resource for IdMappingTable {
 }
 
 impl ToValue for IdMappingTable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -180,6 +182,7 @@ impl IdMappingTableAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the ID mapping table.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -187,16 +190,19 @@ impl IdMappingTableAttributes {
     /// `Fn::GetAtt` `CollaborationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the collaboration that contains this ID mapping table.
+    #[inline]
     pub fn collaboration_arn(&self) -> Value {
         self.0.get_att("CollaborationArn")
     }
 
     /// `Fn::GetAtt` `CollaborationIdentifier`: a string.
+    #[inline]
     pub fn collaboration_identifier(&self) -> Value {
         self.0.get_att("CollaborationIdentifier")
     }
 
     /// `Fn::GetAtt` `IdMappingTableIdentifier`: a string.
+    #[inline]
     pub fn id_mapping_table_identifier(&self) -> Value {
         self.0.get_att("IdMappingTableIdentifier")
     }
@@ -204,6 +210,7 @@ impl IdMappingTableAttributes {
     /// `Fn::GetAtt` `InputReferenceProperties`: an object.
     ///
     /// The input reference properties for the ID mapping table.
+    #[inline]
     pub fn input_reference_properties(&self) -> Value {
         self.0.get_att("InputReferenceProperties")
     }
@@ -211,6 +218,7 @@ impl IdMappingTableAttributes {
     /// `Fn::GetAtt` `MembershipArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the membership resource for the ID mapping table.
+    #[inline]
     pub fn membership_arn(&self) -> Value {
         self.0.get_att("MembershipArn")
     }
@@ -260,6 +268,7 @@ pub struct IdMappingTableInputReferenceConfig {
 #[rustfmt::skip]
 impl IdMappingTableInputReferenceConfig {
     /// A `IdMappingTableInputReferenceConfig` with its required properties, named in a [`IdMappingTableInputReferenceConfigRequired`].
+    #[inline]
     pub fn new(required: IdMappingTableInputReferenceConfigRequired) -> Self {
         Self {
             input_reference_arn: required.input_reference_arn,
@@ -276,6 +285,7 @@ impl IdMappingTableInputReferenceConfig {
 impl PropertyType for IdMappingTableInputReferenceConfig {}
 
 impl ToValue for IdMappingTableInputReferenceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InputReferenceArn", &self.input_reference_arn)
@@ -322,6 +332,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -338,6 +349,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -112,6 +112,7 @@ impl IdNamespaceAssociation {
     };
 
     /// A `IdNamespaceAssociation` with its required properties, named in a [`IdNamespaceAssociationRequired`].
+    #[inline]
     pub fn new(required: IdNamespaceAssociationRequired) -> Self {
         Self {
             description: None,
@@ -151,6 +152,7 @@ impl Resource for IdNamespaceAssociation {
 }
 
 impl ToValue for IdNamespaceAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -177,6 +179,7 @@ impl IdNamespaceAssociationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the ID namespace association.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -184,16 +187,19 @@ impl IdNamespaceAssociationAttributes {
     /// `Fn::GetAtt` `CollaborationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the collaboration that contains this ID namespace association.
+    #[inline]
     pub fn collaboration_arn(&self) -> Value {
         self.0.get_att("CollaborationArn")
     }
 
     /// `Fn::GetAtt` `CollaborationIdentifier`: a string.
+    #[inline]
     pub fn collaboration_identifier(&self) -> Value {
         self.0.get_att("CollaborationIdentifier")
     }
 
     /// `Fn::GetAtt` `IdNamespaceAssociationIdentifier`: a string.
+    #[inline]
     pub fn id_namespace_association_identifier(&self) -> Value {
         self.0.get_att("IdNamespaceAssociationIdentifier")
     }
@@ -201,6 +207,7 @@ impl IdNamespaceAssociationAttributes {
     /// `Fn::GetAtt` `InputReferenceProperties`: an object.
     ///
     /// Provides the information for the ID namespace association input reference properties.
+    #[inline]
     pub fn input_reference_properties(&self) -> Value {
         self.0.get_att("InputReferenceProperties")
     }
@@ -208,6 +215,7 @@ impl IdNamespaceAssociationAttributes {
     /// `Fn::GetAtt` `MembershipArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the membership resource for this ID namespace association.
+    #[inline]
     pub fn membership_arn(&self) -> Value {
         self.0.get_att("MembershipArn")
     }
@@ -248,6 +256,7 @@ pub struct IdMappingConfig {
 #[rustfmt::skip]
 impl IdMappingConfig {
     /// A `IdMappingConfig` with its required properties, named in a [`IdMappingConfigRequired`].
+    #[inline]
     pub fn new(required: IdMappingConfigRequired) -> Self {
         Self {
             allow_use_as_dimension_column: required.allow_use_as_dimension_column,
@@ -261,6 +270,7 @@ impl IdMappingConfig {
 impl PropertyType for IdMappingConfig {}
 
 impl ToValue for IdMappingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -315,6 +325,7 @@ pub struct IdNamespaceAssociationInputReferenceConfig {
 #[rustfmt::skip]
 impl IdNamespaceAssociationInputReferenceConfig {
     /// A `IdNamespaceAssociationInputReferenceConfig` with its required properties, named in a [`IdNamespaceAssociationInputReferenceConfigRequired`].
+    #[inline]
     pub fn new(required: IdNamespaceAssociationInputReferenceConfigRequired) -> Self {
         Self {
             input_reference_arn: required.input_reference_arn,
@@ -331,6 +342,7 @@ impl IdNamespaceAssociationInputReferenceConfig {
 impl PropertyType for IdNamespaceAssociationInputReferenceConfig {}
 
 impl ToValue for IdNamespaceAssociationInputReferenceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InputReferenceArn", &self.input_reference_arn)
@@ -377,6 +389,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -393,6 +406,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

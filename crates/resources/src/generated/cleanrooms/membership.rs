@@ -113,6 +113,7 @@ impl Membership {
     };
 
     /// A `Membership` with its required properties, named in a [`MembershipRequired`].
+    #[inline]
     pub fn new(required: MembershipRequired) -> Self {
         Self {
             collaboration_identifier: required.collaboration_identifier,
@@ -158,6 +159,7 @@ impl Resource for Membership {
 }
 
 impl ToValue for Membership {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CollaborationIdentifier", &self.collaboration_identifier)
@@ -194,6 +196,7 @@ impl MembershipAttributes {
     /// Returns the Amazon Resource Name (ARN) of the specified membership.
     ///
     /// Example: `arn:aws:cleanrooms:us-east-1:111122223333:membership/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -203,6 +206,7 @@ impl MembershipAttributes {
     /// Returns the Amazon Resource Name (ARN) of the specified collaboration.
     ///
     /// Example: `arn:aws:cleanrooms:us-east-1:111122223333:collaboration/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`
+    #[inline]
     pub fn collaboration_arn(&self) -> Value {
         self.0.get_att("CollaborationArn")
     }
@@ -212,6 +216,7 @@ impl MembershipAttributes {
     /// Returns the unique identifier of the specified collaboration creator account.
     ///
     /// Example: `a1b2c3d4-5678-90ab-cdef-EXAMPLE11111`
+    #[inline]
     pub fn collaboration_creator_account_id(&self) -> Value {
         self.0.get_att("CollaborationCreatorAccountId")
     }
@@ -221,6 +226,7 @@ impl MembershipAttributes {
     /// Returns the unique identifier of the specified membership.
     ///
     /// Example: `a1b2c3d4-5678-90ab-cdef-EXAMPLE22222`
+    #[inline]
     pub fn membership_identifier(&self) -> Value {
         self.0.get_att("MembershipIdentifier")
     }
@@ -266,6 +272,7 @@ pub struct MembershipJobComputePaymentConfig {
 #[rustfmt::skip]
 impl MembershipJobComputePaymentConfig {
     /// A `MembershipJobComputePaymentConfig` with its required properties, named in a [`MembershipJobComputePaymentConfigRequired`].
+    #[inline]
     pub fn new(required: MembershipJobComputePaymentConfigRequired) -> Self {
         Self {
             is_responsible: required.is_responsible,
@@ -279,6 +286,7 @@ impl MembershipJobComputePaymentConfig {
 impl PropertyType for MembershipJobComputePaymentConfig {}
 
 impl ToValue for MembershipJobComputePaymentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
@@ -321,6 +329,7 @@ pub struct MembershipMlPaymentConfig {
 #[rustfmt::skip]
 impl MembershipMlPaymentConfig {
     /// A `MembershipMlPaymentConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -336,6 +345,7 @@ impl MembershipMlPaymentConfig {
 impl PropertyType for MembershipMlPaymentConfig {}
 
 impl ToValue for MembershipMlPaymentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ModelInference", &self.model_inference)
@@ -385,6 +395,7 @@ pub struct MembershipModelInferencePaymentConfig {
 #[rustfmt::skip]
 impl MembershipModelInferencePaymentConfig {
     /// A `MembershipModelInferencePaymentConfig` with its required properties, named in a [`MembershipModelInferencePaymentConfigRequired`].
+    #[inline]
     pub fn new(required: MembershipModelInferencePaymentConfigRequired) -> Self {
         Self {
             is_responsible: required.is_responsible,
@@ -398,6 +409,7 @@ impl MembershipModelInferencePaymentConfig {
 impl PropertyType for MembershipModelInferencePaymentConfig {}
 
 impl ToValue for MembershipModelInferencePaymentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
@@ -445,6 +457,7 @@ pub struct MembershipModelTrainingPaymentConfig {
 #[rustfmt::skip]
 impl MembershipModelTrainingPaymentConfig {
     /// A `MembershipModelTrainingPaymentConfig` with its required properties, named in a [`MembershipModelTrainingPaymentConfigRequired`].
+    #[inline]
     pub fn new(required: MembershipModelTrainingPaymentConfigRequired) -> Self {
         Self {
             is_responsible: required.is_responsible,
@@ -458,6 +471,7 @@ impl MembershipModelTrainingPaymentConfig {
 impl PropertyType for MembershipModelTrainingPaymentConfig {}
 
 impl ToValue for MembershipModelTrainingPaymentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
@@ -508,6 +522,7 @@ pub struct MembershipPaymentConfiguration {
 #[rustfmt::skip]
 impl MembershipPaymentConfiguration {
     /// A `MembershipPaymentConfiguration` with its required properties, named in a [`MembershipPaymentConfigurationRequired`].
+    #[inline]
     pub fn new(required: MembershipPaymentConfigurationRequired) -> Self {
         Self {
             job_compute: None,
@@ -527,6 +542,7 @@ impl MembershipPaymentConfiguration {
 impl PropertyType for MembershipPaymentConfiguration {}
 
 impl ToValue for MembershipPaymentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("JobCompute", &self.job_compute)
@@ -569,6 +585,7 @@ pub struct MembershipProtectedJobOutputConfiguration {
 #[rustfmt::skip]
 impl MembershipProtectedJobOutputConfiguration {
     /// A `MembershipProtectedJobOutputConfiguration` with its required properties, named in a [`MembershipProtectedJobOutputConfigurationRequired`].
+    #[inline]
     pub fn new(required: MembershipProtectedJobOutputConfigurationRequired) -> Self {
         Self {
             s3: required.s3,
@@ -582,6 +599,7 @@ impl MembershipProtectedJobOutputConfiguration {
 impl PropertyType for MembershipProtectedJobOutputConfiguration {}
 
 impl ToValue for MembershipProtectedJobOutputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("S3", &self.s3).build()
     }
@@ -629,6 +647,7 @@ pub struct MembershipProtectedJobResultConfiguration {
 #[rustfmt::skip]
 impl MembershipProtectedJobResultConfiguration {
     /// A `MembershipProtectedJobResultConfiguration` with its required properties, named in a [`MembershipProtectedJobResultConfigurationRequired`].
+    #[inline]
     pub fn new(required: MembershipProtectedJobResultConfigurationRequired) -> Self {
         Self {
             output_configuration: required.output_configuration,
@@ -645,6 +664,7 @@ impl MembershipProtectedJobResultConfiguration {
 impl PropertyType for MembershipProtectedJobResultConfiguration {}
 
 impl ToValue for MembershipProtectedJobResultConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OutputConfiguration", &self.output_configuration)
@@ -686,6 +706,7 @@ pub struct MembershipProtectedQueryOutputConfiguration {
 #[rustfmt::skip]
 impl MembershipProtectedQueryOutputConfiguration {
     /// A `MembershipProtectedQueryOutputConfiguration` with its required properties, named in a [`MembershipProtectedQueryOutputConfigurationRequired`].
+    #[inline]
     pub fn new(required: MembershipProtectedQueryOutputConfigurationRequired) -> Self {
         Self {
             s3: required.s3,
@@ -699,6 +720,7 @@ impl MembershipProtectedQueryOutputConfiguration {
 impl PropertyType for MembershipProtectedQueryOutputConfiguration {}
 
 impl ToValue for MembershipProtectedQueryOutputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("S3", &self.s3).build()
     }
@@ -744,6 +766,7 @@ pub struct MembershipProtectedQueryResultConfiguration {
 #[rustfmt::skip]
 impl MembershipProtectedQueryResultConfiguration {
     /// A `MembershipProtectedQueryResultConfiguration` with its required properties, named in a [`MembershipProtectedQueryResultConfigurationRequired`].
+    #[inline]
     pub fn new(required: MembershipProtectedQueryResultConfigurationRequired) -> Self {
         Self {
             output_configuration: required.output_configuration,
@@ -760,6 +783,7 @@ impl MembershipProtectedQueryResultConfiguration {
 impl PropertyType for MembershipProtectedQueryResultConfiguration {}
 
 impl ToValue for MembershipProtectedQueryResultConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OutputConfiguration", &self.output_configuration)
@@ -808,6 +832,7 @@ pub struct MembershipQueryComputePaymentConfig {
 #[rustfmt::skip]
 impl MembershipQueryComputePaymentConfig {
     /// A `MembershipQueryComputePaymentConfig` with its required properties, named in a [`MembershipQueryComputePaymentConfigRequired`].
+    #[inline]
     pub fn new(required: MembershipQueryComputePaymentConfigRequired) -> Self {
         Self {
             is_responsible: required.is_responsible,
@@ -821,6 +846,7 @@ impl MembershipQueryComputePaymentConfig {
 impl PropertyType for MembershipQueryComputePaymentConfig {}
 
 impl ToValue for MembershipQueryComputePaymentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
@@ -861,6 +887,7 @@ pub struct MembershipSyntheticDataGenerationPaymentConfig {
 #[rustfmt::skip]
 impl MembershipSyntheticDataGenerationPaymentConfig {
     /// A `MembershipSyntheticDataGenerationPaymentConfig` with its required properties, named in a [`MembershipSyntheticDataGenerationPaymentConfigRequired`].
+    #[inline]
     pub fn new(required: MembershipSyntheticDataGenerationPaymentConfigRequired) -> Self {
         Self {
             is_responsible: required.is_responsible,
@@ -874,6 +901,7 @@ impl MembershipSyntheticDataGenerationPaymentConfig {
 impl PropertyType for MembershipSyntheticDataGenerationPaymentConfig {}
 
 impl ToValue for MembershipSyntheticDataGenerationPaymentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IsResponsible", &self.is_responsible)
@@ -921,6 +949,7 @@ pub struct ProtectedJobS3OutputConfigurationInput {
 #[rustfmt::skip]
 impl ProtectedJobS3OutputConfigurationInput {
     /// A `ProtectedJobS3OutputConfigurationInput` with its required properties, named in a [`ProtectedJobS3OutputConfigurationInputRequired`].
+    #[inline]
     pub fn new(required: ProtectedJobS3OutputConfigurationInputRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -937,6 +966,7 @@ impl ProtectedJobS3OutputConfigurationInput {
 impl PropertyType for ProtectedJobS3OutputConfigurationInput {}
 
 impl ToValue for ProtectedJobS3OutputConfigurationInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -997,6 +1027,7 @@ pub struct ProtectedQueryS3OutputConfiguration {
 #[rustfmt::skip]
 impl ProtectedQueryS3OutputConfiguration {
     /// A `ProtectedQueryS3OutputConfiguration` with its required properties, named in a [`ProtectedQueryS3OutputConfigurationRequired`].
+    #[inline]
     pub fn new(required: ProtectedQueryS3OutputConfigurationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -1019,6 +1050,7 @@ impl ProtectedQueryS3OutputConfiguration {
 impl PropertyType for ProtectedQueryS3OutputConfiguration {}
 
 impl ToValue for ProtectedQueryS3OutputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -1047,6 +1079,7 @@ impl From<Value> for MembershipJobLogStatus {
 }
 
 impl ToValue for MembershipJobLogStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1075,6 +1108,7 @@ impl From<Value> for MembershipQueryLogStatus {
 }
 
 impl ToValue for MembershipQueryLogStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1103,6 +1137,7 @@ impl From<Value> for ResultFormat {
 }
 
 impl ToValue for ResultFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Csv => "CSV",

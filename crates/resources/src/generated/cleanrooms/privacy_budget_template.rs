@@ -105,6 +105,7 @@ impl PrivacyBudgetTemplate {
     };
 
     /// A `PrivacyBudgetTemplate` with its required properties, named in a [`PrivacyBudgetTemplateRequired`].
+    #[inline]
     pub fn new(required: PrivacyBudgetTemplateRequired) -> Self {
         Self {
             auto_refresh: required.auto_refresh,
@@ -141,6 +142,7 @@ impl Resource for PrivacyBudgetTemplate {
 }
 
 impl ToValue for PrivacyBudgetTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AutoRefresh", &self.auto_refresh)
@@ -166,6 +168,7 @@ impl PrivacyBudgetTemplateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the privacy budget template.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -173,6 +176,7 @@ impl PrivacyBudgetTemplateAttributes {
     /// `Fn::GetAtt` `CollaborationArn`: a string.
     ///
     /// The ARN of the collaboration that contains this privacy budget template.
+    #[inline]
     pub fn collaboration_arn(&self) -> Value {
         self.0.get_att("CollaborationArn")
     }
@@ -180,6 +184,7 @@ impl PrivacyBudgetTemplateAttributes {
     /// `Fn::GetAtt` `CollaborationIdentifier`: a string.
     ///
     /// The unique ID of the collaboration that contains this privacy budget template.
+    #[inline]
     pub fn collaboration_identifier(&self) -> Value {
         self.0.get_att("CollaborationIdentifier")
     }
@@ -187,6 +192,7 @@ impl PrivacyBudgetTemplateAttributes {
     /// `Fn::GetAtt` `MembershipArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the member who created the privacy budget template.
+    #[inline]
     pub fn membership_arn(&self) -> Value {
         self.0.get_att("MembershipArn")
     }
@@ -194,6 +200,7 @@ impl PrivacyBudgetTemplateAttributes {
     /// `Fn::GetAtt` `PrivacyBudgetTemplateIdentifier`: a string.
     ///
     /// A unique identifier for one of your memberships for a collaboration. The privacy budget template is created in the collaboration that this membership belongs to. Accepts a membership ID.
+    #[inline]
     pub fn privacy_budget_template_identifier(&self) -> Value {
         self.0.get_att("PrivacyBudgetTemplateIdentifier")
     }
@@ -246,6 +253,7 @@ pub struct BudgetParameter {
 #[rustfmt::skip]
 impl BudgetParameter {
     /// A `BudgetParameter` with its required properties, named in a [`BudgetParameterRequired`].
+    #[inline]
     pub fn new(required: BudgetParameterRequired) -> Self {
         Self {
             auto_refresh: None,
@@ -265,6 +273,7 @@ impl BudgetParameter {
 impl PropertyType for BudgetParameter {}
 
 impl ToValue for BudgetParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoRefresh", &self.auto_refresh)
@@ -314,6 +323,7 @@ pub struct Parameters {
 #[rustfmt::skip]
 impl Parameters {
     /// A `Parameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -331,6 +341,7 @@ impl Parameters {
 impl PropertyType for Parameters {}
 
 impl ToValue for Parameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BudgetParameters", &self.budget_parameters)
@@ -359,6 +370,7 @@ impl From<Value> for AutoRefresh {
 }
 
 impl ToValue for AutoRefresh {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CalendarMonth => "CALENDAR_MONTH",
@@ -387,6 +399,7 @@ impl From<Value> for BudgetParameterAutoRefresh {
 }
 
 impl ToValue for BudgetParameterAutoRefresh {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -419,6 +432,7 @@ impl From<Value> for BudgetParameterType {
 }
 
 impl ToValue for BudgetParameterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CalendarDay => "CALENDAR_DAY",
@@ -449,6 +463,7 @@ impl From<Value> for PrivacyBudgetType {
 }
 
 impl ToValue for PrivacyBudgetType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DifferentialPrivacy => "DIFFERENTIAL_PRIVACY",

@@ -110,6 +110,7 @@ impl ConfiguredModelAlgorithm {
     };
 
     /// A `ConfiguredModelAlgorithm` with its required properties, named in a [`ConfiguredModelAlgorithmRequired`].
+    #[inline]
     pub fn new(required: ConfiguredModelAlgorithmRequired) -> Self {
         Self {
             description: None,
@@ -152,6 +153,7 @@ impl Resource for ConfiguredModelAlgorithm {
 }
 
 impl ToValue for ConfiguredModelAlgorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -177,6 +179,7 @@ impl From<ResourceRef> for ConfiguredModelAlgorithmAttributes {
 
 impl ConfiguredModelAlgorithmAttributes {
     /// `Fn::GetAtt` `ConfiguredModelAlgorithmArn`: a string.
+    #[inline]
     pub fn configured_model_algorithm_arn(&self) -> Value {
         self.0.get_att("ConfiguredModelAlgorithmArn")
     }
@@ -228,6 +231,7 @@ pub struct ContainerConfig {
 #[rustfmt::skip]
 impl ContainerConfig {
     /// A `ContainerConfig` with its required properties, named in a [`ContainerConfigRequired`].
+    #[inline]
     pub fn new(required: ContainerConfigRequired) -> Self {
         Self {
             arguments: None,
@@ -250,6 +254,7 @@ impl ContainerConfig {
 impl PropertyType for ContainerConfig {}
 
 impl ToValue for ContainerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arguments", &self.arguments)
@@ -291,6 +296,7 @@ pub struct InferenceContainerConfig {
 #[rustfmt::skip]
 impl InferenceContainerConfig {
     /// A `InferenceContainerConfig` with its required properties, named in a [`InferenceContainerConfigRequired`].
+    #[inline]
     pub fn new(required: InferenceContainerConfigRequired) -> Self {
         Self {
             image_uri: required.image_uri,
@@ -304,6 +310,7 @@ impl InferenceContainerConfig {
 impl PropertyType for InferenceContainerConfig {}
 
 impl ToValue for InferenceContainerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("ImageUri", &self.image_uri).build()
     }
@@ -347,6 +354,7 @@ pub struct MetricDefinition {
 #[rustfmt::skip]
 impl MetricDefinition {
     /// A `MetricDefinition` with its required properties, named in a [`MetricDefinitionRequired`].
+    #[inline]
     pub fn new(required: MetricDefinitionRequired) -> Self {
         Self {
             name: required.name,
@@ -363,6 +371,7 @@ impl MetricDefinition {
 impl PropertyType for MetricDefinition {}
 
 impl ToValue for MetricDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)

@@ -111,6 +111,7 @@ impl ConfiguredModelAlgorithmAssociation {
     };
 
     /// A `ConfiguredModelAlgorithmAssociation` with its required properties, named in a [`ConfiguredModelAlgorithmAssociationRequired`].
+    #[inline]
     pub fn new(required: ConfiguredModelAlgorithmAssociationRequired) -> Self {
         Self {
             configured_model_algorithm_arn: required.configured_model_algorithm_arn,
@@ -150,6 +151,7 @@ impl Resource for ConfiguredModelAlgorithmAssociation {
 }
 
 impl ToValue for ConfiguredModelAlgorithmAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -177,11 +179,13 @@ impl From<ResourceRef> for ConfiguredModelAlgorithmAssociationAttributes {
 
 impl ConfiguredModelAlgorithmAssociationAttributes {
     /// `Fn::GetAtt` `CollaborationIdentifier`: a string.
+    #[inline]
     pub fn collaboration_identifier(&self) -> Value {
         self.0.get_att("CollaborationIdentifier")
     }
 
     /// `Fn::GetAtt` `ConfiguredModelAlgorithmAssociationArn`: a string.
+    #[inline]
     pub fn configured_model_algorithm_association_arn(&self) -> Value {
         self.0.get_att("ConfiguredModelAlgorithmAssociationArn")
     }
@@ -218,6 +222,7 @@ pub struct CustomEntityConfig {
 #[rustfmt::skip]
 impl CustomEntityConfig {
     /// A `CustomEntityConfig` with its required properties, named in a [`CustomEntityConfigRequired`].
+    #[inline]
     pub fn new(required: CustomEntityConfigRequired) -> Self {
         Self {
             custom_data_identifiers: required.custom_data_identifiers,
@@ -231,6 +236,7 @@ impl CustomEntityConfig {
 impl PropertyType for CustomEntityConfig {}
 
 impl ToValue for CustomEntityConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CustomDataIdentifiers", &self.custom_data_identifiers)
@@ -272,6 +278,7 @@ pub struct LogRedactionConfiguration {
 #[rustfmt::skip]
 impl LogRedactionConfiguration {
     /// A `LogRedactionConfiguration` with its required properties, named in a [`LogRedactionConfigurationRequired`].
+    #[inline]
     pub fn new(required: LogRedactionConfigurationRequired) -> Self {
         Self {
             custom_entity_config: None,
@@ -288,6 +295,7 @@ impl LogRedactionConfiguration {
 impl PropertyType for LogRedactionConfiguration {}
 
 impl ToValue for LogRedactionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomEntityConfig", &self.custom_entity_config)
@@ -338,6 +346,7 @@ pub struct LogsConfigurationPolicy {
 #[rustfmt::skip]
 impl LogsConfigurationPolicy {
     /// A `LogsConfigurationPolicy` with its required properties, named in a [`LogsConfigurationPolicyRequired`].
+    #[inline]
     pub fn new(required: LogsConfigurationPolicyRequired) -> Self {
         Self {
             allowed_account_ids: required.allowed_account_ids,
@@ -360,6 +369,7 @@ impl LogsConfigurationPolicy {
 impl PropertyType for LogsConfigurationPolicy {}
 
 impl ToValue for LogsConfigurationPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AllowedAccountIds", &self.allowed_account_ids)
@@ -402,6 +412,7 @@ pub struct MetricsConfigurationPolicy {
 #[rustfmt::skip]
 impl MetricsConfigurationPolicy {
     /// A `MetricsConfigurationPolicy` with its required properties, named in a [`MetricsConfigurationPolicyRequired`].
+    #[inline]
     pub fn new(required: MetricsConfigurationPolicyRequired) -> Self {
         Self {
             noise_level: required.noise_level,
@@ -415,6 +426,7 @@ impl MetricsConfigurationPolicy {
 impl PropertyType for MetricsConfigurationPolicy {}
 
 impl ToValue for MetricsConfigurationPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("NoiseLevel", &self.noise_level)
@@ -451,6 +463,7 @@ pub struct PrivacyConfiguration {
 #[rustfmt::skip]
 impl PrivacyConfiguration {
     /// A `PrivacyConfiguration` with its required properties, named in a [`PrivacyConfigurationRequired`].
+    #[inline]
     pub fn new(required: PrivacyConfigurationRequired) -> Self {
         Self {
             policies: required.policies,
@@ -464,6 +477,7 @@ impl PrivacyConfiguration {
 impl PropertyType for PrivacyConfiguration {}
 
 impl ToValue for PrivacyConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Policies", &self.policies).build()
     }
@@ -496,6 +510,7 @@ pub struct PrivacyConfigurationPolicies {
 #[rustfmt::skip]
 impl PrivacyConfigurationPolicies {
     /// A `PrivacyConfigurationPolicies` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -511,6 +526,7 @@ impl PrivacyConfigurationPolicies {
 impl PropertyType for PrivacyConfigurationPolicies {}
 
 impl ToValue for PrivacyConfigurationPolicies {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TrainedModelExports", &self.trained_model_exports)
@@ -559,6 +575,7 @@ pub struct TrainedModelArtifactMaxSize {
 #[rustfmt::skip]
 impl TrainedModelArtifactMaxSize {
     /// A `TrainedModelArtifactMaxSize` with its required properties, named in a [`TrainedModelArtifactMaxSizeRequired`].
+    #[inline]
     pub fn new(required: TrainedModelArtifactMaxSizeRequired) -> Self {
         Self {
             unit: required.unit,
@@ -575,6 +592,7 @@ impl TrainedModelArtifactMaxSize {
 impl PropertyType for TrainedModelArtifactMaxSize {}
 
 impl ToValue for TrainedModelArtifactMaxSize {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Unit", &self.unit)
@@ -619,6 +637,7 @@ pub struct TrainedModelExportsConfigurationPolicy {
 #[rustfmt::skip]
 impl TrainedModelExportsConfigurationPolicy {
     /// A `TrainedModelExportsConfigurationPolicy` with its required properties, named in a [`TrainedModelExportsConfigurationPolicyRequired`].
+    #[inline]
     pub fn new(required: TrainedModelExportsConfigurationPolicyRequired) -> Self {
         Self {
             files_to_export: required.files_to_export,
@@ -635,6 +654,7 @@ impl TrainedModelExportsConfigurationPolicy {
 impl PropertyType for TrainedModelExportsConfigurationPolicy {}
 
 impl ToValue for TrainedModelExportsConfigurationPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FilesToExport", &self.files_to_export)
@@ -679,6 +699,7 @@ pub struct TrainedModelExportsMaxSize {
 #[rustfmt::skip]
 impl TrainedModelExportsMaxSize {
     /// A `TrainedModelExportsMaxSize` with its required properties, named in a [`TrainedModelExportsMaxSizeRequired`].
+    #[inline]
     pub fn new(required: TrainedModelExportsMaxSizeRequired) -> Self {
         Self {
             unit: required.unit,
@@ -695,6 +716,7 @@ impl TrainedModelExportsMaxSize {
 impl PropertyType for TrainedModelExportsMaxSize {}
 
 impl ToValue for TrainedModelExportsMaxSize {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Unit", &self.unit)
@@ -729,6 +751,7 @@ pub struct TrainedModelInferenceJobsConfigurationPolicy {
 #[rustfmt::skip]
 impl TrainedModelInferenceJobsConfigurationPolicy {
     /// A `TrainedModelInferenceJobsConfigurationPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -742,6 +765,7 @@ impl TrainedModelInferenceJobsConfigurationPolicy {
 impl PropertyType for TrainedModelInferenceJobsConfigurationPolicy {}
 
 impl ToValue for TrainedModelInferenceJobsConfigurationPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerLogs", &self.container_logs)
@@ -786,6 +810,7 @@ pub struct TrainedModelInferenceMaxOutputSize {
 #[rustfmt::skip]
 impl TrainedModelInferenceMaxOutputSize {
     /// A `TrainedModelInferenceMaxOutputSize` with its required properties, named in a [`TrainedModelInferenceMaxOutputSizeRequired`].
+    #[inline]
     pub fn new(required: TrainedModelInferenceMaxOutputSizeRequired) -> Self {
         Self {
             unit: required.unit,
@@ -802,6 +827,7 @@ impl TrainedModelInferenceMaxOutputSize {
 impl PropertyType for TrainedModelInferenceMaxOutputSize {}
 
 impl ToValue for TrainedModelInferenceMaxOutputSize {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Unit", &self.unit)
@@ -839,6 +865,7 @@ pub struct TrainedModelsConfigurationPolicy {
 #[rustfmt::skip]
 impl TrainedModelsConfigurationPolicy {
     /// A `TrainedModelsConfigurationPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -854,6 +881,7 @@ impl TrainedModelsConfigurationPolicy {
 impl PropertyType for TrainedModelsConfigurationPolicy {}
 
 impl ToValue for TrainedModelsConfigurationPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerLogs", &self.container_logs)
@@ -883,6 +911,7 @@ impl From<Value> for EntityType {
 }
 
 impl ToValue for EntityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllPersonallyIdentifiableInformation => "ALL_PERSONALLY_IDENTIFIABLE_INFORMATION",
@@ -912,6 +941,7 @@ impl From<Value> for LogType {
 }
 
 impl ToValue for LogType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -944,6 +974,7 @@ impl From<Value> for NoiseLevelType {
 }
 
 impl ToValue for NoiseLevelType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::High => "HIGH",
@@ -972,6 +1003,7 @@ impl From<Value> for TrainedModelArtifactMaxSizeUnitType {
 }
 
 impl ToValue for TrainedModelArtifactMaxSizeUnitType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gb => "GB",
@@ -999,6 +1031,7 @@ impl From<Value> for TrainedModelExportFileType {
 }
 
 impl ToValue for TrainedModelExportFileType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Model => "MODEL",
@@ -1025,6 +1058,7 @@ impl From<Value> for TrainedModelExportsMaxSizeUnitType {
 }
 
 impl ToValue for TrainedModelExportsMaxSizeUnitType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gb => "GB",
@@ -1050,6 +1084,7 @@ impl From<Value> for TrainedModelInferenceMaxOutputSizeUnitType {
 }
 
 impl ToValue for TrainedModelInferenceMaxOutputSizeUnitType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gb => "GB",

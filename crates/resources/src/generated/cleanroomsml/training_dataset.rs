@@ -123,6 +123,7 @@ impl TrainingDataset {
     };
 
     /// A `TrainingDataset` with its required properties, named in a [`TrainingDatasetRequired`].
+    #[inline]
     pub fn new(required: TrainingDatasetRequired) -> Self {
         Self {
             description: None,
@@ -159,6 +160,7 @@ impl Resource for TrainingDataset {
 }
 
 impl ToValue for TrainingDataset {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -182,6 +184,7 @@ impl From<ResourceRef> for TrainingDatasetAttributes {
 
 impl TrainingDatasetAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -189,6 +192,7 @@ impl TrainingDatasetAttributes {
     /// `Fn::GetAtt` `TrainingDatasetArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the training dataset.
+    #[inline]
     pub fn training_dataset_arn(&self) -> Value {
         self.0.get_att("TrainingDatasetArn")
     }
@@ -238,6 +242,7 @@ pub struct ColumnSchema {
 #[rustfmt::skip]
 impl ColumnSchema {
     /// A `ColumnSchema` with its required properties, named in a [`ColumnSchemaRequired`].
+    #[inline]
     pub fn new(required: ColumnSchemaRequired) -> Self {
         Self {
             column_name: required.column_name,
@@ -254,6 +259,7 @@ impl ColumnSchema {
 impl PropertyType for ColumnSchema {}
 
 impl ToValue for ColumnSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ColumnName", &self.column_name)
@@ -295,6 +301,7 @@ pub struct DataSource {
 #[rustfmt::skip]
 impl DataSource {
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
+    #[inline]
     pub fn new(required: DataSourceRequired) -> Self {
         Self {
             glue_data_source: required.glue_data_source,
@@ -308,6 +315,7 @@ impl DataSource {
 impl PropertyType for DataSource {}
 
 impl ToValue for DataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GlueDataSource", &self.glue_data_source)
@@ -355,6 +363,7 @@ pub struct Dataset {
 #[rustfmt::skip]
 impl Dataset {
     /// A `Dataset` with its required properties, named in a [`DatasetRequired`].
+    #[inline]
     pub fn new(required: DatasetRequired) -> Self {
         Self {
             input_config: required.input_config,
@@ -371,6 +380,7 @@ impl Dataset {
 impl PropertyType for Dataset {}
 
 impl ToValue for Dataset {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InputConfig", &self.input_config)
@@ -421,6 +431,7 @@ pub struct DatasetInputConfig {
 #[rustfmt::skip]
 impl DatasetInputConfig {
     /// A `DatasetInputConfig` with its required properties, named in a [`DatasetInputConfigRequired`].
+    #[inline]
     pub fn new(required: DatasetInputConfigRequired) -> Self {
         Self {
             data_source: required.data_source,
@@ -437,6 +448,7 @@ impl DatasetInputConfig {
 impl PropertyType for DatasetInputConfig {}
 
 impl ToValue for DatasetInputConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataSource", &self.data_source)
@@ -496,6 +508,7 @@ pub struct GlueDataSource {
 #[rustfmt::skip]
 impl GlueDataSource {
     /// A `GlueDataSource` with its required properties, named in a [`GlueDataSourceRequired`].
+    #[inline]
     pub fn new(required: GlueDataSourceRequired) -> Self {
         Self {
             catalog_id: None,
@@ -515,6 +528,7 @@ impl GlueDataSource {
 impl PropertyType for GlueDataSource {}
 
 impl ToValue for GlueDataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
@@ -548,6 +562,7 @@ impl From<Value> for ColumnType {
 }
 
 impl ToValue for ColumnType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::UserId => "USER_ID",
@@ -577,6 +592,7 @@ impl From<Value> for DatasetType {
 }
 
 impl ToValue for DatasetType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Interactions => "INTERACTIONS",

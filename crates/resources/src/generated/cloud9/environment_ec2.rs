@@ -144,6 +144,7 @@ impl EnvironmentEc2 {
     };
 
     /// A `EnvironmentEc2` with its required properties, named in a [`EnvironmentEc2Required`].
+    #[inline]
     pub fn new(required: EnvironmentEc2Required) -> Self {
         Self {
             automatic_stop_time_minutes: None,
@@ -195,6 +196,7 @@ impl Resource for EnvironmentEc2 {
 }
 
 impl ToValue for EnvironmentEc2 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -228,11 +230,13 @@ impl EnvironmentEc2Attributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the development environment, such as `arn:aws:cloud9:us-east-2:123456789012:environment:2bc3642873c342e485f7e0c561234567` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -240,6 +244,7 @@ impl EnvironmentEc2Attributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the environment.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -285,6 +290,7 @@ pub struct Repository {
 #[rustfmt::skip]
 impl Repository {
     /// A `Repository` with its required properties, named in a [`RepositoryRequired`].
+    #[inline]
     pub fn new(required: RepositoryRequired) -> Self {
         Self {
             path_component: required.path_component,
@@ -301,6 +307,7 @@ impl Repository {
 impl PropertyType for Repository {}
 
 impl ToValue for Repository {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PathComponent", &self.path_component)
@@ -343,6 +350,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -359,6 +367,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

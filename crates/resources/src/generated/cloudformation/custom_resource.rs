@@ -80,6 +80,7 @@ impl CustomResource {
     };
 
     /// A `CustomResource` with its required properties, named in a [`CustomResourceRequired`].
+    #[inline]
     pub fn new(required: CustomResourceRequired) -> Self {
         Self {
             service_timeout: None,
@@ -104,6 +105,7 @@ impl Resource for CustomResource {
 }
 
 impl ToValue for CustomResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ServiceTimeout", &self.service_timeout)
@@ -124,6 +126,7 @@ impl From<ResourceRef> for CustomResourceAttributes {
 
 impl CustomResourceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

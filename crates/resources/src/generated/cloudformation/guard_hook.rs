@@ -163,6 +163,7 @@ impl GuardHook {
     };
 
     /// A `GuardHook` with its required properties, named in a [`GuardHookRequired`].
+    #[inline]
     pub fn new(required: GuardHookRequired) -> Self {
         Self {
             alias: required.alias,
@@ -211,6 +212,7 @@ impl Resource for GuardHook {
 }
 
 impl ToValue for GuardHook {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Alias", &self.alias)
@@ -241,6 +243,7 @@ impl GuardHookAttributes {
     /// `Fn::GetAtt` `HookArn`: a string.
     ///
     /// Returns the ARN of a Guard Hook.
+    #[inline]
     pub fn hook_arn(&self) -> Value {
         self.0.get_att("HookArn")
     }
@@ -269,6 +272,7 @@ pub struct Options {
 #[rustfmt::skip]
 impl Options {
     /// A `Options` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -280,6 +284,7 @@ impl Options {
 impl PropertyType for Options {}
 
 impl ToValue for Options {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputParams", &self.input_params)
@@ -331,6 +336,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    #[inline]
     pub fn new(required: S3LocationRequired) -> Self {
         Self {
             uri: required.uri,
@@ -347,6 +353,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Uri", &self.uri)

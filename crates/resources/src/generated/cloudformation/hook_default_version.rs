@@ -90,6 +90,7 @@ impl HookDefaultVersion {
     };
 
     /// A `HookDefaultVersion` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -113,6 +114,7 @@ impl Resource for HookDefaultVersion {
 }
 
 impl ToValue for HookDefaultVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TypeName", &self.type_name)
@@ -136,6 +138,7 @@ impl HookDefaultVersionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Number (ARN) of the activated Hook in this account and Region.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

@@ -99,6 +99,7 @@ impl HookTypeConfig {
     };
 
     /// A `HookTypeConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -124,6 +125,7 @@ impl Resource for HookTypeConfig {
 }
 
 impl ToValue for HookTypeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Configuration", &self.configuration)
@@ -148,6 +150,7 @@ impl HookTypeConfigAttributes {
     /// `Fn::GetAtt` `ConfigurationArn`: a string.
     ///
     /// The Amazon Resource Number (ARN) of the activated Hook type configuration in this account and Region.
+    #[inline]
     pub fn configuration_arn(&self) -> Value {
         self.0.get_att("ConfigurationArn")
     }
@@ -169,6 +172,7 @@ impl From<Value> for ConfigurationAlias {
 }
 
 impl ToValue for ConfigurationAlias {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "default",

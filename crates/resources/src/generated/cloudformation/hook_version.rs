@@ -115,6 +115,7 @@ impl HookVersion {
     };
 
     /// A `HookVersion` with its required properties, named in a [`HookVersionRequired`].
+    #[inline]
     pub fn new(required: HookVersionRequired) -> Self {
         Self {
             execution_role_arn: None,
@@ -145,6 +146,7 @@ impl Resource for HookVersion {
 }
 
 impl ToValue for HookVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExecutionRoleArn", &self.execution_role_arn)
@@ -169,6 +171,7 @@ impl HookVersionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Hook.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -176,6 +179,7 @@ impl HookVersionAttributes {
     /// `Fn::GetAtt` `IsDefaultVersion`: a boolean.
     ///
     /// Whether the specified Hook version is set as the default version.
+    #[inline]
     pub fn is_default_version(&self) -> Value {
         self.0.get_att("IsDefaultVersion")
     }
@@ -183,6 +187,7 @@ impl HookVersionAttributes {
     /// `Fn::GetAtt` `TypeArn`: a string.
     ///
     /// The Amazon Resource Number (ARN) assigned to this version of the Hook.
+    #[inline]
     pub fn type_arn(&self) -> Value {
         self.0.get_att("TypeArn")
     }
@@ -190,6 +195,7 @@ impl HookVersionAttributes {
     /// `Fn::GetAtt` `VersionId`: a string.
     ///
     /// The ID of this version of the Hook.
+    #[inline]
     pub fn version_id(&self) -> Value {
         self.0.get_att("VersionId")
     }
@@ -200,6 +206,7 @@ impl HookVersionAttributes {
     ///
     /// - `PRIVATE` : The Hook is only visible and usable within the account where it was registered. CloudFormation automatically marks any Hooks you register as `PRIVATE` .
     /// - `PUBLIC` : The Hook is publicly visible and usable within any AWS account.
+    #[inline]
     pub fn visibility(&self) -> Value {
         self.0.get_att("Visibility")
     }

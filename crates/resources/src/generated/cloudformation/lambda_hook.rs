@@ -159,6 +159,7 @@ impl LambdaHook {
     };
 
     /// A `LambdaHook` with its required properties, named in a [`LambdaHookRequired`].
+    #[inline]
     pub fn new(required: LambdaHookRequired) -> Self {
         Self {
             alias: required.alias,
@@ -201,6 +202,7 @@ impl Resource for LambdaHook {
 }
 
 impl ToValue for LambdaHook {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Alias", &self.alias)
@@ -229,6 +231,7 @@ impl LambdaHookAttributes {
     /// `Fn::GetAtt` `HookArn`: a string.
     ///
     /// Returns the ARN of a Lambda Hook.
+    #[inline]
     pub fn hook_arn(&self) -> Value {
         self.0.get_att("HookArn")
     }

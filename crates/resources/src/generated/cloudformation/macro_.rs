@@ -97,6 +97,7 @@ impl Macro {
     };
 
     /// A `Macro` with its required properties, named in a [`MacroRequired`].
+    #[inline]
     pub fn new(required: MacroRequired) -> Self {
         Self {
             description: None,
@@ -130,6 +131,7 @@ impl Resource for Macro {
 }
 
 impl ToValue for Macro {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -155,6 +157,7 @@ impl MacroAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Returns a unique identifier for the resource.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -91,6 +91,7 @@ impl ModuleDefaultVersion {
     };
 
     /// A `ModuleDefaultVersion` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -114,6 +115,7 @@ impl Resource for ModuleDefaultVersion {
 }
 
 impl ToValue for ModuleDefaultVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arn", &self.arn)

@@ -87,6 +87,7 @@ impl ModuleVersion {
     };
 
     /// A `ModuleVersion` with its required properties, named in a [`ModuleVersionRequired`].
+    #[inline]
     pub fn new(required: ModuleVersionRequired) -> Self {
         Self {
             module_name: required.module_name,
@@ -111,6 +112,7 @@ impl Resource for ModuleVersion {
 }
 
 impl ToValue for ModuleVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ModuleName", &self.module_name)
@@ -133,6 +135,7 @@ impl ModuleVersionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the module.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -140,6 +143,7 @@ impl ModuleVersionAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The description of the module.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -147,6 +151,7 @@ impl ModuleVersionAttributes {
     /// `Fn::GetAtt` `DocumentationUrl`: a string.
     ///
     /// The URL of a page providing detailed documentation for this module.
+    #[inline]
     pub fn documentation_url(&self) -> Value {
         self.0.get_att("DocumentationUrl")
     }
@@ -156,6 +161,7 @@ impl ModuleVersionAttributes {
     /// Whether the specified module version is set as the default version.
     ///
     /// This applies only to private extensions you have registered in your account, and extensions published by AWS . For public third-party extensions, whether they are activated in your account, CloudFormation returns `null` .
+    #[inline]
     pub fn is_default_version(&self) -> Value {
         self.0.get_att("IsDefaultVersion")
     }
@@ -163,6 +169,7 @@ impl ModuleVersionAttributes {
     /// `Fn::GetAtt` `Schema`: a string.
     ///
     /// The schema that defines the module.
+    #[inline]
     pub fn schema(&self) -> Value {
         self.0.get_att("Schema")
     }
@@ -170,6 +177,7 @@ impl ModuleVersionAttributes {
     /// `Fn::GetAtt` `TimeCreated`: a string.
     ///
     /// When the specified private module version was registered or activated in your account.
+    #[inline]
     pub fn time_created(&self) -> Value {
         self.0.get_att("TimeCreated")
     }
@@ -177,6 +185,7 @@ impl ModuleVersionAttributes {
     /// `Fn::GetAtt` `VersionId`: a string.
     ///
     /// The ID of this version of the module.
+    #[inline]
     pub fn version_id(&self) -> Value {
         self.0.get_att("VersionId")
     }
@@ -187,6 +196,7 @@ impl ModuleVersionAttributes {
     ///
     /// - `PRIVATE` : The module is only visible and usable within the account where it was registered. CloudFormation automatically marks any modules you register as `PRIVATE` .
     /// - `PUBLIC` : The module is publicly visible and usable within any AWS account.
+    #[inline]
     pub fn visibility(&self) -> Value {
         self.0.get_att("Visibility")
     }

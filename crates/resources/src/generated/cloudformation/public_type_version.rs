@@ -130,6 +130,7 @@ impl PublicTypeVersion {
     };
 
     /// A `PublicTypeVersion` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -157,6 +158,7 @@ impl Resource for PublicTypeVersion {
 }
 
 impl ToValue for PublicTypeVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arn", &self.arn)
@@ -182,6 +184,7 @@ impl PublicTypeVersionAttributes {
     /// `Fn::GetAtt` `PublicTypeArn`: a string.
     ///
     /// The Amazon Resource Number (ARN) assigned to the public extension upon publication.
+    #[inline]
     pub fn public_type_arn(&self) -> Value {
         self.0.get_att("PublicTypeArn")
     }
@@ -191,6 +194,7 @@ impl PublicTypeVersionAttributes {
     /// The publisher ID of the extension publisher.
     ///
     /// This applies only to public third-party extensions. For private registered extensions, and extensions provided by AWS , CloudFormation returns `null` .
+    #[inline]
     pub fn publisher_id(&self) -> Value {
         self.0.get_att("PublisherId")
     }
@@ -198,6 +202,7 @@ impl PublicTypeVersionAttributes {
     /// `Fn::GetAtt` `TypeVersionArn`: a string.
     ///
     /// The Amazon Resource Number (ARN) assigned to this version of the extension.
+    #[inline]
     pub fn type_version_arn(&self) -> Value {
         self.0.get_att("TypeVersionArn")
     }
@@ -223,6 +228,7 @@ impl From<Value> for PublicTypeVersionType {
 }
 
 impl ToValue for PublicTypeVersionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Resource => "RESOURCE",

@@ -82,6 +82,7 @@ impl Publisher {
     };
 
     /// A `Publisher` with its required properties, named in a [`PublisherRequired`].
+    #[inline]
     pub fn new(required: PublisherRequired) -> Self {
         Self {
             accept_terms_and_conditions: required.accept_terms_and_conditions,
@@ -106,6 +107,7 @@ impl Resource for Publisher {
 }
 
 impl ToValue for Publisher {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -131,6 +133,7 @@ impl PublisherAttributes {
     /// `Fn::GetAtt` `IdentityProvider`: one of a set of strings.
     ///
     /// The type of account used as the identity provider when registering this publisher with CloudFormation.
+    #[inline]
     pub fn identity_provider(&self) -> Value {
         self.0.get_att("IdentityProvider")
     }
@@ -138,6 +141,7 @@ impl PublisherAttributes {
     /// `Fn::GetAtt` `PublisherId`: a string.
     ///
     /// The ID of the extension publisher.
+    #[inline]
     pub fn publisher_id(&self) -> Value {
         self.0.get_att("PublisherId")
     }
@@ -145,6 +149,7 @@ impl PublisherAttributes {
     /// `Fn::GetAtt` `PublisherProfile`: a string.
     ///
     /// The URL to the publisher's profile with the identity provider.
+    #[inline]
     pub fn publisher_profile(&self) -> Value {
         self.0.get_att("PublisherProfile")
     }
@@ -152,6 +157,7 @@ impl PublisherAttributes {
     /// `Fn::GetAtt` `PublisherStatus`: one of a set of strings.
     ///
     /// Whether the publisher is verified. Currently, all registered publishers are verified.
+    #[inline]
     pub fn publisher_status(&self) -> Value {
         self.0.get_att("PublisherStatus")
     }

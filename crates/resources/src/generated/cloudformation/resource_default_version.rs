@@ -88,6 +88,7 @@ impl ResourceDefaultVersion {
     };
 
     /// A `ResourceDefaultVersion` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -111,6 +112,7 @@ impl Resource for ResourceDefaultVersion {
 }
 
 impl ToValue for ResourceDefaultVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TypeName", &self.type_name)
@@ -134,6 +136,7 @@ impl ResourceDefaultVersionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

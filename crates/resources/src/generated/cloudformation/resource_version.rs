@@ -120,6 +120,7 @@ impl ResourceVersion {
     };
 
     /// A `ResourceVersion` with its required properties, named in a [`ResourceVersionRequired`].
+    #[inline]
     pub fn new(required: ResourceVersionRequired) -> Self {
         Self {
             execution_role_arn: None,
@@ -150,6 +151,7 @@ impl Resource for ResourceVersion {
 }
 
 impl ToValue for ResourceVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExecutionRoleArn", &self.execution_role_arn)
@@ -174,6 +176,7 @@ impl ResourceVersionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -183,6 +186,7 @@ impl ResourceVersionAttributes {
     /// Whether the specified resource version is set as the default version.
     ///
     /// This applies only to private extensions you have registered in your account, and extensions published by AWS . For public third-party extensions, whether they are activated in your account, CloudFormation returns `null` .
+    #[inline]
     pub fn is_default_version(&self) -> Value {
         self.0.get_att("IsDefaultVersion")
     }
@@ -200,6 +204,7 @@ impl ResourceVersionAttributes {
     /// - create
     /// - read
     /// - delete
+    #[inline]
     pub fn provisioning_type(&self) -> Value {
         self.0.get_att("ProvisioningType")
     }
@@ -207,6 +212,7 @@ impl ResourceVersionAttributes {
     /// `Fn::GetAtt` `TypeArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the extension.
+    #[inline]
     pub fn type_arn(&self) -> Value {
         self.0.get_att("TypeArn")
     }
@@ -214,6 +220,7 @@ impl ResourceVersionAttributes {
     /// `Fn::GetAtt` `VersionId`: a string.
     ///
     /// The ID of a specific version of the resource. The version ID is the value at the end of the Amazon Resource Name (ARN) assigned to the resource version when it is registered.
+    #[inline]
     pub fn version_id(&self) -> Value {
         self.0.get_att("VersionId")
     }
@@ -224,6 +231,7 @@ impl ResourceVersionAttributes {
     ///
     /// - `PRIVATE` : The resource is only visible and usable within the account where it was registered. CloudFormation automatically marks any resources you register as `PRIVATE` .
     /// - `PUBLIC` : The resource is publicly visible and usable within any AWS account.
+    #[inline]
     pub fn visibility(&self) -> Value {
         self.0.get_att("Visibility")
     }

@@ -46,6 +46,7 @@ pub struct LoggingConfig {
 #[rustfmt::skip]
 impl LoggingConfig {
     /// A `LoggingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -59,6 +60,7 @@ impl LoggingConfig {
 impl PropertyType for LoggingConfig {}
 
 impl ToValue for LoggingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroupName", &self.log_group_name)
@@ -114,6 +116,7 @@ pub struct StackFilters {
 #[rustfmt::skip]
 impl StackFilters {
     /// A `StackFilters` with its required properties, named in a [`StackFiltersRequired`].
+    #[inline]
     pub fn new(required: StackFiltersRequired) -> Self {
         Self {
             filtering_criteria: required.filtering_criteria,
@@ -133,6 +136,7 @@ impl StackFilters {
 impl PropertyType for StackFilters {}
 
 impl ToValue for StackFilters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FilteringCriteria", &self.filtering_criteria)
@@ -170,6 +174,7 @@ pub struct StackNames {
 #[rustfmt::skip]
 impl StackNames {
     /// A `StackNames` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -183,6 +188,7 @@ impl StackNames {
 impl PropertyType for StackNames {}
 
 impl ToValue for StackNames {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Exclude", &self.exclude)
@@ -219,6 +225,7 @@ pub struct StackRoles {
 #[rustfmt::skip]
 impl StackRoles {
     /// A `StackRoles` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -232,6 +239,7 @@ impl StackRoles {
 impl PropertyType for StackRoles {}
 
 impl ToValue for StackRoles {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Exclude", &self.exclude)
@@ -260,6 +268,7 @@ impl From<Value> for FailureMode {
 }
 
 impl ToValue for FailureMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Fail => "FAIL",
@@ -290,6 +299,7 @@ impl From<Value> for FilteringCriteria {
 }
 
 impl ToValue for FilteringCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -320,6 +330,7 @@ impl From<Value> for HookStatus {
 }
 
 impl ToValue for HookStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -354,6 +365,7 @@ impl From<Value> for TargetOperation {
 }
 
 impl ToValue for TargetOperation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Resource => "RESOURCE",

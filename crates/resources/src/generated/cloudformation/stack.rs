@@ -144,6 +144,7 @@ impl Stack {
     };
 
     /// A `Stack` with its required properties, named in a [`StackRequired`].
+    #[inline]
     pub fn new(required: StackRequired) -> Self {
         Self {
             notification_ar_ns: None,
@@ -180,6 +181,7 @@ impl Resource for Stack {
 }
 
 impl ToValue for Stack {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NotificationARNs", &self.notification_ar_ns)
@@ -235,6 +237,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -251,6 +254,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -210,6 +210,7 @@ impl StackSet {
     };
 
     /// A `StackSet` with its required properties, named in a [`StackSetRequired`].
+    #[inline]
     pub fn new(required: StackSetRequired) -> Self {
         Self {
             administration_role_arn: None,
@@ -276,6 +277,7 @@ impl Resource for StackSet {
 }
 
 impl ToValue for StackSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdministrationRoleARN", &self.administration_role_arn)
@@ -311,6 +313,7 @@ impl StackSetAttributes {
     /// `Fn::GetAtt` `StackSetId`: a string.
     ///
     /// Returns the unique identifier of the resource.
+    #[inline]
     pub fn stack_set_id(&self) -> Value {
         self.0.get_att("StackSetId")
     }
@@ -351,6 +354,7 @@ pub struct AutoDeployment {
 #[rustfmt::skip]
 impl AutoDeployment {
     /// A `AutoDeployment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -366,6 +370,7 @@ impl AutoDeployment {
 impl PropertyType for AutoDeployment {}
 
 impl ToValue for AutoDeployment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DependsOn", &self.depends_on)
@@ -445,6 +450,7 @@ pub struct DeploymentTargets {
 #[rustfmt::skip]
 impl DeploymentTargets {
     /// A `DeploymentTargets` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -462,6 +468,7 @@ impl DeploymentTargets {
 impl PropertyType for DeploymentTargets {}
 
 impl ToValue for DeploymentTargets {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountFilterType", &self.account_filter_type)
@@ -503,6 +510,7 @@ pub struct ManagedExecution {
 #[rustfmt::skip]
 impl ManagedExecution {
     /// A `ManagedExecution` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -514,6 +522,7 @@ impl ManagedExecution {
 impl PropertyType for ManagedExecution {}
 
 impl ToValue for ManagedExecution {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Active", &self.active).build()
     }
@@ -603,6 +612,7 @@ pub struct OperationPreferences {
 #[rustfmt::skip]
 impl OperationPreferences {
     /// A `OperationPreferences` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -626,6 +636,7 @@ impl OperationPreferences {
 impl PropertyType for OperationPreferences {}
 
 impl ToValue for OperationPreferences {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConcurrencyMode", &self.concurrency_mode)
@@ -682,6 +693,7 @@ pub struct Parameter {
 #[rustfmt::skip]
 impl Parameter {
     /// A `Parameter` with its required properties, named in a [`ParameterRequired`].
+    #[inline]
     pub fn new(required: ParameterRequired) -> Self {
         Self {
             parameter_key: required.parameter_key,
@@ -698,6 +710,7 @@ impl Parameter {
 impl PropertyType for Parameter {}
 
 impl ToValue for Parameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ParameterKey", &self.parameter_key)
@@ -753,6 +766,7 @@ pub struct StackInstances {
 #[rustfmt::skip]
 impl StackInstances {
     /// A `StackInstances` with its required properties, named in a [`StackInstancesRequired`].
+    #[inline]
     pub fn new(required: StackInstancesRequired) -> Self {
         Self {
             deployment_targets: required.deployment_targets,
@@ -772,6 +786,7 @@ impl StackInstances {
 impl PropertyType for StackInstances {}
 
 impl ToValue for StackInstances {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DeploymentTargets", &self.deployment_targets)
@@ -819,6 +834,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -835,6 +851,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -865,6 +882,7 @@ impl From<Value> for AccountFilterType {
 }
 
 impl ToValue for AccountFilterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -895,6 +913,7 @@ impl From<Value> for CallAs {
 }
 
 impl ToValue for CallAs {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Self_ => "SELF",
@@ -925,6 +944,7 @@ impl From<Value> for Capability {
 }
 
 impl ToValue for Capability {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CapabilityIam => "CAPABILITY_IAM",
@@ -954,6 +974,7 @@ impl From<Value> for ConcurrencyMode {
 }
 
 impl ToValue for ConcurrencyMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::StrictFailureTolerance => "STRICT_FAILURE_TOLERANCE",
@@ -982,6 +1003,7 @@ impl From<Value> for PermissionModel {
 }
 
 impl ToValue for PermissionModel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ServiceManaged => "SERVICE_MANAGED",
@@ -1010,6 +1032,7 @@ impl From<Value> for RegionConcurrencyType {
 }
 
 impl ToValue for RegionConcurrencyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sequential => "SEQUENTIAL",

@@ -150,6 +150,7 @@ impl TypeActivation {
     };
 
     /// A `TypeActivation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -187,6 +188,7 @@ impl Resource for TypeActivation {
 }
 
 impl ToValue for TypeActivation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoUpdate", &self.auto_update)
@@ -217,6 +219,7 @@ impl TypeActivationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the activated extension in this account and Region.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -256,6 +259,7 @@ pub struct LoggingConfig {
 #[rustfmt::skip]
 impl LoggingConfig {
     /// A `LoggingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -269,6 +273,7 @@ impl LoggingConfig {
 impl PropertyType for LoggingConfig {}
 
 impl ToValue for LoggingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroupName", &self.log_group_name)
@@ -297,6 +302,7 @@ impl From<Value> for TypeActivationType {
 }
 
 impl ToValue for TypeActivationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Resource => "RESOURCE",
@@ -326,6 +332,7 @@ impl From<Value> for VersionBump {
 }
 
 impl ToValue for VersionBump {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Major => "MAJOR",

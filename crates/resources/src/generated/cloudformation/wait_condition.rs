@@ -78,6 +78,7 @@ impl WaitCondition {
     };
 
     /// A `WaitCondition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -101,6 +102,7 @@ impl Resource for WaitCondition {
 }
 
 impl ToValue for WaitCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Count", &self.count)
@@ -122,6 +124,7 @@ impl From<ResourceRef> for WaitConditionAttributes {
 
 impl WaitConditionAttributes {
     /// `Fn::GetAtt` `Data`: a JSON value.
+    #[inline]
     pub fn data(&self) -> Value {
         self.0.get_att("Data")
     }
@@ -129,6 +132,7 @@ impl WaitConditionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Returns a unique identifier for the resource.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

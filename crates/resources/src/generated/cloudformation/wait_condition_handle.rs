@@ -54,6 +54,7 @@ impl WaitConditionHandle {
     };
 
     /// A `WaitConditionHandle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -71,6 +72,7 @@ impl Resource for WaitConditionHandle {
 }
 
 impl ToValue for WaitConditionHandle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().build()
     }
@@ -90,6 +92,7 @@ impl WaitConditionHandleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Returns a unique identifier for the resource.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -98,6 +98,7 @@ impl AnycastIpList {
     };
 
     /// A `AnycastIpList` with its required properties, named in a [`AnycastIpListRequired`].
+    #[inline]
     pub fn new(required: AnycastIpListRequired) -> Self {
         Self {
             ip_address_type: None,
@@ -134,6 +135,7 @@ impl Resource for AnycastIpList {
 }
 
 impl ToValue for AnycastIpList {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IpAddressType", &self.ip_address_type)
@@ -159,6 +161,7 @@ impl AnycastIpListAttributes {
     /// `Fn::GetAtt` `AnycastIpList`: an object.
     ///
     /// An Anycast static IP list. For more information, see \[Request Anycast static IPs to use for allowlisting\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/request-static-ips.html>) in the *Amazon CloudFront Developer Guide* .
+    #[inline]
     pub fn anycast_ip_list(&self) -> Value {
         self.0.get_att("AnycastIpList")
     }
@@ -166,6 +169,7 @@ impl AnycastIpListAttributes {
     /// `Fn::GetAtt` `ETag`: a string.
     ///
     /// A complex type that contains `Tag` key and `Tag` value.
+    #[inline]
     pub fn e_tag(&self) -> Value {
         self.0.get_att("ETag")
     }
@@ -173,11 +177,13 @@ impl AnycastIpListAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the Anycast static IP list.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `IpamCidrConfigResults`: a list of `IpamCidrConfigResult` objects.
+    #[inline]
     pub fn ipam_cidr_config_results(&self) -> Value {
         self.0.get_att("IpamCidrConfigResults")
     }
@@ -225,6 +231,7 @@ pub struct IpamCidrConfig {
 #[rustfmt::skip]
 impl IpamCidrConfig {
     /// A `IpamCidrConfig` with its required properties, named in a [`IpamCidrConfigRequired`].
+    #[inline]
     pub fn new(required: IpamCidrConfigRequired) -> Self {
         Self {
             cidr: required.cidr,
@@ -241,6 +248,7 @@ impl IpamCidrConfig {
 impl PropertyType for IpamCidrConfig {}
 
 impl ToValue for IpamCidrConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Cidr", &self.cidr)
@@ -285,6 +293,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -301,6 +310,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -334,6 +344,7 @@ pub struct Tags {
 #[rustfmt::skip]
 impl Tags {
     /// A `Tags` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -345,6 +356,7 @@ impl Tags {
 impl PropertyType for Tags {}
 
 impl ToValue for Tags {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Items", &self.items).build()
     }
@@ -368,6 +380,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "ipv4",

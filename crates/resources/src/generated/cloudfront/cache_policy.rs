@@ -74,6 +74,7 @@ impl CachePolicy {
     };
 
     /// A `CachePolicy` with its required properties, named in a [`CachePolicyRequired`].
+    #[inline]
     pub fn new(required: CachePolicyRequired) -> Self {
         Self {
             cache_policy_config: required.cache_policy_config,
@@ -95,6 +96,7 @@ impl Resource for CachePolicy {
 }
 
 impl ToValue for CachePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CachePolicyConfig", &self.cache_policy_config)
@@ -116,6 +118,7 @@ impl CachePolicyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier for the cache policy. For example: `2766f7b2-75c5-41c6-8f06-bf4303a2f2f5` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -123,6 +126,7 @@ impl CachePolicyAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The date and time when the cache policy was last modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -215,6 +219,7 @@ pub struct CachePolicyConfig {
 #[rustfmt::skip]
 impl CachePolicyConfig {
     /// A `CachePolicyConfig` with its required properties, named in a [`CachePolicyConfigRequired`].
+    #[inline]
     pub fn new(required: CachePolicyConfigRequired) -> Self {
         Self {
             comment: None,
@@ -243,6 +248,7 @@ impl CachePolicyConfig {
 impl PropertyType for CachePolicyConfig {}
 
 impl ToValue for CachePolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Comment", &self.comment)
@@ -303,6 +309,7 @@ pub struct CookiesConfig {
 #[rustfmt::skip]
 impl CookiesConfig {
     /// A `CookiesConfig` with its required properties, named in a [`CookiesConfigRequired`].
+    #[inline]
     pub fn new(required: CookiesConfigRequired) -> Self {
         Self {
             cookie_behavior: required.cookie_behavior,
@@ -319,6 +326,7 @@ impl CookiesConfig {
 impl PropertyType for CookiesConfig {}
 
 impl ToValue for CookiesConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CookieBehavior", &self.cookie_behavior)
@@ -370,6 +378,7 @@ pub struct HeadersConfig {
 #[rustfmt::skip]
 impl HeadersConfig {
     /// A `HeadersConfig` with its required properties, named in a [`HeadersConfigRequired`].
+    #[inline]
     pub fn new(required: HeadersConfigRequired) -> Self {
         Self {
             header_behavior: required.header_behavior,
@@ -386,6 +395,7 @@ impl HeadersConfig {
 impl PropertyType for HeadersConfig {}
 
 impl ToValue for HeadersConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HeaderBehavior", &self.header_behavior)
@@ -479,6 +489,7 @@ pub struct ParametersInCacheKeyAndForwardedToOrigin {
 #[rustfmt::skip]
 impl ParametersInCacheKeyAndForwardedToOrigin {
     /// A `ParametersInCacheKeyAndForwardedToOrigin` with its required properties, named in a [`ParametersInCacheKeyAndForwardedToOriginRequired`].
+    #[inline]
     pub fn new(required: ParametersInCacheKeyAndForwardedToOriginRequired) -> Self {
         Self {
             cookies_config: required.cookies_config,
@@ -504,6 +515,7 @@ impl ParametersInCacheKeyAndForwardedToOrigin {
 impl PropertyType for ParametersInCacheKeyAndForwardedToOrigin {}
 
 impl ToValue for ParametersInCacheKeyAndForwardedToOrigin {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CookiesConfig", &self.cookies_config)
@@ -566,6 +578,7 @@ pub struct QueryStringsConfig {
 #[rustfmt::skip]
 impl QueryStringsConfig {
     /// A `QueryStringsConfig` with its required properties, named in a [`QueryStringsConfigRequired`].
+    #[inline]
     pub fn new(required: QueryStringsConfigRequired) -> Self {
         Self {
             query_string_behavior: required.query_string_behavior,
@@ -582,6 +595,7 @@ impl QueryStringsConfig {
 impl PropertyType for QueryStringsConfig {}
 
 impl ToValue for QueryStringsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("QueryStringBehavior", &self.query_string_behavior)

@@ -64,6 +64,7 @@ impl CloudFrontOriginAccessIdentity {
     };
 
     /// A `CloudFrontOriginAccessIdentity` with its required properties, named in a [`CloudFrontOriginAccessIdentityRequired`].
+    #[inline]
     pub fn new(required: CloudFrontOriginAccessIdentityRequired) -> Self {
         Self {
             cloud_front_origin_access_identity_config: required.cloud_front_origin_access_identity_config,
@@ -85,6 +86,7 @@ impl Resource for CloudFrontOriginAccessIdentity {
 }
 
 impl ToValue for CloudFrontOriginAccessIdentity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -109,6 +111,7 @@ impl CloudFrontOriginAccessIdentityAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID for the origin access identity, for example, `E74FTE3AJFJ256A` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -116,6 +119,7 @@ impl CloudFrontOriginAccessIdentityAttributes {
     /// `Fn::GetAtt` `S3CanonicalUserId`: a string.
     ///
     /// The Amazon S3 canonical user ID for the origin access identity, used when giving the origin access identity read permission to an object in Amazon S3. For example: `b970b42360b81c8ddbd79d2f5df0069ba9033c8a79655752abe380cd6d63ba8bcf23384d568fcf89fc49700b5e11a0fd` .
+    #[inline]
     pub fn s3_canonical_user_id(&self) -> Value {
         self.0.get_att("S3CanonicalUserId")
     }
@@ -154,6 +158,7 @@ pub struct CloudFrontOriginAccessIdentityConfig {
 #[rustfmt::skip]
 impl CloudFrontOriginAccessIdentityConfig {
     /// A `CloudFrontOriginAccessIdentityConfig` with its required properties, named in a [`CloudFrontOriginAccessIdentityConfigRequired`].
+    #[inline]
     pub fn new(required: CloudFrontOriginAccessIdentityConfigRequired) -> Self {
         Self {
             comment: required.comment,
@@ -167,6 +172,7 @@ impl CloudFrontOriginAccessIdentityConfig {
 impl PropertyType for CloudFrontOriginAccessIdentityConfig {}
 
 impl ToValue for CloudFrontOriginAccessIdentityConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Comment", &self.comment).build()
     }

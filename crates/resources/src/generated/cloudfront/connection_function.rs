@@ -99,6 +99,7 @@ impl ConnectionFunction {
     };
 
     /// A `ConnectionFunction` with its required properties, named in a [`ConnectionFunctionRequired`].
+    #[inline]
     pub fn new(required: ConnectionFunctionRequired) -> Self {
         Self {
             auto_publish: None,
@@ -135,6 +136,7 @@ impl Resource for ConnectionFunction {
 }
 
 impl ToValue for ConnectionFunction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoPublish", &self.auto_publish)
@@ -160,6 +162,7 @@ impl ConnectionFunctionAttributes {
     /// `Fn::GetAtt` `ConnectionFunctionArn`: a string.
     ///
     /// The connection function Amazon Resource Name (ARN).
+    #[inline]
     pub fn connection_function_arn(&self) -> Value {
         self.0.get_att("ConnectionFunctionArn")
     }
@@ -167,6 +170,7 @@ impl ConnectionFunctionAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The connection function created time.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -174,6 +178,7 @@ impl ConnectionFunctionAttributes {
     /// `Fn::GetAtt` `ETag`: a string.
     ///
     /// A complex type that contains `Tag` key and `Tag` value.
+    #[inline]
     pub fn e_tag(&self) -> Value {
         self.0.get_att("ETag")
     }
@@ -181,6 +186,7 @@ impl ConnectionFunctionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The connection function ID.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -188,6 +194,7 @@ impl ConnectionFunctionAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The connection function last modified time.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -195,6 +202,7 @@ impl ConnectionFunctionAttributes {
     /// `Fn::GetAtt` `Stage`: one of a set of strings.
     ///
     /// The connection function stage.
+    #[inline]
     pub fn stage(&self) -> Value {
         self.0.get_att("Stage")
     }
@@ -202,6 +210,7 @@ impl ConnectionFunctionAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The connection function status.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -252,6 +261,7 @@ pub struct ConnectionFunctionConfig {
 #[rustfmt::skip]
 impl ConnectionFunctionConfig {
     /// A `ConnectionFunctionConfig` with its required properties, named in a [`ConnectionFunctionConfigRequired`].
+    #[inline]
     pub fn new(required: ConnectionFunctionConfigRequired) -> Self {
         Self {
             comment: required.comment,
@@ -271,6 +281,7 @@ impl ConnectionFunctionConfig {
 impl PropertyType for ConnectionFunctionConfig {}
 
 impl ToValue for ConnectionFunctionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Comment", &self.comment)
@@ -321,6 +332,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -337,6 +349,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -361,6 +374,7 @@ impl From<Value> for Runtime {
 }
 
 impl ToValue for Runtime {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CloudfrontJs2_0 => "cloudfront-js-2.0",

@@ -90,6 +90,7 @@ impl ConnectionGroup {
     };
 
     /// A `ConnectionGroup` with its required properties, named in a [`ConnectionGroupRequired`].
+    #[inline]
     pub fn new(required: ConnectionGroupRequired) -> Self {
         Self {
             anycast_ip_list_id: None,
@@ -126,6 +127,7 @@ impl Resource for ConnectionGroup {
 }
 
 impl ToValue for ConnectionGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnycastIpListId", &self.anycast_ip_list_id)
@@ -151,6 +153,7 @@ impl ConnectionGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the connection group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -158,6 +161,7 @@ impl ConnectionGroupAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The date and time when the connection group was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -165,6 +169,7 @@ impl ConnectionGroupAttributes {
     /// `Fn::GetAtt` `ETag`: a string.
     ///
     /// The current version of the connection group.
+    #[inline]
     pub fn e_tag(&self) -> Value {
         self.0.get_att("ETag")
     }
@@ -172,6 +177,7 @@ impl ConnectionGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the connection group.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -179,6 +185,7 @@ impl ConnectionGroupAttributes {
     /// `Fn::GetAtt` `IsDefault`: a boolean.
     ///
     /// Whether the connection group is the default connection group for the distribution tenants.
+    #[inline]
     pub fn is_default(&self) -> Value {
         self.0.get_att("IsDefault")
     }
@@ -186,6 +193,7 @@ impl ConnectionGroupAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The date and time when the connection group was updated.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -193,6 +201,7 @@ impl ConnectionGroupAttributes {
     /// `Fn::GetAtt` `RoutingEndpoint`: a string.
     ///
     /// The routing endpoint (also known as the DNS name) that is assigned to the connection group, such as d111111abcdef8.cloudfront.net.
+    #[inline]
     pub fn routing_endpoint(&self) -> Value {
         self.0.get_att("RoutingEndpoint")
     }
@@ -200,6 +209,7 @@ impl ConnectionGroupAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the connection group.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

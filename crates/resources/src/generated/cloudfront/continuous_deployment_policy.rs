@@ -68,6 +68,7 @@ impl ContinuousDeploymentPolicy {
     };
 
     /// A `ContinuousDeploymentPolicy` with its required properties, named in a [`ContinuousDeploymentPolicyRequired`].
+    #[inline]
     pub fn new(required: ContinuousDeploymentPolicyRequired) -> Self {
         Self {
             continuous_deployment_policy_config: required.continuous_deployment_policy_config,
@@ -89,6 +90,7 @@ impl Resource for ContinuousDeploymentPolicy {
 }
 
 impl ToValue for ContinuousDeploymentPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -113,6 +115,7 @@ impl ContinuousDeploymentPolicyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the cotinuous deployment policy.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -120,6 +123,7 @@ impl ContinuousDeploymentPolicyAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The date and time when the continuous deployment policy was last modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -187,6 +191,7 @@ pub struct ContinuousDeploymentPolicyConfig {
 #[rustfmt::skip]
 impl ContinuousDeploymentPolicyConfig {
     /// A `ContinuousDeploymentPolicyConfig` with its required properties, named in a [`ContinuousDeploymentPolicyConfigRequired`].
+    #[inline]
     pub fn new(required: ContinuousDeploymentPolicyConfigRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -215,6 +220,7 @@ impl ContinuousDeploymentPolicyConfig {
 impl PropertyType for ContinuousDeploymentPolicyConfig {}
 
 impl ToValue for ContinuousDeploymentPolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Enabled", &self.enabled)
@@ -280,6 +286,7 @@ pub struct SessionStickinessConfig {
 #[rustfmt::skip]
 impl SessionStickinessConfig {
     /// A `SessionStickinessConfig` with its required properties, named in a [`SessionStickinessConfigRequired`].
+    #[inline]
     pub fn new(required: SessionStickinessConfigRequired) -> Self {
         Self {
             idle_ttl: required.idle_ttl,
@@ -296,6 +303,7 @@ impl SessionStickinessConfig {
 impl PropertyType for SessionStickinessConfig {}
 
 impl ToValue for SessionStickinessConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IdleTTL", &self.idle_ttl)
@@ -348,6 +356,7 @@ pub struct SingleHeaderConfig {
 #[rustfmt::skip]
 impl SingleHeaderConfig {
     /// A `SingleHeaderConfig` with its required properties, named in a [`SingleHeaderConfigRequired`].
+    #[inline]
     pub fn new(required: SingleHeaderConfigRequired) -> Self {
         Self {
             header: required.header,
@@ -364,6 +373,7 @@ impl SingleHeaderConfig {
 impl PropertyType for SingleHeaderConfig {}
 
 impl ToValue for SingleHeaderConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Header", &self.header)
@@ -412,6 +422,7 @@ pub struct SingleHeaderPolicyConfig {
 #[rustfmt::skip]
 impl SingleHeaderPolicyConfig {
     /// A `SingleHeaderPolicyConfig` with its required properties, named in a [`SingleHeaderPolicyConfigRequired`].
+    #[inline]
     pub fn new(required: SingleHeaderPolicyConfigRequired) -> Self {
         Self {
             header: required.header,
@@ -428,6 +439,7 @@ impl SingleHeaderPolicyConfig {
 impl PropertyType for SingleHeaderPolicyConfig {}
 
 impl ToValue for SingleHeaderPolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Header", &self.header)
@@ -476,6 +488,7 @@ pub struct SingleWeightConfig {
 #[rustfmt::skip]
 impl SingleWeightConfig {
     /// A `SingleWeightConfig` with its required properties, named in a [`SingleWeightConfigRequired`].
+    #[inline]
     pub fn new(required: SingleWeightConfigRequired) -> Self {
         Self {
             session_stickiness_config: None,
@@ -492,6 +505,7 @@ impl SingleWeightConfig {
 impl PropertyType for SingleWeightConfig {}
 
 impl ToValue for SingleWeightConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SessionStickinessConfig", &self.session_stickiness_config)
@@ -536,6 +550,7 @@ pub struct SingleWeightPolicyConfig {
 #[rustfmt::skip]
 impl SingleWeightPolicyConfig {
     /// A `SingleWeightPolicyConfig` with its required properties, named in a [`SingleWeightPolicyConfigRequired`].
+    #[inline]
     pub fn new(required: SingleWeightPolicyConfigRequired) -> Self {
         Self {
             session_stickiness_config: None,
@@ -552,6 +567,7 @@ impl SingleWeightPolicyConfig {
 impl PropertyType for SingleWeightPolicyConfig {}
 
 impl ToValue for SingleWeightPolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SessionStickinessConfig", &self.session_stickiness_config)
@@ -603,6 +619,7 @@ pub struct TrafficConfig {
 #[rustfmt::skip]
 impl TrafficConfig {
     /// A `TrafficConfig` with its required properties, named in a [`TrafficConfigRequired`].
+    #[inline]
     pub fn new(required: TrafficConfigRequired) -> Self {
         Self {
             single_header_config: None,
@@ -622,6 +639,7 @@ impl TrafficConfig {
 impl PropertyType for TrafficConfig {}
 
 impl ToValue for TrafficConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SingleHeaderConfig", &self.single_header_config)
@@ -649,6 +667,7 @@ impl From<Value> for ContinuousDeploymentPolicyConfigType {
 }
 
 impl ToValue for ContinuousDeploymentPolicyConfigType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SingleWeight => "SingleWeight",
@@ -677,6 +696,7 @@ impl From<Value> for TrafficConfigType {
 }
 
 impl ToValue for TrafficConfigType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SingleWeight => "SingleWeight",

@@ -74,6 +74,7 @@ impl Distribution {
     };
 
     /// A `Distribution` with its required properties, named in a [`DistributionRequired`].
+    #[inline]
     pub fn new(required: DistributionRequired) -> Self {
         Self {
             distribution_config: required.distribution_config,
@@ -101,6 +102,7 @@ impl Resource for Distribution {
 }
 
 impl ToValue for Distribution {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DistributionConfig", &self.distribution_config)
@@ -123,6 +125,7 @@ impl DistributionAttributes {
     /// `Fn::GetAtt` `DomainName`: a string.
     ///
     /// The domain name of the resource, such as `d111111abcdef8.cloudfront.net` .
+    #[inline]
     pub fn domain_name(&self) -> Value {
         self.0.get_att("DomainName")
     }
@@ -130,6 +133,7 @@ impl DistributionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The distribution's identifier. For example: `E1U5RQF7T870K0` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -359,6 +363,7 @@ pub struct CacheBehavior {
 #[rustfmt::skip]
 impl CacheBehavior {
     /// A `CacheBehavior` with its required properties, named in a [`CacheBehaviorRequired`].
+    #[inline]
     pub fn new(required: CacheBehaviorRequired) -> Self {
         Self {
             allowed_methods: None,
@@ -432,6 +437,7 @@ impl CacheBehavior {
 impl PropertyType for CacheBehavior {}
 
 impl ToValue for CacheBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedMethods", &self.allowed_methods)
@@ -495,6 +501,7 @@ pub struct CacheTagConfig {
 #[rustfmt::skip]
 impl CacheTagConfig {
     /// A `CacheTagConfig` with its required properties, named in a [`CacheTagConfigRequired`].
+    #[inline]
     pub fn new(required: CacheTagConfigRequired) -> Self {
         Self {
             header_name: required.header_name,
@@ -508,6 +515,7 @@ impl CacheTagConfig {
 impl PropertyType for CacheTagConfig {}
 
 impl ToValue for CacheTagConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HeaderName", &self.header_name)
@@ -550,6 +558,7 @@ pub struct ConnectionFunctionAssociation {
 #[rustfmt::skip]
 impl ConnectionFunctionAssociation {
     /// A `ConnectionFunctionAssociation` with its required properties, named in a [`ConnectionFunctionAssociationRequired`].
+    #[inline]
     pub fn new(required: ConnectionFunctionAssociationRequired) -> Self {
         Self {
             id: required.id,
@@ -563,6 +572,7 @@ impl ConnectionFunctionAssociation {
 impl PropertyType for ConnectionFunctionAssociation {}
 
 impl ToValue for ConnectionFunctionAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Id", &self.id).build()
     }
@@ -630,6 +640,7 @@ pub struct Cookies {
 #[rustfmt::skip]
 impl Cookies {
     /// A `Cookies` with its required properties, named in a [`CookiesRequired`].
+    #[inline]
     pub fn new(required: CookiesRequired) -> Self {
         Self {
             forward: required.forward,
@@ -646,6 +657,7 @@ impl Cookies {
 impl PropertyType for Cookies {}
 
 impl ToValue for Cookies {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Forward", &self.forward)
@@ -729,6 +741,7 @@ pub struct CustomErrorResponse {
 #[rustfmt::skip]
 impl CustomErrorResponse {
     /// A `CustomErrorResponse` with its required properties, named in a [`CustomErrorResponseRequired`].
+    #[inline]
     pub fn new(required: CustomErrorResponseRequired) -> Self {
         Self {
             error_caching_min_ttl: None,
@@ -751,6 +764,7 @@ impl CustomErrorResponse {
 impl PropertyType for CustomErrorResponse {}
 
 impl ToValue for CustomErrorResponse {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ErrorCachingMinTTL", &self.error_caching_min_ttl)
@@ -849,6 +863,7 @@ pub struct CustomOriginConfig {
 #[rustfmt::skip]
 impl CustomOriginConfig {
     /// A `CustomOriginConfig` with its required properties, named in a [`CustomOriginConfigRequired`].
+    #[inline]
     pub fn new(required: CustomOriginConfigRequired) -> Self {
         Self {
             http_port: None,
@@ -883,6 +898,7 @@ impl CustomOriginConfig {
 impl PropertyType for CustomOriginConfig {}
 
 impl ToValue for CustomOriginConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HTTPPort", &self.http_port)
@@ -1104,6 +1120,7 @@ pub struct DefaultCacheBehavior {
 #[rustfmt::skip]
 impl DefaultCacheBehavior {
     /// A `DefaultCacheBehavior` with its required properties, named in a [`DefaultCacheBehaviorRequired`].
+    #[inline]
     pub fn new(required: DefaultCacheBehaviorRequired) -> Self {
         Self {
             allowed_methods: None,
@@ -1174,6 +1191,7 @@ impl DefaultCacheBehavior {
 impl PropertyType for DefaultCacheBehavior {}
 
 impl ToValue for DefaultCacheBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedMethods", &self.allowed_methods)
@@ -1226,6 +1244,7 @@ pub struct Definition {
 #[rustfmt::skip]
 impl Definition {
     /// A `Definition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1237,6 +1256,7 @@ impl Definition {
 impl PropertyType for Definition {}
 
 impl ToValue for Definition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StringSchema", &self.string_schema)
@@ -1487,6 +1507,7 @@ pub struct DistributionConfig {
 #[rustfmt::skip]
 impl DistributionConfig {
     /// A `DistributionConfig` with its required properties, named in a [`DistributionConfigRequired`].
+    #[inline]
     pub fn new(required: DistributionConfigRequired) -> Self {
         Self {
             aliases: None,
@@ -1578,6 +1599,7 @@ impl DistributionConfig {
 impl PropertyType for DistributionConfig {}
 
 impl ToValue for DistributionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Aliases", &self.aliases)
@@ -1709,6 +1731,7 @@ pub struct ForwardedValues {
 #[rustfmt::skip]
 impl ForwardedValues {
     /// A `ForwardedValues` with its required properties, named in a [`ForwardedValuesRequired`].
+    #[inline]
     pub fn new(required: ForwardedValuesRequired) -> Self {
         Self {
             cookies: None,
@@ -1731,6 +1754,7 @@ impl ForwardedValues {
 impl PropertyType for ForwardedValues {}
 
 impl ToValue for ForwardedValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Cookies", &self.cookies)
@@ -1771,6 +1795,7 @@ pub struct FunctionAssociation {
 #[rustfmt::skip]
 impl FunctionAssociation {
     /// A `FunctionAssociation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1784,6 +1809,7 @@ impl FunctionAssociation {
 impl PropertyType for FunctionAssociation {}
 
 impl ToValue for FunctionAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EventType", &self.event_type)
@@ -1838,6 +1864,7 @@ pub struct GeoRestriction {
 #[rustfmt::skip]
 impl GeoRestriction {
     /// A `GeoRestriction` with its required properties, named in a [`GeoRestrictionRequired`].
+    #[inline]
     pub fn new(required: GeoRestrictionRequired) -> Self {
         Self {
             locations: None,
@@ -1854,6 +1881,7 @@ impl GeoRestriction {
 impl PropertyType for GeoRestriction {}
 
 impl ToValue for GeoRestriction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Locations", &self.locations)
@@ -1899,6 +1927,7 @@ pub struct GrpcConfig {
 #[rustfmt::skip]
 impl GrpcConfig {
     /// A `GrpcConfig` with its required properties, named in a [`GrpcConfigRequired`].
+    #[inline]
     pub fn new(required: GrpcConfigRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -1912,6 +1941,7 @@ impl GrpcConfig {
 impl PropertyType for GrpcConfig {}
 
 impl ToValue for GrpcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Enabled", &self.enabled).build()
     }
@@ -1959,6 +1989,7 @@ pub struct LambdaFunctionAssociation {
 #[rustfmt::skip]
 impl LambdaFunctionAssociation {
     /// A `LambdaFunctionAssociation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1974,6 +2005,7 @@ impl LambdaFunctionAssociation {
 impl PropertyType for LambdaFunctionAssociation {}
 
 impl ToValue for LambdaFunctionAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EventType", &self.event_type)
@@ -2048,6 +2080,7 @@ pub struct LegacyCustomOrigin {
 #[rustfmt::skip]
 impl LegacyCustomOrigin {
     /// A `LegacyCustomOrigin` with its required properties, named in a [`LegacyCustomOriginRequired`].
+    #[inline]
     pub fn new(required: LegacyCustomOriginRequired) -> Self {
         Self {
             dns_name: required.dns_name,
@@ -2073,6 +2106,7 @@ impl LegacyCustomOrigin {
 impl PropertyType for LegacyCustomOrigin {}
 
 impl ToValue for LegacyCustomOrigin {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DNSName", &self.dns_name)
@@ -2128,6 +2162,7 @@ pub struct LegacyS3Origin {
 #[rustfmt::skip]
 impl LegacyS3Origin {
     /// A `LegacyS3Origin` with its required properties, named in a [`LegacyS3OriginRequired`].
+    #[inline]
     pub fn new(required: LegacyS3OriginRequired) -> Self {
         Self {
             dns_name: required.dns_name,
@@ -2144,6 +2179,7 @@ impl LegacyS3Origin {
 impl PropertyType for LegacyS3Origin {}
 
 impl ToValue for LegacyS3Origin {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DNSName", &self.dns_name)
@@ -2193,6 +2229,7 @@ pub struct Logging {
 #[rustfmt::skip]
 impl Logging {
     /// A `Logging` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2208,6 +2245,7 @@ impl Logging {
 impl PropertyType for Logging {}
 
 impl ToValue for Logging {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bucket", &self.bucket)
@@ -2346,6 +2384,7 @@ pub struct Origin {
 #[rustfmt::skip]
 impl Origin {
     /// A `Origin` with its required properties, named in a [`OriginRequired`].
+    #[inline]
     pub fn new(required: OriginRequired) -> Self {
         Self {
             connection_attempts: None,
@@ -2392,6 +2431,7 @@ impl Origin {
 impl PropertyType for Origin {}
 
 impl ToValue for Origin {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionAttempts", &self.connection_attempts)
@@ -2453,6 +2493,7 @@ pub struct OriginCustomHeader {
 #[rustfmt::skip]
 impl OriginCustomHeader {
     /// A `OriginCustomHeader` with its required properties, named in a [`OriginCustomHeaderRequired`].
+    #[inline]
     pub fn new(required: OriginCustomHeaderRequired) -> Self {
         Self {
             header_name: required.header_name,
@@ -2469,6 +2510,7 @@ impl OriginCustomHeader {
 impl PropertyType for OriginCustomHeader {}
 
 impl ToValue for OriginCustomHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HeaderName", &self.header_name)
@@ -2531,6 +2573,7 @@ pub struct OriginGroup {
 #[rustfmt::skip]
 impl OriginGroup {
     /// A `OriginGroup` with its required properties, named in a [`OriginGroupRequired`].
+    #[inline]
     pub fn new(required: OriginGroupRequired) -> Self {
         Self {
             failover_criteria: required.failover_criteria,
@@ -2553,6 +2596,7 @@ impl OriginGroup {
 impl PropertyType for OriginGroup {}
 
 impl ToValue for OriginGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FailoverCriteria", &self.failover_criteria)
@@ -2596,6 +2640,7 @@ pub struct OriginGroupFailoverCriteria {
 #[rustfmt::skip]
 impl OriginGroupFailoverCriteria {
     /// A `OriginGroupFailoverCriteria` with its required properties, named in a [`OriginGroupFailoverCriteriaRequired`].
+    #[inline]
     pub fn new(required: OriginGroupFailoverCriteriaRequired) -> Self {
         Self {
             status_codes: required.status_codes,
@@ -2609,6 +2654,7 @@ impl OriginGroupFailoverCriteria {
 impl PropertyType for OriginGroupFailoverCriteria {}
 
 impl ToValue for OriginGroupFailoverCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("StatusCodes", &self.status_codes)
@@ -2649,6 +2695,7 @@ pub struct OriginGroupMember {
 #[rustfmt::skip]
 impl OriginGroupMember {
     /// A `OriginGroupMember` with its required properties, named in a [`OriginGroupMemberRequired`].
+    #[inline]
     pub fn new(required: OriginGroupMemberRequired) -> Self {
         Self {
             origin_id: required.origin_id,
@@ -2662,6 +2709,7 @@ impl OriginGroupMember {
 impl PropertyType for OriginGroupMember {}
 
 impl ToValue for OriginGroupMember {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("OriginId", &self.origin_id).build()
     }
@@ -2709,6 +2757,7 @@ pub struct OriginGroupMembers {
 #[rustfmt::skip]
 impl OriginGroupMembers {
     /// A `OriginGroupMembers` with its required properties, named in a [`OriginGroupMembersRequired`].
+    #[inline]
     pub fn new(required: OriginGroupMembersRequired) -> Self {
         Self {
             items: required.items,
@@ -2725,6 +2774,7 @@ impl OriginGroupMembers {
 impl PropertyType for OriginGroupMembers {}
 
 impl ToValue for OriginGroupMembers {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Items", &self.items)
@@ -2771,6 +2821,7 @@ pub struct OriginGroups {
 #[rustfmt::skip]
 impl OriginGroups {
     /// A `OriginGroups` with its required properties, named in a [`OriginGroupsRequired`].
+    #[inline]
     pub fn new(required: OriginGroupsRequired) -> Self {
         Self {
             items: None,
@@ -2787,6 +2838,7 @@ impl OriginGroups {
 impl PropertyType for OriginGroups {}
 
 impl ToValue for OriginGroups {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Items", &self.items)
@@ -2828,6 +2880,7 @@ pub struct OriginMtlsConfig {
 #[rustfmt::skip]
 impl OriginMtlsConfig {
     /// A `OriginMtlsConfig` with its required properties, named in a [`OriginMtlsConfigRequired`].
+    #[inline]
     pub fn new(required: OriginMtlsConfigRequired) -> Self {
         Self {
             client_certificate_arn: required.client_certificate_arn,
@@ -2841,6 +2894,7 @@ impl OriginMtlsConfig {
 impl PropertyType for OriginMtlsConfig {}
 
 impl ToValue for OriginMtlsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientCertificateArn", &self.client_certificate_arn)
@@ -2886,6 +2940,7 @@ pub struct OriginShield {
 #[rustfmt::skip]
 impl OriginShield {
     /// A `OriginShield` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2899,6 +2954,7 @@ impl OriginShield {
 impl PropertyType for OriginShield {}
 
 impl ToValue for OriginShield {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -2949,6 +3005,7 @@ pub struct ParameterDefinition {
 #[rustfmt::skip]
 impl ParameterDefinition {
     /// A `ParameterDefinition` with its required properties, named in a [`ParameterDefinitionRequired`].
+    #[inline]
     pub fn new(required: ParameterDefinitionRequired) -> Self {
         Self {
             definition: required.definition,
@@ -2965,6 +3022,7 @@ impl ParameterDefinition {
 impl PropertyType for ParameterDefinition {}
 
 impl ToValue for ParameterDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Definition", &self.definition)
@@ -3006,6 +3064,7 @@ pub struct Restrictions {
 #[rustfmt::skip]
 impl Restrictions {
     /// A `Restrictions` with its required properties, named in a [`RestrictionsRequired`].
+    #[inline]
     pub fn new(required: RestrictionsRequired) -> Self {
         Self {
             geo_restriction: required.geo_restriction,
@@ -3019,6 +3078,7 @@ impl Restrictions {
 impl PropertyType for Restrictions {}
 
 impl ToValue for Restrictions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GeoRestriction", &self.geo_restriction)
@@ -3076,6 +3136,7 @@ pub struct S3OriginConfig {
 #[rustfmt::skip]
 impl S3OriginConfig {
     /// A `S3OriginConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3089,6 +3150,7 @@ impl S3OriginConfig {
 impl PropertyType for S3OriginConfig {}
 
 impl ToValue for S3OriginConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OriginAccessIdentity", &self.origin_access_identity)
@@ -3139,6 +3201,7 @@ pub struct StatusCodes {
 #[rustfmt::skip]
 impl StatusCodes {
     /// A `StatusCodes` with its required properties, named in a [`StatusCodesRequired`].
+    #[inline]
     pub fn new(required: StatusCodesRequired) -> Self {
         Self {
             items: required.items,
@@ -3155,6 +3218,7 @@ impl StatusCodes {
 impl PropertyType for StatusCodes {}
 
 impl ToValue for StatusCodes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Items", &self.items)
@@ -3200,6 +3264,7 @@ pub struct StringSchema {
 #[rustfmt::skip]
 impl StringSchema {
     /// A `StringSchema` with its required properties, named in a [`StringSchemaRequired`].
+    #[inline]
     pub fn new(required: StringSchemaRequired) -> Self {
         Self {
             comment: None,
@@ -3219,6 +3284,7 @@ impl StringSchema {
 impl PropertyType for StringSchema {}
 
 impl ToValue for StringSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Comment", &self.comment)
@@ -3253,6 +3319,7 @@ pub struct TenantConfig {
 #[rustfmt::skip]
 impl TenantConfig {
     /// A `TenantConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3264,6 +3331,7 @@ impl TenantConfig {
 impl PropertyType for TenantConfig {}
 
 impl ToValue for TenantConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ParameterDefinitions", &self.parameter_definitions)
@@ -3314,6 +3382,7 @@ pub struct TrustStoreConfig {
 #[rustfmt::skip]
 impl TrustStoreConfig {
     /// A `TrustStoreConfig` with its required properties, named in a [`TrustStoreConfigRequired`].
+    #[inline]
     pub fn new(required: TrustStoreConfigRequired) -> Self {
         Self {
             advertise_trust_store_ca_names: None,
@@ -3333,6 +3402,7 @@ impl TrustStoreConfig {
 impl PropertyType for TrustStoreConfig {}
 
 impl ToValue for TrustStoreConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -3447,6 +3517,7 @@ pub struct ViewerCertificate {
 #[rustfmt::skip]
 impl ViewerCertificate {
     /// A `ViewerCertificate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3466,6 +3537,7 @@ impl ViewerCertificate {
 impl PropertyType for ViewerCertificate {}
 
 impl ToValue for ViewerCertificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcmCertificateArn", &self.acm_certificate_arn)
@@ -3512,6 +3584,7 @@ pub struct ViewerMtlsConfig {
 #[rustfmt::skip]
 impl ViewerMtlsConfig {
     /// A `ViewerMtlsConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3525,6 +3598,7 @@ impl ViewerMtlsConfig {
 impl PropertyType for ViewerMtlsConfig {}
 
 impl ToValue for ViewerMtlsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Mode", &self.mode)
@@ -3589,6 +3663,7 @@ pub struct VpcOriginConfig {
 #[rustfmt::skip]
 impl VpcOriginConfig {
     /// A `VpcOriginConfig` with its required properties, named in a [`VpcOriginConfigRequired`].
+    #[inline]
     pub fn new(required: VpcOriginConfigRequired) -> Self {
         Self {
             origin_keepalive_timeout: None,
@@ -3611,6 +3686,7 @@ impl VpcOriginConfig {
 impl PropertyType for VpcOriginConfig {}
 
 impl ToValue for VpcOriginConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OriginKeepaliveTimeout", &self.origin_keepalive_timeout)
@@ -3639,6 +3715,7 @@ impl From<Value> for ConnectionMode {
 }
 
 impl ToValue for ConnectionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Direct => "direct",
@@ -3669,6 +3746,7 @@ impl From<Value> for Forward {
 }
 
 impl ToValue for Forward {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "all",
@@ -3702,6 +3780,7 @@ impl From<Value> for HttpVersion {
 }
 
 impl ToValue for HttpVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Http1_1 => "http1.1",
@@ -3734,6 +3813,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
@@ -4257,6 +4337,7 @@ impl From<Value> for Location {
 }
 
 impl ToValue for Location {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ad => "AD",
@@ -4546,6 +4627,7 @@ impl From<Value> for MinimumProtocolVersion {
 }
 
 impl ToValue for MinimumProtocolVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SsLv3 => "SSLv3",
@@ -4581,6 +4663,7 @@ impl From<Value> for OriginGroupSelectionCriteria {
 }
 
 impl ToValue for OriginGroupSelectionCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "default",
@@ -4613,6 +4696,7 @@ impl From<Value> for PriceClass {
 }
 
 impl ToValue for PriceClass {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "None",
@@ -4645,6 +4729,7 @@ impl From<Value> for RestrictionType {
 }
 
 impl ToValue for RestrictionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Blacklist => "blacklist",
@@ -4676,6 +4761,7 @@ impl From<Value> for SslSupportMethod {
 }
 
 impl ToValue for SslSupportMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SniOnly => "sni-only",
@@ -4707,6 +4793,7 @@ impl From<Value> for ViewerMtlsMode {
 }
 
 impl ToValue for ViewerMtlsMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Required => "required",
@@ -4738,6 +4825,7 @@ impl From<Value> for ViewerProtocolPolicy {
 }
 
 impl ToValue for ViewerProtocolPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllowAll => "allow-all",

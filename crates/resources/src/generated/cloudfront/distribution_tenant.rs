@@ -118,6 +118,7 @@ impl DistributionTenant {
     };
 
     /// A `DistributionTenant` with its required properties, named in a [`DistributionTenantRequired`].
+    #[inline]
     pub fn new(required: DistributionTenantRequired) -> Self {
         Self {
             connection_group_id: None,
@@ -166,6 +167,7 @@ impl Resource for DistributionTenant {
 }
 
 impl ToValue for DistributionTenant {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionGroupId", &self.connection_group_id)
@@ -198,6 +200,7 @@ impl DistributionTenantAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the distribution tenant.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -205,11 +208,13 @@ impl DistributionTenantAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The date and time when the distribution tenant was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
 
     /// `Fn::GetAtt` `DomainResults`: a list of `DomainResult` objects.
+    #[inline]
     pub fn domain_results(&self) -> Value {
         self.0.get_att("DomainResults")
     }
@@ -217,6 +222,7 @@ impl DistributionTenantAttributes {
     /// `Fn::GetAtt` `ETag`: a string.
     ///
     /// The current version of the distribution tenant.
+    #[inline]
     pub fn e_tag(&self) -> Value {
         self.0.get_att("ETag")
     }
@@ -224,6 +230,7 @@ impl DistributionTenantAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the distribution tenant.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -231,6 +238,7 @@ impl DistributionTenantAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The date and time when the distribution tenant was updated.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -238,6 +246,7 @@ impl DistributionTenantAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the distribution tenant.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -268,6 +277,7 @@ pub struct Certificate {
 #[rustfmt::skip]
 impl Certificate {
     /// A `Certificate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -279,6 +289,7 @@ impl Certificate {
 impl PropertyType for Certificate {}
 
 impl ToValue for Certificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Arn", &self.arn).build()
     }
@@ -319,6 +330,7 @@ pub struct Customizations {
 #[rustfmt::skip]
 impl Customizations {
     /// A `Customizations` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -334,6 +346,7 @@ impl Customizations {
 impl PropertyType for Customizations {}
 
 impl ToValue for Customizations {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Certificate", &self.certificate)
@@ -377,6 +390,7 @@ pub struct GeoRestrictionCustomization {
 #[rustfmt::skip]
 impl GeoRestrictionCustomization {
     /// A `GeoRestrictionCustomization` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -390,6 +404,7 @@ impl GeoRestrictionCustomization {
 impl PropertyType for GeoRestrictionCustomization {}
 
 impl ToValue for GeoRestrictionCustomization {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Locations", &self.locations)
@@ -437,6 +452,7 @@ pub struct ManagedCertificateRequest {
 #[rustfmt::skip]
 impl ManagedCertificateRequest {
     /// A `ManagedCertificateRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -452,6 +468,7 @@ impl ManagedCertificateRequest {
 impl PropertyType for ManagedCertificateRequest {}
 
 impl ToValue for ManagedCertificateRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -498,6 +515,7 @@ pub struct Parameter {
 #[rustfmt::skip]
 impl Parameter {
     /// A `Parameter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -511,6 +529,7 @@ impl Parameter {
 impl PropertyType for Parameter {}
 
 impl ToValue for Parameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -549,6 +568,7 @@ pub struct WebAclCustomization {
 #[rustfmt::skip]
 impl WebAclCustomization {
     /// A `WebAclCustomization` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -562,6 +582,7 @@ impl WebAclCustomization {
 impl PropertyType for WebAclCustomization {}
 
 impl ToValue for WebAclCustomization {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -588,6 +609,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Override => "override",
@@ -616,6 +638,7 @@ impl From<Value> for CertificateTransparencyLoggingPreference {
 }
 
 impl ToValue for CertificateTransparencyLoggingPreference {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "enabled",
@@ -646,6 +669,7 @@ impl From<Value> for RestrictionType {
 }
 
 impl ToValue for RestrictionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Blacklist => "blacklist",
@@ -675,6 +699,7 @@ impl From<Value> for ValidationTokenHost {
 }
 
 impl ToValue for ValidationTokenHost {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cloudfront => "cloudfront",

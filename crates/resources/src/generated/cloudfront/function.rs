@@ -112,6 +112,7 @@ impl Function {
     };
 
     /// A `Function` with its required properties, named in a [`FunctionRequired`].
+    #[inline]
     pub fn new(required: FunctionRequired) -> Self {
         Self {
             auto_publish: None,
@@ -151,6 +152,7 @@ impl Resource for Function {
 }
 
 impl ToValue for Function {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoPublish", &self.auto_publish)
@@ -183,6 +185,7 @@ impl FunctionAttributes {
     /// To get the function ARN, use the following syntax:
     ///
     /// `!GetAtt *Function_Logical_ID* .FunctionMetadata.FunctionARN`
+    #[inline]
     pub fn function_arn(&self) -> Value {
         self.0.get_att("FunctionARN")
     }
@@ -190,11 +193,13 @@ impl FunctionAttributes {
     /// `Fn::GetAtt` `FunctionMetadata.FunctionARN`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the function. The ARN uniquely identifies the function.
+    #[inline]
     pub fn function_metadata_function_arn(&self) -> Value {
         self.0.get_att("FunctionMetadata.FunctionARN")
     }
 
     /// `Fn::GetAtt` `Stage`: a string.
+    #[inline]
     pub fn stage(&self) -> Value {
         self.0.get_att("Stage")
     }
@@ -245,6 +250,7 @@ pub struct FunctionConfig {
 #[rustfmt::skip]
 impl FunctionConfig {
     /// A `FunctionConfig` with its required properties, named in a [`FunctionConfigRequired`].
+    #[inline]
     pub fn new(required: FunctionConfigRequired) -> Self {
         Self {
             comment: required.comment,
@@ -264,6 +270,7 @@ impl FunctionConfig {
 impl PropertyType for FunctionConfig {}
 
 impl ToValue for FunctionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Comment", &self.comment)
@@ -301,6 +308,7 @@ pub struct FunctionMetadata {
 #[rustfmt::skip]
 impl FunctionMetadata {
     /// A `FunctionMetadata` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -312,6 +320,7 @@ impl FunctionMetadata {
 impl PropertyType for FunctionMetadata {}
 
 impl ToValue for FunctionMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FunctionARN", &self.function_arn)
@@ -357,6 +366,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -373,6 +383,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -399,6 +410,7 @@ impl From<Value> for Runtime {
 }
 
 impl ToValue for Runtime {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CloudfrontJs1_0 => "cloudfront-js-1.0",

@@ -66,6 +66,7 @@ impl KeyGroup {
     };
 
     /// A `KeyGroup` with its required properties, named in a [`KeyGroupRequired`].
+    #[inline]
     pub fn new(required: KeyGroupRequired) -> Self {
         Self {
             key_group_config: required.key_group_config,
@@ -87,6 +88,7 @@ impl Resource for KeyGroup {
 }
 
 impl ToValue for KeyGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KeyGroupConfig", &self.key_group_config)
@@ -108,6 +110,7 @@ impl KeyGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier for the key group.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -115,6 +118,7 @@ impl KeyGroupAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The date and time when the key group was last modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -167,6 +171,7 @@ pub struct KeyGroupConfig {
 #[rustfmt::skip]
 impl KeyGroupConfig {
     /// A `KeyGroupConfig` with its required properties, named in a [`KeyGroupConfigRequired`].
+    #[inline]
     pub fn new(required: KeyGroupConfigRequired) -> Self {
         Self {
             comment: None,
@@ -186,6 +191,7 @@ impl KeyGroupConfig {
 impl PropertyType for KeyGroupConfig {}
 
 impl ToValue for KeyGroupConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Comment", &self.comment)

@@ -89,6 +89,7 @@ impl KeyValueStore {
     };
 
     /// A `KeyValueStore` with its required properties, named in a [`KeyValueStoreRequired`].
+    #[inline]
     pub fn new(required: KeyValueStoreRequired) -> Self {
         Self {
             comment: None,
@@ -122,6 +123,7 @@ impl Resource for KeyValueStore {
 }
 
 impl ToValue for KeyValueStore {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Comment", &self.comment)
@@ -146,6 +148,7 @@ impl KeyValueStoreAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the key value store.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -153,6 +156,7 @@ impl KeyValueStoreAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique Id for the key value store.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -160,6 +164,7 @@ impl KeyValueStoreAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The current status of the key value store. For more information, see \[Key value store statuses\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/kvs-with-functions-create.html#key-value-store-status>) in the *.*
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -205,6 +210,7 @@ pub struct ImportSource {
 #[rustfmt::skip]
 impl ImportSource {
     /// A `ImportSource` with its required properties, named in a [`ImportSourceRequired`].
+    #[inline]
     pub fn new(required: ImportSourceRequired) -> Self {
         Self {
             source_arn: required.source_arn,
@@ -221,6 +227,7 @@ impl ImportSource {
 impl PropertyType for ImportSource {}
 
 impl ToValue for ImportSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SourceArn", &self.source_arn)
@@ -267,6 +274,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -283,6 +291,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -307,6 +316,7 @@ impl From<Value> for SourceType {
 }
 
 impl ToValue for SourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::S3 => "S3",

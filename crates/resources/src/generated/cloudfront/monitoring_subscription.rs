@@ -74,6 +74,7 @@ impl MonitoringSubscription {
     };
 
     /// A `MonitoringSubscription` with its required properties, named in a [`MonitoringSubscriptionRequired`].
+    #[inline]
     pub fn new(required: MonitoringSubscriptionRequired) -> Self {
         Self {
             distribution_id: required.distribution_id,
@@ -98,6 +99,7 @@ impl Resource for MonitoringSubscription {
 }
 
 impl ToValue for MonitoringSubscription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DistributionId", &self.distribution_id)
@@ -141,6 +143,7 @@ pub struct MonitoringSubscriptionProperty {
 #[rustfmt::skip]
 impl MonitoringSubscriptionProperty {
     /// A `MonitoringSubscriptionProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -152,6 +155,7 @@ impl MonitoringSubscriptionProperty {
 impl PropertyType for MonitoringSubscriptionProperty {}
 
 impl ToValue for MonitoringSubscriptionProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -195,6 +199,7 @@ pub struct RealtimeMetricsSubscriptionConfig {
 #[rustfmt::skip]
 impl RealtimeMetricsSubscriptionConfig {
     /// A `RealtimeMetricsSubscriptionConfig` with its required properties, named in a [`RealtimeMetricsSubscriptionConfigRequired`].
+    #[inline]
     pub fn new(required: RealtimeMetricsSubscriptionConfigRequired) -> Self {
         Self {
             realtime_metrics_subscription_status: required.realtime_metrics_subscription_status,
@@ -208,6 +213,7 @@ impl RealtimeMetricsSubscriptionConfig {
 impl PropertyType for RealtimeMetricsSubscriptionConfig {}
 
 impl ToValue for RealtimeMetricsSubscriptionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -236,6 +242,7 @@ impl From<Value> for RealtimeMetricsSubscriptionStatus {
 }
 
 impl ToValue for RealtimeMetricsSubscriptionStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",

@@ -72,6 +72,7 @@ impl OriginAccessControl {
     };
 
     /// A `OriginAccessControl` with its required properties, named in a [`OriginAccessControlRequired`].
+    #[inline]
     pub fn new(required: OriginAccessControlRequired) -> Self {
         Self {
             origin_access_control_config: required.origin_access_control_config,
@@ -93,6 +94,7 @@ impl Resource for OriginAccessControl {
 }
 
 impl ToValue for OriginAccessControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -117,6 +119,7 @@ impl OriginAccessControlAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the origin access control.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -197,6 +200,7 @@ pub struct OriginAccessControlConfig {
 #[rustfmt::skip]
 impl OriginAccessControlConfig {
     /// A `OriginAccessControlConfig` with its required properties, named in a [`OriginAccessControlConfigRequired`].
+    #[inline]
     pub fn new(required: OriginAccessControlConfigRequired) -> Self {
         Self {
             description: None,
@@ -222,6 +226,7 @@ impl OriginAccessControlConfig {
 impl PropertyType for OriginAccessControlConfig {}
 
 impl ToValue for OriginAccessControlConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)

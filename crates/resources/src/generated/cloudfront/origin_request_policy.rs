@@ -76,6 +76,7 @@ impl OriginRequestPolicy {
     };
 
     /// A `OriginRequestPolicy` with its required properties, named in a [`OriginRequestPolicyRequired`].
+    #[inline]
     pub fn new(required: OriginRequestPolicyRequired) -> Self {
         Self {
             origin_request_policy_config: required.origin_request_policy_config,
@@ -97,6 +98,7 @@ impl Resource for OriginRequestPolicy {
 }
 
 impl ToValue for OriginRequestPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -121,6 +123,7 @@ impl OriginRequestPolicyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier for the origin request policy. For example: `befd7079-9bbc-4ebf-8ade-498a3694176c` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -128,6 +131,7 @@ impl OriginRequestPolicyAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The date and time when the origin request policy was last modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -178,6 +182,7 @@ pub struct CookiesConfig {
 #[rustfmt::skip]
 impl CookiesConfig {
     /// A `CookiesConfig` with its required properties, named in a [`CookiesConfigRequired`].
+    #[inline]
     pub fn new(required: CookiesConfigRequired) -> Self {
         Self {
             cookie_behavior: required.cookie_behavior,
@@ -194,6 +199,7 @@ impl CookiesConfig {
 impl PropertyType for CookiesConfig {}
 
 impl ToValue for CookiesConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CookieBehavior", &self.cookie_behavior)
@@ -248,6 +254,7 @@ pub struct HeadersConfig {
 #[rustfmt::skip]
 impl HeadersConfig {
     /// A `HeadersConfig` with its required properties, named in a [`HeadersConfigRequired`].
+    #[inline]
     pub fn new(required: HeadersConfigRequired) -> Self {
         Self {
             header_behavior: required.header_behavior,
@@ -264,6 +271,7 @@ impl HeadersConfig {
 impl PropertyType for HeadersConfig {}
 
 impl ToValue for HeadersConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HeaderBehavior", &self.header_behavior)
@@ -339,6 +347,7 @@ pub struct OriginRequestPolicyConfig {
 #[rustfmt::skip]
 impl OriginRequestPolicyConfig {
     /// A `OriginRequestPolicyConfig` with its required properties, named in a [`OriginRequestPolicyConfigRequired`].
+    #[inline]
     pub fn new(required: OriginRequestPolicyConfigRequired) -> Self {
         Self {
             comment: None,
@@ -364,6 +373,7 @@ impl OriginRequestPolicyConfig {
 impl PropertyType for OriginRequestPolicyConfig {}
 
 impl ToValue for OriginRequestPolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Comment", &self.comment)
@@ -420,6 +430,7 @@ pub struct QueryStringsConfig {
 #[rustfmt::skip]
 impl QueryStringsConfig {
     /// A `QueryStringsConfig` with its required properties, named in a [`QueryStringsConfigRequired`].
+    #[inline]
     pub fn new(required: QueryStringsConfigRequired) -> Self {
         Self {
             query_string_behavior: required.query_string_behavior,
@@ -436,6 +447,7 @@ impl QueryStringsConfig {
 impl PropertyType for QueryStringsConfig {}
 
 impl ToValue for QueryStringsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("QueryStringBehavior", &self.query_string_behavior)

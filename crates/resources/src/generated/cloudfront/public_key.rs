@@ -66,6 +66,7 @@ impl PublicKey {
     };
 
     /// A `PublicKey` with its required properties, named in a [`PublicKeyRequired`].
+    #[inline]
     pub fn new(required: PublicKeyRequired) -> Self {
         Self {
             public_key_config: required.public_key_config,
@@ -87,6 +88,7 @@ impl Resource for PublicKey {
 }
 
 impl ToValue for PublicKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PublicKeyConfig", &self.public_key_config)
@@ -108,6 +110,7 @@ impl PublicKeyAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The date and time when the public key was uploaded.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -115,6 +118,7 @@ impl PublicKeyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the public key.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -174,6 +178,7 @@ pub struct PublicKeyConfig {
 #[rustfmt::skip]
 impl PublicKeyConfig {
     /// A `PublicKeyConfig` with its required properties, named in a [`PublicKeyConfigRequired`].
+    #[inline]
     pub fn new(required: PublicKeyConfigRequired) -> Self {
         Self {
             caller_reference: required.caller_reference,
@@ -196,6 +201,7 @@ impl PublicKeyConfig {
 impl PropertyType for PublicKeyConfig {}
 
 impl ToValue for PublicKeyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CallerReference", &self.caller_reference)

@@ -96,6 +96,7 @@ impl RealtimeLogConfig {
     };
 
     /// A `RealtimeLogConfig` with its required properties, named in a [`RealtimeLogConfigRequired`].
+    #[inline]
     pub fn new(required: RealtimeLogConfigRequired) -> Self {
         Self {
             end_points: required.end_points,
@@ -126,6 +127,7 @@ impl Resource for RealtimeLogConfig {
 }
 
 impl ToValue for RealtimeLogConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EndPoints", &self.end_points)
@@ -150,6 +152,7 @@ impl RealtimeLogConfigAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the real-time log configuration. For example: `arn:aws:cloudfront::111122223333:realtime-log-config/ExampleNameForRealtimeLogConfig` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -195,6 +198,7 @@ pub struct EndPoint {
 #[rustfmt::skip]
 impl EndPoint {
     /// A `EndPoint` with its required properties, named in a [`EndPointRequired`].
+    #[inline]
     pub fn new(required: EndPointRequired) -> Self {
         Self {
             kinesis_stream_config: required.kinesis_stream_config,
@@ -211,6 +215,7 @@ impl EndPoint {
 impl PropertyType for EndPoint {}
 
 impl ToValue for EndPoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KinesisStreamConfig", &self.kinesis_stream_config)
@@ -263,6 +268,7 @@ pub struct KinesisStreamConfig {
 #[rustfmt::skip]
 impl KinesisStreamConfig {
     /// A `KinesisStreamConfig` with its required properties, named in a [`KinesisStreamConfigRequired`].
+    #[inline]
     pub fn new(required: KinesisStreamConfigRequired) -> Self {
         Self {
             role_arn: required.role_arn,
@@ -279,6 +285,7 @@ impl KinesisStreamConfig {
 impl PropertyType for KinesisStreamConfig {}
 
 impl ToValue for KinesisStreamConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RoleArn", &self.role_arn)

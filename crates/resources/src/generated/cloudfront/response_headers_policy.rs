@@ -75,6 +75,7 @@ impl ResponseHeadersPolicy {
     };
 
     /// A `ResponseHeadersPolicy` with its required properties, named in a [`ResponseHeadersPolicyRequired`].
+    #[inline]
     pub fn new(required: ResponseHeadersPolicyRequired) -> Self {
         Self {
             response_headers_policy_config: required.response_headers_policy_config,
@@ -96,6 +97,7 @@ impl Resource for ResponseHeadersPolicy {
 }
 
 impl ToValue for ResponseHeadersPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -120,6 +122,7 @@ impl ResponseHeadersPolicyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier for the response headers policy. For example: `57f99797-3b20-4e1b-a728-27972a74082a` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -127,6 +130,7 @@ impl ResponseHeadersPolicyAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The date and time when the response headers policy was last modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -167,6 +171,7 @@ pub struct AccessControlAllowHeaders {
 #[rustfmt::skip]
 impl AccessControlAllowHeaders {
     /// A `AccessControlAllowHeaders` with its required properties, named in a [`AccessControlAllowHeadersRequired`].
+    #[inline]
     pub fn new(required: AccessControlAllowHeadersRequired) -> Self {
         Self {
             items: required.items,
@@ -180,6 +185,7 @@ impl AccessControlAllowHeaders {
 impl PropertyType for AccessControlAllowHeaders {}
 
 impl ToValue for AccessControlAllowHeaders {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Items", &self.items).build()
     }
@@ -231,6 +237,7 @@ pub struct AccessControlAllowMethods {
 #[rustfmt::skip]
 impl AccessControlAllowMethods {
     /// A `AccessControlAllowMethods` with its required properties, named in a [`AccessControlAllowMethodsRequired`].
+    #[inline]
     pub fn new(required: AccessControlAllowMethodsRequired) -> Self {
         Self {
             items: required.items,
@@ -244,6 +251,7 @@ impl AccessControlAllowMethods {
 impl PropertyType for AccessControlAllowMethods {}
 
 impl ToValue for AccessControlAllowMethods {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Items", &self.items).build()
     }
@@ -284,6 +292,7 @@ pub struct AccessControlAllowOrigins {
 #[rustfmt::skip]
 impl AccessControlAllowOrigins {
     /// A `AccessControlAllowOrigins` with its required properties, named in a [`AccessControlAllowOriginsRequired`].
+    #[inline]
     pub fn new(required: AccessControlAllowOriginsRequired) -> Self {
         Self {
             items: required.items,
@@ -297,6 +306,7 @@ impl AccessControlAllowOrigins {
 impl PropertyType for AccessControlAllowOrigins {}
 
 impl ToValue for AccessControlAllowOrigins {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Items", &self.items).build()
     }
@@ -337,6 +347,7 @@ pub struct AccessControlExposeHeaders {
 #[rustfmt::skip]
 impl AccessControlExposeHeaders {
     /// A `AccessControlExposeHeaders` with its required properties, named in a [`AccessControlExposeHeadersRequired`].
+    #[inline]
     pub fn new(required: AccessControlExposeHeadersRequired) -> Self {
         Self {
             items: required.items,
@@ -350,6 +361,7 @@ impl AccessControlExposeHeaders {
 impl PropertyType for AccessControlExposeHeaders {}
 
 impl ToValue for AccessControlExposeHeaders {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Items", &self.items).build()
     }
@@ -397,6 +409,7 @@ pub struct ContentSecurityPolicy {
 #[rustfmt::skip]
 impl ContentSecurityPolicy {
     /// A `ContentSecurityPolicy` with its required properties, named in a [`ContentSecurityPolicyRequired`].
+    #[inline]
     pub fn new(required: ContentSecurityPolicyRequired) -> Self {
         Self {
             content_security_policy: required.content_security_policy,
@@ -413,6 +426,7 @@ impl ContentSecurityPolicy {
 impl PropertyType for ContentSecurityPolicy {}
 
 impl ToValue for ContentSecurityPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContentSecurityPolicy", &self.content_security_policy)
@@ -456,6 +470,7 @@ pub struct ContentTypeOptions {
 #[rustfmt::skip]
 impl ContentTypeOptions {
     /// A `ContentTypeOptions` with its required properties, named in a [`ContentTypeOptionsRequired`].
+    #[inline]
     pub fn new(required: ContentTypeOptionsRequired) -> Self {
         Self {
             r#override: required.r#override,
@@ -469,6 +484,7 @@ impl ContentTypeOptions {
 impl PropertyType for ContentTypeOptions {}
 
 impl ToValue for ContentTypeOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Override", &self.r#override).build()
     }
@@ -559,6 +575,7 @@ pub struct CorsConfig {
 #[rustfmt::skip]
 impl CorsConfig {
     /// A `CorsConfig` with its required properties, named in a [`CorsConfigRequired`].
+    #[inline]
     pub fn new(required: CorsConfigRequired) -> Self {
         Self {
             access_control_allow_credentials: required.access_control_allow_credentials,
@@ -590,6 +607,7 @@ impl CorsConfig {
 impl PropertyType for CorsConfig {}
 
 impl ToValue for CorsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -665,6 +683,7 @@ pub struct CustomHeader {
 #[rustfmt::skip]
 impl CustomHeader {
     /// A `CustomHeader` with its required properties, named in a [`CustomHeaderRequired`].
+    #[inline]
     pub fn new(required: CustomHeaderRequired) -> Self {
         Self {
             header: required.header,
@@ -684,6 +703,7 @@ impl CustomHeader {
 impl PropertyType for CustomHeader {}
 
 impl ToValue for CustomHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Header", &self.header)
@@ -726,6 +746,7 @@ pub struct CustomHeadersConfig {
 #[rustfmt::skip]
 impl CustomHeadersConfig {
     /// A `CustomHeadersConfig` with its required properties, named in a [`CustomHeadersConfigRequired`].
+    #[inline]
     pub fn new(required: CustomHeadersConfigRequired) -> Self {
         Self {
             items: required.items,
@@ -739,6 +760,7 @@ impl CustomHeadersConfig {
 impl PropertyType for CustomHeadersConfig {}
 
 impl ToValue for CustomHeadersConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Items", &self.items).build()
     }
@@ -790,6 +812,7 @@ pub struct FrameOptions {
 #[rustfmt::skip]
 impl FrameOptions {
     /// A `FrameOptions` with its required properties, named in a [`FrameOptionsRequired`].
+    #[inline]
     pub fn new(required: FrameOptionsRequired) -> Self {
         Self {
             frame_option: required.frame_option,
@@ -806,6 +829,7 @@ impl FrameOptions {
 impl PropertyType for FrameOptions {}
 
 impl ToValue for FrameOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FrameOption", &self.frame_option)
@@ -869,6 +893,7 @@ pub struct ReferrerPolicy {
 #[rustfmt::skip]
 impl ReferrerPolicy {
     /// A `ReferrerPolicy` with its required properties, named in a [`ReferrerPolicyRequired`].
+    #[inline]
     pub fn new(required: ReferrerPolicyRequired) -> Self {
         Self {
             r#override: required.r#override,
@@ -885,6 +910,7 @@ impl ReferrerPolicy {
 impl PropertyType for ReferrerPolicy {}
 
 impl ToValue for ReferrerPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Override", &self.r#override)
@@ -926,6 +952,7 @@ pub struct RemoveHeader {
 #[rustfmt::skip]
 impl RemoveHeader {
     /// A `RemoveHeader` with its required properties, named in a [`RemoveHeaderRequired`].
+    #[inline]
     pub fn new(required: RemoveHeaderRequired) -> Self {
         Self {
             header: required.header,
@@ -939,6 +966,7 @@ impl RemoveHeader {
 impl PropertyType for RemoveHeader {}
 
 impl ToValue for RemoveHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Header", &self.header).build()
     }
@@ -977,6 +1005,7 @@ pub struct RemoveHeadersConfig {
 #[rustfmt::skip]
 impl RemoveHeadersConfig {
     /// A `RemoveHeadersConfig` with its required properties, named in a [`RemoveHeadersConfigRequired`].
+    #[inline]
     pub fn new(required: RemoveHeadersConfigRequired) -> Self {
         Self {
             items: required.items,
@@ -990,6 +1019,7 @@ impl RemoveHeadersConfig {
 impl PropertyType for RemoveHeadersConfig {}
 
 impl ToValue for RemoveHeadersConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Items", &self.items).build()
     }
@@ -1064,6 +1094,7 @@ pub struct ResponseHeadersPolicyConfig {
 #[rustfmt::skip]
 impl ResponseHeadersPolicyConfig {
     /// A `ResponseHeadersPolicyConfig` with its required properties, named in a [`ResponseHeadersPolicyConfigRequired`].
+    #[inline]
     pub fn new(required: ResponseHeadersPolicyConfigRequired) -> Self {
         Self {
             comment: None,
@@ -1095,6 +1126,7 @@ impl ResponseHeadersPolicyConfig {
 impl PropertyType for ResponseHeadersPolicyConfig {}
 
 impl ToValue for ResponseHeadersPolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Comment", &self.comment)
@@ -1173,6 +1205,7 @@ pub struct SecurityHeadersConfig {
 #[rustfmt::skip]
 impl SecurityHeadersConfig {
     /// A `SecurityHeadersConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1194,6 +1227,7 @@ impl SecurityHeadersConfig {
 impl PropertyType for SecurityHeadersConfig {}
 
 impl ToValue for SecurityHeadersConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContentSecurityPolicy", &self.content_security_policy)
@@ -1246,6 +1280,7 @@ pub struct ServerTimingHeadersConfig {
 #[rustfmt::skip]
 impl ServerTimingHeadersConfig {
     /// A `ServerTimingHeadersConfig` with its required properties, named in a [`ServerTimingHeadersConfigRequired`].
+    #[inline]
     pub fn new(required: ServerTimingHeadersConfigRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -1262,6 +1297,7 @@ impl ServerTimingHeadersConfig {
 impl PropertyType for ServerTimingHeadersConfig {}
 
 impl ToValue for ServerTimingHeadersConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Enabled", &self.enabled)
@@ -1322,6 +1358,7 @@ pub struct StrictTransportSecurity {
 #[rustfmt::skip]
 impl StrictTransportSecurity {
     /// A `StrictTransportSecurity` with its required properties, named in a [`StrictTransportSecurityRequired`].
+    #[inline]
     pub fn new(required: StrictTransportSecurityRequired) -> Self {
         Self {
             access_control_max_age_sec: required.access_control_max_age_sec,
@@ -1344,6 +1381,7 @@ impl StrictTransportSecurity {
 impl PropertyType for StrictTransportSecurity {}
 
 impl ToValue for StrictTransportSecurity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccessControlMaxAgeSec", &self.access_control_max_age_sec)
@@ -1414,6 +1452,7 @@ pub struct XssProtection {
 #[rustfmt::skip]
 impl XssProtection {
     /// A `XssProtection` with its required properties, named in a [`XssProtectionRequired`].
+    #[inline]
     pub fn new(required: XssProtectionRequired) -> Self {
         Self {
             mode_block: None,
@@ -1436,6 +1475,7 @@ impl XssProtection {
 impl PropertyType for XssProtection {}
 
 impl ToValue for XssProtection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ModeBlock", &self.mode_block)
@@ -1476,6 +1516,7 @@ impl From<Value> for Item {
 }
 
 impl ToValue for Item {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",

@@ -41,6 +41,7 @@ pub struct KeyValueStoreAssociation {
 #[rustfmt::skip]
 impl KeyValueStoreAssociation {
     /// A `KeyValueStoreAssociation` with its required properties, named in a [`KeyValueStoreAssociationRequired`].
+    #[inline]
     pub fn new(required: KeyValueStoreAssociationRequired) -> Self {
         Self {
             key_value_store_arn: required.key_value_store_arn,
@@ -54,6 +55,7 @@ impl KeyValueStoreAssociation {
 impl PropertyType for KeyValueStoreAssociation {}
 
 impl ToValue for KeyValueStoreAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KeyValueStoreARN", &self.key_value_store_arn)
@@ -95,6 +97,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -111,6 +114,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

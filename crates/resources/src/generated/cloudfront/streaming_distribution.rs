@@ -74,6 +74,7 @@ impl StreamingDistribution {
     };
 
     /// A `StreamingDistribution` with its required properties, named in a [`StreamingDistributionRequired`].
+    #[inline]
     pub fn new(required: StreamingDistributionRequired) -> Self {
         Self {
             streaming_distribution_config: required.streaming_distribution_config,
@@ -101,6 +102,7 @@ impl Resource for StreamingDistribution {
 }
 
 impl ToValue for StreamingDistribution {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -126,11 +128,13 @@ impl StreamingDistributionAttributes {
     /// `Fn::GetAtt` `DomainName`: a string.
     ///
     /// The domain name of the resource, such as `d111111abcdef8.cloudfront.net` .
+    #[inline]
     pub fn domain_name(&self) -> Value {
         self.0.get_att("DomainName")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -183,6 +187,7 @@ pub struct Logging {
 #[rustfmt::skip]
 impl Logging {
     /// A `Logging` with its required properties, named in a [`LoggingRequired`].
+    #[inline]
     pub fn new(required: LoggingRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -202,6 +207,7 @@ impl Logging {
 impl PropertyType for Logging {}
 
 impl ToValue for Logging {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -259,6 +265,7 @@ pub struct S3Origin {
 #[rustfmt::skip]
 impl S3Origin {
     /// A `S3Origin` with its required properties, named in a [`S3OriginRequired`].
+    #[inline]
     pub fn new(required: S3OriginRequired) -> Self {
         Self {
             domain_name: required.domain_name,
@@ -275,6 +282,7 @@ impl S3Origin {
 impl PropertyType for S3Origin {}
 
 impl ToValue for S3Origin {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DomainName", &self.domain_name)
@@ -352,6 +360,7 @@ pub struct StreamingDistributionConfig {
 #[rustfmt::skip]
 impl StreamingDistributionConfig {
     /// A `StreamingDistributionConfig` with its required properties, named in a [`StreamingDistributionConfigRequired`].
+    #[inline]
     pub fn new(required: StreamingDistributionConfigRequired) -> Self {
         Self {
             aliases: None,
@@ -383,6 +392,7 @@ impl StreamingDistributionConfig {
 impl PropertyType for StreamingDistributionConfig {}
 
 impl ToValue for StreamingDistributionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Aliases", &self.aliases)
@@ -434,6 +444,7 @@ pub struct TrustedSigners {
 #[rustfmt::skip]
 impl TrustedSigners {
     /// A `TrustedSigners` with its required properties, named in a [`TrustedSignersRequired`].
+    #[inline]
     pub fn new(required: TrustedSignersRequired) -> Self {
         Self {
             aws_account_numbers: None,
@@ -450,6 +461,7 @@ impl TrustedSigners {
 impl PropertyType for TrustedSigners {}
 
 impl ToValue for TrustedSigners {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsAccountNumbers", &self.aws_account_numbers)

@@ -86,6 +86,7 @@ impl TrustStore {
     };
 
     /// A `TrustStore` with its required properties, named in a [`TrustStoreRequired`].
+    #[inline]
     pub fn new(required: TrustStoreRequired) -> Self {
         Self {
             ca_certificates_bundle_source: None,
@@ -119,6 +120,7 @@ impl Resource for TrustStore {
 }
 
 impl ToValue for TrustStore {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -149,6 +151,7 @@ impl TrustStoreAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The trust store's Amazon Resource Name (ARN).
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -156,6 +159,7 @@ impl TrustStoreAttributes {
     /// `Fn::GetAtt` `ETag`: a string.
     ///
     /// The version identifier for the current version of the trust store.
+    #[inline]
     pub fn e_tag(&self) -> Value {
         self.0.get_att("ETag")
     }
@@ -163,6 +167,7 @@ impl TrustStoreAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The trust store's ID.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -170,6 +175,7 @@ impl TrustStoreAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The trust store's last modified time.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -177,6 +183,7 @@ impl TrustStoreAttributes {
     /// `Fn::GetAtt` `NumberOfCaCertificates`: an integer.
     ///
     /// The trust store's number of CA certificates.
+    #[inline]
     pub fn number_of_ca_certificates(&self) -> Value {
         self.0.get_att("NumberOfCaCertificates")
     }
@@ -184,6 +191,7 @@ impl TrustStoreAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The trust store's status.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -241,6 +249,7 @@ pub struct CaCertificatesBundleS3Location {
 #[rustfmt::skip]
 impl CaCertificatesBundleS3Location {
     /// A `CaCertificatesBundleS3Location` with its required properties, named in a [`CaCertificatesBundleS3LocationRequired`].
+    #[inline]
     pub fn new(required: CaCertificatesBundleS3LocationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -263,6 +272,7 @@ impl CaCertificatesBundleS3Location {
 impl PropertyType for CaCertificatesBundleS3Location {}
 
 impl ToValue for CaCertificatesBundleS3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -306,6 +316,7 @@ pub struct CaCertificatesBundleSource {
 #[rustfmt::skip]
 impl CaCertificatesBundleSource {
     /// A `CaCertificatesBundleSource` with its required properties, named in a [`CaCertificatesBundleSourceRequired`].
+    #[inline]
     pub fn new(required: CaCertificatesBundleSourceRequired) -> Self {
         Self {
             ca_certificates_bundle_s3_location: required.ca_certificates_bundle_s3_location,
@@ -319,6 +330,7 @@ impl CaCertificatesBundleSource {
 impl PropertyType for CaCertificatesBundleSource {}
 
 impl ToValue for CaCertificatesBundleSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -367,6 +379,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -383,6 +396,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

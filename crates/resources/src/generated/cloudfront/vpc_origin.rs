@@ -72,6 +72,7 @@ impl VpcOrigin {
     };
 
     /// A `VpcOrigin` with its required properties, named in a [`VpcOriginRequired`].
+    #[inline]
     pub fn new(required: VpcOriginRequired) -> Self {
         Self {
             tags: None,
@@ -99,6 +100,7 @@ impl Resource for VpcOrigin {
 }
 
 impl ToValue for VpcOrigin {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Tags", &self.tags)
@@ -121,6 +123,7 @@ impl VpcOriginAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     ///
     /// The account ID of the AWS account that owns the VPC origin.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
@@ -128,6 +131,7 @@ impl VpcOriginAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The VPC origin ARN.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -135,6 +139,7 @@ impl VpcOriginAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The VPC origin created time.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -142,6 +147,7 @@ impl VpcOriginAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The VPC origin ID.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -149,6 +155,7 @@ impl VpcOriginAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The VPC origin last modified time.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -156,6 +163,7 @@ impl VpcOriginAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The VPC origin status.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -231,6 +239,7 @@ pub struct VpcOriginEndpointConfig {
 #[rustfmt::skip]
 impl VpcOriginEndpointConfig {
     /// A `VpcOriginEndpointConfig` with its required properties, named in a [`VpcOriginEndpointConfigRequired`].
+    #[inline]
     pub fn new(required: VpcOriginEndpointConfigRequired) -> Self {
         Self {
             arn: required.arn,
@@ -259,6 +268,7 @@ impl VpcOriginEndpointConfig {
 impl PropertyType for VpcOriginEndpointConfig {}
 
 impl ToValue for VpcOriginEndpointConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Arn", &self.arn)
@@ -291,6 +301,7 @@ impl From<Value> for OriginProtocolPolicy {
 }
 
 impl ToValue for OriginProtocolPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::HttpOnly => "http-only",

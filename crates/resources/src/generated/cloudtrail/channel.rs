@@ -86,6 +86,7 @@ impl Channel {
     };
 
     /// A `Channel` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -114,6 +115,7 @@ impl Resource for Channel {
 }
 
 impl ToValue for Channel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destinations", &self.destinations)
@@ -136,6 +138,7 @@ impl From<ResourceRef> for ChannelAttributes {
 
 impl ChannelAttributes {
     /// `Fn::GetAtt` `ChannelArn`: a string.
+    #[inline]
     pub fn channel_arn(&self) -> Value {
         self.0.get_att("ChannelArn")
     }
@@ -183,6 +186,7 @@ pub struct Destination {
 #[rustfmt::skip]
 impl Destination {
     /// A `Destination` with its required properties, named in a [`DestinationRequired`].
+    #[inline]
     pub fn new(required: DestinationRequired) -> Self {
         Self {
             location: required.location,
@@ -199,6 +203,7 @@ impl Destination {
 impl PropertyType for Destination {}
 
 impl ToValue for Destination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Location", &self.location)
@@ -245,6 +250,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -261,6 +267,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -285,6 +292,7 @@ impl From<Value> for DestinationType {
 }
 
 impl ToValue for DestinationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::EventDataStore => "EVENT_DATA_STORE",

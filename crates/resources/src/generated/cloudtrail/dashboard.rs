@@ -99,6 +99,7 @@ impl Dashboard {
     };
 
     /// A `Dashboard` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -129,6 +130,7 @@ impl Resource for Dashboard {
 }
 
 impl ToValue for Dashboard {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -155,6 +157,7 @@ impl From<ResourceRef> for DashboardAttributes {
 
 impl DashboardAttributes {
     /// `Fn::GetAtt` `CreatedTimestamp`: a string.
+    #[inline]
     pub fn created_timestamp(&self) -> Value {
         self.0.get_att("CreatedTimestamp")
     }
@@ -162,6 +165,7 @@ impl DashboardAttributes {
     /// `Fn::GetAtt` `DashboardArn`: a string.
     ///
     /// The ARN for the dashboard.
+    #[inline]
     pub fn dashboard_arn(&self) -> Value {
         self.0.get_att("DashboardArn")
     }
@@ -169,6 +173,7 @@ impl DashboardAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the dashboard.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -176,11 +181,13 @@ impl DashboardAttributes {
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     ///
     /// The type of dashboard.
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
 
     /// `Fn::GetAtt` `UpdatedTimestamp`: a string.
+    #[inline]
     pub fn updated_timestamp(&self) -> Value {
         self.0.get_att("UpdatedTimestamp")
     }
@@ -222,6 +229,7 @@ pub struct Frequency {
 #[rustfmt::skip]
 impl Frequency {
     /// A `Frequency` with its required properties, named in a [`FrequencyRequired`].
+    #[inline]
     pub fn new(required: FrequencyRequired) -> Self {
         Self {
             unit: required.unit,
@@ -238,6 +246,7 @@ impl Frequency {
 impl PropertyType for Frequency {}
 
 impl ToValue for Frequency {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Unit", &self.unit)
@@ -283,6 +292,7 @@ pub struct RefreshSchedule {
 #[rustfmt::skip]
 impl RefreshSchedule {
     /// A `RefreshSchedule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -298,6 +308,7 @@ impl RefreshSchedule {
 impl PropertyType for RefreshSchedule {}
 
 impl ToValue for RefreshSchedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Frequency", &self.frequency)
@@ -356,6 +367,7 @@ pub struct Widget {
 #[rustfmt::skip]
 impl Widget {
     /// A `Widget` with its required properties, named in a [`WidgetRequired`].
+    #[inline]
     pub fn new(required: WidgetRequired) -> Self {
         Self {
             query_parameters: None,
@@ -375,6 +387,7 @@ impl Widget {
 impl PropertyType for Widget {}
 
 impl ToValue for Widget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("QueryParameters", &self.query_parameters)
@@ -402,6 +415,7 @@ impl From<Value> for RefreshScheduleStatus {
 }
 
 impl ToValue for RefreshScheduleStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -430,6 +444,7 @@ impl From<Value> for Unit {
 }
 
 impl ToValue for Unit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hours => "HOURS",

@@ -189,6 +189,7 @@ impl EventDataStore {
     };
 
     /// A `EventDataStore` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -241,6 +242,7 @@ impl Resource for EventDataStore {
 }
 
 impl ToValue for EventDataStore {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdvancedEventSelectors", &self.advanced_event_selectors)
@@ -278,6 +280,7 @@ impl From<ResourceRef> for EventDataStoreAttributes {
 
 impl EventDataStoreAttributes {
     /// `Fn::GetAtt` `CreatedTimestamp`: a string.
+    #[inline]
     pub fn created_timestamp(&self) -> Value {
         self.0.get_att("CreatedTimestamp")
     }
@@ -285,6 +288,7 @@ impl EventDataStoreAttributes {
     /// `Fn::GetAtt` `EventDataStoreArn`: a string.
     ///
     /// `Ref` returns the ARN of the CloudTrail event data store, such as `arn:aws:cloudtrail:us-east-1:12345678910:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE` .
+    #[inline]
     pub fn event_data_store_arn(&self) -> Value {
         self.0.get_att("EventDataStoreArn")
     }
@@ -292,11 +296,13 @@ impl EventDataStoreAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// `Ref` returns the status of the event data store, such as `ENABLED` .
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `UpdatedTimestamp`: a string.
+    #[inline]
     pub fn updated_timestamp(&self) -> Value {
         self.0.get_att("UpdatedTimestamp")
     }
@@ -344,6 +350,7 @@ pub struct ContextKeySelector {
 #[rustfmt::skip]
 impl ContextKeySelector {
     /// A `ContextKeySelector` with its required properties, named in a [`ContextKeySelectorRequired`].
+    #[inline]
     pub fn new(required: ContextKeySelectorRequired) -> Self {
         Self {
             equals: required.equals,
@@ -360,6 +367,7 @@ impl ContextKeySelector {
 impl PropertyType for ContextKeySelector {}
 
 impl ToValue for ContextKeySelector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Equals", &self.equals)
@@ -397,6 +405,7 @@ pub struct InsightSelector {
 #[rustfmt::skip]
 impl InsightSelector {
     /// A `InsightSelector` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -408,6 +417,7 @@ impl InsightSelector {
 impl PropertyType for InsightSelector {}
 
 impl ToValue for InsightSelector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InsightType", &self.insight_type)
@@ -433,6 +443,7 @@ impl From<Value> for BillingMode {
 }
 
 impl ToValue for BillingMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ExtendableRetentionPricing => "EXTENDABLE_RETENTION_PRICING",
@@ -461,6 +472,7 @@ impl From<Value> for ContextKeySelectorType {
 }
 
 impl ToValue for ContextKeySelectorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RequestContext => "RequestContext",
@@ -489,6 +501,7 @@ impl From<Value> for MaxEventSize {
 }
 
 impl ToValue for MaxEventSize {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "Standard",

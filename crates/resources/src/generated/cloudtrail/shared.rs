@@ -90,6 +90,7 @@ pub struct AdvancedEventSelector {
 #[rustfmt::skip]
 impl AdvancedEventSelector {
     /// A `AdvancedEventSelector` with its required properties, named in a [`AdvancedEventSelectorRequired`].
+    #[inline]
     pub fn new(required: AdvancedEventSelectorRequired) -> Self {
         Self {
             field_selectors: required.field_selectors,
@@ -106,6 +107,7 @@ impl AdvancedEventSelector {
 impl PropertyType for AdvancedEventSelector {}
 
 impl ToValue for AdvancedEventSelector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldSelectors", &self.field_selectors)
@@ -240,6 +242,7 @@ pub struct AdvancedFieldSelector {
 #[rustfmt::skip]
 impl AdvancedFieldSelector {
     /// A `AdvancedFieldSelector` with its required properties, named in a [`AdvancedFieldSelectorRequired`].
+    #[inline]
     pub fn new(required: AdvancedFieldSelectorRequired) -> Self {
         Self {
             ends_with: None,
@@ -271,6 +274,7 @@ impl AdvancedFieldSelector {
 impl PropertyType for AdvancedFieldSelector {}
 
 impl ToValue for AdvancedFieldSelector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndsWith", &self.ends_with)
@@ -318,6 +322,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -334,6 +339,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -362,6 +368,7 @@ impl From<Value> for InsightType {
 }
 
 impl ToValue for InsightType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ApiCallRateInsight => "ApiCallRateInsight",

@@ -207,6 +207,7 @@ impl Trail {
     };
 
     /// A `Trail` with its required properties, named in a [`TrailRequired`].
+    #[inline]
     pub fn new(required: TrailRequired) -> Self {
         Self {
             advanced_event_selectors: None,
@@ -279,6 +280,7 @@ impl Resource for Trail {
 }
 
 impl ToValue for Trail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdvancedEventSelectors", &self.advanced_event_selectors)
@@ -325,6 +327,7 @@ impl TrailAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// `Ref` returns the ARN of the CloudTrail trail, such as `arn:aws:cloudtrail:us-east-2:123456789012:trail/myCloudTrail` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -332,6 +335,7 @@ impl TrailAttributes {
     /// `Fn::GetAtt` `SnsTopicArn`: a string.
     ///
     /// `Ref` returns the ARN of the Amazon  topic that's associated with the CloudTrail trail, such as `arn:aws:sns:us-east-2:123456789012:mySNSTopic` .
+    #[inline]
     pub fn sns_topic_arn(&self) -> Value {
         self.0.get_att("SnsTopicArn")
     }
@@ -379,6 +383,7 @@ pub struct AggregationConfiguration {
 #[rustfmt::skip]
 impl AggregationConfiguration {
     /// A `AggregationConfiguration` with its required properties, named in a [`AggregationConfigurationRequired`].
+    #[inline]
     pub fn new(required: AggregationConfigurationRequired) -> Self {
         Self {
             event_category: required.event_category,
@@ -395,6 +400,7 @@ impl AggregationConfiguration {
 impl PropertyType for AggregationConfiguration {}
 
 impl ToValue for AggregationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventCategory", &self.event_category)
@@ -483,6 +489,7 @@ pub struct DataResource {
 #[rustfmt::skip]
 impl DataResource {
     /// A `DataResource` with its required properties, named in a [`DataResourceRequired`].
+    #[inline]
     pub fn new(required: DataResourceRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -499,6 +506,7 @@ impl DataResource {
 impl PropertyType for DataResource {}
 
 impl ToValue for DataResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -563,6 +571,7 @@ pub struct EventSelector {
 #[rustfmt::skip]
 impl EventSelector {
     /// A `EventSelector` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -580,6 +589,7 @@ impl EventSelector {
 impl PropertyType for EventSelector {}
 
 impl ToValue for EventSelector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataResources", &self.data_resources)
@@ -630,6 +640,7 @@ pub struct InsightSelector {
 #[rustfmt::skip]
 impl InsightSelector {
     /// A `InsightSelector` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -643,6 +654,7 @@ impl InsightSelector {
 impl PropertyType for InsightSelector {}
 
 impl ToValue for InsightSelector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EventCategories", &self.event_categories)
@@ -683,6 +695,7 @@ impl From<Value> for DataResourceType {
 }
 
 impl ToValue for DataResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsLambdaFunction => "AWS::Lambda::Function",
@@ -716,6 +729,7 @@ impl From<Value> for EventCategory {
 }
 
 impl ToValue for EventCategory {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Data => "Data",
@@ -745,6 +759,7 @@ impl From<Value> for ReadWriteType {
 }
 
 impl ToValue for ReadWriteType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "All",
@@ -774,6 +789,7 @@ impl From<Value> for SourceEventCategory {
 }
 
 impl ToValue for SourceEventCategory {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Management => "Management",
@@ -804,6 +820,7 @@ impl From<Value> for Template {
 }
 
 impl ToValue for Template {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ApiActivity => "API_ACTIVITY",

@@ -243,6 +243,7 @@ impl Alarm {
     };
 
     /// A `Alarm` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -311,6 +312,7 @@ impl Resource for Alarm {
 }
 
 impl ToValue for Alarm {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActionsEnabled", &self.actions_enabled)
@@ -358,6 +360,7 @@ impl AlarmAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the CloudWatch alarm, such as `arn:aws:cloudwatch:us-west-2:123456789012:alarm:myCloudWatchAlarm-CPUAlarm-UXMMZK36R55Z` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -398,6 +401,7 @@ pub struct AlarmPromQlCriteria {
 #[rustfmt::skip]
 impl AlarmPromQlCriteria {
     /// A `AlarmPromQlCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -413,6 +417,7 @@ impl AlarmPromQlCriteria {
 impl PropertyType for AlarmPromQlCriteria {}
 
 impl ToValue for AlarmPromQlCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PendingPeriod", &self.pending_period)
@@ -466,6 +471,7 @@ pub struct Dimension {
 #[rustfmt::skip]
 impl Dimension {
     /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
+    #[inline]
     pub fn new(required: DimensionRequired) -> Self {
         Self {
             name: required.name,
@@ -482,6 +488,7 @@ impl Dimension {
 impl PropertyType for Dimension {}
 
 impl ToValue for Dimension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -515,6 +522,7 @@ pub struct EvaluationCriteria {
 #[rustfmt::skip]
 impl EvaluationCriteria {
     /// A `EvaluationCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -526,6 +534,7 @@ impl EvaluationCriteria {
 impl PropertyType for EvaluationCriteria {}
 
 impl ToValue for EvaluationCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PromQLCriteria", &self.prom_ql_criteria)
@@ -574,6 +583,7 @@ pub struct Metric {
 #[rustfmt::skip]
 impl Metric {
     /// A `Metric` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -589,6 +599,7 @@ impl Metric {
 impl PropertyType for Metric {}
 
 impl ToValue for Metric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
@@ -679,6 +690,7 @@ pub struct MetricDataQuery {
 #[rustfmt::skip]
 impl MetricDataQuery {
     /// A `MetricDataQuery` with its required properties, named in a [`MetricDataQueryRequired`].
+    #[inline]
     pub fn new(required: MetricDataQueryRequired) -> Self {
         Self {
             account_id: None,
@@ -710,6 +722,7 @@ impl MetricDataQuery {
 impl PropertyType for MetricDataQuery {}
 
 impl ToValue for MetricDataQuery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountId", &self.account_id)
@@ -787,6 +800,7 @@ pub struct MetricStat {
 #[rustfmt::skip]
 impl MetricStat {
     /// A `MetricStat` with its required properties, named in a [`MetricStatRequired`].
+    #[inline]
     pub fn new(required: MetricStatRequired) -> Self {
         Self {
             metric: required.metric,
@@ -809,6 +823,7 @@ impl MetricStat {
 impl PropertyType for MetricStat {}
 
 impl ToValue for MetricStat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Metric", &self.metric)
@@ -857,6 +872,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -873,6 +889,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -905,6 +922,7 @@ impl From<Value> for AlarmStatistic {
 }
 
 impl ToValue for AlarmStatistic {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Average => "Average",
@@ -946,6 +964,7 @@ impl From<Value> for ComparisonOperator {
 }
 
 impl ToValue for ComparisonOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
@@ -985,6 +1004,7 @@ impl From<Value> for TreatMissingData {
 }
 
 impl ToValue for TreatMissingData {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Breaching => "breaching",
@@ -1065,6 +1085,7 @@ impl From<Value> for Unit {
 }
 
 impl ToValue for Unit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Bits => "Bits",

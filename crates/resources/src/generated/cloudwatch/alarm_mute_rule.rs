@@ -102,6 +102,7 @@ impl AlarmMuteRule {
     };
 
     /// A `AlarmMuteRule` with its required properties, named in a [`AlarmMuteRuleRequired`].
+    #[inline]
     pub fn new(required: AlarmMuteRuleRequired) -> Self {
         Self {
             description: None,
@@ -144,6 +145,7 @@ impl Resource for AlarmMuteRule {
 }
 
 impl ToValue for AlarmMuteRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -171,6 +173,7 @@ impl AlarmMuteRuleAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Amazon Resource Name (ARN) of the AlarmMuteRule
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -178,6 +181,7 @@ impl AlarmMuteRuleAttributes {
     /// `Fn::GetAtt` `LastUpdatedTimestamp`: a string.
     ///
     /// The last update timestamp of the alarm mute schedule
+    #[inline]
     pub fn last_updated_timestamp(&self) -> Value {
         self.0.get_att("LastUpdatedTimestamp")
     }
@@ -185,6 +189,7 @@ impl AlarmMuteRuleAttributes {
     /// `Fn::GetAtt` `MuteType`: a string.
     ///
     /// The mute type of the alarm mute
+    #[inline]
     pub fn mute_type(&self) -> Value {
         self.0.get_att("MuteType")
     }
@@ -192,6 +197,7 @@ impl AlarmMuteRuleAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The current status of the AlarmMuteRule
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -230,6 +236,7 @@ pub struct MuteTargets {
 #[rustfmt::skip]
 impl MuteTargets {
     /// A `MuteTargets` with its required properties, named in a [`MuteTargetsRequired`].
+    #[inline]
     pub fn new(required: MuteTargetsRequired) -> Self {
         Self {
             alarm_names: required.alarm_names,
@@ -243,6 +250,7 @@ impl MuteTargets {
 impl PropertyType for MuteTargets {}
 
 impl ToValue for MuteTargets {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AlarmNames", &self.alarm_names)
@@ -281,6 +289,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             schedule: required.schedule,
@@ -294,6 +303,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Schedule", &self.schedule).build()
     }
@@ -342,6 +352,7 @@ pub struct Schedule {
 #[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with its required properties, named in a [`ScheduleRequired`].
+    #[inline]
     pub fn new(required: ScheduleRequired) -> Self {
         Self {
             duration: required.duration,
@@ -361,6 +372,7 @@ impl Schedule {
 impl PropertyType for Schedule {}
 
 impl ToValue for Schedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Duration", &self.duration)

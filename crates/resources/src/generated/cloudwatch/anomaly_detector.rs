@@ -108,6 +108,7 @@ impl AnomalyDetector {
     };
 
     /// A `AnomalyDetector` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -141,6 +142,7 @@ impl Resource for AnomalyDetector {
 }
 
 impl ToValue for AnomalyDetector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Configuration", &self.configuration)
@@ -173,6 +175,7 @@ impl From<ResourceRef> for AnomalyDetectorAttributes {
 
 impl AnomalyDetectorAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -210,6 +213,7 @@ pub struct Configuration {
 #[rustfmt::skip]
 impl Configuration {
     /// A `Configuration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -223,6 +227,7 @@ impl Configuration {
 impl PropertyType for Configuration {}
 
 impl ToValue for Configuration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExcludedTimeRanges", &self.excluded_time_ranges)
@@ -273,6 +278,7 @@ pub struct Dimension {
 #[rustfmt::skip]
 impl Dimension {
     /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
+    #[inline]
     pub fn new(required: DimensionRequired) -> Self {
         Self {
             name: required.name,
@@ -289,6 +295,7 @@ impl Dimension {
 impl PropertyType for Dimension {}
 
 impl ToValue for Dimension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -342,6 +349,7 @@ pub struct Metric {
 #[rustfmt::skip]
 impl Metric {
     /// A `Metric` with its required properties, named in a [`MetricRequired`].
+    #[inline]
     pub fn new(required: MetricRequired) -> Self {
         Self {
             dimensions: None,
@@ -361,6 +369,7 @@ impl Metric {
 impl PropertyType for Metric {}
 
 impl ToValue for Metric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
@@ -395,6 +404,7 @@ pub struct MetricCharacteristics {
 #[rustfmt::skip]
 impl MetricCharacteristics {
     /// A `MetricCharacteristics` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -406,6 +416,7 @@ impl MetricCharacteristics {
 impl PropertyType for MetricCharacteristics {}
 
 impl ToValue for MetricCharacteristics {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PeriodicSpikes", &self.periodic_spikes)
@@ -498,6 +509,7 @@ pub struct MetricDataQuery {
 #[rustfmt::skip]
 impl MetricDataQuery {
     /// A `MetricDataQuery` with its required properties, named in a [`MetricDataQueryRequired`].
+    #[inline]
     pub fn new(required: MetricDataQueryRequired) -> Self {
         Self {
             account_id: None,
@@ -529,6 +541,7 @@ impl MetricDataQuery {
 impl PropertyType for MetricDataQuery {}
 
 impl ToValue for MetricDataQuery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountId", &self.account_id)
@@ -567,6 +580,7 @@ pub struct MetricMathAnomalyDetector {
 #[rustfmt::skip]
 impl MetricMathAnomalyDetector {
     /// A `MetricMathAnomalyDetector` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -578,6 +592,7 @@ impl MetricMathAnomalyDetector {
 impl PropertyType for MetricMathAnomalyDetector {}
 
 impl ToValue for MetricMathAnomalyDetector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MetricDataQueries", &self.metric_data_queries)
@@ -645,6 +660,7 @@ pub struct MetricStat {
 #[rustfmt::skip]
 impl MetricStat {
     /// A `MetricStat` with its required properties, named in a [`MetricStatRequired`].
+    #[inline]
     pub fn new(required: MetricStatRequired) -> Self {
         Self {
             metric: required.metric,
@@ -667,6 +683,7 @@ impl MetricStat {
 impl PropertyType for MetricStat {}
 
 impl ToValue for MetricStat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Metric", &self.metric)
@@ -717,6 +734,7 @@ pub struct Range {
 #[rustfmt::skip]
 impl Range {
     /// A `Range` with its required properties, named in a [`RangeRequired`].
+    #[inline]
     pub fn new(required: RangeRequired) -> Self {
         Self {
             end_time: required.end_time,
@@ -733,6 +751,7 @@ impl Range {
 impl PropertyType for Range {}
 
 impl ToValue for Range {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EndTime", &self.end_time)
@@ -786,6 +805,7 @@ pub struct SingleMetricAnomalyDetector {
 #[rustfmt::skip]
 impl SingleMetricAnomalyDetector {
     /// A `SingleMetricAnomalyDetector` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -805,6 +825,7 @@ impl SingleMetricAnomalyDetector {
 impl PropertyType for SingleMetricAnomalyDetector {}
 
 impl ToValue for SingleMetricAnomalyDetector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountId", &self.account_id)

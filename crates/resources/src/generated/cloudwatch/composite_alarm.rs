@@ -163,6 +163,7 @@ impl CompositeAlarm {
     };
 
     /// A `CompositeAlarm` with its required properties, named in a [`CompositeAlarmRequired`].
+    #[inline]
     pub fn new(required: CompositeAlarmRequired) -> Self {
         Self {
             actions_enabled: None,
@@ -217,6 +218,7 @@ impl Resource for CompositeAlarm {
 }
 
 impl ToValue for CompositeAlarm {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActionsEnabled", &self.actions_enabled)
@@ -254,6 +256,7 @@ impl CompositeAlarmAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the composite alarm, such as `arn:aws:cloudwatch:us-west-2:123456789012:alarm/CompositeAlarmName` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -297,6 +300,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -313,6 +317,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

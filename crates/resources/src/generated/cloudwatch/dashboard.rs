@@ -76,6 +76,7 @@ impl Dashboard {
     };
 
     /// A `Dashboard` with its required properties, named in a [`DashboardRequired`].
+    #[inline]
     pub fn new(required: DashboardRequired) -> Self {
         Self {
             dashboard_body: required.dashboard_body,
@@ -100,6 +101,7 @@ impl Resource for Dashboard {
 }
 
 impl ToValue for Dashboard {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DashboardBody", &self.dashboard_body)

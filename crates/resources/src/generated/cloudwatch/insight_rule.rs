@@ -95,6 +95,7 @@ impl InsightRule {
     };
 
     /// A `InsightRule` with its required properties, named in a [`InsightRuleRequired`].
+    #[inline]
     pub fn new(required: InsightRuleRequired) -> Self {
         Self {
             apply_on_transformed_logs: None,
@@ -131,6 +132,7 @@ impl Resource for InsightRule {
 }
 
 impl ToValue for InsightRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplyOnTransformedLogs", &self.apply_on_transformed_logs)
@@ -156,11 +158,13 @@ impl InsightRuleAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the Contributor Insights rule, such as `arn:aws:cloudwatch:us-west-2:123456789012:insight-rule/MyInsightRuleName` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -168,6 +172,7 @@ impl InsightRuleAttributes {
     /// `Fn::GetAtt` `RuleName`: a string.
     ///
     /// The name of the rule.
+    #[inline]
     pub fn rule_name(&self) -> Value {
         self.0.get_att("RuleName")
     }
@@ -207,6 +212,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -223,6 +229,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

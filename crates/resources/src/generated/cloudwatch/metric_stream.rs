@@ -144,6 +144,7 @@ impl MetricStream {
     };
 
     /// A `MetricStream` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -182,6 +183,7 @@ impl Resource for MetricStream {
 }
 
 impl ToValue for MetricStream {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExcludeFilters", &self.exclude_filters)
@@ -214,6 +216,7 @@ impl MetricStreamAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the metric stream.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -221,6 +224,7 @@ impl MetricStreamAttributes {
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The date that the metric stream was originally created.
+    #[inline]
     pub fn creation_date(&self) -> Value {
         self.0.get_att("CreationDate")
     }
@@ -228,6 +232,7 @@ impl MetricStreamAttributes {
     /// `Fn::GetAtt` `LastUpdateDate`: a string.
     ///
     /// The date that the metric stream was most recently updated.
+    #[inline]
     pub fn last_update_date(&self) -> Value {
         self.0.get_att("LastUpdateDate")
     }
@@ -235,6 +240,7 @@ impl MetricStreamAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the metric stream, either `running` or `stopped` .
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -290,6 +296,7 @@ pub struct MetricStreamFilter {
 #[rustfmt::skip]
 impl MetricStreamFilter {
     /// A `MetricStreamFilter` with its required properties, named in a [`MetricStreamFilterRequired`].
+    #[inline]
     pub fn new(required: MetricStreamFilterRequired) -> Self {
         Self {
             metric_names: None,
@@ -306,6 +313,7 @@ impl MetricStreamFilter {
 impl PropertyType for MetricStreamFilter {}
 
 impl ToValue for MetricStreamFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MetricNames", &self.metric_names)
@@ -360,6 +368,7 @@ pub struct MetricStreamStatisticsConfiguration {
 #[rustfmt::skip]
 impl MetricStreamStatisticsConfiguration {
     /// A `MetricStreamStatisticsConfiguration` with its required properties, named in a [`MetricStreamStatisticsConfigurationRequired`].
+    #[inline]
     pub fn new(required: MetricStreamStatisticsConfigurationRequired) -> Self {
         Self {
             additional_statistics: required.additional_statistics,
@@ -376,6 +385,7 @@ impl MetricStreamStatisticsConfiguration {
 impl PropertyType for MetricStreamStatisticsConfiguration {}
 
 impl ToValue for MetricStreamStatisticsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AdditionalStatistics", &self.additional_statistics)
@@ -428,6 +438,7 @@ pub struct MetricStreamStatisticsMetric {
 #[rustfmt::skip]
 impl MetricStreamStatisticsMetric {
     /// A `MetricStreamStatisticsMetric` with its required properties, named in a [`MetricStreamStatisticsMetricRequired`].
+    #[inline]
     pub fn new(required: MetricStreamStatisticsMetricRequired) -> Self {
         Self {
             metric_name: required.metric_name,
@@ -444,6 +455,7 @@ impl MetricStreamStatisticsMetric {
 impl PropertyType for MetricStreamStatisticsMetric {}
 
 impl ToValue for MetricStreamStatisticsMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MetricName", &self.metric_name)
@@ -472,6 +484,7 @@ impl From<Value> for OutputFormat {
 }
 
 impl ToValue for OutputFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Json => "json",

@@ -48,6 +48,7 @@ impl OTelEnrichment {
     };
 
     /// A `OTelEnrichment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -65,6 +66,7 @@ impl Resource for OTelEnrichment {
 }
 
 impl ToValue for OTelEnrichment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().build()
     }
@@ -84,11 +86,13 @@ impl OTelEnrichmentAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     ///
     /// The AWS account ID. This is the primary identifier for this singleton resource.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

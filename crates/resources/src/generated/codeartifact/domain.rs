@@ -86,6 +86,7 @@ impl Domain {
     };
 
     /// A `Domain` with its required properties, named in a [`DomainRequired`].
+    #[inline]
     pub fn new(required: DomainRequired) -> Self {
         Self {
             domain_name: required.domain_name,
@@ -116,6 +117,7 @@ impl Resource for Domain {
 }
 
 impl ToValue for Domain {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DomainName", &self.domain_name)
@@ -142,6 +144,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// When you pass the logical ID of this resource, the function returns the Amazon Resource Name (ARN) of the domain.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -149,6 +152,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `DomainName`: a string.
     ///
     /// A string that specifies the name of the requested domain.
+    #[inline]
     pub fn domain_name(&self) -> Value {
         self.0.get_att("DomainName")
     }
@@ -156,6 +160,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `EncryptionKey`: a string.
     ///
     /// The key used to encrypt the domain.
+    #[inline]
     pub fn encryption_key(&self) -> Value {
         self.0.get_att("EncryptionKey")
     }
@@ -163,6 +168,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// When you pass the logical ID of this resource, the function returns the name of the domain.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -170,6 +176,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `Owner`: a string.
     ///
     /// When you pass the logical ID of this resource, the function returns the 12-digit account number of the AWS account that owns the domain.
+    #[inline]
     pub fn owner(&self) -> Value {
         self.0.get_att("Owner")
     }
@@ -177,6 +184,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// A list of tags to be applied to the domain.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }

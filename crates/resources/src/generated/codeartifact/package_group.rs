@@ -116,6 +116,7 @@ impl PackageGroup {
     };
 
     /// A `PackageGroup` with its required properties, named in a [`PackageGroupRequired`].
+    #[inline]
     pub fn new(required: PackageGroupRequired) -> Self {
         Self {
             contact_info: None,
@@ -158,6 +159,7 @@ impl Resource for PackageGroup {
 }
 
 impl ToValue for PackageGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContactInfo", &self.contact_info)
@@ -185,6 +187,7 @@ impl PackageGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the package group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -219,6 +222,7 @@ pub struct OriginConfiguration {
 #[rustfmt::skip]
 impl OriginConfiguration {
     /// A `OriginConfiguration` with its required properties, named in a [`OriginConfigurationRequired`].
+    #[inline]
     pub fn new(required: OriginConfigurationRequired) -> Self {
         Self {
             restrictions: required.restrictions,
@@ -232,6 +236,7 @@ impl OriginConfiguration {
 impl PropertyType for OriginConfiguration {}
 
 impl ToValue for OriginConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Restrictions", &self.restrictions)
@@ -271,6 +276,7 @@ pub struct RestrictionType {
 #[rustfmt::skip]
 impl RestrictionType {
     /// A `RestrictionType` with its required properties, named in a [`RestrictionTypeRequired`].
+    #[inline]
     pub fn new(required: RestrictionTypeRequired) -> Self {
         Self {
             repositories: None,
@@ -287,6 +293,7 @@ impl RestrictionType {
 impl PropertyType for RestrictionType {}
 
 impl ToValue for RestrictionType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Repositories", &self.repositories)
@@ -322,6 +329,7 @@ pub struct Restrictions {
 #[rustfmt::skip]
 impl Restrictions {
     /// A `Restrictions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -337,6 +345,7 @@ impl Restrictions {
 impl PropertyType for Restrictions {}
 
 impl ToValue for Restrictions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExternalUpstream", &self.external_upstream)
@@ -368,6 +377,7 @@ impl From<Value> for RestrictionMode {
 }
 
 impl ToValue for RestrictionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "ALLOW",

@@ -114,6 +114,7 @@ impl Repository {
     };
 
     /// A `Repository` with its required properties, named in a [`RepositoryRequired`].
+    #[inline]
     pub fn new(required: RepositoryRequired) -> Self {
         Self {
             description: None,
@@ -156,6 +157,7 @@ impl Resource for Repository {
 }
 
 impl ToValue for Repository {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -186,6 +188,7 @@ impl RepositoryAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// When you pass the logical ID of this resource, the function returns the Amazon Resource Name (ARN) of the repository.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -193,6 +196,7 @@ impl RepositoryAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// A text description of the repository.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -200,6 +204,7 @@ impl RepositoryAttributes {
     /// `Fn::GetAtt` `DomainName`: a string.
     ///
     /// The name of the domain that contains the repository.
+    #[inline]
     pub fn domain_name(&self) -> Value {
         self.0.get_att("DomainName")
     }
@@ -207,6 +212,7 @@ impl RepositoryAttributes {
     /// `Fn::GetAtt` `DomainOwner`: a string.
     ///
     /// The 12-digit account number of the AWS account that owns the domain that contains the repository. It does not include dashes or spaces.
+    #[inline]
     pub fn domain_owner(&self) -> Value {
         self.0.get_att("DomainOwner")
     }
@@ -214,6 +220,7 @@ impl RepositoryAttributes {
     /// `Fn::GetAtt` `ExternalConnections`: a list of strings.
     ///
     /// An array of external connections associated with the repository. For more information, see \[Supported external connection repositories\](<https://docs.aws.amazon.com/codeartifact/latest/ug/external-connection.html#supported-public-repositories>) in the *CodeArtifact user guide* .
+    #[inline]
     pub fn external_connections(&self) -> Value {
         self.0.get_att("ExternalConnections")
     }
@@ -221,6 +228,7 @@ impl RepositoryAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// When you pass the logical ID of this resource, the function returns the name of the repository.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -228,6 +236,7 @@ impl RepositoryAttributes {
     /// `Fn::GetAtt` `RepositoryName`: a string.
     ///
     /// The name of an upstream repository.
+    #[inline]
     pub fn repository_name(&self) -> Value {
         self.0.get_att("RepositoryName")
     }
@@ -235,6 +244,7 @@ impl RepositoryAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// A list of tags to be applied to the repository.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -242,6 +252,7 @@ impl RepositoryAttributes {
     /// `Fn::GetAtt` `Upstreams`: a list of strings.
     ///
     /// A list of upstream repositories to associate with the repository. The order of the upstream repositories in the list determines their priority order when AWS CodeArtifact looks for a requested package version. For more information, see \[Working with upstream repositories\](<https://docs.aws.amazon.com/codeartifact/latest/ug/repos-upstream.html>) .
+    #[inline]
     pub fn upstreams(&self) -> Value {
         self.0.get_att("Upstreams")
     }

@@ -179,6 +179,7 @@ impl Fleet {
     };
 
     /// A `Fleet` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -223,6 +224,7 @@ impl Resource for Fleet {
 }
 
 impl ToValue for Fleet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BaseCapacity", &self.base_capacity)
@@ -255,6 +257,7 @@ impl FleetAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the compute fleet.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -307,6 +310,7 @@ pub struct ComputeConfiguration {
 #[rustfmt::skip]
 impl ComputeConfiguration {
     /// A `ComputeConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -326,6 +330,7 @@ impl ComputeConfiguration {
 impl PropertyType for ComputeConfiguration {}
 
 impl ToValue for ComputeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("disk", &self.disk)
@@ -372,6 +377,7 @@ pub struct FleetProxyRule {
 #[rustfmt::skip]
 impl FleetProxyRule {
     /// A `FleetProxyRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -387,6 +393,7 @@ impl FleetProxyRule {
 impl PropertyType for FleetProxyRule {}
 
 impl ToValue for FleetProxyRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Effect", &self.effect)
@@ -426,6 +433,7 @@ pub struct ProxyConfiguration {
 #[rustfmt::skip]
 impl ProxyConfiguration {
     /// A `ProxyConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -439,6 +447,7 @@ impl ProxyConfiguration {
 impl PropertyType for ProxyConfiguration {}
 
 impl ToValue for ProxyConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultBehavior", &self.default_behavior)
@@ -484,6 +493,7 @@ pub struct ScalingConfigurationInput {
 #[rustfmt::skip]
 impl ScalingConfigurationInput {
     /// A `ScalingConfigurationInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -499,6 +509,7 @@ impl ScalingConfigurationInput {
 impl PropertyType for ScalingConfigurationInput {}
 
 impl ToValue for ScalingConfigurationInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxCapacity", &self.max_capacity)
@@ -549,6 +560,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -565,6 +577,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -603,6 +616,7 @@ pub struct TargetTrackingScalingConfiguration {
 #[rustfmt::skip]
 impl TargetTrackingScalingConfiguration {
     /// A `TargetTrackingScalingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -616,6 +630,7 @@ impl TargetTrackingScalingConfiguration {
 impl PropertyType for TargetTrackingScalingConfiguration {}
 
 impl ToValue for TargetTrackingScalingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MetricType", &self.metric_type)
@@ -652,6 +667,7 @@ impl From<Value> for ComputeType {
 }
 
 impl ToValue for ComputeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BuildGeneral1Small => "BUILD_GENERAL1_SMALL",
@@ -685,6 +701,7 @@ impl From<Value> for DefaultBehavior {
 }
 
 impl ToValue for DefaultBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllowAll => "ALLOW_ALL",
@@ -713,6 +730,7 @@ impl From<Value> for Effect {
 }
 
 impl ToValue for Effect {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "ALLOW",
@@ -755,6 +773,7 @@ impl From<Value> for EnvironmentType {
 }
 
 impl ToValue for EnvironmentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::WindowsServer2019Container => "WINDOWS_SERVER_2019_CONTAINER",
@@ -790,6 +809,7 @@ impl From<Value> for FleetProxyRuleType {
 }
 
 impl ToValue for FleetProxyRuleType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Domain => "DOMAIN",
@@ -818,6 +838,7 @@ impl From<Value> for MachineType {
 }
 
 impl ToValue for MachineType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::General => "GENERAL",
@@ -844,6 +865,7 @@ impl From<Value> for MetricType {
 }
 
 impl ToValue for MetricType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FleetUtilizationRate => "FLEET_UTILIZATION_RATE",
@@ -871,6 +893,7 @@ impl From<Value> for OverflowBehavior {
 }
 
 impl ToValue for OverflowBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Queue => "QUEUE",
@@ -897,6 +920,7 @@ impl From<Value> for ScalingType {
 }
 
 impl ToValue for ScalingType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TargetTrackingScaling => "TARGET_TRACKING_SCALING",

@@ -223,6 +223,7 @@ impl Project {
     };
 
     /// A `Project` with its required properties, named in a [`ProjectRequired`].
+    #[inline]
     pub fn new(required: ProjectRequired) -> Self {
         Self {
             artifacts: required.artifacts,
@@ -319,6 +320,7 @@ impl Resource for Project {
 }
 
 impl ToValue for Project {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Artifacts", &self.artifacts)
@@ -364,11 +366,13 @@ impl ProjectAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the AWS CodeBuild project, such as `arn:aws:codebuild:us-west-2:123456789012:project/myProjectName` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -493,6 +497,7 @@ pub struct Artifacts {
 #[rustfmt::skip]
 impl Artifacts {
     /// A `Artifacts` with its required properties, named in a [`ArtifactsRequired`].
+    #[inline]
     pub fn new(required: ArtifactsRequired) -> Self {
         Self {
             artifact_identifier: None,
@@ -530,6 +535,7 @@ impl Artifacts {
 impl PropertyType for Artifacts {}
 
 impl ToValue for Artifacts {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArtifactIdentifier", &self.artifact_identifier)
@@ -575,6 +581,7 @@ pub struct BatchRestrictions {
 #[rustfmt::skip]
 impl BatchRestrictions {
     /// A `BatchRestrictions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -588,6 +595,7 @@ impl BatchRestrictions {
 impl PropertyType for BatchRestrictions {}
 
 impl ToValue for BatchRestrictions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComputeTypesAllowed", &self.compute_types_allowed)
@@ -632,6 +640,7 @@ pub struct BuildStatusConfig {
 #[rustfmt::skip]
 impl BuildStatusConfig {
     /// A `BuildStatusConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -645,6 +654,7 @@ impl BuildStatusConfig {
 impl PropertyType for BuildStatusConfig {}
 
 impl ToValue for BuildStatusConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Context", &self.context)
@@ -699,6 +709,7 @@ pub struct CloudWatchLogsConfig {
 #[rustfmt::skip]
 impl CloudWatchLogsConfig {
     /// A `CloudWatchLogsConfig` with its required properties, named in a [`CloudWatchLogsConfigRequired`].
+    #[inline]
     pub fn new(required: CloudWatchLogsConfigRequired) -> Self {
         Self {
             group_name: None,
@@ -718,6 +729,7 @@ impl CloudWatchLogsConfig {
 impl PropertyType for CloudWatchLogsConfig {}
 
 impl ToValue for CloudWatchLogsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GroupName", &self.group_name)
@@ -761,6 +773,7 @@ pub struct DockerServer {
 #[rustfmt::skip]
 impl DockerServer {
     /// A `DockerServer` with its required properties, named in a [`DockerServerRequired`].
+    #[inline]
     pub fn new(required: DockerServerRequired) -> Self {
         Self {
             compute_type: required.compute_type,
@@ -777,6 +790,7 @@ impl DockerServer {
 impl PropertyType for DockerServer {}
 
 impl ToValue for DockerServer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComputeType", &self.compute_type)
@@ -922,6 +936,7 @@ pub struct Environment {
 #[rustfmt::skip]
 impl Environment {
     /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
+    #[inline]
     pub fn new(required: EnvironmentRequired) -> Self {
         Self {
             certificate: None,
@@ -962,6 +977,7 @@ impl Environment {
 impl PropertyType for Environment {}
 
 impl ToValue for Environment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Certificate", &self.certificate)
@@ -1032,6 +1048,7 @@ pub struct EnvironmentVariable {
 #[rustfmt::skip]
 impl EnvironmentVariable {
     /// A `EnvironmentVariable` with its required properties, named in a [`EnvironmentVariableRequired`].
+    #[inline]
     pub fn new(required: EnvironmentVariableRequired) -> Self {
         Self {
             name: required.name,
@@ -1051,6 +1068,7 @@ impl EnvironmentVariable {
 impl PropertyType for EnvironmentVariable {}
 
 impl ToValue for EnvironmentVariable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -1093,6 +1111,7 @@ pub struct GitSubmodulesConfig {
 #[rustfmt::skip]
 impl GitSubmodulesConfig {
     /// A `GitSubmodulesConfig` with its required properties, named in a [`GitSubmodulesConfigRequired`].
+    #[inline]
     pub fn new(required: GitSubmodulesConfigRequired) -> Self {
         Self {
             fetch_submodules: required.fetch_submodules,
@@ -1106,6 +1125,7 @@ impl GitSubmodulesConfig {
 impl PropertyType for GitSubmodulesConfig {}
 
 impl ToValue for GitSubmodulesConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FetchSubmodules", &self.fetch_submodules)
@@ -1143,6 +1163,7 @@ pub struct LogsConfig {
 #[rustfmt::skip]
 impl LogsConfig {
     /// A `LogsConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1156,6 +1177,7 @@ impl LogsConfig {
 impl PropertyType for LogsConfig {}
 
 impl ToValue for LogsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchLogs", &self.cloud_watch_logs)
@@ -1212,6 +1234,7 @@ pub struct ProjectBuildBatchConfig {
 #[rustfmt::skip]
 impl ProjectBuildBatchConfig {
     /// A `ProjectBuildBatchConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1231,6 +1254,7 @@ impl ProjectBuildBatchConfig {
 impl PropertyType for ProjectBuildBatchConfig {}
 
 impl ToValue for ProjectBuildBatchConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchReportMode", &self.batch_report_mode)
@@ -1311,6 +1335,7 @@ pub struct ProjectCache {
 #[rustfmt::skip]
 impl ProjectCache {
     /// A `ProjectCache` with its required properties, named in a [`ProjectCacheRequired`].
+    #[inline]
     pub fn new(required: ProjectCacheRequired) -> Self {
         Self {
             cache_namespace: None,
@@ -1333,6 +1358,7 @@ impl ProjectCache {
 impl PropertyType for ProjectCache {}
 
 impl ToValue for ProjectCache {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CacheNamespace", &self.cache_namespace)
@@ -1406,6 +1432,7 @@ pub struct ProjectFileSystemLocation {
 #[rustfmt::skip]
 impl ProjectFileSystemLocation {
     /// A `ProjectFileSystemLocation` with its required properties, named in a [`ProjectFileSystemLocationRequired`].
+    #[inline]
     pub fn new(required: ProjectFileSystemLocationRequired) -> Self {
         Self {
             identifier: required.identifier,
@@ -1431,6 +1458,7 @@ impl ProjectFileSystemLocation {
 impl PropertyType for ProjectFileSystemLocation {}
 
 impl ToValue for ProjectFileSystemLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Identifier", &self.identifier)
@@ -1467,6 +1495,7 @@ pub struct ProjectFleet {
 #[rustfmt::skip]
 impl ProjectFleet {
     /// A `ProjectFleet` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1478,6 +1507,7 @@ impl ProjectFleet {
 impl PropertyType for ProjectFleet {}
 
 impl ToValue for ProjectFleet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("FleetArn", &self.fleet_arn).build()
     }
@@ -1529,6 +1559,7 @@ pub struct ProjectSourceVersion {
 #[rustfmt::skip]
 impl ProjectSourceVersion {
     /// A `ProjectSourceVersion` with its required properties, named in a [`ProjectSourceVersionRequired`].
+    #[inline]
     pub fn new(required: ProjectSourceVersionRequired) -> Self {
         Self {
             source_identifier: required.source_identifier,
@@ -1545,6 +1576,7 @@ impl ProjectSourceVersion {
 impl PropertyType for ProjectSourceVersion {}
 
 impl ToValue for ProjectSourceVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SourceIdentifier", &self.source_identifier)
@@ -1601,6 +1633,7 @@ pub struct ProjectTriggers {
 #[rustfmt::skip]
 impl ProjectTriggers {
     /// A `ProjectTriggers` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1620,6 +1653,7 @@ impl ProjectTriggers {
 impl PropertyType for ProjectTriggers {}
 
 impl ToValue for ProjectTriggers {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BuildType", &self.build_type)
@@ -1663,6 +1697,7 @@ pub struct PullRequestBuildPolicy {
 #[rustfmt::skip]
 impl PullRequestBuildPolicy {
     /// A `PullRequestBuildPolicy` with its required properties, named in a [`PullRequestBuildPolicyRequired`].
+    #[inline]
     pub fn new(required: PullRequestBuildPolicyRequired) -> Self {
         Self {
             approver_roles: None,
@@ -1679,6 +1714,7 @@ impl PullRequestBuildPolicy {
 impl PropertyType for PullRequestBuildPolicy {}
 
 impl ToValue for PullRequestBuildPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApproverRoles", &self.approver_roles)
@@ -1734,6 +1770,7 @@ pub struct RegistryCredential {
 #[rustfmt::skip]
 impl RegistryCredential {
     /// A `RegistryCredential` with its required properties, named in a [`RegistryCredentialRequired`].
+    #[inline]
     pub fn new(required: RegistryCredentialRequired) -> Self {
         Self {
             credential: required.credential,
@@ -1750,6 +1787,7 @@ impl RegistryCredential {
 impl PropertyType for RegistryCredential {}
 
 impl ToValue for RegistryCredential {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Credential", &self.credential)
@@ -1804,6 +1842,7 @@ pub struct S3LogsConfig {
 #[rustfmt::skip]
 impl S3LogsConfig {
     /// A `S3LogsConfig` with its required properties, named in a [`S3LogsConfigRequired`].
+    #[inline]
     pub fn new(required: S3LogsConfigRequired) -> Self {
         Self {
             encryption_disabled: None,
@@ -1823,6 +1862,7 @@ impl S3LogsConfig {
 impl PropertyType for S3LogsConfig {}
 
 impl ToValue for S3LogsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncryptionDisabled", &self.encryption_disabled)
@@ -1875,6 +1915,7 @@ pub struct ScopeConfiguration {
 #[rustfmt::skip]
 impl ScopeConfiguration {
     /// A `ScopeConfiguration` with its required properties, named in a [`ScopeConfigurationRequired`].
+    #[inline]
     pub fn new(required: ScopeConfigurationRequired) -> Self {
         Self {
             domain: None,
@@ -1894,6 +1935,7 @@ impl ScopeConfiguration {
 impl PropertyType for ScopeConfiguration {}
 
 impl ToValue for ScopeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Domain", &self.domain)
@@ -2003,6 +2045,7 @@ pub struct Source {
 #[rustfmt::skip]
 impl Source {
     /// A `Source` with its required properties, named in a [`SourceRequired`].
+    #[inline]
     pub fn new(required: SourceRequired) -> Self {
         Self {
             auth: None,
@@ -2043,6 +2086,7 @@ impl Source {
 impl PropertyType for Source {}
 
 impl ToValue for Source {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Auth", &self.auth)
@@ -2097,6 +2141,7 @@ pub struct SourceAuth {
 #[rustfmt::skip]
 impl SourceAuth {
     /// A `SourceAuth` with its required properties, named in a [`SourceAuthRequired`].
+    #[inline]
     pub fn new(required: SourceAuthRequired) -> Self {
         Self {
             resource: None,
@@ -2113,6 +2158,7 @@ impl SourceAuth {
 impl PropertyType for SourceAuth {}
 
 impl ToValue for SourceAuth {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Resource", &self.resource)

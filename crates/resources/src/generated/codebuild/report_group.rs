@@ -102,6 +102,7 @@ impl ReportGroup {
     };
 
     /// A `ReportGroup` with its required properties, named in a [`ReportGroupRequired`].
+    #[inline]
     pub fn new(required: ReportGroupRequired) -> Self {
         Self {
             delete_reports: None,
@@ -138,6 +139,7 @@ impl Resource for ReportGroup {
 }
 
 impl ToValue for ReportGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeleteReports", &self.delete_reports)
@@ -163,11 +165,13 @@ impl ReportGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the AWS CodeBuild report group, such as `arn:aws:codebuild:region:123456789012:report-group/myReportGroupName` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -214,6 +218,7 @@ pub struct ReportExportConfig {
 #[rustfmt::skip]
 impl ReportExportConfig {
     /// A `ReportExportConfig` with its required properties, named in a [`ReportExportConfigRequired`].
+    #[inline]
     pub fn new(required: ReportExportConfigRequired) -> Self {
         Self {
             export_config_type: required.export_config_type,
@@ -230,6 +235,7 @@ impl ReportExportConfig {
 impl PropertyType for ReportExportConfig {}
 
 impl ToValue for ReportExportConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ExportConfigType", &self.export_config_type)
@@ -299,6 +305,7 @@ pub struct S3ReportExportConfig {
 #[rustfmt::skip]
 impl S3ReportExportConfig {
     /// A `S3ReportExportConfig` with its required properties, named in a [`S3ReportExportConfigRequired`].
+    #[inline]
     pub fn new(required: S3ReportExportConfigRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -327,6 +334,7 @@ impl S3ReportExportConfig {
 impl PropertyType for S3ReportExportConfig {}
 
 impl ToValue for S3ReportExportConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)

@@ -88,6 +88,7 @@ impl SourceCredential {
     };
 
     /// A `SourceCredential` with its required properties, named in a [`SourceCredentialRequired`].
+    #[inline]
     pub fn new(required: SourceCredentialRequired) -> Self {
         Self {
             auth_type: required.auth_type,
@@ -118,6 +119,7 @@ impl Resource for SourceCredential {
 }
 
 impl ToValue for SourceCredential {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthType", &self.auth_type)
@@ -140,6 +142,7 @@ impl From<ResourceRef> for SourceCredentialAttributes {
 
 impl SourceCredentialAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -103,6 +103,7 @@ impl Repository {
     };
 
     /// A `Repository` with its required properties, named in a [`RepositoryRequired`].
+    #[inline]
     pub fn new(required: RepositoryRequired) -> Self {
         Self {
             code: None,
@@ -142,6 +143,7 @@ impl Resource for Repository {
 }
 
 impl ToValue for Repository {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Code", &self.code)
@@ -168,6 +170,7 @@ impl RepositoryAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// When you pass the logical ID of this resource, the function returns the Amazon Resource Name (ARN) of the repository.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -175,6 +178,7 @@ impl RepositoryAttributes {
     /// `Fn::GetAtt` `CloneUrlHttp`: a string.
     ///
     /// When you pass the logical ID of this resource, the function returns the URL to use for cloning the repository over HTTPS.
+    #[inline]
     pub fn clone_url_http(&self) -> Value {
         self.0.get_att("CloneUrlHttp")
     }
@@ -182,11 +186,13 @@ impl RepositoryAttributes {
     /// `Fn::GetAtt` `CloneUrlSsh`: a string.
     ///
     /// When you pass the logical ID of this resource, the function returns the URL to use for cloning the repository over SSH.
+    #[inline]
     pub fn clone_url_ssh(&self) -> Value {
         self.0.get_att("CloneUrlSsh")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -194,6 +200,7 @@ impl RepositoryAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// When you pass the logical ID of this resource, the function returns the repository's name.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -237,6 +244,7 @@ pub struct Code {
 #[rustfmt::skip]
 impl Code {
     /// A `Code` with its required properties, named in a [`CodeRequired`].
+    #[inline]
     pub fn new(required: CodeRequired) -> Self {
         Self {
             branch_name: None,
@@ -253,6 +261,7 @@ impl Code {
 impl PropertyType for Code {}
 
 impl ToValue for Code {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BranchName", &self.branch_name)
@@ -324,6 +333,7 @@ pub struct RepositoryTrigger {
 #[rustfmt::skip]
 impl RepositoryTrigger {
     /// A `RepositoryTrigger` with its required properties, named in a [`RepositoryTriggerRequired`].
+    #[inline]
     pub fn new(required: RepositoryTriggerRequired) -> Self {
         Self {
             branches: None,
@@ -349,6 +359,7 @@ impl RepositoryTrigger {
 impl PropertyType for RepositoryTrigger {}
 
 impl ToValue for RepositoryTrigger {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Branches", &self.branches)
@@ -405,6 +416,7 @@ pub struct S3 {
 #[rustfmt::skip]
 impl S3 {
     /// A `S3` with its required properties, named in a [`S3Required`].
+    #[inline]
     pub fn new(required: S3Required) -> Self {
         Self {
             bucket: required.bucket,
@@ -424,6 +436,7 @@ impl S3 {
 impl PropertyType for S3 {}
 
 impl ToValue for S3 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -467,6 +480,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -483,6 +497,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

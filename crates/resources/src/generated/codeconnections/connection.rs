@@ -93,6 +93,7 @@ impl Connection {
     };
 
     /// A `Connection` with its required properties, named in a [`ConnectionRequired`].
+    #[inline]
     pub fn new(required: ConnectionRequired) -> Self {
         Self {
             connection_name: required.connection_name,
@@ -126,6 +127,7 @@ impl Resource for Connection {
 }
 
 impl ToValue for Connection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectionName", &self.connection_name)
@@ -152,6 +154,7 @@ impl ConnectionAttributes {
     /// The Amazon Resource Name (ARN) of the connection. The ARN is used as the connection reference when the connection is shared between AWS services .
     ///
     /// &gt; The ARN is never reused if the connection is deleted.
+    #[inline]
     pub fn connection_arn(&self) -> Value {
         self.0.get_att("ConnectionArn")
     }
@@ -159,6 +162,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `ConnectionStatus`: a string.
     ///
     /// The current status of the connection.
+    #[inline]
     pub fn connection_status(&self) -> Value {
         self.0.get_att("ConnectionStatus")
     }
@@ -166,6 +170,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// The identifier of the external provider where your third-party code repository is configured. For Bitbucket, this is the account ID of the owner of the Bitbucket repository.
+    #[inline]
     pub fn owner_account_id(&self) -> Value {
         self.0.get_att("OwnerAccountId")
     }
@@ -209,6 +214,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -225,6 +231,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -259,6 +266,7 @@ impl From<Value> for ProviderType {
 }
 
 impl ToValue for ProviderType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AzureDevOps => "AzureDevOps",

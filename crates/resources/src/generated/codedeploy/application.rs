@@ -76,6 +76,7 @@ impl Application {
     };
 
     /// A `Application` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -102,6 +103,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationName", &self.application_name)

@@ -104,6 +104,7 @@ impl DeploymentConfig {
     };
 
     /// A `DeploymentConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -131,6 +132,7 @@ impl Resource for DeploymentConfig {
 }
 
 impl ToValue for DeploymentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComputePlatform", &self.compute_platform)
@@ -201,6 +203,7 @@ pub struct MinimumHealthyHosts {
 #[rustfmt::skip]
 impl MinimumHealthyHosts {
     /// A `MinimumHealthyHosts` with its required properties, named in a [`MinimumHealthyHostsRequired`].
+    #[inline]
     pub fn new(required: MinimumHealthyHostsRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -217,6 +220,7 @@ impl MinimumHealthyHosts {
 impl PropertyType for MinimumHealthyHosts {}
 
 impl ToValue for MinimumHealthyHosts {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -265,6 +269,7 @@ pub struct MinimumHealthyHostsPerZone {
 #[rustfmt::skip]
 impl MinimumHealthyHostsPerZone {
     /// A `MinimumHealthyHostsPerZone` with its required properties, named in a [`MinimumHealthyHostsPerZoneRequired`].
+    #[inline]
     pub fn new(required: MinimumHealthyHostsPerZoneRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -281,6 +286,7 @@ impl MinimumHealthyHostsPerZone {
 impl PropertyType for MinimumHealthyHostsPerZone {}
 
 impl ToValue for MinimumHealthyHostsPerZone {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -329,6 +335,7 @@ pub struct TimeBasedCanary {
 #[rustfmt::skip]
 impl TimeBasedCanary {
     /// A `TimeBasedCanary` with its required properties, named in a [`TimeBasedCanaryRequired`].
+    #[inline]
     pub fn new(required: TimeBasedCanaryRequired) -> Self {
         Self {
             canary_interval: required.canary_interval,
@@ -345,6 +352,7 @@ impl TimeBasedCanary {
 impl PropertyType for TimeBasedCanary {}
 
 impl ToValue for TimeBasedCanary {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CanaryInterval", &self.canary_interval)
@@ -393,6 +401,7 @@ pub struct TimeBasedLinear {
 #[rustfmt::skip]
 impl TimeBasedLinear {
     /// A `TimeBasedLinear` with its required properties, named in a [`TimeBasedLinearRequired`].
+    #[inline]
     pub fn new(required: TimeBasedLinearRequired) -> Self {
         Self {
             linear_interval: required.linear_interval,
@@ -409,6 +418,7 @@ impl TimeBasedLinear {
 impl PropertyType for TimeBasedLinear {}
 
 impl ToValue for TimeBasedLinear {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LinearInterval", &self.linear_interval)
@@ -460,6 +470,7 @@ pub struct TrafficRoutingConfig {
 #[rustfmt::skip]
 impl TrafficRoutingConfig {
     /// A `TrafficRoutingConfig` with its required properties, named in a [`TrafficRoutingConfigRequired`].
+    #[inline]
     pub fn new(required: TrafficRoutingConfigRequired) -> Self {
         Self {
             time_based_canary: None,
@@ -479,6 +490,7 @@ impl TrafficRoutingConfig {
 impl PropertyType for TrafficRoutingConfig {}
 
 impl ToValue for TrafficRoutingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TimeBasedCanary", &self.time_based_canary)
@@ -537,6 +549,7 @@ pub struct ZonalConfig {
 #[rustfmt::skip]
 impl ZonalConfig {
     /// A `ZonalConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -552,6 +565,7 @@ impl ZonalConfig {
 impl PropertyType for ZonalConfig {}
 
 impl ToValue for ZonalConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -588,6 +602,7 @@ impl From<Value> for MinimumHealthyHostsPerZoneType {
 }
 
 impl ToValue for MinimumHealthyHostsPerZoneType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FleetPercent => "FLEET_PERCENT",
@@ -616,6 +631,7 @@ impl From<Value> for MinimumHealthyHostsType {
 }
 
 impl ToValue for MinimumHealthyHostsType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FleetPercent => "FLEET_PERCENT",
@@ -646,6 +662,7 @@ impl From<Value> for TrafficRoutingConfigType {
 }
 
 impl ToValue for TrafficRoutingConfigType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllAtOnce => "AllAtOnce",

@@ -195,6 +195,7 @@ impl DeploymentGroup {
     };
 
     /// A `DeploymentGroup` with its required properties, named in a [`DeploymentGroupRequired`].
+    #[inline]
     pub fn new(required: DeploymentGroupRequired) -> Self {
         Self {
             alarm_configuration: None,
@@ -276,6 +277,7 @@ impl Resource for DeploymentGroup {
 }
 
 impl ToValue for DeploymentGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AlarmConfiguration", &self.alarm_configuration)
@@ -349,6 +351,7 @@ pub struct Alarm {
 #[rustfmt::skip]
 impl Alarm {
     /// A `Alarm` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -360,6 +363,7 @@ impl Alarm {
 impl PropertyType for Alarm {}
 
 impl ToValue for Alarm {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Name", &self.name).build()
     }
@@ -403,6 +407,7 @@ pub struct AlarmConfiguration {
 #[rustfmt::skip]
 impl AlarmConfiguration {
     /// A `AlarmConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -418,6 +423,7 @@ impl AlarmConfiguration {
 impl PropertyType for AlarmConfiguration {}
 
 impl ToValue for AlarmConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Alarms", &self.alarms)
@@ -459,6 +465,7 @@ pub struct AutoRollbackConfiguration {
 #[rustfmt::skip]
 impl AutoRollbackConfiguration {
     /// A `AutoRollbackConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -472,6 +479,7 @@ impl AutoRollbackConfiguration {
 impl PropertyType for AutoRollbackConfiguration {}
 
 impl ToValue for AutoRollbackConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -515,6 +523,7 @@ pub struct BlueGreenDeploymentConfiguration {
 #[rustfmt::skip]
 impl BlueGreenDeploymentConfiguration {
     /// A `BlueGreenDeploymentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -530,6 +539,7 @@ impl BlueGreenDeploymentConfiguration {
 impl PropertyType for BlueGreenDeploymentConfiguration {}
 
 impl ToValue for BlueGreenDeploymentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeploymentReadyOption", &self.deployment_ready_option)
@@ -582,6 +592,7 @@ pub struct BlueInstanceTerminationOption {
 #[rustfmt::skip]
 impl BlueInstanceTerminationOption {
     /// A `BlueInstanceTerminationOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -595,6 +606,7 @@ impl BlueInstanceTerminationOption {
 impl PropertyType for BlueInstanceTerminationOption {}
 
 impl ToValue for BlueInstanceTerminationOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -655,6 +667,7 @@ pub struct Deployment {
 #[rustfmt::skip]
 impl Deployment {
     /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
+    #[inline]
     pub fn new(required: DeploymentRequired) -> Self {
         Self {
             description: None,
@@ -674,6 +687,7 @@ impl Deployment {
 impl PropertyType for Deployment {}
 
 impl ToValue for Deployment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -719,6 +733,7 @@ pub struct DeploymentReadyOption {
 #[rustfmt::skip]
 impl DeploymentReadyOption {
     /// A `DeploymentReadyOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -732,6 +747,7 @@ impl DeploymentReadyOption {
 impl PropertyType for DeploymentReadyOption {}
 
 impl ToValue for DeploymentReadyOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActionOnTimeout", &self.action_on_timeout)
@@ -772,6 +788,7 @@ pub struct DeploymentStyle {
 #[rustfmt::skip]
 impl DeploymentStyle {
     /// A `DeploymentStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -785,6 +802,7 @@ impl DeploymentStyle {
 impl PropertyType for DeploymentStyle {}
 
 impl ToValue for DeploymentStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeploymentOption", &self.deployment_option)
@@ -834,6 +852,7 @@ pub struct Ec2TagFilter {
 #[rustfmt::skip]
 impl Ec2TagFilter {
     /// A `Ec2TagFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -849,6 +868,7 @@ impl Ec2TagFilter {
 impl PropertyType for Ec2TagFilter {}
 
 impl ToValue for Ec2TagFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -887,6 +907,7 @@ pub struct Ec2TagSet {
 #[rustfmt::skip]
 impl Ec2TagSet {
     /// A `Ec2TagSet` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -898,6 +919,7 @@ impl Ec2TagSet {
 impl PropertyType for Ec2TagSet {}
 
 impl ToValue for Ec2TagSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Ec2TagSetList", &self.ec2_tag_set_list)
@@ -934,6 +956,7 @@ pub struct Ec2TagSetListObject {
 #[rustfmt::skip]
 impl Ec2TagSetListObject {
     /// A `Ec2TagSetListObject` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -945,6 +968,7 @@ impl Ec2TagSetListObject {
 impl PropertyType for Ec2TagSetListObject {}
 
 impl ToValue for Ec2TagSetListObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Ec2TagGroup", &self.ec2_tag_group)
@@ -992,6 +1016,7 @@ pub struct EcsService {
 #[rustfmt::skip]
 impl EcsService {
     /// A `EcsService` with its required properties, named in a [`EcsServiceRequired`].
+    #[inline]
     pub fn new(required: EcsServiceRequired) -> Self {
         Self {
             cluster_name: required.cluster_name,
@@ -1008,6 +1033,7 @@ impl EcsService {
 impl PropertyType for EcsService {}
 
 impl ToValue for EcsService {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClusterName", &self.cluster_name)
@@ -1047,6 +1073,7 @@ pub struct ElbInfo {
 #[rustfmt::skip]
 impl ElbInfo {
     /// A `ElbInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1058,6 +1085,7 @@ impl ElbInfo {
 impl PropertyType for ElbInfo {}
 
 impl ToValue for ElbInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Name", &self.name).build()
     }
@@ -1105,6 +1133,7 @@ pub struct GitHubLocation {
 #[rustfmt::skip]
 impl GitHubLocation {
     /// A `GitHubLocation` with its required properties, named in a [`GitHubLocationRequired`].
+    #[inline]
     pub fn new(required: GitHubLocationRequired) -> Self {
         Self {
             commit_id: required.commit_id,
@@ -1121,6 +1150,7 @@ impl GitHubLocation {
 impl PropertyType for GitHubLocation {}
 
 impl ToValue for GitHubLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CommitId", &self.commit_id)
@@ -1157,6 +1187,7 @@ pub struct GreenFleetProvisioningOption {
 #[rustfmt::skip]
 impl GreenFleetProvisioningOption {
     /// A `GreenFleetProvisioningOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1168,6 +1199,7 @@ impl GreenFleetProvisioningOption {
 impl PropertyType for GreenFleetProvisioningOption {}
 
 impl ToValue for GreenFleetProvisioningOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Action", &self.action).build()
     }
@@ -1218,6 +1250,7 @@ pub struct LoadBalancerInfo {
 #[rustfmt::skip]
 impl LoadBalancerInfo {
     /// A `LoadBalancerInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1233,6 +1266,7 @@ impl LoadBalancerInfo {
 impl PropertyType for LoadBalancerInfo {}
 
 impl ToValue for LoadBalancerInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ElbInfoList", &self.elb_info_list)
@@ -1273,6 +1307,7 @@ pub struct OnPremisesTagSet {
 #[rustfmt::skip]
 impl OnPremisesTagSet {
     /// A `OnPremisesTagSet` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1284,6 +1319,7 @@ impl OnPremisesTagSet {
 impl PropertyType for OnPremisesTagSet {}
 
 impl ToValue for OnPremisesTagSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OnPremisesTagSetList", &self.on_premises_tag_set_list)
@@ -1318,6 +1354,7 @@ pub struct OnPremisesTagSetListObject {
 #[rustfmt::skip]
 impl OnPremisesTagSetListObject {
     /// A `OnPremisesTagSetListObject` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1329,6 +1366,7 @@ impl OnPremisesTagSetListObject {
 impl PropertyType for OnPremisesTagSetListObject {}
 
 impl ToValue for OnPremisesTagSetListObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OnPremisesTagGroup", &self.on_premises_tag_group)
@@ -1376,6 +1414,7 @@ pub struct RevisionLocation {
 #[rustfmt::skip]
 impl RevisionLocation {
     /// A `RevisionLocation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1391,6 +1430,7 @@ impl RevisionLocation {
 impl PropertyType for RevisionLocation {}
 
 impl ToValue for RevisionLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GitHubLocation", &self.git_hub_location)
@@ -1465,6 +1505,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    #[inline]
     pub fn new(required: S3LocationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -1490,6 +1531,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -1542,6 +1584,7 @@ pub struct TagFilter {
 #[rustfmt::skip]
 impl TagFilter {
     /// A `TagFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1557,6 +1600,7 @@ impl TagFilter {
 impl PropertyType for TagFilter {}
 
 impl ToValue for TagFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -1599,6 +1643,7 @@ pub struct TargetGroupInfo {
 #[rustfmt::skip]
 impl TargetGroupInfo {
     /// A `TargetGroupInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1610,6 +1655,7 @@ impl TargetGroupInfo {
 impl PropertyType for TargetGroupInfo {}
 
 impl ToValue for TargetGroupInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Name", &self.name).build()
     }
@@ -1650,6 +1696,7 @@ pub struct TargetGroupPairInfo {
 #[rustfmt::skip]
 impl TargetGroupPairInfo {
     /// A `TargetGroupPairInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1665,6 +1712,7 @@ impl TargetGroupPairInfo {
 impl PropertyType for TargetGroupPairInfo {}
 
 impl ToValue for TargetGroupPairInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ProdTrafficRoute", &self.prod_traffic_route)
@@ -1699,6 +1747,7 @@ pub struct TrafficRoute {
 #[rustfmt::skip]
 impl TrafficRoute {
     /// A `TrafficRoute` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1710,6 +1759,7 @@ impl TrafficRoute {
 impl PropertyType for TrafficRoute {}
 
 impl ToValue for TrafficRoute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ListenerArns", &self.listener_arns)
@@ -1752,6 +1802,7 @@ pub struct TriggerConfig {
 #[rustfmt::skip]
 impl TriggerConfig {
     /// A `TriggerConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1767,6 +1818,7 @@ impl TriggerConfig {
 impl PropertyType for TriggerConfig {}
 
 impl ToValue for TriggerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TriggerEvents", &self.trigger_events)
@@ -1794,6 +1846,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CopyAutoScalingGroup => "COPY_AUTO_SCALING_GROUP",
@@ -1822,6 +1875,7 @@ impl From<Value> for ActionOnTimeout {
 }
 
 impl ToValue for ActionOnTimeout {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ContinueDeployment => "CONTINUE_DEPLOYMENT",
@@ -1850,6 +1904,7 @@ impl From<Value> for BlueInstanceTerminationOptionAction {
 }
 
 impl ToValue for BlueInstanceTerminationOptionAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::KeepAlive => "KEEP_ALIVE",
@@ -1878,6 +1933,7 @@ impl From<Value> for DeploymentOption {
 }
 
 impl ToValue for DeploymentOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::WithoutTrafficControl => "WITHOUT_TRAFFIC_CONTROL",
@@ -1906,6 +1962,7 @@ impl From<Value> for DeploymentType {
 }
 
 impl ToValue for DeploymentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BlueGreen => "BLUE_GREEN",
@@ -1936,6 +1993,7 @@ impl From<Value> for Ec2TagFilterType {
 }
 
 impl ToValue for Ec2TagFilterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::KeyAndValue => "KEY_AND_VALUE",
@@ -1967,6 +2025,7 @@ impl From<Value> for Event {
 }
 
 impl ToValue for Event {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DeploymentFailure => "DEPLOYMENT_FAILURE",
@@ -1996,6 +2055,7 @@ impl From<Value> for OutdatedInstancesStrategy {
 }
 
 impl ToValue for OutdatedInstancesStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ignore => "IGNORE",
@@ -2026,6 +2086,7 @@ impl From<Value> for TagFilterType {
 }
 
 impl ToValue for TagFilterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::KeyAndValue => "KEY_AND_VALUE",
@@ -2071,6 +2132,7 @@ impl From<Value> for TriggerEvent {
 }
 
 impl ToValue for TriggerEvent {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DeploymentFailure => "DeploymentFailure",

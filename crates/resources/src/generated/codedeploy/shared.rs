@@ -42,6 +42,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -58,6 +59,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -88,6 +90,7 @@ impl From<Value> for ComputePlatform {
 }
 
 impl ToValue for ComputePlatform {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ecs => "ECS",

@@ -102,6 +102,7 @@ impl ProfilingGroup {
     };
 
     /// A `ProfilingGroup` with its required properties, named in a [`ProfilingGroupRequired`].
+    #[inline]
     pub fn new(required: ProfilingGroupRequired) -> Self {
         Self {
             agent_permissions: None,
@@ -138,6 +139,7 @@ impl Resource for ProfilingGroup {
 }
 
 impl ToValue for ProfilingGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AgentPermissions", &self.agent_permissions)
@@ -164,6 +166,7 @@ impl From<ResourceRef> for ProfilingGroupAttributes {
 
 impl ProfilingGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -204,6 +207,7 @@ pub struct AgentPermissions {
 #[rustfmt::skip]
 impl AgentPermissions {
     /// A `AgentPermissions` with its required properties, named in a [`AgentPermissionsRequired`].
+    #[inline]
     pub fn new(required: AgentPermissionsRequired) -> Self {
         Self {
             principals: required.principals,
@@ -217,6 +221,7 @@ impl AgentPermissions {
 impl PropertyType for AgentPermissions {}
 
 impl ToValue for AgentPermissions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Principals", &self.principals)
@@ -265,6 +270,7 @@ pub struct Channel {
 #[rustfmt::skip]
 impl Channel {
     /// A `Channel` with its required properties, named in a [`ChannelRequired`].
+    #[inline]
     pub fn new(required: ChannelRequired) -> Self {
         Self {
             channel_id: None,
@@ -281,6 +287,7 @@ impl Channel {
 impl PropertyType for Channel {}
 
 impl ToValue for Channel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("channelId", &self.channel_id)
@@ -327,6 +334,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -343,6 +351,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -369,6 +378,7 @@ impl From<Value> for ComputePlatform {
 }
 
 impl ToValue for ComputePlatform {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "Default",

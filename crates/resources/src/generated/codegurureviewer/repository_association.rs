@@ -127,6 +127,7 @@ impl RepositoryAssociation {
     };
 
     /// A `RepositoryAssociation` with its required properties, named in a [`RepositoryAssociationRequired`].
+    #[inline]
     pub fn new(required: RepositoryAssociationRequired) -> Self {
         Self {
             bucket_name: None,
@@ -166,6 +167,7 @@ impl Resource for RepositoryAssociation {
 }
 
 impl ToValue for RepositoryAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
@@ -192,6 +194,7 @@ impl RepositoryAssociationAttributes {
     /// `Fn::GetAtt` `AssociationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the \[`RepositoryAssociation`\](<https://docs.aws.amazon.com/codeguru/latest/reviewer-api/API_RepositoryAssociation.html>) object. You can retrieve this ARN by calling `ListRepositories` .
+    #[inline]
     pub fn association_arn(&self) -> Value {
         self.0.get_att("AssociationArn")
     }
@@ -235,6 +238,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -251,6 +255,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -281,6 +286,7 @@ impl From<Value> for RepositoryAssociationType {
 }
 
 impl ToValue for RepositoryAssociationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CodeCommit => "CodeCommit",

@@ -129,6 +129,7 @@ impl CustomActionType {
     };
 
     /// A `CustomActionType` with its required properties, named in a [`CustomActionTypeRequired`].
+    #[inline]
     pub fn new(required: CustomActionTypeRequired) -> Self {
         Self {
             category: required.category,
@@ -174,6 +175,7 @@ impl Resource for CustomActionType {
 }
 
 impl ToValue for CustomActionType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Category", &self.category)
@@ -200,6 +202,7 @@ impl From<ResourceRef> for CustomActionTypeAttributes {
 
 impl CustomActionTypeAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -249,6 +252,7 @@ pub struct ArtifactDetails {
 #[rustfmt::skip]
 impl ArtifactDetails {
     /// A `ArtifactDetails` with its required properties, named in a [`ArtifactDetailsRequired`].
+    #[inline]
     pub fn new(required: ArtifactDetailsRequired) -> Self {
         Self {
             maximum_count: required.maximum_count,
@@ -265,6 +269,7 @@ impl ArtifactDetails {
 impl PropertyType for ArtifactDetails {}
 
 impl ToValue for ArtifactDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaximumCount", &self.maximum_count)
@@ -352,6 +357,7 @@ pub struct ConfigurationProperties {
 #[rustfmt::skip]
 impl ConfigurationProperties {
     /// A `ConfigurationProperties` with its required properties, named in a [`ConfigurationPropertiesRequired`].
+    #[inline]
     pub fn new(required: ConfigurationPropertiesRequired) -> Self {
         Self {
             description: None,
@@ -383,6 +389,7 @@ impl ConfigurationProperties {
 impl PropertyType for ConfigurationProperties {}
 
 impl ToValue for ConfigurationProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -444,6 +451,7 @@ pub struct Settings {
 #[rustfmt::skip]
 impl Settings {
     /// A `Settings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -461,6 +469,7 @@ impl Settings {
 impl PropertyType for Settings {}
 
 impl ToValue for Settings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EntityUrlTemplate", &self.entity_url_template)
@@ -502,6 +511,7 @@ impl From<Value> for Category {
 }
 
 impl ToValue for Category {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Approval => "Approval",
@@ -537,6 +547,7 @@ impl From<Value> for ConfigurationPropertiesType {
 }
 
 impl ToValue for ConfigurationPropertiesType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Boolean => "Boolean",

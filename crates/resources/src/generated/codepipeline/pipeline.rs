@@ -157,6 +157,7 @@ impl Pipeline {
     };
 
     /// A `Pipeline` with its required properties, named in a [`PipelineRequired`].
+    #[inline]
     pub fn new(required: PipelineRequired) -> Self {
         Self {
             artifact_store: None,
@@ -214,6 +215,7 @@ impl Resource for Pipeline {
 }
 
 impl ToValue for Pipeline {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArtifactStore", &self.artifact_store)
@@ -254,6 +256,7 @@ impl PipelineAttributes {
     /// The version of the pipeline.
     ///
     /// &gt; A new pipeline is always assigned a version number of 1. This number increments when a pipeline is updated.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -370,6 +373,7 @@ pub struct ActionDeclaration {
 #[rustfmt::skip]
 impl ActionDeclaration {
     /// A `ActionDeclaration` with its required properties, named in a [`ActionDeclarationRequired`].
+    #[inline]
     pub fn new(required: ActionDeclarationRequired) -> Self {
         Self {
             action_type_id: required.action_type_id,
@@ -419,6 +423,7 @@ impl ActionDeclaration {
 impl PropertyType for ActionDeclaration {}
 
 impl ToValue for ActionDeclaration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ActionTypeId", &self.action_type_id)
@@ -502,6 +507,7 @@ pub struct ActionTypeId {
 #[rustfmt::skip]
 impl ActionTypeId {
     /// A `ActionTypeId` with its required properties, named in a [`ActionTypeIdRequired`].
+    #[inline]
     pub fn new(required: ActionTypeIdRequired) -> Self {
         Self {
             category: required.category,
@@ -524,6 +530,7 @@ impl ActionTypeId {
 impl PropertyType for ActionTypeId {}
 
 impl ToValue for ActionTypeId {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Category", &self.category)
@@ -581,6 +588,7 @@ pub struct ArtifactStore {
 #[rustfmt::skip]
 impl ArtifactStore {
     /// A `ArtifactStore` with its required properties, named in a [`ArtifactStoreRequired`].
+    #[inline]
     pub fn new(required: ArtifactStoreRequired) -> Self {
         Self {
             encryption_key: None,
@@ -600,6 +608,7 @@ impl ArtifactStore {
 impl PropertyType for ArtifactStore {}
 
 impl ToValue for ArtifactStore {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncryptionKey", &self.encryption_key)
@@ -653,6 +662,7 @@ pub struct ArtifactStoreMap {
 #[rustfmt::skip]
 impl ArtifactStoreMap {
     /// A `ArtifactStoreMap` with its required properties, named in a [`ArtifactStoreMapRequired`].
+    #[inline]
     pub fn new(required: ArtifactStoreMapRequired) -> Self {
         Self {
             artifact_store: required.artifact_store,
@@ -669,6 +679,7 @@ impl ArtifactStoreMap {
 impl PropertyType for ArtifactStoreMap {}
 
 impl ToValue for ArtifactStoreMap {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ArtifactStore", &self.artifact_store)
@@ -702,6 +713,7 @@ pub struct BeforeEntryConditions {
 #[rustfmt::skip]
 impl BeforeEntryConditions {
     /// A `BeforeEntryConditions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -713,6 +725,7 @@ impl BeforeEntryConditions {
 impl PropertyType for BeforeEntryConditions {}
 
 impl ToValue for BeforeEntryConditions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Conditions", &self.conditions)
@@ -760,6 +773,7 @@ pub struct BlockerDeclaration {
 #[rustfmt::skip]
 impl BlockerDeclaration {
     /// A `BlockerDeclaration` with its required properties, named in a [`BlockerDeclarationRequired`].
+    #[inline]
     pub fn new(required: BlockerDeclarationRequired) -> Self {
         Self {
             name: required.name,
@@ -776,6 +790,7 @@ impl BlockerDeclaration {
 impl PropertyType for BlockerDeclaration {}
 
 impl ToValue for BlockerDeclaration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -814,6 +829,7 @@ pub struct Condition {
 #[rustfmt::skip]
 impl Condition {
     /// A `Condition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -827,6 +843,7 @@ impl Condition {
 impl PropertyType for Condition {}
 
 impl ToValue for Condition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Result", &self.result)
@@ -879,6 +896,7 @@ pub struct EncryptionKey {
 #[rustfmt::skip]
 impl EncryptionKey {
     /// A `EncryptionKey` with its required properties, named in a [`EncryptionKeyRequired`].
+    #[inline]
     pub fn new(required: EncryptionKeyRequired) -> Self {
         Self {
             id: required.id,
@@ -895,6 +913,7 @@ impl EncryptionKey {
 impl PropertyType for EncryptionKey {}
 
 impl ToValue for EncryptionKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)
@@ -948,6 +967,7 @@ pub struct EnvironmentVariable {
 #[rustfmt::skip]
 impl EnvironmentVariable {
     /// A `EnvironmentVariable` with its required properties, named in a [`EnvironmentVariableRequired`].
+    #[inline]
     pub fn new(required: EnvironmentVariableRequired) -> Self {
         Self {
             name: required.name,
@@ -967,6 +987,7 @@ impl EnvironmentVariable {
 impl PropertyType for EnvironmentVariable {}
 
 impl ToValue for EnvironmentVariable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -1011,6 +1032,7 @@ pub struct FailureConditions {
 #[rustfmt::skip]
 impl FailureConditions {
     /// A `FailureConditions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1026,6 +1048,7 @@ impl FailureConditions {
 impl PropertyType for FailureConditions {}
 
 impl ToValue for FailureConditions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Conditions", &self.conditions)
@@ -1065,6 +1088,7 @@ pub struct GitBranchFilterCriteria {
 #[rustfmt::skip]
 impl GitBranchFilterCriteria {
     /// A `GitBranchFilterCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1078,6 +1102,7 @@ impl GitBranchFilterCriteria {
 impl PropertyType for GitBranchFilterCriteria {}
 
 impl ToValue for GitBranchFilterCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Excludes", &self.excludes)
@@ -1133,6 +1158,7 @@ pub struct GitConfiguration {
 #[rustfmt::skip]
 impl GitConfiguration {
     /// A `GitConfiguration` with its required properties, named in a [`GitConfigurationRequired`].
+    #[inline]
     pub fn new(required: GitConfigurationRequired) -> Self {
         Self {
             pull_request: None,
@@ -1152,6 +1178,7 @@ impl GitConfiguration {
 impl PropertyType for GitConfiguration {}
 
 impl ToValue for GitConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PullRequest", &self.pull_request)
@@ -1191,6 +1218,7 @@ pub struct GitFilePathFilterCriteria {
 #[rustfmt::skip]
 impl GitFilePathFilterCriteria {
     /// A `GitFilePathFilterCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1204,6 +1232,7 @@ impl GitFilePathFilterCriteria {
 impl PropertyType for GitFilePathFilterCriteria {}
 
 impl ToValue for GitFilePathFilterCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Excludes", &self.excludes)
@@ -1253,6 +1282,7 @@ pub struct GitPullRequestFilter {
 #[rustfmt::skip]
 impl GitPullRequestFilter {
     /// A `GitPullRequestFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1268,6 +1298,7 @@ impl GitPullRequestFilter {
 impl PropertyType for GitPullRequestFilter {}
 
 impl ToValue for GitPullRequestFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Branches", &self.branches)
@@ -1312,6 +1343,7 @@ pub struct GitPushFilter {
 #[rustfmt::skip]
 impl GitPushFilter {
     /// A `GitPushFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1327,6 +1359,7 @@ impl GitPushFilter {
 impl PropertyType for GitPushFilter {}
 
 impl ToValue for GitPushFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Branches", &self.branches)
@@ -1366,6 +1399,7 @@ pub struct GitTagFilterCriteria {
 #[rustfmt::skip]
 impl GitTagFilterCriteria {
     /// A `GitTagFilterCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1379,6 +1413,7 @@ impl GitTagFilterCriteria {
 impl PropertyType for GitTagFilterCriteria {}
 
 impl ToValue for GitTagFilterCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Excludes", &self.excludes)
@@ -1424,6 +1459,7 @@ pub struct InputArtifact {
 #[rustfmt::skip]
 impl InputArtifact {
     /// A `InputArtifact` with its required properties, named in a [`InputArtifactRequired`].
+    #[inline]
     pub fn new(required: InputArtifactRequired) -> Self {
         Self {
             name: required.name,
@@ -1437,6 +1473,7 @@ impl InputArtifact {
 impl PropertyType for InputArtifact {}
 
 impl ToValue for InputArtifact {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -1484,6 +1521,7 @@ pub struct OutputArtifact {
 #[rustfmt::skip]
 impl OutputArtifact {
     /// A `OutputArtifact` with its required properties, named in a [`OutputArtifactRequired`].
+    #[inline]
     pub fn new(required: OutputArtifactRequired) -> Self {
         Self {
             files: None,
@@ -1500,6 +1538,7 @@ impl OutputArtifact {
 impl PropertyType for OutputArtifact {}
 
 impl ToValue for OutputArtifact {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Files", &self.files)
@@ -1548,6 +1587,7 @@ pub struct PipelineTriggerDeclaration {
 #[rustfmt::skip]
 impl PipelineTriggerDeclaration {
     /// A `PipelineTriggerDeclaration` with its required properties, named in a [`PipelineTriggerDeclarationRequired`].
+    #[inline]
     pub fn new(required: PipelineTriggerDeclarationRequired) -> Self {
         Self {
             git_configuration: None,
@@ -1564,6 +1604,7 @@ impl PipelineTriggerDeclaration {
 impl PropertyType for PipelineTriggerDeclaration {}
 
 impl ToValue for PipelineTriggerDeclaration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GitConfiguration", &self.git_configuration)
@@ -1595,6 +1636,7 @@ pub struct RetryConfiguration {
 #[rustfmt::skip]
 impl RetryConfiguration {
     /// A `RetryConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1606,6 +1648,7 @@ impl RetryConfiguration {
 impl PropertyType for RetryConfiguration {}
 
 impl ToValue for RetryConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("RetryMode", &self.retry_mode).build()
     }
@@ -1670,6 +1713,7 @@ pub struct RuleDeclaration {
 #[rustfmt::skip]
 impl RuleDeclaration {
     /// A `RuleDeclaration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1693,6 +1737,7 @@ impl RuleDeclaration {
 impl PropertyType for RuleDeclaration {}
 
 impl ToValue for RuleDeclaration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Commands", &self.commands)
@@ -1746,6 +1791,7 @@ pub struct RuleTypeId {
 #[rustfmt::skip]
 impl RuleTypeId {
     /// A `RuleTypeId` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1763,6 +1809,7 @@ impl RuleTypeId {
 impl PropertyType for RuleTypeId {}
 
 impl ToValue for RuleTypeId {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Category", &self.category)
@@ -1835,6 +1882,7 @@ pub struct StageDeclaration {
 #[rustfmt::skip]
 impl StageDeclaration {
     /// A `StageDeclaration` with its required properties, named in a [`StageDeclarationRequired`].
+    #[inline]
     pub fn new(required: StageDeclarationRequired) -> Self {
         Self {
             actions: required.actions,
@@ -1863,6 +1911,7 @@ impl StageDeclaration {
 impl PropertyType for StageDeclaration {}
 
 impl ToValue for StageDeclaration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -1915,6 +1964,7 @@ pub struct StageTransition {
 #[rustfmt::skip]
 impl StageTransition {
     /// A `StageTransition` with its required properties, named in a [`StageTransitionRequired`].
+    #[inline]
     pub fn new(required: StageTransitionRequired) -> Self {
         Self {
             reason: required.reason,
@@ -1931,6 +1981,7 @@ impl StageTransition {
 impl PropertyType for StageTransition {}
 
 impl ToValue for StageTransition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Reason", &self.reason)
@@ -1964,6 +2015,7 @@ pub struct SuccessConditions {
 #[rustfmt::skip]
 impl SuccessConditions {
     /// A `SuccessConditions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1975,6 +2027,7 @@ impl SuccessConditions {
 impl PropertyType for SuccessConditions {}
 
 impl ToValue for SuccessConditions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Conditions", &self.conditions)
@@ -2025,6 +2078,7 @@ pub struct VariableDeclaration {
 #[rustfmt::skip]
 impl VariableDeclaration {
     /// A `VariableDeclaration` with its required properties, named in a [`VariableDeclarationRequired`].
+    #[inline]
     pub fn new(required: VariableDeclarationRequired) -> Self {
         Self {
             default_value: None,
@@ -2044,6 +2098,7 @@ impl VariableDeclaration {
 impl PropertyType for VariableDeclaration {}
 
 impl ToValue for VariableDeclaration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultValue", &self.default_value)
@@ -2069,6 +2124,7 @@ impl From<Value> for ArtifactStoreType {
 }
 
 impl ToValue for ArtifactStoreType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::S3 => "S3",
@@ -2094,6 +2150,7 @@ impl From<Value> for BlockerDeclarationType {
 }
 
 impl ToValue for BlockerDeclarationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Schedule => "Schedule",
@@ -2131,6 +2188,7 @@ impl From<Value> for Category {
 }
 
 impl ToValue for Category {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Source => "Source",
@@ -2164,6 +2222,7 @@ impl From<Value> for EnvironmentVariableType {
 }
 
 impl ToValue for EnvironmentVariableType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Plaintext => "PLAINTEXT",
@@ -2194,6 +2253,7 @@ impl From<Value> for ExecutionMode {
 }
 
 impl ToValue for ExecutionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Queued => "QUEUED",
@@ -2223,6 +2283,7 @@ impl From<Value> for FailureConditionsResult {
 }
 
 impl ToValue for FailureConditionsResult {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Rollback => "ROLLBACK",
@@ -2251,6 +2312,7 @@ impl From<Value> for PipelineType {
 }
 
 impl ToValue for PipelineType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::V1 => "V1",
@@ -2277,6 +2339,7 @@ impl From<Value> for ProviderType {
 }
 
 impl ToValue for ProviderType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CodeStarSourceConnection => "CodeStarSourceConnection",
@@ -2304,6 +2367,7 @@ impl From<Value> for RetryMode {
 }
 
 impl ToValue for RetryMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllActions => "ALL_ACTIONS",

@@ -99,6 +99,7 @@ impl GitHubRepository {
     };
 
     /// A `GitHubRepository` with its required properties, named in a [`GitHubRepositoryRequired`].
+    #[inline]
     pub fn new(required: GitHubRepositoryRequired) -> Self {
         Self {
             code: None,
@@ -141,6 +142,7 @@ impl Resource for GitHubRepository {
 }
 
 impl ToValue for GitHubRepository {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Code", &self.code)
@@ -169,6 +171,7 @@ impl GitHubRepositoryAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The repository ID.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -209,6 +212,7 @@ pub struct Code {
 #[rustfmt::skip]
 impl Code {
     /// A `Code` with its required properties, named in a [`CodeRequired`].
+    #[inline]
     pub fn new(required: CodeRequired) -> Self {
         Self {
             s3: required.s3,
@@ -222,6 +226,7 @@ impl Code {
 impl PropertyType for Code {}
 
 impl ToValue for Code {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("S3", &self.s3).build()
     }
@@ -274,6 +279,7 @@ pub struct S3 {
 #[rustfmt::skip]
 impl S3 {
     /// A `S3` with its required properties, named in a [`S3Required`].
+    #[inline]
     pub fn new(required: S3Required) -> Self {
         Self {
             bucket: required.bucket,
@@ -293,6 +299,7 @@ impl S3 {
 impl PropertyType for S3 {}
 
 impl ToValue for S3 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)

@@ -96,6 +96,7 @@ impl Connection {
     };
 
     /// A `Connection` with its required properties, named in a [`ConnectionRequired`].
+    #[inline]
     pub fn new(required: ConnectionRequired) -> Self {
         Self {
             connection_name: required.connection_name,
@@ -129,6 +130,7 @@ impl Resource for Connection {
 }
 
 impl ToValue for Connection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectionName", &self.connection_name)
@@ -153,6 +155,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `ConnectionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the connection. The ARN is used as the connection reference when the connection is shared between AWS services. For example: `arn:aws:codestar-connections:us-west-2:123456789012:connection/39e4c34d-e13a-4e94-a886-ea67651bf042` .
+    #[inline]
     pub fn connection_arn(&self) -> Value {
         self.0.get_att("ConnectionArn")
     }
@@ -160,6 +163,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `ConnectionStatus`: a string.
     ///
     /// The current status of the connection. For example: `PENDING` , `AVAILABLE` , or `ERROR` .
+    #[inline]
     pub fn connection_status(&self) -> Value {
         self.0.get_att("ConnectionStatus")
     }
@@ -167,6 +171,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// The AWS account ID of the owner of the connection. For Bitbucket, this is the account ID of the owner of the Bitbucket repository. For example: `123456789012` .
+    #[inline]
     pub fn owner_account_id(&self) -> Value {
         self.0.get_att("OwnerAccountId")
     }
@@ -196,6 +201,7 @@ impl From<Value> for ProviderType {
 }
 
 impl ToValue for ProviderType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Bitbucket => "Bitbucket",

@@ -106,6 +106,7 @@ impl RepositoryLink {
     };
 
     /// A `RepositoryLink` with its required properties, named in a [`RepositoryLinkRequired`].
+    #[inline]
     pub fn new(required: RepositoryLinkRequired) -> Self {
         Self {
             connection_arn: required.connection_arn,
@@ -142,6 +143,7 @@ impl Resource for RepositoryLink {
 }
 
 impl ToValue for RepositoryLink {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectionArn", &self.connection_arn)
@@ -167,6 +169,7 @@ impl RepositoryLinkAttributes {
     /// `Fn::GetAtt` `ProviderType`: one of a set of strings.
     ///
     /// The name of the external provider where your third-party code repository is configured.
+    #[inline]
     pub fn provider_type(&self) -> Value {
         self.0.get_att("ProviderType")
     }
@@ -174,6 +177,7 @@ impl RepositoryLinkAttributes {
     /// `Fn::GetAtt` `RepositoryLinkArn`: a string.
     ///
     /// A unique Amazon Resource Name (ARN) to designate the repository link.
+    #[inline]
     pub fn repository_link_arn(&self) -> Value {
         self.0.get_att("RepositoryLinkArn")
     }
@@ -181,6 +185,7 @@ impl RepositoryLinkAttributes {
     /// `Fn::GetAtt` `RepositoryLinkId`: a string.
     ///
     /// A UUID that uniquely identifies the RepositoryLink.
+    #[inline]
     pub fn repository_link_id(&self) -> Value {
         self.0.get_att("RepositoryLinkId")
     }

@@ -126,6 +126,7 @@ impl SyncConfiguration {
     };
 
     /// A `SyncConfiguration` with its required properties, named in a [`SyncConfigurationRequired`].
+    #[inline]
     pub fn new(required: SyncConfigurationRequired) -> Self {
         Self {
             branch: required.branch,
@@ -168,6 +169,7 @@ impl Resource for SyncConfiguration {
 }
 
 impl ToValue for SyncConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Branch", &self.branch)
@@ -196,6 +198,7 @@ impl SyncConfigurationAttributes {
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The owner ID for the repository associated with a specific sync configuration, such as the owner ID in GitHub.
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
@@ -203,6 +206,7 @@ impl SyncConfigurationAttributes {
     /// `Fn::GetAtt` `ProviderType`: one of a set of strings.
     ///
     /// The name of the external provider where your third-party code repository is configured.
+    #[inline]
     pub fn provider_type(&self) -> Value {
         self.0.get_att("ProviderType")
     }
@@ -210,6 +214,7 @@ impl SyncConfigurationAttributes {
     /// `Fn::GetAtt` `RepositoryName`: a string.
     ///
     /// The name of the repository that is being synced to.
+    #[inline]
     pub fn repository_name(&self) -> Value {
         self.0.get_att("RepositoryName")
     }
@@ -233,6 +238,7 @@ impl From<Value> for PublishDeploymentStatus {
 }
 
 impl ToValue for PublishDeploymentStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -259,6 +265,7 @@ impl From<Value> for SyncType {
 }
 
 impl ToValue for SyncType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CfnStackSync => "CFN_STACK_SYNC",
@@ -286,6 +293,7 @@ impl From<Value> for TriggerResourceUpdateOn {
 }
 
 impl ToValue for TriggerResourceUpdateOn {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AnyChange => "ANY_CHANGE",

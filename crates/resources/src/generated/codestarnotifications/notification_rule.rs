@@ -136,6 +136,7 @@ impl NotificationRule {
     };
 
     /// A `NotificationRule` with its required properties, named in a [`NotificationRuleRequired`].
+    #[inline]
     pub fn new(required: NotificationRuleRequired) -> Self {
         Self {
             created_by: None,
@@ -187,6 +188,7 @@ impl Resource for NotificationRule {
 }
 
 impl ToValue for NotificationRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreatedBy", &self.created_by)
@@ -217,6 +219,7 @@ impl NotificationRuleAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the notification rule.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -266,6 +269,7 @@ pub struct Target {
 #[rustfmt::skip]
 impl Target {
     /// A `Target` with its required properties, named in a [`TargetRequired`].
+    #[inline]
     pub fn new(required: TargetRequired) -> Self {
         Self {
             target_address: required.target_address,
@@ -282,6 +286,7 @@ impl Target {
 impl PropertyType for Target {}
 
 impl ToValue for Target {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TargetAddress", &self.target_address)
@@ -308,6 +313,7 @@ impl From<Value> for DetailType {
 }
 
 impl ToValue for DetailType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Basic => "BASIC",
@@ -336,6 +342,7 @@ impl From<Value> for NotificationRuleStatus {
 }
 
 impl ToValue for NotificationRuleStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -139,6 +139,7 @@ impl IdentityPool {
     };
 
     /// A `IdentityPool` with its required properties, named in a [`IdentityPoolRequired`].
+    #[inline]
     pub fn new(required: IdentityPoolRequired) -> Self {
         Self {
             allow_classic_flow: None,
@@ -196,6 +197,7 @@ impl Resource for IdentityPool {
 }
 
 impl ToValue for IdentityPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowClassicFlow", &self.allow_classic_flow)
@@ -232,6 +234,7 @@ impl From<ResourceRef> for IdentityPoolAttributes {
 
 impl IdentityPoolAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -239,6 +242,7 @@ impl IdentityPoolAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the Amazon Cognito identity pool, returned as a string.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -293,6 +297,7 @@ pub struct CognitoIdentityProvider {
 #[rustfmt::skip]
 impl CognitoIdentityProvider {
     /// A `CognitoIdentityProvider` with its required properties, named in a [`CognitoIdentityProviderRequired`].
+    #[inline]
     pub fn new(required: CognitoIdentityProviderRequired) -> Self {
         Self {
             client_id: required.client_id,
@@ -312,6 +317,7 @@ impl CognitoIdentityProvider {
 impl PropertyType for CognitoIdentityProvider {}
 
 impl ToValue for CognitoIdentityProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientId", &self.client_id)
@@ -358,6 +364,7 @@ pub struct CognitoStreams {
 #[rustfmt::skip]
 impl CognitoStreams {
     /// A `CognitoStreams` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -373,6 +380,7 @@ impl CognitoStreams {
 impl PropertyType for CognitoStreams {}
 
 impl ToValue for CognitoStreams {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RoleArn", &self.role_arn)
@@ -414,6 +422,7 @@ pub struct PushSync {
 #[rustfmt::skip]
 impl PushSync {
     /// A `PushSync` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -427,6 +436,7 @@ impl PushSync {
 impl PropertyType for PushSync {}
 
 impl ToValue for PushSync {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationArns", &self.application_arns)
@@ -473,6 +483,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -489,6 +500,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

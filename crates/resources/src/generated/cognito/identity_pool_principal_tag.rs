@@ -86,6 +86,7 @@ impl IdentityPoolPrincipalTag {
     };
 
     /// A `IdentityPoolPrincipalTag` with its required properties, named in a [`IdentityPoolPrincipalTagRequired`].
+    #[inline]
     pub fn new(required: IdentityPoolPrincipalTagRequired) -> Self {
         Self {
             identity_pool_id: required.identity_pool_id,
@@ -116,6 +117,7 @@ impl Resource for IdentityPoolPrincipalTag {
 }
 
 impl ToValue for IdentityPoolPrincipalTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IdentityPoolId", &self.identity_pool_id)

@@ -81,6 +81,7 @@ impl IdentityPoolRoleAttachment {
     };
 
     /// A `IdentityPoolRoleAttachment` with its required properties, named in a [`IdentityPoolRoleAttachmentRequired`].
+    #[inline]
     pub fn new(required: IdentityPoolRoleAttachmentRequired) -> Self {
         Self {
             identity_pool_id: required.identity_pool_id,
@@ -108,6 +109,7 @@ impl Resource for IdentityPoolRoleAttachment {
 }
 
 impl ToValue for IdentityPoolRoleAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IdentityPoolId", &self.identity_pool_id)
@@ -131,6 +133,7 @@ impl IdentityPoolRoleAttachmentAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The resource ID.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

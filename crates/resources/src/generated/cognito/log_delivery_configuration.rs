@@ -72,6 +72,7 @@ impl LogDeliveryConfiguration {
     };
 
     /// A `LogDeliveryConfiguration` with its required properties, named in a [`LogDeliveryConfigurationRequired`].
+    #[inline]
     pub fn new(required: LogDeliveryConfigurationRequired) -> Self {
         Self {
             log_configurations: None,
@@ -96,6 +97,7 @@ impl Resource for LogDeliveryConfiguration {
 }
 
 impl ToValue for LogDeliveryConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogConfigurations", &self.log_configurations)
@@ -118,6 +120,7 @@ impl LogDeliveryConfigurationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// A user pool ID, for example `us-east-1_EXAMPLE` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -150,6 +153,7 @@ pub struct CloudWatchLogsConfiguration {
 #[rustfmt::skip]
 impl CloudWatchLogsConfiguration {
     /// A `CloudWatchLogsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -161,6 +165,7 @@ impl CloudWatchLogsConfiguration {
 impl PropertyType for CloudWatchLogsConfiguration {}
 
 impl ToValue for CloudWatchLogsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroupArn", &self.log_group_arn)
@@ -193,6 +198,7 @@ pub struct FirehoseConfiguration {
 #[rustfmt::skip]
 impl FirehoseConfiguration {
     /// A `FirehoseConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -204,6 +210,7 @@ impl FirehoseConfiguration {
 impl PropertyType for FirehoseConfiguration {}
 
 impl ToValue for FirehoseConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("StreamArn", &self.stream_arn).build()
     }
@@ -254,6 +261,7 @@ pub struct LogConfiguration {
 #[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -273,6 +281,7 @@ impl LogConfiguration {
 impl PropertyType for LogConfiguration {}
 
 impl ToValue for LogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -312,6 +321,7 @@ pub struct S3Configuration {
 #[rustfmt::skip]
 impl S3Configuration {
     /// A `S3Configuration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -323,6 +333,7 @@ impl S3Configuration {
 impl PropertyType for S3Configuration {}
 
 impl ToValue for S3Configuration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("BucketArn", &self.bucket_arn).build()
     }

@@ -113,6 +113,7 @@ impl ManagedLoginBranding {
     };
 
     /// A `ManagedLoginBranding` with its required properties, named in a [`ManagedLoginBrandingRequired`].
+    #[inline]
     pub fn new(required: ManagedLoginBrandingRequired) -> Self {
         Self {
             assets: None,
@@ -149,6 +150,7 @@ impl Resource for ManagedLoginBranding {
 }
 
 impl ToValue for ManagedLoginBranding {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Assets", &self.assets)
@@ -176,6 +178,7 @@ impl From<ResourceRef> for ManagedLoginBrandingAttributes {
 
 impl ManagedLoginBrandingAttributes {
     /// `Fn::GetAtt` `ManagedLoginBrandingId`: a string.
+    #[inline]
     pub fn managed_login_branding_id(&self) -> Value {
         self.0.get_att("ManagedLoginBrandingId")
     }
@@ -242,6 +245,7 @@ pub struct AssetType {
 #[rustfmt::skip]
 impl AssetType {
     /// A `AssetType` with its required properties, named in a [`AssetTypeRequired`].
+    #[inline]
     pub fn new(required: AssetTypeRequired) -> Self {
         Self {
             bytes: None,
@@ -267,6 +271,7 @@ impl AssetType {
 impl PropertyType for AssetType {}
 
 impl ToValue for AssetType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bytes", &self.bytes)
@@ -322,6 +327,7 @@ impl From<Value> for CategoryType {
 }
 
 impl ToValue for CategoryType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FaviconIco => "FAVICON_ICO",
@@ -365,6 +371,7 @@ impl From<Value> for ColorModeType {
 }
 
 impl ToValue for ColorModeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Light => "LIGHT",
@@ -400,6 +407,7 @@ impl From<Value> for ExtensionType {
 }
 
 impl ToValue for ExtensionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ico => "ICO",

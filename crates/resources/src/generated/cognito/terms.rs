@@ -119,6 +119,7 @@ impl Terms {
     };
 
     /// A `Terms` with its required properties, named in a [`TermsRequired`].
+    #[inline]
     pub fn new(required: TermsRequired) -> Self {
         Self {
             client_id: None,
@@ -155,6 +156,7 @@ impl Resource for Terms {
 }
 
 impl ToValue for Terms {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientId", &self.client_id)
@@ -179,6 +181,7 @@ impl From<ResourceRef> for TermsAttributes {
 
 impl TermsAttributes {
     /// `Fn::GetAtt` `TermsId`: a string.
+    #[inline]
     pub fn terms_id(&self) -> Value {
         self.0.get_att("TermsId")
     }
@@ -200,6 +203,7 @@ impl From<Value> for TermsEnforcementType {
 }
 
 impl ToValue for TermsEnforcementType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -225,6 +229,7 @@ impl From<Value> for TermsSourceType {
 }
 
 impl ToValue for TermsSourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Link => "LINK",

@@ -247,6 +247,7 @@ impl UserPool {
     };
 
     /// A `UserPool` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -327,6 +328,7 @@ impl Resource for UserPool {
 }
 
 impl ToValue for UserPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountRecoverySetting", &self.account_recovery_setting)
@@ -395,6 +397,7 @@ impl UserPoolAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the user pool, such as `arn:aws:cognito-idp:us-east-1:123412341234:userpool/us-east-1_123412341` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -402,6 +405,7 @@ impl UserPoolAttributes {
     /// `Fn::GetAtt` `ProviderName`: a string.
     ///
     /// A friendly name for the IdP.
+    #[inline]
     pub fn provider_name(&self) -> Value {
         self.0.get_att("ProviderName")
     }
@@ -409,6 +413,7 @@ impl UserPoolAttributes {
     /// `Fn::GetAtt` `ProviderURL`: a string.
     ///
     /// The URL of the provider of the Amazon Cognito user pool, specified as a `String` .
+    #[inline]
     pub fn provider_url(&self) -> Value {
         self.0.get_att("ProviderURL")
     }
@@ -416,6 +421,7 @@ impl UserPoolAttributes {
     /// `Fn::GetAtt` `UserPoolId`: a string.
     ///
     /// The ID of the user pool.
+    #[inline]
     pub fn user_pool_id(&self) -> Value {
         self.0.get_att("UserPoolId")
     }
@@ -446,6 +452,7 @@ pub struct AccountRecoverySetting {
 #[rustfmt::skip]
 impl AccountRecoverySetting {
     /// A `AccountRecoverySetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -457,6 +464,7 @@ impl AccountRecoverySetting {
 impl PropertyType for AccountRecoverySetting {}
 
 impl ToValue for AccountRecoverySetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RecoveryMechanisms", &self.recovery_mechanisms)
@@ -505,6 +513,7 @@ pub struct AdminCreateUserConfig {
 #[rustfmt::skip]
 impl AdminCreateUserConfig {
     /// A `AdminCreateUserConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -520,6 +529,7 @@ impl AdminCreateUserConfig {
 impl PropertyType for AdminCreateUserConfig {}
 
 impl ToValue for AdminCreateUserConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -560,6 +570,7 @@ pub struct AdvancedSecurityAdditionalFlows {
 #[rustfmt::skip]
 impl AdvancedSecurityAdditionalFlows {
     /// A `AdvancedSecurityAdditionalFlows` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -571,6 +582,7 @@ impl AdvancedSecurityAdditionalFlows {
 impl PropertyType for AdvancedSecurityAdditionalFlows {}
 
 impl ToValue for AdvancedSecurityAdditionalFlows {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomAuthMode", &self.custom_auth_mode)
@@ -612,6 +624,7 @@ pub struct CustomEmailSender {
 #[rustfmt::skip]
 impl CustomEmailSender {
     /// A `CustomEmailSender` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -625,6 +638,7 @@ impl CustomEmailSender {
 impl PropertyType for CustomEmailSender {}
 
 impl ToValue for CustomEmailSender {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LambdaArn", &self.lambda_arn)
@@ -667,6 +681,7 @@ pub struct CustomSmsSender {
 #[rustfmt::skip]
 impl CustomSmsSender {
     /// A `CustomSmsSender` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -680,6 +695,7 @@ impl CustomSmsSender {
 impl PropertyType for CustomSmsSender {}
 
 impl ToValue for CustomSmsSender {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LambdaArn", &self.lambda_arn)
@@ -722,6 +738,7 @@ pub struct DeviceConfiguration {
 #[rustfmt::skip]
 impl DeviceConfiguration {
     /// A `DeviceConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -735,6 +752,7 @@ impl DeviceConfiguration {
 impl PropertyType for DeviceConfiguration {}
 
 impl ToValue for DeviceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -813,6 +831,7 @@ pub struct EmailConfiguration {
 #[rustfmt::skip]
 impl EmailConfiguration {
     /// A `EmailConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -832,6 +851,7 @@ impl EmailConfiguration {
 impl PropertyType for EmailConfiguration {}
 
 impl ToValue for EmailConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConfigurationSet", &self.configuration_set)
@@ -869,6 +889,7 @@ pub struct InboundFederation {
 #[rustfmt::skip]
 impl InboundFederation {
     /// A `InboundFederation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -882,6 +903,7 @@ impl InboundFederation {
 impl PropertyType for InboundFederation {}
 
 impl ToValue for InboundFederation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LambdaArn", &self.lambda_arn)
@@ -927,6 +949,7 @@ pub struct InviteMessageTemplate {
 #[rustfmt::skip]
 impl InviteMessageTemplate {
     /// A `InviteMessageTemplate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -942,6 +965,7 @@ impl InviteMessageTemplate {
 impl PropertyType for InviteMessageTemplate {}
 
 impl ToValue for InviteMessageTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EmailMessage", &self.email_message)
@@ -1046,6 +1070,7 @@ pub struct LambdaConfig {
 #[rustfmt::skip]
 impl LambdaConfig {
     /// A `LambdaConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1085,6 +1110,7 @@ impl LambdaConfig {
 impl PropertyType for LambdaConfig {}
 
 impl ToValue for LambdaConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreateAuthChallenge", &self.create_auth_challenge)
@@ -1142,6 +1168,7 @@ pub struct NumberAttributeConstraints {
 #[rustfmt::skip]
 impl NumberAttributeConstraints {
     /// A `NumberAttributeConstraints` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1155,6 +1182,7 @@ impl NumberAttributeConstraints {
 impl PropertyType for NumberAttributeConstraints {}
 
 impl ToValue for NumberAttributeConstraints {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxValue", &self.max_value)
@@ -1220,6 +1248,7 @@ pub struct PasswordPolicy {
 #[rustfmt::skip]
 impl PasswordPolicy {
     /// A `PasswordPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1243,6 +1272,7 @@ impl PasswordPolicy {
 impl PropertyType for PasswordPolicy {}
 
 impl ToValue for PasswordPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MinimumLength", &self.minimum_length)
@@ -1289,6 +1319,7 @@ pub struct Policies {
 #[rustfmt::skip]
 impl Policies {
     /// A `Policies` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1302,6 +1333,7 @@ impl Policies {
 impl PropertyType for Policies {}
 
 impl ToValue for Policies {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PasswordPolicy", &self.password_policy)
@@ -1344,6 +1376,7 @@ pub struct PreTokenGenerationConfig {
 #[rustfmt::skip]
 impl PreTokenGenerationConfig {
     /// A `PreTokenGenerationConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1357,6 +1390,7 @@ impl PreTokenGenerationConfig {
 impl PropertyType for PreTokenGenerationConfig {}
 
 impl ToValue for PreTokenGenerationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LambdaArn", &self.lambda_arn)
@@ -1397,6 +1431,7 @@ pub struct RecoveryOption {
 #[rustfmt::skip]
 impl RecoveryOption {
     /// A `RecoveryOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1410,6 +1445,7 @@ impl RecoveryOption {
 impl PropertyType for RecoveryOption {}
 
 impl ToValue for RecoveryOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -1479,6 +1515,7 @@ pub struct SchemaAttribute {
 #[rustfmt::skip]
 impl SchemaAttribute {
     /// A `SchemaAttribute` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1502,6 +1539,7 @@ impl SchemaAttribute {
 impl PropertyType for SchemaAttribute {}
 
 impl ToValue for SchemaAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttributeDataType", &self.attribute_data_type)
@@ -1548,6 +1586,7 @@ pub struct SignInPolicy {
 #[rustfmt::skip]
 impl SignInPolicy {
     /// A `SignInPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1559,6 +1598,7 @@ impl SignInPolicy {
 impl PropertyType for SignInPolicy {}
 
 impl ToValue for SignInPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedFirstAuthFactors", &self.allowed_first_auth_factors)
@@ -1605,6 +1645,7 @@ pub struct SmsConfiguration {
 #[rustfmt::skip]
 impl SmsConfiguration {
     /// A `SmsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1620,6 +1661,7 @@ impl SmsConfiguration {
 impl PropertyType for SmsConfiguration {}
 
 impl ToValue for SmsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExternalId", &self.external_id)
@@ -1659,6 +1701,7 @@ pub struct StringAttributeConstraints {
 #[rustfmt::skip]
 impl StringAttributeConstraints {
     /// A `StringAttributeConstraints` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1672,6 +1715,7 @@ impl StringAttributeConstraints {
 impl PropertyType for StringAttributeConstraints {}
 
 impl ToValue for StringAttributeConstraints {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxLength", &self.max_length)
@@ -1717,6 +1761,7 @@ pub struct UserAttributeUpdateSettings {
 #[rustfmt::skip]
 impl UserAttributeUpdateSettings {
     /// A `UserAttributeUpdateSettings` with its required properties, named in a [`UserAttributeUpdateSettingsRequired`].
+    #[inline]
     pub fn new(required: UserAttributeUpdateSettingsRequired) -> Self {
         Self {
             attributes_require_verification_before_update: required.attributes_require_verification_before_update,
@@ -1730,6 +1775,7 @@ impl UserAttributeUpdateSettings {
 impl PropertyType for UserAttributeUpdateSettings {}
 
 impl ToValue for UserAttributeUpdateSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -1772,6 +1818,7 @@ pub struct UserPoolAddOns {
 #[rustfmt::skip]
 impl UserPoolAddOns {
     /// A `UserPoolAddOns` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1785,6 +1832,7 @@ impl UserPoolAddOns {
 impl PropertyType for UserPoolAddOns {}
 
 impl ToValue for UserPoolAddOns {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1826,6 +1874,7 @@ pub struct UsernameConfiguration {
 #[rustfmt::skip]
 impl UsernameConfiguration {
     /// A `UsernameConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1837,6 +1886,7 @@ impl UsernameConfiguration {
 impl PropertyType for UsernameConfiguration {}
 
 impl ToValue for UsernameConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CaseSensitive", &self.case_sensitive)
@@ -1896,6 +1946,7 @@ pub struct VerificationMessageTemplate {
 #[rustfmt::skip]
 impl VerificationMessageTemplate {
     /// A `VerificationMessageTemplate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1917,6 +1968,7 @@ impl VerificationMessageTemplate {
 impl PropertyType for VerificationMessageTemplate {}
 
 impl ToValue for VerificationMessageTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultEmailOption", &self.default_email_option)
@@ -1949,6 +2001,7 @@ impl From<Value> for UserPoolTier {
 }
 
 impl ToValue for UserPoolTier {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Lite => "LITE",
@@ -1978,6 +2031,7 @@ impl From<Value> for WebAuthnFactorConfiguration {
 }
 
 impl ToValue for WebAuthnFactorConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SingleFactor => "SINGLE_FACTOR",

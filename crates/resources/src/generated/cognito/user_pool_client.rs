@@ -274,6 +274,7 @@ impl UserPoolClient {
     };
 
     /// A `UserPoolClient` with its required properties, named in a [`UserPoolClientRequired`].
+    #[inline]
     pub fn new(required: UserPoolClientRequired) -> Self {
         Self {
             access_token_validity: None,
@@ -361,6 +362,7 @@ impl Resource for UserPoolClient {
 }
 
 impl ToValue for UserPoolClient {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessTokenValidity", &self.access_token_validity)
@@ -416,16 +418,19 @@ impl UserPoolClientAttributes {
     /// `Fn::GetAtt` `ClientId`: a string.
     ///
     /// The ID of the app client, for example `1example23456789` .
+    #[inline]
     pub fn client_id(&self) -> Value {
         self.0.get_att("ClientId")
     }
 
     /// `Fn::GetAtt` `ClientSecret`: a string.
+    #[inline]
     pub fn client_secret(&self) -> Value {
         self.0.get_att("ClientSecret")
     }
 
     /// `Fn::GetAtt` `Name`: a string.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -480,6 +485,7 @@ pub struct AnalyticsConfiguration {
 #[rustfmt::skip]
 impl AnalyticsConfiguration {
     /// A `AnalyticsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -499,6 +505,7 @@ impl AnalyticsConfiguration {
 impl PropertyType for AnalyticsConfiguration {}
 
 impl ToValue for AnalyticsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationArn", &self.application_arn)
@@ -541,6 +548,7 @@ pub struct RefreshTokenRotation {
 #[rustfmt::skip]
 impl RefreshTokenRotation {
     /// A `RefreshTokenRotation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -554,6 +562,7 @@ impl RefreshTokenRotation {
 impl PropertyType for RefreshTokenRotation {}
 
 impl ToValue for RefreshTokenRotation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Feature", &self.feature)
@@ -597,6 +606,7 @@ pub struct TokenValidityUnits {
 #[rustfmt::skip]
 impl TokenValidityUnits {
     /// A `TokenValidityUnits` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -612,6 +622,7 @@ impl TokenValidityUnits {
 impl PropertyType for TokenValidityUnits {}
 
 impl ToValue for TokenValidityUnits {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessToken", &self.access_token)
@@ -639,6 +650,7 @@ impl From<Value> for Feature {
 }
 
 impl ToValue for Feature {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

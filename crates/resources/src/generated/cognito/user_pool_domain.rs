@@ -90,6 +90,7 @@ impl UserPoolDomain {
     };
 
     /// A `UserPoolDomain` with its required properties, named in a [`UserPoolDomainRequired`].
+    #[inline]
     pub fn new(required: UserPoolDomainRequired) -> Self {
         Self {
             custom_domain_config: None,
@@ -120,6 +121,7 @@ impl Resource for UserPoolDomain {
 }
 
 impl ToValue for UserPoolDomain {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomDomainConfig", &self.custom_domain_config)
@@ -144,6 +146,7 @@ impl UserPoolDomainAttributes {
     /// `Fn::GetAtt` `CloudFrontDistribution`: a string.
     ///
     /// The Amazon CloudFront endpoint that you use as the target of the alias that you set up with your Domain Name Service (DNS) provider.
+    #[inline]
     pub fn cloud_front_distribution(&self) -> Value {
         self.0.get_att("CloudFrontDistribution")
     }
@@ -176,6 +179,7 @@ pub struct CustomDomainConfigType {
 #[rustfmt::skip]
 impl CustomDomainConfigType {
     /// A `CustomDomainConfigType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -187,6 +191,7 @@ impl CustomDomainConfigType {
 impl PropertyType for CustomDomainConfigType {}
 
 impl ToValue for CustomDomainConfigType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)

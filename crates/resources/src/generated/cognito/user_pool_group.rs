@@ -99,6 +99,7 @@ impl UserPoolGroup {
     };
 
     /// A `UserPoolGroup` with its required properties, named in a [`UserPoolGroupRequired`].
+    #[inline]
     pub fn new(required: UserPoolGroupRequired) -> Self {
         Self {
             description: None,
@@ -132,6 +133,7 @@ impl Resource for UserPoolGroup {
 }
 
 impl ToValue for UserPoolGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)

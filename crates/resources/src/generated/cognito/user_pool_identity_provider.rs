@@ -130,6 +130,7 @@ impl UserPoolIdentityProvider {
     };
 
     /// A `UserPoolIdentityProvider` with its required properties, named in a [`UserPoolIdentityProviderRequired`].
+    #[inline]
     pub fn new(required: UserPoolIdentityProviderRequired) -> Self {
         Self {
             attribute_mapping: None,
@@ -166,6 +167,7 @@ impl Resource for UserPoolIdentityProvider {
 }
 
 impl ToValue for UserPoolIdentityProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttributeMapping", &self.attribute_mapping)

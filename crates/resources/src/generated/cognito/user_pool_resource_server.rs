@@ -92,6 +92,7 @@ impl UserPoolResourceServer {
     };
 
     /// A `UserPoolResourceServer` with its required properties, named in a [`UserPoolResourceServerRequired`].
+    #[inline]
     pub fn new(required: UserPoolResourceServerRequired) -> Self {
         Self {
             identifier: required.identifier,
@@ -122,6 +123,7 @@ impl Resource for UserPoolResourceServer {
 }
 
 impl ToValue for UserPoolResourceServer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Identifier", &self.identifier)
@@ -182,6 +184,7 @@ pub struct ResourceServerScopeType {
 #[rustfmt::skip]
 impl ResourceServerScopeType {
     /// A `ResourceServerScopeType` with its required properties, named in a [`ResourceServerScopeTypeRequired`].
+    #[inline]
     pub fn new(required: ResourceServerScopeTypeRequired) -> Self {
         Self {
             scope_description: required.scope_description,
@@ -198,6 +201,7 @@ impl ResourceServerScopeType {
 impl PropertyType for ResourceServerScopeType {}
 
 impl ToValue for ResourceServerScopeType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ScopeDescription", &self.scope_description)

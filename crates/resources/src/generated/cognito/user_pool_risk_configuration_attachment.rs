@@ -94,6 +94,7 @@ impl UserPoolRiskConfigurationAttachment {
     };
 
     /// A `UserPoolRiskConfigurationAttachment` with its required properties, named in a [`UserPoolRiskConfigurationAttachmentRequired`].
+    #[inline]
     pub fn new(required: UserPoolRiskConfigurationAttachmentRequired) -> Self {
         Self {
             account_takeover_risk_configuration: None,
@@ -127,6 +128,7 @@ impl Resource for UserPoolRiskConfigurationAttachment {
 }
 
 impl ToValue for UserPoolRiskConfigurationAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -202,6 +204,7 @@ pub struct AccountTakeoverActionType {
 #[rustfmt::skip]
 impl AccountTakeoverActionType {
     /// A `AccountTakeoverActionType` with its required properties, named in a [`AccountTakeoverActionTypeRequired`].
+    #[inline]
     pub fn new(required: AccountTakeoverActionTypeRequired) -> Self {
         Self {
             event_action: required.event_action,
@@ -218,6 +221,7 @@ impl AccountTakeoverActionType {
 impl PropertyType for AccountTakeoverActionType {}
 
 impl ToValue for AccountTakeoverActionType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventAction", &self.event_action)
@@ -261,6 +265,7 @@ pub struct AccountTakeoverActionsType {
 #[rustfmt::skip]
 impl AccountTakeoverActionsType {
     /// A `AccountTakeoverActionsType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -276,6 +281,7 @@ impl AccountTakeoverActionsType {
 impl PropertyType for AccountTakeoverActionsType {}
 
 impl ToValue for AccountTakeoverActionsType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HighAction", &self.high_action)
@@ -323,6 +329,7 @@ pub struct AccountTakeoverRiskConfigurationType {
 #[rustfmt::skip]
 impl AccountTakeoverRiskConfigurationType {
     /// A `AccountTakeoverRiskConfigurationType` with its required properties, named in a [`AccountTakeoverRiskConfigurationTypeRequired`].
+    #[inline]
     pub fn new(required: AccountTakeoverRiskConfigurationTypeRequired) -> Self {
         Self {
             actions: required.actions,
@@ -339,6 +346,7 @@ impl AccountTakeoverRiskConfigurationType {
 impl PropertyType for AccountTakeoverRiskConfigurationType {}
 
 impl ToValue for AccountTakeoverRiskConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -380,6 +388,7 @@ pub struct CompromisedCredentialsActionsType {
 #[rustfmt::skip]
 impl CompromisedCredentialsActionsType {
     /// A `CompromisedCredentialsActionsType` with its required properties, named in a [`CompromisedCredentialsActionsTypeRequired`].
+    #[inline]
     pub fn new(required: CompromisedCredentialsActionsTypeRequired) -> Self {
         Self {
             event_action: required.event_action,
@@ -393,6 +402,7 @@ impl CompromisedCredentialsActionsType {
 impl PropertyType for CompromisedCredentialsActionsType {}
 
 impl ToValue for CompromisedCredentialsActionsType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventAction", &self.event_action)
@@ -438,6 +448,7 @@ pub struct CompromisedCredentialsRiskConfigurationType {
 #[rustfmt::skip]
 impl CompromisedCredentialsRiskConfigurationType {
     /// A `CompromisedCredentialsRiskConfigurationType` with its required properties, named in a [`CompromisedCredentialsRiskConfigurationTypeRequired`].
+    #[inline]
     pub fn new(required: CompromisedCredentialsRiskConfigurationTypeRequired) -> Self {
         Self {
             actions: required.actions,
@@ -454,6 +465,7 @@ impl CompromisedCredentialsRiskConfigurationType {
 impl PropertyType for CompromisedCredentialsRiskConfigurationType {}
 
 impl ToValue for CompromisedCredentialsRiskConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -520,6 +532,7 @@ pub struct NotifyConfigurationType {
 #[rustfmt::skip]
 impl NotifyConfigurationType {
     /// A `NotifyConfigurationType` with its required properties, named in a [`NotifyConfigurationTypeRequired`].
+    #[inline]
     pub fn new(required: NotifyConfigurationTypeRequired) -> Self {
         Self {
             block_email: None,
@@ -548,6 +561,7 @@ impl NotifyConfigurationType {
 impl PropertyType for NotifyConfigurationType {}
 
 impl ToValue for NotifyConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockEmail", &self.block_email)
@@ -603,6 +617,7 @@ pub struct NotifyEmailType {
 #[rustfmt::skip]
 impl NotifyEmailType {
     /// A `NotifyEmailType` with its required properties, named in a [`NotifyEmailTypeRequired`].
+    #[inline]
     pub fn new(required: NotifyEmailTypeRequired) -> Self {
         Self {
             html_body: None,
@@ -622,6 +637,7 @@ impl NotifyEmailType {
 impl PropertyType for NotifyEmailType {}
 
 impl ToValue for NotifyEmailType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HtmlBody", &self.html_body)
@@ -661,6 +677,7 @@ pub struct RiskExceptionConfigurationType {
 #[rustfmt::skip]
 impl RiskExceptionConfigurationType {
     /// A `RiskExceptionConfigurationType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -674,6 +691,7 @@ impl RiskExceptionConfigurationType {
 impl PropertyType for RiskExceptionConfigurationType {}
 
 impl ToValue for RiskExceptionConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockedIPRangeList", &self.blocked_ip_range_list)

@@ -81,6 +81,7 @@ impl UserPoolUiCustomizationAttachment {
     };
 
     /// A `UserPoolUiCustomizationAttachment` with its required properties, named in a [`UserPoolUiCustomizationAttachmentRequired`].
+    #[inline]
     pub fn new(required: UserPoolUiCustomizationAttachmentRequired) -> Self {
         Self {
             css: None,
@@ -108,6 +109,7 @@ impl Resource for UserPoolUiCustomizationAttachment {
 }
 
 impl ToValue for UserPoolUiCustomizationAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CSS", &self.css)

@@ -149,6 +149,7 @@ impl UserPoolUser {
     };
 
     /// A `UserPoolUser` with its required properties, named in a [`UserPoolUserRequired`].
+    #[inline]
     pub fn new(required: UserPoolUserRequired) -> Self {
         Self {
             client_metadata: None,
@@ -191,6 +192,7 @@ impl Resource for UserPoolUser {
 }
 
 impl ToValue for UserPoolUser {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientMetadata", &self.client_metadata)
@@ -245,6 +247,7 @@ pub struct AttributeType {
 #[rustfmt::skip]
 impl AttributeType {
     /// A `AttributeType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -258,6 +261,7 @@ impl AttributeType {
 impl PropertyType for AttributeType {}
 
 impl ToValue for AttributeType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)

@@ -90,6 +90,7 @@ impl UserPoolUserToGroupAttachment {
     };
 
     /// A `UserPoolUserToGroupAttachment` with its required properties, named in a [`UserPoolUserToGroupAttachmentRequired`].
+    #[inline]
     pub fn new(required: UserPoolUserToGroupAttachmentRequired) -> Self {
         Self {
             group_name: required.group_name,
@@ -117,6 +118,7 @@ impl Resource for UserPoolUserToGroupAttachment {
 }
 
 impl ToValue for UserPoolUserToGroupAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GroupName", &self.group_name)

@@ -174,6 +174,7 @@ impl DocumentClassifier {
     };
 
     /// A `DocumentClassifier` with its required properties, named in a [`DocumentClassifierRequired`].
+    #[inline]
     pub fn new(required: DocumentClassifierRequired) -> Self {
         Self {
             data_access_role_arn: required.data_access_role_arn,
@@ -231,6 +232,7 @@ impl Resource for DocumentClassifier {
 }
 
 impl ToValue for DocumentClassifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataAccessRoleArn", &self.data_access_role_arn)
@@ -263,6 +265,7 @@ impl DocumentClassifierAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the document classifier.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -325,6 +328,7 @@ pub struct AugmentedManifestsListItem {
 #[rustfmt::skip]
 impl AugmentedManifestsListItem {
     /// A `AugmentedManifestsListItem` with its required properties, named in a [`AugmentedManifestsListItemRequired`].
+    #[inline]
     pub fn new(required: AugmentedManifestsListItemRequired) -> Self {
         Self {
             attribute_names: required.attribute_names,
@@ -344,6 +348,7 @@ impl AugmentedManifestsListItem {
 impl PropertyType for AugmentedManifestsListItem {}
 
 impl ToValue for AugmentedManifestsListItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AttributeNames", &self.attribute_names)
@@ -395,6 +400,7 @@ pub struct DocumentClassifierDocuments {
 #[rustfmt::skip]
 impl DocumentClassifierDocuments {
     /// A `DocumentClassifierDocuments` with its required properties, named in a [`DocumentClassifierDocumentsRequired`].
+    #[inline]
     pub fn new(required: DocumentClassifierDocumentsRequired) -> Self {
         Self {
             s3_uri: required.s3_uri,
@@ -411,6 +417,7 @@ impl DocumentClassifierDocuments {
 impl PropertyType for DocumentClassifierDocuments {}
 
 impl ToValue for DocumentClassifierDocuments {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3Uri", &self.s3_uri)
@@ -498,6 +505,7 @@ pub struct DocumentClassifierInputDataConfig {
 #[rustfmt::skip]
 impl DocumentClassifierInputDataConfig {
     /// A `DocumentClassifierInputDataConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -523,6 +531,7 @@ impl DocumentClassifierInputDataConfig {
 impl PropertyType for DocumentClassifierInputDataConfig {}
 
 impl ToValue for DocumentClassifierInputDataConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AugmentedManifests", &self.augmented_manifests)
@@ -578,6 +587,7 @@ pub struct DocumentClassifierOutputDataConfig {
 #[rustfmt::skip]
 impl DocumentClassifierOutputDataConfig {
     /// A `DocumentClassifierOutputDataConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -591,6 +601,7 @@ impl DocumentClassifierOutputDataConfig {
 impl PropertyType for DocumentClassifierOutputDataConfig {}
 
 impl ToValue for DocumentClassifierOutputDataConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
@@ -663,6 +674,7 @@ pub struct DocumentReaderConfig {
 #[rustfmt::skip]
 impl DocumentReaderConfig {
     /// A `DocumentReaderConfig` with its required properties, named in a [`DocumentReaderConfigRequired`].
+    #[inline]
     pub fn new(required: DocumentReaderConfigRequired) -> Self {
         Self {
             document_read_action: required.document_read_action,
@@ -682,6 +694,7 @@ impl DocumentReaderConfig {
 impl PropertyType for DocumentReaderConfig {}
 
 impl ToValue for DocumentReaderConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DocumentReadAction", &self.document_read_action)
@@ -709,6 +722,7 @@ impl From<Value> for DataFormat {
 }
 
 impl ToValue for DataFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ComprehendCsv => "COMPREHEND_CSV",
@@ -737,6 +751,7 @@ impl From<Value> for DocumentClassifierMode {
 }
 
 impl ToValue for DocumentClassifierMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MultiClass => "MULTI_CLASS",
@@ -765,6 +780,7 @@ impl From<Value> for DocumentReadAction {
 }
 
 impl ToValue for DocumentReadAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TextractDetectDocumentText => "TEXTRACT_DETECT_DOCUMENT_TEXT",
@@ -793,6 +809,7 @@ impl From<Value> for DocumentReadMode {
 }
 
 impl ToValue for DocumentReadMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ServiceDefault => "SERVICE_DEFAULT",
@@ -821,6 +838,7 @@ impl From<Value> for DocumentType {
 }
 
 impl ToValue for DocumentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PlainTextDocument => "PLAIN_TEXT_DOCUMENT",
@@ -849,6 +867,7 @@ impl From<Value> for FeatureType {
 }
 
 impl ToValue for FeatureType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Tables => "TABLES",
@@ -877,6 +896,7 @@ impl From<Value> for Split {
 }
 
 impl ToValue for Split {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Train => "TRAIN",

@@ -139,6 +139,7 @@ impl Flywheel {
     };
 
     /// A `Flywheel` with its required properties, named in a [`FlywheelRequired`].
+    #[inline]
     pub fn new(required: FlywheelRequired) -> Self {
         Self {
             active_model_arn: None,
@@ -184,6 +185,7 @@ impl Resource for Flywheel {
 }
 
 impl ToValue for Flywheel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActiveModelArn", &self.active_model_arn)
@@ -212,6 +214,7 @@ impl FlywheelAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the flywheel.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -266,6 +269,7 @@ pub struct DataSecurityConfig {
 #[rustfmt::skip]
 impl DataSecurityConfig {
     /// A `DataSecurityConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -283,6 +287,7 @@ impl DataSecurityConfig {
 impl PropertyType for DataSecurityConfig {}
 
 impl ToValue for DataSecurityConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataLakeKmsKeyId", &self.data_lake_kms_key_id)
@@ -333,6 +338,7 @@ pub struct DocumentClassificationConfig {
 #[rustfmt::skip]
 impl DocumentClassificationConfig {
     /// A `DocumentClassificationConfig` with its required properties, named in a [`DocumentClassificationConfigRequired`].
+    #[inline]
     pub fn new(required: DocumentClassificationConfigRequired) -> Self {
         Self {
             labels: None,
@@ -349,6 +355,7 @@ impl DocumentClassificationConfig {
 impl PropertyType for DocumentClassificationConfig {}
 
 impl ToValue for DocumentClassificationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Labels", &self.labels)
@@ -384,6 +391,7 @@ pub struct EntityRecognitionConfig {
 #[rustfmt::skip]
 impl EntityRecognitionConfig {
     /// A `EntityRecognitionConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -395,6 +403,7 @@ impl EntityRecognitionConfig {
 impl PropertyType for EntityRecognitionConfig {}
 
 impl ToValue for EntityRecognitionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EntityTypes", &self.entity_types)
@@ -439,6 +448,7 @@ pub struct EntityTypesListItem {
 #[rustfmt::skip]
 impl EntityTypesListItem {
     /// A `EntityTypesListItem` with its required properties, named in a [`EntityTypesListItemRequired`].
+    #[inline]
     pub fn new(required: EntityTypesListItemRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -452,6 +462,7 @@ impl EntityTypesListItem {
 impl PropertyType for EntityTypesListItem {}
 
 impl ToValue for EntityTypesListItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Type", &self.r#type).build()
     }
@@ -500,6 +511,7 @@ pub struct TaskConfig {
 #[rustfmt::skip]
 impl TaskConfig {
     /// A `TaskConfig` with its required properties, named in a [`TaskConfigRequired`].
+    #[inline]
     pub fn new(required: TaskConfigRequired) -> Self {
         Self {
             document_classification_config: None,
@@ -519,6 +531,7 @@ impl TaskConfig {
 impl PropertyType for TaskConfig {}
 
 impl ToValue for TaskConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -549,6 +562,7 @@ impl From<Value> for DocumentClassificationConfigMode {
 }
 
 impl ToValue for DocumentClassificationConfigMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MultiClass => "MULTI_CLASS",
@@ -577,6 +591,7 @@ impl From<Value> for ModelType {
 }
 
 impl ToValue for ModelType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DocumentClassifier => "DOCUMENT_CLASSIFIER",

@@ -126,6 +126,7 @@ impl AutomationRule {
     };
 
     /// A `AutomationRule` with its required properties, named in a [`AutomationRuleRequired`].
+    #[inline]
     pub fn new(required: AutomationRuleRequired) -> Self {
         Self {
             criteria: None,
@@ -177,6 +178,7 @@ impl Resource for AutomationRule {
 }
 
 impl ToValue for AutomationRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Criteria", &self.criteria)
@@ -210,6 +212,7 @@ impl AutomationRuleAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     ///
     /// The AWS account ID that owns the automation rule.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
@@ -217,6 +220,7 @@ impl AutomationRuleAttributes {
     /// `Fn::GetAtt` `CreatedTimestamp`: a string.
     ///
     /// The timestamp when the automation rule was created.
+    #[inline]
     pub fn created_timestamp(&self) -> Value {
         self.0.get_att("CreatedTimestamp")
     }
@@ -224,6 +228,7 @@ impl AutomationRuleAttributes {
     /// `Fn::GetAtt` `LastUpdatedTimestamp`: a string.
     ///
     /// The timestamp when the automation rule was last updated.
+    #[inline]
     pub fn last_updated_timestamp(&self) -> Value {
         self.0.get_att("LastUpdatedTimestamp")
     }
@@ -231,6 +236,7 @@ impl AutomationRuleAttributes {
     /// `Fn::GetAtt` `RuleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the automation rule.
+    #[inline]
     pub fn rule_arn(&self) -> Value {
         self.0.get_att("RuleArn")
     }
@@ -238,6 +244,7 @@ impl AutomationRuleAttributes {
     /// `Fn::GetAtt` `RuleId`: a string.
     ///
     /// The unique identifier of the automation rule.
+    #[inline]
     pub fn rule_id(&self) -> Value {
         self.0.get_att("RuleId")
     }
@@ -245,6 +252,7 @@ impl AutomationRuleAttributes {
     /// `Fn::GetAtt` `RuleRevision`: a string.
     ///
     /// The revision number of the automation rule.
+    #[inline]
     pub fn rule_revision(&self) -> Value {
         self.0.get_att("RuleRevision")
     }
@@ -292,6 +300,7 @@ pub struct Criteria {
 #[rustfmt::skip]
 impl Criteria {
     /// A `Criteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -317,6 +326,7 @@ impl Criteria {
 impl PropertyType for Criteria {}
 
 impl ToValue for Criteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EbsVolumeSizeInGib", &self.ebs_volume_size_in_gib)
@@ -355,6 +365,7 @@ pub struct DoubleCriteriaCondition {
 #[rustfmt::skip]
 impl DoubleCriteriaCondition {
     /// A `DoubleCriteriaCondition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -368,6 +379,7 @@ impl DoubleCriteriaCondition {
 impl PropertyType for DoubleCriteriaCondition {}
 
 impl ToValue for DoubleCriteriaCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Comparison", &self.comparison)
@@ -400,6 +412,7 @@ pub struct IntegerCriteriaCondition {
 #[rustfmt::skip]
 impl IntegerCriteriaCondition {
     /// A `IntegerCriteriaCondition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -413,6 +426,7 @@ impl IntegerCriteriaCondition {
 impl PropertyType for IntegerCriteriaCondition {}
 
 impl ToValue for IntegerCriteriaCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Comparison", &self.comparison)
@@ -451,6 +465,7 @@ pub struct OrganizationConfiguration {
 #[rustfmt::skip]
 impl OrganizationConfiguration {
     /// A `OrganizationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -464,6 +479,7 @@ impl OrganizationConfiguration {
 impl PropertyType for OrganizationConfiguration {}
 
 impl ToValue for OrganizationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountIds", &self.account_ids)
@@ -503,6 +519,7 @@ pub struct ResourceTagsCriteriaCondition {
 #[rustfmt::skip]
 impl ResourceTagsCriteriaCondition {
     /// A `ResourceTagsCriteriaCondition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -518,6 +535,7 @@ impl ResourceTagsCriteriaCondition {
 impl PropertyType for ResourceTagsCriteriaCondition {}
 
 impl ToValue for ResourceTagsCriteriaCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Comparison", &self.comparison)
@@ -562,6 +580,7 @@ pub struct Schedule {
 #[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -577,6 +596,7 @@ impl Schedule {
 impl PropertyType for Schedule {}
 
 impl ToValue for Schedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -618,6 +638,7 @@ pub struct StringCriteriaCondition {
 #[rustfmt::skip]
 impl StringCriteriaCondition {
     /// A `StringCriteriaCondition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -631,6 +652,7 @@ impl StringCriteriaCondition {
 impl PropertyType for StringCriteriaCondition {}
 
 impl ToValue for StringCriteriaCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Comparison", &self.comparison)
@@ -677,6 +699,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -693,6 +716,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -719,6 +743,7 @@ impl From<Value> for AutomationRuleStatus {
 }
 
 impl ToValue for AutomationRuleStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Active => "Active",
@@ -767,6 +792,7 @@ impl From<Value> for Comparison {
 }
 
 impl ToValue for Comparison {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::StringEquals => "StringEquals",
@@ -805,6 +831,7 @@ impl From<Value> for RecommendedActionType {
 }
 
 impl ToValue for RecommendedActionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SnapshotAndDeleteUnattachedEbsVolume => "SnapshotAndDeleteUnattachedEbsVolume",
@@ -833,6 +860,7 @@ impl From<Value> for RuleApplyOrder {
 }
 
 impl ToValue for RuleApplyOrder {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BeforeAccountRules => "BeforeAccountRules",
@@ -861,6 +889,7 @@ impl From<Value> for RuleType {
 }
 
 impl ToValue for RuleType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AccountRule => "AccountRule",

@@ -85,6 +85,7 @@ impl AggregationAuthorization {
     };
 
     /// A `AggregationAuthorization` with its required properties, named in a [`AggregationAuthorizationRequired`].
+    #[inline]
     pub fn new(required: AggregationAuthorizationRequired) -> Self {
         Self {
             authorized_account_id: required.authorized_account_id,
@@ -115,6 +116,7 @@ impl Resource for AggregationAuthorization {
 }
 
 impl ToValue for AggregationAuthorization {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthorizedAccountId", &self.authorized_account_id)
@@ -138,6 +140,7 @@ impl AggregationAuthorizationAttributes {
     /// `Fn::GetAtt` `AggregationAuthorizationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the aggregation object.
+    #[inline]
     pub fn aggregation_authorization_arn(&self) -> Value {
         self.0.get_att("AggregationAuthorizationArn")
     }
@@ -181,6 +184,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -197,6 +201,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

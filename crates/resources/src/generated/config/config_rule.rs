@@ -125,6 +125,7 @@ impl ConfigRule {
     };
 
     /// A `ConfigRule` with its required properties, named in a [`ConfigRuleRequired`].
+    #[inline]
     pub fn new(required: ConfigRuleRequired) -> Self {
         Self {
             compliance: None,
@@ -167,6 +168,7 @@ impl Resource for ConfigRule {
 }
 
 impl ToValue for ConfigRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Compliance", &self.compliance)
@@ -198,11 +200,13 @@ impl ConfigRuleAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Config rule, such as `arn:aws:config:us-east-1:123456789012:config-rule/config-rule-a1bzhi` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Compliance.Type`: a string.
+    #[inline]
     pub fn compliance_type(&self) -> Value {
         self.0.get_att("Compliance.Type")
     }
@@ -210,6 +214,7 @@ impl ConfigRuleAttributes {
     /// `Fn::GetAtt` `ConfigRuleId`: a string.
     ///
     /// The ID of the AWS Config rule, such as `config-rule-a1bzhi` .
+    #[inline]
     pub fn config_rule_id(&self) -> Value {
         self.0.get_att("ConfigRuleId")
     }
@@ -238,6 +243,7 @@ pub struct Compliance {
 #[rustfmt::skip]
 impl Compliance {
     /// A `Compliance` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -249,6 +255,7 @@ impl Compliance {
 impl PropertyType for Compliance {}
 
 impl ToValue for Compliance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Type", &self.r#type).build()
     }
@@ -289,6 +296,7 @@ pub struct CustomPolicyDetails {
 #[rustfmt::skip]
 impl CustomPolicyDetails {
     /// A `CustomPolicyDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -304,6 +312,7 @@ impl CustomPolicyDetails {
 impl PropertyType for CustomPolicyDetails {}
 
 impl ToValue for CustomPolicyDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnableDebugLogDelivery", &self.enable_debug_log_delivery)
@@ -338,6 +347,7 @@ pub struct EvaluationModeConfiguration {
 #[rustfmt::skip]
 impl EvaluationModeConfiguration {
     /// A `EvaluationModeConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -349,6 +359,7 @@ impl EvaluationModeConfiguration {
 impl PropertyType for EvaluationModeConfiguration {}
 
 impl ToValue for EvaluationModeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Mode", &self.mode).build()
     }
@@ -394,6 +405,7 @@ pub struct Scope {
 #[rustfmt::skip]
 impl Scope {
     /// A `Scope` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -411,6 +423,7 @@ impl Scope {
 impl PropertyType for Scope {}
 
 impl ToValue for Scope {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComplianceResourceId", &self.compliance_resource_id)
@@ -479,6 +492,7 @@ pub struct Source {
 #[rustfmt::skip]
 impl Source {
     /// A `Source` with its required properties, named in a [`SourceRequired`].
+    #[inline]
     pub fn new(required: SourceRequired) -> Self {
         Self {
             custom_policy_details: None,
@@ -501,6 +515,7 @@ impl Source {
 impl PropertyType for Source {}
 
 impl ToValue for Source {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomPolicyDetails", &self.custom_policy_details)
@@ -567,6 +582,7 @@ pub struct SourceDetail {
 #[rustfmt::skip]
 impl SourceDetail {
     /// A `SourceDetail` with its required properties, named in a [`SourceDetailRequired`].
+    #[inline]
     pub fn new(required: SourceDetailRequired) -> Self {
         Self {
             event_source: required.event_source,
@@ -586,6 +602,7 @@ impl SourceDetail {
 impl PropertyType for SourceDetail {}
 
 impl ToValue for SourceDetail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventSource", &self.event_source)

@@ -84,6 +84,7 @@ impl ConfigurationAggregator {
     };
 
     /// A `ConfigurationAggregator` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -112,6 +113,7 @@ impl Resource for ConfigurationAggregator {
 }
 
 impl ToValue for ConfigurationAggregator {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -145,6 +147,7 @@ impl ConfigurationAggregatorAttributes {
     /// `Fn::GetAtt` `ConfigurationAggregatorArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the aggregator.
+    #[inline]
     pub fn configuration_aggregator_arn(&self) -> Value {
         self.0.get_att("ConfigurationAggregatorArn")
     }
@@ -197,6 +200,7 @@ pub struct AccountAggregationSource {
 #[rustfmt::skip]
 impl AccountAggregationSource {
     /// A `AccountAggregationSource` with its required properties, named in a [`AccountAggregationSourceRequired`].
+    #[inline]
     pub fn new(required: AccountAggregationSourceRequired) -> Self {
         Self {
             account_ids: required.account_ids,
@@ -216,6 +220,7 @@ impl AccountAggregationSource {
 impl PropertyType for AccountAggregationSource {}
 
 impl ToValue for AccountAggregationSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccountIds", &self.account_ids)
@@ -272,6 +277,7 @@ pub struct OrganizationAggregationSource {
 #[rustfmt::skip]
 impl OrganizationAggregationSource {
     /// A `OrganizationAggregationSource` with its required properties, named in a [`OrganizationAggregationSourceRequired`].
+    #[inline]
     pub fn new(required: OrganizationAggregationSourceRequired) -> Self {
         Self {
             all_aws_regions: None,
@@ -291,6 +297,7 @@ impl OrganizationAggregationSource {
 impl PropertyType for OrganizationAggregationSource {}
 
 impl ToValue for OrganizationAggregationSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllAwsRegions", &self.all_aws_regions)

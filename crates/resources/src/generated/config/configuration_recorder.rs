@@ -119,6 +119,7 @@ impl ConfigurationRecorder {
     };
 
     /// A `ConfigurationRecorder` with its required properties, named in a [`ConfigurationRecorderRequired`].
+    #[inline]
     pub fn new(required: ConfigurationRecorderRequired) -> Self {
         Self {
             name: None,
@@ -149,6 +150,7 @@ impl Resource for ConfigurationRecorder {
 }
 
 impl ToValue for ConfigurationRecorder {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -171,6 +173,7 @@ impl From<ResourceRef> for ConfigurationRecorderAttributes {
 
 impl ConfigurationRecorderAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -231,6 +234,7 @@ pub struct ExclusionByResourceTypes {
 #[rustfmt::skip]
 impl ExclusionByResourceTypes {
     /// A `ExclusionByResourceTypes` with its required properties, named in a [`ExclusionByResourceTypesRequired`].
+    #[inline]
     pub fn new(required: ExclusionByResourceTypesRequired) -> Self {
         Self {
             resource_types: required.resource_types,
@@ -244,6 +248,7 @@ impl ExclusionByResourceTypes {
 impl PropertyType for ExclusionByResourceTypes {}
 
 impl ToValue for ExclusionByResourceTypes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceTypes", &self.resource_types)
@@ -392,6 +397,7 @@ pub struct RecordingGroup {
 #[rustfmt::skip]
 impl RecordingGroup {
     /// A `RecordingGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -411,6 +417,7 @@ impl RecordingGroup {
 impl PropertyType for RecordingGroup {}
 
 impl ToValue for RecordingGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllSupported", &self.all_supported)
@@ -481,6 +488,7 @@ pub struct RecordingMode {
 #[rustfmt::skip]
 impl RecordingMode {
     /// A `RecordingMode` with its required properties, named in a [`RecordingModeRequired`].
+    #[inline]
     pub fn new(required: RecordingModeRequired) -> Self {
         Self {
             recording_frequency: required.recording_frequency,
@@ -497,6 +505,7 @@ impl RecordingMode {
 impl PropertyType for RecordingMode {}
 
 impl ToValue for RecordingMode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RecordingFrequency", &self.recording_frequency)
@@ -561,6 +570,7 @@ pub struct RecordingModeOverride {
 #[rustfmt::skip]
 impl RecordingModeOverride {
     /// A `RecordingModeOverride` with its required properties, named in a [`RecordingModeOverrideRequired`].
+    #[inline]
     pub fn new(required: RecordingModeOverrideRequired) -> Self {
         Self {
             description: None,
@@ -580,6 +590,7 @@ impl RecordingModeOverride {
 impl PropertyType for RecordingModeOverride {}
 
 impl ToValue for RecordingModeOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -654,6 +665,7 @@ pub struct RecordingStrategy {
 #[rustfmt::skip]
 impl RecordingStrategy {
     /// A `RecordingStrategy` with its required properties, named in a [`RecordingStrategyRequired`].
+    #[inline]
     pub fn new(required: RecordingStrategyRequired) -> Self {
         Self {
             use_only: required.use_only,
@@ -667,6 +679,7 @@ impl RecordingStrategy {
 impl PropertyType for RecordingStrategy {}
 
 impl ToValue for RecordingStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("UseOnly", &self.use_only).build()
     }

@@ -118,6 +118,7 @@ impl ConformancePack {
     };
 
     /// A `ConformancePack` with its required properties, named in a [`ConformancePackRequired`].
+    #[inline]
     pub fn new(required: ConformancePackRequired) -> Self {
         Self {
             conformance_pack_input_parameters: None,
@@ -157,6 +158,7 @@ impl Resource for ConformancePack {
 }
 
 impl ToValue for ConformancePack {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -230,6 +232,7 @@ pub struct ConformancePackInputParameter {
 #[rustfmt::skip]
 impl ConformancePackInputParameter {
     /// A `ConformancePackInputParameter` with its required properties, named in a [`ConformancePackInputParameterRequired`].
+    #[inline]
     pub fn new(required: ConformancePackInputParameterRequired) -> Self {
         Self {
             parameter_name: required.parameter_name,
@@ -246,6 +249,7 @@ impl ConformancePackInputParameter {
 impl PropertyType for ConformancePackInputParameter {}
 
 impl ToValue for ConformancePackInputParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ParameterName", &self.parameter_name)
@@ -284,6 +288,7 @@ pub struct TemplateSsmDocumentDetails {
 #[rustfmt::skip]
 impl TemplateSsmDocumentDetails {
     /// A `TemplateSsmDocumentDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -297,6 +302,7 @@ impl TemplateSsmDocumentDetails {
 impl PropertyType for TemplateSsmDocumentDetails {}
 
 impl ToValue for TemplateSsmDocumentDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DocumentName", &self.document_name)

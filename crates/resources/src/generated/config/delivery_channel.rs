@@ -116,6 +116,7 @@ impl DeliveryChannel {
     };
 
     /// A `DeliveryChannel` with its required properties, named in a [`DeliveryChannelRequired`].
+    #[inline]
     pub fn new(required: DeliveryChannelRequired) -> Self {
         Self {
             config_snapshot_delivery_properties: None,
@@ -152,6 +153,7 @@ impl Resource for DeliveryChannel {
 }
 
 impl ToValue for DeliveryChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -179,6 +181,7 @@ impl From<ResourceRef> for DeliveryChannelAttributes {
 
 impl DeliveryChannelAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -227,6 +230,7 @@ pub struct ConfigSnapshotDeliveryProperties {
 #[rustfmt::skip]
 impl ConfigSnapshotDeliveryProperties {
     /// A `ConfigSnapshotDeliveryProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -238,6 +242,7 @@ impl ConfigSnapshotDeliveryProperties {
 impl PropertyType for ConfigSnapshotDeliveryProperties {}
 
 impl ToValue for ConfigSnapshotDeliveryProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeliveryFrequency", &self.delivery_frequency)

@@ -101,6 +101,7 @@ impl OrganizationConfigRule {
     };
 
     /// A `OrganizationConfigRule` with its required properties, named in a [`OrganizationConfigRuleRequired`].
+    #[inline]
     pub fn new(required: OrganizationConfigRuleRequired) -> Self {
         Self {
             excluded_accounts: None,
@@ -134,6 +135,7 @@ impl Resource for OrganizationConfigRule {
 }
 
 impl ToValue for OrganizationConfigRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExcludedAccounts", &self.excluded_accounts)
@@ -169,6 +171,7 @@ impl From<ResourceRef> for OrganizationConfigRuleAttributes {
 
 impl OrganizationConfigRuleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -262,6 +265,7 @@ pub struct OrganizationCustomPolicyRuleMetadata {
 #[rustfmt::skip]
 impl OrganizationCustomPolicyRuleMetadata {
     /// A `OrganizationCustomPolicyRuleMetadata` with its required properties, named in a [`OrganizationCustomPolicyRuleMetadataRequired`].
+    #[inline]
     pub fn new(required: OrganizationCustomPolicyRuleMetadataRequired) -> Self {
         Self {
             debug_log_delivery_accounts: None,
@@ -305,6 +309,7 @@ impl OrganizationCustomPolicyRuleMetadata {
 impl PropertyType for OrganizationCustomPolicyRuleMetadata {}
 
 impl ToValue for OrganizationCustomPolicyRuleMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -414,6 +419,7 @@ pub struct OrganizationCustomRuleMetadata {
 #[rustfmt::skip]
 impl OrganizationCustomRuleMetadata {
     /// A `OrganizationCustomRuleMetadata` with its required properties, named in a [`OrganizationCustomRuleMetadataRequired`].
+    #[inline]
     pub fn new(required: OrganizationCustomRuleMetadataRequired) -> Self {
         Self {
             description: None,
@@ -451,6 +457,7 @@ impl OrganizationCustomRuleMetadata {
 impl PropertyType for OrganizationCustomRuleMetadata {}
 
 impl ToValue for OrganizationCustomRuleMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -542,6 +549,7 @@ pub struct OrganizationManagedRuleMetadata {
 #[rustfmt::skip]
 impl OrganizationManagedRuleMetadata {
     /// A `OrganizationManagedRuleMetadata` with its required properties, named in a [`OrganizationManagedRuleMetadataRequired`].
+    #[inline]
     pub fn new(required: OrganizationManagedRuleMetadataRequired) -> Self {
         Self {
             description: None,
@@ -576,6 +584,7 @@ impl OrganizationManagedRuleMetadata {
 impl PropertyType for OrganizationManagedRuleMetadata {}
 
 impl ToValue for OrganizationManagedRuleMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)

@@ -117,6 +117,7 @@ impl OrganizationConformancePack {
     };
 
     /// A `OrganizationConformancePack` with its required properties, named in a [`OrganizationConformancePackRequired`].
+    #[inline]
     pub fn new(required: OrganizationConformancePackRequired) -> Self {
         Self {
             conformance_pack_input_parameters: None,
@@ -156,6 +157,7 @@ impl Resource for OrganizationConformancePack {
 }
 
 impl ToValue for OrganizationConformancePack {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -228,6 +230,7 @@ pub struct ConformancePackInputParameter {
 #[rustfmt::skip]
 impl ConformancePackInputParameter {
     /// A `ConformancePackInputParameter` with its required properties, named in a [`ConformancePackInputParameterRequired`].
+    #[inline]
     pub fn new(required: ConformancePackInputParameterRequired) -> Self {
         Self {
             parameter_name: required.parameter_name,
@@ -244,6 +247,7 @@ impl ConformancePackInputParameter {
 impl PropertyType for ConformancePackInputParameter {}
 
 impl ToValue for ConformancePackInputParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ParameterName", &self.parameter_name)

@@ -126,6 +126,7 @@ impl RemediationConfiguration {
     };
 
     /// A `RemediationConfiguration` with its required properties, named in a [`RemediationConfigurationRequired`].
+    #[inline]
     pub fn new(required: RemediationConfigurationRequired) -> Self {
         Self {
             automatic: None,
@@ -174,6 +175,7 @@ impl Resource for RemediationConfiguration {
 }
 
 impl ToValue for RemediationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Automatic", &self.automatic)
@@ -202,6 +204,7 @@ impl From<ResourceRef> for RemediationConfigurationAttributes {
 
 impl RemediationConfigurationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -232,6 +235,7 @@ pub struct ExecutionControls {
 #[rustfmt::skip]
 impl ExecutionControls {
     /// A `ExecutionControls` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -243,6 +247,7 @@ impl ExecutionControls {
 impl PropertyType for ExecutionControls {}
 
 impl ToValue for ExecutionControls {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SsmControls", &self.ssm_controls)
@@ -280,6 +285,7 @@ pub struct SsmControls {
 #[rustfmt::skip]
 impl SsmControls {
     /// A `SsmControls` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -293,6 +299,7 @@ impl SsmControls {
 impl PropertyType for SsmControls {}
 
 impl ToValue for SsmControls {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

@@ -96,6 +96,7 @@ impl StoredQuery {
     };
 
     /// A `StoredQuery` with its required properties, named in a [`StoredQueryRequired`].
+    #[inline]
     pub fn new(required: StoredQueryRequired) -> Self {
         Self {
             query_description: None,
@@ -129,6 +130,7 @@ impl Resource for StoredQuery {
 }
 
 impl ToValue for StoredQuery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("QueryDescription", &self.query_description)
@@ -153,6 +155,7 @@ impl StoredQueryAttributes {
     /// `Fn::GetAtt` `QueryArn`: a string.
     ///
     /// Amazon Resource Name (ARN) of the query. For example, arn:partition:service:region:account-id:resource-type/resource-name/resource-id.
+    #[inline]
     pub fn query_arn(&self) -> Value {
         self.0.get_att("QueryArn")
     }
@@ -160,6 +163,7 @@ impl StoredQueryAttributes {
     /// `Fn::GetAtt` `QueryId`: a string.
     ///
     /// The ID of the query.
+    #[inline]
     pub fn query_id(&self) -> Value {
         self.0.get_att("QueryId")
     }

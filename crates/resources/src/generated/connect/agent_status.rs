@@ -119,6 +119,7 @@ impl AgentStatus {
     };
 
     /// A `AgentStatus` with its required properties, named in a [`AgentStatusRequired`].
+    #[inline]
     pub fn new(required: AgentStatusRequired) -> Self {
         Self {
             description: None,
@@ -164,6 +165,7 @@ impl Resource for AgentStatus {
 }
 
 impl ToValue for AgentStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -192,6 +194,7 @@ impl AgentStatusAttributes {
     /// `Fn::GetAtt` `AgentStatusArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the agent status.
+    #[inline]
     pub fn agent_status_arn(&self) -> Value {
         self.0.get_att("AgentStatusArn")
     }
@@ -199,6 +202,7 @@ impl AgentStatusAttributes {
     /// `Fn::GetAtt` `LastModifiedRegion`: a string.
     ///
     /// The AWS Region where this resource was last modified.
+    #[inline]
     pub fn last_modified_region(&self) -> Value {
         self.0.get_att("LastModifiedRegion")
     }
@@ -206,6 +210,7 @@ impl AgentStatusAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a number.
     ///
     /// The timestamp when this resource was last modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -229,6 +234,7 @@ impl From<Value> for AgentStatusState {
 }
 
 impl ToValue for AgentStatusState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -259,6 +265,7 @@ impl From<Value> for AgentStatusType {
 }
 
 impl ToValue for AgentStatusType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Routable => "ROUTABLE",

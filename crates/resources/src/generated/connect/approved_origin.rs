@@ -85,6 +85,7 @@ impl ApprovedOrigin {
     };
 
     /// A `ApprovedOrigin` with its required properties, named in a [`ApprovedOriginRequired`].
+    #[inline]
     pub fn new(required: ApprovedOriginRequired) -> Self {
         Self {
             instance_id: required.instance_id,
@@ -109,6 +110,7 @@ impl Resource for ApprovedOrigin {
 }
 
 impl ToValue for ApprovedOrigin {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceId", &self.instance_id)

@@ -123,6 +123,7 @@ impl ContactFlow {
     };
 
     /// A `ContactFlow` with its required properties, named in a [`ContactFlowRequired`].
+    #[inline]
     pub fn new(required: ContactFlowRequired) -> Self {
         Self {
             content: required.content,
@@ -165,6 +166,7 @@ impl Resource for ContactFlow {
 }
 
 impl ToValue for ContactFlow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Content", &self.content)
@@ -192,6 +194,7 @@ impl ContactFlowAttributes {
     /// `Fn::GetAtt` `ContactFlowArn`: a string.
     ///
     /// `Ref` returns the Amazon Resource Name (ARN) of the flow.
+    #[inline]
     pub fn contact_flow_arn(&self) -> Value {
         self.0.get_att("ContactFlowArn")
     }
@@ -215,6 +218,7 @@ impl From<Value> for ContactFlowState {
 }
 
 impl ToValue for ContactFlowState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Active => "ACTIVE",
@@ -259,6 +263,7 @@ impl From<Value> for ContactFlowType {
 }
 
 impl ToValue for ContactFlowType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ContactFlow => "CONTACT_FLOW",

@@ -123,6 +123,7 @@ impl ContactFlowModule {
     };
 
     /// A `ContactFlowModule` with its required properties, named in a [`ContactFlowModuleRequired`].
+    #[inline]
     pub fn new(required: ContactFlowModuleRequired) -> Self {
         Self {
             content: required.content,
@@ -168,6 +169,7 @@ impl Resource for ContactFlowModule {
 }
 
 impl ToValue for ContactFlowModule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Content", &self.content)
@@ -199,6 +201,7 @@ impl ContactFlowModuleAttributes {
     /// `Fn::GetAtt` `ContactFlowModuleArn`: a string.
     ///
     /// `Ref` returns the Amazon Resource Name (ARN) of the flow module.
+    #[inline]
     pub fn contact_flow_module_arn(&self) -> Value {
         self.0.get_att("ContactFlowModuleArn")
     }
@@ -206,6 +209,7 @@ impl ContactFlowModuleAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the contact flow module.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -242,6 +246,7 @@ pub struct ExternalInvocationConfiguration {
 #[rustfmt::skip]
 impl ExternalInvocationConfiguration {
     /// A `ExternalInvocationConfiguration` with its required properties, named in a [`ExternalInvocationConfigurationRequired`].
+    #[inline]
     pub fn new(required: ExternalInvocationConfigurationRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -255,6 +260,7 @@ impl ExternalInvocationConfiguration {
 impl PropertyType for ExternalInvocationConfiguration {}
 
 impl ToValue for ExternalInvocationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Enabled", &self.enabled).build()
     }
@@ -298,6 +304,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -314,6 +321,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -97,6 +97,7 @@ impl ContactFlowModuleAlias {
     };
 
     /// A `ContactFlowModuleAlias` with its required properties, named in a [`ContactFlowModuleAliasRequired`].
+    #[inline]
     pub fn new(required: ContactFlowModuleAliasRequired) -> Self {
         Self {
             contact_flow_module_id: required.contact_flow_module_id,
@@ -127,6 +128,7 @@ impl Resource for ContactFlowModuleAlias {
 }
 
 impl ToValue for ContactFlowModuleAlias {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContactFlowModuleId", &self.contact_flow_module_id)
@@ -154,6 +156,7 @@ impl ContactFlowModuleAliasAttributes {
     /// `Fn::GetAtt` `AliasId`: a string.
     ///
     /// The unique identifier of the alias.
+    #[inline]
     pub fn alias_id(&self) -> Value {
         self.0.get_att("AliasId")
     }
@@ -161,6 +164,7 @@ impl ContactFlowModuleAliasAttributes {
     /// `Fn::GetAtt` `ContactFlowModuleAliasARN`: a string.
     ///
     /// The identifier of the contact flow module alias (ARN). This is constructed from the ContactFlowModuleArn and AliasId.
+    #[inline]
     pub fn contact_flow_module_alias_arn(&self) -> Value {
         self.0.get_att("ContactFlowModuleAliasARN")
     }

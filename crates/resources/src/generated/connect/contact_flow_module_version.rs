@@ -79,6 +79,7 @@ impl ContactFlowModuleVersion {
     };
 
     /// A `ContactFlowModuleVersion` with its required properties, named in a [`ContactFlowModuleVersionRequired`].
+    #[inline]
     pub fn new(required: ContactFlowModuleVersionRequired) -> Self {
         Self {
             contact_flow_module_id: required.contact_flow_module_id,
@@ -103,6 +104,7 @@ impl Resource for ContactFlowModuleVersion {
 }
 
 impl ToValue for ContactFlowModuleVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContactFlowModuleId", &self.contact_flow_module_id)
@@ -125,6 +127,7 @@ impl ContactFlowModuleVersionAttributes {
     /// `Fn::GetAtt` `ContactFlowModuleVersionARN`: a string.
     ///
     /// The identifier of the contact flow module version (ARN).
+    #[inline]
     pub fn contact_flow_module_version_arn(&self) -> Value {
         self.0.get_att("ContactFlowModuleVersionARN")
     }
@@ -132,6 +135,7 @@ impl ContactFlowModuleVersionAttributes {
     /// `Fn::GetAtt` `FlowModuleContentSha256`: a string.
     ///
     /// Indicates the checksum value of the latest published flow module content
+    #[inline]
     pub fn flow_module_content_sha256(&self) -> Value {
         self.0.get_att("FlowModuleContentSha256")
     }
@@ -139,6 +143,7 @@ impl ContactFlowModuleVersionAttributes {
     /// `Fn::GetAtt` `Version`: an integer.
     ///
     /// The version number of this revision
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }

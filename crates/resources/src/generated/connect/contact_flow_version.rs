@@ -78,6 +78,7 @@ impl ContactFlowVersion {
     };
 
     /// A `ContactFlowVersion` with its required properties, named in a [`ContactFlowVersionRequired`].
+    #[inline]
     pub fn new(required: ContactFlowVersionRequired) -> Self {
         Self {
             contact_flow_id: required.contact_flow_id,
@@ -102,6 +103,7 @@ impl Resource for ContactFlowVersion {
 }
 
 impl ToValue for ContactFlowVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContactFlowId", &self.contact_flow_id)
@@ -124,6 +126,7 @@ impl ContactFlowVersionAttributes {
     /// `Fn::GetAtt` `ContactFlowVersionARN`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the flow version.
+    #[inline]
     pub fn contact_flow_version_arn(&self) -> Value {
         self.0.get_att("ContactFlowVersionARN")
     }
@@ -131,6 +134,7 @@ impl ContactFlowVersionAttributes {
     /// `Fn::GetAtt` `FlowContentSha256`: a string.
     ///
     /// Indicates the checksum value of the flow content.
+    #[inline]
     pub fn flow_content_sha256(&self) -> Value {
         self.0.get_att("FlowContentSha256")
     }
@@ -138,6 +142,7 @@ impl ContactFlowVersionAttributes {
     /// `Fn::GetAtt` `Version`: an integer.
     ///
     /// The identifier of the flow version.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }

@@ -105,6 +105,7 @@ impl DataTable {
     };
 
     /// A `DataTable` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -139,6 +140,7 @@ impl Resource for DataTable {
 }
 
 impl ToValue for DataTable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -166,11 +168,13 @@ impl DataTableAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the data table. Does not include version aliases.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a number.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -178,11 +182,13 @@ impl DataTableAttributes {
     /// `Fn::GetAtt` `LastModifiedRegion`: a string.
     ///
     /// The AWS Region where the data table was last modified, used for region replication.
+    #[inline]
     pub fn last_modified_region(&self) -> Value {
         self.0.get_att("LastModifiedRegion")
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a number.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -190,6 +196,7 @@ impl DataTableAttributes {
     /// `Fn::GetAtt` `LockVersion`: an object.
     ///
     /// The lock version of the Data Table
+    #[inline]
     pub fn lock_version(&self) -> Value {
         self.0.get_att("LockVersion")
     }
@@ -211,6 +218,7 @@ impl From<Value> for DataTableStatus {
 }
 
 impl ToValue for DataTableStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Published => "PUBLISHED",
@@ -244,6 +252,7 @@ impl From<Value> for ValueLockLevel {
 }
 
 impl ToValue for ValueLockLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",

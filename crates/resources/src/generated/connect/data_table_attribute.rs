@@ -100,6 +100,7 @@ impl DataTableAttribute {
     };
 
     /// A `DataTableAttribute` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -131,6 +132,7 @@ impl Resource for DataTableAttribute {
 }
 
 impl ToValue for DataTableAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataTableArn", &self.data_table_arn)
@@ -156,6 +158,7 @@ impl From<ResourceRef> for DataTableAttributeAttributes {
 
 impl DataTableAttributeAttributes {
     /// `Fn::GetAtt` `AttributeId`: a string.
+    #[inline]
     pub fn attribute_id(&self) -> Value {
         self.0.get_att("AttributeId")
     }
@@ -163,6 +166,7 @@ impl DataTableAttributeAttributes {
     /// `Fn::GetAtt` `LastModifiedRegion`: a string.
     ///
     /// The AWS Region where this attribute was last modified, used for region replication.
+    #[inline]
     pub fn last_modified_region(&self) -> Value {
         self.0.get_att("LastModifiedRegion")
     }
@@ -170,11 +174,13 @@ impl DataTableAttributeAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a number.
     ///
     /// The timestamp when this attribute was last modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
 
     /// `Fn::GetAtt` `LockVersion`: an object.
+    #[inline]
     pub fn lock_version(&self) -> Value {
         self.0.get_att("LockVersion")
     }
@@ -204,6 +210,7 @@ pub struct Enum {
 #[rustfmt::skip]
 impl Enum {
     /// A `Enum` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -217,6 +224,7 @@ impl Enum {
 impl PropertyType for Enum {}
 
 impl ToValue for Enum {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Strict", &self.strict)
@@ -285,6 +293,7 @@ pub struct Validation {
 #[rustfmt::skip]
 impl Validation {
     /// A `Validation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -314,6 +323,7 @@ impl Validation {
 impl PropertyType for Validation {}
 
 impl ToValue for Validation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enum", &self.r#enum)
@@ -354,6 +364,7 @@ impl From<Value> for ValueType {
 }
 
 impl ToValue for ValueType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Text => "TEXT",

@@ -72,6 +72,7 @@ impl DataTableRecord {
     };
 
     /// A `DataTableRecord` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -95,6 +96,7 @@ impl Resource for DataTableRecord {
 }
 
 impl ToValue for DataTableRecord {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataTableArn", &self.data_table_arn)
@@ -116,6 +118,7 @@ impl From<ResourceRef> for DataTableRecordAttributes {
 
 impl DataTableRecordAttributes {
     /// `Fn::GetAtt` `RecordId`: a string.
+    #[inline]
     pub fn record_id(&self) -> Value {
         self.0.get_att("RecordId")
     }
@@ -153,6 +156,7 @@ pub struct DataTableRecordDataTableRecord {
 #[rustfmt::skip]
 impl DataTableRecordDataTableRecord {
     /// A `DataTableRecordDataTableRecord` with its required properties, named in a [`DataTableRecordDataTableRecordRequired`].
+    #[inline]
     pub fn new(required: DataTableRecordDataTableRecordRequired) -> Self {
         Self {
             primary_values: None,
@@ -169,6 +173,7 @@ impl DataTableRecordDataTableRecord {
 impl PropertyType for DataTableRecordDataTableRecord {}
 
 impl ToValue for DataTableRecordDataTableRecord {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PrimaryValues", &self.primary_values)
@@ -203,6 +208,7 @@ pub struct ValueProperty {
 #[rustfmt::skip]
 impl ValueProperty {
     /// A `ValueProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -216,6 +222,7 @@ impl ValueProperty {
 impl PropertyType for ValueProperty {}
 
 impl ToValue for ValueProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttributeId", &self.attribute_id)

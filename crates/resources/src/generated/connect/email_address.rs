@@ -113,6 +113,7 @@ impl EmailAddress {
     };
 
     /// A `EmailAddress` with its required properties, named in a [`EmailAddressRequired`].
+    #[inline]
     pub fn new(required: EmailAddressRequired) -> Self {
         Self {
             alias_configurations: None,
@@ -152,6 +153,7 @@ impl Resource for EmailAddress {
 }
 
 impl ToValue for EmailAddress {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AliasConfigurations", &self.alias_configurations)
@@ -178,6 +180,7 @@ impl EmailAddressAttributes {
     /// `Fn::GetAtt` `EmailAddressArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the email address.
+    #[inline]
     pub fn email_address_arn(&self) -> Value {
         self.0.get_att("EmailAddressArn")
     }
@@ -218,6 +221,7 @@ pub struct AliasConfiguration {
 #[rustfmt::skip]
 impl AliasConfiguration {
     /// A `AliasConfiguration` with its required properties, named in a [`AliasConfigurationRequired`].
+    #[inline]
     pub fn new(required: AliasConfigurationRequired) -> Self {
         Self {
             email_address_arn: required.email_address_arn,
@@ -231,6 +235,7 @@ impl AliasConfiguration {
 impl PropertyType for AliasConfiguration {}
 
 impl ToValue for AliasConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EmailAddressArn", &self.email_address_arn)
@@ -276,6 +281,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -292,6 +298,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -147,6 +147,7 @@ impl EvaluationForm {
     };
 
     /// A `EvaluationForm` with its required properties, named in a [`EvaluationFormRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormRequired) -> Self {
         Self {
             auto_evaluation_configuration: None,
@@ -201,6 +202,7 @@ impl Resource for EvaluationForm {
 }
 
 impl ToValue for EvaluationForm {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -235,6 +237,7 @@ impl EvaluationFormAttributes {
     /// `Fn::GetAtt` `EvaluationFormArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the evaluation form.
+    #[inline]
     pub fn evaluation_form_arn(&self) -> Value {
         self.0.get_att("EvaluationFormArn")
     }
@@ -263,6 +266,7 @@ pub struct AutoEvaluationConfiguration {
 #[rustfmt::skip]
 impl AutoEvaluationConfiguration {
     /// A `AutoEvaluationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -274,6 +278,7 @@ impl AutoEvaluationConfiguration {
 impl PropertyType for AutoEvaluationConfiguration {}
 
 impl ToValue for AutoEvaluationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -306,6 +311,7 @@ pub struct AutomaticFailConfiguration {
 #[rustfmt::skip]
 impl AutomaticFailConfiguration {
     /// A `AutomaticFailConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -317,6 +323,7 @@ impl AutomaticFailConfiguration {
 impl PropertyType for AutomaticFailConfiguration {}
 
 impl ToValue for AutomaticFailConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TargetSection", &self.target_section)
@@ -357,6 +364,7 @@ pub struct EvaluationFormBaseItem {
 #[rustfmt::skip]
 impl EvaluationFormBaseItem {
     /// A `EvaluationFormBaseItem` with its required properties, named in a [`EvaluationFormBaseItemRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormBaseItemRequired) -> Self {
         Self {
             section: Box::new(required.section),
@@ -370,6 +378,7 @@ impl EvaluationFormBaseItem {
 impl PropertyType for EvaluationFormBaseItem {}
 
 impl ToValue for EvaluationFormBaseItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Section", &self.section).build()
     }
@@ -405,6 +414,7 @@ pub struct EvaluationFormItem {
 #[rustfmt::skip]
 impl EvaluationFormItem {
     /// A `EvaluationFormItem` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -418,6 +428,7 @@ impl EvaluationFormItem {
 impl PropertyType for EvaluationFormItem {}
 
 impl ToValue for EvaluationFormItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Question", &self.question)
@@ -466,6 +477,7 @@ pub struct EvaluationFormItemEnablementCondition {
 #[rustfmt::skip]
 impl EvaluationFormItemEnablementCondition {
     /// A `EvaluationFormItemEnablementCondition` with its required properties, named in a [`EvaluationFormItemEnablementConditionRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormItemEnablementConditionRequired) -> Self {
         Self {
             operands: required.operands,
@@ -482,6 +494,7 @@ impl EvaluationFormItemEnablementCondition {
 impl PropertyType for EvaluationFormItemEnablementCondition {}
 
 impl ToValue for EvaluationFormItemEnablementCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Operands", &self.operands)
@@ -515,6 +528,7 @@ pub struct EvaluationFormItemEnablementConditionOperand {
 #[rustfmt::skip]
 impl EvaluationFormItemEnablementConditionOperand {
     /// A `EvaluationFormItemEnablementConditionOperand` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -526,6 +540,7 @@ impl EvaluationFormItemEnablementConditionOperand {
 impl PropertyType for EvaluationFormItemEnablementConditionOperand {}
 
 impl ToValue for EvaluationFormItemEnablementConditionOperand {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Expression", &self.expression)
@@ -578,6 +593,7 @@ pub struct EvaluationFormItemEnablementConfiguration {
 #[rustfmt::skip]
 impl EvaluationFormItemEnablementConfiguration {
     /// A `EvaluationFormItemEnablementConfiguration` with its required properties, named in a [`EvaluationFormItemEnablementConfigurationRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormItemEnablementConfigurationRequired) -> Self {
         Self {
             action: required.action,
@@ -597,6 +613,7 @@ impl EvaluationFormItemEnablementConfiguration {
 impl PropertyType for EvaluationFormItemEnablementConfiguration {}
 
 impl ToValue for EvaluationFormItemEnablementConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -655,6 +672,7 @@ pub struct EvaluationFormItemEnablementExpression {
 #[rustfmt::skip]
 impl EvaluationFormItemEnablementExpression {
     /// A `EvaluationFormItemEnablementExpression` with its required properties, named in a [`EvaluationFormItemEnablementExpressionRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormItemEnablementExpressionRequired) -> Self {
         Self {
             comparator: required.comparator,
@@ -674,6 +692,7 @@ impl EvaluationFormItemEnablementExpression {
 impl PropertyType for EvaluationFormItemEnablementExpression {}
 
 impl ToValue for EvaluationFormItemEnablementExpression {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Comparator", &self.comparator)
@@ -723,6 +742,7 @@ pub struct EvaluationFormItemEnablementSource {
 #[rustfmt::skip]
 impl EvaluationFormItemEnablementSource {
     /// A `EvaluationFormItemEnablementSource` with its required properties, named in a [`EvaluationFormItemEnablementSourceRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormItemEnablementSourceRequired) -> Self {
         Self {
             ref_id: None,
@@ -739,6 +759,7 @@ impl EvaluationFormItemEnablementSource {
 impl PropertyType for EvaluationFormItemEnablementSource {}
 
 impl ToValue for EvaluationFormItemEnablementSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RefId", &self.ref_id)
@@ -779,6 +800,7 @@ pub struct EvaluationFormItemEnablementSourceValue {
 #[rustfmt::skip]
 impl EvaluationFormItemEnablementSourceValue {
     /// A `EvaluationFormItemEnablementSourceValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -792,6 +814,7 @@ impl EvaluationFormItemEnablementSourceValue {
 impl PropertyType for EvaluationFormItemEnablementSourceValue {}
 
 impl ToValue for EvaluationFormItemEnablementSourceValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RefId", &self.ref_id)
@@ -825,6 +848,7 @@ pub struct EvaluationFormLanguageConfiguration {
 #[rustfmt::skip]
 impl EvaluationFormLanguageConfiguration {
     /// A `EvaluationFormLanguageConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -836,6 +860,7 @@ impl EvaluationFormLanguageConfiguration {
 impl PropertyType for EvaluationFormLanguageConfiguration {}
 
 impl ToValue for EvaluationFormLanguageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FormLanguage", &self.form_language)
@@ -888,6 +913,7 @@ pub struct EvaluationFormMultiSelectQuestionAutomation {
 #[rustfmt::skip]
 impl EvaluationFormMultiSelectQuestionAutomation {
     /// A `EvaluationFormMultiSelectQuestionAutomation` with its required properties, named in a [`EvaluationFormMultiSelectQuestionAutomationRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormMultiSelectQuestionAutomationRequired) -> Self {
         Self {
             answer_source: None,
@@ -907,6 +933,7 @@ impl EvaluationFormMultiSelectQuestionAutomation {
 impl PropertyType for EvaluationFormMultiSelectQuestionAutomation {}
 
 impl ToValue for EvaluationFormMultiSelectQuestionAutomation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnswerSource", &self.answer_source)
@@ -949,6 +976,7 @@ pub struct EvaluationFormMultiSelectQuestionAutomationOption {
 #[rustfmt::skip]
 impl EvaluationFormMultiSelectQuestionAutomationOption {
     /// A `EvaluationFormMultiSelectQuestionAutomationOption` with its required properties, named in a [`EvaluationFormMultiSelectQuestionAutomationOptionRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormMultiSelectQuestionAutomationOptionRequired) -> Self {
         Self {
             rule_category: required.rule_category,
@@ -962,6 +990,7 @@ impl EvaluationFormMultiSelectQuestionAutomationOption {
 impl PropertyType for EvaluationFormMultiSelectQuestionAutomationOption {}
 
 impl ToValue for EvaluationFormMultiSelectQuestionAutomationOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RuleCategory", &self.rule_category)
@@ -1013,6 +1042,7 @@ pub struct EvaluationFormMultiSelectQuestionOption {
 #[rustfmt::skip]
 impl EvaluationFormMultiSelectQuestionOption {
     /// A `EvaluationFormMultiSelectQuestionOption` with its required properties, named in a [`EvaluationFormMultiSelectQuestionOptionRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormMultiSelectQuestionOptionRequired) -> Self {
         Self {
             ref_id: required.ref_id,
@@ -1029,6 +1059,7 @@ impl EvaluationFormMultiSelectQuestionOption {
 impl PropertyType for EvaluationFormMultiSelectQuestionOption {}
 
 impl ToValue for EvaluationFormMultiSelectQuestionOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RefId", &self.ref_id)
@@ -1082,6 +1113,7 @@ pub struct EvaluationFormMultiSelectQuestionProperties {
 #[rustfmt::skip]
 impl EvaluationFormMultiSelectQuestionProperties {
     /// A `EvaluationFormMultiSelectQuestionProperties` with its required properties, named in a [`EvaluationFormMultiSelectQuestionPropertiesRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormMultiSelectQuestionPropertiesRequired) -> Self {
         Self {
             automation: None,
@@ -1101,6 +1133,7 @@ impl EvaluationFormMultiSelectQuestionProperties {
 impl PropertyType for EvaluationFormMultiSelectQuestionProperties {}
 
 impl ToValue for EvaluationFormMultiSelectQuestionProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Automation", &self.automation)
@@ -1140,6 +1173,7 @@ pub struct EvaluationFormNumericQuestionAutomation {
 #[rustfmt::skip]
 impl EvaluationFormNumericQuestionAutomation {
     /// A `EvaluationFormNumericQuestionAutomation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1153,6 +1187,7 @@ impl EvaluationFormNumericQuestionAutomation {
 impl PropertyType for EvaluationFormNumericQuestionAutomation {}
 
 impl ToValue for EvaluationFormNumericQuestionAutomation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnswerSource", &self.answer_source)
@@ -1222,6 +1257,7 @@ pub struct EvaluationFormNumericQuestionOption {
 #[rustfmt::skip]
 impl EvaluationFormNumericQuestionOption {
     /// A `EvaluationFormNumericQuestionOption` with its required properties, named in a [`EvaluationFormNumericQuestionOptionRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormNumericQuestionOptionRequired) -> Self {
         Self {
             automatic_fail: None,
@@ -1247,6 +1283,7 @@ impl EvaluationFormNumericQuestionOption {
 impl PropertyType for EvaluationFormNumericQuestionOption {}
 
 impl ToValue for EvaluationFormNumericQuestionOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutomaticFail", &self.automatic_fail)
@@ -1313,6 +1350,7 @@ pub struct EvaluationFormNumericQuestionProperties {
 #[rustfmt::skip]
 impl EvaluationFormNumericQuestionProperties {
     /// A `EvaluationFormNumericQuestionProperties` with its required properties, named in a [`EvaluationFormNumericQuestionPropertiesRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormNumericQuestionPropertiesRequired) -> Self {
         Self {
             automation: None,
@@ -1335,6 +1373,7 @@ impl EvaluationFormNumericQuestionProperties {
 impl PropertyType for EvaluationFormNumericQuestionProperties {}
 
 impl ToValue for EvaluationFormNumericQuestionProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Automation", &self.automation)
@@ -1437,6 +1476,7 @@ pub struct EvaluationFormQuestion {
 #[rustfmt::skip]
 impl EvaluationFormQuestion {
     /// A `EvaluationFormQuestion` with its required properties, named in a [`EvaluationFormQuestionRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormQuestionRequired) -> Self {
         Self {
             enablement: None,
@@ -1471,6 +1511,7 @@ impl EvaluationFormQuestion {
 impl PropertyType for EvaluationFormQuestion {}
 
 impl ToValue for EvaluationFormQuestion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enablement", &self.enablement)
@@ -1518,6 +1559,7 @@ pub struct EvaluationFormQuestionAutomationAnswerSource {
 #[rustfmt::skip]
 impl EvaluationFormQuestionAutomationAnswerSource {
     /// A `EvaluationFormQuestionAutomationAnswerSource` with its required properties, named in a [`EvaluationFormQuestionAutomationAnswerSourceRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormQuestionAutomationAnswerSourceRequired) -> Self {
         Self {
             source_type: required.source_type,
@@ -1531,6 +1573,7 @@ impl EvaluationFormQuestionAutomationAnswerSource {
 impl PropertyType for EvaluationFormQuestionAutomationAnswerSource {}
 
 impl ToValue for EvaluationFormQuestionAutomationAnswerSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SourceType", &self.source_type)
@@ -1578,6 +1621,7 @@ pub struct EvaluationFormQuestionTypeProperties {
 #[rustfmt::skip]
 impl EvaluationFormQuestionTypeProperties {
     /// A `EvaluationFormQuestionTypeProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1595,6 +1639,7 @@ impl EvaluationFormQuestionTypeProperties {
 impl PropertyType for EvaluationFormQuestionTypeProperties {}
 
 impl ToValue for EvaluationFormQuestionTypeProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MultiSelect", &self.multi_select)
@@ -1680,6 +1725,7 @@ pub struct EvaluationFormSection {
 #[rustfmt::skip]
 impl EvaluationFormSection {
     /// A `EvaluationFormSection` with its required properties, named in a [`EvaluationFormSectionRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormSectionRequired) -> Self {
         Self {
             instructions: None,
@@ -1705,6 +1751,7 @@ impl EvaluationFormSection {
 impl PropertyType for EvaluationFormSection {}
 
 impl ToValue for EvaluationFormSection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Instructions", &self.instructions)
@@ -1769,6 +1816,7 @@ pub struct EvaluationFormSingleSelectQuestionAutomation {
 #[rustfmt::skip]
 impl EvaluationFormSingleSelectQuestionAutomation {
     /// A `EvaluationFormSingleSelectQuestionAutomation` with its required properties, named in a [`EvaluationFormSingleSelectQuestionAutomationRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormSingleSelectQuestionAutomationRequired) -> Self {
         Self {
             answer_source: None,
@@ -1788,6 +1836,7 @@ impl EvaluationFormSingleSelectQuestionAutomation {
 impl PropertyType for EvaluationFormSingleSelectQuestionAutomation {}
 
 impl ToValue for EvaluationFormSingleSelectQuestionAutomation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnswerSource", &self.answer_source)
@@ -1830,6 +1879,7 @@ pub struct EvaluationFormSingleSelectQuestionAutomationOption {
 #[rustfmt::skip]
 impl EvaluationFormSingleSelectQuestionAutomationOption {
     /// A `EvaluationFormSingleSelectQuestionAutomationOption` with its required properties, named in a [`EvaluationFormSingleSelectQuestionAutomationOptionRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormSingleSelectQuestionAutomationOptionRequired) -> Self {
         Self {
             rule_category: required.rule_category,
@@ -1843,6 +1893,7 @@ impl EvaluationFormSingleSelectQuestionAutomationOption {
 impl PropertyType for EvaluationFormSingleSelectQuestionAutomationOption {}
 
 impl ToValue for EvaluationFormSingleSelectQuestionAutomationOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RuleCategory", &self.rule_category)
@@ -1919,6 +1970,7 @@ pub struct EvaluationFormSingleSelectQuestionOption {
 #[rustfmt::skip]
 impl EvaluationFormSingleSelectQuestionOption {
     /// A `EvaluationFormSingleSelectQuestionOption` with its required properties, named in a [`EvaluationFormSingleSelectQuestionOptionRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormSingleSelectQuestionOptionRequired) -> Self {
         Self {
             automatic_fail: None,
@@ -1944,6 +1996,7 @@ impl EvaluationFormSingleSelectQuestionOption {
 impl PropertyType for EvaluationFormSingleSelectQuestionOption {}
 
 impl ToValue for EvaluationFormSingleSelectQuestionOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutomaticFail", &self.automatic_fail)
@@ -2009,6 +2062,7 @@ pub struct EvaluationFormSingleSelectQuestionProperties {
 #[rustfmt::skip]
 impl EvaluationFormSingleSelectQuestionProperties {
     /// A `EvaluationFormSingleSelectQuestionProperties` with its required properties, named in a [`EvaluationFormSingleSelectQuestionPropertiesRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormSingleSelectQuestionPropertiesRequired) -> Self {
         Self {
             automation: None,
@@ -2028,6 +2082,7 @@ impl EvaluationFormSingleSelectQuestionProperties {
 impl PropertyType for EvaluationFormSingleSelectQuestionProperties {}
 
 impl ToValue for EvaluationFormSingleSelectQuestionProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Automation", &self.automation)
@@ -2070,6 +2125,7 @@ pub struct EvaluationFormTargetConfiguration {
 #[rustfmt::skip]
 impl EvaluationFormTargetConfiguration {
     /// A `EvaluationFormTargetConfiguration` with its required properties, named in a [`EvaluationFormTargetConfigurationRequired`].
+    #[inline]
     pub fn new(required: EvaluationFormTargetConfigurationRequired) -> Self {
         Self {
             contact_interaction_type: required.contact_interaction_type,
@@ -2083,6 +2139,7 @@ impl EvaluationFormTargetConfiguration {
 impl PropertyType for EvaluationFormTargetConfiguration {}
 
 impl ToValue for EvaluationFormTargetConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContactInteractionType", &self.contact_interaction_type)
@@ -2115,6 +2172,7 @@ pub struct EvaluationFormTextQuestionAutomation {
 #[rustfmt::skip]
 impl EvaluationFormTextQuestionAutomation {
     /// A `EvaluationFormTextQuestionAutomation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2126,6 +2184,7 @@ impl EvaluationFormTextQuestionAutomation {
 impl PropertyType for EvaluationFormTextQuestionAutomation {}
 
 impl ToValue for EvaluationFormTextQuestionAutomation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnswerSource", &self.answer_source)
@@ -2158,6 +2217,7 @@ pub struct EvaluationFormTextQuestionProperties {
 #[rustfmt::skip]
 impl EvaluationFormTextQuestionProperties {
     /// A `EvaluationFormTextQuestionProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2169,6 +2229,7 @@ impl EvaluationFormTextQuestionProperties {
 impl PropertyType for EvaluationFormTextQuestionProperties {}
 
 impl ToValue for EvaluationFormTextQuestionProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Automation", &self.automation)
@@ -2218,6 +2279,7 @@ pub struct EvaluationReviewConfiguration {
 #[rustfmt::skip]
 impl EvaluationReviewConfiguration {
     /// A `EvaluationReviewConfiguration` with its required properties, named in a [`EvaluationReviewConfigurationRequired`].
+    #[inline]
     pub fn new(required: EvaluationReviewConfigurationRequired) -> Self {
         Self {
             eligibility_days: None,
@@ -2234,6 +2296,7 @@ impl EvaluationReviewConfiguration {
 impl PropertyType for EvaluationReviewConfiguration {}
 
 impl ToValue for EvaluationReviewConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EligibilityDays", &self.eligibility_days)
@@ -2285,6 +2348,7 @@ pub struct EvaluationReviewNotificationRecipient {
 #[rustfmt::skip]
 impl EvaluationReviewNotificationRecipient {
     /// A `EvaluationReviewNotificationRecipient` with its required properties, named in a [`EvaluationReviewNotificationRecipientRequired`].
+    #[inline]
     pub fn new(required: EvaluationReviewNotificationRecipientRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -2301,6 +2365,7 @@ impl EvaluationReviewNotificationRecipient {
 impl PropertyType for EvaluationReviewNotificationRecipient {}
 
 impl ToValue for EvaluationReviewNotificationRecipient {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -2336,6 +2401,7 @@ pub struct EvaluationReviewNotificationRecipientValue {
 #[rustfmt::skip]
 impl EvaluationReviewNotificationRecipientValue {
     /// A `EvaluationReviewNotificationRecipientValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2347,6 +2413,7 @@ impl EvaluationReviewNotificationRecipientValue {
 impl PropertyType for EvaluationReviewNotificationRecipientValue {}
 
 impl ToValue for EvaluationReviewNotificationRecipientValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("UserId", &self.user_id).build()
     }
@@ -2401,6 +2468,7 @@ pub struct MultiSelectQuestionRuleCategoryAutomation {
 #[rustfmt::skip]
 impl MultiSelectQuestionRuleCategoryAutomation {
     /// A `MultiSelectQuestionRuleCategoryAutomation` with its required properties, named in a [`MultiSelectQuestionRuleCategoryAutomationRequired`].
+    #[inline]
     pub fn new(required: MultiSelectQuestionRuleCategoryAutomationRequired) -> Self {
         Self {
             category: required.category,
@@ -2420,6 +2488,7 @@ impl MultiSelectQuestionRuleCategoryAutomation {
 impl PropertyType for MultiSelectQuestionRuleCategoryAutomation {}
 
 impl ToValue for MultiSelectQuestionRuleCategoryAutomation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Category", &self.category)
@@ -2462,6 +2531,7 @@ pub struct NumericQuestionPropertyValueAutomation {
 #[rustfmt::skip]
 impl NumericQuestionPropertyValueAutomation {
     /// A `NumericQuestionPropertyValueAutomation` with its required properties, named in a [`NumericQuestionPropertyValueAutomationRequired`].
+    #[inline]
     pub fn new(required: NumericQuestionPropertyValueAutomationRequired) -> Self {
         Self {
             label: required.label,
@@ -2475,6 +2545,7 @@ impl NumericQuestionPropertyValueAutomation {
 impl PropertyType for NumericQuestionPropertyValueAutomation {}
 
 impl ToValue for NumericQuestionPropertyValueAutomation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Label", &self.label).build()
     }
@@ -2524,6 +2595,7 @@ pub struct ScoringStrategy {
 #[rustfmt::skip]
 impl ScoringStrategy {
     /// A `ScoringStrategy` with its required properties, named in a [`ScoringStrategyRequired`].
+    #[inline]
     pub fn new(required: ScoringStrategyRequired) -> Self {
         Self {
             mode: required.mode,
@@ -2540,6 +2612,7 @@ impl ScoringStrategy {
 impl PropertyType for ScoringStrategy {}
 
 impl ToValue for ScoringStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Mode", &self.mode)
@@ -2611,6 +2684,7 @@ pub struct SingleSelectQuestionRuleCategoryAutomation {
 #[rustfmt::skip]
 impl SingleSelectQuestionRuleCategoryAutomation {
     /// A `SingleSelectQuestionRuleCategoryAutomation` with its required properties, named in a [`SingleSelectQuestionRuleCategoryAutomationRequired`].
+    #[inline]
     pub fn new(required: SingleSelectQuestionRuleCategoryAutomationRequired) -> Self {
         Self {
             category: required.category,
@@ -2630,6 +2704,7 @@ impl SingleSelectQuestionRuleCategoryAutomation {
 impl PropertyType for SingleSelectQuestionRuleCategoryAutomation {}
 
 impl ToValue for SingleSelectQuestionRuleCategoryAutomation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Category", &self.category)
@@ -2657,6 +2732,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disable => "DISABLE",
@@ -2689,6 +2765,7 @@ impl From<Value> for Comparator {
 }
 
 impl ToValue for Comparator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::In => "IN",
@@ -2721,6 +2798,7 @@ impl From<Value> for ContactInteractionType {
 }
 
 impl ToValue for ContactInteractionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Agent => "AGENT",
@@ -2750,6 +2828,7 @@ impl From<Value> for DefaultAction {
 }
 
 impl ToValue for DefaultAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disable => "DISABLE",
@@ -2778,6 +2857,7 @@ impl From<Value> for DisplayAs {
 }
 
 impl ToValue for DisplayAs {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dropdown => "DROPDOWN",
@@ -2804,6 +2884,7 @@ impl From<Value> for EvaluationFormItemEnablementSourceType {
 }
 
 impl ToValue for EvaluationFormItemEnablementSourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::QuestionRefId => "QUESTION_REF_ID",
@@ -2829,6 +2910,7 @@ impl From<Value> for EvaluationFormItemEnablementSourceValueType {
 }
 
 impl ToValue for EvaluationFormItemEnablementSourceValueType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OptionRefId => "OPTION_REF_ID",
@@ -2856,6 +2938,7 @@ impl From<Value> for EvaluationFormSingleSelectQuestionPropertiesDisplayAs {
 }
 
 impl ToValue for EvaluationFormSingleSelectQuestionPropertiesDisplayAs {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dropdown => "DROPDOWN",
@@ -2884,6 +2967,7 @@ impl From<Value> for EvaluationFormStatus {
 }
 
 impl ToValue for EvaluationFormStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Draft => "DRAFT",
@@ -2910,6 +2994,7 @@ impl From<Value> for EvaluationReviewNotificationRecipientType {
 }
 
 impl ToValue for EvaluationReviewNotificationRecipientType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::UserId => "USER_ID",
@@ -2951,6 +3036,7 @@ impl From<Value> for FormLanguage {
 }
 
 impl ToValue for FormLanguage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DeDe => "de-DE",
@@ -3008,6 +3094,7 @@ impl From<Value> for Label {
 }
 
 impl ToValue for Label {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OverallCustomerSentimentScore => "OVERALL_CUSTOMER_SENTIMENT_SCORE",
@@ -3047,6 +3134,7 @@ impl From<Value> for MultiSelectQuestionRuleCategoryAutomationCondition {
 }
 
 impl ToValue for MultiSelectQuestionRuleCategoryAutomationCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Present => "PRESENT",
@@ -3075,6 +3163,7 @@ impl From<Value> for Operator {
 }
 
 impl ToValue for Operator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Or => "OR",
@@ -3109,6 +3198,7 @@ impl From<Value> for QuestionType {
 }
 
 impl ToValue for QuestionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Numeric => "NUMERIC",
@@ -3140,6 +3230,7 @@ impl From<Value> for ScoringStrategyMode {
 }
 
 impl ToValue for ScoringStrategyMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::QuestionOnly => "QUESTION_ONLY",
@@ -3168,6 +3259,7 @@ impl From<Value> for ScoringStrategyStatus {
 }
 
 impl ToValue for ScoringStrategyStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -3196,6 +3288,7 @@ impl From<Value> for SingleSelectQuestionRuleCategoryAutomationCondition {
 }
 
 impl ToValue for SingleSelectQuestionRuleCategoryAutomationCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Present => "PRESENT",
@@ -3224,6 +3317,7 @@ impl From<Value> for SourceType {
 }
 
 impl ToValue for SourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ContactLensData => "CONTACT_LENS_DATA",

@@ -132,6 +132,7 @@ impl HoursOfOperation {
     };
 
     /// A `HoursOfOperation` with its required properties, named in a [`HoursOfOperationRequired`].
+    #[inline]
     pub fn new(required: HoursOfOperationRequired) -> Self {
         Self {
             child_hours_of_operations: None,
@@ -180,6 +181,7 @@ impl Resource for HoursOfOperation {
 }
 
 impl ToValue for HoursOfOperation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChildHoursOfOperations", &self.child_hours_of_operations)
@@ -212,6 +214,7 @@ impl HoursOfOperationAttributes {
     /// `Fn::GetAtt` `HoursOfOperationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the hours of operation.
+    #[inline]
     pub fn hours_of_operation_arn(&self) -> Value {
         self.0.get_att("HoursOfOperationArn")
     }
@@ -264,6 +267,7 @@ pub struct HoursOfOperationConfig {
 #[rustfmt::skip]
 impl HoursOfOperationConfig {
     /// A `HoursOfOperationConfig` with its required properties, named in a [`HoursOfOperationConfigRequired`].
+    #[inline]
     pub fn new(required: HoursOfOperationConfigRequired) -> Self {
         Self {
             day: required.day,
@@ -283,6 +287,7 @@ impl HoursOfOperationConfig {
 impl PropertyType for HoursOfOperationConfig {}
 
 impl ToValue for HoursOfOperationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Day", &self.day)
@@ -378,6 +383,7 @@ pub struct HoursOfOperationOverride {
 #[rustfmt::skip]
 impl HoursOfOperationOverride {
     /// A `HoursOfOperationOverride` with its required properties, named in a [`HoursOfOperationOverrideRequired`].
+    #[inline]
     pub fn new(required: HoursOfOperationOverrideRequired) -> Self {
         Self {
             effective_from: required.effective_from,
@@ -412,6 +418,7 @@ impl HoursOfOperationOverride {
 impl PropertyType for HoursOfOperationOverride {}
 
 impl ToValue for HoursOfOperationOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EffectiveFrom", &self.effective_from)
@@ -476,6 +483,7 @@ pub struct HoursOfOperationOverrideConfig {
 #[rustfmt::skip]
 impl HoursOfOperationOverrideConfig {
     /// A `HoursOfOperationOverrideConfig` with its required properties, named in a [`HoursOfOperationOverrideConfigRequired`].
+    #[inline]
     pub fn new(required: HoursOfOperationOverrideConfigRequired) -> Self {
         Self {
             day: required.day,
@@ -495,6 +503,7 @@ impl HoursOfOperationOverrideConfig {
 impl PropertyType for HoursOfOperationOverrideConfig {}
 
 impl ToValue for HoursOfOperationOverrideConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Day", &self.day)
@@ -548,6 +557,7 @@ pub struct HoursOfOperationTimeSlice {
 #[rustfmt::skip]
 impl HoursOfOperationTimeSlice {
     /// A `HoursOfOperationTimeSlice` with its required properties, named in a [`HoursOfOperationTimeSliceRequired`].
+    #[inline]
     pub fn new(required: HoursOfOperationTimeSliceRequired) -> Self {
         Self {
             hours: required.hours,
@@ -564,6 +574,7 @@ impl HoursOfOperationTimeSlice {
 impl PropertyType for HoursOfOperationTimeSlice {}
 
 impl ToValue for HoursOfOperationTimeSlice {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Hours", &self.hours)
@@ -612,6 +623,7 @@ pub struct HoursOfOperationsIdentifier {
 #[rustfmt::skip]
 impl HoursOfOperationsIdentifier {
     /// A `HoursOfOperationsIdentifier` with its required properties, named in a [`HoursOfOperationsIdentifierRequired`].
+    #[inline]
     pub fn new(required: HoursOfOperationsIdentifierRequired) -> Self {
         Self {
             id: required.id,
@@ -628,6 +640,7 @@ impl HoursOfOperationsIdentifier {
 impl PropertyType for HoursOfOperationsIdentifier {}
 
 impl ToValue for HoursOfOperationsIdentifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)
@@ -680,6 +693,7 @@ pub struct OverrideTimeSlice {
 #[rustfmt::skip]
 impl OverrideTimeSlice {
     /// A `OverrideTimeSlice` with its required properties, named in a [`OverrideTimeSliceRequired`].
+    #[inline]
     pub fn new(required: OverrideTimeSliceRequired) -> Self {
         Self {
             hours: required.hours,
@@ -696,6 +710,7 @@ impl OverrideTimeSlice {
 impl PropertyType for OverrideTimeSlice {}
 
 impl ToValue for OverrideTimeSlice {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Hours", &self.hours)
@@ -737,6 +752,7 @@ pub struct RecurrenceConfig {
 #[rustfmt::skip]
 impl RecurrenceConfig {
     /// A `RecurrenceConfig` with its required properties, named in a [`RecurrenceConfigRequired`].
+    #[inline]
     pub fn new(required: RecurrenceConfigRequired) -> Self {
         Self {
             recurrence_pattern: required.recurrence_pattern,
@@ -750,6 +766,7 @@ impl RecurrenceConfig {
 impl PropertyType for RecurrenceConfig {}
 
 impl ToValue for RecurrenceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RecurrencePattern", &self.recurrence_pattern)
@@ -802,6 +819,7 @@ pub struct RecurrencePattern {
 #[rustfmt::skip]
 impl RecurrencePattern {
     /// A `RecurrencePattern` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -821,6 +839,7 @@ impl RecurrencePattern {
 impl PropertyType for RecurrencePattern {}
 
 impl ToValue for RecurrencePattern {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ByMonth", &self.by_month)
@@ -860,6 +879,7 @@ impl From<Value> for Day {
 }
 
 impl ToValue for Day {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sunday => "SUNDAY",
@@ -895,6 +915,7 @@ impl From<Value> for OverrideType {
 }
 
 impl ToValue for OverrideType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "STANDARD",
@@ -926,6 +947,7 @@ impl From<Value> for RecurrenceFrequency {
 }
 
 impl ToValue for RecurrenceFrequency {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Weekly => "WEEKLY",

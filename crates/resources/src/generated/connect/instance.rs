@@ -100,6 +100,7 @@ impl Instance {
     };
 
     /// A `Instance` with its required properties, named in a [`InstanceRequired`].
+    #[inline]
     pub fn new(required: InstanceRequired) -> Self {
         Self {
             attributes: required.attributes,
@@ -136,6 +137,7 @@ impl Resource for Instance {
 }
 
 impl ToValue for Instance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Attributes", &self.attributes)
@@ -161,6 +163,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the instance.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -168,6 +171,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// When the instance was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -175,6 +179,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the Connect Customer instance. You can find the instanceId in the ARN of the instance.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -182,6 +187,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `InstanceStatus`: one of a set of strings.
     ///
     /// The state of the instance.
+    #[inline]
     pub fn instance_status(&self) -> Value {
         self.0.get_att("InstanceStatus")
     }
@@ -189,6 +195,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `ServiceRole`: a string.
     ///
     /// The service role of the instance.
+    #[inline]
     pub fn service_role(&self) -> Value {
         self.0.get_att("ServiceRole")
     }
@@ -289,6 +296,7 @@ pub struct Attributes {
 #[rustfmt::skip]
 impl Attributes {
     /// A `Attributes` with its required properties, named in a [`AttributesRequired`].
+    #[inline]
     pub fn new(required: AttributesRequired) -> Self {
         Self {
             auto_resolve_best_voices: None,
@@ -338,6 +346,7 @@ impl Attributes {
 impl PropertyType for Attributes {}
 
 impl ToValue for Attributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoResolveBestVoices", &self.auto_resolve_best_voices)
@@ -401,6 +410,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -417,6 +427,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -445,6 +456,7 @@ impl From<Value> for IdentityManagementType {
 }
 
 impl ToValue for IdentityManagementType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Saml => "SAML",

@@ -111,6 +111,7 @@ impl InstanceStorageConfig {
     };
 
     /// A `InstanceStorageConfig` with its required properties, named in a [`InstanceStorageConfigRequired`].
+    #[inline]
     pub fn new(required: InstanceStorageConfigRequired) -> Self {
         Self {
             instance_arn: required.instance_arn,
@@ -150,6 +151,7 @@ impl Resource for InstanceStorageConfig {
 }
 
 impl ToValue for InstanceStorageConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceArn", &self.instance_arn)
@@ -178,6 +180,7 @@ impl From<ResourceRef> for InstanceStorageConfigAttributes {
 
 impl InstanceStorageConfigAttributes {
     /// `Fn::GetAtt` `AssociationId`: a string.
+    #[inline]
     pub fn association_id(&self) -> Value {
         self.0.get_att("AssociationId")
     }
@@ -229,6 +232,7 @@ pub struct EncryptionConfig {
 #[rustfmt::skip]
 impl EncryptionConfig {
     /// A `EncryptionConfig` with its required properties, named in a [`EncryptionConfigRequired`].
+    #[inline]
     pub fn new(required: EncryptionConfigRequired) -> Self {
         Self {
             encryption_type: required.encryption_type,
@@ -245,6 +249,7 @@ impl EncryptionConfig {
 impl PropertyType for EncryptionConfig {}
 
 impl ToValue for EncryptionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EncryptionType", &self.encryption_type)
@@ -288,6 +293,7 @@ pub struct KinesisFirehoseConfig {
 #[rustfmt::skip]
 impl KinesisFirehoseConfig {
     /// A `KinesisFirehoseConfig` with its required properties, named in a [`KinesisFirehoseConfigRequired`].
+    #[inline]
     pub fn new(required: KinesisFirehoseConfigRequired) -> Self {
         Self {
             firehose_arn: required.firehose_arn,
@@ -301,6 +307,7 @@ impl KinesisFirehoseConfig {
 impl PropertyType for KinesisFirehoseConfig {}
 
 impl ToValue for KinesisFirehoseConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FirehoseArn", &self.firehose_arn)
@@ -343,6 +350,7 @@ pub struct KinesisStreamConfig {
 #[rustfmt::skip]
 impl KinesisStreamConfig {
     /// A `KinesisStreamConfig` with its required properties, named in a [`KinesisStreamConfigRequired`].
+    #[inline]
     pub fn new(required: KinesisStreamConfigRequired) -> Self {
         Self {
             stream_arn: required.stream_arn,
@@ -356,6 +364,7 @@ impl KinesisStreamConfig {
 impl PropertyType for KinesisStreamConfig {}
 
 impl ToValue for KinesisStreamConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("StreamArn", &self.stream_arn).build()
     }
@@ -412,6 +421,7 @@ pub struct KinesisVideoStreamConfig {
 #[rustfmt::skip]
 impl KinesisVideoStreamConfig {
     /// A `KinesisVideoStreamConfig` with its required properties, named in a [`KinesisVideoStreamConfigRequired`].
+    #[inline]
     pub fn new(required: KinesisVideoStreamConfigRequired) -> Self {
         Self {
             encryption_config: required.encryption_config,
@@ -431,6 +441,7 @@ impl KinesisVideoStreamConfig {
 impl PropertyType for KinesisVideoStreamConfig {}
 
 impl ToValue for KinesisVideoStreamConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EncryptionConfig", &self.encryption_config)
@@ -489,6 +500,7 @@ pub struct S3Config {
 #[rustfmt::skip]
 impl S3Config {
     /// A `S3Config` with its required properties, named in a [`S3ConfigRequired`].
+    #[inline]
     pub fn new(required: S3ConfigRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -508,6 +520,7 @@ impl S3Config {
 impl PropertyType for S3Config {}
 
 impl ToValue for S3Config {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -533,6 +546,7 @@ impl From<Value> for EncryptionType {
 }
 
 impl ToValue for EncryptionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Kms => "KMS",
@@ -568,6 +582,7 @@ impl From<Value> for InstanceStorageResourceType {
 }
 
 impl ToValue for InstanceStorageResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ChatTranscripts => "CHAT_TRANSCRIPTS",
@@ -604,6 +619,7 @@ impl From<Value> for StorageType {
 }
 
 impl ToValue for StorageType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::S3 => "S3",

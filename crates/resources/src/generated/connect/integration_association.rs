@@ -98,6 +98,7 @@ impl IntegrationAssociation {
     };
 
     /// A `IntegrationAssociation` with its required properties, named in a [`IntegrationAssociationRequired`].
+    #[inline]
     pub fn new(required: IntegrationAssociationRequired) -> Self {
         Self {
             instance_id: required.instance_id,
@@ -125,6 +126,7 @@ impl Resource for IntegrationAssociation {
 }
 
 impl ToValue for IntegrationAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceId", &self.instance_id)
@@ -146,6 +148,7 @@ impl From<ResourceRef> for IntegrationAssociationAttributes {
 
 impl IntegrationAssociationAttributes {
     /// `Fn::GetAtt` `IntegrationAssociationId`: a string.
+    #[inline]
     pub fn integration_association_id(&self) -> Value {
         self.0.get_att("IntegrationAssociationId")
     }
@@ -173,6 +176,7 @@ impl From<Value> for IntegrationType {
 }
 
 impl ToValue for IntegrationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LexBot => "LEX_BOT",

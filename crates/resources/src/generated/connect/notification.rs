@@ -108,6 +108,7 @@ impl Notification {
     };
 
     /// A `Notification` with its required properties, named in a [`NotificationRequired`].
+    #[inline]
     pub fn new(required: NotificationRequired) -> Self {
         Self {
             content: required.content,
@@ -147,6 +148,7 @@ impl Resource for Notification {
 }
 
 impl ToValue for Notification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Content", &self.content)
@@ -173,6 +175,7 @@ impl NotificationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the notification.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -180,6 +183,7 @@ impl NotificationAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time a notification was created
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -187,6 +191,7 @@ impl NotificationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the notification.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -289,6 +294,7 @@ pub struct NotificationContent {
 #[rustfmt::skip]
 impl NotificationContent {
     /// A `NotificationContent` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -320,6 +326,7 @@ impl NotificationContent {
 impl PropertyType for NotificationContent {}
 
 impl ToValue for NotificationContent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeDE", &self.de_de)
@@ -375,6 +382,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -391,6 +399,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -417,6 +426,7 @@ impl From<Value> for Priority {
 }
 
 impl ToValue for Priority {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::High => "HIGH",

@@ -122,6 +122,7 @@ impl PhoneNumber {
     };
 
     /// A `PhoneNumber` with its required properties, named in a [`PhoneNumberRequired`].
+    #[inline]
     pub fn new(required: PhoneNumberRequired) -> Self {
         Self {
             country_code: None,
@@ -164,6 +165,7 @@ impl Resource for PhoneNumber {
 }
 
 impl ToValue for PhoneNumber {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CountryCode", &self.country_code)
@@ -191,6 +193,7 @@ impl PhoneNumberAttributes {
     /// `Fn::GetAtt` `Address`: a string.
     ///
     /// The phone number, in E.164 format.
+    #[inline]
     pub fn address(&self) -> Value {
         self.0.get_att("Address")
     }
@@ -198,6 +201,7 @@ impl PhoneNumberAttributes {
     /// `Fn::GetAtt` `PhoneNumberArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the phone number.
+    #[inline]
     pub fn phone_number_arn(&self) -> Value {
         self.0.get_att("PhoneNumberArn")
     }

@@ -96,6 +96,7 @@ impl PredefinedAttribute {
     };
 
     /// A `PredefinedAttribute` with its required properties, named in a [`PredefinedAttributeRequired`].
+    #[inline]
     pub fn new(required: PredefinedAttributeRequired) -> Self {
         Self {
             attribute_configuration: None,
@@ -129,6 +130,7 @@ impl Resource for PredefinedAttribute {
 }
 
 impl ToValue for PredefinedAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttributeConfiguration", &self.attribute_configuration)
@@ -154,6 +156,7 @@ impl PredefinedAttributeAttributes {
     /// `Fn::GetAtt` `LastModifiedRegion`: a string.
     ///
     /// Last modified region.
+    #[inline]
     pub fn last_modified_region(&self) -> Value {
         self.0.get_att("LastModifiedRegion")
     }
@@ -161,6 +164,7 @@ impl PredefinedAttributeAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a number.
     ///
     /// Last modified time.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -192,6 +196,7 @@ pub struct AttributeConfiguration {
 #[rustfmt::skip]
 impl AttributeConfiguration {
     /// A `AttributeConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -205,6 +210,7 @@ impl AttributeConfiguration {
 impl PropertyType for AttributeConfiguration {}
 
 impl ToValue for AttributeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -241,6 +247,7 @@ pub struct Values {
 #[rustfmt::skip]
 impl Values {
     /// A `Values` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -252,6 +259,7 @@ impl Values {
 impl PropertyType for Values {}
 
 impl ToValue for Values {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StringList", &self.string_list)

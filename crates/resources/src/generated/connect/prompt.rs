@@ -99,6 +99,7 @@ impl Prompt {
     };
 
     /// A `Prompt` with its required properties, named in a [`PromptRequired`].
+    #[inline]
     pub fn new(required: PromptRequired) -> Self {
         Self {
             description: None,
@@ -135,6 +136,7 @@ impl Resource for Prompt {
 }
 
 impl ToValue for Prompt {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -160,6 +162,7 @@ impl PromptAttributes {
     /// `Fn::GetAtt` `PromptArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the prompt.
+    #[inline]
     pub fn prompt_arn(&self) -> Value {
         self.0.get_att("PromptArn")
     }
@@ -203,6 +206,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -219,6 +223,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -155,6 +155,7 @@ impl Queue {
     };
 
     /// A `Queue` with its required properties, named in a [`QueueRequired`].
+    #[inline]
     pub fn new(required: QueueRequired) -> Self {
         Self {
             additional_email_addresses: None,
@@ -209,6 +210,7 @@ impl Resource for Queue {
 }
 
 impl ToValue for Queue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalEmailAddresses", &self.additional_email_addresses)
@@ -240,6 +242,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `QueueArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the queue.
+    #[inline]
     pub fn queue_arn(&self) -> Value {
         self.0.get_att("QueueArn")
     }
@@ -247,6 +250,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     ///
     /// The type of queue.
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
@@ -287,6 +291,7 @@ pub struct EmailAddress {
 #[rustfmt::skip]
 impl EmailAddress {
     /// A `EmailAddress` with its required properties, named in a [`EmailAddressRequired`].
+    #[inline]
     pub fn new(required: EmailAddressRequired) -> Self {
         Self {
             email_address_arn: required.email_address_arn,
@@ -300,6 +305,7 @@ impl EmailAddress {
 impl PropertyType for EmailAddress {}
 
 impl ToValue for EmailAddress {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EmailAddressArn", &self.email_address_arn)
@@ -350,6 +356,7 @@ pub struct OutboundCallerConfig {
 #[rustfmt::skip]
 impl OutboundCallerConfig {
     /// A `OutboundCallerConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -365,6 +372,7 @@ impl OutboundCallerConfig {
 impl PropertyType for OutboundCallerConfig {}
 
 impl ToValue for OutboundCallerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OutboundCallerIdName", &self.outbound_caller_id_name)
@@ -404,6 +412,7 @@ pub struct OutboundEmailConfig {
 #[rustfmt::skip]
 impl OutboundEmailConfig {
     /// A `OutboundEmailConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -415,6 +424,7 @@ impl OutboundEmailConfig {
 impl PropertyType for OutboundEmailConfig {}
 
 impl ToValue for OutboundEmailConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OutboundEmailAddressId", &self.outbound_email_address_id)
@@ -460,6 +470,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -476,6 +487,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -502,6 +514,7 @@ impl From<Value> for QueueStatus {
 }
 
 impl ToValue for QueueStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

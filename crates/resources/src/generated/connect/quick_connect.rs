@@ -112,6 +112,7 @@ impl QuickConnect {
     };
 
     /// A `QuickConnect` with its required properties, named in a [`QuickConnectRequired`].
+    #[inline]
     pub fn new(required: QuickConnectRequired) -> Self {
         Self {
             description: None,
@@ -148,6 +149,7 @@ impl Resource for QuickConnect {
 }
 
 impl ToValue for QuickConnect {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -173,6 +175,7 @@ impl QuickConnectAttributes {
     /// `Fn::GetAtt` `QuickConnectArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the quick connect.
+    #[inline]
     pub fn quick_connect_arn(&self) -> Value {
         self.0.get_att("QuickConnectArn")
     }
@@ -180,6 +183,7 @@ impl QuickConnectAttributes {
     /// `Fn::GetAtt` `QuickConnectType`: one of a set of strings.
     ///
     /// The type of quick connect. In the Amazon Connect admin website, when you create a quick connect, you are prompted to assign one of the following types: Agent (USER), External (PHONE_NUMBER), or Queue (QUEUE).
+    #[inline]
     pub fn quick_connect_type(&self) -> Value {
         self.0.get_att("QuickConnectType")
     }
@@ -220,6 +224,7 @@ pub struct PhoneNumberQuickConnectConfig {
 #[rustfmt::skip]
 impl PhoneNumberQuickConnectConfig {
     /// A `PhoneNumberQuickConnectConfig` with its required properties, named in a [`PhoneNumberQuickConnectConfigRequired`].
+    #[inline]
     pub fn new(required: PhoneNumberQuickConnectConfigRequired) -> Self {
         Self {
             phone_number: required.phone_number,
@@ -233,6 +238,7 @@ impl PhoneNumberQuickConnectConfig {
 impl PropertyType for PhoneNumberQuickConnectConfig {}
 
 impl ToValue for PhoneNumberQuickConnectConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PhoneNumber", &self.phone_number)
@@ -284,6 +290,7 @@ pub struct QueueQuickConnectConfig {
 #[rustfmt::skip]
 impl QueueQuickConnectConfig {
     /// A `QueueQuickConnectConfig` with its required properties, named in a [`QueueQuickConnectConfigRequired`].
+    #[inline]
     pub fn new(required: QueueQuickConnectConfigRequired) -> Self {
         Self {
             contact_flow_arn: required.contact_flow_arn,
@@ -300,6 +307,7 @@ impl QueueQuickConnectConfig {
 impl PropertyType for QueueQuickConnectConfig {}
 
 impl ToValue for QueueQuickConnectConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContactFlowArn", &self.contact_flow_arn)
@@ -356,6 +364,7 @@ pub struct QuickConnectConfig {
 #[rustfmt::skip]
 impl QuickConnectConfig {
     /// A `QuickConnectConfig` with its required properties, named in a [`QuickConnectConfigRequired`].
+    #[inline]
     pub fn new(required: QuickConnectConfigRequired) -> Self {
         Self {
             phone_config: None,
@@ -378,6 +387,7 @@ impl QuickConnectConfig {
 impl PropertyType for QuickConnectConfig {}
 
 impl ToValue for QuickConnectConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PhoneConfig", &self.phone_config)
@@ -432,6 +442,7 @@ pub struct UserQuickConnectConfig {
 #[rustfmt::skip]
 impl UserQuickConnectConfig {
     /// A `UserQuickConnectConfig` with its required properties, named in a [`UserQuickConnectConfigRequired`].
+    #[inline]
     pub fn new(required: UserQuickConnectConfigRequired) -> Self {
         Self {
             contact_flow_arn: required.contact_flow_arn,
@@ -448,6 +459,7 @@ impl UserQuickConnectConfig {
 impl PropertyType for UserQuickConnectConfig {}
 
 impl ToValue for UserQuickConnectConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContactFlowArn", &self.contact_flow_arn)
@@ -476,6 +488,7 @@ impl From<Value> for QuickConnectType {
 }
 
 impl ToValue for QuickConnectType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PhoneNumber => "PHONE_NUMBER",

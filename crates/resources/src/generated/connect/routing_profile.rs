@@ -135,6 +135,7 @@ impl RoutingProfile {
     };
 
     /// A `RoutingProfile` with its required properties, named in a [`RoutingProfileRequired`].
+    #[inline]
     pub fn new(required: RoutingProfileRequired) -> Self {
         Self {
             agent_availability_timer: None,
@@ -183,6 +184,7 @@ impl Resource for RoutingProfile {
 }
 
 impl ToValue for RoutingProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AgentAvailabilityTimer", &self.agent_availability_timer)
@@ -215,6 +217,7 @@ impl RoutingProfileAttributes {
     /// `Fn::GetAtt` `RoutingProfileArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the routing profile.
+    #[inline]
     pub fn routing_profile_arn(&self) -> Value {
         self.0.get_att("RoutingProfileArn")
     }
@@ -253,6 +256,7 @@ pub struct CrossChannelBehavior {
 #[rustfmt::skip]
 impl CrossChannelBehavior {
     /// A `CrossChannelBehavior` with its required properties, named in a [`CrossChannelBehaviorRequired`].
+    #[inline]
     pub fn new(required: CrossChannelBehaviorRequired) -> Self {
         Self {
             behavior_type: required.behavior_type,
@@ -266,6 +270,7 @@ impl CrossChannelBehavior {
 impl PropertyType for CrossChannelBehavior {}
 
 impl ToValue for CrossChannelBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BehaviorType", &self.behavior_type)
@@ -326,6 +331,7 @@ pub struct MediaConcurrency {
 #[rustfmt::skip]
 impl MediaConcurrency {
     /// A `MediaConcurrency` with its required properties, named in a [`MediaConcurrencyRequired`].
+    #[inline]
     pub fn new(required: MediaConcurrencyRequired) -> Self {
         Self {
             channel: required.channel,
@@ -345,6 +351,7 @@ impl MediaConcurrency {
 impl PropertyType for MediaConcurrency {}
 
 impl ToValue for MediaConcurrency {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Channel", &self.channel)
@@ -387,6 +394,7 @@ pub struct RoutingProfileManualAssignmentQueueConfig {
 #[rustfmt::skip]
 impl RoutingProfileManualAssignmentQueueConfig {
     /// A `RoutingProfileManualAssignmentQueueConfig` with its required properties, named in a [`RoutingProfileManualAssignmentQueueConfigRequired`].
+    #[inline]
     pub fn new(required: RoutingProfileManualAssignmentQueueConfigRequired) -> Self {
         Self {
             queue_reference: required.queue_reference,
@@ -400,6 +408,7 @@ impl RoutingProfileManualAssignmentQueueConfig {
 impl PropertyType for RoutingProfileManualAssignmentQueueConfig {}
 
 impl ToValue for RoutingProfileManualAssignmentQueueConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("QueueReference", &self.queue_reference)
@@ -458,6 +467,7 @@ pub struct RoutingProfileQueueConfig {
 #[rustfmt::skip]
 impl RoutingProfileQueueConfig {
     /// A `RoutingProfileQueueConfig` with its required properties, named in a [`RoutingProfileQueueConfigRequired`].
+    #[inline]
     pub fn new(required: RoutingProfileQueueConfigRequired) -> Self {
         Self {
             delay: required.delay,
@@ -477,6 +487,7 @@ impl RoutingProfileQueueConfig {
 impl PropertyType for RoutingProfileQueueConfig {}
 
 impl ToValue for RoutingProfileQueueConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Delay", &self.delay)
@@ -528,6 +539,7 @@ pub struct RoutingProfileQueueReference {
 #[rustfmt::skip]
 impl RoutingProfileQueueReference {
     /// A `RoutingProfileQueueReference` with its required properties, named in a [`RoutingProfileQueueReferenceRequired`].
+    #[inline]
     pub fn new(required: RoutingProfileQueueReferenceRequired) -> Self {
         Self {
             channel: required.channel,
@@ -544,6 +556,7 @@ impl RoutingProfileQueueReference {
 impl PropertyType for RoutingProfileQueueReference {}
 
 impl ToValue for RoutingProfileQueueReference {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Channel", &self.channel)
@@ -570,6 +583,7 @@ impl From<Value> for AgentAvailabilityTimer {
 }
 
 impl ToValue for AgentAvailabilityTimer {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TimeSinceLastActivity => "TIME_SINCE_LAST_ACTIVITY",
@@ -598,6 +612,7 @@ impl From<Value> for BehaviorType {
 }
 
 impl ToValue for BehaviorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RouteCurrentChannelOnly => "ROUTE_CURRENT_CHANNEL_ONLY",

@@ -135,6 +135,7 @@ impl Rule {
     };
 
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             actions: required.actions,
@@ -177,6 +178,7 @@ impl Resource for Rule {
 }
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -204,6 +206,7 @@ impl RuleAttributes {
     /// `Fn::GetAtt` `RuleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the rule.
+    #[inline]
     pub fn rule_arn(&self) -> Value {
         self.0.get_att("RuleArn")
     }
@@ -285,6 +288,7 @@ pub struct Actions {
 #[rustfmt::skip]
 impl Actions {
     /// A `Actions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -310,6 +314,7 @@ impl Actions {
 impl PropertyType for Actions {}
 
 impl ToValue for Actions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -373,6 +378,7 @@ pub struct CreateCaseAction {
 #[rustfmt::skip]
 impl CreateCaseAction {
     /// A `CreateCaseAction` with its required properties, named in a [`CreateCaseActionRequired`].
+    #[inline]
     pub fn new(required: CreateCaseActionRequired) -> Self {
         Self {
             fields: required.fields,
@@ -389,6 +395,7 @@ impl CreateCaseAction {
 impl PropertyType for CreateCaseAction {}
 
 impl ToValue for CreateCaseAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Fields", &self.fields)
@@ -432,6 +439,7 @@ pub struct EventBridgeAction {
 #[rustfmt::skip]
 impl EventBridgeAction {
     /// A `EventBridgeAction` with its required properties, named in a [`EventBridgeActionRequired`].
+    #[inline]
     pub fn new(required: EventBridgeActionRequired) -> Self {
         Self {
             name: required.name,
@@ -445,6 +453,7 @@ impl EventBridgeAction {
 impl PropertyType for EventBridgeAction {}
 
 impl ToValue for EventBridgeAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -488,6 +497,7 @@ pub struct Field {
 #[rustfmt::skip]
 impl Field {
     /// A `Field` with its required properties, named in a [`FieldRequired`].
+    #[inline]
     pub fn new(required: FieldRequired) -> Self {
         Self {
             id: required.id,
@@ -504,6 +514,7 @@ impl Field {
 impl PropertyType for Field {}
 
 impl ToValue for Field {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)
@@ -546,6 +557,7 @@ pub struct FieldValue {
 #[rustfmt::skip]
 impl FieldValue {
     /// A `FieldValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -563,6 +575,7 @@ impl FieldValue {
 impl PropertyType for FieldValue {}
 
 impl ToValue for FieldValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BooleanValue", &self.boolean_value)
@@ -605,6 +618,7 @@ pub struct NotificationRecipientType {
 #[rustfmt::skip]
 impl NotificationRecipientType {
     /// A `NotificationRecipientType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -618,6 +632,7 @@ impl NotificationRecipientType {
 impl PropertyType for NotificationRecipientType {}
 
 impl ToValue for NotificationRecipientType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("UserArns", &self.user_arns)
@@ -666,6 +681,7 @@ pub struct RuleTriggerEventSource {
 #[rustfmt::skip]
 impl RuleTriggerEventSource {
     /// A `RuleTriggerEventSource` with its required properties, named in a [`RuleTriggerEventSourceRequired`].
+    #[inline]
     pub fn new(required: RuleTriggerEventSourceRequired) -> Self {
         Self {
             event_source_name: required.event_source_name,
@@ -682,6 +698,7 @@ impl RuleTriggerEventSource {
 impl PropertyType for RuleTriggerEventSource {}
 
 impl ToValue for RuleTriggerEventSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventSourceName", &self.event_source_name)
@@ -760,6 +777,7 @@ pub struct SendNotificationAction {
 #[rustfmt::skip]
 impl SendNotificationAction {
     /// A `SendNotificationAction` with its required properties, named in a [`SendNotificationActionRequired`].
+    #[inline]
     pub fn new(required: SendNotificationActionRequired) -> Self {
         Self {
             content: required.content,
@@ -785,6 +803,7 @@ impl SendNotificationAction {
 impl PropertyType for SendNotificationAction {}
 
 impl ToValue for SendNotificationAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Content", &self.content)
@@ -827,6 +846,7 @@ pub struct SubmitAutoEvaluationAction {
 #[rustfmt::skip]
 impl SubmitAutoEvaluationAction {
     /// A `SubmitAutoEvaluationAction` with its required properties, named in a [`SubmitAutoEvaluationActionRequired`].
+    #[inline]
     pub fn new(required: SubmitAutoEvaluationActionRequired) -> Self {
         Self {
             evaluation_form_arn: required.evaluation_form_arn,
@@ -840,6 +860,7 @@ impl SubmitAutoEvaluationAction {
 impl PropertyType for SubmitAutoEvaluationAction {}
 
 impl ToValue for SubmitAutoEvaluationAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EvaluationFormArn", &self.evaluation_form_arn)
@@ -903,6 +924,7 @@ pub struct TaskAction {
 #[rustfmt::skip]
 impl TaskAction {
     /// A `TaskAction` with its required properties, named in a [`TaskActionRequired`].
+    #[inline]
     pub fn new(required: TaskActionRequired) -> Self {
         Self {
             contact_flow_arn: required.contact_flow_arn,
@@ -925,6 +947,7 @@ impl TaskAction {
 impl PropertyType for TaskAction {}
 
 impl ToValue for TaskAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContactFlowArn", &self.contact_flow_arn)
@@ -968,6 +991,7 @@ pub struct UpdateCaseAction {
 #[rustfmt::skip]
 impl UpdateCaseAction {
     /// A `UpdateCaseAction` with its required properties, named in a [`UpdateCaseActionRequired`].
+    #[inline]
     pub fn new(required: UpdateCaseActionRequired) -> Self {
         Self {
             fields: required.fields,
@@ -981,6 +1005,7 @@ impl UpdateCaseAction {
 impl PropertyType for UpdateCaseAction {}
 
 impl ToValue for UpdateCaseAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Fields", &self.fields).build()
     }
@@ -1002,6 +1027,7 @@ impl From<Value> for ContentType {
 }
 
 impl ToValue for ContentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PlainText => "PLAIN_TEXT",
@@ -1027,6 +1053,7 @@ impl From<Value> for DeliveryMethod {
 }
 
 impl ToValue for DeliveryMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Email => "EMAIL",
@@ -1072,6 +1099,7 @@ impl From<Value> for EventSourceName {
 }
 
 impl ToValue for EventSourceName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OnContactEvaluationSubmit => "OnContactEvaluationSubmit",
@@ -1109,6 +1137,7 @@ impl From<Value> for PublishStatus {
 }
 
 impl ToValue for PublishStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Draft => "DRAFT",

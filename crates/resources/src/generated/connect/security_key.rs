@@ -91,6 +91,7 @@ impl SecurityKey {
     };
 
     /// A `SecurityKey` with its required properties, named in a [`SecurityKeyRequired`].
+    #[inline]
     pub fn new(required: SecurityKeyRequired) -> Self {
         Self {
             instance_id: required.instance_id,
@@ -115,6 +116,7 @@ impl Resource for SecurityKey {
 }
 
 impl ToValue for SecurityKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceId", &self.instance_id)
@@ -135,6 +137,7 @@ impl From<ResourceRef> for SecurityKeyAttributes {
 
 impl SecurityKeyAttributes {
     /// `Fn::GetAtt` `AssociationId`: a string.
+    #[inline]
     pub fn association_id(&self) -> Value {
         self.0.get_att("AssociationId")
     }

@@ -156,6 +156,7 @@ impl SecurityProfile {
     };
 
     /// A `SecurityProfile` with its required properties, named in a [`SecurityProfileRequired`].
+    #[inline]
     pub fn new(required: SecurityProfileRequired) -> Self {
         Self {
             allowed_access_control_hierarchy_group_id: None,
@@ -213,6 +214,7 @@ impl Resource for SecurityProfile {
 }
 
 impl ToValue for SecurityProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -257,6 +259,7 @@ impl SecurityProfileAttributes {
     /// `Fn::GetAtt` `LastModifiedRegion`: a string.
     ///
     /// The AWS Region where this resource was last modified.
+    #[inline]
     pub fn last_modified_region(&self) -> Value {
         self.0.get_att("LastModifiedRegion")
     }
@@ -264,6 +267,7 @@ impl SecurityProfileAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a number.
     ///
     /// The timestamp when this resource was last modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -271,6 +275,7 @@ impl SecurityProfileAttributes {
     /// `Fn::GetAtt` `SecurityProfileArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the security profile.
+    #[inline]
     pub fn security_profile_arn(&self) -> Value {
         self.0.get_att("SecurityProfileArn")
     }
@@ -327,6 +332,7 @@ pub struct Application {
 #[rustfmt::skip]
 impl Application {
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             application_permissions: required.application_permissions,
@@ -346,6 +352,7 @@ impl Application {
 impl PropertyType for Application {}
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationPermissions", &self.application_permissions)
@@ -381,6 +388,7 @@ pub struct DataTableAccessControlConfiguration {
 #[rustfmt::skip]
 impl DataTableAccessControlConfiguration {
     /// A `DataTableAccessControlConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -392,6 +400,7 @@ impl DataTableAccessControlConfiguration {
 impl PropertyType for DataTableAccessControlConfiguration {}
 
 impl ToValue for DataTableAccessControlConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -446,6 +455,7 @@ pub struct FlowModule {
 #[rustfmt::skip]
 impl FlowModule {
     /// A `FlowModule` with its required properties, named in a [`FlowModuleRequired`].
+    #[inline]
     pub fn new(required: FlowModuleRequired) -> Self {
         Self {
             flow_module_id: required.flow_module_id,
@@ -462,6 +472,7 @@ impl FlowModule {
 impl PropertyType for FlowModule {}
 
 impl ToValue for FlowModule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FlowModuleId", &self.flow_module_id)
@@ -493,6 +504,7 @@ pub struct GranularAccessControlConfiguration {
 #[rustfmt::skip]
 impl GranularAccessControlConfiguration {
     /// A `GranularAccessControlConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -504,6 +516,7 @@ impl GranularAccessControlConfiguration {
 impl PropertyType for GranularAccessControlConfiguration {}
 
 impl ToValue for GranularAccessControlConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -549,6 +562,7 @@ pub struct PrimaryAttributeAccessControlConfigurationItem {
 #[rustfmt::skip]
 impl PrimaryAttributeAccessControlConfigurationItem {
     /// A `PrimaryAttributeAccessControlConfigurationItem` with its required properties, named in a [`PrimaryAttributeAccessControlConfigurationItemRequired`].
+    #[inline]
     pub fn new(required: PrimaryAttributeAccessControlConfigurationItemRequired) -> Self {
         Self {
             primary_attribute_values: required.primary_attribute_values,
@@ -562,6 +576,7 @@ impl PrimaryAttributeAccessControlConfigurationItem {
 impl PropertyType for PrimaryAttributeAccessControlConfigurationItem {}
 
 impl ToValue for PrimaryAttributeAccessControlConfigurationItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PrimaryAttributeValues", &self.primary_attribute_values)
@@ -620,6 +635,7 @@ pub struct PrimaryAttributeValue {
 #[rustfmt::skip]
 impl PrimaryAttributeValue {
     /// A `PrimaryAttributeValue` with its required properties, named in a [`PrimaryAttributeValueRequired`].
+    #[inline]
     pub fn new(required: PrimaryAttributeValueRequired) -> Self {
         Self {
             access_type: required.access_type,
@@ -639,6 +655,7 @@ impl PrimaryAttributeValue {
 impl PropertyType for PrimaryAttributeValue {}
 
 impl ToValue for PrimaryAttributeValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccessType", &self.access_type)
@@ -686,6 +703,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -702,6 +720,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -726,6 +745,7 @@ impl From<Value> for AccessType {
 }
 
 impl ToValue for AccessType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "ALLOW",
@@ -753,6 +773,7 @@ impl From<Value> for ApplicationType {
 }
 
 impl ToValue for ApplicationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Mcp => "MCP",
@@ -779,6 +800,7 @@ impl From<Value> for FlowModuleType {
 }
 
 impl ToValue for FlowModuleType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Mcp => "MCP",

@@ -147,6 +147,7 @@ impl TaskTemplate {
     };
 
     /// A `TaskTemplate` with its required properties, named in a [`TaskTemplateRequired`].
+    #[inline]
     pub fn new(required: TaskTemplateRequired) -> Self {
         Self {
             client_token: None,
@@ -201,6 +202,7 @@ impl Resource for TaskTemplate {
 }
 
 impl ToValue for TaskTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientToken", &self.client_token)
@@ -235,6 +237,7 @@ impl TaskTemplateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the task template.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -277,6 +280,7 @@ pub struct Constraints {
 #[rustfmt::skip]
 impl Constraints {
     /// A `Constraints` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -292,6 +296,7 @@ impl Constraints {
 impl PropertyType for Constraints {}
 
 impl ToValue for Constraints {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InvisibleFields", &self.invisible_fields)
@@ -343,6 +348,7 @@ pub struct DefaultFieldValue {
 #[rustfmt::skip]
 impl DefaultFieldValue {
     /// A `DefaultFieldValue` with its required properties, named in a [`DefaultFieldValueRequired`].
+    #[inline]
     pub fn new(required: DefaultFieldValueRequired) -> Self {
         Self {
             default_value: required.default_value,
@@ -359,6 +365,7 @@ impl DefaultFieldValue {
 impl PropertyType for DefaultFieldValue {}
 
 impl ToValue for DefaultFieldValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DefaultValue", &self.default_value)
@@ -421,6 +428,7 @@ pub struct Field {
 #[rustfmt::skip]
 impl Field {
     /// A `Field` with its required properties, named in a [`FieldRequired`].
+    #[inline]
     pub fn new(required: FieldRequired) -> Self {
         Self {
             description: None,
@@ -443,6 +451,7 @@ impl Field {
 impl PropertyType for Field {}
 
 impl ToValue for Field {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -488,6 +497,7 @@ pub struct FieldIdentifier {
 #[rustfmt::skip]
 impl FieldIdentifier {
     /// A `FieldIdentifier` with its required properties, named in a [`FieldIdentifierRequired`].
+    #[inline]
     pub fn new(required: FieldIdentifierRequired) -> Self {
         Self {
             name: required.name,
@@ -501,6 +511,7 @@ impl FieldIdentifier {
 impl PropertyType for FieldIdentifier {}
 
 impl ToValue for FieldIdentifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -539,6 +550,7 @@ pub struct InvisibleFieldInfo {
 #[rustfmt::skip]
 impl InvisibleFieldInfo {
     /// A `InvisibleFieldInfo` with its required properties, named in a [`InvisibleFieldInfoRequired`].
+    #[inline]
     pub fn new(required: InvisibleFieldInfoRequired) -> Self {
         Self {
             id: required.id,
@@ -552,6 +564,7 @@ impl InvisibleFieldInfo {
 impl PropertyType for InvisibleFieldInfo {}
 
 impl ToValue for InvisibleFieldInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Id", &self.id).build()
     }
@@ -590,6 +603,7 @@ pub struct ReadOnlyFieldInfo {
 #[rustfmt::skip]
 impl ReadOnlyFieldInfo {
     /// A `ReadOnlyFieldInfo` with its required properties, named in a [`ReadOnlyFieldInfoRequired`].
+    #[inline]
     pub fn new(required: ReadOnlyFieldInfoRequired) -> Self {
         Self {
             id: required.id,
@@ -603,6 +617,7 @@ impl ReadOnlyFieldInfo {
 impl PropertyType for ReadOnlyFieldInfo {}
 
 impl ToValue for ReadOnlyFieldInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Id", &self.id).build()
     }
@@ -641,6 +656,7 @@ pub struct RequiredFieldInfo {
 #[rustfmt::skip]
 impl RequiredFieldInfo {
     /// A `RequiredFieldInfo` with its required properties, named in a [`RequiredFieldInfoRequired`].
+    #[inline]
     pub fn new(required: RequiredFieldInfoRequired) -> Self {
         Self {
             id: required.id,
@@ -654,6 +670,7 @@ impl RequiredFieldInfo {
 impl PropertyType for RequiredFieldInfo {}
 
 impl ToValue for RequiredFieldInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Id", &self.id).build()
     }
@@ -701,6 +718,7 @@ impl From<Value> for FieldType {
 }
 
 impl ToValue for FieldType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Name => "NAME",
@@ -741,6 +759,7 @@ impl From<Value> for Status {
 }
 
 impl ToValue for Status {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Active => "ACTIVE",

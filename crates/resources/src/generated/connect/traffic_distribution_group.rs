@@ -95,6 +95,7 @@ impl TrafficDistributionGroup {
     };
 
     /// A `TrafficDistributionGroup` with its required properties, named in a [`TrafficDistributionGroupRequired`].
+    #[inline]
     pub fn new(required: TrafficDistributionGroupRequired) -> Self {
         Self {
             description: None,
@@ -128,6 +129,7 @@ impl Resource for TrafficDistributionGroup {
 }
 
 impl ToValue for TrafficDistributionGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -152,6 +154,7 @@ impl TrafficDistributionGroupAttributes {
     /// `Fn::GetAtt` `IsDefault`: a boolean.
     ///
     /// Describes whether this is the default traffic distribution group.
+    #[inline]
     pub fn is_default(&self) -> Value {
         self.0.get_att("IsDefault")
     }
@@ -159,6 +162,7 @@ impl TrafficDistributionGroupAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the traffic distribution group.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -166,6 +170,7 @@ impl TrafficDistributionGroupAttributes {
     /// `Fn::GetAtt` `TrafficDistributionGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the traffic distribution group.
+    #[inline]
     pub fn traffic_distribution_group_arn(&self) -> Value {
         self.0.get_att("TrafficDistributionGroupArn")
     }
@@ -209,6 +214,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -225,6 +231,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -182,6 +182,7 @@ impl User {
     };
 
     /// A `User` with its required properties, named in a [`UserRequired`].
+    #[inline]
     pub fn new(required: UserRequired) -> Self {
         Self {
             after_contact_work_configs: None,
@@ -251,6 +252,7 @@ impl Resource for User {
 }
 
 impl ToValue for User {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AfterContactWorkConfigs", &self.after_contact_work_configs)
@@ -290,6 +292,7 @@ impl UserAttributes {
     /// `Fn::GetAtt` `UserArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the user.
+    #[inline]
     pub fn user_arn(&self) -> Value {
         self.0.get_att("UserArn")
     }
@@ -322,6 +325,7 @@ pub struct AfterContactWorkConfig {
 #[rustfmt::skip]
 impl AfterContactWorkConfig {
     /// A `AfterContactWorkConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -333,6 +337,7 @@ impl AfterContactWorkConfig {
 impl PropertyType for AfterContactWorkConfig {}
 
 impl ToValue for AfterContactWorkConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -388,6 +393,7 @@ pub struct AfterContactWorkConfigPerChannel {
 #[rustfmt::skip]
 impl AfterContactWorkConfigPerChannel {
     /// A `AfterContactWorkConfigPerChannel` with its required properties, named in a [`AfterContactWorkConfigPerChannelRequired`].
+    #[inline]
     pub fn new(required: AfterContactWorkConfigPerChannelRequired) -> Self {
         Self {
             after_contact_work_config: required.after_contact_work_config,
@@ -407,6 +413,7 @@ impl AfterContactWorkConfigPerChannel {
 impl PropertyType for AfterContactWorkConfigPerChannel {}
 
 impl ToValue for AfterContactWorkConfigPerChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AfterContactWorkConfig", &self.after_contact_work_config)
@@ -464,6 +471,7 @@ pub struct AutoAcceptConfig {
 #[rustfmt::skip]
 impl AutoAcceptConfig {
     /// A `AutoAcceptConfig` with its required properties, named in a [`AutoAcceptConfigRequired`].
+    #[inline]
     pub fn new(required: AutoAcceptConfigRequired) -> Self {
         Self {
             agent_first_callback_auto_accept: None,
@@ -483,6 +491,7 @@ impl AutoAcceptConfig {
 impl PropertyType for AutoAcceptConfig {}
 
 impl ToValue for AutoAcceptConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -535,6 +544,7 @@ pub struct PersistentConnectionConfig {
 #[rustfmt::skip]
 impl PersistentConnectionConfig {
     /// A `PersistentConnectionConfig` with its required properties, named in a [`PersistentConnectionConfigRequired`].
+    #[inline]
     pub fn new(required: PersistentConnectionConfigRequired) -> Self {
         Self {
             channel: required.channel,
@@ -551,6 +561,7 @@ impl PersistentConnectionConfig {
 impl PropertyType for PersistentConnectionConfig {}
 
 impl ToValue for PersistentConnectionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Channel", &self.channel)
@@ -604,6 +615,7 @@ pub struct PhoneNumberConfig {
 #[rustfmt::skip]
 impl PhoneNumberConfig {
     /// A `PhoneNumberConfig` with its required properties, named in a [`PhoneNumberConfigRequired`].
+    #[inline]
     pub fn new(required: PhoneNumberConfigRequired) -> Self {
         Self {
             channel: required.channel,
@@ -623,6 +635,7 @@ impl PhoneNumberConfig {
 impl PropertyType for PhoneNumberConfig {}
 
 impl ToValue for PhoneNumberConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Channel", &self.channel)
@@ -689,6 +702,7 @@ pub struct UserIdentityInfo {
 #[rustfmt::skip]
 impl UserIdentityInfo {
     /// A `UserIdentityInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -708,6 +722,7 @@ impl UserIdentityInfo {
 impl PropertyType for UserIdentityInfo {}
 
 impl ToValue for UserIdentityInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Email", &self.email)
@@ -768,6 +783,7 @@ pub struct UserPhoneConfig {
 #[rustfmt::skip]
 impl UserPhoneConfig {
     /// A `UserPhoneConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -787,6 +803,7 @@ impl UserPhoneConfig {
 impl PropertyType for UserPhoneConfig {}
 
 impl ToValue for UserPhoneConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -856,6 +873,7 @@ pub struct UserProficiency {
 #[rustfmt::skip]
 impl UserProficiency {
     /// A `UserProficiency` with its required properties, named in a [`UserProficiencyRequired`].
+    #[inline]
     pub fn new(required: UserProficiencyRequired) -> Self {
         Self {
             attribute_name: required.attribute_name,
@@ -875,6 +893,7 @@ impl UserProficiency {
 impl PropertyType for UserProficiency {}
 
 impl ToValue for UserProficiency {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
@@ -924,6 +943,7 @@ pub struct VoiceEnhancementConfig {
 #[rustfmt::skip]
 impl VoiceEnhancementConfig {
     /// A `VoiceEnhancementConfig` with its required properties, named in a [`VoiceEnhancementConfigRequired`].
+    #[inline]
     pub fn new(required: VoiceEnhancementConfigRequired) -> Self {
         Self {
             channel: required.channel,
@@ -940,6 +960,7 @@ impl VoiceEnhancementConfig {
 impl PropertyType for VoiceEnhancementConfig {}
 
 impl ToValue for VoiceEnhancementConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Channel", &self.channel)
@@ -966,6 +987,7 @@ impl From<Value> for PhoneType {
 }
 
 impl ToValue for PhoneType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SoftPhone => "SOFT_PHONE",
@@ -996,6 +1018,7 @@ impl From<Value> for VoiceEnhancementMode {
 }
 
 impl ToValue for VoiceEnhancementMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",

@@ -99,6 +99,7 @@ impl UserHierarchyGroup {
     };
 
     /// A `UserHierarchyGroup` with its required properties, named in a [`UserHierarchyGroupRequired`].
+    #[inline]
     pub fn new(required: UserHierarchyGroupRequired) -> Self {
         Self {
             instance_arn: required.instance_arn,
@@ -132,6 +133,7 @@ impl Resource for UserHierarchyGroup {
 }
 
 impl ToValue for UserHierarchyGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceArn", &self.instance_arn)
@@ -154,6 +156,7 @@ impl From<ResourceRef> for UserHierarchyGroupAttributes {
 
 impl UserHierarchyGroupAttributes {
     /// `Fn::GetAtt` `UserHierarchyGroupArn`: a string.
+    #[inline]
     pub fn user_hierarchy_group_arn(&self) -> Value {
         self.0.get_att("UserHierarchyGroupArn")
     }

@@ -78,6 +78,7 @@ impl UserHierarchyStructure {
     };
 
     /// A `UserHierarchyStructure` with its required properties, named in a [`UserHierarchyStructureRequired`].
+    #[inline]
     pub fn new(required: UserHierarchyStructureRequired) -> Self {
         Self {
             instance_arn: required.instance_arn,
@@ -102,6 +103,7 @@ impl Resource for UserHierarchyStructure {
 }
 
 impl ToValue for UserHierarchyStructure {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceArn", &self.instance_arn)
@@ -124,6 +126,7 @@ impl UserHierarchyStructureAttributes {
     /// `Fn::GetAtt` `UserHierarchyStructureArn`: a string.
     ///
     /// The identifier for the user hierarchy structure.
+    #[inline]
     pub fn user_hierarchy_structure_arn(&self) -> Value {
         self.0.get_att("UserHierarchyStructureArn")
     }
@@ -174,6 +177,7 @@ pub struct LevelFive {
 #[rustfmt::skip]
 impl LevelFive {
     /// A `LevelFive` with its required properties, named in a [`LevelFiveRequired`].
+    #[inline]
     pub fn new(required: LevelFiveRequired) -> Self {
         Self {
             hierarchy_level_arn: None,
@@ -193,6 +197,7 @@ impl LevelFive {
 impl PropertyType for LevelFive {}
 
 impl ToValue for LevelFive {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HierarchyLevelArn", &self.hierarchy_level_arn)
@@ -247,6 +252,7 @@ pub struct LevelFour {
 #[rustfmt::skip]
 impl LevelFour {
     /// A `LevelFour` with its required properties, named in a [`LevelFourRequired`].
+    #[inline]
     pub fn new(required: LevelFourRequired) -> Self {
         Self {
             hierarchy_level_arn: None,
@@ -266,6 +272,7 @@ impl LevelFour {
 impl PropertyType for LevelFour {}
 
 impl ToValue for LevelFour {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HierarchyLevelArn", &self.hierarchy_level_arn)
@@ -320,6 +327,7 @@ pub struct LevelOne {
 #[rustfmt::skip]
 impl LevelOne {
     /// A `LevelOne` with its required properties, named in a [`LevelOneRequired`].
+    #[inline]
     pub fn new(required: LevelOneRequired) -> Self {
         Self {
             hierarchy_level_arn: None,
@@ -339,6 +347,7 @@ impl LevelOne {
 impl PropertyType for LevelOne {}
 
 impl ToValue for LevelOne {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HierarchyLevelArn", &self.hierarchy_level_arn)
@@ -393,6 +402,7 @@ pub struct LevelThree {
 #[rustfmt::skip]
 impl LevelThree {
     /// A `LevelThree` with its required properties, named in a [`LevelThreeRequired`].
+    #[inline]
     pub fn new(required: LevelThreeRequired) -> Self {
         Self {
             hierarchy_level_arn: None,
@@ -412,6 +422,7 @@ impl LevelThree {
 impl PropertyType for LevelThree {}
 
 impl ToValue for LevelThree {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HierarchyLevelArn", &self.hierarchy_level_arn)
@@ -466,6 +477,7 @@ pub struct LevelTwo {
 #[rustfmt::skip]
 impl LevelTwo {
     /// A `LevelTwo` with its required properties, named in a [`LevelTwoRequired`].
+    #[inline]
     pub fn new(required: LevelTwoRequired) -> Self {
         Self {
             hierarchy_level_arn: None,
@@ -485,6 +497,7 @@ impl LevelTwo {
 impl PropertyType for LevelTwo {}
 
 impl ToValue for LevelTwo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HierarchyLevelArn", &self.hierarchy_level_arn)
@@ -529,6 +542,7 @@ pub struct UserHierarchyStructureUserHierarchyStructure {
 #[rustfmt::skip]
 impl UserHierarchyStructureUserHierarchyStructure {
     /// A `UserHierarchyStructureUserHierarchyStructure` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -548,6 +562,7 @@ impl UserHierarchyStructureUserHierarchyStructure {
 impl PropertyType for UserHierarchyStructureUserHierarchyStructure {}
 
 impl ToValue for UserHierarchyStructureUserHierarchyStructure {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LevelFive", &self.level_five)

@@ -117,6 +117,7 @@ impl View {
     };
 
     /// A `View` with its required properties, named in a [`ViewRequired`].
+    #[inline]
     pub fn new(required: ViewRequired) -> Self {
         Self {
             actions: required.actions,
@@ -156,6 +157,7 @@ impl Resource for View {
 }
 
 impl ToValue for View {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -186,6 +188,7 @@ impl ViewAttributes {
     /// For example:
     ///
     /// `arn:<partition>:connect:<region>:<accountId>:instance/00000000-0000-0000-0000-000000000000/view/00000000-0000-0000-0000-000000000000`
+    #[inline]
     pub fn view_arn(&self) -> Value {
         self.0.get_att("ViewArn")
     }
@@ -193,6 +196,7 @@ impl ViewAttributes {
     /// `Fn::GetAtt` `ViewContentSha256`: a string.
     ///
     /// Indicates the checksum value of the latest published view content.
+    #[inline]
     pub fn view_content_sha256(&self) -> Value {
         self.0.get_att("ViewContentSha256")
     }
@@ -200,6 +204,7 @@ impl ViewAttributes {
     /// `Fn::GetAtt` `ViewId`: a string.
     ///
     /// The identifier of the view.
+    #[inline]
     pub fn view_id(&self) -> Value {
         self.0.get_att("ViewId")
     }

@@ -92,6 +92,7 @@ impl ViewVersion {
     };
 
     /// A `ViewVersion` with its required properties, named in a [`ViewVersionRequired`].
+    #[inline]
     pub fn new(required: ViewVersionRequired) -> Self {
         Self {
             version_description: None,
@@ -119,6 +120,7 @@ impl Resource for ViewVersion {
 }
 
 impl ToValue for ViewVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("VersionDescription", &self.version_description)
@@ -142,6 +144,7 @@ impl ViewVersionAttributes {
     /// `Fn::GetAtt` `Version`: an integer.
     ///
     /// Current version of the view.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -149,6 +152,7 @@ impl ViewVersionAttributes {
     /// `Fn::GetAtt` `ViewVersionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the view version.
+    #[inline]
     pub fn view_version_arn(&self) -> Value {
         self.0.get_att("ViewVersionArn")
     }

@@ -135,6 +135,7 @@ impl Workspace {
     };
 
     /// A `Workspace` with its required properties, named in a [`WorkspaceRequired`].
+    #[inline]
     pub fn new(required: WorkspaceRequired) -> Self {
         Self {
             associations: None,
@@ -186,6 +187,7 @@ impl Resource for Workspace {
 }
 
 impl ToValue for Workspace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Associations", &self.associations)
@@ -216,6 +218,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the workspace.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -223,6 +226,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the workspace.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -253,6 +257,7 @@ pub struct FontFamily {
 #[rustfmt::skip]
 impl FontFamily {
     /// A `FontFamily` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -264,6 +269,7 @@ impl FontFamily {
 impl PropertyType for FontFamily {}
 
 impl ToValue for FontFamily {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Default", &self.default).build()
     }
@@ -309,6 +315,7 @@ pub struct MediaItem {
 #[rustfmt::skip]
 impl MediaItem {
     /// A `MediaItem` with its required properties, named in a [`MediaItemRequired`].
+    #[inline]
     pub fn new(required: MediaItemRequired) -> Self {
         Self {
             source: None,
@@ -325,6 +332,7 @@ impl MediaItem {
 impl PropertyType for MediaItem {}
 
 impl ToValue for MediaItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Source", &self.source)
@@ -374,6 +382,7 @@ pub struct PaletteCanvas {
 #[rustfmt::skip]
 impl PaletteCanvas {
     /// A `PaletteCanvas` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -389,6 +398,7 @@ impl PaletteCanvas {
 impl PropertyType for PaletteCanvas {}
 
 impl ToValue for PaletteCanvas {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActiveBackground", &self.active_background)
@@ -444,6 +454,7 @@ pub struct PaletteHeader {
 #[rustfmt::skip]
 impl PaletteHeader {
     /// A `PaletteHeader` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -461,6 +472,7 @@ impl PaletteHeader {
 impl PropertyType for PaletteHeader {}
 
 impl ToValue for PaletteHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Background", &self.background)
@@ -538,6 +550,7 @@ pub struct PaletteNavigation {
 #[rustfmt::skip]
 impl PaletteNavigation {
     /// A `PaletteNavigation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -561,6 +574,7 @@ impl PaletteNavigation {
 impl PropertyType for PaletteNavigation {}
 
 impl ToValue for PaletteNavigation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Background", &self.background)
@@ -615,6 +629,7 @@ pub struct PalettePrimary {
 #[rustfmt::skip]
 impl PalettePrimary {
     /// A `PalettePrimary` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -630,6 +645,7 @@ impl PalettePrimary {
 impl PropertyType for PalettePrimary {}
 
 impl ToValue for PalettePrimary {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Active", &self.active)
@@ -677,6 +693,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -693,6 +710,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -759,6 +777,7 @@ pub struct WorkspacePage {
 #[rustfmt::skip]
 impl WorkspacePage {
     /// A `WorkspacePage` with its required properties, named in a [`WorkspacePageRequired`].
+    #[inline]
     pub fn new(required: WorkspacePageRequired) -> Self {
         Self {
             input_data: None,
@@ -781,6 +800,7 @@ impl WorkspacePage {
 impl PropertyType for WorkspacePage {}
 
 impl ToValue for WorkspacePage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputData", &self.input_data)
@@ -821,6 +841,7 @@ pub struct WorkspaceTheme {
 #[rustfmt::skip]
 impl WorkspaceTheme {
     /// A `WorkspaceTheme` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -834,6 +855,7 @@ impl WorkspaceTheme {
 impl PropertyType for WorkspaceTheme {}
 
 impl ToValue for WorkspaceTheme {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Dark", &self.dark)
@@ -872,6 +894,7 @@ pub struct WorkspaceThemeConfig {
 #[rustfmt::skip]
 impl WorkspaceThemeConfig {
     /// A `WorkspaceThemeConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -885,6 +908,7 @@ impl WorkspaceThemeConfig {
 impl PropertyType for WorkspaceThemeConfig {}
 
 impl ToValue for WorkspaceThemeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Palette", &self.palette)
@@ -933,6 +957,7 @@ pub struct WorkspaceThemePalette {
 #[rustfmt::skip]
 impl WorkspaceThemePalette {
     /// A `WorkspaceThemePalette` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -950,6 +975,7 @@ impl WorkspaceThemePalette {
 impl PropertyType for WorkspaceThemePalette {}
 
 impl ToValue for WorkspaceThemePalette {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Canvas", &self.canvas)
@@ -985,6 +1011,7 @@ pub struct WorkspaceThemeTypography {
 #[rustfmt::skip]
 impl WorkspaceThemeTypography {
     /// A `WorkspaceThemeTypography` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -996,6 +1023,7 @@ impl WorkspaceThemeTypography {
 impl PropertyType for WorkspaceThemeTypography {}
 
 impl ToValue for WorkspaceThemeTypography {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FontFamily", &self.font_family)
@@ -1025,6 +1053,7 @@ impl From<Value> for MediaType {
 }
 
 impl ToValue for MediaType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ImageLogoLightFavicon => "IMAGE_LOGO_LIGHT_FAVICON",
@@ -1057,6 +1086,7 @@ impl From<Value> for Visibility {
 }
 
 impl ToValue for Visibility {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -1094,6 +1124,7 @@ impl From<Value> for WorkspaceFontFamily {
 }
 
 impl ToValue for WorkspaceFontFamily {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Arial => "ARIAL",

@@ -107,6 +107,7 @@ impl Campaign {
     };
 
     /// A `Campaign` with its required properties, named in a [`CampaignRequired`].
+    #[inline]
     pub fn new(required: CampaignRequired) -> Self {
         Self {
             connect_instance_arn: required.connect_instance_arn,
@@ -143,6 +144,7 @@ impl Resource for Campaign {
 }
 
 impl ToValue for Campaign {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectInstanceArn", &self.connect_instance_arn)
@@ -168,6 +170,7 @@ impl CampaignAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the high-volume outbound campaign.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -200,6 +203,7 @@ pub struct AgentlessDialerConfig {
 #[rustfmt::skip]
 impl AgentlessDialerConfig {
     /// A `AgentlessDialerConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -211,6 +215,7 @@ impl AgentlessDialerConfig {
 impl PropertyType for AgentlessDialerConfig {}
 
 impl ToValue for AgentlessDialerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DialingCapacity", &self.dialing_capacity)
@@ -256,6 +261,7 @@ pub struct AnswerMachineDetectionConfig {
 #[rustfmt::skip]
 impl AnswerMachineDetectionConfig {
     /// A `AnswerMachineDetectionConfig` with its required properties, named in a [`AnswerMachineDetectionConfigRequired`].
+    #[inline]
     pub fn new(required: AnswerMachineDetectionConfigRequired) -> Self {
         Self {
             await_answer_machine_prompt: None,
@@ -272,6 +278,7 @@ impl AnswerMachineDetectionConfig {
 impl PropertyType for AnswerMachineDetectionConfig {}
 
 impl ToValue for AnswerMachineDetectionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -322,6 +329,7 @@ pub struct DialerConfig {
 #[rustfmt::skip]
 impl DialerConfig {
     /// A `DialerConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -337,6 +345,7 @@ impl DialerConfig {
 impl PropertyType for DialerConfig {}
 
 impl ToValue for DialerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AgentlessDialerConfig", &self.agentless_dialer_config)
@@ -400,6 +409,7 @@ pub struct OutboundCallConfig {
 #[rustfmt::skip]
 impl OutboundCallConfig {
     /// A `OutboundCallConfig` with its required properties, named in a [`OutboundCallConfigRequired`].
+    #[inline]
     pub fn new(required: OutboundCallConfigRequired) -> Self {
         Self {
             answer_machine_detection_config: None,
@@ -422,6 +432,7 @@ impl OutboundCallConfig {
 impl PropertyType for OutboundCallConfig {}
 
 impl ToValue for OutboundCallConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -480,6 +491,7 @@ pub struct PredictiveDialerConfig {
 #[rustfmt::skip]
 impl PredictiveDialerConfig {
     /// A `PredictiveDialerConfig` with its required properties, named in a [`PredictiveDialerConfigRequired`].
+    #[inline]
     pub fn new(required: PredictiveDialerConfigRequired) -> Self {
         Self {
             bandwidth_allocation: required.bandwidth_allocation,
@@ -496,6 +508,7 @@ impl PredictiveDialerConfig {
 impl PropertyType for PredictiveDialerConfig {}
 
 impl ToValue for PredictiveDialerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BandwidthAllocation", &self.bandwidth_allocation)
@@ -546,6 +559,7 @@ pub struct ProgressiveDialerConfig {
 #[rustfmt::skip]
 impl ProgressiveDialerConfig {
     /// A `ProgressiveDialerConfig` with its required properties, named in a [`ProgressiveDialerConfigRequired`].
+    #[inline]
     pub fn new(required: ProgressiveDialerConfigRequired) -> Self {
         Self {
             bandwidth_allocation: required.bandwidth_allocation,
@@ -562,6 +576,7 @@ impl ProgressiveDialerConfig {
 impl PropertyType for ProgressiveDialerConfig {}
 
 impl ToValue for ProgressiveDialerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BandwidthAllocation", &self.bandwidth_allocation)
@@ -608,6 +623,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -624,6 +640,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -137,6 +137,7 @@ impl Campaign {
     };
 
     /// A `Campaign` with its required properties, named in a [`CampaignRequired`].
+    #[inline]
     pub fn new(required: CampaignRequired) -> Self {
         Self {
             channel_subtype_config: None,
@@ -191,6 +192,7 @@ impl Resource for Campaign {
 }
 
 impl ToValue for Campaign {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChannelSubtypeConfig", &self.channel_subtype_config)
@@ -225,6 +227,7 @@ impl CampaignAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN).
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -268,6 +271,7 @@ pub struct AnswerMachineDetectionConfig {
 #[rustfmt::skip]
 impl AnswerMachineDetectionConfig {
     /// A `AnswerMachineDetectionConfig` with its required properties, named in a [`AnswerMachineDetectionConfigRequired`].
+    #[inline]
     pub fn new(required: AnswerMachineDetectionConfigRequired) -> Self {
         Self {
             await_answer_machine_prompt: None,
@@ -284,6 +288,7 @@ impl AnswerMachineDetectionConfig {
 impl PropertyType for AnswerMachineDetectionConfig {}
 
 impl ToValue for AnswerMachineDetectionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -339,6 +344,7 @@ pub struct ChannelSubtypeConfig {
 #[rustfmt::skip]
 impl ChannelSubtypeConfig {
     /// A `ChannelSubtypeConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -356,6 +362,7 @@ impl ChannelSubtypeConfig {
 impl PropertyType for ChannelSubtypeConfig {}
 
 impl ToValue for ChannelSubtypeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Email", &self.email)
@@ -417,6 +424,7 @@ pub struct CommunicationLimit {
 #[rustfmt::skip]
 impl CommunicationLimit {
     /// A `CommunicationLimit` with its required properties, named in a [`CommunicationLimitRequired`].
+    #[inline]
     pub fn new(required: CommunicationLimitRequired) -> Self {
         Self {
             frequency: required.frequency,
@@ -436,6 +444,7 @@ impl CommunicationLimit {
 impl PropertyType for CommunicationLimit {}
 
 impl ToValue for CommunicationLimit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Frequency", &self.frequency)
@@ -470,6 +479,7 @@ pub struct CommunicationLimits {
 #[rustfmt::skip]
 impl CommunicationLimits {
     /// A `CommunicationLimits` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -481,6 +491,7 @@ impl CommunicationLimits {
 impl PropertyType for CommunicationLimits {}
 
 impl ToValue for CommunicationLimits {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CommunicationLimitList", &self.communication_limit_list)
@@ -518,6 +529,7 @@ pub struct CommunicationLimitsConfig {
 #[rustfmt::skip]
 impl CommunicationLimitsConfig {
     /// A `CommunicationLimitsConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -531,6 +543,7 @@ impl CommunicationLimitsConfig {
 impl PropertyType for CommunicationLimitsConfig {}
 
 impl ToValue for CommunicationLimitsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllChannelsSubtypes", &self.all_channels_subtypes)
@@ -592,6 +605,7 @@ pub struct CommunicationTimeConfig {
 #[rustfmt::skip]
 impl CommunicationTimeConfig {
     /// A `CommunicationTimeConfig` with its required properties, named in a [`CommunicationTimeConfigRequired`].
+    #[inline]
     pub fn new(required: CommunicationTimeConfigRequired) -> Self {
         Self {
             email: None,
@@ -617,6 +631,7 @@ impl CommunicationTimeConfig {
 impl PropertyType for CommunicationTimeConfig {}
 
 impl ToValue for CommunicationTimeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Email", &self.email)
@@ -658,6 +673,7 @@ pub struct DailyHour {
 #[rustfmt::skip]
 impl DailyHour {
     /// A `DailyHour` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -671,6 +687,7 @@ impl DailyHour {
 impl PropertyType for DailyHour {}
 
 impl ToValue for DailyHour {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -726,6 +743,7 @@ pub struct EmailChannelSubtypeConfig {
 #[rustfmt::skip]
 impl EmailChannelSubtypeConfig {
     /// A `EmailChannelSubtypeConfig` with its required properties, named in a [`EmailChannelSubtypeConfigRequired`].
+    #[inline]
     pub fn new(required: EmailChannelSubtypeConfigRequired) -> Self {
         Self {
             capacity: None,
@@ -745,6 +763,7 @@ impl EmailChannelSubtypeConfig {
 impl PropertyType for EmailChannelSubtypeConfig {}
 
 impl ToValue for EmailChannelSubtypeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Capacity", &self.capacity)
@@ -805,6 +824,7 @@ pub struct EmailOutboundConfig {
 #[rustfmt::skip]
 impl EmailOutboundConfig {
     /// A `EmailOutboundConfig` with its required properties, named in a [`EmailOutboundConfigRequired`].
+    #[inline]
     pub fn new(required: EmailOutboundConfigRequired) -> Self {
         Self {
             connect_source_email_address: required.connect_source_email_address,
@@ -824,6 +844,7 @@ impl EmailOutboundConfig {
 impl PropertyType for EmailOutboundConfig {}
 
 impl ToValue for EmailOutboundConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -864,6 +885,7 @@ pub struct EmailOutboundMode {
 #[rustfmt::skip]
 impl EmailOutboundMode {
     /// A `EmailOutboundMode` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -875,6 +897,7 @@ impl EmailOutboundMode {
 impl PropertyType for EmailOutboundMode {}
 
 impl ToValue for EmailOutboundMode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AgentlessConfig", &self.agentless_config)
@@ -926,6 +949,7 @@ pub struct EntryLimitsConfig {
 #[rustfmt::skip]
 impl EntryLimitsConfig {
     /// A `EntryLimitsConfig` with its required properties, named in a [`EntryLimitsConfigRequired`].
+    #[inline]
     pub fn new(required: EntryLimitsConfigRequired) -> Self {
         Self {
             max_entry_count: required.max_entry_count,
@@ -942,6 +966,7 @@ impl EntryLimitsConfig {
 impl PropertyType for EntryLimitsConfig {}
 
 impl ToValue for EntryLimitsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxEntryCount", &self.max_entry_count)
@@ -977,6 +1002,7 @@ pub struct EventTrigger {
 #[rustfmt::skip]
 impl EventTrigger {
     /// A `EventTrigger` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -988,6 +1014,7 @@ impl EventTrigger {
 impl PropertyType for EventTrigger {}
 
 impl ToValue for EventTrigger {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1030,6 +1057,7 @@ pub struct LocalTimeZoneConfig {
 #[rustfmt::skip]
 impl LocalTimeZoneConfig {
     /// A `LocalTimeZoneConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1043,6 +1071,7 @@ impl LocalTimeZoneConfig {
 impl PropertyType for LocalTimeZoneConfig {}
 
 impl ToValue for LocalTimeZoneConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultTimeZone", &self.default_time_zone)
@@ -1084,6 +1113,7 @@ pub struct OpenHours {
 #[rustfmt::skip]
 impl OpenHours {
     /// A `OpenHours` with its required properties, named in a [`OpenHoursRequired`].
+    #[inline]
     pub fn new(required: OpenHoursRequired) -> Self {
         Self {
             daily_hours: required.daily_hours,
@@ -1097,6 +1127,7 @@ impl OpenHours {
 impl PropertyType for OpenHours {}
 
 impl ToValue for OpenHours {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DailyHours", &self.daily_hours)
@@ -1139,6 +1170,7 @@ pub struct PredictiveConfig {
 #[rustfmt::skip]
 impl PredictiveConfig {
     /// A `PredictiveConfig` with its required properties, named in a [`PredictiveConfigRequired`].
+    #[inline]
     pub fn new(required: PredictiveConfigRequired) -> Self {
         Self {
             bandwidth_allocation: required.bandwidth_allocation,
@@ -1152,6 +1184,7 @@ impl PredictiveConfig {
 impl PropertyType for PredictiveConfig {}
 
 impl ToValue for PredictiveConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BandwidthAllocation", &self.bandwidth_allocation)
@@ -1206,6 +1239,7 @@ pub struct PreviewConfig {
 #[rustfmt::skip]
 impl PreviewConfig {
     /// A `PreviewConfig` with its required properties, named in a [`PreviewConfigRequired`].
+    #[inline]
     pub fn new(required: PreviewConfigRequired) -> Self {
         Self {
             agent_actions: None,
@@ -1225,6 +1259,7 @@ impl PreviewConfig {
 impl PropertyType for PreviewConfig {}
 
 impl ToValue for PreviewConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AgentActions", &self.agent_actions)
@@ -1269,6 +1304,7 @@ pub struct ProgressiveConfig {
 #[rustfmt::skip]
 impl ProgressiveConfig {
     /// A `ProgressiveConfig` with its required properties, named in a [`ProgressiveConfigRequired`].
+    #[inline]
     pub fn new(required: ProgressiveConfigRequired) -> Self {
         Self {
             bandwidth_allocation: required.bandwidth_allocation,
@@ -1282,6 +1318,7 @@ impl ProgressiveConfig {
 impl PropertyType for ProgressiveConfig {}
 
 impl ToValue for ProgressiveConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BandwidthAllocation", &self.bandwidth_allocation)
@@ -1340,6 +1377,7 @@ pub struct RestrictedPeriod {
 #[rustfmt::skip]
 impl RestrictedPeriod {
     /// A `RestrictedPeriod` with its required properties, named in a [`RestrictedPeriodRequired`].
+    #[inline]
     pub fn new(required: RestrictedPeriodRequired) -> Self {
         Self {
             end_date: required.end_date,
@@ -1359,6 +1397,7 @@ impl RestrictedPeriod {
 impl PropertyType for RestrictedPeriod {}
 
 impl ToValue for RestrictedPeriod {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EndDate", &self.end_date)
@@ -1394,6 +1433,7 @@ pub struct RestrictedPeriods {
 #[rustfmt::skip]
 impl RestrictedPeriods {
     /// A `RestrictedPeriods` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1405,6 +1445,7 @@ impl RestrictedPeriods {
 impl PropertyType for RestrictedPeriods {}
 
 impl ToValue for RestrictedPeriods {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RestrictedPeriodList", &self.restricted_period_list)
@@ -1463,6 +1504,7 @@ pub struct Schedule {
 #[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with its required properties, named in a [`ScheduleRequired`].
+    #[inline]
     pub fn new(required: ScheduleRequired) -> Self {
         Self {
             end_time: required.end_time,
@@ -1482,6 +1524,7 @@ impl Schedule {
 impl PropertyType for Schedule {}
 
 impl ToValue for Schedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EndTime", &self.end_time)
@@ -1538,6 +1581,7 @@ pub struct SmsChannelSubtypeConfig {
 #[rustfmt::skip]
 impl SmsChannelSubtypeConfig {
     /// A `SmsChannelSubtypeConfig` with its required properties, named in a [`SmsChannelSubtypeConfigRequired`].
+    #[inline]
     pub fn new(required: SmsChannelSubtypeConfigRequired) -> Self {
         Self {
             capacity: None,
@@ -1557,6 +1601,7 @@ impl SmsChannelSubtypeConfig {
 impl PropertyType for SmsChannelSubtypeConfig {}
 
 impl ToValue for SmsChannelSubtypeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Capacity", &self.capacity)
@@ -1610,6 +1655,7 @@ pub struct SmsOutboundConfig {
 #[rustfmt::skip]
 impl SmsOutboundConfig {
     /// A `SmsOutboundConfig` with its required properties, named in a [`SmsOutboundConfigRequired`].
+    #[inline]
     pub fn new(required: SmsOutboundConfigRequired) -> Self {
         Self {
             connect_source_phone_number_arn: required.connect_source_phone_number_arn,
@@ -1626,6 +1672,7 @@ impl SmsOutboundConfig {
 impl PropertyType for SmsOutboundConfig {}
 
 impl ToValue for SmsOutboundConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -1662,6 +1709,7 @@ pub struct SmsOutboundMode {
 #[rustfmt::skip]
 impl SmsOutboundMode {
     /// A `SmsOutboundMode` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1673,6 +1721,7 @@ impl SmsOutboundMode {
 impl PropertyType for SmsOutboundMode {}
 
 impl ToValue for SmsOutboundMode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AgentlessConfig", &self.agentless_config)
@@ -1713,6 +1762,7 @@ pub struct Source {
 #[rustfmt::skip]
 impl Source {
     /// A `Source` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1726,6 +1776,7 @@ impl Source {
 impl PropertyType for Source {}
 
 impl ToValue for Source {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1771,6 +1822,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1787,6 +1839,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1849,6 +1902,7 @@ pub struct TelephonyChannelSubtypeConfig {
 #[rustfmt::skip]
 impl TelephonyChannelSubtypeConfig {
     /// A `TelephonyChannelSubtypeConfig` with its required properties, named in a [`TelephonyChannelSubtypeConfigRequired`].
+    #[inline]
     pub fn new(required: TelephonyChannelSubtypeConfigRequired) -> Self {
         Self {
             capacity: None,
@@ -1871,6 +1925,7 @@ impl TelephonyChannelSubtypeConfig {
 impl PropertyType for TelephonyChannelSubtypeConfig {}
 
 impl ToValue for TelephonyChannelSubtypeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Capacity", &self.capacity)
@@ -1935,6 +1990,7 @@ pub struct TelephonyOutboundConfig {
 #[rustfmt::skip]
 impl TelephonyOutboundConfig {
     /// A `TelephonyOutboundConfig` with its required properties, named in a [`TelephonyOutboundConfigRequired`].
+    #[inline]
     pub fn new(required: TelephonyOutboundConfigRequired) -> Self {
         Self {
             answer_machine_detection_config: None,
@@ -1957,6 +2013,7 @@ impl TelephonyOutboundConfig {
 impl PropertyType for TelephonyOutboundConfig {}
 
 impl ToValue for TelephonyOutboundConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -2014,6 +2071,7 @@ pub struct TelephonyOutboundMode {
 #[rustfmt::skip]
 impl TelephonyOutboundMode {
     /// A `TelephonyOutboundMode` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2031,6 +2089,7 @@ impl TelephonyOutboundMode {
 impl PropertyType for TelephonyOutboundMode {}
 
 impl ToValue for TelephonyOutboundMode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AgentlessConfig", &self.agentless_config)
@@ -2085,6 +2144,7 @@ pub struct TimeRange {
 #[rustfmt::skip]
 impl TimeRange {
     /// A `TimeRange` with its required properties, named in a [`TimeRangeRequired`].
+    #[inline]
     pub fn new(required: TimeRangeRequired) -> Self {
         Self {
             end_time: required.end_time,
@@ -2101,6 +2161,7 @@ impl TimeRange {
 impl PropertyType for TimeRange {}
 
 impl ToValue for TimeRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EndTime", &self.end_time)
@@ -2147,6 +2208,7 @@ pub struct TimeWindow {
 #[rustfmt::skip]
 impl TimeWindow {
     /// A `TimeWindow` with its required properties, named in a [`TimeWindowRequired`].
+    #[inline]
     pub fn new(required: TimeWindowRequired) -> Self {
         Self {
             open_hours: required.open_hours,
@@ -2163,6 +2225,7 @@ impl TimeWindow {
 impl PropertyType for TimeWindow {}
 
 impl ToValue for TimeWindow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OpenHours", &self.open_hours)
@@ -2197,6 +2260,7 @@ pub struct TimeoutConfig {
 #[rustfmt::skip]
 impl TimeoutConfig {
     /// A `TimeoutConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2208,6 +2272,7 @@ impl TimeoutConfig {
 impl PropertyType for TimeoutConfig {}
 
 impl ToValue for TimeoutConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
@@ -2262,6 +2327,7 @@ pub struct WhatsAppChannelSubtypeConfig {
 #[rustfmt::skip]
 impl WhatsAppChannelSubtypeConfig {
     /// A `WhatsAppChannelSubtypeConfig` with its required properties, named in a [`WhatsAppChannelSubtypeConfigRequired`].
+    #[inline]
     pub fn new(required: WhatsAppChannelSubtypeConfigRequired) -> Self {
         Self {
             capacity: None,
@@ -2281,6 +2347,7 @@ impl WhatsAppChannelSubtypeConfig {
 impl PropertyType for WhatsAppChannelSubtypeConfig {}
 
 impl ToValue for WhatsAppChannelSubtypeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Capacity", &self.capacity)
@@ -2334,6 +2401,7 @@ pub struct WhatsAppOutboundConfig {
 #[rustfmt::skip]
 impl WhatsAppOutboundConfig {
     /// A `WhatsAppOutboundConfig` with its required properties, named in a [`WhatsAppOutboundConfigRequired`].
+    #[inline]
     pub fn new(required: WhatsAppOutboundConfigRequired) -> Self {
         Self {
             connect_source_phone_number_arn: required.connect_source_phone_number_arn,
@@ -2350,6 +2418,7 @@ impl WhatsAppOutboundConfig {
 impl PropertyType for WhatsAppOutboundConfig {}
 
 impl ToValue for WhatsAppOutboundConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -2386,6 +2455,7 @@ pub struct WhatsAppOutboundMode {
 #[rustfmt::skip]
 impl WhatsAppOutboundMode {
     /// A `WhatsAppOutboundMode` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2397,6 +2467,7 @@ impl WhatsAppOutboundMode {
 impl PropertyType for WhatsAppOutboundMode {}
 
 impl ToValue for WhatsAppOutboundMode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AgentlessConfig", &self.agentless_config)
@@ -2420,6 +2491,7 @@ impl From<Value> for AgentAction {
 }
 
 impl ToValue for AgentAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Discard => "DISCARD",
@@ -2447,6 +2519,7 @@ impl From<Value> for CampaignType {
 }
 
 impl ToValue for CampaignType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Managed => "MANAGED",
@@ -2473,6 +2546,7 @@ impl From<Value> for CommunicationLimitTimeUnit {
 }
 
 impl ToValue for CommunicationLimitTimeUnit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Day => "DAY",
@@ -2510,6 +2584,7 @@ impl From<Value> for DayOfWeek {
 }
 
 impl ToValue for DayOfWeek {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Monday => "MONDAY",
@@ -2543,6 +2618,7 @@ impl From<Value> for InstanceLimitsHandling {
 }
 
 impl ToValue for InstanceLimitsHandling {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OptIn => "OPT_IN",
@@ -2571,6 +2647,7 @@ impl From<Value> for LocalTimeZoneDetectionType {
 }
 
 impl ToValue for LocalTimeZoneDetectionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ZipCode => "ZIP_CODE",

@@ -99,6 +99,7 @@ impl EnabledBaseline {
     };
 
     /// A `EnabledBaseline` with its required properties, named in a [`EnabledBaselineRequired`].
+    #[inline]
     pub fn new(required: EnabledBaselineRequired) -> Self {
         Self {
             baseline_identifier: required.baseline_identifier,
@@ -135,6 +136,7 @@ impl Resource for EnabledBaseline {
 }
 
 impl ToValue for EnabledBaseline {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BaselineIdentifier", &self.baseline_identifier)
@@ -158,6 +160,7 @@ impl From<ResourceRef> for EnabledBaselineAttributes {
 
 impl EnabledBaselineAttributes {
     /// `Fn::GetAtt` `EnabledBaselineIdentifier`: a string.
+    #[inline]
     pub fn enabled_baseline_identifier(&self) -> Value {
         self.0.get_att("EnabledBaselineIdentifier")
     }
@@ -189,6 +192,7 @@ pub struct Parameter {
 #[rustfmt::skip]
 impl Parameter {
     /// A `Parameter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -202,6 +206,7 @@ impl Parameter {
 impl PropertyType for Parameter {}
 
 impl ToValue for Parameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

@@ -92,6 +92,7 @@ impl EnabledControl {
     };
 
     /// A `EnabledControl` with its required properties, named in a [`EnabledControlRequired`].
+    #[inline]
     pub fn new(required: EnabledControlRequired) -> Self {
         Self {
             control_identifier: required.control_identifier,
@@ -125,6 +126,7 @@ impl Resource for EnabledControl {
 }
 
 impl ToValue for EnabledControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ControlIdentifier", &self.control_identifier)
@@ -187,6 +189,7 @@ pub struct EnabledControlParameter {
 #[rustfmt::skip]
 impl EnabledControlParameter {
     /// A `EnabledControlParameter` with its required properties, named in a [`EnabledControlParameterRequired`].
+    #[inline]
     pub fn new(required: EnabledControlParameterRequired) -> Self {
         Self {
             key: required.key,
@@ -203,6 +206,7 @@ impl EnabledControlParameter {
 impl PropertyType for EnabledControlParameter {}
 
 impl ToValue for EnabledControlParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -249,6 +253,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -265,6 +270,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

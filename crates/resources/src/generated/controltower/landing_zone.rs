@@ -92,6 +92,7 @@ impl LandingZone {
     };
 
     /// A `LandingZone` with its required properties, named in a [`LandingZoneRequired`].
+    #[inline]
     pub fn new(required: LandingZoneRequired) -> Self {
         Self {
             manifest: required.manifest,
@@ -125,6 +126,7 @@ impl Resource for LandingZone {
 }
 
 impl ToValue for LandingZone {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Manifest", &self.manifest)
@@ -149,11 +151,13 @@ impl LandingZoneAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the landing zone.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `DriftStatus`: one of a set of strings.
+    #[inline]
     pub fn drift_status(&self) -> Value {
         self.0.get_att("DriftStatus")
     }
@@ -161,6 +165,7 @@ impl LandingZoneAttributes {
     /// `Fn::GetAtt` `LandingZoneIdentifier`: a string.
     ///
     /// The unique identifier of the landing zone.
+    #[inline]
     pub fn landing_zone_identifier(&self) -> Value {
         self.0.get_att("LandingZoneIdentifier")
     }
@@ -168,11 +173,13 @@ impl LandingZoneAttributes {
     /// `Fn::GetAtt` `LatestAvailableVersion`: a string.
     ///
     /// The latest available version of the landing zone.
+    #[inline]
     pub fn latest_available_version(&self) -> Value {
         self.0.get_att("LatestAvailableVersion")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -194,6 +201,7 @@ impl From<Value> for RemediationType {
 }
 
 impl ToValue for RemediationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::InheritanceDrift => "INHERITANCE_DRIFT",

@@ -165,6 +165,7 @@ impl ReportDefinition {
     };
 
     /// A `ReportDefinition` with its required properties, named in a [`ReportDefinitionRequired`].
+    #[inline]
     pub fn new(required: ReportDefinitionRequired) -> Self {
         Self {
             additional_artifacts: None,
@@ -225,6 +226,7 @@ impl Resource for ReportDefinition {
 }
 
 impl ToValue for ReportDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalArtifacts", &self.additional_artifacts)
@@ -292,6 +294,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -308,6 +311,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -336,6 +340,7 @@ impl From<Value> for AdditionalArtifact {
 }
 
 impl ToValue for AdditionalArtifact {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Redshift => "REDSHIFT",
@@ -367,6 +372,7 @@ impl From<Value> for AdditionalSchemaElement {
 }
 
 impl ToValue for AdditionalSchemaElement {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Resources => "RESOURCES",
@@ -398,6 +404,7 @@ impl From<Value> for Compression {
 }
 
 impl ToValue for Compression {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Zip => "ZIP",
@@ -427,6 +434,7 @@ impl From<Value> for ReportDefinitionFormat {
 }
 
 impl ToValue for ReportDefinitionFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TextORcsv => "textORcsv",
@@ -455,6 +463,7 @@ impl From<Value> for ReportVersioning {
 }
 
 impl ToValue for ReportVersioning {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CreateNewReport => "CREATE_NEW_REPORT",
@@ -485,6 +494,7 @@ impl From<Value> for TimeUnit {
 }
 
 impl ToValue for TimeUnit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hourly => "HOURLY",

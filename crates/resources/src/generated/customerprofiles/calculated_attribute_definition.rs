@@ -128,6 +128,7 @@ impl CalculatedAttributeDefinition {
     };
 
     /// A `CalculatedAttributeDefinition` with its required properties, named in a [`CalculatedAttributeDefinitionRequired`].
+    #[inline]
     pub fn new(required: CalculatedAttributeDefinitionRequired) -> Self {
         Self {
             attribute_details: required.attribute_details,
@@ -176,6 +177,7 @@ impl Resource for CalculatedAttributeDefinition {
 }
 
 impl ToValue for CalculatedAttributeDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AttributeDetails", &self.attribute_details)
@@ -205,6 +207,7 @@ impl CalculatedAttributeDefinitionAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the calculated attribute definition was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -212,6 +215,7 @@ impl CalculatedAttributeDefinitionAttributes {
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp of when the calculated attribute definition was most recently edited.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
@@ -219,6 +223,7 @@ impl CalculatedAttributeDefinitionAttributes {
     /// `Fn::GetAtt` `Readiness`: an object.
     ///
     /// Information indicating if the Calculated Attribute is ready for use by confirming all historical data has been processed and reflected.
+    #[inline]
     pub fn readiness(&self) -> Value {
         self.0.get_att("Readiness")
     }
@@ -226,6 +231,7 @@ impl CalculatedAttributeDefinitionAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// Status of the Calculated Attribute creation (whether all historical data has been indexed.)
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -275,6 +281,7 @@ pub struct AttributeDetails {
 #[rustfmt::skip]
 impl AttributeDetails {
     /// A `AttributeDetails` with its required properties, named in a [`AttributeDetailsRequired`].
+    #[inline]
     pub fn new(required: AttributeDetailsRequired) -> Self {
         Self {
             attributes: required.attributes,
@@ -291,6 +298,7 @@ impl AttributeDetails {
 impl PropertyType for AttributeDetails {}
 
 impl ToValue for AttributeDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Attributes", &self.attributes)
@@ -334,6 +342,7 @@ pub struct AttributeItem {
 #[rustfmt::skip]
 impl AttributeItem {
     /// A `AttributeItem` with its required properties, named in a [`AttributeItemRequired`].
+    #[inline]
     pub fn new(required: AttributeItemRequired) -> Self {
         Self {
             name: required.name,
@@ -347,6 +356,7 @@ impl AttributeItem {
 impl PropertyType for AttributeItem {}
 
 impl ToValue for AttributeItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -389,6 +399,7 @@ pub struct Conditions {
 #[rustfmt::skip]
 impl Conditions {
     /// A `Conditions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -404,6 +415,7 @@ impl Conditions {
 impl PropertyType for Conditions {}
 
 impl ToValue for Conditions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ObjectCount", &self.object_count)
@@ -472,6 +484,7 @@ pub struct Range {
 #[rustfmt::skip]
 impl Range {
     /// A `Range` with its required properties, named in a [`RangeRequired`].
+    #[inline]
     pub fn new(required: RangeRequired) -> Self {
         Self {
             timestamp_format: None,
@@ -497,6 +510,7 @@ impl Range {
 impl PropertyType for Range {}
 
 impl ToValue for Range {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TimestampFormat", &self.timestamp_format)
@@ -546,6 +560,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -562,6 +577,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -612,6 +628,7 @@ pub struct Threshold {
 #[rustfmt::skip]
 impl Threshold {
     /// A `Threshold` with its required properties, named in a [`ThresholdRequired`].
+    #[inline]
     pub fn new(required: ThresholdRequired) -> Self {
         Self {
             operator: required.operator,
@@ -628,6 +645,7 @@ impl Threshold {
 impl PropertyType for Threshold {}
 
 impl ToValue for Threshold {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Operator", &self.operator)
@@ -680,6 +698,7 @@ pub struct ValueRange {
 #[rustfmt::skip]
 impl ValueRange {
     /// A `ValueRange` with its required properties, named in a [`ValueRangeRequired`].
+    #[inline]
     pub fn new(required: ValueRangeRequired) -> Self {
         Self {
             end: required.end,
@@ -696,6 +715,7 @@ impl ValueRange {
 impl PropertyType for ValueRange {}
 
 impl ToValue for ValueRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("End", &self.end)
@@ -720,6 +740,7 @@ impl From<Value> for RangeUnit {
 }
 
 impl ToValue for RangeUnit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Days => "DAYS",
@@ -759,6 +780,7 @@ impl From<Value> for Statistic {
 }
 
 impl ToValue for Statistic {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FirstOccurrence => "FIRST_OCCURRENCE",
@@ -797,6 +819,7 @@ impl From<Value> for ThresholdOperator {
 }
 
 impl ToValue for ThresholdOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::EqualTo => "EQUAL_TO",

@@ -120,6 +120,7 @@ impl Domain {
     };
 
     /// A `Domain` with its required properties, named in a [`DomainRequired`].
+    #[inline]
     pub fn new(required: DomainRequired) -> Self {
         Self {
             data_store: None,
@@ -165,6 +166,7 @@ impl Resource for Domain {
 }
 
 impl ToValue for Domain {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataStore", &self.data_store)
@@ -193,6 +195,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the domain was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -200,6 +203,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `DataStore.Readiness`: an object.
     ///
     /// Progress information for data store setup.
+    #[inline]
     pub fn data_store_readiness(&self) -> Value {
         self.0.get_att("DataStore.Readiness")
     }
@@ -207,6 +211,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp of when the domain was most recently edited.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
@@ -214,6 +219,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `RuleBasedMatching.Status`: one of a set of strings.
     ///
     /// The status of rule-based matching rule.
+    #[inline]
     pub fn rule_based_matching_status(&self) -> Value {
         self.0.get_att("RuleBasedMatching.Status")
     }
@@ -221,6 +227,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `Stats`: an object.
     ///
     /// Usage-specific statistics about the domain.
+    #[inline]
     pub fn stats(&self) -> Value {
         self.0.get_att("Stats")
     }
@@ -280,6 +287,7 @@ pub struct AttributeTypesSelector {
 #[rustfmt::skip]
 impl AttributeTypesSelector {
     /// A `AttributeTypesSelector` with its required properties, named in a [`AttributeTypesSelectorRequired`].
+    #[inline]
     pub fn new(required: AttributeTypesSelectorRequired) -> Self {
         Self {
             address: None,
@@ -302,6 +310,7 @@ impl AttributeTypesSelector {
 impl PropertyType for AttributeTypesSelector {}
 
 impl ToValue for AttributeTypesSelector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Address", &self.address)
@@ -362,6 +371,7 @@ pub struct AutoMerging {
 #[rustfmt::skip]
 impl AutoMerging {
     /// A `AutoMerging` with its required properties, named in a [`AutoMergingRequired`].
+    #[inline]
     pub fn new(required: AutoMergingRequired) -> Self {
         Self {
             conflict_resolution: None,
@@ -384,6 +394,7 @@ impl AutoMerging {
 impl PropertyType for AutoMerging {}
 
 impl ToValue for AutoMerging {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConflictResolution", &self.conflict_resolution)
@@ -437,6 +448,7 @@ pub struct ConflictResolution {
 #[rustfmt::skip]
 impl ConflictResolution {
     /// A `ConflictResolution` with its required properties, named in a [`ConflictResolutionRequired`].
+    #[inline]
     pub fn new(required: ConflictResolutionRequired) -> Self {
         Self {
             conflict_resolving_model: required.conflict_resolving_model,
@@ -453,6 +465,7 @@ impl ConflictResolution {
 impl PropertyType for ConflictResolution {}
 
 impl ToValue for ConflictResolution {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConflictResolvingModel", &self.conflict_resolving_model)
@@ -496,6 +509,7 @@ pub struct Consolidation {
 #[rustfmt::skip]
 impl Consolidation {
     /// A `Consolidation` with its required properties, named in a [`ConsolidationRequired`].
+    #[inline]
     pub fn new(required: ConsolidationRequired) -> Self {
         Self {
             matching_attributes_list: required.matching_attributes_list,
@@ -509,6 +523,7 @@ impl Consolidation {
 impl PropertyType for Consolidation {}
 
 impl ToValue for Consolidation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MatchingAttributesList", &self.matching_attributes_list)
@@ -546,6 +561,7 @@ pub struct DataStore {
 #[rustfmt::skip]
 impl DataStore {
     /// A `DataStore` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -559,6 +575,7 @@ impl DataStore {
 impl PropertyType for DataStore {}
 
 impl ToValue for DataStore {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -592,6 +609,7 @@ pub struct ExportingConfig {
 #[rustfmt::skip]
 impl ExportingConfig {
     /// A `ExportingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -603,6 +621,7 @@ impl ExportingConfig {
 impl PropertyType for ExportingConfig {}
 
 impl ToValue for ExportingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3Exporting", &self.s3_exporting)
@@ -652,6 +671,7 @@ pub struct JobSchedule {
 #[rustfmt::skip]
 impl JobSchedule {
     /// A `JobSchedule` with its required properties, named in a [`JobScheduleRequired`].
+    #[inline]
     pub fn new(required: JobScheduleRequired) -> Self {
         Self {
             day_of_the_week: required.day_of_the_week,
@@ -668,6 +688,7 @@ impl JobSchedule {
 impl PropertyType for JobSchedule {}
 
 impl ToValue for JobSchedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DayOfTheWeek", &self.day_of_the_week)
@@ -724,6 +745,7 @@ pub struct Matching {
 #[rustfmt::skip]
 impl Matching {
     /// A `Matching` with its required properties, named in a [`MatchingRequired`].
+    #[inline]
     pub fn new(required: MatchingRequired) -> Self {
         Self {
             auto_merging: None,
@@ -746,6 +768,7 @@ impl Matching {
 impl PropertyType for Matching {}
 
 impl ToValue for Matching {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoMerging", &self.auto_merging)
@@ -791,6 +814,7 @@ pub struct MatchingRule {
 #[rustfmt::skip]
 impl MatchingRule {
     /// A `MatchingRule` with its required properties, named in a [`MatchingRuleRequired`].
+    #[inline]
     pub fn new(required: MatchingRuleRequired) -> Self {
         Self {
             rule: required.rule,
@@ -804,6 +828,7 @@ impl MatchingRule {
 impl PropertyType for MatchingRule {}
 
 impl ToValue for MatchingRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Rule", &self.rule).build()
     }
@@ -841,6 +866,7 @@ pub struct Readiness {
 #[rustfmt::skip]
 impl Readiness {
     /// A `Readiness` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -854,6 +880,7 @@ impl Readiness {
 impl PropertyType for Readiness {}
 
 impl ToValue for Readiness {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Message", &self.message)
@@ -936,6 +963,7 @@ pub struct RuleBasedMatching {
 #[rustfmt::skip]
 impl RuleBasedMatching {
     /// A `RuleBasedMatching` with its required properties, named in a [`RuleBasedMatchingRequired`].
+    #[inline]
     pub fn new(required: RuleBasedMatchingRequired) -> Self {
         Self {
             attribute_types_selector: None,
@@ -970,6 +998,7 @@ impl RuleBasedMatching {
 impl PropertyType for RuleBasedMatching {}
 
 impl ToValue for RuleBasedMatching {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttributeTypesSelector", &self.attribute_types_selector)
@@ -1032,6 +1061,7 @@ pub struct S3ExportingConfig {
 #[rustfmt::skip]
 impl S3ExportingConfig {
     /// A `S3ExportingConfig` with its required properties, named in a [`S3ExportingConfigRequired`].
+    #[inline]
     pub fn new(required: S3ExportingConfigRequired) -> Self {
         Self {
             s3_bucket_name: required.s3_bucket_name,
@@ -1048,6 +1078,7 @@ impl S3ExportingConfig {
 impl PropertyType for S3ExportingConfig {}
 
 impl ToValue for S3ExportingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3BucketName", &self.s3_bucket_name)
@@ -1074,6 +1105,7 @@ impl From<Value> for AttributeMatchingModel {
 }
 
 impl ToValue for AttributeMatchingModel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OneToOne => "ONE_TO_ONE",
@@ -1102,6 +1134,7 @@ impl From<Value> for ConflictResolvingModel {
 }
 
 impl ToValue for ConflictResolvingModel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Recency => "RECENCY",
@@ -1140,6 +1173,7 @@ impl From<Value> for DayOfTheWeek {
 }
 
 impl ToValue for DayOfTheWeek {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sunday => "SUNDAY",
@@ -1175,6 +1209,7 @@ impl From<Value> for RuleBasedMatchingStatus {
 }
 
 impl ToValue for RuleBasedMatchingStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pending => "PENDING",

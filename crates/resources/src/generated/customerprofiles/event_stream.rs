@@ -97,6 +97,7 @@ impl EventStream {
     };
 
     /// A `EventStream` with its required properties, named in a [`EventStreamRequired`].
+    #[inline]
     pub fn new(required: EventStreamRequired) -> Self {
         Self {
             domain_name: required.domain_name,
@@ -130,6 +131,7 @@ impl Resource for EventStream {
 }
 
 impl ToValue for EventStream {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DomainName", &self.domain_name)
@@ -154,6 +156,7 @@ impl EventStreamAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the export was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -161,6 +164,7 @@ impl EventStreamAttributes {
     /// `Fn::GetAtt` `DestinationDetails`: an object.
     ///
     /// Details regarding the Kinesis stream.
+    #[inline]
     pub fn destination_details(&self) -> Value {
         self.0.get_att("DestinationDetails")
     }
@@ -168,6 +172,7 @@ impl EventStreamAttributes {
     /// `Fn::GetAtt` `EventStreamArn`: a string.
     ///
     /// A unique identifier for the event stream.
+    #[inline]
     pub fn event_stream_arn(&self) -> Value {
         self.0.get_att("EventStreamArn")
     }
@@ -175,6 +180,7 @@ impl EventStreamAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The operational state of destination stream for export.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }

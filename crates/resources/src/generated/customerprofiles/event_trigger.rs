@@ -124,6 +124,7 @@ impl EventTrigger {
     };
 
     /// A `EventTrigger` with its required properties, named in a [`EventTriggerRequired`].
+    #[inline]
     pub fn new(required: EventTriggerRequired) -> Self {
         Self {
             description: None,
@@ -169,6 +170,7 @@ impl Resource for EventTrigger {
 }
 
 impl ToValue for EventTrigger {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -197,6 +199,7 @@ impl EventTriggerAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the event trigger was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -204,6 +207,7 @@ impl EventTriggerAttributes {
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp of when the event trigger was most recently updated.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
@@ -251,6 +255,7 @@ pub struct EventTriggerCondition {
 #[rustfmt::skip]
 impl EventTriggerCondition {
     /// A `EventTriggerCondition` with its required properties, named in a [`EventTriggerConditionRequired`].
+    #[inline]
     pub fn new(required: EventTriggerConditionRequired) -> Self {
         Self {
             event_trigger_dimensions: required.event_trigger_dimensions,
@@ -267,6 +272,7 @@ impl EventTriggerCondition {
 impl PropertyType for EventTriggerCondition {}
 
 impl ToValue for EventTriggerCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventTriggerDimensions", &self.event_trigger_dimensions)
@@ -310,6 +316,7 @@ pub struct EventTriggerDimension {
 #[rustfmt::skip]
 impl EventTriggerDimension {
     /// A `EventTriggerDimension` with its required properties, named in a [`EventTriggerDimensionRequired`].
+    #[inline]
     pub fn new(required: EventTriggerDimensionRequired) -> Self {
         Self {
             object_attributes: required.object_attributes,
@@ -323,6 +330,7 @@ impl EventTriggerDimension {
 impl PropertyType for EventTriggerDimension {}
 
 impl ToValue for EventTriggerDimension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ObjectAttributes", &self.object_attributes)
@@ -364,6 +372,7 @@ pub struct EventTriggerLimits {
 #[rustfmt::skip]
 impl EventTriggerLimits {
     /// A `EventTriggerLimits` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -377,6 +386,7 @@ impl EventTriggerLimits {
 impl PropertyType for EventTriggerLimits {}
 
 impl ToValue for EventTriggerLimits {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EventExpiration", &self.event_expiration)
@@ -441,6 +451,7 @@ pub struct ObjectAttribute {
 #[rustfmt::skip]
 impl ObjectAttribute {
     /// A `ObjectAttribute` with its required properties, named in a [`ObjectAttributeRequired`].
+    #[inline]
     pub fn new(required: ObjectAttributeRequired) -> Self {
         Self {
             comparison_operator: required.comparison_operator,
@@ -463,6 +474,7 @@ impl ObjectAttribute {
 impl PropertyType for ObjectAttribute {}
 
 impl ToValue for ObjectAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
@@ -527,6 +539,7 @@ pub struct Period {
 #[rustfmt::skip]
 impl Period {
     /// A `Period` with its required properties, named in a [`PeriodRequired`].
+    #[inline]
     pub fn new(required: PeriodRequired) -> Self {
         Self {
             max_invocations_per_profile: None,
@@ -549,6 +562,7 @@ impl Period {
 impl PropertyType for Period {}
 
 impl ToValue for Period {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -600,6 +614,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -616,6 +631,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -668,6 +684,7 @@ impl From<Value> for ComparisonOperator {
 }
 
 impl ToValue for ComparisonOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Inclusive => "INCLUSIVE",
@@ -711,6 +728,7 @@ impl From<Value> for EventTriggerLogicalOperator {
 }
 
 impl ToValue for EventTriggerLogicalOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Any => "ANY",
@@ -744,6 +762,7 @@ impl From<Value> for Unit {
 }
 
 impl ToValue for Unit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hours => "HOURS",

@@ -127,6 +127,7 @@ impl Integration {
     };
 
     /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
+    #[inline]
     pub fn new(required: IntegrationRequired) -> Self {
         Self {
             domain_name: required.domain_name,
@@ -172,6 +173,7 @@ impl Resource for Integration {
 }
 
 impl ToValue for Integration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DomainName", &self.domain_name)
@@ -200,6 +202,7 @@ impl IntegrationAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the integration was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -207,6 +210,7 @@ impl IntegrationAttributes {
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp of when the integration was most recently edited.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
@@ -257,6 +261,7 @@ pub struct ConnectorOperator {
 #[rustfmt::skip]
 impl ConnectorOperator {
     /// A `ConnectorOperator` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -276,6 +281,7 @@ impl ConnectorOperator {
 impl PropertyType for ConnectorOperator {}
 
 impl ToValue for ConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Marketo", &self.marketo)
@@ -359,6 +365,7 @@ pub struct FlowDefinition {
 #[rustfmt::skip]
 impl FlowDefinition {
     /// A `FlowDefinition` with its required properties, named in a [`FlowDefinitionRequired`].
+    #[inline]
     pub fn new(required: FlowDefinitionRequired) -> Self {
         Self {
             description: None,
@@ -387,6 +394,7 @@ impl FlowDefinition {
 impl PropertyType for FlowDefinition {}
 
 impl ToValue for FlowDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -426,6 +434,7 @@ pub struct IncrementalPullConfig {
 #[rustfmt::skip]
 impl IncrementalPullConfig {
     /// A `IncrementalPullConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -437,6 +446,7 @@ impl IncrementalPullConfig {
 impl PropertyType for IncrementalPullConfig {}
 
 impl ToValue for IncrementalPullConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DatetimeTypeFieldName", &self.datetime_type_field_name)
@@ -479,6 +489,7 @@ pub struct MarketoSourceProperties {
 #[rustfmt::skip]
 impl MarketoSourceProperties {
     /// A `MarketoSourceProperties` with its required properties, named in a [`MarketoSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: MarketoSourcePropertiesRequired) -> Self {
         Self {
             object: required.object,
@@ -492,6 +503,7 @@ impl MarketoSourceProperties {
 impl PropertyType for MarketoSourceProperties {}
 
 impl ToValue for MarketoSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Object", &self.object).build()
     }
@@ -541,6 +553,7 @@ pub struct ObjectTypeMapping {
 #[rustfmt::skip]
 impl ObjectTypeMapping {
     /// A `ObjectTypeMapping` with its required properties, named in a [`ObjectTypeMappingRequired`].
+    #[inline]
     pub fn new(required: ObjectTypeMappingRequired) -> Self {
         Self {
             key: required.key,
@@ -557,6 +570,7 @@ impl ObjectTypeMapping {
 impl PropertyType for ObjectTypeMapping {}
 
 impl ToValue for ObjectTypeMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -607,6 +621,7 @@ pub struct S3SourceProperties {
 #[rustfmt::skip]
 impl S3SourceProperties {
     /// A `S3SourceProperties` with its required properties, named in a [`S3SourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: S3SourcePropertiesRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -623,6 +638,7 @@ impl S3SourceProperties {
 impl PropertyType for S3SourceProperties {}
 
 impl ToValue for S3SourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -676,6 +692,7 @@ pub struct SalesforceSourceProperties {
 #[rustfmt::skip]
 impl SalesforceSourceProperties {
     /// A `SalesforceSourceProperties` with its required properties, named in a [`SalesforceSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: SalesforceSourcePropertiesRequired) -> Self {
         Self {
             enable_dynamic_field_update: None,
@@ -695,6 +712,7 @@ impl SalesforceSourceProperties {
 impl PropertyType for SalesforceSourceProperties {}
 
 impl ToValue for SalesforceSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -776,6 +794,7 @@ pub struct ScheduledTriggerProperties {
 #[rustfmt::skip]
 impl ScheduledTriggerProperties {
     /// A `ScheduledTriggerProperties` with its required properties, named in a [`ScheduledTriggerPropertiesRequired`].
+    #[inline]
     pub fn new(required: ScheduledTriggerPropertiesRequired) -> Self {
         Self {
             data_pull_mode: None,
@@ -807,6 +826,7 @@ impl ScheduledTriggerProperties {
 impl PropertyType for ScheduledTriggerProperties {}
 
 impl ToValue for ScheduledTriggerProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataPullMode", &self.data_pull_mode)
@@ -855,6 +875,7 @@ pub struct ServiceNowSourceProperties {
 #[rustfmt::skip]
 impl ServiceNowSourceProperties {
     /// A `ServiceNowSourceProperties` with its required properties, named in a [`ServiceNowSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: ServiceNowSourcePropertiesRequired) -> Self {
         Self {
             object: required.object,
@@ -868,6 +889,7 @@ impl ServiceNowSourceProperties {
 impl PropertyType for ServiceNowSourceProperties {}
 
 impl ToValue for ServiceNowSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Object", &self.object).build()
     }
@@ -918,6 +940,7 @@ pub struct SourceConnectorProperties {
 #[rustfmt::skip]
 impl SourceConnectorProperties {
     /// A `SourceConnectorProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -937,6 +960,7 @@ impl SourceConnectorProperties {
 impl PropertyType for SourceConnectorProperties {}
 
 impl ToValue for SourceConnectorProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Marketo", &self.marketo)
@@ -1000,6 +1024,7 @@ pub struct SourceFlowConfig {
 #[rustfmt::skip]
 impl SourceFlowConfig {
     /// A `SourceFlowConfig` with its required properties, named in a [`SourceFlowConfigRequired`].
+    #[inline]
     pub fn new(required: SourceFlowConfigRequired) -> Self {
         Self {
             connector_profile_name: None,
@@ -1022,6 +1047,7 @@ impl SourceFlowConfig {
 impl PropertyType for SourceFlowConfig {}
 
 impl ToValue for SourceFlowConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectorProfileName", &self.connector_profile_name)
@@ -1094,6 +1120,7 @@ pub struct Task {
 #[rustfmt::skip]
 impl Task {
     /// A `Task` with its required properties, named in a [`TaskRequired`].
+    #[inline]
     pub fn new(required: TaskRequired) -> Self {
         Self {
             connector_operator: None,
@@ -1119,6 +1146,7 @@ impl Task {
 impl PropertyType for Task {}
 
 impl ToValue for Task {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectorOperator", &self.connector_operator)
@@ -1172,6 +1200,7 @@ pub struct TaskPropertiesMap {
 #[rustfmt::skip]
 impl TaskPropertiesMap {
     /// A `TaskPropertiesMap` with its required properties, named in a [`TaskPropertiesMapRequired`].
+    #[inline]
     pub fn new(required: TaskPropertiesMapRequired) -> Self {
         Self {
             operator_property_key: required.operator_property_key,
@@ -1188,6 +1217,7 @@ impl TaskPropertiesMap {
 impl PropertyType for TaskPropertiesMap {}
 
 impl ToValue for TaskPropertiesMap {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OperatorPropertyKey", &self.operator_property_key)
@@ -1234,6 +1264,7 @@ pub struct TriggerConfig {
 #[rustfmt::skip]
 impl TriggerConfig {
     /// A `TriggerConfig` with its required properties, named in a [`TriggerConfigRequired`].
+    #[inline]
     pub fn new(required: TriggerConfigRequired) -> Self {
         Self {
             trigger_properties: None,
@@ -1250,6 +1281,7 @@ impl TriggerConfig {
 impl PropertyType for TriggerConfig {}
 
 impl ToValue for TriggerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TriggerProperties", &self.trigger_properties)
@@ -1283,6 +1315,7 @@ pub struct TriggerProperties {
 #[rustfmt::skip]
 impl TriggerProperties {
     /// A `TriggerProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1294,6 +1327,7 @@ impl TriggerProperties {
 impl PropertyType for TriggerProperties {}
 
 impl ToValue for TriggerProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Scheduled", &self.scheduled).build()
     }
@@ -1334,6 +1368,7 @@ pub struct ZendeskSourceProperties {
 #[rustfmt::skip]
 impl ZendeskSourceProperties {
     /// A `ZendeskSourceProperties` with its required properties, named in a [`ZendeskSourcePropertiesRequired`].
+    #[inline]
     pub fn new(required: ZendeskSourcePropertiesRequired) -> Self {
         Self {
             object: required.object,
@@ -1347,6 +1382,7 @@ impl ZendeskSourceProperties {
 impl PropertyType for ZendeskSourceProperties {}
 
 impl ToValue for ZendeskSourceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Object", &self.object).build()
     }
@@ -1376,6 +1412,7 @@ impl From<Value> for ConnectorType {
 }
 
 impl ToValue for ConnectorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Salesforce => "Salesforce",
@@ -1407,6 +1444,7 @@ impl From<Value> for DataPullMode {
 }
 
 impl ToValue for DataPullMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Incremental => "Incremental",
@@ -1435,6 +1473,7 @@ impl From<Value> for IntegrationScope {
 }
 
 impl ToValue for IntegrationScope {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Profile => "PROFILE",
@@ -1491,6 +1530,7 @@ impl From<Value> for MarketoConnectorOperator {
 }
 
 impl ToValue for MarketoConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -1557,6 +1597,7 @@ impl From<Value> for OperatorPropertiesKeys {
 }
 
 impl ToValue for OperatorPropertiesKeys {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Value => "VALUE",
@@ -1633,6 +1674,7 @@ impl From<Value> for S3ConnectorOperator {
 }
 
 impl ToValue for S3ConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -1717,6 +1759,7 @@ impl From<Value> for SalesforceConnectorOperator {
 }
 
 impl ToValue for SalesforceConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -1802,6 +1845,7 @@ impl From<Value> for ServiceNowConnectorOperator {
 }
 
 impl ToValue for ServiceNowConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",
@@ -1859,6 +1903,7 @@ impl From<Value> for TaskType {
 }
 
 impl ToValue for TaskType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Arithmetic => "Arithmetic",
@@ -1894,6 +1939,7 @@ impl From<Value> for TriggerType {
 }
 
 impl ToValue for TriggerType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Scheduled => "Scheduled",
@@ -1947,6 +1993,7 @@ impl From<Value> for ZendeskConnectorOperator {
 }
 
 impl ToValue for ZendeskConnectorOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Projection => "PROJECTION",

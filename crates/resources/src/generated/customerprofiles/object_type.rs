@@ -155,6 +155,7 @@ impl ObjectType {
     };
 
     /// A `ObjectType` with its required properties, named in a [`ObjectTypeRequired`].
+    #[inline]
     pub fn new(required: ObjectTypeRequired) -> Self {
         Self {
             allow_profile_creation: None,
@@ -215,6 +216,7 @@ impl Resource for ObjectType {
 }
 
 impl ToValue for ObjectType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowProfileCreation", &self.allow_profile_creation)
@@ -251,6 +253,7 @@ impl ObjectTypeAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the object type was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -258,6 +261,7 @@ impl ObjectTypeAttributes {
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp of when the object type was most recently edited.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
@@ -265,6 +269,7 @@ impl ObjectTypeAttributes {
     /// `Fn::GetAtt` `MaxAvailableProfileObjectCount`: an integer.
     ///
     /// The amount of provisioned profile object max count available.
+    #[inline]
     pub fn max_available_profile_object_count(&self) -> Value {
         self.0.get_att("MaxAvailableProfileObjectCount")
     }
@@ -302,6 +307,7 @@ pub struct FieldMap {
 #[rustfmt::skip]
 impl FieldMap {
     /// A `FieldMap` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -315,6 +321,7 @@ impl FieldMap {
 impl PropertyType for FieldMap {}
 
 impl ToValue for FieldMap {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -355,6 +362,7 @@ pub struct KeyMap {
 #[rustfmt::skip]
 impl KeyMap {
     /// A `KeyMap` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -368,6 +376,7 @@ impl KeyMap {
 impl PropertyType for KeyMap {}
 
 impl ToValue for KeyMap {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -415,6 +424,7 @@ pub struct ObjectTypeField {
 #[rustfmt::skip]
 impl ObjectTypeField {
     /// A `ObjectTypeField` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -430,6 +440,7 @@ impl ObjectTypeField {
 impl PropertyType for ObjectTypeField {}
 
 impl ToValue for ObjectTypeField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContentType", &self.content_type)
@@ -471,6 +482,7 @@ pub struct ObjectTypeKey {
 #[rustfmt::skip]
 impl ObjectTypeKey {
     /// A `ObjectTypeKey` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -484,6 +496,7 @@ impl ObjectTypeKey {
 impl PropertyType for ObjectTypeKey {}
 
 impl ToValue for ObjectTypeKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldNames", &self.field_names)
@@ -516,6 +529,7 @@ impl From<Value> for ContentType {
 }
 
 impl ToValue for ContentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::String => "STRING",
@@ -581,6 +595,7 @@ impl From<Value> for StandardIdentifier {
 }
 
 impl ToValue for StandardIdentifier {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Profile => "PROFILE",

@@ -109,6 +109,7 @@ impl Recommender {
     };
 
     /// A `Recommender` with its required properties, named in a [`RecommenderRequired`].
+    #[inline]
     pub fn new(required: RecommenderRequired) -> Self {
         Self {
             description: None,
@@ -148,6 +149,7 @@ impl Resource for Recommender {
 }
 
 impl ToValue for Recommender {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -174,6 +176,7 @@ impl RecommenderAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the recommender was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -181,6 +184,7 @@ impl RecommenderAttributes {
     /// `Fn::GetAtt` `FailureReason`: a string.
     ///
     /// The reason for recommender failure.
+    #[inline]
     pub fn failure_reason(&self) -> Value {
         self.0.get_att("FailureReason")
     }
@@ -188,6 +192,7 @@ impl RecommenderAttributes {
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp of when the recommender was last updated.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
@@ -195,6 +200,7 @@ impl RecommenderAttributes {
     /// `Fn::GetAtt` `LatestRecommenderUpdate`: an object.
     ///
     /// Information about the latest recommender update
+    #[inline]
     pub fn latest_recommender_update(&self) -> Value {
         self.0.get_att("LatestRecommenderUpdate")
     }
@@ -202,16 +208,19 @@ impl RecommenderAttributes {
     /// `Fn::GetAtt` `RecommenderArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the recommender.
+    #[inline]
     pub fn recommender_arn(&self) -> Value {
         self.0.get_att("RecommenderArn")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `TrainingMetrics`: a list of `TrainingMetrics` objects.
+    #[inline]
     pub fn training_metrics(&self) -> Value {
         self.0.get_att("TrainingMetrics")
     }
@@ -257,6 +266,7 @@ pub struct EventParameters {
 #[rustfmt::skip]
 impl EventParameters {
     /// A `EventParameters` with its required properties, named in a [`EventParametersRequired`].
+    #[inline]
     pub fn new(required: EventParametersRequired) -> Self {
         Self {
             event_type: required.event_type,
@@ -273,6 +283,7 @@ impl EventParameters {
 impl PropertyType for EventParameters {}
 
 impl ToValue for EventParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventType", &self.event_type)
@@ -316,6 +327,7 @@ pub struct EventsConfig {
 #[rustfmt::skip]
 impl EventsConfig {
     /// A `EventsConfig` with its required properties, named in a [`EventsConfigRequired`].
+    #[inline]
     pub fn new(required: EventsConfigRequired) -> Self {
         Self {
             event_parameters_list: required.event_parameters_list,
@@ -329,6 +341,7 @@ impl EventsConfig {
 impl PropertyType for EventsConfig {}
 
 impl ToValue for EventsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventParametersList", &self.event_parameters_list)
@@ -361,6 +374,7 @@ pub struct RecommenderConfig {
 #[rustfmt::skip]
 impl RecommenderConfig {
     /// A `RecommenderConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -372,6 +386,7 @@ impl RecommenderConfig {
 impl PropertyType for RecommenderConfig {}
 
 impl ToValue for RecommenderConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EventsConfig", &self.events_config)
@@ -405,6 +420,7 @@ impl From<Value> for RecommenderRecipeName {
 }
 
 impl ToValue for RecommenderRecipeName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FrequentlyPairedItems => "frequently-paired-items",

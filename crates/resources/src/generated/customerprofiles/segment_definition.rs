@@ -124,6 +124,7 @@ impl SegmentDefinition {
     };
 
     /// A `SegmentDefinition` with its required properties, named in a [`SegmentDefinitionRequired`].
+    #[inline]
     pub fn new(required: SegmentDefinitionRequired) -> Self {
         Self {
             description: None,
@@ -169,6 +170,7 @@ impl Resource for SegmentDefinition {
 }
 
 impl ToValue for SegmentDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -197,6 +199,7 @@ impl SegmentDefinitionAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// When the segment definition was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -204,6 +207,7 @@ impl SegmentDefinitionAttributes {
     /// `Fn::GetAtt` `SegmentDefinitionArn`: a string.
     ///
     /// The arn of the segment definition.
+    #[inline]
     pub fn segment_definition_arn(&self) -> Value {
         self.0.get_att("SegmentDefinitionArn")
     }
@@ -215,6 +219,7 @@ impl SegmentDefinitionAttributes {
     /// Classic : Segments created using traditional SegmentGroup structure
     ///
     /// Enhanced : Segments created using SQL queries
+    #[inline]
     pub fn segment_type(&self) -> Value {
         self.0.get_att("SegmentType")
     }
@@ -260,6 +265,7 @@ pub struct Group {
 #[rustfmt::skip]
 impl Group {
     /// A `Group` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -277,6 +283,7 @@ impl Group {
 impl PropertyType for Group {}
 
 impl ToValue for Group {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
@@ -317,6 +324,7 @@ pub struct SegmentGroup {
 #[rustfmt::skip]
 impl SegmentGroup {
     /// A `SegmentGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -330,6 +338,7 @@ impl SegmentGroup {
 impl PropertyType for SegmentGroup {}
 
 impl ToValue for SegmentGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Groups", &self.groups)
@@ -373,6 +382,7 @@ pub struct SegmentSort {
 #[rustfmt::skip]
 impl SegmentSort {
     /// A `SegmentSort` with its required properties, named in a [`SegmentSortRequired`].
+    #[inline]
     pub fn new(required: SegmentSortRequired) -> Self {
         Self {
             attributes: required.attributes,
@@ -386,6 +396,7 @@ impl SegmentSort {
 impl PropertyType for SegmentSort {}
 
 impl ToValue for SegmentSort {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Attributes", &self.attributes)
@@ -447,6 +458,7 @@ pub struct SortAttribute {
 #[rustfmt::skip]
 impl SortAttribute {
     /// A `SortAttribute` with its required properties, named in a [`SortAttributeRequired`].
+    #[inline]
     pub fn new(required: SortAttributeRequired) -> Self {
         Self {
             data_type: None,
@@ -469,6 +481,7 @@ impl SortAttribute {
 impl PropertyType for SortAttribute {}
 
 impl ToValue for SortAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataType", &self.data_type)
@@ -506,6 +519,7 @@ pub struct SourceSegment {
 #[rustfmt::skip]
 impl SourceSegment {
     /// A `SourceSegment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -517,6 +531,7 @@ impl SourceSegment {
 impl PropertyType for SourceSegment {}
 
 impl ToValue for SourceSegment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SegmentDefinitionName", &self.segment_definition_name)
@@ -544,6 +559,7 @@ impl From<Value> for IncludeOptions {
 }
 
 impl ToValue for IncludeOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -575,6 +591,7 @@ impl From<Value> for SegmentSortDataType {
 }
 
 impl ToValue for SegmentSortDataType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::String => "STRING",
@@ -604,6 +621,7 @@ impl From<Value> for SegmentSortOrder {
 }
 
 impl ToValue for SegmentSortOrder {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Asc => "ASC",
@@ -632,6 +650,7 @@ impl From<Value> for SortAttributeType {
 }
 
 impl ToValue for SortAttributeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Profile => "PROFILE",

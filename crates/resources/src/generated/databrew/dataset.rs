@@ -107,6 +107,7 @@ impl Dataset {
     };
 
     /// A `Dataset` with its required properties, named in a [`DatasetRequired`].
+    #[inline]
     pub fn new(required: DatasetRequired) -> Self {
         Self {
             format: None,
@@ -149,6 +150,7 @@ impl Resource for Dataset {
 }
 
 impl ToValue for Dataset {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Format", &self.format)
@@ -204,6 +206,7 @@ pub struct CsvOptions {
 #[rustfmt::skip]
 impl CsvOptions {
     /// A `CsvOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -217,6 +220,7 @@ impl CsvOptions {
 impl PropertyType for CsvOptions {}
 
 impl ToValue for CsvOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Delimiter", &self.delimiter)
@@ -271,6 +275,7 @@ pub struct DataCatalogInputDefinition {
 #[rustfmt::skip]
 impl DataCatalogInputDefinition {
     /// A `DataCatalogInputDefinition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -288,6 +293,7 @@ impl DataCatalogInputDefinition {
 impl PropertyType for DataCatalogInputDefinition {}
 
 impl ToValue for DataCatalogInputDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
@@ -352,6 +358,7 @@ pub struct DatabaseInputDefinition {
 #[rustfmt::skip]
 impl DatabaseInputDefinition {
     /// A `DatabaseInputDefinition` with its required properties, named in a [`DatabaseInputDefinitionRequired`].
+    #[inline]
     pub fn new(required: DatabaseInputDefinitionRequired) -> Self {
         Self {
             database_table_name: None,
@@ -374,6 +381,7 @@ impl DatabaseInputDefinition {
 impl PropertyType for DatabaseInputDefinition {}
 
 impl ToValue for DatabaseInputDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DatabaseTableName", &self.database_table_name)
@@ -441,6 +449,7 @@ pub struct DatasetParameter {
 #[rustfmt::skip]
 impl DatasetParameter {
     /// A `DatasetParameter` with its required properties, named in a [`DatasetParameterRequired`].
+    #[inline]
     pub fn new(required: DatasetParameterRequired) -> Self {
         Self {
             create_column: None,
@@ -466,6 +475,7 @@ impl DatasetParameter {
 impl PropertyType for DatasetParameter {}
 
 impl ToValue for DatasetParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreateColumn", &self.create_column)
@@ -526,6 +536,7 @@ pub struct DatetimeOptions {
 #[rustfmt::skip]
 impl DatetimeOptions {
     /// A `DatetimeOptions` with its required properties, named in a [`DatetimeOptionsRequired`].
+    #[inline]
     pub fn new(required: DatetimeOptionsRequired) -> Self {
         Self {
             format: required.format,
@@ -545,6 +556,7 @@ impl DatetimeOptions {
 impl PropertyType for DatetimeOptions {}
 
 impl ToValue for DatetimeOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Format", &self.format)
@@ -594,6 +606,7 @@ pub struct ExcelOptions {
 #[rustfmt::skip]
 impl ExcelOptions {
     /// A `ExcelOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -609,6 +622,7 @@ impl ExcelOptions {
 impl PropertyType for ExcelOptions {}
 
 impl ToValue for ExcelOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HeaderRow", &self.header_row)
@@ -663,6 +677,7 @@ pub struct FilesLimit {
 #[rustfmt::skip]
 impl FilesLimit {
     /// A `FilesLimit` with its required properties, named in a [`FilesLimitRequired`].
+    #[inline]
     pub fn new(required: FilesLimitRequired) -> Self {
         Self {
             max_files: required.max_files,
@@ -682,6 +697,7 @@ impl FilesLimit {
 impl PropertyType for FilesLimit {}
 
 impl ToValue for FilesLimit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxFiles", &self.max_files)
@@ -733,6 +749,7 @@ pub struct FilterExpression {
 #[rustfmt::skip]
 impl FilterExpression {
     /// A `FilterExpression` with its required properties, named in a [`FilterExpressionRequired`].
+    #[inline]
     pub fn new(required: FilterExpressionRequired) -> Self {
         Self {
             expression: required.expression,
@@ -749,6 +766,7 @@ impl FilterExpression {
 impl PropertyType for FilterExpression {}
 
 impl ToValue for FilterExpression {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Expression", &self.expression)
@@ -801,6 +819,7 @@ pub struct FilterValue {
 #[rustfmt::skip]
 impl FilterValue {
     /// A `FilterValue` with its required properties, named in a [`FilterValueRequired`].
+    #[inline]
     pub fn new(required: FilterValueRequired) -> Self {
         Self {
             value: required.value,
@@ -817,6 +836,7 @@ impl FilterValue {
 impl PropertyType for FilterValue {}
 
 impl ToValue for FilterValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Value", &self.value)
@@ -860,6 +880,7 @@ pub struct FormatOptions {
 #[rustfmt::skip]
 impl FormatOptions {
     /// A `FormatOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -875,6 +896,7 @@ impl FormatOptions {
 impl PropertyType for FormatOptions {}
 
 impl ToValue for FormatOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Csv", &self.csv)
@@ -924,6 +946,7 @@ pub struct Input {
 #[rustfmt::skip]
 impl Input {
     /// A `Input` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -941,6 +964,7 @@ impl Input {
 impl PropertyType for Input {}
 
 impl ToValue for Input {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -979,6 +1003,7 @@ pub struct JsonOptions {
 #[rustfmt::skip]
 impl JsonOptions {
     /// A `JsonOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -990,6 +1015,7 @@ impl JsonOptions {
 impl PropertyType for JsonOptions {}
 
 impl ToValue for JsonOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("MultiLine", &self.multi_line).build()
     }
@@ -1022,6 +1048,7 @@ pub struct Metadata {
 #[rustfmt::skip]
 impl Metadata {
     /// A `Metadata` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1033,6 +1060,7 @@ impl Metadata {
 impl PropertyType for Metadata {}
 
 impl ToValue for Metadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("SourceArn", &self.source_arn).build()
     }
@@ -1073,6 +1101,7 @@ pub struct PathOptions {
 #[rustfmt::skip]
 impl PathOptions {
     /// A `PathOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1088,6 +1117,7 @@ impl PathOptions {
 impl PropertyType for PathOptions {}
 
 impl ToValue for PathOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FilesLimit", &self.files_limit)
@@ -1142,6 +1172,7 @@ pub struct PathParameter {
 #[rustfmt::skip]
 impl PathParameter {
     /// A `PathParameter` with its required properties, named in a [`PathParameterRequired`].
+    #[inline]
     pub fn new(required: PathParameterRequired) -> Self {
         Self {
             dataset_parameter: required.dataset_parameter,
@@ -1158,6 +1189,7 @@ impl PathParameter {
 impl PropertyType for PathParameter {}
 
 impl ToValue for PathParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatasetParameter", &self.dataset_parameter)
@@ -1190,6 +1222,7 @@ impl From<Value> for DatasetFormat {
 }
 
 impl ToValue for DatasetFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Csv => "CSV",
@@ -1223,6 +1256,7 @@ impl From<Value> for DatasetParameterType {
 }
 
 impl ToValue for DatasetParameterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::String => "String",
@@ -1252,6 +1286,7 @@ impl From<Value> for Order {
 }
 
 impl ToValue for Order {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ascending => "ASCENDING",
@@ -1278,6 +1313,7 @@ impl From<Value> for OrderedBy {
 }
 
 impl ToValue for OrderedBy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LastModifiedDate => "LAST_MODIFIED_DATE",
@@ -1307,6 +1343,7 @@ impl From<Value> for Source {
 }
 
 impl ToValue for Source {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::S3 => "S3",

@@ -201,6 +201,7 @@ impl Job {
     };
 
     /// A `Job` with its required properties, named in a [`JobRequired`].
+    #[inline]
     pub fn new(required: JobRequired) -> Self {
         Self {
             data_catalog_outputs: None,
@@ -282,6 +283,7 @@ impl Resource for Job {
 }
 
 impl ToValue for Job {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataCatalogOutputs", &self.data_catalog_outputs)
@@ -353,6 +355,7 @@ pub struct AllowedStatistics {
 #[rustfmt::skip]
 impl AllowedStatistics {
     /// A `AllowedStatistics` with its required properties, named in a [`AllowedStatisticsRequired`].
+    #[inline]
     pub fn new(required: AllowedStatisticsRequired) -> Self {
         Self {
             statistics: required.statistics,
@@ -366,6 +369,7 @@ impl AllowedStatistics {
 impl PropertyType for AllowedStatistics {}
 
 impl ToValue for AllowedStatistics {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Statistics", &self.statistics)
@@ -413,6 +417,7 @@ pub struct ColumnStatisticsConfiguration {
 #[rustfmt::skip]
 impl ColumnStatisticsConfiguration {
     /// A `ColumnStatisticsConfiguration` with its required properties, named in a [`ColumnStatisticsConfigurationRequired`].
+    #[inline]
     pub fn new(required: ColumnStatisticsConfigurationRequired) -> Self {
         Self {
             selectors: None,
@@ -429,6 +434,7 @@ impl ColumnStatisticsConfiguration {
 impl PropertyType for ColumnStatisticsConfiguration {}
 
 impl ToValue for ColumnStatisticsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Selectors", &self.selectors)
@@ -464,6 +470,7 @@ pub struct CsvOutputOptions {
 #[rustfmt::skip]
 impl CsvOutputOptions {
     /// A `CsvOutputOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -475,6 +482,7 @@ impl CsvOutputOptions {
 impl PropertyType for CsvOutputOptions {}
 
 impl ToValue for CsvOutputOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Delimiter", &self.delimiter).build()
     }
@@ -546,6 +554,7 @@ pub struct DataCatalogOutput {
 #[rustfmt::skip]
 impl DataCatalogOutput {
     /// A `DataCatalogOutput` with its required properties, named in a [`DataCatalogOutputRequired`].
+    #[inline]
     pub fn new(required: DataCatalogOutputRequired) -> Self {
         Self {
             catalog_id: None,
@@ -574,6 +583,7 @@ impl DataCatalogOutput {
 impl PropertyType for DataCatalogOutput {}
 
 impl ToValue for DataCatalogOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
@@ -633,6 +643,7 @@ pub struct DatabaseOutput {
 #[rustfmt::skip]
 impl DatabaseOutput {
     /// A `DatabaseOutput` with its required properties, named in a [`DatabaseOutputRequired`].
+    #[inline]
     pub fn new(required: DatabaseOutputRequired) -> Self {
         Self {
             database_options: required.database_options,
@@ -652,6 +663,7 @@ impl DatabaseOutput {
 impl PropertyType for DatabaseOutput {}
 
 impl ToValue for DatabaseOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatabaseOptions", &self.database_options)
@@ -701,6 +713,7 @@ pub struct DatabaseTableOutputOptions {
 #[rustfmt::skip]
 impl DatabaseTableOutputOptions {
     /// A `DatabaseTableOutputOptions` with its required properties, named in a [`DatabaseTableOutputOptionsRequired`].
+    #[inline]
     pub fn new(required: DatabaseTableOutputOptionsRequired) -> Self {
         Self {
             table_name: required.table_name,
@@ -717,6 +730,7 @@ impl DatabaseTableOutputOptions {
 impl PropertyType for DatabaseTableOutputOptions {}
 
 impl ToValue for DatabaseTableOutputOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TableName", &self.table_name)
@@ -787,6 +801,7 @@ pub struct EntityDetectorConfiguration {
 #[rustfmt::skip]
 impl EntityDetectorConfiguration {
     /// A `EntityDetectorConfiguration` with its required properties, named in a [`EntityDetectorConfigurationRequired`].
+    #[inline]
     pub fn new(required: EntityDetectorConfigurationRequired) -> Self {
         Self {
             allowed_statistics: None,
@@ -803,6 +818,7 @@ impl EntityDetectorConfiguration {
 impl PropertyType for EntityDetectorConfiguration {}
 
 impl ToValue for EntityDetectorConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedStatistics", &self.allowed_statistics)
@@ -848,6 +864,7 @@ pub struct JobSample {
 #[rustfmt::skip]
 impl JobSample {
     /// A `JobSample` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -861,6 +878,7 @@ impl JobSample {
 impl PropertyType for JobSample {}
 
 impl ToValue for JobSample {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Mode", &self.mode)
@@ -936,6 +954,7 @@ pub struct Output {
 #[rustfmt::skip]
 impl Output {
     /// A `Output` with its required properties, named in a [`OutputRequired`].
+    #[inline]
     pub fn new(required: OutputRequired) -> Self {
         Self {
             compression_format: None,
@@ -967,6 +986,7 @@ impl Output {
 impl PropertyType for Output {}
 
 impl ToValue for Output {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CompressionFormat", &self.compression_format)
@@ -1005,6 +1025,7 @@ pub struct OutputFormatOptions {
 #[rustfmt::skip]
 impl OutputFormatOptions {
     /// A `OutputFormatOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1016,6 +1037,7 @@ impl OutputFormatOptions {
 impl PropertyType for OutputFormatOptions {}
 
 impl ToValue for OutputFormatOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Csv", &self.csv).build()
     }
@@ -1068,6 +1090,7 @@ pub struct OutputLocation {
 #[rustfmt::skip]
 impl OutputLocation {
     /// A `OutputLocation` with its required properties, named in a [`OutputLocationRequired`].
+    #[inline]
     pub fn new(required: OutputLocationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -1087,6 +1110,7 @@ impl OutputLocation {
 impl PropertyType for OutputLocation {}
 
 impl ToValue for OutputLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -1140,6 +1164,7 @@ pub struct ProfileConfiguration {
 #[rustfmt::skip]
 impl ProfileConfiguration {
     /// A `ProfileConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1157,6 +1182,7 @@ impl ProfileConfiguration {
 impl PropertyType for ProfileConfiguration {}
 
 impl ToValue for ProfileConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1214,6 +1240,7 @@ pub struct Recipe {
 #[rustfmt::skip]
 impl Recipe {
     /// A `Recipe` with its required properties, named in a [`RecipeRequired`].
+    #[inline]
     pub fn new(required: RecipeRequired) -> Self {
         Self {
             name: required.name,
@@ -1230,6 +1257,7 @@ impl Recipe {
 impl PropertyType for Recipe {}
 
 impl ToValue for Recipe {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -1271,6 +1299,7 @@ pub struct S3TableOutputOptions {
 #[rustfmt::skip]
 impl S3TableOutputOptions {
     /// A `S3TableOutputOptions` with its required properties, named in a [`S3TableOutputOptionsRequired`].
+    #[inline]
     pub fn new(required: S3TableOutputOptionsRequired) -> Self {
         Self {
             location: required.location,
@@ -1284,6 +1313,7 @@ impl S3TableOutputOptions {
 impl PropertyType for S3TableOutputOptions {}
 
 impl ToValue for S3TableOutputOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Location", &self.location).build()
     }
@@ -1331,6 +1361,7 @@ pub struct StatisticOverride {
 #[rustfmt::skip]
 impl StatisticOverride {
     /// A `StatisticOverride` with its required properties, named in a [`StatisticOverrideRequired`].
+    #[inline]
     pub fn new(required: StatisticOverrideRequired) -> Self {
         Self {
             parameters: required.parameters,
@@ -1347,6 +1378,7 @@ impl StatisticOverride {
 impl PropertyType for StatisticOverride {}
 
 impl ToValue for StatisticOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Parameters", &self.parameters)
@@ -1389,6 +1421,7 @@ pub struct StatisticsConfiguration {
 #[rustfmt::skip]
 impl StatisticsConfiguration {
     /// A `StatisticsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1402,6 +1435,7 @@ impl StatisticsConfiguration {
 impl PropertyType for StatisticsConfiguration {}
 
 impl ToValue for StatisticsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IncludedStatistics", &self.included_statistics)
@@ -1450,6 +1484,7 @@ pub struct ValidationConfiguration {
 #[rustfmt::skip]
 impl ValidationConfiguration {
     /// A `ValidationConfiguration` with its required properties, named in a [`ValidationConfigurationRequired`].
+    #[inline]
     pub fn new(required: ValidationConfigurationRequired) -> Self {
         Self {
             ruleset_arn: required.ruleset_arn,
@@ -1466,6 +1501,7 @@ impl ValidationConfiguration {
 impl PropertyType for ValidationConfiguration {}
 
 impl ToValue for ValidationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RulesetArn", &self.ruleset_arn)
@@ -1506,6 +1542,7 @@ impl From<Value> for CompressionFormat {
 }
 
 impl ToValue for CompressionFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gzip => "GZIP",
@@ -1539,6 +1576,7 @@ impl From<Value> for DatabaseOutputMode {
 }
 
 impl ToValue for DatabaseOutputMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NewTable => "NEW_TABLE",
@@ -1566,6 +1604,7 @@ impl From<Value> for EncryptionMode {
 }
 
 impl ToValue for EncryptionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SseKms => "SSE-KMS",
@@ -1594,6 +1633,7 @@ impl From<Value> for JobType {
 }
 
 impl ToValue for JobType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Profile => "PROFILE",
@@ -1622,6 +1662,7 @@ impl From<Value> for LogSubscription {
 }
 
 impl ToValue for LogSubscription {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enable => "ENABLE",
@@ -1662,6 +1703,7 @@ impl From<Value> for OutputFormat {
 }
 
 impl ToValue for OutputFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Csv => "CSV",
@@ -1696,6 +1738,7 @@ impl From<Value> for SampleMode {
 }
 
 impl ToValue for SampleMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FullDataset => "FULL_DATASET",
@@ -1722,6 +1765,7 @@ impl From<Value> for ValidationMode {
 }
 
 impl ToValue for ValidationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CheckAll => "CHECK_ALL",

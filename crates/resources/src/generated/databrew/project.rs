@@ -107,6 +107,7 @@ impl Project {
     };
 
     /// A `Project` with its required properties, named in a [`ProjectRequired`].
+    #[inline]
     pub fn new(required: ProjectRequired) -> Self {
         Self {
             dataset_name: required.dataset_name,
@@ -146,6 +147,7 @@ impl Resource for Project {
 }
 
 impl ToValue for Project {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatasetName", &self.dataset_name)
@@ -208,6 +210,7 @@ pub struct Sample {
 #[rustfmt::skip]
 impl Sample {
     /// A `Sample` with its required properties, named in a [`SampleRequired`].
+    #[inline]
     pub fn new(required: SampleRequired) -> Self {
         Self {
             size: None,
@@ -224,6 +227,7 @@ impl Sample {
 impl PropertyType for Sample {}
 
 impl ToValue for Sample {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Size", &self.size)
@@ -252,6 +256,7 @@ impl From<Value> for SampleType {
 }
 
 impl ToValue for SampleType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FirstN => "FIRST_N",

@@ -91,6 +91,7 @@ impl Recipe {
     };
 
     /// A `Recipe` with its required properties, named in a [`RecipeRequired`].
+    #[inline]
     pub fn new(required: RecipeRequired) -> Self {
         Self {
             description: None,
@@ -124,6 +125,7 @@ impl Resource for Recipe {
 }
 
 impl ToValue for Recipe {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -184,6 +186,7 @@ pub struct Action {
 #[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
+    #[inline]
     pub fn new(required: ActionRequired) -> Self {
         Self {
             operation: required.operation,
@@ -200,6 +203,7 @@ impl Action {
 impl PropertyType for Action {}
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Operation", &self.operation)
@@ -263,6 +267,7 @@ pub struct ConditionExpression {
 #[rustfmt::skip]
 impl ConditionExpression {
     /// A `ConditionExpression` with its required properties, named in a [`ConditionExpressionRequired`].
+    #[inline]
     pub fn new(required: ConditionExpressionRequired) -> Self {
         Self {
             condition: required.condition,
@@ -282,6 +287,7 @@ impl ConditionExpression {
 impl PropertyType for ConditionExpression {}
 
 impl ToValue for ConditionExpression {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Condition", &self.condition)
@@ -331,6 +337,7 @@ pub struct RecipeStep {
 #[rustfmt::skip]
 impl RecipeStep {
     /// A `RecipeStep` with its required properties, named in a [`RecipeStepRequired`].
+    #[inline]
     pub fn new(required: RecipeStepRequired) -> Self {
         Self {
             action: required.action,
@@ -347,6 +354,7 @@ impl RecipeStep {
 impl PropertyType for RecipeStep {}
 
 impl ToValue for RecipeStep {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)

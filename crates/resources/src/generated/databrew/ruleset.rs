@@ -105,6 +105,7 @@ impl Ruleset {
     };
 
     /// A `Ruleset` with its required properties, named in a [`RulesetRequired`].
+    #[inline]
     pub fn new(required: RulesetRequired) -> Self {
         Self {
             description: None,
@@ -141,6 +142,7 @@ impl Resource for Ruleset {
 }
 
 impl ToValue for Ruleset {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -228,6 +230,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             check_expression: required.check_expression,
@@ -256,6 +259,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CheckExpression", &self.check_expression)
@@ -312,6 +316,7 @@ pub struct SubstitutionValue {
 #[rustfmt::skip]
 impl SubstitutionValue {
     /// A `SubstitutionValue` with its required properties, named in a [`SubstitutionValueRequired`].
+    #[inline]
     pub fn new(required: SubstitutionValueRequired) -> Self {
         Self {
             value: required.value,
@@ -328,6 +333,7 @@ impl SubstitutionValue {
 impl PropertyType for SubstitutionValue {}
 
 impl ToValue for SubstitutionValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Value", &self.value)
@@ -381,6 +387,7 @@ pub struct Threshold {
 #[rustfmt::skip]
 impl Threshold {
     /// A `Threshold` with its required properties, named in a [`ThresholdRequired`].
+    #[inline]
     pub fn new(required: ThresholdRequired) -> Self {
         Self {
             r#type: None,
@@ -400,6 +407,7 @@ impl Threshold {
 impl PropertyType for Threshold {}
 
 impl ToValue for Threshold {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Type", &self.r#type)
@@ -431,6 +439,7 @@ impl From<Value> for ThresholdType {
 }
 
 impl ToValue for ThresholdType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GreaterThanOrEqual => "GREATER_THAN_OR_EQUAL",
@@ -461,6 +470,7 @@ impl From<Value> for ThresholdUnit {
 }
 
 impl ToValue for ThresholdUnit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Count => "COUNT",

@@ -91,6 +91,7 @@ impl Schedule {
     };
 
     /// A `Schedule` with its required properties, named in a [`ScheduleRequired`].
+    #[inline]
     pub fn new(required: ScheduleRequired) -> Self {
         Self {
             cron_expression: required.cron_expression,
@@ -124,6 +125,7 @@ impl Resource for Schedule {
 }
 
 impl ToValue for Schedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CronExpression", &self.cron_expression)

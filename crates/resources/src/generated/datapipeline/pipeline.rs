@@ -114,6 +114,7 @@ impl Pipeline {
     };
 
     /// A `Pipeline` with its required properties, named in a [`PipelineRequired`].
+    #[inline]
     pub fn new(required: PipelineRequired) -> Self {
         Self {
             activate: None,
@@ -156,6 +157,7 @@ impl Resource for Pipeline {
 }
 
 impl ToValue for Pipeline {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Activate", &self.activate)
@@ -183,6 +185,7 @@ impl PipelineAttributes {
     /// `Fn::GetAtt` `PipelineId`: a string.
     ///
     /// The ID of the pipeline.
+    #[inline]
     pub fn pipeline_id(&self) -> Value {
         self.0.get_att("PipelineId")
     }
@@ -245,6 +248,7 @@ pub struct Field {
 #[rustfmt::skip]
 impl Field {
     /// A `Field` with its required properties, named in a [`FieldRequired`].
+    #[inline]
     pub fn new(required: FieldRequired) -> Self {
         Self {
             key: required.key,
@@ -264,6 +268,7 @@ impl Field {
 impl PropertyType for Field {}
 
 impl ToValue for Field {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -317,6 +322,7 @@ pub struct ParameterAttribute {
 #[rustfmt::skip]
 impl ParameterAttribute {
     /// A `ParameterAttribute` with its required properties, named in a [`ParameterAttributeRequired`].
+    #[inline]
     pub fn new(required: ParameterAttributeRequired) -> Self {
         Self {
             key: required.key,
@@ -333,6 +339,7 @@ impl ParameterAttribute {
 impl PropertyType for ParameterAttribute {}
 
 impl ToValue for ParameterAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -383,6 +390,7 @@ pub struct ParameterObject {
 #[rustfmt::skip]
 impl ParameterObject {
     /// A `ParameterObject` with its required properties, named in a [`ParameterObjectRequired`].
+    #[inline]
     pub fn new(required: ParameterObjectRequired) -> Self {
         Self {
             attributes: required.attributes,
@@ -399,6 +407,7 @@ impl ParameterObject {
 impl PropertyType for ParameterObject {}
 
 impl ToValue for ParameterObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Attributes", &self.attributes)
@@ -451,6 +460,7 @@ pub struct ParameterValue {
 #[rustfmt::skip]
 impl ParameterValue {
     /// A `ParameterValue` with its required properties, named in a [`ParameterValueRequired`].
+    #[inline]
     pub fn new(required: ParameterValueRequired) -> Self {
         Self {
             id: required.id,
@@ -467,6 +477,7 @@ impl ParameterValue {
 impl PropertyType for ParameterValue {}
 
 impl ToValue for ParameterValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)
@@ -526,6 +537,7 @@ pub struct PipelineObject {
 #[rustfmt::skip]
 impl PipelineObject {
     /// A `PipelineObject` with its required properties, named in a [`PipelineObjectRequired`].
+    #[inline]
     pub fn new(required: PipelineObjectRequired) -> Self {
         Self {
             fields: required.fields,
@@ -545,6 +557,7 @@ impl PipelineObject {
 impl PropertyType for PipelineObject {}
 
 impl ToValue for PipelineObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Fields", &self.fields)
@@ -594,6 +607,7 @@ pub struct PipelineTag {
 #[rustfmt::skip]
 impl PipelineTag {
     /// A `PipelineTag` with its required properties, named in a [`PipelineTagRequired`].
+    #[inline]
     pub fn new(required: PipelineTagRequired) -> Self {
         Self {
             key: required.key,
@@ -610,6 +624,7 @@ impl PipelineTag {
 impl PropertyType for PipelineTag {}
 
 impl ToValue for PipelineTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

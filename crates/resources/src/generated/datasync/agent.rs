@@ -119,6 +119,7 @@ impl Agent {
     };
 
     /// A `Agent` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -151,6 +152,7 @@ impl Resource for Agent {
 }
 
 impl ToValue for Agent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActivationKey", &self.activation_key)
@@ -177,6 +179,7 @@ impl AgentAttributes {
     /// `Fn::GetAtt` `AgentArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the agent. Use the `ListAgents` operation to return a list of agents for your account and AWS Region .
+    #[inline]
     pub fn agent_arn(&self) -> Value {
         self.0.get_att("AgentArn")
     }
@@ -184,6 +187,7 @@ impl AgentAttributes {
     /// `Fn::GetAtt` `EndpointType`: one of a set of strings.
     ///
     /// The type of endpoint that your agent is connected to. If the endpoint is a VPC endpoint, the agent is not accessible over the public internet.
+    #[inline]
     pub fn endpoint_type(&self) -> Value {
         self.0.get_att("EndpointType")
     }

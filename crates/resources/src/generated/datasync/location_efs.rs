@@ -134,6 +134,7 @@ impl LocationEfs {
     };
 
     /// A `LocationEfs` with its required properties, named in a [`LocationEfsRequired`].
+    #[inline]
     pub fn new(required: LocationEfsRequired) -> Self {
         Self {
             access_point_arn: None,
@@ -176,6 +177,7 @@ impl Resource for LocationEfs {
 }
 
 impl ToValue for LocationEfs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessPointArn", &self.access_point_arn)
@@ -203,6 +205,7 @@ impl LocationEfsAttributes {
     /// `Fn::GetAtt` `LocationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon EFS file system.
+    #[inline]
     pub fn location_arn(&self) -> Value {
         self.0.get_att("LocationArn")
     }
@@ -210,6 +213,7 @@ impl LocationEfsAttributes {
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the Amazon EFS file system.
+    #[inline]
     pub fn location_uri(&self) -> Value {
         self.0.get_att("LocationUri")
     }
@@ -266,6 +270,7 @@ pub struct Ec2Config {
 #[rustfmt::skip]
 impl Ec2Config {
     /// A `Ec2Config` with its required properties, named in a [`Ec2ConfigRequired`].
+    #[inline]
     pub fn new(required: Ec2ConfigRequired) -> Self {
         Self {
             security_group_arns: required.security_group_arns,
@@ -282,6 +287,7 @@ impl Ec2Config {
 impl PropertyType for Ec2Config {}
 
 impl ToValue for Ec2Config {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecurityGroupArns", &self.security_group_arns)
@@ -308,6 +314,7 @@ impl From<Value> for InTransitEncryption {
 }
 
 impl ToValue for InTransitEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",

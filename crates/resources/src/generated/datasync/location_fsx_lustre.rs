@@ -105,6 +105,7 @@ impl LocationFsxLustre {
     };
 
     /// A `LocationFsxLustre` with its required properties, named in a [`LocationFsxLustreRequired`].
+    #[inline]
     pub fn new(required: LocationFsxLustreRequired) -> Self {
         Self {
             fsx_filesystem_arn: None,
@@ -138,6 +139,7 @@ impl Resource for LocationFsxLustre {
 }
 
 impl ToValue for LocationFsxLustre {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FsxFilesystemArn", &self.fsx_filesystem_arn)
@@ -162,6 +164,7 @@ impl LocationFsxLustreAttributes {
     /// `Fn::GetAtt` `LocationArn`: a string.
     ///
     /// The ARN of the specified FSx for Lustre file system location.
+    #[inline]
     pub fn location_arn(&self) -> Value {
         self.0.get_att("LocationArn")
     }
@@ -169,6 +172,7 @@ impl LocationFsxLustreAttributes {
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the specified FSx for Lustre file system location.
+    #[inline]
     pub fn location_uri(&self) -> Value {
         self.0.get_att("LocationUri")
     }

@@ -124,6 +124,7 @@ impl LocationFsxOntap {
     };
 
     /// A `LocationFsxOntap` with its required properties, named in a [`LocationFsxOntapRequired`].
+    #[inline]
     pub fn new(required: LocationFsxOntapRequired) -> Self {
         Self {
             protocol: None,
@@ -160,6 +161,7 @@ impl Resource for LocationFsxOntap {
 }
 
 impl ToValue for LocationFsxOntap {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Protocol", &self.protocol)
@@ -188,6 +190,7 @@ impl LocationFsxOntapAttributes {
     /// `Fn::GetAtt` `FsxFilesystemArn`: a string.
     ///
     /// The ARN of the FSx for ONTAP file system in the specified location.
+    #[inline]
     pub fn fsx_filesystem_arn(&self) -> Value {
         self.0.get_att("FsxFilesystemArn")
     }
@@ -195,6 +198,7 @@ impl LocationFsxOntapAttributes {
     /// `Fn::GetAtt` `LocationArn`: a string.
     ///
     /// The ARN of the specified location.
+    #[inline]
     pub fn location_arn(&self) -> Value {
         self.0.get_att("LocationArn")
     }
@@ -202,6 +206,7 @@ impl LocationFsxOntapAttributes {
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the specified location.
+    #[inline]
     pub fn location_uri(&self) -> Value {
         self.0.get_att("LocationUri")
     }
@@ -209,6 +214,7 @@ impl LocationFsxOntapAttributes {
     /// `Fn::GetAtt` `Protocol.SMB.CmkSecretConfig.SecretArn`: a string.
     ///
     /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
+    #[inline]
     pub fn protocol_smb_cmk_secret_config_secret_arn(&self) -> Value {
         self.0.get_att("Protocol.SMB.CmkSecretConfig.SecretArn")
     }
@@ -216,6 +222,7 @@ impl LocationFsxOntapAttributes {
     /// `Fn::GetAtt` `Protocol.SMB.ManagedSecretConfig`: an object.
     ///
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS-managed KMS key to encrypt this secret in AWS Secrets Manager.
+    #[inline]
     pub fn protocol_smb_managed_secret_config(&self) -> Value {
         self.0.get_att("Protocol.SMB.ManagedSecretConfig")
     }
@@ -256,6 +263,7 @@ pub struct ManagedSecretConfig {
 #[rustfmt::skip]
 impl ManagedSecretConfig {
     /// A `ManagedSecretConfig` with its required properties, named in a [`ManagedSecretConfigRequired`].
+    #[inline]
     pub fn new(required: ManagedSecretConfigRequired) -> Self {
         Self {
             secret_arn: required.secret_arn,
@@ -269,6 +277,7 @@ impl ManagedSecretConfig {
 impl PropertyType for ManagedSecretConfig {}
 
 impl ToValue for ManagedSecretConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("SecretArn", &self.secret_arn).build()
     }
@@ -307,6 +316,7 @@ pub struct Nfs {
 #[rustfmt::skip]
 impl Nfs {
     /// A `Nfs` with its required properties, named in a [`NfsRequired`].
+    #[inline]
     pub fn new(required: NfsRequired) -> Self {
         Self {
             mount_options: required.mount_options,
@@ -320,6 +330,7 @@ impl Nfs {
 impl PropertyType for Nfs {}
 
 impl ToValue for Nfs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MountOptions", &self.mount_options)
@@ -361,6 +372,7 @@ pub struct NfsMountOptions {
 #[rustfmt::skip]
 impl NfsMountOptions {
     /// A `NfsMountOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -372,6 +384,7 @@ impl NfsMountOptions {
 impl PropertyType for NfsMountOptions {}
 
 impl ToValue for NfsMountOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Version", &self.version).build()
     }
@@ -407,6 +420,7 @@ pub struct Protocol {
 #[rustfmt::skip]
 impl Protocol {
     /// A `Protocol` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -420,6 +434,7 @@ impl Protocol {
 impl PropertyType for Protocol {}
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NFS", &self.nfs)
@@ -513,6 +528,7 @@ pub struct Smb {
 #[rustfmt::skip]
 impl Smb {
     /// A `Smb` with its required properties, named in a [`SmbRequired`].
+    #[inline]
     pub fn new(required: SmbRequired) -> Self {
         Self {
             cmk_secret_config: None,
@@ -544,6 +560,7 @@ impl Smb {
 impl PropertyType for Smb {}
 
 impl ToValue for Smb {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CmkSecretConfig", &self.cmk_secret_config)
@@ -594,6 +611,7 @@ pub struct SmbMountOptions {
 #[rustfmt::skip]
 impl SmbMountOptions {
     /// A `SmbMountOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -605,6 +623,7 @@ impl SmbMountOptions {
 impl PropertyType for SmbMountOptions {}
 
 impl ToValue for SmbMountOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Version", &self.version).build()
     }
@@ -630,6 +649,7 @@ impl From<Value> for SmbMountOptionsVersion {
 }
 
 impl ToValue for SmbMountOptionsVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Automatic => "AUTOMATIC",

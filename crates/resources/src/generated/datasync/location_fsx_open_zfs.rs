@@ -110,6 +110,7 @@ impl LocationFsxOpenZfs {
     };
 
     /// A `LocationFsxOpenZfs` with its required properties, named in a [`LocationFsxOpenZfsRequired`].
+    #[inline]
     pub fn new(required: LocationFsxOpenZfsRequired) -> Self {
         Self {
             fsx_filesystem_arn: None,
@@ -146,6 +147,7 @@ impl Resource for LocationFsxOpenZfs {
 }
 
 impl ToValue for LocationFsxOpenZfs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FsxFilesystemArn", &self.fsx_filesystem_arn)
@@ -171,6 +173,7 @@ impl LocationFsxOpenZfsAttributes {
     /// `Fn::GetAtt` `LocationArn`: a string.
     ///
     /// The ARN of the specified FSx for OpenZFS file system location.
+    #[inline]
     pub fn location_arn(&self) -> Value {
         self.0.get_att("LocationArn")
     }
@@ -178,6 +181,7 @@ impl LocationFsxOpenZfsAttributes {
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the specified FSx for OpenZFS file system location.
+    #[inline]
     pub fn location_uri(&self) -> Value {
         self.0.get_att("LocationUri")
     }
@@ -216,6 +220,7 @@ pub struct Nfs {
 #[rustfmt::skip]
 impl Nfs {
     /// A `Nfs` with its required properties, named in a [`NfsRequired`].
+    #[inline]
     pub fn new(required: NfsRequired) -> Self {
         Self {
             mount_options: required.mount_options,
@@ -229,6 +234,7 @@ impl Nfs {
 impl PropertyType for Nfs {}
 
 impl ToValue for Nfs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MountOptions", &self.mount_options)
@@ -261,6 +267,7 @@ pub struct Protocol {
 #[rustfmt::skip]
 impl Protocol {
     /// A `Protocol` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -272,6 +279,7 @@ impl Protocol {
 impl PropertyType for Protocol {}
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("NFS", &self.nfs).build()
     }

@@ -146,6 +146,7 @@ impl LocationFsxWindows {
     };
 
     /// A `LocationFsxWindows` with its required properties, named in a [`LocationFsxWindowsRequired`].
+    #[inline]
     pub fn new(required: LocationFsxWindowsRequired) -> Self {
         Self {
             cmk_secret_config: None,
@@ -194,6 +195,7 @@ impl Resource for LocationFsxWindows {
 }
 
 impl ToValue for LocationFsxWindows {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CmkSecretConfig", &self.cmk_secret_config)
@@ -223,6 +225,7 @@ impl LocationFsxWindowsAttributes {
     /// `Fn::GetAtt` `CmkSecretConfig.SecretArn`: a string.
     ///
     /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
+    #[inline]
     pub fn cmk_secret_config_secret_arn(&self) -> Value {
         self.0.get_att("CmkSecretConfig.SecretArn")
     }
@@ -230,6 +233,7 @@ impl LocationFsxWindowsAttributes {
     /// `Fn::GetAtt` `LocationArn`: a string.
     ///
     /// The ARN of the specified FSx for Windows Server file system location.
+    #[inline]
     pub fn location_arn(&self) -> Value {
         self.0.get_att("LocationArn")
     }
@@ -237,6 +241,7 @@ impl LocationFsxWindowsAttributes {
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the specified FSx for Windows Server file system location.
+    #[inline]
     pub fn location_uri(&self) -> Value {
         self.0.get_att("LocationUri")
     }
@@ -244,6 +249,7 @@ impl LocationFsxWindowsAttributes {
     /// `Fn::GetAtt` `ManagedSecretConfig`: an object.
     ///
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS-managed KMS key to encrypt this secret in AWS Secrets Manager.
+    #[inline]
     pub fn managed_secret_config(&self) -> Value {
         self.0.get_att("ManagedSecretConfig")
     }

@@ -181,6 +181,7 @@ impl LocationHdfs {
     };
 
     /// A `LocationHdfs` with its required properties, named in a [`LocationHdfsRequired`].
+    #[inline]
     pub fn new(required: LocationHdfsRequired) -> Self {
         Self {
             agent_arns: required.agent_arns,
@@ -247,6 +248,7 @@ impl Resource for LocationHdfs {
 }
 
 impl ToValue for LocationHdfs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AgentArns", &self.agent_arns)
@@ -282,6 +284,7 @@ impl LocationHdfsAttributes {
     /// `Fn::GetAtt` `CmkSecretConfig.SecretArn`: a string.
     ///
     /// Specifies the ARN for an AWS Secrets Manager secret, managed by DataSync.
+    #[inline]
     pub fn cmk_secret_config_secret_arn(&self) -> Value {
         self.0.get_att("CmkSecretConfig.SecretArn")
     }
@@ -289,6 +292,7 @@ impl LocationHdfsAttributes {
     /// `Fn::GetAtt` `LocationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the HDFS cluster location to describe.
+    #[inline]
     pub fn location_arn(&self) -> Value {
         self.0.get_att("LocationArn")
     }
@@ -296,6 +300,7 @@ impl LocationHdfsAttributes {
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the HDFS cluster location.
+    #[inline]
     pub fn location_uri(&self) -> Value {
         self.0.get_att("LocationUri")
     }
@@ -303,6 +308,7 @@ impl LocationHdfsAttributes {
     /// `Fn::GetAtt` `ManagedSecretConfig`: an object.
     ///
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location. DataSync uses the default AWS-managed KMS key to encrypt this secret in AWS Secrets Manager.
+    #[inline]
     pub fn managed_secret_config(&self) -> Value {
         self.0.get_att("ManagedSecretConfig")
     }
@@ -352,6 +358,7 @@ pub struct NameNode {
 #[rustfmt::skip]
 impl NameNode {
     /// A `NameNode` with its required properties, named in a [`NameNodeRequired`].
+    #[inline]
     pub fn new(required: NameNodeRequired) -> Self {
         Self {
             hostname: required.hostname,
@@ -368,6 +375,7 @@ impl NameNode {
 impl PropertyType for NameNode {}
 
 impl ToValue for NameNode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Hostname", &self.hostname)
@@ -410,6 +418,7 @@ pub struct QopConfiguration {
 #[rustfmt::skip]
 impl QopConfiguration {
     /// A `QopConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -423,6 +432,7 @@ impl QopConfiguration {
 impl PropertyType for QopConfiguration {}
 
 impl ToValue for QopConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataTransferProtection", &self.data_transfer_protection)
@@ -469,6 +479,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -485,6 +496,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -511,6 +523,7 @@ impl From<Value> for AuthenticationType {
 }
 
 impl ToValue for AuthenticationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Simple => "SIMPLE",
@@ -543,6 +556,7 @@ impl From<Value> for DataTransferProtection {
 }
 
 impl ToValue for DataTransferProtection {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Authentication => "AUTHENTICATION",
@@ -577,6 +591,7 @@ impl From<Value> for RpcProtection {
 }
 
 impl ToValue for RpcProtection {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Authentication => "AUTHENTICATION",

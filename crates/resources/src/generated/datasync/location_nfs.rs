@@ -106,6 +106,7 @@ impl LocationNfs {
     };
 
     /// A `LocationNfs` with its required properties, named in a [`LocationNfsRequired`].
+    #[inline]
     pub fn new(required: LocationNfsRequired) -> Self {
         Self {
             mount_options: None,
@@ -142,6 +143,7 @@ impl Resource for LocationNfs {
 }
 
 impl ToValue for LocationNfs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MountOptions", &self.mount_options)
@@ -167,6 +169,7 @@ impl LocationNfsAttributes {
     /// `Fn::GetAtt` `LocationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the NFS location that you created.
+    #[inline]
     pub fn location_arn(&self) -> Value {
         self.0.get_att("LocationArn")
     }
@@ -174,6 +177,7 @@ impl LocationNfsAttributes {
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the NFS location that you created.
+    #[inline]
     pub fn location_uri(&self) -> Value {
         self.0.get_att("LocationUri")
     }
@@ -216,6 +220,7 @@ pub struct OnPremConfig {
 #[rustfmt::skip]
 impl OnPremConfig {
     /// A `OnPremConfig` with its required properties, named in a [`OnPremConfigRequired`].
+    #[inline]
     pub fn new(required: OnPremConfigRequired) -> Self {
         Self {
             agent_arns: required.agent_arns,
@@ -229,6 +234,7 @@ impl OnPremConfig {
 impl PropertyType for OnPremConfig {}
 
 impl ToValue for OnPremConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("AgentArns", &self.agent_arns).build()
     }

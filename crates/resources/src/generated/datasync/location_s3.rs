@@ -117,6 +117,7 @@ impl LocationS3 {
     };
 
     /// A `LocationS3` with its required properties, named in a [`LocationS3Required`].
+    #[inline]
     pub fn new(required: LocationS3Required) -> Self {
         Self {
             s3_bucket_arn: None,
@@ -153,6 +154,7 @@ impl Resource for LocationS3 {
 }
 
 impl ToValue for LocationS3 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3BucketArn", &self.s3_bucket_arn)
@@ -178,6 +180,7 @@ impl LocationS3Attributes {
     /// `Fn::GetAtt` `LocationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the specified Amazon S3 location.
+    #[inline]
     pub fn location_arn(&self) -> Value {
         self.0.get_att("LocationArn")
     }
@@ -185,6 +188,7 @@ impl LocationS3Attributes {
     /// `Fn::GetAtt` `LocationUri`: a string.
     ///
     /// The URI of the specified Amazon S3 location.
+    #[inline]
     pub fn location_uri(&self) -> Value {
         self.0.get_att("LocationUri")
     }
@@ -227,6 +231,7 @@ pub struct S3Config {
 #[rustfmt::skip]
 impl S3Config {
     /// A `S3Config` with its required properties, named in a [`S3ConfigRequired`].
+    #[inline]
     pub fn new(required: S3ConfigRequired) -> Self {
         Self {
             bucket_access_role_arn: required.bucket_access_role_arn,
@@ -240,6 +245,7 @@ impl S3Config {
 impl PropertyType for S3Config {}
 
 impl ToValue for S3Config {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketAccessRoleArn", &self.bucket_access_role_arn)
@@ -275,6 +281,7 @@ impl From<Value> for S3StorageClass {
 }
 
 impl ToValue for S3StorageClass {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "STANDARD",

@@ -56,6 +56,7 @@ pub struct CmkSecretConfig {
 #[rustfmt::skip]
 impl CmkSecretConfig {
     /// A `CmkSecretConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -69,6 +70,7 @@ impl CmkSecretConfig {
 impl PropertyType for CmkSecretConfig {}
 
 impl ToValue for CmkSecretConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
@@ -123,6 +125,7 @@ pub struct CustomSecretConfig {
 #[rustfmt::skip]
 impl CustomSecretConfig {
     /// A `CustomSecretConfig` with its required properties, named in a [`CustomSecretConfigRequired`].
+    #[inline]
     pub fn new(required: CustomSecretConfigRequired) -> Self {
         Self {
             secret_access_role_arn: required.secret_access_role_arn,
@@ -139,6 +142,7 @@ impl CustomSecretConfig {
 impl PropertyType for CustomSecretConfig {}
 
 impl ToValue for CustomSecretConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecretAccessRoleArn", &self.secret_access_role_arn)
@@ -178,6 +182,7 @@ pub struct MountOptions {
 #[rustfmt::skip]
 impl MountOptions {
     /// A `MountOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -189,6 +194,7 @@ impl MountOptions {
 impl PropertyType for MountOptions {}
 
 impl ToValue for MountOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Version", &self.version).build()
     }
@@ -232,6 +238,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -248,6 +255,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -280,6 +288,7 @@ impl From<Value> for Version {
 }
 
 impl ToValue for Version {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Automatic => "AUTOMATIC",

@@ -168,6 +168,7 @@ impl Task {
     };
 
     /// A `Task` with its required properties, named in a [`TaskRequired`].
+    #[inline]
     pub fn new(required: TaskRequired) -> Self {
         Self {
             cloud_watch_log_group_arn: None,
@@ -225,6 +226,7 @@ impl Resource for Task {
 }
 
 impl ToValue for Task {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchLogGroupArn", &self.cloud_watch_log_group_arn)
@@ -255,11 +257,13 @@ impl From<ResourceRef> for TaskAttributes {
 
 impl TaskAttributes {
     /// `Fn::GetAtt` `DestinationNetworkInterfaceArns`: a list of strings.
+    #[inline]
     pub fn destination_network_interface_arns(&self) -> Value {
         self.0.get_att("DestinationNetworkInterfaceArns")
     }
 
     /// `Fn::GetAtt` `SourceNetworkInterfaceArns`: a list of strings.
+    #[inline]
     pub fn source_network_interface_arns(&self) -> Value {
         self.0.get_att("SourceNetworkInterfaceArns")
     }
@@ -267,6 +271,7 @@ impl TaskAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the task that was described.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -274,6 +279,7 @@ impl TaskAttributes {
     /// `Fn::GetAtt` `TaskArn`: a string.
     ///
     /// The ARN of the task.
+    #[inline]
     pub fn task_arn(&self) -> Value {
         self.0.get_att("TaskArn")
     }
@@ -300,6 +306,7 @@ pub struct Deleted {
 #[rustfmt::skip]
 impl Deleted {
     /// A `Deleted` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -311,6 +318,7 @@ impl Deleted {
 impl PropertyType for Deleted {}
 
 impl ToValue for Deleted {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReportLevel", &self.report_level)
@@ -341,6 +349,7 @@ pub struct Destination {
 #[rustfmt::skip]
 impl Destination {
     /// A `Destination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -352,6 +361,7 @@ impl Destination {
 impl PropertyType for Destination {}
 
 impl ToValue for Destination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("S3", &self.s3).build()
     }
@@ -391,6 +401,7 @@ pub struct FilterRule {
 #[rustfmt::skip]
 impl FilterRule {
     /// A `FilterRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -404,6 +415,7 @@ impl FilterRule {
 impl PropertyType for FilterRule {}
 
 impl ToValue for FilterRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FilterType", &self.filter_type)
@@ -459,6 +471,7 @@ pub struct ManifestConfig {
 #[rustfmt::skip]
 impl ManifestConfig {
     /// A `ManifestConfig` with its required properties, named in a [`ManifestConfigRequired`].
+    #[inline]
     pub fn new(required: ManifestConfigRequired) -> Self {
         Self {
             action: None,
@@ -478,6 +491,7 @@ impl ManifestConfig {
 impl PropertyType for ManifestConfig {}
 
 impl ToValue for ManifestConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -535,6 +549,7 @@ pub struct ManifestConfigSourceS3 {
 #[rustfmt::skip]
 impl ManifestConfigSourceS3 {
     /// A `ManifestConfigSourceS3` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -552,6 +567,7 @@ impl ManifestConfigSourceS3 {
 impl PropertyType for ManifestConfigSourceS3 {}
 
 impl ToValue for ManifestConfigSourceS3 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketAccessRoleArn", &self.bucket_access_role_arn)
@@ -761,6 +777,7 @@ pub struct Options {
 #[rustfmt::skip]
 impl Options {
     /// A `Options` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -800,6 +817,7 @@ impl Options {
 impl PropertyType for Options {}
 
 impl ToValue for Options {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Atime", &self.atime)
@@ -856,6 +874,7 @@ pub struct Overrides {
 #[rustfmt::skip]
 impl Overrides {
     /// A `Overrides` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -873,6 +892,7 @@ impl Overrides {
 impl PropertyType for Overrides {}
 
 impl ToValue for Overrides {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Deleted", &self.deleted)
@@ -904,6 +924,7 @@ pub struct Skipped {
 #[rustfmt::skip]
 impl Skipped {
     /// A `Skipped` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -915,6 +936,7 @@ impl Skipped {
 impl PropertyType for Skipped {}
 
 impl ToValue for Skipped {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReportLevel", &self.report_level)
@@ -949,6 +971,7 @@ pub struct Source {
 #[rustfmt::skip]
 impl Source {
     /// A `Source` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -960,6 +983,7 @@ impl Source {
 impl PropertyType for Source {}
 
 impl ToValue for Source {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("S3", &self.s3).build()
     }
@@ -1028,6 +1052,7 @@ pub struct TaskReportConfig {
 #[rustfmt::skip]
 impl TaskReportConfig {
     /// A `TaskReportConfig` with its required properties, named in a [`TaskReportConfigRequired`].
+    #[inline]
     pub fn new(required: TaskReportConfigRequired) -> Self {
         Self {
             destination: required.destination,
@@ -1053,6 +1078,7 @@ impl TaskReportConfig {
 impl PropertyType for TaskReportConfig {}
 
 impl ToValue for TaskReportConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destination", &self.destination)
@@ -1105,6 +1131,7 @@ pub struct TaskReportConfigDestinationS3 {
 #[rustfmt::skip]
 impl TaskReportConfigDestinationS3 {
     /// A `TaskReportConfigDestinationS3` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1120,6 +1147,7 @@ impl TaskReportConfigDestinationS3 {
 impl PropertyType for TaskReportConfigDestinationS3 {}
 
 impl ToValue for TaskReportConfigDestinationS3 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketAccessRoleArn", &self.bucket_access_role_arn)
@@ -1173,6 +1201,7 @@ pub struct TaskSchedule {
 #[rustfmt::skip]
 impl TaskSchedule {
     /// A `TaskSchedule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1186,6 +1215,7 @@ impl TaskSchedule {
 impl PropertyType for TaskSchedule {}
 
 impl ToValue for TaskSchedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ScheduleExpression", &self.schedule_expression)
@@ -1215,6 +1245,7 @@ pub struct Transferred {
 #[rustfmt::skip]
 impl Transferred {
     /// A `Transferred` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1226,6 +1257,7 @@ impl Transferred {
 impl PropertyType for Transferred {}
 
 impl ToValue for Transferred {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReportLevel", &self.report_level)
@@ -1254,6 +1286,7 @@ pub struct Verified {
 #[rustfmt::skip]
 impl Verified {
     /// A `Verified` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1265,6 +1298,7 @@ impl Verified {
 impl PropertyType for Verified {}
 
 impl ToValue for Verified {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReportLevel", &self.report_level)
@@ -1288,6 +1322,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Transfer => "TRANSFER",
@@ -1315,6 +1350,7 @@ impl From<Value> for Atime {
 }
 
 impl ToValue for Atime {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1341,6 +1377,7 @@ impl From<Value> for FilterType {
 }
 
 impl ToValue for FilterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SimplePattern => "SIMPLE_PATTERN",
@@ -1372,6 +1409,7 @@ impl From<Value> for Gid {
 }
 
 impl ToValue for Gid {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1404,6 +1442,7 @@ impl From<Value> for LogLevel {
 }
 
 impl ToValue for LogLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Off => "OFF",
@@ -1431,6 +1470,7 @@ impl From<Value> for ManifestConfigFormat {
 }
 
 impl ToValue for ManifestConfigFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Csv => "CSV",
@@ -1458,6 +1498,7 @@ impl From<Value> for Mtime {
 }
 
 impl ToValue for Mtime {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1486,6 +1527,7 @@ impl From<Value> for ObjectTags {
 }
 
 impl ToValue for ObjectTags {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Preserve => "PRESERVE",
@@ -1514,6 +1556,7 @@ impl From<Value> for ObjectVersionIds {
 }
 
 impl ToValue for ObjectVersionIds {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Include => "INCLUDE",
@@ -1542,6 +1585,7 @@ impl From<Value> for OutputType {
 }
 
 impl ToValue for OutputType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SummaryOnly => "SUMMARY_ONLY",
@@ -1570,6 +1614,7 @@ impl From<Value> for OverwriteMode {
 }
 
 impl ToValue for OverwriteMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Always => "ALWAYS",
@@ -1598,6 +1643,7 @@ impl From<Value> for PosixPermissions {
 }
 
 impl ToValue for PosixPermissions {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1626,6 +1672,7 @@ impl From<Value> for PreserveDeletedFiles {
 }
 
 impl ToValue for PreserveDeletedFiles {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Preserve => "PRESERVE",
@@ -1654,6 +1701,7 @@ impl From<Value> for PreserveDevices {
 }
 
 impl ToValue for PreserveDevices {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1682,6 +1730,7 @@ impl From<Value> for ReportLevel {
 }
 
 impl ToValue for ReportLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ErrorsOnly => "ERRORS_ONLY",
@@ -1712,6 +1761,7 @@ impl From<Value> for SecurityDescriptorCopyFlags {
 }
 
 impl ToValue for SecurityDescriptorCopyFlags {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1741,6 +1791,7 @@ impl From<Value> for TaskMode {
 }
 
 impl ToValue for TaskMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Basic => "BASIC",
@@ -1769,6 +1820,7 @@ impl From<Value> for TaskQueueing {
 }
 
 impl ToValue for TaskQueueing {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1797,6 +1849,7 @@ impl From<Value> for TaskScheduleStatus {
 }
 
 impl ToValue for TaskScheduleStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1825,6 +1878,7 @@ impl From<Value> for TransferMode {
 }
 
 impl ToValue for TransferMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Changed => "CHANGED",
@@ -1857,6 +1911,7 @@ impl From<Value> for Uid {
 }
 
 impl ToValue for Uid {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1889,6 +1944,7 @@ impl From<Value> for VerifyMode {
 }
 
 impl ToValue for VerifyMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PointInTimeConsistent => "POINT_IN_TIME_CONSISTENT",

@@ -142,6 +142,7 @@ impl Connection {
     };
 
     /// A `Connection` with its required properties, named in a [`ConnectionRequired`].
+    #[inline]
     pub fn new(required: ConnectionRequired) -> Self {
         Self {
             aws_location: None,
@@ -190,6 +191,7 @@ impl Resource for Connection {
 }
 
 impl ToValue for Connection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsLocation", &self.aws_location)
@@ -223,6 +225,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `ConnectionId`: a string.
     ///
     /// The ID of the connection.
+    #[inline]
     pub fn connection_id(&self) -> Value {
         self.0.get_att("ConnectionId")
     }
@@ -230,6 +233,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The domain ID of the connection.
+    #[inline]
     pub fn domain_id(&self) -> Value {
         self.0.get_att("DomainId")
     }
@@ -237,6 +241,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `DomainUnitId`: a string.
     ///
     /// The domain unit ID of the connection.
+    #[inline]
     pub fn domain_unit_id(&self) -> Value {
         self.0.get_att("DomainUnitId")
     }
@@ -244,6 +249,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `EnvironmentId`: a string.
     ///
     /// The ID of the environment.
+    #[inline]
     pub fn environment_id(&self) -> Value {
         self.0.get_att("EnvironmentId")
     }
@@ -251,6 +257,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `EnvironmentUserRole`: a string.
     ///
     /// The environment user role.
+    #[inline]
     pub fn environment_user_role(&self) -> Value {
         self.0.get_att("EnvironmentUserRole")
     }
@@ -258,11 +265,13 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `ProjectId`: a string.
     ///
     /// The ID of the project.
+    #[inline]
     pub fn project_id(&self) -> Value {
         self.0.get_att("ProjectId")
     }
 
     /// `Fn::GetAtt` `Type`: a string.
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
@@ -316,6 +325,7 @@ pub struct AwsLocation {
 #[rustfmt::skip]
 impl AwsLocation {
     /// A `AwsLocation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -333,6 +343,7 @@ impl AwsLocation {
 impl PropertyType for AwsLocation {}
 
 impl ToValue for AwsLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessRole", &self.access_role)
@@ -375,6 +386,7 @@ pub struct ConnectionConfiguration {
 #[rustfmt::skip]
 impl ConnectionConfiguration {
     /// A `ConnectionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -388,6 +400,7 @@ impl ConnectionConfiguration {
 impl PropertyType for ConnectionConfiguration {}
 
 impl ToValue for ConnectionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Classification", &self.classification)
@@ -414,6 +427,7 @@ impl From<Value> for ConnectionScope {
 }
 
 impl ToValue for ConnectionScope {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Domain => "DOMAIN",

@@ -157,6 +157,7 @@ impl DataSource {
     };
 
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
+    #[inline]
     pub fn new(required: DataSourceRequired) -> Self {
         Self {
             asset_forms_input: None,
@@ -214,6 +215,7 @@ impl Resource for DataSource {
 }
 
 impl ToValue for DataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssetFormsInput", &self.asset_forms_input)
@@ -247,6 +249,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `ConnectionId`: a string.
     ///
     /// The connection ID that's part of the data source summary.
+    #[inline]
     pub fn connection_id(&self) -> Value {
         self.0.get_att("ConnectionId")
     }
@@ -254,6 +257,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the data source was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -261,6 +265,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The ID of the Amazon DataZone domain in which the data source exists.
+    #[inline]
     pub fn domain_id(&self) -> Value {
         self.0.get_att("DomainId")
     }
@@ -268,6 +273,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `EnvironmentId`: a string.
     ///
     /// The ID of the environment in which the data source exists.
+    #[inline]
     pub fn environment_id(&self) -> Value {
         self.0.get_att("EnvironmentId")
     }
@@ -275,6 +281,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the data source run.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -282,6 +289,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `LastRunAssetCount`: a number.
     ///
     /// The count of the assets created during the last data source run.
+    #[inline]
     pub fn last_run_asset_count(&self) -> Value {
         self.0.get_att("LastRunAssetCount")
     }
@@ -289,6 +297,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `LastRunAt`: a string.
     ///
     /// The timestamp of when the data source run was last performed.
+    #[inline]
     pub fn last_run_at(&self) -> Value {
         self.0.get_att("LastRunAt")
     }
@@ -296,6 +305,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `LastRunStatus`: a string.
     ///
     /// The status of the last data source run.
+    #[inline]
     pub fn last_run_status(&self) -> Value {
         self.0.get_att("LastRunStatus")
     }
@@ -303,11 +313,13 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `ProjectId`: a string.
     ///
     /// The project ID included in the data source run activity.
+    #[inline]
     pub fn project_id(&self) -> Value {
         self.0.get_att("ProjectId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -315,6 +327,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp of when the data source was updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -376,6 +389,7 @@ pub struct FormInput {
 #[rustfmt::skip]
 impl FormInput {
     /// A `FormInput` with its required properties, named in a [`FormInputRequired`].
+    #[inline]
     pub fn new(required: FormInputRequired) -> Self {
         Self {
             content: None,
@@ -398,6 +412,7 @@ impl FormInput {
 impl PropertyType for FormInput {}
 
 impl ToValue for FormInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Content", &self.content)
@@ -433,6 +448,7 @@ pub struct RecommendationConfiguration {
 #[rustfmt::skip]
 impl RecommendationConfiguration {
     /// A `RecommendationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -444,6 +460,7 @@ impl RecommendationConfiguration {
 impl PropertyType for RecommendationConfiguration {}
 
 impl ToValue for RecommendationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -486,6 +503,7 @@ pub struct ScheduleConfiguration {
 #[rustfmt::skip]
 impl ScheduleConfiguration {
     /// A `ScheduleConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -499,6 +517,7 @@ impl ScheduleConfiguration {
 impl PropertyType for ScheduleConfiguration {}
 
 impl ToValue for ScheduleConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Schedule", &self.schedule)
@@ -525,6 +544,7 @@ impl From<Value> for EnableSetting {
 }
 
 impl ToValue for EnableSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -677,6 +697,7 @@ impl From<Value> for Timezone {
 }
 
 impl ToValue for Timezone {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AfricaJohannesburg => "AFRICA_JOHANNESBURG",

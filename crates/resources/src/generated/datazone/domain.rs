@@ -116,6 +116,7 @@ impl Domain {
     };
 
     /// A `Domain` with its required properties, named in a [`DomainRequired`].
+    #[inline]
     pub fn new(required: DomainRequired) -> Self {
         Self {
             description: None,
@@ -161,6 +162,7 @@ impl Resource for Domain {
 }
 
 impl ToValue for Domain {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -189,6 +191,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the Amazon DataZone domain.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -196,6 +199,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// A timestamp of when a Amazon DataZone domain was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -203,6 +207,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the Amazon DataZone domain.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -210,6 +215,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// A timestamp of when a Amazon DataZone domain was last updated.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
@@ -217,6 +223,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `ManagedAccountId`: a string.
     ///
     /// The identifier of the AWS account that manages the domain.
+    #[inline]
     pub fn managed_account_id(&self) -> Value {
         self.0.get_att("ManagedAccountId")
     }
@@ -224,6 +231,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `PortalUrl`: a string.
     ///
     /// The data portal URL for the Amazon DataZone domain.
+    #[inline]
     pub fn portal_url(&self) -> Value {
         self.0.get_att("PortalUrl")
     }
@@ -231,11 +239,13 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `RootDomainUnitId`: a string.
     ///
     /// The ID of the root domain unit.
+    #[inline]
     pub fn root_domain_unit_id(&self) -> Value {
         self.0.get_att("RootDomainUnitId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -278,6 +288,7 @@ pub struct SingleSignOn {
 #[rustfmt::skip]
 impl SingleSignOn {
     /// A `SingleSignOn` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -293,6 +304,7 @@ impl SingleSignOn {
 impl PropertyType for SingleSignOn {}
 
 impl ToValue for SingleSignOn {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IdcInstanceArn", &self.idc_instance_arn)
@@ -340,6 +352,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -356,6 +369,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -382,6 +396,7 @@ impl From<Value> for AuthType {
 }
 
 impl ToValue for AuthType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::IamIdc => "IAM_IDC",
@@ -410,6 +425,7 @@ impl From<Value> for DomainVersion {
 }
 
 impl ToValue for DomainVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::V1 => "V1",
@@ -438,6 +454,7 @@ impl From<Value> for UserAssignment {
 }
 
 impl ToValue for UserAssignment {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Automatic => "AUTOMATIC",

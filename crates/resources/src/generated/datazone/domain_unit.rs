@@ -96,6 +96,7 @@ impl DomainUnit {
     };
 
     /// A `DomainUnit` with its required properties, named in a [`DomainUnitRequired`].
+    #[inline]
     pub fn new(required: DomainUnitRequired) -> Self {
         Self {
             description: None,
@@ -126,6 +127,7 @@ impl Resource for DomainUnit {
 }
 
 impl ToValue for DomainUnit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -153,6 +155,7 @@ impl DomainUnitAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time stamp at which the domain unit was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -160,6 +163,7 @@ impl DomainUnitAttributes {
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The ID of the domain in which the domain unit lives.
+    #[inline]
     pub fn domain_id(&self) -> Value {
         self.0.get_att("DomainId")
     }
@@ -167,6 +171,7 @@ impl DomainUnitAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the domain unit.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -174,6 +179,7 @@ impl DomainUnitAttributes {
     /// `Fn::GetAtt` `Identifier`: a string.
     ///
     /// The identifier of the domain unit that you want to get.
+    #[inline]
     pub fn identifier(&self) -> Value {
         self.0.get_att("Identifier")
     }
@@ -181,6 +187,7 @@ impl DomainUnitAttributes {
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp at which the domain unit was last updated.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
@@ -188,6 +195,7 @@ impl DomainUnitAttributes {
     /// `Fn::GetAtt` `ParentDomainUnitId`: a string.
     ///
     /// The ID of the parent domain unit.
+    #[inline]
     pub fn parent_domain_unit_id(&self) -> Value {
         self.0.get_att("ParentDomainUnitId")
     }

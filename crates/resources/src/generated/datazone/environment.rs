@@ -164,6 +164,7 @@ impl Environment {
     };
 
     /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
+    #[inline]
     pub fn new(required: EnvironmentRequired) -> Self {
         Self {
             deployment_order: None,
@@ -221,6 +222,7 @@ impl Resource for Environment {
 }
 
 impl ToValue for Environment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeploymentOrder", &self.deployment_order)
@@ -266,6 +268,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `AwsAccountId`: a string.
     ///
     /// The identifier of the AWS account in which an environment exists.
+    #[inline]
     pub fn aws_account_id(&self) -> Value {
         self.0.get_att("AwsAccountId")
     }
@@ -273,6 +276,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `AwsAccountRegion`: a string.
     ///
     /// The AWS Region in which an environment exists.
+    #[inline]
     pub fn aws_account_region(&self) -> Value {
         self.0.get_att("AwsAccountRegion")
     }
@@ -280,6 +284,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the environment was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -287,6 +292,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// The Amazon DataZone user who created the environment.
+    #[inline]
     pub fn created_by(&self) -> Value {
         self.0.get_att("CreatedBy")
     }
@@ -294,6 +300,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The identifier of the Amazon DataZone domain in which the environment exists.
+    #[inline]
     pub fn domain_id(&self) -> Value {
         self.0.get_att("DomainId")
     }
@@ -301,6 +308,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `EnvironmentBlueprintId`: a string.
     ///
     /// The identifier of a blueprint with which an environment profile is created.
+    #[inline]
     pub fn environment_blueprint_id(&self) -> Value {
         self.0.get_att("EnvironmentBlueprintId")
     }
@@ -308,6 +316,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `EnvironmentProfileId`: a string.
     ///
     /// The identifier of the environment profile with which the environment was created.
+    #[inline]
     pub fn environment_profile_id(&self) -> Value {
         self.0.get_att("EnvironmentProfileId")
     }
@@ -315,6 +324,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the environment.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -322,6 +332,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `ProjectId`: a string.
     ///
     /// The identifier of the project in which the environment exists.
+    #[inline]
     pub fn project_id(&self) -> Value {
         self.0.get_att("ProjectId")
     }
@@ -329,11 +340,13 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `Provider`: a string.
     ///
     /// The provider of the environment.
+    #[inline]
     pub fn provider(&self) -> Value {
         self.0.get_att("Provider")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -341,6 +354,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp of when the environment was updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }

@@ -105,6 +105,7 @@ impl EnvironmentActions {
     };
 
     /// A `EnvironmentActions` with its required properties, named in a [`EnvironmentActionsRequired`].
+    #[inline]
     pub fn new(required: EnvironmentActionsRequired) -> Self {
         Self {
             description: None,
@@ -141,6 +142,7 @@ impl Resource for EnvironmentActions {
 }
 
 impl ToValue for EnvironmentActions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -167,6 +169,7 @@ impl EnvironmentActionsAttributes {
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The Amazon DataZone domain ID of the environment action.
+    #[inline]
     pub fn domain_id(&self) -> Value {
         self.0.get_att("DomainId")
     }
@@ -174,6 +177,7 @@ impl EnvironmentActionsAttributes {
     /// `Fn::GetAtt` `EnvironmentId`: a string.
     ///
     /// The environment ID of the environment action.
+    #[inline]
     pub fn environment_id(&self) -> Value {
         self.0.get_att("EnvironmentId")
     }
@@ -181,6 +185,7 @@ impl EnvironmentActionsAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the environment action.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -213,6 +218,7 @@ pub struct AwsConsoleLinkParameters {
 #[rustfmt::skip]
 impl AwsConsoleLinkParameters {
     /// A `AwsConsoleLinkParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -224,6 +230,7 @@ impl AwsConsoleLinkParameters {
 impl PropertyType for AwsConsoleLinkParameters {}
 
 impl ToValue for AwsConsoleLinkParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Uri", &self.uri).build()
     }

@@ -135,6 +135,7 @@ impl EnvironmentBlueprintConfiguration {
     };
 
     /// A `EnvironmentBlueprintConfiguration` with its required properties, named in a [`EnvironmentBlueprintConfigurationRequired`].
+    #[inline]
     pub fn new(required: EnvironmentBlueprintConfigurationRequired) -> Self {
         Self {
             domain_identifier: required.domain_identifier,
@@ -180,6 +181,7 @@ impl Resource for EnvironmentBlueprintConfiguration {
 }
 
 impl ToValue for EnvironmentBlueprintConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DomainIdentifier", &self.domain_identifier)
@@ -218,6 +220,7 @@ impl EnvironmentBlueprintConfigurationAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when an environment blueprint was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -225,6 +228,7 @@ impl EnvironmentBlueprintConfigurationAttributes {
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The identifier of the Amazon DataZone domain in which an environment blueprint exists.
+    #[inline]
     pub fn domain_id(&self) -> Value {
         self.0.get_att("DomainId")
     }
@@ -232,6 +236,7 @@ impl EnvironmentBlueprintConfigurationAttributes {
     /// `Fn::GetAtt` `EnvironmentBlueprintId`: a string.
     ///
     /// The identifier of the environment blueprint. This identifier should be used when creating environment profiles.
+    #[inline]
     pub fn environment_blueprint_id(&self) -> Value {
         self.0.get_att("EnvironmentBlueprintId")
     }
@@ -239,6 +244,7 @@ impl EnvironmentBlueprintConfigurationAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp of when the environment blueprint was updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -276,6 +282,7 @@ pub struct RegionalParameter {
 #[rustfmt::skip]
 impl RegionalParameter {
     /// A `RegionalParameter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -289,6 +296,7 @@ impl RegionalParameter {
 impl PropertyType for RegionalParameter {}
 
 impl ToValue for RegionalParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Parameters", &self.parameters)

@@ -133,6 +133,7 @@ impl EnvironmentProfile {
     };
 
     /// A `EnvironmentProfile` with its required properties, named in a [`EnvironmentProfileRequired`].
+    #[inline]
     pub fn new(required: EnvironmentProfileRequired) -> Self {
         Self {
             aws_account_id: required.aws_account_id,
@@ -175,6 +176,7 @@ impl Resource for EnvironmentProfile {
 }
 
 impl ToValue for EnvironmentProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AwsAccountId", &self.aws_account_id)
@@ -206,6 +208,7 @@ impl EnvironmentProfileAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when an environment profile was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -213,6 +216,7 @@ impl EnvironmentProfileAttributes {
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// The Amazon DataZone user who created the environment profile.
+    #[inline]
     pub fn created_by(&self) -> Value {
         self.0.get_att("CreatedBy")
     }
@@ -220,6 +224,7 @@ impl EnvironmentProfileAttributes {
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The identifier of the Amazon DataZone domain in which the environment profile exists.
+    #[inline]
     pub fn domain_id(&self) -> Value {
         self.0.get_att("DomainId")
     }
@@ -227,6 +232,7 @@ impl EnvironmentProfileAttributes {
     /// `Fn::GetAtt` `EnvironmentBlueprintId`: a string.
     ///
     /// The identifier of a blueprint with which an environment profile is created.
+    #[inline]
     pub fn environment_blueprint_id(&self) -> Value {
         self.0.get_att("EnvironmentBlueprintId")
     }
@@ -234,6 +240,7 @@ impl EnvironmentProfileAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the environment profile.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -241,6 +248,7 @@ impl EnvironmentProfileAttributes {
     /// `Fn::GetAtt` `ProjectId`: a string.
     ///
     /// The identifier of a project in which an environment profile exists.
+    #[inline]
     pub fn project_id(&self) -> Value {
         self.0.get_att("ProjectId")
     }
@@ -248,6 +256,7 @@ impl EnvironmentProfileAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp of when the environment profile was updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }

@@ -112,6 +112,7 @@ impl FormType {
     };
 
     /// A `FormType` with its required properties, named in a [`FormTypeRequired`].
+    #[inline]
     pub fn new(required: FormTypeRequired) -> Self {
         Self {
             description: None,
@@ -148,6 +149,7 @@ impl Resource for FormType {
 }
 
 impl ToValue for FormType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -174,6 +176,7 @@ impl FormTypeAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the metadata form type was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -181,6 +184,7 @@ impl FormTypeAttributes {
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// The Amazon DataZone user who created teh metadata form type.
+    #[inline]
     pub fn created_by(&self) -> Value {
         self.0.get_att("CreatedBy")
     }
@@ -188,6 +192,7 @@ impl FormTypeAttributes {
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The identifier of the Amazon DataZone domain in which the form type exists.
+    #[inline]
     pub fn domain_id(&self) -> Value {
         self.0.get_att("DomainId")
     }
@@ -195,6 +200,7 @@ impl FormTypeAttributes {
     /// `Fn::GetAtt` `FormTypeIdentifier`: a string.
     ///
     /// The ID of the metadata form type.
+    #[inline]
     pub fn form_type_identifier(&self) -> Value {
         self.0.get_att("FormTypeIdentifier")
     }
@@ -202,6 +208,7 @@ impl FormTypeAttributes {
     /// `Fn::GetAtt` `OwningProjectId`: a string.
     ///
     /// The identifier of the project that owns the form type.
+    #[inline]
     pub fn owning_project_id(&self) -> Value {
         self.0.get_att("OwningProjectId")
     }
@@ -209,6 +216,7 @@ impl FormTypeAttributes {
     /// `Fn::GetAtt` `Revision`: a string.
     ///
     /// The revision of the form type.
+    #[inline]
     pub fn revision(&self) -> Value {
         self.0.get_att("Revision")
     }
@@ -239,6 +247,7 @@ pub struct Model {
 #[rustfmt::skip]
 impl Model {
     /// A `Model` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -250,6 +259,7 @@ impl Model {
 impl PropertyType for Model {}
 
 impl ToValue for Model {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Smithy", &self.smithy).build()
     }
@@ -273,6 +283,7 @@ impl From<Value> for FormTypeStatus {
 }
 
 impl ToValue for FormTypeStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -98,6 +98,7 @@ impl GroupProfile {
     };
 
     /// A `GroupProfile` with its required properties, named in a [`GroupProfileRequired`].
+    #[inline]
     pub fn new(required: GroupProfileRequired) -> Self {
         Self {
             domain_identifier: required.domain_identifier,
@@ -131,6 +132,7 @@ impl Resource for GroupProfile {
 }
 
 impl ToValue for GroupProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DomainIdentifier", &self.domain_identifier)
@@ -156,6 +158,7 @@ impl GroupProfileAttributes {
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The identifier of the Amazon DataZone domain in which a group profile exists.
+    #[inline]
     pub fn domain_id(&self) -> Value {
         self.0.get_att("DomainId")
     }
@@ -163,6 +166,7 @@ impl GroupProfileAttributes {
     /// `Fn::GetAtt` `GroupName`: a string.
     ///
     /// The name of a group profile.
+    #[inline]
     pub fn group_name(&self) -> Value {
         self.0.get_att("GroupName")
     }
@@ -170,6 +174,7 @@ impl GroupProfileAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of a group profile.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -177,6 +182,7 @@ impl GroupProfileAttributes {
     /// `Fn::GetAtt` `RolePrincipalId`: a string.
     ///
     /// The ID of the role principal for the group profile.
+    #[inline]
     pub fn role_principal_id(&self) -> Value {
         self.0.get_att("RolePrincipalId")
     }
@@ -200,6 +206,7 @@ impl From<Value> for GroupProfileStatus {
 }
 
 impl ToValue for GroupProfileStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Assigned => "ASSIGNED",
@@ -228,6 +235,7 @@ impl From<Value> for GroupType {
 }
 
 impl ToValue for GroupType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DatazoneSsoGroup => "DATAZONE_SSO_GROUP",

@@ -96,6 +96,7 @@ impl Owner {
     };
 
     /// A `Owner` with its required properties, named in a [`OwnerRequired`].
+    #[inline]
     pub fn new(required: OwnerRequired) -> Self {
         Self {
             domain_identifier: required.domain_identifier,
@@ -126,6 +127,7 @@ impl Resource for Owner {
 }
 
 impl ToValue for Owner {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DomainIdentifier", &self.domain_identifier)
@@ -150,6 +152,7 @@ impl OwnerAttributes {
     /// `Fn::GetAtt` `OwnerIdentifier`: a string.
     ///
     /// The ID of the entity to which you want to add an owner.
+    #[inline]
     pub fn owner_identifier(&self) -> Value {
         self.0.get_att("OwnerIdentifier")
     }
@@ -157,6 +160,7 @@ impl OwnerAttributes {
     /// `Fn::GetAtt` `OwnerType`: a string.
     ///
     /// The owner that you want to add to the entity.
+    #[inline]
     pub fn owner_type(&self) -> Value {
         self.0.get_att("OwnerType")
     }
@@ -178,6 +182,7 @@ impl From<Value> for EntityType {
 }
 
 impl ToValue for EntityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DomainUnit => "DOMAIN_UNIT",

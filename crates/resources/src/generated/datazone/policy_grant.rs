@@ -110,6 +110,7 @@ impl PolicyGrant {
     };
 
     /// A `PolicyGrant` with its required properties, named in a [`PolicyGrantRequired`].
+    #[inline]
     pub fn new(required: PolicyGrantRequired) -> Self {
         Self {
             detail: None,
@@ -146,6 +147,7 @@ impl Resource for PolicyGrant {
 }
 
 impl ToValue for PolicyGrant {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Detail", &self.detail)
@@ -172,6 +174,7 @@ impl PolicyGrantAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// Specifies the timestamp at which policy grant member was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -179,6 +182,7 @@ impl PolicyGrantAttributes {
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// Specifies the user who created the policy grant member.
+    #[inline]
     pub fn created_by(&self) -> Value {
         self.0.get_att("CreatedBy")
     }
@@ -186,6 +190,7 @@ impl PolicyGrantAttributes {
     /// `Fn::GetAtt` `GrantId`: a string.
     ///
     /// The unique identifier of the policy grant returned by the AddPolicyGrant API
+    #[inline]
     pub fn grant_id(&self) -> Value {
         self.0.get_att("GrantId")
     }
@@ -231,6 +236,7 @@ impl From<Value> for ManagedPolicyType {
 }
 
 impl ToValue for ManagedPolicyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CreateDomainUnit => "CREATE_DOMAIN_UNIT",
@@ -274,6 +280,7 @@ impl From<Value> for TargetEntityType {
 }
 
 impl ToValue for TargetEntityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DomainUnit => "DOMAIN_UNIT",

@@ -156,6 +156,7 @@ impl Project {
     };
 
     /// A `Project` with its required properties, named in a [`ProjectRequired`].
+    #[inline]
     pub fn new(required: ProjectRequired) -> Self {
         Self {
             description: None,
@@ -210,6 +211,7 @@ impl Resource for Project {
 }
 
 impl ToValue for Project {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -242,6 +244,7 @@ impl ProjectAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when a project was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -249,6 +252,7 @@ impl ProjectAttributes {
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// The Amazon DataZone user who created the project.
+    #[inline]
     pub fn created_by(&self) -> Value {
         self.0.get_att("CreatedBy")
     }
@@ -256,6 +260,7 @@ impl ProjectAttributes {
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The identifier of a Amazon DataZone domain where the project exists.
+    #[inline]
     pub fn domain_id(&self) -> Value {
         self.0.get_att("DomainId")
     }
@@ -263,6 +268,7 @@ impl ProjectAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of a project.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -270,11 +276,13 @@ impl ProjectAttributes {
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp of when the project was last updated.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
 
     /// `Fn::GetAtt` `ProjectStatus`: one of a set of strings.
+    #[inline]
     pub fn project_status(&self) -> Value {
         self.0.get_att("ProjectStatus")
     }
@@ -319,6 +327,7 @@ pub struct EnvironmentConfigurationUserParameter {
 #[rustfmt::skip]
 impl EnvironmentConfigurationUserParameter {
     /// A `EnvironmentConfigurationUserParameter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -334,6 +343,7 @@ impl EnvironmentConfigurationUserParameter {
 impl PropertyType for EnvironmentConfigurationUserParameter {}
 
 impl ToValue for EnvironmentConfigurationUserParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -372,6 +382,7 @@ pub struct Member {
 #[rustfmt::skip]
 impl Member {
     /// A `Member` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -385,6 +396,7 @@ impl Member {
 impl PropertyType for Member {}
 
 impl ToValue for Member {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GroupIdentifier", &self.group_identifier)
@@ -431,6 +443,7 @@ pub struct ProjectMembershipAssignment {
 #[rustfmt::skip]
 impl ProjectMembershipAssignment {
     /// A `ProjectMembershipAssignment` with its required properties, named in a [`ProjectMembershipAssignmentRequired`].
+    #[inline]
     pub fn new(required: ProjectMembershipAssignmentRequired) -> Self {
         Self {
             designation: required.designation,
@@ -447,6 +460,7 @@ impl ProjectMembershipAssignment {
 impl PropertyType for ProjectMembershipAssignment {}
 
 impl ToValue for ProjectMembershipAssignment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Designation", &self.designation)
@@ -493,6 +507,7 @@ pub struct ResourceTag {
 #[rustfmt::skip]
 impl ResourceTag {
     /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
+    #[inline]
     pub fn new(required: ResourceTagRequired) -> Self {
         Self {
             key: required.key,
@@ -509,6 +524,7 @@ impl ResourceTag {
 impl PropertyType for ResourceTag {}
 
 impl ToValue for ResourceTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -535,6 +551,7 @@ impl From<Value> for UserDesignation {
 }
 
 impl ToValue for UserDesignation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ProjectOwner => "PROJECT_OWNER",

@@ -97,6 +97,7 @@ impl ProjectMembership {
     };
 
     /// A `ProjectMembership` with its required properties, named in a [`ProjectMembershipRequired`].
+    #[inline]
     pub fn new(required: ProjectMembershipRequired) -> Self {
         Self {
             designation: required.designation,
@@ -127,6 +128,7 @@ impl Resource for ProjectMembership {
 }
 
 impl ToValue for ProjectMembership {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Designation", &self.designation)
@@ -149,11 +151,13 @@ impl From<ResourceRef> for ProjectMembershipAttributes {
 
 impl ProjectMembershipAttributes {
     /// `Fn::GetAtt` `MemberIdentifier`: a string.
+    #[inline]
     pub fn member_identifier(&self) -> Value {
         self.0.get_att("MemberIdentifier")
     }
 
     /// `Fn::GetAtt` `MemberIdentifierType`: one of a set of strings.
+    #[inline]
     pub fn member_identifier_type(&self) -> Value {
         self.0.get_att("MemberIdentifierType")
     }
@@ -183,6 +187,7 @@ impl From<Value> for UserDesignation {
 }
 
 impl ToValue for UserDesignation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ProjectOwner => "PROJECT_OWNER",

@@ -126,6 +126,7 @@ impl ProjectProfile {
     };
 
     /// A `ProjectProfile` with its required properties, named in a [`ProjectProfileRequired`].
+    #[inline]
     pub fn new(required: ProjectProfileRequired) -> Self {
         Self {
             allow_custom_project_resource_tags: None,
@@ -174,6 +175,7 @@ impl Resource for ProjectProfile {
 }
 
 impl ToValue for ProjectProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -213,6 +215,7 @@ impl ProjectProfileAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the project profile was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -220,6 +223,7 @@ impl ProjectProfileAttributes {
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// The user who created the project profile.
+    #[inline]
     pub fn created_by(&self) -> Value {
         self.0.get_att("CreatedBy")
     }
@@ -227,6 +231,7 @@ impl ProjectProfileAttributes {
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The domain ID of the project profile.
+    #[inline]
     pub fn domain_id(&self) -> Value {
         self.0.get_att("DomainId")
     }
@@ -234,6 +239,7 @@ impl ProjectProfileAttributes {
     /// `Fn::GetAtt` `DomainUnitId`: a string.
     ///
     /// The domain unit ID of the project profile.
+    #[inline]
     pub fn domain_unit_id(&self) -> Value {
         self.0.get_att("DomainUnitId")
     }
@@ -241,6 +247,7 @@ impl ProjectProfileAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the project profile.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -248,6 +255,7 @@ impl ProjectProfileAttributes {
     /// `Fn::GetAtt` `Identifier`: a string.
     ///
     /// Project profile ID.
+    #[inline]
     pub fn identifier(&self) -> Value {
         self.0.get_att("Identifier")
     }
@@ -255,6 +263,7 @@ impl ProjectProfileAttributes {
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp at which a project profile was last updated.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
@@ -295,6 +304,7 @@ pub struct AwsAccount {
 #[rustfmt::skip]
 impl AwsAccount {
     /// A `AwsAccount` with its required properties, named in a [`AwsAccountRequired`].
+    #[inline]
     pub fn new(required: AwsAccountRequired) -> Self {
         Self {
             aws_account_id: required.aws_account_id,
@@ -308,6 +318,7 @@ impl AwsAccount {
 impl PropertyType for AwsAccount {}
 
 impl ToValue for AwsAccount {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AwsAccountId", &self.aws_account_id)
@@ -400,6 +411,7 @@ pub struct EnvironmentConfiguration {
 #[rustfmt::skip]
 impl EnvironmentConfiguration {
     /// A `EnvironmentConfiguration` with its required properties, named in a [`EnvironmentConfigurationRequired`].
+    #[inline]
     pub fn new(required: EnvironmentConfigurationRequired) -> Self {
         Self {
             aws_account: None,
@@ -437,6 +449,7 @@ impl EnvironmentConfiguration {
 impl PropertyType for EnvironmentConfiguration {}
 
 impl ToValue for EnvironmentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsAccount", &self.aws_account)
@@ -492,6 +505,7 @@ pub struct EnvironmentConfigurationParameter {
 #[rustfmt::skip]
 impl EnvironmentConfigurationParameter {
     /// A `EnvironmentConfigurationParameter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -507,6 +521,7 @@ impl EnvironmentConfigurationParameter {
 impl PropertyType for EnvironmentConfigurationParameter {}
 
 impl ToValue for EnvironmentConfigurationParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IsEditable", &self.is_editable)
@@ -553,6 +568,7 @@ pub struct EnvironmentConfigurationParametersDetails {
 #[rustfmt::skip]
 impl EnvironmentConfigurationParametersDetails {
     /// A `EnvironmentConfigurationParametersDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -568,6 +584,7 @@ impl EnvironmentConfigurationParametersDetails {
 impl PropertyType for EnvironmentConfigurationParametersDetails {}
 
 impl ToValue for EnvironmentConfigurationParametersDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ParameterOverrides", &self.parameter_overrides)
@@ -612,6 +629,7 @@ pub struct Region {
 #[rustfmt::skip]
 impl Region {
     /// A `Region` with its required properties, named in a [`RegionRequired`].
+    #[inline]
     pub fn new(required: RegionRequired) -> Self {
         Self {
             region_name: required.region_name,
@@ -625,6 +643,7 @@ impl Region {
 impl PropertyType for Region {}
 
 impl ToValue for Region {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RegionName", &self.region_name)
@@ -675,6 +694,7 @@ pub struct ResourceTagParameter {
 #[rustfmt::skip]
 impl ResourceTagParameter {
     /// A `ResourceTagParameter` with its required properties, named in a [`ResourceTagParameterRequired`].
+    #[inline]
     pub fn new(required: ResourceTagParameterRequired) -> Self {
         Self {
             is_value_editable: required.is_value_editable,
@@ -694,6 +714,7 @@ impl ResourceTagParameter {
 impl PropertyType for ResourceTagParameter {}
 
 impl ToValue for ResourceTagParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IsValueEditable", &self.is_value_editable)
@@ -721,6 +742,7 @@ impl From<Value> for DeploymentMode {
 }
 
 impl ToValue for DeploymentMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OnCreate => "ON_CREATE",
@@ -749,6 +771,7 @@ impl From<Value> for Status {
 }
 
 impl ToValue for Status {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

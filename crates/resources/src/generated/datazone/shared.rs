@@ -38,6 +38,7 @@ pub struct EnvironmentParameter {
 #[rustfmt::skip]
 impl EnvironmentParameter {
     /// A `EnvironmentParameter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -51,6 +52,7 @@ impl EnvironmentParameter {
 impl PropertyType for EnvironmentParameter {}
 
 impl ToValue for EnvironmentParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)

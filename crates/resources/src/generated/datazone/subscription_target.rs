@@ -139,6 +139,7 @@ impl SubscriptionTarget {
     };
 
     /// A `SubscriptionTarget` with its required properties, named in a [`SubscriptionTargetRequired`].
+    #[inline]
     pub fn new(required: SubscriptionTargetRequired) -> Self {
         Self {
             applicable_asset_types: required.applicable_asset_types,
@@ -184,6 +185,7 @@ impl Resource for SubscriptionTarget {
 }
 
 impl ToValue for SubscriptionTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicableAssetTypes", &self.applicable_asset_types)
@@ -213,6 +215,7 @@ impl SubscriptionTargetAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the subscription target was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -220,6 +223,7 @@ impl SubscriptionTargetAttributes {
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// The Amazon DataZone user who created the subscription target.
+    #[inline]
     pub fn created_by(&self) -> Value {
         self.0.get_att("CreatedBy")
     }
@@ -227,6 +231,7 @@ impl SubscriptionTargetAttributes {
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The identifier of the Amazon DataZone domain in which the subscription target exists.
+    #[inline]
     pub fn domain_id(&self) -> Value {
         self.0.get_att("DomainId")
     }
@@ -234,6 +239,7 @@ impl SubscriptionTargetAttributes {
     /// `Fn::GetAtt` `EnvironmentId`: a string.
     ///
     /// The identifier of the environment of the subscription target.
+    #[inline]
     pub fn environment_id(&self) -> Value {
         self.0.get_att("EnvironmentId")
     }
@@ -241,6 +247,7 @@ impl SubscriptionTargetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the subscription target.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -248,6 +255,7 @@ impl SubscriptionTargetAttributes {
     /// `Fn::GetAtt` `ProjectId`: a string.
     ///
     /// The identifier of the project specified in the subscription target.
+    #[inline]
     pub fn project_id(&self) -> Value {
         self.0.get_att("ProjectId")
     }
@@ -255,6 +263,7 @@ impl SubscriptionTargetAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp of when the subscription target was updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -262,6 +271,7 @@ impl SubscriptionTargetAttributes {
     /// `Fn::GetAtt` `UpdatedBy`: a string.
     ///
     /// The Amazon DataZone user who updated the subscription target.
+    #[inline]
     pub fn updated_by(&self) -> Value {
         self.0.get_att("UpdatedBy")
     }
@@ -309,6 +319,7 @@ pub struct SubscriptionTargetForm {
 #[rustfmt::skip]
 impl SubscriptionTargetForm {
     /// A `SubscriptionTargetForm` with its required properties, named in a [`SubscriptionTargetFormRequired`].
+    #[inline]
     pub fn new(required: SubscriptionTargetFormRequired) -> Self {
         Self {
             content: required.content,
@@ -325,6 +336,7 @@ impl SubscriptionTargetForm {
 impl PropertyType for SubscriptionTargetForm {}
 
 impl ToValue for SubscriptionTargetForm {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Content", &self.content)

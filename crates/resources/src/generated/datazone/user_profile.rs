@@ -100,6 +100,7 @@ impl UserProfile {
     };
 
     /// A `UserProfile` with its required properties, named in a [`UserProfileRequired`].
+    #[inline]
     pub fn new(required: UserProfileRequired) -> Self {
         Self {
             domain_identifier: required.domain_identifier,
@@ -133,6 +134,7 @@ impl Resource for UserProfile {
 }
 
 impl ToValue for UserProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DomainIdentifier", &self.domain_identifier)
@@ -156,6 +158,7 @@ impl From<ResourceRef> for UserProfileAttributes {
 
 impl UserProfileAttributes {
     /// `Fn::GetAtt` `Details`: a JSON value.
+    #[inline]
     pub fn details(&self) -> Value {
         self.0.get_att("Details")
     }
@@ -163,6 +166,7 @@ impl UserProfileAttributes {
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The identifier of a Amazon DataZone domain in which a user profile exists.
+    #[inline]
     pub fn domain_id(&self) -> Value {
         self.0.get_att("DomainId")
     }
@@ -170,11 +174,13 @@ impl UserProfileAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the user profile.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
@@ -202,6 +208,7 @@ impl From<Value> for UserProfileStatus {
 }
 
 impl ToValue for UserProfileStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Assigned => "ASSIGNED",
@@ -236,6 +243,7 @@ impl From<Value> for UserType {
 }
 
 impl ToValue for UserType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::IamUser => "IAM_USER",

@@ -174,6 +174,7 @@ impl Cluster {
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
+    #[inline]
     pub fn new(required: ClusterRequired) -> Self {
         Self {
             availability_zones: None,
@@ -240,6 +241,7 @@ impl Resource for Cluster {
 }
 
 impl ToValue for Cluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZones", &self.availability_zones)
@@ -287,6 +289,7 @@ impl ClusterAttributes {
     /// Returns a value similar to the following:
     ///
     /// `arn:aws:dax:us-east-1:111122223333:cache/MyDAXCluster`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -300,6 +303,7 @@ impl ClusterAttributes {
     /// Returns a value similar to the following:
     ///
     /// `mydaxcluster.0h3d6x.clustercfg.dax.use1.cache.amazonaws.com:8111`
+    #[inline]
     pub fn cluster_discovery_endpoint(&self) -> Value {
         self.0.get_att("ClusterDiscoveryEndpoint")
     }
@@ -307,11 +311,13 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `ClusterDiscoveryEndpointURL`: a string.
     ///
     /// Returns the endpoint URL of the DAX cluster.
+    #[inline]
     pub fn cluster_discovery_endpoint_url(&self) -> Value {
         self.0.get_att("ClusterDiscoveryEndpointURL")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -342,6 +348,7 @@ pub struct SseSpecification {
 #[rustfmt::skip]
 impl SseSpecification {
     /// A `SseSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -353,6 +360,7 @@ impl SseSpecification {
 impl PropertyType for SseSpecification {}
 
 impl ToValue for SseSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SSEEnabled", &self.sse_enabled)

@@ -73,6 +73,7 @@ impl ParameterGroup {
     };
 
     /// A `ParameterGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -96,6 +97,7 @@ impl Resource for ParameterGroup {
 }
 
 impl ToValue for ParameterGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -117,6 +119,7 @@ impl From<ResourceRef> for ParameterGroupAttributes {
 
 impl ParameterGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -77,6 +77,7 @@ impl SubnetGroup {
     };
 
     /// A `SubnetGroup` with its required properties, named in a [`SubnetGroupRequired`].
+    #[inline]
     pub fn new(required: SubnetGroupRequired) -> Self {
         Self {
             description: None,
@@ -104,6 +105,7 @@ impl Resource for SubnetGroup {
 }
 
 impl ToValue for SubnetGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -125,6 +127,7 @@ impl From<ResourceRef> for SubnetGroupAttributes {
 
 impl SubnetGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

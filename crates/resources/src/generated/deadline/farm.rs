@@ -102,6 +102,7 @@ impl Farm {
     };
 
     /// A `Farm` with its required properties, named in a [`FarmRequired`].
+    #[inline]
     pub fn new(required: FarmRequired) -> Self {
         Self {
             cost_scale_factor: None,
@@ -138,6 +139,7 @@ impl Resource for Farm {
 }
 
 impl ToValue for Farm {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CostScaleFactor", &self.cost_scale_factor)
@@ -163,6 +165,7 @@ impl FarmAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) assigned to the farm.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -170,6 +173,7 @@ impl FarmAttributes {
     /// `Fn::GetAtt` `FarmId`: a string.
     ///
     /// The farm ID.
+    #[inline]
     pub fn farm_id(&self) -> Value {
         self.0.get_att("FarmId")
     }

@@ -140,6 +140,7 @@ impl Fleet {
     };
 
     /// A `Fleet` with its required properties, named in a [`FleetRequired`].
+    #[inline]
     pub fn new(required: FleetRequired) -> Self {
         Self {
             configuration: required.configuration,
@@ -188,6 +189,7 @@ impl Resource for Fleet {
 }
 
 impl ToValue for Fleet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Configuration", &self.configuration)
@@ -217,6 +219,7 @@ impl FleetAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) assigned to the fleet.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -224,6 +227,7 @@ impl FleetAttributes {
     /// `Fn::GetAtt` `Capabilities`: an object.
     ///
     /// The amounts and attributes of fleets.
+    #[inline]
     pub fn capabilities(&self) -> Value {
         self.0.get_att("Capabilities")
     }
@@ -231,11 +235,13 @@ impl FleetAttributes {
     /// `Fn::GetAtt` `FleetId`: a string.
     ///
     /// The fleet ID.
+    #[inline]
     pub fn fleet_id(&self) -> Value {
         self.0.get_att("FleetId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -243,6 +249,7 @@ impl FleetAttributes {
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// A message that communicates a suspended status of the fleet.
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }
@@ -250,6 +257,7 @@ impl FleetAttributes {
     /// `Fn::GetAtt` `WorkerCount`: an integer.
     ///
     /// The number of workers in the fleet summary.
+    #[inline]
     pub fn worker_count(&self) -> Value {
         self.0.get_att("WorkerCount")
     }
@@ -307,6 +315,7 @@ pub struct HostConfiguration {
 #[rustfmt::skip]
 impl HostConfiguration {
     /// A `HostConfiguration` with its required properties, named in a [`HostConfigurationRequired`].
+    #[inline]
     pub fn new(required: HostConfigurationRequired) -> Self {
         Self {
             script_body: required.script_body,
@@ -323,6 +332,7 @@ impl HostConfiguration {
 impl PropertyType for HostConfiguration {}
 
 impl ToValue for HostConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ScriptBody", &self.script_body)

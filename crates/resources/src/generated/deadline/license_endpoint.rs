@@ -99,6 +99,7 @@ impl LicenseEndpoint {
     };
 
     /// A `LicenseEndpoint` with its required properties, named in a [`LicenseEndpointRequired`].
+    #[inline]
     pub fn new(required: LicenseEndpointRequired) -> Self {
         Self {
             security_group_ids: required.security_group_ids,
@@ -132,6 +133,7 @@ impl Resource for LicenseEndpoint {
 }
 
 impl ToValue for LicenseEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
@@ -156,6 +158,7 @@ impl LicenseEndpointAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the license endpoint.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -163,6 +166,7 @@ impl LicenseEndpointAttributes {
     /// `Fn::GetAtt` `DnsName`: a string.
     ///
     /// The DNS name of the license server endpoint.
+    #[inline]
     pub fn dns_name(&self) -> Value {
         self.0.get_att("DnsName")
     }
@@ -170,11 +174,13 @@ impl LicenseEndpointAttributes {
     /// `Fn::GetAtt` `LicenseEndpointId`: a string.
     ///
     /// The license endpoint ID.
+    #[inline]
     pub fn license_endpoint_id(&self) -> Value {
         self.0.get_att("LicenseEndpointId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -182,6 +188,7 @@ impl LicenseEndpointAttributes {
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// The status message of the license endpoint.
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }

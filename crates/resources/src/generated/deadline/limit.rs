@@ -111,6 +111,7 @@ impl Limit {
     };
 
     /// A `Limit` with its required properties, named in a [`LimitRequired`].
+    #[inline]
     pub fn new(required: LimitRequired) -> Self {
         Self {
             amount_requirement_name: required.amount_requirement_name,
@@ -144,6 +145,7 @@ impl Resource for Limit {
 }
 
 impl ToValue for Limit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AmountRequirementName", &self.amount_requirement_name)
@@ -169,6 +171,7 @@ impl LimitAttributes {
     /// `Fn::GetAtt` `CurrentCount`: an integer.
     ///
     /// The number of resources from the limit that are being used by jobs. The result is delayed and may not be the count at the time that you called the operation.
+    #[inline]
     pub fn current_count(&self) -> Value {
         self.0.get_att("CurrentCount")
     }
@@ -176,6 +179,7 @@ impl LimitAttributes {
     /// `Fn::GetAtt` `LimitId`: a string.
     ///
     /// The unique identifier of the limit.
+    #[inline]
     pub fn limit_id(&self) -> Value {
         self.0.get_att("LimitId")
     }

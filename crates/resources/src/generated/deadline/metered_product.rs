@@ -69,6 +69,7 @@ impl MeteredProduct {
     };
 
     /// A `MeteredProduct` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -90,6 +91,7 @@ impl Resource for MeteredProduct {
 }
 
 impl ToValue for MeteredProduct {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LicenseEndpointId", &self.license_endpoint_id)
@@ -112,6 +114,7 @@ impl MeteredProductAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the metered product.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -119,6 +122,7 @@ impl MeteredProductAttributes {
     /// `Fn::GetAtt` `Family`: a string.
     ///
     /// The family to which the metered product belongs.
+    #[inline]
     pub fn family(&self) -> Value {
         self.0.get_att("Family")
     }
@@ -126,6 +130,7 @@ impl MeteredProductAttributes {
     /// `Fn::GetAtt` `Port`: an integer.
     ///
     /// The port on which the metered product should run.
+    #[inline]
     pub fn port(&self) -> Value {
         self.0.get_att("Port")
     }
@@ -133,6 +138,7 @@ impl MeteredProductAttributes {
     /// `Fn::GetAtt` `Vendor`: a string.
     ///
     /// The vendor.
+    #[inline]
     pub fn vendor(&self) -> Value {
         self.0.get_att("Vendor")
     }

@@ -121,6 +121,7 @@ impl Monitor {
     };
 
     /// A `Monitor` with its required properties, named in a [`MonitorRequired`].
+    #[inline]
     pub fn new(required: MonitorRequired) -> Self {
         Self {
             display_name: required.display_name,
@@ -160,6 +161,7 @@ impl Resource for Monitor {
 }
 
 impl ToValue for Monitor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DisplayName", &self.display_name)
@@ -189,6 +191,7 @@ impl MonitorAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the monitor.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -196,6 +199,7 @@ impl MonitorAttributes {
     /// `Fn::GetAtt` `IdentityCenterApplicationArn`: a string.
     ///
     /// The Amazon Resource Name that the IAM Identity Center assigned to the monitor when it was created.
+    #[inline]
     pub fn identity_center_application_arn(&self) -> Value {
         self.0.get_att("IdentityCenterApplicationArn")
     }
@@ -203,6 +207,7 @@ impl MonitorAttributes {
     /// `Fn::GetAtt` `MonitorId`: a string.
     ///
     /// The unique identifier for the monitor.
+    #[inline]
     pub fn monitor_id(&self) -> Value {
         self.0.get_att("MonitorId")
     }
@@ -210,6 +215,7 @@ impl MonitorAttributes {
     /// `Fn::GetAtt` `Url`: a string.
     ///
     /// The complete URL of the monitor. The full URL of the monitor is subdomain.Region.deadlinecloud.amazonaws.com.
+    #[inline]
     pub fn url(&self) -> Value {
         self.0.get_att("Url")
     }

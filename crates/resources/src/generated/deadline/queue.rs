@@ -151,6 +151,7 @@ impl Queue {
     };
 
     /// A `Queue` with its required properties, named in a [`QueueRequired`].
+    #[inline]
     pub fn new(required: QueueRequired) -> Self {
         Self {
             allowed_storage_profile_ids: None,
@@ -205,6 +206,7 @@ impl Resource for Queue {
 }
 
 impl ToValue for Queue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -242,6 +244,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the queue.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -249,6 +252,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `QueueId`: a string.
     ///
     /// The queue ID.
+    #[inline]
     pub fn queue_id(&self) -> Value {
         self.0.get_att("QueueId")
     }
@@ -298,6 +302,7 @@ pub struct JobAttachmentSettings {
 #[rustfmt::skip]
 impl JobAttachmentSettings {
     /// A `JobAttachmentSettings` with its required properties, named in a [`JobAttachmentSettingsRequired`].
+    #[inline]
     pub fn new(required: JobAttachmentSettingsRequired) -> Self {
         Self {
             root_prefix: required.root_prefix,
@@ -314,6 +319,7 @@ impl JobAttachmentSettings {
 impl PropertyType for JobAttachmentSettings {}
 
 impl ToValue for JobAttachmentSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RootPrefix", &self.root_prefix)
@@ -365,6 +371,7 @@ pub struct JobRunAsUser {
 #[rustfmt::skip]
 impl JobRunAsUser {
     /// A `JobRunAsUser` with its required properties, named in a [`JobRunAsUserRequired`].
+    #[inline]
     pub fn new(required: JobRunAsUserRequired) -> Self {
         Self {
             posix: None,
@@ -384,6 +391,7 @@ impl JobRunAsUser {
 impl PropertyType for JobRunAsUser {}
 
 impl ToValue for JobRunAsUser {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Posix", &self.posix)
@@ -437,6 +445,7 @@ pub struct PosixUser {
 #[rustfmt::skip]
 impl PosixUser {
     /// A `PosixUser` with its required properties, named in a [`PosixUserRequired`].
+    #[inline]
     pub fn new(required: PosixUserRequired) -> Self {
         Self {
             group: required.group,
@@ -453,6 +462,7 @@ impl PosixUser {
 impl PropertyType for PosixUser {}
 
 impl ToValue for PosixUser {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Group", &self.group)
@@ -505,6 +515,7 @@ pub struct WindowsUser {
 #[rustfmt::skip]
 impl WindowsUser {
     /// A `WindowsUser` with its required properties, named in a [`WindowsUserRequired`].
+    #[inline]
     pub fn new(required: WindowsUserRequired) -> Self {
         Self {
             password_arn: required.password_arn,
@@ -521,6 +532,7 @@ impl WindowsUser {
 impl PropertyType for WindowsUser {}
 
 impl ToValue for WindowsUser {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PasswordArn", &self.password_arn)
@@ -549,6 +561,7 @@ impl From<Value> for DefaultQueueBudgetAction {
 }
 
 impl ToValue for DefaultQueueBudgetAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -578,6 +591,7 @@ impl From<Value> for RunAs {
 }
 
 impl ToValue for RunAs {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::QueueConfiguredUser => "QUEUE_CONFIGURED_USER",

@@ -104,6 +104,7 @@ impl QueueEnvironment {
     };
 
     /// A `QueueEnvironment` with its required properties, named in a [`QueueEnvironmentRequired`].
+    #[inline]
     pub fn new(required: QueueEnvironmentRequired) -> Self {
         Self {
             farm_id: required.farm_id,
@@ -137,6 +138,7 @@ impl Resource for QueueEnvironment {
 }
 
 impl ToValue for QueueEnvironment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FarmId", &self.farm_id)
@@ -162,6 +164,7 @@ impl QueueEnvironmentAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the queue environment.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -169,6 +172,7 @@ impl QueueEnvironmentAttributes {
     /// `Fn::GetAtt` `QueueEnvironmentId`: a string.
     ///
     /// The queue environment ID.
+    #[inline]
     pub fn queue_environment_id(&self) -> Value {
         self.0.get_att("QueueEnvironmentId")
     }
@@ -192,6 +196,7 @@ impl From<Value> for EnvironmentTemplateType {
 }
 
 impl ToValue for EnvironmentTemplateType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Json => "JSON",

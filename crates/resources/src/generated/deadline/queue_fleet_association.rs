@@ -89,6 +89,7 @@ impl QueueFleetAssociation {
     };
 
     /// A `QueueFleetAssociation` with its required properties, named in a [`QueueFleetAssociationRequired`].
+    #[inline]
     pub fn new(required: QueueFleetAssociationRequired) -> Self {
         Self {
             farm_id: required.farm_id,
@@ -116,6 +117,7 @@ impl Resource for QueueFleetAssociation {
 }
 
 impl ToValue for QueueFleetAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FarmId", &self.farm_id)

@@ -89,6 +89,7 @@ impl QueueLimitAssociation {
     };
 
     /// A `QueueLimitAssociation` with its required properties, named in a [`QueueLimitAssociationRequired`].
+    #[inline]
     pub fn new(required: QueueLimitAssociationRequired) -> Self {
         Self {
             farm_id: required.farm_id,
@@ -116,6 +117,7 @@ impl Resource for QueueLimitAssociation {
 }
 
 impl ToValue for QueueLimitAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FarmId", &self.farm_id)

@@ -95,6 +95,7 @@ impl StorageProfile {
     };
 
     /// A `StorageProfile` with its required properties, named in a [`StorageProfileRequired`].
+    #[inline]
     pub fn new(required: StorageProfileRequired) -> Self {
         Self {
             display_name: required.display_name,
@@ -125,6 +126,7 @@ impl Resource for StorageProfile {
 }
 
 impl ToValue for StorageProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DisplayName", &self.display_name)
@@ -149,6 +151,7 @@ impl StorageProfileAttributes {
     /// `Fn::GetAtt` `StorageProfileId`: a string.
     ///
     /// The storage profile ID.
+    #[inline]
     pub fn storage_profile_id(&self) -> Value {
         self.0.get_att("StorageProfileId")
     }
@@ -205,6 +208,7 @@ pub struct FileSystemLocation {
 #[rustfmt::skip]
 impl FileSystemLocation {
     /// A `FileSystemLocation` with its required properties, named in a [`FileSystemLocationRequired`].
+    #[inline]
     pub fn new(required: FileSystemLocationRequired) -> Self {
         Self {
             name: required.name,
@@ -224,6 +228,7 @@ impl FileSystemLocation {
 impl PropertyType for FileSystemLocation {}
 
 impl ToValue for FileSystemLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -251,6 +256,7 @@ impl From<Value> for FileSystemLocationType {
 }
 
 impl ToValue for FileSystemLocationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Shared => "SHARED",
@@ -281,6 +287,7 @@ impl From<Value> for StorageProfileOperatingSystemFamily {
 }
 
 impl ToValue for StorageProfileOperatingSystemFamily {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Windows => "WINDOWS",

@@ -65,6 +65,7 @@ impl Graph {
     };
 
     /// A `Graph` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -89,6 +90,7 @@ impl Resource for Graph {
 }
 
 impl ToValue for Graph {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoEnableMembers", &self.auto_enable_members)
@@ -111,6 +113,7 @@ impl GraphAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the new behavior graph.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -144,6 +147,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -157,6 +161,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

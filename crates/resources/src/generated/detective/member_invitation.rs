@@ -104,6 +104,7 @@ impl MemberInvitation {
     };
 
     /// A `MemberInvitation` with its required properties, named in a [`MemberInvitationRequired`].
+    #[inline]
     pub fn new(required: MemberInvitationRequired) -> Self {
         Self {
             disable_email_notification: None,
@@ -137,6 +138,7 @@ impl Resource for MemberInvitation {
 }
 
 impl ToValue for MemberInvitation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisableEmailNotification", &self.disable_email_notification)

@@ -69,6 +69,7 @@ impl OrganizationAdmin {
     };
 
     /// A `OrganizationAdmin` with its required properties, named in a [`OrganizationAdminRequired`].
+    #[inline]
     pub fn new(required: OrganizationAdminRequired) -> Self {
         Self {
             account_id: required.account_id,
@@ -90,6 +91,7 @@ impl Resource for OrganizationAdmin {
 }
 
 impl ToValue for OrganizationAdmin {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("AccountId", &self.account_id).build()
     }
@@ -109,6 +111,7 @@ impl OrganizationAdminAttributes {
     /// `Fn::GetAtt` `GraphArn`: a string.
     ///
     /// The ARN of the behavior graph to invite the account to contribute data to.
+    #[inline]
     pub fn graph_arn(&self) -> Value {
         self.0.get_att("GraphArn")
     }

@@ -105,6 +105,7 @@ impl AgentSpace {
     };
 
     /// A `AgentSpace` with its required properties, named in a [`AgentSpaceRequired`].
+    #[inline]
     pub fn new(required: AgentSpaceRequired) -> Self {
         Self {
             description: None,
@@ -144,6 +145,7 @@ impl Resource for AgentSpace {
 }
 
 impl ToValue for AgentSpace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -170,6 +172,7 @@ impl AgentSpaceAttributes {
     /// `Fn::GetAtt` `AgentSpaceId`: a string.
     ///
     /// The unique identifier of the Agent Space.
+    #[inline]
     pub fn agent_space_id(&self) -> Value {
         self.0.get_att("AgentSpaceId")
     }
@@ -177,6 +180,7 @@ impl AgentSpaceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Agent Space.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -184,31 +188,37 @@ impl AgentSpaceAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the resource was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `OperatorApp.Iam.CreatedAt`: a string.
+    #[inline]
     pub fn operator_app_iam_created_at(&self) -> Value {
         self.0.get_att("OperatorApp.Iam.CreatedAt")
     }
 
     /// `Fn::GetAtt` `OperatorApp.Iam.UpdatedAt`: a string.
+    #[inline]
     pub fn operator_app_iam_updated_at(&self) -> Value {
         self.0.get_att("OperatorApp.Iam.UpdatedAt")
     }
 
     /// `Fn::GetAtt` `OperatorApp.Idc.CreatedAt`: a string.
+    #[inline]
     pub fn operator_app_idc_created_at(&self) -> Value {
         self.0.get_att("OperatorApp.Idc.CreatedAt")
     }
 
     /// `Fn::GetAtt` `OperatorApp.Idc.IdcApplicationArn`: a string.
+    #[inline]
     pub fn operator_app_idc_idc_application_arn(&self) -> Value {
         self.0.get_att("OperatorApp.Idc.IdcApplicationArn")
     }
 
     /// `Fn::GetAtt` `OperatorApp.Idc.UpdatedAt`: a string.
+    #[inline]
     pub fn operator_app_idc_updated_at(&self) -> Value {
         self.0.get_att("OperatorApp.Idc.UpdatedAt")
     }
@@ -216,6 +226,7 @@ impl AgentSpaceAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the resource was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -262,6 +273,7 @@ pub struct IamAuthConfiguration {
 #[rustfmt::skip]
 impl IamAuthConfiguration {
     /// A `IamAuthConfiguration` with its required properties, named in a [`IamAuthConfigurationRequired`].
+    #[inline]
     pub fn new(required: IamAuthConfigurationRequired) -> Self {
         Self {
             created_at: None,
@@ -281,6 +293,7 @@ impl IamAuthConfiguration {
 impl PropertyType for IamAuthConfiguration {}
 
 impl ToValue for IamAuthConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreatedAt", &self.created_at)
@@ -339,6 +352,7 @@ pub struct IdcAuthConfiguration {
 #[rustfmt::skip]
 impl IdcAuthConfiguration {
     /// A `IdcAuthConfiguration` with its required properties, named in a [`IdcAuthConfigurationRequired`].
+    #[inline]
     pub fn new(required: IdcAuthConfigurationRequired) -> Self {
         Self {
             created_at: None,
@@ -364,6 +378,7 @@ impl IdcAuthConfiguration {
 impl PropertyType for IdcAuthConfiguration {}
 
 impl ToValue for IdcAuthConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreatedAt", &self.created_at)
@@ -399,6 +414,7 @@ pub struct OperatorApp {
 #[rustfmt::skip]
 impl OperatorApp {
     /// A `OperatorApp` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -412,6 +428,7 @@ impl OperatorApp {
 impl PropertyType for OperatorApp {}
 
 impl ToValue for OperatorApp {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Iam", &self.iam)

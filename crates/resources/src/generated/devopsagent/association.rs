@@ -92,6 +92,7 @@ impl Association {
     };
 
     /// A `Association` with its required properties, named in a [`AssociationRequired`].
+    #[inline]
     pub fn new(required: AssociationRequired) -> Self {
         Self {
             agent_space_id: required.agent_space_id,
@@ -122,6 +123,7 @@ impl Resource for Association {
 }
 
 impl ToValue for Association {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AgentSpaceId", &self.agent_space_id)
@@ -144,6 +146,7 @@ impl From<ResourceRef> for AssociationAttributes {
 
 impl AssociationAttributes {
     /// `Fn::GetAtt` `AssociationId`: a string.
+    #[inline]
     pub fn association_id(&self) -> Value {
         self.0.get_att("AssociationId")
     }
@@ -151,6 +154,7 @@ impl AssociationAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the association was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -158,6 +162,7 @@ impl AssociationAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the association was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }

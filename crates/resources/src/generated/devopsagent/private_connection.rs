@@ -93,6 +93,7 @@ impl PrivateConnection {
     };
 
     /// A `PrivateConnection` with its required properties, named in a [`PrivateConnectionRequired`].
+    #[inline]
     pub fn new(required: PrivateConnectionRequired) -> Self {
         Self {
             certificate: None,
@@ -126,6 +127,7 @@ impl Resource for PrivateConnection {
 }
 
 impl ToValue for PrivateConnection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Certificate", &self.certificate)
@@ -150,6 +152,7 @@ impl PrivateConnectionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Private Connection.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -157,6 +160,7 @@ impl PrivateConnectionAttributes {
     /// `Fn::GetAtt` `CertificateExpiryTime`: a string.
     ///
     /// The expiry time of the certificate associated with the Private Connection.
+    #[inline]
     pub fn certificate_expiry_time(&self) -> Value {
         self.0.get_att("CertificateExpiryTime")
     }
@@ -164,6 +168,7 @@ impl PrivateConnectionAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the Private Connection.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

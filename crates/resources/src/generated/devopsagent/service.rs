@@ -93,6 +93,7 @@ impl Service {
     };
 
     /// A `Service` with its required properties, named in a [`ServiceRequired`].
+    #[inline]
     pub fn new(required: ServiceRequired) -> Self {
         Self {
             kms_key_arn: None,
@@ -126,6 +127,7 @@ impl Resource for Service {
 }
 
 impl ToValue for Service {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
@@ -150,11 +152,13 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `AccessibleResources`: a list of JSON values.
     ///
     /// List of accessible resources for this service
+    #[inline]
     pub fn accessible_resources(&self) -> Value {
         self.0.get_att("AccessibleResources")
     }
 
     /// `Fn::GetAtt` `AdditionalServiceDetails`: a JSON value.
+    #[inline]
     pub fn additional_service_details(&self) -> Value {
         self.0.get_att("AdditionalServiceDetails")
     }
@@ -162,11 +166,13 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Service.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `ServiceId`: a string.
+    #[inline]
     pub fn service_id(&self) -> Value {
         self.0.get_att("ServiceId")
     }
@@ -204,6 +210,7 @@ impl From<Value> for ServiceType {
 }
 
 impl ToValue for ServiceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dynatrace => "dynatrace",

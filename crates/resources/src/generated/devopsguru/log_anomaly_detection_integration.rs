@@ -48,6 +48,7 @@ impl LogAnomalyDetectionIntegration {
     };
 
     /// A `LogAnomalyDetectionIntegration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -65,6 +66,7 @@ impl Resource for LogAnomalyDetectionIntegration {
 }
 
 impl ToValue for LogAnomalyDetectionIntegration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().build()
     }
@@ -82,6 +84,7 @@ impl From<ResourceRef> for LogAnomalyDetectionIntegrationAttributes {
 
 impl LogAnomalyDetectionIntegrationAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }

@@ -74,6 +74,7 @@ impl NotificationChannel {
     };
 
     /// A `NotificationChannel` with its required properties, named in a [`NotificationChannelRequired`].
+    #[inline]
     pub fn new(required: NotificationChannelRequired) -> Self {
         Self {
             config: required.config,
@@ -95,6 +96,7 @@ impl Resource for NotificationChannel {
 }
 
 impl ToValue for NotificationChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Config", &self.config).build()
     }
@@ -114,6 +116,7 @@ impl NotificationChannelAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the notification channel.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -153,6 +156,7 @@ pub struct NotificationChannelConfig {
 #[rustfmt::skip]
 impl NotificationChannelConfig {
     /// A `NotificationChannelConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -166,6 +170,7 @@ impl NotificationChannelConfig {
 impl PropertyType for NotificationChannelConfig {}
 
 impl ToValue for NotificationChannelConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Filters", &self.filters)
@@ -208,6 +213,7 @@ pub struct NotificationFilterConfig {
 #[rustfmt::skip]
 impl NotificationFilterConfig {
     /// A `NotificationFilterConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -221,6 +227,7 @@ impl NotificationFilterConfig {
 impl PropertyType for NotificationFilterConfig {}
 
 impl ToValue for NotificationFilterConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MessageTypes", &self.message_types)
@@ -260,6 +267,7 @@ pub struct SnsChannelConfig {
 #[rustfmt::skip]
 impl SnsChannelConfig {
     /// A `SnsChannelConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -271,6 +279,7 @@ impl SnsChannelConfig {
 impl PropertyType for SnsChannelConfig {}
 
 impl ToValue for SnsChannelConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("TopicArn", &self.topic_arn).build()
     }
@@ -296,6 +305,7 @@ impl From<Value> for InsightSeverity {
 }
 
 impl ToValue for InsightSeverity {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Low => "LOW",
@@ -331,6 +341,7 @@ impl From<Value> for NotificationMessageType {
 }
 
 impl ToValue for NotificationMessageType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NewInsight => "NEW_INSIGHT",

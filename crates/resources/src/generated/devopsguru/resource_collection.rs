@@ -66,6 +66,7 @@ impl ResourceCollection {
     };
 
     /// A `ResourceCollection` with its required properties, named in a [`ResourceCollectionRequired`].
+    #[inline]
     pub fn new(required: ResourceCollectionRequired) -> Self {
         Self {
             resource_collection_filter: required.resource_collection_filter,
@@ -87,6 +88,7 @@ impl Resource for ResourceCollection {
 }
 
 impl ToValue for ResourceCollection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceCollectionFilter", &self.resource_collection_filter)
@@ -108,6 +110,7 @@ impl ResourceCollectionAttributes {
     /// `Fn::GetAtt` `ResourceCollectionType`: one of a set of strings.
     ///
     /// The type of AWS resource collections to return. The one valid value is `CLOUD_FORMATION` for AWS CloudFormation stacks.
+    #[inline]
     pub fn resource_collection_type(&self) -> Value {
         self.0.get_att("ResourceCollectionType")
     }
@@ -140,6 +143,7 @@ pub struct CloudFormationCollectionFilter {
 #[rustfmt::skip]
 impl CloudFormationCollectionFilter {
     /// A `CloudFormationCollectionFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -151,6 +155,7 @@ impl CloudFormationCollectionFilter {
 impl PropertyType for CloudFormationCollectionFilter {}
 
 impl ToValue for CloudFormationCollectionFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StackNames", &self.stack_names)
@@ -199,6 +204,7 @@ pub struct ResourceCollectionFilter {
 #[rustfmt::skip]
 impl ResourceCollectionFilter {
     /// A `ResourceCollectionFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -212,6 +218,7 @@ impl ResourceCollectionFilter {
 impl PropertyType for ResourceCollectionFilter {}
 
 impl ToValue for ResourceCollectionFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudFormation", &self.cloud_formation)
@@ -269,6 +276,7 @@ pub struct TagCollection {
 #[rustfmt::skip]
 impl TagCollection {
     /// A `TagCollection` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -282,6 +290,7 @@ impl TagCollection {
 impl PropertyType for TagCollection {}
 
 impl ToValue for TagCollection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppBoundaryKey", &self.app_boundary_key)

@@ -119,6 +119,7 @@ impl Connection {
     };
 
     /// A `Connection` with its required properties, named in a [`ConnectionRequired`].
+    #[inline]
     pub fn new(required: ConnectionRequired) -> Self {
         Self {
             bandwidth: required.bandwidth,
@@ -161,6 +162,7 @@ impl Resource for Connection {
 }
 
 impl ToValue for Connection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bandwidth", &self.bandwidth)
@@ -188,6 +190,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `ConnectionArn`: a string.
     ///
     /// The ARN of the connection.
+    #[inline]
     pub fn connection_arn(&self) -> Value {
         self.0.get_att("ConnectionArn")
     }
@@ -195,6 +198,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `ConnectionId`: a string.
     ///
     /// The ID of the connection.
+    #[inline]
     pub fn connection_id(&self) -> Value {
         self.0.get_att("ConnectionId")
     }
@@ -202,6 +206,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `ConnectionState`: a string.
     ///
     /// The state of the connection.
+    #[inline]
     pub fn connection_state(&self) -> Value {
         self.0.get_att("ConnectionState")
     }
@@ -245,6 +250,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -261,6 +267,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

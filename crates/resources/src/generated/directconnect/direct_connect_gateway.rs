@@ -85,6 +85,7 @@ impl DirectConnectGateway {
     };
 
     /// A `DirectConnectGateway` with its required properties, named in a [`DirectConnectGatewayRequired`].
+    #[inline]
     pub fn new(required: DirectConnectGatewayRequired) -> Self {
         Self {
             amazon_side_asn: None,
@@ -115,6 +116,7 @@ impl Resource for DirectConnectGateway {
 }
 
 impl ToValue for DirectConnectGateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AmazonSideAsn", &self.amazon_side_asn)
@@ -141,6 +143,7 @@ impl DirectConnectGatewayAttributes {
     /// `Fn::GetAtt` `DirectConnectGatewayArn`: a string.
     ///
     /// The ARN of the Direct Connect gateway.
+    #[inline]
     pub fn direct_connect_gateway_arn(&self) -> Value {
         self.0.get_att("DirectConnectGatewayArn")
     }
@@ -148,6 +151,7 @@ impl DirectConnectGatewayAttributes {
     /// `Fn::GetAtt` `DirectConnectGatewayId`: a string.
     ///
     /// The ID of the Direct Connect gateway.
+    #[inline]
     pub fn direct_connect_gateway_id(&self) -> Value {
         self.0.get_att("DirectConnectGatewayId")
     }
@@ -191,6 +195,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -207,6 +212,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

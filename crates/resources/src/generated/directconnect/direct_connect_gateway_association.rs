@@ -95,6 +95,7 @@ impl DirectConnectGatewayAssociation {
     };
 
     /// A `DirectConnectGatewayAssociation` with its required properties, named in a [`DirectConnectGatewayAssociationRequired`].
+    #[inline]
     pub fn new(required: DirectConnectGatewayAssociationRequired) -> Self {
         Self {
             accept_direct_connect_gateway_association_proposal_role_arn: None,
@@ -125,6 +126,7 @@ impl Resource for DirectConnectGatewayAssociation {
 }
 
 impl ToValue for DirectConnectGatewayAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -155,6 +157,7 @@ impl DirectConnectGatewayAssociationAttributes {
     /// `Fn::GetAtt` `AssociationId`: a string.
     ///
     /// The ID of the Direct Connect gateway association.
+    #[inline]
     pub fn association_id(&self) -> Value {
         self.0.get_att("AssociationId")
     }

@@ -116,6 +116,7 @@ impl Lag {
     };
 
     /// A `Lag` with its required properties, named in a [`LagRequired`].
+    #[inline]
     pub fn new(required: LagRequired) -> Self {
         Self {
             connections_bandwidth: required.connections_bandwidth,
@@ -158,6 +159,7 @@ impl Resource for Lag {
 }
 
 impl ToValue for Lag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectionsBandwidth", &self.connections_bandwidth)
@@ -185,6 +187,7 @@ impl LagAttributes {
     /// `Fn::GetAtt` `LagArn`: a string.
     ///
     /// The ARN of the LAG.
+    #[inline]
     pub fn lag_arn(&self) -> Value {
         self.0.get_att("LagArn")
     }
@@ -192,6 +195,7 @@ impl LagAttributes {
     /// `Fn::GetAtt` `LagId`: a string.
     ///
     /// The ID of the LAG.
+    #[inline]
     pub fn lag_id(&self) -> Value {
         self.0.get_att("LagId")
     }
@@ -199,6 +203,7 @@ impl LagAttributes {
     /// `Fn::GetAtt` `LagState`: a string.
     ///
     /// The state of the LAG.
+    #[inline]
     pub fn lag_state(&self) -> Value {
         self.0.get_att("LagState")
     }
@@ -242,6 +247,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -258,6 +264,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -143,6 +143,7 @@ impl PrivateVirtualInterface {
     };
 
     /// A `PrivateVirtualInterface` with its required properties, named in a [`PrivateVirtualInterfaceRequired`].
+    #[inline]
     pub fn new(required: PrivateVirtualInterfaceRequired) -> Self {
         Self {
             allocate_private_virtual_interface_role_arn: None,
@@ -194,6 +195,7 @@ impl Resource for PrivateVirtualInterface {
 }
 
 impl ToValue for PrivateVirtualInterface {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -227,6 +229,7 @@ impl PrivateVirtualInterfaceAttributes {
     /// `Fn::GetAtt` `VirtualInterfaceArn`: a string.
     ///
     /// The ID of the virtual interface.
+    #[inline]
     pub fn virtual_interface_arn(&self) -> Value {
         self.0.get_att("VirtualInterfaceArn")
     }
@@ -234,6 +237,7 @@ impl PrivateVirtualInterfaceAttributes {
     /// `Fn::GetAtt` `VirtualInterfaceId`: a string.
     ///
     /// The ID of the virtual interface.
+    #[inline]
     pub fn virtual_interface_id(&self) -> Value {
         self.0.get_att("VirtualInterfaceId")
     }

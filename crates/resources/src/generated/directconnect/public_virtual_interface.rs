@@ -123,6 +123,7 @@ impl PublicVirtualInterface {
     };
 
     /// A `PublicVirtualInterface` with its required properties, named in a [`PublicVirtualInterfaceRequired`].
+    #[inline]
     pub fn new(required: PublicVirtualInterfaceRequired) -> Self {
         Self {
             allocate_public_virtual_interface_role_arn: None,
@@ -165,6 +166,7 @@ impl Resource for PublicVirtualInterface {
 }
 
 impl ToValue for PublicVirtualInterface {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -195,6 +197,7 @@ impl PublicVirtualInterfaceAttributes {
     /// `Fn::GetAtt` `VirtualInterfaceArn`: a string.
     ///
     /// The ARN of the virtual interface.
+    #[inline]
     pub fn virtual_interface_arn(&self) -> Value {
         self.0.get_att("VirtualInterfaceArn")
     }
@@ -202,6 +205,7 @@ impl PublicVirtualInterfaceAttributes {
     /// `Fn::GetAtt` `VirtualInterfaceId`: a string.
     ///
     /// The ID of the virtual interface.
+    #[inline]
     pub fn virtual_interface_id(&self) -> Value {
         self.0.get_att("VirtualInterfaceId")
     }

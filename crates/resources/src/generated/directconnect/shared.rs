@@ -85,6 +85,7 @@ pub struct BgpPeer {
 #[rustfmt::skip]
 impl BgpPeer {
     /// A `BgpPeer` with its required properties, named in a [`BgpPeerRequired`].
+    #[inline]
     pub fn new(required: BgpPeerRequired) -> Self {
         Self {
             address_family: required.address_family,
@@ -113,6 +114,7 @@ impl BgpPeer {
 impl PropertyType for BgpPeer {}
 
 impl ToValue for BgpPeer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AddressFamily", &self.address_family)
@@ -163,6 +165,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -179,6 +182,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -135,6 +135,7 @@ impl TransitVirtualInterface {
     };
 
     /// A `TransitVirtualInterface` with its required properties, named in a [`TransitVirtualInterfaceRequired`].
+    #[inline]
     pub fn new(required: TransitVirtualInterfaceRequired) -> Self {
         Self {
             allocate_transit_virtual_interface_role_arn: None,
@@ -183,6 +184,7 @@ impl Resource for TransitVirtualInterface {
 }
 
 impl ToValue for TransitVirtualInterface {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -215,6 +217,7 @@ impl TransitVirtualInterfaceAttributes {
     /// `Fn::GetAtt` `VirtualInterfaceArn`: a string.
     ///
     /// The ARN of the virtual interface.
+    #[inline]
     pub fn virtual_interface_arn(&self) -> Value {
         self.0.get_att("VirtualInterfaceArn")
     }
@@ -222,6 +225,7 @@ impl TransitVirtualInterfaceAttributes {
     /// `Fn::GetAtt` `VirtualInterfaceId`: a string.
     ///
     /// The ID of the virtual interface.
+    #[inline]
     pub fn virtual_interface_id(&self) -> Value {
         self.0.get_att("VirtualInterfaceId")
     }

@@ -115,6 +115,7 @@ impl MicrosoftAd {
     };
 
     /// A `MicrosoftAd` with its required properties, named in a [`MicrosoftAdRequired`].
+    #[inline]
     pub fn new(required: MicrosoftAdRequired) -> Self {
         Self {
             create_alias: None,
@@ -154,6 +155,7 @@ impl Resource for MicrosoftAd {
 }
 
 impl ToValue for MicrosoftAd {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreateAlias", &self.create_alias)
@@ -181,6 +183,7 @@ impl MicrosoftAdAttributes {
     /// `Fn::GetAtt` `Alias`: a string.
     ///
     /// The alias for a directory. For example: `alias4-mydirectory-12345abcgmzsk` (if you have the `CreateAlias` property set to true).
+    #[inline]
     pub fn alias(&self) -> Value {
         self.0.get_att("Alias")
     }
@@ -188,6 +191,7 @@ impl MicrosoftAdAttributes {
     /// `Fn::GetAtt` `DnsIpAddresses`: a list of strings.
     ///
     /// The IP addresses of the DNS servers for the directory, such as `[ "192.0.2.1", "192.0.2.2" ]` .
+    #[inline]
     pub fn dns_ip_addresses(&self) -> Value {
         self.0.get_att("DnsIpAddresses")
     }
@@ -195,6 +199,7 @@ impl MicrosoftAdAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The directory ID. For example: `d-12373a053a` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -242,6 +247,7 @@ pub struct VpcSettings {
 #[rustfmt::skip]
 impl VpcSettings {
     /// A `VpcSettings` with its required properties, named in a [`VpcSettingsRequired`].
+    #[inline]
     pub fn new(required: VpcSettingsRequired) -> Self {
         Self {
             subnet_ids: required.subnet_ids,
@@ -258,6 +264,7 @@ impl VpcSettings {
 impl PropertyType for VpcSettings {}
 
 impl ToValue for VpcSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SubnetIds", &self.subnet_ids)

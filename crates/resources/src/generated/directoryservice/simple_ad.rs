@@ -136,6 +136,7 @@ impl SimpleAd {
     };
 
     /// A `SimpleAd` with its required properties, named in a [`SimpleAdRequired`].
+    #[inline]
     pub fn new(required: SimpleAdRequired) -> Self {
         Self {
             create_alias: None,
@@ -184,6 +185,7 @@ impl Resource for SimpleAd {
 }
 
 impl ToValue for SimpleAd {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreateAlias", &self.create_alias)
@@ -213,6 +215,7 @@ impl SimpleAdAttributes {
     /// `Fn::GetAtt` `Alias`: a string.
     ///
     /// The alias for a directory. For example: `alias4-mydirectory-12345abcgmzsk` (if you have the `CreateAlias` property set to true).
+    #[inline]
     pub fn alias(&self) -> Value {
         self.0.get_att("Alias")
     }
@@ -220,6 +223,7 @@ impl SimpleAdAttributes {
     /// `Fn::GetAtt` `DirectoryId`: a string.
     ///
     /// The directory ID. For example: `d-12373a053a` .
+    #[inline]
     pub fn directory_id(&self) -> Value {
         self.0.get_att("DirectoryId")
     }
@@ -227,6 +231,7 @@ impl SimpleAdAttributes {
     /// `Fn::GetAtt` `DnsIpAddresses`: a list of strings.
     ///
     /// The IP addresses of the DNS servers for the directory, such as `[ "172.31.3.154", "172.31.63.203" ]` .
+    #[inline]
     pub fn dns_ip_addresses(&self) -> Value {
         self.0.get_att("DnsIpAddresses")
     }
@@ -270,6 +275,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -286,6 +292,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -338,6 +345,7 @@ pub struct VpcSettings {
 #[rustfmt::skip]
 impl VpcSettings {
     /// A `VpcSettings` with its required properties, named in a [`VpcSettingsRequired`].
+    #[inline]
     pub fn new(required: VpcSettingsRequired) -> Self {
         Self {
             subnet_ids: required.subnet_ids,
@@ -354,6 +362,7 @@ impl VpcSettings {
 impl PropertyType for VpcSettings {}
 
 impl ToValue for VpcSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SubnetIds", &self.subnet_ids)
@@ -380,6 +389,7 @@ impl From<Value> for Size {
 }
 
 impl ToValue for Size {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Large => "Large",

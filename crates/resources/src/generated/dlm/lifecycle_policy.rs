@@ -137,6 +137,7 @@ impl LifecyclePolicy {
     };
 
     /// A `LifecyclePolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -181,6 +182,7 @@ impl Resource for LifecyclePolicy {
 }
 
 impl ToValue for LifecyclePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CopyTags", &self.copy_tags)
@@ -213,11 +215,13 @@ impl LifecyclePolicyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the lifecycle policy.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -263,6 +267,7 @@ pub struct Action {
 #[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
+    #[inline]
     pub fn new(required: ActionRequired) -> Self {
         Self {
             cross_region_copy: required.cross_region_copy,
@@ -279,6 +284,7 @@ impl Action {
 impl PropertyType for Action {}
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CrossRegionCopy", &self.cross_region_copy)
@@ -320,6 +326,7 @@ pub struct ArchiveRetainRule {
 #[rustfmt::skip]
 impl ArchiveRetainRule {
     /// A `ArchiveRetainRule` with its required properties, named in a [`ArchiveRetainRuleRequired`].
+    #[inline]
     pub fn new(required: ArchiveRetainRuleRequired) -> Self {
         Self {
             retention_archive_tier: required.retention_archive_tier,
@@ -333,6 +340,7 @@ impl ArchiveRetainRule {
 impl PropertyType for ArchiveRetainRule {}
 
 impl ToValue for ArchiveRetainRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RetentionArchiveTier", &self.retention_archive_tier)
@@ -373,6 +381,7 @@ pub struct ArchiveRule {
 #[rustfmt::skip]
 impl ArchiveRule {
     /// A `ArchiveRule` with its required properties, named in a [`ArchiveRuleRequired`].
+    #[inline]
     pub fn new(required: ArchiveRuleRequired) -> Self {
         Self {
             retain_rule: required.retain_rule,
@@ -386,6 +395,7 @@ impl ArchiveRule {
 impl PropertyType for ArchiveRule {}
 
 impl ToValue for ArchiveRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RetainRule", &self.retain_rule)
@@ -462,6 +472,7 @@ pub struct CreateRule {
 #[rustfmt::skip]
 impl CreateRule {
     /// A `CreateRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -483,6 +494,7 @@ impl CreateRule {
 impl PropertyType for CreateRule {}
 
 impl ToValue for CreateRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CronExpression", &self.cron_expression)
@@ -542,6 +554,7 @@ pub struct CrossRegionCopyAction {
 #[rustfmt::skip]
 impl CrossRegionCopyAction {
     /// A `CrossRegionCopyAction` with its required properties, named in a [`CrossRegionCopyActionRequired`].
+    #[inline]
     pub fn new(required: CrossRegionCopyActionRequired) -> Self {
         Self {
             encryption_configuration: required.encryption_configuration,
@@ -561,6 +574,7 @@ impl CrossRegionCopyAction {
 impl PropertyType for CrossRegionCopyAction {}
 
 impl ToValue for CrossRegionCopyAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EncryptionConfiguration", &self.encryption_configuration)
@@ -610,6 +624,7 @@ pub struct CrossRegionCopyDeprecateRule {
 #[rustfmt::skip]
 impl CrossRegionCopyDeprecateRule {
     /// A `CrossRegionCopyDeprecateRule` with its required properties, named in a [`CrossRegionCopyDeprecateRuleRequired`].
+    #[inline]
     pub fn new(required: CrossRegionCopyDeprecateRuleRequired) -> Self {
         Self {
             interval: required.interval,
@@ -626,6 +641,7 @@ impl CrossRegionCopyDeprecateRule {
 impl PropertyType for CrossRegionCopyDeprecateRule {}
 
 impl ToValue for CrossRegionCopyDeprecateRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Interval", &self.interval)
@@ -674,6 +690,7 @@ pub struct CrossRegionCopyRetainRule {
 #[rustfmt::skip]
 impl CrossRegionCopyRetainRule {
     /// A `CrossRegionCopyRetainRule` with its required properties, named in a [`CrossRegionCopyRetainRuleRequired`].
+    #[inline]
     pub fn new(required: CrossRegionCopyRetainRuleRequired) -> Self {
         Self {
             interval: required.interval,
@@ -690,6 +707,7 @@ impl CrossRegionCopyRetainRule {
 impl PropertyType for CrossRegionCopyRetainRule {}
 
 impl ToValue for CrossRegionCopyRetainRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Interval", &self.interval)
@@ -767,6 +785,7 @@ pub struct CrossRegionCopyRule {
 #[rustfmt::skip]
 impl CrossRegionCopyRule {
     /// A `CrossRegionCopyRule` with its required properties, named in a [`CrossRegionCopyRuleRequired`].
+    #[inline]
     pub fn new(required: CrossRegionCopyRuleRequired) -> Self {
         Self {
             cmk_arn: None,
@@ -798,6 +817,7 @@ impl CrossRegionCopyRule {
 impl PropertyType for CrossRegionCopyRule {}
 
 impl ToValue for CrossRegionCopyRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CmkArn", &self.cmk_arn)
@@ -834,6 +854,7 @@ pub struct CrossRegionCopyTarget {
 #[rustfmt::skip]
 impl CrossRegionCopyTarget {
     /// A `CrossRegionCopyTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -845,6 +866,7 @@ impl CrossRegionCopyTarget {
 impl PropertyType for CrossRegionCopyTarget {}
 
 impl ToValue for CrossRegionCopyTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TargetRegion", &self.target_region)
@@ -889,6 +911,7 @@ pub struct DeprecateRule {
 #[rustfmt::skip]
 impl DeprecateRule {
     /// A `DeprecateRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -904,6 +927,7 @@ impl DeprecateRule {
 impl PropertyType for DeprecateRule {}
 
 impl ToValue for DeprecateRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Count", &self.count)
@@ -951,6 +975,7 @@ pub struct EncryptionConfiguration {
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
         Self {
             cmk_arn: None,
@@ -967,6 +992,7 @@ impl EncryptionConfiguration {
 impl PropertyType for EncryptionConfiguration {}
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CmkArn", &self.cmk_arn)
@@ -1022,6 +1048,7 @@ pub struct EventParameters {
 #[rustfmt::skip]
 impl EventParameters {
     /// A `EventParameters` with its required properties, named in a [`EventParametersRequired`].
+    #[inline]
     pub fn new(required: EventParametersRequired) -> Self {
         Self {
             description_regex: None,
@@ -1041,6 +1068,7 @@ impl EventParameters {
 impl PropertyType for EventParameters {}
 
 impl ToValue for EventParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DescriptionRegex", &self.description_regex)
@@ -1088,6 +1116,7 @@ pub struct EventSource {
 #[rustfmt::skip]
 impl EventSource {
     /// A `EventSource` with its required properties, named in a [`EventSourceRequired`].
+    #[inline]
     pub fn new(required: EventSourceRequired) -> Self {
         Self {
             parameters: None,
@@ -1104,6 +1133,7 @@ impl EventSource {
 impl PropertyType for EventSource {}
 
 impl ToValue for EventSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Parameters", &self.parameters)
@@ -1147,6 +1177,7 @@ pub struct Exclusions {
 #[rustfmt::skip]
 impl Exclusions {
     /// A `Exclusions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1162,6 +1193,7 @@ impl Exclusions {
 impl PropertyType for Exclusions {}
 
 impl ToValue for Exclusions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExcludeBootVolumes", &self.exclude_boot_volumes)
@@ -1216,6 +1248,7 @@ pub struct FastRestoreRule {
 #[rustfmt::skip]
 impl FastRestoreRule {
     /// A `FastRestoreRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1235,6 +1268,7 @@ impl FastRestoreRule {
 impl PropertyType for FastRestoreRule {}
 
 impl ToValue for FastRestoreRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZoneIds", &self.availability_zone_ids)
@@ -1285,6 +1319,7 @@ pub struct Parameters {
 #[rustfmt::skip]
 impl Parameters {
     /// A `Parameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1300,6 +1335,7 @@ impl Parameters {
 impl PropertyType for Parameters {}
 
 impl ToValue for Parameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExcludeBootVolume", &self.exclude_boot_volume)
@@ -1440,6 +1476,7 @@ pub struct PolicyDetails {
 #[rustfmt::skip]
 impl PolicyDetails {
     /// A `PolicyDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1481,6 +1518,7 @@ impl PolicyDetails {
 impl PropertyType for PolicyDetails {}
 
 impl ToValue for PolicyDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -1551,6 +1589,7 @@ pub struct RetainRule {
 #[rustfmt::skip]
 impl RetainRule {
     /// A `RetainRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1566,6 +1605,7 @@ impl RetainRule {
 impl PropertyType for RetainRule {}
 
 impl ToValue for RetainRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Count", &self.count)
@@ -1616,6 +1656,7 @@ pub struct RetentionArchiveTier {
 #[rustfmt::skip]
 impl RetentionArchiveTier {
     /// A `RetentionArchiveTier` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1631,6 +1672,7 @@ impl RetentionArchiveTier {
 impl PropertyType for RetentionArchiveTier {}
 
 impl ToValue for RetentionArchiveTier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Count", &self.count)
@@ -1719,6 +1761,7 @@ pub struct Schedule {
 #[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1750,6 +1793,7 @@ impl Schedule {
 impl PropertyType for Schedule {}
 
 impl ToValue for Schedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArchiveRule", &self.archive_rule)
@@ -1852,6 +1896,7 @@ pub struct Script {
 #[rustfmt::skip]
 impl Script {
     /// A `Script` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1873,6 +1918,7 @@ impl Script {
 impl PropertyType for Script {}
 
 impl ToValue for Script {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1923,6 +1969,7 @@ pub struct ShareRule {
 #[rustfmt::skip]
 impl ShareRule {
     /// A `ShareRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1938,6 +1985,7 @@ impl ShareRule {
 impl PropertyType for ShareRule {}
 
 impl ToValue for ShareRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TargetAccounts", &self.target_accounts)
@@ -1981,6 +2029,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1997,6 +2046,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

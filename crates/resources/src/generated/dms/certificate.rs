@@ -73,6 +73,7 @@ impl Certificate {
     };
 
     /// A `Certificate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -96,6 +97,7 @@ impl Resource for Certificate {
 }
 
 impl ToValue for Certificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateIdentifier", &self.certificate_identifier)
@@ -117,6 +119,7 @@ impl From<ResourceRef> for CertificateAttributes {
 
 impl CertificateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

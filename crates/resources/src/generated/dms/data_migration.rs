@@ -111,6 +111,7 @@ impl DataMigration {
     };
 
     /// A `DataMigration` with its required properties, named in a [`DataMigrationRequired`].
+    #[inline]
     pub fn new(required: DataMigrationRequired) -> Self {
         Self {
             data_migration_identifier: None,
@@ -156,6 +157,7 @@ impl Resource for DataMigration {
 }
 
 impl ToValue for DataMigration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataMigrationIdentifier", &self.data_migration_identifier)
@@ -187,6 +189,7 @@ impl DataMigrationAttributes {
     /// `Fn::GetAtt` `DataMigrationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that identifies this replication.
+    #[inline]
     pub fn data_migration_arn(&self) -> Value {
         self.0.get_att("DataMigrationArn")
     }
@@ -194,6 +197,7 @@ impl DataMigrationAttributes {
     /// `Fn::GetAtt` `DataMigrationCreateTime`: a string.
     ///
     /// The UTC time when DMS created the data migration.
+    #[inline]
     pub fn data_migration_create_time(&self) -> Value {
         self.0.get_att("DataMigrationCreateTime")
     }
@@ -236,6 +240,7 @@ pub struct DataMigrationSettings {
 #[rustfmt::skip]
 impl DataMigrationSettings {
     /// A `DataMigrationSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -251,6 +256,7 @@ impl DataMigrationSettings {
 impl PropertyType for DataMigrationSettings {}
 
 impl ToValue for DataMigrationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudwatchLogsEnabled", &self.cloudwatch_logs_enabled)
@@ -306,6 +312,7 @@ pub struct SourceDataSettings {
 #[rustfmt::skip]
 impl SourceDataSettings {
     /// A `SourceDataSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -323,6 +330,7 @@ impl SourceDataSettings {
 impl PropertyType for SourceDataSettings {}
 
 impl ToValue for SourceDataSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CDCStartPosition", &self.cdc_start_position)
@@ -371,6 +379,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -387,6 +396,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -415,6 +425,7 @@ impl From<Value> for DataMigrationType {
 }
 
 impl ToValue for DataMigrationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FullLoad => "full-load",

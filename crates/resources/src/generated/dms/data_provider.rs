@@ -102,6 +102,7 @@ impl DataProvider {
     };
 
     /// A `DataProvider` with its required properties, named in a [`DataProviderRequired`].
+    #[inline]
     pub fn new(required: DataProviderRequired) -> Self {
         Self {
             data_provider_identifier: None,
@@ -144,6 +145,7 @@ impl Resource for DataProvider {
 }
 
 impl ToValue for DataProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataProviderIdentifier", &self.data_provider_identifier)
@@ -171,6 +173,7 @@ impl DataProviderAttributes {
     /// `Fn::GetAtt` `DataProviderArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) string that uniquely identifies the data provider.
+    #[inline]
     pub fn data_provider_arn(&self) -> Value {
         self.0.get_att("DataProviderArn")
     }
@@ -178,6 +181,7 @@ impl DataProviderAttributes {
     /// `Fn::GetAtt` `DataProviderCreationTime`: a string.
     ///
     /// The time the data provider was created.
+    #[inline]
     pub fn data_provider_creation_time(&self) -> Value {
         self.0.get_att("DataProviderCreationTime")
     }
@@ -228,6 +232,7 @@ pub struct DocDbSettings {
 #[rustfmt::skip]
 impl DocDbSettings {
     /// A `DocDbSettings` with its required properties, named in a [`DocDbSettingsRequired`].
+    #[inline]
     pub fn new(required: DocDbSettingsRequired) -> Self {
         Self {
             certificate_arn: None,
@@ -253,6 +258,7 @@ impl DocDbSettings {
 impl PropertyType for DocDbSettings {}
 
 impl ToValue for DocDbSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
@@ -311,6 +317,7 @@ pub struct IbmDb2LuwSettings {
 #[rustfmt::skip]
 impl IbmDb2LuwSettings {
     /// A `IbmDb2LuwSettings` with its required properties, named in a [`IbmDb2LuwSettingsRequired`].
+    #[inline]
     pub fn new(required: IbmDb2LuwSettingsRequired) -> Self {
         Self {
             certificate_arn: None,
@@ -336,6 +343,7 @@ impl IbmDb2LuwSettings {
 impl PropertyType for IbmDb2LuwSettings {}
 
 impl ToValue for IbmDb2LuwSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
@@ -394,6 +402,7 @@ pub struct IbmDb2zOsSettings {
 #[rustfmt::skip]
 impl IbmDb2zOsSettings {
     /// A `IbmDb2zOsSettings` with its required properties, named in a [`IbmDb2zOsSettingsRequired`].
+    #[inline]
     pub fn new(required: IbmDb2zOsSettingsRequired) -> Self {
         Self {
             certificate_arn: None,
@@ -419,6 +428,7 @@ impl IbmDb2zOsSettings {
 impl PropertyType for IbmDb2zOsSettings {}
 
 impl ToValue for IbmDb2zOsSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
@@ -472,6 +482,7 @@ pub struct MariaDbSettings {
 #[rustfmt::skip]
 impl MariaDbSettings {
     /// A `MariaDbSettings` with its required properties, named in a [`MariaDbSettingsRequired`].
+    #[inline]
     pub fn new(required: MariaDbSettingsRequired) -> Self {
         Self {
             certificate_arn: None,
@@ -494,6 +505,7 @@ impl MariaDbSettings {
 impl PropertyType for MariaDbSettings {}
 
 impl ToValue for MariaDbSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
@@ -551,6 +563,7 @@ pub struct MicrosoftSqlServerSettings {
 #[rustfmt::skip]
 impl MicrosoftSqlServerSettings {
     /// A `MicrosoftSqlServerSettings` with its required properties, named in a [`MicrosoftSqlServerSettingsRequired`].
+    #[inline]
     pub fn new(required: MicrosoftSqlServerSettingsRequired) -> Self {
         Self {
             certificate_arn: None,
@@ -576,6 +589,7 @@ impl MicrosoftSqlServerSettings {
 impl PropertyType for MicrosoftSqlServerSettings {}
 
 impl ToValue for MicrosoftSqlServerSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
@@ -639,6 +653,7 @@ pub struct MongoDbSettings {
 #[rustfmt::skip]
 impl MongoDbSettings {
     /// A `MongoDbSettings` with its required properties, named in a [`MongoDbSettingsRequired`].
+    #[inline]
     pub fn new(required: MongoDbSettingsRequired) -> Self {
         Self {
             auth_mechanism: None,
@@ -673,6 +688,7 @@ impl MongoDbSettings {
 impl PropertyType for MongoDbSettings {}
 
 impl ToValue for MongoDbSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthMechanism", &self.auth_mechanism)
@@ -729,6 +745,7 @@ pub struct MySqlSettings {
 #[rustfmt::skip]
 impl MySqlSettings {
     /// A `MySqlSettings` with its required properties, named in a [`MySqlSettingsRequired`].
+    #[inline]
     pub fn new(required: MySqlSettingsRequired) -> Self {
         Self {
             certificate_arn: None,
@@ -751,6 +768,7 @@ impl MySqlSettings {
 impl PropertyType for MySqlSettings {}
 
 impl ToValue for MySqlSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
@@ -823,6 +841,7 @@ pub struct OracleSettings {
 #[rustfmt::skip]
 impl OracleSettings {
     /// A `OracleSettings` with its required properties, named in a [`OracleSettingsRequired`].
+    #[inline]
     pub fn new(required: OracleSettingsRequired) -> Self {
         Self {
             asm_server: None,
@@ -863,6 +882,7 @@ impl OracleSettings {
 impl PropertyType for OracleSettings {}
 
 impl ToValue for OracleSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AsmServer", &self.asm_server)
@@ -938,6 +958,7 @@ pub struct PostgreSqlSettings {
 #[rustfmt::skip]
 impl PostgreSqlSettings {
     /// A `PostgreSqlSettings` with its required properties, named in a [`PostgreSqlSettingsRequired`].
+    #[inline]
     pub fn new(required: PostgreSqlSettingsRequired) -> Self {
         Self {
             certificate_arn: None,
@@ -963,6 +984,7 @@ impl PostgreSqlSettings {
 impl PropertyType for PostgreSqlSettings {}
 
 impl ToValue for PostgreSqlSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
@@ -1013,6 +1035,7 @@ pub struct RedshiftSettings {
 #[rustfmt::skip]
 impl RedshiftSettings {
     /// A `RedshiftSettings` with its required properties, named in a [`RedshiftSettingsRequired`].
+    #[inline]
     pub fn new(required: RedshiftSettingsRequired) -> Self {
         Self {
             database_name: required.database_name,
@@ -1032,6 +1055,7 @@ impl RedshiftSettings {
 impl PropertyType for RedshiftSettings {}
 
 impl ToValue for RedshiftSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatabaseName", &self.database_name)
@@ -1095,6 +1119,7 @@ pub struct Settings {
 #[rustfmt::skip]
 impl Settings {
     /// A `Settings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1126,6 +1151,7 @@ impl Settings {
 impl PropertyType for Settings {}
 
 impl ToValue for Settings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DocDbSettings", &self.doc_db_settings)
@@ -1194,6 +1220,7 @@ pub struct SybaseAseSettings {
 #[rustfmt::skip]
 impl SybaseAseSettings {
     /// A `SybaseAseSettings` with its required properties, named in a [`SybaseAseSettingsRequired`].
+    #[inline]
     pub fn new(required: SybaseAseSettingsRequired) -> Self {
         Self {
             certificate_arn: None,
@@ -1222,6 +1249,7 @@ impl SybaseAseSettings {
 impl PropertyType for SybaseAseSettings {}
 
 impl ToValue for SybaseAseSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
@@ -1272,6 +1300,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1288,6 +1317,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1314,6 +1344,7 @@ impl From<Value> for Db2SslModeValue {
 }
 
 impl ToValue for Db2SslModeValue {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "none",
@@ -1346,6 +1377,7 @@ impl From<Value> for DmsSslModeValue {
 }
 
 impl ToValue for DmsSslModeValue {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "none",
@@ -1398,6 +1430,7 @@ impl From<Value> for Engine {
 }
 
 impl ToValue for Engine {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aurora => "aurora",
@@ -1439,6 +1472,7 @@ impl From<Value> for MongoDbAuthMechanism {
 }
 
 impl ToValue for MongoDbAuthMechanism {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "default",
@@ -1468,6 +1502,7 @@ impl From<Value> for MongoDbAuthType {
 }
 
 impl ToValue for MongoDbAuthType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::No => "no",
@@ -1498,6 +1533,7 @@ impl From<Value> for MongoDbSslModeValue {
 }
 
 impl ToValue for MongoDbSslModeValue {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "none",
@@ -1529,6 +1565,7 @@ impl From<Value> for SybaseSslModeValue {
 }
 
 impl ToValue for SybaseSslModeValue {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "none",

@@ -240,6 +240,7 @@ impl Endpoint {
     };
 
     /// A `Endpoint` with its required properties, named in a [`EndpointRequired`].
+    #[inline]
     pub fn new(required: EndpointRequired) -> Self {
         Self {
             certificate_arn: None,
@@ -354,6 +355,7 @@ impl Resource for Endpoint {
 }
 
 impl ToValue for Endpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
@@ -411,11 +413,13 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `ExternalId`: a string.
     ///
     /// A value that can be used for cross-account validation.
+    #[inline]
     pub fn external_id(&self) -> Value {
         self.0.get_att("ExternalId")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -478,6 +482,7 @@ pub struct DocDbSettings {
 #[rustfmt::skip]
 impl DocDbSettings {
     /// A `DocDbSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -497,6 +502,7 @@ impl DocDbSettings {
 impl PropertyType for DocDbSettings {}
 
 impl ToValue for DocDbSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DocsToInvestigate", &self.docs_to_investigate)
@@ -538,6 +544,7 @@ pub struct DynamoDbSettings {
 #[rustfmt::skip]
 impl DynamoDbSettings {
     /// A `DynamoDbSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -549,6 +556,7 @@ impl DynamoDbSettings {
 impl PropertyType for DynamoDbSettings {}
 
 impl ToValue for DynamoDbSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ServiceAccessRoleArn", &self.service_access_role_arn)
@@ -600,6 +608,7 @@ pub struct ElasticsearchSettings {
 #[rustfmt::skip]
 impl ElasticsearchSettings {
     /// A `ElasticsearchSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -617,6 +626,7 @@ impl ElasticsearchSettings {
 impl PropertyType for ElasticsearchSettings {}
 
 impl ToValue for ElasticsearchSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndpointUri", &self.endpoint_uri)
@@ -730,6 +740,7 @@ pub struct GcpMySqlSettings {
 #[rustfmt::skip]
 impl GcpMySqlSettings {
     /// A `GcpMySqlSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -765,6 +776,7 @@ impl GcpMySqlSettings {
 impl PropertyType for GcpMySqlSettings {}
 
 impl ToValue for GcpMySqlSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AfterConnectScript", &self.after_connect_script)
@@ -863,6 +875,7 @@ pub struct IbmDb2Settings {
 #[rustfmt::skip]
 impl IbmDb2Settings {
     /// A `IbmDb2Settings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -890,6 +903,7 @@ impl IbmDb2Settings {
 impl PropertyType for IbmDb2Settings {}
 
 impl ToValue for IbmDb2Settings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CurrentLsn", &self.current_lsn)
@@ -1018,6 +1032,7 @@ pub struct KafkaSettings {
 #[rustfmt::skip]
 impl KafkaSettings {
     /// A `KafkaSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1063,6 +1078,7 @@ impl KafkaSettings {
 impl PropertyType for KafkaSettings {}
 
 impl ToValue for KafkaSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Broker", &self.broker)
@@ -1168,6 +1184,7 @@ pub struct KinesisSettings {
 #[rustfmt::skip]
 impl KinesisSettings {
     /// A `KinesisSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1197,6 +1214,7 @@ impl KinesisSettings {
 impl PropertyType for KinesisSettings {}
 
 impl ToValue for KinesisSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IncludeControlDetails", &self.include_control_details)
@@ -1337,6 +1355,7 @@ pub struct MicrosoftSqlServerSettings {
 #[rustfmt::skip]
 impl MicrosoftSqlServerSettings {
     /// A `MicrosoftSqlServerSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1380,6 +1399,7 @@ impl MicrosoftSqlServerSettings {
 impl PropertyType for MicrosoftSqlServerSettings {}
 
 impl ToValue for MicrosoftSqlServerSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BcpPacketSize", &self.bcp_packet_size)
@@ -1512,6 +1532,7 @@ pub struct MongoDbSettings {
 #[rustfmt::skip]
 impl MongoDbSettings {
     /// A `MongoDbSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1547,6 +1568,7 @@ impl MongoDbSettings {
 impl PropertyType for MongoDbSettings {}
 
 impl ToValue for MongoDbSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthMechanism", &self.auth_mechanism)
@@ -1656,6 +1678,7 @@ pub struct MySqlSettings {
 #[rustfmt::skip]
 impl MySqlSettings {
     /// A `MySqlSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1683,6 +1706,7 @@ impl MySqlSettings {
 impl PropertyType for MySqlSettings {}
 
 impl ToValue for MySqlSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AfterConnectScript", &self.after_connect_script)
@@ -1765,6 +1789,7 @@ pub struct NeptuneSettings {
 #[rustfmt::skip]
 impl NeptuneSettings {
     /// A `NeptuneSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1788,6 +1813,7 @@ impl NeptuneSettings {
 impl PropertyType for NeptuneSettings {}
 
 impl ToValue for NeptuneSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ErrorRetryDuration", &self.error_retry_duration)
@@ -2032,6 +2058,7 @@ pub struct OracleSettings {
 #[rustfmt::skip]
 impl OracleSettings {
     /// A `OracleSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2111,6 +2138,7 @@ impl OracleSettings {
 impl PropertyType for OracleSettings {}
 
 impl ToValue for OracleSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessAlternateDirectly", &self.access_alternate_directly)
@@ -2317,6 +2345,7 @@ pub struct PostgreSqlSettings {
 #[rustfmt::skip]
 impl PostgreSqlSettings {
     /// A `PostgreSqlSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2358,6 +2387,7 @@ impl PostgreSqlSettings {
 impl PropertyType for PostgreSqlSettings {}
 
 impl ToValue for PostgreSqlSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AfterConnectScript", &self.after_connect_script)
@@ -2443,6 +2473,7 @@ pub struct RedisSettings {
 #[rustfmt::skip]
 impl RedisSettings {
     /// A `RedisSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2466,6 +2497,7 @@ impl RedisSettings {
 impl PropertyType for RedisSettings {}
 
 impl ToValue for RedisSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthPassword", &self.auth_password)
@@ -2657,6 +2689,7 @@ pub struct RedshiftSettings {
 #[rustfmt::skip]
 impl RedshiftSettings {
     /// A `RedshiftSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2718,6 +2751,7 @@ impl RedshiftSettings {
 impl PropertyType for RedshiftSettings {}
 
 impl ToValue for RedshiftSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceptAnyDate", &self.accept_any_date)
@@ -3103,6 +3137,7 @@ pub struct S3Settings {
 #[rustfmt::skip]
 impl S3Settings {
     /// A `S3Settings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3194,6 +3229,7 @@ impl S3Settings {
 impl PropertyType for S3Settings {}
 
 impl ToValue for S3Settings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AddColumnName", &self.add_column_name)
@@ -3289,6 +3325,7 @@ pub struct SybaseSettings {
 #[rustfmt::skip]
 impl SybaseSettings {
     /// A `SybaseSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3302,6 +3339,7 @@ impl SybaseSettings {
 impl PropertyType for SybaseSettings {}
 
 impl ToValue for SybaseSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

@@ -117,6 +117,7 @@ impl InstanceProfile {
     };
 
     /// A `InstanceProfile` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -157,6 +158,7 @@ impl Resource for InstanceProfile {
 }
 
 impl ToValue for InstanceProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -190,6 +192,7 @@ impl InstanceProfileAttributes {
     /// `Fn::GetAtt` `InstanceProfileArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) string that uniquely identifies the instance profile.
+    #[inline]
     pub fn instance_profile_arn(&self) -> Value {
         self.0.get_att("InstanceProfileArn")
     }
@@ -197,6 +200,7 @@ impl InstanceProfileAttributes {
     /// `Fn::GetAtt` `InstanceProfileCreationTime`: a string.
     ///
     /// The time the instance profile was created.
+    #[inline]
     pub fn instance_profile_creation_time(&self) -> Value {
         self.0.get_att("InstanceProfileCreationTime")
     }
@@ -240,6 +244,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -256,6 +261,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -282,6 +288,7 @@ impl From<Value> for NetworkType {
 }
 
 impl ToValue for NetworkType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",

@@ -126,6 +126,7 @@ impl MigrationProject {
     };
 
     /// A `MigrationProject` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -170,6 +171,7 @@ impl Resource for MigrationProject {
 }
 
 impl ToValue for MigrationProject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -220,6 +222,7 @@ impl MigrationProjectAttributes {
     /// `Fn::GetAtt` `MigrationProjectArn`: a string.
     ///
     /// The ARN string that uniquely identifies the migration project.
+    #[inline]
     pub fn migration_project_arn(&self) -> Value {
         self.0.get_att("MigrationProjectArn")
     }
@@ -270,6 +273,7 @@ pub struct DataProviderDescriptor {
 #[rustfmt::skip]
 impl DataProviderDescriptor {
     /// A `DataProviderDescriptor` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -289,6 +293,7 @@ impl DataProviderDescriptor {
 impl PropertyType for DataProviderDescriptor {}
 
 impl ToValue for DataProviderDescriptor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataProviderArn", &self.data_provider_arn)
@@ -329,6 +334,7 @@ pub struct SchemaConversionApplicationAttributes {
 #[rustfmt::skip]
 impl SchemaConversionApplicationAttributes {
     /// A `SchemaConversionApplicationAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -342,6 +348,7 @@ impl SchemaConversionApplicationAttributes {
 impl PropertyType for SchemaConversionApplicationAttributes {}
 
 impl ToValue for SchemaConversionApplicationAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3BucketPath", &self.s3_bucket_path)
@@ -388,6 +395,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -404,6 +412,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -136,6 +136,7 @@ impl ReplicationConfig {
     };
 
     /// A `ReplicationConfig` with its required properties, named in a [`ReplicationConfigRequired`].
+    #[inline]
     pub fn new(required: ReplicationConfigRequired) -> Self {
         Self {
             compute_config: required.compute_config,
@@ -187,6 +188,7 @@ impl Resource for ReplicationConfig {
 }
 
 impl ToValue for ReplicationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComputeConfig", &self.compute_config)
@@ -220,6 +222,7 @@ impl ReplicationConfigAttributes {
     /// `Fn::GetAtt` `ReplicationConfigArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of this AWS DMS Serverless replication configuration.
+    #[inline]
     pub fn replication_config_arn(&self) -> Value {
         self.0.get_att("ReplicationConfigArn")
     }
@@ -308,6 +311,7 @@ pub struct ComputeConfig {
 #[rustfmt::skip]
 impl ComputeConfig {
     /// A `ComputeConfig` with its required properties, named in a [`ComputeConfigRequired`].
+    #[inline]
     pub fn new(required: ComputeConfigRequired) -> Self {
         Self {
             availability_zone: None,
@@ -345,6 +349,7 @@ impl ComputeConfig {
 impl PropertyType for ComputeConfig {}
 
 impl ToValue for ComputeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -404,6 +409,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -420,6 +426,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -448,6 +455,7 @@ impl From<Value> for ReplicationType {
 }
 
 impl ToValue for ReplicationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FullLoad => "full-load",

@@ -188,6 +188,7 @@ impl ReplicationInstance {
     };
 
     /// A `ReplicationInstance` with its required properties, named in a [`ReplicationInstanceRequired`].
+    #[inline]
     pub fn new(required: ReplicationInstanceRequired) -> Self {
         Self {
             allocated_storage: None,
@@ -260,6 +261,7 @@ impl Resource for ReplicationInstance {
 }
 
 impl ToValue for ReplicationInstance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocatedStorage", &self.allocated_storage)
@@ -307,6 +309,7 @@ impl From<ResourceRef> for ReplicationInstanceAttributes {
 
 impl ReplicationInstanceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -314,6 +317,7 @@ impl ReplicationInstanceAttributes {
     /// `Fn::GetAtt` `ReplicationInstancePrivateIpAddresses`: a string.
     ///
     /// One or more private IP addresses for the replication instance.
+    #[inline]
     pub fn replication_instance_private_ip_addresses(&self) -> Value {
         self.0.get_att("ReplicationInstancePrivateIpAddresses")
     }
@@ -321,6 +325,7 @@ impl ReplicationInstanceAttributes {
     /// `Fn::GetAtt` `ReplicationInstancePublicIpAddresses`: a string.
     ///
     /// One or more public IP addresses for the replication instance.
+    #[inline]
     pub fn replication_instance_public_ip_addresses(&self) -> Value {
         self.0.get_att("ReplicationInstancePublicIpAddresses")
     }

@@ -89,6 +89,7 @@ impl ReplicationSubnetGroup {
     };
 
     /// A `ReplicationSubnetGroup` with its required properties, named in a [`ReplicationSubnetGroupRequired`].
+    #[inline]
     pub fn new(required: ReplicationSubnetGroupRequired) -> Self {
         Self {
             replication_subnet_group_description: required.replication_subnet_group_description,
@@ -122,6 +123,7 @@ impl Resource for ReplicationSubnetGroup {
 }
 
 impl ToValue for ReplicationSubnetGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -150,6 +152,7 @@ impl From<ResourceRef> for ReplicationSubnetGroupAttributes {
 
 impl ReplicationSubnetGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

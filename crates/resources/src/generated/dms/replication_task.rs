@@ -166,6 +166,7 @@ impl ReplicationTask {
     };
 
     /// A `ReplicationTask` with its required properties, named in a [`ReplicationTaskRequired`].
+    #[inline]
     pub fn new(required: ReplicationTaskRequired) -> Self {
         Self {
             cdc_start_position: None,
@@ -226,6 +227,7 @@ impl Resource for ReplicationTask {
 }
 
 impl ToValue for ReplicationTask {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CdcStartPosition", &self.cdc_start_position)
@@ -260,6 +262,7 @@ impl From<ResourceRef> for ReplicationTaskAttributes {
 
 impl ReplicationTaskAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -338,6 +338,7 @@ impl DbCluster {
     };
 
     /// A `DbCluster` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -418,6 +419,7 @@ impl Resource for DbCluster {
 }
 
 impl ToValue for DbCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZones", &self.availability_zones)
@@ -492,6 +494,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `ClusterResourceId`: a string.
     ///
     /// The resource id for the cluster; for example: `cluster-ABCD1234EFGH5678IJKL90MNOP` . The cluster ID uniquely identifies the cluster and is used in things like IAM authentication policies.
+    #[inline]
     pub fn cluster_resource_id(&self) -> Value {
         self.0.get_att("ClusterResourceId")
     }
@@ -499,11 +502,13 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The connection endpoint for the cluster, such as `sample-cluster.cluster-cozrlsfrcjoc.us-east-1.docdb.amazonaws.com` .
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -511,6 +516,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `Port`: an integer.
     ///
     /// Specifies the port that the database engine is listening on.
+    #[inline]
     pub fn port(&self) -> Value {
         self.0.get_att("Port")
     }
@@ -518,6 +524,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `ReadEndpoint`: a string.
     ///
     /// The reader endpoint for the cluster. For example: `sample-cluster.cluster-ro-cozrlsfrcjoc.us-east-1.docdb.amazonaws.com` .
+    #[inline]
     pub fn read_endpoint(&self) -> Value {
         self.0.get_att("ReadEndpoint")
     }
@@ -563,6 +570,7 @@ pub struct ServerlessV2ScalingConfiguration {
 #[rustfmt::skip]
 impl ServerlessV2ScalingConfiguration {
     /// A `ServerlessV2ScalingConfiguration` with its required properties, named in a [`ServerlessV2ScalingConfigurationRequired`].
+    #[inline]
     pub fn new(required: ServerlessV2ScalingConfigurationRequired) -> Self {
         Self {
             max_capacity: required.max_capacity,
@@ -579,6 +587,7 @@ impl ServerlessV2ScalingConfiguration {
 impl PropertyType for ServerlessV2ScalingConfiguration {}
 
 impl ToValue for ServerlessV2ScalingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxCapacity", &self.max_capacity)
@@ -609,6 +618,7 @@ impl From<Value> for EngineVersion {
 }
 
 impl ToValue for EngineVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::V3_6_0 => "3.6.0",

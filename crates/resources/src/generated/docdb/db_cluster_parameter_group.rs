@@ -112,6 +112,7 @@ impl DbClusterParameterGroup {
     };
 
     /// A `DbClusterParameterGroup` with its required properties, named in a [`DbClusterParameterGroupRequired`].
+    #[inline]
     pub fn new(required: DbClusterParameterGroupRequired) -> Self {
         Self {
             description: required.description,
@@ -148,6 +149,7 @@ impl Resource for DbClusterParameterGroup {
 }
 
 impl ToValue for DbClusterParameterGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Description", &self.description)
@@ -171,6 +173,7 @@ impl From<ResourceRef> for DbClusterParameterGroupAttributes {
 
 impl DbClusterParameterGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

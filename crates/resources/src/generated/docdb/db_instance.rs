@@ -149,6 +149,7 @@ impl DbInstance {
     };
 
     /// A `DbInstance` with its required properties, named in a [`DbInstanceRequired`].
+    #[inline]
     pub fn new(required: DbInstanceRequired) -> Self {
         Self {
             auto_minor_version_upgrade: None,
@@ -200,6 +201,7 @@ impl Resource for DbInstance {
 }
 
 impl ToValue for DbInstance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade)
@@ -239,11 +241,13 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The connection endpoint for the instance. For example: `sample-cluster.cluster-abcdefghijkl.us-east-1.docdb.amazonaws.com` .
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -251,6 +255,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `Port`: a string.
     ///
     /// The port number on which the database accepts connections, such as `27017` .
+    #[inline]
     pub fn port(&self) -> Value {
         self.0.get_att("Port")
     }

@@ -91,6 +91,7 @@ impl DbSubnetGroup {
     };
 
     /// A `DbSubnetGroup` with its required properties, named in a [`DbSubnetGroupRequired`].
+    #[inline]
     pub fn new(required: DbSubnetGroupRequired) -> Self {
         Self {
             db_subnet_group_description: required.db_subnet_group_description,
@@ -124,6 +125,7 @@ impl Resource for DbSubnetGroup {
 }
 
 impl ToValue for DbSubnetGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -149,6 +151,7 @@ impl From<ResourceRef> for DbSubnetGroupAttributes {
 
 impl DbSubnetGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -110,6 +110,7 @@ impl EventSubscription {
     };
 
     /// A `EventSubscription` with its required properties, named in a [`EventSubscriptionRequired`].
+    #[inline]
     pub fn new(required: EventSubscriptionRequired) -> Self {
         Self {
             enabled: None,
@@ -146,6 +147,7 @@ impl Resource for EventSubscription {
 }
 
 impl ToValue for EventSubscription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -170,6 +172,7 @@ impl From<ResourceRef> for EventSubscriptionAttributes {
 
 impl EventSubscriptionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -110,6 +110,7 @@ impl GlobalCluster {
     };
 
     /// A `GlobalCluster` with its required properties, named in a [`GlobalClusterRequired`].
+    #[inline]
     pub fn new(required: GlobalClusterRequired) -> Self {
         Self {
             deletion_protection: None,
@@ -152,6 +153,7 @@ impl Resource for GlobalCluster {
 }
 
 impl ToValue for GlobalCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeletionProtection", &self.deletion_protection)
@@ -182,6 +184,7 @@ impl GlobalClusterAttributes {
     /// `Fn::GetAtt` `GlobalClusterArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the global cluster.
+    #[inline]
     pub fn global_cluster_arn(&self) -> Value {
         self.0.get_att("GlobalClusterArn")
     }
@@ -189,6 +192,7 @@ impl GlobalClusterAttributes {
     /// `Fn::GetAtt` `GlobalClusterResourceId`: a string.
     ///
     /// The AWS Region-unique, immutable identifier for the global database cluster. This identifier is found in AWS CloudTrail log entries whenever the AWS KMS key for the DB cluster is accessed.
+    #[inline]
     pub fn global_cluster_resource_id(&self) -> Value {
         self.0.get_att("GlobalClusterResourceId")
     }
@@ -232,6 +236,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -248,6 +253,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -272,6 +278,7 @@ impl From<Value> for Engine {
 }
 
 impl ToValue for Engine {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Docdb => "docdb",

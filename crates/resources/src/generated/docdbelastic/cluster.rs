@@ -187,6 +187,7 @@ impl Cluster {
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
+    #[inline]
     pub fn new(required: ClusterRequired) -> Self {
         Self {
             admin_user_name: required.admin_user_name,
@@ -250,6 +251,7 @@ impl Resource for Cluster {
 }
 
 impl ToValue for Cluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AdminUserName", &self.admin_user_name)
@@ -285,6 +287,7 @@ impl From<ResourceRef> for ClusterAttributes {
 
 impl ClusterAttributes {
     /// `Fn::GetAtt` `ClusterArn`: a string.
+    #[inline]
     pub fn cluster_arn(&self) -> Value {
         self.0.get_att("ClusterArn")
     }
@@ -292,6 +295,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `ClusterEndpoint`: a string.
     ///
     /// The URL used to connect to the elastic cluster.
+    #[inline]
     pub fn cluster_endpoint(&self) -> Value {
         self.0.get_att("ClusterEndpoint")
     }
@@ -335,6 +339,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -351,6 +356,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -109,6 +109,7 @@ impl Cluster {
     };
 
     /// A `Cluster` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -139,6 +140,7 @@ impl Resource for Cluster {
 }
 
 impl ToValue for Cluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -167,6 +169,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The timestamp when the cluster was created, in ISO 8601 format.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -174,6 +177,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `EncryptionDetails`: an object.
     ///
     /// The encryption configuration details for the cluster.
+    #[inline]
     pub fn encryption_details(&self) -> Value {
         self.0.get_att("EncryptionDetails")
     }
@@ -181,6 +185,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The connection endpoint for the created cluster.
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }
@@ -188,6 +193,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Identifier`: a string.
     ///
     /// The unique identifier assigned to the cluster upon creation.
+    #[inline]
     pub fn identifier(&self) -> Value {
         self.0.get_att("Identifier")
     }
@@ -195,6 +201,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `PolicyVersion`: a string.
     ///
     /// The version number of the cluster's resource based policy
+    #[inline]
     pub fn policy_version(&self) -> Value {
         self.0.get_att("PolicyVersion")
     }
@@ -202,6 +209,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the cluster. Used for IAM permissions and resource identification.
+    #[inline]
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceArn")
     }
@@ -217,6 +225,7 @@ impl ClusterAttributes {
     /// `PENDING_DELETE` —Indicates the cluster is being deleted
     ///
     /// *Note:* These status values only appear for multi-Region cluster operations.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -224,6 +233,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `VpcEndpoint`: a string.
     ///
     /// The DSQL cluster VPC endpoint.
+    #[inline]
     pub fn vpc_endpoint(&self) -> Value {
         self.0.get_att("VpcEndpoint")
     }
@@ -231,6 +241,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `VpcEndpointServiceName`: a string.
     ///
     /// The VPC Endpoint Service name for the cluster. This can be used to create a VPC endpoint to connect to the cluster from within a VPC.
+    #[inline]
     pub fn vpc_endpoint_service_name(&self) -> Value {
         self.0.get_att("VpcEndpointServiceName")
     }
@@ -266,6 +277,7 @@ pub struct MultiRegionProperties {
 #[rustfmt::skip]
 impl MultiRegionProperties {
     /// A `MultiRegionProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -279,6 +291,7 @@ impl MultiRegionProperties {
 impl PropertyType for MultiRegionProperties {}
 
 impl ToValue for MultiRegionProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Clusters", &self.clusters)
@@ -325,6 +338,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -341,6 +355,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

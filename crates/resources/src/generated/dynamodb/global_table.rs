@@ -246,6 +246,7 @@ impl GlobalTable {
     };
 
     /// A `GlobalTable` with its required properties, named in a [`GlobalTableRequired`].
+    #[inline]
     pub fn new(required: GlobalTableRequired) -> Self {
         Self {
             attribute_definitions: None,
@@ -318,6 +319,7 @@ impl Resource for GlobalTable {
 }
 
 impl ToValue for GlobalTable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttributeDefinitions", &self.attribute_definitions)
@@ -368,6 +370,7 @@ impl GlobalTableAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the DynamoDB table, such as `arn:aws:dynamodb:us-east-2:123456789012:table/myDynamoDBTable` . The ARN returned is that of the replica in the region the stack is deployed to.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -377,6 +380,7 @@ impl GlobalTableAttributes {
     /// The ARN of the DynamoDB stream, such as `arn:aws:dynamodb:us-east-1:123456789012:table/testddbstack-myDynamoDBTable-012A1SL7SMP5Q/stream/2015-11-30T20:10:00.000` . The `StreamArn` returned is that of the replica in the region the stack is deployed to.
     ///
     /// &gt; You must specify the `StreamSpecification` property to use this attribute.
+    #[inline]
     pub fn stream_arn(&self) -> Value {
         self.0.get_att("StreamArn")
     }
@@ -384,6 +388,7 @@ impl GlobalTableAttributes {
     /// `Fn::GetAtt` `TableId`: a string.
     ///
     /// Unique identifier for the table, such as `a123b456-01ab-23cd-123a-111222aaabbb` . The `TableId` returned is that of the replica in the region the stack is deployed to.
+    #[inline]
     pub fn table_id(&self) -> Value {
         self.0.get_att("TableId")
     }
@@ -451,6 +456,7 @@ pub struct CapacityAutoScalingSettings {
 #[rustfmt::skip]
 impl CapacityAutoScalingSettings {
     /// A `CapacityAutoScalingSettings` with its required properties, named in a [`CapacityAutoScalingSettingsRequired`].
+    #[inline]
     pub fn new(required: CapacityAutoScalingSettingsRequired) -> Self {
         Self {
             max_capacity: required.max_capacity,
@@ -473,6 +479,7 @@ impl CapacityAutoScalingSettings {
 impl PropertyType for CapacityAutoScalingSettings {}
 
 impl ToValue for CapacityAutoScalingSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxCapacity", &self.max_capacity)
@@ -509,6 +516,7 @@ pub struct GlobalReadProvisionedThroughputSettings {
 #[rustfmt::skip]
 impl GlobalReadProvisionedThroughputSettings {
     /// A `GlobalReadProvisionedThroughputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -520,6 +528,7 @@ impl GlobalReadProvisionedThroughputSettings {
 impl PropertyType for GlobalReadProvisionedThroughputSettings {}
 
 impl ToValue for GlobalReadProvisionedThroughputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReadCapacityUnits", &self.read_capacity_units)
@@ -606,6 +615,7 @@ pub struct GlobalSecondaryIndex {
 #[rustfmt::skip]
 impl GlobalSecondaryIndex {
     /// A `GlobalSecondaryIndex` with its required properties, named in a [`GlobalSecondaryIndexRequired`].
+    #[inline]
     pub fn new(required: GlobalSecondaryIndexRequired) -> Self {
         Self {
             index_name: required.index_name,
@@ -640,6 +650,7 @@ impl GlobalSecondaryIndex {
 impl PropertyType for GlobalSecondaryIndex {}
 
 impl ToValue for GlobalSecondaryIndex {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IndexName", &self.index_name)
@@ -702,6 +713,7 @@ pub struct GlobalTableKeySchema {
 #[rustfmt::skip]
 impl GlobalTableKeySchema {
     /// A `GlobalTableKeySchema` with its required properties, named in a [`GlobalTableKeySchemaRequired`].
+    #[inline]
     pub fn new(required: GlobalTableKeySchemaRequired) -> Self {
         Self {
             attribute_name: required.attribute_name,
@@ -718,6 +730,7 @@ impl GlobalTableKeySchema {
 impl PropertyType for GlobalTableKeySchema {}
 
 impl ToValue for GlobalTableKeySchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
@@ -757,6 +770,7 @@ pub struct GlobalTableWitness {
 #[rustfmt::skip]
 impl GlobalTableWitness {
     /// A `GlobalTableWitness` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -768,6 +782,7 @@ impl GlobalTableWitness {
 impl PropertyType for GlobalTableWitness {}
 
 impl ToValue for GlobalTableWitness {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Region", &self.region).build()
     }
@@ -809,6 +824,7 @@ pub struct KeySchema {
 #[rustfmt::skip]
 impl KeySchema {
     /// A `KeySchema` with its required properties, named in a [`KeySchemaRequired`].
+    #[inline]
     pub fn new(required: KeySchemaRequired) -> Self {
         Self {
             attribute_name: required.attribute_name,
@@ -825,6 +841,7 @@ impl KeySchema {
 impl PropertyType for KeySchema {}
 
 impl ToValue for KeySchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
@@ -891,6 +908,7 @@ pub struct LocalSecondaryIndex {
 #[rustfmt::skip]
 impl LocalSecondaryIndex {
     /// A `LocalSecondaryIndex` with its required properties, named in a [`LocalSecondaryIndexRequired`].
+    #[inline]
     pub fn new(required: LocalSecondaryIndexRequired) -> Self {
         Self {
             index_name: required.index_name,
@@ -910,6 +928,7 @@ impl LocalSecondaryIndex {
 impl PropertyType for LocalSecondaryIndex {}
 
 impl ToValue for LocalSecondaryIndex {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IndexName", &self.index_name)
@@ -955,6 +974,7 @@ pub struct LocalSecondaryIndexKeySchema {
 #[rustfmt::skip]
 impl LocalSecondaryIndexKeySchema {
     /// A `LocalSecondaryIndexKeySchema` with its required properties, named in a [`LocalSecondaryIndexKeySchemaRequired`].
+    #[inline]
     pub fn new(required: LocalSecondaryIndexKeySchemaRequired) -> Self {
         Self {
             attribute_name: required.attribute_name,
@@ -971,6 +991,7 @@ impl LocalSecondaryIndexKeySchema {
 impl PropertyType for LocalSecondaryIndexKeySchema {}
 
 impl ToValue for LocalSecondaryIndexKeySchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
@@ -1019,6 +1040,7 @@ pub struct Projection {
 #[rustfmt::skip]
 impl Projection {
     /// A `Projection` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1032,6 +1054,7 @@ impl Projection {
 impl PropertyType for Projection {}
 
 impl ToValue for Projection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NonKeyAttributes", &self.non_key_attributes)
@@ -1067,6 +1090,7 @@ pub struct ReadOnDemandThroughputSettings {
 #[rustfmt::skip]
 impl ReadOnDemandThroughputSettings {
     /// A `ReadOnDemandThroughputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1078,6 +1102,7 @@ impl ReadOnDemandThroughputSettings {
 impl PropertyType for ReadOnDemandThroughputSettings {}
 
 impl ToValue for ReadOnDemandThroughputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxReadRequestUnits", &self.max_read_request_units)
@@ -1117,6 +1142,7 @@ pub struct ReadProvisionedThroughputSettings {
 #[rustfmt::skip]
 impl ReadProvisionedThroughputSettings {
     /// A `ReadProvisionedThroughputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1130,6 +1156,7 @@ impl ReadProvisionedThroughputSettings {
 impl PropertyType for ReadProvisionedThroughputSettings {}
 
 impl ToValue for ReadProvisionedThroughputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1191,6 +1218,7 @@ pub struct ReplicaGlobalSecondaryIndexSpecification {
 #[rustfmt::skip]
 impl ReplicaGlobalSecondaryIndexSpecification {
     /// A `ReplicaGlobalSecondaryIndexSpecification` with its required properties, named in a [`ReplicaGlobalSecondaryIndexSpecificationRequired`].
+    #[inline]
     pub fn new(required: ReplicaGlobalSecondaryIndexSpecificationRequired) -> Self {
         Self {
             contributor_insights_specification: None,
@@ -1213,6 +1241,7 @@ impl ReplicaGlobalSecondaryIndexSpecification {
 impl PropertyType for ReplicaGlobalSecondaryIndexSpecification {}
 
 impl ToValue for ReplicaGlobalSecondaryIndexSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1332,6 +1361,7 @@ pub struct ReplicaSpecification {
 #[rustfmt::skip]
 impl ReplicaSpecification {
     /// A `ReplicaSpecification` with its required properties, named in a [`ReplicaSpecificationRequired`].
+    #[inline]
     pub fn new(required: ReplicaSpecificationRequired) -> Self {
         Self {
             contributor_insights_specification: None,
@@ -1384,6 +1414,7 @@ impl ReplicaSpecification {
 impl PropertyType for ReplicaSpecification {}
 
 impl ToValue for ReplicaSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1461,6 +1492,7 @@ pub struct ReplicaSseSpecification {
 #[rustfmt::skip]
 impl ReplicaSseSpecification {
     /// A `ReplicaSseSpecification` with its required properties, named in a [`ReplicaSseSpecificationRequired`].
+    #[inline]
     pub fn new(required: ReplicaSseSpecificationRequired) -> Self {
         Self {
             kms_master_key_id: required.kms_master_key_id,
@@ -1474,6 +1506,7 @@ impl ReplicaSseSpecification {
 impl PropertyType for ReplicaSseSpecification {}
 
 impl ToValue for ReplicaSseSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KMSMasterKeyId", &self.kms_master_key_id)
@@ -1518,6 +1551,7 @@ pub struct ReplicaStreamSpecification {
 #[rustfmt::skip]
 impl ReplicaStreamSpecification {
     /// A `ReplicaStreamSpecification` with its required properties, named in a [`ReplicaStreamSpecificationRequired`].
+    #[inline]
     pub fn new(required: ReplicaStreamSpecificationRequired) -> Self {
         Self {
             resource_policy: required.resource_policy,
@@ -1531,6 +1565,7 @@ impl ReplicaStreamSpecification {
 impl PropertyType for ReplicaStreamSpecification {}
 
 impl ToValue for ReplicaStreamSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourcePolicy", &self.resource_policy)
@@ -1578,6 +1613,7 @@ pub struct SseSpecification {
 #[rustfmt::skip]
 impl SseSpecification {
     /// A `SseSpecification` with its required properties, named in a [`SseSpecificationRequired`].
+    #[inline]
     pub fn new(required: SseSpecificationRequired) -> Self {
         Self {
             sse_enabled: required.sse_enabled,
@@ -1594,6 +1630,7 @@ impl SseSpecification {
 impl PropertyType for SseSpecification {}
 
 impl ToValue for SseSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SSEEnabled", &self.sse_enabled)
@@ -1642,6 +1679,7 @@ pub struct StreamSpecification {
 #[rustfmt::skip]
 impl StreamSpecification {
     /// A `StreamSpecification` with its required properties, named in a [`StreamSpecificationRequired`].
+    #[inline]
     pub fn new(required: StreamSpecificationRequired) -> Self {
         Self {
             stream_view_type: required.stream_view_type,
@@ -1655,6 +1693,7 @@ impl StreamSpecification {
 impl PropertyType for StreamSpecification {}
 
 impl ToValue for StreamSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("StreamViewType", &self.stream_view_type)
@@ -1716,6 +1755,7 @@ pub struct TargetTrackingScalingPolicyConfiguration {
 #[rustfmt::skip]
 impl TargetTrackingScalingPolicyConfiguration {
     /// A `TargetTrackingScalingPolicyConfiguration` with its required properties, named in a [`TargetTrackingScalingPolicyConfigurationRequired`].
+    #[inline]
     pub fn new(required: TargetTrackingScalingPolicyConfigurationRequired) -> Self {
         Self {
             disable_scale_in: None,
@@ -1738,6 +1778,7 @@ impl TargetTrackingScalingPolicyConfiguration {
 impl PropertyType for TargetTrackingScalingPolicyConfiguration {}
 
 impl ToValue for TargetTrackingScalingPolicyConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisableScaleIn", &self.disable_scale_in)
@@ -1775,6 +1816,7 @@ pub struct WriteOnDemandThroughputSettings {
 #[rustfmt::skip]
 impl WriteOnDemandThroughputSettings {
     /// A `WriteOnDemandThroughputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1786,6 +1828,7 @@ impl WriteOnDemandThroughputSettings {
 impl PropertyType for WriteOnDemandThroughputSettings {}
 
 impl ToValue for WriteOnDemandThroughputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxWriteRequestUnits", &self.max_write_request_units)
@@ -1818,6 +1861,7 @@ pub struct WriteProvisionedThroughputSettings {
 #[rustfmt::skip]
 impl WriteProvisionedThroughputSettings {
     /// A `WriteProvisionedThroughputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1829,6 +1873,7 @@ impl WriteProvisionedThroughputSettings {
 impl PropertyType for WriteProvisionedThroughputSettings {}
 
 impl ToValue for WriteProvisionedThroughputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1857,6 +1902,7 @@ impl From<Value> for GlobalTableSettingsReplicationMode {
 }
 
 impl ToValue for GlobalTableSettingsReplicationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1885,6 +1931,7 @@ impl From<Value> for KeyType {
 }
 
 impl ToValue for KeyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hash => "HASH",
@@ -1913,6 +1960,7 @@ impl From<Value> for MultiRegionConsistency {
 }
 
 impl ToValue for MultiRegionConsistency {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Eventual => "EVENTUAL",
@@ -1941,6 +1989,7 @@ impl From<Value> for SseType {
 }
 
 impl ToValue for SseType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aes256 => "AES256",

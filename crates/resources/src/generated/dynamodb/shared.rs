@@ -54,6 +54,7 @@ pub struct AttributeDefinition {
 #[rustfmt::skip]
 impl AttributeDefinition {
     /// A `AttributeDefinition` with its required properties, named in a [`AttributeDefinitionRequired`].
+    #[inline]
     pub fn new(required: AttributeDefinitionRequired) -> Self {
         Self {
             attribute_name: required.attribute_name,
@@ -70,6 +71,7 @@ impl AttributeDefinition {
 impl PropertyType for AttributeDefinition {}
 
 impl ToValue for AttributeDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
@@ -116,6 +118,7 @@ pub struct ContributorInsightsSpecification {
 #[rustfmt::skip]
 impl ContributorInsightsSpecification {
     /// A `ContributorInsightsSpecification` with its required properties, named in a [`ContributorInsightsSpecificationRequired`].
+    #[inline]
     pub fn new(required: ContributorInsightsSpecificationRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -132,6 +135,7 @@ impl ContributorInsightsSpecification {
 impl PropertyType for ContributorInsightsSpecification {}
 
 impl ToValue for ContributorInsightsSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Enabled", &self.enabled)
@@ -178,6 +182,7 @@ pub struct KinesisStreamSpecification {
 #[rustfmt::skip]
 impl KinesisStreamSpecification {
     /// A `KinesisStreamSpecification` with its required properties, named in a [`KinesisStreamSpecificationRequired`].
+    #[inline]
     pub fn new(required: KinesisStreamSpecificationRequired) -> Self {
         Self {
             approximate_creation_date_time_precision: None,
@@ -194,6 +199,7 @@ impl KinesisStreamSpecification {
 impl PropertyType for KinesisStreamSpecification {}
 
 impl ToValue for KinesisStreamSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -238,6 +244,7 @@ pub struct PointInTimeRecoverySpecification {
 #[rustfmt::skip]
 impl PointInTimeRecoverySpecification {
     /// A `PointInTimeRecoverySpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -251,6 +258,7 @@ impl PointInTimeRecoverySpecification {
 impl PropertyType for PointInTimeRecoverySpecification {}
 
 impl ToValue for PointInTimeRecoverySpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -313,6 +321,7 @@ pub struct ResourcePolicy {
 #[rustfmt::skip]
 impl ResourcePolicy {
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
+    #[inline]
     pub fn new(required: ResourcePolicyRequired) -> Self {
         Self {
             policy_document: required.policy_document,
@@ -326,6 +335,7 @@ impl ResourcePolicy {
 impl PropertyType for ResourcePolicy {}
 
 impl ToValue for ResourcePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
@@ -367,6 +377,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -383,6 +394,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -431,6 +443,7 @@ pub struct TimeToLiveSpecification {
 #[rustfmt::skip]
 impl TimeToLiveSpecification {
     /// A `TimeToLiveSpecification` with its required properties, named in a [`TimeToLiveSpecificationRequired`].
+    #[inline]
     pub fn new(required: TimeToLiveSpecificationRequired) -> Self {
         Self {
             attribute_name: None,
@@ -447,6 +460,7 @@ impl TimeToLiveSpecification {
 impl PropertyType for TimeToLiveSpecification {}
 
 impl ToValue for TimeToLiveSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttributeName", &self.attribute_name)
@@ -490,6 +504,7 @@ pub struct WarmThroughput {
 #[rustfmt::skip]
 impl WarmThroughput {
     /// A `WarmThroughput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -503,6 +518,7 @@ impl WarmThroughput {
 impl PropertyType for WarmThroughput {}
 
 impl ToValue for WarmThroughput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReadUnitsPerSecond", &self.read_units_per_second)
@@ -531,6 +547,7 @@ impl From<Value> for ApproximateCreationDateTimePrecision {
 }
 
 impl ToValue for ApproximateCreationDateTimePrecision {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Microsecond => "MICROSECOND",
@@ -563,6 +580,7 @@ impl From<Value> for AttributeType {
 }
 
 impl ToValue for AttributeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::B => "B",
@@ -594,6 +612,7 @@ impl From<Value> for ContributorInsightsSpecificationMode {
 }
 
 impl ToValue for ContributorInsightsSpecificationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AccessedAndThrottledKeys => "ACCESSED_AND_THROTTLED_KEYS",

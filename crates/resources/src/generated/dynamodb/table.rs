@@ -224,6 +224,7 @@ impl Table {
     };
 
     /// A `Table` with its required properties, named in a [`TableRequired`].
+    #[inline]
     pub fn new(required: TableRequired) -> Self {
         Self {
             attribute_definitions: None,
@@ -305,6 +306,7 @@ impl Resource for Table {
 }
 
 impl ToValue for Table {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttributeDefinitions", &self.attribute_definitions)
@@ -360,6 +362,7 @@ impl TableAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the DynamoDB table, such as `arn:aws:dynamodb:us-east-2:123456789012:table/myDynamoDBTable` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -369,6 +372,7 @@ impl TableAttributes {
     /// The ARN of the DynamoDB stream, such as `arn:aws:dynamodb:us-east-1:123456789012:table/testddbstack-myDynamoDBTable-012A1SL7SMP5Q/stream/2015-11-30T20:10:00.000` .
     ///
     /// &gt; You must specify the `StreamSpecification` property to use this attribute.
+    #[inline]
     pub fn stream_arn(&self) -> Value {
         self.0.get_att("StreamArn")
     }
@@ -404,6 +408,7 @@ pub struct Csv {
 #[rustfmt::skip]
 impl Csv {
     /// A `Csv` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -417,6 +422,7 @@ impl Csv {
 impl PropertyType for Csv {}
 
 impl ToValue for Csv {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Delimiter", &self.delimiter)
@@ -503,6 +509,7 @@ pub struct GlobalSecondaryIndex {
 #[rustfmt::skip]
 impl GlobalSecondaryIndex {
     /// A `GlobalSecondaryIndex` with its required properties, named in a [`GlobalSecondaryIndexRequired`].
+    #[inline]
     pub fn new(required: GlobalSecondaryIndexRequired) -> Self {
         Self {
             contributor_insights_specification: None,
@@ -534,6 +541,7 @@ impl GlobalSecondaryIndex {
 impl PropertyType for GlobalSecondaryIndex {}
 
 impl ToValue for GlobalSecondaryIndex {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -600,6 +608,7 @@ pub struct ImportSourceSpecification {
 #[rustfmt::skip]
 impl ImportSourceSpecification {
     /// A `ImportSourceSpecification` with its required properties, named in a [`ImportSourceSpecificationRequired`].
+    #[inline]
     pub fn new(required: ImportSourceSpecificationRequired) -> Self {
         Self {
             input_compression_type: None,
@@ -622,6 +631,7 @@ impl ImportSourceSpecification {
 impl PropertyType for ImportSourceSpecification {}
 
 impl ToValue for ImportSourceSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputCompressionType", &self.input_compression_type)
@@ -657,6 +667,7 @@ pub struct InputFormatOptions {
 #[rustfmt::skip]
 impl InputFormatOptions {
     /// A `InputFormatOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -668,6 +679,7 @@ impl InputFormatOptions {
 impl PropertyType for InputFormatOptions {}
 
 impl ToValue for InputFormatOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Csv", &self.csv).build()
     }
@@ -707,6 +719,7 @@ pub struct KeySchema {
 #[rustfmt::skip]
 impl KeySchema {
     /// A `KeySchema` with its required properties, named in a [`KeySchemaRequired`].
+    #[inline]
     pub fn new(required: KeySchemaRequired) -> Self {
         Self {
             attribute_name: required.attribute_name,
@@ -723,6 +736,7 @@ impl KeySchema {
 impl PropertyType for KeySchema {}
 
 impl ToValue for KeySchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
@@ -789,6 +803,7 @@ pub struct LocalSecondaryIndex {
 #[rustfmt::skip]
 impl LocalSecondaryIndex {
     /// A `LocalSecondaryIndex` with its required properties, named in a [`LocalSecondaryIndexRequired`].
+    #[inline]
     pub fn new(required: LocalSecondaryIndexRequired) -> Self {
         Self {
             index_name: required.index_name,
@@ -808,6 +823,7 @@ impl LocalSecondaryIndex {
 impl PropertyType for LocalSecondaryIndex {}
 
 impl ToValue for LocalSecondaryIndex {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IndexName", &self.index_name)
@@ -851,6 +867,7 @@ pub struct LocalSecondaryIndexKeySchema {
 #[rustfmt::skip]
 impl LocalSecondaryIndexKeySchema {
     /// A `LocalSecondaryIndexKeySchema` with its required properties, named in a [`LocalSecondaryIndexKeySchemaRequired`].
+    #[inline]
     pub fn new(required: LocalSecondaryIndexKeySchemaRequired) -> Self {
         Self {
             attribute_name: required.attribute_name,
@@ -867,6 +884,7 @@ impl LocalSecondaryIndexKeySchema {
 impl PropertyType for LocalSecondaryIndexKeySchema {}
 
 impl ToValue for LocalSecondaryIndexKeySchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
@@ -913,6 +931,7 @@ pub struct OnDemandThroughput {
 #[rustfmt::skip]
 impl OnDemandThroughput {
     /// A `OnDemandThroughput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -926,6 +945,7 @@ impl OnDemandThroughput {
 impl PropertyType for OnDemandThroughput {}
 
 impl ToValue for OnDemandThroughput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxReadRequestUnits", &self.max_read_request_units)
@@ -972,6 +992,7 @@ pub struct Projection {
 #[rustfmt::skip]
 impl Projection {
     /// A `Projection` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -985,6 +1006,7 @@ impl Projection {
 impl PropertyType for Projection {}
 
 impl ToValue for Projection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NonKeyAttributes", &self.non_key_attributes)
@@ -1037,6 +1059,7 @@ pub struct ProvisionedThroughput {
 #[rustfmt::skip]
 impl ProvisionedThroughput {
     /// A `ProvisionedThroughput` with its required properties, named in a [`ProvisionedThroughputRequired`].
+    #[inline]
     pub fn new(required: ProvisionedThroughputRequired) -> Self {
         Self {
             read_capacity_units: required.read_capacity_units,
@@ -1053,6 +1076,7 @@ impl ProvisionedThroughput {
 impl PropertyType for ProvisionedThroughput {}
 
 impl ToValue for ProvisionedThroughput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ReadCapacityUnits", &self.read_capacity_units)
@@ -1106,6 +1130,7 @@ pub struct S3BucketSource {
 #[rustfmt::skip]
 impl S3BucketSource {
     /// A `S3BucketSource` with its required properties, named in a [`S3BucketSourceRequired`].
+    #[inline]
     pub fn new(required: S3BucketSourceRequired) -> Self {
         Self {
             s3_bucket: required.s3_bucket,
@@ -1125,6 +1150,7 @@ impl S3BucketSource {
 impl PropertyType for S3BucketSource {}
 
 impl ToValue for S3BucketSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3Bucket", &self.s3_bucket)
@@ -1180,6 +1206,7 @@ pub struct SseSpecification {
 #[rustfmt::skip]
 impl SseSpecification {
     /// A `SseSpecification` with its required properties, named in a [`SseSpecificationRequired`].
+    #[inline]
     pub fn new(required: SseSpecificationRequired) -> Self {
         Self {
             kms_master_key_id: None,
@@ -1199,6 +1226,7 @@ impl SseSpecification {
 impl PropertyType for SseSpecification {}
 
 impl ToValue for SseSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KMSMasterKeyId", &self.kms_master_key_id)
@@ -1255,6 +1283,7 @@ pub struct StreamSpecification {
 #[rustfmt::skip]
 impl StreamSpecification {
     /// A `StreamSpecification` with its required properties, named in a [`StreamSpecificationRequired`].
+    #[inline]
     pub fn new(required: StreamSpecificationRequired) -> Self {
         Self {
             resource_policy: None,
@@ -1271,6 +1300,7 @@ impl StreamSpecification {
 impl PropertyType for StreamSpecification {}
 
 impl ToValue for StreamSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourcePolicy", &self.resource_policy)
@@ -1295,6 +1325,7 @@ impl From<Value> for SseType {
 }
 
 impl ToValue for SseType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Kms => "KMS",

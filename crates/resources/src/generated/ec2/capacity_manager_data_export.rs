@@ -97,6 +97,7 @@ impl CapacityManagerDataExport {
     };
 
     /// A `CapacityManagerDataExport` with its required properties, named in a [`CapacityManagerDataExportRequired`].
+    #[inline]
     pub fn new(required: CapacityManagerDataExportRequired) -> Self {
         Self {
             output_format: required.output_format,
@@ -133,6 +134,7 @@ impl Resource for CapacityManagerDataExport {
 }
 
 impl ToValue for CapacityManagerDataExport {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OutputFormat", &self.output_format)
@@ -158,6 +160,7 @@ impl CapacityManagerDataExportAttributes {
     /// `Fn::GetAtt` `CapacityManagerDataExportId`: a string.
     ///
     /// The unique identifier for the data export configuration.
+    #[inline]
     pub fn capacity_manager_data_export_id(&self) -> Value {
         self.0.get_att("CapacityManagerDataExportId")
     }
@@ -201,6 +204,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -217,6 +221,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -243,6 +248,7 @@ impl From<Value> for OutputFormat {
 }
 
 impl ToValue for OutputFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Csv => "csv",
@@ -269,6 +275,7 @@ impl From<Value> for Schedule {
 }
 
 impl ToValue for Schedule {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hourly => "hourly",

@@ -202,6 +202,7 @@ impl CapacityReservation {
     };
 
     /// A `CapacityReservation` with its required properties, named in a [`CapacityReservationRequired`].
+    #[inline]
     pub fn new(required: CapacityReservationRequired) -> Self {
         Self {
             availability_zone: None,
@@ -268,6 +269,7 @@ impl Resource for CapacityReservation {
 }
 
 impl ToValue for CapacityReservation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -306,6 +308,7 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `AvailabilityZone`: a string.
     ///
     /// The Availability Zone in which to create the Capacity Reservation.
+    #[inline]
     pub fn availability_zone(&self) -> Value {
         self.0.get_att("AvailabilityZone")
     }
@@ -313,6 +316,7 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `AvailabilityZoneId`: a string.
     ///
     /// The ID of the Availability Zone in which the capacity is reserved.
+    #[inline]
     pub fn availability_zone_id(&self) -> Value {
         self.0.get_att("AvailabilityZoneId")
     }
@@ -320,11 +324,13 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `AvailableInstanceCount`: an integer.
     ///
     /// Returns the remaining capacity, which indicates the number of instances that can be launched in the Capacity Reservation. For example: `9` .
+    #[inline]
     pub fn available_instance_count(&self) -> Value {
         self.0.get_att("AvailableInstanceCount")
     }
 
     /// `Fn::GetAtt` `CapacityAllocationSet`: a list of `CapacityAllocation` objects.
+    #[inline]
     pub fn capacity_allocation_set(&self) -> Value {
         self.0.get_att("CapacityAllocationSet")
     }
@@ -332,6 +338,7 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `CapacityReservationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Capacity Reservation.
+    #[inline]
     pub fn capacity_reservation_arn(&self) -> Value {
         self.0.get_att("CapacityReservationArn")
     }
@@ -339,16 +346,19 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `CapacityReservationFleetId`: a string.
     ///
     /// The ID of the Capacity Reservation Fleet to which the Capacity Reservation belongs. Only valid for Capacity Reservations that were created by a Capacity Reservation Fleet.
+    #[inline]
     pub fn capacity_reservation_fleet_id(&self) -> Value {
         self.0.get_att("CapacityReservationFleetId")
     }
 
     /// `Fn::GetAtt` `CommitmentInfo.CommitmentEndDate`: a string.
+    #[inline]
     pub fn commitment_info_commitment_end_date(&self) -> Value {
         self.0.get_att("CommitmentInfo.CommitmentEndDate")
     }
 
     /// `Fn::GetAtt` `CommitmentInfo.CommittedInstanceCount`: an integer.
+    #[inline]
     pub fn commitment_info_committed_instance_count(&self) -> Value {
         self.0.get_att("CommitmentInfo.CommittedInstanceCount")
     }
@@ -356,6 +366,7 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `CreateDate`: a string.
     ///
     /// The date and time the Capacity Reservation was created.
+    #[inline]
     pub fn create_date(&self) -> Value {
         self.0.get_att("CreateDate")
     }
@@ -363,6 +374,7 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `DeliveryPreference`: one of a set of strings.
     ///
     /// The delivery method for a future-dated Capacity Reservation. `incremental` indicates that the requested capacity is delivered in addition to any running instances and reserved capacity that you have in your account at the requested date and time.
+    #[inline]
     pub fn delivery_preference(&self) -> Value {
         self.0.get_att("DeliveryPreference")
     }
@@ -370,6 +382,7 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `EbsOptimized`: a boolean.
     ///
     /// Indicates whether the Capacity Reservation supports EBS-optimized instances. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS- optimized instance.
+    #[inline]
     pub fn ebs_optimized(&self) -> Value {
         self.0.get_att("EbsOptimized")
     }
@@ -383,6 +396,7 @@ impl CapacityReservationAttributes {
     /// If the `EndDateType` is `limited` , the Capacity Reservation is cancelled within an hour from the specified time. For example, if you specify 5/31/2019, 13:30:55, the Capacity Reservation is guaranteed to end between 13:30:55 and 14:30:55 on 5/31/2019.
     ///
     /// If you are requesting a future-dated Capacity Reservation, you can't specify an end date and time that is within the commitment duration.
+    #[inline]
     pub fn end_date(&self) -> Value {
         self.0.get_att("EndDate")
     }
@@ -393,6 +407,7 @@ impl CapacityReservationAttributes {
     ///
     /// - `unlimited` - The Capacity Reservation remains active until you explicitly cancel it. Do not provide an `EndDate` if the `EndDateType` is `unlimited` .
     /// - `limited` - The Capacity Reservation expires automatically at a specified date and time. You must provide an `EndDate` value if the `EndDateType` value is `limited` .
+    #[inline]
     pub fn end_date_type(&self) -> Value {
         self.0.get_att("EndDateType")
     }
@@ -400,6 +415,7 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `EphemeralStorage`: a boolean.
     ///
     /// *Deprecated.*
+    #[inline]
     pub fn ephemeral_storage(&self) -> Value {
         self.0.get_att("EphemeralStorage")
     }
@@ -407,6 +423,7 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the Capacity Reservation.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -418,6 +435,7 @@ impl CapacityReservationAttributes {
     /// &gt; You can request future-dated Capacity Reservations for an instance count with a minimum of 32 vCPUs. For example, if you request a future-dated Capacity Reservation for `m5.xlarge` instances, you must request at least 8 instances ( *8 * m5.xlarge = 32 vCPUs* ).
     ///
     /// Valid range: 1 - 1000
+    #[inline]
     pub fn instance_count(&self) -> Value {
         self.0.get_att("InstanceCount")
     }
@@ -432,6 +450,7 @@ impl CapacityReservationAttributes {
     /// &gt; If you are requesting a future-dated Capacity Reservation, you must specify `targeted` .
     ///
     /// Default: `open`
+    #[inline]
     pub fn instance_match_criteria(&self) -> Value {
         self.0.get_att("InstanceMatchCriteria")
     }
@@ -439,6 +458,7 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `InstancePlatform`: one of a set of strings.
     ///
     /// The type of operating system for which to reserve capacity.
+    #[inline]
     pub fn instance_platform(&self) -> Value {
         self.0.get_att("InstancePlatform")
     }
@@ -450,6 +470,7 @@ impl CapacityReservationAttributes {
     /// &gt; You can request future-dated Capacity Reservations for instance types in the C, M, R, I, T, and G instance families only.
     ///
     /// For more information, see \[Instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) in the *Amazon EC2 User Guide* .
+    #[inline]
     pub fn instance_type(&self) -> Value {
         self.0.get_att("InstanceType")
     }
@@ -459,6 +480,7 @@ impl CapacityReservationAttributes {
     /// &gt; Not supported for future-dated Capacity Reservations.
     ///
     /// The Amazon Resource Name (ARN) of the Outpost on which to create the Capacity Reservation.
+    #[inline]
     pub fn out_post_arn(&self) -> Value {
         self.0.get_att("OutPostArn")
     }
@@ -466,6 +488,7 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The ID of the AWS account that owns the Capacity Reservation.
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
@@ -475,6 +498,7 @@ impl CapacityReservationAttributes {
     /// &gt; Not supported for future-dated Capacity Reservations.
     ///
     /// The Amazon Resource Name (ARN) of the cluster placement group in which to create the Capacity Reservation. For more information, see \[Capacity Reservations for cluster placement groups\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/cr-cpg.html>) in the *Amazon EC2 User Guide* .
+    #[inline]
     pub fn placement_group_arn(&self) -> Value {
         self.0.get_att("PlacementGroupArn")
     }
@@ -482,6 +506,7 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `ReservationType`: a string.
     ///
     /// The type of Capacity Reservation.
+    #[inline]
     pub fn reservation_type(&self) -> Value {
         self.0.get_att("ReservationType")
     }
@@ -489,6 +514,7 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `StartDate`: a string.
     ///
     /// The date and time the Capacity Reservation was started.
+    #[inline]
     pub fn start_date(&self) -> Value {
         self.0.get_att("StartDate")
     }
@@ -508,6 +534,7 @@ impl CapacityReservationAttributes {
     /// - `assessing` - ( *Future-dated Capacity Reservations* ) Amazon EC2 is assessing your request for a future-dated Capacity Reservation.
     /// - `delayed` - ( *Future-dated Capacity Reservations* ) Amazon EC2 encountered a delay in provisioning the requested future-dated Capacity Reservation. Amazon EC2 is unable to deliver the requested capacity by the requested start date and time.
     /// - `unsupported` - ( *Future-dated Capacity Reservations* ) Amazon EC2 can't support the future-dated Capacity Reservation request due to capacity constraints. You can view unsupported requests for 30 days. The Capacity Reservation will not be delivered.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -515,6 +542,7 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `TagSpecifications`: a list of `TagSpecification` objects.
     ///
     /// The tags to apply to the Capacity Reservation during launch.
+    #[inline]
     pub fn tag_specifications(&self) -> Value {
         self.0.get_att("TagSpecifications")
     }
@@ -525,6 +553,7 @@ impl CapacityReservationAttributes {
     ///
     /// - `default` - The Capacity Reservation is created on hardware that is shared with other AWS accounts .
     /// - `dedicated` - The Capacity Reservation is created on single-tenant hardware that is dedicated to a single AWS account .
+    #[inline]
     pub fn tenancy(&self) -> Value {
         self.0.get_att("Tenancy")
     }
@@ -532,6 +561,7 @@ impl CapacityReservationAttributes {
     /// `Fn::GetAtt` `TotalInstanceCount`: an integer.
     ///
     /// Returns the total number of instances for which the Capacity Reservation reserves capacity. For example: `15` .
+    #[inline]
     pub fn total_instance_count(&self) -> Value {
         self.0.get_att("TotalInstanceCount")
     }
@@ -541,6 +571,7 @@ impl CapacityReservationAttributes {
     /// The ID of the AWS account to which to assign billing of the unused capacity of the Capacity Reservation. A request will be sent to the specified account. That account must accept the request for the billing to be assigned to their account. For more information, see \[Billing assignment for shared Amazon EC2 Capacity Reservations\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/assign-billing.html>) .
     ///
     /// You can assign billing only for shared Capacity Reservations. To share a Capacity Reservation, you must add it to a resource share. For more information, see \[AWS::RAM::ResourceShare\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-resourceshare.html>) .
+    #[inline]
     pub fn unused_reservation_billing_owner_id(&self) -> Value {
         self.0.get_att("UnusedReservationBillingOwnerId")
     }
@@ -564,6 +595,7 @@ impl From<Value> for EndDateType {
 }
 
 impl ToValue for EndDateType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Limited => "limited",
@@ -592,6 +624,7 @@ impl From<Value> for InstanceMatchCriteria {
 }
 
 impl ToValue for InstanceMatchCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Open => "open",
@@ -620,6 +653,7 @@ impl From<Value> for Tenancy {
 }
 
 impl ToValue for Tenancy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dedicated => "dedicated",

@@ -125,6 +125,7 @@ impl CapacityReservationFleet {
     };
 
     /// A `CapacityReservationFleet` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -163,6 +164,7 @@ impl Resource for CapacityReservationFleet {
 }
 
 impl ToValue for CapacityReservationFleet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
@@ -195,6 +197,7 @@ impl CapacityReservationFleetAttributes {
     /// `Fn::GetAtt` `CapacityReservationFleetId`: a string.
     ///
     /// The ID of the Capacity Reservation Fleet.
+    #[inline]
     pub fn capacity_reservation_fleet_id(&self) -> Value {
         self.0.get_att("CapacityReservationFleetId")
     }
@@ -263,6 +266,7 @@ pub struct InstanceTypeSpecification {
 #[rustfmt::skip]
 impl InstanceTypeSpecification {
     /// A `InstanceTypeSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -286,6 +290,7 @@ impl InstanceTypeSpecification {
 impl PropertyType for InstanceTypeSpecification {}
 
 impl ToValue for InstanceTypeSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -315,6 +320,7 @@ impl From<Value> for InstanceMatchCriteria {
 }
 
 impl ToValue for InstanceMatchCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Open => "open",
@@ -340,6 +346,7 @@ impl From<Value> for Tenancy {
 }
 
 impl ToValue for Tenancy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "default",

@@ -74,6 +74,7 @@ impl CarrierGateway {
     };
 
     /// A `CarrierGateway` with its required properties, named in a [`CarrierGatewayRequired`].
+    #[inline]
     pub fn new(required: CarrierGatewayRequired) -> Self {
         Self {
             tags: None,
@@ -101,6 +102,7 @@ impl Resource for CarrierGateway {
 }
 
 impl ToValue for CarrierGateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Tags", &self.tags)
@@ -123,6 +125,7 @@ impl CarrierGatewayAttributes {
     /// `Fn::GetAtt` `CarrierGatewayId`: a string.
     ///
     /// The ID of the carrier gateway.
+    #[inline]
     pub fn carrier_gateway_id(&self) -> Value {
         self.0.get_att("CarrierGatewayId")
     }
@@ -130,6 +133,7 @@ impl CarrierGatewayAttributes {
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The AWS account ID of the owner of the carrier gateway.
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
@@ -137,6 +141,7 @@ impl CarrierGatewayAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the carrier gateway.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -170,6 +175,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -183,6 +189,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

@@ -97,6 +97,7 @@ impl ClientVpnAuthorizationRule {
     };
 
     /// A `ClientVpnAuthorizationRule` with its required properties, named in a [`ClientVpnAuthorizationRuleRequired`].
+    #[inline]
     pub fn new(required: ClientVpnAuthorizationRuleRequired) -> Self {
         Self {
             access_group_id: None,
@@ -130,6 +131,7 @@ impl Resource for ClientVpnAuthorizationRule {
 }
 
 impl ToValue for ClientVpnAuthorizationRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessGroupId", &self.access_group_id)
@@ -153,6 +155,7 @@ impl From<ResourceRef> for ClientVpnAuthorizationRuleAttributes {
 
 impl ClientVpnAuthorizationRuleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -213,6 +213,7 @@ impl ClientVpnEndpoint {
     };
 
     /// A `ClientVpnEndpoint` with its required properties, named in a [`ClientVpnEndpointRequired`].
+    #[inline]
     pub fn new(required: ClientVpnEndpointRequired) -> Self {
         Self {
             authentication_options: required.authentication_options,
@@ -294,6 +295,7 @@ impl Resource for ClientVpnEndpoint {
 }
 
 impl ToValue for ClientVpnEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthenticationOptions", &self.authentication_options)
@@ -345,6 +347,7 @@ impl From<ResourceRef> for ClientVpnEndpointAttributes {
 
 impl ClientVpnEndpointAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -383,6 +386,7 @@ pub struct CertificateAuthenticationRequest {
 #[rustfmt::skip]
 impl CertificateAuthenticationRequest {
     /// A `CertificateAuthenticationRequest` with its required properties, named in a [`CertificateAuthenticationRequestRequired`].
+    #[inline]
     pub fn new(required: CertificateAuthenticationRequestRequired) -> Self {
         Self {
             client_root_certificate_chain_arn: required.client_root_certificate_chain_arn,
@@ -396,6 +400,7 @@ impl CertificateAuthenticationRequest {
 impl PropertyType for CertificateAuthenticationRequest {}
 
 impl ToValue for CertificateAuthenticationRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -454,6 +459,7 @@ pub struct ClientAuthenticationRequest {
 #[rustfmt::skip]
 impl ClientAuthenticationRequest {
     /// A `ClientAuthenticationRequest` with its required properties, named in a [`ClientAuthenticationRequestRequired`].
+    #[inline]
     pub fn new(required: ClientAuthenticationRequestRequired) -> Self {
         Self {
             active_directory: None,
@@ -476,6 +482,7 @@ impl ClientAuthenticationRequest {
 impl PropertyType for ClientAuthenticationRequest {}
 
 impl ToValue for ClientAuthenticationRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActiveDirectory", &self.active_directory)
@@ -526,6 +533,7 @@ pub struct ClientConnectOptions {
 #[rustfmt::skip]
 impl ClientConnectOptions {
     /// A `ClientConnectOptions` with its required properties, named in a [`ClientConnectOptionsRequired`].
+    #[inline]
     pub fn new(required: ClientConnectOptionsRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -542,6 +550,7 @@ impl ClientConnectOptions {
 impl PropertyType for ClientConnectOptions {}
 
 impl ToValue for ClientConnectOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Enabled", &self.enabled)
@@ -592,6 +601,7 @@ pub struct ClientLoginBannerOptions {
 #[rustfmt::skip]
 impl ClientLoginBannerOptions {
     /// A `ClientLoginBannerOptions` with its required properties, named in a [`ClientLoginBannerOptionsRequired`].
+    #[inline]
     pub fn new(required: ClientLoginBannerOptionsRequired) -> Self {
         Self {
             banner_text: None,
@@ -608,6 +618,7 @@ impl ClientLoginBannerOptions {
 impl PropertyType for ClientLoginBannerOptions {}
 
 impl ToValue for ClientLoginBannerOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BannerText", &self.banner_text)
@@ -647,6 +658,7 @@ pub struct ClientRouteEnforcementOptions {
 #[rustfmt::skip]
 impl ClientRouteEnforcementOptions {
     /// A `ClientRouteEnforcementOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -658,6 +670,7 @@ impl ClientRouteEnforcementOptions {
 impl PropertyType for ClientRouteEnforcementOptions {}
 
 impl ToValue for ClientRouteEnforcementOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enforced", &self.enforced).build()
     }
@@ -706,6 +719,7 @@ pub struct ConnectionLogOptions {
 #[rustfmt::skip]
 impl ConnectionLogOptions {
     /// A `ConnectionLogOptions` with its required properties, named in a [`ConnectionLogOptionsRequired`].
+    #[inline]
     pub fn new(required: ConnectionLogOptionsRequired) -> Self {
         Self {
             cloudwatch_log_group: None,
@@ -725,6 +739,7 @@ impl ConnectionLogOptions {
 impl PropertyType for ConnectionLogOptions {}
 
 impl ToValue for ConnectionLogOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudwatchLogGroup", &self.cloudwatch_log_group)
@@ -767,6 +782,7 @@ pub struct DirectoryServiceAuthenticationRequest {
 #[rustfmt::skip]
 impl DirectoryServiceAuthenticationRequest {
     /// A `DirectoryServiceAuthenticationRequest` with its required properties, named in a [`DirectoryServiceAuthenticationRequestRequired`].
+    #[inline]
     pub fn new(required: DirectoryServiceAuthenticationRequestRequired) -> Self {
         Self {
             directory_id: required.directory_id,
@@ -780,6 +796,7 @@ impl DirectoryServiceAuthenticationRequest {
 impl PropertyType for DirectoryServiceAuthenticationRequest {}
 
 impl ToValue for DirectoryServiceAuthenticationRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DirectoryId", &self.directory_id)
@@ -825,6 +842,7 @@ pub struct FederatedAuthenticationRequest {
 #[rustfmt::skip]
 impl FederatedAuthenticationRequest {
     /// A `FederatedAuthenticationRequest` with its required properties, named in a [`FederatedAuthenticationRequestRequired`].
+    #[inline]
     pub fn new(required: FederatedAuthenticationRequestRequired) -> Self {
         Self {
             saml_provider_arn: required.saml_provider_arn,
@@ -841,6 +859,7 @@ impl FederatedAuthenticationRequest {
 impl PropertyType for FederatedAuthenticationRequest {}
 
 impl ToValue for FederatedAuthenticationRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SAMLProviderArn", &self.saml_provider_arn)
@@ -892,6 +911,7 @@ pub struct TagSpecification {
 #[rustfmt::skip]
 impl TagSpecification {
     /// A `TagSpecification` with its required properties, named in a [`TagSpecificationRequired`].
+    #[inline]
     pub fn new(required: TagSpecificationRequired) -> Self {
         Self {
             resource_type: required.resource_type,
@@ -908,6 +928,7 @@ impl TagSpecification {
 impl PropertyType for TagSpecification {}
 
 impl ToValue for TagSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceType", &self.resource_type)
@@ -951,6 +972,7 @@ pub struct TransitGatewayConfiguration {
 #[rustfmt::skip]
 impl TransitGatewayConfiguration {
     /// A `TransitGatewayConfiguration` with its required properties, named in a [`TransitGatewayConfigurationRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayConfigurationRequired) -> Self {
         Self {
             availability_zone_ids: None,
@@ -970,6 +992,7 @@ impl TransitGatewayConfiguration {
 impl PropertyType for TransitGatewayConfiguration {}
 
 impl ToValue for TransitGatewayConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZoneIds", &self.availability_zone_ids)

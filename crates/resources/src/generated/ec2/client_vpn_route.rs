@@ -99,6 +99,7 @@ impl ClientVpnRoute {
     };
 
     /// A `ClientVpnRoute` with its required properties, named in a [`ClientVpnRouteRequired`].
+    #[inline]
     pub fn new(required: ClientVpnRouteRequired) -> Self {
         Self {
             client_vpn_endpoint_id: required.client_vpn_endpoint_id,
@@ -129,6 +130,7 @@ impl Resource for ClientVpnRoute {
 }
 
 impl ToValue for ClientVpnRoute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientVpnEndpointId", &self.client_vpn_endpoint_id)
@@ -151,6 +153,7 @@ impl From<ResourceRef> for ClientVpnRouteAttributes {
 
 impl ClientVpnRouteAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -84,6 +84,7 @@ impl ClientVpnTargetNetworkAssociation {
     };
 
     /// A `ClientVpnTargetNetworkAssociation` with its required properties, named in a [`ClientVpnTargetNetworkAssociationRequired`].
+    #[inline]
     pub fn new(required: ClientVpnTargetNetworkAssociationRequired) -> Self {
         Self {
             availability_zone: None,
@@ -114,6 +115,7 @@ impl Resource for ClientVpnTargetNetworkAssociation {
 }
 
 impl ToValue for ClientVpnTargetNetworkAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -136,6 +138,7 @@ impl From<ResourceRef> for ClientVpnTargetNetworkAssociationAttributes {
 
 impl ClientVpnTargetNetworkAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

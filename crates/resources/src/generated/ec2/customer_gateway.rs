@@ -122,6 +122,7 @@ impl CustomerGateway {
     };
 
     /// A `CustomerGateway` with its required properties, named in a [`CustomerGatewayRequired`].
+    #[inline]
     pub fn new(required: CustomerGatewayRequired) -> Self {
         Self {
             bgp_asn: None,
@@ -164,6 +165,7 @@ impl Resource for CustomerGateway {
 }
 
 impl ToValue for CustomerGateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BgpAsn", &self.bgp_asn)
@@ -191,6 +193,7 @@ impl CustomerGatewayAttributes {
     /// `Fn::GetAtt` `CustomerGatewayId`: a string.
     ///
     /// The ID of the customer gateway.
+    #[inline]
     pub fn customer_gateway_id(&self) -> Value {
         self.0.get_att("CustomerGatewayId")
     }

@@ -101,6 +101,7 @@ impl DhcpOptions {
     };
 
     /// A `DhcpOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -135,6 +136,7 @@ impl Resource for DhcpOptions {
 }
 
 impl ToValue for DhcpOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DomainName", &self.domain_name)
@@ -165,6 +167,7 @@ impl DhcpOptionsAttributes {
     /// `Fn::GetAtt` `DhcpOptionsId`: a string.
     ///
     /// The ID of the DHCP options set.
+    #[inline]
     pub fn dhcp_options_id(&self) -> Value {
         self.0.get_att("DhcpOptionsId")
     }
@@ -208,6 +211,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -224,6 +228,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -179,6 +179,7 @@ impl Ec2Fleet {
     };
 
     /// A `Ec2Fleet` with its required properties, named in a [`Ec2FleetRequired`].
+    #[inline]
     pub fn new(required: Ec2FleetRequired) -> Self {
         Self {
             context: None,
@@ -236,6 +237,7 @@ impl Resource for Ec2Fleet {
 }
 
 impl ToValue for Ec2Fleet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Context", &self.context)
@@ -281,6 +283,7 @@ impl Ec2FleetAttributes {
     /// `Fn::GetAtt` `FleetId`: a string.
     ///
     /// The ID of the EC2 Fleet.
+    #[inline]
     pub fn fleet_id(&self) -> Value {
         self.0.get_att("FleetId")
     }
@@ -330,6 +333,7 @@ pub struct BlockDeviceMapping {
 #[rustfmt::skip]
 impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -347,6 +351,7 @@ impl BlockDeviceMapping {
 impl PropertyType for BlockDeviceMapping {}
 
 impl ToValue for BlockDeviceMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeviceName", &self.device_name)
@@ -397,6 +402,7 @@ pub struct CapacityRebalance {
 #[rustfmt::skip]
 impl CapacityRebalance {
     /// A `CapacityRebalance` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -410,6 +416,7 @@ impl CapacityRebalance {
 impl PropertyType for CapacityRebalance {}
 
 impl ToValue for CapacityRebalance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReplacementStrategy", &self.replacement_strategy)
@@ -451,6 +458,7 @@ pub struct CapacityReservationOptionsRequest {
 #[rustfmt::skip]
 impl CapacityReservationOptionsRequest {
     /// A `CapacityReservationOptionsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -462,6 +470,7 @@ impl CapacityReservationOptionsRequest {
 impl PropertyType for CapacityReservationOptionsRequest {}
 
 impl ToValue for CapacityReservationOptionsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("UsageStrategy", &self.usage_strategy)
@@ -554,6 +563,7 @@ pub struct EbsBlockDevice {
 #[rustfmt::skip]
 impl EbsBlockDevice {
     /// A `EbsBlockDevice` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -577,6 +587,7 @@ impl EbsBlockDevice {
 impl PropertyType for EbsBlockDevice {}
 
 impl ToValue for EbsBlockDevice {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeleteOnTermination", &self.delete_on_termination)
@@ -624,6 +635,7 @@ pub struct FleetLaunchTemplateConfigRequest {
 #[rustfmt::skip]
 impl FleetLaunchTemplateConfigRequest {
     /// A `FleetLaunchTemplateConfigRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -637,6 +649,7 @@ impl FleetLaunchTemplateConfigRequest {
 impl PropertyType for FleetLaunchTemplateConfigRequest {}
 
 impl ToValue for FleetLaunchTemplateConfigRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -762,6 +775,7 @@ pub struct FleetLaunchTemplateOverridesRequest {
 #[rustfmt::skip]
 impl FleetLaunchTemplateOverridesRequest {
     /// A `FleetLaunchTemplateOverridesRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -799,6 +813,7 @@ impl FleetLaunchTemplateOverridesRequest {
 impl PropertyType for FleetLaunchTemplateOverridesRequest {}
 
 impl ToValue for FleetLaunchTemplateOverridesRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -888,6 +903,7 @@ pub struct FleetLaunchTemplateSpecificationRequest {
 #[rustfmt::skip]
 impl FleetLaunchTemplateSpecificationRequest {
     /// A `FleetLaunchTemplateSpecificationRequest` with its required properties, named in a [`FleetLaunchTemplateSpecificationRequestRequired`].
+    #[inline]
     pub fn new(required: FleetLaunchTemplateSpecificationRequestRequired) -> Self {
         Self {
             launch_template_id: None,
@@ -910,6 +926,7 @@ impl FleetLaunchTemplateSpecificationRequest {
 impl PropertyType for FleetLaunchTemplateSpecificationRequest {}
 
 impl ToValue for FleetLaunchTemplateSpecificationRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LaunchTemplateId", &self.launch_template_id)
@@ -947,6 +964,7 @@ pub struct IamInstanceProfileSpecification {
 #[rustfmt::skip]
 impl IamInstanceProfileSpecification {
     /// A `IamInstanceProfileSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -960,6 +978,7 @@ impl IamInstanceProfileSpecification {
 impl PropertyType for IamInstanceProfileSpecification {}
 
 impl ToValue for IamInstanceProfileSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arn", &self.arn)
@@ -995,6 +1014,7 @@ pub struct InstanceMetadataOptionsRequest {
 #[rustfmt::skip]
 impl InstanceMetadataOptionsRequest {
     /// A `InstanceMetadataOptionsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1010,6 +1030,7 @@ impl InstanceMetadataOptionsRequest {
 impl PropertyType for InstanceMetadataOptionsRequest {}
 
 impl ToValue for InstanceMetadataOptionsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HttpEndpoint", &self.http_endpoint)
@@ -1327,6 +1348,7 @@ pub struct InstanceRequirementsRequest {
 #[rustfmt::skip]
 impl InstanceRequirementsRequest {
     /// A `InstanceRequirementsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1388,6 +1410,7 @@ impl InstanceRequirementsRequest {
 impl PropertyType for InstanceRequirementsRequest {}
 
 impl ToValue for InstanceRequirementsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceleratorCount", &self.accelerator_count)
@@ -1462,6 +1485,7 @@ pub struct Ipv6AddressRequest {
 #[rustfmt::skip]
 impl Ipv6AddressRequest {
     /// A `Ipv6AddressRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1473,6 +1497,7 @@ impl Ipv6AddressRequest {
 impl PropertyType for Ipv6AddressRequest {}
 
 impl ToValue for Ipv6AddressRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Ipv6Address", &self.ipv6_address)
@@ -1505,6 +1530,7 @@ pub struct MaintenanceStrategies {
 #[rustfmt::skip]
 impl MaintenanceStrategies {
     /// A `MaintenanceStrategies` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1516,6 +1542,7 @@ impl MaintenanceStrategies {
 impl PropertyType for MaintenanceStrategies {}
 
 impl ToValue for MaintenanceStrategies {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityRebalance", &self.capacity_rebalance)
@@ -1583,6 +1610,7 @@ pub struct NetworkInterfaceSpecificationRequest {
 #[rustfmt::skip]
 impl NetworkInterfaceSpecificationRequest {
     /// A `NetworkInterfaceSpecificationRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1620,6 +1648,7 @@ impl NetworkInterfaceSpecificationRequest {
 impl PropertyType for NetworkInterfaceSpecificationRequest {}
 
 impl ToValue for NetworkInterfaceSpecificationRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1716,6 +1745,7 @@ pub struct OnDemandOptionsRequest {
 #[rustfmt::skip]
 impl OnDemandOptionsRequest {
     /// A `OnDemandOptionsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1737,6 +1767,7 @@ impl OnDemandOptionsRequest {
 impl PropertyType for OnDemandOptionsRequest {}
 
 impl ToValue for OnDemandOptionsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
@@ -1830,6 +1861,7 @@ pub struct Placement {
 #[rustfmt::skip]
 impl Placement {
     /// A `Placement` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1855,6 +1887,7 @@ impl Placement {
 impl PropertyType for Placement {}
 
 impl ToValue for Placement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Affinity", &self.affinity)
@@ -1893,6 +1926,7 @@ pub struct PrivateIpAddressSpecificationRequest {
 #[rustfmt::skip]
 impl PrivateIpAddressSpecificationRequest {
     /// A `PrivateIpAddressSpecificationRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1906,6 +1940,7 @@ impl PrivateIpAddressSpecificationRequest {
 impl PropertyType for PrivateIpAddressSpecificationRequest {}
 
 impl ToValue for PrivateIpAddressSpecificationRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Primary", &self.primary)
@@ -1935,6 +1970,7 @@ pub struct ReservedCapacityOptionsRequest {
 #[rustfmt::skip]
 impl ReservedCapacityOptionsRequest {
     /// A `ReservedCapacityOptionsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1946,6 +1982,7 @@ impl ReservedCapacityOptionsRequest {
 impl PropertyType for ReservedCapacityOptionsRequest {}
 
 impl ToValue for ReservedCapacityOptionsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReservationTypes", &self.reservation_types)
@@ -2037,6 +2074,7 @@ pub struct SpotOptionsRequest {
 #[rustfmt::skip]
 impl SpotOptionsRequest {
     /// A `SpotOptionsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2062,6 +2100,7 @@ impl SpotOptionsRequest {
 impl PropertyType for SpotOptionsRequest {}
 
 impl ToValue for SpotOptionsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
@@ -2111,6 +2150,7 @@ pub struct TagSpecification {
 #[rustfmt::skip]
 impl TagSpecification {
     /// A `TagSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2124,6 +2164,7 @@ impl TagSpecification {
 impl PropertyType for TagSpecification {}
 
 impl ToValue for TagSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourceType", &self.resource_type)
@@ -2189,6 +2230,7 @@ pub struct TargetCapacitySpecificationRequest {
 #[rustfmt::skip]
 impl TargetCapacitySpecificationRequest {
     /// A `TargetCapacitySpecificationRequest` with its required properties, named in a [`TargetCapacitySpecificationRequestRequired`].
+    #[inline]
     pub fn new(required: TargetCapacitySpecificationRequestRequired) -> Self {
         Self {
             default_target_capacity_type: None,
@@ -2214,6 +2256,7 @@ impl TargetCapacitySpecificationRequest {
 impl PropertyType for TargetCapacitySpecificationRequest {}
 
 impl ToValue for TargetCapacitySpecificationRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -2246,6 +2289,7 @@ impl From<Value> for AllocationStrategy {
 }
 
 impl ToValue for AllocationStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LowestPrice => "lowest-price",
@@ -2278,6 +2322,7 @@ impl From<Value> for DefaultTargetCapacityType {
 }
 
 impl ToValue for DefaultTargetCapacityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OnDemand => "on-demand",
@@ -2310,6 +2355,7 @@ impl From<Value> for Ec2FleetType {
 }
 
 impl ToValue for Ec2FleetType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Maintain => "maintain",
@@ -2339,6 +2385,7 @@ impl From<Value> for ExcessCapacityTerminationPolicy {
 }
 
 impl ToValue for ExcessCapacityTerminationPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Termination => "termination",
@@ -2365,6 +2412,7 @@ impl From<Value> for ReservationType {
 }
 
 impl ToValue for ReservationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::InterruptibleCapacityReservation => "interruptible-capacity-reservation",
@@ -2482,6 +2530,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ClientVpnEndpoint => "client-vpn-endpoint",
@@ -2571,6 +2620,7 @@ impl From<Value> for SpotOptionsRequestAllocationStrategy {
 }
 
 impl ToValue for SpotOptionsRequestAllocationStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LowestPrice => "lowest-price",
@@ -2604,6 +2654,7 @@ impl From<Value> for UsageStrategy {
 }
 
 impl ToValue for UsageStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::UseCapacityReservationsFirst => "use-capacity-reservations-first",

@@ -74,6 +74,7 @@ impl EgressOnlyInternetGateway {
     };
 
     /// A `EgressOnlyInternetGateway` with its required properties, named in a [`EgressOnlyInternetGatewayRequired`].
+    #[inline]
     pub fn new(required: EgressOnlyInternetGatewayRequired) -> Self {
         Self {
             tags: None,
@@ -101,6 +102,7 @@ impl Resource for EgressOnlyInternetGateway {
 }
 
 impl ToValue for EgressOnlyInternetGateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Tags", &self.tags)
@@ -123,6 +125,7 @@ impl EgressOnlyInternetGatewayAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the egress-only internet gateway.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -166,6 +169,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -182,6 +186,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -117,6 +117,7 @@ impl Eip {
     };
 
     /// A `Eip` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -153,6 +154,7 @@ impl Resource for Eip {
 }
 
 impl ToValue for Eip {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Address", &self.address)
@@ -181,6 +183,7 @@ impl EipAttributes {
     /// `Fn::GetAtt` `AllocationId`: a string.
     ///
     /// The ID that AWS assigns to represent the allocation of the address for use with Amazon VPC. This is returned only for VPC elastic IP addresses. For example, `eipalloc-5723d13e` .
+    #[inline]
     pub fn allocation_id(&self) -> Value {
         self.0.get_att("AllocationId")
     }
@@ -188,6 +191,7 @@ impl EipAttributes {
     /// `Fn::GetAtt` `PublicIp`: a string.
     ///
     /// The Elastic IP address.
+    #[inline]
     pub fn public_ip(&self) -> Value {
         self.0.get_att("PublicIp")
     }

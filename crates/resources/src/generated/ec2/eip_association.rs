@@ -89,6 +89,7 @@ impl EipAssociation {
     };
 
     /// A `EipAssociation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -116,6 +117,7 @@ impl Resource for EipAssociation {
 }
 
 impl ToValue for EipAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocationId", &self.allocation_id)
@@ -141,6 +143,7 @@ impl EipAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the association.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -85,6 +85,7 @@ impl EnclaveCertificateIamRoleAssociation {
     };
 
     /// A `EnclaveCertificateIamRoleAssociation` with its required properties, named in a [`EnclaveCertificateIamRoleAssociationRequired`].
+    #[inline]
     pub fn new(required: EnclaveCertificateIamRoleAssociationRequired) -> Self {
         Self {
             certificate_arn: required.certificate_arn,
@@ -109,6 +110,7 @@ impl Resource for EnclaveCertificateIamRoleAssociation {
 }
 
 impl ToValue for EnclaveCertificateIamRoleAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateArn", &self.certificate_arn)
@@ -131,6 +133,7 @@ impl EnclaveCertificateIamRoleAssociationAttributes {
     /// `Fn::GetAtt` `CertificateS3BucketName`: a string.
     ///
     /// The name of the Amazon S3 bucket to which the certificate was uploaded.
+    #[inline]
     pub fn certificate_s3_bucket_name(&self) -> Value {
         self.0.get_att("CertificateS3BucketName")
     }
@@ -138,6 +141,7 @@ impl EnclaveCertificateIamRoleAssociationAttributes {
     /// `Fn::GetAtt` `CertificateS3ObjectKey`: a string.
     ///
     /// The Amazon S3 object key where the certificate, certificate chain, and encrypted private key bundle are stored. The object key is formatted as follows: `role_arn` / `certificate_arn` .
+    #[inline]
     pub fn certificate_s3_object_key(&self) -> Value {
         self.0.get_att("CertificateS3ObjectKey")
     }
@@ -145,6 +149,7 @@ impl EnclaveCertificateIamRoleAssociationAttributes {
     /// `Fn::GetAtt` `EncryptionKmsKeyId`: a string.
     ///
     /// The ID of the AWS KMS key used to encrypt the private key of the certificate.
+    #[inline]
     pub fn encryption_kms_key_id(&self) -> Value {
         self.0.get_att("EncryptionKmsKeyId")
     }

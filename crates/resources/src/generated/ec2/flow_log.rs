@@ -173,6 +173,7 @@ impl FlowLog {
     };
 
     /// A `FlowLog` with its required properties, named in a [`FlowLogRequired`].
+    #[inline]
     pub fn new(required: FlowLogRequired) -> Self {
         Self {
             deliver_cross_account_role: None,
@@ -230,6 +231,7 @@ impl Resource for FlowLog {
 }
 
 impl ToValue for FlowLog {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeliverCrossAccountRole", &self.deliver_cross_account_role)
@@ -265,6 +267,7 @@ impl FlowLogAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the flow log. For example, `fl-123456abc123abc1` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -311,6 +314,7 @@ pub struct DestinationOptions {
 #[rustfmt::skip]
 impl DestinationOptions {
     /// A `DestinationOptions` with its required properties, named in a [`DestinationOptionsRequired`].
+    #[inline]
     pub fn new(required: DestinationOptionsRequired) -> Self {
         Self {
             file_format: required.file_format,
@@ -330,6 +334,7 @@ impl DestinationOptions {
 impl PropertyType for DestinationOptions {}
 
 impl ToValue for DestinationOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FileFormat", &self.file_format)
@@ -357,6 +362,7 @@ impl From<Value> for FileFormat {
 }
 
 impl ToValue for FileFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PlainText => "plain-text",
@@ -387,6 +393,7 @@ impl From<Value> for LogDestinationType {
 }
 
 impl ToValue for LogDestinationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CloudWatchLogs => "cloud-watch-logs",
@@ -424,6 +431,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NetworkInterface => "NetworkInterface",
@@ -458,6 +466,7 @@ impl From<Value> for TrafficType {
 }
 
 impl ToValue for TrafficType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Accept => "ACCEPT",

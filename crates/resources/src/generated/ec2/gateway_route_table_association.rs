@@ -74,6 +74,7 @@ impl GatewayRouteTableAssociation {
     };
 
     /// A `GatewayRouteTableAssociation` with its required properties, named in a [`GatewayRouteTableAssociationRequired`].
+    #[inline]
     pub fn new(required: GatewayRouteTableAssociationRequired) -> Self {
         Self {
             gateway_id: required.gateway_id,
@@ -98,6 +99,7 @@ impl Resource for GatewayRouteTableAssociation {
 }
 
 impl ToValue for GatewayRouteTableAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GatewayId", &self.gateway_id)
@@ -120,6 +122,7 @@ impl GatewayRouteTableAssociationAttributes {
     /// `Fn::GetAtt` `AssociationId`: a string.
     ///
     /// The ID of the route table association.
+    #[inline]
     pub fn association_id(&self) -> Value {
         self.0.get_att("AssociationId")
     }

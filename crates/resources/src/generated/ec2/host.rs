@@ -128,6 +128,7 @@ impl Host {
     };
 
     /// A `Host` with its required properties, named in a [`HostRequired`].
+    #[inline]
     pub fn new(required: HostRequired) -> Self {
         Self {
             asset_id: None,
@@ -176,6 +177,7 @@ impl Resource for Host {
 }
 
 impl ToValue for Host {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssetId", &self.asset_id)
@@ -205,6 +207,7 @@ impl HostAttributes {
     /// `Fn::GetAtt` `HostId`: a string.
     ///
     /// The ID of the host.
+    #[inline]
     pub fn host_id(&self) -> Value {
         self.0.get_att("HostId")
     }
@@ -228,6 +231,7 @@ impl From<Value> for AutoPlacement {
 }
 
 impl ToValue for AutoPlacement {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::On => "on",
@@ -256,6 +260,7 @@ impl From<Value> for HostMaintenance {
 }
 
 impl ToValue for HostMaintenance {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::On => "on",
@@ -284,6 +289,7 @@ impl From<Value> for HostRecovery {
 }
 
 impl ToValue for HostRecovery {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::On => "on",

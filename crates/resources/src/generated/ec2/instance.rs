@@ -393,6 +393,7 @@ impl Instance {
     };
 
     /// A `Instance` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -495,6 +496,7 @@ impl Resource for Instance {
 }
 
 impl ToValue for Instance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalInfo", &self.additional_info)
@@ -565,6 +567,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `AdditionalInfo`: a string.
     ///
     /// This property is reserved for internal use. If you use it, the stack fails with this error: `Bad property set: [Testing this property] (Service: AmazonEC2; Status Code: 400; Error Code: InvalidParameterCombination; Request ID: 0XXXXXX-49c7-4b40-8bcc-76885dcXXXXX)` .
+    #[inline]
     pub fn additional_info(&self) -> Value {
         self.0.get_att("AdditionalInfo")
     }
@@ -572,6 +575,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `Affinity`: one of a set of strings.
     ///
     /// Indicates whether the instance is associated with a dedicated host. If you want the instance to always restart on the same host on which it was launched, specify `host` . If you want the instance to restart on any available host, but try to launch onto the last host it ran on (on a best-effort basis), specify `default` .
+    #[inline]
     pub fn affinity(&self) -> Value {
         self.0.get_att("Affinity")
     }
@@ -583,6 +587,7 @@ impl InstanceAttributes {
     /// If not specified, an Availability Zone will be automatically chosen for you based on the load balancing criteria for the Region.
     ///
     /// This parameter is not supported by \[DescribeImageAttribute\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImageAttribute.html>) .
+    #[inline]
     pub fn availability_zone(&self) -> Value {
         self.0.get_att("AvailabilityZone")
     }
@@ -594,21 +599,25 @@ impl InstanceAttributes {
     /// By default, the block devices specified in the block device mapping for the AMI are used. You can override the AMI block device mapping using the instance block device mapping. For the root volume, you can override only the volume size, volume type, volume encryption settings, and the `DeleteOnTermination` setting.
     ///
     /// &gt; After the instance is running, you can modify only the `DeleteOnTermination` parameter for the attached volumes without interrupting the instance. Modifying any other parameter results in instance \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
+    #[inline]
     pub fn block_device_mappings(&self) -> Value {
         self.0.get_att("BlockDeviceMappings")
     }
 
     /// `Fn::GetAtt` `CpuOptions.CoreCount`: an integer.
+    #[inline]
     pub fn cpu_options_core_count(&self) -> Value {
         self.0.get_att("CpuOptions.CoreCount")
     }
 
     /// `Fn::GetAtt` `CpuOptions.ThreadsPerCore`: an integer.
+    #[inline]
     pub fn cpu_options_threads_per_core(&self) -> Value {
         self.0.get_att("CpuOptions.ThreadsPerCore")
     }
 
     /// `Fn::GetAtt` `CreditSpecification.CPUCredits`: a string.
+    #[inline]
     pub fn credit_specification_cpu_credits(&self) -> Value {
         self.0.get_att("CreditSpecification.CPUCredits")
     }
@@ -616,6 +625,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `DisableApiTermination`: a boolean.
     ///
     /// Indicates whether termination protection is enabled for the instance. The default is `false` , which means that you can terminate the instance using the Amazon EC2 console, command line tools, or API. You can enable termination protection when you launch an instance, while the instance is running, or while the instance is stopped.
+    #[inline]
     pub fn disable_api_termination(&self) -> Value {
         self.0.get_att("DisableApiTermination")
     }
@@ -625,6 +635,7 @@ impl InstanceAttributes {
     /// Indicates whether the instance is optimized for Amazon EBS I/O. This optimization provides dedicated throughput to Amazon EBS and an optimized configuration stack to provide optimal Amazon EBS I/O performance. This optimization isn't available with all instance types. Additional usage charges apply when using an EBS-optimized instance.
     ///
     /// Default: `false`
+    #[inline]
     pub fn ebs_optimized(&self) -> Value {
         self.0.get_att("EbsOptimized")
     }
@@ -634,6 +645,7 @@ impl InstanceAttributes {
     /// An elastic GPU to associate with the instance.
     ///
     /// &gt; Amazon Elastic Graphics reached end of life on January 8, 2024.
+    #[inline]
     pub fn elastic_gpu_specifications(&self) -> Value {
         self.0.get_att("ElasticGpuSpecifications")
     }
@@ -643,16 +655,19 @@ impl InstanceAttributes {
     /// An elastic inference accelerator to associate with the instance.
     ///
     /// &gt; Amazon Elastic Inference is no longer available.
+    #[inline]
     pub fn elastic_inference_accelerators(&self) -> Value {
         self.0.get_att("ElasticInferenceAccelerators")
     }
 
     /// `Fn::GetAtt` `EnclaveOptions.Enabled`: a boolean.
+    #[inline]
     pub fn enclave_options_enabled(&self) -> Value {
         self.0.get_att("EnclaveOptions.Enabled")
     }
 
     /// `Fn::GetAtt` `HibernationOptions.Configured`: a boolean.
+    #[inline]
     pub fn hibernation_options_configured(&self) -> Value {
         self.0.get_att("HibernationOptions.Configured")
     }
@@ -660,6 +675,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `HostId`: a string.
     ///
     /// If you specify host for the `Affinity` property, the ID of a dedicated host that the instance is associated with. If you don't specify an ID, Amazon EC2 launches the instance onto any available, compatible dedicated host in your account. This type of launch is called an untargeted launch. Note that for untargeted launches, you must have a compatible, dedicated host available to successfully launch instances.
+    #[inline]
     pub fn host_id(&self) -> Value {
         self.0.get_att("HostId")
     }
@@ -667,6 +683,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `HostResourceGroupArn`: a string.
     ///
     /// The ARN of the host resource group in which to launch the instances. If you specify a host resource group ARN, omit the *Tenancy* parameter or set it to `host` .
+    #[inline]
     pub fn host_resource_group_arn(&self) -> Value {
         self.0.get_att("HostResourceGroupArn")
     }
@@ -674,6 +691,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `IamInstanceProfile`: a string.
     ///
     /// The name of an IAM instance profile. To create a new IAM instance profile, use the \[AWS::IAM::InstanceProfile\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-instanceprofile.html>) resource.
+    #[inline]
     pub fn iam_instance_profile(&self) -> Value {
         self.0.get_att("IamInstanceProfile")
     }
@@ -681,6 +699,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `ImageId`: a string.
     ///
     /// The ID of the AMI. An AMI ID is required to launch an instance and must be specified here or in a launch template.
+    #[inline]
     pub fn image_id(&self) -> Value {
         self.0.get_att("ImageId")
     }
@@ -688,6 +707,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `InstanceId`: a string.
     ///
     /// The ID of the instance.
+    #[inline]
     pub fn instance_id(&self) -> Value {
         self.0.get_att("InstanceId")
     }
@@ -697,6 +717,7 @@ impl InstanceAttributes {
     /// Indicates whether an instance stops or terminates when you initiate shutdown from the instance (using the operating system command for system shutdown).
     ///
     /// Default: `stop`
+    #[inline]
     pub fn instance_initiated_shutdown_behavior(&self) -> Value {
         self.0.get_att("InstanceInitiatedShutdownBehavior")
     }
@@ -706,6 +727,7 @@ impl InstanceAttributes {
     /// The instance type. For more information, see \[Instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) in the *Amazon EC2 User Guide* .
     ///
     /// When you change your EBS-backed instance type, instance restart or replacement behavior depends on the instance type compatibility between the old and new types. An instance with an instance store volume as the root volume is always replaced. For more information, see \[Change the instance type\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-resize.html>) in the *Amazon EC2 User Guide* .
+    #[inline]
     pub fn instance_type(&self) -> Value {
         self.0.get_att("InstanceType")
     }
@@ -715,6 +737,7 @@ impl InstanceAttributes {
     /// The number of IPv6 addresses to associate with the primary network interface. Amazon EC2 chooses the IPv6 addresses from the range of your subnet. You cannot specify this option and the option to assign specific IPv6 addresses in the same request. You can specify this option if you've specified a minimum number of instances to launch.
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
+    #[inline]
     pub fn ipv6_address_count(&self) -> Value {
         self.0.get_att("Ipv6AddressCount")
     }
@@ -724,6 +747,7 @@ impl InstanceAttributes {
     /// The IPv6 addresses from the range of the subnet to associate with the primary network interface. You cannot specify this option and the option to assign a number of IPv6 addresses in the same request. You cannot specify this option if you've specified a minimum number of instances to launch.
     ///
     /// You cannot specify this option and the network interfaces option in the same request.
+    #[inline]
     pub fn ipv6_addresses(&self) -> Value {
         self.0.get_att("Ipv6Addresses")
     }
@@ -733,6 +757,7 @@ impl InstanceAttributes {
     /// The ID of the kernel.
     ///
     /// &gt; We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see \[PV-GRUB\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html>) in the *Amazon EC2 User Guide* .
+    #[inline]
     pub fn kernel_id(&self) -> Value {
         self.0.get_att("KernelId")
     }
@@ -742,6 +767,7 @@ impl InstanceAttributes {
     /// The name of the key pair. For more information, see \[Create a key pair for your EC2 instance\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-key-pairs.html>) .
     ///
     /// &gt; If you do not specify a key pair, you can't connect to the instance unless you choose an AMI that is configured to allow users another way to log in.
+    #[inline]
     pub fn key_name(&self) -> Value {
         self.0.get_att("KeyName")
     }
@@ -749,6 +775,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `LicenseSpecifications`: a list of `LicenseSpecification` objects.
     ///
     /// The license configurations.
+    #[inline]
     pub fn license_specifications(&self) -> Value {
         self.0.get_att("LicenseSpecifications")
     }
@@ -756,6 +783,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `Monitoring`: a boolean.
     ///
     /// Specifies whether detailed monitoring is enabled for the instance. Specify `true` to enable detailed monitoring. Otherwise, basic monitoring is enabled. For more information about detailed monitoring, see \[Enable or turn off detailed monitoring for your instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-cloudwatch-new.html>) in the *Amazon EC2 User Guide* .
+    #[inline]
     pub fn monitoring(&self) -> Value {
         self.0.get_att("Monitoring")
     }
@@ -767,6 +795,7 @@ impl InstanceAttributes {
     /// &gt; If you use this property to point to a network interface, you must terminate the original interface before attaching a new one to allow the update of the instance to succeed.
     /// &gt;
     /// &gt; If this resource has a public IP address and is also in a VPC that is defined in the same template, you must use the \[DependsOn Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) to declare a dependency on the VPC-gateway attachment.
+    #[inline]
     pub fn network_interfaces(&self) -> Value {
         self.0.get_att("NetworkInterfaces")
     }
@@ -774,6 +803,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `PlacementGroupName`: a string.
     ///
     /// The name of an existing placement group that you want to launch the instance into (cluster | partition | spread).
+    #[inline]
     pub fn placement_group_name(&self) -> Value {
         self.0.get_att("PlacementGroupName")
     }
@@ -781,6 +811,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `PrivateDnsName`: a string.
     ///
     /// The private DNS name of the specified instance. For example: `ip-10-24-34-0.ec2.internal` .
+    #[inline]
     pub fn private_dns_name(&self) -> Value {
         self.0.get_att("PrivateDnsName")
     }
@@ -788,6 +819,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `PrivateIp`: a string.
     ///
     /// The private IP address of the specified instance. For example: `10.24.34.0` .
+    #[inline]
     pub fn private_ip(&self) -> Value {
         self.0.get_att("PrivateIp")
     }
@@ -801,6 +833,7 @@ impl InstanceAttributes {
     /// You cannot specify this option and the network interfaces option in the same request.
     ///
     /// If you make an update to an instance that requires replacement, you must assign a new private IP address. During a replacement, AWS CloudFormation creates a new instance but doesn't delete the old instance until the stack has successfully updated. If the stack update fails, AWS CloudFormation uses the old instance to roll back the stack to the previous working state. The old and new instances cannot have the same private IP address.
+    #[inline]
     pub fn private_ip_address(&self) -> Value {
         self.0.get_att("PrivateIpAddress")
     }
@@ -810,6 +843,7 @@ impl InstanceAttributes {
     /// Indicates whether to assign the tags specified in the `Tags` property to the volumes specified in the `BlockDeviceMappings` property.
     ///
     /// Note that using this feature does not assign the tags to volumes that are created separately and then attached using `AWS::EC2::VolumeAttachment` .
+    #[inline]
     pub fn propagate_tags_to_volume_on_creation(&self) -> Value {
         self.0.get_att("PropagateTagsToVolumeOnCreation")
     }
@@ -817,6 +851,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `PublicDnsName`: a string.
     ///
     /// The public DNS name of the specified instance. For example: `ec2-107-20-50-45.compute-1.amazonaws.com` .
+    #[inline]
     pub fn public_dns_name(&self) -> Value {
         self.0.get_att("PublicDnsName")
     }
@@ -824,6 +859,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `PublicIp`: a string.
     ///
     /// The public IP address of the specified instance. For example: `192.0.2.0` .
+    #[inline]
     pub fn public_ip(&self) -> Value {
         self.0.get_att("PublicIp")
     }
@@ -833,6 +869,7 @@ impl InstanceAttributes {
     /// The ID of the RAM disk to select. Some kernels require additional drivers at launch. Check the kernel requirements for information about whether you need to specify a RAM disk. To find kernel requirements, go to the AWS Resource Center and search for the kernel ID.
     ///
     /// &gt; We recommend that you use PV-GRUB instead of kernels and RAM disks. For more information, see \[PV-GRUB\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/UserProvidedkernels.html>) in the *Amazon EC2 User Guide* .
+    #[inline]
     pub fn ramdisk_id(&self) -> Value {
         self.0.get_att("RamdiskId")
     }
@@ -842,6 +879,7 @@ impl InstanceAttributes {
     /// The IDs of the security groups. You can specify the IDs of existing security groups and references to resources created by the stack template.
     ///
     /// If you specify a network interface, you must specify any security groups as part of the network interface.
+    #[inline]
     pub fn security_group_ids(&self) -> Value {
         self.0.get_att("SecurityGroupIds")
     }
@@ -853,6 +891,7 @@ impl InstanceAttributes {
     /// You cannot specify this option and the network interfaces option in the same request. The list can contain both the name of existing Amazon EC2 security groups or references to AWS::EC2::SecurityGroup resources created in the template.
     ///
     /// Default: Amazon EC2 uses the default security group.
+    #[inline]
     pub fn security_groups(&self) -> Value {
         self.0.get_att("SecurityGroups")
     }
@@ -860,6 +899,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `SourceDestCheck`: a boolean.
     ///
     /// Enable or disable source/destination checks, which ensure that the instance is either the source or the destination of any traffic that it receives. If the value is `true` , source/destination checks are enabled; otherwise, they are disabled. The default value is `true` . You must disable source/destination checks if the instance runs services such as network address translation, routing, or firewalls.
+    #[inline]
     pub fn source_dest_check(&self) -> Value {
         self.0.get_att("SourceDestCheck")
     }
@@ -869,6 +909,7 @@ impl InstanceAttributes {
     /// The SSM \[document\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-document.html>) and parameter values in AWS Systems Manager to associate with this instance. To use this property, you must specify an IAM instance profile role for the instance. For more information, see \[Create an IAM instance profile for Systems Manager\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-configuring-access-role.html>) in the *AWS Systems Manager User Guide* .
     ///
     /// &gt; You can associate only one document with an instance.
+    #[inline]
     pub fn ssm_associations(&self) -> Value {
         self.0.get_att("SsmAssociations")
     }
@@ -878,6 +919,7 @@ impl InstanceAttributes {
     /// The ID of the subnet to launch the instance into.
     ///
     /// If you specify a network interface, you must specify any subnets as part of the network interface instead of using this parameter.
+    #[inline]
     pub fn subnet_id(&self) -> Value {
         self.0.get_att("SubnetId")
     }
@@ -885,6 +927,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// The tags to add to the instance. These tags are not applied to the EBS volumes, such as the root volume, unless \[PropagateTagsToVolumeOnCreation\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html#cfn-ec2-instance-propagatetagstovolumeoncreation>) is `true` .
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -892,6 +935,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `Tenancy`: a string.
     ///
     /// The tenancy of the instance. An instance with a tenancy of `dedicated` runs on single-tenant hardware.
+    #[inline]
     pub fn tenancy(&self) -> Value {
         self.0.get_att("Tenancy")
     }
@@ -901,6 +945,7 @@ impl InstanceAttributes {
     /// The parameters or scripts to store as user data. Any scripts in user data are run when you launch the instance. User data is limited to 16 KB. You must provide base64-encoded text. For more information, see \[Fn::Base64\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-base64.html>) .
     ///
     /// If the root volume is an EBS volume and you update user data, CloudFormation restarts the instance. If the root volume is an instance store volume and you update user data, the instance is replaced.
+    #[inline]
     pub fn user_data(&self) -> Value {
         self.0.get_att("UserData")
     }
@@ -908,6 +953,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `Volumes`: a list of `Volume` objects.
     ///
     /// The volumes to attach to the instance.
+    #[inline]
     pub fn volumes(&self) -> Value {
         self.0.get_att("Volumes")
     }
@@ -915,6 +961,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC in which the instance is running.
+    #[inline]
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
     }
@@ -962,6 +1009,7 @@ pub struct AssociationParameter {
 #[rustfmt::skip]
 impl AssociationParameter {
     /// A `AssociationParameter` with its required properties, named in a [`AssociationParameterRequired`].
+    #[inline]
     pub fn new(required: AssociationParameterRequired) -> Self {
         Self {
             key: required.key,
@@ -978,6 +1026,7 @@ impl AssociationParameter {
 impl PropertyType for AssociationParameter {}
 
 impl ToValue for AssociationParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1051,6 +1100,7 @@ pub struct BlockDeviceMapping {
 #[rustfmt::skip]
 impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with its required properties, named in a [`BlockDeviceMappingRequired`].
+    #[inline]
     pub fn new(required: BlockDeviceMappingRequired) -> Self {
         Self {
             device_name: required.device_name,
@@ -1073,6 +1123,7 @@ impl BlockDeviceMapping {
 impl PropertyType for BlockDeviceMapping {}
 
 impl ToValue for BlockDeviceMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DeviceName", &self.device_name)
@@ -1109,6 +1160,7 @@ pub struct CpuOptions {
 #[rustfmt::skip]
 impl CpuOptions {
     /// A `CpuOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1122,6 +1174,7 @@ impl CpuOptions {
 impl PropertyType for CpuOptions {}
 
 impl ToValue for CpuOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CoreCount", &self.core_count)
@@ -1157,6 +1210,7 @@ pub struct CreditSpecification {
 #[rustfmt::skip]
 impl CreditSpecification {
     /// A `CreditSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1168,6 +1222,7 @@ impl CreditSpecification {
 impl PropertyType for CreditSpecification {}
 
 impl ToValue for CreditSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CPUCredits", &self.cpu_credits)
@@ -1274,6 +1329,7 @@ pub struct Ebs {
 #[rustfmt::skip]
 impl Ebs {
     /// A `Ebs` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1297,6 +1353,7 @@ impl Ebs {
 impl PropertyType for Ebs {}
 
 impl ToValue for Ebs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeleteOnTermination", &self.delete_on_termination)
@@ -1347,6 +1404,7 @@ pub struct ElasticGpuSpecification {
 #[rustfmt::skip]
 impl ElasticGpuSpecification {
     /// A `ElasticGpuSpecification` with its required properties, named in a [`ElasticGpuSpecificationRequired`].
+    #[inline]
     pub fn new(required: ElasticGpuSpecificationRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -1360,6 +1418,7 @@ impl ElasticGpuSpecification {
 impl PropertyType for ElasticGpuSpecification {}
 
 impl ToValue for ElasticGpuSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Type", &self.r#type).build()
     }
@@ -1409,6 +1468,7 @@ pub struct ElasticInferenceAccelerator {
 #[rustfmt::skip]
 impl ElasticInferenceAccelerator {
     /// A `ElasticInferenceAccelerator` with its required properties, named in a [`ElasticInferenceAcceleratorRequired`].
+    #[inline]
     pub fn new(required: ElasticInferenceAcceleratorRequired) -> Self {
         Self {
             count: None,
@@ -1425,6 +1485,7 @@ impl ElasticInferenceAccelerator {
 impl PropertyType for ElasticInferenceAccelerator {}
 
 impl ToValue for ElasticInferenceAccelerator {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Count", &self.count)
@@ -1482,6 +1543,7 @@ pub struct LaunchTemplateSpecification {
 #[rustfmt::skip]
 impl LaunchTemplateSpecification {
     /// A `LaunchTemplateSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1497,6 +1559,7 @@ impl LaunchTemplateSpecification {
 impl PropertyType for LaunchTemplateSpecification {}
 
 impl ToValue for LaunchTemplateSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LaunchTemplateId", &self.launch_template_id)
@@ -1541,6 +1604,7 @@ pub struct LicenseSpecification {
 #[rustfmt::skip]
 impl LicenseSpecification {
     /// A `LicenseSpecification` with its required properties, named in a [`LicenseSpecificationRequired`].
+    #[inline]
     pub fn new(required: LicenseSpecificationRequired) -> Self {
         Self {
             license_configuration_arn: required.license_configuration_arn,
@@ -1554,6 +1618,7 @@ impl LicenseSpecification {
 impl PropertyType for LicenseSpecification {}
 
 impl ToValue for LicenseSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LicenseConfigurationArn", &self.license_configuration_arn)
@@ -1628,6 +1693,7 @@ pub struct MetadataOptions {
 #[rustfmt::skip]
 impl MetadataOptions {
     /// A `MetadataOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1647,6 +1713,7 @@ impl MetadataOptions {
 impl PropertyType for MetadataOptions {}
 
 impl ToValue for MetadataOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HttpEndpoint", &self.http_endpoint)
@@ -1771,6 +1838,7 @@ pub struct NetworkInterface {
 #[rustfmt::skip]
 impl NetworkInterface {
     /// A `NetworkInterface` with its required properties, named in a [`NetworkInterfaceRequired`].
+    #[inline]
     pub fn new(required: NetworkInterfaceRequired) -> Self {
         Self {
             associate_carrier_ip_address: None,
@@ -1823,6 +1891,7 @@ impl NetworkInterface {
 impl PropertyType for NetworkInterface {}
 
 impl ToValue for NetworkInterface {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1892,6 +1961,7 @@ pub struct SsmAssociation {
 #[rustfmt::skip]
 impl SsmAssociation {
     /// A `SsmAssociation` with its required properties, named in a [`SsmAssociationRequired`].
+    #[inline]
     pub fn new(required: SsmAssociationRequired) -> Self {
         Self {
             association_parameters: None,
@@ -1908,6 +1978,7 @@ impl SsmAssociation {
 impl PropertyType for SsmAssociation {}
 
 impl ToValue for SsmAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssociationParameters", &self.association_parameters)
@@ -1958,6 +2029,7 @@ pub struct Volume {
 #[rustfmt::skip]
 impl Volume {
     /// A `Volume` with its required properties, named in a [`VolumeRequired`].
+    #[inline]
     pub fn new(required: VolumeRequired) -> Self {
         Self {
             device: required.device,
@@ -1974,6 +2046,7 @@ impl Volume {
 impl PropertyType for Volume {}
 
 impl ToValue for Volume {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Device", &self.device)
@@ -2000,6 +2073,7 @@ impl From<Value> for Affinity {
 }
 
 impl ToValue for Affinity {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "default",

@@ -104,6 +104,7 @@ impl InstanceConnectEndpoint {
     };
 
     /// A `InstanceConnectEndpoint` with its required properties, named in a [`InstanceConnectEndpointRequired`].
+    #[inline]
     pub fn new(required: InstanceConnectEndpointRequired) -> Self {
         Self {
             client_token: None,
@@ -140,6 +141,7 @@ impl Resource for InstanceConnectEndpoint {
 }
 
 impl ToValue for InstanceConnectEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientToken", &self.client_token)
@@ -165,6 +167,7 @@ impl InstanceConnectEndpointAttributes {
     /// `Fn::GetAtt` `AvailabilityZone`: a string.
     ///
     /// The Availability Zone of the EC2 Instance Connect Endpoint
+    #[inline]
     pub fn availability_zone(&self) -> Value {
         self.0.get_att("AvailabilityZone")
     }
@@ -172,6 +175,7 @@ impl InstanceConnectEndpointAttributes {
     /// `Fn::GetAtt` `AvailabilityZoneId`: a string.
     ///
     /// The ID of the Availability Zone of the EC2 Instance Connect Endpoint
+    #[inline]
     pub fn availability_zone_id(&self) -> Value {
         self.0.get_att("AvailabilityZoneId")
     }
@@ -179,6 +183,7 @@ impl InstanceConnectEndpointAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time that the EC2 Instance Connect Endpoint was created
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -186,6 +191,7 @@ impl InstanceConnectEndpointAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the EC2 Instance Connect Endpoint.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -193,6 +199,7 @@ impl InstanceConnectEndpointAttributes {
     /// `Fn::GetAtt` `InstanceConnectEndpointArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the EC2 Instance Connect Endpoint
+    #[inline]
     pub fn instance_connect_endpoint_arn(&self) -> Value {
         self.0.get_att("InstanceConnectEndpointArn")
     }
@@ -200,6 +207,7 @@ impl InstanceConnectEndpointAttributes {
     /// `Fn::GetAtt` `NetworkInterfaceIds`: a list of strings.
     ///
     /// The ID of the elastic network interface that Amazon EC2 automatically created when creating the EC2 Instance Connect Endpoint
+    #[inline]
     pub fn network_interface_ids(&self) -> Value {
         self.0.get_att("NetworkInterfaceIds")
     }
@@ -207,6 +215,7 @@ impl InstanceConnectEndpointAttributes {
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The ID of the AWS account that created the EC2 Instance Connect Endpoint
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
@@ -214,6 +223,7 @@ impl InstanceConnectEndpointAttributes {
     /// `Fn::GetAtt` `PublicDnsNames`: an object.
     ///
     /// The public DNS names of the endpoint, including IPv4-only and dualstack DNS names.
+    #[inline]
     pub fn public_dns_names(&self) -> Value {
         self.0.get_att("PublicDnsNames")
     }
@@ -221,6 +231,7 @@ impl InstanceConnectEndpointAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The current state of the EC2 Instance Connect Endpoint
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -228,6 +239,7 @@ impl InstanceConnectEndpointAttributes {
     /// `Fn::GetAtt` `StateMessage`: a string.
     ///
     /// The message for the current state of the EC2 Instance Connect Endpoint. Can include a failure message
+    #[inline]
     pub fn state_message(&self) -> Value {
         self.0.get_att("StateMessage")
     }
@@ -235,6 +247,7 @@ impl InstanceConnectEndpointAttributes {
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC in which the EC2 Instance Connect Endpoint was created
+    #[inline]
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
     }
@@ -274,6 +287,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -290,6 +304,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

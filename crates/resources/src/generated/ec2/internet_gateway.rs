@@ -56,6 +56,7 @@ impl InternetGateway {
     };
 
     /// A `InternetGateway` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -78,6 +79,7 @@ impl Resource for InternetGateway {
 }
 
 impl ToValue for InternetGateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Tags", &self.tags).build()
     }
@@ -97,6 +99,7 @@ impl InternetGatewayAttributes {
     /// `Fn::GetAtt` `InternetGatewayId`: a string.
     ///
     /// The ID of the internet gateway.
+    #[inline]
     pub fn internet_gateway_id(&self) -> Value {
         self.0.get_att("InternetGatewayId")
     }
@@ -140,6 +143,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -156,6 +160,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

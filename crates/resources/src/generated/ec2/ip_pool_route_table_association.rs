@@ -76,6 +76,7 @@ impl IpPoolRouteTableAssociation {
     };
 
     /// A `IpPoolRouteTableAssociation` with its required properties, named in a [`IpPoolRouteTableAssociationRequired`].
+    #[inline]
     pub fn new(required: IpPoolRouteTableAssociationRequired) -> Self {
         Self {
             public_ipv4_pool: required.public_ipv4_pool,
@@ -100,6 +101,7 @@ impl Resource for IpPoolRouteTableAssociation {
 }
 
 impl ToValue for IpPoolRouteTableAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PublicIpv4Pool", &self.public_ipv4_pool)
@@ -122,6 +124,7 @@ impl IpPoolRouteTableAssociationAttributes {
     /// `Fn::GetAtt` `AssociationId`: a string.
     ///
     /// The ID of a route table association.
+    #[inline]
     pub fn association_id(&self) -> Value {
         self.0.get_att("AssociationId")
     }

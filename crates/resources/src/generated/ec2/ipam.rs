@@ -101,6 +101,7 @@ impl Ipam {
     };
 
     /// A `Ipam` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -135,6 +136,7 @@ impl Resource for Ipam {
 }
 
 impl ToValue for Ipam {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -165,6 +167,7 @@ impl IpamAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the IPAM.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -172,6 +175,7 @@ impl IpamAttributes {
     /// `Fn::GetAtt` `DefaultResourceDiscoveryAssociationId`: a string.
     ///
     /// The ID of the default resource discovery association.
+    #[inline]
     pub fn default_resource_discovery_association_id(&self) -> Value {
         self.0.get_att("DefaultResourceDiscoveryAssociationId")
     }
@@ -179,6 +183,7 @@ impl IpamAttributes {
     /// `Fn::GetAtt` `DefaultResourceDiscoveryId`: a string.
     ///
     /// The ID of the default resource discovery.
+    #[inline]
     pub fn default_resource_discovery_id(&self) -> Value {
         self.0.get_att("DefaultResourceDiscoveryId")
     }
@@ -186,6 +191,7 @@ impl IpamAttributes {
     /// `Fn::GetAtt` `IpamId`: a string.
     ///
     /// The ID of the IPAM.
+    #[inline]
     pub fn ipam_id(&self) -> Value {
         self.0.get_att("IpamId")
     }
@@ -193,6 +199,7 @@ impl IpamAttributes {
     /// `Fn::GetAtt` `PrivateDefaultScopeId`: a string.
     ///
     /// The ID of the default private scope.
+    #[inline]
     pub fn private_default_scope_id(&self) -> Value {
         self.0.get_att("PrivateDefaultScopeId")
     }
@@ -200,6 +207,7 @@ impl IpamAttributes {
     /// `Fn::GetAtt` `PublicDefaultScopeId`: a string.
     ///
     /// The ID of the default public scope.
+    #[inline]
     pub fn public_default_scope_id(&self) -> Value {
         self.0.get_att("PublicDefaultScopeId")
     }
@@ -207,6 +215,7 @@ impl IpamAttributes {
     /// `Fn::GetAtt` `ResourceDiscoveryAssociationCount`: an integer.
     ///
     /// The number of resource discovery associations.
+    #[inline]
     pub fn resource_discovery_association_count(&self) -> Value {
         self.0.get_att("ResourceDiscoveryAssociationCount")
     }
@@ -214,6 +223,7 @@ impl IpamAttributes {
     /// `Fn::GetAtt` `ScopeCount`: an integer.
     ///
     /// The number of scopes.
+    #[inline]
     pub fn scope_count(&self) -> Value {
         self.0.get_att("ScopeCount")
     }
@@ -254,6 +264,7 @@ pub struct IpamOrganizationalUnitExclusion {
 #[rustfmt::skip]
 impl IpamOrganizationalUnitExclusion {
     /// A `IpamOrganizationalUnitExclusion` with its required properties, named in a [`IpamOrganizationalUnitExclusionRequired`].
+    #[inline]
     pub fn new(required: IpamOrganizationalUnitExclusionRequired) -> Self {
         Self {
             organizations_entity_path: required.organizations_entity_path,
@@ -267,6 +278,7 @@ impl IpamOrganizationalUnitExclusion {
 impl PropertyType for IpamOrganizationalUnitExclusion {}
 
 impl ToValue for IpamOrganizationalUnitExclusion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OrganizationsEntityPath", &self.organizations_entity_path)
@@ -312,6 +324,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -328,6 +341,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -354,6 +368,7 @@ impl From<Value> for MeteredAccount {
 }
 
 impl ToValue for MeteredAccount {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::IpamOwner => "ipam-owner",
@@ -382,6 +397,7 @@ impl From<Value> for Tier {
 }
 
 impl ToValue for Tier {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Free => "free",

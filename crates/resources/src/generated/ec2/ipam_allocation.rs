@@ -98,6 +98,7 @@ impl IpamAllocation {
     };
 
     /// A `IpamAllocation` with its required properties, named in a [`IpamAllocationRequired`].
+    #[inline]
     pub fn new(required: IpamAllocationRequired) -> Self {
         Self {
             cidr: None,
@@ -128,6 +129,7 @@ impl Resource for IpamAllocation {
 }
 
 impl ToValue for IpamAllocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Cidr", &self.cidr)
@@ -152,6 +154,7 @@ impl IpamAllocationAttributes {
     /// `Fn::GetAtt` `IpamPoolAllocationId`: a string.
     ///
     /// The ID of an allocation.
+    #[inline]
     pub fn ipam_pool_allocation_id(&self) -> Value {
         self.0.get_att("IpamPoolAllocationId")
     }

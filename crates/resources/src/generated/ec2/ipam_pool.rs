@@ -173,6 +173,7 @@ impl IpamPool {
     };
 
     /// A `IpamPool` with its required properties, named in a [`IpamPoolRequired`].
+    #[inline]
     pub fn new(required: IpamPoolRequired) -> Self {
         Self {
             address_family: required.address_family,
@@ -242,6 +243,7 @@ impl Resource for IpamPool {
 }
 
 impl ToValue for IpamPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AddressFamily", &self.address_family)
@@ -287,6 +289,7 @@ impl IpamPoolAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the IPAM pool.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -294,6 +297,7 @@ impl IpamPoolAttributes {
     /// `Fn::GetAtt` `IpamArn`: a string.
     ///
     /// The ARN of the IPAM.
+    #[inline]
     pub fn ipam_arn(&self) -> Value {
         self.0.get_att("IpamArn")
     }
@@ -301,6 +305,7 @@ impl IpamPoolAttributes {
     /// `Fn::GetAtt` `IpamPoolId`: a string.
     ///
     /// The ID of the IPAM pool.
+    #[inline]
     pub fn ipam_pool_id(&self) -> Value {
         self.0.get_att("IpamPoolId")
     }
@@ -308,6 +313,7 @@ impl IpamPoolAttributes {
     /// `Fn::GetAtt` `IpamScopeArn`: a string.
     ///
     /// The ARN of the scope of the IPAM pool.
+    #[inline]
     pub fn ipam_scope_arn(&self) -> Value {
         self.0.get_att("IpamScopeArn")
     }
@@ -315,6 +321,7 @@ impl IpamPoolAttributes {
     /// `Fn::GetAtt` `IpamScopeType`: one of a set of strings.
     ///
     /// The scope of the IPAM.
+    #[inline]
     pub fn ipam_scope_type(&self) -> Value {
         self.0.get_att("IpamScopeType")
     }
@@ -322,6 +329,7 @@ impl IpamPoolAttributes {
     /// `Fn::GetAtt` `PoolDepth`: an integer.
     ///
     /// The depth of pools in your IPAM pool. The pool depth quota is 10.
+    #[inline]
     pub fn pool_depth(&self) -> Value {
         self.0.get_att("PoolDepth")
     }
@@ -329,6 +337,7 @@ impl IpamPoolAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The state of the IPAM pool.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -336,6 +345,7 @@ impl IpamPoolAttributes {
     /// `Fn::GetAtt` `StateMessage`: a string.
     ///
     /// A message related to the failed creation of an IPAM pool.
+    #[inline]
     pub fn state_message(&self) -> Value {
         self.0.get_att("StateMessage")
     }
@@ -376,6 +386,7 @@ pub struct ProvisionedCidr {
 #[rustfmt::skip]
 impl ProvisionedCidr {
     /// A `ProvisionedCidr` with its required properties, named in a [`ProvisionedCidrRequired`].
+    #[inline]
     pub fn new(required: ProvisionedCidrRequired) -> Self {
         Self {
             cidr: required.cidr,
@@ -389,6 +400,7 @@ impl ProvisionedCidr {
 impl PropertyType for ProvisionedCidr {}
 
 impl ToValue for ProvisionedCidr {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Cidr", &self.cidr).build()
     }
@@ -448,6 +460,7 @@ pub struct SourceResource {
 #[rustfmt::skip]
 impl SourceResource {
     /// A `SourceResource` with its required properties, named in a [`SourceResourceRequired`].
+    #[inline]
     pub fn new(required: SourceResourceRequired) -> Self {
         Self {
             resource_id: required.resource_id,
@@ -470,6 +483,7 @@ impl SourceResource {
 impl PropertyType for SourceResource {}
 
 impl ToValue for SourceResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceId", &self.resource_id)
@@ -518,6 +532,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -534,6 +549,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

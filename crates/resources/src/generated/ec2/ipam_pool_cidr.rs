@@ -81,6 +81,7 @@ impl IpamPoolCidr {
     };
 
     /// A `IpamPoolCidr` with its required properties, named in a [`IpamPoolCidrRequired`].
+    #[inline]
     pub fn new(required: IpamPoolCidrRequired) -> Self {
         Self {
             cidr: None,
@@ -108,6 +109,7 @@ impl Resource for IpamPoolCidr {
 }
 
 impl ToValue for IpamPoolCidr {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Cidr", &self.cidr)
@@ -131,6 +133,7 @@ impl IpamPoolCidrAttributes {
     /// `Fn::GetAtt` `IpamPoolCidrId`: a string.
     ///
     /// The IPAM pool CIDR ID.
+    #[inline]
     pub fn ipam_pool_cidr_id(&self) -> Value {
         self.0.get_att("IpamPoolCidrId")
     }
@@ -138,6 +141,7 @@ impl IpamPoolCidrAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the CIDR.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }

@@ -87,6 +87,7 @@ impl IpamPrefixListResolver {
     };
 
     /// A `IpamPrefixListResolver` with its required properties, named in a [`IpamPrefixListResolverRequired`].
+    #[inline]
     pub fn new(required: IpamPrefixListResolverRequired) -> Self {
         Self {
             address_family: required.address_family,
@@ -123,6 +124,7 @@ impl Resource for IpamPrefixListResolver {
 }
 
 impl ToValue for IpamPrefixListResolver {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AddressFamily", &self.address_family)
@@ -148,6 +150,7 @@ impl IpamPrefixListResolverAttributes {
     /// `Fn::GetAtt` `IpamArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IPAM this Prefix List Resolver is a part of.
+    #[inline]
     pub fn ipam_arn(&self) -> Value {
         self.0.get_att("IpamArn")
     }
@@ -155,6 +158,7 @@ impl IpamPrefixListResolverAttributes {
     /// `Fn::GetAtt` `IpamPrefixListResolverArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IPAM Prefix List Resolver
+    #[inline]
     pub fn ipam_prefix_list_resolver_arn(&self) -> Value {
         self.0.get_att("IpamPrefixListResolverArn")
     }
@@ -162,6 +166,7 @@ impl IpamPrefixListResolverAttributes {
     /// `Fn::GetAtt` `IpamPrefixListResolverId`: a string.
     ///
     /// Id of the IPAM Prefix List Resolver.
+    #[inline]
     pub fn ipam_prefix_list_resolver_id(&self) -> Value {
         self.0.get_att("IpamPrefixListResolverId")
     }
@@ -220,6 +225,7 @@ pub struct IpamPrefixListResolverRule {
 #[rustfmt::skip]
 impl IpamPrefixListResolverRule {
     /// A `IpamPrefixListResolverRule` with its required properties, named in a [`IpamPrefixListResolverRuleRequired`].
+    #[inline]
     pub fn new(required: IpamPrefixListResolverRuleRequired) -> Self {
         Self {
             conditions: None,
@@ -245,6 +251,7 @@ impl IpamPrefixListResolverRule {
 impl PropertyType for IpamPrefixListResolverRule {}
 
 impl ToValue for IpamPrefixListResolverRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Conditions", &self.conditions)
@@ -314,6 +321,7 @@ pub struct IpamPrefixListResolverRuleCondition {
 #[rustfmt::skip]
 impl IpamPrefixListResolverRuleCondition {
     /// A `IpamPrefixListResolverRuleCondition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -337,6 +345,7 @@ impl IpamPrefixListResolverRuleCondition {
 impl PropertyType for IpamPrefixListResolverRuleCondition {}
 
 impl ToValue for IpamPrefixListResolverRuleCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Cidr", &self.cidr)
@@ -388,6 +397,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -404,6 +414,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -430,6 +441,7 @@ impl From<Value> for AddressFamily {
 }
 
 impl ToValue for AddressFamily {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
@@ -460,6 +472,7 @@ impl From<Value> for Operation {
 }
 
 impl ToValue for Operation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Equals => "equals",
@@ -493,6 +506,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Vpc => "vpc",
@@ -525,6 +539,7 @@ impl From<Value> for RuleType {
 }
 
 impl ToValue for RuleType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::StaticCidr => "static-cidr",

@@ -104,6 +104,7 @@ impl IpamPrefixListResolverTarget {
     };
 
     /// A `IpamPrefixListResolverTarget` with its required properties, named in a [`IpamPrefixListResolverTargetRequired`].
+    #[inline]
     pub fn new(required: IpamPrefixListResolverTargetRequired) -> Self {
         Self {
             desired_version: None,
@@ -143,6 +144,7 @@ impl Resource for IpamPrefixListResolverTarget {
 }
 
 impl ToValue for IpamPrefixListResolverTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DesiredVersion", &self.desired_version)
@@ -172,6 +174,7 @@ impl IpamPrefixListResolverTargetAttributes {
     /// `Fn::GetAtt` `IpamPrefixListResolverTargetArn`: a string.
     ///
     /// Id of the IPAM Prefix List Resolver Target.
+    #[inline]
     pub fn ipam_prefix_list_resolver_target_arn(&self) -> Value {
         self.0.get_att("IpamPrefixListResolverTargetArn")
     }
@@ -179,6 +182,7 @@ impl IpamPrefixListResolverTargetAttributes {
     /// `Fn::GetAtt` `IpamPrefixListResolverTargetId`: a string.
     ///
     /// Id of the IPAM Prefix List Resolver Target.
+    #[inline]
     pub fn ipam_prefix_list_resolver_target_id(&self) -> Value {
         self.0.get_att("IpamPrefixListResolverTargetId")
     }
@@ -222,6 +226,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -238,6 +243,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -77,6 +77,7 @@ impl IpamResourceDiscovery {
     };
 
     /// A `IpamResourceDiscovery` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -105,6 +106,7 @@ impl Resource for IpamResourceDiscovery {
 }
 
 impl ToValue for IpamResourceDiscovery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -132,6 +134,7 @@ impl IpamResourceDiscoveryAttributes {
     /// `Fn::GetAtt` `IpamResourceDiscoveryArn`: a string.
     ///
     /// The resource discovery ARN.
+    #[inline]
     pub fn ipam_resource_discovery_arn(&self) -> Value {
         self.0.get_att("IpamResourceDiscoveryArn")
     }
@@ -139,6 +142,7 @@ impl IpamResourceDiscoveryAttributes {
     /// `Fn::GetAtt` `IpamResourceDiscoveryId`: a string.
     ///
     /// The resource discovery ID.
+    #[inline]
     pub fn ipam_resource_discovery_id(&self) -> Value {
         self.0.get_att("IpamResourceDiscoveryId")
     }
@@ -146,6 +150,7 @@ impl IpamResourceDiscoveryAttributes {
     /// `Fn::GetAtt` `IpamResourceDiscoveryRegion`: a string.
     ///
     /// The resource discovery Region.
+    #[inline]
     pub fn ipam_resource_discovery_region(&self) -> Value {
         self.0.get_att("IpamResourceDiscoveryRegion")
     }
@@ -153,6 +158,7 @@ impl IpamResourceDiscoveryAttributes {
     /// `Fn::GetAtt` `IsDefault`: a boolean.
     ///
     /// Defines if the resource discovery is the default. The default resource discovery is the resource discovery automatically created when you create an IPAM.
+    #[inline]
     pub fn is_default(&self) -> Value {
         self.0.get_att("IsDefault")
     }
@@ -160,6 +166,7 @@ impl IpamResourceDiscoveryAttributes {
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The owner ID.
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
@@ -180,6 +187,7 @@ impl IpamResourceDiscoveryAttributes {
     /// - `isolate-in-progress` - AWS account that created the resource discovery has been removed and the resource discovery is being isolated.
     /// - `isolate-complete` - Resource discovery isolation is complete.
     /// - `restore-in-progress` - AWS account that created the resource discovery and was isolated has been restored.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -220,6 +228,7 @@ pub struct IpamResourceDiscoveryOrganizationalUnitExclusion {
 #[rustfmt::skip]
 impl IpamResourceDiscoveryOrganizationalUnitExclusion {
     /// A `IpamResourceDiscoveryOrganizationalUnitExclusion` with its required properties, named in a [`IpamResourceDiscoveryOrganizationalUnitExclusionRequired`].
+    #[inline]
     pub fn new(required: IpamResourceDiscoveryOrganizationalUnitExclusionRequired) -> Self {
         Self {
             organizations_entity_path: required.organizations_entity_path,
@@ -233,6 +242,7 @@ impl IpamResourceDiscoveryOrganizationalUnitExclusion {
 impl PropertyType for IpamResourceDiscoveryOrganizationalUnitExclusion {}
 
 impl ToValue for IpamResourceDiscoveryOrganizationalUnitExclusion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OrganizationsEntityPath", &self.organizations_entity_path)
@@ -278,6 +288,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -294,6 +305,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -81,6 +81,7 @@ impl IpamResourceDiscoveryAssociation {
     };
 
     /// A `IpamResourceDiscoveryAssociation` with its required properties, named in a [`IpamResourceDiscoveryAssociationRequired`].
+    #[inline]
     pub fn new(required: IpamResourceDiscoveryAssociationRequired) -> Self {
         Self {
             ipam_id: required.ipam_id,
@@ -111,6 +112,7 @@ impl Resource for IpamResourceDiscoveryAssociation {
 }
 
 impl ToValue for IpamResourceDiscoveryAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IpamId", &self.ipam_id)
@@ -134,6 +136,7 @@ impl IpamResourceDiscoveryAssociationAttributes {
     /// `Fn::GetAtt` `IpamArn`: a string.
     ///
     /// The IPAM ARN.
+    #[inline]
     pub fn ipam_arn(&self) -> Value {
         self.0.get_att("IpamArn")
     }
@@ -141,6 +144,7 @@ impl IpamResourceDiscoveryAssociationAttributes {
     /// `Fn::GetAtt` `IpamRegion`: a string.
     ///
     /// The IPAM home Region.
+    #[inline]
     pub fn ipam_region(&self) -> Value {
         self.0.get_att("IpamRegion")
     }
@@ -148,6 +152,7 @@ impl IpamResourceDiscoveryAssociationAttributes {
     /// `Fn::GetAtt` `IpamResourceDiscoveryAssociationArn`: a string.
     ///
     /// The resource discovery association ARN.
+    #[inline]
     pub fn ipam_resource_discovery_association_arn(&self) -> Value {
         self.0.get_att("IpamResourceDiscoveryAssociationArn")
     }
@@ -155,6 +160,7 @@ impl IpamResourceDiscoveryAssociationAttributes {
     /// `Fn::GetAtt` `IpamResourceDiscoveryAssociationId`: a string.
     ///
     /// The resource discovery association ID.
+    #[inline]
     pub fn ipam_resource_discovery_association_id(&self) -> Value {
         self.0.get_att("IpamResourceDiscoveryAssociationId")
     }
@@ -162,6 +168,7 @@ impl IpamResourceDiscoveryAssociationAttributes {
     /// `Fn::GetAtt` `IsDefault`: a boolean.
     ///
     /// Defines if the resource discovery is the default. When you create an IPAM, a default resource discovery is created for your IPAM and it's associated with your IPAM.
+    #[inline]
     pub fn is_default(&self) -> Value {
         self.0.get_att("IsDefault")
     }
@@ -169,6 +176,7 @@ impl IpamResourceDiscoveryAssociationAttributes {
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The owner ID.
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
@@ -179,6 +187,7 @@ impl IpamResourceDiscoveryAssociationAttributes {
     ///
     /// - `active` - Connection or permissions required to read the results of the resource discovery are intact.
     /// - `not-found` - Connection or permissions required to read the results of the resource discovery are broken. This may happen if the owner of the resource discovery stopped sharing it or deleted the resource discovery. Verify the resource discovery still exists and the AWS RAM resource share is still intact.
+    #[inline]
     pub fn resource_discovery_status(&self) -> Value {
         self.0.get_att("ResourceDiscoveryStatus")
     }
@@ -196,6 +205,7 @@ impl IpamResourceDiscoveryAssociationAttributes {
     /// - `isolate-in-progress` - AWS account that created the resource discovery association has been removed and the resource discovery associatation is being isolated.
     /// - `isolate-complete` - Resource discovery isolation is complete..
     /// - `restore-in-progress` - Resource discovery is being restored.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -239,6 +249,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -255,6 +266,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -86,6 +86,7 @@ impl IpamScope {
     };
 
     /// A `IpamScope` with its required properties, named in a [`IpamScopeRequired`].
+    #[inline]
     pub fn new(required: IpamScopeRequired) -> Self {
         Self {
             description: None,
@@ -119,6 +120,7 @@ impl Resource for IpamScope {
 }
 
 impl ToValue for IpamScope {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -146,6 +148,7 @@ impl IpamScopeAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the scope.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -153,6 +156,7 @@ impl IpamScopeAttributes {
     /// `Fn::GetAtt` `IpamArn`: a string.
     ///
     /// The ARN of an IPAM.
+    #[inline]
     pub fn ipam_arn(&self) -> Value {
         self.0.get_att("IpamArn")
     }
@@ -160,6 +164,7 @@ impl IpamScopeAttributes {
     /// `Fn::GetAtt` `IpamScopeId`: a string.
     ///
     /// The ID of an IPAM scope.
+    #[inline]
     pub fn ipam_scope_id(&self) -> Value {
         self.0.get_att("IpamScopeId")
     }
@@ -167,6 +172,7 @@ impl IpamScopeAttributes {
     /// `Fn::GetAtt` `IpamScopeType`: one of a set of strings.
     ///
     /// The type of the scope.
+    #[inline]
     pub fn ipam_scope_type(&self) -> Value {
         self.0.get_att("IpamScopeType")
     }
@@ -174,6 +180,7 @@ impl IpamScopeAttributes {
     /// `Fn::GetAtt` `IsDefault`: a boolean.
     ///
     /// Defines if the scope is the default scope or not.
+    #[inline]
     pub fn is_default(&self) -> Value {
         self.0.get_att("IsDefault")
     }
@@ -181,6 +188,7 @@ impl IpamScopeAttributes {
     /// `Fn::GetAtt` `PoolCount`: an integer.
     ///
     /// The number of pools in a scope.
+    #[inline]
     pub fn pool_count(&self) -> Value {
         self.0.get_att("PoolCount")
     }
@@ -228,6 +236,7 @@ pub struct IpamScopeExternalAuthorityConfiguration {
 #[rustfmt::skip]
 impl IpamScopeExternalAuthorityConfiguration {
     /// A `IpamScopeExternalAuthorityConfiguration` with its required properties, named in a [`IpamScopeExternalAuthorityConfigurationRequired`].
+    #[inline]
     pub fn new(required: IpamScopeExternalAuthorityConfigurationRequired) -> Self {
         Self {
             external_resource_identifier: required.external_resource_identifier,
@@ -244,6 +253,7 @@ impl IpamScopeExternalAuthorityConfiguration {
 impl PropertyType for IpamScopeExternalAuthorityConfiguration {}
 
 impl ToValue for IpamScopeExternalAuthorityConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -296,6 +306,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -312,6 +323,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -336,6 +348,7 @@ impl From<Value> for IpamScopeExternalAuthorityType {
 }
 
 impl ToValue for IpamScopeExternalAuthorityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Infoblox => "infoblox",

@@ -112,6 +112,7 @@ impl KeyPair {
     };
 
     /// A `KeyPair` with its required properties, named in a [`KeyPairRequired`].
+    #[inline]
     pub fn new(required: KeyPairRequired) -> Self {
         Self {
             key_format: None,
@@ -148,6 +149,7 @@ impl Resource for KeyPair {
 }
 
 impl ToValue for KeyPair {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KeyFormat", &self.key_format)
@@ -181,6 +183,7 @@ impl KeyPairAttributes {
     ///
     /// - For RSA key pairs, the key fingerprint is the MD5 public key fingerprint as specified in section 4 of RFC 4716.
     /// - For ED25519 key pairs, the key fingerprint is the base64-encoded SHA-256 digest, which is the default for OpenSSH, starting with \[OpenSSH 6.8\](<https://docs.aws.amazon.com/http://www.openssh.com/txt/release-6.8>) .
+    #[inline]
     pub fn key_fingerprint(&self) -> Value {
         self.0.get_att("KeyFingerprint")
     }
@@ -188,6 +191,7 @@ impl KeyPairAttributes {
     /// `Fn::GetAtt` `KeyPairId`: a string.
     ///
     /// The ID of the key pair.
+    #[inline]
     pub fn key_pair_id(&self) -> Value {
         self.0.get_att("KeyPairId")
     }
@@ -231,6 +235,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -247,6 +252,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -273,6 +279,7 @@ impl From<Value> for KeyFormat {
 }
 
 impl ToValue for KeyFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pem => "pem",
@@ -301,6 +308,7 @@ impl From<Value> for KeyType {
 }
 
 impl ToValue for KeyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Rsa => "rsa",

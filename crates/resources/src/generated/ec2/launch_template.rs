@@ -114,6 +114,7 @@ impl LaunchTemplate {
     };
 
     /// A `LaunchTemplate` with its required properties, named in a [`LaunchTemplateRequired`].
+    #[inline]
     pub fn new(required: LaunchTemplateRequired) -> Self {
         Self {
             launch_template_data: required.launch_template_data,
@@ -144,6 +145,7 @@ impl Resource for LaunchTemplate {
 }
 
 impl ToValue for LaunchTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LaunchTemplateData", &self.launch_template_data)
@@ -170,6 +172,7 @@ impl LaunchTemplateAttributes {
     /// The default version of the launch template, such as 2.
     ///
     /// The default version of a launch template cannot be specified in AWS CloudFormation . The default version can be set in the Amazon EC2 console or by using the `modify-launch-template` AWS CLI command.
+    #[inline]
     pub fn default_version_number(&self) -> Value {
         self.0.get_att("DefaultVersionNumber")
     }
@@ -177,6 +180,7 @@ impl LaunchTemplateAttributes {
     /// `Fn::GetAtt` `LatestVersionNumber`: a string.
     ///
     /// The latest version of the launch template, such as `5` .
+    #[inline]
     pub fn latest_version_number(&self) -> Value {
         self.0.get_att("LatestVersionNumber")
     }
@@ -184,6 +188,7 @@ impl LaunchTemplateAttributes {
     /// `Fn::GetAtt` `LaunchTemplateId`: a string.
     ///
     /// The ID of the launch template.
+    #[inline]
     pub fn launch_template_id(&self) -> Value {
         self.0.get_att("LaunchTemplateId")
     }
@@ -219,6 +224,7 @@ pub struct AcceleratorCount {
 #[rustfmt::skip]
 impl AcceleratorCount {
     /// A `AcceleratorCount` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -232,6 +238,7 @@ impl AcceleratorCount {
 impl PropertyType for AcceleratorCount {}
 
 impl ToValue for AcceleratorCount {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -270,6 +277,7 @@ pub struct AcceleratorTotalMemoryMiB {
 #[rustfmt::skip]
 impl AcceleratorTotalMemoryMiB {
     /// A `AcceleratorTotalMemoryMiB` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -283,6 +291,7 @@ impl AcceleratorTotalMemoryMiB {
 impl PropertyType for AcceleratorTotalMemoryMiB {}
 
 impl ToValue for AcceleratorTotalMemoryMiB {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -321,6 +330,7 @@ pub struct BaselineEbsBandwidthMbps {
 #[rustfmt::skip]
 impl BaselineEbsBandwidthMbps {
     /// A `BaselineEbsBandwidthMbps` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -334,6 +344,7 @@ impl BaselineEbsBandwidthMbps {
 impl PropertyType for BaselineEbsBandwidthMbps {}
 
 impl ToValue for BaselineEbsBandwidthMbps {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -369,6 +380,7 @@ pub struct BaselinePerformanceFactors {
 #[rustfmt::skip]
 impl BaselinePerformanceFactors {
     /// A `BaselinePerformanceFactors` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -380,6 +392,7 @@ impl BaselinePerformanceFactors {
 impl PropertyType for BaselinePerformanceFactors {}
 
 impl ToValue for BaselinePerformanceFactors {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Cpu", &self.cpu).build()
     }
@@ -428,6 +441,7 @@ pub struct BlockDeviceMapping {
 #[rustfmt::skip]
 impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -445,6 +459,7 @@ impl BlockDeviceMapping {
 impl PropertyType for BlockDeviceMapping {}
 
 impl ToValue for BlockDeviceMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeviceName", &self.device_name)
@@ -491,6 +506,7 @@ pub struct CapacityReservationSpecification {
 #[rustfmt::skip]
 impl CapacityReservationSpecification {
     /// A `CapacityReservationSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -504,6 +520,7 @@ impl CapacityReservationSpecification {
 impl PropertyType for CapacityReservationSpecification {}
 
 impl ToValue for CapacityReservationSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -550,6 +567,7 @@ pub struct CapacityReservationTarget {
 #[rustfmt::skip]
 impl CapacityReservationTarget {
     /// A `CapacityReservationTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -563,6 +581,7 @@ impl CapacityReservationTarget {
 impl PropertyType for CapacityReservationTarget {}
 
 impl ToValue for CapacityReservationTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityReservationId", &self.capacity_reservation_id)
@@ -599,6 +618,7 @@ pub struct Cpu {
 #[rustfmt::skip]
 impl Cpu {
     /// A `Cpu` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -610,6 +630,7 @@ impl Cpu {
 impl PropertyType for Cpu {}
 
 impl ToValue for Cpu {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("References", &self.references)
@@ -654,6 +675,7 @@ pub struct CpuOptions {
 #[rustfmt::skip]
 impl CpuOptions {
     /// A `CpuOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -669,6 +691,7 @@ impl CpuOptions {
 impl PropertyType for CpuOptions {}
 
 impl ToValue for CpuOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AmdSevSnp", &self.amd_sev_snp)
@@ -707,6 +730,7 @@ pub struct CreditSpecification {
 #[rustfmt::skip]
 impl CreditSpecification {
     /// A `CreditSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -718,6 +742,7 @@ impl CreditSpecification {
 impl PropertyType for CreditSpecification {}
 
 impl ToValue for CreditSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CpuCredits", &self.cpu_credits)
@@ -825,6 +850,7 @@ pub struct Ebs {
 #[rustfmt::skip]
 impl Ebs {
     /// A `Ebs` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -854,6 +880,7 @@ impl Ebs {
 impl PropertyType for Ebs {}
 
 impl ToValue for Ebs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeleteOnTermination", &self.delete_on_termination)
@@ -904,6 +931,7 @@ pub struct IamInstanceProfile {
 #[rustfmt::skip]
 impl IamInstanceProfile {
     /// A `IamInstanceProfile` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -917,6 +945,7 @@ impl IamInstanceProfile {
 impl PropertyType for IamInstanceProfile {}
 
 impl ToValue for IamInstanceProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arn", &self.arn)
@@ -957,6 +986,7 @@ pub struct InstanceMarketOptions {
 #[rustfmt::skip]
 impl InstanceMarketOptions {
     /// A `InstanceMarketOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -970,6 +1000,7 @@ impl InstanceMarketOptions {
 impl PropertyType for InstanceMarketOptions {}
 
 impl ToValue for InstanceMarketOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MarketType", &self.market_type)
@@ -1279,6 +1310,7 @@ pub struct InstanceRequirements {
 #[rustfmt::skip]
 impl InstanceRequirements {
     /// A `InstanceRequirements` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1338,6 +1370,7 @@ impl InstanceRequirements {
 impl PropertyType for InstanceRequirements {}
 
 impl ToValue for InstanceRequirements {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceleratorCount", &self.accelerator_count)
@@ -1414,6 +1447,7 @@ pub struct Ipv4PrefixSpecification {
 #[rustfmt::skip]
 impl Ipv4PrefixSpecification {
     /// A `Ipv4PrefixSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1425,6 +1459,7 @@ impl Ipv4PrefixSpecification {
 impl PropertyType for Ipv4PrefixSpecification {}
 
 impl ToValue for Ipv4PrefixSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Ipv4Prefix", &self.ipv4_prefix)
@@ -1459,6 +1494,7 @@ pub struct Ipv6Add {
 #[rustfmt::skip]
 impl Ipv6Add {
     /// A `Ipv6Add` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1470,6 +1506,7 @@ impl Ipv6Add {
 impl PropertyType for Ipv6Add {}
 
 impl ToValue for Ipv6Add {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Ipv6Address", &self.ipv6_address)
@@ -1504,6 +1541,7 @@ pub struct Ipv6PrefixSpecification {
 #[rustfmt::skip]
 impl Ipv6PrefixSpecification {
     /// A `Ipv6PrefixSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1515,6 +1553,7 @@ impl Ipv6PrefixSpecification {
 impl PropertyType for Ipv6PrefixSpecification {}
 
 impl ToValue for Ipv6PrefixSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Ipv6Prefix", &self.ipv6_prefix)
@@ -1739,6 +1778,7 @@ pub struct LaunchTemplateData {
 #[rustfmt::skip]
 impl LaunchTemplateData {
     /// A `LaunchTemplateData` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1806,6 +1846,7 @@ impl LaunchTemplateData {
 impl PropertyType for LaunchTemplateData {}
 
 impl ToValue for LaunchTemplateData {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockDeviceMappings", &self.block_device_mappings)
@@ -1881,6 +1922,7 @@ pub struct LaunchTemplateTagSpecification {
 #[rustfmt::skip]
 impl LaunchTemplateTagSpecification {
     /// A `LaunchTemplateTagSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1894,6 +1936,7 @@ impl LaunchTemplateTagSpecification {
 impl PropertyType for LaunchTemplateTagSpecification {}
 
 impl ToValue for LaunchTemplateTagSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourceType", &self.resource_type)
@@ -1929,6 +1972,7 @@ pub struct LicenseSpecification {
 #[rustfmt::skip]
 impl LicenseSpecification {
     /// A `LicenseSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1940,6 +1984,7 @@ impl LicenseSpecification {
 impl PropertyType for LicenseSpecification {}
 
 impl ToValue for LicenseSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LicenseConfigurationArn", &self.license_configuration_arn)
@@ -1972,6 +2017,7 @@ pub struct MaintenanceOptions {
 #[rustfmt::skip]
 impl MaintenanceOptions {
     /// A `MaintenanceOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1983,6 +2029,7 @@ impl MaintenanceOptions {
 impl PropertyType for MaintenanceOptions {}
 
 impl ToValue for MaintenanceOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoRecovery", &self.auto_recovery)
@@ -2020,6 +2067,7 @@ pub struct MemoryGiBPerVCpu {
 #[rustfmt::skip]
 impl MemoryGiBPerVCpu {
     /// A `MemoryGiBPerVCpu` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2033,6 +2081,7 @@ impl MemoryGiBPerVCpu {
 impl PropertyType for MemoryGiBPerVCpu {}
 
 impl ToValue for MemoryGiBPerVCpu {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -2071,6 +2120,7 @@ pub struct MemoryMiB {
 #[rustfmt::skip]
 impl MemoryMiB {
     /// A `MemoryMiB` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2084,6 +2134,7 @@ impl MemoryMiB {
 impl PropertyType for MemoryMiB {}
 
 impl ToValue for MemoryMiB {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -2154,6 +2205,7 @@ pub struct MetadataOptions {
 #[rustfmt::skip]
 impl MetadataOptions {
     /// A `MetadataOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2173,6 +2225,7 @@ impl MetadataOptions {
 impl PropertyType for MetadataOptions {}
 
 impl ToValue for MetadataOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HttpEndpoint", &self.http_endpoint)
@@ -2211,6 +2264,7 @@ pub struct Monitoring {
 #[rustfmt::skip]
 impl Monitoring {
     /// A `Monitoring` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2222,6 +2276,7 @@ impl Monitoring {
 impl PropertyType for Monitoring {}
 
 impl ToValue for Monitoring {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -2259,6 +2314,7 @@ pub struct NetworkBandwidthGbps {
 #[rustfmt::skip]
 impl NetworkBandwidthGbps {
     /// A `NetworkBandwidthGbps` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2272,6 +2328,7 @@ impl NetworkBandwidthGbps {
 impl PropertyType for NetworkBandwidthGbps {}
 
 impl ToValue for NetworkBandwidthGbps {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -2432,6 +2489,7 @@ pub struct NetworkInterface {
 #[rustfmt::skip]
 impl NetworkInterface {
     /// A `NetworkInterface` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2487,6 +2545,7 @@ impl NetworkInterface {
 impl PropertyType for NetworkInterface {}
 
 impl ToValue for NetworkInterface {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -2558,6 +2617,7 @@ pub struct NetworkInterfaceCount {
 #[rustfmt::skip]
 impl NetworkInterfaceCount {
     /// A `NetworkInterfaceCount` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2571,6 +2631,7 @@ impl NetworkInterfaceCount {
 impl PropertyType for NetworkInterfaceCount {}
 
 impl ToValue for NetworkInterfaceCount {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -2648,6 +2709,7 @@ pub struct Placement {
 #[rustfmt::skip]
 impl Placement {
     /// A `Placement` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2675,6 +2737,7 @@ impl Placement {
 impl PropertyType for Placement {}
 
 impl ToValue for Placement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Affinity", &self.affinity)
@@ -2722,6 +2785,7 @@ pub struct PrivateIpAdd {
 #[rustfmt::skip]
 impl PrivateIpAdd {
     /// A `PrivateIpAdd` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2735,6 +2799,7 @@ impl PrivateIpAdd {
 impl PropertyType for PrivateIpAdd {}
 
 impl ToValue for PrivateIpAdd {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Primary", &self.primary)
@@ -2783,6 +2848,7 @@ pub struct Reference {
 #[rustfmt::skip]
 impl Reference {
     /// A `Reference` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2794,6 +2860,7 @@ impl Reference {
 impl PropertyType for Reference {}
 
 impl ToValue for Reference {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InstanceFamily", &self.instance_family)
@@ -2857,6 +2924,7 @@ pub struct SpotOptions {
 #[rustfmt::skip]
 impl SpotOptions {
     /// A `SpotOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2876,6 +2944,7 @@ impl SpotOptions {
 impl PropertyType for SpotOptions {}
 
 impl ToValue for SpotOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockDurationMinutes", &self.block_duration_minutes)
@@ -2920,6 +2989,7 @@ pub struct TotalLocalStorageGb {
 #[rustfmt::skip]
 impl TotalLocalStorageGb {
     /// A `TotalLocalStorageGb` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2933,6 +3003,7 @@ impl TotalLocalStorageGb {
 impl PropertyType for TotalLocalStorageGb {}
 
 impl ToValue for TotalLocalStorageGb {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -2971,6 +3042,7 @@ pub struct VCpuCount {
 #[rustfmt::skip]
 impl VCpuCount {
     /// A `VCpuCount` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2984,6 +3056,7 @@ impl VCpuCount {
 impl PropertyType for VCpuCount {}
 
 impl ToValue for VCpuCount {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -3044,6 +3117,7 @@ impl From<Value> for AcceleratorName {
 }
 
 impl ToValue for AcceleratorName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::A100 => "a100",
@@ -3093,6 +3167,7 @@ impl From<Value> for AcceleratorType {
 }
 
 impl ToValue for AcceleratorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Fpga => "fpga",
@@ -3123,6 +3198,7 @@ impl From<Value> for AmdSevSnp {
 }
 
 impl ToValue for AmdSevSnp {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "enabled",
@@ -3151,6 +3227,7 @@ impl From<Value> for AutoRecovery {
 }
 
 impl ToValue for AutoRecovery {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "default",
@@ -3181,6 +3258,7 @@ impl From<Value> for BareMetal {
 }
 
 impl ToValue for BareMetal {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Excluded => "excluded",
@@ -3212,6 +3290,7 @@ impl From<Value> for BurstablePerformance {
 }
 
 impl ToValue for BurstablePerformance {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Excluded => "excluded",
@@ -3243,6 +3322,7 @@ impl From<Value> for CapacityReservationPreference {
 }
 
 impl ToValue for CapacityReservationPreference {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CapacityReservationsOnly => "capacity-reservations-only",
@@ -3276,6 +3356,7 @@ impl From<Value> for CpuManufacturer {
 }
 
 impl ToValue for CpuManufacturer {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmazonWebServices => "amazon-web-services",
@@ -3308,6 +3389,7 @@ impl From<Value> for LocalStorage {
 }
 
 impl ToValue for LocalStorage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Excluded => "excluded",
@@ -3339,6 +3421,7 @@ impl From<Value> for MarketType {
 }
 
 impl ToValue for MarketType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CapacityBlock => "capacity-block",
@@ -3368,6 +3451,7 @@ impl From<Value> for SpotInstanceType {
 }
 
 impl ToValue for SpotInstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OneTime => "one-time",

@@ -80,6 +80,7 @@ impl LocalGatewayRoute {
     };
 
     /// A `LocalGatewayRoute` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -105,6 +106,7 @@ impl Resource for LocalGatewayRoute {
 }
 
 impl ToValue for LocalGatewayRoute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationCidrBlock", &self.destination_cidr_block)
@@ -135,6 +137,7 @@ impl LocalGatewayRouteAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the local gateway route table.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -142,6 +145,7 @@ impl LocalGatewayRouteAttributes {
     /// `Fn::GetAtt` `Type`: a string.
     ///
     /// The type of local gateway route.
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }

@@ -81,6 +81,7 @@ impl LocalGatewayRouteTable {
     };
 
     /// A `LocalGatewayRouteTable` with its required properties, named in a [`LocalGatewayRouteTableRequired`].
+    #[inline]
     pub fn new(required: LocalGatewayRouteTableRequired) -> Self {
         Self {
             local_gateway_id: required.local_gateway_id,
@@ -111,6 +112,7 @@ impl Resource for LocalGatewayRouteTable {
 }
 
 impl ToValue for LocalGatewayRouteTable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LocalGatewayId", &self.local_gateway_id)
@@ -134,6 +136,7 @@ impl LocalGatewayRouteTableAttributes {
     /// `Fn::GetAtt` `LocalGatewayRouteTableArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the local gateway route table.
+    #[inline]
     pub fn local_gateway_route_table_arn(&self) -> Value {
         self.0.get_att("LocalGatewayRouteTableArn")
     }
@@ -141,6 +144,7 @@ impl LocalGatewayRouteTableAttributes {
     /// `Fn::GetAtt` `LocalGatewayRouteTableId`: a string.
     ///
     /// The ID of the local gateway route table.
+    #[inline]
     pub fn local_gateway_route_table_id(&self) -> Value {
         self.0.get_att("LocalGatewayRouteTableId")
     }
@@ -148,6 +152,7 @@ impl LocalGatewayRouteTableAttributes {
     /// `Fn::GetAtt` `OutpostArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Outpost.
+    #[inline]
     pub fn outpost_arn(&self) -> Value {
         self.0.get_att("OutpostArn")
     }
@@ -155,6 +160,7 @@ impl LocalGatewayRouteTableAttributes {
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The ID of the AWS account that owns the local gateway route table.
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
@@ -162,6 +168,7 @@ impl LocalGatewayRouteTableAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the local gateway route table.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -195,6 +202,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -208,6 +216,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -234,6 +243,7 @@ impl From<Value> for LocalGatewayRouteTableMode {
 }
 
 impl ToValue for LocalGatewayRouteTableMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Coip => "coip",

@@ -83,6 +83,7 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     };
 
     /// A `LocalGatewayRouteTableVirtualInterfaceGroupAssociation` with its required properties, named in a [`LocalGatewayRouteTableVirtualInterfaceGroupAssociationRequired`].
+    #[inline]
     pub fn new(required: LocalGatewayRouteTableVirtualInterfaceGroupAssociationRequired) -> Self {
         Self {
             local_gateway_route_table_id: required.local_gateway_route_table_id,
@@ -116,6 +117,7 @@ impl Resource for LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
 }
 
 impl ToValue for LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -145,6 +147,7 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes {
     /// `Fn::GetAtt` `LocalGatewayId`: a string.
     ///
     /// The ID of the local gateway.
+    #[inline]
     pub fn local_gateway_id(&self) -> Value {
         self.0.get_att("LocalGatewayId")
     }
@@ -152,6 +155,7 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes {
     /// `Fn::GetAtt` `LocalGatewayRouteTableArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the local gateway route table for the virtual interface group.
+    #[inline]
     pub fn local_gateway_route_table_arn(&self) -> Value {
         self.0.get_att("LocalGatewayRouteTableArn")
     }
@@ -159,6 +163,7 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes {
     /// `Fn::GetAtt` `LocalGatewayRouteTableVirtualInterfaceGroupAssociationId`: a string.
     ///
     /// The ID of the association.
+    #[inline]
     pub fn local_gateway_route_table_virtual_interface_group_association_id(&self) -> Value {
         self.0
             .get_att("LocalGatewayRouteTableVirtualInterfaceGroupAssociationId")
@@ -167,6 +172,7 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes {
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The ID of the AWS account that owns the local gateway virtual interface group association.
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
@@ -174,6 +180,7 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the association.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -207,6 +214,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -220,6 +228,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

@@ -83,6 +83,7 @@ impl LocalGatewayRouteTableVpcAssociation {
     };
 
     /// A `LocalGatewayRouteTableVpcAssociation` with its required properties, named in a [`LocalGatewayRouteTableVpcAssociationRequired`].
+    #[inline]
     pub fn new(required: LocalGatewayRouteTableVpcAssociationRequired) -> Self {
         Self {
             local_gateway_route_table_id: required.local_gateway_route_table_id,
@@ -113,6 +114,7 @@ impl Resource for LocalGatewayRouteTableVpcAssociation {
 }
 
 impl ToValue for LocalGatewayRouteTableVpcAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -139,6 +141,7 @@ impl LocalGatewayRouteTableVpcAssociationAttributes {
     /// `Fn::GetAtt` `LocalGatewayId`: a string.
     ///
     /// The ID of the local gateway.
+    #[inline]
     pub fn local_gateway_id(&self) -> Value {
         self.0.get_att("LocalGatewayId")
     }
@@ -146,6 +149,7 @@ impl LocalGatewayRouteTableVpcAssociationAttributes {
     /// `Fn::GetAtt` `LocalGatewayRouteTableVpcAssociationId`: a string.
     ///
     /// The ID of the association.
+    #[inline]
     pub fn local_gateway_route_table_vpc_association_id(&self) -> Value {
         self.0.get_att("LocalGatewayRouteTableVpcAssociationId")
     }
@@ -153,6 +157,7 @@ impl LocalGatewayRouteTableVpcAssociationAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the association.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -186,6 +191,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -199,6 +205,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

@@ -124,6 +124,7 @@ impl LocalGatewayVirtualInterface {
     };
 
     /// A `LocalGatewayVirtualInterface` with its required properties, named in a [`LocalGatewayVirtualInterfaceRequired`].
+    #[inline]
     pub fn new(required: LocalGatewayVirtualInterfaceRequired) -> Self {
         Self {
             local_address: required.local_address,
@@ -169,6 +170,7 @@ impl Resource for LocalGatewayVirtualInterface {
 }
 
 impl ToValue for LocalGatewayVirtualInterface {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LocalAddress", &self.local_address)
@@ -200,6 +202,7 @@ impl LocalGatewayVirtualInterfaceAttributes {
     /// `Fn::GetAtt` `ConfigurationState`: a string.
     ///
     /// The current state of the local gateway virtual interface.
+    #[inline]
     pub fn configuration_state(&self) -> Value {
         self.0.get_att("ConfigurationState")
     }
@@ -207,6 +210,7 @@ impl LocalGatewayVirtualInterfaceAttributes {
     /// `Fn::GetAtt` `LocalBgpAsn`: an integer.
     ///
     /// The Border Gateway Protocol (BGP) Autonomous System Number (ASN) of the local gateway.
+    #[inline]
     pub fn local_bgp_asn(&self) -> Value {
         self.0.get_att("LocalBgpAsn")
     }
@@ -214,6 +218,7 @@ impl LocalGatewayVirtualInterfaceAttributes {
     /// `Fn::GetAtt` `LocalGatewayId`: a string.
     ///
     /// The ID of the local gateway.
+    #[inline]
     pub fn local_gateway_id(&self) -> Value {
         self.0.get_att("LocalGatewayId")
     }
@@ -221,6 +226,7 @@ impl LocalGatewayVirtualInterfaceAttributes {
     /// `Fn::GetAtt` `LocalGatewayVirtualInterfaceId`: a string.
     ///
     /// The ID of the virtual interface.
+    #[inline]
     pub fn local_gateway_virtual_interface_id(&self) -> Value {
         self.0.get_att("LocalGatewayVirtualInterfaceId")
     }
@@ -228,6 +234,7 @@ impl LocalGatewayVirtualInterfaceAttributes {
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The ID of the AWS account that owns the local gateway virtual interface.
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
@@ -261,6 +268,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -274,6 +282,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

@@ -88,6 +88,7 @@ impl LocalGatewayVirtualInterfaceGroup {
     };
 
     /// A `LocalGatewayVirtualInterfaceGroup` with its required properties, named in a [`LocalGatewayVirtualInterfaceGroupRequired`].
+    #[inline]
     pub fn new(required: LocalGatewayVirtualInterfaceGroupRequired) -> Self {
         Self {
             local_bgp_asn: None,
@@ -121,6 +122,7 @@ impl Resource for LocalGatewayVirtualInterfaceGroup {
 }
 
 impl ToValue for LocalGatewayVirtualInterfaceGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LocalBgpAsn", &self.local_bgp_asn)
@@ -145,6 +147,7 @@ impl LocalGatewayVirtualInterfaceGroupAttributes {
     /// `Fn::GetAtt` `ConfigurationState`: a string.
     ///
     /// The current state of the local gateway virtual interface group.
+    #[inline]
     pub fn configuration_state(&self) -> Value {
         self.0.get_att("ConfigurationState")
     }
@@ -152,6 +155,7 @@ impl LocalGatewayVirtualInterfaceGroupAttributes {
     /// `Fn::GetAtt` `LocalGatewayVirtualInterfaceGroupArn`: a string.
     ///
     /// The Amazon Resource Number (ARN) of the local gateway virtual interface group.
+    #[inline]
     pub fn local_gateway_virtual_interface_group_arn(&self) -> Value {
         self.0.get_att("LocalGatewayVirtualInterfaceGroupArn")
     }
@@ -159,6 +163,7 @@ impl LocalGatewayVirtualInterfaceGroupAttributes {
     /// `Fn::GetAtt` `LocalGatewayVirtualInterfaceGroupId`: a string.
     ///
     /// The ID of the virtual interface group.
+    #[inline]
     pub fn local_gateway_virtual_interface_group_id(&self) -> Value {
         self.0.get_att("LocalGatewayVirtualInterfaceGroupId")
     }
@@ -166,6 +171,7 @@ impl LocalGatewayVirtualInterfaceGroupAttributes {
     /// `Fn::GetAtt` `LocalGatewayVirtualInterfaceIds`: a list of strings.
     ///
     /// The IDs of the virtual interfaces.
+    #[inline]
     pub fn local_gateway_virtual_interface_ids(&self) -> Value {
         self.0.get_att("LocalGatewayVirtualInterfaceIds")
     }
@@ -173,6 +179,7 @@ impl LocalGatewayVirtualInterfaceGroupAttributes {
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The ID of the AWS account that owns the local gateway virtual interface group.
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
@@ -206,6 +213,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -219,6 +227,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

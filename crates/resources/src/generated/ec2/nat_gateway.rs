@@ -149,6 +149,7 @@ impl NatGateway {
     };
 
     /// A `NatGateway` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -193,6 +194,7 @@ impl Resource for NatGateway {
 }
 
 impl ToValue for NatGateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocationId", &self.allocation_id)
@@ -238,6 +240,7 @@ impl NatGatewayAttributes {
     /// A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
     ///
     /// For more information, see \[Regional NAT gateways for automatic multi-AZ expansion\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html>) in the *Amazon VPC User Guide* .
+    #[inline]
     pub fn auto_provision_zones(&self) -> Value {
         self.0.get_att("AutoProvisionZones")
     }
@@ -247,6 +250,7 @@ impl NatGatewayAttributes {
     /// For regional NAT gateways only: Indicates whether AWS automatically allocates additional Elastic IP addresses (EIPs) in an AZ when the NAT gateway needs more ports due to increased concurrent connections to a single destination from that AZ.
     ///
     /// For more information, see \[Regional NAT gateways for automatic multi-AZ expansion\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html>) in the *Amazon VPC User Guide* .
+    #[inline]
     pub fn auto_scaling_ips(&self) -> Value {
         self.0.get_att("AutoScalingIps")
     }
@@ -254,6 +258,7 @@ impl NatGatewayAttributes {
     /// `Fn::GetAtt` `EniId`: a string.
     ///
     /// The ID of the network interface.
+    #[inline]
     pub fn eni_id(&self) -> Value {
         self.0.get_att("EniId")
     }
@@ -261,6 +266,7 @@ impl NatGatewayAttributes {
     /// `Fn::GetAtt` `NatGatewayId`: a string.
     ///
     /// The ID of the NAT gateway.
+    #[inline]
     pub fn nat_gateway_id(&self) -> Value {
         self.0.get_att("NatGatewayId")
     }
@@ -268,6 +274,7 @@ impl NatGatewayAttributes {
     /// `Fn::GetAtt` `RouteTableId`: a string.
     ///
     /// For regional NAT gateways only, this is the ID of the NAT gateway.
+    #[inline]
     pub fn route_table_id(&self) -> Value {
         self.0.get_att("RouteTableId")
     }
@@ -324,6 +331,7 @@ pub struct AvailabilityZoneAddress {
 #[rustfmt::skip]
 impl AvailabilityZoneAddress {
     /// A `AvailabilityZoneAddress` with its required properties, named in a [`AvailabilityZoneAddressRequired`].
+    #[inline]
     pub fn new(required: AvailabilityZoneAddressRequired) -> Self {
         Self {
             allocation_ids: required.allocation_ids,
@@ -343,6 +351,7 @@ impl AvailabilityZoneAddress {
 impl PropertyType for AvailabilityZoneAddress {}
 
 impl ToValue for AvailabilityZoneAddress {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AllocationIds", &self.allocation_ids)
@@ -370,6 +379,7 @@ impl From<Value> for AvailabilityMode {
 }
 
 impl ToValue for AvailabilityMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Regional => "regional",
@@ -398,6 +408,7 @@ impl From<Value> for ConnectivityType {
 }
 
 impl ToValue for ConnectivityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Private => "private",

@@ -77,6 +77,7 @@ impl NetworkAcl {
     };
 
     /// A `NetworkAcl` with its required properties, named in a [`NetworkAclRequired`].
+    #[inline]
     pub fn new(required: NetworkAclRequired) -> Self {
         Self {
             tags: None,
@@ -104,6 +105,7 @@ impl Resource for NetworkAcl {
 }
 
 impl ToValue for NetworkAcl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Tags", &self.tags)
@@ -126,6 +128,7 @@ impl NetworkAclAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the network ACL.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

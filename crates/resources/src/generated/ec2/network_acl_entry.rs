@@ -128,6 +128,7 @@ impl NetworkAclEntry {
     };
 
     /// A `NetworkAclEntry` with its required properties, named in a [`NetworkAclEntryRequired`].
+    #[inline]
     pub fn new(required: NetworkAclEntryRequired) -> Self {
         Self {
             cidr_block: None,
@@ -173,6 +174,7 @@ impl Resource for NetworkAclEntry {
 }
 
 impl ToValue for NetworkAclEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CidrBlock", &self.cidr_block)
@@ -202,6 +204,7 @@ impl NetworkAclEntryAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the network ACL entry.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -237,6 +240,7 @@ pub struct Icmp {
 #[rustfmt::skip]
 impl Icmp {
     /// A `Icmp` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -250,6 +254,7 @@ impl Icmp {
 impl PropertyType for Icmp {}
 
 impl ToValue for Icmp {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Code", &self.code)
@@ -288,6 +293,7 @@ pub struct PortRange {
 #[rustfmt::skip]
 impl PortRange {
     /// A `PortRange` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -301,6 +307,7 @@ impl PortRange {
 impl PropertyType for PortRange {}
 
 impl ToValue for PortRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("From", &self.from)

@@ -75,6 +75,7 @@ impl NetworkInsightsAccessScope {
     };
 
     /// A `NetworkInsightsAccessScope` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -101,6 +102,7 @@ impl Resource for NetworkInsightsAccessScope {
 }
 
 impl ToValue for NetworkInsightsAccessScope {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExcludePaths", &self.exclude_paths)
@@ -124,6 +126,7 @@ impl NetworkInsightsAccessScopeAttributes {
     /// `Fn::GetAtt` `CreatedDate`: a string.
     ///
     /// The creation date.
+    #[inline]
     pub fn created_date(&self) -> Value {
         self.0.get_att("CreatedDate")
     }
@@ -131,6 +134,7 @@ impl NetworkInsightsAccessScopeAttributes {
     /// `Fn::GetAtt` `NetworkInsightsAccessScopeArn`: a string.
     ///
     /// The ARN of the Network Access Scope.
+    #[inline]
     pub fn network_insights_access_scope_arn(&self) -> Value {
         self.0.get_att("NetworkInsightsAccessScopeArn")
     }
@@ -138,6 +142,7 @@ impl NetworkInsightsAccessScopeAttributes {
     /// `Fn::GetAtt` `NetworkInsightsAccessScopeId`: a string.
     ///
     /// The ID of the Network Access Scope.
+    #[inline]
     pub fn network_insights_access_scope_id(&self) -> Value {
         self.0.get_att("NetworkInsightsAccessScopeId")
     }
@@ -145,6 +150,7 @@ impl NetworkInsightsAccessScopeAttributes {
     /// `Fn::GetAtt` `UpdatedDate`: a string.
     ///
     /// The last updated date.
+    #[inline]
     pub fn updated_date(&self) -> Value {
         self.0.get_att("UpdatedDate")
     }
@@ -185,6 +191,7 @@ pub struct AccessScopePathRequest {
 #[rustfmt::skip]
 impl AccessScopePathRequest {
     /// A `AccessScopePathRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -200,6 +207,7 @@ impl AccessScopePathRequest {
 impl PropertyType for AccessScopePathRequest {}
 
 impl ToValue for AccessScopePathRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destination", &self.destination)
@@ -264,6 +272,7 @@ pub struct PacketHeaderStatementRequest {
 #[rustfmt::skip]
 impl PacketHeaderStatementRequest {
     /// A `PacketHeaderStatementRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -287,6 +296,7 @@ impl PacketHeaderStatementRequest {
 impl PropertyType for PacketHeaderStatementRequest {}
 
 impl ToValue for PacketHeaderStatementRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationAddresses", &self.destination_addresses)
@@ -330,6 +340,7 @@ pub struct PathStatementRequest {
 #[rustfmt::skip]
 impl PathStatementRequest {
     /// A `PathStatementRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -343,6 +354,7 @@ impl PathStatementRequest {
 impl PropertyType for PathStatementRequest {}
 
 impl ToValue for PathStatementRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PacketHeaderStatement", &self.packet_header_statement)
@@ -381,6 +393,7 @@ pub struct ResourceStatementRequest {
 #[rustfmt::skip]
 impl ResourceStatementRequest {
     /// A `ResourceStatementRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -394,6 +407,7 @@ impl ResourceStatementRequest {
 impl PropertyType for ResourceStatementRequest {}
 
 impl ToValue for ResourceStatementRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourceTypes", &self.resource_types)
@@ -434,6 +448,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -450,6 +465,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -483,6 +499,7 @@ pub struct ThroughResourcesStatementRequest {
 #[rustfmt::skip]
 impl ThroughResourcesStatementRequest {
     /// A `ThroughResourcesStatementRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -494,6 +511,7 @@ impl ThroughResourcesStatementRequest {
 impl PropertyType for ThroughResourcesStatementRequest {}
 
 impl ToValue for ThroughResourcesStatementRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourceStatement", &self.resource_statement)

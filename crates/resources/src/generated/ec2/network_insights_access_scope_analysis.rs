@@ -72,6 +72,7 @@ impl NetworkInsightsAccessScopeAnalysis {
     };
 
     /// A `NetworkInsightsAccessScopeAnalysis` with its required properties, named in a [`NetworkInsightsAccessScopeAnalysisRequired`].
+    #[inline]
     pub fn new(required: NetworkInsightsAccessScopeAnalysisRequired) -> Self {
         Self {
             network_insights_access_scope_id: required.network_insights_access_scope_id,
@@ -99,6 +100,7 @@ impl Resource for NetworkInsightsAccessScopeAnalysis {
 }
 
 impl ToValue for NetworkInsightsAccessScopeAnalysis {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -124,6 +126,7 @@ impl NetworkInsightsAccessScopeAnalysisAttributes {
     /// `Fn::GetAtt` `AnalyzedEniCount`: an integer.
     ///
     /// The number of network interfaces analyzed.
+    #[inline]
     pub fn analyzed_eni_count(&self) -> Value {
         self.0.get_att("AnalyzedEniCount")
     }
@@ -131,6 +134,7 @@ impl NetworkInsightsAccessScopeAnalysisAttributes {
     /// `Fn::GetAtt` `EndDate`: a string.
     ///
     /// The end date of the analysis.
+    #[inline]
     pub fn end_date(&self) -> Value {
         self.0.get_att("EndDate")
     }
@@ -138,6 +142,7 @@ impl NetworkInsightsAccessScopeAnalysisAttributes {
     /// `Fn::GetAtt` `FindingsFound`: one of a set of strings.
     ///
     /// Indicates whether there are findings (true | false | unknown).
+    #[inline]
     pub fn findings_found(&self) -> Value {
         self.0.get_att("FindingsFound")
     }
@@ -145,6 +150,7 @@ impl NetworkInsightsAccessScopeAnalysisAttributes {
     /// `Fn::GetAtt` `NetworkInsightsAccessScopeAnalysisArn`: a string.
     ///
     /// The ARN of the Network Access Scope analysis.
+    #[inline]
     pub fn network_insights_access_scope_analysis_arn(&self) -> Value {
         self.0.get_att("NetworkInsightsAccessScopeAnalysisArn")
     }
@@ -152,6 +158,7 @@ impl NetworkInsightsAccessScopeAnalysisAttributes {
     /// `Fn::GetAtt` `NetworkInsightsAccessScopeAnalysisId`: a string.
     ///
     /// The ID of the Network Access Scope analysis.
+    #[inline]
     pub fn network_insights_access_scope_analysis_id(&self) -> Value {
         self.0.get_att("NetworkInsightsAccessScopeAnalysisId")
     }
@@ -159,6 +166,7 @@ impl NetworkInsightsAccessScopeAnalysisAttributes {
     /// `Fn::GetAtt` `StartDate`: a string.
     ///
     /// The start date of the analysis.
+    #[inline]
     pub fn start_date(&self) -> Value {
         self.0.get_att("StartDate")
     }
@@ -166,6 +174,7 @@ impl NetworkInsightsAccessScopeAnalysisAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the analysis (running | succeeded | failed).
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -173,6 +182,7 @@ impl NetworkInsightsAccessScopeAnalysisAttributes {
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// The status message.
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }
@@ -210,6 +220,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -226,6 +237,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -91,6 +91,7 @@ impl NetworkInsightsAnalysis {
     };
 
     /// A `NetworkInsightsAnalysis` with its required properties, named in a [`NetworkInsightsAnalysisRequired`].
+    #[inline]
     pub fn new(required: NetworkInsightsAnalysisRequired) -> Self {
         Self {
             additional_accounts: None,
@@ -127,6 +128,7 @@ impl Resource for NetworkInsightsAnalysis {
 }
 
 impl ToValue for NetworkInsightsAnalysis {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalAccounts", &self.additional_accounts)
@@ -152,6 +154,7 @@ impl NetworkInsightsAnalysisAttributes {
     /// `Fn::GetAtt` `AlternatePathHints`: a list of `AlternatePathHint` objects.
     ///
     /// Potential intermediate components.
+    #[inline]
     pub fn alternate_path_hints(&self) -> Value {
         self.0.get_att("AlternatePathHints")
     }
@@ -159,6 +162,7 @@ impl NetworkInsightsAnalysisAttributes {
     /// `Fn::GetAtt` `Explanations`: a list of `Explanation` objects.
     ///
     /// The explanations. For more information, see \[Reachability Analyzer explanation codes\](<https://docs.aws.amazon.com/vpc/latest/reachability/explanation-codes.html>) .
+    #[inline]
     pub fn explanations(&self) -> Value {
         self.0.get_att("Explanations")
     }
@@ -166,6 +170,7 @@ impl NetworkInsightsAnalysisAttributes {
     /// `Fn::GetAtt` `ForwardPathComponents`: a list of `PathComponent` objects.
     ///
     /// The components in the path from source to destination.
+    #[inline]
     pub fn forward_path_components(&self) -> Value {
         self.0.get_att("ForwardPathComponents")
     }
@@ -173,6 +178,7 @@ impl NetworkInsightsAnalysisAttributes {
     /// `Fn::GetAtt` `NetworkInsightsAnalysisArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the network insights analysis.
+    #[inline]
     pub fn network_insights_analysis_arn(&self) -> Value {
         self.0.get_att("NetworkInsightsAnalysisArn")
     }
@@ -180,6 +186,7 @@ impl NetworkInsightsAnalysisAttributes {
     /// `Fn::GetAtt` `NetworkInsightsAnalysisId`: a string.
     ///
     /// The ID of the network insights analysis.
+    #[inline]
     pub fn network_insights_analysis_id(&self) -> Value {
         self.0.get_att("NetworkInsightsAnalysisId")
     }
@@ -187,6 +194,7 @@ impl NetworkInsightsAnalysisAttributes {
     /// `Fn::GetAtt` `NetworkPathFound`: a boolean.
     ///
     /// Indicates whether the destination is reachable from the source.
+    #[inline]
     pub fn network_path_found(&self) -> Value {
         self.0.get_att("NetworkPathFound")
     }
@@ -194,6 +202,7 @@ impl NetworkInsightsAnalysisAttributes {
     /// `Fn::GetAtt` `ReturnPathComponents`: a list of `PathComponent` objects.
     ///
     /// The components in the path from destination to source.
+    #[inline]
     pub fn return_path_components(&self) -> Value {
         self.0.get_att("ReturnPathComponents")
     }
@@ -201,6 +210,7 @@ impl NetworkInsightsAnalysisAttributes {
     /// `Fn::GetAtt` `StartDate`: a string.
     ///
     /// The time the analysis started.
+    #[inline]
     pub fn start_date(&self) -> Value {
         self.0.get_att("StartDate")
     }
@@ -208,6 +218,7 @@ impl NetworkInsightsAnalysisAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the network insights analysis.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -215,6 +226,7 @@ impl NetworkInsightsAnalysisAttributes {
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// The status message, if the status is `failed` .
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }
@@ -222,6 +234,7 @@ impl NetworkInsightsAnalysisAttributes {
     /// `Fn::GetAtt` `SuggestedAccounts`: a list of strings.
     ///
     /// The IDs of potential intermediate accounts.
+    #[inline]
     pub fn suggested_accounts(&self) -> Value {
         self.0.get_att("SuggestedAccounts")
     }
@@ -259,6 +272,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -275,6 +289,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -129,6 +129,7 @@ impl NetworkInsightsPath {
     };
 
     /// A `NetworkInsightsPath` with its required properties, named in a [`NetworkInsightsPathRequired`].
+    #[inline]
     pub fn new(required: NetworkInsightsPathRequired) -> Self {
         Self {
             destination: None,
@@ -177,6 +178,7 @@ impl Resource for NetworkInsightsPath {
 }
 
 impl ToValue for NetworkInsightsPath {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destination", &self.destination)
@@ -206,6 +208,7 @@ impl NetworkInsightsPathAttributes {
     /// `Fn::GetAtt` `CreatedDate`: a string.
     ///
     /// The time stamp when the path was created.
+    #[inline]
     pub fn created_date(&self) -> Value {
         self.0.get_att("CreatedDate")
     }
@@ -213,6 +216,7 @@ impl NetworkInsightsPathAttributes {
     /// `Fn::GetAtt` `DestinationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the destination.
+    #[inline]
     pub fn destination_arn(&self) -> Value {
         self.0.get_att("DestinationArn")
     }
@@ -220,6 +224,7 @@ impl NetworkInsightsPathAttributes {
     /// `Fn::GetAtt` `NetworkInsightsPathArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the path.
+    #[inline]
     pub fn network_insights_path_arn(&self) -> Value {
         self.0.get_att("NetworkInsightsPathArn")
     }
@@ -227,6 +232,7 @@ impl NetworkInsightsPathAttributes {
     /// `Fn::GetAtt` `NetworkInsightsPathId`: a string.
     ///
     /// The ID of the path.
+    #[inline]
     pub fn network_insights_path_id(&self) -> Value {
         self.0.get_att("NetworkInsightsPathId")
     }
@@ -234,6 +240,7 @@ impl NetworkInsightsPathAttributes {
     /// `Fn::GetAtt` `SourceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the source.
+    #[inline]
     pub fn source_arn(&self) -> Value {
         self.0.get_att("SourceArn")
     }
@@ -273,6 +280,7 @@ pub struct FilterPortRange {
 #[rustfmt::skip]
 impl FilterPortRange {
     /// A `FilterPortRange` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -286,6 +294,7 @@ impl FilterPortRange {
 impl PropertyType for FilterPortRange {}
 
 impl ToValue for FilterPortRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FromPort", &self.from_port)
@@ -338,6 +347,7 @@ pub struct PathFilter {
 #[rustfmt::skip]
 impl PathFilter {
     /// A `PathFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -355,6 +365,7 @@ impl PathFilter {
 impl PropertyType for PathFilter {}
 
 impl ToValue for PathFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationAddress", &self.destination_address)
@@ -397,6 +408,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -413,6 +425,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -192,6 +192,7 @@ impl NetworkInterface {
     };
 
     /// A `NetworkInterface` with its required properties, named in a [`NetworkInterfaceRequired`].
+    #[inline]
     pub fn new(required: NetworkInterfaceRequired) -> Self {
         Self {
             connection_tracking_specification: None,
@@ -267,6 +268,7 @@ impl Resource for NetworkInterface {
 }
 
 impl ToValue for NetworkInterface {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -314,6 +316,7 @@ impl NetworkInterfaceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the network interface.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -321,6 +324,7 @@ impl NetworkInterfaceAttributes {
     /// `Fn::GetAtt` `PrimaryIpv6Address`: a string.
     ///
     /// The primary IPv6 address of the network interface.
+    #[inline]
     pub fn primary_ipv6_address(&self) -> Value {
         self.0.get_att("PrimaryIpv6Address")
     }
@@ -328,6 +332,7 @@ impl NetworkInterfaceAttributes {
     /// `Fn::GetAtt` `PrimaryPrivateIpAddress`: a string.
     ///
     /// The primary private IP address of the network interface. For example, `10.0.0.192` .
+    #[inline]
     pub fn primary_private_ip_address(&self) -> Value {
         self.0.get_att("PrimaryPrivateIpAddress")
     }
@@ -335,6 +340,7 @@ impl NetworkInterfaceAttributes {
     /// `Fn::GetAtt` `PublicIpDnsNameOptions`: an object.
     ///
     /// Public hostname type options. For more information, see \[EC2 instance hostnames, DNS names, and domains\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html>) in the *Amazon EC2 User Guide* .
+    #[inline]
     pub fn public_ip_dns_name_options(&self) -> Value {
         self.0.get_att("PublicIpDnsNameOptions")
     }
@@ -342,6 +348,7 @@ impl NetworkInterfaceAttributes {
     /// `Fn::GetAtt` `SecondaryPrivateIpAddresses`: a list of strings.
     ///
     /// The secondary private IP addresses of the network interface. For example, `["10.0.0.161", "10.0.0.162", "10.0.0.163"]` .
+    #[inline]
     pub fn secondary_private_ip_addresses(&self) -> Value {
         self.0.get_att("SecondaryPrivateIpAddresses")
     }
@@ -349,6 +356,7 @@ impl NetworkInterfaceAttributes {
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC.
+    #[inline]
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
     }
@@ -387,6 +395,7 @@ pub struct Ipv4PrefixSpecification {
 #[rustfmt::skip]
 impl Ipv4PrefixSpecification {
     /// A `Ipv4PrefixSpecification` with its required properties, named in a [`Ipv4PrefixSpecificationRequired`].
+    #[inline]
     pub fn new(required: Ipv4PrefixSpecificationRequired) -> Self {
         Self {
             ipv4_prefix: required.ipv4_prefix,
@@ -400,6 +409,7 @@ impl Ipv4PrefixSpecification {
 impl PropertyType for Ipv4PrefixSpecification {}
 
 impl ToValue for Ipv4PrefixSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Ipv4Prefix", &self.ipv4_prefix)
@@ -440,6 +450,7 @@ pub struct Ipv6PrefixSpecification {
 #[rustfmt::skip]
 impl Ipv6PrefixSpecification {
     /// A `Ipv6PrefixSpecification` with its required properties, named in a [`Ipv6PrefixSpecificationRequired`].
+    #[inline]
     pub fn new(required: Ipv6PrefixSpecificationRequired) -> Self {
         Self {
             ipv6_prefix: required.ipv6_prefix,
@@ -453,6 +464,7 @@ impl Ipv6PrefixSpecification {
 impl PropertyType for Ipv6PrefixSpecification {}
 
 impl ToValue for Ipv6PrefixSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Ipv6Prefix", &self.ipv6_prefix)
@@ -480,6 +492,7 @@ impl From<Value> for PublicIpDnsHostnameTypeSpecification {
 }
 
 impl ToValue for PublicIpDnsHostnameTypeSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PublicDualStackDnsName => "public-dual-stack-dns-name",

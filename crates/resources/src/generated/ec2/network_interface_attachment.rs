@@ -105,6 +105,7 @@ impl NetworkInterfaceAttachment {
     };
 
     /// A `NetworkInterfaceAttachment` with its required properties, named in a [`NetworkInterfaceAttachmentRequired`].
+    #[inline]
     pub fn new(required: NetworkInterfaceAttachmentRequired) -> Self {
         Self {
             delete_on_termination: None,
@@ -141,6 +142,7 @@ impl Resource for NetworkInterfaceAttachment {
 }
 
 impl ToValue for NetworkInterfaceAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeleteOnTermination", &self.delete_on_termination)
@@ -167,6 +169,7 @@ impl NetworkInterfaceAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentId`: a string.
     ///
     /// The ID of the network interface attachment.
+    #[inline]
     pub fn attachment_id(&self) -> Value {
         self.0.get_att("AttachmentId")
     }

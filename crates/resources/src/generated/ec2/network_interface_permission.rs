@@ -85,6 +85,7 @@ impl NetworkInterfacePermission {
     };
 
     /// A `NetworkInterfacePermission` with its required properties, named in a [`NetworkInterfacePermissionRequired`].
+    #[inline]
     pub fn new(required: NetworkInterfacePermissionRequired) -> Self {
         Self {
             aws_account_id: required.aws_account_id,
@@ -112,6 +113,7 @@ impl Resource for NetworkInterfacePermission {
 }
 
 impl ToValue for NetworkInterfacePermission {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AwsAccountId", &self.aws_account_id)
@@ -133,6 +135,7 @@ impl From<ResourceRef> for NetworkInterfacePermissionAttributes {
 
 impl NetworkInterfacePermissionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -94,6 +94,7 @@ impl NetworkPerformanceMetricSubscription {
     };
 
     /// A `NetworkPerformanceMetricSubscription` with its required properties, named in a [`NetworkPerformanceMetricSubscriptionRequired`].
+    #[inline]
     pub fn new(required: NetworkPerformanceMetricSubscriptionRequired) -> Self {
         Self {
             destination: required.destination,
@@ -124,6 +125,7 @@ impl Resource for NetworkPerformanceMetricSubscription {
 }
 
 impl ToValue for NetworkPerformanceMetricSubscription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destination", &self.destination)

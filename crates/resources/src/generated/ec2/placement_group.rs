@@ -87,6 +87,7 @@ impl PlacementGroup {
     };
 
     /// A `PlacementGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -115,6 +116,7 @@ impl Resource for PlacementGroup {
 }
 
 impl ToValue for PlacementGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PartitionCount", &self.partition_count)
@@ -139,6 +141,7 @@ impl PlacementGroupAttributes {
     /// `Fn::GetAtt` `GroupName`: a string.
     ///
     /// The name of the placement group.
+    #[inline]
     pub fn group_name(&self) -> Value {
         self.0.get_att("GroupName")
     }
@@ -182,6 +185,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -198,6 +202,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -226,6 +231,7 @@ impl From<Value> for PlacementGroupStrategy {
 }
 
 impl ToValue for PlacementGroupStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cluster => "cluster",
@@ -255,6 +261,7 @@ impl From<Value> for SpreadLevel {
 }
 
 impl ToValue for SpreadLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Host => "host",

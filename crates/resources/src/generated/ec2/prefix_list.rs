@@ -98,6 +98,7 @@ impl PrefixList {
     };
 
     /// A `PrefixList` with its required properties, named in a [`PrefixListRequired`].
+    #[inline]
     pub fn new(required: PrefixListRequired) -> Self {
         Self {
             address_family: required.address_family,
@@ -134,6 +135,7 @@ impl Resource for PrefixList {
 }
 
 impl ToValue for PrefixList {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AddressFamily", &self.address_family)
@@ -159,6 +161,7 @@ impl PrefixListAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the prefix list. For example, `arn:aws:ec2:us-east-1:123456789012:prefix-list/pl-0123123123123abcd` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -166,6 +169,7 @@ impl PrefixListAttributes {
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The ID of the owner of the prefix list. For example, `123456789012` .
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
@@ -173,6 +177,7 @@ impl PrefixListAttributes {
     /// `Fn::GetAtt` `PrefixListId`: a string.
     ///
     /// The ID of the prefix list. For example, `pl-0123123123123abcd` .
+    #[inline]
     pub fn prefix_list_id(&self) -> Value {
         self.0.get_att("PrefixListId")
     }
@@ -180,6 +185,7 @@ impl PrefixListAttributes {
     /// `Fn::GetAtt` `Version`: an integer.
     ///
     /// The version of the prefix list. For example, `1` .
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -229,6 +235,7 @@ pub struct Entry {
 #[rustfmt::skip]
 impl Entry {
     /// A `Entry` with its required properties, named in a [`EntryRequired`].
+    #[inline]
     pub fn new(required: EntryRequired) -> Self {
         Self {
             cidr: required.cidr,
@@ -245,6 +252,7 @@ impl Entry {
 impl PropertyType for Entry {}
 
 impl ToValue for Entry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Cidr", &self.cidr)
@@ -289,6 +297,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -305,6 +314,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -331,6 +341,7 @@ impl From<Value> for AddressFamily {
 }
 
 impl ToValue for AddressFamily {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPv4",

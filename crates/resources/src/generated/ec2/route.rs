@@ -149,6 +149,7 @@ impl Route {
     };
 
     /// A `Route` with its required properties, named in a [`RouteRequired`].
+    #[inline]
     pub fn new(required: RouteRequired) -> Self {
         Self {
             carrier_gateway_id: None,
@@ -212,6 +213,7 @@ impl Resource for Route {
 }
 
 impl ToValue for Route {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CarrierGatewayId", &self.carrier_gateway_id)
@@ -253,6 +255,7 @@ impl RouteAttributes {
     /// `Fn::GetAtt` `CidrBlock`: a string.
     ///
     /// The IPv4 CIDR block.
+    #[inline]
     pub fn cidr_block(&self) -> Value {
         self.0.get_att("CidrBlock")
     }

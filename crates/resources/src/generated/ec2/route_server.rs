@@ -95,6 +95,7 @@ impl RouteServer {
     };
 
     /// A `RouteServer` with its required properties, named in a [`RouteServerRequired`].
+    #[inline]
     pub fn new(required: RouteServerRequired) -> Self {
         Self {
             amazon_side_asn: required.amazon_side_asn,
@@ -131,6 +132,7 @@ impl Resource for RouteServer {
 }
 
 impl ToValue for RouteServer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AmazonSideAsn", &self.amazon_side_asn)
@@ -156,6 +158,7 @@ impl RouteServerAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the route server.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -163,6 +166,7 @@ impl RouteServerAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the route server.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -206,6 +210,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -222,6 +227,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -248,6 +254,7 @@ impl From<Value> for PersistRoutes {
 }
 
 impl ToValue for PersistRoutes {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enable => "enable",

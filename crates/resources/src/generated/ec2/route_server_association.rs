@@ -78,6 +78,7 @@ impl RouteServerAssociation {
     };
 
     /// A `RouteServerAssociation` with its required properties, named in a [`RouteServerAssociationRequired`].
+    #[inline]
     pub fn new(required: RouteServerAssociationRequired) -> Self {
         Self {
             route_server_id: required.route_server_id,
@@ -102,6 +103,7 @@ impl Resource for RouteServerAssociation {
 }
 
 impl ToValue for RouteServerAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RouteServerId", &self.route_server_id)

@@ -85,6 +85,7 @@ impl RouteServerEndpoint {
     };
 
     /// A `RouteServerEndpoint` with its required properties, named in a [`RouteServerEndpointRequired`].
+    #[inline]
     pub fn new(required: RouteServerEndpointRequired) -> Self {
         Self {
             route_server_id: required.route_server_id,
@@ -115,6 +116,7 @@ impl Resource for RouteServerEndpoint {
 }
 
 impl ToValue for RouteServerEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RouteServerId", &self.route_server_id)
@@ -138,6 +140,7 @@ impl RouteServerEndpointAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN for the endpoint.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -145,6 +148,7 @@ impl RouteServerEndpointAttributes {
     /// `Fn::GetAtt` `EniAddress`: a string.
     ///
     /// The IP address of the Elastic network interface for the endpoint.
+    #[inline]
     pub fn eni_address(&self) -> Value {
         self.0.get_att("EniAddress")
     }
@@ -152,6 +156,7 @@ impl RouteServerEndpointAttributes {
     /// `Fn::GetAtt` `EniId`: a string.
     ///
     /// The ID of the Elastic network interface for the endpoint.
+    #[inline]
     pub fn eni_id(&self) -> Value {
         self.0.get_att("EniId")
     }
@@ -159,6 +164,7 @@ impl RouteServerEndpointAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the route server endpoint.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -166,6 +172,7 @@ impl RouteServerEndpointAttributes {
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC containing the endpoint.
+    #[inline]
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
     }
@@ -209,6 +216,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -225,6 +233,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -92,6 +92,7 @@ impl RouteServerPeer {
     };
 
     /// A `RouteServerPeer` with its required properties, named in a [`RouteServerPeerRequired`].
+    #[inline]
     pub fn new(required: RouteServerPeerRequired) -> Self {
         Self {
             bgp_options: required.bgp_options,
@@ -125,6 +126,7 @@ impl Resource for RouteServerPeer {
 }
 
 impl ToValue for RouteServerPeer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BgpOptions", &self.bgp_options)
@@ -149,6 +151,7 @@ impl RouteServerPeerAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the route server peer.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -156,6 +159,7 @@ impl RouteServerPeerAttributes {
     /// `Fn::GetAtt` `EndpointEniAddress`: a string.
     ///
     /// The IP address of the Elastic network interface for the route server endpoint.
+    #[inline]
     pub fn endpoint_eni_address(&self) -> Value {
         self.0.get_att("EndpointEniAddress")
     }
@@ -163,6 +167,7 @@ impl RouteServerPeerAttributes {
     /// `Fn::GetAtt` `EndpointEniId`: a string.
     ///
     /// The ID of the Elastic network interface for the route server endpoint.
+    #[inline]
     pub fn endpoint_eni_id(&self) -> Value {
         self.0.get_att("EndpointEniId")
     }
@@ -170,6 +175,7 @@ impl RouteServerPeerAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the route server peer.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -177,6 +183,7 @@ impl RouteServerPeerAttributes {
     /// `Fn::GetAtt` `RouteServerId`: a string.
     ///
     /// The ID of the route server associated with this peer.
+    #[inline]
     pub fn route_server_id(&self) -> Value {
         self.0.get_att("RouteServerId")
     }
@@ -184,6 +191,7 @@ impl RouteServerPeerAttributes {
     /// `Fn::GetAtt` `SubnetId`: a string.
     ///
     /// The ID of the subnet containing the route server peer.
+    #[inline]
     pub fn subnet_id(&self) -> Value {
         self.0.get_att("SubnetId")
     }
@@ -191,6 +199,7 @@ impl RouteServerPeerAttributes {
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC containing the route server peer.
+    #[inline]
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
     }
@@ -235,6 +244,7 @@ pub struct BgpOptions {
 #[rustfmt::skip]
 impl BgpOptions {
     /// A `BgpOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -248,6 +258,7 @@ impl BgpOptions {
 impl PropertyType for BgpOptions {}
 
 impl ToValue for BgpOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PeerAsn", &self.peer_asn)
@@ -294,6 +305,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -310,6 +322,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -336,6 +349,7 @@ impl From<Value> for PeerLivenessDetection {
 }
 
 impl ToValue for PeerLivenessDetection {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Bfd => "bfd",

@@ -78,6 +78,7 @@ impl RouteServerPropagation {
     };
 
     /// A `RouteServerPropagation` with its required properties, named in a [`RouteServerPropagationRequired`].
+    #[inline]
     pub fn new(required: RouteServerPropagationRequired) -> Self {
         Self {
             route_server_id: required.route_server_id,
@@ -102,6 +103,7 @@ impl Resource for RouteServerPropagation {
 }
 
 impl ToValue for RouteServerPropagation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RouteServerId", &self.route_server_id)

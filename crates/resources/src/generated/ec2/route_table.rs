@@ -77,6 +77,7 @@ impl RouteTable {
     };
 
     /// A `RouteTable` with its required properties, named in a [`RouteTableRequired`].
+    #[inline]
     pub fn new(required: RouteTableRequired) -> Self {
         Self {
             tags: None,
@@ -104,6 +105,7 @@ impl Resource for RouteTable {
 }
 
 impl ToValue for RouteTable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Tags", &self.tags)
@@ -126,6 +128,7 @@ impl RouteTableAttributes {
     /// `Fn::GetAtt` `RouteTableId`: a string.
     ///
     /// The ID of the route table.
+    #[inline]
     pub fn route_table_id(&self) -> Value {
         self.0.get_att("RouteTableId")
     }

@@ -121,6 +121,7 @@ impl SecurityGroup {
     };
 
     /// A `SecurityGroup` with its required properties, named in a [`SecurityGroupRequired`].
+    #[inline]
     pub fn new(required: SecurityGroupRequired) -> Self {
         Self {
             group_description: required.group_description,
@@ -160,6 +161,7 @@ impl Resource for SecurityGroup {
 }
 
 impl ToValue for SecurityGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GroupDescription", &self.group_description)
@@ -190,6 +192,7 @@ impl SecurityGroupAttributes {
     /// Constraints: Up to 255 characters in length
     ///
     /// Valid characters: a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=&;{}!$*
+    #[inline]
     pub fn group_description(&self) -> Value {
         self.0.get_att("GroupDescription")
     }
@@ -197,6 +200,7 @@ impl SecurityGroupAttributes {
     /// `Fn::GetAtt` `GroupId`: a string.
     ///
     /// The ID of the security group, such as `sg-94b3a1f6` .
+    #[inline]
     pub fn group_id(&self) -> Value {
         self.0.get_att("GroupId")
     }
@@ -208,6 +212,7 @@ impl SecurityGroupAttributes {
     /// Constraints: Up to 255 characters in length. Can't start with `sg-` .
     ///
     /// Valid characters: a-z, A-Z, 0-9, spaces, and ._-:/()#,@\[\]+=&;{}!$*
+    #[inline]
     pub fn group_name(&self) -> Value {
         self.0.get_att("GroupName")
     }
@@ -215,6 +220,7 @@ impl SecurityGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The group name or group ID depending on whether the SG is created in default or specific VPC
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -222,6 +228,7 @@ impl SecurityGroupAttributes {
     /// `Fn::GetAtt` `SecurityGroupEgress`: a list of `Egress` objects.
     ///
     /// The outbound rules associated with the security group.
+    #[inline]
     pub fn security_group_egress(&self) -> Value {
         self.0.get_att("SecurityGroupEgress")
     }
@@ -229,6 +236,7 @@ impl SecurityGroupAttributes {
     /// `Fn::GetAtt` `SecurityGroupIngress`: a list of `Ingress` objects.
     ///
     /// The inbound rules associated with the security group.
+    #[inline]
     pub fn security_group_ingress(&self) -> Value {
         self.0.get_att("SecurityGroupIngress")
     }
@@ -236,6 +244,7 @@ impl SecurityGroupAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// Any tags assigned to the security group.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -243,6 +252,7 @@ impl SecurityGroupAttributes {
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC for the security group. If you do not specify a VPC, the default is to use the default VPC for the Region. If there's no specified VPC and no default VPC, security group creation fails.
+    #[inline]
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
     }
@@ -351,6 +361,7 @@ pub struct Egress {
 #[rustfmt::skip]
 impl Egress {
     /// A `Egress` with its required properties, named in a [`EgressRequired`].
+    #[inline]
     pub fn new(required: EgressRequired) -> Self {
         Self {
             cidr_ip: None,
@@ -385,6 +396,7 @@ impl Egress {
 impl PropertyType for Egress {}
 
 impl ToValue for Egress {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CidrIp", &self.cidr_ip)
@@ -517,6 +529,7 @@ pub struct Ingress {
 #[rustfmt::skip]
 impl Ingress {
     /// A `Ingress` with its required properties, named in a [`IngressRequired`].
+    #[inline]
     pub fn new(required: IngressRequired) -> Self {
         Self {
             cidr_ip: None,
@@ -557,6 +570,7 @@ impl Ingress {
 impl PropertyType for Ingress {}
 
 impl ToValue for Ingress {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CidrIp", &self.cidr_ip)

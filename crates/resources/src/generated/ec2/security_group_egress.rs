@@ -148,6 +148,7 @@ impl SecurityGroupEgress {
     };
 
     /// A `SecurityGroupEgress` with its required properties, named in a [`SecurityGroupEgressRequired`].
+    #[inline]
     pub fn new(required: SecurityGroupEgressRequired) -> Self {
         Self {
             cidr_ip: None,
@@ -193,6 +194,7 @@ impl Resource for SecurityGroupEgress {
 }
 
 impl ToValue for SecurityGroupEgress {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CidrIp", &self.cidr_ip)
@@ -223,6 +225,7 @@ impl From<ResourceRef> for SecurityGroupEgressAttributes {
 
 impl SecurityGroupEgressAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -171,6 +171,7 @@ impl SecurityGroupIngress {
     };
 
     /// A `SecurityGroupIngress` with its required properties, named in a [`SecurityGroupIngressRequired`].
+    #[inline]
     pub fn new(required: SecurityGroupIngressRequired) -> Self {
         Self {
             cidr_ip: None,
@@ -225,6 +226,7 @@ impl Resource for SecurityGroupIngress {
 }
 
 impl ToValue for SecurityGroupIngress {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CidrIp", &self.cidr_ip)
@@ -260,6 +262,7 @@ impl SecurityGroupIngressAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The Security Group Rule Id
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -76,6 +76,7 @@ impl SecurityGroupVpcAssociation {
     };
 
     /// A `SecurityGroupVpcAssociation` with its required properties, named in a [`SecurityGroupVpcAssociationRequired`].
+    #[inline]
     pub fn new(required: SecurityGroupVpcAssociationRequired) -> Self {
         Self {
             group_id: required.group_id,
@@ -100,6 +101,7 @@ impl Resource for SecurityGroupVpcAssociation {
 }
 
 impl ToValue for SecurityGroupVpcAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GroupId", &self.group_id)
@@ -120,6 +122,7 @@ impl From<ResourceRef> for SecurityGroupVpcAssociationAttributes {
 
 impl SecurityGroupVpcAssociationAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -127,6 +130,7 @@ impl SecurityGroupVpcAssociationAttributes {
     /// `Fn::GetAtt` `StateReason`: a string.
     ///
     /// The association's state reason.
+    #[inline]
     pub fn state_reason(&self) -> Value {
         self.0.get_att("StateReason")
     }
@@ -134,6 +138,7 @@ impl SecurityGroupVpcAssociationAttributes {
     /// `Fn::GetAtt` `VpcOwnerId`: a string.
     ///
     /// The AWS account ID of the owner of the VPC.
+    #[inline]
     pub fn vpc_owner_id(&self) -> Value {
         self.0.get_att("VpcOwnerId")
     }

@@ -38,6 +38,7 @@ pub struct AcceleratorCountRequest {
 #[rustfmt::skip]
 impl AcceleratorCountRequest {
     /// A `AcceleratorCountRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -51,6 +52,7 @@ impl AcceleratorCountRequest {
 impl PropertyType for AcceleratorCountRequest {}
 
 impl ToValue for AcceleratorCountRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -89,6 +91,7 @@ pub struct AcceleratorTotalMemoryMiBRequest {
 #[rustfmt::skip]
 impl AcceleratorTotalMemoryMiBRequest {
     /// A `AcceleratorTotalMemoryMiBRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -102,6 +105,7 @@ impl AcceleratorTotalMemoryMiBRequest {
 impl PropertyType for AcceleratorTotalMemoryMiBRequest {}
 
 impl ToValue for AcceleratorTotalMemoryMiBRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -140,6 +144,7 @@ pub struct BaselineEbsBandwidthMbpsRequest {
 #[rustfmt::skip]
 impl BaselineEbsBandwidthMbpsRequest {
     /// A `BaselineEbsBandwidthMbpsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -153,6 +158,7 @@ impl BaselineEbsBandwidthMbpsRequest {
 impl PropertyType for BaselineEbsBandwidthMbpsRequest {}
 
 impl ToValue for BaselineEbsBandwidthMbpsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -188,6 +194,7 @@ pub struct BaselinePerformanceFactorsRequest {
 #[rustfmt::skip]
 impl BaselinePerformanceFactorsRequest {
     /// A `BaselinePerformanceFactorsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -199,6 +206,7 @@ impl BaselinePerformanceFactorsRequest {
 impl PropertyType for BaselinePerformanceFactorsRequest {}
 
 impl ToValue for BaselinePerformanceFactorsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Cpu", &self.cpu).build()
     }
@@ -239,6 +247,7 @@ pub struct ConnectionTrackingSpecification {
 #[rustfmt::skip]
 impl ConnectionTrackingSpecification {
     /// A `ConnectionTrackingSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -254,6 +263,7 @@ impl ConnectionTrackingSpecification {
 impl PropertyType for ConnectionTrackingSpecification {}
 
 impl ToValue for ConnectionTrackingSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TcpEstablishedTimeout", &self.tcp_established_timeout)
@@ -290,6 +300,7 @@ pub struct CpuPerformanceFactorRequest {
 #[rustfmt::skip]
 impl CpuPerformanceFactorRequest {
     /// A `CpuPerformanceFactorRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -301,6 +312,7 @@ impl CpuPerformanceFactorRequest {
 impl PropertyType for CpuPerformanceFactorRequest {}
 
 impl ToValue for CpuPerformanceFactorRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("References", &self.references)
@@ -340,6 +352,7 @@ pub struct EnaSrdSpecification {
 #[rustfmt::skip]
 impl EnaSrdSpecification {
     /// A `EnaSrdSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -353,6 +366,7 @@ impl EnaSrdSpecification {
 impl PropertyType for EnaSrdSpecification {}
 
 impl ToValue for EnaSrdSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnaSrdEnabled", &self.ena_srd_enabled)
@@ -386,6 +400,7 @@ pub struct EnaSrdUdpSpecification {
 #[rustfmt::skip]
 impl EnaSrdUdpSpecification {
     /// A `EnaSrdUdpSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -397,6 +412,7 @@ impl EnaSrdUdpSpecification {
 impl PropertyType for EnaSrdUdpSpecification {}
 
 impl ToValue for EnaSrdUdpSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnaSrdUdpEnabled", &self.ena_srd_udp_enabled)
@@ -427,6 +443,7 @@ pub struct EnclaveOptions {
 #[rustfmt::skip]
 impl EnclaveOptions {
     /// A `EnclaveOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -438,6 +455,7 @@ impl EnclaveOptions {
 impl PropertyType for EnclaveOptions {}
 
 impl ToValue for EnclaveOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -470,6 +488,7 @@ pub struct HibernationOptions {
 #[rustfmt::skip]
 impl HibernationOptions {
     /// A `HibernationOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -481,6 +500,7 @@ impl HibernationOptions {
 impl PropertyType for HibernationOptions {}
 
 impl ToValue for HibernationOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Configured", &self.configured)
@@ -523,6 +543,7 @@ pub struct InstanceIpv6Address {
 #[rustfmt::skip]
 impl InstanceIpv6Address {
     /// A `InstanceIpv6Address` with its required properties, named in a [`InstanceIpv6AddressRequired`].
+    #[inline]
     pub fn new(required: InstanceIpv6AddressRequired) -> Self {
         Self {
             ipv6_address: required.ipv6_address,
@@ -536,6 +557,7 @@ impl InstanceIpv6Address {
 impl PropertyType for InstanceIpv6Address {}
 
 impl ToValue for InstanceIpv6Address {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Ipv6Address", &self.ipv6_address)
@@ -578,6 +600,7 @@ pub struct IpamOperatingRegion {
 #[rustfmt::skip]
 impl IpamOperatingRegion {
     /// A `IpamOperatingRegion` with its required properties, named in a [`IpamOperatingRegionRequired`].
+    #[inline]
     pub fn new(required: IpamOperatingRegionRequired) -> Self {
         Self {
             region_name: required.region_name,
@@ -591,6 +614,7 @@ impl IpamOperatingRegion {
 impl PropertyType for IpamOperatingRegion {}
 
 impl ToValue for IpamOperatingRegion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RegionName", &self.region_name)
@@ -628,6 +652,7 @@ pub struct MemoryGiBPerVCpuRequest {
 #[rustfmt::skip]
 impl MemoryGiBPerVCpuRequest {
     /// A `MemoryGiBPerVCpuRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -641,6 +666,7 @@ impl MemoryGiBPerVCpuRequest {
 impl PropertyType for MemoryGiBPerVCpuRequest {}
 
 impl ToValue for MemoryGiBPerVCpuRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -679,6 +705,7 @@ pub struct MemoryMiBRequest {
 #[rustfmt::skip]
 impl MemoryMiBRequest {
     /// A `MemoryMiBRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -692,6 +719,7 @@ impl MemoryMiBRequest {
 impl PropertyType for MemoryMiBRequest {}
 
 impl ToValue for MemoryMiBRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -732,6 +760,7 @@ pub struct NetworkBandwidthGbpsRequest {
 #[rustfmt::skip]
 impl NetworkBandwidthGbpsRequest {
     /// A `NetworkBandwidthGbpsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -745,6 +774,7 @@ impl NetworkBandwidthGbpsRequest {
 impl PropertyType for NetworkBandwidthGbpsRequest {}
 
 impl ToValue for NetworkBandwidthGbpsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -783,6 +813,7 @@ pub struct NetworkInterfaceCountRequest {
 #[rustfmt::skip]
 impl NetworkInterfaceCountRequest {
     /// A `NetworkInterfaceCountRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -796,6 +827,7 @@ impl NetworkInterfaceCountRequest {
 impl PropertyType for NetworkInterfaceCountRequest {}
 
 impl ToValue for NetworkInterfaceCountRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -836,6 +868,7 @@ pub struct Options {
 #[rustfmt::skip]
 impl Options {
     /// A `Options` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -853,6 +886,7 @@ impl Options {
 impl PropertyType for Options {}
 
 impl ToValue for Options {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplianceModeSupport", &self.appliance_mode_support)
@@ -910,6 +944,7 @@ pub struct PerformanceFactorReferenceRequest {
 #[rustfmt::skip]
 impl PerformanceFactorReferenceRequest {
     /// A `PerformanceFactorReferenceRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -921,6 +956,7 @@ impl PerformanceFactorReferenceRequest {
 impl PropertyType for PerformanceFactorReferenceRequest {}
 
 impl ToValue for PerformanceFactorReferenceRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InstanceFamily", &self.instance_family)
@@ -963,6 +999,7 @@ pub struct PrivateDnsNameOptions {
 #[rustfmt::skip]
 impl PrivateDnsNameOptions {
     /// A `PrivateDnsNameOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -978,6 +1015,7 @@ impl PrivateDnsNameOptions {
 impl PropertyType for PrivateDnsNameOptions {}
 
 impl ToValue for PrivateDnsNameOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1033,6 +1071,7 @@ pub struct PrivateIpAddressSpecification {
 #[rustfmt::skip]
 impl PrivateIpAddressSpecification {
     /// A `PrivateIpAddressSpecification` with its required properties, named in a [`PrivateIpAddressSpecificationRequired`].
+    #[inline]
     pub fn new(required: PrivateIpAddressSpecificationRequired) -> Self {
         Self {
             primary: required.primary,
@@ -1049,6 +1088,7 @@ impl PrivateIpAddressSpecification {
 impl PropertyType for PrivateIpAddressSpecification {}
 
 impl ToValue for PrivateIpAddressSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Primary", &self.primary)
@@ -1091,6 +1131,7 @@ pub struct SseSpecification {
 #[rustfmt::skip]
 impl SseSpecification {
     /// A `SseSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1104,6 +1145,7 @@ impl SseSpecification {
 impl PropertyType for SseSpecification {}
 
 impl ToValue for SseSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1149,6 +1191,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1165,6 +1208,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1205,6 +1249,7 @@ pub struct TagSpecification {
 #[rustfmt::skip]
 impl TagSpecification {
     /// A `TagSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1218,6 +1263,7 @@ impl TagSpecification {
 impl PropertyType for TagSpecification {}
 
 impl ToValue for TagSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourceType", &self.resource_type)
@@ -1256,6 +1302,7 @@ pub struct TotalLocalStorageGbRequest {
 #[rustfmt::skip]
 impl TotalLocalStorageGbRequest {
     /// A `TotalLocalStorageGbRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1269,6 +1316,7 @@ impl TotalLocalStorageGbRequest {
 impl PropertyType for TotalLocalStorageGbRequest {}
 
 impl ToValue for TotalLocalStorageGbRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -1307,6 +1355,7 @@ pub struct VCpuCountRangeRequest {
 #[rustfmt::skip]
 impl VCpuCountRangeRequest {
     /// A `VCpuCountRangeRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1320,6 +1369,7 @@ impl VCpuCountRangeRequest {
 impl PropertyType for VCpuCountRangeRequest {}
 
 impl ToValue for VCpuCountRangeRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -1354,6 +1404,7 @@ impl From<Value> for AcceleratorManufacturer {
 }
 
 impl ToValue for AcceleratorManufacturer {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmazonWebServices => "amazon-web-services",
@@ -1421,6 +1472,7 @@ impl From<Value> for AcceleratorName {
 }
 
 impl ToValue for AcceleratorName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::A10g => "a10g",
@@ -1472,6 +1524,7 @@ impl From<Value> for AcceleratorType {
 }
 
 impl ToValue for AcceleratorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gpu => "gpu",
@@ -1504,6 +1557,7 @@ impl From<Value> for ApplianceModeSupport {
 }
 
 impl ToValue for ApplianceModeSupport {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disable => "disable",
@@ -1536,6 +1590,7 @@ impl From<Value> for BareMetal {
 }
 
 impl ToValue for BareMetal {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Included => "included",
@@ -1569,6 +1624,7 @@ impl From<Value> for BurstablePerformance {
 }
 
 impl ToValue for BurstablePerformance {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Included => "included",
@@ -1604,6 +1660,7 @@ impl From<Value> for CpuManufacturer {
 }
 
 impl ToValue for CpuManufacturer {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Intel => "intel",
@@ -1636,6 +1693,7 @@ impl From<Value> for DnsSupport {
 }
 
 impl ToValue for DnsSupport {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disable => "disable",
@@ -1666,6 +1724,7 @@ impl From<Value> for HostnameType {
 }
 
 impl ToValue for HostnameType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::IpName => "ip-name",
@@ -1696,6 +1755,7 @@ impl From<Value> for HttpEndpoint {
 }
 
 impl ToValue for HttpEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "disabled",
@@ -1726,6 +1786,7 @@ impl From<Value> for HttpProtocolIpv6 {
 }
 
 impl ToValue for HttpProtocolIpv6 {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "disabled",
@@ -1756,6 +1817,7 @@ impl From<Value> for HttpTokens {
 }
 
 impl ToValue for HttpTokens {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Optional => "optional",
@@ -1786,6 +1848,7 @@ impl From<Value> for InstanceGeneration {
 }
 
 impl ToValue for InstanceGeneration {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Current => "current",
@@ -1816,6 +1879,7 @@ impl From<Value> for InstanceInitiatedShutdownBehavior {
 }
 
 impl ToValue for InstanceInitiatedShutdownBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Stop => "stop",
@@ -1848,6 +1912,7 @@ impl From<Value> for InstanceInterruptionBehavior {
 }
 
 impl ToValue for InstanceInterruptionBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hibernate => "hibernate",
@@ -1879,6 +1944,7 @@ impl From<Value> for InstanceMetadataTags {
 }
 
 impl ToValue for InstanceMetadataTags {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "disabled",
@@ -1941,6 +2007,7 @@ impl From<Value> for InstancePlatform {
 }
 
 impl ToValue for InstancePlatform {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LinuxWithSqlServerEnterprise => "Linux with SQL Server Enterprise",
@@ -4407,6 +4474,7 @@ impl From<Value> for InstanceType {
 }
 
 impl ToValue for InstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::A1_2xlarge => "a1.2xlarge",
@@ -5647,6 +5715,7 @@ impl From<Value> for Ipv6Support {
 }
 
 impl ToValue for Ipv6Support {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disable => "disable",
@@ -5679,6 +5748,7 @@ impl From<Value> for LocalStorage {
 }
 
 impl ToValue for LocalStorage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Included => "included",
@@ -5710,6 +5780,7 @@ impl From<Value> for LocalStorageType {
 }
 
 impl ToValue for LocalStorageType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hdd => "hdd",
@@ -5740,6 +5811,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Tcp => "tcp",
@@ -5770,6 +5842,7 @@ impl From<Value> for ReplacementStrategy {
 }
 
 impl ToValue for ReplacementStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Launch => "launch",
@@ -6010,6 +6083,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CapacityBlock => "capacity-block",
@@ -6153,6 +6227,7 @@ impl From<Value> for SecurityGroupReferencingSupport {
 }
 
 impl ToValue for SecurityGroupReferencingSupport {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disable => "disable",
@@ -6185,6 +6260,7 @@ impl From<Value> for TargetCapacityUnitType {
 }
 
 impl ToValue for TargetCapacityUnitType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Vcpu => "vcpu",
@@ -6218,6 +6294,7 @@ impl From<Value> for Tenancy {
 }
 
 impl ToValue for Tenancy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dedicated => "dedicated",
@@ -6259,6 +6336,7 @@ impl From<Value> for VolumeType {
 }
 
 impl ToValue for VolumeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gp2 => "gp2",

@@ -69,6 +69,7 @@ impl SnapshotBlockPublicAccess {
     };
 
     /// A `SnapshotBlockPublicAccess` with its required properties, named in a [`SnapshotBlockPublicAccessRequired`].
+    #[inline]
     pub fn new(required: SnapshotBlockPublicAccessRequired) -> Self {
         Self {
             state: required.state,
@@ -90,6 +91,7 @@ impl Resource for SnapshotBlockPublicAccess {
 }
 
 impl ToValue for SnapshotBlockPublicAccess {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("State", &self.state).build()
     }
@@ -109,6 +111,7 @@ impl SnapshotBlockPublicAccessAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     ///
     /// `Ref` returns the ID of the AWS account.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
@@ -132,6 +135,7 @@ impl From<Value> for SnapshotBlockPublicAccessState {
 }
 
 impl ToValue for SnapshotBlockPublicAccessState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BlockAllSharing => "block-all-sharing",

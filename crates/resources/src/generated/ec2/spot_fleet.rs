@@ -104,6 +104,7 @@ impl SpotFleet {
     };
 
     /// A `SpotFleet` with its required properties, named in a [`SpotFleetRequired`].
+    #[inline]
     pub fn new(required: SpotFleetRequired) -> Self {
         Self {
             spot_fleet_request_config_data: required.spot_fleet_request_config_data,
@@ -128,6 +129,7 @@ impl Resource for SpotFleet {
 }
 
 impl ToValue for SpotFleet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -153,6 +155,7 @@ impl SpotFleetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the Spot Fleet.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -213,6 +216,7 @@ pub struct BlockDeviceMapping {
 #[rustfmt::skip]
 impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with its required properties, named in a [`BlockDeviceMappingRequired`].
+    #[inline]
     pub fn new(required: BlockDeviceMappingRequired) -> Self {
         Self {
             device_name: required.device_name,
@@ -235,6 +239,7 @@ impl BlockDeviceMapping {
 impl PropertyType for BlockDeviceMapping {}
 
 impl ToValue for BlockDeviceMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DeviceName", &self.device_name)
@@ -278,6 +283,7 @@ pub struct ClassicLoadBalancer {
 #[rustfmt::skip]
 impl ClassicLoadBalancer {
     /// A `ClassicLoadBalancer` with its required properties, named in a [`ClassicLoadBalancerRequired`].
+    #[inline]
     pub fn new(required: ClassicLoadBalancerRequired) -> Self {
         Self {
             name: required.name,
@@ -291,6 +297,7 @@ impl ClassicLoadBalancer {
 impl PropertyType for ClassicLoadBalancer {}
 
 impl ToValue for ClassicLoadBalancer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -329,6 +336,7 @@ pub struct ClassicLoadBalancersConfig {
 #[rustfmt::skip]
 impl ClassicLoadBalancersConfig {
     /// A `ClassicLoadBalancersConfig` with its required properties, named in a [`ClassicLoadBalancersConfigRequired`].
+    #[inline]
     pub fn new(required: ClassicLoadBalancersConfigRequired) -> Self {
         Self {
             classic_load_balancers: required.classic_load_balancers,
@@ -342,6 +350,7 @@ impl ClassicLoadBalancersConfig {
 impl PropertyType for ClassicLoadBalancersConfig {}
 
 impl ToValue for ClassicLoadBalancersConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClassicLoadBalancers", &self.classic_load_balancers)
@@ -424,6 +433,7 @@ pub struct EbsBlockDevice {
 #[rustfmt::skip]
 impl EbsBlockDevice {
     /// A `EbsBlockDevice` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -445,6 +455,7 @@ impl EbsBlockDevice {
 impl PropertyType for EbsBlockDevice {}
 
 impl ToValue for EbsBlockDevice {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeleteOnTermination", &self.delete_on_termination)
@@ -519,6 +530,7 @@ pub struct FleetLaunchTemplateSpecification {
 #[rustfmt::skip]
 impl FleetLaunchTemplateSpecification {
     /// A `FleetLaunchTemplateSpecification` with its required properties, named in a [`FleetLaunchTemplateSpecificationRequired`].
+    #[inline]
     pub fn new(required: FleetLaunchTemplateSpecificationRequired) -> Self {
         Self {
             launch_template_id: None,
@@ -538,6 +550,7 @@ impl FleetLaunchTemplateSpecification {
 impl PropertyType for FleetLaunchTemplateSpecification {}
 
 impl ToValue for FleetLaunchTemplateSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LaunchTemplateId", &self.launch_template_id)
@@ -580,6 +593,7 @@ pub struct GroupIdentifier {
 #[rustfmt::skip]
 impl GroupIdentifier {
     /// A `GroupIdentifier` with its required properties, named in a [`GroupIdentifierRequired`].
+    #[inline]
     pub fn new(required: GroupIdentifierRequired) -> Self {
         Self {
             group_id: required.group_id,
@@ -593,6 +607,7 @@ impl GroupIdentifier {
 impl PropertyType for GroupIdentifier {}
 
 impl ToValue for GroupIdentifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("GroupId", &self.group_id).build()
     }
@@ -623,6 +638,7 @@ pub struct IamInstanceProfileSpecification {
 #[rustfmt::skip]
 impl IamInstanceProfileSpecification {
     /// A `IamInstanceProfileSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -634,6 +650,7 @@ impl IamInstanceProfileSpecification {
 impl PropertyType for IamInstanceProfileSpecification {}
 
 impl ToValue for IamInstanceProfileSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Arn", &self.arn).build()
     }
@@ -722,6 +739,7 @@ pub struct InstanceNetworkInterfaceSpecification {
 #[rustfmt::skip]
 impl InstanceNetworkInterfaceSpecification {
     /// A `InstanceNetworkInterfaceSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -753,6 +771,7 @@ impl InstanceNetworkInterfaceSpecification {
 impl PropertyType for InstanceNetworkInterfaceSpecification {}
 
 impl ToValue for InstanceNetworkInterfaceSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1084,6 +1103,7 @@ pub struct InstanceRequirementsRequest {
 #[rustfmt::skip]
 impl InstanceRequirementsRequest {
     /// A `InstanceRequirementsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1145,6 +1165,7 @@ impl InstanceRequirementsRequest {
 impl PropertyType for InstanceRequirementsRequest {}
 
 impl ToValue for InstanceRequirementsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceleratorCount", &self.accelerator_count)
@@ -1228,6 +1249,7 @@ pub struct LaunchTemplateConfig {
 #[rustfmt::skip]
 impl LaunchTemplateConfig {
     /// A `LaunchTemplateConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1241,6 +1263,7 @@ impl LaunchTemplateConfig {
 impl PropertyType for LaunchTemplateConfig {}
 
 impl ToValue for LaunchTemplateConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1332,6 +1355,7 @@ pub struct LaunchTemplateOverrides {
 #[rustfmt::skip]
 impl LaunchTemplateOverrides {
     /// A `LaunchTemplateOverrides` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1357,6 +1381,7 @@ impl LaunchTemplateOverrides {
 impl PropertyType for LaunchTemplateOverrides {}
 
 impl ToValue for LaunchTemplateOverrides {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -1401,6 +1426,7 @@ pub struct LoadBalancersConfig {
 #[rustfmt::skip]
 impl LoadBalancersConfig {
     /// A `LoadBalancersConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1414,6 +1440,7 @@ impl LoadBalancersConfig {
 impl PropertyType for LoadBalancersConfig {}
 
 impl ToValue for LoadBalancersConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1463,6 +1490,7 @@ pub struct PrivateIpAddressSpecification {
 #[rustfmt::skip]
 impl PrivateIpAddressSpecification {
     /// A `PrivateIpAddressSpecification` with its required properties, named in a [`PrivateIpAddressSpecificationRequired`].
+    #[inline]
     pub fn new(required: PrivateIpAddressSpecificationRequired) -> Self {
         Self {
             primary: None,
@@ -1479,6 +1507,7 @@ impl PrivateIpAddressSpecification {
 impl PropertyType for PrivateIpAddressSpecification {}
 
 impl ToValue for PrivateIpAddressSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Primary", &self.primary)
@@ -1527,6 +1556,7 @@ pub struct SpotCapacityRebalance {
 #[rustfmt::skip]
 impl SpotCapacityRebalance {
     /// A `SpotCapacityRebalance` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1540,6 +1570,7 @@ impl SpotCapacityRebalance {
 impl PropertyType for SpotCapacityRebalance {}
 
 impl ToValue for SpotCapacityRebalance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReplacementStrategy", &self.replacement_strategy)
@@ -1688,6 +1719,7 @@ pub struct SpotFleetLaunchSpecification {
 #[rustfmt::skip]
 impl SpotFleetLaunchSpecification {
     /// A `SpotFleetLaunchSpecification` with its required properties, named in a [`SpotFleetLaunchSpecificationRequired`].
+    #[inline]
     pub fn new(required: SpotFleetLaunchSpecificationRequired) -> Self {
         Self {
             block_device_mappings: None,
@@ -1752,6 +1784,7 @@ impl SpotFleetLaunchSpecification {
 impl PropertyType for SpotFleetLaunchSpecification {}
 
 impl ToValue for SpotFleetLaunchSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockDeviceMappings", &self.block_device_mappings)
@@ -1805,6 +1838,7 @@ pub struct SpotFleetMonitoring {
 #[rustfmt::skip]
 impl SpotFleetMonitoring {
     /// A `SpotFleetMonitoring` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1816,6 +1850,7 @@ impl SpotFleetMonitoring {
 impl PropertyType for SpotFleetMonitoring {}
 
 impl ToValue for SpotFleetMonitoring {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -1992,6 +2027,7 @@ pub struct SpotFleetRequestConfigData {
 #[rustfmt::skip]
 impl SpotFleetRequestConfigData {
     /// A `SpotFleetRequestConfigData` with its required properties, named in a [`SpotFleetRequestConfigDataRequired`].
+    #[inline]
     pub fn new(required: SpotFleetRequestConfigDataRequired) -> Self {
         Self {
             allocation_strategy: None,
@@ -2071,6 +2107,7 @@ impl SpotFleetRequestConfigData {
 impl PropertyType for SpotFleetRequestConfigData {}
 
 impl ToValue for SpotFleetRequestConfigData {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
@@ -2148,6 +2185,7 @@ pub struct SpotFleetTagSpecification {
 #[rustfmt::skip]
 impl SpotFleetTagSpecification {
     /// A `SpotFleetTagSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2161,6 +2199,7 @@ impl SpotFleetTagSpecification {
 impl PropertyType for SpotFleetTagSpecification {}
 
 impl ToValue for SpotFleetTagSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourceType", &self.resource_type)
@@ -2194,6 +2233,7 @@ pub struct SpotMaintenanceStrategies {
 #[rustfmt::skip]
 impl SpotMaintenanceStrategies {
     /// A `SpotMaintenanceStrategies` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2205,6 +2245,7 @@ impl SpotMaintenanceStrategies {
 impl PropertyType for SpotMaintenanceStrategies {}
 
 impl ToValue for SpotMaintenanceStrategies {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityRebalance", &self.capacity_rebalance)
@@ -2258,6 +2299,7 @@ pub struct SpotPlacement {
 #[rustfmt::skip]
 impl SpotPlacement {
     /// A `SpotPlacement` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2275,6 +2317,7 @@ impl SpotPlacement {
 impl PropertyType for SpotPlacement {}
 
 impl ToValue for SpotPlacement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -2318,6 +2361,7 @@ pub struct TargetGroup {
 #[rustfmt::skip]
 impl TargetGroup {
     /// A `TargetGroup` with its required properties, named in a [`TargetGroupRequired`].
+    #[inline]
     pub fn new(required: TargetGroupRequired) -> Self {
         Self {
             arn: required.arn,
@@ -2331,6 +2375,7 @@ impl TargetGroup {
 impl PropertyType for TargetGroup {}
 
 impl ToValue for TargetGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Arn", &self.arn).build()
     }
@@ -2369,6 +2414,7 @@ pub struct TargetGroupsConfig {
 #[rustfmt::skip]
 impl TargetGroupsConfig {
     /// A `TargetGroupsConfig` with its required properties, named in a [`TargetGroupsConfigRequired`].
+    #[inline]
     pub fn new(required: TargetGroupsConfigRequired) -> Self {
         Self {
             target_groups: required.target_groups,
@@ -2382,6 +2428,7 @@ impl TargetGroupsConfig {
 impl PropertyType for TargetGroupsConfig {}
 
 impl ToValue for TargetGroupsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TargetGroups", &self.target_groups)
@@ -2413,6 +2460,7 @@ impl From<Value> for AllocationStrategy {
 }
 
 impl ToValue for AllocationStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CapacityOptimized => "capacityOptimized",
@@ -2448,6 +2496,7 @@ impl From<Value> for ExcessCapacityTerminationPolicy {
 }
 
 impl ToValue for ExcessCapacityTerminationPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "Default",
@@ -2568,6 +2617,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ClientVpnEndpoint => "client-vpn-endpoint",
@@ -2643,6 +2693,7 @@ impl From<Value> for SpotFleetRequestConfigDataType {
 }
 
 impl ToValue for SpotFleetRequestConfigDataType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Maintain => "maintain",

@@ -79,6 +79,7 @@ impl SqlHaStandbyDetectedInstance {
     };
 
     /// A `SqlHaStandbyDetectedInstance` with its required properties, named in a [`SqlHaStandbyDetectedInstanceRequired`].
+    #[inline]
     pub fn new(required: SqlHaStandbyDetectedInstanceRequired) -> Self {
         Self {
             instance_id: required.instance_id,
@@ -103,6 +104,7 @@ impl Resource for SqlHaStandbyDetectedInstance {
 }
 
 impl ToValue for SqlHaStandbyDetectedInstance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceId", &self.instance_id)
@@ -123,16 +125,19 @@ impl From<ResourceRef> for SqlHaStandbyDetectedInstanceAttributes {
 
 impl SqlHaStandbyDetectedInstanceAttributes {
     /// `Fn::GetAtt` `HaStatus`: one of a set of strings.
+    #[inline]
     pub fn ha_status(&self) -> Value {
         self.0.get_att("HaStatus")
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
 
     /// `Fn::GetAtt` `SqlServerLicenseUsage`: one of a set of strings.
+    #[inline]
     pub fn sql_server_license_usage(&self) -> Value {
         self.0.get_att("SqlServerLicenseUsage")
     }

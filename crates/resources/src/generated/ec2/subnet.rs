@@ -199,6 +199,7 @@ impl Subnet {
     };
 
     /// A `Subnet` with its required properties, named in a [`SubnetRequired`].
+    #[inline]
     pub fn new(required: SubnetRequired) -> Self {
         Self {
             assign_ipv6_address_on_creation: None,
@@ -271,6 +272,7 @@ impl Resource for Subnet {
 }
 
 impl ToValue for Subnet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -316,6 +318,7 @@ impl SubnetAttributes {
     /// Indicates whether a network interface created in this subnet receives an IPv6 address. The default value is `false` .
     ///
     /// If you specify `AssignIpv6AddressOnCreation` , you must also specify an IPv6 CIDR block.
+    #[inline]
     pub fn assign_ipv6_address_on_creation(&self) -> Value {
         self.0.get_att("AssignIpv6AddressOnCreation")
     }
@@ -325,6 +328,7 @@ impl SubnetAttributes {
     /// The Availability Zone of the subnet.
     ///
     /// If you update this property, you must also update the `CidrBlock` property.
+    #[inline]
     pub fn availability_zone(&self) -> Value {
         self.0.get_att("AvailabilityZone")
     }
@@ -332,11 +336,13 @@ impl SubnetAttributes {
     /// `Fn::GetAtt` `AvailabilityZoneId`: a string.
     ///
     /// The AZ ID of the subnet.
+    #[inline]
     pub fn availability_zone_id(&self) -> Value {
         self.0.get_att("AvailabilityZoneId")
     }
 
     /// `Fn::GetAtt` `BlockPublicAccessStates.InternetGatewayBlockMode`: a string.
+    #[inline]
     pub fn block_public_access_states_internet_gateway_block_mode(&self) -> Value {
         self.0
             .get_att("BlockPublicAccessStates.InternetGatewayBlockMode")
@@ -347,6 +353,7 @@ impl SubnetAttributes {
     /// The IPv4 CIDR block assigned to the subnet.
     ///
     /// If you update this property, we create a new subnet, and then delete the existing one.
+    #[inline]
     pub fn cidr_block(&self) -> Value {
         self.0.get_att("CidrBlock")
     }
@@ -356,6 +363,7 @@ impl SubnetAttributes {
     /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should return synthetic IPv6 addresses for IPv4-only destinations.
     ///
     /// &gt; You must first configure a NAT gateway in a public subnet (separate from the subnet containing the IPv6-only workloads). For example, the subnet containing the NAT gateway should have a `0.0.0.0/0` route pointing to the internet gateway. For more information, see \[Configure DNS64 and NAT64\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-nat64-dns64.html#nat-gateway-nat64-dns64-walkthrough>) in the *Amazon Virtual Private Cloud User Guide* .
+    #[inline]
     pub fn enable_dns64(&self) -> Value {
         self.0.get_att("EnableDns64")
     }
@@ -363,6 +371,7 @@ impl SubnetAttributes {
     /// `Fn::GetAtt` `EnableLniAtDeviceIndex`: an integer.
     ///
     /// Indicates the device position for local network interfaces in this subnet. For example, `1` indicates local network interfaces in this subnet are the secondary network interface (eth1).
+    #[inline]
     pub fn enable_lni_at_device_index(&self) -> Value {
         self.0.get_att("EnableLniAtDeviceIndex")
     }
@@ -370,6 +379,7 @@ impl SubnetAttributes {
     /// `Fn::GetAtt` `Ipv4IpamPoolId`: a string.
     ///
     /// An IPv4 IPAM pool ID for the subnet.
+    #[inline]
     pub fn ipv4_ipam_pool_id(&self) -> Value {
         self.0.get_att("Ipv4IpamPoolId")
     }
@@ -377,6 +387,7 @@ impl SubnetAttributes {
     /// `Fn::GetAtt` `Ipv4NetmaskLength`: an integer.
     ///
     /// An IPv4 netmask length for the subnet.
+    #[inline]
     pub fn ipv4_netmask_length(&self) -> Value {
         self.0.get_att("Ipv4NetmaskLength")
     }
@@ -386,6 +397,7 @@ impl SubnetAttributes {
     /// The IPv6 CIDR block.
     ///
     /// If you specify `AssignIpv6AddressOnCreation` , you must also specify an IPv6 CIDR block.
+    #[inline]
     pub fn ipv6_cidr_block(&self) -> Value {
         self.0.get_att("Ipv6CidrBlock")
     }
@@ -393,6 +405,7 @@ impl SubnetAttributes {
     /// `Fn::GetAtt` `Ipv6CidrBlocks`: a list of strings.
     ///
     /// The IPv6 CIDR blocks that are associated with the subnet.
+    #[inline]
     pub fn ipv6_cidr_blocks(&self) -> Value {
         self.0.get_att("Ipv6CidrBlocks")
     }
@@ -400,6 +413,7 @@ impl SubnetAttributes {
     /// `Fn::GetAtt` `Ipv6IpamPoolId`: a string.
     ///
     /// An IPv6 IPAM pool ID for the subnet.
+    #[inline]
     pub fn ipv6_ipam_pool_id(&self) -> Value {
         self.0.get_att("Ipv6IpamPoolId")
     }
@@ -407,6 +421,7 @@ impl SubnetAttributes {
     /// `Fn::GetAtt` `Ipv6Native`: a boolean.
     ///
     /// Indicates whether this is an IPv6 only subnet. For more information, see \[Subnet basics\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html#subnet-basics>) in the *Amazon Virtual Private Cloud User Guide* .
+    #[inline]
     pub fn ipv6_native(&self) -> Value {
         self.0.get_att("Ipv6Native")
     }
@@ -414,6 +429,7 @@ impl SubnetAttributes {
     /// `Fn::GetAtt` `Ipv6NetmaskLength`: an integer.
     ///
     /// An IPv6 netmask length for the subnet.
+    #[inline]
     pub fn ipv6_netmask_length(&self) -> Value {
         self.0.get_att("Ipv6NetmaskLength")
     }
@@ -423,6 +439,7 @@ impl SubnetAttributes {
     /// Indicates whether instances launched in this subnet receive a public IPv4 address. The default value is `false` .
     ///
     /// AWS charges for all public IPv4 addresses, including public IPv4 addresses associated with running instances and Elastic IP addresses. For more information, see the *Public IPv4 Address* tab on the \[VPC pricing page\](<https://docs.aws.amazon.com/vpc/pricing/>) .
+    #[inline]
     pub fn map_public_ip_on_launch(&self) -> Value {
         self.0.get_att("MapPublicIpOnLaunch")
     }
@@ -430,6 +447,7 @@ impl SubnetAttributes {
     /// `Fn::GetAtt` `NetworkAclAssociationId`: a string.
     ///
     /// The ID of the network ACL that is associated with the subnet's VPC, such as `acl-5fb85d36` .
+    #[inline]
     pub fn network_acl_association_id(&self) -> Value {
         self.0.get_att("NetworkAclAssociationId")
     }
@@ -437,23 +455,27 @@ impl SubnetAttributes {
     /// `Fn::GetAtt` `OutpostArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Outpost.
+    #[inline]
     pub fn outpost_arn(&self) -> Value {
         self.0.get_att("OutpostArn")
     }
 
     /// `Fn::GetAtt` `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord`: a boolean.
+    #[inline]
     pub fn private_dns_name_options_on_launch_enable_resource_name_dns_aaaa_record(&self) -> Value {
         self.0
             .get_att("PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord")
     }
 
     /// `Fn::GetAtt` `PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord`: a boolean.
+    #[inline]
     pub fn private_dns_name_options_on_launch_enable_resource_name_dns_a_record(&self) -> Value {
         self.0
             .get_att("PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord")
     }
 
     /// `Fn::GetAtt` `PrivateDnsNameOptionsOnLaunch.HostnameType`: a string.
+    #[inline]
     pub fn private_dns_name_options_on_launch_hostname_type(&self) -> Value {
         self.0.get_att("PrivateDnsNameOptionsOnLaunch.HostnameType")
     }
@@ -461,6 +483,7 @@ impl SubnetAttributes {
     /// `Fn::GetAtt` `SubnetId`: a string.
     ///
     /// The ID of the subnet.
+    #[inline]
     pub fn subnet_id(&self) -> Value {
         self.0.get_att("SubnetId")
     }
@@ -468,6 +491,7 @@ impl SubnetAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// Any tags assigned to the subnet.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -477,6 +501,7 @@ impl SubnetAttributes {
     /// The ID of the VPC the subnet is in.
     ///
     /// If you update this property, you must also update the `CidrBlock` property.
+    #[inline]
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
     }
@@ -517,6 +542,7 @@ pub struct PrivateDnsNameOptionsOnLaunch {
 #[rustfmt::skip]
 impl PrivateDnsNameOptionsOnLaunch {
     /// A `PrivateDnsNameOptionsOnLaunch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -532,6 +558,7 @@ impl PrivateDnsNameOptionsOnLaunch {
 impl PropertyType for PrivateDnsNameOptionsOnLaunch {}
 
 impl ToValue for PrivateDnsNameOptionsOnLaunch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

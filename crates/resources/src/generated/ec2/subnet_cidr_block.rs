@@ -88,6 +88,7 @@ impl SubnetCidrBlock {
     };
 
     /// A `SubnetCidrBlock` with its required properties, named in a [`SubnetCidrBlockRequired`].
+    #[inline]
     pub fn new(required: SubnetCidrBlockRequired) -> Self {
         Self {
             ipv6_cidr_block: None,
@@ -118,6 +119,7 @@ impl Resource for SubnetCidrBlock {
 }
 
 impl ToValue for SubnetCidrBlock {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Ipv6CidrBlock", &self.ipv6_cidr_block)
@@ -142,6 +144,7 @@ impl SubnetCidrBlockAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the association.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -149,6 +152,7 @@ impl SubnetCidrBlockAttributes {
     /// `Fn::GetAtt` `IpSource`: a string.
     ///
     /// The source that allocated the IP address space. `byoip` or `amazon` indicates public IP address space allocated by Amazon or space that you have allocated with Bring your own IP (BYOIP). `none` indicates private space.
+    #[inline]
     pub fn ip_source(&self) -> Value {
         self.0.get_att("IpSource")
     }
@@ -156,6 +160,7 @@ impl SubnetCidrBlockAttributes {
     /// `Fn::GetAtt` `Ipv6AddressAttribute`: a string.
     ///
     /// Public IPv6 addresses are those advertised on the internet from AWS . Private IP addresses are not and cannot be advertised on the internet from AWS .
+    #[inline]
     pub fn ipv6_address_attribute(&self) -> Value {
         self.0.get_att("Ipv6AddressAttribute")
     }

@@ -78,6 +78,7 @@ impl SubnetNetworkAclAssociation {
     };
 
     /// A `SubnetNetworkAclAssociation` with its required properties, named in a [`SubnetNetworkAclAssociationRequired`].
+    #[inline]
     pub fn new(required: SubnetNetworkAclAssociationRequired) -> Self {
         Self {
             network_acl_id: required.network_acl_id,
@@ -102,6 +103,7 @@ impl Resource for SubnetNetworkAclAssociation {
 }
 
 impl ToValue for SubnetNetworkAclAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("NetworkAclId", &self.network_acl_id)
@@ -124,6 +126,7 @@ impl SubnetNetworkAclAssociationAttributes {
     /// `Fn::GetAtt` `AssociationId`: a string.
     ///
     /// Returns the value of this object's AssociationId property.
+    #[inline]
     pub fn association_id(&self) -> Value {
         self.0.get_att("AssociationId")
     }

@@ -78,6 +78,7 @@ impl SubnetRouteTableAssociation {
     };
 
     /// A `SubnetRouteTableAssociation` with its required properties, named in a [`SubnetRouteTableAssociationRequired`].
+    #[inline]
     pub fn new(required: SubnetRouteTableAssociationRequired) -> Self {
         Self {
             route_table_id: required.route_table_id,
@@ -102,6 +103,7 @@ impl Resource for SubnetRouteTableAssociation {
 }
 
 impl ToValue for SubnetRouteTableAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RouteTableId", &self.route_table_id)
@@ -124,6 +126,7 @@ impl SubnetRouteTableAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the subnet route table association.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

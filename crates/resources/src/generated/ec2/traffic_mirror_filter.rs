@@ -75,6 +75,7 @@ impl TrafficMirrorFilter {
     };
 
     /// A `TrafficMirrorFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -101,6 +102,7 @@ impl Resource for TrafficMirrorFilter {
 }
 
 impl ToValue for TrafficMirrorFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -124,6 +126,7 @@ impl TrafficMirrorFilterAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of a traffic mirror filter.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -163,6 +166,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -179,6 +183,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -203,6 +208,7 @@ impl From<Value> for TrafficMirrorNetworkService {
 }
 
 impl ToValue for TrafficMirrorNetworkService {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmazonDns => "amazon-dns",

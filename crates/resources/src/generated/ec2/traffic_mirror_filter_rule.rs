@@ -140,6 +140,7 @@ impl TrafficMirrorFilterRule {
     };
 
     /// A `TrafficMirrorFilterRule` with its required properties, named in a [`TrafficMirrorFilterRuleRequired`].
+    #[inline]
     pub fn new(required: TrafficMirrorFilterRuleRequired) -> Self {
         Self {
             description: None,
@@ -194,6 +195,7 @@ impl Resource for TrafficMirrorFilterRule {
 }
 
 impl ToValue for TrafficMirrorFilterRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -225,6 +227,7 @@ impl TrafficMirrorFilterRuleAttributes {
     /// `Fn::GetAtt` `TrafficMirrorFilterRuleId`: a string.
     ///
     /// The ID of the Traffic Mirror rule.
+    #[inline]
     pub fn traffic_mirror_filter_rule_id(&self) -> Value {
         self.0.get_att("TrafficMirrorFilterRuleId")
     }
@@ -270,6 +273,7 @@ pub struct TrafficMirrorPortRange {
 #[rustfmt::skip]
 impl TrafficMirrorPortRange {
     /// A `TrafficMirrorPortRange` with its required properties, named in a [`TrafficMirrorPortRangeRequired`].
+    #[inline]
     pub fn new(required: TrafficMirrorPortRangeRequired) -> Self {
         Self {
             from_port: required.from_port,
@@ -286,6 +290,7 @@ impl TrafficMirrorPortRange {
 impl PropertyType for TrafficMirrorPortRange {}
 
 impl ToValue for TrafficMirrorPortRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FromPort", &self.from_port)
@@ -312,6 +317,7 @@ impl From<Value> for TrafficDirection {
 }
 
 impl ToValue for TrafficDirection {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Egress => "egress",
@@ -340,6 +346,7 @@ impl From<Value> for TrafficMirrorRuleAction {
 }
 
 impl ToValue for TrafficMirrorRuleAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Accept => "accept",

@@ -122,6 +122,7 @@ impl TrafficMirrorSession {
     };
 
     /// A `TrafficMirrorSession` with its required properties, named in a [`TrafficMirrorSessionRequired`].
+    #[inline]
     pub fn new(required: TrafficMirrorSessionRequired) -> Self {
         Self {
             description: None,
@@ -170,6 +171,7 @@ impl Resource for TrafficMirrorSession {
 }
 
 impl ToValue for TrafficMirrorSession {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -199,6 +201,7 @@ impl TrafficMirrorSessionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of a Traffic Mirror session.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -238,6 +241,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -254,6 +258,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

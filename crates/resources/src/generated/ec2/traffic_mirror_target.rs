@@ -94,6 +94,7 @@ impl TrafficMirrorTarget {
     };
 
     /// A `TrafficMirrorTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -124,6 +125,7 @@ impl Resource for TrafficMirrorTarget {
 }
 
 impl ToValue for TrafficMirrorTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -150,6 +152,7 @@ impl From<ResourceRef> for TrafficMirrorTargetAttributes {
 
 impl TrafficMirrorTargetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

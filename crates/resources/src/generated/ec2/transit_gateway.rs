@@ -143,6 +143,7 @@ impl TransitGateway {
     };
 
     /// A `TransitGateway` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -191,6 +192,7 @@ impl Resource for TransitGateway {
 }
 
 impl ToValue for TransitGateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AmazonSideAsn", &self.amazon_side_asn)
@@ -246,6 +248,7 @@ impl TransitGatewayAttributes {
     /// `Fn::GetAtt` `EncryptionSupportState`: a string.
     ///
     /// The encryption support state of the transit gateway.
+    #[inline]
     pub fn encryption_support_state(&self) -> Value {
         self.0.get_att("EncryptionSupportState")
     }
@@ -253,11 +256,13 @@ impl TransitGatewayAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the transit gateway.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `TransitGatewayArn`: a string.
+    #[inline]
     pub fn transit_gateway_arn(&self) -> Value {
         self.0.get_att("TransitGatewayArn")
     }
@@ -281,6 +286,7 @@ impl From<Value> for EncryptionSupport {
 }
 
 impl ToValue for EncryptionSupport {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disable => "disable",

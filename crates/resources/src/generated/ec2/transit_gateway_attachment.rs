@@ -105,6 +105,7 @@ impl TransitGatewayAttachment {
     };
 
     /// A `TransitGatewayAttachment` with its required properties, named in a [`TransitGatewayAttachmentRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayAttachmentRequired) -> Self {
         Self {
             options: None,
@@ -141,6 +142,7 @@ impl Resource for TransitGatewayAttachment {
 }
 
 impl ToValue for TransitGatewayAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Options", &self.options)
@@ -166,6 +168,7 @@ impl TransitGatewayAttachmentAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the attachment.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -85,6 +85,7 @@ impl TransitGatewayConnect {
     };
 
     /// A `TransitGatewayConnect` with its required properties, named in a [`TransitGatewayConnectRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayConnectRequired) -> Self {
         Self {
             options: required.options,
@@ -115,6 +116,7 @@ impl Resource for TransitGatewayConnect {
 }
 
 impl ToValue for TransitGatewayConnect {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Options", &self.options)
@@ -141,6 +143,7 @@ impl TransitGatewayConnectAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The creation time.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -148,6 +151,7 @@ impl TransitGatewayConnectAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the attachment.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -155,6 +159,7 @@ impl TransitGatewayConnectAttributes {
     /// `Fn::GetAtt` `TransitGatewayAttachmentId`: a string.
     ///
     /// The ID of the transit gateway attachment.
+    #[inline]
     pub fn transit_gateway_attachment_id(&self) -> Value {
         self.0.get_att("TransitGatewayAttachmentId")
     }
@@ -162,6 +167,7 @@ impl TransitGatewayConnectAttributes {
     /// `Fn::GetAtt` `TransitGatewayId`: a string.
     ///
     /// The ID of the transit gateway.
+    #[inline]
     pub fn transit_gateway_id(&self) -> Value {
         self.0.get_att("TransitGatewayId")
     }
@@ -191,6 +197,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -204,6 +211,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -237,6 +245,7 @@ pub struct TransitGatewayConnectOptions {
 #[rustfmt::skip]
 impl TransitGatewayConnectOptions {
     /// A `TransitGatewayConnectOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -248,6 +257,7 @@ impl TransitGatewayConnectOptions {
 impl PropertyType for TransitGatewayConnectOptions {}
 
 impl ToValue for TransitGatewayConnectOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Protocol", &self.protocol).build()
     }
@@ -269,6 +279,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gre => "gre",

@@ -81,6 +81,7 @@ impl TransitGatewayConnectPeer {
     };
 
     /// A `TransitGatewayConnectPeer` with its required properties, named in a [`TransitGatewayConnectPeerRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayConnectPeerRequired) -> Self {
         Self {
             connect_peer_configuration: required.connect_peer_configuration,
@@ -111,6 +112,7 @@ impl Resource for TransitGatewayConnectPeer {
 }
 
 impl ToValue for TransitGatewayConnectPeer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectPeerConfiguration", &self.connect_peer_configuration)
@@ -137,6 +139,7 @@ impl TransitGatewayConnectPeerAttributes {
     /// `Fn::GetAtt` `ConnectPeerConfiguration.BgpConfigurations`: a list of `TransitGatewayAttachmentBgpConfiguration` objects.
     ///
     /// The BGP configuration details.
+    #[inline]
     pub fn connect_peer_configuration_bgp_configurations(&self) -> Value {
         self.0.get_att("ConnectPeerConfiguration.BgpConfigurations")
     }
@@ -144,6 +147,7 @@ impl TransitGatewayConnectPeerAttributes {
     /// `Fn::GetAtt` `ConnectPeerConfiguration.Protocol`: a string.
     ///
     /// The tunnel protocol.
+    #[inline]
     pub fn connect_peer_configuration_protocol(&self) -> Value {
         self.0.get_att("ConnectPeerConfiguration.Protocol")
     }
@@ -151,6 +155,7 @@ impl TransitGatewayConnectPeerAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The creation time.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -158,6 +163,7 @@ impl TransitGatewayConnectPeerAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the Connect peer.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -165,6 +171,7 @@ impl TransitGatewayConnectPeerAttributes {
     /// `Fn::GetAtt` `TransitGatewayConnectPeerId`: a string.
     ///
     /// The ID of the Connect peer.
+    #[inline]
     pub fn transit_gateway_connect_peer_id(&self) -> Value {
         self.0.get_att("TransitGatewayConnectPeerId")
     }
@@ -194,6 +201,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -207,6 +215,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -260,6 +269,7 @@ pub struct TransitGatewayAttachmentBgpConfiguration {
 #[rustfmt::skip]
 impl TransitGatewayAttachmentBgpConfiguration {
     /// A `TransitGatewayAttachmentBgpConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -279,6 +289,7 @@ impl TransitGatewayAttachmentBgpConfiguration {
 impl PropertyType for TransitGatewayAttachmentBgpConfiguration {}
 
 impl ToValue for TransitGatewayAttachmentBgpConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BgpStatus", &self.bgp_status)
@@ -345,6 +356,7 @@ pub struct TransitGatewayConnectPeerConfiguration {
 #[rustfmt::skip]
 impl TransitGatewayConnectPeerConfiguration {
     /// A `TransitGatewayConnectPeerConfiguration` with its required properties, named in a [`TransitGatewayConnectPeerConfigurationRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayConnectPeerConfigurationRequired) -> Self {
         Self {
             bgp_configurations: None,
@@ -370,6 +382,7 @@ impl TransitGatewayConnectPeerConfiguration {
 impl PropertyType for TransitGatewayConnectPeerConfiguration {}
 
 impl ToValue for TransitGatewayConnectPeerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BgpConfigurations", &self.bgp_configurations)

@@ -80,6 +80,7 @@ impl TransitGatewayMeteringPolicy {
     };
 
     /// A `TransitGatewayMeteringPolicy` with its required properties, named in a [`TransitGatewayMeteringPolicyRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayMeteringPolicyRequired) -> Self {
         Self {
             middlebox_attachment_ids: None,
@@ -110,6 +111,7 @@ impl Resource for TransitGatewayMeteringPolicy {
 }
 
 impl ToValue for TransitGatewayMeteringPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MiddleboxAttachmentIds", &self.middlebox_attachment_ids)
@@ -133,6 +135,7 @@ impl TransitGatewayMeteringPolicyAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the transit gateway metering policy.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -140,6 +143,7 @@ impl TransitGatewayMeteringPolicyAttributes {
     /// `Fn::GetAtt` `TransitGatewayMeteringPolicyId`: a string.
     ///
     /// The ID of the transit gateway metering policy.
+    #[inline]
     pub fn transit_gateway_metering_policy_id(&self) -> Value {
         self.0.get_att("TransitGatewayMeteringPolicyId")
     }
@@ -147,6 +151,7 @@ impl TransitGatewayMeteringPolicyAttributes {
     /// `Fn::GetAtt` `UpdateEffectiveAt`: a string.
     ///
     /// The date and time when the metering policy update becomes effective.
+    #[inline]
     pub fn update_effective_at(&self) -> Value {
         self.0.get_att("UpdateEffectiveAt")
     }

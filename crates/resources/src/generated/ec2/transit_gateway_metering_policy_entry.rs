@@ -144,6 +144,7 @@ impl TransitGatewayMeteringPolicyEntry {
     };
 
     /// A `TransitGatewayMeteringPolicyEntry` with its required properties, named in a [`TransitGatewayMeteringPolicyEntryRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayMeteringPolicyEntryRequired) -> Self {
         Self {
             destination_cidr_block: None,
@@ -198,6 +199,7 @@ impl Resource for TransitGatewayMeteringPolicyEntry {
 }
 
 impl ToValue for TransitGatewayMeteringPolicyEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationCidrBlock", &self.destination_cidr_block)
@@ -245,6 +247,7 @@ impl TransitGatewayMeteringPolicyEntryAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the metering policy entry.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -252,6 +255,7 @@ impl TransitGatewayMeteringPolicyEntryAttributes {
     /// `Fn::GetAtt` `UpdateEffectiveAt`: a string.
     ///
     /// The date and time when the metering policy entry update becomes effective.
+    #[inline]
     pub fn update_effective_at(&self) -> Value {
         self.0.get_att("UpdateEffectiveAt")
     }
@@ -285,6 +289,7 @@ impl From<Value> for TransitGatewayAttachmentResourceType {
 }
 
 impl ToValue for TransitGatewayAttachmentResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Vpc => "vpc",
@@ -320,6 +325,7 @@ impl From<Value> for TransitGatewayMeteringPayerType {
 }
 
 impl ToValue for TransitGatewayMeteringPayerType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SourceAttachmentOwner => "source-attachment-owner",

@@ -83,6 +83,7 @@ impl TransitGatewayMulticastDomain {
     };
 
     /// A `TransitGatewayMulticastDomain` with its required properties, named in a [`TransitGatewayMulticastDomainRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayMulticastDomainRequired) -> Self {
         Self {
             options: None,
@@ -113,6 +114,7 @@ impl Resource for TransitGatewayMulticastDomain {
 }
 
 impl ToValue for TransitGatewayMulticastDomain {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Options", &self.options)
@@ -136,6 +138,7 @@ impl TransitGatewayMulticastDomainAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the multicast domain was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -143,6 +146,7 @@ impl TransitGatewayMulticastDomainAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the multicast domain.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -150,6 +154,7 @@ impl TransitGatewayMulticastDomainAttributes {
     /// `Fn::GetAtt` `TransitGatewayMulticastDomainArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the multicast domain.
+    #[inline]
     pub fn transit_gateway_multicast_domain_arn(&self) -> Value {
         self.0.get_att("TransitGatewayMulticastDomainArn")
     }
@@ -157,6 +162,7 @@ impl TransitGatewayMulticastDomainAttributes {
     /// `Fn::GetAtt` `TransitGatewayMulticastDomainId`: a string.
     ///
     /// The ID of the multicast domain.
+    #[inline]
     pub fn transit_gateway_multicast_domain_id(&self) -> Value {
         self.0.get_att("TransitGatewayMulticastDomainId")
     }
@@ -195,6 +201,7 @@ pub struct Options {
 #[rustfmt::skip]
 impl Options {
     /// A `Options` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -210,6 +217,7 @@ impl Options {
 impl PropertyType for Options {}
 
 impl ToValue for Options {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -246,6 +254,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -259,6 +268,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -285,6 +295,7 @@ impl From<Value> for AutoAcceptSharedAssociations {
 }
 
 impl ToValue for AutoAcceptSharedAssociations {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disable => "disable",
@@ -313,6 +324,7 @@ impl From<Value> for Igmpv2Support {
 }
 
 impl ToValue for Igmpv2Support {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disable => "disable",
@@ -341,6 +353,7 @@ impl From<Value> for StaticSourcesSupport {
 }
 
 impl ToValue for StaticSourcesSupport {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disable => "disable",

@@ -87,6 +87,7 @@ impl TransitGatewayMulticastDomainAssociation {
     };
 
     /// A `TransitGatewayMulticastDomainAssociation` with its required properties, named in a [`TransitGatewayMulticastDomainAssociationRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayMulticastDomainAssociationRequired) -> Self {
         Self {
             subnet_id: required.subnet_id,
@@ -114,6 +115,7 @@ impl Resource for TransitGatewayMulticastDomainAssociation {
 }
 
 impl ToValue for TransitGatewayMulticastDomainAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SubnetId", &self.subnet_id)
@@ -143,6 +145,7 @@ impl TransitGatewayMulticastDomainAssociationAttributes {
     /// `Fn::GetAtt` `ResourceId`: a string.
     ///
     /// The ID of the resource.
+    #[inline]
     pub fn resource_id(&self) -> Value {
         self.0.get_att("ResourceId")
     }
@@ -150,6 +153,7 @@ impl TransitGatewayMulticastDomainAssociationAttributes {
     /// `Fn::GetAtt` `ResourceType`: a string.
     ///
     /// The type of resource, for example a VPC attachment.
+    #[inline]
     pub fn resource_type(&self) -> Value {
         self.0.get_att("ResourceType")
     }
@@ -157,6 +161,7 @@ impl TransitGatewayMulticastDomainAssociationAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the resource.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }

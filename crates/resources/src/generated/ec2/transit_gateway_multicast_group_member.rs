@@ -85,6 +85,7 @@ impl TransitGatewayMulticastGroupMember {
     };
 
     /// A `TransitGatewayMulticastGroupMember` with its required properties, named in a [`TransitGatewayMulticastGroupMemberRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayMulticastGroupMemberRequired) -> Self {
         Self {
             group_ip_address: required.group_ip_address,
@@ -112,6 +113,7 @@ impl Resource for TransitGatewayMulticastGroupMember {
 }
 
 impl ToValue for TransitGatewayMulticastGroupMember {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GroupIpAddress", &self.group_ip_address)
@@ -138,6 +140,7 @@ impl TransitGatewayMulticastGroupMemberAttributes {
     /// `Fn::GetAtt` `GroupMember`: a boolean.
     ///
     /// Information about the registered transit gateway multicast domain group members.
+    #[inline]
     pub fn group_member(&self) -> Value {
         self.0.get_att("GroupMember")
     }
@@ -145,6 +148,7 @@ impl TransitGatewayMulticastGroupMemberAttributes {
     /// `Fn::GetAtt` `GroupSource`: a boolean.
     ///
     /// Indicates that the resource is a transit gateway multicast domain group member.
+    #[inline]
     pub fn group_source(&self) -> Value {
         self.0.get_att("GroupSource")
     }
@@ -152,6 +156,7 @@ impl TransitGatewayMulticastGroupMemberAttributes {
     /// `Fn::GetAtt` `MemberType`: a string.
     ///
     /// The type of group member, for example static.
+    #[inline]
     pub fn member_type(&self) -> Value {
         self.0.get_att("MemberType")
     }
@@ -159,6 +164,7 @@ impl TransitGatewayMulticastGroupMemberAttributes {
     /// `Fn::GetAtt` `ResourceId`: a string.
     ///
     /// The ID of the resource.
+    #[inline]
     pub fn resource_id(&self) -> Value {
         self.0.get_att("ResourceId")
     }
@@ -166,6 +172,7 @@ impl TransitGatewayMulticastGroupMemberAttributes {
     /// `Fn::GetAtt` `ResourceType`: a string.
     ///
     /// The type of resource, for example a VPC attachment.
+    #[inline]
     pub fn resource_type(&self) -> Value {
         self.0.get_att("ResourceType")
     }
@@ -173,6 +180,7 @@ impl TransitGatewayMulticastGroupMemberAttributes {
     /// `Fn::GetAtt` `SubnetId`: a string.
     ///
     /// The ID of the subnet.
+    #[inline]
     pub fn subnet_id(&self) -> Value {
         self.0.get_att("SubnetId")
     }
@@ -180,6 +188,7 @@ impl TransitGatewayMulticastGroupMemberAttributes {
     /// `Fn::GetAtt` `TransitGatewayAttachmentId`: a string.
     ///
     /// The ID of the transit gateway attachment.
+    #[inline]
     pub fn transit_gateway_attachment_id(&self) -> Value {
         self.0.get_att("TransitGatewayAttachmentId")
     }

@@ -87,6 +87,7 @@ impl TransitGatewayMulticastGroupSource {
     };
 
     /// A `TransitGatewayMulticastGroupSource` with its required properties, named in a [`TransitGatewayMulticastGroupSourceRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayMulticastGroupSourceRequired) -> Self {
         Self {
             group_ip_address: required.group_ip_address,
@@ -114,6 +115,7 @@ impl Resource for TransitGatewayMulticastGroupSource {
 }
 
 impl ToValue for TransitGatewayMulticastGroupSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GroupIpAddress", &self.group_ip_address)
@@ -140,6 +142,7 @@ impl TransitGatewayMulticastGroupSourceAttributes {
     /// `Fn::GetAtt` `GroupMember`: a boolean.
     ///
     /// Information about the registered transit gateway multicast domain group members.
+    #[inline]
     pub fn group_member(&self) -> Value {
         self.0.get_att("GroupMember")
     }
@@ -147,6 +150,7 @@ impl TransitGatewayMulticastGroupSourceAttributes {
     /// `Fn::GetAtt` `GroupSource`: a boolean.
     ///
     /// Indicates that the resource is a transit gateway group member.
+    #[inline]
     pub fn group_source(&self) -> Value {
         self.0.get_att("GroupSource")
     }
@@ -154,6 +158,7 @@ impl TransitGatewayMulticastGroupSourceAttributes {
     /// `Fn::GetAtt` `ResourceId`: a string.
     ///
     /// The ID of the resource.
+    #[inline]
     pub fn resource_id(&self) -> Value {
         self.0.get_att("ResourceId")
     }
@@ -161,6 +166,7 @@ impl TransitGatewayMulticastGroupSourceAttributes {
     /// `Fn::GetAtt` `ResourceType`: a string.
     ///
     /// The type of resource, for example a VPC attachment.
+    #[inline]
     pub fn resource_type(&self) -> Value {
         self.0.get_att("ResourceType")
     }
@@ -168,6 +174,7 @@ impl TransitGatewayMulticastGroupSourceAttributes {
     /// `Fn::GetAtt` `SourceType`: a string.
     ///
     /// The type of source.
+    #[inline]
     pub fn source_type(&self) -> Value {
         self.0.get_att("SourceType")
     }
@@ -175,6 +182,7 @@ impl TransitGatewayMulticastGroupSourceAttributes {
     /// `Fn::GetAtt` `SubnetId`: a string.
     ///
     /// The ID of the subnet.
+    #[inline]
     pub fn subnet_id(&self) -> Value {
         self.0.get_att("SubnetId")
     }
@@ -182,6 +190,7 @@ impl TransitGatewayMulticastGroupSourceAttributes {
     /// `Fn::GetAtt` `TransitGatewayAttachmentId`: a string.
     ///
     /// The ID of the transit gateway attachment.
+    #[inline]
     pub fn transit_gateway_attachment_id(&self) -> Value {
         self.0.get_att("TransitGatewayAttachmentId")
     }

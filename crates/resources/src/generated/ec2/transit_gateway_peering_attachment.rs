@@ -101,6 +101,7 @@ impl TransitGatewayPeeringAttachment {
     };
 
     /// A `TransitGatewayPeeringAttachment` with its required properties, named in a [`TransitGatewayPeeringAttachmentRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayPeeringAttachmentRequired) -> Self {
         Self {
             peer_account_id: required.peer_account_id,
@@ -137,6 +138,7 @@ impl Resource for TransitGatewayPeeringAttachment {
 }
 
 impl ToValue for TransitGatewayPeeringAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PeerAccountId", &self.peer_account_id)
@@ -162,6 +164,7 @@ impl TransitGatewayPeeringAttachmentAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the transit gateway peering attachment was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -169,6 +172,7 @@ impl TransitGatewayPeeringAttachmentAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the transit gateway peering attachment. Note that the `initiating` state has been deprecated.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -176,6 +180,7 @@ impl TransitGatewayPeeringAttachmentAttributes {
     /// `Fn::GetAtt` `Status`: an object.
     ///
     /// The status of the transit gateway peering attachment.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -183,6 +188,7 @@ impl TransitGatewayPeeringAttachmentAttributes {
     /// `Fn::GetAtt` `TransitGatewayAttachmentId`: a string.
     ///
     /// The ID of the transit gateway peering attachment.
+    #[inline]
     pub fn transit_gateway_attachment_id(&self) -> Value {
         self.0.get_att("TransitGatewayAttachmentId")
     }
@@ -212,6 +218,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -225,6 +232,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

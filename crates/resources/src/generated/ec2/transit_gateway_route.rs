@@ -90,6 +90,7 @@ impl TransitGatewayRoute {
     };
 
     /// A `TransitGatewayRoute` with its required properties, named in a [`TransitGatewayRouteRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayRouteRequired) -> Self {
         Self {
             blackhole: None,
@@ -120,6 +121,7 @@ impl Resource for TransitGatewayRoute {
 }
 
 impl ToValue for TransitGatewayRoute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Blackhole", &self.blackhole)

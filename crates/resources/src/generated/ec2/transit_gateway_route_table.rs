@@ -75,6 +75,7 @@ impl TransitGatewayRouteTable {
     };
 
     /// A `TransitGatewayRouteTable` with its required properties, named in a [`TransitGatewayRouteTableRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayRouteTableRequired) -> Self {
         Self {
             tags: None,
@@ -102,6 +103,7 @@ impl Resource for TransitGatewayRouteTable {
 }
 
 impl ToValue for TransitGatewayRouteTable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Tags", &self.tags)
@@ -124,6 +126,7 @@ impl TransitGatewayRouteTableAttributes {
     /// `Fn::GetAtt` `TransitGatewayRouteTableId`: a string.
     ///
     /// The ID of the transit gateway route table.
+    #[inline]
     pub fn transit_gateway_route_table_id(&self) -> Value {
         self.0.get_att("TransitGatewayRouteTableId")
     }

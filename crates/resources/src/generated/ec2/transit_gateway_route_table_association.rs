@@ -78,6 +78,7 @@ impl TransitGatewayRouteTableAssociation {
     };
 
     /// A `TransitGatewayRouteTableAssociation` with its required properties, named in a [`TransitGatewayRouteTableAssociationRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayRouteTableAssociationRequired) -> Self {
         Self {
             transit_gateway_attachment_id: required.transit_gateway_attachment_id,
@@ -102,6 +103,7 @@ impl Resource for TransitGatewayRouteTableAssociation {
 }
 
 impl ToValue for TransitGatewayRouteTableAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(

@@ -78,6 +78,7 @@ impl TransitGatewayRouteTablePropagation {
     };
 
     /// A `TransitGatewayRouteTablePropagation` with its required properties, named in a [`TransitGatewayRouteTablePropagationRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayRouteTablePropagationRequired) -> Self {
         Self {
             transit_gateway_attachment_id: required.transit_gateway_attachment_id,
@@ -102,6 +103,7 @@ impl Resource for TransitGatewayRouteTablePropagation {
 }
 
 impl ToValue for TransitGatewayRouteTablePropagation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(

@@ -115,6 +115,7 @@ impl TransitGatewayVpcAttachment {
     };
 
     /// A `TransitGatewayVpcAttachment` with its required properties, named in a [`TransitGatewayVpcAttachmentRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayVpcAttachmentRequired) -> Self {
         Self {
             add_subnet_ids: None,
@@ -157,6 +158,7 @@ impl Resource for TransitGatewayVpcAttachment {
 }
 
 impl ToValue for TransitGatewayVpcAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AddSubnetIds", &self.add_subnet_ids)
@@ -184,6 +186,7 @@ impl TransitGatewayVpcAttachmentAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the attachment.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -159,6 +159,7 @@ impl VerifiedAccessEndpoint {
     };
 
     /// A `VerifiedAccessEndpoint` with its required properties, named in a [`VerifiedAccessEndpointRequired`].
+    #[inline]
     pub fn new(required: VerifiedAccessEndpointRequired) -> Self {
         Self {
             application_domain: None,
@@ -228,6 +229,7 @@ impl Resource for VerifiedAccessEndpoint {
 }
 
 impl ToValue for VerifiedAccessEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationDomain", &self.application_domain)
@@ -264,6 +266,7 @@ impl VerifiedAccessEndpointAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The creation time.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -271,6 +274,7 @@ impl VerifiedAccessEndpointAttributes {
     /// `Fn::GetAtt` `DeviceValidationDomain`: a string.
     ///
     /// Use this to construct the redirect URI to add to your OIDC provider's allow list.
+    #[inline]
     pub fn device_validation_domain(&self) -> Value {
         self.0.get_att("DeviceValidationDomain")
     }
@@ -278,6 +282,7 @@ impl VerifiedAccessEndpointAttributes {
     /// `Fn::GetAtt` `EndpointDomain`: a string.
     ///
     /// The DNS name generated for the endpoint.
+    #[inline]
     pub fn endpoint_domain(&self) -> Value {
         self.0.get_att("EndpointDomain")
     }
@@ -285,6 +290,7 @@ impl VerifiedAccessEndpointAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The last updated time.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -292,6 +298,7 @@ impl VerifiedAccessEndpointAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The endpoint status.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -299,6 +306,7 @@ impl VerifiedAccessEndpointAttributes {
     /// `Fn::GetAtt` `VerifiedAccessEndpointId`: a string.
     ///
     /// The ID of the Verified Access endpoint.
+    #[inline]
     pub fn verified_access_endpoint_id(&self) -> Value {
         self.0.get_att("VerifiedAccessEndpointId")
     }
@@ -306,6 +314,7 @@ impl VerifiedAccessEndpointAttributes {
     /// `Fn::GetAtt` `VerifiedAccessInstanceId`: a string.
     ///
     /// The instance identifier.
+    #[inline]
     pub fn verified_access_instance_id(&self) -> Value {
         self.0.get_att("VerifiedAccessInstanceId")
     }
@@ -353,6 +362,7 @@ pub struct CidrOptions {
 #[rustfmt::skip]
 impl CidrOptions {
     /// A `CidrOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -370,6 +380,7 @@ impl CidrOptions {
 impl PropertyType for CidrOptions {}
 
 impl ToValue for CidrOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Cidr", &self.cidr)
@@ -427,6 +438,7 @@ pub struct LoadBalancerOptions {
 #[rustfmt::skip]
 impl LoadBalancerOptions {
     /// A `LoadBalancerOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -446,6 +458,7 @@ impl LoadBalancerOptions {
 impl PropertyType for LoadBalancerOptions {}
 
 impl ToValue for LoadBalancerOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LoadBalancerArn", &self.load_balancer_arn)
@@ -499,6 +512,7 @@ pub struct NetworkInterfaceOptions {
 #[rustfmt::skip]
 impl NetworkInterfaceOptions {
     /// A `NetworkInterfaceOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -516,6 +530,7 @@ impl NetworkInterfaceOptions {
 impl PropertyType for NetworkInterfaceOptions {}
 
 impl ToValue for NetworkInterfaceOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NetworkInterfaceId", &self.network_interface_id)
@@ -560,6 +575,7 @@ pub struct PortRange {
 #[rustfmt::skip]
 impl PortRange {
     /// A `PortRange` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -573,6 +589,7 @@ impl PortRange {
 impl PropertyType for PortRange {}
 
 impl ToValue for PortRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FromPort", &self.from_port)
@@ -638,6 +655,7 @@ pub struct RdsOptions {
 #[rustfmt::skip]
 impl RdsOptions {
     /// A `RdsOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -661,6 +679,7 @@ impl RdsOptions {
 impl PropertyType for RdsOptions {}
 
 impl ToValue for RdsOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Port", &self.port)
@@ -712,6 +731,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -728,6 +748,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -752,6 +773,7 @@ impl From<Value> for AttachmentType {
 }
 
 impl ToValue for AttachmentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Vpc => "vpc",
@@ -783,6 +805,7 @@ impl From<Value> for EndpointType {
 }
 
 impl ToValue for EndpointType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cidr => "cidr",
@@ -815,6 +838,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Http => "http",

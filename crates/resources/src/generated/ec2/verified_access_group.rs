@@ -92,6 +92,7 @@ impl VerifiedAccessGroup {
     };
 
     /// A `VerifiedAccessGroup` with its required properties, named in a [`VerifiedAccessGroupRequired`].
+    #[inline]
     pub fn new(required: VerifiedAccessGroupRequired) -> Self {
         Self {
             description: None,
@@ -131,6 +132,7 @@ impl Resource for VerifiedAccessGroup {
 }
 
 impl ToValue for VerifiedAccessGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -160,6 +162,7 @@ impl VerifiedAccessGroupAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The creation time.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -167,6 +170,7 @@ impl VerifiedAccessGroupAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The last updated time.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -174,6 +178,7 @@ impl VerifiedAccessGroupAttributes {
     /// `Fn::GetAtt` `Owner`: a string.
     ///
     /// The ID of the AWS account that owns the group.
+    #[inline]
     pub fn owner(&self) -> Value {
         self.0.get_att("Owner")
     }
@@ -181,6 +186,7 @@ impl VerifiedAccessGroupAttributes {
     /// `Fn::GetAtt` `VerifiedAccessGroupArn`: a string.
     ///
     /// The ARN of the Verified Access group.
+    #[inline]
     pub fn verified_access_group_arn(&self) -> Value {
         self.0.get_att("VerifiedAccessGroupArn")
     }
@@ -188,6 +194,7 @@ impl VerifiedAccessGroupAttributes {
     /// `Fn::GetAtt` `VerifiedAccessGroupId`: a string.
     ///
     /// The ID of the Verified Access group.
+    #[inline]
     pub fn verified_access_group_id(&self) -> Value {
         self.0.get_att("VerifiedAccessGroupId")
     }
@@ -231,6 +238,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -247,6 +255,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

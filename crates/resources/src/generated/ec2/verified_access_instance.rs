@@ -86,6 +86,7 @@ impl VerifiedAccessInstance {
     };
 
     /// A `VerifiedAccessInstance` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -120,6 +121,7 @@ impl Resource for VerifiedAccessInstance {
 }
 
 impl ToValue for VerifiedAccessInstance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -156,6 +158,7 @@ impl VerifiedAccessInstanceAttributes {
     /// `Fn::GetAtt` `CidrEndpointsCustomSubDomainNameServers`: a list of strings.
     ///
     /// The name servers.
+    #[inline]
     pub fn cidr_endpoints_custom_sub_domain_name_servers(&self) -> Value {
         self.0.get_att("CidrEndpointsCustomSubDomainNameServers")
     }
@@ -163,6 +166,7 @@ impl VerifiedAccessInstanceAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The creation time.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -170,6 +174,7 @@ impl VerifiedAccessInstanceAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The last updated time.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -177,6 +182,7 @@ impl VerifiedAccessInstanceAttributes {
     /// `Fn::GetAtt` `VerifiedAccessInstanceId`: a string.
     ///
     /// The ID of the Verified Access instance.
+    #[inline]
     pub fn verified_access_instance_id(&self) -> Value {
         self.0.get_att("VerifiedAccessInstanceId")
     }
@@ -208,6 +214,7 @@ pub struct CloudWatchLogs {
 #[rustfmt::skip]
 impl CloudWatchLogs {
     /// A `CloudWatchLogs` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -221,6 +228,7 @@ impl CloudWatchLogs {
 impl PropertyType for CloudWatchLogs {}
 
 impl ToValue for CloudWatchLogs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -255,6 +263,7 @@ pub struct KinesisDataFirehose {
 #[rustfmt::skip]
 impl KinesisDataFirehose {
     /// A `KinesisDataFirehose` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -268,6 +277,7 @@ impl KinesisDataFirehose {
 impl PropertyType for KinesisDataFirehose {}
 
 impl ToValue for KinesisDataFirehose {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeliveryStream", &self.delivery_stream)
@@ -310,6 +320,7 @@ pub struct S3 {
 #[rustfmt::skip]
 impl S3 {
     /// A `S3` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -327,6 +338,7 @@ impl S3 {
 impl PropertyType for S3 {}
 
 impl ToValue for S3 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
@@ -375,6 +387,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -391,6 +404,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -446,6 +460,7 @@ pub struct VerifiedAccessLogs {
 #[rustfmt::skip]
 impl VerifiedAccessLogs {
     /// A `VerifiedAccessLogs` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -465,6 +480,7 @@ impl VerifiedAccessLogs {
 impl PropertyType for VerifiedAccessLogs {}
 
 impl ToValue for VerifiedAccessLogs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchLogs", &self.cloud_watch_logs)
@@ -521,6 +537,7 @@ pub struct VerifiedAccessTrustProvider {
 #[rustfmt::skip]
 impl VerifiedAccessTrustProvider {
     /// A `VerifiedAccessTrustProvider` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -540,6 +557,7 @@ impl VerifiedAccessTrustProvider {
 impl PropertyType for VerifiedAccessTrustProvider {}
 
 impl ToValue for VerifiedAccessTrustProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)

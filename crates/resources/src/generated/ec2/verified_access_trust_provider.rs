@@ -125,6 +125,7 @@ impl VerifiedAccessTrustProvider {
     };
 
     /// A `VerifiedAccessTrustProvider` with its required properties, named in a [`VerifiedAccessTrustProviderRequired`].
+    #[inline]
     pub fn new(required: VerifiedAccessTrustProviderRequired) -> Self {
         Self {
             description: None,
@@ -176,6 +177,7 @@ impl Resource for VerifiedAccessTrustProvider {
 }
 
 impl ToValue for VerifiedAccessTrustProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -209,6 +211,7 @@ impl VerifiedAccessTrustProviderAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The creation time.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -216,6 +219,7 @@ impl VerifiedAccessTrustProviderAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The last updated time.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -223,6 +227,7 @@ impl VerifiedAccessTrustProviderAttributes {
     /// `Fn::GetAtt` `VerifiedAccessTrustProviderId`: a string.
     ///
     /// The ID of the Verified Access trust provider.
+    #[inline]
     pub fn verified_access_trust_provider_id(&self) -> Value {
         self.0.get_att("VerifiedAccessTrustProviderId")
     }
@@ -258,6 +263,7 @@ pub struct DeviceOptions {
 #[rustfmt::skip]
 impl DeviceOptions {
     /// A `DeviceOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -271,6 +277,7 @@ impl DeviceOptions {
 impl PropertyType for DeviceOptions {}
 
 impl ToValue for DeviceOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PublicSigningKeyUrl", &self.public_signing_key_url)
@@ -339,6 +346,7 @@ pub struct NativeApplicationOidcOptions {
 #[rustfmt::skip]
 impl NativeApplicationOidcOptions {
     /// A `NativeApplicationOidcOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -364,6 +372,7 @@ impl NativeApplicationOidcOptions {
 impl PropertyType for NativeApplicationOidcOptions {}
 
 impl ToValue for NativeApplicationOidcOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthorizationEndpoint", &self.authorization_endpoint)
@@ -436,6 +445,7 @@ pub struct OidcOptions {
 #[rustfmt::skip]
 impl OidcOptions {
     /// A `OidcOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -459,6 +469,7 @@ impl OidcOptions {
 impl PropertyType for OidcOptions {}
 
 impl ToValue for OidcOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthorizationEndpoint", &self.authorization_endpoint)
@@ -510,6 +521,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -526,6 +538,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -554,6 +567,7 @@ impl From<Value> for DeviceTrustProviderType {
 }
 
 impl ToValue for DeviceTrustProviderType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Crowdstrike => "crowdstrike",
@@ -583,6 +597,7 @@ impl From<Value> for TrustProviderType {
 }
 
 impl ToValue for TrustProviderType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Device => "device",
@@ -611,6 +626,7 @@ impl From<Value> for UserTrustProviderType {
 }
 
 impl ToValue for UserTrustProviderType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::IamIdentityCenter => "iam-identity-center",

@@ -216,6 +216,7 @@ impl Volume {
     };
 
     /// A `Volume` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -266,6 +267,7 @@ impl Resource for Volume {
 }
 
 impl ToValue for Volume {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoEnableIO", &self.auto_enable_io)
@@ -301,6 +303,7 @@ impl VolumeAttributes {
     /// `Fn::GetAtt` `VolumeId`: a string.
     ///
     /// The ID of the volume.
+    #[inline]
     pub fn volume_id(&self) -> Value {
         self.0.get_att("VolumeId")
     }

@@ -96,6 +96,7 @@ impl VolumeAttachment {
     };
 
     /// A `VolumeAttachment` with its required properties, named in a [`VolumeAttachmentRequired`].
+    #[inline]
     pub fn new(required: VolumeAttachmentRequired) -> Self {
         Self {
             device: None,
@@ -126,6 +127,7 @@ impl Resource for VolumeAttachment {
 }
 
 impl ToValue for VolumeAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Device", &self.device)

@@ -115,6 +115,7 @@ impl Vpc {
     };
 
     /// A `Vpc` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -149,6 +150,7 @@ impl Resource for Vpc {
 }
 
 impl ToValue for Vpc {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CidrBlock", &self.cidr_block)
@@ -178,6 +180,7 @@ impl VpcAttributes {
     /// The IPv4 network range for the VPC, in CIDR notation. For example, `10.0.0.0/16` . We modify the specified CIDR block to its canonical form; for example, if you specify `100.68.0.18/18` , we modify it to `100.68.0.0/18` .
     ///
     /// You must specify either `CidrBlock` or `Ipv4IpamPoolId` .
+    #[inline]
     pub fn cidr_block(&self) -> Value {
         self.0.get_att("CidrBlock")
     }
@@ -185,6 +188,7 @@ impl VpcAttributes {
     /// `Fn::GetAtt` `CidrBlockAssociations`: a list of strings.
     ///
     /// The association IDs of the IPv4 CIDR blocks for the VPC. For example, \[ vpc-cidr-assoc-0280ab6b \].
+    #[inline]
     pub fn cidr_block_associations(&self) -> Value {
         self.0.get_att("CidrBlockAssociations")
     }
@@ -192,6 +196,7 @@ impl VpcAttributes {
     /// `Fn::GetAtt` `DefaultNetworkAcl`: a string.
     ///
     /// The ID of the default network ACL for the VPC. For example, acl-814dafe3.
+    #[inline]
     pub fn default_network_acl(&self) -> Value {
         self.0.get_att("DefaultNetworkAcl")
     }
@@ -199,6 +204,7 @@ impl VpcAttributes {
     /// `Fn::GetAtt` `DefaultSecurityGroup`: a string.
     ///
     /// The ID of the default security group for the VPC. For example, sg-b178e0d3.
+    #[inline]
     pub fn default_security_group(&self) -> Value {
         self.0.get_att("DefaultSecurityGroup")
     }
@@ -208,6 +214,7 @@ impl VpcAttributes {
     /// Indicates whether the instances launched in the VPC get DNS hostnames. If enabled, instances in the VPC get DNS hostnames; otherwise, they do not. Disabled by default for nondefault VPCs. For more information, see \[DNS attributes in your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support>) .
     ///
     /// You can only enable DNS hostnames if you've enabled DNS support.
+    #[inline]
     pub fn enable_dns_hostnames(&self) -> Value {
         self.0.get_att("EnableDnsHostnames")
     }
@@ -215,6 +222,7 @@ impl VpcAttributes {
     /// `Fn::GetAtt` `EnableDnsSupport`: a boolean.
     ///
     /// Indicates whether the DNS resolution is supported for the VPC. If enabled, queries to the Amazon provided DNS server at the 169.254.169.253 IP address, or the reserved IP address at the base of the VPC network range "plus two" succeed. If disabled, the Amazon provided DNS service in the VPC that resolves public DNS hostnames to IP addresses is not enabled. Enabled by default. For more information, see \[DNS attributes in your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support>) .
+    #[inline]
     pub fn enable_dns_support(&self) -> Value {
         self.0.get_att("EnableDnsSupport")
     }
@@ -227,6 +235,7 @@ impl VpcAttributes {
     /// - `dedicated` : An instance launched into the VPC runs on dedicated hardware by default, unless you explicitly specify a tenancy of `host` during instance launch. You cannot specify a tenancy of `default` during instance launch.
     ///
     /// Updating `InstanceTenancy` requires no replacement only if you are updating its value from `dedicated` to `default` . Updating `InstanceTenancy` from `default` to `dedicated` requires replacement.
+    #[inline]
     pub fn instance_tenancy(&self) -> Value {
         self.0.get_att("InstanceTenancy")
     }
@@ -236,6 +245,7 @@ impl VpcAttributes {
     /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
     ///
     /// You must specify either `CidrBlock` or `Ipv4IpamPoolId` .
+    #[inline]
     pub fn ipv4_ipam_pool_id(&self) -> Value {
         self.0.get_att("Ipv4IpamPoolId")
     }
@@ -243,6 +253,7 @@ impl VpcAttributes {
     /// `Fn::GetAtt` `Ipv4NetmaskLength`: an integer.
     ///
     /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    #[inline]
     pub fn ipv4_netmask_length(&self) -> Value {
         self.0.get_att("Ipv4NetmaskLength")
     }
@@ -250,6 +261,7 @@ impl VpcAttributes {
     /// `Fn::GetAtt` `Ipv6CidrBlocks`: a list of strings.
     ///
     /// The IPv6 CIDR blocks for the VPC. For example, \[ 2001:db8:1234:1a00::/56 \].
+    #[inline]
     pub fn ipv6_cidr_blocks(&self) -> Value {
         self.0.get_att("Ipv6CidrBlocks")
     }
@@ -257,6 +269,7 @@ impl VpcAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// The tags for the VPC.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -264,6 +277,7 @@ impl VpcAttributes {
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC.
+    #[inline]
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
     }
@@ -289,6 +303,7 @@ impl From<Value> for InstanceTenancy {
 }
 
 impl ToValue for InstanceTenancy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dedicated => "dedicated",

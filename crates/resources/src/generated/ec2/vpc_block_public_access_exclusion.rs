@@ -88,6 +88,7 @@ impl VpcBlockPublicAccessExclusion {
     };
 
     /// A `VpcBlockPublicAccessExclusion` with its required properties, named in a [`VpcBlockPublicAccessExclusionRequired`].
+    #[inline]
     pub fn new(required: VpcBlockPublicAccessExclusionRequired) -> Self {
         Self {
             internet_gateway_exclusion_mode: required.internet_gateway_exclusion_mode,
@@ -121,6 +122,7 @@ impl Resource for VpcBlockPublicAccessExclusion {
 }
 
 impl ToValue for VpcBlockPublicAccessExclusion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -148,6 +150,7 @@ impl VpcBlockPublicAccessExclusionAttributes {
     /// `Fn::GetAtt` `ExclusionId`: a string.
     ///
     /// The ID of the exclusion.
+    #[inline]
     pub fn exclusion_id(&self) -> Value {
         self.0.get_att("ExclusionId")
     }
@@ -191,6 +194,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -207,6 +211,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -233,6 +238,7 @@ impl From<Value> for InternetGatewayExclusionMode {
 }
 
 impl ToValue for InternetGatewayExclusionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllowBidirectional => "allow-bidirectional",

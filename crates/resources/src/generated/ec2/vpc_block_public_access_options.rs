@@ -67,6 +67,7 @@ impl VpcBlockPublicAccessOptions {
     };
 
     /// A `VpcBlockPublicAccessOptions` with its required properties, named in a [`VpcBlockPublicAccessOptionsRequired`].
+    #[inline]
     pub fn new(required: VpcBlockPublicAccessOptionsRequired) -> Self {
         Self {
             internet_gateway_block_mode: required.internet_gateway_block_mode,
@@ -88,6 +89,7 @@ impl Resource for VpcBlockPublicAccessOptions {
 }
 
 impl ToValue for VpcBlockPublicAccessOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -112,6 +114,7 @@ impl VpcBlockPublicAccessOptionsAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     ///
     /// The ID of the AWS account.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
@@ -119,6 +122,7 @@ impl VpcBlockPublicAccessOptionsAttributes {
     /// `Fn::GetAtt` `ExclusionsAllowed`: a string.
     ///
     /// Determines if exclusions are allowed. If you have enabled VPC BPA at the Organization level, exclusions may be not-allowed. Otherwise, they are allowed.
+    #[inline]
     pub fn exclusions_allowed(&self) -> Value {
         self.0.get_att("ExclusionsAllowed")
     }
@@ -142,6 +146,7 @@ impl From<Value> for InternetGatewayBlockMode {
 }
 
 impl ToValue for InternetGatewayBlockMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BlockBidirectional => "block-bidirectional",

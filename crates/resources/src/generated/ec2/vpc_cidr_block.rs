@@ -140,6 +140,7 @@ impl VpcCidrBlock {
     };
 
     /// A `VpcCidrBlock` with its required properties, named in a [`VpcCidrBlockRequired`].
+    #[inline]
     pub fn new(required: VpcCidrBlockRequired) -> Self {
         Self {
             amazon_provided_ipv6_cidr_block: None,
@@ -188,6 +189,7 @@ impl Resource for VpcCidrBlock {
 }
 
 impl ToValue for VpcCidrBlock {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -224,6 +226,7 @@ impl VpcCidrBlockAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The Id of the VPC associated CIDR Block.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -231,6 +234,7 @@ impl VpcCidrBlockAttributes {
     /// `Fn::GetAtt` `IpSource`: a string.
     ///
     /// The source that allocated the IP address space. `byoip` or `amazon` indicates public IP address space allocated by Amazon or space that you have allocated with Bring your own IP (BYOIP). `none` indicates private space.
+    #[inline]
     pub fn ip_source(&self) -> Value {
         self.0.get_att("IpSource")
     }
@@ -238,6 +242,7 @@ impl VpcCidrBlockAttributes {
     /// `Fn::GetAtt` `Ipv6AddressAttribute`: a string.
     ///
     /// Public IPv6 addresses are those advertised on the internet from AWS . Private IP addresses are not and cannot be advertised on the internet from AWS .
+    #[inline]
     pub fn ipv6_address_attribute(&self) -> Value {
         self.0.get_att("Ipv6AddressAttribute")
     }

@@ -128,6 +128,7 @@ impl VpcEncryptionControl {
     };
 
     /// A `VpcEncryptionControl` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -170,6 +171,7 @@ impl Resource for VpcEncryptionControl {
 }
 
 impl ToValue for VpcEncryptionControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -222,6 +224,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions`: an object.
     ///
     /// Information about resource exclusions for the VPC Encryption Control configuration.
+    #[inline]
     pub fn resource_exclusions(&self) -> Value {
         self.0.get_att("ResourceExclusions")
     }
@@ -231,6 +234,7 @@ impl VpcEncryptionControlAttributes {
     /// Describes an exclusion configuration for VPC Encryption Control.
     ///
     /// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+    #[inline]
     pub fn resource_exclusions_egress_only_internet_gateway(&self) -> Value {
         self.0
             .get_att("ResourceExclusions.EgressOnlyInternetGateway")
@@ -239,6 +243,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions.EgressOnlyInternetGateway.State`: a string.
     ///
     /// The current state of the exclusion configuration.
+    #[inline]
     pub fn resource_exclusions_egress_only_internet_gateway_state(&self) -> Value {
         self.0
             .get_att("ResourceExclusions.EgressOnlyInternetGateway.State")
@@ -247,6 +252,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions.EgressOnlyInternetGateway.StateMessage`: a string.
     ///
     /// A message providing additional information about the exclusion state.
+    #[inline]
     pub fn resource_exclusions_egress_only_internet_gateway_state_message(&self) -> Value {
         self.0
             .get_att("ResourceExclusions.EgressOnlyInternetGateway.StateMessage")
@@ -257,6 +263,7 @@ impl VpcEncryptionControlAttributes {
     /// Describes an exclusion configuration for VPC Encryption Control.
     ///
     /// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+    #[inline]
     pub fn resource_exclusions_elastic_file_system(&self) -> Value {
         self.0.get_att("ResourceExclusions.ElasticFileSystem")
     }
@@ -264,6 +271,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions.ElasticFileSystem.State`: a string.
     ///
     /// The current state of the exclusion configuration.
+    #[inline]
     pub fn resource_exclusions_elastic_file_system_state(&self) -> Value {
         self.0.get_att("ResourceExclusions.ElasticFileSystem.State")
     }
@@ -271,6 +279,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions.ElasticFileSystem.StateMessage`: a string.
     ///
     /// A message providing additional information about the exclusion state.
+    #[inline]
     pub fn resource_exclusions_elastic_file_system_state_message(&self) -> Value {
         self.0
             .get_att("ResourceExclusions.ElasticFileSystem.StateMessage")
@@ -281,6 +290,7 @@ impl VpcEncryptionControlAttributes {
     /// Describes an exclusion configuration for VPC Encryption Control.
     ///
     /// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+    #[inline]
     pub fn resource_exclusions_internet_gateway(&self) -> Value {
         self.0.get_att("ResourceExclusions.InternetGateway")
     }
@@ -288,6 +298,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions.InternetGateway.State`: a string.
     ///
     /// The current state of the exclusion configuration.
+    #[inline]
     pub fn resource_exclusions_internet_gateway_state(&self) -> Value {
         self.0.get_att("ResourceExclusions.InternetGateway.State")
     }
@@ -295,6 +306,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions.InternetGateway.StateMessage`: a string.
     ///
     /// A message providing additional information about the exclusion state.
+    #[inline]
     pub fn resource_exclusions_internet_gateway_state_message(&self) -> Value {
         self.0
             .get_att("ResourceExclusions.InternetGateway.StateMessage")
@@ -305,6 +317,7 @@ impl VpcEncryptionControlAttributes {
     /// Describes an exclusion configuration for VPC Encryption Control.
     ///
     /// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+    #[inline]
     pub fn resource_exclusions_lambda(&self) -> Value {
         self.0.get_att("ResourceExclusions.Lambda")
     }
@@ -312,6 +325,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions.Lambda.State`: a string.
     ///
     /// The current state of the exclusion configuration.
+    #[inline]
     pub fn resource_exclusions_lambda_state(&self) -> Value {
         self.0.get_att("ResourceExclusions.Lambda.State")
     }
@@ -319,6 +333,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions.Lambda.StateMessage`: a string.
     ///
     /// A message providing additional information about the exclusion state.
+    #[inline]
     pub fn resource_exclusions_lambda_state_message(&self) -> Value {
         self.0.get_att("ResourceExclusions.Lambda.StateMessage")
     }
@@ -328,6 +343,7 @@ impl VpcEncryptionControlAttributes {
     /// Describes an exclusion configuration for VPC Encryption Control.
     ///
     /// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+    #[inline]
     pub fn resource_exclusions_nat_gateway(&self) -> Value {
         self.0.get_att("ResourceExclusions.NatGateway")
     }
@@ -335,6 +351,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions.NatGateway.State`: a string.
     ///
     /// The current state of the exclusion configuration.
+    #[inline]
     pub fn resource_exclusions_nat_gateway_state(&self) -> Value {
         self.0.get_att("ResourceExclusions.NatGateway.State")
     }
@@ -342,6 +359,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions.NatGateway.StateMessage`: a string.
     ///
     /// A message providing additional information about the exclusion state.
+    #[inline]
     pub fn resource_exclusions_nat_gateway_state_message(&self) -> Value {
         self.0.get_att("ResourceExclusions.NatGateway.StateMessage")
     }
@@ -351,6 +369,7 @@ impl VpcEncryptionControlAttributes {
     /// Describes an exclusion configuration for VPC Encryption Control.
     ///
     /// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+    #[inline]
     pub fn resource_exclusions_virtual_private_gateway(&self) -> Value {
         self.0.get_att("ResourceExclusions.VirtualPrivateGateway")
     }
@@ -358,6 +377,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions.VirtualPrivateGateway.State`: a string.
     ///
     /// The current state of the exclusion configuration.
+    #[inline]
     pub fn resource_exclusions_virtual_private_gateway_state(&self) -> Value {
         self.0
             .get_att("ResourceExclusions.VirtualPrivateGateway.State")
@@ -366,6 +386,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions.VirtualPrivateGateway.StateMessage`: a string.
     ///
     /// A message providing additional information about the exclusion state.
+    #[inline]
     pub fn resource_exclusions_virtual_private_gateway_state_message(&self) -> Value {
         self.0
             .get_att("ResourceExclusions.VirtualPrivateGateway.StateMessage")
@@ -376,6 +397,7 @@ impl VpcEncryptionControlAttributes {
     /// Describes an exclusion configuration for VPC Encryption Control.
     ///
     /// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+    #[inline]
     pub fn resource_exclusions_vpc_lattice(&self) -> Value {
         self.0.get_att("ResourceExclusions.VpcLattice")
     }
@@ -383,6 +405,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions.VpcLattice.State`: a string.
     ///
     /// The current state of the exclusion configuration.
+    #[inline]
     pub fn resource_exclusions_vpc_lattice_state(&self) -> Value {
         self.0.get_att("ResourceExclusions.VpcLattice.State")
     }
@@ -390,6 +413,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions.VpcLattice.StateMessage`: a string.
     ///
     /// A message providing additional information about the exclusion state.
+    #[inline]
     pub fn resource_exclusions_vpc_lattice_state_message(&self) -> Value {
         self.0.get_att("ResourceExclusions.VpcLattice.StateMessage")
     }
@@ -399,6 +423,7 @@ impl VpcEncryptionControlAttributes {
     /// Describes an exclusion configuration for VPC Encryption Control.
     ///
     /// For more information, see \[Enforce VPC encryption in transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in the *Amazon VPC User Guide* .
+    #[inline]
     pub fn resource_exclusions_vpc_peering(&self) -> Value {
         self.0.get_att("ResourceExclusions.VpcPeering")
     }
@@ -406,6 +431,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions.VpcPeering.State`: a string.
     ///
     /// The current state of the exclusion configuration.
+    #[inline]
     pub fn resource_exclusions_vpc_peering_state(&self) -> Value {
         self.0.get_att("ResourceExclusions.VpcPeering.State")
     }
@@ -413,6 +439,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `ResourceExclusions.VpcPeering.StateMessage`: a string.
     ///
     /// A message providing additional information about the exclusion state.
+    #[inline]
     pub fn resource_exclusions_vpc_peering_state_message(&self) -> Value {
         self.0.get_att("ResourceExclusions.VpcPeering.StateMessage")
     }
@@ -420,6 +447,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The current state of the VPC Encryption Control configuration.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -427,6 +455,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `StateMessage`: a string.
     ///
     /// A message providing additional information about the encryption control state.
+    #[inline]
     pub fn state_message(&self) -> Value {
         self.0.get_att("StateMessage")
     }
@@ -434,6 +463,7 @@ impl VpcEncryptionControlAttributes {
     /// `Fn::GetAtt` `VpcEncryptionControlId`: a string.
     ///
     /// The ID of the VPC Encryption Control configuration.
+    #[inline]
     pub fn vpc_encryption_control_id(&self) -> Value {
         self.0.get_att("VpcEncryptionControlId")
     }
@@ -477,6 +507,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -493,6 +524,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -519,6 +551,7 @@ impl From<Value> for EgressOnlyInternetGatewayExclusionInput {
 }
 
 impl ToValue for EgressOnlyInternetGatewayExclusionInput {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enable => "enable",
@@ -547,6 +580,7 @@ impl From<Value> for ElasticFileSystemExclusionInput {
 }
 
 impl ToValue for ElasticFileSystemExclusionInput {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enable => "enable",
@@ -575,6 +609,7 @@ impl From<Value> for InternetGatewayExclusionInput {
 }
 
 impl ToValue for InternetGatewayExclusionInput {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enable => "enable",
@@ -603,6 +638,7 @@ impl From<Value> for LambdaExclusionInput {
 }
 
 impl ToValue for LambdaExclusionInput {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enable => "enable",
@@ -631,6 +667,7 @@ impl From<Value> for NatGatewayExclusionInput {
 }
 
 impl ToValue for NatGatewayExclusionInput {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enable => "enable",
@@ -659,6 +696,7 @@ impl From<Value> for VirtualPrivateGatewayExclusionInput {
 }
 
 impl ToValue for VirtualPrivateGatewayExclusionInput {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enable => "enable",
@@ -687,6 +725,7 @@ impl From<Value> for VpcEncryptionControlMode {
 }
 
 impl ToValue for VpcEncryptionControlMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Monitor => "monitor",
@@ -715,6 +754,7 @@ impl From<Value> for VpcLatticeExclusionInput {
 }
 
 impl ToValue for VpcLatticeExclusionInput {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enable => "enable",
@@ -743,6 +783,7 @@ impl From<Value> for VpcPeeringExclusionInput {
 }
 
 impl ToValue for VpcPeeringExclusionInput {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enable => "enable",

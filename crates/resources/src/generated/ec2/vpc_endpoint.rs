@@ -165,6 +165,7 @@ impl VpcEndpoint {
     };
 
     /// A `VpcEndpoint` with its required properties, named in a [`VpcEndpointRequired`].
+    #[inline]
     pub fn new(required: VpcEndpointRequired) -> Self {
         Self {
             dns_options: None,
@@ -228,6 +229,7 @@ impl Resource for VpcEndpoint {
 }
 
 impl ToValue for VpcEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DnsOptions", &self.dns_options)
@@ -262,6 +264,7 @@ impl VpcEndpointAttributes {
     /// `Fn::GetAtt` `CreationTimestamp`: a string.
     ///
     /// The date and time the VPC endpoint was created. For example: `Fri Sep 28 23:34:36 UTC 2018.`
+    #[inline]
     pub fn creation_timestamp(&self) -> Value {
         self.0.get_att("CreationTimestamp")
     }
@@ -275,6 +278,7 @@ impl VpcEndpointAttributes {
     /// \["Z1HUB23UULQXV:vpce-01abc23456de78f9g-12abccd3.ec2.us-east-1.vpce.amazonaws.com", "Z1HUB23UULQXV:vpce-01abc23456de78f9g-12abccd3-us-east-1a.ec2.us-east-1.vpce.amazonaws.com", "Z1C12344VYDITB0:ec2.us-east-1.amazonaws.com"\]
     ///
     /// If you update the `PrivateDnsEnabled` or `SubnetIds` properties, the DNS entries in the list will change.
+    #[inline]
     pub fn dns_entries(&self) -> Value {
         self.0.get_att("DnsEntries")
     }
@@ -282,6 +286,7 @@ impl VpcEndpointAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the VPC endpoint.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -289,6 +294,7 @@ impl VpcEndpointAttributes {
     /// `Fn::GetAtt` `NetworkInterfaceIds`: a list of strings.
     ///
     /// (Interface endpoints) The network interface IDs. If you update the `PrivateDnsEnabled` or `SubnetIds` properties, the items in this list might change.
+    #[inline]
     pub fn network_interface_ids(&self) -> Value {
         self.0.get_att("NetworkInterfaceIds")
     }
@@ -337,6 +343,7 @@ pub struct DnsOptionsSpecification {
 #[rustfmt::skip]
 impl DnsOptionsSpecification {
     /// A `DnsOptionsSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -354,6 +361,7 @@ impl DnsOptionsSpecification {
 impl PropertyType for DnsOptionsSpecification {}
 
 impl ToValue for DnsOptionsSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DnsRecordIpType", &self.dns_record_ip_type)
@@ -394,6 +402,7 @@ impl From<Value> for DnsRecordIpType {
 }
 
 impl ToValue for DnsRecordIpType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
@@ -429,6 +438,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
@@ -461,6 +471,7 @@ impl From<Value> for PrivateDnsOnlyForInboundResolverEndpoint {
 }
 
 impl ToValue for PrivateDnsOnlyForInboundResolverEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OnlyInboundResolver => "OnlyInboundResolver",
@@ -494,6 +505,7 @@ impl From<Value> for PrivateDnsPreference {
 }
 
 impl ToValue for PrivateDnsPreference {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::VerifiedDomainsOnly => "VERIFIED_DOMAINS_ONLY",
@@ -530,6 +542,7 @@ impl From<Value> for VpcEndpointType {
 }
 
 impl ToValue for VpcEndpointType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Interface => "Interface",

@@ -88,6 +88,7 @@ impl VpcEndpointConnectionNotification {
     };
 
     /// A `VpcEndpointConnectionNotification` with its required properties, named in a [`VpcEndpointConnectionNotificationRequired`].
+    #[inline]
     pub fn new(required: VpcEndpointConnectionNotificationRequired) -> Self {
         Self {
             connection_events: required.connection_events,
@@ -118,6 +119,7 @@ impl Resource for VpcEndpointConnectionNotification {
 }
 
 impl ToValue for VpcEndpointConnectionNotification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectionEvents", &self.connection_events)
@@ -145,6 +147,7 @@ impl VpcEndpointConnectionNotificationAttributes {
     /// `Fn::GetAtt` `VPCEndpointConnectionNotificationId`: a string.
     ///
     /// The ID of the notification.
+    #[inline]
     pub fn vpc_endpoint_connection_notification_id(&self) -> Value {
         self.0.get_att("VPCEndpointConnectionNotificationId")
     }

@@ -103,6 +103,7 @@ impl VpcEndpointService {
     };
 
     /// A `VpcEndpointService` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -139,6 +140,7 @@ impl Resource for VpcEndpointService {
 }
 
 impl ToValue for VpcEndpointService {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceptanceRequired", &self.acceptance_required)
@@ -170,6 +172,7 @@ impl VpcEndpointServiceAttributes {
     /// `Fn::GetAtt` `ServiceId`: a string.
     ///
     /// The ID of the endpoint service.
+    #[inline]
     pub fn service_id(&self) -> Value {
         self.0.get_att("ServiceId")
     }
@@ -193,6 +196,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "ipv4",

@@ -74,6 +74,7 @@ impl VpcEndpointServicePermissions {
     };
 
     /// A `VpcEndpointServicePermissions` with its required properties, named in a [`VpcEndpointServicePermissionsRequired`].
+    #[inline]
     pub fn new(required: VpcEndpointServicePermissionsRequired) -> Self {
         Self {
             allowed_principals: None,
@@ -98,6 +99,7 @@ impl Resource for VpcEndpointServicePermissions {
 }
 
 impl ToValue for VpcEndpointServicePermissions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedPrincipals", &self.allowed_principals)

@@ -81,6 +81,7 @@ impl VpcGatewayAttachment {
     };
 
     /// A `VpcGatewayAttachment` with its required properties, named in a [`VpcGatewayAttachmentRequired`].
+    #[inline]
     pub fn new(required: VpcGatewayAttachmentRequired) -> Self {
         Self {
             internet_gateway_id: None,
@@ -108,6 +109,7 @@ impl Resource for VpcGatewayAttachment {
 }
 
 impl ToValue for VpcGatewayAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InternetGatewayId", &self.internet_gateway_id)
@@ -131,6 +133,7 @@ impl VpcGatewayAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentType`: a string.
     ///
     /// Used to identify if this resource is an Internet Gateway or Vpn Gateway Attachment
+    #[inline]
     pub fn attachment_type(&self) -> Value {
         self.0.get_att("AttachmentType")
     }

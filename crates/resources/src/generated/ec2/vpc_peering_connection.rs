@@ -121,6 +121,7 @@ impl VpcPeeringConnection {
     };
 
     /// A `VpcPeeringConnection` with its required properties, named in a [`VpcPeeringConnectionRequired`].
+    #[inline]
     pub fn new(required: VpcPeeringConnectionRequired) -> Self {
         Self {
             assume_role_region: None,
@@ -163,6 +164,7 @@ impl Resource for VpcPeeringConnection {
 }
 
 impl ToValue for VpcPeeringConnection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssumeRoleRegion", &self.assume_role_region)
@@ -190,6 +192,7 @@ impl VpcPeeringConnectionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the peering connection.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -229,6 +232,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -245,6 +249,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -78,6 +78,7 @@ impl VpcdhcpOptionsAssociation {
     };
 
     /// A `VpcdhcpOptionsAssociation` with its required properties, named in a [`VpcdhcpOptionsAssociationRequired`].
+    #[inline]
     pub fn new(required: VpcdhcpOptionsAssociationRequired) -> Self {
         Self {
             dhcp_options_id: required.dhcp_options_id,
@@ -102,6 +103,7 @@ impl Resource for VpcdhcpOptionsAssociation {
 }
 
 impl ToValue for VpcdhcpOptionsAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DhcpOptionsId", &self.dhcp_options_id)

@@ -84,6 +84,7 @@ impl VpnConcentrator {
     };
 
     /// A `VpnConcentrator` with its required properties, named in a [`VpnConcentratorRequired`].
+    #[inline]
     pub fn new(required: VpnConcentratorRequired) -> Self {
         Self {
             tags: None,
@@ -114,6 +115,7 @@ impl Resource for VpnConcentrator {
 }
 
 impl ToValue for VpnConcentrator {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Tags", &self.tags)
@@ -137,6 +139,7 @@ impl VpnConcentratorAttributes {
     /// `Fn::GetAtt` `TransitGatewayAttachmentId`: a string.
     ///
     /// The ID of the transit gateway attachment for the VPN concentrator.
+    #[inline]
     pub fn transit_gateway_attachment_id(&self) -> Value {
         self.0.get_att("TransitGatewayAttachmentId")
     }
@@ -144,6 +147,7 @@ impl VpnConcentratorAttributes {
     /// `Fn::GetAtt` `VpnConcentratorId`: a string.
     ///
     /// The ID of the VPN concentrator to associate with the VPN connection.
+    #[inline]
     pub fn vpn_concentrator_id(&self) -> Value {
         self.0.get_att("VpnConcentratorId")
     }

@@ -211,6 +211,7 @@ impl VpnConnection {
     };
 
     /// A `VpnConnection` with its required properties, named in a [`VpnConnectionRequired`].
+    #[inline]
     pub fn new(required: VpnConnectionRequired) -> Self {
         Self {
             customer_gateway_id: required.customer_gateway_id,
@@ -286,6 +287,7 @@ impl Resource for VpnConnection {
 }
 
 impl ToValue for VpnConnection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CustomerGatewayId", &self.customer_gateway_id)
@@ -330,6 +332,7 @@ impl VpnConnectionAttributes {
     /// `Fn::GetAtt` `VpnConnectionId`: a string.
     ///
     /// The ID of the VPN connection.
+    #[inline]
     pub fn vpn_connection_id(&self) -> Value {
         self.0.get_att("VpnConnectionId")
     }
@@ -393,6 +396,7 @@ pub struct CloudwatchLogOptionsSpecification {
 #[rustfmt::skip]
 impl CloudwatchLogOptionsSpecification {
     /// A `CloudwatchLogOptionsSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -414,6 +418,7 @@ impl CloudwatchLogOptionsSpecification {
 impl PropertyType for CloudwatchLogOptionsSpecification {}
 
 impl ToValue for CloudwatchLogOptionsSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BgpLogEnabled", &self.bgp_log_enabled)
@@ -451,6 +456,7 @@ pub struct IkeVersionsRequestListValue {
 #[rustfmt::skip]
 impl IkeVersionsRequestListValue {
     /// A `IkeVersionsRequestListValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -462,6 +468,7 @@ impl IkeVersionsRequestListValue {
 impl PropertyType for IkeVersionsRequestListValue {}
 
 impl ToValue for IkeVersionsRequestListValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Value", &self.value).build()
     }
@@ -494,6 +501,7 @@ pub struct Phase1DhGroupNumbersRequestListValue {
 #[rustfmt::skip]
 impl Phase1DhGroupNumbersRequestListValue {
     /// A `Phase1DhGroupNumbersRequestListValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -505,6 +513,7 @@ impl Phase1DhGroupNumbersRequestListValue {
 impl PropertyType for Phase1DhGroupNumbersRequestListValue {}
 
 impl ToValue for Phase1DhGroupNumbersRequestListValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Value", &self.value).build()
     }
@@ -535,6 +544,7 @@ pub struct Phase1EncryptionAlgorithmsRequestListValue {
 #[rustfmt::skip]
 impl Phase1EncryptionAlgorithmsRequestListValue {
     /// A `Phase1EncryptionAlgorithmsRequestListValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -546,6 +556,7 @@ impl Phase1EncryptionAlgorithmsRequestListValue {
 impl PropertyType for Phase1EncryptionAlgorithmsRequestListValue {}
 
 impl ToValue for Phase1EncryptionAlgorithmsRequestListValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Value", &self.value).build()
     }
@@ -576,6 +587,7 @@ pub struct Phase1IntegrityAlgorithmsRequestListValue {
 #[rustfmt::skip]
 impl Phase1IntegrityAlgorithmsRequestListValue {
     /// A `Phase1IntegrityAlgorithmsRequestListValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -587,6 +599,7 @@ impl Phase1IntegrityAlgorithmsRequestListValue {
 impl PropertyType for Phase1IntegrityAlgorithmsRequestListValue {}
 
 impl ToValue for Phase1IntegrityAlgorithmsRequestListValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Value", &self.value).build()
     }
@@ -619,6 +632,7 @@ pub struct Phase2DhGroupNumbersRequestListValue {
 #[rustfmt::skip]
 impl Phase2DhGroupNumbersRequestListValue {
     /// A `Phase2DhGroupNumbersRequestListValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -630,6 +644,7 @@ impl Phase2DhGroupNumbersRequestListValue {
 impl PropertyType for Phase2DhGroupNumbersRequestListValue {}
 
 impl ToValue for Phase2DhGroupNumbersRequestListValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Value", &self.value).build()
     }
@@ -660,6 +675,7 @@ pub struct Phase2EncryptionAlgorithmsRequestListValue {
 #[rustfmt::skip]
 impl Phase2EncryptionAlgorithmsRequestListValue {
     /// A `Phase2EncryptionAlgorithmsRequestListValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -671,6 +687,7 @@ impl Phase2EncryptionAlgorithmsRequestListValue {
 impl PropertyType for Phase2EncryptionAlgorithmsRequestListValue {}
 
 impl ToValue for Phase2EncryptionAlgorithmsRequestListValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Value", &self.value).build()
     }
@@ -701,6 +718,7 @@ pub struct Phase2IntegrityAlgorithmsRequestListValue {
 #[rustfmt::skip]
 impl Phase2IntegrityAlgorithmsRequestListValue {
     /// A `Phase2IntegrityAlgorithmsRequestListValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -712,6 +730,7 @@ impl Phase2IntegrityAlgorithmsRequestListValue {
 impl PropertyType for Phase2IntegrityAlgorithmsRequestListValue {}
 
 impl ToValue for Phase2IntegrityAlgorithmsRequestListValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Value", &self.value).build()
     }
@@ -742,6 +761,7 @@ pub struct VpnTunnelLogOptionsSpecification {
 #[rustfmt::skip]
 impl VpnTunnelLogOptionsSpecification {
     /// A `VpnTunnelLogOptionsSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -753,6 +773,7 @@ impl VpnTunnelLogOptionsSpecification {
 impl PropertyType for VpnTunnelLogOptionsSpecification {}
 
 impl ToValue for VpnTunnelLogOptionsSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudwatchLogOptions", &self.cloudwatch_log_options)
@@ -952,6 +973,7 @@ pub struct VpnTunnelOptionsSpecification {
 #[rustfmt::skip]
 impl VpnTunnelOptionsSpecification {
     /// A `VpnTunnelOptionsSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1001,6 +1023,7 @@ impl VpnTunnelOptionsSpecification {
 impl PropertyType for VpnTunnelOptionsSpecification {}
 
 impl ToValue for VpnTunnelOptionsSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DPDTimeoutAction", &self.dpd_timeout_action)
@@ -1060,6 +1083,7 @@ impl From<Value> for BgpLogOutputFormat {
 }
 
 impl ToValue for BgpLogOutputFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Json => "json",
@@ -1090,6 +1114,7 @@ impl From<Value> for DpdTimeoutAction {
 }
 
 impl ToValue for DpdTimeoutAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Clear => "clear",
@@ -1119,6 +1144,7 @@ impl From<Value> for IkeVersionsRequestListValueValue {
 }
 
 impl ToValue for IkeVersionsRequestListValueValue {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ikev1 => "ikev1",
@@ -1147,6 +1173,7 @@ impl From<Value> for LogOutputFormat {
 }
 
 impl ToValue for LogOutputFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Json => "json",
@@ -1179,6 +1206,7 @@ impl From<Value> for Phase1EncryptionAlgorithmsRequestListValueValue {
 }
 
 impl ToValue for Phase1EncryptionAlgorithmsRequestListValueValue {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aes128 => "AES128",
@@ -1213,6 +1241,7 @@ impl From<Value> for Phase1IntegrityAlgorithmsRequestListValueValue {
 }
 
 impl ToValue for Phase1IntegrityAlgorithmsRequestListValueValue {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sha1 => "SHA1",
@@ -1247,6 +1276,7 @@ impl From<Value> for Phase2EncryptionAlgorithmsRequestListValueValue {
 }
 
 impl ToValue for Phase2EncryptionAlgorithmsRequestListValueValue {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aes128 => "AES128",
@@ -1281,6 +1311,7 @@ impl From<Value> for Phase2IntegrityAlgorithmsRequestListValueValue {
 }
 
 impl ToValue for Phase2IntegrityAlgorithmsRequestListValueValue {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sha1 => "SHA1",
@@ -1311,6 +1342,7 @@ impl From<Value> for PreSharedKeyStorage {
 }
 
 impl ToValue for PreSharedKeyStorage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "Standard",
@@ -1339,6 +1371,7 @@ impl From<Value> for StartupAction {
 }
 
 impl ToValue for StartupAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Add => "add",
@@ -1367,6 +1400,7 @@ impl From<Value> for TunnelBandwidth {
 }
 
 impl ToValue for TunnelBandwidth {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "standard",

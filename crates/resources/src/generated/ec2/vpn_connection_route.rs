@@ -78,6 +78,7 @@ impl VpnConnectionRoute {
     };
 
     /// A `VpnConnectionRoute` with its required properties, named in a [`VpnConnectionRouteRequired`].
+    #[inline]
     pub fn new(required: VpnConnectionRouteRequired) -> Self {
         Self {
             destination_cidr_block: required.destination_cidr_block,
@@ -102,6 +103,7 @@ impl Resource for VpnConnectionRoute {
 }
 
 impl ToValue for VpnConnectionRoute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationCidrBlock", &self.destination_cidr_block)

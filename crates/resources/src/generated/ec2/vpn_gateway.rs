@@ -84,6 +84,7 @@ impl VpnGateway {
     };
 
     /// A `VpnGateway` with its required properties, named in a [`VpnGatewayRequired`].
+    #[inline]
     pub fn new(required: VpnGatewayRequired) -> Self {
         Self {
             amazon_side_asn: None,
@@ -114,6 +115,7 @@ impl Resource for VpnGateway {
 }
 
 impl ToValue for VpnGateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AmazonSideAsn", &self.amazon_side_asn)
@@ -137,6 +139,7 @@ impl VpnGatewayAttributes {
     /// `Fn::GetAtt` `VPNGatewayId`: a string.
     ///
     /// The ID of the VPN gateway.
+    #[inline]
     pub fn vpn_gateway_id(&self) -> Value {
         self.0.get_att("VPNGatewayId")
     }

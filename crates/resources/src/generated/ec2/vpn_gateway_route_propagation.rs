@@ -73,6 +73,7 @@ impl VpnGatewayRoutePropagation {
     };
 
     /// A `VpnGatewayRoutePropagation` with its required properties, named in a [`VpnGatewayRoutePropagationRequired`].
+    #[inline]
     pub fn new(required: VpnGatewayRoutePropagationRequired) -> Self {
         Self {
             route_table_ids: required.route_table_ids,
@@ -97,6 +98,7 @@ impl Resource for VpnGatewayRoutePropagation {
 }
 
 impl ToValue for VpnGatewayRoutePropagation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RouteTableIds", &self.route_table_ids)
@@ -119,6 +121,7 @@ impl VpnGatewayRoutePropagationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the VPN gateway.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

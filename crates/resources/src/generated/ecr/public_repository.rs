@@ -84,6 +84,7 @@ impl PublicRepository {
     };
 
     /// A `PublicRepository` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -112,6 +113,7 @@ impl Resource for PublicRepository {
 }
 
 impl ToValue for PublicRepository {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RepositoryCatalogData", &self.repository_catalog_data)
@@ -136,6 +138,7 @@ impl PublicRepositoryAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) for the specified `AWS::ECR::PublicRepository` resource. For example, `arn:aws:ecr-public:: *123456789012* :repository/ *test-repository*` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -186,6 +189,7 @@ pub struct RepositoryCatalogData {
 #[rustfmt::skip]
 impl RepositoryCatalogData {
     /// A `RepositoryCatalogData` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -205,6 +209,7 @@ impl RepositoryCatalogData {
 impl PropertyType for RepositoryCatalogData {}
 
 impl ToValue for RepositoryCatalogData {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AboutText", &self.about_text)

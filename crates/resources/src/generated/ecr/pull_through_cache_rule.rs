@@ -101,6 +101,7 @@ impl PullThroughCacheRule {
     };
 
     /// A `PullThroughCacheRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -130,6 +131,7 @@ impl Resource for PullThroughCacheRule {
 }
 
 impl ToValue for PullThroughCacheRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CredentialArn", &self.credential_arn)
@@ -184,6 +186,7 @@ impl From<Value> for UpstreamRegistry {
 }
 
 impl ToValue for UpstreamRegistry {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AzureContainerRegistry => "azure-container-registry",

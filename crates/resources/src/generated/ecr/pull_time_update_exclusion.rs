@@ -70,6 +70,7 @@ impl PullTimeUpdateExclusion {
     };
 
     /// A `PullTimeUpdateExclusion` with its required properties, named in a [`PullTimeUpdateExclusionRequired`].
+    #[inline]
     pub fn new(required: PullTimeUpdateExclusionRequired) -> Self {
         Self {
             principal_arn: required.principal_arn,
@@ -91,6 +92,7 @@ impl Resource for PullTimeUpdateExclusion {
 }
 
 impl ToValue for PullTimeUpdateExclusion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PrincipalArn", &self.principal_arn)

@@ -68,6 +68,7 @@ impl RegistryPolicy {
     };
 
     /// A `RegistryPolicy` with its required properties, named in a [`RegistryPolicyRequired`].
+    #[inline]
     pub fn new(required: RegistryPolicyRequired) -> Self {
         Self {
             policy_text: required.policy_text,
@@ -89,6 +90,7 @@ impl Resource for RegistryPolicy {
 }
 
 impl ToValue for RegistryPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PolicyText", &self.policy_text)
@@ -108,6 +110,7 @@ impl From<ResourceRef> for RegistryPolicyAttributes {
 
 impl RegistryPolicyAttributes {
     /// `Fn::GetAtt` `RegistryId`: a string.
+    #[inline]
     pub fn registry_id(&self) -> Value {
         self.0.get_att("RegistryId")
     }

@@ -75,6 +75,7 @@ impl RegistryScanningConfiguration {
     };
 
     /// A `RegistryScanningConfiguration` with its required properties, named in a [`RegistryScanningConfigurationRequired`].
+    #[inline]
     pub fn new(required: RegistryScanningConfigurationRequired) -> Self {
         Self {
             rules: required.rules,
@@ -99,6 +100,7 @@ impl Resource for RegistryScanningConfiguration {
 }
 
 impl ToValue for RegistryScanningConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Rules", &self.rules)
@@ -119,6 +121,7 @@ impl From<ResourceRef> for RegistryScanningConfigurationAttributes {
 
 impl RegistryScanningConfigurationAttributes {
     /// `Fn::GetAtt` `RegistryId`: a string.
+    #[inline]
     pub fn registry_id(&self) -> Value {
         self.0.get_att("RegistryId")
     }
@@ -166,6 +169,7 @@ pub struct RepositoryFilter {
 #[rustfmt::skip]
 impl RepositoryFilter {
     /// A `RepositoryFilter` with its required properties, named in a [`RepositoryFilterRequired`].
+    #[inline]
     pub fn new(required: RepositoryFilterRequired) -> Self {
         Self {
             filter: required.filter,
@@ -182,6 +186,7 @@ impl RepositoryFilter {
 impl PropertyType for RepositoryFilter {}
 
 impl ToValue for RepositoryFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Filter", &self.filter)
@@ -232,6 +237,7 @@ pub struct ScanningRule {
 #[rustfmt::skip]
 impl ScanningRule {
     /// A `ScanningRule` with its required properties, named in a [`ScanningRuleRequired`].
+    #[inline]
     pub fn new(required: ScanningRuleRequired) -> Self {
         Self {
             repository_filters: required.repository_filters,
@@ -248,6 +254,7 @@ impl ScanningRule {
 impl PropertyType for ScanningRule {}
 
 impl ToValue for ScanningRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RepositoryFilters", &self.repository_filters)
@@ -272,6 +279,7 @@ impl From<Value> for FilterType {
 }
 
 impl ToValue for FilterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Wildcard => "WILDCARD",
@@ -299,6 +307,7 @@ impl From<Value> for ScanFrequency {
 }
 
 impl ToValue for ScanFrequency {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ScanOnPush => "SCAN_ON_PUSH",
@@ -327,6 +336,7 @@ impl From<Value> for ScanType {
 }
 
 impl ToValue for ScanType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Basic => "BASIC",

@@ -71,6 +71,7 @@ impl ReplicationConfiguration {
     };
 
     /// A `ReplicationConfiguration` with its required properties, named in a [`ReplicationConfigurationRequired`].
+    #[inline]
     pub fn new(required: ReplicationConfigurationRequired) -> Self {
         Self {
             replication_configuration: required.replication_configuration,
@@ -92,6 +93,7 @@ impl Resource for ReplicationConfiguration {
 }
 
 impl ToValue for ReplicationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ReplicationConfiguration", &self.replication_configuration)
@@ -113,6 +115,7 @@ impl ReplicationConfigurationAttributes {
     /// `Fn::GetAtt` `RegistryId`: a string.
     ///
     /// The account ID of the destination registry.
+    #[inline]
     pub fn registry_id(&self) -> Value {
         self.0.get_att("RegistryId")
     }
@@ -153,6 +156,7 @@ pub struct ReplicationConfigurationProperty {
 #[rustfmt::skip]
 impl ReplicationConfigurationProperty {
     /// A `ReplicationConfigurationProperty` with its required properties, named in a [`ReplicationConfigurationPropertyRequired`].
+    #[inline]
     pub fn new(required: ReplicationConfigurationPropertyRequired) -> Self {
         Self {
             rules: required.rules,
@@ -166,6 +170,7 @@ impl ReplicationConfigurationProperty {
 impl PropertyType for ReplicationConfigurationProperty {}
 
 impl ToValue for ReplicationConfigurationProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Rules", &self.rules).build()
     }
@@ -215,6 +220,7 @@ pub struct ReplicationDestination {
 #[rustfmt::skip]
 impl ReplicationDestination {
     /// A `ReplicationDestination` with its required properties, named in a [`ReplicationDestinationRequired`].
+    #[inline]
     pub fn new(required: ReplicationDestinationRequired) -> Self {
         Self {
             region: required.region,
@@ -231,6 +237,7 @@ impl ReplicationDestination {
 impl PropertyType for ReplicationDestination {}
 
 impl ToValue for ReplicationDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Region", &self.region)
@@ -281,6 +288,7 @@ pub struct ReplicationRule {
 #[rustfmt::skip]
 impl ReplicationRule {
     /// A `ReplicationRule` with its required properties, named in a [`ReplicationRuleRequired`].
+    #[inline]
     pub fn new(required: ReplicationRuleRequired) -> Self {
         Self {
             destinations: required.destinations,
@@ -297,6 +305,7 @@ impl ReplicationRule {
 impl PropertyType for ReplicationRule {}
 
 impl ToValue for ReplicationRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destinations", &self.destinations)
@@ -347,6 +356,7 @@ pub struct RepositoryFilter {
 #[rustfmt::skip]
 impl RepositoryFilter {
     /// A `RepositoryFilter` with its required properties, named in a [`RepositoryFilterRequired`].
+    #[inline]
     pub fn new(required: RepositoryFilterRequired) -> Self {
         Self {
             filter: required.filter,
@@ -363,6 +373,7 @@ impl RepositoryFilter {
 impl PropertyType for RepositoryFilter {}
 
 impl ToValue for RepositoryFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Filter", &self.filter)
@@ -387,6 +398,7 @@ impl From<Value> for FilterType {
 }
 
 impl ToValue for FilterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PrefixMatch => "PREFIX_MATCH",

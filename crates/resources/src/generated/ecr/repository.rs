@@ -127,6 +127,7 @@ impl Repository {
     };
 
     /// A `Repository` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -165,6 +166,7 @@ impl Resource for Repository {
 }
 
 impl ToValue for Repository {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EmptyOnDelete", &self.empty_on_delete)
@@ -200,6 +202,7 @@ impl RepositoryAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) for the specified `AWS::ECR::Repository` resource. For example, `arn:aws:ecr: *eu-west-1* : *123456789012* :repository/ *test-repository*` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -207,6 +210,7 @@ impl RepositoryAttributes {
     /// `Fn::GetAtt` `RepositoryUri`: a string.
     ///
     /// Returns the URI for the specified `AWS::ECR::Repository` resource. For example, `*123456789012* .dkr.ecr. *us-west-2* .amazonaws.com/repository` .
+    #[inline]
     pub fn repository_uri(&self) -> Value {
         self.0.get_att("RepositoryUri")
     }
@@ -237,6 +241,7 @@ pub struct ImageScanningConfiguration {
 #[rustfmt::skip]
 impl ImageScanningConfiguration {
     /// A `ImageScanningConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -248,6 +253,7 @@ impl ImageScanningConfiguration {
 impl PropertyType for ImageScanningConfiguration {}
 
 impl ToValue for ImageScanningConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ScanOnPush", &self.scan_on_push)
@@ -289,6 +295,7 @@ pub struct LifecyclePolicy {
 #[rustfmt::skip]
 impl LifecyclePolicy {
     /// A `LifecyclePolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -302,6 +309,7 @@ impl LifecyclePolicy {
 impl PropertyType for LifecyclePolicy {}
 
 impl ToValue for LifecyclePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LifecyclePolicyText", &self.lifecycle_policy_text)
@@ -332,6 +340,7 @@ impl From<Value> for ImageTagMutability {
 }
 
 impl ToValue for ImageTagMutability {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Mutable => "MUTABLE",

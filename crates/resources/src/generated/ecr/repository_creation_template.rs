@@ -139,6 +139,7 @@ impl RepositoryCreationTemplate {
     };
 
     /// A `RepositoryCreationTemplate` with its required properties, named in a [`RepositoryCreationTemplateRequired`].
+    #[inline]
     pub fn new(required: RepositoryCreationTemplateRequired) -> Self {
         Self {
             applied_for: required.applied_for,
@@ -187,6 +188,7 @@ impl Resource for RepositoryCreationTemplate {
 }
 
 impl ToValue for RepositoryCreationTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppliedFor", &self.applied_for)
@@ -220,6 +222,7 @@ impl RepositoryCreationTemplateAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time, in JavaScript date format, when the repository creation template was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -227,6 +230,7 @@ impl RepositoryCreationTemplateAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The date and time, in JavaScript date format, when the repository creation template was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -270,6 +274,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -286,6 +291,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -314,6 +320,7 @@ impl From<Value> for AppliedForItem {
 }
 
 impl ToValue for AppliedForItem {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Replication => "REPLICATION",
@@ -347,6 +354,7 @@ impl From<Value> for ImageTagMutability {
 }
 
 impl ToValue for ImageTagMutability {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Mutable => "MUTABLE",

@@ -62,6 +62,7 @@ pub struct EncryptionConfiguration {
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
         Self {
             encryption_type: required.encryption_type,
@@ -78,6 +79,7 @@ impl EncryptionConfiguration {
 impl PropertyType for EncryptionConfiguration {}
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EncryptionType", &self.encryption_type)
@@ -128,6 +130,7 @@ pub struct ImageTagMutabilityExclusionFilter {
 #[rustfmt::skip]
 impl ImageTagMutabilityExclusionFilter {
     /// A `ImageTagMutabilityExclusionFilter` with its required properties, named in a [`ImageTagMutabilityExclusionFilterRequired`].
+    #[inline]
     pub fn new(required: ImageTagMutabilityExclusionFilterRequired) -> Self {
         Self {
             image_tag_mutability_exclusion_filter_type: required.image_tag_mutability_exclusion_filter_type,
@@ -144,6 +147,7 @@ impl ImageTagMutabilityExclusionFilter {
 impl PropertyType for ImageTagMutabilityExclusionFilter {}
 
 impl ToValue for ImageTagMutabilityExclusionFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -196,6 +200,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -212,6 +217,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -242,6 +248,7 @@ impl From<Value> for EncryptionType {
 }
 
 impl ToValue for EncryptionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aes256 => "AES256",
@@ -271,6 +278,7 @@ impl From<Value> for ImageTagMutabilityExclusionFilterType {
 }
 
 impl ToValue for ImageTagMutabilityExclusionFilterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Wildcard => "WILDCARD",

@@ -72,6 +72,7 @@ impl SigningConfiguration {
     };
 
     /// A `SigningConfiguration` with its required properties, named in a [`SigningConfigurationRequired`].
+    #[inline]
     pub fn new(required: SigningConfigurationRequired) -> Self {
         Self {
             rules: required.rules,
@@ -93,6 +94,7 @@ impl Resource for SigningConfiguration {
 }
 
 impl ToValue for SigningConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Rules", &self.rules).build()
     }
@@ -112,6 +114,7 @@ impl SigningConfigurationAttributes {
     /// `Fn::GetAtt` `RegistryId`: a string.
     ///
     /// The account ID of the destination registry.
+    #[inline]
     pub fn registry_id(&self) -> Value {
         self.0.get_att("RegistryId")
     }
@@ -165,6 +168,7 @@ pub struct RepositoryFilter {
 #[rustfmt::skip]
 impl RepositoryFilter {
     /// A `RepositoryFilter` with its required properties, named in a [`RepositoryFilterRequired`].
+    #[inline]
     pub fn new(required: RepositoryFilterRequired) -> Self {
         Self {
             filter: required.filter,
@@ -181,6 +185,7 @@ impl RepositoryFilter {
 impl PropertyType for RepositoryFilter {}
 
 impl ToValue for RepositoryFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Filter", &self.filter)
@@ -231,6 +236,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             repository_filters: None,
@@ -247,6 +253,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RepositoryFilters", &self.repository_filters)
@@ -271,6 +278,7 @@ impl From<Value> for FilterType {
 }
 
 impl ToValue for FilterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::WildcardMatch => "WILDCARD_MATCH",

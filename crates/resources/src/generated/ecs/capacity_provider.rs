@@ -98,6 +98,7 @@ impl CapacityProvider {
     };
 
     /// A `CapacityProvider` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -128,6 +129,7 @@ impl Resource for CapacityProvider {
 }
 
 impl ToValue for CapacityProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -182,6 +184,7 @@ pub struct AcceleratorCountRequest {
 #[rustfmt::skip]
 impl AcceleratorCountRequest {
     /// A `AcceleratorCountRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -195,6 +198,7 @@ impl AcceleratorCountRequest {
 impl PropertyType for AcceleratorCountRequest {}
 
 impl ToValue for AcceleratorCountRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -233,6 +237,7 @@ pub struct AcceleratorTotalMemoryMiBRequest {
 #[rustfmt::skip]
 impl AcceleratorTotalMemoryMiBRequest {
     /// A `AcceleratorTotalMemoryMiBRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -246,6 +251,7 @@ impl AcceleratorTotalMemoryMiBRequest {
 impl PropertyType for AcceleratorTotalMemoryMiBRequest {}
 
 impl ToValue for AcceleratorTotalMemoryMiBRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -275,6 +281,7 @@ pub struct AutoRepairConfiguration {
 #[rustfmt::skip]
 impl AutoRepairConfiguration {
     /// A `AutoRepairConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -286,6 +293,7 @@ impl AutoRepairConfiguration {
 impl PropertyType for AutoRepairConfiguration {}
 
 impl ToValue for AutoRepairConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActionsStatus", &self.actions_status)
@@ -347,6 +355,7 @@ pub struct AutoScalingGroupProvider {
 #[rustfmt::skip]
 impl AutoScalingGroupProvider {
     /// A `AutoScalingGroupProvider` with its required properties, named in a [`AutoScalingGroupProviderRequired`].
+    #[inline]
     pub fn new(required: AutoScalingGroupProviderRequired) -> Self {
         Self {
             auto_scaling_group_arn: required.auto_scaling_group_arn,
@@ -369,6 +378,7 @@ impl AutoScalingGroupProvider {
 impl PropertyType for AutoScalingGroupProvider {}
 
 impl ToValue for AutoScalingGroupProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AutoScalingGroupArn", &self.auto_scaling_group_arn)
@@ -412,6 +422,7 @@ pub struct BaselineEbsBandwidthMbpsRequest {
 #[rustfmt::skip]
 impl BaselineEbsBandwidthMbpsRequest {
     /// A `BaselineEbsBandwidthMbpsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -425,6 +436,7 @@ impl BaselineEbsBandwidthMbpsRequest {
 impl PropertyType for BaselineEbsBandwidthMbpsRequest {}
 
 impl ToValue for BaselineEbsBandwidthMbpsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -457,6 +469,7 @@ pub struct CapacityReservationRequest {
 #[rustfmt::skip]
 impl CapacityReservationRequest {
     /// A `CapacityReservationRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -470,6 +483,7 @@ impl CapacityReservationRequest {
 impl PropertyType for CapacityReservationRequest {}
 
 impl ToValue for CapacityReservationRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReservationGroupArn", &self.reservation_group_arn)
@@ -503,6 +517,7 @@ pub struct InfrastructureOptimization {
 #[rustfmt::skip]
 impl InfrastructureOptimization {
     /// A `InfrastructureOptimization` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -514,6 +529,7 @@ impl InfrastructureOptimization {
 impl PropertyType for InfrastructureOptimization {}
 
 impl ToValue for InfrastructureOptimization {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ScaleInAfter", &self.scale_in_after)
@@ -609,6 +625,7 @@ pub struct InstanceLaunchTemplate {
 #[rustfmt::skip]
 impl InstanceLaunchTemplate {
     /// A `InstanceLaunchTemplate` with its required properties, named in a [`InstanceLaunchTemplateRequired`].
+    #[inline]
     pub fn new(required: InstanceLaunchTemplateRequired) -> Self {
         Self {
             capacity_option_type: None,
@@ -649,6 +666,7 @@ impl InstanceLaunchTemplate {
 impl PropertyType for InstanceLaunchTemplate {}
 
 impl ToValue for InstanceLaunchTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityOptionType", &self.capacity_option_type)
@@ -825,6 +843,7 @@ pub struct InstanceRequirementsRequest {
 #[rustfmt::skip]
 impl InstanceRequirementsRequest {
     /// A `InstanceRequirementsRequest` with its required properties, named in a [`InstanceRequirementsRequestRequired`].
+    #[inline]
     pub fn new(required: InstanceRequirementsRequestRequired) -> Self {
         Self {
             accelerator_count: None,
@@ -907,6 +926,7 @@ impl InstanceRequirementsRequest {
 impl PropertyType for InstanceRequirementsRequest {}
 
 impl ToValue for InstanceRequirementsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceleratorCount", &self.accelerator_count)
@@ -973,6 +993,7 @@ pub struct ManagedInstancesLocalStorageConfiguration {
 #[rustfmt::skip]
 impl ManagedInstancesLocalStorageConfiguration {
     /// A `ManagedInstancesLocalStorageConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -984,6 +1005,7 @@ impl ManagedInstancesLocalStorageConfiguration {
 impl PropertyType for ManagedInstancesLocalStorageConfiguration {}
 
 impl ToValue for ManagedInstancesLocalStorageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("UseLocalStorage", &self.use_local_storage)
@@ -1035,6 +1057,7 @@ pub struct ManagedInstancesNetworkConfiguration {
 #[rustfmt::skip]
 impl ManagedInstancesNetworkConfiguration {
     /// A `ManagedInstancesNetworkConfiguration` with its required properties, named in a [`ManagedInstancesNetworkConfigurationRequired`].
+    #[inline]
     pub fn new(required: ManagedInstancesNetworkConfigurationRequired) -> Self {
         Self {
             security_groups: required.security_groups,
@@ -1051,6 +1074,7 @@ impl ManagedInstancesNetworkConfiguration {
 impl PropertyType for ManagedInstancesNetworkConfiguration {}
 
 impl ToValue for ManagedInstancesNetworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecurityGroups", &self.security_groups)
@@ -1118,6 +1142,7 @@ pub struct ManagedInstancesProvider {
 #[rustfmt::skip]
 impl ManagedInstancesProvider {
     /// A `ManagedInstancesProvider` with its required properties, named in a [`ManagedInstancesProviderRequired`].
+    #[inline]
     pub fn new(required: ManagedInstancesProviderRequired) -> Self {
         Self {
             auto_repair_configuration: None,
@@ -1143,6 +1168,7 @@ impl ManagedInstancesProvider {
 impl PropertyType for ManagedInstancesProvider {}
 
 impl ToValue for ManagedInstancesProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoRepairConfiguration", &self.auto_repair_configuration)
@@ -1192,6 +1218,7 @@ pub struct ManagedInstancesStorageConfiguration {
 #[rustfmt::skip]
 impl ManagedInstancesStorageConfiguration {
     /// A `ManagedInstancesStorageConfiguration` with its required properties, named in a [`ManagedInstancesStorageConfigurationRequired`].
+    #[inline]
     pub fn new(required: ManagedInstancesStorageConfigurationRequired) -> Self {
         Self {
             storage_size_gi_b: required.storage_size_gi_b,
@@ -1205,6 +1232,7 @@ impl ManagedInstancesStorageConfiguration {
 impl PropertyType for ManagedInstancesStorageConfiguration {}
 
 impl ToValue for ManagedInstancesStorageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("StorageSizeGiB", &self.storage_size_gi_b)
@@ -1271,6 +1299,7 @@ pub struct ManagedScaling {
 #[rustfmt::skip]
 impl ManagedScaling {
     /// A `ManagedScaling` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1290,6 +1319,7 @@ impl ManagedScaling {
 impl PropertyType for ManagedScaling {}
 
 impl ToValue for ManagedScaling {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InstanceWarmupPeriod", &self.instance_warmup_period)
@@ -1331,6 +1361,7 @@ pub struct MemoryGiBPerVCpuRequest {
 #[rustfmt::skip]
 impl MemoryGiBPerVCpuRequest {
     /// A `MemoryGiBPerVCpuRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1344,6 +1375,7 @@ impl MemoryGiBPerVCpuRequest {
 impl PropertyType for MemoryGiBPerVCpuRequest {}
 
 impl ToValue for MemoryGiBPerVCpuRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -1390,6 +1422,7 @@ pub struct MemoryMiBRequest {
 #[rustfmt::skip]
 impl MemoryMiBRequest {
     /// A `MemoryMiBRequest` with its required properties, named in a [`MemoryMiBRequestRequired`].
+    #[inline]
     pub fn new(required: MemoryMiBRequestRequired) -> Self {
         Self {
             max: None,
@@ -1406,6 +1439,7 @@ impl MemoryMiBRequest {
 impl PropertyType for MemoryMiBRequest {}
 
 impl ToValue for MemoryMiBRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -1444,6 +1478,7 @@ pub struct NetworkBandwidthGbpsRequest {
 #[rustfmt::skip]
 impl NetworkBandwidthGbpsRequest {
     /// A `NetworkBandwidthGbpsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1457,6 +1492,7 @@ impl NetworkBandwidthGbpsRequest {
 impl PropertyType for NetworkBandwidthGbpsRequest {}
 
 impl ToValue for NetworkBandwidthGbpsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -1495,6 +1531,7 @@ pub struct NetworkInterfaceCountRequest {
 #[rustfmt::skip]
 impl NetworkInterfaceCountRequest {
     /// A `NetworkInterfaceCountRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1508,6 +1545,7 @@ impl NetworkInterfaceCountRequest {
 impl PropertyType for NetworkInterfaceCountRequest {}
 
 impl ToValue for NetworkInterfaceCountRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -1544,6 +1582,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1557,6 +1596,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -1595,6 +1635,7 @@ pub struct TotalLocalStorageGbRequest {
 #[rustfmt::skip]
 impl TotalLocalStorageGbRequest {
     /// A `TotalLocalStorageGbRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1608,6 +1649,7 @@ impl TotalLocalStorageGbRequest {
 impl PropertyType for TotalLocalStorageGbRequest {}
 
 impl ToValue for TotalLocalStorageGbRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -1654,6 +1696,7 @@ pub struct VCpuCountRangeRequest {
 #[rustfmt::skip]
 impl VCpuCountRangeRequest {
     /// A `VCpuCountRangeRequest` with its required properties, named in a [`VCpuCountRangeRequestRequired`].
+    #[inline]
     pub fn new(required: VCpuCountRangeRequestRequired) -> Self {
         Self {
             max: None,
@@ -1670,6 +1713,7 @@ impl VCpuCountRangeRequest {
 impl PropertyType for VCpuCountRangeRequest {}
 
 impl ToValue for VCpuCountRangeRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -1702,6 +1746,7 @@ impl From<Value> for AcceleratorManufacturer {
 }
 
 impl ToValue for AcceleratorManufacturer {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmazonWebServices => "amazon-web-services",
@@ -1755,6 +1800,7 @@ impl From<Value> for AcceleratorName {
 }
 
 impl ToValue for AcceleratorName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::A10g => "a10g",
@@ -1796,6 +1842,7 @@ impl From<Value> for AcceleratorType {
 }
 
 impl ToValue for AcceleratorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gpu => "gpu",
@@ -1825,6 +1872,7 @@ impl From<Value> for ActionsStatus {
 }
 
 impl ToValue for ActionsStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1855,6 +1903,7 @@ impl From<Value> for BareMetal {
 }
 
 impl ToValue for BareMetal {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Included => "included",
@@ -1886,6 +1935,7 @@ impl From<Value> for BurstablePerformance {
 }
 
 impl ToValue for BurstablePerformance {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Included => "included",
@@ -1917,6 +1967,7 @@ impl From<Value> for CapacityOptionType {
 }
 
 impl ToValue for CapacityOptionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OnDemand => "ON_DEMAND",
@@ -1948,6 +1999,7 @@ impl From<Value> for CpuManufacturer {
 }
 
 impl ToValue for CpuManufacturer {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Intel => "intel",
@@ -1977,6 +2029,7 @@ impl From<Value> for InstanceGeneration {
 }
 
 impl ToValue for InstanceGeneration {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Current => "current",
@@ -2007,6 +2060,7 @@ impl From<Value> for LocalStorage {
 }
 
 impl ToValue for LocalStorage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Included => "included",
@@ -2036,6 +2090,7 @@ impl From<Value> for LocalStorageType {
 }
 
 impl ToValue for LocalStorageType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hdd => "hdd",
@@ -2064,6 +2119,7 @@ impl From<Value> for ManagedDraining {
 }
 
 impl ToValue for ManagedDraining {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -2092,6 +2148,7 @@ impl From<Value> for ManagedInstancesMonitoringOptions {
 }
 
 impl ToValue for ManagedInstancesMonitoringOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Basic => "BASIC",
@@ -2120,6 +2177,7 @@ impl From<Value> for ManagedScalingStatus {
 }
 
 impl ToValue for ManagedScalingStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -2148,6 +2206,7 @@ impl From<Value> for ManagedTerminationProtection {
 }
 
 impl ToValue for ManagedTerminationProtection {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -2176,6 +2235,7 @@ impl From<Value> for PropagateTags {
 }
 
 impl ToValue for PropagateTags {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CapacityProvider => "CAPACITY_PROVIDER",
@@ -2206,6 +2266,7 @@ impl From<Value> for ReservationPreference {
 }
 
 impl ToValue for ReservationPreference {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ReservationsOnly => "RESERVATIONS_ONLY",

@@ -118,6 +118,7 @@ impl Cluster {
     };
 
     /// A `Cluster` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -152,6 +153,7 @@ impl Resource for Cluster {
 }
 
 impl ToValue for Cluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityProviders", &self.capacity_providers)
@@ -182,6 +184,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon ECS cluster, such as `arn:aws:ecs:us-east-2:123456789012:cluster/MyECSCluster` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -217,6 +220,7 @@ pub struct ClusterConfiguration {
 #[rustfmt::skip]
 impl ClusterConfiguration {
     /// A `ClusterConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -230,6 +234,7 @@ impl ClusterConfiguration {
 impl PropertyType for ClusterConfiguration {}
 
 impl ToValue for ClusterConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -284,6 +289,7 @@ pub struct ClusterSettings {
 #[rustfmt::skip]
 impl ClusterSettings {
     /// A `ClusterSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -297,6 +303,7 @@ impl ClusterSettings {
 impl PropertyType for ClusterSettings {}
 
 impl ToValue for ClusterSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -344,6 +351,7 @@ pub struct ExecuteCommandConfiguration {
 #[rustfmt::skip]
 impl ExecuteCommandConfiguration {
     /// A `ExecuteCommandConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -359,6 +367,7 @@ impl ExecuteCommandConfiguration {
 impl PropertyType for ExecuteCommandConfiguration {}
 
 impl ToValue for ExecuteCommandConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
@@ -419,6 +428,7 @@ pub struct ExecuteCommandLogConfiguration {
 #[rustfmt::skip]
 impl ExecuteCommandLogConfiguration {
     /// A `ExecuteCommandLogConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -438,6 +448,7 @@ impl ExecuteCommandLogConfiguration {
 impl PropertyType for ExecuteCommandLogConfiguration {}
 
 impl ToValue for ExecuteCommandLogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -490,6 +501,7 @@ pub struct ManagedStorageConfiguration {
 #[rustfmt::skip]
 impl ManagedStorageConfiguration {
     /// A `ManagedStorageConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -503,6 +515,7 @@ impl ManagedStorageConfiguration {
 impl PropertyType for ManagedStorageConfiguration {}
 
 impl ToValue for ManagedStorageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -549,6 +562,7 @@ pub struct ServiceConnectDefaults {
 #[rustfmt::skip]
 impl ServiceConnectDefaults {
     /// A `ServiceConnectDefaults` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -560,6 +574,7 @@ impl ServiceConnectDefaults {
 impl PropertyType for ServiceConnectDefaults {}
 
 impl ToValue for ServiceConnectDefaults {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Namespace", &self.namespace).build()
     }
@@ -585,6 +600,7 @@ impl From<Value> for ExecuteCommandConfigurationLogging {
 }
 
 impl ToValue for ExecuteCommandConfigurationLogging {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "DEFAULT",

@@ -79,6 +79,7 @@ impl ClusterCapacityProviderAssociations {
     };
 
     /// A `ClusterCapacityProviderAssociations` with its required properties, named in a [`ClusterCapacityProviderAssociationsRequired`].
+    #[inline]
     pub fn new(required: ClusterCapacityProviderAssociationsRequired) -> Self {
         Self {
             capacity_providers: None,
@@ -106,6 +107,7 @@ impl Resource for ClusterCapacityProviderAssociations {
 }
 
 impl ToValue for ClusterCapacityProviderAssociations {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityProviders", &self.capacity_providers)
@@ -203,6 +205,7 @@ pub struct CapacityProviderStrategy {
 #[rustfmt::skip]
 impl CapacityProviderStrategy {
     /// A `CapacityProviderStrategy` with its required properties, named in a [`CapacityProviderStrategyRequired`].
+    #[inline]
     pub fn new(required: CapacityProviderStrategyRequired) -> Self {
         Self {
             base: None,
@@ -222,6 +225,7 @@ impl CapacityProviderStrategy {
 impl PropertyType for CapacityProviderStrategy {}
 
 impl ToValue for CapacityProviderStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Base", &self.base)

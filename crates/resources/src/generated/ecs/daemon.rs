@@ -113,6 +113,7 @@ impl Daemon {
     };
 
     /// A `Daemon` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -151,6 +152,7 @@ impl Resource for Daemon {
 }
 
 impl ToValue for Daemon {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityProviderArns", &self.capacity_provider_arns)
@@ -178,26 +180,31 @@ impl From<ResourceRef> for DaemonAttributes {
 
 impl DaemonAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `DaemonArn`: a string.
+    #[inline]
     pub fn daemon_arn(&self) -> Value {
         self.0.get_att("DaemonArn")
     }
 
     /// `Fn::GetAtt` `DaemonStatus`: one of a set of strings.
+    #[inline]
     pub fn daemon_status(&self) -> Value {
         self.0.get_att("DaemonStatus")
     }
 
     /// `Fn::GetAtt` `DeploymentArn`: a string.
+    #[inline]
     pub fn deployment_arn(&self) -> Value {
         self.0.get_att("DeploymentArn")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -233,6 +240,7 @@ pub struct DaemonAlarmConfiguration {
 #[rustfmt::skip]
 impl DaemonAlarmConfiguration {
     /// A `DaemonAlarmConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -246,6 +254,7 @@ impl DaemonAlarmConfiguration {
 impl PropertyType for DaemonAlarmConfiguration {}
 
 impl ToValue for DaemonAlarmConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AlarmNames", &self.alarm_names)
@@ -293,6 +302,7 @@ pub struct DaemonDeploymentConfiguration {
 #[rustfmt::skip]
 impl DaemonDeploymentConfiguration {
     /// A `DaemonDeploymentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -308,6 +318,7 @@ impl DaemonDeploymentConfiguration {
 impl PropertyType for DaemonDeploymentConfiguration {}
 
 impl ToValue for DaemonDeploymentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Alarms", &self.alarms)
@@ -353,6 +364,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -369,6 +381,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -395,6 +408,7 @@ impl From<Value> for PropagateTags {
 }
 
 impl ToValue for PropagateTags {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Daemon => "DAEMON",

@@ -120,6 +120,7 @@ impl DaemonTaskDefinition {
     };
 
     /// A `DaemonTaskDefinition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -156,6 +157,7 @@ impl Resource for DaemonTaskDefinition {
 }
 
 impl ToValue for DaemonTaskDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerDefinitions", &self.container_definitions)
@@ -182,6 +184,7 @@ impl From<ResourceRef> for DaemonTaskDefinitionAttributes {
 
 impl DaemonTaskDefinitionAttributes {
     /// `Fn::GetAtt` `DaemonTaskDefinitionArn`: a string.
+    #[inline]
     pub fn daemon_task_definition_arn(&self) -> Value {
         self.0.get_att("DaemonTaskDefinitionArn")
     }
@@ -420,6 +423,7 @@ pub struct DaemonContainerDefinition {
 #[rustfmt::skip]
 impl DaemonContainerDefinition {
     /// A `DaemonContainerDefinition` with its required properties, named in a [`DaemonContainerDefinitionRequired`].
+    #[inline]
     pub fn new(required: DaemonContainerDefinitionRequired) -> Self {
         Self {
             command: None,
@@ -517,6 +521,7 @@ impl DaemonContainerDefinition {
 impl PropertyType for DaemonContainerDefinition {}
 
 impl ToValue for DaemonContainerDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Command", &self.command)
@@ -599,6 +604,7 @@ pub struct LinuxParameters {
 #[rustfmt::skip]
 impl LinuxParameters {
     /// A `LinuxParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -616,6 +622,7 @@ impl LinuxParameters {
 impl PropertyType for LinuxParameters {}
 
 impl ToValue for LinuxParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Capabilities", &self.capabilities)
@@ -660,6 +667,7 @@ pub struct Volume {
 #[rustfmt::skip]
 impl Volume {
     /// A `Volume` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -673,6 +681,7 @@ impl Volume {
 impl PropertyType for Volume {}
 
 impl ToValue for Volume {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Host", &self.host)

@@ -157,6 +157,7 @@ impl ExpressGatewayService {
     };
 
     /// A `ExpressGatewayService` with its required properties, named in a [`ExpressGatewayServiceRequired`].
+    #[inline]
     pub fn new(required: ExpressGatewayServiceRequired) -> Self {
         Self {
             cluster: None,
@@ -214,6 +215,7 @@ impl Resource for ExpressGatewayService {
 }
 
 impl ToValue for ExpressGatewayService {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Cluster", &self.cluster)
@@ -246,6 +248,7 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `ActiveConfigurations`: a list of `ExpressGatewayServiceConfiguration` objects.
     ///
     /// The list of active service configurations for the Express service.
+    #[inline]
     pub fn active_configurations(&self) -> Value {
         self.0.get_att("ActiveConfigurations")
     }
@@ -253,16 +256,19 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The Unix timestamp for when the Express service was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns`: an object.
+    #[inline]
     pub fn ecs_managed_resource_arns(&self) -> Value {
         self.0.get_att("ECSManagedResourceArns")
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns.AutoScaling`: an object.
+    #[inline]
     pub fn ecs_managed_resource_arns_auto_scaling(&self) -> Value {
         self.0.get_att("ECSManagedResourceArns.AutoScaling")
     }
@@ -270,6 +276,7 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies`: a list of strings.
     ///
     /// The list of Auto Scaling policy ARNs associated with the express service.
+    #[inline]
     pub fn ecs_managed_resource_arns_auto_scaling_application_auto_scaling_policies(
         &self,
     ) -> Value {
@@ -280,12 +287,14 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `ECSManagedResourceArns.AutoScaling.ScalableTarget`: a string.
     ///
     /// The Auto Scaling Scalable Target ARN associated with the express service.
+    #[inline]
     pub fn ecs_managed_resource_arns_auto_scaling_scalable_target(&self) -> Value {
         self.0
             .get_att("ECSManagedResourceArns.AutoScaling.ScalableTarget")
     }
 
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath`: an object.
+    #[inline]
     pub fn ecs_managed_resource_arns_ingress_path(&self) -> Value {
         self.0.get_att("ECSManagedResourceArns.IngressPath")
     }
@@ -293,6 +302,7 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.CertificateArn`: a string.
     ///
     /// The Certificate ARN associated with the express service.
+    #[inline]
     pub fn ecs_managed_resource_arns_ingress_path_certificate_arn(&self) -> Value {
         self.0
             .get_att("ECSManagedResourceArns.IngressPath.CertificateArn")
@@ -301,6 +311,7 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.ListenerArn`: a string.
     ///
     /// The ARN of the Load Balancer listener associated with the express service.
+    #[inline]
     pub fn ecs_managed_resource_arns_ingress_path_listener_arn(&self) -> Value {
         self.0
             .get_att("ECSManagedResourceArns.IngressPath.ListenerArn")
@@ -309,6 +320,7 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.ListenerRuleArn`: a string.
     ///
     /// The ARN of the Load Balancer listener rule associated with the express service.
+    #[inline]
     pub fn ecs_managed_resource_arns_ingress_path_listener_rule_arn(&self) -> Value {
         self.0
             .get_att("ECSManagedResourceArns.IngressPath.ListenerRuleArn")
@@ -317,6 +329,7 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.LoadBalancerArn`: a string.
     ///
     /// The ARN of the Load Balancer associated with the express service.
+    #[inline]
     pub fn ecs_managed_resource_arns_ingress_path_load_balancer_arn(&self) -> Value {
         self.0
             .get_att("ECSManagedResourceArns.IngressPath.LoadBalancerArn")
@@ -325,6 +338,7 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups`: a list of strings.
     ///
     /// The list of Load Balancer Security Group ARNs associated with the express service.
+    #[inline]
     pub fn ecs_managed_resource_arns_ingress_path_load_balancer_security_groups(&self) -> Value {
         self.0
             .get_att("ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups")
@@ -333,6 +347,7 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `ECSManagedResourceArns.IngressPath.TargetGroupArns`: a list of strings.
     ///
     /// The list of Target Group ARNs associated with the express service.
+    #[inline]
     pub fn ecs_managed_resource_arns_ingress_path_target_group_arns(&self) -> Value {
         self.0
             .get_att("ECSManagedResourceArns.IngressPath.TargetGroupArns")
@@ -341,6 +356,7 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `ECSManagedResourceArns.LogGroups`: a list of strings.
     ///
     /// The list of Log Group ARNs associated with the express service.
+    #[inline]
     pub fn ecs_managed_resource_arns_log_groups(&self) -> Value {
         self.0.get_att("ECSManagedResourceArns.LogGroups")
     }
@@ -348,6 +364,7 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `ECSManagedResourceArns.MetricAlarms`: a list of strings.
     ///
     /// The list of Metric Alarm ARNs associated with the express service.
+    #[inline]
     pub fn ecs_managed_resource_arns_metric_alarms(&self) -> Value {
         self.0.get_att("ECSManagedResourceArns.MetricAlarms")
     }
@@ -355,6 +372,7 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `ECSManagedResourceArns.ServiceSecurityGroups`: a list of strings.
     ///
     /// The list of Security Group ARNs associated with the express service.
+    #[inline]
     pub fn ecs_managed_resource_arns_service_security_groups(&self) -> Value {
         self.0
             .get_att("ECSManagedResourceArns.ServiceSecurityGroups")
@@ -363,6 +381,7 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The Endpoint of the express service.
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }
@@ -370,6 +389,7 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `ServiceArn`: a string.
     ///
     /// The ARN that identifies the Express service.
+    #[inline]
     pub fn service_arn(&self) -> Value {
         self.0.get_att("ServiceArn")
     }
@@ -377,6 +397,7 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `Status`: an object.
     ///
     /// An object that defines the status of Express service creation and information about the status of the service.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -384,6 +405,7 @@ impl ExpressGatewayServiceAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The Unix timestamp for when the Express service was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -458,6 +480,7 @@ pub struct ExpressGatewayContainer {
 #[rustfmt::skip]
 impl ExpressGatewayContainer {
     /// A `ExpressGatewayContainer` with its required properties, named in a [`ExpressGatewayContainerRequired`].
+    #[inline]
     pub fn new(required: ExpressGatewayContainerRequired) -> Self {
         Self {
             aws_logs_configuration: None,
@@ -489,6 +512,7 @@ impl ExpressGatewayContainer {
 impl PropertyType for ExpressGatewayContainer {}
 
 impl ToValue for ExpressGatewayContainer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsLogsConfiguration", &self.aws_logs_configuration)
@@ -535,6 +559,7 @@ pub struct ExpressGatewayRepositoryCredentials {
 #[rustfmt::skip]
 impl ExpressGatewayRepositoryCredentials {
     /// A `ExpressGatewayRepositoryCredentials` with its required properties, named in a [`ExpressGatewayRepositoryCredentialsRequired`].
+    #[inline]
     pub fn new(required: ExpressGatewayRepositoryCredentialsRequired) -> Self {
         Self {
             credentials_parameter: required.credentials_parameter,
@@ -548,6 +573,7 @@ impl ExpressGatewayRepositoryCredentials {
 impl PropertyType for ExpressGatewayRepositoryCredentials {}
 
 impl ToValue for ExpressGatewayRepositoryCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CredentialsParameter", &self.credentials_parameter)
@@ -603,6 +629,7 @@ pub struct ExpressGatewayScalingTarget {
 #[rustfmt::skip]
 impl ExpressGatewayScalingTarget {
     /// A `ExpressGatewayScalingTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -620,6 +647,7 @@ impl ExpressGatewayScalingTarget {
 impl PropertyType for ExpressGatewayScalingTarget {}
 
 impl ToValue for ExpressGatewayScalingTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoScalingMetric", &self.auto_scaling_metric)
@@ -672,6 +700,7 @@ pub struct ExpressGatewayServiceAwsLogsConfiguration {
 #[rustfmt::skip]
 impl ExpressGatewayServiceAwsLogsConfiguration {
     /// A `ExpressGatewayServiceAwsLogsConfiguration` with its required properties, named in a [`ExpressGatewayServiceAwsLogsConfigurationRequired`].
+    #[inline]
     pub fn new(required: ExpressGatewayServiceAwsLogsConfigurationRequired) -> Self {
         Self {
             log_group: required.log_group,
@@ -688,6 +717,7 @@ impl ExpressGatewayServiceAwsLogsConfiguration {
 impl PropertyType for ExpressGatewayServiceAwsLogsConfiguration {}
 
 impl ToValue for ExpressGatewayServiceAwsLogsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogGroup", &self.log_group)
@@ -730,6 +760,7 @@ pub struct ExpressGatewayServiceNetworkConfiguration {
 #[rustfmt::skip]
 impl ExpressGatewayServiceNetworkConfiguration {
     /// A `ExpressGatewayServiceNetworkConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -743,6 +774,7 @@ impl ExpressGatewayServiceNetworkConfiguration {
 impl PropertyType for ExpressGatewayServiceNetworkConfiguration {}
 
 impl ToValue for ExpressGatewayServiceNetworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroups", &self.security_groups)
@@ -791,6 +823,7 @@ pub struct KeyValuePair {
 #[rustfmt::skip]
 impl KeyValuePair {
     /// A `KeyValuePair` with its required properties, named in a [`KeyValuePairRequired`].
+    #[inline]
     pub fn new(required: KeyValuePairRequired) -> Self {
         Self {
             name: required.name,
@@ -807,6 +840,7 @@ impl KeyValuePair {
 impl PropertyType for KeyValuePair {}
 
 impl ToValue for KeyValuePair {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -853,6 +887,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -869,6 +904,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -897,6 +933,7 @@ impl From<Value> for ExpressGatewayServiceScalingMetric {
 }
 
 impl ToValue for ExpressGatewayServiceScalingMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AverageCpu => "AVERAGE_CPU",

@@ -83,6 +83,7 @@ impl PrimaryTaskSet {
     };
 
     /// A `PrimaryTaskSet` with its required properties, named in a [`PrimaryTaskSetRequired`].
+    #[inline]
     pub fn new(required: PrimaryTaskSetRequired) -> Self {
         Self {
             cluster: required.cluster,
@@ -110,6 +111,7 @@ impl Resource for PrimaryTaskSet {
 }
 
 impl ToValue for PrimaryTaskSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Cluster", &self.cluster)

@@ -308,6 +308,7 @@ impl Service {
     };
 
     /// A `Service` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -380,6 +381,7 @@ impl Resource for Service {
 }
 
 impl ToValue for Service {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -435,6 +437,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the Amazon ECS service, such as `sample-webapp` .
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -442,6 +445,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `ServiceArn`: a string.
     ///
     /// The ARN that identifies the service. For more information about the ARN format, see \[Amazon Resource Name (ARN)\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-account-settings.html#ecs-resource-ids>) in the *Amazon ECS Developer Guide* .
+    #[inline]
     pub fn service_arn(&self) -> Value {
         self.0.get_att("ServiceArn")
     }
@@ -497,6 +501,7 @@ pub struct AdvancedConfiguration {
 #[rustfmt::skip]
 impl AdvancedConfiguration {
     /// A `AdvancedConfiguration` with its required properties, named in a [`AdvancedConfigurationRequired`].
+    #[inline]
     pub fn new(required: AdvancedConfigurationRequired) -> Self {
         Self {
             alternate_target_group_arn: required.alternate_target_group_arn,
@@ -519,6 +524,7 @@ impl AdvancedConfiguration {
 impl PropertyType for AdvancedConfiguration {}
 
 impl ToValue for AdvancedConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AlternateTargetGroupArn", &self.alternate_target_group_arn)
@@ -577,6 +583,7 @@ pub struct AwsVpcConfiguration {
 #[rustfmt::skip]
 impl AwsVpcConfiguration {
     /// A `AwsVpcConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -592,6 +599,7 @@ impl AwsVpcConfiguration {
 impl PropertyType for AwsVpcConfiguration {}
 
 impl ToValue for AwsVpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssignPublicIp", &self.assign_public_ip)
@@ -641,6 +649,7 @@ pub struct CanaryConfiguration {
 #[rustfmt::skip]
 impl CanaryConfiguration {
     /// A `CanaryConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -654,6 +663,7 @@ impl CanaryConfiguration {
 impl PropertyType for CanaryConfiguration {}
 
 impl ToValue for CanaryConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CanaryBakeTimeInMinutes", &self.canary_bake_time_in_minutes)
@@ -715,6 +725,7 @@ pub struct DeploymentAlarms {
 #[rustfmt::skip]
 impl DeploymentAlarms {
     /// A `DeploymentAlarms` with its required properties, named in a [`DeploymentAlarmsRequired`].
+    #[inline]
     pub fn new(required: DeploymentAlarmsRequired) -> Self {
         Self {
             alarm_names: required.alarm_names,
@@ -734,6 +745,7 @@ impl DeploymentAlarms {
 impl PropertyType for DeploymentAlarms {}
 
 impl ToValue for DeploymentAlarms {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AlarmNames", &self.alarm_names)
@@ -787,6 +799,7 @@ pub struct DeploymentCircuitBreaker {
 #[rustfmt::skip]
 impl DeploymentCircuitBreaker {
     /// A `DeploymentCircuitBreaker` with its required properties, named in a [`DeploymentCircuitBreakerRequired`].
+    #[inline]
     pub fn new(required: DeploymentCircuitBreakerRequired) -> Self {
         Self {
             enable: required.enable,
@@ -803,6 +816,7 @@ impl DeploymentCircuitBreaker {
 impl PropertyType for DeploymentCircuitBreaker {}
 
 impl ToValue for DeploymentCircuitBreaker {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Enable", &self.enable)
@@ -922,6 +936,7 @@ pub struct DeploymentConfiguration {
 #[rustfmt::skip]
 impl DeploymentConfiguration {
     /// A `DeploymentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -949,6 +964,7 @@ impl DeploymentConfiguration {
 impl PropertyType for DeploymentConfiguration {}
 
 impl ToValue for DeploymentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Alarms", &self.alarms)
@@ -1032,6 +1048,7 @@ pub struct DeploymentController {
 #[rustfmt::skip]
 impl DeploymentController {
     /// A `DeploymentController` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1043,6 +1060,7 @@ impl DeploymentController {
 impl PropertyType for DeploymentController {}
 
 impl ToValue for DeploymentController {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Type", &self.r#type).build()
     }
@@ -1150,6 +1168,7 @@ pub struct DeploymentLifecycleHook {
 #[rustfmt::skip]
 impl DeploymentLifecycleHook {
     /// A `DeploymentLifecycleHook` with its required properties, named in a [`DeploymentLifecycleHookRequired`].
+    #[inline]
     pub fn new(required: DeploymentLifecycleHookRequired) -> Self {
         Self {
             hook_details: None,
@@ -1172,6 +1191,7 @@ impl DeploymentLifecycleHook {
 impl PropertyType for DeploymentLifecycleHook {}
 
 impl ToValue for DeploymentLifecycleHook {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HookDetails", &self.hook_details)
@@ -1227,6 +1247,7 @@ pub struct EbsTagSpecification {
 #[rustfmt::skip]
 impl EbsTagSpecification {
     /// A `EbsTagSpecification` with its required properties, named in a [`EbsTagSpecificationRequired`].
+    #[inline]
     pub fn new(required: EbsTagSpecificationRequired) -> Self {
         Self {
             propagate_tags: None,
@@ -1246,6 +1267,7 @@ impl EbsTagSpecification {
 impl PropertyType for EbsTagSpecification {}
 
 impl ToValue for EbsTagSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PropagateTags", &self.propagate_tags)
@@ -1295,6 +1317,7 @@ pub struct ForceNewDeployment {
 #[rustfmt::skip]
 impl ForceNewDeployment {
     /// A `ForceNewDeployment` with its required properties, named in a [`ForceNewDeploymentRequired`].
+    #[inline]
     pub fn new(required: ForceNewDeploymentRequired) -> Self {
         Self {
             enable_force_new_deployment: required.enable_force_new_deployment,
@@ -1311,6 +1334,7 @@ impl ForceNewDeployment {
 impl PropertyType for ForceNewDeployment {}
 
 impl ToValue for ForceNewDeployment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -1369,6 +1393,7 @@ pub struct LinearConfiguration {
 #[rustfmt::skip]
 impl LinearConfiguration {
     /// A `LinearConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1382,6 +1407,7 @@ impl LinearConfiguration {
 impl PropertyType for LinearConfiguration {}
 
 impl ToValue for LinearConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StepBakeTimeInMinutes", &self.step_bake_time_in_minutes)
@@ -1451,6 +1477,7 @@ pub struct LoadBalancer {
 #[rustfmt::skip]
 impl LoadBalancer {
     /// A `LoadBalancer` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1470,6 +1497,7 @@ impl LoadBalancer {
 impl PropertyType for LoadBalancer {}
 
 impl ToValue for LoadBalancer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdvancedConfiguration", &self.advanced_configuration)
@@ -1622,6 +1650,7 @@ pub struct LogConfiguration {
 #[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1637,6 +1666,7 @@ impl LogConfiguration {
 impl PropertyType for LogConfiguration {}
 
 impl ToValue for LogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogDriver", &self.log_driver)
@@ -1673,6 +1703,7 @@ pub struct NetworkConfiguration {
 #[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1684,6 +1715,7 @@ impl NetworkConfiguration {
 impl PropertyType for NetworkConfiguration {}
 
 impl ToValue for NetworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsvpcConfiguration", &self.awsvpc_configuration)
@@ -1731,6 +1763,7 @@ pub struct PlacementConstraint {
 #[rustfmt::skip]
 impl PlacementConstraint {
     /// A `PlacementConstraint` with its required properties, named in a [`PlacementConstraintRequired`].
+    #[inline]
     pub fn new(required: PlacementConstraintRequired) -> Self {
         Self {
             expression: None,
@@ -1747,6 +1780,7 @@ impl PlacementConstraint {
 impl PropertyType for PlacementConstraint {}
 
 impl ToValue for PlacementConstraint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Expression", &self.expression)
@@ -1793,6 +1827,7 @@ pub struct PlacementStrategy {
 #[rustfmt::skip]
 impl PlacementStrategy {
     /// A `PlacementStrategy` with its required properties, named in a [`PlacementStrategyRequired`].
+    #[inline]
     pub fn new(required: PlacementStrategyRequired) -> Self {
         Self {
             field: None,
@@ -1809,6 +1844,7 @@ impl PlacementStrategy {
 impl PropertyType for PlacementStrategy {}
 
 impl ToValue for PlacementStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Field", &self.field)
@@ -1859,6 +1895,7 @@ pub struct ServiceConnectAccessLogConfiguration {
 #[rustfmt::skip]
 impl ServiceConnectAccessLogConfiguration {
     /// A `ServiceConnectAccessLogConfiguration` with its required properties, named in a [`ServiceConnectAccessLogConfigurationRequired`].
+    #[inline]
     pub fn new(required: ServiceConnectAccessLogConfigurationRequired) -> Self {
         Self {
             format: required.format,
@@ -1875,6 +1912,7 @@ impl ServiceConnectAccessLogConfiguration {
 impl PropertyType for ServiceConnectAccessLogConfiguration {}
 
 impl ToValue for ServiceConnectAccessLogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Format", &self.format)
@@ -1938,6 +1976,7 @@ pub struct ServiceConnectClientAlias {
 #[rustfmt::skip]
 impl ServiceConnectClientAlias {
     /// A `ServiceConnectClientAlias` with its required properties, named in a [`ServiceConnectClientAliasRequired`].
+    #[inline]
     pub fn new(required: ServiceConnectClientAliasRequired) -> Self {
         Self {
             dns_name: None,
@@ -1957,6 +1996,7 @@ impl ServiceConnectClientAlias {
 impl PropertyType for ServiceConnectClientAlias {}
 
 impl ToValue for ServiceConnectClientAlias {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DnsName", &self.dns_name)
@@ -2040,6 +2080,7 @@ pub struct ServiceConnectConfiguration {
 #[rustfmt::skip]
 impl ServiceConnectConfiguration {
     /// A `ServiceConnectConfiguration` with its required properties, named in a [`ServiceConnectConfigurationRequired`].
+    #[inline]
     pub fn new(required: ServiceConnectConfigurationRequired) -> Self {
         Self {
             access_log_configuration: None,
@@ -2065,6 +2106,7 @@ impl ServiceConnectConfiguration {
 impl PropertyType for ServiceConnectConfiguration {}
 
 impl ToValue for ServiceConnectConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessLogConfiguration", &self.access_log_configuration)
@@ -2148,6 +2190,7 @@ pub struct ServiceConnectService {
 #[rustfmt::skip]
 impl ServiceConnectService {
     /// A `ServiceConnectService` with its required properties, named in a [`ServiceConnectServiceRequired`].
+    #[inline]
     pub fn new(required: ServiceConnectServiceRequired) -> Self {
         Self {
             client_aliases: None,
@@ -2176,6 +2219,7 @@ impl ServiceConnectService {
 impl PropertyType for ServiceConnectService {}
 
 impl ToValue for ServiceConnectService {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientAliases", &self.client_aliases)
@@ -2223,6 +2267,7 @@ pub struct ServiceConnectTestTrafficRules {
 #[rustfmt::skip]
 impl ServiceConnectTestTrafficRules {
     /// A `ServiceConnectTestTrafficRules` with its required properties, named in a [`ServiceConnectTestTrafficRulesRequired`].
+    #[inline]
     pub fn new(required: ServiceConnectTestTrafficRulesRequired) -> Self {
         Self {
             header: required.header,
@@ -2236,6 +2281,7 @@ impl ServiceConnectTestTrafficRules {
 impl PropertyType for ServiceConnectTestTrafficRules {}
 
 impl ToValue for ServiceConnectTestTrafficRules {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Header", &self.header).build()
     }
@@ -2273,6 +2319,7 @@ pub struct ServiceConnectTestTrafficRulesHeader {
 #[rustfmt::skip]
 impl ServiceConnectTestTrafficRulesHeader {
     /// A `ServiceConnectTestTrafficRulesHeader` with its required properties, named in a [`ServiceConnectTestTrafficRulesHeaderRequired`].
+    #[inline]
     pub fn new(required: ServiceConnectTestTrafficRulesHeaderRequired) -> Self {
         Self {
             name: required.name,
@@ -2289,6 +2336,7 @@ impl ServiceConnectTestTrafficRulesHeader {
 impl PropertyType for ServiceConnectTestTrafficRulesHeader {}
 
 impl ToValue for ServiceConnectTestTrafficRulesHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -2326,6 +2374,7 @@ pub struct ServiceConnectTestTrafficRulesHeaderValue {
 #[rustfmt::skip]
 impl ServiceConnectTestTrafficRulesHeaderValue {
     /// A `ServiceConnectTestTrafficRulesHeaderValue` with its required properties, named in a [`ServiceConnectTestTrafficRulesHeaderValueRequired`].
+    #[inline]
     pub fn new(required: ServiceConnectTestTrafficRulesHeaderValueRequired) -> Self {
         Self {
             exact: required.exact,
@@ -2339,6 +2388,7 @@ impl ServiceConnectTestTrafficRulesHeaderValue {
 impl PropertyType for ServiceConnectTestTrafficRulesHeaderValue {}
 
 impl ToValue for ServiceConnectTestTrafficRulesHeaderValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Exact", &self.exact).build()
     }
@@ -2369,6 +2419,7 @@ pub struct ServiceConnectTlsCertificateAuthority {
 #[rustfmt::skip]
 impl ServiceConnectTlsCertificateAuthority {
     /// A `ServiceConnectTlsCertificateAuthority` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2380,6 +2431,7 @@ impl ServiceConnectTlsCertificateAuthority {
 impl PropertyType for ServiceConnectTlsCertificateAuthority {}
 
 impl ToValue for ServiceConnectTlsCertificateAuthority {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsPcaAuthorityArn", &self.aws_pca_authority_arn)
@@ -2432,6 +2484,7 @@ pub struct ServiceConnectTlsConfiguration {
 #[rustfmt::skip]
 impl ServiceConnectTlsConfiguration {
     /// A `ServiceConnectTlsConfiguration` with its required properties, named in a [`ServiceConnectTlsConfigurationRequired`].
+    #[inline]
     pub fn new(required: ServiceConnectTlsConfigurationRequired) -> Self {
         Self {
             issuer_certificate_authority: required.issuer_certificate_authority,
@@ -2451,6 +2504,7 @@ impl ServiceConnectTlsConfiguration {
 impl PropertyType for ServiceConnectTlsConfiguration {}
 
 impl ToValue for ServiceConnectTlsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -2585,6 +2639,7 @@ pub struct ServiceManagedEbsVolumeConfiguration {
 #[rustfmt::skip]
 impl ServiceManagedEbsVolumeConfiguration {
     /// A `ServiceManagedEbsVolumeConfiguration` with its required properties, named in a [`ServiceManagedEbsVolumeConfigurationRequired`].
+    #[inline]
     pub fn new(required: ServiceManagedEbsVolumeConfigurationRequired) -> Self {
         Self {
             encrypted: None,
@@ -2628,6 +2683,7 @@ impl ServiceManagedEbsVolumeConfiguration {
 impl PropertyType for ServiceManagedEbsVolumeConfiguration {}
 
 impl ToValue for ServiceManagedEbsVolumeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Encrypted", &self.encrypted)
@@ -2683,6 +2739,7 @@ pub struct ServiceVolumeConfiguration {
 #[rustfmt::skip]
 impl ServiceVolumeConfiguration {
     /// A `ServiceVolumeConfiguration` with its required properties, named in a [`ServiceVolumeConfigurationRequired`].
+    #[inline]
     pub fn new(required: ServiceVolumeConfigurationRequired) -> Self {
         Self {
             managed_ebs_volume: None,
@@ -2699,6 +2756,7 @@ impl ServiceVolumeConfiguration {
 impl PropertyType for ServiceVolumeConfiguration {}
 
 impl ToValue for ServiceVolumeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ManagedEBSVolume", &self.managed_ebs_volume)
@@ -2747,6 +2805,7 @@ pub struct TimeoutConfiguration {
 #[rustfmt::skip]
 impl TimeoutConfiguration {
     /// A `TimeoutConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2760,6 +2819,7 @@ impl TimeoutConfiguration {
 impl PropertyType for TimeoutConfiguration {}
 
 impl ToValue for TimeoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IdleTimeoutSeconds", &self.idle_timeout_seconds)
@@ -2820,6 +2880,7 @@ pub struct VpcLatticeConfiguration {
 #[rustfmt::skip]
 impl VpcLatticeConfiguration {
     /// A `VpcLatticeConfiguration` with its required properties, named in a [`VpcLatticeConfigurationRequired`].
+    #[inline]
     pub fn new(required: VpcLatticeConfigurationRequired) -> Self {
         Self {
             port_name: required.port_name,
@@ -2839,6 +2900,7 @@ impl VpcLatticeConfiguration {
 impl PropertyType for VpcLatticeConfiguration {}
 
 impl ToValue for VpcLatticeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PortName", &self.port_name)
@@ -2866,6 +2928,7 @@ impl From<Value> for AvailabilityZoneRebalancing {
 }
 
 impl ToValue for AvailabilityZoneRebalancing {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -2898,6 +2961,7 @@ impl From<Value> for DeploymentConfigurationStrategy {
 }
 
 impl ToValue for DeploymentConfigurationStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Rolling => "ROLLING",
@@ -2930,6 +2994,7 @@ impl From<Value> for DeploymentControllerType {
 }
 
 impl ToValue for DeploymentControllerType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CodeDeploy => "CODE_DEPLOY",
@@ -2963,6 +3028,7 @@ impl From<Value> for FilesystemType {
 }
 
 impl ToValue for FilesystemType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ext3 => "ext3",
@@ -2993,6 +3059,7 @@ impl From<Value> for IncludeQueryParameters {
 }
 
 impl ToValue for IncludeQueryParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -3023,6 +3090,7 @@ impl From<Value> for LaunchType {
 }
 
 impl ToValue for LaunchType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ec2 => "EC2",
@@ -3062,6 +3130,7 @@ impl From<Value> for LifecycleStage {
 }
 
 impl ToValue for LifecycleStage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ReconcileService => "RECONCILE_SERVICE",
@@ -3095,6 +3164,7 @@ impl From<Value> for PlacementConstraintType {
 }
 
 impl ToValue for PlacementConstraintType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DistinctInstance => "distinctInstance",
@@ -3125,6 +3195,7 @@ impl From<Value> for PlacementStrategyType {
 }
 
 impl ToValue for PlacementStrategyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Binpack => "binpack",
@@ -3154,6 +3225,7 @@ impl From<Value> for PropagateTags {
 }
 
 impl ToValue for PropagateTags {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Service => "SERVICE",
@@ -3180,6 +3252,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Volume => "volume",
@@ -3207,6 +3280,7 @@ impl From<Value> for SchedulingStrategy {
 }
 
 impl ToValue for SchedulingStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Daemon => "DAEMON",
@@ -3235,6 +3309,7 @@ impl From<Value> for ServiceConnectAccessLogConfigurationFormat {
 }
 
 impl ToValue for ServiceConnectAccessLogConfigurationFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Text => "TEXT",

@@ -77,6 +77,7 @@ pub struct CapacityProviderStrategyItem {
 #[rustfmt::skip]
 impl CapacityProviderStrategyItem {
     /// A `CapacityProviderStrategyItem` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -92,6 +93,7 @@ impl CapacityProviderStrategyItem {
 impl PropertyType for CapacityProviderStrategyItem {}
 
 impl ToValue for CapacityProviderStrategyItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Base", &self.base)
@@ -141,6 +143,7 @@ pub struct ContainerDependency {
 #[rustfmt::skip]
 impl ContainerDependency {
     /// A `ContainerDependency` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -154,6 +157,7 @@ impl ContainerDependency {
 impl PropertyType for ContainerDependency {}
 
 impl ToValue for ContainerDependency {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Condition", &self.condition)
@@ -197,6 +201,7 @@ pub struct Device {
 #[rustfmt::skip]
 impl Device {
     /// A `Device` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -212,6 +217,7 @@ impl Device {
 impl PropertyType for Device {}
 
 impl ToValue for Device {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerPath", &self.container_path)
@@ -261,6 +267,7 @@ pub struct EnvironmentFile {
 #[rustfmt::skip]
 impl EnvironmentFile {
     /// A `EnvironmentFile` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -274,6 +281,7 @@ impl EnvironmentFile {
 impl PropertyType for EnvironmentFile {}
 
 impl ToValue for EnvironmentFile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Type", &self.r#type)
@@ -313,6 +321,7 @@ pub struct FirelensConfiguration {
 #[rustfmt::skip]
 impl FirelensConfiguration {
     /// A `FirelensConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -326,6 +335,7 @@ impl FirelensConfiguration {
 impl PropertyType for FirelensConfiguration {}
 
 impl ToValue for FirelensConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Options", &self.options)
@@ -436,6 +446,7 @@ pub struct HealthCheck {
 #[rustfmt::skip]
 impl HealthCheck {
     /// A `HealthCheck` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -455,6 +466,7 @@ impl HealthCheck {
 impl PropertyType for HealthCheck {}
 
 impl ToValue for HealthCheck {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Command", &self.command)
@@ -492,6 +504,7 @@ pub struct HostVolumeProperties {
 #[rustfmt::skip]
 impl HostVolumeProperties {
     /// A `HostVolumeProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -503,6 +516,7 @@ impl HostVolumeProperties {
 impl PropertyType for HostVolumeProperties {}
 
 impl ToValue for HostVolumeProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SourcePath", &self.source_path)
@@ -549,6 +563,7 @@ pub struct KernelCapabilities {
 #[rustfmt::skip]
 impl KernelCapabilities {
     /// A `KernelCapabilities` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -562,6 +577,7 @@ impl KernelCapabilities {
 impl PropertyType for KernelCapabilities {}
 
 impl ToValue for KernelCapabilities {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Add", &self.add)
@@ -600,6 +616,7 @@ pub struct KeyValuePair {
 #[rustfmt::skip]
 impl KeyValuePair {
     /// A `KeyValuePair` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -613,6 +630,7 @@ impl KeyValuePair {
 impl PropertyType for KeyValuePair {}
 
 impl ToValue for KeyValuePair {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -691,6 +709,7 @@ pub struct LogConfiguration {
 #[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with its required properties, named in a [`LogConfigurationRequired`].
+    #[inline]
     pub fn new(required: LogConfigurationRequired) -> Self {
         Self {
             log_driver: required.log_driver,
@@ -710,6 +729,7 @@ impl LogConfiguration {
 impl PropertyType for LogConfiguration {}
 
 impl ToValue for LogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogDriver", &self.log_driver)
@@ -754,6 +774,7 @@ pub struct MountPoint {
 #[rustfmt::skip]
 impl MountPoint {
     /// A `MountPoint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -769,6 +790,7 @@ impl MountPoint {
 impl PropertyType for MountPoint {}
 
 impl ToValue for MountPoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerPath", &self.container_path)
@@ -804,6 +826,7 @@ pub struct RepositoryCredentials {
 #[rustfmt::skip]
 impl RepositoryCredentials {
     /// A `RepositoryCredentials` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -815,6 +838,7 @@ impl RepositoryCredentials {
 impl PropertyType for RepositoryCredentials {}
 
 impl ToValue for RepositoryCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CredentialsParameter", &self.credentials_parameter)
@@ -849,6 +873,7 @@ pub struct RestartPolicy {
 #[rustfmt::skip]
 impl RestartPolicy {
     /// A `RestartPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -864,6 +889,7 @@ impl RestartPolicy {
 impl PropertyType for RestartPolicy {}
 
 impl ToValue for RestartPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -919,6 +945,7 @@ pub struct Secret {
 #[rustfmt::skip]
 impl Secret {
     /// A `Secret` with its required properties, named in a [`SecretRequired`].
+    #[inline]
     pub fn new(required: SecretRequired) -> Self {
         Self {
             name: required.name,
@@ -935,6 +962,7 @@ impl Secret {
 impl PropertyType for Secret {}
 
 impl ToValue for Secret {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -987,6 +1015,7 @@ pub struct ServiceRegistry {
 #[rustfmt::skip]
 impl ServiceRegistry {
     /// A `ServiceRegistry` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1004,6 +1033,7 @@ impl ServiceRegistry {
 impl PropertyType for ServiceRegistry {}
 
 impl ToValue for ServiceRegistry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerName", &self.container_name)
@@ -1057,6 +1087,7 @@ pub struct SystemControl {
 #[rustfmt::skip]
 impl SystemControl {
     /// A `SystemControl` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1070,6 +1101,7 @@ impl SystemControl {
 impl PropertyType for SystemControl {}
 
 impl ToValue for SystemControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Namespace", &self.namespace)
@@ -1106,6 +1138,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1119,6 +1152,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -1171,6 +1205,7 @@ pub struct Tmpfs {
 #[rustfmt::skip]
 impl Tmpfs {
     /// A `Tmpfs` with its required properties, named in a [`TmpfsRequired`].
+    #[inline]
     pub fn new(required: TmpfsRequired) -> Self {
         Self {
             container_path: None,
@@ -1190,6 +1225,7 @@ impl Tmpfs {
 impl PropertyType for Tmpfs {}
 
 impl ToValue for Tmpfs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerPath", &self.container_path)
@@ -1248,6 +1284,7 @@ pub struct Ulimit {
 #[rustfmt::skip]
 impl Ulimit {
     /// A `Ulimit` with its required properties, named in a [`UlimitRequired`].
+    #[inline]
     pub fn new(required: UlimitRequired) -> Self {
         Self {
             hard_limit: required.hard_limit,
@@ -1267,6 +1304,7 @@ impl Ulimit {
 impl PropertyType for Ulimit {}
 
 impl ToValue for Ulimit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HardLimit", &self.hard_limit)
@@ -1296,6 +1334,7 @@ impl From<Value> for AssignPublicIp {
 }
 
 impl ToValue for AssignPublicIp {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -1330,6 +1369,7 @@ impl From<Value> for ContainerDependencyCondition {
 }
 
 impl ToValue for ContainerDependencyCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Complete => "COMPLETE",
@@ -1364,6 +1404,7 @@ impl From<Value> for DevicePermission {
 }
 
 impl ToValue for DevicePermission {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Mknod => "mknod",
@@ -1393,6 +1434,7 @@ impl From<Value> for EnvironmentFileType {
 }
 
 impl ToValue for EnvironmentFileType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::S3 => "s3",
@@ -1422,6 +1464,7 @@ impl From<Value> for FirelensConfigurationType {
 }
 
 impl ToValue for FirelensConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Fluentbit => "fluentbit",
@@ -1478,6 +1521,7 @@ impl From<Value> for UlimitName {
 }
 
 impl ToValue for UlimitName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Core => "core",

@@ -267,6 +267,7 @@ impl TaskDefinition {
     };
 
     /// A `TaskDefinition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -323,6 +324,7 @@ impl Resource for TaskDefinition {
 }
 
 impl ToValue for TaskDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerDefinitions", &self.container_definitions)
@@ -361,6 +363,7 @@ impl TaskDefinitionAttributes {
     /// `Fn::GetAtt` `TaskDefinitionArn`: a string.
     ///
     /// The ARN of the task definition.
+    #[inline]
     pub fn task_definition_arn(&self) -> Value {
         self.0.get_att("TaskDefinitionArn")
     }
@@ -396,6 +399,7 @@ pub struct AuthorizationConfig {
 #[rustfmt::skip]
 impl AuthorizationConfig {
     /// A `AuthorizationConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -409,6 +413,7 @@ impl AuthorizationConfig {
 impl PropertyType for AuthorizationConfig {}
 
 impl ToValue for AuthorizationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessPointId", &self.access_point_id)
@@ -814,6 +819,7 @@ pub struct ContainerDefinition {
 #[rustfmt::skip]
 impl ContainerDefinition {
     /// A `ContainerDefinition` with its required properties, named in a [`ContainerDefinitionRequired`].
+    #[inline]
     pub fn new(required: ContainerDefinitionRequired) -> Self {
         Self {
             command: None,
@@ -950,6 +956,7 @@ impl ContainerDefinition {
 impl PropertyType for ContainerDefinition {}
 
 impl ToValue for ContainerDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Command", &self.command)
@@ -1045,6 +1052,7 @@ pub struct DockerVolumeConfiguration {
 #[rustfmt::skip]
 impl DockerVolumeConfiguration {
     /// A `DockerVolumeConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1064,6 +1072,7 @@ impl DockerVolumeConfiguration {
 impl PropertyType for DockerVolumeConfiguration {}
 
 impl ToValue for DockerVolumeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Autoprovision", &self.autoprovision)
@@ -1130,6 +1139,7 @@ pub struct EfsVolumeConfiguration {
 #[rustfmt::skip]
 impl EfsVolumeConfiguration {
     /// A `EfsVolumeConfiguration` with its required properties, named in a [`EfsVolumeConfigurationRequired`].
+    #[inline]
     pub fn new(required: EfsVolumeConfigurationRequired) -> Self {
         Self {
             authorization_config: None,
@@ -1155,6 +1165,7 @@ impl EfsVolumeConfiguration {
 impl PropertyType for EfsVolumeConfiguration {}
 
 impl ToValue for EfsVolumeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthorizationConfig", &self.authorization_config)
@@ -1196,6 +1207,7 @@ pub struct EphemeralStorage {
 #[rustfmt::skip]
 impl EphemeralStorage {
     /// A `EphemeralStorage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1207,6 +1219,7 @@ impl EphemeralStorage {
 impl PropertyType for EphemeralStorage {}
 
 impl ToValue for EphemeralStorage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SizeInGiB", &self.size_in_gi_b)
@@ -1256,6 +1269,7 @@ pub struct FsxAuthorizationConfig {
 #[rustfmt::skip]
 impl FsxAuthorizationConfig {
     /// A `FsxAuthorizationConfig` with its required properties, named in a [`FsxAuthorizationConfigRequired`].
+    #[inline]
     pub fn new(required: FsxAuthorizationConfigRequired) -> Self {
         Self {
             credentials_parameter: required.credentials_parameter,
@@ -1272,6 +1286,7 @@ impl FsxAuthorizationConfig {
 impl PropertyType for FsxAuthorizationConfig {}
 
 impl ToValue for FsxAuthorizationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CredentialsParameter", &self.credentials_parameter)
@@ -1327,6 +1342,7 @@ pub struct FsxWindowsFileServerVolumeConfiguration {
 #[rustfmt::skip]
 impl FsxWindowsFileServerVolumeConfiguration {
     /// A `FsxWindowsFileServerVolumeConfiguration` with its required properties, named in a [`FsxWindowsFileServerVolumeConfigurationRequired`].
+    #[inline]
     pub fn new(required: FsxWindowsFileServerVolumeConfigurationRequired) -> Self {
         Self {
             authorization_config: None,
@@ -1346,6 +1362,7 @@ impl FsxWindowsFileServerVolumeConfiguration {
 impl PropertyType for FsxWindowsFileServerVolumeConfiguration {}
 
 impl ToValue for FsxWindowsFileServerVolumeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthorizationConfig", &self.authorization_config)
@@ -1385,6 +1402,7 @@ pub struct HostEntry {
 #[rustfmt::skip]
 impl HostEntry {
     /// A `HostEntry` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1398,6 +1416,7 @@ impl HostEntry {
 impl PropertyType for HostEntry {}
 
 impl ToValue for HostEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Hostname", &self.hostname)
@@ -1430,6 +1449,7 @@ pub struct InferenceAccelerator {
 #[rustfmt::skip]
 impl InferenceAccelerator {
     /// A `InferenceAccelerator` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1443,6 +1463,7 @@ impl InferenceAccelerator {
 impl PropertyType for InferenceAccelerator {}
 
 impl ToValue for InferenceAccelerator {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeviceName", &self.device_name)
@@ -1524,6 +1545,7 @@ pub struct LinuxParameters {
 #[rustfmt::skip]
 impl LinuxParameters {
     /// A `LinuxParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1547,6 +1569,7 @@ impl LinuxParameters {
 impl PropertyType for LinuxParameters {}
 
 impl ToValue for LinuxParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Capabilities", &self.capabilities)
@@ -1660,6 +1683,7 @@ pub struct PortMapping {
 #[rustfmt::skip]
 impl PortMapping {
     /// A `PortMapping` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1681,6 +1705,7 @@ impl PortMapping {
 impl PropertyType for PortMapping {}
 
 impl ToValue for PortMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppProtocol", &self.app_protocol)
@@ -1746,6 +1771,7 @@ pub struct ProxyConfiguration {
 #[rustfmt::skip]
 impl ProxyConfiguration {
     /// A `ProxyConfiguration` with its required properties, named in a [`ProxyConfigurationRequired`].
+    #[inline]
     pub fn new(required: ProxyConfigurationRequired) -> Self {
         Self {
             container_name: required.container_name,
@@ -1765,6 +1791,7 @@ impl ProxyConfiguration {
 impl PropertyType for ProxyConfiguration {}
 
 impl ToValue for ProxyConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContainerName", &self.container_name)
@@ -1821,6 +1848,7 @@ pub struct ResourceRequirement {
 #[rustfmt::skip]
 impl ResourceRequirement {
     /// A `ResourceRequirement` with its required properties, named in a [`ResourceRequirementRequired`].
+    #[inline]
     pub fn new(required: ResourceRequirementRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -1837,6 +1865,7 @@ impl ResourceRequirement {
 impl PropertyType for ResourceRequirement {}
 
 impl ToValue for ResourceRequirement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -1879,6 +1908,7 @@ pub struct RuntimePlatform {
 #[rustfmt::skip]
 impl RuntimePlatform {
     /// A `RuntimePlatform` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1892,6 +1922,7 @@ impl RuntimePlatform {
 impl PropertyType for RuntimePlatform {}
 
 impl ToValue for RuntimePlatform {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CpuArchitecture", &self.cpu_architecture)
@@ -1950,6 +1981,7 @@ pub struct S3FilesVolumeConfiguration {
 #[rustfmt::skip]
 impl S3FilesVolumeConfiguration {
     /// A `S3FilesVolumeConfiguration` with its required properties, named in a [`S3FilesVolumeConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3FilesVolumeConfigurationRequired) -> Self {
         Self {
             access_point_arn: None,
@@ -1972,6 +2004,7 @@ impl S3FilesVolumeConfiguration {
 impl PropertyType for S3FilesVolumeConfiguration {}
 
 impl ToValue for S3FilesVolumeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessPointArn", &self.access_point_arn)
@@ -2022,6 +2055,7 @@ pub struct TaskDefinitionPlacementConstraint {
 #[rustfmt::skip]
 impl TaskDefinitionPlacementConstraint {
     /// A `TaskDefinitionPlacementConstraint` with its required properties, named in a [`TaskDefinitionPlacementConstraintRequired`].
+    #[inline]
     pub fn new(required: TaskDefinitionPlacementConstraintRequired) -> Self {
         Self {
             expression: None,
@@ -2038,6 +2072,7 @@ impl TaskDefinitionPlacementConstraint {
 impl PropertyType for TaskDefinitionPlacementConstraint {}
 
 impl ToValue for TaskDefinitionPlacementConstraint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Expression", &self.expression)
@@ -2117,6 +2152,7 @@ pub struct Volume {
 #[rustfmt::skip]
 impl Volume {
     /// A `Volume` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2140,6 +2176,7 @@ impl Volume {
 impl PropertyType for Volume {}
 
 impl ToValue for Volume {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConfiguredAtLaunch", &self.configured_at_launch)
@@ -2192,6 +2229,7 @@ pub struct VolumeFrom {
 #[rustfmt::skip]
 impl VolumeFrom {
     /// A `VolumeFrom` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2205,6 +2243,7 @@ impl VolumeFrom {
 impl PropertyType for VolumeFrom {}
 
 impl ToValue for VolumeFrom {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReadOnly", &self.read_only)
@@ -2233,6 +2272,7 @@ impl From<Value> for AppProtocol {
 }
 
 impl ToValue for AppProtocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Http => "http",
@@ -2262,6 +2302,7 @@ impl From<Value> for CpuArchitecture {
 }
 
 impl ToValue for CpuArchitecture {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Arm64 => "ARM64",
@@ -2290,6 +2331,7 @@ impl From<Value> for DockerVolumeConfigurationScope {
 }
 
 impl ToValue for DockerVolumeConfigurationScope {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Shared => "shared",
@@ -2318,6 +2360,7 @@ impl From<Value> for Iam {
 }
 
 impl ToValue for Iam {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -2348,6 +2391,7 @@ impl From<Value> for IpcMode {
 }
 
 impl ToValue for IpcMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Host => "host",
@@ -2381,6 +2425,7 @@ impl From<Value> for NetworkMode {
 }
 
 impl ToValue for NetworkMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Awsvpc => "awsvpc",
@@ -2427,6 +2472,7 @@ impl From<Value> for OperatingSystemFamily {
 }
 
 impl ToValue for OperatingSystemFamily {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Linux => "LINUX",
@@ -2463,6 +2509,7 @@ impl From<Value> for PidMode {
 }
 
 impl ToValue for PidMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Host => "host",
@@ -2491,6 +2538,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Tcp => "tcp",
@@ -2517,6 +2565,7 @@ impl From<Value> for ProxyConfigurationType {
 }
 
 impl ToValue for ProxyConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Appmesh => "APPMESH",
@@ -2548,6 +2597,7 @@ impl From<Value> for RequiresCompatibility {
 }
 
 impl ToValue for RequiresCompatibility {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ec2 => "EC2",
@@ -2578,6 +2628,7 @@ impl From<Value> for ResourceRequirementType {
 }
 
 impl ToValue for ResourceRequirementType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gpu => "GPU",
@@ -2604,6 +2655,7 @@ impl From<Value> for TaskDefinitionPlacementConstraintType {
 }
 
 impl ToValue for TaskDefinitionPlacementConstraintType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MemberOf => "memberOf",
@@ -2631,6 +2683,7 @@ impl From<Value> for TransitEncryption {
 }
 
 impl ToValue for TransitEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -2659,6 +2712,7 @@ impl From<Value> for VersionConsistency {
 }
 
 impl ToValue for VersionConsistency {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "enabled",

@@ -165,6 +165,7 @@ impl TaskSet {
     };
 
     /// A `TaskSet` with its required properties, named in a [`TaskSetRequired`].
+    #[inline]
     pub fn new(required: TaskSetRequired) -> Self {
         Self {
             capacity_provider_strategy: None,
@@ -222,6 +223,7 @@ impl Resource for TaskSet {
 }
 
 impl ToValue for TaskSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityProviderStrategy", &self.capacity_provider_strategy)
@@ -254,6 +256,7 @@ impl TaskSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the task set.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -315,6 +318,7 @@ pub struct AwsVpcConfiguration {
 #[rustfmt::skip]
 impl AwsVpcConfiguration {
     /// A `AwsVpcConfiguration` with its required properties, named in a [`AwsVpcConfigurationRequired`].
+    #[inline]
     pub fn new(required: AwsVpcConfigurationRequired) -> Self {
         Self {
             assign_public_ip: None,
@@ -334,6 +338,7 @@ impl AwsVpcConfiguration {
 impl PropertyType for AwsVpcConfiguration {}
 
 impl ToValue for AwsVpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssignPublicIp", &self.assign_public_ip)
@@ -394,6 +399,7 @@ pub struct LoadBalancer {
 #[rustfmt::skip]
 impl LoadBalancer {
     /// A `LoadBalancer` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -409,6 +415,7 @@ impl LoadBalancer {
 impl PropertyType for LoadBalancer {}
 
 impl ToValue for LoadBalancer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerName", &self.container_name)
@@ -445,6 +452,7 @@ pub struct NetworkConfiguration {
 #[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -456,6 +464,7 @@ impl NetworkConfiguration {
 impl PropertyType for NetworkConfiguration {}
 
 impl ToValue for NetworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsVpcConfiguration", &self.aws_vpc_configuration)
@@ -495,6 +504,7 @@ pub struct Scale {
 #[rustfmt::skip]
 impl Scale {
     /// A `Scale` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -508,6 +518,7 @@ impl Scale {
 impl PropertyType for Scale {}
 
 impl ToValue for Scale {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Unit", &self.unit)
@@ -534,6 +545,7 @@ impl From<Value> for LaunchType {
 }
 
 impl ToValue for LaunchType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ec2 => "EC2",
@@ -560,6 +572,7 @@ impl From<Value> for Unit {
 }
 
 impl ToValue for Unit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Percent => "PERCENT",

@@ -105,6 +105,7 @@ impl AccessPoint {
     };
 
     /// A `AccessPoint` with its required properties, named in a [`AccessPointRequired`].
+    #[inline]
     pub fn new(required: AccessPointRequired) -> Self {
         Self {
             access_point_tags: None,
@@ -141,6 +142,7 @@ impl Resource for AccessPoint {
 }
 
 impl ToValue for AccessPoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessPointTags", &self.access_point_tags)
@@ -166,6 +168,7 @@ impl AccessPointAttributes {
     /// `Fn::GetAtt` `AccessPointId`: a string.
     ///
     /// The ID of the EFS access point.
+    #[inline]
     pub fn access_point_id(&self) -> Value {
         self.0.get_att("AccessPointId")
     }
@@ -173,6 +176,7 @@ impl AccessPointAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the access point.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -212,6 +216,7 @@ pub struct AccessPointTag {
 #[rustfmt::skip]
 impl AccessPointTag {
     /// A `AccessPointTag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -225,6 +230,7 @@ impl AccessPointTag {
 impl PropertyType for AccessPointTag {}
 
 impl ToValue for AccessPointTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -290,6 +296,7 @@ pub struct CreationInfo {
 #[rustfmt::skip]
 impl CreationInfo {
     /// A `CreationInfo` with its required properties, named in a [`CreationInfoRequired`].
+    #[inline]
     pub fn new(required: CreationInfoRequired) -> Self {
         Self {
             owner_gid: required.owner_gid,
@@ -309,6 +316,7 @@ impl CreationInfo {
 impl PropertyType for CreationInfo {}
 
 impl ToValue for CreationInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OwnerGid", &self.owner_gid)
@@ -369,6 +377,7 @@ pub struct PosixUser {
 #[rustfmt::skip]
 impl PosixUser {
     /// A `PosixUser` with its required properties, named in a [`PosixUserRequired`].
+    #[inline]
     pub fn new(required: PosixUserRequired) -> Self {
         Self {
             gid: required.gid,
@@ -388,6 +397,7 @@ impl PosixUser {
 impl PropertyType for PosixUser {}
 
 impl ToValue for PosixUser {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Gid", &self.gid)
@@ -431,6 +441,7 @@ pub struct RootDirectory {
 #[rustfmt::skip]
 impl RootDirectory {
     /// A `RootDirectory` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -444,6 +455,7 @@ impl RootDirectory {
 impl PropertyType for RootDirectory {}
 
 impl ToValue for RootDirectory {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreationInfo", &self.creation_info)

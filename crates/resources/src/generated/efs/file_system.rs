@@ -162,6 +162,7 @@ impl FileSystem {
     };
 
     /// A `FileSystem` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -208,6 +209,7 @@ impl Resource for FileSystem {
 }
 
 impl ToValue for FileSystem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZoneName", &self.availability_zone_name)
@@ -245,6 +247,7 @@ impl From<ResourceRef> for FileSystemAttributes {
 
 impl FileSystemAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -252,6 +255,7 @@ impl FileSystemAttributes {
     /// `Fn::GetAtt` `FileSystemId`: a string.
     ///
     /// The ID of the EFS file system. For example: `fs-abcdef0123456789a`
+    #[inline]
     pub fn file_system_id(&self) -> Value {
         self.0.get_att("FileSystemId")
     }
@@ -293,6 +297,7 @@ pub struct BackupPolicy {
 #[rustfmt::skip]
 impl BackupPolicy {
     /// A `BackupPolicy` with its required properties, named in a [`BackupPolicyRequired`].
+    #[inline]
     pub fn new(required: BackupPolicyRequired) -> Self {
         Self {
             status: required.status,
@@ -306,6 +311,7 @@ impl BackupPolicy {
 impl PropertyType for BackupPolicy {}
 
 impl ToValue for BackupPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Status", &self.status).build()
     }
@@ -351,6 +357,7 @@ pub struct ElasticFileSystemTag {
 #[rustfmt::skip]
 impl ElasticFileSystemTag {
     /// A `ElasticFileSystemTag` with its required properties, named in a [`ElasticFileSystemTagRequired`].
+    #[inline]
     pub fn new(required: ElasticFileSystemTagRequired) -> Self {
         Self {
             key: required.key,
@@ -367,6 +374,7 @@ impl ElasticFileSystemTag {
 impl PropertyType for ElasticFileSystemTag {}
 
 impl ToValue for ElasticFileSystemTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -406,6 +414,7 @@ pub struct FileSystemProtection {
 #[rustfmt::skip]
 impl FileSystemProtection {
     /// A `FileSystemProtection` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -417,6 +426,7 @@ impl FileSystemProtection {
 impl PropertyType for FileSystemProtection {}
 
 impl ToValue for FileSystemProtection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -465,6 +475,7 @@ pub struct LifecyclePolicy {
 #[rustfmt::skip]
 impl LifecyclePolicy {
     /// A `LifecyclePolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -480,6 +491,7 @@ impl LifecyclePolicy {
 impl PropertyType for LifecyclePolicy {}
 
 impl ToValue for LifecyclePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TransitionToArchive", &self.transition_to_archive)
@@ -519,6 +531,7 @@ pub struct ReplicationConfiguration {
 #[rustfmt::skip]
 impl ReplicationConfiguration {
     /// A `ReplicationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -530,6 +543,7 @@ impl ReplicationConfiguration {
 impl PropertyType for ReplicationConfiguration {}
 
 impl ToValue for ReplicationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destinations", &self.destinations)
@@ -602,6 +616,7 @@ pub struct ReplicationDestination {
 #[rustfmt::skip]
 impl ReplicationDestination {
     /// A `ReplicationDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -625,6 +640,7 @@ impl ReplicationDestination {
 impl PropertyType for ReplicationDestination {}
 
 impl ToValue for ReplicationDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZoneName", &self.availability_zone_name)
@@ -656,6 +672,7 @@ impl From<Value> for BackupPolicyStatus {
 }
 
 impl ToValue for BackupPolicyStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -684,6 +701,7 @@ impl From<Value> for PerformanceMode {
 }
 
 impl ToValue for PerformanceMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GeneralPurpose => "generalPurpose",
@@ -712,6 +730,7 @@ impl From<Value> for ReplicationOverwriteProtection {
 }
 
 impl ToValue for ReplicationOverwriteProtection {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -742,6 +761,7 @@ impl From<Value> for ThroughputMode {
 }
 
 impl ToValue for ThroughputMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Bursting => "bursting",
@@ -785,6 +805,7 @@ impl From<Value> for TransitionToArchive {
 }
 
 impl ToValue for TransitionToArchive {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::After14Days => "AFTER_14_DAYS",
@@ -834,6 +855,7 @@ impl From<Value> for TransitionToIa {
 }
 
 impl ToValue for TransitionToIa {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::After14Days => "AFTER_14_DAYS",
@@ -867,6 +889,7 @@ impl From<Value> for TransitionToPrimaryStorageClass {
 }
 
 impl ToValue for TransitionToPrimaryStorageClass {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::After1Access => "AFTER_1_ACCESS",

@@ -116,6 +116,7 @@ impl MountTarget {
     };
 
     /// A `MountTarget` with its required properties, named in a [`MountTargetRequired`].
+    #[inline]
     pub fn new(required: MountTargetRequired) -> Self {
         Self {
             file_system_id: required.file_system_id,
@@ -152,6 +153,7 @@ impl Resource for MountTarget {
 }
 
 impl ToValue for MountTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FileSystemId", &self.file_system_id)
@@ -178,6 +180,7 @@ impl MountTargetAttributes {
     /// `Fn::GetAtt` `FileSystemId`: a string.
     ///
     /// The ID of the file system for which to create the mount target.
+    #[inline]
     pub fn file_system_id(&self) -> Value {
         self.0.get_att("FileSystemId")
     }
@@ -187,6 +190,7 @@ impl MountTargetAttributes {
     /// The ID of the Amazon EFS file system that the mount target provides access to.
     ///
     /// Example: `fs-0123456789111222a`
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -194,6 +198,7 @@ impl MountTargetAttributes {
     /// `Fn::GetAtt` `IpAddress`: a string.
     ///
     /// If the `IpAddressType` for the mount target is IPv4 ( `IPV4_ONLY` or `DUAL_STACK` ), then specify the IPv4 address to use. If you do not specify an `IpAddress` , then Amazon EFS selects an unused IP address from the subnet specified for `SubnetId` .
+    #[inline]
     pub fn ip_address(&self) -> Value {
         self.0.get_att("IpAddress")
     }
@@ -203,6 +208,7 @@ impl MountTargetAttributes {
     /// The IP address type for the mount target. The possible values are `IPV4_ONLY` (only IPv4 addresses), `IPV6_ONLY` (only IPv6 addresses), and `DUAL_STACK` (dual-stack, both IPv4 and IPv6 addresses). If you don’t specify an `IpAddressType` , then `IPV4_ONLY` is used.
     ///
     /// &gt; The `IPAddressType` must match the IP type of the subnet. Additionally, the `IPAddressType` parameter overrides the value set as the default IP address for the subnet in the VPC. For example, if the `IPAddressType` is `IPV4_ONLY` and `AssignIpv6AddressOnCreation` is `true` , then IPv4 is used for the mount target. For more information, see \[Modify the IP addressing attributes of your subnet\](<https://docs.aws.amazon.com/vpc/latest/userguide/subnet-public-ip.html>) .
+    #[inline]
     pub fn ip_address_type(&self) -> Value {
         self.0.get_att("IpAddressType")
     }
@@ -210,6 +216,7 @@ impl MountTargetAttributes {
     /// `Fn::GetAtt` `Ipv6Address`: a string.
     ///
     /// If the `IPAddressType` for the mount target is IPv6 ( `IPV6_ONLY` or `DUAL_STACK` ), then specify the IPv6 address to use. If you do not specify an `Ipv6Address` , then Amazon EFS selects an unused IP address from the subnet specified for `SubnetId` .
+    #[inline]
     pub fn ipv6_address(&self) -> Value {
         self.0.get_att("Ipv6Address")
     }
@@ -217,6 +224,7 @@ impl MountTargetAttributes {
     /// `Fn::GetAtt` `SecurityGroups`: a list of strings.
     ///
     /// VPC security group IDs, of the form `sg-xxxxxxxx` . These must be for the same VPC as the subnet specified. The maximum number of security groups depends on account quota. For more information, see \[Amazon VPC Quotas\](<https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html>) in the *Amazon VPC User Guide* (see the *Security Groups* table). If you don't specify a security group, then Amazon EFS uses the default security group for the subnet's VPC.
+    #[inline]
     pub fn security_groups(&self) -> Value {
         self.0.get_att("SecurityGroups")
     }
@@ -224,6 +232,7 @@ impl MountTargetAttributes {
     /// `Fn::GetAtt` `SubnetId`: a string.
     ///
     /// The ID of the subnet to add the mount target in. For One Zone file systems, use the subnet that is associated with the file system's Availability Zone. The subnet type must be the same type as the `IpAddressType` .
+    #[inline]
     pub fn subnet_id(&self) -> Value {
         self.0.get_att("SubnetId")
     }
@@ -249,6 +258,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4Only => "IPV4_ONLY",

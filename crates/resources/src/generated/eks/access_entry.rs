@@ -124,6 +124,7 @@ impl AccessEntry {
     };
 
     /// A `AccessEntry` with its required properties, named in a [`AccessEntryRequired`].
+    #[inline]
     pub fn new(required: AccessEntryRequired) -> Self {
         Self {
             access_policies: None,
@@ -166,6 +167,7 @@ impl Resource for AccessEntry {
 }
 
 impl ToValue for AccessEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessPolicies", &self.access_policies)
@@ -193,6 +195,7 @@ impl AccessEntryAttributes {
     /// `Fn::GetAtt` `AccessEntryArn`: a string.
     ///
     /// The ARN of the access entry.
+    #[inline]
     pub fn access_entry_arn(&self) -> Value {
         self.0.get_att("AccessEntryArn")
     }
@@ -238,6 +241,7 @@ pub struct AccessPolicy {
 #[rustfmt::skip]
 impl AccessPolicy {
     /// A `AccessPolicy` with its required properties, named in a [`AccessPolicyRequired`].
+    #[inline]
     pub fn new(required: AccessPolicyRequired) -> Self {
         Self {
             access_scope: required.access_scope,
@@ -254,6 +258,7 @@ impl AccessPolicy {
 impl PropertyType for AccessPolicy {}
 
 impl ToValue for AccessPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccessScope", &self.access_scope)
@@ -300,6 +305,7 @@ pub struct AccessScope {
 #[rustfmt::skip]
 impl AccessScope {
     /// A `AccessScope` with its required properties, named in a [`AccessScopeRequired`].
+    #[inline]
     pub fn new(required: AccessScopeRequired) -> Self {
         Self {
             namespaces: None,
@@ -316,6 +322,7 @@ impl AccessScope {
 impl PropertyType for AccessScope {}
 
 impl ToValue for AccessScope {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Namespaces", &self.namespaces)
@@ -342,6 +349,7 @@ impl From<Value> for AccessScopeType {
 }
 
 impl ToValue for AccessScopeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Namespace => "namespace",

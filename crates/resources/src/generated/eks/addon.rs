@@ -144,6 +144,7 @@ impl Addon {
     };
 
     /// A `Addon` with its required properties, named in a [`AddonRequired`].
+    #[inline]
     pub fn new(required: AddonRequired) -> Self {
         Self {
             addon_name: required.addon_name,
@@ -195,6 +196,7 @@ impl Resource for Addon {
 }
 
 impl ToValue for Addon {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AddonName", &self.addon_name)
@@ -225,6 +227,7 @@ impl AddonAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the add-on, such as `arn:aws:eks:us-west-2:111122223333:addon/1-19/vpc-cni/xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -263,6 +266,7 @@ pub struct NamespaceConfig {
 #[rustfmt::skip]
 impl NamespaceConfig {
     /// A `NamespaceConfig` with its required properties, named in a [`NamespaceConfigRequired`].
+    #[inline]
     pub fn new(required: NamespaceConfigRequired) -> Self {
         Self {
             namespace: required.namespace,
@@ -276,6 +280,7 @@ impl NamespaceConfig {
 impl PropertyType for NamespaceConfig {}
 
 impl ToValue for NamespaceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Namespace", &self.namespace).build()
     }
@@ -323,6 +328,7 @@ pub struct PodIdentityAssociation {
 #[rustfmt::skip]
 impl PodIdentityAssociation {
     /// A `PodIdentityAssociation` with its required properties, named in a [`PodIdentityAssociationRequired`].
+    #[inline]
     pub fn new(required: PodIdentityAssociationRequired) -> Self {
         Self {
             role_arn: required.role_arn,
@@ -339,6 +345,7 @@ impl PodIdentityAssociation {
 impl PropertyType for PodIdentityAssociation {}
 
 impl ToValue for PodIdentityAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RoleArn", &self.role_arn)
@@ -385,6 +392,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -401,6 +409,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -429,6 +438,7 @@ impl From<Value> for ResolveConflicts {
 }
 
 impl ToValue for ResolveConflicts {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",

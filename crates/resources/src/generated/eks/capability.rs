@@ -117,6 +117,7 @@ impl Capability {
     };
 
     /// A `Capability` with its required properties, named in a [`CapabilityRequired`].
+    #[inline]
     pub fn new(required: CapabilityRequired) -> Self {
         Self {
             capability_name: required.capability_name,
@@ -159,6 +160,7 @@ impl Resource for Capability {
 }
 
 impl ToValue for Capability {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CapabilityName", &self.capability_name)
@@ -186,6 +188,7 @@ impl CapabilityAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the capability.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -193,6 +196,7 @@ impl CapabilityAttributes {
     /// `Fn::GetAtt` `Configuration.ArgoCd.AwsIdc.IdcManagedApplicationArn`: a string.
     ///
     /// The ARN of the managed application created in IAM Identity Center for this Argo CD capability. This application is automatically created and managed by EKS.
+    #[inline]
     pub fn configuration_argo_cd_aws_idc_idc_managed_application_arn(&self) -> Value {
         self.0
             .get_att("Configuration.ArgoCd.AwsIdc.IdcManagedApplicationArn")
@@ -201,6 +205,7 @@ impl CapabilityAttributes {
     /// `Fn::GetAtt` `Configuration.ArgoCd.ServerUrl`: a string.
     ///
     /// The URL of the Argo CD server. Use this URL to access the Argo CD web interface and API.
+    #[inline]
     pub fn configuration_argo_cd_server_url(&self) -> Value {
         self.0.get_att("Configuration.ArgoCd.ServerUrl")
     }
@@ -208,6 +213,7 @@ impl CapabilityAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The Unix epoch timestamp in seconds for when the capability was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -215,6 +221,7 @@ impl CapabilityAttributes {
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The Unix epoch timestamp in seconds for when the capability was last modified.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }
@@ -230,6 +237,7 @@ impl CapabilityAttributes {
     /// - `CREATE_FAILED` – The capability creation failed.
     /// - `UPDATE_FAILED` – The capability update failed.
     /// - `DELETE_FAILED` – The capability deletion failed.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -237,6 +245,7 @@ impl CapabilityAttributes {
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version of the capability software that is currently running.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -295,6 +304,7 @@ pub struct ArgoCd {
 #[rustfmt::skip]
 impl ArgoCd {
     /// A `ArgoCd` with its required properties, named in a [`ArgoCdRequired`].
+    #[inline]
     pub fn new(required: ArgoCdRequired) -> Self {
         Self {
             aws_idc: required.aws_idc,
@@ -320,6 +330,7 @@ impl ArgoCd {
 impl PropertyType for ArgoCd {}
 
 impl ToValue for ArgoCd {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AwsIdc", &self.aws_idc)
@@ -375,6 +386,7 @@ pub struct ArgoCdRoleMapping {
 #[rustfmt::skip]
 impl ArgoCdRoleMapping {
     /// A `ArgoCdRoleMapping` with its required properties, named in a [`ArgoCdRoleMappingRequired`].
+    #[inline]
     pub fn new(required: ArgoCdRoleMappingRequired) -> Self {
         Self {
             identities: required.identities,
@@ -391,6 +403,7 @@ impl ArgoCdRoleMapping {
 impl PropertyType for ArgoCdRoleMapping {}
 
 impl ToValue for ArgoCdRoleMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Identities", &self.identities)
@@ -442,6 +455,7 @@ pub struct AwsIdc {
 #[rustfmt::skip]
 impl AwsIdc {
     /// A `AwsIdc` with its required properties, named in a [`AwsIdcRequired`].
+    #[inline]
     pub fn new(required: AwsIdcRequired) -> Self {
         Self {
             idc_instance_arn: required.idc_instance_arn,
@@ -461,6 +475,7 @@ impl AwsIdc {
 impl PropertyType for AwsIdc {}
 
 impl ToValue for AwsIdc {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IdcInstanceArn", &self.idc_instance_arn)
@@ -498,6 +513,7 @@ pub struct CapabilityConfiguration {
 #[rustfmt::skip]
 impl CapabilityConfiguration {
     /// A `CapabilityConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -509,6 +525,7 @@ impl CapabilityConfiguration {
 impl PropertyType for CapabilityConfiguration {}
 
 impl ToValue for CapabilityConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("ArgoCd", &self.argo_cd).build()
     }
@@ -539,6 +556,7 @@ pub struct NetworkAccess {
 #[rustfmt::skip]
 impl NetworkAccess {
     /// A `NetworkAccess` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -550,6 +568,7 @@ impl NetworkAccess {
 impl PropertyType for NetworkAccess {}
 
 impl ToValue for NetworkAccess {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("VpceIds", &self.vpce_ids).build()
     }
@@ -595,6 +614,7 @@ pub struct SsoIdentity {
 #[rustfmt::skip]
 impl SsoIdentity {
     /// A `SsoIdentity` with its required properties, named in a [`SsoIdentityRequired`].
+    #[inline]
     pub fn new(required: SsoIdentityRequired) -> Self {
         Self {
             id: required.id,
@@ -611,6 +631,7 @@ impl SsoIdentity {
 impl PropertyType for SsoIdentity {}
 
 impl ToValue for SsoIdentity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)
@@ -639,6 +660,7 @@ impl From<Value> for CapabilityType {
 }
 
 impl ToValue for CapabilityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Argocd => "ARGOCD",
@@ -666,6 +688,7 @@ impl From<Value> for DeletePropagationPolicy {
 }
 
 impl ToValue for DeletePropagationPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Retain => "RETAIN",
@@ -695,6 +718,7 @@ impl From<Value> for Role {
 }
 
 impl ToValue for Role {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Admin => "ADMIN",
@@ -724,6 +748,7 @@ impl From<Value> for SsoIdentityType {
 }
 
 impl ToValue for SsoIdentityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SsoUser => "SSO_USER",

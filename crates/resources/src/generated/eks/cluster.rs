@@ -201,6 +201,7 @@ impl Cluster {
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
+    #[inline]
     pub fn new(required: ClusterRequired) -> Self {
         Self {
             access_config: None,
@@ -279,6 +280,7 @@ impl Resource for Cluster {
 }
 
 impl ToValue for Cluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessConfig", &self.access_config)
@@ -324,6 +326,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the cluster, such as `arn:aws:eks:us-west-2:666666666666:cluster/prod` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -331,6 +334,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `CertificateAuthorityData`: a string.
     ///
     /// The `certificate-authority-data` for your cluster.
+    #[inline]
     pub fn certificate_authority_data(&self) -> Value {
         self.0.get_att("CertificateAuthorityData")
     }
@@ -340,6 +344,7 @@ impl ClusterAttributes {
     /// The cluster security group that was created by Amazon EKS for the cluster. Managed node groups use this security group for control plane to data plane communication.
     ///
     /// This parameter is only returned by Amazon EKS clusters that support managed node groups. For more information, see \[Managed node groups\](<https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html>) in the *Amazon EKS User Guide* .
+    #[inline]
     pub fn cluster_security_group_id(&self) -> Value {
         self.0.get_att("ClusterSecurityGroupId")
     }
@@ -347,6 +352,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `EncryptionConfigKeyArn`: a string.
     ///
     /// Amazon Resource Name (ARN) or alias of the customer master key (CMK).
+    #[inline]
     pub fn encryption_config_key_arn(&self) -> Value {
         self.0.get_att("EncryptionConfigKeyArn")
     }
@@ -354,6 +360,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The endpoint for your Kubernetes API server, such as `https://5E1D0CEXAMPLEA591B746AFC5AB30262.yl4.us-west-2.eks.amazonaws.com` .
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }
@@ -361,6 +368,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of your local Amazon EKS cluster on an AWS Outpost. This property isn't available for an Amazon EKS cluster on the AWS cloud.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -368,6 +376,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `KubernetesNetworkConfig.ServiceIpv6Cidr`: a string.
     ///
     /// The CIDR block that Kubernetes pod and service IP addresses are assigned from if you created a 1.21 or later cluster with version 1.10.1 or later of the Amazon VPC CNI add-on and specified `ipv6` for *ipFamily* when you created the cluster. Kubernetes assigns service addresses from the unique local address range ( `fc00::/7` ) because you can't specify a custom IPv6 CIDR block when you create the cluster.
+    #[inline]
     pub fn kubernetes_network_config_service_ipv6_cidr(&self) -> Value {
         self.0.get_att("KubernetesNetworkConfig.ServiceIpv6Cidr")
     }
@@ -377,6 +386,7 @@ impl ClusterAttributes {
     /// The issuer URL for the OIDC identity provider of the cluster, such as `https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E` . If you need to remove `https://` from this output value, you can include the following code in your template.
     ///
     /// `!Select [1, !Split ["//", !GetAtt EKSCluster.OpenIdConnectIssuerUrl]]`
+    #[inline]
     pub fn open_id_connect_issuer_url(&self) -> Value {
         self.0.get_att("OpenIdConnectIssuerUrl")
     }
@@ -412,6 +422,7 @@ pub struct AccessConfig {
 #[rustfmt::skip]
 impl AccessConfig {
     /// A `AccessConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -425,6 +436,7 @@ impl AccessConfig {
 impl PropertyType for AccessConfig {}
 
 impl ToValue for AccessConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthenticationMode", &self.authentication_mode)
@@ -461,6 +473,7 @@ pub struct BlockStorage {
 #[rustfmt::skip]
 impl BlockStorage {
     /// A `BlockStorage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -472,6 +485,7 @@ impl BlockStorage {
 impl PropertyType for BlockStorage {}
 
 impl ToValue for BlockStorage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -506,6 +520,7 @@ pub struct ClusterLogging {
 #[rustfmt::skip]
 impl ClusterLogging {
     /// A `ClusterLogging` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -517,6 +532,7 @@ impl ClusterLogging {
 impl PropertyType for ClusterLogging {}
 
 impl ToValue for ClusterLogging {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnabledTypes", &self.enabled_types)
@@ -561,6 +577,7 @@ pub struct ComputeConfig {
 #[rustfmt::skip]
 impl ComputeConfig {
     /// A `ComputeConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -576,6 +593,7 @@ impl ComputeConfig {
 impl PropertyType for ComputeConfig {}
 
 impl ToValue for ComputeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -610,6 +628,7 @@ pub struct ControlPlanePlacement {
 #[rustfmt::skip]
 impl ControlPlanePlacement {
     /// A `ControlPlanePlacement` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -621,6 +640,7 @@ impl ControlPlanePlacement {
 impl PropertyType for ControlPlanePlacement {}
 
 impl ToValue for ControlPlanePlacement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("GroupName", &self.group_name).build()
     }
@@ -651,6 +671,7 @@ pub struct ControlPlaneScalingConfig {
 #[rustfmt::skip]
 impl ControlPlaneScalingConfig {
     /// A `ControlPlaneScalingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -662,6 +683,7 @@ impl ControlPlaneScalingConfig {
 impl PropertyType for ControlPlaneScalingConfig {}
 
 impl ToValue for ControlPlaneScalingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Tier", &self.tier).build()
     }
@@ -692,6 +714,7 @@ pub struct ElasticLoadBalancing {
 #[rustfmt::skip]
 impl ElasticLoadBalancing {
     /// A `ElasticLoadBalancing` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -703,6 +726,7 @@ impl ElasticLoadBalancing {
 impl PropertyType for ElasticLoadBalancing {}
 
 impl ToValue for ElasticLoadBalancing {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -738,6 +762,7 @@ pub struct EncryptionConfig {
 #[rustfmt::skip]
 impl EncryptionConfig {
     /// A `EncryptionConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -751,6 +776,7 @@ impl EncryptionConfig {
 impl PropertyType for EncryptionConfig {}
 
 impl ToValue for EncryptionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Provider", &self.provider)
@@ -807,6 +833,7 @@ pub struct KubernetesNetworkConfig {
 #[rustfmt::skip]
 impl KubernetesNetworkConfig {
     /// A `KubernetesNetworkConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -824,6 +851,7 @@ impl KubernetesNetworkConfig {
 impl PropertyType for KubernetesNetworkConfig {}
 
 impl ToValue for KubernetesNetworkConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ElasticLoadBalancing", &self.elastic_load_balancing)
@@ -861,6 +889,7 @@ pub struct Logging {
 #[rustfmt::skip]
 impl Logging {
     /// A `Logging` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -872,6 +901,7 @@ impl Logging {
 impl PropertyType for Logging {}
 
 impl ToValue for Logging {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClusterLogging", &self.cluster_logging)
@@ -904,6 +934,7 @@ pub struct LoggingTypeConfig {
 #[rustfmt::skip]
 impl LoggingTypeConfig {
     /// A `LoggingTypeConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -915,6 +946,7 @@ impl LoggingTypeConfig {
 impl PropertyType for LoggingTypeConfig {}
 
 impl ToValue for LoggingTypeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Type", &self.r#type).build()
     }
@@ -969,6 +1001,7 @@ pub struct OutpostConfig {
 #[rustfmt::skip]
 impl OutpostConfig {
     /// A `OutpostConfig` with its required properties, named in a [`OutpostConfigRequired`].
+    #[inline]
     pub fn new(required: OutpostConfigRequired) -> Self {
         Self {
             control_plane_instance_type: required.control_plane_instance_type,
@@ -988,6 +1021,7 @@ impl OutpostConfig {
 impl PropertyType for OutpostConfig {}
 
 impl ToValue for OutpostConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -1025,6 +1059,7 @@ pub struct Provider {
 #[rustfmt::skip]
 impl Provider {
     /// A `Provider` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1036,6 +1071,7 @@ impl Provider {
 impl PropertyType for Provider {}
 
 impl ToValue for Provider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("KeyArn", &self.key_arn).build()
     }
@@ -1097,6 +1133,7 @@ pub struct RemoteNetworkConfig {
 #[rustfmt::skip]
 impl RemoteNetworkConfig {
     /// A `RemoteNetworkConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1110,6 +1147,7 @@ impl RemoteNetworkConfig {
 impl PropertyType for RemoteNetworkConfig {}
 
 impl ToValue for RemoteNetworkConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RemoteNodeNetworks", &self.remote_node_networks)
@@ -1179,6 +1217,7 @@ pub struct RemoteNodeNetwork {
 #[rustfmt::skip]
 impl RemoteNodeNetwork {
     /// A `RemoteNodeNetwork` with its required properties, named in a [`RemoteNodeNetworkRequired`].
+    #[inline]
     pub fn new(required: RemoteNodeNetworkRequired) -> Self {
         Self {
             cidrs: required.cidrs,
@@ -1192,6 +1231,7 @@ impl RemoteNodeNetwork {
 impl PropertyType for RemoteNodeNetwork {}
 
 impl ToValue for RemoteNodeNetwork {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Cidrs", &self.cidrs).build()
     }
@@ -1250,6 +1290,7 @@ pub struct RemotePodNetwork {
 #[rustfmt::skip]
 impl RemotePodNetwork {
     /// A `RemotePodNetwork` with its required properties, named in a [`RemotePodNetworkRequired`].
+    #[inline]
     pub fn new(required: RemotePodNetworkRequired) -> Self {
         Self {
             cidrs: required.cidrs,
@@ -1263,6 +1304,7 @@ impl RemotePodNetwork {
 impl PropertyType for RemotePodNetwork {}
 
 impl ToValue for RemotePodNetwork {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Cidrs", &self.cidrs).build()
     }
@@ -1335,6 +1377,7 @@ pub struct ResourcesVpcConfig {
 #[rustfmt::skip]
 impl ResourcesVpcConfig {
     /// A `ResourcesVpcConfig` with its required properties, named in a [`ResourcesVpcConfigRequired`].
+    #[inline]
     pub fn new(required: ResourcesVpcConfigRequired) -> Self {
         Self {
             endpoint_private_access: None,
@@ -1360,6 +1403,7 @@ impl ResourcesVpcConfig {
 impl PropertyType for ResourcesVpcConfig {}
 
 impl ToValue for ResourcesVpcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndpointPrivateAccess", &self.endpoint_private_access)
@@ -1396,6 +1440,7 @@ pub struct StorageConfig {
 #[rustfmt::skip]
 impl StorageConfig {
     /// A `StorageConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1407,6 +1452,7 @@ impl StorageConfig {
 impl PropertyType for StorageConfig {}
 
 impl ToValue for StorageConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockStorage", &self.block_storage)
@@ -1443,6 +1489,7 @@ pub struct UpgradePolicy {
 #[rustfmt::skip]
 impl UpgradePolicy {
     /// A `UpgradePolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1454,6 +1501,7 @@ impl UpgradePolicy {
 impl PropertyType for UpgradePolicy {}
 
 impl ToValue for UpgradePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SupportType", &self.support_type)
@@ -1486,6 +1534,7 @@ pub struct ZonalShiftConfig {
 #[rustfmt::skip]
 impl ZonalShiftConfig {
     /// A `ZonalShiftConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1497,6 +1546,7 @@ impl ZonalShiftConfig {
 impl PropertyType for ZonalShiftConfig {}
 
 impl ToValue for ZonalShiftConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -1522,6 +1572,7 @@ impl From<Value> for AuthenticationMode {
 }
 
 impl ToValue for AuthenticationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ConfigMap => "CONFIG_MAP",
@@ -1551,6 +1602,7 @@ impl From<Value> for IpFamily {
 }
 
 impl ToValue for IpFamily {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
@@ -1585,6 +1637,7 @@ impl From<Value> for LoggingTypeConfigType {
 }
 
 impl ToValue for LoggingTypeConfigType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Api => "api",
@@ -1616,6 +1669,7 @@ impl From<Value> for SupportType {
 }
 
 impl ToValue for SupportType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "STANDARD",
@@ -1652,6 +1706,7 @@ impl From<Value> for Tier {
 }
 
 impl ToValue for Tier {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "standard",

@@ -114,6 +114,7 @@ impl FargateProfile {
     };
 
     /// A `FargateProfile` with its required properties, named in a [`FargateProfileRequired`].
+    #[inline]
     pub fn new(required: FargateProfileRequired) -> Self {
         Self {
             cluster_name: required.cluster_name,
@@ -153,6 +154,7 @@ impl Resource for FargateProfile {
 }
 
 impl ToValue for FargateProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClusterName", &self.cluster_name)
@@ -179,6 +181,7 @@ impl FargateProfileAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the cluster, such as `arn:aws:eks:us-west-2:666666666666:fargateprofile/myCluster/myFargateProfile/1cb1a11a-1dc1-1d11-cf11-1111f11fa111` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -228,6 +231,7 @@ pub struct Label {
 #[rustfmt::skip]
 impl Label {
     /// A `Label` with its required properties, named in a [`LabelRequired`].
+    #[inline]
     pub fn new(required: LabelRequired) -> Self {
         Self {
             key: required.key,
@@ -244,6 +248,7 @@ impl Label {
 impl PropertyType for Label {}
 
 impl ToValue for Label {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -292,6 +297,7 @@ pub struct Selector {
 #[rustfmt::skip]
 impl Selector {
     /// A `Selector` with its required properties, named in a [`SelectorRequired`].
+    #[inline]
     pub fn new(required: SelectorRequired) -> Self {
         Self {
             labels: None,
@@ -308,6 +314,7 @@ impl Selector {
 impl PropertyType for Selector {}
 
 impl ToValue for Selector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Labels", &self.labels)
@@ -354,6 +361,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -370,6 +378,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

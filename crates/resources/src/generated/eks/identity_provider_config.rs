@@ -100,6 +100,7 @@ impl IdentityProviderConfig {
     };
 
     /// A `IdentityProviderConfig` with its required properties, named in a [`IdentityProviderConfigRequired`].
+    #[inline]
     pub fn new(required: IdentityProviderConfigRequired) -> Self {
         Self {
             cluster_name: required.cluster_name,
@@ -136,6 +137,7 @@ impl Resource for IdentityProviderConfig {
 }
 
 impl ToValue for IdentityProviderConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClusterName", &self.cluster_name)
@@ -164,6 +166,7 @@ impl IdentityProviderConfigAttributes {
     /// `Fn::GetAtt` `IdentityProviderConfigArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) associated with the identity provider config.
+    #[inline]
     pub fn identity_provider_config_arn(&self) -> Value {
         self.0.get_att("IdentityProviderConfigArn")
     }
@@ -234,6 +237,7 @@ pub struct OidcIdentityProviderConfig {
 #[rustfmt::skip]
 impl OidcIdentityProviderConfig {
     /// A `OidcIdentityProviderConfig` with its required properties, named in a [`OidcIdentityProviderConfigRequired`].
+    #[inline]
     pub fn new(required: OidcIdentityProviderConfigRequired) -> Self {
         Self {
             client_id: required.client_id,
@@ -265,6 +269,7 @@ impl OidcIdentityProviderConfig {
 impl PropertyType for OidcIdentityProviderConfig {}
 
 impl ToValue for OidcIdentityProviderConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientId", &self.client_id)
@@ -322,6 +327,7 @@ pub struct RequiredClaim {
 #[rustfmt::skip]
 impl RequiredClaim {
     /// A `RequiredClaim` with its required properties, named in a [`RequiredClaimRequired`].
+    #[inline]
     pub fn new(required: RequiredClaimRequired) -> Self {
         Self {
             key: required.key,
@@ -338,6 +344,7 @@ impl RequiredClaim {
 impl PropertyType for RequiredClaim {}
 
 impl ToValue for RequiredClaim {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -362,6 +369,7 @@ impl From<Value> for IdentityProviderConfigType {
 }
 
 impl ToValue for IdentityProviderConfigType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Oidc => "oidc",

@@ -200,6 +200,7 @@ impl Nodegroup {
     };
 
     /// A `Nodegroup` with its required properties, named in a [`NodegroupRequired`].
+    #[inline]
     pub fn new(required: NodegroupRequired) -> Self {
         Self {
             ami_type: None,
@@ -281,6 +282,7 @@ impl Resource for Nodegroup {
 }
 
 impl ToValue for Nodegroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AmiType", &self.ami_type)
@@ -321,6 +323,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `AmiType`: one of a set of strings.
     ///
     /// The AMI type for your node group. If you specify `launchTemplate` , and your launch template uses a custom AMI, then don't specify `amiType` , or the node group deployment will fail. If your launch template uses a Windows custom AMI, then add `eks:kube-proxy-windows` to your Windows nodes `rolearn` in the `aws-auth` `ConfigMap` . For more information about using launch templates with Amazon EKS, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    #[inline]
     pub fn ami_type(&self) -> Value {
         self.0.get_att("AmiType")
     }
@@ -328,6 +331,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) associated with the managed node group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -335,6 +339,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `CapacityType`: one of a set of strings.
     ///
     /// The capacity type of your managed node group.
+    #[inline]
     pub fn capacity_type(&self) -> Value {
         self.0.get_att("CapacityType")
     }
@@ -342,6 +347,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `ClusterName`: a string.
     ///
     /// The name of your cluster.
+    #[inline]
     pub fn cluster_name(&self) -> Value {
         self.0.get_att("ClusterName")
     }
@@ -349,6 +355,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `DiskSize`: an integer.
     ///
     /// The root device disk size (in GiB) for your node group instances. The default disk size is 20 GiB for Linux and Bottlerocket. The default disk size is 50 GiB for Windows. If you specify `launchTemplate` , then don't specify `diskSize` , or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    #[inline]
     pub fn disk_size(&self) -> Value {
         self.0.get_att("DiskSize")
     }
@@ -356,11 +363,13 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `ForceUpdateEnabled`: a boolean.
     ///
     /// Force the update if any `Pod` on the existing node group can't be drained due to a `Pod` disruption budget issue. If an update fails because all Pods can't be drained, you can force the update after it fails to terminate the old node whether or not any `Pod` is running on the node.
+    #[inline]
     pub fn force_update_enabled(&self) -> Value {
         self.0.get_att("ForceUpdateEnabled")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -368,6 +377,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `InstanceTypes`: a list of strings.
     ///
     /// Specify the instance types for a node group. If you specify a GPU instance type, make sure to also specify an applicable GPU AMI type with the `amiType` parameter. If you specify `launchTemplate` , then you can specify zero or one instance type in your launch template *or* you can specify 0-20 instance types for `instanceTypes` . If however, you specify an instance type in your launch template *and* specify any `instanceTypes` , the node group deployment will fail. If you don't specify an instance type in a launch template or for `instanceTypes` , then `t3.medium` is used, by default. If you specify `Spot` for `capacityType` , then we recommend specifying multiple values for `instanceTypes` . For more information, see \[Managed node group capacity types\](<https://docs.aws.amazon.com/eks/latest/userguide/managed-node-groups.html#managed-node-group-capacity-types>) and \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    #[inline]
     pub fn instance_types(&self) -> Value {
         self.0.get_att("InstanceTypes")
     }
@@ -377,6 +387,7 @@ impl NodegroupAttributes {
     /// The ID of the launch template.
     ///
     /// You must specify either the launch template ID or the launch template name in the request, but not both. After node group creation, you cannot use a different ID.
+    #[inline]
     pub fn launch_template_id(&self) -> Value {
         self.0.get_att("LaunchTemplate.Id")
     }
@@ -386,6 +397,7 @@ impl NodegroupAttributes {
     /// The name of the launch template.
     ///
     /// You must specify either the launch template name or the launch template ID in the request, but not both. After node group creation, you cannot use a different name.
+    #[inline]
     pub fn launch_template_name(&self) -> Value {
         self.0.get_att("LaunchTemplate.Name")
     }
@@ -393,6 +405,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `LaunchTemplate.Version`: a string.
     ///
     /// The version number of the launch template to use. If no version is specified, then the template's default version is used. You can use a different version for node group updates.
+    #[inline]
     pub fn launch_template_version(&self) -> Value {
         self.0.get_att("LaunchTemplate.Version")
     }
@@ -400,6 +413,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `NodeRepairConfig.Enabled`: a boolean.
     ///
     /// Specifies whether to enable node auto repair for the node group. Node auto repair is disabled by default.
+    #[inline]
     pub fn node_repair_config_enabled(&self) -> Value {
         self.0.get_att("NodeRepairConfig.Enabled")
     }
@@ -407,6 +421,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `NodeRepairConfig.MaxParallelNodesRepairedCount`: an integer.
     ///
     /// Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a count of unhealthy nodes. This gives you finer-grained control over the pace of node replacements. When using this, you cannot also set `maxParallelNodesRepairedPercentage` at the same time.
+    #[inline]
     pub fn node_repair_config_max_parallel_nodes_repaired_count(&self) -> Value {
         self.0
             .get_att("NodeRepairConfig.MaxParallelNodesRepairedCount")
@@ -415,6 +430,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `NodeRepairConfig.MaxParallelNodesRepairedPercentage`: an integer.
     ///
     /// Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a percentage of unhealthy nodes. This gives you finer-grained control over the pace of node replacements. When using this, you cannot also set `maxParallelNodesRepairedCount` at the same time.
+    #[inline]
     pub fn node_repair_config_max_parallel_nodes_repaired_percentage(&self) -> Value {
         self.0
             .get_att("NodeRepairConfig.MaxParallelNodesRepairedPercentage")
@@ -423,6 +439,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `NodeRepairConfig.MaxUnhealthyNodeThresholdCount`: an integer.
     ///
     /// Specify a count threshold of unhealthy nodes, above which node auto repair actions will stop. When using this, you cannot also set `maxUnhealthyNodeThresholdPercentage` at the same time.
+    #[inline]
     pub fn node_repair_config_max_unhealthy_node_threshold_count(&self) -> Value {
         self.0
             .get_att("NodeRepairConfig.MaxUnhealthyNodeThresholdCount")
@@ -431,6 +448,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `NodeRepairConfig.MaxUnhealthyNodeThresholdPercentage`: an integer.
     ///
     /// Specify a percentage threshold of unhealthy nodes, above which node auto repair actions will stop. When using this, you cannot also set `maxUnhealthyNodeThresholdCount` at the same time.
+    #[inline]
     pub fn node_repair_config_max_unhealthy_node_threshold_percentage(&self) -> Value {
         self.0
             .get_att("NodeRepairConfig.MaxUnhealthyNodeThresholdPercentage")
@@ -439,6 +457,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `NodeRepairConfig.NodeRepairConfigOverrides`: a list of `NodeRepairConfigOverrides` objects.
     ///
     /// Specify granular overrides for specific repair actions. These overrides control the repair action and the repair delay time before a node is considered eligible for repair. If you use this, you must specify all the values.
+    #[inline]
     pub fn node_repair_config_node_repair_config_overrides(&self) -> Value {
         self.0.get_att("NodeRepairConfig.NodeRepairConfigOverrides")
     }
@@ -446,6 +465,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `NodeRole`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role to associate with your node group. The Amazon EKS worker node `kubelet` daemon makes calls to AWS APIs on your behalf. Nodes receive permissions for these API calls through an IAM instance profile and associated policies. Before you can launch nodes and register them into a cluster, you must create an IAM role for those nodes to use when they are launched. For more information, see \[Amazon EKS node IAM role\](<https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html>) in the **Amazon EKS User Guide** . If you specify `launchTemplate` , then don't specify `[IamInstanceProfile](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IamInstanceProfile.html)` in your launch template, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    #[inline]
     pub fn node_role(&self) -> Value {
         self.0.get_att("NodeRole")
     }
@@ -453,6 +473,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `NodegroupName`: a string.
     ///
     /// The unique name to give your node group.
+    #[inline]
     pub fn nodegroup_name(&self) -> Value {
         self.0.get_att("NodegroupName")
     }
@@ -462,6 +483,7 @@ impl NodegroupAttributes {
     /// The AMI version of the Amazon EKS optimized AMI to use with your node group (for example, `1.14.7- *YYYYMMDD*` ). By default, the latest available AMI version for the node group's current Kubernetes version is used. For more information, see \[Amazon EKS optimized Linux AMI Versions\](<https://docs.aws.amazon.com/eks/latest/userguide/eks-linux-ami-versions.html>) in the *Amazon EKS User Guide* .
     ///
     /// &gt; Changing this value triggers an update of the node group if one is available. You can't update other properties at the same time as updating `Release Version` .
+    #[inline]
     pub fn release_version(&self) -> Value {
         self.0.get_att("ReleaseVersion")
     }
@@ -469,6 +491,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `RemoteAccess.Ec2SshKey`: a string.
     ///
     /// The Amazon EC2 SSH key name that provides access for SSH communication with the nodes in the managed node group. For more information, see \[Amazon EC2 key pairs and Linux instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-key-pairs.html>) in the *Amazon Elastic Compute Cloud User Guide for Linux Instances* . For Windows, an Amazon EC2 SSH key is used to obtain the RDP password. For more information, see \[Amazon EC2 key pairs and Windows instances\](<https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/ec2-key-pairs.html>) in the *Amazon Elastic Compute Cloud User Guide for Windows Instances* .
+    #[inline]
     pub fn remote_access_ec2_ssh_key(&self) -> Value {
         self.0.get_att("RemoteAccess.Ec2SshKey")
     }
@@ -476,6 +499,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `RemoteAccess.SourceSecurityGroups`: a list of strings.
     ///
     /// The security group IDs that are allowed SSH access (port 22) to the nodes. For Windows, the port is 3389. If you specify an Amazon EC2 SSH key but don't specify a source security group when you create a managed node group, then the port on the nodes is opened to the internet ( `0.0.0.0/0` ). For more information, see \[Security Groups for Your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_SecurityGroups.html>) in the *Amazon Virtual Private Cloud User Guide* .
+    #[inline]
     pub fn remote_access_source_security_groups(&self) -> Value {
         self.0.get_att("RemoteAccess.SourceSecurityGroups")
     }
@@ -489,6 +513,7 @@ impl NodegroupAttributes {
     /// Whenever this parameter changes, the number of worker nodes in the node group is updated to the specified size. If this parameter is given a value that is smaller than the current number of running worker nodes, the necessary number of worker nodes are terminated to match the given value. When using CloudFormation, no action occurs if you remove this parameter from your CFN template.
     ///
     /// This parameter can be different from `minSize` in some cases, such as when starting with extra hosts for testing. This parameter can also be different when you want to start with an estimated number of needed hosts, but let the Cluster Autoscaler reduce the number if there are too many. When the Cluster Autoscaler is used, the `desiredSize` parameter is altered by the Cluster Autoscaler (but can be out-of-date for short periods of time). the Cluster Autoscaler doesn't scale a managed node group lower than `minSize` or higher than `maxSize` .
+    #[inline]
     pub fn scaling_config_desired_size(&self) -> Value {
         self.0.get_att("ScalingConfig.DesiredSize")
     }
@@ -496,6 +521,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `ScalingConfig.MaxSize`: an integer.
     ///
     /// The maximum number of nodes that the managed node group can scale out to. For information about the maximum number that you can specify, see \[Amazon EKS service quotas\](<https://docs.aws.amazon.com/eks/latest/userguide/service-quotas.html>) in the *Amazon EKS User Guide* .
+    #[inline]
     pub fn scaling_config_max_size(&self) -> Value {
         self.0.get_att("ScalingConfig.MaxSize")
     }
@@ -503,6 +529,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `ScalingConfig.MinSize`: an integer.
     ///
     /// The minimum number of nodes that the managed node group can scale in to.
+    #[inline]
     pub fn scaling_config_min_size(&self) -> Value {
         self.0.get_att("ScalingConfig.MinSize")
     }
@@ -510,6 +537,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `Subnets`: a list of strings.
     ///
     /// The subnets to use for the Auto Scaling group that is created for your node group. If you specify `launchTemplate` , then don't specify `[SubnetId](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkInterface.html)` in your launch template, or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see \[Customizing managed nodes with launch templates\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
+    #[inline]
     pub fn subnets(&self) -> Value {
         self.0.get_att("Subnets")
     }
@@ -517,6 +545,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `Taints`: a list of `Taint` objects.
     ///
     /// The Kubernetes taints to be applied to the nodes in the node group when they are created. Effect is one of `No_Schedule` , `Prefer_No_Schedule` , or `No_Execute` . Kubernetes taints can be used together with tolerations to control how workloads are scheduled to your nodes. For more information, see \[Node taints on managed node groups\](<https://docs.aws.amazon.com/eks/latest/userguide/node-taints-managed-node-groups.html>) .
+    #[inline]
     pub fn taints(&self) -> Value {
         self.0.get_att("Taints")
     }
@@ -524,6 +553,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `UpdateConfig.MaxUnavailable`: a number.
     ///
     /// The maximum number of nodes unavailable at once during a version update. Nodes are updated in parallel. This value or `maxUnavailablePercentage` is required to have a value.The maximum number is 100.
+    #[inline]
     pub fn update_config_max_unavailable(&self) -> Value {
         self.0.get_att("UpdateConfig.MaxUnavailable")
     }
@@ -531,6 +561,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `UpdateConfig.MaxUnavailablePercentage`: a number.
     ///
     /// The maximum percentage of nodes unavailable during a version update. This percentage of nodes are updated in parallel, up to 100 nodes at once. This value or `maxUnavailable` is required to have a value.
+    #[inline]
     pub fn update_config_max_unavailable_percentage(&self) -> Value {
         self.0.get_att("UpdateConfig.MaxUnavailablePercentage")
     }
@@ -540,6 +571,7 @@ impl NodegroupAttributes {
     /// The configuration for the behavior to follow during a node group version update of this managed node group. You choose between two possible strategies for replacing nodes during an \[`UpdateNodegroupVersion`\](<https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateNodegroupVersion.html>) action.
     ///
     /// An Amazon EKS managed node group updates by replacing nodes with new nodes of newer AMI versions in parallel. The *update strategy* changes the managed node update behavior of the managed node group for each quantity. The *default* strategy has guardrails to protect you from misconfiguration and launches the new instances first, before terminating the old instances. The *minimal* strategy removes the guardrails and terminates the old instances before launching the new instances. This minimal strategy is useful in scenarios where you are constrained to resources or costs (for example, with hardware accelerators such as GPUs).
+    #[inline]
     pub fn update_config_update_strategy(&self) -> Value {
         self.0.get_att("UpdateConfig.UpdateStrategy")
     }
@@ -549,6 +581,7 @@ impl NodegroupAttributes {
     /// The Kubernetes version to use for your managed nodes. By default, the Kubernetes version of the cluster is used, and this is the only accepted specified value. If you specify `launchTemplate` , and your launch template uses a custom AMI, then don't specify `version` , or the node group deployment will fail. For more information about using launch templates with Amazon EKS, see \[Launch template support\](<https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html>) in the *Amazon EKS User Guide* .
     ///
     /// &gt; You can't update other properties at the same time as updating `Version` .
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -556,6 +589,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `WarmPoolConfig.Enabled`: a boolean.
     ///
     /// Enable or disable warm pool for the node group.
+    #[inline]
     pub fn warm_pool_config_enabled(&self) -> Value {
         self.0.get_att("WarmPoolConfig.Enabled")
     }
@@ -563,6 +597,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `WarmPoolConfig.MaxGroupPreparedCapacity`: an integer.
     ///
     /// The maximum number of instances that are allowed to be in the warm pool.
+    #[inline]
     pub fn warm_pool_config_max_group_prepared_capacity(&self) -> Value {
         self.0.get_att("WarmPoolConfig.MaxGroupPreparedCapacity")
     }
@@ -570,6 +605,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `WarmPoolConfig.MinSize`: an integer.
     ///
     /// The minimum number of instances to maintain in the warm pool.
+    #[inline]
     pub fn warm_pool_config_min_size(&self) -> Value {
         self.0.get_att("WarmPoolConfig.MinSize")
     }
@@ -577,6 +613,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `WarmPoolConfig.PoolState`: one of a set of strings.
     ///
     /// The desired state of warm pool instances.
+    #[inline]
     pub fn warm_pool_config_pool_state(&self) -> Value {
         self.0.get_att("WarmPoolConfig.PoolState")
     }
@@ -584,6 +621,7 @@ impl NodegroupAttributes {
     /// `Fn::GetAtt` `WarmPoolConfig.ReuseOnScaleIn`: a boolean.
     ///
     /// Whether to return instances to the warm pool during scale-in instead of terminating them.
+    #[inline]
     pub fn warm_pool_config_reuse_on_scale_in(&self) -> Value {
         self.0.get_att("WarmPoolConfig.ReuseOnScaleIn")
     }
@@ -636,6 +674,7 @@ pub struct LaunchTemplateSpecification {
 #[rustfmt::skip]
 impl LaunchTemplateSpecification {
     /// A `LaunchTemplateSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -651,6 +690,7 @@ impl LaunchTemplateSpecification {
 impl PropertyType for LaunchTemplateSpecification {}
 
 impl ToValue for LaunchTemplateSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Id", &self.id)
@@ -718,6 +758,7 @@ pub struct NodeRepairConfig {
 #[rustfmt::skip]
 impl NodeRepairConfig {
     /// A `NodeRepairConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -739,6 +780,7 @@ impl NodeRepairConfig {
 impl PropertyType for NodeRepairConfig {}
 
 impl ToValue for NodeRepairConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -808,6 +850,7 @@ pub struct NodeRepairConfigOverrides {
 #[rustfmt::skip]
 impl NodeRepairConfigOverrides {
     /// A `NodeRepairConfigOverrides` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -825,6 +868,7 @@ impl NodeRepairConfigOverrides {
 impl PropertyType for NodeRepairConfigOverrides {}
 
 impl ToValue for NodeRepairConfigOverrides {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MinRepairWaitTimeMins", &self.min_repair_wait_time_mins)
@@ -873,6 +917,7 @@ pub struct RemoteAccess {
 #[rustfmt::skip]
 impl RemoteAccess {
     /// A `RemoteAccess` with its required properties, named in a [`RemoteAccessRequired`].
+    #[inline]
     pub fn new(required: RemoteAccessRequired) -> Self {
         Self {
             ec2_ssh_key: required.ec2_ssh_key,
@@ -889,6 +934,7 @@ impl RemoteAccess {
 impl PropertyType for RemoteAccess {}
 
 impl ToValue for RemoteAccess {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Ec2SshKey", &self.ec2_ssh_key)
@@ -944,6 +990,7 @@ pub struct ScalingConfig {
 #[rustfmt::skip]
 impl ScalingConfig {
     /// A `ScalingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -959,6 +1006,7 @@ impl ScalingConfig {
 impl PropertyType for ScalingConfig {}
 
 impl ToValue for ScalingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DesiredSize", &self.desired_size)
@@ -1009,6 +1057,7 @@ pub struct Taint {
 #[rustfmt::skip]
 impl Taint {
     /// A `Taint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1024,6 +1073,7 @@ impl Taint {
 impl PropertyType for Taint {}
 
 impl ToValue for Taint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Effect", &self.effect)
@@ -1074,6 +1124,7 @@ pub struct UpdateConfig {
 #[rustfmt::skip]
 impl UpdateConfig {
     /// A `UpdateConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1089,6 +1140,7 @@ impl UpdateConfig {
 impl PropertyType for UpdateConfig {}
 
 impl ToValue for UpdateConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxUnavailable", &self.max_unavailable)
@@ -1147,6 +1199,7 @@ pub struct WarmPoolConfig {
 #[rustfmt::skip]
 impl WarmPoolConfig {
     /// A `WarmPoolConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1166,6 +1219,7 @@ impl WarmPoolConfig {
 impl PropertyType for WarmPoolConfig {}
 
 impl ToValue for WarmPoolConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -1240,6 +1294,7 @@ impl From<Value> for AmiType {
 }
 
 impl ToValue for AmiType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Al2023Arm64Nvidia => "AL2023_ARM_64_NVIDIA",
@@ -1291,6 +1346,7 @@ impl From<Value> for CapacityType {
 }
 
 impl ToValue for CapacityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CapacityBlock => "CAPACITY_BLOCK",
@@ -1322,6 +1378,7 @@ impl From<Value> for Effect {
 }
 
 impl ToValue for Effect {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NoExecute => "NO_EXECUTE",
@@ -1353,6 +1410,7 @@ impl From<Value> for PoolState {
 }
 
 impl ToValue for PoolState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hibernated => "HIBERNATED",
@@ -1384,6 +1442,7 @@ impl From<Value> for RepairAction {
 }
 
 impl ToValue for RepairAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Replace => "Replace",
@@ -1413,6 +1472,7 @@ impl From<Value> for UpdateStrategy {
 }
 
 impl ToValue for UpdateStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "DEFAULT",

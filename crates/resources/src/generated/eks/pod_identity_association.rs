@@ -135,6 +135,7 @@ impl PodIdentityAssociation {
     };
 
     /// A `PodIdentityAssociation` with its required properties, named in a [`PodIdentityAssociationRequired`].
+    #[inline]
     pub fn new(required: PodIdentityAssociationRequired) -> Self {
         Self {
             cluster_name: required.cluster_name,
@@ -180,6 +181,7 @@ impl Resource for PodIdentityAssociation {
 }
 
 impl ToValue for PodIdentityAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClusterName", &self.cluster_name)
@@ -208,6 +210,7 @@ impl PodIdentityAssociationAttributes {
     /// `Fn::GetAtt` `AssociationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the association.
+    #[inline]
     pub fn association_arn(&self) -> Value {
         self.0.get_att("AssociationArn")
     }
@@ -215,6 +218,7 @@ impl PodIdentityAssociationAttributes {
     /// `Fn::GetAtt` `AssociationId`: a string.
     ///
     /// The ID of the association.
+    #[inline]
     pub fn association_id(&self) -> Value {
         self.0.get_att("AssociationId")
     }
@@ -224,6 +228,7 @@ impl PodIdentityAssociationAttributes {
     /// The unique identifier for this EKS Pod Identity association for a target IAM role. You put this value in the trust policy of the target role, in a `Condition` to match the `sts.ExternalId` . This ensures that the target role can only be assumed by this association. This prevents the *confused deputy problem* . For more information about the confused deputy problem, see \[The confused deputy problem\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html>) in the *IAM User Guide* .
     ///
     /// If you want to use the same target role with multiple associations or other roles, use independent statements in the trust policy to allow `sts:AssumeRole` access from each role.
+    #[inline]
     pub fn external_id(&self) -> Value {
         self.0.get_att("ExternalId")
     }

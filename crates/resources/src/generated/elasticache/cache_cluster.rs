@@ -341,6 +341,7 @@ impl CacheCluster {
     };
 
     /// A `CacheCluster` with its required properties, named in a [`CacheClusterRequired`].
+    #[inline]
     pub fn new(required: CacheClusterRequired) -> Self {
         Self {
             az_mode: None,
@@ -437,6 +438,7 @@ impl Resource for CacheCluster {
 }
 
 impl ToValue for CacheCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AZMode", &self.az_mode)
@@ -492,31 +494,37 @@ impl From<ResourceRef> for CacheClusterAttributes {
 
 impl CacheClusterAttributes {
     /// `Fn::GetAtt` `ConfigurationEndpoint`: an object.
+    #[inline]
     pub fn configuration_endpoint(&self) -> Value {
         self.0.get_att("ConfigurationEndpoint")
     }
 
     /// `Fn::GetAtt` `ConfigurationEndpoint.Address`: a string.
+    #[inline]
     pub fn configuration_endpoint_address(&self) -> Value {
         self.0.get_att("ConfigurationEndpoint.Address")
     }
 
     /// `Fn::GetAtt` `ConfigurationEndpoint.Port`: a string.
+    #[inline]
     pub fn configuration_endpoint_port(&self) -> Value {
         self.0.get_att("ConfigurationEndpoint.Port")
     }
 
     /// `Fn::GetAtt` `RedisEndpoint`: an object.
+    #[inline]
     pub fn redis_endpoint(&self) -> Value {
         self.0.get_att("RedisEndpoint")
     }
 
     /// `Fn::GetAtt` `RedisEndpoint.Address`: a string.
+    #[inline]
     pub fn redis_endpoint_address(&self) -> Value {
         self.0.get_att("RedisEndpoint.Address")
     }
 
     /// `Fn::GetAtt` `RedisEndpoint.Port`: a string.
+    #[inline]
     pub fn redis_endpoint_port(&self) -> Value {
         self.0.get_att("RedisEndpoint.Port")
     }
@@ -576,6 +584,7 @@ pub struct LogDeliveryConfigurationRequest {
 #[rustfmt::skip]
 impl LogDeliveryConfigurationRequest {
     /// A `LogDeliveryConfigurationRequest` with its required properties, named in a [`LogDeliveryConfigurationRequestRequired`].
+    #[inline]
     pub fn new(required: LogDeliveryConfigurationRequestRequired) -> Self {
         Self {
             destination_details: required.destination_details,
@@ -598,6 +607,7 @@ impl LogDeliveryConfigurationRequest {
 impl PropertyType for LogDeliveryConfigurationRequest {}
 
 impl ToValue for LogDeliveryConfigurationRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationDetails", &self.destination_details)
@@ -626,6 +636,7 @@ impl From<Value> for AzMode {
 }
 
 impl ToValue for AzMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CrossAz => "cross-az",

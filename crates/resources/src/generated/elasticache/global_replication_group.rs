@@ -127,6 +127,7 @@ impl GlobalReplicationGroup {
     };
 
     /// A `GlobalReplicationGroup` with its required properties, named in a [`GlobalReplicationGroupRequired`].
+    #[inline]
     pub fn new(required: GlobalReplicationGroupRequired) -> Self {
         Self {
             automatic_failover_enabled: None,
@@ -175,6 +176,7 @@ impl Resource for GlobalReplicationGroup {
 }
 
 impl ToValue for GlobalReplicationGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutomaticFailoverEnabled", &self.automatic_failover_enabled)
@@ -211,6 +213,7 @@ impl GlobalReplicationGroupAttributes {
     /// `Fn::GetAtt` `GlobalReplicationGroupId`: a string.
     ///
     /// The ID used to associate a secondary cluster to the Global Replication Group.
+    #[inline]
     pub fn global_replication_group_id(&self) -> Value {
         self.0.get_att("GlobalReplicationGroupId")
     }
@@ -218,6 +221,7 @@ impl GlobalReplicationGroupAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the Global Datastore. Can be `Creating` , `Modifying` , `Available` , `Deleting` or `Primary-Only` . Primary-only status indicates the global datastore contains only a primary cluster. Either all secondary clusters are deleted or not successfully created.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -258,6 +262,7 @@ pub struct GlobalReplicationGroupMember {
 #[rustfmt::skip]
 impl GlobalReplicationGroupMember {
     /// A `GlobalReplicationGroupMember` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -273,6 +278,7 @@ impl GlobalReplicationGroupMember {
 impl PropertyType for GlobalReplicationGroupMember {}
 
 impl ToValue for GlobalReplicationGroupMember {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReplicationGroupId", &self.replication_group_id)
@@ -317,6 +323,7 @@ pub struct RegionalConfiguration {
 #[rustfmt::skip]
 impl RegionalConfiguration {
     /// A `RegionalConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -332,6 +339,7 @@ impl RegionalConfiguration {
 impl PropertyType for RegionalConfiguration {}
 
 impl ToValue for RegionalConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReplicationGroupId", &self.replication_group_id)
@@ -371,6 +379,7 @@ pub struct ReshardingConfiguration {
 #[rustfmt::skip]
 impl ReshardingConfiguration {
     /// A `ReshardingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -384,6 +393,7 @@ impl ReshardingConfiguration {
 impl PropertyType for ReshardingConfiguration {}
 
 impl ToValue for ReshardingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NodeGroupId", &self.node_group_id)
@@ -413,6 +423,7 @@ impl From<Value> for Role {
 }
 
 impl ToValue for Role {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Primary => "PRIMARY",

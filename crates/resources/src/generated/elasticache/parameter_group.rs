@@ -96,6 +96,7 @@ impl ParameterGroup {
     };
 
     /// A `ParameterGroup` with its required properties, named in a [`ParameterGroupRequired`].
+    #[inline]
     pub fn new(required: ParameterGroupRequired) -> Self {
         Self {
             cache_parameter_group_family: required.cache_parameter_group_family,
@@ -129,6 +130,7 @@ impl Resource for ParameterGroup {
 }
 
 impl ToValue for ParameterGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -156,6 +158,7 @@ impl ParameterGroupAttributes {
     /// `Fn::GetAtt` `CacheParameterGroupName`: a string.
     ///
     /// A user-specified name for the cache parameter group.
+    #[inline]
     pub fn cache_parameter_group_name(&self) -> Value {
         self.0.get_att("CacheParameterGroupName")
     }

@@ -476,6 +476,7 @@ impl ReplicationGroup {
     };
 
     /// A `ReplicationGroup` with its required properties, named in a [`ReplicationGroupRequired`].
+    #[inline]
     pub fn new(required: ReplicationGroupRequired) -> Self {
         Self {
             at_rest_encryption_enabled: None,
@@ -614,6 +615,7 @@ impl Resource for ReplicationGroup {
 }
 
 impl ToValue for ReplicationGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AtRestEncryptionEnabled", &self.at_rest_encryption_enabled)
@@ -692,6 +694,7 @@ impl ReplicationGroupAttributes {
     /// *Required:* Only available when creating a replication group in an Amazon VPC using Redis OSS version `3.2.6` or `4.x` onward.
     ///
     /// Default: `false`
+    #[inline]
     pub fn at_rest_encryption_enabled(&self) -> Value {
         self.0.get_att("AtRestEncryptionEnabled")
     }
@@ -713,6 +716,7 @@ impl ReplicationGroupAttributes {
     /// For more information, see \[AUTH password\](<https://docs.aws.amazon.com/http://redis.io/commands/AUTH>) at <http://redis.io/commands/AUTH>.
     ///
     /// &gt; If ADDING the AuthToken, update requires \[Replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
+    #[inline]
     pub fn auth_token(&self) -> Value {
         self.0.get_att("AuthToken")
     }
@@ -720,6 +724,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `AutoMinorVersionUpgrade`: a boolean.
     ///
     /// If you are running Valkey 7.2 or later, or Redis OSS 6.0 or later, set this parameter to yes if you want to opt-in to the next minor version upgrade campaign. This parameter is disabled for previous versions.
+    #[inline]
     pub fn auto_minor_version_upgrade(&self) -> Value {
         self.0.get_att("AutoMinorVersionUpgrade")
     }
@@ -731,6 +736,7 @@ impl ReplicationGroupAttributes {
     /// `AutomaticFailoverEnabled` must be enabled for Valkey or Redis OSS (cluster mode enabled) replication groups.
     ///
     /// Default: false
+    #[inline]
     pub fn automatic_failover_enabled(&self) -> Value {
         self.0.get_att("AutomaticFailoverEnabled")
     }
@@ -788,6 +794,7 @@ impl ReplicationGroupAttributes {
     /// *R3 node types:* `cache.r3.large` , `cache.r3.xlarge` , `cache.r3.2xlarge` , `cache.r3.4xlarge` , `cache.r3.8xlarge`
     ///
     /// For region availability, see \[Supported Node Types by Amazon Region\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html#CacheNodes.SupportedTypesByRegion>)
+    #[inline]
     pub fn cache_node_type(&self) -> Value {
         self.0.get_att("CacheNodeType")
     }
@@ -800,6 +807,7 @@ impl ReplicationGroupAttributes {
     ///
     /// - To create a Valkey or Redis OSS (cluster mode disabled) replication group, use `CacheParameterGroupName=default.redis3.2` .
     /// - To create a Valkey or Redis OSS (cluster mode enabled) replication group, use `CacheParameterGroupName=default.redis3.2.cluster.on` .
+    #[inline]
     pub fn cache_parameter_group_name(&self) -> Value {
         self.0.get_att("CacheParameterGroupName")
     }
@@ -807,6 +815,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `CacheSecurityGroupNames`: a list of strings.
     ///
     /// A list of cache security group names to associate with this replication group.
+    #[inline]
     pub fn cache_security_group_names(&self) -> Value {
         self.0.get_att("CacheSecurityGroupNames")
     }
@@ -816,6 +825,7 @@ impl ReplicationGroupAttributes {
     /// The name of the cache subnet group to be used for the replication group.
     ///
     /// &gt; If you're going to launch your cluster in an Amazon VPC, you need to create a subnet group before you start creating a cluster. For more information, see \[AWS::ElastiCache::SubnetGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-subnetgroup.html>) .
+    #[inline]
     pub fn cache_subnet_group_name(&self) -> Value {
         self.0.get_att("CacheSubnetGroupName")
     }
@@ -823,6 +833,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `ClusterMode`: one of a set of strings.
     ///
     /// The mode can be enabled or disabled. To change the cluster mode from disabled to enabled, you must first set the cluster mode to compatible. The compatible mode allows your Valkey or Redis OSS clients to connect using both cluster mode enabled and cluster mode disabled. After you migrate all Valkey or Redis OSS clients to use cluster mode enabled, you can then complete cluster mode configuration and set the cluster mode to enabled. For more information, see \[Modify cluster mode\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/modify-cluster-mode.html>) .
+    #[inline]
     pub fn cluster_mode(&self) -> Value {
         self.0.get_att("ClusterMode")
     }
@@ -830,6 +841,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `ConfigurationEndPoint.Address`: a string.
     ///
     /// The DNS hostname of the cache node.
+    #[inline]
     pub fn configuration_end_point_address(&self) -> Value {
         self.0.get_att("ConfigurationEndPoint.Address")
     }
@@ -837,6 +849,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `ConfigurationEndPoint.Port`: a string.
     ///
     /// The port number that the cache engine is listening on.
+    #[inline]
     pub fn configuration_end_point_port(&self) -> Value {
         self.0.get_att("ConfigurationEndPoint.Port")
     }
@@ -844,6 +857,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `DataTieringEnabled`: a boolean.
     ///
     /// Enables data tiering. Data tiering is only supported for replication groups using the r6gd node type. This parameter must be set to true when using r6gd nodes. For more information, see \[Data tiering\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/data-tiering.html>) .
+    #[inline]
     pub fn data_tiering_enabled(&self) -> Value {
         self.0.get_att("DataTieringEnabled")
     }
@@ -853,6 +867,7 @@ impl ReplicationGroupAttributes {
     /// The name of the cache engine to be used for the clusters in this replication group. The value must be set to `valkey` or `redis` .
     ///
     /// &gt; Upgrading an existing engine from redis to valkey is done through in-place migration, and requires a parameter group.
+    #[inline]
     pub fn engine(&self) -> Value {
         self.0.get_att("Engine")
     }
@@ -862,6 +877,7 @@ impl ReplicationGroupAttributes {
     /// The version number of the cache engine to be used for the clusters in this replication group. To view the supported cache engine versions, use the `DescribeCacheEngineVersions` operation.
     ///
     /// *Important:* You can upgrade to a newer engine version (see \[Selecting a Cache Engine and Version\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/SelectEngine.html#VersionManagement>) ) in the *ElastiCache User Guide* , but you cannot downgrade to an earlier engine version. If you want to use an earlier engine version, you must delete the existing cluster or replication group and create it anew with the earlier engine version.
+    #[inline]
     pub fn engine_version(&self) -> Value {
         self.0.get_att("EngineVersion")
     }
@@ -869,6 +885,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `GlobalReplicationGroupId`: a string.
     ///
     /// The name of the Global datastore
+    #[inline]
     pub fn global_replication_group_id(&self) -> Value {
         self.0.get_att("GlobalReplicationGroupId")
     }
@@ -876,6 +893,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `IpDiscovery`: one of a set of strings.
     ///
     /// The network type you choose when creating a replication group, either `ipv4` | `ipv6` . IPv6 is supported for workloads using Valkey 7.2 and above, Redis OSS engine version 6.2 to 7.1 or Memcached engine version 1.6.6 and above on all instances built on the \[Nitro system\](<https://docs.aws.amazon.com/ec2/nitro/>) .
+    #[inline]
     pub fn ip_discovery(&self) -> Value {
         self.0.get_att("IpDiscovery")
     }
@@ -883,6 +901,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `KmsKeyId`: a string.
     ///
     /// The ID of the KMS key used to encrypt the disk on the cluster.
+    #[inline]
     pub fn kms_key_id(&self) -> Value {
         self.0.get_att("KmsKeyId")
     }
@@ -890,6 +909,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `LogDeliveryConfigurations`: a list of `LogDeliveryConfigurationRequest` objects.
     ///
     /// Specifies the destination, format and type of the logs.
+    #[inline]
     pub fn log_delivery_configurations(&self) -> Value {
         self.0.get_att("LogDeliveryConfigurations")
     }
@@ -897,6 +917,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `MultiAZEnabled`: a boolean.
     ///
     /// A flag indicating if you have Multi-AZ enabled to enhance fault tolerance. For more information, see \[Minimizing Downtime: Multi-AZ\](<https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/AutoFailover.html>) .
+    #[inline]
     pub fn multi_az_enabled(&self) -> Value {
         self.0.get_att("MultiAZEnabled")
     }
@@ -904,6 +925,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `NetworkType`: one of a set of strings.
     ///
     /// Must be either `ipv4` | `ipv6` | `dual_stack` . IPv6 is supported for workloads using Valkey 7.2 and above, Redis OSS engine version 6.2 to 7.1 and Memcached engine version 1.6.6 and above on all instances built on the \[Nitro system\](<https://docs.aws.amazon.com/ec2/nitro/>) .
+    #[inline]
     pub fn network_type(&self) -> Value {
         self.0.get_att("NetworkType")
     }
@@ -913,6 +935,7 @@ impl ReplicationGroupAttributes {
     /// `NodeGroupConfiguration` is a property of the `AWS::ElastiCache::ReplicationGroup` resource that configures an Amazon ElastiCache (ElastiCache) Valkey or Redis OSS cluster node group.
     ///
     /// If you set \[UseOnlineResharding\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-useonlineresharding>) to `true` , you can update `NodeGroupConfiguration` without interruption. When `UseOnlineResharding` is set to `false` , or is not specified, updating `NodeGroupConfiguration` results in \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
+    #[inline]
     pub fn node_group_configuration(&self) -> Value {
         self.0.get_att("NodeGroupConfiguration")
     }
@@ -922,6 +945,7 @@ impl ReplicationGroupAttributes {
     /// The Amazon Resource Name (ARN) of the Amazon Simple Notification Service (SNS) topic to which notifications are sent.
     ///
     /// &gt; The Amazon SNS topic owner must be the same as the cluster owner.
+    #[inline]
     pub fn notification_topic_arn(&self) -> Value {
         self.0.get_att("NotificationTopicArn")
     }
@@ -935,6 +959,7 @@ impl ReplicationGroupAttributes {
     /// If `AutomaticFailoverEnabled` is `true` , the value of this parameter must be at least 2. If `AutomaticFailoverEnabled` is `false` you can omit this parameter (it will default to 1), or you can explicitly set it to a value between 2 and 6.
     ///
     /// The maximum permitted value for `NumCacheClusters` is 6 (1 primary plus 5 replicas).
+    #[inline]
     pub fn num_cache_clusters(&self) -> Value {
         self.0.get_att("NumCacheClusters")
     }
@@ -946,6 +971,7 @@ impl ReplicationGroupAttributes {
     /// If you set \[UseOnlineResharding\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-useonlineresharding>) to `true` , you can update `NumNodeGroups` without interruption. When `UseOnlineResharding` is set to `false` , or is not specified, updating `NumNodeGroups` results in \[replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) .
     ///
     /// Default: 1
+    #[inline]
     pub fn num_node_groups(&self) -> Value {
         self.0.get_att("NumNodeGroups")
     }
@@ -953,6 +979,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `Port`: an integer.
     ///
     /// The port number on which each member of the replication group accepts connections.
+    #[inline]
     pub fn port(&self) -> Value {
         self.0.get_att("Port")
     }
@@ -968,6 +995,7 @@ impl ReplicationGroupAttributes {
     /// &gt; The number of Availability Zones listed must equal the value of `NumCacheClusters` .
     ///
     /// Default: system chosen Availability Zones.
+    #[inline]
     pub fn preferred_cache_cluster_a_zs(&self) -> Value {
         self.0.get_att("PreferredCacheClusterAZs")
     }
@@ -987,6 +1015,7 @@ impl ReplicationGroupAttributes {
     /// - `sat`
     ///
     /// Example: `sun:23:00-mon:01:30`
+    #[inline]
     pub fn preferred_maintenance_window(&self) -> Value {
         self.0.get_att("PreferredMaintenanceWindow")
     }
@@ -996,6 +1025,7 @@ impl ReplicationGroupAttributes {
     /// The identifier of the cluster that serves as the primary for this replication group. This cluster must already exist and have a status of `available` .
     ///
     /// This parameter is not required if `NumCacheClusters` , `NumNodeGroups` , or `ReplicasPerNodeGroup` is specified.
+    #[inline]
     pub fn primary_cluster_id(&self) -> Value {
         self.0.get_att("PrimaryClusterId")
     }
@@ -1003,6 +1033,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `PrimaryEndPoint.Address`: a string.
     ///
     /// The DNS hostname of the cache node.
+    #[inline]
     pub fn primary_end_point_address(&self) -> Value {
         self.0.get_att("PrimaryEndPoint.Address")
     }
@@ -1010,26 +1041,31 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `PrimaryEndPoint.Port`: a string.
     ///
     /// The port number that the cache engine is listening on.
+    #[inline]
     pub fn primary_end_point_port(&self) -> Value {
         self.0.get_att("PrimaryEndPoint.Port")
     }
 
     /// `Fn::GetAtt` `ReadEndPoint.Addresses`: a string.
+    #[inline]
     pub fn read_end_point_addresses(&self) -> Value {
         self.0.get_att("ReadEndPoint.Addresses")
     }
 
     /// `Fn::GetAtt` `ReadEndPoint.AddressesList`: a list of strings.
+    #[inline]
     pub fn read_end_point_addresses_list(&self) -> Value {
         self.0.get_att("ReadEndPoint.AddressesList")
     }
 
     /// `Fn::GetAtt` `ReadEndPoint.Ports`: a string.
+    #[inline]
     pub fn read_end_point_ports(&self) -> Value {
         self.0.get_att("ReadEndPoint.Ports")
     }
 
     /// `Fn::GetAtt` `ReadEndPoint.PortsList`: a list of strings.
+    #[inline]
     pub fn read_end_point_ports_list(&self) -> Value {
         self.0.get_att("ReadEndPoint.PortsList")
     }
@@ -1037,6 +1073,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `ReaderEndPoint.Address`: a string.
     ///
     /// The DNS hostname of the cache node.
+    #[inline]
     pub fn reader_end_point_address(&self) -> Value {
         self.0.get_att("ReaderEndPoint.Address")
     }
@@ -1044,6 +1081,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `ReaderEndPoint.Port`: a string.
     ///
     /// The port number that the cache engine is listening on.
+    #[inline]
     pub fn reader_end_point_port(&self) -> Value {
         self.0.get_att("ReaderEndPoint.Port")
     }
@@ -1051,6 +1089,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `ReplicasPerNodeGroup`: an integer.
     ///
     /// An optional parameter that specifies the number of replica nodes in each node group (shard). Valid values are 0 to 5.
+    #[inline]
     pub fn replicas_per_node_group(&self) -> Value {
         self.0.get_att("ReplicasPerNodeGroup")
     }
@@ -1058,6 +1097,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `ReplicationGroupDescription`: a string.
     ///
     /// A user-created description for the replication group.
+    #[inline]
     pub fn replication_group_description(&self) -> Value {
         self.0.get_att("ReplicationGroupDescription")
     }
@@ -1071,6 +1111,7 @@ impl ReplicationGroupAttributes {
     /// - A name must contain from 1 to 40 alphanumeric characters or hyphens.
     /// - The first character must be a letter.
     /// - A name cannot end with a hyphen or contain two consecutive hyphens.
+    #[inline]
     pub fn replication_group_id(&self) -> Value {
         self.0.get_att("ReplicationGroupId")
     }
@@ -1080,6 +1121,7 @@ impl ReplicationGroupAttributes {
     /// One or more Amazon VPC security groups associated with this replication group.
     ///
     /// Use this parameter only when you are creating a replication group in an Amazon Virtual Private Cloud (Amazon VPC).
+    #[inline]
     pub fn security_group_ids(&self) -> Value {
         self.0.get_att("SecurityGroupIds")
     }
@@ -1089,6 +1131,7 @@ impl ReplicationGroupAttributes {
     /// A list of Amazon Resource Names (ARN) that uniquely identify the Valkey or Redis OSS RDB snapshot files stored in Amazon S3. The snapshot files are used to populate the new replication group. The Amazon S3 object name in the ARN cannot contain any commas. The new replication group will have the number of node groups (console: shards) specified by the parameter *NumNodeGroups* or the number of node groups configured by *NodeGroupConfiguration* regardless of the number of ARNs specified here.
     ///
     /// Example of an Amazon S3 ARN: `arn:aws:s3:::my_bucket/snapshot1.rdb`
+    #[inline]
     pub fn snapshot_arns(&self) -> Value {
         self.0.get_att("SnapshotArns")
     }
@@ -1096,6 +1139,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `SnapshotName`: a string.
     ///
     /// The name of a snapshot from which to restore data into the new replication group. The snapshot status changes to `restoring` while the new replication group is being created.
+    #[inline]
     pub fn snapshot_name(&self) -> Value {
         self.0.get_att("SnapshotName")
     }
@@ -1105,6 +1149,7 @@ impl ReplicationGroupAttributes {
     /// The number of days for which ElastiCache retains automatic snapshots before deleting them. For example, if you set `SnapshotRetentionLimit` to 5, a snapshot that was taken today is retained for 5 days before being deleted.
     ///
     /// Default: 0 (i.e., automatic backups are disabled for this cluster).
+    #[inline]
     pub fn snapshot_retention_limit(&self) -> Value {
         self.0.get_att("SnapshotRetentionLimit")
     }
@@ -1116,6 +1161,7 @@ impl ReplicationGroupAttributes {
     /// Example: `05:00-09:00`
     ///
     /// If you do not specify this parameter, ElastiCache automatically chooses an appropriate time range.
+    #[inline]
     pub fn snapshot_window(&self) -> Value {
         self.0.get_att("SnapshotWindow")
     }
@@ -1123,6 +1169,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `SnapshottingClusterId`: a string.
     ///
     /// The cluster ID that is used as the daily snapshot source for the replication group. This parameter cannot be set for Valkey or Redis OSS (cluster mode enabled) replication groups.
+    #[inline]
     pub fn snapshotting_cluster_id(&self) -> Value {
         self.0.get_att("SnapshottingClusterId")
     }
@@ -1130,6 +1177,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// A list of tags to be added to this resource. Tags are comma-separated key,value pairs (e.g. Key= `myKey` , Value= `myKeyValue` . You can include multiple tags as shown following: Key= `myKey` , Value= `myKeyValue` Key= `mySecondKey` , Value= `mySecondKeyValue` . Tags on replication groups will be replicated to all nodes.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -1147,6 +1195,7 @@ impl ReplicationGroupAttributes {
     /// Default: `false`
     ///
     /// &gt; For HIPAA compliance, you must specify `TransitEncryptionEnabled` as `true` , an `AuthToken` , and a `CacheSubnetGroup` .
+    #[inline]
     pub fn transit_encryption_enabled(&self) -> Value {
         self.0.get_att("TransitEncryptionEnabled")
     }
@@ -1160,6 +1209,7 @@ impl ReplicationGroupAttributes {
     /// Setting `TransitEncryptionMode` to `required` is a two-step process that requires you to first set the `TransitEncryptionMode` to `preferred` , after that you can set `TransitEncryptionMode` to `required` .
     ///
     /// This process will not trigger the replacement of the replication group.
+    #[inline]
     pub fn transit_encryption_mode(&self) -> Value {
         self.0.get_att("TransitEncryptionMode")
     }
@@ -1167,6 +1217,7 @@ impl ReplicationGroupAttributes {
     /// `Fn::GetAtt` `UserGroupIds`: a list of strings.
     ///
     /// The ID of user group to associate with the replication group.
+    #[inline]
     pub fn user_group_ids(&self) -> Value {
         self.0.get_att("UserGroupIds")
     }
@@ -1226,6 +1277,7 @@ pub struct LogDeliveryConfigurationRequest {
 #[rustfmt::skip]
 impl LogDeliveryConfigurationRequest {
     /// A `LogDeliveryConfigurationRequest` with its required properties, named in a [`LogDeliveryConfigurationRequestRequired`].
+    #[inline]
     pub fn new(required: LogDeliveryConfigurationRequestRequired) -> Self {
         Self {
             destination_details: required.destination_details,
@@ -1248,6 +1300,7 @@ impl LogDeliveryConfigurationRequest {
 impl PropertyType for LogDeliveryConfigurationRequest {}
 
 impl ToValue for LogDeliveryConfigurationRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationDetails", &self.destination_details)
@@ -1309,6 +1362,7 @@ pub struct NodeGroupConfiguration {
 #[rustfmt::skip]
 impl NodeGroupConfiguration {
     /// A `NodeGroupConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1328,6 +1382,7 @@ impl NodeGroupConfiguration {
 impl PropertyType for NodeGroupConfiguration {}
 
 impl ToValue for NodeGroupConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NodeGroupId", &self.node_group_id)
@@ -1359,6 +1414,7 @@ impl From<Value> for ClusterMode {
 }
 
 impl ToValue for ClusterMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Compatible => "compatible",
@@ -1388,6 +1444,7 @@ impl From<Value> for TransitEncryptionMode {
 }
 
 impl ToValue for TransitEncryptionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Preferred => "preferred",

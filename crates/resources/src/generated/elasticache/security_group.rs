@@ -74,6 +74,7 @@ impl SecurityGroup {
     };
 
     /// A `SecurityGroup` with its required properties, named in a [`SecurityGroupRequired`].
+    #[inline]
     pub fn new(required: SecurityGroupRequired) -> Self {
         Self {
             description: required.description,
@@ -101,6 +102,7 @@ impl Resource for SecurityGroup {
 }
 
 impl ToValue for SecurityGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Description", &self.description)
@@ -121,6 +123,7 @@ impl From<ResourceRef> for SecurityGroupAttributes {
 
 impl SecurityGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -82,6 +82,7 @@ impl SecurityGroupIngress {
     };
 
     /// A `SecurityGroupIngress` with its required properties, named in a [`SecurityGroupIngressRequired`].
+    #[inline]
     pub fn new(required: SecurityGroupIngressRequired) -> Self {
         Self {
             cache_security_group_name: required.cache_security_group_name,
@@ -109,6 +110,7 @@ impl Resource for SecurityGroupIngress {
 }
 
 impl ToValue for SecurityGroupIngress {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CacheSecurityGroupName", &self.cache_security_group_name)
@@ -130,6 +132,7 @@ impl From<ResourceRef> for SecurityGroupIngressAttributes {
 
 impl SecurityGroupIngressAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -157,6 +157,7 @@ impl ServerlessCache {
     };
 
     /// A `ServerlessCache` with its required properties, named in a [`ServerlessCacheRequired`].
+    #[inline]
     pub fn new(required: ServerlessCacheRequired) -> Self {
         Self {
             cache_usage_limits: None,
@@ -226,6 +227,7 @@ impl Resource for ServerlessCache {
 }
 
 impl ToValue for ServerlessCache {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CacheUsageLimits", &self.cache_usage_limits)
@@ -262,6 +264,7 @@ impl ServerlessCacheAttributes {
     /// `Fn::GetAtt` `ARN`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the serverless cache.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("ARN")
     }
@@ -269,6 +272,7 @@ impl ServerlessCacheAttributes {
     /// `Fn::GetAtt` `CreateTime`: a string.
     ///
     /// When the serverless cache was created.
+    #[inline]
     pub fn create_time(&self) -> Value {
         self.0.get_att("CreateTime")
     }
@@ -276,6 +280,7 @@ impl ServerlessCacheAttributes {
     /// `Fn::GetAtt` `Endpoint.Address`: a string.
     ///
     /// The DNS hostname of the cache node.
+    #[inline]
     pub fn endpoint_address(&self) -> Value {
         self.0.get_att("Endpoint.Address")
     }
@@ -283,6 +288,7 @@ impl ServerlessCacheAttributes {
     /// `Fn::GetAtt` `Endpoint.Port`: a string.
     ///
     /// The port number that the cache engine is listening on.
+    #[inline]
     pub fn endpoint_port(&self) -> Value {
         self.0.get_att("Endpoint.Port")
     }
@@ -290,6 +296,7 @@ impl ServerlessCacheAttributes {
     /// `Fn::GetAtt` `FullEngineVersion`: a string.
     ///
     /// The name and version number of the engine the serverless cache is compatible with.
+    #[inline]
     pub fn full_engine_version(&self) -> Value {
         self.0.get_att("FullEngineVersion")
     }
@@ -297,6 +304,7 @@ impl ServerlessCacheAttributes {
     /// `Fn::GetAtt` `ReaderEndpoint.Address`: a string.
     ///
     /// The DNS hostname of the cache node.
+    #[inline]
     pub fn reader_endpoint_address(&self) -> Value {
         self.0.get_att("ReaderEndpoint.Address")
     }
@@ -304,6 +312,7 @@ impl ServerlessCacheAttributes {
     /// `Fn::GetAtt` `ReaderEndpoint.Port`: a string.
     ///
     /// The port number that the cache engine is listening on.
+    #[inline]
     pub fn reader_endpoint_port(&self) -> Value {
         self.0.get_att("ReaderEndpoint.Port")
     }
@@ -311,6 +320,7 @@ impl ServerlessCacheAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The current status of the serverless cache. The allowed values are CREATING, AVAILABLE, DELETING, CREATE-FAILED and MODIFYING.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -346,6 +356,7 @@ pub struct CacheUsageLimits {
 #[rustfmt::skip]
 impl CacheUsageLimits {
     /// A `CacheUsageLimits` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -359,6 +370,7 @@ impl CacheUsageLimits {
 impl PropertyType for CacheUsageLimits {}
 
 impl ToValue for CacheUsageLimits {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataStorage", &self.data_storage)
@@ -410,6 +422,7 @@ pub struct DataStorage {
 #[rustfmt::skip]
 impl DataStorage {
     /// A `DataStorage` with its required properties, named in a [`DataStorageRequired`].
+    #[inline]
     pub fn new(required: DataStorageRequired) -> Self {
         Self {
             maximum: None,
@@ -429,6 +442,7 @@ impl DataStorage {
 impl PropertyType for DataStorage {}
 
 impl ToValue for DataStorage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Maximum", &self.maximum)
@@ -468,6 +482,7 @@ pub struct EcpuPerSecond {
 #[rustfmt::skip]
 impl EcpuPerSecond {
     /// A `EcpuPerSecond` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -481,6 +496,7 @@ impl EcpuPerSecond {
 impl PropertyType for EcpuPerSecond {}
 
 impl ToValue for EcpuPerSecond {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Maximum", &self.maximum)
@@ -519,6 +535,7 @@ pub struct Endpoint {
 #[rustfmt::skip]
 impl Endpoint {
     /// A `Endpoint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -532,6 +549,7 @@ impl Endpoint {
 impl PropertyType for Endpoint {}
 
 impl ToValue for Endpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Address", &self.address)
@@ -576,6 +594,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -592,6 +611,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -616,6 +636,7 @@ impl From<Value> for Unit {
 }
 
 impl ToValue for Unit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gb => "GB",

@@ -41,6 +41,7 @@ pub struct CloudWatchLogsDestinationDetails {
 #[rustfmt::skip]
 impl CloudWatchLogsDestinationDetails {
     /// A `CloudWatchLogsDestinationDetails` with its required properties, named in a [`CloudWatchLogsDestinationDetailsRequired`].
+    #[inline]
     pub fn new(required: CloudWatchLogsDestinationDetailsRequired) -> Self {
         Self {
             log_group: required.log_group,
@@ -54,6 +55,7 @@ impl CloudWatchLogsDestinationDetails {
 impl PropertyType for CloudWatchLogsDestinationDetails {}
 
 impl ToValue for CloudWatchLogsDestinationDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("LogGroup", &self.log_group).build()
     }
@@ -89,6 +91,7 @@ pub struct DestinationDetails {
 #[rustfmt::skip]
 impl DestinationDetails {
     /// A `DestinationDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -102,6 +105,7 @@ impl DestinationDetails {
 impl PropertyType for DestinationDetails {}
 
 impl ToValue for DestinationDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchLogsDetails", &self.cloud_watch_logs_details)
@@ -143,6 +147,7 @@ pub struct KinesisFirehoseDestinationDetails {
 #[rustfmt::skip]
 impl KinesisFirehoseDestinationDetails {
     /// A `KinesisFirehoseDestinationDetails` with its required properties, named in a [`KinesisFirehoseDestinationDetailsRequired`].
+    #[inline]
     pub fn new(required: KinesisFirehoseDestinationDetailsRequired) -> Self {
         Self {
             delivery_stream: required.delivery_stream,
@@ -156,6 +161,7 @@ impl KinesisFirehoseDestinationDetails {
 impl PropertyType for KinesisFirehoseDestinationDetails {}
 
 impl ToValue for KinesisFirehoseDestinationDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DeliveryStream", &self.delivery_stream)
@@ -197,6 +203,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -213,6 +220,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -241,6 +249,7 @@ impl From<Value> for DestinationType {
 }
 
 impl ToValue for DestinationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CloudwatchLogs => "cloudwatch-logs",
@@ -271,6 +280,7 @@ impl From<Value> for Engine {
 }
 
 impl ToValue for Engine {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Redis => "redis",
@@ -301,6 +311,7 @@ impl From<Value> for IpDiscovery {
 }
 
 impl ToValue for IpDiscovery {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
@@ -331,6 +342,7 @@ impl From<Value> for LogFormat {
 }
 
 impl ToValue for LogFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Json => "json",
@@ -361,6 +373,7 @@ impl From<Value> for LogType {
 }
 
 impl ToValue for LogType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::EngineLog => "engine-log",
@@ -393,6 +406,7 @@ impl From<Value> for NetworkType {
 }
 
 impl ToValue for NetworkType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DualStack => "dual_stack",

@@ -91,6 +91,7 @@ impl SubnetGroup {
     };
 
     /// A `SubnetGroup` with its required properties, named in a [`SubnetGroupRequired`].
+    #[inline]
     pub fn new(required: SubnetGroupRequired) -> Self {
         Self {
             cache_subnet_group_name: None,
@@ -124,6 +125,7 @@ impl Resource for SubnetGroup {
 }
 
 impl ToValue for SubnetGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CacheSubnetGroupName", &self.cache_subnet_group_name)

@@ -130,6 +130,7 @@ impl User {
     };
 
     /// A `User` with its required properties, named in a [`UserRequired`].
+    #[inline]
     pub fn new(required: UserRequired) -> Self {
         Self {
             access_string: None,
@@ -175,6 +176,7 @@ impl Resource for User {
 }
 
 impl ToValue for User {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessString", &self.access_string)
@@ -203,6 +205,7 @@ impl UserAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the user.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -210,6 +213,7 @@ impl UserAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// Indicates the user status. Can be "active", "modifying" or "deleting".
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -256,6 +260,7 @@ pub struct AuthenticationMode {
 #[rustfmt::skip]
 impl AuthenticationMode {
     /// A `AuthenticationMode` with its required properties, named in a [`AuthenticationModeRequired`].
+    #[inline]
     pub fn new(required: AuthenticationModeRequired) -> Self {
         Self {
             passwords: None,
@@ -272,6 +277,7 @@ impl AuthenticationMode {
 impl PropertyType for AuthenticationMode {}
 
 impl ToValue for AuthenticationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Passwords", &self.passwords)
@@ -316,6 +322,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -332,6 +339,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -360,6 +368,7 @@ impl From<Value> for AuthenticationModeType {
 }
 
 impl ToValue for AuthenticationModeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Password => "password",

@@ -97,6 +97,7 @@ impl UserGroup {
     };
 
     /// A `UserGroup` with its required properties, named in a [`UserGroupRequired`].
+    #[inline]
     pub fn new(required: UserGroupRequired) -> Self {
         Self {
             engine: required.engine,
@@ -130,6 +131,7 @@ impl Resource for UserGroup {
 }
 
 impl ToValue for UserGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Engine", &self.engine)
@@ -154,6 +156,7 @@ impl UserGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the user group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -161,6 +164,7 @@ impl UserGroupAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// Indicates user group status. Can be "creating", "active", "modifying", "deleting".
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -202,6 +206,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -218,6 +223,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

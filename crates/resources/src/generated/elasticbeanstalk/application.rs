@@ -75,6 +75,7 @@ impl Application {
     };
 
     /// A `Application` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -98,6 +99,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationName", &self.application_name)
@@ -153,6 +155,7 @@ pub struct ApplicationResourceLifecycleConfig {
 #[rustfmt::skip]
 impl ApplicationResourceLifecycleConfig {
     /// A `ApplicationResourceLifecycleConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -166,6 +169,7 @@ impl ApplicationResourceLifecycleConfig {
 impl PropertyType for ApplicationResourceLifecycleConfig {}
 
 impl ToValue for ApplicationResourceLifecycleConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ServiceRole", &self.service_role)
@@ -210,6 +214,7 @@ pub struct ApplicationVersionLifecycleConfig {
 #[rustfmt::skip]
 impl ApplicationVersionLifecycleConfig {
     /// A `ApplicationVersionLifecycleConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -223,6 +228,7 @@ impl ApplicationVersionLifecycleConfig {
 impl PropertyType for ApplicationVersionLifecycleConfig {}
 
 impl ToValue for ApplicationVersionLifecycleConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxAgeRule", &self.max_age_rule)
@@ -270,6 +276,7 @@ pub struct MaxAgeRule {
 #[rustfmt::skip]
 impl MaxAgeRule {
     /// A `MaxAgeRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -285,6 +292,7 @@ impl MaxAgeRule {
 impl PropertyType for MaxAgeRule {}
 
 impl ToValue for MaxAgeRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeleteSourceFromS3", &self.delete_source_from_s3)
@@ -333,6 +341,7 @@ pub struct MaxCountRule {
 #[rustfmt::skip]
 impl MaxCountRule {
     /// A `MaxCountRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -348,6 +357,7 @@ impl MaxCountRule {
 impl PropertyType for MaxCountRule {}
 
 impl ToValue for MaxCountRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeleteSourceFromS3", &self.delete_source_from_s3)

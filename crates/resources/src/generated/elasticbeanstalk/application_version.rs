@@ -89,6 +89,7 @@ impl ApplicationVersion {
     };
 
     /// A `ApplicationVersion` with its required properties, named in a [`ApplicationVersionRequired`].
+    #[inline]
     pub fn new(required: ApplicationVersionRequired) -> Self {
         Self {
             application_name: required.application_name,
@@ -116,6 +117,7 @@ impl Resource for ApplicationVersion {
 }
 
 impl ToValue for ApplicationVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationName", &self.application_name)
@@ -137,6 +139,7 @@ impl From<ResourceRef> for ApplicationVersionAttributes {
 
 impl ApplicationVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -188,6 +191,7 @@ pub struct SourceBundle {
 #[rustfmt::skip]
 impl SourceBundle {
     /// A `SourceBundle` with its required properties, named in a [`SourceBundleRequired`].
+    #[inline]
     pub fn new(required: SourceBundleRequired) -> Self {
         Self {
             s3_bucket: required.s3_bucket,
@@ -204,6 +208,7 @@ impl SourceBundle {
 impl PropertyType for SourceBundle {}
 
 impl ToValue for SourceBundle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3Bucket", &self.s3_bucket)

@@ -123,6 +123,7 @@ impl ConfigurationTemplate {
     };
 
     /// A `ConfigurationTemplate` with its required properties, named in a [`ConfigurationTemplateRequired`].
+    #[inline]
     pub fn new(required: ConfigurationTemplateRequired) -> Self {
         Self {
             application_name: required.application_name,
@@ -162,6 +163,7 @@ impl Resource for ConfigurationTemplate {
 }
 
 impl ToValue for ConfigurationTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationName", &self.application_name)
@@ -191,6 +193,7 @@ impl ConfigurationTemplateAttributes {
     /// The name of the configuration template.
     ///
     /// Constraint: This name must be unique per application.
+    #[inline]
     pub fn template_name(&self) -> Value {
         self.0.get_att("TemplateName")
     }
@@ -254,6 +257,7 @@ pub struct ConfigurationOptionSetting {
 #[rustfmt::skip]
 impl ConfigurationOptionSetting {
     /// A `ConfigurationOptionSetting` with its required properties, named in a [`ConfigurationOptionSettingRequired`].
+    #[inline]
     pub fn new(required: ConfigurationOptionSettingRequired) -> Self {
         Self {
             namespace: required.namespace,
@@ -276,6 +280,7 @@ impl ConfigurationOptionSetting {
 impl PropertyType for ConfigurationOptionSetting {}
 
 impl ToValue for ConfigurationOptionSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Namespace", &self.namespace)
@@ -332,6 +337,7 @@ pub struct SourceConfiguration {
 #[rustfmt::skip]
 impl SourceConfiguration {
     /// A `SourceConfiguration` with its required properties, named in a [`SourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: SourceConfigurationRequired) -> Self {
         Self {
             application_name: required.application_name,
@@ -348,6 +354,7 @@ impl SourceConfiguration {
 impl PropertyType for SourceConfiguration {}
 
 impl ToValue for SourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationName", &self.application_name)

@@ -158,6 +158,7 @@ impl Environment {
     };
 
     /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
+    #[inline]
     pub fn new(required: EnvironmentRequired) -> Self {
         Self {
             application_name: required.application_name,
@@ -215,6 +216,7 @@ impl Resource for Environment {
 }
 
 impl ToValue for Environment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationName", &self.application_name)
@@ -253,6 +255,7 @@ impl EnvironmentAttributes {
     /// Example instance IP address:
     ///
     /// `192.0.2.0`
+    #[inline]
     pub fn endpoint_url(&self) -> Value {
         self.0.get_att("EndpointURL")
     }
@@ -316,6 +319,7 @@ pub struct OptionSetting {
 #[rustfmt::skip]
 impl OptionSetting {
     /// A `OptionSetting` with its required properties, named in a [`OptionSettingRequired`].
+    #[inline]
     pub fn new(required: OptionSettingRequired) -> Self {
         Self {
             namespace: required.namespace,
@@ -338,6 +342,7 @@ impl OptionSetting {
 impl PropertyType for OptionSetting {}
 
 impl ToValue for OptionSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Namespace", &self.namespace)
@@ -386,6 +391,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -402,6 +408,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -459,6 +466,7 @@ pub struct Tier {
 #[rustfmt::skip]
 impl Tier {
     /// A `Tier` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -474,6 +482,7 @@ impl Tier {
 impl PropertyType for Tier {}
 
 impl ToValue for Tier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)

@@ -173,6 +173,7 @@ impl LoadBalancer {
     };
 
     /// A `LoadBalancer` with its required properties, named in a [`LoadBalancerRequired`].
+    #[inline]
     pub fn new(required: LoadBalancerRequired) -> Self {
         Self {
             access_logging_policy: None,
@@ -245,6 +246,7 @@ impl Resource for LoadBalancer {
 }
 
 impl ToValue for LoadBalancer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessLoggingPolicy", &self.access_logging_policy)
@@ -288,6 +290,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `CanonicalHostedZoneName`: a string.
     ///
     /// The name of the Route 53 hosted zone that is associated with the load balancer. Internal-facing load balancers don't use this value, use `DNSName` instead.
+    #[inline]
     pub fn canonical_hosted_zone_name(&self) -> Value {
         self.0.get_att("CanonicalHostedZoneName")
     }
@@ -295,6 +298,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `CanonicalHostedZoneNameID`: a string.
     ///
     /// The ID of the Route 53 hosted zone name that is associated with the load balancer.
+    #[inline]
     pub fn canonical_hosted_zone_name_id(&self) -> Value {
         self.0.get_att("CanonicalHostedZoneNameID")
     }
@@ -302,21 +306,25 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `DNSName`: a string.
     ///
     /// The DNS name for the load balancer.
+    #[inline]
     pub fn dns_name(&self) -> Value {
         self.0.get_att("DNSName")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `SourceSecurityGroup.GroupName`: a string.
+    #[inline]
     pub fn source_security_group_group_name(&self) -> Value {
         self.0.get_att("SourceSecurityGroup.GroupName")
     }
 
     /// `Fn::GetAtt` `SourceSecurityGroup.OwnerAlias`: a string.
+    #[inline]
     pub fn source_security_group_owner_alias(&self) -> Value {
         self.0.get_att("SourceSecurityGroup.OwnerAlias")
     }
@@ -376,6 +384,7 @@ pub struct AccessLoggingPolicy {
 #[rustfmt::skip]
 impl AccessLoggingPolicy {
     /// A `AccessLoggingPolicy` with its required properties, named in a [`AccessLoggingPolicyRequired`].
+    #[inline]
     pub fn new(required: AccessLoggingPolicyRequired) -> Self {
         Self {
             emit_interval: None,
@@ -398,6 +407,7 @@ impl AccessLoggingPolicy {
 impl PropertyType for AccessLoggingPolicy {}
 
 impl ToValue for AccessLoggingPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EmitInterval", &self.emit_interval)
@@ -450,6 +460,7 @@ pub struct AppCookieStickinessPolicy {
 #[rustfmt::skip]
 impl AppCookieStickinessPolicy {
     /// A `AppCookieStickinessPolicy` with its required properties, named in a [`AppCookieStickinessPolicyRequired`].
+    #[inline]
     pub fn new(required: AppCookieStickinessPolicyRequired) -> Self {
         Self {
             cookie_name: required.cookie_name,
@@ -466,6 +477,7 @@ impl AppCookieStickinessPolicy {
 impl PropertyType for AppCookieStickinessPolicy {}
 
 impl ToValue for AppCookieStickinessPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CookieName", &self.cookie_name)
@@ -512,6 +524,7 @@ pub struct ConnectionDrainingPolicy {
 #[rustfmt::skip]
 impl ConnectionDrainingPolicy {
     /// A `ConnectionDrainingPolicy` with its required properties, named in a [`ConnectionDrainingPolicyRequired`].
+    #[inline]
     pub fn new(required: ConnectionDrainingPolicyRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -528,6 +541,7 @@ impl ConnectionDrainingPolicy {
 impl PropertyType for ConnectionDrainingPolicy {}
 
 impl ToValue for ConnectionDrainingPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Enabled", &self.enabled)
@@ -569,6 +583,7 @@ pub struct ConnectionSettings {
 #[rustfmt::skip]
 impl ConnectionSettings {
     /// A `ConnectionSettings` with its required properties, named in a [`ConnectionSettingsRequired`].
+    #[inline]
     pub fn new(required: ConnectionSettingsRequired) -> Self {
         Self {
             idle_timeout: required.idle_timeout,
@@ -582,6 +597,7 @@ impl ConnectionSettings {
 impl PropertyType for ConnectionSettings {}
 
 impl ToValue for ConnectionSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IdleTimeout", &self.idle_timeout)
@@ -660,6 +676,7 @@ pub struct HealthCheck {
 #[rustfmt::skip]
 impl HealthCheck {
     /// A `HealthCheck` with its required properties, named in a [`HealthCheckRequired`].
+    #[inline]
     pub fn new(required: HealthCheckRequired) -> Self {
         Self {
             healthy_threshold: required.healthy_threshold,
@@ -685,6 +702,7 @@ impl HealthCheck {
 impl PropertyType for HealthCheck {}
 
 impl ToValue for HealthCheck {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HealthyThreshold", &self.healthy_threshold)
@@ -728,6 +746,7 @@ pub struct LbCookieStickinessPolicy {
 #[rustfmt::skip]
 impl LbCookieStickinessPolicy {
     /// A `LbCookieStickinessPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -741,6 +760,7 @@ impl LbCookieStickinessPolicy {
 impl PropertyType for LbCookieStickinessPolicy {}
 
 impl ToValue for LbCookieStickinessPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CookieExpirationPeriod", &self.cookie_expiration_period)
@@ -819,6 +839,7 @@ pub struct Listeners {
 #[rustfmt::skip]
 impl Listeners {
     /// A `Listeners` with its required properties, named in a [`ListenersRequired`].
+    #[inline]
     pub fn new(required: ListenersRequired) -> Self {
         Self {
             instance_port: required.instance_port,
@@ -847,6 +868,7 @@ impl Listeners {
 impl PropertyType for Listeners {}
 
 impl ToValue for Listeners {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstancePort", &self.instance_port)
@@ -918,6 +940,7 @@ pub struct Policies {
 #[rustfmt::skip]
 impl Policies {
     /// A `Policies` with its required properties, named in a [`PoliciesRequired`].
+    #[inline]
     pub fn new(required: PoliciesRequired) -> Self {
         Self {
             attributes: required.attributes,
@@ -943,6 +966,7 @@ impl Policies {
 impl PropertyType for Policies {}
 
 impl ToValue for Policies {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Attributes", &self.attributes)
@@ -979,6 +1003,7 @@ pub struct SourceSecurityGroup {
 #[rustfmt::skip]
 impl SourceSecurityGroup {
     /// A `SourceSecurityGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -992,6 +1017,7 @@ impl SourceSecurityGroup {
 impl PropertyType for SourceSecurityGroup {}
 
 impl ToValue for SourceSecurityGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GroupName", &self.group_name)
@@ -1034,6 +1060,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1050,6 +1077,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1080,6 +1108,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Http => "HTTP",

@@ -131,6 +131,7 @@ impl Listener {
     };
 
     /// A `Listener` with its required properties, named in a [`ListenerRequired`].
+    #[inline]
     pub fn new(required: ListenerRequired) -> Self {
         Self {
             alpn_policy: None,
@@ -176,6 +177,7 @@ impl Resource for Listener {
 }
 
 impl ToValue for Listener {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AlpnPolicy", &self.alpn_policy)
@@ -205,6 +207,7 @@ impl ListenerAttributes {
     /// `Fn::GetAtt` `ListenerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the listener.
+    #[inline]
     pub fn listener_arn(&self) -> Value {
         self.0.get_att("ListenerArn")
     }
@@ -287,6 +290,7 @@ pub struct Action {
 #[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
+    #[inline]
     pub fn new(required: ActionRequired) -> Self {
         Self {
             authenticate_cognito_config: None,
@@ -324,6 +328,7 @@ impl Action {
 impl PropertyType for Action {}
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -420,6 +425,7 @@ pub struct AuthenticateCognitoConfig {
 #[rustfmt::skip]
 impl AuthenticateCognitoConfig {
     /// A `AuthenticateCognitoConfig` with its required properties, named in a [`AuthenticateCognitoConfigRequired`].
+    #[inline]
     pub fn new(required: AuthenticateCognitoConfigRequired) -> Self {
         Self {
             authentication_request_extra_params: None,
@@ -454,6 +460,7 @@ impl AuthenticateCognitoConfig {
 impl PropertyType for AuthenticateCognitoConfig {}
 
 impl ToValue for AuthenticateCognitoConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -574,6 +581,7 @@ pub struct AuthenticateOidcConfig {
 #[rustfmt::skip]
 impl AuthenticateOidcConfig {
     /// A `AuthenticateOidcConfig` with its required properties, named in a [`AuthenticateOidcConfigRequired`].
+    #[inline]
     pub fn new(required: AuthenticateOidcConfigRequired) -> Self {
         Self {
             authentication_request_extra_params: None,
@@ -620,6 +628,7 @@ impl AuthenticateOidcConfig {
 impl PropertyType for AuthenticateOidcConfig {}
 
 impl ToValue for AuthenticateOidcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -697,6 +706,7 @@ pub struct ListenerAttribute {
 #[rustfmt::skip]
 impl ListenerAttribute {
     /// A `ListenerAttribute` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -710,6 +720,7 @@ impl ListenerAttribute {
 impl PropertyType for ListenerAttribute {}
 
 impl ToValue for ListenerAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -758,6 +769,7 @@ pub struct MutualAuthentication {
 #[rustfmt::skip]
 impl MutualAuthentication {
     /// A `MutualAuthentication` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -775,6 +787,7 @@ impl MutualAuthentication {
 impl PropertyType for MutualAuthentication {}
 
 impl ToValue for MutualAuthentication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -809,6 +822,7 @@ impl From<Value> for AdvertiseTrustStoreCaNames {
 }
 
 impl ToValue for AdvertiseTrustStoreCaNames {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Off => "off",

@@ -77,6 +77,7 @@ impl ListenerCertificate {
     };
 
     /// A `ListenerCertificate` with its required properties, named in a [`ListenerCertificateRequired`].
+    #[inline]
     pub fn new(required: ListenerCertificateRequired) -> Self {
         Self {
             certificates: required.certificates,
@@ -101,6 +102,7 @@ impl Resource for ListenerCertificate {
 }
 
 impl ToValue for ListenerCertificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Certificates", &self.certificates)
@@ -121,6 +123,7 @@ impl From<ResourceRef> for ListenerCertificateAttributes {
 
 impl ListenerCertificateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -110,6 +110,7 @@ impl ListenerRule {
     };
 
     /// A `ListenerRule` with its required properties, named in a [`ListenerRuleRequired`].
+    #[inline]
     pub fn new(required: ListenerRuleRequired) -> Self {
         Self {
             actions: required.actions,
@@ -143,6 +144,7 @@ impl Resource for ListenerRule {
 }
 
 impl ToValue for ListenerRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -168,6 +170,7 @@ impl ListenerRuleAttributes {
     /// `Fn::GetAtt` `IsDefault`: a boolean.
     ///
     /// Indicates whether this is the default rule.
+    #[inline]
     pub fn is_default(&self) -> Value {
         self.0.get_att("IsDefault")
     }
@@ -175,6 +178,7 @@ impl ListenerRuleAttributes {
     /// `Fn::GetAtt` `RuleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the rule.
+    #[inline]
     pub fn rule_arn(&self) -> Value {
         self.0.get_att("RuleArn")
     }
@@ -257,6 +261,7 @@ pub struct Action {
 #[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
+    #[inline]
     pub fn new(required: ActionRequired) -> Self {
         Self {
             authenticate_cognito_config: None,
@@ -294,6 +299,7 @@ impl Action {
 impl PropertyType for Action {}
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -390,6 +396,7 @@ pub struct AuthenticateCognitoConfig {
 #[rustfmt::skip]
 impl AuthenticateCognitoConfig {
     /// A `AuthenticateCognitoConfig` with its required properties, named in a [`AuthenticateCognitoConfigRequired`].
+    #[inline]
     pub fn new(required: AuthenticateCognitoConfigRequired) -> Self {
         Self {
             authentication_request_extra_params: None,
@@ -424,6 +431,7 @@ impl AuthenticateCognitoConfig {
 impl PropertyType for AuthenticateCognitoConfig {}
 
 impl ToValue for AuthenticateCognitoConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -544,6 +552,7 @@ pub struct AuthenticateOidcConfig {
 #[rustfmt::skip]
 impl AuthenticateOidcConfig {
     /// A `AuthenticateOidcConfig` with its required properties, named in a [`AuthenticateOidcConfigRequired`].
+    #[inline]
     pub fn new(required: AuthenticateOidcConfigRequired) -> Self {
         Self {
             authentication_request_extra_params: None,
@@ -590,6 +599,7 @@ impl AuthenticateOidcConfig {
 impl PropertyType for AuthenticateOidcConfig {}
 
 impl ToValue for AuthenticateOidcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -641,6 +651,7 @@ pub struct HostHeaderConfig {
 #[rustfmt::skip]
 impl HostHeaderConfig {
     /// A `HostHeaderConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -654,6 +665,7 @@ impl HostHeaderConfig {
 impl PropertyType for HostHeaderConfig {}
 
 impl ToValue for HostHeaderConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RegexValues", &self.regex_values)
@@ -701,6 +713,7 @@ pub struct HttpHeaderConfig {
 #[rustfmt::skip]
 impl HttpHeaderConfig {
     /// A `HttpHeaderConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -716,6 +729,7 @@ impl HttpHeaderConfig {
 impl PropertyType for HttpHeaderConfig {}
 
 impl ToValue for HttpHeaderConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HttpHeaderName", &self.http_header_name)
@@ -754,6 +768,7 @@ pub struct HttpRequestMethodConfig {
 #[rustfmt::skip]
 impl HttpRequestMethodConfig {
     /// A `HttpRequestMethodConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -765,6 +780,7 @@ impl HttpRequestMethodConfig {
 impl PropertyType for HttpRequestMethodConfig {}
 
 impl ToValue for HttpRequestMethodConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Values", &self.values).build()
     }
@@ -802,6 +818,7 @@ pub struct PathPatternConfig {
 #[rustfmt::skip]
 impl PathPatternConfig {
     /// A `PathPatternConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -815,6 +832,7 @@ impl PathPatternConfig {
 impl PropertyType for PathPatternConfig {}
 
 impl ToValue for PathPatternConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RegexValues", &self.regex_values)
@@ -852,6 +870,7 @@ pub struct QueryStringConfig {
 #[rustfmt::skip]
 impl QueryStringConfig {
     /// A `QueryStringConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -863,6 +882,7 @@ impl QueryStringConfig {
 impl PropertyType for QueryStringConfig {}
 
 impl ToValue for QueryStringConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Values", &self.values).build()
     }
@@ -898,6 +918,7 @@ pub struct QueryStringKeyValue {
 #[rustfmt::skip]
 impl QueryStringKeyValue {
     /// A `QueryStringKeyValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -911,6 +932,7 @@ impl QueryStringKeyValue {
 impl PropertyType for QueryStringKeyValue {}
 
 impl ToValue for QueryStringKeyValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -959,6 +981,7 @@ pub struct RewriteConfig {
 #[rustfmt::skip]
 impl RewriteConfig {
     /// A `RewriteConfig` with its required properties, named in a [`RewriteConfigRequired`].
+    #[inline]
     pub fn new(required: RewriteConfigRequired) -> Self {
         Self {
             regex: required.regex,
@@ -975,6 +998,7 @@ impl RewriteConfig {
 impl PropertyType for RewriteConfig {}
 
 impl ToValue for RewriteConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Regex", &self.regex)
@@ -1012,6 +1036,7 @@ pub struct RewriteConfigObject {
 #[rustfmt::skip]
 impl RewriteConfigObject {
     /// A `RewriteConfigObject` with its required properties, named in a [`RewriteConfigObjectRequired`].
+    #[inline]
     pub fn new(required: RewriteConfigObjectRequired) -> Self {
         Self {
             rewrites: required.rewrites,
@@ -1025,6 +1050,7 @@ impl RewriteConfigObject {
 impl PropertyType for RewriteConfigObject {}
 
 impl ToValue for RewriteConfigObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Rewrites", &self.rewrites).build()
     }
@@ -1119,6 +1145,7 @@ pub struct RuleCondition {
 #[rustfmt::skip]
 impl RuleCondition {
     /// A `RuleCondition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1146,6 +1173,7 @@ impl RuleCondition {
 impl PropertyType for RuleCondition {}
 
 impl ToValue for RuleCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Field", &self.field)
@@ -1190,6 +1218,7 @@ pub struct SourceIpConfig {
 #[rustfmt::skip]
 impl SourceIpConfig {
     /// A `SourceIpConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1201,6 +1230,7 @@ impl SourceIpConfig {
 impl PropertyType for SourceIpConfig {}
 
 impl ToValue for SourceIpConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Values", &self.values).build()
     }
@@ -1242,6 +1272,7 @@ pub struct Transform {
 #[rustfmt::skip]
 impl Transform {
     /// A `Transform` with its required properties, named in a [`TransformRequired`].
+    #[inline]
     pub fn new(required: TransformRequired) -> Self {
         Self {
             host_header_rewrite_config: None,
@@ -1261,6 +1292,7 @@ impl Transform {
 impl PropertyType for Transform {}
 
 impl ToValue for Transform {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HostHeaderRewriteConfig", &self.host_header_rewrite_config)
@@ -1288,6 +1320,7 @@ impl From<Value> for TransformType {
 }
 
 impl ToValue for TransformType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::HostHeaderRewrite => "host-header-rewrite",

@@ -171,6 +171,7 @@ impl LoadBalancer {
     };
 
     /// A `LoadBalancer` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -219,6 +220,7 @@ impl Resource for LoadBalancer {
 }
 
 impl ToValue for LoadBalancer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -265,6 +267,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `CanonicalHostedZoneID`: a string.
     ///
     /// The ID of the Amazon Route 53 hosted zone associated with the load balancer. For example, `Z2P70J7EXAMPLE` .
+    #[inline]
     pub fn canonical_hosted_zone_id(&self) -> Value {
         self.0.get_att("CanonicalHostedZoneID")
     }
@@ -272,6 +275,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `DNSName`: a string.
     ///
     /// The DNS name for the load balancer. For example, `my-load-balancer-424835706.us-west-2.elb.amazonaws.com` .
+    #[inline]
     pub fn dns_name(&self) -> Value {
         self.0.get_att("DNSName")
     }
@@ -279,6 +283,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `EnableCapacityReservationProvisionStabilize`: a boolean.
     ///
     /// Indicates whether to enable stabilization when creating or updating an LCU reservation. This ensures that the final stack status reflects the status of the LCU reservation. The default is `false` .
+    #[inline]
     pub fn enable_capacity_reservation_provision_stabilize(&self) -> Value {
         self.0
             .get_att("EnableCapacityReservationProvisionStabilize")
@@ -287,6 +292,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `EnablePrefixForIpv6SourceNat`: one of a set of strings.
     ///
     /// \[Network Load Balancers with UDP listeners\] Indicates whether to use an IPv6 prefix from each subnet for source NAT. The IP address type must be `dualstack` . The default value is `off` .
+    #[inline]
     pub fn enable_prefix_for_ipv6_source_nat(&self) -> Value {
         self.0.get_att("EnablePrefixForIpv6SourceNat")
     }
@@ -296,6 +302,7 @@ impl LoadBalancerAttributes {
     /// Indicates whether to evaluate inbound security group rules for traffic sent to a Network Load Balancer through AWS PrivateLink . The default is `on` .
     ///
     /// You can't configure this property on a Network Load Balancer unless you associated a security group with the load balancer when you created it.
+    #[inline]
     pub fn enforce_security_group_inbound_rules_on_private_link_traffic(&self) -> Value {
         self.0
             .get_att("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")
@@ -310,6 +317,7 @@ impl LoadBalancerAttributes {
     /// Application Load Balancer authentication supports IPv4 addresses only when connecting to an Identity Provider (IdP) or Amazon Cognito endpoint. Without a public IPv4 address the load balancer can't complete the authentication process, resulting in HTTP 500 errors.
     ///
     /// \[Network Load Balancers and Gateway Load Balancers\] The possible values are `ipv4` (IPv4 addresses) and `dualstack` (IPv4 and IPv6 addresses).
+    #[inline]
     pub fn ip_address_type(&self) -> Value {
         self.0.get_att("IpAddressType")
     }
@@ -317,6 +325,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `Ipv4IpamPoolId`: a string.
     ///
     /// The ID of the IPv4 IPAM pool.
+    #[inline]
     pub fn ipv4_ipam_pool_id(&self) -> Value {
         self.0.get_att("Ipv4IpamPoolId")
     }
@@ -324,6 +333,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `LoadBalancerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the load balancer.
+    #[inline]
     pub fn load_balancer_arn(&self) -> Value {
         self.0.get_att("LoadBalancerArn")
     }
@@ -331,6 +341,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `LoadBalancerAttributes`: a list of `LoadBalancerAttribute` objects.
     ///
     /// The load balancer attributes. Attributes that you do not modify retain their current values.
+    #[inline]
     pub fn load_balancer_attributes(&self) -> Value {
         self.0.get_att("LoadBalancerAttributes")
     }
@@ -338,6 +349,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `LoadBalancerFullName`: a string.
     ///
     /// The full name of the load balancer. For example, `app/my-load-balancer/50dc6c495c0c9188` .
+    #[inline]
     pub fn load_balancer_full_name(&self) -> Value {
         self.0.get_att("LoadBalancerFullName")
     }
@@ -345,6 +357,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `LoadBalancerName`: a string.
     ///
     /// The name of the load balancer. For example, `my-load-balancer` .
+    #[inline]
     pub fn load_balancer_name(&self) -> Value {
         self.0.get_att("LoadBalancerName")
     }
@@ -354,6 +367,7 @@ impl LoadBalancerAttributes {
     /// The name of the load balancer. This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not begin or end with a hyphen, and must not begin with "internal-".
     ///
     /// If you don't specify a name, AWS CloudFormation generates a unique physical ID for the load balancer. If you specify a name, you cannot perform updates that require replacement of this resource, but you can perform other updates. To replace the resource, specify a new name.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -367,6 +381,7 @@ impl LoadBalancerAttributes {
     /// The default is an Internet-facing load balancer.
     ///
     /// You can't specify a scheme for a Gateway Load Balancer.
+    #[inline]
     pub fn scheme(&self) -> Value {
         self.0.get_att("Scheme")
     }
@@ -374,6 +389,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `SecurityGroups`: a list of strings.
     ///
     /// \[Application Load Balancers and Network Load Balancers\] The IDs of the security groups for the load balancer.
+    #[inline]
     pub fn security_groups(&self) -> Value {
         self.0.get_att("SecurityGroups")
     }
@@ -391,6 +407,7 @@ impl LoadBalancerAttributes {
     /// \[Network Load Balancers\] You can specify subnets from one or more Availability Zones. You can specify one Elastic IP address per subnet if you need static IP addresses for your internet-facing load balancer. For internal load balancers, you can specify one private IP address per subnet from the IPv4 range of the subnet. For internet-facing load balancer, you can specify one IPv6 address per subnet.
     ///
     /// \[Gateway Load Balancers\] You can specify subnets from one or more Availability Zones. You can't specify Elastic IP addresses for your subnets.
+    #[inline]
     pub fn subnet_mappings(&self) -> Value {
         self.0.get_att("SubnetMappings")
     }
@@ -406,6 +423,7 @@ impl LoadBalancerAttributes {
     /// \[Application Load Balancers on Local Zones\] You can specify subnets from one or more Local Zones.
     ///
     /// \[Network Load Balancers and Gateway Load Balancers\] You can specify subnets from one or more Availability Zones.
+    #[inline]
     pub fn subnets(&self) -> Value {
         self.0.get_att("Subnets")
     }
@@ -413,6 +431,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// The tags to assign to the load balancer.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -420,6 +439,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     ///
     /// The type of load balancer. The default is `application` .
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
@@ -496,6 +516,7 @@ pub struct LoadBalancerAttribute {
 #[rustfmt::skip]
 impl LoadBalancerAttribute {
     /// A `LoadBalancerAttribute` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -509,6 +530,7 @@ impl LoadBalancerAttribute {
 impl PropertyType for LoadBalancerAttribute {}
 
 impl ToValue for LoadBalancerAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -550,6 +572,7 @@ pub struct MinimumLoadBalancerCapacity {
 #[rustfmt::skip]
 impl MinimumLoadBalancerCapacity {
     /// A `MinimumLoadBalancerCapacity` with its required properties, named in a [`MinimumLoadBalancerCapacityRequired`].
+    #[inline]
     pub fn new(required: MinimumLoadBalancerCapacityRequired) -> Self {
         Self {
             capacity_units: required.capacity_units,
@@ -563,6 +586,7 @@ impl MinimumLoadBalancerCapacity {
 impl PropertyType for MinimumLoadBalancerCapacity {}
 
 impl ToValue for MinimumLoadBalancerCapacity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CapacityUnits", &self.capacity_units)
@@ -625,6 +649,7 @@ pub struct SubnetMapping {
 #[rustfmt::skip]
 impl SubnetMapping {
     /// A `SubnetMapping` with its required properties, named in a [`SubnetMappingRequired`].
+    #[inline]
     pub fn new(required: SubnetMappingRequired) -> Self {
         Self {
             allocation_id: None,
@@ -650,6 +675,7 @@ impl SubnetMapping {
 impl PropertyType for SubnetMapping {}
 
 impl ToValue for SubnetMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocationId", &self.allocation_id)
@@ -697,6 +723,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -713,6 +740,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -739,6 +767,7 @@ impl From<Value> for EnablePrefixForIpv6SourceNat {
 }
 
 impl ToValue for EnablePrefixForIpv6SourceNat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Off => "off",
@@ -769,6 +798,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dualstack => "dualstack",
@@ -800,6 +830,7 @@ impl From<Value> for LoadBalancerType {
 }
 
 impl ToValue for LoadBalancerType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Application => "application",
@@ -829,6 +860,7 @@ impl From<Value> for Scheme {
 }
 
 impl ToValue for Scheme {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Internal => "internal",

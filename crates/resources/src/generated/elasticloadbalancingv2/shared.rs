@@ -39,6 +39,7 @@ pub struct Certificate {
 #[rustfmt::skip]
 impl Certificate {
     /// A `Certificate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -50,6 +51,7 @@ impl Certificate {
 impl PropertyType for Certificate {}
 
 impl ToValue for Certificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
@@ -108,6 +110,7 @@ pub struct FixedResponseConfig {
 #[rustfmt::skip]
 impl FixedResponseConfig {
     /// A `FixedResponseConfig` with its required properties, named in a [`FixedResponseConfigRequired`].
+    #[inline]
     pub fn new(required: FixedResponseConfigRequired) -> Self {
         Self {
             content_type: None,
@@ -127,6 +130,7 @@ impl FixedResponseConfig {
 impl PropertyType for FixedResponseConfig {}
 
 impl ToValue for FixedResponseConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContentType", &self.content_type)
@@ -168,6 +172,7 @@ pub struct ForwardConfig {
 #[rustfmt::skip]
 impl ForwardConfig {
     /// A `ForwardConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -181,6 +186,7 @@ impl ForwardConfig {
 impl PropertyType for ForwardConfig {}
 
 impl ToValue for ForwardConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -239,6 +245,7 @@ pub struct JwtValidationActionAdditionalClaim {
 #[rustfmt::skip]
 impl JwtValidationActionAdditionalClaim {
     /// A `JwtValidationActionAdditionalClaim` with its required properties, named in a [`JwtValidationActionAdditionalClaimRequired`].
+    #[inline]
     pub fn new(required: JwtValidationActionAdditionalClaimRequired) -> Self {
         Self {
             format: required.format,
@@ -258,6 +265,7 @@ impl JwtValidationActionAdditionalClaim {
 impl PropertyType for JwtValidationActionAdditionalClaim {}
 
 impl ToValue for JwtValidationActionAdditionalClaim {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Format", &self.format)
@@ -304,6 +312,7 @@ pub struct JwtValidationConfig {
 #[rustfmt::skip]
 impl JwtValidationConfig {
     /// A `JwtValidationConfig` with its required properties, named in a [`JwtValidationConfigRequired`].
+    #[inline]
     pub fn new(required: JwtValidationConfigRequired) -> Self {
         Self {
             additional_claims: None,
@@ -323,6 +332,7 @@ impl JwtValidationConfig {
 impl PropertyType for JwtValidationConfig {}
 
 impl ToValue for JwtValidationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalClaims", &self.additional_claims)
@@ -410,6 +420,7 @@ pub struct RedirectConfig {
 #[rustfmt::skip]
 impl RedirectConfig {
     /// A `RedirectConfig` with its required properties, named in a [`RedirectConfigRequired`].
+    #[inline]
     pub fn new(required: RedirectConfigRequired) -> Self {
         Self {
             host: None,
@@ -438,6 +449,7 @@ impl RedirectConfig {
 impl PropertyType for RedirectConfig {}
 
 impl ToValue for RedirectConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Host", &self.host)
@@ -488,6 +500,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -504,6 +517,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -542,6 +556,7 @@ pub struct TargetGroupStickinessConfig {
 #[rustfmt::skip]
 impl TargetGroupStickinessConfig {
     /// A `TargetGroupStickinessConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -555,6 +570,7 @@ impl TargetGroupStickinessConfig {
 impl PropertyType for TargetGroupStickinessConfig {}
 
 impl ToValue for TargetGroupStickinessConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DurationSeconds", &self.duration_seconds)
@@ -593,6 +609,7 @@ pub struct TargetGroupTuple {
 #[rustfmt::skip]
 impl TargetGroupTuple {
     /// A `TargetGroupTuple` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -606,6 +623,7 @@ impl TargetGroupTuple {
 impl PropertyType for TargetGroupTuple {}
 
 impl ToValue for TargetGroupTuple {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TargetGroupArn", &self.target_group_arn)
@@ -642,6 +660,7 @@ impl From<Value> for ActionType {
 }
 
 impl ToValue for ActionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AuthenticateCognito => "authenticate-cognito",
@@ -678,6 +697,7 @@ impl From<Value> for JwtValidationActionAdditionalClaimFormat {
 }
 
 impl ToValue for JwtValidationActionAdditionalClaimFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SingleString => "single-string",
@@ -711,6 +731,7 @@ impl From<Value> for OnUnauthenticatedRequest {
 }
 
 impl ToValue for OnUnauthenticatedRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "allow",
@@ -756,6 +777,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Geneve => "GENEVE",
@@ -793,6 +815,7 @@ impl From<Value> for StatusCode {
 }
 
 impl ToValue for StatusCode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Http301 => "HTTP_301",

@@ -194,6 +194,7 @@ impl TargetGroup {
     };
 
     /// A `TargetGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -254,6 +255,7 @@ impl Resource for TargetGroup {
 }
 
 impl ToValue for TargetGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HealthCheckEnabled", &self.health_check_enabled)
@@ -300,6 +302,7 @@ impl TargetGroupAttributes {
     /// `Fn::GetAtt` `LoadBalancerArns`: a list of strings.
     ///
     /// The Amazon Resource Name (ARN) of the load balancer that routes traffic to this target group.
+    #[inline]
     pub fn load_balancer_arns(&self) -> Value {
         self.0.get_att("LoadBalancerArns")
     }
@@ -307,6 +310,7 @@ impl TargetGroupAttributes {
     /// `Fn::GetAtt` `TargetGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the target group.
+    #[inline]
     pub fn target_group_arn(&self) -> Value {
         self.0.get_att("TargetGroupArn")
     }
@@ -314,6 +318,7 @@ impl TargetGroupAttributes {
     /// `Fn::GetAtt` `TargetGroupFullName`: a string.
     ///
     /// The full name of the target group. For example, `targetgroup/my-target-group/cbf133c568e0d028` .
+    #[inline]
     pub fn target_group_full_name(&self) -> Value {
         self.0.get_att("TargetGroupFullName")
     }
@@ -321,6 +326,7 @@ impl TargetGroupAttributes {
     /// `Fn::GetAtt` `TargetGroupName`: a string.
     ///
     /// The name of the target group. For example, `my-target-group` .
+    #[inline]
     pub fn target_group_name(&self) -> Value {
         self.0.get_att("TargetGroupName")
     }
@@ -362,6 +368,7 @@ pub struct Matcher {
 #[rustfmt::skip]
 impl Matcher {
     /// A `Matcher` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -375,6 +382,7 @@ impl Matcher {
 impl PropertyType for Matcher {}
 
 impl ToValue for Matcher {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GrpcCode", &self.grpc_code)
@@ -447,6 +455,7 @@ pub struct TargetDescription {
 #[rustfmt::skip]
 impl TargetDescription {
     /// A `TargetDescription` with its required properties, named in a [`TargetDescriptionRequired`].
+    #[inline]
     pub fn new(required: TargetDescriptionRequired) -> Self {
         Self {
             availability_zone: None,
@@ -469,6 +478,7 @@ impl TargetDescription {
 impl PropertyType for TargetDescription {}
 
 impl ToValue for TargetDescription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -555,6 +565,7 @@ pub struct TargetGroupAttribute {
 #[rustfmt::skip]
 impl TargetGroupAttribute {
     /// A `TargetGroupAttribute` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -568,6 +579,7 @@ impl TargetGroupAttribute {
 impl PropertyType for TargetGroupAttribute {}
 
 impl ToValue for TargetGroupAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -608,6 +620,7 @@ impl From<Value> for HealthCheckProtocol {
 }
 
 impl ToValue for HealthCheckProtocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Geneve => "GENEVE",
@@ -643,6 +656,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
@@ -675,6 +689,7 @@ impl From<Value> for TargetType {
 }
 
 impl ToValue for TargetType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Alb => "alb",

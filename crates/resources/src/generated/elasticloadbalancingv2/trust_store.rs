@@ -92,6 +92,7 @@ impl TrustStore {
     };
 
     /// A `TrustStore` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -122,6 +123,7 @@ impl Resource for TrustStore {
 }
 
 impl ToValue for TrustStore {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -156,6 +158,7 @@ impl TrustStoreAttributes {
     /// `Fn::GetAtt` `NumberOfCaCertificates`: an integer.
     ///
     /// The number of ca certificates in the trust store.
+    #[inline]
     pub fn number_of_ca_certificates(&self) -> Value {
         self.0.get_att("NumberOfCaCertificates")
     }
@@ -163,6 +166,7 @@ impl TrustStoreAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the trust store. The possible values are `CREATING` and `ACTIVE` .
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -170,6 +174,7 @@ impl TrustStoreAttributes {
     /// `Fn::GetAtt` `TrustStoreArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the trust store.
+    #[inline]
     pub fn trust_store_arn(&self) -> Value {
         self.0.get_att("TrustStoreArn")
     }

@@ -66,6 +66,7 @@ impl TrustStoreRevocation {
     };
 
     /// A `TrustStoreRevocation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -87,6 +88,7 @@ impl Resource for TrustStoreRevocation {
 }
 
 impl ToValue for TrustStoreRevocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RevocationContents", &self.revocation_contents)
@@ -109,6 +111,7 @@ impl TrustStoreRevocationAttributes {
     /// `Fn::GetAtt` `RevocationId`: an integer.
     ///
     /// The revocation ID of the revocation file.
+    #[inline]
     pub fn revocation_id(&self) -> Value {
         self.0.get_att("RevocationId")
     }
@@ -116,6 +119,7 @@ impl TrustStoreRevocationAttributes {
     /// `Fn::GetAtt` `TrustStoreRevocations`: a list of `TrustStoreRevocation` objects.
     ///
     /// Information about the revocation file in the trust store. For more information, see \[TrustStoreRevocation\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-truststorerevocation-truststorerevocation.html>) .
+    #[inline]
     pub fn trust_store_revocations(&self) -> Value {
         self.0.get_att("TrustStoreRevocations")
     }
@@ -163,6 +167,7 @@ pub struct RevocationContent {
 #[rustfmt::skip]
 impl RevocationContent {
     /// A `RevocationContent` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -180,6 +185,7 @@ impl RevocationContent {
 impl PropertyType for RevocationContent {}
 
 impl ToValue for RevocationContent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RevocationType", &self.revocation_type)
@@ -206,6 +212,7 @@ impl From<Value> for RevocationType {
 }
 
 impl ToValue for RevocationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Crl => "CRL",

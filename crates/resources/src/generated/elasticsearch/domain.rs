@@ -137,6 +137,7 @@ impl Domain {
     };
 
     /// A `Domain` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -187,6 +188,7 @@ impl Resource for Domain {
 }
 
 impl ToValue for Domain {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessPolicies", &self.access_policies)
@@ -228,11 +230,13 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the domain, such as `arn:aws:es:us-west-2:123456789012:domain/mystack-elasti-1ab2cdefghij` . This returned value is the same as the one returned by `AWS::Elasticsearch::Domain.DomainArn` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `DomainArn`: a string.
+    #[inline]
     pub fn domain_arn(&self) -> Value {
         self.0.get_att("DomainArn")
     }
@@ -240,11 +244,13 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `DomainEndpoint`: a string.
     ///
     /// The domain-specific endpoint that's used for requests to the OpenSearch APIs, such as `search-mystack-elasti-1ab2cdefghij-ab1c2deckoyb3hofw7wpqa3cm.us-west-1.es.amazonaws.com` .
+    #[inline]
     pub fn domain_endpoint(&self) -> Value {
         self.0.get_att("DomainEndpoint")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -290,6 +296,7 @@ pub struct AdvancedSecurityOptionsInput {
 #[rustfmt::skip]
 impl AdvancedSecurityOptionsInput {
     /// A `AdvancedSecurityOptionsInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -307,6 +314,7 @@ impl AdvancedSecurityOptionsInput {
 impl PropertyType for AdvancedSecurityOptionsInput {}
 
 impl ToValue for AdvancedSecurityOptionsInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnonymousAuthEnabled", &self.anonymous_auth_enabled)
@@ -364,6 +372,7 @@ pub struct CognitoOptions {
 #[rustfmt::skip]
 impl CognitoOptions {
     /// A `CognitoOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -381,6 +390,7 @@ impl CognitoOptions {
 impl PropertyType for CognitoOptions {}
 
 impl ToValue for CognitoOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -418,6 +428,7 @@ pub struct ColdStorageOptions {
 #[rustfmt::skip]
 impl ColdStorageOptions {
     /// A `ColdStorageOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -429,6 +440,7 @@ impl ColdStorageOptions {
 impl PropertyType for ColdStorageOptions {}
 
 impl ToValue for ColdStorageOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -484,6 +496,7 @@ pub struct DomainEndpointOptions {
 #[rustfmt::skip]
 impl DomainEndpointOptions {
     /// A `DomainEndpointOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -503,6 +516,7 @@ impl DomainEndpointOptions {
 impl PropertyType for DomainEndpointOptions {}
 
 impl ToValue for DomainEndpointOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomEndpoint", &self.custom_endpoint)
@@ -559,6 +573,7 @@ pub struct EbsOptions {
 #[rustfmt::skip]
 impl EbsOptions {
     /// A `EbsOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -576,6 +591,7 @@ impl EbsOptions {
 impl PropertyType for EbsOptions {}
 
 impl ToValue for EbsOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EBSEnabled", &self.ebs_enabled)
@@ -663,6 +679,7 @@ pub struct ElasticsearchClusterConfig {
 #[rustfmt::skip]
 impl ElasticsearchClusterConfig {
     /// A `ElasticsearchClusterConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -694,6 +711,7 @@ impl ElasticsearchClusterConfig {
 impl PropertyType for ElasticsearchClusterConfig {}
 
 impl ToValue for ElasticsearchClusterConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColdStorageOptions", &self.cold_storage_options)
@@ -743,6 +761,7 @@ pub struct EncryptionAtRestOptions {
 #[rustfmt::skip]
 impl EncryptionAtRestOptions {
     /// A `EncryptionAtRestOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -756,6 +775,7 @@ impl EncryptionAtRestOptions {
 impl PropertyType for EncryptionAtRestOptions {}
 
 impl ToValue for EncryptionAtRestOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -801,6 +821,7 @@ pub struct MasterUserOptions {
 #[rustfmt::skip]
 impl MasterUserOptions {
     /// A `MasterUserOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -816,6 +837,7 @@ impl MasterUserOptions {
 impl PropertyType for MasterUserOptions {}
 
 impl ToValue for MasterUserOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MasterUserARN", &self.master_user_arn)
@@ -852,6 +874,7 @@ pub struct NodeToNodeEncryptionOptions {
 #[rustfmt::skip]
 impl NodeToNodeEncryptionOptions {
     /// A `NodeToNodeEncryptionOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -863,6 +886,7 @@ impl NodeToNodeEncryptionOptions {
 impl PropertyType for NodeToNodeEncryptionOptions {}
 
 impl ToValue for NodeToNodeEncryptionOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -897,6 +921,7 @@ pub struct SnapshotOptions {
 #[rustfmt::skip]
 impl SnapshotOptions {
     /// A `SnapshotOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -908,6 +933,7 @@ impl SnapshotOptions {
 impl PropertyType for SnapshotOptions {}
 
 impl ToValue for SnapshotOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -952,6 +978,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -968,6 +995,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1012,6 +1040,7 @@ pub struct VpcOptions {
 #[rustfmt::skip]
 impl VpcOptions {
     /// A `VpcOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1025,6 +1054,7 @@ impl VpcOptions {
 impl PropertyType for VpcOptions {}
 
 impl ToValue for VpcOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
@@ -1062,6 +1092,7 @@ pub struct ZoneAwarenessConfig {
 #[rustfmt::skip]
 impl ZoneAwarenessConfig {
     /// A `ZoneAwarenessConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1073,6 +1104,7 @@ impl ZoneAwarenessConfig {
 impl PropertyType for ZoneAwarenessConfig {}
 
 impl ToValue for ZoneAwarenessConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZoneCount", &self.availability_zone_count)

@@ -76,6 +76,7 @@ impl Feed {
     };
 
     /// A `Feed` with its required properties, named in a [`FeedRequired`].
+    #[inline]
     pub fn new(required: FeedRequired) -> Self {
         Self {
             name: required.name,
@@ -106,6 +107,7 @@ impl Resource for Feed {
 }
 
 impl ToValue for Feed {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -127,16 +129,19 @@ impl From<ResourceRef> for FeedAttributes {
 
 impl FeedAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `DataEndpoints`: a list of strings.
+    #[inline]
     pub fn data_endpoints(&self) -> Value {
         self.0.get_att("DataEndpoints")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -188,6 +193,7 @@ pub struct GetOutput {
 #[rustfmt::skip]
 impl GetOutput {
     /// A `GetOutput` with its required properties, named in a [`GetOutputRequired`].
+    #[inline]
     pub fn new(required: GetOutputRequired) -> Self {
         Self {
             description: None,
@@ -210,6 +216,7 @@ impl GetOutput {
 impl PropertyType for GetOutput {}
 
 impl ToValue for GetOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -238,6 +245,7 @@ impl From<Value> for OutputStatus {
 }
 
 impl ToValue for OutputStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

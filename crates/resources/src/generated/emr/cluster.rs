@@ -266,6 +266,7 @@ impl Cluster {
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
+    #[inline]
     pub fn new(required: ClusterRequired) -> Self {
         Self {
             additional_info: None,
@@ -368,6 +369,7 @@ impl Resource for Cluster {
 }
 
 impl ToValue for Cluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalInfo", &self.additional_info)
@@ -415,6 +417,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier for the cluster.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -422,6 +425,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `MasterPublicDNS`: a string.
     ///
     /// The public DNS name of the master node (instance), such as `ec2-12-123-123-123.us-west-2.compute.amazonaws.com` .
+    #[inline]
     pub fn master_public_dns(&self) -> Value {
         self.0.get_att("MasterPublicDNS")
     }
@@ -471,6 +475,7 @@ pub struct Application {
 #[rustfmt::skip]
 impl Application {
     /// A `Application` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -488,6 +493,7 @@ impl Application {
 impl PropertyType for Application {}
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalInfo", &self.additional_info)
@@ -523,6 +529,7 @@ pub struct AutoTerminationPolicy {
 #[rustfmt::skip]
 impl AutoTerminationPolicy {
     /// A `AutoTerminationPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -534,6 +541,7 @@ impl AutoTerminationPolicy {
 impl PropertyType for AutoTerminationPolicy {}
 
 impl ToValue for AutoTerminationPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IdleTimeout", &self.idle_timeout)
@@ -581,6 +589,7 @@ pub struct BootstrapActionConfig {
 #[rustfmt::skip]
 impl BootstrapActionConfig {
     /// A `BootstrapActionConfig` with its required properties, named in a [`BootstrapActionConfigRequired`].
+    #[inline]
     pub fn new(required: BootstrapActionConfigRequired) -> Self {
         Self {
             name: required.name,
@@ -597,6 +606,7 @@ impl BootstrapActionConfig {
 impl PropertyType for BootstrapActionConfig {}
 
 impl ToValue for BootstrapActionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -662,6 +672,7 @@ pub struct ComputeLimits {
 #[rustfmt::skip]
 impl ComputeLimits {
     /// A `ComputeLimits` with its required properties, named in a [`ComputeLimitsRequired`].
+    #[inline]
     pub fn new(required: ComputeLimitsRequired) -> Self {
         Self {
             maximum_capacity_units: required.maximum_capacity_units,
@@ -687,6 +698,7 @@ impl ComputeLimits {
 impl PropertyType for ComputeLimits {}
 
 impl ToValue for ComputeLimits {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaximumCapacityUnits", &self.maximum_capacity_units)
@@ -760,6 +772,7 @@ pub struct InstanceFleetConfig {
 #[rustfmt::skip]
 impl InstanceFleetConfig {
     /// A `InstanceFleetConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -781,6 +794,7 @@ impl InstanceFleetConfig {
 impl PropertyType for InstanceFleetConfig {}
 
 impl ToValue for InstanceFleetConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InstanceTypeConfigs", &self.instance_type_configs)
@@ -870,6 +884,7 @@ pub struct InstanceGroupConfig {
 #[rustfmt::skip]
 impl InstanceGroupConfig {
     /// A `InstanceGroupConfig` with its required properties, named in a [`InstanceGroupConfigRequired`].
+    #[inline]
     pub fn new(required: InstanceGroupConfigRequired) -> Self {
         Self {
             auto_scaling_policy: None,
@@ -907,6 +922,7 @@ impl InstanceGroupConfig {
 impl PropertyType for InstanceGroupConfig {}
 
 impl ToValue for InstanceGroupConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoScalingPolicy", &self.auto_scaling_policy)
@@ -1045,6 +1061,7 @@ pub struct JobFlowInstancesConfig {
 #[rustfmt::skip]
 impl JobFlowInstancesConfig {
     /// A `JobFlowInstancesConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1092,6 +1109,7 @@ impl JobFlowInstancesConfig {
 impl PropertyType for JobFlowInstancesConfig {}
 
 impl ToValue for JobFlowInstancesConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1190,6 +1208,7 @@ pub struct KerberosAttributes {
 #[rustfmt::skip]
 impl KerberosAttributes {
     /// A `KerberosAttributes` with its required properties, named in a [`KerberosAttributesRequired`].
+    #[inline]
     pub fn new(required: KerberosAttributesRequired) -> Self {
         Self {
             ad_domain_join_password: None,
@@ -1215,6 +1234,7 @@ impl KerberosAttributes {
 impl PropertyType for KerberosAttributes {}
 
 impl ToValue for KerberosAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ADDomainJoinPassword", &self.ad_domain_join_password)
@@ -1264,6 +1284,7 @@ pub struct ManagedScalingPolicy {
 #[rustfmt::skip]
 impl ManagedScalingPolicy {
     /// A `ManagedScalingPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1279,6 +1300,7 @@ impl ManagedScalingPolicy {
 impl PropertyType for ManagedScalingPolicy {}
 
 impl ToValue for ManagedScalingPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComputeLimits", &self.compute_limits)
@@ -1335,6 +1357,7 @@ pub struct PlacementGroupConfig {
 #[rustfmt::skip]
 impl PlacementGroupConfig {
     /// A `PlacementGroupConfig` with its required properties, named in a [`PlacementGroupConfigRequired`].
+    #[inline]
     pub fn new(required: PlacementGroupConfigRequired) -> Self {
         Self {
             instance_role: required.instance_role,
@@ -1351,6 +1374,7 @@ impl PlacementGroupConfig {
 impl PropertyType for PlacementGroupConfig {}
 
 impl ToValue for PlacementGroupConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceRole", &self.instance_role)
@@ -1392,6 +1416,7 @@ pub struct PlacementType {
 #[rustfmt::skip]
 impl PlacementType {
     /// A `PlacementType` with its required properties, named in a [`PlacementTypeRequired`].
+    #[inline]
     pub fn new(required: PlacementTypeRequired) -> Self {
         Self {
             availability_zone: required.availability_zone,
@@ -1405,6 +1430,7 @@ impl PlacementType {
 impl PropertyType for PlacementType {}
 
 impl ToValue for PlacementType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AvailabilityZone", &self.availability_zone)
@@ -1450,6 +1476,7 @@ pub struct ScriptBootstrapActionConfig {
 #[rustfmt::skip]
 impl ScriptBootstrapActionConfig {
     /// A `ScriptBootstrapActionConfig` with its required properties, named in a [`ScriptBootstrapActionConfigRequired`].
+    #[inline]
     pub fn new(required: ScriptBootstrapActionConfigRequired) -> Self {
         Self {
             args: None,
@@ -1466,6 +1493,7 @@ impl ScriptBootstrapActionConfig {
 impl PropertyType for ScriptBootstrapActionConfig {}
 
 impl ToValue for ScriptBootstrapActionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Args", &self.args)
@@ -1519,6 +1547,7 @@ pub struct StepConfig {
 #[rustfmt::skip]
 impl StepConfig {
     /// A `StepConfig` with its required properties, named in a [`StepConfigRequired`].
+    #[inline]
     pub fn new(required: StepConfigRequired) -> Self {
         Self {
             action_on_failure: None,
@@ -1538,6 +1567,7 @@ impl StepConfig {
 impl PropertyType for StepConfig {}
 
 impl ToValue for StepConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActionOnFailure", &self.action_on_failure)
@@ -1581,6 +1611,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1597,6 +1628,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

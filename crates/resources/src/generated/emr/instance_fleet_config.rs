@@ -134,6 +134,7 @@ impl InstanceFleetConfig {
     };
 
     /// A `InstanceFleetConfig` with its required properties, named in a [`InstanceFleetConfigRequired`].
+    #[inline]
     pub fn new(required: InstanceFleetConfigRequired) -> Self {
         Self {
             cluster_id: required.cluster_id,
@@ -176,6 +177,7 @@ impl Resource for InstanceFleetConfig {
 }
 
 impl ToValue for InstanceFleetConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClusterId", &self.cluster_id)
@@ -202,6 +204,7 @@ impl From<ResourceRef> for InstanceFleetConfigAttributes {
 
 impl InstanceFleetConfigAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

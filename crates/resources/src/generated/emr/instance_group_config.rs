@@ -156,6 +156,7 @@ impl InstanceGroupConfig {
     };
 
     /// A `InstanceGroupConfig` with its required properties, named in a [`InstanceGroupConfigRequired`].
+    #[inline]
     pub fn new(required: InstanceGroupConfigRequired) -> Self {
         Self {
             auto_scaling_policy: None,
@@ -207,6 +208,7 @@ impl Resource for InstanceGroupConfig {
 }
 
 impl ToValue for InstanceGroupConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoScalingPolicy", &self.auto_scaling_policy)
@@ -236,6 +238,7 @@ impl From<ResourceRef> for InstanceGroupConfigAttributes {
 
 impl InstanceGroupConfigAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

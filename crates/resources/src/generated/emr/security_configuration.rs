@@ -74,6 +74,7 @@ impl SecurityConfiguration {
     };
 
     /// A `SecurityConfiguration` with its required properties, named in a [`SecurityConfigurationRequired`].
+    #[inline]
     pub fn new(required: SecurityConfigurationRequired) -> Self {
         Self {
             name: None,
@@ -98,6 +99,7 @@ impl Resource for SecurityConfiguration {
 }
 
 impl ToValue for SecurityConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)

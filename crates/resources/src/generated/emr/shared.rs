@@ -48,6 +48,7 @@ pub struct AutoScalingPolicy {
 #[rustfmt::skip]
 impl AutoScalingPolicy {
     /// A `AutoScalingPolicy` with its required properties, named in a [`AutoScalingPolicyRequired`].
+    #[inline]
     pub fn new(required: AutoScalingPolicyRequired) -> Self {
         Self {
             constraints: required.constraints,
@@ -64,6 +65,7 @@ impl AutoScalingPolicy {
 impl PropertyType for AutoScalingPolicy {}
 
 impl ToValue for AutoScalingPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Constraints", &self.constraints)
@@ -151,6 +153,7 @@ pub struct CloudWatchAlarmDefinition {
 #[rustfmt::skip]
 impl CloudWatchAlarmDefinition {
     /// A `CloudWatchAlarmDefinition` with its required properties, named in a [`CloudWatchAlarmDefinitionRequired`].
+    #[inline]
     pub fn new(required: CloudWatchAlarmDefinitionRequired) -> Self {
         Self {
             comparison_operator: required.comparison_operator,
@@ -188,6 +191,7 @@ impl CloudWatchAlarmDefinition {
 impl PropertyType for CloudWatchAlarmDefinition {}
 
 impl ToValue for CloudWatchAlarmDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
@@ -240,6 +244,7 @@ pub struct Configuration {
 #[rustfmt::skip]
 impl Configuration {
     /// A `Configuration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -255,6 +260,7 @@ impl Configuration {
 impl PropertyType for Configuration {}
 
 impl ToValue for Configuration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Classification", &self.classification)
@@ -302,6 +308,7 @@ pub struct EbsBlockDeviceConfig {
 #[rustfmt::skip]
 impl EbsBlockDeviceConfig {
     /// A `EbsBlockDeviceConfig` with its required properties, named in a [`EbsBlockDeviceConfigRequired`].
+    #[inline]
     pub fn new(required: EbsBlockDeviceConfigRequired) -> Self {
         Self {
             volume_specification: required.volume_specification,
@@ -318,6 +325,7 @@ impl EbsBlockDeviceConfig {
 impl PropertyType for EbsBlockDeviceConfig {}
 
 impl ToValue for EbsBlockDeviceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("VolumeSpecification", &self.volume_specification)
@@ -356,6 +364,7 @@ pub struct EbsConfiguration {
 #[rustfmt::skip]
 impl EbsConfiguration {
     /// A `EbsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -369,6 +378,7 @@ impl EbsConfiguration {
 impl PropertyType for EbsConfiguration {}
 
 impl ToValue for EbsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EbsBlockDeviceConfigs", &self.ebs_block_device_configs)
@@ -425,6 +435,7 @@ pub struct HadoopJarStepConfig {
 #[rustfmt::skip]
 impl HadoopJarStepConfig {
     /// A `HadoopJarStepConfig` with its required properties, named in a [`HadoopJarStepConfigRequired`].
+    #[inline]
     pub fn new(required: HadoopJarStepConfigRequired) -> Self {
         Self {
             args: None,
@@ -447,6 +458,7 @@ impl HadoopJarStepConfig {
 impl PropertyType for HadoopJarStepConfig {}
 
 impl ToValue for HadoopJarStepConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Args", &self.args)
@@ -491,6 +503,7 @@ pub struct InstanceFleetProvisioningSpecifications {
 #[rustfmt::skip]
 impl InstanceFleetProvisioningSpecifications {
     /// A `InstanceFleetProvisioningSpecifications` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -504,6 +517,7 @@ impl InstanceFleetProvisioningSpecifications {
 impl PropertyType for InstanceFleetProvisioningSpecifications {}
 
 impl ToValue for InstanceFleetProvisioningSpecifications {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OnDemandSpecification", &self.on_demand_specification)
@@ -542,6 +556,7 @@ pub struct InstanceFleetResizingSpecifications {
 #[rustfmt::skip]
 impl InstanceFleetResizingSpecifications {
     /// A `InstanceFleetResizingSpecifications` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -555,6 +570,7 @@ impl InstanceFleetResizingSpecifications {
 impl PropertyType for InstanceFleetResizingSpecifications {}
 
 impl ToValue for InstanceFleetResizingSpecifications {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -636,6 +652,7 @@ pub struct InstanceTypeConfig {
 #[rustfmt::skip]
 impl InstanceTypeConfig {
     /// A `InstanceTypeConfig` with its required properties, named in a [`InstanceTypeConfigRequired`].
+    #[inline]
     pub fn new(required: InstanceTypeConfigRequired) -> Self {
         Self {
             bid_price: None,
@@ -670,6 +687,7 @@ impl InstanceTypeConfig {
 impl PropertyType for InstanceTypeConfig {}
 
 impl ToValue for InstanceTypeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BidPrice", &self.bid_price)
@@ -717,6 +735,7 @@ pub struct KeyValue {
 #[rustfmt::skip]
 impl KeyValue {
     /// A `KeyValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -730,6 +749,7 @@ impl KeyValue {
 impl PropertyType for KeyValue {}
 
 impl ToValue for KeyValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -778,6 +798,7 @@ pub struct MetricDimension {
 #[rustfmt::skip]
 impl MetricDimension {
     /// A `MetricDimension` with its required properties, named in a [`MetricDimensionRequired`].
+    #[inline]
     pub fn new(required: MetricDimensionRequired) -> Self {
         Self {
             key: required.key,
@@ -794,6 +815,7 @@ impl MetricDimension {
 impl PropertyType for MetricDimension {}
 
 impl ToValue for MetricDimension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -844,6 +866,7 @@ pub struct OnDemandCapacityReservationOptions {
 #[rustfmt::skip]
 impl OnDemandCapacityReservationOptions {
     /// A `OnDemandCapacityReservationOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -859,6 +882,7 @@ impl OnDemandCapacityReservationOptions {
 impl PropertyType for OnDemandCapacityReservationOptions {}
 
 impl ToValue for OnDemandCapacityReservationOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -914,6 +938,7 @@ pub struct OnDemandProvisioningSpecification {
 #[rustfmt::skip]
 impl OnDemandProvisioningSpecification {
     /// A `OnDemandProvisioningSpecification` with its required properties, named in a [`OnDemandProvisioningSpecificationRequired`].
+    #[inline]
     pub fn new(required: OnDemandProvisioningSpecificationRequired) -> Self {
         Self {
             allocation_strategy: required.allocation_strategy,
@@ -930,6 +955,7 @@ impl OnDemandProvisioningSpecification {
 impl PropertyType for OnDemandProvisioningSpecification {}
 
 impl ToValue for OnDemandProvisioningSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AllocationStrategy", &self.allocation_strategy)
@@ -974,6 +1000,7 @@ pub struct OnDemandResizingSpecification {
 #[rustfmt::skip]
 impl OnDemandResizingSpecification {
     /// A `OnDemandResizingSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -989,6 +1016,7 @@ impl OnDemandResizingSpecification {
 impl PropertyType for OnDemandResizingSpecification {}
 
 impl ToValue for OnDemandResizingSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
@@ -1039,6 +1067,7 @@ pub struct ScalingAction {
 #[rustfmt::skip]
 impl ScalingAction {
     /// A `ScalingAction` with its required properties, named in a [`ScalingActionRequired`].
+    #[inline]
     pub fn new(required: ScalingActionRequired) -> Self {
         Self {
             market: None,
@@ -1055,6 +1084,7 @@ impl ScalingAction {
 impl PropertyType for ScalingAction {}
 
 impl ToValue for ScalingAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Market", &self.market)
@@ -1106,6 +1136,7 @@ pub struct ScalingConstraints {
 #[rustfmt::skip]
 impl ScalingConstraints {
     /// A `ScalingConstraints` with its required properties, named in a [`ScalingConstraintsRequired`].
+    #[inline]
     pub fn new(required: ScalingConstraintsRequired) -> Self {
         Self {
             max_capacity: required.max_capacity,
@@ -1122,6 +1153,7 @@ impl ScalingConstraints {
 impl PropertyType for ScalingConstraints {}
 
 impl ToValue for ScalingConstraints {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxCapacity", &self.max_capacity)
@@ -1182,6 +1214,7 @@ pub struct ScalingRule {
 #[rustfmt::skip]
 impl ScalingRule {
     /// A `ScalingRule` with its required properties, named in a [`ScalingRuleRequired`].
+    #[inline]
     pub fn new(required: ScalingRuleRequired) -> Self {
         Self {
             action: required.action,
@@ -1204,6 +1237,7 @@ impl ScalingRule {
 impl PropertyType for ScalingRule {}
 
 impl ToValue for ScalingRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -1247,6 +1281,7 @@ pub struct ScalingTrigger {
 #[rustfmt::skip]
 impl ScalingTrigger {
     /// A `ScalingTrigger` with its required properties, named in a [`ScalingTriggerRequired`].
+    #[inline]
     pub fn new(required: ScalingTriggerRequired) -> Self {
         Self {
             cloud_watch_alarm_definition: required.cloud_watch_alarm_definition,
@@ -1260,6 +1295,7 @@ impl ScalingTrigger {
 impl PropertyType for ScalingTrigger {}
 
 impl ToValue for ScalingTrigger {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -1313,6 +1349,7 @@ pub struct SimpleScalingPolicyConfiguration {
 #[rustfmt::skip]
 impl SimpleScalingPolicyConfiguration {
     /// A `SimpleScalingPolicyConfiguration` with its required properties, named in a [`SimpleScalingPolicyConfigurationRequired`].
+    #[inline]
     pub fn new(required: SimpleScalingPolicyConfigurationRequired) -> Self {
         Self {
             adjustment_type: None,
@@ -1332,6 +1369,7 @@ impl SimpleScalingPolicyConfiguration {
 impl PropertyType for SimpleScalingPolicyConfiguration {}
 
 impl ToValue for SimpleScalingPolicyConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdjustmentType", &self.adjustment_type)
@@ -1397,6 +1435,7 @@ pub struct SpotProvisioningSpecification {
 #[rustfmt::skip]
 impl SpotProvisioningSpecification {
     /// A `SpotProvisioningSpecification` with its required properties, named in a [`SpotProvisioningSpecificationRequired`].
+    #[inline]
     pub fn new(required: SpotProvisioningSpecificationRequired) -> Self {
         Self {
             allocation_strategy: None,
@@ -1419,6 +1458,7 @@ impl SpotProvisioningSpecification {
 impl PropertyType for SpotProvisioningSpecification {}
 
 impl ToValue for SpotProvisioningSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
@@ -1459,6 +1499,7 @@ pub struct SpotResizingSpecification {
 #[rustfmt::skip]
 impl SpotResizingSpecification {
     /// A `SpotResizingSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1472,6 +1513,7 @@ impl SpotResizingSpecification {
 impl PropertyType for SpotResizingSpecification {}
 
 impl ToValue for SpotResizingSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
@@ -1530,6 +1572,7 @@ pub struct VolumeSpecification {
 #[rustfmt::skip]
 impl VolumeSpecification {
     /// A `VolumeSpecification` with its required properties, named in a [`VolumeSpecificationRequired`].
+    #[inline]
     pub fn new(required: VolumeSpecificationRequired) -> Self {
         Self {
             iops: None,
@@ -1552,6 +1595,7 @@ impl VolumeSpecification {
 impl PropertyType for VolumeSpecification {}
 
 impl ToValue for VolumeSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Iops", &self.iops)

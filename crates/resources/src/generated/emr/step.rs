@@ -111,6 +111,7 @@ impl Step {
     };
 
     /// A `Step` with its required properties, named in a [`StepRequired`].
+    #[inline]
     pub fn new(required: StepRequired) -> Self {
         Self {
             action_on_failure: required.action_on_failure,
@@ -147,6 +148,7 @@ impl Resource for Step {
 }
 
 impl ToValue for Step {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ActionOnFailure", &self.action_on_failure)
@@ -173,6 +175,7 @@ impl StepAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the cluster step.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -207,6 +207,7 @@ impl Studio {
     };
 
     /// A `Studio` with its required properties, named in a [`StudioRequired`].
+    #[inline]
     pub fn new(required: StudioRequired) -> Self {
         Self {
             auth_mode: required.auth_mode,
@@ -279,6 +280,7 @@ impl Resource for Studio {
 }
 
 impl ToValue for Studio {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthMode", &self.auth_mode)
@@ -323,6 +325,7 @@ impl From<ResourceRef> for StudioAttributes {
 
 impl StudioAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -330,6 +333,7 @@ impl StudioAttributes {
     /// `Fn::GetAtt` `StudioId`: a string.
     ///
     /// The ID of the Amazon EMR Studio. For example: `es-EXAMPLE12345678XXXXXXXXXXX` .
+    #[inline]
     pub fn studio_id(&self) -> Value {
         self.0.get_att("StudioId")
     }
@@ -337,6 +341,7 @@ impl StudioAttributes {
     /// `Fn::GetAtt` `Url`: a string.
     ///
     /// The unique access URL of the Amazon EMR Studio. For example: `https://es-EXAMPLE12345678XXXXXXXXXXX.emrstudio-prod.us-east-1.amazonaws.com` .
+    #[inline]
     pub fn url(&self) -> Value {
         self.0.get_att("Url")
     }
@@ -380,6 +385,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -396,6 +402,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -422,6 +429,7 @@ impl From<Value> for AuthMode {
 }
 
 impl ToValue for AuthMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sso => "SSO",
@@ -450,6 +458,7 @@ impl From<Value> for IdcUserAssignment {
 }
 
 impl ToValue for IdcUserAssignment {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Required => "REQUIRED",

@@ -98,6 +98,7 @@ impl StudioSessionMapping {
     };
 
     /// A `StudioSessionMapping` with its required properties, named in a [`StudioSessionMappingRequired`].
+    #[inline]
     pub fn new(required: StudioSessionMappingRequired) -> Self {
         Self {
             identity_name: required.identity_name,
@@ -128,6 +129,7 @@ impl Resource for StudioSessionMapping {
 }
 
 impl ToValue for StudioSessionMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IdentityName", &self.identity_name)
@@ -166,6 +168,7 @@ impl From<Value> for IdentityType {
 }
 
 impl ToValue for IdentityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::User => "USER",

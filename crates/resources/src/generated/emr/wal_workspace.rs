@@ -66,6 +66,7 @@ impl WalWorkspace {
     };
 
     /// A `WalWorkspace` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -90,6 +91,7 @@ impl Resource for WalWorkspace {
 }
 
 impl ToValue for WalWorkspace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Tags", &self.tags)
@@ -146,6 +148,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -162,6 +165,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

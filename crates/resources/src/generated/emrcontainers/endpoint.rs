@@ -125,6 +125,7 @@ impl Endpoint {
     };
 
     /// A `Endpoint` with its required properties, named in a [`EndpointRequired`].
+    #[inline]
     pub fn new(required: EndpointRequired) -> Self {
         Self {
             configuration_overrides: None,
@@ -167,6 +168,7 @@ impl Resource for Endpoint {
 }
 
 impl ToValue for Endpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConfigurationOverrides", &self.configuration_overrides)
@@ -194,11 +196,13 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the managed endpoint.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CertificateAuthority`: an object.
+    #[inline]
     pub fn certificate_authority(&self) -> Value {
         self.0.get_att("CertificateAuthority")
     }
@@ -206,6 +210,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time when the managed endpoint was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -213,6 +218,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `FailureReason`: a string.
     ///
     /// The reason for a failed managed endpoint.
+    #[inline]
     pub fn failure_reason(&self) -> Value {
         self.0.get_att("FailureReason")
     }
@@ -220,6 +226,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the managed endpoint.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -227,6 +234,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `SecurityGroup`: a string.
     ///
     /// The security group associated with the managed endpoint.
+    #[inline]
     pub fn security_group(&self) -> Value {
         self.0.get_att("SecurityGroup")
     }
@@ -234,6 +242,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `ServerUrl`: a string.
     ///
     /// The server URL of the managed endpoint.
+    #[inline]
     pub fn server_url(&self) -> Value {
         self.0.get_att("ServerUrl")
     }
@@ -241,6 +250,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the managed endpoint.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -248,6 +258,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `StateDetails`: a string.
     ///
     /// Additional details about the state of the managed endpoint.
+    #[inline]
     pub fn state_details(&self) -> Value {
         self.0.get_att("StateDetails")
     }
@@ -289,6 +300,7 @@ pub struct CloudWatchMonitoringConfiguration {
 #[rustfmt::skip]
 impl CloudWatchMonitoringConfiguration {
     /// A `CloudWatchMonitoringConfiguration` with its required properties, named in a [`CloudWatchMonitoringConfigurationRequired`].
+    #[inline]
     pub fn new(required: CloudWatchMonitoringConfigurationRequired) -> Self {
         Self {
             log_group_name: required.log_group_name,
@@ -305,6 +317,7 @@ impl CloudWatchMonitoringConfiguration {
 impl PropertyType for CloudWatchMonitoringConfiguration {}
 
 impl ToValue for CloudWatchMonitoringConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogGroupName", &self.log_group_name)
@@ -339,6 +352,7 @@ pub struct ConfigurationOverrides {
 #[rustfmt::skip]
 impl ConfigurationOverrides {
     /// A `ConfigurationOverrides` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -352,6 +366,7 @@ impl ConfigurationOverrides {
 impl PropertyType for ConfigurationOverrides {}
 
 impl ToValue for ConfigurationOverrides {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationConfiguration", &self.application_configuration)
@@ -398,6 +413,7 @@ pub struct ContainerLogRotationConfiguration {
 #[rustfmt::skip]
 impl ContainerLogRotationConfiguration {
     /// A `ContainerLogRotationConfiguration` with its required properties, named in a [`ContainerLogRotationConfigurationRequired`].
+    #[inline]
     pub fn new(required: ContainerLogRotationConfigurationRequired) -> Self {
         Self {
             max_files_to_keep: required.max_files_to_keep,
@@ -414,6 +430,7 @@ impl ContainerLogRotationConfiguration {
 impl PropertyType for ContainerLogRotationConfiguration {}
 
 impl ToValue for ContainerLogRotationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxFilesToKeep", &self.max_files_to_keep)
@@ -461,6 +478,7 @@ pub struct EmreksConfiguration {
 #[rustfmt::skip]
 impl EmreksConfiguration {
     /// A `EmreksConfiguration` with its required properties, named in a [`EmreksConfigurationRequired`].
+    #[inline]
     pub fn new(required: EmreksConfigurationRequired) -> Self {
         Self {
             classification: required.classification,
@@ -480,6 +498,7 @@ impl EmreksConfiguration {
 impl PropertyType for EmreksConfiguration {}
 
 impl ToValue for EmreksConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Classification", &self.classification)
@@ -519,6 +538,7 @@ pub struct MonitoringConfiguration {
 #[rustfmt::skip]
 impl MonitoringConfiguration {
     /// A `MonitoringConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -536,6 +556,7 @@ impl MonitoringConfiguration {
 impl PropertyType for MonitoringConfiguration {}
 
 impl ToValue for MonitoringConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -586,6 +607,7 @@ pub struct S3MonitoringConfiguration {
 #[rustfmt::skip]
 impl S3MonitoringConfiguration {
     /// A `S3MonitoringConfiguration` with its required properties, named in a [`S3MonitoringConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3MonitoringConfigurationRequired) -> Self {
         Self {
             log_uri: required.log_uri,
@@ -599,6 +621,7 @@ impl S3MonitoringConfiguration {
 impl PropertyType for S3MonitoringConfiguration {}
 
 impl ToValue for S3MonitoringConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("LogUri", &self.log_uri).build()
     }
@@ -642,6 +665,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -658,6 +682,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -684,6 +709,7 @@ impl From<Value> for PersistentAppUi {
 }
 
 impl ToValue for PersistentAppUi {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -98,6 +98,7 @@ impl SecurityConfiguration {
     };
 
     /// A `SecurityConfiguration` with its required properties, named in a [`SecurityConfigurationRequired`].
+    #[inline]
     pub fn new(required: SecurityConfigurationRequired) -> Self {
         Self {
             container_provider: None,
@@ -131,6 +132,7 @@ impl Resource for SecurityConfiguration {
 }
 
 impl ToValue for SecurityConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerProvider", &self.container_provider)
@@ -158,6 +160,7 @@ impl SecurityConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the security configuration.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -165,6 +168,7 @@ impl SecurityConfigurationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the security configuration.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -200,6 +204,7 @@ pub struct AtRestEncryptionConfiguration {
 #[rustfmt::skip]
 impl AtRestEncryptionConfiguration {
     /// A `AtRestEncryptionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -213,6 +218,7 @@ impl AtRestEncryptionConfiguration {
 impl PropertyType for AtRestEncryptionConfiguration {}
 
 impl ToValue for AtRestEncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -257,6 +263,7 @@ pub struct AuthenticationConfiguration {
 #[rustfmt::skip]
 impl AuthenticationConfiguration {
     /// A `AuthenticationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -270,6 +277,7 @@ impl AuthenticationConfiguration {
 impl PropertyType for AuthenticationConfiguration {}
 
 impl ToValue for AuthenticationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IAMConfiguration", &self.iam_configuration)
@@ -306,6 +314,7 @@ pub struct AuthorizationConfiguration {
 #[rustfmt::skip]
 impl AuthorizationConfiguration {
     /// A `AuthorizationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -317,6 +326,7 @@ impl AuthorizationConfiguration {
 impl PropertyType for AuthorizationConfiguration {}
 
 impl ToValue for AuthorizationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -352,6 +362,7 @@ pub struct ContainerInfo {
 #[rustfmt::skip]
 impl ContainerInfo {
     /// A `ContainerInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -363,6 +374,7 @@ impl ContainerInfo {
 impl PropertyType for ContainerInfo {}
 
 impl ToValue for ContainerInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("EksInfo", &self.eks_info).build()
     }
@@ -415,6 +427,7 @@ pub struct ContainerProvider {
 #[rustfmt::skip]
 impl ContainerProvider {
     /// A `ContainerProvider` with its required properties, named in a [`ContainerProviderRequired`].
+    #[inline]
     pub fn new(required: ContainerProviderRequired) -> Self {
         Self {
             id: required.id,
@@ -434,6 +447,7 @@ impl ContainerProvider {
 impl PropertyType for ContainerProvider {}
 
 impl ToValue for ContainerProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)
@@ -468,6 +482,7 @@ pub struct EksInfo {
 #[rustfmt::skip]
 impl EksInfo {
     /// A `EksInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -479,6 +494,7 @@ impl EksInfo {
 impl PropertyType for EksInfo {}
 
 impl ToValue for EksInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Namespace", &self.namespace).build()
     }
@@ -514,6 +530,7 @@ pub struct EncryptionConfiguration {
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -527,6 +544,7 @@ impl EncryptionConfiguration {
 impl PropertyType for EncryptionConfiguration {}
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -568,6 +586,7 @@ pub struct IamConfiguration {
 #[rustfmt::skip]
 impl IamConfiguration {
     /// A `IamConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -579,6 +598,7 @@ impl IamConfiguration {
 impl PropertyType for IamConfiguration {}
 
 impl ToValue for IamConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SystemRole", &self.system_role)
@@ -623,6 +643,7 @@ pub struct IdentityCenterConfiguration {
 #[rustfmt::skip]
 impl IdentityCenterConfiguration {
     /// A `IdentityCenterConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -638,6 +659,7 @@ impl IdentityCenterConfiguration {
 impl PropertyType for IdentityCenterConfiguration {}
 
 impl ToValue for IdentityCenterConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnableIdentityCenter", &self.enable_identity_center)
@@ -678,6 +700,7 @@ pub struct InTransitEncryptionConfiguration {
 #[rustfmt::skip]
 impl InTransitEncryptionConfiguration {
     /// A `InTransitEncryptionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -689,6 +712,7 @@ impl InTransitEncryptionConfiguration {
 impl PropertyType for InTransitEncryptionConfiguration {}
 
 impl ToValue for InTransitEncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -743,6 +767,7 @@ pub struct LakeFormationConfiguration {
 #[rustfmt::skip]
 impl LakeFormationConfiguration {
     /// A `LakeFormationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -760,6 +785,7 @@ impl LakeFormationConfiguration {
 impl PropertyType for LakeFormationConfiguration {}
 
 impl ToValue for LakeFormationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -806,6 +832,7 @@ pub struct LocalDiskEncryptionConfiguration {
 #[rustfmt::skip]
 impl LocalDiskEncryptionConfiguration {
     /// A `LocalDiskEncryptionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -819,6 +846,7 @@ impl LocalDiskEncryptionConfiguration {
 impl PropertyType for LocalDiskEncryptionConfiguration {}
 
 impl ToValue for LocalDiskEncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsKmsKeyId", &self.aws_kms_key_id)
@@ -860,6 +888,7 @@ pub struct S3EncryptionConfiguration {
 #[rustfmt::skip]
 impl S3EncryptionConfiguration {
     /// A `S3EncryptionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -873,6 +902,7 @@ impl S3EncryptionConfiguration {
 impl PropertyType for S3EncryptionConfiguration {}
 
 impl ToValue for S3EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncryptionOption", &self.encryption_option)
@@ -915,6 +945,7 @@ pub struct SecureNamespaceInfo {
 #[rustfmt::skip]
 impl SecureNamespaceInfo {
     /// A `SecureNamespaceInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -928,6 +959,7 @@ impl SecureNamespaceInfo {
 impl PropertyType for SecureNamespaceInfo {}
 
 impl ToValue for SecureNamespaceInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClusterId", &self.cluster_id)
@@ -971,6 +1003,7 @@ pub struct SecurityConfigurationData {
 #[rustfmt::skip]
 impl SecurityConfigurationData {
     /// A `SecurityConfigurationData` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -986,6 +1019,7 @@ impl SecurityConfigurationData {
 impl PropertyType for SecurityConfigurationData {}
 
 impl ToValue for SecurityConfigurationData {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1035,6 +1069,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1051,6 +1086,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1094,6 +1130,7 @@ pub struct TlsCertificateConfiguration {
 #[rustfmt::skip]
 impl TlsCertificateConfiguration {
     /// A `TlsCertificateConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1109,6 +1146,7 @@ impl TlsCertificateConfiguration {
 impl PropertyType for TlsCertificateConfiguration {}
 
 impl ToValue for TlsCertificateConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateProviderType", &self.certificate_provider_type)
@@ -1134,6 +1172,7 @@ impl From<Value> for CertificateProviderType {
 }
 
 impl ToValue for CertificateProviderType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pem => "PEM",
@@ -1159,6 +1198,7 @@ impl From<Value> for EncryptionKeyProviderType {
 }
 
 impl ToValue for EncryptionKeyProviderType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsKms => "AwsKms",
@@ -1188,6 +1228,7 @@ impl From<Value> for EncryptionOption {
 }
 
 impl ToValue for EncryptionOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SseS3 => "SSE-S3",

@@ -26,6 +26,7 @@ impl From<Value> for ContainerProviderType {
 }
 
 impl ToValue for ContainerProviderType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Eks => "EKS",

@@ -97,6 +97,7 @@ impl VirtualCluster {
     };
 
     /// A `VirtualCluster` with its required properties, named in a [`VirtualClusterRequired`].
+    #[inline]
     pub fn new(required: VirtualClusterRequired) -> Self {
         Self {
             container_provider: required.container_provider,
@@ -130,6 +131,7 @@ impl Resource for VirtualCluster {
 }
 
 impl ToValue for VirtualCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContainerProvider", &self.container_provider)
@@ -154,6 +156,7 @@ impl VirtualClusterAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the project, such as `arn:aws:emr-containers:us-east-1:123456789012:/virtualclusters/ab4rp1abcs8xz47n3x0example` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -161,6 +164,7 @@ impl VirtualClusterAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the virtual cluster, such as `ab4rp1abcs8xz47n3x0example` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -199,6 +203,7 @@ pub struct ContainerInfo {
 #[rustfmt::skip]
 impl ContainerInfo {
     /// A `ContainerInfo` with its required properties, named in a [`ContainerInfoRequired`].
+    #[inline]
     pub fn new(required: ContainerInfoRequired) -> Self {
         Self {
             eks_info: required.eks_info,
@@ -212,6 +217,7 @@ impl ContainerInfo {
 impl PropertyType for ContainerInfo {}
 
 impl ToValue for ContainerInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("EksInfo", &self.eks_info).build()
     }
@@ -272,6 +278,7 @@ pub struct ContainerProvider {
 #[rustfmt::skip]
 impl ContainerProvider {
     /// A `ContainerProvider` with its required properties, named in a [`ContainerProviderRequired`].
+    #[inline]
     pub fn new(required: ContainerProviderRequired) -> Self {
         Self {
             id: required.id,
@@ -291,6 +298,7 @@ impl ContainerProvider {
 impl PropertyType for ContainerProvider {}
 
 impl ToValue for ContainerProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)
@@ -341,6 +349,7 @@ pub struct EksInfo {
 #[rustfmt::skip]
 impl EksInfo {
     /// A `EksInfo` with its required properties, named in a [`EksInfoRequired`].
+    #[inline]
     pub fn new(required: EksInfoRequired) -> Self {
         Self {
             namespace: required.namespace,
@@ -354,6 +363,7 @@ impl EksInfo {
 impl PropertyType for EksInfo {}
 
 impl ToValue for EksInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Namespace", &self.namespace).build()
     }
@@ -393,6 +403,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -409,6 +420,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

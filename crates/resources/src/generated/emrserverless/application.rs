@@ -204,6 +204,7 @@ impl Application {
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             architecture: None,
@@ -276,6 +277,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Architecture", &self.architecture)
@@ -316,6 +318,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `ApplicationId`: a string.
     ///
     /// The ID of the application, such as `ab4rp1abcs8xz47n3x0example` .
+    #[inline]
     pub fn application_id(&self) -> Value {
         self.0.get_att("ApplicationId")
     }
@@ -323,6 +326,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the EMR Serverless Application.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -355,6 +359,7 @@ pub struct AutoStartConfiguration {
 #[rustfmt::skip]
 impl AutoStartConfiguration {
     /// A `AutoStartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -366,6 +371,7 @@ impl AutoStartConfiguration {
 impl PropertyType for AutoStartConfiguration {}
 
 impl ToValue for AutoStartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -403,6 +409,7 @@ pub struct AutoStopConfiguration {
 #[rustfmt::skip]
 impl AutoStopConfiguration {
     /// A `AutoStopConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -416,6 +423,7 @@ impl AutoStopConfiguration {
 impl PropertyType for AutoStopConfiguration {}
 
 impl ToValue for AutoStopConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -477,6 +485,7 @@ pub struct CloudWatchLoggingConfiguration {
 #[rustfmt::skip]
 impl CloudWatchLoggingConfiguration {
     /// A `CloudWatchLoggingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -496,6 +505,7 @@ impl CloudWatchLoggingConfiguration {
 impl PropertyType for CloudWatchLoggingConfiguration {}
 
 impl ToValue for CloudWatchLoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -554,6 +564,7 @@ pub struct ConfigurationObject {
 #[rustfmt::skip]
 impl ConfigurationObject {
     /// A `ConfigurationObject` with its required properties, named in a [`ConfigurationObjectRequired`].
+    #[inline]
     pub fn new(required: ConfigurationObjectRequired) -> Self {
         Self {
             classification: required.classification,
@@ -573,6 +584,7 @@ impl ConfigurationObject {
 impl PropertyType for ConfigurationObject {}
 
 impl ToValue for ConfigurationObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Classification", &self.classification)
@@ -609,6 +621,7 @@ pub struct IdentityCenterConfiguration {
 #[rustfmt::skip]
 impl IdentityCenterConfiguration {
     /// A `IdentityCenterConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -620,6 +633,7 @@ impl IdentityCenterConfiguration {
 impl PropertyType for IdentityCenterConfiguration {}
 
 impl ToValue for IdentityCenterConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -657,6 +671,7 @@ pub struct ImageConfigurationInput {
 #[rustfmt::skip]
 impl ImageConfigurationInput {
     /// A `ImageConfigurationInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -668,6 +683,7 @@ impl ImageConfigurationInput {
 impl PropertyType for ImageConfigurationInput {}
 
 impl ToValue for ImageConfigurationInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("ImageUri", &self.image_uri).build()
     }
@@ -715,6 +731,7 @@ pub struct InitialCapacityConfig {
 #[rustfmt::skip]
 impl InitialCapacityConfig {
     /// A `InitialCapacityConfig` with its required properties, named in a [`InitialCapacityConfigRequired`].
+    #[inline]
     pub fn new(required: InitialCapacityConfigRequired) -> Self {
         Self {
             worker_configuration: required.worker_configuration,
@@ -731,6 +748,7 @@ impl InitialCapacityConfig {
 impl PropertyType for InitialCapacityConfig {}
 
 impl ToValue for InitialCapacityConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("WorkerConfiguration", &self.worker_configuration)
@@ -777,6 +795,7 @@ pub struct InitialCapacityConfigKeyValuePair {
 #[rustfmt::skip]
 impl InitialCapacityConfigKeyValuePair {
     /// A `InitialCapacityConfigKeyValuePair` with its required properties, named in a [`InitialCapacityConfigKeyValuePairRequired`].
+    #[inline]
     pub fn new(required: InitialCapacityConfigKeyValuePairRequired) -> Self {
         Self {
             key: required.key,
@@ -793,6 +812,7 @@ impl InitialCapacityConfigKeyValuePair {
 impl PropertyType for InitialCapacityConfigKeyValuePair {}
 
 impl ToValue for InitialCapacityConfigKeyValuePair {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -842,6 +862,7 @@ pub struct InteractiveConfiguration {
 #[rustfmt::skip]
 impl InteractiveConfiguration {
     /// A `InteractiveConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -857,6 +878,7 @@ impl InteractiveConfiguration {
 impl PropertyType for InteractiveConfiguration {}
 
 impl ToValue for InteractiveConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LivyEndpointEnabled", &self.livy_endpoint_enabled)
@@ -906,6 +928,7 @@ pub struct LogTypeMapKeyValuePair {
 #[rustfmt::skip]
 impl LogTypeMapKeyValuePair {
     /// A `LogTypeMapKeyValuePair` with its required properties, named in a [`LogTypeMapKeyValuePairRequired`].
+    #[inline]
     pub fn new(required: LogTypeMapKeyValuePairRequired) -> Self {
         Self {
             key: required.key,
@@ -922,6 +945,7 @@ impl LogTypeMapKeyValuePair {
 impl PropertyType for LogTypeMapKeyValuePair {}
 
 impl ToValue for LogTypeMapKeyValuePair {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -964,6 +988,7 @@ pub struct ManagedPersistenceMonitoringConfiguration {
 #[rustfmt::skip]
 impl ManagedPersistenceMonitoringConfiguration {
     /// A `ManagedPersistenceMonitoringConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -977,6 +1002,7 @@ impl ManagedPersistenceMonitoringConfiguration {
 impl PropertyType for ManagedPersistenceMonitoringConfiguration {}
 
 impl ToValue for ManagedPersistenceMonitoringConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -1036,6 +1062,7 @@ pub struct MaximumAllowedResources {
 #[rustfmt::skip]
 impl MaximumAllowedResources {
     /// A `MaximumAllowedResources` with its required properties, named in a [`MaximumAllowedResourcesRequired`].
+    #[inline]
     pub fn new(required: MaximumAllowedResourcesRequired) -> Self {
         Self {
             cpu: required.cpu,
@@ -1055,6 +1082,7 @@ impl MaximumAllowedResources {
 impl PropertyType for MaximumAllowedResources {}
 
 impl ToValue for MaximumAllowedResources {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Cpu", &self.cpu)
@@ -1105,6 +1133,7 @@ pub struct MonitoringConfiguration {
 #[rustfmt::skip]
 impl MonitoringConfiguration {
     /// A `MonitoringConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1122,6 +1151,7 @@ impl MonitoringConfiguration {
 impl PropertyType for MonitoringConfiguration {}
 
 impl ToValue for MonitoringConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1178,6 +1208,7 @@ pub struct NetworkConfiguration {
 #[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1191,6 +1222,7 @@ impl NetworkConfiguration {
 impl PropertyType for NetworkConfiguration {}
 
 impl ToValue for NetworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
@@ -1226,6 +1258,7 @@ pub struct PrometheusMonitoringConfiguration {
 #[rustfmt::skip]
 impl PrometheusMonitoringConfiguration {
     /// A `PrometheusMonitoringConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1237,6 +1270,7 @@ impl PrometheusMonitoringConfiguration {
 impl PropertyType for PrometheusMonitoringConfiguration {}
 
 impl ToValue for PrometheusMonitoringConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RemoteWriteUrl", &self.remote_write_url)
@@ -1278,6 +1312,7 @@ pub struct S3MonitoringConfiguration {
 #[rustfmt::skip]
 impl S3MonitoringConfiguration {
     /// A `S3MonitoringConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1291,6 +1326,7 @@ impl S3MonitoringConfiguration {
 impl PropertyType for S3MonitoringConfiguration {}
 
 impl ToValue for S3MonitoringConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncryptionKeyArn", &self.encryption_key_arn)
@@ -1329,6 +1365,7 @@ pub struct SchedulerConfiguration {
 #[rustfmt::skip]
 impl SchedulerConfiguration {
     /// A `SchedulerConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1342,6 +1379,7 @@ impl SchedulerConfiguration {
 impl PropertyType for SchedulerConfiguration {}
 
 impl ToValue for SchedulerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxConcurrentRuns", &self.max_concurrent_runs)
@@ -1388,6 +1426,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1404,6 +1443,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1470,6 +1510,7 @@ pub struct WorkerConfiguration {
 #[rustfmt::skip]
 impl WorkerConfiguration {
     /// A `WorkerConfiguration` with its required properties, named in a [`WorkerConfigurationRequired`].
+    #[inline]
     pub fn new(required: WorkerConfigurationRequired) -> Self {
         Self {
             cpu: required.cpu,
@@ -1492,6 +1533,7 @@ impl WorkerConfiguration {
 impl PropertyType for WorkerConfiguration {}
 
 impl ToValue for WorkerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Cpu", &self.cpu)
@@ -1520,6 +1562,7 @@ impl From<Value> for Architecture {
 }
 
 impl ToValue for Architecture {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Arm64 => "ARM64",

@@ -137,6 +137,7 @@ impl IdMappingWorkflow {
     };
 
     /// A `IdMappingWorkflow` with its required properties, named in a [`IdMappingWorkflowRequired`].
+    #[inline]
     pub fn new(required: IdMappingWorkflowRequired) -> Self {
         Self {
             description: None,
@@ -182,6 +183,7 @@ impl Resource for IdMappingWorkflow {
 }
 
 impl ToValue for IdMappingWorkflow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -211,16 +213,19 @@ impl From<ResourceRef> for IdMappingWorkflowAttributes {
 
 impl IdMappingWorkflowAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
 
     /// `Fn::GetAtt` `WorkflowArn`: a string.
+    #[inline]
     pub fn workflow_arn(&self) -> Value {
         self.0.get_att("WorkflowArn")
     }
@@ -255,6 +260,7 @@ pub struct IdMappingIncrementalRunConfig {
 #[rustfmt::skip]
 impl IdMappingIncrementalRunConfig {
     /// A `IdMappingIncrementalRunConfig` with its required properties, named in a [`IdMappingIncrementalRunConfigRequired`].
+    #[inline]
     pub fn new(required: IdMappingIncrementalRunConfigRequired) -> Self {
         Self {
             incremental_run_type: required.incremental_run_type,
@@ -268,6 +274,7 @@ impl IdMappingIncrementalRunConfig {
 impl PropertyType for IdMappingIncrementalRunConfig {}
 
 impl ToValue for IdMappingIncrementalRunConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IncrementalRunType", &self.incremental_run_type)
@@ -335,6 +342,7 @@ pub struct IdMappingRuleBasedProperties {
 #[rustfmt::skip]
 impl IdMappingRuleBasedProperties {
     /// A `IdMappingRuleBasedProperties` with its required properties, named in a [`IdMappingRuleBasedPropertiesRequired`].
+    #[inline]
     pub fn new(required: IdMappingRuleBasedPropertiesRequired) -> Self {
         Self {
             attribute_matching_model: required.attribute_matching_model,
@@ -357,6 +365,7 @@ impl IdMappingRuleBasedProperties {
 impl PropertyType for IdMappingRuleBasedProperties {}
 
 impl ToValue for IdMappingRuleBasedProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AttributeMatchingModel", &self.attribute_matching_model)
@@ -405,6 +414,7 @@ pub struct IdMappingTechniques {
 #[rustfmt::skip]
 impl IdMappingTechniques {
     /// A `IdMappingTechniques` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -422,6 +432,7 @@ impl IdMappingTechniques {
 impl PropertyType for IdMappingTechniques {}
 
 impl ToValue for IdMappingTechniques {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IdMappingType", &self.id_mapping_type)
@@ -483,6 +494,7 @@ pub struct IdMappingWorkflowInputSource {
 #[rustfmt::skip]
 impl IdMappingWorkflowInputSource {
     /// A `IdMappingWorkflowInputSource` with its required properties, named in a [`IdMappingWorkflowInputSourceRequired`].
+    #[inline]
     pub fn new(required: IdMappingWorkflowInputSourceRequired) -> Self {
         Self {
             input_source_arn: required.input_source_arn,
@@ -502,6 +514,7 @@ impl IdMappingWorkflowInputSource {
 impl PropertyType for IdMappingWorkflowInputSource {}
 
 impl ToValue for IdMappingWorkflowInputSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InputSourceARN", &self.input_source_arn)
@@ -553,6 +566,7 @@ pub struct IdMappingWorkflowOutputSource {
 #[rustfmt::skip]
 impl IdMappingWorkflowOutputSource {
     /// A `IdMappingWorkflowOutputSource` with its required properties, named in a [`IdMappingWorkflowOutputSourceRequired`].
+    #[inline]
     pub fn new(required: IdMappingWorkflowOutputSourceRequired) -> Self {
         Self {
             kms_arn: None,
@@ -569,6 +583,7 @@ impl IdMappingWorkflowOutputSource {
 impl PropertyType for IdMappingWorkflowOutputSource {}
 
 impl ToValue for IdMappingWorkflowOutputSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KMSArn", &self.kms_arn)
@@ -595,6 +610,7 @@ impl From<Value> for IdMappingWorkflowInputSourceType {
 }
 
 impl ToValue for IdMappingWorkflowInputSourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Source => "SOURCE",
@@ -621,6 +637,7 @@ impl From<Value> for IncrementalRunType {
 }
 
 impl ToValue for IncrementalRunType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OnDemand => "ON_DEMAND",

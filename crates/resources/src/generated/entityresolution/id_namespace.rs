@@ -130,6 +130,7 @@ impl IdNamespace {
     };
 
     /// A `IdNamespace` with its required properties, named in a [`IdNamespaceRequired`].
+    #[inline]
     pub fn new(required: IdNamespaceRequired) -> Self {
         Self {
             description: None,
@@ -172,6 +173,7 @@ impl Resource for IdNamespace {
 }
 
 impl ToValue for IdNamespace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -202,6 +204,7 @@ impl IdNamespaceAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time when the IdNamespace was created
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -209,6 +212,7 @@ impl IdNamespaceAttributes {
     /// `Fn::GetAtt` `IdNamespaceArn`: a string.
     ///
     /// The arn associated with the IdNamespace
+    #[inline]
     pub fn id_namespace_arn(&self) -> Value {
         self.0.get_att("IdNamespaceArn")
     }
@@ -216,6 +220,7 @@ impl IdNamespaceAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The date and time when the IdNamespace was updated
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -264,6 +269,7 @@ pub struct IdNamespaceIdMappingWorkflowProperties {
 #[rustfmt::skip]
 impl IdNamespaceIdMappingWorkflowProperties {
     /// A `IdNamespaceIdMappingWorkflowProperties` with its required properties, named in a [`IdNamespaceIdMappingWorkflowPropertiesRequired`].
+    #[inline]
     pub fn new(required: IdNamespaceIdMappingWorkflowPropertiesRequired) -> Self {
         Self {
             id_mapping_type: required.id_mapping_type,
@@ -283,6 +289,7 @@ impl IdNamespaceIdMappingWorkflowProperties {
 impl PropertyType for IdNamespaceIdMappingWorkflowProperties {}
 
 impl ToValue for IdNamespaceIdMappingWorkflowProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IdMappingType", &self.id_mapping_type)
@@ -334,6 +341,7 @@ pub struct IdNamespaceInputSource {
 #[rustfmt::skip]
 impl IdNamespaceInputSource {
     /// A `IdNamespaceInputSource` with its required properties, named in a [`IdNamespaceInputSourceRequired`].
+    #[inline]
     pub fn new(required: IdNamespaceInputSourceRequired) -> Self {
         Self {
             input_source_arn: required.input_source_arn,
@@ -350,6 +358,7 @@ impl IdNamespaceInputSource {
 impl PropertyType for IdNamespaceInputSource {}
 
 impl ToValue for IdNamespaceInputSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InputSourceARN", &self.input_source_arn)
@@ -398,6 +407,7 @@ pub struct NamespaceProviderProperties {
 #[rustfmt::skip]
 impl NamespaceProviderProperties {
     /// A `NamespaceProviderProperties` with its required properties, named in a [`NamespaceProviderPropertiesRequired`].
+    #[inline]
     pub fn new(required: NamespaceProviderPropertiesRequired) -> Self {
         Self {
             provider_configuration: None,
@@ -414,6 +424,7 @@ impl NamespaceProviderProperties {
 impl PropertyType for NamespaceProviderProperties {}
 
 impl ToValue for NamespaceProviderProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ProviderConfiguration", &self.provider_configuration)
@@ -472,6 +483,7 @@ pub struct NamespaceRuleBasedProperties {
 #[rustfmt::skip]
 impl NamespaceRuleBasedProperties {
     /// A `NamespaceRuleBasedProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -489,6 +501,7 @@ impl NamespaceRuleBasedProperties {
 impl PropertyType for NamespaceRuleBasedProperties {}
 
 impl ToValue for NamespaceRuleBasedProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttributeMatchingModel", &self.attribute_matching_model)
@@ -543,6 +556,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             matching_keys: required.matching_keys,
@@ -559,6 +573,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MatchingKeys", &self.matching_keys)
@@ -585,6 +600,7 @@ impl From<Value> for IdNamespaceType {
 }
 
 impl ToValue for IdNamespaceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Source => "SOURCE",

@@ -148,6 +148,7 @@ impl MatchingWorkflow {
     };
 
     /// A `MatchingWorkflow` with its required properties, named in a [`MatchingWorkflowRequired`].
+    #[inline]
     pub fn new(required: MatchingWorkflowRequired) -> Self {
         Self {
             description: None,
@@ -193,6 +194,7 @@ impl Resource for MatchingWorkflow {
 }
 
 impl ToValue for MatchingWorkflow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -219,16 +221,19 @@ impl From<ResourceRef> for MatchingWorkflowAttributes {
 
 impl MatchingWorkflowAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
 
     /// `Fn::GetAtt` `WorkflowArn`: a string.
+    #[inline]
     pub fn workflow_arn(&self) -> Value {
         self.0.get_att("WorkflowArn")
     }
@@ -278,6 +283,7 @@ pub struct CustomerProfilesIntegrationConfig {
 #[rustfmt::skip]
 impl CustomerProfilesIntegrationConfig {
     /// A `CustomerProfilesIntegrationConfig` with its required properties, named in a [`CustomerProfilesIntegrationConfigRequired`].
+    #[inline]
     pub fn new(required: CustomerProfilesIntegrationConfigRequired) -> Self {
         Self {
             domain_arn: required.domain_arn,
@@ -294,6 +300,7 @@ impl CustomerProfilesIntegrationConfig {
 impl PropertyType for CustomerProfilesIntegrationConfig {}
 
 impl ToValue for CustomerProfilesIntegrationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DomainArn", &self.domain_arn)
@@ -339,6 +346,7 @@ pub struct IncrementalRunConfig {
 #[rustfmt::skip]
 impl IncrementalRunConfig {
     /// A `IncrementalRunConfig` with its required properties, named in a [`IncrementalRunConfigRequired`].
+    #[inline]
     pub fn new(required: IncrementalRunConfigRequired) -> Self {
         Self {
             incremental_run_type: required.incremental_run_type,
@@ -352,6 +360,7 @@ impl IncrementalRunConfig {
 impl PropertyType for IncrementalRunConfig {}
 
 impl ToValue for IncrementalRunConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IncrementalRunType", &self.incremental_run_type)
@@ -408,6 +417,7 @@ pub struct InputSource {
 #[rustfmt::skip]
 impl InputSource {
     /// A `InputSource` with its required properties, named in a [`InputSourceRequired`].
+    #[inline]
     pub fn new(required: InputSourceRequired) -> Self {
         Self {
             apply_normalization: None,
@@ -427,6 +437,7 @@ impl InputSource {
 impl PropertyType for InputSource {}
 
 impl ToValue for InputSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplyNormalization", &self.apply_normalization)
@@ -476,6 +487,7 @@ pub struct OutputAttribute {
 #[rustfmt::skip]
 impl OutputAttribute {
     /// A `OutputAttribute` with its required properties, named in a [`OutputAttributeRequired`].
+    #[inline]
     pub fn new(required: OutputAttributeRequired) -> Self {
         Self {
             hashed: None,
@@ -492,6 +504,7 @@ impl OutputAttribute {
 impl PropertyType for OutputAttribute {}
 
 impl ToValue for OutputAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Hashed", &self.hashed)
@@ -559,6 +572,7 @@ pub struct OutputSource {
 #[rustfmt::skip]
 impl OutputSource {
     /// A `OutputSource` with its required properties, named in a [`OutputSourceRequired`].
+    #[inline]
     pub fn new(required: OutputSourceRequired) -> Self {
         Self {
             apply_normalization: None,
@@ -584,6 +598,7 @@ impl OutputSource {
 impl PropertyType for OutputSource {}
 
 impl ToValue for OutputSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplyNormalization", &self.apply_normalization)
@@ -642,6 +657,7 @@ pub struct ResolutionTechniques {
 #[rustfmt::skip]
 impl ResolutionTechniques {
     /// A `ResolutionTechniques` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -659,6 +675,7 @@ impl ResolutionTechniques {
 impl PropertyType for ResolutionTechniques {}
 
 impl ToValue for ResolutionTechniques {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ProviderProperties", &self.provider_properties)
@@ -724,6 +741,7 @@ pub struct RuleBasedProperties {
 #[rustfmt::skip]
 impl RuleBasedProperties {
     /// A `RuleBasedProperties` with its required properties, named in a [`RuleBasedPropertiesRequired`].
+    #[inline]
     pub fn new(required: RuleBasedPropertiesRequired) -> Self {
         Self {
             attribute_matching_model: required.attribute_matching_model,
@@ -743,6 +761,7 @@ impl RuleBasedProperties {
 impl PropertyType for RuleBasedProperties {}
 
 impl ToValue for RuleBasedProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AttributeMatchingModel", &self.attribute_matching_model)
@@ -794,6 +813,7 @@ pub struct RuleCondition {
 #[rustfmt::skip]
 impl RuleCondition {
     /// A `RuleCondition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -807,6 +827,7 @@ impl RuleCondition {
 impl PropertyType for RuleCondition {}
 
 impl ToValue for RuleCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Condition", &self.condition)
@@ -850,6 +871,7 @@ pub struct RuleConditionProperties {
 #[rustfmt::skip]
 impl RuleConditionProperties {
     /// A `RuleConditionProperties` with its required properties, named in a [`RuleConditionPropertiesRequired`].
+    #[inline]
     pub fn new(required: RuleConditionPropertiesRequired) -> Self {
         Self {
             rules: required.rules,
@@ -863,6 +885,7 @@ impl RuleConditionProperties {
 impl PropertyType for RuleConditionProperties {}
 
 impl ToValue for RuleConditionProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Rules", &self.rules).build()
     }
@@ -884,6 +907,7 @@ impl From<Value> for IncrementalRunType {
 }
 
 impl ToValue for IncrementalRunType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Immediate => "IMMEDIATE",
@@ -911,6 +935,7 @@ impl From<Value> for MatchPurpose {
 }
 
 impl ToValue for MatchPurpose {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::IdentifierGeneration => "IDENTIFIER_GENERATION",
@@ -941,6 +966,7 @@ impl From<Value> for ResolutionType {
 }
 
 impl ToValue for ResolutionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RuleMatching => "RULE_MATCHING",

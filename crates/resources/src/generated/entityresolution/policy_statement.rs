@@ -113,6 +113,7 @@ impl PolicyStatement {
     };
 
     /// A `PolicyStatement` with its required properties, named in a [`PolicyStatementRequired`].
+    #[inline]
     pub fn new(required: PolicyStatementRequired) -> Self {
         Self {
             action: None,
@@ -149,6 +150,7 @@ impl Resource for PolicyStatement {
 }
 
 impl ToValue for PolicyStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -189,6 +191,7 @@ impl From<Value> for StatementEffect {
 }
 
 impl ToValue for StatementEffect {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "Allow",

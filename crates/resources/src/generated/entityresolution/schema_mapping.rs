@@ -97,6 +97,7 @@ impl SchemaMapping {
     };
 
     /// A `SchemaMapping` with its required properties, named in a [`SchemaMappingRequired`].
+    #[inline]
     pub fn new(required: SchemaMappingRequired) -> Self {
         Self {
             description: None,
@@ -130,6 +131,7 @@ impl Resource for SchemaMapping {
 }
 
 impl ToValue for SchemaMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -152,21 +154,25 @@ impl From<ResourceRef> for SchemaMappingAttributes {
 
 impl SchemaMappingAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `HasWorkflows`: a boolean.
+    #[inline]
     pub fn has_workflows(&self) -> Value {
         self.0.get_att("HasWorkflows")
     }
 
     /// `Fn::GetAtt` `SchemaArn`: a string.
+    #[inline]
     pub fn schema_arn(&self) -> Value {
         self.0.get_att("SchemaArn")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -264,6 +270,7 @@ pub struct SchemaInputAttribute {
 #[rustfmt::skip]
 impl SchemaInputAttribute {
     /// A `SchemaInputAttribute` with its required properties, named in a [`SchemaInputAttributeRequired`].
+    #[inline]
     pub fn new(required: SchemaInputAttributeRequired) -> Self {
         Self {
             field_name: required.field_name,
@@ -292,6 +299,7 @@ impl SchemaInputAttribute {
 impl PropertyType for SchemaInputAttribute {}
 
 impl ToValue for SchemaInputAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldName", &self.field_name)
@@ -358,6 +366,7 @@ impl From<Value> for SchemaAttributeType {
 }
 
 impl ToValue for SchemaAttributeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Name => "NAME",

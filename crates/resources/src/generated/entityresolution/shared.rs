@@ -50,6 +50,7 @@ pub struct IntermediateSourceConfiguration {
 #[rustfmt::skip]
 impl IntermediateSourceConfiguration {
     /// A `IntermediateSourceConfiguration` with its required properties, named in a [`IntermediateSourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: IntermediateSourceConfigurationRequired) -> Self {
         Self {
             intermediate_s3_path: required.intermediate_s3_path,
@@ -63,6 +64,7 @@ impl IntermediateSourceConfiguration {
 impl PropertyType for IntermediateSourceConfiguration {}
 
 impl ToValue for IntermediateSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IntermediateS3Path", &self.intermediate_s3_path)
@@ -115,6 +117,7 @@ pub struct ProviderProperties {
 #[rustfmt::skip]
 impl ProviderProperties {
     /// A `ProviderProperties` with its required properties, named in a [`ProviderPropertiesRequired`].
+    #[inline]
     pub fn new(required: ProviderPropertiesRequired) -> Self {
         Self {
             intermediate_source_configuration: None,
@@ -134,6 +137,7 @@ impl ProviderProperties {
 impl PropertyType for ProviderProperties {}
 
 impl ToValue for ProviderProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -190,6 +194,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             matching_keys: required.matching_keys,
@@ -206,6 +211,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MatchingKeys", &self.matching_keys)
@@ -252,6 +258,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -268,6 +275,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -296,6 +304,7 @@ impl From<Value> for AttributeMatchingModel {
 }
 
 impl ToValue for AttributeMatchingModel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OneToOne => "ONE_TO_ONE",
@@ -326,6 +335,7 @@ impl From<Value> for IdMappingType {
 }
 
 impl ToValue for IdMappingType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Provider => "PROVIDER",
@@ -356,6 +366,7 @@ impl From<Value> for RecordMatchingModel {
 }
 
 impl ToValue for RecordMatchingModel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OneSourceToOneTarget => "ONE_SOURCE_TO_ONE_TARGET",
@@ -386,6 +397,7 @@ impl From<Value> for RuleDefinitionType {
 }
 
 impl ToValue for RuleDefinitionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Source => "SOURCE",

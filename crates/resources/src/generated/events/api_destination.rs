@@ -122,6 +122,7 @@ impl ApiDestination {
     };
 
     /// A `ApiDestination` with its required properties, named in a [`ApiDestinationRequired`].
+    #[inline]
     pub fn new(required: ApiDestinationRequired) -> Self {
         Self {
             connection_arn: required.connection_arn,
@@ -158,6 +159,7 @@ impl Resource for ApiDestination {
 }
 
 impl ToValue for ApiDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectionArn", &self.connection_arn)
@@ -187,6 +189,7 @@ impl ApiDestinationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the API destination that was created by the request.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -198,6 +201,7 @@ impl ApiDestinationAttributes {
     /// For example, the following resource defines an IAM policy that grants permission to update a specific API destination.
     ///
     /// `Resources: ExamplePolicy: Type: AWS::IAM::Policy Properties: PolicyName: ExamplePolicy PolicyDocument: Version: '2012-10-17 ' Statement: - Effect: Allow Action: - events:UpdateApiDestination Resource: - !GetAtt myApiDestination.ArnForPolicy`
+    #[inline]
     pub fn arn_for_policy(&self) -> Value {
         self.0.get_att("ArnForPolicy")
     }
@@ -231,6 +235,7 @@ impl From<Value> for HttpMethod {
 }
 
 impl ToValue for HttpMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Get => "GET",

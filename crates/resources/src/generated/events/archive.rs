@@ -116,6 +116,7 @@ impl Archive {
     };
 
     /// A `Archive` with its required properties, named in a [`ArchiveRequired`].
+    #[inline]
     pub fn new(required: ArchiveRequired) -> Self {
         Self {
             archive_name: None,
@@ -152,6 +153,7 @@ impl Resource for Archive {
 }
 
 impl ToValue for Archive {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArchiveName", &self.archive_name)
@@ -178,6 +180,7 @@ impl ArchiveAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the archive created.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

@@ -116,6 +116,7 @@ impl Connection {
     };
 
     /// A `Connection` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -145,6 +146,7 @@ impl Resource for Connection {
 }
 
 impl ToValue for Connection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthParameters", &self.auth_parameters)
@@ -174,6 +176,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the connection that was created by the request.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -185,6 +188,7 @@ impl ConnectionAttributes {
     /// For example, the following resource defines an IAM policy that grants permission to update a specific connection.
     ///
     /// `Resources: ExamplePolicy: Type: AWS::IAM::Policy Properties: PolicyName: ExamplePolicy PolicyDocument: Version: '2012-10-17 ' Statement: - Effect: Allow Action: - events:UpdateConnection Resource: - !GetAtt myConnection.ArnForPolicy`
+    #[inline]
     pub fn arn_for_policy(&self) -> Value {
         self.0.get_att("ArnForPolicy")
     }
@@ -194,6 +198,7 @@ impl ConnectionAttributes {
     /// For connections to private APIs, the Amazon Resource Name (ARN) of the resource association EventBridge created between the connection and the private API's resource configuration.
     ///
     /// &gt; The value of this property is set by EventBridge . Any value you specify in your template is ignored.
+    #[inline]
     pub fn auth_parameters_connectivity_parameters_resource_parameters_resource_association_arn(
         &self,
     ) -> Value {
@@ -207,6 +212,7 @@ impl ConnectionAttributes {
     /// For connections to private APIs, the Amazon Resource Name (ARN) of the resource association EventBridge created between the connection and the private API's resource configuration.
     ///
     /// &gt; The value of this property is set by EventBridge . Any value you specify in your template is ignored.
+    #[inline]
     pub fn invocation_connectivity_parameters_resource_parameters_resource_association_arn(
         &self,
     ) -> Value {
@@ -217,6 +223,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `SecretArn`: a string.
     ///
     /// The ARN for the secret created for the connection.
+    #[inline]
     pub fn secret_arn(&self) -> Value {
         self.0.get_att("SecretArn")
     }
@@ -266,6 +273,7 @@ pub struct ApiKeyAuthParameters {
 #[rustfmt::skip]
 impl ApiKeyAuthParameters {
     /// A `ApiKeyAuthParameters` with its required properties, named in a [`ApiKeyAuthParametersRequired`].
+    #[inline]
     pub fn new(required: ApiKeyAuthParametersRequired) -> Self {
         Self {
             api_key_name: required.api_key_name,
@@ -282,6 +290,7 @@ impl ApiKeyAuthParameters {
 impl PropertyType for ApiKeyAuthParameters {}
 
 impl ToValue for ApiKeyAuthParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiKeyName", &self.api_key_name)
@@ -338,6 +347,7 @@ pub struct AuthParameters {
 #[rustfmt::skip]
 impl AuthParameters {
     /// A `AuthParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -357,6 +367,7 @@ impl AuthParameters {
 impl PropertyType for AuthParameters {}
 
 impl ToValue for AuthParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApiKeyAuthParameters", &self.api_key_auth_parameters)
@@ -412,6 +423,7 @@ pub struct BasicAuthParameters {
 #[rustfmt::skip]
 impl BasicAuthParameters {
     /// A `BasicAuthParameters` with its required properties, named in a [`BasicAuthParametersRequired`].
+    #[inline]
     pub fn new(required: BasicAuthParametersRequired) -> Self {
         Self {
             password: required.password,
@@ -428,6 +440,7 @@ impl BasicAuthParameters {
 impl PropertyType for BasicAuthParameters {}
 
 impl ToValue for BasicAuthParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Password", &self.password)
@@ -480,6 +493,7 @@ pub struct ClientParameters {
 #[rustfmt::skip]
 impl ClientParameters {
     /// A `ClientParameters` with its required properties, named in a [`ClientParametersRequired`].
+    #[inline]
     pub fn new(required: ClientParametersRequired) -> Self {
         Self {
             client_id: required.client_id,
@@ -496,6 +510,7 @@ impl ClientParameters {
 impl PropertyType for ClientParameters {}
 
 impl ToValue for ClientParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientID", &self.client_id)
@@ -545,6 +560,7 @@ pub struct ConnectionHttpParameters {
 #[rustfmt::skip]
 impl ConnectionHttpParameters {
     /// A `ConnectionHttpParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -560,6 +576,7 @@ impl ConnectionHttpParameters {
 impl PropertyType for ConnectionHttpParameters {}
 
 impl ToValue for ConnectionHttpParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BodyParameters", &self.body_parameters)
@@ -604,6 +621,7 @@ pub struct ConnectivityParameters {
 #[rustfmt::skip]
 impl ConnectivityParameters {
     /// A `ConnectivityParameters` with its required properties, named in a [`ConnectivityParametersRequired`].
+    #[inline]
     pub fn new(required: ConnectivityParametersRequired) -> Self {
         Self {
             resource_parameters: required.resource_parameters,
@@ -617,6 +635,7 @@ impl ConnectivityParameters {
 impl PropertyType for ConnectivityParameters {}
 
 impl ToValue for ConnectivityParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceParameters", &self.resource_parameters)
@@ -657,6 +676,7 @@ pub struct InvocationConnectivityParameters {
 #[rustfmt::skip]
 impl InvocationConnectivityParameters {
     /// A `InvocationConnectivityParameters` with its required properties, named in a [`InvocationConnectivityParametersRequired`].
+    #[inline]
     pub fn new(required: InvocationConnectivityParametersRequired) -> Self {
         Self {
             resource_parameters: required.resource_parameters,
@@ -670,6 +690,7 @@ impl InvocationConnectivityParameters {
 impl PropertyType for InvocationConnectivityParameters {}
 
 impl ToValue for InvocationConnectivityParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceParameters", &self.resource_parameters)
@@ -731,6 +752,7 @@ pub struct OAuthParameters {
 #[rustfmt::skip]
 impl OAuthParameters {
     /// A `OAuthParameters` with its required properties, named in a [`OAuthParametersRequired`].
+    #[inline]
     pub fn new(required: OAuthParametersRequired) -> Self {
         Self {
             authorization_endpoint: required.authorization_endpoint,
@@ -753,6 +775,7 @@ impl OAuthParameters {
 impl PropertyType for OAuthParameters {}
 
 impl ToValue for OAuthParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthorizationEndpoint", &self.authorization_endpoint)
@@ -814,6 +837,7 @@ pub struct Parameter {
 #[rustfmt::skip]
 impl Parameter {
     /// A `Parameter` with its required properties, named in a [`ParameterRequired`].
+    #[inline]
     pub fn new(required: ParameterRequired) -> Self {
         Self {
             is_value_secret: None,
@@ -833,6 +857,7 @@ impl Parameter {
 impl PropertyType for Parameter {}
 
 impl ToValue for Parameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IsValueSecret", &self.is_value_secret)
@@ -886,6 +911,7 @@ pub struct ResourceParameters {
 #[rustfmt::skip]
 impl ResourceParameters {
     /// A `ResourceParameters` with its required properties, named in a [`ResourceParametersRequired`].
+    #[inline]
     pub fn new(required: ResourceParametersRequired) -> Self {
         Self {
             resource_association_arn: None,
@@ -902,6 +928,7 @@ impl ResourceParameters {
 impl PropertyType for ResourceParameters {}
 
 impl ToValue for ResourceParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourceAssociationArn", &self.resource_association_arn)
@@ -930,6 +957,7 @@ impl From<Value> for AuthorizationType {
 }
 
 impl ToValue for AuthorizationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ApiKey => "API_KEY",
@@ -961,6 +989,7 @@ impl From<Value> for HttpMethod {
 }
 
 impl ToValue for HttpMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Get => "GET",

@@ -112,6 +112,7 @@ impl Endpoint {
     };
 
     /// A `Endpoint` with its required properties, named in a [`EndpointRequired`].
+    #[inline]
     pub fn new(required: EndpointRequired) -> Self {
         Self {
             description: None,
@@ -148,6 +149,7 @@ impl Resource for Endpoint {
 }
 
 impl ToValue for Endpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -174,6 +176,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the endpoint.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -181,6 +184,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `EndpointId`: a string.
     ///
     /// The ID of the endpoint.
+    #[inline]
     pub fn endpoint_id(&self) -> Value {
         self.0.get_att("EndpointId")
     }
@@ -188,6 +192,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `EndpointUrl`: a string.
     ///
     /// The URL of the endpoint.
+    #[inline]
     pub fn endpoint_url(&self) -> Value {
         self.0.get_att("EndpointUrl")
     }
@@ -195,6 +200,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The main Region of the endpoint.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -202,6 +208,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `StateReason`: a string.
     ///
     /// The reason the endpoint is in its current state.
+    #[inline]
     pub fn state_reason(&self) -> Value {
         self.0.get_att("StateReason")
     }
@@ -242,6 +249,7 @@ pub struct EndpointEventBus {
 #[rustfmt::skip]
 impl EndpointEventBus {
     /// A `EndpointEventBus` with its required properties, named in a [`EndpointEventBusRequired`].
+    #[inline]
     pub fn new(required: EndpointEventBusRequired) -> Self {
         Self {
             event_bus_arn: required.event_bus_arn,
@@ -255,6 +263,7 @@ impl EndpointEventBus {
 impl PropertyType for EndpointEventBus {}
 
 impl ToValue for EndpointEventBus {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventBusArn", &self.event_bus_arn)
@@ -302,6 +311,7 @@ pub struct FailoverConfig {
 #[rustfmt::skip]
 impl FailoverConfig {
     /// A `FailoverConfig` with its required properties, named in a [`FailoverConfigRequired`].
+    #[inline]
     pub fn new(required: FailoverConfigRequired) -> Self {
         Self {
             primary: required.primary,
@@ -318,6 +328,7 @@ impl FailoverConfig {
 impl PropertyType for FailoverConfig {}
 
 impl ToValue for FailoverConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Primary", &self.primary)
@@ -361,6 +372,7 @@ pub struct Primary {
 #[rustfmt::skip]
 impl Primary {
     /// A `Primary` with its required properties, named in a [`PrimaryRequired`].
+    #[inline]
     pub fn new(required: PrimaryRequired) -> Self {
         Self {
             health_check: required.health_check,
@@ -374,6 +386,7 @@ impl Primary {
 impl PropertyType for Primary {}
 
 impl ToValue for Primary {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HealthCheck", &self.health_check)
@@ -414,6 +427,7 @@ pub struct ReplicationConfig {
 #[rustfmt::skip]
 impl ReplicationConfig {
     /// A `ReplicationConfig` with its required properties, named in a [`ReplicationConfigRequired`].
+    #[inline]
     pub fn new(required: ReplicationConfigRequired) -> Self {
         Self {
             state: required.state,
@@ -427,6 +441,7 @@ impl ReplicationConfig {
 impl PropertyType for ReplicationConfig {}
 
 impl ToValue for ReplicationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("State", &self.state).build()
     }
@@ -465,6 +480,7 @@ pub struct RoutingConfig {
 #[rustfmt::skip]
 impl RoutingConfig {
     /// A `RoutingConfig` with its required properties, named in a [`RoutingConfigRequired`].
+    #[inline]
     pub fn new(required: RoutingConfigRequired) -> Self {
         Self {
             failover_config: required.failover_config,
@@ -478,6 +494,7 @@ impl RoutingConfig {
 impl PropertyType for RoutingConfig {}
 
 impl ToValue for RoutingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FailoverConfig", &self.failover_config)
@@ -520,6 +537,7 @@ pub struct Secondary {
 #[rustfmt::skip]
 impl Secondary {
     /// A `Secondary` with its required properties, named in a [`SecondaryRequired`].
+    #[inline]
     pub fn new(required: SecondaryRequired) -> Self {
         Self {
             route: required.route,
@@ -533,6 +551,7 @@ impl Secondary {
 impl PropertyType for Secondary {}
 
 impl ToValue for Secondary {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Route", &self.route).build()
     }
@@ -556,6 +575,7 @@ impl From<Value> for ReplicationState {
 }
 
 impl ToValue for ReplicationState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -130,6 +130,7 @@ impl EventBus {
     };
 
     /// A `EventBus` with its required properties, named in a [`EventBusRequired`].
+    #[inline]
     pub fn new(required: EventBusRequired) -> Self {
         Self {
             dead_letter_config: None,
@@ -175,6 +176,7 @@ impl Resource for EventBus {
 }
 
 impl ToValue for EventBus {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeadLetterConfig", &self.dead_letter_config)
@@ -203,11 +205,13 @@ impl EventBusAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the event bus, such as `arn:aws:events:us-east-2:123456789012:event-bus/aws.partner/PartnerName/acct1/repo1` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `DeadLetterConfig.Arn`: a string.
+    #[inline]
     pub fn dead_letter_config_arn(&self) -> Value {
         self.0.get_att("DeadLetterConfig.Arn")
     }
@@ -215,6 +219,7 @@ impl EventBusAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The event bus description.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -222,6 +227,7 @@ impl EventBusAttributes {
     /// `Fn::GetAtt` `EventSourceName`: a string.
     ///
     /// If you are creating a partner event bus, this specifies the partner event source that the new event bus will be matched with.
+    #[inline]
     pub fn event_source_name(&self) -> Value {
         self.0.get_att("EventSourceName")
     }
@@ -242,16 +248,19 @@ impl EventBusAttributes {
     /// &gt; To enable schema discovery on an event bus, choose to use an AWS owned key . For more information, see \[Encrypting events\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-event-bus-cmkey.html>) in the *Amazon EventBridge User Guide* . &gt; If you have specified that EventBridge use a customer managed key for encrypting the source event bus, we strongly recommend you also specify a customer managed key for any archives for the event bus as well.
     /// &gt;
     /// &gt; For more information, see \[Encrypting archives\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/encryption-archives.html>) in the *Amazon EventBridge User Guide* .
+    #[inline]
     pub fn kms_key_identifier(&self) -> Value {
         self.0.get_att("KmsKeyIdentifier")
     }
 
     /// `Fn::GetAtt` `LogConfig.IncludeDetail`: one of a set of strings.
+    #[inline]
     pub fn log_config_include_detail(&self) -> Value {
         self.0.get_att("LogConfig.IncludeDetail")
     }
 
     /// `Fn::GetAtt` `LogConfig.Level`: one of a set of strings.
+    #[inline]
     pub fn log_config_level(&self) -> Value {
         self.0.get_att("LogConfig.Level")
     }
@@ -263,6 +272,7 @@ impl EventBusAttributes {
     /// Custom event bus names can't contain the `/` character, but you can use the `/` character in partner event bus names. In addition, for partner event buses, the name must exactly match the name of the partner event source that this event bus is matched to.
     ///
     /// You can't use the name `default` for a custom event bus, as this name is already used for your account's default event bus.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -270,6 +280,7 @@ impl EventBusAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// Tags to associate with the event bus.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -300,6 +311,7 @@ pub struct DeadLetterConfig {
 #[rustfmt::skip]
 impl DeadLetterConfig {
     /// A `DeadLetterConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -311,6 +323,7 @@ impl DeadLetterConfig {
 impl PropertyType for DeadLetterConfig {}
 
 impl ToValue for DeadLetterConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Arn", &self.arn).build()
     }
@@ -344,6 +357,7 @@ pub struct LogConfig {
 #[rustfmt::skip]
 impl LogConfig {
     /// A `LogConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -357,6 +371,7 @@ impl LogConfig {
 impl PropertyType for LogConfig {}
 
 impl ToValue for LogConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IncludeDetail", &self.include_detail)
@@ -403,6 +418,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -419,6 +435,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -445,6 +462,7 @@ impl From<Value> for IncludeDetail {
 }
 
 impl ToValue for IncludeDetail {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Full => "FULL",
@@ -477,6 +495,7 @@ impl From<Value> for Level {
 }
 
 impl ToValue for Level {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Info => "INFO",

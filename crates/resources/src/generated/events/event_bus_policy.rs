@@ -117,6 +117,7 @@ impl EventBusPolicy {
     };
 
     /// A `EventBusPolicy` with its required properties, named in a [`EventBusPolicyRequired`].
+    #[inline]
     pub fn new(required: EventBusPolicyRequired) -> Self {
         Self {
             action: None,
@@ -153,6 +154,7 @@ impl Resource for EventBusPolicy {
 }
 
 impl ToValue for EventBusPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -210,6 +212,7 @@ pub struct Condition {
 #[rustfmt::skip]
 impl Condition {
     /// A `Condition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -225,6 +228,7 @@ impl Condition {
 impl PropertyType for Condition {}
 
 impl ToValue for Condition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -250,6 +254,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::EventsPutEvents => "events:PutEvents",
@@ -275,6 +280,7 @@ impl From<Value> for ConditionType {
 }
 
 impl ToValue for ConditionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::StringEquals => "StringEquals",

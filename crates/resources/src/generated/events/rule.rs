@@ -198,6 +198,7 @@ impl Rule {
     };
 
     /// A `Rule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -236,6 +237,7 @@ impl Resource for Rule {
 }
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -265,6 +267,7 @@ impl RuleAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the rule, such as `arn:aws:events:us-east-2:123456789012:rule/example` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -305,6 +308,7 @@ pub struct AppSyncParameters {
 #[rustfmt::skip]
 impl AppSyncParameters {
     /// A `AppSyncParameters` with its required properties, named in a [`AppSyncParametersRequired`].
+    #[inline]
     pub fn new(required: AppSyncParametersRequired) -> Self {
         Self {
             graph_ql_operation: required.graph_ql_operation,
@@ -318,6 +322,7 @@ impl AppSyncParameters {
 impl PropertyType for AppSyncParameters {}
 
 impl ToValue for AppSyncParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GraphQLOperation", &self.graph_ql_operation)
@@ -372,6 +377,7 @@ pub struct AwsVpcConfiguration {
 #[rustfmt::skip]
 impl AwsVpcConfiguration {
     /// A `AwsVpcConfiguration` with its required properties, named in a [`AwsVpcConfigurationRequired`].
+    #[inline]
     pub fn new(required: AwsVpcConfigurationRequired) -> Self {
         Self {
             assign_public_ip: None,
@@ -391,6 +397,7 @@ impl AwsVpcConfiguration {
 impl PropertyType for AwsVpcConfiguration {}
 
 impl ToValue for AwsVpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssignPublicIp", &self.assign_public_ip)
@@ -425,6 +432,7 @@ pub struct BatchArrayProperties {
 #[rustfmt::skip]
 impl BatchArrayProperties {
     /// A `BatchArrayProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -436,6 +444,7 @@ impl BatchArrayProperties {
 impl PropertyType for BatchArrayProperties {}
 
 impl ToValue for BatchArrayProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Size", &self.size).build()
     }
@@ -491,6 +500,7 @@ pub struct BatchParameters {
 #[rustfmt::skip]
 impl BatchParameters {
     /// A `BatchParameters` with its required properties, named in a [`BatchParametersRequired`].
+    #[inline]
     pub fn new(required: BatchParametersRequired) -> Self {
         Self {
             array_properties: None,
@@ -513,6 +523,7 @@ impl BatchParameters {
 impl PropertyType for BatchParameters {}
 
 impl ToValue for BatchParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArrayProperties", &self.array_properties)
@@ -548,6 +559,7 @@ pub struct BatchRetryStrategy {
 #[rustfmt::skip]
 impl BatchRetryStrategy {
     /// A `BatchRetryStrategy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -559,6 +571,7 @@ impl BatchRetryStrategy {
 impl PropertyType for BatchRetryStrategy {}
 
 impl ToValue for BatchRetryStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Attempts", &self.attempts).build()
     }
@@ -613,6 +626,7 @@ pub struct CapacityProviderStrategyItem {
 #[rustfmt::skip]
 impl CapacityProviderStrategyItem {
     /// A `CapacityProviderStrategyItem` with its required properties, named in a [`CapacityProviderStrategyItemRequired`].
+    #[inline]
     pub fn new(required: CapacityProviderStrategyItemRequired) -> Self {
         Self {
             base: None,
@@ -632,6 +646,7 @@ impl CapacityProviderStrategyItem {
 impl PropertyType for CapacityProviderStrategyItem {}
 
 impl ToValue for CapacityProviderStrategyItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Base", &self.base)
@@ -670,6 +685,7 @@ pub struct DeadLetterConfig {
 #[rustfmt::skip]
 impl DeadLetterConfig {
     /// A `DeadLetterConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -681,6 +697,7 @@ impl DeadLetterConfig {
 impl PropertyType for DeadLetterConfig {}
 
 impl ToValue for DeadLetterConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Arn", &self.arn).build()
     }
@@ -800,6 +817,7 @@ pub struct EcsParameters {
 #[rustfmt::skip]
 impl EcsParameters {
     /// A `EcsParameters` with its required properties, named in a [`EcsParametersRequired`].
+    #[inline]
     pub fn new(required: EcsParametersRequired) -> Self {
         Self {
             capacity_provider_strategy: None,
@@ -852,6 +870,7 @@ impl EcsParameters {
 impl PropertyType for EcsParameters {}
 
 impl ToValue for EcsParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityProviderStrategy", &self.capacity_provider_strategy)
@@ -909,6 +928,7 @@ pub struct HttpParameters {
 #[rustfmt::skip]
 impl HttpParameters {
     /// A `HttpParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -924,6 +944,7 @@ impl HttpParameters {
 impl PropertyType for HttpParameters {}
 
 impl ToValue for HttpParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HeaderParameters", &self.header_parameters)
@@ -1017,6 +1038,7 @@ pub struct InputTransformer {
 #[rustfmt::skip]
 impl InputTransformer {
     /// A `InputTransformer` with its required properties, named in a [`InputTransformerRequired`].
+    #[inline]
     pub fn new(required: InputTransformerRequired) -> Self {
         Self {
             input_paths_map: None,
@@ -1033,6 +1055,7 @@ impl InputTransformer {
 impl PropertyType for InputTransformer {}
 
 impl ToValue for InputTransformer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputPathsMap", &self.input_paths_map)
@@ -1076,6 +1099,7 @@ pub struct KinesisParameters {
 #[rustfmt::skip]
 impl KinesisParameters {
     /// A `KinesisParameters` with its required properties, named in a [`KinesisParametersRequired`].
+    #[inline]
     pub fn new(required: KinesisParametersRequired) -> Self {
         Self {
             partition_key_path: required.partition_key_path,
@@ -1089,6 +1113,7 @@ impl KinesisParameters {
 impl PropertyType for KinesisParameters {}
 
 impl ToValue for KinesisParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PartitionKeyPath", &self.partition_key_path)
@@ -1121,6 +1146,7 @@ pub struct NetworkConfiguration {
 #[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1132,6 +1158,7 @@ impl NetworkConfiguration {
 impl PropertyType for NetworkConfiguration {}
 
 impl ToValue for NetworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsVpcConfiguration", &self.aws_vpc_configuration)
@@ -1171,6 +1198,7 @@ pub struct PlacementConstraint {
 #[rustfmt::skip]
 impl PlacementConstraint {
     /// A `PlacementConstraint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1184,6 +1212,7 @@ impl PlacementConstraint {
 impl PropertyType for PlacementConstraint {}
 
 impl ToValue for PlacementConstraint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Expression", &self.expression)
@@ -1222,6 +1251,7 @@ pub struct PlacementStrategy {
 #[rustfmt::skip]
 impl PlacementStrategy {
     /// A `PlacementStrategy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1235,6 +1265,7 @@ impl PlacementStrategy {
 impl PropertyType for PlacementStrategy {}
 
 impl ToValue for PlacementStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Field", &self.field)
@@ -1316,6 +1347,7 @@ pub struct RedshiftDataParameters {
 #[rustfmt::skip]
 impl RedshiftDataParameters {
     /// A `RedshiftDataParameters` with its required properties, named in a [`RedshiftDataParametersRequired`].
+    #[inline]
     pub fn new(required: RedshiftDataParametersRequired) -> Self {
         Self {
             database: required.database,
@@ -1347,6 +1379,7 @@ impl RedshiftDataParameters {
 impl PropertyType for RedshiftDataParameters {}
 
 impl ToValue for RedshiftDataParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Database", &self.database)
@@ -1394,6 +1427,7 @@ pub struct RetryPolicy {
 #[rustfmt::skip]
 impl RetryPolicy {
     /// A `RetryPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1407,6 +1441,7 @@ impl RetryPolicy {
 impl PropertyType for RetryPolicy {}
 
 impl ToValue for RetryPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1453,6 +1488,7 @@ pub struct RunCommandParameters {
 #[rustfmt::skip]
 impl RunCommandParameters {
     /// A `RunCommandParameters` with its required properties, named in a [`RunCommandParametersRequired`].
+    #[inline]
     pub fn new(required: RunCommandParametersRequired) -> Self {
         Self {
             run_command_targets: required.run_command_targets,
@@ -1466,6 +1502,7 @@ impl RunCommandParameters {
 impl PropertyType for RunCommandParameters {}
 
 impl ToValue for RunCommandParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RunCommandTargets", &self.run_command_targets)
@@ -1517,6 +1554,7 @@ pub struct RunCommandTarget {
 #[rustfmt::skip]
 impl RunCommandTarget {
     /// A `RunCommandTarget` with its required properties, named in a [`RunCommandTargetRequired`].
+    #[inline]
     pub fn new(required: RunCommandTargetRequired) -> Self {
         Self {
             key: required.key,
@@ -1533,6 +1571,7 @@ impl RunCommandTarget {
 impl PropertyType for RunCommandTarget {}
 
 impl ToValue for RunCommandTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1585,6 +1624,7 @@ pub struct SageMakerPipelineParameter {
 #[rustfmt::skip]
 impl SageMakerPipelineParameter {
     /// A `SageMakerPipelineParameter` with its required properties, named in a [`SageMakerPipelineParameterRequired`].
+    #[inline]
     pub fn new(required: SageMakerPipelineParameterRequired) -> Self {
         Self {
             name: required.name,
@@ -1601,6 +1641,7 @@ impl SageMakerPipelineParameter {
 impl PropertyType for SageMakerPipelineParameter {}
 
 impl ToValue for SageMakerPipelineParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -1636,6 +1677,7 @@ pub struct SageMakerPipelineParameters {
 #[rustfmt::skip]
 impl SageMakerPipelineParameters {
     /// A `SageMakerPipelineParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1647,6 +1689,7 @@ impl SageMakerPipelineParameters {
 impl PropertyType for SageMakerPipelineParameters {}
 
 impl ToValue for SageMakerPipelineParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PipelineParameterList", &self.pipeline_parameter_list)
@@ -1687,6 +1730,7 @@ pub struct SqsParameters {
 #[rustfmt::skip]
 impl SqsParameters {
     /// A `SqsParameters` with its required properties, named in a [`SqsParametersRequired`].
+    #[inline]
     pub fn new(required: SqsParametersRequired) -> Self {
         Self {
             message_group_id: required.message_group_id,
@@ -1700,6 +1744,7 @@ impl SqsParameters {
 impl PropertyType for SqsParameters {}
 
 impl ToValue for SqsParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MessageGroupId", &self.message_group_id)
@@ -1743,6 +1788,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1756,6 +1802,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -1899,6 +1946,7 @@ pub struct Target {
 #[rustfmt::skip]
 impl Target {
     /// A `Target` with its required properties, named in a [`TargetRequired`].
+    #[inline]
     pub fn new(required: TargetRequired) -> Self {
         Self {
             app_sync_parameters: None,
@@ -1960,6 +2008,7 @@ impl Target {
 impl PropertyType for Target {}
 
 impl ToValue for Target {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppSyncParameters", &self.app_sync_parameters)
@@ -2004,6 +2053,7 @@ impl From<Value> for AssignPublicIp {
 }
 
 impl ToValue for AssignPublicIp {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -2034,6 +2084,7 @@ impl From<Value> for LaunchType {
 }
 
 impl ToValue for LaunchType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ec2 => "EC2",
@@ -2063,6 +2114,7 @@ impl From<Value> for PlacementConstraintType {
 }
 
 impl ToValue for PlacementConstraintType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DistinctInstance => "distinctInstance",
@@ -2089,6 +2141,7 @@ impl From<Value> for PropagateTags {
 }
 
 impl ToValue for PropagateTags {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TaskDefinition => "TASK_DEFINITION",
@@ -2118,6 +2171,7 @@ impl From<Value> for RuleState {
 }
 
 impl ToValue for RuleState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",

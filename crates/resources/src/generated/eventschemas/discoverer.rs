@@ -87,6 +87,7 @@ impl Discoverer {
     };
 
     /// A `Discoverer` with its required properties, named in a [`DiscovererRequired`].
+    #[inline]
     pub fn new(required: DiscovererRequired) -> Self {
         Self {
             cross_account: None,
@@ -120,6 +121,7 @@ impl Resource for Discoverer {
 }
 
 impl ToValue for Discoverer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CrossAccount", &self.cross_account)
@@ -144,6 +146,7 @@ impl DiscovererAttributes {
     /// `Fn::GetAtt` `CrossAccount`: a boolean.
     ///
     /// Allows for the discovery of the event schemas that are sent to the event bus from another account.
+    #[inline]
     pub fn cross_account(&self) -> Value {
         self.0.get_att("CrossAccount")
     }
@@ -151,6 +154,7 @@ impl DiscovererAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// A description for the discoverer.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -158,6 +162,7 @@ impl DiscovererAttributes {
     /// `Fn::GetAtt` `DiscovererArn`: a string.
     ///
     /// The ARN of the discoverer.
+    #[inline]
     pub fn discoverer_arn(&self) -> Value {
         self.0.get_att("DiscovererArn")
     }
@@ -165,6 +170,7 @@ impl DiscovererAttributes {
     /// `Fn::GetAtt` `DiscovererId`: a string.
     ///
     /// The ID of the discoverer.
+    #[inline]
     pub fn discoverer_id(&self) -> Value {
         self.0.get_att("DiscovererId")
     }
@@ -172,6 +178,7 @@ impl DiscovererAttributes {
     /// `Fn::GetAtt` `SourceArn`: a string.
     ///
     /// The ARN of the event bus.
+    #[inline]
     pub fn source_arn(&self) -> Value {
         self.0.get_att("SourceArn")
     }
@@ -179,6 +186,7 @@ impl DiscovererAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the discoverer.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -186,6 +194,7 @@ impl DiscovererAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `TagsEntry` objects.
     ///
     /// Tags associated with the resource.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }

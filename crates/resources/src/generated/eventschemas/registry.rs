@@ -72,6 +72,7 @@ impl Registry {
     };
 
     /// A `Registry` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -98,6 +99,7 @@ impl Resource for Registry {
 }
 
 impl ToValue for Registry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -121,6 +123,7 @@ impl RegistryAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// A description of the registry to be created.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -128,6 +131,7 @@ impl RegistryAttributes {
     /// `Fn::GetAtt` `RegistryArn`: a string.
     ///
     /// The ARN of the registry.
+    #[inline]
     pub fn registry_arn(&self) -> Value {
         self.0.get_att("RegistryArn")
     }
@@ -135,6 +139,7 @@ impl RegistryAttributes {
     /// `Fn::GetAtt` `RegistryName`: a string.
     ///
     /// The name of the schema registry.
+    #[inline]
     pub fn registry_name(&self) -> Value {
         self.0.get_att("RegistryName")
     }
@@ -142,6 +147,7 @@ impl RegistryAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `TagsEntry` objects.
     ///
     /// Tags to associate with the registry.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }

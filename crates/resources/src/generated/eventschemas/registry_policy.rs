@@ -78,6 +78,7 @@ impl RegistryPolicy {
     };
 
     /// A `RegistryPolicy` with its required properties, named in a [`RegistryPolicyRequired`].
+    #[inline]
     pub fn new(required: RegistryPolicyRequired) -> Self {
         Self {
             policy: required.policy,
@@ -105,6 +106,7 @@ impl Resource for RegistryPolicy {
 }
 
 impl ToValue for RegistryPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Policy", &self.policy)
@@ -128,6 +130,7 @@ impl RegistryPolicyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the policy.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

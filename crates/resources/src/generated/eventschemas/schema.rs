@@ -103,6 +103,7 @@ impl Schema {
     };
 
     /// A `Schema` with its required properties, named in a [`SchemaRequired`].
+    #[inline]
     pub fn new(required: SchemaRequired) -> Self {
         Self {
             content: required.content,
@@ -142,6 +143,7 @@ impl Resource for Schema {
 }
 
 impl ToValue for Schema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Content", &self.content)
@@ -168,6 +170,7 @@ impl SchemaAttributes {
     /// `Fn::GetAtt` `Content`: a string.
     ///
     /// The source of the schema definition.
+    #[inline]
     pub fn content(&self) -> Value {
         self.0.get_att("Content")
     }
@@ -175,6 +178,7 @@ impl SchemaAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// A description of the schema.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -182,6 +186,7 @@ impl SchemaAttributes {
     /// `Fn::GetAtt` `LastModified`: a string.
     ///
     /// The date and time that schema was modified.
+    #[inline]
     pub fn last_modified(&self) -> Value {
         self.0.get_att("LastModified")
     }
@@ -189,6 +194,7 @@ impl SchemaAttributes {
     /// `Fn::GetAtt` `RegistryName`: a string.
     ///
     /// The name of the schema registry.
+    #[inline]
     pub fn registry_name(&self) -> Value {
         self.0.get_att("RegistryName")
     }
@@ -196,6 +202,7 @@ impl SchemaAttributes {
     /// `Fn::GetAtt` `SchemaArn`: a string.
     ///
     /// The ARN of the schema.
+    #[inline]
     pub fn schema_arn(&self) -> Value {
         self.0.get_att("SchemaArn")
     }
@@ -203,6 +210,7 @@ impl SchemaAttributes {
     /// `Fn::GetAtt` `SchemaName`: a string.
     ///
     /// The name of the schema.
+    #[inline]
     pub fn schema_name(&self) -> Value {
         self.0.get_att("SchemaName")
     }
@@ -210,6 +218,7 @@ impl SchemaAttributes {
     /// `Fn::GetAtt` `SchemaVersion`: a string.
     ///
     /// The version number of the schema.
+    #[inline]
     pub fn schema_version(&self) -> Value {
         self.0.get_att("SchemaVersion")
     }
@@ -217,6 +226,7 @@ impl SchemaAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `TagsEntry` objects.
     ///
     /// Tags associated with the schema.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -226,6 +236,7 @@ impl SchemaAttributes {
     /// The type of schema.
     ///
     /// Valid types include `OpenApi3` and `JSONSchemaDraft4` .
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
@@ -233,6 +244,7 @@ impl SchemaAttributes {
     /// `Fn::GetAtt` `VersionCreatedDate`: a string.
     ///
     /// The date the schema version was created.
+    #[inline]
     pub fn version_created_date(&self) -> Value {
         self.0.get_att("VersionCreatedDate")
     }

@@ -48,6 +48,7 @@ pub struct TagsEntry {
 #[rustfmt::skip]
 impl TagsEntry {
     /// A `TagsEntry` with its required properties, named in a [`TagsEntryRequired`].
+    #[inline]
     pub fn new(required: TagsEntryRequired) -> Self {
         Self {
             key: required.key,
@@ -64,6 +65,7 @@ impl TagsEntry {
 impl PropertyType for TagsEntry {}
 
 impl ToValue for TagsEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

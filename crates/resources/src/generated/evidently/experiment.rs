@@ -172,6 +172,7 @@ impl Experiment {
     };
 
     /// A `Experiment` with its required properties, named in a [`ExperimentRequired`].
+    #[inline]
     pub fn new(required: ExperimentRequired) -> Self {
         Self {
             description: None,
@@ -229,6 +230,7 @@ impl Resource for Experiment {
 }
 
 impl ToValue for Experiment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -261,6 +263,7 @@ impl ExperimentAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the experiment. For example, `arn:aws:evidently:us-west-2:0123455678912:project/myProject/experiment/myExperiment`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -338,6 +341,7 @@ pub struct MetricGoalObject {
 #[rustfmt::skip]
 impl MetricGoalObject {
     /// A `MetricGoalObject` with its required properties, named in a [`MetricGoalObjectRequired`].
+    #[inline]
     pub fn new(required: MetricGoalObjectRequired) -> Self {
         Self {
             desired_change: required.desired_change,
@@ -366,6 +370,7 @@ impl MetricGoalObject {
 impl PropertyType for MetricGoalObject {}
 
 impl ToValue for MetricGoalObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DesiredChange", &self.desired_change)
@@ -410,6 +415,7 @@ pub struct OnlineAbConfigObject {
 #[rustfmt::skip]
 impl OnlineAbConfigObject {
     /// A `OnlineAbConfigObject` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -423,6 +429,7 @@ impl OnlineAbConfigObject {
 impl PropertyType for OnlineAbConfigObject {}
 
 impl ToValue for OnlineAbConfigObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ControlTreatmentName", &self.control_treatment_name)
@@ -474,6 +481,7 @@ pub struct RunningStatusObject {
 #[rustfmt::skip]
 impl RunningStatusObject {
     /// A `RunningStatusObject` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -491,6 +499,7 @@ impl RunningStatusObject {
 impl PropertyType for RunningStatusObject {}
 
 impl ToValue for RunningStatusObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnalysisCompleteTime", &self.analysis_complete_time)
@@ -561,6 +570,7 @@ pub struct TreatmentObject {
 #[rustfmt::skip]
 impl TreatmentObject {
     /// A `TreatmentObject` with its required properties, named in a [`TreatmentObjectRequired`].
+    #[inline]
     pub fn new(required: TreatmentObjectRequired) -> Self {
         Self {
             description: None,
@@ -583,6 +593,7 @@ impl TreatmentObject {
 impl PropertyType for TreatmentObject {}
 
 impl ToValue for TreatmentObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -637,6 +648,7 @@ pub struct TreatmentToWeight {
 #[rustfmt::skip]
 impl TreatmentToWeight {
     /// A `TreatmentToWeight` with its required properties, named in a [`TreatmentToWeightRequired`].
+    #[inline]
     pub fn new(required: TreatmentToWeightRequired) -> Self {
         Self {
             split_weight: required.split_weight,
@@ -653,6 +665,7 @@ impl TreatmentToWeight {
 impl PropertyType for TreatmentToWeight {}
 
 impl ToValue for TreatmentToWeight {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SplitWeight", &self.split_weight)
@@ -679,6 +692,7 @@ impl From<Value> for DesiredChange {
 }
 
 impl ToValue for DesiredChange {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Increase => "INCREASE",

@@ -137,6 +137,7 @@ impl Feature {
     };
 
     /// A `Feature` with its required properties, named in a [`FeatureRequired`].
+    #[inline]
     pub fn new(required: FeatureRequired) -> Self {
         Self {
             default_variation: None,
@@ -182,6 +183,7 @@ impl Resource for Feature {
 }
 
 impl ToValue for Feature {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultVariation", &self.default_variation)
@@ -210,6 +212,7 @@ impl FeatureAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the feature. For example, `arn:aws:evidently:us-west-2:0123455678912:project/myProject/feature/myFeature` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -247,6 +250,7 @@ pub struct EntityOverride {
 #[rustfmt::skip]
 impl EntityOverride {
     /// A `EntityOverride` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -260,6 +264,7 @@ impl EntityOverride {
 impl PropertyType for EntityOverride {}
 
 impl ToValue for EntityOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EntityId", &self.entity_id)
@@ -318,6 +323,7 @@ pub struct VariationObject {
 #[rustfmt::skip]
 impl VariationObject {
     /// A `VariationObject` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -337,6 +343,7 @@ impl VariationObject {
 impl PropertyType for VariationObject {}
 
 impl ToValue for VariationObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BooleanValue", &self.boolean_value)
@@ -366,6 +373,7 @@ impl From<Value> for EvaluationStrategy {
 }
 
 impl ToValue for EvaluationStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllRules => "ALL_RULES",

@@ -147,6 +147,7 @@ impl Launch {
     };
 
     /// A `Launch` with its required properties, named in a [`LaunchRequired`].
+    #[inline]
     pub fn new(required: LaunchRequired) -> Self {
         Self {
             description: None,
@@ -195,6 +196,7 @@ impl Resource for Launch {
 }
 
 impl ToValue for Launch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -224,6 +226,7 @@ impl LaunchAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the launch. For example, `arn:aws:evidently:us-west-2:0123455678912:project/myProject/launch/myLaunch`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -272,6 +275,7 @@ pub struct ExecutionStatusObject {
 #[rustfmt::skip]
 impl ExecutionStatusObject {
     /// A `ExecutionStatusObject` with its required properties, named in a [`ExecutionStatusObjectRequired`].
+    #[inline]
     pub fn new(required: ExecutionStatusObjectRequired) -> Self {
         Self {
             desired_state: None,
@@ -291,6 +295,7 @@ impl ExecutionStatusObject {
 impl PropertyType for ExecutionStatusObject {}
 
 impl ToValue for ExecutionStatusObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DesiredState", &self.desired_state)
@@ -344,6 +349,7 @@ pub struct GroupToWeight {
 #[rustfmt::skip]
 impl GroupToWeight {
     /// A `GroupToWeight` with its required properties, named in a [`GroupToWeightRequired`].
+    #[inline]
     pub fn new(required: GroupToWeightRequired) -> Self {
         Self {
             group_name: required.group_name,
@@ -360,6 +366,7 @@ impl GroupToWeight {
 impl PropertyType for GroupToWeight {}
 
 impl ToValue for GroupToWeight {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GroupName", &self.group_name)
@@ -428,6 +435,7 @@ pub struct LaunchGroupObject {
 #[rustfmt::skip]
 impl LaunchGroupObject {
     /// A `LaunchGroupObject` with its required properties, named in a [`LaunchGroupObjectRequired`].
+    #[inline]
     pub fn new(required: LaunchGroupObjectRequired) -> Self {
         Self {
             description: None,
@@ -450,6 +458,7 @@ impl LaunchGroupObject {
 impl PropertyType for LaunchGroupObject {}
 
 impl ToValue for LaunchGroupObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -523,6 +532,7 @@ pub struct MetricDefinitionObject {
 #[rustfmt::skip]
 impl MetricDefinitionObject {
     /// A `MetricDefinitionObject` with its required properties, named in a [`MetricDefinitionObjectRequired`].
+    #[inline]
     pub fn new(required: MetricDefinitionObjectRequired) -> Self {
         Self {
             entity_id_key: required.entity_id_key,
@@ -548,6 +558,7 @@ impl MetricDefinitionObject {
 impl PropertyType for MetricDefinitionObject {}
 
 impl ToValue for MetricDefinitionObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EntityIdKey", &self.entity_id_key)
@@ -612,6 +623,7 @@ pub struct SegmentOverride {
 #[rustfmt::skip]
 impl SegmentOverride {
     /// A `SegmentOverride` with its required properties, named in a [`SegmentOverrideRequired`].
+    #[inline]
     pub fn new(required: SegmentOverrideRequired) -> Self {
         Self {
             evaluation_order: required.evaluation_order,
@@ -631,6 +643,7 @@ impl SegmentOverride {
 impl PropertyType for SegmentOverride {}
 
 impl ToValue for SegmentOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EvaluationOrder", &self.evaluation_order)
@@ -687,6 +700,7 @@ pub struct StepConfig {
 #[rustfmt::skip]
 impl StepConfig {
     /// A `StepConfig` with its required properties, named in a [`StepConfigRequired`].
+    #[inline]
     pub fn new(required: StepConfigRequired) -> Self {
         Self {
             group_weights: required.group_weights,
@@ -706,6 +720,7 @@ impl StepConfig {
 impl PropertyType for StepConfig {}
 
 impl ToValue for StepConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GroupWeights", &self.group_weights)

@@ -112,6 +112,7 @@ impl Project {
     };
 
     /// A `Project` with its required properties, named in a [`ProjectRequired`].
+    #[inline]
     pub fn new(required: ProjectRequired) -> Self {
         Self {
             app_config_resource: None,
@@ -148,6 +149,7 @@ impl Resource for Project {
 }
 
 impl ToValue for Project {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppConfigResource", &self.app_config_resource)
@@ -173,6 +175,7 @@ impl ProjectAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the project. For example, `arn:aws:evidently:us-west-2:0123455678912:project/myProject`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -222,6 +225,7 @@ pub struct AppConfigResourceObject {
 #[rustfmt::skip]
 impl AppConfigResourceObject {
     /// A `AppConfigResourceObject` with its required properties, named in a [`AppConfigResourceObjectRequired`].
+    #[inline]
     pub fn new(required: AppConfigResourceObjectRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -238,6 +242,7 @@ impl AppConfigResourceObject {
 impl PropertyType for AppConfigResourceObject {}
 
 impl ToValue for AppConfigResourceObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -279,6 +284,7 @@ pub struct DataDeliveryObject {
 #[rustfmt::skip]
 impl DataDeliveryObject {
     /// A `DataDeliveryObject` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -292,6 +298,7 @@ impl DataDeliveryObject {
 impl PropertyType for DataDeliveryObject {}
 
 impl ToValue for DataDeliveryObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroup", &self.log_group)
@@ -342,6 +349,7 @@ pub struct S3Destination {
 #[rustfmt::skip]
 impl S3Destination {
     /// A `S3Destination` with its required properties, named in a [`S3DestinationRequired`].
+    #[inline]
     pub fn new(required: S3DestinationRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -358,6 +366,7 @@ impl S3Destination {
 impl PropertyType for S3Destination {}
 
 impl ToValue for S3Destination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)

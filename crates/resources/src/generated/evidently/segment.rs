@@ -104,6 +104,7 @@ impl Segment {
     };
 
     /// A `Segment` with its required properties, named in a [`SegmentRequired`].
+    #[inline]
     pub fn new(required: SegmentRequired) -> Self {
         Self {
             description: None,
@@ -137,6 +138,7 @@ impl Resource for Segment {
 }
 
 impl ToValue for Segment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -161,6 +163,7 @@ impl SegmentAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the segment. For example, `arn:aws:evidently:us-west-2:123456789012:segment/australiaSegment`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

@@ -199,6 +199,7 @@ impl Environment {
     };
 
     /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
+    #[inline]
     pub fn new(required: EnvironmentRequired) -> Self {
         Self {
             connectivity_info: required.connectivity_info,
@@ -262,6 +263,7 @@ impl Resource for Environment {
 }
 
 impl ToValue for Environment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectivityInfo", &self.connectivity_info)
@@ -301,11 +303,13 @@ impl EnvironmentAttributes {
     /// A check on the environment to identify instance health and VMware VCF licensing issues. For example:
     ///
     /// `{ "checks": [ { "type": "KEY_REUSE", "result": "PASSED" }, { "type": "KEY_COVERAGE", "result": "PASSED" }, { "type": "REACHABILITY", "result": "PASSED" }, { "type": "HOST_COUNT", "result": "PASSED" } ] }`
+    #[inline]
     pub fn checks(&self) -> Value {
         self.0.get_att("Checks")
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -315,6 +319,7 @@ impl EnvironmentAttributes {
     /// The VCF credentials that are stored as Amazon EVS managed secrets in AWS Secrets Manager. Amazon EVS stores credentials that are needed to install vCenter Server, NSX, and SDDC Manager. For example:
     ///
     /// `{ [ { "secretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:evs!env-1234567890_vCenterAdmin-MnTMEi" }, { "secretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:evs!env-1234567890_vCenterRoot-87VyCF" }, { "secretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:evs!env-1234567890_NSXRoot-SR3k43" }, { "secretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:evs!env-1234567890_NSXAdmin-L5LUiD" }, { "secretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:evs!env-1234567890_NSXAudit-Q2oW46" }, { "secretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:evs!env-1234567890_SDDCManagerRoot-bFulOq" }, { "secretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:evs!env-1234567890_SDDCManagerVCF-Ec3gES" }, { "secretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:evs!env-1234567890_SDDCManagerAdmin-JMTAAb" } ] }`
+    #[inline]
     pub fn credentials(&self) -> Value {
         self.0.get_att("Credentials")
     }
@@ -322,6 +327,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `EnvironmentArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that is associated with the environment. For example: `arn:aws:evs:us-east-1:000000000000:environment/env-1234567890` .
+    #[inline]
     pub fn environment_arn(&self) -> Value {
         self.0.get_att("EnvironmentArn")
     }
@@ -329,16 +335,19 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `EnvironmentId`: a string.
     ///
     /// The unique ID for the environment. For example: `env-1234567890` .
+    #[inline]
     pub fn environment_id(&self) -> Value {
         self.0.get_att("EnvironmentId")
     }
 
     /// `Fn::GetAtt` `EnvironmentState`: one of a set of strings.
+    #[inline]
     pub fn environment_state(&self) -> Value {
         self.0.get_att("EnvironmentState")
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }
@@ -346,6 +355,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `StateDetails`: a string.
     ///
     /// A detailed description of the `environmentState` of an environment. For example: `Environment successfully created` .
+    #[inline]
     pub fn state_details(&self) -> Value {
         self.0.get_att("StateDetails")
     }
@@ -384,6 +394,7 @@ pub struct ConnectivityInfo {
 #[rustfmt::skip]
 impl ConnectivityInfo {
     /// A `ConnectivityInfo` with its required properties, named in a [`ConnectivityInfoRequired`].
+    #[inline]
     pub fn new(required: ConnectivityInfoRequired) -> Self {
         Self {
             private_route_server_peerings: required.private_route_server_peerings,
@@ -397,6 +408,7 @@ impl ConnectivityInfo {
 impl PropertyType for ConnectivityInfo {}
 
 impl ToValue for ConnectivityInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -474,6 +486,7 @@ pub struct HostInfoForCreate {
 #[rustfmt::skip]
 impl HostInfoForCreate {
     /// A `HostInfoForCreate` with its required properties, named in a [`HostInfoForCreateRequired`].
+    #[inline]
     pub fn new(required: HostInfoForCreateRequired) -> Self {
         Self {
             dedicated_host_id: None,
@@ -499,6 +512,7 @@ impl HostInfoForCreate {
 impl PropertyType for HostInfoForCreate {}
 
 impl ToValue for HostInfoForCreate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DedicatedHostId", &self.dedicated_host_id)
@@ -547,6 +561,7 @@ pub struct InitialVlanInfo {
 #[rustfmt::skip]
 impl InitialVlanInfo {
     /// A `InitialVlanInfo` with its required properties, named in a [`InitialVlanInfoRequired`].
+    #[inline]
     pub fn new(required: InitialVlanInfoRequired) -> Self {
         Self {
             cidr: required.cidr,
@@ -560,6 +575,7 @@ impl InitialVlanInfo {
 impl PropertyType for InitialVlanInfo {}
 
 impl ToValue for InitialVlanInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Cidr", &self.cidr).build()
     }
@@ -653,6 +669,7 @@ pub struct InitialVlans {
 #[rustfmt::skip]
 impl InitialVlans {
     /// A `InitialVlans` with its required properties, named in a [`InitialVlansRequired`].
+    #[inline]
     pub fn new(required: InitialVlansRequired) -> Self {
         Self {
             edge_v_tep: required.edge_v_tep,
@@ -699,6 +716,7 @@ impl InitialVlans {
 impl PropertyType for InitialVlans {}
 
 impl ToValue for InitialVlans {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EdgeVTep", &self.edge_v_tep)
@@ -757,6 +775,7 @@ pub struct LicenseInfo {
 #[rustfmt::skip]
 impl LicenseInfo {
     /// A `LicenseInfo` with its required properties, named in a [`LicenseInfoRequired`].
+    #[inline]
     pub fn new(required: LicenseInfoRequired) -> Self {
         Self {
             solution_key: required.solution_key,
@@ -773,6 +792,7 @@ impl LicenseInfo {
 impl PropertyType for LicenseInfo {}
 
 impl ToValue for LicenseInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SolutionKey", &self.solution_key)
@@ -806,6 +826,7 @@ pub struct ServiceAccessSecurityGroups {
 #[rustfmt::skip]
 impl ServiceAccessSecurityGroups {
     /// A `ServiceAccessSecurityGroups` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -817,6 +838,7 @@ impl ServiceAccessSecurityGroups {
 impl PropertyType for ServiceAccessSecurityGroups {}
 
 impl ToValue for ServiceAccessSecurityGroups {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroups", &self.security_groups)
@@ -862,6 +884,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -878,6 +901,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -977,6 +1001,7 @@ pub struct VcfHostnames {
 #[rustfmt::skip]
 impl VcfHostnames {
     /// A `VcfHostnames` with its required properties, named in a [`VcfHostnamesRequired`].
+    #[inline]
     pub fn new(required: VcfHostnamesRequired) -> Self {
         Self {
             cloud_builder: required.cloud_builder,
@@ -1014,6 +1039,7 @@ impl VcfHostnames {
 impl PropertyType for VcfHostnames {}
 
 impl ToValue for VcfHostnames {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CloudBuilder", &self.cloud_builder)
@@ -1047,6 +1073,7 @@ impl From<Value> for InstanceType {
 }
 
 impl ToValue for InstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::I4iMetal => "i4i.metal",
@@ -1075,6 +1102,7 @@ impl From<Value> for VcfVersion {
 }
 
 impl ToValue for VcfVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Vcf5_2_1 => "VCF-5.2.1",

@@ -130,6 +130,7 @@ impl Environment {
     };
 
     /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
+    #[inline]
     pub fn new(required: EnvironmentRequired) -> Self {
         Self {
             data_bundles: None,
@@ -175,6 +176,7 @@ impl Resource for Environment {
 }
 
 impl ToValue for Environment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataBundles", &self.data_bundles)
@@ -203,6 +205,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `AwsAccountId`: a string.
     ///
     /// The ID of the AWS account in which the FinSpace environment is created.
+    #[inline]
     pub fn aws_account_id(&self) -> Value {
         self.0.get_att("AwsAccountId")
     }
@@ -210,6 +213,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `DedicatedServiceAccountId`: a string.
     ///
     /// The AWS account ID of the dedicated service account associated with your FinSpace environment.
+    #[inline]
     pub fn dedicated_service_account_id(&self) -> Value {
         self.0.get_att("DedicatedServiceAccountId")
     }
@@ -217,6 +221,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `EnvironmentArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of your FinSpace environment.
+    #[inline]
     pub fn environment_arn(&self) -> Value {
         self.0.get_att("EnvironmentArn")
     }
@@ -224,6 +229,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `EnvironmentId`: a string.
     ///
     /// The identifier of the FinSpace environment.
+    #[inline]
     pub fn environment_id(&self) -> Value {
         self.0.get_att("EnvironmentId")
     }
@@ -231,6 +237,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `EnvironmentUrl`: a string.
     ///
     /// The sign-in url for the web application of your FinSpace environment.
+    #[inline]
     pub fn environment_url(&self) -> Value {
         self.0.get_att("EnvironmentUrl")
     }
@@ -238,6 +245,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `SageMakerStudioDomainUrl`: a string.
     ///
     /// The url of the integrated FinSpace notebook environment in your web application.
+    #[inline]
     pub fn sage_maker_studio_domain_url(&self) -> Value {
         self.0.get_att("SageMakerStudioDomainUrl")
     }
@@ -245,6 +253,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The current status of creation of the FinSpace environment.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -278,6 +287,7 @@ pub struct AttributeMap {
 #[rustfmt::skip]
 impl AttributeMap {
     /// A `AttributeMap` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -291,6 +301,7 @@ impl AttributeMap {
 impl PropertyType for AttributeMap {}
 
 impl ToValue for AttributeMap {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -359,6 +370,7 @@ pub struct FederationParameters {
 #[rustfmt::skip]
 impl FederationParameters {
     /// A `FederationParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -380,6 +392,7 @@ impl FederationParameters {
 impl PropertyType for FederationParameters {}
 
 impl ToValue for FederationParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationCallBackURL", &self.application_call_back_url)
@@ -433,6 +446,7 @@ pub struct SuperuserParameters {
 #[rustfmt::skip]
 impl SuperuserParameters {
     /// A `SuperuserParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -448,6 +462,7 @@ impl SuperuserParameters {
 impl PropertyType for SuperuserParameters {}
 
 impl ToValue for SuperuserParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EmailAddress", &self.email_address)
@@ -495,6 +510,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -511,6 +527,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -537,6 +554,7 @@ impl From<Value> for FederationMode {
 }
 
 impl ToValue for FederationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Local => "LOCAL",

@@ -127,6 +127,7 @@ impl ExperimentTemplate {
     };
 
     /// A `ExperimentTemplate` with its required properties, named in a [`ExperimentTemplateRequired`].
+    #[inline]
     pub fn new(required: ExperimentTemplateRequired) -> Self {
         Self {
             actions: None,
@@ -175,6 +176,7 @@ impl Resource for ExperimentTemplate {
 }
 
 impl ToValue for ExperimentTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -205,6 +207,7 @@ impl From<ResourceRef> for ExperimentTemplateAttributes {
 
 impl ExperimentTemplateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -245,6 +248,7 @@ pub struct CloudWatchDashboard {
 #[rustfmt::skip]
 impl CloudWatchDashboard {
     /// A `CloudWatchDashboard` with its required properties, named in a [`CloudWatchDashboardRequired`].
+    #[inline]
     pub fn new(required: CloudWatchDashboardRequired) -> Self {
         Self {
             dashboard_identifier: required.dashboard_identifier,
@@ -258,6 +262,7 @@ impl CloudWatchDashboard {
 impl PropertyType for CloudWatchDashboard {}
 
 impl ToValue for CloudWatchDashboard {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DashboardIdentifier", &self.dashboard_identifier)
@@ -298,6 +303,7 @@ pub struct CloudWatchLogsConfiguration {
 #[rustfmt::skip]
 impl CloudWatchLogsConfiguration {
     /// A `CloudWatchLogsConfiguration` with its required properties, named in a [`CloudWatchLogsConfigurationRequired`].
+    #[inline]
     pub fn new(required: CloudWatchLogsConfigurationRequired) -> Self {
         Self {
             log_group_arn: required.log_group_arn,
@@ -311,6 +317,7 @@ impl CloudWatchLogsConfiguration {
 impl PropertyType for CloudWatchLogsConfiguration {}
 
 impl ToValue for CloudWatchLogsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogGroupArn", &self.log_group_arn)
@@ -341,6 +348,7 @@ pub struct DataSources {
 #[rustfmt::skip]
 impl DataSources {
     /// A `DataSources` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -352,6 +360,7 @@ impl DataSources {
 impl PropertyType for DataSources {}
 
 impl ToValue for DataSources {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchDashboards", &self.cloud_watch_dashboards)
@@ -395,6 +404,7 @@ pub struct ExperimentReportS3Configuration {
 #[rustfmt::skip]
 impl ExperimentReportS3Configuration {
     /// A `ExperimentReportS3Configuration` with its required properties, named in a [`ExperimentReportS3ConfigurationRequired`].
+    #[inline]
     pub fn new(required: ExperimentReportS3ConfigurationRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -411,6 +421,7 @@ impl ExperimentReportS3Configuration {
 impl PropertyType for ExperimentReportS3Configuration {}
 
 impl ToValue for ExperimentReportS3Configuration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -449,6 +460,7 @@ pub struct ExperimentTemplateExperimentOptions {
 #[rustfmt::skip]
 impl ExperimentTemplateExperimentOptions {
     /// A `ExperimentTemplateExperimentOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -462,6 +474,7 @@ impl ExperimentTemplateExperimentOptions {
 impl PropertyType for ExperimentTemplateExperimentOptions {}
 
 impl ToValue for ExperimentTemplateExperimentOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountTargeting", &self.account_targeting)
@@ -525,6 +538,7 @@ pub struct ExperimentTemplateExperimentReportConfiguration {
 #[rustfmt::skip]
 impl ExperimentTemplateExperimentReportConfiguration {
     /// A `ExperimentTemplateExperimentReportConfiguration` with its required properties, named in a [`ExperimentTemplateExperimentReportConfigurationRequired`].
+    #[inline]
     pub fn new(required: ExperimentTemplateExperimentReportConfigurationRequired) -> Self {
         Self {
             data_sources: None,
@@ -547,6 +561,7 @@ impl ExperimentTemplateExperimentReportConfiguration {
 impl PropertyType for ExperimentTemplateExperimentReportConfiguration {}
 
 impl ToValue for ExperimentTemplateExperimentReportConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataSources", &self.data_sources)
@@ -604,6 +619,7 @@ pub struct ExperimentTemplateLogConfiguration {
 #[rustfmt::skip]
 impl ExperimentTemplateLogConfiguration {
     /// A `ExperimentTemplateLogConfiguration` with its required properties, named in a [`ExperimentTemplateLogConfigurationRequired`].
+    #[inline]
     pub fn new(required: ExperimentTemplateLogConfigurationRequired) -> Self {
         Self {
             cloud_watch_logs_configuration: None,
@@ -623,6 +639,7 @@ impl ExperimentTemplateLogConfiguration {
 impl PropertyType for ExperimentTemplateLogConfiguration {}
 
 impl ToValue for ExperimentTemplateLogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -679,6 +696,7 @@ pub struct ExperimentTemplateStopCondition {
 #[rustfmt::skip]
 impl ExperimentTemplateStopCondition {
     /// A `ExperimentTemplateStopCondition` with its required properties, named in a [`ExperimentTemplateStopConditionRequired`].
+    #[inline]
     pub fn new(required: ExperimentTemplateStopConditionRequired) -> Self {
         Self {
             source: required.source,
@@ -695,6 +713,7 @@ impl ExperimentTemplateStopCondition {
 impl PropertyType for ExperimentTemplateStopCondition {}
 
 impl ToValue for ExperimentTemplateStopCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Source", &self.source)
@@ -734,6 +753,7 @@ pub struct Outputs {
 #[rustfmt::skip]
 impl Outputs {
     /// A `Outputs` with its required properties, named in a [`OutputsRequired`].
+    #[inline]
     pub fn new(required: OutputsRequired) -> Self {
         Self {
             experiment_report_s3_configuration: required.experiment_report_s3_configuration,
@@ -747,6 +767,7 @@ impl Outputs {
 impl PropertyType for Outputs {}
 
 impl ToValue for Outputs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -795,6 +816,7 @@ pub struct S3Configuration {
 #[rustfmt::skip]
 impl S3Configuration {
     /// A `S3Configuration` with its required properties, named in a [`S3ConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3ConfigurationRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -811,6 +833,7 @@ impl S3Configuration {
 impl PropertyType for S3Configuration {}
 
 impl ToValue for S3Configuration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -837,6 +860,7 @@ impl From<Value> for AccountTargeting {
 }
 
 impl ToValue for AccountTargeting {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MultiAccount => "multi-account",
@@ -865,6 +889,7 @@ impl From<Value> for EmptyTargetResolutionMode {
 }
 
 impl ToValue for EmptyTargetResolutionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Fail => "fail",

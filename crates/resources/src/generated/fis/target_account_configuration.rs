@@ -95,6 +95,7 @@ impl TargetAccountConfiguration {
     };
 
     /// A `TargetAccountConfiguration` with its required properties, named in a [`TargetAccountConfigurationRequired`].
+    #[inline]
     pub fn new(required: TargetAccountConfigurationRequired) -> Self {
         Self {
             account_id: required.account_id,
@@ -125,6 +126,7 @@ impl Resource for TargetAccountConfiguration {
 }
 
 impl ToValue for TargetAccountConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccountId", &self.account_id)

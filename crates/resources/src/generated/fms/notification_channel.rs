@@ -80,6 +80,7 @@ impl NotificationChannel {
     };
 
     /// A `NotificationChannel` with its required properties, named in a [`NotificationChannelRequired`].
+    #[inline]
     pub fn new(required: NotificationChannelRequired) -> Self {
         Self {
             sns_role_name: required.sns_role_name,
@@ -104,6 +105,7 @@ impl Resource for NotificationChannel {
 }
 
 impl ToValue for NotificationChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SnsRoleName", &self.sns_role_name)

@@ -314,6 +314,7 @@ impl Policy {
     };
 
     /// A `Policy` with its required properties, named in a [`PolicyRequired`].
+    #[inline]
     pub fn new(required: PolicyRequired) -> Self {
         Self {
             delete_all_policy_resources: None,
@@ -380,6 +381,7 @@ impl Resource for Policy {
 }
 
 impl ToValue for Policy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -422,6 +424,7 @@ impl From<ResourceRef> for PolicyAttributes {
 
 impl PolicyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -429,6 +432,7 @@ impl PolicyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the policy.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -474,6 +478,7 @@ pub struct IcmpTypeCode {
 #[rustfmt::skip]
 impl IcmpTypeCode {
     /// A `IcmpTypeCode` with its required properties, named in a [`IcmpTypeCodeRequired`].
+    #[inline]
     pub fn new(required: IcmpTypeCodeRequired) -> Self {
         Self {
             code: required.code,
@@ -490,6 +495,7 @@ impl IcmpTypeCode {
 impl PropertyType for IcmpTypeCode {}
 
 impl ToValue for IcmpTypeCode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Code", &self.code)
@@ -536,6 +542,7 @@ pub struct IeMap {
 #[rustfmt::skip]
 impl IeMap {
     /// A `IeMap` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -549,6 +556,7 @@ impl IeMap {
 impl PropertyType for IeMap {}
 
 impl ToValue for IeMap {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ACCOUNT", &self.account)
@@ -592,6 +600,7 @@ pub struct NetworkAclCommonPolicy {
 #[rustfmt::skip]
 impl NetworkAclCommonPolicy {
     /// A `NetworkAclCommonPolicy` with its required properties, named in a [`NetworkAclCommonPolicyRequired`].
+    #[inline]
     pub fn new(required: NetworkAclCommonPolicyRequired) -> Self {
         Self {
             network_acl_entry_set: required.network_acl_entry_set,
@@ -605,6 +614,7 @@ impl NetworkAclCommonPolicy {
 impl PropertyType for NetworkAclCommonPolicy {}
 
 impl ToValue for NetworkAclCommonPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("NetworkAclEntrySet", &self.network_acl_entry_set)
@@ -690,6 +700,7 @@ pub struct NetworkAclEntry {
 #[rustfmt::skip]
 impl NetworkAclEntry {
     /// A `NetworkAclEntry` with its required properties, named in a [`NetworkAclEntryRequired`].
+    #[inline]
     pub fn new(required: NetworkAclEntryRequired) -> Self {
         Self {
             cidr_block: None,
@@ -721,6 +732,7 @@ impl NetworkAclEntry {
 impl PropertyType for NetworkAclEntry {}
 
 impl ToValue for NetworkAclEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CidrBlock", &self.cidr_block)
@@ -797,6 +809,7 @@ pub struct NetworkAclEntrySet {
 #[rustfmt::skip]
 impl NetworkAclEntrySet {
     /// A `NetworkAclEntrySet` with its required properties, named in a [`NetworkAclEntrySetRequired`].
+    #[inline]
     pub fn new(required: NetworkAclEntrySetRequired) -> Self {
         Self {
             first_entries: None,
@@ -819,6 +832,7 @@ impl NetworkAclEntrySet {
 impl PropertyType for NetworkAclEntrySet {}
 
 impl ToValue for NetworkAclEntrySet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FirstEntries", &self.first_entries)
@@ -868,6 +882,7 @@ pub struct NetworkFirewallPolicy {
 #[rustfmt::skip]
 impl NetworkFirewallPolicy {
     /// A `NetworkFirewallPolicy` with its required properties, named in a [`NetworkFirewallPolicyRequired`].
+    #[inline]
     pub fn new(required: NetworkFirewallPolicyRequired) -> Self {
         Self {
             firewall_deployment_model: required.firewall_deployment_model,
@@ -881,6 +896,7 @@ impl NetworkFirewallPolicy {
 impl PropertyType for NetworkFirewallPolicy {}
 
 impl ToValue for NetworkFirewallPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FirewallDeploymentModel", &self.firewall_deployment_model)
@@ -924,6 +940,7 @@ pub struct PolicyOption {
 #[rustfmt::skip]
 impl PolicyOption {
     /// A `PolicyOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -939,6 +956,7 @@ impl PolicyOption {
 impl PropertyType for PolicyOption {}
 
 impl ToValue for PolicyOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NetworkAclCommonPolicy", &self.network_acl_common_policy)
@@ -995,6 +1013,7 @@ pub struct PolicyTag {
 #[rustfmt::skip]
 impl PolicyTag {
     /// A `PolicyTag` with its required properties, named in a [`PolicyTagRequired`].
+    #[inline]
     pub fn new(required: PolicyTagRequired) -> Self {
         Self {
             key: required.key,
@@ -1011,6 +1030,7 @@ impl PolicyTag {
 impl PropertyType for PolicyTag {}
 
 impl ToValue for PolicyTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1059,6 +1079,7 @@ pub struct PortRange {
 #[rustfmt::skip]
 impl PortRange {
     /// A `PortRange` with its required properties, named in a [`PortRangeRequired`].
+    #[inline]
     pub fn new(required: PortRangeRequired) -> Self {
         Self {
             from: required.from,
@@ -1075,6 +1096,7 @@ impl PortRange {
 impl PropertyType for PortRange {}
 
 impl ToValue for PortRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("From", &self.from)
@@ -1125,6 +1147,7 @@ pub struct ResourceTag {
 #[rustfmt::skip]
 impl ResourceTag {
     /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
+    #[inline]
     pub fn new(required: ResourceTagRequired) -> Self {
         Self {
             key: required.key,
@@ -1141,6 +1164,7 @@ impl ResourceTag {
 impl PropertyType for ResourceTag {}
 
 impl ToValue for ResourceTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1273,6 +1297,7 @@ pub struct SecurityServicePolicyData {
 #[rustfmt::skip]
 impl SecurityServicePolicyData {
     /// A `SecurityServicePolicyData` with its required properties, named in a [`SecurityServicePolicyDataRequired`].
+    #[inline]
     pub fn new(required: SecurityServicePolicyDataRequired) -> Self {
         Self {
             managed_service_data: None,
@@ -1292,6 +1317,7 @@ impl SecurityServicePolicyData {
 impl PropertyType for SecurityServicePolicyData {}
 
 impl ToValue for SecurityServicePolicyData {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ManagedServiceData", &self.managed_service_data)
@@ -1334,6 +1360,7 @@ pub struct ThirdPartyFirewallPolicy {
 #[rustfmt::skip]
 impl ThirdPartyFirewallPolicy {
     /// A `ThirdPartyFirewallPolicy` with its required properties, named in a [`ThirdPartyFirewallPolicyRequired`].
+    #[inline]
     pub fn new(required: ThirdPartyFirewallPolicyRequired) -> Self {
         Self {
             firewall_deployment_model: required.firewall_deployment_model,
@@ -1347,6 +1374,7 @@ impl ThirdPartyFirewallPolicy {
 impl PropertyType for ThirdPartyFirewallPolicy {}
 
 impl ToValue for ThirdPartyFirewallPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FirewallDeploymentModel", &self.firewall_deployment_model)
@@ -1372,6 +1400,7 @@ impl From<Value> for FirewallDeploymentModel {
 }
 
 impl ToValue for FirewallDeploymentModel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Distributed => "DISTRIBUTED",
@@ -1418,6 +1447,7 @@ impl From<Value> for PolicyType {
 }
 
 impl ToValue for PolicyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Waf => "WAF",
@@ -1455,6 +1485,7 @@ impl From<Value> for ResourceTagLogicalOperator {
 }
 
 impl ToValue for ResourceTagLogicalOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::And => "AND",
@@ -1483,6 +1514,7 @@ impl From<Value> for RuleAction {
 }
 
 impl ToValue for RuleAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "allow",

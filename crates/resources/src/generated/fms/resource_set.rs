@@ -90,6 +90,7 @@ impl ResourceSet {
     };
 
     /// A `ResourceSet` with its required properties, named in a [`ResourceSetRequired`].
+    #[inline]
     pub fn new(required: ResourceSetRequired) -> Self {
         Self {
             description: None,
@@ -126,6 +127,7 @@ impl Resource for ResourceSet {
 }
 
 impl ToValue for ResourceSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -149,6 +151,7 @@ impl From<ResourceRef> for ResourceSetAttributes {
 
 impl ResourceSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -192,6 +195,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -208,6 +212,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -144,6 +144,7 @@ impl Dataset {
     };
 
     /// A `Dataset` with its required properties, named in a [`DatasetRequired`].
+    #[inline]
     pub fn new(required: DatasetRequired) -> Self {
         Self {
             data_frequency: None,
@@ -183,6 +184,7 @@ impl Resource for Dataset {
 }
 
 impl ToValue for Dataset {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataFrequency", &self.data_frequency)
@@ -210,6 +212,7 @@ impl DatasetAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the dataset.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -241,6 +244,7 @@ pub struct Attribute {
 #[rustfmt::skip]
 impl Attribute {
     /// A `Attribute` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -254,6 +258,7 @@ impl Attribute {
 impl PropertyType for Attribute {}
 
 impl ToValue for Attribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttributeName", &self.attribute_name)
@@ -292,6 +297,7 @@ pub struct EncryptionConfig {
 #[rustfmt::skip]
 impl EncryptionConfig {
     /// A `EncryptionConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -305,6 +311,7 @@ impl EncryptionConfig {
 impl PropertyType for EncryptionConfig {}
 
 impl ToValue for EncryptionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
@@ -338,6 +345,7 @@ pub struct Schema {
 #[rustfmt::skip]
 impl Schema {
     /// A `Schema` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -349,6 +357,7 @@ impl Schema {
 impl PropertyType for Schema {}
 
 impl ToValue for Schema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Attributes", &self.attributes)
@@ -380,6 +389,7 @@ impl From<Value> for AttributeType {
 }
 
 impl ToValue for AttributeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::String => "string",
@@ -413,6 +423,7 @@ impl From<Value> for DatasetType {
 }
 
 impl ToValue for DatasetType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TargetTimeSeries => "TARGET_TIME_SERIES",

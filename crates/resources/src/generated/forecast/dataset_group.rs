@@ -104,6 +104,7 @@ impl DatasetGroup {
     };
 
     /// A `DatasetGroup` with its required properties, named in a [`DatasetGroupRequired`].
+    #[inline]
     pub fn new(required: DatasetGroupRequired) -> Self {
         Self {
             dataset_arns: None,
@@ -137,6 +138,7 @@ impl Resource for DatasetGroup {
 }
 
 impl ToValue for DatasetGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DatasetArns", &self.dataset_arns)
@@ -161,6 +163,7 @@ impl DatasetGroupAttributes {
     /// `Fn::GetAtt` `DatasetGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the dataset group.
+    #[inline]
     pub fn dataset_group_arn(&self) -> Value {
         self.0.get_att("DatasetGroupArn")
     }

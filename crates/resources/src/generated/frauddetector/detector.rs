@@ -134,6 +134,7 @@ impl Detector {
     };
 
     /// A `Detector` with its required properties, named in a [`DetectorRequired`].
+    #[inline]
     pub fn new(required: DetectorRequired) -> Self {
         Self {
             associated_models: None,
@@ -179,6 +180,7 @@ impl Resource for Detector {
 }
 
 impl ToValue for Detector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssociatedModels", &self.associated_models)
@@ -207,6 +209,7 @@ impl DetectorAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The detector ARN.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -214,6 +217,7 @@ impl DetectorAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// Timestamp of when detector was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -221,6 +225,7 @@ impl DetectorAttributes {
     /// `Fn::GetAtt` `DetectorVersionId`: a string.
     ///
     /// The name of the detector.
+    #[inline]
     pub fn detector_version_id(&self) -> Value {
         self.0.get_att("DetectorVersionId")
     }
@@ -228,6 +233,7 @@ impl DetectorAttributes {
     /// `Fn::GetAtt` `EventType.Arn`: a string.
     ///
     /// The entity type ARN.
+    #[inline]
     pub fn event_type_arn(&self) -> Value {
         self.0.get_att("EventType.Arn")
     }
@@ -235,6 +241,7 @@ impl DetectorAttributes {
     /// `Fn::GetAtt` `EventType.CreatedTime`: a string.
     ///
     /// Timestamp of when the event type was created.
+    #[inline]
     pub fn event_type_created_time(&self) -> Value {
         self.0.get_att("EventType.CreatedTime")
     }
@@ -242,6 +249,7 @@ impl DetectorAttributes {
     /// `Fn::GetAtt` `EventType.LastUpdatedTime`: a string.
     ///
     /// Timestamp of when the event type was last updated.
+    #[inline]
     pub fn event_type_last_updated_time(&self) -> Value {
         self.0.get_att("EventType.LastUpdatedTime")
     }
@@ -249,6 +257,7 @@ impl DetectorAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// Timestamp of when detector was last updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -340,6 +349,7 @@ pub struct EventType {
 #[rustfmt::skip]
 impl EventType {
     /// A `EventType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -369,6 +379,7 @@ impl EventType {
 impl PropertyType for EventType {}
 
 impl ToValue for EventType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arn", &self.arn)
@@ -410,6 +421,7 @@ pub struct Model {
 #[rustfmt::skip]
 impl Model {
     /// A `Model` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -421,6 +433,7 @@ impl Model {
 impl PropertyType for Model {}
 
 impl ToValue for Model {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Arn", &self.arn).build()
     }
@@ -489,6 +502,7 @@ pub struct Outcome {
 #[rustfmt::skip]
 impl Outcome {
     /// A `Outcome` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -512,6 +526,7 @@ impl Outcome {
 impl PropertyType for Outcome {}
 
 impl ToValue for Outcome {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arn", &self.arn)
@@ -616,6 +631,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -647,6 +663,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arn", &self.arn)
@@ -682,6 +699,7 @@ impl From<Value> for DetectorVersionStatus {
 }
 
 impl ToValue for DetectorVersionStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Draft => "DRAFT",
@@ -708,6 +726,7 @@ impl From<Value> for Language {
 }
 
 impl ToValue for Language {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Detectorpl => "DETECTORPL",
@@ -735,6 +754,7 @@ impl From<Value> for RuleExecutionMode {
 }
 
 impl ToValue for RuleExecutionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FirstMatched => "FIRST_MATCHED",

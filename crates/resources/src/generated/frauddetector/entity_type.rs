@@ -88,6 +88,7 @@ impl EntityType {
     };
 
     /// A `EntityType` with its required properties, named in a [`EntityTypeRequired`].
+    #[inline]
     pub fn new(required: EntityTypeRequired) -> Self {
         Self {
             description: None,
@@ -118,6 +119,7 @@ impl Resource for EntityType {
 }
 
 impl ToValue for EntityType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -141,6 +143,7 @@ impl EntityTypeAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The entity type ARN.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -148,6 +151,7 @@ impl EntityTypeAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// Timestamp of when entity type was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -155,6 +159,7 @@ impl EntityTypeAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// Timestamp of when entity type was last updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }

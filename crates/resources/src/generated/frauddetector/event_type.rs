@@ -119,6 +119,7 @@ impl EventType {
     };
 
     /// A `EventType` with its required properties, named in a [`EventTypeRequired`].
+    #[inline]
     pub fn new(required: EventTypeRequired) -> Self {
         Self {
             description: None,
@@ -158,6 +159,7 @@ impl Resource for EventType {
 }
 
 impl ToValue for EventType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -184,6 +186,7 @@ impl EventTypeAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The event type ARN.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -191,6 +194,7 @@ impl EventTypeAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// Timestamp of when event type was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -198,6 +202,7 @@ impl EventTypeAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// Timestamp of when event type was last updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }

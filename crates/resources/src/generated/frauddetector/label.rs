@@ -90,6 +90,7 @@ impl Label {
     };
 
     /// A `Label` with its required properties, named in a [`LabelRequired`].
+    #[inline]
     pub fn new(required: LabelRequired) -> Self {
         Self {
             description: None,
@@ -120,6 +121,7 @@ impl Resource for Label {
 }
 
 impl ToValue for Label {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -143,6 +145,7 @@ impl LabelAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the label.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -150,6 +153,7 @@ impl LabelAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// Timestamp of when label was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -157,6 +161,7 @@ impl LabelAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// Timestamp of when label was last updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }

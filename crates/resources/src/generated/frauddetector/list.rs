@@ -106,6 +106,7 @@ impl CfnList {
     };
 
     /// A `CfnList` with its required properties, named in a [`CfnListRequired`].
+    #[inline]
     pub fn new(required: CfnListRequired) -> Self {
         Self {
             description: None,
@@ -142,6 +143,7 @@ impl Resource for CfnList {
 }
 
 impl ToValue for CfnList {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -167,6 +169,7 @@ impl CfnListAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The event type ARN.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -174,6 +177,7 @@ impl CfnListAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// Timestamp of when the list was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -181,6 +185,7 @@ impl CfnListAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// Timestamp of when list was last updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }

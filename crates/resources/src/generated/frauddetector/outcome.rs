@@ -88,6 +88,7 @@ impl Outcome {
     };
 
     /// A `Outcome` with its required properties, named in a [`OutcomeRequired`].
+    #[inline]
     pub fn new(required: OutcomeRequired) -> Self {
         Self {
             description: None,
@@ -118,6 +119,7 @@ impl Resource for Outcome {
 }
 
 impl ToValue for Outcome {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -141,6 +143,7 @@ impl OutcomeAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the outcome.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -148,6 +151,7 @@ impl OutcomeAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// Timestamp of when outcome was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -155,6 +159,7 @@ impl OutcomeAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// Timestamp of when outcome was last updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }

@@ -73,6 +73,7 @@ pub struct EntityType {
 #[rustfmt::skip]
 impl EntityType {
     /// A `EntityType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -96,6 +97,7 @@ impl EntityType {
 impl PropertyType for EntityType {}
 
 impl ToValue for EntityType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arn", &self.arn)
@@ -198,6 +200,7 @@ pub struct EventVariable {
 #[rustfmt::skip]
 impl EventVariable {
     /// A `EventVariable` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -229,6 +232,7 @@ impl EventVariable {
 impl PropertyType for EventVariable {}
 
 impl ToValue for EventVariable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arn", &self.arn)
@@ -309,6 +313,7 @@ pub struct Label {
 #[rustfmt::skip]
 impl Label {
     /// A `Label` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -332,6 +337,7 @@ impl Label {
 impl PropertyType for Label {}
 
 impl ToValue for Label {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arn", &self.arn)
@@ -383,6 +389,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -399,6 +406,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -425,6 +433,7 @@ impl From<Value> for DataSource {
 }
 
 impl ToValue for DataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Event => "EVENT",
@@ -458,6 +467,7 @@ impl From<Value> for DataType {
 }
 
 impl ToValue for DataType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::String => "STRING",
@@ -552,6 +562,7 @@ impl From<Value> for VariableType {
 }
 
 impl ToValue for VariableType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AuthCode => "AUTH_CODE",

@@ -124,6 +124,7 @@ impl Variable {
     };
 
     /// A `Variable` with its required properties, named in a [`VariableRequired`].
+    #[inline]
     pub fn new(required: VariableRequired) -> Self {
         Self {
             data_source: required.data_source,
@@ -166,6 +167,7 @@ impl Resource for Variable {
 }
 
 impl ToValue for Variable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataSource", &self.data_source)
@@ -193,6 +195,7 @@ impl VariableAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the variable.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -200,6 +203,7 @@ impl VariableAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// Timestamp of when variable was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -207,6 +211,7 @@ impl VariableAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// Timestamp of when variable was last updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -230,6 +235,7 @@ impl From<Value> for DataSource {
 }
 
 impl ToValue for DataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Event => "EVENT",

@@ -126,6 +126,7 @@ impl DataRepositoryAssociation {
     };
 
     /// A `DataRepositoryAssociation` with its required properties, named in a [`DataRepositoryAssociationRequired`].
+    #[inline]
     pub fn new(required: DataRepositoryAssociationRequired) -> Self {
         Self {
             batch_import_meta_data_on_create: None,
@@ -168,6 +169,7 @@ impl Resource for DataRepositoryAssociation {
 }
 
 impl ToValue for DataRepositoryAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -200,6 +202,7 @@ impl DataRepositoryAssociationAttributes {
     /// Returns the data repository association's system generated Association ID.
     ///
     /// Example: `dra-abcdef0123456789d`
+    #[inline]
     pub fn association_id(&self) -> Value {
         self.0.get_att("AssociationId")
     }
@@ -209,6 +212,7 @@ impl DataRepositoryAssociationAttributes {
     /// Returns the data repository association's Amazon Resource Name (ARN).
     ///
     /// Example: `arn:aws:fsx:us-east-1:111122223333:association/fs-abc012345def6789a/dra-abcdef0123456789b`
+    #[inline]
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceARN")
     }
@@ -257,6 +261,7 @@ pub struct AutoExportPolicy {
 #[rustfmt::skip]
 impl AutoExportPolicy {
     /// A `AutoExportPolicy` with its required properties, named in a [`AutoExportPolicyRequired`].
+    #[inline]
     pub fn new(required: AutoExportPolicyRequired) -> Self {
         Self {
             events: required.events,
@@ -270,6 +275,7 @@ impl AutoExportPolicy {
 impl PropertyType for AutoExportPolicy {}
 
 impl ToValue for AutoExportPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Events", &self.events).build()
     }
@@ -318,6 +324,7 @@ pub struct AutoImportPolicy {
 #[rustfmt::skip]
 impl AutoImportPolicy {
     /// A `AutoImportPolicy` with its required properties, named in a [`AutoImportPolicyRequired`].
+    #[inline]
     pub fn new(required: AutoImportPolicyRequired) -> Self {
         Self {
             events: required.events,
@@ -331,6 +338,7 @@ impl AutoImportPolicy {
 impl PropertyType for AutoImportPolicy {}
 
 impl ToValue for AutoImportPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Events", &self.events).build()
     }
@@ -370,6 +378,7 @@ pub struct S3 {
 #[rustfmt::skip]
 impl S3 {
     /// A `S3` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -383,6 +392,7 @@ impl S3 {
 impl PropertyType for S3 {}
 
 impl ToValue for S3 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoExportPolicy", &self.auto_export_policy)
@@ -429,6 +439,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -445,6 +456,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -473,6 +485,7 @@ impl From<Value> for EventType {
 }
 
 impl ToValue for EventType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::New => "NEW",

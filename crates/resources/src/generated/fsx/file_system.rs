@@ -204,6 +204,7 @@ impl FileSystem {
     };
 
     /// A `FileSystem` with its required properties, named in a [`FileSystemRequired`].
+    #[inline]
     pub fn new(required: FileSystemRequired) -> Self {
         Self {
             backup_id: None,
@@ -267,6 +268,7 @@ impl Resource for FileSystem {
 }
 
 impl ToValue for FileSystem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackupId", &self.backup_id)
@@ -303,11 +305,13 @@ impl FileSystemAttributes {
     /// Returns the FSx for Windows file system's DNSName.
     ///
     /// Example: `amznfsxp1honlek.corp.example.com`
+    #[inline]
     pub fn dns_name(&self) -> Value {
         self.0.get_att("DNSName")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -319,6 +323,7 @@ impl FileSystemAttributes {
     /// Example for `SCRATCH_1` deployment types: This value is always `fsx` .
     ///
     /// Example for `SCRATCH_2` and `PERSISTENT` deployment types: `2p3fhbmv`
+    #[inline]
     pub fn lustre_mount_name(&self) -> Value {
         self.0.get_att("LustreMountName")
     }
@@ -328,6 +333,7 @@ impl FileSystemAttributes {
     /// Returns the Amazon Resource Name (ARN) for the Amazon FSx file system.
     ///
     /// Example: `arn:aws:fsx:us-east-2:111122223333:file-system/fs-0123abcd56789ef0a`
+    #[inline]
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceARN")
     }
@@ -337,6 +343,7 @@ impl FileSystemAttributes {
     /// Returns the root volume ID of the FSx for OpenZFS file system.
     ///
     /// Example: `fsvol-0123456789abcdefa`
+    #[inline]
     pub fn root_volume_id(&self) -> Value {
         self.0.get_att("RootVolumeId")
     }
@@ -401,6 +408,7 @@ pub struct AuditLogConfiguration {
 #[rustfmt::skip]
 impl AuditLogConfiguration {
     /// A `AuditLogConfiguration` with its required properties, named in a [`AuditLogConfigurationRequired`].
+    #[inline]
     pub fn new(required: AuditLogConfigurationRequired) -> Self {
         Self {
             audit_log_destination: None,
@@ -420,6 +428,7 @@ impl AuditLogConfiguration {
 impl PropertyType for AuditLogConfiguration {}
 
 impl ToValue for AuditLogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuditLogDestination", &self.audit_log_destination)
@@ -465,6 +474,7 @@ pub struct ClientConfigurations {
 #[rustfmt::skip]
 impl ClientConfigurations {
     /// A `ClientConfigurations` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -478,6 +488,7 @@ impl ClientConfigurations {
 impl PropertyType for ClientConfigurations {}
 
 impl ToValue for ClientConfigurations {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Clients", &self.clients)
@@ -520,6 +531,7 @@ pub struct DataReadCacheConfiguration {
 #[rustfmt::skip]
 impl DataReadCacheConfiguration {
     /// A `DataReadCacheConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -533,6 +545,7 @@ impl DataReadCacheConfiguration {
 impl PropertyType for DataReadCacheConfiguration {}
 
 impl ToValue for DataReadCacheConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SizeGiB", &self.size_gi_b)
@@ -575,6 +588,7 @@ pub struct DiskIopsConfiguration {
 #[rustfmt::skip]
 impl DiskIopsConfiguration {
     /// A `DiskIopsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -588,6 +602,7 @@ impl DiskIopsConfiguration {
 impl PropertyType for DiskIopsConfiguration {}
 
 impl ToValue for DiskIopsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Iops", &self.iops)
@@ -628,6 +643,7 @@ pub struct FsrmConfiguration {
 #[rustfmt::skip]
 impl FsrmConfiguration {
     /// A `FsrmConfiguration` with its required properties, named in a [`FsrmConfigurationRequired`].
+    #[inline]
     pub fn new(required: FsrmConfigurationRequired) -> Self {
         Self {
             event_log_destination: None,
@@ -644,6 +660,7 @@ impl FsrmConfiguration {
 impl PropertyType for FsrmConfiguration {}
 
 impl ToValue for FsrmConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EventLogDestination", &self.event_log_destination)
@@ -802,6 +819,7 @@ pub struct LustreConfiguration {
 #[rustfmt::skip]
 impl LustreConfiguration {
     /// A `LustreConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -843,6 +861,7 @@ impl LustreConfiguration {
 impl PropertyType for LustreConfiguration {}
 
 impl ToValue for LustreConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoImportPolicy", &self.auto_import_policy)
@@ -910,6 +929,7 @@ pub struct MetadataConfiguration {
 #[rustfmt::skip]
 impl MetadataConfiguration {
     /// A `MetadataConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -923,6 +943,7 @@ impl MetadataConfiguration {
 impl PropertyType for MetadataConfiguration {}
 
 impl ToValue for MetadataConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Iops", &self.iops)
@@ -956,6 +977,7 @@ pub struct NfsExports {
 #[rustfmt::skip]
 impl NfsExports {
     /// A `NfsExports` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -967,6 +989,7 @@ impl NfsExports {
 impl PropertyType for NfsExports {}
 
 impl ToValue for NfsExports {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientConfigurations", &self.client_configurations)
@@ -1100,6 +1123,7 @@ pub struct OntapConfiguration {
 #[rustfmt::skip]
 impl OntapConfiguration {
     /// A `OntapConfiguration` with its required properties, named in a [`OntapConfigurationRequired`].
+    #[inline]
     pub fn new(required: OntapConfigurationRequired) -> Self {
         Self {
             automatic_backup_retention_days: None,
@@ -1149,6 +1173,7 @@ impl OntapConfiguration {
 impl PropertyType for OntapConfiguration {}
 
 impl ToValue for OntapConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1303,6 +1328,7 @@ pub struct OpenZfsConfiguration {
 #[rustfmt::skip]
 impl OpenZfsConfiguration {
     /// A `OpenZfsConfiguration` with its required properties, named in a [`OpenZfsConfigurationRequired`].
+    #[inline]
     pub fn new(required: OpenZfsConfigurationRequired) -> Self {
         Self {
             automatic_backup_retention_days: None,
@@ -1358,6 +1384,7 @@ impl OpenZfsConfiguration {
 impl PropertyType for OpenZfsConfiguration {}
 
 impl ToValue for OpenZfsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1425,6 +1452,7 @@ pub struct ReadCacheConfiguration {
 #[rustfmt::skip]
 impl ReadCacheConfiguration {
     /// A `ReadCacheConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1438,6 +1466,7 @@ impl ReadCacheConfiguration {
 impl PropertyType for ReadCacheConfiguration {}
 
 impl ToValue for ReadCacheConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SizeGiB", &self.size_gi_b)
@@ -1500,6 +1529,7 @@ pub struct RootVolumeConfiguration {
 #[rustfmt::skip]
 impl RootVolumeConfiguration {
     /// A `RootVolumeConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1521,6 +1551,7 @@ impl RootVolumeConfiguration {
 impl PropertyType for RootVolumeConfiguration {}
 
 impl ToValue for RootVolumeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CopyTagsToSnapshots", &self.copy_tags_to_snapshots)
@@ -1568,6 +1599,7 @@ pub struct UserAndGroupQuotas {
 #[rustfmt::skip]
 impl UserAndGroupQuotas {
     /// A `UserAndGroupQuotas` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1583,6 +1615,7 @@ impl UserAndGroupQuotas {
 impl PropertyType for UserAndGroupQuotas {}
 
 impl ToValue for UserAndGroupQuotas {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Id", &self.id)
@@ -1703,6 +1736,7 @@ pub struct WindowsConfiguration {
 #[rustfmt::skip]
 impl WindowsConfiguration {
     /// A `WindowsConfiguration` with its required properties, named in a [`WindowsConfigurationRequired`].
+    #[inline]
     pub fn new(required: WindowsConfigurationRequired) -> Self {
         Self {
             active_directory_id: None,
@@ -1752,6 +1786,7 @@ impl WindowsConfiguration {
 impl PropertyType for WindowsConfiguration {}
 
 impl ToValue for WindowsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActiveDirectoryId", &self.active_directory_id)

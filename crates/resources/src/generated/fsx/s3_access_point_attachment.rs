@@ -107,6 +107,7 @@ impl S3AccessPointAttachment {
     };
 
     /// A `S3AccessPointAttachment` with its required properties, named in a [`S3AccessPointAttachmentRequired`].
+    #[inline]
     pub fn new(required: S3AccessPointAttachmentRequired) -> Self {
         Self {
             name: required.name,
@@ -140,6 +141,7 @@ impl Resource for S3AccessPointAttachment {
 }
 
 impl ToValue for S3AccessPointAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -165,6 +167,7 @@ impl S3AccessPointAttachmentAttributes {
     /// `Fn::GetAtt` `Lifecycle`: one of a set of strings.
     ///
     /// The lifecycle status of the S3 access point attachment.
+    #[inline]
     pub fn lifecycle(&self) -> Value {
         self.0.get_att("Lifecycle")
     }
@@ -172,6 +175,7 @@ impl S3AccessPointAttachmentAttributes {
     /// `Fn::GetAtt` `S3AccessPoint.Alias`: a string.
     ///
     /// The S3 access point's alias.
+    #[inline]
     pub fn s3_access_point_alias(&self) -> Value {
         self.0.get_att("S3AccessPoint.Alias")
     }
@@ -179,6 +183,7 @@ impl S3AccessPointAttachmentAttributes {
     /// `Fn::GetAtt` `S3AccessPoint.ResourceARN`: a string.
     ///
     /// The S3 access point's ARN.
+    #[inline]
     pub fn s3_access_point_resource_arn(&self) -> Value {
         self.0.get_att("S3AccessPoint.ResourceARN")
     }
@@ -219,6 +224,7 @@ pub struct FileSystemGid {
 #[rustfmt::skip]
 impl FileSystemGid {
     /// A `FileSystemGid` with its required properties, named in a [`FileSystemGidRequired`].
+    #[inline]
     pub fn new(required: FileSystemGidRequired) -> Self {
         Self {
             gid: required.gid,
@@ -232,6 +238,7 @@ impl FileSystemGid {
 impl PropertyType for FileSystemGid {}
 
 impl ToValue for FileSystemGid {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Gid", &self.gid).build()
     }
@@ -281,6 +288,7 @@ pub struct OntapFileSystemIdentity {
 #[rustfmt::skip]
 impl OntapFileSystemIdentity {
     /// A `OntapFileSystemIdentity` with its required properties, named in a [`OntapFileSystemIdentityRequired`].
+    #[inline]
     pub fn new(required: OntapFileSystemIdentityRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -300,6 +308,7 @@ impl OntapFileSystemIdentity {
 impl PropertyType for OntapFileSystemIdentity {}
 
 impl ToValue for OntapFileSystemIdentity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -344,6 +353,7 @@ pub struct OntapUnixFileSystemUser {
 #[rustfmt::skip]
 impl OntapUnixFileSystemUser {
     /// A `OntapUnixFileSystemUser` with its required properties, named in a [`OntapUnixFileSystemUserRequired`].
+    #[inline]
     pub fn new(required: OntapUnixFileSystemUserRequired) -> Self {
         Self {
             name: required.name,
@@ -357,6 +367,7 @@ impl OntapUnixFileSystemUser {
 impl PropertyType for OntapUnixFileSystemUser {}
 
 impl ToValue for OntapUnixFileSystemUser {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -397,6 +408,7 @@ pub struct OntapWindowsFileSystemUser {
 #[rustfmt::skip]
 impl OntapWindowsFileSystemUser {
     /// A `OntapWindowsFileSystemUser` with its required properties, named in a [`OntapWindowsFileSystemUserRequired`].
+    #[inline]
     pub fn new(required: OntapWindowsFileSystemUserRequired) -> Self {
         Self {
             name: required.name,
@@ -410,6 +422,7 @@ impl OntapWindowsFileSystemUser {
 impl PropertyType for OntapWindowsFileSystemUser {}
 
 impl ToValue for OntapWindowsFileSystemUser {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -455,6 +468,7 @@ pub struct OpenZfsFileSystemIdentity {
 #[rustfmt::skip]
 impl OpenZfsFileSystemIdentity {
     /// A `OpenZfsFileSystemIdentity` with its required properties, named in a [`OpenZfsFileSystemIdentityRequired`].
+    #[inline]
     pub fn new(required: OpenZfsFileSystemIdentityRequired) -> Self {
         Self {
             posix_user: required.posix_user,
@@ -471,6 +485,7 @@ impl OpenZfsFileSystemIdentity {
 impl PropertyType for OpenZfsFileSystemIdentity {}
 
 impl ToValue for OpenZfsFileSystemIdentity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PosixUser", &self.posix_user)
@@ -530,6 +545,7 @@ pub struct OpenZfsPosixFileSystemUser {
 #[rustfmt::skip]
 impl OpenZfsPosixFileSystemUser {
     /// A `OpenZfsPosixFileSystemUser` with its required properties, named in a [`OpenZfsPosixFileSystemUserRequired`].
+    #[inline]
     pub fn new(required: OpenZfsPosixFileSystemUserRequired) -> Self {
         Self {
             gid: required.gid,
@@ -549,6 +565,7 @@ impl OpenZfsPosixFileSystemUser {
 impl PropertyType for OpenZfsPosixFileSystemUser {}
 
 impl ToValue for OpenZfsPosixFileSystemUser {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Gid", &self.gid)
@@ -604,6 +621,7 @@ pub struct S3AccessPoint {
 #[rustfmt::skip]
 impl S3AccessPoint {
     /// A `S3AccessPoint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -621,6 +639,7 @@ impl S3AccessPoint {
 impl PropertyType for S3AccessPoint {}
 
 impl ToValue for S3AccessPoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Alias", &self.alias)
@@ -673,6 +692,7 @@ pub struct S3AccessPointOntapConfiguration {
 #[rustfmt::skip]
 impl S3AccessPointOntapConfiguration {
     /// A `S3AccessPointOntapConfiguration` with its required properties, named in a [`S3AccessPointOntapConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3AccessPointOntapConfigurationRequired) -> Self {
         Self {
             file_system_identity: required.file_system_identity,
@@ -689,6 +709,7 @@ impl S3AccessPointOntapConfiguration {
 impl PropertyType for S3AccessPointOntapConfiguration {}
 
 impl ToValue for S3AccessPointOntapConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FileSystemIdentity", &self.file_system_identity)
@@ -739,6 +760,7 @@ pub struct S3AccessPointOpenZfsConfiguration {
 #[rustfmt::skip]
 impl S3AccessPointOpenZfsConfiguration {
     /// A `S3AccessPointOpenZfsConfiguration` with its required properties, named in a [`S3AccessPointOpenZfsConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3AccessPointOpenZfsConfigurationRequired) -> Self {
         Self {
             file_system_identity: required.file_system_identity,
@@ -755,6 +777,7 @@ impl S3AccessPointOpenZfsConfiguration {
 impl PropertyType for S3AccessPointOpenZfsConfiguration {}
 
 impl ToValue for S3AccessPointOpenZfsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FileSystemIdentity", &self.file_system_identity)
@@ -798,6 +821,7 @@ pub struct S3AccessPointVpcConfiguration {
 #[rustfmt::skip]
 impl S3AccessPointVpcConfiguration {
     /// A `S3AccessPointVpcConfiguration` with its required properties, named in a [`S3AccessPointVpcConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3AccessPointVpcConfigurationRequired) -> Self {
         Self {
             vpc_id: required.vpc_id,
@@ -811,6 +835,7 @@ impl S3AccessPointVpcConfiguration {
 impl PropertyType for S3AccessPointVpcConfiguration {}
 
 impl ToValue for S3AccessPointVpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("VpcId", &self.vpc_id).build()
     }
@@ -834,6 +859,7 @@ impl From<Value> for OntapFileSystemIdentityType {
 }
 
 impl ToValue for OntapFileSystemIdentityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Unix => "UNIX",
@@ -860,6 +886,7 @@ impl From<Value> for OpenZfsFileSystemIdentityType {
 }
 
 impl ToValue for OpenZfsFileSystemIdentityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Posix => "POSIX",
@@ -887,6 +914,7 @@ impl From<Value> for S3AccessPointAttachmentType {
 }
 
 impl ToValue for S3AccessPointAttachmentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Openzfs => "OPENZFS",

@@ -72,6 +72,7 @@ pub struct SelfManagedActiveDirectoryConfiguration {
 #[rustfmt::skip]
 impl SelfManagedActiveDirectoryConfiguration {
     /// A `SelfManagedActiveDirectoryConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -95,6 +96,7 @@ impl SelfManagedActiveDirectoryConfiguration {
 impl PropertyType for SelfManagedActiveDirectoryConfiguration {}
 
 impl ToValue for SelfManagedActiveDirectoryConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DnsIps", &self.dns_ips)
@@ -151,6 +153,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -167,6 +170,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

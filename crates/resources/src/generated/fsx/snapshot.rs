@@ -82,6 +82,7 @@ impl Snapshot {
     };
 
     /// A `Snapshot` with its required properties, named in a [`SnapshotRequired`].
+    #[inline]
     pub fn new(required: SnapshotRequired) -> Self {
         Self {
             name: required.name,
@@ -112,6 +113,7 @@ impl Resource for Snapshot {
 }
 
 impl ToValue for Snapshot {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -133,6 +135,7 @@ impl From<ResourceRef> for SnapshotAttributes {
 
 impl SnapshotAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -142,6 +145,7 @@ impl SnapshotAttributes {
     /// Returns the snapshot's Amazon Resource Name (ARN).
     ///
     /// Example: `arn:aws:fsx:us-east-2:111133334444:snapshot/fsvol-01234567890123456/fsvolsnap-0123456789abcedf5`
+    #[inline]
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceARN")
     }

@@ -105,6 +105,7 @@ impl StorageVirtualMachine {
     };
 
     /// A `StorageVirtualMachine` with its required properties, named in a [`StorageVirtualMachineRequired`].
+    #[inline]
     pub fn new(required: StorageVirtualMachineRequired) -> Self {
         Self {
             active_directory_configuration: None,
@@ -144,6 +145,7 @@ impl Resource for StorageVirtualMachine {
 }
 
 impl ToValue for StorageVirtualMachine {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -175,6 +177,7 @@ impl StorageVirtualMachineAttributes {
     /// Returns the storage virtual machine's Amazon Resource Name (ARN).
     ///
     /// Example: `arn:aws:fsx:us-east-2:111111111111:storage-virtual-machine/fs-0123456789abcdef1/svm-01234567890123456`
+    #[inline]
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceARN")
     }
@@ -184,6 +187,7 @@ impl StorageVirtualMachineAttributes {
     /// Returns the storgage virtual machine's system generated ID.
     ///
     /// Example: `svm-0123456789abcedf1`
+    #[inline]
     pub fn storage_virtual_machine_id(&self) -> Value {
         self.0.get_att("StorageVirtualMachineId")
     }
@@ -193,6 +197,7 @@ impl StorageVirtualMachineAttributes {
     /// Returns the storage virtual machine's system generated unique identifier (UUID).
     ///
     /// Example: `abcd0123-cd45-ef67-11aa-1111aaaa23bc`
+    #[inline]
     pub fn uuid(&self) -> Value {
         self.0.get_att("UUID")
     }
@@ -229,6 +234,7 @@ pub struct ActiveDirectoryConfiguration {
 #[rustfmt::skip]
 impl ActiveDirectoryConfiguration {
     /// A `ActiveDirectoryConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -242,6 +248,7 @@ impl ActiveDirectoryConfiguration {
 impl PropertyType for ActiveDirectoryConfiguration {}
 
 impl ToValue for ActiveDirectoryConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NetBiosName", &self.net_bios_name)

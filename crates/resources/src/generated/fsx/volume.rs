@@ -99,6 +99,7 @@ impl Volume {
     };
 
     /// A `Volume` with its required properties, named in a [`VolumeRequired`].
+    #[inline]
     pub fn new(required: VolumeRequired) -> Self {
         Self {
             backup_id: None,
@@ -138,6 +139,7 @@ impl Resource for Volume {
 }
 
 impl ToValue for Volume {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackupId", &self.backup_id)
@@ -166,6 +168,7 @@ impl VolumeAttributes {
     /// Returns the volume's Amazon Resource Name (ARN).
     ///
     /// Example: `arn:aws:fsx:us-east-2:111122223333:volume/fs-0123456789abcdef9/fsvol-01234567891112223`
+    #[inline]
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceARN")
     }
@@ -175,6 +178,7 @@ impl VolumeAttributes {
     /// Returns the volume's universally unique identifier (UUID).
     ///
     /// Example: `abcd0123-cd45-ef67-11aa-1111aaaa23bc`
+    #[inline]
     pub fn uuid(&self) -> Value {
         self.0.get_att("UUID")
     }
@@ -184,6 +188,7 @@ impl VolumeAttributes {
     /// Returns the volume's ID.
     ///
     /// Example: `fsvol-0123456789abcdefa`
+    #[inline]
     pub fn volume_id(&self) -> Value {
         self.0.get_att("VolumeId")
     }
@@ -225,6 +230,7 @@ pub struct AggregateConfiguration {
 #[rustfmt::skip]
 impl AggregateConfiguration {
     /// A `AggregateConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -238,6 +244,7 @@ impl AggregateConfiguration {
 impl PropertyType for AggregateConfiguration {}
 
 impl ToValue for AggregateConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Aggregates", &self.aggregates)
@@ -292,6 +299,7 @@ pub struct AutocommitPeriod {
 #[rustfmt::skip]
 impl AutocommitPeriod {
     /// A `AutocommitPeriod` with its required properties, named in a [`AutocommitPeriodRequired`].
+    #[inline]
     pub fn new(required: AutocommitPeriodRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -308,6 +316,7 @@ impl AutocommitPeriod {
 impl PropertyType for AutocommitPeriod {}
 
 impl ToValue for AutocommitPeriod {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -359,6 +368,7 @@ pub struct ClientConfigurations {
 #[rustfmt::skip]
 impl ClientConfigurations {
     /// A `ClientConfigurations` with its required properties, named in a [`ClientConfigurationsRequired`].
+    #[inline]
     pub fn new(required: ClientConfigurationsRequired) -> Self {
         Self {
             clients: required.clients,
@@ -375,6 +385,7 @@ impl ClientConfigurations {
 impl PropertyType for ClientConfigurations {}
 
 impl ToValue for ClientConfigurations {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Clients", &self.clients)
@@ -416,6 +427,7 @@ pub struct NfsExports {
 #[rustfmt::skip]
 impl NfsExports {
     /// A `NfsExports` with its required properties, named in a [`NfsExportsRequired`].
+    #[inline]
     pub fn new(required: NfsExportsRequired) -> Self {
         Self {
             client_configurations: required.client_configurations,
@@ -429,6 +441,7 @@ impl NfsExports {
 impl PropertyType for NfsExports {}
 
 impl ToValue for NfsExports {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientConfigurations", &self.client_configurations)
@@ -560,6 +573,7 @@ pub struct OntapConfiguration {
 #[rustfmt::skip]
 impl OntapConfiguration {
     /// A `OntapConfiguration` with its required properties, named in a [`OntapConfigurationRequired`].
+    #[inline]
     pub fn new(required: OntapConfigurationRequired) -> Self {
         Self {
             aggregate_configuration: None,
@@ -609,6 +623,7 @@ impl OntapConfiguration {
 impl PropertyType for OntapConfiguration {}
 
 impl ToValue for OntapConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AggregateConfiguration", &self.aggregate_configuration)
@@ -717,6 +732,7 @@ pub struct OpenZfsConfiguration {
 #[rustfmt::skip]
 impl OpenZfsConfiguration {
     /// A `OpenZfsConfiguration` with its required properties, named in a [`OpenZfsConfigurationRequired`].
+    #[inline]
     pub fn new(required: OpenZfsConfigurationRequired) -> Self {
         Self {
             copy_tags_to_snapshots: None,
@@ -760,6 +776,7 @@ impl OpenZfsConfiguration {
 impl PropertyType for OpenZfsConfiguration {}
 
 impl ToValue for OpenZfsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CopyTagsToSnapshots", &self.copy_tags_to_snapshots)
@@ -827,6 +844,7 @@ pub struct OriginSnapshot {
 #[rustfmt::skip]
 impl OriginSnapshot {
     /// A `OriginSnapshot` with its required properties, named in a [`OriginSnapshotRequired`].
+    #[inline]
     pub fn new(required: OriginSnapshotRequired) -> Self {
         Self {
             copy_strategy: required.copy_strategy,
@@ -843,6 +861,7 @@ impl OriginSnapshot {
 impl PropertyType for OriginSnapshot {}
 
 impl ToValue for OriginSnapshot {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CopyStrategy", &self.copy_strategy)
@@ -898,6 +917,7 @@ pub struct RetentionPeriod {
 #[rustfmt::skip]
 impl RetentionPeriod {
     /// A `RetentionPeriod` with its required properties, named in a [`RetentionPeriodRequired`].
+    #[inline]
     pub fn new(required: RetentionPeriodRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -914,6 +934,7 @@ impl RetentionPeriod {
 impl PropertyType for RetentionPeriod {}
 
 impl ToValue for RetentionPeriod {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -989,6 +1010,7 @@ pub struct SnaplockConfiguration {
 #[rustfmt::skip]
 impl SnaplockConfiguration {
     /// A `SnaplockConfiguration` with its required properties, named in a [`SnaplockConfigurationRequired`].
+    #[inline]
     pub fn new(required: SnaplockConfigurationRequired) -> Self {
         Self {
             audit_log_volume: None,
@@ -1017,6 +1039,7 @@ impl SnaplockConfiguration {
 impl PropertyType for SnaplockConfiguration {}
 
 impl ToValue for SnaplockConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuditLogVolume", &self.audit_log_volume)
@@ -1076,6 +1099,7 @@ pub struct SnaplockRetentionPeriod {
 #[rustfmt::skip]
 impl SnaplockRetentionPeriod {
     /// A `SnaplockRetentionPeriod` with its required properties, named in a [`SnaplockRetentionPeriodRequired`].
+    #[inline]
     pub fn new(required: SnaplockRetentionPeriodRequired) -> Self {
         Self {
             default_retention: required.default_retention,
@@ -1095,6 +1119,7 @@ impl SnaplockRetentionPeriod {
 impl PropertyType for SnaplockRetentionPeriod {}
 
 impl ToValue for SnaplockRetentionPeriod {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DefaultRetention", &self.default_retention)
@@ -1149,6 +1174,7 @@ pub struct TieringPolicy {
 #[rustfmt::skip]
 impl TieringPolicy {
     /// A `TieringPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1162,6 +1188,7 @@ impl TieringPolicy {
 impl PropertyType for TieringPolicy {}
 
 impl ToValue for TieringPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CoolingPeriod", &self.cooling_period)
@@ -1217,6 +1244,7 @@ pub struct UserAndGroupQuotas {
 #[rustfmt::skip]
 impl UserAndGroupQuotas {
     /// A `UserAndGroupQuotas` with its required properties, named in a [`UserAndGroupQuotasRequired`].
+    #[inline]
     pub fn new(required: UserAndGroupQuotasRequired) -> Self {
         Self {
             id: required.id,
@@ -1236,6 +1264,7 @@ impl UserAndGroupQuotas {
 impl PropertyType for UserAndGroupQuotas {}
 
 impl ToValue for UserAndGroupQuotas {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)

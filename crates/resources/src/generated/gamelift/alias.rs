@@ -93,6 +93,7 @@ impl Alias {
     };
 
     /// A `Alias` with its required properties, named in a [`AliasRequired`].
+    #[inline]
     pub fn new(required: AliasRequired) -> Self {
         Self {
             description: None,
@@ -126,6 +127,7 @@ impl Resource for Alias {
 }
 
 impl ToValue for Alias {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -150,6 +152,7 @@ impl AliasAttributes {
     /// `Fn::GetAtt` `AliasArn`: a string.
     ///
     /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to a Amazon GameLift Servers alias resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::alias/alias-a1234567-b8c9-0d1e-2fa3-b45c6d7e8912` . In a GameLift alias ARN, the resource ID matches the alias ID value.
+    #[inline]
     pub fn alias_arn(&self) -> Value {
         self.0.get_att("AliasArn")
     }
@@ -159,6 +162,7 @@ impl AliasAttributes {
     /// A unique identifier for the alias. For example, `arn:aws:gamelift:us-west-1::alias/alias-a1234567-b8c9-0d1e-2fa3-b45c6d7e8912`
     ///
     /// Alias IDs are unique within a Region.
+    #[inline]
     pub fn alias_id(&self) -> Value {
         self.0.get_att("AliasId")
     }
@@ -215,6 +219,7 @@ pub struct RoutingStrategy {
 #[rustfmt::skip]
 impl RoutingStrategy {
     /// A `RoutingStrategy` with its required properties, named in a [`RoutingStrategyRequired`].
+    #[inline]
     pub fn new(required: RoutingStrategyRequired) -> Self {
         Self {
             fleet_id: None,
@@ -234,6 +239,7 @@ impl RoutingStrategy {
 impl PropertyType for RoutingStrategy {}
 
 impl ToValue for RoutingStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FleetId", &self.fleet_id)
@@ -261,6 +267,7 @@ impl From<Value> for RoutingStrategyType {
 }
 
 impl ToValue for RoutingStrategyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Simple => "SIMPLE",

@@ -103,6 +103,7 @@ impl Build {
     };
 
     /// A `Build` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -135,6 +136,7 @@ impl Resource for Build {
 }
 
 impl ToValue for Build {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -161,6 +163,7 @@ impl BuildAttributes {
     /// `Fn::GetAtt` `BuildArn`: a string.
     ///
     /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to a Amazon GameLift Servers build resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::build/build-a1234567-b8c9-0d1e-2fa3-b45c6d7e8912` . In a GameLift build ARN, the resource ID matches the *BuildId* value.
+    #[inline]
     pub fn build_arn(&self) -> Value {
         self.0.get_att("BuildArn")
     }
@@ -168,6 +171,7 @@ impl BuildAttributes {
     /// `Fn::GetAtt` `BuildId`: a string.
     ///
     /// A unique identifier for the build.
+    #[inline]
     pub fn build_id(&self) -> Value {
         self.0.get_att("BuildId")
     }
@@ -235,6 +239,7 @@ pub struct StorageLocation {
 #[rustfmt::skip]
 impl StorageLocation {
     /// A `StorageLocation` with its required properties, named in a [`StorageLocationRequired`].
+    #[inline]
     pub fn new(required: StorageLocationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -257,6 +262,7 @@ impl StorageLocation {
 impl PropertyType for StorageLocation {}
 
 impl ToValue for StorageLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -293,6 +299,7 @@ impl From<Value> for OperatingSystem {
 }
 
 impl ToValue for OperatingSystem {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmazonLinux => "AMAZON_LINUX",

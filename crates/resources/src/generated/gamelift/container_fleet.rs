@@ -201,6 +201,7 @@ impl ContainerFleet {
     };
 
     /// A `ContainerFleet` with its required properties, named in a [`ContainerFleetRequired`].
+    #[inline]
     pub fn new(required: ContainerFleetRequired) -> Self {
         Self {
             billing_type: None,
@@ -276,6 +277,7 @@ impl Resource for ContainerFleet {
 }
 
 impl ToValue for ContainerFleet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BillingType", &self.billing_type)
@@ -335,6 +337,7 @@ impl ContainerFleetAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// A time stamp indicating when this data object was created. Format is a number expressed in Unix time as milliseconds (for example `"1469498468.057"` ).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -342,6 +345,7 @@ impl ContainerFleetAttributes {
     /// `Fn::GetAtt` `DeploymentDetails`: an object.
     ///
     /// Information about the most recent deployment for the container fleet.
+    #[inline]
     pub fn deployment_details(&self) -> Value {
         self.0.get_att("DeploymentDetails")
     }
@@ -349,6 +353,7 @@ impl ContainerFleetAttributes {
     /// `Fn::GetAtt` `FleetArn`: a string.
     ///
     /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to a Amazon GameLift Servers fleet resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::fleet/fleet-a1234567-b8c9-0d1e-2fa3-b45c6d7e8912` . In a GameLift fleet ARN, the resource ID matches the `FleetId` value.
+    #[inline]
     pub fn fleet_arn(&self) -> Value {
         self.0.get_att("FleetArn")
     }
@@ -356,6 +361,7 @@ impl ContainerFleetAttributes {
     /// `Fn::GetAtt` `FleetId`: a string.
     ///
     /// A unique identifier for the container fleet to retrieve.
+    #[inline]
     pub fn fleet_id(&self) -> Value {
         self.0.get_att("FleetId")
     }
@@ -363,6 +369,7 @@ impl ContainerFleetAttributes {
     /// `Fn::GetAtt` `GameServerContainerGroupDefinitionArn`: a string.
     ///
     /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to the fleet's game server container group. The ARN value also identifies the specific container group definition version in use.
+    #[inline]
     pub fn game_server_container_group_definition_arn(&self) -> Value {
         self.0.get_att("GameServerContainerGroupDefinitionArn")
     }
@@ -370,6 +377,7 @@ impl ContainerFleetAttributes {
     /// `Fn::GetAtt` `MaximumGameServerContainerGroupsPerInstance`: an integer.
     ///
     /// The calculated maximum number of game server container group that can be deployed on each fleet instance. The calculation depends on the resource needs of the container group and the CPU and memory resources of the fleet's instance type.
+    #[inline]
     pub fn maximum_game_server_container_groups_per_instance(&self) -> Value {
         self.0
             .get_att("MaximumGameServerContainerGroupsPerInstance")
@@ -378,6 +386,7 @@ impl ContainerFleetAttributes {
     /// `Fn::GetAtt` `PerInstanceContainerGroupDefinitionArn`: a string.
     ///
     /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to the fleet's per-instance container group. The ARN value also identifies the specific container group definition version in use.
+    #[inline]
     pub fn per_instance_container_group_definition_arn(&self) -> Value {
         self.0.get_att("PerInstanceContainerGroupDefinitionArn")
     }
@@ -392,6 +401,7 @@ impl ContainerFleetAttributes {
     /// - `ACTIVATING` -- New container fleet instances are being deployed.
     /// - `ACTIVE` -- The container fleet has been deployed and is ready to host game sessions.
     /// - `UPDATING` -- Updates to the container fleet is being updated. A deployment is in progress.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -441,6 +451,7 @@ pub struct ConnectionPortRange {
 #[rustfmt::skip]
 impl ConnectionPortRange {
     /// A `ConnectionPortRange` with its required properties, named in a [`ConnectionPortRangeRequired`].
+    #[inline]
     pub fn new(required: ConnectionPortRangeRequired) -> Self {
         Self {
             from_port: required.from_port,
@@ -457,6 +468,7 @@ impl ConnectionPortRange {
 impl PropertyType for ConnectionPortRange {}
 
 impl ToValue for ConnectionPortRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FromPort", &self.from_port)
@@ -502,6 +514,7 @@ pub struct DeploymentConfiguration {
 #[rustfmt::skip]
 impl DeploymentConfiguration {
     /// A `DeploymentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -517,6 +530,7 @@ impl DeploymentConfiguration {
 impl PropertyType for DeploymentConfiguration {}
 
 impl ToValue for DeploymentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ImpairmentStrategy", &self.impairment_strategy)
@@ -564,6 +578,7 @@ pub struct GameSessionCreationLimitPolicy {
 #[rustfmt::skip]
 impl GameSessionCreationLimitPolicy {
     /// A `GameSessionCreationLimitPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -577,6 +592,7 @@ impl GameSessionCreationLimitPolicy {
 impl PropertyType for GameSessionCreationLimitPolicy {}
 
 impl ToValue for GameSessionCreationLimitPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -640,6 +656,7 @@ pub struct LocationConfiguration {
 #[rustfmt::skip]
 impl LocationConfiguration {
     /// A `LocationConfiguration` with its required properties, named in a [`LocationConfigurationRequired`].
+    #[inline]
     pub fn new(required: LocationConfigurationRequired) -> Self {
         Self {
             location: required.location,
@@ -662,6 +679,7 @@ impl LocationConfiguration {
 impl PropertyType for LocationConfiguration {}
 
 impl ToValue for LocationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Location", &self.location)
@@ -715,6 +733,7 @@ pub struct LogConfiguration {
 #[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -730,6 +749,7 @@ impl LogConfiguration {
 impl PropertyType for LogConfiguration {}
 
 impl ToValue for LogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogDestination", &self.log_destination)
@@ -834,6 +854,7 @@ pub struct ScalingPolicy {
 #[rustfmt::skip]
 impl ScalingPolicy {
     /// A `ScalingPolicy` with its required properties, named in a [`ScalingPolicyRequired`].
+    #[inline]
     pub fn new(required: ScalingPolicyRequired) -> Self {
         Self {
             comparison_operator: None,
@@ -871,6 +892,7 @@ impl ScalingPolicy {
 impl PropertyType for ScalingPolicy {}
 
 impl ToValue for ScalingPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComparisonOperator", &self.comparison_operator)
@@ -904,6 +926,7 @@ impl From<Value> for BillingType {
 }
 
 impl ToValue for BillingType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OnDemand => "ON_DEMAND",
@@ -932,6 +955,7 @@ impl From<Value> for ImpairmentStrategy {
 }
 
 impl ToValue for ImpairmentStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Maintain => "MAINTAIN",
@@ -962,6 +986,7 @@ impl From<Value> for LogDestination {
 }
 
 impl ToValue for LogDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -991,6 +1016,7 @@ impl From<Value> for ProtectionStrategy {
 }
 
 impl ToValue for ProtectionStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::WithProtection => "WITH_PROTECTION",
@@ -1017,6 +1043,7 @@ impl From<Value> for StoppedAction {
 }
 
 impl ToValue for StoppedAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AutoScaling => "AUTO_SCALING",

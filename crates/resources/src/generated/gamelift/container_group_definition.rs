@@ -150,6 +150,7 @@ impl ContainerGroupDefinition {
     };
 
     /// A `ContainerGroupDefinition` with its required properties, named in a [`ContainerGroupDefinitionRequired`].
+    #[inline]
     pub fn new(required: ContainerGroupDefinitionRequired) -> Self {
         Self {
             container_group_type: None,
@@ -201,6 +202,7 @@ impl Resource for ContainerGroupDefinition {
 }
 
 impl ToValue for ContainerGroupDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerGroupType", &self.container_group_type)
@@ -240,6 +242,7 @@ impl ContainerGroupDefinitionAttributes {
     /// `Fn::GetAtt` `ContainerGroupDefinitionArn`: a string.
     ///
     /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to an Amazon GameLift Servers `ContainerGroupDefinition` resource. It uniquely identifies the resource across all AWS Regions. Format is `arn:aws:gamelift:[region]::containergroupdefinition/[container group definition name]:[version]` .
+    #[inline]
     pub fn container_group_definition_arn(&self) -> Value {
         self.0.get_att("ContainerGroupDefinitionArn")
     }
@@ -247,6 +250,7 @@ impl ContainerGroupDefinitionAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// A time stamp indicating when this data object was created. Format is a number expressed in Unix time as milliseconds (for example `"1469498468.057"` ).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -258,6 +262,7 @@ impl ContainerGroupDefinitionAttributes {
     /// - `COPYING` -- Amazon GameLift Servers is in the process of making copies of all container images that are defined in the group. While in this state, the resource can't be used to create a container fleet.
     /// - `READY` -- Amazon GameLift Servers has copied the registry images for all containers that are defined in the group. You can use a container group definition in this status to create a container fleet.
     /// - `FAILED` -- Amazon GameLift Servers failed to create a valid container group definition resource. For more details on the cause of the failure, see `StatusReason` . A container group definition resource in failed status will be deleted within a few minutes.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -271,6 +276,7 @@ impl ContainerGroupDefinitionAttributes {
     /// - The `ImageUri` value for at least one of the containers in the container group definition was invalid or not found in the current AWS account.
     /// - At least one of the container images referenced in the container group definition exceeds the allowed size. For size limits, see \[Amazon GameLift Servers endpoints and quotas\](<https://docs.aws.amazon.com/general/latest/gr/gamelift.html>) .
     /// - At least one of the container images referenced in the container group definition uses a different operating system than the one defined for the container group.
+    #[inline]
     pub fn status_reason(&self) -> Value {
         self.0.get_att("StatusReason")
     }
@@ -278,6 +284,7 @@ impl ContainerGroupDefinitionAttributes {
     /// `Fn::GetAtt` `VersionNumber`: an integer.
     ///
     /// Indicates the version of a particular container group definition. This number is incremented automatically when you update a container group definition. You can view, update, or delete individual versions or the entire container group definition.
+    #[inline]
     pub fn version_number(&self) -> Value {
         self.0.get_att("VersionNumber")
     }
@@ -334,6 +341,7 @@ pub struct ContainerDependency {
 #[rustfmt::skip]
 impl ContainerDependency {
     /// A `ContainerDependency` with its required properties, named in a [`ContainerDependencyRequired`].
+    #[inline]
     pub fn new(required: ContainerDependencyRequired) -> Self {
         Self {
             condition: required.condition,
@@ -350,6 +358,7 @@ impl ContainerDependency {
 impl PropertyType for ContainerDependency {}
 
 impl ToValue for ContainerDependency {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Condition", &self.condition)
@@ -404,6 +413,7 @@ pub struct ContainerEnvironment {
 #[rustfmt::skip]
 impl ContainerEnvironment {
     /// A `ContainerEnvironment` with its required properties, named in a [`ContainerEnvironmentRequired`].
+    #[inline]
     pub fn new(required: ContainerEnvironmentRequired) -> Self {
         Self {
             name: required.name,
@@ -420,6 +430,7 @@ impl ContainerEnvironment {
 impl PropertyType for ContainerEnvironment {}
 
 impl ToValue for ContainerEnvironment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -497,6 +508,7 @@ pub struct ContainerHealthCheck {
 #[rustfmt::skip]
 impl ContainerHealthCheck {
     /// A `ContainerHealthCheck` with its required properties, named in a [`ContainerHealthCheckRequired`].
+    #[inline]
     pub fn new(required: ContainerHealthCheckRequired) -> Self {
         Self {
             command: required.command,
@@ -522,6 +534,7 @@ impl ContainerHealthCheck {
 impl PropertyType for ContainerHealthCheck {}
 
 impl ToValue for ContainerHealthCheck {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Command", &self.command)
@@ -582,6 +595,7 @@ pub struct ContainerMountPoint {
 #[rustfmt::skip]
 impl ContainerMountPoint {
     /// A `ContainerMountPoint` with its required properties, named in a [`ContainerMountPointRequired`].
+    #[inline]
     pub fn new(required: ContainerMountPointRequired) -> Self {
         Self {
             access_level: None,
@@ -601,6 +615,7 @@ impl ContainerMountPoint {
 impl PropertyType for ContainerMountPoint {}
 
 impl ToValue for ContainerMountPoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessLevel", &self.access_level)
@@ -663,6 +678,7 @@ pub struct ContainerPortRange {
 #[rustfmt::skip]
 impl ContainerPortRange {
     /// A `ContainerPortRange` with its required properties, named in a [`ContainerPortRangeRequired`].
+    #[inline]
     pub fn new(required: ContainerPortRangeRequired) -> Self {
         Self {
             from_port: required.from_port,
@@ -682,6 +698,7 @@ impl ContainerPortRange {
 impl PropertyType for ContainerPortRange {}
 
 impl ToValue for ContainerPortRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FromPort", &self.from_port)
@@ -783,6 +800,7 @@ pub struct GameServerContainerDefinition {
 #[rustfmt::skip]
 impl GameServerContainerDefinition {
     /// A `GameServerContainerDefinition` with its required properties, named in a [`GameServerContainerDefinitionRequired`].
+    #[inline]
     pub fn new(required: GameServerContainerDefinitionRequired) -> Self {
         Self {
             container_name: required.container_name,
@@ -817,6 +835,7 @@ impl GameServerContainerDefinition {
 impl PropertyType for GameServerContainerDefinition {}
 
 impl ToValue for GameServerContainerDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContainerName", &self.container_name)
@@ -866,6 +885,7 @@ pub struct PortConfiguration {
 #[rustfmt::skip]
 impl PortConfiguration {
     /// A `PortConfiguration` with its required properties, named in a [`PortConfigurationRequired`].
+    #[inline]
     pub fn new(required: PortConfigurationRequired) -> Self {
         Self {
             container_port_ranges: required.container_port_ranges,
@@ -879,6 +899,7 @@ impl PortConfiguration {
 impl PropertyType for PortConfiguration {}
 
 impl ToValue for PortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContainerPortRanges", &self.container_port_ranges)
@@ -997,6 +1018,7 @@ pub struct SupportContainerDefinition {
 #[rustfmt::skip]
 impl SupportContainerDefinition {
     /// A `SupportContainerDefinition` with its required properties, named in a [`SupportContainerDefinitionRequired`].
+    #[inline]
     pub fn new(required: SupportContainerDefinitionRequired) -> Self {
         Self {
             container_name: required.container_name,
@@ -1040,6 +1062,7 @@ impl SupportContainerDefinition {
 impl PropertyType for SupportContainerDefinition {}
 
 impl ToValue for SupportContainerDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContainerName", &self.container_name)
@@ -1098,6 +1121,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1114,6 +1138,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1140,6 +1165,7 @@ impl From<Value> for AccessLevel {
 }
 
 impl ToValue for AccessLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ReadOnly => "READ_ONLY",
@@ -1172,6 +1198,7 @@ impl From<Value> for ContainerDependencyCondition {
 }
 
 impl ToValue for ContainerDependencyCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Start => "START",
@@ -1202,6 +1229,7 @@ impl From<Value> for ContainerGroupType {
 }
 
 impl ToValue for ContainerGroupType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GameServer => "GAME_SERVER",
@@ -1228,6 +1256,7 @@ impl From<Value> for OperatingSystem {
 }
 
 impl ToValue for OperatingSystem {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmazonLinux2023 => "AMAZON_LINUX_2023",

@@ -301,6 +301,7 @@ impl Fleet {
     };
 
     /// A `Fleet` with its required properties, named in a [`FleetRequired`].
+    #[inline]
     pub fn new(required: FleetRequired) -> Self {
         Self {
             anywhere_configuration: None,
@@ -412,6 +413,7 @@ impl Resource for Fleet {
 }
 
 impl ToValue for Fleet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnywhereConfiguration", &self.anywhere_configuration)
@@ -474,6 +476,7 @@ impl FleetAttributes {
     /// `Fn::GetAtt` `FleetArn`: a string.
     ///
     /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to a Amazon GameLift Servers fleet resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::fleet/fleet-a1234567-b8c9-0d1e-2fa3-b45c6d7e8912` . In a GameLift fleet ARN, the resource ID matches the `FleetId` value.
+    #[inline]
     pub fn fleet_arn(&self) -> Value {
         self.0.get_att("FleetArn")
     }
@@ -481,6 +484,7 @@ impl FleetAttributes {
     /// `Fn::GetAtt` `FleetId`: a string.
     ///
     /// A unique identifier for the fleet.
+    #[inline]
     pub fn fleet_id(&self) -> Value {
         self.0.get_att("FleetId")
     }
@@ -521,6 +525,7 @@ pub struct AnywhereConfiguration {
 #[rustfmt::skip]
 impl AnywhereConfiguration {
     /// A `AnywhereConfiguration` with its required properties, named in a [`AnywhereConfigurationRequired`].
+    #[inline]
     pub fn new(required: AnywhereConfigurationRequired) -> Self {
         Self {
             cost: required.cost,
@@ -534,6 +539,7 @@ impl AnywhereConfiguration {
 impl PropertyType for AnywhereConfiguration {}
 
 impl ToValue for AnywhereConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Cost", &self.cost).build()
     }
@@ -577,6 +583,7 @@ pub struct CertificateConfiguration {
 #[rustfmt::skip]
 impl CertificateConfiguration {
     /// A `CertificateConfiguration` with its required properties, named in a [`CertificateConfigurationRequired`].
+    #[inline]
     pub fn new(required: CertificateConfigurationRequired) -> Self {
         Self {
             certificate_type: required.certificate_type,
@@ -590,6 +597,7 @@ impl CertificateConfiguration {
 impl PropertyType for CertificateConfiguration {}
 
 impl ToValue for CertificateConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateType", &self.certificate_type)
@@ -644,6 +652,7 @@ pub struct LocationConfiguration {
 #[rustfmt::skip]
 impl LocationConfiguration {
     /// A `LocationConfiguration` with its required properties, named in a [`LocationConfigurationRequired`].
+    #[inline]
     pub fn new(required: LocationConfigurationRequired) -> Self {
         Self {
             location: required.location,
@@ -663,6 +672,7 @@ impl LocationConfiguration {
 impl PropertyType for LocationConfiguration {}
 
 impl ToValue for LocationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Location", &self.location)
@@ -697,6 +707,7 @@ pub struct PlayerGatewayConfiguration {
 #[rustfmt::skip]
 impl PlayerGatewayConfiguration {
     /// A `PlayerGatewayConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -708,6 +719,7 @@ impl PlayerGatewayConfiguration {
 impl PropertyType for PlayerGatewayConfiguration {}
 
 impl ToValue for PlayerGatewayConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -756,6 +768,7 @@ pub struct ResourceCreationLimitPolicy {
 #[rustfmt::skip]
 impl ResourceCreationLimitPolicy {
     /// A `ResourceCreationLimitPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -769,6 +782,7 @@ impl ResourceCreationLimitPolicy {
 impl PropertyType for ResourceCreationLimitPolicy {}
 
 impl ToValue for ResourceCreationLimitPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -823,6 +837,7 @@ pub struct RuntimeConfiguration {
 #[rustfmt::skip]
 impl RuntimeConfiguration {
     /// A `RuntimeConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -838,6 +853,7 @@ impl RuntimeConfiguration {
 impl PropertyType for RuntimeConfiguration {}
 
 impl ToValue for RuntimeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -973,6 +989,7 @@ pub struct ScalingPolicy {
 #[rustfmt::skip]
 impl ScalingPolicy {
     /// A `ScalingPolicy` with its required properties, named in a [`ScalingPolicyRequired`].
+    #[inline]
     pub fn new(required: ScalingPolicyRequired) -> Self {
         Self {
             comparison_operator: None,
@@ -1019,6 +1036,7 @@ impl ScalingPolicy {
 impl PropertyType for ScalingPolicy {}
 
 impl ToValue for ScalingPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComparisonOperator", &self.comparison_operator)
@@ -1097,6 +1115,7 @@ pub struct ServerProcess {
 #[rustfmt::skip]
 impl ServerProcess {
     /// A `ServerProcess` with its required properties, named in a [`ServerProcessRequired`].
+    #[inline]
     pub fn new(required: ServerProcessRequired) -> Self {
         Self {
             concurrent_executions: required.concurrent_executions,
@@ -1116,6 +1135,7 @@ impl ServerProcess {
 impl PropertyType for ServerProcess {}
 
 impl ToValue for ServerProcess {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConcurrentExecutions", &self.concurrent_executions)
@@ -1145,6 +1165,7 @@ impl From<Value> for ApplyCapacity {
 }
 
 impl ToValue for ApplyCapacity {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OnUpdate => "ON_UPDATE",
@@ -1174,6 +1195,7 @@ impl From<Value> for CertificateType {
 }
 
 impl ToValue for CertificateType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -1202,6 +1224,7 @@ impl From<Value> for ComputeType {
 }
 
 impl ToValue for ComputeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ec2 => "EC2",
@@ -1230,6 +1253,7 @@ impl From<Value> for FleetType {
 }
 
 impl ToValue for FleetType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OnDemand => "ON_DEMAND",
@@ -1258,6 +1282,7 @@ impl From<Value> for GameServerIpProtocolSupported {
 }
 
 impl ToValue for GameServerIpProtocolSupported {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPv4",
@@ -1284,6 +1309,7 @@ impl From<Value> for InstanceRoleCredentialsProvider {
 }
 
 impl ToValue for InstanceRoleCredentialsProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SharedCredentialFile => "SHARED_CREDENTIAL_FILE",
@@ -1321,6 +1347,7 @@ impl From<Value> for ScalingPolicyStatus {
 }
 
 impl ToValue for ScalingPolicyStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Active => "ACTIVE",
@@ -1352,6 +1379,7 @@ impl From<Value> for UpdateStatus {
 }
 
 impl ToValue for UpdateStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PendingUpdate => "PENDING_UPDATE",

@@ -174,6 +174,7 @@ impl GameServerGroup {
     };
 
     /// A `GameServerGroup` with its required properties, named in a [`GameServerGroupRequired`].
+    #[inline]
     pub fn new(required: GameServerGroupRequired) -> Self {
         Self {
             auto_scaling_policy: None,
@@ -231,6 +232,7 @@ impl Resource for GameServerGroup {
 }
 
 impl ToValue for GameServerGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoScalingPolicy", &self.auto_scaling_policy)
@@ -264,11 +266,13 @@ impl From<ResourceRef> for GameServerGroupAttributes {
 
 impl GameServerGroupAttributes {
     /// `Fn::GetAtt` `AutoScalingGroupArn`: a string.
+    #[inline]
     pub fn auto_scaling_group_arn(&self) -> Value {
         self.0.get_att("AutoScalingGroupArn")
     }
 
     /// `Fn::GetAtt` `GameServerGroupArn`: a string.
+    #[inline]
     pub fn game_server_group_arn(&self) -> Value {
         self.0.get_att("GameServerGroupArn")
     }
@@ -316,6 +320,7 @@ pub struct AutoScalingPolicy {
 #[rustfmt::skip]
 impl AutoScalingPolicy {
     /// A `AutoScalingPolicy` with its required properties, named in a [`AutoScalingPolicyRequired`].
+    #[inline]
     pub fn new(required: AutoScalingPolicyRequired) -> Self {
         Self {
             estimated_instance_warmup: None,
@@ -332,6 +337,7 @@ impl AutoScalingPolicy {
 impl PropertyType for AutoScalingPolicy {}
 
 impl ToValue for AutoScalingPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EstimatedInstanceWarmup", &self.estimated_instance_warmup)
@@ -385,6 +391,7 @@ pub struct InstanceDefinition {
 #[rustfmt::skip]
 impl InstanceDefinition {
     /// A `InstanceDefinition` with its required properties, named in a [`InstanceDefinitionRequired`].
+    #[inline]
     pub fn new(required: InstanceDefinitionRequired) -> Self {
         Self {
             instance_type: required.instance_type,
@@ -401,6 +408,7 @@ impl InstanceDefinition {
 impl PropertyType for InstanceDefinition {}
 
 impl ToValue for InstanceDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceType", &self.instance_type)
@@ -452,6 +460,7 @@ pub struct LaunchTemplate {
 #[rustfmt::skip]
 impl LaunchTemplate {
     /// A `LaunchTemplate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -467,6 +476,7 @@ impl LaunchTemplate {
 impl PropertyType for LaunchTemplate {}
 
 impl ToValue for LaunchTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LaunchTemplateId", &self.launch_template_id)
@@ -504,6 +514,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -517,6 +528,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -562,6 +574,7 @@ pub struct TargetTrackingConfiguration {
 #[rustfmt::skip]
 impl TargetTrackingConfiguration {
     /// A `TargetTrackingConfiguration` with its required properties, named in a [`TargetTrackingConfigurationRequired`].
+    #[inline]
     pub fn new(required: TargetTrackingConfigurationRequired) -> Self {
         Self {
             target_value: required.target_value,
@@ -575,6 +588,7 @@ impl TargetTrackingConfiguration {
 impl PropertyType for TargetTrackingConfiguration {}
 
 impl ToValue for TargetTrackingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TargetValue", &self.target_value)
@@ -602,6 +616,7 @@ impl From<Value> for BalancingStrategy {
 }
 
 impl ToValue for BalancingStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SpotOnly => "SPOT_ONLY",
@@ -633,6 +648,7 @@ impl From<Value> for DeleteOption {
 }
 
 impl ToValue for DeleteOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SafeDelete => "SAFE_DELETE",
@@ -662,6 +678,7 @@ impl From<Value> for GameServerProtectionPolicy {
 }
 
 impl ToValue for GameServerProtectionPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NoProtection => "NO_PROTECTION",
@@ -862,6 +879,7 @@ impl From<Value> for InstanceType {
 }
 
 impl ToValue for InstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::C4_2xlarge => "c4.2xlarge",

@@ -122,6 +122,7 @@ impl GameSessionQueue {
     };
 
     /// A `GameSessionQueue` with its required properties, named in a [`GameSessionQueueRequired`].
+    #[inline]
     pub fn new(required: GameSessionQueueRequired) -> Self {
         Self {
             custom_event_data: None,
@@ -170,6 +171,7 @@ impl Resource for GameSessionQueue {
 }
 
 impl ToValue for GameSessionQueue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomEventData", &self.custom_event_data)
@@ -199,6 +201,7 @@ impl GameSessionQueueAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The unique Amazon Resource Name (ARN) for the `GameSessionQueue` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -206,6 +209,7 @@ impl GameSessionQueueAttributes {
     /// `Fn::GetAtt` `CustomEventData`: a string.
     ///
     /// Information to be added to all events that are related to this game session queue.
+    #[inline]
     pub fn custom_event_data(&self) -> Value {
         self.0.get_att("CustomEventData")
     }
@@ -213,6 +217,7 @@ impl GameSessionQueueAttributes {
     /// `Fn::GetAtt` `Destinations`: a list of `GameSessionQueueDestination` objects.
     ///
     /// A list of fleets and/or fleet aliases that can be used to fulfill game session placement requests in the queue. Destinations are identified by either a fleet ARN or a fleet alias ARN, and are listed in order of placement preference.
+    #[inline]
     pub fn destinations(&self) -> Value {
         self.0.get_att("Destinations")
     }
@@ -220,6 +225,7 @@ impl GameSessionQueueAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// A descriptive label that is associated with game session queue. Queue names must be unique within each Region.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -227,6 +233,7 @@ impl GameSessionQueueAttributes {
     /// `Fn::GetAtt` `NotificationTarget`: a string.
     ///
     /// An SNS topic ARN that is set up to receive game session placement notifications. See \[Setting up notifications for game session placement\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/queue-notification.html>) .
+    #[inline]
     pub fn notification_target(&self) -> Value {
         self.0.get_att("NotificationTarget")
     }
@@ -234,6 +241,7 @@ impl GameSessionQueueAttributes {
     /// `Fn::GetAtt` `PlayerLatencyPolicies`: a list of `PlayerLatencyPolicy` objects.
     ///
     /// A set of policies that enforce a sliding cap on player latency when processing game sessions placement requests. Use multiple policies to gradually relax the cap over time if Amazon GameLift Servers can't make a placement. Policies are evaluated in order starting with the lowest maximum latency value.
+    #[inline]
     pub fn player_latency_policies(&self) -> Value {
         self.0.get_att("PlayerLatencyPolicies")
     }
@@ -241,6 +249,7 @@ impl GameSessionQueueAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// A list of labels to assign to the new game session queue resource. Tags are developer-defined key-value pairs. Tagging AWS resources are useful for resource management, access management and cost allocation. For more information, see \[Tagging AWS Resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) in the *AWS General Reference* . Once the resource is created, you can use TagResource, UntagResource, and ListTagsForResource to add, remove, and view tags. The maximum tag limit may be lower than stated. See the AWS General Reference for actual tagging limits.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -248,6 +257,7 @@ impl GameSessionQueueAttributes {
     /// `Fn::GetAtt` `TimeoutInSeconds`: an integer.
     ///
     /// The maximum time, in seconds, that a new game session placement request remains in the queue. When a request exceeds this time, the game session placement changes to a `TIMED_OUT` status. If you don't specify a request timeout, the queue uses a default value.
+    #[inline]
     pub fn timeout_in_seconds(&self) -> Value {
         self.0.get_att("TimeoutInSeconds")
     }
@@ -280,6 +290,7 @@ pub struct FilterConfiguration {
 #[rustfmt::skip]
 impl FilterConfiguration {
     /// A `FilterConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -291,6 +302,7 @@ impl FilterConfiguration {
 impl PropertyType for FilterConfiguration {}
 
 impl ToValue for FilterConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedLocations", &self.allowed_locations)
@@ -325,6 +337,7 @@ pub struct GameSessionQueueDestination {
 #[rustfmt::skip]
 impl GameSessionQueueDestination {
     /// A `GameSessionQueueDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -336,6 +349,7 @@ impl GameSessionQueueDestination {
 impl PropertyType for GameSessionQueueDestination {}
 
 impl ToValue for GameSessionQueueDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationArn", &self.destination_arn)
@@ -377,6 +391,7 @@ pub struct PlayerLatencyPolicy {
 #[rustfmt::skip]
 impl PlayerLatencyPolicy {
     /// A `PlayerLatencyPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -390,6 +405,7 @@ impl PlayerLatencyPolicy {
 impl PropertyType for PlayerLatencyPolicy {}
 
 impl ToValue for PlayerLatencyPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -445,6 +461,7 @@ pub struct PriorityConfiguration {
 #[rustfmt::skip]
 impl PriorityConfiguration {
     /// A `PriorityConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -458,6 +475,7 @@ impl PriorityConfiguration {
 impl PropertyType for PriorityConfiguration {}
 
 impl ToValue for PriorityConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LocationOrder", &self.location_order)
@@ -504,6 +522,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -520,6 +539,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -550,6 +570,7 @@ impl From<Value> for PriorityOrder {
 }
 
 impl ToValue for PriorityOrder {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Latency => "LATENCY",

@@ -79,6 +79,7 @@ impl Location {
     };
 
     /// A `Location` with its required properties, named in a [`LocationRequired`].
+    #[inline]
     pub fn new(required: LocationRequired) -> Self {
         Self {
             location_name: required.location_name,
@@ -106,6 +107,7 @@ impl Resource for Location {
 }
 
 impl ToValue for Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LocationName", &self.location_name)
@@ -128,6 +130,7 @@ impl LocationAttributes {
     /// `Fn::GetAtt` `LocationArn`: a string.
     ///
     /// A unique identifier for the custom location. For example, `arn:aws:gamelift:[region]::location/location-a1234567-b8c9-0d1e-2fa3-b45c6d7e8912` .
+    #[inline]
     pub fn location_arn(&self) -> Value {
         self.0.get_att("LocationArn")
     }

@@ -189,6 +189,7 @@ impl MatchmakingConfiguration {
     };
 
     /// A `MatchmakingConfiguration` with its required properties, named in a [`MatchmakingConfigurationRequired`].
+    #[inline]
     pub fn new(required: MatchmakingConfigurationRequired) -> Self {
         Self {
             acceptance_required: required.acceptance_required,
@@ -261,6 +262,7 @@ impl Resource for MatchmakingConfiguration {
 }
 
 impl ToValue for MatchmakingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AcceptanceRequired", &self.acceptance_required)
@@ -298,6 +300,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `AcceptanceRequired`: a boolean.
     ///
     /// A flag that determines whether a match that was created with this configuration must be accepted by the matched players. To require acceptance, set to `TRUE` . With this option enabled, matchmaking tickets use the status `REQUIRES_ACCEPTANCE` to indicate when a completed potential match is waiting for player acceptance.
+    #[inline]
     pub fn acceptance_required(&self) -> Value {
         self.0.get_att("AcceptanceRequired")
     }
@@ -305,6 +308,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `AcceptanceTimeoutSeconds`: an integer.
     ///
     /// The length of time (in seconds) to wait for players to accept a proposed match, if acceptance is required.
+    #[inline]
     pub fn acceptance_timeout_seconds(&self) -> Value {
         self.0.get_att("AcceptanceTimeoutSeconds")
     }
@@ -312,6 +316,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `AdditionalPlayerCount`: an integer.
     ///
     /// The number of player slots in a match to keep open for future players. For example, if the configuration's rule set specifies a match for a single 12-person team, and the additional player count is set to 2, only 10 players are selected for the match. This parameter is not used if `FlexMatchMode` is set to `STANDALONE` .
+    #[inline]
     pub fn additional_player_count(&self) -> Value {
         self.0.get_att("AdditionalPlayerCount")
     }
@@ -319,6 +324,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The unique Amazon Resource Name (ARN) for the `MatchmakingConfiguration` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -326,6 +332,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `BackfillMode`: one of a set of strings.
     ///
     /// The method used to backfill game sessions that are created with this matchmaking configuration. Specify `MANUAL` when your game manages backfill requests manually or does not use the match backfill feature. Specify `AUTOMATIC` to have GameLift create a `StartMatchBackfill` request whenever a game session has one or more open slots. Learn more about manual and automatic backfill in \[Backfill Existing Games with FlexMatch\](<https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/match-backfill.html>) . Automatic backfill is not available when `FlexMatchMode` is set to `STANDALONE` .
+    #[inline]
     pub fn backfill_mode(&self) -> Value {
         self.0.get_att("BackfillMode")
     }
@@ -333,6 +340,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// A time stamp indicating when this data object was created. Format is a number expressed in Unix time as milliseconds (for example `"1469498468.057"` ).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -340,6 +348,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `CustomEventData`: a string.
     ///
     /// Information to add to all events related to the matchmaking configuration.
+    #[inline]
     pub fn custom_event_data(&self) -> Value {
         self.0.get_att("CustomEventData")
     }
@@ -347,6 +356,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// A description for the matchmaking configuration.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -357,6 +367,7 @@ impl MatchmakingConfigurationAttributes {
     ///
     /// - *STANDALONE* - FlexMatch forms matches and returns match information, including players and team assignments, in a \[MatchmakingSucceeded\](<https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/match-events.html#match-events-matchmakingsucceeded>) event.
     /// - *WITH_QUEUE* - FlexMatch forms matches and uses the specified Amazon GameLift Servers queue to start a game session for the match.
+    #[inline]
     pub fn flex_match_mode(&self) -> Value {
         self.0.get_att("FlexMatchMode")
     }
@@ -364,6 +375,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `GameProperties`: a list of `GameProperty` objects.
     ///
     /// A set of custom properties for a game session, formatted as key-value pairs. These properties are passed to a game server process with a request to start a new game session. See \[Start a Game Session\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-sdk-server-api.html#gamelift-sdk-server-startsession>) . This parameter is not used if `FlexMatchMode` is set to `STANDALONE` .
+    #[inline]
     pub fn game_properties(&self) -> Value {
         self.0.get_att("GameProperties")
     }
@@ -371,6 +383,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `GameSessionData`: a string.
     ///
     /// A set of custom game session properties, formatted as a single string value. This data is passed to a game server process with a request to start a new game session. See \[Start a Game Session\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-sdk-server-api.html#gamelift-sdk-server-startsession>) . This parameter is not used if `FlexMatchMode` is set to `STANDALONE` .
+    #[inline]
     pub fn game_session_data(&self) -> Value {
         self.0.get_att("GameSessionData")
     }
@@ -378,6 +391,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `GameSessionQueueArns`: a list of strings.
     ///
     /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) that is assigned to a Amazon GameLift Servers game session queue resource and uniquely identifies it. ARNs are unique across all Regions. Format is `arn:aws:gamelift:<region>::gamesessionqueue/<queue name>` . Queues can be located in any Region. Queues are used to start new Amazon GameLift Servers-hosted game sessions for matches that are created with this matchmaking configuration. If `FlexMatchMode` is set to `STANDALONE` , do not set this parameter.
+    #[inline]
     pub fn game_session_queue_arns(&self) -> Value {
         self.0.get_att("GameSessionQueueArns")
     }
@@ -385,6 +399,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// A unique identifier for the matchmaking configuration. This name is used to identify the configuration associated with a matchmaking request or ticket.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -392,6 +407,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `NotificationTarget`: a string.
     ///
     /// An SNS topic ARN that is set up to receive matchmaking notifications. See \[Setting up notifications for matchmaking\](<https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/match-notification.html>) for more information.
+    #[inline]
     pub fn notification_target(&self) -> Value {
         self.0.get_att("NotificationTarget")
     }
@@ -399,6 +415,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `RequestTimeoutSeconds`: an integer.
     ///
     /// The maximum duration, in seconds, that a matchmaking ticket can remain in process before timing out. Requests that fail due to timing out can be resubmitted as needed.
+    #[inline]
     pub fn request_timeout_seconds(&self) -> Value {
         self.0.get_att("RequestTimeoutSeconds")
     }
@@ -406,6 +423,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `RuleSetArn`: a string.
     ///
     /// The Amazon Resource Name ( \[ARN\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/s3-arn-format.html>) ) associated with the GameLift matchmaking rule set resource that this configuration uses.
+    #[inline]
     pub fn rule_set_arn(&self) -> Value {
         self.0.get_att("RuleSetArn")
     }
@@ -413,6 +431,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `RuleSetName`: a string.
     ///
     /// A unique identifier for the matchmaking rule set to use with this configuration. You can use either the rule set name or ARN value. A matchmaking configuration can only use rule sets that are defined in the same Region.
+    #[inline]
     pub fn rule_set_name(&self) -> Value {
         self.0.get_att("RuleSetName")
     }
@@ -420,6 +439,7 @@ impl MatchmakingConfigurationAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// A list of labels to assign to the new matchmaking configuration resource. Tags are developer-defined key-value pairs. Tagging AWS resources are useful for resource management, access management and cost allocation. For more information, see \[Tagging AWS Resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) in the *AWS General Reference* . Once the resource is created, you can use TagResource, UntagResource, and ListTagsForResource to add, remove, and view tags. The maximum tag limit may be lower than stated. See the AWS General Reference for actual tagging limits.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -473,6 +493,7 @@ pub struct GameProperty {
 #[rustfmt::skip]
 impl GameProperty {
     /// A `GameProperty` with its required properties, named in a [`GamePropertyRequired`].
+    #[inline]
     pub fn new(required: GamePropertyRequired) -> Self {
         Self {
             key: required.key,
@@ -489,6 +510,7 @@ impl GameProperty {
 impl PropertyType for GameProperty {}
 
 impl ToValue for GameProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -515,6 +537,7 @@ impl From<Value> for BackfillMode {
 }
 
 impl ToValue for BackfillMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Automatic => "AUTOMATIC",
@@ -543,6 +566,7 @@ impl From<Value> for FlexMatchMode {
 }
 
 impl ToValue for FlexMatchMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standalone => "STANDALONE",

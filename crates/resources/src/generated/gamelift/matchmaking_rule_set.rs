@@ -95,6 +95,7 @@ impl MatchmakingRuleSet {
     };
 
     /// A `MatchmakingRuleSet` with its required properties, named in a [`MatchmakingRuleSetRequired`].
+    #[inline]
     pub fn new(required: MatchmakingRuleSetRequired) -> Self {
         Self {
             name: required.name,
@@ -125,6 +126,7 @@ impl Resource for MatchmakingRuleSet {
 }
 
 impl ToValue for MatchmakingRuleSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -148,6 +150,7 @@ impl MatchmakingRuleSetAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The unique Amazon Resource Name (ARN) assigned to the rule set.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -155,6 +158,7 @@ impl MatchmakingRuleSetAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// A time stamp indicating when this data object was created. Format is a number expressed in Unix time as milliseconds (for example `"1469498468.057"` ).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -162,6 +166,7 @@ impl MatchmakingRuleSetAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// A unique identifier for the matchmaking rule set. A matchmaking configuration identifies the rule set it uses by this name value. Note that the rule set name is different from the optional `name` field in the rule set body.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -169,6 +174,7 @@ impl MatchmakingRuleSetAttributes {
     /// `Fn::GetAtt` `RuleSetBody`: a string.
     ///
     /// A collection of matchmaking rules, formatted as a JSON string. Comments are not allowed in JSON, but most elements support a description field.
+    #[inline]
     pub fn rule_set_body(&self) -> Value {
         self.0.get_att("RuleSetBody")
     }
@@ -176,6 +182,7 @@ impl MatchmakingRuleSetAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// A list of labels to assign to the new matchmaking rule set resource. Tags are developer-defined key-value pairs. Tagging AWS resources are useful for resource management, access management and cost allocation. For more information, see \[Tagging AWS Resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) in the *AWS General Reference* . Once the resource is created, you can use TagResource, UntagResource, and ListTagsForResource to add, remove, and view tags. The maximum tag limit may be lower than stated. See the AWS General Reference for actual tagging limits.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -219,6 +226,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -235,6 +243,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

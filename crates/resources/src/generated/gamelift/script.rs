@@ -98,6 +98,7 @@ impl Script {
     };
 
     /// A `Script` with its required properties, named in a [`ScriptRequired`].
+    #[inline]
     pub fn new(required: ScriptRequired) -> Self {
         Self {
             name: None,
@@ -134,6 +135,7 @@ impl Resource for Script {
 }
 
 impl ToValue for Script {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -159,6 +161,7 @@ impl ScriptAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The unique Amazon Resource Name (ARN) for the script.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -166,6 +169,7 @@ impl ScriptAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// A time stamp indicating when this data object was created. Format is a number expressed in Unix time as milliseconds (for example `"1469498468.057"` ).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -173,6 +177,7 @@ impl ScriptAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// A unique identifier for a Realtime script.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -180,6 +185,7 @@ impl ScriptAttributes {
     /// `Fn::GetAtt` `SizeOnDisk`: an integer.
     ///
     /// The file size of the uploaded Realtime script, expressed in bytes. When files are uploaded from an S3 location, this value remains at "0".
+    #[inline]
     pub fn size_on_disk(&self) -> Value {
         self.0.get_att("SizeOnDisk")
     }
@@ -247,6 +253,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    #[inline]
     pub fn new(required: S3LocationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -269,6 +276,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)

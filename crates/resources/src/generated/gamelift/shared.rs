@@ -82,6 +82,7 @@ pub struct IpPermission {
 #[rustfmt::skip]
 impl IpPermission {
     /// A `IpPermission` with its required properties, named in a [`IpPermissionRequired`].
+    #[inline]
     pub fn new(required: IpPermissionRequired) -> Self {
         Self {
             from_port: required.from_port,
@@ -104,6 +105,7 @@ impl IpPermission {
 impl PropertyType for IpPermission {}
 
 impl ToValue for IpPermission {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FromPort", &self.from_port)
@@ -168,6 +170,7 @@ pub struct LocationCapacity {
 #[rustfmt::skip]
 impl LocationCapacity {
     /// A `LocationCapacity` with its required properties, named in a [`LocationCapacityRequired`].
+    #[inline]
     pub fn new(required: LocationCapacityRequired) -> Self {
         Self {
             desired_ec2_instances: None,
@@ -190,6 +193,7 @@ impl LocationCapacity {
 impl PropertyType for LocationCapacity {}
 
 impl ToValue for LocationCapacity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DesiredEC2Instances", &self.desired_ec2_instances)
@@ -243,6 +247,7 @@ pub struct ManagedCapacityConfiguration {
 #[rustfmt::skip]
 impl ManagedCapacityConfiguration {
     /// A `ManagedCapacityConfiguration` with its required properties, named in a [`ManagedCapacityConfigurationRequired`].
+    #[inline]
     pub fn new(required: ManagedCapacityConfigurationRequired) -> Self {
         Self {
             scale_in_after_inactivity_minutes: None,
@@ -259,6 +264,7 @@ impl ManagedCapacityConfiguration {
 impl PropertyType for ManagedCapacityConfiguration {}
 
 impl ToValue for ManagedCapacityConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -308,6 +314,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -324,6 +331,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -365,6 +373,7 @@ pub struct TargetConfiguration {
 #[rustfmt::skip]
 impl TargetConfiguration {
     /// A `TargetConfiguration` with its required properties, named in a [`TargetConfigurationRequired`].
+    #[inline]
     pub fn new(required: TargetConfigurationRequired) -> Self {
         Self {
             target_value: required.target_value,
@@ -378,6 +387,7 @@ impl TargetConfiguration {
 impl PropertyType for TargetConfiguration {}
 
 impl ToValue for TargetConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TargetValue", &self.target_value)
@@ -409,6 +419,7 @@ impl From<Value> for ComparisonOperator {
 }
 
 impl ToValue for ComparisonOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
@@ -461,6 +472,7 @@ impl From<Value> for MetricName {
 }
 
 impl ToValue for MetricName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ActivatingGameSessions => "ActivatingGameSessions",
@@ -501,6 +513,7 @@ impl From<Value> for NewGameSessionProtectionPolicy {
 }
 
 impl ToValue for NewGameSessionProtectionPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FullProtection => "FullProtection",
@@ -533,6 +546,7 @@ impl From<Value> for PlayerGatewayMode {
 }
 
 impl ToValue for PlayerGatewayMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -564,6 +578,7 @@ impl From<Value> for PlayerGatewayStatus {
 }
 
 impl ToValue for PlayerGatewayStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -594,6 +609,7 @@ impl From<Value> for PolicyType {
 }
 
 impl ToValue for PolicyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RuleBased => "RuleBased",
@@ -624,6 +640,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Tcp => "TCP",
@@ -656,6 +673,7 @@ impl From<Value> for ScalingAdjustmentType {
 }
 
 impl ToValue for ScalingAdjustmentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ChangeInCapacity => "ChangeInCapacity",
@@ -687,6 +705,7 @@ impl From<Value> for ZeroCapacityStrategy {
 }
 
 impl ToValue for ZeroCapacityStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ScaleToAndFromZero => "SCALE_TO_AND_FROM_ZERO",

@@ -108,6 +108,7 @@ impl Accelerator {
     };
 
     /// A `Accelerator` with its required properties, named in a [`AcceleratorRequired`].
+    #[inline]
     pub fn new(required: AcceleratorRequired) -> Self {
         Self {
             enabled: None,
@@ -144,6 +145,7 @@ impl Resource for Accelerator {
 }
 
 impl ToValue for Accelerator {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -169,6 +171,7 @@ impl AcceleratorAttributes {
     /// `Fn::GetAtt` `AcceleratorArn`: a string.
     ///
     /// The ARN of the accelerator, such as `arn:aws:globalaccelerator::012345678901:accelerator/1234abcd-abcd-1234-abcd-1234abcdefgh` .
+    #[inline]
     pub fn accelerator_arn(&self) -> Value {
         self.0.get_att("AcceleratorArn")
     }
@@ -176,6 +179,7 @@ impl AcceleratorAttributes {
     /// `Fn::GetAtt` `DnsName`: a string.
     ///
     /// The Domain Name System (DNS) name that Global Accelerator creates that points to an accelerator's static IPv4 addresses.
+    #[inline]
     pub fn dns_name(&self) -> Value {
         self.0.get_att("DnsName")
     }
@@ -183,6 +187,7 @@ impl AcceleratorAttributes {
     /// `Fn::GetAtt` `DualStackDnsName`: a string.
     ///
     /// The DNS name that Global Accelerator creates that points to a dual-stack accelerator's four static IP addresses: two IPv4 addresses and two IPv6 addresses.
+    #[inline]
     pub fn dual_stack_dns_name(&self) -> Value {
         self.0.get_att("DualStackDnsName")
     }
@@ -190,6 +195,7 @@ impl AcceleratorAttributes {
     /// `Fn::GetAtt` `Ipv4Addresses`: a list of strings.
     ///
     /// The array of IPv4 addresses in the IP address set. An IP address set can have a maximum of two IP addresses.
+    #[inline]
     pub fn ipv4_addresses(&self) -> Value {
         self.0.get_att("Ipv4Addresses")
     }
@@ -197,6 +203,7 @@ impl AcceleratorAttributes {
     /// `Fn::GetAtt` `Ipv6Addresses`: a list of strings.
     ///
     /// The array of IPv6 addresses in the IP address set. An IP address set can have a maximum of two IP addresses.
+    #[inline]
     pub fn ipv6_addresses(&self) -> Value {
         self.0.get_att("Ipv6Addresses")
     }
@@ -220,6 +227,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",

@@ -99,6 +99,7 @@ impl CrossAccountAttachment {
     };
 
     /// A `CrossAccountAttachment` with its required properties, named in a [`CrossAccountAttachmentRequired`].
+    #[inline]
     pub fn new(required: CrossAccountAttachmentRequired) -> Self {
         Self {
             name: required.name,
@@ -132,6 +133,7 @@ impl Resource for CrossAccountAttachment {
 }
 
 impl ToValue for CrossAccountAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -156,6 +158,7 @@ impl CrossAccountAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the cross-account attachment.
+    #[inline]
     pub fn attachment_arn(&self) -> Value {
         self.0.get_att("AttachmentArn")
     }
@@ -206,6 +209,7 @@ pub struct ResourceProperty {
 #[rustfmt::skip]
 impl ResourceProperty {
     /// A `ResourceProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -221,6 +225,7 @@ impl ResourceProperty {
 impl PropertyType for ResourceProperty {}
 
 impl ToValue for ResourceProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Cidr", &self.cidr)

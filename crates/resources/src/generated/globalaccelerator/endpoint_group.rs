@@ -140,6 +140,7 @@ impl EndpointGroup {
     };
 
     /// A `EndpointGroup` with its required properties, named in a [`EndpointGroupRequired`].
+    #[inline]
     pub fn new(required: EndpointGroupRequired) -> Self {
         Self {
             endpoint_configurations: None,
@@ -188,6 +189,7 @@ impl Resource for EndpointGroup {
 }
 
 impl ToValue for EndpointGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndpointConfigurations", &self.endpoint_configurations)
@@ -221,6 +223,7 @@ impl EndpointGroupAttributes {
     /// `Fn::GetAtt` `EndpointGroupArn`: a string.
     ///
     /// The ARN of the endpoint group, such as `arn:aws:globalaccelerator::012345678901:accelerator/1234abcd-abcd-1234-abcd-1234abcdefgh/listener/0123vxyz/endpoint-group/098765zyxwvu` .
+    #[inline]
     pub fn endpoint_group_arn(&self) -> Value {
         self.0.get_att("EndpointGroupArn")
     }
@@ -288,6 +291,7 @@ pub struct EndpointConfiguration {
 #[rustfmt::skip]
 impl EndpointConfiguration {
     /// A `EndpointConfiguration` with its required properties, named in a [`EndpointConfigurationRequired`].
+    #[inline]
     pub fn new(required: EndpointConfigurationRequired) -> Self {
         Self {
             attachment_arn: None,
@@ -310,6 +314,7 @@ impl EndpointConfiguration {
 impl PropertyType for EndpointConfiguration {}
 
 impl ToValue for EndpointConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttachmentArn", &self.attachment_arn)
@@ -369,6 +374,7 @@ pub struct PortOverride {
 #[rustfmt::skip]
 impl PortOverride {
     /// A `PortOverride` with its required properties, named in a [`PortOverrideRequired`].
+    #[inline]
     pub fn new(required: PortOverrideRequired) -> Self {
         Self {
             endpoint_port: required.endpoint_port,
@@ -385,6 +391,7 @@ impl PortOverride {
 impl PropertyType for PortOverride {}
 
 impl ToValue for PortOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EndpointPort", &self.endpoint_port)
@@ -413,6 +420,7 @@ impl From<Value> for HealthCheckProtocol {
 }
 
 impl ToValue for HealthCheckProtocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Tcp => "TCP",

@@ -98,6 +98,7 @@ impl Listener {
     };
 
     /// A `Listener` with its required properties, named in a [`ListenerRequired`].
+    #[inline]
     pub fn new(required: ListenerRequired) -> Self {
         Self {
             accelerator_arn: required.accelerator_arn,
@@ -128,6 +129,7 @@ impl Resource for Listener {
 }
 
 impl ToValue for Listener {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AcceleratorArn", &self.accelerator_arn)
@@ -152,6 +154,7 @@ impl ListenerAttributes {
     /// `Fn::GetAtt` `ListenerArn`: a string.
     ///
     /// The ARN of the listener, such as `arn:aws:globalaccelerator::012345678901:accelerator/1234abcd-abcd-1234-abcd-1234abcdefgh/listener/0123vxyz` .
+    #[inline]
     pub fn listener_arn(&self) -> Value {
         self.0.get_att("ListenerArn")
     }
@@ -201,6 +204,7 @@ pub struct PortRange {
 #[rustfmt::skip]
 impl PortRange {
     /// A `PortRange` with its required properties, named in a [`PortRangeRequired`].
+    #[inline]
     pub fn new(required: PortRangeRequired) -> Self {
         Self {
             from_port: required.from_port,
@@ -217,6 +221,7 @@ impl PortRange {
 impl PropertyType for PortRange {}
 
 impl ToValue for PortRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FromPort", &self.from_port)
@@ -243,6 +248,7 @@ impl From<Value> for ClientAffinity {
 }
 
 impl ToValue for ClientAffinity {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -271,6 +277,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Tcp => "TCP",

@@ -127,6 +127,7 @@ impl Catalog {
     };
 
     /// A `Catalog` with its required properties, named in a [`CatalogRequired`].
+    #[inline]
     pub fn new(required: CatalogRequired) -> Self {
         Self {
             allow_full_table_external_data_access: None,
@@ -181,6 +182,7 @@ impl Resource for Catalog {
 }
 
 impl ToValue for Catalog {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -224,6 +226,7 @@ impl CatalogAttributes {
     /// `Fn::GetAtt` `CatalogId`: a string.
     ///
     /// The ID of the catalog.
+    #[inline]
     pub fn catalog_id(&self) -> Value {
         self.0.get_att("CatalogId")
     }
@@ -231,6 +234,7 @@ impl CatalogAttributes {
     /// `Fn::GetAtt` `CatalogProperties.CustomProperties`: a JSON value.
     ///
     /// Additional key-value properties for the catalog.
+    #[inline]
     pub fn catalog_properties_custom_properties(&self) -> Value {
         self.0.get_att("CatalogProperties.CustomProperties")
     }
@@ -238,6 +242,7 @@ impl CatalogAttributes {
     /// `Fn::GetAtt` `CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupName`: a string.
     ///
     /// The name of the managed workgroup associated with the catalog.
+    #[inline]
     pub fn catalog_properties_data_lake_access_properties_managed_workgroup_name(&self) -> Value {
         self.0
             .get_att("CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupName")
@@ -246,6 +251,7 @@ impl CatalogAttributes {
     /// `Fn::GetAtt` `CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupStatus`: a string.
     ///
     /// The status of the managed workgroup.
+    #[inline]
     pub fn catalog_properties_data_lake_access_properties_managed_workgroup_status(&self) -> Value {
         self.0
             .get_att("CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupStatus")
@@ -254,6 +260,7 @@ impl CatalogAttributes {
     /// `Fn::GetAtt` `CatalogProperties.DataLakeAccessProperties.RedshiftDatabaseName`: a string.
     ///
     /// The name of the Redshift database.
+    #[inline]
     pub fn catalog_properties_data_lake_access_properties_redshift_database_name(&self) -> Value {
         self.0
             .get_att("CatalogProperties.DataLakeAccessProperties.RedshiftDatabaseName")
@@ -262,6 +269,7 @@ impl CatalogAttributes {
     /// `Fn::GetAtt` `CreateTime`: an integer.
     ///
     /// The time at which the catalog was created.
+    #[inline]
     pub fn create_time(&self) -> Value {
         self.0.get_att("CreateTime")
     }
@@ -269,6 +277,7 @@ impl CatalogAttributes {
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the catalog.
+    #[inline]
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceArn")
     }
@@ -276,6 +285,7 @@ impl CatalogAttributes {
     /// `Fn::GetAtt` `UpdateTime`: an integer.
     ///
     /// The time at which the catalog was last updated.
+    #[inline]
     pub fn update_time(&self) -> Value {
         self.0.get_att("UpdateTime")
     }
@@ -311,6 +321,7 @@ pub struct CatalogProperties {
 #[rustfmt::skip]
 impl CatalogProperties {
     /// A `CatalogProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -324,6 +335,7 @@ impl CatalogProperties {
 impl PropertyType for CatalogProperties {}
 
 impl ToValue for CatalogProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomProperties", &self.custom_properties)
@@ -395,6 +407,7 @@ pub struct DataLakeAccessProperties {
 #[rustfmt::skip]
 impl DataLakeAccessProperties {
     /// A `DataLakeAccessProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -420,6 +433,7 @@ impl DataLakeAccessProperties {
 impl PropertyType for DataLakeAccessProperties {}
 
 impl ToValue for DataLakeAccessProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -467,6 +481,7 @@ pub struct FederatedCatalog {
 #[rustfmt::skip]
 impl FederatedCatalog {
     /// A `FederatedCatalog` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -480,6 +495,7 @@ impl FederatedCatalog {
 impl PropertyType for FederatedCatalog {}
 
 impl ToValue for FederatedCatalog {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
@@ -518,6 +534,7 @@ pub struct PrincipalPermissions {
 #[rustfmt::skip]
 impl PrincipalPermissions {
     /// A `PrincipalPermissions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -531,6 +548,7 @@ impl PrincipalPermissions {
 impl PropertyType for PrincipalPermissions {}
 
 impl ToValue for PrincipalPermissions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Permissions", &self.permissions)
@@ -572,6 +590,7 @@ pub struct TargetRedshiftCatalog {
 #[rustfmt::skip]
 impl TargetRedshiftCatalog {
     /// A `TargetRedshiftCatalog` with its required properties, named in a [`TargetRedshiftCatalogRequired`].
+    #[inline]
     pub fn new(required: TargetRedshiftCatalogRequired) -> Self {
         Self {
             catalog_arn: required.catalog_arn,
@@ -585,6 +604,7 @@ impl TargetRedshiftCatalog {
 impl PropertyType for TargetRedshiftCatalog {}
 
 impl ToValue for TargetRedshiftCatalog {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CatalogArn", &self.catalog_arn)
@@ -610,6 +630,7 @@ impl From<Value> for AllowFullTableExternalDataAccess {
 }
 
 impl ToValue for AllowFullTableExternalDataAccess {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::True => "True",
@@ -638,6 +659,7 @@ impl From<Value> for OverwriteChildResourcePermissionsWithDefault {
 }
 
 impl ToValue for OverwriteChildResourcePermissionsWithDefault {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Accept => "Accept",
@@ -680,6 +702,7 @@ impl From<Value> for PrincipalPermissionsPermission {
 }
 
 impl ToValue for PrincipalPermissionsPermission {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",

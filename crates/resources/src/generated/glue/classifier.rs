@@ -71,6 +71,7 @@ impl Classifier {
     };
 
     /// A `Classifier` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -96,6 +97,7 @@ impl Resource for Classifier {
 }
 
 impl ToValue for Classifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CsvClassifier", &self.csv_classifier)
@@ -118,6 +120,7 @@ impl From<ResourceRef> for ClassifierAttributes {
 
 impl ClassifierAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -194,6 +197,7 @@ pub struct CsvClassifier {
 #[rustfmt::skip]
 impl CsvClassifier {
     /// A `CsvClassifier` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -221,6 +225,7 @@ impl CsvClassifier {
 impl PropertyType for CsvClassifier {}
 
 impl ToValue for CsvClassifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowSingleColumn", &self.allow_single_column)
@@ -286,6 +291,7 @@ pub struct GrokClassifier {
 #[rustfmt::skip]
 impl GrokClassifier {
     /// A `GrokClassifier` with its required properties, named in a [`GrokClassifierRequired`].
+    #[inline]
     pub fn new(required: GrokClassifierRequired) -> Self {
         Self {
             classification: required.classification,
@@ -308,6 +314,7 @@ impl GrokClassifier {
 impl PropertyType for GrokClassifier {}
 
 impl ToValue for GrokClassifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Classification", &self.classification)
@@ -356,6 +363,7 @@ pub struct JsonClassifier {
 #[rustfmt::skip]
 impl JsonClassifier {
     /// A `JsonClassifier` with its required properties, named in a [`JsonClassifierRequired`].
+    #[inline]
     pub fn new(required: JsonClassifierRequired) -> Self {
         Self {
             json_path: required.json_path,
@@ -372,6 +380,7 @@ impl JsonClassifier {
 impl PropertyType for JsonClassifier {}
 
 impl ToValue for JsonClassifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("JsonPath", &self.json_path)
@@ -425,6 +434,7 @@ pub struct XmlClassifier {
 #[rustfmt::skip]
 impl XmlClassifier {
     /// A `XmlClassifier` with its required properties, named in a [`XmlClassifierRequired`].
+    #[inline]
     pub fn new(required: XmlClassifierRequired) -> Self {
         Self {
             classification: required.classification,
@@ -444,6 +454,7 @@ impl XmlClassifier {
 impl PropertyType for XmlClassifier {}
 
 impl ToValue for XmlClassifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Classification", &self.classification)

@@ -76,6 +76,7 @@ impl Connection {
     };
 
     /// A `Connection` with its required properties, named in a [`ConnectionRequired`].
+    #[inline]
     pub fn new(required: ConnectionRequired) -> Self {
         Self {
             catalog_id: required.catalog_id,
@@ -100,6 +101,7 @@ impl Resource for Connection {
 }
 
 impl ToValue for Connection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
@@ -120,6 +122,7 @@ impl From<ResourceRef> for ConnectionAttributes {
 
 impl ConnectionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -171,6 +174,7 @@ pub struct AuthenticationConfigurationInput {
 #[rustfmt::skip]
 impl AuthenticationConfigurationInput {
     /// A `AuthenticationConfigurationInput` with its required properties, named in a [`AuthenticationConfigurationInputRequired`].
+    #[inline]
     pub fn new(required: AuthenticationConfigurationInputRequired) -> Self {
         Self {
             authentication_type: required.authentication_type,
@@ -199,6 +203,7 @@ impl AuthenticationConfigurationInput {
 impl PropertyType for AuthenticationConfigurationInput {}
 
 impl ToValue for AuthenticationConfigurationInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthenticationType", &self.authentication_type)
@@ -247,6 +252,7 @@ pub struct AuthorizationCodeProperties {
 #[rustfmt::skip]
 impl AuthorizationCodeProperties {
     /// A `AuthorizationCodeProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -260,6 +266,7 @@ impl AuthorizationCodeProperties {
 impl PropertyType for AuthorizationCodeProperties {}
 
 impl ToValue for AuthorizationCodeProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthorizationCode", &self.authorization_code)
@@ -298,6 +305,7 @@ pub struct BasicAuthenticationCredentials {
 #[rustfmt::skip]
 impl BasicAuthenticationCredentials {
     /// A `BasicAuthenticationCredentials` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -311,6 +319,7 @@ impl BasicAuthenticationCredentials {
 impl PropertyType for BasicAuthenticationCredentials {}
 
 impl ToValue for BasicAuthenticationCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Password", &self.password)
@@ -453,6 +462,7 @@ pub struct ConnectionInput {
 #[rustfmt::skip]
 impl ConnectionInput {
     /// A `ConnectionInput` with its required properties, named in a [`ConnectionInputRequired`].
+    #[inline]
     pub fn new(required: ConnectionInputRequired) -> Self {
         Self {
             athena_properties: None,
@@ -499,6 +509,7 @@ impl ConnectionInput {
 impl PropertyType for ConnectionInput {}
 
 impl ToValue for ConnectionInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AthenaProperties", &self.athena_properties)
@@ -556,6 +567,7 @@ pub struct OAuth2ClientApplication {
 #[rustfmt::skip]
 impl OAuth2ClientApplication {
     /// A `OAuth2ClientApplication` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -569,6 +581,7 @@ impl OAuth2ClientApplication {
 impl PropertyType for OAuth2ClientApplication {}
 
 impl ToValue for OAuth2ClientApplication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -623,6 +636,7 @@ pub struct OAuth2Credentials {
 #[rustfmt::skip]
 impl OAuth2Credentials {
     /// A `OAuth2Credentials` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -640,6 +654,7 @@ impl OAuth2Credentials {
 impl PropertyType for OAuth2Credentials {}
 
 impl ToValue for OAuth2Credentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessToken", &self.access_token)
@@ -689,6 +704,7 @@ pub struct OAuth2PropertiesInput {
 #[rustfmt::skip]
 impl OAuth2PropertiesInput {
     /// A `OAuth2PropertiesInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -710,6 +726,7 @@ impl OAuth2PropertiesInput {
 impl PropertyType for OAuth2PropertiesInput {}
 
 impl ToValue for OAuth2PropertiesInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -764,6 +781,7 @@ pub struct PhysicalConnectionRequirements {
 #[rustfmt::skip]
 impl PhysicalConnectionRequirements {
     /// A `PhysicalConnectionRequirements` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -779,6 +797,7 @@ impl PhysicalConnectionRequirements {
 impl PropertyType for PhysicalConnectionRequirements {}
 
 impl ToValue for PhysicalConnectionRequirements {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)

@@ -146,6 +146,7 @@ impl Crawler {
     };
 
     /// A `Crawler` with its required properties, named in a [`CrawlerRequired`].
+    #[inline]
     pub fn new(required: CrawlerRequired) -> Self {
         Self {
             classifiers: None,
@@ -209,6 +210,7 @@ impl Resource for Crawler {
 }
 
 impl ToValue for Crawler {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Classifiers", &self.classifiers)
@@ -294,6 +296,7 @@ pub struct CatalogTarget {
 #[rustfmt::skip]
 impl CatalogTarget {
     /// A `CatalogTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -313,6 +316,7 @@ impl CatalogTarget {
 impl PropertyType for CatalogTarget {}
 
 impl ToValue for CatalogTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
@@ -364,6 +368,7 @@ pub struct DeltaTarget {
 #[rustfmt::skip]
 impl DeltaTarget {
     /// A `DeltaTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -381,6 +386,7 @@ impl DeltaTarget {
 impl PropertyType for DeltaTarget {}
 
 impl ToValue for DeltaTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
@@ -430,6 +436,7 @@ pub struct DynamoDbTarget {
 #[rustfmt::skip]
 impl DynamoDbTarget {
     /// A `DynamoDbTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -445,6 +452,7 @@ impl DynamoDbTarget {
 impl PropertyType for DynamoDbTarget {}
 
 impl ToValue for DynamoDbTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Path", &self.path)
@@ -496,6 +504,7 @@ pub struct HudiTarget {
 #[rustfmt::skip]
 impl HudiTarget {
     /// A `HudiTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -513,6 +522,7 @@ impl HudiTarget {
 impl PropertyType for HudiTarget {}
 
 impl ToValue for HudiTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
@@ -563,6 +573,7 @@ pub struct IcebergTarget {
 #[rustfmt::skip]
 impl IcebergTarget {
     /// A `IcebergTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -580,6 +591,7 @@ impl IcebergTarget {
 impl PropertyType for IcebergTarget {}
 
 impl ToValue for IcebergTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
@@ -632,6 +644,7 @@ pub struct JdbcTarget {
 #[rustfmt::skip]
 impl JdbcTarget {
     /// A `JdbcTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -649,6 +662,7 @@ impl JdbcTarget {
 impl PropertyType for JdbcTarget {}
 
 impl ToValue for JdbcTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
@@ -691,6 +705,7 @@ pub struct LakeFormationConfiguration {
 #[rustfmt::skip]
 impl LakeFormationConfiguration {
     /// A `LakeFormationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -704,6 +719,7 @@ impl LakeFormationConfiguration {
 impl PropertyType for LakeFormationConfiguration {}
 
 impl ToValue for LakeFormationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountId", &self.account_id)
@@ -745,6 +761,7 @@ pub struct MongoDbTarget {
 #[rustfmt::skip]
 impl MongoDbTarget {
     /// A `MongoDbTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -758,6 +775,7 @@ impl MongoDbTarget {
 impl PropertyType for MongoDbTarget {}
 
 impl ToValue for MongoDbTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
@@ -797,6 +815,7 @@ pub struct RecrawlPolicy {
 #[rustfmt::skip]
 impl RecrawlPolicy {
     /// A `RecrawlPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -808,6 +827,7 @@ impl RecrawlPolicy {
 impl PropertyType for RecrawlPolicy {}
 
 impl ToValue for RecrawlPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RecrawlBehavior", &self.recrawl_behavior)
@@ -865,6 +885,7 @@ pub struct S3Target {
 #[rustfmt::skip]
 impl S3Target {
     /// A `S3Target` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -886,6 +907,7 @@ impl S3Target {
 impl PropertyType for S3Target {}
 
 impl ToValue for S3Target {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
@@ -923,6 +945,7 @@ pub struct Schedule {
 #[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -934,6 +957,7 @@ impl Schedule {
 impl PropertyType for Schedule {}
 
 impl ToValue for Schedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ScheduleExpression", &self.schedule_expression)
@@ -983,6 +1007,7 @@ pub struct SchemaChangePolicy {
 #[rustfmt::skip]
 impl SchemaChangePolicy {
     /// A `SchemaChangePolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -996,6 +1021,7 @@ impl SchemaChangePolicy {
 impl PropertyType for SchemaChangePolicy {}
 
 impl ToValue for SchemaChangePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeleteBehavior", &self.delete_behavior)
@@ -1064,6 +1090,7 @@ pub struct Targets {
 #[rustfmt::skip]
 impl Targets {
     /// A `Targets` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1089,6 +1116,7 @@ impl Targets {
 impl PropertyType for Targets {}
 
 impl ToValue for Targets {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CatalogTargets", &self.catalog_targets)
@@ -1123,6 +1151,7 @@ impl From<Value> for DeleteBehavior {
 }
 
 impl ToValue for DeleteBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DeleteFromDatabase => "DELETE_FROM_DATABASE",
@@ -1152,6 +1181,7 @@ impl From<Value> for EnableAdditionalMetadata {
 }
 
 impl ToValue for EnableAdditionalMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Comments => "COMMENTS",
@@ -1182,6 +1212,7 @@ impl From<Value> for RecrawlBehavior {
 }
 
 impl ToValue for RecrawlBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CrawlEventMode => "CRAWL_EVENT_MODE",
@@ -1211,6 +1242,7 @@ impl From<Value> for UpdateBehavior {
 }
 
 impl ToValue for UpdateBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Log => "LOG",

@@ -77,6 +77,7 @@ impl CustomEntityType {
     };
 
     /// A `CustomEntityType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -105,6 +106,7 @@ impl Resource for CustomEntityType {
 }
 
 impl ToValue for CustomEntityType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContextWords", &self.context_words)
@@ -127,6 +129,7 @@ impl From<ResourceRef> for CustomEntityTypeAttributes {
 
 impl CustomEntityTypeAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -74,6 +74,7 @@ impl DataCatalogEncryptionSettings {
     };
 
     /// A `DataCatalogEncryptionSettings` with its required properties, named in a [`DataCatalogEncryptionSettingsRequired`].
+    #[inline]
     pub fn new(required: DataCatalogEncryptionSettingsRequired) -> Self {
         Self {
             catalog_id: required.catalog_id,
@@ -98,6 +99,7 @@ impl Resource for DataCatalogEncryptionSettings {
 }
 
 impl ToValue for DataCatalogEncryptionSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
@@ -121,6 +123,7 @@ impl From<ResourceRef> for DataCatalogEncryptionSettingsAttributes {
 
 impl DataCatalogEncryptionSettingsAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -162,6 +165,7 @@ pub struct ConnectionPasswordEncryption {
 #[rustfmt::skip]
 impl ConnectionPasswordEncryption {
     /// A `ConnectionPasswordEncryption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -175,6 +179,7 @@ impl ConnectionPasswordEncryption {
 impl PropertyType for ConnectionPasswordEncryption {}
 
 impl ToValue for ConnectionPasswordEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
@@ -216,6 +221,7 @@ pub struct DataCatalogEncryptionSettingsProperty {
 #[rustfmt::skip]
 impl DataCatalogEncryptionSettingsProperty {
     /// A `DataCatalogEncryptionSettingsProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -229,6 +235,7 @@ impl DataCatalogEncryptionSettingsProperty {
 impl PropertyType for DataCatalogEncryptionSettingsProperty {}
 
 impl ToValue for DataCatalogEncryptionSettingsProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -275,6 +282,7 @@ pub struct EncryptionAtRest {
 #[rustfmt::skip]
 impl EncryptionAtRest {
     /// A `EncryptionAtRest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -290,6 +298,7 @@ impl EncryptionAtRest {
 impl PropertyType for EncryptionAtRest {}
 
 impl ToValue for EncryptionAtRest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CatalogEncryptionMode", &self.catalog_encryption_mode)

@@ -83,6 +83,7 @@ impl DataQualityRuleset {
     };
 
     /// A `DataQualityRuleset` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -115,6 +116,7 @@ impl Resource for DataQualityRuleset {
 }
 
 impl ToValue for DataQualityRuleset {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientToken", &self.client_token)
@@ -139,6 +141,7 @@ impl From<ResourceRef> for DataQualityRulesetAttributes {
 
 impl DataQualityRulesetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -174,6 +177,7 @@ pub struct DataQualityTargetTable {
 #[rustfmt::skip]
 impl DataQualityTargetTable {
     /// A `DataQualityTargetTable` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -187,6 +191,7 @@ impl DataQualityTargetTable {
 impl PropertyType for DataQualityTargetTable {}
 
 impl ToValue for DataQualityTargetTable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DatabaseName", &self.database_name)

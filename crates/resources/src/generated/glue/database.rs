@@ -86,6 +86,7 @@ impl Database {
     };
 
     /// A `Database` with its required properties, named in a [`DatabaseRequired`].
+    #[inline]
     pub fn new(required: DatabaseRequired) -> Self {
         Self {
             catalog_id: required.catalog_id,
@@ -113,6 +114,7 @@ impl Resource for Database {
 }
 
 impl ToValue for Database {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
@@ -173,6 +175,7 @@ pub struct DatabaseIdentifier {
 #[rustfmt::skip]
 impl DatabaseIdentifier {
     /// A `DatabaseIdentifier` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -188,6 +191,7 @@ impl DatabaseIdentifier {
 impl PropertyType for DatabaseIdentifier {}
 
 impl ToValue for DatabaseIdentifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
@@ -260,6 +264,7 @@ pub struct DatabaseInput {
 #[rustfmt::skip]
 impl DatabaseInput {
     /// A `DatabaseInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -283,6 +288,7 @@ impl DatabaseInput {
 impl PropertyType for DatabaseInput {}
 
 impl ToValue for DatabaseInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -333,6 +339,7 @@ pub struct FederatedDatabase {
 #[rustfmt::skip]
 impl FederatedDatabase {
     /// A `FederatedDatabase` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -346,6 +353,7 @@ impl FederatedDatabase {
 impl PropertyType for FederatedDatabase {}
 
 impl ToValue for FederatedDatabase {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)
@@ -384,6 +392,7 @@ pub struct PrincipalPrivileges {
 #[rustfmt::skip]
 impl PrincipalPrivileges {
     /// A `PrincipalPrivileges` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -397,6 +406,7 @@ impl PrincipalPrivileges {
 impl PropertyType for PrincipalPrivileges {}
 
 impl ToValue for PrincipalPrivileges {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Permissions", &self.permissions)
@@ -437,6 +447,7 @@ impl From<Value> for PrincipalPrivilegesPermission {
 }
 
 impl ToValue for PrincipalPrivilegesPermission {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",

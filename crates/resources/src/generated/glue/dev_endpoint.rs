@@ -175,6 +175,7 @@ impl DevEndpoint {
     };
 
     /// A `DevEndpoint` with its required properties, named in a [`DevEndpointRequired`].
+    #[inline]
     pub fn new(required: DevEndpointRequired) -> Self {
         Self {
             arguments: None,
@@ -241,6 +242,7 @@ impl Resource for DevEndpoint {
 }
 
 impl ToValue for DevEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arguments", &self.arguments)
@@ -274,6 +276,7 @@ impl From<ResourceRef> for DevEndpointAttributes {
 
 impl DevEndpointAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

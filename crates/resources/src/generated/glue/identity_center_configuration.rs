@@ -83,6 +83,7 @@ impl IdentityCenterConfiguration {
     };
 
     /// A `IdentityCenterConfiguration` with its required properties, named in a [`IdentityCenterConfigurationRequired`].
+    #[inline]
     pub fn new(required: IdentityCenterConfigurationRequired) -> Self {
         Self {
             instance_arn: required.instance_arn,
@@ -110,6 +111,7 @@ impl Resource for IdentityCenterConfiguration {
 }
 
 impl ToValue for IdentityCenterConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceArn", &self.instance_arn)
@@ -136,6 +138,7 @@ impl IdentityCenterConfigurationAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     ///
     /// The identifier for the specified AWS account.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
@@ -143,6 +146,7 @@ impl IdentityCenterConfigurationAttributes {
     /// `Fn::GetAtt` `ApplicationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Identity Center application associated with the AWS Glue configuration.
+    #[inline]
     pub fn application_arn(&self) -> Value {
         self.0.get_att("ApplicationArn")
     }

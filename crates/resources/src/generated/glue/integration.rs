@@ -130,6 +130,7 @@ impl Integration {
     };
 
     /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
+    #[inline]
     pub fn new(required: IntegrationRequired) -> Self {
         Self {
             additional_encryption_context: None,
@@ -178,6 +179,7 @@ impl Resource for Integration {
 }
 
 impl ToValue for Integration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -210,6 +212,7 @@ impl IntegrationAttributes {
     /// `Fn::GetAtt` `CreateTime`: a string.
     ///
     /// The time when the integration was created, in UTC.
+    #[inline]
     pub fn create_time(&self) -> Value {
         self.0.get_att("CreateTime")
     }
@@ -217,6 +220,7 @@ impl IntegrationAttributes {
     /// `Fn::GetAtt` `IntegrationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the created integration.
+    #[inline]
     pub fn integration_arn(&self) -> Value {
         self.0.get_att("IntegrationArn")
     }
@@ -234,6 +238,7 @@ impl IntegrationAttributes {
     /// - DELETING: The integration is deleted.
     /// - SYNCING: The integration is synchronizing.
     /// - NEEDS_ATTENTION: The integration needs attention, such as synchronization.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -276,6 +281,7 @@ pub struct IntegrationConfig {
 #[rustfmt::skip]
 impl IntegrationConfig {
     /// A `IntegrationConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -291,6 +297,7 @@ impl IntegrationConfig {
 impl PropertyType for IntegrationConfig {}
 
 impl ToValue for IntegrationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContinuousSync", &self.continuous_sync)
@@ -336,6 +343,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -352,6 +360,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

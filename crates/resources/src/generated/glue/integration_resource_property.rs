@@ -88,6 +88,7 @@ impl IntegrationResourceProperty {
     };
 
     /// A `IntegrationResourceProperty` with its required properties, named in a [`IntegrationResourcePropertyRequired`].
+    #[inline]
     pub fn new(required: IntegrationResourcePropertyRequired) -> Self {
         Self {
             resource_arn: required.resource_arn,
@@ -121,6 +122,7 @@ impl Resource for IntegrationResourceProperty {
 }
 
 impl ToValue for IntegrationResourceProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceArn", &self.resource_arn)
@@ -151,6 +153,7 @@ impl IntegrationResourcePropertyAttributes {
     /// `Fn::GetAtt` `ResourcePropertyArn`: a string.
     ///
     /// The integration resource property ARN.
+    #[inline]
     pub fn resource_property_arn(&self) -> Value {
         self.0.get_att("ResourcePropertyArn")
     }
@@ -189,6 +192,7 @@ pub struct SourceProcessingProperties {
 #[rustfmt::skip]
 impl SourceProcessingProperties {
     /// A `SourceProcessingProperties` with its required properties, named in a [`SourceProcessingPropertiesRequired`].
+    #[inline]
     pub fn new(required: SourceProcessingPropertiesRequired) -> Self {
         Self {
             role_arn: required.role_arn,
@@ -202,6 +206,7 @@ impl SourceProcessingProperties {
 impl PropertyType for SourceProcessingProperties {}
 
 impl ToValue for SourceProcessingProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("RoleArn", &self.role_arn).build()
     }
@@ -243,6 +248,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -259,6 +265,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -315,6 +322,7 @@ pub struct TargetProcessingProperties {
 #[rustfmt::skip]
 impl TargetProcessingProperties {
     /// A `TargetProcessingProperties` with its required properties, named in a [`TargetProcessingPropertiesRequired`].
+    #[inline]
     pub fn new(required: TargetProcessingPropertiesRequired) -> Self {
         Self {
             connection_name: None,
@@ -337,6 +345,7 @@ impl TargetProcessingProperties {
 impl PropertyType for TargetProcessingProperties {}
 
 impl ToValue for TargetProcessingProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionName", &self.connection_name)

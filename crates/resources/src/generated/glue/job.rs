@@ -260,6 +260,7 @@ impl Job {
     };
 
     /// A `Job` with its required properties, named in a [`JobRequired`].
+    #[inline]
     pub fn new(required: JobRequired) -> Self {
         Self {
             allocated_capacity: None,
@@ -350,6 +351,7 @@ impl Resource for Job {
 }
 
 impl ToValue for Job {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocatedCapacity", &self.allocated_capacity)
@@ -416,6 +418,7 @@ pub struct ConnectionsList {
 #[rustfmt::skip]
 impl ConnectionsList {
     /// A `ConnectionsList` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -427,6 +430,7 @@ impl ConnectionsList {
 impl PropertyType for ConnectionsList {}
 
 impl ToValue for ConnectionsList {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Connections", &self.connections)
@@ -459,6 +463,7 @@ pub struct ExecutionProperty {
 #[rustfmt::skip]
 impl ExecutionProperty {
     /// A `ExecutionProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -470,6 +475,7 @@ impl ExecutionProperty {
 impl PropertyType for ExecutionProperty {}
 
 impl ToValue for ExecutionProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxConcurrentRuns", &self.max_concurrent_runs)
@@ -523,6 +529,7 @@ pub struct JobCommand {
 #[rustfmt::skip]
 impl JobCommand {
     /// A `JobCommand` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -540,6 +547,7 @@ impl JobCommand {
 impl PropertyType for JobCommand {}
 
 impl ToValue for JobCommand {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -568,6 +576,7 @@ impl From<Value> for ExecutionClass {
 }
 
 impl ToValue for ExecutionClass {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Flex => "FLEX",
@@ -598,6 +607,7 @@ impl From<Value> for JobMode {
 }
 
 impl ToValue for JobMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Notebook => "NOTEBOOK",
@@ -649,6 +659,7 @@ impl From<Value> for WorkerType {
 }
 
 impl ToValue for WorkerType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "Standard",

@@ -167,6 +167,7 @@ impl MlTransform {
     };
 
     /// A `MlTransform` with its required properties, named in a [`MlTransformRequired`].
+    #[inline]
     pub fn new(required: MlTransformRequired) -> Self {
         Self {
             description: None,
@@ -227,6 +228,7 @@ impl Resource for MlTransform {
 }
 
 impl ToValue for MlTransform {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -258,6 +260,7 @@ impl From<ResourceRef> for MlTransformAttributes {
 
 impl MlTransformAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -321,6 +324,7 @@ pub struct FindMatchesParameters {
 #[rustfmt::skip]
 impl FindMatchesParameters {
     /// A `FindMatchesParameters` with its required properties, named in a [`FindMatchesParametersRequired`].
+    #[inline]
     pub fn new(required: FindMatchesParametersRequired) -> Self {
         Self {
             accuracy_cost_tradeoff: None,
@@ -343,6 +347,7 @@ impl FindMatchesParameters {
 impl PropertyType for FindMatchesParameters {}
 
 impl ToValue for FindMatchesParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccuracyCostTradeoff", &self.accuracy_cost_tradeoff)
@@ -403,6 +408,7 @@ pub struct GlueTables {
 #[rustfmt::skip]
 impl GlueTables {
     /// A `GlueTables` with its required properties, named in a [`GlueTablesRequired`].
+    #[inline]
     pub fn new(required: GlueTablesRequired) -> Self {
         Self {
             catalog_id: None,
@@ -425,6 +431,7 @@ impl GlueTables {
 impl PropertyType for GlueTables {}
 
 impl ToValue for GlueTables {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
@@ -460,6 +467,7 @@ pub struct InputRecordTables {
 #[rustfmt::skip]
 impl InputRecordTables {
     /// A `InputRecordTables` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -471,6 +479,7 @@ impl InputRecordTables {
 impl PropertyType for InputRecordTables {}
 
 impl ToValue for InputRecordTables {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GlueTables", &self.glue_tables)
@@ -521,6 +530,7 @@ pub struct MlUserDataEncryption {
 #[rustfmt::skip]
 impl MlUserDataEncryption {
     /// A `MlUserDataEncryption` with its required properties, named in a [`MlUserDataEncryptionRequired`].
+    #[inline]
     pub fn new(required: MlUserDataEncryptionRequired) -> Self {
         Self {
             kms_key_id: None,
@@ -537,6 +547,7 @@ impl MlUserDataEncryption {
 impl PropertyType for MlUserDataEncryption {}
 
 impl ToValue for MlUserDataEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
@@ -582,6 +593,7 @@ pub struct TransformEncryption {
 #[rustfmt::skip]
 impl TransformEncryption {
     /// A `TransformEncryption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -595,6 +607,7 @@ impl TransformEncryption {
 impl PropertyType for TransformEncryption {}
 
 impl ToValue for TransformEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MLUserDataEncryption", &self.ml_user_data_encryption)
@@ -646,6 +659,7 @@ pub struct TransformParameters {
 #[rustfmt::skip]
 impl TransformParameters {
     /// A `TransformParameters` with its required properties, named in a [`TransformParametersRequired`].
+    #[inline]
     pub fn new(required: TransformParametersRequired) -> Self {
         Self {
             find_matches_parameters: None,
@@ -662,6 +676,7 @@ impl TransformParameters {
 impl PropertyType for TransformParameters {}
 
 impl ToValue for TransformParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FindMatchesParameters", &self.find_matches_parameters)

@@ -97,6 +97,7 @@ impl Partition {
     };
 
     /// A `Partition` with its required properties, named in a [`PartitionRequired`].
+    #[inline]
     pub fn new(required: PartitionRequired) -> Self {
         Self {
             catalog_id: required.catalog_id,
@@ -127,6 +128,7 @@ impl Resource for Partition {
 }
 
 impl ToValue for Partition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
@@ -149,6 +151,7 @@ impl From<ResourceRef> for PartitionAttributes {
 
 impl PartitionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -192,6 +195,7 @@ pub struct Order {
 #[rustfmt::skip]
 impl Order {
     /// A `Order` with its required properties, named in a [`OrderRequired`].
+    #[inline]
     pub fn new(required: OrderRequired) -> Self {
         Self {
             column: required.column,
@@ -208,6 +212,7 @@ impl Order {
 impl PropertyType for Order {}
 
 impl ToValue for Order {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -263,6 +268,7 @@ pub struct PartitionInput {
 #[rustfmt::skip]
 impl PartitionInput {
     /// A `PartitionInput` with its required properties, named in a [`PartitionInputRequired`].
+    #[inline]
     pub fn new(required: PartitionInputRequired) -> Self {
         Self {
             parameters: None,
@@ -282,6 +288,7 @@ impl PartitionInput {
 impl PropertyType for PartitionInput {}
 
 impl ToValue for PartitionInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Parameters", &self.parameters)
@@ -380,6 +387,7 @@ pub struct StorageDescriptor {
 #[rustfmt::skip]
 impl StorageDescriptor {
     /// A `StorageDescriptor` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -415,6 +423,7 @@ impl StorageDescriptor {
 impl PropertyType for StorageDescriptor {}
 
 impl ToValue for StorageDescriptor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketColumns", &self.bucket_columns)

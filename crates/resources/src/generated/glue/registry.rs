@@ -84,6 +84,7 @@ impl Registry {
     };
 
     /// A `Registry` with its required properties, named in a [`RegistryRequired`].
+    #[inline]
     pub fn new(required: RegistryRequired) -> Self {
         Self {
             description: None,
@@ -114,6 +115,7 @@ impl Resource for Registry {
 }
 
 impl ToValue for Registry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -137,6 +139,7 @@ impl RegistryAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Amazon Resource Name for the created Registry.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

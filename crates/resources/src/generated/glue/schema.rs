@@ -122,6 +122,7 @@ impl Schema {
     };
 
     /// A `Schema` with its required properties, named in a [`SchemaRequired`].
+    #[inline]
     pub fn new(required: SchemaRequired) -> Self {
         Self {
             checkpoint_version: None,
@@ -167,6 +168,7 @@ impl Resource for Schema {
 }
 
 impl ToValue for Schema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CheckpointVersion", &self.checkpoint_version)
@@ -195,6 +197,7 @@ impl SchemaAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the schema.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -202,6 +205,7 @@ impl SchemaAttributes {
     /// `Fn::GetAtt` `InitialSchemaVersionId`: a string.
     ///
     /// Represents the version ID associated with the initial schema version.
+    #[inline]
     pub fn initial_schema_version_id(&self) -> Value {
         self.0.get_att("InitialSchemaVersionId")
     }
@@ -241,6 +245,7 @@ pub struct Registry {
 #[rustfmt::skip]
 impl Registry {
     /// A `Registry` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -254,6 +259,7 @@ impl Registry {
 impl PropertyType for Registry {}
 
 impl ToValue for Registry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arn", &self.arn)
@@ -294,6 +300,7 @@ pub struct SchemaVersion {
 #[rustfmt::skip]
 impl SchemaVersion {
     /// A `SchemaVersion` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -307,6 +314,7 @@ impl SchemaVersion {
 impl PropertyType for SchemaVersion {}
 
 impl ToValue for SchemaVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IsLatest", &self.is_latest)
@@ -345,6 +353,7 @@ impl From<Value> for Compatibility {
 }
 
 impl ToValue for Compatibility {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -381,6 +390,7 @@ impl From<Value> for DataFormat {
 }
 
 impl ToValue for DataFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Avro => "AVRO",

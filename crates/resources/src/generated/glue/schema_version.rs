@@ -79,6 +79,7 @@ impl SchemaVersion {
     };
 
     /// A `SchemaVersion` with its required properties, named in a [`SchemaVersionRequired`].
+    #[inline]
     pub fn new(required: SchemaVersionRequired) -> Self {
         Self {
             schema: required.schema,
@@ -103,6 +104,7 @@ impl Resource for SchemaVersion {
 }
 
 impl ToValue for SchemaVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Schema", &self.schema)
@@ -125,6 +127,7 @@ impl SchemaVersionAttributes {
     /// `Fn::GetAtt` `VersionId`: a string.
     ///
     /// Represents the version ID associated with the schema version.
+    #[inline]
     pub fn version_id(&self) -> Value {
         self.0.get_att("VersionId")
     }
@@ -171,6 +174,7 @@ pub struct Schema {
 #[rustfmt::skip]
 impl Schema {
     /// A `Schema` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -186,6 +190,7 @@ impl Schema {
 impl PropertyType for Schema {}
 
 impl ToValue for Schema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RegistryName", &self.registry_name)

@@ -88,6 +88,7 @@ impl SchemaVersionMetadata {
     };
 
     /// A `SchemaVersionMetadata` with its required properties, named in a [`SchemaVersionMetadataRequired`].
+    #[inline]
     pub fn new(required: SchemaVersionMetadataRequired) -> Self {
         Self {
             key: required.key,
@@ -115,6 +116,7 @@ impl Resource for SchemaVersionMetadata {
 }
 
 impl ToValue for SchemaVersionMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

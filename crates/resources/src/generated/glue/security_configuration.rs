@@ -74,6 +74,7 @@ impl SecurityConfiguration {
     };
 
     /// A `SecurityConfiguration` with its required properties, named in a [`SecurityConfigurationRequired`].
+    #[inline]
     pub fn new(required: SecurityConfigurationRequired) -> Self {
         Self {
             encryption_configuration: required.encryption_configuration,
@@ -98,6 +99,7 @@ impl Resource for SecurityConfiguration {
 }
 
 impl ToValue for SecurityConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EncryptionConfiguration", &self.encryption_configuration)
@@ -118,6 +120,7 @@ impl From<ResourceRef> for SecurityConfigurationAttributes {
 
 impl SecurityConfigurationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -155,6 +158,7 @@ pub struct CloudWatchEncryption {
 #[rustfmt::skip]
 impl CloudWatchEncryption {
     /// A `CloudWatchEncryption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -168,6 +172,7 @@ impl CloudWatchEncryption {
 impl PropertyType for CloudWatchEncryption {}
 
 impl ToValue for CloudWatchEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -214,6 +219,7 @@ pub struct EncryptionConfiguration {
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -229,6 +235,7 @@ impl EncryptionConfiguration {
 impl PropertyType for EncryptionConfiguration {}
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchEncryption", &self.cloud_watch_encryption)
@@ -270,6 +277,7 @@ pub struct JobBookmarksEncryption {
 #[rustfmt::skip]
 impl JobBookmarksEncryption {
     /// A `JobBookmarksEncryption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -283,6 +291,7 @@ impl JobBookmarksEncryption {
 impl PropertyType for JobBookmarksEncryption {}
 
 impl ToValue for JobBookmarksEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -324,6 +333,7 @@ pub struct S3Encryption {
 #[rustfmt::skip]
 impl S3Encryption {
     /// A `S3Encryption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -337,6 +347,7 @@ impl S3Encryption {
 impl PropertyType for S3Encryption {}
 
 impl ToValue for S3Encryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)

@@ -51,6 +51,7 @@ pub struct Column {
 #[rustfmt::skip]
 impl Column {
     /// A `Column` with its required properties, named in a [`ColumnRequired`].
+    #[inline]
     pub fn new(required: ColumnRequired) -> Self {
         Self {
             comment: None,
@@ -70,6 +71,7 @@ impl Column {
 impl PropertyType for Column {}
 
 impl ToValue for Column {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Comment", &self.comment)
@@ -106,6 +108,7 @@ pub struct DataLakePrincipal {
 #[rustfmt::skip]
 impl DataLakePrincipal {
     /// A `DataLakePrincipal` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -117,6 +120,7 @@ impl DataLakePrincipal {
 impl PropertyType for DataLakePrincipal {}
 
 impl ToValue for DataLakePrincipal {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -154,6 +158,7 @@ pub struct NotificationProperty {
 #[rustfmt::skip]
 impl NotificationProperty {
     /// A `NotificationProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -165,6 +170,7 @@ impl NotificationProperty {
 impl PropertyType for NotificationProperty {}
 
 impl ToValue for NotificationProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NotifyDelayAfter", &self.notify_delay_after)
@@ -209,6 +215,7 @@ pub struct SchemaId {
 #[rustfmt::skip]
 impl SchemaId {
     /// A `SchemaId` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -224,6 +231,7 @@ impl SchemaId {
 impl PropertyType for SchemaId {}
 
 impl ToValue for SchemaId {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RegistryName", &self.registry_name)
@@ -269,6 +277,7 @@ pub struct SchemaReference {
 #[rustfmt::skip]
 impl SchemaReference {
     /// A `SchemaReference` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -284,6 +293,7 @@ impl SchemaReference {
 impl PropertyType for SchemaReference {}
 
 impl ToValue for SchemaReference {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SchemaId", &self.schema_id)
@@ -330,6 +340,7 @@ pub struct SerdeInfo {
 #[rustfmt::skip]
 impl SerdeInfo {
     /// A `SerdeInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -345,6 +356,7 @@ impl SerdeInfo {
 impl PropertyType for SerdeInfo {}
 
 impl ToValue for SerdeInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -391,6 +403,7 @@ pub struct SkewedInfo {
 #[rustfmt::skip]
 impl SkewedInfo {
     /// A `SkewedInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -406,6 +419,7 @@ impl SkewedInfo {
 impl PropertyType for SkewedInfo {}
 
 impl ToValue for SkewedInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SkewedColumnNames", &self.skewed_column_names)
@@ -456,6 +470,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -472,6 +487,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -94,6 +94,7 @@ impl Table {
     };
 
     /// A `Table` with its required properties, named in a [`TableRequired`].
+    #[inline]
     pub fn new(required: TableRequired) -> Self {
         Self {
             catalog_id: required.catalog_id,
@@ -127,6 +128,7 @@ impl Resource for Table {
 }
 
 impl ToValue for Table {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
@@ -150,6 +152,7 @@ impl From<ResourceRef> for TableAttributes {
 
 impl TableAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -188,6 +191,7 @@ pub struct IcebergInput {
 #[rustfmt::skip]
 impl IcebergInput {
     /// A `IcebergInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -203,6 +207,7 @@ impl IcebergInput {
 impl PropertyType for IcebergInput {}
 
 impl ToValue for IcebergInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IcebergTableInput", &self.iceberg_table_input)
@@ -254,6 +259,7 @@ pub struct IcebergPartitionField {
 #[rustfmt::skip]
 impl IcebergPartitionField {
     /// A `IcebergPartitionField` with its required properties, named in a [`IcebergPartitionFieldRequired`].
+    #[inline]
     pub fn new(required: IcebergPartitionFieldRequired) -> Self {
         Self {
             field_id: None,
@@ -276,6 +282,7 @@ impl IcebergPartitionField {
 impl PropertyType for IcebergPartitionField {}
 
 impl ToValue for IcebergPartitionField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldId", &self.field_id)
@@ -318,6 +325,7 @@ pub struct IcebergPartitionSpec {
 #[rustfmt::skip]
 impl IcebergPartitionSpec {
     /// A `IcebergPartitionSpec` with its required properties, named in a [`IcebergPartitionSpecRequired`].
+    #[inline]
     pub fn new(required: IcebergPartitionSpecRequired) -> Self {
         Self {
             fields: required.fields,
@@ -334,6 +342,7 @@ impl IcebergPartitionSpec {
 impl PropertyType for IcebergPartitionSpec {}
 
 impl ToValue for IcebergPartitionSpec {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Fields", &self.fields)
@@ -380,6 +389,7 @@ pub struct IcebergSchema {
 #[rustfmt::skip]
 impl IcebergSchema {
     /// A `IcebergSchema` with its required properties, named in a [`IcebergSchemaRequired`].
+    #[inline]
     pub fn new(required: IcebergSchemaRequired) -> Self {
         Self {
             fields: required.fields,
@@ -402,6 +412,7 @@ impl IcebergSchema {
 impl PropertyType for IcebergSchema {}
 
 impl ToValue for IcebergSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Fields", &self.fields)
@@ -456,6 +467,7 @@ pub struct IcebergSortField {
 #[rustfmt::skip]
 impl IcebergSortField {
     /// A `IcebergSortField` with its required properties, named in a [`IcebergSortFieldRequired`].
+    #[inline]
     pub fn new(required: IcebergSortFieldRequired) -> Self {
         Self {
             direction: required.direction,
@@ -478,6 +490,7 @@ impl IcebergSortField {
 impl PropertyType for IcebergSortField {}
 
 impl ToValue for IcebergSortField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Direction", &self.direction)
@@ -522,6 +535,7 @@ pub struct IcebergSortOrder {
 #[rustfmt::skip]
 impl IcebergSortOrder {
     /// A `IcebergSortOrder` with its required properties, named in a [`IcebergSortOrderRequired`].
+    #[inline]
     pub fn new(required: IcebergSortOrderRequired) -> Self {
         Self {
             fields: required.fields,
@@ -538,6 +552,7 @@ impl IcebergSortOrder {
 impl PropertyType for IcebergSortOrder {}
 
 impl ToValue for IcebergSortOrder {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Fields", &self.fields)
@@ -593,6 +608,7 @@ pub struct IcebergStructField {
 #[rustfmt::skip]
 impl IcebergStructField {
     /// A `IcebergStructField` with its required properties, named in a [`IcebergStructFieldRequired`].
+    #[inline]
     pub fn new(required: IcebergStructFieldRequired) -> Self {
         Self {
             doc: None,
@@ -618,6 +634,7 @@ impl IcebergStructField {
 impl PropertyType for IcebergStructField {}
 
 impl ToValue for IcebergStructField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Doc", &self.doc)
@@ -672,6 +689,7 @@ pub struct IcebergTableInput {
 #[rustfmt::skip]
 impl IcebergTableInput {
     /// A `IcebergTableInput` with its required properties, named in a [`IcebergTableInputRequired`].
+    #[inline]
     pub fn new(required: IcebergTableInputRequired) -> Self {
         Self {
             location: required.location,
@@ -697,6 +715,7 @@ impl IcebergTableInput {
 impl PropertyType for IcebergTableInput {}
 
 impl ToValue for IcebergTableInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Location", &self.location)
@@ -733,6 +752,7 @@ pub struct OpenTableFormatInput {
 #[rustfmt::skip]
 impl OpenTableFormatInput {
     /// A `OpenTableFormatInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -744,6 +764,7 @@ impl OpenTableFormatInput {
 impl PropertyType for OpenTableFormatInput {}
 
 impl ToValue for OpenTableFormatInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IcebergInput", &self.iceberg_input)
@@ -791,6 +812,7 @@ pub struct Order {
 #[rustfmt::skip]
 impl Order {
     /// A `Order` with its required properties, named in a [`OrderRequired`].
+    #[inline]
     pub fn new(required: OrderRequired) -> Self {
         Self {
             column: required.column,
@@ -807,6 +829,7 @@ impl Order {
 impl PropertyType for Order {}
 
 impl ToValue for Order {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -902,6 +925,7 @@ pub struct StorageDescriptor {
 #[rustfmt::skip]
 impl StorageDescriptor {
     /// A `StorageDescriptor` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -937,6 +961,7 @@ impl StorageDescriptor {
 impl PropertyType for StorageDescriptor {}
 
 impl ToValue for StorageDescriptor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketColumns", &self.bucket_columns)
@@ -996,6 +1021,7 @@ pub struct TableIdentifier {
 #[rustfmt::skip]
 impl TableIdentifier {
     /// A `TableIdentifier` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1013,6 +1039,7 @@ impl TableIdentifier {
 impl PropertyType for TableIdentifier {}
 
 impl ToValue for TableIdentifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
@@ -1112,6 +1139,7 @@ pub struct TableInput {
 #[rustfmt::skip]
 impl TableInput {
     /// A `TableInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1145,6 +1173,7 @@ impl TableInput {
 impl PropertyType for TableInput {}
 
 impl ToValue for TableInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -1193,6 +1222,7 @@ pub struct ViewDefinition {
 #[rustfmt::skip]
 impl ViewDefinition {
     /// A `ViewDefinition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1210,6 +1240,7 @@ impl ViewDefinition {
 impl PropertyType for ViewDefinition {}
 
 impl ToValue for ViewDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Definer", &self.definer)
@@ -1253,6 +1284,7 @@ pub struct ViewRepresentation {
 #[rustfmt::skip]
 impl ViewRepresentation {
     /// A `ViewRepresentation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1272,6 +1304,7 @@ impl ViewRepresentation {
 impl PropertyType for ViewRepresentation {}
 
 impl ToValue for ViewRepresentation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Dialect", &self.dialect)
@@ -1301,6 +1334,7 @@ impl From<Value> for TableType {
 }
 
 impl ToValue for TableType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ExternalTable => "EXTERNAL_TABLE",

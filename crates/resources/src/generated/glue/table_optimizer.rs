@@ -105,6 +105,7 @@ impl TableOptimizer {
     };
 
     /// A `TableOptimizer` with its required properties, named in a [`TableOptimizerRequired`].
+    #[inline]
     pub fn new(required: TableOptimizerRequired) -> Self {
         Self {
             catalog_id: required.catalog_id,
@@ -138,6 +139,7 @@ impl Resource for TableOptimizer {
 }
 
 impl ToValue for TableOptimizer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
@@ -164,6 +166,7 @@ impl From<ResourceRef> for TableOptimizerAttributes {
 
 impl TableOptimizerAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -199,6 +202,7 @@ pub struct IcebergConfiguration {
 #[rustfmt::skip]
 impl IcebergConfiguration {
     /// A `IcebergConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -212,6 +216,7 @@ impl IcebergConfiguration {
 impl PropertyType for IcebergConfiguration {}
 
 impl ToValue for IcebergConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Location", &self.location)
@@ -250,6 +255,7 @@ pub struct IcebergRetentionConfiguration {
 #[rustfmt::skip]
 impl IcebergRetentionConfiguration {
     /// A `IcebergRetentionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -265,6 +271,7 @@ impl IcebergRetentionConfiguration {
 impl PropertyType for IcebergRetentionConfiguration {}
 
 impl ToValue for IcebergRetentionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CleanExpiredFiles", &self.clean_expired_files)
@@ -305,6 +312,7 @@ pub struct OrphanFileDeletionConfiguration {
 #[rustfmt::skip]
 impl OrphanFileDeletionConfiguration {
     /// A `OrphanFileDeletionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -316,6 +324,7 @@ impl OrphanFileDeletionConfiguration {
 impl PropertyType for OrphanFileDeletionConfiguration {}
 
 impl ToValue for OrphanFileDeletionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IcebergConfiguration", &self.iceberg_configuration)
@@ -348,6 +357,7 @@ pub struct RetentionConfiguration {
 #[rustfmt::skip]
 impl RetentionConfiguration {
     /// A `RetentionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -359,6 +369,7 @@ impl RetentionConfiguration {
 impl PropertyType for RetentionConfiguration {}
 
 impl ToValue for RetentionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IcebergConfiguration", &self.iceberg_configuration)
@@ -423,6 +434,7 @@ pub struct TableOptimizerConfiguration {
 #[rustfmt::skip]
 impl TableOptimizerConfiguration {
     /// A `TableOptimizerConfiguration` with its required properties, named in a [`TableOptimizerConfigurationRequired`].
+    #[inline]
     pub fn new(required: TableOptimizerConfigurationRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -448,6 +460,7 @@ impl TableOptimizerConfiguration {
 impl PropertyType for TableOptimizerConfiguration {}
 
 impl ToValue for TableOptimizerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Enabled", &self.enabled)
@@ -487,6 +500,7 @@ pub struct VpcConfiguration {
 #[rustfmt::skip]
 impl VpcConfiguration {
     /// A `VpcConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -498,6 +512,7 @@ impl VpcConfiguration {
 impl PropertyType for VpcConfiguration {}
 
 impl ToValue for VpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GlueConnectionName", &self.glue_connection_name)

@@ -127,6 +127,7 @@ impl Trigger {
     };
 
     /// A `Trigger` with its required properties, named in a [`TriggerRequired`].
+    #[inline]
     pub fn new(required: TriggerRequired) -> Self {
         Self {
             actions: required.actions,
@@ -178,6 +179,7 @@ impl Resource for Trigger {
 }
 
 impl ToValue for Trigger {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -270,6 +272,7 @@ pub struct Action {
 #[rustfmt::skip]
 impl Action {
     /// A `Action` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -291,6 +294,7 @@ impl Action {
 impl PropertyType for Action {}
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arguments", &self.arguments)
@@ -352,6 +356,7 @@ pub struct Condition {
 #[rustfmt::skip]
 impl Condition {
     /// A `Condition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -371,6 +376,7 @@ impl Condition {
 impl PropertyType for Condition {}
 
 impl ToValue for Condition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CrawlState", &self.crawl_state)
@@ -424,6 +430,7 @@ pub struct EventBatchingCondition {
 #[rustfmt::skip]
 impl EventBatchingCondition {
     /// A `EventBatchingCondition` with its required properties, named in a [`EventBatchingConditionRequired`].
+    #[inline]
     pub fn new(required: EventBatchingConditionRequired) -> Self {
         Self {
             batch_size: required.batch_size,
@@ -440,6 +447,7 @@ impl EventBatchingCondition {
 impl PropertyType for EventBatchingCondition {}
 
 impl ToValue for EventBatchingCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BatchSize", &self.batch_size)
@@ -480,6 +488,7 @@ pub struct Predicate {
 #[rustfmt::skip]
 impl Predicate {
     /// A `Predicate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -493,6 +502,7 @@ impl Predicate {
 impl PropertyType for Predicate {}
 
 impl ToValue for Predicate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Conditions", &self.conditions)
@@ -523,6 +533,7 @@ impl From<Value> for ConditionState {
 }
 
 impl ToValue for ConditionState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Succeeded => "SUCCEEDED",
@@ -561,6 +572,7 @@ impl From<Value> for CrawlState {
 }
 
 impl ToValue for CrawlState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cancelled => "CANCELLED",
@@ -593,6 +605,7 @@ impl From<Value> for Logical {
 }
 
 impl ToValue for Logical {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::And => "AND",
@@ -619,6 +632,7 @@ impl From<Value> for LogicalOperator {
 }
 
 impl ToValue for LogicalOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Equals => "EQUALS",
@@ -650,6 +664,7 @@ impl From<Value> for TriggerType {
 }
 
 impl ToValue for TriggerType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Conditional => "CONDITIONAL",

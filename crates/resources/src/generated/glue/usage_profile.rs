@@ -91,6 +91,7 @@ impl UsageProfile {
     };
 
     /// A `UsageProfile` with its required properties, named in a [`UsageProfileRequired`].
+    #[inline]
     pub fn new(required: UsageProfileRequired) -> Self {
         Self {
             configuration: None,
@@ -124,6 +125,7 @@ impl Resource for UsageProfile {
 }
 
 impl ToValue for UsageProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Configuration", &self.configuration)
@@ -148,6 +150,7 @@ impl UsageProfileAttributes {
     /// `Fn::GetAtt` `CreatedOn`: a string.
     ///
     /// The date and time when the usage profile was created.
+    #[inline]
     pub fn created_on(&self) -> Value {
         self.0.get_att("CreatedOn")
     }
@@ -184,6 +187,7 @@ pub struct ProfileConfiguration {
 #[rustfmt::skip]
 impl ProfileConfiguration {
     /// A `ProfileConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -197,6 +201,7 @@ impl ProfileConfiguration {
 impl PropertyType for ProfileConfiguration {}
 
 impl ToValue for ProfileConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("JobConfiguration", &self.job_configuration)

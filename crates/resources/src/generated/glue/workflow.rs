@@ -83,6 +83,7 @@ impl Workflow {
     };
 
     /// A `Workflow` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -113,6 +114,7 @@ impl Resource for Workflow {
 }
 
 impl ToValue for Workflow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultRunProperties", &self.default_run_properties)
@@ -136,6 +138,7 @@ impl From<ResourceRef> for WorkflowAttributes {
 
 impl WorkflowAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

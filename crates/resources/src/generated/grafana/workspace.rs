@@ -186,6 +186,7 @@ impl Workspace {
     };
 
     /// A `Workspace` with its required properties, named in a [`WorkspaceRequired`].
+    #[inline]
     pub fn new(required: WorkspaceRequired) -> Self {
         Self {
             account_access_type: required.account_access_type,
@@ -255,6 +256,7 @@ impl Resource for Workspace {
 }
 
 impl ToValue for Workspace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccountAccessType", &self.account_access_type)
@@ -290,6 +292,7 @@ impl From<ResourceRef> for WorkspaceAttributes {
 
 impl WorkspaceAttributes {
     /// `Fn::GetAtt` `AccountAccessType`: one of a set of strings.
+    #[inline]
     pub fn account_access_type(&self) -> Value {
         self.0.get_att("AccountAccessType")
     }
@@ -299,6 +302,7 @@ impl WorkspaceAttributes {
     /// Specifies whether this workspace uses SAML 2.0, SSOlong , or both to authenticate users for using the Grafana console within a workspace. For more information, see \[User authentication in Amazon Managed Grafana\](<https://docs.aws.amazon.com/grafana/latest/userguide/authentication-in-AMG.html>) .
     ///
     /// *Allowed Values* : `AWS_SSO | SAML`
+    #[inline]
     pub fn authentication_providers(&self) -> Value {
         self.0.get_att("AuthenticationProviders")
     }
@@ -306,6 +310,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `ClientToken`: a string.
     ///
     /// A unique, case-sensitive, user-provided identifier to ensure the idempotency of the request.
+    #[inline]
     pub fn client_token(&self) -> Value {
         self.0.get_att("ClientToken")
     }
@@ -315,6 +320,7 @@ impl WorkspaceAttributes {
     /// The date that the workspace was created.
     ///
     /// Type: Timestamp
+    #[inline]
     pub fn creation_timestamp(&self) -> Value {
         self.0.get_att("CreationTimestamp")
     }
@@ -324,6 +330,7 @@ impl WorkspaceAttributes {
     /// Specifies the AWS data sources that have been configured to have IAM roles and permissions created to allow Amazon Managed Grafana to read data from these sources.
     ///
     /// This list is only used when the workspace was created through the AWS console, and the `permissionType` is `SERVICE_MANAGED` .
+    #[inline]
     pub fn data_sources(&self) -> Value {
         self.0.get_att("DataSources")
     }
@@ -331,6 +338,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The user-defined description of the workspace.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -340,6 +348,7 @@ impl WorkspaceAttributes {
     /// The URL that users can use to access the Grafana console in the workspace.
     ///
     /// Type: String
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }
@@ -351,6 +360,7 @@ impl WorkspaceAttributes {
     /// Can only be used to upgrade (for example, from 8.4 to 9.4), not downgrade (for example, from 9.4 to 8.4).
     ///
     /// To know what versions are available to upgrade to for a specific workspace, see the \[ListVersions\](<https://docs.aws.amazon.com/grafana/latest/APIReference/API_ListVersions.html>) operation.
+    #[inline]
     pub fn grafana_version(&self) -> Value {
         self.0.get_att("GrafanaVersion")
     }
@@ -360,6 +370,7 @@ impl WorkspaceAttributes {
     /// The unique ID of this workspace.
     ///
     /// Type: String
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -369,6 +380,7 @@ impl WorkspaceAttributes {
     /// The most recent date that the workspace was modified.
     ///
     /// Type: Timestamp
+    #[inline]
     pub fn modification_timestamp(&self) -> Value {
         self.0.get_att("ModificationTimestamp")
     }
@@ -376,6 +388,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the workspace.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -387,6 +400,7 @@ impl WorkspaceAttributes {
     /// Prefix list IDs have the format `pl- *1a2b3c4d*` .
     ///
     /// For more information about prefix lists, see \[Group CIDR blocks using managed prefix lists\](<https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html>) in the *Amazon Virtual Private Cloud User Guide* .
+    #[inline]
     pub fn network_access_control_prefix_list_ids(&self) -> Value {
         self.0.get_att("NetworkAccessControl.PrefixListIds")
     }
@@ -400,6 +414,7 @@ impl WorkspaceAttributes {
     /// For more information about creating an interface VPC endpoint, see \[Interface VPC endpoints\](<https://docs.aws.amazon.com/grafana/latest/userguide/VPC-endpoints>) in the *Amazon Managed Grafana User Guide* .
     ///
     /// &gt; The only VPC endpoints that can be specified here are interface VPC endpoints for Grafana workspaces (using the `com.amazonaws.[region].grafana-workspace` service endpoint). Other VPC endpoints are ignored.
+    #[inline]
     pub fn network_access_control_vpce_ids(&self) -> Value {
         self.0.get_att("NetworkAccessControl.VpceIds")
     }
@@ -409,6 +424,7 @@ impl WorkspaceAttributes {
     /// The AWS notification channels that Amazon Managed Grafana can automatically create IAM roles and permissions for, to allow Amazon Managed Grafana to use these channels.
     ///
     /// *AllowedValues* : `SNS`
+    #[inline]
     pub fn notification_destinations(&self) -> Value {
         self.0.get_att("NotificationDestinations")
     }
@@ -416,6 +432,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `OrganizationRoleName`: a string.
     ///
     /// The name of the IAM role that is used to access resources through Organizations.
+    #[inline]
     pub fn organization_role_name(&self) -> Value {
         self.0.get_att("OrganizationRoleName")
     }
@@ -423,11 +440,13 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `OrganizationalUnits`: a list of strings.
     ///
     /// Specifies the organizational units that this workspace is allowed to use data sources from, if this workspace is in an account that is part of an organization.
+    #[inline]
     pub fn organizational_units(&self) -> Value {
         self.0.get_att("OrganizationalUnits")
     }
 
     /// `Fn::GetAtt` `PermissionType`: one of a set of strings.
+    #[inline]
     pub fn permission_type(&self) -> Value {
         self.0.get_att("PermissionType")
     }
@@ -437,6 +456,7 @@ impl WorkspaceAttributes {
     /// Whether plugin administration is enabled in the workspace. Setting to `true` allows workspace admins to install, uninstall, and update plugins from within the Grafana workspace.
     ///
     /// &gt; This option is only valid for workspaces that support Grafana version 9 or newer.
+    #[inline]
     pub fn plugin_admin_enabled(&self) -> Value {
         self.0.get_att("PluginAdminEnabled")
     }
@@ -444,6 +464,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `RoleArn`: a string.
     ///
     /// The IAM role that grants permissions to the AWS resources that the workspace will view data from. This role must already exist.
+    #[inline]
     pub fn role_arn(&self) -> Value {
         self.0.get_att("RoleArn")
     }
@@ -451,6 +472,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `SamlConfiguration.AllowedOrganizations`: a list of strings.
     ///
     /// Lists which organizations defined in the SAML assertion are allowed to use the Amazon Managed Grafana workspace. If this is empty, all organizations in the assertion attribute have access.
+    #[inline]
     pub fn saml_configuration_allowed_organizations(&self) -> Value {
         self.0.get_att("SamlConfiguration.AllowedOrganizations")
     }
@@ -458,6 +480,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `SamlConfiguration.AssertionAttributes.Email`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the email names for SAML users.
+    #[inline]
     pub fn saml_configuration_assertion_attributes_email(&self) -> Value {
         self.0
             .get_att("SamlConfiguration.AssertionAttributes.Email")
@@ -466,6 +489,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `SamlConfiguration.AssertionAttributes.Groups`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the user full "friendly" names for user groups.
+    #[inline]
     pub fn saml_configuration_assertion_attributes_groups(&self) -> Value {
         self.0
             .get_att("SamlConfiguration.AssertionAttributes.Groups")
@@ -474,6 +498,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `SamlConfiguration.AssertionAttributes.Login`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the login names for SAML users.
+    #[inline]
     pub fn saml_configuration_assertion_attributes_login(&self) -> Value {
         self.0
             .get_att("SamlConfiguration.AssertionAttributes.Login")
@@ -482,6 +507,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `SamlConfiguration.AssertionAttributes.Name`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the user full "friendly" names for SAML users.
+    #[inline]
     pub fn saml_configuration_assertion_attributes_name(&self) -> Value {
         self.0.get_att("SamlConfiguration.AssertionAttributes.Name")
     }
@@ -489,6 +515,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `SamlConfiguration.AssertionAttributes.Org`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the user full "friendly" names for the users' organizations.
+    #[inline]
     pub fn saml_configuration_assertion_attributes_org(&self) -> Value {
         self.0.get_att("SamlConfiguration.AssertionAttributes.Org")
     }
@@ -496,6 +523,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `SamlConfiguration.AssertionAttributes.Role`: a string.
     ///
     /// The name of the attribute within the SAML assertion to use as the user roles.
+    #[inline]
     pub fn saml_configuration_assertion_attributes_role(&self) -> Value {
         self.0.get_att("SamlConfiguration.AssertionAttributes.Role")
     }
@@ -503,6 +531,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `SamlConfiguration.IdpMetadata.Url`: a string.
     ///
     /// The URL of the location containing the IdP metadata.
+    #[inline]
     pub fn saml_configuration_idp_metadata_url(&self) -> Value {
         self.0.get_att("SamlConfiguration.IdpMetadata.Url")
     }
@@ -510,6 +539,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `SamlConfiguration.IdpMetadata.Xml`: a string.
     ///
     /// The full IdP metadata, in XML format.
+    #[inline]
     pub fn saml_configuration_idp_metadata_xml(&self) -> Value {
         self.0.get_att("SamlConfiguration.IdpMetadata.Xml")
     }
@@ -517,6 +547,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `SamlConfiguration.LoginValidityDuration`: a number.
     ///
     /// How long a sign-on session by a SAML user is valid, before the user has to sign on again.
+    #[inline]
     pub fn saml_configuration_login_validity_duration(&self) -> Value {
         self.0.get_att("SamlConfiguration.LoginValidityDuration")
     }
@@ -524,6 +555,7 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `SamlConfiguration.RoleValues.Admin`: a list of strings.
     ///
     /// A list of groups from the SAML assertion attribute to grant the Grafana `Admin` role to.
+    #[inline]
     pub fn saml_configuration_role_values_admin(&self) -> Value {
         self.0.get_att("SamlConfiguration.RoleValues.Admin")
     }
@@ -531,11 +563,13 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `SamlConfiguration.RoleValues.Editor`: a list of strings.
     ///
     /// A list of groups from the SAML assertion attribute to grant the Grafana `Editor` role to.
+    #[inline]
     pub fn saml_configuration_role_values_editor(&self) -> Value {
         self.0.get_att("SamlConfiguration.RoleValues.Editor")
     }
 
     /// `Fn::GetAtt` `SamlConfigurationStatus`: one of a set of strings.
+    #[inline]
     pub fn saml_configuration_status(&self) -> Value {
         self.0.get_att("SamlConfigurationStatus")
     }
@@ -545,6 +579,7 @@ impl WorkspaceAttributes {
     /// The ID of the IAM Identity Center-managed application that is created by Amazon Managed Grafana .
     ///
     /// Type: String
+    #[inline]
     pub fn sso_client_id(&self) -> Value {
         self.0.get_att("SsoClientId")
     }
@@ -552,11 +587,13 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `StackSetName`: a string.
     ///
     /// The name of the AWS CloudFormation stack set that is used to generate IAM roles to be used for this workspace.
+    #[inline]
     pub fn stack_set_name(&self) -> Value {
         self.0.get_att("StackSetName")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -568,6 +605,7 @@ impl WorkspaceAttributes {
     /// *Array Members* : Minimum number of 1 items. Maximum number of 5 items.
     ///
     /// *Length* : Minimum length of 0. Maximum length of 255.
+    #[inline]
     pub fn vpc_configuration_security_group_ids(&self) -> Value {
         self.0.get_att("VpcConfiguration.SecurityGroupIds")
     }
@@ -579,6 +617,7 @@ impl WorkspaceAttributes {
     /// *Array Members* : Minimum number of 2 items. Maximum number of 6 items.
     ///
     /// *Length* : Minimum length of 0. Maximum length of 255.
+    #[inline]
     pub fn vpc_configuration_subnet_ids(&self) -> Value {
         self.0.get_att("VpcConfiguration.SubnetIds")
     }
@@ -646,6 +685,7 @@ pub struct AssertionAttributes {
 #[rustfmt::skip]
 impl AssertionAttributes {
     /// A `AssertionAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -667,6 +707,7 @@ impl AssertionAttributes {
 impl PropertyType for AssertionAttributes {}
 
 impl ToValue for AssertionAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Email", &self.email)
@@ -711,6 +752,7 @@ pub struct IdpMetadata {
 #[rustfmt::skip]
 impl IdpMetadata {
     /// A `IdpMetadata` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -724,6 +766,7 @@ impl IdpMetadata {
 impl PropertyType for IdpMetadata {}
 
 impl ToValue for IdpMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Url", &self.url)
@@ -786,6 +829,7 @@ pub struct NetworkAccessControl {
 #[rustfmt::skip]
 impl NetworkAccessControl {
     /// A `NetworkAccessControl` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -799,6 +843,7 @@ impl NetworkAccessControl {
 impl PropertyType for NetworkAccessControl {}
 
 impl ToValue for NetworkAccessControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PrefixListIds", &self.prefix_list_ids)
@@ -841,6 +886,7 @@ pub struct RoleValues {
 #[rustfmt::skip]
 impl RoleValues {
     /// A `RoleValues` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -854,6 +900,7 @@ impl RoleValues {
 impl PropertyType for RoleValues {}
 
 impl ToValue for RoleValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Admin", &self.admin)
@@ -917,6 +964,7 @@ pub struct SamlConfiguration {
 #[rustfmt::skip]
 impl SamlConfiguration {
     /// A `SamlConfiguration` with its required properties, named in a [`SamlConfigurationRequired`].
+    #[inline]
     pub fn new(required: SamlConfigurationRequired) -> Self {
         Self {
             allowed_organizations: None,
@@ -942,6 +990,7 @@ impl SamlConfiguration {
 impl PropertyType for SamlConfiguration {}
 
 impl ToValue for SamlConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedOrganizations", &self.allowed_organizations)
@@ -1009,6 +1058,7 @@ pub struct VpcConfiguration {
 #[rustfmt::skip]
 impl VpcConfiguration {
     /// A `VpcConfiguration` with its required properties, named in a [`VpcConfigurationRequired`].
+    #[inline]
     pub fn new(required: VpcConfigurationRequired) -> Self {
         Self {
             security_group_ids: required.security_group_ids,
@@ -1025,6 +1075,7 @@ impl VpcConfiguration {
 impl PropertyType for VpcConfiguration {}
 
 impl ToValue for VpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
@@ -1051,6 +1102,7 @@ impl From<Value> for AccountAccessType {
 }
 
 impl ToValue for AccountAccessType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CurrentAccount => "CURRENT_ACCOUNT",
@@ -1079,6 +1131,7 @@ impl From<Value> for AuthenticationProviderTypes {
 }
 
 impl ToValue for AuthenticationProviderTypes {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsSso => "AWS_SSO",
@@ -1119,6 +1172,7 @@ impl From<Value> for DataSourceType {
 }
 
 impl ToValue for DataSourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmazonOpensearchService => "AMAZON_OPENSEARCH_SERVICE",
@@ -1151,6 +1205,7 @@ impl From<Value> for NotificationDestinationType {
 }
 
 impl ToValue for NotificationDestinationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sns => "SNS",
@@ -1178,6 +1233,7 @@ impl From<Value> for PermissionType {
 }
 
 impl ToValue for PermissionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CustomerManaged => "CUSTOMER_MANAGED",

@@ -97,6 +97,7 @@ impl ConnectorDefinition {
     };
 
     /// A `ConnectorDefinition` with its required properties, named in a [`ConnectorDefinitionRequired`].
+    #[inline]
     pub fn new(required: ConnectorDefinitionRequired) -> Self {
         Self {
             initial_version: None,
@@ -127,6 +128,7 @@ impl Resource for ConnectorDefinition {
 }
 
 impl ToValue for ConnectorDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InitialVersion", &self.initial_version)
@@ -150,6 +152,7 @@ impl ConnectorDefinitionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the `ConnectorDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/connectors/1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -157,6 +160,7 @@ impl ConnectorDefinitionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the `ConnectorDefinition` , such as `1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -164,6 +168,7 @@ impl ConnectorDefinitionAttributes {
     /// `Fn::GetAtt` `InitialVersion.Connectors`: a list of `Connector` objects.
     ///
     /// The connectors in this version. Only one instance of a given connector can be added to a connector definition version at a time.
+    #[inline]
     pub fn initial_version_connectors(&self) -> Value {
         self.0.get_att("InitialVersion.Connectors")
     }
@@ -171,6 +176,7 @@ impl ConnectorDefinitionAttributes {
     /// `Fn::GetAtt` `LatestVersionArn`: a string.
     ///
     /// The ARN of the last `ConnectorDefinitionVersion` that was added to the `ConnectorDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/connectors/1234a5b6-78cd-901e-2fgh-3i45j6k178l9/versions/9876ac30-4bdb-4f9d-95af-b5fdb66be1a2` .
+    #[inline]
     pub fn latest_version_arn(&self) -> Value {
         self.0.get_att("LatestVersionArn")
     }
@@ -178,6 +184,7 @@ impl ConnectorDefinitionAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the connector definition.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -220,6 +227,7 @@ pub struct ConnectorDefinitionVersion {
 #[rustfmt::skip]
 impl ConnectorDefinitionVersion {
     /// A `ConnectorDefinitionVersion` with its required properties, named in a [`ConnectorDefinitionVersionRequired`].
+    #[inline]
     pub fn new(required: ConnectorDefinitionVersionRequired) -> Self {
         Self {
             connectors: required.connectors,
@@ -233,6 +241,7 @@ impl ConnectorDefinitionVersion {
 impl PropertyType for ConnectorDefinitionVersion {}
 
 impl ToValue for ConnectorDefinitionVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Connectors", &self.connectors)

@@ -83,6 +83,7 @@ impl ConnectorDefinitionVersion {
     };
 
     /// A `ConnectorDefinitionVersion` with its required properties, named in a [`ConnectorDefinitionVersionRequired`].
+    #[inline]
     pub fn new(required: ConnectorDefinitionVersionRequired) -> Self {
         Self {
             connector_definition_id: required.connector_definition_id,
@@ -107,6 +108,7 @@ impl Resource for ConnectorDefinitionVersion {
 }
 
 impl ToValue for ConnectorDefinitionVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectorDefinitionId", &self.connector_definition_id)
@@ -127,6 +129,7 @@ impl From<ResourceRef> for ConnectorDefinitionVersionAttributes {
 
 impl ConnectorDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

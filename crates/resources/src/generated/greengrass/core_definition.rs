@@ -97,6 +97,7 @@ impl CoreDefinition {
     };
 
     /// A `CoreDefinition` with its required properties, named in a [`CoreDefinitionRequired`].
+    #[inline]
     pub fn new(required: CoreDefinitionRequired) -> Self {
         Self {
             initial_version: None,
@@ -127,6 +128,7 @@ impl Resource for CoreDefinition {
 }
 
 impl ToValue for CoreDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InitialVersion", &self.initial_version)
@@ -150,6 +152,7 @@ impl CoreDefinitionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the `CoreDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/cores/1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -157,6 +160,7 @@ impl CoreDefinitionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the `CoreDefinition` , such as `1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -164,6 +168,7 @@ impl CoreDefinitionAttributes {
     /// `Fn::GetAtt` `InitialVersion.Cores`: a list of `Core` objects.
     ///
     /// The Greengrass core in this version. Currently, the `Cores` property for a core definition version can contain only one core.
+    #[inline]
     pub fn initial_version_cores(&self) -> Value {
         self.0.get_att("InitialVersion.Cores")
     }
@@ -171,6 +176,7 @@ impl CoreDefinitionAttributes {
     /// `Fn::GetAtt` `LatestVersionArn`: a string.
     ///
     /// The ARN of the last `CoreDefinitionVersion` that was added to the `CoreDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/cores/1234a5b6-78cd-901e-2fgh-3i45j6k178l9/versions/9876ac30-4bdb-4f9d-95af-b5fdb66be1a2` .
+    #[inline]
     pub fn latest_version_arn(&self) -> Value {
         self.0.get_att("LatestVersionArn")
     }
@@ -178,6 +184,7 @@ impl CoreDefinitionAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the core definition.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -220,6 +227,7 @@ pub struct CoreDefinitionVersion {
 #[rustfmt::skip]
 impl CoreDefinitionVersion {
     /// A `CoreDefinitionVersion` with its required properties, named in a [`CoreDefinitionVersionRequired`].
+    #[inline]
     pub fn new(required: CoreDefinitionVersionRequired) -> Self {
         Self {
             cores: required.cores,
@@ -233,6 +241,7 @@ impl CoreDefinitionVersion {
 impl PropertyType for CoreDefinitionVersion {}
 
 impl ToValue for CoreDefinitionVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Cores", &self.cores).build()
     }

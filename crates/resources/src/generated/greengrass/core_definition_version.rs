@@ -83,6 +83,7 @@ impl CoreDefinitionVersion {
     };
 
     /// A `CoreDefinitionVersion` with its required properties, named in a [`CoreDefinitionVersionRequired`].
+    #[inline]
     pub fn new(required: CoreDefinitionVersionRequired) -> Self {
         Self {
             core_definition_id: required.core_definition_id,
@@ -107,6 +108,7 @@ impl Resource for CoreDefinitionVersion {
 }
 
 impl ToValue for CoreDefinitionVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CoreDefinitionId", &self.core_definition_id)
@@ -127,6 +129,7 @@ impl From<ResourceRef> for CoreDefinitionVersionAttributes {
 
 impl CoreDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -97,6 +97,7 @@ impl DeviceDefinition {
     };
 
     /// A `DeviceDefinition` with its required properties, named in a [`DeviceDefinitionRequired`].
+    #[inline]
     pub fn new(required: DeviceDefinitionRequired) -> Self {
         Self {
             initial_version: None,
@@ -127,6 +128,7 @@ impl Resource for DeviceDefinition {
 }
 
 impl ToValue for DeviceDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InitialVersion", &self.initial_version)
@@ -150,6 +152,7 @@ impl DeviceDefinitionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the `DeviceDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/devices/1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -157,6 +160,7 @@ impl DeviceDefinitionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the `DeviceDefinition` , such as `1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -164,6 +168,7 @@ impl DeviceDefinitionAttributes {
     /// `Fn::GetAtt` `InitialVersion.Devices`: a list of `Device` objects.
     ///
     /// The devices in this version.
+    #[inline]
     pub fn initial_version_devices(&self) -> Value {
         self.0.get_att("InitialVersion.Devices")
     }
@@ -171,6 +176,7 @@ impl DeviceDefinitionAttributes {
     /// `Fn::GetAtt` `LatestVersionArn`: a string.
     ///
     /// The ARN of the last `DeviceDefinitionVersion` that was added to the `DeviceDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/devices/1234a5b6-78cd-901e-2fgh-3i45j6k178l9/versions/9876ac30-4bdb-4f9d-95af-b5fdb66be1a2` .
+    #[inline]
     pub fn latest_version_arn(&self) -> Value {
         self.0.get_att("LatestVersionArn")
     }
@@ -178,6 +184,7 @@ impl DeviceDefinitionAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the device definition.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -220,6 +227,7 @@ pub struct DeviceDefinitionVersion {
 #[rustfmt::skip]
 impl DeviceDefinitionVersion {
     /// A `DeviceDefinitionVersion` with its required properties, named in a [`DeviceDefinitionVersionRequired`].
+    #[inline]
     pub fn new(required: DeviceDefinitionVersionRequired) -> Self {
         Self {
             devices: required.devices,
@@ -233,6 +241,7 @@ impl DeviceDefinitionVersion {
 impl PropertyType for DeviceDefinitionVersion {}
 
 impl ToValue for DeviceDefinitionVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Devices", &self.devices).build()
     }

@@ -83,6 +83,7 @@ impl DeviceDefinitionVersion {
     };
 
     /// A `DeviceDefinitionVersion` with its required properties, named in a [`DeviceDefinitionVersionRequired`].
+    #[inline]
     pub fn new(required: DeviceDefinitionVersionRequired) -> Self {
         Self {
             device_definition_id: required.device_definition_id,
@@ -107,6 +108,7 @@ impl Resource for DeviceDefinitionVersion {
 }
 
 impl ToValue for DeviceDefinitionVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DeviceDefinitionId", &self.device_definition_id)
@@ -127,6 +129,7 @@ impl From<ResourceRef> for DeviceDefinitionVersionAttributes {
 
 impl DeviceDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -100,6 +100,7 @@ impl FunctionDefinition {
     };
 
     /// A `FunctionDefinition` with its required properties, named in a [`FunctionDefinitionRequired`].
+    #[inline]
     pub fn new(required: FunctionDefinitionRequired) -> Self {
         Self {
             initial_version: None,
@@ -130,6 +131,7 @@ impl Resource for FunctionDefinition {
 }
 
 impl ToValue for FunctionDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InitialVersion", &self.initial_version)
@@ -153,6 +155,7 @@ impl FunctionDefinitionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the `FunctionDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/functions/1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -160,6 +163,7 @@ impl FunctionDefinitionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the `FunctionDefinition` , such as `1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -172,6 +176,7 @@ impl FunctionDefinitionAttributes {
     /// - When set on the \[`Environment`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-functiondefinitionversion-environment.html>) property of a function, this setting applies to the individual function and overrides the default. Omit this value to run the function with the default containerization.
     ///
     /// &gt; We recommend that you run in a Greengrass container unless your business case requires that you run without containerization.
+    #[inline]
     pub fn initial_version_default_config_execution_isolation_mode(&self) -> Value {
         self.0
             .get_att("InitialVersion.DefaultConfig.Execution.IsolationMode")
@@ -180,6 +185,7 @@ impl FunctionDefinitionAttributes {
     /// `Fn::GetAtt` `InitialVersion.DefaultConfig.Execution.RunAs.Gid`: an integer.
     ///
     /// The group ID whose permissions are used to run the Lambda function. You can use the `getent group` command on your core device to look up the group ID.
+    #[inline]
     pub fn initial_version_default_config_execution_run_as_gid(&self) -> Value {
         self.0
             .get_att("InitialVersion.DefaultConfig.Execution.RunAs.Gid")
@@ -188,6 +194,7 @@ impl FunctionDefinitionAttributes {
     /// `Fn::GetAtt` `InitialVersion.DefaultConfig.Execution.RunAs.Uid`: an integer.
     ///
     /// The user ID whose permissions are used to run the Lambda function. You can use the `getent passwd` command on your core device to look up the user ID.
+    #[inline]
     pub fn initial_version_default_config_execution_run_as_uid(&self) -> Value {
         self.0
             .get_att("InitialVersion.DefaultConfig.Execution.RunAs.Uid")
@@ -196,6 +203,7 @@ impl FunctionDefinitionAttributes {
     /// `Fn::GetAtt` `InitialVersion.Functions`: a list of `Function` objects.
     ///
     /// The functions in this version.
+    #[inline]
     pub fn initial_version_functions(&self) -> Value {
         self.0.get_att("InitialVersion.Functions")
     }
@@ -203,6 +211,7 @@ impl FunctionDefinitionAttributes {
     /// `Fn::GetAtt` `LatestVersionArn`: a string.
     ///
     /// The ARN of the last `FunctionDefinitionVersion` that was added to the `FunctionDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/functions/1234a5b6-78cd-901e-2fgh-3i45j6k178l9/versions/9876ac30-4bdb-4f9d-95af-b5fdb66be1a2` .
+    #[inline]
     pub fn latest_version_arn(&self) -> Value {
         self.0.get_att("LatestVersionArn")
     }
@@ -210,6 +219,7 @@ impl FunctionDefinitionAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the function definition.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -257,6 +267,7 @@ pub struct FunctionDefinitionVersion {
 #[rustfmt::skip]
 impl FunctionDefinitionVersion {
     /// A `FunctionDefinitionVersion` with its required properties, named in a [`FunctionDefinitionVersionRequired`].
+    #[inline]
     pub fn new(required: FunctionDefinitionVersionRequired) -> Self {
         Self {
             default_config: None,
@@ -273,6 +284,7 @@ impl FunctionDefinitionVersion {
 impl PropertyType for FunctionDefinitionVersion {}
 
 impl ToValue for FunctionDefinitionVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultConfig", &self.default_config)

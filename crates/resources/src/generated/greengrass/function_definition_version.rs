@@ -93,6 +93,7 @@ impl FunctionDefinitionVersion {
     };
 
     /// A `FunctionDefinitionVersion` with its required properties, named in a [`FunctionDefinitionVersionRequired`].
+    #[inline]
     pub fn new(required: FunctionDefinitionVersionRequired) -> Self {
         Self {
             default_config: None,
@@ -120,6 +121,7 @@ impl Resource for FunctionDefinitionVersion {
 }
 
 impl ToValue for FunctionDefinitionVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultConfig", &self.default_config)
@@ -141,6 +143,7 @@ impl From<ResourceRef> for FunctionDefinitionVersionAttributes {
 
 impl FunctionDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

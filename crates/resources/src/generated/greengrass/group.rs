@@ -111,6 +111,7 @@ impl Group {
     };
 
     /// A `Group` with its required properties, named in a [`GroupRequired`].
+    #[inline]
     pub fn new(required: GroupRequired) -> Self {
         Self {
             initial_version: None,
@@ -144,6 +145,7 @@ impl Resource for Group {
 }
 
 impl ToValue for Group {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InitialVersion", &self.initial_version)
@@ -168,6 +170,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the `Group` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/groups/1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -175,6 +178,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the `Group` , such as `1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -182,6 +186,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `InitialVersion.ConnectorDefinitionVersionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the connector definition version that contains the connectors you want to deploy with the group version.
+    #[inline]
     pub fn initial_version_connector_definition_version_arn(&self) -> Value {
         self.0
             .get_att("InitialVersion.ConnectorDefinitionVersionArn")
@@ -190,6 +195,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `InitialVersion.CoreDefinitionVersionArn`: a string.
     ///
     /// The ARN of the core definition version that contains the core you want to deploy with the group version. Currently, the core definition version can contain only one core.
+    #[inline]
     pub fn initial_version_core_definition_version_arn(&self) -> Value {
         self.0.get_att("InitialVersion.CoreDefinitionVersionArn")
     }
@@ -197,6 +203,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `InitialVersion.DeviceDefinitionVersionArn`: a string.
     ///
     /// The ARN of the device definition version that contains the devices you want to deploy with the group version.
+    #[inline]
     pub fn initial_version_device_definition_version_arn(&self) -> Value {
         self.0.get_att("InitialVersion.DeviceDefinitionVersionArn")
     }
@@ -204,6 +211,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `InitialVersion.FunctionDefinitionVersionArn`: a string.
     ///
     /// The ARN of the function definition version that contains the functions you want to deploy with the group version.
+    #[inline]
     pub fn initial_version_function_definition_version_arn(&self) -> Value {
         self.0
             .get_att("InitialVersion.FunctionDefinitionVersionArn")
@@ -212,6 +220,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `InitialVersion.LoggerDefinitionVersionArn`: a string.
     ///
     /// The ARN of the logger definition version that contains the loggers you want to deploy with the group version.
+    #[inline]
     pub fn initial_version_logger_definition_version_arn(&self) -> Value {
         self.0.get_att("InitialVersion.LoggerDefinitionVersionArn")
     }
@@ -219,6 +228,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `InitialVersion.ResourceDefinitionVersionArn`: a string.
     ///
     /// The ARN of the resource definition version that contains the resources you want to deploy with the group version.
+    #[inline]
     pub fn initial_version_resource_definition_version_arn(&self) -> Value {
         self.0
             .get_att("InitialVersion.ResourceDefinitionVersionArn")
@@ -227,6 +237,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `InitialVersion.SubscriptionDefinitionVersionArn`: a string.
     ///
     /// The ARN of the subscription definition version that contains the subscriptions you want to deploy with the group version.
+    #[inline]
     pub fn initial_version_subscription_definition_version_arn(&self) -> Value {
         self.0
             .get_att("InitialVersion.SubscriptionDefinitionVersionArn")
@@ -235,6 +246,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `LatestVersionArn`: a string.
     ///
     /// The ARN of the last `GroupVersion` that was added to the `Group` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/groups/1234a5b6-78cd-901e-2fgh-3i45j6k178l9/versions/9876ac30-4bdb-4f9d-95af-b5fdb66be1a2` .
+    #[inline]
     pub fn latest_version_arn(&self) -> Value {
         self.0.get_att("LatestVersionArn")
     }
@@ -242,6 +254,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the group.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -249,6 +262,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role attached to the group. This role contains the permissions that Lambda functions and connectors use to interact with other AWS services.
+    #[inline]
     pub fn role_arn(&self) -> Value {
         self.0.get_att("RoleArn")
     }
@@ -256,6 +270,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `RoleAttachedAt`: a string.
     ///
     /// The time (in milliseconds since the epoch) when the group role was attached to the `Group` .
+    #[inline]
     pub fn role_attached_at(&self) -> Value {
         self.0.get_att("RoleAttachedAt")
     }
@@ -318,6 +333,7 @@ pub struct GroupVersion {
 #[rustfmt::skip]
 impl GroupVersion {
     /// A `GroupVersion` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -341,6 +357,7 @@ impl GroupVersion {
 impl PropertyType for GroupVersion {}
 
 impl ToValue for GroupVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

@@ -118,6 +118,7 @@ impl GroupVersion {
     };
 
     /// A `GroupVersion` with its required properties, named in a [`GroupVersionRequired`].
+    #[inline]
     pub fn new(required: GroupVersionRequired) -> Self {
         Self {
             connector_definition_version_arn: None,
@@ -160,6 +161,7 @@ impl Resource for GroupVersion {
 }
 
 impl ToValue for GroupVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -207,6 +209,7 @@ impl From<ResourceRef> for GroupVersionAttributes {
 
 impl GroupVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

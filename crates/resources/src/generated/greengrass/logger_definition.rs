@@ -97,6 +97,7 @@ impl LoggerDefinition {
     };
 
     /// A `LoggerDefinition` with its required properties, named in a [`LoggerDefinitionRequired`].
+    #[inline]
     pub fn new(required: LoggerDefinitionRequired) -> Self {
         Self {
             initial_version: None,
@@ -127,6 +128,7 @@ impl Resource for LoggerDefinition {
 }
 
 impl ToValue for LoggerDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InitialVersion", &self.initial_version)
@@ -150,6 +152,7 @@ impl LoggerDefinitionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the `LoggerDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/loggers/1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -157,6 +160,7 @@ impl LoggerDefinitionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the `LoggerDefinition` , such as `1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -164,6 +168,7 @@ impl LoggerDefinitionAttributes {
     /// `Fn::GetAtt` `InitialVersion.Loggers`: a list of `Logger` objects.
     ///
     /// The loggers in this version.
+    #[inline]
     pub fn initial_version_loggers(&self) -> Value {
         self.0.get_att("InitialVersion.Loggers")
     }
@@ -171,6 +176,7 @@ impl LoggerDefinitionAttributes {
     /// `Fn::GetAtt` `LatestVersionArn`: a string.
     ///
     /// The ARN of the last `LoggerDefinitionVersion` that was added to the `LoggerDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/loggers/1234a5b6-78cd-901e-2fgh-3i45j6k178l9/versions/9876ac30-4bdb-4f9d-95af-b5fdb66be1a2` .
+    #[inline]
     pub fn latest_version_arn(&self) -> Value {
         self.0.get_att("LatestVersionArn")
     }
@@ -178,6 +184,7 @@ impl LoggerDefinitionAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the logger definition.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -220,6 +227,7 @@ pub struct LoggerDefinitionVersion {
 #[rustfmt::skip]
 impl LoggerDefinitionVersion {
     /// A `LoggerDefinitionVersion` with its required properties, named in a [`LoggerDefinitionVersionRequired`].
+    #[inline]
     pub fn new(required: LoggerDefinitionVersionRequired) -> Self {
         Self {
             loggers: required.loggers,
@@ -233,6 +241,7 @@ impl LoggerDefinitionVersion {
 impl PropertyType for LoggerDefinitionVersion {}
 
 impl ToValue for LoggerDefinitionVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Loggers", &self.loggers).build()
     }

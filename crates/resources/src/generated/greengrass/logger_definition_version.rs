@@ -83,6 +83,7 @@ impl LoggerDefinitionVersion {
     };
 
     /// A `LoggerDefinitionVersion` with its required properties, named in a [`LoggerDefinitionVersionRequired`].
+    #[inline]
     pub fn new(required: LoggerDefinitionVersionRequired) -> Self {
         Self {
             logger_definition_id: required.logger_definition_id,
@@ -107,6 +108,7 @@ impl Resource for LoggerDefinitionVersion {
 }
 
 impl ToValue for LoggerDefinitionVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LoggerDefinitionId", &self.logger_definition_id)
@@ -127,6 +129,7 @@ impl From<ResourceRef> for LoggerDefinitionVersionAttributes {
 
 impl LoggerDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -105,6 +105,7 @@ impl ResourceDefinition {
     };
 
     /// A `ResourceDefinition` with its required properties, named in a [`ResourceDefinitionRequired`].
+    #[inline]
     pub fn new(required: ResourceDefinitionRequired) -> Self {
         Self {
             initial_version: None,
@@ -135,6 +136,7 @@ impl Resource for ResourceDefinition {
 }
 
 impl ToValue for ResourceDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InitialVersion", &self.initial_version)
@@ -158,6 +160,7 @@ impl ResourceDefinitionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the `ResourceDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/resources/1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -165,6 +168,7 @@ impl ResourceDefinitionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the `ResourceDefinition` , such as `1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -172,6 +176,7 @@ impl ResourceDefinitionAttributes {
     /// `Fn::GetAtt` `InitialVersion.Resources`: a list of `ResourceInstance` objects.
     ///
     /// The resources in this version.
+    #[inline]
     pub fn initial_version_resources(&self) -> Value {
         self.0.get_att("InitialVersion.Resources")
     }
@@ -179,6 +184,7 @@ impl ResourceDefinitionAttributes {
     /// `Fn::GetAtt` `LatestVersionArn`: a string.
     ///
     /// The ARN of the last `ResourceDefinitionVersion` that was added to the `ResourceDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/resources/1234a5b6-78cd-901e-2fgh-3i45j6k178l9/versions/9876ac30-4bdb-4f9d-95af-b5fdb66be1a2` .
+    #[inline]
     pub fn latest_version_arn(&self) -> Value {
         self.0.get_att("LatestVersionArn")
     }
@@ -186,6 +192,7 @@ impl ResourceDefinitionAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the resource definition.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -228,6 +235,7 @@ pub struct ResourceDefinitionVersion {
 #[rustfmt::skip]
 impl ResourceDefinitionVersion {
     /// A `ResourceDefinitionVersion` with its required properties, named in a [`ResourceDefinitionVersionRequired`].
+    #[inline]
     pub fn new(required: ResourceDefinitionVersionRequired) -> Self {
         Self {
             resources: required.resources,
@@ -241,6 +249,7 @@ impl ResourceDefinitionVersion {
 impl PropertyType for ResourceDefinitionVersion {}
 
 impl ToValue for ResourceDefinitionVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Resources", &self.resources).build()
     }

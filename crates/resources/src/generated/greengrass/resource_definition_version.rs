@@ -91,6 +91,7 @@ impl ResourceDefinitionVersion {
     };
 
     /// A `ResourceDefinitionVersion` with its required properties, named in a [`ResourceDefinitionVersionRequired`].
+    #[inline]
     pub fn new(required: ResourceDefinitionVersionRequired) -> Self {
         Self {
             resource_definition_id: required.resource_definition_id,
@@ -115,6 +116,7 @@ impl Resource for ResourceDefinitionVersion {
 }
 
 impl ToValue for ResourceDefinitionVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceDefinitionId", &self.resource_definition_id)
@@ -135,6 +137,7 @@ impl From<ResourceRef> for ResourceDefinitionVersionAttributes {
 
 impl ResourceDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -61,6 +61,7 @@ pub struct Connector {
 #[rustfmt::skip]
 impl Connector {
     /// A `Connector` with its required properties, named in a [`ConnectorRequired`].
+    #[inline]
     pub fn new(required: ConnectorRequired) -> Self {
         Self {
             connector_arn: required.connector_arn,
@@ -80,6 +81,7 @@ impl Connector {
 impl PropertyType for Connector {}
 
 impl ToValue for Connector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectorArn", &self.connector_arn)
@@ -143,6 +145,7 @@ pub struct Core {
 #[rustfmt::skip]
 impl Core {
     /// A `Core` with its required properties, named in a [`CoreRequired`].
+    #[inline]
     pub fn new(required: CoreRequired) -> Self {
         Self {
             certificate_arn: required.certificate_arn,
@@ -165,6 +168,7 @@ impl Core {
 impl PropertyType for Core {}
 
 impl ToValue for Core {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateArn", &self.certificate_arn)
@@ -210,6 +214,7 @@ pub struct DefaultConfig {
 #[rustfmt::skip]
 impl DefaultConfig {
     /// A `DefaultConfig` with its required properties, named in a [`DefaultConfigRequired`].
+    #[inline]
     pub fn new(required: DefaultConfigRequired) -> Self {
         Self {
             execution: required.execution,
@@ -223,6 +228,7 @@ impl DefaultConfig {
 impl PropertyType for DefaultConfig {}
 
 impl ToValue for DefaultConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Execution", &self.execution).build()
     }
@@ -282,6 +288,7 @@ pub struct Device {
 #[rustfmt::skip]
 impl Device {
     /// A `Device` with its required properties, named in a [`DeviceRequired`].
+    #[inline]
     pub fn new(required: DeviceRequired) -> Self {
         Self {
             certificate_arn: required.certificate_arn,
@@ -304,6 +311,7 @@ impl Device {
 impl PropertyType for Device {}
 
 impl ToValue for Device {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateArn", &self.certificate_arn)
@@ -362,6 +370,7 @@ pub struct Environment {
 #[rustfmt::skip]
 impl Environment {
     /// A `Environment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -379,6 +388,7 @@ impl Environment {
 impl PropertyType for Environment {}
 
 impl ToValue for Environment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessSysfs", &self.access_sysfs)
@@ -431,6 +441,7 @@ pub struct Execution {
 #[rustfmt::skip]
 impl Execution {
     /// A `Execution` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -444,6 +455,7 @@ impl Execution {
 impl PropertyType for Execution {}
 
 impl ToValue for Execution {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IsolationMode", &self.isolation_mode)
@@ -503,6 +515,7 @@ pub struct Function {
 #[rustfmt::skip]
 impl Function {
     /// A `Function` with its required properties, named in a [`FunctionRequired`].
+    #[inline]
     pub fn new(required: FunctionRequired) -> Self {
         Self {
             function_arn: required.function_arn,
@@ -522,6 +535,7 @@ impl Function {
 impl PropertyType for Function {}
 
 impl ToValue for Function {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FunctionArn", &self.function_arn)
@@ -590,6 +604,7 @@ pub struct FunctionConfiguration {
 #[rustfmt::skip]
 impl FunctionConfiguration {
     /// A `FunctionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -613,6 +628,7 @@ impl FunctionConfiguration {
 impl PropertyType for FunctionConfiguration {}
 
 impl ToValue for FunctionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncodingType", &self.encoding_type)
@@ -666,6 +682,7 @@ pub struct GroupOwnerSetting {
 #[rustfmt::skip]
 impl GroupOwnerSetting {
     /// A `GroupOwnerSetting` with its required properties, named in a [`GroupOwnerSettingRequired`].
+    #[inline]
     pub fn new(required: GroupOwnerSettingRequired) -> Self {
         Self {
             auto_add_group_owner: required.auto_add_group_owner,
@@ -682,6 +699,7 @@ impl GroupOwnerSetting {
 impl PropertyType for GroupOwnerSetting {}
 
 impl ToValue for GroupOwnerSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AutoAddGroupOwner", &self.auto_add_group_owner)
@@ -730,6 +748,7 @@ pub struct LocalDeviceResourceData {
 #[rustfmt::skip]
 impl LocalDeviceResourceData {
     /// A `LocalDeviceResourceData` with its required properties, named in a [`LocalDeviceResourceDataRequired`].
+    #[inline]
     pub fn new(required: LocalDeviceResourceDataRequired) -> Self {
         Self {
             group_owner_setting: None,
@@ -746,6 +765,7 @@ impl LocalDeviceResourceData {
 impl PropertyType for LocalDeviceResourceData {}
 
 impl ToValue for LocalDeviceResourceData {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GroupOwnerSetting", &self.group_owner_setting)
@@ -801,6 +821,7 @@ pub struct LocalVolumeResourceData {
 #[rustfmt::skip]
 impl LocalVolumeResourceData {
     /// A `LocalVolumeResourceData` with its required properties, named in a [`LocalVolumeResourceDataRequired`].
+    #[inline]
     pub fn new(required: LocalVolumeResourceDataRequired) -> Self {
         Self {
             destination_path: required.destination_path,
@@ -820,6 +841,7 @@ impl LocalVolumeResourceData {
 impl PropertyType for LocalVolumeResourceData {}
 
 impl ToValue for LocalVolumeResourceData {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationPath", &self.destination_path)
@@ -890,6 +912,7 @@ pub struct Logger {
 #[rustfmt::skip]
 impl Logger {
     /// A `Logger` with its required properties, named in a [`LoggerRequired`].
+    #[inline]
     pub fn new(required: LoggerRequired) -> Self {
         Self {
             component: required.component,
@@ -915,6 +938,7 @@ impl Logger {
 impl PropertyType for Logger {}
 
 impl ToValue for Logger {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Component", &self.component)
@@ -968,6 +992,7 @@ pub struct ResourceAccessPolicy {
 #[rustfmt::skip]
 impl ResourceAccessPolicy {
     /// A `ResourceAccessPolicy` with its required properties, named in a [`ResourceAccessPolicyRequired`].
+    #[inline]
     pub fn new(required: ResourceAccessPolicyRequired) -> Self {
         Self {
             permission: None,
@@ -984,6 +1009,7 @@ impl ResourceAccessPolicy {
 impl PropertyType for ResourceAccessPolicy {}
 
 impl ToValue for ResourceAccessPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Permission", &self.permission)
@@ -1042,6 +1068,7 @@ pub struct ResourceDataContainer {
 #[rustfmt::skip]
 impl ResourceDataContainer {
     /// A `ResourceDataContainer` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1061,6 +1088,7 @@ impl ResourceDataContainer {
 impl PropertyType for ResourceDataContainer {}
 
 impl ToValue for ResourceDataContainer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LocalDeviceResourceData", &self.local_device_resource_data)
@@ -1123,6 +1151,7 @@ pub struct ResourceDownloadOwnerSetting {
 #[rustfmt::skip]
 impl ResourceDownloadOwnerSetting {
     /// A `ResourceDownloadOwnerSetting` with its required properties, named in a [`ResourceDownloadOwnerSettingRequired`].
+    #[inline]
     pub fn new(required: ResourceDownloadOwnerSettingRequired) -> Self {
         Self {
             group_owner: required.group_owner,
@@ -1139,6 +1168,7 @@ impl ResourceDownloadOwnerSetting {
 impl PropertyType for ResourceDownloadOwnerSetting {}
 
 impl ToValue for ResourceDownloadOwnerSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GroupOwner", &self.group_owner)
@@ -1198,6 +1228,7 @@ pub struct ResourceInstance {
 #[rustfmt::skip]
 impl ResourceInstance {
     /// A `ResourceInstance` with its required properties, named in a [`ResourceInstanceRequired`].
+    #[inline]
     pub fn new(required: ResourceInstanceRequired) -> Self {
         Self {
             id: required.id,
@@ -1217,6 +1248,7 @@ impl ResourceInstance {
 impl PropertyType for ResourceInstance {}
 
 impl ToValue for ResourceInstance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)
@@ -1260,6 +1292,7 @@ pub struct RunAs {
 #[rustfmt::skip]
 impl RunAs {
     /// A `RunAs` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1273,6 +1306,7 @@ impl RunAs {
 impl PropertyType for RunAs {}
 
 impl ToValue for RunAs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Gid", &self.gid)
@@ -1328,6 +1362,7 @@ pub struct S3MachineLearningModelResourceData {
 #[rustfmt::skip]
 impl S3MachineLearningModelResourceData {
     /// A `S3MachineLearningModelResourceData` with its required properties, named in a [`S3MachineLearningModelResourceDataRequired`].
+    #[inline]
     pub fn new(required: S3MachineLearningModelResourceDataRequired) -> Self {
         Self {
             destination_path: required.destination_path,
@@ -1347,6 +1382,7 @@ impl S3MachineLearningModelResourceData {
 impl PropertyType for S3MachineLearningModelResourceData {}
 
 impl ToValue for S3MachineLearningModelResourceData {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationPath", &self.destination_path)
@@ -1403,6 +1439,7 @@ pub struct SageMakerMachineLearningModelResourceData {
 #[rustfmt::skip]
 impl SageMakerMachineLearningModelResourceData {
     /// A `SageMakerMachineLearningModelResourceData` with its required properties, named in a [`SageMakerMachineLearningModelResourceDataRequired`].
+    #[inline]
     pub fn new(required: SageMakerMachineLearningModelResourceDataRequired) -> Self {
         Self {
             destination_path: required.destination_path,
@@ -1422,6 +1459,7 @@ impl SageMakerMachineLearningModelResourceData {
 impl PropertyType for SageMakerMachineLearningModelResourceData {}
 
 impl ToValue for SageMakerMachineLearningModelResourceData {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationPath", &self.destination_path)
@@ -1471,6 +1509,7 @@ pub struct SecretsManagerSecretResourceData {
 #[rustfmt::skip]
 impl SecretsManagerSecretResourceData {
     /// A `SecretsManagerSecretResourceData` with its required properties, named in a [`SecretsManagerSecretResourceDataRequired`].
+    #[inline]
     pub fn new(required: SecretsManagerSecretResourceDataRequired) -> Self {
         Self {
             arn: required.arn,
@@ -1487,6 +1526,7 @@ impl SecretsManagerSecretResourceData {
 impl PropertyType for SecretsManagerSecretResourceData {}
 
 impl ToValue for SecretsManagerSecretResourceData {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ARN", &self.arn)
@@ -1554,6 +1594,7 @@ pub struct Subscription {
 #[rustfmt::skip]
 impl Subscription {
     /// A `Subscription` with its required properties, named in a [`SubscriptionRequired`].
+    #[inline]
     pub fn new(required: SubscriptionRequired) -> Self {
         Self {
             id: required.id,
@@ -1576,6 +1617,7 @@ impl Subscription {
 impl PropertyType for Subscription {}
 
 impl ToValue for Subscription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)

@@ -97,6 +97,7 @@ impl SubscriptionDefinition {
     };
 
     /// A `SubscriptionDefinition` with its required properties, named in a [`SubscriptionDefinitionRequired`].
+    #[inline]
     pub fn new(required: SubscriptionDefinitionRequired) -> Self {
         Self {
             initial_version: None,
@@ -127,6 +128,7 @@ impl Resource for SubscriptionDefinition {
 }
 
 impl ToValue for SubscriptionDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InitialVersion", &self.initial_version)
@@ -150,6 +152,7 @@ impl SubscriptionDefinitionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the `SubscriptionDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/subscriptions/1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -157,6 +160,7 @@ impl SubscriptionDefinitionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the `SubscriptionDefinition` , such as `1234a5b6-78cd-901e-2fgh-3i45j6k178l9` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -164,6 +168,7 @@ impl SubscriptionDefinitionAttributes {
     /// `Fn::GetAtt` `InitialVersion.Subscriptions`: a list of `Subscription` objects.
     ///
     /// The subscriptions in this version.
+    #[inline]
     pub fn initial_version_subscriptions(&self) -> Value {
         self.0.get_att("InitialVersion.Subscriptions")
     }
@@ -171,6 +176,7 @@ impl SubscriptionDefinitionAttributes {
     /// `Fn::GetAtt` `LatestVersionArn`: a string.
     ///
     /// The ARN of the last `SubscriptionDefinitionVersion` that was added to the `SubscriptionDefinition` , such as `arn:aws:greengrass:us-east-1:  :/greengrass/definition/subscriptions/1234a5b6-78cd-901e-2fgh-3i45j6k178l9/versions/9876ac30-4bdb-4f9d-95af-b5fdb66be1a2` .
+    #[inline]
     pub fn latest_version_arn(&self) -> Value {
         self.0.get_att("LatestVersionArn")
     }
@@ -178,6 +184,7 @@ impl SubscriptionDefinitionAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the subscription definition.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -220,6 +227,7 @@ pub struct SubscriptionDefinitionVersion {
 #[rustfmt::skip]
 impl SubscriptionDefinitionVersion {
     /// A `SubscriptionDefinitionVersion` with its required properties, named in a [`SubscriptionDefinitionVersionRequired`].
+    #[inline]
     pub fn new(required: SubscriptionDefinitionVersionRequired) -> Self {
         Self {
             subscriptions: required.subscriptions,
@@ -233,6 +241,7 @@ impl SubscriptionDefinitionVersion {
 impl PropertyType for SubscriptionDefinitionVersion {}
 
 impl ToValue for SubscriptionDefinitionVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Subscriptions", &self.subscriptions)

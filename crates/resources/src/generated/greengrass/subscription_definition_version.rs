@@ -83,6 +83,7 @@ impl SubscriptionDefinitionVersion {
     };
 
     /// A `SubscriptionDefinitionVersion` with its required properties, named in a [`SubscriptionDefinitionVersionRequired`].
+    #[inline]
     pub fn new(required: SubscriptionDefinitionVersionRequired) -> Self {
         Self {
             subscription_definition_id: required.subscription_definition_id,
@@ -107,6 +108,7 @@ impl Resource for SubscriptionDefinitionVersion {
 }
 
 impl ToValue for SubscriptionDefinitionVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SubscriptionDefinitionId", &self.subscription_definition_id)
@@ -127,6 +129,7 @@ impl From<ResourceRef> for SubscriptionDefinitionVersionAttributes {
 
 impl SubscriptionDefinitionVersionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

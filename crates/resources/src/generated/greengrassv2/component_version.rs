@@ -100,6 +100,7 @@ impl ComponentVersion {
     };
 
     /// A `ComponentVersion` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -126,6 +127,7 @@ impl Resource for ComponentVersion {
 }
 
 impl ToValue for ComponentVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InlineRecipe", &self.inline_recipe)
@@ -149,6 +151,7 @@ impl ComponentVersionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the component version.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -156,6 +159,7 @@ impl ComponentVersionAttributes {
     /// `Fn::GetAtt` `ComponentName`: a string.
     ///
     /// The name of the component.
+    #[inline]
     pub fn component_name(&self) -> Value {
         self.0.get_att("ComponentName")
     }
@@ -163,6 +167,7 @@ impl ComponentVersionAttributes {
     /// `Fn::GetAtt` `ComponentVersion`: a string.
     ///
     /// The version of the component.
+    #[inline]
     pub fn component_version(&self) -> Value {
         self.0.get_att("ComponentVersion")
     }
@@ -202,6 +207,7 @@ pub struct ComponentPlatform {
 #[rustfmt::skip]
 impl ComponentPlatform {
     /// A `ComponentPlatform` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -215,6 +221,7 @@ impl ComponentPlatform {
 impl PropertyType for ComponentPlatform {}
 
 impl ToValue for ComponentPlatform {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Attributes", &self.attributes)
@@ -267,6 +274,7 @@ pub struct LambdaContainerParams {
 #[rustfmt::skip]
 impl LambdaContainerParams {
     /// A `LambdaContainerParams` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -284,6 +292,7 @@ impl LambdaContainerParams {
 impl PropertyType for LambdaContainerParams {}
 
 impl ToValue for LambdaContainerParams {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Devices", &self.devices)
@@ -333,6 +342,7 @@ pub struct LambdaDeviceMount {
 #[rustfmt::skip]
 impl LambdaDeviceMount {
     /// A `LambdaDeviceMount` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -348,6 +358,7 @@ impl LambdaDeviceMount {
 impl PropertyType for LambdaDeviceMount {}
 
 impl ToValue for LambdaDeviceMount {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AddGroupOwner", &self.add_group_owner)
@@ -390,6 +401,7 @@ pub struct LambdaEventSource {
 #[rustfmt::skip]
 impl LambdaEventSource {
     /// A `LambdaEventSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -403,6 +415,7 @@ impl LambdaEventSource {
 impl PropertyType for LambdaEventSource {}
 
 impl ToValue for LambdaEventSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Topic", &self.topic)
@@ -493,6 +506,7 @@ pub struct LambdaExecutionParameters {
 #[rustfmt::skip]
 impl LambdaExecutionParameters {
     /// A `LambdaExecutionParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -524,6 +538,7 @@ impl LambdaExecutionParameters {
 impl PropertyType for LambdaExecutionParameters {}
 
 impl ToValue for LambdaExecutionParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnvironmentVariables", &self.environment_variables)
@@ -604,6 +619,7 @@ pub struct LambdaFunctionRecipeSource {
 #[rustfmt::skip]
 impl LambdaFunctionRecipeSource {
     /// A `LambdaFunctionRecipeSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -625,6 +641,7 @@ impl LambdaFunctionRecipeSource {
 impl PropertyType for LambdaFunctionRecipeSource {}
 
 impl ToValue for LambdaFunctionRecipeSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComponentDependencies", &self.component_dependencies)
@@ -672,6 +689,7 @@ pub struct LambdaLinuxProcessParams {
 #[rustfmt::skip]
 impl LambdaLinuxProcessParams {
     /// A `LambdaLinuxProcessParams` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -685,6 +703,7 @@ impl LambdaLinuxProcessParams {
 impl PropertyType for LambdaLinuxProcessParams {}
 
 impl ToValue for LambdaLinuxProcessParams {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerParams", &self.container_params)
@@ -737,6 +756,7 @@ pub struct LambdaVolumeMount {
 #[rustfmt::skip]
 impl LambdaVolumeMount {
     /// A `LambdaVolumeMount` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -754,6 +774,7 @@ impl LambdaVolumeMount {
 impl PropertyType for LambdaVolumeMount {}
 
 impl ToValue for LambdaVolumeMount {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AddGroupOwner", &self.add_group_owner)
@@ -782,6 +803,7 @@ impl From<Value> for InputPayloadEncodingType {
 }
 
 impl ToValue for InputPayloadEncodingType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Json => "json",
@@ -810,6 +832,7 @@ impl From<Value> for IsolationMode {
 }
 
 impl ToValue for IsolationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GreengrassContainer => "GreengrassContainer",
@@ -838,6 +861,7 @@ impl From<Value> for LambdaEventSourceType {
 }
 
 impl ToValue for LambdaEventSourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PubSub => "PUB_SUB",
@@ -866,6 +890,7 @@ impl From<Value> for LambdaFilesystemPermission {
 }
 
 impl ToValue for LambdaFilesystemPermission {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ro => "ro",

@@ -130,6 +130,7 @@ impl Deployment {
     };
 
     /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
+    #[inline]
     pub fn new(required: DeploymentRequired) -> Self {
         Self {
             components: None,
@@ -172,6 +173,7 @@ impl Resource for Deployment {
 }
 
 impl ToValue for Deployment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Components", &self.components)
@@ -199,6 +201,7 @@ impl DeploymentAttributes {
     /// `Fn::GetAtt` `DeploymentId`: a string.
     ///
     /// The ID of the deployment.
+    #[inline]
     pub fn deployment_id(&self) -> Value {
         self.0.get_att("DeploymentId")
     }
@@ -245,6 +248,7 @@ pub struct DeploymentComponentUpdatePolicy {
 #[rustfmt::skip]
 impl DeploymentComponentUpdatePolicy {
     /// A `DeploymentComponentUpdatePolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -258,6 +262,7 @@ impl DeploymentComponentUpdatePolicy {
 impl PropertyType for DeploymentComponentUpdatePolicy {}
 
 impl ToValue for DeploymentComponentUpdatePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -295,6 +300,7 @@ pub struct DeploymentConfigurationValidationPolicy {
 #[rustfmt::skip]
 impl DeploymentConfigurationValidationPolicy {
     /// A `DeploymentConfigurationValidationPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -306,6 +312,7 @@ impl DeploymentConfigurationValidationPolicy {
 impl PropertyType for DeploymentConfigurationValidationPolicy {}
 
 impl ToValue for DeploymentConfigurationValidationPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TimeoutInSeconds", &self.timeout_in_seconds)
@@ -348,6 +355,7 @@ pub struct DeploymentIoTJobConfiguration {
 #[rustfmt::skip]
 impl DeploymentIoTJobConfiguration {
     /// A `DeploymentIoTJobConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -363,6 +371,7 @@ impl DeploymentIoTJobConfiguration {
 impl PropertyType for DeploymentIoTJobConfiguration {}
 
 impl ToValue for DeploymentIoTJobConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AbortConfig", &self.abort_config)
@@ -412,6 +421,7 @@ pub struct DeploymentPolicies {
 #[rustfmt::skip]
 impl DeploymentPolicies {
     /// A `DeploymentPolicies` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -427,6 +437,7 @@ impl DeploymentPolicies {
 impl PropertyType for DeploymentPolicies {}
 
 impl ToValue for DeploymentPolicies {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComponentUpdatePolicy", &self.component_update_policy)
@@ -474,6 +485,7 @@ pub struct IoTJobAbortConfig {
 #[rustfmt::skip]
 impl IoTJobAbortConfig {
     /// A `IoTJobAbortConfig` with its required properties, named in a [`IoTJobAbortConfigRequired`].
+    #[inline]
     pub fn new(required: IoTJobAbortConfigRequired) -> Self {
         Self {
             criteria_list: required.criteria_list,
@@ -487,6 +499,7 @@ impl IoTJobAbortConfig {
 impl PropertyType for IoTJobAbortConfig {}
 
 impl ToValue for IoTJobAbortConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CriteriaList", &self.criteria_list)
@@ -559,6 +572,7 @@ pub struct IoTJobAbortCriteria {
 #[rustfmt::skip]
 impl IoTJobAbortCriteria {
     /// A `IoTJobAbortCriteria` with its required properties, named in a [`IoTJobAbortCriteriaRequired`].
+    #[inline]
     pub fn new(required: IoTJobAbortCriteriaRequired) -> Self {
         Self {
             action: required.action,
@@ -581,6 +595,7 @@ impl IoTJobAbortCriteria {
 impl PropertyType for IoTJobAbortCriteria {}
 
 impl ToValue for IoTJobAbortCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -626,6 +641,7 @@ pub struct IoTJobExecutionsRolloutConfig {
 #[rustfmt::skip]
 impl IoTJobExecutionsRolloutConfig {
     /// A `IoTJobExecutionsRolloutConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -639,6 +655,7 @@ impl IoTJobExecutionsRolloutConfig {
 impl PropertyType for IoTJobExecutionsRolloutConfig {}
 
 impl ToValue for IoTJobExecutionsRolloutConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExponentialRate", &self.exponential_rate)
@@ -700,6 +717,7 @@ pub struct IoTJobExponentialRolloutRate {
 #[rustfmt::skip]
 impl IoTJobExponentialRolloutRate {
     /// A `IoTJobExponentialRolloutRate` with its required properties, named in a [`IoTJobExponentialRolloutRateRequired`].
+    #[inline]
     pub fn new(required: IoTJobExponentialRolloutRateRequired) -> Self {
         Self {
             base_rate_per_minute: required.base_rate_per_minute,
@@ -719,6 +737,7 @@ impl IoTJobExponentialRolloutRate {
 impl PropertyType for IoTJobExponentialRolloutRate {}
 
 impl ToValue for IoTJobExponentialRolloutRate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BaseRatePerMinute", &self.base_rate_per_minute)
@@ -757,6 +776,7 @@ pub struct IoTJobTimeoutConfig {
 #[rustfmt::skip]
 impl IoTJobTimeoutConfig {
     /// A `IoTJobTimeoutConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -768,6 +788,7 @@ impl IoTJobTimeoutConfig {
 impl PropertyType for IoTJobTimeoutConfig {}
 
 impl ToValue for IoTJobTimeoutConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -796,6 +817,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NotifyComponents => "NOTIFY_COMPONENTS",
@@ -824,6 +846,7 @@ impl From<Value> for FailureHandlingPolicy {
 }
 
 impl ToValue for FailureHandlingPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Rollback => "ROLLBACK",
@@ -856,6 +879,7 @@ impl From<Value> for FailureType {
 }
 
 impl ToValue for FailureType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Failed => "FAILED",
@@ -884,6 +908,7 @@ impl From<Value> for IoTJobAbortCriteriaAction {
 }
 
 impl ToValue for IoTJobAbortCriteriaAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cancel => "CANCEL",

@@ -95,6 +95,7 @@ impl Config {
     };
 
     /// A `Config` with its required properties, named in a [`ConfigRequired`].
+    #[inline]
     pub fn new(required: ConfigRequired) -> Self {
         Self {
             config_data: required.config_data,
@@ -125,6 +126,7 @@ impl Resource for Config {
 }
 
 impl ToValue for Config {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConfigData", &self.config_data)
@@ -148,6 +150,7 @@ impl ConfigAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the config, such as `arn:aws:groundstation:us-east-2:1234567890:config/tracking/9940bf3b-d2ba-427e-9906-842b5e5d2296` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -155,6 +158,7 @@ impl ConfigAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the config, such as `9940bf3b-d2ba-427e-9906-842b5e5d2296` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -162,6 +166,7 @@ impl ConfigAttributes {
     /// `Fn::GetAtt` `Type`: a string.
     ///
     /// The type of the config, such as `tracking` .
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
@@ -192,6 +197,7 @@ pub struct AntennaDownlinkConfig {
 #[rustfmt::skip]
 impl AntennaDownlinkConfig {
     /// A `AntennaDownlinkConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -203,6 +209,7 @@ impl AntennaDownlinkConfig {
 impl PropertyType for AntennaDownlinkConfig {}
 
 impl ToValue for AntennaDownlinkConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SpectrumConfig", &self.spectrum_config)
@@ -245,6 +252,7 @@ pub struct AntennaDownlinkDemodDecodeConfig {
 #[rustfmt::skip]
 impl AntennaDownlinkDemodDecodeConfig {
     /// A `AntennaDownlinkDemodDecodeConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -260,6 +268,7 @@ impl AntennaDownlinkDemodDecodeConfig {
 impl PropertyType for AntennaDownlinkDemodDecodeConfig {}
 
 impl ToValue for AntennaDownlinkDemodDecodeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DecodeConfig", &self.decode_config)
@@ -304,6 +313,7 @@ pub struct AntennaUplinkConfig {
 #[rustfmt::skip]
 impl AntennaUplinkConfig {
     /// A `AntennaUplinkConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -319,6 +329,7 @@ impl AntennaUplinkConfig {
 impl PropertyType for AntennaUplinkConfig {}
 
 impl ToValue for AntennaUplinkConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SpectrumConfig", &self.spectrum_config)
@@ -386,6 +397,7 @@ pub struct ConfigData {
 #[rustfmt::skip]
 impl ConfigData {
     /// A `ConfigData` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -411,6 +423,7 @@ impl ConfigData {
 impl PropertyType for ConfigData {}
 
 impl ToValue for ConfigData {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AntennaDownlinkConfig", &self.antenna_downlink_config)
@@ -458,6 +471,7 @@ pub struct DataflowEndpointConfig {
 #[rustfmt::skip]
 impl DataflowEndpointConfig {
     /// A `DataflowEndpointConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -471,6 +485,7 @@ impl DataflowEndpointConfig {
 impl PropertyType for DataflowEndpointConfig {}
 
 impl ToValue for DataflowEndpointConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataflowEndpointName", &self.dataflow_endpoint_name)
@@ -506,6 +521,7 @@ pub struct DecodeConfig {
 #[rustfmt::skip]
 impl DecodeConfig {
     /// A `DecodeConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -517,6 +533,7 @@ impl DecodeConfig {
 impl PropertyType for DecodeConfig {}
 
 impl ToValue for DecodeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("UnvalidatedJSON", &self.unvalidated_json)
@@ -551,6 +568,7 @@ pub struct DemodulationConfig {
 #[rustfmt::skip]
 impl DemodulationConfig {
     /// A `DemodulationConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -562,6 +580,7 @@ impl DemodulationConfig {
 impl PropertyType for DemodulationConfig {}
 
 impl ToValue for DemodulationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("UnvalidatedJSON", &self.unvalidated_json)
@@ -599,6 +618,7 @@ pub struct Eirp {
 #[rustfmt::skip]
 impl Eirp {
     /// A `Eirp` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -612,6 +632,7 @@ impl Eirp {
 impl PropertyType for Eirp {}
 
 impl ToValue for Eirp {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Units", &self.units)
@@ -650,6 +671,7 @@ pub struct Frequency {
 #[rustfmt::skip]
 impl Frequency {
     /// A `Frequency` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -663,6 +685,7 @@ impl Frequency {
 impl PropertyType for Frequency {}
 
 impl ToValue for Frequency {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Units", &self.units)
@@ -705,6 +728,7 @@ pub struct FrequencyBandwidth {
 #[rustfmt::skip]
 impl FrequencyBandwidth {
     /// A `FrequencyBandwidth` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -718,6 +742,7 @@ impl FrequencyBandwidth {
 impl PropertyType for FrequencyBandwidth {}
 
 impl ToValue for FrequencyBandwidth {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Units", &self.units)
@@ -764,6 +789,7 @@ pub struct KinesisDataStreamData {
 #[rustfmt::skip]
 impl KinesisDataStreamData {
     /// A `KinesisDataStreamData` with its required properties, named in a [`KinesisDataStreamDataRequired`].
+    #[inline]
     pub fn new(required: KinesisDataStreamDataRequired) -> Self {
         Self {
             kinesis_data_stream_arn: required.kinesis_data_stream_arn,
@@ -780,6 +806,7 @@ impl KinesisDataStreamData {
 impl PropertyType for KinesisDataStreamData {}
 
 impl ToValue for KinesisDataStreamData {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KinesisDataStreamArn", &self.kinesis_data_stream_arn)
@@ -831,6 +858,7 @@ pub struct S3RecordingConfig {
 #[rustfmt::skip]
 impl S3RecordingConfig {
     /// A `S3RecordingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -846,6 +874,7 @@ impl S3RecordingConfig {
 impl PropertyType for S3RecordingConfig {}
 
 impl ToValue for S3RecordingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketArn", &self.bucket_arn)
@@ -894,6 +923,7 @@ pub struct SpectrumConfig {
 #[rustfmt::skip]
 impl SpectrumConfig {
     /// A `SpectrumConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -909,6 +939,7 @@ impl SpectrumConfig {
 impl PropertyType for SpectrumConfig {}
 
 impl ToValue for SpectrumConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bandwidth", &self.bandwidth)
@@ -946,6 +977,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -959,6 +991,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -1001,6 +1034,7 @@ pub struct TelemetrySinkConfig {
 #[rustfmt::skip]
 impl TelemetrySinkConfig {
     /// A `TelemetrySinkConfig` with its required properties, named in a [`TelemetrySinkConfigRequired`].
+    #[inline]
     pub fn new(required: TelemetrySinkConfigRequired) -> Self {
         Self {
             telemetry_sink_data: required.telemetry_sink_data,
@@ -1017,6 +1051,7 @@ impl TelemetrySinkConfig {
 impl PropertyType for TelemetrySinkConfig {}
 
 impl ToValue for TelemetrySinkConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TelemetrySinkData", &self.telemetry_sink_data)
@@ -1047,6 +1082,7 @@ pub struct TelemetrySinkData {
 #[rustfmt::skip]
 impl TelemetrySinkData {
     /// A `TelemetrySinkData` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1058,6 +1094,7 @@ impl TelemetrySinkData {
 impl PropertyType for TelemetrySinkData {}
 
 impl ToValue for TelemetrySinkData {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KinesisDataStreamData", &self.kinesis_data_stream_data)
@@ -1090,6 +1127,7 @@ pub struct TrackingConfig {
 #[rustfmt::skip]
 impl TrackingConfig {
     /// A `TrackingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1101,6 +1139,7 @@ impl TrackingConfig {
 impl PropertyType for TrackingConfig {}
 
 impl ToValue for TrackingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Autotrack", &self.autotrack).build()
     }
@@ -1138,6 +1177,7 @@ pub struct UplinkEchoConfig {
 #[rustfmt::skip]
 impl UplinkEchoConfig {
     /// A `UplinkEchoConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1151,6 +1191,7 @@ impl UplinkEchoConfig {
 impl PropertyType for UplinkEchoConfig {}
 
 impl ToValue for UplinkEchoConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AntennaUplinkConfigArn", &self.antenna_uplink_config_arn)
@@ -1189,6 +1230,7 @@ pub struct UplinkSpectrumConfig {
 #[rustfmt::skip]
 impl UplinkSpectrumConfig {
     /// A `UplinkSpectrumConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1202,6 +1244,7 @@ impl UplinkSpectrumConfig {
 impl PropertyType for UplinkSpectrumConfig {}
 
 impl ToValue for UplinkSpectrumConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CenterFrequency", &self.center_frequency)
@@ -1230,6 +1273,7 @@ impl From<Value> for Autotrack {
 }
 
 impl ToValue for Autotrack {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Required => "REQUIRED",
@@ -1261,6 +1305,7 @@ impl From<Value> for BandwidthUnits {
 }
 
 impl ToValue for BandwidthUnits {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GHz => "GHz",
@@ -1288,6 +1333,7 @@ impl From<Value> for EirpUnits {
 }
 
 impl ToValue for EirpUnits {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DBw => "dBW",
@@ -1317,6 +1363,7 @@ impl From<Value> for FrequencyUnits {
 }
 
 impl ToValue for FrequencyUnits {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GHz => "GHz",
@@ -1348,6 +1395,7 @@ impl From<Value> for Polarization {
 }
 
 impl ToValue for Polarization {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LeftHand => "LEFT_HAND",
@@ -1375,6 +1423,7 @@ impl From<Value> for TelemetrySinkType {
 }
 
 impl ToValue for TelemetrySinkType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::KinesisDataStream => "KINESIS_DATA_STREAM",

@@ -97,6 +97,7 @@ impl DataflowEndpointGroup {
     };
 
     /// A `DataflowEndpointGroup` with its required properties, named in a [`DataflowEndpointGroupRequired`].
+    #[inline]
     pub fn new(required: DataflowEndpointGroupRequired) -> Self {
         Self {
             contact_post_pass_duration_seconds: None,
@@ -130,6 +131,7 @@ impl Resource for DataflowEndpointGroup {
 }
 
 impl ToValue for DataflowEndpointGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -160,6 +162,7 @@ impl DataflowEndpointGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the dataflow endpoint group, such as `arn:aws:groundstation:us-east-2:1234567890:dataflow-endpoint-group/9940bf3b-d2ba-427e-9906-842b5e5d2296` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -167,6 +170,7 @@ impl DataflowEndpointGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// UUID of a dataflow endpoint group.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -219,6 +223,7 @@ pub struct AwsGroundStationAgentEndpoint {
 #[rustfmt::skip]
 impl AwsGroundStationAgentEndpoint {
     /// A `AwsGroundStationAgentEndpoint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -238,6 +243,7 @@ impl AwsGroundStationAgentEndpoint {
 impl PropertyType for AwsGroundStationAgentEndpoint {}
 
 impl ToValue for AwsGroundStationAgentEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AgentStatus", &self.agent_status)
@@ -279,6 +285,7 @@ pub struct ConnectionDetails {
 #[rustfmt::skip]
 impl ConnectionDetails {
     /// A `ConnectionDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -292,6 +299,7 @@ impl ConnectionDetails {
 impl PropertyType for ConnectionDetails {}
 
 impl ToValue for ConnectionDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Mtu", &self.mtu)
@@ -339,6 +347,7 @@ pub struct DataflowEndpoint {
 #[rustfmt::skip]
 impl DataflowEndpoint {
     /// A `DataflowEndpoint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -354,6 +363,7 @@ impl DataflowEndpoint {
 impl PropertyType for DataflowEndpoint {}
 
 impl ToValue for DataflowEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Address", &self.address)
@@ -399,6 +409,7 @@ pub struct EndpointDetails {
 #[rustfmt::skip]
 impl EndpointDetails {
     /// A `EndpointDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -414,6 +425,7 @@ impl EndpointDetails {
 impl PropertyType for EndpointDetails {}
 
 impl ToValue for EndpointDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -456,6 +468,7 @@ pub struct IntegerRange {
 #[rustfmt::skip]
 impl IntegerRange {
     /// A `IntegerRange` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -469,6 +482,7 @@ impl IntegerRange {
 impl PropertyType for IntegerRange {}
 
 impl ToValue for IntegerRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Maximum", &self.maximum)
@@ -507,6 +521,7 @@ pub struct RangedConnectionDetails {
 #[rustfmt::skip]
 impl RangedConnectionDetails {
     /// A `RangedConnectionDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -520,6 +535,7 @@ impl RangedConnectionDetails {
 impl PropertyType for RangedConnectionDetails {}
 
 impl ToValue for RangedConnectionDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Mtu", &self.mtu)
@@ -560,6 +576,7 @@ pub struct RangedSocketAddress {
 #[rustfmt::skip]
 impl RangedSocketAddress {
     /// A `RangedSocketAddress` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -573,6 +590,7 @@ impl RangedSocketAddress {
 impl PropertyType for RangedSocketAddress {}
 
 impl ToValue for RangedSocketAddress {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -622,6 +640,7 @@ pub struct SecurityDetails {
 #[rustfmt::skip]
 impl SecurityDetails {
     /// A `SecurityDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -637,6 +656,7 @@ impl SecurityDetails {
 impl PropertyType for SecurityDetails {}
 
 impl ToValue for SecurityDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RoleArn", &self.role_arn)
@@ -676,6 +696,7 @@ pub struct SocketAddress {
 #[rustfmt::skip]
 impl SocketAddress {
     /// A `SocketAddress` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -689,6 +710,7 @@ impl SocketAddress {
 impl PropertyType for SocketAddress {}
 
 impl ToValue for SocketAddress {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -719,6 +741,7 @@ impl From<Value> for AgentStatus {
 }
 
 impl ToValue for AgentStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Success => "SUCCESS",
@@ -749,6 +772,7 @@ impl From<Value> for AuditResults {
 }
 
 impl ToValue for AuditResults {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Healthy => "HEALTHY",

@@ -88,6 +88,7 @@ impl DataflowEndpointGroupV2 {
     };
 
     /// A `DataflowEndpointGroupV2` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -116,6 +117,7 @@ impl Resource for DataflowEndpointGroupV2 {
 }
 
 impl ToValue for DataflowEndpointGroupV2 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -144,6 +146,7 @@ impl From<ResourceRef> for DataflowEndpointGroupV2Attributes {
 
 impl DataflowEndpointGroupV2Attributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -151,11 +154,13 @@ impl DataflowEndpointGroupV2Attributes {
     /// `Fn::GetAtt` `EndpointDetails`: a list of `EndpointDetails` objects.
     ///
     /// Information about the endpoint details.
+    #[inline]
     pub fn endpoint_details(&self) -> Value {
         self.0.get_att("EndpointDetails")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -201,6 +206,7 @@ pub struct ConnectionDetails {
 #[rustfmt::skip]
 impl ConnectionDetails {
     /// A `ConnectionDetails` with its required properties, named in a [`ConnectionDetailsRequired`].
+    #[inline]
     pub fn new(required: ConnectionDetailsRequired) -> Self {
         Self {
             mtu: None,
@@ -217,6 +223,7 @@ impl ConnectionDetails {
 impl PropertyType for ConnectionDetails {}
 
 impl ToValue for ConnectionDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Mtu", &self.mtu)
@@ -257,6 +264,7 @@ pub struct CreateEndpointDetails {
 #[rustfmt::skip]
 impl CreateEndpointDetails {
     /// A `CreateEndpointDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -270,6 +278,7 @@ impl CreateEndpointDetails {
 impl PropertyType for CreateEndpointDetails {}
 
 impl ToValue for CreateEndpointDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -326,6 +335,7 @@ pub struct DownlinkAwsGroundStationAgentEndpoint {
 #[rustfmt::skip]
 impl DownlinkAwsGroundStationAgentEndpoint {
     /// A `DownlinkAwsGroundStationAgentEndpoint` with its required properties, named in a [`DownlinkAwsGroundStationAgentEndpointRequired`].
+    #[inline]
     pub fn new(required: DownlinkAwsGroundStationAgentEndpointRequired) -> Self {
         Self {
             dataflow_details: required.dataflow_details,
@@ -342,6 +352,7 @@ impl DownlinkAwsGroundStationAgentEndpoint {
 impl PropertyType for DownlinkAwsGroundStationAgentEndpoint {}
 
 impl ToValue for DownlinkAwsGroundStationAgentEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataflowDetails", &self.dataflow_details)
@@ -390,6 +401,7 @@ pub struct DownlinkConnectionDetails {
 #[rustfmt::skip]
 impl DownlinkConnectionDetails {
     /// A `DownlinkConnectionDetails` with its required properties, named in a [`DownlinkConnectionDetailsRequired`].
+    #[inline]
     pub fn new(required: DownlinkConnectionDetailsRequired) -> Self {
         Self {
             agent_ip_and_port_address: required.agent_ip_and_port_address,
@@ -406,6 +418,7 @@ impl DownlinkConnectionDetails {
 impl PropertyType for DownlinkConnectionDetails {}
 
 impl ToValue for DownlinkConnectionDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AgentIpAndPortAddress", &self.agent_ip_and_port_address)
@@ -440,6 +453,7 @@ pub struct DownlinkDataflowDetails {
 #[rustfmt::skip]
 impl DownlinkDataflowDetails {
     /// A `DownlinkDataflowDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -451,6 +465,7 @@ impl DownlinkDataflowDetails {
 impl PropertyType for DownlinkDataflowDetails {}
 
 impl ToValue for DownlinkDataflowDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AgentConnectionDetails", &self.agent_connection_details)
@@ -498,6 +513,7 @@ pub struct IntegerRange {
 #[rustfmt::skip]
 impl IntegerRange {
     /// A `IntegerRange` with its required properties, named in a [`IntegerRangeRequired`].
+    #[inline]
     pub fn new(required: IntegerRangeRequired) -> Self {
         Self {
             maximum: required.maximum,
@@ -514,6 +530,7 @@ impl IntegerRange {
 impl PropertyType for IntegerRange {}
 
 impl ToValue for IntegerRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Maximum", &self.maximum)
@@ -562,6 +579,7 @@ pub struct RangedConnectionDetails {
 #[rustfmt::skip]
 impl RangedConnectionDetails {
     /// A `RangedConnectionDetails` with its required properties, named in a [`RangedConnectionDetailsRequired`].
+    #[inline]
     pub fn new(required: RangedConnectionDetailsRequired) -> Self {
         Self {
             mtu: None,
@@ -578,6 +596,7 @@ impl RangedConnectionDetails {
 impl PropertyType for RangedConnectionDetails {}
 
 impl ToValue for RangedConnectionDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Mtu", &self.mtu)
@@ -628,6 +647,7 @@ pub struct RangedSocketAddress {
 #[rustfmt::skip]
 impl RangedSocketAddress {
     /// A `RangedSocketAddress` with its required properties, named in a [`RangedSocketAddressRequired`].
+    #[inline]
     pub fn new(required: RangedSocketAddressRequired) -> Self {
         Self {
             name: required.name,
@@ -644,6 +664,7 @@ impl RangedSocketAddress {
 impl PropertyType for RangedSocketAddress {}
 
 impl ToValue for RangedSocketAddress {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -692,6 +713,7 @@ pub struct SocketAddress {
 #[rustfmt::skip]
 impl SocketAddress {
     /// A `SocketAddress` with its required properties, named in a [`SocketAddressRequired`].
+    #[inline]
     pub fn new(required: SocketAddressRequired) -> Self {
         Self {
             name: required.name,
@@ -708,6 +730,7 @@ impl SocketAddress {
 impl PropertyType for SocketAddress {}
 
 impl ToValue for SocketAddress {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -758,6 +781,7 @@ pub struct UplinkAwsGroundStationAgentEndpoint {
 #[rustfmt::skip]
 impl UplinkAwsGroundStationAgentEndpoint {
     /// A `UplinkAwsGroundStationAgentEndpoint` with its required properties, named in a [`UplinkAwsGroundStationAgentEndpointRequired`].
+    #[inline]
     pub fn new(required: UplinkAwsGroundStationAgentEndpointRequired) -> Self {
         Self {
             dataflow_details: required.dataflow_details,
@@ -774,6 +798,7 @@ impl UplinkAwsGroundStationAgentEndpoint {
 impl PropertyType for UplinkAwsGroundStationAgentEndpoint {}
 
 impl ToValue for UplinkAwsGroundStationAgentEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataflowDetails", &self.dataflow_details)
@@ -822,6 +847,7 @@ pub struct UplinkConnectionDetails {
 #[rustfmt::skip]
 impl UplinkConnectionDetails {
     /// A `UplinkConnectionDetails` with its required properties, named in a [`UplinkConnectionDetailsRequired`].
+    #[inline]
     pub fn new(required: UplinkConnectionDetailsRequired) -> Self {
         Self {
             agent_ip_and_port_address: required.agent_ip_and_port_address,
@@ -838,6 +864,7 @@ impl UplinkConnectionDetails {
 impl PropertyType for UplinkConnectionDetails {}
 
 impl ToValue for UplinkConnectionDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AgentIpAndPortAddress", &self.agent_ip_and_port_address)
@@ -872,6 +899,7 @@ pub struct UplinkDataflowDetails {
 #[rustfmt::skip]
 impl UplinkDataflowDetails {
     /// A `UplinkDataflowDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -883,6 +911,7 @@ impl UplinkDataflowDetails {
 impl PropertyType for UplinkDataflowDetails {}
 
 impl ToValue for UplinkDataflowDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AgentConnectionDetails", &self.agent_connection_details)

@@ -140,6 +140,7 @@ impl MissionProfile {
     };
 
     /// A `MissionProfile` with its required properties, named in a [`MissionProfileRequired`].
+    #[inline]
     pub fn new(required: MissionProfileRequired) -> Self {
         Self {
             contact_post_pass_duration_seconds: None,
@@ -191,6 +192,7 @@ impl Resource for MissionProfile {
 }
 
 impl ToValue for MissionProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -230,6 +232,7 @@ impl MissionProfileAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the mission profile, such as `arn:aws:groundstation:us-east-2:1234567890:mission-profile/9940bf3b-d2ba-427e-9906-842b5e5d2296` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -237,6 +240,7 @@ impl MissionProfileAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the mission profile, such as `9940bf3b-d2ba-427e-9906-842b5e5d2296` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -244,6 +248,7 @@ impl MissionProfileAttributes {
     /// `Fn::GetAtt` `Region`: a string.
     ///
     /// The region of the mission profile.
+    #[inline]
     pub fn region(&self) -> Value {
         self.0.get_att("Region")
     }
@@ -279,6 +284,7 @@ pub struct DataflowEdge {
 #[rustfmt::skip]
 impl DataflowEdge {
     /// A `DataflowEdge` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -292,6 +298,7 @@ impl DataflowEdge {
 impl PropertyType for DataflowEdge {}
 
 impl ToValue for DataflowEdge {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destination", &self.destination)
@@ -342,6 +349,7 @@ pub struct StreamsKmsKey {
 #[rustfmt::skip]
 impl StreamsKmsKey {
     /// A `StreamsKmsKey` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -357,6 +365,7 @@ impl StreamsKmsKey {
 impl PropertyType for StreamsKmsKey {}
 
 impl ToValue for StreamsKmsKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsAliasArn", &self.kms_alias_arn)

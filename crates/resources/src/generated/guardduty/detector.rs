@@ -93,6 +93,7 @@ impl Detector {
     };
 
     /// A `Detector` with its required properties, named in a [`DetectorRequired`].
+    #[inline]
     pub fn new(required: DetectorRequired) -> Self {
         Self {
             data_sources: None,
@@ -129,6 +130,7 @@ impl Resource for Detector {
 }
 
 impl ToValue for Detector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataSources", &self.data_sources)
@@ -157,6 +159,7 @@ impl DetectorAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique ID of the detector.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -197,6 +200,7 @@ pub struct CfnDataSourceConfigurations {
 #[rustfmt::skip]
 impl CfnDataSourceConfigurations {
     /// A `CfnDataSourceConfigurations` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -212,6 +216,7 @@ impl CfnDataSourceConfigurations {
 impl PropertyType for CfnDataSourceConfigurations {}
 
 impl ToValue for CfnDataSourceConfigurations {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Kubernetes", &self.kubernetes)
@@ -255,6 +260,7 @@ pub struct CfnFeatureAdditionalConfiguration {
 #[rustfmt::skip]
 impl CfnFeatureAdditionalConfiguration {
     /// A `CfnFeatureAdditionalConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -268,6 +274,7 @@ impl CfnFeatureAdditionalConfiguration {
 impl PropertyType for CfnFeatureAdditionalConfiguration {}
 
 impl ToValue for CfnFeatureAdditionalConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -323,6 +330,7 @@ pub struct CfnFeatureConfiguration {
 #[rustfmt::skip]
 impl CfnFeatureConfiguration {
     /// A `CfnFeatureConfiguration` with its required properties, named in a [`CfnFeatureConfigurationRequired`].
+    #[inline]
     pub fn new(required: CfnFeatureConfigurationRequired) -> Self {
         Self {
             additional_configuration: None,
@@ -342,6 +350,7 @@ impl CfnFeatureConfiguration {
 impl PropertyType for CfnFeatureConfiguration {}
 
 impl ToValue for CfnFeatureConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalConfiguration", &self.additional_configuration)
@@ -384,6 +393,7 @@ pub struct CfnKubernetesAuditLogsConfiguration {
 #[rustfmt::skip]
 impl CfnKubernetesAuditLogsConfiguration {
     /// A `CfnKubernetesAuditLogsConfiguration` with its required properties, named in a [`CfnKubernetesAuditLogsConfigurationRequired`].
+    #[inline]
     pub fn new(required: CfnKubernetesAuditLogsConfigurationRequired) -> Self {
         Self {
             enable: required.enable,
@@ -397,6 +407,7 @@ impl CfnKubernetesAuditLogsConfiguration {
 impl PropertyType for CfnKubernetesAuditLogsConfiguration {}
 
 impl ToValue for CfnKubernetesAuditLogsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Enable", &self.enable).build()
     }
@@ -435,6 +446,7 @@ pub struct CfnKubernetesConfiguration {
 #[rustfmt::skip]
 impl CfnKubernetesConfiguration {
     /// A `CfnKubernetesConfiguration` with its required properties, named in a [`CfnKubernetesConfigurationRequired`].
+    #[inline]
     pub fn new(required: CfnKubernetesConfigurationRequired) -> Self {
         Self {
             audit_logs: required.audit_logs,
@@ -448,6 +460,7 @@ impl CfnKubernetesConfiguration {
 impl PropertyType for CfnKubernetesConfiguration {}
 
 impl ToValue for CfnKubernetesConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("AuditLogs", &self.audit_logs).build()
     }
@@ -478,6 +491,7 @@ pub struct CfnMalwareProtectionConfiguration {
 #[rustfmt::skip]
 impl CfnMalwareProtectionConfiguration {
     /// A `CfnMalwareProtectionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -489,6 +503,7 @@ impl CfnMalwareProtectionConfiguration {
 impl PropertyType for CfnMalwareProtectionConfiguration {}
 
 impl ToValue for CfnMalwareProtectionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -524,6 +539,7 @@ pub struct CfnScanEc2InstanceWithFindingsConfiguration {
 #[rustfmt::skip]
 impl CfnScanEc2InstanceWithFindingsConfiguration {
     /// A `CfnScanEc2InstanceWithFindingsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -535,6 +551,7 @@ impl CfnScanEc2InstanceWithFindingsConfiguration {
 impl PropertyType for CfnScanEc2InstanceWithFindingsConfiguration {}
 
 impl ToValue for CfnScanEc2InstanceWithFindingsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EbsVolumes", &self.ebs_volumes)
@@ -575,6 +592,7 @@ pub struct Cfns3LogsConfiguration {
 #[rustfmt::skip]
 impl Cfns3LogsConfiguration {
     /// A `Cfns3LogsConfiguration` with its required properties, named in a [`Cfns3LogsConfigurationRequired`].
+    #[inline]
     pub fn new(required: Cfns3LogsConfigurationRequired) -> Self {
         Self {
             enable: required.enable,
@@ -588,6 +606,7 @@ impl Cfns3LogsConfiguration {
 impl PropertyType for Cfns3LogsConfiguration {}
 
 impl ToValue for Cfns3LogsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Enable", &self.enable).build()
     }
@@ -613,6 +632,7 @@ impl From<Value> for CfnFeatureAdditionalConfigurationName {
 }
 
 impl ToValue for CfnFeatureAdditionalConfigurationName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ec2AgentManagement => "EC2_AGENT_MANAGEMENT",
@@ -642,6 +662,7 @@ impl From<Value> for CfnFeatureAdditionalConfigurationStatus {
 }
 
 impl ToValue for CfnFeatureAdditionalConfigurationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -680,6 +701,7 @@ impl From<Value> for CfnFeatureConfigurationName {
 }
 
 impl ToValue for CfnFeatureConfigurationName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::EbsMalwareProtection => "EBS_MALWARE_PROTECTION",
@@ -713,6 +735,7 @@ impl From<Value> for CfnFeatureConfigurationStatus {
 }
 
 impl ToValue for CfnFeatureConfigurationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -743,6 +766,7 @@ impl From<Value> for FindingPublishingFrequency {
 }
 
 impl ToValue for FindingPublishingFrequency {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FifteenMinutes => "FIFTEEN_MINUTES",

@@ -117,6 +117,7 @@ impl Filter {
     };
 
     /// A `Filter` with its required properties, named in a [`FilterRequired`].
+    #[inline]
     pub fn new(required: FilterRequired) -> Self {
         Self {
             action: None,
@@ -159,6 +160,7 @@ impl Resource for Filter {
 }
 
 impl ToValue for Filter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -316,6 +318,7 @@ pub struct FindingCriteria {
 #[rustfmt::skip]
 impl FindingCriteria {
     /// A `FindingCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -327,6 +330,7 @@ impl FindingCriteria {
 impl PropertyType for FindingCriteria {}
 
 impl ToValue for FindingCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Criterion", &self.criterion).build()
     }
@@ -350,6 +354,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Archive => "ARCHIVE",

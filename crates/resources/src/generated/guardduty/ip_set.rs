@@ -123,6 +123,7 @@ impl IpSet {
     };
 
     /// A `IpSet` with its required properties, named in a [`IpSetRequired`].
+    #[inline]
     pub fn new(required: IpSetRequired) -> Self {
         Self {
             activate: None,
@@ -165,6 +166,7 @@ impl Resource for IpSet {
 }
 
 impl ToValue for IpSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Activate", &self.activate)
@@ -190,6 +192,7 @@ impl From<ResourceRef> for IpSetAttributes {
 
 impl IpSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -221,6 +224,7 @@ impl From<Value> for IpSetFormat {
 }
 
 impl ToValue for IpSetFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AlienVault => "ALIEN_VAULT",

@@ -86,6 +86,7 @@ impl Master {
     };
 
     /// A `Master` with its required properties, named in a [`MasterRequired`].
+    #[inline]
     pub fn new(required: MasterRequired) -> Self {
         Self {
             detector_id: required.detector_id,
@@ -113,6 +114,7 @@ impl Resource for Master {
 }
 
 impl ToValue for Master {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DetectorId", &self.detector_id)

@@ -98,6 +98,7 @@ impl Member {
     };
 
     /// A `Member` with its required properties, named in a [`MemberRequired`].
+    #[inline]
     pub fn new(required: MemberRequired) -> Self {
         Self {
             detector_id: None,
@@ -134,6 +135,7 @@ impl Resource for Member {
 }
 
 impl ToValue for Member {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DetectorId", &self.detector_id)
@@ -182,6 +184,7 @@ impl From<Value> for MemberStatus {
 }
 
 impl ToValue for MemberStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Created => "Created",

@@ -91,6 +91,7 @@ impl PublishingDestination {
     };
 
     /// A `PublishingDestination` with its required properties, named in a [`PublishingDestinationRequired`].
+    #[inline]
     pub fn new(required: PublishingDestinationRequired) -> Self {
         Self {
             destination_properties: required.destination_properties,
@@ -124,6 +125,7 @@ impl Resource for PublishingDestination {
 }
 
 impl ToValue for PublishingDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationProperties", &self.destination_properties)
@@ -148,6 +150,7 @@ impl PublishingDestinationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the publishing destination.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -155,6 +158,7 @@ impl PublishingDestinationAttributes {
     /// `Fn::GetAtt` `PublishingFailureStartTimestamp`: a string.
     ///
     /// The time, in epoch millisecond format, at which GuardDuty was first unable to publish findings to the destination.
+    #[inline]
     pub fn publishing_failure_start_timestamp(&self) -> Value {
         self.0.get_att("PublishingFailureStartTimestamp")
     }
@@ -162,6 +166,7 @@ impl PublishingDestinationAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the publishing destination.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -199,6 +204,7 @@ pub struct CfnDestinationProperties {
 #[rustfmt::skip]
 impl CfnDestinationProperties {
     /// A `CfnDestinationProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -212,6 +218,7 @@ impl CfnDestinationProperties {
 impl PropertyType for CfnDestinationProperties {}
 
 impl ToValue for CfnDestinationProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationArn", &self.destination_arn)
@@ -236,6 +243,7 @@ impl From<Value> for DestinationType {
 }
 
 impl ToValue for DestinationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::S3 => "S3",

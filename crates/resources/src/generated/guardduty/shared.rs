@@ -52,6 +52,7 @@ pub struct TagItem {
 #[rustfmt::skip]
 impl TagItem {
     /// A `TagItem` with its required properties, named in a [`TagItemRequired`].
+    #[inline]
     pub fn new(required: TagItemRequired) -> Self {
         Self {
             key: required.key,
@@ -68,6 +69,7 @@ impl TagItem {
 impl PropertyType for TagItem {}
 
 impl ToValue for TagItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

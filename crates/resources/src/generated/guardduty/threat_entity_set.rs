@@ -122,6 +122,7 @@ impl ThreatEntitySet {
     };
 
     /// A `ThreatEntitySet` with its required properties, named in a [`ThreatEntitySetRequired`].
+    #[inline]
     pub fn new(required: ThreatEntitySetRequired) -> Self {
         Self {
             activate: None,
@@ -164,6 +165,7 @@ impl Resource for ThreatEntitySet {
 }
 
 impl ToValue for ThreatEntitySet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Activate", &self.activate)
@@ -191,6 +193,7 @@ impl ThreatEntitySetAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the threat entity set was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -198,6 +201,7 @@ impl ThreatEntitySetAttributes {
     /// `Fn::GetAtt` `ErrorDetails`: a string.
     ///
     /// The details associated with the *Error* status of your threat entity list.
+    #[inline]
     pub fn error_details(&self) -> Value {
         self.0.get_att("ErrorDetails")
     }
@@ -205,6 +209,7 @@ impl ThreatEntitySetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Returns the unique ID associated with the newly created threat entity set.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -212,6 +217,7 @@ impl ThreatEntitySetAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of your `ThreatEntitySet` . For information about valid status values, see \[Understanding list statuses\](<https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_upload-lists.html#guardduty-entity-list-statuses>) in the *Amazon GuardDuty User Guide* .
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -219,6 +225,7 @@ impl ThreatEntitySetAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the threat entity set was updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -250,6 +257,7 @@ impl From<Value> for ThreatEntitySetFormat {
 }
 
 impl ToValue for ThreatEntitySetFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AlienVault => "ALIEN_VAULT",

@@ -123,6 +123,7 @@ impl ThreatIntelSet {
     };
 
     /// A `ThreatIntelSet` with its required properties, named in a [`ThreatIntelSetRequired`].
+    #[inline]
     pub fn new(required: ThreatIntelSetRequired) -> Self {
         Self {
             activate: None,
@@ -165,6 +166,7 @@ impl Resource for ThreatIntelSet {
 }
 
 impl ToValue for ThreatIntelSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Activate", &self.activate)
@@ -192,6 +194,7 @@ impl ThreatIntelSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique ID of the `threatIntelSet` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -223,6 +226,7 @@ impl From<Value> for ThreatIntelSetFormat {
 }
 
 impl ToValue for ThreatIntelSetFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AlienVault => "ALIEN_VAULT",

@@ -122,6 +122,7 @@ impl TrustedEntitySet {
     };
 
     /// A `TrustedEntitySet` with its required properties, named in a [`TrustedEntitySetRequired`].
+    #[inline]
     pub fn new(required: TrustedEntitySetRequired) -> Self {
         Self {
             activate: None,
@@ -164,6 +165,7 @@ impl Resource for TrustedEntitySet {
 }
 
 impl ToValue for TrustedEntitySet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Activate", &self.activate)
@@ -191,6 +193,7 @@ impl TrustedEntitySetAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the trusted entity set was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -198,11 +201,13 @@ impl TrustedEntitySetAttributes {
     /// `Fn::GetAtt` `ErrorDetails`: a string.
     ///
     /// Specifies the error details when the status of the trusted entity set shows as *Error* .
+    #[inline]
     pub fn error_details(&self) -> Value {
         self.0.get_att("ErrorDetails")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -210,6 +215,7 @@ impl TrustedEntitySetAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of your `TrustedEntitySet` . For information about valid status values, see \[Understanding list statuses\](<https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_upload-lists.html#guardduty-entity-list-statuses>) in the *Amazon GuardDuty User Guide* .
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -217,6 +223,7 @@ impl TrustedEntitySetAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the trusted entity set was updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -248,6 +255,7 @@ impl From<Value> for TrustedEntitySetFormat {
 }
 
 impl ToValue for TrustedEntitySetFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AlienVault => "ALIEN_VAULT",

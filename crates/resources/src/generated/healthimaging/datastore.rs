@@ -75,6 +75,7 @@ impl Datastore {
     };
 
     /// A `Datastore` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -101,6 +102,7 @@ impl Resource for Datastore {
 }
 
 impl ToValue for Datastore {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DatastoreName", &self.datastore_name)
@@ -122,26 +124,31 @@ impl From<ResourceRef> for DatastoreAttributes {
 
 impl DatastoreAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `DatastoreArn`: a string.
+    #[inline]
     pub fn datastore_arn(&self) -> Value {
         self.0.get_att("DatastoreArn")
     }
 
     /// `Fn::GetAtt` `DatastoreId`: a string.
+    #[inline]
     pub fn datastore_id(&self) -> Value {
         self.0.get_att("DatastoreId")
     }
 
     /// `Fn::GetAtt` `DatastoreStatus`: one of a set of strings.
+    #[inline]
     pub fn datastore_status(&self) -> Value {
         self.0.get_att("DatastoreStatus")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }

@@ -115,6 +115,7 @@ impl FhirDatastore {
     };
 
     /// A `FhirDatastore` with its required properties, named in a [`FhirDatastoreRequired`].
+    #[inline]
     pub fn new(required: FhirDatastoreRequired) -> Self {
         Self {
             datastore_name: None,
@@ -154,6 +155,7 @@ impl Resource for FhirDatastore {
 }
 
 impl ToValue for FhirDatastore {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DatastoreName", &self.datastore_name)
@@ -183,26 +185,31 @@ impl FhirDatastoreAttributes {
     /// `Fn::GetAtt` `CreatedAt`: an object.
     ///
     /// The time that a Data Store was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `DatastoreArn`: a string.
+    #[inline]
     pub fn datastore_arn(&self) -> Value {
         self.0.get_att("DatastoreArn")
     }
 
     /// `Fn::GetAtt` `DatastoreEndpoint`: a string.
+    #[inline]
     pub fn datastore_endpoint(&self) -> Value {
         self.0.get_att("DatastoreEndpoint")
     }
 
     /// `Fn::GetAtt` `DatastoreId`: a string.
+    #[inline]
     pub fn datastore_id(&self) -> Value {
         self.0.get_att("DatastoreId")
     }
 
     /// `Fn::GetAtt` `DatastoreStatus`: one of a set of strings.
+    #[inline]
     pub fn datastore_status(&self) -> Value {
         self.0.get_att("DatastoreStatus")
     }
@@ -274,6 +281,7 @@ pub struct IdentityProviderConfiguration {
 #[rustfmt::skip]
 impl IdentityProviderConfiguration {
     /// A `IdentityProviderConfiguration` with its required properties, named in a [`IdentityProviderConfigurationRequired`].
+    #[inline]
     pub fn new(required: IdentityProviderConfigurationRequired) -> Self {
         Self {
             authorization_strategy: required.authorization_strategy,
@@ -296,6 +304,7 @@ impl IdentityProviderConfiguration {
 impl PropertyType for IdentityProviderConfiguration {}
 
 impl ToValue for IdentityProviderConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthorizationStrategy", &self.authorization_strategy)
@@ -349,6 +358,7 @@ pub struct KmsEncryptionConfig {
 #[rustfmt::skip]
 impl KmsEncryptionConfig {
     /// A `KmsEncryptionConfig` with its required properties, named in a [`KmsEncryptionConfigRequired`].
+    #[inline]
     pub fn new(required: KmsEncryptionConfigRequired) -> Self {
         Self {
             cmk_type: required.cmk_type,
@@ -365,6 +375,7 @@ impl KmsEncryptionConfig {
 impl PropertyType for KmsEncryptionConfig {}
 
 impl ToValue for KmsEncryptionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CmkType", &self.cmk_type)
@@ -406,6 +417,7 @@ pub struct PreloadDataConfig {
 #[rustfmt::skip]
 impl PreloadDataConfig {
     /// A `PreloadDataConfig` with its required properties, named in a [`PreloadDataConfigRequired`].
+    #[inline]
     pub fn new(required: PreloadDataConfigRequired) -> Self {
         Self {
             preload_data_type: required.preload_data_type,
@@ -419,6 +431,7 @@ impl PreloadDataConfig {
 impl PropertyType for PreloadDataConfig {}
 
 impl ToValue for PreloadDataConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PreloadDataType", &self.preload_data_type)
@@ -459,6 +472,7 @@ pub struct SseConfiguration {
 #[rustfmt::skip]
 impl SseConfiguration {
     /// A `SseConfiguration` with its required properties, named in a [`SseConfigurationRequired`].
+    #[inline]
     pub fn new(required: SseConfigurationRequired) -> Self {
         Self {
             kms_encryption_config: required.kms_encryption_config,
@@ -472,6 +486,7 @@ impl SseConfiguration {
 impl PropertyType for SseConfiguration {}
 
 impl ToValue for SseConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KmsEncryptionConfig", &self.kms_encryption_config)
@@ -517,6 +532,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -533,6 +549,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -561,6 +578,7 @@ impl From<Value> for AuthorizationStrategy {
 }
 
 impl ToValue for AuthorizationStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SmartOnFhirV1 => "SMART_ON_FHIR_V1",
@@ -590,6 +608,7 @@ impl From<Value> for CmkType {
 }
 
 impl ToValue for CmkType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CustomerManagedKmsKey => "CUSTOMER_MANAGED_KMS_KEY",
@@ -616,6 +635,7 @@ impl From<Value> for DatastoreTypeVersion {
 }
 
 impl ToValue for DatastoreTypeVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::R4 => "R4",
@@ -641,6 +661,7 @@ impl From<Value> for PreloadDataType {
 }
 
 impl ToValue for PreloadDataType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Synthea => "SYNTHEA",

@@ -85,6 +85,7 @@ impl AccessKey {
     };
 
     /// A `AccessKey` with its required properties, named in a [`AccessKeyRequired`].
+    #[inline]
     pub fn new(required: AccessKeyRequired) -> Self {
         Self {
             serial: None,
@@ -112,6 +113,7 @@ impl Resource for AccessKey {
 }
 
 impl ToValue for AccessKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Serial", &self.serial)
@@ -135,6 +137,7 @@ impl AccessKeyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID for this access key.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -142,6 +145,7 @@ impl AccessKeyAttributes {
     /// `Fn::GetAtt` `SecretAccessKey`: a string.
     ///
     /// Returns the secret access key for the specified AWS::IAM::AccessKey resource. For example: wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY.
+    #[inline]
     pub fn secret_access_key(&self) -> Value {
         self.0.get_att("SecretAccessKey")
     }

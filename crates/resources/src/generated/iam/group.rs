@@ -104,6 +104,7 @@ impl Group {
     };
 
     /// A `Group` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -129,6 +130,7 @@ impl Resource for Group {
 }
 
 impl ToValue for Group {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GroupName", &self.group_name)
@@ -153,6 +155,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) for the specified `AWS::IAM::Group` resource. For example: `arn:aws:iam::123456789012:group/mystack-mygroup-1DZETITOWEKVO` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -202,6 +205,7 @@ pub struct Policy {
 #[rustfmt::skip]
 impl Policy {
     /// A `Policy` with its required properties, named in a [`PolicyRequired`].
+    #[inline]
     pub fn new(required: PolicyRequired) -> Self {
         Self {
             policy_document: required.policy_document,
@@ -218,6 +222,7 @@ impl Policy {
 impl PropertyType for Policy {}
 
 impl ToValue for Policy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)

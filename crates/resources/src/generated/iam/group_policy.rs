@@ -101,6 +101,7 @@ impl GroupPolicy {
     };
 
     /// A `GroupPolicy` with its required properties, named in a [`GroupPolicyRequired`].
+    #[inline]
     pub fn new(required: GroupPolicyRequired) -> Self {
         Self {
             group_name: required.group_name,
@@ -128,6 +129,7 @@ impl Resource for GroupPolicy {
 }
 
 impl ToValue for GroupPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GroupName", &self.group_name)

@@ -94,6 +94,7 @@ impl InstanceProfile {
     };
 
     /// A `InstanceProfile` with its required properties, named in a [`InstanceProfileRequired`].
+    #[inline]
     pub fn new(required: InstanceProfileRequired) -> Self {
         Self {
             instance_profile_name: None,
@@ -121,6 +122,7 @@ impl Resource for InstanceProfile {
 }
 
 impl ToValue for InstanceProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InstanceProfileName", &self.instance_profile_name)
@@ -148,6 +150,7 @@ impl InstanceProfileAttributes {
     /// `{"Fn::GetAtt" : ["MyProfile", "Arn"] }`
     ///
     /// This returns a value such as `arn:aws:iam::1234567890:instance-profile/MyProfile-ASDNSDLKJ` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

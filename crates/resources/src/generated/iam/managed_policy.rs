@@ -149,6 +149,7 @@ impl ManagedPolicy {
     };
 
     /// A `ManagedPolicy` with its required properties, named in a [`ManagedPolicyRequired`].
+    #[inline]
     pub fn new(required: ManagedPolicyRequired) -> Self {
         Self {
             description: None,
@@ -188,6 +189,7 @@ impl Resource for ManagedPolicy {
 }
 
 impl ToValue for ManagedPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -215,6 +217,7 @@ impl ManagedPolicyAttributes {
     /// `Fn::GetAtt` `AttachmentCount`: an integer.
     ///
     /// The number of principal entities (users, groups, and roles) that the policy is attached to.
+    #[inline]
     pub fn attachment_count(&self) -> Value {
         self.0.get_att("AttachmentCount")
     }
@@ -222,6 +225,7 @@ impl ManagedPolicyAttributes {
     /// `Fn::GetAtt` `CreateDate`: a string.
     ///
     /// The date and time, in \[ISO 8601 date-time format\](<https://docs.aws.amazon.com/http://www.iso.org/iso/iso8601>) , when the policy was created.
+    #[inline]
     pub fn create_date(&self) -> Value {
         self.0.get_att("CreateDate")
     }
@@ -231,6 +235,7 @@ impl ManagedPolicyAttributes {
     /// The identifier for the version of the policy that is set as the default (operative) version.
     ///
     /// For more information about policy versions, see \[Versioning for managed policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-versions.html>) in the *IAM User Guide* .
+    #[inline]
     pub fn default_version_id(&self) -> Value {
         self.0.get_att("DefaultVersionId")
     }
@@ -238,6 +243,7 @@ impl ManagedPolicyAttributes {
     /// `Fn::GetAtt` `IsAttachable`: a boolean.
     ///
     /// Specifies whether the policy can be attached to an IAM user, group, or role.
+    #[inline]
     pub fn is_attachable(&self) -> Value {
         self.0.get_att("IsAttachable")
     }
@@ -247,6 +253,7 @@ impl ManagedPolicyAttributes {
     /// The number of entities (users and roles) for which the policy is used as the permissions boundary.
     ///
     /// For more information about permissions boundaries, see \[Permissions boundaries for IAM identities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html>) in the *IAM User Guide* .
+    #[inline]
     pub fn permissions_boundary_usage_count(&self) -> Value {
         self.0.get_att("PermissionsBoundaryUsageCount")
     }
@@ -256,6 +263,7 @@ impl ManagedPolicyAttributes {
     /// The Amazon Resource Name (ARN) of the managed policy that you want information about.
     ///
     /// For more information about ARNs, see \[Amazon Resource Names (ARNs)\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* .
+    #[inline]
     pub fn policy_arn(&self) -> Value {
         self.0.get_att("PolicyArn")
     }
@@ -265,6 +273,7 @@ impl ManagedPolicyAttributes {
     /// The stable and unique string identifying the policy.
     ///
     /// For more information about IDs, see \[IAM identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) in the *IAM User Guide* .
+    #[inline]
     pub fn policy_id(&self) -> Value {
         self.0.get_att("PolicyId")
     }
@@ -274,6 +283,7 @@ impl ManagedPolicyAttributes {
     /// The date and time, in \[ISO 8601 date-time format\](<https://docs.aws.amazon.com/http://www.iso.org/iso/iso8601>) , when the policy was last updated.
     ///
     /// When a policy has only one version, this field contains the date and time when the policy was created. When a policy has more than one version, this field contains the date and time when the most recent policy version was created.
+    #[inline]
     pub fn update_date(&self) -> Value {
         self.0.get_att("UpdateDate")
     }

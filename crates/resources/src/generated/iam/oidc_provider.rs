@@ -107,6 +107,7 @@ impl OidcProvider {
     };
 
     /// A `OidcProvider` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -135,6 +136,7 @@ impl Resource for OidcProvider {
 }
 
 impl ToValue for OidcProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientIdList", &self.client_id_list)
@@ -159,6 +161,7 @@ impl OidcProviderAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) for the specified `AWS::IAM::OIDCProvider` resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

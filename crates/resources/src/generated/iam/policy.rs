@@ -125,6 +125,7 @@ impl Policy {
     };
 
     /// A `Policy` with its required properties, named in a [`PolicyRequired`].
+    #[inline]
     pub fn new(required: PolicyRequired) -> Self {
         Self {
             groups: None,
@@ -158,6 +159,7 @@ impl Resource for Policy {
 }
 
 impl ToValue for Policy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Groups", &self.groups)
@@ -185,6 +187,7 @@ impl PolicyAttributes {
     /// The stable and unique string identifying the policy.
     ///
     /// For more information about IDs, see \[IAM identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) in the *IAM User Guide* .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -162,6 +162,7 @@ impl Role {
     };
 
     /// A `Role` with its required properties, named in a [`RoleRequired`].
+    #[inline]
     pub fn new(required: RoleRequired) -> Self {
         Self {
             assume_role_policy_document: required.assume_role_policy_document,
@@ -210,6 +211,7 @@ impl Resource for Role {
 }
 
 impl ToValue for Role {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -246,6 +248,7 @@ impl RoleAttributes {
     /// `{"Fn::GetAtt" : ["MyRole", "Arn"] }`
     ///
     /// This will return a value such as `arn:aws:iam::1234567890:role/MyRole-AJJHDSKSDF` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -255,6 +258,7 @@ impl RoleAttributes {
     /// Returns the stable and unique string identifying the role. For example, `AIDAJQABLZS4A3QDU576Q` .
     ///
     /// For more information about IDs, see \[IAM Identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html>) in the *IAM User Guide* .
+    #[inline]
     pub fn role_id(&self) -> Value {
         self.0.get_att("RoleId")
     }
@@ -298,6 +302,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -314,6 +319,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -103,6 +103,7 @@ impl RolePolicy {
     };
 
     /// A `RolePolicy` with its required properties, named in a [`RolePolicyRequired`].
+    #[inline]
     pub fn new(required: RolePolicyRequired) -> Self {
         Self {
             policy_document: None,
@@ -130,6 +131,7 @@ impl Resource for RolePolicy {
 }
 
 impl ToValue for RolePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PolicyDocument", &self.policy_document)

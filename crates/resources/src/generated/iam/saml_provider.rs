@@ -120,6 +120,7 @@ impl SamlProvider {
     };
 
     /// A `SamlProvider` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -154,6 +155,7 @@ impl Resource for SamlProvider {
 }
 
 impl ToValue for SamlProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AddPrivateKey", &self.add_private_key)
@@ -181,6 +183,7 @@ impl SamlProviderAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) for the specified `AWS::IAM::SAMLProvider` resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -188,6 +191,7 @@ impl SamlProviderAttributes {
     /// `Fn::GetAtt` `SamlProviderUUID`: a string.
     ///
     /// The unique identifier assigned to the SAML provider.
+    #[inline]
     pub fn saml_provider_uuid(&self) -> Value {
         self.0.get_att("SamlProviderUUID")
     }
@@ -239,6 +243,7 @@ pub struct SamlPrivateKey {
 #[rustfmt::skip]
 impl SamlPrivateKey {
     /// A `SamlPrivateKey` with its required properties, named in a [`SamlPrivateKeyRequired`].
+    #[inline]
     pub fn new(required: SamlPrivateKeyRequired) -> Self {
         Self {
             key_id: required.key_id,
@@ -255,6 +260,7 @@ impl SamlPrivateKey {
 impl PropertyType for SamlPrivateKey {}
 
 impl ToValue for SamlPrivateKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KeyId", &self.key_id)
@@ -281,6 +287,7 @@ impl From<Value> for AssertionEncryptionMode {
 }
 
 impl ToValue for AssertionEncryptionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allowed => "Allowed",

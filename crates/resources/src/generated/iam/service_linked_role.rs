@@ -83,6 +83,7 @@ impl ServiceLinkedRole {
     };
 
     /// A `ServiceLinkedRole` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -106,6 +107,7 @@ impl Resource for ServiceLinkedRole {
 }
 
 impl ToValue for ServiceLinkedRole {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AWSServiceName", &self.aws_service_name)
@@ -129,6 +131,7 @@ impl ServiceLinkedRoleAttributes {
     /// `Fn::GetAtt` `RoleName`: a string.
     ///
     /// Returns the friendly name that identifies the role. For example, `AWSServiceRoleForAutoScaling` or `AWSServiceRoleForAutoScaling_TestSuffix` if a `CustomSuffix` is specified.
+    #[inline]
     pub fn role_name(&self) -> Value {
         self.0.get_att("RoleName")
     }

@@ -55,6 +55,7 @@ pub struct Policy {
 #[rustfmt::skip]
 impl Policy {
     /// A `Policy` with its required properties, named in a [`PolicyRequired`].
+    #[inline]
     pub fn new(required: PolicyRequired) -> Self {
         Self {
             policy_document: required.policy_document,
@@ -71,6 +72,7 @@ impl Policy {
 impl PropertyType for Policy {}
 
 impl ToValue for Policy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
@@ -117,6 +119,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -133,6 +136,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -145,6 +145,7 @@ impl User {
     };
 
     /// A `User` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -181,6 +182,7 @@ impl Resource for User {
 }
 
 impl ToValue for User {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Groups", &self.groups)
@@ -209,6 +211,7 @@ impl UserAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) for the specified `AWS::IAM::User` resource. For example: `arn:aws:iam::123456789012:user/mystack-myuser-1CCXAFG2H2U4D` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -252,6 +255,7 @@ pub struct LoginProfile {
 #[rustfmt::skip]
 impl LoginProfile {
     /// A `LoginProfile` with its required properties, named in a [`LoginProfileRequired`].
+    #[inline]
     pub fn new(required: LoginProfileRequired) -> Self {
         Self {
             password: required.password,
@@ -268,6 +272,7 @@ impl LoginProfile {
 impl PropertyType for LoginProfile {}
 
 impl ToValue for LoginProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Password", &self.password)
@@ -314,6 +319,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -330,6 +336,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

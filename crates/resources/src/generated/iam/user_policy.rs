@@ -101,6 +101,7 @@ impl UserPolicy {
     };
 
     /// A `UserPolicy` with its required properties, named in a [`UserPolicyRequired`].
+    #[inline]
     pub fn new(required: UserPolicyRequired) -> Self {
         Self {
             policy_document: None,
@@ -128,6 +129,7 @@ impl Resource for UserPolicy {
 }
 
 impl ToValue for UserPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PolicyDocument", &self.policy_document)

@@ -73,6 +73,7 @@ impl UserToGroupAddition {
     };
 
     /// A `UserToGroupAddition` with its required properties, named in a [`UserToGroupAdditionRequired`].
+    #[inline]
     pub fn new(required: UserToGroupAdditionRequired) -> Self {
         Self {
             group_name: required.group_name,
@@ -97,6 +98,7 @@ impl Resource for UserToGroupAddition {
 }
 
 impl ToValue for UserToGroupAddition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GroupName", &self.group_name)
@@ -119,6 +121,7 @@ impl UserToGroupAdditionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The stable and unique string identifying the group. For more information about IDs, see \[IAM identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) in the *IAM User Guide* .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

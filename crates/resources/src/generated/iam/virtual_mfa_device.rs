@@ -104,6 +104,7 @@ impl VirtualMfaDevice {
     };
 
     /// A `VirtualMfaDevice` with its required properties, named in a [`VirtualMfaDeviceRequired`].
+    #[inline]
     pub fn new(required: VirtualMfaDeviceRequired) -> Self {
         Self {
             path: None,
@@ -137,6 +138,7 @@ impl Resource for VirtualMfaDevice {
 }
 
 impl ToValue for VirtualMfaDevice {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Path", &self.path)
@@ -161,6 +163,7 @@ impl VirtualMfaDeviceAttributes {
     /// `Fn::GetAtt` `SerialNumber`: a string.
     ///
     /// Returns the serial number for the specified `AWS::IAM::VirtualMFADevice` resource.
+    #[inline]
     pub fn serial_number(&self) -> Value {
         self.0.get_att("SerialNumber")
     }

@@ -92,6 +92,7 @@ impl Group {
     };
 
     /// A `Group` with its required properties, named in a [`GroupRequired`].
+    #[inline]
     pub fn new(required: GroupRequired) -> Self {
         Self {
             description: None,
@@ -119,6 +120,7 @@ impl Resource for Group {
 }
 
 impl ToValue for Group {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -142,6 +144,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `GroupId`: a string.
     ///
     /// The identifier of the newly created group in the identity store.
+    #[inline]
     pub fn group_id(&self) -> Value {
         self.0.get_att("GroupId")
     }

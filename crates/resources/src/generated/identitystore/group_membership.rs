@@ -91,6 +91,7 @@ impl GroupMembership {
     };
 
     /// A `GroupMembership` with its required properties, named in a [`GroupMembershipRequired`].
+    #[inline]
     pub fn new(required: GroupMembershipRequired) -> Self {
         Self {
             group_id: required.group_id,
@@ -118,6 +119,7 @@ impl Resource for GroupMembership {
 }
 
 impl ToValue for GroupMembership {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GroupId", &self.group_id)
@@ -141,6 +143,7 @@ impl GroupMembershipAttributes {
     /// `Fn::GetAtt` `MembershipId`: a string.
     ///
     /// The identifier for a `GroupMembership` in the identity store.
+    #[inline]
     pub fn membership_id(&self) -> Value {
         self.0.get_att("MembershipId")
     }
@@ -181,6 +184,7 @@ pub struct MemberId {
 #[rustfmt::skip]
 impl MemberId {
     /// A `MemberId` with its required properties, named in a [`MemberIdRequired`].
+    #[inline]
     pub fn new(required: MemberIdRequired) -> Self {
         Self {
             user_id: required.user_id,
@@ -194,6 +198,7 @@ impl MemberId {
 impl PropertyType for MemberId {}
 
 impl ToValue for MemberId {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("UserId", &self.user_id).build()
     }

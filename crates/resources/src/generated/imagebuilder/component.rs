@@ -147,6 +147,7 @@ impl Component {
     };
 
     /// A `Component` with its required properties, named in a [`ComponentRequired`].
+    #[inline]
     pub fn new(required: ComponentRequired) -> Self {
         Self {
             change_description: None,
@@ -198,6 +199,7 @@ impl Resource for Component {
 }
 
 impl ToValue for Component {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChangeDescription", &self.change_description)
@@ -228,6 +230,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) of the component. The following pattern is applied: `^arn:aws[^:]*:imagebuilder:[^:]+:(?:\d{12}|aws):(?:image-recipe|infrastructure-configuration|distribution-configuration|component|image|image-pipeline)/[a-z0-9-_]+(?:/(?:(?:x|\d+)\.(?:x|\d+)\.(?:x|\d+))(?:/\d+)?)?$` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -235,6 +238,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `ChangeDescription`: a string.
     ///
     /// The change description of the component. Describes what change has been made in this version, or what makes this version different from other versions of the component.
+    #[inline]
     pub fn change_description(&self) -> Value {
         self.0.get_att("ChangeDescription")
     }
@@ -242,6 +246,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `Data`: a string.
     ///
     /// Component `data` contains inline YAML document content for the component. Alternatively, you can specify the `uri` of a YAML document file stored in Amazon S3. However, you cannot specify both properties.
+    #[inline]
     pub fn data(&self) -> Value {
         self.0.get_att("Data")
     }
@@ -249,6 +254,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// Describes the contents of the component.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -256,6 +262,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `Encrypted`: a boolean.
     ///
     /// Returns the encryption status of the component. For example `true` or `false` .
+    #[inline]
     pub fn encrypted(&self) -> Value {
         self.0.get_att("Encrypted")
     }
@@ -263,6 +270,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `KmsKeyId`: a string.
     ///
     /// The Amazon Resource Name (ARN) that uniquely identifies the KMS key used to encrypt this component. This can be either the Key ARN or the Alias ARN. For more information, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN>) in the *AWS Key Management Service Developer Guide* .
+    #[inline]
     pub fn kms_key_id(&self) -> Value {
         self.0.get_att("KmsKeyId")
     }
@@ -270,6 +278,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `LatestVersion.Arn`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) of the Image Builder resource.
+    #[inline]
     pub fn latest_version_arn(&self) -> Value {
         self.0.get_att("LatestVersion.Arn")
     }
@@ -277,6 +286,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `LatestVersion.Major`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `major` version of the Image Builder resource.
+    #[inline]
     pub fn latest_version_major(&self) -> Value {
         self.0.get_att("LatestVersion.Major")
     }
@@ -284,6 +294,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `LatestVersion.Minor`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `minor` version of the Image Builder resource.
+    #[inline]
     pub fn latest_version_minor(&self) -> Value {
         self.0.get_att("LatestVersion.Minor")
     }
@@ -291,6 +302,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `LatestVersion.Patch`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `patch` version of the Image Builder resource.
+    #[inline]
     pub fn latest_version_patch(&self) -> Value {
         self.0.get_att("LatestVersion.Patch")
     }
@@ -298,6 +310,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the component.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -305,6 +318,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `Platform`: one of a set of strings.
     ///
     /// The operating system platform of the component.
+    #[inline]
     pub fn platform(&self) -> Value {
         self.0.get_att("Platform")
     }
@@ -312,6 +326,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `SupportedOsVersions`: a list of strings.
     ///
     /// The operating system (OS) version supported by the component. If the OS information is available, a prefix match is performed against the base image OS version during image recipe creation.
+    #[inline]
     pub fn supported_os_versions(&self) -> Value {
         self.0.get_att("SupportedOsVersions")
     }
@@ -319,6 +334,7 @@ impl ComponentAttributes {
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     ///
     /// Image Builder determines the component type based on the phases that are defined in the component document. If there is only one phase, and its name is "test", then the type is `TEST` . For all other components, the type is `BUILD` .
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
@@ -328,6 +344,7 @@ impl ComponentAttributes {
     /// The `uri` of a YAML component document file. This must be an S3 URL ( `s3://bucket/key` ), and the requester must have permission to access the S3 bucket it points to. If you use Amazon S3, you can specify component content up to your service quota.
     ///
     /// Alternatively, you can specify the YAML document inline, using the component `data` property. You cannot specify both properties.
+    #[inline]
     pub fn uri(&self) -> Value {
         self.0.get_att("Uri")
     }
@@ -341,6 +358,7 @@ impl ComponentAttributes {
     /// &gt; *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
     /// &gt;
     /// &gt; *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -366,6 +384,7 @@ impl From<Value> for Platform {
 }
 
 impl ToValue for Platform {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Windows => "Windows",

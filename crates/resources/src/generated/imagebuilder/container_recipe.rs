@@ -175,6 +175,7 @@ impl ContainerRecipe {
     };
 
     /// A `ContainerRecipe` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -225,6 +226,7 @@ impl Resource for ContainerRecipe {
 }
 
 impl ToValue for ContainerRecipe {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Components", &self.components)
@@ -260,6 +262,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) of the container recipe. For example, `arn:aws:imagebuilder:us-east-1:123456789012:container-recipe/mybasicrecipe/2020.12.17` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -267,6 +270,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `Components`: a list of `ComponentConfiguration` objects.
     ///
     /// Build and test components that are included in the container recipe. Recipes require a minimum of one build component, and can have a maximum of 20 build and test components in any combination.
+    #[inline]
     pub fn components(&self) -> Value {
         self.0.get_att("Components")
     }
@@ -274,6 +278,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `ContainerType`: one of a set of strings.
     ///
     /// Specifies the type of container, such as Docker.
+    #[inline]
     pub fn container_type(&self) -> Value {
         self.0.get_att("ContainerType")
     }
@@ -281,6 +286,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The description of the container recipe.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -288,6 +294,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `DockerfileTemplateData`: a string.
     ///
     /// Dockerfiles are text documents that are used to build Docker containers, and ensure that they contain all of the elements required by the application running inside. The template data consists of contextual variables where Image Builder places build information or scripts, based on your container image recipe.
+    #[inline]
     pub fn dockerfile_template_data(&self) -> Value {
         self.0.get_att("DockerfileTemplateData")
     }
@@ -295,6 +302,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `DockerfileTemplateUri`: a string.
     ///
     /// The S3 URI for the Dockerfile that will be used to build your container image.
+    #[inline]
     pub fn dockerfile_template_uri(&self) -> Value {
         self.0.get_att("DockerfileTemplateUri")
     }
@@ -302,6 +310,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `ImageOsVersionOverride`: a string.
     ///
     /// Specifies the operating system version for the base image.
+    #[inline]
     pub fn image_os_version_override(&self) -> Value {
         self.0.get_att("ImageOsVersionOverride")
     }
@@ -309,6 +318,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `InstanceConfiguration.BlockDeviceMappings`: a list of `InstanceBlockDeviceMapping` objects.
     ///
     /// Defines the block devices to attach for building an instance from this Image Builder AMI.
+    #[inline]
     pub fn instance_configuration_block_device_mappings(&self) -> Value {
         self.0.get_att("InstanceConfiguration.BlockDeviceMappings")
     }
@@ -318,6 +328,7 @@ impl ContainerRecipeAttributes {
     /// The base image for a container build and test instance. This can contain an AMI ID or it can specify an AWS Systems Manager (SSM) Parameter Store Parameter, prefixed by `ssm:` , followed by the parameter name or ARN.
     ///
     /// If not specified, Image Builder uses the appropriate ECS-optimized AMI as a base image.
+    #[inline]
     pub fn instance_configuration_image(&self) -> Value {
         self.0.get_att("InstanceConfiguration.Image")
     }
@@ -325,6 +336,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `KmsKeyId`: a string.
     ///
     /// The Amazon Resource Name (ARN) that uniquely identifies which KMS key is used to encrypt the container image for distribution to the target Region. This can be either the Key ARN or the Alias ARN. For more information, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN>) in the *AWS Key Management Service Developer Guide* .
+    #[inline]
     pub fn kms_key_id(&self) -> Value {
         self.0.get_att("KmsKeyId")
     }
@@ -332,6 +344,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `LatestVersion.Arn`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) of the Image Builder resource.
+    #[inline]
     pub fn latest_version_arn(&self) -> Value {
         self.0.get_att("LatestVersion.Arn")
     }
@@ -339,6 +352,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `LatestVersion.Major`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `major` version of the Image Builder resource.
+    #[inline]
     pub fn latest_version_major(&self) -> Value {
         self.0.get_att("LatestVersion.Major")
     }
@@ -346,6 +360,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `LatestVersion.Minor`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `minor` version of the Image Builder resource.
+    #[inline]
     pub fn latest_version_minor(&self) -> Value {
         self.0.get_att("LatestVersion.Minor")
     }
@@ -353,6 +368,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `LatestVersion.Patch`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `patch` version of the Image Builder resource.
+    #[inline]
     pub fn latest_version_patch(&self) -> Value {
         self.0.get_att("LatestVersion.Patch")
     }
@@ -360,6 +376,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the container recipe.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -367,6 +384,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `ParentImage`: a string.
     ///
     /// The base image for customizations specified in the container recipe. This can contain an Image Builder image resource ARN or a container image URI, for example `amazonlinux:latest` .
+    #[inline]
     pub fn parent_image(&self) -> Value {
         self.0.get_att("ParentImage")
     }
@@ -374,6 +392,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `PlatformOverride`: one of a set of strings.
     ///
     /// Specifies the operating system platform when you use a custom base image.
+    #[inline]
     pub fn platform_override(&self) -> Value {
         self.0.get_att("PlatformOverride")
     }
@@ -381,6 +400,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `TargetRepository.RepositoryName`: a string.
     ///
     /// The name of the container repository where the output container image is stored. This name is prefixed by the repository location. For example, `<repository location url>/repository_name` .
+    #[inline]
     pub fn target_repository_repository_name(&self) -> Value {
         self.0.get_att("TargetRepository.RepositoryName")
     }
@@ -388,6 +408,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `TargetRepository.Service`: one of a set of strings.
     ///
     /// Specifies the service in which this image was registered.
+    #[inline]
     pub fn target_repository_service(&self) -> Value {
         self.0.get_att("TargetRepository.Service")
     }
@@ -401,6 +422,7 @@ impl ContainerRecipeAttributes {
     /// &gt; *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
     /// &gt;
     /// &gt; *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -408,6 +430,7 @@ impl ContainerRecipeAttributes {
     /// `Fn::GetAtt` `WorkingDirectory`: a string.
     ///
     /// The working directory for use during build and test workflows.
+    #[inline]
     pub fn working_directory(&self) -> Value {
         self.0.get_att("WorkingDirectory")
     }
@@ -447,6 +470,7 @@ pub struct InstanceConfiguration {
 #[rustfmt::skip]
 impl InstanceConfiguration {
     /// A `InstanceConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -460,6 +484,7 @@ impl InstanceConfiguration {
 impl PropertyType for InstanceConfiguration {}
 
 impl ToValue for InstanceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockDeviceMappings", &self.block_device_mappings)
@@ -484,6 +509,7 @@ impl From<Value> for ContainerType {
 }
 
 impl ToValue for ContainerType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Docker => "DOCKER",
@@ -511,6 +537,7 @@ impl From<Value> for PlatformOverride {
 }
 
 impl ToValue for PlatformOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Windows => "Windows",

@@ -100,6 +100,7 @@ impl DistributionConfiguration {
     };
 
     /// A `DistributionConfiguration` with its required properties, named in a [`DistributionConfigurationRequired`].
+    #[inline]
     pub fn new(required: DistributionConfigurationRequired) -> Self {
         Self {
             description: None,
@@ -133,6 +134,7 @@ impl Resource for DistributionConfiguration {
 }
 
 impl ToValue for DistributionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -157,6 +159,7 @@ impl DistributionConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) of this distribution configuration. The following pattern is applied: `^arn:aws[^:]*:imagebuilder:[^:]+:(?:\d{12}|aws):(?:image-recipe|infrastructure-configuration|distribution-configuration|component|image|image-pipeline)/[a-z0-9-_]+(?:/(?:(?:x|\d+)\.(?:x|\d+)\.(?:x|\d+))(?:/\d+)?)?$` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -164,6 +167,7 @@ impl DistributionConfigurationAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The description of this distribution configuration.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -171,6 +175,7 @@ impl DistributionConfigurationAttributes {
     /// `Fn::GetAtt` `Distributions`: a list of `Distribution` objects.
     ///
     /// The distributions of this distribution configuration formatted as an array of Distribution objects.
+    #[inline]
     pub fn distributions(&self) -> Value {
         self.0.get_att("Distributions")
     }
@@ -178,6 +183,7 @@ impl DistributionConfigurationAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of this distribution configuration.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -241,6 +247,7 @@ pub struct AmiDistributionConfiguration {
 #[rustfmt::skip]
 impl AmiDistributionConfiguration {
     /// A `AmiDistributionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -262,6 +269,7 @@ impl AmiDistributionConfiguration {
 impl PropertyType for AmiDistributionConfiguration {}
 
 impl ToValue for AmiDistributionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AmiTags", &self.ami_tags)
@@ -316,6 +324,7 @@ pub struct ContainerDistributionConfiguration {
 #[rustfmt::skip]
 impl ContainerDistributionConfiguration {
     /// A `ContainerDistributionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -331,6 +340,7 @@ impl ContainerDistributionConfiguration {
 impl PropertyType for ContainerDistributionConfiguration {}
 
 impl ToValue for ContainerDistributionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerTags", &self.container_tags)
@@ -414,6 +424,7 @@ pub struct Distribution {
 #[rustfmt::skip]
 impl Distribution {
     /// A `Distribution` with its required properties, named in a [`DistributionRequired`].
+    #[inline]
     pub fn new(required: DistributionRequired) -> Self {
         Self {
             ami_distribution_configuration: None,
@@ -445,6 +456,7 @@ impl Distribution {
 impl PropertyType for Distribution {}
 
 impl ToValue for Distribution {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -519,6 +531,7 @@ pub struct FastLaunchConfiguration {
 #[rustfmt::skip]
 impl FastLaunchConfiguration {
     /// A `FastLaunchConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -538,6 +551,7 @@ impl FastLaunchConfiguration {
 impl PropertyType for FastLaunchConfiguration {}
 
 impl ToValue for FastLaunchConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountId", &self.account_id)
@@ -592,6 +606,7 @@ pub struct FastLaunchLaunchTemplateSpecification {
 #[rustfmt::skip]
 impl FastLaunchLaunchTemplateSpecification {
     /// A `FastLaunchLaunchTemplateSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -607,6 +622,7 @@ impl FastLaunchLaunchTemplateSpecification {
 impl PropertyType for FastLaunchLaunchTemplateSpecification {}
 
 impl ToValue for FastLaunchLaunchTemplateSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LaunchTemplateId", &self.launch_template_id)
@@ -643,6 +659,7 @@ pub struct FastLaunchSnapshotConfiguration {
 #[rustfmt::skip]
 impl FastLaunchSnapshotConfiguration {
     /// A `FastLaunchSnapshotConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -654,6 +671,7 @@ impl FastLaunchSnapshotConfiguration {
 impl PropertyType for FastLaunchSnapshotConfiguration {}
 
 impl ToValue for FastLaunchSnapshotConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TargetResourceCount", &self.target_resource_count)
@@ -701,6 +719,7 @@ pub struct LaunchPermissionConfiguration {
 #[rustfmt::skip]
 impl LaunchPermissionConfiguration {
     /// A `LaunchPermissionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -718,6 +737,7 @@ impl LaunchPermissionConfiguration {
 impl PropertyType for LaunchPermissionConfiguration {}
 
 impl ToValue for LaunchPermissionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OrganizationArns", &self.organization_arns)
@@ -767,6 +787,7 @@ pub struct LaunchTemplateConfiguration {
 #[rustfmt::skip]
 impl LaunchTemplateConfiguration {
     /// A `LaunchTemplateConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -782,6 +803,7 @@ impl LaunchTemplateConfiguration {
 impl PropertyType for LaunchTemplateConfiguration {}
 
 impl ToValue for LaunchTemplateConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountId", &self.account_id)
@@ -838,6 +860,7 @@ pub struct SsmParameterConfiguration {
 #[rustfmt::skip]
 impl SsmParameterConfiguration {
     /// A `SsmParameterConfiguration` with its required properties, named in a [`SsmParameterConfigurationRequired`].
+    #[inline]
     pub fn new(required: SsmParameterConfigurationRequired) -> Self {
         Self {
             ami_account_id: None,
@@ -857,6 +880,7 @@ impl SsmParameterConfiguration {
 impl PropertyType for SsmParameterConfiguration {}
 
 impl ToValue for SsmParameterConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AmiAccountId", &self.ami_account_id)
@@ -884,6 +908,7 @@ impl From<Value> for DataType {
 }
 
 impl ToValue for DataType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Text => "text",

@@ -164,6 +164,7 @@ impl Image {
     };
 
     /// A `Image` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -210,6 +211,7 @@ impl Resource for Image {
 }
 
 impl ToValue for Image {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerRecipeArn", &self.container_recipe_arn)
@@ -258,6 +260,7 @@ impl ImageAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) of the image. For example, `arn:aws:imagebuilder:us-west-2:123456789012:image/mybasicrecipe/2019.12.03/1` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -265,6 +268,7 @@ impl ImageAttributes {
     /// `Fn::GetAtt` `ImageId`: a string.
     ///
     /// Returns the AMI ID of the Amazon EC2 AMI in the Region in which you are using Image Builder. Values are returned only for AMIs, and not for container images.
+    #[inline]
     pub fn image_id(&self) -> Value {
         self.0.get_att("ImageId")
     }
@@ -272,6 +276,7 @@ impl ImageAttributes {
     /// `Fn::GetAtt` `ImageUri`: a string.
     ///
     /// Returns the URI for a container image created in the context Region. Values are returned only for container images, and not for AMIs.
+    #[inline]
     pub fn image_uri(&self) -> Value {
         self.0.get_att("ImageUri")
     }
@@ -279,6 +284,7 @@ impl ImageAttributes {
     /// `Fn::GetAtt` `LatestVersion`: an object.
     ///
     /// The resource ARNs with different wildcard variations of semantic versioning.
+    #[inline]
     pub fn latest_version(&self) -> Value {
         self.0.get_att("LatestVersion")
     }
@@ -286,6 +292,7 @@ impl ImageAttributes {
     /// `Fn::GetAtt` `LatestVersion.Arn`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) of the Image Builder resource.
+    #[inline]
     pub fn latest_version_arn(&self) -> Value {
         self.0.get_att("LatestVersion.Arn")
     }
@@ -293,6 +300,7 @@ impl ImageAttributes {
     /// `Fn::GetAtt` `LatestVersion.Major`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `major` version of the Image Builder resource.
+    #[inline]
     pub fn latest_version_major(&self) -> Value {
         self.0.get_att("LatestVersion.Major")
     }
@@ -300,6 +308,7 @@ impl ImageAttributes {
     /// `Fn::GetAtt` `LatestVersion.Minor`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `minor` version of the Image Builder resource.
+    #[inline]
     pub fn latest_version_minor(&self) -> Value {
         self.0.get_att("LatestVersion.Minor")
     }
@@ -307,6 +316,7 @@ impl ImageAttributes {
     /// `Fn::GetAtt` `LatestVersion.Patch`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `patch` version of the Image Builder resource.
+    #[inline]
     pub fn latest_version_patch(&self) -> Value {
         self.0.get_att("LatestVersion.Patch")
     }
@@ -314,6 +324,7 @@ impl ImageAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// Returns the name of the image.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -354,6 +365,7 @@ pub struct DeletionSettings {
 #[rustfmt::skip]
 impl DeletionSettings {
     /// A `DeletionSettings` with its required properties, named in a [`DeletionSettingsRequired`].
+    #[inline]
     pub fn new(required: DeletionSettingsRequired) -> Self {
         Self {
             execution_role: required.execution_role,
@@ -367,6 +379,7 @@ impl DeletionSettings {
 impl PropertyType for DeletionSettings {}
 
 impl ToValue for DeletionSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ExecutionRole", &self.execution_role)
@@ -401,6 +414,7 @@ pub struct ImageLoggingConfiguration {
 #[rustfmt::skip]
 impl ImageLoggingConfiguration {
     /// A `ImageLoggingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -412,6 +426,7 @@ impl ImageLoggingConfiguration {
 impl PropertyType for ImageLoggingConfiguration {}
 
 impl ToValue for ImageLoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroupName", &self.log_group_name)
@@ -449,6 +464,7 @@ pub struct ImagePipelineExecutionSettings {
 #[rustfmt::skip]
 impl ImagePipelineExecutionSettings {
     /// A `ImagePipelineExecutionSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -462,6 +478,7 @@ impl ImagePipelineExecutionSettings {
 impl PropertyType for ImagePipelineExecutionSettings {}
 
 impl ToValue for ImagePipelineExecutionSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeploymentId", &self.deployment_id)

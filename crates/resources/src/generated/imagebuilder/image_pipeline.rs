@@ -168,6 +168,7 @@ impl ImagePipeline {
     };
 
     /// A `ImagePipeline` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -218,6 +219,7 @@ impl Resource for ImagePipeline {
 }
 
 impl ToValue for ImagePipeline {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerRecipeArn", &self.container_recipe_arn)
@@ -265,6 +267,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) of the image pipeline. For example, `arn:aws:imagebuilder:us-west-2:123456789012:image-pipeline/mywindows2016pipeline` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -272,6 +275,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `ContainerRecipeArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the container recipe that is used for this pipeline.
+    #[inline]
     pub fn container_recipe_arn(&self) -> Value {
         self.0.get_att("ContainerRecipeArn")
     }
@@ -279,6 +283,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `DeploymentId`: a string.
     ///
     /// Returns the deployment ID of the pipeline, used for resource create/update triggers.
+    #[inline]
     pub fn deployment_id(&self) -> Value {
         self.0.get_att("DeploymentId")
     }
@@ -286,6 +291,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The description of this image pipeline.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -293,6 +299,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `DistributionConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the distribution configuration associated with this image pipeline.
+    #[inline]
     pub fn distribution_configuration_arn(&self) -> Value {
         self.0.get_att("DistributionConfigurationArn")
     }
@@ -300,6 +307,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `EnhancedImageMetadataEnabled`: a boolean.
     ///
     /// Collects additional information about the image being created, including the operating system (OS) version and package list. This information is used to enhance the overall experience of using EC2 Image Builder. Enabled by default.
+    #[inline]
     pub fn enhanced_image_metadata_enabled(&self) -> Value {
         self.0.get_att("EnhancedImageMetadataEnabled")
     }
@@ -307,6 +315,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `ExecutionRole`: a string.
     ///
     /// The name or Amazon Resource Name (ARN) for the IAM role you create that grants Image Builder access to perform workflow actions.
+    #[inline]
     pub fn execution_role(&self) -> Value {
         self.0.get_att("ExecutionRole")
     }
@@ -314,6 +323,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `ImageRecipeArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the image recipe associated with this image pipeline.
+    #[inline]
     pub fn image_recipe_arn(&self) -> Value {
         self.0.get_att("ImageRecipeArn")
     }
@@ -321,6 +331,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `ImageScanningConfiguration.EcrConfiguration.ContainerTags`: a list of strings.
     ///
     /// Tags for Image Builder to apply to the output container image that Amazon Inspector scans. Tags can help you identify and manage your scanned images.
+    #[inline]
     pub fn image_scanning_configuration_ecr_configuration_container_tags(&self) -> Value {
         self.0
             .get_att("ImageScanningConfiguration.EcrConfiguration.ContainerTags")
@@ -329,6 +340,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `ImageScanningConfiguration.EcrConfiguration.RepositoryName`: a string.
     ///
     /// The name of the container repository that Amazon Inspector scans to identify findings for your container images. The name includes the path for the repository location. If you don’t provide this information, Image Builder creates a repository in your account named `image-builder-image-scanning-repository` for vulnerability scans of your output container images.
+    #[inline]
     pub fn image_scanning_configuration_ecr_configuration_repository_name(&self) -> Value {
         self.0
             .get_att("ImageScanningConfiguration.EcrConfiguration.RepositoryName")
@@ -337,6 +349,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `ImageScanningConfiguration.ImageScanningEnabled`: a boolean.
     ///
     /// A setting that indicates whether Image Builder keeps a snapshot of the vulnerability scans that Amazon Inspector runs against the build instance when you create a new image.
+    #[inline]
     pub fn image_scanning_configuration_image_scanning_enabled(&self) -> Value {
         self.0
             .get_att("ImageScanningConfiguration.ImageScanningEnabled")
@@ -345,6 +358,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `ImageTestsConfiguration.ImageTestsEnabled`: a boolean.
     ///
     /// Defines if tests should be executed when building this image. For example, `true` or `false` .
+    #[inline]
     pub fn image_tests_configuration_image_tests_enabled(&self) -> Value {
         self.0.get_att("ImageTestsConfiguration.ImageTestsEnabled")
     }
@@ -354,6 +368,7 @@ impl ImagePipelineAttributes {
     /// The maximum time in minutes that tests are permitted to run.
     ///
     /// &gt; The timeout property is not currently active. This value is ignored.
+    #[inline]
     pub fn image_tests_configuration_timeout_minutes(&self) -> Value {
         self.0.get_att("ImageTestsConfiguration.TimeoutMinutes")
     }
@@ -361,6 +376,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `InfrastructureConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the infrastructure configuration associated with this image pipeline.
+    #[inline]
     pub fn infrastructure_configuration_arn(&self) -> Value {
         self.0.get_att("InfrastructureConfigurationArn")
     }
@@ -368,6 +384,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `LoggingConfiguration.ImageLogGroupName`: a string.
     ///
     /// The log group name that Image Builder uses for image creation. If not specified, the log group name defaults to `/aws/imagebuilder/image-name` .
+    #[inline]
     pub fn logging_configuration_image_log_group_name(&self) -> Value {
         self.0.get_att("LoggingConfiguration.ImageLogGroupName")
     }
@@ -375,6 +392,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `LoggingConfiguration.PipelineLogGroupName`: a string.
     ///
     /// The log group name that Image Builder uses for the log output during creation of a new pipeline. If not specified, the pipeline log group name defaults to `/aws/imagebuilder/pipeline/pipeline-name` .
+    #[inline]
     pub fn logging_configuration_pipeline_log_group_name(&self) -> Value {
         self.0.get_att("LoggingConfiguration.PipelineLogGroupName")
     }
@@ -382,6 +400,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the image pipeline.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -389,6 +408,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `Schedule.AutoDisablePolicy.FailureCount`: an integer.
     ///
     /// The number of consecutive scheduled image pipeline executions that must fail before Image Builder automatically disables the pipeline.
+    #[inline]
     pub fn schedule_auto_disable_policy_failure_count(&self) -> Value {
         self.0.get_att("Schedule.AutoDisablePolicy.FailureCount")
     }
@@ -396,6 +416,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `Schedule.PipelineExecutionStartCondition`: one of a set of strings.
     ///
     /// The condition configures when the pipeline should trigger a new image build. When the `pipelineExecutionStartCondition` is set to `EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE` , and you use semantic version filters on the base image or components in your image recipe, Image Builder will build a new image only when there are new versions of the image or components in your recipe that match the semantic version filter. When it is set to `EXPRESSION_MATCH_ONLY` , it will build a new image every time the CRON expression matches the current time. For semantic version syntax, see \[CreateComponent\](<https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_CreateComponent.html>) in the *Image Builder API Reference* .
+    #[inline]
     pub fn schedule_pipeline_execution_start_condition(&self) -> Value {
         self.0.get_att("Schedule.PipelineExecutionStartCondition")
     }
@@ -405,6 +426,7 @@ impl ImagePipelineAttributes {
     /// The cron expression determines how often EC2 Image Builder evaluates your `pipelineExecutionStartCondition` .
     ///
     /// For information on how to format a cron expression in Image Builder, see \[Use cron expressions in EC2 Image Builder\](<https://docs.aws.amazon.com/imagebuilder/latest/userguide/image-builder-cron.html>) .
+    #[inline]
     pub fn schedule_schedule_expression(&self) -> Value {
         self.0.get_att("Schedule.ScheduleExpression")
     }
@@ -412,6 +434,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the image pipeline.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -419,6 +442,7 @@ impl ImagePipelineAttributes {
     /// `Fn::GetAtt` `Workflows`: a list of `WorkflowConfiguration` objects.
     ///
     /// Contains the workflows that run for the image pipeline.
+    #[inline]
     pub fn workflows(&self) -> Value {
         self.0.get_att("Workflows")
     }
@@ -459,6 +483,7 @@ pub struct AutoDisablePolicy {
 #[rustfmt::skip]
 impl AutoDisablePolicy {
     /// A `AutoDisablePolicy` with its required properties, named in a [`AutoDisablePolicyRequired`].
+    #[inline]
     pub fn new(required: AutoDisablePolicyRequired) -> Self {
         Self {
             failure_count: required.failure_count,
@@ -472,6 +497,7 @@ impl AutoDisablePolicy {
 impl PropertyType for AutoDisablePolicy {}
 
 impl ToValue for AutoDisablePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FailureCount", &self.failure_count)
@@ -513,6 +539,7 @@ pub struct PipelineLoggingConfiguration {
 #[rustfmt::skip]
 impl PipelineLoggingConfiguration {
     /// A `PipelineLoggingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -526,6 +553,7 @@ impl PipelineLoggingConfiguration {
 impl PropertyType for PipelineLoggingConfiguration {}
 
 impl ToValue for PipelineLoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ImageLogGroupName", &self.image_log_group_name)
@@ -573,6 +601,7 @@ pub struct Schedule {
 #[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -588,6 +617,7 @@ impl Schedule {
 impl PropertyType for Schedule {}
 
 impl ToValue for Schedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoDisablePolicy", &self.auto_disable_policy)
@@ -618,6 +648,7 @@ impl From<Value> for ImagePipelineStatus {
 }
 
 impl ToValue for ImagePipelineStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -646,6 +677,7 @@ impl From<Value> for PipelineExecutionStartCondition {
 }
 
 impl ToValue for PipelineExecutionStartCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ExpressionMatchOnly => "EXPRESSION_MATCH_ONLY",

@@ -150,6 +150,7 @@ impl ImageRecipe {
     };
 
     /// A `ImageRecipe` with its required properties, named in a [`ImageRecipeRequired`].
+    #[inline]
     pub fn new(required: ImageRecipeRequired) -> Self {
         Self {
             additional_instance_configuration: None,
@@ -201,6 +202,7 @@ impl Resource for ImageRecipe {
 }
 
 impl ToValue for ImageRecipe {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -236,6 +238,7 @@ impl ImageRecipeAttributes {
     /// Controls whether the Systems Manager agent is removed from your final build image, prior to creating the new AMI. If this is set to true, then the agent is removed from the final image. If it's set to false, then the agent is left in, so that it is included in the new AMI. default value is false.
     ///
     /// The default behavior of uninstallAfterBuild is to remove the SSM Agent if it was installed by EC2 Image Builder
+    #[inline]
     pub fn additional_instance_configuration_systems_manager_agent_uninstall_after_build(
         &self,
     ) -> Value {
@@ -256,6 +259,7 @@ impl ImageRecipeAttributes {
     /// &gt; mkdir -p /var/bb/
     /// &gt;
     /// &gt; touch /var
+    #[inline]
     pub fn additional_instance_configuration_user_data_override(&self) -> Value {
         self.0
             .get_att("AdditionalInstanceConfiguration.UserDataOverride")
@@ -264,6 +268,7 @@ impl ImageRecipeAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) of the image recipe. For example, `arn:aws:imagebuilder:us-east-1:123456789012:image-recipe/mybasicrecipe/2019.12.03` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -271,6 +276,7 @@ impl ImageRecipeAttributes {
     /// `Fn::GetAtt` `BlockDeviceMappings`: a list of `InstanceBlockDeviceMapping` objects.
     ///
     /// The block device mappings to apply when creating images from this recipe.
+    #[inline]
     pub fn block_device_mappings(&self) -> Value {
         self.0.get_att("BlockDeviceMappings")
     }
@@ -278,6 +284,7 @@ impl ImageRecipeAttributes {
     /// `Fn::GetAtt` `Components`: a list of `ComponentConfiguration` objects.
     ///
     /// The components that are included in the image recipe. Recipes require a minimum of one build component, and can have a maximum of 20 build and test components in any combination.
+    #[inline]
     pub fn components(&self) -> Value {
         self.0.get_att("Components")
     }
@@ -285,6 +292,7 @@ impl ImageRecipeAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The description of the image recipe.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -292,6 +300,7 @@ impl ImageRecipeAttributes {
     /// `Fn::GetAtt` `LatestVersion.Arn`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) of the Image Builder resource.
+    #[inline]
     pub fn latest_version_arn(&self) -> Value {
         self.0.get_att("LatestVersion.Arn")
     }
@@ -299,6 +308,7 @@ impl ImageRecipeAttributes {
     /// `Fn::GetAtt` `LatestVersion.Major`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `major` version of the Image Builder resource.
+    #[inline]
     pub fn latest_version_major(&self) -> Value {
         self.0.get_att("LatestVersion.Major")
     }
@@ -306,6 +316,7 @@ impl ImageRecipeAttributes {
     /// `Fn::GetAtt` `LatestVersion.Minor`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `minor` version of the Image Builder resource.
+    #[inline]
     pub fn latest_version_minor(&self) -> Value {
         self.0.get_att("LatestVersion.Minor")
     }
@@ -313,6 +324,7 @@ impl ImageRecipeAttributes {
     /// `Fn::GetAtt` `LatestVersion.Patch`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `patch` version of the Image Builder resource.
+    #[inline]
     pub fn latest_version_patch(&self) -> Value {
         self.0.get_att("LatestVersion.Patch")
     }
@@ -320,6 +332,7 @@ impl ImageRecipeAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the image recipe.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -332,6 +345,7 @@ impl ImageRecipeAttributes {
     /// - Image Builder image Amazon Resource Name (ARN)
     /// - AWS Systems Manager (SSM) Parameter Store Parameter, prefixed by `ssm:` , followed by the parameter name or ARN.
     /// - AWS Marketplace product ID
+    #[inline]
     pub fn parent_image(&self) -> Value {
         self.0.get_att("ParentImage")
     }
@@ -345,6 +359,7 @@ impl ImageRecipeAttributes {
     /// &gt; *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
     /// &gt;
     /// &gt; *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -352,6 +367,7 @@ impl ImageRecipeAttributes {
     /// `Fn::GetAtt` `WorkingDirectory`: a string.
     ///
     /// The working directory to be used during build and test workflows.
+    #[inline]
     pub fn working_directory(&self) -> Value {
         self.0.get_att("WorkingDirectory")
     }
@@ -401,6 +417,7 @@ pub struct AdditionalInstanceConfiguration {
 #[rustfmt::skip]
 impl AdditionalInstanceConfiguration {
     /// A `AdditionalInstanceConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -414,6 +431,7 @@ impl AdditionalInstanceConfiguration {
 impl PropertyType for AdditionalInstanceConfiguration {}
 
 impl ToValue for AdditionalInstanceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SystemsManagerAgent", &self.systems_manager_agent)
@@ -449,6 +467,7 @@ pub struct SystemsManagerAgent {
 #[rustfmt::skip]
 impl SystemsManagerAgent {
     /// A `SystemsManagerAgent` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -460,6 +479,7 @@ impl SystemsManagerAgent {
 impl PropertyType for SystemsManagerAgent {}
 
 impl ToValue for SystemsManagerAgent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("UninstallAfterBuild", &self.uninstall_after_build)

@@ -154,6 +154,7 @@ impl InfrastructureConfiguration {
     };
 
     /// A `InfrastructureConfiguration` with its required properties, named in a [`InfrastructureConfigurationRequired`].
+    #[inline]
     pub fn new(required: InfrastructureConfigurationRequired) -> Self {
         Self {
             description: None,
@@ -217,6 +218,7 @@ impl Resource for InfrastructureConfiguration {
 }
 
 impl ToValue for InfrastructureConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -254,6 +256,7 @@ impl InfrastructureConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) of the infrastructure configuration. The following pattern is applied: `^arn:aws[^:]*:imagebuilder:[^:]+:(?:\d{12}|aws):(?:image-recipe|infrastructure-configuration|distribution-configuration|component|image|image-pipeline)/[a-z0-9-_]+(?:/(?:(?:x|\d+)\.(?:x|\d+)\.(?:x|\d+))(?:/\d+)?)?$` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -261,6 +264,7 @@ impl InfrastructureConfigurationAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// The description of the infrastructure configuration.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -268,6 +272,7 @@ impl InfrastructureConfigurationAttributes {
     /// `Fn::GetAtt` `InstanceMetadataOptions.HttpPutResponseHopLimit`: an integer.
     ///
     /// Limit the number of hops that an instance metadata request can traverse to reach its destination. The default is one hop. However, if HTTP tokens are required, container image builds need a minimum of two hops.
+    #[inline]
     pub fn instance_metadata_options_http_put_response_hop_limit(&self) -> Value {
         self.0
             .get_att("InstanceMetadataOptions.HttpPutResponseHopLimit")
@@ -281,6 +286,7 @@ impl InfrastructureConfigurationAttributes {
     /// - *optional* – You can include a signed token header in your request to retrieve instance metadata, or you can leave it out. If you include it, version 2.0 credentials are returned for the IAM role. Otherwise, version 1.0 credentials are returned.
     ///
     /// The default setting is *optional* .
+    #[inline]
     pub fn instance_metadata_options_http_tokens(&self) -> Value {
         self.0.get_att("InstanceMetadataOptions.HttpTokens")
     }
@@ -288,6 +294,7 @@ impl InfrastructureConfigurationAttributes {
     /// `Fn::GetAtt` `InstanceProfileName`: a string.
     ///
     /// The instance profile to associate with the instance used to customize your Amazon EC2 AMI.
+    #[inline]
     pub fn instance_profile_name(&self) -> Value {
         self.0.get_att("InstanceProfileName")
     }
@@ -295,6 +302,7 @@ impl InfrastructureConfigurationAttributes {
     /// `Fn::GetAtt` `InstanceTypes`: a list of strings.
     ///
     /// The instance types of the infrastructure configuration. You can specify one or more instance types to use for this build. The service will pick one of these instance types based on availability.
+    #[inline]
     pub fn instance_types(&self) -> Value {
         self.0.get_att("InstanceTypes")
     }
@@ -302,6 +310,7 @@ impl InfrastructureConfigurationAttributes {
     /// `Fn::GetAtt` `KeyPair`: a string.
     ///
     /// The key pair of the infrastructure configuration. You can use this to log on to and debug the instance used to create your image.
+    #[inline]
     pub fn key_pair(&self) -> Value {
         self.0.get_att("KeyPair")
     }
@@ -309,6 +318,7 @@ impl InfrastructureConfigurationAttributes {
     /// `Fn::GetAtt` `Logging.S3Logs.S3BucketName`: a string.
     ///
     /// The S3 bucket in which to store the logs.
+    #[inline]
     pub fn logging_s3_logs_s3_bucket_name(&self) -> Value {
         self.0.get_att("Logging.S3Logs.S3BucketName")
     }
@@ -316,6 +326,7 @@ impl InfrastructureConfigurationAttributes {
     /// `Fn::GetAtt` `Logging.S3Logs.S3KeyPrefix`: a string.
     ///
     /// The Amazon S3 path to the bucket where the logs are stored.
+    #[inline]
     pub fn logging_s3_logs_s3_key_prefix(&self) -> Value {
         self.0.get_att("Logging.S3Logs.S3KeyPrefix")
     }
@@ -323,6 +334,7 @@ impl InfrastructureConfigurationAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the infrastructure configuration.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -330,6 +342,7 @@ impl InfrastructureConfigurationAttributes {
     /// `Fn::GetAtt` `Placement.AvailabilityZone`: a string.
     ///
     /// The Availability Zone where your build and test instances will launch.
+    #[inline]
     pub fn placement_availability_zone(&self) -> Value {
         self.0.get_att("Placement.AvailabilityZone")
     }
@@ -337,6 +350,7 @@ impl InfrastructureConfigurationAttributes {
     /// `Fn::GetAtt` `Placement.HostId`: a string.
     ///
     /// The ID of the Dedicated Host on which build and test instances run. This only applies if `tenancy` is `host` . If you specify the host ID, you must not specify the resource group ARN. If you specify both, Image Builder returns an error.
+    #[inline]
     pub fn placement_host_id(&self) -> Value {
         self.0.get_att("Placement.HostId")
     }
@@ -344,6 +358,7 @@ impl InfrastructureConfigurationAttributes {
     /// `Fn::GetAtt` `Placement.HostResourceGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the host resource group in which to launch build and test instances. This only applies if `tenancy` is `host` . If you specify the resource group ARN, you must not specify the host ID. If you specify both, Image Builder returns an error.
+    #[inline]
     pub fn placement_host_resource_group_arn(&self) -> Value {
         self.0.get_att("Placement.HostResourceGroupArn")
     }
@@ -353,6 +368,7 @@ impl InfrastructureConfigurationAttributes {
     /// The tenancy of the instance. An instance with a tenancy of `dedicated` runs on single-tenant hardware. An instance with a tenancy of `host` runs on a Dedicated Host.
     ///
     /// If tenancy is set to `host` , then you can optionally specify one target for placement – either host ID or host resource group ARN. If automatic placement is enabled for your host, and you don't specify any placement target, Amazon EC2 will try to find an available host for your build and test instances.
+    #[inline]
     pub fn placement_tenancy(&self) -> Value {
         self.0.get_att("Placement.Tenancy")
     }
@@ -360,6 +376,7 @@ impl InfrastructureConfigurationAttributes {
     /// `Fn::GetAtt` `SecurityGroupIds`: a list of strings.
     ///
     /// The security group IDs to associate with the instance used to customize your Amazon EC2 AMI.
+    #[inline]
     pub fn security_group_ids(&self) -> Value {
         self.0.get_att("SecurityGroupIds")
     }
@@ -369,6 +386,7 @@ impl InfrastructureConfigurationAttributes {
     /// The Amazon Resource Name (ARN) for the SNS topic to which we send image build event notifications.
     ///
     /// &gt; EC2 Image Builder is unable to send notifications to SNS topics that are encrypted using keys from other accounts. The key that is used to encrypt the SNS topic must reside in the account that the Image Builder service runs under.
+    #[inline]
     pub fn sns_topic_arn(&self) -> Value {
         self.0.get_att("SnsTopicArn")
     }
@@ -376,6 +394,7 @@ impl InfrastructureConfigurationAttributes {
     /// `Fn::GetAtt` `SubnetId`: a string.
     ///
     /// The subnet ID in which to place the instance used to customize your Amazon EC2 AMI.
+    #[inline]
     pub fn subnet_id(&self) -> Value {
         self.0.get_att("SubnetId")
     }
@@ -383,6 +402,7 @@ impl InfrastructureConfigurationAttributes {
     /// `Fn::GetAtt` `TerminateInstanceOnFailure`: a boolean.
     ///
     /// The terminate instance on failure setting of the infrastructure configuration. Set to false if you want Image Builder to retain the instance used to configure your AMI if the build or test phase of your workflow fails.
+    #[inline]
     pub fn terminate_instance_on_failure(&self) -> Value {
         self.0.get_att("TerminateInstanceOnFailure")
     }
@@ -425,6 +445,7 @@ pub struct InstanceMetadataOptions {
 #[rustfmt::skip]
 impl InstanceMetadataOptions {
     /// A `InstanceMetadataOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -438,6 +459,7 @@ impl InstanceMetadataOptions {
 impl PropertyType for InstanceMetadataOptions {}
 
 impl ToValue for InstanceMetadataOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HttpPutResponseHopLimit", &self.http_put_response_hop_limit)
@@ -471,6 +493,7 @@ pub struct Logging {
 #[rustfmt::skip]
 impl Logging {
     /// A `Logging` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -482,6 +505,7 @@ impl Logging {
 impl PropertyType for Logging {}
 
 impl ToValue for Logging {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("S3Logs", &self.s3_logs).build()
     }
@@ -535,6 +559,7 @@ pub struct Placement {
 #[rustfmt::skip]
 impl Placement {
     /// A `Placement` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -552,6 +577,7 @@ impl Placement {
 impl PropertyType for Placement {}
 
 impl ToValue for Placement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -596,6 +622,7 @@ pub struct S3Logs {
 #[rustfmt::skip]
 impl S3Logs {
     /// A `S3Logs` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -609,6 +636,7 @@ impl S3Logs {
 impl PropertyType for S3Logs {}
 
 impl ToValue for S3Logs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3BucketName", &self.s3_bucket_name)
@@ -635,6 +663,7 @@ impl From<Value> for HttpTokens {
 }
 
 impl ToValue for HttpTokens {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Required => "required",
@@ -665,6 +694,7 @@ impl From<Value> for Tenancy {
 }
 
 impl ToValue for Tenancy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "default",

@@ -123,6 +123,7 @@ impl LifecyclePolicy {
     };
 
     /// A `LifecyclePolicy` with its required properties, named in a [`LifecyclePolicyRequired`].
+    #[inline]
     pub fn new(required: LifecyclePolicyRequired) -> Self {
         Self {
             description: None,
@@ -168,6 +169,7 @@ impl Resource for LifecyclePolicy {
 }
 
 impl ToValue for LifecyclePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -196,6 +198,7 @@ impl LifecyclePolicyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the lifecycle policy resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -239,6 +242,7 @@ pub struct Action {
 #[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
+    #[inline]
     pub fn new(required: ActionRequired) -> Self {
         Self {
             include_resources: None,
@@ -255,6 +259,7 @@ impl Action {
 impl PropertyType for Action {}
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IncludeResources", &self.include_resources)
@@ -312,6 +317,7 @@ pub struct AmiExclusionRules {
 #[rustfmt::skip]
 impl AmiExclusionRules {
     /// A `AmiExclusionRules` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -331,6 +337,7 @@ impl AmiExclusionRules {
 impl PropertyType for AmiExclusionRules {}
 
 impl ToValue for AmiExclusionRules {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IsPublic", &self.is_public)
@@ -372,6 +379,7 @@ pub struct ExclusionRules {
 #[rustfmt::skip]
 impl ExclusionRules {
     /// A `ExclusionRules` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -385,6 +393,7 @@ impl ExclusionRules {
 impl PropertyType for ExclusionRules {}
 
 impl ToValue for ExclusionRules {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Amis", &self.amis)
@@ -449,6 +458,7 @@ pub struct Filter {
 #[rustfmt::skip]
 impl Filter {
     /// A `Filter` with its required properties, named in a [`FilterRequired`].
+    #[inline]
     pub fn new(required: FilterRequired) -> Self {
         Self {
             retain_at_least: None,
@@ -471,6 +481,7 @@ impl Filter {
 impl PropertyType for Filter {}
 
 impl ToValue for Filter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RetainAtLeast", &self.retain_at_least)
@@ -516,6 +527,7 @@ pub struct IncludeResources {
 #[rustfmt::skip]
 impl IncludeResources {
     /// A `IncludeResources` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -531,6 +543,7 @@ impl IncludeResources {
 impl PropertyType for IncludeResources {}
 
 impl ToValue for IncludeResources {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Amis", &self.amis)
@@ -582,6 +595,7 @@ pub struct LastLaunched {
 #[rustfmt::skip]
 impl LastLaunched {
     /// A `LastLaunched` with its required properties, named in a [`LastLaunchedRequired`].
+    #[inline]
     pub fn new(required: LastLaunchedRequired) -> Self {
         Self {
             unit: required.unit,
@@ -598,6 +612,7 @@ impl LastLaunched {
 impl PropertyType for LastLaunched {}
 
 impl ToValue for LastLaunched {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Unit", &self.unit)
@@ -651,6 +666,7 @@ pub struct PolicyDetail {
 #[rustfmt::skip]
 impl PolicyDetail {
     /// A `PolicyDetail` with its required properties, named in a [`PolicyDetailRequired`].
+    #[inline]
     pub fn new(required: PolicyDetailRequired) -> Self {
         Self {
             action: required.action,
@@ -670,6 +686,7 @@ impl PolicyDetail {
 impl PropertyType for PolicyDetail {}
 
 impl ToValue for PolicyDetail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -723,6 +740,7 @@ pub struct RecipeSelection {
 #[rustfmt::skip]
 impl RecipeSelection {
     /// A `RecipeSelection` with its required properties, named in a [`RecipeSelectionRequired`].
+    #[inline]
     pub fn new(required: RecipeSelectionRequired) -> Self {
         Self {
             name: required.name,
@@ -739,6 +757,7 @@ impl RecipeSelection {
 impl PropertyType for RecipeSelection {}
 
 impl ToValue for RecipeSelection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -779,6 +798,7 @@ pub struct ResourceSelection {
 #[rustfmt::skip]
 impl ResourceSelection {
     /// A `ResourceSelection` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -792,6 +812,7 @@ impl ResourceSelection {
 impl PropertyType for ResourceSelection {}
 
 impl ToValue for ResourceSelection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Recipes", &self.recipes)
@@ -820,6 +841,7 @@ impl From<Value> for ActionType {
 }
 
 impl ToValue for ActionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Delete => "DELETE",
@@ -849,6 +871,7 @@ impl From<Value> for FilterType {
 }
 
 impl ToValue for FilterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Age => "AGE",
@@ -877,6 +900,7 @@ impl From<Value> for LifecyclePolicyStatus {
 }
 
 impl ToValue for LifecyclePolicyStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -905,6 +929,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AmiImage => "AMI_IMAGE",
@@ -937,6 +962,7 @@ impl From<Value> for TimeUnit {
 }
 
 impl ToValue for TimeUnit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Days => "DAYS",

@@ -52,6 +52,7 @@ pub struct ComponentConfiguration {
 #[rustfmt::skip]
 impl ComponentConfiguration {
     /// A `ComponentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -65,6 +66,7 @@ impl ComponentConfiguration {
 impl PropertyType for ComponentConfiguration {}
 
 impl ToValue for ComponentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComponentArn", &self.component_arn)
@@ -117,6 +119,7 @@ pub struct ComponentParameter {
 #[rustfmt::skip]
 impl ComponentParameter {
     /// A `ComponentParameter` with its required properties, named in a [`ComponentParameterRequired`].
+    #[inline]
     pub fn new(required: ComponentParameterRequired) -> Self {
         Self {
             name: required.name,
@@ -133,6 +136,7 @@ impl ComponentParameter {
 impl PropertyType for ComponentParameter {}
 
 impl ToValue for ComponentParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -211,6 +215,7 @@ pub struct EbsInstanceBlockDeviceSpecification {
 #[rustfmt::skip]
 impl EbsInstanceBlockDeviceSpecification {
     /// A `EbsInstanceBlockDeviceSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -236,6 +241,7 @@ impl EbsInstanceBlockDeviceSpecification {
 impl PropertyType for EbsInstanceBlockDeviceSpecification {}
 
 impl ToValue for EbsInstanceBlockDeviceSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeleteOnTermination", &self.delete_on_termination)
@@ -284,6 +290,7 @@ pub struct EcrConfiguration {
 #[rustfmt::skip]
 impl EcrConfiguration {
     /// A `EcrConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -297,6 +304,7 @@ impl EcrConfiguration {
 impl PropertyType for EcrConfiguration {}
 
 impl ToValue for EcrConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerTags", &self.container_tags)
@@ -335,6 +343,7 @@ pub struct ImageScanningConfiguration {
 #[rustfmt::skip]
 impl ImageScanningConfiguration {
     /// A `ImageScanningConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -348,6 +357,7 @@ impl ImageScanningConfiguration {
 impl PropertyType for ImageScanningConfiguration {}
 
 impl ToValue for ImageScanningConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EcrConfiguration", &self.ecr_configuration)
@@ -390,6 +400,7 @@ pub struct ImageTestsConfiguration {
 #[rustfmt::skip]
 impl ImageTestsConfiguration {
     /// A `ImageTestsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -403,6 +414,7 @@ impl ImageTestsConfiguration {
 impl PropertyType for ImageTestsConfiguration {}
 
 impl ToValue for ImageTestsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ImageTestsEnabled", &self.image_tests_enabled)
@@ -457,6 +469,7 @@ pub struct InstanceBlockDeviceMapping {
 #[rustfmt::skip]
 impl InstanceBlockDeviceMapping {
     /// A `InstanceBlockDeviceMapping` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -474,6 +487,7 @@ impl InstanceBlockDeviceMapping {
 impl PropertyType for InstanceBlockDeviceMapping {}
 
 impl ToValue for InstanceBlockDeviceMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeviceName", &self.device_name)
@@ -516,6 +530,7 @@ pub struct TargetContainerRepository {
 #[rustfmt::skip]
 impl TargetContainerRepository {
     /// A `TargetContainerRepository` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -529,6 +544,7 @@ impl TargetContainerRepository {
 impl PropertyType for TargetContainerRepository {}
 
 impl ToValue for TargetContainerRepository {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RepositoryName", &self.repository_name)
@@ -583,6 +599,7 @@ pub struct WorkflowConfiguration {
 #[rustfmt::skip]
 impl WorkflowConfiguration {
     /// A `WorkflowConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -600,6 +617,7 @@ impl WorkflowConfiguration {
 impl PropertyType for WorkflowConfiguration {}
 
 impl ToValue for WorkflowConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OnFailure", &self.on_failure)
@@ -642,6 +660,7 @@ pub struct WorkflowParameter {
 #[rustfmt::skip]
 impl WorkflowParameter {
     /// A `WorkflowParameter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -655,6 +674,7 @@ impl WorkflowParameter {
 impl PropertyType for WorkflowParameter {}
 
 impl ToValue for WorkflowParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -683,6 +703,7 @@ impl From<Value> for OnFailure {
 }
 
 impl ToValue for OnFailure {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Continue => "CONTINUE",
@@ -711,6 +732,7 @@ impl From<Value> for Service {
 }
 
 impl ToValue for Service {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ecr => "ECR",
@@ -750,6 +772,7 @@ impl From<Value> for VolumeType {
 }
 
 impl ToValue for VolumeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "standard",

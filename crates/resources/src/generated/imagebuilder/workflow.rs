@@ -137,6 +137,7 @@ impl Workflow {
     };
 
     /// A `Workflow` with its required properties, named in a [`WorkflowRequired`].
+    #[inline]
     pub fn new(required: WorkflowRequired) -> Self {
         Self {
             change_description: None,
@@ -185,6 +186,7 @@ impl Resource for Workflow {
 }
 
 impl ToValue for Workflow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChangeDescription", &self.change_description)
@@ -214,6 +216,7 @@ impl WorkflowAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the workflow resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -221,6 +224,7 @@ impl WorkflowAttributes {
     /// `Fn::GetAtt` `LatestVersion`: an object.
     ///
     /// The resource ARNs with different wildcard variations of semantic versioning.
+    #[inline]
     pub fn latest_version(&self) -> Value {
         self.0.get_att("LatestVersion")
     }
@@ -228,6 +232,7 @@ impl WorkflowAttributes {
     /// `Fn::GetAtt` `LatestVersion.Arn`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) of the Image Builder resource.
+    #[inline]
     pub fn latest_version_arn(&self) -> Value {
         self.0.get_att("LatestVersion.Arn")
     }
@@ -235,6 +240,7 @@ impl WorkflowAttributes {
     /// `Fn::GetAtt` `LatestVersion.Major`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `major` version of the Image Builder resource.
+    #[inline]
     pub fn latest_version_major(&self) -> Value {
         self.0.get_att("LatestVersion.Major")
     }
@@ -242,6 +248,7 @@ impl WorkflowAttributes {
     /// `Fn::GetAtt` `LatestVersion.Minor`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `minor` version of the Image Builder resource.
+    #[inline]
     pub fn latest_version_minor(&self) -> Value {
         self.0.get_att("LatestVersion.Minor")
     }
@@ -249,6 +256,7 @@ impl WorkflowAttributes {
     /// `Fn::GetAtt` `LatestVersion.Patch`: a string.
     ///
     /// The latest version Amazon Resource Name (ARN) with the same `patch` version of the Image Builder resource.
+    #[inline]
     pub fn latest_version_patch(&self) -> Value {
         self.0.get_att("LatestVersion.Patch")
     }
@@ -274,6 +282,7 @@ impl From<Value> for WorkflowType {
 }
 
 impl ToValue for WorkflowType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Build => "BUILD",

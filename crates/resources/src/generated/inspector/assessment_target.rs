@@ -66,6 +66,7 @@ impl AssessmentTarget {
     };
 
     /// A `AssessmentTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -87,6 +88,7 @@ impl Resource for AssessmentTarget {
 }
 
 impl ToValue for AssessmentTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssessmentTargetName", &self.assessment_target_name)
@@ -109,6 +111,7 @@ impl AssessmentTargetAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that specifies the assessment target that is created.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

@@ -102,6 +102,7 @@ impl AssessmentTemplate {
     };
 
     /// A `AssessmentTemplate` with its required properties, named in a [`AssessmentTemplateRequired`].
+    #[inline]
     pub fn new(required: AssessmentTemplateRequired) -> Self {
         Self {
             assessment_target_arn: required.assessment_target_arn,
@@ -135,6 +136,7 @@ impl Resource for AssessmentTemplate {
 }
 
 impl ToValue for AssessmentTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AssessmentTargetArn", &self.assessment_target_arn)
@@ -163,6 +165,7 @@ impl AssessmentTemplateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that specifies the assessment template that is created.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

@@ -72,6 +72,7 @@ impl ResourceGroup {
     };
 
     /// A `ResourceGroup` with its required properties, named in a [`ResourceGroupRequired`].
+    #[inline]
     pub fn new(required: ResourceGroupRequired) -> Self {
         Self {
             resource_group_tags: required.resource_group_tags,
@@ -93,6 +94,7 @@ impl Resource for ResourceGroup {
 }
 
 impl ToValue for ResourceGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceGroupTags", &self.resource_group_tags)
@@ -114,6 +116,7 @@ impl ResourceGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that specifies the resource group that is created.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

@@ -95,6 +95,7 @@ impl CisScanConfiguration {
     };
 
     /// A `CisScanConfiguration` with its required properties, named in a [`CisScanConfigurationRequired`].
+    #[inline]
     pub fn new(required: CisScanConfigurationRequired) -> Self {
         Self {
             scan_name: required.scan_name,
@@ -131,6 +132,7 @@ impl Resource for CisScanConfiguration {
 }
 
 impl ToValue for CisScanConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ScanName", &self.scan_name)
@@ -156,6 +158,7 @@ impl CisScanConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The CIS scan configuration's scan configuration ARN.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -203,6 +206,7 @@ pub struct CisTargets {
 #[rustfmt::skip]
 impl CisTargets {
     /// A `CisTargets` with its required properties, named in a [`CisTargetsRequired`].
+    #[inline]
     pub fn new(required: CisTargetsRequired) -> Self {
         Self {
             account_ids: required.account_ids,
@@ -219,6 +223,7 @@ impl CisTargets {
 impl PropertyType for CisTargets {}
 
 impl ToValue for CisTargets {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccountIds", &self.account_ids)
@@ -260,6 +265,7 @@ pub struct DailySchedule {
 #[rustfmt::skip]
 impl DailySchedule {
     /// A `DailySchedule` with its required properties, named in a [`DailyScheduleRequired`].
+    #[inline]
     pub fn new(required: DailyScheduleRequired) -> Self {
         Self {
             start_time: required.start_time,
@@ -273,6 +279,7 @@ impl DailySchedule {
 impl PropertyType for DailySchedule {}
 
 impl ToValue for DailySchedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("StartTime", &self.start_time).build()
     }
@@ -318,6 +325,7 @@ pub struct MonthlySchedule {
 #[rustfmt::skip]
 impl MonthlySchedule {
     /// A `MonthlySchedule` with its required properties, named in a [`MonthlyScheduleRequired`].
+    #[inline]
     pub fn new(required: MonthlyScheduleRequired) -> Self {
         Self {
             day: required.day,
@@ -334,6 +342,7 @@ impl MonthlySchedule {
 impl PropertyType for MonthlySchedule {}
 
 impl ToValue for MonthlySchedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Day", &self.day)
@@ -383,6 +392,7 @@ pub struct Schedule {
 #[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -400,6 +410,7 @@ impl Schedule {
 impl PropertyType for Schedule {}
 
 impl ToValue for Schedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Daily", &self.daily)
@@ -452,6 +463,7 @@ pub struct Time {
 #[rustfmt::skip]
 impl Time {
     /// A `Time` with its required properties, named in a [`TimeRequired`].
+    #[inline]
     pub fn new(required: TimeRequired) -> Self {
         Self {
             time_of_day: required.time_of_day,
@@ -468,6 +480,7 @@ impl Time {
 impl PropertyType for Time {}
 
 impl ToValue for Time {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TimeOfDay", &self.time_of_day)
@@ -518,6 +531,7 @@ pub struct WeeklySchedule {
 #[rustfmt::skip]
 impl WeeklySchedule {
     /// A `WeeklySchedule` with its required properties, named in a [`WeeklyScheduleRequired`].
+    #[inline]
     pub fn new(required: WeeklyScheduleRequired) -> Self {
         Self {
             days: required.days,
@@ -534,6 +548,7 @@ impl WeeklySchedule {
 impl PropertyType for WeeklySchedule {}
 
 impl ToValue for WeeklySchedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Days", &self.days)
@@ -560,6 +575,7 @@ impl From<Value> for CisSecurityLevel {
 }
 
 impl ToValue for CisSecurityLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Level1 => "LEVEL_1",
@@ -598,6 +614,7 @@ impl From<Value> for Day {
 }
 
 impl ToValue for Day {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Mon => "MON",

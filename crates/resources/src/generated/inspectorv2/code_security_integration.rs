@@ -89,6 +89,7 @@ impl CodeSecurityIntegration {
     };
 
     /// A `CodeSecurityIntegration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -119,6 +120,7 @@ impl Resource for CodeSecurityIntegration {
 }
 
 impl ToValue for CodeSecurityIntegration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreateIntegrationDetails", &self.create_integration_details)
@@ -144,6 +146,7 @@ impl CodeSecurityIntegrationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the code security integration.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -151,6 +154,7 @@ impl CodeSecurityIntegrationAttributes {
     /// `Fn::GetAtt` `AuthorizationUrl`: a string.
     ///
     /// The URL used to authorize the integration with the repository provider.
+    #[inline]
     pub fn authorization_url(&self) -> Value {
         self.0.get_att("AuthorizationUrl")
     }
@@ -158,6 +162,7 @@ impl CodeSecurityIntegrationAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the code security integration was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -165,11 +170,13 @@ impl CodeSecurityIntegrationAttributes {
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The timestamp when the code security integration was last updated.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -177,6 +184,7 @@ impl CodeSecurityIntegrationAttributes {
     /// `Fn::GetAtt` `StatusReason`: a string.
     ///
     /// The reason for the current status of the code security integration.
+    #[inline]
     pub fn status_reason(&self) -> Value {
         self.0.get_att("StatusReason")
     }
@@ -215,6 +223,7 @@ pub struct CreateDetails {
 #[rustfmt::skip]
 impl CreateDetails {
     /// A `CreateDetails` with its required properties, named in a [`CreateDetailsRequired`].
+    #[inline]
     pub fn new(required: CreateDetailsRequired) -> Self {
         Self {
             gitlab_self_managed: required.gitlab_self_managed,
@@ -228,6 +237,7 @@ impl CreateDetails {
 impl PropertyType for CreateDetails {}
 
 impl ToValue for CreateDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("gitlabSelfManaged", &self.gitlab_self_managed)
@@ -277,6 +287,7 @@ pub struct CreateGitLabSelfManagedIntegrationDetail {
 #[rustfmt::skip]
 impl CreateGitLabSelfManagedIntegrationDetail {
     /// A `CreateGitLabSelfManagedIntegrationDetail` with its required properties, named in a [`CreateGitLabSelfManagedIntegrationDetailRequired`].
+    #[inline]
     pub fn new(required: CreateGitLabSelfManagedIntegrationDetailRequired) -> Self {
         Self {
             access_token: required.access_token,
@@ -293,6 +304,7 @@ impl CreateGitLabSelfManagedIntegrationDetail {
 impl PropertyType for CreateGitLabSelfManagedIntegrationDetail {}
 
 impl ToValue for CreateGitLabSelfManagedIntegrationDetail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("accessToken", &self.access_token)
@@ -332,6 +344,7 @@ pub struct UpdateDetails {
 #[rustfmt::skip]
 impl UpdateDetails {
     /// A `UpdateDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -345,6 +358,7 @@ impl UpdateDetails {
 impl PropertyType for UpdateDetails {}
 
 impl ToValue for UpdateDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("github", &self.github)
@@ -397,6 +411,7 @@ pub struct UpdateGitHubIntegrationDetail {
 #[rustfmt::skip]
 impl UpdateGitHubIntegrationDetail {
     /// A `UpdateGitHubIntegrationDetail` with its required properties, named in a [`UpdateGitHubIntegrationDetailRequired`].
+    #[inline]
     pub fn new(required: UpdateGitHubIntegrationDetailRequired) -> Self {
         Self {
             code: required.code,
@@ -413,6 +428,7 @@ impl UpdateGitHubIntegrationDetail {
 impl PropertyType for UpdateGitHubIntegrationDetail {}
 
 impl ToValue for UpdateGitHubIntegrationDetail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("code", &self.code)
@@ -456,6 +472,7 @@ pub struct UpdateGitLabSelfManagedIntegrationDetail {
 #[rustfmt::skip]
 impl UpdateGitLabSelfManagedIntegrationDetail {
     /// A `UpdateGitLabSelfManagedIntegrationDetail` with its required properties, named in a [`UpdateGitLabSelfManagedIntegrationDetailRequired`].
+    #[inline]
     pub fn new(required: UpdateGitLabSelfManagedIntegrationDetailRequired) -> Self {
         Self {
             auth_code: required.auth_code,
@@ -469,6 +486,7 @@ impl UpdateGitLabSelfManagedIntegrationDetail {
 impl PropertyType for UpdateGitLabSelfManagedIntegrationDetail {}
 
 impl ToValue for UpdateGitLabSelfManagedIntegrationDetail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("authCode", &self.auth_code).build()
     }
@@ -492,6 +510,7 @@ impl From<Value> for IntegrationType {
 }
 
 impl ToValue for IntegrationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GitlabSelfManaged => "GITLAB_SELF_MANAGED",

@@ -87,6 +87,7 @@ impl CodeSecurityScanConfiguration {
     };
 
     /// A `CodeSecurityScanConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -117,6 +118,7 @@ impl Resource for CodeSecurityScanConfiguration {
 }
 
 impl ToValue for CodeSecurityScanConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Configuration", &self.configuration)
@@ -142,6 +144,7 @@ impl CodeSecurityScanConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the scan configuration.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -193,6 +196,7 @@ pub struct CodeSecurityScanConfigurationProperty {
 #[rustfmt::skip]
 impl CodeSecurityScanConfigurationProperty {
     /// A `CodeSecurityScanConfigurationProperty` with its required properties, named in a [`CodeSecurityScanConfigurationPropertyRequired`].
+    #[inline]
     pub fn new(required: CodeSecurityScanConfigurationPropertyRequired) -> Self {
         Self {
             continuous_integration_scan_configuration: None,
@@ -212,6 +216,7 @@ impl CodeSecurityScanConfigurationProperty {
 impl PropertyType for CodeSecurityScanConfigurationProperty {}
 
 impl ToValue for CodeSecurityScanConfigurationProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -262,6 +267,7 @@ pub struct ContinuousIntegrationScanConfiguration {
 #[rustfmt::skip]
 impl ContinuousIntegrationScanConfiguration {
     /// A `ContinuousIntegrationScanConfiguration` with its required properties, named in a [`ContinuousIntegrationScanConfigurationRequired`].
+    #[inline]
     pub fn new(required: ContinuousIntegrationScanConfigurationRequired) -> Self {
         Self {
             supported_events: required.supported_events,
@@ -275,6 +281,7 @@ impl ContinuousIntegrationScanConfiguration {
 impl PropertyType for ContinuousIntegrationScanConfiguration {}
 
 impl ToValue for ContinuousIntegrationScanConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("supportedEvents", &self.supported_events)
@@ -316,6 +323,7 @@ pub struct PeriodicScanConfiguration {
 #[rustfmt::skip]
 impl PeriodicScanConfiguration {
     /// A `PeriodicScanConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -329,6 +337,7 @@ impl PeriodicScanConfiguration {
 impl PropertyType for PeriodicScanConfiguration {}
 
 impl ToValue for PeriodicScanConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("frequency", &self.frequency)
@@ -362,6 +371,7 @@ pub struct ScopeSettings {
 #[rustfmt::skip]
 impl ScopeSettings {
     /// A `ScopeSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -373,6 +383,7 @@ impl ScopeSettings {
 impl PropertyType for ScopeSettings {}
 
 impl ToValue for ScopeSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("projectSelectionScope", &self.project_selection_scope)
@@ -398,6 +409,7 @@ impl From<Value> for ConfigurationLevel {
 }
 
 impl ToValue for ConfigurationLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Organization => "ORGANIZATION",
@@ -426,6 +438,7 @@ impl From<Value> for ContinuousIntegrationScanEvent {
 }
 
 impl ToValue for ContinuousIntegrationScanEvent {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PullRequest => "PULL_REQUEST",
@@ -456,6 +469,7 @@ impl From<Value> for PeriodicScanFrequency {
 }
 
 impl ToValue for PeriodicScanFrequency {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Weekly => "WEEKLY",
@@ -483,6 +497,7 @@ impl From<Value> for ProjectSelectionScope {
 }
 
 impl ToValue for ProjectSelectionScope {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -512,6 +527,7 @@ impl From<Value> for RuleSetCategory {
 }
 
 impl ToValue for RuleSetCategory {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sast => "SAST",

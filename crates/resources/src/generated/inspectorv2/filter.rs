@@ -92,6 +92,7 @@ impl Filter {
     };
 
     /// A `Filter` with its required properties, named in a [`FilterRequired`].
+    #[inline]
     pub fn new(required: FilterRequired) -> Self {
         Self {
             description: None,
@@ -128,6 +129,7 @@ impl Resource for Filter {
 }
 
 impl ToValue for Filter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -153,6 +155,7 @@ impl FilterAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Number (ARN) associated with this filter.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -192,6 +195,7 @@ pub struct DateFilter {
 #[rustfmt::skip]
 impl DateFilter {
     /// A `DateFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -205,6 +209,7 @@ impl DateFilter {
 impl PropertyType for DateFilter {}
 
 impl ToValue for DateFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndInclusive", &self.end_inclusive)
@@ -505,6 +510,7 @@ pub struct FilterCriteria {
 #[rustfmt::skip]
 impl FilterCriteria {
     /// A `FilterCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -598,6 +604,7 @@ impl FilterCriteria {
 impl PropertyType for FilterCriteria {}
 
 impl ToValue for FilterCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsAccountId", &self.aws_account_id)
@@ -708,6 +715,7 @@ pub struct MapFilter {
 #[rustfmt::skip]
 impl MapFilter {
     /// A `MapFilter` with its required properties, named in a [`MapFilterRequired`].
+    #[inline]
     pub fn new(required: MapFilterRequired) -> Self {
         Self {
             comparison: required.comparison,
@@ -727,6 +735,7 @@ impl MapFilter {
 impl PropertyType for MapFilter {}
 
 impl ToValue for MapFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Comparison", &self.comparison)
@@ -766,6 +775,7 @@ pub struct NumberFilter {
 #[rustfmt::skip]
 impl NumberFilter {
     /// A `NumberFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -779,6 +789,7 @@ impl NumberFilter {
 impl PropertyType for NumberFilter {}
 
 impl ToValue for NumberFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LowerInclusive", &self.lower_inclusive)
@@ -843,6 +854,7 @@ pub struct PackageFilter {
 #[rustfmt::skip]
 impl PackageFilter {
     /// A `PackageFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -868,6 +880,7 @@ impl PackageFilter {
 impl PropertyType for PackageFilter {}
 
 impl ToValue for PackageFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Architecture", &self.architecture)
@@ -916,6 +929,7 @@ pub struct PortRangeFilter {
 #[rustfmt::skip]
 impl PortRangeFilter {
     /// A `PortRangeFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -929,6 +943,7 @@ impl PortRangeFilter {
 impl PropertyType for PortRangeFilter {}
 
 impl ToValue for PortRangeFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BeginInclusive", &self.begin_inclusive)
@@ -979,6 +994,7 @@ pub struct StringFilter {
 #[rustfmt::skip]
 impl StringFilter {
     /// A `StringFilter` with its required properties, named in a [`StringFilterRequired`].
+    #[inline]
     pub fn new(required: StringFilterRequired) -> Self {
         Self {
             comparison: required.comparison,
@@ -995,6 +1011,7 @@ impl StringFilter {
 impl PropertyType for StringFilter {}
 
 impl ToValue for StringFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Comparison", &self.comparison)
@@ -1021,6 +1038,7 @@ impl From<Value> for FilterAction {
 }
 
 impl ToValue for FilterAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1047,6 +1065,7 @@ impl From<Value> for MapComparison {
 }
 
 impl ToValue for MapComparison {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Equals => "EQUALS",
@@ -1076,6 +1095,7 @@ impl From<Value> for StringComparison {
 }
 
 impl ToValue for StringComparison {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Equals => "EQUALS",

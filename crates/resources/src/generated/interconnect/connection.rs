@@ -120,6 +120,7 @@ impl Connection {
     };
 
     /// A `Connection` with its required properties, named in a [`ConnectionRequired`].
+    #[inline]
     pub fn new(required: ConnectionRequired) -> Self {
         Self {
             activation_key: None,
@@ -165,6 +166,7 @@ impl Resource for Connection {
 }
 
 impl ToValue for Connection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActivationKey", &self.activation_key)
@@ -193,6 +195,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the connection.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -200,6 +203,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `BillingTier`: an integer.
     ///
     /// The billing tier for the connection.
+    #[inline]
     pub fn billing_tier(&self) -> Value {
         self.0.get_att("BillingTier")
     }
@@ -207,6 +211,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `ConnectionId`: a string.
     ///
     /// The unique identifier for the connection.
+    #[inline]
     pub fn connection_id(&self) -> Value {
         self.0.get_att("ConnectionId")
     }
@@ -214,6 +219,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `OwnerAccount`: a string.
     ///
     /// The AWS account ID of the connection owner.
+    #[inline]
     pub fn owner_account(&self) -> Value {
         self.0.get_att("OwnerAccount")
     }
@@ -221,6 +227,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `Provider`: an object.
     ///
     /// The partner cloud service provider.
+    #[inline]
     pub fn provider(&self) -> Value {
         self.0.get_att("Provider")
     }
@@ -228,6 +235,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `SharedId`: a string.
     ///
     /// The shared identifier for the connection pairing.
+    #[inline]
     pub fn shared_id(&self) -> Value {
         self.0.get_att("SharedId")
     }
@@ -235,6 +243,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The current state of the connection.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -242,6 +251,7 @@ impl ConnectionAttributes {
     /// `Fn::GetAtt` `Type`: a string.
     ///
     /// The type of managed connection.
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
@@ -279,6 +289,7 @@ pub struct AttachPoint {
 #[rustfmt::skip]
 impl AttachPoint {
     /// A `AttachPoint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -292,6 +303,7 @@ impl AttachPoint {
 impl PropertyType for AttachPoint {}
 
 impl ToValue for AttachPoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arn", &self.arn)
@@ -333,6 +345,7 @@ pub struct RemoteAccount {
 #[rustfmt::skip]
 impl RemoteAccount {
     /// A `RemoteAccount` with its required properties, named in a [`RemoteAccountRequired`].
+    #[inline]
     pub fn new(required: RemoteAccountRequired) -> Self {
         Self {
             identifier: required.identifier,
@@ -346,6 +359,7 @@ impl RemoteAccount {
 impl PropertyType for RemoteAccount {}
 
 impl ToValue for RemoteAccount {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Identifier", &self.identifier)
@@ -391,6 +405,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -407,6 +422,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

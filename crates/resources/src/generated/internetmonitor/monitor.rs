@@ -166,6 +166,7 @@ impl Monitor {
     };
 
     /// A `Monitor` with its required properties, named in a [`MonitorRequired`].
+    #[inline]
     pub fn new(required: MonitorRequired) -> Self {
         Self {
             health_events_config: None,
@@ -223,6 +224,7 @@ impl Resource for Monitor {
 }
 
 impl ToValue for Monitor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HealthEventsConfig", &self.health_events_config)
@@ -262,11 +264,13 @@ impl From<ResourceRef> for MonitorAttributes {
 
 impl MonitorAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }
@@ -274,11 +278,13 @@ impl MonitorAttributes {
     /// `Fn::GetAtt` `MonitorArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the monitor.
+    #[inline]
     pub fn monitor_arn(&self) -> Value {
         self.0.get_att("MonitorArn")
     }
 
     /// `Fn::GetAtt` `ProcessingStatus`: one of a set of strings.
+    #[inline]
     pub fn processing_status(&self) -> Value {
         self.0.get_att("ProcessingStatus")
     }
@@ -286,6 +292,7 @@ impl MonitorAttributes {
     /// `Fn::GetAtt` `ProcessingStatusInfo`: a string.
     ///
     /// Additional information about the health of the data processing for the monitor.
+    #[inline]
     pub fn processing_status_info(&self) -> Value {
         self.0.get_att("ProcessingStatusInfo")
     }
@@ -337,6 +344,7 @@ pub struct HealthEventsConfig {
 #[rustfmt::skip]
 impl HealthEventsConfig {
     /// A `HealthEventsConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -354,6 +362,7 @@ impl HealthEventsConfig {
 impl PropertyType for HealthEventsConfig {}
 
 impl ToValue for HealthEventsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -401,6 +410,7 @@ pub struct InternetMeasurementsLogDelivery {
 #[rustfmt::skip]
 impl InternetMeasurementsLogDelivery {
     /// A `InternetMeasurementsLogDelivery` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -412,6 +422,7 @@ impl InternetMeasurementsLogDelivery {
 impl PropertyType for InternetMeasurementsLogDelivery {}
 
 impl ToValue for InternetMeasurementsLogDelivery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("S3Config", &self.s3_config).build()
     }
@@ -464,6 +475,7 @@ pub struct LocalHealthEventsConfig {
 #[rustfmt::skip]
 impl LocalHealthEventsConfig {
     /// A `LocalHealthEventsConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -479,6 +491,7 @@ impl LocalHealthEventsConfig {
 impl PropertyType for LocalHealthEventsConfig {}
 
 impl ToValue for LocalHealthEventsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HealthScoreThreshold", &self.health_score_threshold)
@@ -527,6 +540,7 @@ pub struct S3Config {
 #[rustfmt::skip]
 impl S3Config {
     /// A `S3Config` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -542,6 +556,7 @@ impl S3Config {
 impl PropertyType for S3Config {}
 
 impl ToValue for S3Config {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
@@ -575,6 +590,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -588,6 +604,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -614,6 +631,7 @@ impl From<Value> for LocalHealthEventsConfigStatus {
 }
 
 impl ToValue for LocalHealthEventsConfigStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -642,6 +660,7 @@ impl From<Value> for LogDeliveryStatus {
 }
 
 impl ToValue for LogDeliveryStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -674,6 +693,7 @@ impl From<Value> for MonitorConfigState {
 }
 
 impl ToValue for MonitorConfigState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pending => "PENDING",

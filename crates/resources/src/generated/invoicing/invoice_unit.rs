@@ -106,6 +106,7 @@ impl InvoiceUnit {
     };
 
     /// A `InvoiceUnit` with its required properties, named in a [`InvoiceUnitRequired`].
+    #[inline]
     pub fn new(required: InvoiceUnitRequired) -> Self {
         Self {
             description: None,
@@ -145,6 +146,7 @@ impl Resource for InvoiceUnit {
 }
 
 impl ToValue for InvoiceUnit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -169,11 +171,13 @@ impl From<ResourceRef> for InvoiceUnitAttributes {
 
 impl InvoiceUnitAttributes {
     /// `Fn::GetAtt` `InvoiceUnitArn`: a string.
+    #[inline]
     pub fn invoice_unit_arn(&self) -> Value {
         self.0.get_att("InvoiceUnitArn")
     }
 
     /// `Fn::GetAtt` `LastModified`: a number.
+    #[inline]
     pub fn last_modified(&self) -> Value {
         self.0.get_att("LastModified")
     }
@@ -223,6 +227,7 @@ pub struct ResourceTag {
 #[rustfmt::skip]
 impl ResourceTag {
     /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
+    #[inline]
     pub fn new(required: ResourceTagRequired) -> Self {
         Self {
             key: required.key,
@@ -239,6 +244,7 @@ impl ResourceTag {
 impl PropertyType for ResourceTag {}
 
 impl ToValue for ResourceTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -282,6 +288,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             linked_accounts: required.linked_accounts,
@@ -295,6 +302,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LinkedAccounts", &self.linked_accounts)

@@ -97,6 +97,7 @@ impl AccountAuditConfiguration {
     };
 
     /// A `AccountAuditConfiguration` with its required properties, named in a [`AccountAuditConfigurationRequired`].
+    #[inline]
     pub fn new(required: AccountAuditConfigurationRequired) -> Self {
         Self {
             account_id: required.account_id,
@@ -127,6 +128,7 @@ impl Resource for AccountAuditConfiguration {
 }
 
 impl ToValue for AccountAuditConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccountId", &self.account_id)
@@ -175,6 +177,7 @@ pub struct AuditCheckConfiguration {
 #[rustfmt::skip]
 impl AuditCheckConfiguration {
     /// A `AuditCheckConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -186,6 +189,7 @@ impl AuditCheckConfiguration {
 impl PropertyType for AuditCheckConfiguration {}
 
 impl ToValue for AuditCheckConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -297,6 +301,7 @@ pub struct AuditCheckConfigurations {
 #[rustfmt::skip]
 impl AuditCheckConfigurations {
     /// A `AuditCheckConfigurations` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -340,6 +345,7 @@ impl AuditCheckConfigurations {
 impl PropertyType for AuditCheckConfigurations {}
 
 impl ToValue for AuditCheckConfigurations {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -450,6 +456,7 @@ pub struct AuditNotificationTarget {
 #[rustfmt::skip]
 impl AuditNotificationTarget {
     /// A `AuditNotificationTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -465,6 +472,7 @@ impl AuditNotificationTarget {
 impl PropertyType for AuditNotificationTarget {}
 
 impl ToValue for AuditNotificationTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -499,6 +507,7 @@ pub struct AuditNotificationTargetConfigurations {
 #[rustfmt::skip]
 impl AuditNotificationTargetConfigurations {
     /// A `AuditNotificationTargetConfigurations` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -510,6 +519,7 @@ impl AuditNotificationTargetConfigurations {
 impl PropertyType for AuditNotificationTargetConfigurations {}
 
 impl ToValue for AuditNotificationTargetConfigurations {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Sns", &self.sns).build()
     }
@@ -542,6 +552,7 @@ pub struct CertAgeCheckCustomConfiguration {
 #[rustfmt::skip]
 impl CertAgeCheckCustomConfiguration {
     /// A `CertAgeCheckCustomConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -553,6 +564,7 @@ impl CertAgeCheckCustomConfiguration {
 impl PropertyType for CertAgeCheckCustomConfiguration {}
 
 impl ToValue for CertAgeCheckCustomConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertAgeThresholdInDays", &self.cert_age_threshold_in_days)
@@ -587,6 +599,7 @@ pub struct CertExpirationCheckCustomConfiguration {
 #[rustfmt::skip]
 impl CertExpirationCheckCustomConfiguration {
     /// A `CertExpirationCheckCustomConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -598,6 +611,7 @@ impl CertExpirationCheckCustomConfiguration {
 impl PropertyType for CertExpirationCheckCustomConfiguration {}
 
 impl ToValue for CertExpirationCheckCustomConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -638,6 +652,7 @@ pub struct DeviceCertAgeAuditCheckConfiguration {
 #[rustfmt::skip]
 impl DeviceCertAgeAuditCheckConfiguration {
     /// A `DeviceCertAgeAuditCheckConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -651,6 +666,7 @@ impl DeviceCertAgeAuditCheckConfiguration {
 impl PropertyType for DeviceCertAgeAuditCheckConfiguration {}
 
 impl ToValue for DeviceCertAgeAuditCheckConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Configuration", &self.configuration)
@@ -689,6 +705,7 @@ pub struct DeviceCertExpirationAuditCheckConfiguration {
 #[rustfmt::skip]
 impl DeviceCertExpirationAuditCheckConfiguration {
     /// A `DeviceCertExpirationAuditCheckConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -702,6 +719,7 @@ impl DeviceCertExpirationAuditCheckConfiguration {
 impl PropertyType for DeviceCertExpirationAuditCheckConfiguration {}
 
 impl ToValue for DeviceCertExpirationAuditCheckConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Configuration", &self.configuration)

@@ -121,6 +121,7 @@ impl Authorizer {
     };
 
     /// A `Authorizer` with its required properties, named in a [`AuthorizerRequired`].
+    #[inline]
     pub fn new(required: AuthorizerRequired) -> Self {
         Self {
             authorizer_function_arn: required.authorizer_function_arn,
@@ -166,6 +167,7 @@ impl Resource for Authorizer {
 }
 
 impl ToValue for Authorizer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthorizerFunctionArn", &self.authorizer_function_arn)
@@ -194,6 +196,7 @@ impl AuthorizerAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the authorizer.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -237,6 +240,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -253,6 +257,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -279,6 +284,7 @@ impl From<Value> for AuthorizerStatus {
 }
 
 impl ToValue for AuthorizerStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Active => "ACTIVE",

@@ -77,6 +77,7 @@ impl BillingGroup {
     };
 
     /// A `BillingGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -103,6 +104,7 @@ impl Resource for BillingGroup {
 }
 
 impl ToValue for BillingGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BillingGroupName", &self.billing_group_name)
@@ -126,6 +128,7 @@ impl BillingGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the billing group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -133,6 +136,7 @@ impl BillingGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the billing group.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -163,6 +167,7 @@ pub struct BillingGroupProperties {
 #[rustfmt::skip]
 impl BillingGroupProperties {
     /// A `BillingGroupProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -174,6 +179,7 @@ impl BillingGroupProperties {
 impl PropertyType for BillingGroupProperties {}
 
 impl ToValue for BillingGroupProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BillingGroupDescription", &self.billing_group_description)
@@ -219,6 +225,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -235,6 +242,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -126,6 +126,7 @@ impl CaCertificate {
     };
 
     /// A `CaCertificate` with its required properties, named in a [`CaCertificateRequired`].
+    #[inline]
     pub fn new(required: CaCertificateRequired) -> Self {
         Self {
             auto_registration_status: None,
@@ -171,6 +172,7 @@ impl Resource for CaCertificate {
 }
 
 impl ToValue for CaCertificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoRegistrationStatus", &self.auto_registration_status)
@@ -208,6 +210,7 @@ impl CaCertificateAttributes {
     /// A value similar to the following is returned:
     ///
     /// `arn:aws:iot:us-east-1:123456789012:cacert/a6be6b84559801927e35a8f901fae08b5971d78d1562e29504ff9663b276a5f5`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -215,6 +218,7 @@ impl CaCertificateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The CA certificate ID.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -261,6 +265,7 @@ pub struct RegistrationConfig {
 #[rustfmt::skip]
 impl RegistrationConfig {
     /// A `RegistrationConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -276,6 +281,7 @@ impl RegistrationConfig {
 impl PropertyType for RegistrationConfig {}
 
 impl ToValue for RegistrationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RoleArn", &self.role_arn)
@@ -323,6 +329,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -339,6 +346,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -365,6 +373,7 @@ impl From<Value> for AutoRegistrationStatus {
 }
 
 impl ToValue for AutoRegistrationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enable => "ENABLE",
@@ -393,6 +402,7 @@ impl From<Value> for CaCertificateStatus {
 }
 
 impl ToValue for CaCertificateStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Active => "ACTIVE",

@@ -105,6 +105,7 @@ impl Certificate {
     };
 
     /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
+    #[inline]
     pub fn new(required: CertificateRequired) -> Self {
         Self {
             ca_certificate_pem: None,
@@ -138,6 +139,7 @@ impl Resource for Certificate {
 }
 
 impl ToValue for Certificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CACertificatePem", &self.ca_certificate_pem)
@@ -172,6 +174,7 @@ impl CertificateAttributes {
     /// A value similar to the following is returned:
     ///
     /// `arn:aws:iot:ap-southeast-2:123456789012:cert/a1234567b89c012d3e4fg567hij8k9l01mno1p23q45678901rs234567890t1u2`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -179,6 +182,7 @@ impl CertificateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The certificate ID.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -208,6 +212,7 @@ impl From<Value> for CertificateStatus {
 }
 
 impl ToValue for CertificateStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Active => "ACTIVE",

@@ -94,6 +94,7 @@ impl CertificateProvider {
     };
 
     /// A `CertificateProvider` with its required properties, named in a [`CertificateProviderRequired`].
+    #[inline]
     pub fn new(required: CertificateProviderRequired) -> Self {
         Self {
             account_default_for_operations: required.account_default_for_operations,
@@ -127,6 +128,7 @@ impl Resource for CertificateProvider {
 }
 
 impl ToValue for CertificateProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -160,6 +162,7 @@ impl CertificateProviderAttributes {
     /// A value similar to the following is returned:
     ///
     /// `arn:aws:iot:ap-southeast-2:123456789012:certprovider/my-certificate-provider`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -203,6 +206,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -219,6 +223,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -243,6 +248,7 @@ impl From<Value> for CertificateProviderOperation {
 }
 
 impl ToValue for CertificateProviderOperation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CreateCertificateFromCsr => "CreateCertificateFromCsr",

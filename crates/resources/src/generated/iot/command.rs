@@ -149,6 +149,7 @@ impl Command {
     };
 
     /// A `Command` with its required properties, named in a [`CommandRequired`].
+    #[inline]
     pub fn new(required: CommandRequired) -> Self {
         Self {
             command_id: required.command_id,
@@ -212,6 +213,7 @@ impl Resource for Command {
 }
 
 impl ToValue for Command {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CommandId", &self.command_id)
@@ -246,6 +248,7 @@ impl CommandAttributes {
     /// `Fn::GetAtt` `CommandArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the command.
+    #[inline]
     pub fn command_arn(&self) -> Value {
         self.0.get_att("CommandArn")
     }
@@ -280,6 +283,7 @@ pub struct AwsJsonSubstitutionCommandPreprocessorConfig {
 #[rustfmt::skip]
 impl AwsJsonSubstitutionCommandPreprocessorConfig {
     /// A `AwsJsonSubstitutionCommandPreprocessorConfig` with its required properties, named in a [`AwsJsonSubstitutionCommandPreprocessorConfigRequired`].
+    #[inline]
     pub fn new(required: AwsJsonSubstitutionCommandPreprocessorConfigRequired) -> Self {
         Self {
             output_format: required.output_format,
@@ -293,6 +297,7 @@ impl AwsJsonSubstitutionCommandPreprocessorConfig {
 impl PropertyType for AwsJsonSubstitutionCommandPreprocessorConfig {}
 
 impl ToValue for AwsJsonSubstitutionCommandPreprocessorConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OutputFormat", &self.output_format)
@@ -350,6 +355,7 @@ pub struct CommandParameter {
 #[rustfmt::skip]
 impl CommandParameter {
     /// A `CommandParameter` with its required properties, named in a [`CommandParameterRequired`].
+    #[inline]
     pub fn new(required: CommandParameterRequired) -> Self {
         Self {
             default_value: None,
@@ -378,6 +384,7 @@ impl CommandParameter {
 impl PropertyType for CommandParameter {}
 
 impl ToValue for CommandParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultValue", &self.default_value)
@@ -437,6 +444,7 @@ pub struct CommandParameterValue {
 #[rustfmt::skip]
 impl CommandParameterValue {
     /// A `CommandParameterValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -460,6 +468,7 @@ impl CommandParameterValue {
 impl PropertyType for CommandParameterValue {}
 
 impl ToValue for CommandParameterValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("B", &self.b)
@@ -514,6 +523,7 @@ pub struct CommandParameterValueComparisonOperand {
 #[rustfmt::skip]
 impl CommandParameterValueComparisonOperand {
     /// A `CommandParameterValueComparisonOperand` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -533,6 +543,7 @@ impl CommandParameterValueComparisonOperand {
 impl PropertyType for CommandParameterValueComparisonOperand {}
 
 impl ToValue for CommandParameterValueComparisonOperand {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Number", &self.number)
@@ -578,6 +589,7 @@ pub struct CommandParameterValueCondition {
 #[rustfmt::skip]
 impl CommandParameterValueCondition {
     /// A `CommandParameterValueCondition` with its required properties, named in a [`CommandParameterValueConditionRequired`].
+    #[inline]
     pub fn new(required: CommandParameterValueConditionRequired) -> Self {
         Self {
             comparison_operator: required.comparison_operator,
@@ -594,6 +606,7 @@ impl CommandParameterValueCondition {
 impl PropertyType for CommandParameterValueCondition {}
 
 impl ToValue for CommandParameterValueCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
@@ -640,6 +653,7 @@ pub struct CommandParameterValueNumberRange {
 #[rustfmt::skip]
 impl CommandParameterValueNumberRange {
     /// A `CommandParameterValueNumberRange` with its required properties, named in a [`CommandParameterValueNumberRangeRequired`].
+    #[inline]
     pub fn new(required: CommandParameterValueNumberRangeRequired) -> Self {
         Self {
             max: required.max,
@@ -656,6 +670,7 @@ impl CommandParameterValueNumberRange {
 impl PropertyType for CommandParameterValueNumberRange {}
 
 impl ToValue for CommandParameterValueNumberRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Max", &self.max)
@@ -690,6 +705,7 @@ pub struct CommandPayload {
 #[rustfmt::skip]
 impl CommandPayload {
     /// A `CommandPayload` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -703,6 +719,7 @@ impl CommandPayload {
 impl PropertyType for CommandPayload {}
 
 impl ToValue for CommandPayload {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Content", &self.content)
@@ -732,6 +749,7 @@ pub struct CommandPreprocessor {
 #[rustfmt::skip]
 impl CommandPreprocessor {
     /// A `CommandPreprocessor` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -743,6 +761,7 @@ impl CommandPreprocessor {
 impl PropertyType for CommandPreprocessor {}
 
 impl ToValue for CommandPreprocessor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsJsonSubstitution", &self.aws_json_substitution)
@@ -778,6 +797,7 @@ impl From<Value> for CommandParameterType {
 }
 
 impl ToValue for CommandParameterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::String => "STRING",
@@ -827,6 +847,7 @@ impl From<Value> for CommandParameterValueComparisonOperator {
 }
 
 impl ToValue for CommandParameterValueComparisonOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Equals => "EQUALS",
@@ -863,6 +884,7 @@ impl From<Value> for Namespace {
 }
 
 impl ToValue for Namespace {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsIoT => "AWS-IoT",
@@ -891,6 +913,7 @@ impl From<Value> for OutputFormat {
 }
 
 impl ToValue for OutputFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Json => "JSON",

@@ -96,6 +96,7 @@ impl CustomMetric {
     };
 
     /// A `CustomMetric` with its required properties, named in a [`CustomMetricRequired`].
+    #[inline]
     pub fn new(required: CustomMetricRequired) -> Self {
         Self {
             display_name: None,
@@ -129,6 +130,7 @@ impl Resource for CustomMetric {
 }
 
 impl ToValue for CustomMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisplayName", &self.display_name)
@@ -153,6 +155,7 @@ impl CustomMetricAttributes {
     /// `Fn::GetAtt` `MetricArn`: a string.
     ///
     /// The Amazon Resource Number (ARN) of the custom metric; for example, `arn: *aws-partition* :iot: *region* : *accountId* :custommetric/ *metricName*` .
+    #[inline]
     pub fn metric_arn(&self) -> Value {
         self.0.get_att("MetricArn")
     }
@@ -180,6 +183,7 @@ impl From<Value> for MetricType {
 }
 
 impl ToValue for MetricType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::StringList => "string-list",

@@ -95,6 +95,7 @@ impl Dimension {
     };
 
     /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
+    #[inline]
     pub fn new(required: DimensionRequired) -> Self {
         Self {
             name: None,
@@ -128,6 +129,7 @@ impl Resource for Dimension {
 }
 
 impl ToValue for Dimension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -152,6 +154,7 @@ impl DimensionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the dimension.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -173,6 +176,7 @@ impl From<Value> for DimensionType {
 }
 
 impl ToValue for DimensionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TopicFilter => "TOPIC_FILTER",

@@ -147,6 +147,7 @@ impl DomainConfiguration {
     };
 
     /// A `DomainConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -193,6 +194,7 @@ impl Resource for DomainConfiguration {
 }
 
 impl ToValue for DomainConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationProtocol", &self.application_protocol)
@@ -229,6 +231,7 @@ impl DomainConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the domain configuration.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -236,6 +239,7 @@ impl DomainConfigurationAttributes {
     /// `Fn::GetAtt` `DomainType`: one of a set of strings.
     ///
     /// The type of service delivered by the domain.
+    #[inline]
     pub fn domain_type(&self) -> Value {
         self.0.get_att("DomainType")
     }
@@ -243,6 +247,7 @@ impl DomainConfigurationAttributes {
     /// `Fn::GetAtt` `ServerCertificates`: a list of `ServerCertificateSummary` objects.
     ///
     /// The ARNs of the certificates that AWS IoT passes to the device during the TLS handshake. Currently you can specify only one certificate ARN. This value is not required for AWS -managed domains.
+    #[inline]
     pub fn server_certificates(&self) -> Value {
         self.0.get_att("ServerCertificates")
     }
@@ -280,6 +285,7 @@ pub struct AuthorizerConfig {
 #[rustfmt::skip]
 impl AuthorizerConfig {
     /// A `AuthorizerConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -293,6 +299,7 @@ impl AuthorizerConfig {
 impl PropertyType for AuthorizerConfig {}
 
 impl ToValue for AuthorizerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowAuthorizerOverride", &self.allow_authorizer_override)
@@ -328,6 +335,7 @@ pub struct ClientCertificateConfig {
 #[rustfmt::skip]
 impl ClientCertificateConfig {
     /// A `ClientCertificateConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -339,6 +347,7 @@ impl ClientCertificateConfig {
 impl PropertyType for ClientCertificateConfig {}
 
 impl ToValue for ClientCertificateConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -390,6 +399,7 @@ pub struct ServerCertificateConfig {
 #[rustfmt::skip]
 impl ServerCertificateConfig {
     /// A `ServerCertificateConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -405,6 +415,7 @@ impl ServerCertificateConfig {
 impl PropertyType for ServerCertificateConfig {}
 
 impl ToValue for ServerCertificateConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnableOCSPCheck", &self.enable_ocsp_check)
@@ -455,6 +466,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -471,6 +483,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -506,6 +519,7 @@ pub struct TlsConfig {
 #[rustfmt::skip]
 impl TlsConfig {
     /// A `TlsConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -517,6 +531,7 @@ impl TlsConfig {
 impl PropertyType for TlsConfig {}
 
 impl ToValue for TlsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityPolicy", &self.security_policy)
@@ -546,6 +561,7 @@ impl From<Value> for ApplicationProtocol {
 }
 
 impl ToValue for ApplicationProtocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SecureMqtt => "SECURE_MQTT",
@@ -582,6 +598,7 @@ impl From<Value> for AuthenticationType {
 }
 
 impl ToValue for AuthenticationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsX509 => "AWS_X509",
@@ -613,6 +630,7 @@ impl From<Value> for DomainConfigurationStatus {
 }
 
 impl ToValue for DomainConfigurationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -643,6 +661,7 @@ impl From<Value> for ServiceType {
 }
 
 impl ToValue for ServiceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Data => "DATA",

@@ -78,6 +78,7 @@ impl EncryptionConfiguration {
     };
 
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
         Self {
             encryption_type: required.encryption_type,
@@ -105,6 +106,7 @@ impl Resource for EncryptionConfiguration {
 }
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EncryptionType", &self.encryption_type)
@@ -128,11 +130,13 @@ impl EncryptionConfigurationAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     ///
     /// The unique identifier (ID) of an AWS account.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
 
     /// `Fn::GetAtt` `ConfigurationDetails`: an object.
+    #[inline]
     pub fn configuration_details(&self) -> Value {
         self.0.get_att("ConfigurationDetails")
     }
@@ -140,6 +144,7 @@ impl EncryptionConfigurationAttributes {
     /// `Fn::GetAtt` `LastModifiedDate`: a string.
     ///
     /// The date when encryption configuration is last updated.
+    #[inline]
     pub fn last_modified_date(&self) -> Value {
         self.0.get_att("LastModifiedDate")
     }
@@ -163,6 +168,7 @@ impl From<Value> for EncryptionType {
 }
 
 impl ToValue for EncryptionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CustomerManagedKmsKey => "CUSTOMER_MANAGED_KMS_KEY",

@@ -132,6 +132,7 @@ impl FleetMetric {
     };
 
     /// A `FleetMetric` with its required properties, named in a [`FleetMetricRequired`].
+    #[inline]
     pub fn new(required: FleetMetricRequired) -> Self {
         Self {
             aggregation_field: None,
@@ -183,6 +184,7 @@ impl Resource for FleetMetric {
 }
 
 impl ToValue for FleetMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AggregationField", &self.aggregation_field)
@@ -211,11 +213,13 @@ impl From<ResourceRef> for FleetMetricAttributes {
 
 impl FleetMetricAttributes {
     /// `Fn::GetAtt` `CreationDate`: a string.
+    #[inline]
     pub fn creation_date(&self) -> Value {
         self.0.get_att("CreationDate")
     }
 
     /// `Fn::GetAtt` `LastModifiedDate`: a string.
+    #[inline]
     pub fn last_modified_date(&self) -> Value {
         self.0.get_att("LastModifiedDate")
     }
@@ -223,6 +227,7 @@ impl FleetMetricAttributes {
     /// `Fn::GetAtt` `MetricArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the fleet metric.
+    #[inline]
     pub fn metric_arn(&self) -> Value {
         self.0.get_att("MetricArn")
     }
@@ -230,6 +235,7 @@ impl FleetMetricAttributes {
     /// `Fn::GetAtt` `Version`: a number.
     ///
     /// The fleet metric version.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -277,6 +283,7 @@ pub struct AggregationType {
 #[rustfmt::skip]
 impl AggregationType {
     /// A `AggregationType` with its required properties, named in a [`AggregationTypeRequired`].
+    #[inline]
     pub fn new(required: AggregationTypeRequired) -> Self {
         Self {
             name: required.name,
@@ -293,6 +300,7 @@ impl AggregationType {
 impl PropertyType for AggregationType {}
 
 impl ToValue for AggregationType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -321,6 +329,7 @@ impl From<Value> for AggregationTypeName {
 }
 
 impl ToValue for AggregationTypeName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cardinality => "Cardinality",
@@ -400,6 +409,7 @@ impl From<Value> for Unit {
 }
 
 impl ToValue for Unit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Bits => "Bits",

@@ -168,6 +168,7 @@ impl JobTemplate {
     };
 
     /// A `JobTemplate` with its required properties, named in a [`JobTemplateRequired`].
+    #[inline]
     pub fn new(required: JobTemplateRequired) -> Self {
         Self {
             abort_config: None,
@@ -228,6 +229,7 @@ impl Resource for JobTemplate {
 }
 
 impl ToValue for JobTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AbortConfig", &self.abort_config)
@@ -270,6 +272,7 @@ impl JobTemplateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the job to use as the basis for the job template.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -308,6 +311,7 @@ pub struct AbortConfig {
 #[rustfmt::skip]
 impl AbortConfig {
     /// A `AbortConfig` with its required properties, named in a [`AbortConfigRequired`].
+    #[inline]
     pub fn new(required: AbortConfigRequired) -> Self {
         Self {
             criteria_list: required.criteria_list,
@@ -321,6 +325,7 @@ impl AbortConfig {
 impl PropertyType for AbortConfig {}
 
 impl ToValue for AbortConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CriteriaList", &self.criteria_list)
@@ -388,6 +393,7 @@ pub struct AbortCriteria {
 #[rustfmt::skip]
 impl AbortCriteria {
     /// A `AbortCriteria` with its required properties, named in a [`AbortCriteriaRequired`].
+    #[inline]
     pub fn new(required: AbortCriteriaRequired) -> Self {
         Self {
             action: required.action,
@@ -410,6 +416,7 @@ impl AbortCriteria {
 impl PropertyType for AbortCriteria {}
 
 impl ToValue for AbortCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -476,6 +483,7 @@ pub struct ExponentialRolloutRate {
 #[rustfmt::skip]
 impl ExponentialRolloutRate {
     /// A `ExponentialRolloutRate` with its required properties, named in a [`ExponentialRolloutRateRequired`].
+    #[inline]
     pub fn new(required: ExponentialRolloutRateRequired) -> Self {
         Self {
             base_rate_per_minute: required.base_rate_per_minute,
@@ -495,6 +503,7 @@ impl ExponentialRolloutRate {
 impl PropertyType for ExponentialRolloutRate {}
 
 impl ToValue for ExponentialRolloutRate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BaseRatePerMinute", &self.base_rate_per_minute)
@@ -529,6 +538,7 @@ pub struct JobExecutionsRetryConfig {
 #[rustfmt::skip]
 impl JobExecutionsRetryConfig {
     /// A `JobExecutionsRetryConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -540,6 +550,7 @@ impl JobExecutionsRetryConfig {
 impl PropertyType for JobExecutionsRetryConfig {}
 
 impl ToValue for JobExecutionsRetryConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RetryCriteriaList", &self.retry_criteria_list)
@@ -575,6 +586,7 @@ pub struct JobExecutionsRolloutConfig {
 #[rustfmt::skip]
 impl JobExecutionsRolloutConfig {
     /// A `JobExecutionsRolloutConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -588,6 +600,7 @@ impl JobExecutionsRolloutConfig {
 impl PropertyType for JobExecutionsRolloutConfig {}
 
 impl ToValue for JobExecutionsRolloutConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExponentialRolloutRate", &self.exponential_rollout_rate)
@@ -630,6 +643,7 @@ pub struct MaintenanceWindow {
 #[rustfmt::skip]
 impl MaintenanceWindow {
     /// A `MaintenanceWindow` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -643,6 +657,7 @@ impl MaintenanceWindow {
 impl PropertyType for MaintenanceWindow {}
 
 impl ToValue for MaintenanceWindow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DurationInMinutes", &self.duration_in_minutes)
@@ -689,6 +704,7 @@ pub struct PresignedUrlConfig {
 #[rustfmt::skip]
 impl PresignedUrlConfig {
     /// A `PresignedUrlConfig` with its required properties, named in a [`PresignedUrlConfigRequired`].
+    #[inline]
     pub fn new(required: PresignedUrlConfigRequired) -> Self {
         Self {
             expires_in_sec: None,
@@ -705,6 +721,7 @@ impl PresignedUrlConfig {
 impl PropertyType for PresignedUrlConfig {}
 
 impl ToValue for PresignedUrlConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExpiresInSec", &self.expires_in_sec)
@@ -747,6 +764,7 @@ pub struct RateIncreaseCriteria {
 #[rustfmt::skip]
 impl RateIncreaseCriteria {
     /// A `RateIncreaseCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -760,6 +778,7 @@ impl RateIncreaseCriteria {
 impl PropertyType for RateIncreaseCriteria {}
 
 impl ToValue for RateIncreaseCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NumberOfNotifiedThings", &self.number_of_notified_things)
@@ -800,6 +819,7 @@ pub struct RetryCriteria {
 #[rustfmt::skip]
 impl RetryCriteria {
     /// A `RetryCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -813,6 +833,7 @@ impl RetryCriteria {
 impl PropertyType for RetryCriteria {}
 
 impl ToValue for RetryCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FailureType", &self.failure_type)
@@ -854,6 +875,7 @@ pub struct TimeoutConfig {
 #[rustfmt::skip]
 impl TimeoutConfig {
     /// A `TimeoutConfig` with its required properties, named in a [`TimeoutConfigRequired`].
+    #[inline]
     pub fn new(required: TimeoutConfigRequired) -> Self {
         Self {
             in_progress_timeout_in_minutes: required.in_progress_timeout_in_minutes,
@@ -867,6 +889,7 @@ impl TimeoutConfig {
 impl PropertyType for TimeoutConfig {}
 
 impl ToValue for TimeoutConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -893,6 +916,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cancel => "CANCEL",
@@ -924,6 +948,7 @@ impl From<Value> for FailureType {
 }
 
 impl ToValue for FailureType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Failed => "FAILED",
@@ -956,6 +981,7 @@ impl From<Value> for JobRetryFailureType {
 }
 
 impl ToValue for JobRetryFailureType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Failed => "FAILED",

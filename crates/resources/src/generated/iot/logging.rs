@@ -98,6 +98,7 @@ impl Logging {
     };
 
     /// A `Logging` with its required properties, named in a [`LoggingRequired`].
+    #[inline]
     pub fn new(required: LoggingRequired) -> Self {
         Self {
             account_id: required.account_id,
@@ -128,6 +129,7 @@ impl Resource for Logging {
 }
 
 impl ToValue for Logging {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccountId", &self.account_id)
@@ -195,6 +197,7 @@ pub struct EventConfiguration {
 #[rustfmt::skip]
 impl EventConfiguration {
     /// A `EventConfiguration` with its required properties, named in a [`EventConfigurationRequired`].
+    #[inline]
     pub fn new(required: EventConfigurationRequired) -> Self {
         Self {
             event_type: required.event_type,
@@ -214,6 +217,7 @@ impl EventConfiguration {
 impl PropertyType for EventConfiguration {}
 
 impl ToValue for EventConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventType", &self.event_type)
@@ -247,6 +251,7 @@ impl From<Value> for DefaultLogLevel {
 }
 
 impl ToValue for DefaultLogLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Error => "ERROR",

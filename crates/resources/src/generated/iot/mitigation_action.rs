@@ -94,6 +94,7 @@ impl MitigationAction {
     };
 
     /// A `MitigationAction` with its required properties, named in a [`MitigationActionRequired`].
+    #[inline]
     pub fn new(required: MitigationActionRequired) -> Self {
         Self {
             action_name: None,
@@ -127,6 +128,7 @@ impl Resource for MitigationAction {
 }
 
 impl ToValue for MitigationAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActionName", &self.action_name)
@@ -151,6 +153,7 @@ impl MitigationActionAttributes {
     /// `Fn::GetAtt` `MitigationActionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the mitigation action.
+    #[inline]
     pub fn mitigation_action_arn(&self) -> Value {
         self.0.get_att("MitigationActionArn")
     }
@@ -158,6 +161,7 @@ impl MitigationActionAttributes {
     /// `Fn::GetAtt` `MitigationActionId`: a string.
     ///
     /// The ID of the mitigation action.
+    #[inline]
     pub fn mitigation_action_id(&self) -> Value {
         self.0.get_att("MitigationActionId")
     }
@@ -213,6 +217,7 @@ pub struct ActionParams {
 #[rustfmt::skip]
 impl ActionParams {
     /// A `ActionParams` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -234,6 +239,7 @@ impl ActionParams {
 impl PropertyType for ActionParams {}
 
 impl ToValue for ActionParams {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -301,6 +307,7 @@ pub struct AddThingsToThingGroupParams {
 #[rustfmt::skip]
 impl AddThingsToThingGroupParams {
     /// A `AddThingsToThingGroupParams` with its required properties, named in a [`AddThingsToThingGroupParamsRequired`].
+    #[inline]
     pub fn new(required: AddThingsToThingGroupParamsRequired) -> Self {
         Self {
             override_dynamic_groups: None,
@@ -317,6 +324,7 @@ impl AddThingsToThingGroupParams {
 impl PropertyType for AddThingsToThingGroupParams {}
 
 impl ToValue for AddThingsToThingGroupParams {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OverrideDynamicGroups", &self.override_dynamic_groups)
@@ -367,6 +375,7 @@ pub struct EnableIoTLoggingParams {
 #[rustfmt::skip]
 impl EnableIoTLoggingParams {
     /// A `EnableIoTLoggingParams` with its required properties, named in a [`EnableIoTLoggingParamsRequired`].
+    #[inline]
     pub fn new(required: EnableIoTLoggingParamsRequired) -> Self {
         Self {
             log_level: required.log_level,
@@ -383,6 +392,7 @@ impl EnableIoTLoggingParams {
 impl PropertyType for EnableIoTLoggingParams {}
 
 impl ToValue for EnableIoTLoggingParams {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogLevel", &self.log_level)
@@ -426,6 +436,7 @@ pub struct PublishFindingToSnsParams {
 #[rustfmt::skip]
 impl PublishFindingToSnsParams {
     /// A `PublishFindingToSnsParams` with its required properties, named in a [`PublishFindingToSnsParamsRequired`].
+    #[inline]
     pub fn new(required: PublishFindingToSnsParamsRequired) -> Self {
         Self {
             topic_arn: required.topic_arn,
@@ -439,6 +450,7 @@ impl PublishFindingToSnsParams {
 impl PropertyType for PublishFindingToSnsParams {}
 
 impl ToValue for PublishFindingToSnsParams {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("TopicArn", &self.topic_arn).build()
     }
@@ -477,6 +489,7 @@ pub struct ReplaceDefaultPolicyVersionParams {
 #[rustfmt::skip]
 impl ReplaceDefaultPolicyVersionParams {
     /// A `ReplaceDefaultPolicyVersionParams` with its required properties, named in a [`ReplaceDefaultPolicyVersionParamsRequired`].
+    #[inline]
     pub fn new(required: ReplaceDefaultPolicyVersionParamsRequired) -> Self {
         Self {
             template_name: required.template_name,
@@ -490,6 +503,7 @@ impl ReplaceDefaultPolicyVersionParams {
 impl PropertyType for ReplaceDefaultPolicyVersionParams {}
 
 impl ToValue for ReplaceDefaultPolicyVersionParams {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TemplateName", &self.template_name)
@@ -530,6 +544,7 @@ pub struct UpdateCaCertificateParams {
 #[rustfmt::skip]
 impl UpdateCaCertificateParams {
     /// A `UpdateCaCertificateParams` with its required properties, named in a [`UpdateCaCertificateParamsRequired`].
+    #[inline]
     pub fn new(required: UpdateCaCertificateParamsRequired) -> Self {
         Self {
             action: required.action,
@@ -543,6 +558,7 @@ impl UpdateCaCertificateParams {
 impl PropertyType for UpdateCaCertificateParams {}
 
 impl ToValue for UpdateCaCertificateParams {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Action", &self.action).build()
     }
@@ -581,6 +597,7 @@ pub struct UpdateDeviceCertificateParams {
 #[rustfmt::skip]
 impl UpdateDeviceCertificateParams {
     /// A `UpdateDeviceCertificateParams` with its required properties, named in a [`UpdateDeviceCertificateParamsRequired`].
+    #[inline]
     pub fn new(required: UpdateDeviceCertificateParamsRequired) -> Self {
         Self {
             action: required.action,
@@ -594,6 +611,7 @@ impl UpdateDeviceCertificateParams {
 impl PropertyType for UpdateDeviceCertificateParams {}
 
 impl ToValue for UpdateDeviceCertificateParams {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Action", &self.action).build()
     }
@@ -617,6 +635,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Deactivate => "DEACTIVATE",
@@ -651,6 +670,7 @@ impl From<Value> for LogLevel {
 }
 
 impl ToValue for LogLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Debug => "DEBUG",
@@ -682,6 +702,7 @@ impl From<Value> for TemplateName {
 }
 
 impl ToValue for TemplateName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BlankPolicy => "BLANK_POLICY",

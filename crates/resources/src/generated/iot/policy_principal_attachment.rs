@@ -78,6 +78,7 @@ impl PolicyPrincipalAttachment {
     };
 
     /// A `PolicyPrincipalAttachment` with its required properties, named in a [`PolicyPrincipalAttachmentRequired`].
+    #[inline]
     pub fn new(required: PolicyPrincipalAttachmentRequired) -> Self {
         Self {
             policy_name: required.policy_name,
@@ -102,6 +103,7 @@ impl Resource for PolicyPrincipalAttachment {
 }
 
 impl ToValue for PolicyPrincipalAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PolicyName", &self.policy_name)
@@ -122,6 +124,7 @@ impl From<ResourceRef> for PolicyPrincipalAttachmentAttributes {
 
 impl PolicyPrincipalAttachmentAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -118,6 +118,7 @@ impl ProvisioningTemplate {
     };
 
     /// A `ProvisioningTemplate` with its required properties, named in a [`ProvisioningTemplateRequired`].
+    #[inline]
     pub fn new(required: ProvisioningTemplateRequired) -> Self {
         Self {
             description: None,
@@ -163,6 +164,7 @@ impl Resource for ProvisioningTemplate {
 }
 
 impl ToValue for ProvisioningTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -191,6 +193,7 @@ impl ProvisioningTemplateAttributes {
     /// `Fn::GetAtt` `TemplateArn`: a string.
     ///
     /// The ARN that identifies the provisioning template.
+    #[inline]
     pub fn template_arn(&self) -> Value {
         self.0.get_att("TemplateArn")
     }
@@ -230,6 +233,7 @@ pub struct ProvisioningHook {
 #[rustfmt::skip]
 impl ProvisioningHook {
     /// A `ProvisioningHook` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -243,6 +247,7 @@ impl ProvisioningHook {
 impl PropertyType for ProvisioningHook {}
 
 impl ToValue for ProvisioningHook {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PayloadVersion", &self.payload_version)
@@ -289,6 +294,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -305,6 +311,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -331,6 +338,7 @@ impl From<Value> for TemplateType {
 }
 
 impl ToValue for TemplateType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FleetProvisioning => "FLEET_PROVISIONING",

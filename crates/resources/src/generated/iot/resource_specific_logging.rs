@@ -87,6 +87,7 @@ impl ResourceSpecificLogging {
     };
 
     /// A `ResourceSpecificLogging` with its required properties, named in a [`ResourceSpecificLoggingRequired`].
+    #[inline]
     pub fn new(required: ResourceSpecificLoggingRequired) -> Self {
         Self {
             log_level: required.log_level,
@@ -114,6 +115,7 @@ impl Resource for ResourceSpecificLogging {
 }
 
 impl ToValue for ResourceSpecificLogging {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogLevel", &self.log_level)
@@ -137,6 +139,7 @@ impl ResourceSpecificLoggingAttributes {
     /// `Fn::GetAtt` `TargetId`: a string.
     ///
     /// The target Id.
+    #[inline]
     pub fn target_id(&self) -> Value {
         self.0.get_att("TargetId")
     }
@@ -166,6 +169,7 @@ impl From<Value> for TargetType {
 }
 
 impl ToValue for TargetType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ThingGroup => "THING_GROUP",

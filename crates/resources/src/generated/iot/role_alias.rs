@@ -95,6 +95,7 @@ impl RoleAlias {
     };
 
     /// A `RoleAlias` with its required properties, named in a [`RoleAliasRequired`].
+    #[inline]
     pub fn new(required: RoleAliasRequired) -> Self {
         Self {
             credential_duration_seconds: None,
@@ -128,6 +129,7 @@ impl Resource for RoleAlias {
 }
 
 impl ToValue for RoleAlias {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -155,6 +157,7 @@ impl RoleAliasAttributes {
     /// `Fn::GetAtt` `RoleAliasArn`: a string.
     ///
     /// The role alias ARN.
+    #[inline]
     pub fn role_alias_arn(&self) -> Value {
         self.0.get_att("RoleAliasArn")
     }
@@ -198,6 +201,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -214,6 +218,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

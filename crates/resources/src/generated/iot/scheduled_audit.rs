@@ -122,6 +122,7 @@ impl ScheduledAudit {
     };
 
     /// A `ScheduledAudit` with its required properties, named in a [`ScheduledAuditRequired`].
+    #[inline]
     pub fn new(required: ScheduledAuditRequired) -> Self {
         Self {
             day_of_month: None,
@@ -161,6 +162,7 @@ impl Resource for ScheduledAudit {
 }
 
 impl ToValue for ScheduledAudit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DayOfMonth", &self.day_of_month)
@@ -187,6 +189,7 @@ impl ScheduledAuditAttributes {
     /// `Fn::GetAtt` `ScheduledAuditArn`: a string.
     ///
     /// The ARN of the scheduled audit.
+    #[inline]
     pub fn scheduled_audit_arn(&self) -> Value {
         self.0.get_att("ScheduledAuditArn")
     }
@@ -222,6 +225,7 @@ impl From<Value> for DayOfWeek {
 }
 
 impl ToValue for DayOfWeek {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sun => "SUN",
@@ -260,6 +264,7 @@ impl From<Value> for Frequency {
 }
 
 impl ToValue for Frequency {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Daily => "DAILY",

@@ -109,6 +109,7 @@ impl SecurityProfile {
     };
 
     /// A `SecurityProfile` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -145,6 +146,7 @@ impl Resource for SecurityProfile {
 }
 
 impl ToValue for SecurityProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -179,6 +181,7 @@ impl SecurityProfileAttributes {
     /// `Fn::GetAtt` `SecurityProfileArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the security profile.
+    #[inline]
     pub fn security_profile_arn(&self) -> Value {
         self.0.get_att("SecurityProfileArn")
     }
@@ -248,6 +251,7 @@ pub struct Behavior {
 #[rustfmt::skip]
 impl Behavior {
     /// A `Behavior` with its required properties, named in a [`BehaviorRequired`].
+    #[inline]
     pub fn new(required: BehaviorRequired) -> Self {
         Self {
             criteria: None,
@@ -276,6 +280,7 @@ impl Behavior {
 impl PropertyType for Behavior {}
 
 impl ToValue for Behavior {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Criteria", &self.criteria)
@@ -352,6 +357,7 @@ pub struct BehaviorCriteria {
 #[rustfmt::skip]
 impl BehaviorCriteria {
     /// A `BehaviorCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -375,6 +381,7 @@ impl BehaviorCriteria {
 impl PropertyType for BehaviorCriteria {}
 
 impl ToValue for BehaviorCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComparisonOperator", &self.comparison_operator)
@@ -423,6 +430,7 @@ pub struct MachineLearningDetectionConfig {
 #[rustfmt::skip]
 impl MachineLearningDetectionConfig {
     /// A `MachineLearningDetectionConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -434,6 +442,7 @@ impl MachineLearningDetectionConfig {
 impl PropertyType for MachineLearningDetectionConfig {}
 
 impl ToValue for MachineLearningDetectionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConfidenceLevel", &self.confidence_level)
@@ -481,6 +490,7 @@ pub struct MetricDimension {
 #[rustfmt::skip]
 impl MetricDimension {
     /// A `MetricDimension` with its required properties, named in a [`MetricDimensionRequired`].
+    #[inline]
     pub fn new(required: MetricDimensionRequired) -> Self {
         Self {
             dimension_name: required.dimension_name,
@@ -497,6 +507,7 @@ impl MetricDimension {
 impl PropertyType for MetricDimension {}
 
 impl ToValue for MetricDimension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DimensionName", &self.dimension_name)
@@ -550,6 +561,7 @@ pub struct MetricToRetain {
 #[rustfmt::skip]
 impl MetricToRetain {
     /// A `MetricToRetain` with its required properties, named in a [`MetricToRetainRequired`].
+    #[inline]
     pub fn new(required: MetricToRetainRequired) -> Self {
         Self {
             export_metric: None,
@@ -569,6 +581,7 @@ impl MetricToRetain {
 impl PropertyType for MetricToRetain {}
 
 impl ToValue for MetricToRetain {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExportMetric", &self.export_metric)
@@ -634,6 +647,7 @@ pub struct MetricValue {
 #[rustfmt::skip]
 impl MetricValue {
     /// A `MetricValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -655,6 +669,7 @@ impl MetricValue {
 impl PropertyType for MetricValue {}
 
 impl ToValue for MetricValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Cidrs", &self.cidrs)
@@ -707,6 +722,7 @@ pub struct MetricsExportConfig {
 #[rustfmt::skip]
 impl MetricsExportConfig {
     /// A `MetricsExportConfig` with its required properties, named in a [`MetricsExportConfigRequired`].
+    #[inline]
     pub fn new(required: MetricsExportConfigRequired) -> Self {
         Self {
             mqtt_topic: required.mqtt_topic,
@@ -723,6 +739,7 @@ impl MetricsExportConfig {
 impl PropertyType for MetricsExportConfig {}
 
 impl ToValue for MetricsExportConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MqttTopic", &self.mqtt_topic)
@@ -756,6 +773,7 @@ pub struct StatisticalThreshold {
 #[rustfmt::skip]
 impl StatisticalThreshold {
     /// A `StatisticalThreshold` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -767,6 +785,7 @@ impl StatisticalThreshold {
 impl PropertyType for StatisticalThreshold {}
 
 impl ToValue for StatisticalThreshold {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Statistic", &self.statistic).build()
     }
@@ -806,6 +825,7 @@ impl From<Value> for ComparisonOperator {
 }
 
 impl ToValue for ComparisonOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LessThan => "less-than",
@@ -844,6 +864,7 @@ impl From<Value> for ConfidenceLevel {
 }
 
 impl ToValue for ConfidenceLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Low => "LOW",
@@ -873,6 +894,7 @@ impl From<Value> for Operator {
 }
 
 impl ToValue for Operator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::In => "IN",
@@ -921,6 +943,7 @@ impl From<Value> for StatisticalThresholdStatistic {
 }
 
 impl ToValue for StatisticalThresholdStatistic {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Average => "Average",

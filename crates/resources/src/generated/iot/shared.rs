@@ -37,6 +37,7 @@ pub struct AttributePayload {
 #[rustfmt::skip]
 impl AttributePayload {
     /// A `AttributePayload` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -48,6 +49,7 @@ impl AttributePayload {
 impl PropertyType for AttributePayload {}
 
 impl ToValue for AttributePayload {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Attributes", &self.attributes)
@@ -93,6 +95,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -109,6 +112,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -137,6 +141,7 @@ impl From<Value> for CertificateMode {
 }
 
 impl ToValue for CertificateMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "DEFAULT",
@@ -173,6 +178,7 @@ impl From<Value> for LogLevel {
 }
 
 impl ToValue for LogLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Error => "ERROR",

@@ -79,6 +79,7 @@ impl SoftwarePackage {
     };
 
     /// A `SoftwarePackage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -105,6 +106,7 @@ impl Resource for SoftwarePackage {
 }
 
 impl ToValue for SoftwarePackage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -128,6 +130,7 @@ impl SoftwarePackageAttributes {
     /// `Fn::GetAtt` `PackageArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the package.
+    #[inline]
     pub fn package_arn(&self) -> Value {
         self.0.get_att("PackageArn")
     }
@@ -171,6 +174,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -187,6 +191,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

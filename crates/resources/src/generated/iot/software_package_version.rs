@@ -122,6 +122,7 @@ impl SoftwarePackageVersion {
     };
 
     /// A `SoftwarePackageVersion` with its required properties, named in a [`SoftwarePackageVersionRequired`].
+    #[inline]
     pub fn new(required: SoftwarePackageVersionRequired) -> Self {
         Self {
             artifact: None,
@@ -167,6 +168,7 @@ impl Resource for SoftwarePackageVersion {
 }
 
 impl ToValue for SoftwarePackageVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Artifact", &self.artifact)
@@ -195,6 +197,7 @@ impl SoftwarePackageVersionAttributes {
     /// `Fn::GetAtt` `ErrorReason`: a string.
     ///
     /// Error reason for a package version failure during creation or update.
+    #[inline]
     pub fn error_reason(&self) -> Value {
         self.0.get_att("ErrorReason")
     }
@@ -202,16 +205,19 @@ impl SoftwarePackageVersionAttributes {
     /// `Fn::GetAtt` `PackageVersionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the package.
+    #[inline]
     pub fn package_version_arn(&self) -> Value {
         self.0.get_att("PackageVersionArn")
     }
 
     /// `Fn::GetAtt` `SbomValidationStatus`: one of a set of strings.
+    #[inline]
     pub fn sbom_validation_status(&self) -> Value {
         self.0.get_att("SbomValidationStatus")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -250,6 +256,7 @@ pub struct PackageVersionArtifact {
 #[rustfmt::skip]
 impl PackageVersionArtifact {
     /// A `PackageVersionArtifact` with its required properties, named in a [`PackageVersionArtifactRequired`].
+    #[inline]
     pub fn new(required: PackageVersionArtifactRequired) -> Self {
         Self {
             s3_location: required.s3_location,
@@ -263,6 +270,7 @@ impl PackageVersionArtifact {
 impl PropertyType for PackageVersionArtifact {}
 
 impl ToValue for PackageVersionArtifact {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3Location", &self.s3_location)
@@ -321,6 +329,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    #[inline]
     pub fn new(required: S3LocationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -340,6 +349,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -382,6 +392,7 @@ pub struct Sbom {
 #[rustfmt::skip]
 impl Sbom {
     /// A `Sbom` with its required properties, named in a [`SbomRequired`].
+    #[inline]
     pub fn new(required: SbomRequired) -> Self {
         Self {
             s3_location: required.s3_location,
@@ -395,6 +406,7 @@ impl Sbom {
 impl PropertyType for Sbom {}
 
 impl ToValue for Sbom {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3Location", &self.s3_location)
@@ -440,6 +452,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -456,6 +469,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

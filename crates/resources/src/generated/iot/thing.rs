@@ -73,6 +73,7 @@ impl Thing {
     };
 
     /// A `Thing` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -94,6 +95,7 @@ impl Resource for Thing {
 }
 
 impl ToValue for Thing {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttributePayload", &self.attribute_payload)
@@ -116,6 +118,7 @@ impl ThingAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS IoT thing, such as `arn:aws:iot:us-east-2:123456789012:thing/MyThing` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -123,6 +126,7 @@ impl ThingAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The Id of this thing.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

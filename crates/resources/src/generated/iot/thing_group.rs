@@ -100,6 +100,7 @@ impl ThingGroup {
     };
 
     /// A `ThingGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -130,6 +131,7 @@ impl Resource for ThingGroup {
 }
 
 impl ToValue for ThingGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ParentGroupName", &self.parent_group_name)
@@ -155,6 +157,7 @@ impl ThingGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The thing group ARN.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -162,6 +165,7 @@ impl ThingGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The thing group ID.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -205,6 +209,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -221,6 +226,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -257,6 +263,7 @@ pub struct ThingGroupProperties {
 #[rustfmt::skip]
 impl ThingGroupProperties {
     /// A `ThingGroupProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -270,6 +277,7 @@ impl ThingGroupProperties {
 impl PropertyType for ThingGroupProperties {}
 
 impl ToValue for ThingGroupProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttributePayload", &self.attribute_payload)

@@ -83,6 +83,7 @@ impl ThingPrincipalAttachment {
     };
 
     /// A `ThingPrincipalAttachment` with its required properties, named in a [`ThingPrincipalAttachmentRequired`].
+    #[inline]
     pub fn new(required: ThingPrincipalAttachmentRequired) -> Self {
         Self {
             principal: required.principal,
@@ -110,6 +111,7 @@ impl Resource for ThingPrincipalAttachment {
 }
 
 impl ToValue for ThingPrincipalAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Principal", &self.principal)
@@ -131,6 +133,7 @@ impl From<ResourceRef> for ThingPrincipalAttachmentAttributes {
 
 impl ThingPrincipalAttachmentAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

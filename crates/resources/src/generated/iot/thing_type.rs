@@ -84,6 +84,7 @@ impl ThingType {
     };
 
     /// A `ThingType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -112,6 +113,7 @@ impl Resource for ThingType {
 }
 
 impl ToValue for ThingType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeprecateThingType", &self.deprecate_thing_type)
@@ -136,6 +138,7 @@ impl ThingTypeAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The thing type arn.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -143,6 +146,7 @@ impl ThingTypeAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The thing type id.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -169,6 +173,7 @@ pub struct Mqtt5Configuration {
 #[rustfmt::skip]
 impl Mqtt5Configuration {
     /// A `Mqtt5Configuration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -180,6 +185,7 @@ impl Mqtt5Configuration {
 impl PropertyType for Mqtt5Configuration {}
 
 impl ToValue for Mqtt5Configuration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PropagatingAttributes", &self.propagating_attributes)
@@ -236,6 +242,7 @@ pub struct PropagatingAttribute {
 #[rustfmt::skip]
 impl PropagatingAttribute {
     /// A `PropagatingAttribute` with its required properties, named in a [`PropagatingAttributeRequired`].
+    #[inline]
     pub fn new(required: PropagatingAttributeRequired) -> Self {
         Self {
             connection_attribute: None,
@@ -255,6 +262,7 @@ impl PropagatingAttribute {
 impl PropertyType for PropagatingAttribute {}
 
 impl ToValue for PropagatingAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionAttribute", &self.connection_attribute)
@@ -302,6 +310,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -318,6 +327,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -359,6 +369,7 @@ pub struct ThingTypeProperties {
 #[rustfmt::skip]
 impl ThingTypeProperties {
     /// A `ThingTypeProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -374,6 +385,7 @@ impl ThingTypeProperties {
 impl PropertyType for ThingTypeProperties {}
 
 impl ToValue for ThingTypeProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Mqtt5Configuration", &self.mqtt5_configuration)
@@ -401,6 +413,7 @@ impl From<Value> for ConnectionAttribute {
 }
 
 impl ToValue for ConnectionAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::IotClientId => "iot:ClientId",

@@ -87,6 +87,7 @@ impl TopicRule {
     };
 
     /// A `TopicRule` with its required properties, named in a [`TopicRuleRequired`].
+    #[inline]
     pub fn new(required: TopicRuleRequired) -> Self {
         Self {
             rule_name: None,
@@ -117,6 +118,7 @@ impl Resource for TopicRule {
 }
 
 impl ToValue for TopicRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RuleName", &self.rule_name)
@@ -140,6 +142,7 @@ impl TopicRuleAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS IoT rule, such as `arn:aws:iot:us-east-2:123456789012:rule/MyIoTRule` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -277,6 +280,7 @@ pub struct Action {
 #[rustfmt::skip]
 impl Action {
     /// A `Action` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -330,6 +334,7 @@ impl Action {
 impl PropertyType for Action {}
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudwatchAlarm", &self.cloudwatch_alarm)
@@ -396,6 +401,7 @@ pub struct AssetPropertyTimestamp {
 #[rustfmt::skip]
 impl AssetPropertyTimestamp {
     /// A `AssetPropertyTimestamp` with its required properties, named in a [`AssetPropertyTimestampRequired`].
+    #[inline]
     pub fn new(required: AssetPropertyTimestampRequired) -> Self {
         Self {
             offset_in_nanos: None,
@@ -412,6 +418,7 @@ impl AssetPropertyTimestamp {
 impl PropertyType for AssetPropertyTimestamp {}
 
 impl ToValue for AssetPropertyTimestamp {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OffsetInNanos", &self.offset_in_nanos)
@@ -465,6 +472,7 @@ pub struct AssetPropertyValue {
 #[rustfmt::skip]
 impl AssetPropertyValue {
     /// A `AssetPropertyValue` with its required properties, named in a [`AssetPropertyValueRequired`].
+    #[inline]
     pub fn new(required: AssetPropertyValueRequired) -> Self {
         Self {
             quality: None,
@@ -484,6 +492,7 @@ impl AssetPropertyValue {
 impl PropertyType for AssetPropertyValue {}
 
 impl ToValue for AssetPropertyValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Quality", &self.quality)
@@ -533,6 +542,7 @@ pub struct AssetPropertyVariant {
 #[rustfmt::skip]
 impl AssetPropertyVariant {
     /// A `AssetPropertyVariant` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -550,6 +560,7 @@ impl AssetPropertyVariant {
 impl PropertyType for AssetPropertyVariant {}
 
 impl ToValue for AssetPropertyVariant {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BooleanValue", &self.boolean_value)
@@ -596,6 +607,7 @@ pub struct BatchConfig {
 #[rustfmt::skip]
 impl BatchConfig {
     /// A `BatchConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -613,6 +625,7 @@ impl BatchConfig {
 impl PropertyType for BatchConfig {}
 
 impl ToValue for BatchConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchAcrossTopics", &self.batch_across_topics)
@@ -679,6 +692,7 @@ pub struct CloudwatchAlarmAction {
 #[rustfmt::skip]
 impl CloudwatchAlarmAction {
     /// A `CloudwatchAlarmAction` with its required properties, named in a [`CloudwatchAlarmActionRequired`].
+    #[inline]
     pub fn new(required: CloudwatchAlarmActionRequired) -> Self {
         Self {
             alarm_name: required.alarm_name,
@@ -701,6 +715,7 @@ impl CloudwatchAlarmAction {
 impl PropertyType for CloudwatchAlarmAction {}
 
 impl ToValue for CloudwatchAlarmAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AlarmName", &self.alarm_name)
@@ -756,6 +771,7 @@ pub struct CloudwatchLogsAction {
 #[rustfmt::skip]
 impl CloudwatchLogsAction {
     /// A `CloudwatchLogsAction` with its required properties, named in a [`CloudwatchLogsActionRequired`].
+    #[inline]
     pub fn new(required: CloudwatchLogsActionRequired) -> Self {
         Self {
             batch_mode: None,
@@ -775,6 +791,7 @@ impl CloudwatchLogsAction {
 impl PropertyType for CloudwatchLogsAction {}
 
 impl ToValue for CloudwatchLogsAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchMode", &self.batch_mode)
@@ -852,6 +869,7 @@ pub struct CloudwatchMetricAction {
 #[rustfmt::skip]
 impl CloudwatchMetricAction {
     /// A `CloudwatchMetricAction` with its required properties, named in a [`CloudwatchMetricActionRequired`].
+    #[inline]
     pub fn new(required: CloudwatchMetricActionRequired) -> Self {
         Self {
             metric_name: required.metric_name,
@@ -880,6 +898,7 @@ impl CloudwatchMetricAction {
 impl PropertyType for CloudwatchMetricAction {}
 
 impl ToValue for CloudwatchMetricAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MetricName", &self.metric_name)
@@ -930,6 +949,7 @@ pub struct DynamoDBv2Action {
 #[rustfmt::skip]
 impl DynamoDBv2Action {
     /// A `DynamoDBv2Action` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -943,6 +963,7 @@ impl DynamoDBv2Action {
 impl PropertyType for DynamoDBv2Action {}
 
 impl ToValue for DynamoDBv2Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PutItem", &self.put_item)
@@ -1046,6 +1067,7 @@ pub struct DynamoDbAction {
 #[rustfmt::skip]
 impl DynamoDbAction {
     /// A `DynamoDbAction` with its required properties, named in a [`DynamoDbActionRequired`].
+    #[inline]
     pub fn new(required: DynamoDbActionRequired) -> Self {
         Self {
             hash_key_field: required.hash_key_field,
@@ -1083,6 +1105,7 @@ impl DynamoDbAction {
 impl PropertyType for DynamoDbAction {}
 
 impl ToValue for DynamoDbAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HashKeyField", &self.hash_key_field)
@@ -1165,6 +1188,7 @@ pub struct ElasticsearchAction {
 #[rustfmt::skip]
 impl ElasticsearchAction {
     /// A `ElasticsearchAction` with its required properties, named in a [`ElasticsearchActionRequired`].
+    #[inline]
     pub fn new(required: ElasticsearchActionRequired) -> Self {
         Self {
             endpoint: required.endpoint,
@@ -1190,6 +1214,7 @@ impl ElasticsearchAction {
 impl PropertyType for ElasticsearchAction {}
 
 impl ToValue for ElasticsearchAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Endpoint", &self.endpoint)
@@ -1257,6 +1282,7 @@ pub struct FirehoseAction {
 #[rustfmt::skip]
 impl FirehoseAction {
     /// A `FirehoseAction` with its required properties, named in a [`FirehoseActionRequired`].
+    #[inline]
     pub fn new(required: FirehoseActionRequired) -> Self {
         Self {
             batch_mode: None,
@@ -1279,6 +1305,7 @@ impl FirehoseAction {
 impl PropertyType for FirehoseAction {}
 
 impl ToValue for FirehoseAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchMode", &self.batch_mode)
@@ -1349,6 +1376,7 @@ pub struct HttpAction {
 #[rustfmt::skip]
 impl HttpAction {
     /// A `HttpAction` with its required properties, named in a [`HttpActionRequired`].
+    #[inline]
     pub fn new(required: HttpActionRequired) -> Self {
         Self {
             auth: None,
@@ -1377,6 +1405,7 @@ impl HttpAction {
 impl PropertyType for HttpAction {}
 
 impl ToValue for HttpAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Auth", &self.auth)
@@ -1431,6 +1460,7 @@ pub struct HttpActionHeader {
 #[rustfmt::skip]
 impl HttpActionHeader {
     /// A `HttpActionHeader` with its required properties, named in a [`HttpActionHeaderRequired`].
+    #[inline]
     pub fn new(required: HttpActionHeaderRequired) -> Self {
         Self {
             key: required.key,
@@ -1447,6 +1477,7 @@ impl HttpActionHeader {
 impl PropertyType for HttpActionHeader {}
 
 impl ToValue for HttpActionHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1480,6 +1511,7 @@ pub struct HttpAuthorization {
 #[rustfmt::skip]
 impl HttpAuthorization {
     /// A `HttpAuthorization` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1491,6 +1523,7 @@ impl HttpAuthorization {
 impl PropertyType for HttpAuthorization {}
 
 impl ToValue for HttpAuthorization {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Sigv4", &self.sigv4).build()
     }
@@ -1545,6 +1578,7 @@ pub struct IotAnalyticsAction {
 #[rustfmt::skip]
 impl IotAnalyticsAction {
     /// A `IotAnalyticsAction` with its required properties, named in a [`IotAnalyticsActionRequired`].
+    #[inline]
     pub fn new(required: IotAnalyticsActionRequired) -> Self {
         Self {
             batch_mode: None,
@@ -1564,6 +1598,7 @@ impl IotAnalyticsAction {
 impl PropertyType for IotAnalyticsAction {}
 
 impl ToValue for IotAnalyticsAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchMode", &self.batch_mode)
@@ -1637,6 +1672,7 @@ pub struct IotEventsAction {
 #[rustfmt::skip]
 impl IotEventsAction {
     /// A `IotEventsAction` with its required properties, named in a [`IotEventsActionRequired`].
+    #[inline]
     pub fn new(required: IotEventsActionRequired) -> Self {
         Self {
             batch_mode: None,
@@ -1659,6 +1695,7 @@ impl IotEventsAction {
 impl PropertyType for IotEventsAction {}
 
 impl ToValue for IotEventsAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchMode", &self.batch_mode)
@@ -1713,6 +1750,7 @@ pub struct IotSiteWiseAction {
 #[rustfmt::skip]
 impl IotSiteWiseAction {
     /// A `IotSiteWiseAction` with its required properties, named in a [`IotSiteWiseActionRequired`].
+    #[inline]
     pub fn new(required: IotSiteWiseActionRequired) -> Self {
         Self {
             put_asset_property_value_entries: required.put_asset_property_value_entries,
@@ -1729,6 +1767,7 @@ impl IotSiteWiseAction {
 impl PropertyType for IotSiteWiseAction {}
 
 impl ToValue for IotSiteWiseAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -1804,6 +1843,7 @@ pub struct KafkaAction {
 #[rustfmt::skip]
 impl KafkaAction {
     /// A `KafkaAction` with its required properties, named in a [`KafkaActionRequired`].
+    #[inline]
     pub fn new(required: KafkaActionRequired) -> Self {
         Self {
             client_properties: required.client_properties,
@@ -1832,6 +1872,7 @@ impl KafkaAction {
 impl PropertyType for KafkaAction {}
 
 impl ToValue for KafkaAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientProperties", &self.client_properties)
@@ -1888,6 +1929,7 @@ pub struct KafkaActionHeader {
 #[rustfmt::skip]
 impl KafkaActionHeader {
     /// A `KafkaActionHeader` with its required properties, named in a [`KafkaActionHeaderRequired`].
+    #[inline]
     pub fn new(required: KafkaActionHeaderRequired) -> Self {
         Self {
             key: required.key,
@@ -1904,6 +1946,7 @@ impl KafkaActionHeader {
 impl PropertyType for KafkaActionHeader {}
 
 impl ToValue for KafkaActionHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1959,6 +2002,7 @@ pub struct KinesisAction {
 #[rustfmt::skip]
 impl KinesisAction {
     /// A `KinesisAction` with its required properties, named in a [`KinesisActionRequired`].
+    #[inline]
     pub fn new(required: KinesisActionRequired) -> Self {
         Self {
             partition_key: None,
@@ -1978,6 +2022,7 @@ impl KinesisAction {
 impl PropertyType for KinesisAction {}
 
 impl ToValue for KinesisAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PartitionKey", &self.partition_key)
@@ -2014,6 +2059,7 @@ pub struct LambdaAction {
 #[rustfmt::skip]
 impl LambdaAction {
     /// A `LambdaAction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2025,6 +2071,7 @@ impl LambdaAction {
 impl PropertyType for LambdaAction {}
 
 impl ToValue for LambdaAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FunctionArn", &self.function_arn)
@@ -2098,6 +2145,7 @@ pub struct LocationAction {
 #[rustfmt::skip]
 impl LocationAction {
     /// A `LocationAction` with its required properties, named in a [`LocationActionRequired`].
+    #[inline]
     pub fn new(required: LocationActionRequired) -> Self {
         Self {
             device_id: required.device_id,
@@ -2126,6 +2174,7 @@ impl LocationAction {
 impl PropertyType for LocationAction {}
 
 impl ToValue for LocationAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DeviceId", &self.device_id)
@@ -2201,6 +2250,7 @@ pub struct OpenSearchAction {
 #[rustfmt::skip]
 impl OpenSearchAction {
     /// A `OpenSearchAction` with its required properties, named in a [`OpenSearchActionRequired`].
+    #[inline]
     pub fn new(required: OpenSearchActionRequired) -> Self {
         Self {
             endpoint: required.endpoint,
@@ -2226,6 +2276,7 @@ impl OpenSearchAction {
 impl PropertyType for OpenSearchAction {}
 
 impl ToValue for OpenSearchAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Endpoint", &self.endpoint)
@@ -2294,6 +2345,7 @@ pub struct PutAssetPropertyValueEntry {
 #[rustfmt::skip]
 impl PutAssetPropertyValueEntry {
     /// A `PutAssetPropertyValueEntry` with its required properties, named in a [`PutAssetPropertyValueEntryRequired`].
+    #[inline]
     pub fn new(required: PutAssetPropertyValueEntryRequired) -> Self {
         Self {
             asset_id: None,
@@ -2319,6 +2371,7 @@ impl PutAssetPropertyValueEntry {
 impl PropertyType for PutAssetPropertyValueEntry {}
 
 impl ToValue for PutAssetPropertyValueEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssetId", &self.asset_id)
@@ -2363,6 +2416,7 @@ pub struct PutItemInput {
 #[rustfmt::skip]
 impl PutItemInput {
     /// A `PutItemInput` with its required properties, named in a [`PutItemInputRequired`].
+    #[inline]
     pub fn new(required: PutItemInputRequired) -> Self {
         Self {
             table_name: required.table_name,
@@ -2376,6 +2430,7 @@ impl PutItemInput {
 impl PropertyType for PutItemInput {}
 
 impl ToValue for PutItemInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("TableName", &self.table_name).build()
     }
@@ -2435,6 +2490,7 @@ pub struct RepublishAction {
 #[rustfmt::skip]
 impl RepublishAction {
     /// A `RepublishAction` with its required properties, named in a [`RepublishActionRequired`].
+    #[inline]
     pub fn new(required: RepublishActionRequired) -> Self {
         Self {
             headers: None,
@@ -2457,6 +2513,7 @@ impl RepublishAction {
 impl PropertyType for RepublishAction {}
 
 impl ToValue for RepublishAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Headers", &self.headers)
@@ -2551,6 +2608,7 @@ pub struct RepublishActionHeaders {
 #[rustfmt::skip]
 impl RepublishActionHeaders {
     /// A `RepublishActionHeaders` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2572,6 +2630,7 @@ impl RepublishActionHeaders {
 impl PropertyType for RepublishActionHeaders {}
 
 impl ToValue for RepublishActionHeaders {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContentType", &self.content_type)
@@ -2640,6 +2699,7 @@ pub struct S3Action {
 #[rustfmt::skip]
 impl S3Action {
     /// A `S3Action` with its required properties, named in a [`S3ActionRequired`].
+    #[inline]
     pub fn new(required: S3ActionRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -2662,6 +2722,7 @@ impl S3Action {
 impl PropertyType for S3Action {}
 
 impl ToValue for S3Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -2721,6 +2782,7 @@ pub struct SigV4Authorization {
 #[rustfmt::skip]
 impl SigV4Authorization {
     /// A `SigV4Authorization` with its required properties, named in a [`SigV4AuthorizationRequired`].
+    #[inline]
     pub fn new(required: SigV4AuthorizationRequired) -> Self {
         Self {
             role_arn: required.role_arn,
@@ -2740,6 +2802,7 @@ impl SigV4Authorization {
 impl PropertyType for SigV4Authorization {}
 
 impl ToValue for SigV4Authorization {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RoleArn", &self.role_arn)
@@ -2796,6 +2859,7 @@ pub struct SnsAction {
 #[rustfmt::skip]
 impl SnsAction {
     /// A `SnsAction` with its required properties, named in a [`SnsActionRequired`].
+    #[inline]
     pub fn new(required: SnsActionRequired) -> Self {
         Self {
             message_format: None,
@@ -2815,6 +2879,7 @@ impl SnsAction {
 impl PropertyType for SnsAction {}
 
 impl ToValue for SnsAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MessageFormat", &self.message_format)
@@ -2871,6 +2936,7 @@ pub struct SqsAction {
 #[rustfmt::skip]
 impl SqsAction {
     /// A `SqsAction` with its required properties, named in a [`SqsActionRequired`].
+    #[inline]
     pub fn new(required: SqsActionRequired) -> Self {
         Self {
             queue_url: required.queue_url,
@@ -2890,6 +2956,7 @@ impl SqsAction {
 impl PropertyType for SqsAction {}
 
 impl ToValue for SqsAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("QueueUrl", &self.queue_url)
@@ -2946,6 +3013,7 @@ pub struct StepFunctionsAction {
 #[rustfmt::skip]
 impl StepFunctionsAction {
     /// A `StepFunctionsAction` with its required properties, named in a [`StepFunctionsActionRequired`].
+    #[inline]
     pub fn new(required: StepFunctionsActionRequired) -> Self {
         Self {
             execution_name_prefix: None,
@@ -2965,6 +3033,7 @@ impl StepFunctionsAction {
 impl PropertyType for StepFunctionsAction {}
 
 impl ToValue for StepFunctionsAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExecutionNamePrefix", &self.execution_name_prefix)
@@ -3008,6 +3077,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -3024,6 +3094,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -3070,6 +3141,7 @@ pub struct Timestamp {
 #[rustfmt::skip]
 impl Timestamp {
     /// A `Timestamp` with its required properties, named in a [`TimestampRequired`].
+    #[inline]
     pub fn new(required: TimestampRequired) -> Self {
         Self {
             unit: None,
@@ -3086,6 +3158,7 @@ impl Timestamp {
 impl PropertyType for Timestamp {}
 
 impl ToValue for Timestamp {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Unit", &self.unit)
@@ -3155,6 +3228,7 @@ pub struct TimestreamAction {
 #[rustfmt::skip]
 impl TimestreamAction {
     /// A `TimestreamAction` with its required properties, named in a [`TimestreamActionRequired`].
+    #[inline]
     pub fn new(required: TimestreamActionRequired) -> Self {
         Self {
             database_name: required.database_name,
@@ -3180,6 +3254,7 @@ impl TimestreamAction {
 impl PropertyType for TimestreamAction {}
 
 impl ToValue for TimestreamAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatabaseName", &self.database_name)
@@ -3231,6 +3306,7 @@ pub struct TimestreamDimension {
 #[rustfmt::skip]
 impl TimestreamDimension {
     /// A `TimestreamDimension` with its required properties, named in a [`TimestreamDimensionRequired`].
+    #[inline]
     pub fn new(required: TimestreamDimensionRequired) -> Self {
         Self {
             name: required.name,
@@ -3247,6 +3323,7 @@ impl TimestreamDimension {
 impl PropertyType for TimestreamDimension {}
 
 impl ToValue for TimestreamDimension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -3295,6 +3372,7 @@ pub struct TimestreamTimestamp {
 #[rustfmt::skip]
 impl TimestreamTimestamp {
     /// A `TimestreamTimestamp` with its required properties, named in a [`TimestreamTimestampRequired`].
+    #[inline]
     pub fn new(required: TimestreamTimestampRequired) -> Self {
         Self {
             unit: required.unit,
@@ -3311,6 +3389,7 @@ impl TimestreamTimestamp {
 impl PropertyType for TimestreamTimestamp {}
 
 impl ToValue for TimestreamTimestamp {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Unit", &self.unit)
@@ -3383,6 +3462,7 @@ pub struct TopicRulePayload {
 #[rustfmt::skip]
 impl TopicRulePayload {
     /// A `TopicRulePayload` with its required properties, named in a [`TopicRulePayloadRequired`].
+    #[inline]
     pub fn new(required: TopicRulePayloadRequired) -> Self {
         Self {
             actions: required.actions,
@@ -3411,6 +3491,7 @@ impl TopicRulePayload {
 impl PropertyType for TopicRulePayload {}
 
 impl ToValue for TopicRulePayload {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -3467,6 +3548,7 @@ pub struct UserProperty {
 #[rustfmt::skip]
 impl UserProperty {
     /// A `UserProperty` with its required properties, named in a [`UserPropertyRequired`].
+    #[inline]
     pub fn new(required: UserPropertyRequired) -> Self {
         Self {
             key: required.key,
@@ -3483,6 +3565,7 @@ impl UserProperty {
 impl PropertyType for UserProperty {}
 
 impl ToValue for UserProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -3521,6 +3604,7 @@ impl From<Value> for CannedAccessControlList {
 }
 
 impl ToValue for CannedAccessControlList {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Private => "private",
@@ -3555,6 +3639,7 @@ impl From<Value> for HashKeyType {
 }
 
 impl ToValue for HashKeyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Number => "NUMBER",
@@ -3583,6 +3668,7 @@ impl From<Value> for MessageFormat {
 }
 
 impl ToValue for MessageFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Json => "JSON",
@@ -3611,6 +3697,7 @@ impl From<Value> for RangeKeyType {
 }
 
 impl ToValue for RangeKeyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Number => "NUMBER",

@@ -74,6 +74,7 @@ impl TopicRuleDestination {
     };
 
     /// A `TopicRuleDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -97,6 +98,7 @@ impl Resource for TopicRuleDestination {
 }
 
 impl ToValue for TopicRuleDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HttpUrlProperties", &self.http_url_properties)
@@ -120,6 +122,7 @@ impl TopicRuleDestinationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The topic rule destination URL.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -127,6 +130,7 @@ impl TopicRuleDestinationAttributes {
     /// `Fn::GetAtt` `StatusReason`: a string.
     ///
     /// Additional details or reason why the topic rule destination is in the current status.
+    #[inline]
     pub fn status_reason(&self) -> Value {
         self.0.get_att("StatusReason")
     }
@@ -157,6 +161,7 @@ pub struct HttpUrlDestinationSummary {
 #[rustfmt::skip]
 impl HttpUrlDestinationSummary {
     /// A `HttpUrlDestinationSummary` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -168,6 +173,7 @@ impl HttpUrlDestinationSummary {
 impl PropertyType for HttpUrlDestinationSummary {}
 
 impl ToValue for HttpUrlDestinationSummary {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConfirmationUrl", &self.confirmation_url)
@@ -221,6 +227,7 @@ pub struct VpcDestinationProperties {
 #[rustfmt::skip]
 impl VpcDestinationProperties {
     /// A `VpcDestinationProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -238,6 +245,7 @@ impl VpcDestinationProperties {
 impl PropertyType for VpcDestinationProperties {}
 
 impl ToValue for VpcDestinationProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RoleArn", &self.role_arn)
@@ -268,6 +276,7 @@ impl From<Value> for TopicRuleDestinationStatus {
 }
 
 impl ToValue for TopicRuleDestinationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

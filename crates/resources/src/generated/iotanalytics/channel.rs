@@ -85,6 +85,7 @@ impl Channel {
     };
 
     /// A `Channel` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -113,6 +114,7 @@ impl Resource for Channel {
 }
 
 impl ToValue for Channel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChannelName", &self.channel_name)
@@ -135,6 +137,7 @@ impl From<ResourceRef> for ChannelAttributes {
 
 impl ChannelAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -172,6 +175,7 @@ pub struct ChannelStorage {
 #[rustfmt::skip]
 impl ChannelStorage {
     /// A `ChannelStorage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -185,6 +189,7 @@ impl ChannelStorage {
 impl PropertyType for ChannelStorage {}
 
 impl ToValue for ChannelStorage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomerManagedS3", &self.customer_managed_s3)
@@ -244,6 +249,7 @@ pub struct CustomerManagedS3 {
 #[rustfmt::skip]
 impl CustomerManagedS3 {
     /// A `CustomerManagedS3` with its required properties, named in a [`CustomerManagedS3Required`].
+    #[inline]
     pub fn new(required: CustomerManagedS3Required) -> Self {
         Self {
             bucket: required.bucket,
@@ -263,6 +269,7 @@ impl CustomerManagedS3 {
 impl PropertyType for CustomerManagedS3 {}
 
 impl ToValue for CustomerManagedS3 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)

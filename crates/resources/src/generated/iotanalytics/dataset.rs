@@ -124,6 +124,7 @@ impl Dataset {
     };
 
     /// A `Dataset` with its required properties, named in a [`DatasetRequired`].
+    #[inline]
     pub fn new(required: DatasetRequired) -> Self {
         Self {
             actions: required.actions,
@@ -169,6 +170,7 @@ impl Resource for Dataset {
 }
 
 impl ToValue for Dataset {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -195,6 +197,7 @@ impl From<ResourceRef> for DatasetAttributes {
 
 impl DatasetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -245,6 +248,7 @@ pub struct Action {
 #[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
+    #[inline]
     pub fn new(required: ActionRequired) -> Self {
         Self {
             action_name: required.action_name,
@@ -264,6 +268,7 @@ impl Action {
 impl PropertyType for Action {}
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ActionName", &self.action_name)
@@ -331,6 +336,7 @@ pub struct ContainerAction {
 #[rustfmt::skip]
 impl ContainerAction {
     /// A `ContainerAction` with its required properties, named in a [`ContainerActionRequired`].
+    #[inline]
     pub fn new(required: ContainerActionRequired) -> Self {
         Self {
             execution_role_arn: required.execution_role_arn,
@@ -353,6 +359,7 @@ impl ContainerAction {
 impl PropertyType for ContainerAction {}
 
 impl ToValue for ContainerAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ExecutionRoleArn", &self.execution_role_arn)
@@ -401,6 +408,7 @@ pub struct DatasetContentDeliveryRule {
 #[rustfmt::skip]
 impl DatasetContentDeliveryRule {
     /// A `DatasetContentDeliveryRule` with its required properties, named in a [`DatasetContentDeliveryRuleRequired`].
+    #[inline]
     pub fn new(required: DatasetContentDeliveryRuleRequired) -> Self {
         Self {
             destination: required.destination,
@@ -417,6 +425,7 @@ impl DatasetContentDeliveryRule {
 impl PropertyType for DatasetContentDeliveryRule {}
 
 impl ToValue for DatasetContentDeliveryRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destination", &self.destination)
@@ -455,6 +464,7 @@ pub struct DatasetContentDeliveryRuleDestination {
 #[rustfmt::skip]
 impl DatasetContentDeliveryRuleDestination {
     /// A `DatasetContentDeliveryRuleDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -468,6 +478,7 @@ impl DatasetContentDeliveryRuleDestination {
 impl PropertyType for DatasetContentDeliveryRuleDestination {}
 
 impl ToValue for DatasetContentDeliveryRuleDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -517,6 +528,7 @@ pub struct DatasetContentVersionValue {
 #[rustfmt::skip]
 impl DatasetContentVersionValue {
     /// A `DatasetContentVersionValue` with its required properties, named in a [`DatasetContentVersionValueRequired`].
+    #[inline]
     pub fn new(required: DatasetContentVersionValueRequired) -> Self {
         Self {
             dataset_name: required.dataset_name,
@@ -530,6 +542,7 @@ impl DatasetContentVersionValue {
 impl PropertyType for DatasetContentVersionValue {}
 
 impl ToValue for DatasetContentVersionValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatasetName", &self.dataset_name)
@@ -577,6 +590,7 @@ pub struct DeltaTime {
 #[rustfmt::skip]
 impl DeltaTime {
     /// A `DeltaTime` with its required properties, named in a [`DeltaTimeRequired`].
+    #[inline]
     pub fn new(required: DeltaTimeRequired) -> Self {
         Self {
             offset_seconds: required.offset_seconds,
@@ -593,6 +607,7 @@ impl DeltaTime {
 impl PropertyType for DeltaTime {}
 
 impl ToValue for DeltaTime {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OffsetSeconds", &self.offset_seconds)
@@ -640,6 +655,7 @@ pub struct DeltaTimeSessionWindowConfiguration {
 #[rustfmt::skip]
 impl DeltaTimeSessionWindowConfiguration {
     /// A `DeltaTimeSessionWindowConfiguration` with its required properties, named in a [`DeltaTimeSessionWindowConfigurationRequired`].
+    #[inline]
     pub fn new(required: DeltaTimeSessionWindowConfigurationRequired) -> Self {
         Self {
             timeout_in_minutes: required.timeout_in_minutes,
@@ -653,6 +669,7 @@ impl DeltaTimeSessionWindowConfiguration {
 impl PropertyType for DeltaTimeSessionWindowConfiguration {}
 
 impl ToValue for DeltaTimeSessionWindowConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TimeoutInMinutes", &self.timeout_in_minutes)
@@ -685,6 +702,7 @@ pub struct Filter {
 #[rustfmt::skip]
 impl Filter {
     /// A `Filter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -696,6 +714,7 @@ impl Filter {
 impl PropertyType for Filter {}
 
 impl ToValue for Filter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("DeltaTime", &self.delta_time).build()
     }
@@ -745,6 +764,7 @@ pub struct GlueConfiguration {
 #[rustfmt::skip]
 impl GlueConfiguration {
     /// A `GlueConfiguration` with its required properties, named in a [`GlueConfigurationRequired`].
+    #[inline]
     pub fn new(required: GlueConfigurationRequired) -> Self {
         Self {
             database_name: required.database_name,
@@ -761,6 +781,7 @@ impl GlueConfiguration {
 impl PropertyType for GlueConfiguration {}
 
 impl ToValue for GlueConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatabaseName", &self.database_name)
@@ -813,6 +834,7 @@ pub struct IotEventsDestinationConfiguration {
 #[rustfmt::skip]
 impl IotEventsDestinationConfiguration {
     /// A `IotEventsDestinationConfiguration` with its required properties, named in a [`IotEventsDestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: IotEventsDestinationConfigurationRequired) -> Self {
         Self {
             input_name: required.input_name,
@@ -829,6 +851,7 @@ impl IotEventsDestinationConfiguration {
 impl PropertyType for IotEventsDestinationConfiguration {}
 
 impl ToValue for IotEventsDestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InputName", &self.input_name)
@@ -877,6 +900,7 @@ pub struct LateDataRule {
 #[rustfmt::skip]
 impl LateDataRule {
     /// A `LateDataRule` with its required properties, named in a [`LateDataRuleRequired`].
+    #[inline]
     pub fn new(required: LateDataRuleRequired) -> Self {
         Self {
             rule_configuration: required.rule_configuration,
@@ -893,6 +917,7 @@ impl LateDataRule {
 impl PropertyType for LateDataRule {}
 
 impl ToValue for LateDataRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RuleConfiguration", &self.rule_configuration)
@@ -926,6 +951,7 @@ pub struct LateDataRuleConfiguration {
 #[rustfmt::skip]
 impl LateDataRuleConfiguration {
     /// A `LateDataRuleConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -937,6 +963,7 @@ impl LateDataRuleConfiguration {
 impl PropertyType for LateDataRuleConfiguration {}
 
 impl ToValue for LateDataRuleConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -982,6 +1009,7 @@ pub struct OutputFileUriValue {
 #[rustfmt::skip]
 impl OutputFileUriValue {
     /// A `OutputFileUriValue` with its required properties, named in a [`OutputFileUriValueRequired`].
+    #[inline]
     pub fn new(required: OutputFileUriValueRequired) -> Self {
         Self {
             file_name: required.file_name,
@@ -995,6 +1023,7 @@ impl OutputFileUriValue {
 impl PropertyType for OutputFileUriValue {}
 
 impl ToValue for OutputFileUriValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("FileName", &self.file_name).build()
     }
@@ -1040,6 +1069,7 @@ pub struct QueryAction {
 #[rustfmt::skip]
 impl QueryAction {
     /// A `QueryAction` with its required properties, named in a [`QueryActionRequired`].
+    #[inline]
     pub fn new(required: QueryActionRequired) -> Self {
         Self {
             filters: None,
@@ -1056,6 +1086,7 @@ impl QueryAction {
 impl PropertyType for QueryAction {}
 
 impl ToValue for QueryAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Filters", &self.filters)
@@ -1106,6 +1137,7 @@ pub struct ResourceConfiguration {
 #[rustfmt::skip]
 impl ResourceConfiguration {
     /// A `ResourceConfiguration` with its required properties, named in a [`ResourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: ResourceConfigurationRequired) -> Self {
         Self {
             compute_type: required.compute_type,
@@ -1122,6 +1154,7 @@ impl ResourceConfiguration {
 impl PropertyType for ResourceConfiguration {}
 
 impl ToValue for ResourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComputeType", &self.compute_type)
@@ -1198,6 +1231,7 @@ pub struct S3DestinationConfiguration {
 #[rustfmt::skip]
 impl S3DestinationConfiguration {
     /// A `S3DestinationConfiguration` with its required properties, named in a [`S3DestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3DestinationConfigurationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -1220,6 +1254,7 @@ impl S3DestinationConfiguration {
 impl PropertyType for S3DestinationConfiguration {}
 
 impl ToValue for S3DestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -1263,6 +1298,7 @@ pub struct Schedule {
 #[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with its required properties, named in a [`ScheduleRequired`].
+    #[inline]
     pub fn new(required: ScheduleRequired) -> Self {
         Self {
             schedule_expression: required.schedule_expression,
@@ -1276,6 +1312,7 @@ impl Schedule {
 impl PropertyType for Schedule {}
 
 impl ToValue for Schedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ScheduleExpression", &self.schedule_expression)
@@ -1313,6 +1350,7 @@ pub struct Trigger {
 #[rustfmt::skip]
 impl Trigger {
     /// A `Trigger` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1326,6 +1364,7 @@ impl Trigger {
 impl PropertyType for Trigger {}
 
 impl ToValue for Trigger {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Schedule", &self.schedule)
@@ -1369,6 +1408,7 @@ pub struct TriggeringDataset {
 #[rustfmt::skip]
 impl TriggeringDataset {
     /// A `TriggeringDataset` with its required properties, named in a [`TriggeringDatasetRequired`].
+    #[inline]
     pub fn new(required: TriggeringDatasetRequired) -> Self {
         Self {
             dataset_name: required.dataset_name,
@@ -1382,6 +1422,7 @@ impl TriggeringDataset {
 impl PropertyType for TriggeringDataset {}
 
 impl ToValue for TriggeringDataset {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatasetName", &self.dataset_name)
@@ -1446,6 +1487,7 @@ pub struct Variable {
 #[rustfmt::skip]
 impl Variable {
     /// A `Variable` with its required properties, named in a [`VariableRequired`].
+    #[inline]
     pub fn new(required: VariableRequired) -> Self {
         Self {
             dataset_content_version_value: None,
@@ -1471,6 +1513,7 @@ impl Variable {
 impl PropertyType for Variable {}
 
 impl ToValue for Variable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1517,6 +1560,7 @@ pub struct VersioningConfiguration {
 #[rustfmt::skip]
 impl VersioningConfiguration {
     /// A `VersioningConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1530,6 +1574,7 @@ impl VersioningConfiguration {
 impl PropertyType for VersioningConfiguration {}
 
 impl ToValue for VersioningConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxVersions", &self.max_versions)
@@ -1556,6 +1601,7 @@ impl From<Value> for ComputeType {
 }
 
 impl ToValue for ComputeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Acu1 => "ACU_1",

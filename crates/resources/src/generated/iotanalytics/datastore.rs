@@ -102,6 +102,7 @@ impl Datastore {
     };
 
     /// A `Datastore` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -134,6 +135,7 @@ impl Resource for Datastore {
 }
 
 impl ToValue for Datastore {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DatastoreName", &self.datastore_name)
@@ -158,6 +160,7 @@ impl From<ResourceRef> for DatastoreAttributes {
 
 impl DatastoreAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -207,6 +210,7 @@ pub struct Column {
 #[rustfmt::skip]
 impl Column {
     /// A `Column` with its required properties, named in a [`ColumnRequired`].
+    #[inline]
     pub fn new(required: ColumnRequired) -> Self {
         Self {
             name: required.name,
@@ -223,6 +227,7 @@ impl Column {
 impl PropertyType for Column {}
 
 impl ToValue for Column {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -282,6 +287,7 @@ pub struct CustomerManagedS3 {
 #[rustfmt::skip]
 impl CustomerManagedS3 {
     /// A `CustomerManagedS3` with its required properties, named in a [`CustomerManagedS3Required`].
+    #[inline]
     pub fn new(required: CustomerManagedS3Required) -> Self {
         Self {
             bucket: required.bucket,
@@ -301,6 +307,7 @@ impl CustomerManagedS3 {
 impl PropertyType for CustomerManagedS3 {}
 
 impl ToValue for CustomerManagedS3 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -352,6 +359,7 @@ pub struct CustomerManagedS3Storage {
 #[rustfmt::skip]
 impl CustomerManagedS3Storage {
     /// A `CustomerManagedS3Storage` with its required properties, named in a [`CustomerManagedS3StorageRequired`].
+    #[inline]
     pub fn new(required: CustomerManagedS3StorageRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -368,6 +376,7 @@ impl CustomerManagedS3Storage {
 impl PropertyType for CustomerManagedS3Storage {}
 
 impl ToValue for CustomerManagedS3Storage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -406,6 +415,7 @@ pub struct DatastorePartition {
 #[rustfmt::skip]
 impl DatastorePartition {
     /// A `DatastorePartition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -419,6 +429,7 @@ impl DatastorePartition {
 impl PropertyType for DatastorePartition {}
 
 impl ToValue for DatastorePartition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Partition", &self.partition)
@@ -454,6 +465,7 @@ pub struct DatastorePartitions {
 #[rustfmt::skip]
 impl DatastorePartitions {
     /// A `DatastorePartitions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -465,6 +477,7 @@ impl DatastorePartitions {
 impl PropertyType for DatastorePartitions {}
 
 impl ToValue for DatastorePartitions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Partitions", &self.partitions)
@@ -509,6 +522,7 @@ pub struct DatastoreStorage {
 #[rustfmt::skip]
 impl DatastoreStorage {
     /// A `DatastoreStorage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -524,6 +538,7 @@ impl DatastoreStorage {
 impl PropertyType for DatastoreStorage {}
 
 impl ToValue for DatastoreStorage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomerManagedS3", &self.customer_managed_s3)
@@ -572,6 +587,7 @@ pub struct FileFormatConfiguration {
 #[rustfmt::skip]
 impl FileFormatConfiguration {
     /// A `FileFormatConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -585,6 +601,7 @@ impl FileFormatConfiguration {
 impl PropertyType for FileFormatConfiguration {}
 
 impl ToValue for FileFormatConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("JsonConfiguration", &self.json_configuration)
@@ -618,6 +635,7 @@ pub struct IotSiteWiseMultiLayerStorage {
 #[rustfmt::skip]
 impl IotSiteWiseMultiLayerStorage {
     /// A `IotSiteWiseMultiLayerStorage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -629,6 +647,7 @@ impl IotSiteWiseMultiLayerStorage {
 impl PropertyType for IotSiteWiseMultiLayerStorage {}
 
 impl ToValue for IotSiteWiseMultiLayerStorage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -664,6 +683,7 @@ pub struct ParquetConfiguration {
 #[rustfmt::skip]
 impl ParquetConfiguration {
     /// A `ParquetConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -675,6 +695,7 @@ impl ParquetConfiguration {
 impl PropertyType for ParquetConfiguration {}
 
 impl ToValue for ParquetConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SchemaDefinition", &self.schema_definition)
@@ -717,6 +738,7 @@ pub struct Partition {
 #[rustfmt::skip]
 impl Partition {
     /// A `Partition` with its required properties, named in a [`PartitionRequired`].
+    #[inline]
     pub fn new(required: PartitionRequired) -> Self {
         Self {
             attribute_name: required.attribute_name,
@@ -730,6 +752,7 @@ impl Partition {
 impl PropertyType for Partition {}
 
 impl ToValue for Partition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
@@ -766,6 +789,7 @@ pub struct SchemaDefinition {
 #[rustfmt::skip]
 impl SchemaDefinition {
     /// A `SchemaDefinition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -777,6 +801,7 @@ impl SchemaDefinition {
 impl PropertyType for SchemaDefinition {}
 
 impl ToValue for SchemaDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Columns", &self.columns).build()
     }
@@ -824,6 +849,7 @@ pub struct TimestampPartition {
 #[rustfmt::skip]
 impl TimestampPartition {
     /// A `TimestampPartition` with its required properties, named in a [`TimestampPartitionRequired`].
+    #[inline]
     pub fn new(required: TimestampPartitionRequired) -> Self {
         Self {
             attribute_name: required.attribute_name,
@@ -840,6 +866,7 @@ impl TimestampPartition {
 impl PropertyType for TimestampPartition {}
 
 impl ToValue for TimestampPartition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AttributeName", &self.attribute_name)

@@ -93,6 +93,7 @@ impl Pipeline {
     };
 
     /// A `Pipeline` with its required properties, named in a [`PipelineRequired`].
+    #[inline]
     pub fn new(required: PipelineRequired) -> Self {
         Self {
             pipeline_activities: required.pipeline_activities,
@@ -123,6 +124,7 @@ impl Resource for Pipeline {
 }
 
 impl ToValue for Pipeline {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PipelineActivities", &self.pipeline_activities)
@@ -144,6 +146,7 @@ impl From<ResourceRef> for PipelineAttributes {
 
 impl PipelineAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -219,6 +222,7 @@ pub struct Activity {
 #[rustfmt::skip]
 impl Activity {
     /// A `Activity` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -248,6 +252,7 @@ impl Activity {
 impl PropertyType for Activity {}
 
 impl ToValue for Activity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AddAttributes", &self.add_attributes)
@@ -315,6 +320,7 @@ pub struct AddAttributes {
 #[rustfmt::skip]
 impl AddAttributes {
     /// A `AddAttributes` with its required properties, named in a [`AddAttributesRequired`].
+    #[inline]
     pub fn new(required: AddAttributesRequired) -> Self {
         Self {
             attributes: required.attributes,
@@ -334,6 +340,7 @@ impl AddAttributes {
 impl PropertyType for AddAttributes {}
 
 impl ToValue for AddAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Attributes", &self.attributes)
@@ -394,6 +401,7 @@ pub struct Channel {
 #[rustfmt::skip]
 impl Channel {
     /// A `Channel` with its required properties, named in a [`ChannelRequired`].
+    #[inline]
     pub fn new(required: ChannelRequired) -> Self {
         Self {
             channel_name: required.channel_name,
@@ -413,6 +421,7 @@ impl Channel {
 impl PropertyType for Channel {}
 
 impl ToValue for Channel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChannelName", &self.channel_name)
@@ -466,6 +475,7 @@ pub struct Datastore {
 #[rustfmt::skip]
 impl Datastore {
     /// A `Datastore` with its required properties, named in a [`DatastoreRequired`].
+    #[inline]
     pub fn new(required: DatastoreRequired) -> Self {
         Self {
             datastore_name: required.datastore_name,
@@ -482,6 +492,7 @@ impl Datastore {
 impl PropertyType for Datastore {}
 
 impl ToValue for Datastore {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatastoreName", &self.datastore_name)
@@ -559,6 +570,7 @@ pub struct DeviceRegistryEnrich {
 #[rustfmt::skip]
 impl DeviceRegistryEnrich {
     /// A `DeviceRegistryEnrich` with its required properties, named in a [`DeviceRegistryEnrichRequired`].
+    #[inline]
     pub fn new(required: DeviceRegistryEnrichRequired) -> Self {
         Self {
             attribute: required.attribute,
@@ -584,6 +596,7 @@ impl DeviceRegistryEnrich {
 impl PropertyType for DeviceRegistryEnrich {}
 
 impl ToValue for DeviceRegistryEnrich {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Attribute", &self.attribute)
@@ -664,6 +677,7 @@ pub struct DeviceShadowEnrich {
 #[rustfmt::skip]
 impl DeviceShadowEnrich {
     /// A `DeviceShadowEnrich` with its required properties, named in a [`DeviceShadowEnrichRequired`].
+    #[inline]
     pub fn new(required: DeviceShadowEnrichRequired) -> Self {
         Self {
             attribute: required.attribute,
@@ -689,6 +703,7 @@ impl DeviceShadowEnrich {
 impl PropertyType for DeviceShadowEnrich {}
 
 impl ToValue for DeviceShadowEnrich {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Attribute", &self.attribute)
@@ -751,6 +766,7 @@ pub struct Filter {
 #[rustfmt::skip]
 impl Filter {
     /// A `Filter` with its required properties, named in a [`FilterRequired`].
+    #[inline]
     pub fn new(required: FilterRequired) -> Self {
         Self {
             filter: required.filter,
@@ -770,6 +786,7 @@ impl Filter {
 impl PropertyType for Filter {}
 
 impl ToValue for Filter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Filter", &self.filter)
@@ -841,6 +858,7 @@ pub struct Lambda {
 #[rustfmt::skip]
 impl Lambda {
     /// A `Lambda` with its required properties, named in a [`LambdaRequired`].
+    #[inline]
     pub fn new(required: LambdaRequired) -> Self {
         Self {
             batch_size: required.batch_size,
@@ -863,6 +881,7 @@ impl Lambda {
 impl PropertyType for Lambda {}
 
 impl ToValue for Lambda {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BatchSize", &self.batch_size)
@@ -933,6 +952,7 @@ pub struct Math {
 #[rustfmt::skip]
 impl Math {
     /// A `Math` with its required properties, named in a [`MathRequired`].
+    #[inline]
     pub fn new(required: MathRequired) -> Self {
         Self {
             attribute: required.attribute,
@@ -955,6 +975,7 @@ impl Math {
 impl PropertyType for Math {}
 
 impl ToValue for Math {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Attribute", &self.attribute)
@@ -1016,6 +1037,7 @@ pub struct RemoveAttributes {
 #[rustfmt::skip]
 impl RemoveAttributes {
     /// A `RemoveAttributes` with its required properties, named in a [`RemoveAttributesRequired`].
+    #[inline]
     pub fn new(required: RemoveAttributesRequired) -> Self {
         Self {
             attributes: required.attributes,
@@ -1035,6 +1057,7 @@ impl RemoveAttributes {
 impl PropertyType for RemoveAttributes {}
 
 impl ToValue for RemoveAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Attributes", &self.attributes)
@@ -1095,6 +1118,7 @@ pub struct SelectAttributes {
 #[rustfmt::skip]
 impl SelectAttributes {
     /// A `SelectAttributes` with its required properties, named in a [`SelectAttributesRequired`].
+    #[inline]
     pub fn new(required: SelectAttributesRequired) -> Self {
         Self {
             attributes: required.attributes,
@@ -1114,6 +1138,7 @@ impl SelectAttributes {
 impl PropertyType for SelectAttributes {}
 
 impl ToValue for SelectAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Attributes", &self.attributes)

@@ -40,6 +40,7 @@ pub struct RetentionPeriod {
 #[rustfmt::skip]
 impl RetentionPeriod {
     /// A `RetentionPeriod` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -53,6 +54,7 @@ impl RetentionPeriod {
 impl PropertyType for RetentionPeriod {}
 
 impl ToValue for RetentionPeriod {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NumberOfDays", &self.number_of_days)
@@ -99,6 +101,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -115,6 +118,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -71,6 +71,7 @@ impl SuiteDefinition {
     };
 
     /// A `SuiteDefinition` with its required properties, named in a [`SuiteDefinitionRequired`].
+    #[inline]
     pub fn new(required: SuiteDefinitionRequired) -> Self {
         Self {
             suite_definition_configuration: required.suite_definition_configuration,
@@ -98,6 +99,7 @@ impl Resource for SuiteDefinition {
 }
 
 impl ToValue for SuiteDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -123,6 +125,7 @@ impl SuiteDefinitionAttributes {
     /// `Fn::GetAtt` `SuiteDefinitionArn`: a string.
     ///
     /// The Arn of the Suite Definition.
+    #[inline]
     pub fn suite_definition_arn(&self) -> Value {
         self.0.get_att("SuiteDefinitionArn")
     }
@@ -130,6 +133,7 @@ impl SuiteDefinitionAttributes {
     /// `Fn::GetAtt` `SuiteDefinitionId`: a string.
     ///
     /// The version of the Suite Definition.
+    #[inline]
     pub fn suite_definition_id(&self) -> Value {
         self.0.get_att("SuiteDefinitionId")
     }
@@ -137,6 +141,7 @@ impl SuiteDefinitionAttributes {
     /// `Fn::GetAtt` `SuiteDefinitionVersion`: a string.
     ///
     /// The ID of the Suite Definition.
+    #[inline]
     pub fn suite_definition_version(&self) -> Value {
         self.0.get_att("SuiteDefinitionVersion")
     }
@@ -176,6 +181,7 @@ pub struct DeviceUnderTest {
 #[rustfmt::skip]
 impl DeviceUnderTest {
     /// A `DeviceUnderTest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -189,6 +195,7 @@ impl DeviceUnderTest {
 impl PropertyType for DeviceUnderTest {}
 
 impl ToValue for DeviceUnderTest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
@@ -250,6 +257,7 @@ pub struct SuiteDefinitionConfiguration {
 #[rustfmt::skip]
 impl SuiteDefinitionConfiguration {
     /// A `SuiteDefinitionConfiguration` with its required properties, named in a [`SuiteDefinitionConfigurationRequired`].
+    #[inline]
     pub fn new(required: SuiteDefinitionConfigurationRequired) -> Self {
         Self {
             device_permission_role_arn: required.device_permission_role_arn,
@@ -275,6 +283,7 @@ impl SuiteDefinitionConfiguration {
 impl PropertyType for SuiteDefinitionConfiguration {}
 
 impl ToValue for SuiteDefinitionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DevicePermissionRoleArn", &self.device_permission_role_arn)
@@ -324,6 +333,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -340,6 +350,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

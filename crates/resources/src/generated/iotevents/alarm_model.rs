@@ -135,6 +135,7 @@ impl AlarmModel {
     };
 
     /// A `AlarmModel` with its required properties, named in a [`AlarmModelRequired`].
+    #[inline]
     pub fn new(required: AlarmModelRequired) -> Self {
         Self {
             alarm_capabilities: None,
@@ -183,6 +184,7 @@ impl Resource for AlarmModel {
 }
 
 impl ToValue for AlarmModel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AlarmCapabilities", &self.alarm_capabilities)
@@ -235,6 +237,7 @@ pub struct AcknowledgeFlow {
 #[rustfmt::skip]
 impl AcknowledgeFlow {
     /// A `AcknowledgeFlow` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -246,6 +249,7 @@ impl AcknowledgeFlow {
 impl PropertyType for AcknowledgeFlow {}
 
 impl ToValue for AcknowledgeFlow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -368,6 +372,7 @@ pub struct AlarmAction {
 #[rustfmt::skip]
 impl AlarmAction {
     /// A `AlarmAction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -395,6 +400,7 @@ impl AlarmAction {
 impl PropertyType for AlarmAction {}
 
 impl ToValue for AlarmAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DynamoDB", &self.dynamo_db)
@@ -440,6 +446,7 @@ pub struct AlarmCapabilities {
 #[rustfmt::skip]
 impl AlarmCapabilities {
     /// A `AlarmCapabilities` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -453,6 +460,7 @@ impl AlarmCapabilities {
 impl PropertyType for AlarmCapabilities {}
 
 impl ToValue for AlarmCapabilities {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcknowledgeFlow", &self.acknowledge_flow)
@@ -489,6 +497,7 @@ pub struct AlarmEventActions {
 #[rustfmt::skip]
 impl AlarmEventActions {
     /// A `AlarmEventActions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -500,6 +509,7 @@ impl AlarmEventActions {
 impl PropertyType for AlarmEventActions {}
 
 impl ToValue for AlarmEventActions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AlarmActions", &self.alarm_actions)
@@ -532,6 +542,7 @@ pub struct AlarmRule {
 #[rustfmt::skip]
 impl AlarmRule {
     /// A `AlarmRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -543,6 +554,7 @@ impl AlarmRule {
 impl PropertyType for AlarmRule {}
 
 impl ToValue for AlarmRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SimpleRule", &self.simple_rule)
@@ -585,6 +597,7 @@ pub struct InitializationConfiguration {
 #[rustfmt::skip]
 impl InitializationConfiguration {
     /// A `InitializationConfiguration` with its required properties, named in a [`InitializationConfigurationRequired`].
+    #[inline]
     pub fn new(required: InitializationConfigurationRequired) -> Self {
         Self {
             disabled_on_initialization: required.disabled_on_initialization,
@@ -598,6 +611,7 @@ impl InitializationConfiguration {
 impl PropertyType for InitializationConfiguration {}
 
 impl ToValue for InitializationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DisabledOnInitialization", &self.disabled_on_initialization)
@@ -664,6 +678,7 @@ pub struct IotSiteWise {
 #[rustfmt::skip]
 impl IotSiteWise {
     /// A `IotSiteWise` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -683,6 +698,7 @@ impl IotSiteWise {
 impl PropertyType for IotSiteWise {}
 
 impl ToValue for IotSiteWise {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssetId", &self.asset_id)
@@ -745,6 +761,7 @@ pub struct SimpleRule {
 #[rustfmt::skip]
 impl SimpleRule {
     /// A `SimpleRule` with its required properties, named in a [`SimpleRuleRequired`].
+    #[inline]
     pub fn new(required: SimpleRuleRequired) -> Self {
         Self {
             comparison_operator: required.comparison_operator,
@@ -764,6 +781,7 @@ impl SimpleRule {
 impl PropertyType for SimpleRule {}
 
 impl ToValue for SimpleRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
@@ -799,6 +817,7 @@ impl From<Value> for ComparisonOperator {
 }
 
 impl ToValue for ComparisonOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Greater => "GREATER",

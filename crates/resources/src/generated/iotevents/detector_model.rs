@@ -134,6 +134,7 @@ impl DetectorModel {
     };
 
     /// A `DetectorModel` with its required properties, named in a [`DetectorModelRequired`].
+    #[inline]
     pub fn new(required: DetectorModelRequired) -> Self {
         Self {
             detector_model_definition: required.detector_model_definition,
@@ -176,6 +177,7 @@ impl Resource for DetectorModel {
 }
 
 impl ToValue for DetectorModel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DetectorModelDefinition", &self.detector_model_definition)
@@ -284,6 +286,7 @@ pub struct Action {
 #[rustfmt::skip]
 impl Action {
     /// A `Action` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -319,6 +322,7 @@ impl Action {
 impl PropertyType for Action {}
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClearTimer", &self.clear_timer)
@@ -373,6 +377,7 @@ pub struct ClearTimer {
 #[rustfmt::skip]
 impl ClearTimer {
     /// A `ClearTimer` with its required properties, named in a [`ClearTimerRequired`].
+    #[inline]
     pub fn new(required: ClearTimerRequired) -> Self {
         Self {
             timer_name: required.timer_name,
@@ -386,6 +391,7 @@ impl ClearTimer {
 impl PropertyType for ClearTimer {}
 
 impl ToValue for ClearTimer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("TimerName", &self.timer_name).build()
     }
@@ -435,6 +441,7 @@ pub struct DetectorModelDefinition {
 #[rustfmt::skip]
 impl DetectorModelDefinition {
     /// A `DetectorModelDefinition` with its required properties, named in a [`DetectorModelDefinitionRequired`].
+    #[inline]
     pub fn new(required: DetectorModelDefinitionRequired) -> Self {
         Self {
             initial_state_name: required.initial_state_name,
@@ -451,6 +458,7 @@ impl DetectorModelDefinition {
 impl PropertyType for DetectorModelDefinition {}
 
 impl ToValue for DetectorModelDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InitialStateName", &self.initial_state_name)
@@ -506,6 +514,7 @@ pub struct Event {
 #[rustfmt::skip]
 impl Event {
     /// A `Event` with its required properties, named in a [`EventRequired`].
+    #[inline]
     pub fn new(required: EventRequired) -> Self {
         Self {
             actions: None,
@@ -525,6 +534,7 @@ impl Event {
 impl PropertyType for Event {}
 
 impl ToValue for Event {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -601,6 +611,7 @@ pub struct IotSiteWise {
 #[rustfmt::skip]
 impl IotSiteWise {
     /// A `IotSiteWise` with its required properties, named in a [`IotSiteWiseRequired`].
+    #[inline]
     pub fn new(required: IotSiteWiseRequired) -> Self {
         Self {
             asset_id: None,
@@ -626,6 +637,7 @@ impl IotSiteWise {
 impl PropertyType for IotSiteWise {}
 
 impl ToValue for IotSiteWise {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssetId", &self.asset_id)
@@ -662,6 +674,7 @@ pub struct OnEnter {
 #[rustfmt::skip]
 impl OnEnter {
     /// A `OnEnter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -673,6 +686,7 @@ impl OnEnter {
 impl PropertyType for OnEnter {}
 
 impl ToValue for OnEnter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Events", &self.events).build()
     }
@@ -703,6 +717,7 @@ pub struct OnExit {
 #[rustfmt::skip]
 impl OnExit {
     /// A `OnExit` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -714,6 +729,7 @@ impl OnExit {
 impl PropertyType for OnExit {}
 
 impl ToValue for OnExit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Events", &self.events).build()
     }
@@ -749,6 +765,7 @@ pub struct OnInput {
 #[rustfmt::skip]
 impl OnInput {
     /// A `OnInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -762,6 +779,7 @@ impl OnInput {
 impl PropertyType for OnInput {}
 
 impl ToValue for OnInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Events", &self.events)
@@ -805,6 +823,7 @@ pub struct ResetTimer {
 #[rustfmt::skip]
 impl ResetTimer {
     /// A `ResetTimer` with its required properties, named in a [`ResetTimerRequired`].
+    #[inline]
     pub fn new(required: ResetTimerRequired) -> Self {
         Self {
             timer_name: required.timer_name,
@@ -818,6 +837,7 @@ impl ResetTimer {
 impl PropertyType for ResetTimer {}
 
 impl ToValue for ResetTimer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("TimerName", &self.timer_name).build()
     }
@@ -872,6 +892,7 @@ pub struct SetTimer {
 #[rustfmt::skip]
 impl SetTimer {
     /// A `SetTimer` with its required properties, named in a [`SetTimerRequired`].
+    #[inline]
     pub fn new(required: SetTimerRequired) -> Self {
         Self {
             duration_expression: None,
@@ -891,6 +912,7 @@ impl SetTimer {
 impl PropertyType for SetTimer {}
 
 impl ToValue for SetTimer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DurationExpression", &self.duration_expression)
@@ -944,6 +966,7 @@ pub struct SetVariable {
 #[rustfmt::skip]
 impl SetVariable {
     /// A `SetVariable` with its required properties, named in a [`SetVariableRequired`].
+    #[inline]
     pub fn new(required: SetVariableRequired) -> Self {
         Self {
             value: required.value,
@@ -960,6 +983,7 @@ impl SetVariable {
 impl PropertyType for SetVariable {}
 
 impl ToValue for SetVariable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Value", &self.value)
@@ -1018,6 +1042,7 @@ pub struct State {
 #[rustfmt::skip]
 impl State {
     /// A `State` with its required properties, named in a [`StateRequired`].
+    #[inline]
     pub fn new(required: StateRequired) -> Self {
         Self {
             on_enter: None,
@@ -1040,6 +1065,7 @@ impl State {
 impl PropertyType for State {}
 
 impl ToValue for State {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OnEnter", &self.on_enter)
@@ -1108,6 +1134,7 @@ pub struct TransitionEvent {
 #[rustfmt::skip]
 impl TransitionEvent {
     /// A `TransitionEvent` with its required properties, named in a [`TransitionEventRequired`].
+    #[inline]
     pub fn new(required: TransitionEventRequired) -> Self {
         Self {
             actions: None,
@@ -1130,6 +1157,7 @@ impl TransitionEvent {
 impl PropertyType for TransitionEvent {}
 
 impl ToValue for TransitionEvent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -1158,6 +1186,7 @@ impl From<Value> for EvaluationMethod {
 }
 
 impl ToValue for EvaluationMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Batch => "BATCH",

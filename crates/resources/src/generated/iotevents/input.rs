@@ -94,6 +94,7 @@ impl Input {
     };
 
     /// A `Input` with its required properties, named in a [`InputRequired`].
+    #[inline]
     pub fn new(required: InputRequired) -> Self {
         Self {
             input_definition: required.input_definition,
@@ -127,6 +128,7 @@ impl Resource for Input {
 }
 
 impl ToValue for Input {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InputDefinition", &self.input_definition)
@@ -184,6 +186,7 @@ pub struct Attribute {
 #[rustfmt::skip]
 impl Attribute {
     /// A `Attribute` with its required properties, named in a [`AttributeRequired`].
+    #[inline]
     pub fn new(required: AttributeRequired) -> Self {
         Self {
             json_path: required.json_path,
@@ -197,6 +200,7 @@ impl Attribute {
 impl PropertyType for Attribute {}
 
 impl ToValue for Attribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("JsonPath", &self.json_path).build()
     }
@@ -237,6 +241,7 @@ pub struct InputDefinition {
 #[rustfmt::skip]
 impl InputDefinition {
     /// A `InputDefinition` with its required properties, named in a [`InputDefinitionRequired`].
+    #[inline]
     pub fn new(required: InputDefinitionRequired) -> Self {
         Self {
             attributes: required.attributes,
@@ -250,6 +255,7 @@ impl InputDefinition {
 impl PropertyType for InputDefinition {}
 
 impl ToValue for InputDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Attributes", &self.attributes)

@@ -61,6 +61,7 @@ pub struct AssetPropertyTimestamp {
 #[rustfmt::skip]
 impl AssetPropertyTimestamp {
     /// A `AssetPropertyTimestamp` with its required properties, named in a [`AssetPropertyTimestampRequired`].
+    #[inline]
     pub fn new(required: AssetPropertyTimestampRequired) -> Self {
         Self {
             offset_in_nanos: None,
@@ -77,6 +78,7 @@ impl AssetPropertyTimestamp {
 impl PropertyType for AssetPropertyTimestamp {}
 
 impl ToValue for AssetPropertyTimestamp {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OffsetInNanos", &self.offset_in_nanos)
@@ -135,6 +137,7 @@ pub struct AssetPropertyValue {
 #[rustfmt::skip]
 impl AssetPropertyValue {
     /// A `AssetPropertyValue` with its required properties, named in a [`AssetPropertyValueRequired`].
+    #[inline]
     pub fn new(required: AssetPropertyValueRequired) -> Self {
         Self {
             quality: None,
@@ -154,6 +157,7 @@ impl AssetPropertyValue {
 impl PropertyType for AssetPropertyValue {}
 
 impl ToValue for AssetPropertyValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Quality", &self.quality)
@@ -217,6 +221,7 @@ pub struct AssetPropertyVariant {
 #[rustfmt::skip]
 impl AssetPropertyVariant {
     /// A `AssetPropertyVariant` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -234,6 +239,7 @@ impl AssetPropertyVariant {
 impl PropertyType for AssetPropertyVariant {}
 
 impl ToValue for AssetPropertyVariant {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BooleanValue", &self.boolean_value)
@@ -303,6 +309,7 @@ pub struct DynamoDBv2 {
 #[rustfmt::skip]
 impl DynamoDBv2 {
     /// A `DynamoDBv2` with its required properties, named in a [`DynamoDBv2Required`].
+    #[inline]
     pub fn new(required: DynamoDBv2Required) -> Self {
         Self {
             payload: None,
@@ -319,6 +326,7 @@ impl DynamoDBv2 {
 impl PropertyType for DynamoDBv2 {}
 
 impl ToValue for DynamoDBv2 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Payload", &self.payload)
@@ -448,6 +456,7 @@ pub struct DynamoDb {
 #[rustfmt::skip]
 impl DynamoDb {
     /// A `DynamoDb` with its required properties, named in a [`DynamoDbRequired`].
+    #[inline]
     pub fn new(required: DynamoDbRequired) -> Self {
         Self {
             hash_key_field: required.hash_key_field,
@@ -488,6 +497,7 @@ impl DynamoDb {
 impl PropertyType for DynamoDb {}
 
 impl ToValue for DynamoDb {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HashKeyField", &self.hash_key_field)
@@ -549,6 +559,7 @@ pub struct Firehose {
 #[rustfmt::skip]
 impl Firehose {
     /// A `Firehose` with its required properties, named in a [`FirehoseRequired`].
+    #[inline]
     pub fn new(required: FirehoseRequired) -> Self {
         Self {
             delivery_stream_name: required.delivery_stream_name,
@@ -568,6 +579,7 @@ impl Firehose {
 impl PropertyType for Firehose {}
 
 impl ToValue for Firehose {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DeliveryStreamName", &self.delivery_stream_name)
@@ -617,6 +629,7 @@ pub struct IotEvents {
 #[rustfmt::skip]
 impl IotEvents {
     /// A `IotEvents` with its required properties, named in a [`IotEventsRequired`].
+    #[inline]
     pub fn new(required: IotEventsRequired) -> Self {
         Self {
             input_name: required.input_name,
@@ -633,6 +646,7 @@ impl IotEvents {
 impl PropertyType for IotEvents {}
 
 impl ToValue for IotEvents {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InputName", &self.input_name)
@@ -681,6 +695,7 @@ pub struct IotTopicPublish {
 #[rustfmt::skip]
 impl IotTopicPublish {
     /// A `IotTopicPublish` with its required properties, named in a [`IotTopicPublishRequired`].
+    #[inline]
     pub fn new(required: IotTopicPublishRequired) -> Self {
         Self {
             mqtt_topic: required.mqtt_topic,
@@ -697,6 +712,7 @@ impl IotTopicPublish {
 impl PropertyType for IotTopicPublish {}
 
 impl ToValue for IotTopicPublish {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MqttTopic", &self.mqtt_topic)
@@ -745,6 +761,7 @@ pub struct Lambda {
 #[rustfmt::skip]
 impl Lambda {
     /// A `Lambda` with its required properties, named in a [`LambdaRequired`].
+    #[inline]
     pub fn new(required: LambdaRequired) -> Self {
         Self {
             function_arn: required.function_arn,
@@ -761,6 +778,7 @@ impl Lambda {
 impl PropertyType for Lambda {}
 
 impl ToValue for Lambda {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FunctionArn", &self.function_arn)
@@ -813,6 +831,7 @@ pub struct Payload {
 #[rustfmt::skip]
 impl Payload {
     /// A `Payload` with its required properties, named in a [`PayloadRequired`].
+    #[inline]
     pub fn new(required: PayloadRequired) -> Self {
         Self {
             content_expression: required.content_expression,
@@ -829,6 +848,7 @@ impl Payload {
 impl PropertyType for Payload {}
 
 impl ToValue for Payload {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContentExpression", &self.content_expression)
@@ -877,6 +897,7 @@ pub struct Sns {
 #[rustfmt::skip]
 impl Sns {
     /// A `Sns` with its required properties, named in a [`SnsRequired`].
+    #[inline]
     pub fn new(required: SnsRequired) -> Self {
         Self {
             payload: None,
@@ -893,6 +914,7 @@ impl Sns {
 impl PropertyType for Sns {}
 
 impl ToValue for Sns {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Payload", &self.payload)
@@ -944,6 +966,7 @@ pub struct Sqs {
 #[rustfmt::skip]
 impl Sqs {
     /// A `Sqs` with its required properties, named in a [`SqsRequired`].
+    #[inline]
     pub fn new(required: SqsRequired) -> Self {
         Self {
             payload: None,
@@ -963,6 +986,7 @@ impl Sqs {
 impl PropertyType for Sqs {}
 
 impl ToValue for Sqs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Payload", &self.payload)
@@ -1010,6 +1034,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1026,6 +1051,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1054,6 +1080,7 @@ impl From<Value> for PayloadType {
 }
 
 impl ToValue for PayloadType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Json => "JSON",

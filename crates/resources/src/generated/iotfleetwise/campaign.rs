@@ -239,6 +239,7 @@ impl Campaign {
     };
 
     /// A `Campaign` with its required properties, named in a [`CampaignRequired`].
+    #[inline]
     pub fn new(required: CampaignRequired) -> Self {
         Self {
             action: None,
@@ -317,6 +318,7 @@ impl Resource for Campaign {
 }
 
 impl ToValue for Campaign {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -359,6 +361,7 @@ impl CampaignAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the campaign.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -366,6 +369,7 @@ impl CampaignAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the campaign was created in seconds since epoch (January 1, 1970 at midnight UTC time).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -373,11 +377,13 @@ impl CampaignAttributes {
     /// `Fn::GetAtt` `LastModificationTime`: a string.
     ///
     /// The last time the campaign was modified.
+    #[inline]
     pub fn last_modification_time(&self) -> Value {
         self.0.get_att("LastModificationTime")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -432,6 +438,7 @@ pub struct DataPartition {
 #[rustfmt::skip]
 impl DataPartition {
     /// A `DataPartition` with its required properties, named in a [`DataPartitionRequired`].
+    #[inline]
     pub fn new(required: DataPartitionRequired) -> Self {
         Self {
             id: required.id,
@@ -451,6 +458,7 @@ impl DataPartition {
 impl PropertyType for DataPartition {}
 
 impl ToValue for DataPartition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)
@@ -515,6 +523,7 @@ pub struct DataPartitionStorageOptions {
 #[rustfmt::skip]
 impl DataPartitionStorageOptions {
     /// A `DataPartitionStorageOptions` with its required properties, named in a [`DataPartitionStorageOptionsRequired`].
+    #[inline]
     pub fn new(required: DataPartitionStorageOptionsRequired) -> Self {
         Self {
             maximum_size: required.maximum_size,
@@ -534,6 +543,7 @@ impl DataPartitionStorageOptions {
 impl PropertyType for DataPartitionStorageOptions {}
 
 impl ToValue for DataPartitionStorageOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaximumSize", &self.maximum_size)
@@ -587,6 +597,7 @@ pub struct DataPartitionUploadOptions {
 #[rustfmt::skip]
 impl DataPartitionUploadOptions {
     /// A `DataPartitionUploadOptions` with its required properties, named in a [`DataPartitionUploadOptionsRequired`].
+    #[inline]
     pub fn new(required: DataPartitionUploadOptionsRequired) -> Self {
         Self {
             condition_language_version: None,
@@ -603,6 +614,7 @@ impl DataPartitionUploadOptions {
 impl PropertyType for DataPartitionUploadOptions {}
 
 impl ToValue for DataPartitionUploadOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConditionLanguageVersion", &self.condition_language_version)
@@ -671,6 +683,7 @@ pub struct SignalFetchInformation {
 #[rustfmt::skip]
 impl SignalFetchInformation {
     /// A `SignalFetchInformation` with its required properties, named in a [`SignalFetchInformationRequired`].
+    #[inline]
     pub fn new(required: SignalFetchInformationRequired) -> Self {
         Self {
             actions: required.actions,
@@ -693,6 +706,7 @@ impl SignalFetchInformation {
 impl PropertyType for SignalFetchInformation {}
 
 impl ToValue for SignalFetchInformation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -765,6 +779,7 @@ pub struct SignalInformation {
 #[rustfmt::skip]
 impl SignalInformation {
     /// A `SignalInformation` with its required properties, named in a [`SignalInformationRequired`].
+    #[inline]
     pub fn new(required: SignalInformationRequired) -> Self {
         Self {
             data_partition_id: None,
@@ -787,6 +802,7 @@ impl SignalInformation {
 impl PropertyType for SignalInformation {}
 
 impl ToValue for SignalInformation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataPartitionId", &self.data_partition_id)
@@ -844,6 +860,7 @@ pub struct StorageMaximumSize {
 #[rustfmt::skip]
 impl StorageMaximumSize {
     /// A `StorageMaximumSize` with its required properties, named in a [`StorageMaximumSizeRequired`].
+    #[inline]
     pub fn new(required: StorageMaximumSizeRequired) -> Self {
         Self {
             unit: required.unit,
@@ -860,6 +877,7 @@ impl StorageMaximumSize {
 impl PropertyType for StorageMaximumSize {}
 
 impl ToValue for StorageMaximumSize {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Unit", &self.unit)
@@ -912,6 +930,7 @@ pub struct StorageMinimumTimeToLive {
 #[rustfmt::skip]
 impl StorageMinimumTimeToLive {
     /// A `StorageMinimumTimeToLive` with its required properties, named in a [`StorageMinimumTimeToLiveRequired`].
+    #[inline]
     pub fn new(required: StorageMinimumTimeToLiveRequired) -> Self {
         Self {
             unit: required.unit,
@@ -928,6 +947,7 @@ impl StorageMinimumTimeToLive {
 impl PropertyType for StorageMinimumTimeToLive {}
 
 impl ToValue for StorageMinimumTimeToLive {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Unit", &self.unit)
@@ -954,6 +974,7 @@ impl From<Value> for Compression {
 }
 
 impl ToValue for Compression {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Off => "OFF",
@@ -982,6 +1003,7 @@ impl From<Value> for DiagnosticsMode {
 }
 
 impl ToValue for DiagnosticsMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Off => "OFF",
@@ -1010,6 +1032,7 @@ impl From<Value> for SpoolingMode {
 }
 
 impl ToValue for SpoolingMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Off => "OFF",
@@ -1040,6 +1063,7 @@ impl From<Value> for StorageMaximumSizeUnit {
 }
 
 impl ToValue for StorageMaximumSizeUnit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Mb => "MB",
@@ -1071,6 +1095,7 @@ impl From<Value> for StorageMinimumTimeToLiveUnit {
 }
 
 impl ToValue for StorageMinimumTimeToLiveUnit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hours => "HOURS",
@@ -1104,6 +1129,7 @@ impl From<Value> for UpdateCampaignAction {
 }
 
 impl ToValue for UpdateCampaignAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Approve => "APPROVE",

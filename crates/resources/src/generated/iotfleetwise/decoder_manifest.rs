@@ -131,6 +131,7 @@ impl DecoderManifest {
     };
 
     /// A `DecoderManifest` with its required properties, named in a [`DecoderManifestRequired`].
+    #[inline]
     pub fn new(required: DecoderManifestRequired) -> Self {
         Self {
             default_for_unmapped_signals: None,
@@ -176,6 +177,7 @@ impl Resource for DecoderManifest {
 }
 
 impl ToValue for DecoderManifest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -207,6 +209,7 @@ impl DecoderManifestAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the decoder manifest.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -214,6 +217,7 @@ impl DecoderManifestAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the decoder manifest was created in seconds since epoch (January 1, 1970 at midnight UTC time).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -221,6 +225,7 @@ impl DecoderManifestAttributes {
     /// `Fn::GetAtt` `LastModificationTime`: a string.
     ///
     /// The time the decoder manifest was last updated in seconds since epoch (January 1, 1970 at midnight UTC time).
+    #[inline]
     pub fn last_modification_time(&self) -> Value {
         self.0.get_att("LastModificationTime")
     }
@@ -242,6 +247,7 @@ impl From<Value> for DefaultForUnmappedSignalsType {
 }
 
 impl ToValue for DefaultForUnmappedSignalsType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CustomDecoding => "CUSTOM_DECODING",

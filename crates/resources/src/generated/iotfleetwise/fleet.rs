@@ -100,6 +100,7 @@ impl Fleet {
     };
 
     /// A `Fleet` with its required properties, named in a [`FleetRequired`].
+    #[inline]
     pub fn new(required: FleetRequired) -> Self {
         Self {
             description: None,
@@ -133,6 +134,7 @@ impl Resource for Fleet {
 }
 
 impl ToValue for Fleet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -157,6 +159,7 @@ impl FleetAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the created fleet.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -164,6 +167,7 @@ impl FleetAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the fleet was created in seconds since epoch (January 1, 1970 at midnight UTC time).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -171,6 +175,7 @@ impl FleetAttributes {
     /// `Fn::GetAtt` `LastModificationTime`: a string.
     ///
     /// The time the fleet was last updated, in seconds since epoch (January 1, 1970 at midnight UTC time).
+    #[inline]
     pub fn last_modification_time(&self) -> Value {
         self.0.get_att("LastModificationTime")
     }

@@ -108,6 +108,7 @@ impl ModelManifest {
     };
 
     /// A `ModelManifest` with its required properties, named in a [`ModelManifestRequired`].
+    #[inline]
     pub fn new(required: ModelManifestRequired) -> Self {
         Self {
             description: None,
@@ -147,6 +148,7 @@ impl Resource for ModelManifest {
 }
 
 impl ToValue for ModelManifest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -173,6 +175,7 @@ impl ModelManifestAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the vehicle model.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -180,6 +183,7 @@ impl ModelManifestAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the vehicle model was created, in seconds since epoch (January 1, 1970 at midnight UTC time).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -187,6 +191,7 @@ impl ModelManifestAttributes {
     /// `Fn::GetAtt` `LastModificationTime`: a string.
     ///
     /// The time the vehicle model was last updated, in seconds since epoch (January 1, 1970 at midnight UTC time).
+    #[inline]
     pub fn last_modification_time(&self) -> Value {
         self.0.get_att("LastModificationTime")
     }

@@ -93,6 +93,7 @@ impl SignalCatalog {
     };
 
     /// A `SignalCatalog` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -123,6 +124,7 @@ impl Resource for SignalCatalog {
 }
 
 impl ToValue for SignalCatalog {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -148,6 +150,7 @@ impl SignalCatalogAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the signal catalog.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -155,6 +158,7 @@ impl SignalCatalogAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the signal catalog was created in seconds since epoch (January 1, 1970 at midnight UTC time).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -162,6 +166,7 @@ impl SignalCatalogAttributes {
     /// `Fn::GetAtt` `LastModificationTime`: a string.
     ///
     /// The time the signal catalog was last updated in seconds since epoch (January 1, 1970 at midnight UTC time).
+    #[inline]
     pub fn last_modification_time(&self) -> Value {
         self.0.get_att("LastModificationTime")
     }
@@ -169,6 +174,7 @@ impl SignalCatalogAttributes {
     /// `Fn::GetAtt` `NodeCounts.TotalActuators`: a number.
     ///
     /// The total number of nodes in a vehicle network that represent actuators.
+    #[inline]
     pub fn node_counts_total_actuators(&self) -> Value {
         self.0.get_att("NodeCounts.TotalActuators")
     }
@@ -176,6 +182,7 @@ impl SignalCatalogAttributes {
     /// `Fn::GetAtt` `NodeCounts.TotalAttributes`: a number.
     ///
     /// The total number of nodes in a vehicle network that represent attributes.
+    #[inline]
     pub fn node_counts_total_attributes(&self) -> Value {
         self.0.get_att("NodeCounts.TotalAttributes")
     }
@@ -183,6 +190,7 @@ impl SignalCatalogAttributes {
     /// `Fn::GetAtt` `NodeCounts.TotalBranches`: a number.
     ///
     /// The total number of nodes in a vehicle network that represent branches.
+    #[inline]
     pub fn node_counts_total_branches(&self) -> Value {
         self.0.get_att("NodeCounts.TotalBranches")
     }
@@ -190,6 +198,7 @@ impl SignalCatalogAttributes {
     /// `Fn::GetAtt` `NodeCounts.TotalNodes`: a number.
     ///
     /// The total number of nodes in a vehicle network.
+    #[inline]
     pub fn node_counts_total_nodes(&self) -> Value {
         self.0.get_att("NodeCounts.TotalNodes")
     }
@@ -197,6 +206,7 @@ impl SignalCatalogAttributes {
     /// `Fn::GetAtt` `NodeCounts.TotalSensors`: a number.
     ///
     /// The total number of nodes in a vehicle network that represent sensors.
+    #[inline]
     pub fn node_counts_total_sensors(&self) -> Value {
         self.0.get_att("NodeCounts.TotalSensors")
     }
@@ -247,6 +257,7 @@ pub struct NodeCounts {
 #[rustfmt::skip]
 impl NodeCounts {
     /// A `NodeCounts` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -266,6 +277,7 @@ impl NodeCounts {
 impl PropertyType for NodeCounts {}
 
 impl ToValue for NodeCounts {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TotalActuators", &self.total_actuators)

@@ -124,6 +124,7 @@ impl StateTemplate {
     };
 
     /// A `StateTemplate` with its required properties, named in a [`StateTemplateRequired`].
+    #[inline]
     pub fn new(required: StateTemplateRequired) -> Self {
         Self {
             data_extra_dimensions: None,
@@ -166,6 +167,7 @@ impl Resource for StateTemplate {
 }
 
 impl ToValue for StateTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataExtraDimensions", &self.data_extra_dimensions)
@@ -193,6 +195,7 @@ impl StateTemplateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the state template.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -200,6 +203,7 @@ impl StateTemplateAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the state template was created, in seconds since epoch (January 1, 1970 at midnight UTC time).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -207,6 +211,7 @@ impl StateTemplateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique ID of the state template.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -214,6 +219,7 @@ impl StateTemplateAttributes {
     /// `Fn::GetAtt` `LastModificationTime`: a string.
     ///
     /// The time the state template was last updated, in seconds since epoch (January 1, 1970 at midnight UTC time).
+    #[inline]
     pub fn last_modification_time(&self) -> Value {
         self.0.get_att("LastModificationTime")
     }

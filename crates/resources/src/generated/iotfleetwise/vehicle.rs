@@ -116,6 +116,7 @@ impl Vehicle {
     };
 
     /// A `Vehicle` with its required properties, named in a [`VehicleRequired`].
+    #[inline]
     pub fn new(required: VehicleRequired) -> Self {
         Self {
             association_behavior: None,
@@ -158,6 +159,7 @@ impl Resource for Vehicle {
 }
 
 impl ToValue for Vehicle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssociationBehavior", &self.association_behavior)
@@ -185,6 +187,7 @@ impl VehicleAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the vehicle.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -192,6 +195,7 @@ impl VehicleAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the vehicle was created in seconds since epoch (January 1, 1970 at midnight UTC time).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -199,6 +203,7 @@ impl VehicleAttributes {
     /// `Fn::GetAtt` `LastModificationTime`: a string.
     ///
     /// The time the vehicle was last updated in seconds since epoch (January 1, 1970 at midnight UTC time).
+    #[inline]
     pub fn last_modification_time(&self) -> Value {
         self.0.get_att("LastModificationTime")
     }
@@ -250,6 +255,7 @@ pub struct StateTemplateAssociation {
 #[rustfmt::skip]
 impl StateTemplateAssociation {
     /// A `StateTemplateAssociation` with its required properties, named in a [`StateTemplateAssociationRequired`].
+    #[inline]
     pub fn new(required: StateTemplateAssociationRequired) -> Self {
         Self {
             identifier: required.identifier,
@@ -266,6 +272,7 @@ impl StateTemplateAssociation {
 impl PropertyType for StateTemplateAssociation {}
 
 impl ToValue for StateTemplateAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Identifier", &self.identifier)
@@ -295,6 +302,7 @@ impl From<Value> for VehicleAssociationBehavior {
 }
 
 impl ToValue for VehicleAssociationBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CreateIotThing => "CreateIotThing",

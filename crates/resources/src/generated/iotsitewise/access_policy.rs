@@ -89,6 +89,7 @@ impl AccessPolicy {
     };
 
     /// A `AccessPolicy` with its required properties, named in a [`AccessPolicyRequired`].
+    #[inline]
     pub fn new(required: AccessPolicyRequired) -> Self {
         Self {
             access_policy_identity: required.access_policy_identity,
@@ -116,6 +117,7 @@ impl Resource for AccessPolicy {
 }
 
 impl ToValue for AccessPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccessPolicyIdentity", &self.access_policy_identity)
@@ -141,6 +143,7 @@ impl AccessPolicyAttributes {
     /// The \[ARN\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) of the access policy, which has the following format.
     ///
     /// `arn:${Partition}:iotsitewise:${Region}:${Account}:access-policy/${AccessPolicyId}`
+    #[inline]
     pub fn access_policy_arn(&self) -> Value {
         self.0.get_att("AccessPolicyArn")
     }
@@ -148,6 +151,7 @@ impl AccessPolicyAttributes {
     /// `Fn::GetAtt` `AccessPolicyId`: a string.
     ///
     /// The ID of the access policy.
+    #[inline]
     pub fn access_policy_id(&self) -> Value {
         self.0.get_att("AccessPolicyId")
     }
@@ -188,6 +192,7 @@ pub struct AccessPolicyIdentity {
 #[rustfmt::skip]
 impl AccessPolicyIdentity {
     /// A `AccessPolicyIdentity` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -203,6 +208,7 @@ impl AccessPolicyIdentity {
 impl PropertyType for AccessPolicyIdentity {}
 
 impl ToValue for AccessPolicyIdentity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IamRole", &self.iam_role)
@@ -242,6 +248,7 @@ pub struct AccessPolicyResource {
 #[rustfmt::skip]
 impl AccessPolicyResource {
     /// A `AccessPolicyResource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -255,6 +262,7 @@ impl AccessPolicyResource {
 impl PropertyType for AccessPolicyResource {}
 
 impl ToValue for AccessPolicyResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Portal", &self.portal)
@@ -290,6 +298,7 @@ pub struct IamRole {
 #[rustfmt::skip]
 impl IamRole {
     /// A `IamRole` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -301,6 +310,7 @@ impl IamRole {
 impl PropertyType for IamRole {}
 
 impl ToValue for IamRole {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("arn", &self.arn).build()
     }
@@ -335,6 +345,7 @@ pub struct IamUser {
 #[rustfmt::skip]
 impl IamUser {
     /// A `IamUser` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -346,6 +357,7 @@ impl IamUser {
 impl PropertyType for IamUser {}
 
 impl ToValue for IamUser {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("arn", &self.arn).build()
     }
@@ -378,6 +390,7 @@ pub struct Portal {
 #[rustfmt::skip]
 impl Portal {
     /// A `Portal` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -389,6 +402,7 @@ impl Portal {
 impl PropertyType for Portal {}
 
 impl ToValue for Portal {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("id", &self.id).build()
     }
@@ -421,6 +435,7 @@ pub struct Project {
 #[rustfmt::skip]
 impl Project {
     /// A `Project` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -432,6 +447,7 @@ impl Project {
 impl PropertyType for Project {}
 
 impl ToValue for Project {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("id", &self.id).build()
     }
@@ -464,6 +480,7 @@ pub struct User {
 #[rustfmt::skip]
 impl User {
     /// A `User` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -475,6 +492,7 @@ impl User {
 impl PropertyType for User {}
 
 impl ToValue for User {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("id", &self.id).build()
     }
@@ -498,6 +516,7 @@ impl From<Value> for AccessPolicyPermission {
 }
 
 impl ToValue for AccessPolicyPermission {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Administrator => "ADMINISTRATOR",

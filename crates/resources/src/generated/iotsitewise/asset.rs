@@ -115,6 +115,7 @@ impl Asset {
     };
 
     /// A `Asset` with its required properties, named in a [`AssetRequired`].
+    #[inline]
     pub fn new(required: AssetRequired) -> Self {
         Self {
             asset_description: None,
@@ -157,6 +158,7 @@ impl Resource for Asset {
 }
 
 impl ToValue for Asset {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssetDescription", &self.asset_description)
@@ -184,6 +186,7 @@ impl AssetAttributes {
     /// `Fn::GetAtt` `AssetArn`: a string.
     ///
     /// The ARN of the asset.
+    #[inline]
     pub fn asset_arn(&self) -> Value {
         self.0.get_att("AssetArn")
     }
@@ -191,6 +194,7 @@ impl AssetAttributes {
     /// `Fn::GetAtt` `AssetId`: a string.
     ///
     /// The ID of the asset.
+    #[inline]
     pub fn asset_id(&self) -> Value {
         self.0.get_att("AssetId")
     }
@@ -252,6 +256,7 @@ pub struct AssetHierarchy {
 #[rustfmt::skip]
 impl AssetHierarchy {
     /// A `AssetHierarchy` with its required properties, named in a [`AssetHierarchyRequired`].
+    #[inline]
     pub fn new(required: AssetHierarchyRequired) -> Self {
         Self {
             child_asset_id: required.child_asset_id,
@@ -274,6 +279,7 @@ impl AssetHierarchy {
 impl PropertyType for AssetHierarchy {}
 
 impl ToValue for AssetHierarchy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChildAssetId", &self.child_asset_id)
@@ -344,6 +350,7 @@ pub struct AssetProperty {
 #[rustfmt::skip]
 impl AssetProperty {
     /// A `AssetProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -365,6 +372,7 @@ impl AssetProperty {
 impl PropertyType for AssetProperty {}
 
 impl ToValue for AssetProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Alias", &self.alias)
@@ -411,6 +419,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -427,6 +436,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -453,6 +463,7 @@ impl From<Value> for NotificationState {
 }
 
 impl ToValue for NotificationState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -140,6 +140,7 @@ impl AssetModel {
     };
 
     /// A `AssetModel` with its required properties, named in a [`AssetModelRequired`].
+    #[inline]
     pub fn new(required: AssetModelRequired) -> Self {
         Self {
             asset_model_composite_models: None,
@@ -188,6 +189,7 @@ impl Resource for AssetModel {
 }
 
 impl ToValue for AssetModel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -223,6 +225,7 @@ impl AssetModelAttributes {
     /// `Fn::GetAtt` `AssetModelArn`: a string.
     ///
     /// The ARN of the asset model, which has the following format.
+    #[inline]
     pub fn asset_model_arn(&self) -> Value {
         self.0.get_att("AssetModelArn")
     }
@@ -230,6 +233,7 @@ impl AssetModelAttributes {
     /// `Fn::GetAtt` `AssetModelId`: a string.
     ///
     /// The ID of the asset model.
+    #[inline]
     pub fn asset_model_id(&self) -> Value {
         self.0.get_att("AssetModelId")
     }
@@ -330,6 +334,7 @@ pub struct AssetModelCompositeModel {
 #[rustfmt::skip]
 impl AssetModelCompositeModel {
     /// A `AssetModelCompositeModel` with its required properties, named in a [`AssetModelCompositeModelRequired`].
+    #[inline]
     pub fn new(required: AssetModelCompositeModelRequired) -> Self {
         Self {
             composed_asset_model_id: None,
@@ -367,6 +372,7 @@ impl AssetModelCompositeModel {
 impl PropertyType for AssetModelCompositeModel {}
 
 impl ToValue for AssetModelCompositeModel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComposedAssetModelId", &self.composed_asset_model_id)
@@ -459,6 +465,7 @@ pub struct AssetModelHierarchy {
 #[rustfmt::skip]
 impl AssetModelHierarchy {
     /// A `AssetModelHierarchy` with its required properties, named in a [`AssetModelHierarchyRequired`].
+    #[inline]
     pub fn new(required: AssetModelHierarchyRequired) -> Self {
         Self {
             child_asset_model_id: required.child_asset_model_id,
@@ -484,6 +491,7 @@ impl AssetModelHierarchy {
 impl PropertyType for AssetModelHierarchy {}
 
 impl ToValue for AssetModelHierarchy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChildAssetModelId", &self.child_asset_model_id)
@@ -585,6 +593,7 @@ pub struct AssetModelProperty {
 #[rustfmt::skip]
 impl AssetModelProperty {
     /// A `AssetModelProperty` with its required properties, named in a [`AssetModelPropertyRequired`].
+    #[inline]
     pub fn new(required: AssetModelPropertyRequired) -> Self {
         Self {
             data_type: required.data_type,
@@ -619,6 +628,7 @@ impl AssetModelProperty {
 impl PropertyType for AssetModelProperty {}
 
 impl ToValue for AssetModelProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataType", &self.data_type)
@@ -660,6 +670,7 @@ pub struct Attribute {
 #[rustfmt::skip]
 impl Attribute {
     /// A `Attribute` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -671,6 +682,7 @@ impl Attribute {
 impl PropertyType for Attribute {}
 
 impl ToValue for Attribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultValue", &self.default_value)
@@ -721,6 +733,7 @@ pub struct EnforcedAssetModelInterfacePropertyMapping {
 #[rustfmt::skip]
 impl EnforcedAssetModelInterfacePropertyMapping {
     /// A `EnforcedAssetModelInterfacePropertyMapping` with its required properties, named in a [`EnforcedAssetModelInterfacePropertyMappingRequired`].
+    #[inline]
     pub fn new(required: EnforcedAssetModelInterfacePropertyMappingRequired) -> Self {
         Self {
             asset_model_property_external_id: None,
@@ -740,6 +753,7 @@ impl EnforcedAssetModelInterfacePropertyMapping {
 impl PropertyType for EnforcedAssetModelInterfacePropertyMapping {}
 
 impl ToValue for EnforcedAssetModelInterfacePropertyMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -788,6 +802,7 @@ pub struct EnforcedAssetModelInterfaceRelationship {
 #[rustfmt::skip]
 impl EnforcedAssetModelInterfaceRelationship {
     /// A `EnforcedAssetModelInterfaceRelationship` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -801,6 +816,7 @@ impl EnforcedAssetModelInterfaceRelationship {
 impl PropertyType for EnforcedAssetModelInterfaceRelationship {}
 
 impl ToValue for EnforcedAssetModelInterfaceRelationship {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InterfaceAssetModelId", &self.interface_asset_model_id)
@@ -851,6 +867,7 @@ pub struct ExpressionVariable {
 #[rustfmt::skip]
 impl ExpressionVariable {
     /// A `ExpressionVariable` with its required properties, named in a [`ExpressionVariableRequired`].
+    #[inline]
     pub fn new(required: ExpressionVariableRequired) -> Self {
         Self {
             name: required.name,
@@ -867,6 +884,7 @@ impl ExpressionVariable {
 impl PropertyType for ExpressionVariable {}
 
 impl ToValue for ExpressionVariable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -930,6 +948,7 @@ pub struct Metric {
 #[rustfmt::skip]
 impl Metric {
     /// A `Metric` with its required properties, named in a [`MetricRequired`].
+    #[inline]
     pub fn new(required: MetricRequired) -> Self {
         Self {
             expression: required.expression,
@@ -949,6 +968,7 @@ impl Metric {
 impl PropertyType for Metric {}
 
 impl ToValue for Metric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Expression", &self.expression)
@@ -983,6 +1003,7 @@ pub struct MetricWindow {
 #[rustfmt::skip]
 impl MetricWindow {
     /// A `MetricWindow` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -994,6 +1015,7 @@ impl MetricWindow {
 impl PropertyType for MetricWindow {}
 
 impl ToValue for MetricWindow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Tumbling", &self.tumbling).build()
     }
@@ -1034,6 +1056,7 @@ pub struct PropertyPathDefinition {
 #[rustfmt::skip]
 impl PropertyPathDefinition {
     /// A `PropertyPathDefinition` with its required properties, named in a [`PropertyPathDefinitionRequired`].
+    #[inline]
     pub fn new(required: PropertyPathDefinitionRequired) -> Self {
         Self {
             name: required.name,
@@ -1047,6 +1070,7 @@ impl PropertyPathDefinition {
 impl PropertyType for PropertyPathDefinition {}
 
 impl ToValue for PropertyPathDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -1100,6 +1124,7 @@ pub struct PropertyTypeProperty {
 #[rustfmt::skip]
 impl PropertyTypeProperty {
     /// A `PropertyTypeProperty` with its required properties, named in a [`PropertyTypePropertyRequired`].
+    #[inline]
     pub fn new(required: PropertyTypePropertyRequired) -> Self {
         Self {
             attribute: None,
@@ -1122,6 +1147,7 @@ impl PropertyTypeProperty {
 impl PropertyType for PropertyTypeProperty {}
 
 impl ToValue for PropertyTypeProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Attribute", &self.attribute)
@@ -1166,6 +1192,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1182,6 +1209,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1236,6 +1264,7 @@ pub struct Transform {
 #[rustfmt::skip]
 impl Transform {
     /// A `Transform` with its required properties, named in a [`TransformRequired`].
+    #[inline]
     pub fn new(required: TransformRequired) -> Self {
         Self {
             expression: required.expression,
@@ -1252,6 +1281,7 @@ impl Transform {
 impl PropertyType for Transform {}
 
 impl ToValue for Transform {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Expression", &self.expression)
@@ -1332,6 +1362,7 @@ pub struct TumblingWindow {
 #[rustfmt::skip]
 impl TumblingWindow {
     /// A `TumblingWindow` with its required properties, named in a [`TumblingWindowRequired`].
+    #[inline]
     pub fn new(required: TumblingWindowRequired) -> Self {
         Self {
             interval: required.interval,
@@ -1348,6 +1379,7 @@ impl TumblingWindow {
 impl PropertyType for TumblingWindow {}
 
 impl ToValue for TumblingWindow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Interval", &self.interval)
@@ -1431,6 +1463,7 @@ pub struct VariableValue {
 #[rustfmt::skip]
 impl VariableValue {
     /// A `VariableValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1454,6 +1487,7 @@ impl VariableValue {
 impl PropertyType for VariableValue {}
 
 impl ToValue for VariableValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HierarchyExternalId", &self.hierarchy_external_id)
@@ -1487,6 +1521,7 @@ impl From<Value> for AssetModelType {
 }
 
 impl ToValue for AssetModelType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AssetModel => "ASSET_MODEL",
@@ -1522,6 +1557,7 @@ impl From<Value> for DataType {
 }
 
 impl ToValue for DataType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::String => "STRING",
@@ -1551,6 +1587,7 @@ impl From<Value> for DataTypeSpec {
 }
 
 impl ToValue for DataTypeSpec {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsAlarmState => "AWS/ALARM_STATE",
@@ -1582,6 +1619,7 @@ impl From<Value> for TypeName {
 }
 
 impl ToValue for TypeName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Measurement => "Measurement",

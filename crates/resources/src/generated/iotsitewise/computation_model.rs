@@ -95,6 +95,7 @@ impl ComputationModel {
     };
 
     /// A `ComputationModel` with its required properties, named in a [`ComputationModelRequired`].
+    #[inline]
     pub fn new(required: ComputationModelRequired) -> Self {
         Self {
             computation_model_configuration: required.computation_model_configuration,
@@ -131,6 +132,7 @@ impl Resource for ComputationModel {
 }
 
 impl ToValue for ComputationModel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -167,6 +169,7 @@ impl ComputationModelAttributes {
     /// The ARN of the computation model, which has the following format.
     ///
     /// `arn:${Partition}:iotsitewise:${Region}:${Account}:computation-model/${ComputationModelId}`
+    #[inline]
     pub fn computation_model_arn(&self) -> Value {
         self.0.get_att("ComputationModelArn")
     }
@@ -174,6 +177,7 @@ impl ComputationModelAttributes {
     /// `Fn::GetAtt` `ComputationModelId`: a string.
     ///
     /// The ID of the computation model.
+    #[inline]
     pub fn computation_model_id(&self) -> Value {
         self.0.get_att("ComputationModelId")
     }
@@ -223,6 +227,7 @@ pub struct AnomalyDetectionComputationModelConfiguration {
 #[rustfmt::skip]
 impl AnomalyDetectionComputationModelConfiguration {
     /// A `AnomalyDetectionComputationModelConfiguration` with its required properties, named in a [`AnomalyDetectionComputationModelConfigurationRequired`].
+    #[inline]
     pub fn new(required: AnomalyDetectionComputationModelConfigurationRequired) -> Self {
         Self {
             input_properties: required.input_properties,
@@ -239,6 +244,7 @@ impl AnomalyDetectionComputationModelConfiguration {
 impl PropertyType for AnomalyDetectionComputationModelConfiguration {}
 
 impl ToValue for AnomalyDetectionComputationModelConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InputProperties", &self.input_properties)
@@ -272,6 +278,7 @@ pub struct ComputationModelConfiguration {
 #[rustfmt::skip]
 impl ComputationModelConfiguration {
     /// A `ComputationModelConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -283,6 +290,7 @@ impl ComputationModelConfiguration {
 impl PropertyType for ComputationModelConfiguration {}
 
 impl ToValue for ComputationModelConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnomalyDetection", &self.anomaly_detection)
@@ -328,6 +336,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -344,6 +353,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -113,6 +113,7 @@ impl Dashboard {
     };
 
     /// A `Dashboard` with its required properties, named in a [`DashboardRequired`].
+    #[inline]
     pub fn new(required: DashboardRequired) -> Self {
         Self {
             dashboard_definition: required.dashboard_definition,
@@ -149,6 +150,7 @@ impl Resource for Dashboard {
 }
 
 impl ToValue for Dashboard {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DashboardDefinition", &self.dashboard_definition)
@@ -176,6 +178,7 @@ impl DashboardAttributes {
     /// The \[ARN\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) of the dashboard, which has the following format.
     ///
     /// `arn:${Partition}:iotsitewise:${Region}:${Account}:dashboard/${DashboardId}`
+    #[inline]
     pub fn dashboard_arn(&self) -> Value {
         self.0.get_att("DashboardArn")
     }
@@ -183,6 +186,7 @@ impl DashboardAttributes {
     /// `Fn::GetAtt` `DashboardId`: a string.
     ///
     /// The ID of the dashboard.
+    #[inline]
     pub fn dashboard_id(&self) -> Value {
         self.0.get_att("DashboardId")
     }

@@ -89,6 +89,7 @@ impl Dataset {
     };
 
     /// A `Dataset` with its required properties, named in a [`DatasetRequired`].
+    #[inline]
     pub fn new(required: DatasetRequired) -> Self {
         Self {
             dataset_description: None,
@@ -122,6 +123,7 @@ impl Resource for Dataset {
 }
 
 impl ToValue for Dataset {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DatasetDescription", &self.dataset_description)
@@ -148,6 +150,7 @@ impl DatasetAttributes {
     /// The ARN of the dataset, which has the following format.
     ///
     /// `arn:${Partition}:iotsitewise:${Region}:${Account}:dataset/${DatasetId}`
+    #[inline]
     pub fn dataset_arn(&self) -> Value {
         self.0.get_att("DatasetArn")
     }
@@ -155,6 +158,7 @@ impl DatasetAttributes {
     /// `Fn::GetAtt` `DatasetId`: a string.
     ///
     /// The ID of the dataset.
+    #[inline]
     pub fn dataset_id(&self) -> Value {
         self.0.get_att("DatasetId")
     }
@@ -205,6 +209,7 @@ pub struct DatasetSource {
 #[rustfmt::skip]
 impl DatasetSource {
     /// A `DatasetSource` with its required properties, named in a [`DatasetSourceRequired`].
+    #[inline]
     pub fn new(required: DatasetSourceRequired) -> Self {
         Self {
             source_detail: None,
@@ -224,6 +229,7 @@ impl DatasetSource {
 impl PropertyType for DatasetSource {}
 
 impl ToValue for DatasetSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SourceDetail", &self.source_detail)
@@ -277,6 +283,7 @@ pub struct KendraSourceDetail {
 #[rustfmt::skip]
 impl KendraSourceDetail {
     /// A `KendraSourceDetail` with its required properties, named in a [`KendraSourceDetailRequired`].
+    #[inline]
     pub fn new(required: KendraSourceDetailRequired) -> Self {
         Self {
             knowledge_base_arn: required.knowledge_base_arn,
@@ -293,6 +300,7 @@ impl KendraSourceDetail {
 impl PropertyType for KendraSourceDetail {}
 
 impl ToValue for KendraSourceDetail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KnowledgeBaseArn", &self.knowledge_base_arn)
@@ -326,6 +334,7 @@ pub struct SourceDetail {
 #[rustfmt::skip]
 impl SourceDetail {
     /// A `SourceDetail` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -337,6 +346,7 @@ impl SourceDetail {
 impl PropertyType for SourceDetail {}
 
 impl ToValue for SourceDetail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Kendra", &self.kendra).build()
     }
@@ -376,6 +386,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -392,6 +403,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -416,6 +428,7 @@ impl From<Value> for SourceFormat {
 }
 
 impl ToValue for SourceFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::KnowledgeBase => "KNOWLEDGE_BASE",
@@ -441,6 +454,7 @@ impl From<Value> for SourceType {
 }
 
 impl ToValue for SourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Kendra => "KENDRA",

@@ -100,6 +100,7 @@ impl Gateway {
     };
 
     /// A `Gateway` with its required properties, named in a [`GatewayRequired`].
+    #[inline]
     pub fn new(required: GatewayRequired) -> Self {
         Self {
             gateway_capability_summaries: None,
@@ -136,6 +137,7 @@ impl Resource for Gateway {
 }
 
 impl ToValue for Gateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -164,6 +166,7 @@ impl GatewayAttributes {
     /// `Fn::GetAtt` `GatewayId`: a string.
     ///
     /// The ID for the gateway.
+    #[inline]
     pub fn gateway_id(&self) -> Value {
         self.0.get_att("GatewayId")
     }
@@ -207,6 +210,7 @@ pub struct GatewayCapabilitySummary {
 #[rustfmt::skip]
 impl GatewayCapabilitySummary {
     /// A `GatewayCapabilitySummary` with its required properties, named in a [`GatewayCapabilitySummaryRequired`].
+    #[inline]
     pub fn new(required: GatewayCapabilitySummaryRequired) -> Self {
         Self {
             capability_configuration: None,
@@ -223,6 +227,7 @@ impl GatewayCapabilitySummary {
 impl PropertyType for GatewayCapabilitySummary {}
 
 impl ToValue for GatewayCapabilitySummary {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapabilityConfiguration", &self.capability_configuration)
@@ -268,6 +273,7 @@ pub struct GatewayPlatform {
 #[rustfmt::skip]
 impl GatewayPlatform {
     /// A `GatewayPlatform` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -281,6 +287,7 @@ impl GatewayPlatform {
 impl PropertyType for GatewayPlatform {}
 
 impl ToValue for GatewayPlatform {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GreengrassV2", &self.greengrass_v2)
@@ -329,6 +336,7 @@ pub struct GreengrassV2 {
 #[rustfmt::skip]
 impl GreengrassV2 {
     /// A `GreengrassV2` with its required properties, named in a [`GreengrassV2Required`].
+    #[inline]
     pub fn new(required: GreengrassV2Required) -> Self {
         Self {
             core_device_operating_system: None,
@@ -345,6 +353,7 @@ impl GreengrassV2 {
 impl PropertyType for GreengrassV2 {}
 
 impl ToValue for GreengrassV2 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -391,6 +400,7 @@ pub struct SiemensIe {
 #[rustfmt::skip]
 impl SiemensIe {
     /// A `SiemensIe` with its required properties, named in a [`SiemensIeRequired`].
+    #[inline]
     pub fn new(required: SiemensIeRequired) -> Self {
         Self {
             iot_core_thing_name: required.iot_core_thing_name,
@@ -404,6 +414,7 @@ impl SiemensIe {
 impl PropertyType for SiemensIe {}
 
 impl ToValue for SiemensIe {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IotCoreThingName", &self.iot_core_thing_name)
@@ -431,6 +442,7 @@ impl From<Value> for CoreDeviceOperatingSystem {
 }
 
 impl ToValue for CoreDeviceOperatingSystem {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LinuxAarch64 => "LINUX_AARCH64",

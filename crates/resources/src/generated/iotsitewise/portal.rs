@@ -152,6 +152,7 @@ impl Portal {
     };
 
     /// A `Portal` with its required properties, named in a [`PortalRequired`].
+    #[inline]
     pub fn new(required: PortalRequired) -> Self {
         Self {
             alarms: None,
@@ -203,6 +204,7 @@ impl Resource for Portal {
 }
 
 impl ToValue for Portal {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Alarms", &self.alarms)
@@ -235,6 +237,7 @@ impl PortalAttributes {
     /// The \[ARN\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) of the portal, which has the following format.
     ///
     /// `arn:${Partition}:iotsitewise:${Region}:${Account}:portal/${PortalId}`
+    #[inline]
     pub fn portal_arn(&self) -> Value {
         self.0.get_att("PortalArn")
     }
@@ -242,6 +245,7 @@ impl PortalAttributes {
     /// `Fn::GetAtt` `PortalClientId`: a string.
     ///
     /// The SSO application generated client ID (used with SSO APIs).
+    #[inline]
     pub fn portal_client_id(&self) -> Value {
         self.0.get_att("PortalClientId")
     }
@@ -249,6 +253,7 @@ impl PortalAttributes {
     /// `Fn::GetAtt` `PortalId`: a string.
     ///
     /// The ID of the created portal.
+    #[inline]
     pub fn portal_id(&self) -> Value {
         self.0.get_att("PortalId")
     }
@@ -256,6 +261,7 @@ impl PortalAttributes {
     /// `Fn::GetAtt` `PortalStartUrl`: a string.
     ///
     /// The public URL for the AWS IoT SiteWise Monitor portal.
+    #[inline]
     pub fn portal_start_url(&self) -> Value {
         self.0.get_att("PortalStartUrl")
     }
@@ -291,6 +297,7 @@ pub struct Alarms {
 #[rustfmt::skip]
 impl Alarms {
     /// A `Alarms` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -304,6 +311,7 @@ impl Alarms {
 impl PropertyType for Alarms {}
 
 impl ToValue for Alarms {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AlarmRoleArn", &self.alarm_role_arn)
@@ -330,6 +338,7 @@ impl From<Value> for PortalAuthMode {
 }
 
 impl ToValue for PortalAuthMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Iam => "IAM",
@@ -358,6 +367,7 @@ impl From<Value> for PortalType {
 }
 
 impl ToValue for PortalType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SitewisePortalV1 => "SITEWISE_PORTAL_V1",

@@ -105,6 +105,7 @@ impl Project {
     };
 
     /// A `Project` with its required properties, named in a [`ProjectRequired`].
+    #[inline]
     pub fn new(required: ProjectRequired) -> Self {
         Self {
             asset_ids: None,
@@ -141,6 +142,7 @@ impl Resource for Project {
 }
 
 impl ToValue for Project {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssetIds", &self.asset_ids)
@@ -168,6 +170,7 @@ impl ProjectAttributes {
     /// The \[ARN\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) of the project, which has the following format.
     ///
     /// `arn:${Partition}:iotsitewise:${Region}:${Account}:project/${ProjectId}`
+    #[inline]
     pub fn project_arn(&self) -> Value {
         self.0.get_att("ProjectArn")
     }
@@ -175,6 +178,7 @@ impl ProjectAttributes {
     /// `Fn::GetAtt` `ProjectId`: a string.
     ///
     /// The ID of the project.
+    #[inline]
     pub fn project_id(&self) -> Value {
         self.0.get_att("ProjectId")
     }

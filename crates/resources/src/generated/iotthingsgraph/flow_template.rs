@@ -65,6 +65,7 @@ impl FlowTemplate {
     };
 
     /// A `FlowTemplate` with its required properties, named in a [`FlowTemplateRequired`].
+    #[inline]
     pub fn new(required: FlowTemplateRequired) -> Self {
         Self {
             compatible_namespace_version: None,
@@ -89,6 +90,7 @@ impl Resource for FlowTemplate {
 }
 
 impl ToValue for FlowTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -112,6 +114,7 @@ impl From<ResourceRef> for FlowTemplateAttributes {
 
 impl FlowTemplateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -151,6 +154,7 @@ pub struct DefinitionDocument {
 #[rustfmt::skip]
 impl DefinitionDocument {
     /// A `DefinitionDocument` with its required properties, named in a [`DefinitionDocumentRequired`].
+    #[inline]
     pub fn new(required: DefinitionDocumentRequired) -> Self {
         Self {
             language: required.language,
@@ -167,6 +171,7 @@ impl DefinitionDocument {
 impl PropertyType for DefinitionDocument {}
 
 impl ToValue for DefinitionDocument {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Language", &self.language)

@@ -127,6 +127,7 @@ impl ComponentType {
     };
 
     /// A `ComponentType` with its required properties, named in a [`ComponentTypeRequired`].
+    #[inline]
     pub fn new(required: ComponentTypeRequired) -> Self {
         Self {
             component_type_id: required.component_type_id,
@@ -178,6 +179,7 @@ impl Resource for ComponentType {
 }
 
 impl ToValue for ComponentType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComponentTypeId", &self.component_type_id)
@@ -208,11 +210,13 @@ impl ComponentTypeAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the component type.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreationDateTime`: a string.
+    #[inline]
     pub fn creation_date_time(&self) -> Value {
         self.0.get_att("CreationDateTime")
     }
@@ -220,6 +224,7 @@ impl ComponentTypeAttributes {
     /// `Fn::GetAtt` `IsAbstract`: a boolean.
     ///
     /// A boolean value that specifies whether the component type is abstract.
+    #[inline]
     pub fn is_abstract(&self) -> Value {
         self.0.get_att("IsAbstract")
     }
@@ -227,6 +232,7 @@ impl ComponentTypeAttributes {
     /// `Fn::GetAtt` `IsSchemaInitialized`: a boolean.
     ///
     /// A boolean value that specifies whether the component type has a schema initializer and that the schema initializer has run.
+    #[inline]
     pub fn is_schema_initialized(&self) -> Value {
         self.0.get_att("IsSchemaInitialized")
     }
@@ -234,11 +240,13 @@ impl ComponentTypeAttributes {
     /// `Fn::GetAtt` `Status`: an object.
     ///
     /// The component type status.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `UpdateDateTime`: a string.
+    #[inline]
     pub fn update_date_time(&self) -> Value {
         self.0.get_att("UpdateDateTime")
     }

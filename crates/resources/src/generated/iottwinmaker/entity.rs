@@ -123,6 +123,7 @@ impl Entity {
     };
 
     /// A `Entity` with its required properties, named in a [`EntityRequired`].
+    #[inline]
     pub fn new(required: EntityRequired) -> Self {
         Self {
             components: None,
@@ -168,6 +169,7 @@ impl Resource for Entity {
 }
 
 impl ToValue for Entity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Components", &self.components)
@@ -196,11 +198,13 @@ impl EntityAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The entity ARN.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreationDateTime`: a string.
+    #[inline]
     pub fn creation_date_time(&self) -> Value {
         self.0.get_att("CreationDateTime")
     }
@@ -208,6 +212,7 @@ impl EntityAttributes {
     /// `Fn::GetAtt` `HasChildEntities`: a boolean.
     ///
     /// A boolean value that specifies whether the entity has child entities or not.
+    #[inline]
     pub fn has_child_entities(&self) -> Value {
         self.0.get_att("HasChildEntities")
     }
@@ -215,11 +220,13 @@ impl EntityAttributes {
     /// `Fn::GetAtt` `Status`: an object.
     ///
     /// The current status of the entity.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `UpdateDateTime`: a string.
+    #[inline]
     pub fn update_date_time(&self) -> Value {
         self.0.get_att("UpdateDateTime")
     }

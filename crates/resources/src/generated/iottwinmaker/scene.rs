@@ -115,6 +115,7 @@ impl Scene {
     };
 
     /// A `Scene` with its required properties, named in a [`SceneRequired`].
+    #[inline]
     pub fn new(required: SceneRequired) -> Self {
         Self {
             capabilities: None,
@@ -157,6 +158,7 @@ impl Resource for Scene {
 }
 
 impl ToValue for Scene {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Capabilities", &self.capabilities)
@@ -184,11 +186,13 @@ impl SceneAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The scene ARN.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreationDateTime`: a string.
+    #[inline]
     pub fn creation_date_time(&self) -> Value {
         self.0.get_att("CreationDateTime")
     }
@@ -196,11 +200,13 @@ impl SceneAttributes {
     /// `Fn::GetAtt` `GeneratedSceneMetadata`: a JSON value.
     ///
     /// A key-value pair of generated scene metadata for the scene.
+    #[inline]
     pub fn generated_scene_metadata(&self) -> Value {
         self.0.get_att("GeneratedSceneMetadata")
     }
 
     /// `Fn::GetAtt` `UpdateDateTime`: a string.
+    #[inline]
     pub fn update_date_time(&self) -> Value {
         self.0.get_att("UpdateDateTime")
     }

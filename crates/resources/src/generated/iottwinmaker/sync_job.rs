@@ -99,6 +99,7 @@ impl SyncJob {
     };
 
     /// A `SyncJob` with its required properties, named in a [`SyncJobRequired`].
+    #[inline]
     pub fn new(required: SyncJobRequired) -> Self {
         Self {
             sync_role: required.sync_role,
@@ -132,6 +133,7 @@ impl Resource for SyncJob {
 }
 
 impl ToValue for SyncJob {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SyncRole", &self.sync_role)
@@ -156,11 +158,13 @@ impl SyncJobAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The SyncJob ARN.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreationDateTime`: a string.
+    #[inline]
     pub fn creation_date_time(&self) -> Value {
         self.0.get_att("CreationDateTime")
     }
@@ -168,11 +172,13 @@ impl SyncJobAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The SyncJob's state.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
 
     /// `Fn::GetAtt` `UpdateDateTime`: a string.
+    #[inline]
     pub fn update_date_time(&self) -> Value {
         self.0.get_att("UpdateDateTime")
     }

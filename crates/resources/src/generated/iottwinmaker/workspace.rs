@@ -103,6 +103,7 @@ impl Workspace {
     };
 
     /// A `Workspace` with its required properties, named in a [`WorkspaceRequired`].
+    #[inline]
     pub fn new(required: WorkspaceRequired) -> Self {
         Self {
             description: None,
@@ -139,6 +140,7 @@ impl Resource for Workspace {
 }
 
 impl ToValue for Workspace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -164,16 +166,19 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The workspace ARN.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreationDateTime`: a string.
+    #[inline]
     pub fn creation_date_time(&self) -> Value {
         self.0.get_att("CreationDateTime")
     }
 
     /// `Fn::GetAtt` `UpdateDateTime`: a string.
+    #[inline]
     pub fn update_date_time(&self) -> Value {
         self.0.get_att("UpdateDateTime")
     }

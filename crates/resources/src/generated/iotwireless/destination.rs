@@ -106,6 +106,7 @@ impl Destination {
     };
 
     /// A `Destination` with its required properties, named in a [`DestinationRequired`].
+    #[inline]
     pub fn new(required: DestinationRequired) -> Self {
         Self {
             description: None,
@@ -145,6 +146,7 @@ impl Resource for Destination {
 }
 
 impl ToValue for Destination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -171,6 +173,7 @@ impl DestinationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the destination created.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -204,6 +207,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -217,6 +221,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -245,6 +250,7 @@ impl From<Value> for ExpressionType {
 }
 
 impl ToValue for ExpressionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RuleName => "RuleName",

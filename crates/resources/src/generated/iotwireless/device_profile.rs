@@ -73,6 +73,7 @@ impl DeviceProfile {
     };
 
     /// A `DeviceProfile` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -99,6 +100,7 @@ impl Resource for DeviceProfile {
 }
 
 impl ToValue for DeviceProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LoRaWAN", &self.lo_ra_wan)
@@ -122,6 +124,7 @@ impl DeviceProfileAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the device profile created.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -129,6 +132,7 @@ impl DeviceProfileAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the device profile created.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -279,6 +283,7 @@ pub struct LoRaWanDeviceProfile {
 #[rustfmt::skip]
 impl LoRaWanDeviceProfile {
     /// A `LoRaWanDeviceProfile` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -326,6 +331,7 @@ impl LoRaWanDeviceProfile {
 impl PropertyType for LoRaWanDeviceProfile {}
 
 impl ToValue for LoRaWanDeviceProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClassBTimeout", &self.class_b_timeout)
@@ -379,6 +385,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -392,6 +399,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

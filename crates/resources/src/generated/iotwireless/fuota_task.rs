@@ -134,6 +134,7 @@ impl FuotaTask {
     };
 
     /// A `FuotaTask` with its required properties, named in a [`FuotaTaskRequired`].
+    #[inline]
     pub fn new(required: FuotaTaskRequired) -> Self {
         Self {
             associate_multicast_group: None,
@@ -185,6 +186,7 @@ impl Resource for FuotaTask {
 }
 
 impl ToValue for FuotaTask {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssociateMulticastGroup", &self.associate_multicast_group)
@@ -221,6 +223,7 @@ impl FuotaTaskAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of a FUOTA task
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -228,6 +231,7 @@ impl FuotaTaskAttributes {
     /// `Fn::GetAtt` `FuotaTaskStatus`: a string.
     ///
     /// The status of a FUOTA task.
+    #[inline]
     pub fn fuota_task_status(&self) -> Value {
         self.0.get_att("FuotaTaskStatus")
     }
@@ -235,6 +239,7 @@ impl FuotaTaskAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of a FUOTA task.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -242,6 +247,7 @@ impl FuotaTaskAttributes {
     /// `Fn::GetAtt` `LoRaWAN.StartTime`: a string.
     ///
     /// Start time of a FUOTA task.
+    #[inline]
     pub fn lo_ra_wan_start_time(&self) -> Value {
         self.0.get_att("LoRaWAN.StartTime")
     }
@@ -289,6 +295,7 @@ pub struct LoRaWan {
 #[rustfmt::skip]
 impl LoRaWan {
     /// A `LoRaWan` with its required properties, named in a [`LoRaWanRequired`].
+    #[inline]
     pub fn new(required: LoRaWanRequired) -> Self {
         Self {
             rf_region: required.rf_region,
@@ -305,6 +312,7 @@ impl LoRaWan {
 impl PropertyType for LoRaWan {}
 
 impl ToValue for LoRaWan {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RfRegion", &self.rf_region)

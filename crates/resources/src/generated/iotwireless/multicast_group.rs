@@ -102,6 +102,7 @@ impl MulticastGroup {
     };
 
     /// A `MulticastGroup` with its required properties, named in a [`MulticastGroupRequired`].
+    #[inline]
     pub fn new(required: MulticastGroupRequired) -> Self {
         Self {
             associate_wireless_device: None,
@@ -141,6 +142,7 @@ impl Resource for MulticastGroup {
 }
 
 impl ToValue for MulticastGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssociateWirelessDevice", &self.associate_wireless_device)
@@ -170,6 +172,7 @@ impl MulticastGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the multicast group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -177,6 +180,7 @@ impl MulticastGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the multicast group.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -184,6 +188,7 @@ impl MulticastGroupAttributes {
     /// `Fn::GetAtt` `LoRaWAN.NumberOfDevicesInGroup`: an integer.
     ///
     /// Number of devices that are associated to the multicast group.
+    #[inline]
     pub fn lo_ra_wan_number_of_devices_in_group(&self) -> Value {
         self.0.get_att("LoRaWAN.NumberOfDevicesInGroup")
     }
@@ -191,6 +196,7 @@ impl MulticastGroupAttributes {
     /// `Fn::GetAtt` `LoRaWAN.NumberOfDevicesRequested`: an integer.
     ///
     /// Number of devices that are requested to be associated with the multicast group.
+    #[inline]
     pub fn lo_ra_wan_number_of_devices_requested(&self) -> Value {
         self.0.get_att("LoRaWAN.NumberOfDevicesRequested")
     }
@@ -198,6 +204,7 @@ impl MulticastGroupAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of a multicast group.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -257,6 +264,7 @@ pub struct LoRaWan {
 #[rustfmt::skip]
 impl LoRaWan {
     /// A `LoRaWan` with its required properties, named in a [`LoRaWanRequired`].
+    #[inline]
     pub fn new(required: LoRaWanRequired) -> Self {
         Self {
             dl_class: required.dl_class,
@@ -279,6 +287,7 @@ impl LoRaWan {
 impl PropertyType for LoRaWan {}
 
 impl ToValue for LoRaWan {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DlClass", &self.dl_class)
@@ -310,6 +319,7 @@ impl From<Value> for DlClass {
 }
 
 impl ToValue for DlClass {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ClassB => "ClassB",

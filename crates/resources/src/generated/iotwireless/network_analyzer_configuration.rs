@@ -102,6 +102,7 @@ impl NetworkAnalyzerConfiguration {
     };
 
     /// A `NetworkAnalyzerConfiguration` with its required properties, named in a [`NetworkAnalyzerConfigurationRequired`].
+    #[inline]
     pub fn new(required: NetworkAnalyzerConfigurationRequired) -> Self {
         Self {
             description: None,
@@ -141,6 +142,7 @@ impl Resource for NetworkAnalyzerConfiguration {
 }
 
 impl ToValue for NetworkAnalyzerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -167,6 +169,7 @@ impl NetworkAnalyzerConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -210,6 +213,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -226,6 +230,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -260,6 +265,7 @@ pub struct TraceContent {
 #[rustfmt::skip]
 impl TraceContent {
     /// A `TraceContent` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -273,6 +279,7 @@ impl TraceContent {
 impl PropertyType for TraceContent {}
 
 impl ToValue for TraceContent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogLevel", &self.log_level)
@@ -301,6 +308,7 @@ impl From<Value> for LogLevel {
 }
 
 impl ToValue for LogLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Info => "INFO",
@@ -330,6 +338,7 @@ impl From<Value> for WirelessDeviceFrameInfo {
 }
 
 impl ToValue for WirelessDeviceFrameInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

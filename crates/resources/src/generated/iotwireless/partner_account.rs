@@ -97,6 +97,7 @@ impl PartnerAccount {
     };
 
     /// A `PartnerAccount` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -131,6 +132,7 @@ impl Resource for PartnerAccount {
 }
 
 impl ToValue for PartnerAccount {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountLinked", &self.account_linked)
@@ -158,6 +160,7 @@ impl PartnerAccountAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -165,6 +168,7 @@ impl PartnerAccountAttributes {
     /// `Fn::GetAtt` `Fingerprint`: a string.
     ///
     /// The fingerprint of the Sidewalk application server private key.
+    #[inline]
     pub fn fingerprint(&self) -> Value {
         self.0.get_att("Fingerprint")
     }
@@ -205,6 +209,7 @@ pub struct SidewalkAccountInfo {
 #[rustfmt::skip]
 impl SidewalkAccountInfo {
     /// A `SidewalkAccountInfo` with its required properties, named in a [`SidewalkAccountInfoRequired`].
+    #[inline]
     pub fn new(required: SidewalkAccountInfoRequired) -> Self {
         Self {
             app_server_private_key: required.app_server_private_key,
@@ -218,6 +223,7 @@ impl SidewalkAccountInfo {
 impl PropertyType for SidewalkAccountInfo {}
 
 impl ToValue for SidewalkAccountInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppServerPrivateKey", &self.app_server_private_key)
@@ -264,6 +270,7 @@ pub struct SidewalkAccountInfoWithFingerprint {
 #[rustfmt::skip]
 impl SidewalkAccountInfoWithFingerprint {
     /// A `SidewalkAccountInfoWithFingerprint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -279,6 +286,7 @@ impl SidewalkAccountInfoWithFingerprint {
 impl PropertyType for SidewalkAccountInfoWithFingerprint {}
 
 impl ToValue for SidewalkAccountInfoWithFingerprint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AmazonId", &self.amazon_id)
@@ -315,6 +323,7 @@ pub struct SidewalkUpdateAccount {
 #[rustfmt::skip]
 impl SidewalkUpdateAccount {
     /// A `SidewalkUpdateAccount` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -326,6 +335,7 @@ impl SidewalkUpdateAccount {
 impl PropertyType for SidewalkUpdateAccount {}
 
 impl ToValue for SidewalkUpdateAccount {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppServerPrivateKey", &self.app_server_private_key)
@@ -361,6 +371,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -374,6 +385,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -398,6 +410,7 @@ impl From<Value> for PartnerType {
 }
 
 impl ToValue for PartnerType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sidewalk => "Sidewalk",

@@ -73,6 +73,7 @@ impl ServiceProfile {
     };
 
     /// A `ServiceProfile` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -99,6 +100,7 @@ impl Resource for ServiceProfile {
 }
 
 impl ToValue for ServiceProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LoRaWAN", &self.lo_ra_wan)
@@ -122,6 +124,7 @@ impl ServiceProfileAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the service profile created.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -129,6 +132,7 @@ impl ServiceProfileAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the service profile created.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -138,6 +142,7 @@ impl ServiceProfileAttributes {
     /// The ChannelMask value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
+    #[inline]
     pub fn lo_ra_wan_channel_mask(&self) -> Value {
         self.0.get_att("LoRaWAN.ChannelMask")
     }
@@ -147,6 +152,7 @@ impl ServiceProfileAttributes {
     /// The DevStatusReqFreq value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
+    #[inline]
     pub fn lo_ra_wan_dev_status_req_freq(&self) -> Value {
         self.0.get_att("LoRaWAN.DevStatusReqFreq")
     }
@@ -156,6 +162,7 @@ impl ServiceProfileAttributes {
     /// The DLBucketSize value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
+    #[inline]
     pub fn lo_ra_wan_dl_bucket_size(&self) -> Value {
         self.0.get_att("LoRaWAN.DlBucketSize")
     }
@@ -165,6 +172,7 @@ impl ServiceProfileAttributes {
     /// The DLRate value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
+    #[inline]
     pub fn lo_ra_wan_dl_rate(&self) -> Value {
         self.0.get_att("LoRaWAN.DlRate")
     }
@@ -174,6 +182,7 @@ impl ServiceProfileAttributes {
     /// The DLRatePolicy value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
+    #[inline]
     pub fn lo_ra_wan_dl_rate_policy(&self) -> Value {
         self.0.get_att("LoRaWAN.DlRatePolicy")
     }
@@ -183,6 +192,7 @@ impl ServiceProfileAttributes {
     /// The DRMax value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
+    #[inline]
     pub fn lo_ra_wan_dr_max(&self) -> Value {
         self.0.get_att("LoRaWAN.DrMax")
     }
@@ -192,6 +202,7 @@ impl ServiceProfileAttributes {
     /// The DRMin value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
+    #[inline]
     pub fn lo_ra_wan_dr_min(&self) -> Value {
         self.0.get_att("LoRaWAN.DrMin")
     }
@@ -201,6 +212,7 @@ impl ServiceProfileAttributes {
     /// The HRAllowed value that describes whether handover roaming is allowed.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
+    #[inline]
     pub fn lo_ra_wan_hr_allowed(&self) -> Value {
         self.0.get_att("LoRaWAN.HrAllowed")
     }
@@ -210,6 +222,7 @@ impl ServiceProfileAttributes {
     /// The MinGwDiversity value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
+    #[inline]
     pub fn lo_ra_wan_min_gw_diversity(&self) -> Value {
         self.0.get_att("LoRaWAN.MinGwDiversity")
     }
@@ -219,6 +232,7 @@ impl ServiceProfileAttributes {
     /// The NwkGeoLoc value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
+    #[inline]
     pub fn lo_ra_wan_nwk_geo_loc(&self) -> Value {
         self.0.get_att("LoRaWAN.NwkGeoLoc")
     }
@@ -228,6 +242,7 @@ impl ServiceProfileAttributes {
     /// The ReportDevStatusBattery value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
+    #[inline]
     pub fn lo_ra_wan_report_dev_status_battery(&self) -> Value {
         self.0.get_att("LoRaWAN.ReportDevStatusBattery")
     }
@@ -237,6 +252,7 @@ impl ServiceProfileAttributes {
     /// The ReportDevStatusMargin value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
+    #[inline]
     pub fn lo_ra_wan_report_dev_status_margin(&self) -> Value {
         self.0.get_att("LoRaWAN.ReportDevStatusMargin")
     }
@@ -246,6 +262,7 @@ impl ServiceProfileAttributes {
     /// The TargetPer value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
+    #[inline]
     pub fn lo_ra_wan_target_per(&self) -> Value {
         self.0.get_att("LoRaWAN.TargetPer")
     }
@@ -255,6 +272,7 @@ impl ServiceProfileAttributes {
     /// The UlBucketSize value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
+    #[inline]
     pub fn lo_ra_wan_ul_bucket_size(&self) -> Value {
         self.0.get_att("LoRaWAN.UlBucketSize")
     }
@@ -264,6 +282,7 @@ impl ServiceProfileAttributes {
     /// The ULRate value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
+    #[inline]
     pub fn lo_ra_wan_ul_rate(&self) -> Value {
         self.0.get_att("LoRaWAN.UlRate")
     }
@@ -273,6 +292,7 @@ impl ServiceProfileAttributes {
     /// The ULRatePolicy value.
     ///
     /// This property is `ReadOnly` and can't be inputted for create. It's returned with `Fn::GetAtt`
+    #[inline]
     pub fn lo_ra_wan_ul_rate_policy(&self) -> Value {
         self.0.get_att("LoRaWAN.UlRatePolicy")
     }
@@ -431,6 +451,7 @@ pub struct LoRaWanServiceProfile {
 #[rustfmt::skip]
 impl LoRaWanServiceProfile {
     /// A `LoRaWanServiceProfile` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -478,6 +499,7 @@ impl LoRaWanServiceProfile {
 impl PropertyType for LoRaWanServiceProfile {}
 
 impl ToValue for LoRaWanServiceProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AddGwMetadata", &self.add_gw_metadata)
@@ -531,6 +553,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -544,6 +567,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

@@ -93,6 +93,7 @@ impl TaskDefinition {
     };
 
     /// A `TaskDefinition` with its required properties, named in a [`TaskDefinitionRequired`].
+    #[inline]
     pub fn new(required: TaskDefinitionRequired) -> Self {
         Self {
             auto_create_tasks: required.auto_create_tasks,
@@ -132,6 +133,7 @@ impl Resource for TaskDefinition {
 }
 
 impl ToValue for TaskDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AutoCreateTasks", &self.auto_create_tasks)
@@ -161,6 +163,7 @@ impl TaskDefinitionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name of the resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -168,6 +171,7 @@ impl TaskDefinitionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the new wireless gateway task definition.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -214,6 +218,7 @@ pub struct LoRaWanGatewayVersion {
 #[rustfmt::skip]
 impl LoRaWanGatewayVersion {
     /// A `LoRaWanGatewayVersion` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -229,6 +234,7 @@ impl LoRaWanGatewayVersion {
 impl PropertyType for LoRaWanGatewayVersion {}
 
 impl ToValue for LoRaWanGatewayVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Model", &self.model)
@@ -282,6 +288,7 @@ pub struct LoRaWanUpdateGatewayTaskCreate {
 #[rustfmt::skip]
 impl LoRaWanUpdateGatewayTaskCreate {
     /// A `LoRaWanUpdateGatewayTaskCreate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -299,6 +306,7 @@ impl LoRaWanUpdateGatewayTaskCreate {
 impl PropertyType for LoRaWanUpdateGatewayTaskCreate {}
 
 impl ToValue for LoRaWanUpdateGatewayTaskCreate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CurrentVersion", &self.current_version)
@@ -339,6 +347,7 @@ pub struct LoRaWanUpdateGatewayTaskEntry {
 #[rustfmt::skip]
 impl LoRaWanUpdateGatewayTaskEntry {
     /// A `LoRaWanUpdateGatewayTaskEntry` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -352,6 +361,7 @@ impl LoRaWanUpdateGatewayTaskEntry {
 impl PropertyType for LoRaWanUpdateGatewayTaskEntry {}
 
 impl ToValue for LoRaWanUpdateGatewayTaskEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CurrentVersion", &self.current_version)
@@ -388,6 +398,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -401,6 +412,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -448,6 +460,7 @@ pub struct UpdateWirelessGatewayTaskCreate {
 #[rustfmt::skip]
 impl UpdateWirelessGatewayTaskCreate {
     /// A `UpdateWirelessGatewayTaskCreate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -463,6 +476,7 @@ impl UpdateWirelessGatewayTaskCreate {
 impl PropertyType for UpdateWirelessGatewayTaskCreate {}
 
 impl ToValue for UpdateWirelessGatewayTaskCreate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LoRaWAN", &self.lo_ra_wan)
@@ -488,6 +502,7 @@ impl From<Value> for TaskDefinitionType {
 }
 
 impl ToValue for TaskDefinitionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Update => "UPDATE",

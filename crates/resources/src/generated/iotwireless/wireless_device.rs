@@ -124,6 +124,7 @@ impl WirelessDevice {
     };
 
     /// A `WirelessDevice` with its required properties, named in a [`WirelessDeviceRequired`].
+    #[inline]
     pub fn new(required: WirelessDeviceRequired) -> Self {
         Self {
             description: None,
@@ -172,6 +173,7 @@ impl Resource for WirelessDevice {
 }
 
 impl ToValue for WirelessDevice {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -201,6 +203,7 @@ impl WirelessDeviceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the wireless device created.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -208,6 +211,7 @@ impl WirelessDeviceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the wireless device created.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -215,6 +219,7 @@ impl WirelessDeviceAttributes {
     /// `Fn::GetAtt` `ThingName`: a string.
     ///
     /// The name of the thing associated with the wireless device. The value is empty if a thing isn't associated with the device.
+    #[inline]
     pub fn thing_name(&self) -> Value {
         self.0.get_att("ThingName")
     }
@@ -262,6 +267,7 @@ pub struct AbpV10x {
 #[rustfmt::skip]
 impl AbpV10x {
     /// A `AbpV10x` with its required properties, named in a [`AbpV10xRequired`].
+    #[inline]
     pub fn new(required: AbpV10xRequired) -> Self {
         Self {
             dev_addr: required.dev_addr,
@@ -278,6 +284,7 @@ impl AbpV10x {
 impl PropertyType for AbpV10x {}
 
 impl ToValue for AbpV10x {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DevAddr", &self.dev_addr)
@@ -328,6 +335,7 @@ pub struct AbpV11 {
 #[rustfmt::skip]
 impl AbpV11 {
     /// A `AbpV11` with its required properties, named in a [`AbpV11Required`].
+    #[inline]
     pub fn new(required: AbpV11Required) -> Self {
         Self {
             dev_addr: required.dev_addr,
@@ -344,6 +352,7 @@ impl AbpV11 {
 impl PropertyType for AbpV11 {}
 
 impl ToValue for AbpV11 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DevAddr", &self.dev_addr)
@@ -391,6 +400,7 @@ pub struct Application {
 #[rustfmt::skip]
 impl Application {
     /// A `Application` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -406,6 +416,7 @@ impl Application {
 impl PropertyType for Application {}
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationName", &self.destination_name)
@@ -440,6 +451,7 @@ pub struct FPorts {
 #[rustfmt::skip]
 impl FPorts {
     /// A `FPorts` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -451,6 +463,7 @@ impl FPorts {
 impl PropertyType for FPorts {}
 
 impl ToValue for FPorts {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Applications", &self.applications)
@@ -525,6 +538,7 @@ pub struct LoRaWanDevice {
 #[rustfmt::skip]
 impl LoRaWanDevice {
     /// A `LoRaWanDevice` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -550,6 +564,7 @@ impl LoRaWanDevice {
 impl PropertyType for LoRaWanDevice {}
 
 impl ToValue for LoRaWanDevice {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AbpV10x", &self.abp_v10x)
@@ -608,6 +623,7 @@ pub struct OtaaV10x {
 #[rustfmt::skip]
 impl OtaaV10x {
     /// A `OtaaV10x` with its required properties, named in a [`OtaaV10xRequired`].
+    #[inline]
     pub fn new(required: OtaaV10xRequired) -> Self {
         Self {
             app_eui: required.app_eui,
@@ -624,6 +640,7 @@ impl OtaaV10x {
 impl PropertyType for OtaaV10x {}
 
 impl ToValue for OtaaV10x {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppEui", &self.app_eui)
@@ -685,6 +702,7 @@ pub struct OtaaV11 {
 #[rustfmt::skip]
 impl OtaaV11 {
     /// A `OtaaV11` with its required properties, named in a [`OtaaV11Required`].
+    #[inline]
     pub fn new(required: OtaaV11Required) -> Self {
         Self {
             app_key: required.app_key,
@@ -704,6 +722,7 @@ impl OtaaV11 {
 impl PropertyType for OtaaV11 {}
 
 impl ToValue for OtaaV11 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppKey", &self.app_key)
@@ -757,6 +776,7 @@ pub struct SessionKeysAbpV10x {
 #[rustfmt::skip]
 impl SessionKeysAbpV10x {
     /// A `SessionKeysAbpV10x` with its required properties, named in a [`SessionKeysAbpV10xRequired`].
+    #[inline]
     pub fn new(required: SessionKeysAbpV10xRequired) -> Self {
         Self {
             app_s_key: required.app_s_key,
@@ -773,6 +793,7 @@ impl SessionKeysAbpV10x {
 impl PropertyType for SessionKeysAbpV10x {}
 
 impl ToValue for SessionKeysAbpV10x {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppSKey", &self.app_s_key)
@@ -843,6 +864,7 @@ pub struct SessionKeysAbpV11 {
 #[rustfmt::skip]
 impl SessionKeysAbpV11 {
     /// A `SessionKeysAbpV11` with its required properties, named in a [`SessionKeysAbpV11Required`].
+    #[inline]
     pub fn new(required: SessionKeysAbpV11Required) -> Self {
         Self {
             app_s_key: required.app_s_key,
@@ -865,6 +887,7 @@ impl SessionKeysAbpV11 {
 impl PropertyType for SessionKeysAbpV11 {}
 
 impl ToValue for SessionKeysAbpV11 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppSKey", &self.app_s_key)
@@ -897,6 +920,7 @@ impl From<Value> for ApplicationType {
 }
 
 impl ToValue for ApplicationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SemtechGeolocation => "SemtechGeolocation",
@@ -927,6 +951,7 @@ impl From<Value> for Positioning {
 }
 
 impl ToValue for Positioning {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",
@@ -955,6 +980,7 @@ impl From<Value> for WirelessDeviceType {
 }
 
 impl ToValue for WirelessDeviceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sidewalk => "Sidewalk",

@@ -82,6 +82,7 @@ impl WirelessDeviceImportTask {
     };
 
     /// A `WirelessDeviceImportTask` with its required properties, named in a [`WirelessDeviceImportTaskRequired`].
+    #[inline]
     pub fn new(required: WirelessDeviceImportTaskRequired) -> Self {
         Self {
             destination_name: required.destination_name,
@@ -112,6 +113,7 @@ impl Resource for WirelessDeviceImportTask {
 }
 
 impl ToValue for WirelessDeviceImportTask {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationName", &self.destination_name)
@@ -135,6 +137,7 @@ impl WirelessDeviceImportTaskAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN (Amazon Resource Name) of the import task.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -142,6 +145,7 @@ impl WirelessDeviceImportTaskAttributes {
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The date and time at which the wireless device import task was created.
+    #[inline]
     pub fn creation_date(&self) -> Value {
         self.0.get_att("CreationDate")
     }
@@ -149,6 +153,7 @@ impl WirelessDeviceImportTaskAttributes {
     /// `Fn::GetAtt` `FailedImportedDevicesCount`: an integer.
     ///
     /// The summary information of count of wireless devices that failed to onboard to the import task.
+    #[inline]
     pub fn failed_imported_devices_count(&self) -> Value {
         self.0.get_att("FailedImportedDevicesCount")
     }
@@ -156,6 +161,7 @@ impl WirelessDeviceImportTaskAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The import task ID.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -163,6 +169,7 @@ impl WirelessDeviceImportTaskAttributes {
     /// `Fn::GetAtt` `InitializedImportedDevicesCount`: an integer.
     ///
     /// The summary information of count of wireless devices that are waiting for the control log to be added to an import task.
+    #[inline]
     pub fn initialized_imported_devices_count(&self) -> Value {
         self.0.get_att("InitializedImportedDevicesCount")
     }
@@ -170,6 +177,7 @@ impl WirelessDeviceImportTaskAttributes {
     /// `Fn::GetAtt` `OnboardedImportedDevicesCount`: an integer.
     ///
     /// The summary information of count of wireless devices that have been onboarded to the import task.
+    #[inline]
     pub fn onboarded_imported_devices_count(&self) -> Value {
         self.0.get_att("OnboardedImportedDevicesCount")
     }
@@ -177,11 +185,13 @@ impl WirelessDeviceImportTaskAttributes {
     /// `Fn::GetAtt` `PendingImportedDevicesCount`: an integer.
     ///
     /// The summary information of count of wireless devices that are waiting in the queue to be onboarded to the import task.
+    #[inline]
     pub fn pending_imported_devices_count(&self) -> Value {
         self.0.get_att("PendingImportedDevicesCount")
     }
 
     /// `Fn::GetAtt` `Sidewalk.DeviceCreationFileList`: a list of strings.
+    #[inline]
     pub fn sidewalk_device_creation_file_list(&self) -> Value {
         self.0.get_att("Sidewalk.DeviceCreationFileList")
     }
@@ -189,6 +199,7 @@ impl WirelessDeviceImportTaskAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of a wireless device import task. The status can be `INITIALIZING` , `INITIALIZED` , `PENDING` , `COMPLETE` , `FAILED` , or `DELETING` .
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -196,6 +207,7 @@ impl WirelessDeviceImportTaskAttributes {
     /// `Fn::GetAtt` `StatusReason`: a string.
     ///
     /// The reason that provides additional information about the import task status.
+    #[inline]
     pub fn status_reason(&self) -> Value {
         self.0.get_att("StatusReason")
     }
@@ -239,6 +251,7 @@ pub struct Sidewalk {
 #[rustfmt::skip]
 impl Sidewalk {
     /// A `Sidewalk` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -256,6 +269,7 @@ impl Sidewalk {
 impl PropertyType for Sidewalk {}
 
 impl ToValue for Sidewalk {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeviceCreationFile", &self.device_creation_file)
@@ -304,6 +318,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -320,6 +335,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

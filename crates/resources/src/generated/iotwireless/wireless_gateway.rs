@@ -107,6 +107,7 @@ impl WirelessGateway {
     };
 
     /// A `WirelessGateway` with its required properties, named in a [`WirelessGatewayRequired`].
+    #[inline]
     pub fn new(required: WirelessGatewayRequired) -> Self {
         Self {
             description: None,
@@ -149,6 +150,7 @@ impl Resource for WirelessGateway {
 }
 
 impl ToValue for WirelessGateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -176,6 +178,7 @@ impl WirelessGatewayAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the wireless gateway created.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -183,6 +186,7 @@ impl WirelessGatewayAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the wireless gateway created.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -232,6 +236,7 @@ pub struct LoRaWanGateway {
 #[rustfmt::skip]
 impl LoRaWanGateway {
     /// A `LoRaWanGateway` with its required properties, named in a [`LoRaWanGatewayRequired`].
+    #[inline]
     pub fn new(required: LoRaWanGatewayRequired) -> Self {
         Self {
             gateway_eui: required.gateway_eui,
@@ -248,6 +253,7 @@ impl LoRaWanGateway {
 impl PropertyType for LoRaWanGateway {}
 
 impl ToValue for LoRaWanGateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GatewayEui", &self.gateway_eui)

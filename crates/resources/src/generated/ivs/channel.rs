@@ -143,6 +143,7 @@ impl Channel {
     };
 
     /// A `Channel` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -183,6 +184,7 @@ impl Resource for Channel {
 }
 
 impl ToValue for Channel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Authorized", &self.authorized)
@@ -219,6 +221,7 @@ impl ChannelAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The channel ARN. For example: `arn:aws:ivs:us-west-2:123456789012:channel/abcdABCDefgh`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -228,6 +231,7 @@ impl ChannelAttributes {
     /// Channel ingest endpoint, part of the definition of an ingest server, used when you set up streaming software.
     ///
     /// For example: `a1b2c3d4e5f6.global-contribute.live-video.net`
+    #[inline]
     pub fn ingest_endpoint(&self) -> Value {
         self.0.get_att("IngestEndpoint")
     }
@@ -235,6 +239,7 @@ impl ChannelAttributes {
     /// `Fn::GetAtt` `PlaybackUrl`: a string.
     ///
     /// Channel playback URL. For example: `https://a1b2c3d4e5f6.us-west-2.playback.live-video.net/api/video/v1/us-west-2.123456789012.channel.abcdEFGH.m3u8`
+    #[inline]
     pub fn playback_url(&self) -> Value {
         self.0.get_att("PlaybackUrl")
     }
@@ -277,6 +282,7 @@ pub struct MultitrackInputConfiguration {
 #[rustfmt::skip]
 impl MultitrackInputConfiguration {
     /// A `MultitrackInputConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -292,6 +298,7 @@ impl MultitrackInputConfiguration {
 impl PropertyType for MultitrackInputConfiguration {}
 
 impl ToValue for MultitrackInputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -323,6 +330,7 @@ impl From<Value> for ChannelType {
 }
 
 impl ToValue for ChannelType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "STANDARD",
@@ -353,6 +361,7 @@ impl From<Value> for ContainerFormat {
 }
 
 impl ToValue for ContainerFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ts => "TS",
@@ -381,6 +390,7 @@ impl From<Value> for LatencyMode {
 }
 
 impl ToValue for LatencyMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Normal => "NORMAL",
@@ -411,6 +421,7 @@ impl From<Value> for MaximumResolution {
 }
 
 impl ToValue for MaximumResolution {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sd => "SD",
@@ -440,6 +451,7 @@ impl From<Value> for Policy {
 }
 
 impl ToValue for Policy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "ALLOW",
@@ -470,6 +482,7 @@ impl From<Value> for Preset {
 }
 
 impl ToValue for Preset {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::V => "",

@@ -77,6 +77,7 @@ impl EncoderConfiguration {
     };
 
     /// A `EncoderConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -103,6 +104,7 @@ impl Resource for EncoderConfiguration {
 }
 
 impl ToValue for EncoderConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -126,6 +128,7 @@ impl EncoderConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The encoder-configuration ARN. For example: `arn:aws:ivs:us-west-2:123456789012:encoder-configuration/abcdABCDefgh`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -169,6 +172,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -185,6 +189,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -233,6 +238,7 @@ pub struct Video {
 #[rustfmt::skip]
 impl Video {
     /// A `Video` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -250,6 +256,7 @@ impl Video {
 impl PropertyType for Video {}
 
 impl ToValue for Video {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bitrate", &self.bitrate)

@@ -101,6 +101,7 @@ impl IngestConfiguration {
     };
 
     /// A `IngestConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -133,6 +134,7 @@ impl Resource for IngestConfiguration {
 }
 
 impl ToValue for IngestConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IngestProtocol", &self.ingest_protocol)
@@ -159,6 +161,7 @@ impl IngestConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ingest-configuration ARN. For example: `arn:aws:ivs:us-west-2:123456789012:ingest-configuration/abcdABCDefgh`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -166,6 +169,7 @@ impl IngestConfigurationAttributes {
     /// `Fn::GetAtt` `ParticipantId`: a string.
     ///
     /// ID of the participant within the stage. For example: `abCDEf12GHIj`
+    #[inline]
     pub fn participant_id(&self) -> Value {
         self.0.get_att("ParticipantId")
     }
@@ -173,6 +177,7 @@ impl IngestConfigurationAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// State of the ingest configuration. It is `ACTIVE` if a publisher currently is publishing to the stage associated with the ingest configuration. Valid values: `ACTIVE` | `INACTIVE` .
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -180,6 +185,7 @@ impl IngestConfigurationAttributes {
     /// `Fn::GetAtt` `StreamKey`: a string.
     ///
     /// Ingest-key value for the RTMP(S) protocol. For example: `skSKABCDefgh`
+    #[inline]
     pub fn stream_key(&self) -> Value {
         self.0.get_att("StreamKey")
     }
@@ -203,6 +209,7 @@ impl From<Value> for IngestProtocol {
 }
 
 impl ToValue for IngestProtocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Rtmp => "RTMP",

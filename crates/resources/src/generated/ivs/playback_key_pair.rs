@@ -80,6 +80,7 @@ impl PlaybackKeyPair {
     };
 
     /// A `PlaybackKeyPair` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -106,6 +107,7 @@ impl Resource for PlaybackKeyPair {
 }
 
 impl ToValue for PlaybackKeyPair {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -129,6 +131,7 @@ impl PlaybackKeyPairAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Key-pair ARN. For example: `arn:aws:ivs:us-west-2:693991300569:playback-key/f99cde61-c2b0-4df3-8941-ca7d38acca1a`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -136,6 +139,7 @@ impl PlaybackKeyPairAttributes {
     /// `Fn::GetAtt` `Fingerprint`: a string.
     ///
     /// Key-pair identifier. For example: `98:0d:1a:a0:19:96:1e:ea:0a:0a:2c:9a:42:19:2b:e7`
+    #[inline]
     pub fn fingerprint(&self) -> Value {
         self.0.get_att("Fingerprint")
     }

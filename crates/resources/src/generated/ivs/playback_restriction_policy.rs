@@ -90,6 +90,7 @@ impl PlaybackRestrictionPolicy {
     };
 
     /// A `PlaybackRestrictionPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -120,6 +121,7 @@ impl Resource for PlaybackRestrictionPolicy {
 }
 
 impl ToValue for PlaybackRestrictionPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedCountries", &self.allowed_countries)
@@ -148,6 +150,7 @@ impl PlaybackRestrictionPolicyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The playback-restriction-policy ARN. For example: `arn:aws:ivs:us-west-2:123456789012:playback-restriction-policy/abcdABCDefgh`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -191,6 +194,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -207,6 +211,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

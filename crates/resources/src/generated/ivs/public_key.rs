@@ -78,6 +78,7 @@ impl PublicKey {
     };
 
     /// A `PublicKey` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -104,6 +105,7 @@ impl Resource for PublicKey {
 }
 
 impl ToValue for PublicKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -127,6 +129,7 @@ impl PublicKeyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The public key ARN. For example: `arn:aws:ivs:us-west-2:123456789012:public-key/abcdABCDefgh`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -134,6 +137,7 @@ impl PublicKeyAttributes {
     /// `Fn::GetAtt` `Fingerprint`: a string.
     ///
     /// The public key identifier. For example: `98:0d:1a:a0:19:96:1e:ea:0a:0a:2c:9a:42:19:2b:e7`
+    #[inline]
     pub fn fingerprint(&self) -> Value {
         self.0.get_att("Fingerprint")
     }
@@ -177,6 +181,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -193,6 +198,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

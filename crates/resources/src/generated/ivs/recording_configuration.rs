@@ -112,6 +112,7 @@ impl RecordingConfiguration {
     };
 
     /// A `RecordingConfiguration` with its required properties, named in a [`RecordingConfigurationRequired`].
+    #[inline]
     pub fn new(required: RecordingConfigurationRequired) -> Self {
         Self {
             destination_configuration: required.destination_configuration,
@@ -151,6 +152,7 @@ impl Resource for RecordingConfiguration {
 }
 
 impl ToValue for RecordingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationConfiguration", &self.destination_configuration)
@@ -180,6 +182,7 @@ impl RecordingConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The recording configuration ARN. For example: `arn:aws:ivs:us-west-2:123456789012:recording-configuration/abcdABCDefgh`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -187,6 +190,7 @@ impl RecordingConfigurationAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// Indicates the current state of the recording configuration. When the state is `ACTIVE` , the configuration is ready to record a channel stream. Valid values: `CREATING` | `CREATE_FAILED` | `ACTIVE` .
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -217,6 +221,7 @@ pub struct DestinationConfiguration {
 #[rustfmt::skip]
 impl DestinationConfiguration {
     /// A `DestinationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -228,6 +233,7 @@ impl DestinationConfiguration {
 impl PropertyType for DestinationConfiguration {}
 
 impl ToValue for DestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("S3", &self.s3).build()
     }
@@ -267,6 +273,7 @@ pub struct RenditionConfiguration {
 #[rustfmt::skip]
 impl RenditionConfiguration {
     /// A `RenditionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -280,6 +287,7 @@ impl RenditionConfiguration {
 impl PropertyType for RenditionConfiguration {}
 
 impl ToValue for RenditionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RenditionSelection", &self.rendition_selection)
@@ -323,6 +331,7 @@ pub struct S3DestinationConfiguration {
 #[rustfmt::skip]
 impl S3DestinationConfiguration {
     /// A `S3DestinationConfiguration` with its required properties, named in a [`S3DestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3DestinationConfigurationRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -336,6 +345,7 @@ impl S3DestinationConfiguration {
 impl PropertyType for S3DestinationConfiguration {}
 
 impl ToValue for S3DestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -398,6 +408,7 @@ pub struct ThumbnailConfiguration {
 #[rustfmt::skip]
 impl ThumbnailConfiguration {
     /// A `ThumbnailConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -415,6 +426,7 @@ impl ThumbnailConfiguration {
 impl PropertyType for ThumbnailConfiguration {}
 
 impl ToValue for ThumbnailConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RecordingMode", &self.recording_mode)
@@ -447,6 +459,7 @@ impl From<Value> for Rendition {
 }
 
 impl ToValue for Rendition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FullHd => "FULL_HD",
@@ -479,6 +492,7 @@ impl From<Value> for RenditionSelection {
 }
 
 impl ToValue for RenditionSelection {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -512,6 +526,7 @@ impl From<Value> for Resolution {
 }
 
 impl ToValue for Resolution {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FullHd => "FULL_HD",

@@ -46,6 +46,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -62,6 +63,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -90,6 +92,7 @@ impl From<Value> for RecordingMode {
 }
 
 impl ToValue for RecordingMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Interval => "INTERVAL",
@@ -120,6 +123,7 @@ impl From<Value> for Storage {
 }
 
 impl ToValue for Storage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sequential => "SEQUENTIAL",

@@ -80,6 +80,7 @@ impl Stage {
     };
 
     /// A `Stage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -106,6 +107,7 @@ impl Resource for Stage {
 }
 
 impl ToValue for Stage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -132,6 +134,7 @@ impl StageAttributes {
     /// `Fn::GetAtt` `ActiveSessionId`: a string.
     ///
     /// ID of the active session within the stage. For example: `st-a1b2c3d4e5f6g`
+    #[inline]
     pub fn active_session_id(&self) -> Value {
         self.0.get_att("ActiveSessionId")
     }
@@ -139,6 +142,7 @@ impl StageAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The stage ARN. For example: `arn:aws:ivs:us-west-2:123456789012:stage/abcdABCDefgh`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -205,6 +209,7 @@ pub struct AutoParticipantRecordingConfiguration {
 #[rustfmt::skip]
 impl AutoParticipantRecordingConfiguration {
     /// A `AutoParticipantRecordingConfiguration` with its required properties, named in a [`AutoParticipantRecordingConfigurationRequired`].
+    #[inline]
     pub fn new(required: AutoParticipantRecordingConfigurationRequired) -> Self {
         Self {
             hls_configuration: None,
@@ -230,6 +235,7 @@ impl AutoParticipantRecordingConfiguration {
 impl PropertyType for AutoParticipantRecordingConfiguration {}
 
 impl ToValue for AutoParticipantRecordingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HlsConfiguration", &self.hls_configuration)
@@ -269,6 +275,7 @@ pub struct HlsConfiguration {
 #[rustfmt::skip]
 impl HlsConfiguration {
     /// A `HlsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -280,6 +287,7 @@ impl HlsConfiguration {
 impl PropertyType for HlsConfiguration {}
 
 impl ToValue for HlsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -317,6 +325,7 @@ pub struct ParticipantRecordingHlsConfiguration {
 #[rustfmt::skip]
 impl ParticipantRecordingHlsConfiguration {
     /// A `ParticipantRecordingHlsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -328,6 +337,7 @@ impl ParticipantRecordingHlsConfiguration {
 impl PropertyType for ParticipantRecordingHlsConfiguration {}
 
 impl ToValue for ParticipantRecordingHlsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -373,6 +383,7 @@ pub struct ParticipantThumbnailConfiguration {
 #[rustfmt::skip]
 impl ParticipantThumbnailConfiguration {
     /// A `ParticipantThumbnailConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -388,6 +399,7 @@ impl ParticipantThumbnailConfiguration {
 impl PropertyType for ParticipantThumbnailConfiguration {}
 
 impl ToValue for ParticipantThumbnailConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RecordingMode", &self.recording_mode)
@@ -422,6 +434,7 @@ pub struct ThumbnailConfiguration {
 #[rustfmt::skip]
 impl ThumbnailConfiguration {
     /// A `ThumbnailConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -433,6 +446,7 @@ impl ThumbnailConfiguration {
 impl PropertyType for ThumbnailConfiguration {}
 
 impl ToValue for ThumbnailConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -461,6 +475,7 @@ impl From<Value> for MediaType {
 }
 
 impl ToValue for MediaType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AudioVideo => "AUDIO_VIDEO",

@@ -89,6 +89,7 @@ impl StorageConfiguration {
     };
 
     /// A `StorageConfiguration` with its required properties, named in a [`StorageConfigurationRequired`].
+    #[inline]
     pub fn new(required: StorageConfigurationRequired) -> Self {
         Self {
             name: None,
@@ -119,6 +120,7 @@ impl Resource for StorageConfiguration {
 }
 
 impl ToValue for StorageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -142,6 +144,7 @@ impl StorageConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The storage-configuration ARN. For example: `arn:aws:ivs:us-west-2:123456789012:storage-configuration/abcdABCDefgh`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -182,6 +185,7 @@ pub struct S3StorageConfiguration {
 #[rustfmt::skip]
 impl S3StorageConfiguration {
     /// A `S3StorageConfiguration` with its required properties, named in a [`S3StorageConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3StorageConfigurationRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -195,6 +199,7 @@ impl S3StorageConfiguration {
 impl PropertyType for S3StorageConfiguration {}
 
 impl ToValue for S3StorageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)

@@ -82,6 +82,7 @@ impl StreamKey {
     };
 
     /// A `StreamKey` with its required properties, named in a [`StreamKeyRequired`].
+    #[inline]
     pub fn new(required: StreamKeyRequired) -> Self {
         Self {
             channel_arn: required.channel_arn,
@@ -109,6 +110,7 @@ impl Resource for StreamKey {
 }
 
 impl ToValue for StreamKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChannelArn", &self.channel_arn)
@@ -131,6 +133,7 @@ impl StreamKeyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The stream-key ARN. For example: `arn:aws:ivs:us-west-2:123456789012:stream-key/g1H2I3j4k5L6`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -138,6 +141,7 @@ impl StreamKeyAttributes {
     /// `Fn::GetAtt` `Value`: a string.
     ///
     /// The stream-key value. For example: `sk_us-west-2_abcdABCDefgh_567890abcdef`
+    #[inline]
     pub fn value(&self) -> Value {
         self.0.get_att("Value")
     }

@@ -83,6 +83,7 @@ impl LoggingConfiguration {
     };
 
     /// A `LoggingConfiguration` with its required properties, named in a [`LoggingConfigurationRequired`].
+    #[inline]
     pub fn new(required: LoggingConfigurationRequired) -> Self {
         Self {
             destination_configuration: required.destination_configuration,
@@ -113,6 +114,7 @@ impl Resource for LoggingConfiguration {
 }
 
 impl ToValue for LoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationConfiguration", &self.destination_configuration)
@@ -136,6 +138,7 @@ impl LoggingConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The logging-configuration ARN. For example: `arn:aws:ivschat:us-west-2:123456789012:logging-configuration/abcdABCDefgh`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -143,6 +146,7 @@ impl LoggingConfigurationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The logging-configuration ID. For example: `abcdABCDefgh`
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -150,6 +154,7 @@ impl LoggingConfigurationAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// Indicates the current state of the logging configuration. When the state is `ACTIVE` , the configuration is ready to log a chat session. Valid values: `CREATING` | `CREATE_FAILED` | `DELETING` | `DELETE_FAILED` | `UPDATING` | `UPDATE_FAILED` | `ACTIVE` .
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -190,6 +195,7 @@ pub struct CloudWatchLogsDestinationConfiguration {
 #[rustfmt::skip]
 impl CloudWatchLogsDestinationConfiguration {
     /// A `CloudWatchLogsDestinationConfiguration` with its required properties, named in a [`CloudWatchLogsDestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: CloudWatchLogsDestinationConfigurationRequired) -> Self {
         Self {
             log_group_name: required.log_group_name,
@@ -203,6 +209,7 @@ impl CloudWatchLogsDestinationConfiguration {
 impl PropertyType for CloudWatchLogsDestinationConfiguration {}
 
 impl ToValue for CloudWatchLogsDestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogGroupName", &self.log_group_name)
@@ -245,6 +252,7 @@ pub struct DestinationConfiguration {
 #[rustfmt::skip]
 impl DestinationConfiguration {
     /// A `DestinationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -260,6 +268,7 @@ impl DestinationConfiguration {
 impl PropertyType for DestinationConfiguration {}
 
 impl ToValue for DestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchLogs", &self.cloud_watch_logs)
@@ -304,6 +313,7 @@ pub struct FirehoseDestinationConfiguration {
 #[rustfmt::skip]
 impl FirehoseDestinationConfiguration {
     /// A `FirehoseDestinationConfiguration` with its required properties, named in a [`FirehoseDestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: FirehoseDestinationConfigurationRequired) -> Self {
         Self {
             delivery_stream_name: required.delivery_stream_name,
@@ -317,6 +327,7 @@ impl FirehoseDestinationConfiguration {
 impl PropertyType for FirehoseDestinationConfiguration {}
 
 impl ToValue for FirehoseDestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DeliveryStreamName", &self.delivery_stream_name)
@@ -359,6 +370,7 @@ pub struct S3DestinationConfiguration {
 #[rustfmt::skip]
 impl S3DestinationConfiguration {
     /// A `S3DestinationConfiguration` with its required properties, named in a [`S3DestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3DestinationConfigurationRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -372,6 +384,7 @@ impl S3DestinationConfiguration {
 impl PropertyType for S3DestinationConfiguration {}
 
 impl ToValue for S3DestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -417,6 +430,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -433,6 +447,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

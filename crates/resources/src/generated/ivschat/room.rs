@@ -97,6 +97,7 @@ impl Room {
     };
 
     /// A `Room` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -129,6 +130,7 @@ impl Resource for Room {
 }
 
 impl ToValue for Room {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -161,6 +163,7 @@ impl RoomAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The room ARN. For example: `arn:aws:ivschat:us-west-2:123456789012:room/abcdABCDefgh`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -168,6 +171,7 @@ impl RoomAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The room ID. For example: `abcdABCDefgh`
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -209,6 +213,7 @@ pub struct MessageReviewHandler {
 #[rustfmt::skip]
 impl MessageReviewHandler {
     /// A `MessageReviewHandler` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -222,6 +227,7 @@ impl MessageReviewHandler {
 impl PropertyType for MessageReviewHandler {}
 
 impl ToValue for MessageReviewHandler {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FallbackResult", &self.fallback_result)
@@ -268,6 +274,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -284,6 +291,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -310,6 +318,7 @@ impl From<Value> for FallbackResult {
 }
 
 impl ToValue for FallbackResult {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "ALLOW",

@@ -176,6 +176,7 @@ impl Connector {
     };
 
     /// A `Connector` with its required properties, named in a [`ConnectorRequired`].
+    #[inline]
     pub fn new(required: ConnectorRequired) -> Self {
         Self {
             capacity: required.capacity,
@@ -239,6 +240,7 @@ impl Resource for Connector {
 }
 
 impl ToValue for Connector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Capacity", &self.capacity)
@@ -279,6 +281,7 @@ impl ConnectorAttributes {
     /// `Fn::GetAtt` `ConnectorArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the newly created connector.
+    #[inline]
     pub fn connector_arn(&self) -> Value {
         self.0.get_att("ConnectorArn")
     }
@@ -324,6 +327,7 @@ pub struct ApacheKafkaCluster {
 #[rustfmt::skip]
 impl ApacheKafkaCluster {
     /// A `ApacheKafkaCluster` with its required properties, named in a [`ApacheKafkaClusterRequired`].
+    #[inline]
     pub fn new(required: ApacheKafkaClusterRequired) -> Self {
         Self {
             bootstrap_servers: required.bootstrap_servers,
@@ -340,6 +344,7 @@ impl ApacheKafkaCluster {
 impl PropertyType for ApacheKafkaCluster {}
 
 impl ToValue for ApacheKafkaCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BootstrapServers", &self.bootstrap_servers)
@@ -416,6 +421,7 @@ pub struct AutoScaling {
 #[rustfmt::skip]
 impl AutoScaling {
     /// A `AutoScaling` with its required properties, named in a [`AutoScalingRequired`].
+    #[inline]
     pub fn new(required: AutoScalingRequired) -> Self {
         Self {
             max_autoscaling_task_count: None,
@@ -444,6 +450,7 @@ impl AutoScaling {
 impl PropertyType for AutoScaling {}
 
 impl ToValue for AutoScaling {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxAutoscalingTaskCount", &self.max_autoscaling_task_count)
@@ -487,6 +494,7 @@ pub struct Capacity {
 #[rustfmt::skip]
 impl Capacity {
     /// A `Capacity` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -500,6 +508,7 @@ impl Capacity {
 impl PropertyType for Capacity {}
 
 impl ToValue for Capacity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoScaling", &self.auto_scaling)
@@ -546,6 +555,7 @@ pub struct CloudWatchLogsLogDelivery {
 #[rustfmt::skip]
 impl CloudWatchLogsLogDelivery {
     /// A `CloudWatchLogsLogDelivery` with its required properties, named in a [`CloudWatchLogsLogDeliveryRequired`].
+    #[inline]
     pub fn new(required: CloudWatchLogsLogDeliveryRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -562,6 +572,7 @@ impl CloudWatchLogsLogDelivery {
 impl PropertyType for CloudWatchLogsLogDelivery {}
 
 impl ToValue for CloudWatchLogsLogDelivery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Enabled", &self.enabled)
@@ -614,6 +625,7 @@ pub struct CustomPlugin {
 #[rustfmt::skip]
 impl CustomPlugin {
     /// A `CustomPlugin` with its required properties, named in a [`CustomPluginRequired`].
+    #[inline]
     pub fn new(required: CustomPluginRequired) -> Self {
         Self {
             custom_plugin_arn: required.custom_plugin_arn,
@@ -630,6 +642,7 @@ impl CustomPlugin {
 impl PropertyType for CustomPlugin {}
 
 impl ToValue for CustomPlugin {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CustomPluginArn", &self.custom_plugin_arn)
@@ -676,6 +689,7 @@ pub struct FirehoseLogDelivery {
 #[rustfmt::skip]
 impl FirehoseLogDelivery {
     /// A `FirehoseLogDelivery` with its required properties, named in a [`FirehoseLogDeliveryRequired`].
+    #[inline]
     pub fn new(required: FirehoseLogDeliveryRequired) -> Self {
         Self {
             delivery_stream: None,
@@ -692,6 +706,7 @@ impl FirehoseLogDelivery {
 impl PropertyType for FirehoseLogDelivery {}
 
 impl ToValue for FirehoseLogDelivery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeliveryStream", &self.delivery_stream)
@@ -733,6 +748,7 @@ pub struct KafkaCluster {
 #[rustfmt::skip]
 impl KafkaCluster {
     /// A `KafkaCluster` with its required properties, named in a [`KafkaClusterRequired`].
+    #[inline]
     pub fn new(required: KafkaClusterRequired) -> Self {
         Self {
             apache_kafka_cluster: required.apache_kafka_cluster,
@@ -746,6 +762,7 @@ impl KafkaCluster {
 impl PropertyType for KafkaCluster {}
 
 impl ToValue for KafkaCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApacheKafkaCluster", &self.apache_kafka_cluster)
@@ -786,6 +803,7 @@ pub struct KafkaClusterClientAuthentication {
 #[rustfmt::skip]
 impl KafkaClusterClientAuthentication {
     /// A `KafkaClusterClientAuthentication` with its required properties, named in a [`KafkaClusterClientAuthenticationRequired`].
+    #[inline]
     pub fn new(required: KafkaClusterClientAuthenticationRequired) -> Self {
         Self {
             authentication_type: required.authentication_type,
@@ -799,6 +817,7 @@ impl KafkaClusterClientAuthentication {
 impl PropertyType for KafkaClusterClientAuthentication {}
 
 impl ToValue for KafkaClusterClientAuthentication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthenticationType", &self.authentication_type)
@@ -839,6 +858,7 @@ pub struct KafkaClusterEncryptionInTransit {
 #[rustfmt::skip]
 impl KafkaClusterEncryptionInTransit {
     /// A `KafkaClusterEncryptionInTransit` with its required properties, named in a [`KafkaClusterEncryptionInTransitRequired`].
+    #[inline]
     pub fn new(required: KafkaClusterEncryptionInTransitRequired) -> Self {
         Self {
             encryption_type: required.encryption_type,
@@ -852,6 +872,7 @@ impl KafkaClusterEncryptionInTransit {
 impl PropertyType for KafkaClusterEncryptionInTransit {}
 
 impl ToValue for KafkaClusterEncryptionInTransit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EncryptionType", &self.encryption_type)
@@ -892,6 +913,7 @@ pub struct LogDelivery {
 #[rustfmt::skip]
 impl LogDelivery {
     /// A `LogDelivery` with its required properties, named in a [`LogDeliveryRequired`].
+    #[inline]
     pub fn new(required: LogDeliveryRequired) -> Self {
         Self {
             worker_log_delivery: required.worker_log_delivery,
@@ -905,6 +927,7 @@ impl LogDelivery {
 impl PropertyType for LogDelivery {}
 
 impl ToValue for LogDelivery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("WorkerLogDelivery", &self.worker_log_delivery)
@@ -945,6 +968,7 @@ pub struct Plugin {
 #[rustfmt::skip]
 impl Plugin {
     /// A `Plugin` with its required properties, named in a [`PluginRequired`].
+    #[inline]
     pub fn new(required: PluginRequired) -> Self {
         Self {
             custom_plugin: required.custom_plugin,
@@ -958,6 +982,7 @@ impl Plugin {
 impl PropertyType for Plugin {}
 
 impl ToValue for Plugin {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CustomPlugin", &self.custom_plugin)
@@ -1007,6 +1032,7 @@ pub struct ProvisionedCapacity {
 #[rustfmt::skip]
 impl ProvisionedCapacity {
     /// A `ProvisionedCapacity` with its required properties, named in a [`ProvisionedCapacityRequired`].
+    #[inline]
     pub fn new(required: ProvisionedCapacityRequired) -> Self {
         Self {
             mcu_count: required.mcu_count,
@@ -1023,6 +1049,7 @@ impl ProvisionedCapacity {
 impl PropertyType for ProvisionedCapacity {}
 
 impl ToValue for ProvisionedCapacity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("McuCount", &self.mcu_count)
@@ -1074,6 +1101,7 @@ pub struct S3LogDelivery {
 #[rustfmt::skip]
 impl S3LogDelivery {
     /// A `S3LogDelivery` with its required properties, named in a [`S3LogDeliveryRequired`].
+    #[inline]
     pub fn new(required: S3LogDeliveryRequired) -> Self {
         Self {
             bucket: None,
@@ -1093,6 +1121,7 @@ impl S3LogDelivery {
 impl PropertyType for S3LogDelivery {}
 
 impl ToValue for S3LogDelivery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bucket", &self.bucket)
@@ -1137,6 +1166,7 @@ pub struct ScaleInPolicy {
 #[rustfmt::skip]
 impl ScaleInPolicy {
     /// A `ScaleInPolicy` with its required properties, named in a [`ScaleInPolicyRequired`].
+    #[inline]
     pub fn new(required: ScaleInPolicyRequired) -> Self {
         Self {
             cpu_utilization_percentage: required.cpu_utilization_percentage,
@@ -1150,6 +1180,7 @@ impl ScaleInPolicy {
 impl PropertyType for ScaleInPolicy {}
 
 impl ToValue for ScaleInPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CpuUtilizationPercentage", &self.cpu_utilization_percentage)
@@ -1192,6 +1223,7 @@ pub struct ScaleOutPolicy {
 #[rustfmt::skip]
 impl ScaleOutPolicy {
     /// A `ScaleOutPolicy` with its required properties, named in a [`ScaleOutPolicyRequired`].
+    #[inline]
     pub fn new(required: ScaleOutPolicyRequired) -> Self {
         Self {
             cpu_utilization_percentage: required.cpu_utilization_percentage,
@@ -1205,6 +1237,7 @@ impl ScaleOutPolicy {
 impl PropertyType for ScaleOutPolicy {}
 
 impl ToValue for ScaleOutPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CpuUtilizationPercentage", &self.cpu_utilization_percentage)
@@ -1256,6 +1289,7 @@ pub struct Vpc {
 #[rustfmt::skip]
 impl Vpc {
     /// A `Vpc` with its required properties, named in a [`VpcRequired`].
+    #[inline]
     pub fn new(required: VpcRequired) -> Self {
         Self {
             security_groups: required.security_groups,
@@ -1272,6 +1306,7 @@ impl Vpc {
 impl PropertyType for Vpc {}
 
 impl ToValue for Vpc {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecurityGroups", &self.security_groups)
@@ -1324,6 +1359,7 @@ pub struct WorkerConfiguration {
 #[rustfmt::skip]
 impl WorkerConfiguration {
     /// A `WorkerConfiguration` with its required properties, named in a [`WorkerConfigurationRequired`].
+    #[inline]
     pub fn new(required: WorkerConfigurationRequired) -> Self {
         Self {
             revision: required.revision,
@@ -1340,6 +1376,7 @@ impl WorkerConfiguration {
 impl PropertyType for WorkerConfiguration {}
 
 impl ToValue for WorkerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Revision", &self.revision)
@@ -1383,6 +1420,7 @@ pub struct WorkerLogDelivery {
 #[rustfmt::skip]
 impl WorkerLogDelivery {
     /// A `WorkerLogDelivery` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1398,6 +1436,7 @@ impl WorkerLogDelivery {
 impl PropertyType for WorkerLogDelivery {}
 
 impl ToValue for WorkerLogDelivery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchLogs", &self.cloud_watch_logs)
@@ -1425,6 +1464,7 @@ impl From<Value> for KafkaClusterClientAuthenticationType {
 }
 
 impl ToValue for KafkaClusterClientAuthenticationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1453,6 +1493,7 @@ impl From<Value> for KafkaClusterEncryptionInTransitType {
 }
 
 impl ToValue for KafkaClusterEncryptionInTransitType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Plaintext => "PLAINTEXT",
@@ -1481,6 +1522,7 @@ impl From<Value> for NetworkType {
 }
 
 impl ToValue for NetworkType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",

@@ -97,6 +97,7 @@ impl CustomPlugin {
     };
 
     /// A `CustomPlugin` with its required properties, named in a [`CustomPluginRequired`].
+    #[inline]
     pub fn new(required: CustomPluginRequired) -> Self {
         Self {
             content_type: required.content_type,
@@ -133,6 +134,7 @@ impl Resource for CustomPlugin {
 }
 
 impl ToValue for CustomPlugin {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContentType", &self.content_type)
@@ -158,6 +160,7 @@ impl CustomPluginAttributes {
     /// `Fn::GetAtt` `CustomPluginArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the custom plugin.
+    #[inline]
     pub fn custom_plugin_arn(&self) -> Value {
         self.0.get_att("CustomPluginArn")
     }
@@ -165,6 +168,7 @@ impl CustomPluginAttributes {
     /// `Fn::GetAtt` `FileDescription`: an object.
     ///
     /// Details about a custom plugin file.
+    #[inline]
     pub fn file_description(&self) -> Value {
         self.0.get_att("FileDescription")
     }
@@ -172,6 +176,7 @@ impl CustomPluginAttributes {
     /// `Fn::GetAtt` `Revision`: an integer.
     ///
     /// The revision of the custom plugin.
+    #[inline]
     pub fn revision(&self) -> Value {
         self.0.get_att("Revision")
     }
@@ -210,6 +215,7 @@ pub struct CustomPluginLocation {
 #[rustfmt::skip]
 impl CustomPluginLocation {
     /// A `CustomPluginLocation` with its required properties, named in a [`CustomPluginLocationRequired`].
+    #[inline]
     pub fn new(required: CustomPluginLocationRequired) -> Self {
         Self {
             s3_location: required.s3_location,
@@ -223,6 +229,7 @@ impl CustomPluginLocation {
 impl PropertyType for CustomPluginLocation {}
 
 impl ToValue for CustomPluginLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3Location", &self.s3_location)
@@ -275,6 +282,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    #[inline]
     pub fn new(required: S3LocationRequired) -> Self {
         Self {
             bucket_arn: required.bucket_arn,
@@ -294,6 +302,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketArn", &self.bucket_arn)
@@ -341,6 +350,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -357,6 +367,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -383,6 +394,7 @@ impl From<Value> for ContentType {
 }
 
 impl ToValue for ContentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Jar => "JAR",

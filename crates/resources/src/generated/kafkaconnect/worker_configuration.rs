@@ -91,6 +91,7 @@ impl WorkerConfiguration {
     };
 
     /// A `WorkerConfiguration` with its required properties, named in a [`WorkerConfigurationRequired`].
+    #[inline]
     pub fn new(required: WorkerConfigurationRequired) -> Self {
         Self {
             description: None,
@@ -124,6 +125,7 @@ impl Resource for WorkerConfiguration {
 }
 
 impl ToValue for WorkerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -148,6 +150,7 @@ impl WorkerConfigurationAttributes {
     /// `Fn::GetAtt` `Revision`: an integer.
     ///
     /// The revision of the worker configuration.
+    #[inline]
     pub fn revision(&self) -> Value {
         self.0.get_att("Revision")
     }
@@ -155,6 +158,7 @@ impl WorkerConfigurationAttributes {
     /// `Fn::GetAtt` `WorkerConfigurationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the worker configuration.
+    #[inline]
     pub fn worker_configuration_arn(&self) -> Value {
         self.0.get_att("WorkerConfigurationArn")
     }

@@ -173,6 +173,7 @@ impl DataSource {
     };
 
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
+    #[inline]
     pub fn new(required: DataSourceRequired) -> Self {
         Self {
             custom_document_enrichment_configuration: None,
@@ -224,6 +225,7 @@ impl Resource for DataSource {
 }
 
 impl ToValue for DataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -255,11 +257,13 @@ impl From<ResourceRef> for DataSourceAttributes {
 
 impl DataSourceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -292,6 +296,7 @@ pub struct AccessControlListConfiguration {
 #[rustfmt::skip]
 impl AccessControlListConfiguration {
     /// A `AccessControlListConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -303,6 +308,7 @@ impl AccessControlListConfiguration {
 impl PropertyType for AccessControlListConfiguration {}
 
 impl ToValue for AccessControlListConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("KeyPath", &self.key_path).build()
     }
@@ -343,6 +349,7 @@ pub struct AclConfiguration {
 #[rustfmt::skip]
 impl AclConfiguration {
     /// A `AclConfiguration` with its required properties, named in a [`AclConfigurationRequired`].
+    #[inline]
     pub fn new(required: AclConfigurationRequired) -> Self {
         Self {
             allowed_groups_column_name: required.allowed_groups_column_name,
@@ -356,6 +363,7 @@ impl AclConfiguration {
 impl PropertyType for AclConfiguration {}
 
 impl ToValue for AclConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AllowedGroupsColumnName", &self.allowed_groups_column_name)
@@ -430,6 +438,7 @@ pub struct ColumnConfiguration {
 #[rustfmt::skip]
 impl ColumnConfiguration {
     /// A `ColumnConfiguration` with its required properties, named in a [`ColumnConfigurationRequired`].
+    #[inline]
     pub fn new(required: ColumnConfigurationRequired) -> Self {
         Self {
             change_detecting_columns: required.change_detecting_columns,
@@ -455,6 +464,7 @@ impl ColumnConfiguration {
 impl PropertyType for ColumnConfiguration {}
 
 impl ToValue for ColumnConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChangeDetectingColumns", &self.change_detecting_columns)
@@ -500,6 +510,7 @@ pub struct ConfluenceAttachmentConfiguration {
 #[rustfmt::skip]
 impl ConfluenceAttachmentConfiguration {
     /// A `ConfluenceAttachmentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -513,6 +524,7 @@ impl ConfluenceAttachmentConfiguration {
 impl PropertyType for ConfluenceAttachmentConfiguration {}
 
 impl ToValue for ConfluenceAttachmentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttachmentFieldMappings", &self.attachment_field_mappings)
@@ -572,6 +584,7 @@ pub struct ConfluenceAttachmentToIndexFieldMapping {
 #[rustfmt::skip]
 impl ConfluenceAttachmentToIndexFieldMapping {
     /// A `ConfluenceAttachmentToIndexFieldMapping` with its required properties, named in a [`ConfluenceAttachmentToIndexFieldMappingRequired`].
+    #[inline]
     pub fn new(required: ConfluenceAttachmentToIndexFieldMappingRequired) -> Self {
         Self {
             data_source_field_name: required.data_source_field_name,
@@ -591,6 +604,7 @@ impl ConfluenceAttachmentToIndexFieldMapping {
 impl PropertyType for ConfluenceAttachmentToIndexFieldMapping {}
 
 impl ToValue for ConfluenceAttachmentToIndexFieldMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataSourceFieldName", &self.data_source_field_name)
@@ -629,6 +643,7 @@ pub struct ConfluenceBlogConfiguration {
 #[rustfmt::skip]
 impl ConfluenceBlogConfiguration {
     /// A `ConfluenceBlogConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -640,6 +655,7 @@ impl ConfluenceBlogConfiguration {
 impl PropertyType for ConfluenceBlogConfiguration {}
 
 impl ToValue for ConfluenceBlogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlogFieldMappings", &self.blog_field_mappings)
@@ -696,6 +712,7 @@ pub struct ConfluenceBlogToIndexFieldMapping {
 #[rustfmt::skip]
 impl ConfluenceBlogToIndexFieldMapping {
     /// A `ConfluenceBlogToIndexFieldMapping` with its required properties, named in a [`ConfluenceBlogToIndexFieldMappingRequired`].
+    #[inline]
     pub fn new(required: ConfluenceBlogToIndexFieldMappingRequired) -> Self {
         Self {
             data_source_field_name: required.data_source_field_name,
@@ -715,6 +732,7 @@ impl ConfluenceBlogToIndexFieldMapping {
 impl PropertyType for ConfluenceBlogToIndexFieldMapping {}
 
 impl ToValue for ConfluenceBlogToIndexFieldMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataSourceFieldName", &self.data_source_field_name)
@@ -816,6 +834,7 @@ pub struct ConfluenceConfiguration {
 #[rustfmt::skip]
 impl ConfluenceConfiguration {
     /// A `ConfluenceConfiguration` with its required properties, named in a [`ConfluenceConfigurationRequired`].
+    #[inline]
     pub fn new(required: ConfluenceConfigurationRequired) -> Self {
         Self {
             attachment_configuration: None,
@@ -856,6 +875,7 @@ impl ConfluenceConfiguration {
 impl PropertyType for ConfluenceConfiguration {}
 
 impl ToValue for ConfluenceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttachmentConfiguration", &self.attachment_configuration)
@@ -901,6 +921,7 @@ pub struct ConfluencePageConfiguration {
 #[rustfmt::skip]
 impl ConfluencePageConfiguration {
     /// A `ConfluencePageConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -912,6 +933,7 @@ impl ConfluencePageConfiguration {
 impl PropertyType for ConfluencePageConfiguration {}
 
 impl ToValue for ConfluencePageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PageFieldMappings", &self.page_field_mappings)
@@ -968,6 +990,7 @@ pub struct ConfluencePageToIndexFieldMapping {
 #[rustfmt::skip]
 impl ConfluencePageToIndexFieldMapping {
     /// A `ConfluencePageToIndexFieldMapping` with its required properties, named in a [`ConfluencePageToIndexFieldMappingRequired`].
+    #[inline]
     pub fn new(required: ConfluencePageToIndexFieldMappingRequired) -> Self {
         Self {
             data_source_field_name: required.data_source_field_name,
@@ -987,6 +1010,7 @@ impl ConfluencePageToIndexFieldMapping {
 impl PropertyType for ConfluencePageToIndexFieldMapping {}
 
 impl ToValue for ConfluencePageToIndexFieldMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataSourceFieldName", &self.data_source_field_name)
@@ -1049,6 +1073,7 @@ pub struct ConfluenceSpaceConfiguration {
 #[rustfmt::skip]
 impl ConfluenceSpaceConfiguration {
     /// A `ConfluenceSpaceConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1068,6 +1093,7 @@ impl ConfluenceSpaceConfiguration {
 impl PropertyType for ConfluenceSpaceConfiguration {}
 
 impl ToValue for ConfluenceSpaceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CrawlArchivedSpaces", &self.crawl_archived_spaces)
@@ -1128,6 +1154,7 @@ pub struct ConfluenceSpaceToIndexFieldMapping {
 #[rustfmt::skip]
 impl ConfluenceSpaceToIndexFieldMapping {
     /// A `ConfluenceSpaceToIndexFieldMapping` with its required properties, named in a [`ConfluenceSpaceToIndexFieldMappingRequired`].
+    #[inline]
     pub fn new(required: ConfluenceSpaceToIndexFieldMappingRequired) -> Self {
         Self {
             data_source_field_name: required.data_source_field_name,
@@ -1147,6 +1174,7 @@ impl ConfluenceSpaceToIndexFieldMapping {
 impl PropertyType for ConfluenceSpaceToIndexFieldMapping {}
 
 impl ToValue for ConfluenceSpaceToIndexFieldMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataSourceFieldName", &self.data_source_field_name)
@@ -1227,6 +1255,7 @@ pub struct ConnectionConfiguration {
 #[rustfmt::skip]
 impl ConnectionConfiguration {
     /// A `ConnectionConfiguration` with its required properties, named in a [`ConnectionConfigurationRequired`].
+    #[inline]
     pub fn new(required: ConnectionConfigurationRequired) -> Self {
         Self {
             database_host: required.database_host,
@@ -1252,6 +1281,7 @@ impl ConnectionConfiguration {
 impl PropertyType for ConnectionConfiguration {}
 
 impl ToValue for ConnectionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatabaseHost", &self.database_host)
@@ -1309,6 +1339,7 @@ pub struct CustomDocumentEnrichmentConfiguration {
 #[rustfmt::skip]
 impl CustomDocumentEnrichmentConfiguration {
     /// A `CustomDocumentEnrichmentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1326,6 +1357,7 @@ impl CustomDocumentEnrichmentConfiguration {
 impl PropertyType for CustomDocumentEnrichmentConfiguration {}
 
 impl ToValue for CustomDocumentEnrichmentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InlineConfigurations", &self.inline_configurations)
@@ -1426,6 +1458,7 @@ pub struct DataSourceConfiguration {
 #[rustfmt::skip]
 impl DataSourceConfiguration {
     /// A `DataSourceConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1457,6 +1490,7 @@ impl DataSourceConfiguration {
 impl PropertyType for DataSourceConfiguration {}
 
 impl ToValue for DataSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConfluenceConfiguration", &self.confluence_configuration)
@@ -1525,6 +1559,7 @@ pub struct DataSourceToIndexFieldMapping {
 #[rustfmt::skip]
 impl DataSourceToIndexFieldMapping {
     /// A `DataSourceToIndexFieldMapping` with its required properties, named in a [`DataSourceToIndexFieldMappingRequired`].
+    #[inline]
     pub fn new(required: DataSourceToIndexFieldMappingRequired) -> Self {
         Self {
             data_source_field_name: required.data_source_field_name,
@@ -1544,6 +1579,7 @@ impl DataSourceToIndexFieldMapping {
 impl PropertyType for DataSourceToIndexFieldMapping {}
 
 impl ToValue for DataSourceToIndexFieldMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataSourceFieldName", &self.data_source_field_name)
@@ -1597,6 +1633,7 @@ pub struct DataSourceVpcConfiguration {
 #[rustfmt::skip]
 impl DataSourceVpcConfiguration {
     /// A `DataSourceVpcConfiguration` with its required properties, named in a [`DataSourceVpcConfigurationRequired`].
+    #[inline]
     pub fn new(required: DataSourceVpcConfigurationRequired) -> Self {
         Self {
             security_group_ids: required.security_group_ids,
@@ -1613,6 +1650,7 @@ impl DataSourceVpcConfiguration {
 impl PropertyType for DataSourceVpcConfiguration {}
 
 impl ToValue for DataSourceVpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
@@ -1683,6 +1721,7 @@ pub struct DatabaseConfiguration {
 #[rustfmt::skip]
 impl DatabaseConfiguration {
     /// A `DatabaseConfiguration` with its required properties, named in a [`DatabaseConfigurationRequired`].
+    #[inline]
     pub fn new(required: DatabaseConfigurationRequired) -> Self {
         Self {
             acl_configuration: None,
@@ -1711,6 +1750,7 @@ impl DatabaseConfiguration {
 impl PropertyType for DatabaseConfiguration {}
 
 impl ToValue for DatabaseConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AclConfiguration", &self.acl_configuration)
@@ -1782,6 +1822,7 @@ pub struct DocumentAttributeCondition {
 #[rustfmt::skip]
 impl DocumentAttributeCondition {
     /// A `DocumentAttributeCondition` with its required properties, named in a [`DocumentAttributeConditionRequired`].
+    #[inline]
     pub fn new(required: DocumentAttributeConditionRequired) -> Self {
         Self {
             condition_document_attribute_key: required.condition_document_attribute_key,
@@ -1801,6 +1842,7 @@ impl DocumentAttributeCondition {
 impl PropertyType for DocumentAttributeCondition {}
 
 impl ToValue for DocumentAttributeCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -1868,6 +1910,7 @@ pub struct DocumentAttributeTarget {
 #[rustfmt::skip]
 impl DocumentAttributeTarget {
     /// A `DocumentAttributeTarget` with its required properties, named in a [`DocumentAttributeTargetRequired`].
+    #[inline]
     pub fn new(required: DocumentAttributeTargetRequired) -> Self {
         Self {
             target_document_attribute_key: required.target_document_attribute_key,
@@ -1887,6 +1930,7 @@ impl DocumentAttributeTarget {
 impl PropertyType for DocumentAttributeTarget {}
 
 impl ToValue for DocumentAttributeTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -1953,6 +1997,7 @@ pub struct DocumentAttributeValue {
 #[rustfmt::skip]
 impl DocumentAttributeValue {
     /// A `DocumentAttributeValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1970,6 +2015,7 @@ impl DocumentAttributeValue {
 impl PropertyType for DocumentAttributeValue {}
 
 impl ToValue for DocumentAttributeValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DateValue", &self.date_value)
@@ -2007,6 +2053,7 @@ pub struct DocumentsMetadataConfiguration {
 #[rustfmt::skip]
 impl DocumentsMetadataConfiguration {
     /// A `DocumentsMetadataConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2018,6 +2065,7 @@ impl DocumentsMetadataConfiguration {
 impl PropertyType for DocumentsMetadataConfiguration {}
 
 impl ToValue for DocumentsMetadataConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("S3Prefix", &self.s3_prefix).build()
     }
@@ -2102,6 +2150,7 @@ pub struct GoogleDriveConfiguration {
 #[rustfmt::skip]
 impl GoogleDriveConfiguration {
     /// A `GoogleDriveConfiguration` with its required properties, named in a [`GoogleDriveConfigurationRequired`].
+    #[inline]
     pub fn new(required: GoogleDriveConfigurationRequired) -> Self {
         Self {
             exclude_mime_types: None,
@@ -2133,6 +2182,7 @@ impl GoogleDriveConfiguration {
 impl PropertyType for GoogleDriveConfiguration {}
 
 impl ToValue for GoogleDriveConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExcludeMimeTypes", &self.exclude_mime_types)
@@ -2199,6 +2249,7 @@ pub struct HookConfiguration {
 #[rustfmt::skip]
 impl HookConfiguration {
     /// A `HookConfiguration` with its required properties, named in a [`HookConfigurationRequired`].
+    #[inline]
     pub fn new(required: HookConfigurationRequired) -> Self {
         Self {
             invocation_condition: None,
@@ -2218,6 +2269,7 @@ impl HookConfiguration {
 impl PropertyType for HookConfiguration {}
 
 impl ToValue for HookConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InvocationCondition", &self.invocation_condition)
@@ -2264,6 +2316,7 @@ pub struct InlineCustomDocumentEnrichmentConfiguration {
 #[rustfmt::skip]
 impl InlineCustomDocumentEnrichmentConfiguration {
     /// A `InlineCustomDocumentEnrichmentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2279,6 +2332,7 @@ impl InlineCustomDocumentEnrichmentConfiguration {
 impl PropertyType for InlineCustomDocumentEnrichmentConfiguration {}
 
 impl ToValue for InlineCustomDocumentEnrichmentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Condition", &self.condition)
@@ -2369,6 +2423,7 @@ pub struct OneDriveConfiguration {
 #[rustfmt::skip]
 impl OneDriveConfiguration {
     /// A `OneDriveConfiguration` with its required properties, named in a [`OneDriveConfigurationRequired`].
+    #[inline]
     pub fn new(required: OneDriveConfigurationRequired) -> Self {
         Self {
             disable_local_groups: None,
@@ -2400,6 +2455,7 @@ impl OneDriveConfiguration {
 impl PropertyType for OneDriveConfiguration {}
 
 impl ToValue for OneDriveConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisableLocalGroups", &self.disable_local_groups)
@@ -2446,6 +2502,7 @@ pub struct OneDriveUsers {
 #[rustfmt::skip]
 impl OneDriveUsers {
     /// A `OneDriveUsers` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2459,6 +2516,7 @@ impl OneDriveUsers {
 impl PropertyType for OneDriveUsers {}
 
 impl ToValue for OneDriveUsers {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OneDriveUserList", &self.one_drive_user_list)
@@ -2524,6 +2582,7 @@ pub struct ProxyConfiguration {
 #[rustfmt::skip]
 impl ProxyConfiguration {
     /// A `ProxyConfiguration` with its required properties, named in a [`ProxyConfigurationRequired`].
+    #[inline]
     pub fn new(required: ProxyConfigurationRequired) -> Self {
         Self {
             credentials: None,
@@ -2543,6 +2602,7 @@ impl ProxyConfiguration {
 impl PropertyType for ProxyConfiguration {}
 
 impl ToValue for ProxyConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Credentials", &self.credentials)
@@ -2640,6 +2700,7 @@ pub struct S3DataSourceConfiguration {
 #[rustfmt::skip]
 impl S3DataSourceConfiguration {
     /// A `S3DataSourceConfiguration` with its required properties, named in a [`S3DataSourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3DataSourceConfigurationRequired) -> Self {
         Self {
             access_control_list_configuration: None,
@@ -2668,6 +2729,7 @@ impl S3DataSourceConfiguration {
 impl PropertyType for S3DataSourceConfiguration {}
 
 impl ToValue for S3DataSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -2730,6 +2792,7 @@ pub struct S3Path {
 #[rustfmt::skip]
 impl S3Path {
     /// A `S3Path` with its required properties, named in a [`S3PathRequired`].
+    #[inline]
     pub fn new(required: S3PathRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -2746,6 +2809,7 @@ impl S3Path {
 impl PropertyType for S3Path {}
 
 impl ToValue for S3Path {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -2810,6 +2874,7 @@ pub struct SalesforceChatterFeedConfiguration {
 #[rustfmt::skip]
 impl SalesforceChatterFeedConfiguration {
     /// A `SalesforceChatterFeedConfiguration` with its required properties, named in a [`SalesforceChatterFeedConfigurationRequired`].
+    #[inline]
     pub fn new(required: SalesforceChatterFeedConfigurationRequired) -> Self {
         Self {
             document_data_field_name: required.document_data_field_name,
@@ -2832,6 +2897,7 @@ impl SalesforceChatterFeedConfiguration {
 impl PropertyType for SalesforceChatterFeedConfiguration {}
 
 impl ToValue for SalesforceChatterFeedConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DocumentDataFieldName", &self.document_data_field_name)
@@ -2939,6 +3005,7 @@ pub struct SalesforceConfiguration {
 #[rustfmt::skip]
 impl SalesforceConfiguration {
     /// A `SalesforceConfiguration` with its required properties, named in a [`SalesforceConfigurationRequired`].
+    #[inline]
     pub fn new(required: SalesforceConfigurationRequired) -> Self {
         Self {
             chatter_feed_configuration: None,
@@ -2976,6 +3043,7 @@ impl SalesforceConfiguration {
 impl PropertyType for SalesforceConfiguration {}
 
 impl ToValue for SalesforceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChatterFeedConfiguration", &self.chatter_feed_configuration)
@@ -3064,6 +3132,7 @@ pub struct SalesforceCustomKnowledgeArticleTypeConfiguration {
 #[rustfmt::skip]
 impl SalesforceCustomKnowledgeArticleTypeConfiguration {
     /// A `SalesforceCustomKnowledgeArticleTypeConfiguration` with its required properties, named in a [`SalesforceCustomKnowledgeArticleTypeConfigurationRequired`].
+    #[inline]
     pub fn new(required: SalesforceCustomKnowledgeArticleTypeConfigurationRequired) -> Self {
         Self {
             document_data_field_name: required.document_data_field_name,
@@ -3086,6 +3155,7 @@ impl SalesforceCustomKnowledgeArticleTypeConfiguration {
 impl PropertyType for SalesforceCustomKnowledgeArticleTypeConfiguration {}
 
 impl ToValue for SalesforceCustomKnowledgeArticleTypeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DocumentDataFieldName", &self.document_data_field_name)
@@ -3145,6 +3215,7 @@ pub struct SalesforceKnowledgeArticleConfiguration {
 #[rustfmt::skip]
 impl SalesforceKnowledgeArticleConfiguration {
     /// A `SalesforceKnowledgeArticleConfiguration` with its required properties, named in a [`SalesforceKnowledgeArticleConfigurationRequired`].
+    #[inline]
     pub fn new(required: SalesforceKnowledgeArticleConfigurationRequired) -> Self {
         Self {
             custom_knowledge_article_type_configurations: None,
@@ -3164,6 +3235,7 @@ impl SalesforceKnowledgeArticleConfiguration {
 impl PropertyType for SalesforceKnowledgeArticleConfiguration {}
 
 impl ToValue for SalesforceKnowledgeArticleConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -3228,6 +3300,7 @@ pub struct SalesforceStandardKnowledgeArticleTypeConfiguration {
 #[rustfmt::skip]
 impl SalesforceStandardKnowledgeArticleTypeConfiguration {
     /// A `SalesforceStandardKnowledgeArticleTypeConfiguration` with its required properties, named in a [`SalesforceStandardKnowledgeArticleTypeConfigurationRequired`].
+    #[inline]
     pub fn new(required: SalesforceStandardKnowledgeArticleTypeConfigurationRequired) -> Self {
         Self {
             document_data_field_name: required.document_data_field_name,
@@ -3247,6 +3320,7 @@ impl SalesforceStandardKnowledgeArticleTypeConfiguration {
 impl PropertyType for SalesforceStandardKnowledgeArticleTypeConfiguration {}
 
 impl ToValue for SalesforceStandardKnowledgeArticleTypeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DocumentDataFieldName", &self.document_data_field_name)
@@ -3290,6 +3364,7 @@ pub struct SalesforceStandardObjectAttachmentConfiguration {
 #[rustfmt::skip]
 impl SalesforceStandardObjectAttachmentConfiguration {
     /// A `SalesforceStandardObjectAttachmentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3303,6 +3378,7 @@ impl SalesforceStandardObjectAttachmentConfiguration {
 impl PropertyType for SalesforceStandardObjectAttachmentConfiguration {}
 
 impl ToValue for SalesforceStandardObjectAttachmentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DocumentTitleFieldName", &self.document_title_field_name)
@@ -3367,6 +3443,7 @@ pub struct SalesforceStandardObjectConfiguration {
 #[rustfmt::skip]
 impl SalesforceStandardObjectConfiguration {
     /// A `SalesforceStandardObjectConfiguration` with its required properties, named in a [`SalesforceStandardObjectConfigurationRequired`].
+    #[inline]
     pub fn new(required: SalesforceStandardObjectConfigurationRequired) -> Self {
         Self {
             document_data_field_name: required.document_data_field_name,
@@ -3389,6 +3466,7 @@ impl SalesforceStandardObjectConfiguration {
 impl PropertyType for SalesforceStandardObjectConfiguration {}
 
 impl ToValue for SalesforceStandardObjectConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DocumentDataFieldName", &self.document_data_field_name)
@@ -3467,6 +3545,7 @@ pub struct ServiceNowConfiguration {
 #[rustfmt::skip]
 impl ServiceNowConfiguration {
     /// A `ServiceNowConfiguration` with its required properties, named in a [`ServiceNowConfigurationRequired`].
+    #[inline]
     pub fn new(required: ServiceNowConfigurationRequired) -> Self {
         Self {
             authentication_type: None,
@@ -3495,6 +3574,7 @@ impl ServiceNowConfiguration {
 impl PropertyType for ServiceNowConfiguration {}
 
 impl ToValue for ServiceNowConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthenticationType", &self.authentication_type)
@@ -3590,6 +3670,7 @@ pub struct ServiceNowKnowledgeArticleConfiguration {
 #[rustfmt::skip]
 impl ServiceNowKnowledgeArticleConfiguration {
     /// A `ServiceNowKnowledgeArticleConfiguration` with its required properties, named in a [`ServiceNowKnowledgeArticleConfigurationRequired`].
+    #[inline]
     pub fn new(required: ServiceNowKnowledgeArticleConfigurationRequired) -> Self {
         Self {
             crawl_attachments: None,
@@ -3621,6 +3702,7 @@ impl ServiceNowKnowledgeArticleConfiguration {
 impl PropertyType for ServiceNowKnowledgeArticleConfiguration {}
 
 impl ToValue for ServiceNowKnowledgeArticleConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CrawlAttachments", &self.crawl_attachments)
@@ -3712,6 +3794,7 @@ pub struct ServiceNowServiceCatalogConfiguration {
 #[rustfmt::skip]
 impl ServiceNowServiceCatalogConfiguration {
     /// A `ServiceNowServiceCatalogConfiguration` with its required properties, named in a [`ServiceNowServiceCatalogConfigurationRequired`].
+    #[inline]
     pub fn new(required: ServiceNowServiceCatalogConfigurationRequired) -> Self {
         Self {
             crawl_attachments: None,
@@ -3740,6 +3823,7 @@ impl ServiceNowServiceCatalogConfiguration {
 impl PropertyType for ServiceNowServiceCatalogConfiguration {}
 
 impl ToValue for ServiceNowServiceCatalogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CrawlAttachments", &self.crawl_attachments)
@@ -3866,6 +3950,7 @@ pub struct SharePointConfiguration {
 #[rustfmt::skip]
 impl SharePointConfiguration {
     /// A `SharePointConfiguration` with its required properties, named in a [`SharePointConfigurationRequired`].
+    #[inline]
     pub fn new(required: SharePointConfigurationRequired) -> Self {
         Self {
             crawl_attachments: None,
@@ -3912,6 +3997,7 @@ impl SharePointConfiguration {
 impl PropertyType for SharePointConfiguration {}
 
 impl ToValue for SharePointConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CrawlAttachments", &self.crawl_attachments)
@@ -3961,6 +4047,7 @@ pub struct SqlConfiguration {
 #[rustfmt::skip]
 impl SqlConfiguration {
     /// A `SqlConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3972,6 +4059,7 @@ impl SqlConfiguration {
 impl PropertyType for SqlConfiguration {}
 
 impl ToValue for SqlConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -4017,6 +4105,7 @@ pub struct TemplateConfiguration {
 #[rustfmt::skip]
 impl TemplateConfiguration {
     /// A `TemplateConfiguration` with its required properties, named in a [`TemplateConfigurationRequired`].
+    #[inline]
     pub fn new(required: TemplateConfigurationRequired) -> Self {
         Self {
             template: required.template,
@@ -4030,6 +4119,7 @@ impl TemplateConfiguration {
 impl PropertyType for TemplateConfiguration {}
 
 impl ToValue for TemplateConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Template", &self.template).build()
     }
@@ -4064,6 +4154,7 @@ pub struct WebCrawlerAuthenticationConfiguration {
 #[rustfmt::skip]
 impl WebCrawlerAuthenticationConfiguration {
     /// A `WebCrawlerAuthenticationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4075,6 +4166,7 @@ impl WebCrawlerAuthenticationConfiguration {
 impl PropertyType for WebCrawlerAuthenticationConfiguration {}
 
 impl ToValue for WebCrawlerAuthenticationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BasicAuthentication", &self.basic_authentication)
@@ -4141,6 +4233,7 @@ pub struct WebCrawlerBasicAuthentication {
 #[rustfmt::skip]
 impl WebCrawlerBasicAuthentication {
     /// A `WebCrawlerBasicAuthentication` with its required properties, named in a [`WebCrawlerBasicAuthenticationRequired`].
+    #[inline]
     pub fn new(required: WebCrawlerBasicAuthenticationRequired) -> Self {
         Self {
             credentials: required.credentials,
@@ -4160,6 +4253,7 @@ impl WebCrawlerBasicAuthentication {
 impl PropertyType for WebCrawlerBasicAuthentication {}
 
 impl ToValue for WebCrawlerBasicAuthentication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Credentials", &self.credentials)
@@ -4280,6 +4374,7 @@ pub struct WebCrawlerConfiguration {
 #[rustfmt::skip]
 impl WebCrawlerConfiguration {
     /// A `WebCrawlerConfiguration` with its required properties, named in a [`WebCrawlerConfigurationRequired`].
+    #[inline]
     pub fn new(required: WebCrawlerConfigurationRequired) -> Self {
         Self {
             authentication_configuration: None,
@@ -4317,6 +4412,7 @@ impl WebCrawlerConfiguration {
 impl PropertyType for WebCrawlerConfiguration {}
 
 impl ToValue for WebCrawlerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -4391,6 +4487,7 @@ pub struct WebCrawlerSeedUrlConfiguration {
 #[rustfmt::skip]
 impl WebCrawlerSeedUrlConfiguration {
     /// A `WebCrawlerSeedUrlConfiguration` with its required properties, named in a [`WebCrawlerSeedUrlConfigurationRequired`].
+    #[inline]
     pub fn new(required: WebCrawlerSeedUrlConfigurationRequired) -> Self {
         Self {
             seed_urls: required.seed_urls,
@@ -4407,6 +4504,7 @@ impl WebCrawlerSeedUrlConfiguration {
 impl PropertyType for WebCrawlerSeedUrlConfiguration {}
 
 impl ToValue for WebCrawlerSeedUrlConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SeedUrls", &self.seed_urls)
@@ -4454,6 +4552,7 @@ pub struct WebCrawlerSiteMapsConfiguration {
 #[rustfmt::skip]
 impl WebCrawlerSiteMapsConfiguration {
     /// A `WebCrawlerSiteMapsConfiguration` with its required properties, named in a [`WebCrawlerSiteMapsConfigurationRequired`].
+    #[inline]
     pub fn new(required: WebCrawlerSiteMapsConfigurationRequired) -> Self {
         Self {
             site_maps: required.site_maps,
@@ -4467,6 +4566,7 @@ impl WebCrawlerSiteMapsConfiguration {
 impl PropertyType for WebCrawlerSiteMapsConfiguration {}
 
 impl ToValue for WebCrawlerSiteMapsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("SiteMaps", &self.site_maps).build()
     }
@@ -4514,6 +4614,7 @@ pub struct WebCrawlerUrls {
 #[rustfmt::skip]
 impl WebCrawlerUrls {
     /// A `WebCrawlerUrls` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4527,6 +4628,7 @@ impl WebCrawlerUrls {
 impl PropertyType for WebCrawlerUrls {}
 
 impl ToValue for WebCrawlerUrls {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SeedUrlConfiguration", &self.seed_url_configuration)
@@ -4607,6 +4709,7 @@ pub struct WorkDocsConfiguration {
 #[rustfmt::skip]
 impl WorkDocsConfiguration {
     /// A `WorkDocsConfiguration` with its required properties, named in a [`WorkDocsConfigurationRequired`].
+    #[inline]
     pub fn new(required: WorkDocsConfigurationRequired) -> Self {
         Self {
             crawl_comments: None,
@@ -4635,6 +4738,7 @@ impl WorkDocsConfiguration {
 impl PropertyType for WorkDocsConfiguration {}
 
 impl ToValue for WorkDocsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CrawlComments", &self.crawl_comments)
@@ -4683,6 +4787,7 @@ impl From<Value> for ConditionOperator {
 }
 
 impl ToValue for ConditionOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GreaterThan => "GreaterThan",
@@ -4738,6 +4843,7 @@ impl From<Value> for ConfluenceAttachmentFieldName {
 }
 
 impl ToValue for ConfluenceAttachmentFieldName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Author => "AUTHOR",
@@ -4789,6 +4895,7 @@ impl From<Value> for ConfluenceBlogFieldName {
 }
 
 impl ToValue for ConfluenceBlogFieldName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Author => "AUTHOR",
@@ -4844,6 +4951,7 @@ impl From<Value> for ConfluencePageFieldName {
 }
 
 impl ToValue for ConfluencePageFieldName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Author => "AUTHOR",
@@ -4886,6 +4994,7 @@ impl From<Value> for ConfluenceSpaceFieldName {
 }
 
 impl ToValue for ConfluenceSpaceFieldName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DisplayUrl => "DISPLAY_URL",
@@ -4916,6 +5025,7 @@ impl From<Value> for ConfluenceVersion {
 }
 
 impl ToValue for ConfluenceVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cloud => "CLOUD",
@@ -4948,6 +5058,7 @@ impl From<Value> for DatabaseEngineType {
 }
 
 impl ToValue for DatabaseEngineType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RdsAuroraMysql => "RDS_AURORA_MYSQL",
@@ -4978,6 +5089,7 @@ impl From<Value> for QueryIdentifiersEnclosingOption {
 }
 
 impl ToValue for QueryIdentifiersEnclosingOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DoubleQuotes => "DOUBLE_QUOTES",
@@ -5006,6 +5118,7 @@ impl From<Value> for SalesforceChatterFeedIncludeFilterType {
 }
 
 impl ToValue for SalesforceChatterFeedIncludeFilterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ActiveUser => "ACTIVE_USER",
@@ -5036,6 +5149,7 @@ impl From<Value> for SalesforceKnowledgeArticleState {
 }
 
 impl ToValue for SalesforceKnowledgeArticleState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Draft => "DRAFT",
@@ -5095,6 +5209,7 @@ impl From<Value> for SalesforceStandardObjectName {
 }
 
 impl ToValue for SalesforceStandardObjectName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Account => "ACCOUNT",
@@ -5138,6 +5253,7 @@ impl From<Value> for ServiceNowAuthenticationType {
 }
 
 impl ToValue for ServiceNowAuthenticationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::HttpBasic => "HTTP_BASIC",
@@ -5166,6 +5282,7 @@ impl From<Value> for ServiceNowBuildVersionType {
 }
 
 impl ToValue for ServiceNowBuildVersionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::London => "LONDON",
@@ -5196,6 +5313,7 @@ impl From<Value> for SharePointVersion {
 }
 
 impl ToValue for SharePointVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SharepointOnline => "SHAREPOINT_ONLINE",
@@ -5245,6 +5363,7 @@ impl From<Value> for Type {
 }
 
 impl ToValue for Type {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::S3 => "S3",
@@ -5285,6 +5404,7 @@ impl From<Value> for WebCrawlerMode {
 }
 
 impl ToValue for WebCrawlerMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::HostOnly => "HOST_ONLY",

@@ -144,6 +144,7 @@ impl Faq {
     };
 
     /// A `Faq` with its required properties, named in a [`FaqRequired`].
+    #[inline]
     pub fn new(required: FaqRequired) -> Self {
         Self {
             description: None,
@@ -189,6 +190,7 @@ impl Resource for Faq {
 }
 
 impl ToValue for Faq {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -217,11 +219,13 @@ impl FaqAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// `arn:aws:kendra:us-west-2:111122223333:index/335c3741-41df-46a6-b5d3-61f85b787884/faq/f61995a6-cd5c-4e99-9cfc-58816d8bfaa7`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -271,6 +275,7 @@ pub struct S3Path {
 #[rustfmt::skip]
 impl S3Path {
     /// A `S3Path` with its required properties, named in a [`S3PathRequired`].
+    #[inline]
     pub fn new(required: S3PathRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -287,6 +292,7 @@ impl S3Path {
 impl PropertyType for S3Path {}
 
 impl ToValue for S3Path {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -315,6 +321,7 @@ impl From<Value> for FileFormat {
 }
 
 impl ToValue for FileFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Csv => "CSV",

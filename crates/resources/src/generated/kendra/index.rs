@@ -153,6 +153,7 @@ impl Index {
     };
 
     /// A `Index` with its required properties, named in a [`IndexRequired`].
+    #[inline]
     pub fn new(required: IndexRequired) -> Self {
         Self {
             capacity_units: None,
@@ -204,6 +205,7 @@ impl Resource for Index {
 }
 
 impl ToValue for Index {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityUnits", &self.capacity_units)
@@ -238,11 +240,13 @@ impl From<ResourceRef> for IndexAttributes {
 
 impl IndexAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -296,6 +300,7 @@ pub struct CapacityUnitsConfiguration {
 #[rustfmt::skip]
 impl CapacityUnitsConfiguration {
     /// A `CapacityUnitsConfiguration` with its required properties, named in a [`CapacityUnitsConfigurationRequired`].
+    #[inline]
     pub fn new(required: CapacityUnitsConfigurationRequired) -> Self {
         Self {
             query_capacity_units: required.query_capacity_units,
@@ -312,6 +317,7 @@ impl CapacityUnitsConfiguration {
 impl PropertyType for CapacityUnitsConfiguration {}
 
 impl ToValue for CapacityUnitsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("QueryCapacityUnits", &self.query_capacity_units)
@@ -372,6 +378,7 @@ pub struct DocumentMetadataConfiguration {
 #[rustfmt::skip]
 impl DocumentMetadataConfiguration {
     /// A `DocumentMetadataConfiguration` with its required properties, named in a [`DocumentMetadataConfigurationRequired`].
+    #[inline]
     pub fn new(required: DocumentMetadataConfigurationRequired) -> Self {
         Self {
             name: required.name,
@@ -394,6 +401,7 @@ impl DocumentMetadataConfiguration {
 impl PropertyType for DocumentMetadataConfiguration {}
 
 impl ToValue for DocumentMetadataConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -448,6 +456,7 @@ pub struct JsonTokenTypeConfiguration {
 #[rustfmt::skip]
 impl JsonTokenTypeConfiguration {
     /// A `JsonTokenTypeConfiguration` with its required properties, named in a [`JsonTokenTypeConfigurationRequired`].
+    #[inline]
     pub fn new(required: JsonTokenTypeConfigurationRequired) -> Self {
         Self {
             group_attribute_field: required.group_attribute_field,
@@ -464,6 +473,7 @@ impl JsonTokenTypeConfiguration {
 impl PropertyType for JsonTokenTypeConfiguration {}
 
 impl ToValue for JsonTokenTypeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GroupAttributeField", &self.group_attribute_field)
@@ -547,6 +557,7 @@ pub struct JwtTokenTypeConfiguration {
 #[rustfmt::skip]
 impl JwtTokenTypeConfiguration {
     /// A `JwtTokenTypeConfiguration` with its required properties, named in a [`JwtTokenTypeConfigurationRequired`].
+    #[inline]
     pub fn new(required: JwtTokenTypeConfigurationRequired) -> Self {
         Self {
             claim_regex: None,
@@ -578,6 +589,7 @@ impl JwtTokenTypeConfiguration {
 impl PropertyType for JwtTokenTypeConfiguration {}
 
 impl ToValue for JwtTokenTypeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClaimRegex", &self.claim_regex)
@@ -650,6 +662,7 @@ pub struct Relevance {
 #[rustfmt::skip]
 impl Relevance {
     /// A `Relevance` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -669,6 +682,7 @@ impl Relevance {
 impl PropertyType for Relevance {}
 
 impl ToValue for Relevance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Duration", &self.duration)
@@ -720,6 +734,7 @@ pub struct Search {
 #[rustfmt::skip]
 impl Search {
     /// A `Search` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -737,6 +752,7 @@ impl Search {
 impl PropertyType for Search {}
 
 impl ToValue for Search {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Displayable", &self.displayable)
@@ -774,6 +790,7 @@ pub struct ServerSideEncryptionConfiguration {
 #[rustfmt::skip]
 impl ServerSideEncryptionConfiguration {
     /// A `ServerSideEncryptionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -785,6 +802,7 @@ impl ServerSideEncryptionConfiguration {
 impl PropertyType for ServerSideEncryptionConfiguration {}
 
 impl ToValue for ServerSideEncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("KmsKeyId", &self.kms_key_id).build()
     }
@@ -822,6 +840,7 @@ pub struct UserTokenConfiguration {
 #[rustfmt::skip]
 impl UserTokenConfiguration {
     /// A `UserTokenConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -835,6 +854,7 @@ impl UserTokenConfiguration {
 impl PropertyType for UserTokenConfiguration {}
 
 impl ToValue for UserTokenConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -883,6 +903,7 @@ pub struct ValueImportanceItem {
 #[rustfmt::skip]
 impl ValueImportanceItem {
     /// A `ValueImportanceItem` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -896,6 +917,7 @@ impl ValueImportanceItem {
 impl PropertyType for ValueImportanceItem {}
 
 impl ToValue for ValueImportanceItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -926,6 +948,7 @@ impl From<Value> for DocumentAttributeValueType {
 }
 
 impl ToValue for DocumentAttributeValueType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::StringValue => "STRING_VALUE",
@@ -958,6 +981,7 @@ impl From<Value> for Edition {
 }
 
 impl ToValue for Edition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DeveloperEdition => "DEVELOPER_EDITION",
@@ -987,6 +1011,7 @@ impl From<Value> for KeyLocation {
 }
 
 impl ToValue for KeyLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Url => "URL",
@@ -1015,6 +1040,7 @@ impl From<Value> for Order {
 }
 
 impl ToValue for Order {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ascending => "ASCENDING",
@@ -1043,6 +1069,7 @@ impl From<Value> for UserContextPolicy {
 }
 
 impl ToValue for UserContextPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AttributeFilter => "ATTRIBUTE_FILTER",

@@ -90,6 +90,7 @@ impl ExecutionPlan {
     };
 
     /// A `ExecutionPlan` with its required properties, named in a [`ExecutionPlanRequired`].
+    #[inline]
     pub fn new(required: ExecutionPlanRequired) -> Self {
         Self {
             capacity_units: None,
@@ -123,6 +124,7 @@ impl Resource for ExecutionPlan {
 }
 
 impl ToValue for ExecutionPlan {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityUnits", &self.capacity_units)
@@ -145,11 +147,13 @@ impl From<ResourceRef> for ExecutionPlanAttributes {
 
 impl ExecutionPlanAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -192,6 +196,7 @@ pub struct CapacityUnitsConfiguration {
 #[rustfmt::skip]
 impl CapacityUnitsConfiguration {
     /// A `CapacityUnitsConfiguration` with its required properties, named in a [`CapacityUnitsConfigurationRequired`].
+    #[inline]
     pub fn new(required: CapacityUnitsConfigurationRequired) -> Self {
         Self {
             rescore_capacity_units: required.rescore_capacity_units,
@@ -205,6 +210,7 @@ impl CapacityUnitsConfiguration {
 impl PropertyType for CapacityUnitsConfiguration {}
 
 impl ToValue for CapacityUnitsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RescoreCapacityUnits", &self.rescore_capacity_units)
@@ -250,6 +256,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -266,6 +273,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

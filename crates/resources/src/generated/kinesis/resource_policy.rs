@@ -83,6 +83,7 @@ impl ResourcePolicy {
     };
 
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
+    #[inline]
     pub fn new(required: ResourcePolicyRequired) -> Self {
         Self {
             resource_arn: required.resource_arn,
@@ -107,6 +108,7 @@ impl Resource for ResourcePolicy {
 }
 
 impl ToValue for ResourcePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceArn", &self.resource_arn)

@@ -120,6 +120,7 @@ impl Stream {
     };
 
     /// A `Stream` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -158,6 +159,7 @@ impl Resource for Stream {
 }
 
 impl ToValue for Stream {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -190,6 +192,7 @@ impl StreamAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon resource name (ARN) of the Kinesis stream, such as `arn:aws:kinesis:us-east-2:123456789012:stream/mystream` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -197,6 +200,7 @@ impl StreamAttributes {
     /// `Fn::GetAtt` `WarmThroughputObject`: an object.
     ///
     /// Represents the warm throughput configuration on the stream. This is only present for On-Demand Kinesis Data Streams in accounts that have `MinimumThroughputBillingCommitment` enabled.
+    #[inline]
     pub fn warm_throughput_object(&self) -> Value {
         self.0.get_att("WarmThroughputObject")
     }
@@ -258,6 +262,7 @@ pub struct StreamEncryption {
 #[rustfmt::skip]
 impl StreamEncryption {
     /// A `StreamEncryption` with its required properties, named in a [`StreamEncryptionRequired`].
+    #[inline]
     pub fn new(required: StreamEncryptionRequired) -> Self {
         Self {
             encryption_type: required.encryption_type,
@@ -274,6 +279,7 @@ impl StreamEncryption {
 impl PropertyType for StreamEncryption {}
 
 impl ToValue for StreamEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EncryptionType", &self.encryption_type)
@@ -315,6 +321,7 @@ pub struct StreamModeDetails {
 #[rustfmt::skip]
 impl StreamModeDetails {
     /// A `StreamModeDetails` with its required properties, named in a [`StreamModeDetailsRequired`].
+    #[inline]
     pub fn new(required: StreamModeDetailsRequired) -> Self {
         Self {
             stream_mode: required.stream_mode,
@@ -328,6 +335,7 @@ impl StreamModeDetails {
 impl PropertyType for StreamModeDetails {}
 
 impl ToValue for StreamModeDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("StreamMode", &self.stream_mode)
@@ -351,6 +359,7 @@ impl From<Value> for EncryptionType {
 }
 
 impl ToValue for EncryptionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Kms => "KMS",
@@ -390,6 +399,7 @@ impl From<Value> for EnhancedMetric {
 }
 
 impl ToValue for EnhancedMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::IncomingBytes => "IncomingBytes",
@@ -424,6 +434,7 @@ impl From<Value> for StreamMode {
 }
 
 impl ToValue for StreamMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OnDemand => "ON_DEMAND",

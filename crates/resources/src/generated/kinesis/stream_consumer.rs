@@ -93,6 +93,7 @@ impl StreamConsumer {
     };
 
     /// A `StreamConsumer` with its required properties, named in a [`StreamConsumerRequired`].
+    #[inline]
     pub fn new(required: StreamConsumerRequired) -> Self {
         Self {
             consumer_name: required.consumer_name,
@@ -123,6 +124,7 @@ impl Resource for StreamConsumer {
 }
 
 impl ToValue for StreamConsumer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConsumerName", &self.consumer_name)
@@ -148,6 +150,7 @@ impl StreamConsumerAttributes {
     /// When you register a consumer, Kinesis Data Streams generates an ARN for it. You need this ARN to be able to call \[SubscribeToShard\](<https://docs.aws.amazon.com/kinesis/latest/APIReference/API_SubscribeToShard.html>) .
     ///
     /// If you delete a consumer and then create a new one with the same name, it won't have the same ARN. That's because consumer ARNs contain the creation timestamp. This is important to keep in mind if you have IAM policies that reference consumer ARNs.
+    #[inline]
     pub fn consumer_arn(&self) -> Value {
         self.0.get_att("ConsumerARN")
     }
@@ -155,6 +158,7 @@ impl StreamConsumerAttributes {
     /// `Fn::GetAtt` `ConsumerCreationTimestamp`: a string.
     ///
     /// The time at which the consumer was created.
+    #[inline]
     pub fn consumer_creation_timestamp(&self) -> Value {
         self.0.get_att("ConsumerCreationTimestamp")
     }
@@ -162,6 +166,7 @@ impl StreamConsumerAttributes {
     /// `Fn::GetAtt` `ConsumerName`: a string.
     ///
     /// The name of the consumer is something you choose when you register the consumer.
+    #[inline]
     pub fn consumer_name(&self) -> Value {
         self.0.get_att("ConsumerName")
     }
@@ -169,6 +174,7 @@ impl StreamConsumerAttributes {
     /// `Fn::GetAtt` `ConsumerStatus`: a string.
     ///
     /// A consumer can't read data while in the `CREATING` or `DELETING` states.
+    #[inline]
     pub fn consumer_status(&self) -> Value {
         self.0.get_att("ConsumerStatus")
     }
@@ -176,6 +182,7 @@ impl StreamConsumerAttributes {
     /// `Fn::GetAtt` `StreamARN`: a string.
     ///
     /// The ARN of the stream with which you registered the consumer.
+    #[inline]
     pub fn stream_arn(&self) -> Value {
         self.0.get_att("StreamARN")
     }

@@ -99,6 +99,7 @@ impl Application {
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             application_code: None,
@@ -129,6 +130,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationCode", &self.application_code)
@@ -151,6 +153,7 @@ impl From<ResourceRef> for ApplicationAttributes {
 
 impl ApplicationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -226,6 +229,7 @@ pub struct Input {
 #[rustfmt::skip]
 impl Input {
     /// A `Input` with its required properties, named in a [`InputRequired`].
+    #[inline]
     pub fn new(required: InputRequired) -> Self {
         Self {
             input_parallelism: None,
@@ -254,6 +258,7 @@ impl Input {
 impl PropertyType for Input {}
 
 impl ToValue for Input {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputParallelism", &self.input_parallelism)
@@ -313,6 +318,7 @@ pub struct InputLambdaProcessor {
 #[rustfmt::skip]
 impl InputLambdaProcessor {
     /// A `InputLambdaProcessor` with its required properties, named in a [`InputLambdaProcessorRequired`].
+    #[inline]
     pub fn new(required: InputLambdaProcessorRequired) -> Self {
         Self {
             resource_arn: required.resource_arn,
@@ -329,6 +335,7 @@ impl InputLambdaProcessor {
 impl PropertyType for InputLambdaProcessor {}
 
 impl ToValue for InputLambdaProcessor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
@@ -362,6 +369,7 @@ pub struct InputParallelism {
 #[rustfmt::skip]
 impl InputParallelism {
     /// A `InputParallelism` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -373,6 +381,7 @@ impl InputParallelism {
 impl PropertyType for InputParallelism {}
 
 impl ToValue for InputParallelism {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Count", &self.count).build()
     }
@@ -403,6 +412,7 @@ pub struct InputProcessingConfiguration {
 #[rustfmt::skip]
 impl InputProcessingConfiguration {
     /// A `InputProcessingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -414,6 +424,7 @@ impl InputProcessingConfiguration {
 impl PropertyType for InputProcessingConfiguration {}
 
 impl ToValue for InputProcessingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputLambdaProcessor", &self.input_lambda_processor)
@@ -468,6 +479,7 @@ pub struct InputSchema {
 #[rustfmt::skip]
 impl InputSchema {
     /// A `InputSchema` with its required properties, named in a [`InputSchemaRequired`].
+    #[inline]
     pub fn new(required: InputSchemaRequired) -> Self {
         Self {
             record_columns: required.record_columns,
@@ -487,6 +499,7 @@ impl InputSchema {
 impl PropertyType for InputSchema {}
 
 impl ToValue for InputSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RecordColumns", &self.record_columns)
@@ -538,6 +551,7 @@ pub struct KinesisFirehoseInput {
 #[rustfmt::skip]
 impl KinesisFirehoseInput {
     /// A `KinesisFirehoseInput` with its required properties, named in a [`KinesisFirehoseInputRequired`].
+    #[inline]
     pub fn new(required: KinesisFirehoseInputRequired) -> Self {
         Self {
             resource_arn: required.resource_arn,
@@ -554,6 +568,7 @@ impl KinesisFirehoseInput {
 impl PropertyType for KinesisFirehoseInput {}
 
 impl ToValue for KinesisFirehoseInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
@@ -604,6 +619,7 @@ pub struct KinesisStreamsInput {
 #[rustfmt::skip]
 impl KinesisStreamsInput {
     /// A `KinesisStreamsInput` with its required properties, named in a [`KinesisStreamsInputRequired`].
+    #[inline]
     pub fn new(required: KinesisStreamsInputRequired) -> Self {
         Self {
             resource_arn: required.resource_arn,
@@ -620,6 +636,7 @@ impl KinesisStreamsInput {
 impl PropertyType for KinesisStreamsInput {}
 
 impl ToValue for KinesisStreamsInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)

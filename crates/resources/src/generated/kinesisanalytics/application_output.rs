@@ -84,6 +84,7 @@ impl ApplicationOutput {
     };
 
     /// A `ApplicationOutput` with its required properties, named in a [`ApplicationOutputRequired`].
+    #[inline]
     pub fn new(required: ApplicationOutputRequired) -> Self {
         Self {
             application_name: required.application_name,
@@ -108,6 +109,7 @@ impl Resource for ApplicationOutput {
 }
 
 impl ToValue for ApplicationOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationName", &self.application_name)
@@ -128,6 +130,7 @@ impl From<ResourceRef> for ApplicationOutputAttributes {
 
 impl ApplicationOutputAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -158,6 +161,7 @@ pub struct DestinationSchema {
 #[rustfmt::skip]
 impl DestinationSchema {
     /// A `DestinationSchema` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -169,6 +173,7 @@ impl DestinationSchema {
 impl PropertyType for DestinationSchema {}
 
 impl ToValue for DestinationSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RecordFormatType", &self.record_format_type)
@@ -218,6 +223,7 @@ pub struct KinesisFirehoseOutput {
 #[rustfmt::skip]
 impl KinesisFirehoseOutput {
     /// A `KinesisFirehoseOutput` with its required properties, named in a [`KinesisFirehoseOutputRequired`].
+    #[inline]
     pub fn new(required: KinesisFirehoseOutputRequired) -> Self {
         Self {
             resource_arn: required.resource_arn,
@@ -234,6 +240,7 @@ impl KinesisFirehoseOutput {
 impl PropertyType for KinesisFirehoseOutput {}
 
 impl ToValue for KinesisFirehoseOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
@@ -284,6 +291,7 @@ pub struct KinesisStreamsOutput {
 #[rustfmt::skip]
 impl KinesisStreamsOutput {
     /// A `KinesisStreamsOutput` with its required properties, named in a [`KinesisStreamsOutputRequired`].
+    #[inline]
     pub fn new(required: KinesisStreamsOutputRequired) -> Self {
         Self {
             resource_arn: required.resource_arn,
@@ -300,6 +308,7 @@ impl KinesisStreamsOutput {
 impl PropertyType for KinesisStreamsOutput {}
 
 impl ToValue for KinesisStreamsOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
@@ -352,6 +361,7 @@ pub struct LambdaOutput {
 #[rustfmt::skip]
 impl LambdaOutput {
     /// A `LambdaOutput` with its required properties, named in a [`LambdaOutputRequired`].
+    #[inline]
     pub fn new(required: LambdaOutputRequired) -> Self {
         Self {
             resource_arn: required.resource_arn,
@@ -368,6 +378,7 @@ impl LambdaOutput {
 impl PropertyType for LambdaOutput {}
 
 impl ToValue for LambdaOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
@@ -431,6 +442,7 @@ pub struct Output {
 #[rustfmt::skip]
 impl Output {
     /// A `Output` with its required properties, named in a [`OutputRequired`].
+    #[inline]
     pub fn new(required: OutputRequired) -> Self {
         Self {
             destination_schema: required.destination_schema,
@@ -456,6 +468,7 @@ impl Output {
 impl PropertyType for Output {}
 
 impl ToValue for Output {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationSchema", &self.destination_schema)

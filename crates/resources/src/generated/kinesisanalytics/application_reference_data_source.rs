@@ -87,6 +87,7 @@ impl ApplicationReferenceDataSource {
     };
 
     /// A `ApplicationReferenceDataSource` with its required properties, named in a [`ApplicationReferenceDataSourceRequired`].
+    #[inline]
     pub fn new(required: ApplicationReferenceDataSourceRequired) -> Self {
         Self {
             application_name: required.application_name,
@@ -111,6 +112,7 @@ impl Resource for ApplicationReferenceDataSource {
 }
 
 impl ToValue for ApplicationReferenceDataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationName", &self.application_name)
@@ -131,6 +133,7 @@ impl From<ResourceRef> for ApplicationReferenceDataSourceAttributes {
 
 impl ApplicationReferenceDataSourceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -179,6 +182,7 @@ pub struct ReferenceDataSource {
 #[rustfmt::skip]
 impl ReferenceDataSource {
     /// A `ReferenceDataSource` with its required properties, named in a [`ReferenceDataSourceRequired`].
+    #[inline]
     pub fn new(required: ReferenceDataSourceRequired) -> Self {
         Self {
             reference_schema: required.reference_schema,
@@ -198,6 +202,7 @@ impl ReferenceDataSource {
 impl PropertyType for ReferenceDataSource {}
 
 impl ToValue for ReferenceDataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ReferenceSchema", &self.reference_schema)
@@ -252,6 +257,7 @@ pub struct ReferenceSchema {
 #[rustfmt::skip]
 impl ReferenceSchema {
     /// A `ReferenceSchema` with its required properties, named in a [`ReferenceSchemaRequired`].
+    #[inline]
     pub fn new(required: ReferenceSchemaRequired) -> Self {
         Self {
             record_columns: required.record_columns,
@@ -271,6 +277,7 @@ impl ReferenceSchema {
 impl PropertyType for ReferenceSchema {}
 
 impl ToValue for ReferenceSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RecordColumns", &self.record_columns)
@@ -331,6 +338,7 @@ pub struct S3ReferenceDataSource {
 #[rustfmt::skip]
 impl S3ReferenceDataSource {
     /// A `S3ReferenceDataSource` with its required properties, named in a [`S3ReferenceDataSourceRequired`].
+    #[inline]
     pub fn new(required: S3ReferenceDataSourceRequired) -> Self {
         Self {
             bucket_arn: required.bucket_arn,
@@ -350,6 +358,7 @@ impl S3ReferenceDataSource {
 impl PropertyType for S3ReferenceDataSource {}
 
 impl ToValue for S3ReferenceDataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketARN", &self.bucket_arn)

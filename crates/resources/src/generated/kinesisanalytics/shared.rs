@@ -52,6 +52,7 @@ pub struct CsvMappingParameters {
 #[rustfmt::skip]
 impl CsvMappingParameters {
     /// A `CsvMappingParameters` with its required properties, named in a [`CsvMappingParametersRequired`].
+    #[inline]
     pub fn new(required: CsvMappingParametersRequired) -> Self {
         Self {
             record_column_delimiter: required.record_column_delimiter,
@@ -68,6 +69,7 @@ impl CsvMappingParameters {
 impl PropertyType for CsvMappingParameters {}
 
 impl ToValue for CsvMappingParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RecordColumnDelimiter", &self.record_column_delimiter)
@@ -109,6 +111,7 @@ pub struct JsonMappingParameters {
 #[rustfmt::skip]
 impl JsonMappingParameters {
     /// A `JsonMappingParameters` with its required properties, named in a [`JsonMappingParametersRequired`].
+    #[inline]
     pub fn new(required: JsonMappingParametersRequired) -> Self {
         Self {
             record_row_path: required.record_row_path,
@@ -122,6 +125,7 @@ impl JsonMappingParameters {
 impl PropertyType for JsonMappingParameters {}
 
 impl ToValue for JsonMappingParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RecordRowPath", &self.record_row_path)
@@ -159,6 +163,7 @@ pub struct MappingParameters {
 #[rustfmt::skip]
 impl MappingParameters {
     /// A `MappingParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -172,6 +177,7 @@ impl MappingParameters {
 impl PropertyType for MappingParameters {}
 
 impl ToValue for MappingParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CSVMappingParameters", &self.csv_mapping_parameters)
@@ -227,6 +233,7 @@ pub struct RecordColumn {
 #[rustfmt::skip]
 impl RecordColumn {
     /// A `RecordColumn` with its required properties, named in a [`RecordColumnRequired`].
+    #[inline]
     pub fn new(required: RecordColumnRequired) -> Self {
         Self {
             mapping: None,
@@ -246,6 +253,7 @@ impl RecordColumn {
 impl PropertyType for RecordColumn {}
 
 impl ToValue for RecordColumn {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Mapping", &self.mapping)
@@ -293,6 +301,7 @@ pub struct RecordFormat {
 #[rustfmt::skip]
 impl RecordFormat {
     /// A `RecordFormat` with its required properties, named in a [`RecordFormatRequired`].
+    #[inline]
     pub fn new(required: RecordFormatRequired) -> Self {
         Self {
             mapping_parameters: None,
@@ -309,6 +318,7 @@ impl RecordFormat {
 impl PropertyType for RecordFormat {}
 
 impl ToValue for RecordFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MappingParameters", &self.mapping_parameters)

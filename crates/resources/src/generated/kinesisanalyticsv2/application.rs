@@ -129,6 +129,7 @@ impl Application {
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             application_configuration: None,
@@ -177,6 +178,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationConfiguration", &self.application_configuration)
@@ -245,6 +247,7 @@ pub struct ApplicationCodeConfiguration {
 #[rustfmt::skip]
 impl ApplicationCodeConfiguration {
     /// A `ApplicationCodeConfiguration` with its required properties, named in a [`ApplicationCodeConfigurationRequired`].
+    #[inline]
     pub fn new(required: ApplicationCodeConfigurationRequired) -> Self {
         Self {
             code_content: required.code_content,
@@ -261,6 +264,7 @@ impl ApplicationCodeConfiguration {
 impl PropertyType for ApplicationCodeConfiguration {}
 
 impl ToValue for ApplicationCodeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CodeContent", &self.code_content)
@@ -337,6 +341,7 @@ pub struct ApplicationConfiguration {
 #[rustfmt::skip]
 impl ApplicationConfiguration {
     /// A `ApplicationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -364,6 +369,7 @@ impl ApplicationConfiguration {
 impl PropertyType for ApplicationConfiguration {}
 
 impl ToValue for ApplicationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -440,6 +446,7 @@ pub struct ApplicationEncryptionConfiguration {
 #[rustfmt::skip]
 impl ApplicationEncryptionConfiguration {
     /// A `ApplicationEncryptionConfiguration` with its required properties, named in a [`ApplicationEncryptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: ApplicationEncryptionConfigurationRequired) -> Self {
         Self {
             key_id: None,
@@ -456,6 +463,7 @@ impl ApplicationEncryptionConfiguration {
 impl PropertyType for ApplicationEncryptionConfiguration {}
 
 impl ToValue for ApplicationEncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KeyId", &self.key_id)
@@ -499,6 +507,7 @@ pub struct ApplicationMaintenanceConfiguration {
 #[rustfmt::skip]
 impl ApplicationMaintenanceConfiguration {
     /// A `ApplicationMaintenanceConfiguration` with its required properties, named in a [`ApplicationMaintenanceConfigurationRequired`].
+    #[inline]
     pub fn new(required: ApplicationMaintenanceConfigurationRequired) -> Self {
         Self {
             application_maintenance_window_start_time: required.application_maintenance_window_start_time,
@@ -512,6 +521,7 @@ impl ApplicationMaintenanceConfiguration {
 impl PropertyType for ApplicationMaintenanceConfiguration {}
 
 impl ToValue for ApplicationMaintenanceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -562,6 +572,7 @@ pub struct ApplicationRestoreConfiguration {
 #[rustfmt::skip]
 impl ApplicationRestoreConfiguration {
     /// A `ApplicationRestoreConfiguration` with its required properties, named in a [`ApplicationRestoreConfigurationRequired`].
+    #[inline]
     pub fn new(required: ApplicationRestoreConfigurationRequired) -> Self {
         Self {
             application_restore_type: required.application_restore_type,
@@ -578,6 +589,7 @@ impl ApplicationRestoreConfiguration {
 impl PropertyType for ApplicationRestoreConfiguration {}
 
 impl ToValue for ApplicationRestoreConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationRestoreType", &self.application_restore_type)
@@ -619,6 +631,7 @@ pub struct ApplicationSnapshotConfiguration {
 #[rustfmt::skip]
 impl ApplicationSnapshotConfiguration {
     /// A `ApplicationSnapshotConfiguration` with its required properties, named in a [`ApplicationSnapshotConfigurationRequired`].
+    #[inline]
     pub fn new(required: ApplicationSnapshotConfigurationRequired) -> Self {
         Self {
             snapshots_enabled: required.snapshots_enabled,
@@ -632,6 +645,7 @@ impl ApplicationSnapshotConfiguration {
 impl PropertyType for ApplicationSnapshotConfiguration {}
 
 impl ToValue for ApplicationSnapshotConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SnapshotsEnabled", &self.snapshots_enabled)
@@ -672,6 +686,7 @@ pub struct ApplicationSystemRollbackConfiguration {
 #[rustfmt::skip]
 impl ApplicationSystemRollbackConfiguration {
     /// A `ApplicationSystemRollbackConfiguration` with its required properties, named in a [`ApplicationSystemRollbackConfigurationRequired`].
+    #[inline]
     pub fn new(required: ApplicationSystemRollbackConfigurationRequired) -> Self {
         Self {
             rollback_enabled: required.rollback_enabled,
@@ -685,6 +700,7 @@ impl ApplicationSystemRollbackConfiguration {
 impl PropertyType for ApplicationSystemRollbackConfiguration {}
 
 impl ToValue for ApplicationSystemRollbackConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RollbackEnabled", &self.rollback_enabled)
@@ -717,6 +733,7 @@ pub struct CatalogConfiguration {
 #[rustfmt::skip]
 impl CatalogConfiguration {
     /// A `CatalogConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -728,6 +745,7 @@ impl CatalogConfiguration {
 impl PropertyType for CatalogConfiguration {}
 
 impl ToValue for CatalogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -802,6 +820,7 @@ pub struct CheckpointConfiguration {
 #[rustfmt::skip]
 impl CheckpointConfiguration {
     /// A `CheckpointConfiguration` with its required properties, named in a [`CheckpointConfigurationRequired`].
+    #[inline]
     pub fn new(required: CheckpointConfigurationRequired) -> Self {
         Self {
             checkpoint_interval: None,
@@ -824,6 +843,7 @@ impl CheckpointConfiguration {
 impl PropertyType for CheckpointConfiguration {}
 
 impl ToValue for CheckpointConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CheckpointInterval", &self.checkpoint_interval)
@@ -874,6 +894,7 @@ pub struct CodeContent {
 #[rustfmt::skip]
 impl CodeContent {
     /// A `CodeContent` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -889,6 +910,7 @@ impl CodeContent {
 impl PropertyType for CodeContent {}
 
 impl ToValue for CodeContent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3ContentLocation", &self.s3_content_location)
@@ -946,6 +968,7 @@ pub struct CsvMappingParameters {
 #[rustfmt::skip]
 impl CsvMappingParameters {
     /// A `CsvMappingParameters` with its required properties, named in a [`CsvMappingParametersRequired`].
+    #[inline]
     pub fn new(required: CsvMappingParametersRequired) -> Self {
         Self {
             record_column_delimiter: required.record_column_delimiter,
@@ -962,6 +985,7 @@ impl CsvMappingParameters {
 impl PropertyType for CsvMappingParameters {}
 
 impl ToValue for CsvMappingParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RecordColumnDelimiter", &self.record_column_delimiter)
@@ -1013,6 +1037,7 @@ pub struct CustomArtifactConfiguration {
 #[rustfmt::skip]
 impl CustomArtifactConfiguration {
     /// A `CustomArtifactConfiguration` with its required properties, named in a [`CustomArtifactConfigurationRequired`].
+    #[inline]
     pub fn new(required: CustomArtifactConfigurationRequired) -> Self {
         Self {
             artifact_type: required.artifact_type,
@@ -1032,6 +1057,7 @@ impl CustomArtifactConfiguration {
 impl PropertyType for CustomArtifactConfiguration {}
 
 impl ToValue for CustomArtifactConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ArtifactType", &self.artifact_type)
@@ -1074,6 +1100,7 @@ pub struct DeployAsApplicationConfiguration {
 #[rustfmt::skip]
 impl DeployAsApplicationConfiguration {
     /// A `DeployAsApplicationConfiguration` with its required properties, named in a [`DeployAsApplicationConfigurationRequired`].
+    #[inline]
     pub fn new(required: DeployAsApplicationConfigurationRequired) -> Self {
         Self {
             s3_content_location: required.s3_content_location,
@@ -1087,6 +1114,7 @@ impl DeployAsApplicationConfiguration {
 impl PropertyType for DeployAsApplicationConfiguration {}
 
 impl ToValue for DeployAsApplicationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3ContentLocation", &self.s3_content_location)
@@ -1121,6 +1149,7 @@ pub struct EnvironmentProperties {
 #[rustfmt::skip]
 impl EnvironmentProperties {
     /// A `EnvironmentProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1132,6 +1161,7 @@ impl EnvironmentProperties {
 impl PropertyType for EnvironmentProperties {}
 
 impl ToValue for EnvironmentProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PropertyGroups", &self.property_groups)
@@ -1174,6 +1204,7 @@ pub struct FlinkApplicationConfiguration {
 #[rustfmt::skip]
 impl FlinkApplicationConfiguration {
     /// A `FlinkApplicationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1189,6 +1220,7 @@ impl FlinkApplicationConfiguration {
 impl PropertyType for FlinkApplicationConfiguration {}
 
 impl ToValue for FlinkApplicationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CheckpointConfiguration", &self.checkpoint_configuration)
@@ -1225,6 +1257,7 @@ pub struct FlinkRunConfiguration {
 #[rustfmt::skip]
 impl FlinkRunConfiguration {
     /// A `FlinkRunConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1236,6 +1269,7 @@ impl FlinkRunConfiguration {
 impl PropertyType for FlinkRunConfiguration {}
 
 impl ToValue for FlinkRunConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowNonRestoredState", &self.allow_non_restored_state)
@@ -1270,6 +1304,7 @@ pub struct GlueDataCatalogConfiguration {
 #[rustfmt::skip]
 impl GlueDataCatalogConfiguration {
     /// A `GlueDataCatalogConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1281,6 +1316,7 @@ impl GlueDataCatalogConfiguration {
 impl PropertyType for GlueDataCatalogConfiguration {}
 
 impl ToValue for GlueDataCatalogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DatabaseARN", &self.database_arn)
@@ -1352,6 +1388,7 @@ pub struct Input {
 #[rustfmt::skip]
 impl Input {
     /// A `Input` with its required properties, named in a [`InputRequired`].
+    #[inline]
     pub fn new(required: InputRequired) -> Self {
         Self {
             input_parallelism: None,
@@ -1380,6 +1417,7 @@ impl Input {
 impl PropertyType for Input {}
 
 impl ToValue for Input {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputParallelism", &self.input_parallelism)
@@ -1432,6 +1470,7 @@ pub struct InputLambdaProcessor {
 #[rustfmt::skip]
 impl InputLambdaProcessor {
     /// A `InputLambdaProcessor` with its required properties, named in a [`InputLambdaProcessorRequired`].
+    #[inline]
     pub fn new(required: InputLambdaProcessorRequired) -> Self {
         Self {
             resource_arn: required.resource_arn,
@@ -1445,6 +1484,7 @@ impl InputLambdaProcessor {
 impl PropertyType for InputLambdaProcessor {}
 
 impl ToValue for InputLambdaProcessor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
@@ -1479,6 +1519,7 @@ pub struct InputParallelism {
 #[rustfmt::skip]
 impl InputParallelism {
     /// A `InputParallelism` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1490,6 +1531,7 @@ impl InputParallelism {
 impl PropertyType for InputParallelism {}
 
 impl ToValue for InputParallelism {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Count", &self.count).build()
     }
@@ -1520,6 +1562,7 @@ pub struct InputProcessingConfiguration {
 #[rustfmt::skip]
 impl InputProcessingConfiguration {
     /// A `InputProcessingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1531,6 +1574,7 @@ impl InputProcessingConfiguration {
 impl PropertyType for InputProcessingConfiguration {}
 
 impl ToValue for InputProcessingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputLambdaProcessor", &self.input_lambda_processor)
@@ -1587,6 +1631,7 @@ pub struct InputSchema {
 #[rustfmt::skip]
 impl InputSchema {
     /// A `InputSchema` with its required properties, named in a [`InputSchemaRequired`].
+    #[inline]
     pub fn new(required: InputSchemaRequired) -> Self {
         Self {
             record_columns: required.record_columns,
@@ -1606,6 +1651,7 @@ impl InputSchema {
 impl PropertyType for InputSchema {}
 
 impl ToValue for InputSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RecordColumns", &self.record_columns)
@@ -1650,6 +1696,7 @@ pub struct JsonMappingParameters {
 #[rustfmt::skip]
 impl JsonMappingParameters {
     /// A `JsonMappingParameters` with its required properties, named in a [`JsonMappingParametersRequired`].
+    #[inline]
     pub fn new(required: JsonMappingParametersRequired) -> Self {
         Self {
             record_row_path: required.record_row_path,
@@ -1663,6 +1710,7 @@ impl JsonMappingParameters {
 impl PropertyType for JsonMappingParameters {}
 
 impl ToValue for JsonMappingParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RecordRowPath", &self.record_row_path)
@@ -1705,6 +1753,7 @@ pub struct KinesisFirehoseInput {
 #[rustfmt::skip]
 impl KinesisFirehoseInput {
     /// A `KinesisFirehoseInput` with its required properties, named in a [`KinesisFirehoseInputRequired`].
+    #[inline]
     pub fn new(required: KinesisFirehoseInputRequired) -> Self {
         Self {
             resource_arn: required.resource_arn,
@@ -1718,6 +1767,7 @@ impl KinesisFirehoseInput {
 impl PropertyType for KinesisFirehoseInput {}
 
 impl ToValue for KinesisFirehoseInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
@@ -1760,6 +1810,7 @@ pub struct KinesisStreamsInput {
 #[rustfmt::skip]
 impl KinesisStreamsInput {
     /// A `KinesisStreamsInput` with its required properties, named in a [`KinesisStreamsInputRequired`].
+    #[inline]
     pub fn new(required: KinesisStreamsInputRequired) -> Self {
         Self {
             resource_arn: required.resource_arn,
@@ -1773,6 +1824,7 @@ impl KinesisStreamsInput {
 impl PropertyType for KinesisStreamsInput {}
 
 impl ToValue for KinesisStreamsInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceARN", &self.resource_arn)
@@ -1810,6 +1862,7 @@ pub struct MappingParameters {
 #[rustfmt::skip]
 impl MappingParameters {
     /// A `MappingParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1823,6 +1876,7 @@ impl MappingParameters {
 impl PropertyType for MappingParameters {}
 
 impl ToValue for MappingParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CSVMappingParameters", &self.csv_mapping_parameters)
@@ -1884,6 +1938,7 @@ pub struct MavenReference {
 #[rustfmt::skip]
 impl MavenReference {
     /// A `MavenReference` with its required properties, named in a [`MavenReferenceRequired`].
+    #[inline]
     pub fn new(required: MavenReferenceRequired) -> Self {
         Self {
             artifact_id: required.artifact_id,
@@ -1903,6 +1958,7 @@ impl MavenReference {
 impl PropertyType for MavenReference {}
 
 impl ToValue for MavenReference {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ArtifactId", &self.artifact_id)
@@ -1955,6 +2011,7 @@ pub struct MonitoringConfiguration {
 #[rustfmt::skip]
 impl MonitoringConfiguration {
     /// A `MonitoringConfiguration` with its required properties, named in a [`MonitoringConfigurationRequired`].
+    #[inline]
     pub fn new(required: MonitoringConfigurationRequired) -> Self {
         Self {
             configuration_type: required.configuration_type,
@@ -1974,6 +2031,7 @@ impl MonitoringConfiguration {
 impl PropertyType for MonitoringConfiguration {}
 
 impl ToValue for MonitoringConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConfigurationType", &self.configuration_type)
@@ -2035,6 +2093,7 @@ pub struct ParallelismConfiguration {
 #[rustfmt::skip]
 impl ParallelismConfiguration {
     /// A `ParallelismConfiguration` with its required properties, named in a [`ParallelismConfigurationRequired`].
+    #[inline]
     pub fn new(required: ParallelismConfigurationRequired) -> Self {
         Self {
             auto_scaling_enabled: None,
@@ -2057,6 +2116,7 @@ impl ParallelismConfiguration {
 impl PropertyType for ParallelismConfiguration {}
 
 impl ToValue for ParallelismConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoScalingEnabled", &self.auto_scaling_enabled)
@@ -2099,6 +2159,7 @@ pub struct PropertyGroup {
 #[rustfmt::skip]
 impl PropertyGroup {
     /// A `PropertyGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2112,6 +2173,7 @@ impl PropertyGroup {
 impl PropertyType for PropertyGroup {}
 
 impl ToValue for PropertyGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PropertyGroupId", &self.property_group_id)
@@ -2173,6 +2235,7 @@ pub struct RecordColumn {
 #[rustfmt::skip]
 impl RecordColumn {
     /// A `RecordColumn` with its required properties, named in a [`RecordColumnRequired`].
+    #[inline]
     pub fn new(required: RecordColumnRequired) -> Self {
         Self {
             mapping: None,
@@ -2192,6 +2255,7 @@ impl RecordColumn {
 impl PropertyType for RecordColumn {}
 
 impl ToValue for RecordColumn {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Mapping", &self.mapping)
@@ -2239,6 +2303,7 @@ pub struct RecordFormat {
 #[rustfmt::skip]
 impl RecordFormat {
     /// A `RecordFormat` with its required properties, named in a [`RecordFormatRequired`].
+    #[inline]
     pub fn new(required: RecordFormatRequired) -> Self {
         Self {
             mapping_parameters: None,
@@ -2255,6 +2320,7 @@ impl RecordFormat {
 impl PropertyType for RecordFormat {}
 
 impl ToValue for RecordFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MappingParameters", &self.mapping_parameters)
@@ -2293,6 +2359,7 @@ pub struct RunConfiguration {
 #[rustfmt::skip]
 impl RunConfiguration {
     /// A `RunConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2306,6 +2373,7 @@ impl RunConfiguration {
 impl PropertyType for RunConfiguration {}
 
 impl ToValue for RunConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -2359,6 +2427,7 @@ pub struct S3ContentBaseLocation {
 #[rustfmt::skip]
 impl S3ContentBaseLocation {
     /// A `S3ContentBaseLocation` with its required properties, named in a [`S3ContentBaseLocationRequired`].
+    #[inline]
     pub fn new(required: S3ContentBaseLocationRequired) -> Self {
         Self {
             base_path: None,
@@ -2375,6 +2444,7 @@ impl S3ContentBaseLocation {
 impl PropertyType for S3ContentBaseLocation {}
 
 impl ToValue for S3ContentBaseLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BasePath", &self.base_path)
@@ -2434,6 +2504,7 @@ pub struct S3ContentLocation {
 #[rustfmt::skip]
 impl S3ContentLocation {
     /// A `S3ContentLocation` with its required properties, named in a [`S3ContentLocationRequired`].
+    #[inline]
     pub fn new(required: S3ContentLocationRequired) -> Self {
         Self {
             bucket_arn: required.bucket_arn,
@@ -2453,6 +2524,7 @@ impl S3ContentLocation {
 impl PropertyType for S3ContentLocation {}
 
 impl ToValue for S3ContentLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketARN", &self.bucket_arn)
@@ -2489,6 +2561,7 @@ pub struct SqlApplicationConfiguration {
 #[rustfmt::skip]
 impl SqlApplicationConfiguration {
     /// A `SqlApplicationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2500,6 +2573,7 @@ impl SqlApplicationConfiguration {
 impl PropertyType for SqlApplicationConfiguration {}
 
 impl ToValue for SqlApplicationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Inputs", &self.inputs).build()
     }
@@ -2543,6 +2617,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -2559,6 +2634,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -2611,6 +2687,7 @@ pub struct VpcConfiguration {
 #[rustfmt::skip]
 impl VpcConfiguration {
     /// A `VpcConfiguration` with its required properties, named in a [`VpcConfigurationRequired`].
+    #[inline]
     pub fn new(required: VpcConfigurationRequired) -> Self {
         Self {
             security_group_ids: required.security_group_ids,
@@ -2627,6 +2704,7 @@ impl VpcConfiguration {
 impl PropertyType for VpcConfiguration {}
 
 impl ToValue for VpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
@@ -2677,6 +2755,7 @@ pub struct ZeppelinApplicationConfiguration {
 #[rustfmt::skip]
 impl ZeppelinApplicationConfiguration {
     /// A `ZeppelinApplicationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2694,6 +2773,7 @@ impl ZeppelinApplicationConfiguration {
 impl PropertyType for ZeppelinApplicationConfiguration {}
 
 impl ToValue for ZeppelinApplicationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CatalogConfiguration", &self.catalog_configuration)
@@ -2735,6 +2815,7 @@ pub struct ZeppelinMonitoringConfiguration {
 #[rustfmt::skip]
 impl ZeppelinMonitoringConfiguration {
     /// A `ZeppelinMonitoringConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2746,6 +2827,7 @@ impl ZeppelinMonitoringConfiguration {
 impl PropertyType for ZeppelinMonitoringConfiguration {}
 
 impl ToValue for ZeppelinMonitoringConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("LogLevel", &self.log_level).build()
     }
@@ -2769,6 +2851,7 @@ impl From<Value> for ApplicationMode {
 }
 
 impl ToValue for ApplicationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Interactive => "INTERACTIVE",
@@ -2799,6 +2882,7 @@ impl From<Value> for ApplicationRestoreType {
 }
 
 impl ToValue for ApplicationRestoreType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SkipRestoreFromSnapshot => "SKIP_RESTORE_FROM_SNAPSHOT",
@@ -2828,6 +2912,7 @@ impl From<Value> for ArtifactType {
 }
 
 impl ToValue for ArtifactType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DependencyJar => "DEPENDENCY_JAR",
@@ -2856,6 +2941,7 @@ impl From<Value> for CodeContentType {
 }
 
 impl ToValue for CodeContentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Plaintext => "PLAINTEXT",
@@ -2884,6 +2970,7 @@ impl From<Value> for ConfigurationType {
 }
 
 impl ToValue for ConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "DEFAULT",
@@ -2912,6 +2999,7 @@ impl From<Value> for KeyType {
 }
 
 impl ToValue for KeyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsOwnedKey => "AWS_OWNED_KEY",
@@ -2944,6 +3032,7 @@ impl From<Value> for LogLevel {
 }
 
 impl ToValue for LogLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Debug => "DEBUG",
@@ -2978,6 +3067,7 @@ impl From<Value> for MetricsLevel {
 }
 
 impl ToValue for MetricsLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Application => "APPLICATION",
@@ -3008,6 +3098,7 @@ impl From<Value> for ParallelismConfigurationConfigurationType {
 }
 
 impl ToValue for ParallelismConfigurationConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Custom => "CUSTOM",
@@ -3034,6 +3125,7 @@ impl From<Value> for RecordEncoding {
 }
 
 impl ToValue for RecordEncoding {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Utf8 => "UTF-8",
@@ -3061,6 +3153,7 @@ impl From<Value> for RecordFormatType {
 }
 
 impl ToValue for RecordFormatType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Csv => "CSV",
@@ -3111,6 +3204,7 @@ impl From<Value> for RuntimeEnvironment {
 }
 
 impl ToValue for RuntimeEnvironment {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Flink1_11 => "FLINK-1_11",

@@ -76,6 +76,7 @@ impl ApplicationCloudWatchLoggingOption {
     };
 
     /// A `ApplicationCloudWatchLoggingOption` with its required properties, named in a [`ApplicationCloudWatchLoggingOptionRequired`].
+    #[inline]
     pub fn new(required: ApplicationCloudWatchLoggingOptionRequired) -> Self {
         Self {
             application_name: required.application_name,
@@ -100,6 +101,7 @@ impl Resource for ApplicationCloudWatchLoggingOption {
 }
 
 impl ToValue for ApplicationCloudWatchLoggingOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationName", &self.application_name)
@@ -120,6 +122,7 @@ impl From<ResourceRef> for ApplicationCloudWatchLoggingOptionAttributes {
 
 impl ApplicationCloudWatchLoggingOptionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -158,6 +161,7 @@ pub struct CloudWatchLoggingOption {
 #[rustfmt::skip]
 impl CloudWatchLoggingOption {
     /// A `CloudWatchLoggingOption` with its required properties, named in a [`CloudWatchLoggingOptionRequired`].
+    #[inline]
     pub fn new(required: CloudWatchLoggingOptionRequired) -> Self {
         Self {
             log_stream_arn: required.log_stream_arn,
@@ -171,6 +175,7 @@ impl CloudWatchLoggingOption {
 impl PropertyType for CloudWatchLoggingOption {}
 
 impl ToValue for CloudWatchLoggingOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogStreamARN", &self.log_stream_arn)

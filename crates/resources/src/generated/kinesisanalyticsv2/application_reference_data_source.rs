@@ -76,6 +76,7 @@ impl ApplicationReferenceDataSource {
     };
 
     /// A `ApplicationReferenceDataSource` with its required properties, named in a [`ApplicationReferenceDataSourceRequired`].
+    #[inline]
     pub fn new(required: ApplicationReferenceDataSourceRequired) -> Self {
         Self {
             application_name: required.application_name,
@@ -100,6 +101,7 @@ impl Resource for ApplicationReferenceDataSource {
 }
 
 impl ToValue for ApplicationReferenceDataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationName", &self.application_name)
@@ -120,6 +122,7 @@ impl From<ResourceRef> for ApplicationReferenceDataSourceAttributes {
 
 impl ApplicationReferenceDataSourceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -169,6 +172,7 @@ pub struct CsvMappingParameters {
 #[rustfmt::skip]
 impl CsvMappingParameters {
     /// A `CsvMappingParameters` with its required properties, named in a [`CsvMappingParametersRequired`].
+    #[inline]
     pub fn new(required: CsvMappingParametersRequired) -> Self {
         Self {
             record_column_delimiter: required.record_column_delimiter,
@@ -185,6 +189,7 @@ impl CsvMappingParameters {
 impl PropertyType for CsvMappingParameters {}
 
 impl ToValue for CsvMappingParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RecordColumnDelimiter", &self.record_column_delimiter)
@@ -226,6 +231,7 @@ pub struct JsonMappingParameters {
 #[rustfmt::skip]
 impl JsonMappingParameters {
     /// A `JsonMappingParameters` with its required properties, named in a [`JsonMappingParametersRequired`].
+    #[inline]
     pub fn new(required: JsonMappingParametersRequired) -> Self {
         Self {
             record_row_path: required.record_row_path,
@@ -239,6 +245,7 @@ impl JsonMappingParameters {
 impl PropertyType for JsonMappingParameters {}
 
 impl ToValue for JsonMappingParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RecordRowPath", &self.record_row_path)
@@ -276,6 +283,7 @@ pub struct MappingParameters {
 #[rustfmt::skip]
 impl MappingParameters {
     /// A `MappingParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -289,6 +297,7 @@ impl MappingParameters {
 impl PropertyType for MappingParameters {}
 
 impl ToValue for MappingParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CSVMappingParameters", &self.csv_mapping_parameters)
@@ -344,6 +353,7 @@ pub struct RecordColumn {
 #[rustfmt::skip]
 impl RecordColumn {
     /// A `RecordColumn` with its required properties, named in a [`RecordColumnRequired`].
+    #[inline]
     pub fn new(required: RecordColumnRequired) -> Self {
         Self {
             mapping: None,
@@ -363,6 +373,7 @@ impl RecordColumn {
 impl PropertyType for RecordColumn {}
 
 impl ToValue for RecordColumn {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Mapping", &self.mapping)
@@ -410,6 +421,7 @@ pub struct RecordFormat {
 #[rustfmt::skip]
 impl RecordFormat {
     /// A `RecordFormat` with its required properties, named in a [`RecordFormatRequired`].
+    #[inline]
     pub fn new(required: RecordFormatRequired) -> Self {
         Self {
             mapping_parameters: None,
@@ -426,6 +438,7 @@ impl RecordFormat {
 impl PropertyType for RecordFormat {}
 
 impl ToValue for RecordFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MappingParameters", &self.mapping_parameters)
@@ -477,6 +490,7 @@ pub struct ReferenceDataSource {
 #[rustfmt::skip]
 impl ReferenceDataSource {
     /// A `ReferenceDataSource` with its required properties, named in a [`ReferenceDataSourceRequired`].
+    #[inline]
     pub fn new(required: ReferenceDataSourceRequired) -> Self {
         Self {
             reference_schema: required.reference_schema,
@@ -496,6 +510,7 @@ impl ReferenceDataSource {
 impl PropertyType for ReferenceDataSource {}
 
 impl ToValue for ReferenceDataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ReferenceSchema", &self.reference_schema)
@@ -550,6 +565,7 @@ pub struct ReferenceSchema {
 #[rustfmt::skip]
 impl ReferenceSchema {
     /// A `ReferenceSchema` with its required properties, named in a [`ReferenceSchemaRequired`].
+    #[inline]
     pub fn new(required: ReferenceSchemaRequired) -> Self {
         Self {
             record_columns: required.record_columns,
@@ -569,6 +585,7 @@ impl ReferenceSchema {
 impl PropertyType for ReferenceSchema {}
 
 impl ToValue for ReferenceSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RecordColumns", &self.record_columns)
@@ -620,6 +637,7 @@ pub struct S3ReferenceDataSource {
 #[rustfmt::skip]
 impl S3ReferenceDataSource {
     /// A `S3ReferenceDataSource` with its required properties, named in a [`S3ReferenceDataSourceRequired`].
+    #[inline]
     pub fn new(required: S3ReferenceDataSourceRequired) -> Self {
         Self {
             bucket_arn: required.bucket_arn,
@@ -636,6 +654,7 @@ impl S3ReferenceDataSource {
 impl PropertyType for S3ReferenceDataSource {}
 
 impl ToValue for S3ReferenceDataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketARN", &self.bucket_arn)

@@ -237,6 +237,7 @@ impl DeliveryStream {
     };
 
     /// A `DeliveryStream` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -293,6 +294,7 @@ impl Resource for DeliveryStream {
 }
 
 impl ToValue for DeliveryStream {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -373,6 +375,7 @@ impl DeliveryStreamAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the delivery stream, such as `arn:aws:firehose:us-east-2:123456789012:deliverystream/delivery-stream-name` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -414,6 +417,7 @@ pub struct AmazonOpenSearchServerlessBufferingHints {
 #[rustfmt::skip]
 impl AmazonOpenSearchServerlessBufferingHints {
     /// A `AmazonOpenSearchServerlessBufferingHints` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -427,6 +431,7 @@ impl AmazonOpenSearchServerlessBufferingHints {
 impl PropertyType for AmazonOpenSearchServerlessBufferingHints {}
 
 impl ToValue for AmazonOpenSearchServerlessBufferingHints {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IntervalInSeconds", &self.interval_in_seconds)
@@ -515,6 +520,7 @@ pub struct AmazonOpenSearchServerlessDestinationConfiguration {
 #[rustfmt::skip]
 impl AmazonOpenSearchServerlessDestinationConfiguration {
     /// A `AmazonOpenSearchServerlessDestinationConfiguration` with its required properties, named in a [`AmazonOpenSearchServerlessDestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: AmazonOpenSearchServerlessDestinationConfigurationRequired) -> Self {
         Self {
             buffering_hints: None,
@@ -555,6 +561,7 @@ impl AmazonOpenSearchServerlessDestinationConfiguration {
 impl PropertyType for AmazonOpenSearchServerlessDestinationConfiguration {}
 
 impl ToValue for AmazonOpenSearchServerlessDestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BufferingHints", &self.buffering_hints)
@@ -601,6 +608,7 @@ pub struct AmazonOpenSearchServerlessRetryOptions {
 #[rustfmt::skip]
 impl AmazonOpenSearchServerlessRetryOptions {
     /// A `AmazonOpenSearchServerlessRetryOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -612,6 +620,7 @@ impl AmazonOpenSearchServerlessRetryOptions {
 impl PropertyType for AmazonOpenSearchServerlessRetryOptions {}
 
 impl ToValue for AmazonOpenSearchServerlessRetryOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
@@ -653,6 +662,7 @@ pub struct AmazonopensearchserviceBufferingHints {
 #[rustfmt::skip]
 impl AmazonopensearchserviceBufferingHints {
     /// A `AmazonopensearchserviceBufferingHints` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -666,6 +676,7 @@ impl AmazonopensearchserviceBufferingHints {
 impl PropertyType for AmazonopensearchserviceBufferingHints {}
 
 impl ToValue for AmazonopensearchserviceBufferingHints {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IntervalInSeconds", &self.interval_in_seconds)
@@ -786,6 +797,7 @@ pub struct AmazonopensearchserviceDestinationConfiguration {
 #[rustfmt::skip]
 impl AmazonopensearchserviceDestinationConfiguration {
     /// A `AmazonopensearchserviceDestinationConfiguration` with its required properties, named in a [`AmazonopensearchserviceDestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: AmazonopensearchserviceDestinationConfigurationRequired) -> Self {
         Self {
             buffering_hints: None,
@@ -838,6 +850,7 @@ impl AmazonopensearchserviceDestinationConfiguration {
 impl PropertyType for AmazonopensearchserviceDestinationConfiguration {}
 
 impl ToValue for AmazonopensearchserviceDestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BufferingHints", &self.buffering_hints)
@@ -888,6 +901,7 @@ pub struct AmazonopensearchserviceRetryOptions {
 #[rustfmt::skip]
 impl AmazonopensearchserviceRetryOptions {
     /// A `AmazonopensearchserviceRetryOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -899,6 +913,7 @@ impl AmazonopensearchserviceRetryOptions {
 impl PropertyType for AmazonopensearchserviceRetryOptions {}
 
 impl ToValue for AmazonopensearchserviceRetryOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
@@ -948,6 +963,7 @@ pub struct AuthenticationConfiguration {
 #[rustfmt::skip]
 impl AuthenticationConfiguration {
     /// A `AuthenticationConfiguration` with its required properties, named in a [`AuthenticationConfigurationRequired`].
+    #[inline]
     pub fn new(required: AuthenticationConfigurationRequired) -> Self {
         Self {
             connectivity: required.connectivity,
@@ -964,6 +980,7 @@ impl AuthenticationConfiguration {
 impl PropertyType for AuthenticationConfiguration {}
 
 impl ToValue for AuthenticationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Connectivity", &self.connectivity)
@@ -1006,6 +1023,7 @@ pub struct BufferingHints {
 #[rustfmt::skip]
 impl BufferingHints {
     /// A `BufferingHints` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1019,6 +1037,7 @@ impl BufferingHints {
 impl PropertyType for BufferingHints {}
 
 impl ToValue for BufferingHints {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IntervalInSeconds", &self.interval_in_seconds)
@@ -1063,6 +1082,7 @@ pub struct CatalogConfiguration {
 #[rustfmt::skip]
 impl CatalogConfiguration {
     /// A `CatalogConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1076,6 +1096,7 @@ impl CatalogConfiguration {
 impl PropertyType for CatalogConfiguration {}
 
 impl ToValue for CatalogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CatalogArn", &self.catalog_arn)
@@ -1127,6 +1148,7 @@ pub struct CloudWatchLoggingOptions {
 #[rustfmt::skip]
 impl CloudWatchLoggingOptions {
     /// A `CloudWatchLoggingOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1142,6 +1164,7 @@ impl CloudWatchLoggingOptions {
 impl PropertyType for CloudWatchLoggingOptions {}
 
 impl ToValue for CloudWatchLoggingOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -1200,6 +1223,7 @@ pub struct CopyCommand {
 #[rustfmt::skip]
 impl CopyCommand {
     /// A `CopyCommand` with its required properties, named in a [`CopyCommandRequired`].
+    #[inline]
     pub fn new(required: CopyCommandRequired) -> Self {
         Self {
             copy_options: None,
@@ -1219,6 +1243,7 @@ impl CopyCommand {
 impl PropertyType for CopyCommand {}
 
 impl ToValue for CopyCommand {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CopyOptions", &self.copy_options)
@@ -1268,6 +1293,7 @@ pub struct DataFormatConversionConfiguration {
 #[rustfmt::skip]
 impl DataFormatConversionConfiguration {
     /// A `DataFormatConversionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1285,6 +1311,7 @@ impl DataFormatConversionConfiguration {
 impl PropertyType for DataFormatConversionConfiguration {}
 
 impl ToValue for DataFormatConversionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -1322,6 +1349,7 @@ pub struct DatabaseColumns {
 #[rustfmt::skip]
 impl DatabaseColumns {
     /// A `DatabaseColumns` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1335,6 +1363,7 @@ impl DatabaseColumns {
 impl PropertyType for DatabaseColumns {}
 
 impl ToValue for DatabaseColumns {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Exclude", &self.exclude)
@@ -1376,6 +1405,7 @@ pub struct DatabaseSourceAuthenticationConfiguration {
 #[rustfmt::skip]
 impl DatabaseSourceAuthenticationConfiguration {
     /// A `DatabaseSourceAuthenticationConfiguration` with its required properties, named in a [`DatabaseSourceAuthenticationConfigurationRequired`].
+    #[inline]
     pub fn new(required: DatabaseSourceAuthenticationConfigurationRequired) -> Self {
         Self {
             secrets_manager_configuration: required.secrets_manager_configuration,
@@ -1389,6 +1419,7 @@ impl DatabaseSourceAuthenticationConfiguration {
 impl PropertyType for DatabaseSourceAuthenticationConfiguration {}
 
 impl ToValue for DatabaseSourceAuthenticationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -1546,6 +1577,7 @@ pub struct DatabaseSourceConfiguration {
 #[rustfmt::skip]
 impl DatabaseSourceConfiguration {
     /// A `DatabaseSourceConfiguration` with its required properties, named in a [`DatabaseSourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: DatabaseSourceConfigurationRequired) -> Self {
         Self {
             columns: None,
@@ -1595,6 +1627,7 @@ impl DatabaseSourceConfiguration {
 impl PropertyType for DatabaseSourceConfiguration {}
 
 impl ToValue for DatabaseSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Columns", &self.columns)
@@ -1659,6 +1692,7 @@ pub struct DatabaseSourceVpcConfiguration {
 #[rustfmt::skip]
 impl DatabaseSourceVpcConfiguration {
     /// A `DatabaseSourceVpcConfiguration` with its required properties, named in a [`DatabaseSourceVpcConfigurationRequired`].
+    #[inline]
     pub fn new(required: DatabaseSourceVpcConfigurationRequired) -> Self {
         Self {
             vpc_endpoint_service_name: required.vpc_endpoint_service_name,
@@ -1672,6 +1706,7 @@ impl DatabaseSourceVpcConfiguration {
 impl PropertyType for DatabaseSourceVpcConfiguration {}
 
 impl ToValue for DatabaseSourceVpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("VpcEndpointServiceName", &self.vpc_endpoint_service_name)
@@ -1703,6 +1738,7 @@ pub struct DatabaseTables {
 #[rustfmt::skip]
 impl DatabaseTables {
     /// A `DatabaseTables` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1716,6 +1752,7 @@ impl DatabaseTables {
 impl PropertyType for DatabaseTables {}
 
 impl ToValue for DatabaseTables {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Exclude", &self.exclude)
@@ -1748,6 +1785,7 @@ pub struct Databases {
 #[rustfmt::skip]
 impl Databases {
     /// A `Databases` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1761,6 +1799,7 @@ impl Databases {
 impl PropertyType for Databases {}
 
 impl ToValue for Databases {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Exclude", &self.exclude)
@@ -1813,6 +1852,7 @@ pub struct DeliveryStreamEncryptionConfigurationInput {
 #[rustfmt::skip]
 impl DeliveryStreamEncryptionConfigurationInput {
     /// A `DeliveryStreamEncryptionConfigurationInput` with its required properties, named in a [`DeliveryStreamEncryptionConfigurationInputRequired`].
+    #[inline]
     pub fn new(required: DeliveryStreamEncryptionConfigurationInputRequired) -> Self {
         Self {
             key_arn: None,
@@ -1829,6 +1869,7 @@ impl DeliveryStreamEncryptionConfigurationInput {
 impl PropertyType for DeliveryStreamEncryptionConfigurationInput {}
 
 impl ToValue for DeliveryStreamEncryptionConfigurationInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KeyARN", &self.key_arn)
@@ -1867,6 +1908,7 @@ pub struct Deserializer {
 #[rustfmt::skip]
 impl Deserializer {
     /// A `Deserializer` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1880,6 +1922,7 @@ impl Deserializer {
 impl PropertyType for Deserializer {}
 
 impl ToValue for Deserializer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HiveJsonSerDe", &self.hive_json_ser_de)
@@ -1951,6 +1994,7 @@ pub struct DestinationTableConfiguration {
 #[rustfmt::skip]
 impl DestinationTableConfiguration {
     /// A `DestinationTableConfiguration` with its required properties, named in a [`DestinationTableConfigurationRequired`].
+    #[inline]
     pub fn new(required: DestinationTableConfigurationRequired) -> Self {
         Self {
             destination_database_name: required.destination_database_name,
@@ -1976,6 +2020,7 @@ impl DestinationTableConfiguration {
 impl PropertyType for DestinationTableConfiguration {}
 
 impl ToValue for DestinationTableConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationDatabaseName", &self.destination_database_name)
@@ -2014,6 +2059,7 @@ pub struct DirectPutSourceConfiguration {
 #[rustfmt::skip]
 impl DirectPutSourceConfiguration {
     /// A `DirectPutSourceConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2025,6 +2071,7 @@ impl DirectPutSourceConfiguration {
 impl PropertyType for DirectPutSourceConfiguration {}
 
 impl ToValue for DirectPutSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ThroughputHintInMBs", &self.throughput_hint_in_m_bs)
@@ -2067,6 +2114,7 @@ pub struct DocumentIdOptions {
 #[rustfmt::skip]
 impl DocumentIdOptions {
     /// A `DocumentIdOptions` with its required properties, named in a [`DocumentIdOptionsRequired`].
+    #[inline]
     pub fn new(required: DocumentIdOptionsRequired) -> Self {
         Self {
             default_document_id_format: required.default_document_id_format,
@@ -2080,6 +2128,7 @@ impl DocumentIdOptions {
 impl PropertyType for DocumentIdOptions {}
 
 impl ToValue for DocumentIdOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DefaultDocumentIdFormat", &self.default_document_id_format)
@@ -2117,6 +2166,7 @@ pub struct DynamicPartitioningConfiguration {
 #[rustfmt::skip]
 impl DynamicPartitioningConfiguration {
     /// A `DynamicPartitioningConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2130,6 +2180,7 @@ impl DynamicPartitioningConfiguration {
 impl PropertyType for DynamicPartitioningConfiguration {}
 
 impl ToValue for DynamicPartitioningConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -2174,6 +2225,7 @@ pub struct ElasticsearchBufferingHints {
 #[rustfmt::skip]
 impl ElasticsearchBufferingHints {
     /// A `ElasticsearchBufferingHints` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2187,6 +2239,7 @@ impl ElasticsearchBufferingHints {
 impl PropertyType for ElasticsearchBufferingHints {}
 
 impl ToValue for ElasticsearchBufferingHints {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IntervalInSeconds", &self.interval_in_seconds)
@@ -2309,6 +2362,7 @@ pub struct ElasticsearchDestinationConfiguration {
 #[rustfmt::skip]
 impl ElasticsearchDestinationConfiguration {
     /// A `ElasticsearchDestinationConfiguration` with its required properties, named in a [`ElasticsearchDestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: ElasticsearchDestinationConfigurationRequired) -> Self {
         Self {
             buffering_hints: None,
@@ -2361,6 +2415,7 @@ impl ElasticsearchDestinationConfiguration {
 impl PropertyType for ElasticsearchDestinationConfiguration {}
 
 impl ToValue for ElasticsearchDestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BufferingHints", &self.buffering_hints)
@@ -2411,6 +2466,7 @@ pub struct ElasticsearchRetryOptions {
 #[rustfmt::skip]
 impl ElasticsearchRetryOptions {
     /// A `ElasticsearchRetryOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2422,6 +2478,7 @@ impl ElasticsearchRetryOptions {
 impl PropertyType for ElasticsearchRetryOptions {}
 
 impl ToValue for ElasticsearchRetryOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
@@ -2459,6 +2516,7 @@ pub struct EncryptionConfiguration {
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2472,6 +2530,7 @@ impl EncryptionConfiguration {
 impl PropertyType for EncryptionConfiguration {}
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KMSEncryptionConfig", &self.kms_encryption_config)
@@ -2597,6 +2656,7 @@ pub struct ExtendedS3DestinationConfiguration {
 #[rustfmt::skip]
 impl ExtendedS3DestinationConfiguration {
     /// A `ExtendedS3DestinationConfiguration` with its required properties, named in a [`ExtendedS3DestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: ExtendedS3DestinationConfigurationRequired) -> Self {
         Self {
             bucket_arn: required.bucket_arn,
@@ -2652,6 +2712,7 @@ impl ExtendedS3DestinationConfiguration {
 impl PropertyType for ExtendedS3DestinationConfiguration {}
 
 impl ToValue for ExtendedS3DestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketARN", &self.bucket_arn)
@@ -2709,6 +2770,7 @@ pub struct HiveJsonSerDe {
 #[rustfmt::skip]
 impl HiveJsonSerDe {
     /// A `HiveJsonSerDe` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2720,6 +2782,7 @@ impl HiveJsonSerDe {
 impl PropertyType for HiveJsonSerDe {}
 
 impl ToValue for HiveJsonSerDe {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TimestampFormats", &self.timestamp_formats)
@@ -2771,6 +2834,7 @@ pub struct HttpEndpointCommonAttribute {
 #[rustfmt::skip]
 impl HttpEndpointCommonAttribute {
     /// A `HttpEndpointCommonAttribute` with its required properties, named in a [`HttpEndpointCommonAttributeRequired`].
+    #[inline]
     pub fn new(required: HttpEndpointCommonAttributeRequired) -> Self {
         Self {
             attribute_name: required.attribute_name,
@@ -2787,6 +2851,7 @@ impl HttpEndpointCommonAttribute {
 impl PropertyType for HttpEndpointCommonAttribute {}
 
 impl ToValue for HttpEndpointCommonAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AttributeName", &self.attribute_name)
@@ -2844,6 +2909,7 @@ pub struct HttpEndpointConfiguration {
 #[rustfmt::skip]
 impl HttpEndpointConfiguration {
     /// A `HttpEndpointConfiguration` with its required properties, named in a [`HttpEndpointConfigurationRequired`].
+    #[inline]
     pub fn new(required: HttpEndpointConfigurationRequired) -> Self {
         Self {
             access_key: None,
@@ -2863,6 +2929,7 @@ impl HttpEndpointConfiguration {
 impl PropertyType for HttpEndpointConfiguration {}
 
 impl ToValue for HttpEndpointConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessKey", &self.access_key)
@@ -2954,6 +3021,7 @@ pub struct HttpEndpointDestinationConfiguration {
 #[rustfmt::skip]
 impl HttpEndpointDestinationConfiguration {
     /// A `HttpEndpointDestinationConfiguration` with its required properties, named in a [`HttpEndpointDestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: HttpEndpointDestinationConfigurationRequired) -> Self {
         Self {
             buffering_hints: None,
@@ -2994,6 +3062,7 @@ impl HttpEndpointDestinationConfiguration {
 impl PropertyType for HttpEndpointDestinationConfiguration {}
 
 impl ToValue for HttpEndpointDestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BufferingHints", &self.buffering_hints)
@@ -3048,6 +3117,7 @@ pub struct HttpEndpointRequestConfiguration {
 #[rustfmt::skip]
 impl HttpEndpointRequestConfiguration {
     /// A `HttpEndpointRequestConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3061,6 +3131,7 @@ impl HttpEndpointRequestConfiguration {
 impl PropertyType for HttpEndpointRequestConfiguration {}
 
 impl ToValue for HttpEndpointRequestConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CommonAttributes", &self.common_attributes)
@@ -3159,6 +3230,7 @@ pub struct IcebergDestinationConfiguration {
 #[rustfmt::skip]
 impl IcebergDestinationConfiguration {
     /// A `IcebergDestinationConfiguration` with its required properties, named in a [`IcebergDestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: IcebergDestinationConfigurationRequired) -> Self {
         Self {
             append_only: None,
@@ -3205,6 +3277,7 @@ impl IcebergDestinationConfiguration {
 impl PropertyType for IcebergDestinationConfiguration {}
 
 impl ToValue for IcebergDestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppendOnly", &self.append_only)
@@ -3260,6 +3333,7 @@ pub struct InputFormatConfiguration {
 #[rustfmt::skip]
 impl InputFormatConfiguration {
     /// A `InputFormatConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3271,6 +3345,7 @@ impl InputFormatConfiguration {
 impl PropertyType for InputFormatConfiguration {}
 
 impl ToValue for InputFormatConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Deserializer", &self.deserializer)
@@ -3322,6 +3397,7 @@ pub struct KinesisStreamSourceConfiguration {
 #[rustfmt::skip]
 impl KinesisStreamSourceConfiguration {
     /// A `KinesisStreamSourceConfiguration` with its required properties, named in a [`KinesisStreamSourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: KinesisStreamSourceConfigurationRequired) -> Self {
         Self {
             kinesis_stream_arn: required.kinesis_stream_arn,
@@ -3338,6 +3414,7 @@ impl KinesisStreamSourceConfiguration {
 impl PropertyType for KinesisStreamSourceConfiguration {}
 
 impl ToValue for KinesisStreamSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KinesisStreamARN", &self.kinesis_stream_arn)
@@ -3381,6 +3458,7 @@ pub struct KmsEncryptionConfig {
 #[rustfmt::skip]
 impl KmsEncryptionConfig {
     /// A `KmsEncryptionConfig` with its required properties, named in a [`KmsEncryptionConfigRequired`].
+    #[inline]
     pub fn new(required: KmsEncryptionConfigRequired) -> Self {
         Self {
             awskms_key_arn: required.awskms_key_arn,
@@ -3394,6 +3472,7 @@ impl KmsEncryptionConfig {
 impl PropertyType for KmsEncryptionConfig {}
 
 impl ToValue for KmsEncryptionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AWSKMSKeyARN", &self.awskms_key_arn)
@@ -3459,6 +3538,7 @@ pub struct MskSourceConfiguration {
 #[rustfmt::skip]
 impl MskSourceConfiguration {
     /// A `MskSourceConfiguration` with its required properties, named in a [`MskSourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: MskSourceConfigurationRequired) -> Self {
         Self {
             authentication_configuration: required.authentication_configuration,
@@ -3481,6 +3561,7 @@ impl MskSourceConfiguration {
 impl PropertyType for MskSourceConfiguration {}
 
 impl ToValue for MskSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -3531,6 +3612,7 @@ pub struct OpenXJsonSerDe {
 #[rustfmt::skip]
 impl OpenXJsonSerDe {
     /// A `OpenXJsonSerDe` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3546,6 +3628,7 @@ impl OpenXJsonSerDe {
 impl PropertyType for OpenXJsonSerDe {}
 
 impl ToValue for OpenXJsonSerDe {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CaseInsensitive", &self.case_insensitive)
@@ -3646,6 +3729,7 @@ pub struct OrcSerDe {
 #[rustfmt::skip]
 impl OrcSerDe {
     /// A `OrcSerDe` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3675,6 +3759,7 @@ impl OrcSerDe {
 impl PropertyType for OrcSerDe {}
 
 impl ToValue for OrcSerDe {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockSizeBytes", &self.block_size_bytes)
@@ -3719,6 +3804,7 @@ pub struct OutputFormatConfiguration {
 #[rustfmt::skip]
 impl OutputFormatConfiguration {
     /// A `OutputFormatConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3730,6 +3816,7 @@ impl OutputFormatConfiguration {
 impl PropertyType for OutputFormatConfiguration {}
 
 impl ToValue for OutputFormatConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Serializer", &self.serializer)
@@ -3793,6 +3880,7 @@ pub struct ParquetSerDe {
 #[rustfmt::skip]
 impl ParquetSerDe {
     /// A `ParquetSerDe` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3814,6 +3902,7 @@ impl ParquetSerDe {
 impl PropertyType for ParquetSerDe {}
 
 impl ToValue for ParquetSerDe {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockSizeBytes", &self.block_size_bytes)
@@ -3868,6 +3957,7 @@ pub struct PartitionField {
 #[rustfmt::skip]
 impl PartitionField {
     /// A `PartitionField` with its required properties, named in a [`PartitionFieldRequired`].
+    #[inline]
     pub fn new(required: PartitionFieldRequired) -> Self {
         Self {
             source_name: required.source_name,
@@ -3881,6 +3971,7 @@ impl PartitionField {
 impl PropertyType for PartitionField {}
 
 impl ToValue for PartitionField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SourceName", &self.source_name)
@@ -3913,6 +4004,7 @@ pub struct PartitionSpec {
 #[rustfmt::skip]
 impl PartitionSpec {
     /// A `PartitionSpec` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3924,6 +4016,7 @@ impl PartitionSpec {
 impl PropertyType for PartitionSpec {}
 
 impl ToValue for PartitionSpec {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Identity", &self.identity).build()
     }
@@ -3959,6 +4052,7 @@ pub struct ProcessingConfiguration {
 #[rustfmt::skip]
 impl ProcessingConfiguration {
     /// A `ProcessingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3972,6 +4066,7 @@ impl ProcessingConfiguration {
 impl PropertyType for ProcessingConfiguration {}
 
 impl ToValue for ProcessingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -4018,6 +4113,7 @@ pub struct Processor {
 #[rustfmt::skip]
 impl Processor {
     /// A `Processor` with its required properties, named in a [`ProcessorRequired`].
+    #[inline]
     pub fn new(required: ProcessorRequired) -> Self {
         Self {
             parameters: None,
@@ -4034,6 +4130,7 @@ impl Processor {
 impl PropertyType for Processor {}
 
 impl ToValue for Processor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Parameters", &self.parameters)
@@ -4084,6 +4181,7 @@ pub struct ProcessorParameter {
 #[rustfmt::skip]
 impl ProcessorParameter {
     /// A `ProcessorParameter` with its required properties, named in a [`ProcessorParameterRequired`].
+    #[inline]
     pub fn new(required: ProcessorParameterRequired) -> Self {
         Self {
             parameter_name: required.parameter_name,
@@ -4100,6 +4198,7 @@ impl ProcessorParameter {
 impl PropertyType for ProcessorParameter {}
 
 impl ToValue for ProcessorParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ParameterName", &self.parameter_name)
@@ -4210,6 +4309,7 @@ pub struct RedshiftDestinationConfiguration {
 #[rustfmt::skip]
 impl RedshiftDestinationConfiguration {
     /// A `RedshiftDestinationConfiguration` with its required properties, named in a [`RedshiftDestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: RedshiftDestinationConfigurationRequired) -> Self {
         Self {
             cloud_watch_logging_options: None,
@@ -4256,6 +4356,7 @@ impl RedshiftDestinationConfiguration {
 impl PropertyType for RedshiftDestinationConfiguration {}
 
 impl ToValue for RedshiftDestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -4307,6 +4408,7 @@ pub struct RedshiftRetryOptions {
 #[rustfmt::skip]
 impl RedshiftRetryOptions {
     /// A `RedshiftRetryOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4318,6 +4420,7 @@ impl RedshiftRetryOptions {
 impl PropertyType for RedshiftRetryOptions {}
 
 impl ToValue for RedshiftRetryOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
@@ -4352,6 +4455,7 @@ pub struct RetryOptions {
 #[rustfmt::skip]
 impl RetryOptions {
     /// A `RetryOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4363,6 +4467,7 @@ impl RetryOptions {
 impl PropertyType for RetryOptions {}
 
 impl ToValue for RetryOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
@@ -4448,6 +4553,7 @@ pub struct S3DestinationConfiguration {
 #[rustfmt::skip]
 impl S3DestinationConfiguration {
     /// A `S3DestinationConfiguration` with its required properties, named in a [`S3DestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3DestinationConfigurationRequired) -> Self {
         Self {
             bucket_arn: required.bucket_arn,
@@ -4482,6 +4588,7 @@ impl S3DestinationConfiguration {
 impl PropertyType for S3DestinationConfiguration {}
 
 impl ToValue for S3DestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketARN", &self.bucket_arn)
@@ -4567,6 +4674,7 @@ pub struct SchemaConfiguration {
 #[rustfmt::skip]
 impl SchemaConfiguration {
     /// A `SchemaConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4588,6 +4696,7 @@ impl SchemaConfiguration {
 impl PropertyType for SchemaConfiguration {}
 
 impl ToValue for SchemaConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
@@ -4629,6 +4738,7 @@ pub struct SchemaEvolutionConfiguration {
 #[rustfmt::skip]
 impl SchemaEvolutionConfiguration {
     /// A `SchemaEvolutionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4640,6 +4750,7 @@ impl SchemaEvolutionConfiguration {
 impl PropertyType for SchemaEvolutionConfiguration {}
 
 impl ToValue for SchemaEvolutionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -4692,6 +4803,7 @@ pub struct SecretsManagerConfiguration {
 #[rustfmt::skip]
 impl SecretsManagerConfiguration {
     /// A `SecretsManagerConfiguration` with its required properties, named in a [`SecretsManagerConfigurationRequired`].
+    #[inline]
     pub fn new(required: SecretsManagerConfigurationRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -4711,6 +4823,7 @@ impl SecretsManagerConfiguration {
 impl PropertyType for SecretsManagerConfiguration {}
 
 impl ToValue for SecretsManagerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Enabled", &self.enabled)
@@ -4750,6 +4863,7 @@ pub struct Serializer {
 #[rustfmt::skip]
 impl Serializer {
     /// A `Serializer` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4763,6 +4877,7 @@ impl Serializer {
 impl PropertyType for Serializer {}
 
 impl ToValue for Serializer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OrcSerDe", &self.orc_ser_de)
@@ -4805,6 +4920,7 @@ pub struct SnowflakeBufferingHints {
 #[rustfmt::skip]
 impl SnowflakeBufferingHints {
     /// A `SnowflakeBufferingHints` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4818,6 +4934,7 @@ impl SnowflakeBufferingHints {
 impl PropertyType for SnowflakeBufferingHints {}
 
 impl ToValue for SnowflakeBufferingHints {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IntervalInSeconds", &self.interval_in_seconds)
@@ -4986,6 +5103,7 @@ pub struct SnowflakeDestinationConfiguration {
 #[rustfmt::skip]
 impl SnowflakeDestinationConfiguration {
     /// A `SnowflakeDestinationConfiguration` with its required properties, named in a [`SnowflakeDestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: SnowflakeDestinationConfigurationRequired) -> Self {
         Self {
             account_url: required.account_url,
@@ -5056,6 +5174,7 @@ impl SnowflakeDestinationConfiguration {
 impl PropertyType for SnowflakeDestinationConfiguration {}
 
 impl ToValue for SnowflakeDestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccountUrl", &self.account_url)
@@ -5121,6 +5240,7 @@ pub struct SnowflakeRetryOptions {
 #[rustfmt::skip]
 impl SnowflakeRetryOptions {
     /// A `SnowflakeRetryOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5132,6 +5252,7 @@ impl SnowflakeRetryOptions {
 impl PropertyType for SnowflakeRetryOptions {}
 
 impl ToValue for SnowflakeRetryOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
@@ -5171,6 +5292,7 @@ pub struct SnowflakeRoleConfiguration {
 #[rustfmt::skip]
 impl SnowflakeRoleConfiguration {
     /// A `SnowflakeRoleConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5184,6 +5306,7 @@ impl SnowflakeRoleConfiguration {
 impl PropertyType for SnowflakeRoleConfiguration {}
 
 impl ToValue for SnowflakeRoleConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -5227,6 +5350,7 @@ pub struct SnowflakeVpcConfiguration {
 #[rustfmt::skip]
 impl SnowflakeVpcConfiguration {
     /// A `SnowflakeVpcConfiguration` with its required properties, named in a [`SnowflakeVpcConfigurationRequired`].
+    #[inline]
     pub fn new(required: SnowflakeVpcConfigurationRequired) -> Self {
         Self {
             private_link_vpce_id: required.private_link_vpce_id,
@@ -5240,6 +5364,7 @@ impl SnowflakeVpcConfiguration {
 impl PropertyType for SnowflakeVpcConfiguration {}
 
 impl ToValue for SnowflakeVpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PrivateLinkVpceId", &self.private_link_vpce_id)
@@ -5281,6 +5406,7 @@ pub struct SplunkBufferingHints {
 #[rustfmt::skip]
 impl SplunkBufferingHints {
     /// A `SplunkBufferingHints` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5294,6 +5420,7 @@ impl SplunkBufferingHints {
 impl PropertyType for SplunkBufferingHints {}
 
 impl ToValue for SplunkBufferingHints {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IntervalInSeconds", &self.interval_in_seconds)
@@ -5397,6 +5524,7 @@ pub struct SplunkDestinationConfiguration {
 #[rustfmt::skip]
 impl SplunkDestinationConfiguration {
     /// A `SplunkDestinationConfiguration` with its required properties, named in a [`SplunkDestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: SplunkDestinationConfigurationRequired) -> Self {
         Self {
             buffering_hints: None,
@@ -5440,6 +5568,7 @@ impl SplunkDestinationConfiguration {
 impl PropertyType for SplunkDestinationConfiguration {}
 
 impl ToValue for SplunkDestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BufferingHints", &self.buffering_hints)
@@ -5493,6 +5622,7 @@ pub struct SplunkRetryOptions {
 #[rustfmt::skip]
 impl SplunkRetryOptions {
     /// A `SplunkRetryOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5504,6 +5634,7 @@ impl SplunkRetryOptions {
 impl PropertyType for SplunkRetryOptions {}
 
 impl ToValue for SplunkRetryOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
@@ -5540,6 +5671,7 @@ pub struct TableCreationConfiguration {
 #[rustfmt::skip]
 impl TableCreationConfiguration {
     /// A `TableCreationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5551,6 +5683,7 @@ impl TableCreationConfiguration {
 impl PropertyType for TableCreationConfiguration {}
 
 impl ToValue for TableCreationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -5592,6 +5725,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -5608,6 +5742,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -5682,6 +5817,7 @@ pub struct VpcConfiguration {
 #[rustfmt::skip]
 impl VpcConfiguration {
     /// A `VpcConfiguration` with its required properties, named in a [`VpcConfigurationRequired`].
+    #[inline]
     pub fn new(required: VpcConfigurationRequired) -> Self {
         Self {
             role_arn: required.role_arn,
@@ -5701,6 +5837,7 @@ impl VpcConfiguration {
 impl PropertyType for VpcConfiguration {}
 
 impl ToValue for VpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RoleARN", &self.role_arn)
@@ -5730,6 +5867,7 @@ impl From<Value> for Compression {
 }
 
 impl ToValue for Compression {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -5765,6 +5903,7 @@ impl From<Value> for CompressionFormat {
 }
 
 impl ToValue for CompressionFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Uncompressed => "UNCOMPRESSED",
@@ -5796,6 +5935,7 @@ impl From<Value> for Connectivity {
 }
 
 impl ToValue for Connectivity {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Public => "PUBLIC",
@@ -5824,6 +5964,7 @@ impl From<Value> for ContentEncoding {
 }
 
 impl ToValue for ContentEncoding {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -5854,6 +5995,7 @@ impl From<Value> for DataLoadingOption {
 }
 
 impl ToValue for DataLoadingOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::JsonMapping => "JSON_MAPPING",
@@ -5883,6 +6025,7 @@ impl From<Value> for DatabaseSourceConfigurationType {
 }
 
 impl ToValue for DatabaseSourceConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MySql => "MySQL",
@@ -5911,6 +6054,7 @@ impl From<Value> for DefaultDocumentIdFormat {
 }
 
 impl ToValue for DefaultDocumentIdFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FirehoseDefault => "FIREHOSE_DEFAULT",
@@ -5943,6 +6087,7 @@ impl From<Value> for DeliveryStreamType {
 }
 
 impl ToValue for DeliveryStreamType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DatabaseAsSource => "DatabaseAsSource",
@@ -5973,6 +6118,7 @@ impl From<Value> for ExtendedS3DestinationConfigurationS3BackupMode {
 }
 
 impl ToValue for ExtendedS3DestinationConfigurationS3BackupMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -6001,6 +6147,7 @@ impl From<Value> for FormatVersion {
 }
 
 impl ToValue for FormatVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::V0_11 => "V0_11",
@@ -6029,6 +6176,7 @@ impl From<Value> for HecEndpointType {
 }
 
 impl ToValue for HecEndpointType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Raw => "Raw",
@@ -6057,6 +6205,7 @@ impl From<Value> for HttpEndpointDestinationConfigurationS3BackupMode {
 }
 
 impl ToValue for HttpEndpointDestinationConfigurationS3BackupMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllData => "AllData",
@@ -6085,6 +6234,7 @@ impl From<Value> for IcebergDestinationConfigurationS3BackupMode {
 }
 
 impl ToValue for IcebergDestinationConfigurationS3BackupMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllData => "AllData",
@@ -6119,6 +6269,7 @@ impl From<Value> for IndexRotationPeriod {
 }
 
 impl ToValue for IndexRotationPeriod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NoRotation => "NoRotation",
@@ -6150,6 +6301,7 @@ impl From<Value> for KeyType {
 }
 
 impl ToValue for KeyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsOwnedCmk => "AWS_OWNED_CMK",
@@ -6176,6 +6328,7 @@ impl From<Value> for NoEncryptionConfig {
 }
 
 impl ToValue for NoEncryptionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NoEncryption => "NoEncryption",
@@ -6221,6 +6374,7 @@ impl From<Value> for ParameterName {
 }
 
 impl ToValue for ParameterName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BufferIntervalInSeconds => "BufferIntervalInSeconds",
@@ -6260,6 +6414,7 @@ impl From<Value> for ParquetSerDeCompression {
 }
 
 impl ToValue for ParquetSerDeCompression {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gzip => "GZIP",
@@ -6297,6 +6452,7 @@ impl From<Value> for ProcessorType {
 }
 
 impl ToValue for ProcessorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RecordDeAggregation => "RecordDeAggregation",
@@ -6329,6 +6485,7 @@ impl From<Value> for RedshiftDestinationConfigurationS3BackupMode {
 }
 
 impl ToValue for RedshiftDestinationConfigurationS3BackupMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -6357,6 +6514,7 @@ impl From<Value> for S3BackupMode {
 }
 
 impl ToValue for S3BackupMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FailedDocumentsOnly => "FailedDocumentsOnly",
@@ -6385,6 +6543,7 @@ impl From<Value> for SnowflakeDestinationConfigurationS3BackupMode {
 }
 
 impl ToValue for SnowflakeDestinationConfigurationS3BackupMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FailedDataOnly => "FailedDataOnly",
@@ -6413,6 +6572,7 @@ impl From<Value> for SplunkDestinationConfigurationS3BackupMode {
 }
 
 impl ToValue for SplunkDestinationConfigurationS3BackupMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllEvents => "AllEvents",
@@ -6441,6 +6601,7 @@ impl From<Value> for SslMode {
 }
 
 impl ToValue for SslMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -6469,6 +6630,7 @@ impl From<Value> for WriterVersion {
 }
 
 impl ToValue for WriterVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::V1 => "V1",

@@ -86,6 +86,7 @@ impl SignalingChannel {
     };
 
     /// A `SignalingChannel` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -114,6 +115,7 @@ impl Resource for SignalingChannel {
 }
 
 impl ToValue for SignalingChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MessageTtlSeconds", &self.message_ttl_seconds)
@@ -138,6 +140,7 @@ impl SignalingChannelAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the signaling channel.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -181,6 +184,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -197,6 +201,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -221,6 +226,7 @@ impl From<Value> for SignalingChannelType {
 }
 
 impl ToValue for SignalingChannelType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SingleMaster => "SINGLE_MASTER",

@@ -114,6 +114,7 @@ impl Stream {
     };
 
     /// A `Stream` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -148,6 +149,7 @@ impl Resource for Stream {
 }
 
 impl ToValue for Stream {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataRetentionInHours", &self.data_retention_in_hours)
@@ -178,6 +180,7 @@ impl StreamAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the stream.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -215,6 +218,7 @@ pub struct StreamStorageConfiguration {
 #[rustfmt::skip]
 impl StreamStorageConfiguration {
     /// A `StreamStorageConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -226,6 +230,7 @@ impl StreamStorageConfiguration {
 impl PropertyType for StreamStorageConfiguration {}
 
 impl ToValue for StreamStorageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultStorageTier", &self.default_storage_tier)
@@ -271,6 +276,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -287,6 +293,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -313,6 +320,7 @@ impl From<Value> for DefaultStorageTier {
 }
 
 impl ToValue for DefaultStorageTier {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hot => "HOT",

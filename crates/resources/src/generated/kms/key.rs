@@ -272,6 +272,7 @@ impl Key {
     };
 
     /// A `Key` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -316,6 +317,7 @@ impl Resource for Key {
 }
 
 impl ToValue for Key {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -353,6 +355,7 @@ impl KeyAttributes {
     /// The Amazon Resource Name (ARN) of the KMS key, such as `arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab` .
     ///
     /// For information about the key ARN of a KMS key, see \[Key ARN\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN>) in the *AWS Key Management Service Developer Guide* .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -362,6 +365,7 @@ impl KeyAttributes {
     /// The key ID of the KMS key, such as `1234abcd-12ab-34cd-56ef-1234567890ab` .
     ///
     /// For information about the key ID of a KMS key, see \[Key ID\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-id>) in the *AWS Key Management Service Developer Guide* .
+    #[inline]
     pub fn key_id(&self) -> Value {
         self.0.get_att("KeyId")
     }
@@ -415,6 +419,7 @@ impl From<Value> for KeySpec {
 }
 
 impl ToValue for KeySpec {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SymmetricDefault => "SYMMETRIC_DEFAULT",
@@ -462,6 +467,7 @@ impl From<Value> for KeyUsage {
 }
 
 impl ToValue for KeyUsage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::EncryptDecrypt => "ENCRYPT_DECRYPT",
@@ -492,6 +498,7 @@ impl From<Value> for Origin {
 }
 
 impl ToValue for Origin {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsKms => "AWS_KMS",

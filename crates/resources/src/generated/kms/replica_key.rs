@@ -166,6 +166,7 @@ impl ReplicaKey {
     };
 
     /// A `ReplicaKey` with its required properties, named in a [`ReplicaKeyRequired`].
+    #[inline]
     pub fn new(required: ReplicaKeyRequired) -> Self {
         Self {
             description: None,
@@ -205,6 +206,7 @@ impl Resource for ReplicaKey {
 }
 
 impl ToValue for ReplicaKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -233,6 +235,7 @@ impl ReplicaKeyAttributes {
     /// The Amazon Resource Name (ARN) of the replica key, such as `arn:aws:kms:us-west-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab` .
     ///
     /// The key ARNs of related multi-Region keys differ only in the Region value. For information about the key ARNs of multi-Region keys, see \[How multi-Region keys work\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-how-it-works>) in the *AWS Key Management Service Developer Guide* .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -242,6 +245,7 @@ impl ReplicaKeyAttributes {
     /// The key ID of the replica key, such as `mrk-1234abcd12ab34cd56ef1234567890ab` .
     ///
     /// Related multi-Region keys have the same key ID. For information about the key IDs of multi-Region keys, see \[How multi-Region keys work\](<https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html#mrk-how-it-works>) in the *AWS Key Management Service Developer Guide* .
+    #[inline]
     pub fn key_id(&self) -> Value {
         self.0.get_att("KeyId")
     }

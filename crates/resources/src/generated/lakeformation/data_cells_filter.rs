@@ -126,6 +126,7 @@ impl DataCellsFilter {
     };
 
     /// A `DataCellsFilter` with its required properties, named in a [`DataCellsFilterRequired`].
+    #[inline]
     pub fn new(required: DataCellsFilterRequired) -> Self {
         Self {
             column_names: None,
@@ -165,6 +166,7 @@ impl Resource for DataCellsFilter {
 }
 
 impl ToValue for DataCellsFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColumnNames", &self.column_names)
@@ -218,6 +220,7 @@ pub struct RowFilter {
 #[rustfmt::skip]
 impl RowFilter {
     /// A `RowFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -231,6 +234,7 @@ impl RowFilter {
 impl PropertyType for RowFilter {}
 
 impl ToValue for RowFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllRowsWildcard", &self.all_rows_wildcard)

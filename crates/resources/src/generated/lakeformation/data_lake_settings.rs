@@ -130,6 +130,7 @@ impl DataLakeSettings {
     };
 
     /// A `DataLakeSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -169,6 +170,7 @@ impl Resource for DataLakeSettings {
 }
 
 impl ToValue for DataLakeSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Admins", &self.admins)
@@ -216,6 +218,7 @@ impl From<ResourceRef> for DataLakeSettingsAttributes {
 
 impl DataLakeSettingsAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -254,6 +257,7 @@ pub struct DataLakePrincipal {
 #[rustfmt::skip]
 impl DataLakePrincipal {
     /// A `DataLakePrincipal` with its required properties, named in a [`DataLakePrincipalRequired`].
+    #[inline]
     pub fn new(required: DataLakePrincipalRequired) -> Self {
         Self {
             data_lake_principal_identifier: required.data_lake_principal_identifier,
@@ -267,6 +271,7 @@ impl DataLakePrincipal {
 impl PropertyType for DataLakePrincipal {}
 
 impl ToValue for DataLakePrincipal {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -317,6 +322,7 @@ pub struct PrincipalPermissions {
 #[rustfmt::skip]
 impl PrincipalPermissions {
     /// A `PrincipalPermissions` with its required properties, named in a [`PrincipalPermissionsRequired`].
+    #[inline]
     pub fn new(required: PrincipalPermissionsRequired) -> Self {
         Self {
             permissions: required.permissions,
@@ -333,6 +339,7 @@ impl PrincipalPermissions {
 impl PropertyType for PrincipalPermissions {}
 
 impl ToValue for PrincipalPermissions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Permissions", &self.permissions)

@@ -88,6 +88,7 @@ impl Permissions {
     };
 
     /// A `Permissions` with its required properties, named in a [`PermissionsRequired`].
+    #[inline]
     pub fn new(required: PermissionsRequired) -> Self {
         Self {
             data_lake_principal: required.data_lake_principal,
@@ -118,6 +119,7 @@ impl Resource for Permissions {
 }
 
 impl ToValue for Permissions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataLakePrincipal", &self.data_lake_principal)
@@ -145,6 +147,7 @@ impl PermissionsAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// A unique identifier for the batch permissions request entry.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -175,6 +178,7 @@ pub struct ColumnWildcard {
 #[rustfmt::skip]
 impl ColumnWildcard {
     /// A `ColumnWildcard` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -186,6 +190,7 @@ impl ColumnWildcard {
 impl PropertyType for ColumnWildcard {}
 
 impl ToValue for ColumnWildcard {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExcludedColumnNames", &self.excluded_column_names)
@@ -218,6 +223,7 @@ pub struct DataLakePrincipal {
 #[rustfmt::skip]
 impl DataLakePrincipal {
     /// A `DataLakePrincipal` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -229,6 +235,7 @@ impl DataLakePrincipal {
 impl PropertyType for DataLakePrincipal {}
 
 impl ToValue for DataLakePrincipal {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -269,6 +276,7 @@ pub struct DataLocationResource {
 #[rustfmt::skip]
 impl DataLocationResource {
     /// A `DataLocationResource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -282,6 +290,7 @@ impl DataLocationResource {
 impl PropertyType for DataLocationResource {}
 
 impl ToValue for DataLocationResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
@@ -320,6 +329,7 @@ pub struct DatabaseResource {
 #[rustfmt::skip]
 impl DatabaseResource {
     /// A `DatabaseResource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -333,6 +343,7 @@ impl DatabaseResource {
 impl PropertyType for DatabaseResource {}
 
 impl ToValue for DatabaseResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
@@ -381,6 +392,7 @@ pub struct ResourceProperty {
 #[rustfmt::skip]
 impl ResourceProperty {
     /// A `ResourceProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -398,6 +410,7 @@ impl ResourceProperty {
 impl PropertyType for ResourceProperty {}
 
 impl ToValue for ResourceProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataLocationResource", &self.data_location_resource)
@@ -453,6 +466,7 @@ pub struct TableResource {
 #[rustfmt::skip]
 impl TableResource {
     /// A `TableResource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -470,6 +484,7 @@ impl TableResource {
 impl PropertyType for TableResource {}
 
 impl ToValue for TableResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)
@@ -527,6 +542,7 @@ pub struct TableWithColumnsResource {
 #[rustfmt::skip]
 impl TableWithColumnsResource {
     /// A `TableWithColumnsResource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -546,6 +562,7 @@ impl TableWithColumnsResource {
 impl PropertyType for TableWithColumnsResource {}
 
 impl ToValue for TableWithColumnsResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)

@@ -107,6 +107,7 @@ impl PrincipalPermissions {
     };
 
     /// A `PrincipalPermissions` with its required properties, named in a [`PrincipalPermissionsRequired`].
+    #[inline]
     pub fn new(required: PrincipalPermissionsRequired) -> Self {
         Self {
             catalog: None,
@@ -140,6 +141,7 @@ impl Resource for PrincipalPermissions {
 }
 
 impl ToValue for PrincipalPermissions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Catalog", &self.catalog)
@@ -168,6 +170,7 @@ impl PrincipalPermissionsAttributes {
     /// `Fn::GetAtt` `PrincipalIdentifier`: a string.
     ///
     /// Json encoding of the input principal. For example: `{"DataLakePrincipalIdentifier":"arn:aws:iam::123456789012:role/ExampleRole"}`
+    #[inline]
     pub fn principal_identifier(&self) -> Value {
         self.0.get_att("PrincipalIdentifier")
     }
@@ -175,6 +178,7 @@ impl PrincipalPermissionsAttributes {
     /// `Fn::GetAtt` `ResourceIdentifier`: a string.
     ///
     /// Json encoding of the input resource. For example: `{"Catalog":null,"Database":null,"Table":null,"TableWithColumns":null,"DataLocation":null,"DataCellsFilter":{"TableCatalogId":"123456789012","DatabaseName":"ExampleDatabase","TableName":"ExampleTable","Name":"ExampleFilter"},"LFTag":null,"LFTagPolicy":null}`
+    #[inline]
     pub fn resource_identifier(&self) -> Value {
         self.0.get_att("ResourceIdentifier")
     }
@@ -242,6 +246,7 @@ pub struct DataCellsFilterResource {
 #[rustfmt::skip]
 impl DataCellsFilterResource {
     /// A `DataCellsFilterResource` with its required properties, named in a [`DataCellsFilterResourceRequired`].
+    #[inline]
     pub fn new(required: DataCellsFilterResourceRequired) -> Self {
         Self {
             database_name: required.database_name,
@@ -264,6 +269,7 @@ impl DataCellsFilterResource {
 impl PropertyType for DataCellsFilterResource {}
 
 impl ToValue for DataCellsFilterResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatabaseName", &self.database_name)
@@ -301,6 +307,7 @@ pub struct DataLakePrincipal {
 #[rustfmt::skip]
 impl DataLakePrincipal {
     /// A `DataLakePrincipal` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -312,6 +319,7 @@ impl DataLakePrincipal {
 impl PropertyType for DataLakePrincipal {}
 
 impl ToValue for DataLakePrincipal {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -364,6 +372,7 @@ pub struct DataLocationResource {
 #[rustfmt::skip]
 impl DataLocationResource {
     /// A `DataLocationResource` with its required properties, named in a [`DataLocationResourceRequired`].
+    #[inline]
     pub fn new(required: DataLocationResourceRequired) -> Self {
         Self {
             catalog_id: required.catalog_id,
@@ -380,6 +389,7 @@ impl DataLocationResource {
 impl PropertyType for DataLocationResource {}
 
 impl ToValue for DataLocationResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
@@ -422,6 +432,7 @@ pub struct LfTag {
 #[rustfmt::skip]
 impl LfTag {
     /// A `LfTag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -435,6 +446,7 @@ impl LfTag {
 impl PropertyType for LfTag {}
 
 impl ToValue for LfTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TagKey", &self.tag_key)
@@ -496,6 +508,7 @@ pub struct LfTagKeyResource {
 #[rustfmt::skip]
 impl LfTagKeyResource {
     /// A `LfTagKeyResource` with its required properties, named in a [`LfTagKeyResourceRequired`].
+    #[inline]
     pub fn new(required: LfTagKeyResourceRequired) -> Self {
         Self {
             catalog_id: required.catalog_id,
@@ -515,6 +528,7 @@ impl LfTagKeyResource {
 impl PropertyType for LfTagKeyResource {}
 
 impl ToValue for LfTagKeyResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
@@ -577,6 +591,7 @@ pub struct LfTagPolicyResource {
 #[rustfmt::skip]
 impl LfTagPolicyResource {
     /// A `LfTagPolicyResource` with its required properties, named in a [`LfTagPolicyResourceRequired`].
+    #[inline]
     pub fn new(required: LfTagPolicyResourceRequired) -> Self {
         Self {
             catalog_id: required.catalog_id,
@@ -596,6 +611,7 @@ impl LfTagPolicyResource {
 impl PropertyType for LfTagPolicyResource {}
 
 impl ToValue for LfTagPolicyResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
@@ -665,6 +681,7 @@ pub struct ResourceProperty {
 #[rustfmt::skip]
 impl ResourceProperty {
     /// A `ResourceProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -690,6 +707,7 @@ impl ResourceProperty {
 impl PropertyType for ResourceProperty {}
 
 impl ToValue for ResourceProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Catalog", &self.catalog)
@@ -769,6 +787,7 @@ pub struct TableWithColumnsResource {
 #[rustfmt::skip]
 impl TableWithColumnsResource {
     /// A `TableWithColumnsResource` with its required properties, named in a [`TableWithColumnsResourceRequired`].
+    #[inline]
     pub fn new(required: TableWithColumnsResourceRequired) -> Self {
         Self {
             catalog_id: required.catalog_id,
@@ -794,6 +813,7 @@ impl TableWithColumnsResource {
 impl PropertyType for TableWithColumnsResource {}
 
 impl ToValue for TableWithColumnsResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
@@ -845,6 +865,7 @@ impl From<Value> for Permission {
 }
 
 impl ToValue for Permission {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -884,6 +905,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Database => "DATABASE",

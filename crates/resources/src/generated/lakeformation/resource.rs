@@ -91,6 +91,7 @@ impl CfnResource {
     };
 
     /// A `CfnResource` with its required properties, named in a [`CfnResourceRequired`].
+    #[inline]
     pub fn new(required: CfnResourceRequired) -> Self {
         Self {
             hybrid_access_enabled: None,
@@ -124,6 +125,7 @@ impl Resource for CfnResource {
 }
 
 impl ToValue for CfnResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HybridAccessEnabled", &self.hybrid_access_enabled)
@@ -149,6 +151,7 @@ impl CfnResourceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// An identifier for the catalog resource.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

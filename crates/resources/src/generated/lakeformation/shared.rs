@@ -33,6 +33,7 @@ pub struct ColumnWildcard {
 #[rustfmt::skip]
 impl ColumnWildcard {
     /// A `ColumnWildcard` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -44,6 +45,7 @@ impl ColumnWildcard {
 impl PropertyType for ColumnWildcard {}
 
 impl ToValue for ColumnWildcard {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExcludedColumnNames", &self.excluded_column_names)
@@ -95,6 +97,7 @@ pub struct DatabaseResource {
 #[rustfmt::skip]
 impl DatabaseResource {
     /// A `DatabaseResource` with its required properties, named in a [`DatabaseResourceRequired`].
+    #[inline]
     pub fn new(required: DatabaseResourceRequired) -> Self {
         Self {
             catalog_id: required.catalog_id,
@@ -111,6 +114,7 @@ impl DatabaseResource {
 impl PropertyType for DatabaseResource {}
 
 impl ToValue for DatabaseResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
@@ -179,6 +183,7 @@ pub struct TableResource {
 #[rustfmt::skip]
 impl TableResource {
     /// A `TableResource` with its required properties, named in a [`TableResourceRequired`].
+    #[inline]
     pub fn new(required: TableResourceRequired) -> Self {
         Self {
             catalog_id: required.catalog_id,
@@ -201,6 +206,7 @@ impl TableResource {
 impl PropertyType for TableResource {}
 
 impl ToValue for TableResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CatalogId", &self.catalog_id)

@@ -92,6 +92,7 @@ impl Tag {
     };
 
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             catalog_id: None,
@@ -119,6 +120,7 @@ impl Resource for Tag {
 }
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CatalogId", &self.catalog_id)

@@ -86,6 +86,7 @@ impl TagAssociation {
     };
 
     /// A `TagAssociation` with its required properties, named in a [`TagAssociationRequired`].
+    #[inline]
     pub fn new(required: TagAssociationRequired) -> Self {
         Self {
             lf_tags: required.lf_tags,
@@ -110,6 +111,7 @@ impl Resource for TagAssociation {
 }
 
 impl ToValue for TagAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LFTags", &self.lf_tags)
@@ -136,6 +138,7 @@ impl TagAssociationAttributes {
     /// **Examples** - Database: `{"Catalog":null,"Database":{"CatalogId":"123456789012","Name":"ExampleDbName"},"Table":null,"TableWithColumns":null}`
     /// - Table: `{"Catalog":null,"Database":null,"Table":{"CatalogId":"123456789012","DatabaseName":"ExampleDbName","Name":"ExampleTableName","TableWildcard":null},"TableWithColumns":null}`
     /// - Columns: `{"Catalog":null,"Database":null,"Table":null,"TableWithColumns":{"CatalogId":"123456789012","DatabaseName":"ExampleDbName","Name":"ExampleTableName","ColumnNames":["ExampleColName1","ExampleColName2"]}}`
+    #[inline]
     pub fn resource_identifier(&self) -> Value {
         self.0.get_att("ResourceIdentifier")
     }
@@ -145,6 +148,7 @@ impl TagAssociationAttributes {
     /// Json encoding of the input LFTags list.
     ///
     /// For example: `[{"CatalogId":null,"TagKey":"tagKey1","TagValues":null},{"CatalogId":null,"TagKey":"tagKey2","TagValues":null}]`
+    #[inline]
     pub fn tags_identifier(&self) -> Value {
         self.0.get_att("TagsIdentifier")
     }
@@ -203,6 +207,7 @@ pub struct LfTagPair {
 #[rustfmt::skip]
 impl LfTagPair {
     /// A `LfTagPair` with its required properties, named in a [`LfTagPairRequired`].
+    #[inline]
     pub fn new(required: LfTagPairRequired) -> Self {
         Self {
             catalog_id: required.catalog_id,
@@ -222,6 +227,7 @@ impl LfTagPair {
 impl PropertyType for LfTagPair {}
 
 impl ToValue for LfTagPair {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CatalogId", &self.catalog_id)
@@ -271,6 +277,7 @@ pub struct ResourceProperty {
 #[rustfmt::skip]
 impl ResourceProperty {
     /// A `ResourceProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -288,6 +295,7 @@ impl ResourceProperty {
 impl PropertyType for ResourceProperty {}
 
 impl ToValue for ResourceProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Catalog", &self.catalog)
@@ -362,6 +370,7 @@ pub struct TableWithColumnsResource {
 #[rustfmt::skip]
 impl TableWithColumnsResource {
     /// A `TableWithColumnsResource` with its required properties, named in a [`TableWithColumnsResourceRequired`].
+    #[inline]
     pub fn new(required: TableWithColumnsResourceRequired) -> Self {
         Self {
             catalog_id: required.catalog_id,
@@ -384,6 +393,7 @@ impl TableWithColumnsResource {
 impl PropertyType for TableWithColumnsResource {}
 
 impl ToValue for TableWithColumnsResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CatalogId", &self.catalog_id)

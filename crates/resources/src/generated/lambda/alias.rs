@@ -118,6 +118,7 @@ impl Alias {
     };
 
     /// A `Alias` with its required properties, named in a [`AliasRequired`].
+    #[inline]
     pub fn new(required: AliasRequired) -> Self {
         Self {
             description: None,
@@ -154,6 +155,7 @@ impl Resource for Alias {
 }
 
 impl ToValue for Alias {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -183,6 +185,7 @@ impl AliasAttributes {
     /// `Fn::GetAtt` `AliasArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the alias.
+    #[inline]
     pub fn alias_arn(&self) -> Value {
         self.0.get_att("AliasArn")
     }
@@ -213,6 +216,7 @@ pub struct AliasRoutingConfiguration {
 #[rustfmt::skip]
 impl AliasRoutingConfiguration {
     /// A `AliasRoutingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -224,6 +228,7 @@ impl AliasRoutingConfiguration {
 impl PropertyType for AliasRoutingConfiguration {}
 
 impl ToValue for AliasRoutingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalVersionWeights", &self.additional_version_weights)
@@ -271,6 +276,7 @@ pub struct VersionWeight {
 #[rustfmt::skip]
 impl VersionWeight {
     /// A `VersionWeight` with its required properties, named in a [`VersionWeightRequired`].
+    #[inline]
     pub fn new(required: VersionWeightRequired) -> Self {
         Self {
             function_version: required.function_version,
@@ -287,6 +293,7 @@ impl VersionWeight {
 impl PropertyType for VersionWeight {}
 
 impl ToValue for VersionWeight {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FunctionVersion", &self.function_version)

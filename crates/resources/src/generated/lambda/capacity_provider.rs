@@ -118,6 +118,7 @@ impl CapacityProvider {
     };
 
     /// A `CapacityProvider` with its required properties, named in a [`CapacityProviderRequired`].
+    #[inline]
     pub fn new(required: CapacityProviderRequired) -> Self {
         Self {
             capacity_provider_name: None,
@@ -160,6 +161,7 @@ impl Resource for CapacityProvider {
 }
 
 impl ToValue for CapacityProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityProviderName", &self.capacity_provider_name)
@@ -188,11 +190,13 @@ impl From<ResourceRef> for CapacityProviderAttributes {
 
 impl CapacityProviderAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -233,6 +237,7 @@ pub struct CapacityProviderPermissionsConfig {
 #[rustfmt::skip]
 impl CapacityProviderPermissionsConfig {
     /// A `CapacityProviderPermissionsConfig` with its required properties, named in a [`CapacityProviderPermissionsConfigRequired`].
+    #[inline]
     pub fn new(required: CapacityProviderPermissionsConfigRequired) -> Self {
         Self {
             capacity_provider_operator_role_arn: required.capacity_provider_operator_role_arn,
@@ -246,6 +251,7 @@ impl CapacityProviderPermissionsConfig {
 impl PropertyType for CapacityProviderPermissionsConfig {}
 
 impl ToValue for CapacityProviderPermissionsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -295,6 +301,7 @@ pub struct CapacityProviderScalingConfig {
 #[rustfmt::skip]
 impl CapacityProviderScalingConfig {
     /// A `CapacityProviderScalingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -310,6 +317,7 @@ impl CapacityProviderScalingConfig {
 impl PropertyType for CapacityProviderScalingConfig {}
 
 impl ToValue for CapacityProviderScalingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxVCpuCount", &self.max_v_cpu_count)
@@ -363,6 +371,7 @@ pub struct CapacityProviderVpcConfig {
 #[rustfmt::skip]
 impl CapacityProviderVpcConfig {
     /// A `CapacityProviderVpcConfig` with its required properties, named in a [`CapacityProviderVpcConfigRequired`].
+    #[inline]
     pub fn new(required: CapacityProviderVpcConfigRequired) -> Self {
         Self {
             security_group_ids: required.security_group_ids,
@@ -379,6 +388,7 @@ impl CapacityProviderVpcConfig {
 impl PropertyType for CapacityProviderVpcConfig {}
 
 impl ToValue for CapacityProviderVpcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
@@ -428,6 +438,7 @@ pub struct InstanceRequirements {
 #[rustfmt::skip]
 impl InstanceRequirements {
     /// A `InstanceRequirements` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -443,6 +454,7 @@ impl InstanceRequirements {
 impl PropertyType for InstanceRequirements {}
 
 impl ToValue for InstanceRequirements {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedInstanceTypes", &self.allowed_instance_types)
@@ -494,6 +506,7 @@ pub struct TargetTrackingScalingPolicy {
 #[rustfmt::skip]
 impl TargetTrackingScalingPolicy {
     /// A `TargetTrackingScalingPolicy` with its required properties, named in a [`TargetTrackingScalingPolicyRequired`].
+    #[inline]
     pub fn new(required: TargetTrackingScalingPolicyRequired) -> Self {
         Self {
             predefined_metric_type: required.predefined_metric_type,
@@ -510,6 +523,7 @@ impl TargetTrackingScalingPolicy {
 impl PropertyType for TargetTrackingScalingPolicy {}
 
 impl ToValue for TargetTrackingScalingPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PredefinedMetricType", &self.predefined_metric_type)
@@ -534,6 +548,7 @@ impl From<Value> for CapacityProviderPredefinedMetricType {
 }
 
 impl ToValue for CapacityProviderPredefinedMetricType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LambdaCapacityProviderAverageCpuUtilization => {
@@ -563,6 +578,7 @@ impl From<Value> for CapacityProviderScalingMode {
 }
 
 impl ToValue for CapacityProviderScalingMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Auto => "Auto",

@@ -90,6 +90,7 @@ impl CodeSigningConfig {
     };
 
     /// A `CodeSigningConfig` with its required properties, named in a [`CodeSigningConfigRequired`].
+    #[inline]
     pub fn new(required: CodeSigningConfigRequired) -> Self {
         Self {
             allowed_publishers: required.allowed_publishers,
@@ -123,6 +124,7 @@ impl Resource for CodeSigningConfig {
 }
 
 impl ToValue for CodeSigningConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AllowedPublishers", &self.allowed_publishers)
@@ -147,6 +149,7 @@ impl CodeSigningConfigAttributes {
     /// `Fn::GetAtt` `CodeSigningConfigArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the code signing configuration.
+    #[inline]
     pub fn code_signing_config_arn(&self) -> Value {
         self.0.get_att("CodeSigningConfigArn")
     }
@@ -154,6 +157,7 @@ impl CodeSigningConfigAttributes {
     /// `Fn::GetAtt` `CodeSigningConfigId`: a string.
     ///
     /// The code signing configuration ID.
+    #[inline]
     pub fn code_signing_config_id(&self) -> Value {
         self.0.get_att("CodeSigningConfigId")
     }
@@ -194,6 +198,7 @@ pub struct AllowedPublishers {
 #[rustfmt::skip]
 impl AllowedPublishers {
     /// A `AllowedPublishers` with its required properties, named in a [`AllowedPublishersRequired`].
+    #[inline]
     pub fn new(required: AllowedPublishersRequired) -> Self {
         Self {
             signing_profile_version_arns: required.signing_profile_version_arns,
@@ -207,6 +212,7 @@ impl AllowedPublishers {
 impl PropertyType for AllowedPublishers {}
 
 impl ToValue for AllowedPublishers {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -254,6 +260,7 @@ pub struct CodeSigningPolicies {
 #[rustfmt::skip]
 impl CodeSigningPolicies {
     /// A `CodeSigningPolicies` with its required properties, named in a [`CodeSigningPoliciesRequired`].
+    #[inline]
     pub fn new(required: CodeSigningPoliciesRequired) -> Self {
         Self {
             untrusted_artifact_on_deployment: required.untrusted_artifact_on_deployment,
@@ -267,6 +274,7 @@ impl CodeSigningPolicies {
 impl PropertyType for CodeSigningPolicies {}
 
 impl ToValue for CodeSigningPolicies {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -295,6 +303,7 @@ impl From<Value> for UntrustedArtifactOnDeployment {
 }
 
 impl ToValue for UntrustedArtifactOnDeployment {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Warn => "Warn",

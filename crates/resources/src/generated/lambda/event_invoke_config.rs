@@ -124,6 +124,7 @@ impl EventInvokeConfig {
     };
 
     /// A `EventInvokeConfig` with its required properties, named in a [`EventInvokeConfigRequired`].
+    #[inline]
     pub fn new(required: EventInvokeConfigRequired) -> Self {
         Self {
             destination_config: None,
@@ -157,6 +158,7 @@ impl Resource for EventInvokeConfig {
 }
 
 impl ToValue for EventInvokeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationConfig", &self.destination_config)
@@ -215,6 +217,7 @@ pub struct DestinationConfig {
 #[rustfmt::skip]
 impl DestinationConfig {
     /// A `DestinationConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -228,6 +231,7 @@ impl DestinationConfig {
 impl PropertyType for DestinationConfig {}
 
 impl ToValue for DestinationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OnFailure", &self.on_failure)
@@ -277,6 +281,7 @@ pub struct OnFailure {
 #[rustfmt::skip]
 impl OnFailure {
     /// A `OnFailure` with its required properties, named in a [`OnFailureRequired`].
+    #[inline]
     pub fn new(required: OnFailureRequired) -> Self {
         Self {
             destination: required.destination,
@@ -290,6 +295,7 @@ impl OnFailure {
 impl PropertyType for OnFailure {}
 
 impl ToValue for OnFailure {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destination", &self.destination)
@@ -338,6 +344,7 @@ pub struct OnSuccess {
 #[rustfmt::skip]
 impl OnSuccess {
     /// A `OnSuccess` with its required properties, named in a [`OnSuccessRequired`].
+    #[inline]
     pub fn new(required: OnSuccessRequired) -> Self {
         Self {
             destination: required.destination,
@@ -351,6 +358,7 @@ impl OnSuccess {
 impl PropertyType for OnSuccess {}
 
 impl ToValue for OnSuccess {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destination", &self.destination)

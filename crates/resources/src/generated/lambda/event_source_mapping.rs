@@ -312,6 +312,7 @@ impl EventSourceMapping {
     };
 
     /// A `EventSourceMapping` with its required properties, named in a [`EventSourceMappingRequired`].
+    #[inline]
     pub fn new(required: EventSourceMappingRequired) -> Self {
         Self {
             amazon_managed_kafka_event_source_config: None,
@@ -417,6 +418,7 @@ impl Resource for EventSourceMapping {
 }
 
 impl ToValue for EventSourceMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -489,6 +491,7 @@ impl EventSourceMappingAttributes {
     /// `Fn::GetAtt` `EventSourceMappingArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the event source mapping.
+    #[inline]
     pub fn event_source_mapping_arn(&self) -> Value {
         self.0.get_att("EventSourceMappingArn")
     }
@@ -496,6 +499,7 @@ impl EventSourceMappingAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The event source mapping's ID.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -533,6 +537,7 @@ pub struct AmazonManagedKafkaEventSourceConfig {
 #[rustfmt::skip]
 impl AmazonManagedKafkaEventSourceConfig {
     /// A `AmazonManagedKafkaEventSourceConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -546,6 +551,7 @@ impl AmazonManagedKafkaEventSourceConfig {
 impl PropertyType for AmazonManagedKafkaEventSourceConfig {}
 
 impl ToValue for AmazonManagedKafkaEventSourceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConsumerGroupId", &self.consumer_group_id)
@@ -579,6 +585,7 @@ pub struct DestinationConfig {
 #[rustfmt::skip]
 impl DestinationConfig {
     /// A `DestinationConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -590,6 +597,7 @@ impl DestinationConfig {
 impl PropertyType for DestinationConfig {}
 
 impl ToValue for DestinationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("OnFailure", &self.on_failure).build()
     }
@@ -634,6 +642,7 @@ pub struct DocumentDbEventSourceConfig {
 #[rustfmt::skip]
 impl DocumentDbEventSourceConfig {
     /// A `DocumentDbEventSourceConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -649,6 +658,7 @@ impl DocumentDbEventSourceConfig {
 impl PropertyType for DocumentDbEventSourceConfig {}
 
 impl ToValue for DocumentDbEventSourceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CollectionName", &self.collection_name)
@@ -685,6 +695,7 @@ pub struct Endpoints {
 #[rustfmt::skip]
 impl Endpoints {
     /// A `Endpoints` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -696,6 +707,7 @@ impl Endpoints {
 impl PropertyType for Endpoints {}
 
 impl ToValue for Endpoints {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KafkaBootstrapServers", &self.kafka_bootstrap_servers)
@@ -730,6 +742,7 @@ pub struct Filter {
 #[rustfmt::skip]
 impl Filter {
     /// A `Filter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -741,6 +754,7 @@ impl Filter {
 impl PropertyType for Filter {}
 
 impl ToValue for Filter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Pattern", &self.pattern).build()
     }
@@ -773,6 +787,7 @@ pub struct FilterCriteria {
 #[rustfmt::skip]
 impl FilterCriteria {
     /// A `FilterCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -784,6 +799,7 @@ impl FilterCriteria {
 impl PropertyType for FilterCriteria {}
 
 impl ToValue for FilterCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Filters", &self.filters).build()
     }
@@ -814,6 +830,7 @@ pub struct LoggingConfig {
 #[rustfmt::skip]
 impl LoggingConfig {
     /// A `LoggingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -825,6 +842,7 @@ impl LoggingConfig {
 impl PropertyType for LoggingConfig {}
 
 impl ToValue for LoggingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SystemLogLevel", &self.system_log_level)
@@ -859,6 +877,7 @@ pub struct MetricsConfig {
 #[rustfmt::skip]
 impl MetricsConfig {
     /// A `MetricsConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -870,6 +889,7 @@ impl MetricsConfig {
 impl PropertyType for MetricsConfig {}
 
 impl ToValue for MetricsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Metrics", &self.metrics).build()
     }
@@ -908,6 +928,7 @@ pub struct OnFailure {
 #[rustfmt::skip]
 impl OnFailure {
     /// A `OnFailure` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -919,6 +940,7 @@ impl OnFailure {
 impl PropertyType for OnFailure {}
 
 impl ToValue for OnFailure {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destination", &self.destination)
@@ -967,6 +989,7 @@ pub struct ProvisionedPollerConfig {
 #[rustfmt::skip]
 impl ProvisionedPollerConfig {
     /// A `ProvisionedPollerConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -982,6 +1005,7 @@ impl ProvisionedPollerConfig {
 impl PropertyType for ProvisionedPollerConfig {}
 
 impl ToValue for ProvisionedPollerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaximumPollers", &self.maximum_pollers)
@@ -1018,6 +1042,7 @@ pub struct ScalingConfig {
 #[rustfmt::skip]
 impl ScalingConfig {
     /// A `ScalingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1029,6 +1054,7 @@ impl ScalingConfig {
 impl PropertyType for ScalingConfig {}
 
 impl ToValue for ScalingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaximumConcurrency", &self.maximum_concurrency)
@@ -1072,6 +1098,7 @@ pub struct SchemaRegistryAccessConfig {
 #[rustfmt::skip]
 impl SchemaRegistryAccessConfig {
     /// A `SchemaRegistryAccessConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1085,6 +1112,7 @@ impl SchemaRegistryAccessConfig {
 impl PropertyType for SchemaRegistryAccessConfig {}
 
 impl ToValue for SchemaRegistryAccessConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Type", &self.r#type)
@@ -1145,6 +1173,7 @@ pub struct SchemaRegistryConfig {
 #[rustfmt::skip]
 impl SchemaRegistryConfig {
     /// A `SchemaRegistryConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1162,6 +1191,7 @@ impl SchemaRegistryConfig {
 impl PropertyType for SchemaRegistryConfig {}
 
 impl ToValue for SchemaRegistryConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessConfigs", &self.access_configs)
@@ -1197,6 +1227,7 @@ pub struct SchemaValidationConfig {
 #[rustfmt::skip]
 impl SchemaValidationConfig {
     /// A `SchemaValidationConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1208,6 +1239,7 @@ impl SchemaValidationConfig {
 impl PropertyType for SchemaValidationConfig {}
 
 impl ToValue for SchemaValidationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Attribute", &self.attribute).build()
     }
@@ -1238,6 +1270,7 @@ pub struct SelfManagedEventSource {
 #[rustfmt::skip]
 impl SelfManagedEventSource {
     /// A `SelfManagedEventSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1249,6 +1282,7 @@ impl SelfManagedEventSource {
 impl PropertyType for SelfManagedEventSource {}
 
 impl ToValue for SelfManagedEventSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Endpoints", &self.endpoints).build()
     }
@@ -1286,6 +1320,7 @@ pub struct SelfManagedKafkaEventSourceConfig {
 #[rustfmt::skip]
 impl SelfManagedKafkaEventSourceConfig {
     /// A `SelfManagedKafkaEventSourceConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1299,6 +1334,7 @@ impl SelfManagedKafkaEventSourceConfig {
 impl PropertyType for SelfManagedKafkaEventSourceConfig {}
 
 impl ToValue for SelfManagedKafkaEventSourceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConsumerGroupId", &self.consumer_group_id)
@@ -1349,6 +1385,7 @@ pub struct SourceAccessConfiguration {
 #[rustfmt::skip]
 impl SourceAccessConfiguration {
     /// A `SourceAccessConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1362,6 +1399,7 @@ impl SourceAccessConfiguration {
 impl PropertyType for SourceAccessConfiguration {}
 
 impl ToValue for SourceAccessConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Type", &self.r#type)
@@ -1388,6 +1426,7 @@ impl From<Value> for Attribute {
 }
 
 impl ToValue for Attribute {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Key => "KEY",
@@ -1416,6 +1455,7 @@ impl From<Value> for EventRecordFormat {
 }
 
 impl ToValue for EventRecordFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Json => "JSON",
@@ -1444,6 +1484,7 @@ impl From<Value> for FullDocument {
 }
 
 impl ToValue for FullDocument {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::UpdateLookup => "UpdateLookup",
@@ -1470,6 +1511,7 @@ impl From<Value> for FunctionResponseType {
 }
 
 impl ToValue for FunctionResponseType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ReportBatchItemFailures => "ReportBatchItemFailures",
@@ -1499,6 +1541,7 @@ impl From<Value> for Metric {
 }
 
 impl ToValue for Metric {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::EventCount => "EventCount",
@@ -1530,6 +1573,7 @@ impl From<Value> for SchemaRegistryAccessConfigType {
 }
 
 impl ToValue for SchemaRegistryAccessConfigType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BasicAuth => "BASIC_AUTH",
@@ -1571,6 +1615,7 @@ impl From<Value> for SourceAccessConfigurationType {
 }
 
 impl ToValue for SourceAccessConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BasicAuth => "BASIC_AUTH",

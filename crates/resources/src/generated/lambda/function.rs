@@ -310,6 +310,7 @@ impl Function {
     };
 
     /// A `Function` with its required properties, named in a [`FunctionRequired`].
+    #[inline]
     pub fn new(required: FunctionRequired) -> Self {
         Self {
             architectures: None,
@@ -424,6 +425,7 @@ impl Resource for Function {
 }
 
 impl ToValue for Function {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Architectures", &self.architectures)
@@ -481,6 +483,7 @@ impl FunctionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the function.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -488,6 +491,7 @@ impl FunctionAttributes {
     /// `Fn::GetAtt` `SnapStartResponse`: an object.
     ///
     /// The function's \[SnapStart\](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>) setting.
+    #[inline]
     pub fn snap_start_response(&self) -> Value {
         self.0.get_att("SnapStartResponse")
     }
@@ -495,6 +499,7 @@ impl FunctionAttributes {
     /// `Fn::GetAtt` `SnapStartResponse.ApplyOn`: one of a set of strings.
     ///
     /// When set to `PublishedVersions` , Lambda creates a snapshot of the execution environment when you publish a function version.
+    #[inline]
     pub fn snap_start_response_apply_on(&self) -> Value {
         self.0.get_att("SnapStartResponse.ApplyOn")
     }
@@ -502,6 +507,7 @@ impl FunctionAttributes {
     /// `Fn::GetAtt` `SnapStartResponse.OptimizationStatus`: one of a set of strings.
     ///
     /// When you provide a \[qualified Amazon Resource Name (ARN)\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-versions.html#versioning-versions-using>) , this response element indicates whether SnapStart is activated for the specified function version.
+    #[inline]
     pub fn snap_start_response_optimization_status(&self) -> Value {
         self.0.get_att("SnapStartResponse.OptimizationStatus")
     }
@@ -542,6 +548,7 @@ pub struct CapacityProviderConfig {
 #[rustfmt::skip]
 impl CapacityProviderConfig {
     /// A `CapacityProviderConfig` with its required properties, named in a [`CapacityProviderConfigRequired`].
+    #[inline]
     pub fn new(required: CapacityProviderConfigRequired) -> Self {
         Self {
             lambda_managed_instances_capacity_provider_config: required.lambda_managed_instances_capacity_provider_config,
@@ -555,6 +562,7 @@ impl CapacityProviderConfig {
 impl PropertyType for CapacityProviderConfig {}
 
 impl ToValue for CapacityProviderConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -640,6 +648,7 @@ pub struct Code {
 #[rustfmt::skip]
 impl Code {
     /// A `Code` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -663,6 +672,7 @@ impl Code {
 impl PropertyType for Code {}
 
 impl ToValue for Code {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ImageUri", &self.image_uri)
@@ -703,6 +713,7 @@ pub struct DeadLetterConfig {
 #[rustfmt::skip]
 impl DeadLetterConfig {
     /// A `DeadLetterConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -714,6 +725,7 @@ impl DeadLetterConfig {
 impl PropertyType for DeadLetterConfig {}
 
 impl ToValue for DeadLetterConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("TargetArn", &self.target_arn).build()
     }
@@ -761,6 +773,7 @@ pub struct DurableConfig {
 #[rustfmt::skip]
 impl DurableConfig {
     /// A `DurableConfig` with its required properties, named in a [`DurableConfigRequired`].
+    #[inline]
     pub fn new(required: DurableConfigRequired) -> Self {
         Self {
             execution_timeout: required.execution_timeout,
@@ -777,6 +790,7 @@ impl DurableConfig {
 impl PropertyType for DurableConfig {}
 
 impl ToValue for DurableConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ExecutionTimeout", &self.execution_timeout)
@@ -812,6 +826,7 @@ pub struct Environment {
 #[rustfmt::skip]
 impl Environment {
     /// A `Environment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -823,6 +838,7 @@ impl Environment {
 impl PropertyType for Environment {}
 
 impl ToValue for Environment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Variables", &self.variables).build()
     }
@@ -863,6 +879,7 @@ pub struct EphemeralStorage {
 #[rustfmt::skip]
 impl EphemeralStorage {
     /// A `EphemeralStorage` with its required properties, named in a [`EphemeralStorageRequired`].
+    #[inline]
     pub fn new(required: EphemeralStorageRequired) -> Self {
         Self {
             size: required.size,
@@ -876,6 +893,7 @@ impl EphemeralStorage {
 impl PropertyType for EphemeralStorage {}
 
 impl ToValue for EphemeralStorage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Size", &self.size).build()
     }
@@ -925,6 +943,7 @@ pub struct FileSystemConfig {
 #[rustfmt::skip]
 impl FileSystemConfig {
     /// A `FileSystemConfig` with its required properties, named in a [`FileSystemConfigRequired`].
+    #[inline]
     pub fn new(required: FileSystemConfigRequired) -> Self {
         Self {
             arn: required.arn,
@@ -941,6 +960,7 @@ impl FileSystemConfig {
 impl PropertyType for FileSystemConfig {}
 
 impl ToValue for FileSystemConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Arn", &self.arn)
@@ -990,6 +1010,7 @@ pub struct ImageConfig {
 #[rustfmt::skip]
 impl ImageConfig {
     /// A `ImageConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1005,6 +1026,7 @@ impl ImageConfig {
 impl PropertyType for ImageConfig {}
 
 impl ToValue for ImageConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Command", &self.command)
@@ -1063,6 +1085,7 @@ pub struct LambdaManagedInstancesCapacityProviderConfig {
 #[rustfmt::skip]
 impl LambdaManagedInstancesCapacityProviderConfig {
     /// A `LambdaManagedInstancesCapacityProviderConfig` with its required properties, named in a [`LambdaManagedInstancesCapacityProviderConfigRequired`].
+    #[inline]
     pub fn new(required: LambdaManagedInstancesCapacityProviderConfigRequired) -> Self {
         Self {
             capacity_provider_arn: required.capacity_provider_arn,
@@ -1082,6 +1105,7 @@ impl LambdaManagedInstancesCapacityProviderConfig {
 impl PropertyType for LambdaManagedInstancesCapacityProviderConfig {}
 
 impl ToValue for LambdaManagedInstancesCapacityProviderConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CapacityProviderArn", &self.capacity_provider_arn)
@@ -1139,6 +1163,7 @@ pub struct LoggingConfig {
 #[rustfmt::skip]
 impl LoggingConfig {
     /// A `LoggingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1156,6 +1181,7 @@ impl LoggingConfig {
 impl PropertyType for LoggingConfig {}
 
 impl ToValue for LoggingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationLogLevel", &self.application_log_level)
@@ -1212,6 +1238,7 @@ pub struct RuntimeManagementConfig {
 #[rustfmt::skip]
 impl RuntimeManagementConfig {
     /// A `RuntimeManagementConfig` with its required properties, named in a [`RuntimeManagementConfigRequired`].
+    #[inline]
     pub fn new(required: RuntimeManagementConfigRequired) -> Self {
         Self {
             runtime_version_arn: None,
@@ -1228,6 +1255,7 @@ impl RuntimeManagementConfig {
 impl PropertyType for RuntimeManagementConfig {}
 
 impl ToValue for RuntimeManagementConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RuntimeVersionArn", &self.runtime_version_arn)
@@ -1269,6 +1297,7 @@ pub struct SnapStart {
 #[rustfmt::skip]
 impl SnapStart {
     /// A `SnapStart` with its required properties, named in a [`SnapStartRequired`].
+    #[inline]
     pub fn new(required: SnapStartRequired) -> Self {
         Self {
             apply_on: required.apply_on,
@@ -1282,6 +1311,7 @@ impl SnapStart {
 impl PropertyType for SnapStart {}
 
 impl ToValue for SnapStart {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("ApplyOn", &self.apply_on).build()
     }
@@ -1320,6 +1350,7 @@ pub struct TenancyConfig {
 #[rustfmt::skip]
 impl TenancyConfig {
     /// A `TenancyConfig` with its required properties, named in a [`TenancyConfigRequired`].
+    #[inline]
     pub fn new(required: TenancyConfigRequired) -> Self {
         Self {
             tenant_isolation_mode: required.tenant_isolation_mode,
@@ -1333,6 +1364,7 @@ impl TenancyConfig {
 impl PropertyType for TenancyConfig {}
 
 impl ToValue for TenancyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TenantIsolationMode", &self.tenant_isolation_mode)
@@ -1365,6 +1397,7 @@ pub struct TracingConfig {
 #[rustfmt::skip]
 impl TracingConfig {
     /// A `TracingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1376,6 +1409,7 @@ impl TracingConfig {
 impl PropertyType for TracingConfig {}
 
 impl ToValue for TracingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Mode", &self.mode).build()
     }
@@ -1424,6 +1458,7 @@ pub struct VpcConfig {
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1439,6 +1474,7 @@ impl VpcConfig {
 impl PropertyType for VpcConfig {}
 
 impl ToValue for VpcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Ipv6AllowedForDualStack", &self.ipv6_allowed_for_dual_stack)
@@ -1474,6 +1510,7 @@ impl From<Value> for ApplicationLogLevel {
 }
 
 impl ToValue for ApplicationLogLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Trace => "TRACE",
@@ -1506,6 +1543,7 @@ impl From<Value> for ApplyOn {
 }
 
 impl ToValue for ApplyOn {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PublishedVersions => "PublishedVersions",
@@ -1534,6 +1572,7 @@ impl From<Value> for LogFormat {
 }
 
 impl ToValue for LogFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Text => "Text",
@@ -1562,6 +1601,7 @@ impl From<Value> for PackageType {
 }
 
 impl ToValue for PackageType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Image => "Image",
@@ -1590,6 +1630,7 @@ impl From<Value> for RecursiveLoop {
 }
 
 impl ToValue for RecursiveLoop {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "Allow",
@@ -1706,6 +1747,7 @@ impl From<Value> for Runtime {
 }
 
 impl ToValue for Runtime {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dotnet10 => "dotnet10",
@@ -1778,6 +1820,7 @@ impl From<Value> for S3ObjectStorageMode {
 }
 
 impl ToValue for S3ObjectStorageMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Copy => "COPY",
@@ -1804,6 +1847,7 @@ impl From<Value> for TenantIsolationMode {
 }
 
 impl ToValue for TenantIsolationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PerTenant => "PER_TENANT",
@@ -1831,6 +1875,7 @@ impl From<Value> for TracingConfigMode {
 }
 
 impl ToValue for TracingConfigMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Active => "Active",
@@ -1861,6 +1906,7 @@ impl From<Value> for UpdateRuntimeOn {
 }
 
 impl ToValue for UpdateRuntimeOn {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Auto => "Auto",

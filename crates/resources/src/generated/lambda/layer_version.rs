@@ -111,6 +111,7 @@ impl LayerVersion {
     };
 
     /// A `LayerVersion` with its required properties, named in a [`LayerVersionRequired`].
+    #[inline]
     pub fn new(required: LayerVersionRequired) -> Self {
         Self {
             compatible_architectures: None,
@@ -147,6 +148,7 @@ impl Resource for LayerVersion {
 }
 
 impl ToValue for LayerVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CompatibleArchitectures", &self.compatible_architectures)
@@ -173,6 +175,7 @@ impl LayerVersionAttributes {
     /// `Fn::GetAtt` `LayerVersionArn`: a string.
     ///
     /// The ARN of the layer version.
+    #[inline]
     pub fn layer_version_arn(&self) -> Value {
         self.0.get_att("LayerVersionArn")
     }
@@ -229,6 +232,7 @@ pub struct Content {
 #[rustfmt::skip]
 impl Content {
     /// A `Content` with its required properties, named in a [`ContentRequired`].
+    #[inline]
     pub fn new(required: ContentRequired) -> Self {
         Self {
             s3_bucket: required.s3_bucket,
@@ -248,6 +252,7 @@ impl Content {
 impl PropertyType for Content {}
 
 impl ToValue for Content {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3Bucket", &self.s3_bucket)
@@ -275,6 +280,7 @@ impl From<Value> for CompatibleArchitecture {
 }
 
 impl ToValue for CompatibleArchitecture {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Arm64 => "arm64",
@@ -391,6 +397,7 @@ impl From<Value> for CompatibleRuntime {
 }
 
 impl ToValue for CompatibleRuntime {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dotnet10 => "dotnet10",

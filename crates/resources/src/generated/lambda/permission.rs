@@ -153,6 +153,7 @@ impl Permission {
     };
 
     /// A `Permission` with its required properties, named in a [`PermissionRequired`].
+    #[inline]
     pub fn new(required: PermissionRequired) -> Self {
         Self {
             action: required.action,
@@ -198,6 +199,7 @@ impl Resource for Permission {
 }
 
 impl ToValue for Permission {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -225,6 +227,7 @@ impl From<ResourceRef> for PermissionAttributes {
 
 impl PermissionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -248,6 +251,7 @@ impl From<Value> for FunctionUrlAuthType {
 }
 
 impl ToValue for FunctionUrlAuthType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsIam => "AWS_IAM",

@@ -42,6 +42,7 @@ pub struct FunctionScalingConfig {
 #[rustfmt::skip]
 impl FunctionScalingConfig {
     /// A `FunctionScalingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -55,6 +56,7 @@ impl FunctionScalingConfig {
 impl PropertyType for FunctionScalingConfig {}
 
 impl ToValue for FunctionScalingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxExecutionEnvironments", &self.max_execution_environments)
@@ -96,6 +98,7 @@ pub struct ProvisionedConcurrencyConfiguration {
 #[rustfmt::skip]
 impl ProvisionedConcurrencyConfiguration {
     /// A `ProvisionedConcurrencyConfiguration` with its required properties, named in a [`ProvisionedConcurrencyConfigurationRequired`].
+    #[inline]
     pub fn new(required: ProvisionedConcurrencyConfigurationRequired) -> Self {
         Self {
             provisioned_concurrent_executions: required.provisioned_concurrent_executions,
@@ -109,6 +112,7 @@ impl ProvisionedConcurrencyConfiguration {
 impl PropertyType for ProvisionedConcurrencyConfiguration {}
 
 impl ToValue for ProvisionedConcurrencyConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -155,6 +159,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -171,6 +176,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -199,6 +205,7 @@ impl From<Value> for Architecture {
 }
 
 impl ToValue for Architecture {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::X86_64 => "x86_64",
@@ -231,6 +238,7 @@ impl From<Value> for SystemLogLevel {
 }
 
 impl ToValue for SystemLogLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Debug => "DEBUG",

@@ -105,6 +105,7 @@ impl Url {
     };
 
     /// A `Url` with its required properties, named in a [`UrlRequired`].
+    #[inline]
     pub fn new(required: UrlRequired) -> Self {
         Self {
             auth_type: required.auth_type,
@@ -138,6 +139,7 @@ impl Resource for Url {
 }
 
 impl ToValue for Url {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthType", &self.auth_type)
@@ -163,6 +165,7 @@ impl UrlAttributes {
     /// `Fn::GetAtt` `FunctionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the function.
+    #[inline]
     pub fn function_arn(&self) -> Value {
         self.0.get_att("FunctionArn")
     }
@@ -170,6 +173,7 @@ impl UrlAttributes {
     /// `Fn::GetAtt` `FunctionUrl`: a string.
     ///
     /// The HTTP URL endpoint for your function.
+    #[inline]
     pub fn function_url(&self) -> Value {
         self.0.get_att("FunctionUrl")
     }
@@ -237,6 +241,7 @@ pub struct Cors {
 #[rustfmt::skip]
 impl Cors {
     /// A `Cors` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -258,6 +263,7 @@ impl Cors {
 impl PropertyType for Cors {}
 
 impl ToValue for Cors {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowCredentials", &self.allow_credentials)
@@ -298,6 +304,7 @@ impl From<Value> for AllowMethod {
 }
 
 impl ToValue for AllowMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Get => "GET",
@@ -331,6 +338,7 @@ impl From<Value> for AuthType {
 }
 
 impl ToValue for AuthType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsIam => "AWS_IAM",
@@ -359,6 +367,7 @@ impl From<Value> for InvokeMode {
 }
 
 impl ToValue for InvokeMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Buffered => "BUFFERED",

@@ -119,6 +119,7 @@ impl Version {
     };
 
     /// A `Version` with its required properties, named in a [`VersionRequired`].
+    #[inline]
     pub fn new(required: VersionRequired) -> Self {
         Self {
             code_sha256: None,
@@ -155,6 +156,7 @@ impl Resource for Version {
 }
 
 impl ToValue for Version {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CodeSha256", &self.code_sha256)
@@ -184,6 +186,7 @@ impl VersionAttributes {
     /// `Fn::GetAtt` `FunctionArn`: a string.
     ///
     /// The ARN of the function.
+    #[inline]
     pub fn function_arn(&self) -> Value {
         self.0.get_att("FunctionArn")
     }
@@ -191,6 +194,7 @@ impl VersionAttributes {
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version number.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -244,6 +248,7 @@ pub struct RuntimePolicy {
 #[rustfmt::skip]
 impl RuntimePolicy {
     /// A `RuntimePolicy` with its required properties, named in a [`RuntimePolicyRequired`].
+    #[inline]
     pub fn new(required: RuntimePolicyRequired) -> Self {
         Self {
             runtime_version_arn: None,
@@ -260,6 +265,7 @@ impl RuntimePolicy {
 impl PropertyType for RuntimePolicy {}
 
 impl ToValue for RuntimePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RuntimeVersionArn", &self.runtime_version_arn)

@@ -102,6 +102,7 @@ impl Deployment {
     };
 
     /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
+    #[inline]
     pub fn new(required: DeploymentRequired) -> Self {
         Self {
             deployment_pattern_name: required.deployment_pattern_name,
@@ -138,6 +139,7 @@ impl Resource for Deployment {
 }
 
 impl ToValue for Deployment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DeploymentPatternName", &self.deployment_pattern_name)
@@ -163,6 +165,7 @@ impl DeploymentAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the deployment.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -170,6 +173,7 @@ impl DeploymentAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time the deployment was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -177,6 +181,7 @@ impl DeploymentAttributes {
     /// `Fn::GetAtt` `DeletedAt`: a string.
     ///
     /// The time the deployment was deleted.
+    #[inline]
     pub fn deleted_at(&self) -> Value {
         self.0.get_att("DeletedAt")
     }
@@ -184,6 +189,7 @@ impl DeploymentAttributes {
     /// `Fn::GetAtt` `DeploymentId`: a string.
     ///
     /// The ID of the deployment.
+    #[inline]
     pub fn deployment_id(&self) -> Value {
         self.0.get_att("DeploymentId")
     }
@@ -191,11 +197,13 @@ impl DeploymentAttributes {
     /// `Fn::GetAtt` `ResourceGroup`: a string.
     ///
     /// The resource group of the deployment.
+    #[inline]
     pub fn resource_group(&self) -> Value {
         self.0.get_att("ResourceGroup")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -237,6 +245,7 @@ pub struct Tags {
 #[rustfmt::skip]
 impl Tags {
     /// A `Tags` with its required properties, named in a [`TagsRequired`].
+    #[inline]
     pub fn new(required: TagsRequired) -> Self {
         Self {
             key: required.key,
@@ -253,6 +262,7 @@ impl Tags {
 impl PropertyType for Tags {}
 
 impl ToValue for Tags {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -193,6 +193,7 @@ impl Bot {
     };
 
     /// A `Bot` with its required properties, named in a [`BotRequired`].
+    #[inline]
     pub fn new(required: BotRequired) -> Self {
         Self {
             auto_build_bot_locales: None,
@@ -253,6 +254,7 @@ impl Resource for Bot {
 }
 
 impl ToValue for Bot {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoBuildBotLocales", &self.auto_build_bot_locales)
@@ -284,11 +286,13 @@ impl From<ResourceRef> for BotAttributes {
 
 impl BotAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -319,6 +323,7 @@ pub struct AdvancedRecognitionSetting {
 #[rustfmt::skip]
 impl AdvancedRecognitionSetting {
     /// A `AdvancedRecognitionSetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -330,6 +335,7 @@ impl AdvancedRecognitionSetting {
 impl PropertyType for AdvancedRecognitionSetting {}
 
 impl ToValue for AdvancedRecognitionSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AudioRecognitionStrategy", &self.audio_recognition_strategy)
@@ -365,6 +371,7 @@ pub struct BedrockAgentConfiguration {
 #[rustfmt::skip]
 impl BedrockAgentConfiguration {
     /// A `BedrockAgentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -378,6 +385,7 @@ impl BedrockAgentConfiguration {
 impl PropertyType for BedrockAgentConfiguration {}
 
 impl ToValue for BedrockAgentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BedrockAgentAliasId", &self.bedrock_agent_alias_id)
@@ -411,6 +419,7 @@ pub struct BedrockAgentIntentConfiguration {
 #[rustfmt::skip]
 impl BedrockAgentIntentConfiguration {
     /// A `BedrockAgentIntentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -424,6 +433,7 @@ impl BedrockAgentIntentConfiguration {
 impl PropertyType for BedrockAgentIntentConfiguration {}
 
 impl ToValue for BedrockAgentIntentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -474,6 +484,7 @@ pub struct BedrockAgentIntentKnowledgeBaseConfiguration {
 #[rustfmt::skip]
 impl BedrockAgentIntentKnowledgeBaseConfiguration {
     /// A `BedrockAgentIntentKnowledgeBaseConfiguration` with its required properties, named in a [`BedrockAgentIntentKnowledgeBaseConfigurationRequired`].
+    #[inline]
     pub fn new(required: BedrockAgentIntentKnowledgeBaseConfigurationRequired) -> Self {
         Self {
             bedrock_knowledge_base_arn: required.bedrock_knowledge_base_arn,
@@ -490,6 +501,7 @@ impl BedrockAgentIntentKnowledgeBaseConfiguration {
 impl PropertyType for BedrockAgentIntentKnowledgeBaseConfiguration {}
 
 impl ToValue for BedrockAgentIntentKnowledgeBaseConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BedrockKnowledgeBaseArn", &self.bedrock_knowledge_base_arn)
@@ -529,6 +541,7 @@ pub struct BedrockGuardrailConfiguration {
 #[rustfmt::skip]
 impl BedrockGuardrailConfiguration {
     /// A `BedrockGuardrailConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -542,6 +555,7 @@ impl BedrockGuardrailConfiguration {
 impl PropertyType for BedrockGuardrailConfiguration {}
 
 impl ToValue for BedrockGuardrailConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -582,6 +596,7 @@ pub struct BedrockKnowledgeStoreConfiguration {
 #[rustfmt::skip]
 impl BedrockKnowledgeStoreConfiguration {
     /// A `BedrockKnowledgeStoreConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -597,6 +612,7 @@ impl BedrockKnowledgeStoreConfiguration {
 impl PropertyType for BedrockKnowledgeStoreConfiguration {}
 
 impl ToValue for BedrockKnowledgeStoreConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BKBExactResponseFields", &self.bkb_exact_response_fields)
@@ -652,6 +668,7 @@ pub struct BedrockModelSpecification {
 #[rustfmt::skip]
 impl BedrockModelSpecification {
     /// A `BedrockModelSpecification` with its required properties, named in a [`BedrockModelSpecificationRequired`].
+    #[inline]
     pub fn new(required: BedrockModelSpecificationRequired) -> Self {
         Self {
             bedrock_guardrail_configuration: None,
@@ -674,6 +691,7 @@ impl BedrockModelSpecification {
 impl PropertyType for BedrockModelSpecification {}
 
 impl ToValue for BedrockModelSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -713,6 +731,7 @@ pub struct BkbExactResponseFields {
 #[rustfmt::skip]
 impl BkbExactResponseFields {
     /// A `BkbExactResponseFields` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -724,6 +743,7 @@ impl BkbExactResponseFields {
 impl PropertyType for BkbExactResponseFields {}
 
 impl ToValue for BkbExactResponseFields {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnswerField", &self.answer_field)
@@ -762,6 +782,7 @@ pub struct BotDataPrivacy {
 #[rustfmt::skip]
 impl BotDataPrivacy {
     /// A `BotDataPrivacy` with its required properties, named in a [`BotDataPrivacyRequired`].
+    #[inline]
     pub fn new(required: BotDataPrivacyRequired) -> Self {
         Self {
             child_directed: required.child_directed,
@@ -775,6 +796,7 @@ impl BotDataPrivacy {
 impl PropertyType for BotDataPrivacy {}
 
 impl ToValue for BotDataPrivacy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChildDirected", &self.child_directed)
@@ -811,6 +833,7 @@ pub struct BotErrorLogSettings {
 #[rustfmt::skip]
 impl BotErrorLogSettings {
     /// A `BotErrorLogSettings` with its required properties, named in a [`BotErrorLogSettingsRequired`].
+    #[inline]
     pub fn new(required: BotErrorLogSettingsRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -824,6 +847,7 @@ impl BotErrorLogSettings {
 impl PropertyType for BotErrorLogSettings {}
 
 impl ToValue for BotErrorLogSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Enabled", &self.enabled).build()
     }
@@ -921,6 +945,7 @@ pub struct BotLocale {
 #[rustfmt::skip]
 impl BotLocale {
     /// A `BotLocale` with its required properties, named in a [`BotLocaleRequired`].
+    #[inline]
     pub fn new(required: BotLocaleRequired) -> Self {
         Self {
             custom_vocabulary: None,
@@ -964,6 +989,7 @@ impl BotLocale {
 impl PropertyType for BotLocale {}
 
 impl ToValue for BotLocale {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomVocabulary", &self.custom_vocabulary)
@@ -1012,6 +1038,7 @@ pub struct BuildtimeSettings {
 #[rustfmt::skip]
 impl BuildtimeSettings {
     /// A `BuildtimeSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1025,6 +1052,7 @@ impl BuildtimeSettings {
 impl PropertyType for BuildtimeSettings {}
 
 impl ToValue for BuildtimeSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1083,6 +1111,7 @@ pub struct Button {
 #[rustfmt::skip]
 impl Button {
     /// A `Button` with its required properties, named in a [`ButtonRequired`].
+    #[inline]
     pub fn new(required: ButtonRequired) -> Self {
         Self {
             text: required.text,
@@ -1099,6 +1128,7 @@ impl Button {
 impl PropertyType for Button {}
 
 impl ToValue for Button {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Text", &self.text)
@@ -1134,6 +1164,7 @@ pub struct CompositeSlotTypeSetting {
 #[rustfmt::skip]
 impl CompositeSlotTypeSetting {
     /// A `CompositeSlotTypeSetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1145,6 +1176,7 @@ impl CompositeSlotTypeSetting {
 impl PropertyType for CompositeSlotTypeSetting {}
 
 impl ToValue for CompositeSlotTypeSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("SubSlots", &self.sub_slots).build()
     }
@@ -1185,6 +1217,7 @@ pub struct Condition {
 #[rustfmt::skip]
 impl Condition {
     /// A `Condition` with its required properties, named in a [`ConditionRequired`].
+    #[inline]
     pub fn new(required: ConditionRequired) -> Self {
         Self {
             expression_string: required.expression_string,
@@ -1198,6 +1231,7 @@ impl Condition {
 impl PropertyType for Condition {}
 
 impl ToValue for Condition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ExpressionString", &self.expression_string)
@@ -1259,6 +1293,7 @@ pub struct ConditionalBranch {
 #[rustfmt::skip]
 impl ConditionalBranch {
     /// A `ConditionalBranch` with its required properties, named in a [`ConditionalBranchRequired`].
+    #[inline]
     pub fn new(required: ConditionalBranchRequired) -> Self {
         Self {
             condition: required.condition,
@@ -1281,6 +1316,7 @@ impl ConditionalBranch {
 impl PropertyType for ConditionalBranch {}
 
 impl ToValue for ConditionalBranch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Condition", &self.condition)
@@ -1340,6 +1376,7 @@ pub struct ConditionalSpecification {
 #[rustfmt::skip]
 impl ConditionalSpecification {
     /// A `ConditionalSpecification` with its required properties, named in a [`ConditionalSpecificationRequired`].
+    #[inline]
     pub fn new(required: ConditionalSpecificationRequired) -> Self {
         Self {
             conditional_branches: required.conditional_branches,
@@ -1359,6 +1396,7 @@ impl ConditionalSpecification {
 impl PropertyType for ConditionalSpecification {}
 
 impl ToValue for ConditionalSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConditionalBranches", &self.conditional_branches)
@@ -1403,6 +1441,7 @@ pub struct CustomPayload {
 #[rustfmt::skip]
 impl CustomPayload {
     /// A `CustomPayload` with its required properties, named in a [`CustomPayloadRequired`].
+    #[inline]
     pub fn new(required: CustomPayloadRequired) -> Self {
         Self {
             value: required.value,
@@ -1416,6 +1455,7 @@ impl CustomPayload {
 impl PropertyType for CustomPayload {}
 
 impl ToValue for CustomPayload {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Value", &self.value).build()
     }
@@ -1456,6 +1496,7 @@ pub struct CustomVocabulary {
 #[rustfmt::skip]
 impl CustomVocabulary {
     /// A `CustomVocabulary` with its required properties, named in a [`CustomVocabularyRequired`].
+    #[inline]
     pub fn new(required: CustomVocabularyRequired) -> Self {
         Self {
             custom_vocabulary_items: required.custom_vocabulary_items,
@@ -1469,6 +1510,7 @@ impl CustomVocabulary {
 impl PropertyType for CustomVocabulary {}
 
 impl ToValue for CustomVocabulary {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CustomVocabularyItems", &self.custom_vocabulary_items)
@@ -1525,6 +1567,7 @@ pub struct CustomVocabularyItem {
 #[rustfmt::skip]
 impl CustomVocabularyItem {
     /// A `CustomVocabularyItem` with its required properties, named in a [`CustomVocabularyItemRequired`].
+    #[inline]
     pub fn new(required: CustomVocabularyItemRequired) -> Self {
         Self {
             display_as: None,
@@ -1544,6 +1587,7 @@ impl CustomVocabularyItem {
 impl PropertyType for CustomVocabularyItem {}
 
 impl ToValue for CustomVocabularyItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisplayAs", &self.display_as)
@@ -1582,6 +1626,7 @@ pub struct DataSourceConfiguration {
 #[rustfmt::skip]
 impl DataSourceConfiguration {
     /// A `DataSourceConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1597,6 +1642,7 @@ impl DataSourceConfiguration {
 impl PropertyType for DataSourceConfiguration {}
 
 impl ToValue for DataSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1645,6 +1691,7 @@ pub struct DeepgramSpeechModelConfig {
 #[rustfmt::skip]
 impl DeepgramSpeechModelConfig {
     /// A `DeepgramSpeechModelConfig` with its required properties, named in a [`DeepgramSpeechModelConfigRequired`].
+    #[inline]
     pub fn new(required: DeepgramSpeechModelConfigRequired) -> Self {
         Self {
             api_token_secret_arn: required.api_token_secret_arn,
@@ -1661,6 +1708,7 @@ impl DeepgramSpeechModelConfig {
 impl PropertyType for DeepgramSpeechModelConfig {}
 
 impl ToValue for DeepgramSpeechModelConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiTokenSecretArn", &self.api_token_secret_arn)
@@ -1699,6 +1747,7 @@ pub struct DefaultConditionalBranch {
 #[rustfmt::skip]
 impl DefaultConditionalBranch {
     /// A `DefaultConditionalBranch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1712,6 +1761,7 @@ impl DefaultConditionalBranch {
 impl PropertyType for DefaultConditionalBranch {}
 
 impl ToValue for DefaultConditionalBranch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NextStep", &self.next_step)
@@ -1752,6 +1802,7 @@ pub struct DescriptiveBotBuilderSpecification {
 #[rustfmt::skip]
 impl DescriptiveBotBuilderSpecification {
     /// A `DescriptiveBotBuilderSpecification` with its required properties, named in a [`DescriptiveBotBuilderSpecificationRequired`].
+    #[inline]
     pub fn new(required: DescriptiveBotBuilderSpecificationRequired) -> Self {
         Self {
             bedrock_model_specification: None,
@@ -1768,6 +1819,7 @@ impl DescriptiveBotBuilderSpecification {
 impl PropertyType for DescriptiveBotBuilderSpecification {}
 
 impl ToValue for DescriptiveBotBuilderSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1824,6 +1876,7 @@ pub struct DialogAction {
 #[rustfmt::skip]
 impl DialogAction {
     /// A `DialogAction` with its required properties, named in a [`DialogActionRequired`].
+    #[inline]
     pub fn new(required: DialogActionRequired) -> Self {
         Self {
             slot_to_elicit: None,
@@ -1843,6 +1896,7 @@ impl DialogAction {
 impl PropertyType for DialogAction {}
 
 impl ToValue for DialogAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SlotToElicit", &self.slot_to_elicit)
@@ -1906,6 +1960,7 @@ pub struct DialogCodeHookInvocationSetting {
 #[rustfmt::skip]
 impl DialogCodeHookInvocationSetting {
     /// A `DialogCodeHookInvocationSetting` with its required properties, named in a [`DialogCodeHookInvocationSettingRequired`].
+    #[inline]
     pub fn new(required: DialogCodeHookInvocationSettingRequired) -> Self {
         Self {
             enable_code_hook_invocation: required.enable_code_hook_invocation,
@@ -1928,6 +1983,7 @@ impl DialogCodeHookInvocationSetting {
 impl PropertyType for DialogCodeHookInvocationSetting {}
 
 impl ToValue for DialogCodeHookInvocationSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -1977,6 +2033,7 @@ pub struct DialogCodeHookSetting {
 #[rustfmt::skip]
 impl DialogCodeHookSetting {
     /// A `DialogCodeHookSetting` with its required properties, named in a [`DialogCodeHookSettingRequired`].
+    #[inline]
     pub fn new(required: DialogCodeHookSettingRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -1990,6 +2047,7 @@ impl DialogCodeHookSetting {
 impl PropertyType for DialogCodeHookSetting {}
 
 impl ToValue for DialogCodeHookSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Enabled", &self.enabled).build()
     }
@@ -2030,6 +2088,7 @@ pub struct DialogState {
 #[rustfmt::skip]
 impl DialogState {
     /// A `DialogState` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2045,6 +2104,7 @@ impl DialogState {
 impl PropertyType for DialogState {}
 
 impl ToValue for DialogState {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DialogAction", &self.dialog_action)
@@ -2094,6 +2154,7 @@ pub struct ElicitationCodeHookInvocationSetting {
 #[rustfmt::skip]
 impl ElicitationCodeHookInvocationSetting {
     /// A `ElicitationCodeHookInvocationSetting` with its required properties, named in a [`ElicitationCodeHookInvocationSettingRequired`].
+    #[inline]
     pub fn new(required: ElicitationCodeHookInvocationSettingRequired) -> Self {
         Self {
             enable_code_hook_invocation: required.enable_code_hook_invocation,
@@ -2110,6 +2171,7 @@ impl ElicitationCodeHookInvocationSetting {
 impl PropertyType for ElicitationCodeHookInvocationSetting {}
 
 impl ToValue for ElicitationCodeHookInvocationSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -2149,6 +2211,7 @@ pub struct ExactResponseFields {
 #[rustfmt::skip]
 impl ExactResponseFields {
     /// A `ExactResponseFields` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2162,6 +2225,7 @@ impl ExactResponseFields {
 impl PropertyType for ExactResponseFields {}
 
 impl ToValue for ExactResponseFields {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnswerField", &self.answer_field)
@@ -2195,6 +2259,7 @@ pub struct ExternalSourceSetting {
 #[rustfmt::skip]
 impl ExternalSourceSetting {
     /// A `ExternalSourceSetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2206,6 +2271,7 @@ impl ExternalSourceSetting {
 impl PropertyType for ExternalSourceSetting {}
 
 impl ToValue for ExternalSourceSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GrammarSlotTypeSetting", &self.grammar_slot_type_setting)
@@ -2261,6 +2327,7 @@ pub struct FulfillmentCodeHookSetting {
 #[rustfmt::skip]
 impl FulfillmentCodeHookSetting {
     /// A `FulfillmentCodeHookSetting` with its required properties, named in a [`FulfillmentCodeHookSettingRequired`].
+    #[inline]
     pub fn new(required: FulfillmentCodeHookSettingRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -2283,6 +2350,7 @@ impl FulfillmentCodeHookSetting {
 impl PropertyType for FulfillmentCodeHookSetting {}
 
 impl ToValue for FulfillmentCodeHookSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Enabled", &self.enabled)
@@ -2348,6 +2416,7 @@ pub struct FulfillmentStartResponseSpecification {
 #[rustfmt::skip]
 impl FulfillmentStartResponseSpecification {
     /// A `FulfillmentStartResponseSpecification` with its required properties, named in a [`FulfillmentStartResponseSpecificationRequired`].
+    #[inline]
     pub fn new(required: FulfillmentStartResponseSpecificationRequired) -> Self {
         Self {
             allow_interrupt: None,
@@ -2367,6 +2436,7 @@ impl FulfillmentStartResponseSpecification {
 impl PropertyType for FulfillmentStartResponseSpecification {}
 
 impl ToValue for FulfillmentStartResponseSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowInterrupt", &self.allow_interrupt)
@@ -2425,6 +2495,7 @@ pub struct FulfillmentUpdateResponseSpecification {
 #[rustfmt::skip]
 impl FulfillmentUpdateResponseSpecification {
     /// A `FulfillmentUpdateResponseSpecification` with its required properties, named in a [`FulfillmentUpdateResponseSpecificationRequired`].
+    #[inline]
     pub fn new(required: FulfillmentUpdateResponseSpecificationRequired) -> Self {
         Self {
             allow_interrupt: None,
@@ -2444,6 +2515,7 @@ impl FulfillmentUpdateResponseSpecification {
 impl PropertyType for FulfillmentUpdateResponseSpecification {}
 
 impl ToValue for FulfillmentUpdateResponseSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowInterrupt", &self.allow_interrupt)
@@ -2505,6 +2577,7 @@ pub struct FulfillmentUpdatesSpecification {
 #[rustfmt::skip]
 impl FulfillmentUpdatesSpecification {
     /// A `FulfillmentUpdatesSpecification` with its required properties, named in a [`FulfillmentUpdatesSpecificationRequired`].
+    #[inline]
     pub fn new(required: FulfillmentUpdatesSpecificationRequired) -> Self {
         Self {
             active: required.active,
@@ -2527,6 +2600,7 @@ impl FulfillmentUpdatesSpecification {
 impl PropertyType for FulfillmentUpdatesSpecification {}
 
 impl ToValue for FulfillmentUpdatesSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Active", &self.active)
@@ -2563,6 +2637,7 @@ pub struct GenerativeAiSettings {
 #[rustfmt::skip]
 impl GenerativeAiSettings {
     /// A `GenerativeAiSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2576,6 +2651,7 @@ impl GenerativeAiSettings {
 impl PropertyType for GenerativeAiSettings {}
 
 impl ToValue for GenerativeAiSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BuildtimeSettings", &self.buildtime_settings)
@@ -2609,6 +2685,7 @@ pub struct GrammarSlotTypeSetting {
 #[rustfmt::skip]
 impl GrammarSlotTypeSetting {
     /// A `GrammarSlotTypeSetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2620,6 +2697,7 @@ impl GrammarSlotTypeSetting {
 impl PropertyType for GrammarSlotTypeSetting {}
 
 impl ToValue for GrammarSlotTypeSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Source", &self.source).build()
     }
@@ -2676,6 +2754,7 @@ pub struct GrammarSlotTypeSource {
 #[rustfmt::skip]
 impl GrammarSlotTypeSource {
     /// A `GrammarSlotTypeSource` with its required properties, named in a [`GrammarSlotTypeSourceRequired`].
+    #[inline]
     pub fn new(required: GrammarSlotTypeSourceRequired) -> Self {
         Self {
             kms_key_arn: None,
@@ -2695,6 +2774,7 @@ impl GrammarSlotTypeSource {
 impl PropertyType for GrammarSlotTypeSource {}
 
 impl ToValue for GrammarSlotTypeSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
@@ -2762,6 +2842,7 @@ pub struct ImageResponseCard {
 #[rustfmt::skip]
 impl ImageResponseCard {
     /// A `ImageResponseCard` with its required properties, named in a [`ImageResponseCardRequired`].
+    #[inline]
     pub fn new(required: ImageResponseCardRequired) -> Self {
         Self {
             buttons: None,
@@ -2784,6 +2865,7 @@ impl ImageResponseCard {
 impl PropertyType for ImageResponseCard {}
 
 impl ToValue for ImageResponseCard {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Buttons", &self.buttons)
@@ -2834,6 +2916,7 @@ pub struct InitialResponseSetting {
 #[rustfmt::skip]
 impl InitialResponseSetting {
     /// A `InitialResponseSetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2851,6 +2934,7 @@ impl InitialResponseSetting {
 impl PropertyType for InitialResponseSetting {}
 
 impl ToValue for InitialResponseSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CodeHook", &self.code_hook)
@@ -2896,6 +2980,7 @@ pub struct InputContext {
 #[rustfmt::skip]
 impl InputContext {
     /// A `InputContext` with its required properties, named in a [`InputContextRequired`].
+    #[inline]
     pub fn new(required: InputContextRequired) -> Self {
         Self {
             name: required.name,
@@ -2909,6 +2994,7 @@ impl InputContext {
 impl PropertyType for InputContext {}
 
 impl ToValue for InputContext {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -3036,6 +3122,7 @@ pub struct Intent {
 #[rustfmt::skip]
 impl Intent {
     /// A `Intent` with its required properties, named in a [`IntentRequired`].
+    #[inline]
     pub fn new(required: IntentRequired) -> Self {
         Self {
             bedrock_agent_intent_configuration: None,
@@ -3100,6 +3187,7 @@ impl Intent {
 impl PropertyType for Intent {}
 
 impl ToValue for Intent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -3173,6 +3261,7 @@ pub struct IntentClosingSetting {
 #[rustfmt::skip]
 impl IntentClosingSetting {
     /// A `IntentClosingSetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3190,6 +3279,7 @@ impl IntentClosingSetting {
 impl PropertyType for IntentClosingSetting {}
 
 impl ToValue for IntentClosingSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClosingResponse", &self.closing_response)
@@ -3295,6 +3385,7 @@ pub struct IntentConfirmationSetting {
 #[rustfmt::skip]
 impl IntentConfirmationSetting {
     /// A `IntentConfirmationSetting` with its required properties, named in a [`IntentConfirmationSettingRequired`].
+    #[inline]
     pub fn new(required: IntentConfirmationSettingRequired) -> Self {
         Self {
             code_hook: None,
@@ -3344,6 +3435,7 @@ impl IntentConfirmationSetting {
 impl PropertyType for IntentConfirmationSetting {}
 
 impl ToValue for IntentConfirmationSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CodeHook", &self.code_hook)
@@ -3410,6 +3502,7 @@ pub struct IntentDisambiguationSettings {
 #[rustfmt::skip]
 impl IntentDisambiguationSettings {
     /// A `IntentDisambiguationSettings` with its required properties, named in a [`IntentDisambiguationSettingsRequired`].
+    #[inline]
     pub fn new(required: IntentDisambiguationSettingsRequired) -> Self {
         Self {
             custom_disambiguation_message: None,
@@ -3429,6 +3522,7 @@ impl IntentDisambiguationSettings {
 impl PropertyType for IntentDisambiguationSettings {}
 
 impl ToValue for IntentDisambiguationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -3473,6 +3567,7 @@ pub struct IntentOverride {
 #[rustfmt::skip]
 impl IntentOverride {
     /// A `IntentOverride` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3486,6 +3581,7 @@ impl IntentOverride {
 impl PropertyType for IntentOverride {}
 
 impl ToValue for IntentOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -3541,6 +3637,7 @@ pub struct KendraConfiguration {
 #[rustfmt::skip]
 impl KendraConfiguration {
     /// A `KendraConfiguration` with its required properties, named in a [`KendraConfigurationRequired`].
+    #[inline]
     pub fn new(required: KendraConfigurationRequired) -> Self {
         Self {
             kendra_index: required.kendra_index,
@@ -3560,6 +3657,7 @@ impl KendraConfiguration {
 impl PropertyType for KendraConfiguration {}
 
 impl ToValue for KendraConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KendraIndex", &self.kendra_index)
@@ -3612,6 +3710,7 @@ pub struct Message {
 #[rustfmt::skip]
 impl Message {
     /// A `Message` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3629,6 +3728,7 @@ impl Message {
 impl PropertyType for Message {}
 
 impl ToValue for Message {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomPayload", &self.custom_payload)
@@ -3679,6 +3779,7 @@ pub struct MessageGroup {
 #[rustfmt::skip]
 impl MessageGroup {
     /// A `MessageGroup` with its required properties, named in a [`MessageGroupRequired`].
+    #[inline]
     pub fn new(required: MessageGroupRequired) -> Self {
         Self {
             message: required.message,
@@ -3695,6 +3796,7 @@ impl MessageGroup {
 impl PropertyType for MessageGroup {}
 
 impl ToValue for MessageGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Message", &self.message)
@@ -3732,6 +3834,7 @@ pub struct MultipleValuesSetting {
 #[rustfmt::skip]
 impl MultipleValuesSetting {
     /// A `MultipleValuesSetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3743,6 +3846,7 @@ impl MultipleValuesSetting {
 impl PropertyType for MultipleValuesSetting {}
 
 impl ToValue for MultipleValuesSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowMultipleValues", &self.allow_multiple_values)
@@ -3785,6 +3889,7 @@ pub struct NluImprovementSpecification {
 #[rustfmt::skip]
 impl NluImprovementSpecification {
     /// A `NluImprovementSpecification` with its required properties, named in a [`NluImprovementSpecificationRequired`].
+    #[inline]
     pub fn new(required: NluImprovementSpecificationRequired) -> Self {
         Self {
             assisted_nlu_mode: None,
@@ -3804,6 +3909,7 @@ impl NluImprovementSpecification {
 impl PropertyType for NluImprovementSpecification {}
 
 impl ToValue for NluImprovementSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssistedNluMode", &self.assisted_nlu_mode)
@@ -3849,6 +3955,7 @@ pub struct ObfuscationSetting {
 #[rustfmt::skip]
 impl ObfuscationSetting {
     /// A `ObfuscationSetting` with its required properties, named in a [`ObfuscationSettingRequired`].
+    #[inline]
     pub fn new(required: ObfuscationSettingRequired) -> Self {
         Self {
             obfuscation_setting_type: required.obfuscation_setting_type,
@@ -3862,6 +3969,7 @@ impl ObfuscationSetting {
 impl PropertyType for ObfuscationSetting {}
 
 impl ToValue for ObfuscationSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ObfuscationSettingType", &self.obfuscation_setting_type)
@@ -3908,6 +4016,7 @@ pub struct OpensearchConfiguration {
 #[rustfmt::skip]
 impl OpensearchConfiguration {
     /// A `OpensearchConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3927,6 +4036,7 @@ impl OpensearchConfiguration {
 impl PropertyType for OpensearchConfiguration {}
 
 impl ToValue for OpensearchConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DomainEndpoint", &self.domain_endpoint)
@@ -3991,6 +4101,7 @@ pub struct OutputContext {
 #[rustfmt::skip]
 impl OutputContext {
     /// A `OutputContext` with its required properties, named in a [`OutputContextRequired`].
+    #[inline]
     pub fn new(required: OutputContextRequired) -> Self {
         Self {
             name: required.name,
@@ -4010,6 +4121,7 @@ impl OutputContext {
 impl PropertyType for OutputContext {}
 
 impl ToValue for OutputContext {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -4054,6 +4166,7 @@ pub struct PlainTextMessage {
 #[rustfmt::skip]
 impl PlainTextMessage {
     /// A `PlainTextMessage` with its required properties, named in a [`PlainTextMessageRequired`].
+    #[inline]
     pub fn new(required: PlainTextMessageRequired) -> Self {
         Self {
             value: required.value,
@@ -4067,6 +4180,7 @@ impl PlainTextMessage {
 impl PropertyType for PlainTextMessage {}
 
 impl ToValue for PlainTextMessage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Value", &self.value).build()
     }
@@ -4137,6 +4251,7 @@ pub struct PostDialogCodeHookInvocationSpecification {
 #[rustfmt::skip]
 impl PostDialogCodeHookInvocationSpecification {
     /// A `PostDialogCodeHookInvocationSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4164,6 +4279,7 @@ impl PostDialogCodeHookInvocationSpecification {
 impl PropertyType for PostDialogCodeHookInvocationSpecification {}
 
 impl ToValue for PostDialogCodeHookInvocationSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FailureConditional", &self.failure_conditional)
@@ -4244,6 +4360,7 @@ pub struct PostFulfillmentStatusSpecification {
 #[rustfmt::skip]
 impl PostFulfillmentStatusSpecification {
     /// A `PostFulfillmentStatusSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4271,6 +4388,7 @@ impl PostFulfillmentStatusSpecification {
 impl PropertyType for PostFulfillmentStatusSpecification {}
 
 impl ToValue for PostFulfillmentStatusSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FailureConditional", &self.failure_conditional)
@@ -4345,6 +4463,7 @@ pub struct PromptSpecification {
 #[rustfmt::skip]
 impl PromptSpecification {
     /// A `PromptSpecification` with its required properties, named in a [`PromptSpecificationRequired`].
+    #[inline]
     pub fn new(required: PromptSpecificationRequired) -> Self {
         Self {
             allow_interrupt: None,
@@ -4370,6 +4489,7 @@ impl PromptSpecification {
 impl PropertyType for PromptSpecification {}
 
 impl ToValue for PromptSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowInterrupt", &self.allow_interrupt)
@@ -4415,6 +4535,7 @@ pub struct QInConnectAssistantConfiguration {
 #[rustfmt::skip]
 impl QInConnectAssistantConfiguration {
     /// A `QInConnectAssistantConfiguration` with its required properties, named in a [`QInConnectAssistantConfigurationRequired`].
+    #[inline]
     pub fn new(required: QInConnectAssistantConfigurationRequired) -> Self {
         Self {
             assistant_arn: required.assistant_arn,
@@ -4428,6 +4549,7 @@ impl QInConnectAssistantConfiguration {
 impl PropertyType for QInConnectAssistantConfiguration {}
 
 impl ToValue for QInConnectAssistantConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AssistantArn", &self.assistant_arn)
@@ -4456,6 +4578,7 @@ pub struct QInConnectIntentConfiguration {
 #[rustfmt::skip]
 impl QInConnectIntentConfiguration {
     /// A `QInConnectIntentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4467,6 +4590,7 @@ impl QInConnectIntentConfiguration {
 impl PropertyType for QInConnectIntentConfiguration {}
 
 impl ToValue for QInConnectIntentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -4515,6 +4639,7 @@ pub struct QnAIntentConfiguration {
 #[rustfmt::skip]
 impl QnAIntentConfiguration {
     /// A `QnAIntentConfiguration` with its required properties, named in a [`QnAIntentConfigurationRequired`].
+    #[inline]
     pub fn new(required: QnAIntentConfigurationRequired) -> Self {
         Self {
             bedrock_model_configuration: required.bedrock_model_configuration,
@@ -4531,6 +4656,7 @@ impl QnAIntentConfiguration {
 impl PropertyType for QnAIntentConfiguration {}
 
 impl ToValue for QnAIntentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -4598,6 +4724,7 @@ pub struct QnAKendraConfiguration {
 #[rustfmt::skip]
 impl QnAKendraConfiguration {
     /// A `QnAKendraConfiguration` with its required properties, named in a [`QnAKendraConfigurationRequired`].
+    #[inline]
     pub fn new(required: QnAKendraConfigurationRequired) -> Self {
         Self {
             exact_response: required.exact_response,
@@ -4620,6 +4747,7 @@ impl QnAKendraConfiguration {
 impl PropertyType for QnAKendraConfiguration {}
 
 impl ToValue for QnAKendraConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ExactResponse", &self.exact_response)
@@ -4664,6 +4792,7 @@ pub struct Replication {
 #[rustfmt::skip]
 impl Replication {
     /// A `Replication` with its required properties, named in a [`ReplicationRequired`].
+    #[inline]
     pub fn new(required: ReplicationRequired) -> Self {
         Self {
             replica_regions: required.replica_regions,
@@ -4677,6 +4806,7 @@ impl Replication {
 impl PropertyType for Replication {}
 
 impl ToValue for Replication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ReplicaRegions", &self.replica_regions)
@@ -4724,6 +4854,7 @@ pub struct ResponseSpecification {
 #[rustfmt::skip]
 impl ResponseSpecification {
     /// A `ResponseSpecification` with its required properties, named in a [`ResponseSpecificationRequired`].
+    #[inline]
     pub fn new(required: ResponseSpecificationRequired) -> Self {
         Self {
             allow_interrupt: None,
@@ -4740,6 +4871,7 @@ impl ResponseSpecification {
 impl PropertyType for ResponseSpecification {}
 
 impl ToValue for ResponseSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowInterrupt", &self.allow_interrupt)
@@ -4773,6 +4905,7 @@ pub struct RuntimeSettings {
 #[rustfmt::skip]
 impl RuntimeSettings {
     /// A `RuntimeSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4786,6 +4919,7 @@ impl RuntimeSettings {
 impl PropertyType for RuntimeSettings {}
 
 impl ToValue for RuntimeSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -4851,6 +4985,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    #[inline]
     pub fn new(required: S3LocationRequired) -> Self {
         Self {
             s3_bucket: required.s3_bucket,
@@ -4870,6 +5005,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3Bucket", &self.s3_bucket)
@@ -4912,6 +5048,7 @@ pub struct SampleUtterance {
 #[rustfmt::skip]
 impl SampleUtterance {
     /// A `SampleUtterance` with its required properties, named in a [`SampleUtteranceRequired`].
+    #[inline]
     pub fn new(required: SampleUtteranceRequired) -> Self {
         Self {
             utterance: required.utterance,
@@ -4925,6 +5062,7 @@ impl SampleUtterance {
 impl PropertyType for SampleUtterance {}
 
 impl ToValue for SampleUtterance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Utterance", &self.utterance).build()
     }
@@ -4962,6 +5100,7 @@ pub struct SampleUtteranceGenerationSpecification {
 #[rustfmt::skip]
 impl SampleUtteranceGenerationSpecification {
     /// A `SampleUtteranceGenerationSpecification` with its required properties, named in a [`SampleUtteranceGenerationSpecificationRequired`].
+    #[inline]
     pub fn new(required: SampleUtteranceGenerationSpecificationRequired) -> Self {
         Self {
             bedrock_model_specification: None,
@@ -4978,6 +5117,7 @@ impl SampleUtteranceGenerationSpecification {
 impl PropertyType for SampleUtteranceGenerationSpecification {}
 
 impl ToValue for SampleUtteranceGenerationSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -5024,6 +5164,7 @@ pub struct SampleValue {
 #[rustfmt::skip]
 impl SampleValue {
     /// A `SampleValue` with its required properties, named in a [`SampleValueRequired`].
+    #[inline]
     pub fn new(required: SampleValueRequired) -> Self {
         Self {
             value: required.value,
@@ -5037,6 +5178,7 @@ impl SampleValue {
 impl PropertyType for SampleValue {}
 
 impl ToValue for SampleValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Value", &self.value).build()
     }
@@ -5084,6 +5226,7 @@ pub struct SessionAttribute {
 #[rustfmt::skip]
 impl SessionAttribute {
     /// A `SessionAttribute` with its required properties, named in a [`SessionAttributeRequired`].
+    #[inline]
     pub fn new(required: SessionAttributeRequired) -> Self {
         Self {
             key: required.key,
@@ -5100,6 +5243,7 @@ impl SessionAttribute {
 impl PropertyType for SessionAttribute {}
 
 impl ToValue for SessionAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -5182,6 +5326,7 @@ pub struct Slot {
 #[rustfmt::skip]
 impl Slot {
     /// A `Slot` with its required properties, named in a [`SlotRequired`].
+    #[inline]
     pub fn new(required: SlotRequired) -> Self {
         Self {
             description: None,
@@ -5213,6 +5358,7 @@ impl Slot {
 impl PropertyType for Slot {}
 
 impl ToValue for Slot {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -5286,6 +5432,7 @@ pub struct SlotCaptureSetting {
 #[rustfmt::skip]
 impl SlotCaptureSetting {
     /// A `SlotCaptureSetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5311,6 +5458,7 @@ impl SlotCaptureSetting {
 impl PropertyType for SlotCaptureSetting {}
 
 impl ToValue for SlotCaptureSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CaptureConditional", &self.capture_conditional)
@@ -5360,6 +5508,7 @@ pub struct SlotDefaultValue {
 #[rustfmt::skip]
 impl SlotDefaultValue {
     /// A `SlotDefaultValue` with its required properties, named in a [`SlotDefaultValueRequired`].
+    #[inline]
     pub fn new(required: SlotDefaultValueRequired) -> Self {
         Self {
             default_value: required.default_value,
@@ -5373,6 +5522,7 @@ impl SlotDefaultValue {
 impl PropertyType for SlotDefaultValue {}
 
 impl ToValue for SlotDefaultValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DefaultValue", &self.default_value)
@@ -5415,6 +5565,7 @@ pub struct SlotDefaultValueSpecification {
 #[rustfmt::skip]
 impl SlotDefaultValueSpecification {
     /// A `SlotDefaultValueSpecification` with its required properties, named in a [`SlotDefaultValueSpecificationRequired`].
+    #[inline]
     pub fn new(required: SlotDefaultValueSpecificationRequired) -> Self {
         Self {
             default_value_list: required.default_value_list,
@@ -5428,6 +5579,7 @@ impl SlotDefaultValueSpecification {
 impl PropertyType for SlotDefaultValueSpecification {}
 
 impl ToValue for SlotDefaultValueSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DefaultValueList", &self.default_value_list)
@@ -5479,6 +5631,7 @@ pub struct SlotPriority {
 #[rustfmt::skip]
 impl SlotPriority {
     /// A `SlotPriority` with its required properties, named in a [`SlotPriorityRequired`].
+    #[inline]
     pub fn new(required: SlotPriorityRequired) -> Self {
         Self {
             priority: required.priority,
@@ -5495,6 +5648,7 @@ impl SlotPriority {
 impl PropertyType for SlotPriority {}
 
 impl ToValue for SlotPriority {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Priority", &self.priority)
@@ -5535,6 +5689,7 @@ pub struct SlotResolutionImprovementSpecification {
 #[rustfmt::skip]
 impl SlotResolutionImprovementSpecification {
     /// A `SlotResolutionImprovementSpecification` with its required properties, named in a [`SlotResolutionImprovementSpecificationRequired`].
+    #[inline]
     pub fn new(required: SlotResolutionImprovementSpecificationRequired) -> Self {
         Self {
             bedrock_model_specification: None,
@@ -5551,6 +5706,7 @@ impl SlotResolutionImprovementSpecification {
 impl PropertyType for SlotResolutionImprovementSpecification {}
 
 impl ToValue for SlotResolutionImprovementSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -5636,6 +5792,7 @@ pub struct SlotType {
 #[rustfmt::skip]
 impl SlotType {
     /// A `SlotType` with its required properties, named in a [`SlotTypeRequired`].
+    #[inline]
     pub fn new(required: SlotTypeRequired) -> Self {
         Self {
             composite_slot_type_setting: None,
@@ -5667,6 +5824,7 @@ impl SlotType {
 impl PropertyType for SlotType {}
 
 impl ToValue for SlotType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -5723,6 +5881,7 @@ pub struct SlotTypeValue {
 #[rustfmt::skip]
 impl SlotTypeValue {
     /// A `SlotTypeValue` with its required properties, named in a [`SlotTypeValueRequired`].
+    #[inline]
     pub fn new(required: SlotTypeValueRequired) -> Self {
         Self {
             sample_value: required.sample_value,
@@ -5739,6 +5898,7 @@ impl SlotTypeValue {
 impl PropertyType for SlotTypeValue {}
 
 impl ToValue for SlotTypeValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SampleValue", &self.sample_value)
@@ -5774,6 +5934,7 @@ pub struct SlotValue {
 #[rustfmt::skip]
 impl SlotValue {
     /// A `SlotValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5785,6 +5946,7 @@ impl SlotValue {
 impl PropertyType for SlotValue {}
 
 impl ToValue for SlotValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InterpretedValue", &self.interpreted_value)
@@ -5850,6 +6012,7 @@ pub struct SlotValueElicitationSetting {
 #[rustfmt::skip]
 impl SlotValueElicitationSetting {
     /// A `SlotValueElicitationSetting` with its required properties, named in a [`SlotValueElicitationSettingRequired`].
+    #[inline]
     pub fn new(required: SlotValueElicitationSettingRequired) -> Self {
         Self {
             default_value_specification: None,
@@ -5878,6 +6041,7 @@ impl SlotValueElicitationSetting {
 impl PropertyType for SlotValueElicitationSetting {}
 
 impl ToValue for SlotValueElicitationSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -5931,6 +6095,7 @@ pub struct SlotValueOverride {
 #[rustfmt::skip]
 impl SlotValueOverride {
     /// A `SlotValueOverride` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5946,6 +6111,7 @@ impl SlotValueOverride {
 impl PropertyType for SlotValueOverride {}
 
 impl ToValue for SlotValueOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Shape", &self.shape)
@@ -5987,6 +6153,7 @@ pub struct SlotValueOverrideMap {
 #[rustfmt::skip]
 impl SlotValueOverrideMap {
     /// A `SlotValueOverrideMap` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6000,6 +6167,7 @@ impl SlotValueOverrideMap {
 impl PropertyType for SlotValueOverrideMap {}
 
 impl ToValue for SlotValueOverrideMap {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SlotName", &self.slot_name)
@@ -6056,6 +6224,7 @@ pub struct SlotValueRegexFilter {
 #[rustfmt::skip]
 impl SlotValueRegexFilter {
     /// A `SlotValueRegexFilter` with its required properties, named in a [`SlotValueRegexFilterRequired`].
+    #[inline]
     pub fn new(required: SlotValueRegexFilterRequired) -> Self {
         Self {
             pattern: required.pattern,
@@ -6069,6 +6238,7 @@ impl SlotValueRegexFilter {
 impl PropertyType for SlotValueRegexFilter {}
 
 impl ToValue for SlotValueRegexFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Pattern", &self.pattern).build()
     }
@@ -6122,6 +6292,7 @@ pub struct SlotValueSelectionSetting {
 #[rustfmt::skip]
 impl SlotValueSelectionSetting {
     /// A `SlotValueSelectionSetting` with its required properties, named in a [`SlotValueSelectionSettingRequired`].
+    #[inline]
     pub fn new(required: SlotValueSelectionSettingRequired) -> Self {
         Self {
             advanced_recognition_setting: None,
@@ -6141,6 +6312,7 @@ impl SlotValueSelectionSetting {
 impl PropertyType for SlotValueSelectionSetting {}
 
 impl ToValue for SlotValueSelectionSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -6187,6 +6359,7 @@ pub struct SpeechFoundationModel {
 #[rustfmt::skip]
 impl SpeechFoundationModel {
     /// A `SpeechFoundationModel` with its required properties, named in a [`SpeechFoundationModelRequired`].
+    #[inline]
     pub fn new(required: SpeechFoundationModelRequired) -> Self {
         Self {
             model_arn: required.model_arn,
@@ -6203,6 +6376,7 @@ impl SpeechFoundationModel {
 impl PropertyType for SpeechFoundationModel {}
 
 impl ToValue for SpeechFoundationModel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ModelArn", &self.model_arn)
@@ -6232,6 +6406,7 @@ pub struct SpeechModelConfig {
 #[rustfmt::skip]
 impl SpeechModelConfig {
     /// A `SpeechModelConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6243,6 +6418,7 @@ impl SpeechModelConfig {
 impl PropertyType for SpeechModelConfig {}
 
 impl ToValue for SpeechModelConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeepgramConfig", &self.deepgram_config)
@@ -6274,6 +6450,7 @@ pub struct SpeechRecognitionSettings {
 #[rustfmt::skip]
 impl SpeechRecognitionSettings {
     /// A `SpeechRecognitionSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6287,6 +6464,7 @@ impl SpeechRecognitionSettings {
 impl PropertyType for SpeechRecognitionSettings {}
 
 impl ToValue for SpeechRecognitionSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SpeechModelConfig", &self.speech_model_config)
@@ -6330,6 +6508,7 @@ pub struct SsmlMessage {
 #[rustfmt::skip]
 impl SsmlMessage {
     /// A `SsmlMessage` with its required properties, named in a [`SsmlMessageRequired`].
+    #[inline]
     pub fn new(required: SsmlMessageRequired) -> Self {
         Self {
             value: required.value,
@@ -6343,6 +6522,7 @@ impl SsmlMessage {
 impl PropertyType for SsmlMessage {}
 
 impl ToValue for SsmlMessage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Value", &self.value).build()
     }
@@ -6406,6 +6586,7 @@ pub struct StillWaitingResponseSpecification {
 #[rustfmt::skip]
 impl StillWaitingResponseSpecification {
     /// A `StillWaitingResponseSpecification` with its required properties, named in a [`StillWaitingResponseSpecificationRequired`].
+    #[inline]
     pub fn new(required: StillWaitingResponseSpecificationRequired) -> Self {
         Self {
             allow_interrupt: None,
@@ -6428,6 +6609,7 @@ impl StillWaitingResponseSpecification {
 impl PropertyType for StillWaitingResponseSpecification {}
 
 impl ToValue for StillWaitingResponseSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowInterrupt", &self.allow_interrupt)
@@ -6470,6 +6652,7 @@ pub struct SubSlotSetting {
 #[rustfmt::skip]
 impl SubSlotSetting {
     /// A `SubSlotSetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6483,6 +6666,7 @@ impl SubSlotSetting {
 impl PropertyType for SubSlotSetting {}
 
 impl ToValue for SubSlotSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Expression", &self.expression)
@@ -6537,6 +6721,7 @@ pub struct SubSlotTypeComposition {
 #[rustfmt::skip]
 impl SubSlotTypeComposition {
     /// A `SubSlotTypeComposition` with its required properties, named in a [`SubSlotTypeCompositionRequired`].
+    #[inline]
     pub fn new(required: SubSlotTypeCompositionRequired) -> Self {
         Self {
             name: required.name,
@@ -6556,6 +6741,7 @@ impl SubSlotTypeComposition {
 impl PropertyType for SubSlotTypeComposition {}
 
 impl ToValue for SubSlotTypeComposition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -6609,6 +6795,7 @@ pub struct TestBotAliasSettings {
 #[rustfmt::skip]
 impl TestBotAliasSettings {
     /// A `TestBotAliasSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6626,6 +6813,7 @@ impl TestBotAliasSettings {
 impl PropertyType for TestBotAliasSettings {}
 
 impl ToValue for TestBotAliasSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BotAliasLocaleSettings", &self.bot_alias_locale_settings)
@@ -6672,6 +6860,7 @@ pub struct UnifiedSpeechSettings {
 #[rustfmt::skip]
 impl UnifiedSpeechSettings {
     /// A `UnifiedSpeechSettings` with its required properties, named in a [`UnifiedSpeechSettingsRequired`].
+    #[inline]
     pub fn new(required: UnifiedSpeechSettingsRequired) -> Self {
         Self {
             speech_foundation_model: required.speech_foundation_model,
@@ -6685,6 +6874,7 @@ impl UnifiedSpeechSettings {
 impl PropertyType for UnifiedSpeechSettings {}
 
 impl ToValue for UnifiedSpeechSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SpeechFoundationModel", &self.speech_foundation_model)
@@ -6739,6 +6929,7 @@ pub struct VoiceSettings {
 #[rustfmt::skip]
 impl VoiceSettings {
     /// A `VoiceSettings` with its required properties, named in a [`VoiceSettingsRequired`].
+    #[inline]
     pub fn new(required: VoiceSettingsRequired) -> Self {
         Self {
             engine: None,
@@ -6755,6 +6946,7 @@ impl VoiceSettings {
 impl PropertyType for VoiceSettings {}
 
 impl ToValue for VoiceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Engine", &self.engine)
@@ -6813,6 +7005,7 @@ pub struct WaitAndContinueSpecification {
 #[rustfmt::skip]
 impl WaitAndContinueSpecification {
     /// A `WaitAndContinueSpecification` with its required properties, named in a [`WaitAndContinueSpecificationRequired`].
+    #[inline]
     pub fn new(required: WaitAndContinueSpecificationRequired) -> Self {
         Self {
             continue_response: required.continue_response,
@@ -6835,6 +7028,7 @@ impl WaitAndContinueSpecification {
 impl PropertyType for WaitAndContinueSpecification {}
 
 impl ToValue for WaitAndContinueSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContinueResponse", &self.continue_response)
@@ -6863,6 +7057,7 @@ impl From<Value> for AssistedNluMode {
 }
 
 impl ToValue for AssistedNluMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Primary => "Primary",
@@ -6889,6 +7084,7 @@ impl From<Value> for AudioRecognitionStrategy {
 }
 
 impl ToValue for AudioRecognitionStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::UseSlotValuesAsCustomVocabulary => "UseSlotValuesAsCustomVocabulary",
@@ -6916,6 +7112,7 @@ impl From<Value> for BedrockTraceStatus {
 }
 
 impl ToValue for BedrockTraceStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -6958,6 +7155,7 @@ impl From<Value> for DialogActionType {
 }
 
 impl ToValue for DialogActionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CloseIntent => "CloseIntent",
@@ -6997,6 +7195,7 @@ impl From<Value> for Engine {
 }
 
 impl ToValue for Engine {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "standard",
@@ -7027,6 +7226,7 @@ impl From<Value> for MessageSelectionStrategy {
 }
 
 impl ToValue for MessageSelectionStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Random => "Random",
@@ -7055,6 +7255,7 @@ impl From<Value> for ObfuscationSettingType {
 }
 
 impl ToValue for ObfuscationSettingType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "None",
@@ -7083,6 +7284,7 @@ impl From<Value> for SlotConstraint {
 }
 
 impl ToValue for SlotConstraint {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Required => "Required",
@@ -7111,6 +7313,7 @@ impl From<Value> for SlotShape {
 }
 
 impl ToValue for SlotShape {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Scalar => "Scalar",
@@ -7141,6 +7344,7 @@ impl From<Value> for SlotValueResolutionStrategy {
 }
 
 impl ToValue for SlotValueResolutionStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OriginalValue => "ORIGINAL_VALUE",
@@ -7172,6 +7376,7 @@ impl From<Value> for SpeechDetectionSensitivity {
 }
 
 impl ToValue for SpeechDetectionSensitivity {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "Default",
@@ -7203,6 +7408,7 @@ impl From<Value> for SpeechModelPreference {
 }
 
 impl ToValue for SpeechModelPreference {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "Standard",

@@ -141,6 +141,7 @@ impl BotAlias {
     };
 
     /// A `BotAlias` with its required properties, named in a [`BotAliasRequired`].
+    #[inline]
     pub fn new(required: BotAliasRequired) -> Self {
         Self {
             bot_alias_locale_settings: None,
@@ -186,6 +187,7 @@ impl Resource for BotAlias {
 }
 
 impl ToValue for BotAlias {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BotAliasLocaleSettings", &self.bot_alias_locale_settings)
@@ -215,16 +217,19 @@ impl From<ResourceRef> for BotAliasAttributes {
 
 impl BotAliasAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `BotAliasId`: a string.
+    #[inline]
     pub fn bot_alias_id(&self) -> Value {
         self.0.get_att("BotAliasId")
     }
 
     /// `Fn::GetAtt` `BotAliasStatus`: one of a set of strings.
+    #[inline]
     pub fn bot_alias_status(&self) -> Value {
         self.0.get_att("BotAliasStatus")
     }

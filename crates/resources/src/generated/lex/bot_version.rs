@@ -90,6 +90,7 @@ impl BotVersion {
     };
 
     /// A `BotVersion` with its required properties, named in a [`BotVersionRequired`].
+    #[inline]
     pub fn new(required: BotVersionRequired) -> Self {
         Self {
             bot_id: required.bot_id,
@@ -117,6 +118,7 @@ impl Resource for BotVersion {
 }
 
 impl ToValue for BotVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BotId", &self.bot_id)
@@ -141,6 +143,7 @@ impl From<ResourceRef> for BotVersionAttributes {
 
 impl BotVersionAttributes {
     /// `Fn::GetAtt` `BotVersion`: a string.
+    #[inline]
     pub fn bot_version(&self) -> Value {
         self.0.get_att("BotVersion")
     }
@@ -181,6 +184,7 @@ pub struct BotVersionLocaleDetails {
 #[rustfmt::skip]
 impl BotVersionLocaleDetails {
     /// A `BotVersionLocaleDetails` with its required properties, named in a [`BotVersionLocaleDetailsRequired`].
+    #[inline]
     pub fn new(required: BotVersionLocaleDetailsRequired) -> Self {
         Self {
             source_bot_version: required.source_bot_version,
@@ -194,6 +198,7 @@ impl BotVersionLocaleDetails {
 impl PropertyType for BotVersionLocaleDetails {}
 
 impl ToValue for BotVersionLocaleDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SourceBotVersion", &self.source_bot_version)
@@ -241,6 +246,7 @@ pub struct BotVersionLocaleSpecification {
 #[rustfmt::skip]
 impl BotVersionLocaleSpecification {
     /// A `BotVersionLocaleSpecification` with its required properties, named in a [`BotVersionLocaleSpecificationRequired`].
+    #[inline]
     pub fn new(required: BotVersionLocaleSpecificationRequired) -> Self {
         Self {
             bot_version_locale_details: required.bot_version_locale_details,
@@ -257,6 +263,7 @@ impl BotVersionLocaleSpecification {
 impl PropertyType for BotVersionLocaleSpecification {}
 
 impl ToValue for BotVersionLocaleSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BotVersionLocaleDetails", &self.bot_version_locale_details)

@@ -78,6 +78,7 @@ impl ResourcePolicy {
     };
 
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
+    #[inline]
     pub fn new(required: ResourcePolicyRequired) -> Self {
         Self {
             policy: required.policy,
@@ -102,6 +103,7 @@ impl Resource for ResourcePolicy {
 }
 
 impl ToValue for ResourcePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Policy", &self.policy)
@@ -122,11 +124,13 @@ impl From<ResourceRef> for ResourcePolicyAttributes {
 
 impl ResourcePolicyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `RevisionId`: a string.
+    #[inline]
     pub fn revision_id(&self) -> Value {
         self.0.get_att("RevisionId")
     }

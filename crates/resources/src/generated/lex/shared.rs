@@ -47,6 +47,7 @@ pub struct AudioLogDestination {
 #[rustfmt::skip]
 impl AudioLogDestination {
     /// A `AudioLogDestination` with its required properties, named in a [`AudioLogDestinationRequired`].
+    #[inline]
     pub fn new(required: AudioLogDestinationRequired) -> Self {
         Self {
             s3_bucket: required.s3_bucket,
@@ -60,6 +61,7 @@ impl AudioLogDestination {
 impl PropertyType for AudioLogDestination {}
 
 impl ToValue for AudioLogDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("S3Bucket", &self.s3_bucket).build()
     }
@@ -105,6 +107,7 @@ pub struct AudioLogSetting {
 #[rustfmt::skip]
 impl AudioLogSetting {
     /// A `AudioLogSetting` with its required properties, named in a [`AudioLogSettingRequired`].
+    #[inline]
     pub fn new(required: AudioLogSettingRequired) -> Self {
         Self {
             destination: required.destination,
@@ -121,6 +124,7 @@ impl AudioLogSetting {
 impl PropertyType for AudioLogSetting {}
 
 impl ToValue for AudioLogSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destination", &self.destination)
@@ -167,6 +171,7 @@ pub struct BotAliasLocaleSettings {
 #[rustfmt::skip]
 impl BotAliasLocaleSettings {
     /// A `BotAliasLocaleSettings` with its required properties, named in a [`BotAliasLocaleSettingsRequired`].
+    #[inline]
     pub fn new(required: BotAliasLocaleSettingsRequired) -> Self {
         Self {
             code_hook_specification: None,
@@ -183,6 +188,7 @@ impl BotAliasLocaleSettings {
 impl PropertyType for BotAliasLocaleSettings {}
 
 impl ToValue for BotAliasLocaleSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CodeHookSpecification", &self.code_hook_specification)
@@ -233,6 +239,7 @@ pub struct BotAliasLocaleSettingsItem {
 #[rustfmt::skip]
 impl BotAliasLocaleSettingsItem {
     /// A `BotAliasLocaleSettingsItem` with its required properties, named in a [`BotAliasLocaleSettingsItemRequired`].
+    #[inline]
     pub fn new(required: BotAliasLocaleSettingsItemRequired) -> Self {
         Self {
             bot_alias_locale_setting: required.bot_alias_locale_setting,
@@ -249,6 +256,7 @@ impl BotAliasLocaleSettingsItem {
 impl PropertyType for BotAliasLocaleSettingsItem {}
 
 impl ToValue for BotAliasLocaleSettingsItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BotAliasLocaleSetting", &self.bot_alias_locale_setting)
@@ -301,6 +309,7 @@ pub struct CloudWatchLogGroupLogDestination {
 #[rustfmt::skip]
 impl CloudWatchLogGroupLogDestination {
     /// A `CloudWatchLogGroupLogDestination` with its required properties, named in a [`CloudWatchLogGroupLogDestinationRequired`].
+    #[inline]
     pub fn new(required: CloudWatchLogGroupLogDestinationRequired) -> Self {
         Self {
             cloud_watch_log_group_arn: required.cloud_watch_log_group_arn,
@@ -317,6 +326,7 @@ impl CloudWatchLogGroupLogDestination {
 impl PropertyType for CloudWatchLogGroupLogDestination {}
 
 impl ToValue for CloudWatchLogGroupLogDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CloudWatchLogGroupArn", &self.cloud_watch_log_group_arn)
@@ -358,6 +368,7 @@ pub struct CodeHookSpecification {
 #[rustfmt::skip]
 impl CodeHookSpecification {
     /// A `CodeHookSpecification` with its required properties, named in a [`CodeHookSpecificationRequired`].
+    #[inline]
     pub fn new(required: CodeHookSpecificationRequired) -> Self {
         Self {
             lambda_code_hook: required.lambda_code_hook,
@@ -371,6 +382,7 @@ impl CodeHookSpecification {
 impl PropertyType for CodeHookSpecification {}
 
 impl ToValue for CodeHookSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LambdaCodeHook", &self.lambda_code_hook)
@@ -412,6 +424,7 @@ pub struct ConversationLogSettings {
 #[rustfmt::skip]
 impl ConversationLogSettings {
     /// A `ConversationLogSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -425,6 +438,7 @@ impl ConversationLogSettings {
 impl PropertyType for ConversationLogSettings {}
 
 impl ToValue for ConversationLogSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AudioLogSettings", &self.audio_log_settings)
@@ -477,6 +491,7 @@ pub struct LambdaCodeHook {
 #[rustfmt::skip]
 impl LambdaCodeHook {
     /// A `LambdaCodeHook` with its required properties, named in a [`LambdaCodeHookRequired`].
+    #[inline]
     pub fn new(required: LambdaCodeHookRequired) -> Self {
         Self {
             code_hook_interface_version: required.code_hook_interface_version,
@@ -493,6 +508,7 @@ impl LambdaCodeHook {
 impl PropertyType for LambdaCodeHook {}
 
 impl ToValue for LambdaCodeHook {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -555,6 +571,7 @@ pub struct S3BucketLogDestination {
 #[rustfmt::skip]
 impl S3BucketLogDestination {
     /// A `S3BucketLogDestination` with its required properties, named in a [`S3BucketLogDestinationRequired`].
+    #[inline]
     pub fn new(required: S3BucketLogDestinationRequired) -> Self {
         Self {
             kms_key_arn: None,
@@ -574,6 +591,7 @@ impl S3BucketLogDestination {
 impl PropertyType for S3BucketLogDestination {}
 
 impl ToValue for S3BucketLogDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
@@ -614,6 +632,7 @@ pub struct SentimentAnalysisSettings {
 #[rustfmt::skip]
 impl SentimentAnalysisSettings {
     /// A `SentimentAnalysisSettings` with its required properties, named in a [`SentimentAnalysisSettingsRequired`].
+    #[inline]
     pub fn new(required: SentimentAnalysisSettingsRequired) -> Self {
         Self {
             detect_sentiment: required.detect_sentiment,
@@ -627,6 +646,7 @@ impl SentimentAnalysisSettings {
 impl PropertyType for SentimentAnalysisSettings {}
 
 impl ToValue for SentimentAnalysisSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DetectSentiment", &self.detect_sentiment)
@@ -672,6 +692,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -688,6 +709,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -729,6 +751,7 @@ pub struct TextLogDestination {
 #[rustfmt::skip]
 impl TextLogDestination {
     /// A `TextLogDestination` with its required properties, named in a [`TextLogDestinationRequired`].
+    #[inline]
     pub fn new(required: TextLogDestinationRequired) -> Self {
         Self {
             cloud_watch: required.cloud_watch,
@@ -742,6 +765,7 @@ impl TextLogDestination {
 impl PropertyType for TextLogDestination {}
 
 impl ToValue for TextLogDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CloudWatch", &self.cloud_watch)
@@ -789,6 +813,7 @@ pub struct TextLogSetting {
 #[rustfmt::skip]
 impl TextLogSetting {
     /// A `TextLogSetting` with its required properties, named in a [`TextLogSettingRequired`].
+    #[inline]
     pub fn new(required: TextLogSettingRequired) -> Self {
         Self {
             destination: required.destination,
@@ -805,6 +830,7 @@ impl TextLogSetting {
 impl PropertyType for TextLogSetting {}
 
 impl ToValue for TextLogSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destination", &self.destination)

@@ -109,6 +109,7 @@ impl Grant {
     };
 
     /// A `Grant` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -143,6 +144,7 @@ impl Resource for Grant {
 }
 
 impl ToValue for Grant {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedOperations", &self.allowed_operations)
@@ -168,6 +170,7 @@ impl From<ResourceRef> for GrantAttributes {
 
 impl GrantAttributes {
     /// `Fn::GetAtt` `GrantArn`: a string.
+    #[inline]
     pub fn grant_arn(&self) -> Value {
         self.0.get_att("GrantArn")
     }
@@ -175,6 +178,7 @@ impl GrantAttributes {
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The grant version.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -208,6 +212,7 @@ impl From<Value> for AllowedOperation {
 }
 
 impl ToValue for AllowedOperation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CheckInLicense => "CheckInLicense",
@@ -255,6 +260,7 @@ impl From<Value> for GrantStatus {
 }
 
 impl ToValue for GrantStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Active => "ACTIVE",

@@ -146,6 +146,7 @@ impl License {
     };
 
     /// A `License` with its required properties, named in a [`LicenseRequired`].
+    #[inline]
     pub fn new(required: LicenseRequired) -> Self {
         Self {
             beneficiary: required.beneficiary,
@@ -203,6 +204,7 @@ impl Resource for License {
 }
 
 impl ToValue for License {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Beneficiary", &self.beneficiary)
@@ -233,6 +235,7 @@ impl From<ResourceRef> for LicenseAttributes {
 
 impl LicenseAttributes {
     /// `Fn::GetAtt` `LicenseArn`: a string.
+    #[inline]
     pub fn license_arn(&self) -> Value {
         self.0.get_att("LicenseArn")
     }
@@ -240,6 +243,7 @@ impl LicenseAttributes {
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The license version.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -285,6 +289,7 @@ pub struct BorrowConfiguration {
 #[rustfmt::skip]
 impl BorrowConfiguration {
     /// A `BorrowConfiguration` with its required properties, named in a [`BorrowConfigurationRequired`].
+    #[inline]
     pub fn new(required: BorrowConfigurationRequired) -> Self {
         Self {
             allow_early_check_in: required.allow_early_check_in,
@@ -301,6 +306,7 @@ impl BorrowConfiguration {
 impl PropertyType for BorrowConfiguration {}
 
 impl ToValue for BorrowConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AllowEarlyCheckIn", &self.allow_early_check_in)
@@ -344,6 +350,7 @@ pub struct ConsumptionConfiguration {
 #[rustfmt::skip]
 impl ConsumptionConfiguration {
     /// A `ConsumptionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -359,6 +366,7 @@ impl ConsumptionConfiguration {
 impl PropertyType for ConsumptionConfiguration {}
 
 impl ToValue for ConsumptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BorrowConfiguration", &self.borrow_configuration)
@@ -428,6 +436,7 @@ pub struct Entitlement {
 #[rustfmt::skip]
 impl Entitlement {
     /// A `Entitlement` with its required properties, named in a [`EntitlementRequired`].
+    #[inline]
     pub fn new(required: EntitlementRequired) -> Self {
         Self {
             allow_check_in: None,
@@ -456,6 +465,7 @@ impl Entitlement {
 impl PropertyType for Entitlement {}
 
 impl ToValue for Entitlement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowCheckIn", &self.allow_check_in)
@@ -506,6 +516,7 @@ pub struct IssuerData {
 #[rustfmt::skip]
 impl IssuerData {
     /// A `IssuerData` with its required properties, named in a [`IssuerDataRequired`].
+    #[inline]
     pub fn new(required: IssuerDataRequired) -> Self {
         Self {
             name: required.name,
@@ -522,6 +533,7 @@ impl IssuerData {
 impl PropertyType for IssuerData {}
 
 impl ToValue for IssuerData {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -570,6 +582,7 @@ pub struct Metadata {
 #[rustfmt::skip]
 impl Metadata {
     /// A `Metadata` with its required properties, named in a [`MetadataRequired`].
+    #[inline]
     pub fn new(required: MetadataRequired) -> Self {
         Self {
             name: required.name,
@@ -586,6 +599,7 @@ impl Metadata {
 impl PropertyType for Metadata {}
 
 impl ToValue for Metadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -627,6 +641,7 @@ pub struct ProvisionalConfiguration {
 #[rustfmt::skip]
 impl ProvisionalConfiguration {
     /// A `ProvisionalConfiguration` with its required properties, named in a [`ProvisionalConfigurationRequired`].
+    #[inline]
     pub fn new(required: ProvisionalConfigurationRequired) -> Self {
         Self {
             max_time_to_live_in_minutes: required.max_time_to_live_in_minutes,
@@ -640,6 +655,7 @@ impl ProvisionalConfiguration {
 impl PropertyType for ProvisionalConfiguration {}
 
 impl ToValue for ProvisionalConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxTimeToLiveInMinutes", &self.max_time_to_live_in_minutes)
@@ -691,6 +707,7 @@ pub struct ValidityDateFormat {
 #[rustfmt::skip]
 impl ValidityDateFormat {
     /// A `ValidityDateFormat` with its required properties, named in a [`ValidityDateFormatRequired`].
+    #[inline]
     pub fn new(required: ValidityDateFormatRequired) -> Self {
         Self {
             begin: required.begin,
@@ -707,6 +724,7 @@ impl ValidityDateFormat {
 impl PropertyType for ValidityDateFormat {}
 
 impl ToValue for ValidityDateFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Begin", &self.begin)
@@ -735,6 +753,7 @@ impl From<Value> for RenewType {
 }
 
 impl ToValue for RenewType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Monthly => "Monthly",
@@ -814,6 +833,7 @@ impl From<Value> for Unit {
 }
 
 impl ToValue for Unit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Bits => "Bits",

@@ -147,6 +147,7 @@ impl Alarm {
     };
 
     /// A `Alarm` with its required properties, named in a [`AlarmRequired`].
+    #[inline]
     pub fn new(required: AlarmRequired) -> Self {
         Self {
             alarm_name: required.alarm_name,
@@ -198,6 +199,7 @@ impl Resource for Alarm {
 }
 
 impl ToValue for Alarm {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AlarmName", &self.alarm_name)
@@ -229,6 +231,7 @@ impl AlarmAttributes {
     /// `Fn::GetAtt` `AlarmArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the alarm.
+    #[inline]
     pub fn alarm_arn(&self) -> Value {
         self.0.get_att("AlarmArn")
     }
@@ -242,6 +245,7 @@ impl AlarmAttributes {
     /// - `ALARM` - The metric is outside of the defined threshold.
     /// - `INSUFFICIENT_DATA` - The alarm has recently started, the metric is not available, or not enough data is available for the metric to determine the alarm state.
     /// - `OK` - The metric is within the defined threshold.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -269,6 +273,7 @@ impl From<Value> for ComparisonOperator {
 }
 
 impl ToValue for ComparisonOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
@@ -299,6 +304,7 @@ impl From<Value> for ContactProtocol {
 }
 
 impl ToValue for ContactProtocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Email => "Email",
@@ -373,6 +379,7 @@ impl From<Value> for MetricName {
 }
 
 impl ToValue for MetricName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BurstCapacityPercentage => "BurstCapacityPercentage",
@@ -426,6 +433,7 @@ impl From<Value> for NotificationTrigger {
 }
 
 impl ToValue for NotificationTrigger {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Alarm => "ALARM",
@@ -459,6 +467,7 @@ impl From<Value> for TreatMissingData {
 }
 
 impl ToValue for TreatMissingData {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Breaching => "breaching",

@@ -119,6 +119,7 @@ impl Bucket {
     };
 
     /// A `Bucket` with its required properties, named in a [`BucketRequired`].
+    #[inline]
     pub fn new(required: BucketRequired) -> Self {
         Self {
             access_rules: None,
@@ -161,6 +162,7 @@ impl Resource for Bucket {
 }
 
 impl ToValue for Bucket {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessRules", &self.access_rules)
@@ -188,6 +190,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `AbleToUpdateBundle`: a boolean.
     ///
     /// A Boolean value indicating whether the bundle that is currently applied to your distribution can be changed to another bundle.
+    #[inline]
     pub fn able_to_update_bundle(&self) -> Value {
         self.0.get_att("AbleToUpdateBundle")
     }
@@ -195,6 +198,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `BucketArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the bucket.
+    #[inline]
     pub fn bucket_arn(&self) -> Value {
         self.0.get_att("BucketArn")
     }
@@ -202,6 +206,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `Url`: a string.
     ///
     /// The URL of the bucket.
+    #[inline]
     pub fn url(&self) -> Value {
         self.0.get_att("Url")
     }
@@ -248,6 +253,7 @@ pub struct AccessRules {
 #[rustfmt::skip]
 impl AccessRules {
     /// A `AccessRules` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -261,6 +267,7 @@ impl AccessRules {
 impl PropertyType for AccessRules {}
 
 impl ToValue for AccessRules {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowPublicOverrides", &self.allow_public_overrides)

@@ -97,6 +97,7 @@ impl Certificate {
     };
 
     /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
+    #[inline]
     pub fn new(required: CertificateRequired) -> Self {
         Self {
             certificate_name: required.certificate_name,
@@ -130,6 +131,7 @@ impl Resource for Certificate {
 }
 
 impl ToValue for Certificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateName", &self.certificate_name)
@@ -154,6 +156,7 @@ impl CertificateAttributes {
     /// `Fn::GetAtt` `CertificateArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the certificate.
+    #[inline]
     pub fn certificate_arn(&self) -> Value {
         self.0.get_att("CertificateArn")
     }
@@ -161,6 +164,7 @@ impl CertificateAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The validation status of the certificate.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

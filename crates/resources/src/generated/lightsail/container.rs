@@ -131,6 +131,7 @@ impl Container {
     };
 
     /// A `Container` with its required properties, named in a [`ContainerRequired`].
+    #[inline]
     pub fn new(required: ContainerRequired) -> Self {
         Self {
             container_service_deployment: None,
@@ -176,6 +177,7 @@ impl Resource for Container {
 }
 
 impl ToValue for Container {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -207,6 +209,7 @@ impl ContainerAttributes {
     /// `Fn::GetAtt` `ContainerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the container.
+    #[inline]
     pub fn container_arn(&self) -> Value {
         self.0.get_att("ContainerArn")
     }
@@ -214,11 +217,13 @@ impl ContainerAttributes {
     /// `Fn::GetAtt` `PrincipalArn`: a string.
     ///
     /// The principle Amazon Resource Name (ARN) of the role.
+    #[inline]
     pub fn principal_arn(&self) -> Value {
         self.0.get_att("PrincipalArn")
     }
 
     /// `Fn::GetAtt` `PrivateRegistryAccess.EcrImagePullerRole.PrincipalArn`: a string.
+    #[inline]
     pub fn private_registry_access_ecr_image_puller_role_principal_arn(&self) -> Value {
         self.0
             .get_att("PrivateRegistryAccess.EcrImagePullerRole.PrincipalArn")
@@ -229,6 +234,7 @@ impl ContainerAttributes {
     /// The publicly accessible URL of the container service.
     ///
     /// If no public endpoint is specified in the current deployment, this URL returns a 404 response.
+    #[inline]
     pub fn url(&self) -> Value {
         self.0.get_att("Url")
     }
@@ -283,6 +289,7 @@ pub struct ContainerProperty {
 #[rustfmt::skip]
 impl ContainerProperty {
     /// A `ContainerProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -302,6 +309,7 @@ impl ContainerProperty {
 impl PropertyType for ContainerProperty {}
 
 impl ToValue for ContainerProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Command", &self.command)
@@ -345,6 +353,7 @@ pub struct ContainerServiceDeployment {
 #[rustfmt::skip]
 impl ContainerServiceDeployment {
     /// A `ContainerServiceDeployment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -358,6 +367,7 @@ impl ContainerServiceDeployment {
 impl PropertyType for ContainerServiceDeployment {}
 
 impl ToValue for ContainerServiceDeployment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Containers", &self.containers)
@@ -392,6 +402,7 @@ pub struct EcrImagePullerRole {
 #[rustfmt::skip]
 impl EcrImagePullerRole {
     /// A `EcrImagePullerRole` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -405,6 +416,7 @@ impl EcrImagePullerRole {
 impl PropertyType for EcrImagePullerRole {}
 
 impl ToValue for EcrImagePullerRole {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IsActive", &self.is_active)
@@ -443,6 +455,7 @@ pub struct EnvironmentVariable {
 #[rustfmt::skip]
 impl EnvironmentVariable {
     /// A `EnvironmentVariable` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -456,6 +469,7 @@ impl EnvironmentVariable {
 impl PropertyType for EnvironmentVariable {}
 
 impl ToValue for EnvironmentVariable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Value", &self.value)
@@ -514,6 +528,7 @@ pub struct HealthCheckConfig {
 #[rustfmt::skip]
 impl HealthCheckConfig {
     /// A `HealthCheckConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -535,6 +550,7 @@ impl HealthCheckConfig {
 impl PropertyType for HealthCheckConfig {}
 
 impl ToValue for HealthCheckConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HealthyThreshold", &self.healthy_threshold)
@@ -579,6 +595,7 @@ pub struct PortInfo {
 #[rustfmt::skip]
 impl PortInfo {
     /// A `PortInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -592,6 +609,7 @@ impl PortInfo {
 impl PropertyType for PortInfo {}
 
 impl ToValue for PortInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Port", &self.port)
@@ -627,6 +645,7 @@ pub struct PrivateRegistryAccess {
 #[rustfmt::skip]
 impl PrivateRegistryAccess {
     /// A `PrivateRegistryAccess` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -638,6 +657,7 @@ impl PrivateRegistryAccess {
 impl PropertyType for PrivateRegistryAccess {}
 
 impl ToValue for PrivateRegistryAccess {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EcrImagePullerRole", &self.ecr_image_puller_role)
@@ -675,6 +695,7 @@ pub struct PublicDomainName {
 #[rustfmt::skip]
 impl PublicDomainName {
     /// A `PublicDomainName` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -688,6 +709,7 @@ impl PublicDomainName {
 impl PropertyType for PublicDomainName {}
 
 impl ToValue for PublicDomainName {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateName", &self.certificate_name)
@@ -731,6 +753,7 @@ pub struct PublicEndpoint {
 #[rustfmt::skip]
 impl PublicEndpoint {
     /// A `PublicEndpoint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -746,6 +769,7 @@ impl PublicEndpoint {
 impl PropertyType for PublicEndpoint {}
 
 impl ToValue for PublicEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerName", &self.container_name)
@@ -781,6 +805,7 @@ impl From<Value> for Power {
 }
 
 impl ToValue for Power {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Large => "large",

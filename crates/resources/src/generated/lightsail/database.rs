@@ -228,6 +228,7 @@ impl Database {
     };
 
     /// A `Database` with its required properties, named in a [`DatabaseRequired`].
+    #[inline]
     pub fn new(required: DatabaseRequired) -> Self {
         Self {
             availability_zone: None,
@@ -294,6 +295,7 @@ impl Resource for Database {
 }
 
 impl ToValue for Database {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -344,6 +346,7 @@ impl DatabaseAttributes {
     /// `Fn::GetAtt` `DatabaseArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the database (for example, `arn:aws:lightsail:us-east-2:123456789101:RelationalDatabase/244ad76f-8aad-4741-809f-12345EXAMPLE` ).
+    #[inline]
     pub fn database_arn(&self) -> Value {
         self.0.get_att("DatabaseArn")
     }
@@ -411,6 +414,7 @@ pub struct RelationalDatabaseParameter {
 #[rustfmt::skip]
 impl RelationalDatabaseParameter {
     /// A `RelationalDatabaseParameter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -436,6 +440,7 @@ impl RelationalDatabaseParameter {
 impl PropertyType for RelationalDatabaseParameter {}
 
 impl ToValue for RelationalDatabaseParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedValues", &self.allowed_values)

@@ -88,6 +88,7 @@ impl DatabaseSnapshot {
     };
 
     /// A `DatabaseSnapshot` with its required properties, named in a [`DatabaseSnapshotRequired`].
+    #[inline]
     pub fn new(required: DatabaseSnapshotRequired) -> Self {
         Self {
             relational_database_name: required.relational_database_name,
@@ -118,6 +119,7 @@ impl Resource for DatabaseSnapshot {
 }
 
 impl ToValue for DatabaseSnapshot {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RelationalDatabaseName", &self.relational_database_name)
@@ -144,6 +146,7 @@ impl DatabaseSnapshotAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the database snapshot.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -151,6 +154,7 @@ impl DatabaseSnapshotAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the database snapshot was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -158,6 +162,7 @@ impl DatabaseSnapshotAttributes {
     /// `Fn::GetAtt` `Engine`: a string.
     ///
     /// The software of the database snapshot (for example, MySQL).
+    #[inline]
     pub fn engine(&self) -> Value {
         self.0.get_att("Engine")
     }
@@ -165,6 +170,7 @@ impl DatabaseSnapshotAttributes {
     /// `Fn::GetAtt` `EngineVersion`: a string.
     ///
     /// The database engine version for the database snapshot (for example, 5.7.23).
+    #[inline]
     pub fn engine_version(&self) -> Value {
         self.0.get_att("EngineVersion")
     }
@@ -172,6 +178,7 @@ impl DatabaseSnapshotAttributes {
     /// `Fn::GetAtt` `FromRelationalDatabaseArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the database from which the database snapshot was created.
+    #[inline]
     pub fn from_relational_database_arn(&self) -> Value {
         self.0.get_att("FromRelationalDatabaseArn")
     }
@@ -179,6 +186,7 @@ impl DatabaseSnapshotAttributes {
     /// `Fn::GetAtt` `FromRelationalDatabaseBlueprintId`: a string.
     ///
     /// The blueprint ID of the database from which the database snapshot was created. A blueprint describes the major engine version of a database.
+    #[inline]
     pub fn from_relational_database_blueprint_id(&self) -> Value {
         self.0.get_att("FromRelationalDatabaseBlueprintId")
     }
@@ -186,6 +194,7 @@ impl DatabaseSnapshotAttributes {
     /// `Fn::GetAtt` `FromRelationalDatabaseBundleId`: a string.
     ///
     /// The bundle ID of the database from which the database snapshot was created.
+    #[inline]
     pub fn from_relational_database_bundle_id(&self) -> Value {
         self.0.get_att("FromRelationalDatabaseBundleId")
     }
@@ -193,6 +202,7 @@ impl DatabaseSnapshotAttributes {
     /// `Fn::GetAtt` `FromRelationalDatabaseName`: a string.
     ///
     /// The name of the source database from which the database snapshot was created.
+    #[inline]
     pub fn from_relational_database_name(&self) -> Value {
         self.0.get_att("FromRelationalDatabaseName")
     }
@@ -200,6 +210,7 @@ impl DatabaseSnapshotAttributes {
     /// `Fn::GetAtt` `Location`: an object.
     ///
     /// The Region name and Availability Zone where the database snapshot is located.
+    #[inline]
     pub fn location(&self) -> Value {
         self.0.get_att("Location")
     }
@@ -207,6 +218,7 @@ impl DatabaseSnapshotAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the database snapshot.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -214,6 +226,7 @@ impl DatabaseSnapshotAttributes {
     /// `Fn::GetAtt` `ResourceType`: one of a set of strings.
     ///
     /// The Lightsail resource type.
+    #[inline]
     pub fn resource_type(&self) -> Value {
         self.0.get_att("ResourceType")
     }
@@ -221,6 +234,7 @@ impl DatabaseSnapshotAttributes {
     /// `Fn::GetAtt` `SizeInGb`: an integer.
     ///
     /// The size of the disk in GB (for example, 32) for the database snapshot.
+    #[inline]
     pub fn size_in_gb(&self) -> Value {
         self.0.get_att("SizeInGb")
     }
@@ -228,6 +242,7 @@ impl DatabaseSnapshotAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the database snapshot.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -235,6 +250,7 @@ impl DatabaseSnapshotAttributes {
     /// `Fn::GetAtt` `SupportCode`: a string.
     ///
     /// The support code for the database snapshot. Include this code in your email to support when you have questions about a database snapshot in Lightsail. This code enables our support team to look up your Lightsail information more easily.
+    #[inline]
     pub fn support_code(&self) -> Value {
         self.0.get_att("SupportCode")
     }

@@ -112,6 +112,7 @@ impl Disk {
     };
 
     /// A `Disk` with its required properties, named in a [`DiskRequired`].
+    #[inline]
     pub fn new(required: DiskRequired) -> Self {
         Self {
             add_ons: None,
@@ -151,6 +152,7 @@ impl Resource for Disk {
 }
 
 impl ToValue for Disk {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AddOns", &self.add_ons)
@@ -177,6 +179,7 @@ impl DiskAttributes {
     /// `Fn::GetAtt` `AttachedTo`: a string.
     ///
     /// The resources to which the disk is attached.
+    #[inline]
     pub fn attached_to(&self) -> Value {
         self.0.get_att("AttachedTo")
     }
@@ -186,6 +189,7 @@ impl DiskAttributes {
     /// (Deprecated) The attachment state of the disk.
     ///
     /// &gt; In releases prior to November 14, 2017, this parameter returned `attached` for system disks in the API response. It is now deprecated, but still included in the response. Use `isAttached` instead.
+    #[inline]
     pub fn attachment_state(&self) -> Value {
         self.0.get_att("AttachmentState")
     }
@@ -193,6 +197,7 @@ impl DiskAttributes {
     /// `Fn::GetAtt` `DiskArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the disk.
+    #[inline]
     pub fn disk_arn(&self) -> Value {
         self.0.get_att("DiskArn")
     }
@@ -200,6 +205,7 @@ impl DiskAttributes {
     /// `Fn::GetAtt` `Iops`: an integer.
     ///
     /// The input/output operations per second (IOPS) of the disk.
+    #[inline]
     pub fn iops(&self) -> Value {
         self.0.get_att("Iops")
     }
@@ -207,6 +213,7 @@ impl DiskAttributes {
     /// `Fn::GetAtt` `IsAttached`: a boolean.
     ///
     /// A Boolean value indicating whether the disk is attached.
+    #[inline]
     pub fn is_attached(&self) -> Value {
         self.0.get_att("IsAttached")
     }
@@ -214,6 +221,7 @@ impl DiskAttributes {
     /// `Fn::GetAtt` `Location.AvailabilityZone`: a string.
     ///
     /// The Availability Zone where the disk is located.
+    #[inline]
     pub fn location_availability_zone(&self) -> Value {
         self.0.get_att("Location.AvailabilityZone")
     }
@@ -221,6 +229,7 @@ impl DiskAttributes {
     /// `Fn::GetAtt` `Location.RegionName`: a string.
     ///
     /// The AWS Region where the disk is located.
+    #[inline]
     pub fn location_region_name(&self) -> Value {
         self.0.get_att("Location.RegionName")
     }
@@ -228,6 +237,7 @@ impl DiskAttributes {
     /// `Fn::GetAtt` `Path`: a string.
     ///
     /// The disk path.
+    #[inline]
     pub fn path(&self) -> Value {
         self.0.get_att("Path")
     }
@@ -235,6 +245,7 @@ impl DiskAttributes {
     /// `Fn::GetAtt` `ResourceType`: a string.
     ///
     /// The resource type of the disk (for example, `Disk` ).
+    #[inline]
     pub fn resource_type(&self) -> Value {
         self.0.get_att("ResourceType")
     }
@@ -242,6 +253,7 @@ impl DiskAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the disk (for example, `in-use` ).
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -251,6 +263,7 @@ impl DiskAttributes {
     /// The support code of the disk.
     ///
     /// Include this code in your email to support when you have questions about a disk or another resource in Lightsail . This code helps our support team to look up your Lightsail information.
+    #[inline]
     pub fn support_code(&self) -> Value {
         self.0.get_att("SupportCode")
     }

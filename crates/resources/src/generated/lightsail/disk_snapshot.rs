@@ -88,6 +88,7 @@ impl DiskSnapshot {
     };
 
     /// A `DiskSnapshot` with its required properties, named in a [`DiskSnapshotRequired`].
+    #[inline]
     pub fn new(required: DiskSnapshotRequired) -> Self {
         Self {
             disk_name: required.disk_name,
@@ -118,6 +119,7 @@ impl Resource for DiskSnapshot {
 }
 
 impl ToValue for DiskSnapshot {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DiskName", &self.disk_name)
@@ -141,6 +143,7 @@ impl DiskSnapshotAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date when the disk snapshot was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -148,6 +151,7 @@ impl DiskSnapshotAttributes {
     /// `Fn::GetAtt` `DiskSnapshotArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the disk snapshot.
+    #[inline]
     pub fn disk_snapshot_arn(&self) -> Value {
         self.0.get_att("DiskSnapshotArn")
     }
@@ -155,6 +159,7 @@ impl DiskSnapshotAttributes {
     /// `Fn::GetAtt` `FromDiskName`: a string.
     ///
     /// The unique name of the source disk from which the disk snapshot was created.
+    #[inline]
     pub fn from_disk_name(&self) -> Value {
         self.0.get_att("FromDiskName")
     }
@@ -162,6 +167,7 @@ impl DiskSnapshotAttributes {
     /// `Fn::GetAtt` `IsFromAutoSnapshot`: a boolean.
     ///
     /// A Boolean value indicating whether the snapshot was created from an automatic snapshot.
+    #[inline]
     pub fn is_from_auto_snapshot(&self) -> Value {
         self.0.get_att("IsFromAutoSnapshot")
     }
@@ -169,6 +175,7 @@ impl DiskSnapshotAttributes {
     /// `Fn::GetAtt` `Location`: an object.
     ///
     /// The AWS Region and Availability Zone where the disk snapshot was created.
+    #[inline]
     pub fn location(&self) -> Value {
         self.0.get_att("Location")
     }
@@ -176,6 +183,7 @@ impl DiskSnapshotAttributes {
     /// `Fn::GetAtt` `Progress`: a string.
     ///
     /// The progress of the snapshot.
+    #[inline]
     pub fn progress(&self) -> Value {
         self.0.get_att("Progress")
     }
@@ -183,6 +191,7 @@ impl DiskSnapshotAttributes {
     /// `Fn::GetAtt` `ResourceType`: one of a set of strings.
     ///
     /// The Lightsail resource type ( `DiskSnapshot` ).
+    #[inline]
     pub fn resource_type(&self) -> Value {
         self.0.get_att("ResourceType")
     }
@@ -190,6 +199,7 @@ impl DiskSnapshotAttributes {
     /// `Fn::GetAtt` `SizeInGb`: an integer.
     ///
     /// The size of the disk in GB.
+    #[inline]
     pub fn size_in_gb(&self) -> Value {
         self.0.get_att("SizeInGb")
     }
@@ -197,6 +207,7 @@ impl DiskSnapshotAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The status of the disk snapshot operation.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -204,6 +215,7 @@ impl DiskSnapshotAttributes {
     /// `Fn::GetAtt` `SupportCode`: a string.
     ///
     /// The support code. Include this code in your email to support when you have questions about an instance or another resource in Lightsail. This code enables our support team to look up your Lightsail information more easily.
+    #[inline]
     pub fn support_code(&self) -> Value {
         self.0.get_att("SupportCode")
     }

@@ -139,6 +139,7 @@ impl Distribution {
     };
 
     /// A `Distribution` with its required properties, named in a [`DistributionRequired`].
+    #[inline]
     pub fn new(required: DistributionRequired) -> Self {
         Self {
             bundle_id: required.bundle_id,
@@ -190,6 +191,7 @@ impl Resource for Distribution {
 }
 
 impl ToValue for Distribution {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BundleId", &self.bundle_id)
@@ -220,6 +222,7 @@ impl DistributionAttributes {
     /// `Fn::GetAtt` `AbleToUpdateBundle`: a boolean.
     ///
     /// Indicates whether you can update the distribution’s current bundle to another bundle.
+    #[inline]
     pub fn able_to_update_bundle(&self) -> Value {
         self.0.get_att("AbleToUpdateBundle")
     }
@@ -227,6 +230,7 @@ impl DistributionAttributes {
     /// `Fn::GetAtt` `DistributionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the distribution.
+    #[inline]
     pub fn distribution_arn(&self) -> Value {
         self.0.get_att("DistributionArn")
     }
@@ -234,6 +238,7 @@ impl DistributionAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the distribution.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -269,6 +274,7 @@ pub struct CacheBehavior {
 #[rustfmt::skip]
 impl CacheBehavior {
     /// A `CacheBehavior` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -280,6 +286,7 @@ impl CacheBehavior {
 impl PropertyType for CacheBehavior {}
 
 impl ToValue for CacheBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Behavior", &self.behavior).build()
     }
@@ -345,6 +352,7 @@ pub struct CacheBehaviorPerPath {
 #[rustfmt::skip]
 impl CacheBehaviorPerPath {
     /// A `CacheBehaviorPerPath` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -358,6 +366,7 @@ impl CacheBehaviorPerPath {
 impl PropertyType for CacheBehaviorPerPath {}
 
 impl ToValue for CacheBehaviorPerPath {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Behavior", &self.behavior)
@@ -457,6 +466,7 @@ pub struct CacheSettings {
 #[rustfmt::skip]
 impl CacheSettings {
     /// A `CacheSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -482,6 +492,7 @@ impl CacheSettings {
 impl PropertyType for CacheSettings {}
 
 impl ToValue for CacheSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedHTTPMethods", &self.allowed_http_methods)
@@ -534,6 +545,7 @@ pub struct CookieObject {
 #[rustfmt::skip]
 impl CookieObject {
     /// A `CookieObject` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -547,6 +559,7 @@ impl CookieObject {
 impl PropertyType for CookieObject {}
 
 impl ToValue for CookieObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CookiesAllowList", &self.cookies_allow_list)
@@ -593,6 +606,7 @@ pub struct HeaderObject {
 #[rustfmt::skip]
 impl HeaderObject {
     /// A `HeaderObject` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -606,6 +620,7 @@ impl HeaderObject {
 impl PropertyType for HeaderObject {}
 
 impl ToValue for HeaderObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HeadersAllowList", &self.headers_allow_list)
@@ -653,6 +668,7 @@ pub struct InputOrigin {
 #[rustfmt::skip]
 impl InputOrigin {
     /// A `InputOrigin` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -668,6 +684,7 @@ impl InputOrigin {
 impl PropertyType for InputOrigin {}
 
 impl ToValue for InputOrigin {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -713,6 +730,7 @@ pub struct QueryStringObject {
 #[rustfmt::skip]
 impl QueryStringObject {
     /// A `QueryStringObject` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -726,6 +744,7 @@ impl QueryStringObject {
 impl PropertyType for QueryStringObject {}
 
 impl ToValue for QueryStringObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Option", &self.option)
@@ -752,6 +771,7 @@ impl From<Value> for Behavior {
 }
 
 impl ToValue for Behavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cache => "cache",
@@ -782,6 +802,7 @@ impl From<Value> for CookieObjectOption {
 }
 
 impl ToValue for CookieObjectOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "all",
@@ -813,6 +834,7 @@ impl From<Value> for HeaderObjectOption {
 }
 
 impl ToValue for HeaderObjectOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "all",
@@ -868,6 +890,7 @@ impl From<Value> for HeadersAllowList {
 }
 
 impl ToValue for HeadersAllowList {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Accept => "Accept",
@@ -909,6 +932,7 @@ impl From<Value> for ProtocolPolicy {
 }
 
 impl ToValue for ProtocolPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::HttpOnly => "http-only",
@@ -967,6 +991,7 @@ impl From<Value> for RegionName {
 }
 
 impl ToValue for RegionName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ApNortheast1 => "ap-northeast-1",

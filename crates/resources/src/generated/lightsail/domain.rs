@@ -77,6 +77,7 @@ impl Domain {
     };
 
     /// A `Domain` with its required properties, named in a [`DomainRequired`].
+    #[inline]
     pub fn new(required: DomainRequired) -> Self {
         Self {
             domain_entries: None,
@@ -107,6 +108,7 @@ impl Resource for Domain {
 }
 
 impl ToValue for Domain {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DomainEntries", &self.domain_entries)
@@ -130,6 +132,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the domain recordset ( `arn:aws:lightsail:global:123456789101:Domain/824cede0-abc7-4f84-8dbc-12345EXAMPLE` ).
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -137,6 +140,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date when the domain recordset was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -144,6 +148,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `Location`: an object.
     ///
     /// The AWS Region and Availability Zone where the domain was created (read-only).
+    #[inline]
     pub fn location(&self) -> Value {
         self.0.get_att("Location")
     }
@@ -151,6 +156,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `ResourceType`: one of a set of strings.
     ///
     /// The resource type.
+    #[inline]
     pub fn resource_type(&self) -> Value {
         self.0.get_att("ResourceType")
     }
@@ -158,6 +164,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `SupportCode`: a string.
     ///
     /// The support code. Include this code in your email to support when you have questions about an instance or another resource in Lightsail. This code enables our support team to look up your Lightsail information more easily.
+    #[inline]
     pub fn support_code(&self) -> Value {
         self.0.get_att("SupportCode")
     }
@@ -233,6 +240,7 @@ pub struct DomainEntry {
 #[rustfmt::skip]
 impl DomainEntry {
     /// A `DomainEntry` with its required properties, named in a [`DomainEntryRequired`].
+    #[inline]
     pub fn new(required: DomainEntryRequired) -> Self {
         Self {
             id: None,
@@ -258,6 +266,7 @@ impl DomainEntry {
 impl PropertyType for DomainEntry {}
 
 impl ToValue for DomainEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Id", &self.id)
@@ -301,6 +310,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -317,6 +327,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -355,6 +366,7 @@ impl From<Value> for DomainEntryType {
 }
 
 impl ToValue for DomainEntryType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::A => "A",

@@ -163,6 +163,7 @@ impl Instance {
     };
 
     /// A `Instance` with its required properties, named in a [`InstanceRequired`].
+    #[inline]
     pub fn new(required: InstanceRequired) -> Self {
         Self {
             add_ons: None,
@@ -220,6 +221,7 @@ impl Resource for Instance {
 }
 
 impl ToValue for Instance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AddOns", &self.add_ons)
@@ -254,6 +256,7 @@ impl InstanceAttributes {
     /// The number of vCPUs the instance has.
     ///
     /// &gt; The `CpuCount` property is read-only and should not be specified in a create instance or update instance request.
+    #[inline]
     pub fn hardware_cpu_count(&self) -> Value {
         self.0.get_att("Hardware.CpuCount")
     }
@@ -263,6 +266,7 @@ impl InstanceAttributes {
     /// The amount of RAM in GB on the instance (for example, `1.0` ).
     ///
     /// &gt; The `RamSizeInGb` property is read-only and should not be specified in a create instance or update instance request.
+    #[inline]
     pub fn hardware_ram_size_in_gb(&self) -> Value {
         self.0.get_att("Hardware.RamSizeInGb")
     }
@@ -270,6 +274,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `InstanceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the instance (for example, `arn:aws:lightsail:us-east-2:123456789101:Instance/244ad76f-8aad-4741-809f-12345EXAMPLE` ).
+    #[inline]
     pub fn instance_arn(&self) -> Value {
         self.0.get_att("InstanceArn")
     }
@@ -277,6 +282,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `Ipv6Addresses`: a list of strings.
     ///
     /// The IPv6 addresses of the instance.
+    #[inline]
     pub fn ipv6_addresses(&self) -> Value {
         self.0.get_att("Ipv6Addresses")
     }
@@ -284,6 +290,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `IsStaticIp`: a boolean.
     ///
     /// A Boolean value indicating whether the instance has a static IP assigned to it.
+    #[inline]
     pub fn is_static_ip(&self) -> Value {
         self.0.get_att("IsStaticIp")
     }
@@ -291,6 +298,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `Location.AvailabilityZone`: a string.
     ///
     /// The Availability Zone for the instance.
+    #[inline]
     pub fn location_availability_zone(&self) -> Value {
         self.0.get_att("Location.AvailabilityZone")
     }
@@ -298,6 +306,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `Location.RegionName`: a string.
     ///
     /// The name of the AWS Region for the instance.
+    #[inline]
     pub fn location_region_name(&self) -> Value {
         self.0.get_att("Location.RegionName")
     }
@@ -305,6 +314,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `Networking.MonthlyTransfer.GbPerMonthAllocated`: a string.
     ///
     /// The amount of allocated monthly data transfer (in GB) for an instance.
+    #[inline]
     pub fn networking_monthly_transfer_gb_per_month_allocated(&self) -> Value {
         self.0
             .get_att("Networking.MonthlyTransfer.GbPerMonthAllocated")
@@ -313,6 +323,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `PrivateIpAddress`: a string.
     ///
     /// The private IP address of the instance.
+    #[inline]
     pub fn private_ip_address(&self) -> Value {
         self.0.get_att("PrivateIpAddress")
     }
@@ -320,6 +331,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `PublicIpAddress`: a string.
     ///
     /// The public IP address of the instance.
+    #[inline]
     pub fn public_ip_address(&self) -> Value {
         self.0.get_att("PublicIpAddress")
     }
@@ -327,6 +339,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `ResourceType`: a string.
     ///
     /// The resource type of the instance (for example, `Instance` ).
+    #[inline]
     pub fn resource_type(&self) -> Value {
         self.0.get_att("ResourceType")
     }
@@ -334,6 +347,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `SshKeyName`: a string.
     ///
     /// The name of the SSH key pair used by the instance.
+    #[inline]
     pub fn ssh_key_name(&self) -> Value {
         self.0.get_att("SshKeyName")
     }
@@ -341,6 +355,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `State.Code`: an integer.
     ///
     /// The status code of the instance.
+    #[inline]
     pub fn state_code(&self) -> Value {
         self.0.get_att("State.Code")
     }
@@ -348,6 +363,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `State.Name`: a string.
     ///
     /// The state of the instance (for example, `running` or `pending` ).
+    #[inline]
     pub fn state_name(&self) -> Value {
         self.0.get_att("State.Name")
     }
@@ -357,6 +373,7 @@ impl InstanceAttributes {
     /// The support code of the instance.
     ///
     /// Include this code in your email to support when you have questions about an instance or another resource in Lightsail . This code helps our support team to look up your Lightsail information.
+    #[inline]
     pub fn support_code(&self) -> Value {
         self.0.get_att("SupportCode")
     }
@@ -364,6 +381,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `UserName`: a string.
     ///
     /// The user name for connecting to the instance (for example, `ec2-user` ).
+    #[inline]
     pub fn user_name(&self) -> Value {
         self.0.get_att("UserName")
     }
@@ -438,6 +456,7 @@ pub struct Disk {
 #[rustfmt::skip]
 impl Disk {
     /// A `Disk` with its required properties, named in a [`DiskRequired`].
+    #[inline]
     pub fn new(required: DiskRequired) -> Self {
         Self {
             attached_to: None,
@@ -469,6 +488,7 @@ impl Disk {
 impl PropertyType for Disk {}
 
 impl ToValue for Disk {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttachedTo", &self.attached_to)
@@ -523,6 +543,7 @@ pub struct Hardware {
 #[rustfmt::skip]
 impl Hardware {
     /// A `Hardware` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -538,6 +559,7 @@ impl Hardware {
 impl PropertyType for Hardware {}
 
 impl ToValue for Hardware {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CpuCount", &self.cpu_count)
@@ -572,6 +594,7 @@ pub struct MonthlyTransfer {
 #[rustfmt::skip]
 impl MonthlyTransfer {
     /// A `MonthlyTransfer` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -583,6 +606,7 @@ impl MonthlyTransfer {
 impl PropertyType for MonthlyTransfer {}
 
 impl ToValue for MonthlyTransfer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GbPerMonthAllocated", &self.gb_per_month_allocated)
@@ -628,6 +652,7 @@ pub struct Networking {
 #[rustfmt::skip]
 impl Networking {
     /// A `Networking` with its required properties, named in a [`NetworkingRequired`].
+    #[inline]
     pub fn new(required: NetworkingRequired) -> Self {
         Self {
             monthly_transfer: None,
@@ -644,6 +669,7 @@ impl Networking {
 impl PropertyType for Networking {}
 
 impl ToValue for Networking {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MonthlyTransfer", &self.monthly_transfer)
@@ -754,6 +780,7 @@ pub struct Port {
 #[rustfmt::skip]
 impl Port {
     /// A `Port` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -783,6 +810,7 @@ impl Port {
 impl PropertyType for Port {}
 
 impl ToValue for Port {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessDirection", &self.access_direction)
@@ -829,6 +857,7 @@ pub struct State {
 #[rustfmt::skip]
 impl State {
     /// A `State` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -842,6 +871,7 @@ impl State {
 impl PropertyType for State {}
 
 impl ToValue for State {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Code", &self.code)

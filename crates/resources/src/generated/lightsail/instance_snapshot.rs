@@ -86,6 +86,7 @@ impl InstanceSnapshot {
     };
 
     /// A `InstanceSnapshot` with its required properties, named in a [`InstanceSnapshotRequired`].
+    #[inline]
     pub fn new(required: InstanceSnapshotRequired) -> Self {
         Self {
             instance_name: required.instance_name,
@@ -116,6 +117,7 @@ impl Resource for InstanceSnapshot {
 }
 
 impl ToValue for InstanceSnapshot {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceName", &self.instance_name)
@@ -139,6 +141,7 @@ impl InstanceSnapshotAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the snapshot ( `arn:aws:lightsail:us-east-2:123456789101:InstanceSnapshot/d23b5706-3322-4d83-81e5-12345EXAMPLE` ).
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -146,6 +149,7 @@ impl InstanceSnapshotAttributes {
     /// `Fn::GetAtt` `FromInstanceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the instance from which the snapshot was created ( `arn:aws:lightsail:us-east-2:123456789101:Instance/64b8404c-ccb1-430b-8daf-12345EXAMPLE` ).
+    #[inline]
     pub fn from_instance_arn(&self) -> Value {
         self.0.get_att("FromInstanceArn")
     }
@@ -153,6 +157,7 @@ impl InstanceSnapshotAttributes {
     /// `Fn::GetAtt` `FromInstanceName`: a string.
     ///
     /// The instance from which the snapshot was created.
+    #[inline]
     pub fn from_instance_name(&self) -> Value {
         self.0.get_att("FromInstanceName")
     }
@@ -160,6 +165,7 @@ impl InstanceSnapshotAttributes {
     /// `Fn::GetAtt` `IsFromAutoSnapshot`: a boolean.
     ///
     /// A Boolean value indicating whether the snapshot was created from an automatic snapshot.
+    #[inline]
     pub fn is_from_auto_snapshot(&self) -> Value {
         self.0.get_att("IsFromAutoSnapshot")
     }
@@ -167,6 +173,7 @@ impl InstanceSnapshotAttributes {
     /// `Fn::GetAtt` `Location`: an object.
     ///
     /// The region name and Availability Zone where you created the snapshot.
+    #[inline]
     pub fn location(&self) -> Value {
         self.0.get_att("Location")
     }
@@ -174,6 +181,7 @@ impl InstanceSnapshotAttributes {
     /// `Fn::GetAtt` `ResourceType`: a string.
     ///
     /// The type of resource (usually `InstanceSnapshot` ).
+    #[inline]
     pub fn resource_type(&self) -> Value {
         self.0.get_att("ResourceType")
     }
@@ -181,6 +189,7 @@ impl InstanceSnapshotAttributes {
     /// `Fn::GetAtt` `SizeInGb`: an integer.
     ///
     /// The size in GB of the SSD.
+    #[inline]
     pub fn size_in_gb(&self) -> Value {
         self.0.get_att("SizeInGb")
     }
@@ -188,6 +197,7 @@ impl InstanceSnapshotAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state the snapshot is in.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -195,6 +205,7 @@ impl InstanceSnapshotAttributes {
     /// `Fn::GetAtt` `SupportCode`: a string.
     ///
     /// The support code. Include this code in your email to support when you have questions about an instance or another resource in Lightsail. This code enables our support team to look up your Lightsail information more easily.
+    #[inline]
     pub fn support_code(&self) -> Value {
         self.0.get_att("SupportCode")
     }

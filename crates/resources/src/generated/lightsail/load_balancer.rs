@@ -128,6 +128,7 @@ impl LoadBalancer {
     };
 
     /// A `LoadBalancer` with its required properties, named in a [`LoadBalancerRequired`].
+    #[inline]
     pub fn new(required: LoadBalancerRequired) -> Self {
         Self {
             attached_instances: None,
@@ -176,6 +177,7 @@ impl Resource for LoadBalancer {
 }
 
 impl ToValue for LoadBalancer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttachedInstances", &self.attached_instances)
@@ -208,6 +210,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `LoadBalancerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the load balancer.
+    #[inline]
     pub fn load_balancer_arn(&self) -> Value {
         self.0.get_att("LoadBalancerArn")
     }

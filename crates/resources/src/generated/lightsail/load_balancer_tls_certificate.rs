@@ -107,6 +107,7 @@ impl LoadBalancerTlsCertificate {
     };
 
     /// A `LoadBalancerTlsCertificate` with its required properties, named in a [`LoadBalancerTlsCertificateRequired`].
+    #[inline]
     pub fn new(required: LoadBalancerTlsCertificateRequired) -> Self {
         Self {
             certificate_alternative_names: None,
@@ -143,6 +144,7 @@ impl Resource for LoadBalancerTlsCertificate {
 }
 
 impl ToValue for LoadBalancerTlsCertificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -172,6 +174,7 @@ impl LoadBalancerTlsCertificateAttributes {
     /// `Fn::GetAtt` `LoadBalancerTlsCertificateArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the SSL/TLS certificate.
+    #[inline]
     pub fn load_balancer_tls_certificate_arn(&self) -> Value {
         self.0.get_att("LoadBalancerTlsCertificateArn")
     }
@@ -181,6 +184,7 @@ impl LoadBalancerTlsCertificateAttributes {
     /// The validation status of the SSL/TLS certificate.
     ///
     /// Valid Values: `PENDING_VALIDATION` | `ISSUED` | `INACTIVE` | `EXPIRED` | `VALIDATION_TIMED_OUT` | `REVOKED` | `FAILED` | `UNKNOWN`
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

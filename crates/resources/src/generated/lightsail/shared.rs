@@ -59,6 +59,7 @@ pub struct AddOn {
 #[rustfmt::skip]
 impl AddOn {
     /// A `AddOn` with its required properties, named in a [`AddOnRequired`].
+    #[inline]
     pub fn new(required: AddOnRequired) -> Self {
         Self {
             add_on_type: required.add_on_type,
@@ -78,6 +79,7 @@ impl AddOn {
 impl PropertyType for AddOn {}
 
 impl ToValue for AddOn {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AddOnType", &self.add_on_type)
@@ -123,6 +125,7 @@ pub struct AutoSnapshotAddOn {
 #[rustfmt::skip]
 impl AutoSnapshotAddOn {
     /// A `AutoSnapshotAddOn` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -134,6 +137,7 @@ impl AutoSnapshotAddOn {
 impl PropertyType for AutoSnapshotAddOn {}
 
 impl ToValue for AutoSnapshotAddOn {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SnapshotTimeOfDay", &self.snapshot_time_of_day)
@@ -171,6 +175,7 @@ pub struct Location {
 #[rustfmt::skip]
 impl Location {
     /// A `Location` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -184,6 +189,7 @@ impl Location {
 impl PropertyType for Location {}
 
 impl ToValue for Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -228,6 +234,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -244,6 +251,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -282,6 +290,7 @@ impl From<Value> for AddOnStatus {
 }
 
 impl ToValue for AddOnStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabling => "Enabling",
@@ -317,6 +326,7 @@ impl From<Value> for AddOnType {
 }
 
 impl ToValue for AddOnType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AutoSnapshot => "AutoSnapshot",
@@ -349,6 +359,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dualstack => "dualstack",

@@ -74,6 +74,7 @@ impl StaticIp {
     };
 
     /// A `StaticIp` with its required properties, named in a [`StaticIpRequired`].
+    #[inline]
     pub fn new(required: StaticIpRequired) -> Self {
         Self {
             attached_to: None,
@@ -98,6 +99,7 @@ impl Resource for StaticIp {
 }
 
 impl ToValue for StaticIp {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttachedTo", &self.attached_to)
@@ -120,6 +122,7 @@ impl StaticIpAttributes {
     /// `Fn::GetAtt` `IpAddress`: a string.
     ///
     /// The IP address of the static IP.
+    #[inline]
     pub fn ip_address(&self) -> Value {
         self.0.get_att("IpAddress")
     }
@@ -127,6 +130,7 @@ impl StaticIpAttributes {
     /// `Fn::GetAtt` `IsAttached`: a boolean.
     ///
     /// A Boolean value indicating whether the static IP is attached to an instance.
+    #[inline]
     pub fn is_attached(&self) -> Value {
         self.0.get_att("IsAttached")
     }
@@ -134,6 +138,7 @@ impl StaticIpAttributes {
     /// `Fn::GetAtt` `StaticIpArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the static IP (for example, `arn:aws:lightsail:us-east-2:123456789101:StaticIp/244ad76f-8aad-4741-809f-12345EXAMPLE` ).
+    #[inline]
     pub fn static_ip_arn(&self) -> Value {
         self.0.get_att("StaticIpArn")
     }

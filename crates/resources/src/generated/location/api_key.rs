@@ -146,6 +146,7 @@ impl ApiKey {
     };
 
     /// A `ApiKey` with its required properties, named in a [`ApiKeyRequired`].
+    #[inline]
     pub fn new(required: ApiKeyRequired) -> Self {
         Self {
             description: None,
@@ -191,6 +192,7 @@ impl Resource for ApiKey {
 }
 
 impl ToValue for ApiKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -219,11 +221,13 @@ impl ApiKeyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the resource. Used when you need to specify a resource across all AWS .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreateTime`: a string.
+    #[inline]
     pub fn create_time(&self) -> Value {
         self.0.get_att("CreateTime")
     }
@@ -231,11 +235,13 @@ impl ApiKeyAttributes {
     /// `Fn::GetAtt` `KeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the API key resource. Used when you need to specify a resource across all AWS .
+    #[inline]
     pub fn key_arn(&self) -> Value {
         self.0.get_att("KeyArn")
     }
 
     /// `Fn::GetAtt` `UpdateTime`: a string.
+    #[inline]
     pub fn update_time(&self) -> Value {
         self.0.get_att("UpdateTime")
     }
@@ -279,6 +285,7 @@ pub struct AndroidApp {
 #[rustfmt::skip]
 impl AndroidApp {
     /// A `AndroidApp` with its required properties, named in a [`AndroidAppRequired`].
+    #[inline]
     pub fn new(required: AndroidAppRequired) -> Self {
         Self {
             certificate_fingerprint: required.certificate_fingerprint,
@@ -295,6 +302,7 @@ impl AndroidApp {
 impl PropertyType for AndroidApp {}
 
 impl ToValue for AndroidApp {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateFingerprint", &self.certificate_fingerprint)
@@ -420,6 +428,7 @@ pub struct ApiKeyRestrictions {
 #[rustfmt::skip]
 impl ApiKeyRestrictions {
     /// A `ApiKeyRestrictions` with its required properties, named in a [`ApiKeyRestrictionsRequired`].
+    #[inline]
     pub fn new(required: ApiKeyRestrictionsRequired) -> Self {
         Self {
             allow_actions: required.allow_actions,
@@ -445,6 +454,7 @@ impl ApiKeyRestrictions {
 impl PropertyType for ApiKeyRestrictions {}
 
 impl ToValue for ApiKeyRestrictions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AllowActions", &self.allow_actions)
@@ -487,6 +497,7 @@ pub struct AppleApp {
 #[rustfmt::skip]
 impl AppleApp {
     /// A `AppleApp` with its required properties, named in a [`AppleAppRequired`].
+    #[inline]
     pub fn new(required: AppleAppRequired) -> Self {
         Self {
             bundle_id: required.bundle_id,
@@ -500,6 +511,7 @@ impl AppleApp {
 impl PropertyType for AppleApp {}
 
 impl ToValue for AppleApp {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("BundleId", &self.bundle_id).build()
     }

@@ -122,6 +122,7 @@ impl GeofenceCollection {
     };
 
     /// A `GeofenceCollection` with its required properties, named in a [`GeofenceCollectionRequired`].
+    #[inline]
     pub fn new(required: GeofenceCollectionRequired) -> Self {
         Self {
             collection_name: required.collection_name,
@@ -161,6 +162,7 @@ impl Resource for GeofenceCollection {
 }
 
 impl ToValue for GeofenceCollection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CollectionName", &self.collection_name)
@@ -189,6 +191,7 @@ impl GeofenceCollectionAttributes {
     /// The Amazon Resource Name (ARN) for the geofence collection resource. Used when you need to specify a resource across all AWS .
     ///
     /// - Format example: `arn:aws:geo:region:account-id:geofence-collection/ExampleGeofenceCollection`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -198,16 +201,19 @@ impl GeofenceCollectionAttributes {
     /// Synonym for `Arn` . The Amazon Resource Name (ARN) for the geofence collection resource. Used when you need to specify a resource across all AWS .
     ///
     /// - Format example: `arn:aws:geo:region:account-id:geofence-collection/ExampleGeofenceCollection`
+    #[inline]
     pub fn collection_arn(&self) -> Value {
         self.0.get_att("CollectionArn")
     }
 
     /// `Fn::GetAtt` `CreateTime`: a string.
+    #[inline]
     pub fn create_time(&self) -> Value {
         self.0.get_att("CreateTime")
     }
 
     /// `Fn::GetAtt` `UpdateTime`: a string.
+    #[inline]
     pub fn update_time(&self) -> Value {
         self.0.get_att("UpdateTime")
     }

@@ -120,6 +120,7 @@ impl Map {
     };
 
     /// A `Map` with its required properties, named in a [`MapRequired`].
+    #[inline]
     pub fn new(required: MapRequired) -> Self {
         Self {
             configuration: required.configuration,
@@ -156,6 +157,7 @@ impl Resource for Map {
 }
 
 impl ToValue for Map {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Configuration", &self.configuration)
@@ -183,11 +185,13 @@ impl MapAttributes {
     /// The Amazon Resource Name (ARN) for the map resource. Used to specify a resource across all AWS .
     ///
     /// - Format example: `arn:aws:geo:region:account-id:maps/ExampleMap`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreateTime`: a string.
+    #[inline]
     pub fn create_time(&self) -> Value {
         self.0.get_att("CreateTime")
     }
@@ -197,11 +201,13 @@ impl MapAttributes {
     /// Synonym for `Arn` . The Amazon Resource Name (ARN) for the map resource. Used to specify a resource across all AWS .
     ///
     /// - Format example: `arn:aws:geo:region:account-id:maps/ExampleMap`
+    #[inline]
     pub fn map_arn(&self) -> Value {
         self.0.get_att("MapArn")
     }
 
     /// `Fn::GetAtt` `UpdateTime`: a string.
+    #[inline]
     pub fn update_time(&self) -> Value {
         self.0.get_att("UpdateTime")
     }
@@ -293,6 +299,7 @@ pub struct MapConfiguration {
 #[rustfmt::skip]
 impl MapConfiguration {
     /// A `MapConfiguration` with its required properties, named in a [`MapConfigurationRequired`].
+    #[inline]
     pub fn new(required: MapConfigurationRequired) -> Self {
         Self {
             custom_layers: None,
@@ -312,6 +319,7 @@ impl MapConfiguration {
 impl PropertyType for MapConfiguration {}
 
 impl ToValue for MapConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomLayers", &self.custom_layers)

@@ -127,6 +127,7 @@ impl PlaceIndex {
     };
 
     /// A `PlaceIndex` with its required properties, named in a [`PlaceIndexRequired`].
+    #[inline]
     pub fn new(required: PlaceIndexRequired) -> Self {
         Self {
             data_source: required.data_source,
@@ -166,6 +167,7 @@ impl Resource for PlaceIndex {
 }
 
 impl ToValue for PlaceIndex {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataSource", &self.data_source)
@@ -194,11 +196,13 @@ impl PlaceIndexAttributes {
     /// The Amazon Resource Name (ARN) for the place index resource. Used to specify a resource across AWS .
     ///
     /// - Format example: `arn:aws:geo:region:account-id:place-index/ExamplePlaceIndex`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreateTime`: a string.
+    #[inline]
     pub fn create_time(&self) -> Value {
         self.0.get_att("CreateTime")
     }
@@ -208,11 +212,13 @@ impl PlaceIndexAttributes {
     /// Synonym for `Arn` . The Amazon Resource Name (ARN) for the place index resource. Used to specify a resource across AWS .
     ///
     /// - Format example: `arn:aws:geo:region:account-id:place-index/ExamplePlaceIndex`
+    #[inline]
     pub fn index_arn(&self) -> Value {
         self.0.get_att("IndexArn")
     }
 
     /// `Fn::GetAtt` `UpdateTime`: a string.
+    #[inline]
     pub fn update_time(&self) -> Value {
         self.0.get_att("UpdateTime")
     }
@@ -250,6 +256,7 @@ pub struct DataSourceConfiguration {
 #[rustfmt::skip]
 impl DataSourceConfiguration {
     /// A `DataSourceConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -261,6 +268,7 @@ impl DataSourceConfiguration {
 impl PropertyType for DataSourceConfiguration {}
 
 impl ToValue for DataSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IntendedUse", &self.intended_use)
@@ -286,6 +294,7 @@ impl From<Value> for IntendedUse {
 }
 
 impl ToValue for IntendedUse {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SingleUse => "SingleUse",

@@ -124,6 +124,7 @@ impl RouteCalculator {
     };
 
     /// A `RouteCalculator` with its required properties, named in a [`RouteCalculatorRequired`].
+    #[inline]
     pub fn new(required: RouteCalculatorRequired) -> Self {
         Self {
             calculator_name: required.calculator_name,
@@ -160,6 +161,7 @@ impl Resource for RouteCalculator {
 }
 
 impl ToValue for RouteCalculator {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CalculatorName", &self.calculator_name)
@@ -187,6 +189,7 @@ impl RouteCalculatorAttributes {
     /// The Amazon Resource Name (ARN) for the route calculator resource. Use the ARN when you specify a resource across all AWS .
     ///
     /// - Format example: `arn:aws:geo:region:account-id:route-calculator/ExampleCalculator`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -196,16 +199,19 @@ impl RouteCalculatorAttributes {
     /// Synonym for `Arn` . The Amazon Resource Name (ARN) for the route calculator resource. Use the ARN when you specify a resource across all AWS .
     ///
     /// - Format example: `arn:aws:geo:region:account-id:route-calculator/ExampleCalculator`
+    #[inline]
     pub fn calculator_arn(&self) -> Value {
         self.0.get_att("CalculatorArn")
     }
 
     /// `Fn::GetAtt` `CreateTime`: a string.
+    #[inline]
     pub fn create_time(&self) -> Value {
         self.0.get_att("CreateTime")
     }
 
     /// `Fn::GetAtt` `UpdateTime`: a string.
+    #[inline]
     pub fn update_time(&self) -> Value {
         self.0.get_att("UpdateTime")
     }

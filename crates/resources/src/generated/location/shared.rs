@@ -49,6 +49,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -65,6 +66,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -91,6 +93,7 @@ impl From<Value> for PricingPlan {
 }
 
 impl ToValue for PricingPlan {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RequestBasedUsage => "RequestBasedUsage",

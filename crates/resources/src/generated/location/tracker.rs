@@ -130,6 +130,7 @@ impl Tracker {
     };
 
     /// A `Tracker` with its required properties, named in a [`TrackerRequired`].
+    #[inline]
     pub fn new(required: TrackerRequired) -> Self {
         Self {
             description: None,
@@ -178,6 +179,7 @@ impl Resource for Tracker {
 }
 
 impl ToValue for Tracker {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -212,11 +214,13 @@ impl TrackerAttributes {
     /// The Amazon Resource Name (ARN) for the tracker resource. Used when you need to specify a resource across all AWS .
     ///
     /// - Format example: `arn:aws:geo:region:account-id:tracker/ExampleTracker`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreateTime`: a string.
+    #[inline]
     pub fn create_time(&self) -> Value {
         self.0.get_att("CreateTime")
     }
@@ -226,11 +230,13 @@ impl TrackerAttributes {
     /// Synonym for `Arn` . The Amazon Resource Name (ARN) for the tracker resource. Used when you need to specify a resource across all AWS .
     ///
     /// - Format example: `arn:aws:geo:region:account-id:tracker/ExampleTracker`
+    #[inline]
     pub fn tracker_arn(&self) -> Value {
         self.0.get_att("TrackerArn")
     }
 
     /// `Fn::GetAtt` `UpdateTime`: a string.
+    #[inline]
     pub fn update_time(&self) -> Value {
         self.0.get_att("UpdateTime")
     }
@@ -256,6 +262,7 @@ impl From<Value> for PositionFiltering {
 }
 
 impl ToValue for PositionFiltering {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TimeBased => "TimeBased",

@@ -91,6 +91,7 @@ impl TrackerConsumer {
     };
 
     /// A `TrackerConsumer` with its required properties, named in a [`TrackerConsumerRequired`].
+    #[inline]
     pub fn new(required: TrackerConsumerRequired) -> Self {
         Self {
             consumer_arn: required.consumer_arn,
@@ -115,6 +116,7 @@ impl Resource for TrackerConsumer {
 }
 
 impl ToValue for TrackerConsumer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConsumerArn", &self.consumer_arn)

@@ -207,6 +207,7 @@ impl AccountPolicy {
     };
 
     /// A `AccountPolicy` with its required properties, named in a [`AccountPolicyRequired`].
+    #[inline]
     pub fn new(required: AccountPolicyRequired) -> Self {
         Self {
             policy_document: required.policy_document,
@@ -240,6 +241,7 @@ impl Resource for AccountPolicy {
 }
 
 impl ToValue for AccountPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
@@ -265,6 +267,7 @@ impl AccountPolicyAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     ///
     /// The account ID of the account where this policy was created. For example, `123456789012` .
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
@@ -286,6 +289,7 @@ impl From<Value> for AccountPolicyScope {
 }
 
 impl ToValue for AccountPolicyScope {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -319,6 +323,7 @@ impl From<Value> for PolicyType {
 }
 
 impl ToValue for PolicyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DataProtectionPolicy => "DATA_PROTECTION_POLICY",

@@ -121,6 +121,7 @@ impl Delivery {
     };
 
     /// A `Delivery` with its required properties, named in a [`DeliveryRequired`].
+    #[inline]
     pub fn new(required: DeliveryRequired) -> Self {
         Self {
             delivery_destination_arn: required.delivery_destination_arn,
@@ -163,6 +164,7 @@ impl Resource for Delivery {
 }
 
 impl ToValue for Delivery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DeliveryDestinationArn", &self.delivery_destination_arn)
@@ -191,6 +193,7 @@ impl From<ResourceRef> for DeliveryAttributes {
 
 impl DeliveryAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -198,6 +201,7 @@ impl DeliveryAttributes {
     /// `Fn::GetAtt` `DeliveryDestinationType`: a string.
     ///
     /// Displays whether the delivery destination associated with this delivery is CloudWatch Logs , Amazon S3 , or Firehose .
+    #[inline]
     pub fn delivery_destination_type(&self) -> Value {
         self.0.get_att("DeliveryDestinationType")
     }
@@ -205,6 +209,7 @@ impl DeliveryAttributes {
     /// `Fn::GetAtt` `DeliveryId`: a string.
     ///
     /// The unique ID that identifies this delivery in your account.
+    #[inline]
     pub fn delivery_id(&self) -> Value {
         self.0.get_att("DeliveryId")
     }

@@ -116,6 +116,7 @@ impl DeliveryDestination {
     };
 
     /// A `DeliveryDestination` with its required properties, named in a [`DeliveryDestinationRequired`].
+    #[inline]
     pub fn new(required: DeliveryDestinationRequired) -> Self {
         Self {
             delivery_destination_policy: None,
@@ -155,6 +156,7 @@ impl Resource for DeliveryDestination {
 }
 
 impl ToValue for DeliveryDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -182,6 +184,7 @@ impl From<ResourceRef> for DeliveryDestinationAttributes {
 
 impl DeliveryDestinationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -219,6 +222,7 @@ pub struct DestinationPolicy {
 #[rustfmt::skip]
 impl DestinationPolicy {
     /// A `DestinationPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -232,6 +236,7 @@ impl DestinationPolicy {
 impl PropertyType for DestinationPolicy {}
 
 impl ToValue for DestinationPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeliveryDestinationName", &self.delivery_destination_name)

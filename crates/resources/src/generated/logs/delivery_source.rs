@@ -104,6 +104,7 @@ impl DeliverySource {
     };
 
     /// A `DeliverySource` with its required properties, named in a [`DeliverySourceRequired`].
+    #[inline]
     pub fn new(required: DeliverySourceRequired) -> Self {
         Self {
             log_type: None,
@@ -137,6 +138,7 @@ impl Resource for DeliverySource {
 }
 
 impl ToValue for DeliverySource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogType", &self.log_type)
@@ -159,6 +161,7 @@ impl From<ResourceRef> for DeliverySourceAttributes {
 
 impl DeliverySourceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -166,6 +169,7 @@ impl DeliverySourceAttributes {
     /// `Fn::GetAtt` `ResourceArns`: a list of strings.
     ///
     /// This array contains the ARN of the AWS resource that sends logs and is represented by this delivery source. Currently, only one ARN can be in the array.
+    #[inline]
     pub fn resource_arns(&self) -> Value {
         self.0.get_att("ResourceArns")
     }
@@ -173,6 +177,7 @@ impl DeliverySourceAttributes {
     /// `Fn::GetAtt` `Service`: a string.
     ///
     /// The AWS service that is sending logs.
+    #[inline]
     pub fn service(&self) -> Value {
         self.0.get_att("Service")
     }

@@ -102,6 +102,7 @@ impl Destination {
     };
 
     /// A `Destination` with its required properties, named in a [`DestinationRequired`].
+    #[inline]
     pub fn new(required: DestinationRequired) -> Self {
         Self {
             destination_name: required.destination_name,
@@ -138,6 +139,7 @@ impl Resource for Destination {
 }
 
 impl ToValue for Destination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationName", &self.destination_name)
@@ -163,6 +165,7 @@ impl DestinationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the CloudWatch Logs destination, such as `arn:aws:logs:us-west-1:123456789012:destination:MyDestination` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

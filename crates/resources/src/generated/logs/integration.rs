@@ -92,6 +92,7 @@ impl Integration {
     };
 
     /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
+    #[inline]
     pub fn new(required: IntegrationRequired) -> Self {
         Self {
             integration_name: required.integration_name,
@@ -119,6 +120,7 @@ impl Resource for Integration {
 }
 
 impl ToValue for Integration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IntegrationName", &self.integration_name)
@@ -142,6 +144,7 @@ impl IntegrationAttributes {
     /// `Fn::GetAtt` `IntegrationStatus`: one of a set of strings.
     ///
     /// The current status of this integration.
+    #[inline]
     pub fn integration_status(&self) -> Value {
         self.0.get_att("IntegrationStatus")
     }
@@ -212,6 +215,7 @@ pub struct OpenSearchResourceConfig {
 #[rustfmt::skip]
 impl OpenSearchResourceConfig {
     /// A `OpenSearchResourceConfig` with its required properties, named in a [`OpenSearchResourceConfigRequired`].
+    #[inline]
     pub fn new(required: OpenSearchResourceConfigRequired) -> Self {
         Self {
             application_arn: None,
@@ -237,6 +241,7 @@ impl OpenSearchResourceConfig {
 impl PropertyType for OpenSearchResourceConfig {}
 
 impl ToValue for OpenSearchResourceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationARN", &self.application_arn)
@@ -274,6 +279,7 @@ pub struct ResourceConfig {
 #[rustfmt::skip]
 impl ResourceConfig {
     /// A `ResourceConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -285,6 +291,7 @@ impl ResourceConfig {
 impl PropertyType for ResourceConfig {}
 
 impl ToValue for ResourceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -311,6 +318,7 @@ impl From<Value> for IntegrationType {
 }
 
 impl ToValue for IntegrationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Opensearch => "OPENSEARCH",

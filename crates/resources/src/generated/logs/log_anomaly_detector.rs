@@ -113,6 +113,7 @@ impl LogAnomalyDetector {
     };
 
     /// A `LogAnomalyDetector` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -144,6 +145,7 @@ impl Resource for LogAnomalyDetector {
 }
 
 impl ToValue for LogAnomalyDetector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountId", &self.account_id)
@@ -171,6 +173,7 @@ impl LogAnomalyDetectorAttributes {
     /// `Fn::GetAtt` `AnomalyDetectorArn`: a string.
     ///
     /// The ARN of the anomaly detector.
+    #[inline]
     pub fn anomaly_detector_arn(&self) -> Value {
         self.0.get_att("AnomalyDetectorArn")
     }
@@ -178,6 +181,7 @@ impl LogAnomalyDetectorAttributes {
     /// `Fn::GetAtt` `AnomalyDetectorStatus`: a string.
     ///
     /// Specifies whether the anomaly detector is currently active.
+    #[inline]
     pub fn anomaly_detector_status(&self) -> Value {
         self.0.get_att("AnomalyDetectorStatus")
     }
@@ -185,6 +189,7 @@ impl LogAnomalyDetectorAttributes {
     /// `Fn::GetAtt` `CreationTimeStamp`: a number.
     ///
     /// The time that the anomaly detector was created.
+    #[inline]
     pub fn creation_time_stamp(&self) -> Value {
         self.0.get_att("CreationTimeStamp")
     }
@@ -192,6 +197,7 @@ impl LogAnomalyDetectorAttributes {
     /// `Fn::GetAtt` `LastModifiedTimeStamp`: a number.
     ///
     /// The time that the anomaly detector was most recently modified.
+    #[inline]
     pub fn last_modified_time_stamp(&self) -> Value {
         self.0.get_att("LastModifiedTimeStamp")
     }
@@ -221,6 +227,7 @@ impl From<Value> for EvaluationFrequency {
 }
 
 impl ToValue for EvaluationFrequency {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FiveMin => "FIVE_MIN",

@@ -148,6 +148,7 @@ impl LogGroup {
     };
 
     /// A `LogGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -188,6 +189,7 @@ impl Resource for LogGroup {
 }
 
 impl ToValue for LogGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -224,6 +226,7 @@ impl LogGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the log group, such as `arn:aws:logs:us-west-1:123456789012:log-group:/mystack-testgroup-12ABC1AB12A1:*`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -249,6 +252,7 @@ impl From<Value> for LogGroupClass {
 }
 
 impl ToValue for LogGroupClass {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "STANDARD",

@@ -85,6 +85,7 @@ impl LogStream {
     };
 
     /// A `LogStream` with its required properties, named in a [`LogStreamRequired`].
+    #[inline]
     pub fn new(required: LogStreamRequired) -> Self {
         Self {
             log_group_name: required.log_group_name,
@@ -109,6 +110,7 @@ impl Resource for LogStream {
 }
 
 impl ToValue for LogStream {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogGroupName", &self.log_group_name)

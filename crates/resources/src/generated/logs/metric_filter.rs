@@ -119,6 +119,7 @@ impl MetricFilter {
     };
 
     /// A `MetricFilter` with its required properties, named in a [`MetricFilterRequired`].
+    #[inline]
     pub fn new(required: MetricFilterRequired) -> Self {
         Self {
             apply_on_transformed_logs: None,
@@ -158,6 +159,7 @@ impl Resource for MetricFilter {
 }
 
 impl ToValue for MetricFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplyOnTransformedLogs", &self.apply_on_transformed_logs)
@@ -240,6 +242,7 @@ pub struct Dimension {
 #[rustfmt::skip]
 impl Dimension {
     /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
+    #[inline]
     pub fn new(required: DimensionRequired) -> Self {
         Self {
             key: required.key,
@@ -256,6 +259,7 @@ impl Dimension {
 impl PropertyType for Dimension {}
 
 impl ToValue for Dimension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -340,6 +344,7 @@ pub struct MetricTransformation {
 #[rustfmt::skip]
 impl MetricTransformation {
     /// A `MetricTransformation` with its required properties, named in a [`MetricTransformationRequired`].
+    #[inline]
     pub fn new(required: MetricTransformationRequired) -> Self {
         Self {
             default_value: None,
@@ -368,6 +373,7 @@ impl MetricTransformation {
 impl PropertyType for MetricTransformation {}
 
 impl ToValue for MetricTransformation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultValue", &self.default_value)
@@ -448,6 +454,7 @@ impl From<Value> for Unit {
 }
 
 impl ToValue for Unit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Seconds => "Seconds",

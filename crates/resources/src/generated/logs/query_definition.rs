@@ -99,6 +99,7 @@ impl QueryDefinition {
     };
 
     /// A `QueryDefinition` with its required properties, named in a [`QueryDefinitionRequired`].
+    #[inline]
     pub fn new(required: QueryDefinitionRequired) -> Self {
         Self {
             log_group_names: None,
@@ -132,6 +133,7 @@ impl Resource for QueryDefinition {
 }
 
 impl ToValue for QueryDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroupNames", &self.log_group_names)
@@ -157,6 +159,7 @@ impl QueryDefinitionAttributes {
     /// `Fn::GetAtt` `QueryDefinitionId`: a string.
     ///
     /// The ID of the query definition.
+    #[inline]
     pub fn query_definition_id(&self) -> Value {
         self.0.get_att("QueryDefinitionId")
     }
@@ -211,6 +214,7 @@ pub struct QueryParameter {
 #[rustfmt::skip]
 impl QueryParameter {
     /// A `QueryParameter` with its required properties, named in a [`QueryParameterRequired`].
+    #[inline]
     pub fn new(required: QueryParameterRequired) -> Self {
         Self {
             default_value: None,
@@ -230,6 +234,7 @@ impl QueryParameter {
 impl PropertyType for QueryParameter {}
 
 impl ToValue for QueryParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultValue", &self.default_value)
@@ -259,6 +264,7 @@ impl From<Value> for QueryLanguage {
 }
 
 impl ToValue for QueryLanguage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cwli => "CWLI",

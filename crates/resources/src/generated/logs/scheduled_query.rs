@@ -136,6 +136,7 @@ impl ScheduledQuery {
     };
 
     /// A `ScheduledQuery` with its required properties, named in a [`ScheduledQueryRequired`].
+    #[inline]
     pub fn new(required: ScheduledQueryRequired) -> Self {
         Self {
             description: None,
@@ -199,6 +200,7 @@ impl Resource for ScheduledQuery {
 }
 
 impl ToValue for ScheduledQuery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -231,26 +233,31 @@ impl From<ResourceRef> for ScheduledQueryAttributes {
 
 impl ScheduledQueryAttributes {
     /// `Fn::GetAtt` `CreationTime`: a number.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `LastExecutionStatus`: one of a set of strings.
+    #[inline]
     pub fn last_execution_status(&self) -> Value {
         self.0.get_att("LastExecutionStatus")
     }
 
     /// `Fn::GetAtt` `LastTriggeredTime`: a number.
+    #[inline]
     pub fn last_triggered_time(&self) -> Value {
         self.0.get_att("LastTriggeredTime")
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a number.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
 
     /// `Fn::GetAtt` `ScheduledQueryArn`: a string.
+    #[inline]
     pub fn scheduled_query_arn(&self) -> Value {
         self.0.get_att("ScheduledQueryArn")
     }
@@ -277,6 +284,7 @@ pub struct DestinationConfiguration {
 #[rustfmt::skip]
 impl DestinationConfiguration {
     /// A `DestinationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -288,6 +296,7 @@ impl DestinationConfiguration {
 impl PropertyType for DestinationConfiguration {}
 
 impl ToValue for DestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3Configuration", &self.s3_configuration)
@@ -333,6 +342,7 @@ pub struct S3Configuration {
 #[rustfmt::skip]
 impl S3Configuration {
     /// A `S3Configuration` with its required properties, named in a [`S3ConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3ConfigurationRequired) -> Self {
         Self {
             destination_identifier: required.destination_identifier,
@@ -349,6 +359,7 @@ impl S3Configuration {
 impl PropertyType for S3Configuration {}
 
 impl ToValue for S3Configuration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationIdentifier", &self.destination_identifier)
@@ -377,6 +388,7 @@ impl From<Value> for QueryLanguage {
 }
 
 impl ToValue for QueryLanguage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cwli => "CWLI",
@@ -406,6 +418,7 @@ impl From<Value> for ScheduledQueryState {
 }
 
 impl ToValue for ScheduledQueryState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -133,6 +133,7 @@ impl SubscriptionFilter {
     };
 
     /// A `SubscriptionFilter` with its required properties, named in a [`SubscriptionFilterRequired`].
+    #[inline]
     pub fn new(required: SubscriptionFilterRequired) -> Self {
         Self {
             apply_on_transformed_logs: None,
@@ -178,6 +179,7 @@ impl Resource for SubscriptionFilter {
 }
 
 impl ToValue for SubscriptionFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplyOnTransformedLogs", &self.apply_on_transformed_logs)
@@ -221,6 +223,7 @@ impl From<Value> for Distribution {
 }
 
 impl ToValue for Distribution {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Random => "Random",

@@ -92,6 +92,7 @@ impl Transformer {
     };
 
     /// A `Transformer` with its required properties, named in a [`TransformerRequired`].
+    #[inline]
     pub fn new(required: TransformerRequired) -> Self {
         Self {
             log_group_identifier: required.log_group_identifier,
@@ -116,6 +117,7 @@ impl Resource for Transformer {
 }
 
 impl ToValue for Transformer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogGroupIdentifier", &self.log_group_identifier)
@@ -183,6 +185,7 @@ pub struct AddKeyEntry {
 #[rustfmt::skip]
 impl AddKeyEntry {
     /// A `AddKeyEntry` with its required properties, named in a [`AddKeyEntryRequired`].
+    #[inline]
     pub fn new(required: AddKeyEntryRequired) -> Self {
         Self {
             key: required.key,
@@ -202,6 +205,7 @@ impl AddKeyEntry {
 impl PropertyType for AddKeyEntry {}
 
 impl ToValue for AddKeyEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -244,6 +248,7 @@ pub struct AddKeys {
 #[rustfmt::skip]
 impl AddKeys {
     /// A `AddKeys` with its required properties, named in a [`AddKeysRequired`].
+    #[inline]
     pub fn new(required: AddKeysRequired) -> Self {
         Self {
             entries: required.entries,
@@ -257,6 +262,7 @@ impl AddKeys {
 impl PropertyType for AddKeys {}
 
 impl ToValue for AddKeys {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Entries", &self.entries).build()
     }
@@ -295,6 +301,7 @@ pub struct CopyValue {
 #[rustfmt::skip]
 impl CopyValue {
     /// A `CopyValue` with its required properties, named in a [`CopyValueRequired`].
+    #[inline]
     pub fn new(required: CopyValueRequired) -> Self {
         Self {
             entries: required.entries,
@@ -308,6 +315,7 @@ impl CopyValue {
 impl PropertyType for CopyValue {}
 
 impl ToValue for CopyValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Entries", &self.entries).build()
     }
@@ -362,6 +370,7 @@ pub struct CopyValueEntry {
 #[rustfmt::skip]
 impl CopyValueEntry {
     /// A `CopyValueEntry` with its required properties, named in a [`CopyValueEntryRequired`].
+    #[inline]
     pub fn new(required: CopyValueEntryRequired) -> Self {
         Self {
             overwrite_if_exists: None,
@@ -381,6 +390,7 @@ impl CopyValueEntry {
 impl PropertyType for CopyValueEntry {}
 
 impl ToValue for CopyValueEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OverwriteIfExists", &self.overwrite_if_exists)
@@ -430,6 +440,7 @@ pub struct Csv {
 #[rustfmt::skip]
 impl Csv {
     /// A `Csv` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -447,6 +458,7 @@ impl Csv {
 impl PropertyType for Csv {}
 
 impl ToValue for Csv {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Columns", &self.columns)
@@ -524,6 +536,7 @@ pub struct DateTimeConverter {
 #[rustfmt::skip]
 impl DateTimeConverter {
     /// A `DateTimeConverter` with its required properties, named in a [`DateTimeConverterRequired`].
+    #[inline]
     pub fn new(required: DateTimeConverterRequired) -> Self {
         Self {
             locale: None,
@@ -555,6 +568,7 @@ impl DateTimeConverter {
 impl PropertyType for DateTimeConverter {}
 
 impl ToValue for DateTimeConverter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Locale", &self.locale)
@@ -601,6 +615,7 @@ pub struct DeleteKeys {
 #[rustfmt::skip]
 impl DeleteKeys {
     /// A `DeleteKeys` with its required properties, named in a [`DeleteKeysRequired`].
+    #[inline]
     pub fn new(required: DeleteKeysRequired) -> Self {
         Self {
             with_keys: required.with_keys,
@@ -614,6 +629,7 @@ impl DeleteKeys {
 impl PropertyType for DeleteKeys {}
 
 impl ToValue for DeleteKeys {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("WithKeys", &self.with_keys).build()
     }
@@ -657,6 +673,7 @@ pub struct Grok {
 #[rustfmt::skip]
 impl Grok {
     /// A `Grok` with its required properties, named in a [`GrokRequired`].
+    #[inline]
     pub fn new(required: GrokRequired) -> Self {
         Self {
             r#match: required.r#match,
@@ -673,6 +690,7 @@ impl Grok {
 impl PropertyType for Grok {}
 
 impl ToValue for Grok {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Match", &self.r#match)
@@ -737,6 +755,7 @@ pub struct ListToMap {
 #[rustfmt::skip]
 impl ListToMap {
     /// A `ListToMap` with its required properties, named in a [`ListToMapRequired`].
+    #[inline]
     pub fn new(required: ListToMapRequired) -> Self {
         Self {
             flatten: None,
@@ -765,6 +784,7 @@ impl ListToMap {
 impl PropertyType for ListToMap {}
 
 impl ToValue for ListToMap {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Flatten", &self.flatten)
@@ -810,6 +830,7 @@ pub struct LowerCaseString {
 #[rustfmt::skip]
 impl LowerCaseString {
     /// A `LowerCaseString` with its required properties, named in a [`LowerCaseStringRequired`].
+    #[inline]
     pub fn new(required: LowerCaseStringRequired) -> Self {
         Self {
             with_keys: required.with_keys,
@@ -823,6 +844,7 @@ impl LowerCaseString {
 impl PropertyType for LowerCaseString {}
 
 impl ToValue for LowerCaseString {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("WithKeys", &self.with_keys).build()
     }
@@ -877,6 +899,7 @@ pub struct MoveKeyEntry {
 #[rustfmt::skip]
 impl MoveKeyEntry {
     /// A `MoveKeyEntry` with its required properties, named in a [`MoveKeyEntryRequired`].
+    #[inline]
     pub fn new(required: MoveKeyEntryRequired) -> Self {
         Self {
             overwrite_if_exists: None,
@@ -896,6 +919,7 @@ impl MoveKeyEntry {
 impl PropertyType for MoveKeyEntry {}
 
 impl ToValue for MoveKeyEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OverwriteIfExists", &self.overwrite_if_exists)
@@ -938,6 +962,7 @@ pub struct MoveKeys {
 #[rustfmt::skip]
 impl MoveKeys {
     /// A `MoveKeys` with its required properties, named in a [`MoveKeysRequired`].
+    #[inline]
     pub fn new(required: MoveKeysRequired) -> Self {
         Self {
             entries: required.entries,
@@ -951,6 +976,7 @@ impl MoveKeys {
 impl PropertyType for MoveKeys {}
 
 impl ToValue for MoveKeys {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Entries", &self.entries).build()
     }
@@ -987,6 +1013,7 @@ pub struct ParseCloudfront {
 #[rustfmt::skip]
 impl ParseCloudfront {
     /// A `ParseCloudfront` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -998,6 +1025,7 @@ impl ParseCloudfront {
 impl PropertyType for ParseCloudfront {}
 
 impl ToValue for ParseCloudfront {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Source", &self.source).build()
     }
@@ -1033,6 +1061,7 @@ pub struct ParseJson {
 #[rustfmt::skip]
 impl ParseJson {
     /// A `ParseJson` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1046,6 +1075,7 @@ impl ParseJson {
 impl PropertyType for ParseJson {}
 
 impl ToValue for ParseJson {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destination", &self.destination)
@@ -1107,6 +1137,7 @@ pub struct ParseKeyValue {
 #[rustfmt::skip]
 impl ParseKeyValue {
     /// A `ParseKeyValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1130,6 +1161,7 @@ impl ParseKeyValue {
 impl PropertyType for ParseKeyValue {}
 
 impl ToValue for ParseKeyValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destination", &self.destination)
@@ -1174,6 +1206,7 @@ pub struct ParsePostgres {
 #[rustfmt::skip]
 impl ParsePostgres {
     /// A `ParsePostgres` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1185,6 +1218,7 @@ impl ParsePostgres {
 impl PropertyType for ParsePostgres {}
 
 impl ToValue for ParsePostgres {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Source", &self.source).build()
     }
@@ -1219,6 +1253,7 @@ pub struct ParseRoute53 {
 #[rustfmt::skip]
 impl ParseRoute53 {
     /// A `ParseRoute53` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1230,6 +1265,7 @@ impl ParseRoute53 {
 impl PropertyType for ParseRoute53 {}
 
 impl ToValue for ParseRoute53 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Source", &self.source).build()
     }
@@ -1291,6 +1327,7 @@ pub struct ParseToOcsf {
 #[rustfmt::skip]
 impl ParseToOcsf {
     /// A `ParseToOcsf` with its required properties, named in a [`ParseToOcsfRequired`].
+    #[inline]
     pub fn new(required: ParseToOcsfRequired) -> Self {
         Self {
             event_source: required.event_source,
@@ -1313,6 +1350,7 @@ impl ParseToOcsf {
 impl PropertyType for ParseToOcsf {}
 
 impl ToValue for ParseToOcsf {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventSource", &self.event_source)
@@ -1354,6 +1392,7 @@ pub struct ParseVpc {
 #[rustfmt::skip]
 impl ParseVpc {
     /// A `ParseVpc` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1365,6 +1404,7 @@ impl ParseVpc {
 impl PropertyType for ParseVpc {}
 
 impl ToValue for ParseVpc {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Source", &self.source).build()
     }
@@ -1401,6 +1441,7 @@ pub struct ParseWaf {
 #[rustfmt::skip]
 impl ParseWaf {
     /// A `ParseWaf` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1412,6 +1453,7 @@ impl ParseWaf {
 impl PropertyType for ParseWaf {}
 
 impl ToValue for ParseWaf {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Source", &self.source).build()
     }
@@ -1562,6 +1604,7 @@ pub struct Processor {
 #[rustfmt::skip]
 impl Processor {
     /// A `Processor` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1617,6 +1660,7 @@ impl Processor {
 impl PropertyType for Processor {}
 
 impl ToValue for Processor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AddKeys", &self.add_keys)
@@ -1695,6 +1739,7 @@ pub struct RenameKeyEntry {
 #[rustfmt::skip]
 impl RenameKeyEntry {
     /// A `RenameKeyEntry` with its required properties, named in a [`RenameKeyEntryRequired`].
+    #[inline]
     pub fn new(required: RenameKeyEntryRequired) -> Self {
         Self {
             key: required.key,
@@ -1714,6 +1759,7 @@ impl RenameKeyEntry {
 impl PropertyType for RenameKeyEntry {}
 
 impl ToValue for RenameKeyEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1756,6 +1802,7 @@ pub struct RenameKeys {
 #[rustfmt::skip]
 impl RenameKeys {
     /// A `RenameKeys` with its required properties, named in a [`RenameKeysRequired`].
+    #[inline]
     pub fn new(required: RenameKeysRequired) -> Self {
         Self {
             entries: required.entries,
@@ -1769,6 +1816,7 @@ impl RenameKeys {
 impl PropertyType for RenameKeys {}
 
 impl ToValue for RenameKeys {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Entries", &self.entries).build()
     }
@@ -1807,6 +1855,7 @@ pub struct SplitString {
 #[rustfmt::skip]
 impl SplitString {
     /// A `SplitString` with its required properties, named in a [`SplitStringRequired`].
+    #[inline]
     pub fn new(required: SplitStringRequired) -> Self {
         Self {
             entries: required.entries,
@@ -1820,6 +1869,7 @@ impl SplitString {
 impl PropertyType for SplitString {}
 
 impl ToValue for SplitString {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Entries", &self.entries).build()
     }
@@ -1869,6 +1919,7 @@ pub struct SplitStringEntry {
 #[rustfmt::skip]
 impl SplitStringEntry {
     /// A `SplitStringEntry` with its required properties, named in a [`SplitStringEntryRequired`].
+    #[inline]
     pub fn new(required: SplitStringEntryRequired) -> Self {
         Self {
             delimiter: required.delimiter,
@@ -1885,6 +1936,7 @@ impl SplitStringEntry {
 impl PropertyType for SplitStringEntry {}
 
 impl ToValue for SplitStringEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Delimiter", &self.delimiter)
@@ -1926,6 +1978,7 @@ pub struct SubstituteString {
 #[rustfmt::skip]
 impl SubstituteString {
     /// A `SubstituteString` with its required properties, named in a [`SubstituteStringRequired`].
+    #[inline]
     pub fn new(required: SubstituteStringRequired) -> Self {
         Self {
             entries: required.entries,
@@ -1939,6 +1992,7 @@ impl SubstituteString {
 impl PropertyType for SubstituteString {}
 
 impl ToValue for SubstituteString {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Entries", &self.entries).build()
     }
@@ -1997,6 +2051,7 @@ pub struct SubstituteStringEntry {
 #[rustfmt::skip]
 impl SubstituteStringEntry {
     /// A `SubstituteStringEntry` with its required properties, named in a [`SubstituteStringEntryRequired`].
+    #[inline]
     pub fn new(required: SubstituteStringEntryRequired) -> Self {
         Self {
             from: required.from,
@@ -2016,6 +2071,7 @@ impl SubstituteStringEntry {
 impl PropertyType for SubstituteStringEntry {}
 
 impl ToValue for SubstituteStringEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("From", &self.from)
@@ -2058,6 +2114,7 @@ pub struct TrimString {
 #[rustfmt::skip]
 impl TrimString {
     /// A `TrimString` with its required properties, named in a [`TrimStringRequired`].
+    #[inline]
     pub fn new(required: TrimStringRequired) -> Self {
         Self {
             with_keys: required.with_keys,
@@ -2071,6 +2128,7 @@ impl TrimString {
 impl PropertyType for TrimString {}
 
 impl ToValue for TrimString {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("WithKeys", &self.with_keys).build()
     }
@@ -2109,6 +2167,7 @@ pub struct TypeConverter {
 #[rustfmt::skip]
 impl TypeConverter {
     /// A `TypeConverter` with its required properties, named in a [`TypeConverterRequired`].
+    #[inline]
     pub fn new(required: TypeConverterRequired) -> Self {
         Self {
             entries: required.entries,
@@ -2122,6 +2181,7 @@ impl TypeConverter {
 impl PropertyType for TypeConverter {}
 
 impl ToValue for TypeConverter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Entries", &self.entries).build()
     }
@@ -2169,6 +2229,7 @@ pub struct TypeConverterEntry {
 #[rustfmt::skip]
 impl TypeConverterEntry {
     /// A `TypeConverterEntry` with its required properties, named in a [`TypeConverterEntryRequired`].
+    #[inline]
     pub fn new(required: TypeConverterEntryRequired) -> Self {
         Self {
             key: required.key,
@@ -2185,6 +2246,7 @@ impl TypeConverterEntry {
 impl PropertyType for TypeConverterEntry {}
 
 impl ToValue for TypeConverterEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -2226,6 +2288,7 @@ pub struct UpperCaseString {
 #[rustfmt::skip]
 impl UpperCaseString {
     /// A `UpperCaseString` with its required properties, named in a [`UpperCaseStringRequired`].
+    #[inline]
     pub fn new(required: UpperCaseStringRequired) -> Self {
         Self {
             with_keys: required.with_keys,
@@ -2239,6 +2302,7 @@ impl UpperCaseString {
 impl PropertyType for UpperCaseString {}
 
 impl ToValue for UpperCaseString {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("WithKeys", &self.with_keys).build()
     }
@@ -2268,6 +2332,7 @@ impl From<Value> for EventSource {
 }
 
 impl ToValue for EventSource {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CloudTrail => "CloudTrail",
@@ -2299,6 +2364,7 @@ impl From<Value> for FlattenedElement {
 }
 
 impl ToValue for FlattenedElement {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::First => "first",
@@ -2327,6 +2393,7 @@ impl From<Value> for OcsfVersion {
 }
 
 impl ToValue for OcsfVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::V1_1 => "V1.1",
@@ -2359,6 +2426,7 @@ impl From<Value> for TypeConverterEntryType {
 }
 
 impl ToValue for TypeConverterEntryType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Boolean => "boolean",

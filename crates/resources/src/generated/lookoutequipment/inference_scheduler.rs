@@ -141,6 +141,7 @@ impl InferenceScheduler {
     };
 
     /// A `InferenceScheduler` with its required properties, named in a [`InferenceSchedulerRequired`].
+    #[inline]
     pub fn new(required: InferenceSchedulerRequired) -> Self {
         Self {
             data_delay_offset_in_minutes: None,
@@ -189,6 +190,7 @@ impl Resource for InferenceScheduler {
 }
 
 impl ToValue for InferenceScheduler {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -221,6 +223,7 @@ impl InferenceSchedulerAttributes {
     /// `Fn::GetAtt` `InferenceSchedulerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the inference scheduler being created.
+    #[inline]
     pub fn inference_scheduler_arn(&self) -> Value {
         self.0.get_att("InferenceSchedulerArn")
     }
@@ -265,6 +268,7 @@ pub struct DataInputConfiguration {
 #[rustfmt::skip]
 impl DataInputConfiguration {
     /// A `DataInputConfiguration` with its required properties, named in a [`DataInputConfigurationRequired`].
+    #[inline]
     pub fn new(required: DataInputConfigurationRequired) -> Self {
         Self {
             inference_input_name_configuration: None,
@@ -284,6 +288,7 @@ impl DataInputConfiguration {
 impl PropertyType for DataInputConfiguration {}
 
 impl ToValue for DataInputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -332,6 +337,7 @@ pub struct DataOutputConfiguration {
 #[rustfmt::skip]
 impl DataOutputConfiguration {
     /// A `DataOutputConfiguration` with its required properties, named in a [`DataOutputConfigurationRequired`].
+    #[inline]
     pub fn new(required: DataOutputConfigurationRequired) -> Self {
         Self {
             kms_key_id: None,
@@ -348,6 +354,7 @@ impl DataOutputConfiguration {
 impl PropertyType for DataOutputConfiguration {}
 
 impl ToValue for DataOutputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
@@ -390,6 +397,7 @@ pub struct InputNameConfiguration {
 #[rustfmt::skip]
 impl InputNameConfiguration {
     /// A `InputNameConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -403,6 +411,7 @@ impl InputNameConfiguration {
 impl PropertyType for InputNameConfiguration {}
 
 impl ToValue for InputNameConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -452,6 +461,7 @@ pub struct S3InputConfiguration {
 #[rustfmt::skip]
 impl S3InputConfiguration {
     /// A `S3InputConfiguration` with its required properties, named in a [`S3InputConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3InputConfigurationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -468,6 +478,7 @@ impl S3InputConfiguration {
 impl PropertyType for S3InputConfiguration {}
 
 impl ToValue for S3InputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -514,6 +525,7 @@ pub struct S3OutputConfiguration {
 #[rustfmt::skip]
 impl S3OutputConfiguration {
     /// A `S3OutputConfiguration` with its required properties, named in a [`S3OutputConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3OutputConfigurationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -530,6 +542,7 @@ impl S3OutputConfiguration {
 impl PropertyType for S3OutputConfiguration {}
 
 impl ToValue for S3OutputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -576,6 +589,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -592,6 +606,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -624,6 +639,7 @@ impl From<Value> for DataUploadFrequency {
 }
 
 impl ToValue for DataUploadFrequency {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pt5M => "PT5M",

@@ -122,6 +122,7 @@ impl Application {
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             definition: None,
@@ -164,6 +165,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Definition", &self.definition)
@@ -191,6 +193,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `ApplicationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the application.
+    #[inline]
     pub fn application_arn(&self) -> Value {
         self.0.get_att("ApplicationArn")
     }
@@ -198,6 +201,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `ApplicationId`: a string.
     ///
     /// The identifier of the application.
+    #[inline]
     pub fn application_id(&self) -> Value {
         self.0.get_att("ApplicationId")
     }

@@ -89,6 +89,7 @@ impl Deployment {
     };
 
     /// A `Deployment` with its required properties, named in a [`DeploymentRequired`].
+    #[inline]
     pub fn new(required: DeploymentRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -116,6 +117,7 @@ impl Resource for Deployment {
 }
 
 impl ToValue for Deployment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -139,6 +141,7 @@ impl DeploymentAttributes {
     /// `Fn::GetAtt` `DeploymentId`: a string.
     ///
     /// The unique identifier of the deployment.
+    #[inline]
     pub fn deployment_id(&self) -> Value {
         self.0.get_att("DeploymentId")
     }
@@ -146,6 +149,7 @@ impl DeploymentAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The current status of the deployment.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

@@ -173,6 +173,7 @@ impl Environment {
     };
 
     /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
+    #[inline]
     pub fn new(required: EnvironmentRequired) -> Self {
         Self {
             description: None,
@@ -236,6 +237,7 @@ impl Resource for Environment {
 }
 
 impl ToValue for Environment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -273,6 +275,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `EnvironmentArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the runtime environment.
+    #[inline]
     pub fn environment_arn(&self) -> Value {
         self.0.get_att("EnvironmentArn")
     }
@@ -280,6 +283,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `EnvironmentId`: a string.
     ///
     /// The unique identifier of the runtime environment.
+    #[inline]
     pub fn environment_id(&self) -> Value {
         self.0.get_att("EnvironmentId")
     }
@@ -322,6 +326,7 @@ pub struct HighAvailabilityConfig {
 #[rustfmt::skip]
 impl HighAvailabilityConfig {
     /// A `HighAvailabilityConfig` with its required properties, named in a [`HighAvailabilityConfigRequired`].
+    #[inline]
     pub fn new(required: HighAvailabilityConfigRequired) -> Self {
         Self {
             desired_capacity: required.desired_capacity,
@@ -335,6 +340,7 @@ impl HighAvailabilityConfig {
 impl PropertyType for HighAvailabilityConfig {}
 
 impl ToValue for HighAvailabilityConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DesiredCapacity", &self.desired_capacity)
@@ -360,6 +366,7 @@ impl From<Value> for NetworkType {
 }
 
 impl ToValue for NetworkType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "ipv4",

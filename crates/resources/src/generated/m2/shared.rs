@@ -28,6 +28,7 @@ impl From<Value> for EngineType {
 }
 
 impl ToValue for EngineType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Microfocus => "microfocus",

@@ -99,6 +99,7 @@ impl AllowList {
     };
 
     /// A `AllowList` with its required properties, named in a [`AllowListRequired`].
+    #[inline]
     pub fn new(required: AllowListRequired) -> Self {
         Self {
             criteria: required.criteria,
@@ -132,6 +133,7 @@ impl Resource for AllowList {
 }
 
 impl ToValue for AllowList {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Criteria", &self.criteria)
@@ -156,6 +158,7 @@ impl AllowListAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the allow list.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -163,11 +166,13 @@ impl AllowListAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier for the allow list.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

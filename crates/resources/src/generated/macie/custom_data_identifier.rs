@@ -131,6 +131,7 @@ impl CustomDataIdentifier {
     };
 
     /// A `CustomDataIdentifier` with its required properties, named in a [`CustomDataIdentifierRequired`].
+    #[inline]
     pub fn new(required: CustomDataIdentifierRequired) -> Self {
         Self {
             description: None,
@@ -173,6 +174,7 @@ impl Resource for CustomDataIdentifier {
 }
 
 impl ToValue for CustomDataIdentifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -200,6 +202,7 @@ impl CustomDataIdentifierAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the custom data identifier.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -207,6 +210,7 @@ impl CustomDataIdentifierAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier for the custom data identifier.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

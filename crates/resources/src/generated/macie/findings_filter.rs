@@ -105,6 +105,7 @@ impl FindingsFilter {
     };
 
     /// A `FindingsFilter` with its required properties, named in a [`FindingsFilterRequired`].
+    #[inline]
     pub fn new(required: FindingsFilterRequired) -> Self {
         Self {
             action: None,
@@ -144,6 +145,7 @@ impl Resource for FindingsFilter {
 }
 
 impl ToValue for FindingsFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -170,6 +172,7 @@ impl FindingsFilterAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the findings filter.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -177,6 +180,7 @@ impl FindingsFilterAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier for the findings filter.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -207,6 +211,7 @@ pub struct FindingCriteria {
 #[rustfmt::skip]
 impl FindingCriteria {
     /// A `FindingCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -218,6 +223,7 @@ impl FindingCriteria {
 impl PropertyType for FindingCriteria {}
 
 impl ToValue for FindingCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Criterion", &self.criterion).build()
     }
@@ -241,6 +247,7 @@ impl From<Value> for FindingFilterAction {
 }
 
 impl ToValue for FindingFilterAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Archive => "ARCHIVE",

@@ -71,6 +71,7 @@ impl Session {
     };
 
     /// A `Session` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -92,6 +93,7 @@ impl Resource for Session {
 }
 
 impl ToValue for Session {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -117,6 +119,7 @@ impl SessionAttributes {
     /// `Fn::GetAtt` `AutomatedDiscoveryStatus`: one of a set of strings.
     ///
     /// The status of automated sensitive data discovery for the account. Possible values are: `ENABLED` , perform automated sensitive data discovery activities for the account; and, `DISABLED` , don't perform automated sensitive data discovery activities for the account.
+    #[inline]
     pub fn automated_discovery_status(&self) -> Value {
         self.0.get_att("AutomatedDiscoveryStatus")
     }
@@ -124,6 +127,7 @@ impl SessionAttributes {
     /// `Fn::GetAtt` `AwsAccountId`: a string.
     ///
     /// The account ID for the AWS account in which the Amazon Macie session is created.
+    #[inline]
     pub fn aws_account_id(&self) -> Value {
         self.0.get_att("AwsAccountId")
     }
@@ -131,6 +135,7 @@ impl SessionAttributes {
     /// `Fn::GetAtt` `ServiceRole`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service-linked role that allows Amazon Macie to monitor and analyze data in AWS resources for the account.
+    #[inline]
     pub fn service_role(&self) -> Value {
         self.0.get_att("ServiceRole")
     }
@@ -156,6 +161,7 @@ impl From<Value> for FindingPublishingFrequency {
 }
 
 impl ToValue for FindingPublishingFrequency {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FifteenMinutes => "FIFTEEN_MINUTES",
@@ -185,6 +191,7 @@ impl From<Value> for SessionStatus {
 }
 
 impl ToValue for SessionStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

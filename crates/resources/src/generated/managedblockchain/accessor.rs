@@ -92,6 +92,7 @@ impl Accessor {
     };
 
     /// A `Accessor` with its required properties, named in a [`AccessorRequired`].
+    #[inline]
     pub fn new(required: AccessorRequired) -> Self {
         Self {
             accessor_type: required.accessor_type,
@@ -122,6 +123,7 @@ impl Resource for Accessor {
 }
 
 impl ToValue for Accessor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccessorType", &self.accessor_type)
@@ -145,6 +147,7 @@ impl AccessorAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the accessor. For more information about ARNs and their format, see \[Amazon Resource Names (ARNs)\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -152,6 +155,7 @@ impl AccessorAttributes {
     /// `Fn::GetAtt` `BillingToken`: a string.
     ///
     /// The billing token is a property of the accessor. Use this token to make Ethereum API calls to your Ethereum node. The billing token is used to track your accessor object for billing Ethereum API requests made to your Ethereum nodes.
+    #[inline]
     pub fn billing_token(&self) -> Value {
         self.0.get_att("BillingToken")
     }
@@ -159,6 +163,7 @@ impl AccessorAttributes {
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The creation date and time of the accessor.
+    #[inline]
     pub fn creation_date(&self) -> Value {
         self.0.get_att("CreationDate")
     }
@@ -166,11 +171,13 @@ impl AccessorAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the accessor.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -214,6 +221,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -230,6 +238,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -254,6 +263,7 @@ impl From<Value> for AccessorType {
 }
 
 impl ToValue for AccessorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BillingToken => "BILLING_TOKEN",
@@ -287,6 +297,7 @@ impl From<Value> for NetworkAccessorType {
 }
 
 impl ToValue for NetworkAccessorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::EthereumGoerli => "ETHEREUM_GOERLI",

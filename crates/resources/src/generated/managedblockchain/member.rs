@@ -81,6 +81,7 @@ impl Member {
     };
 
     /// A `Member` with its required properties, named in a [`MemberRequired`].
+    #[inline]
     pub fn new(required: MemberRequired) -> Self {
         Self {
             invitation_id: None,
@@ -111,6 +112,7 @@ impl Resource for Member {
 }
 
 impl ToValue for Member {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InvitationId", &self.invitation_id)
@@ -135,6 +137,7 @@ impl MemberAttributes {
     /// `Fn::GetAtt` `MemberId`: a string.
     ///
     /// The unique identifier of the member.
+    #[inline]
     pub fn member_id(&self) -> Value {
         self.0.get_att("MemberId")
     }
@@ -142,6 +145,7 @@ impl MemberAttributes {
     /// `Fn::GetAtt` `NetworkId`: a string.
     ///
     /// The unique identifier of the network to which the member belongs.
+    #[inline]
     pub fn network_id(&self) -> Value {
         self.0.get_att("NetworkId")
     }
@@ -184,6 +188,7 @@ pub struct ApprovalThresholdPolicy {
 #[rustfmt::skip]
 impl ApprovalThresholdPolicy {
     /// A `ApprovalThresholdPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -199,6 +204,7 @@ impl ApprovalThresholdPolicy {
 impl PropertyType for ApprovalThresholdPolicy {}
 
 impl ToValue for ApprovalThresholdPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ProposalDurationInHours", &self.proposal_duration_in_hours)
@@ -253,6 +259,7 @@ pub struct MemberConfiguration {
 #[rustfmt::skip]
 impl MemberConfiguration {
     /// A `MemberConfiguration` with its required properties, named in a [`MemberConfigurationRequired`].
+    #[inline]
     pub fn new(required: MemberConfigurationRequired) -> Self {
         Self {
             description: None,
@@ -272,6 +279,7 @@ impl MemberConfiguration {
 impl PropertyType for MemberConfiguration {}
 
 impl ToValue for MemberConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -324,6 +332,7 @@ pub struct MemberFabricConfiguration {
 #[rustfmt::skip]
 impl MemberFabricConfiguration {
     /// A `MemberFabricConfiguration` with its required properties, named in a [`MemberFabricConfigurationRequired`].
+    #[inline]
     pub fn new(required: MemberFabricConfigurationRequired) -> Self {
         Self {
             admin_password: required.admin_password,
@@ -340,6 +349,7 @@ impl MemberFabricConfiguration {
 impl PropertyType for MemberFabricConfiguration {}
 
 impl ToValue for MemberFabricConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AdminPassword", &self.admin_password)
@@ -373,6 +383,7 @@ pub struct MemberFrameworkConfiguration {
 #[rustfmt::skip]
 impl MemberFrameworkConfiguration {
     /// A `MemberFrameworkConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -384,6 +395,7 @@ impl MemberFrameworkConfiguration {
 impl PropertyType for MemberFrameworkConfiguration {}
 
 impl ToValue for MemberFrameworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -458,6 +470,7 @@ pub struct NetworkConfiguration {
 #[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with its required properties, named in a [`NetworkConfigurationRequired`].
+    #[inline]
     pub fn new(required: NetworkConfigurationRequired) -> Self {
         Self {
             description: None,
@@ -486,6 +499,7 @@ impl NetworkConfiguration {
 impl PropertyType for NetworkConfiguration {}
 
 impl ToValue for NetworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -534,6 +548,7 @@ pub struct NetworkFabricConfiguration {
 #[rustfmt::skip]
 impl NetworkFabricConfiguration {
     /// A `NetworkFabricConfiguration` with its required properties, named in a [`NetworkFabricConfigurationRequired`].
+    #[inline]
     pub fn new(required: NetworkFabricConfigurationRequired) -> Self {
         Self {
             edition: required.edition,
@@ -547,6 +562,7 @@ impl NetworkFabricConfiguration {
 impl PropertyType for NetworkFabricConfiguration {}
 
 impl ToValue for NetworkFabricConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Edition", &self.edition).build()
     }
@@ -577,6 +593,7 @@ pub struct NetworkFrameworkConfiguration {
 #[rustfmt::skip]
 impl NetworkFrameworkConfiguration {
     /// A `NetworkFrameworkConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -588,6 +605,7 @@ impl NetworkFrameworkConfiguration {
 impl PropertyType for NetworkFrameworkConfiguration {}
 
 impl ToValue for NetworkFrameworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -625,6 +643,7 @@ pub struct VotingPolicy {
 #[rustfmt::skip]
 impl VotingPolicy {
     /// A `VotingPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -636,6 +655,7 @@ impl VotingPolicy {
 impl PropertyType for VotingPolicy {}
 
 impl ToValue for VotingPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApprovalThresholdPolicy", &self.approval_threshold_policy)

@@ -82,6 +82,7 @@ impl Node {
     };
 
     /// A `Node` with its required properties, named in a [`NodeRequired`].
+    #[inline]
     pub fn new(required: NodeRequired) -> Self {
         Self {
             member_id: None,
@@ -109,6 +110,7 @@ impl Resource for Node {
 }
 
 impl ToValue for Node {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MemberId", &self.member_id)
@@ -132,6 +134,7 @@ impl NodeAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the node.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -139,6 +142,7 @@ impl NodeAttributes {
     /// `Fn::GetAtt` `MemberId`: a string.
     ///
     /// The unique identifier of the member to which the node belongs. Applies only to Hyperledger Fabric.
+    #[inline]
     pub fn member_id(&self) -> Value {
         self.0.get_att("MemberId")
     }
@@ -150,6 +154,7 @@ impl NodeAttributes {
     /// Ethereum public networks have the following `NetworkId` s:
     ///
     /// - `n-ethereum-mainnet`
+    #[inline]
     pub fn network_id(&self) -> Value {
         self.0.get_att("NetworkId")
     }
@@ -157,6 +162,7 @@ impl NodeAttributes {
     /// `Fn::GetAtt` `NodeConfiguration.AvailabilityZone`: a string.
     ///
     /// The Availability Zone in which the node exists. Required for Ethereum nodes.
+    #[inline]
     pub fn node_configuration_availability_zone(&self) -> Value {
         self.0.get_att("NodeConfiguration.AvailabilityZone")
     }
@@ -164,6 +170,7 @@ impl NodeAttributes {
     /// `Fn::GetAtt` `NodeConfiguration.InstanceType`: a string.
     ///
     /// The Amazon Managed Blockchain instance type for the node.
+    #[inline]
     pub fn node_configuration_instance_type(&self) -> Value {
         self.0.get_att("NodeConfiguration.InstanceType")
     }
@@ -171,6 +178,7 @@ impl NodeAttributes {
     /// `Fn::GetAtt` `NodeId`: a string.
     ///
     /// The unique identifier of the node.
+    #[inline]
     pub fn node_id(&self) -> Value {
         self.0.get_att("NodeId")
     }
@@ -216,6 +224,7 @@ pub struct NodeConfiguration {
 #[rustfmt::skip]
 impl NodeConfiguration {
     /// A `NodeConfiguration` with its required properties, named in a [`NodeConfigurationRequired`].
+    #[inline]
     pub fn new(required: NodeConfigurationRequired) -> Self {
         Self {
             availability_zone: required.availability_zone,
@@ -232,6 +241,7 @@ impl NodeConfiguration {
 impl PropertyType for NodeConfiguration {}
 
 impl ToValue for NodeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AvailabilityZone", &self.availability_zone)

@@ -105,6 +105,7 @@ impl Bridge {
     };
 
     /// A `Bridge` with its required properties, named in a [`BridgeRequired`].
+    #[inline]
     pub fn new(required: BridgeRequired) -> Self {
         Self {
             egress_gateway_bridge: None,
@@ -144,6 +145,7 @@ impl Resource for Bridge {
 }
 
 impl ToValue for Bridge {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EgressGatewayBridge", &self.egress_gateway_bridge)
@@ -171,11 +173,13 @@ impl BridgeAttributes {
     /// `Fn::GetAtt` `BridgeArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the bridge.
+    #[inline]
     pub fn bridge_arn(&self) -> Value {
         self.0.get_att("BridgeArn")
     }
 
     /// `Fn::GetAtt` `BridgeState`: one of a set of strings.
+    #[inline]
     pub fn bridge_state(&self) -> Value {
         self.0.get_att("BridgeState")
     }
@@ -226,6 +230,7 @@ pub struct BridgeFlowSource {
 #[rustfmt::skip]
 impl BridgeFlowSource {
     /// A `BridgeFlowSource` with its required properties, named in a [`BridgeFlowSourceRequired`].
+    #[inline]
     pub fn new(required: BridgeFlowSourceRequired) -> Self {
         Self {
             flow_arn: required.flow_arn,
@@ -245,6 +250,7 @@ impl BridgeFlowSource {
 impl PropertyType for BridgeFlowSource {}
 
 impl ToValue for BridgeFlowSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FlowArn", &self.flow_arn)
@@ -327,6 +333,7 @@ pub struct BridgeNetworkOutput {
 #[rustfmt::skip]
 impl BridgeNetworkOutput {
     /// A `BridgeNetworkOutput` with its required properties, named in a [`BridgeNetworkOutputRequired`].
+    #[inline]
     pub fn new(required: BridgeNetworkOutputRequired) -> Self {
         Self {
             ip_address: required.ip_address,
@@ -355,6 +362,7 @@ impl BridgeNetworkOutput {
 impl PropertyType for BridgeNetworkOutput {}
 
 impl ToValue for BridgeNetworkOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IpAddress", &self.ip_address)
@@ -435,6 +443,7 @@ pub struct BridgeNetworkSource {
 #[rustfmt::skip]
 impl BridgeNetworkSource {
     /// A `BridgeNetworkSource` with its required properties, named in a [`BridgeNetworkSourceRequired`].
+    #[inline]
     pub fn new(required: BridgeNetworkSourceRequired) -> Self {
         Self {
             multicast_ip: required.multicast_ip,
@@ -463,6 +472,7 @@ impl BridgeNetworkSource {
 impl PropertyType for BridgeNetworkSource {}
 
 impl ToValue for BridgeNetworkSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MulticastIp", &self.multicast_ip)
@@ -500,6 +510,7 @@ pub struct BridgeOutput {
 #[rustfmt::skip]
 impl BridgeOutput {
     /// A `BridgeOutput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -511,6 +522,7 @@ impl BridgeOutput {
 impl PropertyType for BridgeOutput {}
 
 impl ToValue for BridgeOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NetworkOutput", &self.network_output)
@@ -548,6 +560,7 @@ pub struct BridgeSource {
 #[rustfmt::skip]
 impl BridgeSource {
     /// A `BridgeSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -561,6 +574,7 @@ impl BridgeSource {
 impl PropertyType for BridgeSource {}
 
 impl ToValue for BridgeSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FlowSource", &self.flow_source)
@@ -602,6 +616,7 @@ pub struct EgressGatewayBridge {
 #[rustfmt::skip]
 impl EgressGatewayBridge {
     /// A `EgressGatewayBridge` with its required properties, named in a [`EgressGatewayBridgeRequired`].
+    #[inline]
     pub fn new(required: EgressGatewayBridgeRequired) -> Self {
         Self {
             max_bitrate: required.max_bitrate,
@@ -615,6 +630,7 @@ impl EgressGatewayBridge {
 impl PropertyType for EgressGatewayBridge {}
 
 impl ToValue for EgressGatewayBridge {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxBitrate", &self.max_bitrate)
@@ -665,6 +681,7 @@ pub struct FailoverConfig {
 #[rustfmt::skip]
 impl FailoverConfig {
     /// A `FailoverConfig` with its required properties, named in a [`FailoverConfigRequired`].
+    #[inline]
     pub fn new(required: FailoverConfigRequired) -> Self {
         Self {
             failover_mode: required.failover_mode,
@@ -684,6 +701,7 @@ impl FailoverConfig {
 impl PropertyType for FailoverConfig {}
 
 impl ToValue for FailoverConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FailoverMode", &self.failover_mode)
@@ -733,6 +751,7 @@ pub struct IngressGatewayBridge {
 #[rustfmt::skip]
 impl IngressGatewayBridge {
     /// A `IngressGatewayBridge` with its required properties, named in a [`IngressGatewayBridgeRequired`].
+    #[inline]
     pub fn new(required: IngressGatewayBridgeRequired) -> Self {
         Self {
             max_bitrate: required.max_bitrate,
@@ -749,6 +768,7 @@ impl IngressGatewayBridge {
 impl PropertyType for IngressGatewayBridge {}
 
 impl ToValue for IngressGatewayBridge {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxBitrate", &self.max_bitrate)
@@ -782,6 +802,7 @@ pub struct SourcePriority {
 #[rustfmt::skip]
 impl SourcePriority {
     /// A `SourcePriority` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -793,6 +814,7 @@ impl SourcePriority {
 impl PropertyType for SourcePriority {}
 
 impl ToValue for SourcePriority {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PrimarySource", &self.primary_source)
@@ -818,6 +840,7 @@ impl From<Value> for FailoverConfigStateEnum {
 }
 
 impl ToValue for FailoverConfigStateEnum {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -844,6 +867,7 @@ impl From<Value> for FailoverModeEnum {
 }
 
 impl ToValue for FailoverModeEnum {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Failover => "FAILOVER",

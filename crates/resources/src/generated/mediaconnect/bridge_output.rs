@@ -83,6 +83,7 @@ impl BridgeOutput {
     };
 
     /// A `BridgeOutput` with its required properties, named in a [`BridgeOutputRequired`].
+    #[inline]
     pub fn new(required: BridgeOutputRequired) -> Self {
         Self {
             bridge_arn: required.bridge_arn,
@@ -110,6 +111,7 @@ impl Resource for BridgeOutput {
 }
 
 impl ToValue for BridgeOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BridgeArn", &self.bridge_arn)
@@ -192,6 +194,7 @@ pub struct BridgeNetworkOutput {
 #[rustfmt::skip]
 impl BridgeNetworkOutput {
     /// A `BridgeNetworkOutput` with its required properties, named in a [`BridgeNetworkOutputRequired`].
+    #[inline]
     pub fn new(required: BridgeNetworkOutputRequired) -> Self {
         Self {
             ip_address: required.ip_address,
@@ -217,6 +220,7 @@ impl BridgeNetworkOutput {
 impl PropertyType for BridgeNetworkOutput {}
 
 impl ToValue for BridgeNetworkOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IpAddress", &self.ip_address)
@@ -248,6 +252,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RtpFec => "rtp-fec",

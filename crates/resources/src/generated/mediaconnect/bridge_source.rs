@@ -89,6 +89,7 @@ impl BridgeSource {
     };
 
     /// A `BridgeSource` with its required properties, named in a [`BridgeSourceRequired`].
+    #[inline]
     pub fn new(required: BridgeSourceRequired) -> Self {
         Self {
             bridge_arn: required.bridge_arn,
@@ -119,6 +120,7 @@ impl Resource for BridgeSource {
 }
 
 impl ToValue for BridgeSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BridgeArn", &self.bridge_arn)
@@ -177,6 +179,7 @@ pub struct BridgeFlowSource {
 #[rustfmt::skip]
 impl BridgeFlowSource {
     /// A `BridgeFlowSource` with its required properties, named in a [`BridgeFlowSourceRequired`].
+    #[inline]
     pub fn new(required: BridgeFlowSourceRequired) -> Self {
         Self {
             flow_arn: required.flow_arn,
@@ -193,6 +196,7 @@ impl BridgeFlowSource {
 impl PropertyType for BridgeFlowSource {}
 
 impl ToValue for BridgeFlowSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FlowArn", &self.flow_arn)
@@ -265,6 +269,7 @@ pub struct BridgeNetworkSource {
 #[rustfmt::skip]
 impl BridgeNetworkSource {
     /// A `BridgeNetworkSource` with its required properties, named in a [`BridgeNetworkSourceRequired`].
+    #[inline]
     pub fn new(required: BridgeNetworkSourceRequired) -> Self {
         Self {
             multicast_ip: required.multicast_ip,
@@ -290,6 +295,7 @@ impl BridgeNetworkSource {
 impl PropertyType for BridgeNetworkSource {}
 
 impl ToValue for BridgeNetworkSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MulticastIp", &self.multicast_ip)

@@ -143,6 +143,7 @@ impl Flow {
     };
 
     /// A `Flow` with its required properties, named in a [`FlowRequired`].
+    #[inline]
     pub fn new(required: FlowRequired) -> Self {
         Self {
             availability_zone: None,
@@ -200,6 +201,7 @@ impl Resource for Flow {
 }
 
 impl ToValue for Flow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -232,6 +234,7 @@ impl FlowAttributes {
     /// `Fn::GetAtt` `EgressIp`: a string.
     ///
     /// The IP address from which video will be sent to output destinations.
+    #[inline]
     pub fn egress_ip(&self) -> Value {
         self.0.get_att("EgressIp")
     }
@@ -239,6 +242,7 @@ impl FlowAttributes {
     /// `Fn::GetAtt` `FlowArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the flow.
+    #[inline]
     pub fn flow_arn(&self) -> Value {
         self.0.get_att("FlowArn")
     }
@@ -246,6 +250,7 @@ impl FlowAttributes {
     /// `Fn::GetAtt` `FlowAvailabilityZone`: a string.
     ///
     /// The Availability Zone that the flow was created in. These options are limited to the Availability Zones within the current AWS Region.
+    #[inline]
     pub fn flow_availability_zone(&self) -> Value {
         self.0.get_att("FlowAvailabilityZone")
     }
@@ -253,6 +258,7 @@ impl FlowAttributes {
     /// `Fn::GetAtt` `FlowNdiMachineName`: a string.
     ///
     /// This read-only value represents the automatically-generated NDI machine name that MediaConnect generated for this flow. These NDI machine names are only generated when you don't specify your own custom name.
+    #[inline]
     pub fn flow_ndi_machine_name(&self) -> Value {
         self.0.get_att("FlowNdiMachineName")
     }
@@ -260,6 +266,7 @@ impl FlowAttributes {
     /// `Fn::GetAtt` `Source.IngestIp`: a string.
     ///
     /// The IP address that the flow will be listening on for incoming content.
+    #[inline]
     pub fn source_ingest_ip(&self) -> Value {
         self.0.get_att("Source.IngestIp")
     }
@@ -267,6 +274,7 @@ impl FlowAttributes {
     /// `Fn::GetAtt` `Source.SourceArn`: a string.
     ///
     /// The ARN of the source.
+    #[inline]
     pub fn source_source_arn(&self) -> Value {
         self.0.get_att("Source.SourceArn")
     }
@@ -274,6 +282,7 @@ impl FlowAttributes {
     /// `Fn::GetAtt` `Source.SourceIngestPort`: a string.
     ///
     /// The port that the flow listens on for incoming content. If the protocol of the source is Zixi, the port must be set to 2088.
+    #[inline]
     pub fn source_source_ingest_port(&self) -> Value {
         self.0.get_att("Source.SourceIngestPort")
     }
@@ -304,6 +313,7 @@ pub struct AudioMonitoringSetting {
 #[rustfmt::skip]
 impl AudioMonitoringSetting {
     /// A `AudioMonitoringSetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -315,6 +325,7 @@ impl AudioMonitoringSetting {
 impl PropertyType for AudioMonitoringSetting {}
 
 impl ToValue for AudioMonitoringSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SilentAudio", &self.silent_audio)
@@ -352,6 +363,7 @@ pub struct BlackFrames {
 #[rustfmt::skip]
 impl BlackFrames {
     /// A `BlackFrames` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -365,6 +377,7 @@ impl BlackFrames {
 impl PropertyType for BlackFrames {}
 
 impl ToValue for BlackFrames {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("State", &self.state)
@@ -401,6 +414,7 @@ pub struct EncodingConfig {
 #[rustfmt::skip]
 impl EncodingConfig {
     /// A `EncodingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -414,6 +428,7 @@ impl EncodingConfig {
 impl PropertyType for EncodingConfig {}
 
 impl ToValue for EncodingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncodingProfile", &self.encoding_profile)
@@ -462,6 +477,7 @@ pub struct FailoverConfig {
 #[rustfmt::skip]
 impl FailoverConfig {
     /// A `FailoverConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -479,6 +495,7 @@ impl FailoverConfig {
 impl PropertyType for FailoverConfig {}
 
 impl ToValue for FailoverConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FailoverMode", &self.failover_mode)
@@ -544,6 +561,7 @@ pub struct Fmtp {
 #[rustfmt::skip]
 impl Fmtp {
     /// A `Fmtp` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -567,6 +585,7 @@ impl Fmtp {
 impl PropertyType for Fmtp {}
 
 impl ToValue for Fmtp {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChannelOrder", &self.channel_order)
@@ -610,6 +629,7 @@ pub struct FrozenFrames {
 #[rustfmt::skip]
 impl FrozenFrames {
     /// A `FrozenFrames` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -623,6 +643,7 @@ impl FrozenFrames {
 impl PropertyType for FrozenFrames {}
 
 impl ToValue for FrozenFrames {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("State", &self.state)
@@ -671,6 +692,7 @@ pub struct InputConfiguration {
 #[rustfmt::skip]
 impl InputConfiguration {
     /// A `InputConfiguration` with its required properties, named in a [`InputConfigurationRequired`].
+    #[inline]
     pub fn new(required: InputConfigurationRequired) -> Self {
         Self {
             input_port: required.input_port,
@@ -687,6 +709,7 @@ impl InputConfiguration {
 impl PropertyType for InputConfiguration {}
 
 impl ToValue for InputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InputPort", &self.input_port)
@@ -735,6 +758,7 @@ pub struct Maintenance {
 #[rustfmt::skip]
 impl Maintenance {
     /// A `Maintenance` with its required properties, named in a [`MaintenanceRequired`].
+    #[inline]
     pub fn new(required: MaintenanceRequired) -> Self {
         Self {
             maintenance_day: required.maintenance_day,
@@ -751,6 +775,7 @@ impl Maintenance {
 impl PropertyType for Maintenance {}
 
 impl ToValue for Maintenance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaintenanceDay", &self.maintenance_day)
@@ -836,6 +861,7 @@ pub struct MediaStream {
 #[rustfmt::skip]
 impl MediaStream {
     /// A `MediaStream` with its required properties, named in a [`MediaStreamRequired`].
+    #[inline]
     pub fn new(required: MediaStreamRequired) -> Self {
         Self {
             attributes: None,
@@ -873,6 +899,7 @@ impl MediaStream {
 impl PropertyType for MediaStream {}
 
 impl ToValue for MediaStream {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Attributes", &self.attributes)
@@ -918,6 +945,7 @@ pub struct MediaStreamAttributes {
 #[rustfmt::skip]
 impl MediaStreamAttributes {
     /// A `MediaStreamAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -931,6 +959,7 @@ impl MediaStreamAttributes {
 impl PropertyType for MediaStreamAttributes {}
 
 impl ToValue for MediaStreamAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Fmtp", &self.fmtp)
@@ -984,6 +1013,7 @@ pub struct MediaStreamSourceConfiguration {
 #[rustfmt::skip]
 impl MediaStreamSourceConfiguration {
     /// A `MediaStreamSourceConfiguration` with its required properties, named in a [`MediaStreamSourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: MediaStreamSourceConfigurationRequired) -> Self {
         Self {
             encoding_name: required.encoding_name,
@@ -1003,6 +1033,7 @@ impl MediaStreamSourceConfiguration {
 impl PropertyType for MediaStreamSourceConfiguration {}
 
 impl ToValue for MediaStreamSourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EncodingName", &self.encoding_name)
@@ -1047,6 +1078,7 @@ pub struct NdiConfig {
 #[rustfmt::skip]
 impl NdiConfig {
     /// A `NdiConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1062,6 +1094,7 @@ impl NdiConfig {
 impl PropertyType for NdiConfig {}
 
 impl ToValue for NdiConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MachineName", &self.machine_name)
@@ -1116,6 +1149,7 @@ pub struct NdiDiscoveryServerConfig {
 #[rustfmt::skip]
 impl NdiDiscoveryServerConfig {
     /// A `NdiDiscoveryServerConfig` with its required properties, named in a [`NdiDiscoveryServerConfigRequired`].
+    #[inline]
     pub fn new(required: NdiDiscoveryServerConfigRequired) -> Self {
         Self {
             discovery_server_address: required.discovery_server_address,
@@ -1135,6 +1169,7 @@ impl NdiDiscoveryServerConfig {
 impl PropertyType for NdiDiscoveryServerConfig {}
 
 impl ToValue for NdiDiscoveryServerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DiscoveryServerAddress", &self.discovery_server_address)
@@ -1165,6 +1200,7 @@ pub struct NdiSourceSettings {
 #[rustfmt::skip]
 impl NdiSourceSettings {
     /// A `NdiSourceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1176,6 +1212,7 @@ impl NdiSourceSettings {
 impl PropertyType for NdiSourceSettings {}
 
 impl ToValue for NdiSourceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SourceName", &self.source_name)
@@ -1213,6 +1250,7 @@ pub struct SilentAudio {
 #[rustfmt::skip]
 impl SilentAudio {
     /// A `SilentAudio` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1226,6 +1264,7 @@ impl SilentAudio {
 impl PropertyType for SilentAudio {}
 
 impl ToValue for SilentAudio {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("State", &self.state)
@@ -1394,6 +1433,7 @@ pub struct Source {
 #[rustfmt::skip]
 impl Source {
     /// A `Source` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1455,6 +1495,7 @@ impl Source {
 impl PropertyType for Source {}
 
 impl ToValue for Source {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Decryption", &self.decryption)
@@ -1536,6 +1577,7 @@ pub struct SourceMonitoringConfig {
 #[rustfmt::skip]
 impl SourceMonitoringConfig {
     /// A `SourceMonitoringConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1553,6 +1595,7 @@ impl SourceMonitoringConfig {
 impl PropertyType for SourceMonitoringConfig {}
 
 impl ToValue for SourceMonitoringConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AudioMonitoringSettings", &self.audio_monitoring_settings)
@@ -1597,6 +1640,7 @@ pub struct SourcePriority {
 #[rustfmt::skip]
 impl SourcePriority {
     /// A `SourcePriority` with its required properties, named in a [`SourcePriorityRequired`].
+    #[inline]
     pub fn new(required: SourcePriorityRequired) -> Self {
         Self {
             primary_source: required.primary_source,
@@ -1610,6 +1654,7 @@ impl SourcePriority {
 impl PropertyType for SourcePriority {}
 
 impl ToValue for SourcePriority {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PrimarySource", &self.primary_source)
@@ -1647,6 +1692,7 @@ pub struct VideoMonitoringSetting {
 #[rustfmt::skip]
 impl VideoMonitoringSetting {
     /// A `VideoMonitoringSetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1660,6 +1706,7 @@ impl VideoMonitoringSetting {
 impl PropertyType for VideoMonitoringSetting {}
 
 impl ToValue for VideoMonitoringSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlackFrames", &self.black_frames)
@@ -1750,6 +1797,7 @@ pub struct VpcInterface {
 #[rustfmt::skip]
 impl VpcInterface {
     /// A `VpcInterface` with its required properties, named in a [`VpcInterfaceRequired`].
+    #[inline]
     pub fn new(required: VpcInterfaceRequired) -> Self {
         Self {
             name: required.name,
@@ -1781,6 +1829,7 @@ impl VpcInterface {
 impl PropertyType for VpcInterface {}
 
 impl ToValue for VpcInterface {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -1812,6 +1861,7 @@ impl From<Value> for BlackFramesState {
 }
 
 impl ToValue for BlackFramesState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1850,6 +1900,7 @@ impl From<Value> for Colorimetry {
 }
 
 impl ToValue for Colorimetry {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Bt601 => "BT601",
@@ -1883,6 +1934,7 @@ impl From<Value> for ContentQualityAnalysisState {
 }
 
 impl ToValue for ContentQualityAnalysisState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1911,6 +1963,7 @@ impl From<Value> for EncodingProfile {
 }
 
 impl ToValue for EncodingProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DistributionH264Default => "DISTRIBUTION_H264_DEFAULT",
@@ -1939,6 +1992,7 @@ impl From<Value> for FailoverConfigState {
 }
 
 impl ToValue for FailoverConfigState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1967,6 +2021,7 @@ impl From<Value> for FailoverMode {
 }
 
 impl ToValue for FailoverMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Merge => "MERGE",
@@ -1997,6 +2052,7 @@ impl From<Value> for FlowSize {
 }
 
 impl ToValue for FlowSize {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Medium => "MEDIUM",
@@ -2026,6 +2082,7 @@ impl From<Value> for FrozenFramesState {
 }
 
 impl ToValue for FrozenFramesState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -2064,6 +2121,7 @@ impl From<Value> for MaintenanceDay {
 }
 
 impl ToValue for MaintenanceDay {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Monday => "Monday",
@@ -2099,6 +2157,7 @@ impl From<Value> for MediaStreamType {
 }
 
 impl ToValue for MediaStreamType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Video => "video",
@@ -2128,6 +2187,7 @@ impl From<Value> for NdiState {
 }
 
 impl ToValue for NdiState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -2156,6 +2216,7 @@ impl From<Value> for NetworkInterfaceType {
 }
 
 impl ToValue for NetworkInterfaceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ena => "ena",
@@ -2198,6 +2259,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ZixiPush => "zixi-push",
@@ -2235,6 +2297,7 @@ impl From<Value> for Range {
 }
 
 impl ToValue for Range {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Narrow => "NARROW",
@@ -2266,6 +2329,7 @@ impl From<Value> for ScanMode {
 }
 
 impl ToValue for ScanMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Progressive => "progressive",
@@ -2295,6 +2359,7 @@ impl From<Value> for SilentAudioState {
 }
 
 impl ToValue for SilentAudioState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -2337,6 +2402,7 @@ impl From<Value> for Tcs {
 }
 
 impl ToValue for Tcs {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sdr => "SDR",
@@ -2372,6 +2438,7 @@ impl From<Value> for ThumbnailState {
 }
 
 impl ToValue for ThumbnailState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -2406,6 +2473,7 @@ impl From<Value> for VideoFormat {
 }
 
 impl ToValue for VideoFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::V2160p => "2160p",

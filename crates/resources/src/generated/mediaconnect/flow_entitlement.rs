@@ -121,6 +121,7 @@ impl FlowEntitlement {
     };
 
     /// A `FlowEntitlement` with its required properties, named in a [`FlowEntitlementRequired`].
+    #[inline]
     pub fn new(required: FlowEntitlementRequired) -> Self {
         Self {
             data_transfer_subscriber_fee_percent: None,
@@ -166,6 +167,7 @@ impl Resource for FlowEntitlement {
 }
 
 impl ToValue for FlowEntitlement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -197,6 +199,7 @@ impl FlowEntitlementAttributes {
     /// `Fn::GetAtt` `EntitlementArn`: a string.
     ///
     /// The entitlement ARN.
+    #[inline]
     pub fn entitlement_arn(&self) -> Value {
         self.0.get_att("EntitlementArn")
     }
@@ -283,6 +286,7 @@ pub struct Encryption {
 #[rustfmt::skip]
 impl Encryption {
     /// A `Encryption` with its required properties, named in a [`EncryptionRequired`].
+    #[inline]
     pub fn new(required: EncryptionRequired) -> Self {
         Self {
             algorithm: required.algorithm,
@@ -320,6 +324,7 @@ impl Encryption {
 impl PropertyType for Encryption {}
 
 impl ToValue for Encryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Algorithm", &self.algorithm)
@@ -356,6 +361,7 @@ impl From<Value> for EntitlementStatus {
 }
 
 impl ToValue for EntitlementStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -384,6 +390,7 @@ impl From<Value> for KeyType {
 }
 
 impl ToValue for KeyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Speke => "speke",

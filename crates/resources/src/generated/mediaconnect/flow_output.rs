@@ -189,6 +189,7 @@ impl FlowOutput {
     };
 
     /// A `FlowOutput` with its required properties, named in a [`FlowOutputRequired`].
+    #[inline]
     pub fn new(required: FlowOutputRequired) -> Self {
         Self {
             cidr_allow_list: None,
@@ -273,6 +274,7 @@ impl Resource for FlowOutput {
 }
 
 impl ToValue for FlowOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CidrAllowList", &self.cidr_allow_list)
@@ -320,6 +322,7 @@ impl FlowOutputAttributes {
     /// `Fn::GetAtt` `OutputArn`: a string.
     ///
     /// The ARN of the output.
+    #[inline]
     pub fn output_arn(&self) -> Value {
         self.0.get_att("OutputArn")
     }
@@ -372,6 +375,7 @@ pub struct DestinationConfiguration {
 #[rustfmt::skip]
 impl DestinationConfiguration {
     /// A `DestinationConfiguration` with its required properties, named in a [`DestinationConfigurationRequired`].
+    #[inline]
     pub fn new(required: DestinationConfigurationRequired) -> Self {
         Self {
             destination_ip: required.destination_ip,
@@ -391,6 +395,7 @@ impl DestinationConfiguration {
 impl PropertyType for DestinationConfiguration {}
 
 impl ToValue for DestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationIp", &self.destination_ip)
@@ -438,6 +443,7 @@ pub struct EncodingParameters {
 #[rustfmt::skip]
 impl EncodingParameters {
     /// A `EncodingParameters` with its required properties, named in a [`EncodingParametersRequired`].
+    #[inline]
     pub fn new(required: EncodingParametersRequired) -> Self {
         Self {
             compression_factor: required.compression_factor,
@@ -454,6 +460,7 @@ impl EncodingParameters {
 impl PropertyType for EncodingParameters {}
 
 impl ToValue for EncodingParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CompressionFactor", &self.compression_factor)
@@ -518,6 +525,7 @@ pub struct Encryption {
 #[rustfmt::skip]
 impl Encryption {
     /// A `Encryption` with its required properties, named in a [`EncryptionRequired`].
+    #[inline]
     pub fn new(required: EncryptionRequired) -> Self {
         Self {
             algorithm: None,
@@ -540,6 +548,7 @@ impl Encryption {
 impl PropertyType for Encryption {}
 
 impl ToValue for Encryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Algorithm", &self.algorithm)
@@ -600,6 +609,7 @@ pub struct MediaStreamOutputConfiguration {
 #[rustfmt::skip]
 impl MediaStreamOutputConfiguration {
     /// A `MediaStreamOutputConfiguration` with its required properties, named in a [`MediaStreamOutputConfigurationRequired`].
+    #[inline]
     pub fn new(required: MediaStreamOutputConfigurationRequired) -> Self {
         Self {
             destination_configurations: None,
@@ -622,6 +632,7 @@ impl MediaStreamOutputConfiguration {
 impl PropertyType for MediaStreamOutputConfiguration {}
 
 impl ToValue for MediaStreamOutputConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -653,6 +664,7 @@ impl From<Value> for EncoderProfile {
 }
 
 impl ToValue for EncoderProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Main => "main",
@@ -681,6 +693,7 @@ impl From<Value> for KeyType {
 }
 
 impl ToValue for KeyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::StaticKey => "static-key",
@@ -709,6 +722,7 @@ impl From<Value> for OutputStatus {
 }
 
 impl ToValue for OutputStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -753,6 +767,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ZixiPush => "zixi-push",

@@ -186,6 +186,7 @@ impl FlowSource {
     };
 
     /// A `FlowSource` with its required properties, named in a [`FlowSourceRequired`].
+    #[inline]
     pub fn new(required: FlowSourceRequired) -> Self {
         Self {
             decryption: None,
@@ -264,6 +265,7 @@ impl Resource for FlowSource {
 }
 
 impl ToValue for FlowSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Decryption", &self.decryption)
@@ -303,6 +305,7 @@ impl FlowSourceAttributes {
     /// `Fn::GetAtt` `IngestIp`: a string.
     ///
     /// The IP address that the flow listens on for incoming content.
+    #[inline]
     pub fn ingest_ip(&self) -> Value {
         self.0.get_att("IngestIp")
     }
@@ -310,6 +313,7 @@ impl FlowSourceAttributes {
     /// `Fn::GetAtt` `SourceArn`: a string.
     ///
     /// The ARN of the source.
+    #[inline]
     pub fn source_arn(&self) -> Value {
         self.0.get_att("SourceArn")
     }
@@ -317,6 +321,7 @@ impl FlowSourceAttributes {
     /// `Fn::GetAtt` `SourceIngestPort`: a string.
     ///
     /// The port that the flow listens on for incoming content. If the protocol of the source is Zixi, the port must be set to 2088.
+    #[inline]
     pub fn source_ingest_port(&self) -> Value {
         self.0.get_att("SourceIngestPort")
     }
@@ -348,6 +353,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ZixiPush => "zixi-push",

@@ -127,6 +127,7 @@ impl FlowVpcInterface {
     };
 
     /// A `FlowVpcInterface` with its required properties, named in a [`FlowVpcInterfaceRequired`].
+    #[inline]
     pub fn new(required: FlowVpcInterfaceRequired) -> Self {
         Self {
             flow_arn: required.flow_arn,
@@ -166,6 +167,7 @@ impl Resource for FlowVpcInterface {
 }
 
 impl ToValue for FlowVpcInterface {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FlowArn", &self.flow_arn)
@@ -192,6 +194,7 @@ impl FlowVpcInterfaceAttributes {
     /// `Fn::GetAtt` `NetworkInterfaceIds`: a list of strings.
     ///
     /// The IDs of the network interfaces that MediaConnect created in your account.
+    #[inline]
     pub fn network_interface_ids(&self) -> Value {
         self.0.get_att("NetworkInterfaceIds")
     }

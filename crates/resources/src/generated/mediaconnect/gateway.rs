@@ -85,6 +85,7 @@ impl Gateway {
     };
 
     /// A `Gateway` with its required properties, named in a [`GatewayRequired`].
+    #[inline]
     pub fn new(required: GatewayRequired) -> Self {
         Self {
             egress_cidr_blocks: required.egress_cidr_blocks,
@@ -112,6 +113,7 @@ impl Resource for Gateway {
 }
 
 impl ToValue for Gateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EgressCidrBlocks", &self.egress_cidr_blocks)
@@ -135,6 +137,7 @@ impl GatewayAttributes {
     /// `Fn::GetAtt` `GatewayArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the gateway.
+    #[inline]
     pub fn gateway_arn(&self) -> Value {
         self.0.get_att("GatewayArn")
     }
@@ -142,6 +145,7 @@ impl GatewayAttributes {
     /// `Fn::GetAtt` `GatewayState`: one of a set of strings.
     ///
     /// The current state of the gateway. Possible values are: CREATING, ACTIVE, UPDATING, ERROR, DELETING, DELETED.
+    #[inline]
     pub fn gateway_state(&self) -> Value {
         self.0.get_att("GatewayState")
     }
@@ -189,6 +193,7 @@ pub struct GatewayNetwork {
 #[rustfmt::skip]
 impl GatewayNetwork {
     /// A `GatewayNetwork` with its required properties, named in a [`GatewayNetworkRequired`].
+    #[inline]
     pub fn new(required: GatewayNetworkRequired) -> Self {
         Self {
             cidr_block: required.cidr_block,
@@ -205,6 +210,7 @@ impl GatewayNetwork {
 impl PropertyType for GatewayNetwork {}
 
 impl ToValue for GatewayNetwork {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CidrBlock", &self.cidr_block)

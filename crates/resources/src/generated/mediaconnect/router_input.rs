@@ -127,6 +127,7 @@ impl RouterInput {
     };
 
     /// A `RouterInput` with its required properties, named in a [`RouterInputRequired`].
+    #[inline]
     pub fn new(required: RouterInputRequired) -> Self {
         Self {
             availability_zone: None,
@@ -178,6 +179,7 @@ impl Resource for RouterInput {
 }
 
 impl ToValue for RouterInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -208,6 +210,7 @@ impl RouterInputAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the router input.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -215,6 +218,7 @@ impl RouterInputAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the router input was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -222,11 +226,13 @@ impl RouterInputAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the router input.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `InputType`: one of a set of strings.
+    #[inline]
     pub fn input_type(&self) -> Value {
         self.0.get_att("InputType")
     }
@@ -234,11 +240,13 @@ impl RouterInputAttributes {
     /// `Fn::GetAtt` `IpAddress`: a string.
     ///
     /// The IP address of the router input.
+    #[inline]
     pub fn ip_address(&self) -> Value {
         self.0.get_att("IpAddress")
     }
 
     /// `Fn::GetAtt` `MaintenanceType`: one of a set of strings.
+    #[inline]
     pub fn maintenance_type(&self) -> Value {
         self.0.get_att("MaintenanceType")
     }
@@ -246,11 +254,13 @@ impl RouterInputAttributes {
     /// `Fn::GetAtt` `RoutedOutputs`: an integer.
     ///
     /// The number of router outputs associated with the router input.
+    #[inline]
     pub fn routed_outputs(&self) -> Value {
         self.0.get_att("RoutedOutputs")
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -258,6 +268,7 @@ impl RouterInputAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the router input was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -299,6 +310,7 @@ pub struct RouterInputTransitEncryption {
 #[rustfmt::skip]
 impl RouterInputTransitEncryption {
     /// A `RouterInputTransitEncryption` with its required properties, named in a [`RouterInputTransitEncryptionRequired`].
+    #[inline]
     pub fn new(required: RouterInputTransitEncryptionRequired) -> Self {
         Self {
             encryption_key_configuration: required.encryption_key_configuration,
@@ -315,6 +327,7 @@ impl RouterInputTransitEncryption {
 impl PropertyType for RouterInputTransitEncryption {}
 
 impl ToValue for RouterInputTransitEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -346,6 +359,7 @@ impl From<Value> for RouterInputTier {
 }
 
 impl ToValue for RouterInputTier {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Input100 => "INPUT_100",
@@ -375,6 +389,7 @@ impl From<Value> for RouterInputTransitEncryptionKeyType {
 }
 
 impl ToValue for RouterInputTransitEncryptionKeyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SecretsManager => "SECRETS_MANAGER",

@@ -89,6 +89,7 @@ impl RouterNetworkInterface {
     };
 
     /// A `RouterNetworkInterface` with its required properties, named in a [`RouterNetworkInterfaceRequired`].
+    #[inline]
     pub fn new(required: RouterNetworkInterfaceRequired) -> Self {
         Self {
             configuration: required.configuration,
@@ -122,6 +123,7 @@ impl Resource for RouterNetworkInterface {
 }
 
 impl ToValue for RouterNetworkInterface {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Configuration", &self.configuration)
@@ -146,6 +148,7 @@ impl RouterNetworkInterfaceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the router network interface.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -153,6 +156,7 @@ impl RouterNetworkInterfaceAttributes {
     /// `Fn::GetAtt` `AssociatedInputCount`: an integer.
     ///
     /// The number of router inputs associated with the network interface.
+    #[inline]
     pub fn associated_input_count(&self) -> Value {
         self.0.get_att("AssociatedInputCount")
     }
@@ -160,6 +164,7 @@ impl RouterNetworkInterfaceAttributes {
     /// `Fn::GetAtt` `AssociatedOutputCount`: an integer.
     ///
     /// The number of router outputs associated with the network interface.
+    #[inline]
     pub fn associated_output_count(&self) -> Value {
         self.0.get_att("AssociatedOutputCount")
     }
@@ -167,6 +172,7 @@ impl RouterNetworkInterfaceAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the router network interface was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -174,16 +180,19 @@ impl RouterNetworkInterfaceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the router network interface.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `NetworkInterfaceType`: one of a set of strings.
+    #[inline]
     pub fn network_interface_type(&self) -> Value {
         self.0.get_att("NetworkInterfaceType")
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -191,6 +200,7 @@ impl RouterNetworkInterfaceAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the router network interface was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }

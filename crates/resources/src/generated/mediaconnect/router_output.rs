@@ -122,6 +122,7 @@ impl RouterOutput {
     };
 
     /// A `RouterOutput` with its required properties, named in a [`RouterOutputRequired`].
+    #[inline]
     pub fn new(required: RouterOutputRequired) -> Self {
         Self {
             availability_zone: None,
@@ -170,6 +171,7 @@ impl Resource for RouterOutput {
 }
 
 impl ToValue for RouterOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -199,6 +201,7 @@ impl RouterOutputAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the router output.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -206,6 +209,7 @@ impl RouterOutputAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the router output was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -213,6 +217,7 @@ impl RouterOutputAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the router output.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -220,26 +225,31 @@ impl RouterOutputAttributes {
     /// `Fn::GetAtt` `IpAddress`: a string.
     ///
     /// The IP address of the router output.
+    #[inline]
     pub fn ip_address(&self) -> Value {
         self.0.get_att("IpAddress")
     }
 
     /// `Fn::GetAtt` `MaintenanceType`: one of a set of strings.
+    #[inline]
     pub fn maintenance_type(&self) -> Value {
         self.0.get_att("MaintenanceType")
     }
 
     /// `Fn::GetAtt` `OutputType`: one of a set of strings.
+    #[inline]
     pub fn output_type(&self) -> Value {
         self.0.get_att("OutputType")
     }
 
     /// `Fn::GetAtt` `RoutedState`: one of a set of strings.
+    #[inline]
     pub fn routed_state(&self) -> Value {
         self.0.get_att("RoutedState")
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -247,6 +257,7 @@ impl RouterOutputAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the router output was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -272,6 +283,7 @@ impl From<Value> for RouterOutputTier {
 }
 
 impl ToValue for RouterOutputTier {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Output100 => "OUTPUT_100",

@@ -96,6 +96,7 @@ pub struct Encryption {
 #[rustfmt::skip]
 impl Encryption {
     /// A `Encryption` with its required properties, named in a [`EncryptionRequired`].
+    #[inline]
     pub fn new(required: EncryptionRequired) -> Self {
         Self {
             algorithm: None,
@@ -133,6 +134,7 @@ impl Encryption {
 impl PropertyType for Encryption {}
 
 impl ToValue for Encryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Algorithm", &self.algorithm)
@@ -187,6 +189,7 @@ pub struct FlowTransitEncryption {
 #[rustfmt::skip]
 impl FlowTransitEncryption {
     /// A `FlowTransitEncryption` with its required properties, named in a [`FlowTransitEncryptionRequired`].
+    #[inline]
     pub fn new(required: FlowTransitEncryptionRequired) -> Self {
         Self {
             encryption_key_configuration: required.encryption_key_configuration,
@@ -203,6 +206,7 @@ impl FlowTransitEncryption {
 impl PropertyType for FlowTransitEncryption {}
 
 impl ToValue for FlowTransitEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -254,6 +258,7 @@ pub struct GatewayBridgeSource {
 #[rustfmt::skip]
 impl GatewayBridgeSource {
     /// A `GatewayBridgeSource` with its required properties, named in a [`GatewayBridgeSourceRequired`].
+    #[inline]
     pub fn new(required: GatewayBridgeSourceRequired) -> Self {
         Self {
             bridge_arn: required.bridge_arn,
@@ -270,6 +275,7 @@ impl GatewayBridgeSource {
 impl PropertyType for GatewayBridgeSource {}
 
 impl ToValue for GatewayBridgeSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BridgeArn", &self.bridge_arn)
@@ -311,6 +317,7 @@ pub struct Interface {
 #[rustfmt::skip]
 impl Interface {
     /// A `Interface` with its required properties, named in a [`InterfaceRequired`].
+    #[inline]
     pub fn new(required: InterfaceRequired) -> Self {
         Self {
             name: required.name,
@@ -324,6 +331,7 @@ impl Interface {
 impl PropertyType for Interface {}
 
 impl ToValue for Interface {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -354,6 +362,7 @@ pub struct MulticastSourceSettings {
 #[rustfmt::skip]
 impl MulticastSourceSettings {
     /// A `MulticastSourceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -365,6 +374,7 @@ impl MulticastSourceSettings {
 impl PropertyType for MulticastSourceSettings {}
 
 impl ToValue for MulticastSourceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MulticastSourceIp", &self.multicast_source_ip)
@@ -406,6 +416,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -422,6 +433,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -455,6 +467,7 @@ pub struct VpcInterfaceAttachment {
 #[rustfmt::skip]
 impl VpcInterfaceAttachment {
     /// A `VpcInterfaceAttachment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -466,6 +479,7 @@ impl VpcInterfaceAttachment {
 impl PropertyType for VpcInterfaceAttachment {}
 
 impl ToValue for VpcInterfaceAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("VpcInterfaceName", &self.vpc_interface_name)
@@ -495,6 +509,7 @@ impl From<Value> for Algorithm {
 }
 
 impl ToValue for Algorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aes128 => "aes128",
@@ -530,6 +545,7 @@ impl From<Value> for EncodingName {
 }
 
 impl ToValue for EncodingName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Jxsv => "jxsv",
@@ -562,6 +578,7 @@ impl From<Value> for FlowTransitEncryptionKeyType {
 }
 
 impl ToValue for FlowTransitEncryptionKeyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SecretsManager => "SECRETS_MANAGER",
@@ -594,6 +611,7 @@ impl From<Value> for KeyType {
 }
 
 impl ToValue for KeyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Speke => "speke",
@@ -627,6 +645,7 @@ impl From<Value> for ProtocolEnum {
 }
 
 impl ToValue for ProtocolEnum {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RtpFec => "rtp-fec",
@@ -658,6 +677,7 @@ impl From<Value> for RouterIntegrationState {
 }
 
 impl ToValue for RouterIntegrationState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -688,6 +708,7 @@ impl From<Value> for RoutingScope {
 }
 
 impl ToValue for RoutingScope {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Regional => "REGIONAL",

@@ -156,6 +156,7 @@ impl JobTemplate {
     };
 
     /// A `JobTemplate` with its required properties, named in a [`JobTemplateRequired`].
+    #[inline]
     pub fn new(required: JobTemplateRequired) -> Self {
         Self {
             acceleration_settings: None,
@@ -207,6 +208,7 @@ impl Resource for JobTemplate {
 }
 
 impl ToValue for JobTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccelerationSettings", &self.acceleration_settings)
@@ -237,11 +239,13 @@ impl JobTemplateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the job template, such as `arn:aws:mediaconvert:us-west-2:123456789012` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -249,6 +253,7 @@ impl JobTemplateAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// Name of the output group
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -287,6 +292,7 @@ pub struct AccelerationSettings {
 #[rustfmt::skip]
 impl AccelerationSettings {
     /// A `AccelerationSettings` with its required properties, named in a [`AccelerationSettingsRequired`].
+    #[inline]
     pub fn new(required: AccelerationSettingsRequired) -> Self {
         Self {
             mode: required.mode,
@@ -300,6 +306,7 @@ impl AccelerationSettings {
 impl PropertyType for AccelerationSettings {}
 
 impl ToValue for AccelerationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Mode", &self.mode).build()
     }
@@ -340,6 +347,7 @@ pub struct HopDestination {
 #[rustfmt::skip]
 impl HopDestination {
     /// A `HopDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -355,6 +363,7 @@ impl HopDestination {
 impl PropertyType for HopDestination {}
 
 impl ToValue for HopDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Priority", &self.priority)

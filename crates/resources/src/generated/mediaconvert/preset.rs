@@ -99,6 +99,7 @@ impl Preset {
     };
 
     /// A `Preset` with its required properties, named in a [`PresetRequired`].
+    #[inline]
     pub fn new(required: PresetRequired) -> Self {
         Self {
             category: None,
@@ -135,6 +136,7 @@ impl Resource for Preset {
 }
 
 impl ToValue for Preset {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Category", &self.category)
@@ -160,11 +162,13 @@ impl PresetAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the output preset, such as `arn:aws:mediaconvert:us-west-2:123456789012` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -172,6 +176,7 @@ impl PresetAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the preset that you are modifying.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }

@@ -90,6 +90,7 @@ impl Queue {
     };
 
     /// A `Queue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -122,6 +123,7 @@ impl Resource for Queue {
 }
 
 impl ToValue for Queue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConcurrentJobs", &self.concurrent_jobs)
@@ -148,11 +150,13 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the queue, such as `arn:aws:mediaconvert:us-west-2:123456789012` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -160,6 +164,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the queue that you are creating.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }

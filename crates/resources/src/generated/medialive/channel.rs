@@ -138,6 +138,7 @@ impl Channel {
     };
 
     /// A `Channel` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -194,6 +195,7 @@ impl Resource for Channel {
 }
 
 impl ToValue for Channel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnywhereSettings", &self.anywhere_settings)
@@ -232,6 +234,7 @@ impl ChannelAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the MediaLive channel. For example: arn:aws:medialive:us-west-1:111122223333:medialive:channel:1234567
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -239,6 +242,7 @@ impl ChannelAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// User-specified id. This is used in an output group or an output.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -246,6 +250,7 @@ impl ChannelAttributes {
     /// `Fn::GetAtt` `Inputs`: a list of strings.
     ///
     /// The inputs that are attached to this channel. The inputs are identified by their IDs (not by their names or their ARNs).
+    #[inline]
     pub fn inputs(&self) -> Value {
         self.0.get_att("Inputs")
     }
@@ -318,6 +323,7 @@ pub struct AacSettings {
 #[rustfmt::skip]
 impl AacSettings {
     /// A `AacSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -345,6 +351,7 @@ impl AacSettings {
 impl PropertyType for AacSettings {}
 
 impl ToValue for AacSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bitrate", &self.bitrate)
@@ -420,6 +427,7 @@ pub struct Ac3Settings {
 #[rustfmt::skip]
 impl Ac3Settings {
     /// A `Ac3Settings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -445,6 +453,7 @@ impl Ac3Settings {
 impl PropertyType for Ac3Settings {}
 
 impl ToValue for Ac3Settings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttenuationControl", &self.attenuation_control)
@@ -480,6 +489,7 @@ pub struct AdditionalDestinations {
 #[rustfmt::skip]
 impl AdditionalDestinations {
     /// A `AdditionalDestinations` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -491,6 +501,7 @@ impl AdditionalDestinations {
 impl PropertyType for AdditionalDestinations {}
 
 impl ToValue for AdditionalDestinations {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destination", &self.destination)
@@ -525,6 +536,7 @@ pub struct AncillarySourceSettings {
 #[rustfmt::skip]
 impl AncillarySourceSettings {
     /// A `AncillarySourceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -536,6 +548,7 @@ impl AncillarySourceSettings {
 impl PropertyType for AncillarySourceSettings {}
 
 impl ToValue for AncillarySourceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -570,6 +583,7 @@ pub struct AnywhereSettings {
 #[rustfmt::skip]
 impl AnywhereSettings {
     /// A `AnywhereSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -583,6 +597,7 @@ impl AnywhereSettings {
 impl PropertyType for AnywhereSettings {}
 
 impl ToValue for AnywhereSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChannelPlacementGroupId", &self.channel_placement_group_id)
@@ -618,6 +633,7 @@ pub struct ArchiveCdnSettings {
 #[rustfmt::skip]
 impl ArchiveCdnSettings {
     /// A `ArchiveCdnSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -629,6 +645,7 @@ impl ArchiveCdnSettings {
 impl PropertyType for ArchiveCdnSettings {}
 
 impl ToValue for ArchiveCdnSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArchiveS3Settings", &self.archive_s3_settings)
@@ -670,6 +687,7 @@ pub struct ArchiveContainerSettings {
 #[rustfmt::skip]
 impl ArchiveContainerSettings {
     /// A `ArchiveContainerSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -683,6 +701,7 @@ impl ArchiveContainerSettings {
 impl PropertyType for ArchiveContainerSettings {}
 
 impl ToValue for ArchiveContainerSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("M2tsSettings", &self.m2ts_settings)
@@ -728,6 +747,7 @@ pub struct ArchiveGroupSettings {
 #[rustfmt::skip]
 impl ArchiveGroupSettings {
     /// A `ArchiveGroupSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -743,6 +763,7 @@ impl ArchiveGroupSettings {
 impl PropertyType for ArchiveGroupSettings {}
 
 impl ToValue for ArchiveGroupSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArchiveCdnSettings", &self.archive_cdn_settings)
@@ -789,6 +810,7 @@ pub struct ArchiveOutputSettings {
 #[rustfmt::skip]
 impl ArchiveOutputSettings {
     /// A `ArchiveOutputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -804,6 +826,7 @@ impl ArchiveOutputSettings {
 impl PropertyType for ArchiveOutputSettings {}
 
 impl ToValue for ArchiveOutputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerSettings", &self.container_settings)
@@ -840,6 +863,7 @@ pub struct ArchiveS3Settings {
 #[rustfmt::skip]
 impl ArchiveS3Settings {
     /// A `ArchiveS3Settings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -851,6 +875,7 @@ impl ArchiveS3Settings {
 impl PropertyType for ArchiveS3Settings {}
 
 impl ToValue for ArchiveS3Settings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("CannedAcl", &self.canned_acl).build()
     }
@@ -888,6 +913,7 @@ pub struct AudioChannelMapping {
 #[rustfmt::skip]
 impl AudioChannelMapping {
     /// A `AudioChannelMapping` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -901,6 +927,7 @@ impl AudioChannelMapping {
 impl PropertyType for AudioChannelMapping {}
 
 impl ToValue for AudioChannelMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputChannelLevels", &self.input_channel_levels)
@@ -966,6 +993,7 @@ pub struct AudioCodecSettings {
 #[rustfmt::skip]
 impl AudioCodecSettings {
     /// A `AudioCodecSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -989,6 +1017,7 @@ impl AudioCodecSettings {
 impl PropertyType for AudioCodecSettings {}
 
 impl ToValue for AudioCodecSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AacSettings", &self.aac_settings)
@@ -1085,6 +1114,7 @@ pub struct AudioDescription {
 #[rustfmt::skip]
 impl AudioDescription {
     /// A `AudioDescription` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1120,6 +1150,7 @@ impl AudioDescription {
 impl PropertyType for AudioDescription {}
 
 impl ToValue for AudioDescription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AudioDashRoles", &self.audio_dash_roles)
@@ -1166,6 +1197,7 @@ pub struct AudioDolbyEDecode {
 #[rustfmt::skip]
 impl AudioDolbyEDecode {
     /// A `AudioDolbyEDecode` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1177,6 +1209,7 @@ impl AudioDolbyEDecode {
 impl PropertyType for AudioDolbyEDecode {}
 
 impl ToValue for AudioDolbyEDecode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ProgramSelection", &self.program_selection)
@@ -1216,6 +1249,7 @@ pub struct AudioHlsRenditionSelection {
 #[rustfmt::skip]
 impl AudioHlsRenditionSelection {
     /// A `AudioHlsRenditionSelection` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1229,6 +1263,7 @@ impl AudioHlsRenditionSelection {
 impl PropertyType for AudioHlsRenditionSelection {}
 
 impl ToValue for AudioHlsRenditionSelection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GroupId", &self.group_id)
@@ -1269,6 +1304,7 @@ pub struct AudioLanguageSelection {
 #[rustfmt::skip]
 impl AudioLanguageSelection {
     /// A `AudioLanguageSelection` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1282,6 +1318,7 @@ impl AudioLanguageSelection {
 impl PropertyType for AudioLanguageSelection {}
 
 impl ToValue for AudioLanguageSelection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LanguageCode", &self.language_code)
@@ -1327,6 +1364,7 @@ pub struct AudioNormalizationSettings {
 #[rustfmt::skip]
 impl AudioNormalizationSettings {
     /// A `AudioNormalizationSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1342,6 +1380,7 @@ impl AudioNormalizationSettings {
 impl PropertyType for AudioNormalizationSettings {}
 
 impl ToValue for AudioNormalizationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Algorithm", &self.algorithm)
@@ -1393,6 +1432,7 @@ pub struct AudioOnlyHlsSettings {
 #[rustfmt::skip]
 impl AudioOnlyHlsSettings {
     /// A `AudioOnlyHlsSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1410,6 +1450,7 @@ impl AudioOnlyHlsSettings {
 impl PropertyType for AudioOnlyHlsSettings {}
 
 impl ToValue for AudioOnlyHlsSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AudioGroupId", &self.audio_group_id)
@@ -1447,6 +1488,7 @@ pub struct AudioPidSelection {
 #[rustfmt::skip]
 impl AudioPidSelection {
     /// A `AudioPidSelection` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1458,6 +1500,7 @@ impl AudioPidSelection {
 impl PropertyType for AudioPidSelection {}
 
 impl ToValue for AudioPidSelection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Pid", &self.pid).build()
     }
@@ -1495,6 +1538,7 @@ pub struct AudioSelector {
 #[rustfmt::skip]
 impl AudioSelector {
     /// A `AudioSelector` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1508,6 +1552,7 @@ impl AudioSelector {
 impl PropertyType for AudioSelector {}
 
 impl ToValue for AudioSelector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -1558,6 +1603,7 @@ pub struct AudioSelectorSettings {
 #[rustfmt::skip]
 impl AudioSelectorSettings {
     /// A `AudioSelectorSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1575,6 +1621,7 @@ impl AudioSelectorSettings {
 impl PropertyType for AudioSelectorSettings {}
 
 impl ToValue for AudioSelectorSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1620,6 +1667,7 @@ pub struct AudioSilenceFailoverSettings {
 #[rustfmt::skip]
 impl AudioSilenceFailoverSettings {
     /// A `AudioSilenceFailoverSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1633,6 +1681,7 @@ impl AudioSilenceFailoverSettings {
 impl PropertyType for AudioSilenceFailoverSettings {}
 
 impl ToValue for AudioSilenceFailoverSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AudioSelectorName", &self.audio_selector_name)
@@ -1671,6 +1720,7 @@ pub struct AudioTrack {
 #[rustfmt::skip]
 impl AudioTrack {
     /// A `AudioTrack` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1682,6 +1732,7 @@ impl AudioTrack {
 impl PropertyType for AudioTrack {}
 
 impl ToValue for AudioTrack {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Track", &self.track).build()
     }
@@ -1717,6 +1768,7 @@ pub struct AudioTrackSelection {
 #[rustfmt::skip]
 impl AudioTrackSelection {
     /// A `AudioTrackSelection` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1730,6 +1782,7 @@ impl AudioTrackSelection {
 impl PropertyType for AudioTrackSelection {}
 
 impl ToValue for AudioTrackSelection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DolbyEDecode", &self.dolby_e_decode)
@@ -1765,6 +1818,7 @@ pub struct AudioWatermarkSettings {
 #[rustfmt::skip]
 impl AudioWatermarkSettings {
     /// A `AudioWatermarkSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1776,6 +1830,7 @@ impl AudioWatermarkSettings {
 impl PropertyType for AudioWatermarkSettings {}
 
 impl ToValue for AudioWatermarkSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1828,6 +1883,7 @@ pub struct AutomaticInputFailoverSettings {
 #[rustfmt::skip]
 impl AutomaticInputFailoverSettings {
     /// A `AutomaticInputFailoverSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1845,6 +1901,7 @@ impl AutomaticInputFailoverSettings {
 impl PropertyType for AutomaticInputFailoverSettings {}
 
 impl ToValue for AutomaticInputFailoverSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ErrorClearTimeMsec", &self.error_clear_time_msec)
@@ -1894,6 +1951,7 @@ pub struct Av1ColorSpaceSettings {
 #[rustfmt::skip]
 impl Av1ColorSpaceSettings {
     /// A `Av1ColorSpaceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1913,6 +1971,7 @@ impl Av1ColorSpaceSettings {
 impl PropertyType for Av1ColorSpaceSettings {}
 
 impl ToValue for Av1ColorSpaceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -2017,6 +2076,7 @@ pub struct Av1Settings {
 #[rustfmt::skip]
 impl Av1Settings {
     /// A `Av1Settings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2074,6 +2134,7 @@ impl Av1Settings {
 impl PropertyType for Av1Settings {}
 
 impl ToValue for Av1Settings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AfdSignaling", &self.afd_signaling)
@@ -2136,6 +2197,7 @@ pub struct AvailBlanking {
 #[rustfmt::skip]
 impl AvailBlanking {
     /// A `AvailBlanking` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2149,6 +2211,7 @@ impl AvailBlanking {
 impl PropertyType for AvailBlanking {}
 
 impl ToValue for AvailBlanking {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailBlankingImage", &self.avail_blanking_image)
@@ -2187,6 +2250,7 @@ pub struct AvailConfiguration {
 #[rustfmt::skip]
 impl AvailConfiguration {
     /// A `AvailConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2200,6 +2264,7 @@ impl AvailConfiguration {
 impl PropertyType for AvailConfiguration {}
 
 impl ToValue for AvailConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailSettings", &self.avail_settings)
@@ -2243,6 +2308,7 @@ pub struct AvailSettings {
 #[rustfmt::skip]
 impl AvailSettings {
     /// A `AvailSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2258,6 +2324,7 @@ impl AvailSettings {
 impl PropertyType for AvailSettings {}
 
 impl ToValue for AvailSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Esam", &self.esam)
@@ -2291,6 +2358,7 @@ pub struct BandwidthReductionFilterSettings {
 #[rustfmt::skip]
 impl BandwidthReductionFilterSettings {
     /// A `BandwidthReductionFilterSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2304,6 +2372,7 @@ impl BandwidthReductionFilterSettings {
 impl PropertyType for BandwidthReductionFilterSettings {}
 
 impl ToValue for BandwidthReductionFilterSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PostFilterSharpening", &self.post_filter_sharpening)
@@ -2359,6 +2428,7 @@ pub struct BlackoutSlate {
 #[rustfmt::skip]
 impl BlackoutSlate {
     /// A `BlackoutSlate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2378,6 +2448,7 @@ impl BlackoutSlate {
 impl PropertyType for BlackoutSlate {}
 
 impl ToValue for BlackoutSlate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlackoutSlateImage", &self.blackout_slate_image)
@@ -2499,6 +2570,7 @@ pub struct BurnInDestinationSettings {
 #[rustfmt::skip]
 impl BurnInDestinationSettings {
     /// A `BurnInDestinationSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2544,6 +2616,7 @@ impl BurnInDestinationSettings {
 impl PropertyType for BurnInDestinationSettings {}
 
 impl ToValue for BurnInDestinationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Alignment", &self.alignment)
@@ -2624,6 +2697,7 @@ pub struct CaptionDescription {
 #[rustfmt::skip]
 impl CaptionDescription {
     /// A `CaptionDescription` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2649,6 +2723,7 @@ impl CaptionDescription {
 impl PropertyType for CaptionDescription {}
 
 impl ToValue for CaptionDescription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Accessibility", &self.accessibility)
@@ -2766,6 +2841,7 @@ pub struct CaptionDestinationSettings {
 #[rustfmt::skip]
 impl CaptionDestinationSettings {
     /// A `CaptionDestinationSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2801,6 +2877,7 @@ impl CaptionDestinationSettings {
 impl PropertyType for CaptionDestinationSettings {}
 
 impl ToValue for CaptionDestinationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AribDestinationSettings", &self.arib_destination_settings)
@@ -2890,6 +2967,7 @@ pub struct CaptionLanguageMapping {
 #[rustfmt::skip]
 impl CaptionLanguageMapping {
     /// A `CaptionLanguageMapping` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2905,6 +2983,7 @@ impl CaptionLanguageMapping {
 impl PropertyType for CaptionLanguageMapping {}
 
 impl ToValue for CaptionLanguageMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CaptionChannel", &self.caption_channel)
@@ -2964,6 +3043,7 @@ pub struct CaptionRectangle {
 #[rustfmt::skip]
 impl CaptionRectangle {
     /// A `CaptionRectangle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2981,6 +3061,7 @@ impl CaptionRectangle {
 impl PropertyType for CaptionRectangle {}
 
 impl ToValue for CaptionRectangle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Height", &self.height)
@@ -3028,6 +3109,7 @@ pub struct CaptionSelector {
 #[rustfmt::skip]
 impl CaptionSelector {
     /// A `CaptionSelector` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3043,6 +3125,7 @@ impl CaptionSelector {
 impl PropertyType for CaptionSelector {}
 
 impl ToValue for CaptionSelector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LanguageCode", &self.language_code)
@@ -3111,6 +3194,7 @@ pub struct CaptionSelectorSettings {
 #[rustfmt::skip]
 impl CaptionSelectorSettings {
     /// A `CaptionSelectorSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3134,6 +3218,7 @@ impl CaptionSelectorSettings {
 impl PropertyType for CaptionSelectorSettings {}
 
 impl ToValue for CaptionSelectorSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AncillarySourceSettings", &self.ancillary_source_settings)
@@ -3174,6 +3259,7 @@ pub struct CdiInputSpecification {
 #[rustfmt::skip]
 impl CdiInputSpecification {
     /// A `CdiInputSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3185,6 +3271,7 @@ impl CdiInputSpecification {
 impl PropertyType for CdiInputSpecification {}
 
 impl ToValue for CdiInputSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Resolution", &self.resolution)
@@ -3213,6 +3300,7 @@ pub struct ChannelEngineVersionRequest {
 #[rustfmt::skip]
 impl ChannelEngineVersionRequest {
     /// A `ChannelEngineVersionRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3224,6 +3312,7 @@ impl ChannelEngineVersionRequest {
 impl PropertyType for ChannelEngineVersionRequest {}
 
 impl ToValue for ChannelEngineVersionRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Version", &self.version).build()
     }
@@ -3253,6 +3342,7 @@ pub struct CmafIngestCaptionLanguageMapping {
 #[rustfmt::skip]
 impl CmafIngestCaptionLanguageMapping {
     /// A `CmafIngestCaptionLanguageMapping` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3266,6 +3356,7 @@ impl CmafIngestCaptionLanguageMapping {
 impl PropertyType for CmafIngestCaptionLanguageMapping {}
 
 impl ToValue for CmafIngestCaptionLanguageMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CaptionChannel", &self.caption_channel)
@@ -3343,6 +3434,7 @@ pub struct CmafIngestGroupSettings {
 #[rustfmt::skip]
 impl CmafIngestGroupSettings {
     /// A `CmafIngestGroupSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3386,6 +3478,7 @@ impl CmafIngestGroupSettings {
 impl PropertyType for CmafIngestGroupSettings {}
 
 impl ToValue for CmafIngestGroupSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalDestinations", &self.additional_destinations)
@@ -3430,6 +3523,7 @@ pub struct CmafIngestOutputSettings {
 #[rustfmt::skip]
 impl CmafIngestOutputSettings {
     /// A `CmafIngestOutputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3441,6 +3535,7 @@ impl CmafIngestOutputSettings {
 impl PropertyType for CmafIngestOutputSettings {}
 
 impl ToValue for CmafIngestOutputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NameModifier", &self.name_modifier)
@@ -3475,6 +3570,7 @@ pub struct ColorCorrection {
 #[rustfmt::skip]
 impl ColorCorrection {
     /// A `ColorCorrection` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3490,6 +3586,7 @@ impl ColorCorrection {
 impl PropertyType for ColorCorrection {}
 
 impl ToValue for ColorCorrection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputColorSpace", &self.input_color_space)
@@ -3520,6 +3617,7 @@ pub struct ColorCorrectionSettings {
 #[rustfmt::skip]
 impl ColorCorrectionSettings {
     /// A `ColorCorrectionSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3531,6 +3629,7 @@ impl ColorCorrectionSettings {
 impl PropertyType for ColorCorrectionSettings {}
 
 impl ToValue for ColorCorrectionSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GlobalColorCorrections", &self.global_color_corrections)
@@ -3559,6 +3658,7 @@ pub struct DisabledLockingSettings {
 #[rustfmt::skip]
 impl DisabledLockingSettings {
     /// A `DisabledLockingSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3570,6 +3670,7 @@ impl DisabledLockingSettings {
 impl PropertyType for DisabledLockingSettings {}
 
 impl ToValue for DisabledLockingSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomEpoch", &self.custom_epoch)
@@ -3614,6 +3715,7 @@ pub struct DvbNitSettings {
 #[rustfmt::skip]
 impl DvbNitSettings {
     /// A `DvbNitSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3629,6 +3731,7 @@ impl DvbNitSettings {
 impl PropertyType for DvbNitSettings {}
 
 impl ToValue for DvbNitSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NetworkId", &self.network_id)
@@ -3680,6 +3783,7 @@ pub struct DvbSdtSettings {
 #[rustfmt::skip]
 impl DvbSdtSettings {
     /// A `DvbSdtSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3697,6 +3801,7 @@ impl DvbSdtSettings {
 impl PropertyType for DvbSdtSettings {}
 
 impl ToValue for DvbSdtSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OutputSdt", &self.output_sdt)
@@ -3817,6 +3922,7 @@ pub struct DvbSubDestinationSettings {
 #[rustfmt::skip]
 impl DvbSubDestinationSettings {
     /// A `DvbSubDestinationSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3862,6 +3968,7 @@ impl DvbSubDestinationSettings {
 impl PropertyType for DvbSubDestinationSettings {}
 
 impl ToValue for DvbSubDestinationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Alignment", &self.alignment)
@@ -3919,6 +4026,7 @@ pub struct DvbSubSourceSettings {
 #[rustfmt::skip]
 impl DvbSubSourceSettings {
     /// A `DvbSubSourceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3932,6 +4040,7 @@ impl DvbSubSourceSettings {
 impl PropertyType for DvbSubSourceSettings {}
 
 impl ToValue for DvbSubSourceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OcrLanguage", &self.ocr_language)
@@ -3967,6 +4076,7 @@ pub struct DvbTdtSettings {
 #[rustfmt::skip]
 impl DvbTdtSettings {
     /// A `DvbTdtSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3978,6 +4088,7 @@ impl DvbTdtSettings {
 impl PropertyType for DvbTdtSettings {}
 
 impl ToValue for DvbTdtSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RepInterval", &self.rep_interval)
@@ -4024,6 +4135,7 @@ pub struct Eac3AtmosSettings {
 #[rustfmt::skip]
 impl Eac3AtmosSettings {
     /// A `Eac3AtmosSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4047,6 +4159,7 @@ impl Eac3AtmosSettings {
 impl PropertyType for Eac3AtmosSettings {}
 
 impl ToValue for Eac3AtmosSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bitrate", &self.bitrate)
@@ -4182,6 +4295,7 @@ pub struct Eac3Settings {
 #[rustfmt::skip]
 impl Eac3Settings {
     /// A `Eac3Settings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4231,6 +4345,7 @@ impl Eac3Settings {
 impl PropertyType for Eac3Settings {}
 
 impl ToValue for Eac3Settings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttenuationControl", &self.attenuation_control)
@@ -4308,6 +4423,7 @@ pub struct EbuTtDDestinationSettings {
 #[rustfmt::skip]
 impl EbuTtDDestinationSettings {
     /// A `EbuTtDDestinationSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4329,6 +4445,7 @@ impl EbuTtDDestinationSettings {
 impl PropertyType for EbuTtDDestinationSettings {}
 
 impl ToValue for EbuTtDDestinationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CopyrightHolder", &self.copyright_holder)
@@ -4383,6 +4500,7 @@ pub struct EmbeddedSourceSettings {
 #[rustfmt::skip]
 impl EmbeddedSourceSettings {
     /// A `EmbeddedSourceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4400,6 +4518,7 @@ impl EmbeddedSourceSettings {
 impl PropertyType for EmbeddedSourceSettings {}
 
 impl ToValue for EmbeddedSourceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Convert608To708", &self.convert608_to708)
@@ -4498,6 +4617,7 @@ pub struct EncoderSettings {
 #[rustfmt::skip]
 impl EncoderSettings {
     /// A `EncoderSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4535,6 +4655,7 @@ impl EncoderSettings {
 impl PropertyType for EncoderSettings {}
 
 impl ToValue for EncoderSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AudioDescriptions", &self.audio_descriptions)
@@ -4582,6 +4703,7 @@ pub struct EpochLockingSettings {
 #[rustfmt::skip]
 impl EpochLockingSettings {
     /// A `EpochLockingSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4595,6 +4717,7 @@ impl EpochLockingSettings {
 impl PropertyType for EpochLockingSettings {}
 
 impl ToValue for EpochLockingSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomEpoch", &self.custom_epoch)
@@ -4639,6 +4762,7 @@ pub struct Esam {
 #[rustfmt::skip]
 impl Esam {
     /// A `Esam` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4660,6 +4784,7 @@ impl Esam {
 impl PropertyType for Esam {}
 
 impl ToValue for Esam {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcquisitionPointId", &self.acquisition_point_id)
@@ -4699,6 +4824,7 @@ pub struct FailoverCondition {
 #[rustfmt::skip]
 impl FailoverCondition {
     /// A `FailoverCondition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4710,6 +4836,7 @@ impl FailoverCondition {
 impl PropertyType for FailoverCondition {}
 
 impl ToValue for FailoverCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -4757,6 +4884,7 @@ pub struct FailoverConditionSettings {
 #[rustfmt::skip]
 impl FailoverConditionSettings {
     /// A `FailoverConditionSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4772,6 +4900,7 @@ impl FailoverConditionSettings {
 impl PropertyType for FailoverConditionSettings {}
 
 impl ToValue for FailoverConditionSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AudioSilenceSettings", &self.audio_silence_settings)
@@ -4812,6 +4941,7 @@ pub struct FeatureActivations {
 #[rustfmt::skip]
 impl FeatureActivations {
     /// A `FeatureActivations` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4825,6 +4955,7 @@ impl FeatureActivations {
 impl PropertyType for FeatureActivations {}
 
 impl ToValue for FeatureActivations {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -4876,6 +5007,7 @@ pub struct FecOutputSettings {
 #[rustfmt::skip]
 impl FecOutputSettings {
     /// A `FecOutputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4891,6 +5023,7 @@ impl FecOutputSettings {
 impl PropertyType for FecOutputSettings {}
 
 impl ToValue for FecOutputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColumnDepth", &self.column_depth)
@@ -4937,6 +5070,7 @@ pub struct Fmp4HlsSettings {
 #[rustfmt::skip]
 impl Fmp4HlsSettings {
     /// A `Fmp4HlsSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4952,6 +5086,7 @@ impl Fmp4HlsSettings {
 impl PropertyType for Fmp4HlsSettings {}
 
 impl ToValue for Fmp4HlsSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AudioRenditionSets", &self.audio_rendition_sets)
@@ -4985,6 +5120,7 @@ pub struct FollowerChannelSettings {
 #[rustfmt::skip]
 impl FollowerChannelSettings {
     /// A `FollowerChannelSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4998,6 +5134,7 @@ impl FollowerChannelSettings {
 impl PropertyType for FollowerChannelSettings {}
 
 impl ToValue for FollowerChannelSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LinkedChannelType", &self.linked_channel_type)
@@ -5033,6 +5170,7 @@ pub struct FrameCaptureCdnSettings {
 #[rustfmt::skip]
 impl FrameCaptureCdnSettings {
     /// A `FrameCaptureCdnSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5044,6 +5182,7 @@ impl FrameCaptureCdnSettings {
 impl PropertyType for FrameCaptureCdnSettings {}
 
 impl ToValue for FrameCaptureCdnSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FrameCaptureS3Settings", &self.frame_capture_s3_settings)
@@ -5083,6 +5222,7 @@ pub struct FrameCaptureGroupSettings {
 #[rustfmt::skip]
 impl FrameCaptureGroupSettings {
     /// A `FrameCaptureGroupSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5096,6 +5236,7 @@ impl FrameCaptureGroupSettings {
 impl PropertyType for FrameCaptureGroupSettings {}
 
 impl ToValue for FrameCaptureGroupSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destination", &self.destination)
@@ -5131,6 +5272,7 @@ pub struct FrameCaptureOutputSettings {
 #[rustfmt::skip]
 impl FrameCaptureOutputSettings {
     /// A `FrameCaptureOutputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5142,6 +5284,7 @@ impl FrameCaptureOutputSettings {
 impl PropertyType for FrameCaptureOutputSettings {}
 
 impl ToValue for FrameCaptureOutputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NameModifier", &self.name_modifier)
@@ -5176,6 +5319,7 @@ pub struct FrameCaptureS3Settings {
 #[rustfmt::skip]
 impl FrameCaptureS3Settings {
     /// A `FrameCaptureS3Settings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5187,6 +5331,7 @@ impl FrameCaptureS3Settings {
 impl PropertyType for FrameCaptureS3Settings {}
 
 impl ToValue for FrameCaptureS3Settings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("CannedAcl", &self.canned_acl).build()
     }
@@ -5227,6 +5372,7 @@ pub struct FrameCaptureSettings {
 #[rustfmt::skip]
 impl FrameCaptureSettings {
     /// A `FrameCaptureSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5242,6 +5388,7 @@ impl FrameCaptureSettings {
 impl PropertyType for FrameCaptureSettings {}
 
 impl ToValue for FrameCaptureSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CaptureInterval", &self.capture_interval)
@@ -5306,6 +5453,7 @@ pub struct GlobalConfiguration {
 #[rustfmt::skip]
 impl GlobalConfiguration {
     /// A `GlobalConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5329,6 +5477,7 @@ impl GlobalConfiguration {
 impl PropertyType for GlobalConfiguration {}
 
 impl ToValue for GlobalConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InitialAudioGain", &self.initial_audio_gain)
@@ -5388,6 +5537,7 @@ pub struct H264ColorSpaceSettings {
 #[rustfmt::skip]
 impl H264ColorSpaceSettings {
     /// A `H264ColorSpaceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5403,6 +5553,7 @@ impl H264ColorSpaceSettings {
 impl PropertyType for H264ColorSpaceSettings {}
 
 impl ToValue for H264ColorSpaceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -5445,6 +5596,7 @@ pub struct H264FilterSettings {
 #[rustfmt::skip]
 impl H264FilterSettings {
     /// A `H264FilterSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5458,6 +5610,7 @@ impl H264FilterSettings {
 impl PropertyType for H264FilterSettings {}
 
 impl ToValue for H264FilterSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -5709,6 +5862,7 @@ pub struct H264Settings {
 #[rustfmt::skip]
 impl H264Settings {
     /// A `H264Settings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5806,6 +5960,7 @@ impl H264Settings {
 impl PropertyType for H264Settings {}
 
 impl ToValue for H264Settings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdaptiveQuantization", &self.adaptive_quantization)
@@ -5912,6 +6067,7 @@ pub struct H265ColorSpaceSettings {
 #[rustfmt::skip]
 impl H265ColorSpaceSettings {
     /// A `H265ColorSpaceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5933,6 +6089,7 @@ impl H265ColorSpaceSettings {
 impl PropertyType for H265ColorSpaceSettings {}
 
 impl ToValue for H265ColorSpaceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -5978,6 +6135,7 @@ pub struct H265FilterSettings {
 #[rustfmt::skip]
 impl H265FilterSettings {
     /// A `H265FilterSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5991,6 +6149,7 @@ impl H265FilterSettings {
 impl PropertyType for H265FilterSettings {}
 
 impl ToValue for H265FilterSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -6220,6 +6379,7 @@ pub struct H265Settings {
 #[rustfmt::skip]
 impl H265Settings {
     /// A `H265Settings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6313,6 +6473,7 @@ impl H265Settings {
 impl PropertyType for H265Settings {}
 
 impl ToValue for H265Settings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdaptiveQuantization", &self.adaptive_quantization)
@@ -6400,6 +6561,7 @@ pub struct Hdr10Settings {
 #[rustfmt::skip]
 impl Hdr10Settings {
     /// A `Hdr10Settings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6413,6 +6575,7 @@ impl Hdr10Settings {
 impl PropertyType for Hdr10Settings {}
 
 impl ToValue for Hdr10Settings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxCll", &self.max_cll)
@@ -6478,6 +6641,7 @@ pub struct HlsAkamaiSettings {
 #[rustfmt::skip]
 impl HlsAkamaiSettings {
     /// A `HlsAkamaiSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6501,6 +6665,7 @@ impl HlsAkamaiSettings {
 impl PropertyType for HlsAkamaiSettings {}
 
 impl ToValue for HlsAkamaiSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionRetryInterval", &self.connection_retry_interval)
@@ -6556,6 +6721,7 @@ pub struct HlsBasicPutSettings {
 #[rustfmt::skip]
 impl HlsBasicPutSettings {
     /// A `HlsBasicPutSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6573,6 +6739,7 @@ impl HlsBasicPutSettings {
 impl PropertyType for HlsBasicPutSettings {}
 
 impl ToValue for HlsBasicPutSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionRetryInterval", &self.connection_retry_interval)
@@ -6632,6 +6799,7 @@ pub struct HlsCdnSettings {
 #[rustfmt::skip]
 impl HlsCdnSettings {
     /// A `HlsCdnSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6651,6 +6819,7 @@ impl HlsCdnSettings {
 impl PropertyType for HlsCdnSettings {}
 
 impl ToValue for HlsCdnSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HlsAkamaiSettings", &self.hls_akamai_settings)
@@ -6903,6 +7072,7 @@ pub struct HlsGroupSettings {
 #[rustfmt::skip]
 impl HlsGroupSettings {
     /// A `HlsGroupSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6998,6 +7168,7 @@ impl HlsGroupSettings {
 impl PropertyType for HlsGroupSettings {}
 
 impl ToValue for HlsGroupSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdMarkers", &self.ad_markers)
@@ -7100,6 +7271,7 @@ pub struct HlsInputSettings {
 #[rustfmt::skip]
 impl HlsInputSettings {
     /// A `HlsInputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7119,6 +7291,7 @@ impl HlsInputSettings {
 impl PropertyType for HlsInputSettings {}
 
 impl ToValue for HlsInputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bandwidth", &self.bandwidth)
@@ -7177,6 +7350,7 @@ pub struct HlsMediaStoreSettings {
 #[rustfmt::skip]
 impl HlsMediaStoreSettings {
     /// A `HlsMediaStoreSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7196,6 +7370,7 @@ impl HlsMediaStoreSettings {
 impl PropertyType for HlsMediaStoreSettings {}
 
 impl ToValue for HlsMediaStoreSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionRetryInterval", &self.connection_retry_interval)
@@ -7250,6 +7425,7 @@ pub struct HlsOutputSettings {
 #[rustfmt::skip]
 impl HlsOutputSettings {
     /// A `HlsOutputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7267,6 +7443,7 @@ impl HlsOutputSettings {
 impl PropertyType for HlsOutputSettings {}
 
 impl ToValue for HlsOutputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("H265PackagingType", &self.h265_packaging_type)
@@ -7304,6 +7481,7 @@ pub struct HlsS3Settings {
 #[rustfmt::skip]
 impl HlsS3Settings {
     /// A `HlsS3Settings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7315,6 +7493,7 @@ impl HlsS3Settings {
 impl PropertyType for HlsS3Settings {}
 
 impl ToValue for HlsS3Settings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("CannedAcl", &self.canned_acl).build()
     }
@@ -7364,6 +7543,7 @@ pub struct HlsSettings {
 #[rustfmt::skip]
 impl HlsSettings {
     /// A `HlsSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7381,6 +7561,7 @@ impl HlsSettings {
 impl PropertyType for HlsSettings {}
 
 impl ToValue for HlsSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AudioOnlyHlsSettings", &self.audio_only_hls_settings)
@@ -7438,6 +7619,7 @@ pub struct HlsWebdavSettings {
 #[rustfmt::skip]
 impl HlsWebdavSettings {
     /// A `HlsWebdavSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7457,6 +7639,7 @@ impl HlsWebdavSettings {
 impl PropertyType for HlsWebdavSettings {}
 
 impl ToValue for HlsWebdavSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionRetryInterval", &self.connection_retry_interval)
@@ -7489,6 +7672,7 @@ pub struct InferenceSettings {
 #[rustfmt::skip]
 impl InferenceSettings {
     /// A `InferenceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7500,6 +7684,7 @@ impl InferenceSettings {
 impl PropertyType for InferenceSettings {}
 
 impl ToValue for InferenceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("FeedArn", &self.feed_arn).build()
     }
@@ -7550,6 +7735,7 @@ pub struct InputAttachment {
 #[rustfmt::skip]
 impl InputAttachment {
     /// A `InputAttachment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7569,6 +7755,7 @@ impl InputAttachment {
 impl PropertyType for InputAttachment {}
 
 impl ToValue for InputAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -7615,6 +7802,7 @@ pub struct InputChannelLevel {
 #[rustfmt::skip]
 impl InputChannelLevel {
     /// A `InputChannelLevel` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7628,6 +7816,7 @@ impl InputChannelLevel {
 impl PropertyType for InputChannelLevel {}
 
 impl ToValue for InputChannelLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Gain", &self.gain)
@@ -7673,6 +7862,7 @@ pub struct InputLocation {
 #[rustfmt::skip]
 impl InputLocation {
     /// A `InputLocation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7688,6 +7878,7 @@ impl InputLocation {
 impl PropertyType for InputLocation {}
 
 impl ToValue for InputLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PasswordParam", &self.password_param)
@@ -7744,6 +7935,7 @@ pub struct InputLossBehavior {
 #[rustfmt::skip]
 impl InputLossBehavior {
     /// A `InputLossBehavior` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7763,6 +7955,7 @@ impl InputLossBehavior {
 impl PropertyType for InputLossBehavior {}
 
 impl ToValue for InputLossBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlackFrameMsec", &self.black_frame_msec)
@@ -7801,6 +7994,7 @@ pub struct InputLossFailoverSettings {
 #[rustfmt::skip]
 impl InputLossFailoverSettings {
     /// A `InputLossFailoverSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7812,6 +8006,7 @@ impl InputLossFailoverSettings {
 impl PropertyType for InputLossFailoverSettings {}
 
 impl ToValue for InputLossFailoverSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputLossThresholdMsec", &self.input_loss_threshold_msec)
@@ -7898,6 +8093,7 @@ pub struct InputSettings {
 #[rustfmt::skip]
 impl InputSettings {
     /// A `InputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7929,6 +8125,7 @@ impl InputSettings {
 impl PropertyType for InputSettings {}
 
 impl ToValue for InputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AudioSelectors", &self.audio_selectors)
@@ -7983,6 +8180,7 @@ pub struct InputSpecification {
 #[rustfmt::skip]
 impl InputSpecification {
     /// A `InputSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7998,6 +8196,7 @@ impl InputSpecification {
 impl PropertyType for InputSpecification {}
 
 impl ToValue for InputSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Codec", &self.codec)
@@ -8034,6 +8233,7 @@ pub struct KeyProviderSettings {
 #[rustfmt::skip]
 impl KeyProviderSettings {
     /// A `KeyProviderSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8045,6 +8245,7 @@ impl KeyProviderSettings {
 impl PropertyType for KeyProviderSettings {}
 
 impl ToValue for KeyProviderSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StaticKeySettings", &self.static_key_settings)
@@ -8076,6 +8277,7 @@ pub struct LinkedChannelSettings {
 #[rustfmt::skip]
 impl LinkedChannelSettings {
     /// A `LinkedChannelSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8089,6 +8291,7 @@ impl LinkedChannelSettings {
 impl PropertyType for LinkedChannelSettings {}
 
 impl ToValue for LinkedChannelSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FollowerChannelSettings", &self.follower_channel_settings)
@@ -8357,6 +8560,7 @@ pub struct M2tsSettings {
 #[rustfmt::skip]
 impl M2tsSettings {
     /// A `M2tsSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8462,6 +8666,7 @@ impl M2tsSettings {
 impl PropertyType for M2tsSettings {}
 
 impl ToValue for M2tsSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -8635,6 +8840,7 @@ pub struct M3u8Settings {
 #[rustfmt::skip]
 impl M3u8Settings {
     /// A `M3u8Settings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8682,6 +8888,7 @@ impl M3u8Settings {
 impl PropertyType for M3u8Settings {}
 
 impl ToValue for M3u8Settings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AudioFramesPerPes", &self.audio_frames_per_pes)
@@ -8735,6 +8942,7 @@ pub struct MaintenanceCreateSettings {
 #[rustfmt::skip]
 impl MaintenanceCreateSettings {
     /// A `MaintenanceCreateSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8748,6 +8956,7 @@ impl MaintenanceCreateSettings {
 impl PropertyType for MaintenanceCreateSettings {}
 
 impl ToValue for MaintenanceCreateSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaintenanceDay", &self.maintenance_day)
@@ -8777,6 +8986,7 @@ pub struct MediaPackageAdditionalDestinations {
 #[rustfmt::skip]
 impl MediaPackageAdditionalDestinations {
     /// A `MediaPackageAdditionalDestinations` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8788,6 +8998,7 @@ impl MediaPackageAdditionalDestinations {
 impl PropertyType for MediaPackageAdditionalDestinations {}
 
 impl ToValue for MediaPackageAdditionalDestinations {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destination", &self.destination)
@@ -8825,6 +9036,7 @@ pub struct MediaPackageGroupSettings {
 #[rustfmt::skip]
 impl MediaPackageGroupSettings {
     /// A `MediaPackageGroupSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8838,6 +9050,7 @@ impl MediaPackageGroupSettings {
 impl PropertyType for MediaPackageGroupSettings {}
 
 impl ToValue for MediaPackageGroupSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destination", &self.destination)
@@ -8888,6 +9101,7 @@ pub struct MediaPackageOutputDestinationSettings {
 #[rustfmt::skip]
 impl MediaPackageOutputDestinationSettings {
     /// A `MediaPackageOutputDestinationSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8907,6 +9121,7 @@ impl MediaPackageOutputDestinationSettings {
 impl PropertyType for MediaPackageOutputDestinationSettings {}
 
 impl ToValue for MediaPackageOutputDestinationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChannelEndpointId", &self.channel_endpoint_id)
@@ -8943,6 +9158,7 @@ pub struct MediaPackageOutputSettings {
 #[rustfmt::skip]
 impl MediaPackageOutputSettings {
     /// A `MediaPackageOutputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8954,6 +9170,7 @@ impl MediaPackageOutputSettings {
 impl PropertyType for MediaPackageOutputSettings {}
 
 impl ToValue for MediaPackageOutputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -8994,6 +9211,7 @@ pub struct MediaPackageV2DestinationSettings {
 #[rustfmt::skip]
 impl MediaPackageV2DestinationSettings {
     /// A `MediaPackageV2DestinationSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9011,6 +9229,7 @@ impl MediaPackageV2DestinationSettings {
 impl PropertyType for MediaPackageV2DestinationSettings {}
 
 impl ToValue for MediaPackageV2DestinationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AudioGroupId", &self.audio_group_id)
@@ -9072,6 +9291,7 @@ pub struct MediaPackageV2GroupSettings {
 #[rustfmt::skip]
 impl MediaPackageV2GroupSettings {
     /// A `MediaPackageV2GroupSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9103,6 +9323,7 @@ impl MediaPackageV2GroupSettings {
 impl PropertyType for MediaPackageV2GroupSettings {}
 
 impl ToValue for MediaPackageV2GroupSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalDestinations", &self.additional_destinations)
@@ -9152,6 +9373,7 @@ pub struct MotionGraphicsConfiguration {
 #[rustfmt::skip]
 impl MotionGraphicsConfiguration {
     /// A `MotionGraphicsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9165,6 +9387,7 @@ impl MotionGraphicsConfiguration {
 impl PropertyType for MotionGraphicsConfiguration {}
 
 impl ToValue for MotionGraphicsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MotionGraphicsInsertion", &self.motion_graphics_insertion)
@@ -9202,6 +9425,7 @@ pub struct MotionGraphicsSettings {
 #[rustfmt::skip]
 impl MotionGraphicsSettings {
     /// A `MotionGraphicsSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9213,6 +9437,7 @@ impl MotionGraphicsSettings {
 impl PropertyType for MotionGraphicsSettings {}
 
 impl ToValue for MotionGraphicsSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -9260,6 +9485,7 @@ pub struct Mp2Settings {
 #[rustfmt::skip]
 impl Mp2Settings {
     /// A `Mp2Settings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9275,6 +9501,7 @@ impl Mp2Settings {
 impl PropertyType for Mp2Settings {}
 
 impl ToValue for Mp2Settings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bitrate", &self.bitrate)
@@ -9311,6 +9538,7 @@ pub struct Mpeg2FilterSettings {
 #[rustfmt::skip]
 impl Mpeg2FilterSettings {
     /// A `Mpeg2FilterSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9322,6 +9550,7 @@ impl Mpeg2FilterSettings {
 impl PropertyType for Mpeg2FilterSettings {}
 
 impl ToValue for Mpeg2FilterSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TemporalFilterSettings", &self.temporal_filter_settings)
@@ -9447,6 +9676,7 @@ pub struct Mpeg2Settings {
 #[rustfmt::skip]
 impl Mpeg2Settings {
     /// A `Mpeg2Settings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9490,6 +9720,7 @@ impl Mpeg2Settings {
 impl PropertyType for Mpeg2Settings {}
 
 impl ToValue for Mpeg2Settings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdaptiveQuantization", &self.adaptive_quantization)
@@ -9630,6 +9861,7 @@ pub struct MsSmoothGroupSettings {
 #[rustfmt::skip]
 impl MsSmoothGroupSettings {
     /// A `MsSmoothGroupSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9677,6 +9909,7 @@ impl MsSmoothGroupSettings {
 impl PropertyType for MsSmoothGroupSettings {}
 
 impl ToValue for MsSmoothGroupSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcquisitionPointId", &self.acquisition_point_id)
@@ -9738,6 +9971,7 @@ pub struct MsSmoothOutputSettings {
 #[rustfmt::skip]
 impl MsSmoothOutputSettings {
     /// A `MsSmoothOutputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9751,6 +9985,7 @@ impl MsSmoothOutputSettings {
 impl PropertyType for MsSmoothOutputSettings {}
 
 impl ToValue for MsSmoothOutputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("H265PackagingType", &self.h265_packaging_type)
@@ -9780,6 +10015,7 @@ pub struct MulticastInputSettings {
 #[rustfmt::skip]
 impl MulticastInputSettings {
     /// A `MulticastInputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9791,6 +10027,7 @@ impl MulticastInputSettings {
 impl PropertyType for MulticastInputSettings {}
 
 impl ToValue for MulticastInputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SourceIpAddress", &self.source_ip_address)
@@ -9819,6 +10056,7 @@ pub struct MultiplexContainerSettings {
 #[rustfmt::skip]
 impl MultiplexContainerSettings {
     /// A `MultiplexContainerSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9830,6 +10068,7 @@ impl MultiplexContainerSettings {
 impl PropertyType for MultiplexContainerSettings {}
 
 impl ToValue for MultiplexContainerSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MultiplexM2tsSettings", &self.multiplex_m2ts_settings)
@@ -9897,6 +10136,7 @@ pub struct MultiplexM2tsSettings {
 #[rustfmt::skip]
 impl MultiplexM2tsSettings {
     /// A `MultiplexM2tsSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9934,6 +10174,7 @@ impl MultiplexM2tsSettings {
 impl PropertyType for MultiplexM2tsSettings {}
 
 impl ToValue for MultiplexM2tsSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -9990,6 +10231,7 @@ pub struct MultiplexOutputSettings {
 #[rustfmt::skip]
 impl MultiplexOutputSettings {
     /// A `MultiplexOutputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10003,6 +10245,7 @@ impl MultiplexOutputSettings {
 impl PropertyType for MultiplexOutputSettings {}
 
 impl ToValue for MultiplexOutputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerSettings", &self.container_settings)
@@ -10044,6 +10287,7 @@ pub struct MultiplexProgramChannelDestinationSettings {
 #[rustfmt::skip]
 impl MultiplexProgramChannelDestinationSettings {
     /// A `MultiplexProgramChannelDestinationSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10057,6 +10301,7 @@ impl MultiplexProgramChannelDestinationSettings {
 impl PropertyType for MultiplexProgramChannelDestinationSettings {}
 
 impl ToValue for MultiplexProgramChannelDestinationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MultiplexId", &self.multiplex_id)
@@ -10100,6 +10345,7 @@ pub struct NetworkInputSettings {
 #[rustfmt::skip]
 impl NetworkInputSettings {
     /// A `NetworkInputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10115,6 +10361,7 @@ impl NetworkInputSettings {
 impl PropertyType for NetworkInputSettings {}
 
 impl ToValue for NetworkInputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HlsInputSettings", &self.hls_input_settings)
@@ -10161,6 +10408,7 @@ pub struct NielsenCbet {
 #[rustfmt::skip]
 impl NielsenCbet {
     /// A `NielsenCbet` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10176,6 +10424,7 @@ impl NielsenCbet {
 impl PropertyType for NielsenCbet {}
 
 impl ToValue for NielsenCbet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CbetCheckDigitString", &self.cbet_check_digit_string)
@@ -10217,6 +10466,7 @@ pub struct NielsenConfiguration {
 #[rustfmt::skip]
 impl NielsenConfiguration {
     /// A `NielsenConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10230,6 +10480,7 @@ impl NielsenConfiguration {
 impl PropertyType for NielsenConfiguration {}
 
 impl ToValue for NielsenConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DistributorId", &self.distributor_id)
@@ -10273,6 +10524,7 @@ pub struct NielsenNaesIiNw {
 #[rustfmt::skip]
 impl NielsenNaesIiNw {
     /// A `NielsenNaesIiNw` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10288,6 +10540,7 @@ impl NielsenNaesIiNw {
 impl PropertyType for NielsenNaesIiNw {}
 
 impl ToValue for NielsenNaesIiNw {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CheckDigitString", &self.check_digit_string)
@@ -10336,6 +10589,7 @@ pub struct NielsenWatermarksSettings {
 #[rustfmt::skip]
 impl NielsenWatermarksSettings {
     /// A `NielsenWatermarksSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10351,6 +10605,7 @@ impl NielsenWatermarksSettings {
 impl PropertyType for NielsenWatermarksSettings {}
 
 impl ToValue for NielsenWatermarksSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NielsenCbetSettings", &self.nielsen_cbet_settings)
@@ -10407,6 +10662,7 @@ pub struct Output {
 #[rustfmt::skip]
 impl Output {
     /// A `Output` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10426,6 +10682,7 @@ impl Output {
 impl PropertyType for Output {}
 
 impl ToValue for Output {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AudioDescriptionNames", &self.audio_description_names)
@@ -10485,6 +10742,7 @@ pub struct OutputDestination {
 #[rustfmt::skip]
 impl OutputDestination {
     /// A `OutputDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10506,6 +10764,7 @@ impl OutputDestination {
 impl PropertyType for OutputDestination {}
 
 impl ToValue for OutputDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Id", &self.id)
@@ -10560,6 +10819,7 @@ pub struct OutputDestinationSettings {
 #[rustfmt::skip]
 impl OutputDestinationSettings {
     /// A `OutputDestinationSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10577,6 +10837,7 @@ impl OutputDestinationSettings {
 impl PropertyType for OutputDestinationSettings {}
 
 impl ToValue for OutputDestinationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PasswordParam", &self.password_param)
@@ -10624,6 +10885,7 @@ pub struct OutputGroup {
 #[rustfmt::skip]
 impl OutputGroup {
     /// A `OutputGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10639,6 +10901,7 @@ impl OutputGroup {
 impl PropertyType for OutputGroup {}
 
 impl ToValue for OutputGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -10720,6 +10983,7 @@ pub struct OutputGroupSettings {
 #[rustfmt::skip]
 impl OutputGroupSettings {
     /// A `OutputGroupSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10749,6 +11013,7 @@ impl OutputGroupSettings {
 impl PropertyType for OutputGroupSettings {}
 
 impl ToValue for OutputGroupSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArchiveGroupSettings", &self.archive_group_settings)
@@ -10798,6 +11063,7 @@ pub struct OutputLocationRef {
 #[rustfmt::skip]
 impl OutputLocationRef {
     /// A `OutputLocationRef` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10809,6 +11075,7 @@ impl OutputLocationRef {
 impl PropertyType for OutputLocationRef {}
 
 impl ToValue for OutputLocationRef {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationRefId", &self.destination_ref_id)
@@ -10843,6 +11110,7 @@ pub struct OutputLockingSettings {
 #[rustfmt::skip]
 impl OutputLockingSettings {
     /// A `OutputLockingSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10858,6 +11126,7 @@ impl OutputLockingSettings {
 impl PropertyType for OutputLockingSettings {}
 
 impl ToValue for OutputLockingSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisabledLockingSettings", &self.disabled_locking_settings)
@@ -10945,6 +11214,7 @@ pub struct OutputSettings {
 #[rustfmt::skip]
 impl OutputSettings {
     /// A `OutputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10974,6 +11244,7 @@ impl OutputSettings {
 impl PropertyType for OutputSettings {}
 
 impl ToValue for OutputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArchiveOutputSettings", &self.archive_output_settings)
@@ -11023,6 +11294,7 @@ pub struct PipelineLockingSettings {
 #[rustfmt::skip]
 impl PipelineLockingSettings {
     /// A `PipelineLockingSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11036,6 +11308,7 @@ impl PipelineLockingSettings {
 impl PropertyType for PipelineLockingSettings {}
 
 impl ToValue for PipelineLockingSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomEpoch", &self.custom_epoch)
@@ -11065,6 +11338,7 @@ pub struct PrimaryChannelSettings {
 #[rustfmt::skip]
 impl PrimaryChannelSettings {
     /// A `PrimaryChannelSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11076,6 +11350,7 @@ impl PrimaryChannelSettings {
 impl PropertyType for PrimaryChannelSettings {}
 
 impl ToValue for PrimaryChannelSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LinkedChannelType", &self.linked_channel_type)
@@ -11120,6 +11395,7 @@ pub struct RemixSettings {
 #[rustfmt::skip]
 impl RemixSettings {
     /// A `RemixSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11135,6 +11411,7 @@ impl RemixSettings {
 impl PropertyType for RemixSettings {}
 
 impl ToValue for RemixSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChannelMappings", &self.channel_mappings)
@@ -11204,6 +11481,7 @@ pub struct RtmpGroupSettings {
 #[rustfmt::skip]
 impl RtmpGroupSettings {
     /// A `RtmpGroupSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11229,6 +11507,7 @@ impl RtmpGroupSettings {
 impl PropertyType for RtmpGroupSettings {}
 
 impl ToValue for RtmpGroupSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdMarkers", &self.ad_markers)
@@ -11285,6 +11564,7 @@ pub struct RtmpOutputSettings {
 #[rustfmt::skip]
 impl RtmpOutputSettings {
     /// A `RtmpOutputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11302,6 +11582,7 @@ impl RtmpOutputSettings {
 impl PropertyType for RtmpOutputSettings {}
 
 impl ToValue for RtmpOutputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateMode", &self.certificate_mode)
@@ -11344,6 +11625,7 @@ pub struct Scte20SourceSettings {
 #[rustfmt::skip]
 impl Scte20SourceSettings {
     /// A `Scte20SourceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11357,6 +11639,7 @@ impl Scte20SourceSettings {
 impl PropertyType for Scte20SourceSettings {}
 
 impl ToValue for Scte20SourceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Convert608To708", &self.convert608_to708)
@@ -11398,6 +11681,7 @@ pub struct Scte27SourceSettings {
 #[rustfmt::skip]
 impl Scte27SourceSettings {
     /// A `Scte27SourceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11411,6 +11695,7 @@ impl Scte27SourceSettings {
 impl PropertyType for Scte27SourceSettings {}
 
 impl ToValue for Scte27SourceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OcrLanguage", &self.ocr_language)
@@ -11456,6 +11741,7 @@ pub struct Scte35SpliceInsert {
 #[rustfmt::skip]
 impl Scte35SpliceInsert {
     /// A `Scte35SpliceInsert` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11471,6 +11757,7 @@ impl Scte35SpliceInsert {
 impl PropertyType for Scte35SpliceInsert {}
 
 impl ToValue for Scte35SpliceInsert {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdAvailOffset", &self.ad_avail_offset)
@@ -11517,6 +11804,7 @@ pub struct Scte35TimeSignalApos {
 #[rustfmt::skip]
 impl Scte35TimeSignalApos {
     /// A `Scte35TimeSignalApos` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11532,6 +11820,7 @@ impl Scte35TimeSignalApos {
 impl PropertyType for Scte35TimeSignalApos {}
 
 impl ToValue for Scte35TimeSignalApos {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdAvailOffset", &self.ad_avail_offset)
@@ -11562,6 +11851,7 @@ pub struct SrtGroupSettings {
 #[rustfmt::skip]
 impl SrtGroupSettings {
     /// A `SrtGroupSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11573,6 +11863,7 @@ impl SrtGroupSettings {
 impl PropertyType for SrtGroupSettings {}
 
 impl ToValue for SrtGroupSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputLossAction", &self.input_loss_action)
@@ -11613,6 +11904,7 @@ pub struct SrtOutputDestinationSettings {
 #[rustfmt::skip]
 impl SrtOutputDestinationSettings {
     /// A `SrtOutputDestinationSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11632,6 +11924,7 @@ impl SrtOutputDestinationSettings {
 impl PropertyType for SrtOutputDestinationSettings {}
 
 impl ToValue for SrtOutputDestinationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionMode", &self.connection_mode)
@@ -11679,6 +11972,7 @@ pub struct SrtOutputSettings {
 #[rustfmt::skip]
 impl SrtOutputSettings {
     /// A `SrtOutputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11698,6 +11992,7 @@ impl SrtOutputSettings {
 impl PropertyType for SrtOutputSettings {}
 
 impl ToValue for SrtOutputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BufferMsec", &self.buffer_msec)
@@ -11741,6 +12036,7 @@ pub struct StandardHlsSettings {
 #[rustfmt::skip]
 impl StandardHlsSettings {
     /// A `StandardHlsSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11754,6 +12050,7 @@ impl StandardHlsSettings {
 impl PropertyType for StandardHlsSettings {}
 
 impl ToValue for StandardHlsSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AudioRenditionSets", &self.audio_rendition_sets)
@@ -11794,6 +12091,7 @@ pub struct StaticKeySettings {
 #[rustfmt::skip]
 impl StaticKeySettings {
     /// A `StaticKeySettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11807,6 +12105,7 @@ impl StaticKeySettings {
 impl PropertyType for StaticKeySettings {}
 
 impl ToValue for StaticKeySettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KeyProviderServer", &self.key_provider_server)
@@ -11847,6 +12146,7 @@ pub struct TeletextSourceSettings {
 #[rustfmt::skip]
 impl TeletextSourceSettings {
     /// A `TeletextSourceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11860,6 +12160,7 @@ impl TeletextSourceSettings {
 impl PropertyType for TeletextSourceSettings {}
 
 impl ToValue for TeletextSourceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OutputRectangle", &self.output_rectangle)
@@ -11902,6 +12203,7 @@ pub struct TemporalFilterSettings {
 #[rustfmt::skip]
 impl TemporalFilterSettings {
     /// A `TemporalFilterSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11915,6 +12217,7 @@ impl TemporalFilterSettings {
 impl PropertyType for TemporalFilterSettings {}
 
 impl ToValue for TemporalFilterSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PostFilterSharpening", &self.post_filter_sharpening)
@@ -11944,6 +12247,7 @@ pub struct ThumbnailConfiguration {
 #[rustfmt::skip]
 impl ThumbnailConfiguration {
     /// A `ThumbnailConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11955,6 +12259,7 @@ impl ThumbnailConfiguration {
 impl PropertyType for ThumbnailConfiguration {}
 
 impl ToValue for ThumbnailConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("State", &self.state).build()
     }
@@ -11987,6 +12292,7 @@ pub struct TimecodeBurninSettings {
 #[rustfmt::skip]
 impl TimecodeBurninSettings {
     /// A `TimecodeBurninSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12002,6 +12308,7 @@ impl TimecodeBurninSettings {
 impl PropertyType for TimecodeBurninSettings {}
 
 impl ToValue for TimecodeBurninSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FontSize", &self.font_size)
@@ -12043,6 +12350,7 @@ pub struct TimecodeConfig {
 #[rustfmt::skip]
 impl TimecodeConfig {
     /// A `TimecodeConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12056,6 +12364,7 @@ impl TimecodeConfig {
 impl PropertyType for TimecodeConfig {}
 
 impl ToValue for TimecodeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Source", &self.source)
@@ -12091,6 +12400,7 @@ pub struct TtmlDestinationSettings {
 #[rustfmt::skip]
 impl TtmlDestinationSettings {
     /// A `TtmlDestinationSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12102,6 +12412,7 @@ impl TtmlDestinationSettings {
 impl PropertyType for TtmlDestinationSettings {}
 
 impl ToValue for TtmlDestinationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StyleControl", &self.style_control)
@@ -12136,6 +12447,7 @@ pub struct UdpContainerSettings {
 #[rustfmt::skip]
 impl UdpContainerSettings {
     /// A `UdpContainerSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12147,6 +12459,7 @@ impl UdpContainerSettings {
 impl PropertyType for UdpContainerSettings {}
 
 impl ToValue for UdpContainerSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("M2tsSettings", &self.m2ts_settings)
@@ -12191,6 +12504,7 @@ pub struct UdpGroupSettings {
 #[rustfmt::skip]
 impl UdpGroupSettings {
     /// A `UdpGroupSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12206,6 +12520,7 @@ impl UdpGroupSettings {
 impl PropertyType for UdpGroupSettings {}
 
 impl ToValue for UdpGroupSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InputLossAction", &self.input_loss_action)
@@ -12257,6 +12572,7 @@ pub struct UdpOutputSettings {
 #[rustfmt::skip]
 impl UdpOutputSettings {
     /// A `UdpOutputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12274,6 +12590,7 @@ impl UdpOutputSettings {
 impl PropertyType for UdpOutputSettings {}
 
 impl ToValue for UdpOutputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BufferMsec", &self.buffer_msec)
@@ -12316,6 +12633,7 @@ pub struct VideoBlackFailoverSettings {
 #[rustfmt::skip]
 impl VideoBlackFailoverSettings {
     /// A `VideoBlackFailoverSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12329,6 +12647,7 @@ impl VideoBlackFailoverSettings {
 impl PropertyType for VideoBlackFailoverSettings {}
 
 impl ToValue for VideoBlackFailoverSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlackDetectThreshold", &self.black_detect_threshold)
@@ -12382,6 +12701,7 @@ pub struct VideoCodecSettings {
 #[rustfmt::skip]
 impl VideoCodecSettings {
     /// A `VideoCodecSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12401,6 +12721,7 @@ impl VideoCodecSettings {
 impl PropertyType for VideoCodecSettings {}
 
 impl ToValue for VideoCodecSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Av1Settings", &self.av1_settings)
@@ -12469,6 +12790,7 @@ pub struct VideoDescription {
 #[rustfmt::skip]
 impl VideoDescription {
     /// A `VideoDescription` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12492,6 +12814,7 @@ impl VideoDescription {
 impl PropertyType for VideoDescription {}
 
 impl ToValue for VideoDescription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CodecSettings", &self.codec_settings)
@@ -12547,6 +12870,7 @@ pub struct VideoSelector {
 #[rustfmt::skip]
 impl VideoSelector {
     /// A `VideoSelector` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12564,6 +12888,7 @@ impl VideoSelector {
 impl PropertyType for VideoSelector {}
 
 impl ToValue for VideoSelector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColorSpace", &self.color_space)
@@ -12601,6 +12926,7 @@ pub struct VideoSelectorColorSpaceSettings {
 #[rustfmt::skip]
 impl VideoSelectorColorSpaceSettings {
     /// A `VideoSelectorColorSpaceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12612,6 +12938,7 @@ impl VideoSelectorColorSpaceSettings {
 impl PropertyType for VideoSelectorColorSpaceSettings {}
 
 impl ToValue for VideoSelectorColorSpaceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Hdr10Settings", &self.hdr10_settings)
@@ -12646,6 +12973,7 @@ pub struct VideoSelectorPid {
 #[rustfmt::skip]
 impl VideoSelectorPid {
     /// A `VideoSelectorPid` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12657,6 +12985,7 @@ impl VideoSelectorPid {
 impl PropertyType for VideoSelectorPid {}
 
 impl ToValue for VideoSelectorPid {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Pid", &self.pid).build()
     }
@@ -12689,6 +13018,7 @@ pub struct VideoSelectorProgramId {
 #[rustfmt::skip]
 impl VideoSelectorProgramId {
     /// A `VideoSelectorProgramId` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12700,6 +13030,7 @@ impl VideoSelectorProgramId {
 impl PropertyType for VideoSelectorProgramId {}
 
 impl ToValue for VideoSelectorProgramId {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("ProgramId", &self.program_id).build()
     }
@@ -12737,6 +13068,7 @@ pub struct VideoSelectorSettings {
 #[rustfmt::skip]
 impl VideoSelectorSettings {
     /// A `VideoSelectorSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12750,6 +13082,7 @@ impl VideoSelectorSettings {
 impl PropertyType for VideoSelectorSettings {}
 
 impl ToValue for VideoSelectorSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("VideoSelectorPid", &self.video_selector_pid)
@@ -12799,6 +13132,7 @@ pub struct VpcOutputSettings {
 #[rustfmt::skip]
 impl VpcOutputSettings {
     /// A `VpcOutputSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12814,6 +13148,7 @@ impl VpcOutputSettings {
 impl PropertyType for VpcOutputSettings {}
 
 impl ToValue for VpcOutputSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -12863,6 +13198,7 @@ pub struct WavSettings {
 #[rustfmt::skip]
 impl WavSettings {
     /// A `WavSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12878,6 +13214,7 @@ impl WavSettings {
 impl PropertyType for WavSettings {}
 
 impl ToValue for WavSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BitDepth", &self.bit_depth)
@@ -12914,6 +13251,7 @@ pub struct WebvttDestinationSettings {
 #[rustfmt::skip]
 impl WebvttDestinationSettings {
     /// A `WebvttDestinationSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12925,6 +13263,7 @@ impl WebvttDestinationSettings {
 impl PropertyType for WebvttDestinationSettings {}
 
 impl ToValue for WebvttDestinationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StyleControl", &self.style_control)

@@ -77,6 +77,7 @@ impl ChannelPlacementGroup {
     };
 
     /// A `ChannelPlacementGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -105,6 +106,7 @@ impl Resource for ChannelPlacementGroup {
 }
 
 impl ToValue for ChannelPlacementGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClusterId", &self.cluster_id)
@@ -129,6 +131,7 @@ impl ChannelPlacementGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the channel placement group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -136,6 +139,7 @@ impl ChannelPlacementGroupAttributes {
     /// `Fn::GetAtt` `Channels`: a list of strings.
     ///
     /// List of channel IDs added to the channel placement group.
+    #[inline]
     pub fn channels(&self) -> Value {
         self.0.get_att("Channels")
     }
@@ -143,11 +147,13 @@ impl ChannelPlacementGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Unique internal identifier.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }

@@ -161,6 +161,7 @@ impl CloudWatchAlarmTemplate {
     };
 
     /// A `CloudWatchAlarmTemplate` with its required properties, named in a [`CloudWatchAlarmTemplateRequired`].
+    #[inline]
     pub fn new(required: CloudWatchAlarmTemplateRequired) -> Self {
         Self {
             comparison_operator: required.comparison_operator,
@@ -221,6 +222,7 @@ impl Resource for CloudWatchAlarmTemplate {
 }
 
 impl ToValue for CloudWatchAlarmTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
@@ -254,6 +256,7 @@ impl CloudWatchAlarmTemplateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// A cloudwatch alarm template's ARN (Amazon Resource Name)
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -261,6 +264,7 @@ impl CloudWatchAlarmTemplateAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time of resource creation.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -268,6 +272,7 @@ impl CloudWatchAlarmTemplateAttributes {
     /// `Fn::GetAtt` `GroupId`: a string.
     ///
     /// A CloudWatch alarm template group's id. Amazon Web Services provided template groups have ids that start with &lt;code&gt;`aws-`&lt;/code&gt;
+    #[inline]
     pub fn group_id(&self) -> Value {
         self.0.get_att("GroupId")
     }
@@ -275,11 +280,13 @@ impl CloudWatchAlarmTemplateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// A cloudwatch alarm template's id. Amazon Web Services provided templates have ids that start with &lt;code&gt;`aws-`&lt;/code&gt;.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `Identifier`: a string.
+    #[inline]
     pub fn identifier(&self) -> Value {
         self.0.get_att("Identifier")
     }
@@ -287,6 +294,7 @@ impl CloudWatchAlarmTemplateAttributes {
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The date and time of latest resource modification.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }
@@ -314,6 +322,7 @@ impl From<Value> for CloudWatchAlarmTemplateComparisonOperator {
 }
 
 impl ToValue for CloudWatchAlarmTemplateComparisonOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
@@ -350,6 +359,7 @@ impl From<Value> for CloudWatchAlarmTemplateStatistic {
 }
 
 impl ToValue for CloudWatchAlarmTemplateStatistic {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SampleCount => "SampleCount",
@@ -395,6 +405,7 @@ impl From<Value> for CloudWatchAlarmTemplateTargetResourceType {
 }
 
 impl ToValue for CloudWatchAlarmTemplateTargetResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CloudfrontDistribution => "CLOUDFRONT_DISTRIBUTION",
@@ -434,6 +445,7 @@ impl From<Value> for CloudWatchAlarmTemplateTreatMissingData {
 }
 
 impl ToValue for CloudWatchAlarmTemplateTreatMissingData {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NotBreaching => "notBreaching",

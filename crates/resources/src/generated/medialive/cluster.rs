@@ -86,6 +86,7 @@ impl Cluster {
     };
 
     /// A `Cluster` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -116,6 +117,7 @@ impl Resource for Cluster {
 }
 
 impl ToValue for Cluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClusterType", &self.cluster_type)
@@ -141,6 +143,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the Cluster.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -148,6 +151,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `ChannelIds`: a list of strings.
     ///
     /// The MediaLive Channels that are currently running on Nodes in this Cluster.
+    #[inline]
     pub fn channel_ids(&self) -> Value {
         self.0.get_att("ChannelIds")
     }
@@ -155,11 +159,13 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique ID of the Cluster.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -195,6 +201,7 @@ pub struct ClusterNetworkSettings {
 #[rustfmt::skip]
 impl ClusterNetworkSettings {
     /// A `ClusterNetworkSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -208,6 +215,7 @@ impl ClusterNetworkSettings {
 impl PropertyType for ClusterNetworkSettings {}
 
 impl ToValue for ClusterNetworkSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultRoute", &self.default_route)
@@ -246,6 +254,7 @@ pub struct InterfaceMapping {
 #[rustfmt::skip]
 impl InterfaceMapping {
     /// A `InterfaceMapping` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -259,6 +268,7 @@ impl InterfaceMapping {
 impl PropertyType for InterfaceMapping {}
 
 impl ToValue for InterfaceMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogicalInterfaceName", &self.logical_interface_name)
@@ -289,6 +299,7 @@ impl From<Value> for ClusterType {
 }
 
 impl ToValue for ClusterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OnPremises => "ON_PREMISES",

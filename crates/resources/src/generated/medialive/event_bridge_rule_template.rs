@@ -103,6 +103,7 @@ impl EventBridgeRuleTemplate {
     };
 
     /// A `EventBridgeRuleTemplate` with its required properties, named in a [`EventBridgeRuleTemplateRequired`].
+    #[inline]
     pub fn new(required: EventBridgeRuleTemplateRequired) -> Self {
         Self {
             description: None,
@@ -142,6 +143,7 @@ impl Resource for EventBridgeRuleTemplate {
 }
 
 impl ToValue for EventBridgeRuleTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -168,6 +170,7 @@ impl EventBridgeRuleTemplateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Target ARNs must be either an SNS topic or CloudWatch log group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -175,6 +178,7 @@ impl EventBridgeRuleTemplateAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time of resource creation.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -182,6 +186,7 @@ impl EventBridgeRuleTemplateAttributes {
     /// `Fn::GetAtt` `GroupId`: a string.
     ///
     /// An eventbridge rule template group's id. Amazon Web Services provided template groups have ids that start with &lt;code&gt;`aws-`&lt;/code&gt;.
+    #[inline]
     pub fn group_id(&self) -> Value {
         self.0.get_att("GroupId")
     }
@@ -189,6 +194,7 @@ impl EventBridgeRuleTemplateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// An eventbridge rule template's id. Amazon Web Services provided templates have ids that start with &lt;code&gt;`aws-`&lt;/code&gt;
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -196,6 +202,7 @@ impl EventBridgeRuleTemplateAttributes {
     /// `Fn::GetAtt` `Identifier`: a string.
     ///
     /// Placeholder documentation for __string
+    #[inline]
     pub fn identifier(&self) -> Value {
         self.0.get_att("Identifier")
     }
@@ -203,6 +210,7 @@ impl EventBridgeRuleTemplateAttributes {
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The date and time of latest resource modification.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }
@@ -243,6 +251,7 @@ pub struct EventBridgeRuleTemplateTarget {
 #[rustfmt::skip]
 impl EventBridgeRuleTemplateTarget {
     /// A `EventBridgeRuleTemplateTarget` with its required properties, named in a [`EventBridgeRuleTemplateTargetRequired`].
+    #[inline]
     pub fn new(required: EventBridgeRuleTemplateTargetRequired) -> Self {
         Self {
             arn: required.arn,
@@ -256,6 +265,7 @@ impl EventBridgeRuleTemplateTarget {
 impl PropertyType for EventBridgeRuleTemplateTarget {}
 
 impl ToValue for EventBridgeRuleTemplateTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Arn", &self.arn).build()
     }
@@ -301,6 +311,7 @@ impl From<Value> for EventBridgeRuleTemplateEventType {
 }
 
 impl ToValue for EventBridgeRuleTemplateEventType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MedialiveMultiplexAlert => "MEDIALIVE_MULTIPLEX_ALERT",

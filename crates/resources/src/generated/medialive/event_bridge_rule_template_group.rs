@@ -83,6 +83,7 @@ impl EventBridgeRuleTemplateGroup {
     };
 
     /// A `EventBridgeRuleTemplateGroup` with its required properties, named in a [`EventBridgeRuleTemplateGroupRequired`].
+    #[inline]
     pub fn new(required: EventBridgeRuleTemplateGroupRequired) -> Self {
         Self {
             description: None,
@@ -113,6 +114,7 @@ impl Resource for EventBridgeRuleTemplateGroup {
 }
 
 impl ToValue for EventBridgeRuleTemplateGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -136,6 +138,7 @@ impl EventBridgeRuleTemplateGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// An eventbridge rule template group's ARN (Amazon Resource Name)
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -143,6 +146,7 @@ impl EventBridgeRuleTemplateGroupAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time of resource creation.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -150,11 +154,13 @@ impl EventBridgeRuleTemplateGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// An eventbridge rule template group's id. Amazon Web Services provided template groups have ids that start with &lt;code&gt;`aws-`&lt;/code&gt;.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `Identifier`: a string.
+    #[inline]
     pub fn identifier(&self) -> Value {
         self.0.get_att("Identifier")
     }
@@ -162,6 +168,7 @@ impl EventBridgeRuleTemplateGroupAttributes {
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The date and time of latest resource modification.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }

@@ -136,6 +136,7 @@ impl Input {
     };
 
     /// A `Input` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -188,6 +189,7 @@ impl Resource for Input {
 }
 
 impl ToValue for Input {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destinations", &self.destinations)
@@ -227,6 +229,7 @@ impl InputAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the MediaLive input. For example: arn:aws:medialive:us-west-1:111122223333:medialive:input:1234567. MediaLive creates this ARN when it creates the input.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -234,6 +237,7 @@ impl InputAttributes {
     /// `Fn::GetAtt` `Destinations`: a list of `InputDestinationRequest` objects.
     ///
     /// Settings that apply only if the input is a push type of input.
+    #[inline]
     pub fn destinations(&self) -> Value {
         self.0.get_att("Destinations")
     }
@@ -241,6 +245,7 @@ impl InputAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique ID for the device.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -248,6 +253,7 @@ impl InputAttributes {
     /// `Fn::GetAtt` `Sources`: a list of `InputSourceRequest` objects.
     ///
     /// Settings that apply only if the input is a pull type of input.
+    #[inline]
     pub fn sources(&self) -> Value {
         self.0.get_att("Sources")
     }
@@ -289,6 +295,7 @@ pub struct InputDestinationRequest {
 #[rustfmt::skip]
 impl InputDestinationRequest {
     /// A `InputDestinationRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -306,6 +313,7 @@ impl InputDestinationRequest {
 impl PropertyType for InputDestinationRequest {}
 
 impl ToValue for InputDestinationRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Network", &self.network)
@@ -343,6 +351,7 @@ pub struct InputDeviceSettings {
 #[rustfmt::skip]
 impl InputDeviceSettings {
     /// A `InputDeviceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -354,6 +363,7 @@ impl InputDeviceSettings {
 impl PropertyType for InputDeviceSettings {}
 
 impl ToValue for InputDeviceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Id", &self.id).build()
     }
@@ -385,6 +395,7 @@ pub struct InputRequestDestinationRoute {
 #[rustfmt::skip]
 impl InputRequestDestinationRoute {
     /// A `InputRequestDestinationRoute` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -398,6 +409,7 @@ impl InputRequestDestinationRoute {
 impl PropertyType for InputRequestDestinationRoute {}
 
 impl ToValue for InputRequestDestinationRoute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Cidr", &self.cidr)
@@ -430,6 +442,7 @@ pub struct InputSdpLocation {
 #[rustfmt::skip]
 impl InputSdpLocation {
     /// A `InputSdpLocation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -443,6 +456,7 @@ impl InputSdpLocation {
 impl PropertyType for InputSdpLocation {}
 
 impl ToValue for InputSdpLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MediaIndex", &self.media_index)
@@ -488,6 +502,7 @@ pub struct InputSourceRequest {
 #[rustfmt::skip]
 impl InputSourceRequest {
     /// A `InputSourceRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -503,6 +518,7 @@ impl InputSourceRequest {
 impl PropertyType for InputSourceRequest {}
 
 impl ToValue for InputSourceRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PasswordParam", &self.password_param)
@@ -546,6 +562,7 @@ pub struct InputVpcRequest {
 #[rustfmt::skip]
 impl InputVpcRequest {
     /// A `InputVpcRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -559,6 +576,7 @@ impl InputVpcRequest {
 impl PropertyType for InputVpcRequest {}
 
 impl ToValue for InputVpcRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
@@ -594,6 +612,7 @@ pub struct MediaConnectFlowRequest {
 #[rustfmt::skip]
 impl MediaConnectFlowRequest {
     /// A `MediaConnectFlowRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -605,6 +624,7 @@ impl MediaConnectFlowRequest {
 impl PropertyType for MediaConnectFlowRequest {}
 
 impl ToValue for MediaConnectFlowRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("FlowArn", &self.flow_arn).build()
     }
@@ -631,6 +651,7 @@ pub struct MulticastSettingsCreateRequest {
 #[rustfmt::skip]
 impl MulticastSettingsCreateRequest {
     /// A `MulticastSettingsCreateRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -642,6 +663,7 @@ impl MulticastSettingsCreateRequest {
 impl PropertyType for MulticastSettingsCreateRequest {}
 
 impl ToValue for MulticastSettingsCreateRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Sources", &self.sources).build()
     }
@@ -671,6 +693,7 @@ pub struct MulticastSourceCreateRequest {
 #[rustfmt::skip]
 impl MulticastSourceCreateRequest {
     /// A `MulticastSourceCreateRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -684,6 +707,7 @@ impl MulticastSourceCreateRequest {
 impl PropertyType for MulticastSourceCreateRequest {}
 
 impl ToValue for MulticastSourceCreateRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SourceIp", &self.source_ip)
@@ -713,6 +737,7 @@ pub struct RouterDestinationSettings {
 #[rustfmt::skip]
 impl RouterDestinationSettings {
     /// A `RouterDestinationSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -724,6 +749,7 @@ impl RouterDestinationSettings {
 impl PropertyType for RouterDestinationSettings {}
 
 impl ToValue for RouterDestinationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZoneName", &self.availability_zone_name)
@@ -758,6 +784,7 @@ pub struct RouterSettings {
 #[rustfmt::skip]
 impl RouterSettings {
     /// A `RouterSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -773,6 +800,7 @@ impl RouterSettings {
 impl PropertyType for RouterSettings {}
 
 impl ToValue for RouterSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destinations", &self.destinations)
@@ -803,6 +831,7 @@ pub struct Smpte2110ReceiverGroup {
 #[rustfmt::skip]
 impl Smpte2110ReceiverGroup {
     /// A `Smpte2110ReceiverGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -814,6 +843,7 @@ impl Smpte2110ReceiverGroup {
 impl PropertyType for Smpte2110ReceiverGroup {}
 
 impl ToValue for Smpte2110ReceiverGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SdpSettings", &self.sdp_settings)
@@ -848,6 +878,7 @@ pub struct Smpte2110ReceiverGroupSdpSettings {
 #[rustfmt::skip]
 impl Smpte2110ReceiverGroupSdpSettings {
     /// A `Smpte2110ReceiverGroupSdpSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -863,6 +894,7 @@ impl Smpte2110ReceiverGroupSdpSettings {
 impl PropertyType for Smpte2110ReceiverGroupSdpSettings {}
 
 impl ToValue for Smpte2110ReceiverGroupSdpSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AncillarySdps", &self.ancillary_sdps)
@@ -893,6 +925,7 @@ pub struct Smpte2110ReceiverGroupSettings {
 #[rustfmt::skip]
 impl Smpte2110ReceiverGroupSettings {
     /// A `Smpte2110ReceiverGroupSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -904,6 +937,7 @@ impl Smpte2110ReceiverGroupSettings {
 impl PropertyType for Smpte2110ReceiverGroupSettings {}
 
 impl ToValue for Smpte2110ReceiverGroupSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Smpte2110ReceiverGroups", &self.smpte2110_receiver_groups)
@@ -935,6 +969,7 @@ pub struct SrtCallerDecryptionRequest {
 #[rustfmt::skip]
 impl SrtCallerDecryptionRequest {
     /// A `SrtCallerDecryptionRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -948,6 +983,7 @@ impl SrtCallerDecryptionRequest {
 impl PropertyType for SrtCallerDecryptionRequest {}
 
 impl ToValue for SrtCallerDecryptionRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Algorithm", &self.algorithm)
@@ -989,6 +1025,7 @@ pub struct SrtCallerSourceRequest {
 #[rustfmt::skip]
 impl SrtCallerSourceRequest {
     /// A `SrtCallerSourceRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1008,6 +1045,7 @@ impl SrtCallerSourceRequest {
 impl PropertyType for SrtCallerSourceRequest {}
 
 impl ToValue for SrtCallerSourceRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Decryption", &self.decryption)
@@ -1043,6 +1081,7 @@ pub struct SrtListenerDecryptionRequest {
 #[rustfmt::skip]
 impl SrtListenerDecryptionRequest {
     /// A `SrtListenerDecryptionRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1056,6 +1095,7 @@ impl SrtListenerDecryptionRequest {
 impl PropertyType for SrtListenerDecryptionRequest {}
 
 impl ToValue for SrtListenerDecryptionRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Algorithm", &self.algorithm)
@@ -1091,6 +1131,7 @@ pub struct SrtListenerSettingsRequest {
 #[rustfmt::skip]
 impl SrtListenerSettingsRequest {
     /// A `SrtListenerSettingsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1106,6 +1147,7 @@ impl SrtListenerSettingsRequest {
 impl PropertyType for SrtListenerSettingsRequest {}
 
 impl ToValue for SrtListenerSettingsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Decryption", &self.decryption)
@@ -1139,6 +1181,7 @@ pub struct SrtSettingsRequest {
 #[rustfmt::skip]
 impl SrtSettingsRequest {
     /// A `SrtSettingsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1152,6 +1195,7 @@ impl SrtSettingsRequest {
 impl PropertyType for SrtSettingsRequest {}
 
 impl ToValue for SrtSettingsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SrtCallerSources", &self.srt_caller_sources)

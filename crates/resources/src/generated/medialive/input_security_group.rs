@@ -66,6 +66,7 @@ impl InputSecurityGroup {
     };
 
     /// A `InputSecurityGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -90,6 +91,7 @@ impl Resource for InputSecurityGroup {
 }
 
 impl ToValue for InputSecurityGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Tags", &self.tags)
@@ -112,6 +114,7 @@ impl InputSecurityGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the MediaLive input security group. For example: arn:aws:medialive:us-west-1:111122223333:medialive:inputSecurityGroup:1234567
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -119,6 +122,7 @@ impl InputSecurityGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The Id of the Input Security Group
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -153,6 +157,7 @@ pub struct InputWhitelistRuleCidr {
 #[rustfmt::skip]
 impl InputWhitelistRuleCidr {
     /// A `InputWhitelistRuleCidr` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -164,6 +169,7 @@ impl InputWhitelistRuleCidr {
 impl PropertyType for InputWhitelistRuleCidr {}
 
 impl ToValue for InputWhitelistRuleCidr {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Cidr", &self.cidr).build()
     }

@@ -94,6 +94,7 @@ impl Multiplex {
     };
 
     /// A `Multiplex` with its required properties, named in a [`MultiplexRequired`].
+    #[inline]
     pub fn new(required: MultiplexRequired) -> Self {
         Self {
             availability_zones: required.availability_zones,
@@ -130,6 +131,7 @@ impl Resource for Multiplex {
 }
 
 impl ToValue for Multiplex {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AvailabilityZones", &self.availability_zones)
@@ -155,6 +157,7 @@ impl MultiplexAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The unique arn of the multiplex.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -162,6 +165,7 @@ impl MultiplexAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique id of the multiplex.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -169,6 +173,7 @@ impl MultiplexAttributes {
     /// `Fn::GetAtt` `PipelinesRunningCount`: an integer.
     ///
     /// The number of currently healthy pipelines.
+    #[inline]
     pub fn pipelines_running_count(&self) -> Value {
         self.0.get_att("PipelinesRunningCount")
     }
@@ -176,6 +181,7 @@ impl MultiplexAttributes {
     /// `Fn::GetAtt` `ProgramCount`: an integer.
     ///
     /// The number of programs in the multiplex.
+    #[inline]
     pub fn program_count(&self) -> Value {
         self.0.get_att("ProgramCount")
     }
@@ -183,6 +189,7 @@ impl MultiplexAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The current state of the multiplex.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -213,6 +220,7 @@ pub struct MultiplexMediaConnectOutputDestinationSettings {
 #[rustfmt::skip]
 impl MultiplexMediaConnectOutputDestinationSettings {
     /// A `MultiplexMediaConnectOutputDestinationSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -224,6 +232,7 @@ impl MultiplexMediaConnectOutputDestinationSettings {
 impl PropertyType for MultiplexMediaConnectOutputDestinationSettings {}
 
 impl ToValue for MultiplexMediaConnectOutputDestinationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EntitlementArn", &self.entitlement_arn)
@@ -257,6 +266,7 @@ pub struct MultiplexOutputDestination {
 #[rustfmt::skip]
 impl MultiplexOutputDestination {
     /// A `MultiplexOutputDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -268,6 +278,7 @@ impl MultiplexOutputDestination {
 impl PropertyType for MultiplexOutputDestination {}
 
 impl ToValue for MultiplexOutputDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -336,6 +347,7 @@ pub struct MultiplexSettings {
 #[rustfmt::skip]
 impl MultiplexSettings {
     /// A `MultiplexSettings` with its required properties, named in a [`MultiplexSettingsRequired`].
+    #[inline]
     pub fn new(required: MultiplexSettingsRequired) -> Self {
         Self {
             maximum_video_buffer_delay_milliseconds: None,
@@ -358,6 +370,7 @@ impl MultiplexSettings {
 impl PropertyType for MultiplexSettings {}
 
 impl ToValue for MultiplexSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

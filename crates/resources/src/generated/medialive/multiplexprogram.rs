@@ -92,6 +92,7 @@ impl Multiplexprogram {
     };
 
     /// A `Multiplexprogram` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -121,6 +122,7 @@ impl Resource for Multiplexprogram {
 }
 
 impl ToValue for Multiplexprogram {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MultiplexId", &self.multiplex_id)
@@ -147,6 +149,7 @@ impl MultiplexprogramAttributes {
     /// `Fn::GetAtt` `ChannelId`: a string.
     ///
     /// The unique ID of the channel.
+    #[inline]
     pub fn channel_id(&self) -> Value {
         self.0.get_att("ChannelId")
     }
@@ -211,6 +214,7 @@ pub struct MultiplexProgramPacketIdentifiersMap {
 #[rustfmt::skip]
 impl MultiplexProgramPacketIdentifiersMap {
     /// A `MultiplexProgramPacketIdentifiersMap` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -246,6 +250,7 @@ impl MultiplexProgramPacketIdentifiersMap {
 impl PropertyType for MultiplexProgramPacketIdentifiersMap {}
 
 impl ToValue for MultiplexProgramPacketIdentifiersMap {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AudioPids", &self.audio_pids)
@@ -295,6 +300,7 @@ pub struct MultiplexProgramPipelineDetail {
 #[rustfmt::skip]
 impl MultiplexProgramPipelineDetail {
     /// A `MultiplexProgramPipelineDetail` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -308,6 +314,7 @@ impl MultiplexProgramPipelineDetail {
 impl PropertyType for MultiplexProgramPipelineDetail {}
 
 impl ToValue for MultiplexProgramPipelineDetail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActiveChannelPipeline", &self.active_channel_pipeline)
@@ -360,6 +367,7 @@ pub struct MultiplexProgramServiceDescriptor {
 #[rustfmt::skip]
 impl MultiplexProgramServiceDescriptor {
     /// A `MultiplexProgramServiceDescriptor` with its required properties, named in a [`MultiplexProgramServiceDescriptorRequired`].
+    #[inline]
     pub fn new(required: MultiplexProgramServiceDescriptorRequired) -> Self {
         Self {
             provider_name: required.provider_name,
@@ -376,6 +384,7 @@ impl MultiplexProgramServiceDescriptor {
 impl PropertyType for MultiplexProgramServiceDescriptor {}
 
 impl ToValue for MultiplexProgramServiceDescriptor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ProviderName", &self.provider_name)
@@ -434,6 +443,7 @@ pub struct MultiplexProgramSettings {
 #[rustfmt::skip]
 impl MultiplexProgramSettings {
     /// A `MultiplexProgramSettings` with its required properties, named in a [`MultiplexProgramSettingsRequired`].
+    #[inline]
     pub fn new(required: MultiplexProgramSettingsRequired) -> Self {
         Self {
             preferred_channel_pipeline: None,
@@ -456,6 +466,7 @@ impl MultiplexProgramSettings {
 impl PropertyType for MultiplexProgramSettings {}
 
 impl ToValue for MultiplexProgramSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PreferredChannelPipeline", &self.preferred_channel_pipeline)
@@ -486,6 +497,7 @@ impl From<Value> for PreferredChannelPipeline {
 }
 
 impl ToValue for PreferredChannelPipeline {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CurrentlyActive => "CURRENTLY_ACTIVE",

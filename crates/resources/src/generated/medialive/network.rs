@@ -84,6 +84,7 @@ impl Network {
     };
 
     /// A `Network` with its required properties, named in a [`NetworkRequired`].
+    #[inline]
     pub fn new(required: NetworkRequired) -> Self {
         Self {
             ip_pools: required.ip_pools,
@@ -117,6 +118,7 @@ impl Resource for Network {
 }
 
 impl ToValue for Network {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IpPools", &self.ip_pools)
@@ -141,11 +143,13 @@ impl NetworkAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the Network.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `AssociatedClusterIds`: a list of strings.
+    #[inline]
     pub fn associated_cluster_ids(&self) -> Value {
         self.0.get_att("AssociatedClusterIds")
     }
@@ -153,11 +157,13 @@ impl NetworkAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique ID of the Network.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -190,6 +196,7 @@ pub struct IpPool {
 #[rustfmt::skip]
 impl IpPool {
     /// A `IpPool` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -201,6 +208,7 @@ impl IpPool {
 impl PropertyType for IpPool {}
 
 impl ToValue for IpPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Cidr", &self.cidr).build()
     }
@@ -236,6 +244,7 @@ pub struct Route {
 #[rustfmt::skip]
 impl Route {
     /// A `Route` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -249,6 +258,7 @@ impl Route {
 impl PropertyType for Route {}
 
 impl ToValue for Route {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Cidr", &self.cidr)

@@ -84,6 +84,7 @@ impl SdiSource {
     };
 
     /// A `SdiSource` with its required properties, named in a [`SdiSourceRequired`].
+    #[inline]
     pub fn new(required: SdiSourceRequired) -> Self {
         Self {
             mode: None,
@@ -117,6 +118,7 @@ impl Resource for SdiSource {
 }
 
 impl ToValue for SdiSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Mode", &self.mode)
@@ -141,6 +143,7 @@ impl SdiSourceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The unique arn of the SdiSource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -148,6 +151,7 @@ impl SdiSourceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the SdiSource.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -155,11 +159,13 @@ impl SdiSourceAttributes {
     /// `Fn::GetAtt` `Inputs`: a list of strings.
     ///
     /// The list of inputs currently using this SDI source.
+    #[inline]
     pub fn inputs(&self) -> Value {
         self.0.get_att("Inputs")
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -183,6 +189,7 @@ impl From<Value> for SdiSourceMode {
 }
 
 impl ToValue for SdiSourceMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Quadrant => "QUADRANT",
@@ -211,6 +218,7 @@ impl From<Value> for SdiSourceType {
 }
 
 impl ToValue for SdiSourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Single => "SINGLE",

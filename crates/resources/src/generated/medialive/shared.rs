@@ -32,6 +32,7 @@ pub struct Tags {
 #[rustfmt::skip]
 impl Tags {
     /// A `Tags` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -45,6 +46,7 @@ impl Tags {
 impl PropertyType for Tags {}
 
 impl ToValue for Tags {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

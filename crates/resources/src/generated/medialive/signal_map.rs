@@ -113,6 +113,7 @@ impl SignalMap {
     };
 
     /// A `SignalMap` with its required properties, named in a [`SignalMapRequired`].
+    #[inline]
     pub fn new(required: SignalMapRequired) -> Self {
         Self {
             cloud_watch_alarm_template_group_identifiers: None,
@@ -155,6 +156,7 @@ impl Resource for SignalMap {
 }
 
 impl ToValue for SignalMap {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -188,6 +190,7 @@ impl SignalMapAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// A signal map's ARN (Amazon Resource Name)
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -195,6 +198,7 @@ impl SignalMapAttributes {
     /// `Fn::GetAtt` `CloudWatchAlarmTemplateGroupIds`: a list of strings.
     ///
     /// An alarm template group's id.
+    #[inline]
     pub fn cloud_watch_alarm_template_group_ids(&self) -> Value {
         self.0.get_att("CloudWatchAlarmTemplateGroupIds")
     }
@@ -202,6 +206,7 @@ impl SignalMapAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time of resource creation.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -209,6 +214,7 @@ impl SignalMapAttributes {
     /// `Fn::GetAtt` `ErrorMessage`: a string.
     ///
     /// Error message associated with a failed creation or failed update attempt of a signal map.
+    #[inline]
     pub fn error_message(&self) -> Value {
         self.0.get_att("ErrorMessage")
     }
@@ -216,11 +222,13 @@ impl SignalMapAttributes {
     /// `Fn::GetAtt` `EventBridgeRuleTemplateGroupIds`: a list of strings.
     ///
     /// An eventbridge rule template group's id.
+    #[inline]
     pub fn event_bridge_rule_template_group_ids(&self) -> Value {
         self.0.get_att("EventBridgeRuleTemplateGroupIds")
     }
 
     /// `Fn::GetAtt` `FailedMediaResourceMap`: a JSON value.
+    #[inline]
     pub fn failed_media_resource_map(&self) -> Value {
         self.0.get_att("FailedMediaResourceMap")
     }
@@ -228,11 +236,13 @@ impl SignalMapAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// A signal map's id.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `Identifier`: a string.
+    #[inline]
     pub fn identifier(&self) -> Value {
         self.0.get_att("Identifier")
     }
@@ -240,6 +250,7 @@ impl SignalMapAttributes {
     /// `Fn::GetAtt` `LastDiscoveredAt`: a string.
     ///
     /// The date and time of latest discovery.
+    #[inline]
     pub fn last_discovered_at(&self) -> Value {
         self.0.get_att("LastDiscoveredAt")
     }
@@ -247,11 +258,13 @@ impl SignalMapAttributes {
     /// `Fn::GetAtt` `LastSuccessfulMonitorDeployment`: an object.
     ///
     /// Represents the latest successful monitor deployment of a signal map.
+    #[inline]
     pub fn last_successful_monitor_deployment(&self) -> Value {
         self.0.get_att("LastSuccessfulMonitorDeployment")
     }
 
     /// `Fn::GetAtt` `MediaResourceMap`: a JSON value.
+    #[inline]
     pub fn media_resource_map(&self) -> Value {
         self.0.get_att("MediaResourceMap")
     }
@@ -259,6 +272,7 @@ impl SignalMapAttributes {
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The date and time of latest resource modification.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }
@@ -266,6 +280,7 @@ impl SignalMapAttributes {
     /// `Fn::GetAtt` `MonitorChangesPendingDeployment`: a boolean.
     ///
     /// If true, there are pending monitor changes for this signal map that can be deployed.
+    #[inline]
     pub fn monitor_changes_pending_deployment(&self) -> Value {
         self.0.get_att("MonitorChangesPendingDeployment")
     }
@@ -273,11 +288,13 @@ impl SignalMapAttributes {
     /// `Fn::GetAtt` `MonitorDeployment`: an object.
     ///
     /// Represents the latest monitor deployment of a signal map.
+    #[inline]
     pub fn monitor_deployment(&self) -> Value {
         self.0.get_att("MonitorDeployment")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

@@ -112,6 +112,7 @@ impl Asset {
     };
 
     /// A `Asset` with its required properties, named in a [`AssetRequired`].
+    #[inline]
     pub fn new(required: AssetRequired) -> Self {
         Self {
             egress_endpoints: None,
@@ -154,6 +155,7 @@ impl Resource for Asset {
 }
 
 impl ToValue for Asset {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EgressEndpoints", &self.egress_endpoints)
@@ -181,6 +183,7 @@ impl AssetAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the asset. You can get this from the response to any request to the asset.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -188,6 +191,7 @@ impl AssetAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time that the asset was initially submitted for ingest.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -233,6 +237,7 @@ pub struct EgressEndpoint {
 #[rustfmt::skip]
 impl EgressEndpoint {
     /// A `EgressEndpoint` with its required properties, named in a [`EgressEndpointRequired`].
+    #[inline]
     pub fn new(required: EgressEndpointRequired) -> Self {
         Self {
             packaging_configuration_id: required.packaging_configuration_id,
@@ -249,6 +254,7 @@ impl EgressEndpoint {
 impl PropertyType for EgressEndpoint {}
 
 impl ToValue for EgressEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PackagingConfigurationId", &self.packaging_configuration_id)

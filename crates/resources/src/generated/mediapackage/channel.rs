@@ -103,6 +103,7 @@ impl Channel {
     };
 
     /// A `Channel` with its required properties, named in a [`ChannelRequired`].
+    #[inline]
     pub fn new(required: ChannelRequired) -> Self {
         Self {
             description: None,
@@ -142,6 +143,7 @@ impl Resource for Channel {
 }
 
 impl ToValue for Channel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -168,6 +170,7 @@ impl ChannelAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The channel's unique system-generated resource name, based on the AWS record.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -198,6 +201,7 @@ pub struct HlsIngest {
 #[rustfmt::skip]
 impl HlsIngest {
     /// A `HlsIngest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -209,6 +213,7 @@ impl HlsIngest {
 impl PropertyType for HlsIngest {}
 
 impl ToValue for HlsIngest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ingestEndpoints", &self.ingest_endpoints)
@@ -256,6 +261,7 @@ pub struct IngestEndpoint {
 #[rustfmt::skip]
 impl IngestEndpoint {
     /// A `IngestEndpoint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -273,6 +279,7 @@ impl IngestEndpoint {
 impl PropertyType for IngestEndpoint {}
 
 impl ToValue for IngestEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Id", &self.id)
@@ -310,6 +317,7 @@ pub struct LogConfiguration {
 #[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -321,6 +329,7 @@ impl LogConfiguration {
 impl PropertyType for LogConfiguration {}
 
 impl ToValue for LogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroupName", &self.log_group_name)

@@ -153,6 +153,7 @@ impl OriginEndpoint {
     };
 
     /// A `OriginEndpoint` with its required properties, named in a [`OriginEndpointRequired`].
+    #[inline]
     pub fn new(required: OriginEndpointRequired) -> Self {
         Self {
             authorization: None,
@@ -216,6 +217,7 @@ impl Resource for OriginEndpoint {
 }
 
 impl ToValue for OriginEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Authorization", &self.authorization)
@@ -250,6 +252,7 @@ impl OriginEndpointAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The endpoint's unique system-generated resource name, based on the AWS record.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -257,6 +260,7 @@ impl OriginEndpointAttributes {
     /// `Fn::GetAtt` `Url`: a string.
     ///
     /// URL for the key provider’s key retrieval API endpoint. Must start with <https://>.
+    #[inline]
     pub fn url(&self) -> Value {
         self.0.get_att("Url")
     }
@@ -304,6 +308,7 @@ pub struct Authorization {
 #[rustfmt::skip]
 impl Authorization {
     /// A `Authorization` with its required properties, named in a [`AuthorizationRequired`].
+    #[inline]
     pub fn new(required: AuthorizationRequired) -> Self {
         Self {
             cdn_identifier_secret: required.cdn_identifier_secret,
@@ -320,6 +325,7 @@ impl Authorization {
 impl PropertyType for Authorization {}
 
 impl ToValue for Authorization {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CdnIdentifierSecret", &self.cdn_identifier_secret)
@@ -378,6 +384,7 @@ pub struct CmafEncryption {
 #[rustfmt::skip]
 impl CmafEncryption {
     /// A `CmafEncryption` with its required properties, named in a [`CmafEncryptionRequired`].
+    #[inline]
     pub fn new(required: CmafEncryptionRequired) -> Self {
         Self {
             constant_initialization_vector: None,
@@ -400,6 +407,7 @@ impl CmafEncryption {
 impl PropertyType for CmafEncryption {}
 
 impl ToValue for CmafEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -461,6 +469,7 @@ pub struct CmafPackage {
 #[rustfmt::skip]
 impl CmafPackage {
     /// A `CmafPackage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -480,6 +489,7 @@ impl CmafPackage {
 impl PropertyType for CmafPackage {}
 
 impl ToValue for CmafPackage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Encryption", &self.encryption)
@@ -529,6 +539,7 @@ pub struct DashEncryption {
 #[rustfmt::skip]
 impl DashEncryption {
     /// A `DashEncryption` with its required properties, named in a [`DashEncryptionRequired`].
+    #[inline]
     pub fn new(required: DashEncryptionRequired) -> Self {
         Self {
             key_rotation_interval_seconds: None,
@@ -545,6 +556,7 @@ impl DashEncryption {
 impl PropertyType for DashEncryption {}
 
 impl ToValue for DashEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -689,6 +701,7 @@ pub struct DashPackage {
 #[rustfmt::skip]
 impl DashPackage {
     /// A `DashPackage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -730,6 +743,7 @@ impl DashPackage {
 impl PropertyType for DashPackage {}
 
 impl ToValue for DashPackage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdTriggers", &self.ad_triggers)
@@ -811,6 +825,7 @@ pub struct HlsEncryption {
 #[rustfmt::skip]
 impl HlsEncryption {
     /// A `HlsEncryption` with its required properties, named in a [`HlsEncryptionRequired`].
+    #[inline]
     pub fn new(required: HlsEncryptionRequired) -> Self {
         Self {
             constant_initialization_vector: None,
@@ -836,6 +851,7 @@ impl HlsEncryption {
 impl PropertyType for HlsEncryption {}
 
 impl ToValue for HlsEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -952,6 +968,7 @@ pub struct HlsManifest {
 #[rustfmt::skip]
 impl HlsManifest {
     /// A `HlsManifest` with its required properties, named in a [`HlsManifestRequired`].
+    #[inline]
     pub fn new(required: HlsManifestRequired) -> Self {
         Self {
             ad_markers: None,
@@ -992,6 +1009,7 @@ impl HlsManifest {
 impl PropertyType for HlsManifest {}
 
 impl ToValue for HlsManifest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdMarkers", &self.ad_markers)
@@ -1115,6 +1133,7 @@ pub struct HlsPackage {
 #[rustfmt::skip]
 impl HlsPackage {
     /// A `HlsPackage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1148,6 +1167,7 @@ impl HlsPackage {
 impl PropertyType for HlsPackage {}
 
 impl ToValue for HlsPackage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdMarkers", &self.ad_markers)
@@ -1205,6 +1225,7 @@ pub struct MssEncryption {
 #[rustfmt::skip]
 impl MssEncryption {
     /// A `MssEncryption` with its required properties, named in a [`MssEncryptionRequired`].
+    #[inline]
     pub fn new(required: MssEncryptionRequired) -> Self {
         Self {
             speke_key_provider: required.speke_key_provider,
@@ -1218,6 +1239,7 @@ impl MssEncryption {
 impl PropertyType for MssEncryption {}
 
 impl ToValue for MssEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SpekeKeyProvider", &self.speke_key_provider)
@@ -1265,6 +1287,7 @@ pub struct MssPackage {
 #[rustfmt::skip]
 impl MssPackage {
     /// A `MssPackage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1282,6 +1305,7 @@ impl MssPackage {
 impl PropertyType for MssPackage {}
 
 impl ToValue for MssPackage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Encryption", &self.encryption)
@@ -1358,6 +1382,7 @@ pub struct SpekeKeyProvider {
 #[rustfmt::skip]
 impl SpekeKeyProvider {
     /// A `SpekeKeyProvider` with its required properties, named in a [`SpekeKeyProviderRequired`].
+    #[inline]
     pub fn new(required: SpekeKeyProviderRequired) -> Self {
         Self {
             certificate_arn: None,
@@ -1386,6 +1411,7 @@ impl SpekeKeyProvider {
 impl PropertyType for SpekeKeyProvider {}
 
 impl ToValue for SpekeKeyProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
@@ -1423,6 +1449,7 @@ impl From<Value> for AdMarkers {
 }
 
 impl ToValue for AdMarkers {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1465,6 +1492,7 @@ impl From<Value> for AdTrigger {
 }
 
 impl ToValue for AdTrigger {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SpliceInsert => "SPLICE_INSERT",
@@ -1505,6 +1533,7 @@ impl From<Value> for AdsOnDeliveryRestrictions {
 }
 
 impl ToValue for AdsOnDeliveryRestrictions {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1535,6 +1564,7 @@ impl From<Value> for EncryptionMethod {
 }
 
 impl ToValue for EncryptionMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SampleAes => "SAMPLE_AES",
@@ -1563,6 +1593,7 @@ impl From<Value> for HlsEncryptionEncryptionMethod {
 }
 
 impl ToValue for HlsEncryptionEncryptionMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aes128 => "AES_128",
@@ -1593,6 +1624,7 @@ impl From<Value> for ManifestLayout {
 }
 
 impl ToValue for ManifestLayout {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Full => "FULL",
@@ -1622,6 +1654,7 @@ impl From<Value> for Origination {
 }
 
 impl ToValue for Origination {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "ALLOW",
@@ -1652,6 +1685,7 @@ impl From<Value> for PlaylistType {
 }
 
 impl ToValue for PlaylistType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1685,6 +1719,7 @@ impl From<Value> for Profile {
 }
 
 impl ToValue for Profile {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1719,6 +1754,7 @@ impl From<Value> for UtcTiming {
 }
 
 impl ToValue for UtcTiming {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::HttpXsdate => "HTTP-XSDATE",

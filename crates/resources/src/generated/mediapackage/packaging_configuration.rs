@@ -108,6 +108,7 @@ impl PackagingConfiguration {
     };
 
     /// A `PackagingConfiguration` with its required properties, named in a [`PackagingConfigurationRequired`].
+    #[inline]
     pub fn new(required: PackagingConfigurationRequired) -> Self {
         Self {
             cmaf_package: None,
@@ -150,6 +151,7 @@ impl Resource for PackagingConfiguration {
 }
 
 impl ToValue for PackagingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CmafPackage", &self.cmaf_package)
@@ -177,6 +179,7 @@ impl PackagingConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the packaging configuration. You can get this from the response to any request to the packaging configuration.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -215,6 +218,7 @@ pub struct CmafEncryption {
 #[rustfmt::skip]
 impl CmafEncryption {
     /// A `CmafEncryption` with its required properties, named in a [`CmafEncryptionRequired`].
+    #[inline]
     pub fn new(required: CmafEncryptionRequired) -> Self {
         Self {
             speke_key_provider: required.speke_key_provider,
@@ -228,6 +232,7 @@ impl CmafEncryption {
 impl PropertyType for CmafEncryption {}
 
 impl ToValue for CmafEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SpekeKeyProvider", &self.speke_key_provider)
@@ -283,6 +288,7 @@ pub struct CmafPackage {
 #[rustfmt::skip]
 impl CmafPackage {
     /// A `CmafPackage` with its required properties, named in a [`CmafPackageRequired`].
+    #[inline]
     pub fn new(required: CmafPackageRequired) -> Self {
         Self {
             encryption: None,
@@ -305,6 +311,7 @@ impl CmafPackage {
 impl PropertyType for CmafPackage {}
 
 impl ToValue for CmafPackage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Encryption", &self.encryption)
@@ -351,6 +358,7 @@ pub struct DashEncryption {
 #[rustfmt::skip]
 impl DashEncryption {
     /// A `DashEncryption` with its required properties, named in a [`DashEncryptionRequired`].
+    #[inline]
     pub fn new(required: DashEncryptionRequired) -> Self {
         Self {
             speke_key_provider: required.speke_key_provider,
@@ -364,6 +372,7 @@ impl DashEncryption {
 impl PropertyType for DashEncryption {}
 
 impl ToValue for DashEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SpekeKeyProvider", &self.speke_key_provider)
@@ -426,6 +435,7 @@ pub struct DashManifest {
 #[rustfmt::skip]
 impl DashManifest {
     /// A `DashManifest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -447,6 +457,7 @@ impl DashManifest {
 impl PropertyType for DashManifest {}
 
 impl ToValue for DashManifest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ManifestLayout", &self.manifest_layout)
@@ -527,6 +538,7 @@ pub struct DashPackage {
 #[rustfmt::skip]
 impl DashPackage {
     /// A `DashPackage` with its required properties, named in a [`DashPackageRequired`].
+    #[inline]
     pub fn new(required: DashPackageRequired) -> Self {
         Self {
             dash_manifests: required.dash_manifests,
@@ -558,6 +570,7 @@ impl DashPackage {
 impl PropertyType for DashPackage {}
 
 impl ToValue for DashPackage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DashManifests", &self.dash_manifests)
@@ -617,6 +630,7 @@ pub struct HlsEncryption {
 #[rustfmt::skip]
 impl HlsEncryption {
     /// A `HlsEncryption` with its required properties, named in a [`HlsEncryptionRequired`].
+    #[inline]
     pub fn new(required: HlsEncryptionRequired) -> Self {
         Self {
             constant_initialization_vector: None,
@@ -636,6 +650,7 @@ impl HlsEncryption {
 impl PropertyType for HlsEncryption {}
 
 impl ToValue for HlsEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -708,6 +723,7 @@ pub struct HlsManifest {
 #[rustfmt::skip]
 impl HlsManifest {
     /// A `HlsManifest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -729,6 +745,7 @@ impl HlsManifest {
 impl PropertyType for HlsManifest {}
 
 impl ToValue for HlsManifest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdMarkers", &self.ad_markers)
@@ -797,6 +814,7 @@ pub struct HlsPackage {
 #[rustfmt::skip]
 impl HlsPackage {
     /// A `HlsPackage` with its required properties, named in a [`HlsPackageRequired`].
+    #[inline]
     pub fn new(required: HlsPackageRequired) -> Self {
         Self {
             encryption: None,
@@ -822,6 +840,7 @@ impl HlsPackage {
 impl PropertyType for HlsPackage {}
 
 impl ToValue for HlsPackage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Encryption", &self.encryption)
@@ -866,6 +885,7 @@ pub struct MssEncryption {
 #[rustfmt::skip]
 impl MssEncryption {
     /// A `MssEncryption` with its required properties, named in a [`MssEncryptionRequired`].
+    #[inline]
     pub fn new(required: MssEncryptionRequired) -> Self {
         Self {
             speke_key_provider: required.speke_key_provider,
@@ -879,6 +899,7 @@ impl MssEncryption {
 impl PropertyType for MssEncryption {}
 
 impl ToValue for MssEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SpekeKeyProvider", &self.speke_key_provider)
@@ -916,6 +937,7 @@ pub struct MssManifest {
 #[rustfmt::skip]
 impl MssManifest {
     /// A `MssManifest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -929,6 +951,7 @@ impl MssManifest {
 impl PropertyType for MssManifest {}
 
 impl ToValue for MssManifest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ManifestName", &self.manifest_name)
@@ -980,6 +1003,7 @@ pub struct MssPackage {
 #[rustfmt::skip]
 impl MssPackage {
     /// A `MssPackage` with its required properties, named in a [`MssPackageRequired`].
+    #[inline]
     pub fn new(required: MssPackageRequired) -> Self {
         Self {
             encryption: None,
@@ -999,6 +1023,7 @@ impl MssPackage {
 impl PropertyType for MssPackage {}
 
 impl ToValue for MssPackage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Encryption", &self.encryption)
@@ -1062,6 +1087,7 @@ pub struct SpekeKeyProvider {
 #[rustfmt::skip]
 impl SpekeKeyProvider {
     /// A `SpekeKeyProvider` with its required properties, named in a [`SpekeKeyProviderRequired`].
+    #[inline]
     pub fn new(required: SpekeKeyProviderRequired) -> Self {
         Self {
             encryption_contract_configuration: None,
@@ -1084,6 +1110,7 @@ impl SpekeKeyProvider {
 impl PropertyType for SpekeKeyProvider {}
 
 impl ToValue for SpekeKeyProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1117,6 +1144,7 @@ impl From<Value> for AdMarkers {
 }
 
 impl ToValue for AdMarkers {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1146,6 +1174,7 @@ impl From<Value> for EncryptionMethod {
 }
 
 impl ToValue for EncryptionMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aes128 => "AES_128",
@@ -1174,6 +1203,7 @@ impl From<Value> for ManifestLayout {
 }
 
 impl ToValue for ManifestLayout {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Full => "FULL",
@@ -1202,6 +1232,7 @@ impl From<Value> for Profile {
 }
 
 impl ToValue for Profile {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1230,6 +1261,7 @@ impl From<Value> for ScteMarkersSource {
 }
 
 impl ToValue for ScteMarkersSource {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Segments => "SEGMENTS",

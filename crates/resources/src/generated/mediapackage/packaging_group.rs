@@ -93,6 +93,7 @@ impl PackagingGroup {
     };
 
     /// A `PackagingGroup` with its required properties, named in a [`PackagingGroupRequired`].
+    #[inline]
     pub fn new(required: PackagingGroupRequired) -> Self {
         Self {
             authorization: None,
@@ -126,6 +127,7 @@ impl Resource for PackagingGroup {
 }
 
 impl ToValue for PackagingGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Authorization", &self.authorization)
@@ -150,6 +152,7 @@ impl PackagingGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the packaging group. You can get this from the response to any request to the packaging group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -157,6 +160,7 @@ impl PackagingGroupAttributes {
     /// `Fn::GetAtt` `DomainName`: a string.
     ///
     /// The URL for the assets in the PackagingGroup.
+    #[inline]
     pub fn domain_name(&self) -> Value {
         self.0.get_att("DomainName")
     }
@@ -204,6 +208,7 @@ pub struct Authorization {
 #[rustfmt::skip]
 impl Authorization {
     /// A `Authorization` with its required properties, named in a [`AuthorizationRequired`].
+    #[inline]
     pub fn new(required: AuthorizationRequired) -> Self {
         Self {
             cdn_identifier_secret: required.cdn_identifier_secret,
@@ -220,6 +225,7 @@ impl Authorization {
 impl PropertyType for Authorization {}
 
 impl ToValue for Authorization {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CdnIdentifierSecret", &self.cdn_identifier_secret)
@@ -255,6 +261,7 @@ pub struct LogConfiguration {
 #[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -266,6 +273,7 @@ impl LogConfiguration {
 impl PropertyType for LogConfiguration {}
 
 impl ToValue for LogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroupName", &self.log_group_name)

@@ -75,6 +75,7 @@ pub struct EncryptionContractConfiguration {
 #[rustfmt::skip]
 impl EncryptionContractConfiguration {
     /// A `EncryptionContractConfiguration` with its required properties, named in a [`EncryptionContractConfigurationRequired`].
+    #[inline]
     pub fn new(required: EncryptionContractConfigurationRequired) -> Self {
         Self {
             preset_speke20_audio: required.preset_speke20_audio,
@@ -91,6 +92,7 @@ impl EncryptionContractConfiguration {
 impl PropertyType for EncryptionContractConfiguration {}
 
 impl ToValue for EncryptionContractConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PresetSpeke20Audio", &self.preset_speke20_audio)
@@ -136,6 +138,7 @@ pub struct StreamSelection {
 #[rustfmt::skip]
 impl StreamSelection {
     /// A `StreamSelection` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -151,6 +154,7 @@ impl StreamSelection {
 impl PropertyType for StreamSelection {}
 
 impl ToValue for StreamSelection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxVideoBitsPerSecond", &self.max_video_bits_per_second)
@@ -194,6 +198,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -210,6 +215,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -236,6 +242,7 @@ impl From<Value> for PeriodTrigger {
 }
 
 impl ToValue for PeriodTrigger {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ads => "ADS",
@@ -271,6 +278,7 @@ impl From<Value> for PresetSpeke20Audio {
 }
 
 impl ToValue for PresetSpeke20Audio {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PresetAudio1 => "PRESET-AUDIO-1",
@@ -320,6 +328,7 @@ impl From<Value> for PresetSpeke20Video {
 }
 
 impl ToValue for PresetSpeke20Video {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PresetVideo1 => "PRESET-VIDEO-1",
@@ -360,6 +369,7 @@ impl From<Value> for SegmentTemplateFormat {
 }
 
 impl ToValue for SegmentTemplateFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NumberWithTimeline => "NUMBER_WITH_TIMELINE",
@@ -393,6 +403,7 @@ impl From<Value> for StreamOrder {
 }
 
 impl ToValue for StreamOrder {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Original => "ORIGINAL",

@@ -115,6 +115,7 @@ impl Channel {
     };
 
     /// A `Channel` with its required properties, named in a [`ChannelRequired`].
+    #[inline]
     pub fn new(required: ChannelRequired) -> Self {
         Self {
             channel_group_name: required.channel_group_name,
@@ -157,6 +158,7 @@ impl Resource for Channel {
 }
 
 impl ToValue for Channel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChannelGroupName", &self.channel_group_name)
@@ -187,6 +189,7 @@ impl ChannelAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the channel.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -194,6 +197,7 @@ impl ChannelAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of the creation of the channel.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -201,6 +205,7 @@ impl ChannelAttributes {
     /// `Fn::GetAtt` `IngestEndpointUrls`: a list of strings.
     ///
     /// The ingest domain URL where the source stream should be sent.
+    #[inline]
     pub fn ingest_endpoint_urls(&self) -> Value {
         self.0.get_att("IngestEndpointUrls")
     }
@@ -208,6 +213,7 @@ impl ChannelAttributes {
     /// `Fn::GetAtt` `IngestEndpoints`: a list of `IngestEndpoint` objects.
     ///
     /// The ingest endpoints associated with the channel.
+    #[inline]
     pub fn ingest_endpoints(&self) -> Value {
         self.0.get_att("IngestEndpoints")
     }
@@ -215,6 +221,7 @@ impl ChannelAttributes {
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The timestamp of the modification of the channel.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }
@@ -252,6 +259,7 @@ pub struct InputSwitchConfiguration {
 #[rustfmt::skip]
 impl InputSwitchConfiguration {
     /// A `InputSwitchConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -265,6 +273,7 @@ impl InputSwitchConfiguration {
 impl PropertyType for InputSwitchConfiguration {}
 
 impl ToValue for InputSwitchConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MQCSInputSwitching", &self.mqcs_input_switching)
@@ -298,6 +307,7 @@ pub struct OutputHeaderConfiguration {
 #[rustfmt::skip]
 impl OutputHeaderConfiguration {
     /// A `OutputHeaderConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -309,6 +319,7 @@ impl OutputHeaderConfiguration {
 impl PropertyType for OutputHeaderConfiguration {}
 
 impl ToValue for OutputHeaderConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PublishMQCS", &self.publish_mqcs)
@@ -334,6 +345,7 @@ impl From<Value> for InputType {
 }
 
 impl ToValue for InputType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hls => "HLS",

@@ -84,6 +84,7 @@ impl ChannelGroup {
     };
 
     /// A `ChannelGroup` with its required properties, named in a [`ChannelGroupRequired`].
+    #[inline]
     pub fn new(required: ChannelGroupRequired) -> Self {
         Self {
             channel_group_name: required.channel_group_name,
@@ -114,6 +115,7 @@ impl Resource for ChannelGroup {
 }
 
 impl ToValue for ChannelGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChannelGroupName", &self.channel_group_name)
@@ -137,6 +139,7 @@ impl ChannelGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the channel group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -144,6 +147,7 @@ impl ChannelGroupAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of the creation of the channel group.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -151,6 +155,7 @@ impl ChannelGroupAttributes {
     /// `Fn::GetAtt` `EgressDomain`: a string.
     ///
     /// The egress domain of the channel group.
+    #[inline]
     pub fn egress_domain(&self) -> Value {
         self.0.get_att("EgressDomain")
     }
@@ -158,6 +163,7 @@ impl ChannelGroupAttributes {
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The timestamp of the modification of the channel group.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }

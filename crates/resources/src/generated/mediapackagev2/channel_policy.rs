@@ -87,6 +87,7 @@ impl ChannelPolicy {
     };
 
     /// A `ChannelPolicy` with its required properties, named in a [`ChannelPolicyRequired`].
+    #[inline]
     pub fn new(required: ChannelPolicyRequired) -> Self {
         Self {
             channel_group_name: required.channel_group_name,
@@ -114,6 +115,7 @@ impl Resource for ChannelPolicy {
 }
 
 impl ToValue for ChannelPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChannelGroupName", &self.channel_group_name)

@@ -153,6 +153,7 @@ impl OriginEndpoint {
     };
 
     /// A `OriginEndpoint` with its required properties, named in a [`OriginEndpointRequired`].
+    #[inline]
     pub fn new(required: OriginEndpointRequired) -> Self {
         Self {
             channel_group_name: required.channel_group_name,
@@ -213,6 +214,7 @@ impl Resource for OriginEndpoint {
 }
 
 impl ToValue for OriginEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChannelGroupName", &self.channel_group_name)
@@ -249,6 +251,7 @@ impl OriginEndpointAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the origin endpoint.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -256,6 +259,7 @@ impl OriginEndpointAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of the creation of the origin endpoint.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -263,6 +267,7 @@ impl OriginEndpointAttributes {
     /// `Fn::GetAtt` `DashManifestUrls`: a list of strings.
     ///
     /// The egress domain URL for stream delivery from MediaPackage.
+    #[inline]
     pub fn dash_manifest_urls(&self) -> Value {
         self.0.get_att("DashManifestUrls")
     }
@@ -270,6 +275,7 @@ impl OriginEndpointAttributes {
     /// `Fn::GetAtt` `HlsManifestUrls`: a list of strings.
     ///
     /// The egress domain URL for stream delivery from MediaPackage.
+    #[inline]
     pub fn hls_manifest_urls(&self) -> Value {
         self.0.get_att("HlsManifestUrls")
     }
@@ -277,6 +283,7 @@ impl OriginEndpointAttributes {
     /// `Fn::GetAtt` `LowLatencyHlsManifestUrls`: a list of strings.
     ///
     /// The egress domain URL for stream delivery from MediaPackage.
+    #[inline]
     pub fn low_latency_hls_manifest_urls(&self) -> Value {
         self.0.get_att("LowLatencyHlsManifestUrls")
     }
@@ -284,11 +291,13 @@ impl OriginEndpointAttributes {
     /// `Fn::GetAtt` `ModifiedAt`: a string.
     ///
     /// The timestamp of the modification of the origin endpoint.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }
 
     /// `Fn::GetAtt` `MssManifestUrls`: a list of strings.
+    #[inline]
     pub fn mss_manifest_urls(&self) -> Value {
         self.0.get_att("MssManifestUrls")
     }
@@ -350,6 +359,7 @@ pub struct DashBaseUrl {
 #[rustfmt::skip]
 impl DashBaseUrl {
     /// A `DashBaseUrl` with its required properties, named in a [`DashBaseUrlRequired`].
+    #[inline]
     pub fn new(required: DashBaseUrlRequired) -> Self {
         Self {
             dvb_priority: None,
@@ -372,6 +382,7 @@ impl DashBaseUrl {
 impl PropertyType for DashBaseUrl {}
 
 impl ToValue for DashBaseUrl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DvbPriority", &self.dvb_priority)
@@ -425,6 +436,7 @@ pub struct DashDvbFontDownload {
 #[rustfmt::skip]
 impl DashDvbFontDownload {
     /// A `DashDvbFontDownload` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -440,6 +452,7 @@ impl DashDvbFontDownload {
 impl PropertyType for DashDvbFontDownload {}
 
 impl ToValue for DashDvbFontDownload {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FontFamily", &self.font_family)
@@ -491,6 +504,7 @@ pub struct DashDvbMetricsReporting {
 #[rustfmt::skip]
 impl DashDvbMetricsReporting {
     /// A `DashDvbMetricsReporting` with its required properties, named in a [`DashDvbMetricsReportingRequired`].
+    #[inline]
     pub fn new(required: DashDvbMetricsReportingRequired) -> Self {
         Self {
             probability: None,
@@ -507,6 +521,7 @@ impl DashDvbMetricsReporting {
 impl PropertyType for DashDvbMetricsReporting {}
 
 impl ToValue for DashDvbMetricsReporting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Probability", &self.probability)
@@ -547,6 +562,7 @@ pub struct DashDvbSettings {
 #[rustfmt::skip]
 impl DashDvbSettings {
     /// A `DashDvbSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -560,6 +576,7 @@ impl DashDvbSettings {
 impl PropertyType for DashDvbSettings {}
 
 impl ToValue for DashDvbSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ErrorMetrics", &self.error_metrics)
@@ -695,6 +712,7 @@ pub struct DashManifestConfiguration {
 #[rustfmt::skip]
 impl DashManifestConfiguration {
     /// A `DashManifestConfiguration` with its required properties, named in a [`DashManifestConfigurationRequired`].
+    #[inline]
     pub fn new(required: DashManifestConfigurationRequired) -> Self {
         Self {
             base_urls: None,
@@ -756,6 +774,7 @@ impl DashManifestConfiguration {
 impl PropertyType for DashManifestConfiguration {}
 
 impl ToValue for DashManifestConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BaseUrls", &self.base_urls)
@@ -837,6 +856,7 @@ pub struct DashProgramInformation {
 #[rustfmt::skip]
 impl DashProgramInformation {
     /// A `DashProgramInformation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -856,6 +876,7 @@ impl DashProgramInformation {
 impl PropertyType for DashProgramInformation {}
 
 impl ToValue for DashProgramInformation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Copyright", &self.copyright)
@@ -892,6 +913,7 @@ pub struct DashSubtitleConfiguration {
 #[rustfmt::skip]
 impl DashSubtitleConfiguration {
     /// A `DashSubtitleConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -903,6 +925,7 @@ impl DashSubtitleConfiguration {
 impl PropertyType for DashSubtitleConfiguration {}
 
 impl ToValue for DashSubtitleConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TtmlConfiguration", &self.ttml_configuration)
@@ -943,6 +966,7 @@ pub struct DashTtmlConfiguration {
 #[rustfmt::skip]
 impl DashTtmlConfiguration {
     /// A `DashTtmlConfiguration` with its required properties, named in a [`DashTtmlConfigurationRequired`].
+    #[inline]
     pub fn new(required: DashTtmlConfigurationRequired) -> Self {
         Self {
             ttml_profile: required.ttml_profile,
@@ -956,6 +980,7 @@ impl DashTtmlConfiguration {
 impl PropertyType for DashTtmlConfiguration {}
 
 impl ToValue for DashTtmlConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TtmlProfile", &self.ttml_profile)
@@ -995,6 +1020,7 @@ pub struct DashUtcTiming {
 #[rustfmt::skip]
 impl DashUtcTiming {
     /// A `DashUtcTiming` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1008,6 +1034,7 @@ impl DashUtcTiming {
 impl PropertyType for DashUtcTiming {}
 
 impl ToValue for DashUtcTiming {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TimingMode", &self.timing_mode)
@@ -1088,6 +1115,7 @@ pub struct Encryption {
 #[rustfmt::skip]
 impl Encryption {
     /// A `Encryption` with its required properties, named in a [`EncryptionRequired`].
+    #[inline]
     pub fn new(required: EncryptionRequired) -> Self {
         Self {
             cmaf_exclude_segment_drm_metadata: None,
@@ -1113,6 +1141,7 @@ impl Encryption {
 impl PropertyType for Encryption {}
 
 impl ToValue for Encryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1196,6 +1225,7 @@ pub struct EncryptionContractConfiguration {
 #[rustfmt::skip]
 impl EncryptionContractConfiguration {
     /// A `EncryptionContractConfiguration` with its required properties, named in a [`EncryptionContractConfigurationRequired`].
+    #[inline]
     pub fn new(required: EncryptionContractConfigurationRequired) -> Self {
         Self {
             preset_speke20_audio: required.preset_speke20_audio,
@@ -1212,6 +1242,7 @@ impl EncryptionContractConfiguration {
 impl PropertyType for EncryptionContractConfiguration {}
 
 impl ToValue for EncryptionContractConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PresetSpeke20Audio", &self.preset_speke20_audio)
@@ -1255,6 +1286,7 @@ pub struct EncryptionMethod {
 #[rustfmt::skip]
 impl EncryptionMethod {
     /// A `EncryptionMethod` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1270,6 +1302,7 @@ impl EncryptionMethod {
 impl PropertyType for EncryptionMethod {}
 
 impl ToValue for EncryptionMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CmafEncryptionMethod", &self.cmaf_encryption_method)
@@ -1341,6 +1374,7 @@ pub struct FilterConfiguration {
 #[rustfmt::skip]
 impl FilterConfiguration {
     /// A `FilterConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1362,6 +1396,7 @@ impl FilterConfiguration {
 impl PropertyType for FilterConfiguration {}
 
 impl ToValue for FilterConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClipStartTime", &self.clip_start_time)
@@ -1404,6 +1439,7 @@ pub struct ForceEndpointErrorConfiguration {
 #[rustfmt::skip]
 impl ForceEndpointErrorConfiguration {
     /// A `ForceEndpointErrorConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1415,6 +1451,7 @@ impl ForceEndpointErrorConfiguration {
 impl PropertyType for ForceEndpointErrorConfiguration {}
 
 impl ToValue for ForceEndpointErrorConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndpointErrorConditions", &self.endpoint_error_conditions)
@@ -1499,6 +1536,7 @@ pub struct HlsManifestConfiguration {
 #[rustfmt::skip]
 impl HlsManifestConfiguration {
     /// A `HlsManifestConfiguration` with its required properties, named in a [`HlsManifestConfigurationRequired`].
+    #[inline]
     pub fn new(required: HlsManifestConfigurationRequired) -> Self {
         Self {
             child_manifest_name: None,
@@ -1536,6 +1574,7 @@ impl HlsManifestConfiguration {
 impl PropertyType for HlsManifestConfiguration {}
 
 impl ToValue for HlsManifestConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChildManifestName", &self.child_manifest_name)
@@ -1633,6 +1672,7 @@ pub struct LowLatencyHlsManifestConfiguration {
 #[rustfmt::skip]
 impl LowLatencyHlsManifestConfiguration {
     /// A `LowLatencyHlsManifestConfiguration` with its required properties, named in a [`LowLatencyHlsManifestConfigurationRequired`].
+    #[inline]
     pub fn new(required: LowLatencyHlsManifestConfigurationRequired) -> Self {
         Self {
             child_manifest_name: None,
@@ -1670,6 +1710,7 @@ impl LowLatencyHlsManifestConfiguration {
 impl PropertyType for LowLatencyHlsManifestConfiguration {}
 
 impl ToValue for LowLatencyHlsManifestConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChildManifestName", &self.child_manifest_name)
@@ -1736,6 +1777,7 @@ pub struct MssManifestConfiguration {
 #[rustfmt::skip]
 impl MssManifestConfiguration {
     /// A `MssManifestConfiguration` with its required properties, named in a [`MssManifestConfigurationRequired`].
+    #[inline]
     pub fn new(required: MssManifestConfigurationRequired) -> Self {
         Self {
             filter_configuration: None,
@@ -1758,6 +1800,7 @@ impl MssManifestConfiguration {
 impl PropertyType for MssManifestConfiguration {}
 
 impl ToValue for MssManifestConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FilterConfiguration", &self.filter_configuration)
@@ -1805,6 +1848,7 @@ pub struct Scte {
 #[rustfmt::skip]
 impl Scte {
     /// A `Scte` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1818,6 +1862,7 @@ impl Scte {
 impl PropertyType for Scte {}
 
 impl ToValue for Scte {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ScteFilter", &self.scte_filter)
@@ -1856,6 +1901,7 @@ pub struct ScteDash {
 #[rustfmt::skip]
 impl ScteDash {
     /// A `ScteDash` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1867,6 +1913,7 @@ impl ScteDash {
 impl PropertyType for ScteDash {}
 
 impl ToValue for ScteDash {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdMarkerDash", &self.ad_marker_dash)
@@ -1899,6 +1946,7 @@ pub struct ScteHls {
 #[rustfmt::skip]
 impl ScteHls {
     /// A `ScteHls` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1910,6 +1958,7 @@ impl ScteHls {
 impl PropertyType for ScteHls {}
 
 impl ToValue for ScteHls {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdMarkerHls", &self.ad_marker_hls)
@@ -1976,6 +2025,7 @@ pub struct Segment {
 #[rustfmt::skip]
 impl Segment {
     /// A `Segment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1999,6 +2049,7 @@ impl Segment {
 impl PropertyType for Segment {}
 
 impl ToValue for Segment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Encryption", &self.encryption)
@@ -2098,6 +2149,7 @@ pub struct SpekeKeyProvider {
 #[rustfmt::skip]
 impl SpekeKeyProvider {
     /// A `SpekeKeyProvider` with its required properties, named in a [`SpekeKeyProviderRequired`].
+    #[inline]
     pub fn new(required: SpekeKeyProviderRequired) -> Self {
         Self {
             certificate_arn: None,
@@ -2126,6 +2178,7 @@ impl SpekeKeyProvider {
 impl PropertyType for SpekeKeyProvider {}
 
 impl ToValue for SpekeKeyProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateArn", &self.certificate_arn)
@@ -2179,6 +2232,7 @@ pub struct StartTag {
 #[rustfmt::skip]
 impl StartTag {
     /// A `StartTag` with its required properties, named in a [`StartTagRequired`].
+    #[inline]
     pub fn new(required: StartTagRequired) -> Self {
         Self {
             precise: None,
@@ -2195,6 +2249,7 @@ impl StartTag {
 impl PropertyType for StartTag {}
 
 impl ToValue for StartTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Precise", &self.precise)
@@ -2221,6 +2276,7 @@ impl From<Value> for AdMarkerDash {
 }
 
 impl ToValue for AdMarkerDash {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Binary => "BINARY",
@@ -2249,6 +2305,7 @@ impl From<Value> for AdMarkerHls {
 }
 
 impl ToValue for AdMarkerHls {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Daterange => "DATERANGE",
@@ -2277,6 +2334,7 @@ impl From<Value> for CmafEncryptionMethod {
 }
 
 impl ToValue for CmafEncryptionMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cenc => "CENC",
@@ -2307,6 +2365,7 @@ impl From<Value> for ContainerType {
 }
 
 impl ToValue for ContainerType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ts => "TS",
@@ -2336,6 +2395,7 @@ impl From<Value> for DashCompactness {
 }
 
 impl ToValue for DashCompactness {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "STANDARD",
@@ -2364,6 +2424,7 @@ impl From<Value> for DashDrmSignaling {
 }
 
 impl ToValue for DashDrmSignaling {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Individual => "INDIVIDUAL",
@@ -2398,6 +2459,7 @@ impl From<Value> for DashPeriodTrigger {
 }
 
 impl ToValue for DashPeriodTrigger {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Avails => "AVAILS",
@@ -2427,6 +2489,7 @@ impl From<Value> for DashProfile {
 }
 
 impl ToValue for DashProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DvbDash => "DVB_DASH",
@@ -2452,6 +2515,7 @@ impl From<Value> for DashSegmentTemplateFormat {
 }
 
 impl ToValue for DashSegmentTemplateFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NumberWithTimeline => "NUMBER_WITH_TIMELINE",
@@ -2479,6 +2543,7 @@ impl From<Value> for DashTtmlProfile {
 }
 
 impl ToValue for DashTtmlProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Imsc1 => "IMSC_1",
@@ -2511,6 +2576,7 @@ impl From<Value> for DashUtcTimingMode {
 }
 
 impl ToValue for DashUtcTimingMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::HttpHead => "HTTP_HEAD",
@@ -2547,6 +2613,7 @@ impl From<Value> for DrmSystem {
 }
 
 impl ToValue for DrmSystem {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ClearKeyAes128 => "CLEAR_KEY_AES_128",
@@ -2582,6 +2649,7 @@ impl From<Value> for EndpointErrorCondition {
 }
 
 impl ToValue for EndpointErrorCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::StaleManifest => "STALE_MANIFEST",
@@ -2610,6 +2678,7 @@ impl From<Value> for IsmEncryptionMethod {
 }
 
 impl ToValue for IsmEncryptionMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cenc => "CENC",
@@ -2637,6 +2706,7 @@ impl From<Value> for MssManifestLayout {
 }
 
 impl ToValue for MssManifestLayout {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Full => "FULL",
@@ -2671,6 +2741,7 @@ impl From<Value> for PresetSpeke20Audio {
 }
 
 impl ToValue for PresetSpeke20Audio {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PresetAudio1 => "PRESET_AUDIO_1",
@@ -2718,6 +2789,7 @@ impl From<Value> for PresetSpeke20Video {
 }
 
 impl ToValue for PresetSpeke20Video {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PresetVideo1 => "PRESET_VIDEO_1",
@@ -2768,6 +2840,7 @@ impl From<Value> for ScteFilter {
 }
 
 impl ToValue for ScteFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SpliceInsert => "SPLICE_INSERT",
@@ -2805,6 +2878,7 @@ impl From<Value> for ScteInSegments {
 }
 
 impl ToValue for ScteInSegments {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -2833,6 +2907,7 @@ impl From<Value> for TsEncryptionMethod {
 }
 
 impl ToValue for TsEncryptionMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aes128 => "AES_128",

@@ -101,6 +101,7 @@ impl OriginEndpointPolicy {
     };
 
     /// A `OriginEndpointPolicy` with its required properties, named in a [`OriginEndpointPolicyRequired`].
+    #[inline]
     pub fn new(required: OriginEndpointPolicyRequired) -> Self {
         Self {
             cdn_auth_configuration: None,
@@ -134,6 +135,7 @@ impl Resource for OriginEndpointPolicy {
 }
 
 impl ToValue for OriginEndpointPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CdnAuthConfiguration", &self.cdn_auth_configuration)
@@ -199,6 +201,7 @@ pub struct CdnAuthConfiguration {
 #[rustfmt::skip]
 impl CdnAuthConfiguration {
     /// A `CdnAuthConfiguration` with its required properties, named in a [`CdnAuthConfigurationRequired`].
+    #[inline]
     pub fn new(required: CdnAuthConfigurationRequired) -> Self {
         Self {
             cdn_identifier_secret_arns: required.cdn_identifier_secret_arns,
@@ -215,6 +218,7 @@ impl CdnAuthConfiguration {
 impl PropertyType for CdnAuthConfiguration {}
 
 impl ToValue for CdnAuthConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CdnIdentifierSecretArns", &self.cdn_identifier_secret_arns)

@@ -111,6 +111,7 @@ impl Container {
     };
 
     /// A `Container` with its required properties, named in a [`ContainerRequired`].
+    #[inline]
     pub fn new(required: ContainerRequired) -> Self {
         Self {
             access_logging_enabled: None,
@@ -153,6 +154,7 @@ impl Resource for Container {
 }
 
 impl ToValue for Container {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessLoggingEnabled", &self.access_logging_enabled)
@@ -180,11 +182,13 @@ impl ContainerAttributes {
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The DNS endpoint of the container. Use the endpoint to identify the specific container when sending requests to the data plane. The service assigns this value when the container is created. Once the value has been assigned, it does not change.
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -245,6 +249,7 @@ pub struct CorsRule {
 #[rustfmt::skip]
 impl CorsRule {
     /// A `CorsRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -264,6 +269,7 @@ impl CorsRule {
 impl PropertyType for CorsRule {}
 
 impl ToValue for CorsRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedHeaders", &self.allowed_headers)
@@ -315,6 +321,7 @@ pub struct MetricPolicy {
 #[rustfmt::skip]
 impl MetricPolicy {
     /// A `MetricPolicy` with its required properties, named in a [`MetricPolicyRequired`].
+    #[inline]
     pub fn new(required: MetricPolicyRequired) -> Self {
         Self {
             container_level_metrics: required.container_level_metrics,
@@ -331,6 +338,7 @@ impl MetricPolicy {
 impl PropertyType for MetricPolicy {}
 
 impl ToValue for MetricPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContainerLevelMetrics", &self.container_level_metrics)
@@ -379,6 +387,7 @@ pub struct MetricPolicyRule {
 #[rustfmt::skip]
 impl MetricPolicyRule {
     /// A `MetricPolicyRule` with its required properties, named in a [`MetricPolicyRuleRequired`].
+    #[inline]
     pub fn new(required: MetricPolicyRuleRequired) -> Self {
         Self {
             object_group: required.object_group,
@@ -395,6 +404,7 @@ impl MetricPolicyRule {
 impl PropertyType for MetricPolicyRule {}
 
 impl ToValue for MetricPolicyRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ObjectGroup", &self.object_group)
@@ -437,6 +447,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -453,6 +464,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -120,6 +120,7 @@ impl Channel {
     };
 
     /// A `Channel` with its required properties, named in a [`ChannelRequired`].
+    #[inline]
     pub fn new(required: ChannelRequired) -> Self {
         Self {
             audiences: None,
@@ -168,6 +169,7 @@ impl Resource for Channel {
 }
 
 impl ToValue for Channel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Audiences", &self.audiences)
@@ -197,6 +199,7 @@ impl ChannelAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// &lt;p&gt;The ARN of the channel.&lt;/p&gt;
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -242,6 +245,7 @@ pub struct DashPlaylistSettings {
 #[rustfmt::skip]
 impl DashPlaylistSettings {
     /// A `DashPlaylistSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -259,6 +263,7 @@ impl DashPlaylistSettings {
 impl PropertyType for DashPlaylistSettings {}
 
 impl ToValue for DashPlaylistSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ManifestWindowSeconds", &self.manifest_window_seconds)
@@ -302,6 +307,7 @@ pub struct HlsPlaylistSettings {
 #[rustfmt::skip]
 impl HlsPlaylistSettings {
     /// A `HlsPlaylistSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -315,6 +321,7 @@ impl HlsPlaylistSettings {
 impl PropertyType for HlsPlaylistSettings {}
 
 impl ToValue for HlsPlaylistSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdMarkupType", &self.ad_markup_type)
@@ -348,6 +355,7 @@ pub struct LogConfigurationForChannel {
 #[rustfmt::skip]
 impl LogConfigurationForChannel {
     /// A `LogConfigurationForChannel` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -359,6 +367,7 @@ impl LogConfigurationForChannel {
 impl PropertyType for LogConfigurationForChannel {}
 
 impl ToValue for LogConfigurationForChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("LogTypes", &self.log_types).build()
     }
@@ -414,6 +423,7 @@ pub struct RequestOutputItem {
 #[rustfmt::skip]
 impl RequestOutputItem {
     /// A `RequestOutputItem` with its required properties, named in a [`RequestOutputItemRequired`].
+    #[inline]
     pub fn new(required: RequestOutputItemRequired) -> Self {
         Self {
             dash_playlist_settings: None,
@@ -436,6 +446,7 @@ impl RequestOutputItem {
 impl PropertyType for RequestOutputItem {}
 
 impl ToValue for RequestOutputItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DashPlaylistSettings", &self.dash_playlist_settings)
@@ -476,6 +487,7 @@ pub struct SlateSource {
 #[rustfmt::skip]
 impl SlateSource {
     /// A `SlateSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -489,6 +501,7 @@ impl SlateSource {
 impl PropertyType for SlateSource {}
 
 impl ToValue for SlateSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SourceLocationName", &self.source_location_name)
@@ -530,6 +543,7 @@ pub struct TimeShiftConfiguration {
 #[rustfmt::skip]
 impl TimeShiftConfiguration {
     /// A `TimeShiftConfiguration` with its required properties, named in a [`TimeShiftConfigurationRequired`].
+    #[inline]
     pub fn new(required: TimeShiftConfigurationRequired) -> Self {
         Self {
             max_time_delay_seconds: required.max_time_delay_seconds,
@@ -543,6 +557,7 @@ impl TimeShiftConfiguration {
 impl PropertyType for TimeShiftConfiguration {}
 
 impl ToValue for TimeShiftConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxTimeDelaySeconds", &self.max_time_delay_seconds)
@@ -568,6 +583,7 @@ impl From<Value> for AdMarkupType {
 }
 
 impl ToValue for AdMarkupType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Daterange => "DATERANGE",
@@ -594,6 +610,7 @@ impl From<Value> for LogType {
 }
 
 impl ToValue for LogType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AsRun => "AS_RUN",
@@ -621,6 +638,7 @@ impl From<Value> for PlaybackMode {
 }
 
 impl ToValue for PlaybackMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Loop => "LOOP",
@@ -649,6 +667,7 @@ impl From<Value> for Tier {
 }
 
 impl ToValue for Tier {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Basic => "BASIC",

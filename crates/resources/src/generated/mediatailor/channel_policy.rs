@@ -74,6 +74,7 @@ impl ChannelPolicy {
     };
 
     /// A `ChannelPolicy` with its required properties, named in a [`ChannelPolicyRequired`].
+    #[inline]
     pub fn new(required: ChannelPolicyRequired) -> Self {
         Self {
             channel_name: required.channel_name,
@@ -98,6 +99,7 @@ impl Resource for ChannelPolicy {
 }
 
 impl ToValue for ChannelPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChannelName", &self.channel_name)

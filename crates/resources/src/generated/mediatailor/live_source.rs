@@ -93,6 +93,7 @@ impl LiveSource {
     };
 
     /// A `LiveSource` with its required properties, named in a [`LiveSourceRequired`].
+    #[inline]
     pub fn new(required: LiveSourceRequired) -> Self {
         Self {
             http_package_configurations: required.http_package_configurations,
@@ -126,6 +127,7 @@ impl Resource for LiveSource {
 }
 
 impl ToValue for LiveSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -153,6 +155,7 @@ impl LiveSourceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// &lt;p&gt;The ARN of the live source.&lt;/p&gt;
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

@@ -55,6 +55,7 @@ pub struct HttpPackageConfiguration {
 #[rustfmt::skip]
 impl HttpPackageConfiguration {
     /// A `HttpPackageConfiguration` with its required properties, named in a [`HttpPackageConfigurationRequired`].
+    #[inline]
     pub fn new(required: HttpPackageConfigurationRequired) -> Self {
         Self {
             path: required.path,
@@ -74,6 +75,7 @@ impl HttpPackageConfiguration {
 impl PropertyType for HttpPackageConfiguration {}
 
 impl ToValue for HttpPackageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Path", &self.path)
@@ -117,6 +119,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -133,6 +136,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -161,6 +165,7 @@ impl From<Value> for Type {
 }
 
 impl ToValue for Type {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dash => "DASH",

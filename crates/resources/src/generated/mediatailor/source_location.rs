@@ -97,6 +97,7 @@ impl SourceLocation {
     };
 
     /// A `SourceLocation` with its required properties, named in a [`SourceLocationRequired`].
+    #[inline]
     pub fn new(required: SourceLocationRequired) -> Self {
         Self {
             access_configuration: None,
@@ -136,6 +137,7 @@ impl Resource for SourceLocation {
 }
 
 impl ToValue for SourceLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessConfiguration", &self.access_configuration)
@@ -168,6 +170,7 @@ impl SourceLocationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// &lt;p&gt;The ARN of the source location.&lt;/p&gt;
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -214,6 +217,7 @@ pub struct AccessConfiguration {
 #[rustfmt::skip]
 impl AccessConfiguration {
     /// A `AccessConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -227,6 +231,7 @@ impl AccessConfiguration {
 impl PropertyType for AccessConfiguration {}
 
 impl ToValue for AccessConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessType", &self.access_type)
@@ -263,6 +268,7 @@ pub struct DefaultSegmentDeliveryConfiguration {
 #[rustfmt::skip]
 impl DefaultSegmentDeliveryConfiguration {
     /// A `DefaultSegmentDeliveryConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -274,6 +280,7 @@ impl DefaultSegmentDeliveryConfiguration {
 impl PropertyType for DefaultSegmentDeliveryConfiguration {}
 
 impl ToValue for DefaultSegmentDeliveryConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("BaseUrl", &self.base_url).build()
     }
@@ -312,6 +319,7 @@ pub struct HttpConfiguration {
 #[rustfmt::skip]
 impl HttpConfiguration {
     /// A `HttpConfiguration` with its required properties, named in a [`HttpConfigurationRequired`].
+    #[inline]
     pub fn new(required: HttpConfigurationRequired) -> Self {
         Self {
             base_url: required.base_url,
@@ -325,6 +333,7 @@ impl HttpConfiguration {
 impl PropertyType for HttpConfiguration {}
 
 impl ToValue for HttpConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("BaseUrl", &self.base_url).build()
     }
@@ -365,6 +374,7 @@ pub struct SecretsManagerAccessTokenConfiguration {
 #[rustfmt::skip]
 impl SecretsManagerAccessTokenConfiguration {
     /// A `SecretsManagerAccessTokenConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -380,6 +390,7 @@ impl SecretsManagerAccessTokenConfiguration {
 impl PropertyType for SecretsManagerAccessTokenConfiguration {}
 
 impl ToValue for SecretsManagerAccessTokenConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HeaderName", &self.header_name)
@@ -419,6 +430,7 @@ pub struct SegmentDeliveryConfiguration {
 #[rustfmt::skip]
 impl SegmentDeliveryConfiguration {
     /// A `SegmentDeliveryConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -432,6 +444,7 @@ impl SegmentDeliveryConfiguration {
 impl PropertyType for SegmentDeliveryConfiguration {}
 
 impl ToValue for SegmentDeliveryConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BaseUrl", &self.base_url)
@@ -460,6 +473,7 @@ impl From<Value> for AccessType {
 }
 
 impl ToValue for AccessType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::S3Sigv4 => "S3_SIGV4",

@@ -93,6 +93,7 @@ impl VodSource {
     };
 
     /// A `VodSource` with its required properties, named in a [`VodSourceRequired`].
+    #[inline]
     pub fn new(required: VodSourceRequired) -> Self {
         Self {
             http_package_configurations: required.http_package_configurations,
@@ -126,6 +127,7 @@ impl Resource for VodSource {
 }
 
 impl ToValue for VodSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -153,6 +155,7 @@ impl VodSourceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// &lt;p&gt;The ARN of the VOD source.&lt;/p&gt;
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

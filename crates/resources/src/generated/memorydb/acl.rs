@@ -88,6 +88,7 @@ impl Acl {
     };
 
     /// A `Acl` with its required properties, named in a [`AclRequired`].
+    #[inline]
     pub fn new(required: AclRequired) -> Self {
         Self {
             acl_name: required.acl_name,
@@ -118,6 +119,7 @@ impl Resource for Acl {
 }
 
 impl ToValue for Acl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ACLName", &self.acl_name)
@@ -141,6 +143,7 @@ impl AclAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// When you pass the logical ID of this resource to the intrinsic `Ref` function, Ref returns the ARN of the Access Control List, such as `arn:aws:memorydb:us-east-1:123456789012:acl/my-acl`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -150,6 +153,7 @@ impl AclAttributes {
     /// Indicates ACL status.
     ///
     /// *Valid values* : `creating` | `active` | `modifying` | `deleting`
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -191,6 +195,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -207,6 +212,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

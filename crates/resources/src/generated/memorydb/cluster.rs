@@ -253,6 +253,7 @@ impl Cluster {
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
+    #[inline]
     pub fn new(required: ClusterRequired) -> Self {
         Self {
             acl_name: required.acl_name,
@@ -361,6 +362,7 @@ impl Resource for Cluster {
 }
 
 impl ToValue for Cluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ACLName", &self.acl_name)
@@ -410,6 +412,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `ARN`: a string.
     ///
     /// When you pass the logical ID of this resource to the intrinsic `Ref` function, Ref returns the ARN of the cluster , such as `arn:aws:memorydb:us-east-1:123456789012:cluster/my-cluster`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("ARN")
     }
@@ -417,6 +420,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `ClusterEndpoint.Address`: a string.
     ///
     /// The DNS hostname of the node.
+    #[inline]
     pub fn cluster_endpoint_address(&self) -> Value {
         self.0.get_att("ClusterEndpoint.Address")
     }
@@ -424,6 +428,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `ClusterEndpoint.Port`: an integer.
     ///
     /// The port number that the engine is listening on.
+    #[inline]
     pub fn cluster_endpoint_port(&self) -> Value {
         self.0.get_att("ClusterEndpoint.Port")
     }
@@ -431,6 +436,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `ParameterGroupStatus`: a string.
     ///
     /// The status of the parameter group used by the cluster , for example `active` or `applying` .
+    #[inline]
     pub fn parameter_group_status(&self) -> Value {
         self.0.get_att("ParameterGroupStatus")
     }
@@ -438,6 +444,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the cluster. For example, 'available', 'updating' or 'creating'.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -473,6 +480,7 @@ pub struct Endpoint {
 #[rustfmt::skip]
 impl Endpoint {
     /// A `Endpoint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -486,6 +494,7 @@ impl Endpoint {
 impl PropertyType for Endpoint {}
 
 impl ToValue for Endpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Address", &self.address)
@@ -512,6 +521,7 @@ impl From<Value> for DataTieringStatus {
 }
 
 impl ToValue for DataTieringStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::True => "true",
@@ -540,6 +550,7 @@ impl From<Value> for SupportedIpDiscoveryTypes {
 }
 
 impl ToValue for SupportedIpDiscoveryTypes {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "ipv4",
@@ -570,6 +581,7 @@ impl From<Value> for SupportedNetworkTypes {
 }
 
 impl ToValue for SupportedNetworkTypes {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "ipv4",

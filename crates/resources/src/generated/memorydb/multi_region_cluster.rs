@@ -127,6 +127,7 @@ impl MultiRegionCluster {
     };
 
     /// A `MultiRegionCluster` with its required properties, named in a [`MultiRegionClusterRequired`].
+    #[inline]
     pub fn new(required: MultiRegionClusterRequired) -> Self {
         Self {
             description: None,
@@ -178,6 +179,7 @@ impl Resource for MultiRegionCluster {
 }
 
 impl ToValue for MultiRegionCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -214,6 +216,7 @@ impl MultiRegionClusterAttributes {
     /// `Fn::GetAtt` `ARN`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the multi-Region cluster.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("ARN")
     }
@@ -221,6 +224,7 @@ impl MultiRegionClusterAttributes {
     /// `Fn::GetAtt` `MultiRegionClusterName`: a string.
     ///
     /// The name of the multi-Region cluster.
+    #[inline]
     pub fn multi_region_cluster_name(&self) -> Value {
         self.0.get_att("MultiRegionClusterName")
     }
@@ -228,6 +232,7 @@ impl MultiRegionClusterAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The current status of the multi-Region cluster.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -251,6 +256,7 @@ impl From<Value> for UpdateStrategy {
 }
 
 impl ToValue for UpdateStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Coordinated => "COORDINATED",

@@ -102,6 +102,7 @@ impl ParameterGroup {
     };
 
     /// A `ParameterGroup` with its required properties, named in a [`ParameterGroupRequired`].
+    #[inline]
     pub fn new(required: ParameterGroupRequired) -> Self {
         Self {
             description: None,
@@ -138,6 +139,7 @@ impl Resource for ParameterGroup {
 }
 
 impl ToValue for ParameterGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -163,6 +165,7 @@ impl ParameterGroupAttributes {
     /// `Fn::GetAtt` `ARN`: a string.
     ///
     /// When you pass the logical ID of this resource to the intrinsic `Ref` function, Ref returns the ARN of the parameter group, such as `arn:aws:memorydb:us-east-1:123456789012:parametergroup/my-parameter-group`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("ARN")
     }

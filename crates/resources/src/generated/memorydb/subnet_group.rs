@@ -93,6 +93,7 @@ impl SubnetGroup {
     };
 
     /// A `SubnetGroup` with its required properties, named in a [`SubnetGroupRequired`].
+    #[inline]
     pub fn new(required: SubnetGroupRequired) -> Self {
         Self {
             description: None,
@@ -126,6 +127,7 @@ impl Resource for SubnetGroup {
 }
 
 impl ToValue for SubnetGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -150,6 +152,7 @@ impl SubnetGroupAttributes {
     /// `Fn::GetAtt` `ARN`: a string.
     ///
     /// When you pass the logical ID of this resource to the intrinsic `Ref` function, Ref returns the ARN of the subnet group, such as `arn:aws:memorydb:us-east-1:123456789012:subnetgroup/my-subnet-group`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("ARN")
     }
@@ -157,6 +160,7 @@ impl SubnetGroupAttributes {
     /// `Fn::GetAtt` `SupportedNetworkTypes`: a list of strings.
     ///
     /// The network types supported by this subnet. Returns an array of strings that can include 'ipv4', 'ipv6', or both, indicating whether the subnet supports IPv4 only, IPv6 only, or dual-stack deployments.
+    #[inline]
     pub fn supported_network_types(&self) -> Value {
         self.0.get_att("SupportedNetworkTypes")
     }

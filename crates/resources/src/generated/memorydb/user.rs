@@ -99,6 +99,7 @@ impl User {
     };
 
     /// A `User` with its required properties, named in a [`UserRequired`].
+    #[inline]
     pub fn new(required: UserRequired) -> Self {
         Self {
             access_string: None,
@@ -132,6 +133,7 @@ impl Resource for User {
 }
 
 impl ToValue for User {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessString", &self.access_string)
@@ -156,6 +158,7 @@ impl UserAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// When you pass the logical ID of this resource to the intrinsic `Ref` function, Ref returns the ARN of the user, such as `arn:aws:memorydb:us-east-1:123456789012:user/user1`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -165,6 +168,7 @@ impl UserAttributes {
     /// Indicates the user status.
     ///
     /// *Valid values* : `active` | `modifying` | `deleting`
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -202,6 +206,7 @@ pub struct AuthenticationMode {
 #[rustfmt::skip]
 impl AuthenticationMode {
     /// A `AuthenticationMode` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -215,6 +220,7 @@ impl AuthenticationMode {
 impl PropertyType for AuthenticationMode {}
 
 impl ToValue for AuthenticationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Passwords", &self.passwords)
@@ -259,6 +265,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -275,6 +282,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -301,6 +309,7 @@ impl From<Value> for AuthenticationModeType {
 }
 
 impl ToValue for AuthenticationModeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Password => "password",

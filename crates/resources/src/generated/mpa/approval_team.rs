@@ -114,6 +114,7 @@ impl ApprovalTeam {
     };
 
     /// A `ApprovalTeam` with its required properties, named in a [`ApprovalTeamRequired`].
+    #[inline]
     pub fn new(required: ApprovalTeamRequired) -> Self {
         Self {
             approval_strategy: required.approval_strategy,
@@ -153,6 +154,7 @@ impl Resource for ApprovalTeam {
 }
 
 impl ToValue for ApprovalTeam {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApprovalStrategy", &self.approval_strategy)
@@ -179,16 +181,19 @@ impl ApprovalTeamAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Amazon Resource Name (ARN) for the team.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `LastUpdateTime`: a string.
+    #[inline]
     pub fn last_update_time(&self) -> Value {
         self.0.get_att("LastUpdateTime")
     }
@@ -196,6 +201,7 @@ impl ApprovalTeamAttributes {
     /// `Fn::GetAtt` `NumberOfApprovers`: an integer.
     ///
     /// Total number of approvers in the team.
+    #[inline]
     pub fn number_of_approvers(&self) -> Value {
         self.0.get_att("NumberOfApprovers")
     }
@@ -203,6 +209,7 @@ impl ApprovalTeamAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// Status for the team. For more information, see \[Team health\](<https://docs.aws.amazon.com/mpa/latest/userguide/mpa-health.html>) in the *Multi-party approval User Guide* .
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -210,6 +217,7 @@ impl ApprovalTeamAttributes {
     /// `Fn::GetAtt` `StatusCode`: a string.
     ///
     /// Status code for the team. For more information, see \[Team health\](<https://docs.aws.amazon.com/mpa/latest/userguide/mpa-health.html>) in the *Multi-party approval User Guide* .
+    #[inline]
     pub fn status_code(&self) -> Value {
         self.0.get_att("StatusCode")
     }
@@ -217,6 +225,7 @@ impl ApprovalTeamAttributes {
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// Message describing the status for the team.
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }
@@ -224,6 +233,7 @@ impl ApprovalTeamAttributes {
     /// `Fn::GetAtt` `UpdateSessionArn`: a string.
     ///
     /// Timestamp when the team was last updated.
+    #[inline]
     pub fn update_session_arn(&self) -> Value {
         self.0.get_att("UpdateSessionArn")
     }
@@ -231,6 +241,7 @@ impl ApprovalTeamAttributes {
     /// `Fn::GetAtt` `VersionId`: a string.
     ///
     /// Version ID for the team.
+    #[inline]
     pub fn version_id(&self) -> Value {
         self.0.get_att("VersionId")
     }
@@ -269,6 +280,7 @@ pub struct ApprovalStrategy {
 #[rustfmt::skip]
 impl ApprovalStrategy {
     /// A `ApprovalStrategy` with its required properties, named in a [`ApprovalStrategyRequired`].
+    #[inline]
     pub fn new(required: ApprovalStrategyRequired) -> Self {
         Self {
             mof_n: required.mof_n,
@@ -282,6 +294,7 @@ impl ApprovalStrategy {
 impl PropertyType for ApprovalStrategy {}
 
 impl ToValue for ApprovalStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("MofN", &self.mof_n).build()
     }
@@ -348,6 +361,7 @@ pub struct Approver {
 #[rustfmt::skip]
 impl Approver {
     /// A `Approver` with its required properties, named in a [`ApproverRequired`].
+    #[inline]
     pub fn new(required: ApproverRequired) -> Self {
         Self {
             approver_id: None,
@@ -373,6 +387,7 @@ impl Approver {
 impl PropertyType for Approver {}
 
 impl ToValue for Approver {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApproverId", &self.approver_id)
@@ -420,6 +435,7 @@ pub struct MofNApprovalStrategy {
 #[rustfmt::skip]
 impl MofNApprovalStrategy {
     /// A `MofNApprovalStrategy` with its required properties, named in a [`MofNApprovalStrategyRequired`].
+    #[inline]
     pub fn new(required: MofNApprovalStrategyRequired) -> Self {
         Self {
             min_approvals_required: required.min_approvals_required,
@@ -433,6 +449,7 @@ impl MofNApprovalStrategy {
 impl PropertyType for MofNApprovalStrategy {}
 
 impl ToValue for MofNApprovalStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MinApprovalsRequired", &self.min_approvals_required)
@@ -473,6 +490,7 @@ pub struct Policy {
 #[rustfmt::skip]
 impl Policy {
     /// A `Policy` with its required properties, named in a [`PolicyRequired`].
+    #[inline]
     pub fn new(required: PolicyRequired) -> Self {
         Self {
             policy_arn: required.policy_arn,
@@ -486,6 +504,7 @@ impl Policy {
 impl PropertyType for Policy {}
 
 impl ToValue for Policy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("PolicyArn", &self.policy_arn).build()
     }

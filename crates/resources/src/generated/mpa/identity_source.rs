@@ -78,6 +78,7 @@ impl IdentitySource {
     };
 
     /// A `IdentitySource` with its required properties, named in a [`IdentitySourceRequired`].
+    #[inline]
     pub fn new(required: IdentitySourceRequired) -> Self {
         Self {
             identity_source_parameters: required.identity_source_parameters,
@@ -105,6 +106,7 @@ impl Resource for IdentitySource {
 }
 
 impl ToValue for IdentitySource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IdentitySourceParameters", &self.identity_source_parameters)
@@ -127,11 +129,13 @@ impl IdentitySourceAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// Timestamp when the identity source was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `IdentitySourceArn`: a string.
+    #[inline]
     pub fn identity_source_arn(&self) -> Value {
         self.0.get_att("IdentitySourceArn")
     }
@@ -139,6 +143,7 @@ impl IdentitySourceAttributes {
     /// `Fn::GetAtt` `IdentitySourceParameters.IamIdentityCenter.ApprovalPortalUrl`: a string.
     ///
     /// URL for the approval portal associated with the IAM Identity Center instance.
+    #[inline]
     pub fn identity_source_parameters_iam_identity_center_approval_portal_url(&self) -> Value {
         self.0
             .get_att("IdentitySourceParameters.IamIdentityCenter.ApprovalPortalUrl")
@@ -147,6 +152,7 @@ impl IdentitySourceAttributes {
     /// `Fn::GetAtt` `IdentitySourceType`: a string.
     ///
     /// The type of resource that provided identities to the identity source. For example, an IAM Identity Center instance.
+    #[inline]
     pub fn identity_source_type(&self) -> Value {
         self.0.get_att("IdentitySourceType")
     }
@@ -154,6 +160,7 @@ impl IdentitySourceAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// Status for the identity source. For example, if the identity source is `ACTIVE` .
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -161,6 +168,7 @@ impl IdentitySourceAttributes {
     /// `Fn::GetAtt` `StatusCode`: a string.
     ///
     /// Status code of the identity source.
+    #[inline]
     pub fn status_code(&self) -> Value {
         self.0.get_att("StatusCode")
     }
@@ -168,6 +176,7 @@ impl IdentitySourceAttributes {
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// Message describing the status for the identity source.
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }
@@ -222,6 +231,7 @@ pub struct IamIdentityCenter {
 #[rustfmt::skip]
 impl IamIdentityCenter {
     /// A `IamIdentityCenter` with its required properties, named in a [`IamIdentityCenterRequired`].
+    #[inline]
     pub fn new(required: IamIdentityCenterRequired) -> Self {
         Self {
             approval_portal_url: None,
@@ -241,6 +251,7 @@ impl IamIdentityCenter {
 impl PropertyType for IamIdentityCenter {}
 
 impl ToValue for IamIdentityCenter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApprovalPortalUrl", &self.approval_portal_url)
@@ -283,6 +294,7 @@ pub struct IdentitySourceParameters {
 #[rustfmt::skip]
 impl IdentitySourceParameters {
     /// A `IdentitySourceParameters` with its required properties, named in a [`IdentitySourceParametersRequired`].
+    #[inline]
     pub fn new(required: IdentitySourceParametersRequired) -> Self {
         Self {
             iam_identity_center: required.iam_identity_center,
@@ -296,6 +308,7 @@ impl IdentitySourceParameters {
 impl PropertyType for IdentitySourceParameters {}
 
 impl ToValue for IdentitySourceParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IamIdentityCenter", &self.iam_identity_center)

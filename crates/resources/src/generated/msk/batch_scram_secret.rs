@@ -72,6 +72,7 @@ impl BatchScramSecret {
     };
 
     /// A `BatchScramSecret` with its required properties, named in a [`BatchScramSecretRequired`].
+    #[inline]
     pub fn new(required: BatchScramSecretRequired) -> Self {
         Self {
             cluster_arn: required.cluster_arn,
@@ -96,6 +97,7 @@ impl Resource for BatchScramSecret {
 }
 
 impl ToValue for BatchScramSecret {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClusterArn", &self.cluster_arn)

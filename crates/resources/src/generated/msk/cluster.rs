@@ -150,6 +150,7 @@ impl Cluster {
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
+    #[inline]
     pub fn new(required: ClusterRequired) -> Self {
         Self {
             broker_node_group_info: required.broker_node_group_info,
@@ -213,6 +214,7 @@ impl Resource for Cluster {
 }
 
 impl ToValue for Cluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BrokerNodeGroupInfo", &self.broker_node_group_info)
@@ -247,6 +249,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the MSK cluster.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -254,6 +257,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `CurrentVersion`: a string.
     ///
     /// The current version of the MSK cluster
+    #[inline]
     pub fn current_version(&self) -> Value {
         self.0.get_att("CurrentVersion")
     }
@@ -292,6 +296,7 @@ pub struct BrokerLogs {
 #[rustfmt::skip]
 impl BrokerLogs {
     /// A `BrokerLogs` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -307,6 +312,7 @@ impl BrokerLogs {
 impl PropertyType for BrokerLogs {}
 
 impl ToValue for BrokerLogs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchLogs", &self.cloud_watch_logs)
@@ -400,6 +406,7 @@ pub struct BrokerNodeGroupInfo {
 #[rustfmt::skip]
 impl BrokerNodeGroupInfo {
     /// A `BrokerNodeGroupInfo` with its required properties, named in a [`BrokerNodeGroupInfoRequired`].
+    #[inline]
     pub fn new(required: BrokerNodeGroupInfoRequired) -> Self {
         Self {
             broker_az_distribution: None,
@@ -428,6 +435,7 @@ impl BrokerNodeGroupInfo {
 impl PropertyType for BrokerNodeGroupInfo {}
 
 impl ToValue for BrokerNodeGroupInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BrokerAZDistribution", &self.broker_az_distribution)
@@ -473,6 +481,7 @@ pub struct ClientAuthentication {
 #[rustfmt::skip]
 impl ClientAuthentication {
     /// A `ClientAuthentication` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -488,6 +497,7 @@ impl ClientAuthentication {
 impl PropertyType for ClientAuthentication {}
 
 impl ToValue for ClientAuthentication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Sasl", &self.sasl)
@@ -537,6 +547,7 @@ pub struct ConfigurationInfo {
 #[rustfmt::skip]
 impl ConfigurationInfo {
     /// A `ConfigurationInfo` with its required properties, named in a [`ConfigurationInfoRequired`].
+    #[inline]
     pub fn new(required: ConfigurationInfoRequired) -> Self {
         Self {
             arn: required.arn,
@@ -553,6 +564,7 @@ impl ConfigurationInfo {
 impl PropertyType for ConfigurationInfo {}
 
 impl ToValue for ConfigurationInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Arn", &self.arn)
@@ -594,6 +606,7 @@ pub struct ConnectivityInfo {
 #[rustfmt::skip]
 impl ConnectivityInfo {
     /// A `ConnectivityInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -609,6 +622,7 @@ impl ConnectivityInfo {
 impl PropertyType for ConnectivityInfo {}
 
 impl ToValue for ConnectivityInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NetworkType", &self.network_type)
@@ -650,6 +664,7 @@ pub struct EbsStorageInfo {
 #[rustfmt::skip]
 impl EbsStorageInfo {
     /// A `EbsStorageInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -663,6 +678,7 @@ impl EbsStorageInfo {
 impl PropertyType for EbsStorageInfo {}
 
 impl ToValue for EbsStorageInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ProvisionedThroughput", &self.provisioned_throughput)
@@ -704,6 +720,7 @@ pub struct EncryptionAtRest {
 #[rustfmt::skip]
 impl EncryptionAtRest {
     /// A `EncryptionAtRest` with its required properties, named in a [`EncryptionAtRestRequired`].
+    #[inline]
     pub fn new(required: EncryptionAtRestRequired) -> Self {
         Self {
             data_volume_kms_key_id: required.data_volume_kms_key_id,
@@ -717,6 +734,7 @@ impl EncryptionAtRest {
 impl PropertyType for EncryptionAtRest {}
 
 impl ToValue for EncryptionAtRest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataVolumeKMSKeyId", &self.data_volume_kms_key_id)
@@ -762,6 +780,7 @@ pub struct EncryptionInTransit {
 #[rustfmt::skip]
 impl EncryptionInTransit {
     /// A `EncryptionInTransit` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -775,6 +794,7 @@ impl EncryptionInTransit {
 impl PropertyType for EncryptionInTransit {}
 
 impl ToValue for EncryptionInTransit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientBroker", &self.client_broker)
@@ -813,6 +833,7 @@ pub struct EncryptionInfo {
 #[rustfmt::skip]
 impl EncryptionInfo {
     /// A `EncryptionInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -826,6 +847,7 @@ impl EncryptionInfo {
 impl PropertyType for EncryptionInfo {}
 
 impl ToValue for EncryptionInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncryptionAtRest", &self.encryption_at_rest)
@@ -867,6 +889,7 @@ pub struct JmxExporter {
 #[rustfmt::skip]
 impl JmxExporter {
     /// A `JmxExporter` with its required properties, named in a [`JmxExporterRequired`].
+    #[inline]
     pub fn new(required: JmxExporterRequired) -> Self {
         Self {
             enabled_in_broker: required.enabled_in_broker,
@@ -880,6 +903,7 @@ impl JmxExporter {
 impl PropertyType for JmxExporter {}
 
 impl ToValue for JmxExporter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EnabledInBroker", &self.enabled_in_broker)
@@ -920,6 +944,7 @@ pub struct LoggingInfo {
 #[rustfmt::skip]
 impl LoggingInfo {
     /// A `LoggingInfo` with its required properties, named in a [`LoggingInfoRequired`].
+    #[inline]
     pub fn new(required: LoggingInfoRequired) -> Self {
         Self {
             broker_logs: required.broker_logs,
@@ -933,6 +958,7 @@ impl LoggingInfo {
 impl PropertyType for LoggingInfo {}
 
 impl ToValue for LoggingInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BrokerLogs", &self.broker_logs)
@@ -973,6 +999,7 @@ pub struct NodeExporter {
 #[rustfmt::skip]
 impl NodeExporter {
     /// A `NodeExporter` with its required properties, named in a [`NodeExporterRequired`].
+    #[inline]
     pub fn new(required: NodeExporterRequired) -> Self {
         Self {
             enabled_in_broker: required.enabled_in_broker,
@@ -986,6 +1013,7 @@ impl NodeExporter {
 impl PropertyType for NodeExporter {}
 
 impl ToValue for NodeExporter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EnabledInBroker", &self.enabled_in_broker)
@@ -1026,6 +1054,7 @@ pub struct OpenMonitoring {
 #[rustfmt::skip]
 impl OpenMonitoring {
     /// A `OpenMonitoring` with its required properties, named in a [`OpenMonitoringRequired`].
+    #[inline]
     pub fn new(required: OpenMonitoringRequired) -> Self {
         Self {
             prometheus: required.prometheus,
@@ -1039,6 +1068,7 @@ impl OpenMonitoring {
 impl PropertyType for OpenMonitoring {}
 
 impl ToValue for OpenMonitoring {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Prometheus", &self.prometheus)
@@ -1076,6 +1106,7 @@ pub struct Prometheus {
 #[rustfmt::skip]
 impl Prometheus {
     /// A `Prometheus` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1089,6 +1120,7 @@ impl Prometheus {
 impl PropertyType for Prometheus {}
 
 impl ToValue for Prometheus {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("JmxExporter", &self.jmx_exporter)
@@ -1127,6 +1159,7 @@ pub struct ProvisionedThroughput {
 #[rustfmt::skip]
 impl ProvisionedThroughput {
     /// A `ProvisionedThroughput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1140,6 +1173,7 @@ impl ProvisionedThroughput {
 impl PropertyType for ProvisionedThroughput {}
 
 impl ToValue for ProvisionedThroughput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -1175,6 +1209,7 @@ pub struct PublicAccess {
 #[rustfmt::skip]
 impl PublicAccess {
     /// A `PublicAccess` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1186,6 +1221,7 @@ impl PublicAccess {
 impl PropertyType for PublicAccess {}
 
 impl ToValue for PublicAccess {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Type", &self.r#type).build()
     }
@@ -1220,6 +1256,7 @@ pub struct Rebalancing {
 #[rustfmt::skip]
 impl Rebalancing {
     /// A `Rebalancing` with its required properties, named in a [`RebalancingRequired`].
+    #[inline]
     pub fn new(required: RebalancingRequired) -> Self {
         Self {
             status: required.status,
@@ -1233,6 +1270,7 @@ impl Rebalancing {
 impl PropertyType for Rebalancing {}
 
 impl ToValue for Rebalancing {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Status", &self.status).build()
     }
@@ -1268,6 +1306,7 @@ pub struct Sasl {
 #[rustfmt::skip]
 impl Sasl {
     /// A `Sasl` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1281,6 +1320,7 @@ impl Sasl {
 impl PropertyType for Sasl {}
 
 impl ToValue for Sasl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Iam", &self.iam)
@@ -1322,6 +1362,7 @@ pub struct Scram {
 #[rustfmt::skip]
 impl Scram {
     /// A `Scram` with its required properties, named in a [`ScramRequired`].
+    #[inline]
     pub fn new(required: ScramRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -1335,6 +1376,7 @@ impl Scram {
 impl PropertyType for Scram {}
 
 impl ToValue for Scram {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Enabled", &self.enabled).build()
     }
@@ -1365,6 +1407,7 @@ pub struct StorageInfo {
 #[rustfmt::skip]
 impl StorageInfo {
     /// A `StorageInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1376,6 +1419,7 @@ impl StorageInfo {
 impl PropertyType for StorageInfo {}
 
 impl ToValue for StorageInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EBSStorageInfo", &self.ebs_storage_info)
@@ -1413,6 +1457,7 @@ pub struct Tls {
 #[rustfmt::skip]
 impl Tls {
     /// A `Tls` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1426,6 +1471,7 @@ impl Tls {
 impl PropertyType for Tls {}
 
 impl ToValue for Tls {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1470,6 +1516,7 @@ pub struct Unauthenticated {
 #[rustfmt::skip]
 impl Unauthenticated {
     /// A `Unauthenticated` with its required properties, named in a [`UnauthenticatedRequired`].
+    #[inline]
     pub fn new(required: UnauthenticatedRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -1483,6 +1530,7 @@ impl Unauthenticated {
 impl PropertyType for Unauthenticated {}
 
 impl ToValue for Unauthenticated {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Enabled", &self.enabled).build()
     }
@@ -1513,6 +1561,7 @@ pub struct VpcConnectivity {
 #[rustfmt::skip]
 impl VpcConnectivity {
     /// A `VpcConnectivity` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1524,6 +1573,7 @@ impl VpcConnectivity {
 impl PropertyType for VpcConnectivity {}
 
 impl ToValue for VpcConnectivity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientAuthentication", &self.client_authentication)
@@ -1561,6 +1611,7 @@ pub struct VpcConnectivityClientAuthentication {
 #[rustfmt::skip]
 impl VpcConnectivityClientAuthentication {
     /// A `VpcConnectivityClientAuthentication` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1574,6 +1625,7 @@ impl VpcConnectivityClientAuthentication {
 impl PropertyType for VpcConnectivityClientAuthentication {}
 
 impl ToValue for VpcConnectivityClientAuthentication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Sasl", &self.sasl)
@@ -1615,6 +1667,7 @@ pub struct VpcConnectivityIam {
 #[rustfmt::skip]
 impl VpcConnectivityIam {
     /// A `VpcConnectivityIam` with its required properties, named in a [`VpcConnectivityIamRequired`].
+    #[inline]
     pub fn new(required: VpcConnectivityIamRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -1628,6 +1681,7 @@ impl VpcConnectivityIam {
 impl PropertyType for VpcConnectivityIam {}
 
 impl ToValue for VpcConnectivityIam {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Enabled", &self.enabled).build()
     }
@@ -1663,6 +1717,7 @@ pub struct VpcConnectivitySasl {
 #[rustfmt::skip]
 impl VpcConnectivitySasl {
     /// A `VpcConnectivitySasl` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1676,6 +1731,7 @@ impl VpcConnectivitySasl {
 impl PropertyType for VpcConnectivitySasl {}
 
 impl ToValue for VpcConnectivitySasl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Iam", &self.iam)
@@ -1717,6 +1773,7 @@ pub struct VpcConnectivityScram {
 #[rustfmt::skip]
 impl VpcConnectivityScram {
     /// A `VpcConnectivityScram` with its required properties, named in a [`VpcConnectivityScramRequired`].
+    #[inline]
     pub fn new(required: VpcConnectivityScramRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -1730,6 +1787,7 @@ impl VpcConnectivityScram {
 impl PropertyType for VpcConnectivityScram {}
 
 impl ToValue for VpcConnectivityScram {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Enabled", &self.enabled).build()
     }
@@ -1768,6 +1826,7 @@ pub struct VpcConnectivityTls {
 #[rustfmt::skip]
 impl VpcConnectivityTls {
     /// A `VpcConnectivityTls` with its required properties, named in a [`VpcConnectivityTlsRequired`].
+    #[inline]
     pub fn new(required: VpcConnectivityTlsRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -1781,6 +1840,7 @@ impl VpcConnectivityTls {
 impl PropertyType for VpcConnectivityTls {}
 
 impl ToValue for VpcConnectivityTls {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Enabled", &self.enabled).build()
     }
@@ -1807,6 +1867,7 @@ pub struct ZookeeperAccess {
 #[rustfmt::skip]
 impl ZookeeperAccess {
     /// A `ZookeeperAccess` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1818,6 +1879,7 @@ impl ZookeeperAccess {
 impl PropertyType for ZookeeperAccess {}
 
 impl ToValue for ZookeeperAccess {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -1839,6 +1901,7 @@ impl From<Value> for BrokerAzDistribution {
 }
 
 impl ToValue for BrokerAzDistribution {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "DEFAULT",
@@ -1868,6 +1931,7 @@ impl From<Value> for ClientBroker {
 }
 
 impl ToValue for ClientBroker {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Tls => "TLS",
@@ -1901,6 +1965,7 @@ impl From<Value> for EnhancedMonitoring {
 }
 
 impl ToValue for EnhancedMonitoring {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "DEFAULT",
@@ -1931,6 +1996,7 @@ impl From<Value> for NetworkType {
 }
 
 impl ToValue for NetworkType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
@@ -1959,6 +2025,7 @@ impl From<Value> for RebalancingStatus {
 }
 
 impl ToValue for RebalancingStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Paused => "PAUSED",
@@ -1987,6 +2054,7 @@ impl From<Value> for StorageMode {
 }
 
 impl ToValue for StorageMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Local => "LOCAL",

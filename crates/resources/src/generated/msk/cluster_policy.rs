@@ -78,6 +78,7 @@ impl ClusterPolicy {
     };
 
     /// A `ClusterPolicy` with its required properties, named in a [`ClusterPolicyRequired`].
+    #[inline]
     pub fn new(required: ClusterPolicyRequired) -> Self {
         Self {
             cluster_arn: required.cluster_arn,
@@ -102,6 +103,7 @@ impl Resource for ClusterPolicy {
 }
 
 impl ToValue for ClusterPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClusterArn", &self.cluster_arn)
@@ -124,6 +126,7 @@ impl ClusterPolicyAttributes {
     /// `Fn::GetAtt` `CurrentVersion`: a string.
     ///
     /// The current version of the policy attached to the specified cluster.
+    #[inline]
     pub fn current_version(&self) -> Value {
         self.0.get_att("CurrentVersion")
     }

@@ -108,6 +108,7 @@ impl Configuration {
     };
 
     /// A `Configuration` with its required properties, named in a [`ConfigurationRequired`].
+    #[inline]
     pub fn new(required: ConfigurationRequired) -> Self {
         Self {
             description: None,
@@ -141,6 +142,7 @@ impl Resource for Configuration {
 }
 
 impl ToValue for Configuration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -166,6 +168,7 @@ impl ConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the configuration.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -173,6 +176,7 @@ impl ConfigurationAttributes {
     /// `Fn::GetAtt` `LatestRevision.CreationTime`: a string.
     ///
     /// The time when the configuration revision was created.
+    #[inline]
     pub fn latest_revision_creation_time(&self) -> Value {
         self.0.get_att("LatestRevision.CreationTime")
     }
@@ -180,6 +184,7 @@ impl ConfigurationAttributes {
     /// `Fn::GetAtt` `LatestRevision.Description`: a string.
     ///
     /// The description of the configuration revision.
+    #[inline]
     pub fn latest_revision_description(&self) -> Value {
         self.0.get_att("LatestRevision.Description")
     }
@@ -187,6 +192,7 @@ impl ConfigurationAttributes {
     /// `Fn::GetAtt` `LatestRevision.Revision`: an integer.
     ///
     /// The revision number.
+    #[inline]
     pub fn latest_revision_revision(&self) -> Value {
         self.0.get_att("LatestRevision.Revision")
     }
@@ -227,6 +233,7 @@ pub struct LatestRevision {
 #[rustfmt::skip]
 impl LatestRevision {
     /// A `LatestRevision` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -242,6 +249,7 @@ impl LatestRevision {
 impl PropertyType for LatestRevision {}
 
 impl ToValue for LatestRevision {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreationTime", &self.creation_time)

@@ -120,6 +120,7 @@ impl Replicator {
     };
 
     /// A `Replicator` with its required properties, named in a [`ReplicatorRequired`].
+    #[inline]
     pub fn new(required: ReplicatorRequired) -> Self {
         Self {
             description: None,
@@ -162,6 +163,7 @@ impl Resource for Replicator {
 }
 
 impl ToValue for Replicator {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -189,6 +191,7 @@ impl ReplicatorAttributes {
     /// `Fn::GetAtt` `CurrentVersion`: a string.
     ///
     /// The current version number of the replicator.
+    #[inline]
     pub fn current_version(&self) -> Value {
         self.0.get_att("CurrentVersion")
     }
@@ -196,6 +199,7 @@ impl ReplicatorAttributes {
     /// `Fn::GetAtt` `ReplicatorArn`: a string.
     ///
     /// Amazon Resource Name (ARN) for the created replicator.
+    #[inline]
     pub fn replicator_arn(&self) -> Value {
         self.0.get_att("ReplicatorArn")
     }
@@ -236,6 +240,7 @@ pub struct AmazonMskCluster {
 #[rustfmt::skip]
 impl AmazonMskCluster {
     /// A `AmazonMskCluster` with its required properties, named in a [`AmazonMskClusterRequired`].
+    #[inline]
     pub fn new(required: AmazonMskClusterRequired) -> Self {
         Self {
             msk_cluster_arn: required.msk_cluster_arn,
@@ -249,6 +254,7 @@ impl AmazonMskCluster {
 impl PropertyType for AmazonMskCluster {}
 
 impl ToValue for AmazonMskCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MskClusterArn", &self.msk_cluster_arn)
@@ -296,6 +302,7 @@ pub struct ApacheKafkaCluster {
 #[rustfmt::skip]
 impl ApacheKafkaCluster {
     /// A `ApacheKafkaCluster` with its required properties, named in a [`ApacheKafkaClusterRequired`].
+    #[inline]
     pub fn new(required: ApacheKafkaClusterRequired) -> Self {
         Self {
             apache_kafka_cluster_id: required.apache_kafka_cluster_id,
@@ -312,6 +319,7 @@ impl ApacheKafkaCluster {
 impl PropertyType for ApacheKafkaCluster {}
 
 impl ToValue for ApacheKafkaCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApacheKafkaClusterId", &self.apache_kafka_cluster_id)
@@ -377,6 +385,7 @@ pub struct ConsumerGroupReplication {
 #[rustfmt::skip]
 impl ConsumerGroupReplication {
     /// A `ConsumerGroupReplication` with its required properties, named in a [`ConsumerGroupReplicationRequired`].
+    #[inline]
     pub fn new(required: ConsumerGroupReplicationRequired) -> Self {
         Self {
             consumer_group_offset_sync_mode: None,
@@ -402,6 +411,7 @@ impl ConsumerGroupReplication {
 impl PropertyType for ConsumerGroupReplication {}
 
 impl ToValue for ConsumerGroupReplication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -470,6 +480,7 @@ pub struct KafkaCluster {
 #[rustfmt::skip]
 impl KafkaCluster {
     /// A `KafkaCluster` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -489,6 +500,7 @@ impl KafkaCluster {
 impl PropertyType for KafkaCluster {}
 
 impl ToValue for KafkaCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AmazonMskCluster", &self.amazon_msk_cluster)
@@ -533,6 +545,7 @@ pub struct KafkaClusterClientAuthentication {
 #[rustfmt::skip]
 impl KafkaClusterClientAuthentication {
     /// A `KafkaClusterClientAuthentication` with its required properties, named in a [`KafkaClusterClientAuthenticationRequired`].
+    #[inline]
     pub fn new(required: KafkaClusterClientAuthenticationRequired) -> Self {
         Self {
             sasl_scram: required.sasl_scram,
@@ -546,6 +559,7 @@ impl KafkaClusterClientAuthentication {
 impl PropertyType for KafkaClusterClientAuthentication {}
 
 impl ToValue for KafkaClusterClientAuthentication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("SaslScram", &self.sasl_scram).build()
     }
@@ -593,6 +607,7 @@ pub struct KafkaClusterClientVpcConfig {
 #[rustfmt::skip]
 impl KafkaClusterClientVpcConfig {
     /// A `KafkaClusterClientVpcConfig` with its required properties, named in a [`KafkaClusterClientVpcConfigRequired`].
+    #[inline]
     pub fn new(required: KafkaClusterClientVpcConfigRequired) -> Self {
         Self {
             security_group_ids: None,
@@ -609,6 +624,7 @@ impl KafkaClusterClientVpcConfig {
 impl PropertyType for KafkaClusterClientVpcConfig {}
 
 impl ToValue for KafkaClusterClientVpcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
@@ -655,6 +671,7 @@ pub struct KafkaClusterEncryptionInTransit {
 #[rustfmt::skip]
 impl KafkaClusterEncryptionInTransit {
     /// A `KafkaClusterEncryptionInTransit` with its required properties, named in a [`KafkaClusterEncryptionInTransitRequired`].
+    #[inline]
     pub fn new(required: KafkaClusterEncryptionInTransitRequired) -> Self {
         Self {
             encryption_type: required.encryption_type,
@@ -671,6 +688,7 @@ impl KafkaClusterEncryptionInTransit {
 impl PropertyType for KafkaClusterEncryptionInTransit {}
 
 impl ToValue for KafkaClusterEncryptionInTransit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EncryptionType", &self.encryption_type)
@@ -719,6 +737,7 @@ pub struct KafkaClusterSaslScramAuthentication {
 #[rustfmt::skip]
 impl KafkaClusterSaslScramAuthentication {
     /// A `KafkaClusterSaslScramAuthentication` with its required properties, named in a [`KafkaClusterSaslScramAuthenticationRequired`].
+    #[inline]
     pub fn new(required: KafkaClusterSaslScramAuthenticationRequired) -> Self {
         Self {
             mechanism: required.mechanism,
@@ -735,6 +754,7 @@ impl KafkaClusterSaslScramAuthentication {
 impl PropertyType for KafkaClusterSaslScramAuthentication {}
 
 impl ToValue for KafkaClusterSaslScramAuthentication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Mechanism", &self.mechanism)
@@ -768,6 +788,7 @@ pub struct LogDelivery {
 #[rustfmt::skip]
 impl LogDelivery {
     /// A `LogDelivery` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -779,6 +800,7 @@ impl LogDelivery {
 impl PropertyType for LogDelivery {}
 
 impl ToValue for LogDelivery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReplicatorLogDelivery", &self.replicator_log_delivery)
@@ -857,6 +879,7 @@ pub struct ReplicationInfo {
 #[rustfmt::skip]
 impl ReplicationInfo {
     /// A `ReplicationInfo` with its required properties, named in a [`ReplicationInfoRequired`].
+    #[inline]
     pub fn new(required: ReplicationInfoRequired) -> Self {
         Self {
             consumer_group_replication: required.consumer_group_replication,
@@ -888,6 +911,7 @@ impl ReplicationInfo {
 impl PropertyType for ReplicationInfo {}
 
 impl ToValue for ReplicationInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConsumerGroupReplication", &self.consumer_group_replication)
@@ -926,6 +950,7 @@ pub struct ReplicationStartingPosition {
 #[rustfmt::skip]
 impl ReplicationStartingPosition {
     /// A `ReplicationStartingPosition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -937,6 +962,7 @@ impl ReplicationStartingPosition {
 impl PropertyType for ReplicationStartingPosition {}
 
 impl ToValue for ReplicationStartingPosition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Type", &self.r#type).build()
     }
@@ -967,6 +993,7 @@ pub struct ReplicationTopicNameConfiguration {
 #[rustfmt::skip]
 impl ReplicationTopicNameConfiguration {
     /// A `ReplicationTopicNameConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -978,6 +1005,7 @@ impl ReplicationTopicNameConfiguration {
 impl PropertyType for ReplicationTopicNameConfiguration {}
 
 impl ToValue for ReplicationTopicNameConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Type", &self.r#type).build()
     }
@@ -1018,6 +1046,7 @@ pub struct ReplicatorLogDelivery {
 #[rustfmt::skip]
 impl ReplicatorLogDelivery {
     /// A `ReplicatorLogDelivery` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1033,6 +1062,7 @@ impl ReplicatorLogDelivery {
 impl PropertyType for ReplicatorLogDelivery {}
 
 impl ToValue for ReplicatorLogDelivery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchLogs", &self.cloud_watch_logs)
@@ -1080,6 +1110,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1096,6 +1127,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1171,6 +1203,7 @@ pub struct TopicReplication {
 #[rustfmt::skip]
 impl TopicReplication {
     /// A `TopicReplication` with its required properties, named in a [`TopicReplicationRequired`].
+    #[inline]
     pub fn new(required: TopicReplicationRequired) -> Self {
         Self {
             copy_access_control_lists_for_topics: None,
@@ -1202,6 +1235,7 @@ impl TopicReplication {
 impl PropertyType for TopicReplication {}
 
 impl ToValue for TopicReplication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1236,6 +1270,7 @@ impl From<Value> for ConsumerGroupOffsetSyncMode {
 }
 
 impl ToValue for ConsumerGroupOffsetSyncMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Legacy => "LEGACY",
@@ -1262,6 +1297,7 @@ impl From<Value> for KafkaClusterEncryptionInTransitType {
 }
 
 impl ToValue for KafkaClusterEncryptionInTransitType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Tls => "TLS",
@@ -1289,6 +1325,7 @@ impl From<Value> for KafkaClusterSaslScramMechanism {
 }
 
 impl ToValue for KafkaClusterSaslScramMechanism {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sha256 => "SHA256",
@@ -1317,6 +1354,7 @@ impl From<Value> for ReplicationStartingPositionType {
 }
 
 impl ToValue for ReplicationStartingPositionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Latest => "LATEST",
@@ -1345,6 +1383,7 @@ impl From<Value> for ReplicationTopicNameConfigurationType {
 }
 
 impl ToValue for ReplicationTopicNameConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PrefixedWithSourceClusterAlias => "PREFIXED_WITH_SOURCE_CLUSTER_ALIAS",
@@ -1379,6 +1418,7 @@ impl From<Value> for TargetCompressionType {
 }
 
 impl ToValue for TargetCompressionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",

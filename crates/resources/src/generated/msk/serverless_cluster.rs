@@ -95,6 +95,7 @@ impl ServerlessCluster {
     };
 
     /// A `ServerlessCluster` with its required properties, named in a [`ServerlessClusterRequired`].
+    #[inline]
     pub fn new(required: ServerlessClusterRequired) -> Self {
         Self {
             client_authentication: required.client_authentication,
@@ -128,6 +129,7 @@ impl Resource for ServerlessCluster {
 }
 
 impl ToValue for ServerlessCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientAuthentication", &self.client_authentication)
@@ -152,6 +154,7 @@ impl ServerlessClusterAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the MSK cluster.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -190,6 +193,7 @@ pub struct ClientAuthentication {
 #[rustfmt::skip]
 impl ClientAuthentication {
     /// A `ClientAuthentication` with its required properties, named in a [`ClientAuthenticationRequired`].
+    #[inline]
     pub fn new(required: ClientAuthenticationRequired) -> Self {
         Self {
             sasl: required.sasl,
@@ -203,6 +207,7 @@ impl ClientAuthentication {
 impl PropertyType for ClientAuthentication {}
 
 impl ToValue for ClientAuthentication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Sasl", &self.sasl).build()
     }
@@ -241,6 +246,7 @@ pub struct Sasl {
 #[rustfmt::skip]
 impl Sasl {
     /// A `Sasl` with its required properties, named in a [`SaslRequired`].
+    #[inline]
     pub fn new(required: SaslRequired) -> Self {
         Self {
             iam: required.iam,
@@ -254,6 +260,7 @@ impl Sasl {
 impl PropertyType for Sasl {}
 
 impl ToValue for Sasl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Iam", &self.iam).build()
     }
@@ -293,6 +300,7 @@ pub struct VpcConfig {
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
+    #[inline]
     pub fn new(required: VpcConfigRequired) -> Self {
         Self {
             security_groups: None,
@@ -309,6 +317,7 @@ impl VpcConfig {
 impl PropertyType for VpcConfig {}
 
 impl ToValue for VpcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroups", &self.security_groups)

@@ -46,6 +46,7 @@ pub struct CloudWatchLogs {
 #[rustfmt::skip]
 impl CloudWatchLogs {
     /// A `CloudWatchLogs` with its required properties, named in a [`CloudWatchLogsRequired`].
+    #[inline]
     pub fn new(required: CloudWatchLogsRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -62,6 +63,7 @@ impl CloudWatchLogs {
 impl PropertyType for CloudWatchLogs {}
 
 impl ToValue for CloudWatchLogs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Enabled", &self.enabled)
@@ -108,6 +110,7 @@ pub struct Firehose {
 #[rustfmt::skip]
 impl Firehose {
     /// A `Firehose` with its required properties, named in a [`FirehoseRequired`].
+    #[inline]
     pub fn new(required: FirehoseRequired) -> Self {
         Self {
             delivery_stream: None,
@@ -124,6 +127,7 @@ impl Firehose {
 impl PropertyType for Firehose {}
 
 impl ToValue for Firehose {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeliveryStream", &self.delivery_stream)
@@ -165,6 +169,7 @@ pub struct Iam {
 #[rustfmt::skip]
 impl Iam {
     /// A `Iam` with its required properties, named in a [`IamRequired`].
+    #[inline]
     pub fn new(required: IamRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -178,6 +183,7 @@ impl Iam {
 impl PropertyType for Iam {}
 
 impl ToValue for Iam {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Enabled", &self.enabled).build()
     }
@@ -226,6 +232,7 @@ pub struct S3 {
 #[rustfmt::skip]
 impl S3 {
     /// A `S3` with its required properties, named in a [`S3Required`].
+    #[inline]
     pub fn new(required: S3Required) -> Self {
         Self {
             bucket: None,
@@ -245,6 +252,7 @@ impl S3 {
 impl PropertyType for S3 {}
 
 impl ToValue for S3 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bucket", &self.bucket)

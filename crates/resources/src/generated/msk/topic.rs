@@ -101,6 +101,7 @@ impl Topic {
     };
 
     /// A `Topic` with its required properties, named in a [`TopicRequired`].
+    #[inline]
     pub fn new(required: TopicRequired) -> Self {
         Self {
             cluster_arn: required.cluster_arn,
@@ -134,6 +135,7 @@ impl Resource for Topic {
 }
 
 impl ToValue for Topic {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClusterArn", &self.cluster_arn)
@@ -159,6 +161,7 @@ impl TopicAttributes {
     /// `Fn::GetAtt` `TopicArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the topic
+    #[inline]
     pub fn topic_arn(&self) -> Value {
         self.0.get_att("TopicArn")
     }

@@ -113,6 +113,7 @@ impl VpcConnection {
     };
 
     /// A `VpcConnection` with its required properties, named in a [`VpcConnectionRequired`].
+    #[inline]
     pub fn new(required: VpcConnectionRequired) -> Self {
         Self {
             authentication: required.authentication,
@@ -152,6 +153,7 @@ impl Resource for VpcConnection {
 }
 
 impl ToValue for VpcConnection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Authentication", &self.authentication)
@@ -178,6 +180,7 @@ impl VpcConnectionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the VPC connection.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -203,6 +206,7 @@ impl From<Value> for Authentication {
 }
 
 impl ToValue for Authentication {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SaslIam => "SASL_IAM",

@@ -278,6 +278,7 @@ impl Environment {
     };
 
     /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
+    #[inline]
     pub fn new(required: EnvironmentRequired) -> Self {
         Self {
             airflow_configuration_options: None,
@@ -377,6 +378,7 @@ impl Resource for Environment {
 }
 
 impl ToValue for Environment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -436,56 +438,66 @@ impl From<ResourceRef> for EnvironmentAttributes {
 
 impl EnvironmentAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CeleryExecutorQueue`: a string.
+    #[inline]
     pub fn celery_executor_queue(&self) -> Value {
         self.0.get_att("CeleryExecutorQueue")
     }
 
     /// `Fn::GetAtt` `DatabaseVpcEndpointService`: a string.
+    #[inline]
     pub fn database_vpc_endpoint_service(&self) -> Value {
         self.0.get_att("DatabaseVpcEndpointService")
     }
 
     /// `Fn::GetAtt` `LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn`: a string.
+    #[inline]
     pub fn logging_configuration_dag_processing_logs_cloud_watch_log_group_arn(&self) -> Value {
         self.0
             .get_att("LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn")
     }
 
     /// `Fn::GetAtt` `LoggingConfiguration.SchedulerLogs.CloudWatchLogGroupArn`: a string.
+    #[inline]
     pub fn logging_configuration_scheduler_logs_cloud_watch_log_group_arn(&self) -> Value {
         self.0
             .get_att("LoggingConfiguration.SchedulerLogs.CloudWatchLogGroupArn")
     }
 
     /// `Fn::GetAtt` `LoggingConfiguration.TaskLogs.CloudWatchLogGroupArn`: a string.
+    #[inline]
     pub fn logging_configuration_task_logs_cloud_watch_log_group_arn(&self) -> Value {
         self.0
             .get_att("LoggingConfiguration.TaskLogs.CloudWatchLogGroupArn")
     }
 
     /// `Fn::GetAtt` `LoggingConfiguration.WebserverLogs.CloudWatchLogGroupArn`: a string.
+    #[inline]
     pub fn logging_configuration_webserver_logs_cloud_watch_log_group_arn(&self) -> Value {
         self.0
             .get_att("LoggingConfiguration.WebserverLogs.CloudWatchLogGroupArn")
     }
 
     /// `Fn::GetAtt` `LoggingConfiguration.WorkerLogs.CloudWatchLogGroupArn`: a string.
+    #[inline]
     pub fn logging_configuration_worker_logs_cloud_watch_log_group_arn(&self) -> Value {
         self.0
             .get_att("LoggingConfiguration.WorkerLogs.CloudWatchLogGroupArn")
     }
 
     /// `Fn::GetAtt` `WebserverUrl`: a string.
+    #[inline]
     pub fn webserver_url(&self) -> Value {
         self.0.get_att("WebserverUrl")
     }
 
     /// `Fn::GetAtt` `WebserverVpcEndpointService`: a string.
+    #[inline]
     pub fn webserver_vpc_endpoint_service(&self) -> Value {
         self.0.get_att("WebserverVpcEndpointService")
     }
@@ -536,6 +548,7 @@ pub struct LoggingConfiguration {
 #[rustfmt::skip]
 impl LoggingConfiguration {
     /// A `LoggingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -555,6 +568,7 @@ impl LoggingConfiguration {
 impl PropertyType for LoggingConfiguration {}
 
 impl ToValue for LoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DagProcessingLogs", &self.dag_processing_logs)
@@ -605,6 +619,7 @@ pub struct ModuleLoggingConfiguration {
 #[rustfmt::skip]
 impl ModuleLoggingConfiguration {
     /// A `ModuleLoggingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -620,6 +635,7 @@ impl ModuleLoggingConfiguration {
 impl PropertyType for ModuleLoggingConfiguration {}
 
 impl ToValue for ModuleLoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchLogGroupArn", &self.cloud_watch_log_group_arn)
@@ -663,6 +679,7 @@ pub struct NetworkConfiguration {
 #[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -676,6 +693,7 @@ impl NetworkConfiguration {
 impl PropertyType for NetworkConfiguration {}
 
 impl ToValue for NetworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
@@ -702,6 +720,7 @@ impl From<Value> for EndpointManagement {
 }
 
 impl ToValue for EndpointManagement {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Customer => "CUSTOMER",
@@ -736,6 +755,7 @@ impl From<Value> for LoggingLevel {
 }
 
 impl ToValue for LoggingLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Critical => "CRITICAL",
@@ -767,6 +787,7 @@ impl From<Value> for WebserverAccessMode {
 }
 
 impl ToValue for WebserverAccessMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PrivateOnly => "PRIVATE_ONLY",
@@ -795,6 +816,7 @@ impl From<Value> for WorkerReplacementStrategy {
 }
 
 impl ToValue for WorkerReplacementStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Forced => "FORCED",

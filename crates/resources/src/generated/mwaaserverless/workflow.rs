@@ -109,6 +109,7 @@ impl Workflow {
     };
 
     /// A `Workflow` with its required properties, named in a [`WorkflowRequired`].
+    #[inline]
     pub fn new(required: WorkflowRequired) -> Self {
         Self {
             definition_s3_location: required.definition_s3_location,
@@ -157,6 +158,7 @@ impl Resource for Workflow {
 }
 
 impl ToValue for Workflow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DefinitionS3Location", &self.definition_s3_location)
@@ -184,31 +186,37 @@ impl From<ResourceRef> for WorkflowAttributes {
 
 impl WorkflowAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `ModifiedAt`: a string.
+    #[inline]
     pub fn modified_at(&self) -> Value {
         self.0.get_att("ModifiedAt")
     }
 
     /// `Fn::GetAtt` `ScheduleConfiguration`: an object.
+    #[inline]
     pub fn schedule_configuration(&self) -> Value {
         self.0.get_att("ScheduleConfiguration")
     }
 
     /// `Fn::GetAtt` `WorkflowArn`: a string.
+    #[inline]
     pub fn workflow_arn(&self) -> Value {
         self.0.get_att("WorkflowArn")
     }
 
     /// `Fn::GetAtt` `WorkflowStatus`: one of a set of strings.
+    #[inline]
     pub fn workflow_status(&self) -> Value {
         self.0.get_att("WorkflowStatus")
     }
 
     /// `Fn::GetAtt` `WorkflowVersion`: a string.
+    #[inline]
     pub fn workflow_version(&self) -> Value {
         self.0.get_att("WorkflowVersion")
     }
@@ -246,6 +254,7 @@ pub struct EncryptionConfiguration {
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
         Self {
             kms_key_id: None,
@@ -262,6 +271,7 @@ impl EncryptionConfiguration {
 impl PropertyType for EncryptionConfiguration {}
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
@@ -301,6 +311,7 @@ pub struct LoggingConfiguration {
 #[rustfmt::skip]
 impl LoggingConfiguration {
     /// A `LoggingConfiguration` with its required properties, named in a [`LoggingConfigurationRequired`].
+    #[inline]
     pub fn new(required: LoggingConfigurationRequired) -> Self {
         Self {
             log_group_name: required.log_group_name,
@@ -314,6 +325,7 @@ impl LoggingConfiguration {
 impl PropertyType for LoggingConfiguration {}
 
 impl ToValue for LoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogGroupName", &self.log_group_name)
@@ -349,6 +361,7 @@ pub struct NetworkConfiguration {
 #[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -362,6 +375,7 @@ impl NetworkConfiguration {
 impl PropertyType for NetworkConfiguration {}
 
 impl ToValue for NetworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
@@ -411,6 +425,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    #[inline]
     pub fn new(required: S3LocationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -430,6 +445,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -457,6 +473,7 @@ impl From<Value> for EncryptionConfigurationType {
 }
 
 impl ToValue for EncryptionConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsManagedKey => "AWS_MANAGED_KEY",

@@ -256,6 +256,7 @@ impl DbCluster {
     };
 
     /// A `DbCluster` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -326,6 +327,7 @@ impl Resource for DbCluster {
 }
 
 impl ToValue for DbCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssociatedRoles", &self.associated_roles)
@@ -389,6 +391,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `AssociatedRoles`: a list of `DBClusterRole` objects.
     ///
     /// Provides a list of the Amazon Identity and Access Management (IAM) roles that are associated with the DB cluster. IAM roles that are associated with a DB cluster grant permission for the DB cluster to access other Amazon services on your behalf.
+    #[inline]
     pub fn associated_roles(&self) -> Value {
         self.0.get_att("AssociatedRoles")
     }
@@ -396,6 +399,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `AvailabilityZones`: a list of strings.
     ///
     /// Provides the list of EC2 Availability Zones that instances in the DB cluster can be created in.
+    #[inline]
     pub fn availability_zones(&self) -> Value {
         self.0.get_att("AvailabilityZones")
     }
@@ -405,6 +409,7 @@ impl DbClusterAttributes {
     /// Specifies the number of days for which automatic DB snapshots are retained.
     ///
     /// An update may require some interruption. See \[ModifyDBInstance\](<https://docs.aws.amazon.com/neptune/latest/userguide/api-instances.html#ModifyDBInstance>) in the Amazon Neptune User Guide for more information.
+    #[inline]
     pub fn backup_retention_period(&self) -> Value {
         self.0.get_att("BackupRetentionPeriod")
     }
@@ -412,6 +417,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `ClusterResourceId`: a string.
     ///
     /// The resource id for the DB cluster. For example: `cluster-ABCD1234EFGH5678IJKL90MNOP` . The cluster ID uniquely identifies the cluster and is used in things like IAM authentication policies.
+    #[inline]
     pub fn cluster_resource_id(&self) -> Value {
         self.0.get_att("ClusterResourceId")
     }
@@ -419,6 +425,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `CopyTagsToSnapshot`: a boolean.
     ///
     /// *If set to `true` , tags are copied to any snapshot of the DB cluster that is created.*
+    #[inline]
     pub fn copy_tags_to_snapshot(&self) -> Value {
         self.0.get_att("CopyTagsToSnapshot")
     }
@@ -426,6 +433,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `DBClusterIdentifier`: a string.
     ///
     /// Contains a user-supplied DB cluster identifier. This identifier is the unique key that identifies a DB cluster.
+    #[inline]
     pub fn db_cluster_identifier(&self) -> Value {
         self.0.get_att("DBClusterIdentifier")
     }
@@ -435,6 +443,7 @@ impl DbClusterAttributes {
     /// Provides the name of the DB cluster parameter group.
     ///
     /// An update may require some interruption. See \[ModifyDBInstance\](<https://docs.aws.amazon.com/neptune/latest/userguide/api-instances.html#ModifyDBInstance>) in the Amazon Neptune User Guide for more information.
+    #[inline]
     pub fn db_cluster_parameter_group_name(&self) -> Value {
         self.0.get_att("DBClusterParameterGroupName")
     }
@@ -447,6 +456,7 @@ impl DbClusterAttributes {
     ///
     /// **Constraints** - The DB parameter group must be in the same DB parameter group family as the target DB cluster version.
     /// - The `DBInstanceParameterGroupName` parameter is only valid for major engine version upgrades.
+    #[inline]
     pub fn db_instance_parameter_group_name(&self) -> Value {
         self.0.get_att("DBInstanceParameterGroupName")
     }
@@ -458,6 +468,7 @@ impl DbClusterAttributes {
     /// If not specified, the default port used is `8182` .
     ///
     /// &gt; The `Port` property will soon be deprecated. Please update existing templates to use the new `DBPort` property that has the same functionality.
+    #[inline]
     pub fn db_port(&self) -> Value {
         self.0.get_att("DBPort")
     }
@@ -465,6 +476,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `DBSubnetGroupName`: a string.
     ///
     /// Specifies information on the subnet group associated with the DB cluster, including the name, description, and subnets in the subnet group.
+    #[inline]
     pub fn db_subnet_group_name(&self) -> Value {
         self.0.get_att("DBSubnetGroupName")
     }
@@ -472,6 +484,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `DeletionProtection`: a boolean.
     ///
     /// Indicates whether or not the DB cluster has deletion protection enabled. The database can't be deleted when deletion protection is enabled.
+    #[inline]
     pub fn deletion_protection(&self) -> Value {
         self.0.get_att("DeletionProtection")
     }
@@ -479,6 +492,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `EnableCloudwatchLogsExports`: a list of strings.
     ///
     /// Specifies a list of log types that are enabled for export to CloudWatch Logs.
+    #[inline]
     pub fn enable_cloudwatch_logs_exports(&self) -> Value {
         self.0.get_att("EnableCloudwatchLogsExports")
     }
@@ -486,6 +500,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The connection endpoint for the DB cluster. For example: `mystack-mydbcluster-1apw1j4phylrk.cg034hpkmmjt.us-east-2.rds.amazonaws.com`
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }
@@ -493,6 +508,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `EngineVersion`: a string.
     ///
     /// Indicates the database engine version.
+    #[inline]
     pub fn engine_version(&self) -> Value {
         self.0.get_att("EngineVersion")
     }
@@ -500,6 +516,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `IamAuthEnabled`: a boolean.
     ///
     /// True if mapping of Amazon Identity and Access Management (IAM) accounts to database accounts is enabled, and otherwise false.
+    #[inline]
     pub fn iam_auth_enabled(&self) -> Value {
         self.0.get_att("IamAuthEnabled")
     }
@@ -507,6 +524,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `KmsKeyId`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the KMS key that is used to encrypt the database instances in the DB cluster, such as `arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef` . If you enable the `StorageEncrypted` property but don't specify this property, the default KMS key is used. If you specify this property, you must set the `StorageEncrypted` property to `true` .
+    #[inline]
     pub fn kms_key_id(&self) -> Value {
         self.0.get_att("KmsKeyId")
     }
@@ -514,6 +532,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `Port`: a string.
     ///
     /// The port number on which the DB instances in the DB cluster accept connections.
+    #[inline]
     pub fn port(&self) -> Value {
         self.0.get_att("Port")
     }
@@ -523,6 +542,7 @@ impl DbClusterAttributes {
     /// Specifies the daily time range during which automated backups are created if automated backups are enabled, as determined by the `BackupRetentionPeriod` .
     ///
     /// An update may require some interruption.
+    #[inline]
     pub fn preferred_backup_window(&self) -> Value {
         self.0.get_att("PreferredBackupWindow")
     }
@@ -530,6 +550,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `PreferredMaintenanceWindow`: a string.
     ///
     /// Specifies the weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
+    #[inline]
     pub fn preferred_maintenance_window(&self) -> Value {
         self.0.get_att("PreferredMaintenanceWindow")
     }
@@ -537,6 +558,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `ReadEndpoint`: a string.
     ///
     /// The reader endpoint for the DB cluster. For example: `mystack-mydbcluster-ro-1apw1j4phylrk.cg034hpkmmjt.us-east-2.rds.amazonaws.com`
+    #[inline]
     pub fn read_endpoint(&self) -> Value {
         self.0.get_att("ReadEndpoint")
     }
@@ -548,6 +570,7 @@ impl DbClusterAttributes {
     /// If a DB snapshot is specified, the target DB cluster is created from the source DB snapshot with a default configuration and default security group.
     ///
     /// If a DB cluster snapshot is specified, the target DB cluster is created from the source DB cluster restore point with the same configuration as the original source DB cluster, except that the new DB cluster is created with the default security group.
+    #[inline]
     pub fn restore_to_time(&self) -> Value {
         self.0.get_att("RestoreToTime")
     }
@@ -559,6 +582,7 @@ impl DbClusterAttributes {
     /// If a DB snapshot is specified, the target DB cluster is created from the source DB snapshot with a default configuration and default security group.
     ///
     /// If a DB cluster snapshot is specified, the target DB cluster is created from the source DB cluster restore point with the same configuration as the original source DB cluster, except that the new DB cluster is created with the default security group.
+    #[inline]
     pub fn restore_type(&self) -> Value {
         self.0.get_att("RestoreType")
     }
@@ -566,6 +590,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `ServerlessScalingConfiguration.MaxCapacity`: a number.
     ///
     /// The maximum number of Neptune capacity units (NCUs) for a DB instance in a Neptune Serverless cluster. You can specify NCU values in half-step increments, such as 40, 40.5, 41, and so on.
+    #[inline]
     pub fn serverless_scaling_configuration_max_capacity(&self) -> Value {
         self.0.get_att("ServerlessScalingConfiguration.MaxCapacity")
     }
@@ -573,6 +598,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `ServerlessScalingConfiguration.MinCapacity`: a number.
     ///
     /// The minimum number of Neptune capacity units (NCUs) for a DB instance in a Neptune Serverless cluster. You can specify NCU values in half-step increments, such as 8, 8.5, 9, and so on.
+    #[inline]
     pub fn serverless_scaling_configuration_min_capacity(&self) -> Value {
         self.0.get_att("ServerlessScalingConfiguration.MinCapacity")
     }
@@ -584,6 +610,7 @@ impl DbClusterAttributes {
     /// After you restore a DB cluster using a `SnapshotIdentifier` , you must specify the same `SnapshotIdentifier` for any future updates to the DB cluster. When you specify this property for an update, the DB cluster is not restored from the snapshot again, and the data in the database is not changed.
     ///
     /// However, if you don't specify the `SnapshotIdentifier` , an empty DB cluster is created, and the original DB cluster is deleted. If you specify a property that is different from the previous snapshot restore property, the DB cluster is restored from the snapshot specified by the `SnapshotIdentifier` , and the original DB cluster is deleted.
+    #[inline]
     pub fn snapshot_identifier(&self) -> Value {
         self.0.get_att("SnapshotIdentifier")
     }
@@ -595,6 +622,7 @@ impl DbClusterAttributes {
     /// If a DB snapshot is specified, the target DB cluster is created from the source DB snapshot with a default configuration and default security group.
     ///
     /// If a DB cluster snapshot is specified, the target DB cluster is created from the source DB cluster restore point with the same configuration as the original source DB cluster, except that the new DB cluster is created with the default security group.
+    #[inline]
     pub fn source_db_cluster_identifier(&self) -> Value {
         self.0.get_att("SourceDBClusterIdentifier")
     }
@@ -610,6 +638,7 @@ impl DbClusterAttributes {
     /// If you specify the `SourceDBClusterIdentifier` property, and don't specify this property or disable it, the value is inherited from the source DB cluster. If the source DB cluster is encrypted, the `KmsKeyId` property from the source cluster is used.
     ///
     /// If you specify the `DBSnapshotIdentifier` and don't specify this property or disable it, the value is inherited from the snapshot and the specified `KmsKeyId` property from the snapshot is used.
+    #[inline]
     pub fn storage_encrypted(&self) -> Value {
         self.0.get_att("StorageEncrypted")
     }
@@ -617,6 +646,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// The tags assigned to this cluster.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -628,6 +658,7 @@ impl DbClusterAttributes {
     /// If a DB snapshot is specified, the target DB cluster is created from the source DB snapshot with a default configuration and default security group.
     ///
     /// If a DB cluster snapshot is specified, the target DB cluster is created from the source DB cluster restore point with the same configuration as the original source DB cluster, except that the new DB cluster is created with the default security group.
+    #[inline]
     pub fn use_latest_restorable_time(&self) -> Value {
         self.0.get_att("UseLatestRestorableTime")
     }
@@ -635,6 +666,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `VpcSecurityGroupIds`: a list of strings.
     ///
     /// Provides a list of VPC security groups that the DB cluster belongs to.
+    #[inline]
     pub fn vpc_security_group_ids(&self) -> Value {
         self.0.get_att("VpcSecurityGroupIds")
     }
@@ -680,6 +712,7 @@ pub struct DbClusterRole {
 #[rustfmt::skip]
 impl DbClusterRole {
     /// A `DbClusterRole` with its required properties, named in a [`DbClusterRoleRequired`].
+    #[inline]
     pub fn new(required: DbClusterRoleRequired) -> Self {
         Self {
             feature_name: None,
@@ -696,6 +729,7 @@ impl DbClusterRole {
 impl PropertyType for DbClusterRole {}
 
 impl ToValue for DbClusterRole {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FeatureName", &self.feature_name)
@@ -748,6 +782,7 @@ pub struct ServerlessScalingConfiguration {
 #[rustfmt::skip]
 impl ServerlessScalingConfiguration {
     /// A `ServerlessScalingConfiguration` with its required properties, named in a [`ServerlessScalingConfigurationRequired`].
+    #[inline]
     pub fn new(required: ServerlessScalingConfigurationRequired) -> Self {
         Self {
             max_capacity: required.max_capacity,
@@ -764,6 +799,7 @@ impl ServerlessScalingConfiguration {
 impl PropertyType for ServerlessScalingConfiguration {}
 
 impl ToValue for ServerlessScalingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxCapacity", &self.max_capacity)
@@ -808,6 +844,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -824,6 +861,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

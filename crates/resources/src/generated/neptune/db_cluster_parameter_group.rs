@@ -106,6 +106,7 @@ impl DbClusterParameterGroup {
     };
 
     /// A `DbClusterParameterGroup` with its required properties, named in a [`DbClusterParameterGroupRequired`].
+    #[inline]
     pub fn new(required: DbClusterParameterGroupRequired) -> Self {
         Self {
             description: required.description,
@@ -142,6 +143,7 @@ impl Resource for DbClusterParameterGroup {
 }
 
 impl ToValue for DbClusterParameterGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Description", &self.description)

@@ -175,6 +175,7 @@ impl DbInstance {
     };
 
     /// A `DbInstance` with its required properties, named in a [`DbInstanceRequired`].
+    #[inline]
     pub fn new(required: DbInstanceRequired) -> Self {
         Self {
             allow_major_version_upgrade: None,
@@ -232,6 +233,7 @@ impl Resource for DbInstance {
 }
 
 impl ToValue for DbInstance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -270,6 +272,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The connection endpoint for the database. For example: `mystack-mydb-1apw1j4phylrk.cg034hpkmmjt.us-east-2.rds.amazonaws.com` .
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }
@@ -277,6 +280,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `Port`: a string.
     ///
     /// The port number on which the database accepts connections. For example: `8182` .
+    #[inline]
     pub fn port(&self) -> Value {
         self.0.get_att("Port")
     }

@@ -110,6 +110,7 @@ impl DbParameterGroup {
     };
 
     /// A `DbParameterGroup` with its required properties, named in a [`DbParameterGroupRequired`].
+    #[inline]
     pub fn new(required: DbParameterGroupRequired) -> Self {
         Self {
             description: required.description,
@@ -146,6 +147,7 @@ impl Resource for DbParameterGroup {
 }
 
 impl ToValue for DbParameterGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Description", &self.description)

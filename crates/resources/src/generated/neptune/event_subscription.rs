@@ -108,6 +108,7 @@ impl EventSubscription {
     };
 
     /// A `EventSubscription` with its required properties, named in a [`EventSubscriptionRequired`].
+    #[inline]
     pub fn new(required: EventSubscriptionRequired) -> Self {
         Self {
             enabled: None,
@@ -150,6 +151,7 @@ impl Resource for EventSubscription {
 }
 
 impl ToValue for EventSubscription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)

@@ -132,6 +132,7 @@ impl Graph {
     };
 
     /// A `Graph` with its required properties, named in a [`GraphRequired`].
+    #[inline]
     pub fn new(required: GraphRequired) -> Self {
         Self {
             deletion_protection: None,
@@ -177,6 +178,7 @@ impl Resource for Graph {
 }
 
 impl ToValue for Graph {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeletionProtection", &self.deletion_protection)
@@ -208,6 +210,7 @@ impl GraphAttributes {
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The connection endpoint for the graph. For example: `g-12a3bcdef4.us-east-1.neptune-graph.amazonaws.com`
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }
@@ -215,6 +218,7 @@ impl GraphAttributes {
     /// `Fn::GetAtt` `GraphArn`: a string.
     ///
     /// The ARN of the graph. For example: `arn:aws:neptune-graph:us-east-1:111122223333:graph/g-12a3bcdef4`
+    #[inline]
     pub fn graph_arn(&self) -> Value {
         self.0.get_att("GraphArn")
     }
@@ -222,6 +226,7 @@ impl GraphAttributes {
     /// `Fn::GetAtt` `GraphId`: a string.
     ///
     /// The ID of the graph. For example: `g-12a3bcdef4`
+    #[inline]
     pub fn graph_id(&self) -> Value {
         self.0.get_att("GraphId")
     }
@@ -263,6 +268,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -279,6 +285,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -320,6 +327,7 @@ pub struct VectorSearchConfiguration {
 #[rustfmt::skip]
 impl VectorSearchConfiguration {
     /// A `VectorSearchConfiguration` with its required properties, named in a [`VectorSearchConfigurationRequired`].
+    #[inline]
     pub fn new(required: VectorSearchConfigurationRequired) -> Self {
         Self {
             vector_search_dimension: required.vector_search_dimension,
@@ -333,6 +341,7 @@ impl VectorSearchConfiguration {
 impl PropertyType for VectorSearchConfiguration {}
 
 impl ToValue for VectorSearchConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("VectorSearchDimension", &self.vector_search_dimension)

@@ -84,6 +84,7 @@ impl GraphSnapshot {
     };
 
     /// A `GraphSnapshot` with its required properties, named in a [`GraphSnapshotRequired`].
+    #[inline]
     pub fn new(required: GraphSnapshotRequired) -> Self {
         Self {
             graph_identifier: None,
@@ -114,6 +115,7 @@ impl Resource for GraphSnapshot {
 }
 
 impl ToValue for GraphSnapshot {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GraphIdentifier", &self.graph_identifier)
@@ -137,6 +139,7 @@ impl GraphSnapshotAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the graph snapshot.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -144,6 +147,7 @@ impl GraphSnapshotAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the graph snapshot.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -151,6 +155,7 @@ impl GraphSnapshotAttributes {
     /// `Fn::GetAtt` `KmsKeyIdentifier`: a string.
     ///
     /// The ID of the KMS key used to encrypt and decrypt the snapshot.
+    #[inline]
     pub fn kms_key_identifier(&self) -> Value {
         self.0.get_att("KmsKeyIdentifier")
     }
@@ -158,6 +163,7 @@ impl GraphSnapshotAttributes {
     /// `Fn::GetAtt` `SnapshotCreateTime`: a string.
     ///
     /// The time when the snapshot was created.
+    #[inline]
     pub fn snapshot_create_time(&self) -> Value {
         self.0.get_att("SnapshotCreateTime")
     }
@@ -165,6 +171,7 @@ impl GraphSnapshotAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The current status of the graph snapshot.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -208,6 +215,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -224,6 +232,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

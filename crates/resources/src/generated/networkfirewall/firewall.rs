@@ -159,6 +159,7 @@ impl Firewall {
     };
 
     /// A `Firewall` with its required properties, named in a [`FirewallRequired`].
+    #[inline]
     pub fn new(required: FirewallRequired) -> Self {
         Self {
             availability_zone_change_protection: None,
@@ -219,6 +220,7 @@ impl Resource for Firewall {
 }
 
 impl ToValue for Firewall {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -258,11 +260,13 @@ impl FirewallAttributes {
     /// `Fn::GetAtt` `EndpointIds`: a list of strings.
     ///
     /// The unique IDs of the firewall endpoints for all of the subnets that you attached to the firewall. The subnets are not listed in any particular order. For example: `["us-west-2c:vpce-111122223333", "us-west-2a:vpce-987654321098", "us-west-2b:vpce-012345678901"]` .
+    #[inline]
     pub fn endpoint_ids(&self) -> Value {
         self.0.get_att("EndpointIds")
     }
 
     /// `Fn::GetAtt` `FirewallArn`: a string.
+    #[inline]
     pub fn firewall_arn(&self) -> Value {
         self.0.get_att("FirewallArn")
     }
@@ -270,6 +274,7 @@ impl FirewallAttributes {
     /// `Fn::GetAtt` `FirewallId`: a string.
     ///
     /// The name of the firewallresource.
+    #[inline]
     pub fn firewall_id(&self) -> Value {
         self.0.get_att("FirewallId")
     }
@@ -277,6 +282,7 @@ impl FirewallAttributes {
     /// `Fn::GetAtt` `TransitGatewayAttachmentId`: a string.
     ///
     /// The unique identifier of the transit gateway attachment associated with this firewall. This field is only present for transit gateway-attached firewalls.
+    #[inline]
     pub fn transit_gateway_attachment_id(&self) -> Value {
         self.0.get_att("TransitGatewayAttachmentId")
     }
@@ -319,6 +325,7 @@ pub struct AvailabilityZoneMapping {
 #[rustfmt::skip]
 impl AvailabilityZoneMapping {
     /// A `AvailabilityZoneMapping` with its required properties, named in a [`AvailabilityZoneMappingRequired`].
+    #[inline]
     pub fn new(required: AvailabilityZoneMappingRequired) -> Self {
         Self {
             availability_zone: required.availability_zone,
@@ -332,6 +339,7 @@ impl AvailabilityZoneMapping {
 impl PropertyType for AvailabilityZoneMapping {}
 
 impl ToValue for AvailabilityZoneMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AvailabilityZone", &self.availability_zone)
@@ -377,6 +385,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -393,6 +402,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -419,6 +429,7 @@ impl From<Value> for EnabledAnalysisType {
 }
 
 impl ToValue for EnabledAnalysisType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TlsSni => "TLS_SNI",

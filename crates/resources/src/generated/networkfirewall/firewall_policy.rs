@@ -100,6 +100,7 @@ impl FirewallPolicy {
     };
 
     /// A `FirewallPolicy` with its required properties, named in a [`FirewallPolicyRequired`].
+    #[inline]
     pub fn new(required: FirewallPolicyRequired) -> Self {
         Self {
             description: None,
@@ -133,6 +134,7 @@ impl Resource for FirewallPolicy {
 }
 
 impl ToValue for FirewallPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -155,6 +157,7 @@ impl From<ResourceRef> for FirewallPolicyAttributes {
 
 impl FirewallPolicyAttributes {
     /// `Fn::GetAtt` `FirewallPolicyArn`: a string.
+    #[inline]
     pub fn firewall_policy_arn(&self) -> Value {
         self.0.get_att("FirewallPolicyArn")
     }
@@ -162,6 +165,7 @@ impl FirewallPolicyAttributes {
     /// `Fn::GetAtt` `FirewallPolicyId`: a string.
     ///
     /// The unique ID of the firewall policy resource.
+    #[inline]
     pub fn firewall_policy_id(&self) -> Value {
         self.0.get_att("FirewallPolicyId")
     }
@@ -266,6 +270,7 @@ pub struct FirewallPolicyProperty {
 #[rustfmt::skip]
 impl FirewallPolicyProperty {
     /// A `FirewallPolicyProperty` with its required properties, named in a [`FirewallPolicyPropertyRequired`].
+    #[inline]
     pub fn new(required: FirewallPolicyPropertyRequired) -> Self {
         Self {
             enable_tls_session_holding: None,
@@ -306,6 +311,7 @@ impl FirewallPolicyProperty {
 impl PropertyType for FirewallPolicyProperty {}
 
 impl ToValue for FirewallPolicyProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnableTLSSessionHolding", &self.enable_tls_session_holding)
@@ -359,6 +365,7 @@ pub struct FlowTimeouts {
 #[rustfmt::skip]
 impl FlowTimeouts {
     /// A `FlowTimeouts` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -370,6 +377,7 @@ impl FlowTimeouts {
 impl PropertyType for FlowTimeouts {}
 
 impl ToValue for FlowTimeouts {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TcpIdleTimeoutSeconds", &self.tcp_idle_timeout_seconds)
@@ -400,6 +408,7 @@ pub struct PolicyVariables {
 #[rustfmt::skip]
 impl PolicyVariables {
     /// A `PolicyVariables` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -411,6 +420,7 @@ impl PolicyVariables {
 impl PropertyType for PolicyVariables {}
 
 impl ToValue for PolicyVariables {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RuleVariables", &self.rule_variables)
@@ -457,6 +467,7 @@ pub struct StatefulEngineOptions {
 #[rustfmt::skip]
 impl StatefulEngineOptions {
     /// A `StatefulEngineOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -472,6 +483,7 @@ impl StatefulEngineOptions {
 impl PropertyType for StatefulEngineOptions {}
 
 impl ToValue for StatefulEngineOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FlowTimeouts", &self.flow_timeouts)
@@ -506,6 +518,7 @@ pub struct StatefulRuleGroupOverride {
 #[rustfmt::skip]
 impl StatefulRuleGroupOverride {
     /// A `StatefulRuleGroupOverride` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -517,6 +530,7 @@ impl StatefulRuleGroupOverride {
 impl PropertyType for StatefulRuleGroupOverride {}
 
 impl ToValue for StatefulRuleGroupOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Action", &self.action).build()
     }
@@ -580,6 +594,7 @@ pub struct StatefulRuleGroupReference {
 #[rustfmt::skip]
 impl StatefulRuleGroupReference {
     /// A `StatefulRuleGroupReference` with its required properties, named in a [`StatefulRuleGroupReferenceRequired`].
+    #[inline]
     pub fn new(required: StatefulRuleGroupReferenceRequired) -> Self {
         Self {
             deep_threat_inspection: None,
@@ -602,6 +617,7 @@ impl StatefulRuleGroupReference {
 impl PropertyType for StatefulRuleGroupReference {}
 
 impl ToValue for StatefulRuleGroupReference {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeepThreatInspection", &self.deep_threat_inspection)
@@ -656,6 +672,7 @@ pub struct StatelessRuleGroupReference {
 #[rustfmt::skip]
 impl StatelessRuleGroupReference {
     /// A `StatelessRuleGroupReference` with its required properties, named in a [`StatelessRuleGroupReferenceRequired`].
+    #[inline]
     pub fn new(required: StatelessRuleGroupReferenceRequired) -> Self {
         Self {
             priority: required.priority,
@@ -672,6 +689,7 @@ impl StatelessRuleGroupReference {
 impl PropertyType for StatelessRuleGroupReference {}
 
 impl ToValue for StatelessRuleGroupReference {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Priority", &self.priority)
@@ -696,6 +714,7 @@ impl From<Value> for OverrideAction {
 }
 
 impl ToValue for OverrideAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DropToAlert => "DROP_TO_ALERT",
@@ -725,6 +744,7 @@ impl From<Value> for StreamExceptionPolicy {
 }
 
 impl ToValue for StreamExceptionPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Drop => "DROP",

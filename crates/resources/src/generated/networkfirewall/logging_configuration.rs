@@ -97,6 +97,7 @@ impl LoggingConfiguration {
     };
 
     /// A `LoggingConfiguration` with its required properties, named in a [`LoggingConfigurationRequired`].
+    #[inline]
     pub fn new(required: LoggingConfigurationRequired) -> Self {
         Self {
             enable_monitoring_dashboard: None,
@@ -127,6 +128,7 @@ impl Resource for LoggingConfiguration {
 }
 
 impl ToValue for LoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -215,6 +217,7 @@ pub struct LogDestinationConfig {
 #[rustfmt::skip]
 impl LogDestinationConfig {
     /// A `LogDestinationConfig` with its required properties, named in a [`LogDestinationConfigRequired`].
+    #[inline]
     pub fn new(required: LogDestinationConfigRequired) -> Self {
         Self {
             log_destination: required.log_destination,
@@ -234,6 +237,7 @@ impl LogDestinationConfig {
 impl PropertyType for LogDestinationConfig {}
 
 impl ToValue for LogDestinationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogDestination", &self.log_destination)
@@ -278,6 +282,7 @@ pub struct LoggingConfigurationProperty {
 #[rustfmt::skip]
 impl LoggingConfigurationProperty {
     /// A `LoggingConfigurationProperty` with its required properties, named in a [`LoggingConfigurationPropertyRequired`].
+    #[inline]
     pub fn new(required: LoggingConfigurationPropertyRequired) -> Self {
         Self {
             log_destination_configs: required.log_destination_configs,
@@ -291,6 +296,7 @@ impl LoggingConfigurationProperty {
 impl PropertyType for LoggingConfigurationProperty {}
 
 impl ToValue for LoggingConfigurationProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogDestinationConfigs", &self.log_destination_configs)
@@ -318,6 +324,7 @@ impl From<Value> for LogDestinationType {
 }
 
 impl ToValue for LogDestinationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::S3 => "S3",
@@ -349,6 +356,7 @@ impl From<Value> for LogType {
 }
 
 impl ToValue for LogType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Alert => "ALERT",

@@ -125,6 +125,7 @@ impl RuleGroup {
     };
 
     /// A `RuleGroup` with its required properties, named in a [`RuleGroupRequired`].
+    #[inline]
     pub fn new(required: RuleGroupRequired) -> Self {
         Self {
             capacity: required.capacity,
@@ -167,6 +168,7 @@ impl Resource for RuleGroup {
 }
 
 impl ToValue for RuleGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Capacity", &self.capacity)
@@ -192,6 +194,7 @@ impl From<ResourceRef> for RuleGroupAttributes {
 
 impl RuleGroupAttributes {
     /// `Fn::GetAtt` `RuleGroupArn`: a string.
+    #[inline]
     pub fn rule_group_arn(&self) -> Value {
         self.0.get_att("RuleGroupArn")
     }
@@ -199,6 +202,7 @@ impl RuleGroupAttributes {
     /// `Fn::GetAtt` `RuleGroupId`: a string.
     ///
     /// The unique ID of the rule group resource.
+    #[inline]
     pub fn rule_group_id(&self) -> Value {
         self.0.get_att("RuleGroupId")
     }
@@ -302,6 +306,7 @@ pub struct Header {
 #[rustfmt::skip]
 impl Header {
     /// A `Header` with its required properties, named in a [`HeaderRequired`].
+    #[inline]
     pub fn new(required: HeaderRequired) -> Self {
         Self {
             destination: required.destination,
@@ -330,6 +335,7 @@ impl Header {
 impl PropertyType for Header {}
 
 impl ToValue for Header {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destination", &self.destination)
@@ -398,6 +404,7 @@ pub struct MatchAttributes {
 #[rustfmt::skip]
 impl MatchAttributes {
     /// A `MatchAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -419,6 +426,7 @@ impl MatchAttributes {
 impl PropertyType for MatchAttributes {}
 
 impl ToValue for MatchAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationPorts", &self.destination_ports)
@@ -456,6 +464,7 @@ pub struct ReferenceSets {
 #[rustfmt::skip]
 impl ReferenceSets {
     /// A `ReferenceSets` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -467,6 +476,7 @@ impl ReferenceSets {
 impl PropertyType for ReferenceSets {}
 
 impl ToValue for ReferenceSets {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IPSetReferences", &self.ip_set_references)
@@ -526,6 +536,7 @@ pub struct RuleDefinition {
 #[rustfmt::skip]
 impl RuleDefinition {
     /// A `RuleDefinition` with its required properties, named in a [`RuleDefinitionRequired`].
+    #[inline]
     pub fn new(required: RuleDefinitionRequired) -> Self {
         Self {
             actions: required.actions,
@@ -542,6 +553,7 @@ impl RuleDefinition {
 impl PropertyType for RuleDefinition {}
 
 impl ToValue for RuleDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -602,6 +614,7 @@ pub struct RuleGroupProperty {
 #[rustfmt::skip]
 impl RuleGroupProperty {
     /// A `RuleGroupProperty` with its required properties, named in a [`RuleGroupPropertyRequired`].
+    #[inline]
     pub fn new(required: RuleGroupPropertyRequired) -> Self {
         Self {
             reference_sets: None,
@@ -624,6 +637,7 @@ impl RuleGroupProperty {
 impl PropertyType for RuleGroupProperty {}
 
 impl ToValue for RuleGroupProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReferenceSets", &self.reference_sets)
@@ -674,6 +688,7 @@ pub struct RuleOption {
 #[rustfmt::skip]
 impl RuleOption {
     /// A `RuleOption` with its required properties, named in a [`RuleOptionRequired`].
+    #[inline]
     pub fn new(required: RuleOptionRequired) -> Self {
         Self {
             keyword: required.keyword,
@@ -690,6 +705,7 @@ impl RuleOption {
 impl PropertyType for RuleOption {}
 
 impl ToValue for RuleOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Keyword", &self.keyword)
@@ -728,6 +744,7 @@ pub struct RuleVariables {
 #[rustfmt::skip]
 impl RuleVariables {
     /// A `RuleVariables` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -741,6 +758,7 @@ impl RuleVariables {
 impl PropertyType for RuleVariables {}
 
 impl ToValue for RuleVariables {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IPSets", &self.ip_sets)
@@ -795,6 +813,7 @@ pub struct RulesSource {
 #[rustfmt::skip]
 impl RulesSource {
     /// A `RulesSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -812,6 +831,7 @@ impl RulesSource {
 impl PropertyType for RulesSource {}
 
 impl ToValue for RulesSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RulesSourceList", &self.rules_source_list)
@@ -881,6 +901,7 @@ pub struct RulesSourceList {
 #[rustfmt::skip]
 impl RulesSourceList {
     /// A `RulesSourceList` with its required properties, named in a [`RulesSourceListRequired`].
+    #[inline]
     pub fn new(required: RulesSourceListRequired) -> Self {
         Self {
             generated_rules_type: required.generated_rules_type,
@@ -900,6 +921,7 @@ impl RulesSourceList {
 impl PropertyType for RulesSourceList {}
 
 impl ToValue for RulesSourceList {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GeneratedRulesType", &self.generated_rules_type)
@@ -968,6 +990,7 @@ pub struct StatefulRule {
 #[rustfmt::skip]
 impl StatefulRule {
     /// A `StatefulRule` with its required properties, named in a [`StatefulRuleRequired`].
+    #[inline]
     pub fn new(required: StatefulRuleRequired) -> Self {
         Self {
             action: required.action,
@@ -987,6 +1010,7 @@ impl StatefulRule {
 impl PropertyType for StatefulRule {}
 
 impl ToValue for StatefulRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -1021,6 +1045,7 @@ pub struct StatefulRuleOptions {
 #[rustfmt::skip]
 impl StatefulRuleOptions {
     /// A `StatefulRuleOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1032,6 +1057,7 @@ impl StatefulRuleOptions {
 impl PropertyType for StatefulRuleOptions {}
 
 impl ToValue for StatefulRuleOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("RuleOrder", &self.rule_order).build()
     }
@@ -1083,6 +1109,7 @@ pub struct StatelessRule {
 #[rustfmt::skip]
 impl StatelessRule {
     /// A `StatelessRule` with its required properties, named in a [`StatelessRuleRequired`].
+    #[inline]
     pub fn new(required: StatelessRuleRequired) -> Self {
         Self {
             priority: required.priority,
@@ -1099,6 +1126,7 @@ impl StatelessRule {
 impl PropertyType for StatelessRule {}
 
 impl ToValue for StatelessRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Priority", &self.priority)
@@ -1145,6 +1173,7 @@ pub struct StatelessRulesAndCustomActions {
 #[rustfmt::skip]
 impl StatelessRulesAndCustomActions {
     /// A `StatelessRulesAndCustomActions` with its required properties, named in a [`StatelessRulesAndCustomActionsRequired`].
+    #[inline]
     pub fn new(required: StatelessRulesAndCustomActionsRequired) -> Self {
         Self {
             custom_actions: None,
@@ -1161,6 +1190,7 @@ impl StatelessRulesAndCustomActions {
 impl PropertyType for StatelessRulesAndCustomActions {}
 
 impl ToValue for StatelessRulesAndCustomActions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomActions", &self.custom_actions)
@@ -1195,6 +1225,7 @@ pub struct SummaryConfiguration {
 #[rustfmt::skip]
 impl SummaryConfiguration {
     /// A `SummaryConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1206,6 +1237,7 @@ impl SummaryConfiguration {
 impl PropertyType for SummaryConfiguration {}
 
 impl ToValue for SummaryConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RuleOptions", &self.rule_options)
@@ -1260,6 +1292,7 @@ pub struct TcpFlagField {
 #[rustfmt::skip]
 impl TcpFlagField {
     /// A `TcpFlagField` with its required properties, named in a [`TcpFlagFieldRequired`].
+    #[inline]
     pub fn new(required: TcpFlagFieldRequired) -> Self {
         Self {
             flags: required.flags,
@@ -1276,6 +1309,7 @@ impl TcpFlagField {
 impl PropertyType for TcpFlagField {}
 
 impl ToValue for TcpFlagField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Flags", &self.flags)
@@ -1306,6 +1340,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pass => "PASS",
@@ -1336,6 +1371,7 @@ impl From<Value> for Direction {
 }
 
 impl ToValue for Direction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Forward => "FORWARD",
@@ -1368,6 +1404,7 @@ impl From<Value> for GeneratedRulesType {
 }
 
 impl ToValue for GeneratedRulesType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allowlist => "ALLOWLIST",
@@ -1432,6 +1469,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ip => "IP",
@@ -1477,6 +1515,7 @@ impl From<Value> for RuleGroupType {
 }
 
 impl ToValue for RuleGroupType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Stateless => "STATELESS",
@@ -1507,6 +1546,7 @@ impl From<Value> for SummaryRuleOption {
 }
 
 impl ToValue for SummaryRuleOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sid => "SID",
@@ -1536,6 +1576,7 @@ impl From<Value> for TargetType {
 }
 
 impl ToValue for TargetType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TlsSni => "TLS_SNI",
@@ -1576,6 +1617,7 @@ impl From<Value> for TcpFlag {
 }
 
 impl ToValue for TcpFlag {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Fin => "FIN",

@@ -40,6 +40,7 @@ pub struct ActionDefinition {
 #[rustfmt::skip]
 impl ActionDefinition {
     /// A `ActionDefinition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -51,6 +52,7 @@ impl ActionDefinition {
 impl PropertyType for ActionDefinition {}
 
 impl ToValue for ActionDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PublishMetricAction", &self.publish_metric_action)
@@ -102,6 +104,7 @@ pub struct Address {
 #[rustfmt::skip]
 impl Address {
     /// A `Address` with its required properties, named in a [`AddressRequired`].
+    #[inline]
     pub fn new(required: AddressRequired) -> Self {
         Self {
             address_definition: required.address_definition,
@@ -115,6 +118,7 @@ impl Address {
 impl PropertyType for Address {}
 
 impl ToValue for Address {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AddressDefinition", &self.address_definition)
@@ -171,6 +175,7 @@ pub struct CustomAction {
 #[rustfmt::skip]
 impl CustomAction {
     /// A `CustomAction` with its required properties, named in a [`CustomActionRequired`].
+    #[inline]
     pub fn new(required: CustomActionRequired) -> Self {
         Self {
             action_definition: required.action_definition,
@@ -187,6 +192,7 @@ impl CustomAction {
 impl PropertyType for CustomAction {}
 
 impl ToValue for CustomAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ActionDefinition", &self.action_definition)
@@ -234,6 +240,7 @@ pub struct Dimension {
 #[rustfmt::skip]
 impl Dimension {
     /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
+    #[inline]
     pub fn new(required: DimensionRequired) -> Self {
         Self {
             value: required.value,
@@ -247,6 +254,7 @@ impl Dimension {
 impl PropertyType for Dimension {}
 
 impl ToValue for Dimension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Value", &self.value).build()
     }
@@ -296,6 +304,7 @@ pub struct PortRange {
 #[rustfmt::skip]
 impl PortRange {
     /// A `PortRange` with its required properties, named in a [`PortRangeRequired`].
+    #[inline]
     pub fn new(required: PortRangeRequired) -> Self {
         Self {
             from_port: required.from_port,
@@ -312,6 +321,7 @@ impl PortRange {
 impl PropertyType for PortRange {}
 
 impl ToValue for PortRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FromPort", &self.from_port)
@@ -353,6 +363,7 @@ pub struct PublishMetricAction {
 #[rustfmt::skip]
 impl PublishMetricAction {
     /// A `PublishMetricAction` with its required properties, named in a [`PublishMetricActionRequired`].
+    #[inline]
     pub fn new(required: PublishMetricActionRequired) -> Self {
         Self {
             dimensions: required.dimensions,
@@ -366,6 +377,7 @@ impl PublishMetricAction {
 impl PropertyType for PublishMetricAction {}
 
 impl ToValue for PublishMetricAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Dimensions", &self.dimensions)
@@ -413,6 +425,7 @@ pub struct SubnetMapping {
 #[rustfmt::skip]
 impl SubnetMapping {
     /// A `SubnetMapping` with its required properties, named in a [`SubnetMappingRequired`].
+    #[inline]
     pub fn new(required: SubnetMappingRequired) -> Self {
         Self {
             ip_address_type: None,
@@ -429,6 +442,7 @@ impl SubnetMapping {
 impl PropertyType for SubnetMapping {}
 
 impl ToValue for SubnetMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IPAddressType", &self.ip_address_type)
@@ -475,6 +489,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -491,6 +506,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -521,6 +537,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dualstack => "DUALSTACK",
@@ -552,6 +569,7 @@ impl From<Value> for RuleOrder {
 }
 
 impl ToValue for RuleOrder {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DefaultActionOrder => "DEFAULT_ACTION_ORDER",

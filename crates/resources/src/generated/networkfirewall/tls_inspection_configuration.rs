@@ -99,6 +99,7 @@ impl TlsInspectionConfiguration {
     };
 
     /// A `TlsInspectionConfiguration` with its required properties, named in a [`TlsInspectionConfigurationRequired`].
+    #[inline]
     pub fn new(required: TlsInspectionConfigurationRequired) -> Self {
         Self {
             description: None,
@@ -132,6 +133,7 @@ impl Resource for TlsInspectionConfiguration {
 }
 
 impl ToValue for TlsInspectionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -160,6 +162,7 @@ impl From<ResourceRef> for TlsInspectionConfigurationAttributes {
 
 impl TlsInspectionConfigurationAttributes {
     /// `Fn::GetAtt` `TLSInspectionConfigurationArn`: a string.
+    #[inline]
     pub fn tls_inspection_configuration_arn(&self) -> Value {
         self.0.get_att("TLSInspectionConfigurationArn")
     }
@@ -167,6 +170,7 @@ impl TlsInspectionConfigurationAttributes {
     /// `Fn::GetAtt` `TLSInspectionConfigurationId`: a string.
     ///
     /// A unique identifier for the TLS inspection configuration. This ID is returned in the responses to create and list commands. You provide it to operations such as update and delete.
+    #[inline]
     pub fn tls_inspection_configuration_id(&self) -> Value {
         self.0.get_att("TLSInspectionConfigurationId")
     }
@@ -198,6 +202,7 @@ pub struct CheckCertificateRevocationStatus {
 #[rustfmt::skip]
 impl CheckCertificateRevocationStatus {
     /// A `CheckCertificateRevocationStatus` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -211,6 +216,7 @@ impl CheckCertificateRevocationStatus {
 impl PropertyType for CheckCertificateRevocationStatus {}
 
 impl ToValue for CheckCertificateRevocationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RevokedStatusAction", &self.revoked_status_action)
@@ -246,6 +252,7 @@ pub struct ServerCertificate {
 #[rustfmt::skip]
 impl ServerCertificate {
     /// A `ServerCertificate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -257,6 +264,7 @@ impl ServerCertificate {
 impl PropertyType for ServerCertificate {}
 
 impl ToValue for ServerCertificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourceArn", &self.resource_arn)
@@ -317,6 +325,7 @@ pub struct ServerCertificateConfiguration {
 #[rustfmt::skip]
 impl ServerCertificateConfiguration {
     /// A `ServerCertificateConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -334,6 +343,7 @@ impl ServerCertificateConfiguration {
 impl PropertyType for ServerCertificateConfiguration {}
 
 impl ToValue for ServerCertificateConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CertificateAuthorityArn", &self.certificate_authority_arn)
@@ -400,6 +410,7 @@ pub struct ServerCertificateScope {
 #[rustfmt::skip]
 impl ServerCertificateScope {
     /// A `ServerCertificateScope` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -419,6 +430,7 @@ impl ServerCertificateScope {
 impl PropertyType for ServerCertificateScope {}
 
 impl ToValue for ServerCertificateScope {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationPorts", &self.destination_ports)
@@ -459,6 +471,7 @@ pub struct TlsInspectionConfigurationProperty {
 #[rustfmt::skip]
 impl TlsInspectionConfigurationProperty {
     /// A `TlsInspectionConfigurationProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -470,6 +483,7 @@ impl TlsInspectionConfigurationProperty {
 impl PropertyType for TlsInspectionConfigurationProperty {}
 
 impl ToValue for TlsInspectionConfigurationProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -500,6 +514,7 @@ impl From<Value> for RevokedStatusAction {
 }
 
 impl ToValue for RevokedStatusAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pass => "PASS",
@@ -531,6 +546,7 @@ impl From<Value> for UnknownStatusAction {
 }
 
 impl ToValue for UnknownStatusAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pass => "PASS",

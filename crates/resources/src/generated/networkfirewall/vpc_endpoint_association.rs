@@ -119,6 +119,7 @@ impl VpcEndpointAssociation {
     };
 
     /// A `VpcEndpointAssociation` with its required properties, named in a [`VpcEndpointAssociationRequired`].
+    #[inline]
     pub fn new(required: VpcEndpointAssociationRequired) -> Self {
         Self {
             description: None,
@@ -155,6 +156,7 @@ impl Resource for VpcEndpointAssociation {
 }
 
 impl ToValue for VpcEndpointAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -178,16 +180,19 @@ impl From<ResourceRef> for VpcEndpointAssociationAttributes {
 
 impl VpcEndpointAssociationAttributes {
     /// `Fn::GetAtt` `EndpointId`: a string.
+    #[inline]
     pub fn endpoint_id(&self) -> Value {
         self.0.get_att("EndpointId")
     }
 
     /// `Fn::GetAtt` `VpcEndpointAssociationArn`: a string.
+    #[inline]
     pub fn vpc_endpoint_association_arn(&self) -> Value {
         self.0.get_att("VpcEndpointAssociationArn")
     }
 
     /// `Fn::GetAtt` `VpcEndpointAssociationId`: a string.
+    #[inline]
     pub fn vpc_endpoint_association_id(&self) -> Value {
         self.0.get_att("VpcEndpointAssociationId")
     }

@@ -134,6 +134,7 @@ impl ConnectAttachment {
     };
 
     /// A `ConnectAttachment` with its required properties, named in a [`ConnectAttachmentRequired`].
+    #[inline]
     pub fn new(required: ConnectAttachmentRequired) -> Self {
         Self {
             core_network_id: required.core_network_id,
@@ -182,6 +183,7 @@ impl Resource for ConnectAttachment {
 }
 
 impl ToValue for ConnectAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CoreNetworkId", &self.core_network_id)
@@ -217,6 +219,7 @@ impl ConnectAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentId`: a string.
     ///
     /// The ID of the Connect attachment.
+    #[inline]
     pub fn attachment_id(&self) -> Value {
         self.0.get_att("AttachmentId")
     }
@@ -224,6 +227,7 @@ impl ConnectAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentPolicyRuleNumber`: an integer.
     ///
     /// The rule number associated with the attachment.
+    #[inline]
     pub fn attachment_policy_rule_number(&self) -> Value {
         self.0.get_att("AttachmentPolicyRuleNumber")
     }
@@ -231,6 +235,7 @@ impl ConnectAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentType`: a string.
     ///
     /// The type of attachment. This will be `CONNECT` .
+    #[inline]
     pub fn attachment_type(&self) -> Value {
         self.0.get_att("AttachmentType")
     }
@@ -238,6 +243,7 @@ impl ConnectAttachmentAttributes {
     /// `Fn::GetAtt` `CoreNetworkArn`: a string.
     ///
     /// The ARN of the core network.
+    #[inline]
     pub fn core_network_arn(&self) -> Value {
         self.0.get_att("CoreNetworkArn")
     }
@@ -245,6 +251,7 @@ impl ConnectAttachmentAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the Connect attachment was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -252,6 +259,7 @@ impl ConnectAttachmentAttributes {
     /// `Fn::GetAtt` `LastModificationErrors`: a list of strings.
     ///
     /// Errors from the last modification of the attachment.
+    #[inline]
     pub fn last_modification_errors(&self) -> Value {
         self.0.get_att("LastModificationErrors")
     }
@@ -259,6 +267,7 @@ impl ConnectAttachmentAttributes {
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// The ID of the Connect attachment owner.
+    #[inline]
     pub fn owner_account_id(&self) -> Value {
         self.0.get_att("OwnerAccountId")
     }
@@ -266,6 +275,7 @@ impl ConnectAttachmentAttributes {
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The resource ARN for the Connect attachment.
+    #[inline]
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceArn")
     }
@@ -273,6 +283,7 @@ impl ConnectAttachmentAttributes {
     /// `Fn::GetAtt` `SegmentName`: a string.
     ///
     /// The name of the Connect attachment's segment.
+    #[inline]
     pub fn segment_name(&self) -> Value {
         self.0.get_att("SegmentName")
     }
@@ -280,6 +291,7 @@ impl ConnectAttachmentAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the Connect attachment. This can be: `REJECTED` | `PENDING_ATTACHMENT_ACCEPTANCE` | `CREATING` | `FAILED` | `AVAILABLE` | `UPDATING` | `PENDING_NETWORK_UPDATE` | `PENDING_TAG_ACCEPTANCE` | `DELETING` .
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -287,6 +299,7 @@ impl ConnectAttachmentAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the Connect attachment was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -317,6 +330,7 @@ pub struct ConnectAttachmentOptions {
 #[rustfmt::skip]
 impl ConnectAttachmentOptions {
     /// A `ConnectAttachmentOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -328,6 +342,7 @@ impl ConnectAttachmentOptions {
 impl PropertyType for ConnectAttachmentOptions {}
 
 impl ToValue for ConnectAttachmentOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Protocol", &self.protocol).build()
     }
@@ -351,6 +366,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gre => "GRE",

@@ -117,6 +117,7 @@ impl ConnectPeer {
     };
 
     /// A `ConnectPeer` with its required properties, named in a [`ConnectPeerRequired`].
+    #[inline]
     pub fn new(required: ConnectPeerRequired) -> Self {
         Self {
             bgp_options: None,
@@ -159,6 +160,7 @@ impl Resource for ConnectPeer {
 }
 
 impl ToValue for ConnectPeer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BgpOptions", &self.bgp_options)
@@ -186,6 +188,7 @@ impl ConnectPeerAttributes {
     /// `Fn::GetAtt` `Configuration`: an object.
     ///
     /// Describes a core network Connect peer configuration.
+    #[inline]
     pub fn configuration(&self) -> Value {
         self.0.get_att("Configuration")
     }
@@ -193,6 +196,7 @@ impl ConnectPeerAttributes {
     /// `Fn::GetAtt` `ConnectPeerId`: a string.
     ///
     /// The ID of the Connect peer.
+    #[inline]
     pub fn connect_peer_id(&self) -> Value {
         self.0.get_att("ConnectPeerId")
     }
@@ -200,6 +204,7 @@ impl ConnectPeerAttributes {
     /// `Fn::GetAtt` `CoreNetworkId`: a string.
     ///
     /// The core network ID.
+    #[inline]
     pub fn core_network_id(&self) -> Value {
         self.0.get_att("CoreNetworkId")
     }
@@ -207,6 +212,7 @@ impl ConnectPeerAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the Connect peer was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -214,6 +220,7 @@ impl ConnectPeerAttributes {
     /// `Fn::GetAtt` `EdgeLocation`: a string.
     ///
     /// The Connect peer Regions where edges are located.
+    #[inline]
     pub fn edge_location(&self) -> Value {
         self.0.get_att("EdgeLocation")
     }
@@ -221,6 +228,7 @@ impl ConnectPeerAttributes {
     /// `Fn::GetAtt` `LastModificationErrors`: a list of strings.
     ///
     /// Describes the error associated with the attachment request.
+    #[inline]
     pub fn last_modification_errors(&self) -> Value {
         self.0.get_att("LastModificationErrors")
     }
@@ -228,6 +236,7 @@ impl ConnectPeerAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the Connect peer. This will be: `REJECTED` | `PENDING_ATTACHMENT_ACCEPTANCE` | `CREATING` | `FAILED` | `AVAILABLE` | `UPDATING` | `PENDING_NETWORK_UPDATE` | `PENDING_TAG_ACCEPTANCE` | `DELETING` .
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -258,6 +267,7 @@ pub struct BgpOptions {
 #[rustfmt::skip]
 impl BgpOptions {
     /// A `BgpOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -269,6 +279,7 @@ impl BgpOptions {
 impl PropertyType for BgpOptions {}
 
 impl ToValue for BgpOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("PeerAsn", &self.peer_asn).build()
     }

@@ -93,6 +93,7 @@ impl CoreNetwork {
     };
 
     /// A `CoreNetwork` with its required properties, named in a [`CoreNetworkRequired`].
+    #[inline]
     pub fn new(required: CoreNetworkRequired) -> Self {
         Self {
             description: None,
@@ -126,6 +127,7 @@ impl Resource for CoreNetwork {
 }
 
 impl ToValue for CoreNetwork {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -150,6 +152,7 @@ impl CoreNetworkAttributes {
     /// `Fn::GetAtt` `CoreNetworkArn`: a string.
     ///
     /// The ARN of the core network.
+    #[inline]
     pub fn core_network_arn(&self) -> Value {
         self.0.get_att("CoreNetworkArn")
     }
@@ -157,6 +160,7 @@ impl CoreNetworkAttributes {
     /// `Fn::GetAtt` `CoreNetworkId`: a string.
     ///
     /// The ID of the core network.
+    #[inline]
     pub fn core_network_id(&self) -> Value {
         self.0.get_att("CoreNetworkId")
     }
@@ -164,6 +168,7 @@ impl CoreNetworkAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the core network was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -171,6 +176,7 @@ impl CoreNetworkAttributes {
     /// `Fn::GetAtt` `Edges`: a list of `CoreNetworkEdge` objects.
     ///
     /// The edges.
+    #[inline]
     pub fn edges(&self) -> Value {
         self.0.get_att("Edges")
     }
@@ -178,6 +184,7 @@ impl CoreNetworkAttributes {
     /// `Fn::GetAtt` `NetworkFunctionGroups`: a list of `CoreNetworkNetworkFunctionGroup` objects.
     ///
     /// The network function groups associated with a core network.
+    #[inline]
     pub fn network_function_groups(&self) -> Value {
         self.0.get_att("NetworkFunctionGroups")
     }
@@ -185,6 +192,7 @@ impl CoreNetworkAttributes {
     /// `Fn::GetAtt` `OwnerAccount`: a string.
     ///
     /// The owner of the core network.
+    #[inline]
     pub fn owner_account(&self) -> Value {
         self.0.get_att("OwnerAccount")
     }
@@ -192,6 +200,7 @@ impl CoreNetworkAttributes {
     /// `Fn::GetAtt` `Segments`: a list of `CoreNetworkSegment` objects.
     ///
     /// The segments.
+    #[inline]
     pub fn segments(&self) -> Value {
         self.0.get_att("Segments")
     }
@@ -199,6 +208,7 @@ impl CoreNetworkAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The current state of the core network. These states are: `CREATING` | `UPDATING` | `AVAILABLE` | `DELETING` .
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }

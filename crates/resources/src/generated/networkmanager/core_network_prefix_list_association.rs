@@ -90,6 +90,7 @@ impl CoreNetworkPrefixListAssociation {
     };
 
     /// A `CoreNetworkPrefixListAssociation` with its required properties, named in a [`CoreNetworkPrefixListAssociationRequired`].
+    #[inline]
     pub fn new(required: CoreNetworkPrefixListAssociationRequired) -> Self {
         Self {
             core_network_id: required.core_network_id,
@@ -117,6 +118,7 @@ impl Resource for CoreNetworkPrefixListAssociation {
 }
 
 impl ToValue for CoreNetworkPrefixListAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CoreNetworkId", &self.core_network_id)

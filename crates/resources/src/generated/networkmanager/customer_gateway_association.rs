@@ -94,6 +94,7 @@ impl CustomerGatewayAssociation {
     };
 
     /// A `CustomerGatewayAssociation` with its required properties, named in a [`CustomerGatewayAssociationRequired`].
+    #[inline]
     pub fn new(required: CustomerGatewayAssociationRequired) -> Self {
         Self {
             customer_gateway_arn: required.customer_gateway_arn,
@@ -124,6 +125,7 @@ impl Resource for CustomerGatewayAssociation {
 }
 
 impl ToValue for CustomerGatewayAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CustomerGatewayArn", &self.customer_gateway_arn)

@@ -139,6 +139,7 @@ impl Device {
     };
 
     /// A `Device` with its required properties, named in a [`DeviceRequired`].
+    #[inline]
     pub fn new(required: DeviceRequired) -> Self {
         Self {
             aws_location: None,
@@ -190,6 +191,7 @@ impl Resource for Device {
 }
 
 impl ToValue for Device {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AWSLocation", &self.aws_location)
@@ -220,6 +222,7 @@ impl DeviceAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time that the device was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -227,6 +230,7 @@ impl DeviceAttributes {
     /// `Fn::GetAtt` `DeviceArn`: a string.
     ///
     /// The ARN of the device. For example, `arn:aws:networkmanager::123456789012:device/global-network-01231231231231231/device-07f6fd08867abc123` .
+    #[inline]
     pub fn device_arn(&self) -> Value {
         self.0.get_att("DeviceArn")
     }
@@ -234,6 +238,7 @@ impl DeviceAttributes {
     /// `Fn::GetAtt` `DeviceId`: a string.
     ///
     /// The ID of the device. For example, `device-07f6fd08867abc123` .
+    #[inline]
     pub fn device_id(&self) -> Value {
         self.0.get_att("DeviceId")
     }
@@ -241,6 +246,7 @@ impl DeviceAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the device.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -280,6 +286,7 @@ pub struct AwsLocation {
 #[rustfmt::skip]
 impl AwsLocation {
     /// A `AwsLocation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -293,6 +300,7 @@ impl AwsLocation {
 impl PropertyType for AwsLocation {}
 
 impl ToValue for AwsLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SubnetArn", &self.subnet_arn)

@@ -120,6 +120,7 @@ impl DirectConnectGatewayAttachment {
     };
 
     /// A `DirectConnectGatewayAttachment` with its required properties, named in a [`DirectConnectGatewayAttachmentRequired`].
+    #[inline]
     pub fn new(required: DirectConnectGatewayAttachmentRequired) -> Self {
         Self {
             core_network_id: required.core_network_id,
@@ -162,6 +163,7 @@ impl Resource for DirectConnectGatewayAttachment {
 }
 
 impl ToValue for DirectConnectGatewayAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CoreNetworkId", &self.core_network_id)
@@ -192,6 +194,7 @@ impl DirectConnectGatewayAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentId`: a string.
     ///
     /// Id of the attachment.
+    #[inline]
     pub fn attachment_id(&self) -> Value {
         self.0.get_att("AttachmentId")
     }
@@ -199,6 +202,7 @@ impl DirectConnectGatewayAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentPolicyRuleNumber`: an integer.
     ///
     /// The policy rule number associated with the attachment.
+    #[inline]
     pub fn attachment_policy_rule_number(&self) -> Value {
         self.0.get_att("AttachmentPolicyRuleNumber")
     }
@@ -206,6 +210,7 @@ impl DirectConnectGatewayAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentType`: a string.
     ///
     /// Attachment type.
+    #[inline]
     pub fn attachment_type(&self) -> Value {
         self.0.get_att("AttachmentType")
     }
@@ -213,6 +218,7 @@ impl DirectConnectGatewayAttachmentAttributes {
     /// `Fn::GetAtt` `CoreNetworkArn`: a string.
     ///
     /// The ARN of a core network for the Direct Connect Gateway attachment.
+    #[inline]
     pub fn core_network_arn(&self) -> Value {
         self.0.get_att("CoreNetworkArn")
     }
@@ -220,6 +226,7 @@ impl DirectConnectGatewayAttachmentAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// Creation time of the attachment.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -227,6 +234,7 @@ impl DirectConnectGatewayAttachmentAttributes {
     /// `Fn::GetAtt` `LastModificationErrors`: a list of strings.
     ///
     /// Errors from the last modification of the attachment.
+    #[inline]
     pub fn last_modification_errors(&self) -> Value {
         self.0.get_att("LastModificationErrors")
     }
@@ -234,6 +242,7 @@ impl DirectConnectGatewayAttachmentAttributes {
     /// `Fn::GetAtt` `NetworkFunctionGroupName`: a string.
     ///
     /// The name of the network function group.
+    #[inline]
     pub fn network_function_group_name(&self) -> Value {
         self.0.get_att("NetworkFunctionGroupName")
     }
@@ -241,6 +250,7 @@ impl DirectConnectGatewayAttachmentAttributes {
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// Owner account of the attachment.
+    #[inline]
     pub fn owner_account_id(&self) -> Value {
         self.0.get_att("OwnerAccountId")
     }
@@ -248,6 +258,7 @@ impl DirectConnectGatewayAttachmentAttributes {
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The ARN of the Resource.
+    #[inline]
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceArn")
     }
@@ -255,6 +266,7 @@ impl DirectConnectGatewayAttachmentAttributes {
     /// `Fn::GetAtt` `SegmentName`: a string.
     ///
     /// The name of the segment attachment..
+    #[inline]
     pub fn segment_name(&self) -> Value {
         self.0.get_att("SegmentName")
     }
@@ -262,6 +274,7 @@ impl DirectConnectGatewayAttachmentAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// State of the attachment.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -269,6 +282,7 @@ impl DirectConnectGatewayAttachmentAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// Last update time of the attachment.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }

@@ -80,6 +80,7 @@ impl GlobalNetwork {
     };
 
     /// A `GlobalNetwork` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -108,6 +109,7 @@ impl Resource for GlobalNetwork {
 }
 
 impl ToValue for GlobalNetwork {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreatedAt", &self.created_at)
@@ -132,6 +134,7 @@ impl GlobalNetworkAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the global network. For example, `arn:aws:networkmanager::123456789012:global-network/global-network-01231231231231231` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -139,6 +142,7 @@ impl GlobalNetworkAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the global network. For example, `global-network-01231231231231231` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -120,6 +120,7 @@ impl Link {
     };
 
     /// A `Link` with its required properties, named in a [`LinkRequired`].
+    #[inline]
     pub fn new(required: LinkRequired) -> Self {
         Self {
             bandwidth: required.bandwidth,
@@ -162,6 +163,7 @@ impl Resource for Link {
 }
 
 impl ToValue for Link {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bandwidth", &self.bandwidth)
@@ -189,6 +191,7 @@ impl LinkAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time that the link was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -196,6 +199,7 @@ impl LinkAttributes {
     /// `Fn::GetAtt` `LinkArn`: a string.
     ///
     /// The ARN of the link. For example, `arn:aws:networkmanager::123456789012:link/global-network-01231231231231231/link-11112222aaaabbbb1` .
+    #[inline]
     pub fn link_arn(&self) -> Value {
         self.0.get_att("LinkArn")
     }
@@ -203,6 +207,7 @@ impl LinkAttributes {
     /// `Fn::GetAtt` `LinkId`: a string.
     ///
     /// The ID of the link. For example, `link-11112222aaaabbbb1` .
+    #[inline]
     pub fn link_id(&self) -> Value {
         self.0.get_att("LinkId")
     }
@@ -210,6 +215,7 @@ impl LinkAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the link.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -245,6 +251,7 @@ pub struct Bandwidth {
 #[rustfmt::skip]
 impl Bandwidth {
     /// A `Bandwidth` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -258,6 +265,7 @@ impl Bandwidth {
 impl PropertyType for Bandwidth {}
 
 impl ToValue for Bandwidth {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DownloadSpeed", &self.download_speed)

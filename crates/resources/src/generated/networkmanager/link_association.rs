@@ -85,6 +85,7 @@ impl LinkAssociation {
     };
 
     /// A `LinkAssociation` with its required properties, named in a [`LinkAssociationRequired`].
+    #[inline]
     pub fn new(required: LinkAssociationRequired) -> Self {
         Self {
             device_id: required.device_id,
@@ -112,6 +113,7 @@ impl Resource for LinkAssociation {
 }
 
 impl ToValue for LinkAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DeviceId", &self.device_id)

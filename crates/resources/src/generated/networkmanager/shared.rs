@@ -51,6 +51,7 @@ pub struct Location {
 #[rustfmt::skip]
 impl Location {
     /// A `Location` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -66,6 +67,7 @@ impl Location {
 impl PropertyType for Location {}
 
 impl ToValue for Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Address", &self.address)
@@ -110,6 +112,7 @@ pub struct ProposedNetworkFunctionGroupChange {
 #[rustfmt::skip]
 impl ProposedNetworkFunctionGroupChange {
     /// A `ProposedNetworkFunctionGroupChange` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -125,6 +128,7 @@ impl ProposedNetworkFunctionGroupChange {
 impl PropertyType for ProposedNetworkFunctionGroupChange {}
 
 impl ToValue for ProposedNetworkFunctionGroupChange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -175,6 +179,7 @@ pub struct ProposedSegmentChange {
 #[rustfmt::skip]
 impl ProposedSegmentChange {
     /// A `ProposedSegmentChange` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -190,6 +195,7 @@ impl ProposedSegmentChange {
 impl PropertyType for ProposedSegmentChange {}
 
 impl ToValue for ProposedSegmentChange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -240,6 +246,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -256,6 +263,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

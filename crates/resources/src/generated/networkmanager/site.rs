@@ -95,6 +95,7 @@ impl Site {
     };
 
     /// A `Site` with its required properties, named in a [`SiteRequired`].
+    #[inline]
     pub fn new(required: SiteRequired) -> Self {
         Self {
             description: None,
@@ -128,6 +129,7 @@ impl Resource for Site {
 }
 
 impl ToValue for Site {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -152,6 +154,7 @@ impl SiteAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time that the site was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -159,6 +162,7 @@ impl SiteAttributes {
     /// `Fn::GetAtt` `SiteArn`: a string.
     ///
     /// The ARN of the site. For example, `arn:aws:networkmanager::123456789012:site/global-network-01231231231231231/site-444555aaabbb11223` .
+    #[inline]
     pub fn site_arn(&self) -> Value {
         self.0.get_att("SiteArn")
     }
@@ -166,6 +170,7 @@ impl SiteAttributes {
     /// `Fn::GetAtt` `SiteId`: a string.
     ///
     /// The ID of the site. For example, `site-444555aaabbb11223` .
+    #[inline]
     pub fn site_id(&self) -> Value {
         self.0.get_att("SiteId")
     }
@@ -173,6 +178,7 @@ impl SiteAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The current state of the site.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }

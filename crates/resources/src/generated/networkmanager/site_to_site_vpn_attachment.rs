@@ -115,6 +115,7 @@ impl SiteToSiteVpnAttachment {
     };
 
     /// A `SiteToSiteVpnAttachment` with its required properties, named in a [`SiteToSiteVpnAttachmentRequired`].
+    #[inline]
     pub fn new(required: SiteToSiteVpnAttachmentRequired) -> Self {
         Self {
             core_network_id: required.core_network_id,
@@ -157,6 +158,7 @@ impl Resource for SiteToSiteVpnAttachment {
 }
 
 impl ToValue for SiteToSiteVpnAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CoreNetworkId", &self.core_network_id)
@@ -190,6 +192,7 @@ impl SiteToSiteVpnAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentId`: a string.
     ///
     /// The ID of the site-to-site VPN attachment.
+    #[inline]
     pub fn attachment_id(&self) -> Value {
         self.0.get_att("AttachmentId")
     }
@@ -197,6 +200,7 @@ impl SiteToSiteVpnAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentPolicyRuleNumber`: an integer.
     ///
     /// The policy rule number associated with the attachment.
+    #[inline]
     pub fn attachment_policy_rule_number(&self) -> Value {
         self.0.get_att("AttachmentPolicyRuleNumber")
     }
@@ -204,6 +208,7 @@ impl SiteToSiteVpnAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentType`: a string.
     ///
     /// The type of attachment. This will be `SITE_TO_SITE_VPN` .
+    #[inline]
     pub fn attachment_type(&self) -> Value {
         self.0.get_att("AttachmentType")
     }
@@ -211,6 +216,7 @@ impl SiteToSiteVpnAttachmentAttributes {
     /// `Fn::GetAtt` `CoreNetworkArn`: a string.
     ///
     /// The ARN of the core network.
+    #[inline]
     pub fn core_network_arn(&self) -> Value {
         self.0.get_att("CoreNetworkArn")
     }
@@ -218,6 +224,7 @@ impl SiteToSiteVpnAttachmentAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the site-to-site VPN attachment was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -225,6 +232,7 @@ impl SiteToSiteVpnAttachmentAttributes {
     /// `Fn::GetAtt` `EdgeLocation`: a string.
     ///
     /// The Region where the core network edge is located.
+    #[inline]
     pub fn edge_location(&self) -> Value {
         self.0.get_att("EdgeLocation")
     }
@@ -232,6 +240,7 @@ impl SiteToSiteVpnAttachmentAttributes {
     /// `Fn::GetAtt` `LastModificationErrors`: a list of strings.
     ///
     /// Errors from the last modification of the attachment.
+    #[inline]
     pub fn last_modification_errors(&self) -> Value {
         self.0.get_att("LastModificationErrors")
     }
@@ -239,6 +248,7 @@ impl SiteToSiteVpnAttachmentAttributes {
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// The ID of the site-to-site VPN attachment owner.
+    #[inline]
     pub fn owner_account_id(&self) -> Value {
         self.0.get_att("OwnerAccountId")
     }
@@ -246,6 +256,7 @@ impl SiteToSiteVpnAttachmentAttributes {
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The resource ARN for the site-to-site VPN attachment.
+    #[inline]
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceArn")
     }
@@ -253,6 +264,7 @@ impl SiteToSiteVpnAttachmentAttributes {
     /// `Fn::GetAtt` `SegmentName`: a string.
     ///
     /// The name of the site-to-site VPN attachment's segment.
+    #[inline]
     pub fn segment_name(&self) -> Value {
         self.0.get_att("SegmentName")
     }
@@ -260,6 +272,7 @@ impl SiteToSiteVpnAttachmentAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the site-to-site VPN attachment. This can be: `REJECTED` | `PENDING_ATTACHMENT_ACCEPTANCE` | `CREATING` | `FAILED` | `AVAILABLE` | `UPDATING` | `PENDING_NETWORK_UPDATE` | `PENDING_TAG_ACCEPTANCE` | `DELETING` .
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -267,6 +280,7 @@ impl SiteToSiteVpnAttachmentAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the site-to-site VPN attachment was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }

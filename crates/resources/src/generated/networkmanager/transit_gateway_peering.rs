@@ -84,6 +84,7 @@ impl TransitGatewayPeering {
     };
 
     /// A `TransitGatewayPeering` with its required properties, named in a [`TransitGatewayPeeringRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayPeeringRequired) -> Self {
         Self {
             core_network_id: required.core_network_id,
@@ -114,6 +115,7 @@ impl Resource for TransitGatewayPeering {
 }
 
 impl ToValue for TransitGatewayPeering {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CoreNetworkId", &self.core_network_id)
@@ -137,6 +139,7 @@ impl TransitGatewayPeeringAttributes {
     /// `Fn::GetAtt` `CoreNetworkArn`: a string.
     ///
     /// The ARN of the core network.
+    #[inline]
     pub fn core_network_arn(&self) -> Value {
         self.0.get_att("CoreNetworkArn")
     }
@@ -144,6 +147,7 @@ impl TransitGatewayPeeringAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the core network peering was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -151,6 +155,7 @@ impl TransitGatewayPeeringAttributes {
     /// `Fn::GetAtt` `EdgeLocation`: a string.
     ///
     /// The edge location for the peer.
+    #[inline]
     pub fn edge_location(&self) -> Value {
         self.0.get_att("EdgeLocation")
     }
@@ -158,6 +163,7 @@ impl TransitGatewayPeeringAttributes {
     /// `Fn::GetAtt` `LastModificationErrors`: a list of strings.
     ///
     /// Errors from the last modification of the transit gateway peering.
+    #[inline]
     pub fn last_modification_errors(&self) -> Value {
         self.0.get_att("LastModificationErrors")
     }
@@ -165,6 +171,7 @@ impl TransitGatewayPeeringAttributes {
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// The ID of the account owner.
+    #[inline]
     pub fn owner_account_id(&self) -> Value {
         self.0.get_att("OwnerAccountId")
     }
@@ -172,6 +179,7 @@ impl TransitGatewayPeeringAttributes {
     /// `Fn::GetAtt` `PeeringId`: a string.
     ///
     /// The ID of the peering.
+    #[inline]
     pub fn peering_id(&self) -> Value {
         self.0.get_att("PeeringId")
     }
@@ -179,6 +187,7 @@ impl TransitGatewayPeeringAttributes {
     /// `Fn::GetAtt` `PeeringType`: a string.
     ///
     /// The peering type. This will be `TRANSIT_GATEWAY` .
+    #[inline]
     pub fn peering_type(&self) -> Value {
         self.0.get_att("PeeringType")
     }
@@ -186,6 +195,7 @@ impl TransitGatewayPeeringAttributes {
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The ARN of the resource peered to a core network.
+    #[inline]
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceArn")
     }
@@ -193,6 +203,7 @@ impl TransitGatewayPeeringAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The current state of the peer. This can be `CREATING` | `FAILED` | `AVAILABLE` | `DELETING` .
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -200,6 +211,7 @@ impl TransitGatewayPeeringAttributes {
     /// `Fn::GetAtt` `TransitGatewayPeeringAttachmentId`: a string.
     ///
     /// The ID of the peering attachment.
+    #[inline]
     pub fn transit_gateway_peering_attachment_id(&self) -> Value {
         self.0.get_att("TransitGatewayPeeringAttachmentId")
     }
@@ -243,6 +255,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -259,6 +272,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

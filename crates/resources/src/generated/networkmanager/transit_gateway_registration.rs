@@ -78,6 +78,7 @@ impl TransitGatewayRegistration {
     };
 
     /// A `TransitGatewayRegistration` with its required properties, named in a [`TransitGatewayRegistrationRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayRegistrationRequired) -> Self {
         Self {
             global_network_id: required.global_network_id,
@@ -102,6 +103,7 @@ impl Resource for TransitGatewayRegistration {
 }
 
 impl ToValue for TransitGatewayRegistration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GlobalNetworkId", &self.global_network_id)

@@ -113,6 +113,7 @@ impl TransitGatewayRouteTableAttachment {
     };
 
     /// A `TransitGatewayRouteTableAttachment` with its required properties, named in a [`TransitGatewayRouteTableAttachmentRequired`].
+    #[inline]
     pub fn new(required: TransitGatewayRouteTableAttachmentRequired) -> Self {
         Self {
             network_function_group_name: None,
@@ -155,6 +156,7 @@ impl Resource for TransitGatewayRouteTableAttachment {
 }
 
 impl ToValue for TransitGatewayRouteTableAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -191,6 +193,7 @@ impl TransitGatewayRouteTableAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentId`: a string.
     ///
     /// The ID of the transit gateway route table attachment.
+    #[inline]
     pub fn attachment_id(&self) -> Value {
         self.0.get_att("AttachmentId")
     }
@@ -198,6 +201,7 @@ impl TransitGatewayRouteTableAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentPolicyRuleNumber`: an integer.
     ///
     /// The policy rule number associated with the attachment.
+    #[inline]
     pub fn attachment_policy_rule_number(&self) -> Value {
         self.0.get_att("AttachmentPolicyRuleNumber")
     }
@@ -205,6 +209,7 @@ impl TransitGatewayRouteTableAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentType`: a string.
     ///
     /// The type of attachment. This will be `TRANSIT_GATEWAY_ROUTE_TABLE` .
+    #[inline]
     pub fn attachment_type(&self) -> Value {
         self.0.get_att("AttachmentType")
     }
@@ -212,6 +217,7 @@ impl TransitGatewayRouteTableAttachmentAttributes {
     /// `Fn::GetAtt` `CoreNetworkArn`: a string.
     ///
     /// The ARN of the core network.
+    #[inline]
     pub fn core_network_arn(&self) -> Value {
         self.0.get_att("CoreNetworkArn")
     }
@@ -219,6 +225,7 @@ impl TransitGatewayRouteTableAttachmentAttributes {
     /// `Fn::GetAtt` `CoreNetworkId`: a string.
     ///
     /// The ID of the core network.
+    #[inline]
     pub fn core_network_id(&self) -> Value {
         self.0.get_att("CoreNetworkId")
     }
@@ -226,6 +233,7 @@ impl TransitGatewayRouteTableAttachmentAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the transit gateway route table attachment was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -233,6 +241,7 @@ impl TransitGatewayRouteTableAttachmentAttributes {
     /// `Fn::GetAtt` `EdgeLocation`: a string.
     ///
     /// The Region where the core network edge is located.
+    #[inline]
     pub fn edge_location(&self) -> Value {
         self.0.get_att("EdgeLocation")
     }
@@ -240,6 +249,7 @@ impl TransitGatewayRouteTableAttachmentAttributes {
     /// `Fn::GetAtt` `LastModificationErrors`: a list of strings.
     ///
     /// Errors from the last modification of the attachment.
+    #[inline]
     pub fn last_modification_errors(&self) -> Value {
         self.0.get_att("LastModificationErrors")
     }
@@ -247,6 +257,7 @@ impl TransitGatewayRouteTableAttachmentAttributes {
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// The ID of the transit gateway route table attachment owner.
+    #[inline]
     pub fn owner_account_id(&self) -> Value {
         self.0.get_att("OwnerAccountId")
     }
@@ -254,6 +265,7 @@ impl TransitGatewayRouteTableAttachmentAttributes {
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The resource ARN for the transit gateway route table attachment.
+    #[inline]
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceArn")
     }
@@ -261,6 +273,7 @@ impl TransitGatewayRouteTableAttachmentAttributes {
     /// `Fn::GetAtt` `SegmentName`: a string.
     ///
     /// The name of the attachment's segment.
+    #[inline]
     pub fn segment_name(&self) -> Value {
         self.0.get_att("SegmentName")
     }
@@ -268,6 +281,7 @@ impl TransitGatewayRouteTableAttachmentAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the attachment. This can be: `REJECTED` | `PENDING_ATTACHMENT_ACCEPTANCE` | `CREATING` | `FAILED` | `AVAILABLE` | `UPDATING` | `PENDING_NETWORK_UPDATE` | `PENDING_TAG_ACCEPTANCE` | `DELETING` .
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -275,6 +289,7 @@ impl TransitGatewayRouteTableAttachmentAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the transit gateway route table attachment was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }

@@ -126,6 +126,7 @@ impl VpcAttachment {
     };
 
     /// A `VpcAttachment` with its required properties, named in a [`VpcAttachmentRequired`].
+    #[inline]
     pub fn new(required: VpcAttachmentRequired) -> Self {
         Self {
             core_network_id: required.core_network_id,
@@ -171,6 +172,7 @@ impl Resource for VpcAttachment {
 }
 
 impl ToValue for VpcAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CoreNetworkId", &self.core_network_id)
@@ -202,6 +204,7 @@ impl VpcAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentId`: a string.
     ///
     /// The ID of the VPC attachment.
+    #[inline]
     pub fn attachment_id(&self) -> Value {
         self.0.get_att("AttachmentId")
     }
@@ -209,6 +212,7 @@ impl VpcAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentPolicyRuleNumber`: an integer.
     ///
     /// The policy rule number associated with the attachment.
+    #[inline]
     pub fn attachment_policy_rule_number(&self) -> Value {
         self.0.get_att("AttachmentPolicyRuleNumber")
     }
@@ -216,6 +220,7 @@ impl VpcAttachmentAttributes {
     /// `Fn::GetAtt` `AttachmentType`: a string.
     ///
     /// The type of attachment. This will be `VPC` .
+    #[inline]
     pub fn attachment_type(&self) -> Value {
         self.0.get_att("AttachmentType")
     }
@@ -223,6 +228,7 @@ impl VpcAttachmentAttributes {
     /// `Fn::GetAtt` `CoreNetworkArn`: a string.
     ///
     /// The ARN of the core network.
+    #[inline]
     pub fn core_network_arn(&self) -> Value {
         self.0.get_att("CoreNetworkArn")
     }
@@ -230,6 +236,7 @@ impl VpcAttachmentAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the VPC attachment was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -237,6 +244,7 @@ impl VpcAttachmentAttributes {
     /// `Fn::GetAtt` `EdgeLocation`: a string.
     ///
     /// The Region where the core network edge is located.
+    #[inline]
     pub fn edge_location(&self) -> Value {
         self.0.get_att("EdgeLocation")
     }
@@ -244,6 +252,7 @@ impl VpcAttachmentAttributes {
     /// `Fn::GetAtt` `LastModificationErrors`: a list of strings.
     ///
     /// Errors from the last modification of the attachment.
+    #[inline]
     pub fn last_modification_errors(&self) -> Value {
         self.0.get_att("LastModificationErrors")
     }
@@ -251,6 +260,7 @@ impl VpcAttachmentAttributes {
     /// `Fn::GetAtt` `NetworkFunctionGroupName`: a string.
     ///
     /// The name of the network function group.
+    #[inline]
     pub fn network_function_group_name(&self) -> Value {
         self.0.get_att("NetworkFunctionGroupName")
     }
@@ -258,6 +268,7 @@ impl VpcAttachmentAttributes {
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// The ID of the VPC attachment owner.
+    #[inline]
     pub fn owner_account_id(&self) -> Value {
         self.0.get_att("OwnerAccountId")
     }
@@ -265,6 +276,7 @@ impl VpcAttachmentAttributes {
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The resource ARN for the VPC attachment.
+    #[inline]
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceArn")
     }
@@ -272,6 +284,7 @@ impl VpcAttachmentAttributes {
     /// `Fn::GetAtt` `SegmentName`: a string.
     ///
     /// The name of the attachment's segment.
+    #[inline]
     pub fn segment_name(&self) -> Value {
         self.0.get_att("SegmentName")
     }
@@ -279,6 +292,7 @@ impl VpcAttachmentAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the attachment. This can be: `REJECTED` | `PENDING_ATTACHMENT_ACCEPTANCE` | `CREATING` | `FAILED` | `AVAILABLE` | `UPDATING` | `PENDING_NETWORK_UPDATE` | `PENDING_TAG_ACCEPTANCE` | `DELETING` .
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -286,6 +300,7 @@ impl VpcAttachmentAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the VPC attachment was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -339,6 +354,7 @@ pub struct VpcOptions {
 #[rustfmt::skip]
 impl VpcOptions {
     /// A `VpcOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -356,6 +372,7 @@ impl VpcOptions {
 impl PropertyType for VpcOptions {}
 
 impl ToValue for VpcOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplianceModeSupport", &self.appliance_mode_support)

@@ -82,6 +82,7 @@ impl ChannelAssociation {
     };
 
     /// A `ChannelAssociation` with its required properties, named in a [`ChannelAssociationRequired`].
+    #[inline]
     pub fn new(required: ChannelAssociationRequired) -> Self {
         Self {
             arn: required.arn,
@@ -106,6 +107,7 @@ impl Resource for ChannelAssociation {
 }
 
 impl ToValue for ChannelAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Arn", &self.arn)

@@ -109,6 +109,7 @@ impl EventRule {
     };
 
     /// A `EventRule` with its required properties, named in a [`EventRuleRequired`].
+    #[inline]
     pub fn new(required: EventRuleRequired) -> Self {
         Self {
             event_pattern: None,
@@ -142,6 +143,7 @@ impl Resource for EventRule {
 }
 
 impl ToValue for EventRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EventPattern", &self.event_pattern)
@@ -170,6 +172,7 @@ impl EventRuleAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the `EventRule` . CloudFormation stack generates this ARN and then uses this ARN associated with the `NotificationConfiguration` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -177,6 +180,7 @@ impl EventRuleAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The creation time of the `EventRule` .
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -186,11 +190,13 @@ impl EventRuleAttributes {
     /// A list of Amazon EventBridge Managed Rule ARNs associated with this `EventRule` .
     ///
     /// &gt; These are created by AWS User Notifications within your account so your `EventRules` can function.
+    #[inline]
     pub fn managed_rules(&self) -> Value {
         self.0.get_att("ManagedRules")
     }
 
     /// `Fn::GetAtt` `StatusSummaryByRegion`: a JSON value.
+    #[inline]
     pub fn status_summary_by_region(&self) -> Value {
         self.0.get_att("StatusSummaryByRegion")
     }

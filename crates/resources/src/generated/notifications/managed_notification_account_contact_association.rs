@@ -80,6 +80,7 @@ impl ManagedNotificationAccountContactAssociation {
     };
 
     /// A `ManagedNotificationAccountContactAssociation` with its required properties, named in a [`ManagedNotificationAccountContactAssociationRequired`].
+    #[inline]
     pub fn new(required: ManagedNotificationAccountContactAssociationRequired) -> Self {
         Self {
             contact_identifier: required.contact_identifier,
@@ -107,6 +108,7 @@ impl Resource for ManagedNotificationAccountContactAssociation {
 }
 
 impl ToValue for ManagedNotificationAccountContactAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContactIdentifier", &self.contact_identifier)
@@ -150,6 +152,7 @@ impl From<Value> for ContactIdentifier {
 }
 
 impl ToValue for ContactIdentifier {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AccountPrimary => "ACCOUNT_PRIMARY",

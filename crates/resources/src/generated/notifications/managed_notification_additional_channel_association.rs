@@ -83,6 +83,7 @@ impl ManagedNotificationAdditionalChannelAssociation {
     };
 
     /// A `ManagedNotificationAdditionalChannelAssociation` with its required properties, named in a [`ManagedNotificationAdditionalChannelAssociationRequired`].
+    #[inline]
     pub fn new(required: ManagedNotificationAdditionalChannelAssociationRequired) -> Self {
         Self {
             channel_arn: required.channel_arn,
@@ -110,6 +111,7 @@ impl Resource for ManagedNotificationAdditionalChannelAssociation {
 }
 
 impl ToValue for ManagedNotificationAdditionalChannelAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChannelArn", &self.channel_arn)

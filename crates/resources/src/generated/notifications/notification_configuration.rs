@@ -103,6 +103,7 @@ impl NotificationConfiguration {
     };
 
     /// A `NotificationConfiguration` with its required properties, named in a [`NotificationConfigurationRequired`].
+    #[inline]
     pub fn new(required: NotificationConfigurationRequired) -> Self {
         Self {
             aggregation_duration: None,
@@ -136,6 +137,7 @@ impl Resource for NotificationConfiguration {
 }
 
 impl ToValue for NotificationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AggregationDuration", &self.aggregation_duration)
@@ -160,6 +162,7 @@ impl NotificationConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the `NotificationConfiguration` resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -167,11 +170,13 @@ impl NotificationConfigurationAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The creation time of the `NotificationConfiguration` .
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -215,6 +220,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -231,6 +237,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -259,6 +266,7 @@ impl From<Value> for AggregationDuration {
 }
 
 impl ToValue for AggregationDuration {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Long => "LONG",

@@ -67,6 +67,7 @@ impl NotificationHub {
     };
 
     /// A `NotificationHub` with its required properties, named in a [`NotificationHubRequired`].
+    #[inline]
     pub fn new(required: NotificationHubRequired) -> Self {
         Self {
             region: required.region,
@@ -88,6 +89,7 @@ impl Resource for NotificationHub {
 }
 
 impl ToValue for NotificationHub {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Region", &self.region).build()
     }
@@ -107,6 +109,7 @@ impl NotificationHubAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The date and time the `NotificationHubOverview` was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -114,6 +117,7 @@ impl NotificationHubAttributes {
     /// `Fn::GetAtt` `NotificationHubStatusSummary`: an object.
     ///
     /// Provides additional information about the current `NotificationHub` status.
+    #[inline]
     pub fn notification_hub_status_summary(&self) -> Value {
         self.0.get_att("NotificationHubStatusSummary")
     }

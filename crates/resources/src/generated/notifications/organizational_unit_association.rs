@@ -82,6 +82,7 @@ impl OrganizationalUnitAssociation {
     };
 
     /// A `OrganizationalUnitAssociation` with its required properties, named in a [`OrganizationalUnitAssociationRequired`].
+    #[inline]
     pub fn new(required: OrganizationalUnitAssociationRequired) -> Self {
         Self {
             notification_configuration_arn: required.notification_configuration_arn,
@@ -106,6 +107,7 @@ impl Resource for OrganizationalUnitAssociation {
 }
 
 impl ToValue for OrganizationalUnitAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(

@@ -86,6 +86,7 @@ impl EmailContact {
     };
 
     /// A `EmailContact` with its required properties, named in a [`EmailContactRequired`].
+    #[inline]
     pub fn new(required: EmailContactRequired) -> Self {
         Self {
             email_address: required.email_address,
@@ -116,6 +117,7 @@ impl Resource for EmailContact {
 }
 
 impl ToValue for EmailContact {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EmailAddress", &self.email_address)
@@ -139,6 +141,7 @@ impl EmailContactAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the ARN of the contact.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -146,6 +149,7 @@ impl EmailContactAttributes {
     /// `Fn::GetAtt` `EmailContact`: an object.
     ///
     /// Configures email contacts for AWS User Notifications . You must activate the email contact using the activation token that you will receive when the email contact is set up.
+    #[inline]
     pub fn email_contact(&self) -> Value {
         self.0.get_att("EmailContact")
     }
@@ -153,6 +157,7 @@ impl EmailContactAttributes {
     /// `Fn::GetAtt` `EmailContact.Address`: a string.
     ///
     /// The email address of the contact.
+    #[inline]
     pub fn email_contact_address(&self) -> Value {
         self.0.get_att("EmailContact.Address")
     }
@@ -160,6 +165,7 @@ impl EmailContactAttributes {
     /// `Fn::GetAtt` `EmailContact.Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the contact.
+    #[inline]
     pub fn email_contact_arn(&self) -> Value {
         self.0.get_att("EmailContact.Arn")
     }
@@ -167,6 +173,7 @@ impl EmailContactAttributes {
     /// `Fn::GetAtt` `EmailContact.CreationTime`: a string.
     ///
     /// The creation time of the `EmailContact` .
+    #[inline]
     pub fn email_contact_creation_time(&self) -> Value {
         self.0.get_att("EmailContact.CreationTime")
     }
@@ -174,11 +181,13 @@ impl EmailContactAttributes {
     /// `Fn::GetAtt` `EmailContact.Name`: a string.
     ///
     /// The name of the contact.
+    #[inline]
     pub fn email_contact_name(&self) -> Value {
         self.0.get_att("EmailContact.Name")
     }
 
     /// `Fn::GetAtt` `EmailContact.Status`: one of a set of strings.
+    #[inline]
     pub fn email_contact_status(&self) -> Value {
         self.0.get_att("EmailContact.Status")
     }
@@ -186,6 +195,7 @@ impl EmailContactAttributes {
     /// `Fn::GetAtt` `EmailContact.UpdateTime`: a string.
     ///
     /// The time the `EmailContact` was last updated.
+    #[inline]
     pub fn email_contact_update_time(&self) -> Value {
         self.0.get_att("EmailContact.UpdateTime")
     }
@@ -229,6 +239,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -245,6 +256,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

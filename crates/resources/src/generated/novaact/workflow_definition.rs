@@ -86,6 +86,7 @@ impl WorkflowDefinition {
     };
 
     /// A `WorkflowDefinition` with its required properties, named in a [`WorkflowDefinitionRequired`].
+    #[inline]
     pub fn new(required: WorkflowDefinitionRequired) -> Self {
         Self {
             description: None,
@@ -113,6 +114,7 @@ impl Resource for WorkflowDefinition {
 }
 
 impl ToValue for WorkflowDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -136,6 +138,7 @@ impl WorkflowDefinitionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the workflow definition.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -143,6 +146,7 @@ impl WorkflowDefinitionAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the workflow definition was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -150,6 +154,7 @@ impl WorkflowDefinitionAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The current status of the workflow definition.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -197,6 +202,7 @@ pub struct WorkflowExportConfig {
 #[rustfmt::skip]
 impl WorkflowExportConfig {
     /// A `WorkflowExportConfig` with its required properties, named in a [`WorkflowExportConfigRequired`].
+    #[inline]
     pub fn new(required: WorkflowExportConfigRequired) -> Self {
         Self {
             s3_bucket_name: required.s3_bucket_name,
@@ -213,6 +219,7 @@ impl WorkflowExportConfig {
 impl PropertyType for WorkflowExportConfig {}
 
 impl ToValue for WorkflowExportConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3BucketName", &self.s3_bucket_name)

@@ -113,6 +113,7 @@ impl Link {
     };
 
     /// A `Link` with its required properties, named in a [`LinkRequired`].
+    #[inline]
     pub fn new(required: LinkRequired) -> Self {
         Self {
             label_template: None,
@@ -149,6 +150,7 @@ impl Resource for Link {
 }
 
 impl ToValue for Link {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LabelTemplate", &self.label_template)
@@ -174,6 +176,7 @@ impl LinkAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the link. For example, `arn:aws:oam:us-west-1:111111111111:link:abcd1234-a123-456a-a12b-a123b456c789`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -181,6 +184,7 @@ impl LinkAttributes {
     /// `Fn::GetAtt` `Label`: a string.
     ///
     /// The friendly human-readable name used to identify this source account when it is viewed from the monitoring account. For example, `my-account1` .
+    #[inline]
     pub fn label(&self) -> Value {
         self.0.get_att("Label")
     }
@@ -216,6 +220,7 @@ pub struct LinkConfiguration {
 #[rustfmt::skip]
 impl LinkConfiguration {
     /// A `LinkConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -229,6 +234,7 @@ impl LinkConfiguration {
 impl PropertyType for LinkConfiguration {}
 
 impl ToValue for LinkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroupConfiguration", &self.log_group_configuration)
@@ -297,6 +303,7 @@ pub struct LinkFilter {
 #[rustfmt::skip]
 impl LinkFilter {
     /// A `LinkFilter` with its required properties, named in a [`LinkFilterRequired`].
+    #[inline]
     pub fn new(required: LinkFilterRequired) -> Self {
         Self {
             filter: required.filter,
@@ -310,6 +317,7 @@ impl LinkFilter {
 impl PropertyType for LinkFilter {}
 
 impl ToValue for LinkFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Filter", &self.filter).build()
     }
@@ -343,6 +351,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsCloudWatchMetric => "AWS::CloudWatch::Metric",

@@ -90,6 +90,7 @@ impl Sink {
     };
 
     /// A `Sink` with its required properties, named in a [`SinkRequired`].
+    #[inline]
     pub fn new(required: SinkRequired) -> Self {
         Self {
             name: required.name,
@@ -120,6 +121,7 @@ impl Resource for Sink {
 }
 
 impl ToValue for Sink {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -143,6 +145,7 @@ impl SinkAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the sink. For example, `arn:aws:oam:us-west-1:111111111111:sink:abcd1234-a123-456a-a12b-a123b456c789`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

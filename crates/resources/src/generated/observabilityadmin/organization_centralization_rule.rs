@@ -87,6 +87,7 @@ impl OrganizationCentralizationRule {
     };
 
     /// A `OrganizationCentralizationRule` with its required properties, named in a [`OrganizationCentralizationRuleRequired`].
+    #[inline]
     pub fn new(required: OrganizationCentralizationRuleRequired) -> Self {
         Self {
             rule: required.rule,
@@ -117,6 +118,7 @@ impl Resource for OrganizationCentralizationRule {
 }
 
 impl ToValue for OrganizationCentralizationRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Rule", &self.rule)
@@ -140,6 +142,7 @@ impl OrganizationCentralizationRuleAttributes {
     /// `Fn::GetAtt` `RuleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the organization centralization rule.
+    #[inline]
     pub fn rule_arn(&self) -> Value {
         self.0.get_att("RuleArn")
     }
@@ -185,6 +188,7 @@ pub struct CentralizationRule {
 #[rustfmt::skip]
 impl CentralizationRule {
     /// A `CentralizationRule` with its required properties, named in a [`CentralizationRuleRequired`].
+    #[inline]
     pub fn new(required: CentralizationRuleRequired) -> Self {
         Self {
             destination: required.destination,
@@ -201,6 +205,7 @@ impl CentralizationRule {
 impl PropertyType for CentralizationRule {}
 
 impl ToValue for CentralizationRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destination", &self.destination)
@@ -256,6 +261,7 @@ pub struct CentralizationRuleDestination {
 #[rustfmt::skip]
 impl CentralizationRuleDestination {
     /// A `CentralizationRuleDestination` with its required properties, named in a [`CentralizationRuleDestinationRequired`].
+    #[inline]
     pub fn new(required: CentralizationRuleDestinationRequired) -> Self {
         Self {
             account: None,
@@ -275,6 +281,7 @@ impl CentralizationRuleDestination {
 impl PropertyType for CentralizationRuleDestination {}
 
 impl ToValue for CentralizationRuleDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Account", &self.account)
@@ -334,6 +341,7 @@ pub struct CentralizationRuleSource {
 #[rustfmt::skip]
 impl CentralizationRuleSource {
     /// A `CentralizationRuleSource` with its required properties, named in a [`CentralizationRuleSourceRequired`].
+    #[inline]
     pub fn new(required: CentralizationRuleSourceRequired) -> Self {
         Self {
             regions: required.regions,
@@ -353,6 +361,7 @@ impl CentralizationRuleSource {
 impl PropertyType for CentralizationRuleSource {}
 
 impl ToValue for CentralizationRuleSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Regions", &self.regions)
@@ -395,6 +404,7 @@ pub struct DestinationLogsConfiguration {
 #[rustfmt::skip]
 impl DestinationLogsConfiguration {
     /// A `DestinationLogsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -410,6 +420,7 @@ impl DestinationLogsConfiguration {
 impl PropertyType for DestinationLogsConfiguration {}
 
 impl ToValue for DestinationLogsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackupConfiguration", &self.backup_configuration)
@@ -456,6 +467,7 @@ pub struct LogGroupNameConfiguration {
 #[rustfmt::skip]
 impl LogGroupNameConfiguration {
     /// A `LogGroupNameConfiguration` with its required properties, named in a [`LogGroupNameConfigurationRequired`].
+    #[inline]
     pub fn new(required: LogGroupNameConfigurationRequired) -> Self {
         Self {
             log_group_name_pattern: required.log_group_name_pattern,
@@ -469,6 +481,7 @@ impl LogGroupNameConfiguration {
 impl PropertyType for LogGroupNameConfiguration {}
 
 impl ToValue for LogGroupNameConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogGroupNamePattern", &self.log_group_name_pattern)
@@ -518,6 +531,7 @@ pub struct LogsBackupConfiguration {
 #[rustfmt::skip]
 impl LogsBackupConfiguration {
     /// A `LogsBackupConfiguration` with its required properties, named in a [`LogsBackupConfigurationRequired`].
+    #[inline]
     pub fn new(required: LogsBackupConfigurationRequired) -> Self {
         Self {
             kms_key_arn: None,
@@ -534,6 +548,7 @@ impl LogsBackupConfiguration {
 impl PropertyType for LogsBackupConfiguration {}
 
 impl ToValue for LogsBackupConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
@@ -587,6 +602,7 @@ pub struct LogsEncryptionConfiguration {
 #[rustfmt::skip]
 impl LogsEncryptionConfiguration {
     /// A `LogsEncryptionConfiguration` with its required properties, named in a [`LogsEncryptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: LogsEncryptionConfigurationRequired) -> Self {
         Self {
             encryption_conflict_resolution_strategy: None,
@@ -606,6 +622,7 @@ impl LogsEncryptionConfiguration {
 impl PropertyType for LogsEncryptionConfiguration {}
 
 impl ToValue for LogsEncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -663,6 +680,7 @@ pub struct SourceLogsConfiguration {
 #[rustfmt::skip]
 impl SourceLogsConfiguration {
     /// A `SourceLogsConfiguration` with its required properties, named in a [`SourceLogsConfigurationRequired`].
+    #[inline]
     pub fn new(required: SourceLogsConfigurationRequired) -> Self {
         Self {
             data_source_selection_criteria: None,
@@ -682,6 +700,7 @@ impl SourceLogsConfiguration {
 impl PropertyType for SourceLogsConfiguration {}
 
 impl ToValue for SourceLogsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -718,6 +737,7 @@ impl From<Value> for EncryptedLogGroupStrategy {
 }
 
 impl ToValue for EncryptedLogGroupStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "ALLOW",
@@ -746,6 +766,7 @@ impl From<Value> for EncryptionConflictResolutionStrategy {
 }
 
 impl ToValue for EncryptionConflictResolutionStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "ALLOW",
@@ -774,6 +795,7 @@ impl From<Value> for EncryptionStrategy {
 }
 
 impl ToValue for EncryptionStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CustomerManaged => "CUSTOMER_MANAGED",

@@ -94,6 +94,7 @@ impl OrganizationTelemetryRule {
     };
 
     /// A `OrganizationTelemetryRule` with its required properties, named in a [`OrganizationTelemetryRuleRequired`].
+    #[inline]
     pub fn new(required: OrganizationTelemetryRuleRequired) -> Self {
         Self {
             rule: required.rule,
@@ -124,6 +125,7 @@ impl Resource for OrganizationTelemetryRule {
 }
 
 impl ToValue for OrganizationTelemetryRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Rule", &self.rule)
@@ -147,6 +149,7 @@ impl OrganizationTelemetryRuleAttributes {
     /// `Fn::GetAtt` `RegionStatuses`: a list of `RegionStatus` objects.
     ///
     /// Per-region replication status of the rule
+    #[inline]
     pub fn region_statuses(&self) -> Value {
         self.0.get_att("RegionStatuses")
     }
@@ -154,6 +157,7 @@ impl OrganizationTelemetryRuleAttributes {
     /// `Fn::GetAtt` `RuleArn`: a string.
     ///
     /// The arn of the organization telemetry rule
+    #[inline]
     pub fn rule_arn(&self) -> Value {
         self.0.get_att("RuleArn")
     }
@@ -216,6 +220,7 @@ pub struct TelemetryDestinationConfiguration {
 #[rustfmt::skip]
 impl TelemetryDestinationConfiguration {
     /// A `TelemetryDestinationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -239,6 +244,7 @@ impl TelemetryDestinationConfiguration {
 impl PropertyType for TelemetryDestinationConfiguration {}
 
 impl ToValue for TelemetryDestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudtrailParameters", &self.cloudtrail_parameters)
@@ -334,6 +340,7 @@ pub struct TelemetryRule {
 #[rustfmt::skip]
 impl TelemetryRule {
     /// A `TelemetryRule` with its required properties, named in a [`TelemetryRuleRequired`].
+    #[inline]
     pub fn new(required: TelemetryRuleRequired) -> Self {
         Self {
             all_regions: None,
@@ -371,6 +378,7 @@ impl TelemetryRule {
 impl PropertyType for TelemetryRule {}
 
 impl ToValue for TelemetryRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllRegions", &self.all_regions)
@@ -412,6 +420,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsEc2Vpc => "AWS::EC2::VPC",
@@ -446,6 +455,7 @@ impl From<Value> for TelemetryType {
 }
 
 impl ToValue for TelemetryType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Logs => "Logs",

@@ -92,6 +92,7 @@ impl S3TableIntegration {
     };
 
     /// A `S3TableIntegration` with its required properties, named in a [`S3TableIntegrationRequired`].
+    #[inline]
     pub fn new(required: S3TableIntegrationRequired) -> Self {
         Self {
             encryption: required.encryption,
@@ -125,6 +126,7 @@ impl Resource for S3TableIntegration {
 }
 
 impl ToValue for S3TableIntegration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Encryption", &self.encryption)
@@ -149,6 +151,7 @@ impl S3TableIntegrationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the S3 Table integration.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -194,6 +197,7 @@ pub struct EncryptionConfig {
 #[rustfmt::skip]
 impl EncryptionConfig {
     /// A `EncryptionConfig` with its required properties, named in a [`EncryptionConfigRequired`].
+    #[inline]
     pub fn new(required: EncryptionConfigRequired) -> Self {
         Self {
             kms_key_arn: None,
@@ -210,6 +214,7 @@ impl EncryptionConfig {
 impl PropertyType for EncryptionConfig {}
 
 impl ToValue for EncryptionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
@@ -269,6 +274,7 @@ pub struct LogSource {
 #[rustfmt::skip]
 impl LogSource {
     /// A `LogSource` with its required properties, named in a [`LogSourceRequired`].
+    #[inline]
     pub fn new(required: LogSourceRequired) -> Self {
         Self {
             identifier: None,
@@ -288,6 +294,7 @@ impl LogSource {
 impl PropertyType for LogSource {}
 
 impl ToValue for LogSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Identifier", &self.identifier)
@@ -315,6 +322,7 @@ impl From<Value> for SseAlgorithm {
 }
 
 impl ToValue for SseAlgorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aes256 => "AES256",

@@ -34,6 +34,7 @@ pub struct ActionCondition {
 #[rustfmt::skip]
 impl ActionCondition {
     /// A `ActionCondition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -45,6 +46,7 @@ impl ActionCondition {
 impl PropertyType for ActionCondition {}
 
 impl ToValue for ActionCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Action", &self.action).build()
     }
@@ -88,6 +90,7 @@ pub struct AdvancedEventSelector {
 #[rustfmt::skip]
 impl AdvancedEventSelector {
     /// A `AdvancedEventSelector` with its required properties, named in a [`AdvancedEventSelectorRequired`].
+    #[inline]
     pub fn new(required: AdvancedEventSelectorRequired) -> Self {
         Self {
             field_selectors: required.field_selectors,
@@ -104,6 +107,7 @@ impl AdvancedEventSelector {
 impl PropertyType for AdvancedEventSelector {}
 
 impl ToValue for AdvancedEventSelector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldSelectors", &self.field_selectors)
@@ -168,6 +172,7 @@ pub struct AdvancedFieldSelector {
 #[rustfmt::skip]
 impl AdvancedFieldSelector {
     /// A `AdvancedFieldSelector` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -191,6 +196,7 @@ impl AdvancedFieldSelector {
 impl PropertyType for AdvancedFieldSelector {}
 
 impl ToValue for AdvancedFieldSelector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndsWith", &self.ends_with)
@@ -237,6 +243,7 @@ pub struct CloudtrailParameters {
 #[rustfmt::skip]
 impl CloudtrailParameters {
     /// A `CloudtrailParameters` with its required properties, named in a [`CloudtrailParametersRequired`].
+    #[inline]
     pub fn new(required: CloudtrailParametersRequired) -> Self {
         Self {
             advanced_event_selectors: required.advanced_event_selectors,
@@ -250,6 +257,7 @@ impl CloudtrailParameters {
 impl PropertyType for CloudtrailParameters {}
 
 impl ToValue for CloudtrailParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AdvancedEventSelectors", &self.advanced_event_selectors)
@@ -286,6 +294,7 @@ pub struct Condition {
 #[rustfmt::skip]
 impl Condition {
     /// A `Condition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -299,6 +308,7 @@ impl Condition {
 impl PropertyType for Condition {}
 
 impl ToValue for Condition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActionCondition", &self.action_condition)
@@ -336,6 +346,7 @@ pub struct ElbLoadBalancerLoggingParameters {
 #[rustfmt::skip]
 impl ElbLoadBalancerLoggingParameters {
     /// A `ElbLoadBalancerLoggingParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -349,6 +360,7 @@ impl ElbLoadBalancerLoggingParameters {
 impl PropertyType for ElbLoadBalancerLoggingParameters {}
 
 impl ToValue for ElbLoadBalancerLoggingParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldDelimiter", &self.field_delimiter)
@@ -396,6 +408,7 @@ pub struct FieldToMatch {
 #[rustfmt::skip]
 impl FieldToMatch {
     /// A `FieldToMatch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -413,6 +426,7 @@ impl FieldToMatch {
 impl PropertyType for FieldToMatch {}
 
 impl ToValue for FieldToMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Method", &self.method)
@@ -459,6 +473,7 @@ pub struct Filter {
 #[rustfmt::skip]
 impl Filter {
     /// A `Filter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -474,6 +489,7 @@ impl Filter {
 impl PropertyType for Filter {}
 
 impl ToValue for Filter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Behavior", &self.behavior)
@@ -509,6 +525,7 @@ pub struct LabelNameCondition {
 #[rustfmt::skip]
 impl LabelNameCondition {
     /// A `LabelNameCondition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -520,6 +537,7 @@ impl LabelNameCondition {
 impl PropertyType for LabelNameCondition {}
 
 impl ToValue for LabelNameCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("LabelName", &self.label_name).build()
     }
@@ -556,6 +574,7 @@ pub struct LoggingFilter {
 #[rustfmt::skip]
 impl LoggingFilter {
     /// A `LoggingFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -569,6 +588,7 @@ impl LoggingFilter {
 impl PropertyType for LoggingFilter {}
 
 impl ToValue for LoggingFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultBehavior", &self.default_behavior)
@@ -612,6 +632,7 @@ pub struct SingleHeader {
 #[rustfmt::skip]
 impl SingleHeader {
     /// A `SingleHeader` with its required properties, named in a [`SingleHeaderRequired`].
+    #[inline]
     pub fn new(required: SingleHeaderRequired) -> Self {
         Self {
             name: required.name,
@@ -625,6 +646,7 @@ impl SingleHeader {
 impl PropertyType for SingleHeader {}
 
 impl ToValue for SingleHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -668,6 +690,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -684,6 +707,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -727,6 +751,7 @@ pub struct VpcFlowLogParameters {
 #[rustfmt::skip]
 impl VpcFlowLogParameters {
     /// A `VpcFlowLogParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -742,6 +767,7 @@ impl VpcFlowLogParameters {
 impl PropertyType for VpcFlowLogParameters {}
 
 impl ToValue for VpcFlowLogParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogFormat", &self.log_format)
@@ -787,6 +813,7 @@ pub struct WafLoggingParameters {
 #[rustfmt::skip]
 impl WafLoggingParameters {
     /// A `WafLoggingParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -802,6 +829,7 @@ impl WafLoggingParameters {
 impl PropertyType for WafLoggingParameters {}
 
 impl ToValue for WafLoggingParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogType", &self.log_type)
@@ -839,6 +867,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "ALLOW",
@@ -871,6 +900,7 @@ impl From<Value> for DestinationType {
 }
 
 impl ToValue for DestinationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CloudWatchLogs => "cloud-watch-logs",
@@ -900,6 +930,7 @@ impl From<Value> for FilterBehavior {
 }
 
 impl ToValue for FilterBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Keep => "KEEP",
@@ -930,6 +961,7 @@ impl From<Value> for FilterRequirement {
 }
 
 impl ToValue for FilterRequirement {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MeetsAll => "MEETS_ALL",
@@ -960,6 +992,7 @@ impl From<Value> for OutputFormat {
 }
 
 impl ToValue for OutputFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Plain => "plain",
@@ -1000,6 +1033,7 @@ impl From<Value> for TelemetrySourceType {
 }
 
 impl ToValue for TelemetrySourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::VpcFlowLogs => "VPC_FLOW_LOGS",
@@ -1033,6 +1067,7 @@ impl From<Value> for WafLogType {
 }
 
 impl ToValue for WafLogType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::WafLogs => "WAF_LOGS",

@@ -59,6 +59,7 @@ impl TelemetryEnrichment {
     };
 
     /// A `TelemetryEnrichment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -78,6 +79,7 @@ impl Resource for TelemetryEnrichment {
 }
 
 impl ToValue for TelemetryEnrichment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Scope", &self.scope).build()
     }
@@ -95,6 +97,7 @@ impl From<ResourceRef> for TelemetryEnrichmentAttributes {
 
 impl TelemetryEnrichmentAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -116,6 +119,7 @@ impl From<Value> for Scope {
 }
 
 impl ToValue for Scope {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Account => "ACCOUNT",

@@ -88,6 +88,7 @@ impl TelemetryPipelines {
     };
 
     /// A `TelemetryPipelines` with its required properties, named in a [`TelemetryPipelinesRequired`].
+    #[inline]
     pub fn new(required: TelemetryPipelinesRequired) -> Self {
         Self {
             configuration: required.configuration,
@@ -118,6 +119,7 @@ impl Resource for TelemetryPipelines {
 }
 
 impl ToValue for TelemetryPipelines {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Configuration", &self.configuration)
@@ -141,6 +143,7 @@ impl TelemetryPipelinesAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the created telemetry pipeline.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -148,6 +151,7 @@ impl TelemetryPipelinesAttributes {
     /// `Fn::GetAtt` `Pipeline`: an object.
     ///
     /// Represents a complete telemetry pipeline resource with configuration, status, and metadata for data processing and transformation.
+    #[inline]
     pub fn pipeline(&self) -> Value {
         self.0.get_att("Pipeline")
     }
@@ -155,11 +159,13 @@ impl TelemetryPipelinesAttributes {
     /// `Fn::GetAtt` `PipelineIdentifier`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the telemetry pipeline.
+    #[inline]
     pub fn pipeline_identifier(&self) -> Value {
         self.0.get_att("PipelineIdentifier")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -167,6 +173,7 @@ impl TelemetryPipelinesAttributes {
     /// `Fn::GetAtt` `StatusReason`: an object.
     ///
     /// Provides detailed information about the status of a telemetry pipeline, including reasons for specific states.
+    #[inline]
     pub fn status_reason(&self) -> Value {
         self.0.get_att("StatusReason")
     }
@@ -216,6 +223,7 @@ pub struct TelemetryPipelineConfiguration {
 #[rustfmt::skip]
 impl TelemetryPipelineConfiguration {
     /// A `TelemetryPipelineConfiguration` with its required properties, named in a [`TelemetryPipelineConfigurationRequired`].
+    #[inline]
     pub fn new(required: TelemetryPipelineConfigurationRequired) -> Self {
         Self {
             body: required.body,
@@ -229,6 +237,7 @@ impl TelemetryPipelineConfiguration {
 impl PropertyType for TelemetryPipelineConfiguration {}
 
 impl ToValue for TelemetryPipelineConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Body", &self.body).build()
     }

@@ -94,6 +94,7 @@ impl TelemetryRule {
     };
 
     /// A `TelemetryRule` with its required properties, named in a [`TelemetryRuleRequired`].
+    #[inline]
     pub fn new(required: TelemetryRuleRequired) -> Self {
         Self {
             rule: required.rule,
@@ -124,6 +125,7 @@ impl Resource for TelemetryRule {
 }
 
 impl ToValue for TelemetryRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Rule", &self.rule)
@@ -147,6 +149,7 @@ impl TelemetryRuleAttributes {
     /// `Fn::GetAtt` `RegionStatuses`: a list of `RegionStatus` objects.
     ///
     /// Per-region replication status of the rule
+    #[inline]
     pub fn region_statuses(&self) -> Value {
         self.0.get_att("RegionStatuses")
     }
@@ -154,6 +157,7 @@ impl TelemetryRuleAttributes {
     /// `Fn::GetAtt` `RuleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the telemetry rule.
+    #[inline]
     pub fn rule_arn(&self) -> Value {
         self.0.get_att("RuleArn")
     }
@@ -183,6 +187,7 @@ pub struct LogDeliveryParameters {
 #[rustfmt::skip]
 impl LogDeliveryParameters {
     /// A `LogDeliveryParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -194,6 +199,7 @@ impl LogDeliveryParameters {
 impl PropertyType for LogDeliveryParameters {}
 
 impl ToValue for LogDeliveryParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("LogTypes", &self.log_types).build()
     }
@@ -261,6 +267,7 @@ pub struct TelemetryDestinationConfiguration {
 #[rustfmt::skip]
 impl TelemetryDestinationConfiguration {
     /// A `TelemetryDestinationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -286,6 +293,7 @@ impl TelemetryDestinationConfiguration {
 impl PropertyType for TelemetryDestinationConfiguration {}
 
 impl ToValue for TelemetryDestinationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudtrailParameters", &self.cloudtrail_parameters)
@@ -377,6 +385,7 @@ pub struct TelemetryRuleProperty {
 #[rustfmt::skip]
 impl TelemetryRuleProperty {
     /// A `TelemetryRuleProperty` with its required properties, named in a [`TelemetryRulePropertyRequired`].
+    #[inline]
     pub fn new(required: TelemetryRulePropertyRequired) -> Self {
         Self {
             all_regions: None,
@@ -411,6 +420,7 @@ impl TelemetryRuleProperty {
 impl PropertyType for TelemetryRuleProperty {}
 
 impl ToValue for TelemetryRuleProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllRegions", &self.all_regions)
@@ -443,6 +453,7 @@ impl From<Value> for LogType {
 }
 
 impl ToValue for LogType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ApplicationLogs => "APPLICATION_LOGS",
@@ -485,6 +496,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsEc2Vpc => "AWS::EC2::VPC",
@@ -524,6 +536,7 @@ impl From<Value> for TelemetryType {
 }
 
 impl ToValue for TelemetryType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Logs => "Logs",

@@ -189,6 +189,7 @@ impl CloudAutonomousVmCluster {
     };
 
     /// A `CloudAutonomousVmCluster` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -243,6 +244,7 @@ impl Resource for CloudAutonomousVmCluster {
 }
 
 impl ToValue for CloudAutonomousVmCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -289,6 +291,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `AutonomousDataStoragePercentage`: a number.
     ///
     /// The percentage of data storage currently in use for Autonomous Databases in the Autonomous VM cluster.
+    #[inline]
     pub fn autonomous_data_storage_percentage(&self) -> Value {
         self.0.get_att("AutonomousDataStoragePercentage")
     }
@@ -296,6 +299,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `AvailableAutonomousDataStorageSizeInTBs`: a number.
     ///
     /// The available data storage space for Autonomous Databases in the Autonomous VM cluster, in TB.
+    #[inline]
     pub fn available_autonomous_data_storage_size_in_t_bs(&self) -> Value {
         self.0.get_att("AvailableAutonomousDataStorageSizeInTBs")
     }
@@ -303,6 +307,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `AvailableContainerDatabases`: an integer.
     ///
     /// The number of Autonomous CDBs that you can create with the currently available storage.
+    #[inline]
     pub fn available_container_databases(&self) -> Value {
         self.0.get_att("AvailableContainerDatabases")
     }
@@ -310,6 +315,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `AvailableCpus`: a number.
     ///
     /// The number of CPU cores available for allocation to Autonomous Databases.
+    #[inline]
     pub fn available_cpus(&self) -> Value {
         self.0.get_att("AvailableCpus")
     }
@@ -317,6 +323,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `CloudAutonomousVmClusterArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the Autonomous VM cluster.
+    #[inline]
     pub fn cloud_autonomous_vm_cluster_arn(&self) -> Value {
         self.0.get_att("CloudAutonomousVmClusterArn")
     }
@@ -324,6 +331,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `CloudAutonomousVmClusterId`: a string.
     ///
     /// The unique identifier of the Autonomous VM cluster.
+    #[inline]
     pub fn cloud_autonomous_vm_cluster_id(&self) -> Value {
         self.0.get_att("CloudAutonomousVmClusterId")
     }
@@ -331,6 +339,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `ComputeModel`: one of a set of strings.
     ///
     /// The compute model of the Autonomous VM cluster: ECPU or OCPU.
+    #[inline]
     pub fn compute_model(&self) -> Value {
         self.0.get_att("ComputeModel")
     }
@@ -338,6 +347,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `CpuCoreCount`: an integer.
     ///
     /// The total number of CPU cores in the Autonomous VM cluster.
+    #[inline]
     pub fn cpu_core_count(&self) -> Value {
         self.0.get_att("CpuCoreCount")
     }
@@ -345,6 +355,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `CpuPercentage`: a number.
     ///
     /// The percentage of total CPU cores currently in use in the Autonomous VM cluster.
+    #[inline]
     pub fn cpu_percentage(&self) -> Value {
         self.0.get_att("CpuPercentage")
     }
@@ -352,6 +363,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `DataStorageSizeInGBs`: a number.
     ///
     /// The total data storage allocated to the Autonomous VM cluster, in GB.
+    #[inline]
     pub fn data_storage_size_in_g_bs(&self) -> Value {
         self.0.get_att("DataStorageSizeInGBs")
     }
@@ -359,6 +371,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `DataStorageSizeInTBs`: a number.
     ///
     /// The total data storage allocated to the Autonomous VM cluster, in TB.
+    #[inline]
     pub fn data_storage_size_in_t_bs(&self) -> Value {
         self.0.get_att("DataStorageSizeInTBs")
     }
@@ -366,6 +379,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `DbNodeStorageSizeInGBs`: an integer.
     ///
     /// The local node storage allocated to the Autonomous VM cluster, in gigabytes (GB).
+    #[inline]
     pub fn db_node_storage_size_in_g_bs(&self) -> Value {
         self.0.get_att("DbNodeStorageSizeInGBs")
     }
@@ -373,6 +387,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `Domain`: a string.
     ///
     /// The domain name for the Autonomous VM cluster.
+    #[inline]
     pub fn domain(&self) -> Value {
         self.0.get_att("Domain")
     }
@@ -380,6 +395,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `ExadataStorageInTBsLowestScaledValue`: a number.
     ///
     /// The minimum value to which you can scale down the Exadata storage, in TB.
+    #[inline]
     pub fn exadata_storage_in_t_bs_lowest_scaled_value(&self) -> Value {
         self.0.get_att("ExadataStorageInTBsLowestScaledValue")
     }
@@ -387,6 +403,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `Hostname`: a string.
     ///
     /// The hostname for the Autonomous VM cluster.
+    #[inline]
     pub fn hostname(&self) -> Value {
         self.0.get_att("Hostname")
     }
@@ -394,6 +411,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `MaxAcdsLowestScaledValue`: an integer.
     ///
     /// The minimum value to which you can scale down the maximum number of Autonomous CDBs.
+    #[inline]
     pub fn max_acds_lowest_scaled_value(&self) -> Value {
         self.0.get_att("MaxAcdsLowestScaledValue")
     }
@@ -401,6 +419,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `MemorySizeInGBs`: an integer.
     ///
     /// The total amount of memory allocated to the Autonomous VM cluster, in gigabytes (GB).
+    #[inline]
     pub fn memory_size_in_g_bs(&self) -> Value {
         self.0.get_att("MemorySizeInGBs")
     }
@@ -408,6 +427,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `NodeCount`: an integer.
     ///
     /// The number of database server nodes in the Autonomous VM cluster.
+    #[inline]
     pub fn node_count(&self) -> Value {
         self.0.get_att("NodeCount")
     }
@@ -415,6 +435,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `NonProvisionableAutonomousContainerDatabases`: an integer.
     ///
     /// The number of Autonomous CDBs that can't be provisioned because of resource constraints.
+    #[inline]
     pub fn non_provisionable_autonomous_container_databases(&self) -> Value {
         self.0
             .get_att("NonProvisionableAutonomousContainerDatabases")
@@ -423,6 +444,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `OciResourceAnchorName`: a string.
     ///
     /// The name of the OCI resource anchor associated with this Autonomous VM cluster.
+    #[inline]
     pub fn oci_resource_anchor_name(&self) -> Value {
         self.0.get_att("OciResourceAnchorName")
     }
@@ -430,6 +452,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `OciUrl`: a string.
     ///
     /// The URL for accessing the OCI console page for this Autonomous VM cluster.
+    #[inline]
     pub fn oci_url(&self) -> Value {
         self.0.get_att("OciUrl")
     }
@@ -437,6 +460,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `Ocid`: a string.
     ///
     /// The Oracle Cloud Identifier (OCID) of the Autonomous VM cluster.
+    #[inline]
     pub fn ocid(&self) -> Value {
         self.0.get_att("Ocid")
     }
@@ -444,6 +468,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `ProvisionableAutonomousContainerDatabases`: an integer.
     ///
     /// The number of Autonomous CDBs that can be provisioned in the Autonomous VM cluster.
+    #[inline]
     pub fn provisionable_autonomous_container_databases(&self) -> Value {
         self.0.get_att("ProvisionableAutonomousContainerDatabases")
     }
@@ -451,6 +476,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `ProvisionedAutonomousContainerDatabases`: an integer.
     ///
     /// The number of Autonomous CDBs currently provisioned in the Autonomous VM cluster.
+    #[inline]
     pub fn provisioned_autonomous_container_databases(&self) -> Value {
         self.0.get_att("ProvisionedAutonomousContainerDatabases")
     }
@@ -458,6 +484,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `ProvisionedCpus`: a number.
     ///
     /// The number of CPU cores currently provisioned in the Autonomous VM cluster.
+    #[inline]
     pub fn provisioned_cpus(&self) -> Value {
         self.0.get_att("ProvisionedCpus")
     }
@@ -465,6 +492,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `ReclaimableCpus`: a number.
     ///
     /// The number of CPU cores that can be reclaimed from terminated or scaled-down Autonomous Databases.
+    #[inline]
     pub fn reclaimable_cpus(&self) -> Value {
         self.0.get_att("ReclaimableCpus")
     }
@@ -472,6 +500,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `ReservedCpus`: a number.
     ///
     /// The number of CPU cores reserved for system operations and redundancy.
+    #[inline]
     pub fn reserved_cpus(&self) -> Value {
         self.0.get_att("ReservedCpus")
     }
@@ -479,6 +508,7 @@ impl CloudAutonomousVmClusterAttributes {
     /// `Fn::GetAtt` `Shape`: a string.
     ///
     /// The shape of the Exadata infrastructure for the Autonomous VM cluster.
+    #[inline]
     pub fn shape(&self) -> Value {
         self.0.get_att("Shape")
     }
@@ -536,6 +566,7 @@ pub struct MaintenanceWindow {
 #[rustfmt::skip]
 impl MaintenanceWindow {
     /// A `MaintenanceWindow` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -557,6 +588,7 @@ impl MaintenanceWindow {
 impl PropertyType for MaintenanceWindow {}
 
 impl ToValue for MaintenanceWindow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DaysOfWeek", &self.days_of_week)
@@ -587,6 +619,7 @@ impl From<Value> for Preference {
 }
 
 impl ToValue for Preference {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NoPreference => "NO_PREFERENCE",

@@ -143,6 +143,7 @@ impl CloudExadataInfrastructure {
     };
 
     /// A `CloudExadataInfrastructure` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -185,6 +186,7 @@ impl Resource for CloudExadataInfrastructure {
 }
 
 impl ToValue for CloudExadataInfrastructure {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -219,6 +221,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `ActivatedStorageCount`: an integer.
     ///
     /// The number of storage servers requested for the Exadata infrastructure.
+    #[inline]
     pub fn activated_storage_count(&self) -> Value {
         self.0.get_att("ActivatedStorageCount")
     }
@@ -226,6 +229,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `AdditionalStorageCount`: an integer.
     ///
     /// The number of storage servers requested for the Exadata infrastructure.
+    #[inline]
     pub fn additional_storage_count(&self) -> Value {
         self.0.get_att("AdditionalStorageCount")
     }
@@ -233,6 +237,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `AvailableStorageSizeInGBs`: an integer.
     ///
     /// The amount of available storage, in gigabytes (GB), for the Exadata infrastructure.
+    #[inline]
     pub fn available_storage_size_in_g_bs(&self) -> Value {
         self.0.get_att("AvailableStorageSizeInGBs")
     }
@@ -240,6 +245,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `CloudExadataInfrastructureArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the Exadata infrastructure.
+    #[inline]
     pub fn cloud_exadata_infrastructure_arn(&self) -> Value {
         self.0.get_att("CloudExadataInfrastructureArn")
     }
@@ -247,6 +253,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `CloudExadataInfrastructureId`: a string.
     ///
     /// The unique identifier for the Exadata infrastructure.
+    #[inline]
     pub fn cloud_exadata_infrastructure_id(&self) -> Value {
         self.0.get_att("CloudExadataInfrastructureId")
     }
@@ -254,6 +261,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `ComputeModel`: a string.
     ///
     /// The OCI model compute model used when you create or clone an instance: ECPU or OCPU. An ECPU is an abstracted measure of compute resources. ECPUs are based on the number of cores elastically allocated from a pool of compute and storage servers. An OCPU is a legacy physical measure of compute resources. OCPUs are based on the physical core of a processor with hyper-threading enabled.
+    #[inline]
     pub fn compute_model(&self) -> Value {
         self.0.get_att("ComputeModel")
     }
@@ -261,6 +269,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `CpuCount`: an integer.
     ///
     /// The total number of CPU cores that are allocated to the Exadata infrastructure.
+    #[inline]
     pub fn cpu_count(&self) -> Value {
         self.0.get_att("CpuCount")
     }
@@ -268,6 +277,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `DataStorageSizeInTBs`: a number.
     ///
     /// The size of the Exadata infrastructure's data disk group, in terabytes (TB).
+    #[inline]
     pub fn data_storage_size_in_t_bs(&self) -> Value {
         self.0.get_att("DataStorageSizeInTBs")
     }
@@ -275,6 +285,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `DbNodeStorageSizeInGBs`: an integer.
     ///
     /// The size of the Exadata infrastructure's local node storage, in gigabytes (GB).
+    #[inline]
     pub fn db_node_storage_size_in_g_bs(&self) -> Value {
         self.0.get_att("DbNodeStorageSizeInGBs")
     }
@@ -282,6 +293,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `DbServerIds`: a list of strings.
     ///
     /// The list of database server identifiers for the Exadata infrastructure.
+    #[inline]
     pub fn db_server_ids(&self) -> Value {
         self.0.get_att("DbServerIds")
     }
@@ -289,6 +301,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `DbServerVersion`: a string.
     ///
     /// The software version of the database servers (dom0) in the Exadata infrastructure.
+    #[inline]
     pub fn db_server_version(&self) -> Value {
         self.0.get_att("DbServerVersion")
     }
@@ -296,6 +309,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `MaxCpuCount`: an integer.
     ///
     /// The total number of CPU cores available on the Exadata infrastructure.
+    #[inline]
     pub fn max_cpu_count(&self) -> Value {
         self.0.get_att("MaxCpuCount")
     }
@@ -303,6 +317,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `MaxDataStorageInTBs`: a number.
     ///
     /// The total amount of data disk group storage, in terabytes (TB), that's available on the Exadata infrastructure.
+    #[inline]
     pub fn max_data_storage_in_t_bs(&self) -> Value {
         self.0.get_att("MaxDataStorageInTBs")
     }
@@ -310,6 +325,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `MaxDbNodeStorageSizeInGBs`: an integer.
     ///
     /// The total amount of local node storage, in gigabytes (GB), that's available on the Exadata infrastructure.
+    #[inline]
     pub fn max_db_node_storage_size_in_g_bs(&self) -> Value {
         self.0.get_att("MaxDbNodeStorageSizeInGBs")
     }
@@ -317,6 +333,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `MaxMemoryInGBs`: an integer.
     ///
     /// The total amount of memory, in gigabytes (GB), that's available on the Exadata infrastructure.
+    #[inline]
     pub fn max_memory_in_g_bs(&self) -> Value {
         self.0.get_att("MaxMemoryInGBs")
     }
@@ -324,6 +341,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `MemorySizeInGBs`: an integer.
     ///
     /// The amount of memory, in gigabytes (GB), that's allocated on the Exadata infrastructure.
+    #[inline]
     pub fn memory_size_in_g_bs(&self) -> Value {
         self.0.get_att("MemorySizeInGBs")
     }
@@ -331,6 +349,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `OciResourceAnchorName`: a string.
     ///
     /// The name of the OCI resource anchor for the Exadata infrastructure.
+    #[inline]
     pub fn oci_resource_anchor_name(&self) -> Value {
         self.0.get_att("OciResourceAnchorName")
     }
@@ -338,6 +357,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `OciUrl`: a string.
     ///
     /// The HTTPS link to the Exadata infrastructure in OCI.
+    #[inline]
     pub fn oci_url(&self) -> Value {
         self.0.get_att("OciUrl")
     }
@@ -345,6 +365,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `Ocid`: a string.
     ///
     /// The OCID of the Exadata infrastructure.
+    #[inline]
     pub fn ocid(&self) -> Value {
         self.0.get_att("Ocid")
     }
@@ -352,6 +373,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `StorageServerVersion`: a string.
     ///
     /// The software version of the storage servers on the Exadata infrastructure.
+    #[inline]
     pub fn storage_server_version(&self) -> Value {
         self.0.get_att("StorageServerVersion")
     }
@@ -359,6 +381,7 @@ impl CloudExadataInfrastructureAttributes {
     /// `Fn::GetAtt` `TotalStorageSizeInGBs`: an integer.
     ///
     /// The total amount of storage, in gigabytes (GB), on the the Exadata infrastructure.
+    #[inline]
     pub fn total_storage_size_in_g_bs(&self) -> Value {
         self.0.get_att("TotalStorageSizeInGBs")
     }
@@ -389,6 +412,7 @@ pub struct CustomerContact {
 #[rustfmt::skip]
 impl CustomerContact {
     /// A `CustomerContact` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -400,6 +424,7 @@ impl CustomerContact {
 impl PropertyType for CustomerContact {}
 
 impl ToValue for CustomerContact {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Email", &self.email).build()
     }
@@ -474,6 +499,7 @@ pub struct MaintenanceWindow {
 #[rustfmt::skip]
 impl MaintenanceWindow {
     /// A `MaintenanceWindow` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -501,6 +527,7 @@ impl MaintenanceWindow {
 impl PropertyType for MaintenanceWindow {}
 
 impl ToValue for MaintenanceWindow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -540,6 +567,7 @@ impl From<Value> for PatchingMode {
 }
 
 impl ToValue for PatchingMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Nonrolling => "NONROLLING",
@@ -568,6 +596,7 @@ impl From<Value> for Preference {
 }
 
 impl ToValue for Preference {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CustomPreference => "CUSTOM_PREFERENCE",

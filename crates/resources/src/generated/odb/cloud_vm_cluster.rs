@@ -230,6 +230,7 @@ impl CloudVmCluster {
     };
 
     /// A `CloudVmCluster` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -294,6 +295,7 @@ impl Resource for CloudVmCluster {
 }
 
 impl ToValue for CloudVmCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -342,6 +344,7 @@ impl CloudVmClusterAttributes {
     /// `Fn::GetAtt` `CloudVmClusterArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the VM cluster.
+    #[inline]
     pub fn cloud_vm_cluster_arn(&self) -> Value {
         self.0.get_att("CloudVmClusterArn")
     }
@@ -349,6 +352,7 @@ impl CloudVmClusterAttributes {
     /// `Fn::GetAtt` `CloudVmClusterId`: a string.
     ///
     /// The unique identifier of the VM cluster.
+    #[inline]
     pub fn cloud_vm_cluster_id(&self) -> Value {
         self.0.get_att("CloudVmClusterId")
     }
@@ -356,6 +360,7 @@ impl CloudVmClusterAttributes {
     /// `Fn::GetAtt` `ComputeModel`: a string.
     ///
     /// The OCI model compute model used when you create or clone an instance: ECPU or OCPU. An ECPU is an abstracted measure of compute resources. ECPUs are based on the number of cores elastically allocated from a pool of compute and storage servers. An OCPU is a legacy physical measure of compute resources. OCPUs are based on the physical core of a processor with hyper-threading enabled.
+    #[inline]
     pub fn compute_model(&self) -> Value {
         self.0.get_att("ComputeModel")
     }
@@ -363,6 +368,7 @@ impl CloudVmClusterAttributes {
     /// `Fn::GetAtt` `DiskRedundancy`: a string.
     ///
     /// The type of redundancy configured for the VM cluster. `NORMAL` is 2-way redundancy. `HIGH` is 3-way redundancy.
+    #[inline]
     pub fn disk_redundancy(&self) -> Value {
         self.0.get_att("DiskRedundancy")
     }
@@ -370,6 +376,7 @@ impl CloudVmClusterAttributes {
     /// `Fn::GetAtt` `Domain`: a string.
     ///
     /// The domain of the VM cluster.
+    #[inline]
     pub fn domain(&self) -> Value {
         self.0.get_att("Domain")
     }
@@ -377,6 +384,7 @@ impl CloudVmClusterAttributes {
     /// `Fn::GetAtt` `ListenerPort`: an integer.
     ///
     /// The port number configured for the listener on the VM cluster.
+    #[inline]
     pub fn listener_port(&self) -> Value {
         self.0.get_att("ListenerPort")
     }
@@ -384,6 +392,7 @@ impl CloudVmClusterAttributes {
     /// `Fn::GetAtt` `NodeCount`: an integer.
     ///
     /// The number of nodes in the VM cluster.
+    #[inline]
     pub fn node_count(&self) -> Value {
         self.0.get_att("NodeCount")
     }
@@ -391,6 +400,7 @@ impl CloudVmClusterAttributes {
     /// `Fn::GetAtt` `OciResourceAnchorName`: a string.
     ///
     /// The name of the OCI resource anchor for the VM cluster.
+    #[inline]
     pub fn oci_resource_anchor_name(&self) -> Value {
         self.0.get_att("OciResourceAnchorName")
     }
@@ -398,6 +408,7 @@ impl CloudVmClusterAttributes {
     /// `Fn::GetAtt` `OciUrl`: a string.
     ///
     /// The HTTPS link to the VM cluster in OCI.
+    #[inline]
     pub fn oci_url(&self) -> Value {
         self.0.get_att("OciUrl")
     }
@@ -405,6 +416,7 @@ impl CloudVmClusterAttributes {
     /// `Fn::GetAtt` `Ocid`: a string.
     ///
     /// The OCID of the VM cluster.
+    #[inline]
     pub fn ocid(&self) -> Value {
         self.0.get_att("Ocid")
     }
@@ -412,6 +424,7 @@ impl CloudVmClusterAttributes {
     /// `Fn::GetAtt` `ScanDnsName`: a string.
     ///
     /// The FQDN of the DNS record for the Single Client Access Name (SCAN) IP addresses that are associated with the VM cluster.
+    #[inline]
     pub fn scan_dns_name(&self) -> Value {
         self.0.get_att("ScanDnsName")
     }
@@ -419,6 +432,7 @@ impl CloudVmClusterAttributes {
     /// `Fn::GetAtt` `ScanIpIds`: a list of strings.
     ///
     /// The OCID of the SCAN IP addresses that are associated with the VM cluster.
+    #[inline]
     pub fn scan_ip_ids(&self) -> Value {
         self.0.get_att("ScanIpIds")
     }
@@ -426,6 +440,7 @@ impl CloudVmClusterAttributes {
     /// `Fn::GetAtt` `Shape`: a string.
     ///
     /// The hardware model name of the Exadata infrastructure that's running the VM cluster.
+    #[inline]
     pub fn shape(&self) -> Value {
         self.0.get_att("Shape")
     }
@@ -433,6 +448,7 @@ impl CloudVmClusterAttributes {
     /// `Fn::GetAtt` `StorageSizeInGBs`: an integer.
     ///
     /// The amount of local node storage, in gigabytes (GB), that's allocated to the VM cluster.
+    #[inline]
     pub fn storage_size_in_g_bs(&self) -> Value {
         self.0.get_att("StorageSizeInGBs")
     }
@@ -440,6 +456,7 @@ impl CloudVmClusterAttributes {
     /// `Fn::GetAtt` `VipIds`: a list of strings.
     ///
     /// The virtual IP (VIP) addresses that are associated with the VM cluster. Oracle's Cluster Ready Services (CRS) creates and maintains one VIP address for each node in the VM cluster to enable failover. If one node fails, the VIP is reassigned to another active node in the cluster.
+    #[inline]
     pub fn vip_ids(&self) -> Value {
         self.0.get_att("VipIds")
     }
@@ -480,6 +497,7 @@ pub struct DataCollectionOptions {
 #[rustfmt::skip]
 impl DataCollectionOptions {
     /// A `DataCollectionOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -495,6 +513,7 @@ impl DataCollectionOptions {
 impl PropertyType for DataCollectionOptions {}
 
 impl ToValue for DataCollectionOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -616,6 +635,7 @@ pub struct DbNode {
 #[rustfmt::skip]
 impl DbNode {
     /// A `DbNode` with its required properties, named in a [`DbNodeRequired`].
+    #[inline]
     pub fn new(required: DbNodeRequired) -> Self {
         Self {
             backup_ip_id: None,
@@ -674,6 +694,7 @@ impl DbNode {
 impl PropertyType for DbNode {}
 
 impl ToValue for DbNode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackupIpId", &self.backup_ip_id)

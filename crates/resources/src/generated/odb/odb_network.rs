@@ -184,6 +184,7 @@ impl OdbNetwork {
     };
 
     /// A `OdbNetwork` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -238,6 +239,7 @@ impl Resource for OdbNetwork {
 }
 
 impl ToValue for OdbNetwork {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -281,6 +283,7 @@ impl OdbNetworkAttributes {
     /// `Fn::GetAtt` `Ec2PlacementGroupIds`: a list of strings.
     ///
     /// The list of EC2 placement group IDs associated with your ODB network.
+    #[inline]
     pub fn ec2_placement_group_ids(&self) -> Value {
         self.0.get_att("Ec2PlacementGroupIds")
     }
@@ -288,6 +291,7 @@ impl OdbNetworkAttributes {
     /// `Fn::GetAtt` `ManagedServices`: an object.
     ///
     /// The managed services configuration for the ODB network.
+    #[inline]
     pub fn managed_services(&self) -> Value {
         self.0.get_att("ManagedServices")
     }
@@ -295,6 +299,7 @@ impl OdbNetworkAttributes {
     /// `Fn::GetAtt` `OciNetworkAnchorId`: a string.
     ///
     /// The unique identifier of the OCI network anchor for the ODB network.
+    #[inline]
     pub fn oci_network_anchor_id(&self) -> Value {
         self.0.get_att("OciNetworkAnchorId")
     }
@@ -302,6 +307,7 @@ impl OdbNetworkAttributes {
     /// `Fn::GetAtt` `OciResourceAnchorName`: a string.
     ///
     /// The name of the OCI resource anchor that's associated with the ODB network.
+    #[inline]
     pub fn oci_resource_anchor_name(&self) -> Value {
         self.0.get_att("OciResourceAnchorName")
     }
@@ -309,6 +315,7 @@ impl OdbNetworkAttributes {
     /// `Fn::GetAtt` `OciVcnUrl`: a string.
     ///
     /// The URL for the VCN that's associated with the ODB network.
+    #[inline]
     pub fn oci_vcn_url(&self) -> Value {
         self.0.get_att("OciVcnUrl")
     }
@@ -316,6 +323,7 @@ impl OdbNetworkAttributes {
     /// `Fn::GetAtt` `OdbNetworkArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the ODB network.
+    #[inline]
     pub fn odb_network_arn(&self) -> Value {
         self.0.get_att("OdbNetworkArn")
     }
@@ -323,6 +331,7 @@ impl OdbNetworkAttributes {
     /// `Fn::GetAtt` `OdbNetworkId`: a string.
     ///
     /// The unique identifier of the ODB network.
+    #[inline]
     pub fn odb_network_id(&self) -> Value {
         self.0.get_att("OdbNetworkId")
     }
@@ -346,6 +355,7 @@ impl From<Value> for KmsAccess {
 }
 
 impl ToValue for KmsAccess {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -374,6 +384,7 @@ impl From<Value> for S3Access {
 }
 
 impl ToValue for S3Access {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -402,6 +413,7 @@ impl From<Value> for StsAccess {
 }
 
 impl ToValue for StsAccess {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -430,6 +442,7 @@ impl From<Value> for ZeroEtlAccess {
 }
 
 impl ToValue for ZeroEtlAccess {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

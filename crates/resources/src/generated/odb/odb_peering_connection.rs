@@ -103,6 +103,7 @@ impl OdbPeeringConnection {
     };
 
     /// A `OdbPeeringConnection` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -135,6 +136,7 @@ impl Resource for OdbPeeringConnection {
 }
 
 impl ToValue for OdbPeeringConnection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -167,6 +169,7 @@ impl OdbPeeringConnectionAttributes {
     /// `Fn::GetAtt` `OdbNetworkArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the ODB network that initiated the peering connection.
+    #[inline]
     pub fn odb_network_arn(&self) -> Value {
         self.0.get_att("OdbNetworkArn")
     }
@@ -174,6 +177,7 @@ impl OdbPeeringConnectionAttributes {
     /// `Fn::GetAtt` `OdbPeeringConnectionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the ODB peering connection.
+    #[inline]
     pub fn odb_peering_connection_arn(&self) -> Value {
         self.0.get_att("OdbPeeringConnectionArn")
     }
@@ -181,6 +185,7 @@ impl OdbPeeringConnectionAttributes {
     /// `Fn::GetAtt` `OdbPeeringConnectionId`: a string.
     ///
     /// The unique identifier of the ODB peering connection. A sample ID is `odbpcx-abcdefgh12345678` .
+    #[inline]
     pub fn odb_peering_connection_id(&self) -> Value {
         self.0.get_att("OdbPeeringConnectionId")
     }
@@ -188,6 +193,7 @@ impl OdbPeeringConnectionAttributes {
     /// `Fn::GetAtt` `PeerNetworkArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the peer network.
+    #[inline]
     pub fn peer_network_arn(&self) -> Value {
         self.0.get_att("PeerNetworkArn")
     }
@@ -195,6 +201,7 @@ impl OdbPeeringConnectionAttributes {
     /// `Fn::GetAtt` `PeerNetworkCidrs`: a list of strings.
     ///
     /// The CIDR blocks associated with the peering connection. These CIDR blocks define the IP address ranges that can communicate through the peering connection.
+    #[inline]
     pub fn peer_network_cidrs(&self) -> Value {
         self.0.get_att("PeerNetworkCidrs")
     }

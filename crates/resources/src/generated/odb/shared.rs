@@ -45,6 +45,7 @@ pub struct IamRole {
 #[rustfmt::skip]
 impl IamRole {
     /// A `IamRole` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -60,6 +61,7 @@ impl IamRole {
 impl PropertyType for IamRole {}
 
 impl ToValue for IamRole {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsIntegration", &self.aws_integration)
@@ -105,6 +107,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -121,6 +124,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -159,6 +163,7 @@ impl From<Value> for DaysOfWeek {
 }
 
 impl ToValue for DaysOfWeek {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Monday => "MONDAY",
@@ -194,6 +199,7 @@ impl From<Value> for LicenseModel {
 }
 
 impl ToValue for LicenseModel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BringYourOwnLicense => "BRING_YOUR_OWN_LICENSE",
@@ -244,6 +250,7 @@ impl From<Value> for Month {
 }
 
 impl ToValue for Month {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::January => "JANUARY",

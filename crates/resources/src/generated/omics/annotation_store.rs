@@ -120,6 +120,7 @@ impl AnnotationStore {
     };
 
     /// A `AnnotationStore` with its required properties, named in a [`AnnotationStoreRequired`].
+    #[inline]
     pub fn new(required: AnnotationStoreRequired) -> Self {
         Self {
             description: None,
@@ -162,6 +163,7 @@ impl Resource for AnnotationStore {
 }
 
 impl ToValue for AnnotationStore {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -189,6 +191,7 @@ impl AnnotationStoreAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// When the store was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -196,11 +199,13 @@ impl AnnotationStoreAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The store's ID.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -208,6 +213,7 @@ impl AnnotationStoreAttributes {
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// The store's status message.
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }
@@ -215,6 +221,7 @@ impl AnnotationStoreAttributes {
     /// `Fn::GetAtt` `StoreArn`: a string.
     ///
     /// The store's ARN.
+    #[inline]
     pub fn store_arn(&self) -> Value {
         self.0.get_att("StoreArn")
     }
@@ -222,6 +229,7 @@ impl AnnotationStoreAttributes {
     /// `Fn::GetAtt` `StoreSizeBytes`: a number.
     ///
     /// The store's size in bytes.
+    #[inline]
     pub fn store_size_bytes(&self) -> Value {
         self.0.get_att("StoreSizeBytes")
     }
@@ -229,6 +237,7 @@ impl AnnotationStoreAttributes {
     /// `Fn::GetAtt` `UpdateTime`: a string.
     ///
     /// When the store was updated.
+    #[inline]
     pub fn update_time(&self) -> Value {
         self.0.get_att("UpdateTime")
     }
@@ -254,6 +263,7 @@ impl From<Value> for StoreFormat {
 }
 
 impl ToValue for StoreFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gff => "GFF",

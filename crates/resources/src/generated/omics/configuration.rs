@@ -92,6 +92,7 @@ impl Configuration {
     };
 
     /// A `Configuration` with its required properties, named in a [`ConfigurationRequired`].
+    #[inline]
     pub fn new(required: ConfigurationRequired) -> Self {
         Self {
             description: None,
@@ -125,6 +126,7 @@ impl Resource for Configuration {
 }
 
 impl ToValue for Configuration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -149,6 +151,7 @@ impl ConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Unique resource identifier for the configuration.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -156,6 +159,7 @@ impl ConfigurationAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// Configuration creation timestamp.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -163,6 +167,7 @@ impl ConfigurationAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// Current configuration status.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -170,6 +175,7 @@ impl ConfigurationAttributes {
     /// `Fn::GetAtt` `Uuid`: a string.
     ///
     /// Unique identifier for the configuration.
+    #[inline]
     pub fn uuid(&self) -> Value {
         self.0.get_att("Uuid")
     }
@@ -196,6 +202,7 @@ pub struct RunConfigurations {
 #[rustfmt::skip]
 impl RunConfigurations {
     /// A `RunConfigurations` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -207,6 +214,7 @@ impl RunConfigurations {
 impl PropertyType for RunConfigurations {}
 
 impl ToValue for RunConfigurations {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("VpcConfig", &self.vpc_config).build()
     }
@@ -240,6 +248,7 @@ pub struct VpcConfig {
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -253,6 +262,7 @@ impl VpcConfig {
 impl PropertyType for VpcConfig {}
 
 impl ToValue for VpcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)

@@ -94,6 +94,7 @@ impl ReferenceStore {
     };
 
     /// A `ReferenceStore` with its required properties, named in a [`ReferenceStoreRequired`].
+    #[inline]
     pub fn new(required: ReferenceStoreRequired) -> Self {
         Self {
             description: None,
@@ -127,6 +128,7 @@ impl Resource for ReferenceStore {
 }
 
 impl ToValue for ReferenceStore {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -151,6 +153,7 @@ impl ReferenceStoreAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The store's ARN.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -158,6 +161,7 @@ impl ReferenceStoreAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// When the store was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -165,6 +169,7 @@ impl ReferenceStoreAttributes {
     /// `Fn::GetAtt` `ReferenceStoreId`: a string.
     ///
     /// The store's ID.
+    #[inline]
     pub fn reference_store_id(&self) -> Value {
         self.0.get_att("ReferenceStoreId")
     }

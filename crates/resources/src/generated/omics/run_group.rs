@@ -94,6 +94,7 @@ impl RunGroup {
     };
 
     /// A `RunGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -126,6 +127,7 @@ impl Resource for RunGroup {
 }
 
 impl ToValue for RunGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxCpus", &self.max_cpus)
@@ -152,6 +154,7 @@ impl RunGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The run group's ARN.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -159,6 +162,7 @@ impl RunGroupAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// When the run group was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -166,6 +170,7 @@ impl RunGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The run group's ID.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -131,6 +131,7 @@ impl SequenceStore {
     };
 
     /// A `SequenceStore` with its required properties, named in a [`SequenceStoreRequired`].
+    #[inline]
     pub fn new(required: SequenceStoreRequired) -> Self {
         Self {
             access_log_location: None,
@@ -179,6 +180,7 @@ impl Resource for SequenceStore {
 }
 
 impl ToValue for SequenceStore {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessLogLocation", &self.access_log_location)
@@ -208,6 +210,7 @@ impl SequenceStoreAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The store's ARN.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -215,6 +218,7 @@ impl SequenceStoreAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// When the store was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -222,6 +226,7 @@ impl SequenceStoreAttributes {
     /// `Fn::GetAtt` `S3AccessPointArn`: a string.
     ///
     /// This is ARN of the access point associated with the S3 bucket storing read sets.
+    #[inline]
     pub fn s3_access_point_arn(&self) -> Value {
         self.0.get_att("S3AccessPointArn")
     }
@@ -229,6 +234,7 @@ impl SequenceStoreAttributes {
     /// `Fn::GetAtt` `S3Uri`: a string.
     ///
     /// The S3 URI of the sequence store.
+    #[inline]
     pub fn s3_uri(&self) -> Value {
         self.0.get_att("S3Uri")
     }
@@ -236,11 +242,13 @@ impl SequenceStoreAttributes {
     /// `Fn::GetAtt` `SequenceStoreId`: a string.
     ///
     /// The store's ID.
+    #[inline]
     pub fn sequence_store_id(&self) -> Value {
         self.0.get_att("SequenceStoreId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -248,6 +256,7 @@ impl SequenceStoreAttributes {
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// The status message of the sequence store.
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }
@@ -255,6 +264,7 @@ impl SequenceStoreAttributes {
     /// `Fn::GetAtt` `UpdateTime`: a string.
     ///
     /// The last-updated time of the Sequence Store.
+    #[inline]
     pub fn update_time(&self) -> Value {
         self.0.get_att("UpdateTime")
     }
@@ -280,6 +290,7 @@ impl From<Value> for ETagAlgorithmFamily {
 }
 
 impl ToValue for ETagAlgorithmFamily {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Md5up => "MD5up",

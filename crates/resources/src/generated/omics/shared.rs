@@ -47,6 +47,7 @@ pub struct ContainerRegistryMap {
 #[rustfmt::skip]
 impl ContainerRegistryMap {
     /// A `ContainerRegistryMap` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -60,6 +61,7 @@ impl ContainerRegistryMap {
 impl PropertyType for ContainerRegistryMap {}
 
 impl ToValue for ContainerRegistryMap {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ImageMappings", &self.image_mappings)
@@ -113,6 +115,7 @@ pub struct DefinitionRepository {
 #[rustfmt::skip]
 impl DefinitionRepository {
     /// A `DefinitionRepository` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -130,6 +133,7 @@ impl DefinitionRepository {
 impl PropertyType for DefinitionRepository {}
 
 impl ToValue for DefinitionRepository {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("connectionArn", &self.connection_arn)
@@ -174,6 +178,7 @@ pub struct ImageMapping {
 #[rustfmt::skip]
 impl ImageMapping {
     /// A `ImageMapping` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -187,6 +192,7 @@ impl ImageMapping {
 impl PropertyType for ImageMapping {}
 
 impl ToValue for ImageMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationImage", &self.destination_image)
@@ -230,6 +236,7 @@ pub struct ReferenceItem {
 #[rustfmt::skip]
 impl ReferenceItem {
     /// A `ReferenceItem` with its required properties, named in a [`ReferenceItemRequired`].
+    #[inline]
     pub fn new(required: ReferenceItemRequired) -> Self {
         Self {
             reference_arn: required.reference_arn,
@@ -243,6 +250,7 @@ impl ReferenceItem {
 impl PropertyType for ReferenceItem {}
 
 impl ToValue for ReferenceItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ReferenceArn", &self.reference_arn)
@@ -298,6 +306,7 @@ pub struct RegistryMapping {
 #[rustfmt::skip]
 impl RegistryMapping {
     /// A `RegistryMapping` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -315,6 +324,7 @@ impl RegistryMapping {
 impl PropertyType for RegistryMapping {}
 
 impl ToValue for RegistryMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EcrAccountId", &self.ecr_account_id)
@@ -354,6 +364,7 @@ pub struct SourceReference {
 #[rustfmt::skip]
 impl SourceReference {
     /// A `SourceReference` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -367,6 +378,7 @@ impl SourceReference {
 impl PropertyType for SourceReference {}
 
 impl ToValue for SourceReference {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("type", &self.r#type)
@@ -415,6 +427,7 @@ pub struct SseConfig {
 #[rustfmt::skip]
 impl SseConfig {
     /// A `SseConfig` with its required properties, named in a [`SseConfigRequired`].
+    #[inline]
     pub fn new(required: SseConfigRequired) -> Self {
         Self {
             key_arn: None,
@@ -431,6 +444,7 @@ impl SseConfig {
 impl PropertyType for SseConfig {}
 
 impl ToValue for SseConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KeyArn", &self.key_arn)
@@ -457,6 +471,7 @@ impl From<Value> for Accelerators {
 }
 
 impl ToValue for Accelerators {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gpu => "GPU",
@@ -484,6 +499,7 @@ impl From<Value> for EncryptionType {
 }
 
 impl ToValue for EncryptionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Kms => "KMS",
@@ -515,6 +531,7 @@ impl From<Value> for SourceReferenceType {
 }
 
 impl ToValue for SourceReferenceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Branch => "BRANCH",
@@ -546,6 +563,7 @@ impl From<Value> for StorageType {
 }
 
 impl ToValue for StorageType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Static => "STATIC",
@@ -578,6 +596,7 @@ impl From<Value> for WorkflowEngine {
 }
 
 impl ToValue for WorkflowEngine {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Wdl => "WDL",

@@ -104,6 +104,7 @@ impl VariantStore {
     };
 
     /// A `VariantStore` with its required properties, named in a [`VariantStoreRequired`].
+    #[inline]
     pub fn new(required: VariantStoreRequired) -> Self {
         Self {
             description: None,
@@ -140,6 +141,7 @@ impl Resource for VariantStore {
 }
 
 impl ToValue for VariantStore {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -165,6 +167,7 @@ impl VariantStoreAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// When the store was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -172,11 +175,13 @@ impl VariantStoreAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The store's ID.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -184,6 +189,7 @@ impl VariantStoreAttributes {
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// The store's status message.
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }
@@ -191,6 +197,7 @@ impl VariantStoreAttributes {
     /// `Fn::GetAtt` `StoreArn`: a string.
     ///
     /// The store's ARN.
+    #[inline]
     pub fn store_arn(&self) -> Value {
         self.0.get_att("StoreArn")
     }
@@ -198,6 +205,7 @@ impl VariantStoreAttributes {
     /// `Fn::GetAtt` `StoreSizeBytes`: a number.
     ///
     /// The store's size in bytes.
+    #[inline]
     pub fn store_size_bytes(&self) -> Value {
         self.0.get_att("StoreSizeBytes")
     }
@@ -205,6 +213,7 @@ impl VariantStoreAttributes {
     /// `Fn::GetAtt` `UpdateTime`: a string.
     ///
     /// When the store was updated.
+    #[inline]
     pub fn update_time(&self) -> Value {
         self.0.get_att("UpdateTime")
     }

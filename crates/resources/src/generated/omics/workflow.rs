@@ -190,6 +190,7 @@ impl Workflow {
     };
 
     /// A `Workflow` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -246,6 +247,7 @@ impl Resource for Workflow {
 }
 
 impl ToValue for Workflow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Accelerators", &self.accelerators)
@@ -284,6 +286,7 @@ impl WorkflowAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN for the workflow.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -291,6 +294,7 @@ impl WorkflowAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// When the workflow was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -298,21 +302,25 @@ impl WorkflowAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The workflow's ID.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
 
     /// `Fn::GetAtt` `Uuid`: a string.
+    #[inline]
     pub fn uuid(&self) -> Value {
         self.0.get_att("Uuid")
     }

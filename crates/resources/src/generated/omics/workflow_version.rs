@@ -196,6 +196,7 @@ impl WorkflowVersion {
     };
 
     /// A `WorkflowVersion` with its required properties, named in a [`WorkflowVersionRequired`].
+    #[inline]
     pub fn new(required: WorkflowVersionRequired) -> Self {
         Self {
             accelerators: None,
@@ -274,6 +275,7 @@ impl Resource for WorkflowVersion {
 }
 
 impl ToValue for WorkflowVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Accelerators", &self.accelerators)
@@ -313,6 +315,7 @@ impl WorkflowVersionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// ARN of the workflow version.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -320,21 +323,25 @@ impl WorkflowVersionAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The creation time of the workflow version.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
 
     /// `Fn::GetAtt` `Uuid`: a string.
+    #[inline]
     pub fn uuid(&self) -> Value {
         self.0.get_att("Uuid")
     }

@@ -96,6 +96,7 @@ impl AccessPolicy {
     };
 
     /// A `AccessPolicy` with its required properties, named in a [`AccessPolicyRequired`].
+    #[inline]
     pub fn new(required: AccessPolicyRequired) -> Self {
         Self {
             description: None,
@@ -126,6 +127,7 @@ impl Resource for AccessPolicy {
 }
 
 impl ToValue for AccessPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -162,6 +164,7 @@ impl From<Value> for AccessPolicyType {
 }
 
 impl ToValue for AccessPolicyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Data => "data",

@@ -133,6 +133,7 @@ impl Collection {
     };
 
     /// A `Collection` with its required properties, named in a [`CollectionRequired`].
+    #[inline]
     pub fn new(required: CollectionRequired) -> Self {
         Self {
             collection_group_name: None,
@@ -178,6 +179,7 @@ impl Resource for Collection {
 }
 
 impl ToValue for Collection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CollectionGroupName", &self.collection_group_name)
@@ -206,6 +208,7 @@ impl CollectionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the collection. For example, `arn:aws:aoss:us-east-1:123456789012:collection/07tjusf2h91cunochc` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -213,6 +216,7 @@ impl CollectionAttributes {
     /// `Fn::GetAtt` `CollectionEndpoint`: a string.
     ///
     /// Collection-specific endpoint used to submit index, search, and data upload requests to an OpenSearch Serverless collection. For example, `https://07tjusf2h91cunochc.us-east-1.aoss.amazonaws.com` .
+    #[inline]
     pub fn collection_endpoint(&self) -> Value {
         self.0.get_att("CollectionEndpoint")
     }
@@ -220,11 +224,13 @@ impl CollectionAttributes {
     /// `Fn::GetAtt` `DashboardEndpoint`: a string.
     ///
     /// The collection-specific endpoint used to access OpenSearch Dashboards. For example, `https://07tjusf2h91cunochc.us-east-1.aoss.amazonaws.com/_dashboards` .
+    #[inline]
     pub fn dashboard_endpoint(&self) -> Value {
         self.0.get_att("DashboardEndpoint")
     }
 
     /// `Fn::GetAtt` `FipsEndpoints`: an object.
+    #[inline]
     pub fn fips_endpoints(&self) -> Value {
         self.0.get_att("FipsEndpoints")
     }
@@ -232,6 +238,7 @@ impl CollectionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// A unique identifier for the collection. For example, `07tjusf2h91cunochc` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -239,6 +246,7 @@ impl CollectionAttributes {
     /// `Fn::GetAtt` `KmsKeyArn`: a string.
     ///
     /// The ARN of the AWS KMS key used to encrypt the collection.
+    #[inline]
     pub fn kms_key_arn(&self) -> Value {
         self.0.get_att("KmsKeyArn")
     }
@@ -276,6 +284,7 @@ pub struct EncryptionConfig {
 #[rustfmt::skip]
 impl EncryptionConfig {
     /// A `EncryptionConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -289,6 +298,7 @@ impl EncryptionConfig {
 impl PropertyType for EncryptionConfig {}
 
 impl ToValue for EncryptionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AWSOwnedKey", &self.aws_owned_key)
@@ -322,6 +332,7 @@ pub struct VectorOptions {
 #[rustfmt::skip]
 impl VectorOptions {
     /// A `VectorOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -333,6 +344,7 @@ impl VectorOptions {
 impl PropertyType for VectorOptions {}
 
 impl ToValue for VectorOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -363,6 +375,7 @@ impl From<Value> for CollectionType {
 }
 
 impl ToValue for CollectionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Search => "SEARCH",
@@ -394,6 +407,7 @@ impl From<Value> for ServerlessVectorAcceleration {
 }
 
 impl ToValue for ServerlessVectorAcceleration {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

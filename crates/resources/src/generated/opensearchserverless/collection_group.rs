@@ -98,6 +98,7 @@ impl CollectionGroup {
     };
 
     /// A `CollectionGroup` with its required properties, named in a [`CollectionGroupRequired`].
+    #[inline]
     pub fn new(required: CollectionGroupRequired) -> Self {
         Self {
             capacity_limits: None,
@@ -134,6 +135,7 @@ impl Resource for CollectionGroup {
 }
 
 impl ToValue for CollectionGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityLimits", &self.capacity_limits)
@@ -159,6 +161,7 @@ impl CollectionGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the collection group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -166,6 +169,7 @@ impl CollectionGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the collection group.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -217,6 +221,7 @@ pub struct CapacityLimits {
 #[rustfmt::skip]
 impl CapacityLimits {
     /// A `CapacityLimits` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -234,6 +239,7 @@ impl CapacityLimits {
 impl PropertyType for CapacityLimits {}
 
 impl ToValue for CapacityLimits {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

@@ -88,6 +88,7 @@ impl Index {
     };
 
     /// A `Index` with its required properties, named in a [`IndexRequired`].
+    #[inline]
     pub fn new(required: IndexRequired) -> Self {
         Self {
             collection_endpoint: required.collection_endpoint,
@@ -118,6 +119,7 @@ impl Resource for Index {
 }
 
 impl ToValue for Index {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CollectionEndpoint", &self.collection_endpoint)
@@ -142,6 +144,7 @@ impl IndexAttributes {
     /// `Fn::GetAtt` `Uuid`: a string.
     ///
     /// The unique identifier for the index.
+    #[inline]
     pub fn uuid(&self) -> Value {
         self.0.get_att("Uuid")
     }
@@ -172,6 +175,7 @@ pub struct IndexSettings {
 #[rustfmt::skip]
 impl IndexSettings {
     /// A `IndexSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -183,6 +187,7 @@ impl IndexSettings {
 impl PropertyType for IndexSettings {}
 
 impl ToValue for IndexSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Index", &self.index).build()
     }
@@ -217,6 +222,7 @@ pub struct IndexSettingsIndex {
 #[rustfmt::skip]
 impl IndexSettingsIndex {
     /// A `IndexSettingsIndex` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -232,6 +238,7 @@ impl IndexSettingsIndex {
 impl PropertyType for IndexSettingsIndex {}
 
 impl ToValue for IndexSettingsIndex {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Knn", &self.knn)
@@ -264,6 +271,7 @@ pub struct Mappings {
 #[rustfmt::skip]
 impl Mappings {
     /// A `Mappings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -275,6 +283,7 @@ impl Mappings {
 impl PropertyType for Mappings {}
 
 impl ToValue for Mappings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Properties", &self.properties)

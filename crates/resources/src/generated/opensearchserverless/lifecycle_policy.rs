@@ -96,6 +96,7 @@ impl LifecyclePolicy {
     };
 
     /// A `LifecyclePolicy` with its required properties, named in a [`LifecyclePolicyRequired`].
+    #[inline]
     pub fn new(required: LifecyclePolicyRequired) -> Self {
         Self {
             description: None,
@@ -126,6 +127,7 @@ impl Resource for LifecyclePolicy {
 }
 
 impl ToValue for LifecyclePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -162,6 +164,7 @@ impl From<Value> for LifecyclePolicyType {
 }
 
 impl ToValue for LifecyclePolicyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Retention => "retention",

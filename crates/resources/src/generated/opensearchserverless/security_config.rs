@@ -98,6 +98,7 @@ impl SecurityConfig {
     };
 
     /// A `SecurityConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -127,6 +128,7 @@ impl Resource for SecurityConfig {
 }
 
 impl ToValue for SecurityConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -154,6 +156,7 @@ impl From<ResourceRef> for SecurityConfigAttributes {
 
 impl SecurityConfigAttributes {
     /// `Fn::GetAtt` `IamIdentityCenterOptions.ApplicationArn`: a string.
+    #[inline]
     pub fn iam_identity_center_options_application_arn(&self) -> Value {
         self.0.get_att("IamIdentityCenterOptions.ApplicationArn")
     }
@@ -161,6 +164,7 @@ impl SecurityConfigAttributes {
     /// `Fn::GetAtt` `IamIdentityCenterOptions.ApplicationDescription`: a string.
     ///
     /// The description of the IAM Identity Center application used to integrate with OpenSearch Serverless.
+    #[inline]
     pub fn iam_identity_center_options_application_description(&self) -> Value {
         self.0
             .get_att("IamIdentityCenterOptions.ApplicationDescription")
@@ -169,6 +173,7 @@ impl SecurityConfigAttributes {
     /// `Fn::GetAtt` `IamIdentityCenterOptions.ApplicationName`: a string.
     ///
     /// The name of the IAM Identity Center application used to integrate with OpenSearch Serverless.
+    #[inline]
     pub fn iam_identity_center_options_application_name(&self) -> Value {
         self.0.get_att("IamIdentityCenterOptions.ApplicationName")
     }
@@ -176,6 +181,7 @@ impl SecurityConfigAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the security configuration. For example, `saml/123456789012/myprovider` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -215,6 +221,7 @@ pub struct IamFederationConfigOptions {
 #[rustfmt::skip]
 impl IamFederationConfigOptions {
     /// A `IamFederationConfigOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -228,6 +235,7 @@ impl IamFederationConfigOptions {
 impl PropertyType for IamFederationConfigOptions {}
 
 impl ToValue for IamFederationConfigOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GroupAttribute", &self.group_attribute)
@@ -296,6 +304,7 @@ pub struct IamIdentityCenterConfigOptions {
 #[rustfmt::skip]
 impl IamIdentityCenterConfigOptions {
     /// A `IamIdentityCenterConfigOptions` with its required properties, named in a [`IamIdentityCenterConfigOptionsRequired`].
+    #[inline]
     pub fn new(required: IamIdentityCenterConfigOptionsRequired) -> Self {
         Self {
             application_arn: None,
@@ -324,6 +333,7 @@ impl IamIdentityCenterConfigOptions {
 impl PropertyType for IamIdentityCenterConfigOptions {}
 
 impl ToValue for IamIdentityCenterConfigOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationArn", &self.application_arn)
@@ -397,6 +407,7 @@ pub struct SamlConfigOptions {
 #[rustfmt::skip]
 impl SamlConfigOptions {
     /// A `SamlConfigOptions` with its required properties, named in a [`SamlConfigOptionsRequired`].
+    #[inline]
     pub fn new(required: SamlConfigOptionsRequired) -> Self {
         Self {
             group_attribute: None,
@@ -422,6 +433,7 @@ impl SamlConfigOptions {
 impl PropertyType for SamlConfigOptions {}
 
 impl ToValue for SamlConfigOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GroupAttribute", &self.group_attribute)
@@ -456,6 +468,7 @@ impl From<Value> for SecurityConfigType {
 }
 
 impl ToValue for SecurityConfigType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Saml => "saml",

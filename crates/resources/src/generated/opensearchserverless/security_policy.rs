@@ -100,6 +100,7 @@ impl SecurityPolicy {
     };
 
     /// A `SecurityPolicy` with its required properties, named in a [`SecurityPolicyRequired`].
+    #[inline]
     pub fn new(required: SecurityPolicyRequired) -> Self {
         Self {
             description: None,
@@ -130,6 +131,7 @@ impl Resource for SecurityPolicy {
 }
 
 impl ToValue for SecurityPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -168,6 +170,7 @@ impl From<Value> for SecurityPolicyType {
 }
 
 impl ToValue for SecurityPolicyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Encryption => "encryption",

@@ -97,6 +97,7 @@ impl VpcEndpoint {
     };
 
     /// A `VpcEndpoint` with its required properties, named in a [`VpcEndpointRequired`].
+    #[inline]
     pub fn new(required: VpcEndpointRequired) -> Self {
         Self {
             name: required.name,
@@ -127,6 +128,7 @@ impl Resource for VpcEndpoint {
 }
 
 impl ToValue for VpcEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -151,6 +153,7 @@ impl VpcEndpointAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of the endpoint. For example, `vpce-050f79086ee71ac05` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

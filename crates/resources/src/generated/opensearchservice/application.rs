@@ -104,6 +104,7 @@ impl Application {
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             app_configs: None,
@@ -146,6 +147,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppConfigs", &self.app_configs)
@@ -176,6 +178,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the domain. See \[Identifiers for IAM Entities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/index.html>) in *Using AWS Identity and Access Management* for more information.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -183,6 +186,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier of an OpenSearch application.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -230,6 +234,7 @@ pub struct AppConfig {
 #[rustfmt::skip]
 impl AppConfig {
     /// A `AppConfig` with its required properties, named in a [`AppConfigRequired`].
+    #[inline]
     pub fn new(required: AppConfigRequired) -> Self {
         Self {
             key: required.key,
@@ -246,6 +251,7 @@ impl AppConfig {
 impl PropertyType for AppConfig {}
 
 impl ToValue for AppConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -292,6 +298,7 @@ pub struct DataSource {
 #[rustfmt::skip]
 impl DataSource {
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
+    #[inline]
     pub fn new(required: DataSourceRequired) -> Self {
         Self {
             data_source_arn: required.data_source_arn,
@@ -308,6 +315,7 @@ impl DataSource {
 impl PropertyType for DataSource {}
 
 impl ToValue for DataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataSourceArn", &self.data_source_arn)
@@ -345,6 +353,7 @@ pub struct IamIdentityCenterOptions {
 #[rustfmt::skip]
 impl IamIdentityCenterOptions {
     /// A `IamIdentityCenterOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -360,6 +369,7 @@ impl IamIdentityCenterOptions {
 impl PropertyType for IamIdentityCenterOptions {}
 
 impl ToValue for IamIdentityCenterOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -413,6 +423,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -429,6 +440,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -455,6 +467,7 @@ impl From<Value> for AppConfigType {
 }
 
 impl ToValue for AppConfigType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OpensearchDashboardsDashboardAdminUsers => {

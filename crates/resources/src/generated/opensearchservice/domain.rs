@@ -174,6 +174,7 @@ impl Domain {
     };
 
     /// A `Domain` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -238,6 +239,7 @@ impl Resource for Domain {
 }
 
 impl ToValue for Domain {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AIMLOptions", &self.aiml_options)
@@ -286,6 +288,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `AdvancedSecurityOptions.AnonymousAuthDisableDate`: a string.
     ///
     /// Date and time when the migration period will be disabled. Only necessary when \[enabling fine-grained access control on an existing domain\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/fgac.html#fgac-enabling-existing>) .
+    #[inline]
     pub fn advanced_security_options_anonymous_auth_disable_date(&self) -> Value {
         self.0
             .get_att("AdvancedSecurityOptions.AnonymousAuthDisableDate")
@@ -294,11 +297,13 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the CloudFormation stack.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `DomainArn`: a string.
+    #[inline]
     pub fn domain_arn(&self) -> Value {
         self.0.get_att("DomainArn")
     }
@@ -306,6 +311,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `DomainEndpoint`: a string.
     ///
     /// The domain-specific endpoint used for requests to the OpenSearch APIs, such as `search-mystack-1ab2cdefghij-ab1c2deckoyb3hofw7wpqa3cm.us-west-1.es.amazonaws.com` .
+    #[inline]
     pub fn domain_endpoint(&self) -> Value {
         self.0.get_att("DomainEndpoint")
     }
@@ -313,11 +319,13 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `DomainEndpointV2`: a string.
     ///
     /// If `IPAddressType` to set to `dualstack` , a version 2 domain endpoint is provisioned. This endpoint functions like a normal endpoint, except that it works with both IPv4 and IPv6 IP addresses. Normal endpoints work only with IPv4 IP addresses.
+    #[inline]
     pub fn domain_endpoint_v2(&self) -> Value {
         self.0.get_att("DomainEndpointV2")
     }
 
     /// `Fn::GetAtt` `DomainEndpoints`: a JSON value.
+    #[inline]
     pub fn domain_endpoints(&self) -> Value {
         self.0.get_att("DomainEndpoints")
     }
@@ -325,6 +333,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The resource ID. For example, `123456789012/my-domain` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -332,6 +341,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `IdentityCenterOptions.IdentityCenterApplicationARN`: a string.
     ///
     /// The ARN of the IAM Identity Center application that integrates with Amazon OpenSearch Service.
+    #[inline]
     pub fn identity_center_options_identity_center_application_arn(&self) -> Value {
         self.0
             .get_att("IdentityCenterOptions.IdentityCenterApplicationARN")
@@ -340,6 +350,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `IdentityCenterOptions.IdentityStoreId`: a string.
     ///
     /// The identifier of the IAM Identity Store.
+    #[inline]
     pub fn identity_center_options_identity_store_id(&self) -> Value {
         self.0.get_att("IdentityCenterOptions.IdentityStoreId")
     }
@@ -347,6 +358,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `ServiceSoftwareOptions`: an object.
     ///
     /// The current status of the service software for an Amazon OpenSearch Service domain. For more information, see \[Service software updates in Amazon OpenSearch Service\](<https://docs.aws.amazon.com/opensearch-service/latest/developerguide/service-software.html>) .
+    #[inline]
     pub fn service_software_options(&self) -> Value {
         self.0.get_att("ServiceSoftwareOptions")
     }
@@ -414,6 +426,7 @@ pub struct AdvancedSecurityOptionsInput {
 #[rustfmt::skip]
 impl AdvancedSecurityOptionsInput {
     /// A `AdvancedSecurityOptionsInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -439,6 +452,7 @@ impl AdvancedSecurityOptionsInput {
 impl PropertyType for AdvancedSecurityOptionsInput {}
 
 impl ToValue for AdvancedSecurityOptionsInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -483,6 +497,7 @@ pub struct AimlOptions {
 #[rustfmt::skip]
 impl AimlOptions {
     /// A `AimlOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -496,6 +511,7 @@ impl AimlOptions {
 impl PropertyType for AimlOptions {}
 
 impl ToValue for AimlOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3VectorsEngine", &self.s3_vectors_engine)
@@ -592,6 +608,7 @@ pub struct ClusterConfig {
 #[rustfmt::skip]
 impl ClusterConfig {
     /// A `ClusterConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -627,6 +644,7 @@ impl ClusterConfig {
 impl PropertyType for ClusterConfig {}
 
 impl ToValue for ClusterConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColdStorageOptions", &self.cold_storage_options)
@@ -697,6 +715,7 @@ pub struct CognitoOptions {
 #[rustfmt::skip]
 impl CognitoOptions {
     /// A `CognitoOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -714,6 +733,7 @@ impl CognitoOptions {
 impl PropertyType for CognitoOptions {}
 
 impl ToValue for CognitoOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -749,6 +769,7 @@ pub struct ColdStorageOptions {
 #[rustfmt::skip]
 impl ColdStorageOptions {
     /// A `ColdStorageOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -760,6 +781,7 @@ impl ColdStorageOptions {
 impl PropertyType for ColdStorageOptions {}
 
 impl ToValue for ColdStorageOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -786,6 +808,7 @@ pub struct DeploymentStrategyOptions {
 #[rustfmt::skip]
 impl DeploymentStrategyOptions {
     /// A `DeploymentStrategyOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -797,6 +820,7 @@ impl DeploymentStrategyOptions {
 impl PropertyType for DeploymentStrategyOptions {}
 
 impl ToValue for DeploymentStrategyOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeploymentStrategy", &self.deployment_strategy)
@@ -853,6 +877,7 @@ pub struct DomainEndpointOptions {
 #[rustfmt::skip]
 impl DomainEndpointOptions {
     /// A `DomainEndpointOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -872,6 +897,7 @@ impl DomainEndpointOptions {
 impl PropertyType for DomainEndpointOptions {}
 
 impl ToValue for DomainEndpointOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomEndpoint", &self.custom_endpoint)
@@ -931,6 +957,7 @@ pub struct EbsOptions {
 #[rustfmt::skip]
 impl EbsOptions {
     /// A `EbsOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -950,6 +977,7 @@ impl EbsOptions {
 impl PropertyType for EbsOptions {}
 
 impl ToValue for EbsOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EBSEnabled", &self.ebs_enabled)
@@ -997,6 +1025,7 @@ pub struct EncryptionAtRestOptions {
 #[rustfmt::skip]
 impl EncryptionAtRestOptions {
     /// A `EncryptionAtRestOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1010,6 +1039,7 @@ impl EncryptionAtRestOptions {
 impl PropertyType for EncryptionAtRestOptions {}
 
 impl ToValue for EncryptionAtRestOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -1045,6 +1075,7 @@ pub struct IamFederationOptions {
 #[rustfmt::skip]
 impl IamFederationOptions {
     /// A `IamFederationOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1060,6 +1091,7 @@ impl IamFederationOptions {
 impl PropertyType for IamFederationOptions {}
 
 impl ToValue for IamFederationOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -1119,6 +1151,7 @@ pub struct IdentityCenterOptions {
 #[rustfmt::skip]
 impl IdentityCenterOptions {
     /// A `IdentityCenterOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1140,6 +1173,7 @@ impl IdentityCenterOptions {
 impl PropertyType for IdentityCenterOptions {}
 
 impl ToValue for IdentityCenterOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnabledAPIAccess", &self.enabled_api_access)
@@ -1200,6 +1234,7 @@ pub struct Idp {
 #[rustfmt::skip]
 impl Idp {
     /// A `Idp` with its required properties, named in a [`IdpRequired`].
+    #[inline]
     pub fn new(required: IdpRequired) -> Self {
         Self {
             entity_id: required.entity_id,
@@ -1216,6 +1251,7 @@ impl Idp {
 impl PropertyType for Idp {}
 
 impl ToValue for Idp {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EntityId", &self.entity_id)
@@ -1254,6 +1290,7 @@ pub struct JwtOptions {
 #[rustfmt::skip]
 impl JwtOptions {
     /// A `JwtOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1271,6 +1308,7 @@ impl JwtOptions {
 impl PropertyType for JwtOptions {}
 
 impl ToValue for JwtOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -1322,6 +1360,7 @@ pub struct MasterUserOptions {
 #[rustfmt::skip]
 impl MasterUserOptions {
     /// A `MasterUserOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1337,6 +1376,7 @@ impl MasterUserOptions {
 impl PropertyType for MasterUserOptions {}
 
 impl ToValue for MasterUserOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MasterUserARN", &self.master_user_arn)
@@ -1381,6 +1421,7 @@ pub struct NodeConfig {
 #[rustfmt::skip]
 impl NodeConfig {
     /// A `NodeConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1396,6 +1437,7 @@ impl NodeConfig {
 impl PropertyType for NodeConfig {}
 
 impl ToValue for NodeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Count", &self.count)
@@ -1435,6 +1477,7 @@ pub struct NodeOption {
 #[rustfmt::skip]
 impl NodeOption {
     /// A `NodeOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1448,6 +1491,7 @@ impl NodeOption {
 impl PropertyType for NodeOption {}
 
 impl ToValue for NodeOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NodeConfig", &self.node_config)
@@ -1481,6 +1525,7 @@ pub struct NodeToNodeEncryptionOptions {
 #[rustfmt::skip]
 impl NodeToNodeEncryptionOptions {
     /// A `NodeToNodeEncryptionOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1492,6 +1537,7 @@ impl NodeToNodeEncryptionOptions {
 impl PropertyType for NodeToNodeEncryptionOptions {}
 
 impl ToValue for NodeToNodeEncryptionOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -1522,6 +1568,7 @@ pub struct OffPeakWindow {
 #[rustfmt::skip]
 impl OffPeakWindow {
     /// A `OffPeakWindow` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1533,6 +1580,7 @@ impl OffPeakWindow {
 impl PropertyType for OffPeakWindow {}
 
 impl ToValue for OffPeakWindow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("WindowStartTime", &self.window_start_time)
@@ -1570,6 +1618,7 @@ pub struct OffPeakWindowOptions {
 #[rustfmt::skip]
 impl OffPeakWindowOptions {
     /// A `OffPeakWindowOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1583,6 +1632,7 @@ impl OffPeakWindowOptions {
 impl PropertyType for OffPeakWindowOptions {}
 
 impl ToValue for OffPeakWindowOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -1624,6 +1674,7 @@ pub struct S3VectorsEngine {
 #[rustfmt::skip]
 impl S3VectorsEngine {
     /// A `S3VectorsEngine` with its required properties, named in a [`S3VectorsEngineRequired`].
+    #[inline]
     pub fn new(required: S3VectorsEngineRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -1637,6 +1688,7 @@ impl S3VectorsEngine {
 impl PropertyType for S3VectorsEngine {}
 
 impl ToValue for S3VectorsEngine {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Enabled", &self.enabled).build()
     }
@@ -1697,6 +1749,7 @@ pub struct SamlOptions {
 #[rustfmt::skip]
 impl SamlOptions {
     /// A `SamlOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1720,6 +1773,7 @@ impl SamlOptions {
 impl PropertyType for SamlOptions {}
 
 impl ToValue for SamlOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -1756,6 +1810,7 @@ pub struct ServerlessVectorAcceleration {
 #[rustfmt::skip]
 impl ServerlessVectorAcceleration {
     /// A `ServerlessVectorAcceleration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1767,6 +1822,7 @@ impl ServerlessVectorAcceleration {
 impl PropertyType for ServerlessVectorAcceleration {}
 
 impl ToValue for ServerlessVectorAcceleration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -1799,6 +1855,7 @@ pub struct SnapshotOptions {
 #[rustfmt::skip]
 impl SnapshotOptions {
     /// A `SnapshotOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1810,6 +1867,7 @@ impl SnapshotOptions {
 impl PropertyType for SnapshotOptions {}
 
 impl ToValue for SnapshotOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1845,6 +1903,7 @@ pub struct SoftwareUpdateOptions {
 #[rustfmt::skip]
 impl SoftwareUpdateOptions {
     /// A `SoftwareUpdateOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1856,6 +1915,7 @@ impl SoftwareUpdateOptions {
 impl PropertyType for SoftwareUpdateOptions {}
 
 impl ToValue for SoftwareUpdateOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1904,6 +1964,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1920,6 +1981,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1962,6 +2024,7 @@ pub struct VpcOptions {
 #[rustfmt::skip]
 impl VpcOptions {
     /// A `VpcOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1975,6 +2038,7 @@ impl VpcOptions {
 impl PropertyType for VpcOptions {}
 
 impl ToValue for VpcOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
@@ -2027,6 +2091,7 @@ pub struct WindowStartTime {
 #[rustfmt::skip]
 impl WindowStartTime {
     /// A `WindowStartTime` with its required properties, named in a [`WindowStartTimeRequired`].
+    #[inline]
     pub fn new(required: WindowStartTimeRequired) -> Self {
         Self {
             hours: required.hours,
@@ -2043,6 +2108,7 @@ impl WindowStartTime {
 impl PropertyType for WindowStartTime {}
 
 impl ToValue for WindowStartTime {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Hours", &self.hours)
@@ -2078,6 +2144,7 @@ pub struct ZoneAwarenessConfig {
 #[rustfmt::skip]
 impl ZoneAwarenessConfig {
     /// A `ZoneAwarenessConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2089,6 +2156,7 @@ impl ZoneAwarenessConfig {
 impl PropertyType for ZoneAwarenessConfig {}
 
 impl ToValue for ZoneAwarenessConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZoneCount", &self.availability_zone_count)
@@ -2114,6 +2182,7 @@ impl From<Value> for DeploymentStrategy {
 }
 
 impl ToValue for DeploymentStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "Default",
@@ -2140,6 +2209,7 @@ impl From<Value> for NodeType {
 }
 
 impl ToValue for NodeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Coordinator => "coordinator",
@@ -2167,6 +2237,7 @@ impl From<Value> for RolesKeyIdcType {
 }
 
 impl ToValue for RolesKeyIdcType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GroupName => "GroupName",
@@ -2197,6 +2268,7 @@ impl From<Value> for SubjectKeyIdcType {
 }
 
 impl ToValue for SubjectKeyIdcType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::UserName => "UserName",

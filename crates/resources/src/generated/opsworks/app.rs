@@ -135,6 +135,7 @@ impl App {
     };
 
     /// A `App` with its required properties, named in a [`AppRequired`].
+    #[inline]
     pub fn new(required: AppRequired) -> Self {
         Self {
             app_source: None,
@@ -189,6 +190,7 @@ impl Resource for App {
 }
 
 impl ToValue for App {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppSource", &self.app_source)
@@ -219,6 +221,7 @@ impl From<ResourceRef> for AppAttributes {
 
 impl AppAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -257,6 +260,7 @@ pub struct DataSource {
 #[rustfmt::skip]
 impl DataSource {
     /// A `DataSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -272,6 +276,7 @@ impl DataSource {
 impl PropertyType for DataSource {}
 
 impl ToValue for DataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arn", &self.arn)
@@ -324,6 +329,7 @@ pub struct EnvironmentVariable {
 #[rustfmt::skip]
 impl EnvironmentVariable {
     /// A `EnvironmentVariable` with its required properties, named in a [`EnvironmentVariableRequired`].
+    #[inline]
     pub fn new(required: EnvironmentVariableRequired) -> Self {
         Self {
             key: required.key,
@@ -343,6 +349,7 @@ impl EnvironmentVariable {
 impl PropertyType for EnvironmentVariable {}
 
 impl ToValue for EnvironmentVariable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -385,6 +392,7 @@ pub struct SslConfiguration {
 #[rustfmt::skip]
 impl SslConfiguration {
     /// A `SslConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -400,6 +408,7 @@ impl SslConfiguration {
 impl PropertyType for SslConfiguration {}
 
 impl ToValue for SslConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Certificate", &self.certificate)

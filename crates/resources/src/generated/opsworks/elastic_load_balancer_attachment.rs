@@ -71,6 +71,7 @@ impl ElasticLoadBalancerAttachment {
     };
 
     /// A `ElasticLoadBalancerAttachment` with its required properties, named in a [`ElasticLoadBalancerAttachmentRequired`].
+    #[inline]
     pub fn new(required: ElasticLoadBalancerAttachmentRequired) -> Self {
         Self {
             elastic_load_balancer_name: required.elastic_load_balancer_name,
@@ -95,6 +96,7 @@ impl Resource for ElasticLoadBalancerAttachment {
 }
 
 impl ToValue for ElasticLoadBalancerAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ElasticLoadBalancerName", &self.elastic_load_balancer_name)
@@ -115,6 +117,7 @@ impl From<ResourceRef> for ElasticLoadBalancerAttachmentAttributes {
 
 impl ElasticLoadBalancerAttachmentAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -214,6 +214,7 @@ impl Instance {
     };
 
     /// A `Instance` with its required properties, named in a [`InstanceRequired`].
+    #[inline]
     pub fn new(required: InstanceRequired) -> Self {
         Self {
             agent_version: None,
@@ -295,6 +296,7 @@ impl Resource for Instance {
 }
 
 impl ToValue for Instance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AgentVersion", &self.agent_version)
@@ -336,11 +338,13 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `AvailabilityZone`: a string.
     ///
     /// The Availability Zone of the OpsWorks instance, such as `us-east-2a` .
+    #[inline]
     pub fn availability_zone(&self) -> Value {
         self.0.get_att("AvailabilityZone")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -348,6 +352,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `PrivateDnsName`: a string.
     ///
     /// The private DNS name of the OpsWorks instance.
+    #[inline]
     pub fn private_dns_name(&self) -> Value {
         self.0.get_att("PrivateDnsName")
     }
@@ -355,6 +360,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `PrivateIp`: a string.
     ///
     /// The private IP address of the OpsWorks instance, such as `192.0.2.0` .
+    #[inline]
     pub fn private_ip(&self) -> Value {
         self.0.get_att("PrivateIp")
     }
@@ -362,6 +368,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `PublicDnsName`: a string.
     ///
     /// The public DNS name of the OpsWorks instance.
+    #[inline]
     pub fn public_dns_name(&self) -> Value {
         self.0.get_att("PublicDnsName")
     }
@@ -371,6 +378,7 @@ impl InstanceAttributes {
     /// The public IP address of the OpsWorks instance, such as `192.0.2.0` .
     ///
     /// &gt; Use this attribute only when the OpsWorks instance is in an OpsWorks layer that auto-assigns public IP addresses.
+    #[inline]
     pub fn public_ip(&self) -> Value {
         self.0.get_att("PublicIp")
     }
@@ -415,6 +423,7 @@ pub struct BlockDeviceMapping {
 #[rustfmt::skip]
 impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -432,6 +441,7 @@ impl BlockDeviceMapping {
 impl PropertyType for BlockDeviceMapping {}
 
 impl ToValue for BlockDeviceMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeviceName", &self.device_name)
@@ -487,6 +497,7 @@ pub struct EbsBlockDevice {
 #[rustfmt::skip]
 impl EbsBlockDevice {
     /// A `EbsBlockDevice` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -506,6 +517,7 @@ impl EbsBlockDevice {
 impl PropertyType for EbsBlockDevice {}
 
 impl ToValue for EbsBlockDevice {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeleteOnTermination", &self.delete_on_termination)
@@ -570,6 +582,7 @@ pub struct TimeBasedAutoScaling {
 #[rustfmt::skip]
 impl TimeBasedAutoScaling {
     /// A `TimeBasedAutoScaling` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -593,6 +606,7 @@ impl TimeBasedAutoScaling {
 impl PropertyType for TimeBasedAutoScaling {}
 
 impl ToValue for TimeBasedAutoScaling {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Friday", &self.friday)

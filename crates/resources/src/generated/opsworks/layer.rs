@@ -184,6 +184,7 @@ impl Layer {
     };
 
     /// A `Layer` with its required properties, named in a [`LayerRequired`].
+    #[inline]
     pub fn new(required: LayerRequired) -> Self {
         Self {
             attributes: None,
@@ -262,6 +263,7 @@ impl Resource for Layer {
 }
 
 impl ToValue for Layer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Attributes", &self.attributes)
@@ -308,6 +310,7 @@ impl From<ResourceRef> for LayerAttributes {
 
 impl LayerAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -361,6 +364,7 @@ pub struct AutoScalingThresholds {
 #[rustfmt::skip]
 impl AutoScalingThresholds {
     /// A `AutoScalingThresholds` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -382,6 +386,7 @@ impl AutoScalingThresholds {
 impl PropertyType for AutoScalingThresholds {}
 
 impl ToValue for AutoScalingThresholds {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CpuThreshold", &self.cpu_threshold)
@@ -417,6 +422,7 @@ pub struct LifecycleEventConfiguration {
 #[rustfmt::skip]
 impl LifecycleEventConfiguration {
     /// A `LifecycleEventConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -428,6 +434,7 @@ impl LifecycleEventConfiguration {
 impl PropertyType for LifecycleEventConfiguration {}
 
 impl ToValue for LifecycleEventConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -471,6 +478,7 @@ pub struct LoadBasedAutoScaling {
 #[rustfmt::skip]
 impl LoadBasedAutoScaling {
     /// A `LoadBasedAutoScaling` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -486,6 +494,7 @@ impl LoadBasedAutoScaling {
 impl PropertyType for LoadBasedAutoScaling {}
 
 impl ToValue for LoadBasedAutoScaling {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DownScaling", &self.down_scaling)
@@ -538,6 +547,7 @@ pub struct Recipes {
 #[rustfmt::skip]
 impl Recipes {
     /// A `Recipes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -557,6 +567,7 @@ impl Recipes {
 impl PropertyType for Recipes {}
 
 impl ToValue for Recipes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Configure", &self.configure)
@@ -596,6 +607,7 @@ pub struct ShutdownEventConfiguration {
 #[rustfmt::skip]
 impl ShutdownEventConfiguration {
     /// A `ShutdownEventConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -609,6 +621,7 @@ impl ShutdownEventConfiguration {
 impl PropertyType for ShutdownEventConfiguration {}
 
 impl ToValue for ShutdownEventConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -681,6 +694,7 @@ pub struct VolumeConfiguration {
 #[rustfmt::skip]
 impl VolumeConfiguration {
     /// A `VolumeConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -704,6 +718,7 @@ impl VolumeConfiguration {
 impl PropertyType for VolumeConfiguration {}
 
 impl ToValue for VolumeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Encrypted", &self.encrypted)

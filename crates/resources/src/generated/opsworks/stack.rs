@@ -270,6 +270,7 @@ impl Stack {
     };
 
     /// A `Stack` with its required properties, named in a [`StackRequired`].
+    #[inline]
     pub fn new(required: StackRequired) -> Self {
         Self {
             agent_version: None,
@@ -366,6 +367,7 @@ impl Resource for Stack {
 }
 
 impl ToValue for Stack {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AgentVersion", &self.agent_version)
@@ -415,6 +417,7 @@ impl From<ResourceRef> for StackAttributes {
 
 impl StackAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -448,6 +451,7 @@ pub struct ChefConfiguration {
 #[rustfmt::skip]
 impl ChefConfiguration {
     /// A `ChefConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -461,6 +465,7 @@ impl ChefConfiguration {
 impl PropertyType for ChefConfiguration {}
 
 impl ToValue for ChefConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BerkshelfVersion", &self.berkshelf_version)
@@ -505,6 +510,7 @@ pub struct ElasticIp {
 #[rustfmt::skip]
 impl ElasticIp {
     /// A `ElasticIp` with its required properties, named in a [`ElasticIpRequired`].
+    #[inline]
     pub fn new(required: ElasticIpRequired) -> Self {
         Self {
             ip: required.ip,
@@ -521,6 +527,7 @@ impl ElasticIp {
 impl PropertyType for ElasticIp {}
 
 impl ToValue for ElasticIp {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Ip", &self.ip)
@@ -574,6 +581,7 @@ pub struct RdsDbInstance {
 #[rustfmt::skip]
 impl RdsDbInstance {
     /// A `RdsDbInstance` with its required properties, named in a [`RdsDbInstanceRequired`].
+    #[inline]
     pub fn new(required: RdsDbInstanceRequired) -> Self {
         Self {
             db_password: required.db_password,
@@ -593,6 +601,7 @@ impl RdsDbInstance {
 impl PropertyType for RdsDbInstance {}
 
 impl ToValue for RdsDbInstance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DbPassword", &self.db_password)
@@ -630,6 +639,7 @@ pub struct StackConfigurationManager {
 #[rustfmt::skip]
 impl StackConfigurationManager {
     /// A `StackConfigurationManager` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -643,6 +653,7 @@ impl StackConfigurationManager {
 impl PropertyType for StackConfigurationManager {}
 
 impl ToValue for StackConfigurationManager {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)

@@ -82,6 +82,7 @@ impl UserProfile {
     };
 
     /// A `UserProfile` with its required properties, named in a [`UserProfileRequired`].
+    #[inline]
     pub fn new(required: UserProfileRequired) -> Self {
         Self {
             allow_self_management: None,
@@ -112,6 +113,7 @@ impl Resource for UserProfile {
 }
 
 impl ToValue for UserProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowSelfManagement", &self.allow_self_management)
@@ -134,6 +136,7 @@ impl From<ResourceRef> for UserProfileAttributes {
 
 impl UserProfileAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -141,6 +144,7 @@ impl UserProfileAttributes {
     /// `Fn::GetAtt` `SshUsername`: a string.
     ///
     /// The user's SSH user name.
+    #[inline]
     pub fn ssh_username(&self) -> Value {
         self.0.get_att("SshUsername")
     }

@@ -86,6 +86,7 @@ impl Volume {
     };
 
     /// A `Volume` with its required properties, named in a [`VolumeRequired`].
+    #[inline]
     pub fn new(required: VolumeRequired) -> Self {
         Self {
             ec2_volume_id: required.ec2_volume_id,
@@ -116,6 +117,7 @@ impl Resource for Volume {
 }
 
 impl ToValue for Volume {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Ec2VolumeId", &self.ec2_volume_id)
@@ -138,6 +140,7 @@ impl From<ResourceRef> for VolumeAttributes {
 
 impl VolumeAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -155,6 +155,7 @@ impl Account {
     };
 
     /// A `Account` with its required properties, named in a [`AccountRequired`].
+    #[inline]
     pub fn new(required: AccountRequired) -> Self {
         Self {
             account_name: required.account_name,
@@ -191,6 +192,7 @@ impl Resource for Account {
 }
 
 impl ToValue for Account {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccountName", &self.account_name)
@@ -216,6 +218,7 @@ impl AccountAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     ///
     /// Returns the unique identifier (ID) of the account. For example: `123456789012` .
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
@@ -223,6 +226,7 @@ impl AccountAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) of the account. For example: `arn:aws:organizations::111111111111:account/o-exampleorgid/555555555555` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -230,6 +234,7 @@ impl AccountAttributes {
     /// `Fn::GetAtt` `JoinedMethod`: one of a set of strings.
     ///
     /// Returns the method by which the account joined the organization. For example: `INVITED | CREATED` .
+    #[inline]
     pub fn joined_method(&self) -> Value {
         self.0.get_att("JoinedMethod")
     }
@@ -237,6 +242,7 @@ impl AccountAttributes {
     /// `Fn::GetAtt` `JoinedTimestamp`: a string.
     ///
     /// Returns the date the account became a part of the organization. For example: `2016-11-24T11:11:48-08:00` .
+    #[inline]
     pub fn joined_timestamp(&self) -> Value {
         self.0.get_att("JoinedTimestamp")
     }
@@ -244,6 +250,7 @@ impl AccountAttributes {
     /// `Fn::GetAtt` `Paths`: a list of strings.
     ///
     /// The paths in the organization where the account exists.
+    #[inline]
     pub fn paths(&self) -> Value {
         self.0.get_att("Paths")
     }
@@ -253,6 +260,7 @@ impl AccountAttributes {
     /// Each state represents a specific phase in the account lifecycle. Use this information to manage account access, automate workflows, or trigger actions based on account state changes.
     ///
     /// For more information about account states and their implications, see \[Monitor the state of your AWS accounts\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_account_state.html>) in the *AWS Organizations User Guide* .
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -260,6 +268,7 @@ impl AccountAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// Returns the status of the account in the organization. For example: `ACTIVE | SUSPENDED | PENDING_CLOSURE` .
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -303,6 +312,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -319,6 +329,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

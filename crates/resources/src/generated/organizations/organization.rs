@@ -73,6 +73,7 @@ impl Organization {
     };
 
     /// A `Organization` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -92,6 +93,7 @@ impl Resource for Organization {
 }
 
 impl ToValue for Organization {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FeatureSet", &self.feature_set)
@@ -113,6 +115,7 @@ impl OrganizationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an organization.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -120,6 +123,7 @@ impl OrganizationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier (ID) of an organization.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -127,6 +131,7 @@ impl OrganizationAttributes {
     /// `Fn::GetAtt` `ManagementAccountArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the account that is designated as the management account for the organization.
+    #[inline]
     pub fn management_account_arn(&self) -> Value {
         self.0.get_att("ManagementAccountArn")
     }
@@ -134,6 +139,7 @@ impl OrganizationAttributes {
     /// `Fn::GetAtt` `ManagementAccountEmail`: a string.
     ///
     /// The email address that is associated with the AWS account that is designated as the management account for the organization.
+    #[inline]
     pub fn management_account_email(&self) -> Value {
         self.0.get_att("ManagementAccountEmail")
     }
@@ -141,6 +147,7 @@ impl OrganizationAttributes {
     /// `Fn::GetAtt` `ManagementAccountId`: a string.
     ///
     /// The unique identifier (ID) of the management account of an organization.
+    #[inline]
     pub fn management_account_id(&self) -> Value {
         self.0.get_att("ManagementAccountId")
     }
@@ -148,6 +155,7 @@ impl OrganizationAttributes {
     /// `Fn::GetAtt` `RootId`: a string.
     ///
     /// The unique identifier (ID) for the root.
+    #[inline]
     pub fn root_id(&self) -> Value {
         self.0.get_att("RootId")
     }
@@ -171,6 +179,7 @@ impl From<Value> for FeatureSet {
 }
 
 impl ToValue for FeatureSet {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",

@@ -105,6 +105,7 @@ impl OrganizationalUnit {
     };
 
     /// A `OrganizationalUnit` with its required properties, named in a [`OrganizationalUnitRequired`].
+    #[inline]
     pub fn new(required: OrganizationalUnitRequired) -> Self {
         Self {
             name: required.name,
@@ -135,6 +136,7 @@ impl Resource for OrganizationalUnit {
 }
 
 impl ToValue for OrganizationalUnit {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -158,6 +160,7 @@ impl OrganizationalUnitAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of this OU. For example: `arn:aws:organizations::111111111111:ou/o-exampleorgid/ou-examplerootid111-exampleouid111` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -165,6 +168,7 @@ impl OrganizationalUnitAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier (ID) associated with this OU. For example: `ou-examplerootid111-exampleouid111` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -172,6 +176,7 @@ impl OrganizationalUnitAttributes {
     /// `Fn::GetAtt` `Path`: a string.
     ///
     /// The path in the organization where this OU exists.
+    #[inline]
     pub fn path(&self) -> Value {
         self.0.get_att("Path")
     }

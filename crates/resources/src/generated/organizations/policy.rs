@@ -144,6 +144,7 @@ impl Policy {
     };
 
     /// A `Policy` with its required properties, named in a [`PolicyRequired`].
+    #[inline]
     pub fn new(required: PolicyRequired) -> Self {
         Self {
             content: required.content,
@@ -183,6 +184,7 @@ impl Resource for Policy {
 }
 
 impl ToValue for Policy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Content", &self.content)
@@ -209,6 +211,7 @@ impl PolicyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) of the policy. For example: `arn:aws:organizations::111111111111:policy/o-exampleorgid/service_control_policy/p-examplepolicyid111` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -216,6 +219,7 @@ impl PolicyAttributes {
     /// `Fn::GetAtt` `AwsManaged`: a boolean.
     ///
     /// Returns a boolean value that indicates whether the specified policy is an AWS managed policy. If true, then you can attach the policy to roots, OUs, or accounts, but you cannot edit it. For example: `true | false` .
+    #[inline]
     pub fn aws_managed(&self) -> Value {
         self.0.get_att("AwsManaged")
     }
@@ -223,6 +227,7 @@ impl PolicyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Returns the unique identifier (ID) of the policy. For example: `p-examplepolicyid111` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -266,6 +271,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -282,6 +288,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -330,6 +337,7 @@ impl From<Value> for PolicyType {
 }
 
 impl ToValue for PolicyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AiservicesOptOutPolicy => "AISERVICES_OPT_OUT_POLICY",

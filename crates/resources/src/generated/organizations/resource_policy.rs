@@ -82,6 +82,7 @@ impl ResourcePolicy {
     };
 
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
+    #[inline]
     pub fn new(required: ResourcePolicyRequired) -> Self {
         Self {
             content: required.content,
@@ -109,6 +110,7 @@ impl Resource for ResourcePolicy {
 }
 
 impl ToValue for ResourcePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Content", &self.content)
@@ -131,6 +133,7 @@ impl ResourcePolicyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) of the policy. For example: `arn:aws:organizations::111111111111:resourcepolicy/o-exampleorgid/rp-examplepolicyid111` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -138,6 +141,7 @@ impl ResourcePolicyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Returns the unique identifier (ID) of the resource policy. For example: `rp-examplepolicyid111` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

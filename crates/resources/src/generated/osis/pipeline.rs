@@ -142,6 +142,7 @@ impl Pipeline {
     };
 
     /// A `Pipeline` with its required properties, named in a [`PipelineRequired`].
+    #[inline]
     pub fn new(required: PipelineRequired) -> Self {
         Self {
             buffer_options: None,
@@ -196,6 +197,7 @@ impl Resource for Pipeline {
 }
 
 impl ToValue for Pipeline {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BufferOptions", &self.buffer_options)
@@ -230,6 +232,7 @@ impl PipelineAttributes {
     /// `Fn::GetAtt` `IngestEndpointUrls`: a list of strings.
     ///
     /// A list of the ingestion endpoints for the pipeline that you can send data to. Currently, only a single ingestion endpoint is supported for a pipeline. For example, `my-pipeline-123456789012.us-east-1.osis.amazonaws.com` .
+    #[inline]
     pub fn ingest_endpoint_urls(&self) -> Value {
         self.0.get_att("IngestEndpointUrls")
     }
@@ -237,6 +240,7 @@ impl PipelineAttributes {
     /// `Fn::GetAtt` `PipelineArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the pipeline.
+    #[inline]
     pub fn pipeline_arn(&self) -> Value {
         self.0.get_att("PipelineArn")
     }
@@ -244,6 +248,7 @@ impl PipelineAttributes {
     /// `Fn::GetAtt` `VpcEndpointService`: a string.
     ///
     /// The VPC endpoint service name for the pipeline.
+    #[inline]
     pub fn vpc_endpoint_service(&self) -> Value {
         self.0.get_att("VpcEndpointService")
     }
@@ -251,6 +256,7 @@ impl PipelineAttributes {
     /// `Fn::GetAtt` `VpcEndpoints`: a list of `VpcEndpoint` objects.
     ///
     /// The VPC interface endpoints that have access to the pipeline.
+    #[inline]
     pub fn vpc_endpoints(&self) -> Value {
         self.0.get_att("VpcEndpoints")
     }
@@ -289,6 +295,7 @@ pub struct BufferOptions {
 #[rustfmt::skip]
 impl BufferOptions {
     /// A `BufferOptions` with its required properties, named in a [`BufferOptionsRequired`].
+    #[inline]
     pub fn new(required: BufferOptionsRequired) -> Self {
         Self {
             persistent_buffer_enabled: required.persistent_buffer_enabled,
@@ -302,6 +309,7 @@ impl BufferOptions {
 impl PropertyType for BufferOptions {}
 
 impl ToValue for BufferOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PersistentBufferEnabled", &self.persistent_buffer_enabled)
@@ -342,6 +350,7 @@ pub struct CloudWatchLogDestination {
 #[rustfmt::skip]
 impl CloudWatchLogDestination {
     /// A `CloudWatchLogDestination` with its required properties, named in a [`CloudWatchLogDestinationRequired`].
+    #[inline]
     pub fn new(required: CloudWatchLogDestinationRequired) -> Self {
         Self {
             log_group: required.log_group,
@@ -355,6 +364,7 @@ impl CloudWatchLogDestination {
 impl PropertyType for CloudWatchLogDestination {}
 
 impl ToValue for CloudWatchLogDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("LogGroup", &self.log_group).build()
     }
@@ -395,6 +405,7 @@ pub struct EncryptionAtRestOptions {
 #[rustfmt::skip]
 impl EncryptionAtRestOptions {
     /// A `EncryptionAtRestOptions` with its required properties, named in a [`EncryptionAtRestOptionsRequired`].
+    #[inline]
     pub fn new(required: EncryptionAtRestOptionsRequired) -> Self {
         Self {
             kms_key_arn: required.kms_key_arn,
@@ -408,6 +419,7 @@ impl EncryptionAtRestOptions {
 impl PropertyType for EncryptionAtRestOptions {}
 
 impl ToValue for EncryptionAtRestOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KmsKeyArn", &self.kms_key_arn)
@@ -445,6 +457,7 @@ pub struct LogPublishingOptions {
 #[rustfmt::skip]
 impl LogPublishingOptions {
     /// A `LogPublishingOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -458,6 +471,7 @@ impl LogPublishingOptions {
 impl PropertyType for LogPublishingOptions {}
 
 impl ToValue for LogPublishingOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -498,6 +512,7 @@ pub struct ResourcePolicy {
 #[rustfmt::skip]
 impl ResourcePolicy {
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
+    #[inline]
     pub fn new(required: ResourcePolicyRequired) -> Self {
         Self {
             policy: required.policy,
@@ -511,6 +526,7 @@ impl ResourcePolicy {
 impl PropertyType for ResourcePolicy {}
 
 impl ToValue for ResourcePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Policy", &self.policy).build()
     }
@@ -554,6 +570,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -570,6 +587,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -616,6 +634,7 @@ pub struct VpcAttachmentOptions {
 #[rustfmt::skip]
 impl VpcAttachmentOptions {
     /// A `VpcAttachmentOptions` with its required properties, named in a [`VpcAttachmentOptionsRequired`].
+    #[inline]
     pub fn new(required: VpcAttachmentOptionsRequired) -> Self {
         Self {
             attach_to_vpc: required.attach_to_vpc,
@@ -632,6 +651,7 @@ impl VpcAttachmentOptions {
 impl PropertyType for VpcAttachmentOptions {}
 
 impl ToValue for VpcAttachmentOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AttachToVpc", &self.attach_to_vpc)
@@ -692,6 +712,7 @@ pub struct VpcOptions {
 #[rustfmt::skip]
 impl VpcOptions {
     /// A `VpcOptions` with its required properties, named in a [`VpcOptionsRequired`].
+    #[inline]
     pub fn new(required: VpcOptionsRequired) -> Self {
         Self {
             security_group_ids: None,
@@ -714,6 +735,7 @@ impl VpcOptions {
 impl PropertyType for VpcOptions {}
 
 impl ToValue for VpcOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
@@ -742,6 +764,7 @@ impl From<Value> for VpcEndpointManagement {
 }
 
 impl ToValue for VpcEndpointManagement {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Customer => "CUSTOMER",

@@ -128,6 +128,7 @@ impl ApplicationInstance {
     };
 
     /// A `ApplicationInstance` with its required properties, named in a [`ApplicationInstanceRequired`].
+    #[inline]
     pub fn new(required: ApplicationInstanceRequired) -> Self {
         Self {
             application_instance_id_to_replace: None,
@@ -173,6 +174,7 @@ impl Resource for ApplicationInstance {
 }
 
 impl ToValue for ApplicationInstance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -205,41 +207,49 @@ impl From<ResourceRef> for ApplicationInstanceAttributes {
 
 impl ApplicationInstanceAttributes {
     /// `Fn::GetAtt` `ApplicationInstanceId`: a string.
+    #[inline]
     pub fn application_instance_id(&self) -> Value {
         self.0.get_att("ApplicationInstanceId")
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreatedTime`: an integer.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
 
     /// `Fn::GetAtt` `DefaultRuntimeContextDeviceName`: a string.
+    #[inline]
     pub fn default_runtime_context_device_name(&self) -> Value {
         self.0.get_att("DefaultRuntimeContextDeviceName")
     }
 
     /// `Fn::GetAtt` `HealthStatus`: one of a set of strings.
+    #[inline]
     pub fn health_status(&self) -> Value {
         self.0.get_att("HealthStatus")
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: an integer.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `StatusDescription`: a string.
+    #[inline]
     pub fn status_description(&self) -> Value {
         self.0.get_att("StatusDescription")
     }
@@ -272,6 +282,7 @@ pub struct ManifestOverridesPayload {
 #[rustfmt::skip]
 impl ManifestOverridesPayload {
     /// A `ManifestOverridesPayload` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -283,6 +294,7 @@ impl ManifestOverridesPayload {
 impl PropertyType for ManifestOverridesPayload {}
 
 impl ToValue for ManifestOverridesPayload {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PayloadData", &self.payload_data)
@@ -317,6 +329,7 @@ pub struct ManifestPayload {
 #[rustfmt::skip]
 impl ManifestPayload {
     /// A `ManifestPayload` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -328,6 +341,7 @@ impl ManifestPayload {
 impl PropertyType for ManifestPayload {}
 
 impl ToValue for ManifestPayload {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PayloadData", &self.payload_data)

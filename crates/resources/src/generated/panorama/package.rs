@@ -85,6 +85,7 @@ impl Package {
     };
 
     /// A `Package` with its required properties, named in a [`PackageRequired`].
+    #[inline]
     pub fn new(required: PackageRequired) -> Self {
         Self {
             package_name: required.package_name,
@@ -115,6 +116,7 @@ impl Resource for Package {
 }
 
 impl ToValue for Package {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PackageName", &self.package_name)
@@ -136,16 +138,19 @@ impl From<ResourceRef> for PackageAttributes {
 
 impl PackageAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreatedTime`: an integer.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
 
     /// `Fn::GetAtt` `PackageId`: a string.
+    #[inline]
     pub fn package_id(&self) -> Value {
         self.0.get_att("PackageId")
     }
@@ -153,6 +158,7 @@ impl PackageAttributes {
     /// `Fn::GetAtt` `StorageLocation.BinaryPrefixLocation`: a string.
     ///
     /// The location's binary prefix.
+    #[inline]
     pub fn storage_location_binary_prefix_location(&self) -> Value {
         self.0.get_att("StorageLocation.BinaryPrefixLocation")
     }
@@ -160,6 +166,7 @@ impl PackageAttributes {
     /// `Fn::GetAtt` `StorageLocation.Bucket`: a string.
     ///
     /// The location's bucket.
+    #[inline]
     pub fn storage_location_bucket(&self) -> Value {
         self.0.get_att("StorageLocation.Bucket")
     }
@@ -167,6 +174,7 @@ impl PackageAttributes {
     /// `Fn::GetAtt` `StorageLocation.GeneratedPrefixLocation`: a string.
     ///
     /// The location's generated prefix.
+    #[inline]
     pub fn storage_location_generated_prefix_location(&self) -> Value {
         self.0.get_att("StorageLocation.GeneratedPrefixLocation")
     }
@@ -174,6 +182,7 @@ impl PackageAttributes {
     /// `Fn::GetAtt` `StorageLocation.ManifestPrefixLocation`: a string.
     ///
     /// The location's manifest prefix.
+    #[inline]
     pub fn storage_location_manifest_prefix_location(&self) -> Value {
         self.0.get_att("StorageLocation.ManifestPrefixLocation")
     }
@@ -181,6 +190,7 @@ impl PackageAttributes {
     /// `Fn::GetAtt` `StorageLocation.RepoPrefixLocation`: a string.
     ///
     /// The location's repo prefix.
+    #[inline]
     pub fn storage_location_repo_prefix_location(&self) -> Value {
         self.0.get_att("StorageLocation.RepoPrefixLocation")
     }
@@ -231,6 +241,7 @@ pub struct StorageLocation {
 #[rustfmt::skip]
 impl StorageLocation {
     /// A `StorageLocation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -250,6 +261,7 @@ impl StorageLocation {
 impl PropertyType for StorageLocation {}
 
 impl ToValue for StorageLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BinaryPrefixLocation", &self.binary_prefix_location)

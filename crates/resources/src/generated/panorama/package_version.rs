@@ -112,6 +112,7 @@ impl PackageVersion {
     };
 
     /// A `PackageVersion` with its required properties, named in a [`PackageVersionRequired`].
+    #[inline]
     pub fn new(required: PackageVersionRequired) -> Self {
         Self {
             mark_latest: None,
@@ -148,6 +149,7 @@ impl Resource for PackageVersion {
 }
 
 impl ToValue for PackageVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MarkLatest", &self.mark_latest)
@@ -177,31 +179,37 @@ impl PackageVersionAttributes {
     /// `Fn::GetAtt` `IsLatestPatch`: a boolean.
     ///
     /// Whether the package version is the latest version.
+    #[inline]
     pub fn is_latest_patch(&self) -> Value {
         self.0.get_att("IsLatestPatch")
     }
 
     /// `Fn::GetAtt` `PackageArn`: a string.
+    #[inline]
     pub fn package_arn(&self) -> Value {
         self.0.get_att("PackageArn")
     }
 
     /// `Fn::GetAtt` `PackageName`: a string.
+    #[inline]
     pub fn package_name(&self) -> Value {
         self.0.get_att("PackageName")
     }
 
     /// `Fn::GetAtt` `RegisteredTime`: an integer.
+    #[inline]
     pub fn registered_time(&self) -> Value {
         self.0.get_att("RegisteredTime")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `StatusDescription`: a string.
+    #[inline]
     pub fn status_description(&self) -> Value {
         self.0.get_att("StatusDescription")
     }

@@ -94,6 +94,7 @@ impl Alias {
     };
 
     /// A `Alias` with its required properties, named in a [`AliasRequired`].
+    #[inline]
     pub fn new(required: AliasRequired) -> Self {
         Self {
             alias_name: required.alias_name,
@@ -118,6 +119,7 @@ impl Resource for Alias {
 }
 
 impl ToValue for Alias {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AliasName", &self.alias_name)

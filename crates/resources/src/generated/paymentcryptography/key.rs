@@ -122,6 +122,7 @@ impl Key {
     };
 
     /// A `Key` with its required properties, named in a [`KeyRequired`].
+    #[inline]
     pub fn new(required: KeyRequired) -> Self {
         Self {
             derive_key_usage: None,
@@ -164,6 +165,7 @@ impl Resource for Key {
 }
 
 impl ToValue for Key {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeriveKeyUsage", &self.derive_key_usage)
@@ -189,21 +191,25 @@ impl From<ResourceRef> for KeyAttributes {
 
 impl KeyAttributes {
     /// `Fn::GetAtt` `KeyIdentifier`: a string.
+    #[inline]
     pub fn key_identifier(&self) -> Value {
         self.0.get_att("KeyIdentifier")
     }
 
     /// `Fn::GetAtt` `KeyOrigin`: one of a set of strings.
+    #[inline]
     pub fn key_origin(&self) -> Value {
         self.0.get_att("KeyOrigin")
     }
 
     /// `Fn::GetAtt` `KeyState`: one of a set of strings.
+    #[inline]
     pub fn key_state(&self) -> Value {
         self.0.get_att("KeyState")
     }
 
     /// `Fn::GetAtt` `ReplicationStatus`: a JSON value.
+    #[inline]
     pub fn replication_status(&self) -> Value {
         self.0.get_att("ReplicationStatus")
     }
@@ -265,6 +271,7 @@ pub struct KeyAttributesProperty {
 #[rustfmt::skip]
 impl KeyAttributesProperty {
     /// A `KeyAttributesProperty` with its required properties, named in a [`KeyAttributesPropertyRequired`].
+    #[inline]
     pub fn new(required: KeyAttributesPropertyRequired) -> Self {
         Self {
             key_algorithm: required.key_algorithm,
@@ -287,6 +294,7 @@ impl KeyAttributesProperty {
 impl PropertyType for KeyAttributesProperty {}
 
 impl ToValue for KeyAttributesProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KeyAlgorithm", &self.key_algorithm)
@@ -378,6 +386,7 @@ pub struct KeyModesOfUse {
 #[rustfmt::skip]
 impl KeyModesOfUse {
     /// A `KeyModesOfUse` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -405,6 +414,7 @@ impl KeyModesOfUse {
 impl PropertyType for KeyModesOfUse {}
 
 impl ToValue for KeyModesOfUse {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Decrypt", &self.decrypt)
@@ -458,6 +468,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -474,6 +485,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -534,6 +546,7 @@ impl From<Value> for DeriveKeyUsage {
 }
 
 impl ToValue for DeriveKeyUsage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Tr31B0BaseDerivationKey => "TR31_B0_BASE_DERIVATION_KEY",
@@ -605,6 +618,7 @@ impl From<Value> for KeyAlgorithm {
 }
 
 impl ToValue for KeyAlgorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Tdes2Key => "TDES_2KEY",
@@ -650,6 +664,7 @@ impl From<Value> for KeyCheckValueAlgorithm {
 }
 
 impl ToValue for KeyCheckValueAlgorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cmac => "CMAC",
@@ -684,6 +699,7 @@ impl From<Value> for KeyClass {
 }
 
 impl ToValue for KeyClass {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SymmetricKey => "SYMMETRIC_KEY",
@@ -758,6 +774,7 @@ impl From<Value> for KeyUsage {
 }
 
 impl ToValue for KeyUsage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Tr31B0BaseDerivationKey => "TR31_B0_BASE_DERIVATION_KEY",

@@ -96,6 +96,7 @@ impl Connector {
     };
 
     /// A `Connector` with its required properties, named in a [`ConnectorRequired`].
+    #[inline]
     pub fn new(required: ConnectorRequired) -> Self {
         Self {
             certificate_authority_arn: required.certificate_authority_arn,
@@ -129,6 +130,7 @@ impl Resource for Connector {
 }
 
 impl ToValue for Connector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateAuthorityArn", &self.certificate_authority_arn)
@@ -153,6 +155,7 @@ impl ConnectorAttributes {
     /// `Fn::GetAtt` `ConnectorArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that was returned when you called \[CreateConnector\](<https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateConnector.html>) .
+    #[inline]
     pub fn connector_arn(&self) -> Value {
         self.0.get_att("ConnectorArn")
     }
@@ -198,6 +201,7 @@ pub struct VpcInformation {
 #[rustfmt::skip]
 impl VpcInformation {
     /// A `VpcInformation` with its required properties, named in a [`VpcInformationRequired`].
+    #[inline]
     pub fn new(required: VpcInformationRequired) -> Self {
         Self {
             ip_address_type: None,
@@ -214,6 +218,7 @@ impl VpcInformation {
 impl PropertyType for VpcInformation {}
 
 impl ToValue for VpcInformation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IpAddressType", &self.ip_address_type)
@@ -240,6 +245,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",

@@ -74,6 +74,7 @@ impl DirectoryRegistration {
     };
 
     /// A `DirectoryRegistration` with its required properties, named in a [`DirectoryRegistrationRequired`].
+    #[inline]
     pub fn new(required: DirectoryRegistrationRequired) -> Self {
         Self {
             directory_id: required.directory_id,
@@ -101,6 +102,7 @@ impl Resource for DirectoryRegistration {
 }
 
 impl ToValue for DirectoryRegistration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DirectoryId", &self.directory_id)
@@ -123,6 +125,7 @@ impl DirectoryRegistrationAttributes {
     /// `Fn::GetAtt` `DirectoryRegistrationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that was returned when you called \[CreateDirectoryRegistration\](<https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateDirectoryRegistration.html>) .
+    #[inline]
     pub fn directory_registration_arn(&self) -> Value {
         self.0.get_att("DirectoryRegistrationArn")
     }

@@ -72,6 +72,7 @@ impl ServicePrincipalName {
     };
 
     /// A `ServicePrincipalName` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -93,6 +94,7 @@ impl Resource for ServicePrincipalName {
 }
 
 impl ToValue for ServicePrincipalName {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectorArn", &self.connector_arn)

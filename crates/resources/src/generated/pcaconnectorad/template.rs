@@ -101,6 +101,7 @@ impl Template {
     };
 
     /// A `Template` with its required properties, named in a [`TemplateRequired`].
+    #[inline]
     pub fn new(required: TemplateRequired) -> Self {
         Self {
             connector_arn: required.connector_arn,
@@ -137,6 +138,7 @@ impl Resource for Template {
 }
 
 impl ToValue for Template {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectorArn", &self.connector_arn)
@@ -165,6 +167,7 @@ impl TemplateAttributes {
     /// `Fn::GetAtt` `TemplateArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that was returned when you called \[CreateTemplate\](<https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateTemplate.html>) .
+    #[inline]
     pub fn template_arn(&self) -> Value {
         self.0.get_att("TemplateArn")
     }

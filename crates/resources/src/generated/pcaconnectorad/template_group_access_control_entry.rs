@@ -96,6 +96,7 @@ impl TemplateGroupAccessControlEntry {
     };
 
     /// A `TemplateGroupAccessControlEntry` with its required properties, named in a [`TemplateGroupAccessControlEntryRequired`].
+    #[inline]
     pub fn new(required: TemplateGroupAccessControlEntryRequired) -> Self {
         Self {
             access_rights: required.access_rights,
@@ -126,6 +127,7 @@ impl Resource for TemplateGroupAccessControlEntry {
 }
 
 impl ToValue for TemplateGroupAccessControlEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccessRights", &self.access_rights)
@@ -176,6 +178,7 @@ pub struct AccessRights {
 #[rustfmt::skip]
 impl AccessRights {
     /// A `AccessRights` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -189,6 +192,7 @@ impl AccessRights {
 impl PropertyType for AccessRights {}
 
 impl ToValue for AccessRights {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoEnroll", &self.auto_enroll)
@@ -215,6 +219,7 @@ impl From<Value> for AccessRight {
 }
 
 impl ToValue for AccessRight {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "ALLOW",

@@ -76,6 +76,7 @@ impl Challenge {
     };
 
     /// A `Challenge` with its required properties, named in a [`ChallengeRequired`].
+    #[inline]
     pub fn new(required: ChallengeRequired) -> Self {
         Self {
             connector_arn: required.connector_arn,
@@ -103,6 +104,7 @@ impl Resource for Challenge {
 }
 
 impl ToValue for Challenge {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectorArn", &self.connector_arn)
@@ -125,6 +127,7 @@ impl ChallengeAttributes {
     /// `Fn::GetAtt` `ChallengeArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the challenge.
+    #[inline]
     pub fn challenge_arn(&self) -> Value {
         self.0.get_att("ChallengeArn")
     }

@@ -87,6 +87,7 @@ impl Connector {
     };
 
     /// A `Connector` with its required properties, named in a [`ConnectorRequired`].
+    #[inline]
     pub fn new(required: ConnectorRequired) -> Self {
         Self {
             certificate_authority_arn: required.certificate_authority_arn,
@@ -120,6 +121,7 @@ impl Resource for Connector {
 }
 
 impl ToValue for Connector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateAuthorityArn", &self.certificate_authority_arn)
@@ -144,6 +146,7 @@ impl ConnectorAttributes {
     /// `Fn::GetAtt` `ConnectorArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the connector.
+    #[inline]
     pub fn connector_arn(&self) -> Value {
         self.0.get_att("ConnectorArn")
     }
@@ -151,6 +154,7 @@ impl ConnectorAttributes {
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The connector's HTTPS public SCEP URL.
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }
@@ -158,11 +162,13 @@ impl ConnectorAttributes {
     /// `Fn::GetAtt` `OpenIdConfiguration`: an object.
     ///
     /// Contains OpenID Connect (OIDC) parameters for use with Microsoft Intune. For more information about using Connector for SCEP for Microsoft Intune, see \[Using Connector for SCEP for Microsoft Intune\](<https://docs.aws.amazon.com/privateca/latest/userguide/scep-connector.htmlconnector-for-scep-intune.html>) .
+    #[inline]
     pub fn open_id_configuration(&self) -> Value {
         self.0.get_att("OpenIdConfiguration")
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }

@@ -112,6 +112,7 @@ impl Cluster {
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
+    #[inline]
     pub fn new(required: ClusterRequired) -> Self {
         Self {
             name: None,
@@ -151,6 +152,7 @@ impl Resource for Cluster {
 }
 
 impl ToValue for Cluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -177,6 +179,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The unique Amazon Resource Name (ARN) of the cluster.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -184,6 +187,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Endpoints`: a list of `Endpoint` objects.
     ///
     /// The list of endpoints available for interaction with the scheduler.
+    #[inline]
     pub fn endpoints(&self) -> Value {
         self.0.get_att("Endpoints")
     }
@@ -191,6 +195,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `ErrorInfo`: a list of `ErrorInfo` objects.
     ///
     /// The list of errors that occurred during cluster provisioning.
+    #[inline]
     pub fn error_info(&self) -> Value {
         self.0.get_att("ErrorInfo")
     }
@@ -198,6 +203,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The generated unique ID of the cluster.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -207,6 +213,7 @@ impl ClusterAttributes {
     /// The provisioning status of the cluster.
     ///
     /// &gt; The provisioning status doesn't indicate the overall health of the cluster. &gt; The resource enters the `SUSPENDING` and `SUSPENDED` states when the scheduler is beyond end of life and we have suspended the cluster. When in these states, you can't use the cluster. The cluster controller is down and all compute instances are terminated. The resources still count toward your service quotas. You can delete a resource if its status is `SUSPENDED` . For more information, see \[Frequently asked questions about Slurm versions in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-versions_faq.html>) in the *AWS PCS User Guide* .
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -259,6 +266,7 @@ pub struct Accounting {
 #[rustfmt::skip]
 impl Accounting {
     /// A `Accounting` with its required properties, named in a [`AccountingRequired`].
+    #[inline]
     pub fn new(required: AccountingRequired) -> Self {
         Self {
             default_purge_time_in_days: None,
@@ -275,6 +283,7 @@ impl Accounting {
 impl PropertyType for Accounting {}
 
 impl ToValue for Accounting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultPurgeTimeInDays", &self.default_purge_time_in_days)
@@ -323,6 +332,7 @@ pub struct AuthKey {
 #[rustfmt::skip]
 impl AuthKey {
     /// A `AuthKey` with its required properties, named in a [`AuthKeyRequired`].
+    #[inline]
     pub fn new(required: AuthKeyRequired) -> Self {
         Self {
             secret_arn: required.secret_arn,
@@ -339,6 +349,7 @@ impl AuthKey {
 impl PropertyType for AuthKey {}
 
 impl ToValue for AuthKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecretArn", &self.secret_arn)
@@ -387,6 +398,7 @@ pub struct CgroupCustomSetting {
 #[rustfmt::skip]
 impl CgroupCustomSetting {
     /// A `CgroupCustomSetting` with its required properties, named in a [`CgroupCustomSettingRequired`].
+    #[inline]
     pub fn new(required: CgroupCustomSettingRequired) -> Self {
         Self {
             parameter_name: required.parameter_name,
@@ -403,6 +415,7 @@ impl CgroupCustomSetting {
 impl PropertyType for CgroupCustomSetting {}
 
 impl ToValue for CgroupCustomSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ParameterName", &self.parameter_name)
@@ -436,6 +449,7 @@ pub struct JwtAuth {
 #[rustfmt::skip]
 impl JwtAuth {
     /// A `JwtAuth` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -447,6 +461,7 @@ impl JwtAuth {
 impl PropertyType for JwtAuth {}
 
 impl ToValue for JwtAuth {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("JwtKey", &self.jwt_key).build()
     }
@@ -492,6 +507,7 @@ pub struct JwtKey {
 #[rustfmt::skip]
 impl JwtKey {
     /// A `JwtKey` with its required properties, named in a [`JwtKeyRequired`].
+    #[inline]
     pub fn new(required: JwtKeyRequired) -> Self {
         Self {
             secret_arn: required.secret_arn,
@@ -508,6 +524,7 @@ impl JwtKey {
 impl PropertyType for JwtKey {}
 
 impl ToValue for JwtKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecretArn", &self.secret_arn)
@@ -549,6 +566,7 @@ pub struct Networking {
 #[rustfmt::skip]
 impl Networking {
     /// A `Networking` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -564,6 +582,7 @@ impl Networking {
 impl PropertyType for Networking {}
 
 impl ToValue for Networking {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NetworkType", &self.network_type)
@@ -609,6 +628,7 @@ pub struct Scheduler {
 #[rustfmt::skip]
 impl Scheduler {
     /// A `Scheduler` with its required properties, named in a [`SchedulerRequired`].
+    #[inline]
     pub fn new(required: SchedulerRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -625,6 +645,7 @@ impl Scheduler {
 impl PropertyType for Scheduler {}
 
 impl ToValue for Scheduler {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -679,6 +700,7 @@ pub struct SlurmConfiguration {
 #[rustfmt::skip]
 impl SlurmConfiguration {
     /// A `SlurmConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -704,6 +726,7 @@ impl SlurmConfiguration {
 impl PropertyType for SlurmConfiguration {}
 
 impl ToValue for SlurmConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Accounting", &self.accounting)
@@ -756,6 +779,7 @@ pub struct SlurmRest {
 #[rustfmt::skip]
 impl SlurmRest {
     /// A `SlurmRest` with its required properties, named in a [`SlurmRestRequired`].
+    #[inline]
     pub fn new(required: SlurmRestRequired) -> Self {
         Self {
             mode: required.mode,
@@ -769,6 +793,7 @@ impl SlurmRest {
 impl PropertyType for SlurmRest {}
 
 impl ToValue for SlurmRest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Mode", &self.mode).build()
     }
@@ -814,6 +839,7 @@ pub struct SlurmdbdCustomSetting {
 #[rustfmt::skip]
 impl SlurmdbdCustomSetting {
     /// A `SlurmdbdCustomSetting` with its required properties, named in a [`SlurmdbdCustomSettingRequired`].
+    #[inline]
     pub fn new(required: SlurmdbdCustomSettingRequired) -> Self {
         Self {
             parameter_name: required.parameter_name,
@@ -830,6 +856,7 @@ impl SlurmdbdCustomSetting {
 impl PropertyType for SlurmdbdCustomSetting {}
 
 impl ToValue for SlurmdbdCustomSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ParameterName", &self.parameter_name)
@@ -856,6 +883,7 @@ impl From<Value> for AccountingMode {
 }
 
 impl ToValue for AccountingMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "STANDARD",
@@ -884,6 +912,7 @@ impl From<Value> for NetworkType {
 }
 
 impl ToValue for NetworkType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
@@ -910,6 +939,7 @@ impl From<Value> for SchedulerType {
 }
 
 impl ToValue for SchedulerType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Slurm => "SLURM",
@@ -939,6 +969,7 @@ impl From<Value> for Size {
 }
 
 impl ToValue for Size {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Small => "SMALL",
@@ -968,6 +999,7 @@ impl From<Value> for SlurmRestMode {
 }
 
 impl ToValue for SlurmRestMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "STANDARD",

@@ -147,6 +147,7 @@ impl ComputeNodeGroup {
     };
 
     /// A `ComputeNodeGroup` with its required properties, named in a [`ComputeNodeGroupRequired`].
+    #[inline]
     pub fn new(required: ComputeNodeGroupRequired) -> Self {
         Self {
             ami_id: None,
@@ -204,6 +205,7 @@ impl Resource for ComputeNodeGroup {
 }
 
 impl ToValue for ComputeNodeGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AmiId", &self.ami_id)
@@ -236,6 +238,7 @@ impl ComputeNodeGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The unique Amazon Resource Name (ARN) of the compute node group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -243,6 +246,7 @@ impl ComputeNodeGroupAttributes {
     /// `Fn::GetAtt` `ErrorInfo`: a list of `ErrorInfo` objects.
     ///
     /// The list of errors that occurred during compute node group provisioning.
+    #[inline]
     pub fn error_info(&self) -> Value {
         self.0.get_att("ErrorInfo")
     }
@@ -250,6 +254,7 @@ impl ComputeNodeGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The generated unique ID of the compute node group.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -259,6 +264,7 @@ impl ComputeNodeGroupAttributes {
     /// The provisioning status of the compute node group.
     ///
     /// &gt; The provisioning status doesn't indicate the overall health of the compute node group. &gt; The resource enters the `SUSPENDING` and `SUSPENDED` states when the scheduler is beyond end of life and we have suspended the cluster. When in these states, you can't use the cluster. The cluster controller is down and all compute instances are terminated. The resources still count toward your service quotas. You can delete a resource if its status is `SUSPENDED` . For more information, see \[Frequently asked questions about Slurm versions in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-versions_faq.html>) in the *AWS PCS User Guide* .
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -298,6 +304,7 @@ pub struct CustomLaunchTemplate {
 #[rustfmt::skip]
 impl CustomLaunchTemplate {
     /// A `CustomLaunchTemplate` with its required properties, named in a [`CustomLaunchTemplateRequired`].
+    #[inline]
     pub fn new(required: CustomLaunchTemplateRequired) -> Self {
         Self {
             template_id: None,
@@ -314,6 +321,7 @@ impl CustomLaunchTemplate {
 impl PropertyType for CustomLaunchTemplate {}
 
 impl ToValue for CustomLaunchTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TemplateId", &self.template_id)
@@ -349,6 +357,7 @@ pub struct InstanceConfig {
 #[rustfmt::skip]
 impl InstanceConfig {
     /// A `InstanceConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -360,6 +369,7 @@ impl InstanceConfig {
 impl PropertyType for InstanceConfig {}
 
 impl ToValue for InstanceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InstanceType", &self.instance_type)
@@ -407,6 +417,7 @@ pub struct ScalingConfiguration {
 #[rustfmt::skip]
 impl ScalingConfiguration {
     /// A `ScalingConfiguration` with its required properties, named in a [`ScalingConfigurationRequired`].
+    #[inline]
     pub fn new(required: ScalingConfigurationRequired) -> Self {
         Self {
             max_instance_count: required.max_instance_count,
@@ -423,6 +434,7 @@ impl ScalingConfiguration {
 impl PropertyType for ScalingConfiguration {}
 
 impl ToValue for ScalingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxInstanceCount", &self.max_instance_count)
@@ -454,6 +466,7 @@ pub struct SpotOptions {
 #[rustfmt::skip]
 impl SpotOptions {
     /// A `SpotOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -465,6 +478,7 @@ impl SpotOptions {
 impl PropertyType for SpotOptions {}
 
 impl ToValue for SpotOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocationStrategy", &self.allocation_strategy)
@@ -492,6 +506,7 @@ impl From<Value> for AllocationStrategy {
 }
 
 impl ToValue for AllocationStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LowestPrice => "lowest-price",
@@ -523,6 +538,7 @@ impl From<Value> for PurchaseOption {
 }
 
 impl ToValue for PurchaseOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ondemand => "ONDEMAND",

@@ -92,6 +92,7 @@ impl Queue {
     };
 
     /// A `Queue` with its required properties, named in a [`QueueRequired`].
+    #[inline]
     pub fn new(required: QueueRequired) -> Self {
         Self {
             cluster_id: required.cluster_id,
@@ -128,6 +129,7 @@ impl Resource for Queue {
 }
 
 impl ToValue for Queue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClusterId", &self.cluster_id)
@@ -156,6 +158,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The unique Amazon Resource Name (ARN) of the queue.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -163,6 +166,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `ErrorInfo`: a list of `ErrorInfo` objects.
     ///
     /// The list of errors that occurred during queue provisioning.
+    #[inline]
     pub fn error_info(&self) -> Value {
         self.0.get_att("ErrorInfo")
     }
@@ -170,6 +174,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The generated unique ID of the queue.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -179,6 +184,7 @@ impl QueueAttributes {
     /// The provisioning status of the queue.
     ///
     /// &gt; The provisioning status doesn't indicate the overall health of the queue. &gt; The resource enters the `SUSPENDING` and `SUSPENDED` states when the scheduler is beyond end of life and we have suspended the cluster. When in these states, you can't use the cluster. The cluster controller is down and all compute instances are terminated. The resources still count toward your service quotas. You can delete a resource if its status is `SUSPENDED` . For more information, see \[Frequently asked questions about Slurm versions in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-versions_faq.html>) in the *AWS PCS User Guide* .
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -209,6 +215,7 @@ pub struct ComputeNodeGroupConfiguration {
 #[rustfmt::skip]
 impl ComputeNodeGroupConfiguration {
     /// A `ComputeNodeGroupConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -220,6 +227,7 @@ impl ComputeNodeGroupConfiguration {
 impl PropertyType for ComputeNodeGroupConfiguration {}
 
 impl ToValue for ComputeNodeGroupConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComputeNodeGroupId", &self.compute_node_group_id)

@@ -31,6 +31,7 @@ pub struct SlurmConfiguration {
 #[rustfmt::skip]
 impl SlurmConfiguration {
     /// A `SlurmConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -42,6 +43,7 @@ impl SlurmConfiguration {
 impl PropertyType for SlurmConfiguration {}
 
 impl ToValue for SlurmConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SlurmCustomSettings", &self.slurm_custom_settings)
@@ -91,6 +93,7 @@ pub struct SlurmCustomSetting {
 #[rustfmt::skip]
 impl SlurmCustomSetting {
     /// A `SlurmCustomSetting` with its required properties, named in a [`SlurmCustomSettingRequired`].
+    #[inline]
     pub fn new(required: SlurmCustomSettingRequired) -> Self {
         Self {
             parameter_name: required.parameter_name,
@@ -107,6 +110,7 @@ impl SlurmCustomSetting {
 impl PropertyType for SlurmCustomSetting {}
 
 impl ToValue for SlurmCustomSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ParameterName", &self.parameter_name)

@@ -133,6 +133,7 @@ impl Dataset {
     };
 
     /// A `Dataset` with its required properties, named in a [`DatasetRequired`].
+    #[inline]
     pub fn new(required: DatasetRequired) -> Self {
         Self {
             dataset_group_arn: required.dataset_group_arn,
@@ -166,6 +167,7 @@ impl Resource for Dataset {
 }
 
 impl ToValue for Dataset {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatasetGroupArn", &self.dataset_group_arn)
@@ -191,6 +193,7 @@ impl DatasetAttributes {
     /// `Fn::GetAtt` `DatasetArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the dataset.
+    #[inline]
     pub fn dataset_arn(&self) -> Value {
         self.0.get_att("DatasetArn")
     }
@@ -221,6 +224,7 @@ pub struct DataSource {
 #[rustfmt::skip]
 impl DataSource {
     /// A `DataSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -232,6 +236,7 @@ impl DataSource {
 impl PropertyType for DataSource {}
 
 impl ToValue for DataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataLocation", &self.data_location)
@@ -298,6 +303,7 @@ pub struct DatasetImportJob {
 #[rustfmt::skip]
 impl DatasetImportJob {
     /// A `DatasetImportJob` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -317,6 +323,7 @@ impl DatasetImportJob {
 impl PropertyType for DatasetImportJob {}
 
 impl ToValue for DatasetImportJob {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataSource", &self.data_source)
@@ -348,6 +355,7 @@ impl From<Value> for DatasetType {
 }
 
 impl ToValue for DatasetType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Interactions => "Interactions",

@@ -97,6 +97,7 @@ impl DatasetGroup {
     };
 
     /// A `DatasetGroup` with its required properties, named in a [`DatasetGroupRequired`].
+    #[inline]
     pub fn new(required: DatasetGroupRequired) -> Self {
         Self {
             domain: None,
@@ -127,6 +128,7 @@ impl Resource for DatasetGroup {
 }
 
 impl ToValue for DatasetGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Domain", &self.domain)
@@ -151,6 +153,7 @@ impl DatasetGroupAttributes {
     /// `Fn::GetAtt` `DatasetGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the dataset group.
+    #[inline]
     pub fn dataset_group_arn(&self) -> Value {
         self.0.get_att("DatasetGroupArn")
     }

@@ -95,6 +95,7 @@ impl Schema {
     };
 
     /// A `Schema` with its required properties, named in a [`SchemaRequired`].
+    #[inline]
     pub fn new(required: SchemaRequired) -> Self {
         Self {
             domain: None,
@@ -122,6 +123,7 @@ impl Resource for Schema {
 }
 
 impl ToValue for Schema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Domain", &self.domain)
@@ -145,6 +147,7 @@ impl SchemaAttributes {
     /// `Fn::GetAtt` `SchemaArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the schema.
+    #[inline]
     pub fn schema_arn(&self) -> Value {
         self.0.get_att("SchemaArn")
     }

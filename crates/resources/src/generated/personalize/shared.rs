@@ -28,6 +28,7 @@ impl From<Value> for Domain {
 }
 
 impl ToValue for Domain {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ecommerce => "ECOMMERCE",

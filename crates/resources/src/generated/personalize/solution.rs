@@ -120,6 +120,7 @@ impl Solution {
     };
 
     /// A `Solution` with its required properties, named in a [`SolutionRequired`].
+    #[inline]
     pub fn new(required: SolutionRequired) -> Self {
         Self {
             dataset_group_arn: required.dataset_group_arn,
@@ -159,6 +160,7 @@ impl Resource for Solution {
 }
 
 impl ToValue for Solution {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatasetGroupArn", &self.dataset_group_arn)
@@ -184,6 +186,7 @@ impl From<ResourceRef> for SolutionAttributes {
 
 impl SolutionAttributes {
     /// `Fn::GetAtt` `SolutionArn`: a string.
+    #[inline]
     pub fn solution_arn(&self) -> Value {
         self.0.get_att("SolutionArn")
     }
@@ -222,6 +225,7 @@ pub struct AlgorithmHyperParameterRanges {
 #[rustfmt::skip]
 impl AlgorithmHyperParameterRanges {
     /// A `AlgorithmHyperParameterRanges` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -237,6 +241,7 @@ impl AlgorithmHyperParameterRanges {
 impl PropertyType for AlgorithmHyperParameterRanges {}
 
 impl ToValue for AlgorithmHyperParameterRanges {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -285,6 +290,7 @@ pub struct AutoMlConfig {
 #[rustfmt::skip]
 impl AutoMlConfig {
     /// A `AutoMlConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -298,6 +304,7 @@ impl AutoMlConfig {
 impl PropertyType for AutoMlConfig {}
 
 impl ToValue for AutoMlConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MetricName", &self.metric_name)
@@ -340,6 +347,7 @@ pub struct CategoricalHyperParameterRange {
 #[rustfmt::skip]
 impl CategoricalHyperParameterRange {
     /// A `CategoricalHyperParameterRange` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -353,6 +361,7 @@ impl CategoricalHyperParameterRange {
 impl PropertyType for CategoricalHyperParameterRange {}
 
 impl ToValue for CategoricalHyperParameterRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -402,6 +411,7 @@ pub struct ContinuousHyperParameterRange {
 #[rustfmt::skip]
 impl ContinuousHyperParameterRange {
     /// A `ContinuousHyperParameterRange` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -417,6 +427,7 @@ impl ContinuousHyperParameterRange {
 impl PropertyType for ContinuousHyperParameterRange {}
 
 impl ToValue for ContinuousHyperParameterRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxValue", &self.max_value)
@@ -455,6 +466,7 @@ pub struct HpoConfig {
 #[rustfmt::skip]
 impl HpoConfig {
     /// A `HpoConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -470,6 +482,7 @@ impl HpoConfig {
 impl PropertyType for HpoConfig {}
 
 impl ToValue for HpoConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -515,6 +528,7 @@ pub struct HpoObjective {
 #[rustfmt::skip]
 impl HpoObjective {
     /// A `HpoObjective` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -530,6 +544,7 @@ impl HpoObjective {
 impl PropertyType for HpoObjective {}
 
 impl ToValue for HpoObjective {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MetricName", &self.metric_name)
@@ -567,6 +582,7 @@ pub struct HpoResourceConfig {
 #[rustfmt::skip]
 impl HpoResourceConfig {
     /// A `HpoResourceConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -580,6 +596,7 @@ impl HpoResourceConfig {
 impl PropertyType for HpoResourceConfig {}
 
 impl ToValue for HpoResourceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxNumberOfTrainingJobs", &self.max_number_of_training_jobs)
@@ -629,6 +646,7 @@ pub struct IntegerHyperParameterRange {
 #[rustfmt::skip]
 impl IntegerHyperParameterRange {
     /// A `IntegerHyperParameterRange` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -644,6 +662,7 @@ impl IntegerHyperParameterRange {
 impl PropertyType for IntegerHyperParameterRange {}
 
 impl ToValue for IntegerHyperParameterRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxValue", &self.max_value)
@@ -700,6 +719,7 @@ pub struct SolutionConfig {
 #[rustfmt::skip]
 impl SolutionConfig {
     /// A `SolutionConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -719,6 +739,7 @@ impl SolutionConfig {
 impl PropertyType for SolutionConfig {}
 
 impl ToValue for SolutionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AlgorithmHyperParameters", &self.algorithm_hyper_parameters)
@@ -751,6 +772,7 @@ impl From<Value> for HpoObjectiveType {
 }
 
 impl ToValue for HpoObjectiveType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Maximize => "Maximize",

@@ -88,6 +88,7 @@ impl AdmChannel {
     };
 
     /// A `AdmChannel` with its required properties, named in a [`AdmChannelRequired`].
+    #[inline]
     pub fn new(required: AdmChannelRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -118,6 +119,7 @@ impl Resource for AdmChannel {
 }
 
 impl ToValue for AdmChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -142,6 +144,7 @@ impl AdmChannelAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// (Deprecated) An identifier for the ADM channel. This property is retained only for backward compatibility.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

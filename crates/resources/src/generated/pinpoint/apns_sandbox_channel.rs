@@ -109,6 +109,7 @@ impl ApnsSandboxChannel {
     };
 
     /// A `ApnsSandboxChannel` with its required properties, named in a [`ApnsSandboxChannelRequired`].
+    #[inline]
     pub fn new(required: ApnsSandboxChannelRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -154,6 +155,7 @@ impl Resource for ApnsSandboxChannel {
 }
 
 impl ToValue for ApnsSandboxChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -186,6 +188,7 @@ impl ApnsSandboxChannelAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// (Deprecated) An identifier for the APNs sandbox channel. This property is retained only for backward compatibility.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -109,6 +109,7 @@ impl ApnsVoipChannel {
     };
 
     /// A `ApnsVoipChannel` with its required properties, named in a [`ApnsVoipChannelRequired`].
+    #[inline]
     pub fn new(required: ApnsVoipChannelRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -154,6 +155,7 @@ impl Resource for ApnsVoipChannel {
 }
 
 impl ToValue for ApnsVoipChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -186,6 +188,7 @@ impl ApnsVoipChannelAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// (Deprecated) An identifier for the APNs VoIP channel. This property is retained only for backward compatibility.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

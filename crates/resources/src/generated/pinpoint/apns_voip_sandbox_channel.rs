@@ -109,6 +109,7 @@ impl ApnsVoipSandboxChannel {
     };
 
     /// A `ApnsVoipSandboxChannel` with its required properties, named in a [`ApnsVoipSandboxChannelRequired`].
+    #[inline]
     pub fn new(required: ApnsVoipSandboxChannelRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -154,6 +155,7 @@ impl Resource for ApnsVoipSandboxChannel {
 }
 
 impl ToValue for ApnsVoipSandboxChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -186,6 +188,7 @@ impl ApnsVoipSandboxChannelAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// (Deprecated) An identifier for the APNs VoIP sandbox channel. This property is retained only for backward compatibility.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -78,6 +78,7 @@ impl App {
     };
 
     /// A `App` with its required properties, named in a [`AppRequired`].
+    #[inline]
     pub fn new(required: AppRequired) -> Self {
         Self {
             name: required.name,
@@ -105,6 +106,7 @@ impl Resource for App {
 }
 
 impl ToValue for App {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -127,6 +129,7 @@ impl AppAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the application.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -134,6 +137,7 @@ impl AppAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier for the application. This identifier is displayed as the *Project ID* on the Amazon Pinpoint console.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -98,6 +98,7 @@ impl ApplicationSettings {
     };
 
     /// A `ApplicationSettings` with its required properties, named in a [`ApplicationSettingsRequired`].
+    #[inline]
     pub fn new(required: ApplicationSettingsRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -131,6 +132,7 @@ impl Resource for ApplicationSettings {
 }
 
 impl ToValue for ApplicationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -157,6 +159,7 @@ impl From<ResourceRef> for ApplicationSettingsAttributes {
 
 impl ApplicationSettingsAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -202,6 +205,7 @@ pub struct Limits {
 #[rustfmt::skip]
 impl Limits {
     /// A `Limits` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -219,6 +223,7 @@ impl Limits {
 impl PropertyType for Limits {}
 
 impl ToValue for Limits {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Daily", &self.daily)

@@ -88,6 +88,7 @@ impl BaiduChannel {
     };
 
     /// A `BaiduChannel` with its required properties, named in a [`BaiduChannelRequired`].
+    #[inline]
     pub fn new(required: BaiduChannelRequired) -> Self {
         Self {
             api_key: required.api_key,
@@ -118,6 +119,7 @@ impl Resource for BaiduChannel {
 }
 
 impl ToValue for BaiduChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiKey", &self.api_key)
@@ -142,6 +144,7 @@ impl BaiduChannelAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// (Deprecated) An identifier for the Baidu channel. This property is retained only for backward compatibility.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

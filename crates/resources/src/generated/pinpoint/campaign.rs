@@ -165,6 +165,7 @@ impl Campaign {
     };
 
     /// A `Campaign` with its required properties, named in a [`CampaignRequired`].
+    #[inline]
     pub fn new(required: CampaignRequired) -> Self {
         Self {
             additional_treatments: None,
@@ -240,6 +241,7 @@ impl Resource for Campaign {
 }
 
 impl ToValue for Campaign {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalTreatments", &self.additional_treatments)
@@ -281,6 +283,7 @@ impl CampaignAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the campaign.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -288,6 +291,7 @@ impl CampaignAttributes {
     /// `Fn::GetAtt` `CampaignId`: a string.
     ///
     /// The unique identifier for the campaign.
+    #[inline]
     pub fn campaign_id(&self) -> Value {
         self.0.get_att("CampaignId")
     }
@@ -318,6 +322,7 @@ pub struct CampaignCustomMessage {
 #[rustfmt::skip]
 impl CampaignCustomMessage {
     /// A `CampaignCustomMessage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -329,6 +334,7 @@ impl CampaignCustomMessage {
 impl PropertyType for CampaignCustomMessage {}
 
 impl ToValue for CampaignCustomMessage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Data", &self.data).build()
     }
@@ -374,6 +380,7 @@ pub struct CampaignEmailMessage {
 #[rustfmt::skip]
 impl CampaignEmailMessage {
     /// A `CampaignEmailMessage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -391,6 +398,7 @@ impl CampaignEmailMessage {
 impl PropertyType for CampaignEmailMessage {}
 
 impl ToValue for CampaignEmailMessage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Body", &self.body)
@@ -431,6 +439,7 @@ pub struct CampaignEventFilter {
 #[rustfmt::skip]
 impl CampaignEventFilter {
     /// A `CampaignEventFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -444,6 +453,7 @@ impl CampaignEventFilter {
 impl PropertyType for CampaignEventFilter {}
 
 impl ToValue for CampaignEventFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
@@ -496,6 +506,7 @@ pub struct CampaignInAppMessage {
 #[rustfmt::skip]
 impl CampaignInAppMessage {
     /// A `CampaignInAppMessage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -511,6 +522,7 @@ impl CampaignInAppMessage {
 impl PropertyType for CampaignInAppMessage {}
 
 impl ToValue for CampaignInAppMessage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Content", &self.content)
@@ -570,6 +582,7 @@ pub struct CampaignSmsMessage {
 #[rustfmt::skip]
 impl CampaignSmsMessage {
     /// A `CampaignSmsMessage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -591,6 +604,7 @@ impl CampaignSmsMessage {
 impl PropertyType for CampaignSmsMessage {}
 
 impl ToValue for CampaignSmsMessage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Body", &self.body)
@@ -636,6 +650,7 @@ pub struct CustomDeliveryConfiguration {
 #[rustfmt::skip]
 impl CustomDeliveryConfiguration {
     /// A `CustomDeliveryConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -649,6 +664,7 @@ impl CustomDeliveryConfiguration {
 impl PropertyType for CustomDeliveryConfiguration {}
 
 impl ToValue for CustomDeliveryConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeliveryUri", &self.delivery_uri)
@@ -711,6 +727,7 @@ pub struct DefaultButtonConfiguration {
 #[rustfmt::skip]
 impl DefaultButtonConfiguration {
     /// A `DefaultButtonConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -732,6 +749,7 @@ impl DefaultButtonConfiguration {
 impl PropertyType for DefaultButtonConfiguration {}
 
 impl ToValue for DefaultButtonConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackgroundColor", &self.background_color)
@@ -783,6 +801,7 @@ pub struct EventDimensions {
 #[rustfmt::skip]
 impl EventDimensions {
     /// A `EventDimensions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -798,6 +817,7 @@ impl EventDimensions {
 impl PropertyType for EventDimensions {}
 
 impl ToValue for EventDimensions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Attributes", &self.attributes)
@@ -842,6 +862,7 @@ pub struct InAppMessageBodyConfig {
 #[rustfmt::skip]
 impl InAppMessageBodyConfig {
     /// A `InAppMessageBodyConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -857,6 +878,7 @@ impl InAppMessageBodyConfig {
 impl PropertyType for InAppMessageBodyConfig {}
 
 impl ToValue for InAppMessageBodyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Alignment", &self.alignment)
@@ -906,6 +928,7 @@ pub struct InAppMessageButton {
 #[rustfmt::skip]
 impl InAppMessageButton {
     /// A `InAppMessageButton` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -923,6 +946,7 @@ impl InAppMessageButton {
 impl PropertyType for InAppMessageButton {}
 
 impl ToValue for InAppMessageButton {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Android", &self.android)
@@ -983,6 +1007,7 @@ pub struct InAppMessageContent {
 #[rustfmt::skip]
 impl InAppMessageContent {
     /// A `InAppMessageContent` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1004,6 +1029,7 @@ impl InAppMessageContent {
 impl PropertyType for InAppMessageContent {}
 
 impl ToValue for InAppMessageContent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackgroundColor", &self.background_color)
@@ -1051,6 +1077,7 @@ pub struct InAppMessageHeaderConfig {
 #[rustfmt::skip]
 impl InAppMessageHeaderConfig {
     /// A `InAppMessageHeaderConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1066,6 +1093,7 @@ impl InAppMessageHeaderConfig {
 impl PropertyType for InAppMessageHeaderConfig {}
 
 impl ToValue for InAppMessageHeaderConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Alignment", &self.alignment)
@@ -1120,6 +1148,7 @@ pub struct Limits {
 #[rustfmt::skip]
 impl Limits {
     /// A `Limits` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1139,6 +1168,7 @@ impl Limits {
 impl PropertyType for Limits {}
 
 impl ToValue for Limits {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Daily", &self.daily)
@@ -1236,6 +1266,7 @@ pub struct Message {
 #[rustfmt::skip]
 impl Message {
     /// A `Message` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1269,6 +1300,7 @@ impl Message {
 impl PropertyType for Message {}
 
 impl ToValue for Message {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -1354,6 +1386,7 @@ pub struct MessageConfiguration {
 #[rustfmt::skip]
 impl MessageConfiguration {
     /// A `MessageConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1381,6 +1414,7 @@ impl MessageConfiguration {
 impl PropertyType for MessageConfiguration {}
 
 impl ToValue for MessageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ADMMessage", &self.adm_message)
@@ -1430,6 +1464,7 @@ pub struct OverrideButtonConfiguration {
 #[rustfmt::skip]
 impl OverrideButtonConfiguration {
     /// A `OverrideButtonConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1443,6 +1478,7 @@ impl OverrideButtonConfiguration {
 impl PropertyType for OverrideButtonConfiguration {}
 
 impl ToValue for OverrideButtonConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ButtonAction", &self.button_action)
@@ -1512,6 +1548,7 @@ pub struct Schedule {
 #[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1535,6 +1572,7 @@ impl Schedule {
 impl PropertyType for Schedule {}
 
 impl ToValue for Schedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndTime", &self.end_time)
@@ -1580,6 +1618,7 @@ pub struct Template {
 #[rustfmt::skip]
 impl Template {
     /// A `Template` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1593,6 +1632,7 @@ impl Template {
 impl PropertyType for Template {}
 
 impl ToValue for Template {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -1641,6 +1681,7 @@ pub struct TemplateConfiguration {
 #[rustfmt::skip]
 impl TemplateConfiguration {
     /// A `TemplateConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1658,6 +1699,7 @@ impl TemplateConfiguration {
 impl PropertyType for TemplateConfiguration {}
 
 impl ToValue for TemplateConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EmailTemplate", &self.email_template)
@@ -1723,6 +1765,7 @@ pub struct WriteTreatmentResource {
 #[rustfmt::skip]
 impl WriteTreatmentResource {
     /// A `WriteTreatmentResource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1746,6 +1789,7 @@ impl WriteTreatmentResource {
 impl PropertyType for WriteTreatmentResource {}
 
 impl ToValue for WriteTreatmentResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

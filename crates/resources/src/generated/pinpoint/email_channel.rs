@@ -107,6 +107,7 @@ impl EmailChannel {
     };
 
     /// A `EmailChannel` with its required properties, named in a [`EmailChannelRequired`].
+    #[inline]
     pub fn new(required: EmailChannelRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -146,6 +147,7 @@ impl Resource for EmailChannel {
 }
 
 impl ToValue for EmailChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -176,6 +178,7 @@ impl EmailChannelAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// (Deprecated) An identifier for the email channel. This property is retained only for backward compatibility.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

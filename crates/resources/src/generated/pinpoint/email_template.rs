@@ -103,6 +103,7 @@ impl EmailTemplate {
     };
 
     /// A `EmailTemplate` with its required properties, named in a [`EmailTemplateRequired`].
+    #[inline]
     pub fn new(required: EmailTemplateRequired) -> Self {
         Self {
             default_substitutions: None,
@@ -145,6 +146,7 @@ impl Resource for EmailTemplate {
 }
 
 impl ToValue for EmailTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultSubstitutions", &self.default_substitutions)
@@ -172,11 +174,13 @@ impl EmailTemplateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the message template.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

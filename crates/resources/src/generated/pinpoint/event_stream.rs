@@ -87,6 +87,7 @@ impl EventStream {
     };
 
     /// A `EventStream` with its required properties, named in a [`EventStreamRequired`].
+    #[inline]
     pub fn new(required: EventStreamRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -114,6 +115,7 @@ impl Resource for EventStream {
 }
 
 impl ToValue for EventStream {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -135,6 +137,7 @@ impl From<ResourceRef> for EventStreamAttributes {
 
 impl EventStreamAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -89,6 +89,7 @@ impl GcmChannel {
     };
 
     /// A `GcmChannel` with its required properties, named in a [`GcmChannelRequired`].
+    #[inline]
     pub fn new(required: GcmChannelRequired) -> Self {
         Self {
             api_key: None,
@@ -122,6 +123,7 @@ impl Resource for GcmChannel {
 }
 
 impl ToValue for GcmChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApiKey", &self.api_key)
@@ -150,6 +152,7 @@ impl GcmChannelAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// (Deprecated) An identifier for the GCM channel. This property is retained only for backward compatibility.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

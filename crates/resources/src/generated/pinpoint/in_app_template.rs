@@ -103,6 +103,7 @@ impl InAppTemplate {
     };
 
     /// A `InAppTemplate` with its required properties, named in a [`InAppTemplateRequired`].
+    #[inline]
     pub fn new(required: InAppTemplateRequired) -> Self {
         Self {
             content: None,
@@ -142,6 +143,7 @@ impl Resource for InAppTemplate {
 }
 
 impl ToValue for InAppTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Content", &self.content)
@@ -168,6 +170,7 @@ impl InAppTemplateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the message template.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -208,6 +211,7 @@ pub struct BodyConfig {
 #[rustfmt::skip]
 impl BodyConfig {
     /// A `BodyConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -223,6 +227,7 @@ impl BodyConfig {
 impl PropertyType for BodyConfig {}
 
 impl ToValue for BodyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Alignment", &self.alignment)
@@ -272,6 +277,7 @@ pub struct ButtonConfig {
 #[rustfmt::skip]
 impl ButtonConfig {
     /// A `ButtonConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -289,6 +295,7 @@ impl ButtonConfig {
 impl PropertyType for ButtonConfig {}
 
 impl ToValue for ButtonConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Android", &self.android)
@@ -353,6 +360,7 @@ pub struct DefaultButtonConfiguration {
 #[rustfmt::skip]
 impl DefaultButtonConfiguration {
     /// A `DefaultButtonConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -374,6 +382,7 @@ impl DefaultButtonConfiguration {
 impl PropertyType for DefaultButtonConfiguration {}
 
 impl ToValue for DefaultButtonConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackgroundColor", &self.background_color)
@@ -421,6 +430,7 @@ pub struct HeaderConfig {
 #[rustfmt::skip]
 impl HeaderConfig {
     /// A `HeaderConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -436,6 +446,7 @@ impl HeaderConfig {
 impl PropertyType for HeaderConfig {}
 
 impl ToValue for HeaderConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Alignment", &self.alignment)
@@ -495,6 +506,7 @@ pub struct InAppMessageContent {
 #[rustfmt::skip]
 impl InAppMessageContent {
     /// A `InAppMessageContent` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -516,6 +528,7 @@ impl InAppMessageContent {
 impl PropertyType for InAppMessageContent {}
 
 impl ToValue for InAppMessageContent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackgroundColor", &self.background_color)
@@ -562,6 +575,7 @@ pub struct OverrideButtonConfiguration {
 #[rustfmt::skip]
 impl OverrideButtonConfiguration {
     /// A `OverrideButtonConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -575,6 +589,7 @@ impl OverrideButtonConfiguration {
 impl PropertyType for OverrideButtonConfiguration {}
 
 impl ToValue for OverrideButtonConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ButtonAction", &self.button_action)
@@ -603,6 +618,7 @@ impl From<Value> for Alignment {
 }
 
 impl ToValue for Alignment {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Left => "LEFT",
@@ -634,6 +650,7 @@ impl From<Value> for ButtonAction {
 }
 
 impl ToValue for ButtonAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Link => "LINK",
@@ -671,6 +688,7 @@ impl From<Value> for Layout {
 }
 
 impl ToValue for Layout {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BottomBanner => "BOTTOM_BANNER",

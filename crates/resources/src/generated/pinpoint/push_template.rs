@@ -111,6 +111,7 @@ impl PushTemplate {
     };
 
     /// A `PushTemplate` with its required properties, named in a [`PushTemplateRequired`].
+    #[inline]
     pub fn new(required: PushTemplateRequired) -> Self {
         Self {
             adm: None,
@@ -159,6 +160,7 @@ impl Resource for PushTemplate {
 }
 
 impl ToValue for PushTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ADM", &self.adm)
@@ -188,11 +190,13 @@ impl PushTemplateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the message template.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -262,6 +266,7 @@ pub struct AndroidPushNotificationTemplate {
 #[rustfmt::skip]
 impl AndroidPushNotificationTemplate {
     /// A `AndroidPushNotificationTemplate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -287,6 +292,7 @@ impl AndroidPushNotificationTemplate {
 impl PropertyType for AndroidPushNotificationTemplate {}
 
 impl ToValue for AndroidPushNotificationTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -355,6 +361,7 @@ pub struct ApnsPushNotificationTemplate {
 #[rustfmt::skip]
 impl ApnsPushNotificationTemplate {
     /// A `ApnsPushNotificationTemplate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -376,6 +383,7 @@ impl ApnsPushNotificationTemplate {
 impl PropertyType for ApnsPushNotificationTemplate {}
 
 impl ToValue for ApnsPushNotificationTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -439,6 +447,7 @@ pub struct DefaultPushNotificationTemplate {
 #[rustfmt::skip]
 impl DefaultPushNotificationTemplate {
     /// A `DefaultPushNotificationTemplate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -458,6 +467,7 @@ impl DefaultPushNotificationTemplate {
 impl PropertyType for DefaultPushNotificationTemplate {}
 
 impl ToValue for DefaultPushNotificationTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)

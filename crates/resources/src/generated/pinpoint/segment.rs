@@ -98,6 +98,7 @@ impl Segment {
     };
 
     /// A `Segment` with its required properties, named in a [`SegmentRequired`].
+    #[inline]
     pub fn new(required: SegmentRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -134,6 +135,7 @@ impl Resource for Segment {
 }
 
 impl ToValue for Segment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -159,6 +161,7 @@ impl SegmentAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the segment.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -166,6 +169,7 @@ impl SegmentAttributes {
     /// `Fn::GetAtt` `SegmentId`: a string.
     ///
     /// The unique identifier for the segment.
+    #[inline]
     pub fn segment_id(&self) -> Value {
         self.0.get_att("SegmentId")
     }
@@ -196,6 +200,7 @@ pub struct Behavior {
 #[rustfmt::skip]
 impl Behavior {
     /// A `Behavior` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -207,6 +212,7 @@ impl Behavior {
 impl PropertyType for Behavior {}
 
 impl ToValue for Behavior {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Recency", &self.recency).build()
     }
@@ -252,6 +258,7 @@ pub struct Coordinates {
 #[rustfmt::skip]
 impl Coordinates {
     /// A `Coordinates` with its required properties, named in a [`CoordinatesRequired`].
+    #[inline]
     pub fn new(required: CoordinatesRequired) -> Self {
         Self {
             latitude: required.latitude,
@@ -268,6 +275,7 @@ impl Coordinates {
 impl PropertyType for Coordinates {}
 
 impl ToValue for Coordinates {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Latitude", &self.latitude)
@@ -326,6 +334,7 @@ pub struct Demographic {
 #[rustfmt::skip]
 impl Demographic {
     /// A `Demographic` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -347,6 +356,7 @@ impl Demographic {
 impl PropertyType for Demographic {}
 
 impl ToValue for Demographic {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppVersion", &self.app_version)
@@ -399,6 +409,7 @@ pub struct GpsPoint {
 #[rustfmt::skip]
 impl GpsPoint {
     /// A `GpsPoint` with its required properties, named in a [`GpsPointRequired`].
+    #[inline]
     pub fn new(required: GpsPointRequired) -> Self {
         Self {
             coordinates: required.coordinates,
@@ -415,6 +426,7 @@ impl GpsPoint {
 impl PropertyType for GpsPoint {}
 
 impl ToValue for GpsPoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Coordinates", &self.coordinates)
@@ -465,6 +477,7 @@ pub struct Groups {
 #[rustfmt::skip]
 impl Groups {
     /// A `Groups` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -482,6 +495,7 @@ impl Groups {
 impl PropertyType for Groups {}
 
 impl ToValue for Groups {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Dimensions", &self.dimensions)
@@ -522,6 +536,7 @@ pub struct Location {
 #[rustfmt::skip]
 impl Location {
     /// A `Location` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -535,6 +550,7 @@ impl Location {
 impl PropertyType for Location {}
 
 impl ToValue for Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Country", &self.country)
@@ -585,6 +601,7 @@ pub struct Recency {
 #[rustfmt::skip]
 impl Recency {
     /// A `Recency` with its required properties, named in a [`RecencyRequired`].
+    #[inline]
     pub fn new(required: RecencyRequired) -> Self {
         Self {
             duration: required.duration,
@@ -601,6 +618,7 @@ impl Recency {
 impl PropertyType for Recency {}
 
 impl ToValue for Recency {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Duration", &self.duration)
@@ -665,6 +683,7 @@ pub struct SegmentDimensions {
 #[rustfmt::skip]
 impl SegmentDimensions {
     /// A `SegmentDimensions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -686,6 +705,7 @@ impl SegmentDimensions {
 impl PropertyType for SegmentDimensions {}
 
 impl ToValue for SegmentDimensions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Attributes", &self.attributes)
@@ -728,6 +748,7 @@ pub struct SegmentGroups {
 #[rustfmt::skip]
 impl SegmentGroups {
     /// A `SegmentGroups` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -741,6 +762,7 @@ impl SegmentGroups {
 impl PropertyType for SegmentGroups {}
 
 impl ToValue for SegmentGroups {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Groups", &self.groups)
@@ -789,6 +811,7 @@ pub struct SourceSegments {
 #[rustfmt::skip]
 impl SourceSegments {
     /// A `SourceSegments` with its required properties, named in a [`SourceSegmentsRequired`].
+    #[inline]
     pub fn new(required: SourceSegmentsRequired) -> Self {
         Self {
             id: required.id,
@@ -805,6 +828,7 @@ impl SourceSegments {
 impl PropertyType for SourceSegments {}
 
 impl ToValue for SourceSegments {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)

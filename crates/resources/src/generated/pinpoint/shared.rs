@@ -46,6 +46,7 @@ pub struct CampaignHook {
 #[rustfmt::skip]
 impl CampaignHook {
     /// A `CampaignHook` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -61,6 +62,7 @@ impl CampaignHook {
 impl PropertyType for CampaignHook {}
 
 impl ToValue for CampaignHook {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LambdaFunctionName", &self.lambda_function_name)
@@ -110,6 +112,7 @@ pub struct QuietTime {
 #[rustfmt::skip]
 impl QuietTime {
     /// A `QuietTime` with its required properties, named in a [`QuietTimeRequired`].
+    #[inline]
     pub fn new(required: QuietTimeRequired) -> Self {
         Self {
             end: required.end,
@@ -126,6 +129,7 @@ impl QuietTime {
 impl PropertyType for QuietTime {}
 
 impl ToValue for QuietTime {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("End", &self.end)
@@ -164,6 +168,7 @@ pub struct SetDimension {
 #[rustfmt::skip]
 impl SetDimension {
     /// A `SetDimension` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -177,6 +182,7 @@ impl SetDimension {
 impl PropertyType for SetDimension {}
 
 impl ToValue for SetDimension {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DimensionType", &self.dimension_type)

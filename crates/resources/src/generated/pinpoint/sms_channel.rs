@@ -88,6 +88,7 @@ impl SmsChannel {
     };
 
     /// A `SmsChannel` with its required properties, named in a [`SmsChannelRequired`].
+    #[inline]
     pub fn new(required: SmsChannelRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -118,6 +119,7 @@ impl Resource for SmsChannel {
 }
 
 impl ToValue for SmsChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -142,6 +144,7 @@ impl SmsChannelAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// (Deprecated) An identifier for the SMS channel. This property is retained only for backward compatibility.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

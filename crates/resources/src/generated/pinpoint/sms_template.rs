@@ -93,6 +93,7 @@ impl SmsTemplate {
     };
 
     /// A `SmsTemplate` with its required properties, named in a [`SmsTemplateRequired`].
+    #[inline]
     pub fn new(required: SmsTemplateRequired) -> Self {
         Self {
             body: required.body,
@@ -129,6 +130,7 @@ impl Resource for SmsTemplate {
 }
 
 impl ToValue for SmsTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Body", &self.body)
@@ -154,11 +156,13 @@ impl SmsTemplateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the message template.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -74,6 +74,7 @@ impl VoiceChannel {
     };
 
     /// A `VoiceChannel` with its required properties, named in a [`VoiceChannelRequired`].
+    #[inline]
     pub fn new(required: VoiceChannelRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -98,6 +99,7 @@ impl Resource for VoiceChannel {
 }
 
 impl ToValue for VoiceChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -120,6 +122,7 @@ impl VoiceChannelAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// (Deprecated) An identifier for the voice channel. This property is retained only for backward compatibility.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -95,6 +95,7 @@ impl ConfigurationSet {
     };
 
     /// A `ConfigurationSet` with its required properties, named in a [`ConfigurationSetRequired`].
+    #[inline]
     pub fn new(required: ConfigurationSetRequired) -> Self {
         Self {
             delivery_options: None,
@@ -134,6 +135,7 @@ impl Resource for ConfigurationSet {
 }
 
 impl ToValue for ConfigurationSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeliveryOptions", &self.delivery_options)
@@ -158,6 +160,7 @@ impl From<ResourceRef> for ConfigurationSetAttributes {
 
 impl ConfigurationSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -188,6 +191,7 @@ pub struct DeliveryOptions {
 #[rustfmt::skip]
 impl DeliveryOptions {
     /// A `DeliveryOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -199,6 +203,7 @@ impl DeliveryOptions {
 impl PropertyType for DeliveryOptions {}
 
 impl ToValue for DeliveryOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SendingPoolName", &self.sending_pool_name)
@@ -231,6 +236,7 @@ pub struct ReputationOptions {
 #[rustfmt::skip]
 impl ReputationOptions {
     /// A `ReputationOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -242,6 +248,7 @@ impl ReputationOptions {
 impl PropertyType for ReputationOptions {}
 
 impl ToValue for ReputationOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReputationMetricsEnabled", &self.reputation_metrics_enabled)
@@ -274,6 +281,7 @@ pub struct SendingOptions {
 #[rustfmt::skip]
 impl SendingOptions {
     /// A `SendingOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -285,6 +293,7 @@ impl SendingOptions {
 impl PropertyType for SendingOptions {}
 
 impl ToValue for SendingOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SendingEnabled", &self.sending_enabled)
@@ -319,6 +328,7 @@ pub struct TrackingOptions {
 #[rustfmt::skip]
 impl TrackingOptions {
     /// A `TrackingOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -330,6 +340,7 @@ impl TrackingOptions {
 impl PropertyType for TrackingOptions {}
 
 impl ToValue for TrackingOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomRedirectDomain", &self.custom_redirect_domain)

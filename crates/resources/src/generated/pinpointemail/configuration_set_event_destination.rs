@@ -83,6 +83,7 @@ impl ConfigurationSetEventDestination {
     };
 
     /// A `ConfigurationSetEventDestination` with its required properties, named in a [`ConfigurationSetEventDestinationRequired`].
+    #[inline]
     pub fn new(required: ConfigurationSetEventDestinationRequired) -> Self {
         Self {
             configuration_set_name: required.configuration_set_name,
@@ -110,6 +111,7 @@ impl Resource for ConfigurationSetEventDestination {
 }
 
 impl ToValue for ConfigurationSetEventDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConfigurationSetName", &self.configuration_set_name)
@@ -131,6 +133,7 @@ impl From<ResourceRef> for ConfigurationSetEventDestinationAttributes {
 
 impl ConfigurationSetEventDestinationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -161,6 +164,7 @@ pub struct CloudWatchDestination {
 #[rustfmt::skip]
 impl CloudWatchDestination {
     /// A `CloudWatchDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -172,6 +176,7 @@ impl CloudWatchDestination {
 impl PropertyType for CloudWatchDestination {}
 
 impl ToValue for CloudWatchDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DimensionConfigurations", &self.dimension_configurations)
@@ -234,6 +239,7 @@ pub struct DimensionConfiguration {
 #[rustfmt::skip]
 impl DimensionConfiguration {
     /// A `DimensionConfiguration` with its required properties, named in a [`DimensionConfigurationRequired`].
+    #[inline]
     pub fn new(required: DimensionConfigurationRequired) -> Self {
         Self {
             default_dimension_value: required.default_dimension_value,
@@ -253,6 +259,7 @@ impl DimensionConfiguration {
 impl PropertyType for DimensionConfiguration {}
 
 impl ToValue for DimensionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DefaultDimensionValue", &self.default_dimension_value)
@@ -322,6 +329,7 @@ pub struct EventDestination {
 #[rustfmt::skip]
 impl EventDestination {
     /// A `EventDestination` with its required properties, named in a [`EventDestinationRequired`].
+    #[inline]
     pub fn new(required: EventDestinationRequired) -> Self {
         Self {
             cloud_watch_destination: None,
@@ -350,6 +358,7 @@ impl EventDestination {
 impl PropertyType for EventDestination {}
 
 impl ToValue for EventDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchDestination", &self.cloud_watch_destination)
@@ -407,6 +416,7 @@ pub struct KinesisFirehoseDestination {
 #[rustfmt::skip]
 impl KinesisFirehoseDestination {
     /// A `KinesisFirehoseDestination` with its required properties, named in a [`KinesisFirehoseDestinationRequired`].
+    #[inline]
     pub fn new(required: KinesisFirehoseDestinationRequired) -> Self {
         Self {
             delivery_stream_arn: required.delivery_stream_arn,
@@ -423,6 +433,7 @@ impl KinesisFirehoseDestination {
 impl PropertyType for KinesisFirehoseDestination {}
 
 impl ToValue for KinesisFirehoseDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DeliveryStreamArn", &self.delivery_stream_arn)
@@ -456,6 +467,7 @@ pub struct PinpointDestination {
 #[rustfmt::skip]
 impl PinpointDestination {
     /// A `PinpointDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -467,6 +479,7 @@ impl PinpointDestination {
 impl PropertyType for PinpointDestination {}
 
 impl ToValue for PinpointDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationArn", &self.application_arn)
@@ -509,6 +522,7 @@ pub struct SnsDestination {
 #[rustfmt::skip]
 impl SnsDestination {
     /// A `SnsDestination` with its required properties, named in a [`SnsDestinationRequired`].
+    #[inline]
     pub fn new(required: SnsDestinationRequired) -> Self {
         Self {
             topic_arn: required.topic_arn,
@@ -522,6 +536,7 @@ impl SnsDestination {
 impl PropertyType for SnsDestination {}
 
 impl ToValue for SnsDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("TopicArn", &self.topic_arn).build()
     }

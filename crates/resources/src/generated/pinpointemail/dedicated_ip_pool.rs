@@ -67,6 +67,7 @@ impl DedicatedIpPool {
     };
 
     /// A `DedicatedIpPool` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -91,6 +92,7 @@ impl Resource for DedicatedIpPool {
 }
 
 impl ToValue for DedicatedIpPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PoolName", &self.pool_name)
@@ -111,6 +113,7 @@ impl From<ResourceRef> for DedicatedIpPoolAttributes {
 
 impl DedicatedIpPoolAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

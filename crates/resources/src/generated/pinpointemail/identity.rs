@@ -102,6 +102,7 @@ impl Identity {
     };
 
     /// A `Identity` with its required properties, named in a [`IdentityRequired`].
+    #[inline]
     pub fn new(required: IdentityRequired) -> Self {
         Self {
             dkim_signing_enabled: None,
@@ -138,6 +139,7 @@ impl Resource for Identity {
 }
 
 impl ToValue for Identity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DkimSigningEnabled", &self.dkim_signing_enabled)
@@ -164,6 +166,7 @@ impl From<ResourceRef> for IdentityAttributes {
 
 impl IdentityAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -173,6 +176,7 @@ impl IdentityAttributes {
     /// The host name for the first token that you have to add to the DNS configuration for your domain.
     ///
     /// For more information, see \[Verifying a Domain\](<https://docs.aws.amazon.com/pinpoint/latest/userguide/channels-email-manage-verify.html#channels-email-manage-verify-domain>) in the Amazon Pinpoint User Guide.
+    #[inline]
     pub fn identity_dns_record_name1(&self) -> Value {
         self.0.get_att("IdentityDNSRecordName1")
     }
@@ -180,6 +184,7 @@ impl IdentityAttributes {
     /// `Fn::GetAtt` `IdentityDNSRecordName2`: a string.
     ///
     /// The host name for the second token that you have to add to the DNS configuration for your domain.
+    #[inline]
     pub fn identity_dns_record_name2(&self) -> Value {
         self.0.get_att("IdentityDNSRecordName2")
     }
@@ -187,6 +192,7 @@ impl IdentityAttributes {
     /// `Fn::GetAtt` `IdentityDNSRecordName3`: a string.
     ///
     /// The host name for the third token that you have to add to the DNS configuration for your domain.
+    #[inline]
     pub fn identity_dns_record_name3(&self) -> Value {
         self.0.get_att("IdentityDNSRecordName3")
     }
@@ -194,6 +200,7 @@ impl IdentityAttributes {
     /// `Fn::GetAtt` `IdentityDNSRecordValue1`: a string.
     ///
     /// The record value for the first token that you have to add to the DNS configuration for your domain.
+    #[inline]
     pub fn identity_dns_record_value1(&self) -> Value {
         self.0.get_att("IdentityDNSRecordValue1")
     }
@@ -201,6 +208,7 @@ impl IdentityAttributes {
     /// `Fn::GetAtt` `IdentityDNSRecordValue2`: a string.
     ///
     /// The record value for the second token that you have to add to the DNS configuration for your domain.
+    #[inline]
     pub fn identity_dns_record_value2(&self) -> Value {
         self.0.get_att("IdentityDNSRecordValue2")
     }
@@ -208,6 +216,7 @@ impl IdentityAttributes {
     /// `Fn::GetAtt` `IdentityDNSRecordValue3`: a string.
     ///
     /// The record value for the third token that you have to add to the DNS configuration for your domain.
+    #[inline]
     pub fn identity_dns_record_value3(&self) -> Value {
         self.0.get_att("IdentityDNSRecordValue3")
     }
@@ -245,6 +254,7 @@ pub struct MailFromAttributes {
 #[rustfmt::skip]
 impl MailFromAttributes {
     /// A `MailFromAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -258,6 +268,7 @@ impl MailFromAttributes {
 impl PropertyType for MailFromAttributes {}
 
 impl ToValue for MailFromAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BehaviorOnMxFailure", &self.behavior_on_mx_failure)

@@ -208,6 +208,7 @@ impl Pipe {
     };
 
     /// A `Pipe` with its required properties, named in a [`PipeRequired`].
+    #[inline]
     pub fn new(required: PipeRequired) -> Self {
         Self {
             description: None,
@@ -268,6 +269,7 @@ impl Resource for Pipe {
 }
 
 impl ToValue for Pipe {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -301,6 +303,7 @@ impl PipeAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the pipe.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -308,11 +311,13 @@ impl PipeAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the pipe was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `CurrentState`: one of a set of strings.
+    #[inline]
     pub fn current_state(&self) -> Value {
         self.0.get_att("CurrentState")
     }
@@ -320,6 +325,7 @@ impl PipeAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// When the pipe was last updated, in \[ISO-8601 format\](<https://docs.aws.amazon.com/https://www.w3.org/TR/NOTE-datetime>) (YYYY-MM-DDThh:mm:ss.sTZD).
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -327,6 +333,7 @@ impl PipeAttributes {
     /// `Fn::GetAtt` `StateReason`: a string.
     ///
     /// The reason the pipe is in its current state.
+    #[inline]
     pub fn state_reason(&self) -> Value {
         self.0.get_att("StateReason")
     }
@@ -379,6 +386,7 @@ pub struct AwsVpcConfiguration {
 #[rustfmt::skip]
 impl AwsVpcConfiguration {
     /// A `AwsVpcConfiguration` with its required properties, named in a [`AwsVpcConfigurationRequired`].
+    #[inline]
     pub fn new(required: AwsVpcConfigurationRequired) -> Self {
         Self {
             assign_public_ip: None,
@@ -398,6 +406,7 @@ impl AwsVpcConfiguration {
 impl PropertyType for AwsVpcConfiguration {}
 
 impl ToValue for AwsVpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssignPublicIp", &self.assign_public_ip)
@@ -434,6 +443,7 @@ pub struct BatchArrayProperties {
 #[rustfmt::skip]
 impl BatchArrayProperties {
     /// A `BatchArrayProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -445,6 +455,7 @@ impl BatchArrayProperties {
 impl PropertyType for BatchArrayProperties {}
 
 impl ToValue for BatchArrayProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Size", &self.size).build()
     }
@@ -494,6 +505,7 @@ pub struct BatchContainerOverrides {
 #[rustfmt::skip]
 impl BatchContainerOverrides {
     /// A `BatchContainerOverrides` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -511,6 +523,7 @@ impl BatchContainerOverrides {
 impl PropertyType for BatchContainerOverrides {}
 
 impl ToValue for BatchContainerOverrides {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Command", &self.command)
@@ -553,6 +566,7 @@ pub struct BatchEnvironmentVariable {
 #[rustfmt::skip]
 impl BatchEnvironmentVariable {
     /// A `BatchEnvironmentVariable` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -566,6 +580,7 @@ impl BatchEnvironmentVariable {
 impl PropertyType for BatchEnvironmentVariable {}
 
 impl ToValue for BatchEnvironmentVariable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -604,6 +619,7 @@ pub struct BatchJobDependency {
 #[rustfmt::skip]
 impl BatchJobDependency {
     /// A `BatchJobDependency` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -617,6 +633,7 @@ impl BatchJobDependency {
 impl PropertyType for BatchJobDependency {}
 
 impl ToValue for BatchJobDependency {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("JobId", &self.job_id)
@@ -702,6 +719,7 @@ pub struct BatchResourceRequirement {
 #[rustfmt::skip]
 impl BatchResourceRequirement {
     /// A `BatchResourceRequirement` with its required properties, named in a [`BatchResourceRequirementRequired`].
+    #[inline]
     pub fn new(required: BatchResourceRequirementRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -718,6 +736,7 @@ impl BatchResourceRequirement {
 impl PropertyType for BatchResourceRequirement {}
 
 impl ToValue for BatchResourceRequirement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -753,6 +772,7 @@ pub struct BatchRetryStrategy {
 #[rustfmt::skip]
 impl BatchRetryStrategy {
     /// A `BatchRetryStrategy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -764,6 +784,7 @@ impl BatchRetryStrategy {
 impl PropertyType for BatchRetryStrategy {}
 
 impl ToValue for BatchRetryStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Attempts", &self.attempts).build()
     }
@@ -818,6 +839,7 @@ pub struct CapacityProviderStrategyItem {
 #[rustfmt::skip]
 impl CapacityProviderStrategyItem {
     /// A `CapacityProviderStrategyItem` with its required properties, named in a [`CapacityProviderStrategyItemRequired`].
+    #[inline]
     pub fn new(required: CapacityProviderStrategyItemRequired) -> Self {
         Self {
             base: None,
@@ -837,6 +859,7 @@ impl CapacityProviderStrategyItem {
 impl PropertyType for CapacityProviderStrategyItem {}
 
 impl ToValue for CapacityProviderStrategyItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Base", &self.base)
@@ -873,6 +896,7 @@ pub struct CloudwatchLogsLogDestination {
 #[rustfmt::skip]
 impl CloudwatchLogsLogDestination {
     /// A `CloudwatchLogsLogDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -884,6 +908,7 @@ impl CloudwatchLogsLogDestination {
 impl PropertyType for CloudwatchLogsLogDestination {}
 
 impl ToValue for CloudwatchLogsLogDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroupArn", &self.log_group_arn)
@@ -920,6 +945,7 @@ pub struct DeadLetterConfig {
 #[rustfmt::skip]
 impl DeadLetterConfig {
     /// A `DeadLetterConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -931,6 +957,7 @@ impl DeadLetterConfig {
 impl PropertyType for DeadLetterConfig {}
 
 impl ToValue for DeadLetterConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Arn", &self.arn).build()
     }
@@ -989,6 +1016,7 @@ pub struct DimensionMapping {
 #[rustfmt::skip]
 impl DimensionMapping {
     /// A `DimensionMapping` with its required properties, named in a [`DimensionMappingRequired`].
+    #[inline]
     pub fn new(required: DimensionMappingRequired) -> Self {
         Self {
             dimension_name: required.dimension_name,
@@ -1008,6 +1036,7 @@ impl DimensionMapping {
 impl PropertyType for DimensionMapping {}
 
 impl ToValue for DimensionMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DimensionName", &self.dimension_name)
@@ -1077,6 +1106,7 @@ pub struct EcsContainerOverride {
 #[rustfmt::skip]
 impl EcsContainerOverride {
     /// A `EcsContainerOverride` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1102,6 +1132,7 @@ impl EcsContainerOverride {
 impl PropertyType for EcsContainerOverride {}
 
 impl ToValue for EcsContainerOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Command", &self.command)
@@ -1163,6 +1194,7 @@ pub struct EcsEnvironmentFile {
 #[rustfmt::skip]
 impl EcsEnvironmentFile {
     /// A `EcsEnvironmentFile` with its required properties, named in a [`EcsEnvironmentFileRequired`].
+    #[inline]
     pub fn new(required: EcsEnvironmentFileRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -1179,6 +1211,7 @@ impl EcsEnvironmentFile {
 impl PropertyType for EcsEnvironmentFile {}
 
 impl ToValue for EcsEnvironmentFile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -1217,6 +1250,7 @@ pub struct EcsEnvironmentVariable {
 #[rustfmt::skip]
 impl EcsEnvironmentVariable {
     /// A `EcsEnvironmentVariable` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1230,6 +1264,7 @@ impl EcsEnvironmentVariable {
 impl PropertyType for EcsEnvironmentVariable {}
 
 impl ToValue for EcsEnvironmentVariable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -1275,6 +1310,7 @@ pub struct EcsEphemeralStorage {
 #[rustfmt::skip]
 impl EcsEphemeralStorage {
     /// A `EcsEphemeralStorage` with its required properties, named in a [`EcsEphemeralStorageRequired`].
+    #[inline]
     pub fn new(required: EcsEphemeralStorageRequired) -> Self {
         Self {
             size_in_gi_b: required.size_in_gi_b,
@@ -1288,6 +1324,7 @@ impl EcsEphemeralStorage {
 impl PropertyType for EcsEphemeralStorage {}
 
 impl ToValue for EcsEphemeralStorage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SizeInGiB", &self.size_in_gi_b)
@@ -1325,6 +1362,7 @@ pub struct EcsInferenceAcceleratorOverride {
 #[rustfmt::skip]
 impl EcsInferenceAcceleratorOverride {
     /// A `EcsInferenceAcceleratorOverride` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1338,6 +1376,7 @@ impl EcsInferenceAcceleratorOverride {
 impl PropertyType for EcsInferenceAcceleratorOverride {}
 
 impl ToValue for EcsInferenceAcceleratorOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeviceName", &self.device_name)
@@ -1390,6 +1429,7 @@ pub struct EcsResourceRequirement {
 #[rustfmt::skip]
 impl EcsResourceRequirement {
     /// A `EcsResourceRequirement` with its required properties, named in a [`EcsResourceRequirementRequired`].
+    #[inline]
     pub fn new(required: EcsResourceRequirementRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -1406,6 +1446,7 @@ impl EcsResourceRequirement {
 impl PropertyType for EcsResourceRequirement {}
 
 impl ToValue for EcsResourceRequirement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -1478,6 +1519,7 @@ pub struct EcsTaskOverride {
 #[rustfmt::skip]
 impl EcsTaskOverride {
     /// A `EcsTaskOverride` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1501,6 +1543,7 @@ impl EcsTaskOverride {
 impl PropertyType for EcsTaskOverride {}
 
 impl ToValue for EcsTaskOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerOverrides", &self.container_overrides)
@@ -1544,6 +1587,7 @@ pub struct Filter {
 #[rustfmt::skip]
 impl Filter {
     /// A `Filter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1555,6 +1599,7 @@ impl Filter {
 impl PropertyType for Filter {}
 
 impl ToValue for Filter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Pattern", &self.pattern).build()
     }
@@ -1591,6 +1636,7 @@ pub struct FilterCriteria {
 #[rustfmt::skip]
 impl FilterCriteria {
     /// A `FilterCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1602,6 +1648,7 @@ impl FilterCriteria {
 impl PropertyType for FilterCriteria {}
 
 impl ToValue for FilterCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Filters", &self.filters).build()
     }
@@ -1634,6 +1681,7 @@ pub struct FirehoseLogDestination {
 #[rustfmt::skip]
 impl FirehoseLogDestination {
     /// A `FirehoseLogDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1645,6 +1693,7 @@ impl FirehoseLogDestination {
 impl PropertyType for FirehoseLogDestination {}
 
 impl ToValue for FirehoseLogDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeliveryStreamArn", &self.delivery_stream_arn)
@@ -1703,6 +1752,7 @@ pub struct MultiMeasureAttributeMapping {
 #[rustfmt::skip]
 impl MultiMeasureAttributeMapping {
     /// A `MultiMeasureAttributeMapping` with its required properties, named in a [`MultiMeasureAttributeMappingRequired`].
+    #[inline]
     pub fn new(required: MultiMeasureAttributeMappingRequired) -> Self {
         Self {
             measure_value: required.measure_value,
@@ -1722,6 +1772,7 @@ impl MultiMeasureAttributeMapping {
 impl PropertyType for MultiMeasureAttributeMapping {}
 
 impl ToValue for MultiMeasureAttributeMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MeasureValue", &self.measure_value)
@@ -1780,6 +1831,7 @@ pub struct MultiMeasureMapping {
 #[rustfmt::skip]
 impl MultiMeasureMapping {
     /// A `MultiMeasureMapping` with its required properties, named in a [`MultiMeasureMappingRequired`].
+    #[inline]
     pub fn new(required: MultiMeasureMappingRequired) -> Self {
         Self {
             multi_measure_attribute_mappings: required.multi_measure_attribute_mappings,
@@ -1796,6 +1848,7 @@ impl MultiMeasureMapping {
 impl PropertyType for MultiMeasureMapping {}
 
 impl ToValue for MultiMeasureMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -1832,6 +1885,7 @@ pub struct NetworkConfiguration {
 #[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1843,6 +1897,7 @@ impl NetworkConfiguration {
 impl PropertyType for NetworkConfiguration {}
 
 impl ToValue for NetworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsvpcConfiguration", &self.awsvpc_configuration)
@@ -1887,6 +1942,7 @@ pub struct PipeEnrichmentHttpParameters {
 #[rustfmt::skip]
 impl PipeEnrichmentHttpParameters {
     /// A `PipeEnrichmentHttpParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1902,6 +1958,7 @@ impl PipeEnrichmentHttpParameters {
 impl PropertyType for PipeEnrichmentHttpParameters {}
 
 impl ToValue for PipeEnrichmentHttpParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HeaderParameters", &self.header_parameters)
@@ -1947,6 +2004,7 @@ pub struct PipeEnrichmentParameters {
 #[rustfmt::skip]
 impl PipeEnrichmentParameters {
     /// A `PipeEnrichmentParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1960,6 +2018,7 @@ impl PipeEnrichmentParameters {
 impl PropertyType for PipeEnrichmentParameters {}
 
 impl ToValue for PipeEnrichmentParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HttpParameters", &self.http_parameters)
@@ -2019,6 +2078,7 @@ pub struct PipeLogConfiguration {
 #[rustfmt::skip]
 impl PipeLogConfiguration {
     /// A `PipeLogConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2038,6 +2098,7 @@ impl PipeLogConfiguration {
 impl PropertyType for PipeLogConfiguration {}
 
 impl ToValue for PipeLogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -2108,6 +2169,7 @@ pub struct PipeSourceActiveMqBrokerParameters {
 #[rustfmt::skip]
 impl PipeSourceActiveMqBrokerParameters {
     /// A `PipeSourceActiveMqBrokerParameters` with its required properties, named in a [`PipeSourceActiveMqBrokerParametersRequired`].
+    #[inline]
     pub fn new(required: PipeSourceActiveMqBrokerParametersRequired) -> Self {
         Self {
             batch_size: None,
@@ -2130,6 +2192,7 @@ impl PipeSourceActiveMqBrokerParameters {
 impl PropertyType for PipeSourceActiveMqBrokerParameters {}
 
 impl ToValue for PipeSourceActiveMqBrokerParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchSize", &self.batch_size)
@@ -2223,6 +2286,7 @@ pub struct PipeSourceDynamoDbStreamParameters {
 #[rustfmt::skip]
 impl PipeSourceDynamoDbStreamParameters {
     /// A `PipeSourceDynamoDbStreamParameters` with its required properties, named in a [`PipeSourceDynamoDbStreamParametersRequired`].
+    #[inline]
     pub fn new(required: PipeSourceDynamoDbStreamParametersRequired) -> Self {
         Self {
             batch_size: None,
@@ -2257,6 +2321,7 @@ impl PipeSourceDynamoDbStreamParameters {
 impl PropertyType for PipeSourceDynamoDbStreamParameters {}
 
 impl ToValue for PipeSourceDynamoDbStreamParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchSize", &self.batch_size)
@@ -2365,6 +2430,7 @@ pub struct PipeSourceKinesisStreamParameters {
 #[rustfmt::skip]
 impl PipeSourceKinesisStreamParameters {
     /// A `PipeSourceKinesisStreamParameters` with its required properties, named in a [`PipeSourceKinesisStreamParametersRequired`].
+    #[inline]
     pub fn new(required: PipeSourceKinesisStreamParametersRequired) -> Self {
         Self {
             batch_size: None,
@@ -2402,6 +2468,7 @@ impl PipeSourceKinesisStreamParameters {
 impl PropertyType for PipeSourceKinesisStreamParameters {}
 
 impl ToValue for PipeSourceKinesisStreamParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchSize", &self.batch_size)
@@ -2495,6 +2562,7 @@ pub struct PipeSourceManagedStreamingKafkaParameters {
 #[rustfmt::skip]
 impl PipeSourceManagedStreamingKafkaParameters {
     /// A `PipeSourceManagedStreamingKafkaParameters` with its required properties, named in a [`PipeSourceManagedStreamingKafkaParametersRequired`].
+    #[inline]
     pub fn new(required: PipeSourceManagedStreamingKafkaParametersRequired) -> Self {
         Self {
             batch_size: None,
@@ -2523,6 +2591,7 @@ impl PipeSourceManagedStreamingKafkaParameters {
 impl PropertyType for PipeSourceManagedStreamingKafkaParameters {}
 
 impl ToValue for PipeSourceManagedStreamingKafkaParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchSize", &self.batch_size)
@@ -2604,6 +2673,7 @@ pub struct PipeSourceParameters {
 #[rustfmt::skip]
 impl PipeSourceParameters {
     /// A `PipeSourceParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2629,6 +2699,7 @@ impl PipeSourceParameters {
 impl PropertyType for PipeSourceParameters {}
 
 impl ToValue for PipeSourceParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -2721,6 +2792,7 @@ pub struct PipeSourceRabbitMqBrokerParameters {
 #[rustfmt::skip]
 impl PipeSourceRabbitMqBrokerParameters {
     /// A `PipeSourceRabbitMqBrokerParameters` with its required properties, named in a [`PipeSourceRabbitMqBrokerParametersRequired`].
+    #[inline]
     pub fn new(required: PipeSourceRabbitMqBrokerParametersRequired) -> Self {
         Self {
             batch_size: None,
@@ -2746,6 +2818,7 @@ impl PipeSourceRabbitMqBrokerParameters {
 impl PropertyType for PipeSourceRabbitMqBrokerParameters {}
 
 impl ToValue for PipeSourceRabbitMqBrokerParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchSize", &self.batch_size)
@@ -2847,6 +2920,7 @@ pub struct PipeSourceSelfManagedKafkaParameters {
 #[rustfmt::skip]
 impl PipeSourceSelfManagedKafkaParameters {
     /// A `PipeSourceSelfManagedKafkaParameters` with its required properties, named in a [`PipeSourceSelfManagedKafkaParametersRequired`].
+    #[inline]
     pub fn new(required: PipeSourceSelfManagedKafkaParametersRequired) -> Self {
         Self {
             additional_bootstrap_servers: None,
@@ -2884,6 +2958,7 @@ impl PipeSourceSelfManagedKafkaParameters {
 impl PropertyType for PipeSourceSelfManagedKafkaParameters {}
 
 impl ToValue for PipeSourceSelfManagedKafkaParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -2939,6 +3014,7 @@ pub struct PipeSourceSqsQueueParameters {
 #[rustfmt::skip]
 impl PipeSourceSqsQueueParameters {
     /// A `PipeSourceSqsQueueParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2952,6 +3028,7 @@ impl PipeSourceSqsQueueParameters {
 impl PropertyType for PipeSourceSqsQueueParameters {}
 
 impl ToValue for PipeSourceSqsQueueParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchSize", &self.batch_size)
@@ -3030,6 +3107,7 @@ pub struct PipeTargetBatchJobParameters {
 #[rustfmt::skip]
 impl PipeTargetBatchJobParameters {
     /// A `PipeTargetBatchJobParameters` with its required properties, named in a [`PipeTargetBatchJobParametersRequired`].
+    #[inline]
     pub fn new(required: PipeTargetBatchJobParametersRequired) -> Self {
         Self {
             array_properties: None,
@@ -3061,6 +3139,7 @@ impl PipeTargetBatchJobParameters {
 impl PropertyType for PipeTargetBatchJobParameters {}
 
 impl ToValue for PipeTargetBatchJobParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArrayProperties", &self.array_properties)
@@ -3112,6 +3191,7 @@ pub struct PipeTargetCloudWatchLogsParameters {
 #[rustfmt::skip]
 impl PipeTargetCloudWatchLogsParameters {
     /// A `PipeTargetCloudWatchLogsParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3125,6 +3205,7 @@ impl PipeTargetCloudWatchLogsParameters {
 impl PropertyType for PipeTargetCloudWatchLogsParameters {}
 
 impl ToValue for PipeTargetCloudWatchLogsParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogStreamName", &self.log_stream_name)
@@ -3258,6 +3339,7 @@ pub struct PipeTargetEcsTaskParameters {
 #[rustfmt::skip]
 impl PipeTargetEcsTaskParameters {
     /// A `PipeTargetEcsTaskParameters` with its required properties, named in a [`PipeTargetEcsTaskParametersRequired`].
+    #[inline]
     pub fn new(required: PipeTargetEcsTaskParametersRequired) -> Self {
         Self {
             capacity_provider_strategy: None,
@@ -3313,6 +3395,7 @@ impl PipeTargetEcsTaskParameters {
 impl PropertyType for PipeTargetEcsTaskParameters {}
 
 impl ToValue for PipeTargetEcsTaskParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityProviderStrategy", &self.capacity_provider_strategy)
@@ -3389,6 +3472,7 @@ pub struct PipeTargetEventBridgeEventBusParameters {
 #[rustfmt::skip]
 impl PipeTargetEventBridgeEventBusParameters {
     /// A `PipeTargetEventBridgeEventBusParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3408,6 +3492,7 @@ impl PipeTargetEventBridgeEventBusParameters {
 impl PropertyType for PipeTargetEventBridgeEventBusParameters {}
 
 impl ToValue for PipeTargetEventBridgeEventBusParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DetailType", &self.detail_type)
@@ -3456,6 +3541,7 @@ pub struct PipeTargetHttpParameters {
 #[rustfmt::skip]
 impl PipeTargetHttpParameters {
     /// A `PipeTargetHttpParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3471,6 +3557,7 @@ impl PipeTargetHttpParameters {
 impl PropertyType for PipeTargetHttpParameters {}
 
 impl ToValue for PipeTargetHttpParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HeaderParameters", &self.header_parameters)
@@ -3515,6 +3602,7 @@ pub struct PipeTargetKinesisStreamParameters {
 #[rustfmt::skip]
 impl PipeTargetKinesisStreamParameters {
     /// A `PipeTargetKinesisStreamParameters` with its required properties, named in a [`PipeTargetKinesisStreamParametersRequired`].
+    #[inline]
     pub fn new(required: PipeTargetKinesisStreamParametersRequired) -> Self {
         Self {
             partition_key: required.partition_key,
@@ -3528,6 +3616,7 @@ impl PipeTargetKinesisStreamParameters {
 impl PropertyType for PipeTargetKinesisStreamParameters {}
 
 impl ToValue for PipeTargetKinesisStreamParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PartitionKey", &self.partition_key)
@@ -3565,6 +3654,7 @@ pub struct PipeTargetLambdaFunctionParameters {
 #[rustfmt::skip]
 impl PipeTargetLambdaFunctionParameters {
     /// A `PipeTargetLambdaFunctionParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3576,6 +3666,7 @@ impl PipeTargetLambdaFunctionParameters {
 impl PropertyType for PipeTargetLambdaFunctionParameters {}
 
 impl ToValue for PipeTargetLambdaFunctionParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InvocationType", &self.invocation_type)
@@ -3674,6 +3765,7 @@ pub struct PipeTargetParameters {
 #[rustfmt::skip]
 impl PipeTargetParameters {
     /// A `PipeTargetParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3709,6 +3801,7 @@ impl PipeTargetParameters {
 impl PropertyType for PipeTargetParameters {}
 
 impl ToValue for PipeTargetParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchJobParameters", &self.batch_job_parameters)
@@ -3812,6 +3905,7 @@ pub struct PipeTargetRedshiftDataParameters {
 #[rustfmt::skip]
 impl PipeTargetRedshiftDataParameters {
     /// A `PipeTargetRedshiftDataParameters` with its required properties, named in a [`PipeTargetRedshiftDataParametersRequired`].
+    #[inline]
     pub fn new(required: PipeTargetRedshiftDataParametersRequired) -> Self {
         Self {
             database: required.database,
@@ -3840,6 +3934,7 @@ impl PipeTargetRedshiftDataParameters {
 impl PropertyType for PipeTargetRedshiftDataParameters {}
 
 impl ToValue for PipeTargetRedshiftDataParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Database", &self.database)
@@ -3879,6 +3974,7 @@ pub struct PipeTargetSageMakerPipelineParameters {
 #[rustfmt::skip]
 impl PipeTargetSageMakerPipelineParameters {
     /// A `PipeTargetSageMakerPipelineParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3890,6 +3986,7 @@ impl PipeTargetSageMakerPipelineParameters {
 impl PropertyType for PipeTargetSageMakerPipelineParameters {}
 
 impl ToValue for PipeTargetSageMakerPipelineParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PipelineParameterList", &self.pipeline_parameter_list)
@@ -3933,6 +4030,7 @@ pub struct PipeTargetSqsQueueParameters {
 #[rustfmt::skip]
 impl PipeTargetSqsQueueParameters {
     /// A `PipeTargetSqsQueueParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3946,6 +4044,7 @@ impl PipeTargetSqsQueueParameters {
 impl PropertyType for PipeTargetSqsQueueParameters {}
 
 impl ToValue for PipeTargetSqsQueueParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MessageDeduplicationId", &self.message_deduplication_id)
@@ -3986,6 +4085,7 @@ pub struct PipeTargetStateMachineParameters {
 #[rustfmt::skip]
 impl PipeTargetStateMachineParameters {
     /// A `PipeTargetStateMachineParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3997,6 +4097,7 @@ impl PipeTargetStateMachineParameters {
 impl PropertyType for PipeTargetStateMachineParameters {}
 
 impl ToValue for PipeTargetStateMachineParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InvocationType", &self.invocation_type)
@@ -4106,6 +4207,7 @@ pub struct PipeTargetTimestreamParameters {
 #[rustfmt::skip]
 impl PipeTargetTimestreamParameters {
     /// A `PipeTargetTimestreamParameters` with its required properties, named in a [`PipeTargetTimestreamParametersRequired`].
+    #[inline]
     pub fn new(required: PipeTargetTimestreamParametersRequired) -> Self {
         Self {
             dimension_mappings: required.dimension_mappings,
@@ -4140,6 +4242,7 @@ impl PipeTargetTimestreamParameters {
 impl PropertyType for PipeTargetTimestreamParameters {}
 
 impl ToValue for PipeTargetTimestreamParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DimensionMappings", &self.dimension_mappings)
@@ -4186,6 +4289,7 @@ pub struct PlacementConstraint {
 #[rustfmt::skip]
 impl PlacementConstraint {
     /// A `PlacementConstraint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4199,6 +4303,7 @@ impl PlacementConstraint {
 impl PropertyType for PlacementConstraint {}
 
 impl ToValue for PlacementConstraint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Expression", &self.expression)
@@ -4239,6 +4344,7 @@ pub struct PlacementStrategy {
 #[rustfmt::skip]
 impl PlacementStrategy {
     /// A `PlacementStrategy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4252,6 +4358,7 @@ impl PlacementStrategy {
 impl PropertyType for PlacementStrategy {}
 
 impl ToValue for PlacementStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Field", &self.field)
@@ -4306,6 +4413,7 @@ pub struct S3LogDestination {
 #[rustfmt::skip]
 impl S3LogDestination {
     /// A `S3LogDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4323,6 +4431,7 @@ impl S3LogDestination {
 impl PropertyType for S3LogDestination {}
 
 impl ToValue for S3LogDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
@@ -4377,6 +4486,7 @@ pub struct SageMakerPipelineParameter {
 #[rustfmt::skip]
 impl SageMakerPipelineParameter {
     /// A `SageMakerPipelineParameter` with its required properties, named in a [`SageMakerPipelineParameterRequired`].
+    #[inline]
     pub fn new(required: SageMakerPipelineParameterRequired) -> Self {
         Self {
             name: required.name,
@@ -4393,6 +4503,7 @@ impl SageMakerPipelineParameter {
 impl PropertyType for SageMakerPipelineParameter {}
 
 impl ToValue for SageMakerPipelineParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -4435,6 +4546,7 @@ pub struct SelfManagedKafkaAccessConfigurationVpc {
 #[rustfmt::skip]
 impl SelfManagedKafkaAccessConfigurationVpc {
     /// A `SelfManagedKafkaAccessConfigurationVpc` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4448,6 +4560,7 @@ impl SelfManagedKafkaAccessConfigurationVpc {
 impl PropertyType for SelfManagedKafkaAccessConfigurationVpc {}
 
 impl ToValue for SelfManagedKafkaAccessConfigurationVpc {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroup", &self.security_group)
@@ -4509,6 +4622,7 @@ pub struct SingleMeasureMapping {
 #[rustfmt::skip]
 impl SingleMeasureMapping {
     /// A `SingleMeasureMapping` with its required properties, named in a [`SingleMeasureMappingRequired`].
+    #[inline]
     pub fn new(required: SingleMeasureMappingRequired) -> Self {
         Self {
             measure_name: required.measure_name,
@@ -4528,6 +4642,7 @@ impl SingleMeasureMapping {
 impl PropertyType for SingleMeasureMapping {}
 
 impl ToValue for SingleMeasureMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MeasureName", &self.measure_name)
@@ -4575,6 +4690,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -4591,6 +4707,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -4617,6 +4734,7 @@ impl From<Value> for AssignPublicIp {
 }
 
 impl ToValue for AssignPublicIp {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -4645,6 +4763,7 @@ impl From<Value> for BatchJobDependencyType {
 }
 
 impl ToValue for BatchJobDependencyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NToN => "N_TO_N",
@@ -4675,6 +4794,7 @@ impl From<Value> for BatchResourceRequirementType {
 }
 
 impl ToValue for BatchResourceRequirementType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gpu => "GPU",
@@ -4702,6 +4822,7 @@ impl From<Value> for DimensionValueType {
 }
 
 impl ToValue for DimensionValueType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Varchar => "VARCHAR",
@@ -4729,6 +4850,7 @@ impl From<Value> for DynamoDbStreamStartPosition {
 }
 
 impl ToValue for DynamoDbStreamStartPosition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TrimHorizon => "TRIM_HORIZON",
@@ -4755,6 +4877,7 @@ impl From<Value> for EcsEnvironmentFileType {
 }
 
 impl ToValue for EcsEnvironmentFileType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::S3 => "s3",
@@ -4782,6 +4905,7 @@ impl From<Value> for EcsResourceRequirementType {
 }
 
 impl ToValue for EcsResourceRequirementType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gpu => "GPU",
@@ -4814,6 +4938,7 @@ impl From<Value> for EpochTimeUnit {
 }
 
 impl ToValue for EpochTimeUnit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Milliseconds => "MILLISECONDS",
@@ -4842,6 +4967,7 @@ impl From<Value> for IncludeExecutionDataOption {
 }
 
 impl ToValue for IncludeExecutionDataOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -4871,6 +4997,7 @@ impl From<Value> for KinesisStreamStartPosition {
 }
 
 impl ToValue for KinesisStreamStartPosition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TrimHorizon => "TRIM_HORIZON",
@@ -4902,6 +5029,7 @@ impl From<Value> for LaunchType {
 }
 
 impl ToValue for LaunchType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ec2 => "EC2",
@@ -4935,6 +5063,7 @@ impl From<Value> for LogLevel {
 }
 
 impl ToValue for LogLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Off => "OFF",
@@ -4971,6 +5100,7 @@ impl From<Value> for MeasureValueType {
 }
 
 impl ToValue for MeasureValueType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Double => "DOUBLE",
@@ -5002,6 +5132,7 @@ impl From<Value> for MskStartPosition {
 }
 
 impl ToValue for MskStartPosition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TrimHorizon => "TRIM_HORIZON",
@@ -5028,6 +5159,7 @@ impl From<Value> for OnPartialBatchItemFailureStreams {
 }
 
 impl ToValue for OnPartialBatchItemFailureStreams {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AutomaticBisect => "AUTOMATIC_BISECT",
@@ -5055,6 +5187,7 @@ impl From<Value> for PipeTargetInvocationType {
 }
 
 impl ToValue for PipeTargetInvocationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RequestResponse => "REQUEST_RESPONSE",
@@ -5083,6 +5216,7 @@ impl From<Value> for PlacementConstraintType {
 }
 
 impl ToValue for PlacementConstraintType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DistinctInstance => "distinctInstance",
@@ -5113,6 +5247,7 @@ impl From<Value> for PlacementStrategyType {
 }
 
 impl ToValue for PlacementStrategyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Random => "random",
@@ -5140,6 +5275,7 @@ impl From<Value> for PropagateTags {
 }
 
 impl ToValue for PropagateTags {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TaskDefinition => "TASK_DEFINITION",
@@ -5167,6 +5303,7 @@ impl From<Value> for RequestedPipeState {
 }
 
 impl ToValue for RequestedPipeState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Running => "RUNNING",
@@ -5197,6 +5334,7 @@ impl From<Value> for S3OutputFormat {
 }
 
 impl ToValue for S3OutputFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Json => "json",
@@ -5226,6 +5364,7 @@ impl From<Value> for SelfManagedKafkaStartPosition {
 }
 
 impl ToValue for SelfManagedKafkaStartPosition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TrimHorizon => "TRIM_HORIZON",
@@ -5254,6 +5393,7 @@ impl From<Value> for TimeFieldType {
 }
 
 impl ToValue for TimeFieldType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Epoch => "EPOCH",

@@ -115,6 +115,7 @@ impl EnvironmentAccountConnection {
     };
 
     /// A `EnvironmentAccountConnection` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -149,6 +150,7 @@ impl Resource for EnvironmentAccountConnection {
 }
 
 impl ToValue for EnvironmentAccountConnection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CodebuildRoleArn", &self.codebuild_role_arn)
@@ -176,6 +178,7 @@ impl EnvironmentAccountConnectionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the environment account connection ARN.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -183,11 +186,13 @@ impl EnvironmentAccountConnectionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Returns the environment account connection ID.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

@@ -109,6 +109,7 @@ impl EnvironmentTemplate {
     };
 
     /// A `EnvironmentTemplate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -141,6 +142,7 @@ impl Resource for EnvironmentTemplate {
 }
 
 impl ToValue for EnvironmentTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -167,6 +169,7 @@ impl EnvironmentTemplateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the ARN of the environment template.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

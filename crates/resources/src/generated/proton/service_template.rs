@@ -102,6 +102,7 @@ impl ServiceTemplate {
     };
 
     /// A `ServiceTemplate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -134,6 +135,7 @@ impl Resource for ServiceTemplate {
 }
 
 impl ToValue for ServiceTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -160,6 +162,7 @@ impl ServiceTemplateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the service template ARN.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

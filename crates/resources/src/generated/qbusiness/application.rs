@@ -174,6 +174,7 @@ impl Application {
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             attachments_configuration: None,
@@ -237,6 +238,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttachmentsConfiguration", &self.attachments_configuration)
@@ -280,6 +282,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `ApplicationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Q Business application.
+    #[inline]
     pub fn application_arn(&self) -> Value {
         self.0.get_att("ApplicationArn")
     }
@@ -287,6 +290,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `ApplicationId`: a string.
     ///
     /// The identifier for the Amazon Q Business application.
+    #[inline]
     pub fn application_id(&self) -> Value {
         self.0.get_att("ApplicationId")
     }
@@ -294,6 +298,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The Unix timestamp when the Amazon Q Business application was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -301,11 +306,13 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `IdentityCenterApplicationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS SSO instance attached to your Amazon Q Business application.
+    #[inline]
     pub fn identity_center_application_arn(&self) -> Value {
         self.0.get_att("IdentityCenterApplicationArn")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -313,6 +320,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The Unix timestamp when the Amazon Q Business application was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -351,6 +359,7 @@ pub struct AttachmentsConfiguration {
 #[rustfmt::skip]
 impl AttachmentsConfiguration {
     /// A `AttachmentsConfiguration` with its required properties, named in a [`AttachmentsConfigurationRequired`].
+    #[inline]
     pub fn new(required: AttachmentsConfigurationRequired) -> Self {
         Self {
             attachments_control_mode: required.attachments_control_mode,
@@ -364,6 +373,7 @@ impl AttachmentsConfiguration {
 impl PropertyType for AttachmentsConfiguration {}
 
 impl ToValue for AttachmentsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AttachmentsControlMode", &self.attachments_control_mode)
@@ -409,6 +419,7 @@ pub struct AutoSubscriptionConfiguration {
 #[rustfmt::skip]
 impl AutoSubscriptionConfiguration {
     /// A `AutoSubscriptionConfiguration` with its required properties, named in a [`AutoSubscriptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: AutoSubscriptionConfigurationRequired) -> Self {
         Self {
             auto_subscribe: required.auto_subscribe,
@@ -425,6 +436,7 @@ impl AutoSubscriptionConfiguration {
 impl PropertyType for AutoSubscriptionConfiguration {}
 
 impl ToValue for AutoSubscriptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AutoSubscribe", &self.auto_subscribe)
@@ -460,6 +472,7 @@ pub struct EncryptionConfiguration {
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -471,6 +484,7 @@ impl EncryptionConfiguration {
 impl PropertyType for EncryptionConfiguration {}
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("KmsKeyId", &self.kms_key_id).build()
     }
@@ -509,6 +523,7 @@ pub struct PersonalizationConfiguration {
 #[rustfmt::skip]
 impl PersonalizationConfiguration {
     /// A `PersonalizationConfiguration` with its required properties, named in a [`PersonalizationConfigurationRequired`].
+    #[inline]
     pub fn new(required: PersonalizationConfigurationRequired) -> Self {
         Self {
             personalization_control_mode: required.personalization_control_mode,
@@ -522,6 +537,7 @@ impl PersonalizationConfiguration {
 impl PropertyType for PersonalizationConfiguration {}
 
 impl ToValue for PersonalizationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -565,6 +581,7 @@ pub struct QAppsConfiguration {
 #[rustfmt::skip]
 impl QAppsConfiguration {
     /// A `QAppsConfiguration` with its required properties, named in a [`QAppsConfigurationRequired`].
+    #[inline]
     pub fn new(required: QAppsConfigurationRequired) -> Self {
         Self {
             q_apps_control_mode: required.q_apps_control_mode,
@@ -578,6 +595,7 @@ impl QAppsConfiguration {
 impl PropertyType for QAppsConfiguration {}
 
 impl ToValue for QAppsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("QAppsControlMode", &self.q_apps_control_mode)
@@ -620,6 +638,7 @@ pub struct QuickSightConfiguration {
 #[rustfmt::skip]
 impl QuickSightConfiguration {
     /// A `QuickSightConfiguration` with its required properties, named in a [`QuickSightConfigurationRequired`].
+    #[inline]
     pub fn new(required: QuickSightConfigurationRequired) -> Self {
         Self {
             client_namespace: required.client_namespace,
@@ -633,6 +652,7 @@ impl QuickSightConfiguration {
 impl PropertyType for QuickSightConfiguration {}
 
 impl ToValue for QuickSightConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientNamespace", &self.client_namespace)
@@ -658,6 +678,7 @@ impl From<Value> for AttachmentsControlMode {
 }
 
 impl ToValue for AttachmentsControlMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -686,6 +707,7 @@ impl From<Value> for AutoSubscriptionStatus {
 }
 
 impl ToValue for AutoSubscriptionStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -720,6 +742,7 @@ impl From<Value> for IdentityType {
 }
 
 impl ToValue for IdentityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsIamIdpSaml => "AWS_IAM_IDP_SAML",
@@ -751,6 +774,7 @@ impl From<Value> for PersonalizationControlMode {
 }
 
 impl ToValue for PersonalizationControlMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -779,6 +803,7 @@ impl From<Value> for QAppsControlMode {
 }
 
 impl ToValue for QAppsControlMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -807,6 +832,7 @@ impl From<Value> for SubscriptionType {
 }
 
 impl ToValue for SubscriptionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::QLite => "Q_LITE",

@@ -116,6 +116,7 @@ impl DataAccessor {
     };
 
     /// A `DataAccessor` with its required properties, named in a [`DataAccessorRequired`].
+    #[inline]
     pub fn new(required: DataAccessorRequired) -> Self {
         Self {
             action_configurations: required.action_configurations,
@@ -155,6 +156,7 @@ impl Resource for DataAccessor {
 }
 
 impl ToValue for DataAccessor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ActionConfigurations", &self.action_configurations)
@@ -181,6 +183,7 @@ impl DataAccessorAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp when the data accessor was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -188,6 +191,7 @@ impl DataAccessorAttributes {
     /// `Fn::GetAtt` `DataAccessorArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the data accessor.
+    #[inline]
     pub fn data_accessor_arn(&self) -> Value {
         self.0.get_att("DataAccessorArn")
     }
@@ -195,6 +199,7 @@ impl DataAccessorAttributes {
     /// `Fn::GetAtt` `DataAccessorId`: a string.
     ///
     /// The unique identifier of the data accessor.
+    #[inline]
     pub fn data_accessor_id(&self) -> Value {
         self.0.get_att("DataAccessorId")
     }
@@ -202,6 +207,7 @@ impl DataAccessorAttributes {
     /// `Fn::GetAtt` `IdcApplicationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the associated IAM Identity Center application.
+    #[inline]
     pub fn idc_application_arn(&self) -> Value {
         self.0.get_att("IdcApplicationArn")
     }
@@ -209,6 +215,7 @@ impl DataAccessorAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp when the data accessor was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -254,6 +261,7 @@ pub struct ActionConfiguration {
 #[rustfmt::skip]
 impl ActionConfiguration {
     /// A `ActionConfiguration` with its required properties, named in a [`ActionConfigurationRequired`].
+    #[inline]
     pub fn new(required: ActionConfigurationRequired) -> Self {
         Self {
             action: required.action,
@@ -270,6 +278,7 @@ impl ActionConfiguration {
 impl PropertyType for ActionConfiguration {}
 
 impl ToValue for ActionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -311,6 +320,7 @@ pub struct ActionFilterConfiguration {
 #[rustfmt::skip]
 impl ActionFilterConfiguration {
     /// A `ActionFilterConfiguration` with its required properties, named in a [`ActionFilterConfigurationRequired`].
+    #[inline]
     pub fn new(required: ActionFilterConfigurationRequired) -> Self {
         Self {
             document_attribute_filter: Box::new(required.document_attribute_filter),
@@ -324,6 +334,7 @@ impl ActionFilterConfiguration {
 impl PropertyType for ActionFilterConfiguration {}
 
 impl ToValue for ActionFilterConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DocumentAttributeFilter", &self.document_attribute_filter)
@@ -401,6 +412,7 @@ pub struct AttributeFilter {
 #[rustfmt::skip]
 impl AttributeFilter {
     /// A `AttributeFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -430,6 +442,7 @@ impl AttributeFilter {
 impl PropertyType for AttributeFilter {}
 
 impl ToValue for AttributeFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AndAllFilters", &self.and_all_filters)
@@ -494,6 +507,7 @@ pub struct DataAccessorAuthenticationDetail {
 #[rustfmt::skip]
 impl DataAccessorAuthenticationDetail {
     /// A `DataAccessorAuthenticationDetail` with its required properties, named in a [`DataAccessorAuthenticationDetailRequired`].
+    #[inline]
     pub fn new(required: DataAccessorAuthenticationDetailRequired) -> Self {
         Self {
             authentication_configuration: None,
@@ -513,6 +527,7 @@ impl DataAccessorAuthenticationDetail {
 impl PropertyType for DataAccessorAuthenticationDetail {}
 
 impl ToValue for DataAccessorAuthenticationDetail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -567,6 +582,7 @@ pub struct DocumentAttribute {
 #[rustfmt::skip]
 impl DocumentAttribute {
     /// A `DocumentAttribute` with its required properties, named in a [`DocumentAttributeRequired`].
+    #[inline]
     pub fn new(required: DocumentAttributeRequired) -> Self {
         Self {
             name: required.name,
@@ -583,6 +599,7 @@ impl DocumentAttribute {
 impl PropertyType for DocumentAttribute {}
 
 impl ToValue for DocumentAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -609,6 +626,7 @@ impl From<Value> for DataAccessorAuthenticationType {
 }
 
 impl ToValue for DataAccessorAuthenticationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsIamIdcTti => "AWS_IAM_IDC_TTI",

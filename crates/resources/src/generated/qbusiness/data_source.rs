@@ -169,6 +169,7 @@ impl DataSource {
     };
 
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
+    #[inline]
     pub fn new(required: DataSourceRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -223,6 +224,7 @@ impl Resource for DataSource {
 }
 
 impl ToValue for DataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -260,6 +262,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The Unix timestamp when the Amazon Q Business data source was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -267,6 +270,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `DataSourceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of a data source in an Amazon Q Business application.
+    #[inline]
     pub fn data_source_arn(&self) -> Value {
         self.0.get_att("DataSourceArn")
     }
@@ -274,11 +278,13 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `DataSourceId`: a string.
     ///
     /// The identifier of the Amazon Q Business data source.
+    #[inline]
     pub fn data_source_id(&self) -> Value {
         self.0.get_att("DataSourceId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -286,6 +292,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `Type`: a string.
     ///
     /// The type of the Amazon Q Business data source.
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
@@ -293,6 +300,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The Unix timestamp when the Amazon Q Business data source was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -331,6 +339,7 @@ pub struct AudioExtractionConfiguration {
 #[rustfmt::skip]
 impl AudioExtractionConfiguration {
     /// A `AudioExtractionConfiguration` with its required properties, named in a [`AudioExtractionConfigurationRequired`].
+    #[inline]
     pub fn new(required: AudioExtractionConfigurationRequired) -> Self {
         Self {
             audio_extraction_status: required.audio_extraction_status,
@@ -344,6 +353,7 @@ impl AudioExtractionConfiguration {
 impl PropertyType for AudioExtractionConfiguration {}
 
 impl ToValue for AudioExtractionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AudioExtractionStatus", &self.audio_extraction_status)
@@ -395,6 +405,7 @@ pub struct DataSourceVpcConfiguration {
 #[rustfmt::skip]
 impl DataSourceVpcConfiguration {
     /// A `DataSourceVpcConfiguration` with its required properties, named in a [`DataSourceVpcConfigurationRequired`].
+    #[inline]
     pub fn new(required: DataSourceVpcConfigurationRequired) -> Self {
         Self {
             security_group_ids: required.security_group_ids,
@@ -411,6 +422,7 @@ impl DataSourceVpcConfiguration {
 impl PropertyType for DataSourceVpcConfiguration {}
 
 impl ToValue for DataSourceVpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
@@ -478,6 +490,7 @@ pub struct DocumentAttributeCondition {
 #[rustfmt::skip]
 impl DocumentAttributeCondition {
     /// A `DocumentAttributeCondition` with its required properties, named in a [`DocumentAttributeConditionRequired`].
+    #[inline]
     pub fn new(required: DocumentAttributeConditionRequired) -> Self {
         Self {
             key: required.key,
@@ -497,6 +510,7 @@ impl DocumentAttributeCondition {
 impl PropertyType for DocumentAttributeCondition {}
 
 impl ToValue for DocumentAttributeCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -557,6 +571,7 @@ pub struct DocumentAttributeTarget {
 #[rustfmt::skip]
 impl DocumentAttributeTarget {
     /// A `DocumentAttributeTarget` with its required properties, named in a [`DocumentAttributeTargetRequired`].
+    #[inline]
     pub fn new(required: DocumentAttributeTargetRequired) -> Self {
         Self {
             attribute_value_operator: None,
@@ -576,6 +591,7 @@ impl DocumentAttributeTarget {
 impl PropertyType for DocumentAttributeTarget {}
 
 impl ToValue for DocumentAttributeTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttributeValueOperator", &self.attribute_value_operator)
@@ -624,6 +640,7 @@ pub struct DocumentEnrichmentConfiguration {
 #[rustfmt::skip]
 impl DocumentEnrichmentConfiguration {
     /// A `DocumentEnrichmentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -639,6 +656,7 @@ impl DocumentEnrichmentConfiguration {
 impl PropertyType for DocumentEnrichmentConfiguration {}
 
 impl ToValue for DocumentEnrichmentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InlineConfigurations", &self.inline_configurations)
@@ -710,6 +728,7 @@ pub struct HookConfiguration {
 #[rustfmt::skip]
 impl HookConfiguration {
     /// A `HookConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -727,6 +746,7 @@ impl HookConfiguration {
 impl PropertyType for HookConfiguration {}
 
 impl ToValue for HookConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InvocationCondition", &self.invocation_condition)
@@ -770,6 +790,7 @@ pub struct ImageExtractionConfiguration {
 #[rustfmt::skip]
 impl ImageExtractionConfiguration {
     /// A `ImageExtractionConfiguration` with its required properties, named in a [`ImageExtractionConfigurationRequired`].
+    #[inline]
     pub fn new(required: ImageExtractionConfigurationRequired) -> Self {
         Self {
             image_extraction_status: required.image_extraction_status,
@@ -783,6 +804,7 @@ impl ImageExtractionConfiguration {
 impl PropertyType for ImageExtractionConfiguration {}
 
 impl ToValue for ImageExtractionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ImageExtractionStatus", &self.image_extraction_status)
@@ -829,6 +851,7 @@ pub struct InlineDocumentEnrichmentConfiguration {
 #[rustfmt::skip]
 impl InlineDocumentEnrichmentConfiguration {
     /// A `InlineDocumentEnrichmentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -844,6 +867,7 @@ impl InlineDocumentEnrichmentConfiguration {
 impl PropertyType for InlineDocumentEnrichmentConfiguration {}
 
 impl ToValue for InlineDocumentEnrichmentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Condition", &self.condition)
@@ -888,6 +912,7 @@ pub struct MediaExtractionConfiguration {
 #[rustfmt::skip]
 impl MediaExtractionConfiguration {
     /// A `MediaExtractionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -903,6 +928,7 @@ impl MediaExtractionConfiguration {
 impl PropertyType for MediaExtractionConfiguration {}
 
 impl ToValue for MediaExtractionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -954,6 +980,7 @@ pub struct VideoExtractionConfiguration {
 #[rustfmt::skip]
 impl VideoExtractionConfiguration {
     /// A `VideoExtractionConfiguration` with its required properties, named in a [`VideoExtractionConfigurationRequired`].
+    #[inline]
     pub fn new(required: VideoExtractionConfigurationRequired) -> Self {
         Self {
             video_extraction_status: required.video_extraction_status,
@@ -967,6 +994,7 @@ impl VideoExtractionConfiguration {
 impl PropertyType for VideoExtractionConfiguration {}
 
 impl ToValue for VideoExtractionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("VideoExtractionStatus", &self.video_extraction_status)
@@ -990,6 +1018,7 @@ impl From<Value> for AttributeValueOperator {
 }
 
 impl ToValue for AttributeValueOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Delete => "DELETE",
@@ -1017,6 +1046,7 @@ impl From<Value> for AudioExtractionStatus {
 }
 
 impl ToValue for AudioExtractionStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1043,6 +1073,7 @@ impl From<Value> for DocumentContentOperator {
 }
 
 impl ToValue for DocumentContentOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Delete => "DELETE",
@@ -1088,6 +1119,7 @@ impl From<Value> for DocumentEnrichmentConditionOperator {
 }
 
 impl ToValue for DocumentEnrichmentConditionOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GreaterThan => "GREATER_THAN",
@@ -1125,6 +1157,7 @@ impl From<Value> for ImageExtractionStatus {
 }
 
 impl ToValue for ImageExtractionStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1153,6 +1186,7 @@ impl From<Value> for VideoExtractionStatus {
 }
 
 impl ToValue for VideoExtractionStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

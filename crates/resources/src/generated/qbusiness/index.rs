@@ -123,6 +123,7 @@ impl Index {
     };
 
     /// A `Index` with its required properties, named in a [`IndexRequired`].
+    #[inline]
     pub fn new(required: IndexRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -165,6 +166,7 @@ impl Resource for Index {
 }
 
 impl ToValue for Index {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -195,6 +197,7 @@ impl IndexAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The Unix timestamp when the index was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -202,6 +205,7 @@ impl IndexAttributes {
     /// `Fn::GetAtt` `IndexArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an Amazon Q Business index.
+    #[inline]
     pub fn index_arn(&self) -> Value {
         self.0.get_att("IndexArn")
     }
@@ -209,6 +213,7 @@ impl IndexAttributes {
     /// `Fn::GetAtt` `IndexId`: a string.
     ///
     /// The identifier for the index.
+    #[inline]
     pub fn index_id(&self) -> Value {
         self.0.get_att("IndexId")
     }
@@ -216,11 +221,13 @@ impl IndexAttributes {
     /// `Fn::GetAtt` `IndexStatistics`: an object.
     ///
     /// Provides information about the number of documents in an index.
+    #[inline]
     pub fn index_statistics(&self) -> Value {
         self.0.get_att("IndexStatistics")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -228,6 +235,7 @@ impl IndexAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The Unix timestamp when the index was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -272,6 +280,7 @@ pub struct DocumentAttributeConfiguration {
 #[rustfmt::skip]
 impl DocumentAttributeConfiguration {
     /// A `DocumentAttributeConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -287,6 +296,7 @@ impl DocumentAttributeConfiguration {
 impl PropertyType for DocumentAttributeConfiguration {}
 
 impl ToValue for DocumentAttributeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -323,6 +333,7 @@ pub struct IndexCapacityConfiguration {
 #[rustfmt::skip]
 impl IndexCapacityConfiguration {
     /// A `IndexCapacityConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -334,6 +345,7 @@ impl IndexCapacityConfiguration {
 impl PropertyType for IndexCapacityConfiguration {}
 
 impl ToValue for IndexCapacityConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Units", &self.units).build()
     }
@@ -361,6 +373,7 @@ impl From<Value> for AttributeType {
 }
 
 impl ToValue for AttributeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::String => "STRING",
@@ -391,6 +404,7 @@ impl From<Value> for IndexType {
 }
 
 impl ToValue for IndexType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enterprise => "ENTERPRISE",
@@ -419,6 +433,7 @@ impl From<Value> for Status {
 }
 
 impl ToValue for Status {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

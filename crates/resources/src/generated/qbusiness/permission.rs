@@ -107,6 +107,7 @@ impl Permission {
     };
 
     /// A `Permission` with its required properties, named in a [`PermissionRequired`].
+    #[inline]
     pub fn new(required: PermissionRequired) -> Self {
         Self {
             actions: required.actions,
@@ -140,6 +141,7 @@ impl Resource for Permission {
 }
 
 impl ToValue for Permission {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -204,6 +206,7 @@ pub struct Condition {
 #[rustfmt::skip]
 impl Condition {
     /// A `Condition` with its required properties, named in a [`ConditionRequired`].
+    #[inline]
     pub fn new(required: ConditionRequired) -> Self {
         Self {
             condition_key: required.condition_key,
@@ -223,6 +226,7 @@ impl Condition {
 impl PropertyType for Condition {}
 
 impl ToValue for Condition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConditionKey", &self.condition_key)
@@ -248,6 +252,7 @@ impl From<Value> for ConditionOperator {
 }
 
 impl ToValue for ConditionOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::StringEquals => "StringEquals",

@@ -121,6 +121,7 @@ impl Plugin {
     };
 
     /// A `Plugin` with its required properties, named in a [`PluginRequired`].
+    #[inline]
     pub fn new(required: PluginRequired) -> Self {
         Self {
             application_id: None,
@@ -166,6 +167,7 @@ impl Resource for Plugin {
 }
 
 impl ToValue for Plugin {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationId", &self.application_id)
@@ -195,6 +197,7 @@ impl From<ResourceRef> for PluginAttributes {
 
 impl PluginAttributes {
     /// `Fn::GetAtt` `BuildStatus`: one of a set of strings.
+    #[inline]
     pub fn build_status(&self) -> Value {
         self.0.get_att("BuildStatus")
     }
@@ -202,6 +205,7 @@ impl PluginAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp for when the plugin was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -209,6 +213,7 @@ impl PluginAttributes {
     /// `Fn::GetAtt` `PluginArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of a plugin.
+    #[inline]
     pub fn plugin_arn(&self) -> Value {
         self.0.get_att("PluginArn")
     }
@@ -216,6 +221,7 @@ impl PluginAttributes {
     /// `Fn::GetAtt` `PluginId`: a string.
     ///
     /// The identifier of the plugin.
+    #[inline]
     pub fn plugin_id(&self) -> Value {
         self.0.get_att("PluginId")
     }
@@ -223,6 +229,7 @@ impl PluginAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp for when the plugin was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -277,6 +284,7 @@ pub struct CustomPluginConfiguration {
 #[rustfmt::skip]
 impl CustomPluginConfiguration {
     /// A `CustomPluginConfiguration` with its required properties, named in a [`CustomPluginConfigurationRequired`].
+    #[inline]
     pub fn new(required: CustomPluginConfigurationRequired) -> Self {
         Self {
             api_schema: required.api_schema,
@@ -296,6 +304,7 @@ impl CustomPluginConfiguration {
 impl PropertyType for CustomPluginConfiguration {}
 
 impl ToValue for CustomPluginConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiSchema", &self.api_schema)
@@ -321,6 +330,7 @@ impl From<Value> for ApiSchemaType {
 }
 
 impl ToValue for ApiSchemaType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OpenApiV3 => "OPEN_API_V3",
@@ -348,6 +358,7 @@ impl From<Value> for PluginState {
 }
 
 impl ToValue for PluginState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -406,6 +417,7 @@ impl From<Value> for PluginType {
 }
 
 impl ToValue for PluginType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ServiceNow => "SERVICE_NOW",

@@ -115,6 +115,7 @@ impl Retriever {
     };
 
     /// A `Retriever` with its required properties, named in a [`RetrieverRequired`].
+    #[inline]
     pub fn new(required: RetrieverRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -154,6 +155,7 @@ impl Resource for Retriever {
 }
 
 impl ToValue for Retriever {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -180,6 +182,7 @@ impl RetrieverAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The Unix timestamp when the retriever was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -187,6 +190,7 @@ impl RetrieverAttributes {
     /// `Fn::GetAtt` `RetrieverArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role associated with the retriever.
+    #[inline]
     pub fn retriever_arn(&self) -> Value {
         self.0.get_att("RetrieverArn")
     }
@@ -194,11 +198,13 @@ impl RetrieverAttributes {
     /// `Fn::GetAtt` `RetrieverId`: a string.
     ///
     /// The identifier of the retriever used by your Amazon Q Business application.
+    #[inline]
     pub fn retriever_id(&self) -> Value {
         self.0.get_att("RetrieverId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -206,6 +212,7 @@ impl RetrieverAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The Unix timestamp when the retriever was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -229,6 +236,7 @@ impl From<Value> for RetrieverType {
 }
 
 impl ToValue for RetrieverType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NativeIndex => "NATIVE_INDEX",

@@ -149,6 +149,7 @@ impl WebExperience {
     };
 
     /// A `WebExperience` with its required properties, named in a [`WebExperienceRequired`].
+    #[inline]
     pub fn new(required: WebExperienceRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -203,6 +204,7 @@ impl Resource for WebExperience {
 }
 
 impl ToValue for WebExperience {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -246,6 +248,7 @@ impl WebExperienceAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The Unix timestamp when the Amazon Q Business application was last updated.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -253,11 +256,13 @@ impl WebExperienceAttributes {
     /// `Fn::GetAtt` `DefaultEndpoint`: a string.
     ///
     /// The endpoint URLs for your Amazon Q Business web experience. The URLs are unique and fully hosted by AWS .
+    #[inline]
     pub fn default_endpoint(&self) -> Value {
         self.0.get_att("DefaultEndpoint")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -265,6 +270,7 @@ impl WebExperienceAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The Unix timestamp when your Amazon Q Business web experience was updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -272,6 +278,7 @@ impl WebExperienceAttributes {
     /// `Fn::GetAtt` `WebExperienceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an Amazon Q Business web experience.
+    #[inline]
     pub fn web_experience_arn(&self) -> Value {
         self.0.get_att("WebExperienceArn")
     }
@@ -279,6 +286,7 @@ impl WebExperienceAttributes {
     /// `Fn::GetAtt` `WebExperienceId`: a string.
     ///
     /// The identifier of your Amazon Q Business web experience.
+    #[inline]
     pub fn web_experience_id(&self) -> Value {
         self.0.get_att("WebExperienceId")
     }
@@ -323,6 +331,7 @@ pub struct BrowserExtensionConfiguration {
 #[rustfmt::skip]
 impl BrowserExtensionConfiguration {
     /// A `BrowserExtensionConfiguration` with its required properties, named in a [`BrowserExtensionConfigurationRequired`].
+    #[inline]
     pub fn new(required: BrowserExtensionConfigurationRequired) -> Self {
         Self {
             enabled_browser_extensions: required.enabled_browser_extensions,
@@ -336,6 +345,7 @@ impl BrowserExtensionConfiguration {
 impl PropertyType for BrowserExtensionConfiguration {}
 
 impl ToValue for BrowserExtensionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EnabledBrowserExtensions", &self.enabled_browser_extensions)
@@ -391,6 +401,7 @@ pub struct CustomizationConfiguration {
 #[rustfmt::skip]
 impl CustomizationConfiguration {
     /// A `CustomizationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -408,6 +419,7 @@ impl CustomizationConfiguration {
 impl PropertyType for CustomizationConfiguration {}
 
 impl ToValue for CustomizationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomCSSUrl", &self.custom_css_url)
@@ -436,6 +448,7 @@ impl From<Value> for BrowserExtension {
 }
 
 impl ToValue for BrowserExtension {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Firefox => "FIREFOX",
@@ -464,6 +477,7 @@ impl From<Value> for WebExperienceSamplePromptsControlMode {
 }
 
 impl ToValue for WebExperienceSamplePromptsControlMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -123,6 +123,7 @@ impl Ledger {
     };
 
     /// A `Ledger` with its required properties, named in a [`LedgerRequired`].
+    #[inline]
     pub fn new(required: LedgerRequired) -> Self {
         Self {
             deletion_protection: None,
@@ -159,6 +160,7 @@ impl Resource for Ledger {
 }
 
 impl ToValue for Ledger {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeletionProtection", &self.deletion_protection)
@@ -182,6 +184,7 @@ impl From<ResourceRef> for LedgerAttributes {
 
 impl LedgerAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -221,6 +224,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -237,6 +241,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -135,6 +135,7 @@ impl Stream {
     };
 
     /// A `Stream` with its required properties, named in a [`StreamRequired`].
+    #[inline]
     pub fn new(required: StreamRequired) -> Self {
         Self {
             exclusive_end_time: None,
@@ -177,6 +178,7 @@ impl Resource for Stream {
 }
 
 impl ToValue for Stream {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExclusiveEndTime", &self.exclusive_end_time)
@@ -202,6 +204,7 @@ impl From<ResourceRef> for StreamAttributes {
 
 impl StreamAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -209,6 +212,7 @@ impl StreamAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique ID that QLDB assigns to each QLDB journal stream. For example: `IiPT4brpZCqCq3f4MTHbYy` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -250,6 +254,7 @@ pub struct KinesisConfiguration {
 #[rustfmt::skip]
 impl KinesisConfiguration {
     /// A `KinesisConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -263,6 +268,7 @@ impl KinesisConfiguration {
 impl PropertyType for KinesisConfiguration {}
 
 impl ToValue for KinesisConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AggregationEnabled", &self.aggregation_enabled)
@@ -309,6 +315,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -325,6 +332,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -119,6 +119,7 @@ impl ActionConnector {
     };
 
     /// A `ActionConnector` with its required properties, named in a [`ActionConnectorRequired`].
+    #[inline]
     pub fn new(required: ActionConnectorRequired) -> Self {
         Self {
             action_connector_id: required.action_connector_id,
@@ -167,6 +168,7 @@ impl Resource for ActionConnector {
 }
 
 impl ToValue for ActionConnector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ActionConnectorId", &self.action_connector_id)
@@ -194,26 +196,31 @@ impl From<ResourceRef> for ActionConnectorAttributes {
 
 impl ActionConnectorAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
 
     /// `Fn::GetAtt` `EnabledActions`: a list of strings.
+    #[inline]
     pub fn enabled_actions(&self) -> Value {
         self.0.get_att("EnabledActions")
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -253,6 +260,7 @@ pub struct AuthConfig {
 #[rustfmt::skip]
 impl AuthConfig {
     /// A `AuthConfig` with its required properties, named in a [`AuthConfigRequired`].
+    #[inline]
     pub fn new(required: AuthConfigRequired) -> Self {
         Self {
             authentication_metadata: required.authentication_metadata,
@@ -269,6 +277,7 @@ impl AuthConfig {
 impl PropertyType for AuthConfig {}
 
 impl ToValue for AuthConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AuthenticationMetadata", &self.authentication_metadata)
@@ -345,6 +354,7 @@ impl From<Value> for ActionConnectorType {
 }
 
 impl ToValue for ActionConnectorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GenericHttp => "GENERIC_HTTP",
@@ -406,6 +416,7 @@ impl From<Value> for ConnectionAuthType {
 }
 
 impl ToValue for ConnectionAuthType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Basic => "BASIC",

@@ -452,6 +452,7 @@ impl Analysis {
     };
 
     /// A `Analysis` with its required properties, named in a [`AnalysisRequired`].
+    #[inline]
     pub fn new(required: AnalysisRequired) -> Self {
         Self {
             analysis_id: required.analysis_id,
@@ -515,6 +516,7 @@ impl Resource for Analysis {
 }
 
 impl ToValue for Analysis {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AnalysisId", &self.analysis_id)
@@ -549,6 +551,7 @@ impl AnalysisAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the analysis.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -556,6 +559,7 @@ impl AnalysisAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time that the analysis was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -563,6 +567,7 @@ impl AnalysisAttributes {
     /// `Fn::GetAtt` `DataSetArns`: a list of strings.
     ///
     /// The ARNs of the datasets of the analysis.
+    #[inline]
     pub fn data_set_arns(&self) -> Value {
         self.0.get_att("DataSetArns")
     }
@@ -570,6 +575,7 @@ impl AnalysisAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The time that the analysis was last updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -669,6 +675,7 @@ pub struct AnalysisDefinition {
 #[rustfmt::skip]
 impl AnalysisDefinition {
     /// A `AnalysisDefinition` with its required properties, named in a [`AnalysisDefinitionRequired`].
+    #[inline]
     pub fn new(required: AnalysisDefinitionRequired) -> Self {
         Self {
             analysis_defaults: None,
@@ -709,6 +716,7 @@ impl AnalysisDefinition {
 impl PropertyType for AnalysisDefinition {}
 
 impl ToValue for AnalysisDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnalysisDefaults", &self.analysis_defaults)
@@ -767,6 +775,7 @@ pub struct AnalysisError {
 #[rustfmt::skip]
 impl AnalysisError {
     /// A `AnalysisError` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -782,6 +791,7 @@ impl AnalysisError {
 impl PropertyType for AnalysisError {}
 
 impl ToValue for AnalysisError {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Message", &self.message)
@@ -816,6 +826,7 @@ pub struct AnalysisSourceEntity {
 #[rustfmt::skip]
 impl AnalysisSourceEntity {
     /// A `AnalysisSourceEntity` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -827,6 +838,7 @@ impl AnalysisSourceEntity {
 impl PropertyType for AnalysisSourceEntity {}
 
 impl ToValue for AnalysisSourceEntity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SourceTemplate", &self.source_template)
@@ -876,6 +888,7 @@ pub struct AnalysisSourceTemplate {
 #[rustfmt::skip]
 impl AnalysisSourceTemplate {
     /// A `AnalysisSourceTemplate` with its required properties, named in a [`AnalysisSourceTemplateRequired`].
+    #[inline]
     pub fn new(required: AnalysisSourceTemplateRequired) -> Self {
         Self {
             arn: required.arn,
@@ -892,6 +905,7 @@ impl AnalysisSourceTemplate {
 impl PropertyType for AnalysisSourceTemplate {}
 
 impl ToValue for AnalysisSourceTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Arn", &self.arn)
@@ -927,6 +941,7 @@ pub struct Entity {
 #[rustfmt::skip]
 impl Entity {
     /// A `Entity` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -938,6 +953,7 @@ impl Entity {
 impl PropertyType for Entity {}
 
 impl ToValue for Entity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Path", &self.path).build()
     }
@@ -977,6 +993,7 @@ pub struct Sheet {
 #[rustfmt::skip]
 impl Sheet {
     /// A `Sheet` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -990,6 +1007,7 @@ impl Sheet {
 impl PropertyType for Sheet {}
 
 impl ToValue for Sheet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -1117,6 +1135,7 @@ pub struct SheetDefinition {
 #[rustfmt::skip]
 impl SheetDefinition {
     /// A `SheetDefinition` with its required properties, named in a [`SheetDefinitionRequired`].
+    #[inline]
     pub fn new(required: SheetDefinitionRequired) -> Self {
         Self {
             content_type: None,
@@ -1163,6 +1182,7 @@ impl SheetDefinition {
 impl PropertyType for SheetDefinition {}
 
 impl ToValue for SheetDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContentType", &self.content_type)
@@ -1215,6 +1235,7 @@ impl From<Value> for AnalysisErrorType {
 }
 
 impl ToValue for AnalysisErrorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AccessDenied => "ACCESS_DENIED",
@@ -1263,6 +1284,7 @@ impl From<Value> for ResourceStatus {
 }
 
 impl ToValue for ResourceStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CreationInProgress => "CREATION_IN_PROGRESS",

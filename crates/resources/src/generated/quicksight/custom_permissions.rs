@@ -94,6 +94,7 @@ impl CustomPermissions {
     };
 
     /// A `CustomPermissions` with its required properties, named in a [`CustomPermissionsRequired`].
+    #[inline]
     pub fn new(required: CustomPermissionsRequired) -> Self {
         Self {
             aws_account_id: required.aws_account_id,
@@ -127,6 +128,7 @@ impl Resource for CustomPermissions {
 }
 
 impl ToValue for CustomPermissions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AwsAccountId", &self.aws_account_id)
@@ -151,6 +153,7 @@ impl CustomPermissionsAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the custom permissions profile.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -880,6 +883,7 @@ pub struct Capabilities {
 #[rustfmt::skip]
 impl Capabilities {
     /// A `Capabilities` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1325,6 +1329,7 @@ impl Capabilities {
 impl PropertyType for Capabilities {}
 
 impl ToValue for Capabilities {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -1808,6 +1813,7 @@ impl From<Value> for CapabilityState {
 }
 
 impl ToValue for CapabilityState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Deny => "DENY",

@@ -465,6 +465,7 @@ impl Dashboard {
     };
 
     /// A `Dashboard` with its required properties, named in a [`DashboardRequired`].
+    #[inline]
     pub fn new(required: DashboardRequired) -> Self {
         Self {
             aws_account_id: required.aws_account_id,
@@ -531,6 +532,7 @@ impl Resource for Dashboard {
 }
 
 impl ToValue for Dashboard {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AwsAccountId", &self.aws_account_id)
@@ -566,6 +568,7 @@ impl DashboardAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the dashboard.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -573,6 +576,7 @@ impl DashboardAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time this dashboard version was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -580,6 +584,7 @@ impl DashboardAttributes {
     /// `Fn::GetAtt` `LastPublishedTime`: a string.
     ///
     /// The time that the dashboard was last published.
+    #[inline]
     pub fn last_published_time(&self) -> Value {
         self.0.get_att("LastPublishedTime")
     }
@@ -587,6 +592,7 @@ impl DashboardAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The time that the dashboard was last updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -594,6 +600,7 @@ impl DashboardAttributes {
     /// `Fn::GetAtt` `Version`: an object.
     ///
     /// Dashboard version.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -624,6 +631,7 @@ pub struct AdHocFilteringOption {
 #[rustfmt::skip]
 impl AdHocFilteringOption {
     /// A `AdHocFilteringOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -635,6 +643,7 @@ impl AdHocFilteringOption {
 impl PropertyType for AdHocFilteringOption {}
 
 impl ToValue for AdHocFilteringOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -684,6 +693,7 @@ pub struct AssetOptions {
 #[rustfmt::skip]
 impl AssetOptions {
     /// A `AssetOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -701,6 +711,7 @@ impl AssetOptions {
 impl PropertyType for AssetOptions {}
 
 impl ToValue for AssetOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExcludedDataSetArns", &self.excluded_data_set_arns)
@@ -768,6 +779,7 @@ pub struct BodySectionConfiguration {
 #[rustfmt::skip]
 impl BodySectionConfiguration {
     /// A `BodySectionConfiguration` with its required properties, named in a [`BodySectionConfigurationRequired`].
+    #[inline]
     pub fn new(required: BodySectionConfigurationRequired) -> Self {
         Self {
             content: required.content,
@@ -793,6 +805,7 @@ impl BodySectionConfiguration {
 impl PropertyType for BodySectionConfiguration {}
 
 impl ToValue for BodySectionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Content", &self.content)
@@ -829,6 +842,7 @@ pub struct BodySectionContent {
 #[rustfmt::skip]
 impl BodySectionContent {
     /// A `BodySectionContent` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -840,6 +854,7 @@ impl BodySectionContent {
 impl PropertyType for BodySectionContent {}
 
 impl ToValue for BodySectionContent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Layout", &self.layout).build()
     }
@@ -947,6 +962,7 @@ pub struct DashboardPublishOptions {
 #[rustfmt::skip]
 impl DashboardPublishOptions {
     /// A `DashboardPublishOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -986,6 +1002,7 @@ impl DashboardPublishOptions {
 impl PropertyType for DashboardPublishOptions {}
 
 impl ToValue for DashboardPublishOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdHocFilteringOption", &self.ad_hoc_filtering_option)
@@ -1047,6 +1064,7 @@ pub struct DashboardSourceEntity {
 #[rustfmt::skip]
 impl DashboardSourceEntity {
     /// A `DashboardSourceEntity` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1058,6 +1076,7 @@ impl DashboardSourceEntity {
 impl PropertyType for DashboardSourceEntity {}
 
 impl ToValue for DashboardSourceEntity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SourceTemplate", &self.source_template)
@@ -1107,6 +1126,7 @@ pub struct DashboardSourceTemplate {
 #[rustfmt::skip]
 impl DashboardSourceTemplate {
     /// A `DashboardSourceTemplate` with its required properties, named in a [`DashboardSourceTemplateRequired`].
+    #[inline]
     pub fn new(required: DashboardSourceTemplateRequired) -> Self {
         Self {
             arn: required.arn,
@@ -1123,6 +1143,7 @@ impl DashboardSourceTemplate {
 impl PropertyType for DashboardSourceTemplate {}
 
 impl ToValue for DashboardSourceTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Arn", &self.arn)
@@ -1220,6 +1241,7 @@ pub struct DashboardVersionDefinition {
 #[rustfmt::skip]
 impl DashboardVersionDefinition {
     /// A `DashboardVersionDefinition` with its required properties, named in a [`DashboardVersionDefinitionRequired`].
+    #[inline]
     pub fn new(required: DashboardVersionDefinitionRequired) -> Self {
         Self {
             analysis_defaults: None,
@@ -1257,6 +1279,7 @@ impl DashboardVersionDefinition {
 impl PropertyType for DashboardVersionDefinition {}
 
 impl ToValue for DashboardVersionDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnalysisDefaults", &self.analysis_defaults)
@@ -1300,6 +1323,7 @@ pub struct DashboardVisualPublishOptions {
 #[rustfmt::skip]
 impl DashboardVisualPublishOptions {
     /// A `DashboardVisualPublishOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1311,6 +1335,7 @@ impl DashboardVisualPublishOptions {
 impl PropertyType for DashboardVisualPublishOptions {}
 
 impl ToValue for DashboardVisualPublishOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1346,6 +1371,7 @@ pub struct DataPointDrillUpDownOption {
 #[rustfmt::skip]
 impl DataPointDrillUpDownOption {
     /// A `DataPointDrillUpDownOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1357,6 +1383,7 @@ impl DataPointDrillUpDownOption {
 impl PropertyType for DataPointDrillUpDownOption {}
 
 impl ToValue for DataPointDrillUpDownOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -1389,6 +1416,7 @@ pub struct DataPointMenuLabelOption {
 #[rustfmt::skip]
 impl DataPointMenuLabelOption {
     /// A `DataPointMenuLabelOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1400,6 +1428,7 @@ impl DataPointMenuLabelOption {
 impl PropertyType for DataPointMenuLabelOption {}
 
 impl ToValue for DataPointMenuLabelOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -1432,6 +1461,7 @@ pub struct DataPointTooltipOption {
 #[rustfmt::skip]
 impl DataPointTooltipOption {
     /// A `DataPointTooltipOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1443,6 +1473,7 @@ impl DataPointTooltipOption {
 impl PropertyType for DataPointTooltipOption {}
 
 impl ToValue for DataPointTooltipOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -1475,6 +1506,7 @@ pub struct DataQaEnabledOption {
 #[rustfmt::skip]
 impl DataQaEnabledOption {
     /// A `DataQaEnabledOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1486,6 +1518,7 @@ impl DataQaEnabledOption {
 impl PropertyType for DataQaEnabledOption {}
 
 impl ToValue for DataQaEnabledOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -1518,6 +1551,7 @@ pub struct DataStoriesSharingOption {
 #[rustfmt::skip]
 impl DataStoriesSharingOption {
     /// A `DataStoriesSharingOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1529,6 +1563,7 @@ impl DataStoriesSharingOption {
 impl PropertyType for DataStoriesSharingOption {}
 
 impl ToValue for DataStoriesSharingOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -1561,6 +1596,7 @@ pub struct ExecutiveSummaryOption {
 #[rustfmt::skip]
 impl ExecutiveSummaryOption {
     /// A `ExecutiveSummaryOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1572,6 +1608,7 @@ impl ExecutiveSummaryOption {
 impl PropertyType for ExecutiveSummaryOption {}
 
 impl ToValue for ExecutiveSummaryOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -1604,6 +1641,7 @@ pub struct ExportHiddenFieldsOption {
 #[rustfmt::skip]
 impl ExportHiddenFieldsOption {
     /// A `ExportHiddenFieldsOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1615,6 +1653,7 @@ impl ExportHiddenFieldsOption {
 impl PropertyType for ExportHiddenFieldsOption {}
 
 impl ToValue for ExportHiddenFieldsOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -1647,6 +1686,7 @@ pub struct ExportToCsvOption {
 #[rustfmt::skip]
 impl ExportToCsvOption {
     /// A `ExportToCsvOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1658,6 +1698,7 @@ impl ExportToCsvOption {
 impl PropertyType for ExportToCsvOption {}
 
 impl ToValue for ExportToCsvOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -1690,6 +1731,7 @@ pub struct ExportWithHiddenFieldsOption {
 #[rustfmt::skip]
 impl ExportWithHiddenFieldsOption {
     /// A `ExportWithHiddenFieldsOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1701,6 +1743,7 @@ impl ExportWithHiddenFieldsOption {
 impl PropertyType for ExportWithHiddenFieldsOption {}
 
 impl ToValue for ExportWithHiddenFieldsOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -1746,6 +1789,7 @@ pub struct FreeFormLayoutConfiguration {
 #[rustfmt::skip]
 impl FreeFormLayoutConfiguration {
     /// A `FreeFormLayoutConfiguration` with its required properties, named in a [`FreeFormLayoutConfigurationRequired`].
+    #[inline]
     pub fn new(required: FreeFormLayoutConfigurationRequired) -> Self {
         Self {
             canvas_size_options: None,
@@ -1762,6 +1806,7 @@ impl FreeFormLayoutConfiguration {
 impl PropertyType for FreeFormLayoutConfiguration {}
 
 impl ToValue for FreeFormLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CanvasSizeOptions", &self.canvas_size_options)
@@ -1886,6 +1931,7 @@ pub struct FreeFormLayoutElement {
 #[rustfmt::skip]
 impl FreeFormLayoutElement {
     /// A `FreeFormLayoutElement` with its required properties, named in a [`FreeFormLayoutElementRequired`].
+    #[inline]
     pub fn new(required: FreeFormLayoutElementRequired) -> Self {
         Self {
             background_style: None,
@@ -1938,6 +1984,7 @@ impl FreeFormLayoutElement {
 impl PropertyType for FreeFormLayoutElement {}
 
 impl ToValue for FreeFormLayoutElement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackgroundStyle", &self.background_style)
@@ -1997,6 +2044,7 @@ pub struct FreeFormLayoutElementBorderStyle {
 #[rustfmt::skip]
 impl FreeFormLayoutElementBorderStyle {
     /// A `FreeFormLayoutElementBorderStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2012,6 +2060,7 @@ impl FreeFormLayoutElementBorderStyle {
 impl PropertyType for FreeFormLayoutElementBorderStyle {}
 
 impl ToValue for FreeFormLayoutElementBorderStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Color", &self.color)
@@ -2056,6 +2105,7 @@ pub struct FreeFormSectionLayoutConfiguration {
 #[rustfmt::skip]
 impl FreeFormSectionLayoutConfiguration {
     /// A `FreeFormSectionLayoutConfiguration` with its required properties, named in a [`FreeFormSectionLayoutConfigurationRequired`].
+    #[inline]
     pub fn new(required: FreeFormSectionLayoutConfigurationRequired) -> Self {
         Self {
             elements: required.elements,
@@ -2069,6 +2119,7 @@ impl FreeFormSectionLayoutConfiguration {
 impl PropertyType for FreeFormSectionLayoutConfiguration {}
 
 impl ToValue for FreeFormSectionLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Elements", &self.elements).build()
     }
@@ -2114,6 +2165,7 @@ pub struct GridLayoutConfiguration {
 #[rustfmt::skip]
 impl GridLayoutConfiguration {
     /// A `GridLayoutConfiguration` with its required properties, named in a [`GridLayoutConfigurationRequired`].
+    #[inline]
     pub fn new(required: GridLayoutConfigurationRequired) -> Self {
         Self {
             canvas_size_options: None,
@@ -2130,6 +2182,7 @@ impl GridLayoutConfiguration {
 impl PropertyType for GridLayoutConfiguration {}
 
 impl ToValue for GridLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CanvasSizeOptions", &self.canvas_size_options)
@@ -2244,6 +2297,7 @@ pub struct GridLayoutElement {
 #[rustfmt::skip]
 impl GridLayoutElement {
     /// A `GridLayoutElement` with its required properties, named in a [`GridLayoutElementRequired`].
+    #[inline]
     pub fn new(required: GridLayoutElementRequired) -> Self {
         Self {
             background_style: None,
@@ -2290,6 +2344,7 @@ impl GridLayoutElement {
 impl PropertyType for GridLayoutElement {}
 
 impl ToValue for GridLayoutElement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackgroundStyle", &self.background_style)
@@ -2340,6 +2395,7 @@ pub struct GridLayoutElementBackgroundStyle {
 #[rustfmt::skip]
 impl GridLayoutElementBackgroundStyle {
     /// A `GridLayoutElementBackgroundStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2353,6 +2409,7 @@ impl GridLayoutElementBackgroundStyle {
 impl PropertyType for GridLayoutElementBackgroundStyle {}
 
 impl ToValue for GridLayoutElementBackgroundStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Color", &self.color)
@@ -2400,6 +2457,7 @@ pub struct GridLayoutElementBorderStyle {
 #[rustfmt::skip]
 impl GridLayoutElementBorderStyle {
     /// A `GridLayoutElementBorderStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2415,6 +2473,7 @@ impl GridLayoutElementBorderStyle {
 impl PropertyType for GridLayoutElementBorderStyle {}
 
 impl ToValue for GridLayoutElementBorderStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Color", &self.color)
@@ -2471,6 +2530,7 @@ pub struct HeaderFooterSectionConfiguration {
 #[rustfmt::skip]
 impl HeaderFooterSectionConfiguration {
     /// A `HeaderFooterSectionConfiguration` with its required properties, named in a [`HeaderFooterSectionConfigurationRequired`].
+    #[inline]
     pub fn new(required: HeaderFooterSectionConfigurationRequired) -> Self {
         Self {
             layout: required.layout,
@@ -2490,6 +2550,7 @@ impl HeaderFooterSectionConfiguration {
 impl PropertyType for HeaderFooterSectionConfiguration {}
 
 impl ToValue for HeaderFooterSectionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Layout", &self.layout)
@@ -2536,6 +2597,7 @@ pub struct Layout {
 #[rustfmt::skip]
 impl Layout {
     /// A `Layout` with its required properties, named in a [`LayoutRequired`].
+    #[inline]
     pub fn new(required: LayoutRequired) -> Self {
         Self {
             configuration: required.configuration,
@@ -2549,6 +2611,7 @@ impl Layout {
 impl PropertyType for Layout {}
 
 impl ToValue for Layout {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Configuration", &self.configuration)
@@ -2593,6 +2656,7 @@ pub struct LayoutConfiguration {
 #[rustfmt::skip]
 impl LayoutConfiguration {
     /// A `LayoutConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2608,6 +2672,7 @@ impl LayoutConfiguration {
 impl PropertyType for LayoutConfiguration {}
 
 impl ToValue for LayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FreeFormLayout", &self.free_form_layout)
@@ -2644,6 +2709,7 @@ pub struct LinkSharingConfiguration {
 #[rustfmt::skip]
 impl LinkSharingConfiguration {
     /// A `LinkSharingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2655,6 +2721,7 @@ impl LinkSharingConfiguration {
 impl PropertyType for LinkSharingConfiguration {}
 
 impl ToValue for LinkSharingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Permissions", &self.permissions)
@@ -2687,6 +2754,7 @@ pub struct QuickSuiteActionsOption {
 #[rustfmt::skip]
 impl QuickSuiteActionsOption {
     /// A `QuickSuiteActionsOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2698,6 +2766,7 @@ impl QuickSuiteActionsOption {
 impl PropertyType for QuickSuiteActionsOption {}
 
 impl ToValue for QuickSuiteActionsOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -2765,6 +2834,7 @@ pub struct SectionBasedLayoutConfiguration {
 #[rustfmt::skip]
 impl SectionBasedLayoutConfiguration {
     /// A `SectionBasedLayoutConfiguration` with its required properties, named in a [`SectionBasedLayoutConfigurationRequired`].
+    #[inline]
     pub fn new(required: SectionBasedLayoutConfigurationRequired) -> Self {
         Self {
             body_sections: required.body_sections,
@@ -2787,6 +2857,7 @@ impl SectionBasedLayoutConfiguration {
 impl PropertyType for SectionBasedLayoutConfiguration {}
 
 impl ToValue for SectionBasedLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BodySections", &self.body_sections)
@@ -2830,6 +2901,7 @@ pub struct SectionLayoutConfiguration {
 #[rustfmt::skip]
 impl SectionLayoutConfiguration {
     /// A `SectionLayoutConfiguration` with its required properties, named in a [`SectionLayoutConfigurationRequired`].
+    #[inline]
     pub fn new(required: SectionLayoutConfigurationRequired) -> Self {
         Self {
             free_form_layout: required.free_form_layout,
@@ -2843,6 +2915,7 @@ impl SectionLayoutConfiguration {
 impl PropertyType for SectionLayoutConfiguration {}
 
 impl ToValue for SectionLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FreeFormLayout", &self.free_form_layout)
@@ -2883,6 +2956,7 @@ pub struct SheetControlLayout {
 #[rustfmt::skip]
 impl SheetControlLayout {
     /// A `SheetControlLayout` with its required properties, named in a [`SheetControlLayoutRequired`].
+    #[inline]
     pub fn new(required: SheetControlLayoutRequired) -> Self {
         Self {
             configuration: required.configuration,
@@ -2896,6 +2970,7 @@ impl SheetControlLayout {
 impl PropertyType for SheetControlLayout {}
 
 impl ToValue for SheetControlLayout {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Configuration", &self.configuration)
@@ -2928,6 +3003,7 @@ pub struct SheetControlLayoutConfiguration {
 #[rustfmt::skip]
 impl SheetControlLayoutConfiguration {
     /// A `SheetControlLayoutConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2939,6 +3015,7 @@ impl SheetControlLayoutConfiguration {
 impl PropertyType for SheetControlLayoutConfiguration {}
 
 impl ToValue for SheetControlLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GridLayout", &self.grid_layout)
@@ -2971,6 +3048,7 @@ pub struct SheetControlsOption {
 #[rustfmt::skip]
 impl SheetControlsOption {
     /// A `SheetControlsOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2982,6 +3060,7 @@ impl SheetControlsOption {
 impl PropertyType for SheetControlsOption {}
 
 impl ToValue for SheetControlsOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("VisibilityState", &self.visibility_state)
@@ -3108,6 +3187,7 @@ pub struct SheetDefinition {
 #[rustfmt::skip]
 impl SheetDefinition {
     /// A `SheetDefinition` with its required properties, named in a [`SheetDefinitionRequired`].
+    #[inline]
     pub fn new(required: SheetDefinitionRequired) -> Self {
         Self {
             content_type: None,
@@ -3154,6 +3234,7 @@ impl SheetDefinition {
 impl PropertyType for SheetDefinition {}
 
 impl ToValue for SheetDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContentType", &self.content_type)
@@ -3197,6 +3278,7 @@ pub struct SheetLayoutElementMaximizationOption {
 #[rustfmt::skip]
 impl SheetLayoutElementMaximizationOption {
     /// A `SheetLayoutElementMaximizationOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3208,6 +3290,7 @@ impl SheetLayoutElementMaximizationOption {
 impl PropertyType for SheetLayoutElementMaximizationOption {}
 
 impl ToValue for SheetLayoutElementMaximizationOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -3240,6 +3323,7 @@ pub struct VisualAxisSortOption {
 #[rustfmt::skip]
 impl VisualAxisSortOption {
     /// A `VisualAxisSortOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3251,6 +3335,7 @@ impl VisualAxisSortOption {
 impl PropertyType for VisualAxisSortOption {}
 
 impl ToValue for VisualAxisSortOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -3276,6 +3361,7 @@ impl From<Value> for DashboardUiState {
 }
 
 impl ToValue for DashboardUiState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Expanded => "EXPANDED",
@@ -3304,6 +3390,7 @@ impl From<Value> for QBusinessInsightsStatus {
 }
 
 impl ToValue for QBusinessInsightsStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -203,6 +203,7 @@ impl DataSet {
     };
 
     /// A `DataSet` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -267,6 +268,7 @@ impl Resource for DataSet {
 }
 
 impl ToValue for DataSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsAccountId", &self.aws_account_id)
@@ -327,6 +329,7 @@ impl DataSetAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the dataset.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -335,6 +338,7 @@ impl DataSetAttributes {
     ///
     /// &lt;p&gt;The amount of SPICE capacity used by this dataset. This is 0 if the dataset isn't
     /// imported into SPICE.&lt;/p&gt;
+    #[inline]
     pub fn consumed_spice_capacity_in_bytes(&self) -> Value {
         self.0.get_att("ConsumedSpiceCapacityInBytes")
     }
@@ -342,6 +346,7 @@ impl DataSetAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time this dataset version was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -349,6 +354,7 @@ impl DataSetAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The time this dataset version was last updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -357,6 +363,7 @@ impl DataSetAttributes {
     ///
     /// &lt;p&gt;The list of columns after all transforms. These columns are available in templates,
     /// analyses, and dashboards.&lt;/p&gt;
+    #[inline]
     pub fn output_columns(&self) -> Value {
         self.0.get_att("OutputColumns")
     }
@@ -387,6 +394,7 @@ pub struct ColumnGroup {
 #[rustfmt::skip]
 impl ColumnGroup {
     /// A `ColumnGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -398,6 +406,7 @@ impl ColumnGroup {
 impl PropertyType for ColumnGroup {}
 
 impl ToValue for ColumnGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GeoSpatialColumnGroup", &self.geo_spatial_column_group)
@@ -439,6 +448,7 @@ pub struct ColumnLevelPermissionRule {
 #[rustfmt::skip]
 impl ColumnLevelPermissionRule {
     /// A `ColumnLevelPermissionRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -452,6 +462,7 @@ impl ColumnLevelPermissionRule {
 impl PropertyType for ColumnLevelPermissionRule {}
 
 impl ToValue for ColumnLevelPermissionRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColumnNames", &self.column_names)
@@ -507,6 +518,7 @@ pub struct DataPrepConfiguration {
 #[rustfmt::skip]
 impl DataPrepConfiguration {
     /// A `DataPrepConfiguration` with its required properties, named in a [`DataPrepConfigurationRequired`].
+    #[inline]
     pub fn new(required: DataPrepConfigurationRequired) -> Self {
         Self {
             destination_table_map: required.destination_table_map,
@@ -526,6 +538,7 @@ impl DataPrepConfiguration {
 impl PropertyType for DataPrepConfiguration {}
 
 impl ToValue for DataPrepConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationTableMap", &self.destination_table_map)
@@ -565,6 +578,7 @@ pub struct DataSetRefreshProperties {
 #[rustfmt::skip]
 impl DataSetRefreshProperties {
     /// A `DataSetRefreshProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -578,6 +592,7 @@ impl DataSetRefreshProperties {
 impl PropertyType for DataSetRefreshProperties {}
 
 impl ToValue for DataSetRefreshProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FailureConfiguration", &self.failure_configuration)
@@ -620,6 +635,7 @@ pub struct DataSetUsageConfiguration {
 #[rustfmt::skip]
 impl DataSetUsageConfiguration {
     /// A `DataSetUsageConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -633,6 +649,7 @@ impl DataSetUsageConfiguration {
 impl PropertyType for DataSetUsageConfiguration {}
 
 impl ToValue for DataSetUsageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -687,6 +704,7 @@ pub struct DatasetParameter {
 #[rustfmt::skip]
 impl DatasetParameter {
     /// A `DatasetParameter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -704,6 +722,7 @@ impl DatasetParameter {
 impl PropertyType for DatasetParameter {}
 
 impl ToValue for DatasetParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -778,6 +797,7 @@ pub struct DateTimeDatasetParameter {
 #[rustfmt::skip]
 impl DateTimeDatasetParameter {
     /// A `DateTimeDatasetParameter` with its required properties, named in a [`DateTimeDatasetParameterRequired`].
+    #[inline]
     pub fn new(required: DateTimeDatasetParameterRequired) -> Self {
         Self {
             default_values: None,
@@ -803,6 +823,7 @@ impl DateTimeDatasetParameter {
 impl PropertyType for DateTimeDatasetParameter {}
 
 impl ToValue for DateTimeDatasetParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultValues", &self.default_values)
@@ -841,6 +862,7 @@ pub struct DateTimeDatasetParameterDefaultValues {
 #[rustfmt::skip]
 impl DateTimeDatasetParameterDefaultValues {
     /// A `DateTimeDatasetParameterDefaultValues` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -852,6 +874,7 @@ impl DateTimeDatasetParameterDefaultValues {
 impl PropertyType for DateTimeDatasetParameterDefaultValues {}
 
 impl ToValue for DateTimeDatasetParameterDefaultValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StaticValues", &self.static_values)
@@ -915,6 +938,7 @@ pub struct DecimalDatasetParameter {
 #[rustfmt::skip]
 impl DecimalDatasetParameter {
     /// A `DecimalDatasetParameter` with its required properties, named in a [`DecimalDatasetParameterRequired`].
+    #[inline]
     pub fn new(required: DecimalDatasetParameterRequired) -> Self {
         Self {
             default_values: None,
@@ -937,6 +961,7 @@ impl DecimalDatasetParameter {
 impl PropertyType for DecimalDatasetParameter {}
 
 impl ToValue for DecimalDatasetParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultValues", &self.default_values)
@@ -974,6 +999,7 @@ pub struct DecimalDatasetParameterDefaultValues {
 #[rustfmt::skip]
 impl DecimalDatasetParameterDefaultValues {
     /// A `DecimalDatasetParameterDefaultValues` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -985,6 +1011,7 @@ impl DecimalDatasetParameterDefaultValues {
 impl PropertyType for DecimalDatasetParameterDefaultValues {}
 
 impl ToValue for DecimalDatasetParameterDefaultValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StaticValues", &self.static_values)
@@ -1041,6 +1068,7 @@ pub struct GeoSpatialColumnGroup {
 #[rustfmt::skip]
 impl GeoSpatialColumnGroup {
     /// A `GeoSpatialColumnGroup` with its required properties, named in a [`GeoSpatialColumnGroupRequired`].
+    #[inline]
     pub fn new(required: GeoSpatialColumnGroupRequired) -> Self {
         Self {
             columns: required.columns,
@@ -1060,6 +1088,7 @@ impl GeoSpatialColumnGroup {
 impl PropertyType for GeoSpatialColumnGroup {}
 
 impl ToValue for GeoSpatialColumnGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Columns", &self.columns)
@@ -1102,6 +1131,7 @@ pub struct IncrementalRefresh {
 #[rustfmt::skip]
 impl IncrementalRefresh {
     /// A `IncrementalRefresh` with its required properties, named in a [`IncrementalRefreshRequired`].
+    #[inline]
     pub fn new(required: IncrementalRefreshRequired) -> Self {
         Self {
             lookback_window: required.lookback_window,
@@ -1115,6 +1145,7 @@ impl IncrementalRefresh {
 impl PropertyType for IncrementalRefresh {}
 
 impl ToValue for IncrementalRefresh {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LookbackWindow", &self.lookback_window)
@@ -1156,6 +1187,7 @@ pub struct IngestionWaitPolicy {
 #[rustfmt::skip]
 impl IngestionWaitPolicy {
     /// A `IngestionWaitPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1169,6 +1201,7 @@ impl IngestionWaitPolicy {
 impl PropertyType for IngestionWaitPolicy {}
 
 impl ToValue for IngestionWaitPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1236,6 +1269,7 @@ pub struct IntegerDatasetParameter {
 #[rustfmt::skip]
 impl IntegerDatasetParameter {
     /// A `IntegerDatasetParameter` with its required properties, named in a [`IntegerDatasetParameterRequired`].
+    #[inline]
     pub fn new(required: IntegerDatasetParameterRequired) -> Self {
         Self {
             default_values: None,
@@ -1258,6 +1292,7 @@ impl IntegerDatasetParameter {
 impl PropertyType for IntegerDatasetParameter {}
 
 impl ToValue for IntegerDatasetParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultValues", &self.default_values)
@@ -1295,6 +1330,7 @@ pub struct IntegerDatasetParameterDefaultValues {
 #[rustfmt::skip]
 impl IntegerDatasetParameterDefaultValues {
     /// A `IntegerDatasetParameterDefaultValues` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1306,6 +1342,7 @@ impl IntegerDatasetParameterDefaultValues {
 impl PropertyType for IntegerDatasetParameterDefaultValues {}
 
 impl ToValue for IntegerDatasetParameterDefaultValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StaticValues", &self.static_values)
@@ -1362,6 +1399,7 @@ pub struct LookbackWindow {
 #[rustfmt::skip]
 impl LookbackWindow {
     /// A `LookbackWindow` with its required properties, named in a [`LookbackWindowRequired`].
+    #[inline]
     pub fn new(required: LookbackWindowRequired) -> Self {
         Self {
             column_name: required.column_name,
@@ -1381,6 +1419,7 @@ impl LookbackWindow {
 impl PropertyType for LookbackWindow {}
 
 impl ToValue for LookbackWindow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ColumnName", &self.column_name)
@@ -1413,6 +1452,7 @@ pub struct PerformanceConfiguration {
 #[rustfmt::skip]
 impl PerformanceConfiguration {
     /// A `PerformanceConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1424,6 +1464,7 @@ impl PerformanceConfiguration {
 impl PropertyType for PerformanceConfiguration {}
 
 impl ToValue for PerformanceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("UniqueKeys", &self.unique_keys)
@@ -1464,6 +1505,7 @@ pub struct RefreshConfiguration {
 #[rustfmt::skip]
 impl RefreshConfiguration {
     /// A `RefreshConfiguration` with its required properties, named in a [`RefreshConfigurationRequired`].
+    #[inline]
     pub fn new(required: RefreshConfigurationRequired) -> Self {
         Self {
             incremental_refresh: required.incremental_refresh,
@@ -1477,6 +1519,7 @@ impl RefreshConfiguration {
 impl PropertyType for RefreshConfiguration {}
 
 impl ToValue for RefreshConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IncrementalRefresh", &self.incremental_refresh)
@@ -1509,6 +1552,7 @@ pub struct RefreshFailureConfiguration {
 #[rustfmt::skip]
 impl RefreshFailureConfiguration {
     /// A `RefreshFailureConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1520,6 +1564,7 @@ impl RefreshFailureConfiguration {
 impl PropertyType for RefreshFailureConfiguration {}
 
 impl ToValue for RefreshFailureConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EmailAlert", &self.email_alert)
@@ -1552,6 +1597,7 @@ pub struct RefreshFailureEmailAlert {
 #[rustfmt::skip]
 impl RefreshFailureEmailAlert {
     /// A `RefreshFailureEmailAlert` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1563,6 +1609,7 @@ impl RefreshFailureEmailAlert {
 impl PropertyType for RefreshFailureEmailAlert {}
 
 impl ToValue for RefreshFailureEmailAlert {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AlertStatus", &self.alert_status)
@@ -1631,6 +1678,7 @@ pub struct RowLevelPermissionDataSet {
 #[rustfmt::skip]
 impl RowLevelPermissionDataSet {
     /// A `RowLevelPermissionDataSet` with its required properties, named in a [`RowLevelPermissionDataSetRequired`].
+    #[inline]
     pub fn new(required: RowLevelPermissionDataSetRequired) -> Self {
         Self {
             arn: required.arn,
@@ -1656,6 +1704,7 @@ impl RowLevelPermissionDataSet {
 impl PropertyType for RowLevelPermissionDataSet {}
 
 impl ToValue for RowLevelPermissionDataSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Arn", &self.arn)
@@ -1714,6 +1763,7 @@ pub struct RowLevelPermissionTagConfiguration {
 #[rustfmt::skip]
 impl RowLevelPermissionTagConfiguration {
     /// A `RowLevelPermissionTagConfiguration` with its required properties, named in a [`RowLevelPermissionTagConfigurationRequired`].
+    #[inline]
     pub fn new(required: RowLevelPermissionTagConfigurationRequired) -> Self {
         Self {
             status: None,
@@ -1733,6 +1783,7 @@ impl RowLevelPermissionTagConfiguration {
 impl PropertyType for RowLevelPermissionTagConfiguration {}
 
 impl ToValue for RowLevelPermissionTagConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Status", &self.status)
@@ -1798,6 +1849,7 @@ pub struct RowLevelPermissionTagRule {
 #[rustfmt::skip]
 impl RowLevelPermissionTagRule {
     /// A `RowLevelPermissionTagRule` with its required properties, named in a [`RowLevelPermissionTagRuleRequired`].
+    #[inline]
     pub fn new(required: RowLevelPermissionTagRuleRequired) -> Self {
         Self {
             column_name: required.column_name,
@@ -1820,6 +1872,7 @@ impl RowLevelPermissionTagRule {
 impl PropertyType for RowLevelPermissionTagRule {}
 
 impl ToValue for RowLevelPermissionTagRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ColumnName", &self.column_name)
@@ -1855,6 +1908,7 @@ pub struct SemanticModelConfiguration {
 #[rustfmt::skip]
 impl SemanticModelConfiguration {
     /// A `SemanticModelConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1866,6 +1920,7 @@ impl SemanticModelConfiguration {
 impl PropertyType for SemanticModelConfiguration {}
 
 impl ToValue for SemanticModelConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("TableMap", &self.table_map).build()
     }
@@ -1927,6 +1982,7 @@ pub struct StringDatasetParameter {
 #[rustfmt::skip]
 impl StringDatasetParameter {
     /// A `StringDatasetParameter` with its required properties, named in a [`StringDatasetParameterRequired`].
+    #[inline]
     pub fn new(required: StringDatasetParameterRequired) -> Self {
         Self {
             default_values: None,
@@ -1949,6 +2005,7 @@ impl StringDatasetParameter {
 impl PropertyType for StringDatasetParameter {}
 
 impl ToValue for StringDatasetParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultValues", &self.default_values)
@@ -1986,6 +2043,7 @@ pub struct StringDatasetParameterDefaultValues {
 #[rustfmt::skip]
 impl StringDatasetParameterDefaultValues {
     /// A `StringDatasetParameterDefaultValues` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1997,6 +2055,7 @@ impl StringDatasetParameterDefaultValues {
 impl PropertyType for StringDatasetParameterDefaultValues {}
 
 impl ToValue for StringDatasetParameterDefaultValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StaticValues", &self.static_values)
@@ -2035,6 +2094,7 @@ pub struct UniqueKey {
 #[rustfmt::skip]
 impl UniqueKey {
     /// A `UniqueKey` with its required properties, named in a [`UniqueKeyRequired`].
+    #[inline]
     pub fn new(required: UniqueKeyRequired) -> Self {
         Self {
             column_names: required.column_names,
@@ -2048,6 +2108,7 @@ impl UniqueKey {
 impl PropertyType for UniqueKey {}
 
 impl ToValue for UniqueKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ColumnNames", &self.column_names)
@@ -2073,6 +2134,7 @@ impl From<Value> for DataSetImportMode {
 }
 
 impl ToValue for DataSetImportMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Spice => "SPICE",
@@ -2099,6 +2161,7 @@ impl From<Value> for DataSetUseAs {
 }
 
 impl ToValue for DataSetUseAs {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RlsRules => "RLS_RULES",
@@ -2126,6 +2189,7 @@ impl From<Value> for DatasetParameterValueType {
 }
 
 impl ToValue for DatasetParameterValueType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MultiValued => "MULTI_VALUED",
@@ -2152,6 +2216,7 @@ impl From<Value> for GeoSpatialCountryCode {
 }
 
 impl ToValue for GeoSpatialCountryCode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Us => "US",
@@ -2181,6 +2246,7 @@ impl From<Value> for LookbackWindowSizeUnit {
 }
 
 impl ToValue for LookbackWindowSizeUnit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hour => "HOUR",
@@ -2210,6 +2276,7 @@ impl From<Value> for RefreshFailureAlertStatus {
 }
 
 impl ToValue for RefreshFailureAlertStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -2238,6 +2305,7 @@ impl From<Value> for RowLevelPermissionFormatVersion {
 }
 
 impl ToValue for RowLevelPermissionFormatVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Version1 => "VERSION_1",
@@ -2266,6 +2334,7 @@ impl From<Value> for RowLevelPermissionPolicy {
 }
 
 impl ToValue for RowLevelPermissionPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GrantAccess => "GRANT_ACCESS",
@@ -2294,6 +2363,7 @@ impl From<Value> for Status {
 }
 
 impl ToValue for Status {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -159,6 +159,7 @@ impl DataSource {
     };
 
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
+    #[inline]
     pub fn new(required: DataSourceRequired) -> Self {
         Self {
             alternate_data_source_parameters: None,
@@ -219,6 +220,7 @@ impl Resource for DataSource {
 }
 
 impl ToValue for DataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -255,6 +257,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the dataset.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -262,6 +265,7 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time that this data source was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -269,11 +273,13 @@ impl DataSourceAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The last time that this data source was updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -314,6 +320,7 @@ pub struct AmazonElasticsearchParameters {
 #[rustfmt::skip]
 impl AmazonElasticsearchParameters {
     /// A `AmazonElasticsearchParameters` with its required properties, named in a [`AmazonElasticsearchParametersRequired`].
+    #[inline]
     pub fn new(required: AmazonElasticsearchParametersRequired) -> Self {
         Self {
             domain: required.domain,
@@ -327,6 +334,7 @@ impl AmazonElasticsearchParameters {
 impl PropertyType for AmazonElasticsearchParameters {}
 
 impl ToValue for AmazonElasticsearchParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Domain", &self.domain).build()
     }
@@ -367,6 +375,7 @@ pub struct AmazonOpenSearchParameters {
 #[rustfmt::skip]
 impl AmazonOpenSearchParameters {
     /// A `AmazonOpenSearchParameters` with its required properties, named in a [`AmazonOpenSearchParametersRequired`].
+    #[inline]
     pub fn new(required: AmazonOpenSearchParametersRequired) -> Self {
         Self {
             domain: required.domain,
@@ -380,6 +389,7 @@ impl AmazonOpenSearchParameters {
 impl PropertyType for AmazonOpenSearchParameters {}
 
 impl ToValue for AmazonOpenSearchParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Domain", &self.domain).build()
     }
@@ -426,6 +436,7 @@ pub struct AthenaParameters {
 #[rustfmt::skip]
 impl AthenaParameters {
     /// A `AthenaParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -441,6 +452,7 @@ impl AthenaParameters {
 impl PropertyType for AthenaParameters {}
 
 impl ToValue for AthenaParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -506,6 +518,7 @@ pub struct AuroraParameters {
 #[rustfmt::skip]
 impl AuroraParameters {
     /// A `AuroraParameters` with its required properties, named in a [`AuroraParametersRequired`].
+    #[inline]
     pub fn new(required: AuroraParametersRequired) -> Self {
         Self {
             database: required.database,
@@ -525,6 +538,7 @@ impl AuroraParameters {
 impl PropertyType for AuroraParameters {}
 
 impl ToValue for AuroraParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Database", &self.database)
@@ -587,6 +601,7 @@ pub struct AuroraPostgreSqlParameters {
 #[rustfmt::skip]
 impl AuroraPostgreSqlParameters {
     /// A `AuroraPostgreSqlParameters` with its required properties, named in a [`AuroraPostgreSqlParametersRequired`].
+    #[inline]
     pub fn new(required: AuroraPostgreSqlParametersRequired) -> Self {
         Self {
             database: required.database,
@@ -606,6 +621,7 @@ impl AuroraPostgreSqlParameters {
 impl PropertyType for AuroraPostgreSqlParameters {}
 
 impl ToValue for AuroraPostgreSqlParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Database", &self.database)
@@ -666,6 +682,7 @@ pub struct CredentialPair {
 #[rustfmt::skip]
 impl CredentialPair {
     /// A `CredentialPair` with its required properties, named in a [`CredentialPairRequired`].
+    #[inline]
     pub fn new(required: CredentialPairRequired) -> Self {
         Self {
             alternate_data_source_parameters: None,
@@ -685,6 +702,7 @@ impl CredentialPair {
 impl PropertyType for CredentialPair {}
 
 impl ToValue for CredentialPair {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -741,6 +759,7 @@ pub struct DataSourceCredentials {
 #[rustfmt::skip]
 impl DataSourceCredentials {
     /// A `DataSourceCredentials` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -758,6 +777,7 @@ impl DataSourceCredentials {
 impl PropertyType for DataSourceCredentials {}
 
 impl ToValue for DataSourceCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CopySourceArn", &self.copy_source_arn)
@@ -798,6 +818,7 @@ pub struct DataSourceErrorInfo {
 #[rustfmt::skip]
 impl DataSourceErrorInfo {
     /// A `DataSourceErrorInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -811,6 +832,7 @@ impl DataSourceErrorInfo {
 impl PropertyType for DataSourceErrorInfo {}
 
 impl ToValue for DataSourceErrorInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Message", &self.message)
@@ -942,6 +964,7 @@ pub struct DataSourceParameters {
 #[rustfmt::skip]
 impl DataSourceParameters {
     /// A `DataSourceParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -993,6 +1016,7 @@ impl DataSourceParameters {
 impl PropertyType for DataSourceParameters {}
 
 impl ToValue for DataSourceParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1082,6 +1106,7 @@ pub struct DatabricksParameters {
 #[rustfmt::skip]
 impl DatabricksParameters {
     /// A `DatabricksParameters` with its required properties, named in a [`DatabricksParametersRequired`].
+    #[inline]
     pub fn new(required: DatabricksParametersRequired) -> Self {
         Self {
             host: required.host,
@@ -1101,6 +1126,7 @@ impl DatabricksParameters {
 impl PropertyType for DatabricksParameters {}
 
 impl ToValue for DatabricksParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Host", &self.host)
@@ -1137,6 +1163,7 @@ pub struct IdentityCenterConfiguration {
 #[rustfmt::skip]
 impl IdentityCenterConfiguration {
     /// A `IdentityCenterConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1148,6 +1175,7 @@ impl IdentityCenterConfiguration {
 impl PropertyType for IdentityCenterConfiguration {}
 
 impl ToValue for IdentityCenterConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1209,6 +1237,7 @@ pub struct KeyPairCredentials {
 #[rustfmt::skip]
 impl KeyPairCredentials {
     /// A `KeyPairCredentials` with its required properties, named in a [`KeyPairCredentialsRequired`].
+    #[inline]
     pub fn new(required: KeyPairCredentialsRequired) -> Self {
         Self {
             key_pair_username: required.key_pair_username,
@@ -1228,6 +1257,7 @@ impl KeyPairCredentials {
 impl PropertyType for KeyPairCredentials {}
 
 impl ToValue for KeyPairCredentials {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KeyPairUsername", &self.key_pair_username)
@@ -1281,6 +1311,7 @@ pub struct ManifestFileLocation {
 #[rustfmt::skip]
 impl ManifestFileLocation {
     /// A `ManifestFileLocation` with its required properties, named in a [`ManifestFileLocationRequired`].
+    #[inline]
     pub fn new(required: ManifestFileLocationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -1297,6 +1328,7 @@ impl ManifestFileLocation {
 impl PropertyType for ManifestFileLocation {}
 
 impl ToValue for ManifestFileLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -1358,6 +1390,7 @@ pub struct MariaDbParameters {
 #[rustfmt::skip]
 impl MariaDbParameters {
     /// A `MariaDbParameters` with its required properties, named in a [`MariaDbParametersRequired`].
+    #[inline]
     pub fn new(required: MariaDbParametersRequired) -> Self {
         Self {
             database: required.database,
@@ -1377,6 +1410,7 @@ impl MariaDbParameters {
 impl PropertyType for MariaDbParameters {}
 
 impl ToValue for MariaDbParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Database", &self.database)
@@ -1439,6 +1473,7 @@ pub struct MySqlParameters {
 #[rustfmt::skip]
 impl MySqlParameters {
     /// A `MySqlParameters` with its required properties, named in a [`MySqlParametersRequired`].
+    #[inline]
     pub fn new(required: MySqlParametersRequired) -> Self {
         Self {
             database: required.database,
@@ -1458,6 +1493,7 @@ impl MySqlParameters {
 impl PropertyType for MySqlParameters {}
 
 impl ToValue for MySqlParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Database", &self.database)
@@ -1521,6 +1557,7 @@ pub struct OAuthParameters {
 #[rustfmt::skip]
 impl OAuthParameters {
     /// A `OAuthParameters` with its required properties, named in a [`OAuthParametersRequired`].
+    #[inline]
     pub fn new(required: OAuthParametersRequired) -> Self {
         Self {
             identity_provider_resource_uri: None,
@@ -1543,6 +1580,7 @@ impl OAuthParameters {
 impl PropertyType for OAuthParameters {}
 
 impl ToValue for OAuthParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1619,6 +1657,7 @@ pub struct OracleParameters {
 #[rustfmt::skip]
 impl OracleParameters {
     /// A `OracleParameters` with its required properties, named in a [`OracleParametersRequired`].
+    #[inline]
     pub fn new(required: OracleParametersRequired) -> Self {
         Self {
             database: required.database,
@@ -1641,6 +1680,7 @@ impl OracleParameters {
 impl PropertyType for OracleParameters {}
 
 impl ToValue for OracleParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Database", &self.database)
@@ -1704,6 +1744,7 @@ pub struct PostgreSqlParameters {
 #[rustfmt::skip]
 impl PostgreSqlParameters {
     /// A `PostgreSqlParameters` with its required properties, named in a [`PostgreSqlParametersRequired`].
+    #[inline]
     pub fn new(required: PostgreSqlParametersRequired) -> Self {
         Self {
             database: required.database,
@@ -1723,6 +1764,7 @@ impl PostgreSqlParameters {
 impl PropertyType for PostgreSqlParameters {}
 
 impl ToValue for PostgreSqlParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Database", &self.database)
@@ -1785,6 +1827,7 @@ pub struct PrestoParameters {
 #[rustfmt::skip]
 impl PrestoParameters {
     /// A `PrestoParameters` with its required properties, named in a [`PrestoParametersRequired`].
+    #[inline]
     pub fn new(required: PrestoParametersRequired) -> Self {
         Self {
             catalog: required.catalog,
@@ -1804,6 +1847,7 @@ impl PrestoParameters {
 impl PropertyType for PrestoParameters {}
 
 impl ToValue for PrestoParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Catalog", &self.catalog)
@@ -1857,6 +1901,7 @@ pub struct RdsParameters {
 #[rustfmt::skip]
 impl RdsParameters {
     /// A `RdsParameters` with its required properties, named in a [`RdsParametersRequired`].
+    #[inline]
     pub fn new(required: RdsParametersRequired) -> Self {
         Self {
             database: required.database,
@@ -1873,6 +1918,7 @@ impl RdsParameters {
 impl PropertyType for RdsParameters {}
 
 impl ToValue for RdsParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Database", &self.database)
@@ -1937,6 +1983,7 @@ pub struct RedshiftIamParameters {
 #[rustfmt::skip]
 impl RedshiftIamParameters {
     /// A `RedshiftIamParameters` with its required properties, named in a [`RedshiftIamParametersRequired`].
+    #[inline]
     pub fn new(required: RedshiftIamParametersRequired) -> Self {
         Self {
             auto_create_database_user: None,
@@ -1959,6 +2006,7 @@ impl RedshiftIamParameters {
 impl PropertyType for RedshiftIamParameters {}
 
 impl ToValue for RedshiftIamParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoCreateDatabaseUser", &self.auto_create_database_user)
@@ -2037,6 +2085,7 @@ pub struct RedshiftParameters {
 #[rustfmt::skip]
 impl RedshiftParameters {
     /// A `RedshiftParameters` with its required properties, named in a [`RedshiftParametersRequired`].
+    #[inline]
     pub fn new(required: RedshiftParametersRequired) -> Self {
         Self {
             cluster_id: None,
@@ -2065,6 +2114,7 @@ impl RedshiftParameters {
 impl PropertyType for RedshiftParameters {}
 
 impl ToValue for RedshiftParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClusterId", &self.cluster_id)
@@ -2131,6 +2181,7 @@ pub struct ResourcePermission {
 #[rustfmt::skip]
 impl ResourcePermission {
     /// A `ResourcePermission` with its required properties, named in a [`ResourcePermissionRequired`].
+    #[inline]
     pub fn new(required: ResourcePermissionRequired) -> Self {
         Self {
             actions: required.actions,
@@ -2150,6 +2201,7 @@ impl ResourcePermission {
 impl PropertyType for ResourcePermission {}
 
 impl ToValue for ResourcePermission {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -2199,6 +2251,7 @@ pub struct S3Parameters {
 #[rustfmt::skip]
 impl S3Parameters {
     /// A `S3Parameters` with its required properties, named in a [`S3ParametersRequired`].
+    #[inline]
     pub fn new(required: S3ParametersRequired) -> Self {
         Self {
             manifest_file_location: required.manifest_file_location,
@@ -2215,6 +2268,7 @@ impl S3Parameters {
 impl PropertyType for S3Parameters {}
 
 impl ToValue for S3Parameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ManifestFileLocation", &self.manifest_file_location)
@@ -2246,6 +2300,7 @@ pub struct S3TablesParameters {
 #[rustfmt::skip]
 impl S3TablesParameters {
     /// A `S3TablesParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2257,6 +2312,7 @@ impl S3TablesParameters {
 impl PropertyType for S3TablesParameters {}
 
 impl ToValue for S3TablesParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TableBucketArn", &self.table_bucket_arn)
@@ -2334,6 +2390,7 @@ pub struct SnowflakeParameters {
 #[rustfmt::skip]
 impl SnowflakeParameters {
     /// A `SnowflakeParameters` with its required properties, named in a [`SnowflakeParametersRequired`].
+    #[inline]
     pub fn new(required: SnowflakeParametersRequired) -> Self {
         Self {
             authentication_type: None,
@@ -2362,6 +2419,7 @@ impl SnowflakeParameters {
 impl PropertyType for SnowflakeParameters {}
 
 impl ToValue for SnowflakeParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthenticationType", &self.authentication_type)
@@ -2421,6 +2479,7 @@ pub struct SparkParameters {
 #[rustfmt::skip]
 impl SparkParameters {
     /// A `SparkParameters` with its required properties, named in a [`SparkParametersRequired`].
+    #[inline]
     pub fn new(required: SparkParametersRequired) -> Self {
         Self {
             host: required.host,
@@ -2437,6 +2496,7 @@ impl SparkParameters {
 impl PropertyType for SparkParameters {}
 
 impl ToValue for SparkParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Host", &self.host)
@@ -2498,6 +2558,7 @@ pub struct SqlServerParameters {
 #[rustfmt::skip]
 impl SqlServerParameters {
     /// A `SqlServerParameters` with its required properties, named in a [`SqlServerParametersRequired`].
+    #[inline]
     pub fn new(required: SqlServerParametersRequired) -> Self {
         Self {
             database: required.database,
@@ -2517,6 +2578,7 @@ impl SqlServerParameters {
 impl PropertyType for SqlServerParameters {}
 
 impl ToValue for SqlServerParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Database", &self.database)
@@ -2553,6 +2615,7 @@ pub struct SslProperties {
 #[rustfmt::skip]
 impl SslProperties {
     /// A `SslProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2564,6 +2627,7 @@ impl SslProperties {
 impl PropertyType for SslProperties {}
 
 impl ToValue for SslProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisableSsl", &self.disable_ssl)
@@ -2646,6 +2710,7 @@ pub struct StarburstParameters {
 #[rustfmt::skip]
 impl StarburstParameters {
     /// A `StarburstParameters` with its required properties, named in a [`StarburstParametersRequired`].
+    #[inline]
     pub fn new(required: StarburstParametersRequired) -> Self {
         Self {
             authentication_type: None,
@@ -2677,6 +2742,7 @@ impl StarburstParameters {
 impl PropertyType for StarburstParameters {}
 
 impl ToValue for StarburstParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthenticationType", &self.authentication_type)
@@ -2746,6 +2812,7 @@ pub struct TeradataParameters {
 #[rustfmt::skip]
 impl TeradataParameters {
     /// A `TeradataParameters` with its required properties, named in a [`TeradataParametersRequired`].
+    #[inline]
     pub fn new(required: TeradataParametersRequired) -> Self {
         Self {
             database: required.database,
@@ -2765,6 +2832,7 @@ impl TeradataParameters {
 impl PropertyType for TeradataParameters {}
 
 impl ToValue for TeradataParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Database", &self.database)
@@ -2827,6 +2895,7 @@ pub struct TrinoParameters {
 #[rustfmt::skip]
 impl TrinoParameters {
     /// A `TrinoParameters` with its required properties, named in a [`TrinoParametersRequired`].
+    #[inline]
     pub fn new(required: TrinoParametersRequired) -> Self {
         Self {
             catalog: required.catalog,
@@ -2846,6 +2915,7 @@ impl TrinoParameters {
 impl PropertyType for TrinoParameters {}
 
 impl ToValue for TrinoParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Catalog", &self.catalog)
@@ -2888,6 +2958,7 @@ pub struct VpcConnectionProperties {
 #[rustfmt::skip]
 impl VpcConnectionProperties {
     /// A `VpcConnectionProperties` with its required properties, named in a [`VpcConnectionPropertiesRequired`].
+    #[inline]
     pub fn new(required: VpcConnectionPropertiesRequired) -> Self {
         Self {
             vpc_connection_arn: required.vpc_connection_arn,
@@ -2901,6 +2972,7 @@ impl VpcConnectionProperties {
 impl PropertyType for VpcConnectionProperties {}
 
 impl ToValue for VpcConnectionProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("VpcConnectionArn", &self.vpc_connection_arn)
@@ -2930,6 +3002,7 @@ impl From<Value> for AuthenticationType {
 }
 
 impl ToValue for AuthenticationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Password => "PASSWORD",
@@ -2972,6 +3045,7 @@ impl From<Value> for DataSourceErrorInfoType {
 }
 
 impl ToValue for DataSourceErrorInfoType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AccessDenied => "ACCESS_DENIED",
@@ -3108,6 +3182,7 @@ impl From<Value> for DataSourceType {
 }
 
 impl ToValue for DataSourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AdobeAnalytics => "ADOBE_ANALYTICS",
@@ -3187,6 +3262,7 @@ impl From<Value> for StarburstProductType {
 }
 
 impl ToValue for StarburstProductType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Galaxy => "GALAXY",

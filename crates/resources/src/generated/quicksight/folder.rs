@@ -117,6 +117,7 @@ impl Folder {
     };
 
     /// A `Folder` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -153,6 +154,7 @@ impl Resource for Folder {
 }
 
 impl ToValue for Folder {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsAccountId", &self.aws_account_id)
@@ -181,6 +183,7 @@ impl FolderAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the folder.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -188,6 +191,7 @@ impl FolderAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time that the folder was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -195,6 +199,7 @@ impl FolderAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The time that the folder was last updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -258,6 +263,7 @@ pub struct ResourcePermission {
 #[rustfmt::skip]
 impl ResourcePermission {
     /// A `ResourcePermission` with its required properties, named in a [`ResourcePermissionRequired`].
+    #[inline]
     pub fn new(required: ResourcePermissionRequired) -> Self {
         Self {
             actions: required.actions,
@@ -274,6 +280,7 @@ impl ResourcePermission {
 impl PropertyType for ResourcePermission {}
 
 impl ToValue for ResourcePermission {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -300,6 +307,7 @@ impl From<Value> for FolderType {
 }
 
 impl ToValue for FolderType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Shared => "SHARED",
@@ -328,6 +336,7 @@ impl From<Value> for SharingModel {
 }
 
 impl ToValue for SharingModel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Account => "ACCOUNT",

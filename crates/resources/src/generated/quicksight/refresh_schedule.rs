@@ -75,6 +75,7 @@ impl RefreshSchedule {
     };
 
     /// A `RefreshSchedule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -98,6 +99,7 @@ impl Resource for RefreshSchedule {
 }
 
 impl ToValue for RefreshSchedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsAccountId", &self.aws_account_id)
@@ -121,6 +123,7 @@ impl RefreshScheduleAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the refresh schedule.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -152,6 +155,7 @@ pub struct RefreshOnDay {
 #[rustfmt::skip]
 impl RefreshOnDay {
     /// A `RefreshOnDay` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -165,6 +169,7 @@ impl RefreshOnDay {
 impl PropertyType for RefreshOnDay {}
 
 impl ToValue for RefreshOnDay {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DayOfMonth", &self.day_of_month)
@@ -222,6 +227,7 @@ pub struct RefreshScheduleMap {
 #[rustfmt::skip]
 impl RefreshScheduleMap {
     /// A `RefreshScheduleMap` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -239,6 +245,7 @@ impl RefreshScheduleMap {
 impl PropertyType for RefreshScheduleMap {}
 
 impl ToValue for RefreshScheduleMap {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RefreshType", &self.refresh_type)
@@ -285,6 +292,7 @@ pub struct ScheduleFrequency {
 #[rustfmt::skip]
 impl ScheduleFrequency {
     /// A `ScheduleFrequency` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -302,6 +310,7 @@ impl ScheduleFrequency {
 impl PropertyType for ScheduleFrequency {}
 
 impl ToValue for ScheduleFrequency {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Interval", &self.interval)
@@ -340,6 +349,7 @@ impl From<Value> for DayOfWeek {
 }
 
 impl ToValue for DayOfWeek {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sunday => "SUNDAY",
@@ -381,6 +391,7 @@ impl From<Value> for Interval {
 }
 
 impl ToValue for Interval {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Minute15 => "MINUTE15",
@@ -413,6 +424,7 @@ impl From<Value> for RefreshType {
 }
 
 impl ToValue for RefreshType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FullRefresh => "FULL_REFRESH",

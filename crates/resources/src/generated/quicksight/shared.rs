@@ -66,6 +66,7 @@ pub struct AggregationFunction {
 #[rustfmt::skip]
 impl AggregationFunction {
     /// A `AggregationFunction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -83,6 +84,7 @@ impl AggregationFunction {
 impl PropertyType for AggregationFunction {}
 
 impl ToValue for AggregationFunction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -150,6 +152,7 @@ pub struct AggregationSortConfiguration {
 #[rustfmt::skip]
 impl AggregationSortConfiguration {
     /// A `AggregationSortConfiguration` with its required properties, named in a [`AggregationSortConfigurationRequired`].
+    #[inline]
     pub fn new(required: AggregationSortConfigurationRequired) -> Self {
         Self {
             aggregation_function: None,
@@ -169,6 +172,7 @@ impl AggregationSortConfiguration {
 impl PropertyType for AggregationSortConfiguration {}
 
 impl ToValue for AggregationSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AggregationFunction", &self.aggregation_function)
@@ -211,6 +215,7 @@ pub struct AnalysisDefaults {
 #[rustfmt::skip]
 impl AnalysisDefaults {
     /// A `AnalysisDefaults` with its required properties, named in a [`AnalysisDefaultsRequired`].
+    #[inline]
     pub fn new(required: AnalysisDefaultsRequired) -> Self {
         Self {
             default_new_sheet_configuration: required.default_new_sheet_configuration,
@@ -224,6 +229,7 @@ impl AnalysisDefaults {
 impl PropertyType for AnalysisDefaults {}
 
 impl ToValue for AnalysisDefaults {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -268,6 +274,7 @@ pub struct AnchorDateConfiguration {
 #[rustfmt::skip]
 impl AnchorDateConfiguration {
     /// A `AnchorDateConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -281,6 +288,7 @@ impl AnchorDateConfiguration {
 impl PropertyType for AnchorDateConfiguration {}
 
 impl ToValue for AnchorDateConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnchorOption", &self.anchor_option)
@@ -321,6 +329,7 @@ pub struct ArcAxisConfiguration {
 #[rustfmt::skip]
 impl ArcAxisConfiguration {
     /// A `ArcAxisConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -334,6 +343,7 @@ impl ArcAxisConfiguration {
 impl PropertyType for ArcAxisConfiguration {}
 
 impl ToValue for ArcAxisConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Range", &self.range)
@@ -376,6 +386,7 @@ pub struct ArcAxisDisplayRange {
 #[rustfmt::skip]
 impl ArcAxisDisplayRange {
     /// A `ArcAxisDisplayRange` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -389,6 +400,7 @@ impl ArcAxisDisplayRange {
 impl PropertyType for ArcAxisDisplayRange {}
 
 impl ToValue for ArcAxisDisplayRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Max", &self.max)
@@ -429,6 +441,7 @@ pub struct ArcConfiguration {
 #[rustfmt::skip]
 impl ArcConfiguration {
     /// A `ArcConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -442,6 +455,7 @@ impl ArcConfiguration {
 impl PropertyType for ArcConfiguration {}
 
 impl ToValue for ArcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArcAngle", &self.arc_angle)
@@ -475,6 +489,7 @@ pub struct ArcOptions {
 #[rustfmt::skip]
 impl ArcOptions {
     /// A `ArcOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -486,6 +501,7 @@ impl ArcOptions {
 impl PropertyType for ArcOptions {}
 
 impl ToValue for ArcOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArcThickness", &self.arc_thickness)
@@ -523,6 +539,7 @@ pub struct AssetOptions {
 #[rustfmt::skip]
 impl AssetOptions {
     /// A `AssetOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -536,6 +553,7 @@ impl AssetOptions {
 impl PropertyType for AssetOptions {}
 
 impl ToValue for AssetOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Timezone", &self.timezone)
@@ -576,6 +594,7 @@ pub struct AttributeAggregationFunction {
 #[rustfmt::skip]
 impl AttributeAggregationFunction {
     /// A `AttributeAggregationFunction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -589,6 +608,7 @@ impl AttributeAggregationFunction {
 impl PropertyType for AttributeAggregationFunction {}
 
 impl ToValue for AttributeAggregationFunction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -632,6 +652,7 @@ pub struct AxisDataOptions {
 #[rustfmt::skip]
 impl AxisDataOptions {
     /// A `AxisDataOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -645,6 +666,7 @@ impl AxisDataOptions {
 impl PropertyType for AxisDataOptions {}
 
 impl ToValue for AxisDataOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DateAxisOptions", &self.date_axis_options)
@@ -687,6 +709,7 @@ pub struct AxisDisplayMinMaxRange {
 #[rustfmt::skip]
 impl AxisDisplayMinMaxRange {
     /// A `AxisDisplayMinMaxRange` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -700,6 +723,7 @@ impl AxisDisplayMinMaxRange {
 impl PropertyType for AxisDisplayMinMaxRange {}
 
 impl ToValue for AxisDisplayMinMaxRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Maximum", &self.maximum)
@@ -758,6 +782,7 @@ pub struct AxisDisplayOptions {
 #[rustfmt::skip]
 impl AxisDisplayOptions {
     /// A `AxisDisplayOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -779,6 +804,7 @@ impl AxisDisplayOptions {
 impl PropertyType for AxisDisplayOptions {}
 
 impl ToValue for AxisDisplayOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AxisLineVisibility", &self.axis_line_visibility)
@@ -825,6 +851,7 @@ pub struct AxisDisplayRange {
 #[rustfmt::skip]
 impl AxisDisplayRange {
     /// A `AxisDisplayRange` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -838,6 +865,7 @@ impl AxisDisplayRange {
 impl PropertyType for AxisDisplayRange {}
 
 impl ToValue for AxisDisplayRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataDriven", &self.data_driven)
@@ -881,6 +909,7 @@ pub struct AxisLabelOptions {
 #[rustfmt::skip]
 impl AxisLabelOptions {
     /// A `AxisLabelOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -896,6 +925,7 @@ impl AxisLabelOptions {
 impl PropertyType for AxisLabelOptions {}
 
 impl ToValue for AxisLabelOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplyTo", &self.apply_to)
@@ -947,6 +977,7 @@ pub struct AxisLabelReferenceOptions {
 #[rustfmt::skip]
 impl AxisLabelReferenceOptions {
     /// A `AxisLabelReferenceOptions` with its required properties, named in a [`AxisLabelReferenceOptionsRequired`].
+    #[inline]
     pub fn new(required: AxisLabelReferenceOptionsRequired) -> Self {
         Self {
             column: required.column,
@@ -963,6 +994,7 @@ impl AxisLabelReferenceOptions {
 impl PropertyType for AxisLabelReferenceOptions {}
 
 impl ToValue for AxisLabelReferenceOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -1007,6 +1039,7 @@ pub struct AxisLinearScale {
 #[rustfmt::skip]
 impl AxisLinearScale {
     /// A `AxisLinearScale` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1020,6 +1053,7 @@ impl AxisLinearScale {
 impl PropertyType for AxisLinearScale {}
 
 impl ToValue for AxisLinearScale {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StepCount", &self.step_count)
@@ -1055,6 +1089,7 @@ pub struct AxisLogarithmicScale {
 #[rustfmt::skip]
 impl AxisLogarithmicScale {
     /// A `AxisLogarithmicScale` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1066,6 +1101,7 @@ impl AxisLogarithmicScale {
 impl PropertyType for AxisLogarithmicScale {}
 
 impl ToValue for AxisLogarithmicScale {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Base", &self.base).build()
     }
@@ -1103,6 +1139,7 @@ pub struct AxisScale {
 #[rustfmt::skip]
 impl AxisScale {
     /// A `AxisScale` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1116,6 +1153,7 @@ impl AxisScale {
 impl PropertyType for AxisScale {}
 
 impl ToValue for AxisScale {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Linear", &self.linear)
@@ -1156,6 +1194,7 @@ pub struct AxisTickLabelOptions {
 #[rustfmt::skip]
 impl AxisTickLabelOptions {
     /// A `AxisTickLabelOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1169,6 +1208,7 @@ impl AxisTickLabelOptions {
 impl PropertyType for AxisTickLabelOptions {}
 
 impl ToValue for AxisTickLabelOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LabelOptions", &self.label_options)
@@ -1225,6 +1265,7 @@ pub struct BarChartAggregatedFieldWells {
 #[rustfmt::skip]
 impl BarChartAggregatedFieldWells {
     /// A `BarChartAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1242,6 +1283,7 @@ impl BarChartAggregatedFieldWells {
 impl PropertyType for BarChartAggregatedFieldWells {}
 
 impl ToValue for BarChartAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Category", &self.category)
@@ -1364,6 +1406,7 @@ pub struct BarChartConfiguration {
 #[rustfmt::skip]
 impl BarChartConfiguration {
     /// A `BarChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1407,6 +1450,7 @@ impl BarChartConfiguration {
 impl PropertyType for BarChartConfiguration {}
 
 impl ToValue for BarChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BarsArrangement", &self.bars_arrangement)
@@ -1460,6 +1504,7 @@ pub struct BarChartFieldWells {
 #[rustfmt::skip]
 impl BarChartFieldWells {
     /// A `BarChartFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1471,6 +1516,7 @@ impl BarChartFieldWells {
 impl PropertyType for BarChartFieldWells {}
 
 impl ToValue for BarChartFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1537,6 +1583,7 @@ pub struct BarChartSortConfiguration {
 #[rustfmt::skip]
 impl BarChartSortConfiguration {
     /// A `BarChartSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1558,6 +1605,7 @@ impl BarChartSortConfiguration {
 impl PropertyType for BarChartSortConfiguration {}
 
 impl ToValue for BarChartSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryItemsLimit", &self.category_items_limit)
@@ -1655,6 +1703,7 @@ pub struct BarChartVisual {
 #[rustfmt::skip]
 impl BarChartVisual {
     /// A `BarChartVisual` with its required properties, named in a [`BarChartVisualRequired`].
+    #[inline]
     pub fn new(required: BarChartVisualRequired) -> Self {
         Self {
             actions: None,
@@ -1686,6 +1735,7 @@ impl BarChartVisual {
 impl PropertyType for BarChartVisual {}
 
 impl ToValue for BarChartVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -1726,6 +1776,7 @@ pub struct BinCountOptions {
 #[rustfmt::skip]
 impl BinCountOptions {
     /// A `BinCountOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1737,6 +1788,7 @@ impl BinCountOptions {
 impl PropertyType for BinCountOptions {}
 
 impl ToValue for BinCountOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Value", &self.value).build()
     }
@@ -1776,6 +1828,7 @@ pub struct BinWidthOptions {
 #[rustfmt::skip]
 impl BinWidthOptions {
     /// A `BinWidthOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1789,6 +1842,7 @@ impl BinWidthOptions {
 impl PropertyType for BinWidthOptions {}
 
 impl ToValue for BinWidthOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BinCountLimit", &self.bin_count_limit)
@@ -1854,6 +1908,7 @@ pub struct BodySectionConfiguration {
 #[rustfmt::skip]
 impl BodySectionConfiguration {
     /// A `BodySectionConfiguration` with its required properties, named in a [`BodySectionConfigurationRequired`].
+    #[inline]
     pub fn new(required: BodySectionConfigurationRequired) -> Self {
         Self {
             content: required.content,
@@ -1879,6 +1934,7 @@ impl BodySectionConfiguration {
 impl PropertyType for BodySectionConfiguration {}
 
 impl ToValue for BodySectionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Content", &self.content)
@@ -1915,6 +1971,7 @@ pub struct BodySectionContent {
 #[rustfmt::skip]
 impl BodySectionContent {
     /// A `BodySectionContent` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1926,6 +1983,7 @@ impl BodySectionContent {
 impl PropertyType for BodySectionContent {}
 
 impl ToValue for BodySectionContent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Layout", &self.layout).build()
     }
@@ -1976,6 +2034,7 @@ pub struct BodySectionDynamicCategoryDimensionConfiguration {
 #[rustfmt::skip]
 impl BodySectionDynamicCategoryDimensionConfiguration {
     /// A `BodySectionDynamicCategoryDimensionConfiguration` with its required properties, named in a [`BodySectionDynamicCategoryDimensionConfigurationRequired`].
+    #[inline]
     pub fn new(required: BodySectionDynamicCategoryDimensionConfigurationRequired) -> Self {
         Self {
             column: required.column,
@@ -1995,6 +2054,7 @@ impl BodySectionDynamicCategoryDimensionConfiguration {
 impl PropertyType for BodySectionDynamicCategoryDimensionConfiguration {}
 
 impl ToValue for BodySectionDynamicCategoryDimensionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -2049,6 +2109,7 @@ pub struct BodySectionDynamicNumericDimensionConfiguration {
 #[rustfmt::skip]
 impl BodySectionDynamicNumericDimensionConfiguration {
     /// A `BodySectionDynamicNumericDimensionConfiguration` with its required properties, named in a [`BodySectionDynamicNumericDimensionConfigurationRequired`].
+    #[inline]
     pub fn new(required: BodySectionDynamicNumericDimensionConfigurationRequired) -> Self {
         Self {
             column: required.column,
@@ -2068,6 +2129,7 @@ impl BodySectionDynamicNumericDimensionConfiguration {
 impl PropertyType for BodySectionDynamicNumericDimensionConfiguration {}
 
 impl ToValue for BodySectionDynamicNumericDimensionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -2116,6 +2178,7 @@ pub struct BodySectionRepeatConfiguration {
 #[rustfmt::skip]
 impl BodySectionRepeatConfiguration {
     /// A `BodySectionRepeatConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2131,6 +2194,7 @@ impl BodySectionRepeatConfiguration {
 impl PropertyType for BodySectionRepeatConfiguration {}
 
 impl ToValue for BodySectionRepeatConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DimensionConfigurations", &self.dimension_configurations)
@@ -2172,6 +2236,7 @@ pub struct BodySectionRepeatDimensionConfiguration {
 #[rustfmt::skip]
 impl BodySectionRepeatDimensionConfiguration {
     /// A `BodySectionRepeatDimensionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2185,6 +2250,7 @@ impl BodySectionRepeatDimensionConfiguration {
 impl PropertyType for BodySectionRepeatDimensionConfiguration {}
 
 impl ToValue for BodySectionRepeatDimensionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -2222,6 +2288,7 @@ pub struct BodySectionRepeatPageBreakConfiguration {
 #[rustfmt::skip]
 impl BodySectionRepeatPageBreakConfiguration {
     /// A `BodySectionRepeatPageBreakConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2233,6 +2300,7 @@ impl BodySectionRepeatPageBreakConfiguration {
 impl PropertyType for BodySectionRepeatPageBreakConfiguration {}
 
 impl ToValue for BodySectionRepeatPageBreakConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("After", &self.after).build()
     }
@@ -2272,6 +2340,7 @@ pub struct BoxPlotAggregatedFieldWells {
 #[rustfmt::skip]
 impl BoxPlotAggregatedFieldWells {
     /// A `BoxPlotAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2285,6 +2354,7 @@ impl BoxPlotAggregatedFieldWells {
 impl PropertyType for BoxPlotAggregatedFieldWells {}
 
 impl ToValue for BoxPlotAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GroupBy", &self.group_by)
@@ -2373,6 +2443,7 @@ pub struct BoxPlotChartConfiguration {
 #[rustfmt::skip]
 impl BoxPlotChartConfiguration {
     /// A `BoxPlotChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2406,6 +2477,7 @@ impl BoxPlotChartConfiguration {
 impl PropertyType for BoxPlotChartConfiguration {}
 
 impl ToValue for BoxPlotChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BoxPlotOptions", &self.box_plot_options)
@@ -2457,6 +2529,7 @@ pub struct BoxPlotFieldWells {
 #[rustfmt::skip]
 impl BoxPlotFieldWells {
     /// A `BoxPlotFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2468,6 +2541,7 @@ impl BoxPlotFieldWells {
 impl PropertyType for BoxPlotFieldWells {}
 
 impl ToValue for BoxPlotFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -2513,6 +2587,7 @@ pub struct BoxPlotOptions {
 #[rustfmt::skip]
 impl BoxPlotOptions {
     /// A `BoxPlotOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2528,6 +2603,7 @@ impl BoxPlotOptions {
 impl PropertyType for BoxPlotOptions {}
 
 impl ToValue for BoxPlotOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllDataPointsVisibility", &self.all_data_points_visibility)
@@ -2569,6 +2645,7 @@ pub struct BoxPlotSortConfiguration {
 #[rustfmt::skip]
 impl BoxPlotSortConfiguration {
     /// A `BoxPlotSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2582,6 +2659,7 @@ impl BoxPlotSortConfiguration {
 impl PropertyType for BoxPlotSortConfiguration {}
 
 impl ToValue for BoxPlotSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategorySort", &self.category_sort)
@@ -2615,6 +2693,7 @@ pub struct BoxPlotStyleOptions {
 #[rustfmt::skip]
 impl BoxPlotStyleOptions {
     /// A `BoxPlotStyleOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2626,6 +2705,7 @@ impl BoxPlotStyleOptions {
 impl PropertyType for BoxPlotStyleOptions {}
 
 impl ToValue for BoxPlotStyleOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("FillStyle", &self.fill_style).build()
     }
@@ -2704,6 +2784,7 @@ pub struct BoxPlotVisual {
 #[rustfmt::skip]
 impl BoxPlotVisual {
     /// A `BoxPlotVisual` with its required properties, named in a [`BoxPlotVisualRequired`].
+    #[inline]
     pub fn new(required: BoxPlotVisualRequired) -> Self {
         Self {
             actions: None,
@@ -2735,6 +2816,7 @@ impl BoxPlotVisual {
 impl PropertyType for BoxPlotVisual {}
 
 impl ToValue for BoxPlotVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -2801,6 +2883,7 @@ pub struct CalculatedField {
 #[rustfmt::skip]
 impl CalculatedField {
     /// A `CalculatedField` with its required properties, named in a [`CalculatedFieldRequired`].
+    #[inline]
     pub fn new(required: CalculatedFieldRequired) -> Self {
         Self {
             data_set_identifier: required.data_set_identifier,
@@ -2820,6 +2903,7 @@ impl CalculatedField {
 impl PropertyType for CalculatedField {}
 
 impl ToValue for CalculatedField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataSetIdentifier", &self.data_set_identifier)
@@ -2873,6 +2957,7 @@ pub struct CalculatedMeasureField {
 #[rustfmt::skip]
 impl CalculatedMeasureField {
     /// A `CalculatedMeasureField` with its required properties, named in a [`CalculatedMeasureFieldRequired`].
+    #[inline]
     pub fn new(required: CalculatedMeasureFieldRequired) -> Self {
         Self {
             expression: required.expression,
@@ -2889,6 +2974,7 @@ impl CalculatedMeasureField {
 impl PropertyType for CalculatedMeasureField {}
 
 impl ToValue for CalculatedMeasureField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Expression", &self.expression)
@@ -2924,6 +3010,7 @@ pub struct CascadingControlConfiguration {
 #[rustfmt::skip]
 impl CascadingControlConfiguration {
     /// A `CascadingControlConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2935,6 +3022,7 @@ impl CascadingControlConfiguration {
 impl PropertyType for CascadingControlConfiguration {}
 
 impl ToValue for CascadingControlConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SourceControls", &self.source_controls)
@@ -2972,6 +3060,7 @@ pub struct CascadingControlSource {
 #[rustfmt::skip]
 impl CascadingControlSource {
     /// A `CascadingControlSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2985,6 +3074,7 @@ impl CascadingControlSource {
 impl PropertyType for CascadingControlSource {}
 
 impl ToValue for CascadingControlSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColumnToMatch", &self.column_to_match)
@@ -3047,6 +3137,7 @@ pub struct CategoricalDimensionField {
 #[rustfmt::skip]
 impl CategoricalDimensionField {
     /// A `CategoricalDimensionField` with its required properties, named in a [`CategoricalDimensionFieldRequired`].
+    #[inline]
     pub fn new(required: CategoricalDimensionFieldRequired) -> Self {
         Self {
             column: required.column,
@@ -3069,6 +3160,7 @@ impl CategoricalDimensionField {
 impl PropertyType for CategoricalDimensionField {}
 
 impl ToValue for CategoricalDimensionField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -3131,6 +3223,7 @@ pub struct CategoricalMeasureField {
 #[rustfmt::skip]
 impl CategoricalMeasureField {
     /// A `CategoricalMeasureField` with its required properties, named in a [`CategoricalMeasureFieldRequired`].
+    #[inline]
     pub fn new(required: CategoricalMeasureFieldRequired) -> Self {
         Self {
             aggregation_function: None,
@@ -3153,6 +3246,7 @@ impl CategoricalMeasureField {
 impl PropertyType for CategoricalMeasureField {}
 
 impl ToValue for CategoricalMeasureField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AggregationFunction", &self.aggregation_function)
@@ -3205,6 +3299,7 @@ pub struct CategoryDrillDownFilter {
 #[rustfmt::skip]
 impl CategoryDrillDownFilter {
     /// A `CategoryDrillDownFilter` with its required properties, named in a [`CategoryDrillDownFilterRequired`].
+    #[inline]
     pub fn new(required: CategoryDrillDownFilterRequired) -> Self {
         Self {
             category_values: required.category_values,
@@ -3221,6 +3316,7 @@ impl CategoryDrillDownFilter {
 impl PropertyType for CategoryDrillDownFilter {}
 
 impl ToValue for CategoryDrillDownFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CategoryValues", &self.category_values)
@@ -3285,6 +3381,7 @@ pub struct CategoryFilter {
 #[rustfmt::skip]
 impl CategoryFilter {
     /// A `CategoryFilter` with its required properties, named in a [`CategoryFilterRequired`].
+    #[inline]
     pub fn new(required: CategoryFilterRequired) -> Self {
         Self {
             column: required.column,
@@ -3307,6 +3404,7 @@ impl CategoryFilter {
 impl PropertyType for CategoryFilter {}
 
 impl ToValue for CategoryFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -3357,6 +3455,7 @@ pub struct CategoryFilterConfiguration {
 #[rustfmt::skip]
 impl CategoryFilterConfiguration {
     /// A `CategoryFilterConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3372,6 +3471,7 @@ impl CategoryFilterConfiguration {
 impl PropertyType for CategoryFilterConfiguration {}
 
 impl ToValue for CategoryFilterConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -3426,6 +3526,7 @@ pub struct CategoryInnerFilter {
 #[rustfmt::skip]
 impl CategoryInnerFilter {
     /// A `CategoryInnerFilter` with its required properties, named in a [`CategoryInnerFilterRequired`].
+    #[inline]
     pub fn new(required: CategoryInnerFilterRequired) -> Self {
         Self {
             column: required.column,
@@ -3445,6 +3546,7 @@ impl CategoryInnerFilter {
 impl PropertyType for CategoryInnerFilter {}
 
 impl ToValue for CategoryInnerFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -3497,6 +3599,7 @@ pub struct ChartAxisLabelOptions {
 #[rustfmt::skip]
 impl ChartAxisLabelOptions {
     /// A `ChartAxisLabelOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3512,6 +3615,7 @@ impl ChartAxisLabelOptions {
 impl PropertyType for ChartAxisLabelOptions {}
 
 impl ToValue for ChartAxisLabelOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AxisLabelOptions", &self.axis_label_options)
@@ -3546,6 +3650,7 @@ pub struct ClusterMarker {
 #[rustfmt::skip]
 impl ClusterMarker {
     /// A `ClusterMarker` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3557,6 +3662,7 @@ impl ClusterMarker {
 impl PropertyType for ClusterMarker {}
 
 impl ToValue for ClusterMarker {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SimpleClusterMarker", &self.simple_cluster_marker)
@@ -3589,6 +3695,7 @@ pub struct ClusterMarkerConfiguration {
 #[rustfmt::skip]
 impl ClusterMarkerConfiguration {
     /// A `ClusterMarkerConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3600,6 +3707,7 @@ impl ClusterMarkerConfiguration {
 impl PropertyType for ClusterMarkerConfiguration {}
 
 impl ToValue for ClusterMarkerConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClusterMarker", &self.cluster_marker)
@@ -3654,6 +3762,7 @@ pub struct ColorScale {
 #[rustfmt::skip]
 impl ColorScale {
     /// A `ColorScale` with its required properties, named in a [`ColorScaleRequired`].
+    #[inline]
     pub fn new(required: ColorScaleRequired) -> Self {
         Self {
             color_fill_type: required.color_fill_type,
@@ -3673,6 +3782,7 @@ impl ColorScale {
 impl PropertyType for ColorScale {}
 
 impl ToValue for ColorScale {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ColorFillType", &self.color_fill_type)
@@ -3709,6 +3819,7 @@ pub struct ColorsConfiguration {
 #[rustfmt::skip]
 impl ColorsConfiguration {
     /// A `ColorsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3720,6 +3831,7 @@ impl ColorsConfiguration {
 impl PropertyType for ColorsConfiguration {}
 
 impl ToValue for ColorsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomColors", &self.custom_colors)
@@ -3775,6 +3887,7 @@ pub struct ColumnConfiguration {
 #[rustfmt::skip]
 impl ColumnConfiguration {
     /// A `ColumnConfiguration` with its required properties, named in a [`ColumnConfigurationRequired`].
+    #[inline]
     pub fn new(required: ColumnConfigurationRequired) -> Self {
         Self {
             colors_configuration: None,
@@ -3797,6 +3910,7 @@ impl ColumnConfiguration {
 impl PropertyType for ColumnConfiguration {}
 
 impl ToValue for ColumnConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColorsConfiguration", &self.colors_configuration)
@@ -3842,6 +3956,7 @@ pub struct ColumnHierarchy {
 #[rustfmt::skip]
 impl ColumnHierarchy {
     /// A `ColumnHierarchy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3857,6 +3972,7 @@ impl ColumnHierarchy {
 impl PropertyType for ColumnHierarchy {}
 
 impl ToValue for ColumnHierarchy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DateTimeHierarchy", &self.date_time_hierarchy)
@@ -3910,6 +4026,7 @@ pub struct ColumnIdentifier {
 #[rustfmt::skip]
 impl ColumnIdentifier {
     /// A `ColumnIdentifier` with its required properties, named in a [`ColumnIdentifierRequired`].
+    #[inline]
     pub fn new(required: ColumnIdentifierRequired) -> Self {
         Self {
             column_name: required.column_name,
@@ -3926,6 +4043,7 @@ impl ColumnIdentifier {
 impl PropertyType for ColumnIdentifier {}
 
 impl ToValue for ColumnIdentifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ColumnName", &self.column_name)
@@ -3977,6 +4095,7 @@ pub struct ColumnSort {
 #[rustfmt::skip]
 impl ColumnSort {
     /// A `ColumnSort` with its required properties, named in a [`ColumnSortRequired`].
+    #[inline]
     pub fn new(required: ColumnSortRequired) -> Self {
         Self {
             aggregation_function: None,
@@ -3996,6 +4115,7 @@ impl ColumnSort {
 impl PropertyType for ColumnSort {}
 
 impl ToValue for ColumnSort {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AggregationFunction", &self.aggregation_function)
@@ -4058,6 +4178,7 @@ pub struct ColumnTooltipItem {
 #[rustfmt::skip]
 impl ColumnTooltipItem {
     /// A `ColumnTooltipItem` with its required properties, named in a [`ColumnTooltipItemRequired`].
+    #[inline]
     pub fn new(required: ColumnTooltipItemRequired) -> Self {
         Self {
             aggregation: None,
@@ -4083,6 +4204,7 @@ impl ColumnTooltipItem {
 impl PropertyType for ColumnTooltipItem {}
 
 impl ToValue for ColumnTooltipItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Aggregation", &self.aggregation)
@@ -4142,6 +4264,7 @@ pub struct ComboChartAggregatedFieldWells {
 #[rustfmt::skip]
 impl ComboChartAggregatedFieldWells {
     /// A `ComboChartAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4159,6 +4282,7 @@ impl ComboChartAggregatedFieldWells {
 impl PropertyType for ComboChartAggregatedFieldWells {}
 
 impl ToValue for ComboChartAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BarValues", &self.bar_values)
@@ -4287,6 +4411,7 @@ pub struct ComboChartConfiguration {
 #[rustfmt::skip]
 impl ComboChartConfiguration {
     /// A `ComboChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4332,6 +4457,7 @@ impl ComboChartConfiguration {
 impl PropertyType for ComboChartConfiguration {}
 
 impl ToValue for ComboChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BarDataLabels", &self.bar_data_labels)
@@ -4395,6 +4521,7 @@ pub struct ComboChartFieldWells {
 #[rustfmt::skip]
 impl ComboChartFieldWells {
     /// A `ComboChartFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4406,6 +4533,7 @@ impl ComboChartFieldWells {
 impl PropertyType for ComboChartFieldWells {}
 
 impl ToValue for ComboChartFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -4460,6 +4588,7 @@ pub struct ComboChartSortConfiguration {
 #[rustfmt::skip]
 impl ComboChartSortConfiguration {
     /// A `ComboChartSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4477,6 +4606,7 @@ impl ComboChartSortConfiguration {
 impl PropertyType for ComboChartSortConfiguration {}
 
 impl ToValue for ComboChartSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryItemsLimit", &self.category_items_limit)
@@ -4562,6 +4692,7 @@ pub struct ComboChartVisual {
 #[rustfmt::skip]
 impl ComboChartVisual {
     /// A `ComboChartVisual` with its required properties, named in a [`ComboChartVisualRequired`].
+    #[inline]
     pub fn new(required: ComboChartVisualRequired) -> Self {
         Self {
             actions: None,
@@ -4593,6 +4724,7 @@ impl ComboChartVisual {
 impl PropertyType for ComboChartVisual {}
 
 impl ToValue for ComboChartVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -4640,6 +4772,7 @@ pub struct ComparisonConfiguration {
 #[rustfmt::skip]
 impl ComparisonConfiguration {
     /// A `ComparisonConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4653,6 +4786,7 @@ impl ComparisonConfiguration {
 impl PropertyType for ComparisonConfiguration {}
 
 impl ToValue for ComparisonConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComparisonFormat", &self.comparison_format)
@@ -4693,6 +4827,7 @@ pub struct ComparisonFormatConfiguration {
 #[rustfmt::skip]
 impl ComparisonFormatConfiguration {
     /// A `ComparisonFormatConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4706,6 +4841,7 @@ impl ComparisonFormatConfiguration {
 impl PropertyType for ComparisonFormatConfiguration {}
 
 impl ToValue for ComparisonFormatConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -4792,6 +4928,7 @@ pub struct Computation {
 #[rustfmt::skip]
 impl Computation {
     /// A `Computation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4821,6 +4958,7 @@ impl Computation {
 impl PropertyType for Computation {}
 
 impl ToValue for Computation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Forecast", &self.forecast)
@@ -4867,6 +5005,7 @@ pub struct ConditionalFormattingColor {
 #[rustfmt::skip]
 impl ConditionalFormattingColor {
     /// A `ConditionalFormattingColor` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4880,6 +5019,7 @@ impl ConditionalFormattingColor {
 impl PropertyType for ConditionalFormattingColor {}
 
 impl ToValue for ConditionalFormattingColor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Gradient", &self.gradient)
@@ -4942,6 +5082,7 @@ pub struct ConditionalFormattingCustomIconCondition {
 #[rustfmt::skip]
 impl ConditionalFormattingCustomIconCondition {
     /// A `ConditionalFormattingCustomIconCondition` with its required properties, named in a [`ConditionalFormattingCustomIconConditionRequired`].
+    #[inline]
     pub fn new(required: ConditionalFormattingCustomIconConditionRequired) -> Self {
         Self {
             color: None,
@@ -4964,6 +5105,7 @@ impl ConditionalFormattingCustomIconCondition {
 impl PropertyType for ConditionalFormattingCustomIconCondition {}
 
 impl ToValue for ConditionalFormattingCustomIconCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Color", &self.color)
@@ -5006,6 +5148,7 @@ pub struct ConditionalFormattingCustomIconOptions {
 #[rustfmt::skip]
 impl ConditionalFormattingCustomIconOptions {
     /// A `ConditionalFormattingCustomIconOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5019,6 +5162,7 @@ impl ConditionalFormattingCustomIconOptions {
 impl PropertyType for ConditionalFormattingCustomIconOptions {}
 
 impl ToValue for ConditionalFormattingCustomIconOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Icon", &self.icon)
@@ -5069,6 +5213,7 @@ pub struct ConditionalFormattingGradientColor {
 #[rustfmt::skip]
 impl ConditionalFormattingGradientColor {
     /// A `ConditionalFormattingGradientColor` with its required properties, named in a [`ConditionalFormattingGradientColorRequired`].
+    #[inline]
     pub fn new(required: ConditionalFormattingGradientColorRequired) -> Self {
         Self {
             color: required.color,
@@ -5085,6 +5230,7 @@ impl ConditionalFormattingGradientColor {
 impl PropertyType for ConditionalFormattingGradientColor {}
 
 impl ToValue for ConditionalFormattingGradientColor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Color", &self.color)
@@ -5123,6 +5269,7 @@ pub struct ConditionalFormattingIcon {
 #[rustfmt::skip]
 impl ConditionalFormattingIcon {
     /// A `ConditionalFormattingIcon` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5136,6 +5283,7 @@ impl ConditionalFormattingIcon {
 impl PropertyType for ConditionalFormattingIcon {}
 
 impl ToValue for ConditionalFormattingIcon {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomCondition", &self.custom_condition)
@@ -5169,6 +5317,7 @@ pub struct ConditionalFormattingIconDisplayConfiguration {
 #[rustfmt::skip]
 impl ConditionalFormattingIconDisplayConfiguration {
     /// A `ConditionalFormattingIconDisplayConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5180,6 +5329,7 @@ impl ConditionalFormattingIconDisplayConfiguration {
 impl PropertyType for ConditionalFormattingIconDisplayConfiguration {}
 
 impl ToValue for ConditionalFormattingIconDisplayConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IconDisplayOption", &self.icon_display_option)
@@ -5227,6 +5377,7 @@ pub struct ConditionalFormattingIconSet {
 #[rustfmt::skip]
 impl ConditionalFormattingIconSet {
     /// A `ConditionalFormattingIconSet` with its required properties, named in a [`ConditionalFormattingIconSetRequired`].
+    #[inline]
     pub fn new(required: ConditionalFormattingIconSetRequired) -> Self {
         Self {
             expression: required.expression,
@@ -5243,6 +5394,7 @@ impl ConditionalFormattingIconSet {
 impl PropertyType for ConditionalFormattingIconSet {}
 
 impl ToValue for ConditionalFormattingIconSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Expression", &self.expression)
@@ -5293,6 +5445,7 @@ pub struct ConditionalFormattingSolidColor {
 #[rustfmt::skip]
 impl ConditionalFormattingSolidColor {
     /// A `ConditionalFormattingSolidColor` with its required properties, named in a [`ConditionalFormattingSolidColorRequired`].
+    #[inline]
     pub fn new(required: ConditionalFormattingSolidColorRequired) -> Self {
         Self {
             color: None,
@@ -5309,6 +5462,7 @@ impl ConditionalFormattingSolidColor {
 impl PropertyType for ConditionalFormattingSolidColor {}
 
 impl ToValue for ConditionalFormattingSolidColor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Color", &self.color)
@@ -5361,6 +5515,7 @@ pub struct ContributionAnalysisDefault {
 #[rustfmt::skip]
 impl ContributionAnalysisDefault {
     /// A `ContributionAnalysisDefault` with its required properties, named in a [`ContributionAnalysisDefaultRequired`].
+    #[inline]
     pub fn new(required: ContributionAnalysisDefaultRequired) -> Self {
         Self {
             contributor_dimensions: required.contributor_dimensions,
@@ -5377,6 +5532,7 @@ impl ContributionAnalysisDefault {
 impl PropertyType for ContributionAnalysisDefault {}
 
 impl ToValue for ContributionAnalysisDefault {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContributorDimensions", &self.contributor_dimensions)
@@ -5451,6 +5607,7 @@ pub struct CurrencyDisplayFormatConfiguration {
 #[rustfmt::skip]
 impl CurrencyDisplayFormatConfiguration {
     /// A `CurrencyDisplayFormatConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5476,6 +5633,7 @@ impl CurrencyDisplayFormatConfiguration {
 impl PropertyType for CurrencyDisplayFormatConfiguration {}
 
 impl ToValue for CurrencyDisplayFormatConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -5539,6 +5697,7 @@ pub struct CustomActionFilterOperation {
 #[rustfmt::skip]
 impl CustomActionFilterOperation {
     /// A `CustomActionFilterOperation` with its required properties, named in a [`CustomActionFilterOperationRequired`].
+    #[inline]
     pub fn new(required: CustomActionFilterOperationRequired) -> Self {
         Self {
             selected_fields_configuration: required.selected_fields_configuration,
@@ -5555,6 +5714,7 @@ impl CustomActionFilterOperation {
 impl PropertyType for CustomActionFilterOperation {}
 
 impl ToValue for CustomActionFilterOperation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -5596,6 +5756,7 @@ pub struct CustomActionNavigationOperation {
 #[rustfmt::skip]
 impl CustomActionNavigationOperation {
     /// A `CustomActionNavigationOperation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5607,6 +5768,7 @@ impl CustomActionNavigationOperation {
 impl PropertyType for CustomActionNavigationOperation {}
 
 impl ToValue for CustomActionNavigationOperation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -5652,6 +5814,7 @@ pub struct CustomActionSetParametersOperation {
 #[rustfmt::skip]
 impl CustomActionSetParametersOperation {
     /// A `CustomActionSetParametersOperation` with its required properties, named in a [`CustomActionSetParametersOperationRequired`].
+    #[inline]
     pub fn new(required: CustomActionSetParametersOperationRequired) -> Self {
         Self {
             parameter_value_configurations: required.parameter_value_configurations,
@@ -5665,6 +5828,7 @@ impl CustomActionSetParametersOperation {
 impl PropertyType for CustomActionSetParametersOperation {}
 
 impl ToValue for CustomActionSetParametersOperation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -5723,6 +5887,7 @@ pub struct CustomActionUrlOperation {
 #[rustfmt::skip]
 impl CustomActionUrlOperation {
     /// A `CustomActionUrlOperation` with its required properties, named in a [`CustomActionUrlOperationRequired`].
+    #[inline]
     pub fn new(required: CustomActionUrlOperationRequired) -> Self {
         Self {
             url_target: required.url_target,
@@ -5739,6 +5904,7 @@ impl CustomActionUrlOperation {
 impl PropertyType for CustomActionUrlOperation {}
 
 impl ToValue for CustomActionUrlOperation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("URLTarget", &self.url_target)
@@ -5794,6 +5960,7 @@ pub struct CustomColor {
 #[rustfmt::skip]
 impl CustomColor {
     /// A `CustomColor` with its required properties, named in a [`CustomColorRequired`].
+    #[inline]
     pub fn new(required: CustomColorRequired) -> Self {
         Self {
             color: required.color,
@@ -5813,6 +5980,7 @@ impl CustomColor {
 impl PropertyType for CustomColor {}
 
 impl ToValue for CustomColor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Color", &self.color)
@@ -5864,6 +6032,7 @@ pub struct CustomContentConfiguration {
 #[rustfmt::skip]
 impl CustomContentConfiguration {
     /// A `CustomContentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5881,6 +6050,7 @@ impl CustomContentConfiguration {
 impl PropertyType for CustomContentConfiguration {}
 
 impl ToValue for CustomContentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContentType", &self.content_type)
@@ -5966,6 +6136,7 @@ pub struct CustomContentVisual {
 #[rustfmt::skip]
 impl CustomContentVisual {
     /// A `CustomContentVisual` with its required properties, named in a [`CustomContentVisualRequired`].
+    #[inline]
     pub fn new(required: CustomContentVisualRequired) -> Self {
         Self {
             actions: None,
@@ -5997,6 +6168,7 @@ impl CustomContentVisual {
 impl PropertyType for CustomContentVisual {}
 
 impl ToValue for CustomContentVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -6079,6 +6251,7 @@ pub struct CustomFilterConfiguration {
 #[rustfmt::skip]
 impl CustomFilterConfiguration {
     /// A `CustomFilterConfiguration` with its required properties, named in a [`CustomFilterConfigurationRequired`].
+    #[inline]
     pub fn new(required: CustomFilterConfigurationRequired) -> Self {
         Self {
             category_value: None,
@@ -6104,6 +6277,7 @@ impl CustomFilterConfiguration {
 impl PropertyType for CustomFilterConfiguration {}
 
 impl ToValue for CustomFilterConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryValue", &self.category_value)
@@ -6173,6 +6347,7 @@ pub struct CustomFilterListConfiguration {
 #[rustfmt::skip]
 impl CustomFilterListConfiguration {
     /// A `CustomFilterListConfiguration` with its required properties, named in a [`CustomFilterListConfigurationRequired`].
+    #[inline]
     pub fn new(required: CustomFilterListConfigurationRequired) -> Self {
         Self {
             category_values: None,
@@ -6195,6 +6370,7 @@ impl CustomFilterListConfiguration {
 impl PropertyType for CustomFilterListConfiguration {}
 
 impl ToValue for CustomFilterListConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryValues", &self.category_values)
@@ -6240,6 +6416,7 @@ pub struct CustomNarrativeOptions {
 #[rustfmt::skip]
 impl CustomNarrativeOptions {
     /// A `CustomNarrativeOptions` with its required properties, named in a [`CustomNarrativeOptionsRequired`].
+    #[inline]
     pub fn new(required: CustomNarrativeOptionsRequired) -> Self {
         Self {
             narrative: required.narrative,
@@ -6253,6 +6430,7 @@ impl CustomNarrativeOptions {
 impl PropertyType for CustomNarrativeOptions {}
 
 impl ToValue for CustomNarrativeOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Narrative", &self.narrative).build()
     }
@@ -6308,6 +6486,7 @@ pub struct CustomParameterValues {
 #[rustfmt::skip]
 impl CustomParameterValues {
     /// A `CustomParameterValues` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6325,6 +6504,7 @@ impl CustomParameterValues {
 impl PropertyType for CustomParameterValues {}
 
 impl ToValue for CustomParameterValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DateTimeValues", &self.date_time_values)
@@ -6371,6 +6551,7 @@ pub struct CustomValuesConfiguration {
 #[rustfmt::skip]
 impl CustomValuesConfiguration {
     /// A `CustomValuesConfiguration` with its required properties, named in a [`CustomValuesConfigurationRequired`].
+    #[inline]
     pub fn new(required: CustomValuesConfigurationRequired) -> Self {
         Self {
             custom_values: required.custom_values,
@@ -6387,6 +6568,7 @@ impl CustomValuesConfiguration {
 impl PropertyType for CustomValuesConfiguration {}
 
 impl ToValue for CustomValuesConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CustomValues", &self.custom_values)
@@ -6444,6 +6626,7 @@ pub struct DataBarsOptions {
 #[rustfmt::skip]
 impl DataBarsOptions {
     /// A `DataBarsOptions` with its required properties, named in a [`DataBarsOptionsRequired`].
+    #[inline]
     pub fn new(required: DataBarsOptionsRequired) -> Self {
         Self {
             field_id: required.field_id,
@@ -6463,6 +6646,7 @@ impl DataBarsOptions {
 impl PropertyType for DataBarsOptions {}
 
 impl ToValue for DataBarsOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldId", &self.field_id)
@@ -6506,6 +6690,7 @@ pub struct DataColor {
 #[rustfmt::skip]
 impl DataColor {
     /// A `DataColor` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6519,6 +6704,7 @@ impl DataColor {
 impl PropertyType for DataColor {}
 
 impl ToValue for DataColor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Color", &self.color)
@@ -6579,6 +6765,7 @@ pub struct DataFieldSeriesItem {
 #[rustfmt::skip]
 impl DataFieldSeriesItem {
     /// A `DataFieldSeriesItem` with its required properties, named in a [`DataFieldSeriesItemRequired`].
+    #[inline]
     pub fn new(required: DataFieldSeriesItemRequired) -> Self {
         Self {
             axis_binding: required.axis_binding,
@@ -6601,6 +6788,7 @@ impl DataFieldSeriesItem {
 impl PropertyType for DataFieldSeriesItem {}
 
 impl ToValue for DataFieldSeriesItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AxisBinding", &self.axis_binding)
@@ -6685,6 +6873,7 @@ pub struct DataLabelOptions {
 #[rustfmt::skip]
 impl DataLabelOptions {
     /// A `DataLabelOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6714,6 +6903,7 @@ impl DataLabelOptions {
 impl PropertyType for DataLabelOptions {}
 
 impl ToValue for DataLabelOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryLabelVisibility", &self.category_label_visibility)
@@ -6777,6 +6967,7 @@ pub struct DataLabelType {
 #[rustfmt::skip]
 impl DataLabelType {
     /// A `DataLabelType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6796,6 +6987,7 @@ impl DataLabelType {
 impl PropertyType for DataLabelType {}
 
 impl ToValue for DataLabelType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataPathLabelType", &self.data_path_label_type)
@@ -6854,6 +7046,7 @@ pub struct DataPathColor {
 #[rustfmt::skip]
 impl DataPathColor {
     /// A `DataPathColor` with its required properties, named in a [`DataPathColorRequired`].
+    #[inline]
     pub fn new(required: DataPathColorRequired) -> Self {
         Self {
             color: required.color,
@@ -6873,6 +7066,7 @@ impl DataPathColor {
 impl PropertyType for DataPathColor {}
 
 impl ToValue for DataPathColor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Color", &self.color)
@@ -6921,6 +7115,7 @@ pub struct DataPathLabelType {
 #[rustfmt::skip]
 impl DataPathLabelType {
     /// A `DataPathLabelType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6936,6 +7131,7 @@ impl DataPathLabelType {
 impl PropertyType for DataPathLabelType {}
 
 impl ToValue for DataPathLabelType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldId", &self.field_id)
@@ -6987,6 +7183,7 @@ pub struct DataPathSort {
 #[rustfmt::skip]
 impl DataPathSort {
     /// A `DataPathSort` with its required properties, named in a [`DataPathSortRequired`].
+    #[inline]
     pub fn new(required: DataPathSortRequired) -> Self {
         Self {
             direction: required.direction,
@@ -7003,6 +7200,7 @@ impl DataPathSort {
 impl PropertyType for DataPathSort {}
 
 impl ToValue for DataPathSort {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Direction", &self.direction)
@@ -7041,6 +7239,7 @@ pub struct DataPathType {
 #[rustfmt::skip]
 impl DataPathType {
     /// A `DataPathType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7052,6 +7251,7 @@ impl DataPathType {
 impl PropertyType for DataPathType {}
 
 impl ToValue for DataPathType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PivotTableDataPathType", &self.pivot_table_data_path_type)
@@ -7098,6 +7298,7 @@ pub struct DataPathValue {
 #[rustfmt::skip]
 impl DataPathValue {
     /// A `DataPathValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7113,6 +7314,7 @@ impl DataPathValue {
 impl PropertyType for DataPathValue {}
 
 impl ToValue for DataPathValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataPathType", &self.data_path_type)
@@ -7164,6 +7366,7 @@ pub struct DataSetIdentifierDeclaration {
 #[rustfmt::skip]
 impl DataSetIdentifierDeclaration {
     /// A `DataSetIdentifierDeclaration` with its required properties, named in a [`DataSetIdentifierDeclarationRequired`].
+    #[inline]
     pub fn new(required: DataSetIdentifierDeclarationRequired) -> Self {
         Self {
             data_set_arn: required.data_set_arn,
@@ -7180,6 +7383,7 @@ impl DataSetIdentifierDeclaration {
 impl PropertyType for DataSetIdentifierDeclaration {}
 
 impl ToValue for DataSetIdentifierDeclaration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataSetArn", &self.data_set_arn)
@@ -7230,6 +7434,7 @@ pub struct DataSetReference {
 #[rustfmt::skip]
 impl DataSetReference {
     /// A `DataSetReference` with its required properties, named in a [`DataSetReferenceRequired`].
+    #[inline]
     pub fn new(required: DataSetReferenceRequired) -> Self {
         Self {
             data_set_arn: required.data_set_arn,
@@ -7246,6 +7451,7 @@ impl DataSetReference {
 impl PropertyType for DataSetReference {}
 
 impl ToValue for DataSetReference {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataSetArn", &self.data_set_arn)
@@ -7279,6 +7485,7 @@ pub struct DateAxisOptions {
 #[rustfmt::skip]
 impl DateAxisOptions {
     /// A `DateAxisOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7290,6 +7497,7 @@ impl DateAxisOptions {
 impl PropertyType for DateAxisOptions {}
 
 impl ToValue for DateAxisOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MissingDateVisibility", &self.missing_date_visibility)
@@ -7366,6 +7574,7 @@ pub struct DateDimensionField {
 #[rustfmt::skip]
 impl DateDimensionField {
     /// A `DateDimensionField` with its required properties, named in a [`DateDimensionFieldRequired`].
+    #[inline]
     pub fn new(required: DateDimensionFieldRequired) -> Self {
         Self {
             column: required.column,
@@ -7391,6 +7600,7 @@ impl DateDimensionField {
 impl PropertyType for DateDimensionField {}
 
 impl ToValue for DateDimensionField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -7454,6 +7664,7 @@ pub struct DateMeasureField {
 #[rustfmt::skip]
 impl DateMeasureField {
     /// A `DateMeasureField` with its required properties, named in a [`DateMeasureFieldRequired`].
+    #[inline]
     pub fn new(required: DateMeasureFieldRequired) -> Self {
         Self {
             aggregation_function: None,
@@ -7476,6 +7687,7 @@ impl DateMeasureField {
 impl PropertyType for DateMeasureField {}
 
 impl ToValue for DateMeasureField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AggregationFunction", &self.aggregation_function)
@@ -7523,6 +7735,7 @@ pub struct DateTimeDefaultValues {
 #[rustfmt::skip]
 impl DateTimeDefaultValues {
     /// A `DateTimeDefaultValues` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7538,6 +7751,7 @@ impl DateTimeDefaultValues {
 impl PropertyType for DateTimeDefaultValues {}
 
 impl ToValue for DateTimeDefaultValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DynamicValue", &self.dynamic_value)
@@ -7584,6 +7798,7 @@ pub struct DateTimeFormatConfiguration {
 #[rustfmt::skip]
 impl DateTimeFormatConfiguration {
     /// A `DateTimeFormatConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7599,6 +7814,7 @@ impl DateTimeFormatConfiguration {
 impl PropertyType for DateTimeFormatConfiguration {}
 
 impl ToValue for DateTimeFormatConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DateTimeFormat", &self.date_time_format)
@@ -7656,6 +7872,7 @@ pub struct DateTimeHierarchy {
 #[rustfmt::skip]
 impl DateTimeHierarchy {
     /// A `DateTimeHierarchy` with its required properties, named in a [`DateTimeHierarchyRequired`].
+    #[inline]
     pub fn new(required: DateTimeHierarchyRequired) -> Self {
         Self {
             drill_down_filters: None,
@@ -7672,6 +7889,7 @@ impl DateTimeHierarchy {
 impl PropertyType for DateTimeHierarchy {}
 
 impl ToValue for DateTimeHierarchy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DrillDownFilters", &self.drill_down_filters)
@@ -7722,6 +7940,7 @@ pub struct DateTimeParameter {
 #[rustfmt::skip]
 impl DateTimeParameter {
     /// A `DateTimeParameter` with its required properties, named in a [`DateTimeParameterRequired`].
+    #[inline]
     pub fn new(required: DateTimeParameterRequired) -> Self {
         Self {
             name: required.name,
@@ -7738,6 +7957,7 @@ impl DateTimeParameter {
 impl PropertyType for DateTimeParameter {}
 
 impl ToValue for DateTimeParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -7801,6 +8021,7 @@ pub struct DateTimeParameterDeclaration {
 #[rustfmt::skip]
 impl DateTimeParameterDeclaration {
     /// A `DateTimeParameterDeclaration` with its required properties, named in a [`DateTimeParameterDeclarationRequired`].
+    #[inline]
     pub fn new(required: DateTimeParameterDeclarationRequired) -> Self {
         Self {
             default_values: None,
@@ -7826,6 +8047,7 @@ impl DateTimeParameterDeclaration {
 impl PropertyType for DateTimeParameterDeclaration {}
 
 impl ToValue for DateTimeParameterDeclaration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultValues", &self.default_values)
@@ -7884,6 +8106,7 @@ pub struct DateTimePickerControlDisplayOptions {
 #[rustfmt::skip]
 impl DateTimePickerControlDisplayOptions {
     /// A `DateTimePickerControlDisplayOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7903,6 +8126,7 @@ impl DateTimePickerControlDisplayOptions {
 impl PropertyType for DateTimePickerControlDisplayOptions {}
 
 impl ToValue for DateTimePickerControlDisplayOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DateIconVisibility", &self.date_icon_visibility)
@@ -7949,6 +8173,7 @@ pub struct DateTimeValueWhenUnsetConfiguration {
 #[rustfmt::skip]
 impl DateTimeValueWhenUnsetConfiguration {
     /// A `DateTimeValueWhenUnsetConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -7962,6 +8187,7 @@ impl DateTimeValueWhenUnsetConfiguration {
 impl PropertyType for DateTimeValueWhenUnsetConfiguration {}
 
 impl ToValue for DateTimeValueWhenUnsetConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomValue", &self.custom_value)
@@ -8002,6 +8228,7 @@ pub struct DecimalDefaultValues {
 #[rustfmt::skip]
 impl DecimalDefaultValues {
     /// A `DecimalDefaultValues` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8015,6 +8242,7 @@ impl DecimalDefaultValues {
 impl PropertyType for DecimalDefaultValues {}
 
 impl ToValue for DecimalDefaultValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DynamicValue", &self.dynamic_value)
@@ -8067,6 +8295,7 @@ pub struct DecimalParameter {
 #[rustfmt::skip]
 impl DecimalParameter {
     /// A `DecimalParameter` with its required properties, named in a [`DecimalParameterRequired`].
+    #[inline]
     pub fn new(required: DecimalParameterRequired) -> Self {
         Self {
             name: required.name,
@@ -8083,6 +8312,7 @@ impl DecimalParameter {
 impl PropertyType for DecimalParameter {}
 
 impl ToValue for DecimalParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -8148,6 +8378,7 @@ pub struct DecimalParameterDeclaration {
 #[rustfmt::skip]
 impl DecimalParameterDeclaration {
     /// A `DecimalParameterDeclaration` with its required properties, named in a [`DecimalParameterDeclarationRequired`].
+    #[inline]
     pub fn new(required: DecimalParameterDeclarationRequired) -> Self {
         Self {
             default_values: None,
@@ -8173,6 +8404,7 @@ impl DecimalParameterDeclaration {
 impl PropertyType for DecimalParameterDeclaration {}
 
 impl ToValue for DecimalParameterDeclaration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultValues", &self.default_values)
@@ -8219,6 +8451,7 @@ pub struct DecimalPlacesConfiguration {
 #[rustfmt::skip]
 impl DecimalPlacesConfiguration {
     /// A `DecimalPlacesConfiguration` with its required properties, named in a [`DecimalPlacesConfigurationRequired`].
+    #[inline]
     pub fn new(required: DecimalPlacesConfigurationRequired) -> Self {
         Self {
             decimal_places: required.decimal_places,
@@ -8232,6 +8465,7 @@ impl DecimalPlacesConfiguration {
 impl PropertyType for DecimalPlacesConfiguration {}
 
 impl ToValue for DecimalPlacesConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DecimalPlaces", &self.decimal_places)
@@ -8274,6 +8508,7 @@ pub struct DecimalValueWhenUnsetConfiguration {
 #[rustfmt::skip]
 impl DecimalValueWhenUnsetConfiguration {
     /// A `DecimalValueWhenUnsetConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8287,6 +8522,7 @@ impl DecimalValueWhenUnsetConfiguration {
 impl PropertyType for DecimalValueWhenUnsetConfiguration {}
 
 impl ToValue for DecimalValueWhenUnsetConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomValue", &self.custom_value)
@@ -8333,6 +8569,7 @@ pub struct DefaultDateTimePickerControlOptions {
 #[rustfmt::skip]
 impl DefaultDateTimePickerControlOptions {
     /// A `DefaultDateTimePickerControlOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8348,6 +8585,7 @@ impl DefaultDateTimePickerControlOptions {
 impl PropertyType for DefaultDateTimePickerControlOptions {}
 
 impl ToValue for DefaultDateTimePickerControlOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CommitMode", &self.commit_mode)
@@ -8399,6 +8637,7 @@ pub struct DefaultFilterControlConfiguration {
 #[rustfmt::skip]
 impl DefaultFilterControlConfiguration {
     /// A `DefaultFilterControlConfiguration` with its required properties, named in a [`DefaultFilterControlConfigurationRequired`].
+    #[inline]
     pub fn new(required: DefaultFilterControlConfigurationRequired) -> Self {
         Self {
             control_options: required.control_options,
@@ -8415,6 +8654,7 @@ impl DefaultFilterControlConfiguration {
 impl PropertyType for DefaultFilterControlConfiguration {}
 
 impl ToValue for DefaultFilterControlConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ControlOptions", &self.control_options)
@@ -8478,6 +8718,7 @@ pub struct DefaultFilterControlOptions {
 #[rustfmt::skip]
 impl DefaultFilterControlOptions {
     /// A `DefaultFilterControlOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8501,6 +8742,7 @@ impl DefaultFilterControlOptions {
 impl PropertyType for DefaultFilterControlOptions {}
 
 impl ToValue for DefaultFilterControlOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -8563,6 +8805,7 @@ pub struct DefaultFilterDropDownControlOptions {
 #[rustfmt::skip]
 impl DefaultFilterDropDownControlOptions {
     /// A `DefaultFilterDropDownControlOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8580,6 +8823,7 @@ impl DefaultFilterDropDownControlOptions {
 impl PropertyType for DefaultFilterDropDownControlOptions {}
 
 impl ToValue for DefaultFilterDropDownControlOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CommitMode", &self.commit_mode)
@@ -8628,6 +8872,7 @@ pub struct DefaultFilterListControlOptions {
 #[rustfmt::skip]
 impl DefaultFilterListControlOptions {
     /// A `DefaultFilterListControlOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8643,6 +8888,7 @@ impl DefaultFilterListControlOptions {
 impl PropertyType for DefaultFilterListControlOptions {}
 
 impl ToValue for DefaultFilterListControlOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisplayOptions", &self.display_options)
@@ -8685,6 +8931,7 @@ pub struct DefaultFreeFormLayoutConfiguration {
 #[rustfmt::skip]
 impl DefaultFreeFormLayoutConfiguration {
     /// A `DefaultFreeFormLayoutConfiguration` with its required properties, named in a [`DefaultFreeFormLayoutConfigurationRequired`].
+    #[inline]
     pub fn new(required: DefaultFreeFormLayoutConfigurationRequired) -> Self {
         Self {
             canvas_size_options: required.canvas_size_options,
@@ -8698,6 +8945,7 @@ impl DefaultFreeFormLayoutConfiguration {
 impl PropertyType for DefaultFreeFormLayoutConfiguration {}
 
 impl ToValue for DefaultFreeFormLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CanvasSizeOptions", &self.canvas_size_options)
@@ -8738,6 +8986,7 @@ pub struct DefaultGridLayoutConfiguration {
 #[rustfmt::skip]
 impl DefaultGridLayoutConfiguration {
     /// A `DefaultGridLayoutConfiguration` with its required properties, named in a [`DefaultGridLayoutConfigurationRequired`].
+    #[inline]
     pub fn new(required: DefaultGridLayoutConfigurationRequired) -> Self {
         Self {
             canvas_size_options: required.canvas_size_options,
@@ -8751,6 +9000,7 @@ impl DefaultGridLayoutConfiguration {
 impl PropertyType for DefaultGridLayoutConfiguration {}
 
 impl ToValue for DefaultGridLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CanvasSizeOptions", &self.canvas_size_options)
@@ -8788,6 +9038,7 @@ pub struct DefaultInteractiveLayoutConfiguration {
 #[rustfmt::skip]
 impl DefaultInteractiveLayoutConfiguration {
     /// A `DefaultInteractiveLayoutConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8801,6 +9052,7 @@ impl DefaultInteractiveLayoutConfiguration {
 impl PropertyType for DefaultInteractiveLayoutConfiguration {}
 
 impl ToValue for DefaultInteractiveLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FreeForm", &self.free_form)
@@ -8844,6 +9096,7 @@ pub struct DefaultNewSheetConfiguration {
 #[rustfmt::skip]
 impl DefaultNewSheetConfiguration {
     /// A `DefaultNewSheetConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8859,6 +9112,7 @@ impl DefaultNewSheetConfiguration {
 impl PropertyType for DefaultNewSheetConfiguration {}
 
 impl ToValue for DefaultNewSheetConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -8899,6 +9153,7 @@ pub struct DefaultPaginatedLayoutConfiguration {
 #[rustfmt::skip]
 impl DefaultPaginatedLayoutConfiguration {
     /// A `DefaultPaginatedLayoutConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8910,6 +9165,7 @@ impl DefaultPaginatedLayoutConfiguration {
 impl PropertyType for DefaultPaginatedLayoutConfiguration {}
 
 impl ToValue for DefaultPaginatedLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SectionBased", &self.section_based)
@@ -8947,6 +9203,7 @@ pub struct DefaultRelativeDateTimeControlOptions {
 #[rustfmt::skip]
 impl DefaultRelativeDateTimeControlOptions {
     /// A `DefaultRelativeDateTimeControlOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -8960,6 +9217,7 @@ impl DefaultRelativeDateTimeControlOptions {
 impl PropertyType for DefaultRelativeDateTimeControlOptions {}
 
 impl ToValue for DefaultRelativeDateTimeControlOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CommitMode", &self.commit_mode)
@@ -9001,6 +9259,7 @@ pub struct DefaultSectionBasedLayoutConfiguration {
 #[rustfmt::skip]
 impl DefaultSectionBasedLayoutConfiguration {
     /// A `DefaultSectionBasedLayoutConfiguration` with its required properties, named in a [`DefaultSectionBasedLayoutConfigurationRequired`].
+    #[inline]
     pub fn new(required: DefaultSectionBasedLayoutConfigurationRequired) -> Self {
         Self {
             canvas_size_options: required.canvas_size_options,
@@ -9014,6 +9273,7 @@ impl DefaultSectionBasedLayoutConfiguration {
 impl PropertyType for DefaultSectionBasedLayoutConfiguration {}
 
 impl ToValue for DefaultSectionBasedLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CanvasSizeOptions", &self.canvas_size_options)
@@ -9087,6 +9347,7 @@ pub struct DefaultSliderControlOptions {
 #[rustfmt::skip]
 impl DefaultSliderControlOptions {
     /// A `DefaultSliderControlOptions` with its required properties, named in a [`DefaultSliderControlOptionsRequired`].
+    #[inline]
     pub fn new(required: DefaultSliderControlOptionsRequired) -> Self {
         Self {
             display_options: None,
@@ -9112,6 +9373,7 @@ impl DefaultSliderControlOptions {
 impl PropertyType for DefaultSliderControlOptions {}
 
 impl ToValue for DefaultSliderControlOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisplayOptions", &self.display_options)
@@ -9155,6 +9417,7 @@ pub struct DefaultTextAreaControlOptions {
 #[rustfmt::skip]
 impl DefaultTextAreaControlOptions {
     /// A `DefaultTextAreaControlOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9168,6 +9431,7 @@ impl DefaultTextAreaControlOptions {
 impl PropertyType for DefaultTextAreaControlOptions {}
 
 impl ToValue for DefaultTextAreaControlOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Delimiter", &self.delimiter)
@@ -9201,6 +9465,7 @@ pub struct DefaultTextFieldControlOptions {
 #[rustfmt::skip]
 impl DefaultTextFieldControlOptions {
     /// A `DefaultTextFieldControlOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9212,6 +9477,7 @@ impl DefaultTextFieldControlOptions {
 impl PropertyType for DefaultTextFieldControlOptions {}
 
 impl ToValue for DefaultTextFieldControlOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisplayOptions", &self.display_options)
@@ -9268,6 +9534,7 @@ pub struct DestinationParameterValueConfiguration {
 #[rustfmt::skip]
 impl DestinationParameterValueConfiguration {
     /// A `DestinationParameterValueConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9287,6 +9554,7 @@ impl DestinationParameterValueConfiguration {
 impl PropertyType for DestinationParameterValueConfiguration {}
 
 impl ToValue for DestinationParameterValueConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -9336,6 +9604,7 @@ pub struct DimensionField {
 #[rustfmt::skip]
 impl DimensionField {
     /// A `DimensionField` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9351,6 +9620,7 @@ impl DimensionField {
 impl PropertyType for DimensionField {}
 
 impl ToValue for DimensionField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -9388,6 +9658,7 @@ pub struct DonutCenterOptions {
 #[rustfmt::skip]
 impl DonutCenterOptions {
     /// A `DonutCenterOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9399,6 +9670,7 @@ impl DonutCenterOptions {
 impl PropertyType for DonutCenterOptions {}
 
 impl ToValue for DonutCenterOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LabelVisibility", &self.label_visibility)
@@ -9441,6 +9713,7 @@ pub struct DonutOptions {
 #[rustfmt::skip]
 impl DonutOptions {
     /// A `DonutOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9454,6 +9727,7 @@ impl DonutOptions {
 impl PropertyType for DonutOptions {}
 
 impl ToValue for DonutOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArcOptions", &self.arc_options)
@@ -9499,6 +9773,7 @@ pub struct DrillDownFilter {
 #[rustfmt::skip]
 impl DrillDownFilter {
     /// A `DrillDownFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9514,6 +9789,7 @@ impl DrillDownFilter {
 impl PropertyType for DrillDownFilter {}
 
 impl ToValue for DrillDownFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryFilter", &self.category_filter)
@@ -9558,6 +9834,7 @@ pub struct DropDownControlDisplayOptions {
 #[rustfmt::skip]
 impl DropDownControlDisplayOptions {
     /// A `DropDownControlDisplayOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9573,6 +9850,7 @@ impl DropDownControlDisplayOptions {
 impl PropertyType for DropDownControlDisplayOptions {}
 
 impl ToValue for DropDownControlDisplayOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InfoIconLabelOptions", &self.info_icon_label_options)
@@ -9625,6 +9903,7 @@ pub struct DynamicDefaultValue {
 #[rustfmt::skip]
 impl DynamicDefaultValue {
     /// A `DynamicDefaultValue` with its required properties, named in a [`DynamicDefaultValueRequired`].
+    #[inline]
     pub fn new(required: DynamicDefaultValueRequired) -> Self {
         Self {
             default_value_column: required.default_value_column,
@@ -9644,6 +9923,7 @@ impl DynamicDefaultValue {
 impl PropertyType for DynamicDefaultValue {}
 
 impl ToValue for DynamicDefaultValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DefaultValueColumn", &self.default_value_column)
@@ -9706,6 +9986,7 @@ pub struct EmptyVisual {
 #[rustfmt::skip]
 impl EmptyVisual {
     /// A `EmptyVisual` with its required properties, named in a [`EmptyVisualRequired`].
+    #[inline]
     pub fn new(required: EmptyVisualRequired) -> Self {
         Self {
             actions: None,
@@ -9725,6 +10006,7 @@ impl EmptyVisual {
 impl PropertyType for EmptyVisual {}
 
 impl ToValue for EmptyVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -9784,6 +10066,7 @@ pub struct ExcludePeriodConfiguration {
 #[rustfmt::skip]
 impl ExcludePeriodConfiguration {
     /// A `ExcludePeriodConfiguration` with its required properties, named in a [`ExcludePeriodConfigurationRequired`].
+    #[inline]
     pub fn new(required: ExcludePeriodConfigurationRequired) -> Self {
         Self {
             amount: required.amount,
@@ -9803,6 +10086,7 @@ impl ExcludePeriodConfiguration {
 impl PropertyType for ExcludePeriodConfiguration {}
 
 impl ToValue for ExcludePeriodConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Amount", &self.amount)
@@ -9863,6 +10147,7 @@ pub struct ExplicitHierarchy {
 #[rustfmt::skip]
 impl ExplicitHierarchy {
     /// A `ExplicitHierarchy` with its required properties, named in a [`ExplicitHierarchyRequired`].
+    #[inline]
     pub fn new(required: ExplicitHierarchyRequired) -> Self {
         Self {
             columns: required.columns,
@@ -9882,6 +10167,7 @@ impl ExplicitHierarchy {
 impl PropertyType for ExplicitHierarchy {}
 
 impl ToValue for ExplicitHierarchy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Columns", &self.columns)
@@ -9931,6 +10217,7 @@ pub struct FieldBasedTooltip {
 #[rustfmt::skip]
 impl FieldBasedTooltip {
     /// A `FieldBasedTooltip` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -9946,6 +10233,7 @@ impl FieldBasedTooltip {
 impl PropertyType for FieldBasedTooltip {}
 
 impl ToValue for FieldBasedTooltip {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AggregationVisibility", &self.aggregation_visibility)
@@ -9987,6 +10275,7 @@ pub struct FieldLabelType {
 #[rustfmt::skip]
 impl FieldLabelType {
     /// A `FieldLabelType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10000,6 +10289,7 @@ impl FieldLabelType {
 impl PropertyType for FieldLabelType {}
 
 impl ToValue for FieldLabelType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldId", &self.field_id)
@@ -10055,6 +10345,7 @@ pub struct FieldSeriesItem {
 #[rustfmt::skip]
 impl FieldSeriesItem {
     /// A `FieldSeriesItem` with its required properties, named in a [`FieldSeriesItemRequired`].
+    #[inline]
     pub fn new(required: FieldSeriesItemRequired) -> Self {
         Self {
             axis_binding: required.axis_binding,
@@ -10074,6 +10365,7 @@ impl FieldSeriesItem {
 impl PropertyType for FieldSeriesItem {}
 
 impl ToValue for FieldSeriesItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AxisBinding", &self.axis_binding)
@@ -10128,6 +10420,7 @@ pub struct FieldSort {
 #[rustfmt::skip]
 impl FieldSort {
     /// A `FieldSort` with its required properties, named in a [`FieldSortRequired`].
+    #[inline]
     pub fn new(required: FieldSortRequired) -> Self {
         Self {
             direction: required.direction,
@@ -10144,6 +10437,7 @@ impl FieldSort {
 impl PropertyType for FieldSort {}
 
 impl ToValue for FieldSort {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Direction", &self.direction)
@@ -10182,6 +10476,7 @@ pub struct FieldSortOptions {
 #[rustfmt::skip]
 impl FieldSortOptions {
     /// A `FieldSortOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10195,6 +10490,7 @@ impl FieldSortOptions {
 impl PropertyType for FieldSortOptions {}
 
 impl ToValue for FieldSortOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColumnSort", &self.column_sort)
@@ -10253,6 +10549,7 @@ pub struct FieldTooltipItem {
 #[rustfmt::skip]
 impl FieldTooltipItem {
     /// A `FieldTooltipItem` with its required properties, named in a [`FieldTooltipItemRequired`].
+    #[inline]
     pub fn new(required: FieldTooltipItemRequired) -> Self {
         Self {
             field_id: required.field_id,
@@ -10275,6 +10572,7 @@ impl FieldTooltipItem {
 impl PropertyType for FieldTooltipItem {}
 
 impl ToValue for FieldTooltipItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldId", &self.field_id)
@@ -10319,6 +10617,7 @@ pub struct FilledMapAggregatedFieldWells {
 #[rustfmt::skip]
 impl FilledMapAggregatedFieldWells {
     /// A `FilledMapAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10332,6 +10631,7 @@ impl FilledMapAggregatedFieldWells {
 impl PropertyType for FilledMapAggregatedFieldWells {}
 
 impl ToValue for FilledMapAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Geospatial", &self.geospatial)
@@ -10375,6 +10675,7 @@ pub struct FilledMapConditionalFormatting {
 #[rustfmt::skip]
 impl FilledMapConditionalFormatting {
     /// A `FilledMapConditionalFormatting` with its required properties, named in a [`FilledMapConditionalFormattingRequired`].
+    #[inline]
     pub fn new(required: FilledMapConditionalFormattingRequired) -> Self {
         Self {
             conditional_formatting_options: required.conditional_formatting_options,
@@ -10388,6 +10689,7 @@ impl FilledMapConditionalFormatting {
 impl PropertyType for FilledMapConditionalFormatting {}
 
 impl ToValue for FilledMapConditionalFormatting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -10431,6 +10733,7 @@ pub struct FilledMapConditionalFormattingOption {
 #[rustfmt::skip]
 impl FilledMapConditionalFormattingOption {
     /// A `FilledMapConditionalFormattingOption` with its required properties, named in a [`FilledMapConditionalFormattingOptionRequired`].
+    #[inline]
     pub fn new(required: FilledMapConditionalFormattingOptionRequired) -> Self {
         Self {
             shape: required.shape,
@@ -10444,6 +10747,7 @@ impl FilledMapConditionalFormattingOption {
 impl PropertyType for FilledMapConditionalFormattingOption {}
 
 impl ToValue for FilledMapConditionalFormattingOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Shape", &self.shape).build()
     }
@@ -10504,6 +10808,7 @@ pub struct FilledMapConfiguration {
 #[rustfmt::skip]
 impl FilledMapConfiguration {
     /// A `FilledMapConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10527,6 +10832,7 @@ impl FilledMapConfiguration {
 impl PropertyType for FilledMapConfiguration {}
 
 impl ToValue for FilledMapConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldWells", &self.field_wells)
@@ -10567,6 +10873,7 @@ pub struct FilledMapFieldWells {
 #[rustfmt::skip]
 impl FilledMapFieldWells {
     /// A `FilledMapFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10578,6 +10885,7 @@ impl FilledMapFieldWells {
 impl PropertyType for FilledMapFieldWells {}
 
 impl ToValue for FilledMapFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -10628,6 +10936,7 @@ pub struct FilledMapShapeConditionalFormatting {
 #[rustfmt::skip]
 impl FilledMapShapeConditionalFormatting {
     /// A `FilledMapShapeConditionalFormatting` with its required properties, named in a [`FilledMapShapeConditionalFormattingRequired`].
+    #[inline]
     pub fn new(required: FilledMapShapeConditionalFormattingRequired) -> Self {
         Self {
             field_id: required.field_id,
@@ -10644,6 +10953,7 @@ impl FilledMapShapeConditionalFormatting {
 impl PropertyType for FilledMapShapeConditionalFormatting {}
 
 impl ToValue for FilledMapShapeConditionalFormatting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldId", &self.field_id)
@@ -10679,6 +10989,7 @@ pub struct FilledMapSortConfiguration {
 #[rustfmt::skip]
 impl FilledMapSortConfiguration {
     /// A `FilledMapSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10690,6 +11001,7 @@ impl FilledMapSortConfiguration {
 impl PropertyType for FilledMapSortConfiguration {}
 
 impl ToValue for FilledMapSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategorySort", &self.category_sort)
@@ -10775,6 +11087,7 @@ pub struct FilledMapVisual {
 #[rustfmt::skip]
 impl FilledMapVisual {
     /// A `FilledMapVisual` with its required properties, named in a [`FilledMapVisualRequired`].
+    #[inline]
     pub fn new(required: FilledMapVisualRequired) -> Self {
         Self {
             actions: None,
@@ -10809,6 +11122,7 @@ impl FilledMapVisual {
 impl PropertyType for FilledMapVisual {}
 
 impl ToValue for FilledMapVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -10887,6 +11201,7 @@ pub struct Filter {
 #[rustfmt::skip]
 impl Filter {
     /// A `Filter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -10912,6 +11227,7 @@ impl Filter {
 impl PropertyType for Filter {}
 
 impl ToValue for Filter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryFilter", &self.category_filter)
@@ -10988,6 +11304,7 @@ pub struct FilterControl {
 #[rustfmt::skip]
 impl FilterControl {
     /// A `FilterControl` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11013,6 +11330,7 @@ impl FilterControl {
 impl PropertyType for FilterControl {}
 
 impl ToValue for FilterControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CrossSheet", &self.cross_sheet)
@@ -11076,6 +11394,7 @@ pub struct FilterCrossSheetControl {
 #[rustfmt::skip]
 impl FilterCrossSheetControl {
     /// A `FilterCrossSheetControl` with its required properties, named in a [`FilterCrossSheetControlRequired`].
+    #[inline]
     pub fn new(required: FilterCrossSheetControlRequired) -> Self {
         Self {
             cascading_control_configuration: None,
@@ -11095,6 +11414,7 @@ impl FilterCrossSheetControl {
 impl PropertyType for FilterCrossSheetControl {}
 
 impl ToValue for FilterCrossSheetControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -11178,6 +11498,7 @@ pub struct FilterDateTimePickerControl {
 #[rustfmt::skip]
 impl FilterDateTimePickerControl {
     /// A `FilterDateTimePickerControl` with its required properties, named in a [`FilterDateTimePickerControlRequired`].
+    #[inline]
     pub fn new(required: FilterDateTimePickerControlRequired) -> Self {
         Self {
             commit_mode: None,
@@ -11206,6 +11527,7 @@ impl FilterDateTimePickerControl {
 impl PropertyType for FilterDateTimePickerControl {}
 
 impl ToValue for FilterDateTimePickerControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CommitMode", &self.commit_mode)
@@ -11299,6 +11621,7 @@ pub struct FilterDropDownControl {
 #[rustfmt::skip]
 impl FilterDropDownControl {
     /// A `FilterDropDownControl` with its required properties, named in a [`FilterDropDownControlRequired`].
+    #[inline]
     pub fn new(required: FilterDropDownControlRequired) -> Self {
         Self {
             cascading_control_configuration: None,
@@ -11333,6 +11656,7 @@ impl FilterDropDownControl {
 impl PropertyType for FilterDropDownControl {}
 
 impl ToValue for FilterDropDownControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -11420,6 +11744,7 @@ pub struct FilterGroup {
 #[rustfmt::skip]
 impl FilterGroup {
     /// A `FilterGroup` with its required properties, named in a [`FilterGroupRequired`].
+    #[inline]
     pub fn new(required: FilterGroupRequired) -> Self {
         Self {
             cross_dataset: required.cross_dataset,
@@ -11445,6 +11770,7 @@ impl FilterGroup {
 impl PropertyType for FilterGroup {}
 
 impl ToValue for FilterGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CrossDataset", &self.cross_dataset)
@@ -11512,6 +11838,7 @@ pub struct FilterListConfiguration {
 #[rustfmt::skip]
 impl FilterListConfiguration {
     /// A `FilterListConfiguration` with its required properties, named in a [`FilterListConfigurationRequired`].
+    #[inline]
     pub fn new(required: FilterListConfigurationRequired) -> Self {
         Self {
             category_values: None,
@@ -11534,6 +11861,7 @@ impl FilterListConfiguration {
 impl PropertyType for FilterListConfiguration {}
 
 impl ToValue for FilterListConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryValues", &self.category_values)
@@ -11620,6 +11948,7 @@ pub struct FilterListControl {
 #[rustfmt::skip]
 impl FilterListControl {
     /// A `FilterListControl` with its required properties, named in a [`FilterListControlRequired`].
+    #[inline]
     pub fn new(required: FilterListControlRequired) -> Self {
         Self {
             cascading_control_configuration: None,
@@ -11651,6 +11980,7 @@ impl FilterListControl {
 impl PropertyType for FilterListControl {}
 
 impl ToValue for FilterListControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -11712,6 +12042,7 @@ pub struct FilterOperationSelectedFieldsConfiguration {
 #[rustfmt::skip]
 impl FilterOperationSelectedFieldsConfiguration {
     /// A `FilterOperationSelectedFieldsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11727,6 +12058,7 @@ impl FilterOperationSelectedFieldsConfiguration {
 impl PropertyType for FilterOperationSelectedFieldsConfiguration {}
 
 impl ToValue for FilterOperationSelectedFieldsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SelectedColumns", &self.selected_columns)
@@ -11763,6 +12095,7 @@ pub struct FilterOperationTargetVisualsConfiguration {
 #[rustfmt::skip]
 impl FilterOperationTargetVisualsConfiguration {
     /// A `FilterOperationTargetVisualsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11774,6 +12107,7 @@ impl FilterOperationTargetVisualsConfiguration {
 impl PropertyType for FilterOperationTargetVisualsConfiguration {}
 
 impl ToValue for FilterOperationTargetVisualsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -11847,6 +12181,7 @@ pub struct FilterRelativeDateTimeControl {
 #[rustfmt::skip]
 impl FilterRelativeDateTimeControl {
     /// A `FilterRelativeDateTimeControl` with its required properties, named in a [`FilterRelativeDateTimeControlRequired`].
+    #[inline]
     pub fn new(required: FilterRelativeDateTimeControlRequired) -> Self {
         Self {
             commit_mode: None,
@@ -11872,6 +12207,7 @@ impl FilterRelativeDateTimeControl {
 impl PropertyType for FilterRelativeDateTimeControl {}
 
 impl ToValue for FilterRelativeDateTimeControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CommitMode", &self.commit_mode)
@@ -11917,6 +12253,7 @@ pub struct FilterScopeConfiguration {
 #[rustfmt::skip]
 impl FilterScopeConfiguration {
     /// A `FilterScopeConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11930,6 +12267,7 @@ impl FilterScopeConfiguration {
 impl PropertyType for FilterScopeConfiguration {}
 
 impl ToValue for FilterScopeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllSheets", &self.all_sheets)
@@ -11965,6 +12303,7 @@ pub struct FilterSelectableValues {
 #[rustfmt::skip]
 impl FilterSelectableValues {
     /// A `FilterSelectableValues` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -11976,6 +12315,7 @@ impl FilterSelectableValues {
 impl PropertyType for FilterSelectableValues {}
 
 impl ToValue for FilterSelectableValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Values", &self.values).build()
     }
@@ -12074,6 +12414,7 @@ pub struct FilterSliderControl {
 #[rustfmt::skip]
 impl FilterSliderControl {
     /// A `FilterSliderControl` with its required properties, named in a [`FilterSliderControlRequired`].
+    #[inline]
     pub fn new(required: FilterSliderControlRequired) -> Self {
         Self {
             display_options: None,
@@ -12108,6 +12449,7 @@ impl FilterSliderControl {
 impl PropertyType for FilterSliderControl {}
 
 impl ToValue for FilterSliderControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisplayOptions", &self.display_options)
@@ -12187,6 +12529,7 @@ pub struct FilterTextAreaControl {
 #[rustfmt::skip]
 impl FilterTextAreaControl {
     /// A `FilterTextAreaControl` with its required properties, named in a [`FilterTextAreaControlRequired`].
+    #[inline]
     pub fn new(required: FilterTextAreaControlRequired) -> Self {
         Self {
             delimiter: None,
@@ -12212,6 +12555,7 @@ impl FilterTextAreaControl {
 impl PropertyType for FilterTextAreaControl {}
 
 impl ToValue for FilterTextAreaControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Delimiter", &self.delimiter)
@@ -12281,6 +12625,7 @@ pub struct FilterTextFieldControl {
 #[rustfmt::skip]
 impl FilterTextFieldControl {
     /// A `FilterTextFieldControl` with its required properties, named in a [`FilterTextFieldControlRequired`].
+    #[inline]
     pub fn new(required: FilterTextFieldControlRequired) -> Self {
         Self {
             display_options: None,
@@ -12303,6 +12648,7 @@ impl FilterTextFieldControl {
 impl PropertyType for FilterTextFieldControl {}
 
 impl ToValue for FilterTextFieldControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisplayOptions", &self.display_options)
@@ -12367,6 +12713,7 @@ pub struct FontConfiguration {
 #[rustfmt::skip]
 impl FontConfiguration {
     /// A `FontConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12388,6 +12735,7 @@ impl FontConfiguration {
 impl PropertyType for FontConfiguration {}
 
 impl ToValue for FontConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FontColor", &self.font_color)
@@ -12430,6 +12778,7 @@ pub struct FontSize {
 #[rustfmt::skip]
 impl FontSize {
     /// A `FontSize` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12443,6 +12792,7 @@ impl FontSize {
 impl PropertyType for FontSize {}
 
 impl ToValue for FontSize {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Absolute", &self.absolute)
@@ -12476,6 +12826,7 @@ pub struct FontWeight {
 #[rustfmt::skip]
 impl FontWeight {
     /// A `FontWeight` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12487,6 +12838,7 @@ impl FontWeight {
 impl PropertyType for FontWeight {}
 
 impl ToValue for FontWeight {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Name", &self.name).build()
     }
@@ -12592,6 +12944,7 @@ pub struct ForecastComputation {
 #[rustfmt::skip]
 impl ForecastComputation {
     /// A `ForecastComputation` with its required properties, named in a [`ForecastComputationRequired`].
+    #[inline]
     pub fn new(required: ForecastComputationRequired) -> Self {
         Self {
             computation_id: required.computation_id,
@@ -12635,6 +12988,7 @@ impl ForecastComputation {
 impl PropertyType for ForecastComputation {}
 
 impl ToValue for ForecastComputation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComputationId", &self.computation_id)
@@ -12682,6 +13036,7 @@ pub struct ForecastConfiguration {
 #[rustfmt::skip]
 impl ForecastConfiguration {
     /// A `ForecastConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12695,6 +13050,7 @@ impl ForecastConfiguration {
 impl PropertyType for ForecastConfiguration {}
 
 impl ToValue for ForecastConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ForecastProperties", &self.forecast_properties)
@@ -12733,6 +13089,7 @@ pub struct ForecastScenario {
 #[rustfmt::skip]
 impl ForecastScenario {
     /// A `ForecastScenario` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12746,6 +13103,7 @@ impl ForecastScenario {
 impl PropertyType for ForecastScenario {}
 
 impl ToValue for ForecastScenario {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("WhatIfPointScenario", &self.what_if_point_scenario)
@@ -12789,6 +13147,7 @@ pub struct FormatConfiguration {
 #[rustfmt::skip]
 impl FormatConfiguration {
     /// A `FormatConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12804,6 +13163,7 @@ impl FormatConfiguration {
 impl PropertyType for FormatConfiguration {}
 
 impl ToValue for FormatConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -12847,6 +13207,7 @@ pub struct FreeFormLayoutCanvasSizeOptions {
 #[rustfmt::skip]
 impl FreeFormLayoutCanvasSizeOptions {
     /// A `FreeFormLayoutCanvasSizeOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -12858,6 +13219,7 @@ impl FreeFormLayoutCanvasSizeOptions {
 impl PropertyType for FreeFormLayoutCanvasSizeOptions {}
 
 impl ToValue for FreeFormLayoutCanvasSizeOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ScreenCanvasSizeOptions", &self.screen_canvas_size_options)
@@ -12903,6 +13265,7 @@ pub struct FreeFormLayoutConfiguration {
 #[rustfmt::skip]
 impl FreeFormLayoutConfiguration {
     /// A `FreeFormLayoutConfiguration` with its required properties, named in a [`FreeFormLayoutConfigurationRequired`].
+    #[inline]
     pub fn new(required: FreeFormLayoutConfigurationRequired) -> Self {
         Self {
             canvas_size_options: None,
@@ -12919,6 +13282,7 @@ impl FreeFormLayoutConfiguration {
 impl PropertyType for FreeFormLayoutConfiguration {}
 
 impl ToValue for FreeFormLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CanvasSizeOptions", &self.canvas_size_options)
@@ -13029,6 +13393,7 @@ pub struct FreeFormLayoutElement {
 #[rustfmt::skip]
 impl FreeFormLayoutElement {
     /// A `FreeFormLayoutElement` with its required properties, named in a [`FreeFormLayoutElementRequired`].
+    #[inline]
     pub fn new(required: FreeFormLayoutElementRequired) -> Self {
         Self {
             background_style: None,
@@ -13075,6 +13440,7 @@ impl FreeFormLayoutElement {
 impl PropertyType for FreeFormLayoutElement {}
 
 impl ToValue for FreeFormLayoutElement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackgroundStyle", &self.background_style)
@@ -13125,6 +13491,7 @@ pub struct FreeFormLayoutElementBackgroundStyle {
 #[rustfmt::skip]
 impl FreeFormLayoutElementBackgroundStyle {
     /// A `FreeFormLayoutElementBackgroundStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -13138,6 +13505,7 @@ impl FreeFormLayoutElementBackgroundStyle {
 impl PropertyType for FreeFormLayoutElementBackgroundStyle {}
 
 impl ToValue for FreeFormLayoutElementBackgroundStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Color", &self.color)
@@ -13178,6 +13546,7 @@ pub struct FreeFormLayoutElementBorderStyle {
 #[rustfmt::skip]
 impl FreeFormLayoutElementBorderStyle {
     /// A `FreeFormLayoutElementBorderStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -13191,6 +13560,7 @@ impl FreeFormLayoutElementBorderStyle {
 impl PropertyType for FreeFormLayoutElementBorderStyle {}
 
 impl ToValue for FreeFormLayoutElementBorderStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Color", &self.color)
@@ -13232,6 +13602,7 @@ pub struct FreeFormLayoutScreenCanvasSizeOptions {
 #[rustfmt::skip]
 impl FreeFormLayoutScreenCanvasSizeOptions {
     /// A `FreeFormLayoutScreenCanvasSizeOptions` with its required properties, named in a [`FreeFormLayoutScreenCanvasSizeOptionsRequired`].
+    #[inline]
     pub fn new(required: FreeFormLayoutScreenCanvasSizeOptionsRequired) -> Self {
         Self {
             optimized_view_port_width: required.optimized_view_port_width,
@@ -13245,6 +13616,7 @@ impl FreeFormLayoutScreenCanvasSizeOptions {
 impl PropertyType for FreeFormLayoutScreenCanvasSizeOptions {}
 
 impl ToValue for FreeFormLayoutScreenCanvasSizeOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OptimizedViewPortWidth", &self.optimized_view_port_width)
@@ -13287,6 +13659,7 @@ pub struct FreeFormSectionLayoutConfiguration {
 #[rustfmt::skip]
 impl FreeFormSectionLayoutConfiguration {
     /// A `FreeFormSectionLayoutConfiguration` with its required properties, named in a [`FreeFormSectionLayoutConfigurationRequired`].
+    #[inline]
     pub fn new(required: FreeFormSectionLayoutConfigurationRequired) -> Self {
         Self {
             elements: required.elements,
@@ -13300,6 +13673,7 @@ impl FreeFormSectionLayoutConfiguration {
 impl PropertyType for FreeFormSectionLayoutConfiguration {}
 
 impl ToValue for FreeFormSectionLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Elements", &self.elements).build()
     }
@@ -13339,6 +13713,7 @@ pub struct FunnelChartAggregatedFieldWells {
 #[rustfmt::skip]
 impl FunnelChartAggregatedFieldWells {
     /// A `FunnelChartAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -13352,6 +13727,7 @@ impl FunnelChartAggregatedFieldWells {
 impl PropertyType for FunnelChartAggregatedFieldWells {}
 
 impl ToValue for FunnelChartAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Category", &self.category)
@@ -13420,6 +13796,7 @@ pub struct FunnelChartConfiguration {
 #[rustfmt::skip]
 impl FunnelChartConfiguration {
     /// A `FunnelChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -13445,6 +13822,7 @@ impl FunnelChartConfiguration {
 impl PropertyType for FunnelChartConfiguration {}
 
 impl ToValue for FunnelChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryLabelOptions", &self.category_label_options)
@@ -13518,6 +13896,7 @@ pub struct FunnelChartDataLabelOptions {
 #[rustfmt::skip]
 impl FunnelChartDataLabelOptions {
     /// A `FunnelChartDataLabelOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -13541,6 +13920,7 @@ impl FunnelChartDataLabelOptions {
 impl PropertyType for FunnelChartDataLabelOptions {}
 
 impl ToValue for FunnelChartDataLabelOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryLabelVisibility", &self.category_label_visibility)
@@ -13581,6 +13961,7 @@ pub struct FunnelChartFieldWells {
 #[rustfmt::skip]
 impl FunnelChartFieldWells {
     /// A `FunnelChartFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -13592,6 +13973,7 @@ impl FunnelChartFieldWells {
 impl PropertyType for FunnelChartFieldWells {}
 
 impl ToValue for FunnelChartFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -13634,6 +14016,7 @@ pub struct FunnelChartSortConfiguration {
 #[rustfmt::skip]
 impl FunnelChartSortConfiguration {
     /// A `FunnelChartSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -13647,6 +14030,7 @@ impl FunnelChartSortConfiguration {
 impl PropertyType for FunnelChartSortConfiguration {}
 
 impl ToValue for FunnelChartSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryItemsLimit", &self.category_items_limit)
@@ -13728,6 +14112,7 @@ pub struct FunnelChartVisual {
 #[rustfmt::skip]
 impl FunnelChartVisual {
     /// A `FunnelChartVisual` with its required properties, named in a [`FunnelChartVisualRequired`].
+    #[inline]
     pub fn new(required: FunnelChartVisualRequired) -> Self {
         Self {
             actions: None,
@@ -13759,6 +14144,7 @@ impl FunnelChartVisual {
 impl PropertyType for FunnelChartVisual {}
 
 impl ToValue for FunnelChartVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -13797,6 +14183,7 @@ pub struct GaugeChartArcConditionalFormatting {
 #[rustfmt::skip]
 impl GaugeChartArcConditionalFormatting {
     /// A `GaugeChartArcConditionalFormatting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -13808,6 +14195,7 @@ impl GaugeChartArcConditionalFormatting {
 impl PropertyType for GaugeChartArcConditionalFormatting {}
 
 impl ToValue for GaugeChartArcConditionalFormatting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ForegroundColor", &self.foreground_color)
@@ -13849,6 +14237,7 @@ pub struct GaugeChartColorConfiguration {
 #[rustfmt::skip]
 impl GaugeChartColorConfiguration {
     /// A `GaugeChartColorConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -13862,6 +14251,7 @@ impl GaugeChartColorConfiguration {
 impl PropertyType for GaugeChartColorConfiguration {}
 
 impl ToValue for GaugeChartColorConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackgroundColor", &self.background_color)
@@ -13897,6 +14287,7 @@ pub struct GaugeChartConditionalFormatting {
 #[rustfmt::skip]
 impl GaugeChartConditionalFormatting {
     /// A `GaugeChartConditionalFormatting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -13908,6 +14299,7 @@ impl GaugeChartConditionalFormatting {
 impl PropertyType for GaugeChartConditionalFormatting {}
 
 impl ToValue for GaugeChartConditionalFormatting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -13948,6 +14340,7 @@ pub struct GaugeChartConditionalFormattingOption {
 #[rustfmt::skip]
 impl GaugeChartConditionalFormattingOption {
     /// A `GaugeChartConditionalFormattingOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -13961,6 +14354,7 @@ impl GaugeChartConditionalFormattingOption {
 impl PropertyType for GaugeChartConditionalFormattingOption {}
 
 impl ToValue for GaugeChartConditionalFormattingOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arc", &self.arc)
@@ -14024,6 +14418,7 @@ pub struct GaugeChartConfiguration {
 #[rustfmt::skip]
 impl GaugeChartConfiguration {
     /// A `GaugeChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -14047,6 +14442,7 @@ impl GaugeChartConfiguration {
 impl PropertyType for GaugeChartConfiguration {}
 
 impl ToValue for GaugeChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColorConfiguration", &self.color_configuration)
@@ -14094,6 +14490,7 @@ pub struct GaugeChartFieldWells {
 #[rustfmt::skip]
 impl GaugeChartFieldWells {
     /// A `GaugeChartFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -14107,6 +14504,7 @@ impl GaugeChartFieldWells {
 impl PropertyType for GaugeChartFieldWells {}
 
 impl ToValue for GaugeChartFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TargetValues", &self.target_values)
@@ -14160,6 +14558,7 @@ pub struct GaugeChartOptions {
 #[rustfmt::skip]
 impl GaugeChartOptions {
     /// A `GaugeChartOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -14179,6 +14578,7 @@ impl GaugeChartOptions {
 impl PropertyType for GaugeChartOptions {}
 
 impl ToValue for GaugeChartOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arc", &self.arc)
@@ -14223,6 +14623,7 @@ pub struct GaugeChartPrimaryValueConditionalFormatting {
 #[rustfmt::skip]
 impl GaugeChartPrimaryValueConditionalFormatting {
     /// A `GaugeChartPrimaryValueConditionalFormatting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -14236,6 +14637,7 @@ impl GaugeChartPrimaryValueConditionalFormatting {
 impl PropertyType for GaugeChartPrimaryValueConditionalFormatting {}
 
 impl ToValue for GaugeChartPrimaryValueConditionalFormatting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Icon", &self.icon)
@@ -14315,6 +14717,7 @@ pub struct GaugeChartVisual {
 #[rustfmt::skip]
 impl GaugeChartVisual {
     /// A `GaugeChartVisual` with its required properties, named in a [`GaugeChartVisualRequired`].
+    #[inline]
     pub fn new(required: GaugeChartVisualRequired) -> Self {
         Self {
             actions: None,
@@ -14346,6 +14749,7 @@ impl GaugeChartVisual {
 impl PropertyType for GaugeChartVisual {}
 
 impl ToValue for GaugeChartVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -14409,6 +14813,7 @@ pub struct GeospatialCategoricalColor {
 #[rustfmt::skip]
 impl GeospatialCategoricalColor {
     /// A `GeospatialCategoricalColor` with its required properties, named in a [`GeospatialCategoricalColorRequired`].
+    #[inline]
     pub fn new(required: GeospatialCategoricalColorRequired) -> Self {
         Self {
             category_data_colors: required.category_data_colors,
@@ -14431,6 +14836,7 @@ impl GeospatialCategoricalColor {
 impl PropertyType for GeospatialCategoricalColor {}
 
 impl ToValue for GeospatialCategoricalColor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CategoryDataColors", &self.category_data_colors)
@@ -14483,6 +14889,7 @@ pub struct GeospatialCategoricalDataColor {
 #[rustfmt::skip]
 impl GeospatialCategoricalDataColor {
     /// A `GeospatialCategoricalDataColor` with its required properties, named in a [`GeospatialCategoricalDataColorRequired`].
+    #[inline]
     pub fn new(required: GeospatialCategoricalDataColorRequired) -> Self {
         Self {
             color: required.color,
@@ -14499,6 +14906,7 @@ impl GeospatialCategoricalDataColor {
 impl PropertyType for GeospatialCategoricalDataColor {}
 
 impl ToValue for GeospatialCategoricalDataColor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Color", &self.color)
@@ -14534,6 +14942,7 @@ pub struct GeospatialCircleRadius {
 #[rustfmt::skip]
 impl GeospatialCircleRadius {
     /// A `GeospatialCircleRadius` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -14545,6 +14954,7 @@ impl GeospatialCircleRadius {
 impl PropertyType for GeospatialCircleRadius {}
 
 impl ToValue for GeospatialCircleRadius {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Radius", &self.radius).build()
     }
@@ -14590,6 +15000,7 @@ pub struct GeospatialCircleSymbolStyle {
 #[rustfmt::skip]
 impl GeospatialCircleSymbolStyle {
     /// A `GeospatialCircleSymbolStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -14607,6 +15018,7 @@ impl GeospatialCircleSymbolStyle {
 impl PropertyType for GeospatialCircleSymbolStyle {}
 
 impl ToValue for GeospatialCircleSymbolStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CircleRadius", &self.circle_radius)
@@ -14652,6 +15064,7 @@ pub struct GeospatialColor {
 #[rustfmt::skip]
 impl GeospatialColor {
     /// A `GeospatialColor` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -14667,6 +15080,7 @@ impl GeospatialColor {
 impl PropertyType for GeospatialColor {}
 
 impl ToValue for GeospatialColor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Categorical", &self.categorical)
@@ -14738,6 +15152,7 @@ pub struct GeospatialCoordinateBounds {
 #[rustfmt::skip]
 impl GeospatialCoordinateBounds {
     /// A `GeospatialCoordinateBounds` with its required properties, named in a [`GeospatialCoordinateBoundsRequired`].
+    #[inline]
     pub fn new(required: GeospatialCoordinateBoundsRequired) -> Self {
         Self {
             east: required.east,
@@ -14760,6 +15175,7 @@ impl GeospatialCoordinateBounds {
 impl PropertyType for GeospatialCoordinateBounds {}
 
 impl ToValue for GeospatialCoordinateBounds {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("East", &self.east)
@@ -14795,6 +15211,7 @@ pub struct GeospatialDataSourceItem {
 #[rustfmt::skip]
 impl GeospatialDataSourceItem {
     /// A `GeospatialDataSourceItem` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -14806,6 +15223,7 @@ impl GeospatialDataSourceItem {
 impl PropertyType for GeospatialDataSourceItem {}
 
 impl ToValue for GeospatialDataSourceItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StaticFileDataSource", &self.static_file_data_source)
@@ -14865,6 +15283,7 @@ pub struct GeospatialGradientColor {
 #[rustfmt::skip]
 impl GeospatialGradientColor {
     /// A `GeospatialGradientColor` with its required properties, named in a [`GeospatialGradientColorRequired`].
+    #[inline]
     pub fn new(required: GeospatialGradientColorRequired) -> Self {
         Self {
             default_opacity: None,
@@ -14887,6 +15306,7 @@ impl GeospatialGradientColor {
 impl PropertyType for GeospatialGradientColor {}
 
 impl ToValue for GeospatialGradientColor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultOpacity", &self.default_opacity)
@@ -14941,6 +15361,7 @@ pub struct GeospatialGradientStepColor {
 #[rustfmt::skip]
 impl GeospatialGradientStepColor {
     /// A `GeospatialGradientStepColor` with its required properties, named in a [`GeospatialGradientStepColorRequired`].
+    #[inline]
     pub fn new(required: GeospatialGradientStepColorRequired) -> Self {
         Self {
             color: required.color,
@@ -14957,6 +15378,7 @@ impl GeospatialGradientStepColor {
 impl PropertyType for GeospatialGradientStepColor {}
 
 impl ToValue for GeospatialGradientStepColor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Color", &self.color)
@@ -14992,6 +15414,7 @@ pub struct GeospatialHeatmapColorScale {
 #[rustfmt::skip]
 impl GeospatialHeatmapColorScale {
     /// A `GeospatialHeatmapColorScale` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -15003,6 +15426,7 @@ impl GeospatialHeatmapColorScale {
 impl PropertyType for GeospatialHeatmapColorScale {}
 
 impl ToValue for GeospatialHeatmapColorScale {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Colors", &self.colors).build()
     }
@@ -15033,6 +15457,7 @@ pub struct GeospatialHeatmapConfiguration {
 #[rustfmt::skip]
 impl GeospatialHeatmapConfiguration {
     /// A `GeospatialHeatmapConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -15044,6 +15469,7 @@ impl GeospatialHeatmapConfiguration {
 impl PropertyType for GeospatialHeatmapConfiguration {}
 
 impl ToValue for GeospatialHeatmapConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HeatmapColor", &self.heatmap_color)
@@ -15086,6 +15512,7 @@ pub struct GeospatialHeatmapDataColor {
 #[rustfmt::skip]
 impl GeospatialHeatmapDataColor {
     /// A `GeospatialHeatmapDataColor` with its required properties, named in a [`GeospatialHeatmapDataColorRequired`].
+    #[inline]
     pub fn new(required: GeospatialHeatmapDataColorRequired) -> Self {
         Self {
             color: required.color,
@@ -15099,6 +15526,7 @@ impl GeospatialHeatmapDataColor {
 impl PropertyType for GeospatialHeatmapDataColor {}
 
 impl ToValue for GeospatialHeatmapDataColor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Color", &self.color).build()
     }
@@ -15138,6 +15566,7 @@ pub struct GeospatialLayerColorField {
 #[rustfmt::skip]
 impl GeospatialLayerColorField {
     /// A `GeospatialLayerColorField` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -15151,6 +15580,7 @@ impl GeospatialLayerColorField {
 impl PropertyType for GeospatialLayerColorField {}
 
 impl ToValue for GeospatialLayerColorField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColorDimensionsFields", &self.color_dimensions_fields)
@@ -15194,6 +15624,7 @@ pub struct GeospatialLayerDefinition {
 #[rustfmt::skip]
 impl GeospatialLayerDefinition {
     /// A `GeospatialLayerDefinition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -15209,6 +15640,7 @@ impl GeospatialLayerDefinition {
 impl PropertyType for GeospatialLayerDefinition {}
 
 impl ToValue for GeospatialLayerDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LineLayer", &self.line_layer)
@@ -15291,6 +15723,7 @@ pub struct GeospatialLayerItem {
 #[rustfmt::skip]
 impl GeospatialLayerItem {
     /// A `GeospatialLayerItem` with its required properties, named in a [`GeospatialLayerItemRequired`].
+    #[inline]
     pub fn new(required: GeospatialLayerItemRequired) -> Self {
         Self {
             actions: None,
@@ -15328,6 +15761,7 @@ impl GeospatialLayerItem {
 impl PropertyType for GeospatialLayerItem {}
 
 impl ToValue for GeospatialLayerItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -15376,6 +15810,7 @@ pub struct GeospatialLayerJoinDefinition {
 #[rustfmt::skip]
 impl GeospatialLayerJoinDefinition {
     /// A `GeospatialLayerJoinDefinition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -15391,6 +15826,7 @@ impl GeospatialLayerJoinDefinition {
 impl PropertyType for GeospatialLayerJoinDefinition {}
 
 impl ToValue for GeospatialLayerJoinDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColorField", &self.color_field)
@@ -15441,6 +15877,7 @@ pub struct GeospatialLayerMapConfiguration {
 #[rustfmt::skip]
 impl GeospatialLayerMapConfiguration {
     /// A `GeospatialLayerMapConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -15460,6 +15897,7 @@ impl GeospatialLayerMapConfiguration {
 impl PropertyType for GeospatialLayerMapConfiguration {}
 
 impl ToValue for GeospatialLayerMapConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Interactions", &self.interactions)
@@ -15504,6 +15942,7 @@ pub struct GeospatialLineLayer {
 #[rustfmt::skip]
 impl GeospatialLineLayer {
     /// A `GeospatialLineLayer` with its required properties, named in a [`GeospatialLineLayerRequired`].
+    #[inline]
     pub fn new(required: GeospatialLineLayerRequired) -> Self {
         Self {
             style: required.style,
@@ -15517,6 +15956,7 @@ impl GeospatialLineLayer {
 impl PropertyType for GeospatialLineLayer {}
 
 impl ToValue for GeospatialLineLayer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Style", &self.style).build()
     }
@@ -15547,6 +15987,7 @@ pub struct GeospatialLineStyle {
 #[rustfmt::skip]
 impl GeospatialLineStyle {
     /// A `GeospatialLineStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -15558,6 +15999,7 @@ impl GeospatialLineStyle {
 impl PropertyType for GeospatialLineStyle {}
 
 impl ToValue for GeospatialLineStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LineSymbolStyle", &self.line_symbol_style)
@@ -15595,6 +16037,7 @@ pub struct GeospatialLineSymbolStyle {
 #[rustfmt::skip]
 impl GeospatialLineSymbolStyle {
     /// A `GeospatialLineSymbolStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -15608,6 +16051,7 @@ impl GeospatialLineSymbolStyle {
 impl PropertyType for GeospatialLineSymbolStyle {}
 
 impl ToValue for GeospatialLineSymbolStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FillColor", &self.fill_color)
@@ -15643,6 +16087,7 @@ pub struct GeospatialLineWidth {
 #[rustfmt::skip]
 impl GeospatialLineWidth {
     /// A `GeospatialLineWidth` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -15654,6 +16099,7 @@ impl GeospatialLineWidth {
 impl PropertyType for GeospatialLineWidth {}
 
 impl ToValue for GeospatialLineWidth {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("LineWidth", &self.line_width).build()
     }
@@ -15700,6 +16146,7 @@ pub struct GeospatialMapAggregatedFieldWells {
 #[rustfmt::skip]
 impl GeospatialMapAggregatedFieldWells {
     /// A `GeospatialMapAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -15715,6 +16162,7 @@ impl GeospatialMapAggregatedFieldWells {
 impl PropertyType for GeospatialMapAggregatedFieldWells {}
 
 impl ToValue for GeospatialMapAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Colors", &self.colors)
@@ -15782,6 +16230,7 @@ pub struct GeospatialMapConfiguration {
 #[rustfmt::skip]
 impl GeospatialMapConfiguration {
     /// A `GeospatialMapConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -15807,6 +16256,7 @@ impl GeospatialMapConfiguration {
 impl PropertyType for GeospatialMapConfiguration {}
 
 impl ToValue for GeospatialMapConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldWells", &self.field_wells)
@@ -15848,6 +16298,7 @@ pub struct GeospatialMapFieldWells {
 #[rustfmt::skip]
 impl GeospatialMapFieldWells {
     /// A `GeospatialMapFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -15859,6 +16310,7 @@ impl GeospatialMapFieldWells {
 impl PropertyType for GeospatialMapFieldWells {}
 
 impl ToValue for GeospatialMapFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -15897,6 +16349,7 @@ pub struct GeospatialMapState {
 #[rustfmt::skip]
 impl GeospatialMapState {
     /// A `GeospatialMapState` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -15910,6 +16363,7 @@ impl GeospatialMapState {
 impl PropertyType for GeospatialMapState {}
 
 impl ToValue for GeospatialMapState {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bounds", &self.bounds)
@@ -15955,6 +16409,7 @@ pub struct GeospatialMapStyle {
 #[rustfmt::skip]
 impl GeospatialMapStyle {
     /// A `GeospatialMapStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -15970,6 +16425,7 @@ impl GeospatialMapStyle {
 impl PropertyType for GeospatialMapStyle {}
 
 impl ToValue for GeospatialMapStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackgroundColor", &self.background_color)
@@ -16004,6 +16460,7 @@ pub struct GeospatialMapStyleOptions {
 #[rustfmt::skip]
 impl GeospatialMapStyleOptions {
     /// A `GeospatialMapStyleOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -16015,6 +16472,7 @@ impl GeospatialMapStyleOptions {
 impl PropertyType for GeospatialMapStyleOptions {}
 
 impl ToValue for GeospatialMapStyleOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BaseMapStyle", &self.base_map_style)
@@ -16095,6 +16553,7 @@ pub struct GeospatialMapVisual {
 #[rustfmt::skip]
 impl GeospatialMapVisual {
     /// A `GeospatialMapVisual` with its required properties, named in a [`GeospatialMapVisualRequired`].
+    #[inline]
     pub fn new(required: GeospatialMapVisualRequired) -> Self {
         Self {
             actions: None,
@@ -16126,6 +16585,7 @@ impl GeospatialMapVisual {
 impl PropertyType for GeospatialMapVisual {}
 
 impl ToValue for GeospatialMapVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -16172,6 +16632,7 @@ pub struct GeospatialNullDataSettings {
 #[rustfmt::skip]
 impl GeospatialNullDataSettings {
     /// A `GeospatialNullDataSettings` with its required properties, named in a [`GeospatialNullDataSettingsRequired`].
+    #[inline]
     pub fn new(required: GeospatialNullDataSettingsRequired) -> Self {
         Self {
             symbol_style: required.symbol_style,
@@ -16185,6 +16646,7 @@ impl GeospatialNullDataSettings {
 impl PropertyType for GeospatialNullDataSettings {}
 
 impl ToValue for GeospatialNullDataSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SymbolStyle", &self.symbol_style)
@@ -16233,6 +16695,7 @@ pub struct GeospatialNullSymbolStyle {
 #[rustfmt::skip]
 impl GeospatialNullSymbolStyle {
     /// A `GeospatialNullSymbolStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -16248,6 +16711,7 @@ impl GeospatialNullSymbolStyle {
 impl PropertyType for GeospatialNullSymbolStyle {}
 
 impl ToValue for GeospatialNullSymbolStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FillColor", &self.fill_color)
@@ -16290,6 +16754,7 @@ pub struct GeospatialPointLayer {
 #[rustfmt::skip]
 impl GeospatialPointLayer {
     /// A `GeospatialPointLayer` with its required properties, named in a [`GeospatialPointLayerRequired`].
+    #[inline]
     pub fn new(required: GeospatialPointLayerRequired) -> Self {
         Self {
             style: required.style,
@@ -16303,6 +16768,7 @@ impl GeospatialPointLayer {
 impl PropertyType for GeospatialPointLayer {}
 
 impl ToValue for GeospatialPointLayer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Style", &self.style).build()
     }
@@ -16333,6 +16799,7 @@ pub struct GeospatialPointStyle {
 #[rustfmt::skip]
 impl GeospatialPointStyle {
     /// A `GeospatialPointStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -16344,6 +16811,7 @@ impl GeospatialPointStyle {
 impl PropertyType for GeospatialPointStyle {}
 
 impl ToValue for GeospatialPointStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CircleSymbolStyle", &self.circle_symbol_style)
@@ -16386,6 +16854,7 @@ pub struct GeospatialPointStyleOptions {
 #[rustfmt::skip]
 impl GeospatialPointStyleOptions {
     /// A `GeospatialPointStyleOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -16401,6 +16870,7 @@ impl GeospatialPointStyleOptions {
 impl PropertyType for GeospatialPointStyleOptions {}
 
 impl ToValue for GeospatialPointStyleOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -16446,6 +16916,7 @@ pub struct GeospatialPolygonLayer {
 #[rustfmt::skip]
 impl GeospatialPolygonLayer {
     /// A `GeospatialPolygonLayer` with its required properties, named in a [`GeospatialPolygonLayerRequired`].
+    #[inline]
     pub fn new(required: GeospatialPolygonLayerRequired) -> Self {
         Self {
             style: required.style,
@@ -16459,6 +16930,7 @@ impl GeospatialPolygonLayer {
 impl PropertyType for GeospatialPolygonLayer {}
 
 impl ToValue for GeospatialPolygonLayer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Style", &self.style).build()
     }
@@ -16489,6 +16961,7 @@ pub struct GeospatialPolygonStyle {
 #[rustfmt::skip]
 impl GeospatialPolygonStyle {
     /// A `GeospatialPolygonStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -16500,6 +16973,7 @@ impl GeospatialPolygonStyle {
 impl PropertyType for GeospatialPolygonStyle {}
 
 impl ToValue for GeospatialPolygonStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PolygonSymbolStyle", &self.polygon_symbol_style)
@@ -16542,6 +17016,7 @@ pub struct GeospatialPolygonSymbolStyle {
 #[rustfmt::skip]
 impl GeospatialPolygonSymbolStyle {
     /// A `GeospatialPolygonSymbolStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -16557,6 +17032,7 @@ impl GeospatialPolygonSymbolStyle {
 impl PropertyType for GeospatialPolygonSymbolStyle {}
 
 impl ToValue for GeospatialPolygonSymbolStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FillColor", &self.fill_color)
@@ -16606,6 +17082,7 @@ pub struct GeospatialSolidColor {
 #[rustfmt::skip]
 impl GeospatialSolidColor {
     /// A `GeospatialSolidColor` with its required properties, named in a [`GeospatialSolidColorRequired`].
+    #[inline]
     pub fn new(required: GeospatialSolidColorRequired) -> Self {
         Self {
             color: required.color,
@@ -16622,6 +17099,7 @@ impl GeospatialSolidColor {
 impl PropertyType for GeospatialSolidColor {}
 
 impl ToValue for GeospatialSolidColor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Color", &self.color)
@@ -16665,6 +17143,7 @@ pub struct GeospatialStaticFileSource {
 #[rustfmt::skip]
 impl GeospatialStaticFileSource {
     /// A `GeospatialStaticFileSource` with its required properties, named in a [`GeospatialStaticFileSourceRequired`].
+    #[inline]
     pub fn new(required: GeospatialStaticFileSourceRequired) -> Self {
         Self {
             static_file_id: required.static_file_id,
@@ -16678,6 +17157,7 @@ impl GeospatialStaticFileSource {
 impl PropertyType for GeospatialStaticFileSource {}
 
 impl ToValue for GeospatialStaticFileSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("StaticFileId", &self.static_file_id)
@@ -16715,6 +17195,7 @@ pub struct GeospatialWindowOptions {
 #[rustfmt::skip]
 impl GeospatialWindowOptions {
     /// A `GeospatialWindowOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -16728,6 +17209,7 @@ impl GeospatialWindowOptions {
 impl PropertyType for GeospatialWindowOptions {}
 
 impl ToValue for GeospatialWindowOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bounds", &self.bounds)
@@ -16766,6 +17248,7 @@ pub struct GlobalTableBorderOptions {
 #[rustfmt::skip]
 impl GlobalTableBorderOptions {
     /// A `GlobalTableBorderOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -16779,6 +17262,7 @@ impl GlobalTableBorderOptions {
 impl PropertyType for GlobalTableBorderOptions {}
 
 impl ToValue for GlobalTableBorderOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SideSpecificBorder", &self.side_specific_border)
@@ -16814,6 +17298,7 @@ pub struct GradientColor {
 #[rustfmt::skip]
 impl GradientColor {
     /// A `GradientColor` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -16825,6 +17310,7 @@ impl GradientColor {
 impl PropertyType for GradientColor {}
 
 impl ToValue for GradientColor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Stops", &self.stops).build()
     }
@@ -16879,6 +17365,7 @@ pub struct GradientStop {
 #[rustfmt::skip]
 impl GradientStop {
     /// A `GradientStop` with its required properties, named in a [`GradientStopRequired`].
+    #[inline]
     pub fn new(required: GradientStopRequired) -> Self {
         Self {
             color: None,
@@ -16898,6 +17385,7 @@ impl GradientStop {
 impl PropertyType for GradientStop {}
 
 impl ToValue for GradientStop {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Color", &self.color)
@@ -16932,6 +17420,7 @@ pub struct GridLayoutCanvasSizeOptions {
 #[rustfmt::skip]
 impl GridLayoutCanvasSizeOptions {
     /// A `GridLayoutCanvasSizeOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -16943,6 +17432,7 @@ impl GridLayoutCanvasSizeOptions {
 impl PropertyType for GridLayoutCanvasSizeOptions {}
 
 impl ToValue for GridLayoutCanvasSizeOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ScreenCanvasSizeOptions", &self.screen_canvas_size_options)
@@ -16990,6 +17480,7 @@ pub struct GridLayoutConfiguration {
 #[rustfmt::skip]
 impl GridLayoutConfiguration {
     /// A `GridLayoutConfiguration` with its required properties, named in a [`GridLayoutConfigurationRequired`].
+    #[inline]
     pub fn new(required: GridLayoutConfigurationRequired) -> Self {
         Self {
             canvas_size_options: None,
@@ -17006,6 +17497,7 @@ impl GridLayoutConfiguration {
 impl PropertyType for GridLayoutConfiguration {}
 
 impl ToValue for GridLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CanvasSizeOptions", &self.canvas_size_options)
@@ -17088,6 +17580,7 @@ pub struct GridLayoutElement {
 #[rustfmt::skip]
 impl GridLayoutElement {
     /// A `GridLayoutElement` with its required properties, named in a [`GridLayoutElementRequired`].
+    #[inline]
     pub fn new(required: GridLayoutElementRequired) -> Self {
         Self {
             column_index: None,
@@ -17116,6 +17609,7 @@ impl GridLayoutElement {
 impl PropertyType for GridLayoutElement {}
 
 impl ToValue for GridLayoutElement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColumnIndex", &self.column_index)
@@ -17169,6 +17663,7 @@ pub struct GridLayoutScreenCanvasSizeOptions {
 #[rustfmt::skip]
 impl GridLayoutScreenCanvasSizeOptions {
     /// A `GridLayoutScreenCanvasSizeOptions` with its required properties, named in a [`GridLayoutScreenCanvasSizeOptionsRequired`].
+    #[inline]
     pub fn new(required: GridLayoutScreenCanvasSizeOptionsRequired) -> Self {
         Self {
             optimized_view_port_width: None,
@@ -17185,6 +17680,7 @@ impl GridLayoutScreenCanvasSizeOptions {
 impl PropertyType for GridLayoutScreenCanvasSizeOptions {}
 
 impl ToValue for GridLayoutScreenCanvasSizeOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OptimizedViewPortWidth", &self.optimized_view_port_width)
@@ -17250,6 +17746,7 @@ pub struct GrowthRateComputation {
 #[rustfmt::skip]
 impl GrowthRateComputation {
     /// A `GrowthRateComputation` with its required properties, named in a [`GrowthRateComputationRequired`].
+    #[inline]
     pub fn new(required: GrowthRateComputationRequired) -> Self {
         Self {
             computation_id: required.computation_id,
@@ -17275,6 +17772,7 @@ impl GrowthRateComputation {
 impl PropertyType for GrowthRateComputation {}
 
 impl ToValue for GrowthRateComputation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComputationId", &self.computation_id)
@@ -17333,6 +17831,7 @@ pub struct HeaderFooterSectionConfiguration {
 #[rustfmt::skip]
 impl HeaderFooterSectionConfiguration {
     /// A `HeaderFooterSectionConfiguration` with its required properties, named in a [`HeaderFooterSectionConfigurationRequired`].
+    #[inline]
     pub fn new(required: HeaderFooterSectionConfigurationRequired) -> Self {
         Self {
             layout: required.layout,
@@ -17352,6 +17851,7 @@ impl HeaderFooterSectionConfiguration {
 impl PropertyType for HeaderFooterSectionConfiguration {}
 
 impl ToValue for HeaderFooterSectionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Layout", &self.layout)
@@ -17402,6 +17902,7 @@ pub struct HeatMapAggregatedFieldWells {
 #[rustfmt::skip]
 impl HeatMapAggregatedFieldWells {
     /// A `HeatMapAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -17417,6 +17918,7 @@ impl HeatMapAggregatedFieldWells {
 impl PropertyType for HeatMapAggregatedFieldWells {}
 
 impl ToValue for HeatMapAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Columns", &self.columns)
@@ -17491,6 +17993,7 @@ pub struct HeatMapConfiguration {
 #[rustfmt::skip]
 impl HeatMapConfiguration {
     /// A `HeatMapConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -17518,6 +18021,7 @@ impl HeatMapConfiguration {
 impl PropertyType for HeatMapConfiguration {}
 
 impl ToValue for HeatMapConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColorScale", &self.color_scale)
@@ -17560,6 +18064,7 @@ pub struct HeatMapFieldWells {
 #[rustfmt::skip]
 impl HeatMapFieldWells {
     /// A `HeatMapFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -17571,6 +18076,7 @@ impl HeatMapFieldWells {
 impl PropertyType for HeatMapFieldWells {}
 
 impl ToValue for HeatMapFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -17625,6 +18131,7 @@ pub struct HeatMapSortConfiguration {
 #[rustfmt::skip]
 impl HeatMapSortConfiguration {
     /// A `HeatMapSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -17642,6 +18149,7 @@ impl HeatMapSortConfiguration {
 impl PropertyType for HeatMapSortConfiguration {}
 
 impl ToValue for HeatMapSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -17731,6 +18239,7 @@ pub struct HeatMapVisual {
 #[rustfmt::skip]
 impl HeatMapVisual {
     /// A `HeatMapVisual` with its required properties, named in a [`HeatMapVisualRequired`].
+    #[inline]
     pub fn new(required: HeatMapVisualRequired) -> Self {
         Self {
             actions: None,
@@ -17762,6 +18271,7 @@ impl HeatMapVisual {
 impl PropertyType for HeatMapVisual {}
 
 impl ToValue for HeatMapVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -17802,6 +18312,7 @@ pub struct HistogramAggregatedFieldWells {
 #[rustfmt::skip]
 impl HistogramAggregatedFieldWells {
     /// A `HistogramAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -17813,6 +18324,7 @@ impl HistogramAggregatedFieldWells {
 impl PropertyType for HistogramAggregatedFieldWells {}
 
 impl ToValue for HistogramAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Values", &self.values).build()
     }
@@ -17860,6 +18372,7 @@ pub struct HistogramBinOptions {
 #[rustfmt::skip]
 impl HistogramBinOptions {
     /// A `HistogramBinOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -17877,6 +18390,7 @@ impl HistogramBinOptions {
 impl PropertyType for HistogramBinOptions {}
 
 impl ToValue for HistogramBinOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BinCount", &self.bin_count)
@@ -17952,6 +18466,7 @@ pub struct HistogramConfiguration {
 #[rustfmt::skip]
 impl HistogramConfiguration {
     /// A `HistogramConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -17979,6 +18494,7 @@ impl HistogramConfiguration {
 impl PropertyType for HistogramConfiguration {}
 
 impl ToValue for HistogramConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BinOptions", &self.bin_options)
@@ -18019,6 +18535,7 @@ pub struct HistogramFieldWells {
 #[rustfmt::skip]
 impl HistogramFieldWells {
     /// A `HistogramFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -18030,6 +18547,7 @@ impl HistogramFieldWells {
 impl PropertyType for HistogramFieldWells {}
 
 impl ToValue for HistogramFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -18106,6 +18624,7 @@ pub struct HistogramVisual {
 #[rustfmt::skip]
 impl HistogramVisual {
     /// A `HistogramVisual` with its required properties, named in a [`HistogramVisualRequired`].
+    #[inline]
     pub fn new(required: HistogramVisualRequired) -> Self {
         Self {
             actions: None,
@@ -18134,6 +18653,7 @@ impl HistogramVisual {
 impl PropertyType for HistogramVisual {}
 
 impl ToValue for HistogramVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -18218,6 +18738,7 @@ pub struct ImageCustomAction {
 #[rustfmt::skip]
 impl ImageCustomAction {
     /// A `ImageCustomAction` with its required properties, named in a [`ImageCustomActionRequired`].
+    #[inline]
     pub fn new(required: ImageCustomActionRequired) -> Self {
         Self {
             action_operations: required.action_operations,
@@ -18243,6 +18764,7 @@ impl ImageCustomAction {
 impl PropertyType for ImageCustomAction {}
 
 impl ToValue for ImageCustomAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ActionOperations", &self.action_operations)
@@ -18285,6 +18807,7 @@ pub struct ImageCustomActionOperation {
 #[rustfmt::skip]
 impl ImageCustomActionOperation {
     /// A `ImageCustomActionOperation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -18300,6 +18823,7 @@ impl ImageCustomActionOperation {
 impl PropertyType for ImageCustomActionOperation {}
 
 impl ToValue for ImageCustomActionOperation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NavigationOperation", &self.navigation_operation)
@@ -18334,6 +18858,7 @@ pub struct ImageInteractionOptions {
 #[rustfmt::skip]
 impl ImageInteractionOptions {
     /// A `ImageInteractionOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -18345,6 +18870,7 @@ impl ImageInteractionOptions {
 impl PropertyType for ImageInteractionOptions {}
 
 impl ToValue for ImageInteractionOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ImageMenuOption", &self.image_menu_option)
@@ -18377,6 +18903,7 @@ pub struct ImageMenuOption {
 #[rustfmt::skip]
 impl ImageMenuOption {
     /// A `ImageMenuOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -18388,6 +18915,7 @@ impl ImageMenuOption {
 impl PropertyType for ImageMenuOption {}
 
 impl ToValue for ImageMenuOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -18435,6 +18963,7 @@ pub struct ImageStaticFile {
 #[rustfmt::skip]
 impl ImageStaticFile {
     /// A `ImageStaticFile` with its required properties, named in a [`ImageStaticFileRequired`].
+    #[inline]
     pub fn new(required: ImageStaticFileRequired) -> Self {
         Self {
             source: None,
@@ -18451,6 +18980,7 @@ impl ImageStaticFile {
 impl PropertyType for ImageStaticFile {}
 
 impl ToValue for ImageStaticFile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Source", &self.source)
@@ -18484,6 +19014,7 @@ pub struct InnerFilter {
 #[rustfmt::skip]
 impl InnerFilter {
     /// A `InnerFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -18495,6 +19026,7 @@ impl InnerFilter {
 impl PropertyType for InnerFilter {}
 
 impl ToValue for InnerFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryInnerFilter", &self.category_inner_filter)
@@ -18539,6 +19071,7 @@ pub struct InsightConfiguration {
 #[rustfmt::skip]
 impl InsightConfiguration {
     /// A `InsightConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -18554,6 +19087,7 @@ impl InsightConfiguration {
 impl PropertyType for InsightConfiguration {}
 
 impl ToValue for InsightConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Computations", &self.computations)
@@ -18638,6 +19172,7 @@ pub struct InsightVisual {
 #[rustfmt::skip]
 impl InsightVisual {
     /// A `InsightVisual` with its required properties, named in a [`InsightVisualRequired`].
+    #[inline]
     pub fn new(required: InsightVisualRequired) -> Self {
         Self {
             actions: None,
@@ -18669,6 +19204,7 @@ impl InsightVisual {
 impl PropertyType for InsightVisual {}
 
 impl ToValue for InsightVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -18714,6 +19250,7 @@ pub struct IntegerDefaultValues {
 #[rustfmt::skip]
 impl IntegerDefaultValues {
     /// A `IntegerDefaultValues` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -18727,6 +19264,7 @@ impl IntegerDefaultValues {
 impl PropertyType for IntegerDefaultValues {}
 
 impl ToValue for IntegerDefaultValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DynamicValue", &self.dynamic_value)
@@ -18779,6 +19317,7 @@ pub struct IntegerParameter {
 #[rustfmt::skip]
 impl IntegerParameter {
     /// A `IntegerParameter` with its required properties, named in a [`IntegerParameterRequired`].
+    #[inline]
     pub fn new(required: IntegerParameterRequired) -> Self {
         Self {
             name: required.name,
@@ -18795,6 +19334,7 @@ impl IntegerParameter {
 impl PropertyType for IntegerParameter {}
 
 impl ToValue for IntegerParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -18860,6 +19400,7 @@ pub struct IntegerParameterDeclaration {
 #[rustfmt::skip]
 impl IntegerParameterDeclaration {
     /// A `IntegerParameterDeclaration` with its required properties, named in a [`IntegerParameterDeclarationRequired`].
+    #[inline]
     pub fn new(required: IntegerParameterDeclarationRequired) -> Self {
         Self {
             default_values: None,
@@ -18885,6 +19426,7 @@ impl IntegerParameterDeclaration {
 impl PropertyType for IntegerParameterDeclaration {}
 
 impl ToValue for IntegerParameterDeclaration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultValues", &self.default_values)
@@ -18933,6 +19475,7 @@ pub struct IntegerValueWhenUnsetConfiguration {
 #[rustfmt::skip]
 impl IntegerValueWhenUnsetConfiguration {
     /// A `IntegerValueWhenUnsetConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -18946,6 +19489,7 @@ impl IntegerValueWhenUnsetConfiguration {
 impl PropertyType for IntegerValueWhenUnsetConfiguration {}
 
 impl ToValue for IntegerValueWhenUnsetConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomValue", &self.custom_value)
@@ -18989,6 +19533,7 @@ pub struct ItemsLimitConfiguration {
 #[rustfmt::skip]
 impl ItemsLimitConfiguration {
     /// A `ItemsLimitConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -19002,6 +19547,7 @@ impl ItemsLimitConfiguration {
 impl PropertyType for ItemsLimitConfiguration {}
 
 impl ToValue for ItemsLimitConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ItemsLimit", &self.items_limit)
@@ -19040,6 +19586,7 @@ pub struct KpiActualValueConditionalFormatting {
 #[rustfmt::skip]
 impl KpiActualValueConditionalFormatting {
     /// A `KpiActualValueConditionalFormatting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -19053,6 +19600,7 @@ impl KpiActualValueConditionalFormatting {
 impl PropertyType for KpiActualValueConditionalFormatting {}
 
 impl ToValue for KpiActualValueConditionalFormatting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Icon", &self.icon)
@@ -19091,6 +19639,7 @@ pub struct KpiComparisonValueConditionalFormatting {
 #[rustfmt::skip]
 impl KpiComparisonValueConditionalFormatting {
     /// A `KpiComparisonValueConditionalFormatting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -19104,6 +19653,7 @@ impl KpiComparisonValueConditionalFormatting {
 impl PropertyType for KpiComparisonValueConditionalFormatting {}
 
 impl ToValue for KpiComparisonValueConditionalFormatting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Icon", &self.icon)
@@ -19139,6 +19689,7 @@ pub struct KpiConditionalFormatting {
 #[rustfmt::skip]
 impl KpiConditionalFormatting {
     /// A `KpiConditionalFormatting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -19150,6 +19701,7 @@ impl KpiConditionalFormatting {
 impl PropertyType for KpiConditionalFormatting {}
 
 impl ToValue for KpiConditionalFormatting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -19200,6 +19752,7 @@ pub struct KpiConditionalFormattingOption {
 #[rustfmt::skip]
 impl KpiConditionalFormattingOption {
     /// A `KpiConditionalFormattingOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -19217,6 +19770,7 @@ impl KpiConditionalFormattingOption {
 impl PropertyType for KpiConditionalFormattingOption {}
 
 impl ToValue for KpiConditionalFormattingOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActualValue", &self.actual_value)
@@ -19267,6 +19821,7 @@ pub struct KpiConfiguration {
 #[rustfmt::skip]
 impl KpiConfiguration {
     /// A `KpiConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -19284,6 +19839,7 @@ impl KpiConfiguration {
 impl PropertyType for KpiConfiguration {}
 
 impl ToValue for KpiConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldWells", &self.field_wells)
@@ -19335,6 +19891,7 @@ pub struct KpiFieldWells {
 #[rustfmt::skip]
 impl KpiFieldWells {
     /// A `KpiFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -19350,6 +19907,7 @@ impl KpiFieldWells {
 impl PropertyType for KpiFieldWells {}
 
 impl ToValue for KpiFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TargetValues", &self.target_values)
@@ -19424,6 +19982,7 @@ pub struct KpiOptions {
 #[rustfmt::skip]
 impl KpiOptions {
     /// A `KpiOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -19451,6 +20010,7 @@ impl KpiOptions {
 impl PropertyType for KpiOptions {}
 
 impl ToValue for KpiOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Comparison", &self.comparison)
@@ -19502,6 +20062,7 @@ pub struct KpiPrimaryValueConditionalFormatting {
 #[rustfmt::skip]
 impl KpiPrimaryValueConditionalFormatting {
     /// A `KpiPrimaryValueConditionalFormatting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -19515,6 +20076,7 @@ impl KpiPrimaryValueConditionalFormatting {
 impl PropertyType for KpiPrimaryValueConditionalFormatting {}
 
 impl ToValue for KpiPrimaryValueConditionalFormatting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Icon", &self.icon)
@@ -19548,6 +20110,7 @@ pub struct KpiProgressBarConditionalFormatting {
 #[rustfmt::skip]
 impl KpiProgressBarConditionalFormatting {
     /// A `KpiProgressBarConditionalFormatting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -19559,6 +20122,7 @@ impl KpiProgressBarConditionalFormatting {
 impl PropertyType for KpiProgressBarConditionalFormatting {}
 
 impl ToValue for KpiProgressBarConditionalFormatting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ForegroundColor", &self.foreground_color)
@@ -19593,6 +20157,7 @@ pub struct KpiSortConfiguration {
 #[rustfmt::skip]
 impl KpiSortConfiguration {
     /// A `KpiSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -19604,6 +20169,7 @@ impl KpiSortConfiguration {
 impl PropertyType for KpiSortConfiguration {}
 
 impl ToValue for KpiSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TrendGroupSort", &self.trend_group_sort)
@@ -19661,6 +20227,7 @@ pub struct KpiSparklineOptions {
 #[rustfmt::skip]
 impl KpiSparklineOptions {
     /// A `KpiSparklineOptions` with its required properties, named in a [`KpiSparklineOptionsRequired`].
+    #[inline]
     pub fn new(required: KpiSparklineOptionsRequired) -> Self {
         Self {
             color: None,
@@ -19683,6 +20250,7 @@ impl KpiSparklineOptions {
 impl PropertyType for KpiSparklineOptions {}
 
 impl ToValue for KpiSparklineOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Color", &self.color)
@@ -19771,6 +20339,7 @@ pub struct KpiVisual {
 #[rustfmt::skip]
 impl KpiVisual {
     /// A `KpiVisual` with its required properties, named in a [`KpiVisualRequired`].
+    #[inline]
     pub fn new(required: KpiVisualRequired) -> Self {
         Self {
             actions: None,
@@ -19805,6 +20374,7 @@ impl KpiVisual {
 impl PropertyType for KpiVisual {}
 
 impl ToValue for KpiVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -19844,6 +20414,7 @@ pub struct KpiVisualLayoutOptions {
 #[rustfmt::skip]
 impl KpiVisualLayoutOptions {
     /// A `KpiVisualLayoutOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -19855,6 +20426,7 @@ impl KpiVisualLayoutOptions {
 impl PropertyType for KpiVisualLayoutOptions {}
 
 impl ToValue for KpiVisualLayoutOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StandardLayout", &self.standard_layout)
@@ -19895,6 +20467,7 @@ pub struct KpiVisualStandardLayout {
 #[rustfmt::skip]
 impl KpiVisualStandardLayout {
     /// A `KpiVisualStandardLayout` with its required properties, named in a [`KpiVisualStandardLayoutRequired`].
+    #[inline]
     pub fn new(required: KpiVisualStandardLayoutRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -19908,6 +20481,7 @@ impl KpiVisualStandardLayout {
 impl PropertyType for KpiVisualStandardLayout {}
 
 impl ToValue for KpiVisualStandardLayout {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Type", &self.r#type).build()
     }
@@ -19948,6 +20522,7 @@ pub struct LabelOptions {
 #[rustfmt::skip]
 impl LabelOptions {
     /// A `LabelOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -19963,6 +20538,7 @@ impl LabelOptions {
 impl PropertyType for LabelOptions {}
 
 impl ToValue for LabelOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomLabel", &self.custom_label)
@@ -20044,6 +20620,7 @@ pub struct LayerCustomAction {
 #[rustfmt::skip]
 impl LayerCustomAction {
     /// A `LayerCustomAction` with its required properties, named in a [`LayerCustomActionRequired`].
+    #[inline]
     pub fn new(required: LayerCustomActionRequired) -> Self {
         Self {
             action_operations: required.action_operations,
@@ -20069,6 +20646,7 @@ impl LayerCustomAction {
 impl PropertyType for LayerCustomAction {}
 
 impl ToValue for LayerCustomAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ActionOperations", &self.action_operations)
@@ -20114,6 +20692,7 @@ pub struct LayerCustomActionOperation {
 #[rustfmt::skip]
 impl LayerCustomActionOperation {
     /// A `LayerCustomActionOperation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -20131,6 +20710,7 @@ impl LayerCustomActionOperation {
 impl PropertyType for LayerCustomActionOperation {}
 
 impl ToValue for LayerCustomActionOperation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FilterOperation", &self.filter_operation)
@@ -20203,6 +20783,7 @@ pub struct LayerMapVisual {
 #[rustfmt::skip]
 impl LayerMapVisual {
     /// A `LayerMapVisual` with its required properties, named in a [`LayerMapVisualRequired`].
+    #[inline]
     pub fn new(required: LayerMapVisualRequired) -> Self {
         Self {
             chart_configuration: None,
@@ -20231,6 +20812,7 @@ impl LayerMapVisual {
 impl PropertyType for LayerMapVisual {}
 
 impl ToValue for LayerMapVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChartConfiguration", &self.chart_configuration)
@@ -20280,6 +20862,7 @@ pub struct Layout {
 #[rustfmt::skip]
 impl Layout {
     /// A `Layout` with its required properties, named in a [`LayoutRequired`].
+    #[inline]
     pub fn new(required: LayoutRequired) -> Self {
         Self {
             configuration: required.configuration,
@@ -20293,6 +20876,7 @@ impl Layout {
 impl PropertyType for Layout {}
 
 impl ToValue for Layout {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Configuration", &self.configuration)
@@ -20337,6 +20921,7 @@ pub struct LayoutConfiguration {
 #[rustfmt::skip]
 impl LayoutConfiguration {
     /// A `LayoutConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -20352,6 +20937,7 @@ impl LayoutConfiguration {
 impl PropertyType for LayoutConfiguration {}
 
 impl ToValue for LayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FreeFormLayout", &self.free_form_layout)
@@ -20414,6 +21000,7 @@ pub struct LegendOptions {
 #[rustfmt::skip]
 impl LegendOptions {
     /// A `LegendOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -20435,6 +21022,7 @@ impl LegendOptions {
 impl PropertyType for LegendOptions {}
 
 impl ToValue for LegendOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Height", &self.height)
@@ -20495,6 +21083,7 @@ pub struct LineChartAggregatedFieldWells {
 #[rustfmt::skip]
 impl LineChartAggregatedFieldWells {
     /// A `LineChartAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -20512,6 +21101,7 @@ impl LineChartAggregatedFieldWells {
 impl PropertyType for LineChartAggregatedFieldWells {}
 
 impl ToValue for LineChartAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Category", &self.category)
@@ -20653,6 +21243,7 @@ pub struct LineChartConfiguration {
 #[rustfmt::skip]
 impl LineChartConfiguration {
     /// A `LineChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -20704,6 +21295,7 @@ impl LineChartConfiguration {
 impl PropertyType for LineChartConfiguration {}
 
 impl ToValue for LineChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -20781,6 +21373,7 @@ pub struct LineChartDefaultSeriesSettings {
 #[rustfmt::skip]
 impl LineChartDefaultSeriesSettings {
     /// A `LineChartDefaultSeriesSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -20796,6 +21389,7 @@ impl LineChartDefaultSeriesSettings {
 impl PropertyType for LineChartDefaultSeriesSettings {}
 
 impl ToValue for LineChartDefaultSeriesSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AxisBinding", &self.axis_binding)
@@ -20830,6 +21424,7 @@ pub struct LineChartFieldWells {
 #[rustfmt::skip]
 impl LineChartFieldWells {
     /// A `LineChartFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -20841,6 +21436,7 @@ impl LineChartFieldWells {
 impl PropertyType for LineChartFieldWells {}
 
 impl ToValue for LineChartFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -20899,6 +21495,7 @@ pub struct LineChartLineStyleSettings {
 #[rustfmt::skip]
 impl LineChartLineStyleSettings {
     /// A `LineChartLineStyleSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -20916,6 +21513,7 @@ impl LineChartLineStyleSettings {
 impl PropertyType for LineChartLineStyleSettings {}
 
 impl ToValue for LineChartLineStyleSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LineInterpolation", &self.line_interpolation)
@@ -20974,6 +21572,7 @@ pub struct LineChartMarkerStyleSettings {
 #[rustfmt::skip]
 impl LineChartMarkerStyleSettings {
     /// A `LineChartMarkerStyleSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -20991,6 +21590,7 @@ impl LineChartMarkerStyleSettings {
 impl PropertyType for LineChartMarkerStyleSettings {}
 
 impl ToValue for LineChartMarkerStyleSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MarkerColor", &self.marker_color)
@@ -21031,6 +21631,7 @@ pub struct LineChartSeriesSettings {
 #[rustfmt::skip]
 impl LineChartSeriesSettings {
     /// A `LineChartSeriesSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -21044,6 +21645,7 @@ impl LineChartSeriesSettings {
 impl PropertyType for LineChartSeriesSettings {}
 
 impl ToValue for LineChartSeriesSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LineStyleSettings", &self.line_style_settings)
@@ -21101,6 +21703,7 @@ pub struct LineChartSortConfiguration {
 #[rustfmt::skip]
 impl LineChartSortConfiguration {
     /// A `LineChartSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -21120,6 +21723,7 @@ impl LineChartSortConfiguration {
 impl PropertyType for LineChartSortConfiguration {}
 
 impl ToValue for LineChartSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -21213,6 +21817,7 @@ pub struct LineChartVisual {
 #[rustfmt::skip]
 impl LineChartVisual {
     /// A `LineChartVisual` with its required properties, named in a [`LineChartVisualRequired`].
+    #[inline]
     pub fn new(required: LineChartVisualRequired) -> Self {
         Self {
             actions: None,
@@ -21244,6 +21849,7 @@ impl LineChartVisual {
 impl PropertyType for LineChartVisual {}
 
 impl ToValue for LineChartVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -21289,6 +21895,7 @@ pub struct LineSeriesAxisDisplayOptions {
 #[rustfmt::skip]
 impl LineSeriesAxisDisplayOptions {
     /// A `LineSeriesAxisDisplayOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -21302,6 +21909,7 @@ impl LineSeriesAxisDisplayOptions {
 impl PropertyType for LineSeriesAxisDisplayOptions {}
 
 impl ToValue for LineSeriesAxisDisplayOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AxisOptions", &self.axis_options)
@@ -21353,6 +21961,7 @@ pub struct ListControlDisplayOptions {
 #[rustfmt::skip]
 impl ListControlDisplayOptions {
     /// A `ListControlDisplayOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -21370,6 +21979,7 @@ impl ListControlDisplayOptions {
 impl PropertyType for ListControlDisplayOptions {}
 
 impl ToValue for ListControlDisplayOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InfoIconLabelOptions", &self.info_icon_label_options)
@@ -21405,6 +22015,7 @@ pub struct ListControlSearchOptions {
 #[rustfmt::skip]
 impl ListControlSearchOptions {
     /// A `ListControlSearchOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -21416,6 +22027,7 @@ impl ListControlSearchOptions {
 impl PropertyType for ListControlSearchOptions {}
 
 impl ToValue for ListControlSearchOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Visibility", &self.visibility)
@@ -21448,6 +22060,7 @@ pub struct ListControlSelectAllOptions {
 #[rustfmt::skip]
 impl ListControlSelectAllOptions {
     /// A `ListControlSelectAllOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -21459,6 +22072,7 @@ impl ListControlSelectAllOptions {
 impl PropertyType for ListControlSelectAllOptions {}
 
 impl ToValue for ListControlSelectAllOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Visibility", &self.visibility)
@@ -21491,6 +22105,7 @@ pub struct LoadingAnimation {
 #[rustfmt::skip]
 impl LoadingAnimation {
     /// A `LoadingAnimation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -21502,6 +22117,7 @@ impl LoadingAnimation {
 impl PropertyType for LoadingAnimation {}
 
 impl ToValue for LoadingAnimation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Visibility", &self.visibility)
@@ -21544,6 +22160,7 @@ pub struct LocalNavigationConfiguration {
 #[rustfmt::skip]
 impl LocalNavigationConfiguration {
     /// A `LocalNavigationConfiguration` with its required properties, named in a [`LocalNavigationConfigurationRequired`].
+    #[inline]
     pub fn new(required: LocalNavigationConfigurationRequired) -> Self {
         Self {
             target_sheet_id: required.target_sheet_id,
@@ -21557,6 +22174,7 @@ impl LocalNavigationConfiguration {
 impl PropertyType for LocalNavigationConfiguration {}
 
 impl ToValue for LocalNavigationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TargetSheetId", &self.target_sheet_id)
@@ -21600,6 +22218,7 @@ pub struct LongFormatText {
 #[rustfmt::skip]
 impl LongFormatText {
     /// A `LongFormatText` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -21613,6 +22232,7 @@ impl LongFormatText {
 impl PropertyType for LongFormatText {}
 
 impl ToValue for LongFormatText {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PlainText", &self.plain_text)
@@ -21665,6 +22285,7 @@ pub struct MappedDataSetParameter {
 #[rustfmt::skip]
 impl MappedDataSetParameter {
     /// A `MappedDataSetParameter` with its required properties, named in a [`MappedDataSetParameterRequired`].
+    #[inline]
     pub fn new(required: MappedDataSetParameterRequired) -> Self {
         Self {
             data_set_identifier: required.data_set_identifier,
@@ -21681,6 +22302,7 @@ impl MappedDataSetParameter {
 impl PropertyType for MappedDataSetParameter {}
 
 impl ToValue for MappedDataSetParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataSetIdentifier", &self.data_set_identifier)
@@ -21714,6 +22336,7 @@ pub struct MaximumLabelType {
 #[rustfmt::skip]
 impl MaximumLabelType {
     /// A `MaximumLabelType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -21725,6 +22348,7 @@ impl MaximumLabelType {
 impl PropertyType for MaximumLabelType {}
 
 impl ToValue for MaximumLabelType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Visibility", &self.visibility)
@@ -21792,6 +22416,7 @@ pub struct MaximumMinimumComputation {
 #[rustfmt::skip]
 impl MaximumMinimumComputation {
     /// A `MaximumMinimumComputation` with its required properties, named in a [`MaximumMinimumComputationRequired`].
+    #[inline]
     pub fn new(required: MaximumMinimumComputationRequired) -> Self {
         Self {
             computation_id: required.computation_id,
@@ -21817,6 +22442,7 @@ impl MaximumMinimumComputation {
 impl PropertyType for MaximumMinimumComputation {}
 
 impl ToValue for MaximumMinimumComputation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComputationId", &self.computation_id)
@@ -21868,6 +22494,7 @@ pub struct MeasureField {
 #[rustfmt::skip]
 impl MeasureField {
     /// A `MeasureField` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -21885,6 +22512,7 @@ impl MeasureField {
 impl PropertyType for MeasureField {}
 
 impl ToValue for MeasureField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CalculatedMeasureField", &self.calculated_measure_field)
@@ -21950,6 +22578,7 @@ pub struct MetricComparisonComputation {
 #[rustfmt::skip]
 impl MetricComparisonComputation {
     /// A `MetricComparisonComputation` with its required properties, named in a [`MetricComparisonComputationRequired`].
+    #[inline]
     pub fn new(required: MetricComparisonComputationRequired) -> Self {
         Self {
             computation_id: required.computation_id,
@@ -21975,6 +22604,7 @@ impl MetricComparisonComputation {
 impl PropertyType for MetricComparisonComputation {}
 
 impl ToValue for MetricComparisonComputation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComputationId", &self.computation_id)
@@ -22011,6 +22641,7 @@ pub struct MinimumLabelType {
 #[rustfmt::skip]
 impl MinimumLabelType {
     /// A `MinimumLabelType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -22022,6 +22653,7 @@ impl MinimumLabelType {
 impl PropertyType for MinimumLabelType {}
 
 impl ToValue for MinimumLabelType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Visibility", &self.visibility)
@@ -22058,6 +22690,7 @@ pub struct MissingDataConfiguration {
 #[rustfmt::skip]
 impl MissingDataConfiguration {
     /// A `MissingDataConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -22069,6 +22702,7 @@ impl MissingDataConfiguration {
 impl PropertyType for MissingDataConfiguration {}
 
 impl ToValue for MissingDataConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TreatmentOption", &self.treatment_option)
@@ -22109,6 +22743,7 @@ pub struct NegativeValueConfiguration {
 #[rustfmt::skip]
 impl NegativeValueConfiguration {
     /// A `NegativeValueConfiguration` with its required properties, named in a [`NegativeValueConfigurationRequired`].
+    #[inline]
     pub fn new(required: NegativeValueConfigurationRequired) -> Self {
         Self {
             display_mode: required.display_mode,
@@ -22122,6 +22757,7 @@ impl NegativeValueConfiguration {
 impl PropertyType for NegativeValueConfiguration {}
 
 impl ToValue for NegativeValueConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DisplayMode", &self.display_mode)
@@ -22187,6 +22823,7 @@ pub struct NestedFilter {
 #[rustfmt::skip]
 impl NestedFilter {
     /// A `NestedFilter` with its required properties, named in a [`NestedFilterRequired`].
+    #[inline]
     pub fn new(required: NestedFilterRequired) -> Self {
         Self {
             column: required.column,
@@ -22209,6 +22846,7 @@ impl NestedFilter {
 impl PropertyType for NestedFilter {}
 
 impl ToValue for NestedFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -22254,6 +22892,7 @@ pub struct NullValueFormatConfiguration {
 #[rustfmt::skip]
 impl NullValueFormatConfiguration {
     /// A `NullValueFormatConfiguration` with its required properties, named in a [`NullValueFormatConfigurationRequired`].
+    #[inline]
     pub fn new(required: NullValueFormatConfigurationRequired) -> Self {
         Self {
             null_string: required.null_string,
@@ -22267,6 +22906,7 @@ impl NullValueFormatConfiguration {
 impl PropertyType for NullValueFormatConfiguration {}
 
 impl ToValue for NullValueFormatConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("NullString", &self.null_string)
@@ -22333,6 +22973,7 @@ pub struct NumberDisplayFormatConfiguration {
 #[rustfmt::skip]
 impl NumberDisplayFormatConfiguration {
     /// A `NumberDisplayFormatConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -22356,6 +22997,7 @@ impl NumberDisplayFormatConfiguration {
 impl PropertyType for NumberDisplayFormatConfiguration {}
 
 impl ToValue for NumberDisplayFormatConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -22403,6 +23045,7 @@ pub struct NumberFormatConfiguration {
 #[rustfmt::skip]
 impl NumberFormatConfiguration {
     /// A `NumberFormatConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -22414,6 +23057,7 @@ impl NumberFormatConfiguration {
 impl PropertyType for NumberFormatConfiguration {}
 
 impl ToValue for NumberFormatConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FormatConfiguration", &self.format_configuration)
@@ -22451,6 +23095,7 @@ pub struct NumericAxisOptions {
 #[rustfmt::skip]
 impl NumericAxisOptions {
     /// A `NumericAxisOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -22464,6 +23109,7 @@ impl NumericAxisOptions {
 impl PropertyType for NumericAxisOptions {}
 
 impl ToValue for NumericAxisOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Range", &self.range)
@@ -22514,6 +23160,7 @@ pub struct NumericEqualityDrillDownFilter {
 #[rustfmt::skip]
 impl NumericEqualityDrillDownFilter {
     /// A `NumericEqualityDrillDownFilter` with its required properties, named in a [`NumericEqualityDrillDownFilterRequired`].
+    #[inline]
     pub fn new(required: NumericEqualityDrillDownFilterRequired) -> Self {
         Self {
             column: required.column,
@@ -22530,6 +23177,7 @@ impl NumericEqualityDrillDownFilter {
 impl PropertyType for NumericEqualityDrillDownFilter {}
 
 impl ToValue for NumericEqualityDrillDownFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -22629,6 +23277,7 @@ pub struct NumericEqualityFilter {
 #[rustfmt::skip]
 impl NumericEqualityFilter {
     /// A `NumericEqualityFilter` with its required properties, named in a [`NumericEqualityFilterRequired`].
+    #[inline]
     pub fn new(required: NumericEqualityFilterRequired) -> Self {
         Self {
             aggregation_function: None,
@@ -22666,6 +23315,7 @@ impl NumericEqualityFilter {
 impl PropertyType for NumericEqualityFilter {}
 
 impl ToValue for NumericEqualityFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AggregationFunction", &self.aggregation_function)
@@ -22721,6 +23371,7 @@ pub struct NumericFormatConfiguration {
 #[rustfmt::skip]
 impl NumericFormatConfiguration {
     /// A `NumericFormatConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -22736,6 +23387,7 @@ impl NumericFormatConfiguration {
 impl PropertyType for NumericFormatConfiguration {}
 
 impl ToValue for NumericFormatConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -22848,6 +23500,7 @@ pub struct NumericRangeFilter {
 #[rustfmt::skip]
 impl NumericRangeFilter {
     /// A `NumericRangeFilter` with its required properties, named in a [`NumericRangeFilterRequired`].
+    #[inline]
     pub fn new(required: NumericRangeFilterRequired) -> Self {
         Self {
             aggregation_function: None,
@@ -22888,6 +23541,7 @@ impl NumericRangeFilter {
 impl PropertyType for NumericRangeFilter {}
 
 impl ToValue for NumericRangeFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AggregationFunction", &self.aggregation_function)
@@ -22941,6 +23595,7 @@ pub struct NumericRangeFilterValue {
 #[rustfmt::skip]
 impl NumericRangeFilterValue {
     /// A `NumericRangeFilterValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -22954,6 +23609,7 @@ impl NumericRangeFilterValue {
 impl PropertyType for NumericRangeFilterValue {}
 
 impl ToValue for NumericRangeFilterValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Parameter", &self.parameter)
@@ -22992,6 +23648,7 @@ pub struct NumericSeparatorConfiguration {
 #[rustfmt::skip]
 impl NumericSeparatorConfiguration {
     /// A `NumericSeparatorConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -23005,6 +23662,7 @@ impl NumericSeparatorConfiguration {
 impl PropertyType for NumericSeparatorConfiguration {}
 
 impl ToValue for NumericSeparatorConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DecimalSeparator", &self.decimal_separator)
@@ -23055,6 +23713,7 @@ pub struct NumericalAggregationFunction {
 #[rustfmt::skip]
 impl NumericalAggregationFunction {
     /// A `NumericalAggregationFunction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -23068,6 +23727,7 @@ impl NumericalAggregationFunction {
 impl PropertyType for NumericalAggregationFunction {}
 
 impl ToValue for NumericalAggregationFunction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PercentileAggregation", &self.percentile_aggregation)
@@ -23133,6 +23793,7 @@ pub struct NumericalDimensionField {
 #[rustfmt::skip]
 impl NumericalDimensionField {
     /// A `NumericalDimensionField` with its required properties, named in a [`NumericalDimensionFieldRequired`].
+    #[inline]
     pub fn new(required: NumericalDimensionFieldRequired) -> Self {
         Self {
             column: required.column,
@@ -23155,6 +23816,7 @@ impl NumericalDimensionField {
 impl PropertyType for NumericalDimensionField {}
 
 impl ToValue for NumericalDimensionField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -23217,6 +23879,7 @@ pub struct NumericalMeasureField {
 #[rustfmt::skip]
 impl NumericalMeasureField {
     /// A `NumericalMeasureField` with its required properties, named in a [`NumericalMeasureFieldRequired`].
+    #[inline]
     pub fn new(required: NumericalMeasureFieldRequired) -> Self {
         Self {
             aggregation_function: None,
@@ -23239,6 +23902,7 @@ impl NumericalMeasureField {
 impl PropertyType for NumericalMeasureField {}
 
 impl ToValue for NumericalMeasureField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AggregationFunction", &self.aggregation_function)
@@ -23293,6 +23957,7 @@ pub struct PaginationConfiguration {
 #[rustfmt::skip]
 impl PaginationConfiguration {
     /// A `PaginationConfiguration` with its required properties, named in a [`PaginationConfigurationRequired`].
+    #[inline]
     pub fn new(required: PaginationConfigurationRequired) -> Self {
         Self {
             page_number: required.page_number,
@@ -23309,6 +23974,7 @@ impl PaginationConfiguration {
 impl PropertyType for PaginationConfiguration {}
 
 impl ToValue for PaginationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PageNumber", &self.page_number)
@@ -23386,6 +24052,7 @@ pub struct PanelConfiguration {
 #[rustfmt::skip]
 impl PanelConfiguration {
     /// A `PanelConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -23413,6 +24080,7 @@ impl PanelConfiguration {
 impl PropertyType for PanelConfiguration {}
 
 impl ToValue for PanelConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackgroundColor", &self.background_color)
@@ -23461,6 +24129,7 @@ pub struct PanelTitleOptions {
 #[rustfmt::skip]
 impl PanelTitleOptions {
     /// A `PanelTitleOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -23476,6 +24145,7 @@ impl PanelTitleOptions {
 impl PropertyType for PanelTitleOptions {}
 
 impl ToValue for PanelTitleOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FontConfiguration", &self.font_configuration)
@@ -23537,6 +24207,7 @@ pub struct ParameterControl {
 #[rustfmt::skip]
 impl ParameterControl {
     /// A `ParameterControl` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -23558,6 +24229,7 @@ impl ParameterControl {
 impl PropertyType for ParameterControl {}
 
 impl ToValue for ParameterControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DateTimePicker", &self.date_time_picker)
@@ -23628,6 +24300,7 @@ pub struct ParameterDateTimePickerControl {
 #[rustfmt::skip]
 impl ParameterDateTimePickerControl {
     /// A `ParameterDateTimePickerControl` with its required properties, named in a [`ParameterDateTimePickerControlRequired`].
+    #[inline]
     pub fn new(required: ParameterDateTimePickerControlRequired) -> Self {
         Self {
             display_options: None,
@@ -23650,6 +24323,7 @@ impl ParameterDateTimePickerControl {
 impl PropertyType for ParameterDateTimePickerControl {}
 
 impl ToValue for ParameterDateTimePickerControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisplayOptions", &self.display_options)
@@ -23704,6 +24378,7 @@ pub struct ParameterDeclaration {
 #[rustfmt::skip]
 impl ParameterDeclaration {
     /// A `ParameterDeclaration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -23721,6 +24396,7 @@ impl ParameterDeclaration {
 impl PropertyType for ParameterDeclaration {}
 
 impl ToValue for ParameterDeclaration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -23821,6 +24497,7 @@ pub struct ParameterDropDownControl {
 #[rustfmt::skip]
 impl ParameterDropDownControl {
     /// A `ParameterDropDownControl` with its required properties, named in a [`ParameterDropDownControlRequired`].
+    #[inline]
     pub fn new(required: ParameterDropDownControlRequired) -> Self {
         Self {
             cascading_control_configuration: None,
@@ -23855,6 +24532,7 @@ impl ParameterDropDownControl {
 impl PropertyType for ParameterDropDownControl {}
 
 impl ToValue for ParameterDropDownControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -23945,6 +24623,7 @@ pub struct ParameterListControl {
 #[rustfmt::skip]
 impl ParameterListControl {
     /// A `ParameterListControl` with its required properties, named in a [`ParameterListControlRequired`].
+    #[inline]
     pub fn new(required: ParameterListControlRequired) -> Self {
         Self {
             cascading_control_configuration: None,
@@ -23976,6 +24655,7 @@ impl ParameterListControl {
 impl PropertyType for ParameterListControl {}
 
 impl ToValue for ParameterListControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -24024,6 +24704,7 @@ pub struct ParameterSelectableValues {
 #[rustfmt::skip]
 impl ParameterSelectableValues {
     /// A `ParameterSelectableValues` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -24037,6 +24718,7 @@ impl ParameterSelectableValues {
 impl PropertyType for ParameterSelectableValues {}
 
 impl ToValue for ParameterSelectableValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LinkToDataSetColumn", &self.link_to_data_set_column)
@@ -24130,6 +24812,7 @@ pub struct ParameterSliderControl {
 #[rustfmt::skip]
 impl ParameterSliderControl {
     /// A `ParameterSliderControl` with its required properties, named in a [`ParameterSliderControlRequired`].
+    #[inline]
     pub fn new(required: ParameterSliderControlRequired) -> Self {
         Self {
             display_options: None,
@@ -24161,6 +24844,7 @@ impl ParameterSliderControl {
 impl PropertyType for ParameterSliderControl {}
 
 impl ToValue for ParameterSliderControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisplayOptions", &self.display_options)
@@ -24239,6 +24923,7 @@ pub struct ParameterTextAreaControl {
 #[rustfmt::skip]
 impl ParameterTextAreaControl {
     /// A `ParameterTextAreaControl` with its required properties, named in a [`ParameterTextAreaControlRequired`].
+    #[inline]
     pub fn new(required: ParameterTextAreaControlRequired) -> Self {
         Self {
             delimiter: None,
@@ -24264,6 +24949,7 @@ impl ParameterTextAreaControl {
 impl PropertyType for ParameterTextAreaControl {}
 
 impl ToValue for ParameterTextAreaControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Delimiter", &self.delimiter)
@@ -24333,6 +25019,7 @@ pub struct ParameterTextFieldControl {
 #[rustfmt::skip]
 impl ParameterTextFieldControl {
     /// A `ParameterTextFieldControl` with its required properties, named in a [`ParameterTextFieldControlRequired`].
+    #[inline]
     pub fn new(required: ParameterTextFieldControlRequired) -> Self {
         Self {
             display_options: None,
@@ -24355,6 +25042,7 @@ impl ParameterTextFieldControl {
 impl PropertyType for ParameterTextFieldControl {}
 
 impl ToValue for ParameterTextFieldControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisplayOptions", &self.display_options)
@@ -24413,6 +25101,7 @@ pub struct Parameters {
 #[rustfmt::skip]
 impl Parameters {
     /// A `Parameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -24430,6 +25119,7 @@ impl Parameters {
 impl PropertyType for Parameters {}
 
 impl ToValue for Parameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DateTimeParameters", &self.date_time_parameters)
@@ -24474,6 +25164,7 @@ pub struct PercentVisibleRange {
 #[rustfmt::skip]
 impl PercentVisibleRange {
     /// A `PercentVisibleRange` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -24487,6 +25178,7 @@ impl PercentVisibleRange {
 impl PropertyType for PercentVisibleRange {}
 
 impl ToValue for PercentVisibleRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("From", &self.from)
@@ -24549,6 +25241,7 @@ pub struct PercentageDisplayFormatConfiguration {
 #[rustfmt::skip]
 impl PercentageDisplayFormatConfiguration {
     /// A `PercentageDisplayFormatConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -24570,6 +25263,7 @@ impl PercentageDisplayFormatConfiguration {
 impl PropertyType for PercentageDisplayFormatConfiguration {}
 
 impl ToValue for PercentageDisplayFormatConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -24618,6 +25312,7 @@ pub struct PercentileAggregation {
 #[rustfmt::skip]
 impl PercentileAggregation {
     /// A `PercentileAggregation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -24629,6 +25324,7 @@ impl PercentileAggregation {
 impl PropertyType for PercentileAggregation {}
 
 impl ToValue for PercentileAggregation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PercentileValue", &self.percentile_value)
@@ -24686,6 +25382,7 @@ pub struct PeriodOverPeriodComputation {
 #[rustfmt::skip]
 impl PeriodOverPeriodComputation {
     /// A `PeriodOverPeriodComputation` with its required properties, named in a [`PeriodOverPeriodComputationRequired`].
+    #[inline]
     pub fn new(required: PeriodOverPeriodComputationRequired) -> Self {
         Self {
             computation_id: required.computation_id,
@@ -24708,6 +25405,7 @@ impl PeriodOverPeriodComputation {
 impl PropertyType for PeriodOverPeriodComputation {}
 
 impl ToValue for PeriodOverPeriodComputation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComputationId", &self.computation_id)
@@ -24776,6 +25474,7 @@ pub struct PeriodToDateComputation {
 #[rustfmt::skip]
 impl PeriodToDateComputation {
     /// A `PeriodToDateComputation` with its required properties, named in a [`PeriodToDateComputationRequired`].
+    #[inline]
     pub fn new(required: PeriodToDateComputationRequired) -> Self {
         Self {
             computation_id: required.computation_id,
@@ -24801,6 +25500,7 @@ impl PeriodToDateComputation {
 impl PropertyType for PeriodToDateComputation {}
 
 impl ToValue for PeriodToDateComputation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComputationId", &self.computation_id)
@@ -24853,6 +25553,7 @@ pub struct PieChartAggregatedFieldWells {
 #[rustfmt::skip]
 impl PieChartAggregatedFieldWells {
     /// A `PieChartAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -24868,6 +25569,7 @@ impl PieChartAggregatedFieldWells {
 impl PropertyType for PieChartAggregatedFieldWells {}
 
 impl ToValue for PieChartAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Category", &self.category)
@@ -24959,6 +25661,7 @@ pub struct PieChartConfiguration {
 #[rustfmt::skip]
 impl PieChartConfiguration {
     /// A `PieChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -24992,6 +25695,7 @@ impl PieChartConfiguration {
 impl PropertyType for PieChartConfiguration {}
 
 impl ToValue for PieChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryLabelOptions", &self.category_label_options)
@@ -25040,6 +25744,7 @@ pub struct PieChartFieldWells {
 #[rustfmt::skip]
 impl PieChartFieldWells {
     /// A `PieChartFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -25051,6 +25756,7 @@ impl PieChartFieldWells {
 impl PropertyType for PieChartFieldWells {}
 
 impl ToValue for PieChartFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -25105,6 +25811,7 @@ pub struct PieChartSortConfiguration {
 #[rustfmt::skip]
 impl PieChartSortConfiguration {
     /// A `PieChartSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -25122,6 +25829,7 @@ impl PieChartSortConfiguration {
 impl PropertyType for PieChartSortConfiguration {}
 
 impl ToValue for PieChartSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryItemsLimit", &self.category_items_limit)
@@ -25217,6 +25925,7 @@ pub struct PieChartVisual {
 #[rustfmt::skip]
 impl PieChartVisual {
     /// A `PieChartVisual` with its required properties, named in a [`PieChartVisualRequired`].
+    #[inline]
     pub fn new(required: PieChartVisualRequired) -> Self {
         Self {
             actions: None,
@@ -25248,6 +25957,7 @@ impl PieChartVisual {
 impl PropertyType for PieChartVisual {}
 
 impl ToValue for PieChartVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -25303,6 +26013,7 @@ pub struct PivotFieldSortOptions {
 #[rustfmt::skip]
 impl PivotFieldSortOptions {
     /// A `PivotFieldSortOptions` with its required properties, named in a [`PivotFieldSortOptionsRequired`].
+    #[inline]
     pub fn new(required: PivotFieldSortOptionsRequired) -> Self {
         Self {
             field_id: required.field_id,
@@ -25319,6 +26030,7 @@ impl PivotFieldSortOptions {
 impl PropertyType for PivotFieldSortOptions {}
 
 impl ToValue for PivotFieldSortOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldId", &self.field_id)
@@ -25368,6 +26080,7 @@ pub struct PivotTableAggregatedFieldWells {
 #[rustfmt::skip]
 impl PivotTableAggregatedFieldWells {
     /// A `PivotTableAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -25383,6 +26096,7 @@ impl PivotTableAggregatedFieldWells {
 impl PropertyType for PivotTableAggregatedFieldWells {}
 
 impl ToValue for PivotTableAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Columns", &self.columns)
@@ -25444,6 +26158,7 @@ pub struct PivotTableCellConditionalFormatting {
 #[rustfmt::skip]
 impl PivotTableCellConditionalFormatting {
     /// A `PivotTableCellConditionalFormatting` with its required properties, named in a [`PivotTableCellConditionalFormattingRequired`].
+    #[inline]
     pub fn new(required: PivotTableCellConditionalFormattingRequired) -> Self {
         Self {
             field_id: required.field_id,
@@ -25466,6 +26181,7 @@ impl PivotTableCellConditionalFormatting {
 impl PropertyType for PivotTableCellConditionalFormatting {}
 
 impl ToValue for PivotTableCellConditionalFormatting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldId", &self.field_id)
@@ -25503,6 +26219,7 @@ pub struct PivotTableConditionalFormatting {
 #[rustfmt::skip]
 impl PivotTableConditionalFormatting {
     /// A `PivotTableConditionalFormatting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -25514,6 +26231,7 @@ impl PivotTableConditionalFormatting {
 impl PropertyType for PivotTableConditionalFormatting {}
 
 impl ToValue for PivotTableConditionalFormatting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -25549,6 +26267,7 @@ pub struct PivotTableConditionalFormattingOption {
 #[rustfmt::skip]
 impl PivotTableConditionalFormattingOption {
     /// A `PivotTableConditionalFormattingOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -25560,6 +26279,7 @@ impl PivotTableConditionalFormattingOption {
 impl PropertyType for PivotTableConditionalFormattingOption {}
 
 impl ToValue for PivotTableConditionalFormattingOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Cell", &self.cell).build()
     }
@@ -25590,6 +26310,7 @@ pub struct PivotTableConditionalFormattingScope {
 #[rustfmt::skip]
 impl PivotTableConditionalFormattingScope {
     /// A `PivotTableConditionalFormattingScope` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -25601,6 +26322,7 @@ impl PivotTableConditionalFormattingScope {
 impl PropertyType for PivotTableConditionalFormattingScope {}
 
 impl ToValue for PivotTableConditionalFormattingScope {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Role", &self.role).build()
     }
@@ -25661,6 +26383,7 @@ pub struct PivotTableConfiguration {
 #[rustfmt::skip]
 impl PivotTableConfiguration {
     /// A `PivotTableConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -25684,6 +26407,7 @@ impl PivotTableConfiguration {
 impl PropertyType for PivotTableConfiguration {}
 
 impl ToValue for PivotTableConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldOptions", &self.field_options)
@@ -25737,6 +26461,7 @@ pub struct PivotTableDataPathOption {
 #[rustfmt::skip]
 impl PivotTableDataPathOption {
     /// A `PivotTableDataPathOption` with its required properties, named in a [`PivotTableDataPathOptionRequired`].
+    #[inline]
     pub fn new(required: PivotTableDataPathOptionRequired) -> Self {
         Self {
             data_path_list: required.data_path_list,
@@ -25753,6 +26478,7 @@ impl PivotTableDataPathOption {
 impl PropertyType for PivotTableDataPathOption {}
 
 impl ToValue for PivotTableDataPathOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataPathList", &self.data_path_list)
@@ -25802,6 +26528,7 @@ pub struct PivotTableFieldCollapseStateOption {
 #[rustfmt::skip]
 impl PivotTableFieldCollapseStateOption {
     /// A `PivotTableFieldCollapseStateOption` with its required properties, named in a [`PivotTableFieldCollapseStateOptionRequired`].
+    #[inline]
     pub fn new(required: PivotTableFieldCollapseStateOptionRequired) -> Self {
         Self {
             state: None,
@@ -25818,6 +26545,7 @@ impl PivotTableFieldCollapseStateOption {
 impl PropertyType for PivotTableFieldCollapseStateOption {}
 
 impl ToValue for PivotTableFieldCollapseStateOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("State", &self.state)
@@ -25858,6 +26586,7 @@ pub struct PivotTableFieldCollapseStateTarget {
 #[rustfmt::skip]
 impl PivotTableFieldCollapseStateTarget {
     /// A `PivotTableFieldCollapseStateTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -25871,6 +26600,7 @@ impl PivotTableFieldCollapseStateTarget {
 impl PropertyType for PivotTableFieldCollapseStateTarget {}
 
 impl ToValue for PivotTableFieldCollapseStateTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldDataPathValues", &self.field_data_path_values)
@@ -25926,6 +26656,7 @@ pub struct PivotTableFieldOption {
 #[rustfmt::skip]
 impl PivotTableFieldOption {
     /// A `PivotTableFieldOption` with its required properties, named in a [`PivotTableFieldOptionRequired`].
+    #[inline]
     pub fn new(required: PivotTableFieldOptionRequired) -> Self {
         Self {
             custom_label: None,
@@ -25945,6 +26676,7 @@ impl PivotTableFieldOption {
 impl PropertyType for PivotTableFieldOption {}
 
 impl ToValue for PivotTableFieldOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomLabel", &self.custom_label)
@@ -25993,6 +26725,7 @@ pub struct PivotTableFieldOptions {
 #[rustfmt::skip]
 impl PivotTableFieldOptions {
     /// A `PivotTableFieldOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -26008,6 +26741,7 @@ impl PivotTableFieldOptions {
 impl PropertyType for PivotTableFieldOptions {}
 
 impl ToValue for PivotTableFieldOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CollapseStateOptions", &self.collapse_state_options)
@@ -26044,6 +26778,7 @@ pub struct PivotTableFieldSubtotalOptions {
 #[rustfmt::skip]
 impl PivotTableFieldSubtotalOptions {
     /// A `PivotTableFieldSubtotalOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -26055,6 +26790,7 @@ impl PivotTableFieldSubtotalOptions {
 impl PropertyType for PivotTableFieldSubtotalOptions {}
 
 impl ToValue for PivotTableFieldSubtotalOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("FieldId", &self.field_id).build()
     }
@@ -26087,6 +26823,7 @@ pub struct PivotTableFieldWells {
 #[rustfmt::skip]
 impl PivotTableFieldWells {
     /// A `PivotTableFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -26098,6 +26835,7 @@ impl PivotTableFieldWells {
 impl PropertyType for PivotTableFieldWells {}
 
 impl ToValue for PivotTableFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -26196,6 +26934,7 @@ pub struct PivotTableOptions {
 #[rustfmt::skip]
 impl PivotTableOptions {
     /// A `PivotTableOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -26231,6 +26970,7 @@ impl PivotTableOptions {
 impl PropertyType for PivotTableOptions {}
 
 impl ToValue for PivotTableOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CellStyle", &self.cell_style)
@@ -26286,6 +27026,7 @@ pub struct PivotTablePaginatedReportOptions {
 #[rustfmt::skip]
 impl PivotTablePaginatedReportOptions {
     /// A `PivotTablePaginatedReportOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -26299,6 +27040,7 @@ impl PivotTablePaginatedReportOptions {
 impl PropertyType for PivotTablePaginatedReportOptions {}
 
 impl ToValue for PivotTablePaginatedReportOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -26345,6 +27087,7 @@ pub struct PivotTableRowsLabelOptions {
 #[rustfmt::skip]
 impl PivotTableRowsLabelOptions {
     /// A `PivotTableRowsLabelOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -26358,6 +27101,7 @@ impl PivotTableRowsLabelOptions {
 impl PropertyType for PivotTableRowsLabelOptions {}
 
 impl ToValue for PivotTableRowsLabelOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomLabel", &self.custom_label)
@@ -26401,6 +27145,7 @@ pub struct PivotTableSortBy {
 #[rustfmt::skip]
 impl PivotTableSortBy {
     /// A `PivotTableSortBy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -26416,6 +27161,7 @@ impl PivotTableSortBy {
 impl PropertyType for PivotTableSortBy {}
 
 impl ToValue for PivotTableSortBy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Column", &self.column)
@@ -26452,6 +27198,7 @@ pub struct PivotTableSortConfiguration {
 #[rustfmt::skip]
 impl PivotTableSortConfiguration {
     /// A `PivotTableSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -26463,6 +27210,7 @@ impl PivotTableSortConfiguration {
 impl PropertyType for PivotTableSortConfiguration {}
 
 impl ToValue for PivotTableSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldSortOptions", &self.field_sort_options)
@@ -26510,6 +27258,7 @@ pub struct PivotTableTotalOptions {
 #[rustfmt::skip]
 impl PivotTableTotalOptions {
     /// A `PivotTableTotalOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -26527,6 +27276,7 @@ impl PivotTableTotalOptions {
 impl PropertyType for PivotTableTotalOptions {}
 
 impl ToValue for PivotTableTotalOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColumnSubtotalOptions", &self.column_subtotal_options)
@@ -26608,6 +27358,7 @@ pub struct PivotTableVisual {
 #[rustfmt::skip]
 impl PivotTableVisual {
     /// A `PivotTableVisual` with its required properties, named in a [`PivotTableVisualRequired`].
+    #[inline]
     pub fn new(required: PivotTableVisualRequired) -> Self {
         Self {
             actions: None,
@@ -26639,6 +27390,7 @@ impl PivotTableVisual {
 impl PropertyType for PivotTableVisual {}
 
 impl ToValue for PivotTableVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -26714,6 +27466,7 @@ pub struct PivotTotalOptions {
 #[rustfmt::skip]
 impl PivotTotalOptions {
     /// A `PivotTotalOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -26739,6 +27492,7 @@ impl PivotTotalOptions {
 impl PropertyType for PivotTotalOptions {}
 
 impl ToValue for PivotTotalOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomLabel", &self.custom_label)
@@ -26813,6 +27567,7 @@ pub struct PluginVisual {
 #[rustfmt::skip]
 impl PluginVisual {
     /// A `PluginVisual` with its required properties, named in a [`PluginVisualRequired`].
+    #[inline]
     pub fn new(required: PluginVisualRequired) -> Self {
         Self {
             chart_configuration: None,
@@ -26841,6 +27596,7 @@ impl PluginVisual {
 impl PropertyType for PluginVisual {}
 
 impl ToValue for PluginVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChartConfiguration", &self.chart_configuration)
@@ -26890,6 +27646,7 @@ pub struct PluginVisualConfiguration {
 #[rustfmt::skip]
 impl PluginVisualConfiguration {
     /// A `PluginVisualConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -26905,6 +27662,7 @@ impl PluginVisualConfiguration {
 impl PropertyType for PluginVisualConfiguration {}
 
 impl ToValue for PluginVisualConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldWells", &self.field_wells)
@@ -26960,6 +27718,7 @@ pub struct PluginVisualFieldWell {
 #[rustfmt::skip]
 impl PluginVisualFieldWell {
     /// A `PluginVisualFieldWell` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -26977,6 +27736,7 @@ impl PluginVisualFieldWell {
 impl PropertyType for PluginVisualFieldWell {}
 
 impl ToValue for PluginVisualFieldWell {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AxisName", &self.axis_name)
@@ -27014,6 +27774,7 @@ pub struct PluginVisualItemsLimitConfiguration {
 #[rustfmt::skip]
 impl PluginVisualItemsLimitConfiguration {
     /// A `PluginVisualItemsLimitConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -27025,6 +27786,7 @@ impl PluginVisualItemsLimitConfiguration {
 impl PropertyType for PluginVisualItemsLimitConfiguration {}
 
 impl ToValue for PluginVisualItemsLimitConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ItemsLimit", &self.items_limit)
@@ -27057,6 +27819,7 @@ pub struct PluginVisualOptions {
 #[rustfmt::skip]
 impl PluginVisualOptions {
     /// A `PluginVisualOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -27068,6 +27831,7 @@ impl PluginVisualOptions {
 impl PropertyType for PluginVisualOptions {}
 
 impl ToValue for PluginVisualOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("VisualProperties", &self.visual_properties)
@@ -27105,6 +27869,7 @@ pub struct PluginVisualProperty {
 #[rustfmt::skip]
 impl PluginVisualProperty {
     /// A `PluginVisualProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -27118,6 +27883,7 @@ impl PluginVisualProperty {
 impl PropertyType for PluginVisualProperty {}
 
 impl ToValue for PluginVisualProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -27151,6 +27917,7 @@ pub struct PluginVisualSortConfiguration {
 #[rustfmt::skip]
 impl PluginVisualSortConfiguration {
     /// A `PluginVisualSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -27162,6 +27929,7 @@ impl PluginVisualSortConfiguration {
 impl PropertyType for PluginVisualSortConfiguration {}
 
 impl ToValue for PluginVisualSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -27204,6 +27972,7 @@ pub struct PluginVisualTableQuerySort {
 #[rustfmt::skip]
 impl PluginVisualTableQuerySort {
     /// A `PluginVisualTableQuerySort` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -27217,6 +27986,7 @@ impl PluginVisualTableQuerySort {
 impl PropertyType for PluginVisualTableQuerySort {}
 
 impl ToValue for PluginVisualTableQuerySort {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ItemsLimitConfiguration", &self.items_limit_configuration)
@@ -27276,6 +28046,7 @@ pub struct PredefinedHierarchy {
 #[rustfmt::skip]
 impl PredefinedHierarchy {
     /// A `PredefinedHierarchy` with its required properties, named in a [`PredefinedHierarchyRequired`].
+    #[inline]
     pub fn new(required: PredefinedHierarchyRequired) -> Self {
         Self {
             columns: required.columns,
@@ -27295,6 +28066,7 @@ impl PredefinedHierarchy {
 impl PropertyType for PredefinedHierarchy {}
 
 impl ToValue for PredefinedHierarchy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Columns", &self.columns)
@@ -27329,6 +28101,7 @@ pub struct ProgressBarOptions {
 #[rustfmt::skip]
 impl ProgressBarOptions {
     /// A `ProgressBarOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -27340,6 +28113,7 @@ impl ProgressBarOptions {
 impl PropertyType for ProgressBarOptions {}
 
 impl ToValue for ProgressBarOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Visibility", &self.visibility)
@@ -27372,6 +28146,7 @@ pub struct QueryExecutionOptions {
 #[rustfmt::skip]
 impl QueryExecutionOptions {
     /// A `QueryExecutionOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -27383,6 +28158,7 @@ impl QueryExecutionOptions {
 impl PropertyType for QueryExecutionOptions {}
 
 impl ToValue for QueryExecutionOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("QueryExecutionMode", &self.query_execution_mode)
@@ -27431,6 +28207,7 @@ pub struct RadarChartAggregatedFieldWells {
 #[rustfmt::skip]
 impl RadarChartAggregatedFieldWells {
     /// A `RadarChartAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -27446,6 +28223,7 @@ impl RadarChartAggregatedFieldWells {
 impl PropertyType for RadarChartAggregatedFieldWells {}
 
 impl ToValue for RadarChartAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Category", &self.category)
@@ -27480,6 +28258,7 @@ pub struct RadarChartAreaStyleSettings {
 #[rustfmt::skip]
 impl RadarChartAreaStyleSettings {
     /// A `RadarChartAreaStyleSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -27491,6 +28270,7 @@ impl RadarChartAreaStyleSettings {
 impl PropertyType for RadarChartAreaStyleSettings {}
 
 impl ToValue for RadarChartAreaStyleSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Visibility", &self.visibility)
@@ -27604,6 +28384,7 @@ pub struct RadarChartConfiguration {
 #[rustfmt::skip]
 impl RadarChartConfiguration {
     /// A `RadarChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -27645,6 +28426,7 @@ impl RadarChartConfiguration {
 impl PropertyType for RadarChartConfiguration {}
 
 impl ToValue for RadarChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -27695,6 +28477,7 @@ pub struct RadarChartFieldWells {
 #[rustfmt::skip]
 impl RadarChartFieldWells {
     /// A `RadarChartFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -27706,6 +28489,7 @@ impl RadarChartFieldWells {
 impl PropertyType for RadarChartFieldWells {}
 
 impl ToValue for RadarChartFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -27741,6 +28525,7 @@ pub struct RadarChartSeriesSettings {
 #[rustfmt::skip]
 impl RadarChartSeriesSettings {
     /// A `RadarChartSeriesSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -27752,6 +28537,7 @@ impl RadarChartSeriesSettings {
 impl PropertyType for RadarChartSeriesSettings {}
 
 impl ToValue for RadarChartSeriesSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AreaStyleSettings", &self.area_style_settings)
@@ -27803,6 +28589,7 @@ pub struct RadarChartSortConfiguration {
 #[rustfmt::skip]
 impl RadarChartSortConfiguration {
     /// A `RadarChartSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -27820,6 +28607,7 @@ impl RadarChartSortConfiguration {
 impl PropertyType for RadarChartSortConfiguration {}
 
 impl ToValue for RadarChartSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryItemsLimit", &self.category_items_limit)
@@ -27901,6 +28689,7 @@ pub struct RadarChartVisual {
 #[rustfmt::skip]
 impl RadarChartVisual {
     /// A `RadarChartVisual` with its required properties, named in a [`RadarChartVisualRequired`].
+    #[inline]
     pub fn new(required: RadarChartVisualRequired) -> Self {
         Self {
             actions: None,
@@ -27932,6 +28721,7 @@ impl RadarChartVisual {
 impl PropertyType for RadarChartVisual {}
 
 impl ToValue for RadarChartVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -27970,6 +28760,7 @@ pub struct RangeEndsLabelType {
 #[rustfmt::skip]
 impl RangeEndsLabelType {
     /// A `RangeEndsLabelType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -27981,6 +28772,7 @@ impl RangeEndsLabelType {
 impl PropertyType for RangeEndsLabelType {}
 
 impl ToValue for RangeEndsLabelType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Visibility", &self.visibility)
@@ -28039,6 +28831,7 @@ pub struct ReferenceLine {
 #[rustfmt::skip]
 impl ReferenceLine {
     /// A `ReferenceLine` with its required properties, named in a [`ReferenceLineRequired`].
+    #[inline]
     pub fn new(required: ReferenceLineRequired) -> Self {
         Self {
             data_configuration: required.data_configuration,
@@ -28061,6 +28854,7 @@ impl ReferenceLine {
 impl PropertyType for ReferenceLine {}
 
 impl ToValue for ReferenceLine {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataConfiguration", &self.data_configuration)
@@ -28106,6 +28900,7 @@ pub struct ReferenceLineCustomLabelConfiguration {
 #[rustfmt::skip]
 impl ReferenceLineCustomLabelConfiguration {
     /// A `ReferenceLineCustomLabelConfiguration` with its required properties, named in a [`ReferenceLineCustomLabelConfigurationRequired`].
+    #[inline]
     pub fn new(required: ReferenceLineCustomLabelConfigurationRequired) -> Self {
         Self {
             custom_label: required.custom_label,
@@ -28119,6 +28914,7 @@ impl ReferenceLineCustomLabelConfiguration {
 impl PropertyType for ReferenceLineCustomLabelConfiguration {}
 
 impl ToValue for ReferenceLineCustomLabelConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CustomLabel", &self.custom_label)
@@ -28172,6 +28968,7 @@ pub struct ReferenceLineDataConfiguration {
 #[rustfmt::skip]
 impl ReferenceLineDataConfiguration {
     /// A `ReferenceLineDataConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -28189,6 +28986,7 @@ impl ReferenceLineDataConfiguration {
 impl PropertyType for ReferenceLineDataConfiguration {}
 
 impl ToValue for ReferenceLineDataConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AxisBinding", &self.axis_binding)
@@ -28244,6 +29042,7 @@ pub struct ReferenceLineDynamicDataConfiguration {
 #[rustfmt::skip]
 impl ReferenceLineDynamicDataConfiguration {
     /// A `ReferenceLineDynamicDataConfiguration` with its required properties, named in a [`ReferenceLineDynamicDataConfigurationRequired`].
+    #[inline]
     pub fn new(required: ReferenceLineDynamicDataConfigurationRequired) -> Self {
         Self {
             calculation: required.calculation,
@@ -28263,6 +29062,7 @@ impl ReferenceLineDynamicDataConfiguration {
 impl PropertyType for ReferenceLineDynamicDataConfiguration {}
 
 impl ToValue for ReferenceLineDynamicDataConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Calculation", &self.calculation)
@@ -28334,6 +29134,7 @@ pub struct ReferenceLineLabelConfiguration {
 #[rustfmt::skip]
 impl ReferenceLineLabelConfiguration {
     /// A `ReferenceLineLabelConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -28355,6 +29156,7 @@ impl ReferenceLineLabelConfiguration {
 impl PropertyType for ReferenceLineLabelConfiguration {}
 
 impl ToValue for ReferenceLineLabelConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomLabelConfiguration", &self.custom_label_configuration)
@@ -28402,6 +29204,7 @@ pub struct ReferenceLineStaticDataConfiguration {
 #[rustfmt::skip]
 impl ReferenceLineStaticDataConfiguration {
     /// A `ReferenceLineStaticDataConfiguration` with its required properties, named in a [`ReferenceLineStaticDataConfigurationRequired`].
+    #[inline]
     pub fn new(required: ReferenceLineStaticDataConfigurationRequired) -> Self {
         Self {
             value: required.value,
@@ -28415,6 +29218,7 @@ impl ReferenceLineStaticDataConfiguration {
 impl PropertyType for ReferenceLineStaticDataConfiguration {}
 
 impl ToValue for ReferenceLineStaticDataConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Value", &self.value).build()
     }
@@ -28456,6 +29260,7 @@ pub struct ReferenceLineStyleConfiguration {
 #[rustfmt::skip]
 impl ReferenceLineStyleConfiguration {
     /// A `ReferenceLineStyleConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -28469,6 +29274,7 @@ impl ReferenceLineStyleConfiguration {
 impl PropertyType for ReferenceLineStyleConfiguration {}
 
 impl ToValue for ReferenceLineStyleConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Color", &self.color)
@@ -28510,6 +29316,7 @@ pub struct ReferenceLineValueLabelConfiguration {
 #[rustfmt::skip]
 impl ReferenceLineValueLabelConfiguration {
     /// A `ReferenceLineValueLabelConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -28523,6 +29330,7 @@ impl ReferenceLineValueLabelConfiguration {
 impl PropertyType for ReferenceLineValueLabelConfiguration {}
 
 impl ToValue for ReferenceLineValueLabelConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FormatConfiguration", &self.format_configuration)
@@ -28568,6 +29376,7 @@ pub struct RelativeDateTimeControlDisplayOptions {
 #[rustfmt::skip]
 impl RelativeDateTimeControlDisplayOptions {
     /// A `RelativeDateTimeControlDisplayOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -28583,6 +29392,7 @@ impl RelativeDateTimeControlDisplayOptions {
 impl PropertyType for RelativeDateTimeControlDisplayOptions {}
 
 impl ToValue for RelativeDateTimeControlDisplayOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DateTimeFormat", &self.date_time_format)
@@ -28701,6 +29511,7 @@ pub struct RelativeDatesFilter {
 #[rustfmt::skip]
 impl RelativeDatesFilter {
     /// A `RelativeDatesFilter` with its required properties, named in a [`RelativeDatesFilterRequired`].
+    #[inline]
     pub fn new(required: RelativeDatesFilterRequired) -> Self {
         Self {
             anchor_date_configuration: required.anchor_date_configuration,
@@ -28744,6 +29555,7 @@ impl RelativeDatesFilter {
 impl PropertyType for RelativeDatesFilter {}
 
 impl ToValue for RelativeDatesFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AnchorDateConfiguration", &self.anchor_date_configuration)
@@ -28825,6 +29637,7 @@ pub struct ResourcePermission {
 #[rustfmt::skip]
 impl ResourcePermission {
     /// A `ResourcePermission` with its required properties, named in a [`ResourcePermissionRequired`].
+    #[inline]
     pub fn new(required: ResourcePermissionRequired) -> Self {
         Self {
             actions: required.actions,
@@ -28841,6 +29654,7 @@ impl ResourcePermission {
 impl PropertyType for ResourcePermission {}
 
 impl ToValue for ResourcePermission {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -28891,6 +29705,7 @@ pub struct RollingDateConfiguration {
 #[rustfmt::skip]
 impl RollingDateConfiguration {
     /// A `RollingDateConfiguration` with its required properties, named in a [`RollingDateConfigurationRequired`].
+    #[inline]
     pub fn new(required: RollingDateConfigurationRequired) -> Self {
         Self {
             data_set_identifier: None,
@@ -28907,6 +29722,7 @@ impl RollingDateConfiguration {
 impl PropertyType for RollingDateConfiguration {}
 
 impl ToValue for RollingDateConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataSetIdentifier", &self.data_set_identifier)
@@ -28952,6 +29768,7 @@ pub struct RowAlternateColorOptions {
 #[rustfmt::skip]
 impl RowAlternateColorOptions {
     /// A `RowAlternateColorOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -28967,6 +29784,7 @@ impl RowAlternateColorOptions {
 impl PropertyType for RowAlternateColorOptions {}
 
 impl ToValue for RowAlternateColorOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RowAlternateColors", &self.row_alternate_colors)
@@ -29017,6 +29835,7 @@ pub struct SameSheetTargetVisualConfiguration {
 #[rustfmt::skip]
 impl SameSheetTargetVisualConfiguration {
     /// A `SameSheetTargetVisualConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -29030,6 +29849,7 @@ impl SameSheetTargetVisualConfiguration {
 impl PropertyType for SameSheetTargetVisualConfiguration {}
 
 impl ToValue for SameSheetTargetVisualConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TargetVisualOptions", &self.target_visual_options)
@@ -29079,6 +29899,7 @@ pub struct SankeyDiagramAggregatedFieldWells {
 #[rustfmt::skip]
 impl SankeyDiagramAggregatedFieldWells {
     /// A `SankeyDiagramAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -29094,6 +29915,7 @@ impl SankeyDiagramAggregatedFieldWells {
 impl PropertyType for SankeyDiagramAggregatedFieldWells {}
 
 impl ToValue for SankeyDiagramAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destination", &self.destination)
@@ -29143,6 +29965,7 @@ pub struct SankeyDiagramChartConfiguration {
 #[rustfmt::skip]
 impl SankeyDiagramChartConfiguration {
     /// A `SankeyDiagramChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -29160,6 +29983,7 @@ impl SankeyDiagramChartConfiguration {
 impl PropertyType for SankeyDiagramChartConfiguration {}
 
 impl ToValue for SankeyDiagramChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataLabels", &self.data_labels)
@@ -29195,6 +30019,7 @@ pub struct SankeyDiagramFieldWells {
 #[rustfmt::skip]
 impl SankeyDiagramFieldWells {
     /// A `SankeyDiagramFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -29206,6 +30031,7 @@ impl SankeyDiagramFieldWells {
 impl PropertyType for SankeyDiagramFieldWells {}
 
 impl ToValue for SankeyDiagramFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -29253,6 +30079,7 @@ pub struct SankeyDiagramSortConfiguration {
 #[rustfmt::skip]
 impl SankeyDiagramSortConfiguration {
     /// A `SankeyDiagramSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -29268,6 +30095,7 @@ impl SankeyDiagramSortConfiguration {
 impl PropertyType for SankeyDiagramSortConfiguration {}
 
 impl ToValue for SankeyDiagramSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationItemsLimit", &self.destination_items_limit)
@@ -29343,6 +30171,7 @@ pub struct SankeyDiagramVisual {
 #[rustfmt::skip]
 impl SankeyDiagramVisual {
     /// A `SankeyDiagramVisual` with its required properties, named in a [`SankeyDiagramVisualRequired`].
+    #[inline]
     pub fn new(required: SankeyDiagramVisualRequired) -> Self {
         Self {
             actions: None,
@@ -29371,6 +30200,7 @@ impl SankeyDiagramVisual {
 impl PropertyType for SankeyDiagramVisual {}
 
 impl ToValue for SankeyDiagramVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -29442,6 +30272,7 @@ pub struct ScatterPlotCategoricallyAggregatedFieldWells {
 #[rustfmt::skip]
 impl ScatterPlotCategoricallyAggregatedFieldWells {
     /// A `ScatterPlotCategoricallyAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -29461,6 +30292,7 @@ impl ScatterPlotCategoricallyAggregatedFieldWells {
 impl PropertyType for ScatterPlotCategoricallyAggregatedFieldWells {}
 
 impl ToValue for ScatterPlotCategoricallyAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Category", &self.category)
@@ -29547,6 +30379,7 @@ pub struct ScatterPlotConfiguration {
 #[rustfmt::skip]
 impl ScatterPlotConfiguration {
     /// A `ScatterPlotConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -29578,6 +30411,7 @@ impl ScatterPlotConfiguration {
 impl PropertyType for ScatterPlotConfiguration {}
 
 impl ToValue for ScatterPlotConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataLabels", &self.data_labels)
@@ -29628,6 +30462,7 @@ pub struct ScatterPlotFieldWells {
 #[rustfmt::skip]
 impl ScatterPlotFieldWells {
     /// A `ScatterPlotFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -29641,6 +30476,7 @@ impl ScatterPlotFieldWells {
 impl PropertyType for ScatterPlotFieldWells {}
 
 impl ToValue for ScatterPlotFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -29678,6 +30514,7 @@ pub struct ScatterPlotSortConfiguration {
 #[rustfmt::skip]
 impl ScatterPlotSortConfiguration {
     /// A `ScatterPlotSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -29689,6 +30526,7 @@ impl ScatterPlotSortConfiguration {
 impl PropertyType for ScatterPlotSortConfiguration {}
 
 impl ToValue for ScatterPlotSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -29758,6 +30596,7 @@ pub struct ScatterPlotUnaggregatedFieldWells {
 #[rustfmt::skip]
 impl ScatterPlotUnaggregatedFieldWells {
     /// A `ScatterPlotUnaggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -29777,6 +30616,7 @@ impl ScatterPlotUnaggregatedFieldWells {
 impl PropertyType for ScatterPlotUnaggregatedFieldWells {}
 
 impl ToValue for ScatterPlotUnaggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Category", &self.category)
@@ -29861,6 +30701,7 @@ pub struct ScatterPlotVisual {
 #[rustfmt::skip]
 impl ScatterPlotVisual {
     /// A `ScatterPlotVisual` with its required properties, named in a [`ScatterPlotVisualRequired`].
+    #[inline]
     pub fn new(required: ScatterPlotVisualRequired) -> Self {
         Self {
             actions: None,
@@ -29892,6 +30733,7 @@ impl ScatterPlotVisual {
 impl PropertyType for ScatterPlotVisual {}
 
 impl ToValue for ScatterPlotVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -29935,6 +30777,7 @@ pub struct ScrollBarOptions {
 #[rustfmt::skip]
 impl ScrollBarOptions {
     /// A `ScrollBarOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -29948,6 +30791,7 @@ impl ScrollBarOptions {
 impl PropertyType for ScrollBarOptions {}
 
 impl ToValue for ScrollBarOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Visibility", &self.visibility)
@@ -29981,6 +30825,7 @@ pub struct SecondaryValueOptions {
 #[rustfmt::skip]
 impl SecondaryValueOptions {
     /// A `SecondaryValueOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -29992,6 +30837,7 @@ impl SecondaryValueOptions {
 impl PropertyType for SecondaryValueOptions {}
 
 impl ToValue for SecondaryValueOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Visibility", &self.visibility)
@@ -30024,6 +30870,7 @@ pub struct SectionAfterPageBreak {
 #[rustfmt::skip]
 impl SectionAfterPageBreak {
     /// A `SectionAfterPageBreak` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -30035,6 +30882,7 @@ impl SectionAfterPageBreak {
 impl PropertyType for SectionAfterPageBreak {}
 
 impl ToValue for SectionAfterPageBreak {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Status", &self.status).build()
     }
@@ -30065,6 +30913,7 @@ pub struct SectionBasedLayoutCanvasSizeOptions {
 #[rustfmt::skip]
 impl SectionBasedLayoutCanvasSizeOptions {
     /// A `SectionBasedLayoutCanvasSizeOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -30076,6 +30925,7 @@ impl SectionBasedLayoutCanvasSizeOptions {
 impl PropertyType for SectionBasedLayoutCanvasSizeOptions {}
 
 impl ToValue for SectionBasedLayoutCanvasSizeOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PaperCanvasSizeOptions", &self.paper_canvas_size_options)
@@ -30143,6 +30993,7 @@ pub struct SectionBasedLayoutConfiguration {
 #[rustfmt::skip]
 impl SectionBasedLayoutConfiguration {
     /// A `SectionBasedLayoutConfiguration` with its required properties, named in a [`SectionBasedLayoutConfigurationRequired`].
+    #[inline]
     pub fn new(required: SectionBasedLayoutConfigurationRequired) -> Self {
         Self {
             body_sections: required.body_sections,
@@ -30165,6 +31016,7 @@ impl SectionBasedLayoutConfiguration {
 impl PropertyType for SectionBasedLayoutConfiguration {}
 
 impl ToValue for SectionBasedLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BodySections", &self.body_sections)
@@ -30213,6 +31065,7 @@ pub struct SectionBasedLayoutPaperCanvasSizeOptions {
 #[rustfmt::skip]
 impl SectionBasedLayoutPaperCanvasSizeOptions {
     /// A `SectionBasedLayoutPaperCanvasSizeOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -30228,6 +31081,7 @@ impl SectionBasedLayoutPaperCanvasSizeOptions {
 impl PropertyType for SectionBasedLayoutPaperCanvasSizeOptions {}
 
 impl ToValue for SectionBasedLayoutPaperCanvasSizeOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PaperMargin", &self.paper_margin)
@@ -30270,6 +31124,7 @@ pub struct SectionLayoutConfiguration {
 #[rustfmt::skip]
 impl SectionLayoutConfiguration {
     /// A `SectionLayoutConfiguration` with its required properties, named in a [`SectionLayoutConfigurationRequired`].
+    #[inline]
     pub fn new(required: SectionLayoutConfigurationRequired) -> Self {
         Self {
             free_form_layout: required.free_form_layout,
@@ -30283,6 +31138,7 @@ impl SectionLayoutConfiguration {
 impl PropertyType for SectionLayoutConfiguration {}
 
 impl ToValue for SectionLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FreeFormLayout", &self.free_form_layout)
@@ -30315,6 +31171,7 @@ pub struct SectionPageBreakConfiguration {
 #[rustfmt::skip]
 impl SectionPageBreakConfiguration {
     /// A `SectionPageBreakConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -30326,6 +31183,7 @@ impl SectionPageBreakConfiguration {
 impl PropertyType for SectionPageBreakConfiguration {}
 
 impl ToValue for SectionPageBreakConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("After", &self.after).build()
     }
@@ -30365,6 +31223,7 @@ pub struct SectionStyle {
 #[rustfmt::skip]
 impl SectionStyle {
     /// A `SectionStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -30378,6 +31237,7 @@ impl SectionStyle {
 impl PropertyType for SectionStyle {}
 
 impl ToValue for SectionStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Height", &self.height)
@@ -30415,6 +31275,7 @@ pub struct SelectedSheetsFilterScopeConfiguration {
 #[rustfmt::skip]
 impl SelectedSheetsFilterScopeConfiguration {
     /// A `SelectedSheetsFilterScopeConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -30426,6 +31287,7 @@ impl SelectedSheetsFilterScopeConfiguration {
 impl PropertyType for SelectedSheetsFilterScopeConfiguration {}
 
 impl ToValue for SelectedSheetsFilterScopeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -30468,6 +31330,7 @@ pub struct SeriesItem {
 #[rustfmt::skip]
 impl SeriesItem {
     /// A `SeriesItem` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -30481,6 +31344,7 @@ impl SeriesItem {
 impl PropertyType for SeriesItem {}
 
 impl ToValue for SeriesItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataFieldSeriesItem", &self.data_field_series_item)
@@ -30529,6 +31393,7 @@ pub struct SetParameterValueConfiguration {
 #[rustfmt::skip]
 impl SetParameterValueConfiguration {
     /// A `SetParameterValueConfiguration` with its required properties, named in a [`SetParameterValueConfigurationRequired`].
+    #[inline]
     pub fn new(required: SetParameterValueConfigurationRequired) -> Self {
         Self {
             destination_parameter_name: required.destination_parameter_name,
@@ -30545,6 +31410,7 @@ impl SetParameterValueConfiguration {
 impl PropertyType for SetParameterValueConfiguration {}
 
 impl ToValue for SetParameterValueConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationParameterName", &self.destination_parameter_name)
@@ -30586,6 +31452,7 @@ pub struct ShapeConditionalFormat {
 #[rustfmt::skip]
 impl ShapeConditionalFormat {
     /// A `ShapeConditionalFormat` with its required properties, named in a [`ShapeConditionalFormatRequired`].
+    #[inline]
     pub fn new(required: ShapeConditionalFormatRequired) -> Self {
         Self {
             background_color: required.background_color,
@@ -30599,6 +31466,7 @@ impl ShapeConditionalFormat {
 impl PropertyType for ShapeConditionalFormat {}
 
 impl ToValue for ShapeConditionalFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BackgroundColor", &self.background_color)
@@ -30638,6 +31506,7 @@ pub struct SheetControlInfoIconLabelOptions {
 #[rustfmt::skip]
 impl SheetControlInfoIconLabelOptions {
     /// A `SheetControlInfoIconLabelOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -30651,6 +31520,7 @@ impl SheetControlInfoIconLabelOptions {
 impl PropertyType for SheetControlInfoIconLabelOptions {}
 
 impl ToValue for SheetControlInfoIconLabelOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InfoIconText", &self.info_icon_text)
@@ -30692,6 +31562,7 @@ pub struct SheetControlLayout {
 #[rustfmt::skip]
 impl SheetControlLayout {
     /// A `SheetControlLayout` with its required properties, named in a [`SheetControlLayoutRequired`].
+    #[inline]
     pub fn new(required: SheetControlLayoutRequired) -> Self {
         Self {
             configuration: required.configuration,
@@ -30705,6 +31576,7 @@ impl SheetControlLayout {
 impl PropertyType for SheetControlLayout {}
 
 impl ToValue for SheetControlLayout {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Configuration", &self.configuration)
@@ -30737,6 +31609,7 @@ pub struct SheetControlLayoutConfiguration {
 #[rustfmt::skip]
 impl SheetControlLayoutConfiguration {
     /// A `SheetControlLayoutConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -30748,6 +31621,7 @@ impl SheetControlLayoutConfiguration {
 impl PropertyType for SheetControlLayoutConfiguration {}
 
 impl ToValue for SheetControlLayoutConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GridLayout", &self.grid_layout)
@@ -30783,6 +31657,7 @@ pub struct SheetElementConfigurationOverrides {
 #[rustfmt::skip]
 impl SheetElementConfigurationOverrides {
     /// A `SheetElementConfigurationOverrides` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -30794,6 +31669,7 @@ impl SheetElementConfigurationOverrides {
 impl PropertyType for SheetElementConfigurationOverrides {}
 
 impl ToValue for SheetElementConfigurationOverrides {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Visibility", &self.visibility)
@@ -30843,6 +31719,7 @@ pub struct SheetElementRenderingRule {
 #[rustfmt::skip]
 impl SheetElementRenderingRule {
     /// A `SheetElementRenderingRule` with its required properties, named in a [`SheetElementRenderingRuleRequired`].
+    #[inline]
     pub fn new(required: SheetElementRenderingRuleRequired) -> Self {
         Self {
             configuration_overrides: required.configuration_overrides,
@@ -30859,6 +31736,7 @@ impl SheetElementRenderingRule {
 impl PropertyType for SheetElementRenderingRule {}
 
 impl ToValue for SheetElementRenderingRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConfigurationOverrides", &self.configuration_overrides)
@@ -30938,6 +31816,7 @@ pub struct SheetImage {
 #[rustfmt::skip]
 impl SheetImage {
     /// A `SheetImage` with its required properties, named in a [`SheetImageRequired`].
+    #[inline]
     pub fn new(required: SheetImageRequired) -> Self {
         Self {
             actions: None,
@@ -30969,6 +31848,7 @@ impl SheetImage {
 impl PropertyType for SheetImage {}
 
 impl ToValue for SheetImage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -31014,6 +31894,7 @@ pub struct SheetImageScalingConfiguration {
 #[rustfmt::skip]
 impl SheetImageScalingConfiguration {
     /// A `SheetImageScalingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -31025,6 +31906,7 @@ impl SheetImageScalingConfiguration {
 impl PropertyType for SheetImageScalingConfiguration {}
 
 impl ToValue for SheetImageScalingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ScalingType", &self.scaling_type)
@@ -31057,6 +31939,7 @@ pub struct SheetImageSource {
 #[rustfmt::skip]
 impl SheetImageSource {
     /// A `SheetImageSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -31068,6 +31951,7 @@ impl SheetImageSource {
 impl PropertyType for SheetImageSource {}
 
 impl ToValue for SheetImageSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -31113,6 +31997,7 @@ pub struct SheetImageStaticFileSource {
 #[rustfmt::skip]
 impl SheetImageStaticFileSource {
     /// A `SheetImageStaticFileSource` with its required properties, named in a [`SheetImageStaticFileSourceRequired`].
+    #[inline]
     pub fn new(required: SheetImageStaticFileSourceRequired) -> Self {
         Self {
             static_file_id: required.static_file_id,
@@ -31126,6 +32011,7 @@ impl SheetImageStaticFileSource {
 impl PropertyType for SheetImageStaticFileSource {}
 
 impl ToValue for SheetImageStaticFileSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("StaticFileId", &self.static_file_id)
@@ -31163,6 +32049,7 @@ pub struct SheetImageTooltipConfiguration {
 #[rustfmt::skip]
 impl SheetImageTooltipConfiguration {
     /// A `SheetImageTooltipConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -31176,6 +32063,7 @@ impl SheetImageTooltipConfiguration {
 impl PropertyType for SheetImageTooltipConfiguration {}
 
 impl ToValue for SheetImageTooltipConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TooltipText", &self.tooltip_text)
@@ -31211,6 +32099,7 @@ pub struct SheetImageTooltipText {
 #[rustfmt::skip]
 impl SheetImageTooltipText {
     /// A `SheetImageTooltipText` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -31222,6 +32111,7 @@ impl SheetImageTooltipText {
 impl PropertyType for SheetImageTooltipText {}
 
 impl ToValue for SheetImageTooltipText {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("PlainText", &self.plain_text).build()
     }
@@ -31269,6 +32159,7 @@ pub struct SheetTextBox {
 #[rustfmt::skip]
 impl SheetTextBox {
     /// A `SheetTextBox` with its required properties, named in a [`SheetTextBoxRequired`].
+    #[inline]
     pub fn new(required: SheetTextBoxRequired) -> Self {
         Self {
             content: None,
@@ -31285,6 +32176,7 @@ impl SheetTextBox {
 impl PropertyType for SheetTextBox {}
 
 impl ToValue for SheetTextBox {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Content", &self.content)
@@ -31345,6 +32237,7 @@ pub struct SheetVisualScopingConfiguration {
 #[rustfmt::skip]
 impl SheetVisualScopingConfiguration {
     /// A `SheetVisualScopingConfiguration` with its required properties, named in a [`SheetVisualScopingConfigurationRequired`].
+    #[inline]
     pub fn new(required: SheetVisualScopingConfigurationRequired) -> Self {
         Self {
             scope: required.scope,
@@ -31364,6 +32257,7 @@ impl SheetVisualScopingConfiguration {
 impl PropertyType for SheetVisualScopingConfiguration {}
 
 impl ToValue for SheetVisualScopingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Scope", &self.scope)
@@ -31409,6 +32303,7 @@ pub struct ShortFormatText {
 #[rustfmt::skip]
 impl ShortFormatText {
     /// A `ShortFormatText` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -31422,6 +32317,7 @@ impl ShortFormatText {
 impl PropertyType for ShortFormatText {}
 
 impl ToValue for ShortFormatText {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PlainText", &self.plain_text)
@@ -31457,6 +32353,7 @@ pub struct SimpleClusterMarker {
 #[rustfmt::skip]
 impl SimpleClusterMarker {
     /// A `SimpleClusterMarker` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -31468,6 +32365,7 @@ impl SimpleClusterMarker {
 impl PropertyType for SimpleClusterMarker {}
 
 impl ToValue for SimpleClusterMarker {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Color", &self.color).build()
     }
@@ -31498,6 +32396,7 @@ pub struct SingleAxisOptions {
 #[rustfmt::skip]
 impl SingleAxisOptions {
     /// A `SingleAxisOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -31509,6 +32408,7 @@ impl SingleAxisOptions {
 impl PropertyType for SingleAxisOptions {}
 
 impl ToValue for SingleAxisOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("YAxisOptions", &self.y_axis_options)
@@ -31538,6 +32438,7 @@ pub struct SingleAxisOptionsYAxisOptions {
 #[rustfmt::skip]
 impl SingleAxisOptionsYAxisOptions {
     /// A `SingleAxisOptionsYAxisOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -31549,6 +32450,7 @@ impl SingleAxisOptionsYAxisOptions {
 impl PropertyType for SingleAxisOptionsYAxisOptions {}
 
 impl ToValue for SingleAxisOptionsYAxisOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("YAxis", &self.y_axis).build()
     }
@@ -31584,6 +32486,7 @@ pub struct SliderControlDisplayOptions {
 #[rustfmt::skip]
 impl SliderControlDisplayOptions {
     /// A `SliderControlDisplayOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -31597,6 +32500,7 @@ impl SliderControlDisplayOptions {
 impl PropertyType for SliderControlDisplayOptions {}
 
 impl ToValue for SliderControlDisplayOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InfoIconLabelOptions", &self.info_icon_label_options)
@@ -31635,6 +32539,7 @@ pub struct SmallMultiplesAxisProperties {
 #[rustfmt::skip]
 impl SmallMultiplesAxisProperties {
     /// A `SmallMultiplesAxisProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -31648,6 +32553,7 @@ impl SmallMultiplesAxisProperties {
 impl PropertyType for SmallMultiplesAxisProperties {}
 
 impl ToValue for SmallMultiplesAxisProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Placement", &self.placement)
@@ -31709,6 +32615,7 @@ pub struct SmallMultiplesOptions {
 #[rustfmt::skip]
 impl SmallMultiplesOptions {
     /// A `SmallMultiplesOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -31728,6 +32635,7 @@ impl SmallMultiplesOptions {
 impl PropertyType for SmallMultiplesOptions {}
 
 impl ToValue for SmallMultiplesOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxVisibleColumns", &self.max_visible_columns)
@@ -31779,6 +32687,7 @@ pub struct Spacing {
 #[rustfmt::skip]
 impl Spacing {
     /// A `Spacing` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -31796,6 +32705,7 @@ impl Spacing {
 impl PropertyType for Spacing {}
 
 impl ToValue for Spacing {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bottom", &self.bottom)
@@ -31846,6 +32756,7 @@ pub struct SpatialStaticFile {
 #[rustfmt::skip]
 impl SpatialStaticFile {
     /// A `SpatialStaticFile` with its required properties, named in a [`SpatialStaticFileRequired`].
+    #[inline]
     pub fn new(required: SpatialStaticFileRequired) -> Self {
         Self {
             source: None,
@@ -31862,6 +32773,7 @@ impl SpatialStaticFile {
 impl PropertyType for SpatialStaticFile {}
 
 impl ToValue for SpatialStaticFile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Source", &self.source)
@@ -31900,6 +32812,7 @@ pub struct StaticFile {
 #[rustfmt::skip]
 impl StaticFile {
     /// A `StaticFile` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -31913,6 +32826,7 @@ impl StaticFile {
 impl PropertyType for StaticFile {}
 
 impl ToValue for StaticFile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ImageStaticFile", &self.image_static_file)
@@ -31970,6 +32884,7 @@ pub struct StaticFileS3SourceOptions {
 #[rustfmt::skip]
 impl StaticFileS3SourceOptions {
     /// A `StaticFileS3SourceOptions` with its required properties, named in a [`StaticFileS3SourceOptionsRequired`].
+    #[inline]
     pub fn new(required: StaticFileS3SourceOptionsRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -31989,6 +32904,7 @@ impl StaticFileS3SourceOptions {
 impl PropertyType for StaticFileS3SourceOptions {}
 
 impl ToValue for StaticFileS3SourceOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -32028,6 +32944,7 @@ pub struct StaticFileSource {
 #[rustfmt::skip]
 impl StaticFileSource {
     /// A `StaticFileSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -32041,6 +32958,7 @@ impl StaticFileSource {
 impl PropertyType for StaticFileSource {}
 
 impl ToValue for StaticFileSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3Options", &self.s3_options)
@@ -32082,6 +33000,7 @@ pub struct StaticFileUrlSourceOptions {
 #[rustfmt::skip]
 impl StaticFileUrlSourceOptions {
     /// A `StaticFileUrlSourceOptions` with its required properties, named in a [`StaticFileUrlSourceOptionsRequired`].
+    #[inline]
     pub fn new(required: StaticFileUrlSourceOptionsRequired) -> Self {
         Self {
             url: required.url,
@@ -32095,6 +33014,7 @@ impl StaticFileUrlSourceOptions {
 impl PropertyType for StaticFileUrlSourceOptions {}
 
 impl ToValue for StaticFileUrlSourceOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Url", &self.url).build()
     }
@@ -32132,6 +33052,7 @@ pub struct StringDefaultValues {
 #[rustfmt::skip]
 impl StringDefaultValues {
     /// A `StringDefaultValues` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -32145,6 +33066,7 @@ impl StringDefaultValues {
 impl PropertyType for StringDefaultValues {}
 
 impl ToValue for StringDefaultValues {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DynamicValue", &self.dynamic_value)
@@ -32183,6 +33105,7 @@ pub struct StringFormatConfiguration {
 #[rustfmt::skip]
 impl StringFormatConfiguration {
     /// A `StringFormatConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -32196,6 +33119,7 @@ impl StringFormatConfiguration {
 impl PropertyType for StringFormatConfiguration {}
 
 impl ToValue for StringFormatConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -32252,6 +33176,7 @@ pub struct StringParameter {
 #[rustfmt::skip]
 impl StringParameter {
     /// A `StringParameter` with its required properties, named in a [`StringParameterRequired`].
+    #[inline]
     pub fn new(required: StringParameterRequired) -> Self {
         Self {
             name: required.name,
@@ -32268,6 +33193,7 @@ impl StringParameter {
 impl PropertyType for StringParameter {}
 
 impl ToValue for StringParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -32333,6 +33259,7 @@ pub struct StringParameterDeclaration {
 #[rustfmt::skip]
 impl StringParameterDeclaration {
     /// A `StringParameterDeclaration` with its required properties, named in a [`StringParameterDeclarationRequired`].
+    #[inline]
     pub fn new(required: StringParameterDeclarationRequired) -> Self {
         Self {
             default_values: None,
@@ -32358,6 +33285,7 @@ impl StringParameterDeclaration {
 impl PropertyType for StringParameterDeclaration {}
 
 impl ToValue for StringParameterDeclaration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultValues", &self.default_values)
@@ -32402,6 +33330,7 @@ pub struct StringValueWhenUnsetConfiguration {
 #[rustfmt::skip]
 impl StringValueWhenUnsetConfiguration {
     /// A `StringValueWhenUnsetConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -32415,6 +33344,7 @@ impl StringValueWhenUnsetConfiguration {
 impl PropertyType for StringValueWhenUnsetConfiguration {}
 
 impl ToValue for StringValueWhenUnsetConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomValue", &self.custom_value)
@@ -32487,6 +33417,7 @@ pub struct SubtotalOptions {
 #[rustfmt::skip]
 impl SubtotalOptions {
     /// A `SubtotalOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -32512,6 +33443,7 @@ impl SubtotalOptions {
 impl PropertyType for SubtotalOptions {}
 
 impl ToValue for SubtotalOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomLabel", &self.custom_label)
@@ -32560,6 +33492,7 @@ pub struct TableAggregatedFieldWells {
 #[rustfmt::skip]
 impl TableAggregatedFieldWells {
     /// A `TableAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -32573,6 +33506,7 @@ impl TableAggregatedFieldWells {
 impl PropertyType for TableAggregatedFieldWells {}
 
 impl ToValue for TableAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GroupBy", &self.group_by)
@@ -32620,6 +33554,7 @@ pub struct TableBorderOptions {
 #[rustfmt::skip]
 impl TableBorderOptions {
     /// A `TableBorderOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -32635,6 +33570,7 @@ impl TableBorderOptions {
 impl PropertyType for TableBorderOptions {}
 
 impl ToValue for TableBorderOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Color", &self.color)
@@ -32684,6 +33620,7 @@ pub struct TableCellConditionalFormatting {
 #[rustfmt::skip]
 impl TableCellConditionalFormatting {
     /// A `TableCellConditionalFormatting` with its required properties, named in a [`TableCellConditionalFormattingRequired`].
+    #[inline]
     pub fn new(required: TableCellConditionalFormattingRequired) -> Self {
         Self {
             field_id: required.field_id,
@@ -32700,6 +33637,7 @@ impl TableCellConditionalFormatting {
 impl PropertyType for TableCellConditionalFormatting {}
 
 impl ToValue for TableCellConditionalFormatting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldId", &self.field_id)
@@ -32733,6 +33671,7 @@ pub struct TableCellImageSizingConfiguration {
 #[rustfmt::skip]
 impl TableCellImageSizingConfiguration {
     /// A `TableCellImageSizingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -32744,6 +33683,7 @@ impl TableCellImageSizingConfiguration {
 impl PropertyType for TableCellImageSizingConfiguration {}
 
 impl ToValue for TableCellImageSizingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -32818,6 +33758,7 @@ pub struct TableCellStyle {
 #[rustfmt::skip]
 impl TableCellStyle {
     /// A `TableCellStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -32843,6 +33784,7 @@ impl TableCellStyle {
 impl PropertyType for TableCellStyle {}
 
 impl ToValue for TableCellStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackgroundColor", &self.background_color)
@@ -32884,6 +33826,7 @@ pub struct TableConditionalFormatting {
 #[rustfmt::skip]
 impl TableConditionalFormatting {
     /// A `TableConditionalFormatting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -32895,6 +33838,7 @@ impl TableConditionalFormatting {
 impl PropertyType for TableConditionalFormatting {}
 
 impl ToValue for TableConditionalFormatting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -32935,6 +33879,7 @@ pub struct TableConditionalFormattingOption {
 #[rustfmt::skip]
 impl TableConditionalFormattingOption {
     /// A `TableConditionalFormattingOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -32948,6 +33893,7 @@ impl TableConditionalFormattingOption {
 impl PropertyType for TableConditionalFormattingOption {}
 
 impl ToValue for TableConditionalFormattingOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Cell", &self.cell)
@@ -33018,6 +33964,7 @@ pub struct TableConfiguration {
 #[rustfmt::skip]
 impl TableConfiguration {
     /// A `TableConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -33043,6 +33990,7 @@ impl TableConfiguration {
 impl PropertyType for TableConfiguration {}
 
 impl ToValue for TableConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldOptions", &self.field_options)
@@ -33085,6 +34033,7 @@ pub struct TableFieldCustomIconContent {
 #[rustfmt::skip]
 impl TableFieldCustomIconContent {
     /// A `TableFieldCustomIconContent` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -33096,6 +34045,7 @@ impl TableFieldCustomIconContent {
 impl PropertyType for TableFieldCustomIconContent {}
 
 impl ToValue for TableFieldCustomIconContent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Icon", &self.icon).build()
     }
@@ -33139,6 +34089,7 @@ pub struct TableFieldCustomTextContent {
 #[rustfmt::skip]
 impl TableFieldCustomTextContent {
     /// A `TableFieldCustomTextContent` with its required properties, named in a [`TableFieldCustomTextContentRequired`].
+    #[inline]
     pub fn new(required: TableFieldCustomTextContentRequired) -> Self {
         Self {
             font_configuration: required.font_configuration,
@@ -33155,6 +34106,7 @@ impl TableFieldCustomTextContent {
 impl PropertyType for TableFieldCustomTextContent {}
 
 impl ToValue for TableFieldCustomTextContent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FontConfiguration", &self.font_configuration)
@@ -33188,6 +34140,7 @@ pub struct TableFieldImageConfiguration {
 #[rustfmt::skip]
 impl TableFieldImageConfiguration {
     /// A `TableFieldImageConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -33199,6 +34152,7 @@ impl TableFieldImageConfiguration {
 impl PropertyType for TableFieldImageConfiguration {}
 
 impl ToValue for TableFieldImageConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SizingOptions", &self.sizing_options)
@@ -33246,6 +34200,7 @@ pub struct TableFieldLinkConfiguration {
 #[rustfmt::skip]
 impl TableFieldLinkConfiguration {
     /// A `TableFieldLinkConfiguration` with its required properties, named in a [`TableFieldLinkConfigurationRequired`].
+    #[inline]
     pub fn new(required: TableFieldLinkConfigurationRequired) -> Self {
         Self {
             content: required.content,
@@ -33262,6 +34217,7 @@ impl TableFieldLinkConfiguration {
 impl PropertyType for TableFieldLinkConfiguration {}
 
 impl ToValue for TableFieldLinkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Content", &self.content)
@@ -33300,6 +34256,7 @@ pub struct TableFieldLinkContentConfiguration {
 #[rustfmt::skip]
 impl TableFieldLinkContentConfiguration {
     /// A `TableFieldLinkContentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -33313,6 +34270,7 @@ impl TableFieldLinkContentConfiguration {
 impl PropertyType for TableFieldLinkContentConfiguration {}
 
 impl ToValue for TableFieldLinkContentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomIconContent", &self.custom_icon_content)
@@ -33378,6 +34336,7 @@ pub struct TableFieldOption {
 #[rustfmt::skip]
 impl TableFieldOption {
     /// A `TableFieldOption` with its required properties, named in a [`TableFieldOptionRequired`].
+    #[inline]
     pub fn new(required: TableFieldOptionRequired) -> Self {
         Self {
             custom_label: None,
@@ -33403,6 +34362,7 @@ impl TableFieldOption {
 impl PropertyType for TableFieldOption {}
 
 impl ToValue for TableFieldOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomLabel", &self.custom_label)
@@ -33460,6 +34420,7 @@ pub struct TableFieldOptions {
 #[rustfmt::skip]
 impl TableFieldOptions {
     /// A `TableFieldOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -33477,6 +34438,7 @@ impl TableFieldOptions {
 impl PropertyType for TableFieldOptions {}
 
 impl ToValue for TableFieldOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Order", &self.order)
@@ -33517,6 +34479,7 @@ pub struct TableFieldUrlConfiguration {
 #[rustfmt::skip]
 impl TableFieldUrlConfiguration {
     /// A `TableFieldUrlConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -33530,6 +34493,7 @@ impl TableFieldUrlConfiguration {
 impl PropertyType for TableFieldUrlConfiguration {}
 
 impl ToValue for TableFieldUrlConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ImageConfiguration", &self.image_configuration)
@@ -33570,6 +34534,7 @@ pub struct TableFieldWells {
 #[rustfmt::skip]
 impl TableFieldWells {
     /// A `TableFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -33583,6 +34548,7 @@ impl TableFieldWells {
 impl PropertyType for TableFieldWells {}
 
 impl ToValue for TableFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -33622,6 +34588,7 @@ pub struct TableInlineVisualization {
 #[rustfmt::skip]
 impl TableInlineVisualization {
     /// A `TableInlineVisualization` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -33633,6 +34600,7 @@ impl TableInlineVisualization {
 impl PropertyType for TableInlineVisualization {}
 
 impl ToValue for TableInlineVisualization {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("DataBars", &self.data_bars).build()
     }
@@ -33678,6 +34646,7 @@ pub struct TableOptions {
 #[rustfmt::skip]
 impl TableOptions {
     /// A `TableOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -33695,6 +34664,7 @@ impl TableOptions {
 impl PropertyType for TableOptions {}
 
 impl ToValue for TableOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CellStyle", &self.cell_style)
@@ -33738,6 +34708,7 @@ pub struct TablePaginatedReportOptions {
 #[rustfmt::skip]
 impl TablePaginatedReportOptions {
     /// A `TablePaginatedReportOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -33751,6 +34722,7 @@ impl TablePaginatedReportOptions {
 impl PropertyType for TablePaginatedReportOptions {}
 
 impl ToValue for TablePaginatedReportOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -33792,6 +34764,7 @@ pub struct TablePinnedFieldOptions {
 #[rustfmt::skip]
 impl TablePinnedFieldOptions {
     /// A `TablePinnedFieldOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -33803,6 +34776,7 @@ impl TablePinnedFieldOptions {
 impl PropertyType for TablePinnedFieldOptions {}
 
 impl ToValue for TablePinnedFieldOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PinnedLeftFields", &self.pinned_left_fields)
@@ -33840,6 +34814,7 @@ pub struct TableRowConditionalFormatting {
 #[rustfmt::skip]
 impl TableRowConditionalFormatting {
     /// A `TableRowConditionalFormatting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -33853,6 +34828,7 @@ impl TableRowConditionalFormatting {
 impl PropertyType for TableRowConditionalFormatting {}
 
 impl ToValue for TableRowConditionalFormatting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackgroundColor", &self.background_color)
@@ -33911,6 +34887,7 @@ pub struct TableSideBorderOptions {
 #[rustfmt::skip]
 impl TableSideBorderOptions {
     /// A `TableSideBorderOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -33932,6 +34909,7 @@ impl TableSideBorderOptions {
 impl PropertyType for TableSideBorderOptions {}
 
 impl ToValue for TableSideBorderOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bottom", &self.bottom)
@@ -33976,6 +34954,7 @@ pub struct TableSortConfiguration {
 #[rustfmt::skip]
 impl TableSortConfiguration {
     /// A `TableSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -33989,6 +34968,7 @@ impl TableSortConfiguration {
 impl PropertyType for TableSortConfiguration {}
 
 impl ToValue for TableSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PaginationConfiguration", &self.pagination_configuration)
@@ -34030,6 +35010,7 @@ pub struct TableStyleTarget {
 #[rustfmt::skip]
 impl TableStyleTarget {
     /// A `TableStyleTarget` with its required properties, named in a [`TableStyleTargetRequired`].
+    #[inline]
     pub fn new(required: TableStyleTargetRequired) -> Self {
         Self {
             cell_type: required.cell_type,
@@ -34043,6 +35024,7 @@ impl TableStyleTarget {
 impl PropertyType for TableStyleTarget {}
 
 impl ToValue for TableStyleTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("CellType", &self.cell_type).build()
     }
@@ -34075,6 +35057,7 @@ pub struct TableUnaggregatedFieldWells {
 #[rustfmt::skip]
 impl TableUnaggregatedFieldWells {
     /// A `TableUnaggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -34086,6 +35069,7 @@ impl TableUnaggregatedFieldWells {
 impl PropertyType for TableUnaggregatedFieldWells {}
 
 impl ToValue for TableUnaggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Values", &self.values).build()
     }
@@ -34162,6 +35146,7 @@ pub struct TableVisual {
 #[rustfmt::skip]
 impl TableVisual {
     /// A `TableVisual` with its required properties, named in a [`TableVisualRequired`].
+    #[inline]
     pub fn new(required: TableVisualRequired) -> Self {
         Self {
             actions: None,
@@ -34193,6 +35178,7 @@ impl TableVisual {
 impl PropertyType for TableVisual {}
 
 impl ToValue for TableVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -34244,6 +35230,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -34260,6 +35247,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -34303,6 +35291,7 @@ pub struct TextAreaControlDisplayOptions {
 #[rustfmt::skip]
 impl TextAreaControlDisplayOptions {
     /// A `TextAreaControlDisplayOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -34318,6 +35307,7 @@ impl TextAreaControlDisplayOptions {
 impl PropertyType for TextAreaControlDisplayOptions {}
 
 impl ToValue for TextAreaControlDisplayOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InfoIconLabelOptions", &self.info_icon_label_options)
@@ -34362,6 +35352,7 @@ pub struct TextConditionalFormat {
 #[rustfmt::skip]
 impl TextConditionalFormat {
     /// A `TextConditionalFormat` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -34377,6 +35368,7 @@ impl TextConditionalFormat {
 impl PropertyType for TextConditionalFormat {}
 
 impl ToValue for TextConditionalFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BackgroundColor", &self.background_color)
@@ -34411,6 +35403,7 @@ pub struct TextControlPlaceholderOptions {
 #[rustfmt::skip]
 impl TextControlPlaceholderOptions {
     /// A `TextControlPlaceholderOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -34422,6 +35415,7 @@ impl TextControlPlaceholderOptions {
 impl PropertyType for TextControlPlaceholderOptions {}
 
 impl ToValue for TextControlPlaceholderOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Visibility", &self.visibility)
@@ -34464,6 +35458,7 @@ pub struct TextFieldControlDisplayOptions {
 #[rustfmt::skip]
 impl TextFieldControlDisplayOptions {
     /// A `TextFieldControlDisplayOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -34479,6 +35474,7 @@ impl TextFieldControlDisplayOptions {
 impl PropertyType for TextFieldControlDisplayOptions {}
 
 impl ToValue for TextFieldControlDisplayOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InfoIconLabelOptions", &self.info_icon_label_options)
@@ -34523,6 +35519,7 @@ pub struct ThousandSeparatorOptions {
 #[rustfmt::skip]
 impl ThousandSeparatorOptions {
     /// A `ThousandSeparatorOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -34538,6 +35535,7 @@ impl ThousandSeparatorOptions {
 impl PropertyType for ThousandSeparatorOptions {}
 
 impl ToValue for ThousandSeparatorOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GroupingStyle", &self.grouping_style)
@@ -34612,6 +35610,7 @@ pub struct TimeBasedForecastProperties {
 #[rustfmt::skip]
 impl TimeBasedForecastProperties {
     /// A `TimeBasedForecastProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -34633,6 +35632,7 @@ impl TimeBasedForecastProperties {
 impl PropertyType for TimeBasedForecastProperties {}
 
 impl ToValue for TimeBasedForecastProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LowerBoundary", &self.lower_boundary)
@@ -34722,6 +35722,7 @@ pub struct TimeEqualityFilter {
 #[rustfmt::skip]
 impl TimeEqualityFilter {
     /// A `TimeEqualityFilter` with its required properties, named in a [`TimeEqualityFilterRequired`].
+    #[inline]
     pub fn new(required: TimeEqualityFilterRequired) -> Self {
         Self {
             column: required.column,
@@ -34753,6 +35754,7 @@ impl TimeEqualityFilter {
 impl PropertyType for TimeEqualityFilter {}
 
 impl ToValue for TimeEqualityFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -34827,6 +35829,7 @@ pub struct TimeRangeDrillDownFilter {
 #[rustfmt::skip]
 impl TimeRangeDrillDownFilter {
     /// A `TimeRangeDrillDownFilter` with its required properties, named in a [`TimeRangeDrillDownFilterRequired`].
+    #[inline]
     pub fn new(required: TimeRangeDrillDownFilterRequired) -> Self {
         Self {
             column: required.column,
@@ -34849,6 +35852,7 @@ impl TimeRangeDrillDownFilter {
 impl PropertyType for TimeRangeDrillDownFilter {}
 
 impl ToValue for TimeRangeDrillDownFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -34951,6 +35955,7 @@ pub struct TimeRangeFilter {
 #[rustfmt::skip]
 impl TimeRangeFilter {
     /// A `TimeRangeFilter` with its required properties, named in a [`TimeRangeFilterRequired`].
+    #[inline]
     pub fn new(required: TimeRangeFilterRequired) -> Self {
         Self {
             column: required.column,
@@ -34991,6 +35996,7 @@ impl TimeRangeFilter {
 impl PropertyType for TimeRangeFilter {}
 
 impl ToValue for TimeRangeFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -35054,6 +36060,7 @@ pub struct TimeRangeFilterValue {
 #[rustfmt::skip]
 impl TimeRangeFilterValue {
     /// A `TimeRangeFilterValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -35069,6 +36076,7 @@ impl TimeRangeFilterValue {
 impl PropertyType for TimeRangeFilterValue {}
 
 impl ToValue for TimeRangeFilterValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Parameter", &self.parameter)
@@ -35110,6 +36118,7 @@ pub struct TooltipItem {
 #[rustfmt::skip]
 impl TooltipItem {
     /// A `TooltipItem` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -35123,6 +36132,7 @@ impl TooltipItem {
 impl PropertyType for TooltipItem {}
 
 impl ToValue for TooltipItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColumnTooltipItem", &self.column_tooltip_item)
@@ -35169,6 +36179,7 @@ pub struct TooltipOptions {
 #[rustfmt::skip]
 impl TooltipOptions {
     /// A `TooltipOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -35184,6 +36195,7 @@ impl TooltipOptions {
 impl PropertyType for TooltipOptions {}
 
 impl ToValue for TooltipOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldBasedTooltip", &self.field_based_tooltip)
@@ -35268,6 +36280,7 @@ pub struct TopBottomFilter {
 #[rustfmt::skip]
 impl TopBottomFilter {
     /// A `TopBottomFilter` with its required properties, named in a [`TopBottomFilterRequired`].
+    #[inline]
     pub fn new(required: TopBottomFilterRequired) -> Self {
         Self {
             aggregation_sort_configurations: required.aggregation_sort_configurations,
@@ -35299,6 +36312,7 @@ impl TopBottomFilter {
 impl PropertyType for TopBottomFilter {}
 
 impl ToValue for TopBottomFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -35395,6 +36409,7 @@ pub struct TopBottomMoversComputation {
 #[rustfmt::skip]
 impl TopBottomMoversComputation {
     /// A `TopBottomMoversComputation` with its required properties, named in a [`TopBottomMoversComputationRequired`].
+    #[inline]
     pub fn new(required: TopBottomMoversComputationRequired) -> Self {
         Self {
             category: None,
@@ -35429,6 +36444,7 @@ impl TopBottomMoversComputation {
 impl PropertyType for TopBottomMoversComputation {}
 
 impl ToValue for TopBottomMoversComputation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Category", &self.category)
@@ -35510,6 +36526,7 @@ pub struct TopBottomRankedComputation {
 #[rustfmt::skip]
 impl TopBottomRankedComputation {
     /// A `TopBottomRankedComputation` with its required properties, named in a [`TopBottomRankedComputationRequired`].
+    #[inline]
     pub fn new(required: TopBottomRankedComputationRequired) -> Self {
         Self {
             category: None,
@@ -35538,6 +36555,7 @@ impl TopBottomRankedComputation {
 impl PropertyType for TopBottomRankedComputation {}
 
 impl ToValue for TopBottomRankedComputation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Category", &self.category)
@@ -35595,6 +36613,7 @@ pub struct TotalAggregationComputation {
 #[rustfmt::skip]
 impl TotalAggregationComputation {
     /// A `TotalAggregationComputation` with its required properties, named in a [`TotalAggregationComputationRequired`].
+    #[inline]
     pub fn new(required: TotalAggregationComputationRequired) -> Self {
         Self {
             computation_id: required.computation_id,
@@ -35614,6 +36633,7 @@ impl TotalAggregationComputation {
 impl PropertyType for TotalAggregationComputation {}
 
 impl ToValue for TotalAggregationComputation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComputationId", &self.computation_id)
@@ -35648,6 +36668,7 @@ pub struct TotalAggregationFunction {
 #[rustfmt::skip]
 impl TotalAggregationFunction {
     /// A `TotalAggregationFunction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -35659,6 +36680,7 @@ impl TotalAggregationFunction {
 impl PropertyType for TotalAggregationFunction {}
 
 impl ToValue for TotalAggregationFunction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -35711,6 +36733,7 @@ pub struct TotalAggregationOption {
 #[rustfmt::skip]
 impl TotalAggregationOption {
     /// A `TotalAggregationOption` with its required properties, named in a [`TotalAggregationOptionRequired`].
+    #[inline]
     pub fn new(required: TotalAggregationOptionRequired) -> Self {
         Self {
             field_id: required.field_id,
@@ -35727,6 +36750,7 @@ impl TotalAggregationOption {
 impl PropertyType for TotalAggregationOption {}
 
 impl ToValue for TotalAggregationOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldId", &self.field_id)
@@ -35787,6 +36811,7 @@ pub struct TotalOptions {
 #[rustfmt::skip]
 impl TotalOptions {
     /// A `TotalOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -35808,6 +36833,7 @@ impl TotalOptions {
 impl PropertyType for TotalOptions {}
 
 impl ToValue for TotalOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomLabel", &self.custom_label)
@@ -35868,6 +36894,7 @@ pub struct TransposedTableOption {
 #[rustfmt::skip]
 impl TransposedTableOption {
     /// A `TransposedTableOption` with its required properties, named in a [`TransposedTableOptionRequired`].
+    #[inline]
     pub fn new(required: TransposedTableOptionRequired) -> Self {
         Self {
             column_index: None,
@@ -35887,6 +36914,7 @@ impl TransposedTableOption {
 impl PropertyType for TransposedTableOption {}
 
 impl ToValue for TransposedTableOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColumnIndex", &self.column_index)
@@ -35937,6 +36965,7 @@ pub struct TreeMapAggregatedFieldWells {
 #[rustfmt::skip]
 impl TreeMapAggregatedFieldWells {
     /// A `TreeMapAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -35952,6 +36981,7 @@ impl TreeMapAggregatedFieldWells {
 impl PropertyType for TreeMapAggregatedFieldWells {}
 
 impl ToValue for TreeMapAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Colors", &self.colors)
@@ -36031,6 +37061,7 @@ pub struct TreeMapConfiguration {
 #[rustfmt::skip]
 impl TreeMapConfiguration {
     /// A `TreeMapConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -36060,6 +37091,7 @@ impl TreeMapConfiguration {
 impl PropertyType for TreeMapConfiguration {}
 
 impl ToValue for TreeMapConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColorLabelOptions", &self.color_label_options)
@@ -36103,6 +37135,7 @@ pub struct TreeMapFieldWells {
 #[rustfmt::skip]
 impl TreeMapFieldWells {
     /// A `TreeMapFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -36114,6 +37147,7 @@ impl TreeMapFieldWells {
 impl PropertyType for TreeMapFieldWells {}
 
 impl ToValue for TreeMapFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -36156,6 +37190,7 @@ pub struct TreeMapSortConfiguration {
 #[rustfmt::skip]
 impl TreeMapSortConfiguration {
     /// A `TreeMapSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -36169,6 +37204,7 @@ impl TreeMapSortConfiguration {
 impl PropertyType for TreeMapSortConfiguration {}
 
 impl ToValue for TreeMapSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -36253,6 +37289,7 @@ pub struct TreeMapVisual {
 #[rustfmt::skip]
 impl TreeMapVisual {
     /// A `TreeMapVisual` with its required properties, named in a [`TreeMapVisualRequired`].
+    #[inline]
     pub fn new(required: TreeMapVisualRequired) -> Self {
         Self {
             actions: None,
@@ -36284,6 +37321,7 @@ impl TreeMapVisual {
 impl PropertyType for TreeMapVisual {}
 
 impl ToValue for TreeMapVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -36322,6 +37360,7 @@ pub struct TrendArrowOptions {
 #[rustfmt::skip]
 impl TrendArrowOptions {
     /// A `TrendArrowOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -36333,6 +37372,7 @@ impl TrendArrowOptions {
 impl PropertyType for TrendArrowOptions {}
 
 impl ToValue for TrendArrowOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Visibility", &self.visibility)
@@ -36387,6 +37427,7 @@ pub struct UnaggregatedField {
 #[rustfmt::skip]
 impl UnaggregatedField {
     /// A `UnaggregatedField` with its required properties, named in a [`UnaggregatedFieldRequired`].
+    #[inline]
     pub fn new(required: UnaggregatedFieldRequired) -> Self {
         Self {
             column: required.column,
@@ -36406,6 +37447,7 @@ impl UnaggregatedField {
 impl PropertyType for UnaggregatedField {}
 
 impl ToValue for UnaggregatedField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Column", &self.column)
@@ -36460,6 +37502,7 @@ pub struct UniqueValuesComputation {
 #[rustfmt::skip]
 impl UniqueValuesComputation {
     /// A `UniqueValuesComputation` with its required properties, named in a [`UniqueValuesComputationRequired`].
+    #[inline]
     pub fn new(required: UniqueValuesComputationRequired) -> Self {
         Self {
             category: None,
@@ -36479,6 +37522,7 @@ impl UniqueValuesComputation {
 impl PropertyType for UniqueValuesComputation {}
 
 impl ToValue for UniqueValuesComputation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Category", &self.category)
@@ -36521,6 +37565,7 @@ pub struct ValidationStrategy {
 #[rustfmt::skip]
 impl ValidationStrategy {
     /// A `ValidationStrategy` with its required properties, named in a [`ValidationStrategyRequired`].
+    #[inline]
     pub fn new(required: ValidationStrategyRequired) -> Self {
         Self {
             mode: required.mode,
@@ -36534,6 +37579,7 @@ impl ValidationStrategy {
 impl PropertyType for ValidationStrategy {}
 
 impl ToValue for ValidationStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Mode", &self.mode).build()
     }
@@ -36564,6 +37610,7 @@ pub struct VisibleRangeOptions {
 #[rustfmt::skip]
 impl VisibleRangeOptions {
     /// A `VisibleRangeOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -36575,6 +37622,7 @@ impl VisibleRangeOptions {
 impl PropertyType for VisibleRangeOptions {}
 
 impl ToValue for VisibleRangeOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PercentRange", &self.percent_range)
@@ -36773,6 +37821,7 @@ pub struct Visual {
 #[rustfmt::skip]
 impl Visual {
     /// A `Visual` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -36832,6 +37881,7 @@ impl Visual {
 impl PropertyType for Visual {}
 
 impl ToValue for Visual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BarChartVisual", &self.bar_chart_visual)
@@ -36935,6 +37985,7 @@ pub struct VisualCustomAction {
 #[rustfmt::skip]
 impl VisualCustomAction {
     /// A `VisualCustomAction` with its required properties, named in a [`VisualCustomActionRequired`].
+    #[inline]
     pub fn new(required: VisualCustomActionRequired) -> Self {
         Self {
             action_operations: required.action_operations,
@@ -36960,6 +38011,7 @@ impl VisualCustomAction {
 impl PropertyType for VisualCustomAction {}
 
 impl ToValue for VisualCustomAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ActionOperations", &self.action_operations)
@@ -37013,6 +38065,7 @@ pub struct VisualCustomActionOperation {
 #[rustfmt::skip]
 impl VisualCustomActionOperation {
     /// A `VisualCustomActionOperation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -37030,6 +38083,7 @@ impl VisualCustomActionOperation {
 impl PropertyType for VisualCustomActionOperation {}
 
 impl ToValue for VisualCustomActionOperation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FilterOperation", &self.filter_operation)
@@ -37069,6 +38123,7 @@ pub struct VisualInteractionOptions {
 #[rustfmt::skip]
 impl VisualInteractionOptions {
     /// A `VisualInteractionOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -37082,6 +38137,7 @@ impl VisualInteractionOptions {
 impl PropertyType for VisualInteractionOptions {}
 
 impl ToValue for VisualInteractionOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContextMenuOption", &self.context_menu_option)
@@ -37112,6 +38168,7 @@ pub struct VisualInteractionOptionsContextMenuOption {
 #[rustfmt::skip]
 impl VisualInteractionOptionsContextMenuOption {
     /// A `VisualInteractionOptionsContextMenuOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -37123,6 +38180,7 @@ impl VisualInteractionOptionsContextMenuOption {
 impl PropertyType for VisualInteractionOptionsContextMenuOption {}
 
 impl ToValue for VisualInteractionOptionsContextMenuOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -37152,6 +38210,7 @@ pub struct VisualInteractionOptionsVisualMenuOption {
 #[rustfmt::skip]
 impl VisualInteractionOptionsVisualMenuOption {
     /// A `VisualInteractionOptionsVisualMenuOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -37163,6 +38222,7 @@ impl VisualInteractionOptionsVisualMenuOption {
 impl PropertyType for VisualInteractionOptionsVisualMenuOption {}
 
 impl ToValue for VisualInteractionOptionsVisualMenuOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -37195,6 +38255,7 @@ pub struct VisualMenuOption {
 #[rustfmt::skip]
 impl VisualMenuOption {
     /// A `VisualMenuOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -37206,6 +38267,7 @@ impl VisualMenuOption {
 impl PropertyType for VisualMenuOption {}
 
 impl ToValue for VisualMenuOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -37247,6 +38309,7 @@ pub struct VisualPalette {
 #[rustfmt::skip]
 impl VisualPalette {
     /// A `VisualPalette` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -37260,6 +38323,7 @@ impl VisualPalette {
 impl PropertyType for VisualPalette {}
 
 impl ToValue for VisualPalette {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChartColor", &self.chart_color)
@@ -37298,6 +38362,7 @@ pub struct VisualSubtitleLabelOptions {
 #[rustfmt::skip]
 impl VisualSubtitleLabelOptions {
     /// A `VisualSubtitleLabelOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -37311,6 +38376,7 @@ impl VisualSubtitleLabelOptions {
 impl PropertyType for VisualSubtitleLabelOptions {}
 
 impl ToValue for VisualSubtitleLabelOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FormatText", &self.format_text)
@@ -37349,6 +38415,7 @@ pub struct VisualTitleLabelOptions {
 #[rustfmt::skip]
 impl VisualTitleLabelOptions {
     /// A `VisualTitleLabelOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -37362,6 +38429,7 @@ impl VisualTitleLabelOptions {
 impl PropertyType for VisualTitleLabelOptions {}
 
 impl ToValue for VisualTitleLabelOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FormatText", &self.format_text)
@@ -37411,6 +38479,7 @@ pub struct WaterfallChartAggregatedFieldWells {
 #[rustfmt::skip]
 impl WaterfallChartAggregatedFieldWells {
     /// A `WaterfallChartAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -37426,6 +38495,7 @@ impl WaterfallChartAggregatedFieldWells {
 impl PropertyType for WaterfallChartAggregatedFieldWells {}
 
 impl ToValue for WaterfallChartAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Breakdowns", &self.breakdowns)
@@ -37460,6 +38530,7 @@ pub struct WaterfallChartColorConfiguration {
 #[rustfmt::skip]
 impl WaterfallChartColorConfiguration {
     /// A `WaterfallChartColorConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -37471,6 +38542,7 @@ impl WaterfallChartColorConfiguration {
 impl PropertyType for WaterfallChartColorConfiguration {}
 
 impl ToValue for WaterfallChartColorConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GroupColorConfiguration", &self.group_color_configuration)
@@ -37558,6 +38630,7 @@ pub struct WaterfallChartConfiguration {
 #[rustfmt::skip]
 impl WaterfallChartConfiguration {
     /// A `WaterfallChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -37591,6 +38664,7 @@ impl WaterfallChartConfiguration {
 impl PropertyType for WaterfallChartConfiguration {}
 
 impl ToValue for WaterfallChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -37646,6 +38720,7 @@ pub struct WaterfallChartFieldWells {
 #[rustfmt::skip]
 impl WaterfallChartFieldWells {
     /// A `WaterfallChartFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -37657,6 +38732,7 @@ impl WaterfallChartFieldWells {
 impl PropertyType for WaterfallChartFieldWells {}
 
 impl ToValue for WaterfallChartFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -37708,6 +38784,7 @@ pub struct WaterfallChartGroupColorConfiguration {
 #[rustfmt::skip]
 impl WaterfallChartGroupColorConfiguration {
     /// A `WaterfallChartGroupColorConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -37723,6 +38800,7 @@ impl WaterfallChartGroupColorConfiguration {
 impl PropertyType for WaterfallChartGroupColorConfiguration {}
 
 impl ToValue for WaterfallChartGroupColorConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NegativeBarColor", &self.negative_bar_color)
@@ -37757,6 +38835,7 @@ pub struct WaterfallChartOptions {
 #[rustfmt::skip]
 impl WaterfallChartOptions {
     /// A `WaterfallChartOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -37768,6 +38847,7 @@ impl WaterfallChartOptions {
 impl PropertyType for WaterfallChartOptions {}
 
 impl ToValue for WaterfallChartOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TotalBarLabel", &self.total_bar_label)
@@ -37807,6 +38887,7 @@ pub struct WaterfallChartSortConfiguration {
 #[rustfmt::skip]
 impl WaterfallChartSortConfiguration {
     /// A `WaterfallChartSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -37820,6 +38901,7 @@ impl WaterfallChartSortConfiguration {
 impl PropertyType for WaterfallChartSortConfiguration {}
 
 impl ToValue for WaterfallChartSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BreakdownItemsLimit", &self.breakdown_items_limit)
@@ -37901,6 +38983,7 @@ pub struct WaterfallVisual {
 #[rustfmt::skip]
 impl WaterfallVisual {
     /// A `WaterfallVisual` with its required properties, named in a [`WaterfallVisualRequired`].
+    #[inline]
     pub fn new(required: WaterfallVisualRequired) -> Self {
         Self {
             actions: None,
@@ -37932,6 +39015,7 @@ impl WaterfallVisual {
 impl PropertyType for WaterfallVisual {}
 
 impl ToValue for WaterfallVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -37989,6 +39073,7 @@ pub struct WhatIfPointScenario {
 #[rustfmt::skip]
 impl WhatIfPointScenario {
     /// A `WhatIfPointScenario` with its required properties, named in a [`WhatIfPointScenarioRequired`].
+    #[inline]
     pub fn new(required: WhatIfPointScenarioRequired) -> Self {
         Self {
             date: required.date,
@@ -38005,6 +39090,7 @@ impl WhatIfPointScenario {
 impl PropertyType for WhatIfPointScenario {}
 
 impl ToValue for WhatIfPointScenario {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Date", &self.date)
@@ -38066,6 +39152,7 @@ pub struct WhatIfRangeScenario {
 #[rustfmt::skip]
 impl WhatIfRangeScenario {
     /// A `WhatIfRangeScenario` with its required properties, named in a [`WhatIfRangeScenarioRequired`].
+    #[inline]
     pub fn new(required: WhatIfRangeScenarioRequired) -> Self {
         Self {
             end_date: required.end_date,
@@ -38085,6 +39172,7 @@ impl WhatIfRangeScenario {
 impl PropertyType for WhatIfRangeScenario {}
 
 impl ToValue for WhatIfRangeScenario {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EndDate", &self.end_date)
@@ -38128,6 +39216,7 @@ pub struct WordCloudAggregatedFieldWells {
 #[rustfmt::skip]
 impl WordCloudAggregatedFieldWells {
     /// A `WordCloudAggregatedFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -38141,6 +39230,7 @@ impl WordCloudAggregatedFieldWells {
 impl PropertyType for WordCloudAggregatedFieldWells {}
 
 impl ToValue for WordCloudAggregatedFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GroupBy", &self.group_by)
@@ -38194,6 +39284,7 @@ pub struct WordCloudChartConfiguration {
 #[rustfmt::skip]
 impl WordCloudChartConfiguration {
     /// A `WordCloudChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -38213,6 +39304,7 @@ impl WordCloudChartConfiguration {
 impl PropertyType for WordCloudChartConfiguration {}
 
 impl ToValue for WordCloudChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryLabelOptions", &self.category_label_options)
@@ -38251,6 +39343,7 @@ pub struct WordCloudFieldWells {
 #[rustfmt::skip]
 impl WordCloudFieldWells {
     /// A `WordCloudFieldWells` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -38262,6 +39355,7 @@ impl WordCloudFieldWells {
 impl PropertyType for WordCloudFieldWells {}
 
 impl ToValue for WordCloudFieldWells {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -38324,6 +39418,7 @@ pub struct WordCloudOptions {
 #[rustfmt::skip]
 impl WordCloudOptions {
     /// A `WordCloudOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -38345,6 +39440,7 @@ impl WordCloudOptions {
 impl PropertyType for WordCloudOptions {}
 
 impl ToValue for WordCloudOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudLayout", &self.cloud_layout)
@@ -38389,6 +39485,7 @@ pub struct WordCloudSortConfiguration {
 #[rustfmt::skip]
 impl WordCloudSortConfiguration {
     /// A `WordCloudSortConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -38402,6 +39499,7 @@ impl WordCloudSortConfiguration {
 impl PropertyType for WordCloudSortConfiguration {}
 
 impl ToValue for WordCloudSortConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryItemsLimit", &self.category_items_limit)
@@ -38483,6 +39581,7 @@ pub struct WordCloudVisual {
 #[rustfmt::skip]
 impl WordCloudVisual {
     /// A `WordCloudVisual` with its required properties, named in a [`WordCloudVisualRequired`].
+    #[inline]
     pub fn new(required: WordCloudVisualRequired) -> Self {
         Self {
             actions: None,
@@ -38514,6 +39613,7 @@ impl WordCloudVisual {
 impl PropertyType for WordCloudVisual {}
 
 impl ToValue for WordCloudVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -38545,6 +39645,7 @@ impl From<Value> for AnchorOption {
 }
 
 impl ToValue for AnchorOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Now => "NOW",
@@ -38578,6 +39679,7 @@ impl From<Value> for ArcThickness {
 }
 
 impl ToValue for ArcThickness {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Small => "SMALL",
@@ -38612,6 +39714,7 @@ impl From<Value> for ArcThicknessOptions {
 }
 
 impl ToValue for ArcThicknessOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Small => "SMALL",
@@ -38643,6 +39746,7 @@ impl From<Value> for AxisBinding {
 }
 
 impl ToValue for AxisBinding {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PrimaryYaxis => "PRIMARY_YAXIS",
@@ -38673,6 +39777,7 @@ impl From<Value> for BarChartOrientation {
 }
 
 impl ToValue for BarChartOrientation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Horizontal => "HORIZONTAL",
@@ -38705,6 +39810,7 @@ impl From<Value> for BarsArrangement {
 }
 
 impl ToValue for BarsArrangement {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Clustered => "CLUSTERED",
@@ -38740,6 +39846,7 @@ impl From<Value> for BaseMapStyleType {
 }
 
 impl ToValue for BaseMapStyleType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LightGray => "LIGHT_GRAY",
@@ -38772,6 +39879,7 @@ impl From<Value> for BoxPlotFillStyle {
 }
 
 impl ToValue for BoxPlotFillStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Solid => "SOLID",
@@ -38802,6 +39910,7 @@ impl From<Value> for CategoricalAggregationFunction {
 }
 
 impl ToValue for CategoricalAggregationFunction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Count => "COUNT",
@@ -38840,6 +39949,7 @@ impl From<Value> for CategoryFilterMatchOperator {
 }
 
 impl ToValue for CategoryFilterMatchOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Equals => "EQUALS",
@@ -38872,6 +39982,7 @@ impl From<Value> for CategoryFilterSelectAllOptions {
 }
 
 impl ToValue for CategoryFilterSelectAllOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FilterAllValues => "FILTER_ALL_VALUES",
@@ -38901,6 +40012,7 @@ impl From<Value> for ColorFillType {
 }
 
 impl ToValue for ColorFillType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Discrete => "DISCRETE",
@@ -38931,6 +40043,7 @@ impl From<Value> for ColumnRole {
 }
 
 impl ToValue for ColumnRole {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dimension => "DIMENSION",
@@ -38961,6 +40074,7 @@ impl From<Value> for CommitMode {
 }
 
 impl ToValue for CommitMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Auto => "AUTO",
@@ -38993,6 +40107,7 @@ impl From<Value> for ComparisonMethod {
 }
 
 impl ToValue for ComparisonMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Difference => "DIFFERENCE",
@@ -39022,6 +40137,7 @@ impl From<Value> for ConditionalFormattingIconDisplayOption {
 }
 
 impl ToValue for ConditionalFormattingIconDisplayOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::IconOnly => "ICON_ONLY",
@@ -39069,6 +40185,7 @@ impl From<Value> for ConditionalFormattingIconSetType {
 }
 
 impl ToValue for ConditionalFormattingIconSetType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PlusMinus => "PLUS_MINUS",
@@ -39108,6 +40225,7 @@ impl From<Value> for CrossDatasetTypes {
 }
 
 impl ToValue for CrossDatasetTypes {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllDatasets => "ALL_DATASETS",
@@ -39142,6 +40260,7 @@ impl From<Value> for CustomContentImageScalingConfiguration {
 }
 
 impl ToValue for CustomContentImageScalingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FitToHeight => "FIT_TO_HEIGHT",
@@ -39174,6 +40293,7 @@ impl From<Value> for CustomContentType {
 }
 
 impl ToValue for CustomContentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Image => "IMAGE",
@@ -39204,6 +40324,7 @@ impl From<Value> for DashboardBehavior {
 }
 
 impl ToValue for DashboardBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -39236,6 +40357,7 @@ impl From<Value> for DataLabelContent {
 }
 
 impl ToValue for DataLabelContent {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Value => "VALUE",
@@ -39267,6 +40389,7 @@ impl From<Value> for DataLabelOverlap {
 }
 
 impl ToValue for DataLabelOverlap {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DisableOverlap => "DISABLE_OVERLAP",
@@ -39305,6 +40428,7 @@ impl From<Value> for DataLabelPosition {
 }
 
 impl ToValue for DataLabelPosition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Inside => "INSIDE",
@@ -39343,6 +40467,7 @@ impl From<Value> for DateAggregationFunction {
 }
 
 impl ToValue for DateAggregationFunction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Count => "COUNT",
@@ -39385,6 +40510,7 @@ impl From<Value> for DayOfTheWeek {
 }
 
 impl ToValue for DayOfTheWeek {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sunday => "SUNDAY",
@@ -39420,6 +40546,7 @@ impl From<Value> for DigitGroupingStyle {
 }
 
 impl ToValue for DigitGroupingStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "DEFAULT",
@@ -39452,6 +40579,7 @@ impl From<Value> for FilterNullOption {
 }
 
 impl ToValue for FilterNullOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllValues => "ALL_VALUES",
@@ -39483,6 +40611,7 @@ impl From<Value> for FilterVisualScope {
 }
 
 impl ToValue for FilterVisualScope {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllVisuals => "ALL_VISUALS",
@@ -39513,6 +40642,7 @@ impl From<Value> for FontDecoration {
 }
 
 impl ToValue for FontDecoration {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Underline => "UNDERLINE",
@@ -39543,6 +40673,7 @@ impl From<Value> for FontStyle {
 }
 
 impl ToValue for FontStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Normal => "NORMAL",
@@ -39573,6 +40704,7 @@ impl From<Value> for FontWeightName {
 }
 
 impl ToValue for FontWeightName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Normal => "NORMAL",
@@ -39603,6 +40735,7 @@ impl From<Value> for ForecastComputationSeasonality {
 }
 
 impl ToValue for ForecastComputationSeasonality {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Automatic => "AUTOMATIC",
@@ -39639,6 +40772,7 @@ impl From<Value> for FunnelChartMeasureDataLabelStyle {
 }
 
 impl ToValue for FunnelChartMeasureDataLabelStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ValueOnly => "VALUE_ONLY",
@@ -39672,6 +40806,7 @@ impl From<Value> for GeospatialColorState {
 }
 
 impl ToValue for GeospatialColorState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -39704,6 +40839,7 @@ impl From<Value> for GeospatialLayerType {
 }
 
 impl ToValue for GeospatialLayerType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Point => "POINT",
@@ -39735,6 +40871,7 @@ impl From<Value> for GeospatialMapNavigation {
 }
 
 impl ToValue for GeospatialMapNavigation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -39767,6 +40904,7 @@ impl From<Value> for GeospatialSelectedPointStyle {
 }
 
 impl ToValue for GeospatialSelectedPointStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Point => "POINT",
@@ -39798,6 +40936,7 @@ impl From<Value> for HistogramBinType {
 }
 
 impl ToValue for HistogramBinType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BinCount => "BIN_COUNT",
@@ -39832,6 +40971,7 @@ impl From<Value> for HorizontalTextAlignment {
 }
 
 impl ToValue for HorizontalTextAlignment {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Left => "LEFT",
@@ -39912,6 +41052,7 @@ impl From<Value> for Icon {
 }
 
 impl ToValue for Icon {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CaretUp => "CARET_UP",
@@ -39966,6 +41107,7 @@ impl From<Value> for ImageCustomActionTrigger {
 }
 
 impl ToValue for ImageCustomActionTrigger {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Click => "CLICK",
@@ -39996,6 +41138,7 @@ impl From<Value> for KpiSparklineType {
 }
 
 impl ToValue for KpiSparklineType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Line => "LINE",
@@ -40026,6 +41169,7 @@ impl From<Value> for KpiVisualStandardLayoutType {
 }
 
 impl ToValue for KpiVisualStandardLayoutType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Classic => "CLASSIC",
@@ -40056,6 +41200,7 @@ impl From<Value> for LayerCustomActionTrigger {
 }
 
 impl ToValue for LayerCustomActionTrigger {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DataPointClick => "DATA_POINT_CLICK",
@@ -40092,6 +41237,7 @@ impl From<Value> for LayoutElementType {
 }
 
 impl ToValue for LayoutElementType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Visual => "VISUAL",
@@ -40129,6 +41275,7 @@ impl From<Value> for LegendPosition {
 }
 
 impl ToValue for LegendPosition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Auto => "AUTO",
@@ -40163,6 +41310,7 @@ impl From<Value> for LineChartLineStyle {
 }
 
 impl ToValue for LineChartLineStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Solid => "SOLID",
@@ -40200,6 +41348,7 @@ impl From<Value> for LineChartMarkerShape {
 }
 
 impl ToValue for LineChartMarkerShape {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Circle => "CIRCLE",
@@ -40235,6 +41384,7 @@ impl From<Value> for LineChartType {
 }
 
 impl ToValue for LineChartType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Line => "LINE",
@@ -40268,6 +41418,7 @@ impl From<Value> for LineInterpolation {
 }
 
 impl ToValue for LineInterpolation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Linear => "LINEAR",
@@ -40299,6 +41450,7 @@ impl From<Value> for MapZoomMode {
 }
 
 impl ToValue for MapZoomMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Auto => "AUTO",
@@ -40329,6 +41481,7 @@ impl From<Value> for MaximumMinimumComputationType {
 }
 
 impl ToValue for MaximumMinimumComputationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Maximum => "MAXIMUM",
@@ -40361,6 +41514,7 @@ impl From<Value> for MissingDataTreatmentOption {
 }
 
 impl ToValue for MissingDataTreatmentOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Interpolate => "INTERPOLATE",
@@ -40392,6 +41546,7 @@ impl From<Value> for NegativeValueDisplayMode {
 }
 
 impl ToValue for NegativeValueDisplayMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Positive => "POSITIVE",
@@ -40434,6 +41589,7 @@ impl From<Value> for NumberScale {
 }
 
 impl ToValue for NumberScale {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -40470,6 +41626,7 @@ impl From<Value> for NumericEqualityMatchOperator {
 }
 
 impl ToValue for NumericEqualityMatchOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Equals => "EQUALS",
@@ -40498,6 +41655,7 @@ impl From<Value> for NumericFilterSelectAllOptions {
 }
 
 impl ToValue for NumericFilterSelectAllOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FilterAllValues => "FILTER_ALL_VALUES",
@@ -40529,6 +41687,7 @@ impl From<Value> for NumericSeparatorSymbol {
 }
 
 impl ToValue for NumericSeparatorSymbol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Comma => "COMMA",
@@ -40560,6 +41719,7 @@ impl From<Value> for OtherCategories {
 }
 
 impl ToValue for OtherCategories {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Include => "INCLUDE",
@@ -40592,6 +41752,7 @@ impl From<Value> for PanelBorderStyle {
 }
 
 impl ToValue for PanelBorderStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Solid => "SOLID",
@@ -40623,6 +41784,7 @@ impl From<Value> for PaperOrientation {
 }
 
 impl ToValue for PaperOrientation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Portrait => "PORTRAIT",
@@ -40671,6 +41833,7 @@ impl From<Value> for PaperSize {
 }
 
 impl ToValue for PaperSize {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::UsLetter => "US_LETTER",
@@ -40710,6 +41873,7 @@ impl From<Value> for ParameterValueType {
 }
 
 impl ToValue for ParameterValueType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MultiValued => "MULTI_VALUED",
@@ -40742,6 +41906,7 @@ impl From<Value> for PivotTableConditionalFormattingScopeRole {
 }
 
 impl ToValue for PivotTableConditionalFormattingScopeRole {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Field => "FIELD",
@@ -40777,6 +41942,7 @@ impl From<Value> for PivotTableDataPathType {
 }
 
 impl ToValue for PivotTableDataPathType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::HierarchyRowsLayoutColumn => "HIERARCHY_ROWS_LAYOUT_COLUMN",
@@ -40809,6 +41975,7 @@ impl From<Value> for PivotTableFieldCollapseState {
 }
 
 impl ToValue for PivotTableFieldCollapseState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Collapsed => "COLLAPSED",
@@ -40839,6 +42006,7 @@ impl From<Value> for PivotTableMetricPlacement {
 }
 
 impl ToValue for PivotTableMetricPlacement {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Row => "ROW",
@@ -40869,6 +42037,7 @@ impl From<Value> for PivotTableRowsLayout {
 }
 
 impl ToValue for PivotTableRowsLayout {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Tabular => "TABULAR",
@@ -40901,6 +42070,7 @@ impl From<Value> for PivotTableSubtotalLevel {
 }
 
 impl ToValue for PivotTableSubtotalLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -40932,6 +42102,7 @@ impl From<Value> for PluginVisualAxisName {
 }
 
 impl ToValue for PluginVisualAxisName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GroupBy => "GROUP_BY",
@@ -40964,6 +42135,7 @@ impl From<Value> for PrimaryValueDisplayType {
 }
 
 impl ToValue for PrimaryValueDisplayType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hidden => "HIDDEN",
@@ -40995,6 +42167,7 @@ impl From<Value> for QueryExecutionMode {
 }
 
 impl ToValue for QueryExecutionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Auto => "AUTO",
@@ -41027,6 +42200,7 @@ impl From<Value> for RadarChartAxesRangeScale {
 }
 
 impl ToValue for RadarChartAxesRangeScale {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Auto => "AUTO",
@@ -41058,6 +42232,7 @@ impl From<Value> for RadarChartShape {
 }
 
 impl ToValue for RadarChartShape {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Circle => "CIRCLE",
@@ -41090,6 +42265,7 @@ impl From<Value> for ReferenceLineLabelHorizontalPosition {
 }
 
 impl ToValue for ReferenceLineLabelHorizontalPosition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Left => "LEFT",
@@ -41121,6 +42297,7 @@ impl From<Value> for ReferenceLineLabelVerticalPosition {
 }
 
 impl ToValue for ReferenceLineLabelVerticalPosition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Above => "ABOVE",
@@ -41153,6 +42330,7 @@ impl From<Value> for ReferenceLinePatternType {
 }
 
 impl ToValue for ReferenceLinePatternType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Solid => "SOLID",
@@ -41184,6 +42362,7 @@ impl From<Value> for ReferenceLineSeriesType {
 }
 
 impl ToValue for ReferenceLineSeriesType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Bar => "BAR",
@@ -41214,6 +42393,7 @@ impl From<Value> for ReferenceLineValueLabelRelativePosition {
 }
 
 impl ToValue for ReferenceLineValueLabelRelativePosition {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BeforeCustomLabel => "BEFORE_CUSTOM_LABEL",
@@ -41250,6 +42430,7 @@ impl From<Value> for RelativeDateType {
 }
 
 impl ToValue for RelativeDateType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Previous => "PREVIOUS",
@@ -41289,6 +42470,7 @@ impl From<Value> for RelativeFontSize {
 }
 
 impl ToValue for RelativeFontSize {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ExtraSmall => "EXTRA_SMALL",
@@ -41322,6 +42504,7 @@ impl From<Value> for ResizeOption {
 }
 
 impl ToValue for ResizeOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Fixed => "FIXED",
@@ -41352,6 +42535,7 @@ impl From<Value> for SectionPageBreakStatus {
 }
 
 impl ToValue for SectionPageBreakStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -41380,6 +42564,7 @@ impl From<Value> for SelectAllValueOptions {
 }
 
 impl ToValue for SelectAllValueOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllValues => "ALL_VALUES",
@@ -41407,6 +42592,7 @@ impl From<Value> for SelectedFieldOptions {
 }
 
 impl ToValue for SelectedFieldOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllFields => "ALL_FIELDS",
@@ -41436,6 +42622,7 @@ impl From<Value> for SelectedTooltipType {
 }
 
 impl ToValue for SelectedTooltipType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Basic => "BASIC",
@@ -41466,6 +42653,7 @@ impl From<Value> for SheetContentType {
 }
 
 impl ToValue for SheetContentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Paginated => "PAGINATED",
@@ -41496,6 +42684,7 @@ impl From<Value> for SheetControlDateTimePickerType {
 }
 
 impl ToValue for SheetControlDateTimePickerType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SingleValued => "SINGLE_VALUED",
@@ -41526,6 +42715,7 @@ impl From<Value> for SheetControlListType {
 }
 
 impl ToValue for SheetControlListType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MultiSelect => "MULTI_SELECT",
@@ -41556,6 +42746,7 @@ impl From<Value> for SheetControlSliderType {
 }
 
 impl ToValue for SheetControlSliderType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SinglePoint => "SINGLE_POINT",
@@ -41590,6 +42781,7 @@ impl From<Value> for SheetImageScalingType {
 }
 
 impl ToValue for SheetImageScalingType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ScaleToWidth => "SCALE_TO_WIDTH",
@@ -41620,6 +42812,7 @@ impl From<Value> for SimpleAttributeAggregationFunction {
 }
 
 impl ToValue for SimpleAttributeAggregationFunction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::UniqueValue => "UNIQUE_VALUE",
@@ -41667,6 +42860,7 @@ impl From<Value> for SimpleNumericalAggregationFunction {
 }
 
 impl ToValue for SimpleNumericalAggregationFunction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sum => "SUM",
@@ -41714,6 +42908,7 @@ impl From<Value> for SimpleTotalAggregationFunction {
 }
 
 impl ToValue for SimpleTotalAggregationFunction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "DEFAULT",
@@ -41746,6 +42941,7 @@ impl From<Value> for SingleYAxisOption {
 }
 
 impl ToValue for SingleYAxisOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PrimaryYAxis => "PRIMARY_Y_AXIS",
@@ -41775,6 +42971,7 @@ impl From<Value> for SmallMultiplesAxisPlacement {
 }
 
 impl ToValue for SmallMultiplesAxisPlacement {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Outside => "OUTSIDE",
@@ -41805,6 +43002,7 @@ impl From<Value> for SmallMultiplesAxisScale {
 }
 
 impl ToValue for SmallMultiplesAxisScale {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Shared => "SHARED",
@@ -41835,6 +43033,7 @@ impl From<Value> for SortDirection {
 }
 
 impl ToValue for SortDirection {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Asc => "ASC",
@@ -41867,6 +43066,7 @@ impl From<Value> for SpecialValue {
 }
 
 impl ToValue for SpecialValue {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Empty => "EMPTY",
@@ -41900,6 +43100,7 @@ impl From<Value> for StyledCellType {
 }
 
 impl ToValue for StyledCellType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Total => "TOTAL",
@@ -41931,6 +43132,7 @@ impl From<Value> for TableBorderStyle {
 }
 
 impl ToValue for TableBorderStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -41963,6 +43165,7 @@ impl From<Value> for TableCellImageScalingConfiguration {
 }
 
 impl ToValue for TableCellImageScalingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FitToCellHeight => "FIT_TO_CELL_HEIGHT",
@@ -41992,6 +43195,7 @@ impl From<Value> for TableFieldIconSetType {
 }
 
 impl ToValue for TableFieldIconSetType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Link => "LINK",
@@ -42021,6 +43225,7 @@ impl From<Value> for TableOrientation {
 }
 
 impl ToValue for TableOrientation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Vertical => "VERTICAL",
@@ -42053,6 +43258,7 @@ impl From<Value> for TableTotalsPlacement {
 }
 
 impl ToValue for TableTotalsPlacement {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Start => "START",
@@ -42084,6 +43290,7 @@ impl From<Value> for TableTotalsScrollStatus {
 }
 
 impl ToValue for TableTotalsScrollStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pinned => "PINNED",
@@ -42112,6 +43319,7 @@ impl From<Value> for TargetVisualOptions {
 }
 
 impl ToValue for TargetVisualOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllVisuals => "ALL_VISUALS",
@@ -42141,6 +43349,7 @@ impl From<Value> for TextWrap {
 }
 
 impl ToValue for TextWrap {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -42185,6 +43394,7 @@ impl From<Value> for TimeGranularity {
 }
 
 impl ToValue for TimeGranularity {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Year => "YEAR",
@@ -42224,6 +43434,7 @@ impl From<Value> for TooltipTarget {
 }
 
 impl ToValue for TooltipTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Both => "BOTH",
@@ -42255,6 +43466,7 @@ impl From<Value> for TooltipTitleType {
 }
 
 impl ToValue for TooltipTitleType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -42285,6 +43497,7 @@ impl From<Value> for TopBottomComputationType {
 }
 
 impl ToValue for TopBottomComputationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Top => "TOP",
@@ -42315,6 +43528,7 @@ impl From<Value> for TopBottomSortOrder {
 }
 
 impl ToValue for TopBottomSortOrder {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PercentDifference => "PERCENT_DIFFERENCE",
@@ -42345,6 +43559,7 @@ impl From<Value> for TransposedColumnType {
 }
 
 impl ToValue for TransposedColumnType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RowHeaderColumn => "ROW_HEADER_COLUMN",
@@ -42377,6 +43592,7 @@ impl From<Value> for UrlTargetConfiguration {
 }
 
 impl ToValue for UrlTargetConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NewTab => "NEW_TAB",
@@ -42408,6 +43624,7 @@ impl From<Value> for ValidationStrategyMode {
 }
 
 impl ToValue for ValidationStrategyMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Strict => "STRICT",
@@ -42438,6 +43655,7 @@ impl From<Value> for ValueWhenUnsetOption {
 }
 
 impl ToValue for ValueWhenUnsetOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RecommendedValue => "RECOMMENDED_VALUE",
@@ -42472,6 +43690,7 @@ impl From<Value> for VerticalTextAlignment {
 }
 
 impl ToValue for VerticalTextAlignment {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Top => "TOP",
@@ -42504,6 +43723,7 @@ impl From<Value> for Visibility {
 }
 
 impl ToValue for Visibility {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hidden => "HIDDEN",
@@ -42534,6 +43754,7 @@ impl From<Value> for VisualCustomActionTrigger {
 }
 
 impl ToValue for VisualCustomActionTrigger {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DataPointClick => "DATA_POINT_CLICK",
@@ -42564,6 +43785,7 @@ impl From<Value> for WidgetStatus {
 }
 
 impl ToValue for WidgetStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -42594,6 +43816,7 @@ impl From<Value> for WordCloudCloudLayout {
 }
 
 impl ToValue for WordCloudCloudLayout {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Fluid => "FLUID",
@@ -42624,6 +43847,7 @@ impl From<Value> for WordCloudWordCasing {
 }
 
 impl ToValue for WordCloudWordCasing {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LowerCase => "LOWER_CASE",
@@ -42654,6 +43878,7 @@ impl From<Value> for WordCloudWordOrientation {
 }
 
 impl ToValue for WordCloudWordOrientation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Horizontal => "HORIZONTAL",
@@ -42688,6 +43913,7 @@ impl From<Value> for WordCloudWordPadding {
 }
 
 impl ToValue for WordCloudWordPadding {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -42720,6 +43946,7 @@ impl From<Value> for WordCloudWordScaling {
 }
 
 impl ToValue for WordCloudWordScaling {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Emphasize => "EMPHASIZE",

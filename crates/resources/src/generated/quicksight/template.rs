@@ -413,6 +413,7 @@ impl Template {
     };
 
     /// A `Template` with its required properties, named in a [`TemplateRequired`].
+    #[inline]
     pub fn new(required: TemplateRequired) -> Self {
         Self {
             aws_account_id: required.aws_account_id,
@@ -461,6 +462,7 @@ impl Resource for Template {
 }
 
 impl ToValue for Template {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AwsAccountId", &self.aws_account_id)
@@ -490,6 +492,7 @@ impl TemplateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the template.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -497,6 +500,7 @@ impl TemplateAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time this template was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -504,6 +508,7 @@ impl TemplateAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The time this template was last updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -511,6 +516,7 @@ impl TemplateAttributes {
     /// `Fn::GetAtt` `Version`: an object.
     ///
     /// A version of a template.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -628,6 +634,7 @@ pub struct BarChartConfiguration {
 #[rustfmt::skip]
 impl BarChartConfiguration {
     /// A `BarChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -671,6 +678,7 @@ impl BarChartConfiguration {
 impl PropertyType for BarChartConfiguration {}
 
 impl ToValue for BarChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BarsArrangement", &self.bars_arrangement)
@@ -779,6 +787,7 @@ pub struct BarChartVisual {
 #[rustfmt::skip]
 impl BarChartVisual {
     /// A `BarChartVisual` with its required properties, named in a [`BarChartVisualRequired`].
+    #[inline]
     pub fn new(required: BarChartVisualRequired) -> Self {
         Self {
             actions: None,
@@ -810,6 +819,7 @@ impl BarChartVisual {
 impl PropertyType for BarChartVisual {}
 
 impl ToValue for BarChartVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -903,6 +913,7 @@ pub struct BoxPlotChartConfiguration {
 #[rustfmt::skip]
 impl BoxPlotChartConfiguration {
     /// A `BoxPlotChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -936,6 +947,7 @@ impl BoxPlotChartConfiguration {
 impl PropertyType for BoxPlotChartConfiguration {}
 
 impl ToValue for BoxPlotChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BoxPlotOptions", &self.box_plot_options)
@@ -1033,6 +1045,7 @@ pub struct BoxPlotVisual {
 #[rustfmt::skip]
 impl BoxPlotVisual {
     /// A `BoxPlotVisual` with its required properties, named in a [`BoxPlotVisualRequired`].
+    #[inline]
     pub fn new(required: BoxPlotVisualRequired) -> Self {
         Self {
             actions: None,
@@ -1064,6 +1077,7 @@ impl BoxPlotVisual {
 impl PropertyType for BoxPlotVisual {}
 
 impl ToValue for BoxPlotVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -1102,6 +1116,7 @@ pub struct ColumnGroupColumnSchema {
 #[rustfmt::skip]
 impl ColumnGroupColumnSchema {
     /// A `ColumnGroupColumnSchema` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1113,6 +1128,7 @@ impl ColumnGroupColumnSchema {
 impl PropertyType for ColumnGroupColumnSchema {}
 
 impl ToValue for ColumnGroupColumnSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Name", &self.name).build()
     }
@@ -1150,6 +1166,7 @@ pub struct ColumnGroupSchema {
 #[rustfmt::skip]
 impl ColumnGroupSchema {
     /// A `ColumnGroupSchema` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1163,6 +1180,7 @@ impl ColumnGroupSchema {
 impl PropertyType for ColumnGroupSchema {}
 
 impl ToValue for ColumnGroupSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1209,6 +1227,7 @@ pub struct ColumnSchema {
 #[rustfmt::skip]
 impl ColumnSchema {
     /// A `ColumnSchema` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1224,6 +1243,7 @@ impl ColumnSchema {
 impl PropertyType for ColumnSchema {}
 
 impl ToValue for ColumnSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataType", &self.data_type)
@@ -1351,6 +1371,7 @@ pub struct ComboChartConfiguration {
 #[rustfmt::skip]
 impl ComboChartConfiguration {
     /// A `ComboChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1396,6 +1417,7 @@ impl ComboChartConfiguration {
 impl PropertyType for ComboChartConfiguration {}
 
 impl ToValue for ComboChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BarDataLabels", &self.bar_data_labels)
@@ -1507,6 +1529,7 @@ pub struct ComboChartVisual {
 #[rustfmt::skip]
 impl ComboChartVisual {
     /// A `ComboChartVisual` with its required properties, named in a [`ComboChartVisualRequired`].
+    #[inline]
     pub fn new(required: ComboChartVisualRequired) -> Self {
         Self {
             actions: None,
@@ -1538,6 +1561,7 @@ impl ComboChartVisual {
 impl PropertyType for ComboChartVisual {}
 
 impl ToValue for ComboChartVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -1576,6 +1600,7 @@ pub struct ContextMenuOption {
 #[rustfmt::skip]
 impl ContextMenuOption {
     /// A `ContextMenuOption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1587,6 +1612,7 @@ impl ContextMenuOption {
 impl PropertyType for ContextMenuOption {}
 
 impl ToValue for ContextMenuOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -1636,6 +1662,7 @@ pub struct CustomContentConfiguration {
 #[rustfmt::skip]
 impl CustomContentConfiguration {
     /// A `CustomContentConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1653,6 +1680,7 @@ impl CustomContentConfiguration {
 impl PropertyType for CustomContentConfiguration {}
 
 impl ToValue for CustomContentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContentType", &self.content_type)
@@ -1738,6 +1766,7 @@ pub struct CustomContentVisual {
 #[rustfmt::skip]
 impl CustomContentVisual {
     /// A `CustomContentVisual` with its required properties, named in a [`CustomContentVisualRequired`].
+    #[inline]
     pub fn new(required: CustomContentVisualRequired) -> Self {
         Self {
             actions: None,
@@ -1769,6 +1798,7 @@ impl CustomContentVisual {
 impl PropertyType for CustomContentVisual {}
 
 impl ToValue for CustomContentVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -1819,6 +1849,7 @@ pub struct DataSetConfiguration {
 #[rustfmt::skip]
 impl DataSetConfiguration {
     /// A `DataSetConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1834,6 +1865,7 @@ impl DataSetConfiguration {
 impl PropertyType for DataSetConfiguration {}
 
 impl ToValue for DataSetConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColumnGroupSchemaList", &self.column_group_schema_list)
@@ -1870,6 +1902,7 @@ pub struct DataSetSchema {
 #[rustfmt::skip]
 impl DataSetSchema {
     /// A `DataSetSchema` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1881,6 +1914,7 @@ impl DataSetSchema {
 impl PropertyType for DataSetSchema {}
 
 impl ToValue for DataSetSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColumnSchemaList", &self.column_schema_list)
@@ -1943,6 +1977,7 @@ pub struct FilledMapConfiguration {
 #[rustfmt::skip]
 impl FilledMapConfiguration {
     /// A `FilledMapConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1966,6 +2001,7 @@ impl FilledMapConfiguration {
 impl PropertyType for FilledMapConfiguration {}
 
 impl ToValue for FilledMapConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldWells", &self.field_wells)
@@ -2057,6 +2093,7 @@ pub struct FilledMapVisual {
 #[rustfmt::skip]
 impl FilledMapVisual {
     /// A `FilledMapVisual` with its required properties, named in a [`FilledMapVisualRequired`].
+    #[inline]
     pub fn new(required: FilledMapVisualRequired) -> Self {
         Self {
             actions: None,
@@ -2091,6 +2128,7 @@ impl FilledMapVisual {
 impl PropertyType for FilledMapVisual {}
 
 impl ToValue for FilledMapVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -2165,6 +2203,7 @@ pub struct FunnelChartConfiguration {
 #[rustfmt::skip]
 impl FunnelChartConfiguration {
     /// A `FunnelChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2190,6 +2229,7 @@ impl FunnelChartConfiguration {
 impl PropertyType for FunnelChartConfiguration {}
 
 impl ToValue for FunnelChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryLabelOptions", &self.category_label_options)
@@ -2277,6 +2317,7 @@ pub struct FunnelChartVisual {
 #[rustfmt::skip]
 impl FunnelChartVisual {
     /// A `FunnelChartVisual` with its required properties, named in a [`FunnelChartVisualRequired`].
+    #[inline]
     pub fn new(required: FunnelChartVisualRequired) -> Self {
         Self {
             actions: None,
@@ -2308,6 +2349,7 @@ impl FunnelChartVisual {
 impl PropertyType for FunnelChartVisual {}
 
 impl ToValue for FunnelChartVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -2376,6 +2418,7 @@ pub struct GaugeChartConfiguration {
 #[rustfmt::skip]
 impl GaugeChartConfiguration {
     /// A `GaugeChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2399,6 +2442,7 @@ impl GaugeChartConfiguration {
 impl PropertyType for GaugeChartConfiguration {}
 
 impl ToValue for GaugeChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColorConfiguration", &self.color_configuration)
@@ -2483,6 +2527,7 @@ pub struct GaugeChartVisual {
 #[rustfmt::skip]
 impl GaugeChartVisual {
     /// A `GaugeChartVisual` with its required properties, named in a [`GaugeChartVisualRequired`].
+    #[inline]
     pub fn new(required: GaugeChartVisualRequired) -> Self {
         Self {
             actions: None,
@@ -2514,6 +2559,7 @@ impl GaugeChartVisual {
 impl PropertyType for GaugeChartVisual {}
 
 impl ToValue for GaugeChartVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -2580,6 +2626,7 @@ pub struct GeospatialMapConfiguration {
 #[rustfmt::skip]
 impl GeospatialMapConfiguration {
     /// A `GeospatialMapConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2603,6 +2650,7 @@ impl GeospatialMapConfiguration {
 impl PropertyType for GeospatialMapConfiguration {}
 
 impl ToValue for GeospatialMapConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldWells", &self.field_wells)
@@ -2689,6 +2737,7 @@ pub struct GeospatialMapVisual {
 #[rustfmt::skip]
 impl GeospatialMapVisual {
     /// A `GeospatialMapVisual` with its required properties, named in a [`GeospatialMapVisualRequired`].
+    #[inline]
     pub fn new(required: GeospatialMapVisualRequired) -> Self {
         Self {
             actions: None,
@@ -2720,6 +2769,7 @@ impl GeospatialMapVisual {
 impl PropertyType for GeospatialMapVisual {}
 
 impl ToValue for GeospatialMapVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -2798,6 +2848,7 @@ pub struct HeatMapConfiguration {
 #[rustfmt::skip]
 impl HeatMapConfiguration {
     /// A `HeatMapConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2825,6 +2876,7 @@ impl HeatMapConfiguration {
 impl PropertyType for HeatMapConfiguration {}
 
 impl ToValue for HeatMapConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColorScale", &self.color_scale)
@@ -2913,6 +2965,7 @@ pub struct HeatMapVisual {
 #[rustfmt::skip]
 impl HeatMapVisual {
     /// A `HeatMapVisual` with its required properties, named in a [`HeatMapVisualRequired`].
+    #[inline]
     pub fn new(required: HeatMapVisualRequired) -> Self {
         Self {
             actions: None,
@@ -2944,6 +2997,7 @@ impl HeatMapVisual {
 impl PropertyType for HeatMapVisual {}
 
 impl ToValue for HeatMapVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -3022,6 +3076,7 @@ pub struct HistogramConfiguration {
 #[rustfmt::skip]
 impl HistogramConfiguration {
     /// A `HistogramConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3049,6 +3104,7 @@ impl HistogramConfiguration {
 impl PropertyType for HistogramConfiguration {}
 
 impl ToValue for HistogramConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BinOptions", &self.bin_options)
@@ -3130,6 +3186,7 @@ pub struct HistogramVisual {
 #[rustfmt::skip]
 impl HistogramVisual {
     /// A `HistogramVisual` with its required properties, named in a [`HistogramVisualRequired`].
+    #[inline]
     pub fn new(required: HistogramVisualRequired) -> Self {
         Self {
             actions: None,
@@ -3158,6 +3215,7 @@ impl HistogramVisual {
 impl PropertyType for HistogramVisual {}
 
 impl ToValue for HistogramVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -3207,6 +3265,7 @@ pub struct InsightConfiguration {
 #[rustfmt::skip]
 impl InsightConfiguration {
     /// A `InsightConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3222,6 +3281,7 @@ impl InsightConfiguration {
 impl PropertyType for InsightConfiguration {}
 
 impl ToValue for InsightConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Computations", &self.computations)
@@ -3306,6 +3366,7 @@ pub struct InsightVisual {
 #[rustfmt::skip]
 impl InsightVisual {
     /// A `InsightVisual` with its required properties, named in a [`InsightVisualRequired`].
+    #[inline]
     pub fn new(required: InsightVisualRequired) -> Self {
         Self {
             actions: None,
@@ -3337,6 +3398,7 @@ impl InsightVisual {
 impl PropertyType for InsightVisual {}
 
 impl ToValue for InsightVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -3390,6 +3452,7 @@ pub struct KpiConfiguration {
 #[rustfmt::skip]
 impl KpiConfiguration {
     /// A `KpiConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3407,6 +3470,7 @@ impl KpiConfiguration {
 impl PropertyType for KpiConfiguration {}
 
 impl ToValue for KpiConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldWells", &self.field_wells)
@@ -3495,6 +3559,7 @@ pub struct KpiVisual {
 #[rustfmt::skip]
 impl KpiVisual {
     /// A `KpiVisual` with its required properties, named in a [`KpiVisualRequired`].
+    #[inline]
     pub fn new(required: KpiVisualRequired) -> Self {
         Self {
             actions: None,
@@ -3529,6 +3594,7 @@ impl KpiVisual {
 impl PropertyType for KpiVisual {}
 
 impl ToValue for KpiVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -3674,6 +3740,7 @@ pub struct LineChartConfiguration {
 #[rustfmt::skip]
 impl LineChartConfiguration {
     /// A `LineChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3725,6 +3792,7 @@ impl LineChartConfiguration {
 impl PropertyType for LineChartConfiguration {}
 
 impl ToValue for LineChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -3840,6 +3908,7 @@ pub struct LineChartVisual {
 #[rustfmt::skip]
 impl LineChartVisual {
     /// A `LineChartVisual` with its required properties, named in a [`LineChartVisualRequired`].
+    #[inline]
     pub fn new(required: LineChartVisualRequired) -> Self {
         Self {
             actions: None,
@@ -3871,6 +3940,7 @@ impl LineChartVisual {
 impl PropertyType for LineChartVisual {}
 
 impl ToValue for LineChartVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -3966,6 +4036,7 @@ pub struct PieChartConfiguration {
 #[rustfmt::skip]
 impl PieChartConfiguration {
     /// A `PieChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3999,6 +4070,7 @@ impl PieChartConfiguration {
 impl PropertyType for PieChartConfiguration {}
 
 impl ToValue for PieChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryLabelOptions", &self.category_label_options)
@@ -4102,6 +4174,7 @@ pub struct PieChartVisual {
 #[rustfmt::skip]
 impl PieChartVisual {
     /// A `PieChartVisual` with its required properties, named in a [`PieChartVisualRequired`].
+    #[inline]
     pub fn new(required: PieChartVisualRequired) -> Self {
         Self {
             actions: None,
@@ -4133,6 +4206,7 @@ impl PieChartVisual {
 impl PropertyType for PieChartVisual {}
 
 impl ToValue for PieChartVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -4201,6 +4275,7 @@ pub struct PivotTableConfiguration {
 #[rustfmt::skip]
 impl PivotTableConfiguration {
     /// A `PivotTableConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4224,6 +4299,7 @@ impl PivotTableConfiguration {
 impl PropertyType for PivotTableConfiguration {}
 
 impl ToValue for PivotTableConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldOptions", &self.field_options)
@@ -4308,6 +4384,7 @@ pub struct PivotTableVisual {
 #[rustfmt::skip]
 impl PivotTableVisual {
     /// A `PivotTableVisual` with its required properties, named in a [`PivotTableVisualRequired`].
+    #[inline]
     pub fn new(required: PivotTableVisualRequired) -> Self {
         Self {
             actions: None,
@@ -4339,6 +4416,7 @@ impl PivotTableVisual {
 impl PropertyType for PivotTableVisual {}
 
 impl ToValue for PivotTableVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -4458,6 +4536,7 @@ pub struct RadarChartConfiguration {
 #[rustfmt::skip]
 impl RadarChartConfiguration {
     /// A `RadarChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4499,6 +4578,7 @@ impl RadarChartConfiguration {
 impl PropertyType for RadarChartConfiguration {}
 
 impl ToValue for RadarChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -4595,6 +4675,7 @@ pub struct RadarChartVisual {
 #[rustfmt::skip]
 impl RadarChartVisual {
     /// A `RadarChartVisual` with its required properties, named in a [`RadarChartVisualRequired`].
+    #[inline]
     pub fn new(required: RadarChartVisualRequired) -> Self {
         Self {
             actions: None,
@@ -4626,6 +4707,7 @@ impl RadarChartVisual {
 impl PropertyType for RadarChartVisual {}
 
 impl ToValue for RadarChartVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -4679,6 +4761,7 @@ pub struct SankeyDiagramChartConfiguration {
 #[rustfmt::skip]
 impl SankeyDiagramChartConfiguration {
     /// A `SankeyDiagramChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4696,6 +4779,7 @@ impl SankeyDiagramChartConfiguration {
 impl PropertyType for SankeyDiagramChartConfiguration {}
 
 impl ToValue for SankeyDiagramChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataLabels", &self.data_labels)
@@ -4772,6 +4856,7 @@ pub struct SankeyDiagramVisual {
 #[rustfmt::skip]
 impl SankeyDiagramVisual {
     /// A `SankeyDiagramVisual` with its required properties, named in a [`SankeyDiagramVisualRequired`].
+    #[inline]
     pub fn new(required: SankeyDiagramVisualRequired) -> Self {
         Self {
             actions: None,
@@ -4800,6 +4885,7 @@ impl SankeyDiagramVisual {
 impl PropertyType for SankeyDiagramVisual {}
 
 impl ToValue for SankeyDiagramVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -4887,6 +4973,7 @@ pub struct ScatterPlotConfiguration {
 #[rustfmt::skip]
 impl ScatterPlotConfiguration {
     /// A `ScatterPlotConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4918,6 +5005,7 @@ impl ScatterPlotConfiguration {
 impl PropertyType for ScatterPlotConfiguration {}
 
 impl ToValue for ScatterPlotConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataLabels", &self.data_labels)
@@ -5008,6 +5096,7 @@ pub struct ScatterPlotVisual {
 #[rustfmt::skip]
 impl ScatterPlotVisual {
     /// A `ScatterPlotVisual` with its required properties, named in a [`ScatterPlotVisualRequired`].
+    #[inline]
     pub fn new(required: ScatterPlotVisualRequired) -> Self {
         Self {
             actions: None,
@@ -5039,6 +5128,7 @@ impl ScatterPlotVisual {
 impl PropertyType for ScatterPlotVisual {}
 
 impl ToValue for ScatterPlotVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -5171,6 +5261,7 @@ pub struct SheetDefinition {
 #[rustfmt::skip]
 impl SheetDefinition {
     /// A `SheetDefinition` with its required properties, named in a [`SheetDefinitionRequired`].
+    #[inline]
     pub fn new(required: SheetDefinitionRequired) -> Self {
         Self {
             content_type: None,
@@ -5217,6 +5308,7 @@ impl SheetDefinition {
 impl PropertyType for SheetDefinition {}
 
 impl ToValue for SheetDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContentType", &self.content_type)
@@ -5297,6 +5389,7 @@ pub struct TableConfiguration {
 #[rustfmt::skip]
 impl TableConfiguration {
     /// A `TableConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5322,6 +5415,7 @@ impl TableConfiguration {
 impl PropertyType for TableConfiguration {}
 
 impl ToValue for TableConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldOptions", &self.field_options)
@@ -5410,6 +5504,7 @@ pub struct TableVisual {
 #[rustfmt::skip]
 impl TableVisual {
     /// A `TableVisual` with its required properties, named in a [`TableVisualRequired`].
+    #[inline]
     pub fn new(required: TableVisualRequired) -> Self {
         Self {
             actions: None,
@@ -5441,6 +5536,7 @@ impl TableVisual {
 impl PropertyType for TableVisual {}
 
 impl ToValue for TableVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -5496,6 +5592,7 @@ pub struct TemplateSourceAnalysis {
 #[rustfmt::skip]
 impl TemplateSourceAnalysis {
     /// A `TemplateSourceAnalysis` with its required properties, named in a [`TemplateSourceAnalysisRequired`].
+    #[inline]
     pub fn new(required: TemplateSourceAnalysisRequired) -> Self {
         Self {
             arn: required.arn,
@@ -5512,6 +5609,7 @@ impl TemplateSourceAnalysis {
 impl PropertyType for TemplateSourceAnalysis {}
 
 impl ToValue for TemplateSourceAnalysis {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Arn", &self.arn)
@@ -5550,6 +5648,7 @@ pub struct TemplateSourceEntity {
 #[rustfmt::skip]
 impl TemplateSourceEntity {
     /// A `TemplateSourceEntity` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5563,6 +5662,7 @@ impl TemplateSourceEntity {
 impl PropertyType for TemplateSourceEntity {}
 
 impl ToValue for TemplateSourceEntity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SourceAnalysis", &self.source_analysis)
@@ -5604,6 +5704,7 @@ pub struct TemplateSourceTemplate {
 #[rustfmt::skip]
 impl TemplateSourceTemplate {
     /// A `TemplateSourceTemplate` with its required properties, named in a [`TemplateSourceTemplateRequired`].
+    #[inline]
     pub fn new(required: TemplateSourceTemplateRequired) -> Self {
         Self {
             arn: required.arn,
@@ -5617,6 +5718,7 @@ impl TemplateSourceTemplate {
 impl PropertyType for TemplateSourceTemplate {}
 
 impl ToValue for TemplateSourceTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Arn", &self.arn).build()
     }
@@ -5709,6 +5811,7 @@ pub struct TemplateVersionDefinition {
 #[rustfmt::skip]
 impl TemplateVersionDefinition {
     /// A `TemplateVersionDefinition` with its required properties, named in a [`TemplateVersionDefinitionRequired`].
+    #[inline]
     pub fn new(required: TemplateVersionDefinitionRequired) -> Self {
         Self {
             analysis_defaults: None,
@@ -5746,6 +5849,7 @@ impl TemplateVersionDefinition {
 impl PropertyType for TemplateVersionDefinition {}
 
 impl ToValue for TemplateVersionDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AnalysisDefaults", &self.analysis_defaults)
@@ -5831,6 +5935,7 @@ pub struct TreeMapConfiguration {
 #[rustfmt::skip]
 impl TreeMapConfiguration {
     /// A `TreeMapConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -5860,6 +5965,7 @@ impl TreeMapConfiguration {
 impl PropertyType for TreeMapConfiguration {}
 
 impl ToValue for TreeMapConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColorLabelOptions", &self.color_label_options)
@@ -5949,6 +6055,7 @@ pub struct TreeMapVisual {
 #[rustfmt::skip]
 impl TreeMapVisual {
     /// A `TreeMapVisual` with its required properties, named in a [`TreeMapVisualRequired`].
+    #[inline]
     pub fn new(required: TreeMapVisualRequired) -> Self {
         Self {
             actions: None,
@@ -5980,6 +6087,7 @@ impl TreeMapVisual {
 impl PropertyType for TreeMapVisual {}
 
 impl ToValue for TreeMapVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -6179,6 +6287,7 @@ pub struct Visual {
 #[rustfmt::skip]
 impl Visual {
     /// A `Visual` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6236,6 +6345,7 @@ impl Visual {
 impl PropertyType for Visual {}
 
 impl ToValue for Visual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BarChartVisual", &self.bar_chart_visual)
@@ -6296,6 +6406,7 @@ pub struct VisualInteractionOptions {
 #[rustfmt::skip]
 impl VisualInteractionOptions {
     /// A `VisualInteractionOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6309,6 +6420,7 @@ impl VisualInteractionOptions {
 impl PropertyType for VisualInteractionOptions {}
 
 impl ToValue for VisualInteractionOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContextMenuOption", &self.context_menu_option)
@@ -6397,6 +6509,7 @@ pub struct WaterfallChartConfiguration {
 #[rustfmt::skip]
 impl WaterfallChartConfiguration {
     /// A `WaterfallChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6430,6 +6543,7 @@ impl WaterfallChartConfiguration {
 impl PropertyType for WaterfallChartConfiguration {}
 
 impl ToValue for WaterfallChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -6533,6 +6647,7 @@ pub struct WaterfallVisual {
 #[rustfmt::skip]
 impl WaterfallVisual {
     /// A `WaterfallVisual` with its required properties, named in a [`WaterfallVisualRequired`].
+    #[inline]
     pub fn new(required: WaterfallVisualRequired) -> Self {
         Self {
             actions: None,
@@ -6564,6 +6679,7 @@ impl WaterfallVisual {
 impl PropertyType for WaterfallVisual {}
 
 impl ToValue for WaterfallVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -6622,6 +6738,7 @@ pub struct WordCloudChartConfiguration {
 #[rustfmt::skip]
 impl WordCloudChartConfiguration {
     /// A `WordCloudChartConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -6641,6 +6758,7 @@ impl WordCloudChartConfiguration {
 impl PropertyType for WordCloudChartConfiguration {}
 
 impl ToValue for WordCloudChartConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryLabelOptions", &self.category_label_options)
@@ -6725,6 +6843,7 @@ pub struct WordCloudVisual {
 #[rustfmt::skip]
 impl WordCloudVisual {
     /// A `WordCloudVisual` with its required properties, named in a [`WordCloudVisualRequired`].
+    #[inline]
     pub fn new(required: WordCloudVisualRequired) -> Self {
         Self {
             actions: None,
@@ -6756,6 +6875,7 @@ impl WordCloudVisual {
 impl PropertyType for WordCloudVisual {}
 
 impl ToValue for WordCloudVisual {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)

@@ -131,6 +131,7 @@ impl Theme {
     };
 
     /// A `Theme` with its required properties, named in a [`ThemeRequired`].
+    #[inline]
     pub fn new(required: ThemeRequired) -> Self {
         Self {
             aws_account_id: required.aws_account_id,
@@ -176,6 +177,7 @@ impl Resource for Theme {
 }
 
 impl ToValue for Theme {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AwsAccountId", &self.aws_account_id)
@@ -204,6 +206,7 @@ impl ThemeAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the theme.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -211,6 +214,7 @@ impl ThemeAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time the theme was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -218,11 +222,13 @@ impl ThemeAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The time the theme was last updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
@@ -230,6 +236,7 @@ impl ThemeAttributes {
     /// `Fn::GetAtt` `Version`: an object.
     ///
     /// A version of a theme.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -262,6 +269,7 @@ pub struct BorderStyle {
 #[rustfmt::skip]
 impl BorderStyle {
     /// A `BorderStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -273,6 +281,7 @@ impl BorderStyle {
 impl PropertyType for BorderStyle {}
 
 impl ToValue for BorderStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Show", &self.show).build()
     }
@@ -319,6 +328,7 @@ pub struct DataColorPalette {
 #[rustfmt::skip]
 impl DataColorPalette {
     /// A `DataColorPalette` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -334,6 +344,7 @@ impl DataColorPalette {
 impl PropertyType for DataColorPalette {}
 
 impl ToValue for DataColorPalette {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Colors", &self.colors)
@@ -370,6 +381,7 @@ pub struct Font {
 #[rustfmt::skip]
 impl Font {
     /// A `Font` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -381,6 +393,7 @@ impl Font {
 impl PropertyType for Font {}
 
 impl ToValue for Font {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FontFamily", &self.font_family)
@@ -415,6 +428,7 @@ pub struct GutterStyle {
 #[rustfmt::skip]
 impl GutterStyle {
     /// A `GutterStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -426,6 +440,7 @@ impl GutterStyle {
 impl PropertyType for GutterStyle {}
 
 impl ToValue for GutterStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Show", &self.show).build()
     }
@@ -458,6 +473,7 @@ pub struct MarginStyle {
 #[rustfmt::skip]
 impl MarginStyle {
     /// A `MarginStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -469,6 +485,7 @@ impl MarginStyle {
 impl PropertyType for MarginStyle {}
 
 impl ToValue for MarginStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Show", &self.show).build()
     }
@@ -504,6 +521,7 @@ pub struct SheetStyle {
 #[rustfmt::skip]
 impl SheetStyle {
     /// A `SheetStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -517,6 +535,7 @@ impl SheetStyle {
 impl PropertyType for SheetStyle {}
 
 impl ToValue for SheetStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Tile", &self.tile)
@@ -565,6 +584,7 @@ pub struct ThemeConfiguration {
 #[rustfmt::skip]
 impl ThemeConfiguration {
     /// A `ThemeConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -582,6 +602,7 @@ impl ThemeConfiguration {
 impl PropertyType for ThemeConfiguration {}
 
 impl ToValue for ThemeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataColorPalette", &self.data_color_palette)
@@ -622,6 +643,7 @@ pub struct TileLayoutStyle {
 #[rustfmt::skip]
 impl TileLayoutStyle {
     /// A `TileLayoutStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -635,6 +657,7 @@ impl TileLayoutStyle {
 impl PropertyType for TileLayoutStyle {}
 
 impl ToValue for TileLayoutStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Gutter", &self.gutter)
@@ -668,6 +691,7 @@ pub struct TileStyle {
 #[rustfmt::skip]
 impl TileStyle {
     /// A `TileStyle` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -679,6 +703,7 @@ impl TileStyle {
 impl PropertyType for TileStyle {}
 
 impl ToValue for TileStyle {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Border", &self.border).build()
     }
@@ -711,6 +736,7 @@ pub struct Typography {
 #[rustfmt::skip]
 impl Typography {
     /// A `Typography` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -722,6 +748,7 @@ impl Typography {
 impl PropertyType for Typography {}
 
 impl ToValue for Typography {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FontFamilies", &self.font_families)
@@ -861,6 +888,7 @@ pub struct UiColorPalette {
 #[rustfmt::skip]
 impl UiColorPalette {
     /// A `UiColorPalette` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -902,6 +930,7 @@ impl UiColorPalette {
 impl PropertyType for UiColorPalette {}
 
 impl ToValue for UiColorPalette {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Accent", &self.accent)

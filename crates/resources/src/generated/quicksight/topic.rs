@@ -116,6 +116,7 @@ impl Topic {
     };
 
     /// A `Topic` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -156,6 +157,7 @@ impl Resource for Topic {
 }
 
 impl ToValue for Topic {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsAccountId", &self.aws_account_id)
@@ -186,6 +188,7 @@ impl TopicAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the topic.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -223,6 +226,7 @@ pub struct CellValueSynonym {
 #[rustfmt::skip]
 impl CellValueSynonym {
     /// A `CellValueSynonym` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -236,6 +240,7 @@ impl CellValueSynonym {
 impl PropertyType for CellValueSynonym {}
 
 impl ToValue for CellValueSynonym {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CellValue", &self.cell_value)
@@ -269,6 +274,7 @@ pub struct CollectiveConstant {
 #[rustfmt::skip]
 impl CollectiveConstant {
     /// A `CollectiveConstant` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -280,6 +286,7 @@ impl CollectiveConstant {
 impl PropertyType for CollectiveConstant {}
 
 impl ToValue for CollectiveConstant {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("ValueList", &self.value_list).build()
     }
@@ -320,6 +327,7 @@ pub struct ComparativeOrder {
 #[rustfmt::skip]
 impl ComparativeOrder {
     /// A `ComparativeOrder` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -335,6 +343,7 @@ impl ComparativeOrder {
 impl PropertyType for ComparativeOrder {}
 
 impl ToValue for ComparativeOrder {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SpecifedOrder", &self.specifed_order)
@@ -382,6 +391,7 @@ pub struct CustomInstructions {
 #[rustfmt::skip]
 impl CustomInstructions {
     /// A `CustomInstructions` with its required properties, named in a [`CustomInstructionsRequired`].
+    #[inline]
     pub fn new(required: CustomInstructionsRequired) -> Self {
         Self {
             custom_instructions_string: required.custom_instructions_string,
@@ -395,6 +405,7 @@ impl CustomInstructions {
 impl PropertyType for CustomInstructions {}
 
 impl ToValue for CustomInstructions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CustomInstructionsString", &self.custom_instructions_string)
@@ -434,6 +445,7 @@ pub struct DataAggregation {
 #[rustfmt::skip]
 impl DataAggregation {
     /// A `DataAggregation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -447,6 +459,7 @@ impl DataAggregation {
 impl PropertyType for DataAggregation {}
 
 impl ToValue for DataAggregation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -530,6 +543,7 @@ pub struct DatasetMetadata {
 #[rustfmt::skip]
 impl DatasetMetadata {
     /// A `DatasetMetadata` with its required properties, named in a [`DatasetMetadataRequired`].
+    #[inline]
     pub fn new(required: DatasetMetadataRequired) -> Self {
         Self {
             calculated_fields: None,
@@ -564,6 +578,7 @@ impl DatasetMetadata {
 impl PropertyType for DatasetMetadata {}
 
 impl ToValue for DatasetMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CalculatedFields", &self.calculated_fields)
@@ -608,6 +623,7 @@ pub struct DefaultFormatting {
 #[rustfmt::skip]
 impl DefaultFormatting {
     /// A `DefaultFormatting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -621,6 +637,7 @@ impl DefaultFormatting {
 impl PropertyType for DefaultFormatting {}
 
 impl ToValue for DefaultFormatting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisplayFormat", &self.display_format)
@@ -727,6 +744,7 @@ pub struct DisplayFormatOptions {
 #[rustfmt::skip]
 impl DisplayFormatOptions {
     /// A `DisplayFormatOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -760,6 +778,7 @@ impl DisplayFormatOptions {
 impl PropertyType for DisplayFormatOptions {}
 
 impl ToValue for DisplayFormatOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlankCellFormat", &self.blank_cell_format)
@@ -827,6 +846,7 @@ pub struct NamedEntityDefinition {
 #[rustfmt::skip]
 impl NamedEntityDefinition {
     /// A `NamedEntityDefinition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -846,6 +866,7 @@ impl NamedEntityDefinition {
 impl PropertyType for NamedEntityDefinition {}
 
 impl ToValue for NamedEntityDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldName", &self.field_name)
@@ -887,6 +908,7 @@ pub struct NamedEntityDefinitionMetric {
 #[rustfmt::skip]
 impl NamedEntityDefinitionMetric {
     /// A `NamedEntityDefinitionMetric` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -900,6 +922,7 @@ impl NamedEntityDefinitionMetric {
 impl PropertyType for NamedEntityDefinitionMetric {}
 
 impl ToValue for NamedEntityDefinitionMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Aggregation", &self.aggregation)
@@ -945,6 +968,7 @@ pub struct NegativeFormat {
 #[rustfmt::skip]
 impl NegativeFormat {
     /// A `NegativeFormat` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -958,6 +982,7 @@ impl NegativeFormat {
 impl PropertyType for NegativeFormat {}
 
 impl ToValue for NegativeFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Prefix", &self.prefix)
@@ -1000,6 +1025,7 @@ pub struct RangeConstant {
 #[rustfmt::skip]
 impl RangeConstant {
     /// A `RangeConstant` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1013,6 +1039,7 @@ impl RangeConstant {
 impl PropertyType for RangeConstant {}
 
 impl ToValue for RangeConstant {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Maximum", &self.maximum)
@@ -1060,6 +1087,7 @@ pub struct SemanticEntityType {
 #[rustfmt::skip]
 impl SemanticEntityType {
     /// A `SemanticEntityType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1075,6 +1103,7 @@ impl SemanticEntityType {
 impl PropertyType for SemanticEntityType {}
 
 impl ToValue for SemanticEntityType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SubTypeName", &self.sub_type_name)
@@ -1143,6 +1172,7 @@ pub struct SemanticType {
 #[rustfmt::skip]
 impl SemanticType {
     /// A `SemanticType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1166,6 +1196,7 @@ impl SemanticType {
 impl PropertyType for SemanticType {}
 
 impl ToValue for SemanticType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FalseyCellValue", &self.falsey_cell_value)
@@ -1308,6 +1339,7 @@ pub struct TopicCalculatedField {
 #[rustfmt::skip]
 impl TopicCalculatedField {
     /// A `TopicCalculatedField` with its required properties, named in a [`TopicCalculatedFieldRequired`].
+    #[inline]
     pub fn new(required: TopicCalculatedFieldRequired) -> Self {
         Self {
             aggregation: None,
@@ -1369,6 +1401,7 @@ impl TopicCalculatedField {
 impl PropertyType for TopicCalculatedField {}
 
 impl ToValue for TopicCalculatedField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Aggregation", &self.aggregation)
@@ -1437,6 +1470,7 @@ pub struct TopicCategoryFilter {
 #[rustfmt::skip]
 impl TopicCategoryFilter {
     /// A `TopicCategoryFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1454,6 +1488,7 @@ impl TopicCategoryFilter {
 impl PropertyType for TopicCategoryFilter {}
 
 impl ToValue for TopicCategoryFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryFilterFunction", &self.category_filter_function)
@@ -1501,6 +1536,7 @@ pub struct TopicCategoryFilterConstant {
 #[rustfmt::skip]
 impl TopicCategoryFilterConstant {
     /// A `TopicCategoryFilterConstant` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1516,6 +1552,7 @@ impl TopicCategoryFilterConstant {
 impl PropertyType for TopicCategoryFilterConstant {}
 
 impl ToValue for TopicCategoryFilterConstant {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CollectiveConstant", &self.collective_constant)
@@ -1652,6 +1689,7 @@ pub struct TopicColumn {
 #[rustfmt::skip]
 impl TopicColumn {
     /// A `TopicColumn` with its required properties, named in a [`TopicColumnRequired`].
+    #[inline]
     pub fn new(required: TopicColumnRequired) -> Self {
         Self {
             aggregation: None,
@@ -1713,6 +1751,7 @@ impl TopicColumn {
 impl PropertyType for TopicColumn {}
 
 impl ToValue for TopicColumn {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Aggregation", &self.aggregation)
@@ -1761,6 +1800,7 @@ pub struct TopicConfigOptions {
 #[rustfmt::skip]
 impl TopicConfigOptions {
     /// A `TopicConfigOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1772,6 +1812,7 @@ impl TopicConfigOptions {
 impl PropertyType for TopicConfigOptions {}
 
 impl ToValue for TopicConfigOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1814,6 +1855,7 @@ pub struct TopicDateRangeFilter {
 #[rustfmt::skip]
 impl TopicDateRangeFilter {
     /// A `TopicDateRangeFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1827,6 +1869,7 @@ impl TopicDateRangeFilter {
 impl PropertyType for TopicDateRangeFilter {}
 
 impl ToValue for TopicDateRangeFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Constant", &self.constant)
@@ -1928,6 +1971,7 @@ pub struct TopicFilter {
 #[rustfmt::skip]
 impl TopicFilter {
     /// A `TopicFilter` with its required properties, named in a [`TopicFilterRequired`].
+    #[inline]
     pub fn new(required: TopicFilterRequired) -> Self {
         Self {
             category_filter: None,
@@ -1971,6 +2015,7 @@ impl TopicFilter {
 impl PropertyType for TopicFilter {}
 
 impl ToValue for TopicFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CategoryFilter", &self.category_filter)
@@ -2047,6 +2092,7 @@ pub struct TopicNamedEntity {
 #[rustfmt::skip]
 impl TopicNamedEntity {
     /// A `TopicNamedEntity` with its required properties, named in a [`TopicNamedEntityRequired`].
+    #[inline]
     pub fn new(required: TopicNamedEntityRequired) -> Self {
         Self {
             definition: None,
@@ -2072,6 +2118,7 @@ impl TopicNamedEntity {
 impl PropertyType for TopicNamedEntity {}
 
 impl ToValue for TopicNamedEntity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Definition", &self.definition)
@@ -2113,6 +2160,7 @@ pub struct TopicNumericEqualityFilter {
 #[rustfmt::skip]
 impl TopicNumericEqualityFilter {
     /// A `TopicNumericEqualityFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2126,6 +2174,7 @@ impl TopicNumericEqualityFilter {
 impl PropertyType for TopicNumericEqualityFilter {}
 
 impl ToValue for TopicNumericEqualityFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Aggregation", &self.aggregation)
@@ -2171,6 +2220,7 @@ pub struct TopicNumericRangeFilter {
 #[rustfmt::skip]
 impl TopicNumericRangeFilter {
     /// A `TopicNumericRangeFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2186,6 +2236,7 @@ impl TopicNumericRangeFilter {
 impl PropertyType for TopicNumericRangeFilter {}
 
 impl ToValue for TopicNumericRangeFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Aggregation", &self.aggregation)
@@ -2225,6 +2276,7 @@ pub struct TopicRangeFilterConstant {
 #[rustfmt::skip]
 impl TopicRangeFilterConstant {
     /// A `TopicRangeFilterConstant` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2238,6 +2290,7 @@ impl TopicRangeFilterConstant {
 impl PropertyType for TopicRangeFilterConstant {}
 
 impl ToValue for TopicRangeFilterConstant {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConstantType", &self.constant_type)
@@ -2281,6 +2334,7 @@ pub struct TopicRelativeDateFilter {
 #[rustfmt::skip]
 impl TopicRelativeDateFilter {
     /// A `TopicRelativeDateFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2296,6 +2350,7 @@ impl TopicRelativeDateFilter {
 impl PropertyType for TopicRelativeDateFilter {}
 
 impl ToValue for TopicRelativeDateFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Constant", &self.constant)
@@ -2340,6 +2395,7 @@ pub struct TopicSingularFilterConstant {
 #[rustfmt::skip]
 impl TopicSingularFilterConstant {
     /// A `TopicSingularFilterConstant` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2353,6 +2409,7 @@ impl TopicSingularFilterConstant {
 impl PropertyType for TopicSingularFilterConstant {}
 
 impl ToValue for TopicSingularFilterConstant {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConstantType", &self.constant_type)
@@ -2399,6 +2456,7 @@ impl From<Value> for AuthorSpecifiedAggregation {
 }
 
 impl ToValue for AuthorSpecifiedAggregation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Count => "COUNT",
@@ -2437,6 +2495,7 @@ impl From<Value> for CategoryFilterFunction {
 }
 
 impl ToValue for CategoryFilterFunction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Exact => "EXACT",
@@ -2467,6 +2526,7 @@ impl From<Value> for CategoryFilterType {
 }
 
 impl ToValue for CategoryFilterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CustomFilter => "CUSTOM_FILTER",
@@ -2496,6 +2556,7 @@ impl From<Value> for ColumnDataRole {
 }
 
 impl ToValue for ColumnDataRole {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dimension => "DIMENSION",
@@ -2526,6 +2587,7 @@ impl From<Value> for ColumnOrderingType {
 }
 
 impl ToValue for ColumnOrderingType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GreaterIsBetter => "GREATER_IS_BETTER",
@@ -2557,6 +2619,7 @@ impl From<Value> for ConstantType {
 }
 
 impl ToValue for ConstantType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Singular => "SINGULAR",
@@ -2604,6 +2667,7 @@ impl From<Value> for DefaultAggregation {
 }
 
 impl ToValue for DefaultAggregation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sum => "SUM",
@@ -2649,6 +2713,7 @@ impl From<Value> for DisplayFormat {
 }
 
 impl ToValue for DisplayFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Auto => "AUTO",
@@ -2683,6 +2748,7 @@ impl From<Value> for FilterClass {
 }
 
 impl ToValue for FilterClass {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::EnforcedValueFilter => "ENFORCED_VALUE_FILTER",
@@ -2734,6 +2800,7 @@ impl From<Value> for NamedEntityAggType {
 }
 
 impl ToValue for NamedEntityAggType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sum => "SUM",
@@ -2793,6 +2860,7 @@ impl From<Value> for NamedFilterAggType {
 }
 
 impl ToValue for NamedFilterAggType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NoAggregation => "NO_AGGREGATION",
@@ -2837,6 +2905,7 @@ impl From<Value> for NamedFilterType {
 }
 
 impl ToValue for NamedFilterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CategoryFilter => "CATEGORY_FILTER",
@@ -2868,6 +2937,7 @@ impl From<Value> for PropertyRole {
 }
 
 impl ToValue for PropertyRole {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Primary => "PRIMARY",
@@ -2898,6 +2968,7 @@ impl From<Value> for PropertyUsage {
 }
 
 impl ToValue for PropertyUsage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Inherit => "INHERIT",
@@ -2927,6 +2998,7 @@ impl From<Value> for TopicNumericSeparatorSymbol {
 }
 
 impl ToValue for TopicNumericSeparatorSymbol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Comma => "COMMA",
@@ -2961,6 +3033,7 @@ impl From<Value> for TopicRelativeDateFilterFunction {
 }
 
 impl ToValue for TopicRelativeDateFilterFunction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Previous => "PREVIOUS",
@@ -3004,6 +3077,7 @@ impl From<Value> for TopicTimeGranularity {
 }
 
 impl ToValue for TopicTimeGranularity {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Second => "SECOND",
@@ -3038,6 +3112,7 @@ impl From<Value> for TopicUserExperienceVersion {
 }
 
 impl ToValue for TopicUserExperienceVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Legacy => "LEGACY",
@@ -3066,6 +3141,7 @@ impl From<Value> for UndefinedSpecifiedValueType {
 }
 
 impl ToValue for UndefinedSpecifiedValueType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Least => "LEAST",

@@ -121,6 +121,7 @@ impl VpcConnection {
     };
 
     /// A `VpcConnection` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -159,6 +160,7 @@ impl Resource for VpcConnection {
 }
 
 impl ToValue for VpcConnection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
@@ -188,6 +190,7 @@ impl VpcConnectionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the VPC connection.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -195,6 +198,7 @@ impl VpcConnectionAttributes {
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time that the VPC connection was created.
+    #[inline]
     pub fn created_time(&self) -> Value {
         self.0.get_att("CreatedTime")
     }
@@ -202,6 +206,7 @@ impl VpcConnectionAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The time that the VPC connection was last updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -209,11 +214,13 @@ impl VpcConnectionAttributes {
     /// `Fn::GetAtt` `NetworkInterfaces`: a list of `NetworkInterface` objects.
     ///
     /// A list of network interfaces.
+    #[inline]
     pub fn network_interfaces(&self) -> Value {
         self.0.get_att("NetworkInterfaces")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -221,6 +228,7 @@ impl VpcConnectionAttributes {
     /// `Fn::GetAtt` `VPCId`: a string.
     ///
     /// The Amazon EC2 VPC ID associated with the VPC connection.
+    #[inline]
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VPCId")
     }
@@ -246,6 +254,7 @@ impl From<Value> for VpcConnectionAvailabilityStatus {
 }
 
 impl ToValue for VpcConnectionAvailabilityStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Available => "AVAILABLE",

@@ -100,6 +100,7 @@ impl Permission {
     };
 
     /// A `Permission` with its required properties, named in a [`PermissionRequired`].
+    #[inline]
     pub fn new(required: PermissionRequired) -> Self {
         Self {
             name: required.name,
@@ -133,6 +134,7 @@ impl Resource for Permission {
 }
 
 impl ToValue for Permission {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -157,6 +159,7 @@ impl PermissionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the new permission.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -164,6 +167,7 @@ impl PermissionAttributes {
     /// `Fn::GetAtt` `IsResourceTypeDefault`: a boolean.
     ///
     /// Specifies whether this permission is the default for new resource shares that include resources of the associated resource type.
+    #[inline]
     pub fn is_resource_type_default(&self) -> Value {
         self.0.get_att("IsResourceTypeDefault")
     }
@@ -174,6 +178,7 @@ impl PermissionAttributes {
     ///
     /// - *AWS_MANAGED_PERMISSION* – AWS created and manages this managed permission. You can associate it with your resource shares, but you can't modify it.
     /// - *CUSTOMER_MANAGED_PERMISSION* – You, or another principal in your account created this managed permission. You can associate it with your resource shares and create new versions that have different permissions.
+    #[inline]
     pub fn permission_type(&self) -> Value {
         self.0.get_att("PermissionType")
     }
@@ -181,6 +186,7 @@ impl PermissionAttributes {
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version number for this version of the permission.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -224,6 +230,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -240,6 +247,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

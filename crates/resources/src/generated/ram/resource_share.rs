@@ -112,6 +112,7 @@ impl ResourceShare {
     };
 
     /// A `ResourceShare` with its required properties, named in a [`ResourceShareRequired`].
+    #[inline]
     pub fn new(required: ResourceShareRequired) -> Self {
         Self {
             allow_external_principals: None,
@@ -154,6 +155,7 @@ impl Resource for ResourceShare {
 }
 
 impl ToValue for ResourceShare {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowExternalPrincipals", &self.allow_external_principals)
@@ -181,6 +183,7 @@ impl ResourceShareAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the resource share.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -188,6 +191,7 @@ impl ResourceShareAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The date and time when the resource share was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -199,6 +203,7 @@ impl ResourceShareAttributes {
     /// - *STANDARD* – A resource share that supports all functionality. These resource shares are visible to all principals you share the resource share with. You can modify these resource shares in AWS RAM using the console or APIs. This resource share might have been created by AWS RAM , or it might have been *CREATED_FROM_POLICY* and then promoted.
     /// - *CREATED_FROM_POLICY* – The customer manually shared a resource by attaching a resource-based policy. That policy did not match any existing managed permissions, so AWS RAM created this customer managed permission automatically on the customer's behalf based on the attached policy document. This type of resource share is visible only to the AWS account that created it. You can't modify it in AWS RAM unless you promote it. For more information, see `PromoteResourceShareCreatedFromPolicy` .
     /// - *PROMOTING_TO_STANDARD* – This resource share was originally `CREATED_FROM_POLICY` , but the customer ran the `PromoteResourceShareCreatedFromPolicy` and that operation is still in progress. This value changes to `STANDARD` when complete.
+    #[inline]
     pub fn feature_set(&self) -> Value {
         self.0.get_att("FeatureSet")
     }
@@ -206,6 +211,7 @@ impl ResourceShareAttributes {
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The date and time when the resource share was last updated.
+    #[inline]
     pub fn last_updated_time(&self) -> Value {
         self.0.get_att("LastUpdatedTime")
     }
@@ -213,6 +219,7 @@ impl ResourceShareAttributes {
     /// `Fn::GetAtt` `OwningAccountId`: a string.
     ///
     /// The ID of the AWS account that owns the resource share.
+    #[inline]
     pub fn owning_account_id(&self) -> Value {
         self.0.get_att("OwningAccountId")
     }
@@ -220,6 +227,7 @@ impl ResourceShareAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The current status of the resource share.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -259,6 +267,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -275,6 +284,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

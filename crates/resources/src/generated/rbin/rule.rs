@@ -137,6 +137,7 @@ impl Rule {
     };
 
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             description: None,
@@ -182,6 +183,7 @@ impl Resource for Rule {
 }
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -210,6 +212,7 @@ impl RuleAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the retention rule.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -217,6 +220,7 @@ impl RuleAttributes {
     /// `Fn::GetAtt` `Identifier`: a string.
     ///
     /// The unique ID of the retention rule.
+    #[inline]
     pub fn identifier(&self) -> Value {
         self.0.get_att("Identifier")
     }
@@ -229,6 +233,7 @@ impl RuleAttributes {
     /// - `pending_unlock` - The retention rule has been unlocked but it is still within the unlock delay period. The retention rule can be modified or deleted only after the unlock delay period has expired.
     /// - `unlocked` - The retention rule is unlocked and it can be modified or deleted by any user with the required permissions.
     /// - `null` - The retention rule has never been locked. Once a retention rule has been locked, it can transition between the `locked` and `unlocked` states only; it can never transition back to `null` .
+    #[inline]
     pub fn lock_state(&self) -> Value {
         self.0.get_att("LockState")
     }
@@ -278,6 +283,7 @@ pub struct ResourceTag {
 #[rustfmt::skip]
 impl ResourceTag {
     /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
+    #[inline]
     pub fn new(required: ResourceTagRequired) -> Self {
         Self {
             resource_tag_key: required.resource_tag_key,
@@ -294,6 +300,7 @@ impl ResourceTag {
 impl PropertyType for ResourceTag {}
 
 impl ToValue for ResourceTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceTagKey", &self.resource_tag_key)
@@ -347,6 +354,7 @@ pub struct RetentionPeriod {
 #[rustfmt::skip]
 impl RetentionPeriod {
     /// A `RetentionPeriod` with its required properties, named in a [`RetentionPeriodRequired`].
+    #[inline]
     pub fn new(required: RetentionPeriodRequired) -> Self {
         Self {
             retention_period_unit: required.retention_period_unit,
@@ -363,6 +371,7 @@ impl RetentionPeriod {
 impl PropertyType for RetentionPeriod {}
 
 impl ToValue for RetentionPeriod {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RetentionPeriodUnit", &self.retention_period_unit)
@@ -409,6 +418,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -425,6 +435,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -465,6 +476,7 @@ pub struct UnlockDelay {
 #[rustfmt::skip]
 impl UnlockDelay {
     /// A `UnlockDelay` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -478,6 +490,7 @@ impl UnlockDelay {
 impl PropertyType for UnlockDelay {}
 
 impl ToValue for UnlockDelay {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("UnlockDelayUnit", &self.unlock_delay_unit)
@@ -506,6 +519,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::EbsSnapshot => "EBS_SNAPSHOT",
@@ -533,6 +547,7 @@ impl From<Value> for RetentionPeriodUnit {
 }
 
 impl ToValue for RetentionPeriodUnit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Days => "DAYS",
@@ -558,6 +573,7 @@ impl From<Value> for UnlockDelayUnit {
 }
 
 impl ToValue for UnlockDelayUnit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Days => "DAYS",

@@ -180,6 +180,7 @@ impl CustomDbEngineVersion {
     };
 
     /// A `CustomDbEngineVersion` with its required properties, named in a [`CustomDbEngineVersionRequired`].
+    #[inline]
     pub fn new(required: CustomDbEngineVersionRequired) -> Self {
         Self {
             database_installation_files: None,
@@ -240,6 +241,7 @@ impl Resource for CustomDbEngineVersion {
 }
 
 impl ToValue for CustomDbEngineVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -288,6 +290,7 @@ impl CustomDbEngineVersionAttributes {
     /// `Fn::GetAtt` `DBEngineVersionArn`: a string.
     ///
     /// The ARN of the custom engine version.
+    #[inline]
     pub fn db_engine_version_arn(&self) -> Value {
         self.0.get_att("DBEngineVersionArn")
     }
@@ -313,6 +316,7 @@ impl From<Value> for CustomDbEngineVersionStatus {
 }
 
 impl ToValue for CustomDbEngineVersionStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Available => "available",

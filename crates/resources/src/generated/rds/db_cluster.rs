@@ -879,6 +879,7 @@ impl DbCluster {
     };
 
     /// A `DbCluster` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1021,6 +1022,7 @@ impl Resource for DbCluster {
 }
 
 impl ToValue for DbCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocatedStorage", &self.allocated_storage)
@@ -1150,6 +1152,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `DBClusterArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the DB cluster.
+    #[inline]
     pub fn db_cluster_arn(&self) -> Value {
         self.0.get_att("DBClusterArn")
     }
@@ -1157,6 +1160,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `DBClusterResourceId`: a string.
     ///
     /// The AWS Region -unique, immutable identifier for the DB cluster. This identifier is found in AWS CloudTrail log entries whenever the KMS key for the DB cluster is accessed.
+    #[inline]
     pub fn db_cluster_resource_id(&self) -> Value {
         self.0.get_att("DBClusterResourceId")
     }
@@ -1164,6 +1168,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `Endpoint`: an object.
     ///
     /// The `Endpoint` return value specifies the connection endpoint for the primary instance of the DB cluster.
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }
@@ -1171,6 +1176,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `Endpoint.Address`: a string.
     ///
     /// Specifies the connection endpoint for the primary instance of the DB cluster.
+    #[inline]
     pub fn endpoint_address(&self) -> Value {
         self.0.get_att("Endpoint.Address")
     }
@@ -1178,6 +1184,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `Endpoint.Port`: a string.
     ///
     /// Specifies the port that the database engine is listening on.
+    #[inline]
     pub fn endpoint_port(&self) -> Value {
         self.0.get_att("Endpoint.Port")
     }
@@ -1185,6 +1192,7 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `MasterUserSecret.SecretArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the secret. This parameter is a return value that you can retrieve using the `Fn::GetAtt` intrinsic function. For more information, see \[Return values\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html#aws-resource-rds-dbcluster-return-values>) .
+    #[inline]
     pub fn master_user_secret_secret_arn(&self) -> Value {
         self.0.get_att("MasterUserSecret.SecretArn")
     }
@@ -1198,6 +1206,7 @@ impl DbClusterAttributes {
     /// If a failover occurs, and the Aurora Replica that you are connected to is promoted to be the primary instance, your connection is dropped. To continue sending your read workload to other Aurora Replicas in the cluster, you can then reconnect to the reader endpoint.
     ///
     /// For more information about Aurora endpoints, see \[Amazon Aurora connection management\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Overview.Endpoints.html>) in the *Amazon Aurora User Guide* .
+    #[inline]
     pub fn read_endpoint(&self) -> Value {
         self.0.get_att("ReadEndpoint")
     }
@@ -1205,11 +1214,13 @@ impl DbClusterAttributes {
     /// `Fn::GetAtt` `ReadEndpoint.Address`: a string.
     ///
     /// The host address of the reader endpoint.
+    #[inline]
     pub fn read_endpoint_address(&self) -> Value {
         self.0.get_att("ReadEndpoint.Address")
     }
 
     /// `Fn::GetAtt` `StorageEncryptionType`: a string.
+    #[inline]
     pub fn storage_encryption_type(&self) -> Value {
         self.0.get_att("StorageEncryptionType")
     }
@@ -1219,6 +1230,7 @@ impl DbClusterAttributes {
     /// The storage throughput for the DB cluster. The throughput is automatically set based on the IOPS that you provision, and is not configurable.
     ///
     /// This setting is only for non-Aurora Multi-AZ DB clusters.
+    #[inline]
     pub fn storage_throughput(&self) -> Value {
         self.0.get_att("StorageThroughput")
     }
@@ -1264,6 +1276,7 @@ pub struct DbClusterRole {
 #[rustfmt::skip]
 impl DbClusterRole {
     /// A `DbClusterRole` with its required properties, named in a [`DbClusterRoleRequired`].
+    #[inline]
     pub fn new(required: DbClusterRoleRequired) -> Self {
         Self {
             feature_name: None,
@@ -1280,6 +1293,7 @@ impl DbClusterRole {
 impl PropertyType for DbClusterRole {}
 
 impl ToValue for DbClusterRole {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FeatureName", &self.feature_name)
@@ -1370,6 +1384,7 @@ pub struct ScalingConfiguration {
 #[rustfmt::skip]
 impl ScalingConfiguration {
     /// A `ScalingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1391,6 +1406,7 @@ impl ScalingConfiguration {
 impl PropertyType for ScalingConfiguration {}
 
 impl ToValue for ScalingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoPause", &self.auto_pause)
@@ -1450,6 +1466,7 @@ pub struct ServerlessV2ScalingConfiguration {
 #[rustfmt::skip]
 impl ServerlessV2ScalingConfiguration {
     /// A `ServerlessV2ScalingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1465,6 +1482,7 @@ impl ServerlessV2ScalingConfiguration {
 impl PropertyType for ServerlessV2ScalingConfiguration {}
 
 impl ToValue for ServerlessV2ScalingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxCapacity", &self.max_capacity)
@@ -1492,6 +1510,7 @@ impl From<Value> for ClusterScalabilityType {
 }
 
 impl ToValue for ClusterScalabilityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Limitless => "limitless",

@@ -149,6 +149,7 @@ impl DbClusterParameterGroup {
     };
 
     /// A `DbClusterParameterGroup` with its required properties, named in a [`DbClusterParameterGroupRequired`].
+    #[inline]
     pub fn new(required: DbClusterParameterGroupRequired) -> Self {
         Self {
             db_cluster_parameter_group_name: None,
@@ -185,6 +186,7 @@ impl Resource for DbClusterParameterGroup {
 }
 
 impl ToValue for DbClusterParameterGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

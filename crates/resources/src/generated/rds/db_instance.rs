@@ -1327,6 +1327,7 @@ impl DbInstance {
     };
 
     /// A `DbInstance` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1513,6 +1514,7 @@ impl Resource for DbInstance {
 }
 
 impl ToValue for DbInstance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalStorageVolumes", &self.additional_storage_volumes)
@@ -1673,6 +1675,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `AdditionalStorageVolumes`: a list of `AdditionalStorageVolume` objects.
     ///
     /// The additional storage volumes associated with the DB instance. RDS supports additional storage volumes for RDS for Oracle and RDS for SQL Server.
+    #[inline]
     pub fn additional_storage_volumes(&self) -> Value {
         self.0.get_att("AdditionalStorageVolumes")
     }
@@ -1742,6 +1745,7 @@ impl DbInstanceAttributes {
     ///
     /// - Enterprise and Standard editions: Must be an integer from 20 to 1024.
     /// - Web and Express editions: Must be an integer from 20 to 1024.
+    #[inline]
     pub fn allocated_storage(&self) -> Value {
         self.0.get_att("AllocatedStorage")
     }
@@ -1751,6 +1755,7 @@ impl DbInstanceAttributes {
     /// A value that indicates whether major version upgrades are allowed. Changing this parameter doesn't result in an outage and the change is asynchronously applied as soon as possible.
     ///
     /// Constraints: Major version upgrades must be allowed when specifying a value for the `EngineVersion` parameter that is a different major version than the DB instance's current version.
+    #[inline]
     pub fn allow_major_version_upgrade(&self) -> Value {
         self.0.get_att("AllowMajorVersionUpgrade")
     }
@@ -1762,6 +1767,7 @@ impl DbInstanceAttributes {
     /// In addition to the settings described in \[Modifying a DB instance\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.DBInstance.Modifying.html>) , this property also determines whether the DB instance reboots when a static parameter is modified in the associated DB parameter group.
     ///
     /// Default: `true`
+    #[inline]
     pub fn apply_immediately(&self) -> Value {
         self.0.get_att("ApplyImmediately")
     }
@@ -1773,6 +1779,7 @@ impl DbInstanceAttributes {
     /// *Amazon Aurora*
     ///
     /// Not applicable. The associated roles are managed by the DB cluster.
+    #[inline]
     pub fn associated_roles(&self) -> Value {
         self.0.get_att("AssociatedRoles")
     }
@@ -1780,6 +1787,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `AutoMinorVersionUpgrade`: a boolean.
     ///
     /// A value that indicates whether minor engine upgrades are applied automatically to the DB instance during the maintenance window. By default, minor engine upgrades are applied automatically.
+    #[inline]
     pub fn auto_minor_version_upgrade(&self) -> Value {
         self.0.get_att("AutoMinorVersionUpgrade")
     }
@@ -1787,6 +1795,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `AutomaticBackupReplicationKmsKeyId`: a string.
     ///
     /// The AWS KMS key identifier for encryption of the replicated automated backups. The KMS key ID is the Amazon Resource Name (ARN) for the KMS encryption key in the destination AWS Region , for example, `arn:aws:kms:us-east-1:123456789012:key/AKIAIOSFODNN7EXAMPLE` .
+    #[inline]
     pub fn automatic_backup_replication_kms_key_id(&self) -> Value {
         self.0.get_att("AutomaticBackupReplicationKmsKeyId")
     }
@@ -1794,6 +1803,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `AutomaticBackupReplicationRegion`: a string.
     ///
     /// The AWS Region associated with the automated backup.
+    #[inline]
     pub fn automatic_backup_replication_region(&self) -> Value {
         self.0.get_att("AutomaticBackupReplicationRegion")
     }
@@ -1803,6 +1813,7 @@ impl DbInstanceAttributes {
     /// The retention period for automated backups in a different AWS Region. Use this parameter to set a unique retention period that only applies to cross-Region automated backups. To enable automated backups in a different Region, specify a positive value for the `AutomaticBackupReplicationRegion` parameter.
     ///
     /// If not specified, this parameter defaults to the value of the `BackupRetentionPeriod` parameter. The maximum allowed value is 35.
+    #[inline]
     pub fn automatic_backup_replication_retention_period(&self) -> Value {
         self.0.get_att("AutomaticBackupReplicationRetentionPeriod")
     }
@@ -1810,6 +1821,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `AutomaticRestartTime`: a string.
     ///
     /// The time when a stopped DB instance is restarted automatically.
+    #[inline]
     pub fn automatic_restart_time(&self) -> Value {
         self.0.get_att("AutomaticRestartTime")
     }
@@ -1828,6 +1840,7 @@ impl DbInstanceAttributes {
     /// - The specified Availability Zone must be in the same AWS Region as the current endpoint.
     ///
     /// Example: `us-east-1d`
+    #[inline]
     pub fn availability_zone(&self) -> Value {
         self.0.get_att("AvailabilityZone")
     }
@@ -1846,6 +1859,7 @@ impl DbInstanceAttributes {
     ///
     /// - Must be a value from 0 to 35
     /// - Can't be set to 0 if the DB instance is a source to read replicas
+    #[inline]
     pub fn backup_retention_period(&self) -> Value {
         self.0.get_att("BackupRetentionPeriod")
     }
@@ -1863,6 +1877,7 @@ impl DbInstanceAttributes {
     /// Default: `region`
     ///
     /// For more information, see \[Working with Amazon RDS on AWS Outposts\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-on-outposts.html>) in the *Amazon RDS User Guide* .
+    #[inline]
     pub fn backup_target(&self) -> Value {
         self.0.get_att("BackupTarget")
     }
@@ -1872,6 +1887,7 @@ impl DbInstanceAttributes {
     /// The identifier of the CA certificate for this DB instance.
     ///
     /// For more information, see \[Using SSL/TLS to encrypt a connection to a DB instance\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html>) in the *Amazon RDS User Guide* and \[Using SSL/TLS to encrypt a connection to a DB cluster\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL.html>) in the *Amazon Aurora User Guide* .
+    #[inline]
     pub fn ca_certificate_identifier(&self) -> Value {
         self.0.get_att("CACertificateIdentifier")
     }
@@ -1879,6 +1895,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `CertificateDetails.CAIdentifier`: a string.
     ///
     /// The CA identifier of the CA certificate used for the DB instance's server certificate.
+    #[inline]
     pub fn certificate_details_ca_identifier(&self) -> Value {
         self.0.get_att("CertificateDetails.CAIdentifier")
     }
@@ -1886,6 +1903,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `CertificateDetails.ValidTill`: a string.
     ///
     /// The expiration date of the DB instance’s server certificate.
+    #[inline]
     pub fn certificate_details_valid_till(&self) -> Value {
         self.0.get_att("CertificateDetails.ValidTill")
     }
@@ -1904,6 +1922,7 @@ impl DbInstanceAttributes {
     /// - For more information about rotating your SSL/TLS certificate for Aurora DB engines, see \[Rotating Your SSL/TLS Certificate\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL-certificate-rotation.html>) in the *Amazon Aurora User Guide* .
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
+    #[inline]
     pub fn certificate_rotation_restart(&self) -> Value {
         self.0.get_att("CertificateRotationRestart")
     }
@@ -1915,6 +1934,7 @@ impl DbInstanceAttributes {
     /// *Amazon Aurora*
     ///
     /// Not applicable. The character set is managed by the DB cluster. For more information, see \[AWS::RDS::DBCluster\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html>) .
+    #[inline]
     pub fn character_set_name(&self) -> Value {
         self.0.get_att("CharacterSetName")
     }
@@ -1924,6 +1944,7 @@ impl DbInstanceAttributes {
     /// Specifies whether to copy tags from the DB instance to snapshots of the DB instance. By default, tags are not copied.
     ///
     /// This setting doesn't apply to Amazon Aurora DB instances. Copying tags to snapshots is managed by the DB cluster. Setting this value for an Aurora DB instance has no effect on the DB cluster setting.
+    #[inline]
     pub fn copy_tags_to_snapshot(&self) -> Value {
         self.0.get_att("CopyTagsToSnapshot")
     }
@@ -1941,6 +1962,7 @@ impl DbInstanceAttributes {
     /// - The instance profile name and the associated IAM role name must start with the prefix `AWSRDSCustom` .
     ///
     /// For the list of permissions required for the IAM role, see \[Configure IAM and your VPC\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/custom-setup-orcl.html#custom-setup-orcl.iam-vpc>) in the *Amazon RDS User Guide* .
+    #[inline]
     pub fn custom_iam_instance_profile(&self) -> Value {
         self.0.get_att("CustomIAMInstanceProfile")
     }
@@ -1950,6 +1972,7 @@ impl DbInstanceAttributes {
     /// The identifier of the DB cluster that this DB instance will belong to.
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
+    #[inline]
     pub fn db_cluster_identifier(&self) -> Value {
         self.0.get_att("DBClusterIdentifier")
     }
@@ -1967,6 +1990,7 @@ impl DbInstanceAttributes {
     /// - Must be specified when `DBSnapshotIdentifier` isn't specified.
     /// - If you are restoring from a shared manual Multi-AZ DB cluster snapshot, the `DBClusterSnapshotIdentifier` must be the ARN of the shared snapshot.
     /// - Can't be the identifier of an Aurora DB cluster snapshot.
+    #[inline]
     pub fn db_cluster_snapshot_identifier(&self) -> Value {
         self.0.get_att("DBClusterSnapshotIdentifier")
     }
@@ -1974,6 +1998,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `DBInstanceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the DB instance.
+    #[inline]
     pub fn db_instance_arn(&self) -> Value {
         self.0.get_att("DBInstanceArn")
     }
@@ -1981,6 +2006,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `DBInstanceClass`: a string.
     ///
     /// The compute and memory capacity of the DB instance, for example `db.m5.large` . Not all DB instance classes are available in all AWS Regions , or for all database engines. For the full list of DB instance classes, and availability for your engine, see \[DB instance classes\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.html>) in the *Amazon RDS User Guide* or \[Aurora DB instance classes\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.html>) in the *Amazon Aurora User Guide* .
+    #[inline]
     pub fn db_instance_class(&self) -> Value {
         self.0.get_att("DBInstanceClass")
     }
@@ -1992,6 +2018,7 @@ impl DbInstanceAttributes {
     /// For information about constraints that apply to DB instance identifiers, see \[Naming constraints in Amazon RDS\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints>) in the *Amazon RDS User Guide* .
     ///
     /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    #[inline]
     pub fn db_instance_identifier(&self) -> Value {
         self.0.get_att("DBInstanceIdentifier")
     }
@@ -1999,6 +2026,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `DBInstanceStatus`: a string.
     ///
     /// The current state of this DB instance.
+    #[inline]
     pub fn db_instance_status(&self) -> Value {
         self.0.get_att("DBInstanceStatus")
     }
@@ -2064,6 +2092,7 @@ impl DbInstanceAttributes {
     /// *SQL Server*
     ///
     /// Not applicable. Must be null.
+    #[inline]
     pub fn db_name(&self) -> Value {
         self.0.get_att("DBName")
     }
@@ -2079,6 +2108,7 @@ impl DbInstanceAttributes {
     /// &gt; If any of the data members of the referenced parameter group are changed during an update, the DB instance might need to be restarted, which causes some interruption. If the parameter group contains static parameters, whether they were changed or not, an update triggers a reboot.
     ///
     /// If you don't specify a value for `DBParameterGroupName` property, the default DB parameter group for the specified engine and engine version is used.
+    #[inline]
     pub fn db_parameter_group_name(&self) -> Value {
         self.0.get_att("DBParameterGroupName")
     }
@@ -2113,6 +2143,7 @@ impl DbInstanceAttributes {
     /// &gt; - `PreferredMaintenanceWindow`
     /// &gt;
     /// &gt; All other properties are ignored. Specify a virtual private cloud (VPC) security group if you want to submit other properties, such as `StorageType` , `StorageEncrypted` , or `KmsKeyId` . If you're already using the `DBSecurityGroups` property, you can't use these other properties by updating your DB instance to use a VPC security group. You must recreate the DB instance.
+    #[inline]
     pub fn db_security_groups(&self) -> Value {
         self.0.get_att("DBSecurityGroups")
     }
@@ -2144,6 +2175,7 @@ impl DbInstanceAttributes {
     /// *Amazon Aurora*
     ///
     /// Not applicable. Snapshot restore is managed by the DB cluster.
+    #[inline]
     pub fn db_snapshot_identifier(&self) -> Value {
         self.0.get_att("DBSnapshotIdentifier")
     }
@@ -2157,6 +2189,7 @@ impl DbInstanceAttributes {
     /// For more information about using Amazon RDS in a VPC, see \[Amazon VPC and Amazon RDS\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.html>) in the *Amazon RDS User Guide* .
     ///
     /// This setting doesn't apply to Amazon Aurora DB instances. The DB subnet group is managed by the DB cluster. If specified, the setting must match the DB cluster setting.
+    #[inline]
     pub fn db_subnet_group_name(&self) -> Value {
         self.0.get_att("DBSubnetGroupName")
     }
@@ -2164,6 +2197,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `DBSystemId`: a string.
     ///
     /// The Oracle system identifier (SID), which is the name of the Oracle database instance that manages your database files. In this context, the term "Oracle database instance" refers exclusively to the system global area (SGA) and Oracle background processes. If you don't specify a SID, the value defaults to `RDSCDB` . The Oracle SID is also the name of your CDB.
+    #[inline]
     pub fn db_system_id(&self) -> Value {
         self.0.get_att("DBSystemId")
     }
@@ -2173,6 +2207,7 @@ impl DbInstanceAttributes {
     /// The mode of Database Insights to enable for the DB instance.
     ///
     /// &gt; Aurora DB instances inherit this value from the DB cluster, so you can't change this value.
+    #[inline]
     pub fn database_insights_mode(&self) -> Value {
         self.0.get_att("DatabaseInsightsMode")
     }
@@ -2180,6 +2215,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `DbiResourceId`: a string.
     ///
     /// The AWS Region-unique, immutable identifier for the DB instance. This identifier is found in AWS CloudTrail log entries whenever the AWS KMS key for the DB instance is accessed.
+    #[inline]
     pub fn dbi_resource_id(&self) -> Value {
         self.0.get_att("DbiResourceId")
     }
@@ -2187,6 +2223,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `DedicatedLogVolume`: a boolean.
     ///
     /// Indicates whether the DB instance has a dedicated log volume (DLV) enabled.
+    #[inline]
     pub fn dedicated_log_volume(&self) -> Value {
         self.0.get_att("DedicatedLogVolume")
     }
@@ -2198,6 +2235,7 @@ impl DbInstanceAttributes {
     /// *Amazon Aurora*
     ///
     /// Not applicable. When you delete a DB cluster, all automated backups for that DB cluster are deleted and can't be recovered. Manual DB cluster snapshots of the DB cluster are not deleted.
+    #[inline]
     pub fn delete_automated_backups(&self) -> Value {
         self.0.get_att("DeleteAutomatedBackups")
     }
@@ -2207,6 +2245,7 @@ impl DbInstanceAttributes {
     /// Specifies whether the DB instance has deletion protection enabled. The database can't be deleted when deletion protection is enabled. By default, deletion protection isn't enabled. For more information, see \[Deleting a DB Instance\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html>) .
     ///
     /// This setting doesn't apply to Amazon Aurora DB instances. You can enable or disable deletion protection for the DB cluster. For more information, see `CreateDBCluster` . DB instances in a DB cluster can be deleted even when deletion protection is enabled for the DB cluster.
+    #[inline]
     pub fn deletion_protection(&self) -> Value {
         self.0.get_att("DeletionProtection")
     }
@@ -2216,6 +2255,7 @@ impl DbInstanceAttributes {
     /// The Active Directory directory ID to create the DB instance in. Currently, only Db2, MySQL, Microsoft SQL Server, Oracle, and PostgreSQL DB instances can be created in an Active Directory Domain.
     ///
     /// For more information, see \[Kerberos Authentication\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/kerberos-authentication.html>) in the *Amazon RDS User Guide* .
+    #[inline]
     pub fn domain(&self) -> Value {
         self.0.get_att("Domain")
     }
@@ -2225,6 +2265,7 @@ impl DbInstanceAttributes {
     /// The ARN for the Secrets Manager secret with the credentials for the user joining the domain.
     ///
     /// Example: `arn:aws:secretsmanager:region:account-number:secret:myselfmanagedADtestsecret-123456`
+    #[inline]
     pub fn domain_auth_secret_arn(&self) -> Value {
         self.0.get_att("DomainAuthSecretArn")
     }
@@ -2238,6 +2279,7 @@ impl DbInstanceAttributes {
     /// - Two IP addresses must be provided. If there isn't a secondary domain controller, use the IP address of the primary domain controller for both entries in the list.
     ///
     /// Example: `123.124.125.126,234.235.236.237`
+    #[inline]
     pub fn domain_dns_ips(&self) -> Value {
         self.0.get_att("DomainDnsIps")
     }
@@ -2251,6 +2293,7 @@ impl DbInstanceAttributes {
     /// - Can't be longer than 64 characters.
     ///
     /// Example: `mymanagedADtest.mymanagedAD.mydomain`
+    #[inline]
     pub fn domain_fqdn(&self) -> Value {
         self.0.get_att("DomainFqdn")
     }
@@ -2263,6 +2306,7 @@ impl DbInstanceAttributes {
     ///
     /// - Amazon Aurora (The domain is managed by the DB cluster.)
     /// - RDS Custom
+    #[inline]
     pub fn domain_iam_role_name(&self) -> Value {
         self.0.get_att("DomainIAMRoleName")
     }
@@ -2277,6 +2321,7 @@ impl DbInstanceAttributes {
     /// - Can't be longer than 64 characters.
     ///
     /// Example: `OU=mymanagedADtestOU,DC=mymanagedADtest,DC=mymanagedAD,DC=mydomain`
+    #[inline]
     pub fn domain_ou(&self) -> Value {
         self.0.get_att("DomainOu")
     }
@@ -2312,6 +2357,7 @@ impl DbInstanceAttributes {
     /// *PostgreSQL*
     ///
     /// Valid values: `postgresql` , `upgrade`
+    #[inline]
     pub fn enable_cloudwatch_logs_exports(&self) -> Value {
         self.0.get_att("EnableCloudwatchLogsExports")
     }
@@ -2325,6 +2371,7 @@ impl DbInstanceAttributes {
     /// *Amazon Aurora*
     ///
     /// Not applicable. Mapping AWS IAM accounts to database accounts is managed by the DB cluster.
+    #[inline]
     pub fn enable_iam_database_authentication(&self) -> Value {
         self.0.get_att("EnableIAMDatabaseAuthentication")
     }
@@ -2334,6 +2381,7 @@ impl DbInstanceAttributes {
     /// Specifies whether to enable Performance Insights for the DB instance. For more information, see \[Using Amazon Performance Insights\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.html>) in the *Amazon RDS User Guide* .
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
+    #[inline]
     pub fn enable_performance_insights(&self) -> Value {
         self.0.get_att("EnablePerformanceInsights")
     }
@@ -2341,6 +2389,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `Endpoint.Address`: a string.
     ///
     /// Specifies the DNS address of the DB instance.
+    #[inline]
     pub fn endpoint_address(&self) -> Value {
         self.0.get_att("Endpoint.Address")
     }
@@ -2348,6 +2397,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `Endpoint.HostedZoneId`: a string.
     ///
     /// Specifies the ID that Amazon Route 53 assigns when you create a hosted zone.
+    #[inline]
     pub fn endpoint_hosted_zone_id(&self) -> Value {
         self.0.get_att("Endpoint.HostedZoneId")
     }
@@ -2355,6 +2405,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `Endpoint.Port`: a string.
     ///
     /// Specifies the port that the database engine is listening on.
+    #[inline]
     pub fn endpoint_port(&self) -> Value {
         self.0.get_att("Endpoint.Port")
     }
@@ -2389,6 +2440,7 @@ impl DbInstanceAttributes {
     /// - `sqlserver-se`
     /// - `sqlserver-ex`
     /// - `sqlserver-web`
+    #[inline]
     pub fn engine(&self) -> Value {
         self.0.get_att("Engine")
     }
@@ -2406,6 +2458,7 @@ impl DbInstanceAttributes {
     /// Valid Values: `open-source-rds-extended-support | open-source-rds-extended-support-disabled`
     ///
     /// Default: `open-source-rds-extended-support`
+    #[inline]
     pub fn engine_lifecycle_support(&self) -> Value {
         self.0.get_att("EngineLifecycleSupport")
     }
@@ -2445,6 +2498,7 @@ impl DbInstanceAttributes {
     /// *PostgreSQL*
     ///
     /// See \[Supported PostgreSQL Database Versions\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_PostgreSQL.html#PostgreSQL.Concepts.General.DBVersions>) in the *Amazon RDS User Guide.*
+    #[inline]
     pub fn engine_version(&self) -> Value {
         self.0.get_att("EngineVersion")
     }
@@ -2452,6 +2506,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `InstanceCreateTime`: a string.
     ///
     /// The date and time when the DB instance was created.
+    #[inline]
     pub fn instance_create_time(&self) -> Value {
         self.0.get_att("InstanceCreateTime")
     }
@@ -2468,6 +2523,7 @@ impl DbInstanceAttributes {
     ///
     /// - For RDS for Db2, MariaDB, MySQL, Oracle, and PostgreSQL - Must be a multiple between .5 and 50 of the storage amount for the DB instance.
     /// - For RDS for SQL Server - Must be a multiple between 1 and 50 of the storage amount for the DB instance.
+    #[inline]
     pub fn iops(&self) -> Value {
         self.0.get_att("Iops")
     }
@@ -2475,6 +2531,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `IsStorageConfigUpgradeAvailable`: a boolean.
     ///
     /// Indicates whether an upgrade is recommended for the storage file system configuration on the DB instance.
+    #[inline]
     pub fn is_storage_config_upgrade_available(&self) -> Value {
         self.0.get_att("IsStorageConfigUpgradeAvailable")
     }
@@ -2496,6 +2553,7 @@ impl DbInstanceAttributes {
     /// *Amazon Aurora*
     ///
     /// Not applicable. The KMS key identifier is managed by the DB cluster.
+    #[inline]
     pub fn kms_key_id(&self) -> Value {
         self.0.get_att("KmsKeyId")
     }
@@ -2503,6 +2561,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `LatestRestorableTime`: a string.
     ///
     /// The latest time to which a database in this DB instance can be restored with point-in-time restore.
+    #[inline]
     pub fn latest_restorable_time(&self) -> Value {
         self.0.get_att("LatestRestorableTime")
     }
@@ -2523,6 +2582,7 @@ impl DbInstanceAttributes {
     /// - RDS for PostgreSQL - `postgresql-license`
     ///
     /// &gt; If you've specified `DBSecurityGroups` and then you update the license model, AWS CloudFormation replaces the underlying DB instance. This will incur some interruptions to database availability.
+    #[inline]
     pub fn license_model(&self) -> Value {
         self.0.get_att("LicenseModel")
     }
@@ -2530,6 +2590,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `ListenerEndpoint.Address`: a string.
     ///
     /// Specifies the DNS address of the DB instance.
+    #[inline]
     pub fn listener_endpoint_address(&self) -> Value {
         self.0.get_att("ListenerEndpoint.Address")
     }
@@ -2537,6 +2598,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `ListenerEndpoint.HostedZoneId`: a string.
     ///
     /// Specifies the ID that Amazon Route 53 assigns when you create a hosted zone.
+    #[inline]
     pub fn listener_endpoint_hosted_zone_id(&self) -> Value {
         self.0.get_att("ListenerEndpoint.HostedZoneId")
     }
@@ -2544,6 +2606,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `ListenerEndpoint.Port`: a string.
     ///
     /// Specifies the port that the database engine is listening on.
+    #[inline]
     pub fn listener_endpoint_port(&self) -> Value {
         self.0.get_att("ListenerEndpoint.Port")
     }
@@ -2557,6 +2620,7 @@ impl DbInstanceAttributes {
     /// Constraints:
     ///
     /// - Can't manage the master user password with AWS Secrets Manager if `MasterUserPassword` is specified.
+    #[inline]
     pub fn manage_master_user_password(&self) -> Value {
         self.0.get_att("ManageMasterUserPassword")
     }
@@ -2571,6 +2635,7 @@ impl DbInstanceAttributes {
     /// - `iam-db-auth` - Use IAM database authentication for the master user.
     ///
     /// This option is only valid for RDS for MySQL, RDS for MariaDB, RDS for PostgreSQL, Aurora MySQL, and Aurora PostgreSQL engines.
+    #[inline]
     pub fn master_user_authentication_type(&self) -> Value {
         self.0.get_att("MasterUserAuthenticationType")
     }
@@ -2606,6 +2671,7 @@ impl DbInstanceAttributes {
     /// *RDS for PostgreSQL*
     ///
     /// Constraints: Must contain from 8 to 128 characters.
+    #[inline]
     pub fn master_user_password(&self) -> Value {
         self.0.get_att("MasterUserPassword")
     }
@@ -2613,6 +2679,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `MasterUserSecret.KmsKeyId`: a string.
     ///
     /// The AWS KMS key identifier that is used to encrypt the secret.
+    #[inline]
     pub fn master_user_secret_kms_key_id(&self) -> Value {
         self.0.get_att("MasterUserSecret.KmsKeyId")
     }
@@ -2620,6 +2687,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `MasterUserSecret.SecretArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the secret. This parameter is a return value that you can retrieve using the `Fn::GetAtt` intrinsic function. For more information, see \[Return values\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbinstance.html#aws-resource-rds-dbinstance-return-values>) .
+    #[inline]
     pub fn master_user_secret_secret_arn(&self) -> Value {
         self.0.get_att("MasterUserSecret.SecretArn")
     }
@@ -2682,6 +2750,7 @@ impl DbInstanceAttributes {
     /// - Must be 1 to 63 letters or numbers.
     /// - First character must be a letter.
     /// - Can't be a reserved word for the chosen database engine.
+    #[inline]
     pub fn master_username(&self) -> Value {
         self.0.get_att("MasterUsername")
     }
@@ -2696,6 +2765,7 @@ impl DbInstanceAttributes {
     ///
     /// - Amazon Aurora (Storage is managed by the DB cluster.)
     /// - RDS Custom
+    #[inline]
     pub fn max_allocated_storage(&self) -> Value {
         self.0.get_att("MaxAllocatedStorage")
     }
@@ -2711,6 +2781,7 @@ impl DbInstanceAttributes {
     /// Valid Values: `0 | 1 | 5 | 10 | 15 | 30 | 60`
     ///
     /// Default: `0`
+    #[inline]
     pub fn monitoring_interval(&self) -> Value {
         self.0.get_att("MonitoringInterval")
     }
@@ -2722,6 +2793,7 @@ impl DbInstanceAttributes {
     /// If `MonitoringInterval` is set to a value other than `0` , then you must supply a `MonitoringRoleArn` value.
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
+    #[inline]
     pub fn monitoring_role_arn(&self) -> Value {
         self.0.get_att("MonitoringRoleArn")
     }
@@ -2731,6 +2803,7 @@ impl DbInstanceAttributes {
     /// Specifies whether the DB instance is a Multi-AZ deployment. You can't set the `AvailabilityZone` parameter if the DB instance is a Multi-AZ deployment.
     ///
     /// This setting doesn't apply to Amazon Aurora because the DB instance Availability Zones (AZs) are managed by the DB cluster.
+    #[inline]
     pub fn multi_az(&self) -> Value {
         self.0.get_att("MultiAZ")
     }
@@ -2740,6 +2813,7 @@ impl DbInstanceAttributes {
     /// The name of the NCHAR character set for the Oracle DB instance.
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
+    #[inline]
     pub fn nchar_character_set_name(&self) -> Value {
         self.0.get_att("NcharCharacterSetName")
     }
@@ -2756,6 +2830,7 @@ impl DbInstanceAttributes {
     /// The network type is determined by the `DBSubnetGroup` specified for the DB instance. A `DBSubnetGroup` can support only the IPv4 protocol or the IPv4 and IPv6 protocols ( `DUAL` ).
     ///
     /// For more information, see \[Working with a DB instance in a VPC\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html>) in the *Amazon RDS User Guide.*
+    #[inline]
     pub fn network_type(&self) -> Value {
         self.0.get_att("NetworkType")
     }
@@ -2765,6 +2840,7 @@ impl DbInstanceAttributes {
     /// Indicates that the DB instance should be associated with the specified option group.
     ///
     /// Permanent options, such as the TDE option for Oracle Advanced Security TDE, can't be removed from an option group. Also, that option group can't be removed from a DB instance once it is associated with a DB instance.
+    #[inline]
     pub fn option_group_name(&self) -> Value {
         self.0.get_att("OptionGroupName")
     }
@@ -2772,6 +2848,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `PercentProgress`: a string.
     ///
     /// The progress of the storage optimization operation as a percentage.
+    #[inline]
     pub fn percent_progress(&self) -> Value {
         self.0.get_att("PercentProgress")
     }
@@ -2785,6 +2862,7 @@ impl DbInstanceAttributes {
     /// If you do not specify a value for `PerformanceInsightsKMSKeyId` , then Amazon RDS uses your default KMS key. There is a default KMS key for your AWS account. Your AWS account has a different default KMS key for each AWS Region.
     ///
     /// For information about enabling Performance Insights, see \[EnablePerformanceInsights\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-enableperformanceinsights>) .
+    #[inline]
     pub fn performance_insights_kms_key_id(&self) -> Value {
         self.0.get_att("PerformanceInsightsKMSKeyId")
     }
@@ -2804,6 +2882,7 @@ impl DbInstanceAttributes {
     /// Default: `7` days
     ///
     /// If you specify a retention period that isn't valid, such as `94` , Amazon RDS returns an error.
+    #[inline]
     pub fn performance_insights_retention_period(&self) -> Value {
         self.0.get_att("PerformanceInsightsRetentionPeriod")
     }
@@ -2828,6 +2907,7 @@ impl DbInstanceAttributes {
     /// Constraints:
     ///
     /// - For RDS for Microsoft SQL Server, the value can't be `1234` , `1434` , `3260` , `3343` , `3389` , `47001` , or `49152-49156` .
+    #[inline]
     pub fn port(&self) -> Value {
         self.0.get_att("Port")
     }
@@ -2846,6 +2926,7 @@ impl DbInstanceAttributes {
     /// *Amazon Aurora*
     ///
     /// Not applicable. The daily time range for creating automated backups is managed by the DB cluster.
+    #[inline]
     pub fn preferred_backup_window(&self) -> Value {
         self.0.get_att("PreferredBackupWindow")
     }
@@ -2861,6 +2942,7 @@ impl DbInstanceAttributes {
     /// &gt; This property applies when AWS CloudFormation initially creates the DB instance. If you use AWS CloudFormation to update the DB instance, those updates are applied immediately.
     ///
     /// Constraints: Minimum 30-minute window.
+    #[inline]
     pub fn preferred_maintenance_window(&self) -> Value {
         self.0.get_att("PreferredMaintenanceWindow")
     }
@@ -2870,6 +2952,7 @@ impl DbInstanceAttributes {
     /// The number of CPU cores and the number of threads per core for the DB instance class of the DB instance.
     ///
     /// This setting doesn't apply to Amazon Aurora or RDS Custom DB instances.
+    #[inline]
     pub fn processor_features(&self) -> Value {
         self.0.get_att("ProcessorFeatures")
     }
@@ -2883,6 +2966,7 @@ impl DbInstanceAttributes {
     /// Default: `1`
     ///
     /// Valid Values: `0 - 15`
+    #[inline]
     pub fn promotion_tier(&self) -> Value {
         self.0.get_att("PromotionTier")
     }
@@ -2892,6 +2976,7 @@ impl DbInstanceAttributes {
     /// Indicates whether the DB instance is an internet-facing instance. If you specify true, AWS CloudFormation creates an instance with a publicly resolvable DNS name, which resolves to a public IP address. If you specify false, AWS CloudFormation creates an internal instance with a DNS name that resolves to a private IP address.
     ///
     /// The default behavior value depends on your VPC setup and the database subnet group. For more information, see the `PubliclyAccessible` parameter in the \[CreateDBInstance\](<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html>) in the *Amazon RDS API Reference* .
+    #[inline]
     pub fn publicly_accessible(&self) -> Value {
         self.0.get_att("PubliclyAccessible")
     }
@@ -2899,6 +2984,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `ReadReplicaDBClusterIdentifiers`: a list of strings.
     ///
     /// The identifiers of Aurora DB clusters to which the RDS DB instance is replicated as a read replica.
+    #[inline]
     pub fn read_replica_db_cluster_identifiers(&self) -> Value {
         self.0.get_att("ReadReplicaDBClusterIdentifiers")
     }
@@ -2906,6 +2992,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `ReadReplicaDBInstanceIdentifiers`: a list of strings.
     ///
     /// The identifiers of the read replicas associated with this DB instance.
+    #[inline]
     pub fn read_replica_db_instance_identifiers(&self) -> Value {
         self.0.get_att("ReadReplicaDBInstanceIdentifiers")
     }
@@ -2919,6 +3006,7 @@ impl DbInstanceAttributes {
     /// Default: `open-read-only`
     ///
     /// Valid Values: `open-read-only` or `mounted`
+    #[inline]
     pub fn replica_mode(&self) -> Value {
         self.0.get_att("ReplicaMode")
     }
@@ -2934,6 +3022,7 @@ impl DbInstanceAttributes {
     /// - Can't be specified if the `UseLatestRestorableTime` parameter is enabled.
     ///
     /// Example: `2009-09-07T23:45:00Z`
+    #[inline]
     pub fn restore_time(&self) -> Value {
         self.0.get_att("RestoreTime")
     }
@@ -2941,6 +3030,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `ResumeFullAutomationModeTime`: a string.
     ///
     /// The number of minutes to pause the automation. When the time period ends, RDS Custom resumes full automation. The minimum value is 60 (default). The maximum value is 1,440.
+    #[inline]
     pub fn resume_full_automation_mode_time(&self) -> Value {
         self.0.get_att("ResumeFullAutomationModeTime")
     }
@@ -2948,6 +3038,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `SecondaryAvailabilityZone`: a string.
     ///
     /// If present, specifies the name of the secondary Availability Zone for a DB instance with multi-AZ support.
+    #[inline]
     pub fn secondary_availability_zone(&self) -> Value {
         self.0.get_att("SecondaryAvailabilityZone")
     }
@@ -2962,6 +3053,7 @@ impl DbInstanceAttributes {
     /// - Can't be specified if the `SourceDBInstanceIdentifier` parameter is also specified.
     /// - The specified DB cluster must have automatic backups enabled, that is, its backup retention period must be greater than 0.
     /// - The source DB cluster must be in the same AWS Region as the read replica. Cross-Region replication isn't supported.
+    #[inline]
     pub fn source_db_cluster_identifier(&self) -> Value {
         self.0.get_att("SourceDBClusterIdentifier")
     }
@@ -2971,6 +3063,7 @@ impl DbInstanceAttributes {
     /// The Amazon Resource Name (ARN) of the replicated automated backups from which to restore, for example, `arn:aws:rds:us-east-1:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE` .
     ///
     /// This setting doesn't apply to RDS Custom.
+    #[inline]
     pub fn source_db_instance_automated_backups_arn(&self) -> Value {
         self.0.get_att("SourceDBInstanceAutomatedBackupsArn")
     }
@@ -2991,6 +3084,7 @@ impl DbInstanceAttributes {
     /// &gt; - Don't set the `BackupRetentionPeriod` , `DBName` , `MasterUsername` , `MasterUserPassword` , and `PreferredBackupWindow` properties. The database attributes are inherited from the source DB instance, and backups are disabled for read replicas.
     /// &gt; - If the source DB instance is in a different region than the read replica, specify the source region in `SourceRegion` , and specify an ARN for a valid DB instance in `SourceDBInstanceIdentifier` . For more information, see \[Constructing a Amazon RDS Amazon Resource Name (ARN)\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html#USER_Tagging.ARN>) in the *Amazon RDS User Guide* .
     /// &gt; - For DB instances in Amazon Aurora clusters, don't specify this property. Amazon RDS automatically assigns writer and reader DB instances.
+    #[inline]
     pub fn source_db_instance_identifier(&self) -> Value {
         self.0.get_att("SourceDBInstanceIdentifier")
     }
@@ -2998,6 +3092,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `SourceDbiResourceId`: a string.
     ///
     /// The resource ID of the source DB instance from which to restore.
+    #[inline]
     pub fn source_dbi_resource_id(&self) -> Value {
         self.0.get_att("SourceDbiResourceId")
     }
@@ -3005,6 +3100,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `SourceRegion`: a string.
     ///
     /// The ID of the region that contains the source DB instance for the read replica.
+    #[inline]
     pub fn source_region(&self) -> Value {
         self.0.get_att("SourceRegion")
     }
@@ -3012,6 +3108,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `StatusInfos`: a list of `DBInstanceStatusInfo` objects.
     ///
     /// The status of a read replica. If the DB instance isn't a read replica, the value is blank.
+    #[inline]
     pub fn status_infos(&self) -> Value {
         self.0.get_att("StatusInfos")
     }
@@ -3031,6 +3128,7 @@ impl DbInstanceAttributes {
     /// *Amazon Aurora*
     ///
     /// Not applicable. The encryption for DB instances is managed by the DB cluster.
+    #[inline]
     pub fn storage_encrypted(&self) -> Value {
         self.0.get_att("StorageEncrypted")
     }
@@ -3040,6 +3138,7 @@ impl DbInstanceAttributes {
     /// Specifies the storage throughput value, in mebibyte per second (MiBps), for the DB instance. This setting applies only to the `gp3` storage type.
     ///
     /// This setting doesn't apply to RDS Custom or Amazon Aurora.
+    #[inline]
     pub fn storage_throughput(&self) -> Value {
         self.0.get_att("StorageThroughput")
     }
@@ -3055,6 +3154,7 @@ impl DbInstanceAttributes {
     /// Valid Values: `gp2 | gp3 | io1 | io2 | standard`
     ///
     /// Default: `io1` , if the `Iops` parameter is specified. Otherwise, `gp3` .
+    #[inline]
     pub fn storage_type(&self) -> Value {
         self.0.get_att("StorageType")
     }
@@ -3062,16 +3162,19 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// Tags to assign to the DB instance.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
 
     /// `Fn::GetAtt` `TdeCredentialArn`: a string.
+    #[inline]
     pub fn tde_credential_arn(&self) -> Value {
         self.0.get_att("TdeCredentialArn")
     }
 
     /// `Fn::GetAtt` `TdeCredentialPassword`: a string.
+    #[inline]
     pub fn tde_credential_password(&self) -> Value {
         self.0.get_att("TdeCredentialPassword")
     }
@@ -3079,6 +3182,7 @@ impl DbInstanceAttributes {
     /// `Fn::GetAtt` `Timezone`: a string.
     ///
     /// The time zone of the DB instance. The time zone parameter is currently supported only by \[RDS for Db2\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/db2-time-zone>) and \[RDS for SQL Server\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_SQLServer.html#SQLServer.Concepts.General.TimeZone>) .
+    #[inline]
     pub fn timezone(&self) -> Value {
         self.0.get_att("Timezone")
     }
@@ -3088,6 +3192,7 @@ impl DbInstanceAttributes {
     /// Specifies whether the DB instance class of the DB instance uses its default processor features.
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
+    #[inline]
     pub fn use_default_processor_features(&self) -> Value {
         self.0.get_att("UseDefaultProcessorFeatures")
     }
@@ -3099,6 +3204,7 @@ impl DbInstanceAttributes {
     /// Constraints:
     ///
     /// - Can't be specified if the `RestoreTime` parameter is provided.
+    #[inline]
     pub fn use_latest_restorable_time(&self) -> Value {
         self.0.get_att("UseLatestRestorableTime")
     }
@@ -3122,6 +3228,7 @@ impl DbInstanceAttributes {
     /// *Amazon Aurora*
     ///
     /// Not applicable. The associated list of EC2 VPC security groups is managed by the DB cluster. If specified, the setting must match the DB cluster setting.
+    #[inline]
     pub fn vpc_security_groups(&self) -> Value {
         self.0.get_att("VPCSecurityGroups")
     }
@@ -3181,6 +3288,7 @@ pub struct AdditionalStorageVolume {
 #[rustfmt::skip]
 impl AdditionalStorageVolume {
     /// A `AdditionalStorageVolume` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3202,6 +3310,7 @@ impl AdditionalStorageVolume {
 impl PropertyType for AdditionalStorageVolume {}
 
 impl ToValue for AdditionalStorageVolume {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocatedStorage", &self.allocated_storage)
@@ -3256,6 +3365,7 @@ pub struct DbInstanceRole {
 #[rustfmt::skip]
 impl DbInstanceRole {
     /// A `DbInstanceRole` with its required properties, named in a [`DbInstanceRoleRequired`].
+    #[inline]
     pub fn new(required: DbInstanceRoleRequired) -> Self {
         Self {
             feature_name: required.feature_name,
@@ -3272,6 +3382,7 @@ impl DbInstanceRole {
 impl PropertyType for DbInstanceRole {}
 
 impl ToValue for DbInstanceRole {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FeatureName", &self.feature_name)
@@ -3310,6 +3421,7 @@ pub struct ProcessorFeature {
 #[rustfmt::skip]
 impl ProcessorFeature {
     /// A `ProcessorFeature` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3323,6 +3435,7 @@ impl ProcessorFeature {
 impl PropertyType for ProcessorFeature {}
 
 impl ToValue for ProcessorFeature {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -3349,6 +3462,7 @@ impl From<Value> for ProcessorFeatureName {
 }
 
 impl ToValue for ProcessorFeatureName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CoreCount => "coreCount",

@@ -151,6 +151,7 @@ impl DbParameterGroup {
     };
 
     /// A `DbParameterGroup` with its required properties, named in a [`DbParameterGroupRequired`].
+    #[inline]
     pub fn new(required: DbParameterGroupRequired) -> Self {
         Self {
             db_parameter_group_name: None,
@@ -187,6 +188,7 @@ impl Resource for DbParameterGroup {
 }
 
 impl ToValue for DbParameterGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DBParameterGroupName", &self.db_parameter_group_name)
@@ -222,6 +224,7 @@ impl DbParameterGroupAttributes {
     /// If you don't specify a value for `DBParameterGroupName` property, a name is automatically created for the DB parameter group.
     ///
     /// &gt; This value is stored as a lowercase string.
+    #[inline]
     pub fn db_parameter_group_name(&self) -> Value {
         self.0.get_att("DBParameterGroupName")
     }
@@ -229,6 +232,7 @@ impl DbParameterGroupAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// Provides the customer-specified description for this DB parameter group.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -263,6 +267,7 @@ impl DbParameterGroupAttributes {
     /// - `sqlserver-se`
     /// - `sqlserver-ex`
     /// - `sqlserver-web`
+    #[inline]
     pub fn family(&self) -> Value {
         self.0.get_att("Family")
     }
@@ -270,6 +275,7 @@ impl DbParameterGroupAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// Tags to assign to the DB parameter group.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }

@@ -175,6 +175,7 @@ impl DbProxy {
     };
 
     /// A `DbProxy` with its required properties, named in a [`DbProxyRequired`].
+    #[inline]
     pub fn new(required: DbProxyRequired) -> Self {
         Self {
             auth: None,
@@ -235,6 +236,7 @@ impl Resource for DbProxy {
 }
 
 impl ToValue for DbProxy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Auth", &self.auth)
@@ -271,6 +273,7 @@ impl DbProxyAttributes {
     /// `Fn::GetAtt` `DBProxyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the proxy.
+    #[inline]
     pub fn db_proxy_arn(&self) -> Value {
         self.0.get_att("DBProxyArn")
     }
@@ -278,6 +281,7 @@ impl DbProxyAttributes {
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The endpoint that you can use to connect to the DB proxy. You include the endpoint value in the connection string for a database client application.
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }
@@ -285,6 +289,7 @@ impl DbProxyAttributes {
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The VPC ID to associate with the DB proxy.
+    #[inline]
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
     }
@@ -339,6 +344,7 @@ pub struct AuthFormat {
 #[rustfmt::skip]
 impl AuthFormat {
     /// A `AuthFormat` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -358,6 +364,7 @@ impl AuthFormat {
 impl PropertyType for AuthFormat {}
 
 impl ToValue for AuthFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthScheme", &self.auth_scheme)
@@ -385,6 +392,7 @@ impl From<Value> for AuthScheme {
 }
 
 impl ToValue for AuthScheme {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Secrets => "SECRETS",
@@ -418,6 +426,7 @@ impl From<Value> for ClientPasswordAuthType {
 }
 
 impl ToValue for ClientPasswordAuthType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MysqlNativePassword => "MYSQL_NATIVE_PASSWORD",
@@ -449,6 +458,7 @@ impl From<Value> for DefaultAuthScheme {
 }
 
 impl ToValue for DefaultAuthScheme {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::IamAuth => "IAM_AUTH",
@@ -479,6 +489,7 @@ impl From<Value> for EngineFamily {
 }
 
 impl ToValue for EngineFamily {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Mysql => "MYSQL",
@@ -510,6 +521,7 @@ impl From<Value> for IamAuth {
 }
 
 impl ToValue for IamAuth {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -539,6 +551,7 @@ impl From<Value> for TargetConnectionNetworkType {
 }
 
 impl ToValue for TargetConnectionNetworkType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",

@@ -122,6 +122,7 @@ impl DbProxyEndpoint {
     };
 
     /// A `DbProxyEndpoint` with its required properties, named in a [`DbProxyEndpointRequired`].
+    #[inline]
     pub fn new(required: DbProxyEndpointRequired) -> Self {
         Self {
             db_proxy_endpoint_name: required.db_proxy_endpoint_name,
@@ -164,6 +165,7 @@ impl Resource for DbProxyEndpoint {
 }
 
 impl ToValue for DbProxyEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DBProxyEndpointName", &self.db_proxy_endpoint_name)
@@ -191,6 +193,7 @@ impl DbProxyEndpointAttributes {
     /// `Fn::GetAtt` `DBProxyEndpointArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the DB proxy endpoint.
+    #[inline]
     pub fn db_proxy_endpoint_arn(&self) -> Value {
         self.0.get_att("DBProxyEndpointArn")
     }
@@ -198,6 +201,7 @@ impl DbProxyEndpointAttributes {
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The endpoint that you can use to connect to the DB proxy. You include the endpoint value in the connection string for a database client application.
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }
@@ -205,6 +209,7 @@ impl DbProxyEndpointAttributes {
     /// `Fn::GetAtt` `IsDefault`: a boolean.
     ///
     /// Indicates whether this endpoint is the default endpoint for the associated DB proxy. Default DB proxy endpoints always have read/write capability. Other endpoints that you associate with the DB proxy can be either read/write or read-only.
+    #[inline]
     pub fn is_default(&self) -> Value {
         self.0.get_att("IsDefault")
     }
@@ -212,6 +217,7 @@ impl DbProxyEndpointAttributes {
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// Provides the VPC ID of the DB proxy endpoint.
+    #[inline]
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
     }
@@ -235,6 +241,7 @@ impl From<Value> for TargetRole {
 }
 
 impl ToValue for TargetRole {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ReadWrite => "READ_WRITE",

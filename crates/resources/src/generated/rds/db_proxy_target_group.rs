@@ -109,6 +109,7 @@ impl DbProxyTargetGroup {
     };
 
     /// A `DbProxyTargetGroup` with its required properties, named in a [`DbProxyTargetGroupRequired`].
+    #[inline]
     pub fn new(required: DbProxyTargetGroupRequired) -> Self {
         Self {
             connection_pool_configuration_info: None,
@@ -142,6 +143,7 @@ impl Resource for DbProxyTargetGroup {
 }
 
 impl ToValue for DbProxyTargetGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -170,6 +172,7 @@ impl DbProxyTargetGroupAttributes {
     /// `Fn::GetAtt` `TargetGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) representing the target group.
+    #[inline]
     pub fn target_group_arn(&self) -> Value {
         self.0.get_att("TargetGroupArn")
     }
@@ -254,6 +257,7 @@ pub struct ConnectionPoolConfigurationInfoFormat {
 #[rustfmt::skip]
 impl ConnectionPoolConfigurationInfoFormat {
     /// A `ConnectionPoolConfigurationInfoFormat` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -273,6 +277,7 @@ impl ConnectionPoolConfigurationInfoFormat {
 impl PropertyType for ConnectionPoolConfigurationInfoFormat {}
 
 impl ToValue for ConnectionPoolConfigurationInfoFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectionBorrowTimeout", &self.connection_borrow_timeout)
@@ -303,6 +308,7 @@ impl From<Value> for TargetGroupName {
 }
 
 impl ToValue for TargetGroupName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "default",

@@ -92,6 +92,7 @@ impl DbSecurityGroup {
     };
 
     /// A `DbSecurityGroup` with its required properties, named in a [`DbSecurityGroupRequired`].
+    #[inline]
     pub fn new(required: DbSecurityGroupRequired) -> Self {
         Self {
             db_security_group_ingress: required.db_security_group_ingress,
@@ -125,6 +126,7 @@ impl Resource for DbSecurityGroup {
 }
 
 impl ToValue for DbSecurityGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DBSecurityGroupIngress", &self.db_security_group_ingress)
@@ -147,6 +149,7 @@ impl From<ResourceRef> for DbSecurityGroupAttributes {
 
 impl DbSecurityGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -200,6 +203,7 @@ pub struct Ingress {
 #[rustfmt::skip]
 impl Ingress {
     /// A `Ingress` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -217,6 +221,7 @@ impl Ingress {
 impl PropertyType for Ingress {}
 
 impl ToValue for Ingress {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CIDRIP", &self.cidrip)
@@ -261,6 +266,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -277,6 +283,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -96,6 +96,7 @@ impl DbSecurityGroupIngress {
     };
 
     /// A `DbSecurityGroupIngress` with its required properties, named in a [`DbSecurityGroupIngressRequired`].
+    #[inline]
     pub fn new(required: DbSecurityGroupIngressRequired) -> Self {
         Self {
             cidrip: None,
@@ -129,6 +130,7 @@ impl Resource for DbSecurityGroupIngress {
 }
 
 impl ToValue for DbSecurityGroupIngress {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CIDRIP", &self.cidrip)
@@ -152,6 +154,7 @@ impl From<ResourceRef> for DbSecurityGroupIngressAttributes {
 
 impl DbSecurityGroupIngressAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

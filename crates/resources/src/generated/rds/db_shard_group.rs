@@ -134,6 +134,7 @@ impl DbShardGroup {
     };
 
     /// A `DbShardGroup` with its required properties, named in a [`DbShardGroupRequired`].
+    #[inline]
     pub fn new(required: DbShardGroupRequired) -> Self {
         Self {
             compute_redundancy: None,
@@ -176,6 +177,7 @@ impl Resource for DbShardGroup {
 }
 
 impl ToValue for DbShardGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComputeRedundancy", &self.compute_redundancy)
@@ -203,6 +205,7 @@ impl DbShardGroupAttributes {
     /// `Fn::GetAtt` `DBShardGroupResourceId`: a string.
     ///
     /// The AWS Region -unique, immutable identifier for the DB shard group.
+    #[inline]
     pub fn db_shard_group_resource_id(&self) -> Value {
         self.0.get_att("DBShardGroupResourceId")
     }
@@ -216,6 +219,7 @@ impl DbShardGroupAttributes {
     /// - `DeleteDBInstance`
     ///
     /// For the data structure that represents Amazon Aurora DB cluster endpoints, see `DBClusterEndpoint` .
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }

@@ -99,6 +99,7 @@ impl DbSubnetGroup {
     };
 
     /// A `DbSubnetGroup` with its required properties, named in a [`DbSubnetGroupRequired`].
+    #[inline]
     pub fn new(required: DbSubnetGroupRequired) -> Self {
         Self {
             db_subnet_group_description: required.db_subnet_group_description,
@@ -132,6 +133,7 @@ impl Resource for DbSubnetGroup {
 }
 
 impl ToValue for DbSubnetGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(

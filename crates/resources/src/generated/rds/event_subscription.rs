@@ -123,6 +123,7 @@ impl EventSubscription {
     };
 
     /// A `EventSubscription` with its required properties, named in a [`EventSubscriptionRequired`].
+    #[inline]
     pub fn new(required: EventSubscriptionRequired) -> Self {
         Self {
             enabled: None,
@@ -165,6 +166,7 @@ impl Resource for EventSubscription {
 }
 
 impl ToValue for EventSubscription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)

@@ -147,6 +147,7 @@ impl GlobalCluster {
     };
 
     /// A `GlobalCluster` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -183,6 +184,7 @@ impl Resource for GlobalCluster {
 }
 
 impl ToValue for GlobalCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeletionProtection", &self.deletion_protection)
@@ -214,6 +216,7 @@ impl GlobalClusterAttributes {
     /// `Fn::GetAtt` `GlobalEndpoint`: an object.
     ///
     /// The writer endpoint for the new global database cluster. This endpoint always points to the writer DB instance in the current primary cluster.
+    #[inline]
     pub fn global_endpoint(&self) -> Value {
         self.0.get_att("GlobalEndpoint")
     }
@@ -239,6 +242,7 @@ impl From<Value> for Engine {
 }
 
 impl ToValue for Engine {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aurora => "aurora",

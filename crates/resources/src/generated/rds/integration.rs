@@ -129,6 +129,7 @@ impl Integration {
     };
 
     /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
+    #[inline]
     pub fn new(required: IntegrationRequired) -> Self {
         Self {
             additional_encryption_context: None,
@@ -174,6 +175,7 @@ impl Resource for Integration {
 }
 
 impl ToValue for Integration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -205,6 +207,7 @@ impl IntegrationAttributes {
     /// `Fn::GetAtt` `CreateTime`: a string.
     ///
     /// The time when the integration was created, in Universal Coordinated Time (UTC).
+    #[inline]
     pub fn create_time(&self) -> Value {
         self.0.get_att("CreateTime")
     }
@@ -212,6 +215,7 @@ impl IntegrationAttributes {
     /// `Fn::GetAtt` `IntegrationArn`: a string.
     ///
     /// The ARN of the integration.
+    #[inline]
     pub fn integration_arn(&self) -> Value {
         self.0.get_att("IntegrationArn")
     }

@@ -131,6 +131,7 @@ impl OptionGroup {
     };
 
     /// A `OptionGroup` with its required properties, named in a [`OptionGroupRequired`].
+    #[inline]
     pub fn new(required: OptionGroupRequired) -> Self {
         Self {
             engine_name: required.engine_name,
@@ -170,6 +171,7 @@ impl Resource for OptionGroup {
 }
 
 impl ToValue for OptionGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EngineName", &self.engine_name)
@@ -250,6 +252,7 @@ pub struct OptionConfiguration {
 #[rustfmt::skip]
 impl OptionConfiguration {
     /// A `OptionConfiguration` with its required properties, named in a [`OptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: OptionConfigurationRequired) -> Self {
         Self {
             db_security_group_memberships: None,
@@ -278,6 +281,7 @@ impl OptionConfiguration {
 impl PropertyType for OptionConfiguration {}
 
 impl ToValue for OptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -326,6 +330,7 @@ pub struct OptionSetting {
 #[rustfmt::skip]
 impl OptionSetting {
     /// A `OptionSetting` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -339,6 +344,7 @@ impl OptionSetting {
 impl PropertyType for OptionSetting {}
 
 impl ToValue for OptionSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)

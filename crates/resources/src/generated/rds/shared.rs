@@ -42,6 +42,7 @@ pub struct MasterUserSecret {
 #[rustfmt::skip]
 impl MasterUserSecret {
     /// A `MasterUserSecret` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -55,6 +56,7 @@ impl MasterUserSecret {
 impl PropertyType for MasterUserSecret {}
 
 impl ToValue for MasterUserSecret {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
@@ -99,6 +101,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -115,6 +118,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -159,6 +163,7 @@ pub struct TagFormatProperty {
 #[rustfmt::skip]
 impl TagFormatProperty {
     /// A `TagFormatProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -172,6 +177,7 @@ impl TagFormatProperty {
 impl PropertyType for TagFormatProperty {}
 
 impl ToValue for TagFormatProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -200,6 +206,7 @@ impl From<Value> for DatabaseInsightsMode {
 }
 
 impl ToValue for DatabaseInsightsMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Advanced => "advanced",
@@ -232,6 +239,7 @@ impl From<Value> for EndpointNetworkType {
 }
 
 impl ToValue for EndpointNetworkType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
@@ -263,6 +271,7 @@ impl From<Value> for MasterUserAuthenticationType {
 }
 
 impl ToValue for MasterUserAuthenticationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::IamDbAuth => "iam-db-auth",

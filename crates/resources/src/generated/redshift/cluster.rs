@@ -522,6 +522,7 @@ impl Cluster {
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
+    #[inline]
     pub fn new(required: ClusterRequired) -> Self {
         Self {
             allow_version_upgrade: None,
@@ -699,6 +700,7 @@ impl Resource for Cluster {
 }
 
 impl ToValue for Cluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowVersionUpgrade", &self.allow_version_upgrade)
@@ -807,6 +809,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `ClusterNamespaceArn`: a string.
     ///
     /// The namespace Amazon Resource Name (ARN) of the cluster.
+    #[inline]
     pub fn cluster_namespace_arn(&self) -> Value {
         self.0.get_att("ClusterNamespaceArn")
     }
@@ -814,6 +817,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `DeferMaintenanceIdentifier`: a string.
     ///
     /// A unique identifier for the maintenance window.
+    #[inline]
     pub fn defer_maintenance_identifier(&self) -> Value {
         self.0.get_att("DeferMaintenanceIdentifier")
     }
@@ -821,6 +825,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Endpoint.Address`: a string.
     ///
     /// The DNS address of the cluster. This property is read only.
+    #[inline]
     pub fn endpoint_address(&self) -> Value {
         self.0.get_att("Endpoint.Address")
     }
@@ -828,6 +833,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Endpoint.Port`: a string.
     ///
     /// The port that the database engine is listening on. This property is read only.
+    #[inline]
     pub fn endpoint_port(&self) -> Value {
         self.0.get_att("Endpoint.Port")
     }
@@ -835,6 +841,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `MasterPasswordSecretArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the cluster's admin user credentials secret.
+    #[inline]
     pub fn master_password_secret_arn(&self) -> Value {
         self.0.get_att("MasterPasswordSecretArn")
     }
@@ -870,6 +877,7 @@ pub struct Endpoint {
 #[rustfmt::skip]
 impl Endpoint {
     /// A `Endpoint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -883,6 +891,7 @@ impl Endpoint {
 impl PropertyType for Endpoint {}
 
 impl ToValue for Endpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Address", &self.address)
@@ -942,6 +951,7 @@ pub struct LoggingProperties {
 #[rustfmt::skip]
 impl LoggingProperties {
     /// A `LoggingProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -959,6 +969,7 @@ impl LoggingProperties {
 impl PropertyType for LoggingProperties {}
 
 impl ToValue for LoggingProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
@@ -1007,6 +1018,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1023,6 +1035,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1051,6 +1064,7 @@ impl From<Value> for AquaConfigurationStatus {
 }
 
 impl ToValue for AquaConfigurationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Auto => "auto",

@@ -100,6 +100,7 @@ impl ClusterParameterGroup {
     };
 
     /// A `ClusterParameterGroup` with its required properties, named in a [`ClusterParameterGroupRequired`].
+    #[inline]
     pub fn new(required: ClusterParameterGroupRequired) -> Self {
         Self {
             description: required.description,
@@ -136,6 +137,7 @@ impl Resource for ClusterParameterGroup {
 }
 
 impl ToValue for ClusterParameterGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Description", &self.description)
@@ -197,6 +199,7 @@ pub struct Parameter {
 #[rustfmt::skip]
 impl Parameter {
     /// A `Parameter` with its required properties, named in a [`ParameterRequired`].
+    #[inline]
     pub fn new(required: ParameterRequired) -> Self {
         Self {
             parameter_name: required.parameter_name,
@@ -213,6 +216,7 @@ impl Parameter {
 impl PropertyType for Parameter {}
 
 impl ToValue for Parameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ParameterName", &self.parameter_name)

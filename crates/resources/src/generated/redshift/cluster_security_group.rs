@@ -74,6 +74,7 @@ impl ClusterSecurityGroup {
     };
 
     /// A `ClusterSecurityGroup` with its required properties, named in a [`ClusterSecurityGroupRequired`].
+    #[inline]
     pub fn new(required: ClusterSecurityGroupRequired) -> Self {
         Self {
             description: required.description,
@@ -101,6 +102,7 @@ impl Resource for ClusterSecurityGroup {
 }
 
 impl ToValue for ClusterSecurityGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Description", &self.description)
@@ -121,6 +123,7 @@ impl From<ResourceRef> for ClusterSecurityGroupAttributes {
 
 impl ClusterSecurityGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -160,6 +163,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -176,6 +180,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -98,6 +98,7 @@ impl ClusterSecurityGroupIngress {
     };
 
     /// A `ClusterSecurityGroupIngress` with its required properties, named in a [`ClusterSecurityGroupIngressRequired`].
+    #[inline]
     pub fn new(required: ClusterSecurityGroupIngressRequired) -> Self {
         Self {
             cidrip: None,
@@ -128,6 +129,7 @@ impl Resource for ClusterSecurityGroupIngress {
 }
 
 impl ToValue for ClusterSecurityGroupIngress {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CIDRIP", &self.cidrip)
@@ -155,6 +157,7 @@ impl ClusterSecurityGroupIngressAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Specifies an inbound (ingress) rule for an Amazon Redshift security group.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

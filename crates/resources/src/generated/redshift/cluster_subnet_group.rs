@@ -84,6 +84,7 @@ impl ClusterSubnetGroup {
     };
 
     /// A `ClusterSubnetGroup` with its required properties, named in a [`ClusterSubnetGroupRequired`].
+    #[inline]
     pub fn new(required: ClusterSubnetGroupRequired) -> Self {
         Self {
             description: required.description,
@@ -114,6 +115,7 @@ impl Resource for ClusterSubnetGroup {
 }
 
 impl ToValue for ClusterSubnetGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Description", &self.description)
@@ -137,6 +139,7 @@ impl ClusterSubnetGroupAttributes {
     /// `Fn::GetAtt` `ClusterSubnetGroupName`: a string.
     ///
     /// The name of the cluster subnet group.
+    #[inline]
     pub fn cluster_subnet_group_name(&self) -> Value {
         self.0.get_att("ClusterSubnetGroupName")
     }
@@ -180,6 +183,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -196,6 +200,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -105,6 +105,7 @@ impl EndpointAccess {
     };
 
     /// A `EndpointAccess` with its required properties, named in a [`EndpointAccessRequired`].
+    #[inline]
     pub fn new(required: EndpointAccessRequired) -> Self {
         Self {
             cluster_identifier: required.cluster_identifier,
@@ -138,6 +139,7 @@ impl Resource for EndpointAccess {
 }
 
 impl ToValue for EndpointAccess {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClusterIdentifier", &self.cluster_identifier)
@@ -163,6 +165,7 @@ impl EndpointAccessAttributes {
     /// `Fn::GetAtt` `Address`: a string.
     ///
     /// The DNS address of the endpoint.
+    #[inline]
     pub fn address(&self) -> Value {
         self.0.get_att("Address")
     }
@@ -170,6 +173,7 @@ impl EndpointAccessAttributes {
     /// `Fn::GetAtt` `EndpointCreateTime`: a string.
     ///
     /// The time (UTC) that the endpoint was created.
+    #[inline]
     pub fn endpoint_create_time(&self) -> Value {
         self.0.get_att("EndpointCreateTime")
     }
@@ -177,6 +181,7 @@ impl EndpointAccessAttributes {
     /// `Fn::GetAtt` `EndpointStatus`: a string.
     ///
     /// The status of the endpoint.
+    #[inline]
     pub fn endpoint_status(&self) -> Value {
         self.0.get_att("EndpointStatus")
     }
@@ -184,6 +189,7 @@ impl EndpointAccessAttributes {
     /// `Fn::GetAtt` `Port`: an integer.
     ///
     /// The port number on which the cluster accepts incoming connections.
+    #[inline]
     pub fn port(&self) -> Value {
         self.0.get_att("Port")
     }
@@ -191,16 +197,19 @@ impl EndpointAccessAttributes {
     /// `Fn::GetAtt` `VpcEndpoint`: an object.
     ///
     /// The connection endpoint for connecting to an Amazon Redshift cluster through the proxy.
+    #[inline]
     pub fn vpc_endpoint(&self) -> Value {
         self.0.get_att("VpcEndpoint")
     }
 
     /// `Fn::GetAtt` `VpcEndpoint.VpcEndpointId`: a string.
+    #[inline]
     pub fn vpc_endpoint_vpc_endpoint_id(&self) -> Value {
         self.0.get_att("VpcEndpoint.VpcEndpointId")
     }
 
     /// `Fn::GetAtt` `VpcEndpoint.VpcId`: a string.
+    #[inline]
     pub fn vpc_endpoint_vpc_id(&self) -> Value {
         self.0.get_att("VpcEndpoint.VpcId")
     }
@@ -208,6 +217,7 @@ impl EndpointAccessAttributes {
     /// `Fn::GetAtt` `VpcSecurityGroups`: a list of `VpcSecurityGroup` objects.
     ///
     /// The security groups associated with the endpoint.
+    #[inline]
     pub fn vpc_security_groups(&self) -> Value {
         self.0.get_att("VpcSecurityGroups")
     }

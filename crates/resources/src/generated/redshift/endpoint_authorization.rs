@@ -92,6 +92,7 @@ impl EndpointAuthorization {
     };
 
     /// A `EndpointAuthorization` with its required properties, named in a [`EndpointAuthorizationRequired`].
+    #[inline]
     pub fn new(required: EndpointAuthorizationRequired) -> Self {
         Self {
             account: required.account,
@@ -122,6 +123,7 @@ impl Resource for EndpointAuthorization {
 }
 
 impl ToValue for EndpointAuthorization {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Account", &self.account)
@@ -146,6 +148,7 @@ impl EndpointAuthorizationAttributes {
     /// `Fn::GetAtt` `AllowedAllVPCs`: a boolean.
     ///
     /// Indicates whether all VPCs in the grantee account are allowed access to the cluster.
+    #[inline]
     pub fn allowed_all_vp_cs(&self) -> Value {
         self.0.get_att("AllowedAllVPCs")
     }
@@ -153,6 +156,7 @@ impl EndpointAuthorizationAttributes {
     /// `Fn::GetAtt` `AllowedVPCs`: a list of strings.
     ///
     /// The VPCs allowed access to the cluster.
+    #[inline]
     pub fn allowed_vp_cs(&self) -> Value {
         self.0.get_att("AllowedVPCs")
     }
@@ -160,6 +164,7 @@ impl EndpointAuthorizationAttributes {
     /// `Fn::GetAtt` `AuthorizeTime`: a string.
     ///
     /// The time (UTC) when the authorization was created.
+    #[inline]
     pub fn authorize_time(&self) -> Value {
         self.0.get_att("AuthorizeTime")
     }
@@ -167,6 +172,7 @@ impl EndpointAuthorizationAttributes {
     /// `Fn::GetAtt` `ClusterStatus`: a string.
     ///
     /// The status of the cluster.
+    #[inline]
     pub fn cluster_status(&self) -> Value {
         self.0.get_att("ClusterStatus")
     }
@@ -174,16 +180,19 @@ impl EndpointAuthorizationAttributes {
     /// `Fn::GetAtt` `EndpointCount`: an integer.
     ///
     /// The number of Redshift-managed VPC endpoints created for the authorization.
+    #[inline]
     pub fn endpoint_count(&self) -> Value {
         self.0.get_att("EndpointCount")
     }
 
     /// `Fn::GetAtt` `Grantee`: a string.
+    #[inline]
     pub fn grantee(&self) -> Value {
         self.0.get_att("Grantee")
     }
 
     /// `Fn::GetAtt` `Grantor`: a string.
+    #[inline]
     pub fn grantor(&self) -> Value {
         self.0.get_att("Grantor")
     }
@@ -191,6 +200,7 @@ impl EndpointAuthorizationAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the authorization action.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

@@ -135,6 +135,7 @@ impl EventSubscription {
     };
 
     /// A `EventSubscription` with its required properties, named in a [`EventSubscriptionRequired`].
+    #[inline]
     pub fn new(required: EventSubscriptionRequired) -> Self {
         Self {
             enabled: None,
@@ -180,6 +181,7 @@ impl Resource for EventSubscription {
 }
 
 impl ToValue for EventSubscription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -208,6 +210,7 @@ impl EventSubscriptionAttributes {
     /// `Fn::GetAtt` `CustSubscriptionId`: a string.
     ///
     /// The name of the Amazon Redshift event notification subscription.
+    #[inline]
     pub fn cust_subscription_id(&self) -> Value {
         self.0.get_att("CustSubscriptionId")
     }
@@ -215,6 +218,7 @@ impl EventSubscriptionAttributes {
     /// `Fn::GetAtt` `CustomerAwsId`: a string.
     ///
     /// The AWS account associated with the Amazon Redshift event notification subscription.
+    #[inline]
     pub fn customer_aws_id(&self) -> Value {
         self.0.get_att("CustomerAwsId")
     }
@@ -224,6 +228,7 @@ impl EventSubscriptionAttributes {
     /// The list of Amazon Redshift event categories specified in the event notification subscription.
     ///
     /// Values: Configuration, Management, Monitoring, Security, Pending
+    #[inline]
     pub fn event_categories_list(&self) -> Value {
         self.0.get_att("EventCategoriesList")
     }
@@ -231,6 +236,7 @@ impl EventSubscriptionAttributes {
     /// `Fn::GetAtt` `SourceIdsList`: a list of strings.
     ///
     /// A list of the sources that publish events to the Amazon Redshift event notification subscription.
+    #[inline]
     pub fn source_ids_list(&self) -> Value {
         self.0.get_att("SourceIdsList")
     }
@@ -243,6 +249,7 @@ impl EventSubscriptionAttributes {
     ///
     /// - Can be one of the following: active | no-permission | topic-not-exist
     /// - The status "no-permission" indicates that Amazon Redshift no longer has permission to post to the Amazon SNS topic. The status "topic-not-exist" indicates that the topic was deleted after the subscription was created.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -250,6 +257,7 @@ impl EventSubscriptionAttributes {
     /// `Fn::GetAtt` `SubscriptionCreationTime`: a string.
     ///
     /// The date and time the Amazon Redshift event notification subscription was created.
+    #[inline]
     pub fn subscription_creation_time(&self) -> Value {
         self.0.get_att("SubscriptionCreationTime")
     }
@@ -279,6 +287,7 @@ impl From<Value> for EventCategory {
 }
 
 impl ToValue for EventCategory {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Configuration => "configuration",
@@ -310,6 +319,7 @@ impl From<Value> for Severity {
 }
 
 impl ToValue for Severity {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Error => "ERROR",
@@ -344,6 +354,7 @@ impl From<Value> for SourceType {
 }
 
 impl ToValue for SourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cluster => "cluster",

@@ -111,6 +111,7 @@ impl Integration {
     };
 
     /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
+    #[inline]
     pub fn new(required: IntegrationRequired) -> Self {
         Self {
             additional_encryption_context: None,
@@ -150,6 +151,7 @@ impl Resource for Integration {
 }
 
 impl ToValue for Integration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -179,6 +181,7 @@ impl IntegrationAttributes {
     /// `Fn::GetAtt` `CreateTime`: a string.
     ///
     /// The time (UTC) when the integration was created.
+    #[inline]
     pub fn create_time(&self) -> Value {
         self.0.get_att("CreateTime")
     }
@@ -186,6 +189,7 @@ impl IntegrationAttributes {
     /// `Fn::GetAtt` `IntegrationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the integration.
+    #[inline]
     pub fn integration_arn(&self) -> Value {
         self.0.get_att("IntegrationArn")
     }
@@ -227,6 +231,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -243,6 +248,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

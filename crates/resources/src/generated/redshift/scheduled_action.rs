@@ -114,6 +114,7 @@ impl ScheduledAction {
     };
 
     /// A `ScheduledAction` with its required properties, named in a [`ScheduledActionRequired`].
+    #[inline]
     pub fn new(required: ScheduledActionRequired) -> Self {
         Self {
             enable: None,
@@ -156,6 +157,7 @@ impl Resource for ScheduledAction {
 }
 
 impl ToValue for ScheduledAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enable", &self.enable)
@@ -187,6 +189,7 @@ impl ScheduledActionAttributes {
     /// `Fn::GetAtt` `NextInvocations`: a list of strings.
     ///
     /// List of times when the scheduled action will run.
+    #[inline]
     pub fn next_invocations(&self) -> Value {
         self.0.get_att("NextInvocations")
     }
@@ -194,6 +197,7 @@ impl ScheduledActionAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The state of the scheduled action. For example, `DISABLED` .
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }

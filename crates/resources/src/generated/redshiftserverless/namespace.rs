@@ -178,6 +178,7 @@ impl Namespace {
     };
 
     /// A `Namespace` with its required properties, named in a [`NamespaceRequired`].
+    #[inline]
     pub fn new(required: NamespaceRequired) -> Self {
         Self {
             admin_password_secret_kms_key_id: None,
@@ -247,6 +248,7 @@ impl Resource for Namespace {
 }
 
 impl ToValue for Namespace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -295,6 +297,7 @@ impl NamespaceAttributes {
     /// `Fn::GetAtt` `Namespace`: an object.
     ///
     /// A collection of database objects and users.
+    #[inline]
     pub fn namespace(&self) -> Value {
         self.0.get_att("Namespace")
     }
@@ -302,6 +305,7 @@ impl NamespaceAttributes {
     /// `Fn::GetAtt` `Namespace.AdminUsername`: a string.
     ///
     /// The username of the administrator for the first database created in the namespace.
+    #[inline]
     pub fn namespace_admin_username(&self) -> Value {
         self.0.get_att("Namespace.AdminUsername")
     }
@@ -309,6 +313,7 @@ impl NamespaceAttributes {
     /// `Fn::GetAtt` `Namespace.CreationDate`: a string.
     ///
     /// The date of when the namespace was created.
+    #[inline]
     pub fn namespace_creation_date(&self) -> Value {
         self.0.get_att("Namespace.CreationDate")
     }
@@ -316,6 +321,7 @@ impl NamespaceAttributes {
     /// `Fn::GetAtt` `Namespace.DbName`: a string.
     ///
     /// The name of the first database created in the namespace.
+    #[inline]
     pub fn namespace_db_name(&self) -> Value {
         self.0.get_att("Namespace.DbName")
     }
@@ -323,6 +329,7 @@ impl NamespaceAttributes {
     /// `Fn::GetAtt` `Namespace.DefaultIamRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role to set as a default in the namespace.
+    #[inline]
     pub fn namespace_default_iam_role_arn(&self) -> Value {
         self.0.get_att("Namespace.DefaultIamRoleArn")
     }
@@ -330,6 +337,7 @@ impl NamespaceAttributes {
     /// `Fn::GetAtt` `Namespace.IamRoles`: a list of strings.
     ///
     /// A list of IAM roles to associate with the namespace.
+    #[inline]
     pub fn namespace_iam_roles(&self) -> Value {
         self.0.get_att("Namespace.IamRoles")
     }
@@ -337,6 +345,7 @@ impl NamespaceAttributes {
     /// `Fn::GetAtt` `Namespace.KmsKeyId`: a string.
     ///
     /// The ID of the AWS Key Management Service key used to encrypt your data.
+    #[inline]
     pub fn namespace_kms_key_id(&self) -> Value {
         self.0.get_att("Namespace.KmsKeyId")
     }
@@ -344,6 +353,7 @@ impl NamespaceAttributes {
     /// `Fn::GetAtt` `Namespace.LogExports`: a list of `LogExport` values.
     ///
     /// The types of logs the namespace can export. Available export types are User log, Connection log, and User activity log.
+    #[inline]
     pub fn namespace_log_exports(&self) -> Value {
         self.0.get_att("Namespace.LogExports")
     }
@@ -351,6 +361,7 @@ impl NamespaceAttributes {
     /// `Fn::GetAtt` `Namespace.NamespaceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) associated with a namespace.
+    #[inline]
     pub fn namespace_namespace_arn(&self) -> Value {
         self.0.get_att("Namespace.NamespaceArn")
     }
@@ -358,6 +369,7 @@ impl NamespaceAttributes {
     /// `Fn::GetAtt` `Namespace.NamespaceId`: a string.
     ///
     /// The unique identifier of a namespace.
+    #[inline]
     pub fn namespace_namespace_id(&self) -> Value {
         self.0.get_att("Namespace.NamespaceId")
     }
@@ -365,11 +377,13 @@ impl NamespaceAttributes {
     /// `Fn::GetAtt` `Namespace.NamespaceName`: a string.
     ///
     /// The name of the namespace. Must be between 3-64 alphanumeric characters in lowercase, and it cannot be a reserved word. A list of reserved words can be found in \[Reserved Words\](<https://docs.aws.amazon.com//redshift/latest/dg/r_pg_keywords.html>) in the Amazon Redshift Database Developer Guide.
+    #[inline]
     pub fn namespace_namespace_name(&self) -> Value {
         self.0.get_att("Namespace.NamespaceName")
     }
 
     /// `Fn::GetAtt` `Namespace.Status`: one of a set of strings.
+    #[inline]
     pub fn namespace_status(&self) -> Value {
         self.0.get_att("Namespace.Status")
     }
@@ -418,6 +432,7 @@ pub struct SnapshotCopyConfiguration {
 #[rustfmt::skip]
 impl SnapshotCopyConfiguration {
     /// A `SnapshotCopyConfiguration` with its required properties, named in a [`SnapshotCopyConfigurationRequired`].
+    #[inline]
     pub fn new(required: SnapshotCopyConfigurationRequired) -> Self {
         Self {
             destination_kms_key_id: None,
@@ -437,6 +452,7 @@ impl SnapshotCopyConfiguration {
 impl PropertyType for SnapshotCopyConfiguration {}
 
 impl ToValue for SnapshotCopyConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationKmsKeyId", &self.destination_kms_key_id)
@@ -466,6 +482,7 @@ impl From<Value> for LogExport {
 }
 
 impl ToValue for LogExport {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Useractivitylog => "useractivitylog",

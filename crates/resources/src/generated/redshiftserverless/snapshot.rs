@@ -91,6 +91,7 @@ impl Snapshot {
     };
 
     /// A `Snapshot` with its required properties, named in a [`SnapshotRequired`].
+    #[inline]
     pub fn new(required: SnapshotRequired) -> Self {
         Self {
             namespace_name: None,
@@ -124,6 +125,7 @@ impl Resource for Snapshot {
 }
 
 impl ToValue for Snapshot {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NamespaceName", &self.namespace_name)
@@ -148,6 +150,7 @@ impl SnapshotAttributes {
     /// `Fn::GetAtt` `OwnerAccount`: a string.
     ///
     /// The owner AWS ; account of the snapshot.
+    #[inline]
     pub fn owner_account(&self) -> Value {
         self.0.get_att("OwnerAccount")
     }
@@ -155,6 +158,7 @@ impl SnapshotAttributes {
     /// `Fn::GetAtt` `Snapshot`: an object.
     ///
     /// A snapshot object that contains databases.
+    #[inline]
     pub fn snapshot(&self) -> Value {
         self.0.get_att("Snapshot")
     }
@@ -162,6 +166,7 @@ impl SnapshotAttributes {
     /// `Fn::GetAtt` `Snapshot.AdminUsername`: a string.
     ///
     /// The username of the database within a snapshot.
+    #[inline]
     pub fn snapshot_admin_username(&self) -> Value {
         self.0.get_att("Snapshot.AdminUsername")
     }
@@ -169,6 +174,7 @@ impl SnapshotAttributes {
     /// `Fn::GetAtt` `Snapshot.KmsKeyId`: a string.
     ///
     /// The unique identifier of the KMS key used to encrypt the snapshot.
+    #[inline]
     pub fn snapshot_kms_key_id(&self) -> Value {
         self.0.get_att("Snapshot.KmsKeyId")
     }
@@ -176,6 +182,7 @@ impl SnapshotAttributes {
     /// `Fn::GetAtt` `Snapshot.NamespaceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the namespace the snapshot was created from.
+    #[inline]
     pub fn snapshot_namespace_arn(&self) -> Value {
         self.0.get_att("Snapshot.NamespaceArn")
     }
@@ -183,6 +190,7 @@ impl SnapshotAttributes {
     /// `Fn::GetAtt` `Snapshot.NamespaceName`: a string.
     ///
     /// The name of the namepsace.
+    #[inline]
     pub fn snapshot_namespace_name(&self) -> Value {
         self.0.get_att("Snapshot.NamespaceName")
     }
@@ -190,6 +198,7 @@ impl SnapshotAttributes {
     /// `Fn::GetAtt` `Snapshot.OwnerAccount`: a string.
     ///
     /// The owner AWS ; account of the snapshot.
+    #[inline]
     pub fn snapshot_owner_account(&self) -> Value {
         self.0.get_att("Snapshot.OwnerAccount")
     }
@@ -197,6 +206,7 @@ impl SnapshotAttributes {
     /// `Fn::GetAtt` `Snapshot.RetentionPeriod`: an integer.
     ///
     /// The retention period of the snapshot created by the scheduled action.
+    #[inline]
     pub fn snapshot_retention_period(&self) -> Value {
         self.0.get_att("Snapshot.RetentionPeriod")
     }
@@ -204,6 +214,7 @@ impl SnapshotAttributes {
     /// `Fn::GetAtt` `Snapshot.SnapshotArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the snapshot.
+    #[inline]
     pub fn snapshot_snapshot_arn(&self) -> Value {
         self.0.get_att("Snapshot.SnapshotArn")
     }
@@ -211,6 +222,7 @@ impl SnapshotAttributes {
     /// `Fn::GetAtt` `Snapshot.SnapshotCreateTime`: a string.
     ///
     /// The timestamp of when the snapshot was created.
+    #[inline]
     pub fn snapshot_snapshot_create_time(&self) -> Value {
         self.0.get_att("Snapshot.SnapshotCreateTime")
     }
@@ -218,11 +230,13 @@ impl SnapshotAttributes {
     /// `Fn::GetAtt` `Snapshot.SnapshotName`: a string.
     ///
     /// The name of the snapshot.
+    #[inline]
     pub fn snapshot_snapshot_name(&self) -> Value {
         self.0.get_att("Snapshot.SnapshotName")
     }
 
     /// `Fn::GetAtt` `Snapshot.Status`: one of a set of strings.
+    #[inline]
     pub fn snapshot_status(&self) -> Value {
         self.0.get_att("Snapshot.Status")
     }

@@ -186,6 +186,7 @@ impl Workgroup {
     };
 
     /// A `Workgroup` with its required properties, named in a [`WorkgroupRequired`].
+    #[inline]
     pub fn new(required: WorkgroupRequired) -> Self {
         Self {
             base_capacity: None,
@@ -261,6 +262,7 @@ impl Resource for Workgroup {
 }
 
 impl ToValue for Workgroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BaseCapacity", &self.base_capacity)
@@ -299,6 +301,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `BaseCapacity`: an integer.
     ///
     /// The base compute capacity of the workgroup in Redshift Processing Units (RPUs).
+    #[inline]
     pub fn base_capacity(&self) -> Value {
         self.0.get_att("BaseCapacity")
     }
@@ -306,6 +309,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `ConfigParameters`: a list of `ConfigParameter` objects.
     ///
     /// The key of the parameter. The options are `auto_mv` , `datestyle` , `enable_case_sensitive_identifier` , `enable_user_activity_logging` , `query_group` , `search_path` , `require_ssl` , `use_fips_ssl` , and query monitoring metrics that let you define performance boundaries. For more information about query monitoring rules and available metrics, see \[Query monitoring metrics for Amazon Redshift Serverless\](<https://docs.aws.amazon.com/redshift/latest/dg/cm-c-wlm-query-monitoring-rules.html#cm-c-wlm-query-monitoring-metrics-serverless>) .
+    #[inline]
     pub fn config_parameters(&self) -> Value {
         self.0.get_att("ConfigParameters")
     }
@@ -313,6 +317,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `EnhancedVpcRouting`: a boolean.
     ///
     /// The value that specifies whether to enable enhanced virtual private cloud (VPC) routing, which forces Amazon Redshift Serverless to route traffic through your VPC.
+    #[inline]
     pub fn enhanced_vpc_routing(&self) -> Value {
         self.0.get_att("EnhancedVpcRouting")
     }
@@ -320,6 +325,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `MaxCapacity`: an integer.
     ///
     /// The maximum data-warehouse capacity Amazon Redshift Serverless uses to serve queries. The max capacity is specified in RPUs.
+    #[inline]
     pub fn max_capacity(&self) -> Value {
         self.0.get_att("MaxCapacity")
     }
@@ -327,6 +333,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `NamespaceName`: a string.
     ///
     /// The namespace the workgroup is associated with.
+    #[inline]
     pub fn namespace_name(&self) -> Value {
         self.0.get_att("NamespaceName")
     }
@@ -334,6 +341,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Port`: an integer.
     ///
     /// The custom port to use when connecting to a workgroup. Valid port ranges are 5431-5455 and 8191-8215. The default is 5439.
+    #[inline]
     pub fn port(&self) -> Value {
         self.0.get_att("Port")
     }
@@ -341,6 +349,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `PubliclyAccessible`: a boolean.
     ///
     /// A value that specifies whether the workgroup can be accessible from a public network.
+    #[inline]
     pub fn publicly_accessible(&self) -> Value {
         self.0.get_att("PubliclyAccessible")
     }
@@ -348,6 +357,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `RecoveryPointId`: a string.
     ///
     /// The recovery point id to restore from.
+    #[inline]
     pub fn recovery_point_id(&self) -> Value {
         self.0.get_att("RecoveryPointId")
     }
@@ -355,6 +365,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `SecurityGroupIds`: a list of strings.
     ///
     /// A list of security group IDs to associate with the workgroup.
+    #[inline]
     pub fn security_group_ids(&self) -> Value {
         self.0.get_att("SecurityGroupIds")
     }
@@ -362,6 +373,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `SnapshotArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the snapshot to restore from.
+    #[inline]
     pub fn snapshot_arn(&self) -> Value {
         self.0.get_att("SnapshotArn")
     }
@@ -369,6 +381,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `SnapshotName`: a string.
     ///
     /// The snapshot name to restore from.
+    #[inline]
     pub fn snapshot_name(&self) -> Value {
         self.0.get_att("SnapshotName")
     }
@@ -376,6 +389,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `SnapshotOwnerAccount`: a string.
     ///
     /// The Amazon Web Services account that owns the snapshot.
+    #[inline]
     pub fn snapshot_owner_account(&self) -> Value {
         self.0.get_att("SnapshotOwnerAccount")
     }
@@ -383,6 +397,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `SubnetIds`: a list of strings.
     ///
     /// A list of subnet IDs the workgroup is associated with.
+    #[inline]
     pub fn subnet_ids(&self) -> Value {
         self.0.get_att("SubnetIds")
     }
@@ -390,6 +405,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// The map of the key-value pairs used to tag the workgroup.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -397,6 +413,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `TrackName`: a string.
     ///
     /// An optional parameter for the name of the track for the workgroup. If you don't provide a track name, the workgroup is assigned to the current track.
+    #[inline]
     pub fn track_name(&self) -> Value {
         self.0.get_att("TrackName")
     }
@@ -404,6 +421,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.BaseCapacity`: an integer.
     ///
     /// The base data warehouse capacity of the workgroup in Redshift Processing Units (RPUs).
+    #[inline]
     pub fn workgroup_base_capacity(&self) -> Value {
         self.0.get_att("Workgroup.BaseCapacity")
     }
@@ -411,6 +429,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.ConfigParameters`: a list of `ConfigParameter` objects.
     ///
     /// An array of parameters to set for advanced control over a database. The options are `auto_mv` , `datestyle` , `enable_case_sensitive_identifier` , `enable_user_activity_logging` , `query_group` , `search_path` , `require_ssl` , `use_fips_ssl` , and query monitoring metrics that let you define performance boundaries. For more information about query monitoring rules and available metrics, see \[Query monitoring metrics for Amazon Redshift Serverless\](<https://docs.aws.amazon.com/redshift/latest/dg/cm-c-wlm-query-monitoring-rules.html#cm-c-wlm-query-monitoring-metrics-serverless>) .
+    #[inline]
     pub fn workgroup_config_parameters(&self) -> Value {
         self.0.get_att("Workgroup.ConfigParameters")
     }
@@ -418,6 +437,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.CreationDate`: a string.
     ///
     /// The creation date of the workgroup.
+    #[inline]
     pub fn workgroup_creation_date(&self) -> Value {
         self.0.get_att("Workgroup.CreationDate")
     }
@@ -425,6 +445,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.Endpoint.Address`: a string.
     ///
     /// The DNS address of the VPC endpoint.
+    #[inline]
     pub fn workgroup_endpoint_address(&self) -> Value {
         self.0.get_att("Workgroup.Endpoint.Address")
     }
@@ -432,6 +453,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.Endpoint.Port`: an integer.
     ///
     /// The port that Amazon Redshift Serverless listens on.
+    #[inline]
     pub fn workgroup_endpoint_port(&self) -> Value {
         self.0.get_att("Workgroup.Endpoint.Port")
     }
@@ -439,6 +461,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.Endpoint.VpcEndpoints`: a list of `VpcEndpoint` objects.
     ///
     /// An array of `VpcEndpoint` objects.
+    #[inline]
     pub fn workgroup_endpoint_vpc_endpoints(&self) -> Value {
         self.0.get_att("Workgroup.Endpoint.VpcEndpoints")
     }
@@ -446,6 +469,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.EnhancedVpcRouting`: a boolean.
     ///
     /// The value that specifies whether to enable enhanced virtual private cloud (VPC) routing, which forces Amazon Redshift Serverless to route traffic through your VPC.
+    #[inline]
     pub fn workgroup_enhanced_vpc_routing(&self) -> Value {
         self.0.get_att("Workgroup.EnhancedVpcRouting")
     }
@@ -453,6 +477,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.MaxCapacity`: an integer.
     ///
     /// The maximum data-warehouse capacity Amazon Redshift Serverless uses to serve queries. The max capacity is specified in RPUs.
+    #[inline]
     pub fn workgroup_max_capacity(&self) -> Value {
         self.0.get_att("Workgroup.MaxCapacity")
     }
@@ -460,6 +485,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.NamespaceName`: a string.
     ///
     /// The namespace the workgroup is associated with.
+    #[inline]
     pub fn workgroup_namespace_name(&self) -> Value {
         self.0.get_att("Workgroup.NamespaceName")
     }
@@ -467,11 +493,13 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.PricePerformanceTarget.Level`: an integer.
     ///
     /// The target price performance level for the workgroup. Valid values include 1, 25, 50, 75, and 100. These correspond to the price performance levels LOW_COST, ECONOMICAL, BALANCED, RESOURCEFUL, and HIGH_PERFORMANCE.
+    #[inline]
     pub fn workgroup_price_performance_target_level(&self) -> Value {
         self.0.get_att("Workgroup.PricePerformanceTarget.Level")
     }
 
     /// `Fn::GetAtt` `Workgroup.PricePerformanceTarget.Status`: one of a set of strings.
+    #[inline]
     pub fn workgroup_price_performance_target_status(&self) -> Value {
         self.0.get_att("Workgroup.PricePerformanceTarget.Status")
     }
@@ -479,6 +507,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.PubliclyAccessible`: a boolean.
     ///
     /// A value that specifies whether the workgroup can be accessible from a public network.
+    #[inline]
     pub fn workgroup_publicly_accessible(&self) -> Value {
         self.0.get_att("Workgroup.PubliclyAccessible")
     }
@@ -486,11 +515,13 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.SecurityGroupIds`: a list of strings.
     ///
     /// An array of security group IDs to associate with the workgroup.
+    #[inline]
     pub fn workgroup_security_group_ids(&self) -> Value {
         self.0.get_att("Workgroup.SecurityGroupIds")
     }
 
     /// `Fn::GetAtt` `Workgroup.Status`: one of a set of strings.
+    #[inline]
     pub fn workgroup_status(&self) -> Value {
         self.0.get_att("Workgroup.Status")
     }
@@ -498,6 +529,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.SubnetIds`: a list of strings.
     ///
     /// An array of subnet IDs the workgroup is associated with.
+    #[inline]
     pub fn workgroup_subnet_ids(&self) -> Value {
         self.0.get_att("Workgroup.SubnetIds")
     }
@@ -505,6 +537,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.TrackName`: a string.
     ///
     /// The name of the track for the workgroup.
+    #[inline]
     pub fn workgroup_track_name(&self) -> Value {
         self.0.get_att("Workgroup.TrackName")
     }
@@ -512,6 +545,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.WorkgroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that links to the workgroup.
+    #[inline]
     pub fn workgroup_workgroup_arn(&self) -> Value {
         self.0.get_att("Workgroup.WorkgroupArn")
     }
@@ -519,6 +553,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.WorkgroupId`: a string.
     ///
     /// The unique identifier of the workgroup.
+    #[inline]
     pub fn workgroup_workgroup_id(&self) -> Value {
         self.0.get_att("Workgroup.WorkgroupId")
     }
@@ -526,6 +561,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `Workgroup.WorkgroupName`: a string.
     ///
     /// The name of the workgroup.
+    #[inline]
     pub fn workgroup_workgroup_name(&self) -> Value {
         self.0.get_att("Workgroup.WorkgroupName")
     }
@@ -533,6 +569,7 @@ impl WorkgroupAttributes {
     /// `Fn::GetAtt` `WorkgroupName`: a string.
     ///
     /// The name of the workgroup.
+    #[inline]
     pub fn workgroup_name(&self) -> Value {
         self.0.get_att("WorkgroupName")
     }
@@ -572,6 +609,7 @@ pub struct ConfigParameter {
 #[rustfmt::skip]
 impl ConfigParameter {
     /// A `ConfigParameter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -585,6 +623,7 @@ impl ConfigParameter {
 impl PropertyType for ConfigParameter {}
 
 impl ToValue for ConfigParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ParameterKey", &self.parameter_key)
@@ -628,6 +667,7 @@ pub struct Endpoint {
 #[rustfmt::skip]
 impl Endpoint {
     /// A `Endpoint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -643,6 +683,7 @@ impl Endpoint {
 impl PropertyType for Endpoint {}
 
 impl ToValue for Endpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Address", &self.address)
@@ -694,6 +735,7 @@ pub struct NetworkInterface {
 #[rustfmt::skip]
 impl NetworkInterface {
     /// A `NetworkInterface` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -711,6 +753,7 @@ impl NetworkInterface {
 impl PropertyType for NetworkInterface {}
 
 impl ToValue for NetworkInterface {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -753,6 +796,7 @@ pub struct PerformanceTarget {
 #[rustfmt::skip]
 impl PerformanceTarget {
     /// A `PerformanceTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -766,6 +810,7 @@ impl PerformanceTarget {
 impl PropertyType for PerformanceTarget {}
 
 impl ToValue for PerformanceTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Level", &self.level)
@@ -811,6 +856,7 @@ pub struct VpcEndpoint {
 #[rustfmt::skip]
 impl VpcEndpoint {
     /// A `VpcEndpoint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -826,6 +872,7 @@ impl VpcEndpoint {
 impl PropertyType for VpcEndpoint {}
 
 impl ToValue for VpcEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NetworkInterfaces", &self.network_interfaces)
@@ -945,6 +992,7 @@ pub struct WorkgroupProperty {
 #[rustfmt::skip]
 impl WorkgroupProperty {
     /// A `WorkgroupProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -986,6 +1034,7 @@ impl WorkgroupProperty {
 impl PropertyType for WorkgroupProperty {}
 
 impl ToValue for WorkgroupProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BaseCapacity", &self.base_capacity)
@@ -1026,6 +1075,7 @@ impl From<Value> for PerformanceTargetStatus {
 }
 
 impl ToValue for PerformanceTargetStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1058,6 +1108,7 @@ impl From<Value> for WorkgroupStatus {
 }
 
 impl ToValue for WorkgroupStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Creating => "CREATING",

@@ -118,6 +118,7 @@ impl Application {
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             api_gateway_proxy: None,
@@ -157,6 +158,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApiGatewayProxy", &self.api_gateway_proxy)
@@ -183,6 +185,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `ApiGatewayId`: a string.
     ///
     /// The resource ID of the ABP for the proxy.
+    #[inline]
     pub fn api_gateway_id(&self) -> Value {
         self.0.get_att("ApiGatewayId")
     }
@@ -190,6 +193,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `ApplicationIdentifier`: a string.
     ///
     /// The unique identifier of the application.
+    #[inline]
     pub fn application_identifier(&self) -> Value {
         self.0.get_att("ApplicationIdentifier")
     }
@@ -197,6 +201,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the application.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -204,6 +209,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `NlbArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Network Load Balancer .
+    #[inline]
     pub fn nlb_arn(&self) -> Value {
         self.0.get_att("NlbArn")
     }
@@ -211,6 +217,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `NlbName`: a string.
     ///
     /// The name of the Network Load Balancer configured by the API Gateway proxy.
+    #[inline]
     pub fn nlb_name(&self) -> Value {
         self.0.get_att("NlbName")
     }
@@ -218,6 +225,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `ProxyUrl`: a string.
     ///
     /// The endpoint URL of the ABPlong proxy.
+    #[inline]
     pub fn proxy_url(&self) -> Value {
         self.0.get_att("ProxyUrl")
     }
@@ -225,6 +233,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `StageName`: a string.
     ///
     /// The name of the ABP stage. The name defaults to `prod` .
+    #[inline]
     pub fn stage_name(&self) -> Value {
         self.0.get_att("StageName")
     }
@@ -232,6 +241,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `VpcLinkId`: a string.
     ///
     /// The `VpcLink` ID of the ABP proxy.
+    #[inline]
     pub fn vpc_link_id(&self) -> Value {
         self.0.get_att("VpcLinkId")
     }
@@ -271,6 +281,7 @@ pub struct ApiGatewayProxyInput {
 #[rustfmt::skip]
 impl ApiGatewayProxyInput {
     /// A `ApiGatewayProxyInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -284,6 +295,7 @@ impl ApiGatewayProxyInput {
 impl PropertyType for ApiGatewayProxyInput {}
 
 impl ToValue for ApiGatewayProxyInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndpointType", &self.endpoint_type)
@@ -310,6 +322,7 @@ impl From<Value> for ApiGatewayEndpointType {
 }
 
 impl ToValue for ApiGatewayEndpointType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Regional => "REGIONAL",
@@ -336,6 +349,7 @@ impl From<Value> for ProxyType {
 }
 
 impl ToValue for ProxyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ApiGateway => "API_GATEWAY",

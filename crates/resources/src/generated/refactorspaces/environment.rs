@@ -88,6 +88,7 @@ impl Environment {
     };
 
     /// A `Environment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -116,6 +117,7 @@ impl Resource for Environment {
 }
 
 impl ToValue for Environment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -140,6 +142,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the environment.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -147,6 +150,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `EnvironmentIdentifier`: a string.
     ///
     /// The unique identifier of the environment.
+    #[inline]
     pub fn environment_identifier(&self) -> Value {
         self.0.get_att("EnvironmentIdentifier")
     }
@@ -154,6 +158,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `TransitGatewayId`: a string.
     ///
     /// The ID of the AWS Transit Gateway set up by the environment.
+    #[inline]
     pub fn transit_gateway_id(&self) -> Value {
         self.0.get_att("TransitGatewayId")
     }
@@ -177,6 +182,7 @@ impl From<Value> for NetworkFabricType {
 }
 
 impl ToValue for NetworkFabricType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TransitGateway => "TRANSIT_GATEWAY",

@@ -151,6 +151,7 @@ impl Route {
     };
 
     /// A `Route` with its required properties, named in a [`RouteRequired`].
+    #[inline]
     pub fn new(required: RouteRequired) -> Self {
         Self {
             application_identifier: required.application_identifier,
@@ -193,6 +194,7 @@ impl Resource for Route {
 }
 
 impl ToValue for Route {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationIdentifier", &self.application_identifier)
@@ -220,6 +222,7 @@ impl RouteAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the route.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -227,6 +230,7 @@ impl RouteAttributes {
     /// `Fn::GetAtt` `PathResourceToId`: a string.
     ///
     /// A mapping of ABPlong path resources to resource IDs.
+    #[inline]
     pub fn path_resource_to_id(&self) -> Value {
         self.0.get_att("PathResourceToId")
     }
@@ -234,6 +238,7 @@ impl RouteAttributes {
     /// `Fn::GetAtt` `RouteIdentifier`: a string.
     ///
     /// The unique identifier of the route.
+    #[inline]
     pub fn route_identifier(&self) -> Value {
         self.0.get_att("RouteIdentifier")
     }
@@ -272,6 +277,7 @@ pub struct DefaultRouteInput {
 #[rustfmt::skip]
 impl DefaultRouteInput {
     /// A `DefaultRouteInput` with its required properties, named in a [`DefaultRouteInputRequired`].
+    #[inline]
     pub fn new(required: DefaultRouteInputRequired) -> Self {
         Self {
             activation_state: required.activation_state,
@@ -285,6 +291,7 @@ impl DefaultRouteInput {
 impl PropertyType for DefaultRouteInput {}
 
 impl ToValue for DefaultRouteInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ActivationState", &self.activation_state)
@@ -347,6 +354,7 @@ pub struct UriPathRouteInput {
 #[rustfmt::skip]
 impl UriPathRouteInput {
     /// A `UriPathRouteInput` with its required properties, named in a [`UriPathRouteInputRequired`].
+    #[inline]
     pub fn new(required: UriPathRouteInputRequired) -> Self {
         Self {
             activation_state: required.activation_state,
@@ -372,6 +380,7 @@ impl UriPathRouteInput {
 impl PropertyType for UriPathRouteInput {}
 
 impl ToValue for UriPathRouteInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ActivationState", &self.activation_state)
@@ -411,6 +420,7 @@ impl From<Value> for Method {
 }
 
 impl ToValue for Method {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Delete => "DELETE",
@@ -444,6 +454,7 @@ impl From<Value> for RouteActivationState {
 }
 
 impl ToValue for RouteActivationState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Inactive => "INACTIVE",
@@ -472,6 +483,7 @@ impl From<Value> for RouteType {
 }
 
 impl ToValue for RouteType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "DEFAULT",

@@ -145,6 +145,7 @@ impl Service {
     };
 
     /// A `Service` with its required properties, named in a [`ServiceRequired`].
+    #[inline]
     pub fn new(required: ServiceRequired) -> Self {
         Self {
             application_identifier: required.application_identifier,
@@ -193,6 +194,7 @@ impl Resource for Service {
 }
 
 impl ToValue for Service {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationIdentifier", &self.application_identifier)
@@ -222,6 +224,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -229,6 +232,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `ServiceIdentifier`: a string.
     ///
     /// The unique identifier of the service.
+    #[inline]
     pub fn service_identifier(&self) -> Value {
         self.0.get_att("ServiceIdentifier")
     }
@@ -269,6 +273,7 @@ pub struct LambdaEndpointInput {
 #[rustfmt::skip]
 impl LambdaEndpointInput {
     /// A `LambdaEndpointInput` with its required properties, named in a [`LambdaEndpointInputRequired`].
+    #[inline]
     pub fn new(required: LambdaEndpointInputRequired) -> Self {
         Self {
             arn: required.arn,
@@ -282,6 +287,7 @@ impl LambdaEndpointInput {
 impl PropertyType for LambdaEndpointInput {}
 
 impl ToValue for LambdaEndpointInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Arn", &self.arn).build()
     }
@@ -329,6 +335,7 @@ pub struct UrlEndpointInput {
 #[rustfmt::skip]
 impl UrlEndpointInput {
     /// A `UrlEndpointInput` with its required properties, named in a [`UrlEndpointInputRequired`].
+    #[inline]
     pub fn new(required: UrlEndpointInputRequired) -> Self {
         Self {
             health_url: None,
@@ -345,6 +352,7 @@ impl UrlEndpointInput {
 impl PropertyType for UrlEndpointInput {}
 
 impl ToValue for UrlEndpointInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HealthUrl", &self.health_url)
@@ -371,6 +379,7 @@ impl From<Value> for ServiceEndpointType {
 }
 
 impl ToValue for ServiceEndpointType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Lambda => "LAMBDA",

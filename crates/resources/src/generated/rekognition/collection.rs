@@ -79,6 +79,7 @@ impl Collection {
     };
 
     /// A `Collection` with its required properties, named in a [`CollectionRequired`].
+    #[inline]
     pub fn new(required: CollectionRequired) -> Self {
         Self {
             collection_id: required.collection_id,
@@ -106,6 +107,7 @@ impl Resource for Collection {
 }
 
 impl ToValue for Collection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CollectionId", &self.collection_id)
@@ -126,6 +128,7 @@ impl From<ResourceRef> for CollectionAttributes {
 
 impl CollectionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

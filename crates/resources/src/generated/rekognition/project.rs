@@ -79,6 +79,7 @@ impl Project {
     };
 
     /// A `Project` with its required properties, named in a [`ProjectRequired`].
+    #[inline]
     pub fn new(required: ProjectRequired) -> Self {
         Self {
             project_name: required.project_name,
@@ -106,6 +107,7 @@ impl Resource for Project {
 }
 
 impl ToValue for Project {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ProjectName", &self.project_name)
@@ -126,6 +128,7 @@ impl From<ResourceRef> for ProjectAttributes {
 
 impl ProjectAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

@@ -173,6 +173,7 @@ impl StreamProcessor {
     };
 
     /// A `StreamProcessor` with its required properties, named in a [`StreamProcessorRequired`].
+    #[inline]
     pub fn new(required: StreamProcessorRequired) -> Self {
         Self {
             bounding_box_regions_of_interest: None,
@@ -233,6 +234,7 @@ impl Resource for StreamProcessor {
 }
 
 impl ToValue for StreamProcessor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -270,6 +272,7 @@ impl From<ResourceRef> for StreamProcessorAttributes {
 
 impl StreamProcessorAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -277,6 +280,7 @@ impl StreamProcessorAttributes {
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// Current status of the Amazon Rekognition stream processor.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -284,6 +288,7 @@ impl StreamProcessorAttributes {
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// Detailed status message about the stream processor.
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }
@@ -357,6 +362,7 @@ pub struct BoundingBox {
 #[rustfmt::skip]
 impl BoundingBox {
     /// A `BoundingBox` with its required properties, named in a [`BoundingBoxRequired`].
+    #[inline]
     pub fn new(required: BoundingBoxRequired) -> Self {
         Self {
             height: required.height,
@@ -379,6 +385,7 @@ impl BoundingBox {
 impl PropertyType for BoundingBox {}
 
 impl ToValue for BoundingBox {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Height", &self.height)
@@ -433,6 +440,7 @@ pub struct ConnectedHomeSettings {
 #[rustfmt::skip]
 impl ConnectedHomeSettings {
     /// A `ConnectedHomeSettings` with its required properties, named in a [`ConnectedHomeSettingsRequired`].
+    #[inline]
     pub fn new(required: ConnectedHomeSettingsRequired) -> Self {
         Self {
             labels: required.labels,
@@ -449,6 +457,7 @@ impl ConnectedHomeSettings {
 impl PropertyType for ConnectedHomeSettings {}
 
 impl ToValue for ConnectedHomeSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Labels", &self.labels)
@@ -490,6 +499,7 @@ pub struct DataSharingPreference {
 #[rustfmt::skip]
 impl DataSharingPreference {
     /// A `DataSharingPreference` with its required properties, named in a [`DataSharingPreferenceRequired`].
+    #[inline]
     pub fn new(required: DataSharingPreferenceRequired) -> Self {
         Self {
             opt_in: required.opt_in,
@@ -503,6 +513,7 @@ impl DataSharingPreference {
 impl PropertyType for DataSharingPreference {}
 
 impl ToValue for DataSharingPreference {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("OptIn", &self.opt_in).build()
     }
@@ -550,6 +561,7 @@ pub struct FaceSearchSettings {
 #[rustfmt::skip]
 impl FaceSearchSettings {
     /// A `FaceSearchSettings` with its required properties, named in a [`FaceSearchSettingsRequired`].
+    #[inline]
     pub fn new(required: FaceSearchSettingsRequired) -> Self {
         Self {
             collection_id: required.collection_id,
@@ -566,6 +578,7 @@ impl FaceSearchSettings {
 impl PropertyType for FaceSearchSettings {}
 
 impl ToValue for FaceSearchSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CollectionId", &self.collection_id)
@@ -609,6 +622,7 @@ pub struct KinesisDataStream {
 #[rustfmt::skip]
 impl KinesisDataStream {
     /// A `KinesisDataStream` with its required properties, named in a [`KinesisDataStreamRequired`].
+    #[inline]
     pub fn new(required: KinesisDataStreamRequired) -> Self {
         Self {
             arn: required.arn,
@@ -622,6 +636,7 @@ impl KinesisDataStream {
 impl PropertyType for KinesisDataStream {}
 
 impl ToValue for KinesisDataStream {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Arn", &self.arn).build()
     }
@@ -662,6 +677,7 @@ pub struct KinesisVideoStream {
 #[rustfmt::skip]
 impl KinesisVideoStream {
     /// A `KinesisVideoStream` with its required properties, named in a [`KinesisVideoStreamRequired`].
+    #[inline]
     pub fn new(required: KinesisVideoStreamRequired) -> Self {
         Self {
             arn: required.arn,
@@ -675,6 +691,7 @@ impl KinesisVideoStream {
 impl PropertyType for KinesisVideoStream {}
 
 impl ToValue for KinesisVideoStream {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Arn", &self.arn).build()
     }
@@ -715,6 +732,7 @@ pub struct NotificationChannel {
 #[rustfmt::skip]
 impl NotificationChannel {
     /// A `NotificationChannel` with its required properties, named in a [`NotificationChannelRequired`].
+    #[inline]
     pub fn new(required: NotificationChannelRequired) -> Self {
         Self {
             arn: required.arn,
@@ -728,6 +746,7 @@ impl NotificationChannel {
 impl PropertyType for NotificationChannel {}
 
 impl ToValue for NotificationChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Arn", &self.arn).build()
     }
@@ -775,6 +794,7 @@ pub struct Point {
 #[rustfmt::skip]
 impl Point {
     /// A `Point` with its required properties, named in a [`PointRequired`].
+    #[inline]
     pub fn new(required: PointRequired) -> Self {
         Self {
             x: required.x,
@@ -791,6 +811,7 @@ impl Point {
 impl PropertyType for Point {}
 
 impl ToValue for Point {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("X", &self.x)
@@ -841,6 +862,7 @@ pub struct S3Destination {
 #[rustfmt::skip]
 impl S3Destination {
     /// A `S3Destination` with its required properties, named in a [`S3DestinationRequired`].
+    #[inline]
     pub fn new(required: S3DestinationRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -857,6 +879,7 @@ impl S3Destination {
 impl PropertyType for S3Destination {}
 
 impl ToValue for S3Destination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -903,6 +926,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -919,6 +943,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -303,6 +303,7 @@ impl App {
     };
 
     /// A `App` with its required properties, named in a [`AppRequired`].
+    #[inline]
     pub fn new(required: AppRequired) -> Self {
         Self {
             app_assessment_schedule: None,
@@ -351,6 +352,7 @@ impl Resource for App {
 }
 
 impl ToValue for App {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppAssessmentSchedule", &self.app_assessment_schedule)
@@ -380,6 +382,7 @@ impl AppAttributes {
     /// `Fn::GetAtt` `AppArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the applcation.
+    #[inline]
     pub fn app_arn(&self) -> Value {
         self.0.get_att("AppArn")
     }
@@ -387,6 +390,7 @@ impl AppAttributes {
     /// `Fn::GetAtt` `DriftStatus`: one of a set of strings.
     ///
     /// Indicates if compliance drifts (deviations) were detected while running an assessment for your application.
+    #[inline]
     pub fn drift_status(&self) -> Value {
         self.0.get_att("DriftStatus")
     }
@@ -441,6 +445,7 @@ pub struct EventSubscription {
 #[rustfmt::skip]
 impl EventSubscription {
     /// A `EventSubscription` with its required properties, named in a [`EventSubscriptionRequired`].
+    #[inline]
     pub fn new(required: EventSubscriptionRequired) -> Self {
         Self {
             event_type: required.event_type,
@@ -460,6 +465,7 @@ impl EventSubscription {
 impl PropertyType for EventSubscription {}
 
 impl ToValue for EventSubscription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventType", &self.event_type)
@@ -524,6 +530,7 @@ pub struct PermissionModel {
 #[rustfmt::skip]
 impl PermissionModel {
     /// A `PermissionModel` with its required properties, named in a [`PermissionModelRequired`].
+    #[inline]
     pub fn new(required: PermissionModelRequired) -> Self {
         Self {
             cross_account_role_arns: None,
@@ -543,6 +550,7 @@ impl PermissionModel {
 impl PropertyType for PermissionModel {}
 
 impl ToValue for PermissionModel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CrossAccountRoleArns", &self.cross_account_role_arns)
@@ -639,6 +647,7 @@ pub struct PhysicalResourceId {
 #[rustfmt::skip]
 impl PhysicalResourceId {
     /// A `PhysicalResourceId` with its required properties, named in a [`PhysicalResourceIdRequired`].
+    #[inline]
     pub fn new(required: PhysicalResourceIdRequired) -> Self {
         Self {
             aws_account_id: None,
@@ -661,6 +670,7 @@ impl PhysicalResourceId {
 impl PropertyType for PhysicalResourceId {}
 
 impl ToValue for PhysicalResourceId {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsAccountId", &self.aws_account_id)
@@ -743,6 +753,7 @@ pub struct ResourceMapping {
 #[rustfmt::skip]
 impl ResourceMapping {
     /// A `ResourceMapping` with its required properties, named in a [`ResourceMappingRequired`].
+    #[inline]
     pub fn new(required: ResourceMappingRequired) -> Self {
         Self {
             eks_source_name: None,
@@ -771,6 +782,7 @@ impl ResourceMapping {
 impl PropertyType for ResourceMapping {}
 
 impl ToValue for ResourceMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EksSourceName", &self.eks_source_name)
@@ -801,6 +813,7 @@ impl From<Value> for AppAssessmentSchedule {
 }
 
 impl ToValue for AppAssessmentSchedule {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -829,6 +842,7 @@ impl From<Value> for EventType {
 }
 
 impl ToValue for EventType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ScheduledAssessmentFailure => "ScheduledAssessmentFailure",
@@ -857,6 +871,7 @@ impl From<Value> for PermissionModelType {
 }
 
 impl ToValue for PermissionModelType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LegacyIamUser => "LegacyIAMUser",

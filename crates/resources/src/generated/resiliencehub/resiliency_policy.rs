@@ -101,6 +101,7 @@ impl ResiliencyPolicy {
     };
 
     /// A `ResiliencyPolicy` with its required properties, named in a [`ResiliencyPolicyRequired`].
+    #[inline]
     pub fn new(required: ResiliencyPolicyRequired) -> Self {
         Self {
             data_location_constraint: None,
@@ -140,6 +141,7 @@ impl Resource for ResiliencyPolicy {
 }
 
 impl ToValue for ResiliencyPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataLocationConstraint", &self.data_location_constraint)
@@ -166,6 +168,7 @@ impl ResiliencyPolicyAttributes {
     /// `Fn::GetAtt` `PolicyArn`: a string.
     ///
     /// Amazon Resource Name (ARN) of the resiliency policy.
+    #[inline]
     pub fn policy_arn(&self) -> Value {
         self.0.get_att("PolicyArn")
     }
@@ -211,6 +214,7 @@ pub struct FailurePolicy {
 #[rustfmt::skip]
 impl FailurePolicy {
     /// A `FailurePolicy` with its required properties, named in a [`FailurePolicyRequired`].
+    #[inline]
     pub fn new(required: FailurePolicyRequired) -> Self {
         Self {
             rpo_in_secs: required.rpo_in_secs,
@@ -227,6 +231,7 @@ impl FailurePolicy {
 impl PropertyType for FailurePolicy {}
 
 impl ToValue for FailurePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RpoInSecs", &self.rpo_in_secs)
@@ -277,6 +282,7 @@ pub struct PolicyMap {
 #[rustfmt::skip]
 impl PolicyMap {
     /// A `PolicyMap` with its required properties, named in a [`PolicyMapRequired`].
+    #[inline]
     pub fn new(required: PolicyMapRequired) -> Self {
         Self {
             az: required.az,
@@ -299,6 +305,7 @@ impl PolicyMap {
 impl PropertyType for PolicyMap {}
 
 impl ToValue for PolicyMap {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AZ", &self.az)
@@ -329,6 +336,7 @@ impl From<Value> for DataLocationConstraint {
 }
 
 impl ToValue for DataLocationConstraint {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AnyLocation => "AnyLocation",
@@ -364,6 +372,7 @@ impl From<Value> for Tier {
 }
 
 impl ToValue for Tier {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MissionCritical => "MissionCritical",

@@ -64,6 +64,7 @@ impl DefaultViewAssociation {
     };
 
     /// A `DefaultViewAssociation` with its required properties, named in a [`DefaultViewAssociationRequired`].
+    #[inline]
     pub fn new(required: DefaultViewAssociationRequired) -> Self {
         Self {
             view_arn: required.view_arn,
@@ -85,6 +86,7 @@ impl Resource for DefaultViewAssociation {
 }
 
 impl ToValue for DefaultViewAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("ViewArn", &self.view_arn).build()
     }
@@ -106,6 +108,7 @@ impl DefaultViewAssociationAttributes {
     /// The unique identifier of the principal for which the specified view was made the default for the AWS Region that contains the view. For example:
     ///
     /// `123456789012`
+    #[inline]
     pub fn associated_aws_principal(&self) -> Value {
         self.0.get_att("AssociatedAwsPrincipal")
     }

@@ -75,6 +75,7 @@ impl Index {
     };
 
     /// A `Index` with its required properties, named in a [`IndexRequired`].
+    #[inline]
     pub fn new(required: IndexRequired) -> Self {
         Self {
             tags: None,
@@ -102,6 +103,7 @@ impl Resource for Index {
 }
 
 impl ToValue for Index {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Tags", &self.tags)
@@ -126,11 +128,13 @@ impl IndexAttributes {
     /// The ARN of the new index for the AWS Region . For example:
     ///
     /// `arn:aws:resource-explorer-2:us-east-1:123456789012:index/EXAMPLE8-90ab-cdef-fedc-EXAMPLE22222`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `IndexState`: one of a set of strings.
+    #[inline]
     pub fn index_state(&self) -> Value {
         self.0.get_att("IndexState")
     }
@@ -154,6 +158,7 @@ impl From<Value> for IndexType {
 }
 
 impl ToValue for IndexType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Local => "LOCAL",

@@ -95,6 +95,7 @@ impl View {
     };
 
     /// A `View` with its required properties, named in a [`ViewRequired`].
+    #[inline]
     pub fn new(required: ViewRequired) -> Self {
         Self {
             filters: None,
@@ -131,6 +132,7 @@ impl Resource for View {
 }
 
 impl ToValue for View {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Filters", &self.filters)
@@ -158,6 +160,7 @@ impl ViewAttributes {
     /// The ARN of the new view. For example:
     ///
     /// `arn:aws:resource-explorer-2:us-east-1:123456789012:view/MyView/EXAMPLE8-90ab-cdef-fedc-EXAMPLE22222`
+    #[inline]
     pub fn view_arn(&self) -> Value {
         self.0.get_att("ViewArn")
     }
@@ -198,6 +201,7 @@ pub struct IncludedProperty {
 #[rustfmt::skip]
 impl IncludedProperty {
     /// A `IncludedProperty` with its required properties, named in a [`IncludedPropertyRequired`].
+    #[inline]
     pub fn new(required: IncludedPropertyRequired) -> Self {
         Self {
             name: required.name,
@@ -211,6 +215,7 @@ impl IncludedProperty {
 impl PropertyType for IncludedProperty {}
 
 impl ToValue for IncludedProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -255,6 +260,7 @@ pub struct SearchFilter {
 #[rustfmt::skip]
 impl SearchFilter {
     /// A `SearchFilter` with its required properties, named in a [`SearchFilterRequired`].
+    #[inline]
     pub fn new(required: SearchFilterRequired) -> Self {
         Self {
             filter_string: required.filter_string,
@@ -268,6 +274,7 @@ impl SearchFilter {
 impl PropertyType for SearchFilter {}
 
 impl ToValue for SearchFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FilterString", &self.filter_string)

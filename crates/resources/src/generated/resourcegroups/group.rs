@@ -117,6 +117,7 @@ impl Group {
     };
 
     /// A `Group` with its required properties, named in a [`GroupRequired`].
+    #[inline]
     pub fn new(required: GroupRequired) -> Self {
         Self {
             configuration: None,
@@ -156,6 +157,7 @@ impl Resource for Group {
 }
 
 impl ToValue for Group {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Configuration", &self.configuration)
@@ -182,6 +184,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the new resource group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -219,6 +222,7 @@ pub struct ConfigurationItem {
 #[rustfmt::skip]
 impl ConfigurationItem {
     /// A `ConfigurationItem` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -232,6 +236,7 @@ impl ConfigurationItem {
 impl PropertyType for ConfigurationItem {}
 
 impl ToValue for ConfigurationItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Parameters", &self.parameters)
@@ -274,6 +279,7 @@ pub struct ConfigurationParameter {
 #[rustfmt::skip]
 impl ConfigurationParameter {
     /// A `ConfigurationParameter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -287,6 +293,7 @@ impl ConfigurationParameter {
 impl PropertyType for ConfigurationParameter {}
 
 impl ToValue for ConfigurationParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -334,6 +341,7 @@ pub struct Query {
 #[rustfmt::skip]
 impl Query {
     /// A `Query` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -349,6 +357,7 @@ impl Query {
 impl PropertyType for Query {}
 
 impl ToValue for Query {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourceTypeFilters", &self.resource_type_filters)
@@ -396,6 +405,7 @@ pub struct ResourceQuery {
 #[rustfmt::skip]
 impl ResourceQuery {
     /// A `ResourceQuery` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -409,6 +419,7 @@ impl ResourceQuery {
 impl PropertyType for ResourceQuery {}
 
 impl ToValue for ResourceQuery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Query", &self.query)
@@ -443,6 +454,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -456,6 +468,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -503,6 +516,7 @@ pub struct TagFilter {
 #[rustfmt::skip]
 impl TagFilter {
     /// A `TagFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -516,6 +530,7 @@ impl TagFilter {
 impl PropertyType for TagFilter {}
 
 impl ToValue for TagFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -542,6 +557,7 @@ impl From<Value> for ResourceQueryType {
 }
 
 impl ToValue for ResourceQueryType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TagFilters1_0 => "TAG_FILTERS_1_0",

@@ -109,6 +109,7 @@ impl TagSyncTask {
     };
 
     /// A `TagSyncTask` with its required properties, named in a [`TagSyncTaskRequired`].
+    #[inline]
     pub fn new(required: TagSyncTaskRequired) -> Self {
         Self {
             group: required.group,
@@ -139,6 +140,7 @@ impl Resource for TagSyncTask {
 }
 
 impl ToValue for TagSyncTask {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Group", &self.group)
@@ -163,6 +165,7 @@ impl TagSyncTaskAttributes {
     /// `Fn::GetAtt` `GroupArn`: a string.
     ///
     /// The Amazon resource name (ARN) of the application group.
+    #[inline]
     pub fn group_arn(&self) -> Value {
         self.0.get_att("GroupArn")
     }
@@ -170,6 +173,7 @@ impl TagSyncTaskAttributes {
     /// `Fn::GetAtt` `GroupName`: a string.
     ///
     /// The name of the application group.
+    #[inline]
     pub fn group_name(&self) -> Value {
         self.0.get_att("GroupName")
     }
@@ -182,6 +186,7 @@ impl TagSyncTaskAttributes {
     ///
     /// - `ACTIVE` - The tag-sync task is actively managing resources in the application by adding or removing the `awsApplication` tag from resources when they are tagged or untagged with the specified tag key-value pair.
     /// - `ERROR` - The tag-sync task is not actively managing resources in the application. Review the `ErrorMessage` for more information about resolving the error.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -189,6 +194,7 @@ impl TagSyncTaskAttributes {
     /// `Fn::GetAtt` `TaskArn`: a string.
     ///
     /// The Amazon resource name (ARN) of the tag-sync task.
+    #[inline]
     pub fn task_arn(&self) -> Value {
         self.0.get_att("TaskArn")
     }

@@ -70,6 +70,7 @@ impl Fleet {
     };
 
     /// A `Fleet` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -94,6 +95,7 @@ impl Resource for Fleet {
 }
 
 impl ToValue for Fleet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -114,6 +116,7 @@ impl From<ResourceRef> for FleetAttributes {
 
 impl FleetAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

@@ -101,6 +101,7 @@ impl Robot {
     };
 
     /// A `Robot` with its required properties, named in a [`RobotRequired`].
+    #[inline]
     pub fn new(required: RobotRequired) -> Self {
         Self {
             architecture: required.architecture,
@@ -137,6 +138,7 @@ impl Resource for Robot {
 }
 
 impl ToValue for Robot {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Architecture", &self.architecture)
@@ -160,6 +162,7 @@ impl From<ResourceRef> for RobotAttributes {
 
 impl RobotAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

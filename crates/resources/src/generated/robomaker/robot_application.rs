@@ -98,6 +98,7 @@ impl RobotApplication {
     };
 
     /// A `RobotApplication` with its required properties, named in a [`RobotApplicationRequired`].
+    #[inline]
     pub fn new(required: RobotApplicationRequired) -> Self {
         Self {
             current_revision_id: None,
@@ -137,6 +138,7 @@ impl Resource for RobotApplication {
 }
 
 impl ToValue for RobotApplication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CurrentRevisionId", &self.current_revision_id)
@@ -161,6 +163,7 @@ impl From<ResourceRef> for RobotApplicationAttributes {
 
 impl RobotApplicationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -168,6 +171,7 @@ impl RobotApplicationAttributes {
     /// `Fn::GetAtt` `CurrentRevisionId`: a string.
     ///
     /// The current revision id.
+    #[inline]
     pub fn current_revision_id(&self) -> Value {
         self.0.get_att("CurrentRevisionId")
     }
@@ -175,6 +179,7 @@ impl RobotApplicationAttributes {
     /// `Fn::GetAtt` `Environment`: a string.
     ///
     /// The environment of the robot application.
+    #[inline]
     pub fn environment(&self) -> Value {
         self.0.get_att("Environment")
     }
@@ -182,6 +187,7 @@ impl RobotApplicationAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the robot application.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -189,6 +195,7 @@ impl RobotApplicationAttributes {
     /// `Fn::GetAtt` `RobotSoftwareSuite.Name`: one of a set of strings.
     ///
     /// The name of the robot software suite. `General` is the only supported value.
+    #[inline]
     pub fn robot_software_suite_name(&self) -> Value {
         self.0.get_att("RobotSoftwareSuite.Name")
     }
@@ -196,6 +203,7 @@ impl RobotApplicationAttributes {
     /// `Fn::GetAtt` `RobotSoftwareSuite.Version`: one of a set of strings.
     ///
     /// The version of the robot software suite. Not applicable for General software suite.
+    #[inline]
     pub fn robot_software_suite_version(&self) -> Value {
         self.0.get_att("RobotSoftwareSuite.Version")
     }
@@ -203,6 +211,7 @@ impl RobotApplicationAttributes {
     /// `Fn::GetAtt` `Sources`: a list of `SourceConfig` objects.
     ///
     /// The sources of the robot application.
+    #[inline]
     pub fn sources(&self) -> Value {
         self.0.get_att("Sources")
     }
@@ -246,6 +255,7 @@ pub struct RobotSoftwareSuite {
 #[rustfmt::skip]
 impl RobotSoftwareSuite {
     /// A `RobotSoftwareSuite` with its required properties, named in a [`RobotSoftwareSuiteRequired`].
+    #[inline]
     pub fn new(required: RobotSoftwareSuiteRequired) -> Self {
         Self {
             name: required.name,
@@ -262,6 +272,7 @@ impl RobotSoftwareSuite {
 impl PropertyType for RobotSoftwareSuite {}
 
 impl ToValue for RobotSoftwareSuite {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -321,6 +332,7 @@ pub struct SourceConfig {
 #[rustfmt::skip]
 impl SourceConfig {
     /// A `SourceConfig` with its required properties, named in a [`SourceConfigRequired`].
+    #[inline]
     pub fn new(required: SourceConfigRequired) -> Self {
         Self {
             architecture: required.architecture,
@@ -340,6 +352,7 @@ impl SourceConfig {
 impl PropertyType for SourceConfig {}
 
 impl ToValue for SourceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Architecture", &self.architecture)
@@ -369,6 +382,7 @@ impl From<Value> for Version {
 }
 
 impl ToValue for Version {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Kinetic => "Kinetic",

@@ -79,6 +79,7 @@ impl RobotApplicationVersion {
     };
 
     /// A `RobotApplicationVersion` with its required properties, named in a [`RobotApplicationVersionRequired`].
+    #[inline]
     pub fn new(required: RobotApplicationVersionRequired) -> Self {
         Self {
             application: required.application,
@@ -103,6 +104,7 @@ impl Resource for RobotApplicationVersion {
 }
 
 impl ToValue for RobotApplicationVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Application", &self.application)
@@ -125,11 +127,13 @@ impl RobotApplicationVersionAttributes {
     /// `Fn::GetAtt` `ApplicationVersion`: a string.
     ///
     /// The robot application version.
+    #[inline]
     pub fn application_version(&self) -> Value {
         self.0.get_att("ApplicationVersion")
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

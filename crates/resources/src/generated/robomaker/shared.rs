@@ -30,6 +30,7 @@ impl From<Value> for Architecture {
 }
 
 impl ToValue for Architecture {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::X86_64 => "X86_64",
@@ -63,6 +64,7 @@ impl From<Value> for RobotSoftwareSuiteName {
 }
 
 impl ToValue for RobotSoftwareSuiteName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ros => "ROS",

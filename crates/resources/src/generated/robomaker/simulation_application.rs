@@ -114,6 +114,7 @@ impl SimulationApplication {
     };
 
     /// A `SimulationApplication` with its required properties, named in a [`SimulationApplicationRequired`].
+    #[inline]
     pub fn new(required: SimulationApplicationRequired) -> Self {
         Self {
             current_revision_id: None,
@@ -159,6 +160,7 @@ impl Resource for SimulationApplication {
 }
 
 impl ToValue for SimulationApplication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CurrentRevisionId", &self.current_revision_id)
@@ -185,6 +187,7 @@ impl From<ResourceRef> for SimulationApplicationAttributes {
 
 impl SimulationApplicationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -192,6 +195,7 @@ impl SimulationApplicationAttributes {
     /// `Fn::GetAtt` `CurrentRevisionId`: a string.
     ///
     /// The current revision id.
+    #[inline]
     pub fn current_revision_id(&self) -> Value {
         self.0.get_att("CurrentRevisionId")
     }
@@ -199,6 +203,7 @@ impl SimulationApplicationAttributes {
     /// `Fn::GetAtt` `Environment`: a string.
     ///
     /// The environment of the simulation application.
+    #[inline]
     pub fn environment(&self) -> Value {
         self.0.get_att("Environment")
     }
@@ -206,6 +211,7 @@ impl SimulationApplicationAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the simulation application.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -213,6 +219,7 @@ impl SimulationApplicationAttributes {
     /// `Fn::GetAtt` `RenderingEngine.Name`: one of a set of strings.
     ///
     /// The name of the rendering engine.
+    #[inline]
     pub fn rendering_engine_name(&self) -> Value {
         self.0.get_att("RenderingEngine.Name")
     }
@@ -220,6 +227,7 @@ impl SimulationApplicationAttributes {
     /// `Fn::GetAtt` `RenderingEngine.Version`: a string.
     ///
     /// The version of the rendering engine.
+    #[inline]
     pub fn rendering_engine_version(&self) -> Value {
         self.0.get_att("RenderingEngine.Version")
     }
@@ -227,6 +235,7 @@ impl SimulationApplicationAttributes {
     /// `Fn::GetAtt` `RobotSoftwareSuite.Name`: one of a set of strings.
     ///
     /// The name of the robot software suite. `General` is the only supported value.
+    #[inline]
     pub fn robot_software_suite_name(&self) -> Value {
         self.0.get_att("RobotSoftwareSuite.Name")
     }
@@ -234,6 +243,7 @@ impl SimulationApplicationAttributes {
     /// `Fn::GetAtt` `RobotSoftwareSuite.Version`: one of a set of strings.
     ///
     /// The version of the robot software suite. Not applicable for General software suite.
+    #[inline]
     pub fn robot_software_suite_version(&self) -> Value {
         self.0.get_att("RobotSoftwareSuite.Version")
     }
@@ -241,6 +251,7 @@ impl SimulationApplicationAttributes {
     /// `Fn::GetAtt` `SimulationSoftwareSuite.Name`: one of a set of strings.
     ///
     /// The name of the simulation software suite. `SimulationRuntime` is the only supported value.
+    #[inline]
     pub fn simulation_software_suite_name(&self) -> Value {
         self.0.get_att("SimulationSoftwareSuite.Name")
     }
@@ -248,6 +259,7 @@ impl SimulationApplicationAttributes {
     /// `Fn::GetAtt` `SimulationSoftwareSuite.Version`: one of a set of strings.
     ///
     /// The version of the simulation software suite. Not applicable for `SimulationRuntime` .
+    #[inline]
     pub fn simulation_software_suite_version(&self) -> Value {
         self.0.get_att("SimulationSoftwareSuite.Version")
     }
@@ -255,6 +267,7 @@ impl SimulationApplicationAttributes {
     /// `Fn::GetAtt` `Sources`: a list of `SourceConfig` objects.
     ///
     /// The sources of the simulation application.
+    #[inline]
     pub fn sources(&self) -> Value {
         self.0.get_att("Sources")
     }
@@ -302,6 +315,7 @@ pub struct RenderingEngine {
 #[rustfmt::skip]
 impl RenderingEngine {
     /// A `RenderingEngine` with its required properties, named in a [`RenderingEngineRequired`].
+    #[inline]
     pub fn new(required: RenderingEngineRequired) -> Self {
         Self {
             name: required.name,
@@ -318,6 +332,7 @@ impl RenderingEngine {
 impl PropertyType for RenderingEngine {}
 
 impl ToValue for RenderingEngine {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -364,6 +379,7 @@ pub struct RobotSoftwareSuite {
 #[rustfmt::skip]
 impl RobotSoftwareSuite {
     /// A `RobotSoftwareSuite` with its required properties, named in a [`RobotSoftwareSuiteRequired`].
+    #[inline]
     pub fn new(required: RobotSoftwareSuiteRequired) -> Self {
         Self {
             name: required.name,
@@ -380,6 +396,7 @@ impl RobotSoftwareSuite {
 impl PropertyType for RobotSoftwareSuite {}
 
 impl ToValue for RobotSoftwareSuite {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -426,6 +443,7 @@ pub struct SimulationSoftwareSuite {
 #[rustfmt::skip]
 impl SimulationSoftwareSuite {
     /// A `SimulationSoftwareSuite` with its required properties, named in a [`SimulationSoftwareSuiteRequired`].
+    #[inline]
     pub fn new(required: SimulationSoftwareSuiteRequired) -> Self {
         Self {
             name: required.name,
@@ -442,6 +460,7 @@ impl SimulationSoftwareSuite {
 impl PropertyType for SimulationSoftwareSuite {}
 
 impl ToValue for SimulationSoftwareSuite {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -501,6 +520,7 @@ pub struct SourceConfig {
 #[rustfmt::skip]
 impl SourceConfig {
     /// A `SourceConfig` with its required properties, named in a [`SourceConfigRequired`].
+    #[inline]
     pub fn new(required: SourceConfigRequired) -> Self {
         Self {
             architecture: required.architecture,
@@ -520,6 +540,7 @@ impl SourceConfig {
 impl PropertyType for SourceConfig {}
 
 impl ToValue for SourceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Architecture", &self.architecture)
@@ -545,6 +566,7 @@ impl From<Value> for RenderingEngineName {
 }
 
 impl ToValue for RenderingEngineName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ogre => "OGRE",
@@ -574,6 +596,7 @@ impl From<Value> for SimulationSoftwareSuiteName {
 }
 
 impl ToValue for SimulationSoftwareSuiteName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gazebo => "Gazebo",
@@ -613,6 +636,7 @@ impl From<Value> for SimulationSoftwareSuiteVersion {
 }
 
 impl ToValue for SimulationSoftwareSuiteVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::V7 => "7",
@@ -650,6 +674,7 @@ impl From<Value> for Version {
 }
 
 impl ToValue for Version {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Kinetic => "Kinetic",

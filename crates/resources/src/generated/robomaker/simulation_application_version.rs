@@ -79,6 +79,7 @@ impl SimulationApplicationVersion {
     };
 
     /// A `SimulationApplicationVersion` with its required properties, named in a [`SimulationApplicationVersionRequired`].
+    #[inline]
     pub fn new(required: SimulationApplicationVersionRequired) -> Self {
         Self {
             application: required.application,
@@ -103,6 +104,7 @@ impl Resource for SimulationApplicationVersion {
 }
 
 impl ToValue for SimulationApplicationVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Application", &self.application)
@@ -125,11 +127,13 @@ impl SimulationApplicationVersionAttributes {
     /// `Fn::GetAtt` `ApplicationVersion`: a string.
     ///
     /// The simulation application version.
+    #[inline]
     pub fn application_version(&self) -> Value {
         self.0.get_att("ApplicationVersion")
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

@@ -93,6 +93,7 @@ impl Crl {
     };
 
     /// A `Crl` with its required properties, named in a [`CrlRequired`].
+    #[inline]
     pub fn new(required: CrlRequired) -> Self {
         Self {
             crl_data: required.crl_data,
@@ -129,6 +130,7 @@ impl Resource for Crl {
 }
 
 impl ToValue for Crl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CrlData", &self.crl_data)
@@ -154,6 +156,7 @@ impl CrlAttributes {
     /// `Fn::GetAtt` `CrlId`: a string.
     ///
     /// The unique primary identifier of the Crl
+    #[inline]
     pub fn crl_id(&self) -> Value {
         self.0.get_att("CrlId")
     }
@@ -197,6 +200,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -213,6 +217,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

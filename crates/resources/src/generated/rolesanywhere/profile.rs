@@ -130,6 +130,7 @@ impl Profile {
     };
 
     /// A `Profile` with its required properties, named in a [`ProfileRequired`].
+    #[inline]
     pub fn new(required: ProfileRequired) -> Self {
         Self {
             accept_role_session_name: None,
@@ -181,6 +182,7 @@ impl Resource for Profile {
 }
 
 impl ToValue for Profile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceptRoleSessionName", &self.accept_role_session_name)
@@ -214,6 +216,7 @@ impl ProfileAttributes {
     /// `Fn::GetAtt` `ProfileArn`: a string.
     ///
     /// The ARN of the profile.
+    #[inline]
     pub fn profile_arn(&self) -> Value {
         self.0.get_att("ProfileArn")
     }
@@ -221,6 +224,7 @@ impl ProfileAttributes {
     /// `Fn::GetAtt` `ProfileId`: a string.
     ///
     /// The unique primary identifier of the Profile
+    #[inline]
     pub fn profile_id(&self) -> Value {
         self.0.get_att("ProfileId")
     }
@@ -266,6 +270,7 @@ pub struct AttributeMapping {
 #[rustfmt::skip]
 impl AttributeMapping {
     /// A `AttributeMapping` with its required properties, named in a [`AttributeMappingRequired`].
+    #[inline]
     pub fn new(required: AttributeMappingRequired) -> Self {
         Self {
             certificate_field: required.certificate_field,
@@ -282,6 +287,7 @@ impl AttributeMapping {
 impl PropertyType for AttributeMapping {}
 
 impl ToValue for AttributeMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateField", &self.certificate_field)
@@ -323,6 +329,7 @@ pub struct MappingRule {
 #[rustfmt::skip]
 impl MappingRule {
     /// A `MappingRule` with its required properties, named in a [`MappingRuleRequired`].
+    #[inline]
     pub fn new(required: MappingRuleRequired) -> Self {
         Self {
             specifier: required.specifier,
@@ -336,6 +343,7 @@ impl MappingRule {
 impl PropertyType for MappingRule {}
 
 impl ToValue for MappingRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Specifier", &self.specifier).build()
     }
@@ -361,6 +369,7 @@ impl From<Value> for CertificateField {
 }
 
 impl ToValue for CertificateField {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::X509Subject => "x509Subject",

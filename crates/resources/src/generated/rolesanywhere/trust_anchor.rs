@@ -97,6 +97,7 @@ impl TrustAnchor {
     };
 
     /// A `TrustAnchor` with its required properties, named in a [`TrustAnchorRequired`].
+    #[inline]
     pub fn new(required: TrustAnchorRequired) -> Self {
         Self {
             enabled: None,
@@ -133,6 +134,7 @@ impl Resource for TrustAnchor {
 }
 
 impl ToValue for TrustAnchor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -158,6 +160,7 @@ impl TrustAnchorAttributes {
     /// `Fn::GetAtt` `TrustAnchorArn`: a string.
     ///
     /// The ARN of the trust anchor.
+    #[inline]
     pub fn trust_anchor_arn(&self) -> Value {
         self.0.get_att("TrustAnchorArn")
     }
@@ -165,6 +168,7 @@ impl TrustAnchorAttributes {
     /// `Fn::GetAtt` `TrustAnchorId`: a string.
     ///
     /// The unique identifier of the trust anchor.
+    #[inline]
     pub fn trust_anchor_id(&self) -> Value {
         self.0.get_att("TrustAnchorId")
     }
@@ -224,6 +228,7 @@ pub struct NotificationSetting {
 #[rustfmt::skip]
 impl NotificationSetting {
     /// A `NotificationSetting` with its required properties, named in a [`NotificationSettingRequired`].
+    #[inline]
     pub fn new(required: NotificationSettingRequired) -> Self {
         Self {
             channel: None,
@@ -246,6 +251,7 @@ impl NotificationSetting {
 impl PropertyType for NotificationSetting {}
 
 impl ToValue for NotificationSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Channel", &self.channel)
@@ -296,6 +302,7 @@ pub struct Source {
 #[rustfmt::skip]
 impl Source {
     /// A `Source` with its required properties, named in a [`SourceRequired`].
+    #[inline]
     pub fn new(required: SourceRequired) -> Self {
         Self {
             source_data: required.source_data,
@@ -312,6 +319,7 @@ impl Source {
 impl PropertyType for Source {}
 
 impl ToValue for Source {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SourceData", &self.source_data)
@@ -336,6 +344,7 @@ impl From<Value> for NotificationChannel {
 }
 
 impl ToValue for NotificationChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -363,6 +372,7 @@ impl From<Value> for NotificationEvent {
 }
 
 impl ToValue for NotificationEvent {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CaCertificateExpiry => "CA_CERTIFICATE_EXPIRY",
@@ -391,6 +401,7 @@ impl From<Value> for TrustAnchorType {
 }
 
 impl ToValue for TrustAnchorType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsAcmPca => "AWS_ACM_PCA",

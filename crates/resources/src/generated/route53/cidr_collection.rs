@@ -74,6 +74,7 @@ impl CidrCollection {
     };
 
     /// A `CidrCollection` with its required properties, named in a [`CidrCollectionRequired`].
+    #[inline]
     pub fn new(required: CidrCollectionRequired) -> Self {
         Self {
             locations: None,
@@ -98,6 +99,7 @@ impl Resource for CidrCollection {
 }
 
 impl ToValue for CidrCollection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Locations", &self.locations)
@@ -120,6 +122,7 @@ impl CidrCollectionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// "The Amazon resource name (ARN) to uniquely identify the AWS resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -127,6 +130,7 @@ impl CidrCollectionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The UUID of the CIDR collection.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -176,6 +180,7 @@ pub struct Location {
 #[rustfmt::skip]
 impl Location {
     /// A `Location` with its required properties, named in a [`LocationRequired`].
+    #[inline]
     pub fn new(required: LocationRequired) -> Self {
         Self {
             cidr_list: required.cidr_list,
@@ -192,6 +197,7 @@ impl Location {
 impl PropertyType for Location {}
 
 impl ToValue for Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CidrList", &self.cidr_list)

@@ -69,6 +69,7 @@ impl Dnssec {
     };
 
     /// A `Dnssec` with its required properties, named in a [`DnssecRequired`].
+    #[inline]
     pub fn new(required: DnssecRequired) -> Self {
         Self {
             hosted_zone_id: required.hosted_zone_id,
@@ -90,6 +91,7 @@ impl Resource for Dnssec {
 }
 
 impl ToValue for Dnssec {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HostedZoneId", &self.hosted_zone_id)

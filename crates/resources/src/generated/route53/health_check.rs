@@ -92,6 +92,7 @@ impl HealthCheck {
     };
 
     /// A `HealthCheck` with its required properties, named in a [`HealthCheckRequired`].
+    #[inline]
     pub fn new(required: HealthCheckRequired) -> Self {
         Self {
             health_check_config: required.health_check_config,
@@ -119,6 +120,7 @@ impl Resource for HealthCheck {
 }
 
 impl ToValue for HealthCheck {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HealthCheckConfig", &self.health_check_config)
@@ -141,6 +143,7 @@ impl HealthCheckAttributes {
     /// `Fn::GetAtt` `HealthCheckId`: a string.
     ///
     /// The identifier that Amazon Route 53 assigned to the health check when you created it. When you add or update a resource record set, you use this value to specify which health check to use. The value can be up to 64 characters long.
+    #[inline]
     pub fn health_check_id(&self) -> Value {
         self.0.get_att("HealthCheckId")
     }
@@ -195,6 +198,7 @@ pub struct AlarmIdentifier {
 #[rustfmt::skip]
 impl AlarmIdentifier {
     /// A `AlarmIdentifier` with its required properties, named in a [`AlarmIdentifierRequired`].
+    #[inline]
     pub fn new(required: AlarmIdentifierRequired) -> Self {
         Self {
             name: required.name,
@@ -211,6 +215,7 @@ impl AlarmIdentifier {
 impl PropertyType for AlarmIdentifier {}
 
 impl ToValue for AlarmIdentifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -322,6 +327,7 @@ pub struct HealthCheckConfig {
 #[rustfmt::skip]
 impl HealthCheckConfig {
     /// A `HealthCheckConfig` with its required properties, named in a [`HealthCheckConfigRequired`].
+    #[inline]
     pub fn new(required: HealthCheckConfigRequired) -> Self {
         Self {
             alarm_identifier: None,
@@ -383,6 +389,7 @@ impl HealthCheckConfig {
 impl PropertyType for HealthCheckConfig {}
 
 impl ToValue for HealthCheckConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AlarmIdentifier", &self.alarm_identifier)
@@ -464,6 +471,7 @@ pub struct HealthCheckTag {
 #[rustfmt::skip]
 impl HealthCheckTag {
     /// A `HealthCheckTag` with its required properties, named in a [`HealthCheckTagRequired`].
+    #[inline]
     pub fn new(required: HealthCheckTagRequired) -> Self {
         Self {
             key: required.key,
@@ -480,6 +488,7 @@ impl HealthCheckTag {
 impl PropertyType for HealthCheckTag {}
 
 impl ToValue for HealthCheckTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -518,6 +527,7 @@ impl From<Value> for HealthCheckConfigRegion {
 }
 
 impl ToValue for HealthCheckConfigRegion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ApNortheast1 => "ap-northeast-1",
@@ -564,6 +574,7 @@ impl From<Value> for HealthCheckConfigType {
 }
 
 impl ToValue for HealthCheckConfigType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Calculated => "CALCULATED",
@@ -600,6 +611,7 @@ impl From<Value> for InsufficientDataHealthStatus {
 }
 
 impl ToValue for InsufficientDataHealthStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Healthy => "Healthy",
@@ -717,6 +729,7 @@ impl From<Value> for Region {
 }
 
 impl ToValue for Region {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AfSouth1 => "af-south-1",

@@ -162,6 +162,7 @@ impl HostedZone {
     };
 
     /// A `HostedZone` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -194,6 +195,7 @@ impl Resource for HostedZone {
 }
 
 impl ToValue for HostedZone {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HostedZoneConfig", &self.hosted_zone_config)
@@ -220,6 +222,7 @@ impl HostedZoneAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID that Amazon Route 53 assigned to the hosted zone when you created it.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -229,6 +232,7 @@ impl HostedZoneAttributes {
     /// Returns the set of name servers for the specific hosted zone. For example: `ns1.example.com` .
     ///
     /// This attribute is not supported for private hosted zones.
+    #[inline]
     pub fn name_servers(&self) -> Value {
         self.0.get_att("NameServers")
     }
@@ -261,6 +265,7 @@ pub struct HostedZoneConfig {
 #[rustfmt::skip]
 impl HostedZoneConfig {
     /// A `HostedZoneConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -272,6 +277,7 @@ impl HostedZoneConfig {
 impl PropertyType for HostedZoneConfig {}
 
 impl ToValue for HostedZoneConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Comment", &self.comment).build()
     }
@@ -300,6 +306,7 @@ pub struct HostedZoneFeatures {
 #[rustfmt::skip]
 impl HostedZoneFeatures {
     /// A `HostedZoneFeatures` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -311,6 +318,7 @@ impl HostedZoneFeatures {
 impl PropertyType for HostedZoneFeatures {}
 
 impl ToValue for HostedZoneFeatures {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -373,6 +381,7 @@ pub struct HostedZoneTag {
 #[rustfmt::skip]
 impl HostedZoneTag {
     /// A `HostedZoneTag` with its required properties, named in a [`HostedZoneTagRequired`].
+    #[inline]
     pub fn new(required: HostedZoneTagRequired) -> Self {
         Self {
             key: required.key,
@@ -389,6 +398,7 @@ impl HostedZoneTag {
 impl PropertyType for HostedZoneTag {}
 
 impl ToValue for HostedZoneTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -430,6 +440,7 @@ pub struct QueryLoggingConfig {
 #[rustfmt::skip]
 impl QueryLoggingConfig {
     /// A `QueryLoggingConfig` with its required properties, named in a [`QueryLoggingConfigRequired`].
+    #[inline]
     pub fn new(required: QueryLoggingConfigRequired) -> Self {
         Self {
             cloud_watch_logs_log_group_arn: required.cloud_watch_logs_log_group_arn,
@@ -443,6 +454,7 @@ impl QueryLoggingConfig {
 impl PropertyType for QueryLoggingConfig {}
 
 impl ToValue for QueryLoggingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -501,6 +513,7 @@ pub struct Vpc {
 #[rustfmt::skip]
 impl Vpc {
     /// A `Vpc` with its required properties, named in a [`VpcRequired`].
+    #[inline]
     pub fn new(required: VpcRequired) -> Self {
         Self {
             vpc_id: required.vpc_id,
@@ -517,6 +530,7 @@ impl Vpc {
 impl PropertyType for Vpc {}
 
 impl ToValue for Vpc {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("VPCId", &self.vpc_id)

@@ -105,6 +105,7 @@ impl KeySigningKey {
     };
 
     /// A `KeySigningKey` with its required properties, named in a [`KeySigningKeyRequired`].
+    #[inline]
     pub fn new(required: KeySigningKeyRequired) -> Self {
         Self {
             hosted_zone_id: required.hosted_zone_id,
@@ -135,6 +136,7 @@ impl Resource for KeySigningKey {
 }
 
 impl ToValue for KeySigningKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HostedZoneId", &self.hosted_zone_id)
@@ -173,6 +175,7 @@ impl From<Value> for KeySigningKeyStatus {
 }
 
 impl ToValue for KeySigningKeyStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Active => "ACTIVE",

@@ -330,6 +330,7 @@ impl RecordSet {
     };
 
     /// A `RecordSet` with its required properties, named in a [`RecordSetRequired`].
+    #[inline]
     pub fn new(required: RecordSetRequired) -> Self {
         Self {
             alias_target: None,
@@ -399,6 +400,7 @@ impl Resource for RecordSet {
 }
 
 impl ToValue for RecordSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AliasTarget", &self.alias_target)
@@ -434,6 +436,7 @@ impl From<ResourceRef> for RecordSetAttributes {
 
 impl RecordSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

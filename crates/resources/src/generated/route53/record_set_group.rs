@@ -91,6 +91,7 @@ impl RecordSetGroup {
     };
 
     /// A `RecordSetGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -116,6 +117,7 @@ impl Resource for RecordSetGroup {
 }
 
 impl ToValue for RecordSetGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Comment", &self.comment)
@@ -140,6 +142,7 @@ impl RecordSetGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// This element contains an ID that you use when performing a `GetChange` action to get detailed information about the change.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -413,6 +416,7 @@ pub struct RecordSet {
 #[rustfmt::skip]
 impl RecordSet {
     /// A `RecordSet` with its required properties, named in a [`RecordSetRequired`].
+    #[inline]
     pub fn new(required: RecordSetRequired) -> Self {
         Self {
             alias_target: None,
@@ -471,6 +475,7 @@ impl RecordSet {
 impl PropertyType for RecordSet {}
 
 impl ToValue for RecordSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AliasTarget", &self.alias_target)

@@ -160,6 +160,7 @@ pub struct AliasTarget {
 #[rustfmt::skip]
 impl AliasTarget {
     /// A `AliasTarget` with its required properties, named in a [`AliasTargetRequired`].
+    #[inline]
     pub fn new(required: AliasTargetRequired) -> Self {
         Self {
             dns_name: required.dns_name,
@@ -179,6 +180,7 @@ impl AliasTarget {
 impl PropertyType for AliasTarget {}
 
 impl ToValue for AliasTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DNSName", &self.dns_name)
@@ -230,6 +232,7 @@ pub struct CidrRoutingConfig {
 #[rustfmt::skip]
 impl CidrRoutingConfig {
     /// A `CidrRoutingConfig` with its required properties, named in a [`CidrRoutingConfigRequired`].
+    #[inline]
     pub fn new(required: CidrRoutingConfigRequired) -> Self {
         Self {
             collection_id: required.collection_id,
@@ -246,6 +249,7 @@ impl CidrRoutingConfig {
 impl PropertyType for CidrRoutingConfig {}
 
 impl ToValue for CidrRoutingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CollectionId", &self.collection_id)
@@ -288,6 +292,7 @@ pub struct Coordinates {
 #[rustfmt::skip]
 impl Coordinates {
     /// A `Coordinates` with its required properties, named in a [`CoordinatesRequired`].
+    #[inline]
     pub fn new(required: CoordinatesRequired) -> Self {
         Self {
             latitude: required.latitude,
@@ -304,6 +309,7 @@ impl Coordinates {
 impl PropertyType for Coordinates {}
 
 impl ToValue for Coordinates {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Latitude", &self.latitude)
@@ -361,6 +367,7 @@ pub struct GeoLocation {
 #[rustfmt::skip]
 impl GeoLocation {
     /// A `GeoLocation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -376,6 +383,7 @@ impl GeoLocation {
 impl PropertyType for GeoLocation {}
 
 impl ToValue for GeoLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContinentCode", &self.continent_code)
@@ -415,6 +423,7 @@ pub struct GeoProximityLocation {
 #[rustfmt::skip]
 impl GeoProximityLocation {
     /// A `GeoProximityLocation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -432,6 +441,7 @@ impl GeoProximityLocation {
 impl PropertyType for GeoProximityLocation {}
 
 impl ToValue for GeoProximityLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AWSRegion", &self.aws_region)

@@ -101,6 +101,7 @@ impl AccessSource {
     };
 
     /// A `AccessSource` with its required properties, named in a [`AccessSourceRequired`].
+    #[inline]
     pub fn new(required: AccessSourceRequired) -> Self {
         Self {
             cidr: required.cidr,
@@ -143,6 +144,7 @@ impl Resource for AccessSource {
 }
 
 impl ToValue for AccessSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Cidr", &self.cidr)
@@ -168,26 +170,31 @@ impl From<ResourceRef> for AccessSourceAttributes {
 
 impl AccessSourceAttributes {
     /// `Fn::GetAtt` `AccessSourceId`: a string.
+    #[inline]
     pub fn access_source_id(&self) -> Value {
         self.0.get_att("AccessSourceId")
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -213,6 +220,7 @@ impl From<Value> for DnsProtocol {
 }
 
 impl ToValue for DnsProtocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Do53 => "DO53",
@@ -242,6 +250,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",

@@ -91,6 +91,7 @@ impl AccessToken {
     };
 
     /// A `AccessToken` with its required properties, named in a [`AccessTokenRequired`].
+    #[inline]
     pub fn new(required: AccessTokenRequired) -> Self {
         Self {
             client_token: None,
@@ -127,6 +128,7 @@ impl Resource for AccessToken {
 }
 
 impl ToValue for AccessToken {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientToken", &self.client_token)
@@ -150,36 +152,43 @@ impl From<ResourceRef> for AccessTokenAttributes {
 
 impl AccessTokenAttributes {
     /// `Fn::GetAtt` `AccessTokenId`: a string.
+    #[inline]
     pub fn access_token_id(&self) -> Value {
         self.0.get_att("AccessTokenId")
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `GlobalResolverId`: a string.
+    #[inline]
     pub fn global_resolver_id(&self) -> Value {
         self.0.get_att("GlobalResolverId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
 
     /// `Fn::GetAtt` `Value`: a string.
+    #[inline]
     pub fn value(&self) -> Value {
         self.0.get_att("Value")
     }

@@ -102,6 +102,7 @@ impl DnsView {
     };
 
     /// A `DnsView` with its required properties, named in a [`DnsViewRequired`].
+    #[inline]
     pub fn new(required: DnsViewRequired) -> Self {
         Self {
             client_token: None,
@@ -147,6 +148,7 @@ impl Resource for DnsView {
 }
 
 impl ToValue for DnsView {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientToken", &self.client_token)
@@ -173,26 +175,31 @@ impl From<ResourceRef> for DnsViewAttributes {
 
 impl DnsViewAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `DnsViewId`: a string.
+    #[inline]
     pub fn dns_view_id(&self) -> Value {
         self.0.get_att("DnsViewId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -216,6 +223,7 @@ impl From<Value> for DnsSecValidationType {
 }
 
 impl ToValue for DnsSecValidationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -244,6 +252,7 @@ impl From<Value> for EdnsClientSubnetType {
 }
 
 impl ToValue for EdnsClientSubnetType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -272,6 +281,7 @@ impl From<Value> for FirewallRulesFailOpenType {
 }
 
 impl ToValue for FirewallRulesFailOpenType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

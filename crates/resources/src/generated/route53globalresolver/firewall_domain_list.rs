@@ -107,6 +107,7 @@ impl FirewallDomainList {
     };
 
     /// A `FirewallDomainList` with its required properties, named in a [`FirewallDomainListRequired`].
+    #[inline]
     pub fn new(required: FirewallDomainListRequired) -> Self {
         Self {
             client_token: None,
@@ -149,6 +150,7 @@ impl Resource for FirewallDomainList {
 }
 
 impl ToValue for FirewallDomainList {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientToken", &self.client_token)
@@ -174,36 +176,43 @@ impl From<ResourceRef> for FirewallDomainListAttributes {
 
 impl FirewallDomainListAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `DomainCount`: an integer.
+    #[inline]
     pub fn domain_count(&self) -> Value {
         self.0.get_att("DomainCount")
     }
 
     /// `Fn::GetAtt` `FirewallDomainListId`: a string.
+    #[inline]
     pub fn firewall_domain_list_id(&self) -> Value {
         self.0.get_att("FirewallDomainListId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }

@@ -128,6 +128,7 @@ impl FirewallRule {
     };
 
     /// A `FirewallRule` with its required properties, named in a [`FirewallRuleRequired`].
+    #[inline]
     pub fn new(required: FirewallRuleRequired) -> Self {
         Self {
             action: required.action,
@@ -188,6 +189,7 @@ impl Resource for FirewallRule {
 }
 
 impl ToValue for FirewallRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -220,26 +222,31 @@ impl From<ResourceRef> for FirewallRuleAttributes {
 
 impl FirewallRuleAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `FirewallRuleId`: a string.
+    #[inline]
     pub fn firewall_rule_id(&self) -> Value {
         self.0.get_att("FirewallRuleId")
     }
 
     /// `Fn::GetAtt` `QueryType`: a string.
+    #[inline]
     pub fn query_type(&self) -> Value {
         self.0.get_att("QueryType")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -261,6 +268,7 @@ impl From<Value> for BlockOverrideDnsQueryType {
 }
 
 impl ToValue for BlockOverrideDnsQueryType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cname => "CNAME",
@@ -290,6 +298,7 @@ impl From<Value> for ConfidenceThreshold {
 }
 
 impl ToValue for ConfidenceThreshold {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Low => "LOW",
@@ -321,6 +330,7 @@ impl From<Value> for DnsAdvancedProtection {
 }
 
 impl ToValue for DnsAdvancedProtection {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dga => "DGA",
@@ -352,6 +362,7 @@ impl From<Value> for FirewallBlockResponse {
 }
 
 impl ToValue for FirewallBlockResponse {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Nodata => "NODATA",
@@ -383,6 +394,7 @@ impl From<Value> for FirewallRuleAction {
 }
 
 impl ToValue for FirewallRuleAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "ALLOW",

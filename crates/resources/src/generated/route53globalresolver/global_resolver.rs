@@ -100,6 +100,7 @@ impl GlobalResolver {
     };
 
     /// A `GlobalResolver` with its required properties, named in a [`GlobalResolverRequired`].
+    #[inline]
     pub fn new(required: GlobalResolverRequired) -> Self {
         Self {
             client_token: None,
@@ -142,6 +143,7 @@ impl Resource for GlobalResolver {
 }
 
 impl ToValue for GlobalResolver {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientToken", &self.client_token)
@@ -167,41 +169,49 @@ impl From<ResourceRef> for GlobalResolverAttributes {
 
 impl GlobalResolverAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `DnsName`: a string.
+    #[inline]
     pub fn dns_name(&self) -> Value {
         self.0.get_att("DnsName")
     }
 
     /// `Fn::GetAtt` `GlobalResolverId`: a string.
+    #[inline]
     pub fn global_resolver_id(&self) -> Value {
         self.0.get_att("GlobalResolverId")
     }
 
     /// `Fn::GetAtt` `IPv4Addresses`: a list of strings.
+    #[inline]
     pub fn ipv4_addresses(&self) -> Value {
         self.0.get_att("IPv4Addresses")
     }
 
     /// `Fn::GetAtt` `IPv6Addresses`: a list of strings.
+    #[inline]
     pub fn ipv6_addresses(&self) -> Value {
         self.0.get_att("IPv6Addresses")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -225,6 +235,7 @@ impl From<Value> for GlobalResolverIpAddressType {
 }
 
 impl ToValue for GlobalResolverIpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",

@@ -84,6 +84,7 @@ impl HostedZoneAssociation {
     };
 
     /// A `HostedZoneAssociation` with its required properties, named in a [`HostedZoneAssociationRequired`].
+    #[inline]
     pub fn new(required: HostedZoneAssociationRequired) -> Self {
         Self {
             hosted_zone_id: required.hosted_zone_id,
@@ -111,6 +112,7 @@ impl Resource for HostedZoneAssociation {
 }
 
 impl ToValue for HostedZoneAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HostedZoneId", &self.hosted_zone_id)
@@ -132,26 +134,31 @@ impl From<ResourceRef> for HostedZoneAssociationAttributes {
 
 impl HostedZoneAssociationAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `HostedZoneAssociationId`: a string.
+    #[inline]
     pub fn hosted_zone_association_id(&self) -> Value {
         self.0.get_att("HostedZoneAssociationId")
     }
 
     /// `Fn::GetAtt` `HostedZoneName`: a string.
+    #[inline]
     pub fn hosted_zone_name(&self) -> Value {
         self.0.get_att("HostedZoneName")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }

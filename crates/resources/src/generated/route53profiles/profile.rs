@@ -79,6 +79,7 @@ impl Profile {
     };
 
     /// A `Profile` with its required properties, named in a [`ProfileRequired`].
+    #[inline]
     pub fn new(required: ProfileRequired) -> Self {
         Self {
             name: required.name,
@@ -106,6 +107,7 @@ impl Resource for Profile {
 }
 
 impl ToValue for Profile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -128,6 +130,7 @@ impl ProfileAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Profile.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -135,6 +138,7 @@ impl ProfileAttributes {
     /// `Fn::GetAtt` `ClientToken`: a string.
     ///
     /// The `ClientToken` value that was assigned when the Profile was created.
+    #[inline]
     pub fn client_token(&self) -> Value {
         self.0.get_att("ClientToken")
     }
@@ -142,6 +146,7 @@ impl ProfileAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// ID of the Profile.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -149,6 +154,7 @@ impl ProfileAttributes {
     /// `Fn::GetAtt` `ShareStatus`: one of a set of strings.
     ///
     /// Sharing status for the Profile.
+    #[inline]
     pub fn share_status(&self) -> Value {
         self.0.get_att("ShareStatus")
     }

@@ -102,6 +102,7 @@ impl ProfileAssociation {
     };
 
     /// A `ProfileAssociation` with its required properties, named in a [`ProfileAssociationRequired`].
+    #[inline]
     pub fn new(required: ProfileAssociationRequired) -> Self {
         Self {
             arn: None,
@@ -138,6 +139,7 @@ impl Resource for ProfileAssociation {
 }
 
 impl ToValue for ProfileAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arn", &self.arn)
@@ -163,6 +165,7 @@ impl ProfileAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// ID of the Profile association.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -90,6 +90,7 @@ impl ProfileResourceAssociation {
     };
 
     /// A `ProfileResourceAssociation` with its required properties, named in a [`ProfileResourceAssociationRequired`].
+    #[inline]
     pub fn new(required: ProfileResourceAssociationRequired) -> Self {
         Self {
             name: required.name,
@@ -120,6 +121,7 @@ impl Resource for ProfileResourceAssociation {
 }
 
 impl ToValue for ProfileResourceAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -144,6 +146,7 @@ impl ProfileResourceAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// ID of the Profile resource association.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -151,6 +154,7 @@ impl ProfileResourceAssociationAttributes {
     /// `Fn::GetAtt` `ResourceType`: a string.
     ///
     /// Resource type, such as a private hosted zone, interface VPC endpoint, or DNS Firewall rule group.
+    #[inline]
     pub fn resource_type(&self) -> Value {
         self.0.get_att("ResourceType")
     }

@@ -82,6 +82,7 @@ impl Cluster {
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
+    #[inline]
     pub fn new(required: ClusterRequired) -> Self {
         Self {
             name: required.name,
@@ -112,6 +113,7 @@ impl Resource for Cluster {
 }
 
 impl ToValue for Cluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -135,6 +137,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `ClusterArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the cluster.
+    #[inline]
     pub fn cluster_arn(&self) -> Value {
         self.0.get_att("ClusterArn")
     }
@@ -142,6 +145,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `ClusterEndpoints`: a list of `ClusterEndpoint` objects.
     ///
     /// An array of endpoints for the cluster. You specify one of these endpoints when you want to set or retrieve a routing control state in the cluster.
+    #[inline]
     pub fn cluster_endpoints(&self) -> Value {
         self.0.get_att("ClusterEndpoints")
     }
@@ -149,6 +153,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The deployment status of the cluster. Status can be one of the following: PENDING, DEPLOYED, PENDING_DELETION.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -172,6 +177,7 @@ impl From<Value> for NetworkType {
 }
 
 impl ToValue for NetworkType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",

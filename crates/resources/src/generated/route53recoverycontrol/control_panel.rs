@@ -86,6 +86,7 @@ impl ControlPanel {
     };
 
     /// A `ControlPanel` with its required properties, named in a [`ControlPanelRequired`].
+    #[inline]
     pub fn new(required: ControlPanelRequired) -> Self {
         Self {
             cluster_arn: None,
@@ -116,6 +117,7 @@ impl Resource for ControlPanel {
 }
 
 impl ToValue for ControlPanel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClusterArn", &self.cluster_arn)
@@ -139,6 +141,7 @@ impl ControlPanelAttributes {
     /// `Fn::GetAtt` `ControlPanelArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the control panel.
+    #[inline]
     pub fn control_panel_arn(&self) -> Value {
         self.0.get_att("ControlPanelArn")
     }
@@ -146,6 +149,7 @@ impl ControlPanelAttributes {
     /// `Fn::GetAtt` `DefaultControlPanel`: a boolean.
     ///
     /// The boolean flag that is set to true for the default control panel in the cluster.
+    #[inline]
     pub fn default_control_panel(&self) -> Value {
         self.0.get_att("DefaultControlPanel")
     }
@@ -153,6 +157,7 @@ impl ControlPanelAttributes {
     /// `Fn::GetAtt` `RoutingControlCount`: an integer.
     ///
     /// The number of routing controls in the control panel.
+    #[inline]
     pub fn routing_control_count(&self) -> Value {
         self.0.get_att("RoutingControlCount")
     }
@@ -160,6 +165,7 @@ impl ControlPanelAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The deployment status of control panel. Status can be one of the following: PENDING, DEPLOYED, PENDING_DELETION.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

@@ -85,6 +85,7 @@ impl RoutingControl {
     };
 
     /// A `RoutingControl` with its required properties, named in a [`RoutingControlRequired`].
+    #[inline]
     pub fn new(required: RoutingControlRequired) -> Self {
         Self {
             cluster_arn: None,
@@ -112,6 +113,7 @@ impl Resource for RoutingControl {
 }
 
 impl ToValue for RoutingControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClusterArn", &self.cluster_arn)
@@ -135,6 +137,7 @@ impl RoutingControlAttributes {
     /// `Fn::GetAtt` `RoutingControlArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the routing control.
+    #[inline]
     pub fn routing_control_arn(&self) -> Value {
         self.0.get_att("RoutingControlArn")
     }
@@ -142,6 +145,7 @@ impl RoutingControlAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The deployment status of the routing control. Status can be one of the following: PENDING, DEPLOYED, PENDING_DELETION.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

@@ -101,6 +101,7 @@ impl SafetyRule {
     };
 
     /// A `SafetyRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -133,6 +134,7 @@ impl Resource for SafetyRule {
 }
 
 impl ToValue for SafetyRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssertionRule", &self.assertion_rule)
@@ -159,6 +161,7 @@ impl SafetyRuleAttributes {
     /// `Fn::GetAtt` `SafetyRuleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the safety rule.
+    #[inline]
     pub fn safety_rule_arn(&self) -> Value {
         self.0.get_att("SafetyRuleArn")
     }
@@ -166,6 +169,7 @@ impl SafetyRuleAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The deployment status of the safety rule. Status can be one of the following: PENDING, DEPLOYED, PENDING_DELETION.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -211,6 +215,7 @@ pub struct AssertionRule {
 #[rustfmt::skip]
 impl AssertionRule {
     /// A `AssertionRule` with its required properties, named in a [`AssertionRuleRequired`].
+    #[inline]
     pub fn new(required: AssertionRuleRequired) -> Self {
         Self {
             asserted_controls: required.asserted_controls,
@@ -227,6 +232,7 @@ impl AssertionRule {
 impl PropertyType for AssertionRule {}
 
 impl ToValue for AssertionRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AssertedControls", &self.asserted_controls)
@@ -284,6 +290,7 @@ pub struct GatingRule {
 #[rustfmt::skip]
 impl GatingRule {
     /// A `GatingRule` with its required properties, named in a [`GatingRuleRequired`].
+    #[inline]
     pub fn new(required: GatingRuleRequired) -> Self {
         Self {
             gating_controls: required.gating_controls,
@@ -303,6 +310,7 @@ impl GatingRule {
 impl PropertyType for GatingRule {}
 
 impl ToValue for GatingRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GatingControls", &self.gating_controls)
@@ -359,6 +367,7 @@ pub struct RuleConfig {
 #[rustfmt::skip]
 impl RuleConfig {
     /// A `RuleConfig` with its required properties, named in a [`RuleConfigRequired`].
+    #[inline]
     pub fn new(required: RuleConfigRequired) -> Self {
         Self {
             inverted: required.inverted,
@@ -378,6 +387,7 @@ impl RuleConfig {
 impl PropertyType for RuleConfig {}
 
 impl ToValue for RuleConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Inverted", &self.inverted)
@@ -407,6 +417,7 @@ impl From<Value> for RuleType {
 }
 
 impl ToValue for RuleType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::And => "AND",

@@ -84,6 +84,7 @@ impl Cell {
     };
 
     /// A `Cell` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -110,6 +111,7 @@ impl Resource for Cell {
 }
 
 impl ToValue for Cell {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CellName", &self.cell_name)
@@ -133,6 +135,7 @@ impl CellAttributes {
     /// `Fn::GetAtt` `CellArn`: a string.
     ///
     /// The ARN of the cell.
+    #[inline]
     pub fn cell_arn(&self) -> Value {
         self.0.get_att("CellArn")
     }
@@ -140,6 +143,7 @@ impl CellAttributes {
     /// `Fn::GetAtt` `ParentReadinessScopes`: a list of strings.
     ///
     /// The readiness scope for the cell, which can be the Amazon Resource Name (ARN) of a cell or the ARN of a recovery group. Although this is a list, it can currently have only one element.
+    #[inline]
     pub fn parent_readiness_scopes(&self) -> Value {
         self.0.get_att("ParentReadinessScopes")
     }

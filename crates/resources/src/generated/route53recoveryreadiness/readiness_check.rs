@@ -82,6 +82,7 @@ impl ReadinessCheck {
     };
 
     /// A `ReadinessCheck` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -108,6 +109,7 @@ impl Resource for ReadinessCheck {
 }
 
 impl ToValue for ReadinessCheck {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReadinessCheckName", &self.readiness_check_name)
@@ -131,6 +133,7 @@ impl ReadinessCheckAttributes {
     /// `Fn::GetAtt` `ReadinessCheckArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the readiness check.
+    #[inline]
     pub fn readiness_check_arn(&self) -> Value {
         self.0.get_att("ReadinessCheckArn")
     }

@@ -82,6 +82,7 @@ impl RecoveryGroup {
     };
 
     /// A `RecoveryGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -108,6 +109,7 @@ impl Resource for RecoveryGroup {
 }
 
 impl ToValue for RecoveryGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Cells", &self.cells)
@@ -131,6 +133,7 @@ impl RecoveryGroupAttributes {
     /// `Fn::GetAtt` `RecoveryGroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the recovery group.
+    #[inline]
     pub fn recovery_group_arn(&self) -> Value {
         self.0.get_att("RecoveryGroupArn")
     }

@@ -105,6 +105,7 @@ impl ResourceSet {
     };
 
     /// A `ResourceSet` with its required properties, named in a [`ResourceSetRequired`].
+    #[inline]
     pub fn new(required: ResourceSetRequired) -> Self {
         Self {
             resource_set_name: None,
@@ -138,6 +139,7 @@ impl Resource for ResourceSet {
 }
 
 impl ToValue for ResourceSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourceSetName", &self.resource_set_name)
@@ -162,6 +164,7 @@ impl ResourceSetAttributes {
     /// `Fn::GetAtt` `ResourceSetArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the resource set.
+    #[inline]
     pub fn resource_set_arn(&self) -> Value {
         self.0.get_att("ResourceSetArn")
     }
@@ -212,6 +215,7 @@ pub struct DnsTargetResource {
 #[rustfmt::skip]
 impl DnsTargetResource {
     /// A `DnsTargetResource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -231,6 +235,7 @@ impl DnsTargetResource {
 impl PropertyType for DnsTargetResource {}
 
 impl ToValue for DnsTargetResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DomainName", &self.domain_name)
@@ -267,6 +272,7 @@ pub struct NlbResource {
 #[rustfmt::skip]
 impl NlbResource {
     /// A `NlbResource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -278,6 +284,7 @@ impl NlbResource {
 impl PropertyType for NlbResource {}
 
 impl ToValue for NlbResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Arn", &self.arn).build()
     }
@@ -313,6 +320,7 @@ pub struct R53ResourceRecord {
 #[rustfmt::skip]
 impl R53ResourceRecord {
     /// A `R53ResourceRecord` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -326,6 +334,7 @@ impl R53ResourceRecord {
 impl PropertyType for R53ResourceRecord {}
 
 impl ToValue for R53ResourceRecord {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DomainName", &self.domain_name)
@@ -376,6 +385,7 @@ pub struct ResourceProperty {
 #[rustfmt::skip]
 impl ResourceProperty {
     /// A `ResourceProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -393,6 +403,7 @@ impl ResourceProperty {
 impl PropertyType for ResourceProperty {}
 
 impl ToValue for ResourceProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComponentId", &self.component_id)
@@ -434,6 +445,7 @@ pub struct TargetResource {
 #[rustfmt::skip]
 impl TargetResource {
     /// A `TargetResource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -447,6 +459,7 @@ impl TargetResource {
 impl PropertyType for TargetResource {}
 
 impl ToValue for TargetResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NLBResource", &self.nlb_resource)

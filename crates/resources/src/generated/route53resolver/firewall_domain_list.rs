@@ -89,6 +89,7 @@ impl FirewallDomainList {
     };
 
     /// A `FirewallDomainList` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -117,6 +118,7 @@ impl Resource for FirewallDomainList {
 }
 
 impl ToValue for FirewallDomainList {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DomainFileUrl", &self.domain_file_url)
@@ -141,6 +143,7 @@ impl FirewallDomainListAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the firewall domain list.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -148,6 +151,7 @@ impl FirewallDomainListAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The date and time that the domain list was created, in Unix time format and Coordinated Universal Time (UTC).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -155,6 +159,7 @@ impl FirewallDomainListAttributes {
     /// `Fn::GetAtt` `CreatorRequestId`: a string.
     ///
     /// A unique string defined by you to identify the request. This allows you to retry failed requests without the risk of running the operation twice. This can be any unique string, for example, a timestamp.
+    #[inline]
     pub fn creator_request_id(&self) -> Value {
         self.0.get_att("CreatorRequestId")
     }
@@ -162,6 +167,7 @@ impl FirewallDomainListAttributes {
     /// `Fn::GetAtt` `DomainCount`: an integer.
     ///
     /// The number of domain names that are specified in the domain list.
+    #[inline]
     pub fn domain_count(&self) -> Value {
         self.0.get_att("DomainCount")
     }
@@ -169,6 +175,7 @@ impl FirewallDomainListAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the domain list.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -176,6 +183,7 @@ impl FirewallDomainListAttributes {
     /// `Fn::GetAtt` `ManagedOwnerName`: a string.
     ///
     /// The owner of the list, used only for lists that are not managed by you. For example, the managed domain list `AWSManagedDomainsMalwareDomainList` has the managed owner name `Route 53 Resolver DNS Firewall` .
+    #[inline]
     pub fn managed_owner_name(&self) -> Value {
         self.0.get_att("ManagedOwnerName")
     }
@@ -183,6 +191,7 @@ impl FirewallDomainListAttributes {
     /// `Fn::GetAtt` `ModificationTime`: a string.
     ///
     /// The date and time that the domain list was last modified, in Unix time format and Coordinated Universal Time (UTC).
+    #[inline]
     pub fn modification_time(&self) -> Value {
         self.0.get_att("ModificationTime")
     }
@@ -190,6 +199,7 @@ impl FirewallDomainListAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the domain list.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -197,6 +207,7 @@ impl FirewallDomainListAttributes {
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// Additional information about the status of the list, if available.
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }

@@ -76,6 +76,7 @@ impl FirewallRuleGroup {
     };
 
     /// A `FirewallRuleGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -102,6 +103,7 @@ impl Resource for FirewallRuleGroup {
 }
 
 impl ToValue for FirewallRuleGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FirewallRules", &self.firewall_rules)
@@ -125,6 +127,7 @@ impl FirewallRuleGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN (Amazon Resource Name) of the rule group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -132,6 +135,7 @@ impl FirewallRuleGroupAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The date and time that the rule group was created, in Unix time format and Coordinated Universal Time (UTC).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -139,6 +143,7 @@ impl FirewallRuleGroupAttributes {
     /// `Fn::GetAtt` `CreatorRequestId`: a string.
     ///
     /// A unique string defined by you to identify the request. This allows you to retry failed requests without the risk of running the operation twice. This can be any unique string, for example, a timestamp.
+    #[inline]
     pub fn creator_request_id(&self) -> Value {
         self.0.get_att("CreatorRequestId")
     }
@@ -146,6 +151,7 @@ impl FirewallRuleGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the rule group.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -153,6 +159,7 @@ impl FirewallRuleGroupAttributes {
     /// `Fn::GetAtt` `ModificationTime`: a string.
     ///
     /// The date and time that the rule group was last modified, in Unix time format and Coordinated Universal Time (UTC).
+    #[inline]
     pub fn modification_time(&self) -> Value {
         self.0.get_att("ModificationTime")
     }
@@ -160,6 +167,7 @@ impl FirewallRuleGroupAttributes {
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The AWS account ID for the account that created the rule group. When a rule group is shared with your account, this is the account that has shared the rule group with you.
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
@@ -167,6 +175,7 @@ impl FirewallRuleGroupAttributes {
     /// `Fn::GetAtt` `RuleCount`: an integer.
     ///
     /// The number of rules in the rule group.
+    #[inline]
     pub fn rule_count(&self) -> Value {
         self.0.get_att("RuleCount")
     }
@@ -174,6 +183,7 @@ impl FirewallRuleGroupAttributes {
     /// `Fn::GetAtt` `ShareStatus`: one of a set of strings.
     ///
     /// Whether the rule group is shared with other AWS accounts , or was shared with the current account by another AWS account . Sharing is configured through AWS Resource Access Manager ( AWS RAM ).
+    #[inline]
     pub fn share_status(&self) -> Value {
         self.0.get_att("ShareStatus")
     }
@@ -181,6 +191,7 @@ impl FirewallRuleGroupAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the domain list.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -188,6 +199,7 @@ impl FirewallRuleGroupAttributes {
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// Additional information about the status of the rule group, if available.
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }
@@ -228,6 +240,7 @@ pub struct FirewallAdvancedContentCategoryConfig {
 #[rustfmt::skip]
 impl FirewallAdvancedContentCategoryConfig {
     /// A `FirewallAdvancedContentCategoryConfig` with its required properties, named in a [`FirewallAdvancedContentCategoryConfigRequired`].
+    #[inline]
     pub fn new(required: FirewallAdvancedContentCategoryConfigRequired) -> Self {
         Self {
             category: required.category,
@@ -241,6 +254,7 @@ impl FirewallAdvancedContentCategoryConfig {
 impl PropertyType for FirewallAdvancedContentCategoryConfig {}
 
 impl ToValue for FirewallAdvancedContentCategoryConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Category", &self.category).build()
     }
@@ -281,6 +295,7 @@ pub struct FirewallAdvancedThreatCategoryConfig {
 #[rustfmt::skip]
 impl FirewallAdvancedThreatCategoryConfig {
     /// A `FirewallAdvancedThreatCategoryConfig` with its required properties, named in a [`FirewallAdvancedThreatCategoryConfigRequired`].
+    #[inline]
     pub fn new(required: FirewallAdvancedThreatCategoryConfigRequired) -> Self {
         Self {
             category: required.category,
@@ -294,6 +309,7 @@ impl FirewallAdvancedThreatCategoryConfig {
 impl PropertyType for FirewallAdvancedThreatCategoryConfig {}
 
 impl ToValue for FirewallAdvancedThreatCategoryConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Category", &self.category).build()
     }
@@ -444,6 +460,7 @@ pub struct FirewallRule {
 #[rustfmt::skip]
 impl FirewallRule {
     /// A `FirewallRule` with its required properties, named in a [`FirewallRuleRequired`].
+    #[inline]
     pub fn new(required: FirewallRuleRequired) -> Self {
         Self {
             action: required.action,
@@ -493,6 +510,7 @@ impl FirewallRule {
 impl PropertyType for FirewallRule {}
 
 impl ToValue for FirewallRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -549,6 +567,7 @@ pub struct FirewallRuleType {
 #[rustfmt::skip]
 impl FirewallRuleType {
     /// A `FirewallRuleType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -562,6 +581,7 @@ impl FirewallRuleType {
 impl PropertyType for FirewallRuleType {}
 
 impl ToValue for FirewallRuleType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -596,6 +616,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "ALLOW",
@@ -623,6 +644,7 @@ impl From<Value> for BlockOverrideDnsType {
 }
 
 impl ToValue for BlockOverrideDnsType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cname => "CNAME",
@@ -652,6 +674,7 @@ impl From<Value> for BlockResponse {
 }
 
 impl ToValue for BlockResponse {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Nodata => "NODATA",
@@ -683,6 +706,7 @@ impl From<Value> for ConfidenceThreshold {
 }
 
 impl ToValue for ConfidenceThreshold {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Low => "LOW",
@@ -714,6 +738,7 @@ impl From<Value> for DnsThreatProtection {
 }
 
 impl ToValue for DnsThreatProtection {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dga => "DGA",
@@ -743,6 +768,7 @@ impl From<Value> for FirewallDomainRedirectionAction {
 }
 
 impl ToValue for FirewallDomainRedirectionAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::InspectRedirectionDomain => "INSPECT_REDIRECTION_DOMAIN",

@@ -109,6 +109,7 @@ impl FirewallRuleGroupAssociation {
     };
 
     /// A `FirewallRuleGroupAssociation` with its required properties, named in a [`FirewallRuleGroupAssociationRequired`].
+    #[inline]
     pub fn new(required: FirewallRuleGroupAssociationRequired) -> Self {
         Self {
             firewall_rule_group_id: required.firewall_rule_group_id,
@@ -148,6 +149,7 @@ impl Resource for FirewallRuleGroupAssociation {
 }
 
 impl ToValue for FirewallRuleGroupAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FirewallRuleGroupId", &self.firewall_rule_group_id)
@@ -174,6 +176,7 @@ impl FirewallRuleGroupAssociationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the firewall rule group association.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -181,6 +184,7 @@ impl FirewallRuleGroupAssociationAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The date and time that the association was created, in Unix time format and Coordinated Universal Time (UTC).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -188,6 +192,7 @@ impl FirewallRuleGroupAssociationAttributes {
     /// `Fn::GetAtt` `CreatorRequestId`: a string.
     ///
     /// A unique string defined by you to identify the request. This allows you to retry failed requests without the risk of running the operation twice. This can be any unique string, for example, a timestamp.
+    #[inline]
     pub fn creator_request_id(&self) -> Value {
         self.0.get_att("CreatorRequestId")
     }
@@ -195,6 +200,7 @@ impl FirewallRuleGroupAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier for the association.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -202,6 +208,7 @@ impl FirewallRuleGroupAssociationAttributes {
     /// `Fn::GetAtt` `ManagedOwnerName`: a string.
     ///
     /// The owner of the association, used only for associations that are not managed by you. If you use AWS Firewall Manager to manage your firewallls from DNS Firewall, then this reports Firewall Manager as the managed owner.
+    #[inline]
     pub fn managed_owner_name(&self) -> Value {
         self.0.get_att("ManagedOwnerName")
     }
@@ -209,6 +216,7 @@ impl FirewallRuleGroupAssociationAttributes {
     /// `Fn::GetAtt` `ModificationTime`: a string.
     ///
     /// The date and time that the association was last modified, in Unix time format and Coordinated Universal Time (UTC).
+    #[inline]
     pub fn modification_time(&self) -> Value {
         self.0.get_att("ModificationTime")
     }
@@ -216,6 +224,7 @@ impl FirewallRuleGroupAssociationAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The current status of the association.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -223,6 +232,7 @@ impl FirewallRuleGroupAssociationAttributes {
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// Additional information about the status of the response, if available.
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }
@@ -246,6 +256,7 @@ impl From<Value> for MutationProtection {
 }
 
 impl ToValue for MutationProtection {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -102,6 +102,7 @@ impl OutpostResolver {
     };
 
     /// A `OutpostResolver` with its required properties, named in a [`OutpostResolverRequired`].
+    #[inline]
     pub fn new(required: OutpostResolverRequired) -> Self {
         Self {
             instance_count: None,
@@ -138,6 +139,7 @@ impl Resource for OutpostResolver {
 }
 
 impl ToValue for OutpostResolver {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InstanceCount", &self.instance_count)
@@ -163,6 +165,7 @@ impl OutpostResolverAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN (Amazon Resource Name) for the Resolver on an Outpost.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -170,6 +173,7 @@ impl OutpostResolverAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The date and time that the Outpost Resolver was created, in Unix time format and Coordinated Universal Time (UTC).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -177,6 +181,7 @@ impl OutpostResolverAttributes {
     /// `Fn::GetAtt` `CreatorRequestId`: a string.
     ///
     /// A unique string that identifies the request that created the Resolver endpoint. The `CreatorRequestId` allows failed requests to be retried without the risk of running the operation twice.
+    #[inline]
     pub fn creator_request_id(&self) -> Value {
         self.0.get_att("CreatorRequestId")
     }
@@ -184,6 +189,7 @@ impl OutpostResolverAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the Resolver on Outpost.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -191,6 +197,7 @@ impl OutpostResolverAttributes {
     /// `Fn::GetAtt` `ModificationTime`: a string.
     ///
     /// The date and time that the Outpost Resolver was modified, in Unix time format and Coordinated Universal Time (UTC).
+    #[inline]
     pub fn modification_time(&self) -> Value {
         self.0.get_att("ModificationTime")
     }
@@ -200,6 +207,7 @@ impl OutpostResolverAttributes {
     /// Status of the Resolver.
     ///
     /// Valid Values: CREATING | OPERATIONAL | UPDATING | DELETING | ACTION_NEEDED | FAILED_CREATION | FAILED_DELETION.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -207,6 +215,7 @@ impl OutpostResolverAttributes {
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// A detailed description of the Resolver.
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }
@@ -250,6 +259,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -266,6 +276,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

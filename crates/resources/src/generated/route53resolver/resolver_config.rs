@@ -76,6 +76,7 @@ impl ResolverConfig {
     };
 
     /// A `ResolverConfig` with its required properties, named in a [`ResolverConfigRequired`].
+    #[inline]
     pub fn new(required: ResolverConfigRequired) -> Self {
         Self {
             autodefined_reverse_flag: required.autodefined_reverse_flag,
@@ -100,6 +101,7 @@ impl Resource for ResolverConfig {
 }
 
 impl ToValue for ResolverConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AutodefinedReverseFlag", &self.autodefined_reverse_flag)
@@ -122,6 +124,7 @@ impl ResolverConfigAttributes {
     /// `Fn::GetAtt` `AutodefinedReverse`: one of a set of strings.
     ///
     /// The status of whether or not the Route 53 Resolver will create autodefined rules for reverse DNS lookups. This is enabled by default.
+    #[inline]
     pub fn autodefined_reverse(&self) -> Value {
         self.0.get_att("AutodefinedReverse")
     }
@@ -129,6 +132,7 @@ impl ResolverConfigAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// ID for the Route 53 Resolver configuration.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -136,6 +140,7 @@ impl ResolverConfigAttributes {
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The owner account ID of the Amazon Virtual Private Cloud VPC.
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
@@ -157,6 +162,7 @@ impl From<Value> for AutodefinedReverseFlag {
 }
 
 impl ToValue for AutodefinedReverseFlag {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disable => "DISABLE",

@@ -59,6 +59,7 @@ impl ResolverDnssecConfig {
     };
 
     /// A `ResolverDnssecConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -78,6 +79,7 @@ impl Resource for ResolverDnssecConfig {
 }
 
 impl ToValue for ResolverDnssecConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourceId", &self.resource_id)
@@ -99,6 +101,7 @@ impl ResolverDnssecConfigAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The primary identifier of this `ResolverDNSSECConfig` resource. For example: `rdsc-689d45d1ae623bf3` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -106,6 +109,7 @@ impl ResolverDnssecConfigAttributes {
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The AWS account of the owner. For example: `111122223333` .
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
@@ -113,6 +117,7 @@ impl ResolverDnssecConfigAttributes {
     /// `Fn::GetAtt` `ValidationStatus`: one of a set of strings.
     ///
     /// The current status of this `ResolverDNSSECConfig` resource. For example: `Enabled` .
+    #[inline]
     pub fn validation_status(&self) -> Value {
         self.0.get_att("ValidationStatus")
     }

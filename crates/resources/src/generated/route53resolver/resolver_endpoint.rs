@@ -179,6 +179,7 @@ impl ResolverEndpoint {
     };
 
     /// A `ResolverEndpoint` with its required properties, named in a [`ResolverEndpointRequired`].
+    #[inline]
     pub fn new(required: ResolverEndpointRequired) -> Self {
         Self {
             direction: required.direction,
@@ -239,6 +240,7 @@ impl Resource for ResolverEndpoint {
 }
 
 impl ToValue for ResolverEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Direction", &self.direction)
@@ -281,6 +283,7 @@ impl ResolverEndpointAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the resolver endpoint, such as `arn:aws:route53resolver:us-east-1:123456789012:resolver-endpoint/resolver-endpoint-a1bzhi` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -292,6 +295,7 @@ impl ResolverEndpointAttributes {
     /// - `INBOUND` : allows DNS queries to your VPC from your network
     /// - `OUTBOUND` : allows DNS queries from your VPC to your network
     /// - `INBOUND_DELEGATION` : Resolver delegates queries to Route 53 private hosted zones from your network.
+    #[inline]
     pub fn direction(&self) -> Value {
         self.0.get_att("Direction")
     }
@@ -299,6 +303,7 @@ impl ResolverEndpointAttributes {
     /// `Fn::GetAtt` `HostVPCId`: a string.
     ///
     /// The ID of the VPC that you want to create the resolver endpoint in.
+    #[inline]
     pub fn host_vpc_id(&self) -> Value {
         self.0.get_att("HostVPCId")
     }
@@ -306,6 +311,7 @@ impl ResolverEndpointAttributes {
     /// `Fn::GetAtt` `IpAddressCount`: a string.
     ///
     /// The number of IP addresses that the resolver endpoint can use for DNS queries.
+    #[inline]
     pub fn ip_address_count(&self) -> Value {
         self.0.get_att("IpAddressCount")
     }
@@ -313,6 +319,7 @@ impl ResolverEndpointAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// A friendly name that lets you easily find a configuration in the Resolver dashboard in the Route 53 console.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -320,6 +327,7 @@ impl ResolverEndpointAttributes {
     /// `Fn::GetAtt` `ResolverEndpointId`: a string.
     ///
     /// The ID of the resolver endpoint.
+    #[inline]
     pub fn resolver_endpoint_id(&self) -> Value {
         self.0.get_att("ResolverEndpointId")
     }
@@ -374,6 +382,7 @@ pub struct IpAddressRequest {
 #[rustfmt::skip]
 impl IpAddressRequest {
     /// A `IpAddressRequest` with its required properties, named in a [`IpAddressRequestRequired`].
+    #[inline]
     pub fn new(required: IpAddressRequestRequired) -> Self {
         Self {
             ip: None,
@@ -393,6 +402,7 @@ impl IpAddressRequest {
 impl PropertyType for IpAddressRequest {}
 
 impl ToValue for IpAddressRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Ip", &self.ip)
@@ -440,6 +450,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -456,6 +467,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

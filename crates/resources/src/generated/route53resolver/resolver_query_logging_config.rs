@@ -75,6 +75,7 @@ impl ResolverQueryLoggingConfig {
     };
 
     /// A `ResolverQueryLoggingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -101,6 +102,7 @@ impl Resource for ResolverQueryLoggingConfig {
 }
 
 impl ToValue for ResolverQueryLoggingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationArn", &self.destination_arn)
@@ -124,6 +126,7 @@ impl ResolverQueryLoggingConfigAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the query logging configuration.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -131,6 +134,7 @@ impl ResolverQueryLoggingConfigAttributes {
     /// `Fn::GetAtt` `AssociationCount`: an integer.
     ///
     /// The number of VPCs that are associated with the query logging configuration.
+    #[inline]
     pub fn association_count(&self) -> Value {
         self.0.get_att("AssociationCount")
     }
@@ -138,6 +142,7 @@ impl ResolverQueryLoggingConfigAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The date and time that the query logging configuration was created, in Unix time format and Coordinated Universal Time (UTC).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -145,6 +150,7 @@ impl ResolverQueryLoggingConfigAttributes {
     /// `Fn::GetAtt` `CreatorRequestId`: a string.
     ///
     /// A unique string that identifies the request that created the query logging configuration. The `CreatorRequestId` allows failed requests to be retried without the risk of running the operation twice.
+    #[inline]
     pub fn creator_request_id(&self) -> Value {
         self.0.get_att("CreatorRequestId")
     }
@@ -152,6 +158,7 @@ impl ResolverQueryLoggingConfigAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID for the query logging configuration.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -159,6 +166,7 @@ impl ResolverQueryLoggingConfigAttributes {
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The AWS account ID for the account that created the query logging configuration.
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
@@ -166,6 +174,7 @@ impl ResolverQueryLoggingConfigAttributes {
     /// `Fn::GetAtt` `ShareStatus`: one of a set of strings.
     ///
     /// An indication of whether the query logging configuration is shared with other AWS account s, or was shared with the current account by another AWS account . Sharing is configured through AWS Resource Access Manager ( AWS RAM ).
+    #[inline]
     pub fn share_status(&self) -> Value {
         self.0.get_att("ShareStatus")
     }
@@ -181,6 +190,7 @@ impl ResolverQueryLoggingConfigAttributes {
     ///
     /// - The specified destination (for example, an Amazon S3 bucket) was deleted.
     /// - Permissions don't allow sending logs to the destination.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -224,6 +234,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -240,6 +251,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -66,6 +66,7 @@ impl ResolverQueryLoggingConfigAssociation {
     };
 
     /// A `ResolverQueryLoggingConfigAssociation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -87,6 +88,7 @@ impl Resource for ResolverQueryLoggingConfigAssociation {
 }
 
 impl ToValue for ResolverQueryLoggingConfigAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -112,6 +114,7 @@ impl ResolverQueryLoggingConfigAssociationAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The date and time that the VPC was associated with the query logging configuration, in Unix time format and Coordinated Universal Time (UTC).
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -124,6 +127,7 @@ impl ResolverQueryLoggingConfigAssociationAttributes {
     /// - `ACCESS_DENIED` : Permissions don't allow sending logs to the destination.
     ///
     /// If the value of `Status` is a value other than `FAILED` , `Error` is null.
+    #[inline]
     pub fn error(&self) -> Value {
         self.0.get_att("Error")
     }
@@ -131,6 +135,7 @@ impl ResolverQueryLoggingConfigAssociationAttributes {
     /// `Fn::GetAtt` `ErrorMessage`: a string.
     ///
     /// Contains additional information about the error. If the value or `Error` is null, the value of `ErrorMessage` is also null.
+    #[inline]
     pub fn error_message(&self) -> Value {
         self.0.get_att("ErrorMessage")
     }
@@ -138,6 +143,7 @@ impl ResolverQueryLoggingConfigAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the query logging association.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -150,6 +156,7 @@ impl ResolverQueryLoggingConfigAssociationAttributes {
     /// - `CREATED` : The association between an Amazon VPC and a query logging configuration was successfully created. Resolver is logging queries that originate in the specified VPC.
     /// - `DELETING` : Resolver is deleting this query logging association.
     /// - `FAILED` : Resolver either couldn't create or couldn't delete the query logging association.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

@@ -119,6 +119,7 @@ impl ResolverRule {
     };
 
     /// A `ResolverRule` with its required properties, named in a [`ResolverRuleRequired`].
+    #[inline]
     pub fn new(required: ResolverRuleRequired) -> Self {
         Self {
             delegation_record: None,
@@ -161,6 +162,7 @@ impl Resource for ResolverRule {
 }
 
 impl ToValue for ResolverRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DelegationRecord", &self.delegation_record)
@@ -188,6 +190,7 @@ impl ResolverRuleAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the resolver rule, such as `arn:aws:route53resolver:us-east-1:123456789012:resolver-rule/resolver-rule-a1bzhi` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -195,6 +198,7 @@ impl ResolverRuleAttributes {
     /// `Fn::GetAtt` `DelegationRecord`: a string.
     ///
     /// DNS queries with delegation records that point to this domain name are forwarded to resolvers on your network.
+    #[inline]
     pub fn delegation_record(&self) -> Value {
         self.0.get_att("DelegationRecord")
     }
@@ -202,6 +206,7 @@ impl ResolverRuleAttributes {
     /// `Fn::GetAtt` `DomainName`: a string.
     ///
     /// DNS queries for this domain name are forwarded to the IP addresses that are specified in `TargetIps` . If a query matches multiple Resolver rules (example.com and www.example.com), the query is routed using the Resolver rule that contains the most specific domain name (www.example.com).
+    #[inline]
     pub fn domain_name(&self) -> Value {
         self.0.get_att("DomainName")
     }
@@ -211,6 +216,7 @@ impl ResolverRuleAttributes {
     /// The name for the Resolver rule, which you specified when you created the Resolver rule.
     ///
     /// The name can be up to 64 characters long and can contain letters (a-z, A-Z), numbers (0-9), hyphens (-), underscores (_), and spaces. The name cannot consist of only numbers.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -218,6 +224,7 @@ impl ResolverRuleAttributes {
     /// `Fn::GetAtt` `ResolverEndpointId`: a string.
     ///
     /// The ID of the endpoint that the rule is associated with.
+    #[inline]
     pub fn resolver_endpoint_id(&self) -> Value {
         self.0.get_att("ResolverEndpointId")
     }
@@ -225,6 +232,7 @@ impl ResolverRuleAttributes {
     /// `Fn::GetAtt` `ResolverRuleId`: a string.
     ///
     /// When the value of `RuleType` is `FORWARD` , the ID that Resolver assigned to the resolver rule when you created it, such as `rslvr-rr-5328a0899aexample` . This value isn't applicable when `RuleType` is `SYSTEM` .
+    #[inline]
     pub fn resolver_rule_id(&self) -> Value {
         self.0.get_att("ResolverRuleId")
     }
@@ -238,6 +246,7 @@ impl ResolverRuleAttributes {
     /// For example, to forward DNS queries for example.com to resolvers on your network, you create a rule and specify `FORWARD` for `RuleType` . To then have Resolver process queries for apex.example.com, you create a rule and specify `SYSTEM` for `RuleType` .
     ///
     /// Currently, only Resolver can create rules that have a value of `RECURSIVE` for `RuleType` .
+    #[inline]
     pub fn rule_type(&self) -> Value {
         self.0.get_att("RuleType")
     }
@@ -245,6 +254,7 @@ impl ResolverRuleAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// Tags help organize and categorize your Resolver rules. Each tag consists of a key and an optional value, both of which you define.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -252,6 +262,7 @@ impl ResolverRuleAttributes {
     /// `Fn::GetAtt` `TargetIps`: a list of `TargetAddress` objects.
     ///
     /// An array that contains the IP addresses and ports that an outbound endpoint forwards DNS queries to. Typically, these are the IP addresses of DNS resolvers on your network.
+    #[inline]
     pub fn target_ips(&self) -> Value {
         self.0.get_att("TargetIps")
     }
@@ -295,6 +306,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -311,6 +323,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -372,6 +385,7 @@ pub struct TargetAddress {
 #[rustfmt::skip]
 impl TargetAddress {
     /// A `TargetAddress` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -391,6 +405,7 @@ impl TargetAddress {
 impl PropertyType for TargetAddress {}
 
 impl ToValue for TargetAddress {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Ip", &self.ip)

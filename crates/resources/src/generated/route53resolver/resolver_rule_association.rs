@@ -85,6 +85,7 @@ impl ResolverRuleAssociation {
     };
 
     /// A `ResolverRuleAssociation` with its required properties, named in a [`ResolverRuleAssociationRequired`].
+    #[inline]
     pub fn new(required: ResolverRuleAssociationRequired) -> Self {
         Self {
             name: None,
@@ -112,6 +113,7 @@ impl Resource for ResolverRuleAssociation {
 }
 
 impl ToValue for ResolverRuleAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -137,6 +139,7 @@ impl ResolverRuleAssociationAttributes {
     /// The name of an association between a Resolver rule and a VPC.
     ///
     /// The name can be up to 64 characters long and can contain letters (a-z, A-Z), numbers (0-9), hyphens (-), underscores (_), and spaces. The name cannot consist of only numbers.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -144,6 +147,7 @@ impl ResolverRuleAssociationAttributes {
     /// `Fn::GetAtt` `ResolverRuleAssociationId`: a string.
     ///
     /// The ID of the resolver rule association that you want to get information about, such as `rslvr-rrassoc-97242eaf88example` .
+    #[inline]
     pub fn resolver_rule_association_id(&self) -> Value {
         self.0.get_att("ResolverRuleAssociationId")
     }
@@ -151,6 +155,7 @@ impl ResolverRuleAssociationAttributes {
     /// `Fn::GetAtt` `ResolverRuleId`: a string.
     ///
     /// The ID of the Resolver rule that you associated with the VPC that is specified by `VPCId` .
+    #[inline]
     pub fn resolver_rule_id(&self) -> Value {
         self.0.get_att("ResolverRuleId")
     }
@@ -158,6 +163,7 @@ impl ResolverRuleAssociationAttributes {
     /// `Fn::GetAtt` `VPCId`: a string.
     ///
     /// The ID of the VPC that you associated the Resolver rule with.
+    #[inline]
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VPCId")
     }

@@ -93,6 +93,7 @@ impl InboundExternalLink {
     };
 
     /// A `InboundExternalLink` with its required properties, named in a [`InboundExternalLinkRequired`].
+    #[inline]
     pub fn new(required: InboundExternalLinkRequired) -> Self {
         Self {
             gateway_id: required.gateway_id,
@@ -126,6 +127,7 @@ impl Resource for InboundExternalLink {
 }
 
 impl ToValue for InboundExternalLink {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GatewayId", &self.gateway_id)
@@ -148,31 +150,37 @@ impl From<ResourceRef> for InboundExternalLinkAttributes {
 
 impl InboundExternalLinkAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreatedTimestamp`: a string.
+    #[inline]
     pub fn created_timestamp(&self) -> Value {
         self.0.get_att("CreatedTimestamp")
     }
 
     /// `Fn::GetAtt` `DomainName`: a string.
+    #[inline]
     pub fn domain_name(&self) -> Value {
         self.0.get_att("DomainName")
     }
 
     /// `Fn::GetAtt` `LinkId`: a string.
+    #[inline]
     pub fn link_id(&self) -> Value {
         self.0.get_att("LinkId")
     }
 
     /// `Fn::GetAtt` `LinkStatus`: one of a set of strings.
+    #[inline]
     pub fn link_status(&self) -> Value {
         self.0.get_att("LinkStatus")
     }
 
     /// `Fn::GetAtt` `UpdatedTimestamp`: a string.
+    #[inline]
     pub fn updated_timestamp(&self) -> Value {
         self.0.get_att("UpdatedTimestamp")
     }

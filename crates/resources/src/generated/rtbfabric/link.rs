@@ -122,6 +122,7 @@ impl Link {
     };
 
     /// A `Link` with its required properties, named in a [`LinkRequired`].
+    #[inline]
     pub fn new(required: LinkRequired) -> Self {
         Self {
             gateway_id: required.gateway_id,
@@ -164,6 +165,7 @@ impl Resource for Link {
 }
 
 impl ToValue for Link {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GatewayId", &self.gateway_id)
@@ -189,31 +191,37 @@ impl From<ResourceRef> for LinkAttributes {
 
 impl LinkAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreatedTimestamp`: a string.
+    #[inline]
     pub fn created_timestamp(&self) -> Value {
         self.0.get_att("CreatedTimestamp")
     }
 
     /// `Fn::GetAtt` `LinkDirection`: one of a set of strings.
+    #[inline]
     pub fn link_direction(&self) -> Value {
         self.0.get_att("LinkDirection")
     }
 
     /// `Fn::GetAtt` `LinkId`: a string.
+    #[inline]
     pub fn link_id(&self) -> Value {
         self.0.get_att("LinkId")
     }
 
     /// `Fn::GetAtt` `LinkStatus`: one of a set of strings.
+    #[inline]
     pub fn link_status(&self) -> Value {
         self.0.get_att("LinkStatus")
     }
 
     /// `Fn::GetAtt` `UpdatedTimestamp`: a string.
+    #[inline]
     pub fn updated_timestamp(&self) -> Value {
         self.0.get_att("UpdatedTimestamp")
     }
@@ -251,6 +259,7 @@ pub struct LinkAttributesProperty {
 #[rustfmt::skip]
 impl LinkAttributesProperty {
     /// A `LinkAttributesProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -264,6 +273,7 @@ impl LinkAttributesProperty {
 impl PropertyType for LinkAttributesProperty {}
 
 impl ToValue for LinkAttributesProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomerProvidedId", &self.customer_provided_id)
@@ -326,6 +336,7 @@ pub struct ModuleConfiguration {
 #[rustfmt::skip]
 impl ModuleConfiguration {
     /// A `ModuleConfiguration` with its required properties, named in a [`ModuleConfigurationRequired`].
+    #[inline]
     pub fn new(required: ModuleConfigurationRequired) -> Self {
         Self {
             depends_on: None,
@@ -348,6 +359,7 @@ impl ModuleConfiguration {
 impl PropertyType for ModuleConfiguration {}
 
 impl ToValue for ModuleConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DependsOn", &self.depends_on)

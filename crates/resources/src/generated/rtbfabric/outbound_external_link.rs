@@ -101,6 +101,7 @@ impl OutboundExternalLink {
     };
 
     /// A `OutboundExternalLink` with its required properties, named in a [`OutboundExternalLinkRequired`].
+    #[inline]
     pub fn new(required: OutboundExternalLinkRequired) -> Self {
         Self {
             gateway_id: required.gateway_id,
@@ -137,6 +138,7 @@ impl Resource for OutboundExternalLink {
 }
 
 impl ToValue for OutboundExternalLink {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GatewayId", &self.gateway_id)
@@ -160,26 +162,31 @@ impl From<ResourceRef> for OutboundExternalLinkAttributes {
 
 impl OutboundExternalLinkAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreatedTimestamp`: a string.
+    #[inline]
     pub fn created_timestamp(&self) -> Value {
         self.0.get_att("CreatedTimestamp")
     }
 
     /// `Fn::GetAtt` `LinkId`: a string.
+    #[inline]
     pub fn link_id(&self) -> Value {
         self.0.get_att("LinkId")
     }
 
     /// `Fn::GetAtt` `LinkStatus`: one of a set of strings.
+    #[inline]
     pub fn link_status(&self) -> Value {
         self.0.get_att("LinkStatus")
     }
 
     /// `Fn::GetAtt` `UpdatedTimestamp`: a string.
+    #[inline]
     pub fn updated_timestamp(&self) -> Value {
         self.0.get_att("UpdatedTimestamp")
     }

@@ -105,6 +105,7 @@ impl RequesterGateway {
     };
 
     /// A `RequesterGateway` with its required properties, named in a [`RequesterGatewayRequired`].
+    #[inline]
     pub fn new(required: RequesterGatewayRequired) -> Self {
         Self {
             description: None,
@@ -141,6 +142,7 @@ impl Resource for RequesterGateway {
 }
 
 impl ToValue for RequesterGateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -164,41 +166,49 @@ impl From<ResourceRef> for RequesterGatewayAttributes {
 
 impl RequesterGatewayAttributes {
     /// `Fn::GetAtt` `ActiveLinksCount`: an integer.
+    #[inline]
     pub fn active_links_count(&self) -> Value {
         self.0.get_att("ActiveLinksCount")
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreatedTimestamp`: a string.
+    #[inline]
     pub fn created_timestamp(&self) -> Value {
         self.0.get_att("CreatedTimestamp")
     }
 
     /// `Fn::GetAtt` `DomainName`: a string.
+    #[inline]
     pub fn domain_name(&self) -> Value {
         self.0.get_att("DomainName")
     }
 
     /// `Fn::GetAtt` `GatewayId`: a string.
+    #[inline]
     pub fn gateway_id(&self) -> Value {
         self.0.get_att("GatewayId")
     }
 
     /// `Fn::GetAtt` `RequesterGatewayStatus`: one of a set of strings.
+    #[inline]
     pub fn requester_gateway_status(&self) -> Value {
         self.0.get_att("RequesterGatewayStatus")
     }
 
     /// `Fn::GetAtt` `TotalLinksCount`: an integer.
+    #[inline]
     pub fn total_links_count(&self) -> Value {
         self.0.get_att("TotalLinksCount")
     }
 
     /// `Fn::GetAtt` `UpdatedTimestamp`: a string.
+    #[inline]
     pub fn updated_timestamp(&self) -> Value {
         self.0.get_att("UpdatedTimestamp")
     }
@@ -240,6 +250,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -256,6 +267,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

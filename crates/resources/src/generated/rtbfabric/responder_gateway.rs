@@ -148,6 +148,7 @@ impl ResponderGateway {
     };
 
     /// A `ResponderGateway` with its required properties, named in a [`ResponderGatewayRequired`].
+    #[inline]
     pub fn new(required: ResponderGatewayRequired) -> Self {
         Self {
             description: None,
@@ -199,6 +200,7 @@ impl Resource for ResponderGateway {
 }
 
 impl ToValue for ResponderGateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -230,26 +232,31 @@ impl From<ResourceRef> for ResponderGatewayAttributes {
 
 impl ResponderGatewayAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `CreatedTimestamp`: a string.
+    #[inline]
     pub fn created_timestamp(&self) -> Value {
         self.0.get_att("CreatedTimestamp")
     }
 
     /// `Fn::GetAtt` `GatewayId`: a string.
+    #[inline]
     pub fn gateway_id(&self) -> Value {
         self.0.get_att("GatewayId")
     }
 
     /// `Fn::GetAtt` `ResponderGatewayStatus`: one of a set of strings.
+    #[inline]
     pub fn responder_gateway_status(&self) -> Value {
         self.0.get_att("ResponderGatewayStatus")
     }
 
     /// `Fn::GetAtt` `UpdatedTimestamp`: a string.
+    #[inline]
     pub fn updated_timestamp(&self) -> Value {
         self.0.get_att("UpdatedTimestamp")
     }
@@ -290,6 +297,7 @@ pub struct TrustStoreConfiguration {
 #[rustfmt::skip]
 impl TrustStoreConfiguration {
     /// A `TrustStoreConfiguration` with its required properties, named in a [`TrustStoreConfigurationRequired`].
+    #[inline]
     pub fn new(required: TrustStoreConfigurationRequired) -> Self {
         Self {
             certificate_authority_certificates: required.certificate_authority_certificates,
@@ -303,6 +311,7 @@ impl TrustStoreConfiguration {
 impl PropertyType for TrustStoreConfiguration {}
 
 impl ToValue for TrustStoreConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -331,6 +340,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Http => "HTTP",

@@ -41,6 +41,7 @@ pub struct ApplicationLogs {
 #[rustfmt::skip]
 impl ApplicationLogs {
     /// A `ApplicationLogs` with its required properties, named in a [`ApplicationLogsRequired`].
+    #[inline]
     pub fn new(required: ApplicationLogsRequired) -> Self {
         Self {
             link_application_log_sampling: required.link_application_log_sampling,
@@ -54,6 +55,7 @@ impl ApplicationLogs {
 impl PropertyType for ApplicationLogs {}
 
 impl ToValue for ApplicationLogs {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -102,6 +104,7 @@ pub struct LinkApplicationLogSampling {
 #[rustfmt::skip]
 impl LinkApplicationLogSampling {
     /// A `LinkApplicationLogSampling` with its required properties, named in a [`LinkApplicationLogSamplingRequired`].
+    #[inline]
     pub fn new(required: LinkApplicationLogSamplingRequired) -> Self {
         Self {
             error_log: required.error_log,
@@ -118,6 +121,7 @@ impl LinkApplicationLogSampling {
 impl PropertyType for LinkApplicationLogSampling {}
 
 impl ToValue for LinkApplicationLogSampling {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ErrorLog", &self.error_log)
@@ -152,6 +156,7 @@ pub struct LinkAttributes {
 #[rustfmt::skip]
 impl LinkAttributes {
     /// A `LinkAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -165,6 +170,7 @@ impl LinkAttributes {
 impl PropertyType for LinkAttributes {}
 
 impl ToValue for LinkAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomerProvidedId", &self.customer_provided_id)
@@ -202,6 +208,7 @@ pub struct LinkLogSettings {
 #[rustfmt::skip]
 impl LinkLogSettings {
     /// A `LinkLogSettings` with its required properties, named in a [`LinkLogSettingsRequired`].
+    #[inline]
     pub fn new(required: LinkLogSettingsRequired) -> Self {
         Self {
             application_logs: required.application_logs,
@@ -215,6 +222,7 @@ impl LinkLogSettings {
 impl PropertyType for LinkLogSettings {}
 
 impl ToValue for LinkLogSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationLogs", &self.application_logs)
@@ -270,6 +278,7 @@ pub struct ResponderErrorMaskingForHttpCode {
 #[rustfmt::skip]
 impl ResponderErrorMaskingForHttpCode {
     /// A `ResponderErrorMaskingForHttpCode` with its required properties, named in a [`ResponderErrorMaskingForHttpCodeRequired`].
+    #[inline]
     pub fn new(required: ResponderErrorMaskingForHttpCodeRequired) -> Self {
         Self {
             action: required.action,
@@ -292,6 +301,7 @@ impl ResponderErrorMaskingForHttpCode {
 impl PropertyType for ResponderErrorMaskingForHttpCode {}
 
 impl ToValue for ResponderErrorMaskingForHttpCode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -341,6 +351,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -357,6 +368,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -385,6 +397,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NoBid => "NO_BID",
@@ -417,6 +430,7 @@ impl From<Value> for ResponderErrorMaskingLoggingType {
 }
 
 impl ToValue for ResponderErrorMaskingLoggingType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",

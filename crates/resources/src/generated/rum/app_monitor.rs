@@ -148,6 +148,7 @@ impl AppMonitor {
     };
 
     /// A `AppMonitor` with its required properties, named in a [`AppMonitorRequired`].
+    #[inline]
     pub fn new(required: AppMonitorRequired) -> Self {
         Self {
             app_monitor_configuration: None,
@@ -199,6 +200,7 @@ impl Resource for AppMonitor {
 }
 
 impl ToValue for AppMonitor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppMonitorConfiguration", &self.app_monitor_configuration)
@@ -232,6 +234,7 @@ impl AppMonitorAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the app monitor, such as `123456ab-1234-4ca9-9d2f-a1b2c3456789` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -333,6 +336,7 @@ pub struct AppMonitorConfiguration {
 #[rustfmt::skip]
 impl AppMonitorConfiguration {
     /// A `AppMonitorConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -362,6 +366,7 @@ impl AppMonitorConfiguration {
 impl PropertyType for AppMonitorConfiguration {}
 
 impl ToValue for AppMonitorConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowCookies", &self.allow_cookies)
@@ -405,6 +410,7 @@ pub struct CustomEvents {
 #[rustfmt::skip]
 impl CustomEvents {
     /// A `CustomEvents` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -416,6 +422,7 @@ impl CustomEvents {
 impl PropertyType for CustomEvents {}
 
 impl ToValue for CustomEvents {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Status", &self.status).build()
     }
@@ -446,6 +453,7 @@ pub struct DeobfuscationConfiguration {
 #[rustfmt::skip]
 impl DeobfuscationConfiguration {
     /// A `DeobfuscationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -457,6 +465,7 @@ impl DeobfuscationConfiguration {
 impl PropertyType for DeobfuscationConfiguration {}
 
 impl ToValue for DeobfuscationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("JavaScriptSourceMaps", &self.java_script_source_maps)
@@ -500,6 +509,7 @@ pub struct JavaScriptSourceMaps {
 #[rustfmt::skip]
 impl JavaScriptSourceMaps {
     /// A `JavaScriptSourceMaps` with its required properties, named in a [`JavaScriptSourceMapsRequired`].
+    #[inline]
     pub fn new(required: JavaScriptSourceMapsRequired) -> Self {
         Self {
             s3_uri: None,
@@ -516,6 +526,7 @@ impl JavaScriptSourceMaps {
 impl PropertyType for JavaScriptSourceMaps {}
 
 impl ToValue for JavaScriptSourceMaps {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3Uri", &self.s3_uri)
@@ -613,6 +624,7 @@ pub struct MetricDefinition {
 #[rustfmt::skip]
 impl MetricDefinition {
     /// A `MetricDefinition` with its required properties, named in a [`MetricDefinitionRequired`].
+    #[inline]
     pub fn new(required: MetricDefinitionRequired) -> Self {
         Self {
             dimension_keys: None,
@@ -641,6 +653,7 @@ impl MetricDefinition {
 impl PropertyType for MetricDefinition {}
 
 impl ToValue for MetricDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DimensionKeys", &self.dimension_keys)
@@ -711,6 +724,7 @@ pub struct MetricDestination {
 #[rustfmt::skip]
 impl MetricDestination {
     /// A `MetricDestination` with its required properties, named in a [`MetricDestinationRequired`].
+    #[inline]
     pub fn new(required: MetricDestinationRequired) -> Self {
         Self {
             destination: required.destination,
@@ -733,6 +747,7 @@ impl MetricDestination {
 impl PropertyType for MetricDestination {}
 
 impl ToValue for MetricDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destination", &self.destination)
@@ -785,6 +800,7 @@ pub struct ResourcePolicy {
 #[rustfmt::skip]
 impl ResourcePolicy {
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
+    #[inline]
     pub fn new(required: ResourcePolicyRequired) -> Self {
         Self {
             policy_document: required.policy_document,
@@ -801,6 +817,7 @@ impl ResourcePolicy {
 impl PropertyType for ResourcePolicy {}
 
 impl ToValue for ResourcePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
@@ -847,6 +864,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -863,6 +881,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -889,6 +908,7 @@ impl From<Value> for CustomEventsStatus {
 }
 
 impl ToValue for CustomEventsStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -917,6 +937,7 @@ impl From<Value> for Destination {
 }
 
 impl ToValue for Destination {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CloudWatch => "CloudWatch",
@@ -945,6 +966,7 @@ impl From<Value> for JavaScriptSourceMapsStatus {
 }
 
 impl ToValue for JavaScriptSourceMapsStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -975,6 +997,7 @@ impl From<Value> for Platform {
 }
 
 impl ToValue for Platform {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Web => "Web",
@@ -1006,6 +1029,7 @@ impl From<Value> for Telemetry {
 }
 
 impl ToValue for Telemetry {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Errors => "errors",

@@ -117,6 +117,7 @@ impl AccessGrant {
     };
 
     /// A `AccessGrant` with its required properties, named in a [`AccessGrantRequired`].
+    #[inline]
     pub fn new(required: AccessGrantRequired) -> Self {
         Self {
             access_grants_location_configuration: None,
@@ -159,6 +160,7 @@ impl Resource for AccessGrant {
 }
 
 impl ToValue for AccessGrant {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -187,6 +189,7 @@ impl From<ResourceRef> for AccessGrantAttributes {
 
 impl AccessGrantAttributes {
     /// `Fn::GetAtt` `AccessGrantArn`: a string.
+    #[inline]
     pub fn access_grant_arn(&self) -> Value {
         self.0.get_att("AccessGrantArn")
     }
@@ -194,6 +197,7 @@ impl AccessGrantAttributes {
     /// `Fn::GetAtt` `AccessGrantId`: a string.
     ///
     /// The ID of the access grant. S3 Access Grants auto-generates this ID when you create the access grant.
+    #[inline]
     pub fn access_grant_id(&self) -> Value {
         self.0.get_att("AccessGrantId")
     }
@@ -201,6 +205,7 @@ impl AccessGrantAttributes {
     /// `Fn::GetAtt` `GrantScope`: a string.
     ///
     /// The S3 path of the data to which you are granting access. It is the result of appending the `Subprefix` to the location scope.
+    #[inline]
     pub fn grant_scope(&self) -> Value {
         self.0.get_att("GrantScope")
     }
@@ -241,6 +246,7 @@ pub struct AccessGrantsLocationConfiguration {
 #[rustfmt::skip]
 impl AccessGrantsLocationConfiguration {
     /// A `AccessGrantsLocationConfiguration` with its required properties, named in a [`AccessGrantsLocationConfigurationRequired`].
+    #[inline]
     pub fn new(required: AccessGrantsLocationConfigurationRequired) -> Self {
         Self {
             s3_sub_prefix: required.s3_sub_prefix,
@@ -254,6 +260,7 @@ impl AccessGrantsLocationConfiguration {
 impl PropertyType for AccessGrantsLocationConfiguration {}
 
 impl ToValue for AccessGrantsLocationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3SubPrefix", &self.s3_sub_prefix)
@@ -305,6 +312,7 @@ pub struct Grantee {
 #[rustfmt::skip]
 impl Grantee {
     /// A `Grantee` with its required properties, named in a [`GranteeRequired`].
+    #[inline]
     pub fn new(required: GranteeRequired) -> Self {
         Self {
             grantee_identifier: required.grantee_identifier,
@@ -321,6 +329,7 @@ impl Grantee {
 impl PropertyType for Grantee {}
 
 impl ToValue for Grantee {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("GranteeIdentifier", &self.grantee_identifier)
@@ -349,6 +358,7 @@ impl From<Value> for AccessGrantPermission {
 }
 
 impl ToValue for AccessGrantPermission {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Read => "READ",
@@ -380,6 +390,7 @@ impl From<Value> for GranteeType {
 }
 
 impl ToValue for GranteeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Iam => "IAM",
@@ -407,6 +418,7 @@ impl From<Value> for S3PrefixType {
 }
 
 impl ToValue for S3PrefixType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Object => "Object",

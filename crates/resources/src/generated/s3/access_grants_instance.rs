@@ -70,6 +70,7 @@ impl AccessGrantsInstance {
     };
 
     /// A `AccessGrantsInstance` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -94,6 +95,7 @@ impl Resource for AccessGrantsInstance {
 }
 
 impl ToValue for AccessGrantsInstance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IdentityCenterArn", &self.identity_center_arn)
@@ -114,6 +116,7 @@ impl From<ResourceRef> for AccessGrantsInstanceAttributes {
 
 impl AccessGrantsInstanceAttributes {
     /// `Fn::GetAtt` `AccessGrantsInstanceArn`: a string.
+    #[inline]
     pub fn access_grants_instance_arn(&self) -> Value {
         self.0.get_att("AccessGrantsInstanceArn")
     }
@@ -121,6 +124,7 @@ impl AccessGrantsInstanceAttributes {
     /// `Fn::GetAtt` `AccessGrantsInstanceId`: a string.
     ///
     /// The ID of the S3 Access Grants instance. The ID is `default` . You can have one S3 Access Grants instance per Region per account.
+    #[inline]
     pub fn access_grants_instance_id(&self) -> Value {
         self.0.get_att("AccessGrantsInstanceId")
     }

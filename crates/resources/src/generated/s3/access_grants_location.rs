@@ -93,6 +93,7 @@ impl AccessGrantsLocation {
     };
 
     /// A `AccessGrantsLocation` with its required properties, named in a [`AccessGrantsLocationRequired`].
+    #[inline]
     pub fn new(required: AccessGrantsLocationRequired) -> Self {
         Self {
             iam_role_arn: required.iam_role_arn,
@@ -123,6 +124,7 @@ impl Resource for AccessGrantsLocation {
 }
 
 impl ToValue for AccessGrantsLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IamRoleArn", &self.iam_role_arn)
@@ -146,6 +148,7 @@ impl AccessGrantsLocationAttributes {
     /// `Fn::GetAtt` `AccessGrantsLocationArn`: a string.
     ///
     /// The ARN of the location you are registering.
+    #[inline]
     pub fn access_grants_location_arn(&self) -> Value {
         self.0.get_att("AccessGrantsLocationArn")
     }
@@ -153,6 +156,7 @@ impl AccessGrantsLocationAttributes {
     /// `Fn::GetAtt` `AccessGrantsLocationId`: a string.
     ///
     /// The ID of the registered location to which you are granting access. S3 Access Grants assigns this ID when you register the location. S3 Access Grants assigns the ID `default` to the default location `s3://` and assigns an auto-generated ID to other locations that you register.
+    #[inline]
     pub fn access_grants_location_id(&self) -> Value {
         self.0.get_att("AccessGrantsLocationId")
     }

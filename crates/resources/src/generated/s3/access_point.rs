@@ -108,6 +108,7 @@ impl AccessPoint {
     };
 
     /// A `AccessPoint` with its required properties, named in a [`AccessPointRequired`].
+    #[inline]
     pub fn new(required: AccessPointRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -150,6 +151,7 @@ impl Resource for AccessPoint {
 }
 
 impl ToValue for AccessPoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -180,11 +182,13 @@ impl AccessPointAttributes {
     /// `Fn::GetAtt` `Alias`: a string.
     ///
     /// The alias for this access point.
+    #[inline]
     pub fn alias(&self) -> Value {
         self.0.get_att("Alias")
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -192,6 +196,7 @@ impl AccessPointAttributes {
     /// `Fn::GetAtt` `Bucket`: a string.
     ///
     /// The name of the bucket associated with this access point.
+    #[inline]
     pub fn bucket(&self) -> Value {
         self.0.get_att("Bucket")
     }
@@ -199,6 +204,7 @@ impl AccessPointAttributes {
     /// `Fn::GetAtt` `BucketAccountId`: a string.
     ///
     /// The AWS account ID associated with the S3 bucket associated with this access point.
+    #[inline]
     pub fn bucket_account_id(&self) -> Value {
         self.0.get_att("BucketAccountId")
     }
@@ -206,6 +212,7 @@ impl AccessPointAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of this access point. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the access point name.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -215,6 +222,7 @@ impl AccessPointAttributes {
     /// Indicates whether this access point allows access from the internet. If `VpcConfiguration` is specified for this access point, then `NetworkOrigin` is `VPC` , and the access point doesn't allow access from the internet. Otherwise, `NetworkOrigin` is `Internet` , and the access point allows access from the internet, subject to the access point and bucket access policies.
     ///
     /// *Allowed values* : `VPC` | `Internet`
+    #[inline]
     pub fn network_origin(&self) -> Value {
         self.0.get_att("NetworkOrigin")
     }
@@ -228,6 +236,7 @@ impl AccessPointAttributes {
     /// - PUT Bucket calls fail if the request includes a public ACL.
     ///
     /// Enabling this setting doesn't affect existing policies or ACLs.
+    #[inline]
     pub fn public_access_block_configuration_block_public_acls(&self) -> Value {
         self.0
             .get_att("PublicAccessBlockConfiguration.BlockPublicAcls")
@@ -238,6 +247,7 @@ impl AccessPointAttributes {
     /// Specifies whether Amazon S3 should block public bucket policies for this bucket. Setting this element to `TRUE` causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access.
     ///
     /// Enabling this setting doesn't affect existing bucket policies.
+    #[inline]
     pub fn public_access_block_configuration_block_public_policy(&self) -> Value {
         self.0
             .get_att("PublicAccessBlockConfiguration.BlockPublicPolicy")
@@ -248,6 +258,7 @@ impl AccessPointAttributes {
     /// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket. Setting this element to `TRUE` causes Amazon S3 to ignore all public ACLs on this bucket and objects in this bucket.
     ///
     /// Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
+    #[inline]
     pub fn public_access_block_configuration_ignore_public_acls(&self) -> Value {
         self.0
             .get_att("PublicAccessBlockConfiguration.IgnorePublicAcls")
@@ -258,6 +269,7 @@ impl AccessPointAttributes {
     /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to `TRUE` restricts access to this bucket to only AWS service principals and authorized users within this account if the bucket has a public policy.
     ///
     /// Enabling this setting doesn't affect previously stored bucket policies, except that public and cross-account access within any public bucket policy, including non-public delegation to specific accounts, is blocked.
+    #[inline]
     pub fn public_access_block_configuration_restrict_public_buckets(&self) -> Value {
         self.0
             .get_att("PublicAccessBlockConfiguration.RestrictPublicBuckets")
@@ -266,6 +278,7 @@ impl AccessPointAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// An array of tags that you can apply to access points. Tags are key-value pairs of metadata used to categorize your access points and control access. For more information, see \[Using tags for attribute-based access control (ABAC)\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging.html#using-tags-for-abac>) .
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -273,6 +286,7 @@ impl AccessPointAttributes {
     /// `Fn::GetAtt` `VpcConfiguration.VpcId`: a string.
     ///
     /// If this field is specified, the access point will only allow connections from the specified VPC ID.
+    #[inline]
     pub fn vpc_configuration_vpc_id(&self) -> Value {
         self.0.get_att("VpcConfiguration.VpcId")
     }
@@ -329,6 +343,7 @@ pub struct PublicAccessBlockConfiguration {
 #[rustfmt::skip]
 impl PublicAccessBlockConfiguration {
     /// A `PublicAccessBlockConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -346,6 +361,7 @@ impl PublicAccessBlockConfiguration {
 impl PropertyType for PublicAccessBlockConfiguration {}
 
 impl ToValue for PublicAccessBlockConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockPublicAcls", &self.block_public_acls)
@@ -394,6 +410,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -410,6 +427,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -444,6 +462,7 @@ pub struct VpcConfiguration {
 #[rustfmt::skip]
 impl VpcConfiguration {
     /// A `VpcConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -455,6 +474,7 @@ impl VpcConfiguration {
 impl PropertyType for VpcConfiguration {}
 
 impl ToValue for VpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("VpcId", &self.vpc_id).build()
     }

@@ -212,6 +212,7 @@ impl Bucket {
     };
 
     /// A `Bucket` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -282,6 +283,7 @@ impl Resource for Bucket {
 }
 
 impl ToValue for Bucket {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AbacStatus", &self.abac_status)
@@ -337,6 +339,7 @@ impl From<ResourceRef> for BucketAttributes {
 
 impl BucketAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -346,6 +349,7 @@ impl BucketAttributes {
     /// Returns the IPv4 DNS name of the specified bucket.
     ///
     /// Example: `DOC-EXAMPLE-BUCKET.s3.amazonaws.com`
+    #[inline]
     pub fn domain_name(&self) -> Value {
         self.0.get_att("DomainName")
     }
@@ -357,6 +361,7 @@ impl BucketAttributes {
     /// Example: `DOC-EXAMPLE-BUCKET.s3.dualstack.us-east-2.amazonaws.com`
     ///
     /// For more information about dual-stack endpoints, see \[Using Amazon S3 Dual-Stack Endpoints\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/dual-stack-endpoints.html>) .
+    #[inline]
     pub fn dual_stack_domain_name(&self) -> Value {
         self.0.get_att("DualStackDomainName")
     }
@@ -364,6 +369,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `MetadataConfiguration.Destination`: an object.
     ///
     /// The destination information for the S3 Metadata configuration.
+    #[inline]
     pub fn metadata_configuration_destination(&self) -> Value {
         self.0.get_att("MetadataConfiguration.Destination")
     }
@@ -371,6 +377,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `MetadataConfiguration.InventoryTableConfiguration.TableArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the inventory table.
+    #[inline]
     pub fn metadata_configuration_inventory_table_configuration_table_arn(&self) -> Value {
         self.0
             .get_att("MetadataConfiguration.InventoryTableConfiguration.TableArn")
@@ -379,6 +386,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `MetadataConfiguration.InventoryTableConfiguration.TableName`: a string.
     ///
     /// The name of the inventory table.
+    #[inline]
     pub fn metadata_configuration_inventory_table_configuration_table_name(&self) -> Value {
         self.0
             .get_att("MetadataConfiguration.InventoryTableConfiguration.TableName")
@@ -387,6 +395,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `MetadataConfiguration.JournalTableConfiguration.TableArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the journal table.
+    #[inline]
     pub fn metadata_configuration_journal_table_configuration_table_arn(&self) -> Value {
         self.0
             .get_att("MetadataConfiguration.JournalTableConfiguration.TableArn")
@@ -395,6 +404,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `MetadataConfiguration.JournalTableConfiguration.TableName`: a string.
     ///
     /// The name of the journal table.
+    #[inline]
     pub fn metadata_configuration_journal_table_configuration_table_name(&self) -> Value {
         self.0
             .get_att("MetadataConfiguration.JournalTableConfiguration.TableName")
@@ -403,6 +413,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
+    #[inline]
     pub fn metadata_table_configuration_s3_tables_destination_table_arn(&self) -> Value {
         self.0
             .get_att("MetadataTableConfiguration.S3TablesDestination.TableArn")
@@ -411,6 +422,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableNamespace`: a string.
     ///
     /// The table bucket namespace for the metadata table in your metadata table configuration. This value is always `aws_s3_metadata` .
+    #[inline]
     pub fn metadata_table_configuration_s3_tables_destination_table_namespace(&self) -> Value {
         self.0
             .get_att("MetadataTableConfiguration.S3TablesDestination.TableNamespace")
@@ -421,6 +433,7 @@ impl BucketAttributes {
     /// Returns the regional domain name of the specified bucket.
     ///
     /// Example: `DOC-EXAMPLE-BUCKET.s3.us-east-2.amazonaws.com`
+    #[inline]
     pub fn regional_domain_name(&self) -> Value {
         self.0.get_att("RegionalDomainName")
     }
@@ -432,6 +445,7 @@ impl BucketAttributes {
     /// Example (IPv4): `http://DOC-EXAMPLE-BUCKET.s3-website.us-east-2.amazonaws.com`
     ///
     /// Example (IPv6): `http://DOC-EXAMPLE-BUCKET.s3.dualstack.us-east-2.amazonaws.com`
+    #[inline]
     pub fn website_url(&self) -> Value {
         self.0.get_att("WebsiteURL")
     }
@@ -472,6 +486,7 @@ pub struct AbortIncompleteMultipartUpload {
 #[rustfmt::skip]
 impl AbortIncompleteMultipartUpload {
     /// A `AbortIncompleteMultipartUpload` with its required properties, named in a [`AbortIncompleteMultipartUploadRequired`].
+    #[inline]
     pub fn new(required: AbortIncompleteMultipartUploadRequired) -> Self {
         Self {
             days_after_initiation: required.days_after_initiation,
@@ -485,6 +500,7 @@ impl AbortIncompleteMultipartUpload {
 impl PropertyType for AbortIncompleteMultipartUpload {}
 
 impl ToValue for AbortIncompleteMultipartUpload {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DaysAfterInitiation", &self.days_after_initiation)
@@ -525,6 +541,7 @@ pub struct AccelerateConfiguration {
 #[rustfmt::skip]
 impl AccelerateConfiguration {
     /// A `AccelerateConfiguration` with its required properties, named in a [`AccelerateConfigurationRequired`].
+    #[inline]
     pub fn new(required: AccelerateConfigurationRequired) -> Self {
         Self {
             acceleration_status: required.acceleration_status,
@@ -538,6 +555,7 @@ impl AccelerateConfiguration {
 impl PropertyType for AccelerateConfiguration {}
 
 impl ToValue for AccelerateConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccelerationStatus", &self.acceleration_status)
@@ -578,6 +596,7 @@ pub struct AccessControlTranslation {
 #[rustfmt::skip]
 impl AccessControlTranslation {
     /// A `AccessControlTranslation` with its required properties, named in a [`AccessControlTranslationRequired`].
+    #[inline]
     pub fn new(required: AccessControlTranslationRequired) -> Self {
         Self {
             owner: required.owner,
@@ -591,6 +610,7 @@ impl AccessControlTranslation {
 impl PropertyType for AccessControlTranslation {}
 
 impl ToValue for AccessControlTranslation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Owner", &self.owner).build()
     }
@@ -648,6 +668,7 @@ pub struct AnalyticsConfiguration {
 #[rustfmt::skip]
 impl AnalyticsConfiguration {
     /// A `AnalyticsConfiguration` with its required properties, named in a [`AnalyticsConfigurationRequired`].
+    #[inline]
     pub fn new(required: AnalyticsConfigurationRequired) -> Self {
         Self {
             id: required.id,
@@ -670,6 +691,7 @@ impl AnalyticsConfiguration {
 impl PropertyType for AnalyticsConfiguration {}
 
 impl ToValue for AnalyticsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)
@@ -717,6 +739,7 @@ pub struct BlockedEncryptionTypes {
 #[rustfmt::skip]
 impl BlockedEncryptionTypes {
     /// A `BlockedEncryptionTypes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -728,6 +751,7 @@ impl BlockedEncryptionTypes {
 impl PropertyType for BlockedEncryptionTypes {}
 
 impl ToValue for BlockedEncryptionTypes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncryptionType", &self.encryption_type)
@@ -768,6 +792,7 @@ pub struct BucketEncryption {
 #[rustfmt::skip]
 impl BucketEncryption {
     /// A `BucketEncryption` with its required properties, named in a [`BucketEncryptionRequired`].
+    #[inline]
     pub fn new(required: BucketEncryptionRequired) -> Self {
         Self {
             server_side_encryption_configuration: required.server_side_encryption_configuration,
@@ -781,6 +806,7 @@ impl BucketEncryption {
 impl PropertyType for BucketEncryption {}
 
 impl ToValue for BucketEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -826,6 +852,7 @@ pub struct CorsConfiguration {
 #[rustfmt::skip]
 impl CorsConfiguration {
     /// A `CorsConfiguration` with its required properties, named in a [`CorsConfigurationRequired`].
+    #[inline]
     pub fn new(required: CorsConfigurationRequired) -> Self {
         Self {
             cors_rules: required.cors_rules,
@@ -839,6 +866,7 @@ impl CorsConfiguration {
 impl PropertyType for CorsConfiguration {}
 
 impl ToValue for CorsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("CorsRules", &self.cors_rules).build()
     }
@@ -910,6 +938,7 @@ pub struct CorsRule {
 #[rustfmt::skip]
 impl CorsRule {
     /// A `CorsRule` with its required properties, named in a [`CorsRuleRequired`].
+    #[inline]
     pub fn new(required: CorsRuleRequired) -> Self {
         Self {
             allowed_headers: None,
@@ -938,6 +967,7 @@ impl CorsRule {
 impl PropertyType for CorsRule {}
 
 impl ToValue for CorsRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedHeaders", &self.allowed_headers)
@@ -990,6 +1020,7 @@ pub struct DataExport {
 #[rustfmt::skip]
 impl DataExport {
     /// A `DataExport` with its required properties, named in a [`DataExportRequired`].
+    #[inline]
     pub fn new(required: DataExportRequired) -> Self {
         Self {
             destination: required.destination,
@@ -1006,6 +1037,7 @@ impl DataExport {
 impl PropertyType for DataExport {}
 
 impl ToValue for DataExport {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destination", &self.destination)
@@ -1052,6 +1084,7 @@ pub struct DefaultRetention {
 #[rustfmt::skip]
 impl DefaultRetention {
     /// A `DefaultRetention` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1067,6 +1100,7 @@ impl DefaultRetention {
 impl PropertyType for DefaultRetention {}
 
 impl ToValue for DefaultRetention {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Days", &self.days)
@@ -1105,6 +1139,7 @@ pub struct DeleteMarkerReplication {
 #[rustfmt::skip]
 impl DeleteMarkerReplication {
     /// A `DeleteMarkerReplication` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1116,6 +1151,7 @@ impl DeleteMarkerReplication {
 impl PropertyType for DeleteMarkerReplication {}
 
 impl ToValue for DeleteMarkerReplication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Status", &self.status).build()
     }
@@ -1175,6 +1211,7 @@ pub struct Destination {
 #[rustfmt::skip]
 impl Destination {
     /// A `Destination` with its required properties, named in a [`DestinationRequired`].
+    #[inline]
     pub fn new(required: DestinationRequired) -> Self {
         Self {
             bucket_account_id: None,
@@ -1197,6 +1234,7 @@ impl Destination {
 impl PropertyType for Destination {}
 
 impl ToValue for Destination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketAccountId", &self.bucket_account_id)
@@ -1242,6 +1280,7 @@ pub struct EncryptionConfiguration {
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
         Self {
             replica_kms_key_id: required.replica_kms_key_id,
@@ -1255,6 +1294,7 @@ impl EncryptionConfiguration {
 impl PropertyType for EncryptionConfiguration {}
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ReplicaKmsKeyID", &self.replica_kms_key_id)
@@ -1299,6 +1339,7 @@ pub struct EventBridgeConfiguration {
 #[rustfmt::skip]
 impl EventBridgeConfiguration {
     /// A `EventBridgeConfiguration` with its required properties, named in a [`EventBridgeConfigurationRequired`].
+    #[inline]
     pub fn new(required: EventBridgeConfigurationRequired) -> Self {
         Self {
             event_bridge_enabled: required.event_bridge_enabled,
@@ -1312,6 +1353,7 @@ impl EventBridgeConfiguration {
 impl PropertyType for EventBridgeConfiguration {}
 
 impl ToValue for EventBridgeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventBridgeEnabled", &self.event_bridge_enabled)
@@ -1361,6 +1403,7 @@ pub struct FilterRule {
 #[rustfmt::skip]
 impl FilterRule {
     /// A `FilterRule` with its required properties, named in a [`FilterRuleRequired`].
+    #[inline]
     pub fn new(required: FilterRuleRequired) -> Self {
         Self {
             name: required.name,
@@ -1377,6 +1420,7 @@ impl FilterRule {
 impl PropertyType for FilterRule {}
 
 impl ToValue for FilterRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -1446,6 +1490,7 @@ pub struct IntelligentTieringConfiguration {
 #[rustfmt::skip]
 impl IntelligentTieringConfiguration {
     /// A `IntelligentTieringConfiguration` with its required properties, named in a [`IntelligentTieringConfigurationRequired`].
+    #[inline]
     pub fn new(required: IntelligentTieringConfigurationRequired) -> Self {
         Self {
             id: required.id,
@@ -1471,6 +1516,7 @@ impl IntelligentTieringConfiguration {
 impl PropertyType for IntelligentTieringConfiguration {}
 
 impl ToValue for IntelligentTieringConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)
@@ -1553,6 +1599,7 @@ pub struct InventoryConfiguration {
 #[rustfmt::skip]
 impl InventoryConfiguration {
     /// A `InventoryConfiguration` with its required properties, named in a [`InventoryConfigurationRequired`].
+    #[inline]
     pub fn new(required: InventoryConfigurationRequired) -> Self {
         Self {
             destination: required.destination,
@@ -1584,6 +1631,7 @@ impl InventoryConfiguration {
 impl PropertyType for InventoryConfiguration {}
 
 impl ToValue for InventoryConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destination", &self.destination)
@@ -1645,6 +1693,7 @@ pub struct InventoryTableConfiguration {
 #[rustfmt::skip]
 impl InventoryTableConfiguration {
     /// A `InventoryTableConfiguration` with its required properties, named in a [`InventoryTableConfigurationRequired`].
+    #[inline]
     pub fn new(required: InventoryTableConfigurationRequired) -> Self {
         Self {
             configuration_state: required.configuration_state,
@@ -1667,6 +1716,7 @@ impl InventoryTableConfiguration {
 impl PropertyType for InventoryTableConfiguration {}
 
 impl ToValue for InventoryTableConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConfigurationState", &self.configuration_state)
@@ -1725,6 +1775,7 @@ pub struct JournalTableConfiguration {
 #[rustfmt::skip]
 impl JournalTableConfiguration {
     /// A `JournalTableConfiguration` with its required properties, named in a [`JournalTableConfigurationRequired`].
+    #[inline]
     pub fn new(required: JournalTableConfigurationRequired) -> Self {
         Self {
             encryption_configuration: None,
@@ -1747,6 +1798,7 @@ impl JournalTableConfiguration {
 impl PropertyType for JournalTableConfiguration {}
 
 impl ToValue for JournalTableConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncryptionConfiguration", &self.encryption_configuration)
@@ -1802,6 +1854,7 @@ pub struct LambdaConfiguration {
 #[rustfmt::skip]
 impl LambdaConfiguration {
     /// A `LambdaConfiguration` with its required properties, named in a [`LambdaConfigurationRequired`].
+    #[inline]
     pub fn new(required: LambdaConfigurationRequired) -> Self {
         Self {
             event: required.event,
@@ -1821,6 +1874,7 @@ impl LambdaConfiguration {
 impl PropertyType for LambdaConfiguration {}
 
 impl ToValue for LambdaConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Event", &self.event)
@@ -1875,6 +1929,7 @@ pub struct LifecycleConfiguration {
 #[rustfmt::skip]
 impl LifecycleConfiguration {
     /// A `LifecycleConfiguration` with its required properties, named in a [`LifecycleConfigurationRequired`].
+    #[inline]
     pub fn new(required: LifecycleConfigurationRequired) -> Self {
         Self {
             rules: required.rules,
@@ -1891,6 +1946,7 @@ impl LifecycleConfiguration {
 impl PropertyType for LifecycleConfiguration {}
 
 impl ToValue for LifecycleConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Rules", &self.rules)
@@ -1939,6 +1995,7 @@ pub struct LoggingConfiguration {
 #[rustfmt::skip]
 impl LoggingConfiguration {
     /// A `LoggingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1954,6 +2011,7 @@ impl LoggingConfiguration {
 impl PropertyType for LoggingConfiguration {}
 
 impl ToValue for LoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationBucketName", &self.destination_bucket_name)
@@ -2006,6 +2064,7 @@ pub struct MetadataConfiguration {
 #[rustfmt::skip]
 impl MetadataConfiguration {
     /// A `MetadataConfiguration` with its required properties, named in a [`MetadataConfigurationRequired`].
+    #[inline]
     pub fn new(required: MetadataConfigurationRequired) -> Self {
         Self {
             destination: None,
@@ -2025,6 +2084,7 @@ impl MetadataConfiguration {
 impl PropertyType for MetadataConfiguration {}
 
 impl ToValue for MetadataConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destination", &self.destination)
@@ -2083,6 +2143,7 @@ pub struct MetadataDestination {
 #[rustfmt::skip]
 impl MetadataDestination {
     /// A `MetadataDestination` with its required properties, named in a [`MetadataDestinationRequired`].
+    #[inline]
     pub fn new(required: MetadataDestinationRequired) -> Self {
         Self {
             table_bucket_arn: None,
@@ -2102,6 +2163,7 @@ impl MetadataDestination {
 impl PropertyType for MetadataDestination {}
 
 impl ToValue for MetadataDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TableBucketArn", &self.table_bucket_arn)
@@ -2148,6 +2210,7 @@ pub struct MetadataTableConfiguration {
 #[rustfmt::skip]
 impl MetadataTableConfiguration {
     /// A `MetadataTableConfiguration` with its required properties, named in a [`MetadataTableConfigurationRequired`].
+    #[inline]
     pub fn new(required: MetadataTableConfigurationRequired) -> Self {
         Self {
             s3_tables_destination: required.s3_tables_destination,
@@ -2161,6 +2224,7 @@ impl MetadataTableConfiguration {
 impl PropertyType for MetadataTableConfiguration {}
 
 impl ToValue for MetadataTableConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3TablesDestination", &self.s3_tables_destination)
@@ -2208,6 +2272,7 @@ pub struct MetadataTableEncryptionConfiguration {
 #[rustfmt::skip]
 impl MetadataTableEncryptionConfiguration {
     /// A `MetadataTableEncryptionConfiguration` with its required properties, named in a [`MetadataTableEncryptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: MetadataTableEncryptionConfigurationRequired) -> Self {
         Self {
             kms_key_arn: None,
@@ -2224,6 +2289,7 @@ impl MetadataTableEncryptionConfiguration {
 impl PropertyType for MetadataTableEncryptionConfiguration {}
 
 impl ToValue for MetadataTableEncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
@@ -2270,6 +2336,7 @@ pub struct Metrics {
 #[rustfmt::skip]
 impl Metrics {
     /// A `Metrics` with its required properties, named in a [`MetricsRequired`].
+    #[inline]
     pub fn new(required: MetricsRequired) -> Self {
         Self {
             event_threshold: None,
@@ -2286,6 +2353,7 @@ impl Metrics {
 impl PropertyType for Metrics {}
 
 impl ToValue for Metrics {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EventThreshold", &self.event_threshold)
@@ -2342,6 +2410,7 @@ pub struct MetricsConfiguration {
 #[rustfmt::skip]
 impl MetricsConfiguration {
     /// A `MetricsConfiguration` with its required properties, named in a [`MetricsConfigurationRequired`].
+    #[inline]
     pub fn new(required: MetricsConfigurationRequired) -> Self {
         Self {
             access_point_arn: None,
@@ -2364,6 +2433,7 @@ impl MetricsConfiguration {
 impl PropertyType for MetricsConfiguration {}
 
 impl ToValue for MetricsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessPointArn", &self.access_point_arn)
@@ -2412,6 +2482,7 @@ pub struct NoncurrentVersionExpiration {
 #[rustfmt::skip]
 impl NoncurrentVersionExpiration {
     /// A `NoncurrentVersionExpiration` with its required properties, named in a [`NoncurrentVersionExpirationRequired`].
+    #[inline]
     pub fn new(required: NoncurrentVersionExpirationRequired) -> Self {
         Self {
             newer_noncurrent_versions: None,
@@ -2428,6 +2499,7 @@ impl NoncurrentVersionExpiration {
 impl PropertyType for NoncurrentVersionExpiration {}
 
 impl ToValue for NoncurrentVersionExpiration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NewerNoncurrentVersions", &self.newer_noncurrent_versions)
@@ -2481,6 +2553,7 @@ pub struct NoncurrentVersionTransition {
 #[rustfmt::skip]
 impl NoncurrentVersionTransition {
     /// A `NoncurrentVersionTransition` with its required properties, named in a [`NoncurrentVersionTransitionRequired`].
+    #[inline]
     pub fn new(required: NoncurrentVersionTransitionRequired) -> Self {
         Self {
             newer_noncurrent_versions: None,
@@ -2500,6 +2573,7 @@ impl NoncurrentVersionTransition {
 impl PropertyType for NoncurrentVersionTransition {}
 
 impl ToValue for NoncurrentVersionTransition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NewerNoncurrentVersions", &self.newer_noncurrent_versions)
@@ -2557,6 +2631,7 @@ pub struct NotificationConfiguration {
 #[rustfmt::skip]
 impl NotificationConfiguration {
     /// A `NotificationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2574,6 +2649,7 @@ impl NotificationConfiguration {
 impl PropertyType for NotificationConfiguration {}
 
 impl ToValue for NotificationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EventBridgeConfiguration", &self.event_bridge_configuration)
@@ -2617,6 +2693,7 @@ pub struct NotificationFilter {
 #[rustfmt::skip]
 impl NotificationFilter {
     /// A `NotificationFilter` with its required properties, named in a [`NotificationFilterRequired`].
+    #[inline]
     pub fn new(required: NotificationFilterRequired) -> Self {
         Self {
             s3_key: required.s3_key,
@@ -2630,6 +2707,7 @@ impl NotificationFilter {
 impl PropertyType for NotificationFilter {}
 
 impl ToValue for NotificationFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("S3Key", &self.s3_key).build()
     }
@@ -2665,6 +2743,7 @@ pub struct ObjectLockConfiguration {
 #[rustfmt::skip]
 impl ObjectLockConfiguration {
     /// A `ObjectLockConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2678,6 +2757,7 @@ impl ObjectLockConfiguration {
 impl PropertyType for ObjectLockConfiguration {}
 
 impl ToValue for ObjectLockConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ObjectLockEnabled", &self.object_lock_enabled)
@@ -2711,6 +2791,7 @@ pub struct ObjectLockRule {
 #[rustfmt::skip]
 impl ObjectLockRule {
     /// A `ObjectLockRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2722,6 +2803,7 @@ impl ObjectLockRule {
 impl PropertyType for ObjectLockRule {}
 
 impl ToValue for ObjectLockRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultRetention", &self.default_retention)
@@ -2764,6 +2846,7 @@ pub struct OwnershipControls {
 #[rustfmt::skip]
 impl OwnershipControls {
     /// A `OwnershipControls` with its required properties, named in a [`OwnershipControlsRequired`].
+    #[inline]
     pub fn new(required: OwnershipControlsRequired) -> Self {
         Self {
             rules: required.rules,
@@ -2777,6 +2860,7 @@ impl OwnershipControls {
 impl PropertyType for OwnershipControls {}
 
 impl ToValue for OwnershipControls {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Rules", &self.rules).build()
     }
@@ -2809,6 +2893,7 @@ pub struct OwnershipControlsRule {
 #[rustfmt::skip]
 impl OwnershipControlsRule {
     /// A `OwnershipControlsRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2820,6 +2905,7 @@ impl OwnershipControlsRule {
 impl PropertyType for OwnershipControlsRule {}
 
 impl ToValue for OwnershipControlsRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ObjectOwnership", &self.object_ownership)
@@ -2872,6 +2958,7 @@ pub struct QueueConfiguration {
 #[rustfmt::skip]
 impl QueueConfiguration {
     /// A `QueueConfiguration` with its required properties, named in a [`QueueConfigurationRequired`].
+    #[inline]
     pub fn new(required: QueueConfigurationRequired) -> Self {
         Self {
             event: required.event,
@@ -2891,6 +2978,7 @@ impl QueueConfiguration {
 impl PropertyType for QueueConfiguration {}
 
 impl ToValue for QueueConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Event", &self.event)
@@ -2938,6 +3026,7 @@ pub struct RecordExpiration {
 #[rustfmt::skip]
 impl RecordExpiration {
     /// A `RecordExpiration` with its required properties, named in a [`RecordExpirationRequired`].
+    #[inline]
     pub fn new(required: RecordExpirationRequired) -> Self {
         Self {
             days: None,
@@ -2954,6 +3043,7 @@ impl RecordExpiration {
 impl PropertyType for RecordExpiration {}
 
 impl ToValue for RecordExpiration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Days", &self.days)
@@ -3001,6 +3091,7 @@ pub struct RedirectAllRequestsTo {
 #[rustfmt::skip]
 impl RedirectAllRequestsTo {
     /// A `RedirectAllRequestsTo` with its required properties, named in a [`RedirectAllRequestsToRequired`].
+    #[inline]
     pub fn new(required: RedirectAllRequestsToRequired) -> Self {
         Self {
             host_name: required.host_name,
@@ -3017,6 +3108,7 @@ impl RedirectAllRequestsTo {
 impl PropertyType for RedirectAllRequestsTo {}
 
 impl ToValue for RedirectAllRequestsTo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HostName", &self.host_name)
@@ -3074,6 +3166,7 @@ pub struct RedirectRule {
 #[rustfmt::skip]
 impl RedirectRule {
     /// A `RedirectRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3093,6 +3186,7 @@ impl RedirectRule {
 impl PropertyType for RedirectRule {}
 
 impl ToValue for RedirectRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HostName", &self.host_name)
@@ -3139,6 +3233,7 @@ pub struct ReplicaModifications {
 #[rustfmt::skip]
 impl ReplicaModifications {
     /// A `ReplicaModifications` with its required properties, named in a [`ReplicaModificationsRequired`].
+    #[inline]
     pub fn new(required: ReplicaModificationsRequired) -> Self {
         Self {
             status: required.status,
@@ -3152,6 +3247,7 @@ impl ReplicaModifications {
 impl PropertyType for ReplicaModifications {}
 
 impl ToValue for ReplicaModifications {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Status", &self.status).build()
     }
@@ -3199,6 +3295,7 @@ pub struct ReplicationConfiguration {
 #[rustfmt::skip]
 impl ReplicationConfiguration {
     /// A `ReplicationConfiguration` with its required properties, named in a [`ReplicationConfigurationRequired`].
+    #[inline]
     pub fn new(required: ReplicationConfigurationRequired) -> Self {
         Self {
             role: required.role,
@@ -3215,6 +3312,7 @@ impl ReplicationConfiguration {
 impl PropertyType for ReplicationConfiguration {}
 
 impl ToValue for ReplicationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Role", &self.role)
@@ -3292,6 +3390,7 @@ pub struct ReplicationDestination {
 #[rustfmt::skip]
 impl ReplicationDestination {
     /// A `ReplicationDestination` with its required properties, named in a [`ReplicationDestinationRequired`].
+    #[inline]
     pub fn new(required: ReplicationDestinationRequired) -> Self {
         Self {
             access_control_translation: None,
@@ -3323,6 +3422,7 @@ impl ReplicationDestination {
 impl PropertyType for ReplicationDestination {}
 
 impl ToValue for ReplicationDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessControlTranslation", &self.access_control_translation)
@@ -3420,6 +3520,7 @@ pub struct ReplicationRule {
 #[rustfmt::skip]
 impl ReplicationRule {
     /// A `ReplicationRule` with its required properties, named in a [`ReplicationRuleRequired`].
+    #[inline]
     pub fn new(required: ReplicationRuleRequired) -> Self {
         Self {
             delete_marker_replication: None,
@@ -3454,6 +3555,7 @@ impl ReplicationRule {
 impl PropertyType for ReplicationRule {}
 
 impl ToValue for ReplicationRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeleteMarkerReplication", &self.delete_marker_replication)
@@ -3503,6 +3605,7 @@ pub struct ReplicationRuleAndOperator {
 #[rustfmt::skip]
 impl ReplicationRuleAndOperator {
     /// A `ReplicationRuleAndOperator` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3516,6 +3619,7 @@ impl ReplicationRuleAndOperator {
 impl PropertyType for ReplicationRuleAndOperator {}
 
 impl ToValue for ReplicationRuleAndOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Prefix", &self.prefix)
@@ -3566,6 +3670,7 @@ pub struct ReplicationRuleFilter {
 #[rustfmt::skip]
 impl ReplicationRuleFilter {
     /// A `ReplicationRuleFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3581,6 +3686,7 @@ impl ReplicationRuleFilter {
 impl PropertyType for ReplicationRuleFilter {}
 
 impl ToValue for ReplicationRuleFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("And", &self.and)
@@ -3630,6 +3736,7 @@ pub struct ReplicationTime {
 #[rustfmt::skip]
 impl ReplicationTime {
     /// A `ReplicationTime` with its required properties, named in a [`ReplicationTimeRequired`].
+    #[inline]
     pub fn new(required: ReplicationTimeRequired) -> Self {
         Self {
             status: required.status,
@@ -3646,6 +3753,7 @@ impl ReplicationTime {
 impl PropertyType for ReplicationTime {}
 
 impl ToValue for ReplicationTime {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Status", &self.status)
@@ -3689,6 +3797,7 @@ pub struct ReplicationTimeValue {
 #[rustfmt::skip]
 impl ReplicationTimeValue {
     /// A `ReplicationTimeValue` with its required properties, named in a [`ReplicationTimeValueRequired`].
+    #[inline]
     pub fn new(required: ReplicationTimeValueRequired) -> Self {
         Self {
             minutes: required.minutes,
@@ -3702,6 +3811,7 @@ impl ReplicationTimeValue {
 impl PropertyType for ReplicationTimeValue {}
 
 impl ToValue for ReplicationTimeValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Minutes", &self.minutes).build()
     }
@@ -3745,6 +3855,7 @@ pub struct RoutingRule {
 #[rustfmt::skip]
 impl RoutingRule {
     /// A `RoutingRule` with its required properties, named in a [`RoutingRuleRequired`].
+    #[inline]
     pub fn new(required: RoutingRuleRequired) -> Self {
         Self {
             redirect_rule: required.redirect_rule,
@@ -3761,6 +3872,7 @@ impl RoutingRule {
 impl PropertyType for RoutingRule {}
 
 impl ToValue for RoutingRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RedirectRule", &self.redirect_rule)
@@ -3804,6 +3916,7 @@ pub struct RoutingRuleCondition {
 #[rustfmt::skip]
 impl RoutingRuleCondition {
     /// A `RoutingRuleCondition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3817,6 +3930,7 @@ impl RoutingRuleCondition {
 impl PropertyType for RoutingRuleCondition {}
 
 impl ToValue for RoutingRuleCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -3949,6 +4063,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             abort_incomplete_multipart_upload: None,
@@ -4007,6 +4122,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -4082,6 +4198,7 @@ pub struct S3KeyFilter {
 #[rustfmt::skip]
 impl S3KeyFilter {
     /// A `S3KeyFilter` with its required properties, named in a [`S3KeyFilterRequired`].
+    #[inline]
     pub fn new(required: S3KeyFilterRequired) -> Self {
         Self {
             rules: required.rules,
@@ -4095,6 +4212,7 @@ impl S3KeyFilter {
 impl PropertyType for S3KeyFilter {}
 
 impl ToValue for S3KeyFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Rules", &self.rules).build()
     }
@@ -4150,6 +4268,7 @@ pub struct S3TablesDestination {
 #[rustfmt::skip]
 impl S3TablesDestination {
     /// A `S3TablesDestination` with its required properties, named in a [`S3TablesDestinationRequired`].
+    #[inline]
     pub fn new(required: S3TablesDestinationRequired) -> Self {
         Self {
             table_arn: None,
@@ -4172,6 +4291,7 @@ impl S3TablesDestination {
 impl PropertyType for S3TablesDestination {}
 
 impl ToValue for S3TablesDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TableArn", &self.table_arn)
@@ -4240,6 +4360,7 @@ pub struct ServerSideEncryptionByDefault {
 #[rustfmt::skip]
 impl ServerSideEncryptionByDefault {
     /// A `ServerSideEncryptionByDefault` with its required properties, named in a [`ServerSideEncryptionByDefaultRequired`].
+    #[inline]
     pub fn new(required: ServerSideEncryptionByDefaultRequired) -> Self {
         Self {
             kms_master_key_id: None,
@@ -4256,6 +4377,7 @@ impl ServerSideEncryptionByDefault {
 impl PropertyType for ServerSideEncryptionByDefault {}
 
 impl ToValue for ServerSideEncryptionByDefault {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KMSMasterKeyID", &self.kms_master_key_id)
@@ -4306,6 +4428,7 @@ pub struct ServerSideEncryptionRule {
 #[rustfmt::skip]
 impl ServerSideEncryptionRule {
     /// A `ServerSideEncryptionRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4321,6 +4444,7 @@ impl ServerSideEncryptionRule {
 impl PropertyType for ServerSideEncryptionRule {}
 
 impl ToValue for ServerSideEncryptionRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockedEncryptionTypes", &self.blocked_encryption_types)
@@ -4363,6 +4487,7 @@ pub struct SourceSelectionCriteria {
 #[rustfmt::skip]
 impl SourceSelectionCriteria {
     /// A `SourceSelectionCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4376,6 +4501,7 @@ impl SourceSelectionCriteria {
 impl PropertyType for SourceSelectionCriteria {}
 
 impl ToValue for SourceSelectionCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReplicaModifications", &self.replica_modifications)
@@ -4417,6 +4543,7 @@ pub struct SseKmsEncryptedObjects {
 #[rustfmt::skip]
 impl SseKmsEncryptedObjects {
     /// A `SseKmsEncryptedObjects` with its required properties, named in a [`SseKmsEncryptedObjectsRequired`].
+    #[inline]
     pub fn new(required: SseKmsEncryptedObjectsRequired) -> Self {
         Self {
             status: required.status,
@@ -4430,6 +4557,7 @@ impl SseKmsEncryptedObjects {
 impl PropertyType for SseKmsEncryptedObjects {}
 
 impl ToValue for SseKmsEncryptedObjects {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Status", &self.status).build()
     }
@@ -4460,6 +4588,7 @@ pub struct StorageClassAnalysis {
 #[rustfmt::skip]
 impl StorageClassAnalysis {
     /// A `StorageClassAnalysis` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4471,6 +4600,7 @@ impl StorageClassAnalysis {
 impl PropertyType for StorageClassAnalysis {}
 
 impl ToValue for StorageClassAnalysis {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataExport", &self.data_export)
@@ -4516,6 +4646,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -4532,6 +4663,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -4580,6 +4712,7 @@ pub struct TagFilter {
 #[rustfmt::skip]
 impl TagFilter {
     /// A `TagFilter` with its required properties, named in a [`TagFilterRequired`].
+    #[inline]
     pub fn new(required: TagFilterRequired) -> Self {
         Self {
             key: required.key,
@@ -4596,6 +4729,7 @@ impl TagFilter {
 impl PropertyType for TagFilter {}
 
 impl ToValue for TagFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -4644,6 +4778,7 @@ pub struct Tiering {
 #[rustfmt::skip]
 impl Tiering {
     /// A `Tiering` with its required properties, named in a [`TieringRequired`].
+    #[inline]
     pub fn new(required: TieringRequired) -> Self {
         Self {
             access_tier: required.access_tier,
@@ -4660,6 +4795,7 @@ impl Tiering {
 impl PropertyType for Tiering {}
 
 impl ToValue for Tiering {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccessTier", &self.access_tier)
@@ -4713,6 +4849,7 @@ pub struct TopicConfiguration {
 #[rustfmt::skip]
 impl TopicConfiguration {
     /// A `TopicConfiguration` with its required properties, named in a [`TopicConfigurationRequired`].
+    #[inline]
     pub fn new(required: TopicConfigurationRequired) -> Self {
         Self {
             event: required.event,
@@ -4732,6 +4869,7 @@ impl TopicConfiguration {
 impl PropertyType for TopicConfiguration {}
 
 impl ToValue for TopicConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Event", &self.event)
@@ -4786,6 +4924,7 @@ pub struct Transition {
 #[rustfmt::skip]
 impl Transition {
     /// A `Transition` with its required properties, named in a [`TransitionRequired`].
+    #[inline]
     pub fn new(required: TransitionRequired) -> Self {
         Self {
             storage_class: required.storage_class,
@@ -4805,6 +4944,7 @@ impl Transition {
 impl PropertyType for Transition {}
 
 impl ToValue for Transition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("StorageClass", &self.storage_class)
@@ -4855,6 +4995,7 @@ pub struct VersioningConfiguration {
 #[rustfmt::skip]
 impl VersioningConfiguration {
     /// A `VersioningConfiguration` with its required properties, named in a [`VersioningConfigurationRequired`].
+    #[inline]
     pub fn new(required: VersioningConfigurationRequired) -> Self {
         Self {
             status: required.status,
@@ -4868,6 +5009,7 @@ impl VersioningConfiguration {
 impl PropertyType for VersioningConfiguration {}
 
 impl ToValue for VersioningConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Status", &self.status).build()
     }
@@ -4915,6 +5057,7 @@ pub struct WebsiteConfiguration {
 #[rustfmt::skip]
 impl WebsiteConfiguration {
     /// A `WebsiteConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4932,6 +5075,7 @@ impl WebsiteConfiguration {
 impl PropertyType for WebsiteConfiguration {}
 
 impl ToValue for WebsiteConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ErrorDocument", &self.error_document)
@@ -4960,6 +5104,7 @@ impl From<Value> for AbacStatus {
 }
 
 impl ToValue for AbacStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",
@@ -4988,6 +5133,7 @@ impl From<Value> for AccelerationStatus {
 }
 
 impl ToValue for AccelerationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",
@@ -5028,6 +5174,7 @@ impl From<Value> for AccessControl {
 }
 
 impl ToValue for AccessControl {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AuthenticatedRead => "AuthenticatedRead",
@@ -5062,6 +5209,7 @@ impl From<Value> for AccessTier {
 }
 
 impl ToValue for AccessTier {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ArchiveAccess => "ARCHIVE_ACCESS",
@@ -5096,6 +5244,7 @@ impl From<Value> for AllowedMethod {
 }
 
 impl ToValue for AllowedMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Get => "GET",
@@ -5127,6 +5276,7 @@ impl From<Value> for BucketNamespace {
 }
 
 impl ToValue for BucketNamespace {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Global => "global",
@@ -5155,6 +5305,7 @@ impl From<Value> for ConfigurationState {
 }
 
 impl ToValue for ConfigurationState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -5183,6 +5334,7 @@ impl From<Value> for DefaultRetentionMode {
 }
 
 impl ToValue for DefaultRetentionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Compliance => "COMPLIANCE",
@@ -5211,6 +5363,7 @@ impl From<Value> for DeleteMarkerReplicationStatus {
 }
 
 impl ToValue for DeleteMarkerReplicationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -5241,6 +5394,7 @@ impl From<Value> for DestinationFormat {
 }
 
 impl ToValue for DestinationFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Csv => "CSV",
@@ -5270,6 +5424,7 @@ impl From<Value> for EncryptionType {
 }
 
 impl ToValue for EncryptionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -5298,6 +5453,7 @@ impl From<Value> for Expiration {
 }
 
 impl ToValue for Expiration {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -5326,6 +5482,7 @@ impl From<Value> for IncludedObjectVersions {
 }
 
 impl ToValue for IncludedObjectVersions {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "All",
@@ -5354,6 +5511,7 @@ impl From<Value> for IntelligentTieringConfigurationStatus {
 }
 
 impl ToValue for IntelligentTieringConfigurationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -5382,6 +5540,7 @@ impl From<Value> for MetadataTableEncryptionConfigurationSseAlgorithm {
 }
 
 impl ToValue for MetadataTableEncryptionConfigurationSseAlgorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsKms => "aws:kms",
@@ -5410,6 +5569,7 @@ impl From<Value> for MetricsStatus {
 }
 
 impl ToValue for MetricsStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -5436,6 +5596,7 @@ impl From<Value> for ObjectLockEnabled {
 }
 
 impl ToValue for ObjectLockEnabled {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",
@@ -5465,6 +5626,7 @@ impl From<Value> for ObjectOwnership {
 }
 
 impl ToValue for ObjectOwnership {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ObjectWriter => "ObjectWriter",
@@ -5522,6 +5684,7 @@ impl From<Value> for OptionalField {
 }
 
 impl ToValue for OptionalField {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Size => "Size",
@@ -5562,6 +5725,7 @@ impl From<Value> for Owner {
 }
 
 impl ToValue for Owner {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Destination => "Destination",
@@ -5589,6 +5753,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Http => "http",
@@ -5617,6 +5782,7 @@ impl From<Value> for ReplicaModificationsStatus {
 }
 
 impl ToValue for ReplicaModificationsStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",
@@ -5657,6 +5823,7 @@ impl From<Value> for ReplicationDestinationStorageClass {
 }
 
 impl ToValue for ReplicationDestinationStorageClass {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DeepArchive => "DEEP_ARCHIVE",
@@ -5691,6 +5858,7 @@ impl From<Value> for ReplicationRuleStatus {
 }
 
 impl ToValue for ReplicationRuleStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -5719,6 +5887,7 @@ impl From<Value> for ReplicationTimeStatus {
 }
 
 impl ToValue for ReplicationTimeStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -5747,6 +5916,7 @@ impl From<Value> for RuleStatus {
 }
 
 impl ToValue for RuleStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",
@@ -5775,6 +5945,7 @@ impl From<Value> for ScheduleFrequency {
 }
 
 impl ToValue for ScheduleFrequency {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Daily => "Daily",
@@ -5805,6 +5976,7 @@ impl From<Value> for SseAlgorithm {
 }
 
 impl ToValue for SseAlgorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsKms => "aws:kms",
@@ -5834,6 +6006,7 @@ impl From<Value> for SseKmsEncryptedObjectsStatus {
 }
 
 impl ToValue for SseKmsEncryptedObjectsStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -5872,6 +6045,7 @@ impl From<Value> for StorageClass {
 }
 
 impl ToValue for StorageClass {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DeepArchive => "DEEP_ARCHIVE",
@@ -5905,6 +6079,7 @@ impl From<Value> for TableBucketType {
 }
 
 impl ToValue for TableBucketType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aws => "aws",
@@ -5933,6 +6108,7 @@ impl From<Value> for TransitionDefaultMinimumObjectSize {
 }
 
 impl ToValue for TransitionDefaultMinimumObjectSize {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::VariesByStorageClass => "varies_by_storage_class",
@@ -5961,6 +6137,7 @@ impl From<Value> for VersioningConfigurationStatus {
 }
 
 impl ToValue for VersioningConfigurationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",

@@ -88,6 +88,7 @@ impl MultiRegionAccessPoint {
     };
 
     /// A `MultiRegionAccessPoint` with its required properties, named in a [`MultiRegionAccessPointRequired`].
+    #[inline]
     pub fn new(required: MultiRegionAccessPointRequired) -> Self {
         Self {
             name: None,
@@ -115,6 +116,7 @@ impl Resource for MultiRegionAccessPoint {
 }
 
 impl ToValue for MultiRegionAccessPoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -141,6 +143,7 @@ impl MultiRegionAccessPointAttributes {
     /// `Fn::GetAtt` `Alias`: a string.
     ///
     /// The alias for the Multi-Region Access Point. For more information about the distinction between the name and the alias of an Multi-Region Access Point, see \[Managing Multi-Region Access Points\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/CreatingMultiRegionAccessPoints.html#multi-region-access-point-naming>) in the *Amazon S3 User Guide* .
+    #[inline]
     pub fn alias(&self) -> Value {
         self.0.get_att("Alias")
     }
@@ -148,6 +151,7 @@ impl MultiRegionAccessPointAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the Multi-Region Access Point is created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -195,6 +199,7 @@ pub struct Region {
 #[rustfmt::skip]
 impl Region {
     /// A `Region` with its required properties, named in a [`RegionRequired`].
+    #[inline]
     pub fn new(required: RegionRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -211,6 +216,7 @@ impl Region {
 impl PropertyType for Region {}
 
 impl ToValue for Region {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)

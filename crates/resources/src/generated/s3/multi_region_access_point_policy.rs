@@ -80,6 +80,7 @@ impl MultiRegionAccessPointPolicy {
     };
 
     /// A `MultiRegionAccessPointPolicy` with its required properties, named in a [`MultiRegionAccessPointPolicyRequired`].
+    #[inline]
     pub fn new(required: MultiRegionAccessPointPolicyRequired) -> Self {
         Self {
             mrap_name: required.mrap_name,
@@ -104,6 +105,7 @@ impl Resource for MultiRegionAccessPointPolicy {
 }
 
 impl ToValue for MultiRegionAccessPointPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MrapName", &self.mrap_name)
@@ -126,11 +128,13 @@ impl MultiRegionAccessPointPolicyAttributes {
     /// `Fn::GetAtt` `PolicyStatus`: an object.
     ///
     /// The Policy Status associated with this Multi Region Access Point
+    #[inline]
     pub fn policy_status(&self) -> Value {
         self.0.get_att("PolicyStatus")
     }
 
     /// `Fn::GetAtt` `PolicyStatus.IsPublic`: one of a set of strings.
+    #[inline]
     pub fn policy_status_is_public(&self) -> Value {
         self.0.get_att("PolicyStatus.IsPublic")
     }

@@ -60,6 +60,7 @@ pub struct PublicAccessBlockConfiguration {
 #[rustfmt::skip]
 impl PublicAccessBlockConfiguration {
     /// A `PublicAccessBlockConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -77,6 +78,7 @@ impl PublicAccessBlockConfiguration {
 impl PropertyType for PublicAccessBlockConfiguration {}
 
 impl ToValue for PublicAccessBlockConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockPublicAcls", &self.block_public_acls)
@@ -121,6 +123,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -137,6 +140,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -76,6 +76,7 @@ impl StorageLens {
     };
 
     /// A `StorageLens` with its required properties, named in a [`StorageLensRequired`].
+    #[inline]
     pub fn new(required: StorageLensRequired) -> Self {
         Self {
             storage_lens_configuration: required.storage_lens_configuration,
@@ -103,6 +104,7 @@ impl Resource for StorageLens {
 }
 
 impl ToValue for StorageLens {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("StorageLensConfiguration", &self.storage_lens_configuration)
@@ -125,6 +127,7 @@ impl StorageLensAttributes {
     /// `Fn::GetAtt` `StorageLensConfiguration.StorageLensArn`: a string.
     ///
     /// This property contains the details of the ARN of the S3 Storage Lens configuration. This property is read-only.
+    #[inline]
     pub fn storage_lens_configuration_storage_lens_arn(&self) -> Value {
         self.0.get_att("StorageLensConfiguration.StorageLensArn")
     }
@@ -193,6 +196,7 @@ pub struct AccountLevel {
 #[rustfmt::skip]
 impl AccountLevel {
     /// A `AccountLevel` with its required properties, named in a [`AccountLevelRequired`].
+    #[inline]
     pub fn new(required: AccountLevelRequired) -> Self {
         Self {
             activity_metrics: None,
@@ -224,6 +228,7 @@ impl AccountLevel {
 impl PropertyType for AccountLevel {}
 
 impl ToValue for AccountLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActivityMetrics", &self.activity_metrics)
@@ -276,6 +281,7 @@ pub struct ActivityMetrics {
 #[rustfmt::skip]
 impl ActivityMetrics {
     /// A `ActivityMetrics` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -287,6 +293,7 @@ impl ActivityMetrics {
 impl PropertyType for ActivityMetrics {}
 
 impl ToValue for ActivityMetrics {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("IsEnabled", &self.is_enabled).build()
     }
@@ -319,6 +326,7 @@ pub struct AdvancedCostOptimizationMetrics {
 #[rustfmt::skip]
 impl AdvancedCostOptimizationMetrics {
     /// A `AdvancedCostOptimizationMetrics` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -330,6 +338,7 @@ impl AdvancedCostOptimizationMetrics {
 impl PropertyType for AdvancedCostOptimizationMetrics {}
 
 impl ToValue for AdvancedCostOptimizationMetrics {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("IsEnabled", &self.is_enabled).build()
     }
@@ -362,6 +371,7 @@ pub struct AdvancedDataProtectionMetrics {
 #[rustfmt::skip]
 impl AdvancedDataProtectionMetrics {
     /// A `AdvancedDataProtectionMetrics` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -373,6 +383,7 @@ impl AdvancedDataProtectionMetrics {
 impl PropertyType for AdvancedDataProtectionMetrics {}
 
 impl ToValue for AdvancedDataProtectionMetrics {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("IsEnabled", &self.is_enabled).build()
     }
@@ -403,6 +414,7 @@ pub struct AdvancedPerformanceMetrics {
 #[rustfmt::skip]
 impl AdvancedPerformanceMetrics {
     /// A `AdvancedPerformanceMetrics` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -414,6 +426,7 @@ impl AdvancedPerformanceMetrics {
 impl PropertyType for AdvancedPerformanceMetrics {}
 
 impl ToValue for AdvancedPerformanceMetrics {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("IsEnabled", &self.is_enabled).build()
     }
@@ -452,6 +465,7 @@ pub struct AwsOrg {
 #[rustfmt::skip]
 impl AwsOrg {
     /// A `AwsOrg` with its required properties, named in a [`AwsOrgRequired`].
+    #[inline]
     pub fn new(required: AwsOrgRequired) -> Self {
         Self {
             arn: required.arn,
@@ -465,6 +479,7 @@ impl AwsOrg {
 impl PropertyType for AwsOrg {}
 
 impl ToValue for AwsOrg {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Arn", &self.arn).build()
     }
@@ -520,6 +535,7 @@ pub struct BucketLevel {
 #[rustfmt::skip]
 impl BucketLevel {
     /// A `BucketLevel` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -541,6 +557,7 @@ impl BucketLevel {
 impl PropertyType for BucketLevel {}
 
 impl ToValue for BucketLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActivityMetrics", &self.activity_metrics)
@@ -595,6 +612,7 @@ pub struct BucketsAndRegions {
 #[rustfmt::skip]
 impl BucketsAndRegions {
     /// A `BucketsAndRegions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -608,6 +626,7 @@ impl BucketsAndRegions {
 impl PropertyType for BucketsAndRegions {}
 
 impl ToValue for BucketsAndRegions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Buckets", &self.buckets)
@@ -651,6 +670,7 @@ pub struct CloudWatchMetrics {
 #[rustfmt::skip]
 impl CloudWatchMetrics {
     /// A `CloudWatchMetrics` with its required properties, named in a [`CloudWatchMetricsRequired`].
+    #[inline]
     pub fn new(required: CloudWatchMetricsRequired) -> Self {
         Self {
             is_enabled: required.is_enabled,
@@ -664,6 +684,7 @@ impl CloudWatchMetrics {
 impl PropertyType for CloudWatchMetrics {}
 
 impl ToValue for CloudWatchMetrics {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("IsEnabled", &self.is_enabled).build()
     }
@@ -704,6 +725,7 @@ pub struct DataExport {
 #[rustfmt::skip]
 impl DataExport {
     /// A `DataExport` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -719,6 +741,7 @@ impl DataExport {
 impl PropertyType for DataExport {}
 
 impl ToValue for DataExport {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchMetrics", &self.cloud_watch_metrics)
@@ -758,6 +781,7 @@ pub struct DetailedStatusCodesMetrics {
 #[rustfmt::skip]
 impl DetailedStatusCodesMetrics {
     /// A `DetailedStatusCodesMetrics` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -769,6 +793,7 @@ impl DetailedStatusCodesMetrics {
 impl PropertyType for DetailedStatusCodesMetrics {}
 
 impl ToValue for DetailedStatusCodesMetrics {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("IsEnabled", &self.is_enabled).build()
     }
@@ -807,6 +832,7 @@ pub struct PrefixLevel {
 #[rustfmt::skip]
 impl PrefixLevel {
     /// A `PrefixLevel` with its required properties, named in a [`PrefixLevelRequired`].
+    #[inline]
     pub fn new(required: PrefixLevelRequired) -> Self {
         Self {
             storage_metrics: required.storage_metrics,
@@ -820,6 +846,7 @@ impl PrefixLevel {
 impl PropertyType for PrefixLevel {}
 
 impl ToValue for PrefixLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("StorageMetrics", &self.storage_metrics)
@@ -857,6 +884,7 @@ pub struct PrefixLevelStorageMetrics {
 #[rustfmt::skip]
 impl PrefixLevelStorageMetrics {
     /// A `PrefixLevelStorageMetrics` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -870,6 +898,7 @@ impl PrefixLevelStorageMetrics {
 impl PropertyType for PrefixLevelStorageMetrics {}
 
 impl ToValue for PrefixLevelStorageMetrics {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IsEnabled", &self.is_enabled)
@@ -942,6 +971,7 @@ pub struct S3BucketDestination {
 #[rustfmt::skip]
 impl S3BucketDestination {
     /// A `S3BucketDestination` with its required properties, named in a [`S3BucketDestinationRequired`].
+    #[inline]
     pub fn new(required: S3BucketDestinationRequired) -> Self {
         Self {
             account_id: required.account_id,
@@ -970,6 +1000,7 @@ impl S3BucketDestination {
 impl PropertyType for S3BucketDestination {}
 
 impl ToValue for S3BucketDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccountId", &self.account_id)
@@ -1017,6 +1048,7 @@ pub struct SelectionCriteria {
 #[rustfmt::skip]
 impl SelectionCriteria {
     /// A `SelectionCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1032,6 +1064,7 @@ impl SelectionCriteria {
 impl PropertyType for SelectionCriteria {}
 
 impl ToValue for SelectionCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Delimiter", &self.delimiter)
@@ -1128,6 +1161,7 @@ pub struct StorageLensConfiguration {
 #[rustfmt::skip]
 impl StorageLensConfiguration {
     /// A `StorageLensConfiguration` with its required properties, named in a [`StorageLensConfigurationRequired`].
+    #[inline]
     pub fn new(required: StorageLensConfigurationRequired) -> Self {
         Self {
             account_level: required.account_level,
@@ -1168,6 +1202,7 @@ impl StorageLensConfiguration {
 impl PropertyType for StorageLensConfiguration {}
 
 impl ToValue for StorageLensConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccountLevel", &self.account_level)
@@ -1217,6 +1252,7 @@ pub struct StorageLensExpandedPrefixesDataExport {
 #[rustfmt::skip]
 impl StorageLensExpandedPrefixesDataExport {
     /// A `StorageLensExpandedPrefixesDataExport` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1230,6 +1266,7 @@ impl StorageLensExpandedPrefixesDataExport {
 impl PropertyType for StorageLensExpandedPrefixesDataExport {}
 
 impl ToValue for StorageLensExpandedPrefixesDataExport {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3BucketDestination", &self.s3_bucket_destination)
@@ -1266,6 +1303,7 @@ pub struct StorageLensGroupLevel {
 #[rustfmt::skip]
 impl StorageLensGroupLevel {
     /// A `StorageLensGroupLevel` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1277,6 +1315,7 @@ impl StorageLensGroupLevel {
 impl PropertyType for StorageLensGroupLevel {}
 
 impl ToValue for StorageLensGroupLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1317,6 +1356,7 @@ pub struct StorageLensGroupSelectionCriteria {
 #[rustfmt::skip]
 impl StorageLensGroupSelectionCriteria {
     /// A `StorageLensGroupSelectionCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1330,6 +1370,7 @@ impl StorageLensGroupSelectionCriteria {
 impl PropertyType for StorageLensGroupSelectionCriteria {}
 
 impl ToValue for StorageLensGroupSelectionCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Exclude", &self.exclude)
@@ -1376,6 +1417,7 @@ pub struct StorageLensTableDestination {
 #[rustfmt::skip]
 impl StorageLensTableDestination {
     /// A `StorageLensTableDestination` with its required properties, named in a [`StorageLensTableDestinationRequired`].
+    #[inline]
     pub fn new(required: StorageLensTableDestinationRequired) -> Self {
         Self {
             encryption: None,
@@ -1392,6 +1434,7 @@ impl StorageLensTableDestination {
 impl PropertyType for StorageLensTableDestination {}
 
 impl ToValue for StorageLensTableDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Encryption", &self.encryption)
@@ -1438,6 +1481,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1454,6 +1498,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1478,6 +1523,7 @@ impl From<Value> for OutputSchemaVersion {
 }
 
 impl ToValue for OutputSchemaVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::V1 => "V_1",
@@ -1505,6 +1551,7 @@ impl From<Value> for S3BucketDestinationFormat {
 }
 
 impl ToValue for S3BucketDestinationFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Csv => "CSV",

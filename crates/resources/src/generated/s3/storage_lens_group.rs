@@ -81,6 +81,7 @@ impl StorageLensGroup {
     };
 
     /// A `StorageLensGroup` with its required properties, named in a [`StorageLensGroupRequired`].
+    #[inline]
     pub fn new(required: StorageLensGroupRequired) -> Self {
         Self {
             filter: required.filter,
@@ -111,6 +112,7 @@ impl Resource for StorageLensGroup {
 }
 
 impl ToValue for StorageLensGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Filter", &self.filter)
@@ -134,6 +136,7 @@ impl StorageLensGroupAttributes {
     /// `Fn::GetAtt` `StorageLensGroupArn`: a string.
     ///
     /// The ARN for the Amazon S3 Storage Lens Group.
+    #[inline]
     pub fn storage_lens_group_arn(&self) -> Value {
         self.0.get_att("StorageLensGroupArn")
     }
@@ -184,6 +187,7 @@ pub struct And {
 #[rustfmt::skip]
 impl And {
     /// A `And` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -203,6 +207,7 @@ impl And {
 impl PropertyType for And {}
 
 impl ToValue for And {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MatchAnyPrefix", &self.match_any_prefix)
@@ -269,6 +274,7 @@ pub struct Filter {
 #[rustfmt::skip]
 impl Filter {
     /// A `Filter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -292,6 +298,7 @@ impl Filter {
 impl PropertyType for Filter {}
 
 impl ToValue for Filter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("And", &self.and)
@@ -339,6 +346,7 @@ pub struct MatchObjectAge {
 #[rustfmt::skip]
 impl MatchObjectAge {
     /// A `MatchObjectAge` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -352,6 +360,7 @@ impl MatchObjectAge {
 impl PropertyType for MatchObjectAge {}
 
 impl ToValue for MatchObjectAge {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DaysGreaterThan", &self.days_greater_than)
@@ -394,6 +403,7 @@ pub struct MatchObjectSize {
 #[rustfmt::skip]
 impl MatchObjectSize {
     /// A `MatchObjectSize` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -407,6 +417,7 @@ impl MatchObjectSize {
 impl PropertyType for MatchObjectSize {}
 
 impl ToValue for MatchObjectSize {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BytesGreaterThan", &self.bytes_greater_than)
@@ -460,6 +471,7 @@ pub struct Or {
 #[rustfmt::skip]
 impl Or {
     /// A `Or` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -479,6 +491,7 @@ impl Or {
 impl PropertyType for Or {}
 
 impl ToValue for Or {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MatchAnyPrefix", &self.match_any_prefix)
@@ -528,6 +541,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -544,6 +558,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -116,6 +116,7 @@ impl AccessPoint {
     };
 
     /// A `AccessPoint` with its required properties, named in a [`AccessPointRequired`].
+    #[inline]
     pub fn new(required: AccessPointRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -161,6 +162,7 @@ impl Resource for AccessPoint {
 }
 
 impl ToValue for AccessPoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -190,6 +192,7 @@ impl From<ResourceRef> for AccessPointAttributes {
 
 impl AccessPointAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -197,6 +200,7 @@ impl AccessPointAttributes {
     /// `Fn::GetAtt` `NetworkOrigin`: one of a set of strings.
     ///
     /// The network configuration of the access point.
+    #[inline]
     pub fn network_origin(&self) -> Value {
         self.0.get_att("NetworkOrigin")
     }
@@ -253,6 +257,7 @@ pub struct PublicAccessBlockConfiguration {
 #[rustfmt::skip]
 impl PublicAccessBlockConfiguration {
     /// A `PublicAccessBlockConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -270,6 +275,7 @@ impl PublicAccessBlockConfiguration {
 impl PropertyType for PublicAccessBlockConfiguration {}
 
 impl ToValue for PublicAccessBlockConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockPublicAcls", &self.block_public_acls)
@@ -311,6 +317,7 @@ pub struct Scope {
 #[rustfmt::skip]
 impl Scope {
     /// A `Scope` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -324,6 +331,7 @@ impl Scope {
 impl PropertyType for Scope {}
 
 impl ToValue for Scope {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Permissions", &self.permissions)
@@ -358,6 +366,7 @@ pub struct VpcConfiguration {
 #[rustfmt::skip]
 impl VpcConfiguration {
     /// A `VpcConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -369,6 +378,7 @@ impl VpcConfiguration {
 impl PropertyType for VpcConfiguration {}
 
 impl ToValue for VpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("VpcId", &self.vpc_id).build()
     }
@@ -404,6 +414,7 @@ impl From<Value> for ScopePermission {
 }
 
 impl ToValue for ScopePermission {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::GetObject => "GetObject",

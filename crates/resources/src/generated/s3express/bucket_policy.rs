@@ -109,6 +109,7 @@ impl BucketPolicy {
     };
 
     /// A `BucketPolicy` with its required properties, named in a [`BucketPolicyRequired`].
+    #[inline]
     pub fn new(required: BucketPolicyRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -133,6 +134,7 @@ impl Resource for BucketPolicy {
 }
 
 impl ToValue for BucketPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)

@@ -158,6 +158,7 @@ impl DirectoryBucket {
     };
 
     /// A `DirectoryBucket` with its required properties, named in a [`DirectoryBucketRequired`].
+    #[inline]
     pub fn new(required: DirectoryBucketRequired) -> Self {
         Self {
             bucket_encryption: None,
@@ -203,6 +204,7 @@ impl Resource for DirectoryBucket {
 }
 
 impl ToValue for DirectoryBucket {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketEncryption", &self.bucket_encryption)
@@ -229,6 +231,7 @@ impl From<ResourceRef> for DirectoryBucketAttributes {
 
 impl DirectoryBucketAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -240,6 +243,7 @@ impl DirectoryBucketAttributes {
     /// Example value for an Availability Zone code: *us-east-1f*
     ///
     /// &gt; An Availability Zone code might not represent the same physical location for different AWS accounts. For more information, see \[Availability Zones and Regions\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-Endpoints.html>) in the *Amazon S3 User Guide* .
+    #[inline]
     pub fn availability_zone_name(&self) -> Value {
         self.0.get_att("AvailabilityZoneName")
     }
@@ -280,6 +284,7 @@ pub struct AbortIncompleteMultipartUpload {
 #[rustfmt::skip]
 impl AbortIncompleteMultipartUpload {
     /// A `AbortIncompleteMultipartUpload` with its required properties, named in a [`AbortIncompleteMultipartUploadRequired`].
+    #[inline]
     pub fn new(required: AbortIncompleteMultipartUploadRequired) -> Self {
         Self {
             days_after_initiation: required.days_after_initiation,
@@ -293,6 +298,7 @@ impl AbortIncompleteMultipartUpload {
 impl PropertyType for AbortIncompleteMultipartUpload {}
 
 impl ToValue for AbortIncompleteMultipartUpload {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DaysAfterInitiation", &self.days_after_initiation)
@@ -333,6 +339,7 @@ pub struct BucketEncryption {
 #[rustfmt::skip]
 impl BucketEncryption {
     /// A `BucketEncryption` with its required properties, named in a [`BucketEncryptionRequired`].
+    #[inline]
     pub fn new(required: BucketEncryptionRequired) -> Self {
         Self {
             server_side_encryption_configuration: required.server_side_encryption_configuration,
@@ -346,6 +353,7 @@ impl BucketEncryption {
 impl PropertyType for BucketEncryption {}
 
 impl ToValue for BucketEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -406,6 +414,7 @@ pub struct Destination {
 #[rustfmt::skip]
 impl Destination {
     /// A `Destination` with its required properties, named in a [`DestinationRequired`].
+    #[inline]
     pub fn new(required: DestinationRequired) -> Self {
         Self {
             bucket_account_id: None,
@@ -428,6 +437,7 @@ impl Destination {
 impl PropertyType for Destination {}
 
 impl ToValue for Destination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketAccountId", &self.bucket_account_id)
@@ -509,6 +519,7 @@ pub struct InventoryConfiguration {
 #[rustfmt::skip]
 impl InventoryConfiguration {
     /// A `InventoryConfiguration` with its required properties, named in a [`InventoryConfigurationRequired`].
+    #[inline]
     pub fn new(required: InventoryConfigurationRequired) -> Self {
         Self {
             destination: required.destination,
@@ -540,6 +551,7 @@ impl InventoryConfiguration {
 impl PropertyType for InventoryConfiguration {}
 
 impl ToValue for InventoryConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destination", &self.destination)
@@ -588,6 +600,7 @@ pub struct LifecycleConfiguration {
 #[rustfmt::skip]
 impl LifecycleConfiguration {
     /// A `LifecycleConfiguration` with its required properties, named in a [`LifecycleConfigurationRequired`].
+    #[inline]
     pub fn new(required: LifecycleConfigurationRequired) -> Self {
         Self {
             rules: required.rules,
@@ -601,6 +614,7 @@ impl LifecycleConfiguration {
 impl PropertyType for LifecycleConfiguration {}
 
 impl ToValue for LifecycleConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Rules", &self.rules).build()
     }
@@ -641,6 +655,7 @@ pub struct MetricsConfiguration {
 #[rustfmt::skip]
 impl MetricsConfiguration {
     /// A `MetricsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -656,6 +671,7 @@ impl MetricsConfiguration {
 impl PropertyType for MetricsConfiguration {}
 
 impl ToValue for MetricsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessPointArn", &self.access_point_arn)
@@ -738,6 +754,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             abort_incomplete_multipart_upload: None,
@@ -769,6 +786,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -834,6 +852,7 @@ pub struct ServerSideEncryptionByDefault {
 #[rustfmt::skip]
 impl ServerSideEncryptionByDefault {
     /// A `ServerSideEncryptionByDefault` with its required properties, named in a [`ServerSideEncryptionByDefaultRequired`].
+    #[inline]
     pub fn new(required: ServerSideEncryptionByDefaultRequired) -> Self {
         Self {
             kms_master_key_id: None,
@@ -850,6 +869,7 @@ impl ServerSideEncryptionByDefault {
 impl PropertyType for ServerSideEncryptionByDefault {}
 
 impl ToValue for ServerSideEncryptionByDefault {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KMSMasterKeyID", &self.kms_master_key_id)
@@ -892,6 +912,7 @@ pub struct ServerSideEncryptionRule {
 #[rustfmt::skip]
 impl ServerSideEncryptionRule {
     /// A `ServerSideEncryptionRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -905,6 +926,7 @@ impl ServerSideEncryptionRule {
 impl PropertyType for ServerSideEncryptionRule {}
 
 impl ToValue for ServerSideEncryptionRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketKeyEnabled", &self.bucket_key_enabled)
@@ -934,6 +956,7 @@ impl From<Value> for DataRedundancy {
 }
 
 impl ToValue for DataRedundancy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SingleAvailabilityZone => "SingleAvailabilityZone",
@@ -964,6 +987,7 @@ impl From<Value> for DestinationFormat {
 }
 
 impl ToValue for DestinationFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Csv => "CSV",
@@ -993,6 +1017,7 @@ impl From<Value> for IncludedObjectVersions {
 }
 
 impl ToValue for IncludedObjectVersions {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "All",
@@ -1035,6 +1060,7 @@ impl From<Value> for OptionalField {
 }
 
 impl ToValue for OptionalField {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Size => "Size",
@@ -1070,6 +1096,7 @@ impl From<Value> for RuleStatus {
 }
 
 impl ToValue for RuleStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",
@@ -1098,6 +1125,7 @@ impl From<Value> for ScheduleFrequency {
 }
 
 impl ToValue for ScheduleFrequency {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Daily => "Daily",
@@ -1126,6 +1154,7 @@ impl From<Value> for SseAlgorithm {
 }
 
 impl ToValue for SseAlgorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsKms => "aws:kms",

@@ -100,6 +100,7 @@ impl AccessPoint {
     };
 
     /// A `AccessPoint` with its required properties, named in a [`AccessPointRequired`].
+    #[inline]
     pub fn new(required: AccessPointRequired) -> Self {
         Self {
             client_token: None,
@@ -136,6 +137,7 @@ impl Resource for AccessPoint {
 }
 
 impl ToValue for AccessPoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientToken", &self.client_token)
@@ -159,21 +161,25 @@ impl From<ResourceRef> for AccessPointAttributes {
 
 impl AccessPointAttributes {
     /// `Fn::GetAtt` `AccessPointArn`: a string.
+    #[inline]
     pub fn access_point_arn(&self) -> Value {
         self.0.get_att("AccessPointArn")
     }
 
     /// `Fn::GetAtt` `AccessPointId`: a string.
+    #[inline]
     pub fn access_point_id(&self) -> Value {
         self.0.get_att("AccessPointId")
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -207,6 +213,7 @@ pub struct AccessPointTag {
 #[rustfmt::skip]
 impl AccessPointTag {
     /// A `AccessPointTag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -220,6 +227,7 @@ impl AccessPointTag {
 impl PropertyType for AccessPointTag {}
 
 impl ToValue for AccessPointTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -279,6 +287,7 @@ pub struct CreationPermissions {
 #[rustfmt::skip]
 impl CreationPermissions {
     /// A `CreationPermissions` with its required properties, named in a [`CreationPermissionsRequired`].
+    #[inline]
     pub fn new(required: CreationPermissionsRequired) -> Self {
         Self {
             owner_gid: required.owner_gid,
@@ -298,6 +307,7 @@ impl CreationPermissions {
 impl PropertyType for CreationPermissions {}
 
 impl ToValue for CreationPermissions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OwnerGid", &self.owner_gid)
@@ -356,6 +366,7 @@ pub struct PosixUser {
 #[rustfmt::skip]
 impl PosixUser {
     /// A `PosixUser` with its required properties, named in a [`PosixUserRequired`].
+    #[inline]
     pub fn new(required: PosixUserRequired) -> Self {
         Self {
             gid: required.gid,
@@ -375,6 +386,7 @@ impl PosixUser {
 impl PropertyType for PosixUser {}
 
 impl ToValue for PosixUser {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Gid", &self.gid)
@@ -412,6 +424,7 @@ pub struct RootDirectory {
 #[rustfmt::skip]
 impl RootDirectory {
     /// A `RootDirectory` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -425,6 +438,7 @@ impl RootDirectory {
 impl PropertyType for RootDirectory {}
 
 impl ToValue for RootDirectory {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreationPermissions", &self.creation_permissions)

@@ -111,6 +111,7 @@ impl FileSystem {
     };
 
     /// A `FileSystem` with its required properties, named in a [`FileSystemRequired`].
+    #[inline]
     pub fn new(required: FileSystemRequired) -> Self {
         Self {
             accept_bucket_warning: None,
@@ -156,6 +157,7 @@ impl Resource for FileSystem {
 }
 
 impl ToValue for FileSystem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceptBucketWarning", &self.accept_bucket_warning)
@@ -185,36 +187,43 @@ impl From<ResourceRef> for FileSystemAttributes {
 
 impl FileSystemAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `FileSystemArn`: a string.
+    #[inline]
     pub fn file_system_arn(&self) -> Value {
         self.0.get_att("FileSystemArn")
     }
 
     /// `Fn::GetAtt` `FileSystemId`: a string.
+    #[inline]
     pub fn file_system_id(&self) -> Value {
         self.0.get_att("FileSystemId")
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }
 
     /// `Fn::GetAtt` `SynchronizationConfiguration.LatestVersionNumber`: an integer.
+    #[inline]
     pub fn synchronization_configuration_latest_version_number(&self) -> Value {
         self.0
             .get_att("SynchronizationConfiguration.LatestVersionNumber")
@@ -252,6 +261,7 @@ pub struct ExpirationDataRule {
 #[rustfmt::skip]
 impl ExpirationDataRule {
     /// A `ExpirationDataRule` with its required properties, named in a [`ExpirationDataRuleRequired`].
+    #[inline]
     pub fn new(required: ExpirationDataRuleRequired) -> Self {
         Self {
             days_after_last_access: required.days_after_last_access,
@@ -265,6 +275,7 @@ impl ExpirationDataRule {
 impl PropertyType for ExpirationDataRule {}
 
 impl ToValue for ExpirationDataRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DaysAfterLastAccess", &self.days_after_last_access)
@@ -315,6 +326,7 @@ pub struct ImportDataRule {
 #[rustfmt::skip]
 impl ImportDataRule {
     /// A `ImportDataRule` with its required properties, named in a [`ImportDataRuleRequired`].
+    #[inline]
     pub fn new(required: ImportDataRuleRequired) -> Self {
         Self {
             prefix: required.prefix,
@@ -334,6 +346,7 @@ impl ImportDataRule {
 impl PropertyType for ImportDataRule {}
 
 impl ToValue for ImportDataRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Prefix", &self.prefix)
@@ -384,6 +397,7 @@ pub struct SynchronizationConfiguration {
 #[rustfmt::skip]
 impl SynchronizationConfiguration {
     /// A `SynchronizationConfiguration` with its required properties, named in a [`SynchronizationConfigurationRequired`].
+    #[inline]
     pub fn new(required: SynchronizationConfigurationRequired) -> Self {
         Self {
             expiration_data_rules: required.expiration_data_rules,
@@ -403,6 +417,7 @@ impl SynchronizationConfiguration {
 impl PropertyType for SynchronizationConfiguration {}
 
 impl ToValue for SynchronizationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ExpirationDataRules", &self.expiration_data_rules)
@@ -450,6 +465,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -466,6 +482,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -492,6 +509,7 @@ impl From<Value> for Trigger {
 }
 
 impl ToValue for Trigger {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OnDirectoryFirstAccess => "ON_DIRECTORY_FIRST_ACCESS",

@@ -74,6 +74,7 @@ impl FileSystemPolicy {
     };
 
     /// A `FileSystemPolicy` with its required properties, named in a [`FileSystemPolicyRequired`].
+    #[inline]
     pub fn new(required: FileSystemPolicyRequired) -> Self {
         Self {
             file_system_id: required.file_system_id,
@@ -98,6 +99,7 @@ impl Resource for FileSystemPolicy {
 }
 
 impl ToValue for FileSystemPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FileSystemId", &self.file_system_id)

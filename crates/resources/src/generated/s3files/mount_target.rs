@@ -100,6 +100,7 @@ impl MountTarget {
     };
 
     /// A `MountTarget` with its required properties, named in a [`MountTargetRequired`].
+    #[inline]
     pub fn new(required: MountTargetRequired) -> Self {
         Self {
             file_system_id: required.file_system_id,
@@ -136,6 +137,7 @@ impl Resource for MountTarget {
 }
 
 impl ToValue for MountTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FileSystemId", &self.file_system_id)
@@ -160,36 +162,43 @@ impl From<ResourceRef> for MountTargetAttributes {
 
 impl MountTargetAttributes {
     /// `Fn::GetAtt` `AvailabilityZoneId`: a string.
+    #[inline]
     pub fn availability_zone_id(&self) -> Value {
         self.0.get_att("AvailabilityZoneId")
     }
 
     /// `Fn::GetAtt` `MountTargetId`: a string.
+    #[inline]
     pub fn mount_target_id(&self) -> Value {
         self.0.get_att("MountTargetId")
     }
 
     /// `Fn::GetAtt` `NetworkInterfaceId`: a string.
+    #[inline]
     pub fn network_interface_id(&self) -> Value {
         self.0.get_att("NetworkInterfaceId")
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
+    #[inline]
     pub fn owner_id(&self) -> Value {
         self.0.get_att("OwnerId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }
 
     /// `Fn::GetAtt` `VpcId`: a string.
+    #[inline]
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
     }
@@ -215,6 +224,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4Only => "IPV4_ONLY",

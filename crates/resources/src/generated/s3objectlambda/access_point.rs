@@ -74,6 +74,7 @@ impl AccessPoint {
     };
 
     /// A `AccessPoint` with its required properties, named in a [`AccessPointRequired`].
+    #[inline]
     pub fn new(required: AccessPointRequired) -> Self {
         Self {
             name: None,
@@ -98,6 +99,7 @@ impl Resource for AccessPoint {
 }
 
 impl ToValue for AccessPoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -123,6 +125,7 @@ impl AccessPointAttributes {
     /// `Fn::GetAtt` `Alias`: an object.
     ///
     /// The alias of an Object Lambda Access Point. For more information, see \[How to use a bucket-style alias for your S3 bucket Object Lambda Access Point\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/olap-use.html#ol-access-points-alias>) .
+    #[inline]
     pub fn alias(&self) -> Value {
         self.0.get_att("Alias")
     }
@@ -130,6 +133,7 @@ impl AccessPointAttributes {
     /// `Fn::GetAtt` `Alias.Status`: a string.
     ///
     /// The status of the Object Lambda Access Point alias. If the status is `PROVISIONING` , the Object Lambda Access Point is provisioning the alias and the alias is not ready for use yet. If the status is `READY` , the Object Lambda Access Point alias is successfully provisioned and ready for use.
+    #[inline]
     pub fn alias_status(&self) -> Value {
         self.0.get_att("Alias.Status")
     }
@@ -137,6 +141,7 @@ impl AccessPointAttributes {
     /// `Fn::GetAtt` `Alias.Value`: a string.
     ///
     /// The alias value of the Object Lambda Access Point.
+    #[inline]
     pub fn alias_value(&self) -> Value {
         self.0.get_att("Alias.Value")
     }
@@ -144,6 +149,7 @@ impl AccessPointAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Specifies the ARN for the Object Lambda Access Point.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -151,11 +157,13 @@ impl AccessPointAttributes {
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The date and time when the specified Object Lambda Access Point was created.
+    #[inline]
     pub fn creation_date(&self) -> Value {
         self.0.get_att("CreationDate")
     }
 
     /// `Fn::GetAtt` `PolicyStatus`: an object.
+    #[inline]
     pub fn policy_status(&self) -> Value {
         self.0.get_att("PolicyStatus")
     }
@@ -163,6 +171,7 @@ impl AccessPointAttributes {
     /// `Fn::GetAtt` `PolicyStatus.IsPublic`: a boolean.
     ///
     /// Specifies whether the Object lambda Access Point Policy is Public or not. Object lambda Access Points are private by default.
+    #[inline]
     pub fn policy_status_is_public(&self) -> Value {
         self.0.get_att("PolicyStatus.IsPublic")
     }
@@ -172,6 +181,7 @@ impl AccessPointAttributes {
     /// The `PublicAccessBlock` configuration that you want to apply to this Amazon S3 account. You can enable the configuration options in any combination. For more information about when Amazon S3 considers a bucket or object public, see \[The Meaning of "Public"\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status>) in the *Amazon S3 User Guide* .
     ///
     /// This data type is not supported for Amazon S3 on Outposts.
+    #[inline]
     pub fn public_access_block_configuration(&self) -> Value {
         self.0.get_att("PublicAccessBlockConfiguration")
     }
@@ -229,6 +239,7 @@ pub struct ObjectLambdaConfiguration {
 #[rustfmt::skip]
 impl ObjectLambdaConfiguration {
     /// A `ObjectLambdaConfiguration` with its required properties, named in a [`ObjectLambdaConfigurationRequired`].
+    #[inline]
     pub fn new(required: ObjectLambdaConfigurationRequired) -> Self {
         Self {
             allowed_features: None,
@@ -251,6 +262,7 @@ impl ObjectLambdaConfiguration {
 impl PropertyType for ObjectLambdaConfiguration {}
 
 impl ToValue for ObjectLambdaConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedFeatures", &self.allowed_features)
@@ -307,6 +319,7 @@ pub struct TransformationConfiguration {
 #[rustfmt::skip]
 impl TransformationConfiguration {
     /// A `TransformationConfiguration` with its required properties, named in a [`TransformationConfigurationRequired`].
+    #[inline]
     pub fn new(required: TransformationConfigurationRequired) -> Self {
         Self {
             actions: required.actions,
@@ -323,6 +336,7 @@ impl TransformationConfiguration {
 impl PropertyType for TransformationConfiguration {}
 
 impl ToValue for TransformationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)

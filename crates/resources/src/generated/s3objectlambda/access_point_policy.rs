@@ -78,6 +78,7 @@ impl AccessPointPolicy {
     };
 
     /// A `AccessPointPolicy` with its required properties, named in a [`AccessPointPolicyRequired`].
+    #[inline]
     pub fn new(required: AccessPointPolicyRequired) -> Self {
         Self {
             object_lambda_access_point: required.object_lambda_access_point,
@@ -102,6 +103,7 @@ impl Resource for AccessPointPolicy {
 }
 
 impl ToValue for AccessPointPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ObjectLambdaAccessPoint", &self.object_lambda_access_point)

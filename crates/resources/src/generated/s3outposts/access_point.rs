@@ -99,6 +99,7 @@ impl AccessPoint {
     };
 
     /// A `AccessPoint` with its required properties, named in a [`AccessPointRequired`].
+    #[inline]
     pub fn new(required: AccessPointRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -129,6 +130,7 @@ impl Resource for AccessPoint {
 }
 
 impl ToValue for AccessPoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -153,6 +155,7 @@ impl AccessPointAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// This resource contains the details of the S3 on Outposts bucket access point ARN. This resource is read-only.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -185,6 +188,7 @@ pub struct VpcConfiguration {
 #[rustfmt::skip]
 impl VpcConfiguration {
     /// A `VpcConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -196,6 +200,7 @@ impl VpcConfiguration {
 impl PropertyType for VpcConfiguration {}
 
 impl ToValue for VpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("VpcId", &self.vpc_id).build()
     }

@@ -112,6 +112,7 @@ impl Bucket {
     };
 
     /// A `Bucket` with its required properties, named in a [`BucketRequired`].
+    #[inline]
     pub fn new(required: BucketRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -145,6 +146,7 @@ impl Resource for Bucket {
 }
 
 impl ToValue for Bucket {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -171,6 +173,7 @@ impl BucketAttributes {
     /// Returns the ARN of the specified bucket.
     ///
     /// Example: `arn:aws:s3Outposts:::DOC-EXAMPLE-BUCKET`
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -211,6 +214,7 @@ pub struct AbortIncompleteMultipartUpload {
 #[rustfmt::skip]
 impl AbortIncompleteMultipartUpload {
     /// A `AbortIncompleteMultipartUpload` with its required properties, named in a [`AbortIncompleteMultipartUploadRequired`].
+    #[inline]
     pub fn new(required: AbortIncompleteMultipartUploadRequired) -> Self {
         Self {
             days_after_initiation: required.days_after_initiation,
@@ -224,6 +228,7 @@ impl AbortIncompleteMultipartUpload {
 impl PropertyType for AbortIncompleteMultipartUpload {}
 
 impl ToValue for AbortIncompleteMultipartUpload {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DaysAfterInitiation", &self.days_after_initiation)
@@ -261,6 +266,7 @@ pub struct Filter {
 #[rustfmt::skip]
 impl Filter {
     /// A `Filter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -276,6 +282,7 @@ impl Filter {
 impl PropertyType for Filter {}
 
 impl ToValue for Filter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AndOperator", &self.and_operator)
@@ -325,6 +332,7 @@ pub struct FilterTag {
 #[rustfmt::skip]
 impl FilterTag {
     /// A `FilterTag` with its required properties, named in a [`FilterTagRequired`].
+    #[inline]
     pub fn new(required: FilterTagRequired) -> Self {
         Self {
             key: required.key,
@@ -341,6 +349,7 @@ impl FilterTag {
 impl PropertyType for FilterTag {}
 
 impl ToValue for FilterTag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -382,6 +391,7 @@ pub struct LifecycleConfiguration {
 #[rustfmt::skip]
 impl LifecycleConfiguration {
     /// A `LifecycleConfiguration` with its required properties, named in a [`LifecycleConfigurationRequired`].
+    #[inline]
     pub fn new(required: LifecycleConfigurationRequired) -> Self {
         Self {
             rules: required.rules,
@@ -395,6 +405,7 @@ impl LifecycleConfiguration {
 impl PropertyType for LifecycleConfiguration {}
 
 impl ToValue for LifecycleConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Rules", &self.rules).build()
     }
@@ -457,6 +468,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -478,6 +490,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -531,6 +544,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -547,6 +561,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -573,6 +588,7 @@ impl From<Value> for RuleStatus {
 }
 
 impl ToValue for RuleStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",

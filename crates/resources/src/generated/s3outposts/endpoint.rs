@@ -115,6 +115,7 @@ impl Endpoint {
     };
 
     /// A `Endpoint` with its required properties, named in a [`EndpointRequired`].
+    #[inline]
     pub fn new(required: EndpointRequired) -> Self {
         Self {
             access_type: None,
@@ -151,6 +152,7 @@ impl Resource for Endpoint {
 }
 
 impl ToValue for Endpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessType", &self.access_type)
@@ -177,6 +179,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the endpoint.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -184,11 +187,13 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `CidrBlock`: a string.
     ///
     /// The VPC CIDR block committed by this endpoint.
+    #[inline]
     pub fn cidr_block(&self) -> Value {
         self.0.get_att("CidrBlock")
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -196,6 +201,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the endpoint.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -203,6 +209,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `NetworkInterfaces`: a list of `NetworkInterface` objects.
     ///
     /// The network interface of the endpoint.
+    #[inline]
     pub fn network_interfaces(&self) -> Value {
         self.0.get_att("NetworkInterfaces")
     }
@@ -210,6 +217,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the endpoint.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -245,6 +253,7 @@ pub struct FailedReason {
 #[rustfmt::skip]
 impl FailedReason {
     /// A `FailedReason` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -258,6 +267,7 @@ impl FailedReason {
 impl PropertyType for FailedReason {}
 
 impl ToValue for FailedReason {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ErrorCode", &self.error_code)
@@ -284,6 +294,7 @@ impl From<Value> for AccessType {
 }
 
 impl ToValue for AccessType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CustomerOwnedIp => "CustomerOwnedIp",

@@ -85,6 +85,7 @@ impl Namespace {
     };
 
     /// A `Namespace` with its required properties, named in a [`NamespaceRequired`].
+    #[inline]
     pub fn new(required: NamespaceRequired) -> Self {
         Self {
             namespace: required.namespace,
@@ -109,6 +110,7 @@ impl Resource for Namespace {
 }
 
 impl ToValue for Namespace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Namespace", &self.namespace)

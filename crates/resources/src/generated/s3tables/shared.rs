@@ -33,6 +33,7 @@ pub struct StorageClassConfiguration {
 #[rustfmt::skip]
 impl StorageClassConfiguration {
     /// A `StorageClassConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -44,6 +45,7 @@ impl StorageClassConfiguration {
 impl PropertyType for StorageClassConfiguration {}
 
 impl ToValue for StorageClassConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StorageClass", &self.storage_class)
@@ -89,6 +91,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -105,6 +108,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -133,6 +137,7 @@ impl From<Value> for StorageClass {
 }
 
 impl ToValue for StorageClass {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "STANDARD",

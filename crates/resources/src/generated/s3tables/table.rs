@@ -145,6 +145,7 @@ impl Table {
     };
 
     /// A `Table` with its required properties, named in a [`TableRequired`].
+    #[inline]
     pub fn new(required: TableRequired) -> Self {
         Self {
             compaction: None,
@@ -196,6 +197,7 @@ impl Resource for Table {
 }
 
 impl ToValue for Table {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Compaction", &self.compaction)
@@ -227,16 +229,19 @@ impl From<ResourceRef> for TableAttributes {
 
 impl TableAttributes {
     /// `Fn::GetAtt` `TableARN`: a string.
+    #[inline]
     pub fn table_arn(&self) -> Value {
         self.0.get_att("TableARN")
     }
 
     /// `Fn::GetAtt` `VersionToken`: a string.
+    #[inline]
     pub fn version_token(&self) -> Value {
         self.0.get_att("VersionToken")
     }
 
     /// `Fn::GetAtt` `WarehouseLocation`: a string.
+    #[inline]
     pub fn warehouse_location(&self) -> Value {
         self.0.get_att("WarehouseLocation")
     }
@@ -274,6 +279,7 @@ pub struct Compaction {
 #[rustfmt::skip]
 impl Compaction {
     /// A `Compaction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -287,6 +293,7 @@ impl Compaction {
 impl PropertyType for Compaction {}
 
 impl ToValue for Compaction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Status", &self.status)
@@ -340,6 +347,7 @@ pub struct IcebergMetadata {
 #[rustfmt::skip]
 impl IcebergMetadata {
     /// A `IcebergMetadata` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -359,6 +367,7 @@ impl IcebergMetadata {
 impl PropertyType for IcebergMetadata {}
 
 impl ToValue for IcebergMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IcebergPartitionSpec", &self.iceberg_partition_spec)
@@ -422,6 +431,7 @@ pub struct IcebergPartitionField {
 #[rustfmt::skip]
 impl IcebergPartitionField {
     /// A `IcebergPartitionField` with its required properties, named in a [`IcebergPartitionFieldRequired`].
+    #[inline]
     pub fn new(required: IcebergPartitionFieldRequired) -> Self {
         Self {
             field_id: None,
@@ -444,6 +454,7 @@ impl IcebergPartitionField {
 impl PropertyType for IcebergPartitionField {}
 
 impl ToValue for IcebergPartitionField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldId", &self.field_id)
@@ -492,6 +503,7 @@ pub struct IcebergPartitionSpec {
 #[rustfmt::skip]
 impl IcebergPartitionSpec {
     /// A `IcebergPartitionSpec` with its required properties, named in a [`IcebergPartitionSpecRequired`].
+    #[inline]
     pub fn new(required: IcebergPartitionSpecRequired) -> Self {
         Self {
             fields: required.fields,
@@ -508,6 +520,7 @@ impl IcebergPartitionSpec {
 impl PropertyType for IcebergPartitionSpec {}
 
 impl ToValue for IcebergPartitionSpec {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Fields", &self.fields)
@@ -549,6 +562,7 @@ pub struct IcebergSchema {
 #[rustfmt::skip]
 impl IcebergSchema {
     /// A `IcebergSchema` with its required properties, named in a [`IcebergSchemaRequired`].
+    #[inline]
     pub fn new(required: IcebergSchemaRequired) -> Self {
         Self {
             schema_field_list: required.schema_field_list,
@@ -562,6 +576,7 @@ impl IcebergSchema {
 impl PropertyType for IcebergSchema {}
 
 impl ToValue for IcebergSchema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SchemaFieldList", &self.schema_field_list)
@@ -619,6 +634,7 @@ pub struct IcebergSchemaV2 {
 #[rustfmt::skip]
 impl IcebergSchemaV2 {
     /// A `IcebergSchemaV2` with its required properties, named in a [`IcebergSchemaV2Required`].
+    #[inline]
     pub fn new(required: IcebergSchemaV2Required) -> Self {
         Self {
             identifier_field_ids: None,
@@ -641,6 +657,7 @@ impl IcebergSchemaV2 {
 impl PropertyType for IcebergSchemaV2 {}
 
 impl ToValue for IcebergSchemaV2 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IdentifierFieldIds", &self.identifier_field_ids)
@@ -705,6 +722,7 @@ pub struct IcebergSortField {
 #[rustfmt::skip]
 impl IcebergSortField {
     /// A `IcebergSortField` with its required properties, named in a [`IcebergSortFieldRequired`].
+    #[inline]
     pub fn new(required: IcebergSortFieldRequired) -> Self {
         Self {
             direction: required.direction,
@@ -727,6 +745,7 @@ impl IcebergSortField {
 impl PropertyType for IcebergSortField {}
 
 impl ToValue for IcebergSortField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Direction", &self.direction)
@@ -775,6 +794,7 @@ pub struct IcebergSortOrder {
 #[rustfmt::skip]
 impl IcebergSortOrder {
     /// A `IcebergSortOrder` with its required properties, named in a [`IcebergSortOrderRequired`].
+    #[inline]
     pub fn new(required: IcebergSortOrderRequired) -> Self {
         Self {
             fields: required.fields,
@@ -791,6 +811,7 @@ impl IcebergSortOrder {
 impl PropertyType for IcebergSortOrder {}
 
 impl ToValue for IcebergSortOrder {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Fields", &self.fields)
@@ -849,6 +870,7 @@ pub struct SchemaField {
 #[rustfmt::skip]
 impl SchemaField {
     /// A `SchemaField` with its required properties, named in a [`SchemaFieldRequired`].
+    #[inline]
     pub fn new(required: SchemaFieldRequired) -> Self {
         Self {
             id: None,
@@ -871,6 +893,7 @@ impl SchemaField {
 impl PropertyType for SchemaField {}
 
 impl ToValue for SchemaField {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Id", &self.id)
@@ -938,6 +961,7 @@ pub struct SchemaV2Field {
 #[rustfmt::skip]
 impl SchemaV2Field {
     /// A `SchemaV2Field` with its required properties, named in a [`SchemaV2FieldRequired`].
+    #[inline]
     pub fn new(required: SchemaV2FieldRequired) -> Self {
         Self {
             doc: None,
@@ -963,6 +987,7 @@ impl SchemaV2Field {
 impl PropertyType for SchemaV2Field {}
 
 impl ToValue for SchemaV2Field {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Doc", &self.doc)
@@ -1013,6 +1038,7 @@ pub struct SnapshotManagement {
 #[rustfmt::skip]
 impl SnapshotManagement {
     /// A `SnapshotManagement` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1028,6 +1054,7 @@ impl SnapshotManagement {
 impl PropertyType for SnapshotManagement {}
 
 impl ToValue for SnapshotManagement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxSnapshotAgeHours", &self.max_snapshot_age_hours)
@@ -1055,6 +1082,7 @@ impl From<Value> for CompactionStatus {
 }
 
 impl ToValue for CompactionStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "enabled",
@@ -1083,6 +1111,7 @@ impl From<Value> for Direction {
 }
 
 impl ToValue for Direction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Asc => "asc",
@@ -1111,6 +1140,7 @@ impl From<Value> for NullOrder {
 }
 
 impl ToValue for NullOrder {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NullsFirst => "nulls-first",
@@ -1137,6 +1167,7 @@ impl From<Value> for OpenTableFormat {
 }
 
 impl ToValue for OpenTableFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Iceberg => "ICEBERG",
@@ -1162,6 +1193,7 @@ impl From<Value> for SchemaV2FieldType {
 }
 
 impl ToValue for SchemaV2FieldType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Struct => "struct",
@@ -1189,6 +1221,7 @@ impl From<Value> for SnapshotManagementStatus {
 }
 
 impl ToValue for SnapshotManagementStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "enabled",
@@ -1215,6 +1248,7 @@ impl From<Value> for WithoutMetadata {
 }
 
 impl ToValue for WithoutMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Yes => "Yes",

@@ -107,6 +107,7 @@ impl TableBucket {
     };
 
     /// A `TableBucket` with its required properties, named in a [`TableBucketRequired`].
+    #[inline]
     pub fn new(required: TableBucketRequired) -> Self {
         Self {
             encryption_configuration: None,
@@ -149,6 +150,7 @@ impl Resource for TableBucket {
 }
 
 impl ToValue for TableBucket {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncryptionConfiguration", &self.encryption_configuration)
@@ -177,6 +179,7 @@ impl From<ResourceRef> for TableBucketAttributes {
 
 impl TableBucketAttributes {
     /// `Fn::GetAtt` `TableBucketARN`: a string.
+    #[inline]
     pub fn table_bucket_arn(&self) -> Value {
         self.0.get_att("TableBucketARN")
     }
@@ -214,6 +217,7 @@ pub struct EncryptionConfiguration {
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -227,6 +231,7 @@ impl EncryptionConfiguration {
 impl PropertyType for EncryptionConfiguration {}
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KMSKeyArn", &self.kms_key_arn)
@@ -262,6 +267,7 @@ pub struct MetricsConfiguration {
 #[rustfmt::skip]
 impl MetricsConfiguration {
     /// A `MetricsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -273,6 +279,7 @@ impl MetricsConfiguration {
 impl PropertyType for MetricsConfiguration {}
 
 impl ToValue for MetricsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Status", &self.status).build()
     }
@@ -320,6 +327,7 @@ pub struct ReplicationConfiguration {
 #[rustfmt::skip]
 impl ReplicationConfiguration {
     /// A `ReplicationConfiguration` with its required properties, named in a [`ReplicationConfigurationRequired`].
+    #[inline]
     pub fn new(required: ReplicationConfigurationRequired) -> Self {
         Self {
             role: required.role,
@@ -336,6 +344,7 @@ impl ReplicationConfiguration {
 impl PropertyType for ReplicationConfiguration {}
 
 impl ToValue for ReplicationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Role", &self.role)
@@ -377,6 +386,7 @@ pub struct ReplicationDestination {
 #[rustfmt::skip]
 impl ReplicationDestination {
     /// A `ReplicationDestination` with its required properties, named in a [`ReplicationDestinationRequired`].
+    #[inline]
     pub fn new(required: ReplicationDestinationRequired) -> Self {
         Self {
             destination_table_bucket_arn: required.destination_table_bucket_arn,
@@ -390,6 +400,7 @@ impl ReplicationDestination {
 impl PropertyType for ReplicationDestination {}
 
 impl ToValue for ReplicationDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -435,6 +446,7 @@ pub struct ReplicationRule {
 #[rustfmt::skip]
 impl ReplicationRule {
     /// A `ReplicationRule` with its required properties, named in a [`ReplicationRuleRequired`].
+    #[inline]
     pub fn new(required: ReplicationRuleRequired) -> Self {
         Self {
             destinations: required.destinations,
@@ -448,6 +460,7 @@ impl ReplicationRule {
 impl PropertyType for ReplicationRule {}
 
 impl ToValue for ReplicationRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destinations", &self.destinations)
@@ -494,6 +507,7 @@ pub struct UnreferencedFileRemoval {
 #[rustfmt::skip]
 impl UnreferencedFileRemoval {
     /// A `UnreferencedFileRemoval` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -509,6 +523,7 @@ impl UnreferencedFileRemoval {
 impl PropertyType for UnreferencedFileRemoval {}
 
 impl ToValue for UnreferencedFileRemoval {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NoncurrentDays", &self.noncurrent_days)
@@ -536,6 +551,7 @@ impl From<Value> for MetricsConfigurationStatus {
 }
 
 impl ToValue for MetricsConfigurationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",
@@ -564,6 +580,7 @@ impl From<Value> for SseAlgorithm {
 }
 
 impl ToValue for SseAlgorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aes256 => "AES256",
@@ -592,6 +609,7 @@ impl From<Value> for UnreferencedFileRemovalStatus {
 }
 
 impl ToValue for UnreferencedFileRemovalStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",

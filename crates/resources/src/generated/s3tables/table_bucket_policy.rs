@@ -85,6 +85,7 @@ impl TableBucketPolicy {
     };
 
     /// A `TableBucketPolicy` with its required properties, named in a [`TableBucketPolicyRequired`].
+    #[inline]
     pub fn new(required: TableBucketPolicyRequired) -> Self {
         Self {
             resource_policy: required.resource_policy,
@@ -109,6 +110,7 @@ impl Resource for TableBucketPolicy {
 }
 
 impl ToValue for TableBucketPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourcePolicy", &self.resource_policy)

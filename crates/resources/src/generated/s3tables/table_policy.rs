@@ -82,6 +82,7 @@ impl TablePolicy {
     };
 
     /// A `TablePolicy` with its required properties, named in a [`TablePolicyRequired`].
+    #[inline]
     pub fn new(required: TablePolicyRequired) -> Self {
         Self {
             resource_policy: required.resource_policy,
@@ -106,6 +107,7 @@ impl Resource for TablePolicy {
 }
 
 impl ToValue for TablePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourcePolicy", &self.resource_policy)
@@ -126,16 +128,19 @@ impl From<ResourceRef> for TablePolicyAttributes {
 
 impl TablePolicyAttributes {
     /// `Fn::GetAtt` `Namespace`: a string.
+    #[inline]
     pub fn namespace(&self) -> Value {
         self.0.get_att("Namespace")
     }
 
     /// `Fn::GetAtt` `TableBucketARN`: a string.
+    #[inline]
     pub fn table_bucket_arn(&self) -> Value {
         self.0.get_att("TableBucketARN")
     }
 
     /// `Fn::GetAtt` `TableName`: a string.
+    #[inline]
     pub fn table_name(&self) -> Value {
         self.0.get_att("TableName")
     }

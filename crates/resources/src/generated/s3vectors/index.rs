@@ -162,6 +162,7 @@ impl Index {
     };
 
     /// A `Index` with its required properties, named in a [`IndexRequired`].
+    #[inline]
     pub fn new(required: IndexRequired) -> Self {
         Self {
             data_type: required.data_type,
@@ -210,6 +211,7 @@ impl Resource for Index {
 }
 
 impl ToValue for Index {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataType", &self.data_type)
@@ -237,11 +239,13 @@ impl From<ResourceRef> for IndexAttributes {
 
 impl IndexAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `IndexArn`: a string.
+    #[inline]
     pub fn index_arn(&self) -> Value {
         self.0.get_att("IndexArn")
     }
@@ -276,6 +280,7 @@ pub struct MetadataConfiguration {
 #[rustfmt::skip]
 impl MetadataConfiguration {
     /// A `MetadataConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -287,6 +292,7 @@ impl MetadataConfiguration {
 impl PropertyType for MetadataConfiguration {}
 
 impl ToValue for MetadataConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -313,6 +319,7 @@ impl From<Value> for DataType {
 }
 
 impl ToValue for DataType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Float32 => "float32",
@@ -340,6 +347,7 @@ impl From<Value> for DistanceMetric {
 }
 
 impl ToValue for DistanceMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cosine => "cosine",

@@ -47,6 +47,7 @@ pub struct EncryptionConfiguration {
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -60,6 +61,7 @@ impl EncryptionConfiguration {
 impl PropertyType for EncryptionConfiguration {}
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
@@ -106,6 +108,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -122,6 +125,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -150,6 +154,7 @@ impl From<Value> for SseType {
 }
 
 impl ToValue for SseType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aes256 => "AES256",

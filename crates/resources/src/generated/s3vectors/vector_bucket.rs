@@ -105,6 +105,7 @@ impl VectorBucket {
     };
 
     /// A `VectorBucket` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -131,6 +132,7 @@ impl Resource for VectorBucket {
 }
 
 impl ToValue for VectorBucket {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncryptionConfiguration", &self.encryption_configuration)
@@ -152,11 +154,13 @@ impl From<ResourceRef> for VectorBucketAttributes {
 
 impl VectorBucketAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `VectorBucketArn`: a string.
+    #[inline]
     pub fn vector_bucket_arn(&self) -> Value {
         self.0.get_att("VectorBucketArn")
     }

@@ -112,6 +112,7 @@ impl VectorBucketPolicy {
     };
 
     /// A `VectorBucketPolicy` with its required properties, named in a [`VectorBucketPolicyRequired`].
+    #[inline]
     pub fn new(required: VectorBucketPolicyRequired) -> Self {
         Self {
             policy: required.policy,
@@ -139,6 +140,7 @@ impl Resource for VectorBucketPolicy {
 }
 
 impl ToValue for VectorBucketPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Policy", &self.policy)

@@ -127,6 +127,7 @@ impl App {
     };
 
     /// A `App` with its required properties, named in a [`AppRequired`].
+    #[inline]
     pub fn new(required: AppRequired) -> Self {
         Self {
             app_name: required.app_name,
@@ -169,6 +170,7 @@ impl Resource for App {
 }
 
 impl ToValue for App {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppName", &self.app_name)
@@ -196,6 +198,7 @@ impl AppAttributes {
     /// `Fn::GetAtt` `AppArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the app, such as `arn:aws:sagemaker:us-west-2:account-id:app/my-app-name` .
+    #[inline]
     pub fn app_arn(&self) -> Value {
         self.0.get_att("AppArn")
     }
@@ -203,6 +206,7 @@ impl AppAttributes {
     /// `Fn::GetAtt` `BuiltInLifecycleConfigArn`: a string.
     ///
     /// The lifecycle configuration that runs before the default lifecycle configuration. It can override changes made in the default lifecycle configuration.
+    #[inline]
     pub fn built_in_lifecycle_config_arn(&self) -> Value {
         self.0.get_att("BuiltInLifecycleConfigArn")
     }
@@ -260,6 +264,7 @@ pub struct ResourceSpec {
 #[rustfmt::skip]
 impl ResourceSpec {
     /// A `ResourceSpec` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -277,6 +282,7 @@ impl ResourceSpec {
 impl PropertyType for ResourceSpec {}
 
 impl ToValue for ResourceSpec {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InstanceType", &self.instance_type)
@@ -328,6 +334,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -344,6 +351,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -376,6 +384,7 @@ impl From<Value> for AppType {
 }
 
 impl ToValue for AppType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::JupyterServer => "JupyterServer",
@@ -729,6 +738,7 @@ impl From<Value> for InstanceType {
 }
 
 impl ToValue for InstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::System => "system",

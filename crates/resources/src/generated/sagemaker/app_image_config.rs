@@ -96,6 +96,7 @@ impl AppImageConfig {
     };
 
     /// A `AppImageConfig` with its required properties, named in a [`AppImageConfigRequired`].
+    #[inline]
     pub fn new(required: AppImageConfigRequired) -> Self {
         Self {
             app_image_config_name: required.app_image_config_name,
@@ -132,6 +133,7 @@ impl Resource for AppImageConfig {
 }
 
 impl ToValue for AppImageConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppImageConfigName", &self.app_image_config_name)
@@ -166,6 +168,7 @@ impl AppImageConfigAttributes {
     /// `Fn::GetAtt` `AppImageConfigArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AppImageConfig, such as `arn:aws:sagemaker:us-west-2:account-id:app-image-config/my-app-image-config-name` .
+    #[inline]
     pub fn app_image_config_arn(&self) -> Value {
         self.0.get_att("AppImageConfigArn")
     }
@@ -196,6 +199,7 @@ pub struct CodeEditorAppImageConfig {
 #[rustfmt::skip]
 impl CodeEditorAppImageConfig {
     /// A `CodeEditorAppImageConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -207,6 +211,7 @@ impl CodeEditorAppImageConfig {
 impl PropertyType for CodeEditorAppImageConfig {}
 
 impl ToValue for CodeEditorAppImageConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerConfig", &self.container_config)
@@ -255,6 +260,7 @@ pub struct ContainerConfig {
 #[rustfmt::skip]
 impl ContainerConfig {
     /// A `ContainerConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -270,6 +276,7 @@ impl ContainerConfig {
 impl PropertyType for ContainerConfig {}
 
 impl ToValue for ContainerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerArguments", &self.container_arguments)
@@ -326,6 +333,7 @@ pub struct CustomImageContainerEnvironmentVariable {
 #[rustfmt::skip]
 impl CustomImageContainerEnvironmentVariable {
     /// A `CustomImageContainerEnvironmentVariable` with its required properties, named in a [`CustomImageContainerEnvironmentVariableRequired`].
+    #[inline]
     pub fn new(required: CustomImageContainerEnvironmentVariableRequired) -> Self {
         Self {
             key: required.key,
@@ -342,6 +350,7 @@ impl CustomImageContainerEnvironmentVariable {
 impl PropertyType for CustomImageContainerEnvironmentVariable {}
 
 impl ToValue for CustomImageContainerEnvironmentVariable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -391,6 +400,7 @@ pub struct FileSystemConfig {
 #[rustfmt::skip]
 impl FileSystemConfig {
     /// A `FileSystemConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -406,6 +416,7 @@ impl FileSystemConfig {
 impl PropertyType for FileSystemConfig {}
 
 impl ToValue for FileSystemConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultGid", &self.default_gid)
@@ -440,6 +451,7 @@ pub struct JupyterLabAppImageConfig {
 #[rustfmt::skip]
 impl JupyterLabAppImageConfig {
     /// A `JupyterLabAppImageConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -451,6 +463,7 @@ impl JupyterLabAppImageConfig {
 impl PropertyType for JupyterLabAppImageConfig {}
 
 impl ToValue for JupyterLabAppImageConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerConfig", &self.container_config)
@@ -498,6 +511,7 @@ pub struct KernelGatewayImageConfig {
 #[rustfmt::skip]
 impl KernelGatewayImageConfig {
     /// A `KernelGatewayImageConfig` with its required properties, named in a [`KernelGatewayImageConfigRequired`].
+    #[inline]
     pub fn new(required: KernelGatewayImageConfigRequired) -> Self {
         Self {
             file_system_config: None,
@@ -514,6 +528,7 @@ impl KernelGatewayImageConfig {
 impl PropertyType for KernelGatewayImageConfig {}
 
 impl ToValue for KernelGatewayImageConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FileSystemConfig", &self.file_system_config)
@@ -564,6 +579,7 @@ pub struct KernelSpec {
 #[rustfmt::skip]
 impl KernelSpec {
     /// A `KernelSpec` with its required properties, named in a [`KernelSpecRequired`].
+    #[inline]
     pub fn new(required: KernelSpecRequired) -> Self {
         Self {
             display_name: None,
@@ -580,6 +596,7 @@ impl KernelSpec {
 impl PropertyType for KernelSpec {}
 
 impl ToValue for KernelSpec {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DisplayName", &self.display_name)
@@ -626,6 +643,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -642,6 +660,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

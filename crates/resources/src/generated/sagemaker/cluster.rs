@@ -146,6 +146,7 @@ impl Cluster {
     };
 
     /// A `Cluster` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -188,6 +189,7 @@ impl Resource for Cluster {
 }
 
 impl ToValue for Cluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoScaling", &self.auto_scaling)
@@ -219,6 +221,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `ClusterArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the SageMaker HyperPod cluster.
+    #[inline]
     pub fn cluster_arn(&self) -> Value {
         self.0.get_att("ClusterArn")
     }
@@ -226,6 +229,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `ClusterStatus`: one of a set of strings.
     ///
     /// The status of the SageMaker HyperPod cluster.
+    #[inline]
     pub fn cluster_status(&self) -> Value {
         self.0.get_att("ClusterStatus")
     }
@@ -233,6 +237,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time when the SageMaker HyperPod cluster is created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -240,6 +245,7 @@ impl ClusterAttributes {
     /// `Fn::GetAtt` `FailureMessage`: a string.
     ///
     /// The failure message of the SageMaker HyperPod cluster.
+    #[inline]
     pub fn failure_message(&self) -> Value {
         self.0.get_att("FailureMessage")
     }
@@ -280,6 +286,7 @@ pub struct AlarmDetails {
 #[rustfmt::skip]
 impl AlarmDetails {
     /// A `AlarmDetails` with its required properties, named in a [`AlarmDetailsRequired`].
+    #[inline]
     pub fn new(required: AlarmDetailsRequired) -> Self {
         Self {
             alarm_name: required.alarm_name,
@@ -293,6 +300,7 @@ impl AlarmDetails {
 impl PropertyType for AlarmDetails {}
 
 impl ToValue for AlarmDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("AlarmName", &self.alarm_name).build()
     }
@@ -342,6 +350,7 @@ pub struct CapacitySizeConfig {
 #[rustfmt::skip]
 impl CapacitySizeConfig {
     /// A `CapacitySizeConfig` with its required properties, named in a [`CapacitySizeConfigRequired`].
+    #[inline]
     pub fn new(required: CapacitySizeConfigRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -358,6 +367,7 @@ impl CapacitySizeConfig {
 impl PropertyType for CapacitySizeConfig {}
 
 impl ToValue for CapacitySizeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -406,6 +416,7 @@ pub struct ClusterAutoScalingConfig {
 #[rustfmt::skip]
 impl ClusterAutoScalingConfig {
     /// A `ClusterAutoScalingConfig` with its required properties, named in a [`ClusterAutoScalingConfigRequired`].
+    #[inline]
     pub fn new(required: ClusterAutoScalingConfigRequired) -> Self {
         Self {
             auto_scaler_type: None,
@@ -422,6 +433,7 @@ impl ClusterAutoScalingConfig {
 impl PropertyType for ClusterAutoScalingConfig {}
 
 impl ToValue for ClusterAutoScalingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoScalerType", &self.auto_scaler_type)
@@ -460,6 +472,7 @@ pub struct ClusterCapacityRequirements {
 #[rustfmt::skip]
 impl ClusterCapacityRequirements {
     /// A `ClusterCapacityRequirements` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -473,6 +486,7 @@ impl ClusterCapacityRequirements {
 impl PropertyType for ClusterCapacityRequirements {}
 
 impl ToValue for ClusterCapacityRequirements {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OnDemand", &self.on_demand)
@@ -620,6 +634,7 @@ pub struct ClusterInstanceGroup {
 #[rustfmt::skip]
 impl ClusterInstanceGroup {
     /// A `ClusterInstanceGroup` with its required properties, named in a [`ClusterInstanceGroupRequired`].
+    #[inline]
     pub fn new(required: ClusterInstanceGroupRequired) -> Self {
         Self {
             capacity_requirements: None,
@@ -681,6 +696,7 @@ impl ClusterInstanceGroup {
 impl PropertyType for ClusterInstanceGroup {}
 
 impl ToValue for ClusterInstanceGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityRequirements", &self.capacity_requirements)
@@ -736,6 +752,7 @@ pub struct ClusterKubernetesConfig {
 #[rustfmt::skip]
 impl ClusterKubernetesConfig {
     /// A `ClusterKubernetesConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -749,6 +766,7 @@ impl ClusterKubernetesConfig {
 impl PropertyType for ClusterKubernetesConfig {}
 
 impl ToValue for ClusterKubernetesConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Labels", &self.labels)
@@ -806,6 +824,7 @@ pub struct ClusterKubernetesTaint {
 #[rustfmt::skip]
 impl ClusterKubernetesTaint {
     /// A `ClusterKubernetesTaint` with its required properties, named in a [`ClusterKubernetesTaintRequired`].
+    #[inline]
     pub fn new(required: ClusterKubernetesTaintRequired) -> Self {
         Self {
             effect: required.effect,
@@ -825,6 +844,7 @@ impl ClusterKubernetesTaint {
 impl PropertyType for ClusterKubernetesTaint {}
 
 impl ToValue for ClusterKubernetesTaint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Effect", &self.effect)
@@ -877,6 +897,7 @@ pub struct ClusterLifeCycleConfig {
 #[rustfmt::skip]
 impl ClusterLifeCycleConfig {
     /// A `ClusterLifeCycleConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -892,6 +913,7 @@ impl ClusterLifeCycleConfig {
 impl PropertyType for ClusterLifeCycleConfig {}
 
 impl ToValue for ClusterLifeCycleConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OnCreate", &self.on_create)
@@ -1008,6 +1030,7 @@ pub struct ClusterRestrictedInstanceGroup {
 #[rustfmt::skip]
 impl ClusterRestrictedInstanceGroup {
     /// A `ClusterRestrictedInstanceGroup` with its required properties, named in a [`ClusterRestrictedInstanceGroupRequired`].
+    #[inline]
     pub fn new(required: ClusterRestrictedInstanceGroupRequired) -> Self {
         Self {
             current_count: None,
@@ -1051,6 +1074,7 @@ impl ClusterRestrictedInstanceGroup {
 impl PropertyType for ClusterRestrictedInstanceGroup {}
 
 impl ToValue for ClusterRestrictedInstanceGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CurrentCount", &self.current_count)
@@ -1108,6 +1132,7 @@ pub struct ClusterSlurmConfig {
 #[rustfmt::skip]
 impl ClusterSlurmConfig {
     /// A `ClusterSlurmConfig` with its required properties, named in a [`ClusterSlurmConfigRequired`].
+    #[inline]
     pub fn new(required: ClusterSlurmConfigRequired) -> Self {
         Self {
             node_type: required.node_type,
@@ -1124,6 +1149,7 @@ impl ClusterSlurmConfig {
 impl PropertyType for ClusterSlurmConfig {}
 
 impl ToValue for ClusterSlurmConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("NodeType", &self.node_type)
@@ -1171,6 +1197,7 @@ pub struct DeploymentConfig {
 #[rustfmt::skip]
 impl DeploymentConfig {
     /// A `DeploymentConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1186,6 +1213,7 @@ impl DeploymentConfig {
 impl PropertyType for DeploymentConfig {}
 
 impl ToValue for DeploymentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1223,6 +1251,7 @@ pub struct EnvironmentConfig {
 #[rustfmt::skip]
 impl EnvironmentConfig {
     /// A `EnvironmentConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1234,6 +1263,7 @@ impl EnvironmentConfig {
 impl PropertyType for EnvironmentConfig {}
 
 impl ToValue for EnvironmentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FSxLustreConfig", &self.fsx_lustre_config)
@@ -1285,6 +1315,7 @@ pub struct FsxLustreConfig {
 #[rustfmt::skip]
 impl FsxLustreConfig {
     /// A `FsxLustreConfig` with its required properties, named in a [`FsxLustreConfigRequired`].
+    #[inline]
     pub fn new(required: FsxLustreConfigRequired) -> Self {
         Self {
             per_unit_storage_throughput: required.per_unit_storage_throughput,
@@ -1301,6 +1332,7 @@ impl FsxLustreConfig {
 impl PropertyType for FsxLustreConfig {}
 
 impl ToValue for FsxLustreConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -1350,6 +1382,7 @@ pub struct RollingUpdatePolicy {
 #[rustfmt::skip]
 impl RollingUpdatePolicy {
     /// A `RollingUpdatePolicy` with its required properties, named in a [`RollingUpdatePolicyRequired`].
+    #[inline]
     pub fn new(required: RollingUpdatePolicyRequired) -> Self {
         Self {
             maximum_batch_size: required.maximum_batch_size,
@@ -1366,6 +1399,7 @@ impl RollingUpdatePolicy {
 impl PropertyType for RollingUpdatePolicy {}
 
 impl ToValue for RollingUpdatePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaximumBatchSize", &self.maximum_batch_size)
@@ -1417,6 +1451,7 @@ pub struct ScheduledUpdateConfig {
 #[rustfmt::skip]
 impl ScheduledUpdateConfig {
     /// A `ScheduledUpdateConfig` with its required properties, named in a [`ScheduledUpdateConfigRequired`].
+    #[inline]
     pub fn new(required: ScheduledUpdateConfigRequired) -> Self {
         Self {
             deployment_config: None,
@@ -1433,6 +1468,7 @@ impl ScheduledUpdateConfig {
 impl PropertyType for ScheduledUpdateConfig {}
 
 impl ToValue for ScheduledUpdateConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeploymentConfig", &self.deployment_config)
@@ -1481,6 +1517,7 @@ pub struct TieredStorageConfig {
 #[rustfmt::skip]
 impl TieredStorageConfig {
     /// A `TieredStorageConfig` with its required properties, named in a [`TieredStorageConfigRequired`].
+    #[inline]
     pub fn new(required: TieredStorageConfigRequired) -> Self {
         Self {
             instance_memory_allocation_percentage: None,
@@ -1497,6 +1534,7 @@ impl TieredStorageConfig {
 impl PropertyType for TieredStorageConfig {}
 
 impl ToValue for TieredStorageConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1524,6 +1562,7 @@ impl From<Value> for AutoScalerType {
 }
 
 impl ToValue for AutoScalerType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Karpenter => "Karpenter",
@@ -1551,6 +1590,7 @@ impl From<Value> for ClusterAutoScalingConfigMode {
 }
 
 impl ToValue for ClusterAutoScalingConfigMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enable => "Enable",
@@ -1579,6 +1619,7 @@ impl From<Value> for DeepHealthCheckType {
 }
 
 impl ToValue for DeepHealthCheckType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::InstanceStress => "InstanceStress",
@@ -1609,6 +1650,7 @@ impl From<Value> for Effect {
 }
 
 impl ToValue for Effect {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NoSchedule => "NoSchedule",
@@ -1880,6 +1922,7 @@ impl From<Value> for InstanceType {
 }
 
 impl ToValue for InstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MlC5_12xlarge => "ml.c5.12xlarge",
@@ -2027,6 +2070,7 @@ impl From<Value> for NodeProvisioningMode {
 }
 
 impl ToValue for NodeProvisioningMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Continuous => "Continuous",
@@ -2054,6 +2098,7 @@ impl From<Value> for NodeRecovery {
 }
 
 impl ToValue for NodeRecovery {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Automatic => "Automatic",
@@ -2084,6 +2129,7 @@ impl From<Value> for NodeType {
 }
 
 impl ToValue for NodeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Controller => "Controller",
@@ -2113,6 +2159,7 @@ impl From<Value> for TieredStorageConfigMode {
 }
 
 impl ToValue for TieredStorageConfigMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enable => "Enable",

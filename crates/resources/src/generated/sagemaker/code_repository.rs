@@ -79,6 +79,7 @@ impl CodeRepository {
     };
 
     /// A `CodeRepository` with its required properties, named in a [`CodeRepositoryRequired`].
+    #[inline]
     pub fn new(required: CodeRepositoryRequired) -> Self {
         Self {
             code_repository_name: None,
@@ -109,6 +110,7 @@ impl Resource for CodeRepository {
 }
 
 impl ToValue for CodeRepository {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CodeRepositoryName", &self.code_repository_name)
@@ -132,11 +134,13 @@ impl CodeRepositoryAttributes {
     /// `Fn::GetAtt` `CodeRepositoryName`: a string.
     ///
     /// The name of the Git repository.
+    #[inline]
     pub fn code_repository_name(&self) -> Value {
         self.0.get_att("CodeRepositoryName")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -187,6 +191,7 @@ pub struct GitConfig {
 #[rustfmt::skip]
 impl GitConfig {
     /// A `GitConfig` with its required properties, named in a [`GitConfigRequired`].
+    #[inline]
     pub fn new(required: GitConfigRequired) -> Self {
         Self {
             branch: None,
@@ -206,6 +211,7 @@ impl GitConfig {
 impl PropertyType for GitConfig {}
 
 impl ToValue for GitConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Branch", &self.branch)
@@ -249,6 +255,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -265,6 +272,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -169,6 +169,7 @@ impl DataQualityJobDefinition {
     };
 
     /// A `DataQualityJobDefinition` with its required properties, named in a [`DataQualityJobDefinitionRequired`].
+    #[inline]
     pub fn new(required: DataQualityJobDefinitionRequired) -> Self {
         Self {
             data_quality_app_specification: required.data_quality_app_specification,
@@ -223,6 +224,7 @@ impl Resource for DataQualityJobDefinition {
 }
 
 impl ToValue for DataQualityJobDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -263,6 +265,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time when the job definition was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -270,6 +273,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `DataQualityAppSpecification.ContainerArguments`: a list of strings.
     ///
     /// The arguments to send to the container that the monitoring job runs.
+    #[inline]
     pub fn data_quality_app_specification_container_arguments(&self) -> Value {
         self.0
             .get_att("DataQualityAppSpecification.ContainerArguments")
@@ -278,6 +282,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `DataQualityAppSpecification.ContainerEntrypoint`: a list of strings.
     ///
     /// The entrypoint for a container used to run a monitoring job.
+    #[inline]
     pub fn data_quality_app_specification_container_entrypoint(&self) -> Value {
         self.0
             .get_att("DataQualityAppSpecification.ContainerEntrypoint")
@@ -286,35 +291,41 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `DataQualityAppSpecification.ImageUri`: a string.
     ///
     /// The container image that the data quality monitoring job runs.
+    #[inline]
     pub fn data_quality_app_specification_image_uri(&self) -> Value {
         self.0.get_att("DataQualityAppSpecification.ImageUri")
     }
 
     /// `Fn::GetAtt` `DataQualityAppSpecification.PostAnalyticsProcessorSourceUri`: a string.
+    #[inline]
     pub fn data_quality_app_specification_post_analytics_processor_source_uri(&self) -> Value {
         self.0
             .get_att("DataQualityAppSpecification.PostAnalyticsProcessorSourceUri")
     }
 
     /// `Fn::GetAtt` `DataQualityAppSpecification.RecordPreprocessorSourceUri`: a string.
+    #[inline]
     pub fn data_quality_app_specification_record_preprocessor_source_uri(&self) -> Value {
         self.0
             .get_att("DataQualityAppSpecification.RecordPreprocessorSourceUri")
     }
 
     /// `Fn::GetAtt` `DataQualityBaselineConfig.BaseliningJobName`: a string.
+    #[inline]
     pub fn data_quality_baseline_config_baselining_job_name(&self) -> Value {
         self.0
             .get_att("DataQualityBaselineConfig.BaseliningJobName")
     }
 
     /// `Fn::GetAtt` `DataQualityBaselineConfig.ConstraintsResource.S3Uri`: a string.
+    #[inline]
     pub fn data_quality_baseline_config_constraints_resource_s3_uri(&self) -> Value {
         self.0
             .get_att("DataQualityBaselineConfig.ConstraintsResource.S3Uri")
     }
 
     /// `Fn::GetAtt` `DataQualityBaselineConfig.StatisticsResource.S3Uri`: a string.
+    #[inline]
     pub fn data_quality_baseline_config_statistics_resource_s3_uri(&self) -> Value {
         self.0
             .get_att("DataQualityBaselineConfig.StatisticsResource.S3Uri")
@@ -323,6 +334,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `DataQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri`: a string.
     ///
     /// The Amazon S3 location being used to capture the data.
+    #[inline]
     pub fn data_quality_job_input_batch_transform_input_data_captured_destination_s3_uri(
         &self,
     ) -> Value {
@@ -333,6 +345,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `DataQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header`: a boolean.
     ///
     /// A boolean flag indicating if given CSV has header
+    #[inline]
     pub fn data_quality_job_input_batch_transform_input_dataset_format_csv_header(&self) -> Value {
         self.0
             .get_att("DataQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header")
@@ -341,12 +354,14 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `DataQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line`: a boolean.
     ///
     /// A boolean flag indicating if it is JSON line format
+    #[inline]
     pub fn data_quality_job_input_batch_transform_input_dataset_format_json_line(&self) -> Value {
         self.0
             .get_att("DataQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line")
     }
 
     /// `Fn::GetAtt` `DataQualityJobInput.BatchTransformInput.DatasetFormat.Parquet`: a boolean.
+    #[inline]
     pub fn data_quality_job_input_batch_transform_input_dataset_format_parquet(&self) -> Value {
         self.0
             .get_att("DataQualityJobInput.BatchTransformInput.DatasetFormat.Parquet")
@@ -355,6 +370,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `DataQualityJobInput.BatchTransformInput.ExcludeFeaturesAttribute`: a string.
     ///
     /// The attributes of the input data to exclude from the analysis.
+    #[inline]
     pub fn data_quality_job_input_batch_transform_input_exclude_features_attribute(&self) -> Value {
         self.0
             .get_att("DataQualityJobInput.BatchTransformInput.ExcludeFeaturesAttribute")
@@ -363,6 +379,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `DataQualityJobInput.BatchTransformInput.LocalPath`: a string.
     ///
     /// Path to the filesystem where the batch transform data is available to the container.
+    #[inline]
     pub fn data_quality_job_input_batch_transform_input_local_path(&self) -> Value {
         self.0
             .get_att("DataQualityJobInput.BatchTransformInput.LocalPath")
@@ -371,6 +388,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `DataQualityJobInput.BatchTransformInput.S3DataDistributionType`: one of a set of strings.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defaults to `FullyReplicated`
+    #[inline]
     pub fn data_quality_job_input_batch_transform_input_s3_data_distribution_type(&self) -> Value {
         self.0
             .get_att("DataQualityJobInput.BatchTransformInput.S3DataDistributionType")
@@ -379,12 +397,14 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `DataQualityJobInput.BatchTransformInput.S3InputMode`: one of a set of strings.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
+    #[inline]
     pub fn data_quality_job_input_batch_transform_input_s3_input_mode(&self) -> Value {
         self.0
             .get_att("DataQualityJobInput.BatchTransformInput.S3InputMode")
     }
 
     /// `Fn::GetAtt` `DataQualityJobInput.EndpointInput.EndpointName`: a string.
+    #[inline]
     pub fn data_quality_job_input_endpoint_input_endpoint_name(&self) -> Value {
         self.0
             .get_att("DataQualityJobInput.EndpointInput.EndpointName")
@@ -393,6 +413,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `DataQualityJobInput.EndpointInput.ExcludeFeaturesAttribute`: a string.
     ///
     /// The attributes of the input data to exclude from the analysis.
+    #[inline]
     pub fn data_quality_job_input_endpoint_input_exclude_features_attribute(&self) -> Value {
         self.0
             .get_att("DataQualityJobInput.EndpointInput.ExcludeFeaturesAttribute")
@@ -401,6 +422,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `DataQualityJobInput.EndpointInput.LocalPath`: a string.
     ///
     /// Path to the filesystem where the endpoint data is available to the container.
+    #[inline]
     pub fn data_quality_job_input_endpoint_input_local_path(&self) -> Value {
         self.0
             .get_att("DataQualityJobInput.EndpointInput.LocalPath")
@@ -409,6 +431,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `DataQualityJobInput.EndpointInput.S3DataDistributionType`: one of a set of strings.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an Amazon S3 key. Defaults to `FullyReplicated`
+    #[inline]
     pub fn data_quality_job_input_endpoint_input_s3_data_distribution_type(&self) -> Value {
         self.0
             .get_att("DataQualityJobInput.EndpointInput.S3DataDistributionType")
@@ -417,6 +440,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `DataQualityJobInput.EndpointInput.S3InputMode`: one of a set of strings.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
+    #[inline]
     pub fn data_quality_job_input_endpoint_input_s3_input_mode(&self) -> Value {
         self.0
             .get_att("DataQualityJobInput.EndpointInput.S3InputMode")
@@ -425,6 +449,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `DataQualityJobOutputConfig.KmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS  ) key that Amazon SageMaker AI uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
+    #[inline]
     pub fn data_quality_job_output_config_kms_key_id(&self) -> Value {
         self.0.get_att("DataQualityJobOutputConfig.KmsKeyId")
     }
@@ -432,12 +457,14 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `DataQualityJobOutputConfig.MonitoringOutputs`: a list of `MonitoringOutput` objects.
     ///
     /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
+    #[inline]
     pub fn data_quality_job_output_config_monitoring_outputs(&self) -> Value {
         self.0
             .get_att("DataQualityJobOutputConfig.MonitoringOutputs")
     }
 
     /// `Fn::GetAtt` `EndpointName`: a string.
+    #[inline]
     pub fn endpoint_name(&self) -> Value {
         self.0.get_att("EndpointName")
     }
@@ -445,11 +472,13 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobDefinitionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the job definition.
+    #[inline]
     pub fn job_definition_arn(&self) -> Value {
         self.0.get_att("JobDefinitionArn")
     }
 
     /// `Fn::GetAtt` `JobDefinitionName`: a string.
+    #[inline]
     pub fn job_definition_name(&self) -> Value {
         self.0.get_att("JobDefinitionName")
     }
@@ -457,6 +486,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobResources.ClusterConfig.InstanceCount`: an integer.
     ///
     /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
+    #[inline]
     pub fn job_resources_cluster_config_instance_count(&self) -> Value {
         self.0.get_att("JobResources.ClusterConfig.InstanceCount")
     }
@@ -464,6 +494,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobResources.ClusterConfig.InstanceType`: one of a set of strings.
     ///
     /// The ML compute instance type for the processing job.
+    #[inline]
     pub fn job_resources_cluster_config_instance_type(&self) -> Value {
         self.0.get_att("JobResources.ClusterConfig.InstanceType")
     }
@@ -471,6 +502,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobResources.ClusterConfig.VolumeKmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
+    #[inline]
     pub fn job_resources_cluster_config_volume_kms_key_id(&self) -> Value {
         self.0.get_att("JobResources.ClusterConfig.VolumeKmsKeyId")
     }
@@ -478,6 +510,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobResources.ClusterConfig.VolumeSizeInGB`: an integer.
     ///
     /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+    #[inline]
     pub fn job_resources_cluster_config_volume_size_in_gb(&self) -> Value {
         self.0.get_att("JobResources.ClusterConfig.VolumeSizeInGB")
     }
@@ -485,6 +518,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `NetworkConfig.EnableInterContainerTrafficEncryption`: a boolean.
     ///
     /// Whether to encrypt all communications between distributed processing jobs. Choose `True` to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
+    #[inline]
     pub fn network_config_enable_inter_container_traffic_encryption(&self) -> Value {
         self.0
             .get_att("NetworkConfig.EnableInterContainerTrafficEncryption")
@@ -493,6 +527,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `NetworkConfig.EnableNetworkIsolation`: a boolean.
     ///
     /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
+    #[inline]
     pub fn network_config_enable_network_isolation(&self) -> Value {
         self.0.get_att("NetworkConfig.EnableNetworkIsolation")
     }
@@ -500,6 +535,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `NetworkConfig.VpcConfig.SecurityGroupIds`: a list of strings.
     ///
     /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
+    #[inline]
     pub fn network_config_vpc_config_security_group_ids(&self) -> Value {
         self.0.get_att("NetworkConfig.VpcConfig.SecurityGroupIds")
     }
@@ -507,6 +543,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `NetworkConfig.VpcConfig.Subnets`: a list of strings.
     ///
     /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
+    #[inline]
     pub fn network_config_vpc_config_subnets(&self) -> Value {
         self.0.get_att("NetworkConfig.VpcConfig.Subnets")
     }
@@ -514,6 +551,7 @@ impl DataQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    #[inline]
     pub fn role_arn(&self) -> Value {
         self.0.get_att("RoleArn")
     }
@@ -527,6 +565,7 @@ impl DataQualityJobDefinitionAttributes {
     /// For all other jobs, if the job does not complete during this time, SageMaker ends the job. When `RetryStrategy` is specified in the job request, `MaxRuntimeInSeconds` specifies the maximum time for all of the attempts in total, not each individual attempt. The default value is 1 day. The maximum value is 28 days.
     ///
     /// The maximum time that a `TrainingJob` can run in total, including any time spent publishing metrics or archiving and uploading models after it has been stopped, is 30 days.
+    #[inline]
     pub fn stopping_condition_max_runtime_in_seconds(&self) -> Value {
         self.0.get_att("StoppingCondition.MaxRuntimeInSeconds")
     }
@@ -536,6 +575,7 @@ impl DataQualityJobDefinitionAttributes {
     /// An array of key-value pairs to apply to this resource.
     ///
     /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -609,6 +649,7 @@ pub struct DataQualityAppSpecification {
 #[rustfmt::skip]
 impl DataQualityAppSpecification {
     /// A `DataQualityAppSpecification` with its required properties, named in a [`DataQualityAppSpecificationRequired`].
+    #[inline]
     pub fn new(required: DataQualityAppSpecificationRequired) -> Self {
         Self {
             container_arguments: None,
@@ -637,6 +678,7 @@ impl DataQualityAppSpecification {
 impl PropertyType for DataQualityAppSpecification {}
 
 impl ToValue for DataQualityAppSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerArguments", &self.container_arguments)
@@ -692,6 +734,7 @@ pub struct DataQualityBaselineConfig {
 #[rustfmt::skip]
 impl DataQualityBaselineConfig {
     /// A `DataQualityBaselineConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -707,6 +750,7 @@ impl DataQualityBaselineConfig {
 impl PropertyType for DataQualityBaselineConfig {}
 
 impl ToValue for DataQualityBaselineConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BaseliningJobName", &self.baselining_job_name)
@@ -746,6 +790,7 @@ pub struct DataQualityJobInput {
 #[rustfmt::skip]
 impl DataQualityJobInput {
     /// A `DataQualityJobInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -759,6 +804,7 @@ impl DataQualityJobInput {
 impl PropertyType for DataQualityJobInput {}
 
 impl ToValue for DataQualityJobInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchTransformInput", &self.batch_transform_input)

@@ -86,6 +86,7 @@ impl Device {
     };
 
     /// A `Device` with its required properties, named in a [`DeviceRequired`].
+    #[inline]
     pub fn new(required: DeviceRequired) -> Self {
         Self {
             device: None,
@@ -116,6 +117,7 @@ impl Resource for Device {
 }
 
 impl ToValue for Device {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Device", &self.device)
@@ -184,6 +186,7 @@ pub struct DeviceProperty {
 #[rustfmt::skip]
 impl DeviceProperty {
     /// A `DeviceProperty` with its required properties, named in a [`DevicePropertyRequired`].
+    #[inline]
     pub fn new(required: DevicePropertyRequired) -> Self {
         Self {
             description: None,
@@ -203,6 +206,7 @@ impl DeviceProperty {
 impl PropertyType for DeviceProperty {}
 
 impl ToValue for DeviceProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -250,6 +254,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -266,6 +271,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

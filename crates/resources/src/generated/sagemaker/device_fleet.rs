@@ -106,6 +106,7 @@ impl DeviceFleet {
     };
 
     /// A `DeviceFleet` with its required properties, named in a [`DeviceFleetRequired`].
+    #[inline]
     pub fn new(required: DeviceFleetRequired) -> Self {
         Self {
             description: None,
@@ -142,6 +143,7 @@ impl Resource for DeviceFleet {
 }
 
 impl ToValue for DeviceFleet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -205,6 +207,7 @@ pub struct EdgeOutputConfig {
 #[rustfmt::skip]
 impl EdgeOutputConfig {
     /// A `EdgeOutputConfig` with its required properties, named in a [`EdgeOutputConfigRequired`].
+    #[inline]
     pub fn new(required: EdgeOutputConfigRequired) -> Self {
         Self {
             kms_key_id: None,
@@ -221,6 +224,7 @@ impl EdgeOutputConfig {
 impl PropertyType for EdgeOutputConfig {}
 
 impl ToValue for EdgeOutputConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
@@ -267,6 +271,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -283,6 +288,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

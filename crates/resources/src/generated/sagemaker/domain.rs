@@ -220,6 +220,7 @@ impl Domain {
     };
 
     /// A `Domain` with its required properties, named in a [`DomainRequired`].
+    #[inline]
     pub fn new(required: DomainRequired) -> Self {
         Self {
             app_network_access_type: None,
@@ -277,6 +278,7 @@ impl Resource for Domain {
 }
 
 impl ToValue for Domain {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppNetworkAccessType", &self.app_network_access_type)
@@ -312,6 +314,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `DomainArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Domain, such as `arn:aws:sagemaker:us-west-2:account-id:domain/my-domain-name` .
+    #[inline]
     pub fn domain_arn(&self) -> Value {
         self.0.get_att("DomainArn")
     }
@@ -319,6 +322,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The Domain ID.
+    #[inline]
     pub fn domain_id(&self) -> Value {
         self.0.get_att("DomainId")
     }
@@ -326,6 +330,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `HomeEfsFileSystemId`: a string.
     ///
     /// The ID of the Amazon Elastic File System (EFS) managed by this Domain.
+    #[inline]
     pub fn home_efs_file_system_id(&self) -> Value {
         self.0.get_att("HomeEfsFileSystemId")
     }
@@ -333,6 +338,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `SecurityGroupIdForDomainBoundary`: a string.
     ///
     /// The ID of the security group that authorizes traffic between the `RSessionGateway` apps and the `RStudioServerPro` app.
+    #[inline]
     pub fn security_group_id_for_domain_boundary(&self) -> Value {
         self.0.get_att("SecurityGroupIdForDomainBoundary")
     }
@@ -340,6 +346,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `SingleSignOnApplicationArn`: a string.
     ///
     /// The ARN of the application managed by SageMaker in IAM Identity Center. This value is only returned for domains created after October 1, 2023.
+    #[inline]
     pub fn single_sign_on_application_arn(&self) -> Value {
         self.0.get_att("SingleSignOnApplicationArn")
     }
@@ -347,6 +354,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `SingleSignOnManagedApplicationInstanceId`: a string.
     ///
     /// The SSO managed application instance ID.
+    #[inline]
     pub fn single_sign_on_managed_application_instance_id(&self) -> Value {
         self.0.get_att("SingleSignOnManagedApplicationInstanceId")
     }
@@ -354,6 +362,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `Url`: a string.
     ///
     /// The URL for the Domain.
+    #[inline]
     pub fn url(&self) -> Value {
         self.0.get_att("Url")
     }
@@ -384,6 +393,7 @@ pub struct AppLifecycleManagement {
 #[rustfmt::skip]
 impl AppLifecycleManagement {
     /// A `AppLifecycleManagement` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -395,6 +405,7 @@ impl AppLifecycleManagement {
 impl PropertyType for AppLifecycleManagement {}
 
 impl ToValue for AppLifecycleManagement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IdleSettings", &self.idle_settings)
@@ -455,6 +466,7 @@ pub struct CodeEditorAppSettings {
 #[rustfmt::skip]
 impl CodeEditorAppSettings {
     /// A `CodeEditorAppSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -474,6 +486,7 @@ impl CodeEditorAppSettings {
 impl PropertyType for CodeEditorAppSettings {}
 
 impl ToValue for CodeEditorAppSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppLifecycleManagement", &self.app_lifecycle_management)
@@ -562,6 +575,7 @@ pub struct DefaultSpaceSettings {
 #[rustfmt::skip]
 impl DefaultSpaceSettings {
     /// A `DefaultSpaceSettings` with its required properties, named in a [`DefaultSpaceSettingsRequired`].
+    #[inline]
     pub fn new(required: DefaultSpaceSettingsRequired) -> Self {
         Self {
             custom_file_system_configs: None,
@@ -596,6 +610,7 @@ impl DefaultSpaceSettings {
 impl PropertyType for DefaultSpaceSettings {}
 
 impl ToValue for DefaultSpaceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomFileSystemConfigs", &self.custom_file_system_configs)
@@ -648,6 +663,7 @@ pub struct DockerSettings {
 #[rustfmt::skip]
 impl DockerSettings {
     /// A `DockerSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -661,6 +677,7 @@ impl DockerSettings {
 impl PropertyType for DockerSettings {}
 
 impl ToValue for DockerSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnableDockerAccess", &self.enable_docker_access)
@@ -721,6 +738,7 @@ pub struct DomainSettings {
 #[rustfmt::skip]
 impl DomainSettings {
     /// A `DomainSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -742,6 +760,7 @@ impl DomainSettings {
 impl PropertyType for DomainSettings {}
 
 impl ToValue for DomainSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DockerSettings", &self.docker_settings)
@@ -806,6 +825,7 @@ pub struct IdleSettings {
 #[rustfmt::skip]
 impl IdleSettings {
     /// A `IdleSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -823,6 +843,7 @@ impl IdleSettings {
 impl PropertyType for IdleSettings {}
 
 impl ToValue for IdleSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IdleTimeoutInMinutes", &self.idle_timeout_in_minutes)
@@ -891,6 +912,7 @@ pub struct JupyterLabAppSettings {
 #[rustfmt::skip]
 impl JupyterLabAppSettings {
     /// A `JupyterLabAppSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -912,6 +934,7 @@ impl JupyterLabAppSettings {
 impl PropertyType for JupyterLabAppSettings {}
 
 impl ToValue for JupyterLabAppSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppLifecycleManagement", &self.app_lifecycle_management)
@@ -961,6 +984,7 @@ pub struct JupyterServerAppSettings {
 #[rustfmt::skip]
 impl JupyterServerAppSettings {
     /// A `JupyterServerAppSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -974,6 +998,7 @@ impl JupyterServerAppSettings {
 impl PropertyType for JupyterServerAppSettings {}
 
 impl ToValue for JupyterServerAppSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultResourceSpec", &self.default_resource_spec)
@@ -1031,6 +1056,7 @@ pub struct KernelGatewayAppSettings {
 #[rustfmt::skip]
 impl KernelGatewayAppSettings {
     /// A `KernelGatewayAppSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1046,6 +1072,7 @@ impl KernelGatewayAppSettings {
 impl PropertyType for KernelGatewayAppSettings {}
 
 impl ToValue for KernelGatewayAppSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomImages", &self.custom_images)
@@ -1087,6 +1114,7 @@ pub struct RSessionAppSettings {
 #[rustfmt::skip]
 impl RSessionAppSettings {
     /// A `RSessionAppSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1100,6 +1128,7 @@ impl RSessionAppSettings {
 impl PropertyType for RSessionAppSettings {}
 
 impl ToValue for RSessionAppSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomImages", &self.custom_images)
@@ -1162,6 +1191,7 @@ pub struct RStudioServerProDomainSettings {
 #[rustfmt::skip]
 impl RStudioServerProDomainSettings {
     /// A `RStudioServerProDomainSettings` with its required properties, named in a [`RStudioServerProDomainSettingsRequired`].
+    #[inline]
     pub fn new(required: RStudioServerProDomainSettingsRequired) -> Self {
         Self {
             default_resource_spec: None,
@@ -1184,6 +1214,7 @@ impl RStudioServerProDomainSettings {
 impl PropertyType for RStudioServerProDomainSettings {}
 
 impl ToValue for RStudioServerProDomainSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultResourceSpec", &self.default_resource_spec)
@@ -1249,6 +1280,7 @@ pub struct ResourceSpec {
 #[rustfmt::skip]
 impl ResourceSpec {
     /// A `ResourceSpec` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1266,6 +1298,7 @@ impl ResourceSpec {
 impl PropertyType for ResourceSpec {}
 
 impl ToValue for ResourceSpec {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InstanceType", &self.instance_type)
@@ -1327,6 +1360,7 @@ pub struct StudioWebPortalSettings {
 #[rustfmt::skip]
 impl StudioWebPortalSettings {
     /// A `StudioWebPortalSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1344,6 +1378,7 @@ impl StudioWebPortalSettings {
 impl PropertyType for StudioWebPortalSettings {}
 
 impl ToValue for StudioWebPortalSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HiddenAppTypes", &self.hidden_app_types)
@@ -1395,6 +1430,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1411,6 +1447,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1491,6 +1528,7 @@ pub struct UnifiedStudioSettings {
 #[rustfmt::skip]
 impl UnifiedStudioSettings {
     /// A `UnifiedStudioSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1514,6 +1552,7 @@ impl UnifiedStudioSettings {
 impl PropertyType for UnifiedStudioSettings {}
 
 impl ToValue for UnifiedStudioSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DomainAccountId", &self.domain_account_id)
@@ -1670,6 +1709,7 @@ pub struct UserSettings {
 #[rustfmt::skip]
 impl UserSettings {
     /// A `UserSettings` with its required properties, named in a [`UserSettingsRequired`].
+    #[inline]
     pub fn new(required: UserSettingsRequired) -> Self {
         Self {
             auto_mount_home_efs: None,
@@ -1728,6 +1768,7 @@ impl UserSettings {
 impl PropertyType for UserSettings {}
 
 impl ToValue for UserSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoMountHomeEFS", &self.auto_mount_home_efs)
@@ -2103,6 +2144,7 @@ impl From<Value> for AppInstanceType {
 }
 
 impl ToValue for AppInstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::System => "system",
@@ -2294,6 +2336,7 @@ impl From<Value> for AppNetworkAccessType {
 }
 
 impl ToValue for AppNetworkAccessType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::PublicInternetOnly => "PublicInternetOnly",
@@ -2322,6 +2365,7 @@ impl From<Value> for AppSecurityGroupManagement {
 }
 
 impl ToValue for AppSecurityGroupManagement {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Service => "Service",
@@ -2350,6 +2394,7 @@ impl From<Value> for AuthMode {
 }
 
 impl ToValue for AuthMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sso => "SSO",
@@ -2378,6 +2423,7 @@ impl From<Value> for EnableDockerAccess {
 }
 
 impl ToValue for EnableDockerAccess {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -2406,6 +2452,7 @@ impl From<Value> for ExecutionRoleIdentityConfig {
 }
 
 impl ToValue for ExecutionRoleIdentityConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::UserProfileName => "USER_PROFILE_NAME",
@@ -2434,6 +2481,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
@@ -2462,6 +2510,7 @@ impl From<Value> for LifecycleManagement {
 }
 
 impl ToValue for LifecycleManagement {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -2490,6 +2539,7 @@ impl From<Value> for StudioWebPortalAccess {
 }
 
 impl ToValue for StudioWebPortalAccess {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -2518,6 +2568,7 @@ impl From<Value> for TagPropagation {
 }
 
 impl ToValue for TagPropagation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -106,6 +106,7 @@ impl Endpoint {
     };
 
     /// A `Endpoint` with its required properties, named in a [`EndpointRequired`].
+    #[inline]
     pub fn new(required: EndpointRequired) -> Self {
         Self {
             deployment_config: None,
@@ -145,6 +146,7 @@ impl Resource for Endpoint {
 }
 
 impl ToValue for Endpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeploymentConfig", &self.deployment_config)
@@ -177,6 +179,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `EndpointArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the endpoint.
+    #[inline]
     pub fn endpoint_arn(&self) -> Value {
         self.0.get_att("EndpointArn")
     }
@@ -184,6 +187,7 @@ impl EndpointAttributes {
     /// `Fn::GetAtt` `EndpointName`: a string.
     ///
     /// The name of the endpoint. The name must be unique within an AWS Region in your AWS account. The name is case-insensitive in `CreateEndpoint` , but the case is preserved and must be matched in \[\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html>) .
+    #[inline]
     pub fn endpoint_name(&self) -> Value {
         self.0.get_att("EndpointName")
     }
@@ -224,6 +228,7 @@ pub struct Alarm {
 #[rustfmt::skip]
 impl Alarm {
     /// A `Alarm` with its required properties, named in a [`AlarmRequired`].
+    #[inline]
     pub fn new(required: AlarmRequired) -> Self {
         Self {
             alarm_name: required.alarm_name,
@@ -237,6 +242,7 @@ impl Alarm {
 impl PropertyType for Alarm {}
 
 impl ToValue for Alarm {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("AlarmName", &self.alarm_name).build()
     }
@@ -277,6 +283,7 @@ pub struct AutoRollbackConfig {
 #[rustfmt::skip]
 impl AutoRollbackConfig {
     /// A `AutoRollbackConfig` with its required properties, named in a [`AutoRollbackConfigRequired`].
+    #[inline]
     pub fn new(required: AutoRollbackConfigRequired) -> Self {
         Self {
             alarms: required.alarms,
@@ -290,6 +297,7 @@ impl AutoRollbackConfig {
 impl PropertyType for AutoRollbackConfig {}
 
 impl ToValue for AutoRollbackConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Alarms", &self.alarms).build()
     }
@@ -342,6 +350,7 @@ pub struct BlueGreenUpdatePolicy {
 #[rustfmt::skip]
 impl BlueGreenUpdatePolicy {
     /// A `BlueGreenUpdatePolicy` with its required properties, named in a [`BlueGreenUpdatePolicyRequired`].
+    #[inline]
     pub fn new(required: BlueGreenUpdatePolicyRequired) -> Self {
         Self {
             maximum_execution_timeout_in_seconds: None,
@@ -361,6 +370,7 @@ impl BlueGreenUpdatePolicy {
 impl PropertyType for BlueGreenUpdatePolicy {}
 
 impl ToValue for BlueGreenUpdatePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -426,6 +436,7 @@ pub struct CapacitySize {
 #[rustfmt::skip]
 impl CapacitySize {
     /// A `CapacitySize` with its required properties, named in a [`CapacitySizeRequired`].
+    #[inline]
     pub fn new(required: CapacitySizeRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -442,6 +453,7 @@ impl CapacitySize {
 impl PropertyType for CapacitySize {}
 
 impl ToValue for CapacitySize {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -485,6 +497,7 @@ pub struct DeploymentConfig {
 #[rustfmt::skip]
 impl DeploymentConfig {
     /// A `DeploymentConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -500,6 +513,7 @@ impl DeploymentConfig {
 impl PropertyType for DeploymentConfig {}
 
 impl ToValue for DeploymentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -566,6 +580,7 @@ pub struct RollingUpdatePolicy {
 #[rustfmt::skip]
 impl RollingUpdatePolicy {
     /// A `RollingUpdatePolicy` with its required properties, named in a [`RollingUpdatePolicyRequired`].
+    #[inline]
     pub fn new(required: RollingUpdatePolicyRequired) -> Self {
         Self {
             maximum_batch_size: required.maximum_batch_size,
@@ -588,6 +603,7 @@ impl RollingUpdatePolicy {
 impl PropertyType for RollingUpdatePolicy {}
 
 impl ToValue for RollingUpdatePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaximumBatchSize", &self.maximum_batch_size)
@@ -642,6 +658,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -658,6 +675,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -720,6 +738,7 @@ pub struct TrafficRoutingConfig {
 #[rustfmt::skip]
 impl TrafficRoutingConfig {
     /// A `TrafficRoutingConfig` with its required properties, named in a [`TrafficRoutingConfigRequired`].
+    #[inline]
     pub fn new(required: TrafficRoutingConfigRequired) -> Self {
         Self {
             canary_size: None,
@@ -742,6 +761,7 @@ impl TrafficRoutingConfig {
 impl PropertyType for TrafficRoutingConfig {}
 
 impl ToValue for TrafficRoutingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CanarySize", &self.canary_size)
@@ -783,6 +803,7 @@ pub struct VariantProperty {
 #[rustfmt::skip]
 impl VariantProperty {
     /// A `VariantProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -794,6 +815,7 @@ impl VariantProperty {
 impl PropertyType for VariantProperty {}
 
 impl ToValue for VariantProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("VariantPropertyType", &self.variant_property_type)
@@ -819,6 +841,7 @@ impl From<Value> for CapacitySizeType {
 }
 
 impl ToValue for CapacitySizeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CapacityPercent => "CAPACITY_PERCENT",
@@ -849,6 +872,7 @@ impl From<Value> for TrafficRoutingConfigType {
 }
 
 impl ToValue for TrafficRoutingConfigType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllAtOnce => "ALL_AT_ONCE",

@@ -150,6 +150,7 @@ impl EndpointConfig {
     };
 
     /// A `EndpointConfig` with its required properties, named in a [`EndpointConfigRequired`].
+    #[inline]
     pub fn new(required: EndpointConfigRequired) -> Self {
         Self {
             async_inference_config: None,
@@ -204,6 +205,7 @@ impl Resource for EndpointConfig {
 }
 
 impl ToValue for EndpointConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AsyncInferenceConfig", &self.async_inference_config)
@@ -235,11 +237,13 @@ impl EndpointConfigAttributes {
     /// `Fn::GetAtt` `EndpointConfigName`: a string.
     ///
     /// The name of the endpoint configuration.
+    #[inline]
     pub fn endpoint_config_name(&self) -> Value {
         self.0.get_att("EndpointConfigName")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -270,6 +274,7 @@ pub struct AsyncInferenceClientConfig {
 #[rustfmt::skip]
 impl AsyncInferenceClientConfig {
     /// A `AsyncInferenceClientConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -281,6 +286,7 @@ impl AsyncInferenceClientConfig {
 impl PropertyType for AsyncInferenceClientConfig {}
 
 impl ToValue for AsyncInferenceClientConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -329,6 +335,7 @@ pub struct AsyncInferenceConfig {
 #[rustfmt::skip]
 impl AsyncInferenceConfig {
     /// A `AsyncInferenceConfig` with its required properties, named in a [`AsyncInferenceConfigRequired`].
+    #[inline]
     pub fn new(required: AsyncInferenceConfigRequired) -> Self {
         Self {
             client_config: None,
@@ -345,6 +352,7 @@ impl AsyncInferenceConfig {
 impl PropertyType for AsyncInferenceConfig {}
 
 impl ToValue for AsyncInferenceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientConfig", &self.client_config)
@@ -390,6 +398,7 @@ pub struct AsyncInferenceNotificationConfig {
 #[rustfmt::skip]
 impl AsyncInferenceNotificationConfig {
     /// A `AsyncInferenceNotificationConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -405,6 +414,7 @@ impl AsyncInferenceNotificationConfig {
 impl PropertyType for AsyncInferenceNotificationConfig {}
 
 impl ToValue for AsyncInferenceNotificationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ErrorTopic", &self.error_topic)
@@ -457,6 +467,7 @@ pub struct AsyncInferenceOutputConfig {
 #[rustfmt::skip]
 impl AsyncInferenceOutputConfig {
     /// A `AsyncInferenceOutputConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -474,6 +485,7 @@ impl AsyncInferenceOutputConfig {
 impl PropertyType for AsyncInferenceOutputConfig {}
 
 impl ToValue for AsyncInferenceOutputConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
@@ -514,6 +526,7 @@ pub struct CapacityReservationConfig {
 #[rustfmt::skip]
 impl CapacityReservationConfig {
     /// A `CapacityReservationConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -527,6 +540,7 @@ impl CapacityReservationConfig {
 impl PropertyType for CapacityReservationConfig {}
 
 impl ToValue for CapacityReservationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -568,6 +582,7 @@ pub struct CaptureContentTypeHeader {
 #[rustfmt::skip]
 impl CaptureContentTypeHeader {
     /// A `CaptureContentTypeHeader` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -581,6 +596,7 @@ impl CaptureContentTypeHeader {
 impl PropertyType for CaptureContentTypeHeader {}
 
 impl ToValue for CaptureContentTypeHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CsvContentTypes", &self.csv_content_types)
@@ -622,6 +638,7 @@ pub struct CaptureOption {
 #[rustfmt::skip]
 impl CaptureOption {
     /// A `CaptureOption` with its required properties, named in a [`CaptureOptionRequired`].
+    #[inline]
     pub fn new(required: CaptureOptionRequired) -> Self {
         Self {
             capture_mode: required.capture_mode,
@@ -635,6 +652,7 @@ impl CaptureOption {
 impl PropertyType for CaptureOption {}
 
 impl ToValue for CaptureOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CaptureMode", &self.capture_mode)
@@ -685,6 +703,7 @@ pub struct ClarifyExplainerConfig {
 #[rustfmt::skip]
 impl ClarifyExplainerConfig {
     /// A `ClarifyExplainerConfig` with its required properties, named in a [`ClarifyExplainerConfigRequired`].
+    #[inline]
     pub fn new(required: ClarifyExplainerConfigRequired) -> Self {
         Self {
             enable_explanations: None,
@@ -704,6 +723,7 @@ impl ClarifyExplainerConfig {
 impl PropertyType for ClarifyExplainerConfig {}
 
 impl ToValue for ClarifyExplainerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnableExplanations", &self.enable_explanations)
@@ -798,6 +818,7 @@ pub struct ClarifyInferenceConfig {
 #[rustfmt::skip]
 impl ClarifyInferenceConfig {
     /// A `ClarifyInferenceConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -829,6 +850,7 @@ impl ClarifyInferenceConfig {
 impl PropertyType for ClarifyInferenceConfig {}
 
 impl ToValue for ClarifyInferenceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContentTemplate", &self.content_template)
@@ -884,6 +906,7 @@ pub struct ClarifyShapBaselineConfig {
 #[rustfmt::skip]
 impl ClarifyShapBaselineConfig {
     /// A `ClarifyShapBaselineConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -899,6 +922,7 @@ impl ClarifyShapBaselineConfig {
 impl PropertyType for ClarifyShapBaselineConfig {}
 
 impl ToValue for ClarifyShapBaselineConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MimeType", &self.mime_type)
@@ -963,6 +987,7 @@ pub struct ClarifyShapConfig {
 #[rustfmt::skip]
 impl ClarifyShapConfig {
     /// A `ClarifyShapConfig` with its required properties, named in a [`ClarifyShapConfigRequired`].
+    #[inline]
     pub fn new(required: ClarifyShapConfigRequired) -> Self {
         Self {
             number_of_samples: None,
@@ -988,6 +1013,7 @@ impl ClarifyShapConfig {
 impl PropertyType for ClarifyShapConfig {}
 
 impl ToValue for ClarifyShapConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NumberOfSamples", &self.number_of_samples)
@@ -1041,6 +1067,7 @@ pub struct ClarifyTextConfig {
 #[rustfmt::skip]
 impl ClarifyTextConfig {
     /// A `ClarifyTextConfig` with its required properties, named in a [`ClarifyTextConfigRequired`].
+    #[inline]
     pub fn new(required: ClarifyTextConfigRequired) -> Self {
         Self {
             granularity: required.granularity,
@@ -1057,6 +1084,7 @@ impl ClarifyTextConfig {
 impl PropertyType for ClarifyTextConfig {}
 
 impl ToValue for ClarifyTextConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Granularity", &self.granularity)
@@ -1127,6 +1155,7 @@ pub struct DataCaptureConfig {
 #[rustfmt::skip]
 impl DataCaptureConfig {
     /// A `DataCaptureConfig` with its required properties, named in a [`DataCaptureConfigRequired`].
+    #[inline]
     pub fn new(required: DataCaptureConfigRequired) -> Self {
         Self {
             capture_content_type_header: None,
@@ -1155,6 +1184,7 @@ impl DataCaptureConfig {
 impl PropertyType for DataCaptureConfig {}
 
 impl ToValue for DataCaptureConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1198,6 +1228,7 @@ pub struct ExplainerConfig {
 #[rustfmt::skip]
 impl ExplainerConfig {
     /// A `ExplainerConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1209,6 +1240,7 @@ impl ExplainerConfig {
 impl PropertyType for ExplainerConfig {}
 
 impl ToValue for ExplainerConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClarifyExplainerConfig", &self.clarify_explainer_config)
@@ -1251,6 +1283,7 @@ pub struct ManagedInstanceScaling {
 #[rustfmt::skip]
 impl ManagedInstanceScaling {
     /// A `ManagedInstanceScaling` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1266,6 +1299,7 @@ impl ManagedInstanceScaling {
 impl PropertyType for ManagedInstanceScaling {}
 
 impl ToValue for ManagedInstanceScaling {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxInstanceCount", &self.max_instance_count)
@@ -1373,6 +1407,7 @@ pub struct ProductionVariant {
 #[rustfmt::skip]
 impl ProductionVariant {
     /// A `ProductionVariant` with its required properties, named in a [`ProductionVariantRequired`].
+    #[inline]
     pub fn new(required: ProductionVariantRequired) -> Self {
         Self {
             capacity_reservation_config: None,
@@ -1425,6 +1460,7 @@ impl ProductionVariant {
 impl PropertyType for ProductionVariant {}
 
 impl ToValue for ProductionVariant {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1479,6 +1515,7 @@ pub struct RoutingConfig {
 #[rustfmt::skip]
 impl RoutingConfig {
     /// A `RoutingConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1490,6 +1527,7 @@ impl RoutingConfig {
 impl PropertyType for RoutingConfig {}
 
 impl ToValue for RoutingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RoutingStrategy", &self.routing_strategy)
@@ -1544,6 +1582,7 @@ pub struct ServerlessConfig {
 #[rustfmt::skip]
 impl ServerlessConfig {
     /// A `ServerlessConfig` with its required properties, named in a [`ServerlessConfigRequired`].
+    #[inline]
     pub fn new(required: ServerlessConfigRequired) -> Self {
         Self {
             max_concurrency: required.max_concurrency,
@@ -1563,6 +1602,7 @@ impl ServerlessConfig {
 impl PropertyType for ServerlessConfig {}
 
 impl ToValue for ServerlessConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxConcurrency", &self.max_concurrency)
@@ -1606,6 +1646,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1622,6 +1663,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1674,6 +1716,7 @@ pub struct VpcConfig {
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
+    #[inline]
     pub fn new(required: VpcConfigRequired) -> Self {
         Self {
             security_group_ids: required.security_group_ids,
@@ -1690,6 +1733,7 @@ impl VpcConfig {
 impl PropertyType for VpcConfig {}
 
 impl ToValue for VpcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)

@@ -153,6 +153,7 @@ impl FeatureGroup {
     };
 
     /// A `FeatureGroup` with its required properties, named in a [`FeatureGroupRequired`].
+    #[inline]
     pub fn new(required: FeatureGroupRequired) -> Self {
         Self {
             description: None,
@@ -204,6 +205,7 @@ impl Resource for FeatureGroup {
 }
 
 impl ToValue for FeatureGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -237,6 +239,7 @@ impl FeatureGroupAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time a `FeatureGroup` was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -244,6 +247,7 @@ impl FeatureGroupAttributes {
     /// `Fn::GetAtt` `FeatureGroupStatus`: a string.
     ///
     /// A `FeatureGroup` status.
+    #[inline]
     pub fn feature_group_status(&self) -> Value {
         self.0.get_att("FeatureGroupStatus")
     }
@@ -302,6 +306,7 @@ pub struct DataCatalogConfig {
 #[rustfmt::skip]
 impl DataCatalogConfig {
     /// A `DataCatalogConfig` with its required properties, named in a [`DataCatalogConfigRequired`].
+    #[inline]
     pub fn new(required: DataCatalogConfigRequired) -> Self {
         Self {
             catalog: required.catalog,
@@ -321,6 +326,7 @@ impl DataCatalogConfig {
 impl PropertyType for DataCatalogConfig {}
 
 impl ToValue for DataCatalogConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Catalog", &self.catalog)
@@ -377,6 +383,7 @@ pub struct FeatureDefinition {
 #[rustfmt::skip]
 impl FeatureDefinition {
     /// A `FeatureDefinition` with its required properties, named in a [`FeatureDefinitionRequired`].
+    #[inline]
     pub fn new(required: FeatureDefinitionRequired) -> Self {
         Self {
             feature_name: required.feature_name,
@@ -393,6 +400,7 @@ impl FeatureDefinition {
 impl PropertyType for FeatureDefinition {}
 
 impl ToValue for FeatureDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FeatureName", &self.feature_name)
@@ -441,6 +449,7 @@ pub struct OfflineStoreConfig {
 #[rustfmt::skip]
 impl OfflineStoreConfig {
     /// A `OfflineStoreConfig` with its required properties, named in a [`OfflineStoreConfigRequired`].
+    #[inline]
     pub fn new(required: OfflineStoreConfigRequired) -> Self {
         Self {
             data_catalog_config: None,
@@ -463,6 +472,7 @@ impl OfflineStoreConfig {
 impl PropertyType for OfflineStoreConfig {}
 
 impl ToValue for OfflineStoreConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataCatalogConfig", &self.data_catalog_config)
@@ -508,6 +518,7 @@ pub struct OnlineStoreConfig {
 #[rustfmt::skip]
 impl OnlineStoreConfig {
     /// A `OnlineStoreConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -525,6 +536,7 @@ impl OnlineStoreConfig {
 impl PropertyType for OnlineStoreConfig {}
 
 impl ToValue for OnlineStoreConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnableOnlineStore", &self.enable_online_store)
@@ -580,6 +592,7 @@ pub struct OnlineStoreSecurityConfig {
 #[rustfmt::skip]
 impl OnlineStoreSecurityConfig {
     /// A `OnlineStoreSecurityConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -591,6 +604,7 @@ impl OnlineStoreSecurityConfig {
 impl PropertyType for OnlineStoreSecurityConfig {}
 
 impl ToValue for OnlineStoreSecurityConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("KmsKeyId", &self.kms_key_id).build()
     }
@@ -644,6 +658,7 @@ pub struct S3StorageConfig {
 #[rustfmt::skip]
 impl S3StorageConfig {
     /// A `S3StorageConfig` with its required properties, named in a [`S3StorageConfigRequired`].
+    #[inline]
     pub fn new(required: S3StorageConfigRequired) -> Self {
         Self {
             kms_key_id: None,
@@ -660,6 +675,7 @@ impl S3StorageConfig {
 impl PropertyType for S3StorageConfig {}
 
 impl ToValue for S3StorageConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
@@ -706,6 +722,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -722,6 +739,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -783,6 +801,7 @@ pub struct ThroughputConfig {
 #[rustfmt::skip]
 impl ThroughputConfig {
     /// A `ThroughputConfig` with its required properties, named in a [`ThroughputConfigRequired`].
+    #[inline]
     pub fn new(required: ThroughputConfigRequired) -> Self {
         Self {
             provisioned_read_capacity_units: None,
@@ -802,6 +821,7 @@ impl ThroughputConfig {
 impl PropertyType for ThroughputConfig {}
 
 impl ToValue for ThroughputConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -849,6 +869,7 @@ pub struct TtlDuration {
 #[rustfmt::skip]
 impl TtlDuration {
     /// A `TtlDuration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -862,6 +883,7 @@ impl TtlDuration {
 impl PropertyType for TtlDuration {}
 
 impl ToValue for TtlDuration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Unit", &self.unit)
@@ -890,6 +912,7 @@ impl From<Value> for FeatureType {
 }
 
 impl ToValue for FeatureType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Integral => "Integral",
@@ -919,6 +942,7 @@ impl From<Value> for StorageType {
 }
 
 impl ToValue for StorageType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "Standard",
@@ -947,6 +971,7 @@ impl From<Value> for TableFormat {
 }
 
 impl ToValue for TableFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Iceberg => "Iceberg",
@@ -975,6 +1000,7 @@ impl From<Value> for ThroughputMode {
 }
 
 impl ToValue for ThroughputMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::OnDemand => "OnDemand",
@@ -1009,6 +1035,7 @@ impl From<Value> for Unit {
 }
 
 impl ToValue for Unit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Seconds => "Seconds",

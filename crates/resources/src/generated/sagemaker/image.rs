@@ -119,6 +119,7 @@ impl Image {
     };
 
     /// A `Image` with its required properties, named in a [`ImageRequired`].
+    #[inline]
     pub fn new(required: ImageRequired) -> Self {
         Self {
             image_description: None,
@@ -155,6 +156,7 @@ impl Resource for Image {
 }
 
 impl ToValue for Image {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ImageDescription", &self.image_description)
@@ -178,6 +180,7 @@ impl From<ResourceRef> for ImageAttributes {
 
 impl ImageAttributes {
     /// `Fn::GetAtt` `ImageArn`: a string.
+    #[inline]
     pub fn image_arn(&self) -> Value {
         self.0.get_att("ImageArn")
     }

@@ -147,6 +147,7 @@ impl ImageVersion {
     };
 
     /// A `ImageVersion` with its required properties, named in a [`ImageVersionRequired`].
+    #[inline]
     pub fn new(required: ImageVersionRequired) -> Self {
         Self {
             alias: None,
@@ -198,6 +199,7 @@ impl Resource for ImageVersion {
 }
 
 impl ToValue for ImageVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Alias", &self.alias)
@@ -227,21 +229,25 @@ impl From<ResourceRef> for ImageVersionAttributes {
 
 impl ImageVersionAttributes {
     /// `Fn::GetAtt` `ContainerImage`: a string.
+    #[inline]
     pub fn container_image(&self) -> Value {
         self.0.get_att("ContainerImage")
     }
 
     /// `Fn::GetAtt` `ImageArn`: a string.
+    #[inline]
     pub fn image_arn(&self) -> Value {
         self.0.get_att("ImageArn")
     }
 
     /// `Fn::GetAtt` `ImageVersionArn`: a string.
+    #[inline]
     pub fn image_version_arn(&self) -> Value {
         self.0.get_att("ImageVersionArn")
     }
 
     /// `Fn::GetAtt` `Version`: an integer.
+    #[inline]
     pub fn version(&self) -> Value {
         self.0.get_att("Version")
     }
@@ -267,6 +273,7 @@ impl From<Value> for JobType {
 }
 
 impl ToValue for JobType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Training => "TRAINING",
@@ -296,6 +303,7 @@ impl From<Value> for Processor {
 }
 
 impl ToValue for Processor {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cpu => "CPU",
@@ -328,6 +336,7 @@ impl From<Value> for VendorGuidance {
 }
 
 impl ToValue for VendorGuidance {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NotProvided => "NOT_PROVIDED",

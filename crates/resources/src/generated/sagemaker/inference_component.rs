@@ -119,6 +119,7 @@ impl InferenceComponent {
     };
 
     /// A `InferenceComponent` with its required properties, named in a [`InferenceComponentRequired`].
+    #[inline]
     pub fn new(required: InferenceComponentRequired) -> Self {
         Self {
             deployment_config: None,
@@ -164,6 +165,7 @@ impl Resource for InferenceComponent {
 }
 
 impl ToValue for InferenceComponent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeploymentConfig", &self.deployment_config)
@@ -190,36 +192,43 @@ impl From<ResourceRef> for InferenceComponentAttributes {
 
 impl InferenceComponentAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `FailureReason`: a string.
+    #[inline]
     pub fn failure_reason(&self) -> Value {
         self.0.get_att("FailureReason")
     }
 
     /// `Fn::GetAtt` `InferenceComponentArn`: a string.
+    #[inline]
     pub fn inference_component_arn(&self) -> Value {
         self.0.get_att("InferenceComponentArn")
     }
 
     /// `Fn::GetAtt` `InferenceComponentStatus`: one of a set of strings.
+    #[inline]
     pub fn inference_component_status(&self) -> Value {
         self.0.get_att("InferenceComponentStatus")
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
 
     /// `Fn::GetAtt` `RuntimeConfig.CurrentCopyCount`: an integer.
+    #[inline]
     pub fn runtime_config_current_copy_count(&self) -> Value {
         self.0.get_att("RuntimeConfig.CurrentCopyCount")
     }
 
     /// `Fn::GetAtt` `RuntimeConfig.DesiredCopyCount`: an integer.
+    #[inline]
     pub fn runtime_config_desired_copy_count(&self) -> Value {
         self.0.get_att("RuntimeConfig.DesiredCopyCount")
     }
@@ -229,6 +238,7 @@ impl InferenceComponentAttributes {
     /// Gets the Amazon EC2 Container Registry path of the docker image of the model that is hosted in this \[ProductionVariant\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariant.html>) .
     ///
     /// If you used the `registry/repository[:tag]` form to specify the image path of the primary container when you created the model hosted in this `ProductionVariant` , the path resolves to a path of the form `registry/repository[@digest]` . A digest is a hash value that identifies a specific version of an image. For information about Amazon ECR paths, see \[Pulling an Image\](<https://docs.aws.amazon.com//AmazonECR/latest/userguide/docker-pull-ecr-image.html>) in the *Amazon ECR User Guide* .
+    #[inline]
     pub fn specification_container_deployed_image(&self) -> Value {
         self.0.get_att("Specification.Container.DeployedImage")
     }
@@ -269,6 +279,7 @@ pub struct Alarm {
 #[rustfmt::skip]
 impl Alarm {
     /// A `Alarm` with its required properties, named in a [`AlarmRequired`].
+    #[inline]
     pub fn new(required: AlarmRequired) -> Self {
         Self {
             alarm_name: required.alarm_name,
@@ -282,6 +293,7 @@ impl Alarm {
 impl PropertyType for Alarm {}
 
 impl ToValue for Alarm {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("AlarmName", &self.alarm_name).build()
     }
@@ -318,6 +330,7 @@ pub struct AutoRollbackConfiguration {
 #[rustfmt::skip]
 impl AutoRollbackConfiguration {
     /// A `AutoRollbackConfiguration` with its required properties, named in a [`AutoRollbackConfigurationRequired`].
+    #[inline]
     pub fn new(required: AutoRollbackConfigurationRequired) -> Self {
         Self {
             alarms: required.alarms,
@@ -331,6 +344,7 @@ impl AutoRollbackConfiguration {
 impl PropertyType for AutoRollbackConfiguration {}
 
 impl ToValue for AutoRollbackConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Alarms", &self.alarms).build()
     }
@@ -377,6 +391,7 @@ pub struct DeployedImage {
 #[rustfmt::skip]
 impl DeployedImage {
     /// A `DeployedImage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -392,6 +407,7 @@ impl DeployedImage {
 impl PropertyType for DeployedImage {}
 
 impl ToValue for DeployedImage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResolutionTime", &self.resolution_time)
@@ -449,6 +465,7 @@ pub struct InferenceComponentCapacitySize {
 #[rustfmt::skip]
 impl InferenceComponentCapacitySize {
     /// A `InferenceComponentCapacitySize` with its required properties, named in a [`InferenceComponentCapacitySizeRequired`].
+    #[inline]
     pub fn new(required: InferenceComponentCapacitySizeRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -465,6 +482,7 @@ impl InferenceComponentCapacitySize {
 impl PropertyType for InferenceComponentCapacitySize {}
 
 impl ToValue for InferenceComponentCapacitySize {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)
@@ -521,6 +539,7 @@ pub struct InferenceComponentComputeResourceRequirements {
 #[rustfmt::skip]
 impl InferenceComponentComputeResourceRequirements {
     /// A `InferenceComponentComputeResourceRequirements` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -538,6 +557,7 @@ impl InferenceComponentComputeResourceRequirements {
 impl PropertyType for InferenceComponentComputeResourceRequirements {}
 
 impl ToValue for InferenceComponentComputeResourceRequirements {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxMemoryRequiredInMb", &self.max_memory_required_in_mb)
@@ -596,6 +616,7 @@ pub struct InferenceComponentContainerSpecification {
 #[rustfmt::skip]
 impl InferenceComponentContainerSpecification {
     /// A `InferenceComponentContainerSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -613,6 +634,7 @@ impl InferenceComponentContainerSpecification {
 impl PropertyType for InferenceComponentContainerSpecification {}
 
 impl ToValue for InferenceComponentContainerSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArtifactUrl", &self.artifact_url)
@@ -651,6 +673,7 @@ pub struct InferenceComponentDeploymentConfig {
 #[rustfmt::skip]
 impl InferenceComponentDeploymentConfig {
     /// A `InferenceComponentDeploymentConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -664,6 +687,7 @@ impl InferenceComponentDeploymentConfig {
 impl PropertyType for InferenceComponentDeploymentConfig {}
 
 impl ToValue for InferenceComponentDeploymentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -719,6 +743,7 @@ pub struct InferenceComponentRollingUpdatePolicy {
 #[rustfmt::skip]
 impl InferenceComponentRollingUpdatePolicy {
     /// A `InferenceComponentRollingUpdatePolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -736,6 +761,7 @@ impl InferenceComponentRollingUpdatePolicy {
 impl PropertyType for InferenceComponentRollingUpdatePolicy {}
 
 impl ToValue for InferenceComponentRollingUpdatePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaximumBatchSize", &self.maximum_batch_size)
@@ -793,6 +819,7 @@ pub struct InferenceComponentRuntimeConfig {
 #[rustfmt::skip]
 impl InferenceComponentRuntimeConfig {
     /// A `InferenceComponentRuntimeConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -808,6 +835,7 @@ impl InferenceComponentRuntimeConfig {
 impl PropertyType for InferenceComponentRuntimeConfig {}
 
 impl ToValue for InferenceComponentRuntimeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CopyCount", &self.copy_count)
@@ -874,6 +902,7 @@ pub struct InferenceComponentSpecification {
 #[rustfmt::skip]
 impl InferenceComponentSpecification {
     /// A `InferenceComponentSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -893,6 +922,7 @@ impl InferenceComponentSpecification {
 impl PropertyType for InferenceComponentSpecification {}
 
 impl ToValue for InferenceComponentSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -944,6 +974,7 @@ pub struct InferenceComponentStartupParameters {
 #[rustfmt::skip]
 impl InferenceComponentStartupParameters {
     /// A `InferenceComponentStartupParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -957,6 +988,7 @@ impl InferenceComponentStartupParameters {
 impl PropertyType for InferenceComponentStartupParameters {}
 
 impl ToValue for InferenceComponentStartupParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1009,6 +1041,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1025,6 +1058,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1051,6 +1085,7 @@ impl From<Value> for InferenceComponentCapacitySizeType {
 }
 
 impl ToValue for InferenceComponentCapacitySizeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CopyCount => "COPY_COUNT",

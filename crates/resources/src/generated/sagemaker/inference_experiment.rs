@@ -181,6 +181,7 @@ impl InferenceExperiment {
     };
 
     /// A `InferenceExperiment` with its required properties, named in a [`InferenceExperimentRequired`].
+    #[inline]
     pub fn new(required: InferenceExperimentRequired) -> Self {
         Self {
             data_storage_config: None,
@@ -241,6 +242,7 @@ impl Resource for InferenceExperiment {
 }
 
 impl ToValue for InferenceExperiment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataStorageConfig", &self.data_storage_config)
@@ -274,6 +276,7 @@ impl InferenceExperimentAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN for your inference experiment.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -281,6 +284,7 @@ impl InferenceExperimentAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The timestamp at which the inference experiment was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -288,6 +292,7 @@ impl InferenceExperimentAttributes {
     /// `Fn::GetAtt` `EndpointMetadata`: an object.
     ///
     /// The metadata of the endpoint.
+    #[inline]
     pub fn endpoint_metadata(&self) -> Value {
         self.0.get_att("EndpointMetadata")
     }
@@ -295,6 +300,7 @@ impl InferenceExperimentAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The timestamp at which you last modified the inference experiment.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -311,6 +317,7 @@ impl InferenceExperimentAttributes {
     /// - `Stopping` - Amazon SageMaker is stopping your experiment.
     /// - `Completed` - Your experiment has completed.
     /// - `Cancelled` - When you conclude your experiment early using the \[StopInferenceExperiment\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopInferenceExperiment.html>) API, or if any operation fails with an unexpected error, it shows as cancelled.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -350,6 +357,7 @@ pub struct CaptureContentTypeHeader {
 #[rustfmt::skip]
 impl CaptureContentTypeHeader {
     /// A `CaptureContentTypeHeader` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -363,6 +371,7 @@ impl CaptureContentTypeHeader {
 impl PropertyType for CaptureContentTypeHeader {}
 
 impl ToValue for CaptureContentTypeHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CsvContentTypes", &self.csv_content_types)
@@ -420,6 +429,7 @@ pub struct DataStorageConfig {
 #[rustfmt::skip]
 impl DataStorageConfig {
     /// A `DataStorageConfig` with its required properties, named in a [`DataStorageConfigRequired`].
+    #[inline]
     pub fn new(required: DataStorageConfigRequired) -> Self {
         Self {
             content_type: None,
@@ -439,6 +449,7 @@ impl DataStorageConfig {
 impl PropertyType for DataStorageConfig {}
 
 impl ToValue for DataStorageConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContentType", &self.content_type)
@@ -480,6 +491,7 @@ pub struct InferenceExperimentSchedule {
 #[rustfmt::skip]
 impl InferenceExperimentSchedule {
     /// A `InferenceExperimentSchedule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -493,6 +505,7 @@ impl InferenceExperimentSchedule {
 impl PropertyType for InferenceExperimentSchedule {}
 
 impl ToValue for InferenceExperimentSchedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndTime", &self.end_time)
@@ -543,6 +556,7 @@ pub struct ModelInfrastructureConfig {
 #[rustfmt::skip]
 impl ModelInfrastructureConfig {
     /// A `ModelInfrastructureConfig` with its required properties, named in a [`ModelInfrastructureConfigRequired`].
+    #[inline]
     pub fn new(required: ModelInfrastructureConfigRequired) -> Self {
         Self {
             infrastructure_type: required.infrastructure_type,
@@ -559,6 +573,7 @@ impl ModelInfrastructureConfig {
 impl PropertyType for ModelInfrastructureConfig {}
 
 impl ToValue for ModelInfrastructureConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InfrastructureType", &self.infrastructure_type)
@@ -618,6 +633,7 @@ pub struct ModelVariantConfig {
 #[rustfmt::skip]
 impl ModelVariantConfig {
     /// A `ModelVariantConfig` with its required properties, named in a [`ModelVariantConfigRequired`].
+    #[inline]
     pub fn new(required: ModelVariantConfigRequired) -> Self {
         Self {
             infrastructure_config: required.infrastructure_config,
@@ -637,6 +653,7 @@ impl ModelVariantConfig {
 impl PropertyType for ModelVariantConfig {}
 
 impl ToValue for ModelVariantConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InfrastructureConfig", &self.infrastructure_config)
@@ -688,6 +705,7 @@ pub struct RealTimeInferenceConfig {
 #[rustfmt::skip]
 impl RealTimeInferenceConfig {
     /// A `RealTimeInferenceConfig` with its required properties, named in a [`RealTimeInferenceConfigRequired`].
+    #[inline]
     pub fn new(required: RealTimeInferenceConfigRequired) -> Self {
         Self {
             instance_count: required.instance_count,
@@ -704,6 +722,7 @@ impl RealTimeInferenceConfig {
 impl PropertyType for RealTimeInferenceConfig {}
 
 impl ToValue for RealTimeInferenceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceCount", &self.instance_count)
@@ -756,6 +775,7 @@ pub struct ShadowModeConfig {
 #[rustfmt::skip]
 impl ShadowModeConfig {
     /// A `ShadowModeConfig` with its required properties, named in a [`ShadowModeConfigRequired`].
+    #[inline]
     pub fn new(required: ShadowModeConfigRequired) -> Self {
         Self {
             shadow_model_variants: required.shadow_model_variants,
@@ -772,6 +792,7 @@ impl ShadowModeConfig {
 impl PropertyType for ShadowModeConfig {}
 
 impl ToValue for ShadowModeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ShadowModelVariants", &self.shadow_model_variants)
@@ -824,6 +845,7 @@ pub struct ShadowModelVariantConfig {
 #[rustfmt::skip]
 impl ShadowModelVariantConfig {
     /// A `ShadowModelVariantConfig` with its required properties, named in a [`ShadowModelVariantConfigRequired`].
+    #[inline]
     pub fn new(required: ShadowModelVariantConfigRequired) -> Self {
         Self {
             sampling_percentage: required.sampling_percentage,
@@ -840,6 +862,7 @@ impl ShadowModelVariantConfig {
 impl PropertyType for ShadowModelVariantConfig {}
 
 impl ToValue for ShadowModelVariantConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SamplingPercentage", &self.sampling_percentage)
@@ -868,6 +891,7 @@ impl From<Value> for DesiredState {
 }
 
 impl ToValue for DesiredState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Running => "Running",
@@ -895,6 +919,7 @@ impl From<Value> for InferenceExperimentType {
 }
 
 impl ToValue for InferenceExperimentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ShadowMode => "ShadowMode",
@@ -920,6 +945,7 @@ impl From<Value> for InfrastructureType {
 }
 
 impl ToValue for InfrastructureType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RealTimeInference => "RealTimeInference",
@@ -1289,6 +1315,7 @@ impl From<Value> for InstanceType {
 }
 
 impl ToValue for InstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MlC4_2xlarge => "ml.c4.2xlarge",

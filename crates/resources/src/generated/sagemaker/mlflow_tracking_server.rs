@@ -125,6 +125,7 @@ impl MlflowTrackingServer {
     };
 
     /// A `MlflowTrackingServer` with its required properties, named in a [`MlflowTrackingServerRequired`].
+    #[inline]
     pub fn new(required: MlflowTrackingServerRequired) -> Self {
         Self {
             artifact_store_uri: required.artifact_store_uri,
@@ -170,6 +171,7 @@ impl Resource for MlflowTrackingServer {
 }
 
 impl ToValue for MlflowTrackingServer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ArtifactStoreUri", &self.artifact_store_uri)
@@ -204,6 +206,7 @@ impl MlflowTrackingServerAttributes {
     /// `Fn::GetAtt` `TrackingServerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the MLFlow Tracking Server.
+    #[inline]
     pub fn tracking_server_arn(&self) -> Value {
         self.0.get_att("TrackingServerArn")
     }
@@ -247,6 +250,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -263,6 +267,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -291,6 +296,7 @@ impl From<Value> for TrackingServerSize {
 }
 
 impl ToValue for TrackingServerSize {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Small => "Small",

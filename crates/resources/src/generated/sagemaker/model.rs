@@ -129,6 +129,7 @@ impl Model {
     };
 
     /// A `Model` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -165,6 +166,7 @@ impl Resource for Model {
 }
 
 impl ToValue for Model {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Containers", &self.containers)
@@ -193,6 +195,7 @@ impl ModelAttributes {
     /// `Fn::GetAtt` `ModelArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the model.
+    #[inline]
     pub fn model_arn(&self) -> Value {
         self.0.get_att("ModelArn")
     }
@@ -200,6 +203,7 @@ impl ModelAttributes {
     /// `Fn::GetAtt` `ModelName`: a string.
     ///
     /// The name of the new model.
+    #[inline]
     pub fn model_name(&self) -> Value {
         self.0.get_att("ModelName")
     }
@@ -303,6 +307,7 @@ pub struct ContainerDefinition {
 #[rustfmt::skip]
 impl ContainerDefinition {
     /// A `ContainerDefinition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -332,6 +337,7 @@ impl ContainerDefinition {
 impl PropertyType for ContainerDefinition {}
 
 impl ToValue for ContainerDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerHostname", &self.container_hostname)
@@ -388,6 +394,7 @@ pub struct HubAccessConfig {
 #[rustfmt::skip]
 impl HubAccessConfig {
     /// A `HubAccessConfig` with its required properties, named in a [`HubAccessConfigRequired`].
+    #[inline]
     pub fn new(required: HubAccessConfigRequired) -> Self {
         Self {
             hub_content_arn: required.hub_content_arn,
@@ -401,6 +408,7 @@ impl HubAccessConfig {
 impl PropertyType for HubAccessConfig {}
 
 impl ToValue for HubAccessConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HubContentArn", &self.hub_content_arn)
@@ -449,6 +457,7 @@ pub struct ImageConfig {
 #[rustfmt::skip]
 impl ImageConfig {
     /// A `ImageConfig` with its required properties, named in a [`ImageConfigRequired`].
+    #[inline]
     pub fn new(required: ImageConfigRequired) -> Self {
         Self {
             repository_access_mode: required.repository_access_mode,
@@ -465,6 +474,7 @@ impl ImageConfig {
 impl PropertyType for ImageConfig {}
 
 impl ToValue for ImageConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RepositoryAccessMode", &self.repository_access_mode)
@@ -509,6 +519,7 @@ pub struct InferenceExecutionConfig {
 #[rustfmt::skip]
 impl InferenceExecutionConfig {
     /// A `InferenceExecutionConfig` with its required properties, named in a [`InferenceExecutionConfigRequired`].
+    #[inline]
     pub fn new(required: InferenceExecutionConfigRequired) -> Self {
         Self {
             mode: required.mode,
@@ -522,6 +533,7 @@ impl InferenceExecutionConfig {
 impl PropertyType for InferenceExecutionConfig {}
 
 impl ToValue for InferenceExecutionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Mode", &self.mode).build()
     }
@@ -560,6 +572,7 @@ pub struct ModelDataSource {
 #[rustfmt::skip]
 impl ModelDataSource {
     /// A `ModelDataSource` with its required properties, named in a [`ModelDataSourceRequired`].
+    #[inline]
     pub fn new(required: ModelDataSourceRequired) -> Self {
         Self {
             s3_data_source: required.s3_data_source,
@@ -573,6 +586,7 @@ impl ModelDataSource {
 impl PropertyType for ModelDataSource {}
 
 impl ToValue for ModelDataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3DataSource", &self.s3_data_source)
@@ -605,6 +619,7 @@ pub struct MultiModelConfig {
 #[rustfmt::skip]
 impl MultiModelConfig {
     /// A `MultiModelConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -616,6 +631,7 @@ impl MultiModelConfig {
 impl PropertyType for MultiModelConfig {}
 
 impl ToValue for MultiModelConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ModelCacheSetting", &self.model_cache_setting)
@@ -658,6 +674,7 @@ pub struct RepositoryAuthConfig {
 #[rustfmt::skip]
 impl RepositoryAuthConfig {
     /// A `RepositoryAuthConfig` with its required properties, named in a [`RepositoryAuthConfigRequired`].
+    #[inline]
     pub fn new(required: RepositoryAuthConfigRequired) -> Self {
         Self {
             repository_credentials_provider_arn: required.repository_credentials_provider_arn,
@@ -671,6 +688,7 @@ impl RepositoryAuthConfig {
 impl PropertyType for RepositoryAuthConfig {}
 
 impl ToValue for RepositoryAuthConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -781,6 +799,7 @@ pub struct S3DataSource {
 #[rustfmt::skip]
 impl S3DataSource {
     /// A `S3DataSource` with its required properties, named in a [`S3DataSourceRequired`].
+    #[inline]
     pub fn new(required: S3DataSourceRequired) -> Self {
         Self {
             compression_type: required.compression_type,
@@ -806,6 +825,7 @@ impl S3DataSource {
 impl PropertyType for S3DataSource {}
 
 impl ToValue for S3DataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CompressionType", &self.compression_type)
@@ -855,6 +875,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -871,6 +892,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -923,6 +945,7 @@ pub struct VpcConfig {
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
+    #[inline]
     pub fn new(required: VpcConfigRequired) -> Self {
         Self {
             security_group_ids: required.security_group_ids,
@@ -939,6 +962,7 @@ impl VpcConfig {
 impl PropertyType for VpcConfig {}
 
 impl ToValue for VpcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
@@ -965,6 +989,7 @@ impl From<Value> for ContainerDefinitionMode {
 }
 
 impl ToValue for ContainerDefinitionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SingleModel => "SingleModel",
@@ -993,6 +1018,7 @@ impl From<Value> for InferenceExecutionConfigMode {
 }
 
 impl ToValue for InferenceExecutionConfigMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Serial => "Serial",
@@ -1021,6 +1047,7 @@ impl From<Value> for ModelCacheSetting {
 }
 
 impl ToValue for ModelCacheSetting {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",
@@ -1049,6 +1076,7 @@ impl From<Value> for RepositoryAccessMode {
 }
 
 impl ToValue for RepositoryAccessMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Platform => "Platform",

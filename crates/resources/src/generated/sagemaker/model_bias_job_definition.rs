@@ -169,6 +169,7 @@ impl ModelBiasJobDefinition {
     };
 
     /// A `ModelBiasJobDefinition` with its required properties, named in a [`ModelBiasJobDefinitionRequired`].
+    #[inline]
     pub fn new(required: ModelBiasJobDefinitionRequired) -> Self {
         Self {
             endpoint_name: None,
@@ -223,6 +224,7 @@ impl Resource for ModelBiasJobDefinition {
 }
 
 impl ToValue for ModelBiasJobDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndpointName", &self.endpoint_name)
@@ -260,11 +262,13 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time when the job definition was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `EndpointName`: a string.
+    #[inline]
     pub fn endpoint_name(&self) -> Value {
         self.0.get_att("EndpointName")
     }
@@ -272,11 +276,13 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobDefinitionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the job definition.
+    #[inline]
     pub fn job_definition_arn(&self) -> Value {
         self.0.get_att("JobDefinitionArn")
     }
 
     /// `Fn::GetAtt` `JobDefinitionName`: a string.
+    #[inline]
     pub fn job_definition_name(&self) -> Value {
         self.0.get_att("JobDefinitionName")
     }
@@ -284,6 +290,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobResources.ClusterConfig.InstanceCount`: an integer.
     ///
     /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
+    #[inline]
     pub fn job_resources_cluster_config_instance_count(&self) -> Value {
         self.0.get_att("JobResources.ClusterConfig.InstanceCount")
     }
@@ -291,6 +298,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobResources.ClusterConfig.InstanceType`: one of a set of strings.
     ///
     /// The ML compute instance type for the processing job.
+    #[inline]
     pub fn job_resources_cluster_config_instance_type(&self) -> Value {
         self.0.get_att("JobResources.ClusterConfig.InstanceType")
     }
@@ -298,6 +306,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobResources.ClusterConfig.VolumeKmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
+    #[inline]
     pub fn job_resources_cluster_config_volume_kms_key_id(&self) -> Value {
         self.0.get_att("JobResources.ClusterConfig.VolumeKmsKeyId")
     }
@@ -305,11 +314,13 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobResources.ClusterConfig.VolumeSizeInGB`: an integer.
     ///
     /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+    #[inline]
     pub fn job_resources_cluster_config_volume_size_in_gb(&self) -> Value {
         self.0.get_att("JobResources.ClusterConfig.VolumeSizeInGB")
     }
 
     /// `Fn::GetAtt` `ModelBiasAppSpecification.ConfigUri`: a string.
+    #[inline]
     pub fn model_bias_app_specification_config_uri(&self) -> Value {
         self.0.get_att("ModelBiasAppSpecification.ConfigUri")
     }
@@ -317,16 +328,19 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasAppSpecification.ImageUri`: a string.
     ///
     /// The container image to be run by the model bias job.
+    #[inline]
     pub fn model_bias_app_specification_image_uri(&self) -> Value {
         self.0.get_att("ModelBiasAppSpecification.ImageUri")
     }
 
     /// `Fn::GetAtt` `ModelBiasBaselineConfig.BaseliningJobName`: a string.
+    #[inline]
     pub fn model_bias_baseline_config_baselining_job_name(&self) -> Value {
         self.0.get_att("ModelBiasBaselineConfig.BaseliningJobName")
     }
 
     /// `Fn::GetAtt` `ModelBiasBaselineConfig.ConstraintsResource.S3Uri`: a string.
+    #[inline]
     pub fn model_bias_baseline_config_constraints_resource_s3_uri(&self) -> Value {
         self.0
             .get_att("ModelBiasBaselineConfig.ConstraintsResource.S3Uri")
@@ -335,6 +349,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.BatchTransformInput.DataCapturedDestinationS3Uri`: a string.
     ///
     /// The Amazon S3 location being used to capture the data.
+    #[inline]
     pub fn model_bias_job_input_batch_transform_input_data_captured_destination_s3_uri(
         &self,
     ) -> Value {
@@ -345,6 +360,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.BatchTransformInput.DatasetFormat.Csv.Header`: a boolean.
     ///
     /// A boolean flag indicating if given CSV has header
+    #[inline]
     pub fn model_bias_job_input_batch_transform_input_dataset_format_csv_header(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.BatchTransformInput.DatasetFormat.Csv.Header")
@@ -353,18 +369,21 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.BatchTransformInput.DatasetFormat.Json.Line`: a boolean.
     ///
     /// A boolean flag indicating if it is JSON line format
+    #[inline]
     pub fn model_bias_job_input_batch_transform_input_dataset_format_json_line(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.BatchTransformInput.DatasetFormat.Json.Line")
     }
 
     /// `Fn::GetAtt` `ModelBiasJobInput.BatchTransformInput.DatasetFormat.Parquet`: a boolean.
+    #[inline]
     pub fn model_bias_job_input_batch_transform_input_dataset_format_parquet(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.BatchTransformInput.DatasetFormat.Parquet")
     }
 
     /// `Fn::GetAtt` `ModelBiasJobInput.BatchTransformInput.EndTimeOffset`: a string.
+    #[inline]
     pub fn model_bias_job_input_batch_transform_input_end_time_offset(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.BatchTransformInput.EndTimeOffset")
@@ -373,6 +392,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.BatchTransformInput.FeaturesAttribute`: a string.
     ///
     /// The attributes of the input data that are the input features.
+    #[inline]
     pub fn model_bias_job_input_batch_transform_input_features_attribute(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.BatchTransformInput.FeaturesAttribute")
@@ -381,6 +401,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.BatchTransformInput.InferenceAttribute`: a string.
     ///
     /// The attribute of the input data that represents the ground truth label.
+    #[inline]
     pub fn model_bias_job_input_batch_transform_input_inference_attribute(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.BatchTransformInput.InferenceAttribute")
@@ -389,6 +410,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.BatchTransformInput.LocalPath`: a string.
     ///
     /// Path to the filesystem where the batch transform data is available to the container.
+    #[inline]
     pub fn model_bias_job_input_batch_transform_input_local_path(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.BatchTransformInput.LocalPath")
@@ -397,6 +419,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.BatchTransformInput.ProbabilityAttribute`: a string.
     ///
     /// In a classification problem, the attribute that represents the class probability.
+    #[inline]
     pub fn model_bias_job_input_batch_transform_input_probability_attribute(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.BatchTransformInput.ProbabilityAttribute")
@@ -405,6 +428,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.BatchTransformInput.ProbabilityThresholdAttribute`: a number.
     ///
     /// The threshold for the class probability to be evaluated as a positive result.
+    #[inline]
     pub fn model_bias_job_input_batch_transform_input_probability_threshold_attribute(
         &self,
     ) -> Value {
@@ -415,6 +439,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.BatchTransformInput.S3DataDistributionType`: one of a set of strings.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defaults to `FullyReplicated`
+    #[inline]
     pub fn model_bias_job_input_batch_transform_input_s3_data_distribution_type(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.BatchTransformInput.S3DataDistributionType")
@@ -423,24 +448,28 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.BatchTransformInput.S3InputMode`: one of a set of strings.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
+    #[inline]
     pub fn model_bias_job_input_batch_transform_input_s3_input_mode(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.BatchTransformInput.S3InputMode")
     }
 
     /// `Fn::GetAtt` `ModelBiasJobInput.BatchTransformInput.StartTimeOffset`: a string.
+    #[inline]
     pub fn model_bias_job_input_batch_transform_input_start_time_offset(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.BatchTransformInput.StartTimeOffset")
     }
 
     /// `Fn::GetAtt` `ModelBiasJobInput.EndpointInput.EndTimeOffset`: a string.
+    #[inline]
     pub fn model_bias_job_input_endpoint_input_end_time_offset(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.EndpointInput.EndTimeOffset")
     }
 
     /// `Fn::GetAtt` `ModelBiasJobInput.EndpointInput.EndpointName`: a string.
+    #[inline]
     pub fn model_bias_job_input_endpoint_input_endpoint_name(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.EndpointInput.EndpointName")
@@ -449,6 +478,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.EndpointInput.FeaturesAttribute`: a string.
     ///
     /// The attributes of the input data that are the input features.
+    #[inline]
     pub fn model_bias_job_input_endpoint_input_features_attribute(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.EndpointInput.FeaturesAttribute")
@@ -457,6 +487,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.EndpointInput.InferenceAttribute`: a string.
     ///
     /// The attribute of the input data that represents the ground truth label.
+    #[inline]
     pub fn model_bias_job_input_endpoint_input_inference_attribute(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.EndpointInput.InferenceAttribute")
@@ -465,6 +496,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.EndpointInput.LocalPath`: a string.
     ///
     /// Path to the filesystem where the endpoint data is available to the container.
+    #[inline]
     pub fn model_bias_job_input_endpoint_input_local_path(&self) -> Value {
         self.0.get_att("ModelBiasJobInput.EndpointInput.LocalPath")
     }
@@ -472,6 +504,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.EndpointInput.ProbabilityAttribute`: a string.
     ///
     /// In a classification problem, the attribute that represents the class probability.
+    #[inline]
     pub fn model_bias_job_input_endpoint_input_probability_attribute(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.EndpointInput.ProbabilityAttribute")
@@ -480,6 +513,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.EndpointInput.ProbabilityThresholdAttribute`: a number.
     ///
     /// The threshold for the class probability to be evaluated as a positive result.
+    #[inline]
     pub fn model_bias_job_input_endpoint_input_probability_threshold_attribute(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.EndpointInput.ProbabilityThresholdAttribute")
@@ -488,6 +522,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.EndpointInput.S3DataDistributionType`: one of a set of strings.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an Amazon S3 key. Defaults to `FullyReplicated`
+    #[inline]
     pub fn model_bias_job_input_endpoint_input_s3_data_distribution_type(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.EndpointInput.S3DataDistributionType")
@@ -496,12 +531,14 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.EndpointInput.S3InputMode`: one of a set of strings.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
+    #[inline]
     pub fn model_bias_job_input_endpoint_input_s3_input_mode(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.EndpointInput.S3InputMode")
     }
 
     /// `Fn::GetAtt` `ModelBiasJobInput.EndpointInput.StartTimeOffset`: a string.
+    #[inline]
     pub fn model_bias_job_input_endpoint_input_start_time_offset(&self) -> Value {
         self.0
             .get_att("ModelBiasJobInput.EndpointInput.StartTimeOffset")
@@ -510,6 +547,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobInput.GroundTruthS3Input.S3Uri`: a string.
     ///
     /// The address of the Amazon S3 location of the ground truth labels.
+    #[inline]
     pub fn model_bias_job_input_ground_truth_s3_input_s3_uri(&self) -> Value {
         self.0.get_att("ModelBiasJobInput.GroundTruthS3Input.S3Uri")
     }
@@ -517,6 +555,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobOutputConfig.KmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS  ) key that Amazon SageMaker AI uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
+    #[inline]
     pub fn model_bias_job_output_config_kms_key_id(&self) -> Value {
         self.0.get_att("ModelBiasJobOutputConfig.KmsKeyId")
     }
@@ -524,6 +563,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelBiasJobOutputConfig.MonitoringOutputs`: a list of `MonitoringOutput` objects.
     ///
     /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
+    #[inline]
     pub fn model_bias_job_output_config_monitoring_outputs(&self) -> Value {
         self.0.get_att("ModelBiasJobOutputConfig.MonitoringOutputs")
     }
@@ -531,6 +571,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `NetworkConfig.EnableInterContainerTrafficEncryption`: a boolean.
     ///
     /// Whether to encrypt all communications between distributed processing jobs. Choose `True` to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
+    #[inline]
     pub fn network_config_enable_inter_container_traffic_encryption(&self) -> Value {
         self.0
             .get_att("NetworkConfig.EnableInterContainerTrafficEncryption")
@@ -539,6 +580,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `NetworkConfig.EnableNetworkIsolation`: a boolean.
     ///
     /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
+    #[inline]
     pub fn network_config_enable_network_isolation(&self) -> Value {
         self.0.get_att("NetworkConfig.EnableNetworkIsolation")
     }
@@ -546,6 +588,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `NetworkConfig.VpcConfig.SecurityGroupIds`: a list of strings.
     ///
     /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
+    #[inline]
     pub fn network_config_vpc_config_security_group_ids(&self) -> Value {
         self.0.get_att("NetworkConfig.VpcConfig.SecurityGroupIds")
     }
@@ -553,6 +596,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `NetworkConfig.VpcConfig.Subnets`: a list of strings.
     ///
     /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
+    #[inline]
     pub fn network_config_vpc_config_subnets(&self) -> Value {
         self.0.get_att("NetworkConfig.VpcConfig.Subnets")
     }
@@ -560,6 +604,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// `Fn::GetAtt` `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    #[inline]
     pub fn role_arn(&self) -> Value {
         self.0.get_att("RoleArn")
     }
@@ -573,6 +618,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// For all other jobs, if the job does not complete during this time, SageMaker ends the job. When `RetryStrategy` is specified in the job request, `MaxRuntimeInSeconds` specifies the maximum time for all of the attempts in total, not each individual attempt. The default value is 1 day. The maximum value is 28 days.
     ///
     /// The maximum time that a `TrainingJob` can run in total, including any time spent publishing metrics or archiving and uploading models after it has been stopped, is 30 days.
+    #[inline]
     pub fn stopping_condition_max_runtime_in_seconds(&self) -> Value {
         self.0.get_att("StoppingCondition.MaxRuntimeInSeconds")
     }
@@ -582,6 +628,7 @@ impl ModelBiasJobDefinitionAttributes {
     /// An array of key-value pairs to apply to this resource.
     ///
     /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -690,6 +737,7 @@ pub struct BatchTransformInput {
 #[rustfmt::skip]
 impl BatchTransformInput {
     /// A `BatchTransformInput` with its required properties, named in a [`BatchTransformInputRequired`].
+    #[inline]
     pub fn new(required: BatchTransformInputRequired) -> Self {
         Self {
             data_captured_destination_s3_uri: required.data_captured_destination_s3_uri,
@@ -733,6 +781,7 @@ impl BatchTransformInput {
 impl PropertyType for BatchTransformInput {}
 
 impl ToValue for BatchTransformInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -852,6 +901,7 @@ pub struct EndpointInput {
 #[rustfmt::skip]
 impl EndpointInput {
     /// A `EndpointInput` with its required properties, named in a [`EndpointInputRequired`].
+    #[inline]
     pub fn new(required: EndpointInputRequired) -> Self {
         Self {
             end_time_offset: None,
@@ -892,6 +942,7 @@ impl EndpointInput {
 impl PropertyType for EndpointInput {}
 
 impl ToValue for EndpointInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndTimeOffset", &self.end_time_offset)
@@ -960,6 +1011,7 @@ pub struct ModelBiasAppSpecification {
 #[rustfmt::skip]
 impl ModelBiasAppSpecification {
     /// A `ModelBiasAppSpecification` with its required properties, named in a [`ModelBiasAppSpecificationRequired`].
+    #[inline]
     pub fn new(required: ModelBiasAppSpecificationRequired) -> Self {
         Self {
             config_uri: required.config_uri,
@@ -979,6 +1031,7 @@ impl ModelBiasAppSpecification {
 impl PropertyType for ModelBiasAppSpecification {}
 
 impl ToValue for ModelBiasAppSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConfigUri", &self.config_uri)
@@ -1020,6 +1073,7 @@ pub struct ModelBiasBaselineConfig {
 #[rustfmt::skip]
 impl ModelBiasBaselineConfig {
     /// A `ModelBiasBaselineConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1033,6 +1087,7 @@ impl ModelBiasBaselineConfig {
 impl PropertyType for ModelBiasBaselineConfig {}
 
 impl ToValue for ModelBiasBaselineConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BaseliningJobName", &self.baselining_job_name)
@@ -1084,6 +1139,7 @@ pub struct ModelBiasJobInput {
 #[rustfmt::skip]
 impl ModelBiasJobInput {
     /// A `ModelBiasJobInput` with its required properties, named in a [`ModelBiasJobInputRequired`].
+    #[inline]
     pub fn new(required: ModelBiasJobInputRequired) -> Self {
         Self {
             batch_transform_input: None,
@@ -1103,6 +1159,7 @@ impl ModelBiasJobInput {
 impl PropertyType for ModelBiasJobInput {}
 
 impl ToValue for ModelBiasJobInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchTransformInput", &self.batch_transform_input)

@@ -127,6 +127,7 @@ impl ModelCard {
     };
 
     /// A `ModelCard` with its required properties, named in a [`ModelCardRequired`].
+    #[inline]
     pub fn new(required: ModelCardRequired) -> Self {
         Self {
             content: required.content,
@@ -169,6 +170,7 @@ impl Resource for ModelCard {
 }
 
 impl ToValue for ModelCard {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Content", &self.content)
@@ -196,6 +198,7 @@ impl ModelCardAttributes {
     /// `Fn::GetAtt` `CreatedBy.DomainId`: a string.
     ///
     /// The domain associated with the user.
+    #[inline]
     pub fn created_by_domain_id(&self) -> Value {
         self.0.get_att("CreatedBy.DomainId")
     }
@@ -203,6 +206,7 @@ impl ModelCardAttributes {
     /// `Fn::GetAtt` `CreatedBy.UserProfileArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the user's profile.
+    #[inline]
     pub fn created_by_user_profile_arn(&self) -> Value {
         self.0.get_att("CreatedBy.UserProfileArn")
     }
@@ -210,6 +214,7 @@ impl ModelCardAttributes {
     /// `Fn::GetAtt` `CreatedBy.UserProfileName`: a string.
     ///
     /// The name of the user's profile.
+    #[inline]
     pub fn created_by_user_profile_name(&self) -> Value {
         self.0.get_att("CreatedBy.UserProfileName")
     }
@@ -217,6 +222,7 @@ impl ModelCardAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The date and time the model card was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -224,6 +230,7 @@ impl ModelCardAttributes {
     /// `Fn::GetAtt` `LastModifiedBy.DomainId`: a string.
     ///
     /// The domain associated with the user.
+    #[inline]
     pub fn last_modified_by_domain_id(&self) -> Value {
         self.0.get_att("LastModifiedBy.DomainId")
     }
@@ -231,6 +238,7 @@ impl ModelCardAttributes {
     /// `Fn::GetAtt` `LastModifiedBy.UserProfileArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the user's profile.
+    #[inline]
     pub fn last_modified_by_user_profile_arn(&self) -> Value {
         self.0.get_att("LastModifiedBy.UserProfileArn")
     }
@@ -238,6 +246,7 @@ impl ModelCardAttributes {
     /// `Fn::GetAtt` `LastModifiedBy.UserProfileName`: a string.
     ///
     /// The name of the user's profile.
+    #[inline]
     pub fn last_modified_by_user_profile_name(&self) -> Value {
         self.0.get_att("LastModifiedBy.UserProfileName")
     }
@@ -245,6 +254,7 @@ impl ModelCardAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The date and time the model card was last modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -252,6 +262,7 @@ impl ModelCardAttributes {
     /// `Fn::GetAtt` `ModelCardArn`: a string.
     ///
     /// The Amazon Resource Number (ARN) of the model card. For example, `arn:aws:sagemaker:us-west-2:012345678901:modelcard/examplemodelcard` .
+    #[inline]
     pub fn model_card_arn(&self) -> Value {
         self.0.get_att("ModelCardArn")
     }
@@ -259,6 +270,7 @@ impl ModelCardAttributes {
     /// `Fn::GetAtt` `ModelCardProcessingStatus`: one of a set of strings.
     ///
     /// The processing status of model card deletion. The ModelCardProcessingStatus updates throughout the different deletion steps.
+    #[inline]
     pub fn model_card_processing_status(&self) -> Value {
         self.0.get_att("ModelCardProcessingStatus")
     }
@@ -266,6 +278,7 @@ impl ModelCardAttributes {
     /// `Fn::GetAtt` `ModelCardVersion`: an integer.
     ///
     /// A version of the model card.
+    #[inline]
     pub fn model_card_version(&self) -> Value {
         self.0.get_att("ModelCardVersion")
     }
@@ -310,6 +323,7 @@ pub struct AdditionalInformation {
 #[rustfmt::skip]
 impl AdditionalInformation {
     /// A `AdditionalInformation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -325,6 +339,7 @@ impl AdditionalInformation {
 impl PropertyType for AdditionalInformation {}
 
 impl ToValue for AdditionalInformation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -378,6 +393,7 @@ pub struct BusinessDetails {
 #[rustfmt::skip]
 impl BusinessDetails {
     /// A `BusinessDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -393,6 +409,7 @@ impl BusinessDetails {
 impl PropertyType for BusinessDetails {}
 
 impl ToValue for BusinessDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BusinessProblem", &self.business_problem)
@@ -447,6 +464,7 @@ pub struct Container {
 #[rustfmt::skip]
 impl Container {
     /// A `Container` with its required properties, named in a [`ContainerRequired`].
+    #[inline]
     pub fn new(required: ContainerRequired) -> Self {
         Self {
             image: required.image,
@@ -466,6 +484,7 @@ impl Container {
 impl PropertyType for Container {}
 
 impl ToValue for Container {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Image", &self.image)
@@ -532,6 +551,7 @@ pub struct Content {
 #[rustfmt::skip]
 impl Content {
     /// A `Content` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -555,6 +575,7 @@ impl Content {
 impl PropertyType for Content {}
 
 impl ToValue for Content {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdditionalInformation", &self.additional_information)
@@ -636,6 +657,7 @@ pub struct EvaluationDetail {
 #[rustfmt::skip]
 impl EvaluationDetail {
     /// A `EvaluationDetail` with its required properties, named in a [`EvaluationDetailRequired`].
+    #[inline]
     pub fn new(required: EvaluationDetailRequired) -> Self {
         Self {
             datasets: None,
@@ -664,6 +686,7 @@ impl EvaluationDetail {
 impl PropertyType for EvaluationDetail {}
 
 impl ToValue for EvaluationDetail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Datasets", &self.datasets)
@@ -709,6 +732,7 @@ pub struct Function {
 #[rustfmt::skip]
 impl Function {
     /// A `Function` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -724,6 +748,7 @@ impl Function {
 impl PropertyType for Function {}
 
 impl ToValue for Function {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Condition", &self.condition)
@@ -758,6 +783,7 @@ pub struct InferenceEnvironment {
 #[rustfmt::skip]
 impl InferenceEnvironment {
     /// A `InferenceEnvironment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -769,6 +795,7 @@ impl InferenceEnvironment {
 impl PropertyType for InferenceEnvironment {}
 
 impl ToValue for InferenceEnvironment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerImage", &self.container_image)
@@ -811,6 +838,7 @@ pub struct InferenceSpecification {
 #[rustfmt::skip]
 impl InferenceSpecification {
     /// A `InferenceSpecification` with its required properties, named in a [`InferenceSpecificationRequired`].
+    #[inline]
     pub fn new(required: InferenceSpecificationRequired) -> Self {
         Self {
             containers: required.containers,
@@ -824,6 +852,7 @@ impl InferenceSpecification {
 impl PropertyType for InferenceSpecification {}
 
 impl ToValue for InferenceSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Containers", &self.containers)
@@ -889,6 +918,7 @@ pub struct IntendedUses {
 #[rustfmt::skip]
 impl IntendedUses {
     /// A `IntendedUses` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -908,6 +938,7 @@ impl IntendedUses {
 impl PropertyType for IntendedUses {}
 
 impl ToValue for IntendedUses {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -974,6 +1005,7 @@ pub struct MetricGroup {
 #[rustfmt::skip]
 impl MetricGroup {
     /// A `MetricGroup` with its required properties, named in a [`MetricGroupRequired`].
+    #[inline]
     pub fn new(required: MetricGroupRequired) -> Self {
         Self {
             metric_data: required.metric_data,
@@ -990,6 +1022,7 @@ impl MetricGroup {
 impl PropertyType for MetricGroup {}
 
 impl ToValue for MetricGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MetricData", &self.metric_data)
@@ -1086,6 +1119,7 @@ pub struct ModelOverview {
 #[rustfmt::skip]
 impl ModelOverview {
     /// A `ModelOverview` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1115,6 +1149,7 @@ impl ModelOverview {
 impl PropertyType for ModelOverview {}
 
 impl ToValue for ModelOverview {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AlgorithmType", &self.algorithm_type)
@@ -1156,6 +1191,7 @@ pub struct ModelPackageCreator {
 #[rustfmt::skip]
 impl ModelPackageCreator {
     /// A `ModelPackageCreator` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1167,6 +1203,7 @@ impl ModelPackageCreator {
 impl PropertyType for ModelPackageCreator {}
 
 impl ToValue for ModelPackageCreator {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("UserProfileName", &self.user_profile_name)
@@ -1267,6 +1304,7 @@ pub struct ModelPackageDetails {
 #[rustfmt::skip]
 impl ModelPackageDetails {
     /// A `ModelPackageDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1302,6 +1340,7 @@ impl ModelPackageDetails {
 impl PropertyType for ModelPackageDetails {}
 
 impl ToValue for ModelPackageDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApprovalDescription", &self.approval_description)
@@ -1353,6 +1392,7 @@ pub struct ObjectiveFunction {
 #[rustfmt::skip]
 impl ObjectiveFunction {
     /// A `ObjectiveFunction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1366,6 +1406,7 @@ impl ObjectiveFunction {
 impl PropertyType for ObjectiveFunction {}
 
 impl ToValue for ObjectiveFunction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Function", &self.function)
@@ -1401,6 +1442,7 @@ pub struct SecurityConfig {
 #[rustfmt::skip]
 impl SecurityConfig {
     /// A `SecurityConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1412,6 +1454,7 @@ impl SecurityConfig {
 impl PropertyType for SecurityConfig {}
 
 impl ToValue for SecurityConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("KmsKeyId", &self.kms_key_id).build()
     }
@@ -1461,6 +1504,7 @@ pub struct SourceAlgorithm {
 #[rustfmt::skip]
 impl SourceAlgorithm {
     /// A `SourceAlgorithm` with its required properties, named in a [`SourceAlgorithmRequired`].
+    #[inline]
     pub fn new(required: SourceAlgorithmRequired) -> Self {
         Self {
             algorithm_name: required.algorithm_name,
@@ -1477,6 +1521,7 @@ impl SourceAlgorithm {
 impl PropertyType for SourceAlgorithm {}
 
 impl ToValue for SourceAlgorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AlgorithmName", &self.algorithm_name)
@@ -1522,6 +1567,7 @@ pub struct TrainingDetails {
 #[rustfmt::skip]
 impl TrainingDetails {
     /// A `TrainingDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1537,6 +1583,7 @@ impl TrainingDetails {
 impl PropertyType for TrainingDetails {}
 
 impl ToValue for TrainingDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ObjectiveFunction", &self.objective_function)
@@ -1569,6 +1616,7 @@ pub struct TrainingEnvironment {
 #[rustfmt::skip]
 impl TrainingEnvironment {
     /// A `TrainingEnvironment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1580,6 +1628,7 @@ impl TrainingEnvironment {
 impl PropertyType for TrainingEnvironment {}
 
 impl ToValue for TrainingEnvironment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerImage", &self.container_image)
@@ -1631,6 +1680,7 @@ pub struct TrainingHyperParameter {
 #[rustfmt::skip]
 impl TrainingHyperParameter {
     /// A `TrainingHyperParameter` with its required properties, named in a [`TrainingHyperParameterRequired`].
+    #[inline]
     pub fn new(required: TrainingHyperParameterRequired) -> Self {
         Self {
             name: required.name,
@@ -1647,6 +1697,7 @@ impl TrainingHyperParameter {
 impl PropertyType for TrainingHyperParameter {}
 
 impl ToValue for TrainingHyperParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -1708,6 +1759,7 @@ pub struct TrainingJobDetails {
 #[rustfmt::skip]
 impl TrainingJobDetails {
     /// A `TrainingJobDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1731,6 +1783,7 @@ impl TrainingJobDetails {
 impl PropertyType for TrainingJobDetails {}
 
 impl ToValue for TrainingJobDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HyperParameters", &self.hyper_parameters)
@@ -1799,6 +1852,7 @@ pub struct TrainingMetric {
 #[rustfmt::skip]
 impl TrainingMetric {
     /// A `TrainingMetric` with its required properties, named in a [`TrainingMetricRequired`].
+    #[inline]
     pub fn new(required: TrainingMetricRequired) -> Self {
         Self {
             name: required.name,
@@ -1818,6 +1872,7 @@ impl TrainingMetric {
 impl PropertyType for TrainingMetric {}
 
 impl ToValue for TrainingMetric {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -1868,6 +1923,7 @@ pub struct UserContext {
 #[rustfmt::skip]
 impl UserContext {
     /// A `UserContext` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1883,6 +1939,7 @@ impl UserContext {
 impl PropertyType for UserContext {}
 
 impl ToValue for UserContext {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DomainId", &self.domain_id)
@@ -1910,6 +1967,7 @@ impl From<Value> for FunctionFunction {
 }
 
 impl ToValue for FunctionFunction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Maximize => "Maximize",
@@ -1944,6 +2002,7 @@ impl From<Value> for ModelPackageStatus {
 }
 
 impl ToValue for ModelPackageStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pending => "Pending",
@@ -1979,6 +2038,7 @@ impl From<Value> for RiskRating {
 }
 
 impl ToValue for RiskRating {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::High => "High",

@@ -166,6 +166,7 @@ impl ModelExplainabilityJobDefinition {
     };
 
     /// A `ModelExplainabilityJobDefinition` with its required properties, named in a [`ModelExplainabilityJobDefinitionRequired`].
+    #[inline]
     pub fn new(required: ModelExplainabilityJobDefinitionRequired) -> Self {
         Self {
             endpoint_name: None,
@@ -220,6 +221,7 @@ impl Resource for ModelExplainabilityJobDefinition {
 }
 
 impl ToValue for ModelExplainabilityJobDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndpointName", &self.endpoint_name)
@@ -263,11 +265,13 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time when the job definition was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `EndpointName`: a string.
+    #[inline]
     pub fn endpoint_name(&self) -> Value {
         self.0.get_att("EndpointName")
     }
@@ -275,11 +279,13 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobDefinitionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the job definition.
+    #[inline]
     pub fn job_definition_arn(&self) -> Value {
         self.0.get_att("JobDefinitionArn")
     }
 
     /// `Fn::GetAtt` `JobDefinitionName`: a string.
+    #[inline]
     pub fn job_definition_name(&self) -> Value {
         self.0.get_att("JobDefinitionName")
     }
@@ -287,6 +293,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobResources.ClusterConfig.InstanceCount`: an integer.
     ///
     /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
+    #[inline]
     pub fn job_resources_cluster_config_instance_count(&self) -> Value {
         self.0.get_att("JobResources.ClusterConfig.InstanceCount")
     }
@@ -294,6 +301,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobResources.ClusterConfig.InstanceType`: one of a set of strings.
     ///
     /// The ML compute instance type for the processing job.
+    #[inline]
     pub fn job_resources_cluster_config_instance_type(&self) -> Value {
         self.0.get_att("JobResources.ClusterConfig.InstanceType")
     }
@@ -301,6 +309,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobResources.ClusterConfig.VolumeKmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
+    #[inline]
     pub fn job_resources_cluster_config_volume_kms_key_id(&self) -> Value {
         self.0.get_att("JobResources.ClusterConfig.VolumeKmsKeyId")
     }
@@ -308,11 +317,13 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobResources.ClusterConfig.VolumeSizeInGB`: an integer.
     ///
     /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+    #[inline]
     pub fn job_resources_cluster_config_volume_size_in_gb(&self) -> Value {
         self.0.get_att("JobResources.ClusterConfig.VolumeSizeInGB")
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityAppSpecification.ConfigUri`: a string.
+    #[inline]
     pub fn model_explainability_app_specification_config_uri(&self) -> Value {
         self.0
             .get_att("ModelExplainabilityAppSpecification.ConfigUri")
@@ -321,18 +332,21 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityAppSpecification.ImageUri`: a string.
     ///
     /// The container image to be run by the model explainability job.
+    #[inline]
     pub fn model_explainability_app_specification_image_uri(&self) -> Value {
         self.0
             .get_att("ModelExplainabilityAppSpecification.ImageUri")
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityBaselineConfig.BaseliningJobName`: a string.
+    #[inline]
     pub fn model_explainability_baseline_config_baselining_job_name(&self) -> Value {
         self.0
             .get_att("ModelExplainabilityBaselineConfig.BaseliningJobName")
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityBaselineConfig.ConstraintsResource.S3Uri`: a string.
+    #[inline]
     pub fn model_explainability_baseline_config_constraints_resource_s3_uri(&self) -> Value {
         self.0
             .get_att("ModelExplainabilityBaselineConfig.ConstraintsResource.S3Uri")
@@ -341,6 +355,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri`: a string.
     ///
     /// The Amazon S3 location being used to capture the data.
+    #[inline]
     pub fn model_explainability_job_input_batch_transform_input_data_captured_destination_s3_uri(
         &self,
     ) -> Value {
@@ -351,6 +366,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Csv.Header`: a boolean.
     ///
     /// A boolean flag indicating if given CSV has header
+    #[inline]
     pub fn model_explainability_job_input_batch_transform_input_dataset_format_csv_header(
         &self,
     ) -> Value {
@@ -361,6 +377,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Json.Line`: a boolean.
     ///
     /// A boolean flag indicating if it is JSON line format
+    #[inline]
     pub fn model_explainability_job_input_batch_transform_input_dataset_format_json_line(
         &self,
     ) -> Value {
@@ -369,6 +386,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Parquet`: a boolean.
+    #[inline]
     pub fn model_explainability_job_input_batch_transform_input_dataset_format_parquet(
         &self,
     ) -> Value {
@@ -379,6 +397,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.FeaturesAttribute`: a string.
     ///
     /// The attributes of the input data that are the input features.
+    #[inline]
     pub fn model_explainability_job_input_batch_transform_input_features_attribute(&self) -> Value {
         self.0
             .get_att("ModelExplainabilityJobInput.BatchTransformInput.FeaturesAttribute")
@@ -387,6 +406,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.InferenceAttribute`: a string.
     ///
     /// The attribute of the input data that represents the ground truth label.
+    #[inline]
     pub fn model_explainability_job_input_batch_transform_input_inference_attribute(
         &self,
     ) -> Value {
@@ -397,6 +417,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.LocalPath`: a string.
     ///
     /// Path to the filesystem where the batch transform data is available to the container.
+    #[inline]
     pub fn model_explainability_job_input_batch_transform_input_local_path(&self) -> Value {
         self.0
             .get_att("ModelExplainabilityJobInput.BatchTransformInput.LocalPath")
@@ -405,6 +426,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.ProbabilityAttribute`: a string.
     ///
     /// In a classification problem, the attribute that represents the class probability.
+    #[inline]
     pub fn model_explainability_job_input_batch_transform_input_probability_attribute(
         &self,
     ) -> Value {
@@ -415,6 +437,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.S3DataDistributionType`: one of a set of strings.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defaults to `FullyReplicated`
+    #[inline]
     pub fn model_explainability_job_input_batch_transform_input_s3_data_distribution_type(
         &self,
     ) -> Value {
@@ -425,12 +448,14 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.S3InputMode`: one of a set of strings.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
+    #[inline]
     pub fn model_explainability_job_input_batch_transform_input_s3_input_mode(&self) -> Value {
         self.0
             .get_att("ModelExplainabilityJobInput.BatchTransformInput.S3InputMode")
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.EndpointInput.EndpointName`: a string.
+    #[inline]
     pub fn model_explainability_job_input_endpoint_input_endpoint_name(&self) -> Value {
         self.0
             .get_att("ModelExplainabilityJobInput.EndpointInput.EndpointName")
@@ -439,6 +464,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.EndpointInput.FeaturesAttribute`: a string.
     ///
     /// The attributes of the input data that are the input features.
+    #[inline]
     pub fn model_explainability_job_input_endpoint_input_features_attribute(&self) -> Value {
         self.0
             .get_att("ModelExplainabilityJobInput.EndpointInput.FeaturesAttribute")
@@ -447,6 +473,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.EndpointInput.InferenceAttribute`: a string.
     ///
     /// The attribute of the input data that represents the ground truth label.
+    #[inline]
     pub fn model_explainability_job_input_endpoint_input_inference_attribute(&self) -> Value {
         self.0
             .get_att("ModelExplainabilityJobInput.EndpointInput.InferenceAttribute")
@@ -455,6 +482,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.EndpointInput.LocalPath`: a string.
     ///
     /// Path to the filesystem where the endpoint data is available to the container.
+    #[inline]
     pub fn model_explainability_job_input_endpoint_input_local_path(&self) -> Value {
         self.0
             .get_att("ModelExplainabilityJobInput.EndpointInput.LocalPath")
@@ -463,6 +491,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.EndpointInput.ProbabilityAttribute`: a string.
     ///
     /// In a classification problem, the attribute that represents the class probability.
+    #[inline]
     pub fn model_explainability_job_input_endpoint_input_probability_attribute(&self) -> Value {
         self.0
             .get_att("ModelExplainabilityJobInput.EndpointInput.ProbabilityAttribute")
@@ -471,6 +500,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.EndpointInput.S3DataDistributionType`: one of a set of strings.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an Amazon S3 key. Defaults to `FullyReplicated`
+    #[inline]
     pub fn model_explainability_job_input_endpoint_input_s3_data_distribution_type(&self) -> Value {
         self.0
             .get_att("ModelExplainabilityJobInput.EndpointInput.S3DataDistributionType")
@@ -479,6 +509,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.EndpointInput.S3InputMode`: one of a set of strings.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
+    #[inline]
     pub fn model_explainability_job_input_endpoint_input_s3_input_mode(&self) -> Value {
         self.0
             .get_att("ModelExplainabilityJobInput.EndpointInput.S3InputMode")
@@ -487,6 +518,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobOutputConfig.KmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS  ) key that Amazon SageMaker AI uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
+    #[inline]
     pub fn model_explainability_job_output_config_kms_key_id(&self) -> Value {
         self.0
             .get_att("ModelExplainabilityJobOutputConfig.KmsKeyId")
@@ -495,6 +527,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelExplainabilityJobOutputConfig.MonitoringOutputs`: a list of `MonitoringOutput` objects.
     ///
     /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
+    #[inline]
     pub fn model_explainability_job_output_config_monitoring_outputs(&self) -> Value {
         self.0
             .get_att("ModelExplainabilityJobOutputConfig.MonitoringOutputs")
@@ -503,6 +536,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `NetworkConfig.EnableInterContainerTrafficEncryption`: a boolean.
     ///
     /// Whether to encrypt all communications between distributed processing jobs. Choose `True` to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
+    #[inline]
     pub fn network_config_enable_inter_container_traffic_encryption(&self) -> Value {
         self.0
             .get_att("NetworkConfig.EnableInterContainerTrafficEncryption")
@@ -511,6 +545,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `NetworkConfig.EnableNetworkIsolation`: a boolean.
     ///
     /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
+    #[inline]
     pub fn network_config_enable_network_isolation(&self) -> Value {
         self.0.get_att("NetworkConfig.EnableNetworkIsolation")
     }
@@ -518,6 +553,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `NetworkConfig.VpcConfig.SecurityGroupIds`: a list of strings.
     ///
     /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
+    #[inline]
     pub fn network_config_vpc_config_security_group_ids(&self) -> Value {
         self.0.get_att("NetworkConfig.VpcConfig.SecurityGroupIds")
     }
@@ -525,6 +561,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `NetworkConfig.VpcConfig.Subnets`: a list of strings.
     ///
     /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
+    #[inline]
     pub fn network_config_vpc_config_subnets(&self) -> Value {
         self.0.get_att("NetworkConfig.VpcConfig.Subnets")
     }
@@ -532,6 +569,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// `Fn::GetAtt` `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    #[inline]
     pub fn role_arn(&self) -> Value {
         self.0.get_att("RoleArn")
     }
@@ -545,6 +583,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// For all other jobs, if the job does not complete during this time, SageMaker ends the job. When `RetryStrategy` is specified in the job request, `MaxRuntimeInSeconds` specifies the maximum time for all of the attempts in total, not each individual attempt. The default value is 1 day. The maximum value is 28 days.
     ///
     /// The maximum time that a `TrainingJob` can run in total, including any time spent publishing metrics or archiving and uploading models after it has been stopped, is 30 days.
+    #[inline]
     pub fn stopping_condition_max_runtime_in_seconds(&self) -> Value {
         self.0.get_att("StoppingCondition.MaxRuntimeInSeconds")
     }
@@ -554,6 +593,7 @@ impl ModelExplainabilityJobDefinitionAttributes {
     /// An array of key-value pairs to apply to this resource.
     ///
     /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -641,6 +681,7 @@ pub struct BatchTransformInput {
 #[rustfmt::skip]
 impl BatchTransformInput {
     /// A `BatchTransformInput` with its required properties, named in a [`BatchTransformInputRequired`].
+    #[inline]
     pub fn new(required: BatchTransformInputRequired) -> Self {
         Self {
             data_captured_destination_s3_uri: required.data_captured_destination_s3_uri,
@@ -675,6 +716,7 @@ impl BatchTransformInput {
 impl PropertyType for BatchTransformInput {}
 
 impl ToValue for BatchTransformInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -767,6 +809,7 @@ pub struct EndpointInput {
 #[rustfmt::skip]
 impl EndpointInput {
     /// A `EndpointInput` with its required properties, named in a [`EndpointInputRequired`].
+    #[inline]
     pub fn new(required: EndpointInputRequired) -> Self {
         Self {
             endpoint_name: required.endpoint_name,
@@ -798,6 +841,7 @@ impl EndpointInput {
 impl PropertyType for EndpointInput {}
 
 impl ToValue for EndpointInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EndpointName", &self.endpoint_name)
@@ -860,6 +904,7 @@ pub struct ModelExplainabilityAppSpecification {
 #[rustfmt::skip]
 impl ModelExplainabilityAppSpecification {
     /// A `ModelExplainabilityAppSpecification` with its required properties, named in a [`ModelExplainabilityAppSpecificationRequired`].
+    #[inline]
     pub fn new(required: ModelExplainabilityAppSpecificationRequired) -> Self {
         Self {
             config_uri: required.config_uri,
@@ -879,6 +924,7 @@ impl ModelExplainabilityAppSpecification {
 impl PropertyType for ModelExplainabilityAppSpecification {}
 
 impl ToValue for ModelExplainabilityAppSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConfigUri", &self.config_uri)
@@ -920,6 +966,7 @@ pub struct ModelExplainabilityBaselineConfig {
 #[rustfmt::skip]
 impl ModelExplainabilityBaselineConfig {
     /// A `ModelExplainabilityBaselineConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -933,6 +980,7 @@ impl ModelExplainabilityBaselineConfig {
 impl PropertyType for ModelExplainabilityBaselineConfig {}
 
 impl ToValue for ModelExplainabilityBaselineConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BaseliningJobName", &self.baselining_job_name)
@@ -971,6 +1019,7 @@ pub struct ModelExplainabilityJobInput {
 #[rustfmt::skip]
 impl ModelExplainabilityJobInput {
     /// A `ModelExplainabilityJobInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -984,6 +1033,7 @@ impl ModelExplainabilityJobInput {
 impl PropertyType for ModelExplainabilityJobInput {}
 
 impl ToValue for ModelExplainabilityJobInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchTransformInput", &self.batch_transform_input)

@@ -263,6 +263,7 @@ impl ModelPackage {
     };
 
     /// A `ModelPackage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -335,6 +336,7 @@ impl Resource for ModelPackage {
 }
 
 impl ToValue for ModelPackage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -394,21 +396,25 @@ impl From<ResourceRef> for ModelPackageAttributes {
 
 impl ModelPackageAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
 
     /// `Fn::GetAtt` `ModelPackageArn`: a string.
+    #[inline]
     pub fn model_package_arn(&self) -> Value {
         self.0.get_att("ModelPackageArn")
     }
 
     /// `Fn::GetAtt` `ModelPackageStatus`: one of a set of strings.
+    #[inline]
     pub fn model_package_status(&self) -> Value {
         self.0.get_att("ModelPackageStatus")
     }
@@ -487,6 +493,7 @@ pub struct AdditionalInferenceSpecificationDefinition {
 #[rustfmt::skip]
 impl AdditionalInferenceSpecificationDefinition {
     /// A `AdditionalInferenceSpecificationDefinition` with its required properties, named in a [`AdditionalInferenceSpecificationDefinitionRequired`].
+    #[inline]
     pub fn new(required: AdditionalInferenceSpecificationDefinitionRequired) -> Self {
         Self {
             containers: required.containers,
@@ -518,6 +525,7 @@ impl AdditionalInferenceSpecificationDefinition {
 impl PropertyType for AdditionalInferenceSpecificationDefinition {}
 
 impl ToValue for AdditionalInferenceSpecificationDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Containers", &self.containers)
@@ -575,6 +583,7 @@ pub struct Bias {
 #[rustfmt::skip]
 impl Bias {
     /// A `Bias` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -590,6 +599,7 @@ impl Bias {
 impl PropertyType for Bias {}
 
 impl ToValue for Bias {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PostTrainingReport", &self.post_training_report)
@@ -632,6 +642,7 @@ pub struct DataSource {
 #[rustfmt::skip]
 impl DataSource {
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
+    #[inline]
     pub fn new(required: DataSourceRequired) -> Self {
         Self {
             s3_data_source: required.s3_data_source,
@@ -645,6 +656,7 @@ impl DataSource {
 impl PropertyType for DataSource {}
 
 impl ToValue for DataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3DataSource", &self.s3_data_source)
@@ -692,6 +704,7 @@ pub struct DriftCheckBaselines {
 #[rustfmt::skip]
 impl DriftCheckBaselines {
     /// A `DriftCheckBaselines` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -709,6 +722,7 @@ impl DriftCheckBaselines {
 impl PropertyType for DriftCheckBaselines {}
 
 impl ToValue for DriftCheckBaselines {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bias", &self.bias)
@@ -754,6 +768,7 @@ pub struct DriftCheckBias {
 #[rustfmt::skip]
 impl DriftCheckBias {
     /// A `DriftCheckBias` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -769,6 +784,7 @@ impl DriftCheckBias {
 impl PropertyType for DriftCheckBias {}
 
 impl ToValue for DriftCheckBias {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConfigFile", &self.config_file)
@@ -808,6 +824,7 @@ pub struct DriftCheckExplainability {
 #[rustfmt::skip]
 impl DriftCheckExplainability {
     /// A `DriftCheckExplainability` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -821,6 +838,7 @@ impl DriftCheckExplainability {
 impl PropertyType for DriftCheckExplainability {}
 
 impl ToValue for DriftCheckExplainability {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConfigFile", &self.config_file)
@@ -859,6 +877,7 @@ pub struct DriftCheckModelDataQuality {
 #[rustfmt::skip]
 impl DriftCheckModelDataQuality {
     /// A `DriftCheckModelDataQuality` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -872,6 +891,7 @@ impl DriftCheckModelDataQuality {
 impl PropertyType for DriftCheckModelDataQuality {}
 
 impl ToValue for DriftCheckModelDataQuality {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Constraints", &self.constraints)
@@ -910,6 +930,7 @@ pub struct DriftCheckModelQuality {
 #[rustfmt::skip]
 impl DriftCheckModelQuality {
     /// A `DriftCheckModelQuality` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -923,6 +944,7 @@ impl DriftCheckModelQuality {
 impl PropertyType for DriftCheckModelQuality {}
 
 impl ToValue for DriftCheckModelQuality {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Constraints", &self.constraints)
@@ -956,6 +978,7 @@ pub struct Explainability {
 #[rustfmt::skip]
 impl Explainability {
     /// A `Explainability` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -967,6 +990,7 @@ impl Explainability {
 impl PropertyType for Explainability {}
 
 impl ToValue for Explainability {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Report", &self.report).build()
     }
@@ -1021,6 +1045,7 @@ pub struct FileSource {
 #[rustfmt::skip]
 impl FileSource {
     /// A `FileSource` with its required properties, named in a [`FileSourceRequired`].
+    #[inline]
     pub fn new(required: FileSourceRequired) -> Self {
         Self {
             content_digest: None,
@@ -1040,6 +1065,7 @@ impl FileSource {
 impl PropertyType for FileSource {}
 
 impl ToValue for FileSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContentDigest", &self.content_digest)
@@ -1114,6 +1140,7 @@ pub struct InferenceSpecification {
 #[rustfmt::skip]
 impl InferenceSpecification {
     /// A `InferenceSpecification` with its required properties, named in a [`InferenceSpecificationRequired`].
+    #[inline]
     pub fn new(required: InferenceSpecificationRequired) -> Self {
         Self {
             containers: required.containers,
@@ -1139,6 +1166,7 @@ impl InferenceSpecification {
 impl PropertyType for InferenceSpecification {}
 
 impl ToValue for InferenceSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Containers", &self.containers)
@@ -1207,6 +1235,7 @@ pub struct MetadataProperties {
 #[rustfmt::skip]
 impl MetadataProperties {
     /// A `MetadataProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1224,6 +1253,7 @@ impl MetadataProperties {
 impl PropertyType for MetadataProperties {}
 
 impl ToValue for MetadataProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CommitId", &self.commit_id)
@@ -1285,6 +1315,7 @@ pub struct MetricsSource {
 #[rustfmt::skip]
 impl MetricsSource {
     /// A `MetricsSource` with its required properties, named in a [`MetricsSourceRequired`].
+    #[inline]
     pub fn new(required: MetricsSourceRequired) -> Self {
         Self {
             content_digest: None,
@@ -1304,6 +1335,7 @@ impl MetricsSource {
 impl PropertyType for MetricsSource {}
 
 impl ToValue for MetricsSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContentDigest", &self.content_digest)
@@ -1360,6 +1392,7 @@ pub struct ModelCard {
 #[rustfmt::skip]
 impl ModelCard {
     /// A `ModelCard` with its required properties, named in a [`ModelCardRequired`].
+    #[inline]
     pub fn new(required: ModelCardRequired) -> Self {
         Self {
             model_card_content: required.model_card_content,
@@ -1376,6 +1409,7 @@ impl ModelCard {
 impl PropertyType for ModelCard {}
 
 impl ToValue for ModelCard {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ModelCardContent", &self.model_card_content)
@@ -1414,6 +1448,7 @@ pub struct ModelDataQuality {
 #[rustfmt::skip]
 impl ModelDataQuality {
     /// A `ModelDataQuality` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1427,6 +1462,7 @@ impl ModelDataQuality {
 impl PropertyType for ModelDataQuality {}
 
 impl ToValue for ModelDataQuality {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Constraints", &self.constraints)
@@ -1460,6 +1496,7 @@ pub struct ModelDataSource {
 #[rustfmt::skip]
 impl ModelDataSource {
     /// A `ModelDataSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1471,6 +1508,7 @@ impl ModelDataSource {
 impl PropertyType for ModelDataSource {}
 
 impl ToValue for ModelDataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3DataSource", &self.s3_data_source)
@@ -1511,6 +1549,7 @@ pub struct ModelInput {
 #[rustfmt::skip]
 impl ModelInput {
     /// A `ModelInput` with its required properties, named in a [`ModelInputRequired`].
+    #[inline]
     pub fn new(required: ModelInputRequired) -> Self {
         Self {
             data_input_config: required.data_input_config,
@@ -1524,6 +1563,7 @@ impl ModelInput {
 impl PropertyType for ModelInput {}
 
 impl ToValue for ModelInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataInputConfig", &self.data_input_config)
@@ -1571,6 +1611,7 @@ pub struct ModelMetrics {
 #[rustfmt::skip]
 impl ModelMetrics {
     /// A `ModelMetrics` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1588,6 +1629,7 @@ impl ModelMetrics {
 impl PropertyType for ModelMetrics {}
 
 impl ToValue for ModelMetrics {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bias", &self.bias)
@@ -1690,6 +1732,7 @@ pub struct ModelPackageContainerDefinition {
 #[rustfmt::skip]
 impl ModelPackageContainerDefinition {
     /// A `ModelPackageContainerDefinition` with its required properties, named in a [`ModelPackageContainerDefinitionRequired`].
+    #[inline]
     pub fn new(required: ModelPackageContainerDefinitionRequired) -> Self {
         Self {
             container_hostname: None,
@@ -1730,6 +1773,7 @@ impl ModelPackageContainerDefinition {
 impl PropertyType for ModelPackageContainerDefinition {}
 
 impl ToValue for ModelPackageContainerDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerHostname", &self.container_hostname)
@@ -1771,6 +1815,7 @@ pub struct ModelPackageStatusDetails {
 #[rustfmt::skip]
 impl ModelPackageStatusDetails {
     /// A `ModelPackageStatusDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1782,6 +1827,7 @@ impl ModelPackageStatusDetails {
 impl PropertyType for ModelPackageStatusDetails {}
 
 impl ToValue for ModelPackageStatusDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ValidationStatuses", &self.validation_statuses)
@@ -1836,6 +1882,7 @@ pub struct ModelPackageStatusItem {
 #[rustfmt::skip]
 impl ModelPackageStatusItem {
     /// A `ModelPackageStatusItem` with its required properties, named in a [`ModelPackageStatusItemRequired`].
+    #[inline]
     pub fn new(required: ModelPackageStatusItemRequired) -> Self {
         Self {
             failure_reason: None,
@@ -1855,6 +1902,7 @@ impl ModelPackageStatusItem {
 impl PropertyType for ModelPackageStatusItem {}
 
 impl ToValue for ModelPackageStatusItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FailureReason", &self.failure_reason)
@@ -1894,6 +1942,7 @@ pub struct ModelQuality {
 #[rustfmt::skip]
 impl ModelQuality {
     /// A `ModelQuality` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1907,6 +1956,7 @@ impl ModelQuality {
 impl PropertyType for ModelQuality {}
 
 impl ToValue for ModelQuality {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Constraints", &self.constraints)
@@ -1998,6 +2048,7 @@ pub struct S3DataSource {
 #[rustfmt::skip]
 impl S3DataSource {
     /// A `S3DataSource` with its required properties, named in a [`S3DataSourceRequired`].
+    #[inline]
     pub fn new(required: S3DataSourceRequired) -> Self {
         Self {
             s3_data_type: required.s3_data_type,
@@ -2014,6 +2065,7 @@ impl S3DataSource {
 impl PropertyType for S3DataSource {}
 
 impl ToValue for S3DataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3DataType", &self.s3_data_type)
@@ -2100,6 +2152,7 @@ pub struct S3ModelDataSource {
 #[rustfmt::skip]
 impl S3ModelDataSource {
     /// A `S3ModelDataSource` with its required properties, named in a [`S3ModelDataSourceRequired`].
+    #[inline]
     pub fn new(required: S3ModelDataSourceRequired) -> Self {
         Self {
             compression_type: required.compression_type,
@@ -2122,6 +2175,7 @@ impl S3ModelDataSource {
 impl PropertyType for S3ModelDataSource {}
 
 impl ToValue for S3ModelDataSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CompressionType", &self.compression_type)
@@ -2167,6 +2221,7 @@ pub struct SecurityConfig {
 #[rustfmt::skip]
 impl SecurityConfig {
     /// A `SecurityConfig` with its required properties, named in a [`SecurityConfigRequired`].
+    #[inline]
     pub fn new(required: SecurityConfigRequired) -> Self {
         Self {
             kms_key_id: required.kms_key_id,
@@ -2180,6 +2235,7 @@ impl SecurityConfig {
 impl PropertyType for SecurityConfig {}
 
 impl ToValue for SecurityConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("KmsKeyId", &self.kms_key_id).build()
     }
@@ -2229,6 +2285,7 @@ pub struct SourceAlgorithm {
 #[rustfmt::skip]
 impl SourceAlgorithm {
     /// A `SourceAlgorithm` with its required properties, named in a [`SourceAlgorithmRequired`].
+    #[inline]
     pub fn new(required: SourceAlgorithmRequired) -> Self {
         Self {
             algorithm_name: required.algorithm_name,
@@ -2245,6 +2302,7 @@ impl SourceAlgorithm {
 impl PropertyType for SourceAlgorithm {}
 
 impl ToValue for SourceAlgorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AlgorithmName", &self.algorithm_name)
@@ -2288,6 +2346,7 @@ pub struct SourceAlgorithmSpecification {
 #[rustfmt::skip]
 impl SourceAlgorithmSpecification {
     /// A `SourceAlgorithmSpecification` with its required properties, named in a [`SourceAlgorithmSpecificationRequired`].
+    #[inline]
     pub fn new(required: SourceAlgorithmSpecificationRequired) -> Self {
         Self {
             source_algorithms: required.source_algorithms,
@@ -2301,6 +2360,7 @@ impl SourceAlgorithmSpecification {
 impl PropertyType for SourceAlgorithmSpecification {}
 
 impl ToValue for SourceAlgorithmSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SourceAlgorithms", &self.source_algorithms)
@@ -2367,6 +2427,7 @@ pub struct TransformInput {
 #[rustfmt::skip]
 impl TransformInput {
     /// A `TransformInput` with its required properties, named in a [`TransformInputRequired`].
+    #[inline]
     pub fn new(required: TransformInputRequired) -> Self {
         Self {
             compression_type: None,
@@ -2389,6 +2450,7 @@ impl TransformInput {
 impl PropertyType for TransformInput {}
 
 impl ToValue for TransformInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CompressionType", &self.compression_type)
@@ -2472,6 +2534,7 @@ pub struct TransformJobDefinition {
 #[rustfmt::skip]
 impl TransformJobDefinition {
     /// A `TransformJobDefinition` with its required properties, named in a [`TransformJobDefinitionRequired`].
+    #[inline]
     pub fn new(required: TransformJobDefinitionRequired) -> Self {
         Self {
             batch_strategy: None,
@@ -2503,6 +2566,7 @@ impl TransformJobDefinition {
 impl PropertyType for TransformJobDefinition {}
 
 impl ToValue for TransformJobDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchStrategy", &self.batch_strategy)
@@ -2581,6 +2645,7 @@ pub struct TransformOutput {
 #[rustfmt::skip]
 impl TransformOutput {
     /// A `TransformOutput` with its required properties, named in a [`TransformOutputRequired`].
+    #[inline]
     pub fn new(required: TransformOutputRequired) -> Self {
         Self {
             accept: None,
@@ -2603,6 +2668,7 @@ impl TransformOutput {
 impl PropertyType for TransformOutput {}
 
 impl ToValue for TransformOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Accept", &self.accept)
@@ -2675,6 +2741,7 @@ pub struct TransformResources {
 #[rustfmt::skip]
 impl TransformResources {
     /// A `TransformResources` with its required properties, named in a [`TransformResourcesRequired`].
+    #[inline]
     pub fn new(required: TransformResourcesRequired) -> Self {
         Self {
             instance_count: required.instance_count,
@@ -2694,6 +2761,7 @@ impl TransformResources {
 impl PropertyType for TransformResources {}
 
 impl ToValue for TransformResources {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceCount", &self.instance_count)
@@ -2747,6 +2815,7 @@ pub struct ValidationProfile {
 #[rustfmt::skip]
 impl ValidationProfile {
     /// A `ValidationProfile` with its required properties, named in a [`ValidationProfileRequired`].
+    #[inline]
     pub fn new(required: ValidationProfileRequired) -> Self {
         Self {
             profile_name: required.profile_name,
@@ -2763,6 +2832,7 @@ impl ValidationProfile {
 impl PropertyType for ValidationProfile {}
 
 impl ToValue for ValidationProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ProfileName", &self.profile_name)
@@ -2815,6 +2885,7 @@ pub struct ValidationSpecification {
 #[rustfmt::skip]
 impl ValidationSpecification {
     /// A `ValidationSpecification` with its required properties, named in a [`ValidationSpecificationRequired`].
+    #[inline]
     pub fn new(required: ValidationSpecificationRequired) -> Self {
         Self {
             validation_profiles: required.validation_profiles,
@@ -2831,6 +2902,7 @@ impl ValidationSpecification {
 impl PropertyType for ValidationSpecification {}
 
 impl ToValue for ValidationSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ValidationProfiles", &self.validation_profiles)
@@ -2857,6 +2929,7 @@ impl From<Value> for AssembleWith {
 }
 
 impl ToValue for AssembleWith {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "None",
@@ -2885,6 +2958,7 @@ impl From<Value> for BatchStrategy {
 }
 
 impl ToValue for BatchStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MultiRecord => "MultiRecord",
@@ -3451,6 +3525,7 @@ impl From<Value> for InferenceInstanceType {
 }
 
 impl ToValue for InferenceInstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MlC4_2xlarge => "ml.c4.2xlarge",
@@ -3960,6 +4035,7 @@ impl From<Value> for InstanceType {
 }
 
 impl ToValue for InstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MlC4_2xlarge => "ml.c4.2xlarge",
@@ -4098,6 +4174,7 @@ impl From<Value> for ModelPackageStatusItemStatus {
 }
 
 impl ToValue for ModelPackageStatusItemStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NotStarted => "NotStarted",
@@ -4130,6 +4207,7 @@ impl From<Value> for S3DataSourceS3DataType {
 }
 
 impl ToValue for S3DataSourceS3DataType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ManifestFile => "ManifestFile",
@@ -4159,6 +4237,7 @@ impl From<Value> for SkipModelValidation {
 }
 
 impl ToValue for SkipModelValidation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "None",
@@ -4191,6 +4270,7 @@ impl From<Value> for SplitType {
 }
 
 impl ToValue for SplitType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "None",
@@ -4433,6 +4513,7 @@ impl From<Value> for TransformInstanceType {
 }
 
 impl ToValue for TransformInstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MlC4_2xlarge => "ml.c4.2xlarge",

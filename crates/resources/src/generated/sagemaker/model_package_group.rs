@@ -94,6 +94,7 @@ impl ModelPackageGroup {
     };
 
     /// A `ModelPackageGroup` with its required properties, named in a [`ModelPackageGroupRequired`].
+    #[inline]
     pub fn new(required: ModelPackageGroupRequired) -> Self {
         Self {
             model_package_group_description: None,
@@ -127,6 +128,7 @@ impl Resource for ModelPackageGroup {
 }
 
 impl ToValue for ModelPackageGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -154,11 +156,13 @@ impl ModelPackageGroupAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time when the model group was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `ModelPackageGroupArn`: a string.
+    #[inline]
     pub fn model_package_group_arn(&self) -> Value {
         self.0.get_att("ModelPackageGroupArn")
     }
@@ -166,6 +170,7 @@ impl ModelPackageGroupAttributes {
     /// `Fn::GetAtt` `ModelPackageGroupStatus`: one of a set of strings.
     ///
     /// The status of the model group.
+    #[inline]
     pub fn model_package_group_status(&self) -> Value {
         self.0.get_att("ModelPackageGroupStatus")
     }

@@ -169,6 +169,7 @@ impl ModelQualityJobDefinition {
     };
 
     /// A `ModelQualityJobDefinition` with its required properties, named in a [`ModelQualityJobDefinitionRequired`].
+    #[inline]
     pub fn new(required: ModelQualityJobDefinitionRequired) -> Self {
         Self {
             endpoint_name: None,
@@ -223,6 +224,7 @@ impl Resource for ModelQualityJobDefinition {
 }
 
 impl ToValue for ModelQualityJobDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndpointName", &self.endpoint_name)
@@ -263,11 +265,13 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time when the job definition was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `EndpointName`: a string.
+    #[inline]
     pub fn endpoint_name(&self) -> Value {
         self.0.get_att("EndpointName")
     }
@@ -275,11 +279,13 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobDefinitionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the job definition.
+    #[inline]
     pub fn job_definition_arn(&self) -> Value {
         self.0.get_att("JobDefinitionArn")
     }
 
     /// `Fn::GetAtt` `JobDefinitionName`: a string.
+    #[inline]
     pub fn job_definition_name(&self) -> Value {
         self.0.get_att("JobDefinitionName")
     }
@@ -287,6 +293,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobResources.ClusterConfig.InstanceCount`: an integer.
     ///
     /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
+    #[inline]
     pub fn job_resources_cluster_config_instance_count(&self) -> Value {
         self.0.get_att("JobResources.ClusterConfig.InstanceCount")
     }
@@ -294,6 +301,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobResources.ClusterConfig.InstanceType`: one of a set of strings.
     ///
     /// The ML compute instance type for the processing job.
+    #[inline]
     pub fn job_resources_cluster_config_instance_type(&self) -> Value {
         self.0.get_att("JobResources.ClusterConfig.InstanceType")
     }
@@ -301,6 +309,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobResources.ClusterConfig.VolumeKmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
+    #[inline]
     pub fn job_resources_cluster_config_volume_kms_key_id(&self) -> Value {
         self.0.get_att("JobResources.ClusterConfig.VolumeKmsKeyId")
     }
@@ -308,6 +317,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `JobResources.ClusterConfig.VolumeSizeInGB`: an integer.
     ///
     /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+    #[inline]
     pub fn job_resources_cluster_config_volume_size_in_gb(&self) -> Value {
         self.0.get_att("JobResources.ClusterConfig.VolumeSizeInGB")
     }
@@ -315,6 +325,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityAppSpecification.ContainerArguments`: a list of strings.
     ///
     /// An array of arguments for the container used to run the monitoring job.
+    #[inline]
     pub fn model_quality_app_specification_container_arguments(&self) -> Value {
         self.0
             .get_att("ModelQualityAppSpecification.ContainerArguments")
@@ -323,6 +334,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityAppSpecification.ContainerEntrypoint`: a list of strings.
     ///
     /// Specifies the entrypoint for a container that the monitoring job runs.
+    #[inline]
     pub fn model_quality_app_specification_container_entrypoint(&self) -> Value {
         self.0
             .get_att("ModelQualityAppSpecification.ContainerEntrypoint")
@@ -331,34 +343,40 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityAppSpecification.ImageUri`: a string.
     ///
     /// The address of the container image that the monitoring job runs.
+    #[inline]
     pub fn model_quality_app_specification_image_uri(&self) -> Value {
         self.0.get_att("ModelQualityAppSpecification.ImageUri")
     }
 
     /// `Fn::GetAtt` `ModelQualityAppSpecification.PostAnalyticsProcessorSourceUri`: a string.
+    #[inline]
     pub fn model_quality_app_specification_post_analytics_processor_source_uri(&self) -> Value {
         self.0
             .get_att("ModelQualityAppSpecification.PostAnalyticsProcessorSourceUri")
     }
 
     /// `Fn::GetAtt` `ModelQualityAppSpecification.ProblemType`: one of a set of strings.
+    #[inline]
     pub fn model_quality_app_specification_problem_type(&self) -> Value {
         self.0.get_att("ModelQualityAppSpecification.ProblemType")
     }
 
     /// `Fn::GetAtt` `ModelQualityAppSpecification.RecordPreprocessorSourceUri`: a string.
+    #[inline]
     pub fn model_quality_app_specification_record_preprocessor_source_uri(&self) -> Value {
         self.0
             .get_att("ModelQualityAppSpecification.RecordPreprocessorSourceUri")
     }
 
     /// `Fn::GetAtt` `ModelQualityBaselineConfig.BaseliningJobName`: a string.
+    #[inline]
     pub fn model_quality_baseline_config_baselining_job_name(&self) -> Value {
         self.0
             .get_att("ModelQualityBaselineConfig.BaseliningJobName")
     }
 
     /// `Fn::GetAtt` `ModelQualityBaselineConfig.ConstraintsResource.S3Uri`: a string.
+    #[inline]
     pub fn model_quality_baseline_config_constraints_resource_s3_uri(&self) -> Value {
         self.0
             .get_att("ModelQualityBaselineConfig.ConstraintsResource.S3Uri")
@@ -367,6 +385,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri`: a string.
     ///
     /// The Amazon S3 location being used to capture the data.
+    #[inline]
     pub fn model_quality_job_input_batch_transform_input_data_captured_destination_s3_uri(
         &self,
     ) -> Value {
@@ -377,6 +396,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header`: a boolean.
     ///
     /// A boolean flag indicating if given CSV has header
+    #[inline]
     pub fn model_quality_job_input_batch_transform_input_dataset_format_csv_header(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header")
@@ -385,18 +405,21 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line`: a boolean.
     ///
     /// A boolean flag indicating if it is JSON line format
+    #[inline]
     pub fn model_quality_job_input_batch_transform_input_dataset_format_json_line(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line")
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.DatasetFormat.Parquet`: a boolean.
+    #[inline]
     pub fn model_quality_job_input_batch_transform_input_dataset_format_parquet(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.BatchTransformInput.DatasetFormat.Parquet")
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.EndTimeOffset`: a string.
+    #[inline]
     pub fn model_quality_job_input_batch_transform_input_end_time_offset(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.BatchTransformInput.EndTimeOffset")
@@ -405,6 +428,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.InferenceAttribute`: a string.
     ///
     /// The attribute of the input data that represents the ground truth label.
+    #[inline]
     pub fn model_quality_job_input_batch_transform_input_inference_attribute(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.BatchTransformInput.InferenceAttribute")
@@ -413,6 +437,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.LocalPath`: a string.
     ///
     /// Path to the filesystem where the batch transform data is available to the container.
+    #[inline]
     pub fn model_quality_job_input_batch_transform_input_local_path(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.BatchTransformInput.LocalPath")
@@ -421,6 +446,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.ProbabilityAttribute`: a string.
     ///
     /// In a classification problem, the attribute that represents the class probability.
+    #[inline]
     pub fn model_quality_job_input_batch_transform_input_probability_attribute(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.BatchTransformInput.ProbabilityAttribute")
@@ -429,6 +455,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.ProbabilityThresholdAttribute`: a number.
     ///
     /// The threshold for the class probability to be evaluated as a positive result.
+    #[inline]
     pub fn model_quality_job_input_batch_transform_input_probability_threshold_attribute(
         &self,
     ) -> Value {
@@ -439,6 +466,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.S3DataDistributionType`: one of a set of strings.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defaults to `FullyReplicated`
+    #[inline]
     pub fn model_quality_job_input_batch_transform_input_s3_data_distribution_type(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.BatchTransformInput.S3DataDistributionType")
@@ -447,24 +475,28 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.S3InputMode`: one of a set of strings.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
+    #[inline]
     pub fn model_quality_job_input_batch_transform_input_s3_input_mode(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.BatchTransformInput.S3InputMode")
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.StartTimeOffset`: a string.
+    #[inline]
     pub fn model_quality_job_input_batch_transform_input_start_time_offset(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.BatchTransformInput.StartTimeOffset")
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.EndTimeOffset`: a string.
+    #[inline]
     pub fn model_quality_job_input_endpoint_input_end_time_offset(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.EndpointInput.EndTimeOffset")
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.EndpointName`: a string.
+    #[inline]
     pub fn model_quality_job_input_endpoint_input_endpoint_name(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.EndpointInput.EndpointName")
@@ -473,6 +505,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.InferenceAttribute`: a string.
     ///
     /// The attribute of the input data that represents the ground truth label.
+    #[inline]
     pub fn model_quality_job_input_endpoint_input_inference_attribute(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.EndpointInput.InferenceAttribute")
@@ -481,6 +514,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.LocalPath`: a string.
     ///
     /// Path to the filesystem where the endpoint data is available to the container.
+    #[inline]
     pub fn model_quality_job_input_endpoint_input_local_path(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.EndpointInput.LocalPath")
@@ -489,6 +523,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.ProbabilityAttribute`: a string.
     ///
     /// In a classification problem, the attribute that represents the class probability.
+    #[inline]
     pub fn model_quality_job_input_endpoint_input_probability_attribute(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.EndpointInput.ProbabilityAttribute")
@@ -497,6 +532,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.ProbabilityThresholdAttribute`: a number.
     ///
     /// The threshold for the class probability to be evaluated as a positive result.
+    #[inline]
     pub fn model_quality_job_input_endpoint_input_probability_threshold_attribute(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.EndpointInput.ProbabilityThresholdAttribute")
@@ -505,6 +541,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.S3DataDistributionType`: one of a set of strings.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an Amazon S3 key. Defaults to `FullyReplicated`
+    #[inline]
     pub fn model_quality_job_input_endpoint_input_s3_data_distribution_type(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.EndpointInput.S3DataDistributionType")
@@ -513,12 +550,14 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.S3InputMode`: one of a set of strings.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
+    #[inline]
     pub fn model_quality_job_input_endpoint_input_s3_input_mode(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.EndpointInput.S3InputMode")
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.StartTimeOffset`: a string.
+    #[inline]
     pub fn model_quality_job_input_endpoint_input_start_time_offset(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.EndpointInput.StartTimeOffset")
@@ -527,6 +566,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobInput.GroundTruthS3Input.S3Uri`: a string.
     ///
     /// The address of the Amazon S3 location of the ground truth labels.
+    #[inline]
     pub fn model_quality_job_input_ground_truth_s3_input_s3_uri(&self) -> Value {
         self.0
             .get_att("ModelQualityJobInput.GroundTruthS3Input.S3Uri")
@@ -535,6 +575,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobOutputConfig.KmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS  ) key that Amazon SageMaker AI uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
+    #[inline]
     pub fn model_quality_job_output_config_kms_key_id(&self) -> Value {
         self.0.get_att("ModelQualityJobOutputConfig.KmsKeyId")
     }
@@ -542,6 +583,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `ModelQualityJobOutputConfig.MonitoringOutputs`: a list of `MonitoringOutput` objects.
     ///
     /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
+    #[inline]
     pub fn model_quality_job_output_config_monitoring_outputs(&self) -> Value {
         self.0
             .get_att("ModelQualityJobOutputConfig.MonitoringOutputs")
@@ -550,6 +592,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `NetworkConfig.EnableInterContainerTrafficEncryption`: a boolean.
     ///
     /// Whether to encrypt all communications between distributed processing jobs. Choose `True` to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
+    #[inline]
     pub fn network_config_enable_inter_container_traffic_encryption(&self) -> Value {
         self.0
             .get_att("NetworkConfig.EnableInterContainerTrafficEncryption")
@@ -558,6 +601,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `NetworkConfig.EnableNetworkIsolation`: a boolean.
     ///
     /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
+    #[inline]
     pub fn network_config_enable_network_isolation(&self) -> Value {
         self.0.get_att("NetworkConfig.EnableNetworkIsolation")
     }
@@ -565,6 +609,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `NetworkConfig.VpcConfig.SecurityGroupIds`: a list of strings.
     ///
     /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
+    #[inline]
     pub fn network_config_vpc_config_security_group_ids(&self) -> Value {
         self.0.get_att("NetworkConfig.VpcConfig.SecurityGroupIds")
     }
@@ -572,6 +617,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `NetworkConfig.VpcConfig.Subnets`: a list of strings.
     ///
     /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
+    #[inline]
     pub fn network_config_vpc_config_subnets(&self) -> Value {
         self.0.get_att("NetworkConfig.VpcConfig.Subnets")
     }
@@ -579,6 +625,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// `Fn::GetAtt` `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    #[inline]
     pub fn role_arn(&self) -> Value {
         self.0.get_att("RoleArn")
     }
@@ -592,6 +639,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// For all other jobs, if the job does not complete during this time, SageMaker ends the job. When `RetryStrategy` is specified in the job request, `MaxRuntimeInSeconds` specifies the maximum time for all of the attempts in total, not each individual attempt. The default value is 1 day. The maximum value is 28 days.
     ///
     /// The maximum time that a `TrainingJob` can run in total, including any time spent publishing metrics or archiving and uploading models after it has been stopped, is 30 days.
+    #[inline]
     pub fn stopping_condition_max_runtime_in_seconds(&self) -> Value {
         self.0.get_att("StoppingCondition.MaxRuntimeInSeconds")
     }
@@ -601,6 +649,7 @@ impl ModelQualityJobDefinitionAttributes {
     /// An array of key-value pairs to apply to this resource.
     ///
     /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -702,6 +751,7 @@ pub struct BatchTransformInput {
 #[rustfmt::skip]
 impl BatchTransformInput {
     /// A `BatchTransformInput` with its required properties, named in a [`BatchTransformInputRequired`].
+    #[inline]
     pub fn new(required: BatchTransformInputRequired) -> Self {
         Self {
             data_captured_destination_s3_uri: required.data_captured_destination_s3_uri,
@@ -742,6 +792,7 @@ impl BatchTransformInput {
 impl PropertyType for BatchTransformInput {}
 
 impl ToValue for BatchTransformInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -853,6 +904,7 @@ pub struct EndpointInput {
 #[rustfmt::skip]
 impl EndpointInput {
     /// A `EndpointInput` with its required properties, named in a [`EndpointInputRequired`].
+    #[inline]
     pub fn new(required: EndpointInputRequired) -> Self {
         Self {
             end_time_offset: None,
@@ -890,6 +942,7 @@ impl EndpointInput {
 impl PropertyType for EndpointInput {}
 
 impl ToValue for EndpointInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndTimeOffset", &self.end_time_offset)
@@ -983,6 +1036,7 @@ pub struct ModelQualityAppSpecification {
 #[rustfmt::skip]
 impl ModelQualityAppSpecification {
     /// A `ModelQualityAppSpecification` with its required properties, named in a [`ModelQualityAppSpecificationRequired`].
+    #[inline]
     pub fn new(required: ModelQualityAppSpecificationRequired) -> Self {
         Self {
             container_arguments: None,
@@ -1014,6 +1068,7 @@ impl ModelQualityAppSpecification {
 impl PropertyType for ModelQualityAppSpecification {}
 
 impl ToValue for ModelQualityAppSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerArguments", &self.container_arguments)
@@ -1065,6 +1120,7 @@ pub struct ModelQualityBaselineConfig {
 #[rustfmt::skip]
 impl ModelQualityBaselineConfig {
     /// A `ModelQualityBaselineConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1078,6 +1134,7 @@ impl ModelQualityBaselineConfig {
 impl PropertyType for ModelQualityBaselineConfig {}
 
 impl ToValue for ModelQualityBaselineConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BaseliningJobName", &self.baselining_job_name)
@@ -1129,6 +1186,7 @@ pub struct ModelQualityJobInput {
 #[rustfmt::skip]
 impl ModelQualityJobInput {
     /// A `ModelQualityJobInput` with its required properties, named in a [`ModelQualityJobInputRequired`].
+    #[inline]
     pub fn new(required: ModelQualityJobInputRequired) -> Self {
         Self {
             batch_transform_input: None,
@@ -1148,6 +1206,7 @@ impl ModelQualityJobInput {
 impl PropertyType for ModelQualityJobInput {}
 
 impl ToValue for ModelQualityJobInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchTransformInput", &self.batch_transform_input)
@@ -1177,6 +1236,7 @@ impl From<Value> for ProblemType {
 }
 
 impl ToValue for ProblemType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BinaryClassification => "BinaryClassification",

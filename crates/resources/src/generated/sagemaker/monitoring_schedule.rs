@@ -132,6 +132,7 @@ impl MonitoringSchedule {
     };
 
     /// A `MonitoringSchedule` with its required properties, named in a [`MonitoringScheduleRequired`].
+    #[inline]
     pub fn new(required: MonitoringScheduleRequired) -> Self {
         Self {
             endpoint_name: None,
@@ -174,6 +175,7 @@ impl Resource for MonitoringSchedule {
 }
 
 impl ToValue for MonitoringSchedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EndpointName", &self.endpoint_name)
@@ -204,11 +206,13 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time when the monitoring schedule was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `EndpointName`: a string.
+    #[inline]
     pub fn endpoint_name(&self) -> Value {
         self.0.get_att("EndpointName")
     }
@@ -216,6 +220,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `FailureReason`: a string.
     ///
     /// Contains the reason a monitoring job failed, if it failed.
+    #[inline]
     pub fn failure_reason(&self) -> Value {
         self.0.get_att("FailureReason")
     }
@@ -223,6 +228,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The last time that the monitoring schedule was modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -230,12 +236,14 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `LastMonitoringExecutionSummary.CreationTime`: a string.
     ///
     /// The time at which the monitoring job was created.
+    #[inline]
     pub fn last_monitoring_execution_summary_creation_time(&self) -> Value {
         self.0
             .get_att("LastMonitoringExecutionSummary.CreationTime")
     }
 
     /// `Fn::GetAtt` `LastMonitoringExecutionSummary.EndpointName`: a string.
+    #[inline]
     pub fn last_monitoring_execution_summary_endpoint_name(&self) -> Value {
         self.0
             .get_att("LastMonitoringExecutionSummary.EndpointName")
@@ -244,6 +252,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `LastMonitoringExecutionSummary.FailureReason`: a string.
     ///
     /// Contains the reason a monitoring job failed, if it failed.
+    #[inline]
     pub fn last_monitoring_execution_summary_failure_reason(&self) -> Value {
         self.0
             .get_att("LastMonitoringExecutionSummary.FailureReason")
@@ -252,6 +261,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `LastMonitoringExecutionSummary.LastModifiedTime`: a string.
     ///
     /// A timestamp that indicates the last time the monitoring job was modified.
+    #[inline]
     pub fn last_monitoring_execution_summary_last_modified_time(&self) -> Value {
         self.0
             .get_att("LastMonitoringExecutionSummary.LastModifiedTime")
@@ -260,12 +270,14 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `LastMonitoringExecutionSummary.MonitoringExecutionStatus`: one of a set of strings.
     ///
     /// The status of the monitoring job.
+    #[inline]
     pub fn last_monitoring_execution_summary_monitoring_execution_status(&self) -> Value {
         self.0
             .get_att("LastMonitoringExecutionSummary.MonitoringExecutionStatus")
     }
 
     /// `Fn::GetAtt` `LastMonitoringExecutionSummary.MonitoringScheduleName`: a string.
+    #[inline]
     pub fn last_monitoring_execution_summary_monitoring_schedule_name(&self) -> Value {
         self.0
             .get_att("LastMonitoringExecutionSummary.MonitoringScheduleName")
@@ -274,6 +286,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `LastMonitoringExecutionSummary.ProcessingJobArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the monitoring job.
+    #[inline]
     pub fn last_monitoring_execution_summary_processing_job_arn(&self) -> Value {
         self.0
             .get_att("LastMonitoringExecutionSummary.ProcessingJobArn")
@@ -282,6 +295,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `LastMonitoringExecutionSummary.ScheduledTime`: a string.
     ///
     /// The time the monitoring job was scheduled.
+    #[inline]
     pub fn last_monitoring_execution_summary_scheduled_time(&self) -> Value {
         self.0
             .get_att("LastMonitoringExecutionSummary.ScheduledTime")
@@ -290,11 +304,13 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the monitoring schedule.
+    #[inline]
     pub fn monitoring_schedule_arn(&self) -> Value {
         self.0.get_att("MonitoringScheduleArn")
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.ConstraintsResource.S3Uri`: a string.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_baseline_config_constraints_resource_s3_uri(
         &self,
     ) -> Value {
@@ -302,6 +318,7 @@ impl MonitoringScheduleAttributes {
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.StatisticsResource.S3Uri`: a string.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_baseline_config_statistics_resource_s3_uri(
         &self,
     ) -> Value {
@@ -311,6 +328,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerArguments`: a list of strings.
     ///
     /// An array of arguments for the container used to run the monitoring job.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_container_arguments(
         &self,
     ) -> Value {
@@ -320,6 +338,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerEntrypoint`: a list of strings.
     ///
     /// Specifies the entrypoint for a container used to run the monitoring job.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_container_entrypoint(
         &self,
     ) -> Value {
@@ -329,6 +348,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ImageUri`: a string.
     ///
     /// The container image to be run by the monitoring job.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_image_uri(
         &self,
     ) -> Value {
@@ -338,6 +358,7 @@ impl MonitoringScheduleAttributes {
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.PostAnalyticsProcessorSourceUri`: a string.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_post_analytics_processor_source_uri(
         &self,
     ) -> Value {
@@ -345,6 +366,7 @@ impl MonitoringScheduleAttributes {
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.RecordPreprocessorSourceUri`: a string.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_record_preprocessor_source_uri(
         &self,
     ) -> Value {
@@ -352,6 +374,7 @@ impl MonitoringScheduleAttributes {
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringInputs`: a list of `MonitoringInput` objects.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_inputs(&self) -> Value {
         self.0
             .get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringInputs")
@@ -360,6 +383,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.KmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS  ) key that Amazon SageMaker AI uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_output_config_kms_key_id(
         &self,
     ) -> Value {
@@ -371,6 +395,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.MonitoringOutputs`: a list of `MonitoringOutput` objects.
     ///
     /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_output_config_monitoring_outputs(
         &self,
     ) -> Value {
@@ -380,6 +405,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceCount`: an integer.
     ///
     /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_resources_cluster_config_instance_count(
         &self,
     ) -> Value {
@@ -389,6 +415,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceType`: one of a set of strings.
     ///
     /// The ML compute instance type for the processing job.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_resources_cluster_config_instance_type(
         &self,
     ) -> Value {
@@ -398,6 +425,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeKmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_resources_cluster_config_volume_kms_key_id(
         &self,
     ) -> Value {
@@ -407,6 +435,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeSizeInGB`: an integer.
     ///
     /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_resources_cluster_config_volume_size_in_gb(
         &self,
     ) -> Value {
@@ -416,6 +445,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableInterContainerTrafficEncryption`: a boolean.
     ///
     /// Whether to encrypt all communications between distributed processing jobs. Choose `True` to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_network_config_enable_inter_container_traffic_encryption(
         &self,
     ) -> Value {
@@ -425,6 +455,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableNetworkIsolation`: a boolean.
     ///
     /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_network_config_enable_network_isolation(
         &self,
     ) -> Value {
@@ -436,6 +467,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.SecurityGroupIds`: a list of strings.
     ///
     /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_network_config_vpc_config_security_group_ids(
         &self,
     ) -> Value {
@@ -445,6 +477,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.Subnets`: a list of strings.
     ///
     /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_network_config_vpc_config_subnets(
         &self,
     ) -> Value {
@@ -456,6 +489,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker AI can assume to perform tasks on your behalf.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_role_arn(&self) -> Value {
         self.0
             .get_att("MonitoringScheduleConfig.MonitoringJobDefinition.RoleArn")
@@ -470,6 +504,7 @@ impl MonitoringScheduleAttributes {
     /// For all other jobs, if the job does not complete during this time, SageMaker ends the job. When `RetryStrategy` is specified in the job request, `MaxRuntimeInSeconds` specifies the maximum time for all of the attempts in total, not each individual attempt. The default value is 1 day. The maximum value is 28 days.
     ///
     /// The maximum time that a `TrainingJob` can run in total, including any time spent publishing metrics or archiving and uploading models after it has been stopped, is 30 days.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_stopping_condition_max_runtime_in_seconds(
         &self,
     ) -> Value {
@@ -479,23 +514,27 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinitionName`: a string.
     ///
     /// The name of the monitoring job definition to schedule.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_name(&self) -> Value {
         self.0
             .get_att("MonitoringScheduleConfig.MonitoringJobDefinitionName")
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringType`: one of a set of strings.
+    #[inline]
     pub fn monitoring_schedule_config_monitoring_type(&self) -> Value {
         self.0.get_att("MonitoringScheduleConfig.MonitoringType")
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.ScheduleConfig.DataAnalysisEndTime`: a string.
+    #[inline]
     pub fn monitoring_schedule_config_schedule_config_data_analysis_end_time(&self) -> Value {
         self.0
             .get_att("MonitoringScheduleConfig.ScheduleConfig.DataAnalysisEndTime")
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.ScheduleConfig.DataAnalysisStartTime`: a string.
+    #[inline]
     pub fn monitoring_schedule_config_schedule_config_data_analysis_start_time(&self) -> Value {
         self.0
             .get_att("MonitoringScheduleConfig.ScheduleConfig.DataAnalysisStartTime")
@@ -535,12 +574,14 @@ impl MonitoringScheduleAttributes {
     /// &gt; - We recommend that if you would like a daily schedule, you do not provide this parameter. Amazon SageMaker AI will pick a time for running every day.
     ///
     /// You can also specify the keyword `NOW` to run the monitoring job immediately, one time, without recurring.
+    #[inline]
     pub fn monitoring_schedule_config_schedule_config_schedule_expression(&self) -> Value {
         self.0
             .get_att("MonitoringScheduleConfig.ScheduleConfig.ScheduleExpression")
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleName`: a string.
+    #[inline]
     pub fn monitoring_schedule_name(&self) -> Value {
         self.0.get_att("MonitoringScheduleName")
     }
@@ -548,6 +589,7 @@ impl MonitoringScheduleAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleStatus`: one of a set of strings.
     ///
     /// The status of the monitoring schedule.
+    #[inline]
     pub fn monitoring_schedule_status(&self) -> Value {
         self.0.get_att("MonitoringScheduleStatus")
     }
@@ -557,6 +599,7 @@ impl MonitoringScheduleAttributes {
     /// An array of key-value pairs to apply to this resource.
     ///
     /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -592,6 +635,7 @@ pub struct BaselineConfig {
 #[rustfmt::skip]
 impl BaselineConfig {
     /// A `BaselineConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -605,6 +649,7 @@ impl BaselineConfig {
 impl PropertyType for BaselineConfig {}
 
 impl ToValue for BaselineConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConstraintsResource", &self.constraints_resource)
@@ -676,6 +721,7 @@ pub struct MonitoringAppSpecification {
 #[rustfmt::skip]
 impl MonitoringAppSpecification {
     /// A `MonitoringAppSpecification` with its required properties, named in a [`MonitoringAppSpecificationRequired`].
+    #[inline]
     pub fn new(required: MonitoringAppSpecificationRequired) -> Self {
         Self {
             container_arguments: None,
@@ -701,6 +747,7 @@ impl MonitoringAppSpecification {
 impl PropertyType for MonitoringAppSpecification {}
 
 impl ToValue for MonitoringAppSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerArguments", &self.container_arguments)
@@ -801,6 +848,7 @@ pub struct MonitoringExecutionSummary {
 #[rustfmt::skip]
 impl MonitoringExecutionSummary {
     /// A `MonitoringExecutionSummary` with its required properties, named in a [`MonitoringExecutionSummaryRequired`].
+    #[inline]
     pub fn new(required: MonitoringExecutionSummaryRequired) -> Self {
         Self {
             creation_time: required.creation_time,
@@ -835,6 +883,7 @@ impl MonitoringExecutionSummary {
 impl PropertyType for MonitoringExecutionSummary {}
 
 impl ToValue for MonitoringExecutionSummary {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CreationTime", &self.creation_time)
@@ -882,6 +931,7 @@ pub struct MonitoringInput {
 #[rustfmt::skip]
 impl MonitoringInput {
     /// A `MonitoringInput` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -895,6 +945,7 @@ impl MonitoringInput {
 impl PropertyType for MonitoringInput {}
 
 impl ToValue for MonitoringInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BatchTransformInput", &self.batch_transform_input)
@@ -988,6 +1039,7 @@ pub struct MonitoringJobDefinition {
 #[rustfmt::skip]
 impl MonitoringJobDefinition {
     /// A `MonitoringJobDefinition` with its required properties, named in a [`MonitoringJobDefinitionRequired`].
+    #[inline]
     pub fn new(required: MonitoringJobDefinitionRequired) -> Self {
         Self {
             baseline_config: None,
@@ -1025,6 +1077,7 @@ impl MonitoringJobDefinition {
 impl PropertyType for MonitoringJobDefinition {}
 
 impl ToValue for MonitoringJobDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BaselineConfig", &self.baseline_config)
@@ -1085,6 +1138,7 @@ pub struct MonitoringScheduleConfig {
 #[rustfmt::skip]
 impl MonitoringScheduleConfig {
     /// A `MonitoringScheduleConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1102,6 +1156,7 @@ impl MonitoringScheduleConfig {
 impl PropertyType for MonitoringScheduleConfig {}
 
 impl ToValue for MonitoringScheduleConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MonitoringJobDefinition", &self.monitoring_job_definition)
@@ -1203,6 +1258,7 @@ pub struct ScheduleConfig {
 #[rustfmt::skip]
 impl ScheduleConfig {
     /// A `ScheduleConfig` with its required properties, named in a [`ScheduleConfigRequired`].
+    #[inline]
     pub fn new(required: ScheduleConfigRequired) -> Self {
         Self {
             data_analysis_end_time: None,
@@ -1222,6 +1278,7 @@ impl ScheduleConfig {
 impl PropertyType for ScheduleConfig {}
 
 impl ToValue for ScheduleConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataAnalysisEndTime", &self.data_analysis_end_time)
@@ -1268,6 +1325,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1284,6 +1342,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1320,6 +1379,7 @@ impl From<Value> for MonitoringExecutionStatus {
 }
 
 impl ToValue for MonitoringExecutionStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pending => "Pending",
@@ -1357,6 +1417,7 @@ impl From<Value> for MonitoringScheduleStatus {
 }
 
 impl ToValue for MonitoringScheduleStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pending => "Pending",
@@ -1391,6 +1452,7 @@ impl From<Value> for MonitoringType {
 }
 
 impl ToValue for MonitoringType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DataQuality => "DataQuality",

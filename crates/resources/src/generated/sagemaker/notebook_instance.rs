@@ -174,6 +174,7 @@ impl NotebookInstance {
     };
 
     /// A `NotebookInstance` with its required properties, named in a [`NotebookInstanceRequired`].
+    #[inline]
     pub fn new(required: NotebookInstanceRequired) -> Self {
         Self {
             accelerator_types: None,
@@ -243,6 +244,7 @@ impl Resource for NotebookInstance {
 }
 
 impl ToValue for NotebookInstance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceleratorTypes", &self.accelerator_types)
@@ -283,6 +285,7 @@ impl From<ResourceRef> for NotebookInstanceAttributes {
 
 impl NotebookInstanceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -290,6 +293,7 @@ impl NotebookInstanceAttributes {
     /// `Fn::GetAtt` `NotebookInstanceName`: a string.
     ///
     /// The name of the new notebook instance.
+    #[inline]
     pub fn notebook_instance_name(&self) -> Value {
         self.0.get_att("NotebookInstanceName")
     }
@@ -328,6 +332,7 @@ pub struct InstanceMetadataServiceConfiguration {
 #[rustfmt::skip]
 impl InstanceMetadataServiceConfiguration {
     /// A `InstanceMetadataServiceConfiguration` with its required properties, named in a [`InstanceMetadataServiceConfigurationRequired`].
+    #[inline]
     pub fn new(required: InstanceMetadataServiceConfigurationRequired) -> Self {
         Self {
             minimum_instance_metadata_service_version: required.minimum_instance_metadata_service_version,
@@ -341,6 +346,7 @@ impl InstanceMetadataServiceConfiguration {
 impl PropertyType for InstanceMetadataServiceConfiguration {}
 
 impl ToValue for InstanceMetadataServiceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -385,6 +391,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -401,6 +408,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -69,6 +69,7 @@ impl NotebookInstanceLifecycleConfig {
     };
 
     /// A `NotebookInstanceLifecycleConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -92,6 +93,7 @@ impl Resource for NotebookInstanceLifecycleConfig {
 }
 
 impl ToValue for NotebookInstanceLifecycleConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -116,6 +118,7 @@ impl From<ResourceRef> for NotebookInstanceLifecycleConfigAttributes {
 
 impl NotebookInstanceLifecycleConfigAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -123,6 +126,7 @@ impl NotebookInstanceLifecycleConfigAttributes {
     /// `Fn::GetAtt` `NotebookInstanceLifecycleConfigName`: a string.
     ///
     /// The name of the lifecycle configuration.
+    #[inline]
     pub fn notebook_instance_lifecycle_config_name(&self) -> Value {
         self.0.get_att("NotebookInstanceLifecycleConfigName")
     }
@@ -153,6 +157,7 @@ pub struct NotebookInstanceLifecycleHook {
 #[rustfmt::skip]
 impl NotebookInstanceLifecycleHook {
     /// A `NotebookInstanceLifecycleHook` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -164,6 +169,7 @@ impl NotebookInstanceLifecycleHook {
 impl PropertyType for NotebookInstanceLifecycleHook {}
 
 impl ToValue for NotebookInstanceLifecycleHook {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Content", &self.content).build()
     }

@@ -161,6 +161,7 @@ impl PartnerApp {
     };
 
     /// A `PartnerApp` with its required properties, named in a [`PartnerAppRequired`].
+    #[inline]
     pub fn new(required: PartnerAppRequired) -> Self {
         Self {
             app_version: None,
@@ -221,6 +222,7 @@ impl Resource for PartnerApp {
 }
 
 impl ToValue for PartnerApp {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppVersion", &self.app_version)
@@ -260,6 +262,7 @@ impl PartnerAppAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the created PartnerApp.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -267,6 +270,7 @@ impl PartnerAppAttributes {
     /// `Fn::GetAtt` `BaseUrl`: a string.
     ///
     /// The AppServerUrl based on app and account-info.
+    #[inline]
     pub fn base_url(&self) -> Value {
         self.0.get_att("BaseUrl")
     }
@@ -274,6 +278,7 @@ impl PartnerAppAttributes {
     /// `Fn::GetAtt` `CurrentVersionEolDate`: a string.
     ///
     /// The end-of-life date for the current version of the PartnerApp.
+    #[inline]
     pub fn current_version_eol_date(&self) -> Value {
         self.0.get_att("CurrentVersionEolDate")
     }
@@ -311,6 +316,7 @@ pub struct PartnerAppConfig {
 #[rustfmt::skip]
 impl PartnerAppConfig {
     /// A `PartnerAppConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -324,6 +330,7 @@ impl PartnerAppConfig {
 impl PropertyType for PartnerAppConfig {}
 
 impl ToValue for PartnerAppConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AdminUsers", &self.admin_users)
@@ -367,6 +374,7 @@ pub struct PartnerAppMaintenanceConfig {
 #[rustfmt::skip]
 impl PartnerAppMaintenanceConfig {
     /// A `PartnerAppMaintenanceConfig` with its required properties, named in a [`PartnerAppMaintenanceConfigRequired`].
+    #[inline]
     pub fn new(required: PartnerAppMaintenanceConfigRequired) -> Self {
         Self {
             maintenance_window_start: required.maintenance_window_start,
@@ -380,6 +388,7 @@ impl PartnerAppMaintenanceConfig {
 impl PropertyType for PartnerAppMaintenanceConfig {}
 
 impl ToValue for PartnerAppMaintenanceConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaintenanceWindowStart", &self.maintenance_window_start)
@@ -425,6 +434,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -441,6 +451,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -465,6 +476,7 @@ impl From<Value> for AuthType {
 }
 
 impl ToValue for AuthType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Iam => "IAM",
@@ -496,6 +508,7 @@ impl From<Value> for PartnerAppType {
 }
 
 impl ToValue for PartnerAppType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LakeraGuard => "lakera-guard",

@@ -116,6 +116,7 @@ impl Pipeline {
     };
 
     /// A `Pipeline` with its required properties, named in a [`PipelineRequired`].
+    #[inline]
     pub fn new(required: PipelineRequired) -> Self {
         Self {
             parallelism_configuration: None,
@@ -158,6 +159,7 @@ impl Resource for Pipeline {
 }
 
 impl ToValue for Pipeline {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ParallelismConfiguration", &self.parallelism_configuration)
@@ -214,6 +216,7 @@ pub struct ParallelismConfiguration {
 #[rustfmt::skip]
 impl ParallelismConfiguration {
     /// A `ParallelismConfiguration` with its required properties, named in a [`ParallelismConfigurationRequired`].
+    #[inline]
     pub fn new(required: ParallelismConfigurationRequired) -> Self {
         Self {
             max_parallel_execution_steps: required.max_parallel_execution_steps,
@@ -227,6 +230,7 @@ impl ParallelismConfiguration {
 impl PropertyType for ParallelismConfiguration {}
 
 impl ToValue for ParallelismConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -275,6 +279,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -291,6 +296,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -161,6 +161,7 @@ impl ProcessingJob {
     };
 
     /// A `ProcessingJob` with its required properties, named in a [`ProcessingJobRequired`].
+    #[inline]
     pub fn new(required: ProcessingJobRequired) -> Self {
         Self {
             app_specification: required.app_specification,
@@ -215,6 +216,7 @@ impl Resource for ProcessingJob {
 }
 
 impl ToValue for ProcessingJob {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppSpecification", &self.app_specification)
@@ -246,6 +248,7 @@ impl ProcessingJobAttributes {
     /// `Fn::GetAtt` `AutoMLJobArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AutoML job associated with this processing job.
+    #[inline]
     pub fn auto_ml_job_arn(&self) -> Value {
         self.0.get_att("AutoMLJobArn")
     }
@@ -253,6 +256,7 @@ impl ProcessingJobAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the processing job was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
@@ -260,6 +264,7 @@ impl ProcessingJobAttributes {
     /// `Fn::GetAtt` `ExitMessage`: a string.
     ///
     /// A string, up to one KB in size, that contains metadata from the processing container when the processing job exits.
+    #[inline]
     pub fn exit_message(&self) -> Value {
         self.0.get_att("ExitMessage")
     }
@@ -267,6 +272,7 @@ impl ProcessingJobAttributes {
     /// `Fn::GetAtt` `FailureReason`: a string.
     ///
     /// A string, up to one KB in size, that contains the reason a processing job failed, if it failed.
+    #[inline]
     pub fn failure_reason(&self) -> Value {
         self.0.get_att("FailureReason")
     }
@@ -274,6 +280,7 @@ impl ProcessingJobAttributes {
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The time the processing job was last modified.
+    #[inline]
     pub fn last_modified_time(&self) -> Value {
         self.0.get_att("LastModifiedTime")
     }
@@ -281,6 +288,7 @@ impl ProcessingJobAttributes {
     /// `Fn::GetAtt` `MonitoringScheduleArn`: a string.
     ///
     /// The ARN of a monitoring schedule for an endpoint associated with this processing job.
+    #[inline]
     pub fn monitoring_schedule_arn(&self) -> Value {
         self.0.get_att("MonitoringScheduleArn")
     }
@@ -288,6 +296,7 @@ impl ProcessingJobAttributes {
     /// `Fn::GetAtt` `ProcessingEndTime`: a string.
     ///
     /// The time that the processing job ended.
+    #[inline]
     pub fn processing_end_time(&self) -> Value {
         self.0.get_att("ProcessingEndTime")
     }
@@ -295,6 +304,7 @@ impl ProcessingJobAttributes {
     /// `Fn::GetAtt` `ProcessingJobArn`: a string.
     ///
     /// The ARN of the processing job.
+    #[inline]
     pub fn processing_job_arn(&self) -> Value {
         self.0.get_att("ProcessingJobArn")
     }
@@ -302,6 +312,7 @@ impl ProcessingJobAttributes {
     /// `Fn::GetAtt` `ProcessingJobStatus`: one of a set of strings.
     ///
     /// The status of the processing job.
+    #[inline]
     pub fn processing_job_status(&self) -> Value {
         self.0.get_att("ProcessingJobStatus")
     }
@@ -309,6 +320,7 @@ impl ProcessingJobAttributes {
     /// `Fn::GetAtt` `ProcessingStartTime`: a string.
     ///
     /// The time that the processing job started.
+    #[inline]
     pub fn processing_start_time(&self) -> Value {
         self.0.get_att("ProcessingStartTime")
     }
@@ -316,6 +328,7 @@ impl ProcessingJobAttributes {
     /// `Fn::GetAtt` `TrainingJobArn`: a string.
     ///
     /// The ARN of the training job associated with this processing job.
+    #[inline]
     pub fn training_job_arn(&self) -> Value {
         self.0.get_att("TrainingJobArn")
     }
@@ -370,6 +383,7 @@ pub struct AppSpecification {
 #[rustfmt::skip]
 impl AppSpecification {
     /// A `AppSpecification` with its required properties, named in a [`AppSpecificationRequired`].
+    #[inline]
     pub fn new(required: AppSpecificationRequired) -> Self {
         Self {
             container_arguments: None,
@@ -389,6 +403,7 @@ impl AppSpecification {
 impl PropertyType for AppSpecification {}
 
 impl ToValue for AppSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContainerArguments", &self.container_arguments)
@@ -486,6 +501,7 @@ pub struct AthenaDatasetDefinition {
 #[rustfmt::skip]
 impl AthenaDatasetDefinition {
     /// A `AthenaDatasetDefinition` with its required properties, named in a [`AthenaDatasetDefinitionRequired`].
+    #[inline]
     pub fn new(required: AthenaDatasetDefinitionRequired) -> Self {
         Self {
             catalog: required.catalog,
@@ -520,6 +536,7 @@ impl AthenaDatasetDefinition {
 impl PropertyType for AthenaDatasetDefinition {}
 
 impl ToValue for AthenaDatasetDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Catalog", &self.catalog)
@@ -602,6 +619,7 @@ pub struct ClusterConfig {
 #[rustfmt::skip]
 impl ClusterConfig {
     /// A `ClusterConfig` with its required properties, named in a [`ClusterConfigRequired`].
+    #[inline]
     pub fn new(required: ClusterConfigRequired) -> Self {
         Self {
             instance_count: required.instance_count,
@@ -624,6 +642,7 @@ impl ClusterConfig {
 impl PropertyType for ClusterConfig {}
 
 impl ToValue for ClusterConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceCount", &self.instance_count)
@@ -681,6 +700,7 @@ pub struct DatasetDefinition {
 #[rustfmt::skip]
 impl DatasetDefinition {
     /// A `DatasetDefinition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -700,6 +720,7 @@ impl DatasetDefinition {
 impl PropertyType for DatasetDefinition {}
 
 impl ToValue for DatasetDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AthenaDatasetDefinition", &self.athena_dataset_definition)
@@ -762,6 +783,7 @@ pub struct ExperimentConfig {
 #[rustfmt::skip]
 impl ExperimentConfig {
     /// A `ExperimentConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -779,6 +801,7 @@ impl ExperimentConfig {
 impl PropertyType for ExperimentConfig {}
 
 impl ToValue for ExperimentConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExperimentName", &self.experiment_name)
@@ -827,6 +850,7 @@ pub struct FeatureStoreOutput {
 #[rustfmt::skip]
 impl FeatureStoreOutput {
     /// A `FeatureStoreOutput` with its required properties, named in a [`FeatureStoreOutputRequired`].
+    #[inline]
     pub fn new(required: FeatureStoreOutputRequired) -> Self {
         Self {
             feature_group_name: required.feature_group_name,
@@ -840,6 +864,7 @@ impl FeatureStoreOutput {
 impl PropertyType for FeatureStoreOutput {}
 
 impl ToValue for FeatureStoreOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FeatureGroupName", &self.feature_group_name)
@@ -882,6 +907,7 @@ pub struct NetworkConfig {
 #[rustfmt::skip]
 impl NetworkConfig {
     /// A `NetworkConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -897,6 +923,7 @@ impl NetworkConfig {
 impl PropertyType for NetworkConfig {}
 
 impl ToValue for NetworkConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -957,6 +984,7 @@ pub struct ProcessingInputsObject {
 #[rustfmt::skip]
 impl ProcessingInputsObject {
     /// A `ProcessingInputsObject` with its required properties, named in a [`ProcessingInputsObjectRequired`].
+    #[inline]
     pub fn new(required: ProcessingInputsObjectRequired) -> Self {
         Self {
             app_managed: None,
@@ -979,6 +1007,7 @@ impl ProcessingInputsObject {
 impl PropertyType for ProcessingInputsObject {}
 
 impl ToValue for ProcessingInputsObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppManaged", &self.app_managed)
@@ -1031,6 +1060,7 @@ pub struct ProcessingOutputConfig {
 #[rustfmt::skip]
 impl ProcessingOutputConfig {
     /// A `ProcessingOutputConfig` with its required properties, named in a [`ProcessingOutputConfigRequired`].
+    #[inline]
     pub fn new(required: ProcessingOutputConfigRequired) -> Self {
         Self {
             kms_key_id: None,
@@ -1047,6 +1077,7 @@ impl ProcessingOutputConfig {
 impl PropertyType for ProcessingOutputConfig {}
 
 impl ToValue for ProcessingOutputConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
@@ -1103,6 +1134,7 @@ pub struct ProcessingOutputsObject {
 #[rustfmt::skip]
 impl ProcessingOutputsObject {
     /// A `ProcessingOutputsObject` with its required properties, named in a [`ProcessingOutputsObjectRequired`].
+    #[inline]
     pub fn new(required: ProcessingOutputsObjectRequired) -> Self {
         Self {
             app_managed: None,
@@ -1125,6 +1157,7 @@ impl ProcessingOutputsObject {
 impl PropertyType for ProcessingOutputsObject {}
 
 impl ToValue for ProcessingOutputsObject {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppManaged", &self.app_managed)
@@ -1168,6 +1201,7 @@ pub struct ProcessingResources {
 #[rustfmt::skip]
 impl ProcessingResources {
     /// A `ProcessingResources` with its required properties, named in a [`ProcessingResourcesRequired`].
+    #[inline]
     pub fn new(required: ProcessingResourcesRequired) -> Self {
         Self {
             cluster_config: required.cluster_config,
@@ -1181,6 +1215,7 @@ impl ProcessingResources {
 impl PropertyType for ProcessingResources {}
 
 impl ToValue for ProcessingResources {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClusterConfig", &self.cluster_config)
@@ -1287,6 +1322,7 @@ pub struct RedshiftDatasetDefinition {
 #[rustfmt::skip]
 impl RedshiftDatasetDefinition {
     /// A `RedshiftDatasetDefinition` with its required properties, named in a [`RedshiftDatasetDefinitionRequired`].
+    #[inline]
     pub fn new(required: RedshiftDatasetDefinitionRequired) -> Self {
         Self {
             cluster_id: required.cluster_id,
@@ -1324,6 +1360,7 @@ impl RedshiftDatasetDefinition {
 impl PropertyType for RedshiftDatasetDefinition {}
 
 impl ToValue for RedshiftDatasetDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClusterId", &self.cluster_id)
@@ -1403,6 +1440,7 @@ pub struct S3Input {
 #[rustfmt::skip]
 impl S3Input {
     /// A `S3Input` with its required properties, named in a [`S3InputRequired`].
+    #[inline]
     pub fn new(required: S3InputRequired) -> Self {
         Self {
             local_path: None,
@@ -1431,6 +1469,7 @@ impl S3Input {
 impl PropertyType for S3Input {}
 
 impl ToValue for S3Input {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LocalPath", &self.local_path)
@@ -1492,6 +1531,7 @@ pub struct S3Output {
 #[rustfmt::skip]
 impl S3Output {
     /// A `S3Output` with its required properties, named in a [`S3OutputRequired`].
+    #[inline]
     pub fn new(required: S3OutputRequired) -> Self {
         Self {
             local_path: None,
@@ -1511,6 +1551,7 @@ impl S3Output {
 impl PropertyType for S3Output {}
 
 impl ToValue for S3Output {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LocalPath", &self.local_path)
@@ -1561,6 +1602,7 @@ pub struct StoppingCondition {
 #[rustfmt::skip]
 impl StoppingCondition {
     /// A `StoppingCondition` with its required properties, named in a [`StoppingConditionRequired`].
+    #[inline]
     pub fn new(required: StoppingConditionRequired) -> Self {
         Self {
             max_runtime_in_seconds: required.max_runtime_in_seconds,
@@ -1574,6 +1616,7 @@ impl StoppingCondition {
 impl PropertyType for StoppingCondition {}
 
 impl ToValue for StoppingCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxRuntimeInSeconds", &self.max_runtime_in_seconds)
@@ -1619,6 +1662,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1635,6 +1679,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1687,6 +1732,7 @@ pub struct VpcConfig {
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
+    #[inline]
     pub fn new(required: VpcConfigRequired) -> Self {
         Self {
             security_group_ids: required.security_group_ids,
@@ -1703,6 +1749,7 @@ impl VpcConfig {
 impl PropertyType for VpcConfig {}
 
 impl ToValue for VpcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
@@ -1729,6 +1776,7 @@ impl From<Value> for DataDistributionType {
 }
 
 impl ToValue for DataDistributionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FullyReplicated => "FullyReplicated",
@@ -1757,6 +1805,7 @@ impl From<Value> for InputMode {
 }
 
 impl ToValue for InputMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::File => "File",
@@ -2009,6 +2058,7 @@ impl From<Value> for InstanceType {
 }
 
 impl ToValue for InstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MlT3Medium => "ml.t3.medium",
@@ -2151,6 +2201,7 @@ impl From<Value> for OutputCompression {
 }
 
 impl ToValue for OutputCompression {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Gzip => "GZIP",
@@ -2186,6 +2237,7 @@ impl From<Value> for OutputFormat {
 }
 
 impl ToValue for OutputFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Parquet => "PARQUET",
@@ -2223,6 +2275,7 @@ impl From<Value> for RedshiftDatasetDefinitionOutputCompression {
 }
 
 impl ToValue for RedshiftDatasetDefinitionOutputCompression {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "None",
@@ -2254,6 +2307,7 @@ impl From<Value> for RedshiftDatasetDefinitionOutputFormat {
 }
 
 impl ToValue for RedshiftDatasetDefinitionOutputFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Parquet => "PARQUET",
@@ -2282,6 +2336,7 @@ impl From<Value> for S3CompressionType {
 }
 
 impl ToValue for S3CompressionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "None",
@@ -2310,6 +2365,7 @@ impl From<Value> for S3DataType {
 }
 
 impl ToValue for S3DataType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ManifestFile => "ManifestFile",
@@ -2338,6 +2394,7 @@ impl From<Value> for S3InputMode {
 }
 
 impl ToValue for S3InputMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::File => "File",

@@ -114,6 +114,7 @@ impl Project {
     };
 
     /// A `Project` with its required properties, named in a [`ProjectRequired`].
+    #[inline]
     pub fn new(required: ProjectRequired) -> Self {
         Self {
             project_description: None,
@@ -153,6 +154,7 @@ impl Resource for Project {
 }
 
 impl ToValue for Project {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ProjectDescription", &self.project_description)
@@ -185,16 +187,19 @@ impl ProjectAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time that the project was created.
+    #[inline]
     pub fn creation_time(&self) -> Value {
         self.0.get_att("CreationTime")
     }
 
     /// `Fn::GetAtt` `ProjectArn`: a string.
+    #[inline]
     pub fn project_arn(&self) -> Value {
         self.0.get_att("ProjectArn")
     }
 
     /// `Fn::GetAtt` `ProjectId`: a string.
+    #[inline]
     pub fn project_id(&self) -> Value {
         self.0.get_att("ProjectId")
     }
@@ -202,6 +207,7 @@ impl ProjectAttributes {
     /// `Fn::GetAtt` `ProjectStatus`: one of a set of strings.
     ///
     /// The status of the project.
+    #[inline]
     pub fn project_status(&self) -> Value {
         self.0.get_att("ProjectStatus")
     }
@@ -251,6 +257,7 @@ pub struct CfnStackParameter {
 #[rustfmt::skip]
 impl CfnStackParameter {
     /// A `CfnStackParameter` with its required properties, named in a [`CfnStackParameterRequired`].
+    #[inline]
     pub fn new(required: CfnStackParameterRequired) -> Self {
         Self {
             key: required.key,
@@ -267,6 +274,7 @@ impl CfnStackParameter {
 impl PropertyType for CfnStackParameter {}
 
 impl ToValue for CfnStackParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -333,6 +341,7 @@ pub struct CfnTemplateProviderDetail {
 #[rustfmt::skip]
 impl CfnTemplateProviderDetail {
     /// A `CfnTemplateProviderDetail` with its required properties, named in a [`CfnTemplateProviderDetailRequired`].
+    #[inline]
     pub fn new(required: CfnTemplateProviderDetailRequired) -> Self {
         Self {
             parameters: None,
@@ -355,6 +364,7 @@ impl CfnTemplateProviderDetail {
 impl PropertyType for CfnTemplateProviderDetail {}
 
 impl ToValue for CfnTemplateProviderDetail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Parameters", &self.parameters)
@@ -409,6 +419,7 @@ pub struct ProvisioningParameter {
 #[rustfmt::skip]
 impl ProvisioningParameter {
     /// A `ProvisioningParameter` with its required properties, named in a [`ProvisioningParameterRequired`].
+    #[inline]
     pub fn new(required: ProvisioningParameterRequired) -> Self {
         Self {
             key: required.key,
@@ -425,6 +436,7 @@ impl ProvisioningParameter {
 impl PropertyType for ProvisioningParameter {}
 
 impl ToValue for ProvisioningParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -461,6 +473,7 @@ pub struct ServiceCatalogProvisionedProductDetails {
 #[rustfmt::skip]
 impl ServiceCatalogProvisionedProductDetails {
     /// A `ServiceCatalogProvisionedProductDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -474,6 +487,7 @@ impl ServiceCatalogProvisionedProductDetails {
 impl PropertyType for ServiceCatalogProvisionedProductDetails {}
 
 impl ToValue for ServiceCatalogProvisionedProductDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ProvisionedProductId", &self.provisioned_product_id)
@@ -531,6 +545,7 @@ pub struct ServiceCatalogProvisioningDetails {
 #[rustfmt::skip]
 impl ServiceCatalogProvisioningDetails {
     /// A `ServiceCatalogProvisioningDetails` with its required properties, named in a [`ServiceCatalogProvisioningDetailsRequired`].
+    #[inline]
     pub fn new(required: ServiceCatalogProvisioningDetailsRequired) -> Self {
         Self {
             path_id: None,
@@ -553,6 +568,7 @@ impl ServiceCatalogProvisioningDetails {
 impl PropertyType for ServiceCatalogProvisioningDetails {}
 
 impl ToValue for ServiceCatalogProvisioningDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PathId", &self.path_id)
@@ -589,6 +605,7 @@ pub struct TemplateProviderDetail {
 #[rustfmt::skip]
 impl TemplateProviderDetail {
     /// A `TemplateProviderDetail` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -600,6 +617,7 @@ impl TemplateProviderDetail {
 impl PropertyType for TemplateProviderDetail {}
 
 impl ToValue for TemplateProviderDetail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

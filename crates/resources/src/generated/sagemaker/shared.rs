@@ -90,6 +90,7 @@ pub struct BatchTransformInput {
 #[rustfmt::skip]
 impl BatchTransformInput {
     /// A `BatchTransformInput` with its required properties, named in a [`BatchTransformInputRequired`].
+    #[inline]
     pub fn new(required: BatchTransformInputRequired) -> Self {
         Self {
             data_captured_destination_s3_uri: required.data_captured_destination_s3_uri,
@@ -118,6 +119,7 @@ impl BatchTransformInput {
 impl PropertyType for BatchTransformInput {}
 
 impl ToValue for BatchTransformInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -191,6 +193,7 @@ pub struct ClusterConfig {
 #[rustfmt::skip]
 impl ClusterConfig {
     /// A `ClusterConfig` with its required properties, named in a [`ClusterConfigRequired`].
+    #[inline]
     pub fn new(required: ClusterConfigRequired) -> Self {
         Self {
             instance_count: required.instance_count,
@@ -213,6 +216,7 @@ impl ClusterConfig {
 impl PropertyType for ClusterConfig {}
 
 impl ToValue for ClusterConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceCount", &self.instance_count)
@@ -258,6 +262,7 @@ pub struct CodeRepository {
 #[rustfmt::skip]
 impl CodeRepository {
     /// A `CodeRepository` with its required properties, named in a [`CodeRepositoryRequired`].
+    #[inline]
     pub fn new(required: CodeRepositoryRequired) -> Self {
         Self {
             repository_url: required.repository_url,
@@ -271,6 +276,7 @@ impl CodeRepository {
 impl PropertyType for CodeRepository {}
 
 impl ToValue for CodeRepository {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RepositoryUrl", &self.repository_url)
@@ -305,6 +311,7 @@ pub struct ConstraintsResource {
 #[rustfmt::skip]
 impl ConstraintsResource {
     /// A `ConstraintsResource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -316,6 +323,7 @@ impl ConstraintsResource {
 impl PropertyType for ConstraintsResource {}
 
 impl ToValue for ConstraintsResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("S3Uri", &self.s3_uri).build()
     }
@@ -345,6 +353,7 @@ pub struct Csv {
 #[rustfmt::skip]
 impl Csv {
     /// A `Csv` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -356,6 +365,7 @@ impl Csv {
 impl PropertyType for Csv {}
 
 impl ToValue for Csv {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Header", &self.header).build()
     }
@@ -396,6 +406,7 @@ pub struct CustomFileSystemConfig {
 #[rustfmt::skip]
 impl CustomFileSystemConfig {
     /// A `CustomFileSystemConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -411,6 +422,7 @@ impl CustomFileSystemConfig {
 impl PropertyType for CustomFileSystemConfig {}
 
 impl ToValue for CustomFileSystemConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EFSFileSystemConfig", &self.efs_file_system_config)
@@ -474,6 +486,7 @@ pub struct CustomImage {
 #[rustfmt::skip]
 impl CustomImage {
     /// A `CustomImage` with its required properties, named in a [`CustomImageRequired`].
+    #[inline]
     pub fn new(required: CustomImageRequired) -> Self {
         Self {
             app_image_config_name: required.app_image_config_name,
@@ -493,6 +506,7 @@ impl CustomImage {
 impl PropertyType for CustomImage {}
 
 impl ToValue for CustomImage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AppImageConfigName", &self.app_image_config_name)
@@ -546,6 +560,7 @@ pub struct CustomPosixUserConfig {
 #[rustfmt::skip]
 impl CustomPosixUserConfig {
     /// A `CustomPosixUserConfig` with its required properties, named in a [`CustomPosixUserConfigRequired`].
+    #[inline]
     pub fn new(required: CustomPosixUserConfigRequired) -> Self {
         Self {
             gid: required.gid,
@@ -562,6 +577,7 @@ impl CustomPosixUserConfig {
 impl PropertyType for CustomPosixUserConfig {}
 
 impl ToValue for CustomPosixUserConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Gid", &self.gid)
@@ -604,6 +620,7 @@ pub struct DatasetFormat {
 #[rustfmt::skip]
 impl DatasetFormat {
     /// A `DatasetFormat` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -619,6 +636,7 @@ impl DatasetFormat {
 impl PropertyType for DatasetFormat {}
 
 impl ToValue for DatasetFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Csv", &self.csv)
@@ -672,6 +690,7 @@ pub struct DefaultEbsStorageSettings {
 #[rustfmt::skip]
 impl DefaultEbsStorageSettings {
     /// A `DefaultEbsStorageSettings` with its required properties, named in a [`DefaultEbsStorageSettingsRequired`].
+    #[inline]
     pub fn new(required: DefaultEbsStorageSettingsRequired) -> Self {
         Self {
             default_ebs_volume_size_in_gb: required.default_ebs_volume_size_in_gb,
@@ -688,6 +707,7 @@ impl DefaultEbsStorageSettings {
 impl PropertyType for DefaultEbsStorageSettings {}
 
 impl ToValue for DefaultEbsStorageSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -727,6 +747,7 @@ pub struct DefaultSpaceStorageSettings {
 #[rustfmt::skip]
 impl DefaultSpaceStorageSettings {
     /// A `DefaultSpaceStorageSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -738,6 +759,7 @@ impl DefaultSpaceStorageSettings {
 impl PropertyType for DefaultSpaceStorageSettings {}
 
 impl ToValue for DefaultSpaceStorageSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -790,6 +812,7 @@ pub struct EfsFileSystemConfig {
 #[rustfmt::skip]
 impl EfsFileSystemConfig {
     /// A `EfsFileSystemConfig` with its required properties, named in a [`EfsFileSystemConfigRequired`].
+    #[inline]
     pub fn new(required: EfsFileSystemConfigRequired) -> Self {
         Self {
             file_system_id: required.file_system_id,
@@ -806,6 +829,7 @@ impl EfsFileSystemConfig {
 impl PropertyType for EfsFileSystemConfig {}
 
 impl ToValue for EfsFileSystemConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FileSystemId", &self.file_system_id)
@@ -875,6 +899,7 @@ pub struct EndpointInput {
 #[rustfmt::skip]
 impl EndpointInput {
     /// A `EndpointInput` with its required properties, named in a [`EndpointInputRequired`].
+    #[inline]
     pub fn new(required: EndpointInputRequired) -> Self {
         Self {
             endpoint_name: required.endpoint_name,
@@ -900,6 +925,7 @@ impl EndpointInput {
 impl PropertyType for EndpointInput {}
 
 impl ToValue for EndpointInput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EndpointName", &self.endpoint_name)
@@ -953,6 +979,7 @@ pub struct FsxLustreFileSystemConfig {
 #[rustfmt::skip]
 impl FsxLustreFileSystemConfig {
     /// A `FsxLustreFileSystemConfig` with its required properties, named in a [`FsxLustreFileSystemConfigRequired`].
+    #[inline]
     pub fn new(required: FsxLustreFileSystemConfigRequired) -> Self {
         Self {
             file_system_id: required.file_system_id,
@@ -969,6 +996,7 @@ impl FsxLustreFileSystemConfig {
 impl PropertyType for FsxLustreFileSystemConfig {}
 
 impl ToValue for FsxLustreFileSystemConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FileSystemId", &self.file_system_id)
@@ -1009,6 +1037,7 @@ pub struct HiddenSageMakerImage {
 #[rustfmt::skip]
 impl HiddenSageMakerImage {
     /// A `HiddenSageMakerImage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1022,6 +1051,7 @@ impl HiddenSageMakerImage {
 impl PropertyType for HiddenSageMakerImage {}
 
 impl ToValue for HiddenSageMakerImage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SageMakerImageName", &self.sage_maker_image_name)
@@ -1054,6 +1084,7 @@ pub struct JsonProperty {
 #[rustfmt::skip]
 impl JsonProperty {
     /// A `JsonProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1065,6 +1096,7 @@ impl JsonProperty {
 impl PropertyType for JsonProperty {}
 
 impl ToValue for JsonProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Line", &self.line).build()
     }
@@ -1106,6 +1138,7 @@ pub struct ModelAccessConfig {
 #[rustfmt::skip]
 impl ModelAccessConfig {
     /// A `ModelAccessConfig` with its required properties, named in a [`ModelAccessConfigRequired`].
+    #[inline]
     pub fn new(required: ModelAccessConfigRequired) -> Self {
         Self {
             accept_eula: required.accept_eula,
@@ -1119,6 +1152,7 @@ impl ModelAccessConfig {
 impl PropertyType for ModelAccessConfig {}
 
 impl ToValue for ModelAccessConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AcceptEula", &self.accept_eula)
@@ -1161,6 +1195,7 @@ pub struct MonitoringGroundTruthS3Input {
 #[rustfmt::skip]
 impl MonitoringGroundTruthS3Input {
     /// A `MonitoringGroundTruthS3Input` with its required properties, named in a [`MonitoringGroundTruthS3InputRequired`].
+    #[inline]
     pub fn new(required: MonitoringGroundTruthS3InputRequired) -> Self {
         Self {
             s3_uri: required.s3_uri,
@@ -1174,6 +1209,7 @@ impl MonitoringGroundTruthS3Input {
 impl PropertyType for MonitoringGroundTruthS3Input {}
 
 impl ToValue for MonitoringGroundTruthS3Input {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("S3Uri", &self.s3_uri).build()
     }
@@ -1212,6 +1248,7 @@ pub struct MonitoringOutput {
 #[rustfmt::skip]
 impl MonitoringOutput {
     /// A `MonitoringOutput` with its required properties, named in a [`MonitoringOutputRequired`].
+    #[inline]
     pub fn new(required: MonitoringOutputRequired) -> Self {
         Self {
             s3_output: required.s3_output,
@@ -1225,6 +1262,7 @@ impl MonitoringOutput {
 impl PropertyType for MonitoringOutput {}
 
 impl ToValue for MonitoringOutput {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("S3Output", &self.s3_output).build()
     }
@@ -1272,6 +1310,7 @@ pub struct MonitoringOutputConfig {
 #[rustfmt::skip]
 impl MonitoringOutputConfig {
     /// A `MonitoringOutputConfig` with its required properties, named in a [`MonitoringOutputConfigRequired`].
+    #[inline]
     pub fn new(required: MonitoringOutputConfigRequired) -> Self {
         Self {
             kms_key_id: None,
@@ -1288,6 +1327,7 @@ impl MonitoringOutputConfig {
 impl PropertyType for MonitoringOutputConfig {}
 
 impl ToValue for MonitoringOutputConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
@@ -1329,6 +1369,7 @@ pub struct MonitoringResources {
 #[rustfmt::skip]
 impl MonitoringResources {
     /// A `MonitoringResources` with its required properties, named in a [`MonitoringResourcesRequired`].
+    #[inline]
     pub fn new(required: MonitoringResourcesRequired) -> Self {
         Self {
             cluster_config: required.cluster_config,
@@ -1342,6 +1383,7 @@ impl MonitoringResources {
 impl PropertyType for MonitoringResources {}
 
 impl ToValue for MonitoringResources {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClusterConfig", &self.cluster_config)
@@ -1384,6 +1426,7 @@ pub struct NetworkConfig {
 #[rustfmt::skip]
 impl NetworkConfig {
     /// A `NetworkConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1399,6 +1442,7 @@ impl NetworkConfig {
 impl PropertyType for NetworkConfig {}
 
 impl ToValue for NetworkConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1441,6 +1485,7 @@ pub struct RStudioServerProAppSettings {
 #[rustfmt::skip]
 impl RStudioServerProAppSettings {
     /// A `RStudioServerProAppSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1454,6 +1499,7 @@ impl RStudioServerProAppSettings {
 impl PropertyType for RStudioServerProAppSettings {}
 
 impl ToValue for RStudioServerProAppSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessStatus", &self.access_status)
@@ -1496,6 +1542,7 @@ pub struct S3FileSystemConfig {
 #[rustfmt::skip]
 impl S3FileSystemConfig {
     /// A `S3FileSystemConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1509,6 +1556,7 @@ impl S3FileSystemConfig {
 impl PropertyType for S3FileSystemConfig {}
 
 impl ToValue for S3FileSystemConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MountPath", &self.mount_path)
@@ -1566,6 +1614,7 @@ pub struct S3Output {
 #[rustfmt::skip]
 impl S3Output {
     /// A `S3Output` with its required properties, named in a [`S3OutputRequired`].
+    #[inline]
     pub fn new(required: S3OutputRequired) -> Self {
         Self {
             local_path: required.local_path,
@@ -1585,6 +1634,7 @@ impl S3Output {
 impl PropertyType for S3Output {}
 
 impl ToValue for S3Output {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LocalPath", &self.local_path)
@@ -1633,6 +1683,7 @@ pub struct SharingSettings {
 #[rustfmt::skip]
 impl SharingSettings {
     /// A `SharingSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1648,6 +1699,7 @@ impl SharingSettings {
 impl PropertyType for SharingSettings {}
 
 impl ToValue for SharingSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NotebookOutputOption", &self.notebook_output_option)
@@ -1684,6 +1736,7 @@ pub struct StatisticsResource {
 #[rustfmt::skip]
 impl StatisticsResource {
     /// A `StatisticsResource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1695,6 +1748,7 @@ impl StatisticsResource {
 impl PropertyType for StatisticsResource {}
 
 impl ToValue for StatisticsResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("S3Uri", &self.s3_uri).build()
     }
@@ -1747,6 +1801,7 @@ pub struct StoppingCondition {
 #[rustfmt::skip]
 impl StoppingCondition {
     /// A `StoppingCondition` with its required properties, named in a [`StoppingConditionRequired`].
+    #[inline]
     pub fn new(required: StoppingConditionRequired) -> Self {
         Self {
             max_runtime_in_seconds: required.max_runtime_in_seconds,
@@ -1760,6 +1815,7 @@ impl StoppingCondition {
 impl PropertyType for StoppingCondition {}
 
 impl ToValue for StoppingCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxRuntimeInSeconds", &self.max_runtime_in_seconds)
@@ -1805,6 +1861,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1821,6 +1878,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1873,6 +1931,7 @@ pub struct VpcConfig {
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
+    #[inline]
     pub fn new(required: VpcConfigRequired) -> Self {
         Self {
             security_group_ids: required.security_group_ids,
@@ -1889,6 +1948,7 @@ impl VpcConfig {
 impl PropertyType for VpcConfig {}
 
 impl ToValue for VpcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
@@ -1917,6 +1977,7 @@ impl From<Value> for AccessStatus {
 }
 
 impl ToValue for AccessStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1957,6 +2018,7 @@ impl From<Value> for AppType {
 }
 
 impl ToValue for AppType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::JupyterServer => "JupyterServer",
@@ -1994,6 +2056,7 @@ impl From<Value> for AutoMountHomeEfs {
 }
 
 impl ToValue for AutoMountHomeEfs {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",
@@ -2025,6 +2088,7 @@ impl From<Value> for CompressionType {
 }
 
 impl ToValue for CompressionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "None",
@@ -2305,6 +2369,7 @@ impl From<Value> for InstanceType {
 }
 
 impl ToValue for InstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MlC4_2xlarge => "ml.c4.2xlarge",
@@ -2496,6 +2561,7 @@ impl From<Value> for MlTools {
 }
 
 impl ToValue for MlTools {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DataWrangler => "DataWrangler",
@@ -2546,6 +2612,7 @@ impl From<Value> for ModelApprovalStatus {
 }
 
 impl ToValue for ModelApprovalStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Approved => "Approved",
@@ -2581,6 +2648,7 @@ impl From<Value> for ModelCardStatus {
 }
 
 impl ToValue for ModelCardStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Draft => "Draft",
@@ -2613,6 +2681,7 @@ impl From<Value> for NotebookOutputOption {
 }
 
 impl ToValue for NotebookOutputOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allowed => "Allowed",
@@ -2643,6 +2712,7 @@ impl From<Value> for S3DataDistributionType {
 }
 
 impl ToValue for S3DataDistributionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FullyReplicated => "FullyReplicated",
@@ -2673,6 +2743,7 @@ impl From<Value> for S3DataType {
 }
 
 impl ToValue for S3DataType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::S3Prefix => "S3Prefix",
@@ -2703,6 +2774,7 @@ impl From<Value> for S3InputMode {
 }
 
 impl ToValue for S3InputMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pipe => "Pipe",
@@ -2733,6 +2805,7 @@ impl From<Value> for S3UploadMode {
 }
 
 impl ToValue for S3UploadMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Continuous => "Continuous",
@@ -2761,6 +2834,7 @@ impl From<Value> for SageMakerImageName {
 }
 
 impl ToValue for SageMakerImageName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SagemakerDistribution => "sagemaker_distribution",
@@ -2790,6 +2864,7 @@ impl From<Value> for StudioWebPortal {
 }
 
 impl ToValue for StudioWebPortal {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -2820,6 +2895,7 @@ impl From<Value> for UserGroup {
 }
 
 impl ToValue for UserGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::RStudioAdmin => "R_STUDIO_ADMIN",

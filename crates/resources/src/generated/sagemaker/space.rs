@@ -131,6 +131,7 @@ impl Space {
     };
 
     /// A `Space` with its required properties, named in a [`SpaceRequired`].
+    #[inline]
     pub fn new(required: SpaceRequired) -> Self {
         Self {
             domain_id: required.domain_id,
@@ -173,6 +174,7 @@ impl Resource for Space {
 }
 
 impl ToValue for Space {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DomainId", &self.domain_id)
@@ -200,6 +202,7 @@ impl SpaceAttributes {
     /// `Fn::GetAtt` `SpaceArn`: a string.
     ///
     /// The space's Amazon Resource Name (ARN).
+    #[inline]
     pub fn space_arn(&self) -> Value {
         self.0.get_att("SpaceArn")
     }
@@ -213,6 +216,7 @@ impl SpaceAttributes {
     /// - Studio Classic: `&redirect=JupyterServer`
     /// - JupyterLab: `&redirect=JupyterLab`
     /// - Code Editor, based on Code-OSS, Visual Studio Code - Open Source: `&redirect=CodeEditor`
+    #[inline]
     pub fn url(&self) -> Value {
         self.0.get_att("Url")
     }
@@ -253,6 +257,7 @@ pub struct CustomFileSystem {
 #[rustfmt::skip]
 impl CustomFileSystem {
     /// A `CustomFileSystem` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -268,6 +273,7 @@ impl CustomFileSystem {
 impl PropertyType for CustomFileSystem {}
 
 impl ToValue for CustomFileSystem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EFSFileSystem", &self.efs_file_system)
@@ -312,6 +318,7 @@ pub struct EbsStorageSettings {
 #[rustfmt::skip]
 impl EbsStorageSettings {
     /// A `EbsStorageSettings` with its required properties, named in a [`EbsStorageSettingsRequired`].
+    #[inline]
     pub fn new(required: EbsStorageSettingsRequired) -> Self {
         Self {
             ebs_volume_size_in_gb: required.ebs_volume_size_in_gb,
@@ -325,6 +332,7 @@ impl EbsStorageSettings {
 impl PropertyType for EbsStorageSettings {}
 
 impl ToValue for EbsStorageSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EbsVolumeSizeInGb", &self.ebs_volume_size_in_gb)
@@ -367,6 +375,7 @@ pub struct EfsFileSystem {
 #[rustfmt::skip]
 impl EfsFileSystem {
     /// A `EfsFileSystem` with its required properties, named in a [`EfsFileSystemRequired`].
+    #[inline]
     pub fn new(required: EfsFileSystemRequired) -> Self {
         Self {
             file_system_id: required.file_system_id,
@@ -380,6 +389,7 @@ impl EfsFileSystem {
 impl PropertyType for EfsFileSystem {}
 
 impl ToValue for EfsFileSystem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FileSystemId", &self.file_system_id)
@@ -422,6 +432,7 @@ pub struct FsxLustreFileSystem {
 #[rustfmt::skip]
 impl FsxLustreFileSystem {
     /// A `FsxLustreFileSystem` with its required properties, named in a [`FsxLustreFileSystemRequired`].
+    #[inline]
     pub fn new(required: FsxLustreFileSystemRequired) -> Self {
         Self {
             file_system_id: required.file_system_id,
@@ -435,6 +446,7 @@ impl FsxLustreFileSystem {
 impl PropertyType for FsxLustreFileSystem {}
 
 impl ToValue for FsxLustreFileSystem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FileSystemId", &self.file_system_id)
@@ -476,6 +488,7 @@ pub struct JupyterServerAppSettings {
 #[rustfmt::skip]
 impl JupyterServerAppSettings {
     /// A `JupyterServerAppSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -489,6 +502,7 @@ impl JupyterServerAppSettings {
 impl PropertyType for JupyterServerAppSettings {}
 
 impl ToValue for JupyterServerAppSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultResourceSpec", &self.default_resource_spec)
@@ -546,6 +560,7 @@ pub struct KernelGatewayAppSettings {
 #[rustfmt::skip]
 impl KernelGatewayAppSettings {
     /// A `KernelGatewayAppSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -561,6 +576,7 @@ impl KernelGatewayAppSettings {
 impl PropertyType for KernelGatewayAppSettings {}
 
 impl ToValue for KernelGatewayAppSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomImages", &self.custom_images)
@@ -605,6 +621,7 @@ pub struct OwnershipSettings {
 #[rustfmt::skip]
 impl OwnershipSettings {
     /// A `OwnershipSettings` with its required properties, named in a [`OwnershipSettingsRequired`].
+    #[inline]
     pub fn new(required: OwnershipSettingsRequired) -> Self {
         Self {
             owner_user_profile_name: required.owner_user_profile_name,
@@ -618,6 +635,7 @@ impl OwnershipSettings {
 impl PropertyType for OwnershipSettings {}
 
 impl ToValue for OwnershipSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OwnerUserProfileName", &self.owner_user_profile_name)
@@ -677,6 +695,7 @@ pub struct ResourceSpec {
 #[rustfmt::skip]
 impl ResourceSpec {
     /// A `ResourceSpec` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -694,6 +713,7 @@ impl ResourceSpec {
 impl PropertyType for ResourceSpec {}
 
 impl ToValue for ResourceSpec {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InstanceType", &self.instance_type)
@@ -734,6 +754,7 @@ pub struct S3FileSystem {
 #[rustfmt::skip]
 impl S3FileSystem {
     /// A `S3FileSystem` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -745,6 +766,7 @@ impl S3FileSystem {
 impl PropertyType for S3FileSystem {}
 
 impl ToValue for S3FileSystem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("S3Uri", &self.s3_uri).build()
     }
@@ -775,6 +797,7 @@ pub struct SpaceCodeEditorAppSettings {
 #[rustfmt::skip]
 impl SpaceCodeEditorAppSettings {
     /// A `SpaceCodeEditorAppSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -786,6 +809,7 @@ impl SpaceCodeEditorAppSettings {
 impl PropertyType for SpaceCodeEditorAppSettings {}
 
 impl ToValue for SpaceCodeEditorAppSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultResourceSpec", &self.default_resource_spec)
@@ -825,6 +849,7 @@ pub struct SpaceJupyterLabAppSettings {
 #[rustfmt::skip]
 impl SpaceJupyterLabAppSettings {
     /// A `SpaceJupyterLabAppSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -838,6 +863,7 @@ impl SpaceJupyterLabAppSettings {
 impl PropertyType for SpaceJupyterLabAppSettings {}
 
 impl ToValue for SpaceJupyterLabAppSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CodeRepositories", &self.code_repositories)
@@ -918,6 +944,7 @@ pub struct SpaceSettings {
 #[rustfmt::skip]
 impl SpaceSettings {
     /// A `SpaceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -945,6 +972,7 @@ impl SpaceSettings {
 impl PropertyType for SpaceSettings {}
 
 impl ToValue for SpaceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AppType", &self.app_type)
@@ -999,6 +1027,7 @@ pub struct SpaceSharingSettings {
 #[rustfmt::skip]
 impl SpaceSharingSettings {
     /// A `SpaceSharingSettings` with its required properties, named in a [`SpaceSharingSettingsRequired`].
+    #[inline]
     pub fn new(required: SpaceSharingSettingsRequired) -> Self {
         Self {
             sharing_type: required.sharing_type,
@@ -1012,6 +1041,7 @@ impl SpaceSharingSettings {
 impl PropertyType for SpaceSharingSettings {}
 
 impl ToValue for SpaceSharingSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SharingType", &self.sharing_type)
@@ -1044,6 +1074,7 @@ pub struct SpaceStorageSettings {
 #[rustfmt::skip]
 impl SpaceStorageSettings {
     /// A `SpaceStorageSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1055,6 +1086,7 @@ impl SpaceStorageSettings {
 impl PropertyType for SpaceStorageSettings {}
 
 impl ToValue for SpaceStorageSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EbsStorageSettings", &self.ebs_storage_settings)
@@ -1100,6 +1132,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1116,6 +1149,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1152,6 +1186,7 @@ impl From<Value> for AppType {
 }
 
 impl ToValue for AppType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::JupyterServer => "JupyterServer",
@@ -1307,6 +1342,7 @@ impl From<Value> for InstanceType {
 }
 
 impl ToValue for InstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::System => "system",
@@ -1396,6 +1432,7 @@ impl From<Value> for RemoteAccess {
 }
 
 impl ToValue for RemoteAccess {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1424,6 +1461,7 @@ impl From<Value> for SharingType {
 }
 
 impl ToValue for SharingType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Private => "Private",
@@ -1452,6 +1490,7 @@ impl From<Value> for SpaceManagedResources {
 }
 
 impl ToValue for SpaceManagedResources {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

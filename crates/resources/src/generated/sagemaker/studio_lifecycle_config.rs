@@ -96,6 +96,7 @@ impl StudioLifecycleConfig {
     };
 
     /// A `StudioLifecycleConfig` with its required properties, named in a [`StudioLifecycleConfigRequired`].
+    #[inline]
     pub fn new(required: StudioLifecycleConfigRequired) -> Self {
         Self {
             studio_lifecycle_config_app_type: required.studio_lifecycle_config_app_type,
@@ -129,6 +130,7 @@ impl Resource for StudioLifecycleConfig {
 }
 
 impl ToValue for StudioLifecycleConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -162,6 +164,7 @@ impl StudioLifecycleConfigAttributes {
     /// `Fn::GetAtt` `StudioLifecycleConfigArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Lifecycle Configuration.
+    #[inline]
     pub fn studio_lifecycle_config_arn(&self) -> Value {
         self.0.get_att("StudioLifecycleConfigArn")
     }
@@ -205,6 +208,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -221,6 +225,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -251,6 +256,7 @@ impl From<Value> for StudioLifecycleConfigAppType {
 }
 
 impl ToValue for StudioLifecycleConfigAppType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::JupyterServer => "JupyterServer",

@@ -141,6 +141,7 @@ impl UserProfile {
     };
 
     /// A `UserProfile` with its required properties, named in a [`UserProfileRequired`].
+    #[inline]
     pub fn new(required: UserProfileRequired) -> Self {
         Self {
             domain_id: required.domain_id,
@@ -180,6 +181,7 @@ impl Resource for UserProfile {
 }
 
 impl ToValue for UserProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DomainId", &self.domain_id)
@@ -209,6 +211,7 @@ impl UserProfileAttributes {
     /// `Fn::GetAtt` `UserProfileArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the user profile, such as `arn:aws:sagemaker:region:account-id:user-profile/domain-id/user-profile-name` .
+    #[inline]
     pub fn user_profile_arn(&self) -> Value {
         self.0.get_att("UserProfileArn")
     }
@@ -262,6 +265,7 @@ pub struct CodeEditorAppSettings {
 #[rustfmt::skip]
 impl CodeEditorAppSettings {
     /// A `CodeEditorAppSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -279,6 +283,7 @@ impl CodeEditorAppSettings {
 impl PropertyType for CodeEditorAppSettings {}
 
 impl ToValue for CodeEditorAppSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -345,6 +350,7 @@ pub struct JupyterLabAppSettings {
 #[rustfmt::skip]
 impl JupyterLabAppSettings {
     /// A `JupyterLabAppSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -364,6 +370,7 @@ impl JupyterLabAppSettings {
 impl PropertyType for JupyterLabAppSettings {}
 
 impl ToValue for JupyterLabAppSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -412,6 +419,7 @@ pub struct JupyterServerAppSettings {
 #[rustfmt::skip]
 impl JupyterServerAppSettings {
     /// A `JupyterServerAppSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -425,6 +433,7 @@ impl JupyterServerAppSettings {
 impl PropertyType for JupyterServerAppSettings {}
 
 impl ToValue for JupyterServerAppSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultResourceSpec", &self.default_resource_spec)
@@ -482,6 +491,7 @@ pub struct KernelGatewayAppSettings {
 #[rustfmt::skip]
 impl KernelGatewayAppSettings {
     /// A `KernelGatewayAppSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -497,6 +507,7 @@ impl KernelGatewayAppSettings {
 impl PropertyType for KernelGatewayAppSettings {}
 
 impl ToValue for KernelGatewayAppSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomImages", &self.custom_images)
@@ -558,6 +569,7 @@ pub struct ResourceSpec {
 #[rustfmt::skip]
 impl ResourceSpec {
     /// A `ResourceSpec` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -575,6 +587,7 @@ impl ResourceSpec {
 impl PropertyType for ResourceSpec {}
 
 impl ToValue for ResourceSpec {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InstanceType", &self.instance_type)
@@ -636,6 +649,7 @@ pub struct StudioWebPortalSettings {
 #[rustfmt::skip]
 impl StudioWebPortalSettings {
     /// A `StudioWebPortalSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -653,6 +667,7 @@ impl StudioWebPortalSettings {
 impl PropertyType for StudioWebPortalSettings {}
 
 impl ToValue for StudioWebPortalSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HiddenAppTypes", &self.hidden_app_types)
@@ -704,6 +719,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -720,6 +736,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -858,6 +875,7 @@ pub struct UserSettings {
 #[rustfmt::skip]
 impl UserSettings {
     /// A `UserSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -897,6 +915,7 @@ impl UserSettings {
 impl PropertyType for UserSettings {}
 
 impl ToValue for UserSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoMountHomeEFS", &self.auto_mount_home_efs)
@@ -1267,6 +1286,7 @@ impl From<Value> for AppInstanceType {
 }
 
 impl ToValue for AppInstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::System => "system",

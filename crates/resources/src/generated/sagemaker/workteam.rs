@@ -90,6 +90,7 @@ impl Workteam {
     };
 
     /// A `Workteam` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -122,6 +123,7 @@ impl Resource for Workteam {
 }
 
 impl ToValue for Workteam {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -149,6 +151,7 @@ impl From<ResourceRef> for WorkteamAttributes {
 
 impl WorkteamAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -156,6 +159,7 @@ impl WorkteamAttributes {
     /// `Fn::GetAtt` `WorkteamName`: a string.
     ///
     /// The name of the work team.
+    #[inline]
     pub fn workteam_name(&self) -> Value {
         self.0.get_att("WorkteamName")
     }
@@ -208,6 +212,7 @@ pub struct CognitoMemberDefinition {
 #[rustfmt::skip]
 impl CognitoMemberDefinition {
     /// A `CognitoMemberDefinition` with its required properties, named in a [`CognitoMemberDefinitionRequired`].
+    #[inline]
     pub fn new(required: CognitoMemberDefinitionRequired) -> Self {
         Self {
             cognito_client_id: required.cognito_client_id,
@@ -227,6 +232,7 @@ impl CognitoMemberDefinition {
 impl PropertyType for CognitoMemberDefinition {}
 
 impl ToValue for CognitoMemberDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CognitoClientId", &self.cognito_client_id)
@@ -266,6 +272,7 @@ pub struct MemberDefinition {
 #[rustfmt::skip]
 impl MemberDefinition {
     /// A `MemberDefinition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -279,6 +286,7 @@ impl MemberDefinition {
 impl PropertyType for MemberDefinition {}
 
 impl ToValue for MemberDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CognitoMemberDefinition", &self.cognito_member_definition)
@@ -320,6 +328,7 @@ pub struct NotificationConfiguration {
 #[rustfmt::skip]
 impl NotificationConfiguration {
     /// A `NotificationConfiguration` with its required properties, named in a [`NotificationConfigurationRequired`].
+    #[inline]
     pub fn new(required: NotificationConfigurationRequired) -> Self {
         Self {
             notification_topic_arn: required.notification_topic_arn,
@@ -333,6 +342,7 @@ impl NotificationConfiguration {
 impl PropertyType for NotificationConfiguration {}
 
 impl ToValue for NotificationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("NotificationTopicArn", &self.notification_topic_arn)
@@ -373,6 +383,7 @@ pub struct OidcMemberDefinition {
 #[rustfmt::skip]
 impl OidcMemberDefinition {
     /// A `OidcMemberDefinition` with its required properties, named in a [`OidcMemberDefinitionRequired`].
+    #[inline]
     pub fn new(required: OidcMemberDefinitionRequired) -> Self {
         Self {
             oidc_groups: required.oidc_groups,
@@ -386,6 +397,7 @@ impl OidcMemberDefinition {
 impl PropertyType for OidcMemberDefinition {}
 
 impl ToValue for OidcMemberDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OidcGroups", &self.oidc_groups)
@@ -427,6 +439,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -443,6 +456,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -168,6 +168,7 @@ impl Schedule {
     };
 
     /// A `Schedule` with its required properties, named in a [`ScheduleRequired`].
+    #[inline]
     pub fn new(required: ScheduleRequired) -> Self {
         Self {
             description: None,
@@ -219,6 +220,7 @@ impl Resource for Schedule {
 }
 
 impl ToValue for Schedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -253,6 +255,7 @@ impl ScheduleAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the Amazon EventBridge Scheduler schedule.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -305,6 +308,7 @@ pub struct AwsVpcConfiguration {
 #[rustfmt::skip]
 impl AwsVpcConfiguration {
     /// A `AwsVpcConfiguration` with its required properties, named in a [`AwsVpcConfigurationRequired`].
+    #[inline]
     pub fn new(required: AwsVpcConfigurationRequired) -> Self {
         Self {
             assign_public_ip: None,
@@ -324,6 +328,7 @@ impl AwsVpcConfiguration {
 impl PropertyType for AwsVpcConfiguration {}
 
 impl ToValue for AwsVpcConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AssignPublicIp", &self.assign_public_ip)
@@ -382,6 +387,7 @@ pub struct CapacityProviderStrategyItem {
 #[rustfmt::skip]
 impl CapacityProviderStrategyItem {
     /// A `CapacityProviderStrategyItem` with its required properties, named in a [`CapacityProviderStrategyItemRequired`].
+    #[inline]
     pub fn new(required: CapacityProviderStrategyItemRequired) -> Self {
         Self {
             base: None,
@@ -401,6 +407,7 @@ impl CapacityProviderStrategyItem {
 impl PropertyType for CapacityProviderStrategyItem {}
 
 impl ToValue for CapacityProviderStrategyItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Base", &self.base)
@@ -437,6 +444,7 @@ pub struct DeadLetterConfig {
 #[rustfmt::skip]
 impl DeadLetterConfig {
     /// A `DeadLetterConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -448,6 +456,7 @@ impl DeadLetterConfig {
 impl PropertyType for DeadLetterConfig {}
 
 impl ToValue for DeadLetterConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Arn", &self.arn).build()
     }
@@ -569,6 +578,7 @@ pub struct EcsParameters {
 #[rustfmt::skip]
 impl EcsParameters {
     /// A `EcsParameters` with its required properties, named in a [`EcsParametersRequired`].
+    #[inline]
     pub fn new(required: EcsParametersRequired) -> Self {
         Self {
             capacity_provider_strategy: None,
@@ -621,6 +631,7 @@ impl EcsParameters {
 impl PropertyType for EcsParameters {}
 
 impl ToValue for EcsParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityProviderStrategy", &self.capacity_provider_strategy)
@@ -685,6 +696,7 @@ pub struct EventBridgeParameters {
 #[rustfmt::skip]
 impl EventBridgeParameters {
     /// A `EventBridgeParameters` with its required properties, named in a [`EventBridgeParametersRequired`].
+    #[inline]
     pub fn new(required: EventBridgeParametersRequired) -> Self {
         Self {
             detail_type: required.detail_type,
@@ -701,6 +713,7 @@ impl EventBridgeParameters {
 impl PropertyType for EventBridgeParameters {}
 
 impl ToValue for EventBridgeParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DetailType", &self.detail_type)
@@ -755,6 +768,7 @@ pub struct FlexibleTimeWindow {
 #[rustfmt::skip]
 impl FlexibleTimeWindow {
     /// A `FlexibleTimeWindow` with its required properties, named in a [`FlexibleTimeWindowRequired`].
+    #[inline]
     pub fn new(required: FlexibleTimeWindowRequired) -> Self {
         Self {
             maximum_window_in_minutes: None,
@@ -771,6 +785,7 @@ impl FlexibleTimeWindow {
 impl PropertyType for FlexibleTimeWindow {}
 
 impl ToValue for FlexibleTimeWindow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaximumWindowInMinutes", &self.maximum_window_in_minutes)
@@ -814,6 +829,7 @@ pub struct KinesisParameters {
 #[rustfmt::skip]
 impl KinesisParameters {
     /// A `KinesisParameters` with its required properties, named in a [`KinesisParametersRequired`].
+    #[inline]
     pub fn new(required: KinesisParametersRequired) -> Self {
         Self {
             partition_key: required.partition_key,
@@ -827,6 +843,7 @@ impl KinesisParameters {
 impl PropertyType for KinesisParameters {}
 
 impl ToValue for KinesisParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PartitionKey", &self.partition_key)
@@ -859,6 +876,7 @@ pub struct NetworkConfiguration {
 #[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -870,6 +888,7 @@ impl NetworkConfiguration {
 impl PropertyType for NetworkConfiguration {}
 
 impl ToValue for NetworkConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsvpcConfiguration", &self.awsvpc_configuration)
@@ -909,6 +928,7 @@ pub struct PlacementConstraint {
 #[rustfmt::skip]
 impl PlacementConstraint {
     /// A `PlacementConstraint` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -922,6 +942,7 @@ impl PlacementConstraint {
 impl PropertyType for PlacementConstraint {}
 
 impl ToValue for PlacementConstraint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Expression", &self.expression)
@@ -962,6 +983,7 @@ pub struct PlacementStrategy {
 #[rustfmt::skip]
 impl PlacementStrategy {
     /// A `PlacementStrategy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -975,6 +997,7 @@ impl PlacementStrategy {
 impl PropertyType for PlacementStrategy {}
 
 impl ToValue for PlacementStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Field", &self.field)
@@ -1017,6 +1040,7 @@ pub struct RetryPolicy {
 #[rustfmt::skip]
 impl RetryPolicy {
     /// A `RetryPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1030,6 +1054,7 @@ impl RetryPolicy {
 impl PropertyType for RetryPolicy {}
 
 impl ToValue for RetryPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1085,6 +1110,7 @@ pub struct SageMakerPipelineParameter {
 #[rustfmt::skip]
 impl SageMakerPipelineParameter {
     /// A `SageMakerPipelineParameter` with its required properties, named in a [`SageMakerPipelineParameterRequired`].
+    #[inline]
     pub fn new(required: SageMakerPipelineParameterRequired) -> Self {
         Self {
             name: required.name,
@@ -1101,6 +1127,7 @@ impl SageMakerPipelineParameter {
 impl PropertyType for SageMakerPipelineParameter {}
 
 impl ToValue for SageMakerPipelineParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -1136,6 +1163,7 @@ pub struct SageMakerPipelineParameters {
 #[rustfmt::skip]
 impl SageMakerPipelineParameters {
     /// A `SageMakerPipelineParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1147,6 +1175,7 @@ impl SageMakerPipelineParameters {
 impl PropertyType for SageMakerPipelineParameters {}
 
 impl ToValue for SageMakerPipelineParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PipelineParameterList", &self.pipeline_parameter_list)
@@ -1181,6 +1210,7 @@ pub struct SqsParameters {
 #[rustfmt::skip]
 impl SqsParameters {
     /// A `SqsParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1192,6 +1222,7 @@ impl SqsParameters {
 impl PropertyType for SqsParameters {}
 
 impl ToValue for SqsParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MessageGroupId", &self.message_group_id)
@@ -1285,6 +1316,7 @@ pub struct Target {
 #[rustfmt::skip]
 impl Target {
     /// A `Target` with its required properties, named in a [`TargetRequired`].
+    #[inline]
     pub fn new(required: TargetRequired) -> Self {
         Self {
             arn: required.arn,
@@ -1325,6 +1357,7 @@ impl Target {
 impl PropertyType for Target {}
 
 impl ToValue for Target {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Arn", &self.arn)
@@ -1362,6 +1395,7 @@ impl From<Value> for AssignPublicIp {
 }
 
 impl ToValue for AssignPublicIp {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -1390,6 +1424,7 @@ impl From<Value> for FlexibleTimeWindowMode {
 }
 
 impl ToValue for FlexibleTimeWindowMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Off => "OFF",
@@ -1420,6 +1455,7 @@ impl From<Value> for LaunchType {
 }
 
 impl ToValue for LaunchType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ec2 => "EC2",
@@ -1449,6 +1485,7 @@ impl From<Value> for PlacementConstraintType {
 }
 
 impl ToValue for PlacementConstraintType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DistinctInstance => "distinctInstance",
@@ -1479,6 +1516,7 @@ impl From<Value> for PlacementStrategyType {
 }
 
 impl ToValue for PlacementStrategyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Random => "random",
@@ -1506,6 +1544,7 @@ impl From<Value> for PropagateTags {
 }
 
 impl ToValue for PropagateTags {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::TaskDefinition => "TASK_DEFINITION",
@@ -1533,6 +1572,7 @@ impl From<Value> for ScheduleState {
 }
 
 impl ToValue for ScheduleState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -74,6 +74,7 @@ impl ScheduleGroup {
     };
 
     /// A `ScheduleGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -98,6 +99,7 @@ impl Resource for ScheduleGroup {
 }
 
 impl ToValue for ScheduleGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -120,6 +122,7 @@ impl ScheduleGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the schedule group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -127,6 +130,7 @@ impl ScheduleGroupAttributes {
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The date and time at which the schedule group was created.
+    #[inline]
     pub fn creation_date(&self) -> Value {
         self.0.get_att("CreationDate")
     }
@@ -134,11 +138,13 @@ impl ScheduleGroupAttributes {
     /// `Fn::GetAtt` `LastModificationDate`: a string.
     ///
     /// The time at which the schedule group was last modified.
+    #[inline]
     pub fn last_modification_date(&self) -> Value {
         self.0.get_att("LastModificationDate")
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -182,6 +188,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -198,6 +205,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -58,6 +58,7 @@ impl Domain {
     };
 
     /// A `Domain` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -77,6 +78,7 @@ impl Resource for Domain {
 }
 
 impl ToValue for Domain {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -98,6 +100,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The name of the domain to create.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -87,6 +87,7 @@ impl ResourcePolicy {
     };
 
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
+    #[inline]
     pub fn new(required: ResourcePolicyRequired) -> Self {
         Self {
             block_public_policy: None,
@@ -114,6 +115,7 @@ impl Resource for ResourcePolicy {
 }
 
 impl ToValue for ResourcePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockPublicPolicy", &self.block_public_policy)
@@ -137,6 +139,7 @@ impl ResourcePolicyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The Arn of the secret.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -143,6 +143,7 @@ impl RotationSchedule {
     };
 
     /// A `RotationSchedule` with its required properties, named in a [`RotationScheduleRequired`].
+    #[inline]
     pub fn new(required: RotationScheduleRequired) -> Self {
         Self {
             external_secret_rotation_metadata: None,
@@ -182,6 +183,7 @@ impl Resource for RotationSchedule {
 }
 
 impl ToValue for RotationSchedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -218,6 +220,7 @@ impl RotationScheduleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ARN of the secret.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -263,6 +266,7 @@ pub struct ExternalSecretRotationMetadataItem {
 #[rustfmt::skip]
 impl ExternalSecretRotationMetadataItem {
     /// A `ExternalSecretRotationMetadataItem` with its required properties, named in a [`ExternalSecretRotationMetadataItemRequired`].
+    #[inline]
     pub fn new(required: ExternalSecretRotationMetadataItemRequired) -> Self {
         Self {
             key: required.key,
@@ -279,6 +283,7 @@ impl ExternalSecretRotationMetadataItem {
 impl PropertyType for ExternalSecretRotationMetadataItem {}
 
 impl ToValue for ExternalSecretRotationMetadataItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -425,6 +430,7 @@ pub struct HostedRotationLambda {
 #[rustfmt::skip]
 impl HostedRotationLambda {
     /// A `HostedRotationLambda` with its required properties, named in a [`HostedRotationLambdaRequired`].
+    #[inline]
     pub fn new(required: HostedRotationLambdaRequired) -> Self {
         Self {
             exclude_characters: None,
@@ -468,6 +474,7 @@ impl HostedRotationLambda {
 impl PropertyType for HostedRotationLambda {}
 
 impl ToValue for HostedRotationLambda {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExcludeCharacters", &self.exclude_characters)
@@ -534,6 +541,7 @@ pub struct RotationRules {
 #[rustfmt::skip]
 impl RotationRules {
     /// A `RotationRules` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -549,6 +557,7 @@ impl RotationRules {
 impl PropertyType for RotationRules {}
 
 impl ToValue for RotationRules {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutomaticallyAfterDays", &self.automatically_after_days)

@@ -145,6 +145,7 @@ impl Secret {
     };
 
     /// A `Secret` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -181,6 +182,7 @@ impl Resource for Secret {
 }
 
 impl ToValue for Secret {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -209,6 +211,7 @@ impl SecretAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ARN of the secret.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -286,6 +289,7 @@ pub struct GenerateSecretString {
 #[rustfmt::skip]
 impl GenerateSecretString {
     /// A `GenerateSecretString` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -315,6 +319,7 @@ impl GenerateSecretString {
 impl PropertyType for GenerateSecretString {}
 
 impl ToValue for GenerateSecretString {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExcludeCharacters", &self.exclude_characters)
@@ -369,6 +374,7 @@ pub struct ReplicaRegion {
 #[rustfmt::skip]
 impl ReplicaRegion {
     /// A `ReplicaRegion` with its required properties, named in a [`ReplicaRegionRequired`].
+    #[inline]
     pub fn new(required: ReplicaRegionRequired) -> Self {
         Self {
             kms_key_id: None,
@@ -385,6 +391,7 @@ impl ReplicaRegion {
 impl PropertyType for ReplicaRegion {}
 
 impl ToValue for ReplicaRegion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
@@ -431,6 +438,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -447,6 +455,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -97,6 +97,7 @@ impl SecretTargetAttachment {
     };
 
     /// A `SecretTargetAttachment` with its required properties, named in a [`SecretTargetAttachmentRequired`].
+    #[inline]
     pub fn new(required: SecretTargetAttachmentRequired) -> Self {
         Self {
             secret_id: required.secret_id,
@@ -124,6 +125,7 @@ impl Resource for SecretTargetAttachment {
 }
 
 impl ToValue for SecretTargetAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecretId", &self.secret_id)
@@ -145,6 +147,7 @@ impl From<ResourceRef> for SecretTargetAttachmentAttributes {
 
 impl SecretTargetAttachmentAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -105,6 +105,7 @@ impl AgentSpace {
     };
 
     /// A `AgentSpace` with its required properties, named in a [`AgentSpaceRequired`].
+    #[inline]
     pub fn new(required: AgentSpaceRequired) -> Self {
         Self {
             aws_resources: None,
@@ -150,6 +151,7 @@ impl Resource for AgentSpace {
 }
 
 impl ToValue for AgentSpace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsResources", &self.aws_resources)
@@ -178,6 +180,7 @@ impl AgentSpaceAttributes {
     /// `Fn::GetAtt` `AgentSpaceId`: a string.
     ///
     /// Unique identifier of the agent space
+    #[inline]
     pub fn agent_space_id(&self) -> Value {
         self.0.get_att("AgentSpaceId")
     }
@@ -185,6 +188,7 @@ impl AgentSpaceAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// Timestamp when the agent space was created
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -192,6 +196,7 @@ impl AgentSpaceAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// Timestamp when the agent space was last updated
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -247,6 +252,7 @@ pub struct AwsResources {
 #[rustfmt::skip]
 impl AwsResources {
     /// A `AwsResources` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -268,6 +274,7 @@ impl AwsResources {
 impl PropertyType for AwsResources {}
 
 impl ToValue for AwsResources {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IamRoles", &self.iam_roles)
@@ -320,6 +327,7 @@ pub struct CodeReviewSettings {
 #[rustfmt::skip]
 impl CodeReviewSettings {
     /// A `CodeReviewSettings` with its required properties, named in a [`CodeReviewSettingsRequired`].
+    #[inline]
     pub fn new(required: CodeReviewSettingsRequired) -> Self {
         Self {
             controls_scanning: required.controls_scanning,
@@ -336,6 +344,7 @@ impl CodeReviewSettings {
 impl PropertyType for CodeReviewSettings {}
 
 impl ToValue for CodeReviewSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ControlsScanning", &self.controls_scanning)
@@ -378,6 +387,7 @@ pub struct GitHubCapabilitiesResource {
 #[rustfmt::skip]
 impl GitHubCapabilitiesResource {
     /// A `GitHubCapabilitiesResource` with its required properties, named in a [`GitHubCapabilitiesResourceRequired`].
+    #[inline]
     pub fn new(required: GitHubCapabilitiesResourceRequired) -> Self {
         Self {
             leave_comments: required.leave_comments,
@@ -394,6 +404,7 @@ impl GitHubCapabilitiesResource {
 impl PropertyType for GitHubCapabilitiesResource {}
 
 impl ToValue for GitHubCapabilitiesResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LeaveComments", &self.leave_comments)
@@ -436,6 +447,7 @@ pub struct GitHubRepositoryResource {
 #[rustfmt::skip]
 impl GitHubRepositoryResource {
     /// A `GitHubRepositoryResource` with its required properties, named in a [`GitHubRepositoryResourceRequired`].
+    #[inline]
     pub fn new(required: GitHubRepositoryResourceRequired) -> Self {
         Self {
             name: required.name,
@@ -452,6 +464,7 @@ impl GitHubRepositoryResource {
 impl PropertyType for GitHubRepositoryResource {}
 
 impl ToValue for GitHubRepositoryResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -498,6 +511,7 @@ pub struct IntegratedResource {
 #[rustfmt::skip]
 impl IntegratedResource {
     /// A `IntegratedResource` with its required properties, named in a [`IntegratedResourceRequired`].
+    #[inline]
     pub fn new(required: IntegratedResourceRequired) -> Self {
         Self {
             integration: required.integration,
@@ -514,6 +528,7 @@ impl IntegratedResource {
 impl PropertyType for IntegratedResource {}
 
 impl ToValue for IntegratedResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Integration", &self.integration)
@@ -546,6 +561,7 @@ pub struct ProviderResource {
 #[rustfmt::skip]
 impl ProviderResource {
     /// A `ProviderResource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -559,6 +575,7 @@ impl ProviderResource {
 impl PropertyType for ProviderResource {}
 
 impl ToValue for ProviderResource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GitHubCapabilities", &self.git_hub_capabilities)

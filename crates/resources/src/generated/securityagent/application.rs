@@ -77,6 +77,7 @@ impl Application {
     };
 
     /// A `Application` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -105,6 +106,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultKmsKeyId", &self.default_kms_key_id)
@@ -127,21 +129,25 @@ impl From<ResourceRef> for ApplicationAttributes {
 
 impl ApplicationAttributes {
     /// `Fn::GetAtt` `ApplicationId`: a string.
+    #[inline]
     pub fn application_id(&self) -> Value {
         self.0.get_att("ApplicationId")
     }
 
     /// `Fn::GetAtt` `ApplicationName`: a string.
+    #[inline]
     pub fn application_name(&self) -> Value {
         self.0.get_att("ApplicationName")
     }
 
     /// `Fn::GetAtt` `Domain`: a string.
+    #[inline]
     pub fn domain(&self) -> Value {
         self.0.get_att("Domain")
     }
 
     /// `Fn::GetAtt` `IdCConfiguration.IdCApplicationArn`: a string.
+    #[inline]
     pub fn id_c_configuration_id_c_application_arn(&self) -> Value {
         self.0.get_att("IdCConfiguration.IdCApplicationArn")
     }
@@ -171,6 +177,7 @@ pub struct IdCConfiguration {
 #[rustfmt::skip]
 impl IdCConfiguration {
     /// A `IdCConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -184,6 +191,7 @@ impl IdCConfiguration {
 impl PropertyType for IdCConfiguration {}
 
 impl ToValue for IdCConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IdCApplicationArn", &self.id_c_application_arn)

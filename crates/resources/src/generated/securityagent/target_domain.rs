@@ -82,6 +82,7 @@ impl TargetDomain {
     };
 
     /// A `TargetDomain` with its required properties, named in a [`TargetDomainRequired`].
+    #[inline]
     pub fn new(required: TargetDomainRequired) -> Self {
         Self {
             tags: None,
@@ -112,6 +113,7 @@ impl Resource for TargetDomain {
 }
 
 impl ToValue for TargetDomain {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Tags", &self.tags)
@@ -135,6 +137,7 @@ impl TargetDomainAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// Timestamp when the target domain was registered
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -142,6 +145,7 @@ impl TargetDomainAttributes {
     /// `Fn::GetAtt` `TargetDomainId`: a string.
     ///
     /// Unique identifier of the target domain
+    #[inline]
     pub fn target_domain_id(&self) -> Value {
         self.0.get_att("TargetDomainId")
     }
@@ -149,6 +153,7 @@ impl TargetDomainAttributes {
     /// `Fn::GetAtt` `VerificationDetails`: an object.
     ///
     /// Verification details to verify registered target domain
+    #[inline]
     pub fn verification_details(&self) -> Value {
         self.0.get_att("VerificationDetails")
     }
@@ -156,6 +161,7 @@ impl TargetDomainAttributes {
     /// `Fn::GetAtt` `VerificationStatus`: one of a set of strings.
     ///
     /// Current verification status of the registered target domain
+    #[inline]
     pub fn verification_status(&self) -> Value {
         self.0.get_att("VerificationStatus")
     }
@@ -163,6 +169,7 @@ impl TargetDomainAttributes {
     /// `Fn::GetAtt` `VerifiedAt`: a string.
     ///
     /// Timestamp when the target domain was last successfully verified
+    #[inline]
     pub fn verified_at(&self) -> Value {
         self.0.get_att("VerifiedAt")
     }
@@ -186,6 +193,7 @@ impl From<Value> for VerificationMethod {
 }
 
 impl ToValue for VerificationMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DnsTxt => "DNS_TXT",

@@ -80,6 +80,7 @@ impl AggregatorV2 {
     };
 
     /// A `AggregatorV2` with its required properties, named in a [`AggregatorV2Required`].
+    #[inline]
     pub fn new(required: AggregatorV2Required) -> Self {
         Self {
             linked_regions: required.linked_regions,
@@ -110,6 +111,7 @@ impl Resource for AggregatorV2 {
 }
 
 impl ToValue for AggregatorV2 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LinkedRegions", &self.linked_regions)
@@ -131,6 +133,7 @@ impl From<ResourceRef> for AggregatorV2Attributes {
 
 impl AggregatorV2Attributes {
     /// `Fn::GetAtt` `AggregationRegion`: a string.
+    #[inline]
     pub fn aggregation_region(&self) -> Value {
         self.0.get_att("AggregationRegion")
     }
@@ -138,6 +141,7 @@ impl AggregatorV2Attributes {
     /// `Fn::GetAtt` `AggregatorV2Arn`: a string.
     ///
     /// The ARN of the AggregatorV2.
+    #[inline]
     pub fn aggregator_v2_arn(&self) -> Value {
         self.0.get_att("AggregatorV2Arn")
     }
@@ -159,6 +163,7 @@ impl From<Value> for RegionLinkingMode {
 }
 
 impl ToValue for RegionLinkingMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SpecifiedRegions => "SPECIFIED_REGIONS",

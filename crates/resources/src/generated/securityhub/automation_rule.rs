@@ -124,6 +124,7 @@ impl AutomationRule {
     };
 
     /// A `AutomationRule` with its required properties, named in a [`AutomationRuleRequired`].
+    #[inline]
     pub fn new(required: AutomationRuleRequired) -> Self {
         Self {
             actions: required.actions,
@@ -169,6 +170,7 @@ impl Resource for AutomationRule {
 }
 
 impl ToValue for AutomationRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -195,6 +197,7 @@ impl From<ResourceRef> for AutomationRuleAttributes {
 
 impl AutomationRuleAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -202,6 +205,7 @@ impl AutomationRuleAttributes {
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// The principal that created the rule. For example, `arn:aws:sts::123456789012:assumed-role/Developer-Role/JaneDoe` .
+    #[inline]
     pub fn created_by(&self) -> Value {
         self.0.get_att("CreatedBy")
     }
@@ -209,11 +213,13 @@ impl AutomationRuleAttributes {
     /// `Fn::GetAtt` `RuleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the automation rule that you create. For example, `arn:aws:securityhub:us-east-1:123456789012:automation-rule/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111` .
+    #[inline]
     pub fn rule_arn(&self) -> Value {
         self.0.get_att("RuleArn")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -258,6 +264,7 @@ pub struct AutomationRulesAction {
 #[rustfmt::skip]
 impl AutomationRulesAction {
     /// A `AutomationRulesAction` with its required properties, named in a [`AutomationRulesActionRequired`].
+    #[inline]
     pub fn new(required: AutomationRulesActionRequired) -> Self {
         Self {
             finding_fields_update: required.finding_fields_update,
@@ -274,6 +281,7 @@ impl AutomationRulesAction {
 impl PropertyType for AutomationRulesAction {}
 
 impl ToValue for AutomationRulesAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FindingFieldsUpdate", &self.finding_fields_update)
@@ -354,6 +362,7 @@ pub struct AutomationRulesFindingFieldsUpdate {
 #[rustfmt::skip]
 impl AutomationRulesFindingFieldsUpdate {
     /// A `AutomationRulesFindingFieldsUpdate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -381,6 +390,7 @@ impl AutomationRulesFindingFieldsUpdate {
 impl PropertyType for AutomationRulesFindingFieldsUpdate {}
 
 impl ToValue for AutomationRulesFindingFieldsUpdate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Confidence", &self.confidence)
@@ -741,6 +751,7 @@ pub struct AutomationRulesFindingFilters {
 #[rustfmt::skip]
 impl AutomationRulesFindingFilters {
     /// A `AutomationRulesFindingFilters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -820,6 +831,7 @@ impl AutomationRulesFindingFilters {
 impl PropertyType for AutomationRulesFindingFilters {}
 
 impl ToValue for AutomationRulesFindingFilters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsAccountId", &self.aws_account_id)
@@ -939,6 +951,7 @@ pub struct MapFilter {
 #[rustfmt::skip]
 impl MapFilter {
     /// A `MapFilter` with its required properties, named in a [`MapFilterRequired`].
+    #[inline]
     pub fn new(required: MapFilterRequired) -> Self {
         Self {
             comparison: required.comparison,
@@ -958,6 +971,7 @@ impl MapFilter {
 impl PropertyType for MapFilter {}
 
 impl ToValue for MapFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Comparison", &self.comparison)
@@ -1011,6 +1025,7 @@ pub struct NoteUpdate {
 #[rustfmt::skip]
 impl NoteUpdate {
     /// A `NoteUpdate` with its required properties, named in a [`NoteUpdateRequired`].
+    #[inline]
     pub fn new(required: NoteUpdateRequired) -> Self {
         Self {
             text: required.text,
@@ -1027,6 +1042,7 @@ impl NoteUpdate {
 impl PropertyType for NoteUpdate {}
 
 impl ToValue for NoteUpdate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Text", &self.text)
@@ -1081,6 +1097,7 @@ pub struct RelatedFinding {
 #[rustfmt::skip]
 impl RelatedFinding {
     /// A `RelatedFinding` with its required properties, named in a [`RelatedFindingRequired`].
+    #[inline]
     pub fn new(required: RelatedFindingRequired) -> Self {
         Self {
             id: required.id,
@@ -1097,6 +1114,7 @@ impl RelatedFinding {
 impl PropertyType for RelatedFinding {}
 
 impl ToValue for RelatedFinding {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)
@@ -1156,6 +1174,7 @@ pub struct SeverityUpdate {
 #[rustfmt::skip]
 impl SeverityUpdate {
     /// A `SeverityUpdate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1171,6 +1190,7 @@ impl SeverityUpdate {
 impl PropertyType for SeverityUpdate {}
 
 impl ToValue for SeverityUpdate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Label", &self.label)
@@ -1251,6 +1271,7 @@ pub struct StringFilter {
 #[rustfmt::skip]
 impl StringFilter {
     /// A `StringFilter` with its required properties, named in a [`StringFilterRequired`].
+    #[inline]
     pub fn new(required: StringFilterRequired) -> Self {
         Self {
             comparison: required.comparison,
@@ -1267,6 +1288,7 @@ impl StringFilter {
 impl PropertyType for StringFilter {}
 
 impl ToValue for StringFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Comparison", &self.comparison)
@@ -1320,6 +1342,7 @@ pub struct WorkflowUpdate {
 #[rustfmt::skip]
 impl WorkflowUpdate {
     /// A `WorkflowUpdate` with its required properties, named in a [`WorkflowUpdateRequired`].
+    #[inline]
     pub fn new(required: WorkflowUpdateRequired) -> Self {
         Self {
             status: required.status,
@@ -1333,6 +1356,7 @@ impl WorkflowUpdate {
 impl PropertyType for WorkflowUpdate {}
 
 impl ToValue for WorkflowUpdate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Status", &self.status).build()
     }
@@ -1354,6 +1378,7 @@ impl From<Value> for AutomationRulesActionType {
 }
 
 impl ToValue for AutomationRulesActionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FindingFieldsUpdate => "FINDING_FIELDS_UPDATE",
@@ -1385,6 +1410,7 @@ impl From<Value> for Comparison {
 }
 
 impl ToValue for Comparison {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Equals => "EQUALS",
@@ -1421,6 +1447,7 @@ impl From<Value> for Label {
 }
 
 impl ToValue for Label {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Informational => "INFORMATIONAL",
@@ -1460,6 +1487,7 @@ impl From<Value> for StringFilterComparison {
 }
 
 impl ToValue for StringFilterComparison {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Equals => "EQUALS",
@@ -1496,6 +1524,7 @@ impl From<Value> for VerificationState {
 }
 
 impl ToValue for VerificationState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Unknown => "UNKNOWN",
@@ -1530,6 +1559,7 @@ impl From<Value> for WorkflowUpdateStatus {
 }
 
 impl ToValue for WorkflowUpdateStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::New => "NEW",

@@ -118,6 +118,7 @@ impl AutomationRuleV2 {
     };
 
     /// A `AutomationRuleV2` with its required properties, named in a [`AutomationRuleV2Required`].
+    #[inline]
     pub fn new(required: AutomationRuleV2Required) -> Self {
         Self {
             actions: required.actions,
@@ -160,6 +161,7 @@ impl Resource for AutomationRuleV2 {
 }
 
 impl ToValue for AutomationRuleV2 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -185,6 +187,7 @@ impl From<ResourceRef> for AutomationRuleV2Attributes {
 
 impl AutomationRuleV2Attributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -192,6 +195,7 @@ impl AutomationRuleV2Attributes {
     /// `Fn::GetAtt` `RuleArn`: a string.
     ///
     /// The ARN of the V2 automation rule.
+    #[inline]
     pub fn rule_arn(&self) -> Value {
         self.0.get_att("RuleArn")
     }
@@ -199,11 +203,13 @@ impl AutomationRuleV2Attributes {
     /// `Fn::GetAtt` `RuleId`: a string.
     ///
     /// The ID of the V2 automation rule.
+    #[inline]
     pub fn rule_id(&self) -> Value {
         self.0.get_att("RuleId")
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -252,6 +258,7 @@ pub struct AutomationRulesActionV2 {
 #[rustfmt::skip]
 impl AutomationRulesActionV2 {
     /// A `AutomationRulesActionV2` with its required properties, named in a [`AutomationRulesActionV2Required`].
+    #[inline]
     pub fn new(required: AutomationRulesActionV2Required) -> Self {
         Self {
             external_integration_configuration: None,
@@ -271,6 +278,7 @@ impl AutomationRulesActionV2 {
 impl PropertyType for AutomationRulesActionV2 {}
 
 impl ToValue for AutomationRulesActionV2 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -320,6 +328,7 @@ pub struct AutomationRulesFindingFieldsUpdateV2 {
 #[rustfmt::skip]
 impl AutomationRulesFindingFieldsUpdateV2 {
     /// A `AutomationRulesFindingFieldsUpdateV2` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -335,6 +344,7 @@ impl AutomationRulesFindingFieldsUpdateV2 {
 impl PropertyType for AutomationRulesFindingFieldsUpdateV2 {}
 
 impl ToValue for AutomationRulesFindingFieldsUpdateV2 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Comment", &self.comment)
@@ -404,6 +414,7 @@ pub struct CompositeFilter {
 #[rustfmt::skip]
 impl CompositeFilter {
     /// A `CompositeFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -425,6 +436,7 @@ impl CompositeFilter {
 impl PropertyType for CompositeFilter {}
 
 impl ToValue for CompositeFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BooleanFilters", &self.boolean_filters)
@@ -462,6 +474,7 @@ pub struct Criteria {
 #[rustfmt::skip]
 impl Criteria {
     /// A `Criteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -473,6 +486,7 @@ impl Criteria {
 impl PropertyType for Criteria {}
 
 impl ToValue for Criteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OcsfFindingCriteria", &self.ocsf_finding_criteria)
@@ -507,6 +521,7 @@ pub struct ExternalIntegrationConfiguration {
 #[rustfmt::skip]
 impl ExternalIntegrationConfiguration {
     /// A `ExternalIntegrationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -518,6 +533,7 @@ impl ExternalIntegrationConfiguration {
 impl PropertyType for ExternalIntegrationConfiguration {}
 
 impl ToValue for ExternalIntegrationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConnectorArn", &self.connector_arn)
@@ -596,6 +612,7 @@ pub struct MapFilter {
 #[rustfmt::skip]
 impl MapFilter {
     /// A `MapFilter` with its required properties, named in a [`MapFilterRequired`].
+    #[inline]
     pub fn new(required: MapFilterRequired) -> Self {
         Self {
             comparison: required.comparison,
@@ -615,6 +632,7 @@ impl MapFilter {
 impl PropertyType for MapFilter {}
 
 impl ToValue for MapFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Comparison", &self.comparison)
@@ -664,6 +682,7 @@ pub struct OcsfBooleanFilter {
 #[rustfmt::skip]
 impl OcsfBooleanFilter {
     /// A `OcsfBooleanFilter` with its required properties, named in a [`OcsfBooleanFilterRequired`].
+    #[inline]
     pub fn new(required: OcsfBooleanFilterRequired) -> Self {
         Self {
             field_name: required.field_name,
@@ -680,6 +699,7 @@ impl OcsfBooleanFilter {
 impl PropertyType for OcsfBooleanFilter {}
 
 impl ToValue for OcsfBooleanFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldName", &self.field_name)
@@ -728,6 +748,7 @@ pub struct OcsfDateFilter {
 #[rustfmt::skip]
 impl OcsfDateFilter {
     /// A `OcsfDateFilter` with its required properties, named in a [`OcsfDateFilterRequired`].
+    #[inline]
     pub fn new(required: OcsfDateFilterRequired) -> Self {
         Self {
             field_name: required.field_name,
@@ -744,6 +765,7 @@ impl OcsfDateFilter {
 impl PropertyType for OcsfDateFilter {}
 
 impl ToValue for OcsfDateFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldName", &self.field_name)
@@ -782,6 +804,7 @@ pub struct OcsfFindingFilters {
 #[rustfmt::skip]
 impl OcsfFindingFilters {
     /// A `OcsfFindingFilters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -795,6 +818,7 @@ impl OcsfFindingFilters {
 impl PropertyType for OcsfFindingFilters {}
 
 impl ToValue for OcsfFindingFilters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CompositeFilters", &self.composite_filters)
@@ -843,6 +867,7 @@ pub struct OcsfMapFilter {
 #[rustfmt::skip]
 impl OcsfMapFilter {
     /// A `OcsfMapFilter` with its required properties, named in a [`OcsfMapFilterRequired`].
+    #[inline]
     pub fn new(required: OcsfMapFilterRequired) -> Self {
         Self {
             field_name: required.field_name,
@@ -859,6 +884,7 @@ impl OcsfMapFilter {
 impl PropertyType for OcsfMapFilter {}
 
 impl ToValue for OcsfMapFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldName", &self.field_name)
@@ -907,6 +933,7 @@ pub struct OcsfNumberFilter {
 #[rustfmt::skip]
 impl OcsfNumberFilter {
     /// A `OcsfNumberFilter` with its required properties, named in a [`OcsfNumberFilterRequired`].
+    #[inline]
     pub fn new(required: OcsfNumberFilterRequired) -> Self {
         Self {
             field_name: required.field_name,
@@ -923,6 +950,7 @@ impl OcsfNumberFilter {
 impl PropertyType for OcsfNumberFilter {}
 
 impl ToValue for OcsfNumberFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldName", &self.field_name)
@@ -971,6 +999,7 @@ pub struct OcsfStringFilter {
 #[rustfmt::skip]
 impl OcsfStringFilter {
     /// A `OcsfStringFilter` with its required properties, named in a [`OcsfStringFilterRequired`].
+    #[inline]
     pub fn new(required: OcsfStringFilterRequired) -> Self {
         Self {
             field_name: required.field_name,
@@ -987,6 +1016,7 @@ impl OcsfStringFilter {
 impl PropertyType for OcsfStringFilter {}
 
 impl ToValue for OcsfStringFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldName", &self.field_name)
@@ -1066,6 +1096,7 @@ pub struct StringFilter {
 #[rustfmt::skip]
 impl StringFilter {
     /// A `StringFilter` with its required properties, named in a [`StringFilterRequired`].
+    #[inline]
     pub fn new(required: StringFilterRequired) -> Self {
         Self {
             comparison: required.comparison,
@@ -1082,6 +1113,7 @@ impl StringFilter {
 impl PropertyType for StringFilter {}
 
 impl ToValue for StringFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Comparison", &self.comparison)
@@ -1108,6 +1140,7 @@ impl From<Value> for AllowedOperators {
 }
 
 impl ToValue for AllowedOperators {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::And => "AND",
@@ -1136,6 +1169,7 @@ impl From<Value> for AutomationRulesActionV2Type {
 }
 
 impl ToValue for AutomationRulesActionV2Type {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FindingFieldsUpdate => "FINDING_FIELDS_UPDATE",
@@ -1166,6 +1200,7 @@ impl From<Value> for FieldName {
 }
 
 impl ToValue for FieldName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ComplianceAssessmentsMeetsCriteria => "compliance.assessments.meets_criteria",
@@ -1199,6 +1234,7 @@ impl From<Value> for OcsfDateFilterFieldName {
 }
 
 impl ToValue for OcsfDateFilterFieldName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FindingInfoCreatedTimeDt => "finding_info.created_time_dt",
@@ -1227,6 +1263,7 @@ impl From<Value> for OcsfMapFilterFieldName {
 }
 
 impl ToValue for OcsfMapFilterFieldName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ResourcesTags => "resources.tags",
@@ -1260,6 +1297,7 @@ impl From<Value> for OcsfNumberFilterFieldName {
 }
 
 impl ToValue for OcsfNumberFilterFieldName {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ActivityId => "activity_id",
@@ -1351,6 +1389,7 @@ impl From<Value> for OcsfStringField {
 }
 
 impl ToValue for OcsfStringField {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ActivityName => "activity_name",
@@ -1415,6 +1454,7 @@ impl From<Value> for StringFilterComparison {
 }
 
 impl ToValue for StringFilterComparison {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Equals => "EQUALS",

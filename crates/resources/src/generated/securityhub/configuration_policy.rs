@@ -87,6 +87,7 @@ impl ConfigurationPolicy {
     };
 
     /// A `ConfigurationPolicy` with its required properties, named in a [`ConfigurationPolicyRequired`].
+    #[inline]
     pub fn new(required: ConfigurationPolicyRequired) -> Self {
         Self {
             configuration_policy: required.configuration_policy,
@@ -120,6 +121,7 @@ impl Resource for ConfigurationPolicy {
 }
 
 impl ToValue for ConfigurationPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConfigurationPolicy", &self.configuration_policy)
@@ -144,6 +146,7 @@ impl ConfigurationPolicyAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the configuration policy.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -151,6 +154,7 @@ impl ConfigurationPolicyAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time, in UTC and ISO 8601 format.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -158,6 +162,7 @@ impl ConfigurationPolicyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The universally unique identifier (UUID) of the configuration policy. A self-managed configuration has no UUID. The identifier of a self-managed configuration is `SELF_MANAGED_SECURITY_HUB` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -165,6 +170,7 @@ impl ConfigurationPolicyAttributes {
     /// `Fn::GetAtt` `ServiceEnabled`: a boolean.
     ///
     /// Indicates whether the service that the configuration policy applies to is enabled in the policy.
+    #[inline]
     pub fn service_enabled(&self) -> Value {
         self.0.get_att("ServiceEnabled")
     }
@@ -172,6 +178,7 @@ impl ConfigurationPolicyAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The date and time, in UTC and ISO 8601 format, that the configuration policy was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -202,6 +209,7 @@ pub struct Policy {
 #[rustfmt::skip]
 impl Policy {
     /// A `Policy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -213,6 +221,7 @@ impl Policy {
 impl PropertyType for Policy {}
 
 impl ToValue for Policy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityHub", &self.security_hub)
@@ -252,6 +261,7 @@ pub struct SecurityControlCustomParameter {
 #[rustfmt::skip]
 impl SecurityControlCustomParameter {
     /// A `SecurityControlCustomParameter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -265,6 +275,7 @@ impl SecurityControlCustomParameter {
 impl PropertyType for SecurityControlCustomParameter {}
 
 impl ToValue for SecurityControlCustomParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Parameters", &self.parameters)
@@ -324,6 +335,7 @@ pub struct SecurityControlsConfiguration {
 #[rustfmt::skip]
 impl SecurityControlsConfiguration {
     /// A `SecurityControlsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -339,6 +351,7 @@ impl SecurityControlsConfiguration {
 impl PropertyType for SecurityControlsConfiguration {}
 
 impl ToValue for SecurityControlsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -398,6 +411,7 @@ pub struct SecurityHubPolicy {
 #[rustfmt::skip]
 impl SecurityHubPolicy {
     /// A `SecurityHubPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -413,6 +427,7 @@ impl SecurityHubPolicy {
 impl PropertyType for SecurityHubPolicy {}
 
 impl ToValue for SecurityHubPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

@@ -95,6 +95,7 @@ impl ConnectorV2 {
     };
 
     /// A `ConnectorV2` with its required properties, named in a [`ConnectorV2Required`].
+    #[inline]
     pub fn new(required: ConnectorV2Required) -> Self {
         Self {
             description: None,
@@ -131,6 +132,7 @@ impl Resource for ConnectorV2 {
 }
 
 impl ToValue for ConnectorV2 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -156,6 +158,7 @@ impl ConnectorV2Attributes {
     /// `Fn::GetAtt` `ConnectorArn`: a string.
     ///
     /// The ARN of the V2 connector.
+    #[inline]
     pub fn connector_arn(&self) -> Value {
         self.0.get_att("ConnectorArn")
     }
@@ -163,6 +166,7 @@ impl ConnectorV2Attributes {
     /// `Fn::GetAtt` `ConnectorId`: a string.
     ///
     /// The unique identifier of the V2 connector.
+    #[inline]
     pub fn connector_id(&self) -> Value {
         self.0.get_att("ConnectorId")
     }
@@ -170,21 +174,25 @@ impl ConnectorV2Attributes {
     /// `Fn::GetAtt` `ConnectorStatus`: one of a set of strings.
     ///
     /// The status of the V2 connector.
+    #[inline]
     pub fn connector_status(&self) -> Value {
         self.0.get_att("ConnectorStatus")
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
 
     /// `Fn::GetAtt` `LastCheckedAt`: a string.
+    #[inline]
     pub fn last_checked_at(&self) -> Value {
         self.0.get_att("LastCheckedAt")
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
@@ -192,6 +200,7 @@ impl ConnectorV2Attributes {
     /// `Fn::GetAtt` `Message`: a string.
     ///
     /// The message of the V2 connector when connector status is FAILED_TO_CONNECT.
+    #[inline]
     pub fn message(&self) -> Value {
         self.0.get_att("Message")
     }

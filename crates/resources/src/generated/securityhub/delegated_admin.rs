@@ -75,6 +75,7 @@ impl DelegatedAdmin {
     };
 
     /// A `DelegatedAdmin` with its required properties, named in a [`DelegatedAdminRequired`].
+    #[inline]
     pub fn new(required: DelegatedAdminRequired) -> Self {
         Self {
             admin_account_id: required.admin_account_id,
@@ -96,6 +97,7 @@ impl Resource for DelegatedAdmin {
 }
 
 impl ToValue for DelegatedAdmin {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AdminAccountId", &self.admin_account_id)
@@ -117,6 +119,7 @@ impl DelegatedAdminAttributes {
     /// `Fn::GetAtt` `DelegatedAdminIdentifier`: a string.
     ///
     /// The ID of the delegated Security Hub CSPM administrator account, in the format of `accountID/Region` .
+    #[inline]
     pub fn delegated_admin_identifier(&self) -> Value {
         self.0.get_att("DelegatedAdminIdentifier")
     }
@@ -124,6 +127,7 @@ impl DelegatedAdminAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// Whether the delegated Security Hub CSPM administrator is set for the organization.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

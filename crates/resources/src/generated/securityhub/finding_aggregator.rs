@@ -87,6 +87,7 @@ impl FindingAggregator {
     };
 
     /// A `FindingAggregator` with its required properties, named in a [`FindingAggregatorRequired`].
+    #[inline]
     pub fn new(required: FindingAggregatorRequired) -> Self {
         Self {
             region_linking_mode: required.region_linking_mode,
@@ -111,6 +112,7 @@ impl Resource for FindingAggregator {
 }
 
 impl ToValue for FindingAggregator {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RegionLinkingMode", &self.region_linking_mode)
@@ -131,6 +133,7 @@ impl From<ResourceRef> for FindingAggregatorAttributes {
 
 impl FindingAggregatorAttributes {
     /// `Fn::GetAtt` `FindingAggregationRegion`: a string.
+    #[inline]
     pub fn finding_aggregation_region(&self) -> Value {
         self.0.get_att("FindingAggregationRegion")
     }
@@ -138,6 +141,7 @@ impl FindingAggregatorAttributes {
     /// `Fn::GetAtt` `FindingAggregatorArn`: a string.
     ///
     /// The ARN of the finding aggregator. You use the finding aggregator ARN to retrieve details for, update, and delete the finding aggregator.
+    #[inline]
     pub fn finding_aggregator_arn(&self) -> Value {
         self.0.get_att("FindingAggregatorArn")
     }
@@ -163,6 +167,7 @@ impl From<Value> for RegionLinkingMode {
 }
 
 impl ToValue for RegionLinkingMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllRegions => "ALL_REGIONS",

@@ -95,6 +95,7 @@ impl Hub {
     };
 
     /// A `Hub` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -123,6 +124,7 @@ impl Resource for Hub {
 }
 
 impl ToValue for Hub {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoEnableControls", &self.auto_enable_controls)
@@ -147,6 +149,7 @@ impl HubAttributes {
     /// `Fn::GetAtt` `ARN`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the `Hub` resource that was retrieved.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("ARN")
     }
@@ -154,6 +157,7 @@ impl HubAttributes {
     /// `Fn::GetAtt` `SubscribedAt`: a string.
     ///
     /// The date and time when Security Hub CSPM was enabled in your account.
+    #[inline]
     pub fn subscribed_at(&self) -> Value {
         self.0.get_att("SubscribedAt")
     }

@@ -56,6 +56,7 @@ impl HubV2 {
     };
 
     /// A `HubV2` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -78,6 +79,7 @@ impl Resource for HubV2 {
 }
 
 impl ToValue for HubV2 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Tags", &self.tags).build()
     }
@@ -97,11 +99,13 @@ impl HubV2Attributes {
     /// `Fn::GetAtt` `HubV2Arn`: a string.
     ///
     /// The ARN of the service resource.
+    #[inline]
     pub fn hub_v2_arn(&self) -> Value {
         self.0.get_att("HubV2Arn")
     }
 
     /// `Fn::GetAtt` `SubscribedAt`: a string.
+    #[inline]
     pub fn subscribed_at(&self) -> Value {
         self.0.get_att("SubscribedAt")
     }

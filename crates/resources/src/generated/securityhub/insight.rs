@@ -95,6 +95,7 @@ impl Insight {
     };
 
     /// A `Insight` with its required properties, named in a [`InsightRequired`].
+    #[inline]
     pub fn new(required: InsightRequired) -> Self {
         Self {
             filters: required.filters,
@@ -122,6 +123,7 @@ impl Resource for Insight {
 }
 
 impl ToValue for Insight {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Filters", &self.filters)
@@ -145,6 +147,7 @@ impl InsightAttributes {
     /// `Fn::GetAtt` `InsightArn`: a string.
     ///
     /// The ARN of a Security Hub CSPM insight.
+    #[inline]
     pub fn insight_arn(&self) -> Value {
         self.0.get_att("InsightArn")
     }
@@ -966,6 +969,7 @@ pub struct AwsSecurityFindingFilters {
 #[rustfmt::skip]
 impl AwsSecurityFindingFilters {
     /// A `AwsSecurityFindingFilters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1183,6 +1187,7 @@ impl AwsSecurityFindingFilters {
 impl PropertyType for AwsSecurityFindingFilters {}
 
 impl ToValue for AwsSecurityFindingFilters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsAccountId", &self.aws_account_id)
@@ -1453,6 +1458,7 @@ pub struct DateFilter {
 #[rustfmt::skip]
 impl DateFilter {
     /// A `DateFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1468,6 +1474,7 @@ impl DateFilter {
 impl PropertyType for DateFilter {}
 
 impl ToValue for DateFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DateRange", &self.date_range)
@@ -1512,6 +1519,7 @@ pub struct IpFilter {
 #[rustfmt::skip]
 impl IpFilter {
     /// A `IpFilter` with its required properties, named in a [`IpFilterRequired`].
+    #[inline]
     pub fn new(required: IpFilterRequired) -> Self {
         Self {
             cidr: required.cidr,
@@ -1525,6 +1533,7 @@ impl IpFilter {
 impl PropertyType for IpFilter {}
 
 impl ToValue for IpFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Cidr", &self.cidr).build()
     }
@@ -1565,6 +1574,7 @@ pub struct KeywordFilter {
 #[rustfmt::skip]
 impl KeywordFilter {
     /// A `KeywordFilter` with its required properties, named in a [`KeywordFilterRequired`].
+    #[inline]
     pub fn new(required: KeywordFilterRequired) -> Self {
         Self {
             value: required.value,
@@ -1578,6 +1588,7 @@ impl KeywordFilter {
 impl PropertyType for KeywordFilter {}
 
 impl ToValue for KeywordFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Value", &self.value).build()
     }
@@ -1654,6 +1665,7 @@ pub struct MapFilter {
 #[rustfmt::skip]
 impl MapFilter {
     /// A `MapFilter` with its required properties, named in a [`MapFilterRequired`].
+    #[inline]
     pub fn new(required: MapFilterRequired) -> Self {
         Self {
             comparison: required.comparison,
@@ -1673,6 +1685,7 @@ impl MapFilter {
 impl PropertyType for MapFilter {}
 
 impl ToValue for MapFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Comparison", &self.comparison)
@@ -1753,6 +1766,7 @@ pub struct StringFilter {
 #[rustfmt::skip]
 impl StringFilter {
     /// A `StringFilter` with its required properties, named in a [`StringFilterRequired`].
+    #[inline]
     pub fn new(required: StringFilterRequired) -> Self {
         Self {
             comparison: required.comparison,
@@ -1769,6 +1783,7 @@ impl StringFilter {
 impl PropertyType for StringFilter {}
 
 impl ToValue for StringFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Comparison", &self.comparison)
@@ -1799,6 +1814,7 @@ impl From<Value> for StringFilterComparison {
 }
 
 impl ToValue for StringFilterComparison {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Equals => "EQUALS",

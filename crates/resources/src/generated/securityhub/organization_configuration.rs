@@ -88,6 +88,7 @@ impl OrganizationConfiguration {
     };
 
     /// A `OrganizationConfiguration` with its required properties, named in a [`OrganizationConfigurationRequired`].
+    #[inline]
     pub fn new(required: OrganizationConfigurationRequired) -> Self {
         Self {
             auto_enable: required.auto_enable,
@@ -115,6 +116,7 @@ impl Resource for OrganizationConfiguration {
 }
 
 impl ToValue for OrganizationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AutoEnable", &self.auto_enable)
@@ -138,6 +140,7 @@ impl OrganizationConfigurationAttributes {
     /// `Fn::GetAtt` `MemberAccountLimitReached`: a boolean.
     ///
     /// Whether the maximum number of allowed member accounts are already associated with the Security Hub CSPM administrator account.
+    #[inline]
     pub fn member_account_limit_reached(&self) -> Value {
         self.0.get_att("MemberAccountLimitReached")
     }
@@ -145,6 +148,7 @@ impl OrganizationConfigurationAttributes {
     /// `Fn::GetAtt` `OrganizationConfigurationIdentifier`: a string.
     ///
     /// The organization configuration identifier, formatted as `AccountId/Region/securityhub-organization-configuration` . For example, `123456789012/us-east-1/securityhub-organization-configuration` .
+    #[inline]
     pub fn organization_configuration_identifier(&self) -> Value {
         self.0.get_att("OrganizationConfigurationIdentifier")
     }
@@ -152,6 +156,7 @@ impl OrganizationConfigurationAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// Describes whether central configuration could be enabled as the `ConfigurationType` for the organization. If your `ConfigurationType` is local configuration, then the value of `Status` is always `ENABLED` .
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -159,6 +164,7 @@ impl OrganizationConfigurationAttributes {
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// Provides an explanation if the value of `Status` is equal to `FAILED` when `ConfigurationType` is equal to `CENTRAL` .
+    #[inline]
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
     }
@@ -182,6 +188,7 @@ impl From<Value> for AutoEnableStandards {
 }
 
 impl ToValue for AutoEnableStandards {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "DEFAULT",
@@ -210,6 +217,7 @@ impl From<Value> for ConfigurationType {
 }
 
 impl ToValue for ConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Central => "CENTRAL",

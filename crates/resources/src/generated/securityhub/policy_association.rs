@@ -89,6 +89,7 @@ impl PolicyAssociation {
     };
 
     /// A `PolicyAssociation` with its required properties, named in a [`PolicyAssociationRequired`].
+    #[inline]
     pub fn new(required: PolicyAssociationRequired) -> Self {
         Self {
             configuration_policy_id: required.configuration_policy_id,
@@ -116,6 +117,7 @@ impl Resource for PolicyAssociation {
 }
 
 impl ToValue for PolicyAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConfigurationPolicyId", &self.configuration_policy_id)
@@ -139,6 +141,7 @@ impl PolicyAssociationAttributes {
     /// `Fn::GetAtt` `AssociationIdentifier`: a string.
     ///
     /// The association identifier, formatted as `TargetType/TargetId` . For example, `ACCOUNT/123456789012` .
+    #[inline]
     pub fn association_identifier(&self) -> Value {
         self.0.get_att("AssociationIdentifier")
     }
@@ -146,6 +149,7 @@ impl PolicyAssociationAttributes {
     /// `Fn::GetAtt` `AssociationStatus`: one of a set of strings.
     ///
     /// The current status of the association between the specified target and the configuration.
+    #[inline]
     pub fn association_status(&self) -> Value {
         self.0.get_att("AssociationStatus")
     }
@@ -153,6 +157,7 @@ impl PolicyAssociationAttributes {
     /// `Fn::GetAtt` `AssociationStatusMessage`: a string.
     ///
     /// The explanation for a `FAILED` value for `AssociationStatus` .
+    #[inline]
     pub fn association_status_message(&self) -> Value {
         self.0.get_att("AssociationStatusMessage")
     }
@@ -160,6 +165,7 @@ impl PolicyAssociationAttributes {
     /// `Fn::GetAtt` `AssociationType`: one of a set of strings.
     ///
     /// Indicates whether the association between the specified target and the configuration was directly applied by the AWS Security Hub CSPM delegated administrator or inherited from a parent.
+    #[inline]
     pub fn association_type(&self) -> Value {
         self.0.get_att("AssociationType")
     }
@@ -167,6 +173,7 @@ impl PolicyAssociationAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The date and time, in UTC and ISO 8601 format, that the configuration policy association was last updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -192,6 +199,7 @@ impl From<Value> for TargetType {
 }
 
 impl ToValue for TargetType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Account => "ACCOUNT",

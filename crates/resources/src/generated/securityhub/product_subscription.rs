@@ -73,6 +73,7 @@ impl ProductSubscription {
     };
 
     /// A `ProductSubscription` with its required properties, named in a [`ProductSubscriptionRequired`].
+    #[inline]
     pub fn new(required: ProductSubscriptionRequired) -> Self {
         Self {
             product_arn: required.product_arn,
@@ -94,6 +95,7 @@ impl Resource for ProductSubscription {
 }
 
 impl ToValue for ProductSubscription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ProductArn", &self.product_arn)
@@ -115,6 +117,7 @@ impl ProductSubscriptionAttributes {
     /// `Fn::GetAtt` `ProductSubscriptionArn`: a string.
     ///
     /// The ARN of your subscription to the product to enable integrations for.
+    #[inline]
     pub fn product_subscription_arn(&self) -> Value {
         self.0.get_att("ProductSubscriptionArn")
     }

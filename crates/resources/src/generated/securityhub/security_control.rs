@@ -92,6 +92,7 @@ impl SecurityControl {
     };
 
     /// A `SecurityControl` with its required properties, named in a [`SecurityControlRequired`].
+    #[inline]
     pub fn new(required: SecurityControlRequired) -> Self {
         Self {
             last_update_reason: None,
@@ -122,6 +123,7 @@ impl Resource for SecurityControl {
 }
 
 impl ToValue for SecurityControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LastUpdateReason", &self.last_update_reason)

@@ -45,6 +45,7 @@ pub struct BooleanFilter {
 #[rustfmt::skip]
 impl BooleanFilter {
     /// A `BooleanFilter` with its required properties, named in a [`BooleanFilterRequired`].
+    #[inline]
     pub fn new(required: BooleanFilterRequired) -> Self {
         Self {
             value: required.value,
@@ -58,6 +59,7 @@ impl BooleanFilter {
 impl PropertyType for BooleanFilter {}
 
 impl ToValue for BooleanFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Value", &self.value).build()
     }
@@ -106,6 +108,7 @@ pub struct DateFilter {
 #[rustfmt::skip]
 impl DateFilter {
     /// A `DateFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -121,6 +124,7 @@ impl DateFilter {
 impl PropertyType for DateFilter {}
 
 impl ToValue for DateFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DateRange", &self.date_range)
@@ -170,6 +174,7 @@ pub struct DateRange {
 #[rustfmt::skip]
 impl DateRange {
     /// A `DateRange` with its required properties, named in a [`DateRangeRequired`].
+    #[inline]
     pub fn new(required: DateRangeRequired) -> Self {
         Self {
             unit: required.unit,
@@ -186,6 +191,7 @@ impl DateRange {
 impl PropertyType for DateRange {}
 
 impl ToValue for DateRange {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Unit", &self.unit)
@@ -229,6 +235,7 @@ pub struct NumberFilter {
 #[rustfmt::skip]
 impl NumberFilter {
     /// A `NumberFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -244,6 +251,7 @@ impl NumberFilter {
 impl PropertyType for NumberFilter {}
 
 impl ToValue for NumberFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Eq", &self.eq)
@@ -273,6 +281,7 @@ impl From<Value> for Comparison {
 }
 
 impl ToValue for Comparison {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Equals => "EQUALS",
@@ -303,6 +312,7 @@ impl From<Value> for RuleStatus {
 }
 
 impl ToValue for RuleStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -331,6 +341,7 @@ impl From<Value> for Unit {
 }
 
 impl ToValue for Unit {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Days => "DAYS",

@@ -83,6 +83,7 @@ impl Standard {
     };
 
     /// A `Standard` with its required properties, named in a [`StandardRequired`].
+    #[inline]
     pub fn new(required: StandardRequired) -> Self {
         Self {
             disabled_standards_controls: None,
@@ -107,6 +108,7 @@ impl Resource for Standard {
 }
 
 impl ToValue for Standard {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -132,6 +134,7 @@ impl StandardAttributes {
     /// `Fn::GetAtt` `StandardsSubscriptionArn`: a string.
     ///
     /// The ARN of a resource that represents your subscription to a supported standard.
+    #[inline]
     pub fn standards_subscription_arn(&self) -> Value {
         self.0.get_att("StandardsSubscriptionArn")
     }
@@ -177,6 +180,7 @@ pub struct StandardsControl {
 #[rustfmt::skip]
 impl StandardsControl {
     /// A `StandardsControl` with its required properties, named in a [`StandardsControlRequired`].
+    #[inline]
     pub fn new(required: StandardsControlRequired) -> Self {
         Self {
             reason: None,
@@ -193,6 +197,7 @@ impl StandardsControl {
 impl PropertyType for StandardsControl {}
 
 impl ToValue for StandardsControl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Reason", &self.reason)

@@ -97,6 +97,7 @@ impl AwsLogSource {
     };
 
     /// A `AwsLogSource` with its required properties, named in a [`AwsLogSourceRequired`].
+    #[inline]
     pub fn new(required: AwsLogSourceRequired) -> Self {
         Self {
             accounts: None,
@@ -127,6 +128,7 @@ impl Resource for AwsLogSource {
 }
 
 impl ToValue for AwsLogSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Accounts", &self.accounts)

@@ -92,6 +92,7 @@ impl DataLake {
     };
 
     /// A `DataLake` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -122,6 +123,7 @@ impl Resource for DataLake {
 }
 
 impl ToValue for DataLake {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncryptionConfiguration", &self.encryption_configuration)
@@ -147,6 +149,7 @@ impl DataLakeAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the data lake.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -154,6 +157,7 @@ impl DataLakeAttributes {
     /// `Fn::GetAtt` `S3BucketArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon S3 bucket.
+    #[inline]
     pub fn s3_bucket_arn(&self) -> Value {
         self.0.get_att("S3BucketArn")
     }
@@ -184,6 +188,7 @@ pub struct EncryptionConfiguration {
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -195,6 +200,7 @@ impl EncryptionConfiguration {
 impl PropertyType for EncryptionConfiguration {}
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("KmsKeyId", &self.kms_key_id).build()
     }
@@ -227,6 +233,7 @@ pub struct Expiration {
 #[rustfmt::skip]
 impl Expiration {
     /// A `Expiration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -238,6 +245,7 @@ impl Expiration {
 impl PropertyType for Expiration {}
 
 impl ToValue for Expiration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Days", &self.days).build()
     }
@@ -277,6 +285,7 @@ pub struct LifecycleConfiguration {
 #[rustfmt::skip]
 impl LifecycleConfiguration {
     /// A `LifecycleConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -290,6 +299,7 @@ impl LifecycleConfiguration {
 impl PropertyType for LifecycleConfiguration {}
 
 impl ToValue for LifecycleConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Expiration", &self.expiration)
@@ -332,6 +342,7 @@ pub struct ReplicationConfiguration {
 #[rustfmt::skip]
 impl ReplicationConfiguration {
     /// A `ReplicationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -345,6 +356,7 @@ impl ReplicationConfiguration {
 impl PropertyType for ReplicationConfiguration {}
 
 impl ToValue for ReplicationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Regions", &self.regions)
@@ -385,6 +397,7 @@ pub struct Transitions {
 #[rustfmt::skip]
 impl Transitions {
     /// A `Transitions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -398,6 +411,7 @@ impl Transitions {
 impl PropertyType for Transitions {}
 
 impl ToValue for Transitions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Days", &self.days)

@@ -126,6 +126,7 @@ impl Subscriber {
     };
 
     /// A `Subscriber` with its required properties, named in a [`SubscriberRequired`].
+    #[inline]
     pub fn new(required: SubscriberRequired) -> Self {
         Self {
             access_types: required.access_types,
@@ -168,6 +169,7 @@ impl Resource for Subscriber {
 }
 
 impl ToValue for Subscriber {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccessTypes", &self.access_types)
@@ -195,6 +197,7 @@ impl SubscriberAttributes {
     /// `Fn::GetAtt` `ResourceShareArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Security Lake subscriber.
+    #[inline]
     pub fn resource_share_arn(&self) -> Value {
         self.0.get_att("ResourceShareArn")
     }
@@ -202,6 +205,7 @@ impl SubscriberAttributes {
     /// `Fn::GetAtt` `ResourceShareName`: a string.
     ///
     /// The ARN name of the Amazon Security Lake subscriber.
+    #[inline]
     pub fn resource_share_name(&self) -> Value {
         self.0.get_att("ResourceShareName")
     }
@@ -209,6 +213,7 @@ impl SubscriberAttributes {
     /// `Fn::GetAtt` `S3BucketArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the S3 bucket.
+    #[inline]
     pub fn s3_bucket_arn(&self) -> Value {
         self.0.get_att("S3BucketArn")
     }
@@ -216,6 +221,7 @@ impl SubscriberAttributes {
     /// `Fn::GetAtt` `SubscriberArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Security Lake subscriber.
+    #[inline]
     pub fn subscriber_arn(&self) -> Value {
         self.0.get_att("SubscriberArn")
     }
@@ -223,6 +229,7 @@ impl SubscriberAttributes {
     /// `Fn::GetAtt` `SubscriberRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the role used to create the Security Lake subscriber.
+    #[inline]
     pub fn subscriber_role_arn(&self) -> Value {
         self.0.get_att("SubscriberRoleArn")
     }
@@ -260,6 +267,7 @@ pub struct AwsLogSource {
 #[rustfmt::skip]
 impl AwsLogSource {
     /// A `AwsLogSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -273,6 +281,7 @@ impl AwsLogSource {
 impl PropertyType for AwsLogSource {}
 
 impl ToValue for AwsLogSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SourceName", &self.source_name)
@@ -315,6 +324,7 @@ pub struct CustomLogSource {
 #[rustfmt::skip]
 impl CustomLogSource {
     /// A `CustomLogSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -328,6 +338,7 @@ impl CustomLogSource {
 impl PropertyType for CustomLogSource {}
 
 impl ToValue for CustomLogSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SourceName", &self.source_name)
@@ -367,6 +378,7 @@ pub struct Source {
 #[rustfmt::skip]
 impl Source {
     /// A `Source` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -380,6 +392,7 @@ impl Source {
 impl PropertyType for Source {}
 
 impl ToValue for Source {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsLogSource", &self.aws_log_source)
@@ -428,6 +441,7 @@ pub struct SubscriberIdentity {
 #[rustfmt::skip]
 impl SubscriberIdentity {
     /// A `SubscriberIdentity` with its required properties, named in a [`SubscriberIdentityRequired`].
+    #[inline]
     pub fn new(required: SubscriberIdentityRequired) -> Self {
         Self {
             external_id: required.external_id,
@@ -444,6 +458,7 @@ impl SubscriberIdentity {
 impl PropertyType for SubscriberIdentity {}
 
 impl ToValue for SubscriberIdentity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ExternalId", &self.external_id)
@@ -470,6 +485,7 @@ impl From<Value> for AccessType {
 }
 
 impl ToValue for AccessType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Lakeformation => "LAKEFORMATION",

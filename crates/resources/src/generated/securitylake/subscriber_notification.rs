@@ -77,6 +77,7 @@ impl SubscriberNotification {
     };
 
     /// A `SubscriberNotification` with its required properties, named in a [`SubscriberNotificationRequired`].
+    #[inline]
     pub fn new(required: SubscriberNotificationRequired) -> Self {
         Self {
             notification_configuration: required.notification_configuration,
@@ -101,6 +102,7 @@ impl Resource for SubscriberNotification {
 }
 
 impl ToValue for SubscriberNotification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -126,6 +128,7 @@ impl SubscriberNotificationAttributes {
     /// `Fn::GetAtt` `SubscriberEndpoint`: a string.
     ///
     /// The endpoint the subscriber should listen to for notifications
+    #[inline]
     pub fn subscriber_endpoint(&self) -> Value {
         self.0.get_att("SubscriberEndpoint")
     }
@@ -190,6 +193,7 @@ pub struct HttpsNotificationConfiguration {
 #[rustfmt::skip]
 impl HttpsNotificationConfiguration {
     /// A `HttpsNotificationConfiguration` with its required properties, named in a [`HttpsNotificationConfigurationRequired`].
+    #[inline]
     pub fn new(required: HttpsNotificationConfigurationRequired) -> Self {
         Self {
             authorization_api_key_name: None,
@@ -215,6 +219,7 @@ impl HttpsNotificationConfiguration {
 impl PropertyType for HttpsNotificationConfiguration {}
 
 impl ToValue for HttpsNotificationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthorizationApiKeyName", &self.authorization_api_key_name)
@@ -262,6 +267,7 @@ pub struct NotificationConfiguration {
 #[rustfmt::skip]
 impl NotificationConfiguration {
     /// A `NotificationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -275,6 +281,7 @@ impl NotificationConfiguration {
 impl PropertyType for NotificationConfiguration {}
 
 impl ToValue for NotificationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -307,6 +314,7 @@ impl From<Value> for HttpMethod {
 }
 
 impl ToValue for HttpMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Post => "POST",

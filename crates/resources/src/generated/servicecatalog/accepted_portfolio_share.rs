@@ -77,6 +77,7 @@ impl AcceptedPortfolioShare {
     };
 
     /// A `AcceptedPortfolioShare` with its required properties, named in a [`AcceptedPortfolioShareRequired`].
+    #[inline]
     pub fn new(required: AcceptedPortfolioShareRequired) -> Self {
         Self {
             accept_language: None,
@@ -101,6 +102,7 @@ impl Resource for AcceptedPortfolioShare {
 }
 
 impl ToValue for AcceptedPortfolioShare {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
@@ -121,6 +123,7 @@ impl From<ResourceRef> for AcceptedPortfolioShareAttributes {
 
 impl AcceptedPortfolioShareAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

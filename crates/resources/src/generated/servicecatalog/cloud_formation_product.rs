@@ -133,6 +133,7 @@ impl CloudFormationProduct {
     };
 
     /// A `CloudFormationProduct` with its required properties, named in a [`CloudFormationProductRequired`].
+    #[inline]
     pub fn new(required: CloudFormationProductRequired) -> Self {
         Self {
             accept_language: None,
@@ -193,6 +194,7 @@ impl Resource for CloudFormationProduct {
 }
 
 impl ToValue for CloudFormationProduct {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
@@ -232,6 +234,7 @@ impl CloudFormationProductAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the product, such as prod-tsjbmal34qvek
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -239,6 +242,7 @@ impl CloudFormationProductAttributes {
     /// `Fn::GetAtt` `ProductName`: a string.
     ///
     /// The name of the product.
+    #[inline]
     pub fn product_name(&self) -> Value {
         self.0.get_att("ProductName")
     }
@@ -246,6 +250,7 @@ impl CloudFormationProductAttributes {
     /// `Fn::GetAtt` `ProvisioningArtifactIds`: a string.
     ///
     /// The IDs of the provisioning artifacts.
+    #[inline]
     pub fn provisioning_artifact_ids(&self) -> Value {
         self.0.get_att("ProvisioningArtifactIds")
     }
@@ -253,6 +258,7 @@ impl CloudFormationProductAttributes {
     /// `Fn::GetAtt` `ProvisioningArtifactNames`: a string.
     ///
     /// The names of the provisioning artifacts.
+    #[inline]
     pub fn provisioning_artifact_names(&self) -> Value {
         self.0.get_att("ProvisioningArtifactNames")
     }
@@ -312,6 +318,7 @@ pub struct CodeStarParameters {
 #[rustfmt::skip]
 impl CodeStarParameters {
     /// A `CodeStarParameters` with its required properties, named in a [`CodeStarParametersRequired`].
+    #[inline]
     pub fn new(required: CodeStarParametersRequired) -> Self {
         Self {
             artifact_path: required.artifact_path,
@@ -334,6 +341,7 @@ impl CodeStarParameters {
 impl PropertyType for CodeStarParameters {}
 
 impl ToValue for CodeStarParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ArtifactPath", &self.artifact_path)
@@ -369,6 +377,7 @@ pub struct ConnectionParameters {
 #[rustfmt::skip]
 impl ConnectionParameters {
     /// A `ConnectionParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -380,6 +389,7 @@ impl ConnectionParameters {
 impl PropertyType for ConnectionParameters {}
 
 impl ToValue for ConnectionParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("CodeStar", &self.code_star).build()
     }
@@ -451,6 +461,7 @@ pub struct ProvisioningArtifactProperties {
 #[rustfmt::skip]
 impl ProvisioningArtifactProperties {
     /// A `ProvisioningArtifactProperties` with its required properties, named in a [`ProvisioningArtifactPropertiesRequired`].
+    #[inline]
     pub fn new(required: ProvisioningArtifactPropertiesRequired) -> Self {
         Self {
             description: None,
@@ -476,6 +487,7 @@ impl ProvisioningArtifactProperties {
 impl PropertyType for ProvisioningArtifactProperties {}
 
 impl ToValue for ProvisioningArtifactProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -530,6 +542,7 @@ pub struct SourceConnection {
 #[rustfmt::skip]
 impl SourceConnection {
     /// A `SourceConnection` with its required properties, named in a [`SourceConnectionRequired`].
+    #[inline]
     pub fn new(required: SourceConnectionRequired) -> Self {
         Self {
             connection_parameters: required.connection_parameters,
@@ -546,6 +559,7 @@ impl SourceConnection {
 impl PropertyType for SourceConnection {}
 
 impl ToValue for SourceConnection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectionParameters", &self.connection_parameters)
@@ -588,6 +602,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -604,6 +619,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -155,6 +155,7 @@ impl CloudFormationProvisionedProduct {
     };
 
     /// A `CloudFormationProvisionedProduct` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -199,6 +200,7 @@ impl Resource for CloudFormationProvisionedProduct {
 }
 
 impl ToValue for CloudFormationProvisionedProduct {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
@@ -229,6 +231,7 @@ impl From<ResourceRef> for CloudFormationProvisionedProductAttributes {
 
 impl CloudFormationProvisionedProductAttributes {
     /// `Fn::GetAtt` `CloudformationStackArn`: a string.
+    #[inline]
     pub fn cloudformation_stack_arn(&self) -> Value {
         self.0.get_att("CloudformationStackArn")
     }
@@ -236,6 +239,7 @@ impl CloudFormationProvisionedProductAttributes {
     /// `Fn::GetAtt` `ProvisionedProductId`: a string.
     ///
     /// The ID of the provisioned product.
+    #[inline]
     pub fn provisioned_product_id(&self) -> Value {
         self.0.get_att("ProvisionedProductId")
     }
@@ -243,6 +247,7 @@ impl CloudFormationProvisionedProductAttributes {
     /// `Fn::GetAtt` `RecordId`: a string.
     ///
     /// The ID of the record, such as `rec-rjeatvy434trk` .
+    #[inline]
     pub fn record_id(&self) -> Value {
         self.0.get_att("RecordId")
     }
@@ -292,6 +297,7 @@ pub struct ProvisioningParameter {
 #[rustfmt::skip]
 impl ProvisioningParameter {
     /// A `ProvisioningParameter` with its required properties, named in a [`ProvisioningParameterRequired`].
+    #[inline]
     pub fn new(required: ProvisioningParameterRequired) -> Self {
         Self {
             key: required.key,
@@ -308,6 +314,7 @@ impl ProvisioningParameter {
 impl PropertyType for ProvisioningParameter {}
 
 impl ToValue for ProvisioningParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -435,6 +442,7 @@ pub struct ProvisioningPreferences {
 #[rustfmt::skip]
 impl ProvisioningPreferences {
     /// A `ProvisioningPreferences` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -458,6 +466,7 @@ impl ProvisioningPreferences {
 impl PropertyType for ProvisioningPreferences {}
 
 impl ToValue for ProvisioningPreferences {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("StackSetAccounts", &self.stack_set_accounts)
@@ -521,6 +530,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -537,6 +547,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -565,6 +576,7 @@ impl From<Value> for StackSetOperationType {
 }
 
 impl ToValue for StackSetOperationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Create => "CREATE",

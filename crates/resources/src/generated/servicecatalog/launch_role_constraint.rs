@@ -116,6 +116,7 @@ impl LaunchRoleConstraint {
     };
 
     /// A `LaunchRoleConstraint` with its required properties, named in a [`LaunchRoleConstraintRequired`].
+    #[inline]
     pub fn new(required: LaunchRoleConstraintRequired) -> Self {
         Self {
             accept_language: None,
@@ -152,6 +153,7 @@ impl Resource for LaunchRoleConstraint {
 }
 
 impl ToValue for LaunchRoleConstraint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
@@ -178,6 +180,7 @@ impl LaunchRoleConstraintAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The unique identifier for the launch role constraint.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

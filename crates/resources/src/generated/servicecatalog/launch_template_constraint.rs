@@ -102,6 +102,7 @@ impl LaunchTemplateConstraint {
     };
 
     /// A `LaunchTemplateConstraint` with its required properties, named in a [`LaunchTemplateConstraintRequired`].
+    #[inline]
     pub fn new(required: LaunchTemplateConstraintRequired) -> Self {
         Self {
             accept_language: None,
@@ -135,6 +136,7 @@ impl Resource for LaunchTemplateConstraint {
 }
 
 impl ToValue for LaunchTemplateConstraint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
@@ -160,6 +162,7 @@ impl LaunchTemplateConstraintAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Unique identifier for the constraint
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

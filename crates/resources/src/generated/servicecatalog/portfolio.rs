@@ -101,6 +101,7 @@ impl Portfolio {
     };
 
     /// A `Portfolio` with its required properties, named in a [`PortfolioRequired`].
+    #[inline]
     pub fn new(required: PortfolioRequired) -> Self {
         Self {
             accept_language: None,
@@ -137,6 +138,7 @@ impl Resource for Portfolio {
 }
 
 impl ToValue for Portfolio {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
@@ -162,6 +164,7 @@ impl PortfolioAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The portfolio identifier.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -169,6 +172,7 @@ impl PortfolioAttributes {
     /// `Fn::GetAtt` `PortfolioName`: a string.
     ///
     /// The name of the portfolio.
+    #[inline]
     pub fn portfolio_name(&self) -> Value {
         self.0.get_att("PortfolioName")
     }
@@ -212,6 +216,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -228,6 +233,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -94,6 +94,7 @@ impl PortfolioPrincipalAssociation {
     };
 
     /// A `PortfolioPrincipalAssociation` with its required properties, named in a [`PortfolioPrincipalAssociationRequired`].
+    #[inline]
     pub fn new(required: PortfolioPrincipalAssociationRequired) -> Self {
         Self {
             accept_language: None,
@@ -124,6 +125,7 @@ impl Resource for PortfolioPrincipalAssociation {
 }
 
 impl ToValue for PortfolioPrincipalAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)

@@ -85,6 +85,7 @@ impl PortfolioProductAssociation {
     };
 
     /// A `PortfolioProductAssociation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -110,6 +111,7 @@ impl Resource for PortfolioProductAssociation {
 }
 
 impl ToValue for PortfolioProductAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)

@@ -94,6 +94,7 @@ impl PortfolioShare {
     };
 
     /// A `PortfolioShare` with its required properties, named in a [`PortfolioShareRequired`].
+    #[inline]
     pub fn new(required: PortfolioShareRequired) -> Self {
         Self {
             accept_language: None,
@@ -124,6 +125,7 @@ impl Resource for PortfolioShare {
 }
 
 impl ToValue for PortfolioShare {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)

@@ -104,6 +104,7 @@ impl ResourceUpdateConstraint {
     };
 
     /// A `ResourceUpdateConstraint` with its required properties, named in a [`ResourceUpdateConstraintRequired`].
+    #[inline]
     pub fn new(required: ResourceUpdateConstraintRequired) -> Self {
         Self {
             accept_language: None,
@@ -137,6 +138,7 @@ impl Resource for ResourceUpdateConstraint {
 }
 
 impl ToValue for ResourceUpdateConstraint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
@@ -165,6 +167,7 @@ impl ResourceUpdateConstraintAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Unique identifier for the constraint
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -102,6 +102,7 @@ impl ServiceAction {
     };
 
     /// A `ServiceAction` with its required properties, named in a [`ServiceActionRequired`].
+    #[inline]
     pub fn new(required: ServiceActionRequired) -> Self {
         Self {
             accept_language: None,
@@ -135,6 +136,7 @@ impl Resource for ServiceAction {
 }
 
 impl ToValue for ServiceAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
@@ -160,6 +162,7 @@ impl ServiceActionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The self-service action identifier. For example, `act-fs7abcd89wxyz` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -209,6 +212,7 @@ pub struct DefinitionParameter {
 #[rustfmt::skip]
 impl DefinitionParameter {
     /// A `DefinitionParameter` with its required properties, named in a [`DefinitionParameterRequired`].
+    #[inline]
     pub fn new(required: DefinitionParameterRequired) -> Self {
         Self {
             key: required.key,
@@ -225,6 +229,7 @@ impl DefinitionParameter {
 impl PropertyType for DefinitionParameter {}
 
 impl ToValue for DefinitionParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -249,6 +254,7 @@ impl From<Value> for DefinitionType {
 }
 
 impl ToValue for DefinitionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SsmAutomation => "SSM_AUTOMATION",

@@ -87,6 +87,7 @@ impl ServiceActionAssociation {
     };
 
     /// A `ServiceActionAssociation` with its required properties, named in a [`ServiceActionAssociationRequired`].
+    #[inline]
     pub fn new(required: ServiceActionAssociationRequired) -> Self {
         Self {
             product_id: required.product_id,
@@ -114,6 +115,7 @@ impl Resource for ServiceActionAssociation {
 }
 
 impl ToValue for ServiceActionAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ProductId", &self.product_id)

@@ -30,6 +30,7 @@ impl From<Value> for AcceptLanguage {
 }
 
 impl ToValue for AcceptLanguage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::En => "en",

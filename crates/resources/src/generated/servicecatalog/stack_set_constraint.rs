@@ -138,6 +138,7 @@ impl StackSetConstraint {
     };
 
     /// A `StackSetConstraint` with its required properties, named in a [`StackSetConstraintRequired`].
+    #[inline]
     pub fn new(required: StackSetConstraintRequired) -> Self {
         Self {
             accept_language: None,
@@ -183,6 +184,7 @@ impl Resource for StackSetConstraint {
 }
 
 impl ToValue for StackSetConstraint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
@@ -212,6 +214,7 @@ impl StackSetConstraintAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Unique identifier for the constraint
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -83,6 +83,7 @@ impl TagOption {
     };
 
     /// A `TagOption` with its required properties, named in a [`TagOptionRequired`].
+    #[inline]
     pub fn new(required: TagOptionRequired) -> Self {
         Self {
             active: None,
@@ -110,6 +111,7 @@ impl Resource for TagOption {
 }
 
 impl ToValue for TagOption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Active", &self.active)
@@ -133,6 +135,7 @@ impl TagOptionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The TagOption identifier.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -66,6 +66,7 @@ impl TagOptionAssociation {
     };
 
     /// A `TagOptionAssociation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -87,6 +88,7 @@ impl Resource for TagOptionAssociation {
 }
 
 impl ToValue for TagOptionAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourceId", &self.resource_id)

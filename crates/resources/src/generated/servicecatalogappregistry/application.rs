@@ -80,6 +80,7 @@ impl Application {
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             description: None,
@@ -110,6 +111,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -133,6 +135,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `ApplicationName`: a string.
     ///
     /// The name of the application. The name must be unique in the region in which you are creating the application.
+    #[inline]
     pub fn application_name(&self) -> Value {
         self.0.get_att("ApplicationName")
     }
@@ -140,6 +143,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `ApplicationTagKey`: a string.
     ///
     /// The key of the AWS application tag, which is `awsApplication` . Applications created before 11/13/2023 or applications without the `AppTag` linked resource group return no value.
+    #[inline]
     pub fn application_tag_key(&self) -> Value {
         self.0.get_att("ApplicationTagKey")
     }
@@ -147,6 +151,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `ApplicationTagValue`: a string.
     ///
     /// The value of the AWS application tag, which is the identifier of an associated resource. Applications created before 11/13/2023 or applications without the `AppTag` linked resource group return no value.
+    #[inline]
     pub fn application_tag_value(&self) -> Value {
         self.0.get_att("ApplicationTagValue")
     }
@@ -154,6 +159,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon resource name (ARN) that specifies the application across services.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -161,6 +167,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the application.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

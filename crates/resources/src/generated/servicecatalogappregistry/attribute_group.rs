@@ -89,6 +89,7 @@ impl AttributeGroup {
     };
 
     /// A `AttributeGroup` with its required properties, named in a [`AttributeGroupRequired`].
+    #[inline]
     pub fn new(required: AttributeGroupRequired) -> Self {
         Self {
             attributes: required.attributes,
@@ -122,6 +123,7 @@ impl Resource for AttributeGroup {
 }
 
 impl ToValue for AttributeGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Attributes", &self.attributes)
@@ -146,6 +148,7 @@ impl AttributeGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon resource name (ARN) that specifies the attribute group across services.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -153,6 +156,7 @@ impl AttributeGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The globally unique attribute group identifier of the attribute group.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -78,6 +78,7 @@ impl AttributeGroupAssociation {
     };
 
     /// A `AttributeGroupAssociation` with its required properties, named in a [`AttributeGroupAssociationRequired`].
+    #[inline]
     pub fn new(required: AttributeGroupAssociationRequired) -> Self {
         Self {
             application: required.application,
@@ -102,6 +103,7 @@ impl Resource for AttributeGroupAssociation {
 }
 
 impl ToValue for AttributeGroupAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Application", &self.application)
@@ -124,6 +126,7 @@ impl AttributeGroupAssociationAttributes {
     /// `Fn::GetAtt` `ApplicationArn`: a string.
     ///
     /// The Amazon resource name (ARN) of the application that was augmented with attributes.
+    #[inline]
     pub fn application_arn(&self) -> Value {
         self.0.get_att("ApplicationArn")
     }
@@ -131,6 +134,7 @@ impl AttributeGroupAssociationAttributes {
     /// `Fn::GetAtt` `AttributeGroupArn`: a string.
     ///
     /// The Amazon resource name (ARN) of the attribute group which contains the application's new attributes.
+    #[inline]
     pub fn attribute_group_arn(&self) -> Value {
         self.0.get_att("AttributeGroupArn")
     }

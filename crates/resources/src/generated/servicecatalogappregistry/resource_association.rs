@@ -90,6 +90,7 @@ impl ResourceAssociation {
     };
 
     /// A `ResourceAssociation` with its required properties, named in a [`ResourceAssociationRequired`].
+    #[inline]
     pub fn new(required: ResourceAssociationRequired) -> Self {
         Self {
             application: required.application,
@@ -117,6 +118,7 @@ impl Resource for ResourceAssociation {
 }
 
 impl ToValue for ResourceAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Application", &self.application)
@@ -140,6 +142,7 @@ impl ResourceAssociationAttributes {
     /// `Fn::GetAtt` `ApplicationArn`: a string.
     ///
     /// The Amazon resource name (ARN) that specifies the application.
+    #[inline]
     pub fn application_arn(&self) -> Value {
         self.0.get_att("ApplicationArn")
     }
@@ -147,6 +150,7 @@ impl ResourceAssociationAttributes {
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The Amazon resource name (ARN) that specifies the resource.
+    #[inline]
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceArn")
     }
@@ -168,6 +172,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CfnStack => "CFN_STACK",

@@ -82,6 +82,7 @@ impl HttpNamespace {
     };
 
     /// A `HttpNamespace` with its required properties, named in a [`HttpNamespaceRequired`].
+    #[inline]
     pub fn new(required: HttpNamespaceRequired) -> Self {
         Self {
             description: None,
@@ -112,6 +113,7 @@ impl Resource for HttpNamespace {
 }
 
 impl ToValue for HttpNamespace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -135,6 +137,7 @@ impl HttpNamespaceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the namespace, such as `arn:aws:service-discovery:us-east-1:123456789012:http-namespace/http-namespace-a1bzhi` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -142,6 +145,7 @@ impl HttpNamespaceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the namespace.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -107,6 +107,7 @@ impl Instance {
     };
 
     /// A `Instance` with its required properties, named in a [`InstanceRequired`].
+    #[inline]
     pub fn new(required: InstanceRequired) -> Self {
         Self {
             instance_attributes: required.instance_attributes,
@@ -131,6 +132,7 @@ impl Resource for Instance {
 }
 
 impl ToValue for Instance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceAttributes", &self.instance_attributes)
@@ -162,6 +164,7 @@ impl InstanceAttributes {
     /// &gt; The health check isn't deleted immediately, so it will still appear for a while if you submit a `ListHealthChecks` request, for example.
     ///
     /// &gt; Do not include sensitive information in `InstanceId` if the namespace is discoverable by public DNS queries and any `Type` member of `DnsRecord` for the service contains `SRV` because the `InstanceId` is discoverable by public DNS queries.
+    #[inline]
     pub fn instance_id(&self) -> Value {
         self.0.get_att("InstanceId")
     }

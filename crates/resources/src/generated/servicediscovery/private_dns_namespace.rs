@@ -94,6 +94,7 @@ impl PrivateDnsNamespace {
     };
 
     /// A `PrivateDnsNamespace` with its required properties, named in a [`PrivateDnsNamespaceRequired`].
+    #[inline]
     pub fn new(required: PrivateDnsNamespaceRequired) -> Self {
         Self {
             description: None,
@@ -130,6 +131,7 @@ impl Resource for PrivateDnsNamespace {
 }
 
 impl ToValue for PrivateDnsNamespace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -155,6 +157,7 @@ impl PrivateDnsNamespaceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the private namespace.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -162,6 +165,7 @@ impl PrivateDnsNamespaceAttributes {
     /// `Fn::GetAtt` `HostedZoneId`: a string.
     ///
     /// The ID for the Route 53 hosted zone that AWS Cloud Map creates when you create a namespace.
+    #[inline]
     pub fn hosted_zone_id(&self) -> Value {
         self.0.get_att("HostedZoneId")
     }
@@ -169,6 +173,7 @@ impl PrivateDnsNamespaceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the private namespace.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -199,6 +204,7 @@ pub struct PrivateDnsPropertiesMutable {
 #[rustfmt::skip]
 impl PrivateDnsPropertiesMutable {
     /// A `PrivateDnsPropertiesMutable` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -210,6 +216,7 @@ impl PrivateDnsPropertiesMutable {
 impl PropertyType for PrivateDnsPropertiesMutable {}
 
 impl ToValue for PrivateDnsPropertiesMutable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("SOA", &self.soa).build()
     }
@@ -240,6 +247,7 @@ pub struct Properties {
 #[rustfmt::skip]
 impl Properties {
     /// A `Properties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -251,6 +259,7 @@ impl Properties {
 impl PropertyType for Properties {}
 
 impl ToValue for Properties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DnsProperties", &self.dns_properties)

@@ -89,6 +89,7 @@ impl PublicDnsNamespace {
     };
 
     /// A `PublicDnsNamespace` with its required properties, named in a [`PublicDnsNamespaceRequired`].
+    #[inline]
     pub fn new(required: PublicDnsNamespaceRequired) -> Self {
         Self {
             description: None,
@@ -122,6 +123,7 @@ impl Resource for PublicDnsNamespace {
 }
 
 impl ToValue for PublicDnsNamespace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -146,6 +148,7 @@ impl PublicDnsNamespaceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the public namespace.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -153,6 +156,7 @@ impl PublicDnsNamespaceAttributes {
     /// `Fn::GetAtt` `HostedZoneId`: a string.
     ///
     /// The ID for the Route 53 hosted zone that AWS Cloud Map creates when you create a namespace.
+    #[inline]
     pub fn hosted_zone_id(&self) -> Value {
         self.0.get_att("HostedZoneId")
     }
@@ -160,6 +164,7 @@ impl PublicDnsNamespaceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the public namespace.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -190,6 +195,7 @@ pub struct Properties {
 #[rustfmt::skip]
 impl Properties {
     /// A `Properties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -201,6 +207,7 @@ impl Properties {
 impl PropertyType for Properties {}
 
 impl ToValue for Properties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DnsProperties", &self.dns_properties)
@@ -233,6 +240,7 @@ pub struct PublicDnsPropertiesMutable {
 #[rustfmt::skip]
 impl PublicDnsPropertiesMutable {
     /// A `PublicDnsPropertiesMutable` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -244,6 +252,7 @@ impl PublicDnsPropertiesMutable {
 impl PropertyType for PublicDnsPropertiesMutable {}
 
 impl ToValue for PublicDnsPropertiesMutable {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("SOA", &self.soa).build()
     }

@@ -115,6 +115,7 @@ impl Service {
     };
 
     /// A `Service` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -153,6 +154,7 @@ impl Resource for Service {
 }
 
 impl ToValue for Service {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -182,6 +184,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -189,6 +192,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the service.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -196,6 +200,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the service.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -267,6 +272,7 @@ pub struct DnsConfig {
 #[rustfmt::skip]
 impl DnsConfig {
     /// A `DnsConfig` with its required properties, named in a [`DnsConfigRequired`].
+    #[inline]
     pub fn new(required: DnsConfigRequired) -> Self {
         Self {
             dns_records: required.dns_records,
@@ -286,6 +292,7 @@ impl DnsConfig {
 impl PropertyType for DnsConfig {}
 
 impl ToValue for DnsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DnsRecords", &self.dns_records)
@@ -376,6 +383,7 @@ pub struct DnsRecord {
 #[rustfmt::skip]
 impl DnsRecord {
     /// A `DnsRecord` with its required properties, named in a [`DnsRecordRequired`].
+    #[inline]
     pub fn new(required: DnsRecordRequired) -> Self {
         Self {
             ttl: required.ttl,
@@ -392,6 +400,7 @@ impl DnsRecord {
 impl PropertyType for DnsRecord {}
 
 impl ToValue for DnsRecord {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TTL", &self.ttl)
@@ -475,6 +484,7 @@ pub struct HealthCheckConfig {
 #[rustfmt::skip]
 impl HealthCheckConfig {
     /// A `HealthCheckConfig` with its required properties, named in a [`HealthCheckConfigRequired`].
+    #[inline]
     pub fn new(required: HealthCheckConfigRequired) -> Self {
         Self {
             failure_threshold: None,
@@ -494,6 +504,7 @@ impl HealthCheckConfig {
 impl PropertyType for HealthCheckConfig {}
 
 impl ToValue for HealthCheckConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FailureThreshold", &self.failure_threshold)
@@ -551,6 +562,7 @@ pub struct HealthCheckCustomConfig {
 #[rustfmt::skip]
 impl HealthCheckCustomConfig {
     /// A `HealthCheckCustomConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -562,6 +574,7 @@ impl HealthCheckCustomConfig {
 impl PropertyType for HealthCheckCustomConfig {}
 
 impl ToValue for HealthCheckCustomConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FailureThreshold", &self.failure_threshold)

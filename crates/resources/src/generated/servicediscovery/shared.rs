@@ -33,6 +33,7 @@ pub struct Soa {
 #[rustfmt::skip]
 impl Soa {
     /// A `Soa` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -44,6 +45,7 @@ impl Soa {
 impl PropertyType for Soa {}
 
 impl ToValue for Soa {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("TTL", &self.ttl).build()
     }
@@ -83,6 +85,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -99,6 +102,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -127,6 +127,7 @@ impl ConfigurationSet {
     };
 
     /// A `ConfigurationSet` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -165,6 +166,7 @@ impl Resource for ConfigurationSet {
 }
 
 impl ToValue for ConfigurationSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArchivingOptions", &self.archiving_options)
@@ -215,6 +217,7 @@ pub struct ArchivingOptions {
 #[rustfmt::skip]
 impl ArchivingOptions {
     /// A `ArchivingOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -226,6 +229,7 @@ impl ArchivingOptions {
 impl PropertyType for ArchivingOptions {}
 
 impl ToValue for ArchivingOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArchiveArn", &self.archive_arn)
@@ -267,6 +271,7 @@ pub struct ConditionThreshold {
 #[rustfmt::skip]
 impl ConditionThreshold {
     /// A `ConditionThreshold` with its required properties, named in a [`ConditionThresholdRequired`].
+    #[inline]
     pub fn new(required: ConditionThresholdRequired) -> Self {
         Self {
             condition_threshold_enabled: required.condition_threshold_enabled,
@@ -283,6 +288,7 @@ impl ConditionThreshold {
 impl PropertyType for ConditionThreshold {}
 
 impl ToValue for ConditionThreshold {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -335,6 +341,7 @@ pub struct DashboardOptions {
 #[rustfmt::skip]
 impl DashboardOptions {
     /// A `DashboardOptions` with its required properties, named in a [`DashboardOptionsRequired`].
+    #[inline]
     pub fn new(required: DashboardOptionsRequired) -> Self {
         Self {
             engagement_metrics: required.engagement_metrics,
@@ -348,6 +355,7 @@ impl DashboardOptions {
 impl PropertyType for DashboardOptions {}
 
 impl ToValue for DashboardOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EngagementMetrics", &self.engagement_metrics)
@@ -396,6 +404,7 @@ pub struct DeliveryOptions {
 #[rustfmt::skip]
 impl DeliveryOptions {
     /// A `DeliveryOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -411,6 +420,7 @@ impl DeliveryOptions {
 impl PropertyType for DeliveryOptions {}
 
 impl ToValue for DeliveryOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxDeliverySeconds", &self.max_delivery_seconds)
@@ -458,6 +468,7 @@ pub struct GuardianOptions {
 #[rustfmt::skip]
 impl GuardianOptions {
     /// A `GuardianOptions` with its required properties, named in a [`GuardianOptionsRequired`].
+    #[inline]
     pub fn new(required: GuardianOptionsRequired) -> Self {
         Self {
             optimized_shared_delivery: required.optimized_shared_delivery,
@@ -471,6 +482,7 @@ impl GuardianOptions {
 impl PropertyType for GuardianOptions {}
 
 impl ToValue for GuardianOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OptimizedSharedDelivery", &self.optimized_shared_delivery)
@@ -509,6 +521,7 @@ pub struct OverallConfidenceThreshold {
 #[rustfmt::skip]
 impl OverallConfidenceThreshold {
     /// A `OverallConfidenceThreshold` with its required properties, named in a [`OverallConfidenceThresholdRequired`].
+    #[inline]
     pub fn new(required: OverallConfidenceThresholdRequired) -> Self {
         Self {
             confidence_verdict_threshold: required.confidence_verdict_threshold,
@@ -522,6 +535,7 @@ impl OverallConfidenceThreshold {
 impl PropertyType for OverallConfidenceThreshold {}
 
 impl ToValue for OverallConfidenceThreshold {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -559,6 +573,7 @@ pub struct ReputationOptions {
 #[rustfmt::skip]
 impl ReputationOptions {
     /// A `ReputationOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -570,6 +585,7 @@ impl ReputationOptions {
 impl PropertyType for ReputationOptions {}
 
 impl ToValue for ReputationOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReputationMetricsEnabled", &self.reputation_metrics_enabled)
@@ -604,6 +620,7 @@ pub struct SendingOptions {
 #[rustfmt::skip]
 impl SendingOptions {
     /// A `SendingOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -615,6 +632,7 @@ impl SendingOptions {
 impl PropertyType for SendingOptions {}
 
 impl ToValue for SendingOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SendingEnabled", &self.sending_enabled)
@@ -657,6 +675,7 @@ pub struct SuppressionOptions {
 #[rustfmt::skip]
 impl SuppressionOptions {
     /// A `SuppressionOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -670,6 +689,7 @@ impl SuppressionOptions {
 impl PropertyType for SuppressionOptions {}
 
 impl ToValue for SuppressionOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SuppressedReasons", &self.suppressed_reasons)
@@ -714,6 +734,7 @@ pub struct TrackingOptions {
 #[rustfmt::skip]
 impl TrackingOptions {
     /// A `TrackingOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -727,6 +748,7 @@ impl TrackingOptions {
 impl PropertyType for TrackingOptions {}
 
 impl ToValue for TrackingOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomRedirectDomain", &self.custom_redirect_domain)
@@ -766,6 +788,7 @@ pub struct ValidationOptions {
 #[rustfmt::skip]
 impl ValidationOptions {
     /// A `ValidationOptions` with its required properties, named in a [`ValidationOptionsRequired`].
+    #[inline]
     pub fn new(required: ValidationOptionsRequired) -> Self {
         Self {
             condition_threshold: required.condition_threshold,
@@ -779,6 +802,7 @@ impl ValidationOptions {
 impl PropertyType for ValidationOptions {}
 
 impl ToValue for ValidationOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConditionThreshold", &self.condition_threshold)
@@ -816,6 +840,7 @@ pub struct VdmOptions {
 #[rustfmt::skip]
 impl VdmOptions {
     /// A `VdmOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -829,6 +854,7 @@ impl VdmOptions {
 impl PropertyType for VdmOptions {}
 
 impl ToValue for VdmOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DashboardOptions", &self.dashboard_options)

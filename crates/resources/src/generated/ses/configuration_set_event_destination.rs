@@ -84,6 +84,7 @@ impl ConfigurationSetEventDestination {
     };
 
     /// A `ConfigurationSetEventDestination` with its required properties, named in a [`ConfigurationSetEventDestinationRequired`].
+    #[inline]
     pub fn new(required: ConfigurationSetEventDestinationRequired) -> Self {
         Self {
             configuration_set_name: required.configuration_set_name,
@@ -108,6 +109,7 @@ impl Resource for ConfigurationSetEventDestination {
 }
 
 impl ToValue for ConfigurationSetEventDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConfigurationSetName", &self.configuration_set_name)
@@ -128,6 +130,7 @@ impl From<ResourceRef> for ConfigurationSetEventDestinationAttributes {
 
 impl ConfigurationSetEventDestinationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -158,6 +161,7 @@ pub struct CloudWatchDestination {
 #[rustfmt::skip]
 impl CloudWatchDestination {
     /// A `CloudWatchDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -169,6 +173,7 @@ impl CloudWatchDestination {
 impl PropertyType for CloudWatchDestination {}
 
 impl ToValue for CloudWatchDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DimensionConfigurations", &self.dimension_configurations)
@@ -233,6 +238,7 @@ pub struct DimensionConfiguration {
 #[rustfmt::skip]
 impl DimensionConfiguration {
     /// A `DimensionConfiguration` with its required properties, named in a [`DimensionConfigurationRequired`].
+    #[inline]
     pub fn new(required: DimensionConfigurationRequired) -> Self {
         Self {
             default_dimension_value: required.default_dimension_value,
@@ -252,6 +258,7 @@ impl DimensionConfiguration {
 impl PropertyType for DimensionConfiguration {}
 
 impl ToValue for DimensionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DefaultDimensionValue", &self.default_dimension_value)
@@ -296,6 +303,7 @@ pub struct EventBridgeDestination {
 #[rustfmt::skip]
 impl EventBridgeDestination {
     /// A `EventBridgeDestination` with its required properties, named in a [`EventBridgeDestinationRequired`].
+    #[inline]
     pub fn new(required: EventBridgeDestinationRequired) -> Self {
         Self {
             event_bus_arn: required.event_bus_arn,
@@ -309,6 +317,7 @@ impl EventBridgeDestination {
 impl PropertyType for EventBridgeDestination {}
 
 impl ToValue for EventBridgeDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventBusArn", &self.event_bus_arn)
@@ -397,6 +406,7 @@ pub struct EventDestination {
 #[rustfmt::skip]
 impl EventDestination {
     /// A `EventDestination` with its required properties, named in a [`EventDestinationRequired`].
+    #[inline]
     pub fn new(required: EventDestinationRequired) -> Self {
         Self {
             cloud_watch_destination: None,
@@ -428,6 +438,7 @@ impl EventDestination {
 impl PropertyType for EventDestination {}
 
 impl ToValue for EventDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchDestination", &self.cloud_watch_destination)
@@ -486,6 +497,7 @@ pub struct KinesisFirehoseDestination {
 #[rustfmt::skip]
 impl KinesisFirehoseDestination {
     /// A `KinesisFirehoseDestination` with its required properties, named in a [`KinesisFirehoseDestinationRequired`].
+    #[inline]
     pub fn new(required: KinesisFirehoseDestinationRequired) -> Self {
         Self {
             delivery_stream_arn: required.delivery_stream_arn,
@@ -502,6 +514,7 @@ impl KinesisFirehoseDestination {
 impl PropertyType for KinesisFirehoseDestination {}
 
 impl ToValue for KinesisFirehoseDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DeliveryStreamARN", &self.delivery_stream_arn)
@@ -549,6 +562,7 @@ pub struct SnsDestination {
 #[rustfmt::skip]
 impl SnsDestination {
     /// A `SnsDestination` with its required properties, named in a [`SnsDestinationRequired`].
+    #[inline]
     pub fn new(required: SnsDestinationRequired) -> Self {
         Self {
             topic_arn: required.topic_arn,
@@ -562,6 +576,7 @@ impl SnsDestination {
 impl PropertyType for SnsDestination {}
 
 impl ToValue for SnsDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("TopicARN", &self.topic_arn).build()
     }
@@ -593,6 +608,7 @@ impl From<Value> for DimensionValueSource {
 }
 
 impl ToValue for DimensionValueSource {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::EmailHeader => "EMAIL_HEADER",

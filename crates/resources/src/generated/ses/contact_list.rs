@@ -85,6 +85,7 @@ impl ContactList {
     };
 
     /// A `ContactList` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -113,6 +114,7 @@ impl Resource for ContactList {
 }
 
 impl ToValue for ContactList {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContactListName", &self.contact_list_name)
@@ -191,6 +193,7 @@ pub struct Topic {
 #[rustfmt::skip]
 impl Topic {
     /// A `Topic` with its required properties, named in a [`TopicRequired`].
+    #[inline]
     pub fn new(required: TopicRequired) -> Self {
         Self {
             default_subscription_status: required.default_subscription_status,
@@ -213,6 +216,7 @@ impl Topic {
 impl PropertyType for Topic {}
 
 impl ToValue for Topic {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(

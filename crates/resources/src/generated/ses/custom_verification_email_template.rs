@@ -112,6 +112,7 @@ impl CustomVerificationEmailTemplate {
     };
 
     /// A `CustomVerificationEmailTemplate` with its required properties, named in a [`CustomVerificationEmailTemplateRequired`].
+    #[inline]
     pub fn new(required: CustomVerificationEmailTemplateRequired) -> Self {
         Self {
             failure_redirection_url: required.failure_redirection_url,
@@ -154,6 +155,7 @@ impl Resource for CustomVerificationEmailTemplate {
 }
 
 impl ToValue for CustomVerificationEmailTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FailureRedirectionURL", &self.failure_redirection_url)

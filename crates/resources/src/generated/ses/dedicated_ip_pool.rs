@@ -90,6 +90,7 @@ impl DedicatedIpPool {
     };
 
     /// A `DedicatedIpPool` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -116,6 +117,7 @@ impl Resource for DedicatedIpPool {
 }
 
 impl ToValue for DedicatedIpPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PoolName", &self.pool_name)

@@ -113,6 +113,7 @@ impl EmailIdentity {
     };
 
     /// A `EmailIdentity` with its required properties, named in a [`EmailIdentityRequired`].
+    #[inline]
     pub fn new(required: EmailIdentityRequired) -> Self {
         Self {
             configuration_set_attributes: None,
@@ -155,6 +156,7 @@ impl Resource for EmailIdentity {
 }
 
 impl ToValue for EmailIdentity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -185,6 +187,7 @@ impl EmailIdentityAttributes {
     /// `Fn::GetAtt` `DkimDNSTokenName1`: a string.
     ///
     /// The host name for the first token that you have to add to the DNS configuration for your domain.
+    #[inline]
     pub fn dkim_dns_token_name1(&self) -> Value {
         self.0.get_att("DkimDNSTokenName1")
     }
@@ -192,6 +195,7 @@ impl EmailIdentityAttributes {
     /// `Fn::GetAtt` `DkimDNSTokenName2`: a string.
     ///
     /// The host name for the second token that you have to add to the DNS configuration for your domain.
+    #[inline]
     pub fn dkim_dns_token_name2(&self) -> Value {
         self.0.get_att("DkimDNSTokenName2")
     }
@@ -199,6 +203,7 @@ impl EmailIdentityAttributes {
     /// `Fn::GetAtt` `DkimDNSTokenName3`: a string.
     ///
     /// The host name for the third token that you have to add to the DNS configuration for your domain.
+    #[inline]
     pub fn dkim_dns_token_name3(&self) -> Value {
         self.0.get_att("DkimDNSTokenName3")
     }
@@ -206,6 +211,7 @@ impl EmailIdentityAttributes {
     /// `Fn::GetAtt` `DkimDNSTokenValue1`: a string.
     ///
     /// The record value for the first token that you have to add to the DNS configuration for your domain.
+    #[inline]
     pub fn dkim_dns_token_value1(&self) -> Value {
         self.0.get_att("DkimDNSTokenValue1")
     }
@@ -213,6 +219,7 @@ impl EmailIdentityAttributes {
     /// `Fn::GetAtt` `DkimDNSTokenValue2`: a string.
     ///
     /// The record value for the second token that you have to add to the DNS configuration for your domain.
+    #[inline]
     pub fn dkim_dns_token_value2(&self) -> Value {
         self.0.get_att("DkimDNSTokenValue2")
     }
@@ -220,6 +227,7 @@ impl EmailIdentityAttributes {
     /// `Fn::GetAtt` `DkimDNSTokenValue3`: a string.
     ///
     /// The record value for the third token that you have to add to the DNS configuration for your domain.
+    #[inline]
     pub fn dkim_dns_token_value3(&self) -> Value {
         self.0.get_att("DkimDNSTokenValue3")
     }
@@ -250,6 +258,7 @@ pub struct ConfigurationSetAttributes {
 #[rustfmt::skip]
 impl ConfigurationSetAttributes {
     /// A `ConfigurationSetAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -261,6 +270,7 @@ impl ConfigurationSetAttributes {
 impl PropertyType for ConfigurationSetAttributes {}
 
 impl ToValue for ConfigurationSetAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConfigurationSetName", &self.configuration_set_name)
@@ -295,6 +305,7 @@ pub struct DkimAttributes {
 #[rustfmt::skip]
 impl DkimAttributes {
     /// A `DkimAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -306,6 +317,7 @@ impl DkimAttributes {
 impl PropertyType for DkimAttributes {}
 
 impl ToValue for DkimAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SigningEnabled", &self.signing_enabled)
@@ -365,6 +377,7 @@ pub struct DkimSigningAttributes {
 #[rustfmt::skip]
 impl DkimSigningAttributes {
     /// A `DkimSigningAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -380,6 +393,7 @@ impl DkimSigningAttributes {
 impl PropertyType for DkimSigningAttributes {}
 
 impl ToValue for DkimSigningAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DomainSigningPrivateKey", &self.domain_signing_private_key)
@@ -418,6 +432,7 @@ pub struct FeedbackAttributes {
 #[rustfmt::skip]
 impl FeedbackAttributes {
     /// A `FeedbackAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -429,6 +444,7 @@ impl FeedbackAttributes {
 impl PropertyType for FeedbackAttributes {}
 
 impl ToValue for FeedbackAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EmailForwardingEnabled", &self.email_forwarding_enabled)
@@ -476,6 +492,7 @@ pub struct MailFromAttributes {
 #[rustfmt::skip]
 impl MailFromAttributes {
     /// A `MailFromAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -489,6 +506,7 @@ impl MailFromAttributes {
 impl PropertyType for MailFromAttributes {}
 
 impl ToValue for MailFromAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BehaviorOnMxFailure", &self.behavior_on_mx_failure)

@@ -78,6 +78,7 @@ impl MailManagerAddonInstance {
     };
 
     /// A `MailManagerAddonInstance` with its required properties, named in a [`MailManagerAddonInstanceRequired`].
+    #[inline]
     pub fn new(required: MailManagerAddonInstanceRequired) -> Self {
         Self {
             addon_subscription_id: required.addon_subscription_id,
@@ -105,6 +106,7 @@ impl Resource for MailManagerAddonInstance {
 }
 
 impl ToValue for MailManagerAddonInstance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AddonSubscriptionId", &self.addon_subscription_id)
@@ -127,6 +129,7 @@ impl MailManagerAddonInstanceAttributes {
     /// `Fn::GetAtt` `AddonInstanceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Add On instance.
+    #[inline]
     pub fn addon_instance_arn(&self) -> Value {
         self.0.get_att("AddonInstanceArn")
     }
@@ -134,6 +137,7 @@ impl MailManagerAddonInstanceAttributes {
     /// `Fn::GetAtt` `AddonInstanceId`: a string.
     ///
     /// The unique ID of the Add On instance.
+    #[inline]
     pub fn addon_instance_id(&self) -> Value {
         self.0.get_att("AddonInstanceId")
     }
@@ -141,6 +145,7 @@ impl MailManagerAddonInstanceAttributes {
     /// `Fn::GetAtt` `AddonName`: a string.
     ///
     /// The name of the Add On for the instance.
+    #[inline]
     pub fn addon_name(&self) -> Value {
         self.0.get_att("AddonName")
     }
@@ -184,6 +189,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -200,6 +206,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

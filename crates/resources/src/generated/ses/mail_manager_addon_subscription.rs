@@ -79,6 +79,7 @@ impl MailManagerAddonSubscription {
     };
 
     /// A `MailManagerAddonSubscription` with its required properties, named in a [`MailManagerAddonSubscriptionRequired`].
+    #[inline]
     pub fn new(required: MailManagerAddonSubscriptionRequired) -> Self {
         Self {
             addon_name: required.addon_name,
@@ -106,6 +107,7 @@ impl Resource for MailManagerAddonSubscription {
 }
 
 impl ToValue for MailManagerAddonSubscription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AddonName", &self.addon_name)
@@ -128,6 +130,7 @@ impl MailManagerAddonSubscriptionAttributes {
     /// `Fn::GetAtt` `AddonSubscriptionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Add On subscription.
+    #[inline]
     pub fn addon_subscription_arn(&self) -> Value {
         self.0.get_att("AddonSubscriptionArn")
     }
@@ -135,6 +138,7 @@ impl MailManagerAddonSubscriptionAttributes {
     /// `Fn::GetAtt` `AddonSubscriptionId`: a string.
     ///
     /// The unique ID of the Add On subscription.
+    #[inline]
     pub fn addon_subscription_id(&self) -> Value {
         self.0.get_att("AddonSubscriptionId")
     }
@@ -178,6 +182,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -194,6 +199,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

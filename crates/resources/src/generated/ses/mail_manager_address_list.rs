@@ -70,6 +70,7 @@ impl MailManagerAddressList {
     };
 
     /// A `MailManagerAddressList` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -94,6 +95,7 @@ impl Resource for MailManagerAddressList {
 }
 
 impl ToValue for MailManagerAddressList {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AddressListName", &self.address_list_name)
@@ -116,6 +118,7 @@ impl MailManagerAddressListAttributes {
     /// `Fn::GetAtt` `AddressListArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the address list.
+    #[inline]
     pub fn address_list_arn(&self) -> Value {
         self.0.get_att("AddressListArn")
     }
@@ -123,6 +126,7 @@ impl MailManagerAddressListAttributes {
     /// `Fn::GetAtt` `AddressListId`: a string.
     ///
     /// The identifier of the address list.
+    #[inline]
     pub fn address_list_id(&self) -> Value {
         self.0.get_att("AddressListId")
     }
@@ -166,6 +170,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -182,6 +187,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -84,6 +84,7 @@ impl MailManagerArchive {
     };
 
     /// A `MailManagerArchive` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -112,6 +113,7 @@ impl Resource for MailManagerArchive {
 }
 
 impl ToValue for MailManagerArchive {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArchiveName", &self.archive_name)
@@ -136,6 +138,7 @@ impl MailManagerArchiveAttributes {
     /// `Fn::GetAtt` `ArchiveArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the archive.
+    #[inline]
     pub fn archive_arn(&self) -> Value {
         self.0.get_att("ArchiveArn")
     }
@@ -143,11 +146,13 @@ impl MailManagerArchiveAttributes {
     /// `Fn::GetAtt` `ArchiveId`: a string.
     ///
     /// The unique identifier of the archive.
+    #[inline]
     pub fn archive_id(&self) -> Value {
         self.0.get_att("ArchiveId")
     }
 
     /// `Fn::GetAtt` `ArchiveState`: one of a set of strings.
+    #[inline]
     pub fn archive_state(&self) -> Value {
         self.0.get_att("ArchiveState")
     }
@@ -191,6 +196,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -207,6 +213,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

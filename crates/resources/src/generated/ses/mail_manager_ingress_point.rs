@@ -125,6 +125,7 @@ impl MailManagerIngressPoint {
     };
 
     /// A `MailManagerIngressPoint` with its required properties, named in a [`MailManagerIngressPointRequired`].
+    #[inline]
     pub fn new(required: MailManagerIngressPointRequired) -> Self {
         Self {
             ingress_point_configuration: None,
@@ -173,6 +174,7 @@ impl Resource for MailManagerIngressPoint {
 }
 
 impl ToValue for MailManagerIngressPoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -205,6 +207,7 @@ impl MailManagerIngressPointAttributes {
     /// `Fn::GetAtt` `ARecord`: a string.
     ///
     /// The DNS A Record that identifies your ingress endpoint. Configure your DNS Mail Exchange (MX) record with this value to route emails to Mail Manager.
+    #[inline]
     pub fn a_record(&self) -> Value {
         self.0.get_att("ARecord")
     }
@@ -212,6 +215,7 @@ impl MailManagerIngressPointAttributes {
     /// `Fn::GetAtt` `IngressPointArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the ingress endpoint resource.
+    #[inline]
     pub fn ingress_point_arn(&self) -> Value {
         self.0.get_att("IngressPointArn")
     }
@@ -219,11 +223,13 @@ impl MailManagerIngressPointAttributes {
     /// `Fn::GetAtt` `IngressPointId`: a string.
     ///
     /// The identifier of the ingress endpoint resource.
+    #[inline]
     pub fn ingress_point_id(&self) -> Value {
         self.0.get_att("IngressPointId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -267,6 +273,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -283,6 +290,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -309,6 +317,7 @@ impl From<Value> for IngressPointStatusToUpdate {
 }
 
 impl ToValue for IngressPointStatusToUpdate {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Active => "ACTIVE",
@@ -339,6 +348,7 @@ impl From<Value> for IngressPointType {
 }
 
 impl ToValue for IngressPointType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Open => "OPEN",
@@ -370,6 +380,7 @@ impl From<Value> for TlsPolicy {
 }
 
 impl ToValue for TlsPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Required => "REQUIRED",

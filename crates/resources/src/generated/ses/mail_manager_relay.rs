@@ -101,6 +101,7 @@ impl MailManagerRelay {
     };
 
     /// A `MailManagerRelay` with its required properties, named in a [`MailManagerRelayRequired`].
+    #[inline]
     pub fn new(required: MailManagerRelayRequired) -> Self {
         Self {
             authentication: required.authentication,
@@ -137,6 +138,7 @@ impl Resource for MailManagerRelay {
 }
 
 impl ToValue for MailManagerRelay {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Authentication", &self.authentication)
@@ -162,6 +164,7 @@ impl MailManagerRelayAttributes {
     /// `Fn::GetAtt` `RelayArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the relay.
+    #[inline]
     pub fn relay_arn(&self) -> Value {
         self.0.get_att("RelayArn")
     }
@@ -169,6 +172,7 @@ impl MailManagerRelayAttributes {
     /// `Fn::GetAtt` `RelayId`: a string.
     ///
     /// The unique relay identifier.
+    #[inline]
     pub fn relay_id(&self) -> Value {
         self.0.get_att("RelayId")
     }
@@ -212,6 +216,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -228,6 +233,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -84,6 +84,7 @@ impl MailManagerRuleSet {
     };
 
     /// A `MailManagerRuleSet` with its required properties, named in a [`MailManagerRuleSetRequired`].
+    #[inline]
     pub fn new(required: MailManagerRuleSetRequired) -> Self {
         Self {
             rule_set_name: None,
@@ -114,6 +115,7 @@ impl Resource for MailManagerRuleSet {
 }
 
 impl ToValue for MailManagerRuleSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RuleSetName", &self.rule_set_name)
@@ -137,6 +139,7 @@ impl MailManagerRuleSetAttributes {
     /// `Fn::GetAtt` `RuleSetArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the rule set resource.
+    #[inline]
     pub fn rule_set_arn(&self) -> Value {
         self.0.get_att("RuleSetArn")
     }
@@ -144,6 +147,7 @@ impl MailManagerRuleSetAttributes {
     /// `Fn::GetAtt` `RuleSetId`: a string.
     ///
     /// The identifier of the rule set.
+    #[inline]
     pub fn rule_set_id(&self) -> Value {
         self.0.get_att("RuleSetId")
     }
@@ -205,6 +209,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             actions: required.actions,
@@ -227,6 +232,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Actions", &self.actions)
@@ -275,6 +281,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -291,6 +298,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

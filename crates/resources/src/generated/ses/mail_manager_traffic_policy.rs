@@ -98,6 +98,7 @@ impl MailManagerTrafficPolicy {
     };
 
     /// A `MailManagerTrafficPolicy` with its required properties, named in a [`MailManagerTrafficPolicyRequired`].
+    #[inline]
     pub fn new(required: MailManagerTrafficPolicyRequired) -> Self {
         Self {
             default_action: required.default_action,
@@ -134,6 +135,7 @@ impl Resource for MailManagerTrafficPolicy {
 }
 
 impl ToValue for MailManagerTrafficPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DefaultAction", &self.default_action)
@@ -159,6 +161,7 @@ impl MailManagerTrafficPolicyAttributes {
     /// `Fn::GetAtt` `TrafficPolicyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the traffic policy resource.
+    #[inline]
     pub fn traffic_policy_arn(&self) -> Value {
         self.0.get_att("TrafficPolicyArn")
     }
@@ -166,6 +169,7 @@ impl MailManagerTrafficPolicyAttributes {
     /// `Fn::GetAtt` `TrafficPolicyId`: a string.
     ///
     /// The identifier of the traffic policy resource.
+    #[inline]
     pub fn traffic_policy_id(&self) -> Value {
         self.0.get_att("TrafficPolicyId")
     }
@@ -213,6 +217,7 @@ pub struct PolicyStatement {
 #[rustfmt::skip]
 impl PolicyStatement {
     /// A `PolicyStatement` with its required properties, named in a [`PolicyStatementRequired`].
+    #[inline]
     pub fn new(required: PolicyStatementRequired) -> Self {
         Self {
             action: required.action,
@@ -229,6 +234,7 @@ impl PolicyStatement {
 impl PropertyType for PolicyStatement {}
 
 impl ToValue for PolicyStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -275,6 +281,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -291,6 +298,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -317,6 +325,7 @@ impl From<Value> for AcceptAction {
 }
 
 impl ToValue for AcceptAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "ALLOW",

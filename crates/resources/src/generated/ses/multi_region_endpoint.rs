@@ -90,6 +90,7 @@ impl MultiRegionEndpoint {
     };
 
     /// A `MultiRegionEndpoint` with its required properties, named in a [`MultiRegionEndpointRequired`].
+    #[inline]
     pub fn new(required: MultiRegionEndpointRequired) -> Self {
         Self {
             details: required.details,
@@ -120,6 +121,7 @@ impl Resource for MultiRegionEndpoint {
 }
 
 impl ToValue for MultiRegionEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Details", &self.details)
@@ -174,6 +176,7 @@ pub struct Details {
 #[rustfmt::skip]
 impl Details {
     /// A `Details` with its required properties, named in a [`DetailsRequired`].
+    #[inline]
     pub fn new(required: DetailsRequired) -> Self {
         Self {
             route_details: required.route_details,
@@ -187,6 +190,7 @@ impl Details {
 impl PropertyType for Details {}
 
 impl ToValue for Details {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RouteDetails", &self.route_details)
@@ -223,6 +227,7 @@ pub struct RouteDetail {
 #[rustfmt::skip]
 impl RouteDetail {
     /// A `RouteDetail` with its required properties, named in a [`RouteDetailRequired`].
+    #[inline]
     pub fn new(required: RouteDetailRequired) -> Self {
         Self {
             region: required.region,
@@ -236,6 +241,7 @@ impl RouteDetail {
 impl PropertyType for RouteDetail {}
 
 impl ToValue for RouteDetail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Region", &self.region).build()
     }

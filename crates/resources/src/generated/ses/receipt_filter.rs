@@ -67,6 +67,7 @@ impl ReceiptFilter {
     };
 
     /// A `ReceiptFilter` with its required properties, named in a [`ReceiptFilterRequired`].
+    #[inline]
     pub fn new(required: ReceiptFilterRequired) -> Self {
         Self {
             filter: required.filter,
@@ -88,6 +89,7 @@ impl Resource for ReceiptFilter {
 }
 
 impl ToValue for ReceiptFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Filter", &self.filter).build()
     }
@@ -105,6 +107,7 @@ impl From<ResourceRef> for ReceiptFilterAttributes {
 
 impl ReceiptFilterAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -152,6 +155,7 @@ pub struct Filter {
 #[rustfmt::skip]
 impl Filter {
     /// A `Filter` with its required properties, named in a [`FilterRequired`].
+    #[inline]
     pub fn new(required: FilterRequired) -> Self {
         Self {
             ip_filter: required.ip_filter,
@@ -168,6 +172,7 @@ impl Filter {
 impl PropertyType for Filter {}
 
 impl ToValue for Filter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IpFilter", &self.ip_filter)
@@ -220,6 +225,7 @@ pub struct IpFilter {
 #[rustfmt::skip]
 impl IpFilter {
     /// A `IpFilter` with its required properties, named in a [`IpFilterRequired`].
+    #[inline]
     pub fn new(required: IpFilterRequired) -> Self {
         Self {
             cidr: required.cidr,
@@ -236,6 +242,7 @@ impl IpFilter {
 impl PropertyType for IpFilter {}
 
 impl ToValue for IpFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Cidr", &self.cidr)

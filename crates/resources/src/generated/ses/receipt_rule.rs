@@ -79,6 +79,7 @@ impl ReceiptRule {
     };
 
     /// A `ReceiptRule` with its required properties, named in a [`ReceiptRuleRequired`].
+    #[inline]
     pub fn new(required: ReceiptRuleRequired) -> Self {
         Self {
             after: None,
@@ -106,6 +107,7 @@ impl Resource for ReceiptRule {
 }
 
 impl ToValue for ReceiptRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("After", &self.after)
@@ -127,6 +129,7 @@ impl From<ResourceRef> for ReceiptRuleAttributes {
 
 impl ReceiptRuleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -194,6 +197,7 @@ pub struct Action {
 #[rustfmt::skip]
 impl Action {
     /// A `Action` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -219,6 +223,7 @@ impl Action {
 impl PropertyType for Action {}
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AddHeaderAction", &self.add_header_action)
@@ -275,6 +280,7 @@ pub struct AddHeaderAction {
 #[rustfmt::skip]
 impl AddHeaderAction {
     /// A `AddHeaderAction` with its required properties, named in a [`AddHeaderActionRequired`].
+    #[inline]
     pub fn new(required: AddHeaderActionRequired) -> Self {
         Self {
             header_name: required.header_name,
@@ -291,6 +297,7 @@ impl AddHeaderAction {
 impl PropertyType for AddHeaderAction {}
 
 impl ToValue for AddHeaderAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HeaderName", &self.header_name)
@@ -362,6 +369,7 @@ pub struct BounceAction {
 #[rustfmt::skip]
 impl BounceAction {
     /// A `BounceAction` with its required properties, named in a [`BounceActionRequired`].
+    #[inline]
     pub fn new(required: BounceActionRequired) -> Self {
         Self {
             message: required.message,
@@ -387,6 +395,7 @@ impl BounceAction {
 impl PropertyType for BounceAction {}
 
 impl ToValue for BounceAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Message", &self.message)
@@ -446,6 +455,7 @@ pub struct ConnectAction {
 #[rustfmt::skip]
 impl ConnectAction {
     /// A `ConnectAction` with its required properties, named in a [`ConnectActionRequired`].
+    #[inline]
     pub fn new(required: ConnectActionRequired) -> Self {
         Self {
             iam_role_arn: required.iam_role_arn,
@@ -462,6 +472,7 @@ impl ConnectAction {
 impl PropertyType for ConnectAction {}
 
 impl ToValue for ConnectAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IAMRoleARN", &self.iam_role_arn)
@@ -525,6 +536,7 @@ pub struct LambdaAction {
 #[rustfmt::skip]
 impl LambdaAction {
     /// A `LambdaAction` with its required properties, named in a [`LambdaActionRequired`].
+    #[inline]
     pub fn new(required: LambdaActionRequired) -> Self {
         Self {
             function_arn: required.function_arn,
@@ -544,6 +556,7 @@ impl LambdaAction {
 impl PropertyType for LambdaAction {}
 
 impl ToValue for LambdaAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FunctionArn", &self.function_arn)
@@ -613,6 +626,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -634,6 +648,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -728,6 +743,7 @@ pub struct S3Action {
 #[rustfmt::skip]
 impl S3Action {
     /// A `S3Action` with its required properties, named in a [`S3ActionRequired`].
+    #[inline]
     pub fn new(required: S3ActionRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -753,6 +769,7 @@ impl S3Action {
 impl PropertyType for S3Action {}
 
 impl ToValue for S3Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -796,6 +813,7 @@ pub struct SnsAction {
 #[rustfmt::skip]
 impl SnsAction {
     /// A `SnsAction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -809,6 +827,7 @@ impl SnsAction {
 impl PropertyType for SnsAction {}
 
 impl ToValue for SnsAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Encoding", &self.encoding)
@@ -861,6 +880,7 @@ pub struct StopAction {
 #[rustfmt::skip]
 impl StopAction {
     /// A `StopAction` with its required properties, named in a [`StopActionRequired`].
+    #[inline]
     pub fn new(required: StopActionRequired) -> Self {
         Self {
             scope: required.scope,
@@ -877,6 +897,7 @@ impl StopAction {
 impl PropertyType for StopAction {}
 
 impl ToValue for StopAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Scope", &self.scope)
@@ -935,6 +956,7 @@ pub struct WorkmailAction {
 #[rustfmt::skip]
 impl WorkmailAction {
     /// A `WorkmailAction` with its required properties, named in a [`WorkmailActionRequired`].
+    #[inline]
     pub fn new(required: WorkmailActionRequired) -> Self {
         Self {
             organization_arn: required.organization_arn,
@@ -951,6 +973,7 @@ impl WorkmailAction {
 impl PropertyType for WorkmailAction {}
 
 impl ToValue for WorkmailAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OrganizationArn", &self.organization_arn)

@@ -63,6 +63,7 @@ impl ReceiptRuleSet {
     };
 
     /// A `ReceiptRuleSet` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -82,6 +83,7 @@ impl Resource for ReceiptRuleSet {
 }
 
 impl ToValue for ReceiptRuleSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RuleSetName", &self.rule_set_name)
@@ -101,6 +103,7 @@ impl From<ResourceRef> for ReceiptRuleSetAttributes {
 
 impl ReceiptRuleSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -69,6 +69,7 @@ impl Template {
     };
 
     /// A `Template` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -93,6 +94,7 @@ impl Resource for Template {
 }
 
 impl ToValue for Template {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Tags", &self.tags)
@@ -113,6 +115,7 @@ impl From<ResourceRef> for TemplateAttributes {
 
 impl TemplateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -168,6 +171,7 @@ pub struct TemplateProperty {
 #[rustfmt::skip]
 impl TemplateProperty {
     /// A `TemplateProperty` with its required properties, named in a [`TemplatePropertyRequired`].
+    #[inline]
     pub fn new(required: TemplatePropertyRequired) -> Self {
         Self {
             html_part: None,
@@ -190,6 +194,7 @@ impl TemplateProperty {
 impl PropertyType for TemplateProperty {}
 
 impl ToValue for TemplateProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HtmlPart", &self.html_part)

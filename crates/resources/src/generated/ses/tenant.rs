@@ -88,6 +88,7 @@ impl Tenant {
     };
 
     /// A `Tenant` with its required properties, named in a [`TenantRequired`].
+    #[inline]
     pub fn new(required: TenantRequired) -> Self {
         Self {
             resource_associations: None,
@@ -118,6 +119,7 @@ impl Resource for Tenant {
 }
 
 impl ToValue for Tenant {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourceAssociations", &self.resource_associations)
@@ -141,6 +143,7 @@ impl TenantAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the ARN of the tenant.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -181,6 +184,7 @@ pub struct ResourceAssociation {
 #[rustfmt::skip]
 impl ResourceAssociation {
     /// A `ResourceAssociation` with its required properties, named in a [`ResourceAssociationRequired`].
+    #[inline]
     pub fn new(required: ResourceAssociationRequired) -> Self {
         Self {
             resource_arn: required.resource_arn,
@@ -194,6 +198,7 @@ impl ResourceAssociation {
 impl PropertyType for ResourceAssociation {}
 
 impl ToValue for ResourceAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceArn", &self.resource_arn)

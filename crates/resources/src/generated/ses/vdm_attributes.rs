@@ -63,6 +63,7 @@ impl VdmAttributes {
     };
 
     /// A `VdmAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -84,6 +85,7 @@ impl Resource for VdmAttributes {
 }
 
 impl ToValue for VdmAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DashboardAttributes", &self.dashboard_attributes)
@@ -106,6 +108,7 @@ impl VdmAttributesAttributes {
     /// `Fn::GetAtt` `VdmAttributesResourceId`: a string.
     ///
     /// Unique identifier for this resource
+    #[inline]
     pub fn vdm_attributes_resource_id(&self) -> Value {
         self.0.get_att("VdmAttributesResourceId")
     }
@@ -141,6 +144,7 @@ pub struct DashboardAttributes {
 #[rustfmt::skip]
 impl DashboardAttributes {
     /// A `DashboardAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -152,6 +156,7 @@ impl DashboardAttributes {
 impl PropertyType for DashboardAttributes {}
 
 impl ToValue for DashboardAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EngagementMetrics", &self.engagement_metrics)
@@ -189,6 +194,7 @@ pub struct GuardianAttributes {
 #[rustfmt::skip]
 impl GuardianAttributes {
     /// A `GuardianAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -200,6 +206,7 @@ impl GuardianAttributes {
 impl PropertyType for GuardianAttributes {}
 
 impl ToValue for GuardianAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OptimizedSharedDelivery", &self.optimized_shared_delivery)

@@ -99,6 +99,7 @@ impl DrtAccess {
     };
 
     /// A `DrtAccess` with its required properties, named in a [`DrtAccessRequired`].
+    #[inline]
     pub fn new(required: DrtAccessRequired) -> Self {
         Self {
             log_bucket_list: None,
@@ -123,6 +124,7 @@ impl Resource for DrtAccess {
 }
 
 impl ToValue for DrtAccess {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogBucketList", &self.log_bucket_list)
@@ -145,6 +147,7 @@ impl DrtAccessAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     ///
     /// The ID of the account that submitted the template.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }

@@ -106,6 +106,7 @@ impl ProactiveEngagement {
     };
 
     /// A `ProactiveEngagement` with its required properties, named in a [`ProactiveEngagementRequired`].
+    #[inline]
     pub fn new(required: ProactiveEngagementRequired) -> Self {
         Self {
             emergency_contact_list: required.emergency_contact_list,
@@ -130,6 +131,7 @@ impl Resource for ProactiveEngagement {
 }
 
 impl ToValue for ProactiveEngagement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EmergencyContactList", &self.emergency_contact_list)
@@ -155,6 +157,7 @@ impl ProactiveEngagementAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     ///
     /// The ID of the account that submitted the template.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
@@ -209,6 +212,7 @@ pub struct EmergencyContact {
 #[rustfmt::skip]
 impl EmergencyContact {
     /// A `EmergencyContact` with its required properties, named in a [`EmergencyContactRequired`].
+    #[inline]
     pub fn new(required: EmergencyContactRequired) -> Self {
         Self {
             contact_notes: None,
@@ -228,6 +232,7 @@ impl EmergencyContact {
 impl PropertyType for EmergencyContact {}
 
 impl ToValue for EmergencyContact {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContactNotes", &self.contact_notes)
@@ -255,6 +260,7 @@ impl From<Value> for ProactiveEngagementStatus {
 }
 
 impl ToValue for ProactiveEngagementStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -128,6 +128,7 @@ impl Protection {
     };
 
     /// A `Protection` with its required properties, named in a [`ProtectionRequired`].
+    #[inline]
     pub fn new(required: ProtectionRequired) -> Self {
         Self {
             application_layer_automatic_response_configuration: None,
@@ -164,6 +165,7 @@ impl Resource for Protection {
 }
 
 impl ToValue for Protection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -192,6 +194,7 @@ impl ProtectionAttributes {
     /// `Fn::GetAtt` `ProtectionArn`: a string.
     ///
     /// The ARN (Amazon Resource Name) of the new protection.
+    #[inline]
     pub fn protection_arn(&self) -> Value {
         self.0.get_att("ProtectionArn")
     }
@@ -199,6 +202,7 @@ impl ProtectionAttributes {
     /// `Fn::GetAtt` `ProtectionId`: a string.
     ///
     /// The ID of the new protection.
+    #[inline]
     pub fn protection_id(&self) -> Value {
         self.0.get_att("ProtectionId")
     }
@@ -246,6 +250,7 @@ pub struct ApplicationLayerAutomaticResponseConfiguration {
 #[rustfmt::skip]
 impl ApplicationLayerAutomaticResponseConfiguration {
     /// A `ApplicationLayerAutomaticResponseConfiguration` with its required properties, named in a [`ApplicationLayerAutomaticResponseConfigurationRequired`].
+    #[inline]
     pub fn new(required: ApplicationLayerAutomaticResponseConfigurationRequired) -> Self {
         Self {
             action: required.action,
@@ -262,6 +267,7 @@ impl ApplicationLayerAutomaticResponseConfiguration {
 impl PropertyType for ApplicationLayerAutomaticResponseConfiguration {}
 
 impl ToValue for ApplicationLayerAutomaticResponseConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -288,6 +294,7 @@ impl From<Value> for ApplicationLayerAutomaticResponseConfigurationStatus {
 }
 
 impl ToValue for ApplicationLayerAutomaticResponseConfigurationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -112,6 +112,7 @@ impl ProtectionGroup {
     };
 
     /// A `ProtectionGroup` with its required properties, named in a [`ProtectionGroupRequired`].
+    #[inline]
     pub fn new(required: ProtectionGroupRequired) -> Self {
         Self {
             aggregation: required.aggregation,
@@ -151,6 +152,7 @@ impl Resource for ProtectionGroup {
 }
 
 impl ToValue for ProtectionGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Aggregation", &self.aggregation)
@@ -177,6 +179,7 @@ impl ProtectionGroupAttributes {
     /// `Fn::GetAtt` `ProtectionGroupArn`: a string.
     ///
     /// The ARN (Amazon Resource Name) of the new protection group.
+    #[inline]
     pub fn protection_group_arn(&self) -> Value {
         self.0.get_att("ProtectionGroupArn")
     }
@@ -202,6 +205,7 @@ impl From<Value> for Aggregation {
 }
 
 impl ToValue for Aggregation {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sum => "SUM",
@@ -233,6 +237,7 @@ impl From<Value> for ProtectionGroupPattern {
 }
 
 impl ToValue for ProtectionGroupPattern {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -270,6 +275,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CloudfrontDistribution => "CLOUDFRONT_DISTRIBUTION",

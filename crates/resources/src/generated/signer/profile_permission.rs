@@ -104,6 +104,7 @@ impl ProfilePermission {
     };
 
     /// A `ProfilePermission` with its required properties, named in a [`ProfilePermissionRequired`].
+    #[inline]
     pub fn new(required: ProfilePermissionRequired) -> Self {
         Self {
             action: required.action,
@@ -137,6 +138,7 @@ impl Resource for ProfilePermission {
 }
 
 impl ToValue for ProfilePermission {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)

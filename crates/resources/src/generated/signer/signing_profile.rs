@@ -81,6 +81,7 @@ impl SigningProfile {
     };
 
     /// A `SigningProfile` with its required properties, named in a [`SigningProfileRequired`].
+    #[inline]
     pub fn new(required: SigningProfileRequired) -> Self {
         Self {
             platform_id: required.platform_id,
@@ -111,6 +112,7 @@ impl Resource for SigningProfile {
 }
 
 impl ToValue for SigningProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PlatformId", &self.platform_id)
@@ -132,21 +134,25 @@ impl From<ResourceRef> for SigningProfileAttributes {
 
 impl SigningProfileAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `ProfileName`: a string.
+    #[inline]
     pub fn profile_name(&self) -> Value {
         self.0.get_att("ProfileName")
     }
 
     /// `Fn::GetAtt` `ProfileVersion`: a string.
+    #[inline]
     pub fn profile_version(&self) -> Value {
         self.0.get_att("ProfileVersion")
     }
 
     /// `Fn::GetAtt` `ProfileVersionArn`: a string.
+    #[inline]
     pub fn profile_version_arn(&self) -> Value {
         self.0.get_att("ProfileVersionArn")
     }
@@ -182,6 +188,7 @@ pub struct SignatureValidityPeriod {
 #[rustfmt::skip]
 impl SignatureValidityPeriod {
     /// A `SignatureValidityPeriod` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -195,6 +202,7 @@ impl SignatureValidityPeriod {
 impl PropertyType for SignatureValidityPeriod {}
 
 impl ToValue for SignatureValidityPeriod {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Type", &self.r#type)
@@ -231,6 +239,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -244,6 +253,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -270,6 +280,7 @@ impl From<Value> for PlatformId {
 }
 
 impl ToValue for PlatformId {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsLambdaSha384Ecdsa => "AWSLambda-SHA384-ECDSA",
@@ -300,6 +311,7 @@ impl From<Value> for SignatureValidityPeriodType {
 }
 
 impl ToValue for SignatureValidityPeriodType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Days => "DAYS",

@@ -114,6 +114,7 @@ impl Simulation {
     };
 
     /// A `Simulation` with its required properties, named in a [`SimulationRequired`].
+    #[inline]
     pub fn new(required: SimulationRequired) -> Self {
         Self {
             maximum_duration: None,
@@ -147,6 +148,7 @@ impl Resource for Simulation {
 }
 
 impl ToValue for Simulation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaximumDuration", &self.maximum_duration)
@@ -172,6 +174,7 @@ impl SimulationAttributes {
     /// `Fn::GetAtt` `DescribePayload`: a string.
     ///
     /// The JSON blob that the \[DescribeSimulation\](<https://docs.aws.amazon.com/simspaceweaver/latest/APIReference/API_DescribeSimulation.html>) action returns.
+    #[inline]
     pub fn describe_payload(&self) -> Value {
         self.0.get_att("DescribePayload")
     }
@@ -221,6 +224,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    #[inline]
     pub fn new(required: S3LocationRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -237,6 +241,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)

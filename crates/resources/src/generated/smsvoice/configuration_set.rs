@@ -101,6 +101,7 @@ impl ConfigurationSet {
     };
 
     /// A `ConfigurationSet` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -133,6 +134,7 @@ impl Resource for ConfigurationSet {
 }
 
 impl ToValue for ConfigurationSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ConfigurationSetName", &self.configuration_set_name)
@@ -159,6 +161,7 @@ impl ConfigurationSetAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the ConfigurationSet.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -208,6 +211,7 @@ pub struct CloudWatchLogsDestination {
 #[rustfmt::skip]
 impl CloudWatchLogsDestination {
     /// A `CloudWatchLogsDestination` with its required properties, named in a [`CloudWatchLogsDestinationRequired`].
+    #[inline]
     pub fn new(required: CloudWatchLogsDestinationRequired) -> Self {
         Self {
             iam_role_arn: required.iam_role_arn,
@@ -224,6 +228,7 @@ impl CloudWatchLogsDestination {
 impl PropertyType for CloudWatchLogsDestination {}
 
 impl ToValue for CloudWatchLogsDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IamRoleArn", &self.iam_role_arn)
@@ -301,6 +306,7 @@ pub struct EventDestination {
 #[rustfmt::skip]
 impl EventDestination {
     /// A `EventDestination` with its required properties, named in a [`EventDestinationRequired`].
+    #[inline]
     pub fn new(required: EventDestinationRequired) -> Self {
         Self {
             cloud_watch_logs_destination: None,
@@ -329,6 +335,7 @@ impl EventDestination {
 impl PropertyType for EventDestination {}
 
 impl ToValue for EventDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -393,6 +400,7 @@ pub struct KinesisFirehoseDestination {
 #[rustfmt::skip]
 impl KinesisFirehoseDestination {
     /// A `KinesisFirehoseDestination` with its required properties, named in a [`KinesisFirehoseDestinationRequired`].
+    #[inline]
     pub fn new(required: KinesisFirehoseDestinationRequired) -> Self {
         Self {
             delivery_stream_arn: required.delivery_stream_arn,
@@ -409,6 +417,7 @@ impl KinesisFirehoseDestination {
 impl PropertyType for KinesisFirehoseDestination {}
 
 impl ToValue for KinesisFirehoseDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DeliveryStreamArn", &self.delivery_stream_arn)
@@ -452,6 +461,7 @@ pub struct SnsDestination {
 #[rustfmt::skip]
 impl SnsDestination {
     /// A `SnsDestination` with its required properties, named in a [`SnsDestinationRequired`].
+    #[inline]
     pub fn new(required: SnsDestinationRequired) -> Self {
         Self {
             topic_arn: required.topic_arn,
@@ -465,6 +475,7 @@ impl SnsDestination {
 impl PropertyType for SnsDestination {}
 
 impl ToValue for SnsDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("TopicArn", &self.topic_arn).build()
     }

@@ -73,6 +73,7 @@ impl OptOutList {
     };
 
     /// A `OptOutList` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -97,6 +98,7 @@ impl Resource for OptOutList {
 }
 
 impl ToValue for OptOutList {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OptOutListName", &self.opt_out_list_name)
@@ -119,6 +121,7 @@ impl OptOutListAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the `OptOutList` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

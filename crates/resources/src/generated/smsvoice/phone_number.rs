@@ -138,6 +138,7 @@ impl PhoneNumber {
     };
 
     /// A `PhoneNumber` with its required properties, named in a [`PhoneNumberRequired`].
+    #[inline]
     pub fn new(required: PhoneNumberRequired) -> Self {
         Self {
             deletion_protection_enabled: None,
@@ -189,6 +190,7 @@ impl Resource for PhoneNumber {
 }
 
 impl ToValue for PhoneNumber {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -225,6 +227,7 @@ impl PhoneNumberAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The `PhoneNumber` 's Amazon Resource Name (ARN)
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -232,6 +235,7 @@ impl PhoneNumberAttributes {
     /// `Fn::GetAtt` `PhoneNumber`: a string.
     ///
     /// The phone number in E.164 format.
+    #[inline]
     pub fn phone_number(&self) -> Value {
         self.0.get_att("PhoneNumber")
     }
@@ -239,6 +243,7 @@ impl PhoneNumberAttributes {
     /// `Fn::GetAtt` `PhoneNumberId`: a string.
     ///
     /// The unique identifier for the phone number.
+    #[inline]
     pub fn phone_number_id(&self) -> Value {
         self.0.get_att("PhoneNumberId")
     }
@@ -285,6 +290,7 @@ pub struct TwoWay {
 #[rustfmt::skip]
 impl TwoWay {
     /// A `TwoWay` with its required properties, named in a [`TwoWayRequired`].
+    #[inline]
     pub fn new(required: TwoWayRequired) -> Self {
         Self {
             channel_arn: None,
@@ -304,6 +310,7 @@ impl TwoWay {
 impl PropertyType for TwoWay {}
 
 impl ToValue for TwoWay {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChannelArn", &self.channel_arn)
@@ -333,6 +340,7 @@ impl From<Value> for NumberCapability {
 }
 
 impl ToValue for NumberCapability {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sms => "SMS",
@@ -366,6 +374,7 @@ impl From<Value> for NumberType {
 }
 
 impl ToValue for NumberType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LongCode => "LONG_CODE",

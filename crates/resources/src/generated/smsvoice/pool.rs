@@ -129,6 +129,7 @@ impl Pool {
     };
 
     /// A `Pool` with its required properties, named in a [`PoolRequired`].
+    #[inline]
     pub fn new(required: PoolRequired) -> Self {
         Self {
             deletion_protection_enabled: None,
@@ -177,6 +178,7 @@ impl Resource for Pool {
 }
 
 impl ToValue for Pool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -212,6 +214,7 @@ impl PoolAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name of the `Pool` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -219,6 +222,7 @@ impl PoolAttributes {
     /// `Fn::GetAtt` `PoolId`: a string.
     ///
     /// The unique identifier for the pool.
+    #[inline]
     pub fn pool_id(&self) -> Value {
         self.0.get_att("PoolId")
     }
@@ -265,6 +269,7 @@ pub struct TwoWay {
 #[rustfmt::skip]
 impl TwoWay {
     /// A `TwoWay` with its required properties, named in a [`TwoWayRequired`].
+    #[inline]
     pub fn new(required: TwoWayRequired) -> Self {
         Self {
             channel_arn: None,
@@ -284,6 +289,7 @@ impl TwoWay {
 impl PropertyType for TwoWay {}
 
 impl ToValue for TwoWay {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChannelArn", &self.channel_arn)

@@ -71,6 +71,7 @@ impl ProtectConfiguration {
     };
 
     /// A `ProtectConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -97,6 +98,7 @@ impl Resource for ProtectConfiguration {
 }
 
 impl ToValue for ProtectConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CountryRuleSet", &self.country_rule_set)
@@ -123,6 +125,7 @@ impl ProtectConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the protect configuration.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -130,6 +133,7 @@ impl ProtectConfigurationAttributes {
     /// `Fn::GetAtt` `ProtectConfigurationId`: a string.
     ///
     /// The unique identifier for the protect configuration.
+    #[inline]
     pub fn protect_configuration_id(&self) -> Value {
         self.0.get_att("ProtectConfigurationId")
     }
@@ -181,6 +185,7 @@ pub struct CountryRule {
 #[rustfmt::skip]
 impl CountryRule {
     /// A `CountryRule` with its required properties, named in a [`CountryRuleRequired`].
+    #[inline]
     pub fn new(required: CountryRuleRequired) -> Self {
         Self {
             country_code: required.country_code,
@@ -197,6 +202,7 @@ impl CountryRule {
 impl PropertyType for CountryRule {}
 
 impl ToValue for CountryRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CountryCode", &self.country_code)
@@ -243,6 +249,7 @@ pub struct CountryRuleSet {
 #[rustfmt::skip]
 impl CountryRuleSet {
     /// A `CountryRuleSet` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -258,6 +265,7 @@ impl CountryRuleSet {
 impl PropertyType for CountryRuleSet {}
 
 impl ToValue for CountryRuleSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MMS", &self.mms)
@@ -289,6 +297,7 @@ impl From<Value> for ProtectStatus {
 }
 
 impl ToValue for ProtectStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "ALLOW",

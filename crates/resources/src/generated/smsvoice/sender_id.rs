@@ -92,6 +92,7 @@ impl SenderId {
     };
 
     /// A `SenderId` with its required properties, named in a [`SenderIdRequired`].
+    #[inline]
     pub fn new(required: SenderIdRequired) -> Self {
         Self {
             deletion_protection_enabled: None,
@@ -125,6 +126,7 @@ impl Resource for SenderId {
 }
 
 impl ToValue for SenderId {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -152,6 +154,7 @@ impl SenderIdAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name of the `SenderId` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

@@ -46,6 +46,7 @@ pub struct MandatoryKeyword {
 #[rustfmt::skip]
 impl MandatoryKeyword {
     /// A `MandatoryKeyword` with its required properties, named in a [`MandatoryKeywordRequired`].
+    #[inline]
     pub fn new(required: MandatoryKeywordRequired) -> Self {
         Self {
             message: required.message,
@@ -59,6 +60,7 @@ impl MandatoryKeyword {
 impl PropertyType for MandatoryKeyword {}
 
 impl ToValue for MandatoryKeyword {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Message", &self.message).build()
     }
@@ -100,6 +102,7 @@ pub struct MandatoryKeywords {
 #[rustfmt::skip]
 impl MandatoryKeywords {
     /// A `MandatoryKeywords` with its required properties, named in a [`MandatoryKeywordsRequired`].
+    #[inline]
     pub fn new(required: MandatoryKeywordsRequired) -> Self {
         Self {
             help: required.help,
@@ -116,6 +119,7 @@ impl MandatoryKeywords {
 impl PropertyType for MandatoryKeywords {}
 
 impl ToValue for MandatoryKeywords {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HELP", &self.help)
@@ -175,6 +179,7 @@ pub struct OptionalKeyword {
 #[rustfmt::skip]
 impl OptionalKeyword {
     /// A `OptionalKeyword` with its required properties, named in a [`OptionalKeywordRequired`].
+    #[inline]
     pub fn new(required: OptionalKeywordRequired) -> Self {
         Self {
             action: required.action,
@@ -194,6 +199,7 @@ impl OptionalKeyword {
 impl PropertyType for OptionalKeyword {}
 
 impl ToValue for OptionalKeyword {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -241,6 +247,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -257,6 +264,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -287,6 +295,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AutomaticResponse => "AUTOMATIC_RESPONSE",

@@ -146,6 +146,7 @@ impl Subscription {
     };
 
     /// A `Subscription` with its required properties, named in a [`SubscriptionRequired`].
+    #[inline]
     pub fn new(required: SubscriptionRequired) -> Self {
         Self {
             delivery_policy: None,
@@ -197,6 +198,7 @@ impl Resource for Subscription {
 }
 
 impl ToValue for Subscription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeliveryPolicy", &self.delivery_policy)
@@ -228,6 +230,7 @@ impl SubscriptionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the ARN of the subscription created by the `AWS::SNS::Subscription` resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

@@ -151,6 +151,7 @@ impl Topic {
     };
 
     /// A `Topic` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -197,6 +198,7 @@ impl Resource for Topic {
 }
 
 impl ToValue for Topic {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArchivePolicy", &self.archive_policy)
@@ -233,6 +235,7 @@ impl TopicAttributes {
     /// `Fn::GetAtt` `ContentBasedDeduplication`: a boolean.
     ///
     /// `ContentBasedDeduplication` enables deduplication of messages based on their content for FIFO topics. By default, this property is set to false. If you create a FIFO topic with `ContentBasedDeduplication` set to false, you must provide a `MessageDeduplicationId` for each `Publish` action. When set to true, Amazon  automatically generates a `MessageDeduplicationId` using a SHA-256 hash of the message body (excluding message attributes). You can optionally override this generated value by specifying a `MessageDeduplicationId` in the `Publish` action. Note that this property only applies to FIFO topics; using it with standard topics will cause the creation to fail.
+    #[inline]
     pub fn content_based_deduplication(&self) -> Value {
         self.0.get_att("ContentBasedDeduplication")
     }
@@ -248,6 +251,7 @@ impl TopicAttributes {
     /// - Amazon Simple Queue Service
     ///
     /// Once configured, log entries are sent to Amazon CloudWatch Logs.
+    #[inline]
     pub fn delivery_status_logging(&self) -> Value {
         self.0.get_att("DeliveryStatusLogging")
     }
@@ -255,6 +259,7 @@ impl TopicAttributes {
     /// `Fn::GetAtt` `DisplayName`: a string.
     ///
     /// The display name to use for an Amazon  topic with SMS subscriptions. The display name must be maximum 100 characters long, including hyphens (-), underscores (_), spaces, and tabs.
+    #[inline]
     pub fn display_name(&self) -> Value {
         self.0.get_att("DisplayName")
     }
@@ -262,6 +267,7 @@ impl TopicAttributes {
     /// `Fn::GetAtt` `FifoThroughputScope`: a string.
     ///
     /// Specifies the throughput quota and deduplication behavior to apply for the FIFO topic. Valid values are `Topic` or `MessageGroup` .
+    #[inline]
     pub fn fifo_throughput_scope(&self) -> Value {
         self.0.get_att("FifoThroughputScope")
     }
@@ -269,6 +275,7 @@ impl TopicAttributes {
     /// `Fn::GetAtt` `FifoTopic`: a boolean.
     ///
     /// Set to true to create a FIFO topic.
+    #[inline]
     pub fn fifo_topic(&self) -> Value {
         self.0.get_att("FifoTopic")
     }
@@ -278,6 +285,7 @@ impl TopicAttributes {
     /// The ID of an AWS managed customer master key (CMK) for Amazon  or a custom CMK. For more information, see \[Key terms\](<https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html#sse-key-terms>) . For more examples, see `[KeyId](https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters)` in the *AWS Key Management Service API Reference* .
     ///
     /// This property applies only to \[server-side-encryption\](<https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html>) .
+    #[inline]
     pub fn kms_master_key_id(&self) -> Value {
         self.0.get_att("KmsMasterKeyId")
     }
@@ -285,6 +293,7 @@ impl TopicAttributes {
     /// `Fn::GetAtt` `SignatureVersion`: a string.
     ///
     /// The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS. By default, `SignatureVersion` is set to `1` .
+    #[inline]
     pub fn signature_version(&self) -> Value {
         self.0.get_att("SignatureVersion")
     }
@@ -294,6 +303,7 @@ impl TopicAttributes {
     /// The Amazon  subscriptions (endpoints) for this topic.
     ///
     /// &gt; If you specify the `Subscription` property in the `AWS::SNS::Topic` resource and it creates an associated subscription resource, the associated subscription is not deleted when the `AWS::SNS::Topic` resource is deleted.
+    #[inline]
     pub fn subscription(&self) -> Value {
         self.0.get_att("Subscription")
     }
@@ -303,6 +313,7 @@ impl TopicAttributes {
     /// The list of tags to add to a new topic.
     ///
     /// &gt; To be able to tag a topic on creation, you must have the `sns:CreateTopic` and `sns:TagResource` permissions.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -310,6 +321,7 @@ impl TopicAttributes {
     /// `Fn::GetAtt` `TopicArn`: a string.
     ///
     /// Returns the ARN of an Amazon  topic.
+    #[inline]
     pub fn topic_arn(&self) -> Value {
         self.0.get_att("TopicArn")
     }
@@ -321,6 +333,7 @@ impl TopicAttributes {
     /// If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the topic name. For more information, see \[Name type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
     ///
     /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    #[inline]
     pub fn topic_name(&self) -> Value {
         self.0.get_att("TopicName")
     }
@@ -328,6 +341,7 @@ impl TopicAttributes {
     /// `Fn::GetAtt` `TracingConfig`: a string.
     ///
     /// Tracing mode of an Amazon  topic. By default `TracingConfig` is set to `PassThrough` , and the topic passes through the tracing header it receives from an Amazon  publisher to its subscriptions. If set to `Active` , Amazon  will vend X-Ray segment data to topic owner account if the sampled flag in the tracing header is true.
+    #[inline]
     pub fn tracing_config(&self) -> Value {
         self.0.get_att("TracingConfig")
     }
@@ -387,6 +401,7 @@ pub struct LoggingConfig {
 #[rustfmt::skip]
 impl LoggingConfig {
     /// A `LoggingConfig` with its required properties, named in a [`LoggingConfigRequired`].
+    #[inline]
     pub fn new(required: LoggingConfigRequired) -> Self {
         Self {
             failure_feedback_role_arn: None,
@@ -409,6 +424,7 @@ impl LoggingConfig {
 impl PropertyType for LoggingConfig {}
 
 impl ToValue for LoggingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FailureFeedbackRoleArn", &self.failure_feedback_role_arn)
@@ -464,6 +480,7 @@ pub struct Subscription {
 #[rustfmt::skip]
 impl Subscription {
     /// A `Subscription` with its required properties, named in a [`SubscriptionRequired`].
+    #[inline]
     pub fn new(required: SubscriptionRequired) -> Self {
         Self {
             endpoint: required.endpoint,
@@ -480,6 +497,7 @@ impl Subscription {
 impl PropertyType for Subscription {}
 
 impl ToValue for Subscription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Endpoint", &self.endpoint)
@@ -526,6 +544,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -542,6 +561,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -574,6 +594,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::HttpS => "http/s",

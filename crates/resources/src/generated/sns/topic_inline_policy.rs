@@ -76,6 +76,7 @@ impl TopicInlinePolicy {
     };
 
     /// A `TopicInlinePolicy` with its required properties, named in a [`TopicInlinePolicyRequired`].
+    #[inline]
     pub fn new(required: TopicInlinePolicyRequired) -> Self {
         Self {
             policy_document: required.policy_document,
@@ -100,6 +101,7 @@ impl Resource for TopicInlinePolicy {
 }
 
 impl ToValue for TopicInlinePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)

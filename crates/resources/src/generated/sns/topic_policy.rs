@@ -71,6 +71,7 @@ impl TopicPolicy {
     };
 
     /// A `TopicPolicy` with its required properties, named in a [`TopicPolicyRequired`].
+    #[inline]
     pub fn new(required: TopicPolicyRequired) -> Self {
         Self {
             policy_document: required.policy_document,
@@ -95,6 +96,7 @@ impl Resource for TopicPolicy {
 }
 
 impl ToValue for TopicPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
@@ -117,6 +119,7 @@ impl TopicPolicyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The provider-assigned unique ID for this managed resource.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

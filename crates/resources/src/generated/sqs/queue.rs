@@ -201,6 +201,7 @@ impl Queue {
     };
 
     /// A `Queue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -253,6 +254,7 @@ impl Resource for Queue {
 }
 
 impl ToValue for Queue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -298,6 +300,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) of the queue. For example: `arn:aws:sqs:us-east-2:123456789012:mystack-myqueue-15PG5C2FC1CW8` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -305,6 +308,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `ContentBasedDeduplication`: a boolean.
     ///
     /// For first-in-first-out (FIFO) queues, specifies whether to enable content-based deduplication. During the deduplication interval, Amazon SQS treats messages that are sent with identical content as duplicates and delivers only one copy of the message. For more information, see the `ContentBasedDeduplication` attribute for the `[CreateQueue](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html)` action in the *Amazon SQS API Reference* .
+    #[inline]
     pub fn content_based_deduplication(&self) -> Value {
         self.0.get_att("ContentBasedDeduplication")
     }
@@ -314,6 +318,7 @@ impl QueueAttributes {
     /// For high throughput for FIFO queues, specifies whether message deduplication occurs at the message group or queue level. Valid values are `messageGroup` and `queue` .
     ///
     /// To enable high throughput for a FIFO queue, set this attribute to `messageGroup` *and* set the `FifoThroughputLimit` attribute to `perMessageGroupId` . If you set these attributes to anything other than these values, normal throughput is in effect and deduplication occurs as specified. For more information, see \[High throughput for FIFO queues\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html>) and \[Quotas related to messages\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html>) in the *Amazon SQS Developer Guide* .
+    #[inline]
     pub fn deduplication_scope(&self) -> Value {
         self.0.get_att("DeduplicationScope")
     }
@@ -321,6 +326,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `DelaySeconds`: an integer.
     ///
     /// The time in seconds for which the delivery of all messages in the queue is delayed. You can specify an integer value of `0` to `900` (15 minutes). The default value is `0` .
+    #[inline]
     pub fn delay_seconds(&self) -> Value {
         self.0.get_att("DelaySeconds")
     }
@@ -328,6 +334,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `FifoQueue`: a boolean.
     ///
     /// If set to true, creates a FIFO queue. If you don't specify this property, Amazon SQS creates a standard queue. For more information, see \[Amazon SQS FIFO queues\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html>) in the *Amazon SQS Developer Guide* .
+    #[inline]
     pub fn fifo_queue(&self) -> Value {
         self.0.get_att("FifoQueue")
     }
@@ -337,6 +344,7 @@ impl QueueAttributes {
     /// For high throughput for FIFO queues, specifies whether the FIFO queue throughput quota applies to the entire queue or per message group. Valid values are `perQueue` and `perMessageGroupId` .
     ///
     /// To enable high throughput for a FIFO queue, set this attribute to `perMessageGroupId` *and* set the `DeduplicationScope` attribute to `messageGroup` . If you set these attributes to anything other than these values, normal throughput is in effect and deduplication occurs as specified. For more information, see \[High throughput for FIFO queues\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html>) and \[Quotas related to messages\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html>) in the *Amazon SQS Developer Guide* .
+    #[inline]
     pub fn fifo_throughput_limit(&self) -> Value {
         self.0.get_att("FifoThroughputLimit")
     }
@@ -346,6 +354,7 @@ impl QueueAttributes {
     /// The length of time in seconds for which Amazon SQS can reuse a data key to encrypt or decrypt messages before calling AWS  again. The value must be an integer between 60 (1 minute) and 86,400 (24 hours). The default is 300 (5 minutes).
     ///
     /// &gt; A shorter time period provides better security, but results in more calls to AWS  , which might incur charges after Free Tier. For more information, see \[Encryption at rest\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-how-does-the-data-key-reuse-period-work>) in the *Amazon SQS Developer Guide* .
+    #[inline]
     pub fn kms_data_key_reuse_period_seconds(&self) -> Value {
         self.0.get_att("KmsDataKeyReusePeriodSeconds")
     }
@@ -358,6 +367,7 @@ impl QueueAttributes {
     /// - \[CreateQueue\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html>) in the *Amazon SQS API Reference*
     /// - \[Request Parameters\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters>) in the *AWS Key Management Service API Reference*
     /// - The Key Management Service (KMS) section of the \[Security best practices for AWS Key Management Service\](<https://docs.aws.amazon.com/kms/latest/developerguide/best-practices.html>) in the *AWS Key Management Service Developer Guide*
+    #[inline]
     pub fn kms_master_key_id(&self) -> Value {
         self.0.get_att("KmsMasterKeyId")
     }
@@ -366,6 +376,7 @@ impl QueueAttributes {
     ///
     /// The limit of how many bytes that a message can contain before Amazon SQS rejects it. You can specify an integer from 1,024 bytes (1 KiB) to 1,048,576 bytes (1 MiB).
     /// Default: 1,048,576 bytes (1 MiB).
+    #[inline]
     pub fn maximum_message_size(&self) -> Value {
         self.0.get_att("MaximumMessageSize")
     }
@@ -373,6 +384,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `MessageRetentionPeriod`: an integer.
     ///
     /// The number of seconds that Amazon SQS retains a message. You can specify an integer value from `60` seconds (1 minute) to `1,209,600` seconds (14 days). The default value is `345,600` seconds (4 days).
+    #[inline]
     pub fn message_retention_period(&self) -> Value {
         self.0.get_att("MessageRetentionPeriod")
     }
@@ -384,6 +396,7 @@ impl QueueAttributes {
     /// If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the queue name. For more information, see \[Name type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) in the *CloudFormation User Guide* .
     ///
     /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    #[inline]
     pub fn queue_name(&self) -> Value {
         self.0.get_att("QueueName")
     }
@@ -391,6 +404,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `QueueUrl`: a string.
     ///
     /// Returns the URLs of the queues from the policy.
+    #[inline]
     pub fn queue_url(&self) -> Value {
         self.0.get_att("QueueUrl")
     }
@@ -398,16 +412,19 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `ReceiveMessageWaitTimeSeconds`: an integer.
     ///
     /// Specifies the duration, in seconds, that the ReceiveMessage action call waits until a message is in the queue in order to include it in the response, rather than returning an empty response if a message isn't yet available. You can specify an integer from 1 to 20. Short polling is used as the default or when you specify 0 for this property. For more information, see \[Consuming messages using long polling\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html#sqs-long-polling>) in the *Amazon SQS Developer Guide* .
+    #[inline]
     pub fn receive_message_wait_time_seconds(&self) -> Value {
         self.0.get_att("ReceiveMessageWaitTimeSeconds")
     }
 
     /// `Fn::GetAtt` `RedrivePolicy.deadLetterTargetArn`: a string.
+    #[inline]
     pub fn redrive_policy_dead_letter_target_arn(&self) -> Value {
         self.0.get_att("RedrivePolicy.deadLetterTargetArn")
     }
 
     /// `Fn::GetAtt` `RedrivePolicy.maxReceiveCount`: an integer.
+    #[inline]
     pub fn redrive_policy_max_receive_count(&self) -> Value {
         self.0.get_att("RedrivePolicy.maxReceiveCount")
     }
@@ -415,6 +432,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `SqsManagedSseEnabled`: a boolean.
     ///
     /// Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, \[SSE-KMS\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html>) or \[SSE-SQS\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html>) ). When `SqsManagedSseEnabled` is not defined, `SSE-SQS` encryption is enabled by default.
+    #[inline]
     pub fn sqs_managed_sse_enabled(&self) -> Value {
         self.0.get_att("SqsManagedSseEnabled")
     }
@@ -422,6 +440,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// The tags that you attach to this queue. For more information, see \[Resource tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) in the *CloudFormation User Guide* .
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -433,6 +452,7 @@ impl QueueAttributes {
     /// Values must be from 0 to 43,200 seconds (12 hours). If you don't specify a value, AWS CloudFormation uses the default value of 30 seconds.
     ///
     /// For more information about Amazon SQS queue visibility timeouts, see \[Visibility timeout\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html>) in the *Amazon SQS Developer Guide* .
+    #[inline]
     pub fn visibility_timeout(&self) -> Value {
         self.0.get_att("VisibilityTimeout")
     }
@@ -472,6 +492,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -488,6 +509,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

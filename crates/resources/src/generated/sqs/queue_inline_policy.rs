@@ -76,6 +76,7 @@ impl QueueInlinePolicy {
     };
 
     /// A `QueueInlinePolicy` with its required properties, named in a [`QueueInlinePolicyRequired`].
+    #[inline]
     pub fn new(required: QueueInlinePolicyRequired) -> Self {
         Self {
             policy_document: required.policy_document,
@@ -100,6 +101,7 @@ impl Resource for QueueInlinePolicy {
 }
 
 impl ToValue for QueueInlinePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)

@@ -71,6 +71,7 @@ impl QueuePolicy {
     };
 
     /// A `QueuePolicy` with its required properties, named in a [`QueuePolicyRequired`].
+    #[inline]
     pub fn new(required: QueuePolicyRequired) -> Self {
         Self {
             policy_document: required.policy_document,
@@ -95,6 +96,7 @@ impl Resource for QueuePolicy {
 }
 
 impl ToValue for QueuePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
@@ -117,6 +119,7 @@ impl QueuePolicyAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The provider-assigned unique ID for this managed resource.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -208,6 +208,7 @@ impl Association {
     };
 
     /// A `Association` with its required properties, named in a [`AssociationRequired`].
+    #[inline]
     pub fn new(required: AssociationRequired) -> Self {
         Self {
             apply_only_at_cron_interval: None,
@@ -277,6 +278,7 @@ impl Resource for Association {
 }
 
 impl ToValue for Association {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplyOnlyAtCronInterval", &self.apply_only_at_cron_interval)
@@ -320,6 +322,7 @@ impl AssociationAttributes {
     /// `Fn::GetAtt` `AssociationId`: a string.
     ///
     /// The association ID.
+    #[inline]
     pub fn association_id(&self) -> Value {
         self.0.get_att("AssociationId")
     }
@@ -352,6 +355,7 @@ pub struct InstanceAssociationOutputLocation {
 #[rustfmt::skip]
 impl InstanceAssociationOutputLocation {
     /// A `InstanceAssociationOutputLocation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -363,6 +367,7 @@ impl InstanceAssociationOutputLocation {
 impl PropertyType for InstanceAssociationOutputLocation {}
 
 impl ToValue for InstanceAssociationOutputLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3Location", &self.s3_location)
@@ -411,6 +416,7 @@ pub struct S3OutputLocation {
 #[rustfmt::skip]
 impl S3OutputLocation {
     /// A `S3OutputLocation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -426,6 +432,7 @@ impl S3OutputLocation {
 impl PropertyType for S3OutputLocation {}
 
 impl ToValue for S3OutputLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OutputS3BucketName", &self.output_s3_bucket_name)
@@ -481,6 +488,7 @@ pub struct Target {
 #[rustfmt::skip]
 impl Target {
     /// A `Target` with its required properties, named in a [`TargetRequired`].
+    #[inline]
     pub fn new(required: TargetRequired) -> Self {
         Self {
             key: required.key,
@@ -497,6 +505,7 @@ impl Target {
 impl PropertyType for Target {}
 
 impl ToValue for Target {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -529,6 +538,7 @@ impl From<Value> for ComplianceSeverity {
 }
 
 impl ToValue for ComplianceSeverity {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Critical => "CRITICAL",
@@ -560,6 +570,7 @@ impl From<Value> for SyncCompliance {
 }
 
 impl ToValue for SyncCompliance {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Auto => "AUTO",

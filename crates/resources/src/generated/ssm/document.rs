@@ -150,6 +150,7 @@ impl Document {
     };
 
     /// A `Document` with its required properties, named in a [`DocumentRequired`].
+    #[inline]
     pub fn new(required: DocumentRequired) -> Self {
         Self {
             attachments: None,
@@ -201,6 +202,7 @@ impl Resource for Document {
 }
 
 impl ToValue for Document {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Attachments", &self.attachments)
@@ -280,6 +282,7 @@ pub struct AttachmentsSource {
 #[rustfmt::skip]
 impl AttachmentsSource {
     /// A `AttachmentsSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -295,6 +298,7 @@ impl AttachmentsSource {
 impl PropertyType for AttachmentsSource {}
 
 impl ToValue for AttachmentsSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -338,6 +342,7 @@ pub struct DocumentRequires {
 #[rustfmt::skip]
 impl DocumentRequires {
     /// A `DocumentRequires` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -351,6 +356,7 @@ impl DocumentRequires {
 impl PropertyType for DocumentRequires {}
 
 impl ToValue for DocumentRequires {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -387,6 +393,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -400,6 +407,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -428,6 +436,7 @@ impl From<Value> for DocumentFormat {
 }
 
 impl ToValue for DocumentFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Yaml => "YAML",
@@ -483,6 +492,7 @@ impl From<Value> for DocumentType {
 }
 
 impl ToValue for DocumentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ApplicationConfiguration => "ApplicationConfiguration",
@@ -526,6 +536,7 @@ impl From<Value> for Key {
 }
 
 impl ToValue for Key {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SourceUrl => "SourceUrl",
@@ -555,6 +566,7 @@ impl From<Value> for UpdateMethod {
 }
 
 impl ToValue for UpdateMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Replace => "Replace",

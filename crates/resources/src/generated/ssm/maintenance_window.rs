@@ -141,6 +141,7 @@ impl MaintenanceWindow {
     };
 
     /// A `MaintenanceWindow` with its required properties, named in a [`MaintenanceWindowRequired`].
+    #[inline]
     pub fn new(required: MaintenanceWindowRequired) -> Self {
         Self {
             allow_unassociated_targets: required.allow_unassociated_targets,
@@ -195,6 +196,7 @@ impl Resource for MaintenanceWindow {
 }
 
 impl ToValue for MaintenanceWindow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AllowUnassociatedTargets", &self.allow_unassociated_targets)
@@ -226,6 +228,7 @@ impl MaintenanceWindowAttributes {
     /// `Fn::GetAtt` `WindowId`: a string.
     ///
     /// The ID of the maintenance window.
+    #[inline]
     pub fn window_id(&self) -> Value {
         self.0.get_att("WindowId")
     }
@@ -269,6 +272,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -285,6 +289,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -112,6 +112,7 @@ impl MaintenanceWindowTarget {
     };
 
     /// A `MaintenanceWindowTarget` with its required properties, named in a [`MaintenanceWindowTargetRequired`].
+    #[inline]
     pub fn new(required: MaintenanceWindowTargetRequired) -> Self {
         Self {
             description: None,
@@ -148,6 +149,7 @@ impl Resource for MaintenanceWindowTarget {
 }
 
 impl ToValue for MaintenanceWindowTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -174,6 +176,7 @@ impl MaintenanceWindowTargetAttributes {
     /// `Fn::GetAtt` `WindowTargetId`: a string.
     ///
     /// The ID of the target.
+    #[inline]
     pub fn window_target_id(&self) -> Value {
         self.0.get_att("WindowTargetId")
     }
@@ -227,6 +230,7 @@ pub struct Targets {
 #[rustfmt::skip]
 impl Targets {
     /// A `Targets` with its required properties, named in a [`TargetsRequired`].
+    #[inline]
     pub fn new(required: TargetsRequired) -> Self {
         Self {
             key: required.key,
@@ -243,6 +247,7 @@ impl Targets {
 impl PropertyType for Targets {}
 
 impl ToValue for Targets {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -269,6 +274,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Instance => "INSTANCE",

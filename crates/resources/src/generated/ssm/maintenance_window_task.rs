@@ -191,6 +191,7 @@ impl MaintenanceWindowTask {
     };
 
     /// A `MaintenanceWindowTask` with its required properties, named in a [`MaintenanceWindowTaskRequired`].
+    #[inline]
     pub fn new(required: MaintenanceWindowTaskRequired) -> Self {
         Self {
             cutoff_behavior: None,
@@ -251,6 +252,7 @@ impl Resource for MaintenanceWindowTask {
 }
 
 impl ToValue for MaintenanceWindowTask {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CutoffBehavior", &self.cutoff_behavior)
@@ -285,6 +287,7 @@ impl MaintenanceWindowTaskAttributes {
     /// `Fn::GetAtt` `WindowTaskId`: a string.
     ///
     /// The task ID.
+    #[inline]
     pub fn window_task_id(&self) -> Value {
         self.0.get_att("WindowTaskId")
     }
@@ -322,6 +325,7 @@ pub struct CloudWatchOutputConfig {
 #[rustfmt::skip]
 impl CloudWatchOutputConfig {
     /// A `CloudWatchOutputConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -335,6 +339,7 @@ impl CloudWatchOutputConfig {
 impl PropertyType for CloudWatchOutputConfig {}
 
 impl ToValue for CloudWatchOutputConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchLogGroupName", &self.cloud_watch_log_group_name)
@@ -394,6 +399,7 @@ pub struct LoggingInfo {
 #[rustfmt::skip]
 impl LoggingInfo {
     /// A `LoggingInfo` with its required properties, named in a [`LoggingInfoRequired`].
+    #[inline]
     pub fn new(required: LoggingInfoRequired) -> Self {
         Self {
             region: required.region,
@@ -413,6 +419,7 @@ impl LoggingInfo {
 impl PropertyType for LoggingInfo {}
 
 impl ToValue for LoggingInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Region", &self.region)
@@ -458,6 +465,7 @@ pub struct MaintenanceWindowAutomationParameters {
 #[rustfmt::skip]
 impl MaintenanceWindowAutomationParameters {
     /// A `MaintenanceWindowAutomationParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -471,6 +479,7 @@ impl MaintenanceWindowAutomationParameters {
 impl PropertyType for MaintenanceWindowAutomationParameters {}
 
 impl ToValue for MaintenanceWindowAutomationParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DocumentVersion", &self.document_version)
@@ -520,6 +529,7 @@ pub struct MaintenanceWindowLambdaParameters {
 #[rustfmt::skip]
 impl MaintenanceWindowLambdaParameters {
     /// A `MaintenanceWindowLambdaParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -535,6 +545,7 @@ impl MaintenanceWindowLambdaParameters {
 impl PropertyType for MaintenanceWindowLambdaParameters {}
 
 impl ToValue for MaintenanceWindowLambdaParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientContext", &self.client_context)
@@ -637,6 +648,7 @@ pub struct MaintenanceWindowRunCommandParameters {
 #[rustfmt::skip]
 impl MaintenanceWindowRunCommandParameters {
     /// A `MaintenanceWindowRunCommandParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -668,6 +680,7 @@ impl MaintenanceWindowRunCommandParameters {
 impl PropertyType for MaintenanceWindowRunCommandParameters {}
 
 impl ToValue for MaintenanceWindowRunCommandParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchOutputConfig", &self.cloud_watch_output_config)
@@ -717,6 +730,7 @@ pub struct MaintenanceWindowStepFunctionsParameters {
 #[rustfmt::skip]
 impl MaintenanceWindowStepFunctionsParameters {
     /// A `MaintenanceWindowStepFunctionsParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -730,6 +744,7 @@ impl MaintenanceWindowStepFunctionsParameters {
 impl PropertyType for MaintenanceWindowStepFunctionsParameters {}
 
 impl ToValue for MaintenanceWindowStepFunctionsParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Input", &self.input)
@@ -786,6 +801,7 @@ pub struct NotificationConfig {
 #[rustfmt::skip]
 impl NotificationConfig {
     /// A `NotificationConfig` with its required properties, named in a [`NotificationConfigRequired`].
+    #[inline]
     pub fn new(required: NotificationConfigRequired) -> Self {
         Self {
             notification_arn: required.notification_arn,
@@ -805,6 +821,7 @@ impl NotificationConfig {
 impl PropertyType for NotificationConfig {}
 
 impl ToValue for NotificationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("NotificationArn", &self.notification_arn)
@@ -862,6 +879,7 @@ pub struct Target {
 #[rustfmt::skip]
 impl Target {
     /// A `Target` with its required properties, named in a [`TargetRequired`].
+    #[inline]
     pub fn new(required: TargetRequired) -> Self {
         Self {
             key: required.key,
@@ -878,6 +896,7 @@ impl Target {
 impl PropertyType for Target {}
 
 impl ToValue for Target {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -931,6 +950,7 @@ pub struct TaskInvocationParameters {
 #[rustfmt::skip]
 impl TaskInvocationParameters {
     /// A `TaskInvocationParameters` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -948,6 +968,7 @@ impl TaskInvocationParameters {
 impl PropertyType for TaskInvocationParameters {}
 
 impl ToValue for TaskInvocationParameters {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -988,6 +1009,7 @@ impl From<Value> for CutoffBehavior {
 }
 
 impl ToValue for CutoffBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CancelTask => "CANCEL_TASK",
@@ -1020,6 +1042,7 @@ impl From<Value> for TaskType {
 }
 
 impl ToValue for TaskType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Automation => "AUTOMATION",

@@ -137,6 +137,7 @@ impl Parameter {
     };
 
     /// A `Parameter` with its required properties, named in a [`ParameterRequired`].
+    #[inline]
     pub fn new(required: ParameterRequired) -> Self {
         Self {
             allowed_pattern: None,
@@ -185,6 +186,7 @@ impl Resource for Parameter {
 }
 
 impl ToValue for Parameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedPattern", &self.allowed_pattern)
@@ -214,6 +216,7 @@ impl ParameterAttributes {
     /// `Fn::GetAtt` `AllowedPattern`: a string.
     ///
     /// A regular expression used to validate the parameter value. For example, for `String` types with values restricted to numbers, you can specify the following: `AllowedPattern=^\d+$`
+    #[inline]
     pub fn allowed_pattern(&self) -> Value {
         self.0.get_att("AllowedPattern")
     }
@@ -221,6 +224,7 @@ impl ParameterAttributes {
     /// `Fn::GetAtt` `DataType`: one of a set of strings.
     ///
     /// The data type of the parameter, such as `text` or `aws:ec2:image` . The default is `text` .
+    #[inline]
     pub fn data_type(&self) -> Value {
         self.0.get_att("DataType")
     }
@@ -228,6 +232,7 @@ impl ParameterAttributes {
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// Information about the parameter.
+    #[inline]
     pub fn description(&self) -> Value {
         self.0.get_att("Description")
     }
@@ -239,6 +244,7 @@ impl ParameterAttributes {
     /// &gt; The reported maximum length of 2048 characters for a parameter name includes 1037 characters that are reserved for internal use by Systems Manager . The maximum length for a parameter name that you specify is 1011 characters.
     /// &gt;
     /// &gt; This count of 1011 characters includes the characters in the ARN that precede the name you specify. This ARN length will vary depending on your partition and Region. For example, the following 45 characters count toward the 1011 character maximum for a parameter created in the US East (Ohio) Region: `arn:aws:ssm:us-east-2:111122223333:parameter/` .
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -248,6 +254,7 @@ impl ParameterAttributes {
     /// Information about the policies assigned to a parameter.
     ///
     /// \[Assigning parameter policies\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-policies.html>) in the *AWS Systems Manager User Guide* .
+    #[inline]
     pub fn policies(&self) -> Value {
         self.0.get_att("Policies")
     }
@@ -255,6 +262,7 @@ impl ParameterAttributes {
     /// `Fn::GetAtt` `Tier`: one of a set of strings.
     ///
     /// The parameter tier.
+    #[inline]
     pub fn tier(&self) -> Value {
         self.0.get_att("Tier")
     }
@@ -264,6 +272,7 @@ impl ParameterAttributes {
     /// The type of parameter.
     ///
     /// &gt; Parameters of type `SecureString` are not supported by AWS CloudFormation .
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
@@ -273,6 +282,7 @@ impl ParameterAttributes {
     /// The parameter value.
     ///
     /// &gt; If type is `StringList` , the system returns a comma-separated string with no spaces between commas in the `Value` field.
+    #[inline]
     pub fn value(&self) -> Value {
         self.0.get_att("Value")
     }
@@ -296,6 +306,7 @@ impl From<Value> for DataType {
 }
 
 impl ToValue for DataType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Text => "text",
@@ -324,6 +335,7 @@ impl From<Value> for ParameterType {
 }
 
 impl ToValue for ParameterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::String => "String",
@@ -354,6 +366,7 @@ impl From<Value> for Tier {
 }
 
 impl ToValue for Tier {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "Standard",

@@ -186,6 +186,7 @@ impl PatchBaseline {
     };
 
     /// A `PatchBaseline` with its required properties, named in a [`PatchBaselineRequired`].
+    #[inline]
     pub fn new(required: PatchBaselineRequired) -> Self {
         Self {
             approval_rules: None,
@@ -252,6 +253,7 @@ impl Resource for PatchBaseline {
 }
 
 impl ToValue for PatchBaseline {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApprovalRules", &self.approval_rules)
@@ -296,6 +298,7 @@ impl PatchBaselineAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the patch baseline.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -341,6 +344,7 @@ pub struct PatchFilter {
 #[rustfmt::skip]
 impl PatchFilter {
     /// A `PatchFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -354,6 +358,7 @@ impl PatchFilter {
 impl PropertyType for PatchFilter {}
 
 impl ToValue for PatchFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -391,6 +396,7 @@ pub struct PatchFilterGroup {
 #[rustfmt::skip]
 impl PatchFilterGroup {
     /// A `PatchFilterGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -402,6 +408,7 @@ impl PatchFilterGroup {
 impl PropertyType for PatchFilterGroup {}
 
 impl ToValue for PatchFilterGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PatchFilters", &self.patch_filters)
@@ -472,6 +479,7 @@ pub struct PatchSource {
 #[rustfmt::skip]
 impl PatchSource {
     /// A `PatchSource` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -487,6 +495,7 @@ impl PatchSource {
 impl PropertyType for PatchSource {}
 
 impl ToValue for PatchSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Configuration", &self.configuration)
@@ -567,6 +576,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -586,6 +596,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApproveAfterDays", &self.approve_after_days)
@@ -626,6 +637,7 @@ pub struct RuleGroup {
 #[rustfmt::skip]
 impl RuleGroup {
     /// A `RuleGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -637,6 +649,7 @@ impl RuleGroup {
 impl PropertyType for RuleGroup {}
 
 impl ToValue for RuleGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PatchRules", &self.patch_rules)
@@ -682,6 +695,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -698,6 +712,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -732,6 +747,7 @@ impl From<Value> for ApprovedPatchesComplianceLevel {
 }
 
 impl ToValue for ApprovedPatchesComplianceLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Critical => "CRITICAL",
@@ -764,6 +780,7 @@ impl From<Value> for AvailableSecurityUpdatesComplianceStatus {
 }
 
 impl ToValue for AvailableSecurityUpdatesComplianceStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::NonCompliant => "NON_COMPLIANT",
@@ -800,6 +817,7 @@ impl From<Value> for ComplianceLevel {
 }
 
 impl ToValue for ComplianceLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Critical => "CRITICAL",
@@ -866,6 +884,7 @@ impl From<Value> for Key {
 }
 
 impl ToValue for Key {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AdvisoryId => "ADVISORY_ID",
@@ -937,6 +956,7 @@ impl From<Value> for OperatingSystem {
 }
 
 impl ToValue for OperatingSystem {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Windows => "WINDOWS",
@@ -978,6 +998,7 @@ impl From<Value> for RejectedPatchesAction {
 }
 
 impl ToValue for RejectedPatchesAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AllowAsDependency => "ALLOW_AS_DEPENDENCY",

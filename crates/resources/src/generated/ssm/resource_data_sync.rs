@@ -133,6 +133,7 @@ impl ResourceDataSync {
     };
 
     /// A `ResourceDataSync` with its required properties, named in a [`ResourceDataSyncRequired`].
+    #[inline]
     pub fn new(required: ResourceDataSyncRequired) -> Self {
         Self {
             bucket_name: None,
@@ -178,6 +179,7 @@ impl Resource for ResourceDataSync {
 }
 
 impl ToValue for ResourceDataSync {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
@@ -245,6 +247,7 @@ pub struct AwsOrganizationsSource {
 #[rustfmt::skip]
 impl AwsOrganizationsSource {
     /// A `AwsOrganizationsSource` with its required properties, named in a [`AwsOrganizationsSourceRequired`].
+    #[inline]
     pub fn new(required: AwsOrganizationsSourceRequired) -> Self {
         Self {
             organization_source_type: required.organization_source_type,
@@ -261,6 +264,7 @@ impl AwsOrganizationsSource {
 impl PropertyType for AwsOrganizationsSource {}
 
 impl ToValue for AwsOrganizationsSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OrganizationSourceType", &self.organization_source_type)
@@ -336,6 +340,7 @@ pub struct S3Destination {
 #[rustfmt::skip]
 impl S3Destination {
     /// A `S3Destination` with its required properties, named in a [`S3DestinationRequired`].
+    #[inline]
     pub fn new(required: S3DestinationRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -361,6 +366,7 @@ impl S3Destination {
 impl PropertyType for S3Destination {}
 
 impl ToValue for S3Destination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -426,6 +432,7 @@ pub struct SyncSource {
 #[rustfmt::skip]
 impl SyncSource {
     /// A `SyncSource` with its required properties, named in a [`SyncSourceRequired`].
+    #[inline]
     pub fn new(required: SyncSourceRequired) -> Self {
         Self {
             aws_organizations_source: None,
@@ -448,6 +455,7 @@ impl SyncSource {
 impl PropertyType for SyncSource {}
 
 impl ToValue for SyncSource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AwsOrganizationsSource", &self.aws_organizations_source)
@@ -474,6 +482,7 @@ impl From<Value> for SyncFormat {
 }
 
 impl ToValue for SyncFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::JsonSerDe => "JsonSerDe",

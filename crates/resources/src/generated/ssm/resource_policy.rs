@@ -76,6 +76,7 @@ impl ResourcePolicy {
     };
 
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
+    #[inline]
     pub fn new(required: ResourcePolicyRequired) -> Self {
         Self {
             policy: required.policy,
@@ -100,6 +101,7 @@ impl Resource for ResourcePolicy {
 }
 
 impl ToValue for ResourcePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Policy", &self.policy)
@@ -122,6 +124,7 @@ impl ResourcePolicyAttributes {
     /// `Fn::GetAtt` `PolicyHash`: a string.
     ///
     /// ID of the current policy version. The hash helps to prevent a situation where multiple users attempt to overwrite a policy. You must provide this hash and the policy ID when updating or deleting a policy.
+    #[inline]
     pub fn policy_hash(&self) -> Value {
         self.0.get_att("PolicyHash")
     }
@@ -129,6 +132,7 @@ impl ResourcePolicyAttributes {
     /// `Fn::GetAtt` `PolicyId`: a string.
     ///
     /// ID of the current policy version.
+    #[inline]
     pub fn policy_id(&self) -> Value {
         self.0.get_att("PolicyId")
     }

@@ -110,6 +110,7 @@ impl Contact {
     };
 
     /// A `Contact` with its required properties, named in a [`ContactRequired`].
+    #[inline]
     pub fn new(required: ContactRequired) -> Self {
         Self {
             alias: required.alias,
@@ -146,6 +147,7 @@ impl Resource for Contact {
 }
 
 impl ToValue for Contact {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Alias", &self.alias)
@@ -171,6 +173,7 @@ impl ContactAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the `Contact` resource, such as `arn:aws:ssm-contacts:us-west-2:123456789012:contact/contactalias` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -212,6 +215,7 @@ pub struct Stage {
 #[rustfmt::skip]
 impl Stage {
     /// A `Stage` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -227,6 +231,7 @@ impl Stage {
 impl PropertyType for Stage {}
 
 impl ToValue for Stage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DurationInMinutes", &self.duration_in_minutes)
@@ -256,6 +261,7 @@ impl From<Value> for ContactType {
 }
 
 impl ToValue for ContactType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Personal => "PERSONAL",

@@ -97,6 +97,7 @@ impl ContactChannel {
     };
 
     /// A `ContactChannel` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -124,6 +125,7 @@ impl Resource for ContactChannel {
 }
 
 impl ToValue for ContactChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChannelAddress", &self.channel_address)
@@ -149,6 +151,7 @@ impl ContactChannelAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the `ContactChannel` resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -174,6 +177,7 @@ impl From<Value> for ChannelType {
 }
 
 impl ToValue for ChannelType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sms => "SMS",

@@ -83,6 +83,7 @@ impl Plan {
     };
 
     /// A `Plan` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -106,6 +107,7 @@ impl Resource for Plan {
 }
 
 impl ToValue for Plan {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ContactId", &self.contact_id)
@@ -129,6 +131,7 @@ impl PlanAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the `Plan` resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -172,6 +175,7 @@ pub struct Stage {
 #[rustfmt::skip]
 impl Stage {
     /// A `Stage` with its required properties, named in a [`StageRequired`].
+    #[inline]
     pub fn new(required: StageRequired) -> Self {
         Self {
             duration_in_minutes: required.duration_in_minutes,
@@ -188,6 +192,7 @@ impl Stage {
 impl PropertyType for Stage {}
 
 impl ToValue for Stage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DurationInMinutes", &self.duration_in_minutes)

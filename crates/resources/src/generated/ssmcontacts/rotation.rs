@@ -127,6 +127,7 @@ impl Rotation {
     };
 
     /// A `Rotation` with its required properties, named in a [`RotationRequired`].
+    #[inline]
     pub fn new(required: RotationRequired) -> Self {
         Self {
             contact_ids: required.contact_ids,
@@ -166,6 +167,7 @@ impl Resource for Rotation {
 }
 
 impl ToValue for Rotation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContactIds", &self.contact_ids)
@@ -192,6 +194,7 @@ impl RotationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the `Rotation` resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -241,6 +244,7 @@ pub struct CoverageTime {
 #[rustfmt::skip]
 impl CoverageTime {
     /// A `CoverageTime` with its required properties, named in a [`CoverageTimeRequired`].
+    #[inline]
     pub fn new(required: CoverageTimeRequired) -> Self {
         Self {
             end_time: required.end_time,
@@ -257,6 +261,7 @@ impl CoverageTime {
 impl PropertyType for CoverageTime {}
 
 impl ToValue for CoverageTime {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EndTime", &self.end_time)
@@ -309,6 +314,7 @@ pub struct MonthlySetting {
 #[rustfmt::skip]
 impl MonthlySetting {
     /// A `MonthlySetting` with its required properties, named in a [`MonthlySettingRequired`].
+    #[inline]
     pub fn new(required: MonthlySettingRequired) -> Self {
         Self {
             day_of_month: required.day_of_month,
@@ -325,6 +331,7 @@ impl MonthlySetting {
 impl PropertyType for MonthlySetting {}
 
 impl ToValue for MonthlySetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DayOfMonth", &self.day_of_month)
@@ -388,6 +395,7 @@ pub struct RecurrenceSettings {
 #[rustfmt::skip]
 impl RecurrenceSettings {
     /// A `RecurrenceSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -409,6 +417,7 @@ impl RecurrenceSettings {
 impl PropertyType for RecurrenceSettings {}
 
 impl ToValue for RecurrenceSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DailySettings", &self.daily_settings)
@@ -461,6 +470,7 @@ pub struct ShiftCoverage {
 #[rustfmt::skip]
 impl ShiftCoverage {
     /// A `ShiftCoverage` with its required properties, named in a [`ShiftCoverageRequired`].
+    #[inline]
     pub fn new(required: ShiftCoverageRequired) -> Self {
         Self {
             coverage_times: required.coverage_times,
@@ -477,6 +487,7 @@ impl ShiftCoverage {
 impl PropertyType for ShiftCoverage {}
 
 impl ToValue for ShiftCoverage {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CoverageTimes", &self.coverage_times)
@@ -527,6 +538,7 @@ pub struct WeeklySetting {
 #[rustfmt::skip]
 impl WeeklySetting {
     /// A `WeeklySetting` with its required properties, named in a [`WeeklySettingRequired`].
+    #[inline]
     pub fn new(required: WeeklySettingRequired) -> Self {
         Self {
             day_of_week: required.day_of_week,
@@ -543,6 +555,7 @@ impl WeeklySetting {
 impl PropertyType for WeeklySetting {}
 
 impl ToValue for WeeklySetting {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DayOfWeek", &self.day_of_week)
@@ -579,6 +592,7 @@ impl From<Value> for DayOfWeek {
 }
 
 impl ToValue for DayOfWeek {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Mon => "MON",

@@ -51,6 +51,7 @@ pub struct ChannelTargetInfo {
 #[rustfmt::skip]
 impl ChannelTargetInfo {
     /// A `ChannelTargetInfo` with its required properties, named in a [`ChannelTargetInfoRequired`].
+    #[inline]
     pub fn new(required: ChannelTargetInfoRequired) -> Self {
         Self {
             channel_id: required.channel_id,
@@ -67,6 +68,7 @@ impl ChannelTargetInfo {
 impl PropertyType for ChannelTargetInfo {}
 
 impl ToValue for ChannelTargetInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChannelId", &self.channel_id)
@@ -115,6 +117,7 @@ pub struct ContactTargetInfo {
 #[rustfmt::skip]
 impl ContactTargetInfo {
     /// A `ContactTargetInfo` with its required properties, named in a [`ContactTargetInfoRequired`].
+    #[inline]
     pub fn new(required: ContactTargetInfoRequired) -> Self {
         Self {
             contact_id: required.contact_id,
@@ -131,6 +134,7 @@ impl ContactTargetInfo {
 impl PropertyType for ContactTargetInfo {}
 
 impl ToValue for ContactTargetInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ContactId", &self.contact_id)
@@ -177,6 +181,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -193,6 +198,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -232,6 +238,7 @@ pub struct Targets {
 #[rustfmt::skip]
 impl Targets {
     /// A `Targets` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -245,6 +252,7 @@ impl Targets {
 impl PropertyType for Targets {}
 
 impl ToValue for Targets {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChannelTargetInfo", &self.channel_target_info)

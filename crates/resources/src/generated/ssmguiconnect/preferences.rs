@@ -61,6 +61,7 @@ impl Preferences {
     };
 
     /// A `Preferences` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -80,6 +81,7 @@ impl Resource for Preferences {
 }
 
 impl ToValue for Preferences {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -104,6 +106,7 @@ impl PreferencesAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     ///
     /// The primary identifier for the AWS CloudFormation resource.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
@@ -147,6 +150,7 @@ pub struct ConnectionRecordingPreferences {
 #[rustfmt::skip]
 impl ConnectionRecordingPreferences {
     /// A `ConnectionRecordingPreferences` with its required properties, named in a [`ConnectionRecordingPreferencesRequired`].
+    #[inline]
     pub fn new(required: ConnectionRecordingPreferencesRequired) -> Self {
         Self {
             kms_key_arn: required.kms_key_arn,
@@ -163,6 +167,7 @@ impl ConnectionRecordingPreferences {
 impl PropertyType for ConnectionRecordingPreferences {}
 
 impl ToValue for ConnectionRecordingPreferences {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KMSKeyArn", &self.kms_key_arn)
@@ -206,6 +211,7 @@ pub struct RecordingDestinations {
 #[rustfmt::skip]
 impl RecordingDestinations {
     /// A `RecordingDestinations` with its required properties, named in a [`RecordingDestinationsRequired`].
+    #[inline]
     pub fn new(required: RecordingDestinationsRequired) -> Self {
         Self {
             s3_buckets: required.s3_buckets,
@@ -219,6 +225,7 @@ impl RecordingDestinations {
 impl PropertyType for RecordingDestinations {}
 
 impl ToValue for RecordingDestinations {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("S3Buckets", &self.s3_buckets).build()
     }
@@ -268,6 +275,7 @@ pub struct S3Bucket {
 #[rustfmt::skip]
 impl S3Bucket {
     /// A `S3Bucket` with its required properties, named in a [`S3BucketRequired`].
+    #[inline]
     pub fn new(required: S3BucketRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -284,6 +292,7 @@ impl S3Bucket {
 impl PropertyType for S3Bucket {}
 
 impl ToValue for S3Bucket {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)

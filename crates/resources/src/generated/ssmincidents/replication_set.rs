@@ -83,6 +83,7 @@ impl ReplicationSet {
     };
 
     /// A `ReplicationSet` with its required properties, named in a [`ReplicationSetRequired`].
+    #[inline]
     pub fn new(required: ReplicationSetRequired) -> Self {
         Self {
             deletion_protected: None,
@@ -113,6 +114,7 @@ impl Resource for ReplicationSet {
 }
 
 impl ToValue for ReplicationSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeletionProtected", &self.deletion_protected)
@@ -134,6 +136,7 @@ impl From<ResourceRef> for ReplicationSetAttributes {
 
 impl ReplicationSetAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -174,6 +177,7 @@ pub struct RegionConfiguration {
 #[rustfmt::skip]
 impl RegionConfiguration {
     /// A `RegionConfiguration` with its required properties, named in a [`RegionConfigurationRequired`].
+    #[inline]
     pub fn new(required: RegionConfigurationRequired) -> Self {
         Self {
             sse_kms_key_id: required.sse_kms_key_id,
@@ -187,6 +191,7 @@ impl RegionConfiguration {
 impl PropertyType for RegionConfiguration {}
 
 impl ToValue for RegionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SseKmsKeyId", &self.sse_kms_key_id)
@@ -226,6 +231,7 @@ pub struct ReplicationRegion {
 #[rustfmt::skip]
 impl ReplicationRegion {
     /// A `ReplicationRegion` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -239,6 +245,7 @@ impl ReplicationRegion {
 impl PropertyType for ReplicationRegion {}
 
 impl ToValue for ReplicationRegion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RegionConfiguration", &self.region_configuration)

@@ -127,6 +127,7 @@ impl ResponsePlan {
     };
 
     /// A `ResponsePlan` with its required properties, named in a [`ResponsePlanRequired`].
+    #[inline]
     pub fn new(required: ResponsePlanRequired) -> Self {
         Self {
             actions: None,
@@ -172,6 +173,7 @@ impl Resource for ResponsePlan {
 }
 
 impl ToValue for ResponsePlan {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Actions", &self.actions)
@@ -200,6 +202,7 @@ impl ResponsePlanAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The ARN of the response plan.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -230,6 +233,7 @@ pub struct Action {
 #[rustfmt::skip]
 impl Action {
     /// A `Action` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -241,6 +245,7 @@ impl Action {
 impl PropertyType for Action {}
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SsmAutomation", &self.ssm_automation)
@@ -275,6 +280,7 @@ pub struct ChatChannel {
 #[rustfmt::skip]
 impl ChatChannel {
     /// A `ChatChannel` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -286,6 +292,7 @@ impl ChatChannel {
 impl PropertyType for ChatChannel {}
 
 impl ToValue for ChatChannel {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChatbotSns", &self.chatbot_sns)
@@ -347,6 +354,7 @@ pub struct DynamicSsmParameter {
 #[rustfmt::skip]
 impl DynamicSsmParameter {
     /// A `DynamicSsmParameter` with its required properties, named in a [`DynamicSsmParameterRequired`].
+    #[inline]
     pub fn new(required: DynamicSsmParameterRequired) -> Self {
         Self {
             key: required.key,
@@ -363,6 +371,7 @@ impl DynamicSsmParameter {
 impl PropertyType for DynamicSsmParameter {}
 
 impl ToValue for DynamicSsmParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -396,6 +405,7 @@ pub struct DynamicSsmParameterValue {
 #[rustfmt::skip]
 impl DynamicSsmParameterValue {
     /// A `DynamicSsmParameterValue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -407,6 +417,7 @@ impl DynamicSsmParameterValue {
 impl PropertyType for DynamicSsmParameterValue {}
 
 impl ToValue for DynamicSsmParameterValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Variable", &self.variable).build()
     }
@@ -490,6 +501,7 @@ pub struct IncidentTemplate {
 #[rustfmt::skip]
 impl IncidentTemplate {
     /// A `IncidentTemplate` with its required properties, named in a [`IncidentTemplateRequired`].
+    #[inline]
     pub fn new(required: IncidentTemplateRequired) -> Self {
         Self {
             dedupe_string: None,
@@ -518,6 +530,7 @@ impl IncidentTemplate {
 impl PropertyType for IncidentTemplate {}
 
 impl ToValue for IncidentTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DedupeString", &self.dedupe_string)
@@ -556,6 +569,7 @@ pub struct Integration {
 #[rustfmt::skip]
 impl Integration {
     /// A `Integration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -567,6 +581,7 @@ impl Integration {
 impl PropertyType for Integration {}
 
 impl ToValue for Integration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PagerDutyConfiguration", &self.pager_duty_configuration)
@@ -601,6 +616,7 @@ pub struct NotificationTargetItem {
 #[rustfmt::skip]
 impl NotificationTargetItem {
     /// A `NotificationTargetItem` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -612,6 +628,7 @@ impl NotificationTargetItem {
 impl PropertyType for NotificationTargetItem {}
 
 impl ToValue for NotificationTargetItem {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SnsTopicArn", &self.sns_topic_arn)
@@ -670,6 +687,7 @@ pub struct PagerDutyConfiguration {
 #[rustfmt::skip]
 impl PagerDutyConfiguration {
     /// A `PagerDutyConfiguration` with its required properties, named in a [`PagerDutyConfigurationRequired`].
+    #[inline]
     pub fn new(required: PagerDutyConfigurationRequired) -> Self {
         Self {
             name: required.name,
@@ -689,6 +707,7 @@ impl PagerDutyConfiguration {
 impl PropertyType for PagerDutyConfiguration {}
 
 impl ToValue for PagerDutyConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -736,6 +755,7 @@ pub struct PagerDutyIncidentConfiguration {
 #[rustfmt::skip]
 impl PagerDutyIncidentConfiguration {
     /// A `PagerDutyIncidentConfiguration` with its required properties, named in a [`PagerDutyIncidentConfigurationRequired`].
+    #[inline]
     pub fn new(required: PagerDutyIncidentConfigurationRequired) -> Self {
         Self {
             service_id: required.service_id,
@@ -749,6 +769,7 @@ impl PagerDutyIncidentConfiguration {
 impl PropertyType for PagerDutyIncidentConfiguration {}
 
 impl ToValue for PagerDutyIncidentConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("ServiceId", &self.service_id).build()
     }
@@ -824,6 +845,7 @@ pub struct SsmAutomation {
 #[rustfmt::skip]
 impl SsmAutomation {
     /// A `SsmAutomation` with its required properties, named in a [`SsmAutomationRequired`].
+    #[inline]
     pub fn new(required: SsmAutomationRequired) -> Self {
         Self {
             document_name: required.document_name,
@@ -852,6 +874,7 @@ impl SsmAutomation {
 impl PropertyType for SsmAutomation {}
 
 impl ToValue for SsmAutomation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DocumentName", &self.document_name)
@@ -908,6 +931,7 @@ pub struct SsmParameter {
 #[rustfmt::skip]
 impl SsmParameter {
     /// A `SsmParameter` with its required properties, named in a [`SsmParameterRequired`].
+    #[inline]
     pub fn new(required: SsmParameterRequired) -> Self {
         Self {
             key: required.key,
@@ -924,6 +948,7 @@ impl SsmParameter {
 impl PropertyType for SsmParameter {}
 
 impl ToValue for SsmParameter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -950,6 +975,7 @@ impl From<Value> for TargetAccount {
 }
 
 impl ToValue for TargetAccount {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ImpactedAccount => "IMPACTED_ACCOUNT",
@@ -978,6 +1004,7 @@ impl From<Value> for VariableType {
 }
 
 impl ToValue for VariableType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::IncidentRecordArn => "INCIDENT_RECORD_ARN",

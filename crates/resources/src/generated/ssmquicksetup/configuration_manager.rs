@@ -88,6 +88,7 @@ impl ConfigurationManager {
     };
 
     /// A `ConfigurationManager` with its required properties, named in a [`ConfigurationManagerRequired`].
+    #[inline]
     pub fn new(required: ConfigurationManagerRequired) -> Self {
         Self {
             configuration_definitions: required.configuration_definitions,
@@ -121,6 +122,7 @@ impl Resource for ConfigurationManager {
 }
 
 impl ToValue for ConfigurationManager {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConfigurationDefinitions", &self.configuration_definitions)
@@ -145,6 +147,7 @@ impl ConfigurationManagerAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The datetime stamp when the configuration manager was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -152,6 +155,7 @@ impl ConfigurationManagerAttributes {
     /// `Fn::GetAtt` `LastModifiedAt`: a string.
     ///
     /// The datetime stamp when the configuration manager was last updated.
+    #[inline]
     pub fn last_modified_at(&self) -> Value {
         self.0.get_att("LastModifiedAt")
     }
@@ -159,6 +163,7 @@ impl ConfigurationManagerAttributes {
     /// `Fn::GetAtt` `ManagerArn`: a string.
     ///
     /// The ARN of the Quick Setup configuration.
+    #[inline]
     pub fn manager_arn(&self) -> Value {
         self.0.get_att("ManagerArn")
     }
@@ -166,6 +171,7 @@ impl ConfigurationManagerAttributes {
     /// `Fn::GetAtt` `StatusSummaries`: a list of `StatusSummary` objects.
     ///
     /// Summaries of the state of the configuration manager. These summaries include an aggregate of the statuses from the configuration definition associated with the configuration manager. This includes deployment statuses, association statuses, drift statuses, health checks, and more.
+    #[inline]
     pub fn status_summaries(&self) -> Value {
         self.0.get_att("StatusSummaries")
     }
@@ -545,6 +551,7 @@ pub struct ConfigurationDefinition {
 #[rustfmt::skip]
 impl ConfigurationDefinition {
     /// A `ConfigurationDefinition` with its required properties, named in a [`ConfigurationDefinitionRequired`].
+    #[inline]
     pub fn new(required: ConfigurationDefinitionRequired) -> Self {
         Self {
             local_deployment_administration_role_arn: None,
@@ -573,6 +580,7 @@ impl ConfigurationDefinition {
 impl PropertyType for ConfigurationDefinition {}
 
 impl ToValue for ConfigurationDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

@@ -91,6 +91,7 @@ impl LifecycleAutomation {
     };
 
     /// A `LifecycleAutomation` with its required properties, named in a [`LifecycleAutomationRequired`].
+    #[inline]
     pub fn new(required: LifecycleAutomationRequired) -> Self {
         Self {
             automation_document: required.automation_document,
@@ -124,6 +125,7 @@ impl Resource for LifecycleAutomation {
 }
 
 impl ToValue for LifecycleAutomation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AutomationDocument", &self.automation_document)
@@ -148,6 +150,7 @@ impl LifecycleAutomationAttributes {
     /// `Fn::GetAtt` `AssociationId`: a string.
     ///
     /// Returns the ID of the SSM Association created to manage the automation document execution lifecycle.
+    #[inline]
     pub fn association_id(&self) -> Value {
         self.0.get_att("AssociationId")
     }

@@ -119,6 +119,7 @@ impl Application {
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             application_provider_arn: required.application_provider_arn,
@@ -161,6 +162,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationProviderArn", &self.application_provider_arn)
@@ -188,6 +190,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `ApplicationArn`: a string.
     ///
     /// The ARN of the application.
+    #[inline]
     pub fn application_arn(&self) -> Value {
         self.0.get_att("ApplicationArn")
     }
@@ -223,6 +226,7 @@ pub struct PortalOptionsConfiguration {
 #[rustfmt::skip]
 impl PortalOptionsConfiguration {
     /// A `PortalOptionsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -236,6 +240,7 @@ impl PortalOptionsConfiguration {
 impl PropertyType for PortalOptionsConfiguration {}
 
 impl ToValue for PortalOptionsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SignInOptions", &self.sign_in_options)
@@ -287,6 +292,7 @@ pub struct SignInOptions {
 #[rustfmt::skip]
 impl SignInOptions {
     /// A `SignInOptions` with its required properties, named in a [`SignInOptionsRequired`].
+    #[inline]
     pub fn new(required: SignInOptionsRequired) -> Self {
         Self {
             application_url: None,
@@ -303,6 +309,7 @@ impl SignInOptions {
 impl PropertyType for SignInOptions {}
 
 impl ToValue for SignInOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationUrl", &self.application_url)
@@ -349,6 +356,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -365,6 +373,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -391,6 +400,7 @@ impl From<Value> for ApplicationStatus {
 }
 
 impl ToValue for ApplicationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -419,6 +429,7 @@ impl From<Value> for Origin {
 }
 
 impl ToValue for Origin {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::IdentityCenter => "IDENTITY_CENTER",
@@ -447,6 +458,7 @@ impl From<Value> for Visibility {
 }
 
 impl ToValue for Visibility {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -94,6 +94,7 @@ impl ApplicationAssignment {
     };
 
     /// A `ApplicationAssignment` with its required properties, named in a [`ApplicationAssignmentRequired`].
+    #[inline]
     pub fn new(required: ApplicationAssignmentRequired) -> Self {
         Self {
             application_arn: required.application_arn,
@@ -121,6 +122,7 @@ impl Resource for ApplicationAssignment {
 }
 
 impl ToValue for ApplicationAssignment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationArn", &self.application_arn)

@@ -126,6 +126,7 @@ impl Assignment {
     };
 
     /// A `Assignment` with its required properties, named in a [`AssignmentRequired`].
+    #[inline]
     pub fn new(required: AssignmentRequired) -> Self {
         Self {
             instance_arn: required.instance_arn,
@@ -162,6 +163,7 @@ impl Resource for Assignment {
 }
 
 impl ToValue for Assignment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InstanceArn", &self.instance_arn)
@@ -200,6 +202,7 @@ impl From<Value> for TargetType {
 }
 
 impl ToValue for TargetType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsAccount => "AWS_ACCOUNT",

@@ -75,6 +75,7 @@ impl Instance {
     };
 
     /// A `Instance` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -99,6 +100,7 @@ impl Resource for Instance {
 }
 
 impl ToValue for Instance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -121,6 +123,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `IdentityStoreId`: a string.
     ///
     /// The identifier of the identity store that is connected to the Identity Center instance.
+    #[inline]
     pub fn identity_store_id(&self) -> Value {
         self.0.get_att("IdentityStoreId")
     }
@@ -129,6 +132,7 @@ impl InstanceAttributes {
     ///
     /// The ARN of the Identity Center instance under which the operation will be executed. For more information about ARNs, see \[Amazon Resource
     /// Names (ARNs) and AWS Service Namespaces\](<https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* .
+    #[inline]
     pub fn instance_arn(&self) -> Value {
         self.0.get_att("InstanceArn")
     }
@@ -136,6 +140,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `OwnerAccountId`: a string.
     ///
     /// The AWS account ID number of the owner of the Identity Center instance.
+    #[inline]
     pub fn owner_account_id(&self) -> Value {
         self.0.get_att("OwnerAccountId")
     }
@@ -143,6 +148,7 @@ impl InstanceAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The current status of this Identity Center instance.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

@@ -91,6 +91,7 @@ impl InstanceAccessControlAttributeConfiguration {
     };
 
     /// A `InstanceAccessControlAttributeConfiguration` with its required properties, named in a [`InstanceAccessControlAttributeConfigurationRequired`].
+    #[inline]
     pub fn new(required: InstanceAccessControlAttributeConfigurationRequired) -> Self {
         Self {
             access_control_attributes: None,
@@ -121,6 +122,7 @@ impl Resource for InstanceAccessControlAttributeConfiguration {
 }
 
 impl ToValue for InstanceAccessControlAttributeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessControlAttributes", &self.access_control_attributes)
@@ -185,6 +187,7 @@ pub struct AccessControlAttribute {
 #[rustfmt::skip]
 impl AccessControlAttribute {
     /// A `AccessControlAttribute` with its required properties, named in a [`AccessControlAttributeRequired`].
+    #[inline]
     pub fn new(required: AccessControlAttributeRequired) -> Self {
         Self {
             key: required.key,
@@ -201,6 +204,7 @@ impl AccessControlAttribute {
 impl PropertyType for AccessControlAttribute {}
 
 impl ToValue for AccessControlAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -244,6 +248,7 @@ pub struct AccessControlAttributeValue {
 #[rustfmt::skip]
 impl AccessControlAttributeValue {
     /// A `AccessControlAttributeValue` with its required properties, named in a [`AccessControlAttributeValueRequired`].
+    #[inline]
     pub fn new(required: AccessControlAttributeValueRequired) -> Self {
         Self {
             source: required.source,
@@ -257,6 +262,7 @@ impl AccessControlAttributeValue {
 impl PropertyType for AccessControlAttributeValue {}
 
 impl ToValue for AccessControlAttributeValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Source", &self.source).build()
     }
@@ -296,6 +302,7 @@ pub struct InstanceAccessControlAttributeConfigurationInstanceAccessControlAttri
 #[rustfmt::skip]
 impl InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration {
     /// A `InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration` with its required properties, named in a [`InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfigurationRequired`].
+    #[inline]
     pub fn new(required: InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfigurationRequired) -> Self {
         Self {
             access_control_attributes: required.access_control_attributes,
@@ -314,6 +321,7 @@ impl PropertyType
 impl ToValue
     for InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration
 {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccessControlAttributes", &self.access_control_attributes)

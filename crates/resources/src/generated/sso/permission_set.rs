@@ -147,6 +147,7 @@ impl PermissionSet {
     };
 
     /// A `PermissionSet` with its required properties, named in a [`PermissionSetRequired`].
+    #[inline]
     pub fn new(required: PermissionSetRequired) -> Self {
         Self {
             customer_managed_policy_references: None,
@@ -198,6 +199,7 @@ impl Resource for PermissionSet {
 }
 
 impl ToValue for PermissionSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -231,6 +233,7 @@ impl PermissionSetAttributes {
     /// `Fn::GetAtt` `PermissionSetArn`: a string.
     ///
     /// The permission set ARN of the permission set, such as `arn:aws:sso:::permissionSet/ins-instanceid/ps-permissionsetid` .
+    #[inline]
     pub fn permission_set_arn(&self) -> Value {
         self.0.get_att("PermissionSetArn")
     }
@@ -278,6 +281,7 @@ pub struct CustomerManagedPolicyReference {
 #[rustfmt::skip]
 impl CustomerManagedPolicyReference {
     /// A `CustomerManagedPolicyReference` with its required properties, named in a [`CustomerManagedPolicyReferenceRequired`].
+    #[inline]
     pub fn new(required: CustomerManagedPolicyReferenceRequired) -> Self {
         Self {
             name: required.name,
@@ -294,6 +298,7 @@ impl CustomerManagedPolicyReference {
 impl PropertyType for CustomerManagedPolicyReference {}
 
 impl ToValue for CustomerManagedPolicyReference {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -336,6 +341,7 @@ pub struct PermissionsBoundary {
 #[rustfmt::skip]
 impl PermissionsBoundary {
     /// A `PermissionsBoundary` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -349,6 +355,7 @@ impl PermissionsBoundary {
 impl PropertyType for PermissionsBoundary {}
 
 impl ToValue for PermissionsBoundary {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

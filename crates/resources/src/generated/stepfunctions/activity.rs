@@ -105,6 +105,7 @@ impl Activity {
     };
 
     /// A `Activity` with its required properties, named in a [`ActivityRequired`].
+    #[inline]
     pub fn new(required: ActivityRequired) -> Self {
         Self {
             encryption_configuration: None,
@@ -135,6 +136,7 @@ impl Resource for Activity {
 }
 
 impl ToValue for Activity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncryptionConfiguration", &self.encryption_configuration)
@@ -158,6 +160,7 @@ impl ActivityAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the ARN of the resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -165,6 +168,7 @@ impl ActivityAttributes {
     /// `Fn::GetAtt` `EncryptionConfiguration.KmsDataKeyReusePeriodSeconds`: an integer.
     ///
     /// Maximum duration that Step Functions will reuse data keys. When the period expires, Step Functions will call `GenerateDataKey` . Only applies to customer managed keys.
+    #[inline]
     pub fn encryption_configuration_kms_data_key_reuse_period_seconds(&self) -> Value {
         self.0
             .get_att("EncryptionConfiguration.KmsDataKeyReusePeriodSeconds")
@@ -173,6 +177,7 @@ impl ActivityAttributes {
     /// `Fn::GetAtt` `EncryptionConfiguration.KmsKeyId`: a string.
     ///
     /// An alias, alias ARN, key ID, or key ARN of a symmetric encryption AWS  key to encrypt data. To specify a AWS  key in a different AWS account, you must use the key ARN or alias ARN.
+    #[inline]
     pub fn encryption_configuration_kms_key_id(&self) -> Value {
         self.0.get_att("EncryptionConfiguration.KmsKeyId")
     }
@@ -180,6 +185,7 @@ impl ActivityAttributes {
     /// `Fn::GetAtt` `EncryptionConfiguration.Type`: one of a set of strings.
     ///
     /// Encryption option for an activity.
+    #[inline]
     pub fn encryption_configuration_type(&self) -> Value {
         self.0.get_att("EncryptionConfiguration.Type")
     }
@@ -199,6 +205,7 @@ impl ActivityAttributes {
     /// - invalid characters ( `U+10FFFF` )
     ///
     /// To enable logging with CloudWatch Logs, the name should only contain 0-9, A-Z, a-z, - and _.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -208,6 +215,7 @@ impl ActivityAttributes {
     /// The list of tags to add to a resource.
     ///
     /// Tags may only contain Unicode letters, digits, white space, or these symbols: `_ . : / = + - @` .
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }

@@ -55,6 +55,7 @@ pub struct EncryptionConfiguration {
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
         Self {
             kms_data_key_reuse_period_seconds: None,
@@ -74,6 +75,7 @@ impl EncryptionConfiguration {
 impl PropertyType for EncryptionConfiguration {}
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -130,6 +132,7 @@ pub struct TagsEntry {
 #[rustfmt::skip]
 impl TagsEntry {
     /// A `TagsEntry` with its required properties, named in a [`TagsEntryRequired`].
+    #[inline]
     pub fn new(required: TagsEntryRequired) -> Self {
         Self {
             key: required.key,
@@ -146,6 +149,7 @@ impl TagsEntry {
 impl PropertyType for TagsEntry {}
 
 impl ToValue for TagsEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -174,6 +178,7 @@ impl From<Value> for EncryptionConfigurationType {
 }
 
 impl ToValue for EncryptionConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CustomerManagedKmsKey => "CUSTOMER_MANAGED_KMS_KEY",

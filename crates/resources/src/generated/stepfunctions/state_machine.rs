@@ -151,6 +151,7 @@ impl StateMachine {
     };
 
     /// A `StateMachine` with its required properties, named in a [`StateMachineRequired`].
+    #[inline]
     pub fn new(required: StateMachineRequired) -> Self {
         Self {
             definition: None,
@@ -205,6 +206,7 @@ impl Resource for StateMachine {
 }
 
 impl ToValue for StateMachine {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Definition", &self.definition)
@@ -236,6 +238,7 @@ impl StateMachineAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the ARN of the resource.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -255,6 +258,7 @@ impl StateMachineAttributes {
     /// `MyStateMachine-1234abcdefgh`
     ///
     /// For more information about using `Fn::GetAtt` , see \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html>) .
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -262,6 +266,7 @@ impl StateMachineAttributes {
     /// `Fn::GetAtt` `StateMachineRevisionId`: a string.
     ///
     /// Identifier for a state machine revision, which is an immutable, read-only snapshot of a state machine’s definition and configuration.
+    #[inline]
     pub fn state_machine_revision_id(&self) -> Value {
         self.0.get_att("StateMachineRevisionId")
     }
@@ -296,6 +301,7 @@ pub struct CloudWatchLogsLogGroup {
 #[rustfmt::skip]
 impl CloudWatchLogsLogGroup {
     /// A `CloudWatchLogsLogGroup` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -307,6 +313,7 @@ impl CloudWatchLogsLogGroup {
 impl PropertyType for CloudWatchLogsLogGroup {}
 
 impl ToValue for CloudWatchLogsLogGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroupArn", &self.log_group_arn)
@@ -341,6 +348,7 @@ pub struct LogDestination {
 #[rustfmt::skip]
 impl LogDestination {
     /// A `LogDestination` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -352,6 +360,7 @@ impl LogDestination {
 impl PropertyType for LogDestination {}
 
 impl ToValue for LogDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchLogsLogGroup", &self.cloud_watch_logs_log_group)
@@ -400,6 +409,7 @@ pub struct LoggingConfiguration {
 #[rustfmt::skip]
 impl LoggingConfiguration {
     /// A `LoggingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -415,6 +425,7 @@ impl LoggingConfiguration {
 impl PropertyType for LoggingConfiguration {}
 
 impl ToValue for LoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destinations", &self.destinations)
@@ -469,6 +480,7 @@ pub struct S3Location {
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    #[inline]
     pub fn new(required: S3LocationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -488,6 +500,7 @@ impl S3Location {
 impl PropertyType for S3Location {}
 
 impl ToValue for S3Location {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -522,6 +535,7 @@ pub struct TracingConfiguration {
 #[rustfmt::skip]
 impl TracingConfiguration {
     /// A `TracingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -533,6 +547,7 @@ impl TracingConfiguration {
 impl PropertyType for TracingConfiguration {}
 
 impl ToValue for TracingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -560,6 +575,7 @@ impl From<Value> for Level {
 }
 
 impl ToValue for Level {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -590,6 +606,7 @@ impl From<Value> for StateMachineType {
 }
 
 impl ToValue for StateMachineType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "STANDARD",

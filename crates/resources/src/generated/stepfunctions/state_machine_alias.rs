@@ -108,6 +108,7 @@ impl StateMachineAlias {
     };
 
     /// A `StateMachineAlias` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -135,6 +136,7 @@ impl Resource for StateMachineAlias {
 }
 
 impl ToValue for StateMachineAlias {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeploymentPreference", &self.deployment_preference)
@@ -160,6 +162,7 @@ impl StateMachineAliasAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the ARN of the state machine alias. For example, `arn:aws:states:us-east-1:123456789012:stateMachine:myStateMachine:PROD` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -240,6 +243,7 @@ pub struct DeploymentPreference {
 #[rustfmt::skip]
 impl DeploymentPreference {
     /// A `DeploymentPreference` with its required properties, named in a [`DeploymentPreferenceRequired`].
+    #[inline]
     pub fn new(required: DeploymentPreferenceRequired) -> Self {
         Self {
             alarms: None,
@@ -265,6 +269,7 @@ impl DeploymentPreference {
 impl PropertyType for DeploymentPreference {}
 
 impl ToValue for DeploymentPreference {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Alarms", &self.alarms)
@@ -322,6 +327,7 @@ pub struct RoutingConfigurationVersion {
 #[rustfmt::skip]
 impl RoutingConfigurationVersion {
     /// A `RoutingConfigurationVersion` with its required properties, named in a [`RoutingConfigurationVersionRequired`].
+    #[inline]
     pub fn new(required: RoutingConfigurationVersionRequired) -> Self {
         Self {
             state_machine_version_arn: required.state_machine_version_arn,
@@ -338,6 +344,7 @@ impl RoutingConfigurationVersion {
 impl PropertyType for RoutingConfigurationVersion {}
 
 impl ToValue for RoutingConfigurationVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("StateMachineVersionArn", &self.state_machine_version_arn)
@@ -366,6 +373,7 @@ impl From<Value> for DeploymentPreferenceType {
 }
 
 impl ToValue for DeploymentPreferenceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Linear => "LINEAR",

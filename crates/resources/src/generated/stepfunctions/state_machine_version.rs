@@ -89,6 +89,7 @@ impl StateMachineVersion {
     };
 
     /// A `StateMachineVersion` with its required properties, named in a [`StateMachineVersionRequired`].
+    #[inline]
     pub fn new(required: StateMachineVersionRequired) -> Self {
         Self {
             description: None,
@@ -116,6 +117,7 @@ impl Resource for StateMachineVersion {
 }
 
 impl ToValue for StateMachineVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -139,6 +141,7 @@ impl StateMachineVersionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the ARN of the state machine version. For example, `arn:aws:states:us-east-1:123456789012:stateMachine:myStateMachine:1` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }

@@ -70,6 +70,7 @@ impl AccountAlias {
     };
 
     /// A `AccountAlias` with its required properties, named in a [`AccountAliasRequired`].
+    #[inline]
     pub fn new(required: AccountAliasRequired) -> Self {
         Self {
             account_alias: required.account_alias,
@@ -91,6 +92,7 @@ impl Resource for AccountAlias {
 }
 
 impl ToValue for AccountAlias {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccountAlias", &self.account_alias)
@@ -114,6 +116,7 @@ impl AccountAliasAttributes {
     /// The `AccountAlias` resource type has an attribute `AccountAliasResourceId` . You can use this attribute to identify the resource.
     ///
     /// The `AccountAliasResourceId` will be `AccountAlias_for_accountId` . In this example, `AccountAlias_for_` is the prefix and `accountId` is your AWS account number, such as `AccountAlias_for_123456789012` .
+    #[inline]
     pub fn account_alias_resource_id(&self) -> Value {
         self.0.get_att("AccountAliasResourceId")
     }

@@ -130,6 +130,7 @@ impl SlackChannelConfiguration {
     };
 
     /// A `SlackChannelConfiguration` with its required properties, named in a [`SlackChannelConfigurationRequired`].
+    #[inline]
     pub fn new(required: SlackChannelConfigurationRequired) -> Self {
         Self {
             channel_id: required.channel_id,
@@ -172,6 +173,7 @@ impl Resource for SlackChannelConfiguration {
 }
 
 impl ToValue for SlackChannelConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChannelId", &self.channel_id)
@@ -222,6 +224,7 @@ impl From<Value> for NotifyOnCaseSeverity {
 }
 
 impl ToValue for NotifyOnCaseSeverity {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "none",

@@ -85,6 +85,7 @@ impl SlackWorkspaceConfiguration {
     };
 
     /// A `SlackWorkspaceConfiguration` with its required properties, named in a [`SlackWorkspaceConfigurationRequired`].
+    #[inline]
     pub fn new(required: SlackWorkspaceConfigurationRequired) -> Self {
         Self {
             team_id: required.team_id,
@@ -109,6 +110,7 @@ impl Resource for SlackWorkspaceConfiguration {
 }
 
 impl ToValue for SlackWorkspaceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TeamId", &self.team_id)

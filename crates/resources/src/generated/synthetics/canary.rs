@@ -237,6 +237,7 @@ impl Canary {
     };
 
     /// A `Canary` with its required properties, named in a [`CanaryRequired`].
+    #[inline]
     pub fn new(required: CanaryRequired) -> Self {
         Self {
             artifact_config: None,
@@ -318,6 +319,7 @@ impl Resource for Canary {
 }
 
 impl ToValue for Canary {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ArtifactConfig", &self.artifact_config)
@@ -370,6 +372,7 @@ impl CanaryAttributes {
     /// `Fn::GetAtt` `Code.SourceLocationArn`: a string.
     ///
     /// The ARN of the Lambda layer where Synthetics stores the canary script code.
+    #[inline]
     pub fn code_source_location_arn(&self) -> Value {
         self.0.get_att("Code.SourceLocationArn")
     }
@@ -377,6 +380,7 @@ impl CanaryAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the canary.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -384,6 +388,7 @@ impl CanaryAttributes {
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the canary. For example, `RUNNING` .
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -414,6 +419,7 @@ pub struct ArtifactConfig {
 #[rustfmt::skip]
 impl ArtifactConfig {
     /// A `ArtifactConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -425,6 +431,7 @@ impl ArtifactConfig {
 impl PropertyType for ArtifactConfig {}
 
 impl ToValue for ArtifactConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3Encryption", &self.s3_encryption)
@@ -469,6 +476,7 @@ pub struct BaseScreenshot {
 #[rustfmt::skip]
 impl BaseScreenshot {
     /// A `BaseScreenshot` with its required properties, named in a [`BaseScreenshotRequired`].
+    #[inline]
     pub fn new(required: BaseScreenshotRequired) -> Self {
         Self {
             ignore_coordinates: None,
@@ -485,6 +493,7 @@ impl BaseScreenshot {
 impl PropertyType for BaseScreenshot {}
 
 impl ToValue for BaseScreenshot {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IgnoreCoordinates", &self.ignore_coordinates)
@@ -526,6 +535,7 @@ pub struct BrowserConfig {
 #[rustfmt::skip]
 impl BrowserConfig {
     /// A `BrowserConfig` with its required properties, named in a [`BrowserConfigRequired`].
+    #[inline]
     pub fn new(required: BrowserConfigRequired) -> Self {
         Self {
             browser_type: required.browser_type,
@@ -539,6 +549,7 @@ impl BrowserConfig {
 impl PropertyType for BrowserConfig {}
 
 impl ToValue for BrowserConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BrowserType", &self.browser_type)
@@ -621,6 +632,7 @@ pub struct Code {
 #[rustfmt::skip]
 impl Code {
     /// A `Code` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -646,6 +658,7 @@ impl Code {
 impl PropertyType for Code {}
 
 impl ToValue for Code {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlueprintTypes", &self.blueprint_types)
@@ -700,6 +713,7 @@ pub struct Dependency {
 #[rustfmt::skip]
 impl Dependency {
     /// A `Dependency` with its required properties, named in a [`DependencyRequired`].
+    #[inline]
     pub fn new(required: DependencyRequired) -> Self {
         Self {
             reference: required.reference,
@@ -716,6 +730,7 @@ impl Dependency {
 impl PropertyType for Dependency {}
 
 impl ToValue for Dependency {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Reference", &self.reference)
@@ -759,6 +774,7 @@ pub struct RetryConfig {
 #[rustfmt::skip]
 impl RetryConfig {
     /// A `RetryConfig` with its required properties, named in a [`RetryConfigRequired`].
+    #[inline]
     pub fn new(required: RetryConfigRequired) -> Self {
         Self {
             max_retries: required.max_retries,
@@ -772,6 +788,7 @@ impl RetryConfig {
 impl PropertyType for RetryConfig {}
 
 impl ToValue for RetryConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxRetries", &self.max_retries)
@@ -838,6 +855,7 @@ pub struct RunConfig {
 #[rustfmt::skip]
 impl RunConfig {
     /// A `RunConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -857,6 +875,7 @@ impl RunConfig {
 impl PropertyType for RunConfig {}
 
 impl ToValue for RunConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActiveTracing", &self.active_tracing)
@@ -902,6 +921,7 @@ pub struct S3Encryption {
 #[rustfmt::skip]
 impl S3Encryption {
     /// A `S3Encryption` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -915,6 +935,7 @@ impl S3Encryption {
 impl PropertyType for S3Encryption {}
 
 impl ToValue for S3Encryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncryptionMode", &self.encryption_mode)
@@ -978,6 +999,7 @@ pub struct Schedule {
 #[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with its required properties, named in a [`ScheduleRequired`].
+    #[inline]
     pub fn new(required: ScheduleRequired) -> Self {
         Self {
             duration_in_seconds: None,
@@ -997,6 +1019,7 @@ impl Schedule {
 impl PropertyType for Schedule {}
 
 impl ToValue for Schedule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
@@ -1044,6 +1067,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1060,6 +1084,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1113,6 +1138,7 @@ pub struct VisualReference {
 #[rustfmt::skip]
 impl VisualReference {
     /// A `VisualReference` with its required properties, named in a [`VisualReferenceRequired`].
+    #[inline]
     pub fn new(required: VisualReferenceRequired) -> Self {
         Self {
             base_canary_run_id: required.base_canary_run_id,
@@ -1132,6 +1158,7 @@ impl VisualReference {
 impl PropertyType for VisualReference {}
 
 impl ToValue for VisualReference {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BaseCanaryRunId", &self.base_canary_run_id)
@@ -1197,6 +1224,7 @@ pub struct VpcConfig {
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
+    #[inline]
     pub fn new(required: VpcConfigRequired) -> Self {
         Self {
             ipv6_allowed_for_dual_stack: None,
@@ -1219,6 +1247,7 @@ impl VpcConfig {
 impl PropertyType for VpcConfig {}
 
 impl ToValue for VpcConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Ipv6AllowedForDualStack", &self.ipv6_allowed_for_dual_stack)
@@ -1247,6 +1276,7 @@ impl From<Value> for BrowserType {
 }
 
 impl ToValue for BrowserType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Chrome => "CHROME",
@@ -1273,6 +1303,7 @@ impl From<Value> for DependencyType {
 }
 
 impl ToValue for DependencyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LambdaLayer => "LambdaLayer",
@@ -1300,6 +1331,7 @@ impl From<Value> for EncryptionMode {
 }
 
 impl ToValue for EncryptionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SseKms => "SSE_KMS",
@@ -1328,6 +1360,7 @@ impl From<Value> for ProvisionedResourceCleanup {
 }
 
 impl ToValue for ProvisionedResourceCleanup {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Automatic => "AUTOMATIC",
@@ -1354,6 +1387,7 @@ impl From<Value> for ResourceToTag {
 }
 
 impl ToValue for ResourceToTag {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::LambdaFunction => "lambda-function",

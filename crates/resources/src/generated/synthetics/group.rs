@@ -94,6 +94,7 @@ impl Group {
     };
 
     /// A `Group` with its required properties, named in a [`GroupRequired`].
+    #[inline]
     pub fn new(required: GroupRequired) -> Self {
         Self {
             name: required.name,
@@ -124,6 +125,7 @@ impl Resource for Group {
 }
 
 impl ToValue for Group {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -147,6 +149,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The Id of the group.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -190,6 +193,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -206,6 +210,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -128,6 +128,7 @@ impl Application {
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
+    #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             application_id: required.application_id,
@@ -176,6 +177,7 @@ impl Resource for Application {
 }
 
 impl ToValue for Application {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApplicationId", &self.application_id)
@@ -205,6 +207,7 @@ impl ApplicationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name of the SAP application.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -254,6 +257,7 @@ pub struct ComponentInfo {
 #[rustfmt::skip]
 impl ComponentInfo {
     /// A `ComponentInfo` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -269,6 +273,7 @@ impl ComponentInfo {
 impl PropertyType for ComponentInfo {}
 
 impl ToValue for ComponentInfo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComponentType", &self.component_type)
@@ -317,6 +322,7 @@ pub struct Credential {
 #[rustfmt::skip]
 impl Credential {
     /// A `Credential` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -332,6 +338,7 @@ impl Credential {
 impl PropertyType for Credential {}
 
 impl ToValue for Credential {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CredentialType", &self.credential_type)
@@ -379,6 +386,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -395,6 +403,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -421,6 +430,7 @@ impl From<Value> for ApplicationType {
 }
 
 impl ToValue for ApplicationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hana => "HANA",
@@ -461,6 +471,7 @@ impl From<Value> for ComponentType {
 }
 
 impl ToValue for ComponentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Hana => "HANA",
@@ -493,6 +504,7 @@ impl From<Value> for CredentialType {
 }
 
 impl ToValue for CredentialType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Admin => "ADMIN",

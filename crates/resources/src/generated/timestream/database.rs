@@ -77,6 +77,7 @@ impl Database {
     };
 
     /// A `Database` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -103,6 +104,7 @@ impl Resource for Database {
 }
 
 impl ToValue for Database {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DatabaseName", &self.database_name)
@@ -126,6 +128,7 @@ impl DatabaseAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The `arn` of the database.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -159,6 +162,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -172,6 +176,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)

@@ -182,6 +182,7 @@ impl InfluxDbCluster {
     };
 
     /// A `InfluxDbCluster` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -238,6 +239,7 @@ impl Resource for InfluxDbCluster {
 }
 
 impl ToValue for InfluxDbCluster {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocatedStorage", &self.allocated_storage)
@@ -279,6 +281,7 @@ impl InfluxDbClusterAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that is associated with the InfluxDB cluster.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -286,6 +289,7 @@ impl InfluxDbClusterAttributes {
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The connection endpoint for the InfluxDB cluster.
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }
@@ -293,6 +297,7 @@ impl InfluxDbClusterAttributes {
     /// `Fn::GetAtt` `EngineType`: one of a set of strings.
     ///
     /// The engine type for the InfluxDB cluster.
+    #[inline]
     pub fn engine_type(&self) -> Value {
         self.0.get_att("EngineType")
     }
@@ -300,6 +305,7 @@ impl InfluxDbClusterAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The service generated unique identifier for InfluxDB cluster.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -307,6 +313,7 @@ impl InfluxDbClusterAttributes {
     /// `Fn::GetAtt` `InfluxAuthParametersSecretArn`: a string.
     ///
     /// The Auth parameters secret Amazon Resource name (ARN) that is associated with the InfluxDB cluster.
+    #[inline]
     pub fn influx_auth_parameters_secret_arn(&self) -> Value {
         self.0.get_att("InfluxAuthParametersSecretArn")
     }
@@ -314,6 +321,7 @@ impl InfluxDbClusterAttributes {
     /// `Fn::GetAtt` `ReaderEndpoint`: a string.
     ///
     /// The reader endpoint for the InfluxDB cluster.
+    #[inline]
     pub fn reader_endpoint(&self) -> Value {
         self.0.get_att("ReaderEndpoint")
     }
@@ -321,6 +329,7 @@ impl InfluxDbClusterAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// Status of the InfluxDB cluster.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -342,6 +351,7 @@ impl From<Value> for DeploymentType {
 }
 
 impl ToValue for DeploymentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MultiNodeReadReplicas => "MULTI_NODE_READ_REPLICAS",
@@ -369,6 +379,7 @@ impl From<Value> for FailoverMode {
 }
 
 impl ToValue for FailoverMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Automatic => "AUTOMATIC",

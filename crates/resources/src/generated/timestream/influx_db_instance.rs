@@ -179,6 +179,7 @@ impl InfluxDbInstance {
     };
 
     /// A `InfluxDbInstance` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -233,6 +234,7 @@ impl Resource for InfluxDbInstance {
 }
 
 impl ToValue for InfluxDbInstance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocatedStorage", &self.allocated_storage)
@@ -273,6 +275,7 @@ impl InfluxDbInstanceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the DB instance
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -280,6 +283,7 @@ impl InfluxDbInstanceAttributes {
     /// `Fn::GetAtt` `AvailabilityZone`: a string.
     ///
     /// The Availability Zone in which the DB instance resides.
+    #[inline]
     pub fn availability_zone(&self) -> Value {
         self.0.get_att("AvailabilityZone")
     }
@@ -287,6 +291,7 @@ impl InfluxDbInstanceAttributes {
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The endpoint used to connect to InfluxDB. The default InfluxDB port is 8086.
+    #[inline]
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
     }
@@ -294,6 +299,7 @@ impl InfluxDbInstanceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// A service-generated unique identifier
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -301,6 +307,7 @@ impl InfluxDbInstanceAttributes {
     /// `Fn::GetAtt` `InfluxAuthParametersSecretArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Secrets Manager secret containing the initial InfluxDB authorization parameters. The secret value is a JSON formatted key-value pair holding InfluxDB authorization values: organization, bucket, username, and password.
+    #[inline]
     pub fn influx_auth_parameters_secret_arn(&self) -> Value {
         self.0.get_att("InfluxAuthParametersSecretArn")
     }
@@ -308,6 +315,7 @@ impl InfluxDbInstanceAttributes {
     /// `Fn::GetAtt` `SecondaryAvailabilityZone`: a string.
     ///
     /// Describes an Availability Zone in which the InfluxDB instance is located
+    #[inline]
     pub fn secondary_availability_zone(&self) -> Value {
         self.0.get_att("SecondaryAvailabilityZone")
     }
@@ -317,6 +325,7 @@ impl InfluxDbInstanceAttributes {
     /// The status of the DB instance.
     ///
     /// Valid Values: `CREATING` | `AVAILABLE` | `DELETING` | `MODIFYING` | `UPDATING` | `DELETED` | `FAILED`
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -340,6 +349,7 @@ impl From<Value> for DeploymentType {
 }
 
 impl ToValue for DeploymentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SingleAz => "SINGLE_AZ",

@@ -150,6 +150,7 @@ impl ScheduledQuery {
     };
 
     /// A `ScheduledQuery` with its required properties, named in a [`ScheduledQueryRequired`].
+    #[inline]
     pub fn new(required: ScheduledQueryRequired) -> Self {
         Self {
             client_token: None,
@@ -201,6 +202,7 @@ impl Resource for ScheduledQuery {
 }
 
 impl ToValue for ScheduledQuery {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ClientToken", &self.client_token)
@@ -235,6 +237,7 @@ impl From<ResourceRef> for ScheduledQueryAttributes {
 
 impl ScheduledQueryAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -242,6 +245,7 @@ impl ScheduledQueryAttributes {
     /// `Fn::GetAtt` `SQErrorReportConfiguration`: a string.
     ///
     /// The scheduled query error reporting configuration.
+    #[inline]
     pub fn sq_error_report_configuration(&self) -> Value {
         self.0.get_att("SQErrorReportConfiguration")
     }
@@ -249,6 +253,7 @@ impl ScheduledQueryAttributes {
     /// `Fn::GetAtt` `SQKmsKeyId`: a string.
     ///
     /// The KMS key used to encrypt the query resource, if a customer managed KMS key was provided.
+    #[inline]
     pub fn sq_kms_key_id(&self) -> Value {
         self.0.get_att("SQKmsKeyId")
     }
@@ -256,6 +261,7 @@ impl ScheduledQueryAttributes {
     /// `Fn::GetAtt` `SQName`: a string.
     ///
     /// The scheduled query name.
+    #[inline]
     pub fn sq_name(&self) -> Value {
         self.0.get_att("SQName")
     }
@@ -263,6 +269,7 @@ impl ScheduledQueryAttributes {
     /// `Fn::GetAtt` `SQNotificationConfiguration`: a string.
     ///
     /// The scheduled query notification configuration.
+    #[inline]
     pub fn sq_notification_configuration(&self) -> Value {
         self.0.get_att("SQNotificationConfiguration")
     }
@@ -270,6 +277,7 @@ impl ScheduledQueryAttributes {
     /// `Fn::GetAtt` `SQQueryString`: a string.
     ///
     /// The scheduled query string..
+    #[inline]
     pub fn sq_query_string(&self) -> Value {
         self.0.get_att("SQQueryString")
     }
@@ -277,6 +285,7 @@ impl ScheduledQueryAttributes {
     /// `Fn::GetAtt` `SQScheduleConfiguration`: a string.
     ///
     /// The scheduled query schedule configuration.
+    #[inline]
     pub fn sq_schedule_configuration(&self) -> Value {
         self.0.get_att("SQScheduleConfiguration")
     }
@@ -284,6 +293,7 @@ impl ScheduledQueryAttributes {
     /// `Fn::GetAtt` `SQScheduledQueryExecutionRoleArn`: a string.
     ///
     /// The ARN of the IAM role that will be used by Timestream to run the query.
+    #[inline]
     pub fn sq_scheduled_query_execution_role_arn(&self) -> Value {
         self.0.get_att("SQScheduledQueryExecutionRoleArn")
     }
@@ -291,6 +301,7 @@ impl ScheduledQueryAttributes {
     /// `Fn::GetAtt` `SQTargetConfiguration`: a string.
     ///
     /// The configuration for query output.
+    #[inline]
     pub fn sq_target_configuration(&self) -> Value {
         self.0.get_att("SQTargetConfiguration")
     }
@@ -336,6 +347,7 @@ pub struct DimensionMapping {
 #[rustfmt::skip]
 impl DimensionMapping {
     /// A `DimensionMapping` with its required properties, named in a [`DimensionMappingRequired`].
+    #[inline]
     pub fn new(required: DimensionMappingRequired) -> Self {
         Self {
             dimension_value_type: required.dimension_value_type,
@@ -352,6 +364,7 @@ impl DimensionMapping {
 impl PropertyType for DimensionMapping {}
 
 impl ToValue for DimensionMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DimensionValueType", &self.dimension_value_type)
@@ -393,6 +406,7 @@ pub struct ErrorReportConfiguration {
 #[rustfmt::skip]
 impl ErrorReportConfiguration {
     /// A `ErrorReportConfiguration` with its required properties, named in a [`ErrorReportConfigurationRequired`].
+    #[inline]
     pub fn new(required: ErrorReportConfigurationRequired) -> Self {
         Self {
             s3_configuration: required.s3_configuration,
@@ -406,6 +420,7 @@ impl ErrorReportConfiguration {
 impl PropertyType for ErrorReportConfiguration {}
 
 impl ToValue for ErrorReportConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3Configuration", &self.s3_configuration)
@@ -468,6 +483,7 @@ pub struct MixedMeasureMapping {
 #[rustfmt::skip]
 impl MixedMeasureMapping {
     /// A `MixedMeasureMapping` with its required properties, named in a [`MixedMeasureMappingRequired`].
+    #[inline]
     pub fn new(required: MixedMeasureMappingRequired) -> Self {
         Self {
             measure_name: None,
@@ -493,6 +509,7 @@ impl MixedMeasureMapping {
 impl PropertyType for MixedMeasureMapping {}
 
 impl ToValue for MixedMeasureMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MeasureName", &self.measure_name)
@@ -552,6 +569,7 @@ pub struct MultiMeasureAttributeMapping {
 #[rustfmt::skip]
 impl MultiMeasureAttributeMapping {
     /// A `MultiMeasureAttributeMapping` with its required properties, named in a [`MultiMeasureAttributeMappingRequired`].
+    #[inline]
     pub fn new(required: MultiMeasureAttributeMappingRequired) -> Self {
         Self {
             measure_value_type: required.measure_value_type,
@@ -571,6 +589,7 @@ impl MultiMeasureAttributeMapping {
 impl PropertyType for MultiMeasureAttributeMapping {}
 
 impl ToValue for MultiMeasureAttributeMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MeasureValueType", &self.measure_value_type)
@@ -623,6 +642,7 @@ pub struct MultiMeasureMappings {
 #[rustfmt::skip]
 impl MultiMeasureMappings {
     /// A `MultiMeasureMappings` with its required properties, named in a [`MultiMeasureMappingsRequired`].
+    #[inline]
     pub fn new(required: MultiMeasureMappingsRequired) -> Self {
         Self {
             multi_measure_attribute_mappings: required.multi_measure_attribute_mappings,
@@ -639,6 +659,7 @@ impl MultiMeasureMappings {
 impl PropertyType for MultiMeasureMappings {}
 
 impl ToValue for MultiMeasureMappings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -683,6 +704,7 @@ pub struct NotificationConfiguration {
 #[rustfmt::skip]
 impl NotificationConfiguration {
     /// A `NotificationConfiguration` with its required properties, named in a [`NotificationConfigurationRequired`].
+    #[inline]
     pub fn new(required: NotificationConfigurationRequired) -> Self {
         Self {
             sns_configuration: required.sns_configuration,
@@ -696,6 +718,7 @@ impl NotificationConfiguration {
 impl PropertyType for NotificationConfiguration {}
 
 impl ToValue for NotificationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SnsConfiguration", &self.sns_configuration)
@@ -750,6 +773,7 @@ pub struct S3Configuration {
 #[rustfmt::skip]
 impl S3Configuration {
     /// A `S3Configuration` with its required properties, named in a [`S3ConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3ConfigurationRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -769,6 +793,7 @@ impl S3Configuration {
 impl PropertyType for S3Configuration {}
 
 impl ToValue for S3Configuration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -813,6 +838,7 @@ pub struct ScheduleConfiguration {
 #[rustfmt::skip]
 impl ScheduleConfiguration {
     /// A `ScheduleConfiguration` with its required properties, named in a [`ScheduleConfigurationRequired`].
+    #[inline]
     pub fn new(required: ScheduleConfigurationRequired) -> Self {
         Self {
             schedule_expression: required.schedule_expression,
@@ -826,6 +852,7 @@ impl ScheduleConfiguration {
 impl PropertyType for ScheduleConfiguration {}
 
 impl ToValue for ScheduleConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ScheduleExpression", &self.schedule_expression)
@@ -868,6 +895,7 @@ pub struct SnsConfiguration {
 #[rustfmt::skip]
 impl SnsConfiguration {
     /// A `SnsConfiguration` with its required properties, named in a [`SnsConfigurationRequired`].
+    #[inline]
     pub fn new(required: SnsConfigurationRequired) -> Self {
         Self {
             topic_arn: required.topic_arn,
@@ -881,6 +909,7 @@ impl SnsConfiguration {
 impl PropertyType for SnsConfiguration {}
 
 impl ToValue for SnsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("TopicArn", &self.topic_arn).build()
     }
@@ -924,6 +953,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -940,6 +970,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -981,6 +1012,7 @@ pub struct TargetConfiguration {
 #[rustfmt::skip]
 impl TargetConfiguration {
     /// A `TargetConfiguration` with its required properties, named in a [`TargetConfigurationRequired`].
+    #[inline]
     pub fn new(required: TargetConfigurationRequired) -> Self {
         Self {
             timestream_configuration: required.timestream_configuration,
@@ -994,6 +1026,7 @@ impl TargetConfiguration {
 impl PropertyType for TargetConfiguration {}
 
 impl ToValue for TargetConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TimestreamConfiguration", &self.timestream_configuration)
@@ -1072,6 +1105,7 @@ pub struct TimestreamConfiguration {
 #[rustfmt::skip]
 impl TimestreamConfiguration {
     /// A `TimestreamConfiguration` with its required properties, named in a [`TimestreamConfigurationRequired`].
+    #[inline]
     pub fn new(required: TimestreamConfigurationRequired) -> Self {
         Self {
             database_name: required.database_name,
@@ -1103,6 +1137,7 @@ impl TimestreamConfiguration {
 impl PropertyType for TimestreamConfiguration {}
 
 impl ToValue for TimestreamConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatabaseName", &self.database_name)
@@ -1132,6 +1167,7 @@ impl From<Value> for DimensionValueType {
 }
 
 impl ToValue for DimensionValueType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Varchar => "VARCHAR",
@@ -1159,6 +1195,7 @@ impl From<Value> for EncryptionOption {
 }
 
 impl ToValue for EncryptionOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SseS3 => "SSE_S3",
@@ -1193,6 +1230,7 @@ impl From<Value> for MixedMeasureMappingMeasureValueType {
 }
 
 impl ToValue for MixedMeasureMappingMeasureValueType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Bigint => "BIGINT",
@@ -1230,6 +1268,7 @@ impl From<Value> for MultiMeasureAttributeMappingMeasureValueType {
 }
 
 impl ToValue for MultiMeasureAttributeMappingMeasureValueType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Bigint => "BIGINT",

@@ -41,6 +41,7 @@ pub struct LogDeliveryConfiguration {
 #[rustfmt::skip]
 impl LogDeliveryConfiguration {
     /// A `LogDeliveryConfiguration` with its required properties, named in a [`LogDeliveryConfigurationRequired`].
+    #[inline]
     pub fn new(required: LogDeliveryConfigurationRequired) -> Self {
         Self {
             s3_configuration: required.s3_configuration,
@@ -54,6 +55,7 @@ impl LogDeliveryConfiguration {
 impl PropertyType for LogDeliveryConfiguration {}
 
 impl ToValue for LogDeliveryConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3Configuration", &self.s3_configuration)
@@ -97,6 +99,7 @@ pub struct S3Configuration {
 #[rustfmt::skip]
 impl S3Configuration {
     /// A `S3Configuration` with its required properties, named in a [`S3ConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3ConfigurationRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -113,6 +116,7 @@ impl S3Configuration {
 impl PropertyType for S3Configuration {}
 
 impl ToValue for S3Configuration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -157,6 +161,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -173,6 +178,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -215,6 +221,7 @@ impl From<Value> for DbInstanceType {
 }
 
 impl ToValue for DbInstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DbInfluxMedium => "db.influx.medium",
@@ -254,6 +261,7 @@ impl From<Value> for DbStorageType {
 }
 
 impl ToValue for DbStorageType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::InfluxIoIncludedT1 => "InfluxIOIncludedT1",
@@ -285,6 +293,7 @@ impl From<Value> for NetworkType {
 }
 
 impl ToValue for NetworkType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",

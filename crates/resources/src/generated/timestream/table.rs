@@ -152,6 +152,7 @@ impl Table {
     };
 
     /// A `Table` with its required properties, named in a [`TableRequired`].
+    #[inline]
     pub fn new(required: TableRequired) -> Self {
         Self {
             database_name: required.database_name,
@@ -191,6 +192,7 @@ impl Resource for Table {
 }
 
 impl ToValue for Table {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DatabaseName", &self.database_name)
@@ -220,6 +222,7 @@ impl TableAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The `arn` of the table.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -227,6 +230,7 @@ impl TableAttributes {
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the table.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -253,6 +257,7 @@ pub struct MagneticStoreRejectedDataLocation {
 #[rustfmt::skip]
 impl MagneticStoreRejectedDataLocation {
     /// A `MagneticStoreRejectedDataLocation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -264,6 +269,7 @@ impl MagneticStoreRejectedDataLocation {
 impl PropertyType for MagneticStoreRejectedDataLocation {}
 
 impl ToValue for MagneticStoreRejectedDataLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3Configuration", &self.s3_configuration)
@@ -336,6 +342,7 @@ pub struct MagneticStoreWriteProperties {
 #[rustfmt::skip]
 impl MagneticStoreWriteProperties {
     /// A `MagneticStoreWriteProperties` with its required properties, named in a [`MagneticStoreWritePropertiesRequired`].
+    #[inline]
     pub fn new(required: MagneticStoreWritePropertiesRequired) -> Self {
         Self {
             enable_magnetic_store_writes: required.enable_magnetic_store_writes,
@@ -352,6 +359,7 @@ impl MagneticStoreWriteProperties {
 impl PropertyType for MagneticStoreWriteProperties {}
 
 impl ToValue for MagneticStoreWriteProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -411,6 +419,7 @@ pub struct PartitionKey {
 #[rustfmt::skip]
 impl PartitionKey {
     /// A `PartitionKey` with its required properties, named in a [`PartitionKeyRequired`].
+    #[inline]
     pub fn new(required: PartitionKeyRequired) -> Self {
         Self {
             enforcement_in_record: None,
@@ -430,6 +439,7 @@ impl PartitionKey {
 impl PropertyType for PartitionKey {}
 
 impl ToValue for PartitionKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnforcementInRecord", &self.enforcement_in_record)
@@ -484,6 +494,7 @@ pub struct RetentionProperties {
 #[rustfmt::skip]
 impl RetentionProperties {
     /// A `RetentionProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -497,6 +508,7 @@ impl RetentionProperties {
 impl PropertyType for RetentionProperties {}
 
 impl ToValue for RetentionProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -553,6 +565,7 @@ pub struct S3Configuration {
 #[rustfmt::skip]
 impl S3Configuration {
     /// A `S3Configuration` with its required properties, named in a [`S3ConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3ConfigurationRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
@@ -575,6 +588,7 @@ impl S3Configuration {
 impl PropertyType for S3Configuration {}
 
 impl ToValue for S3Configuration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BucketName", &self.bucket_name)
@@ -610,6 +624,7 @@ pub struct Schema {
 #[rustfmt::skip]
 impl Schema {
     /// A `Schema` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -621,6 +636,7 @@ impl Schema {
 impl PropertyType for Schema {}
 
 impl ToValue for Schema {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CompositePartitionKey", &self.composite_partition_key)
@@ -656,6 +672,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -669,6 +686,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -695,6 +713,7 @@ impl From<Value> for PartitionKeyEnforcementLevel {
 }
 
 impl ToValue for PartitionKeyEnforcementLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Required => "REQUIRED",
@@ -723,6 +742,7 @@ impl From<Value> for PartitionKeyType {
 }
 
 impl ToValue for PartitionKeyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dimension => "DIMENSION",

@@ -171,6 +171,7 @@ impl Agreement {
     };
 
     /// A `Agreement` with its required properties, named in a [`AgreementRequired`].
+    #[inline]
     pub fn new(required: AgreementRequired) -> Self {
         Self {
             access_role: required.access_role,
@@ -225,6 +226,7 @@ impl Resource for Agreement {
 }
 
 impl ToValue for Agreement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccessRole", &self.access_role)
@@ -256,6 +258,7 @@ impl AgreementAttributes {
     /// `Fn::GetAtt` `AgreementId`: a string.
     ///
     /// The unique identifier for the AS2 agreement, returned after the API call succeeds.
+    #[inline]
     pub fn agreement_id(&self) -> Value {
         self.0.get_att("AgreementId")
     }
@@ -263,6 +266,7 @@ impl AgreementAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Specifies the unique Amazon Resource Name (ARN) for the agreement.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -335,6 +339,7 @@ pub struct CustomDirectories {
 #[rustfmt::skip]
 impl CustomDirectories {
     /// A `CustomDirectories` with its required properties, named in a [`CustomDirectoriesRequired`].
+    #[inline]
     pub fn new(required: CustomDirectoriesRequired) -> Self {
         Self {
             failed_files_directory: required.failed_files_directory,
@@ -360,6 +365,7 @@ impl CustomDirectories {
 impl PropertyType for CustomDirectories {}
 
 impl ToValue for CustomDirectories {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FailedFilesDirectory", &self.failed_files_directory)
@@ -389,6 +395,7 @@ impl From<Value> for AgreementStatus {
 }
 
 impl ToValue for AgreementStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Active => "ACTIVE",
@@ -417,6 +424,7 @@ impl From<Value> for EnforceMessageSigning {
 }
 
 impl ToValue for EnforceMessageSigning {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -445,6 +453,7 @@ impl From<Value> for PreserveFilename {
 }
 
 impl ToValue for PreserveFilename {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

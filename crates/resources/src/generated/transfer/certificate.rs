@@ -137,6 +137,7 @@ impl Certificate {
     };
 
     /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
+    #[inline]
     pub fn new(required: CertificateRequired) -> Self {
         Self {
             active_date: None,
@@ -182,6 +183,7 @@ impl Resource for Certificate {
 }
 
 impl ToValue for Certificate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActiveDate", &self.active_date)
@@ -210,6 +212,7 @@ impl CertificateAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The unique Amazon Resource Name (ARN) for the certificate.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -217,6 +220,7 @@ impl CertificateAttributes {
     /// `Fn::GetAtt` `CertificateId`: a string.
     ///
     /// An array of identifiers for the imported certificates. You use this identifier for working with profiles and partner profiles.
+    #[inline]
     pub fn certificate_id(&self) -> Value {
         self.0.get_att("CertificateId")
     }
@@ -224,6 +228,7 @@ impl CertificateAttributes {
     /// `Fn::GetAtt` `NotAfterDate`: a string.
     ///
     /// The final date that the certificate is valid.
+    #[inline]
     pub fn not_after_date(&self) -> Value {
         self.0.get_att("NotAfterDate")
     }
@@ -231,6 +236,7 @@ impl CertificateAttributes {
     /// `Fn::GetAtt` `NotBeforeDate`: a string.
     ///
     /// The earliest date that the certificate is valid.
+    #[inline]
     pub fn not_before_date(&self) -> Value {
         self.0.get_att("NotBeforeDate")
     }
@@ -238,6 +244,7 @@ impl CertificateAttributes {
     /// `Fn::GetAtt` `Serial`: a string.
     ///
     /// The serial number for the certificate.
+    #[inline]
     pub fn serial(&self) -> Value {
         self.0.get_att("Serial")
     }
@@ -245,6 +252,7 @@ impl CertificateAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The certificate can be either `ACTIVE` , `PENDING_ROTATION` , or `INACTIVE` . `PENDING_ROTATION` means that this certificate will replace the current certificate when it expires.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -252,6 +260,7 @@ impl CertificateAttributes {
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     ///
     /// If a private key has been specified for the certificate, its type is `CERTIFICATE_WITH_PRIVATE_KEY` . If there is no private key, the type is `CERTIFICATE` .
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
@@ -277,6 +286,7 @@ impl From<Value> for Usage {
 }
 
 impl ToValue for Usage {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Signing => "SIGNING",

@@ -148,6 +148,7 @@ impl Connector {
     };
 
     /// A `Connector` with its required properties, named in a [`ConnectorRequired`].
+    #[inline]
     pub fn new(required: ConnectorRequired) -> Self {
         Self {
             access_role: required.access_role,
@@ -199,6 +200,7 @@ impl Resource for Connector {
 }
 
 impl ToValue for Connector {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccessRole", &self.access_role)
@@ -229,6 +231,7 @@ impl ConnectorAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Specifies the unique Amazon Resource Name (ARN) for the connector.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -236,6 +239,7 @@ impl ConnectorAttributes {
     /// `Fn::GetAtt` `ConnectorId`: a string.
     ///
     /// The service-assigned ID of the connector that is created.
+    #[inline]
     pub fn connector_id(&self) -> Value {
         self.0.get_att("ConnectorId")
     }
@@ -243,6 +247,7 @@ impl ConnectorAttributes {
     /// `Fn::GetAtt` `ErrorMessage`: a string.
     ///
     /// Error message providing details when the connector is in ERRORED status. Contains information to help troubleshoot connector creation or operation failures.
+    #[inline]
     pub fn error_message(&self) -> Value {
         self.0.get_att("ErrorMessage")
     }
@@ -250,11 +255,13 @@ impl ConnectorAttributes {
     /// `Fn::GetAtt` `ServiceManagedEgressIpAddresses`: a list of strings.
     ///
     /// The list of egress IP addresses of this connector. These IP addresses are assigned automatically when you create the connector.
+    #[inline]
     pub fn service_managed_egress_ip_addresses(&self) -> Value {
         self.0.get_att("ServiceManagedEgressIpAddresses")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -321,6 +328,7 @@ pub struct As2Config {
 #[rustfmt::skip]
 impl As2Config {
     /// A `As2Config` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -352,6 +360,7 @@ impl As2Config {
 impl PropertyType for As2Config {}
 
 impl ToValue for As2Config {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AsyncMdnConfig", &self.async_mdn_config)
@@ -409,6 +418,7 @@ pub struct ConnectorAsyncMdnConfig {
 #[rustfmt::skip]
 impl ConnectorAsyncMdnConfig {
     /// A `ConnectorAsyncMdnConfig` with its required properties, named in a [`ConnectorAsyncMdnConfigRequired`].
+    #[inline]
     pub fn new(required: ConnectorAsyncMdnConfigRequired) -> Self {
         Self {
             server_ids: required.server_ids,
@@ -425,6 +435,7 @@ impl ConnectorAsyncMdnConfig {
 impl PropertyType for ConnectorAsyncMdnConfig {}
 
 impl ToValue for ConnectorAsyncMdnConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ServerIds", &self.server_ids)
@@ -466,6 +477,7 @@ pub struct ConnectorEgressConfig {
 #[rustfmt::skip]
 impl ConnectorEgressConfig {
     /// A `ConnectorEgressConfig` with its required properties, named in a [`ConnectorEgressConfigRequired`].
+    #[inline]
     pub fn new(required: ConnectorEgressConfigRequired) -> Self {
         Self {
             vpc_lattice: required.vpc_lattice,
@@ -479,6 +491,7 @@ impl ConnectorEgressConfig {
 impl PropertyType for ConnectorEgressConfig {}
 
 impl ToValue for ConnectorEgressConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("VpcLattice", &self.vpc_lattice)
@@ -528,6 +541,7 @@ pub struct ConnectorVpcLatticeEgressConfig {
 #[rustfmt::skip]
 impl ConnectorVpcLatticeEgressConfig {
     /// A `ConnectorVpcLatticeEgressConfig` with its required properties, named in a [`ConnectorVpcLatticeEgressConfigRequired`].
+    #[inline]
     pub fn new(required: ConnectorVpcLatticeEgressConfigRequired) -> Self {
         Self {
             port_number: None,
@@ -544,6 +558,7 @@ impl ConnectorVpcLatticeEgressConfig {
 impl PropertyType for ConnectorVpcLatticeEgressConfig {}
 
 impl ToValue for ConnectorVpcLatticeEgressConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PortNumber", &self.port_number)
@@ -587,6 +602,7 @@ pub struct SftpConfig {
 #[rustfmt::skip]
 impl SftpConfig {
     /// A `SftpConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -602,6 +618,7 @@ impl SftpConfig {
 impl PropertyType for SftpConfig {}
 
 impl ToValue for SftpConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MaxConcurrentConnections", &self.max_concurrent_connections)
@@ -629,6 +646,7 @@ impl From<Value> for Compression {
 }
 
 impl ToValue for Compression {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Zlib => "ZLIB",
@@ -657,6 +675,7 @@ impl From<Value> for ConnectorEgressType {
 }
 
 impl ToValue for ConnectorEgressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ServiceManaged => "SERVICE_MANAGED",
@@ -691,6 +710,7 @@ impl From<Value> for EncryptionAlgorithm {
 }
 
 impl ToValue for EncryptionAlgorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aes128Cbc => "AES128_CBC",
@@ -724,6 +744,7 @@ impl From<Value> for MdnResponse {
 }
 
 impl ToValue for MdnResponse {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sync => "SYNC",
@@ -761,6 +782,7 @@ impl From<Value> for MdnSigningAlgorithm {
 }
 
 impl ToValue for MdnSigningAlgorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sha256 => "SHA256",
@@ -793,6 +815,7 @@ impl From<Value> for PreserveContentType {
 }
 
 impl ToValue for PreserveContentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -827,6 +850,7 @@ impl From<Value> for SigningAlgorithm {
 }
 
 impl ToValue for SigningAlgorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sha256 => "SHA256",

@@ -94,6 +94,7 @@ impl Profile {
     };
 
     /// A `Profile` with its required properties, named in a [`ProfileRequired`].
+    #[inline]
     pub fn new(required: ProfileRequired) -> Self {
         Self {
             as2_id: required.as2_id,
@@ -127,6 +128,7 @@ impl Resource for Profile {
 }
 
 impl ToValue for Profile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("As2Id", &self.as2_id)
@@ -151,6 +153,7 @@ impl ProfileAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name associated with the profile, in the form `arn:aws:transfer:region:account-id:profile/profile-id/` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -158,6 +161,7 @@ impl ProfileAttributes {
     /// `Fn::GetAtt` `ProfileId`: a string.
     ///
     /// The unique identifier for the AS2 profile, returned after the API call succeeds.
+    #[inline]
     pub fn profile_id(&self) -> Value {
         self.0.get_att("ProfileId")
     }
@@ -181,6 +185,7 @@ impl From<Value> for ProfileType {
 }
 
 impl ToValue for ProfileType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Local => "LOCAL",

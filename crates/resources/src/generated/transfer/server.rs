@@ -250,6 +250,7 @@ impl Server {
     };
 
     /// A `Server` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -304,6 +305,7 @@ impl Resource for Server {
 }
 
 impl ToValue for Server {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Certificate", &self.certificate)
@@ -350,6 +352,7 @@ impl ServerAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Specifies the unique Amazon Resource Name (ARN) of the server.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -359,6 +362,7 @@ impl ServerAttributes {
     /// The list of egress IP addresses of this server. These IP addresses are only relevant for servers that use the AS2 protocol. They are used for sending asynchronous MDNs.
     ///
     /// These IP addresses are assigned automatically when you create an AS2 server. Additionally, if you update an existing server and add the AS2 protocol, static IP addresses are assigned as well.
+    #[inline]
     pub fn as2_service_managed_egress_ip_addresses(&self) -> Value {
         self.0.get_att("As2ServiceManagedEgressIpAddresses")
     }
@@ -366,11 +370,13 @@ impl ServerAttributes {
     /// `Fn::GetAtt` `ServerId`: a string.
     ///
     /// Specifies the unique system-assigned identifier for a server that you instantiate.
+    #[inline]
     pub fn server_id(&self) -> Value {
         self.0.get_att("ServerId")
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }
@@ -453,6 +459,7 @@ pub struct EndpointDetails {
 #[rustfmt::skip]
 impl EndpointDetails {
     /// A `EndpointDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -472,6 +479,7 @@ impl EndpointDetails {
 impl PropertyType for EndpointDetails {}
 
 impl ToValue for EndpointDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AddressAllocationIds", &self.address_allocation_ids)
@@ -541,6 +549,7 @@ pub struct IdentityProviderDetails {
 #[rustfmt::skip]
 impl IdentityProviderDetails {
     /// A `IdentityProviderDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -560,6 +569,7 @@ impl IdentityProviderDetails {
 impl PropertyType for IdentityProviderDetails {}
 
 impl ToValue for IdentityProviderDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DirectoryId", &self.directory_id)
@@ -649,6 +659,7 @@ pub struct ProtocolDetails {
 #[rustfmt::skip]
 impl ProtocolDetails {
     /// A `ProtocolDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -666,6 +677,7 @@ impl ProtocolDetails {
 impl PropertyType for ProtocolDetails {}
 
 impl ToValue for ProtocolDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("As2Transports", &self.as2_transports)
@@ -709,6 +721,7 @@ pub struct S3StorageOptions {
 #[rustfmt::skip]
 impl S3StorageOptions {
     /// A `S3StorageOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -720,6 +733,7 @@ impl S3StorageOptions {
 impl PropertyType for S3StorageOptions {}
 
 impl ToValue for S3StorageOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -768,6 +782,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -784,6 +799,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -838,6 +854,7 @@ pub struct WorkflowDetail {
 #[rustfmt::skip]
 impl WorkflowDetail {
     /// A `WorkflowDetail` with its required properties, named in a [`WorkflowDetailRequired`].
+    #[inline]
     pub fn new(required: WorkflowDetailRequired) -> Self {
         Self {
             execution_role: required.execution_role,
@@ -854,6 +871,7 @@ impl WorkflowDetail {
 impl PropertyType for WorkflowDetail {}
 
 impl ToValue for WorkflowDetail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ExecutionRole", &self.execution_role)
@@ -906,6 +924,7 @@ pub struct WorkflowDetails {
 #[rustfmt::skip]
 impl WorkflowDetails {
     /// A `WorkflowDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -919,6 +938,7 @@ impl WorkflowDetails {
 impl PropertyType for WorkflowDetails {}
 
 impl ToValue for WorkflowDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OnPartialUpload", &self.on_partial_upload)
@@ -943,6 +963,7 @@ impl From<Value> for As2Transport {
 }
 
 impl ToValue for As2Transport {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Http => "HTTP",
@@ -970,6 +991,7 @@ impl From<Value> for DirectoryListingOptimization {
 }
 
 impl ToValue for DirectoryListingOptimization {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -998,6 +1020,7 @@ impl From<Value> for Domain {
 }
 
 impl ToValue for Domain {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::S3 => "S3",
@@ -1028,6 +1051,7 @@ impl From<Value> for EndpointType {
 }
 
 impl ToValue for EndpointType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Public => "PUBLIC",
@@ -1061,6 +1085,7 @@ impl From<Value> for IdentityProviderType {
 }
 
 impl ToValue for IdentityProviderType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ServiceManaged => "SERVICE_MANAGED",
@@ -1095,6 +1120,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sftp => "SFTP",
@@ -1125,6 +1151,7 @@ impl From<Value> for SetStatOption {
 }
 
 impl ToValue for SetStatOption {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "DEFAULT",
@@ -1157,6 +1184,7 @@ impl From<Value> for SftpAuthenticationMethods {
 }
 
 impl ToValue for SftpAuthenticationMethods {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Password => "PASSWORD",
@@ -1189,6 +1217,7 @@ impl From<Value> for TlsSessionResumptionMode {
 }
 
 impl ToValue for TlsSessionResumptionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",

@@ -165,6 +165,7 @@ impl User {
     };
 
     /// A `User` with its required properties, named in a [`UserRequired`].
+    #[inline]
     pub fn new(required: UserRequired) -> Self {
         Self {
             home_directory: None,
@@ -216,6 +217,7 @@ impl Resource for User {
 }
 
 impl ToValue for User {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HomeDirectory", &self.home_directory)
@@ -248,6 +250,7 @@ impl UserAttributes {
     /// The Amazon Resource Name associated with the user, in the form `arn:aws:transfer:region: *account-id* :user/ *server-id* / *username*` .
     ///
     /// An example of a user ARN is: `arn:aws:transfer:us-east-1:123456789012:user/user1` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -255,6 +258,7 @@ impl UserAttributes {
     /// `Fn::GetAtt` `ServerId`: a string.
     ///
     /// A system-assigned unique identifier for a server instance. This is the specific server that you added your user to.
+    #[inline]
     pub fn server_id(&self) -> Value {
         self.0.get_att("ServerId")
     }
@@ -262,6 +266,7 @@ impl UserAttributes {
     /// `Fn::GetAtt` `UserName`: a string.
     ///
     /// A unique string that identifies a user and is associated with a `ServerId` . This user name must be a minimum of 3 and a maximum of 100 characters long. The following are valid characters: a-z, A-Z, 0-9, underscore '_', hyphen '-', period '.', and at sign '@'. The user name can't start with a hyphen, period, or at sign.
+    #[inline]
     pub fn user_name(&self) -> Value {
         self.0.get_att("UserName")
     }
@@ -318,6 +323,7 @@ pub struct HomeDirectoryMapEntry {
 #[rustfmt::skip]
 impl HomeDirectoryMapEntry {
     /// A `HomeDirectoryMapEntry` with its required properties, named in a [`HomeDirectoryMapEntryRequired`].
+    #[inline]
     pub fn new(required: HomeDirectoryMapEntryRequired) -> Self {
         Self {
             entry: required.entry,
@@ -337,6 +343,7 @@ impl HomeDirectoryMapEntry {
 impl PropertyType for HomeDirectoryMapEntry {}
 
 impl ToValue for HomeDirectoryMapEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Entry", &self.entry)
@@ -397,6 +404,7 @@ pub struct PosixProfile {
 #[rustfmt::skip]
 impl PosixProfile {
     /// A `PosixProfile` with its required properties, named in a [`PosixProfileRequired`].
+    #[inline]
     pub fn new(required: PosixProfileRequired) -> Self {
         Self {
             gid: required.gid,
@@ -416,6 +424,7 @@ impl PosixProfile {
 impl PropertyType for PosixProfile {}
 
 impl ToValue for PosixProfile {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Gid", &self.gid)
@@ -463,6 +472,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -479,6 +489,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -505,6 +516,7 @@ impl From<Value> for HomeDirectoryType {
 }
 
 impl ToValue for HomeDirectoryType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Path => "PATH",
@@ -533,6 +545,7 @@ impl From<Value> for MapType {
 }
 
 impl ToValue for MapType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::File => "FILE",

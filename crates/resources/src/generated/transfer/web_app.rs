@@ -117,6 +117,7 @@ impl WebApp {
     };
 
     /// A `WebApp` with its required properties, named in a [`WebAppRequired`].
+    #[inline]
     pub fn new(required: WebAppRequired) -> Self {
         Self {
             access_endpoint: None,
@@ -159,6 +160,7 @@ impl Resource for WebApp {
 }
 
 impl ToValue for WebApp {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessEndpoint", &self.access_endpoint)
@@ -186,6 +188,7 @@ impl WebAppAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the web app.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -193,11 +196,13 @@ impl WebAppAttributes {
     /// `Fn::GetAtt` `IdentityProviderDetails.ApplicationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the IAM Identity Center application: this value is set automatically when you create your web app.
+    #[inline]
     pub fn identity_provider_details_application_arn(&self) -> Value {
         self.0.get_att("IdentityProviderDetails.ApplicationArn")
     }
 
     /// `Fn::GetAtt` `VpcEndpointId`: a string.
+    #[inline]
     pub fn vpc_endpoint_id(&self) -> Value {
         self.0.get_att("VpcEndpointId")
     }
@@ -205,6 +210,7 @@ impl WebAppAttributes {
     /// `Fn::GetAtt` `WebAppId`: a string.
     ///
     /// The unique identifier for the web app.
+    #[inline]
     pub fn web_app_id(&self) -> Value {
         self.0.get_att("WebAppId")
     }
@@ -233,6 +239,7 @@ pub struct EndpointDetails {
 #[rustfmt::skip]
 impl EndpointDetails {
     /// A `EndpointDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -244,6 +251,7 @@ impl EndpointDetails {
 impl PropertyType for EndpointDetails {}
 
 impl ToValue for EndpointDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Vpc", &self.vpc).build()
     }
@@ -290,6 +298,7 @@ pub struct IdentityProviderDetails {
 #[rustfmt::skip]
 impl IdentityProviderDetails {
     /// A `IdentityProviderDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -305,6 +314,7 @@ impl IdentityProviderDetails {
 impl PropertyType for IdentityProviderDetails {}
 
 impl ToValue for IdentityProviderDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationArn", &self.application_arn)
@@ -352,6 +362,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -368,6 +379,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -411,6 +423,7 @@ pub struct Vpc {
 #[rustfmt::skip]
 impl Vpc {
     /// A `Vpc` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -426,6 +439,7 @@ impl Vpc {
 impl PropertyType for Vpc {}
 
 impl ToValue for Vpc {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
@@ -476,6 +490,7 @@ pub struct WebAppCustomization {
 #[rustfmt::skip]
 impl WebAppCustomization {
     /// A `WebAppCustomization` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -491,6 +506,7 @@ impl WebAppCustomization {
 impl PropertyType for WebAppCustomization {}
 
 impl ToValue for WebAppCustomization {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FaviconFile", &self.favicon_file)
@@ -518,6 +534,7 @@ impl From<Value> for WebAppEndpointPolicy {
 }
 
 impl ToValue for WebAppEndpointPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "STANDARD",

@@ -103,6 +103,7 @@ impl Workflow {
     };
 
     /// A `Workflow` with its required properties, named in a [`WorkflowRequired`].
+    #[inline]
     pub fn new(required: WorkflowRequired) -> Self {
         Self {
             description: None,
@@ -136,6 +137,7 @@ impl Resource for Workflow {
 }
 
 impl ToValue for Workflow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -160,6 +162,7 @@ impl WorkflowAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Specifies the unique Amazon Resource Name (ARN) for the workflow.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -167,6 +170,7 @@ impl WorkflowAttributes {
     /// `Fn::GetAtt` `WorkflowId`: a string.
     ///
     /// A unique identifier for a workflow.
+    #[inline]
     pub fn workflow_id(&self) -> Value {
         self.0.get_att("WorkflowId")
     }
@@ -214,6 +218,7 @@ pub struct CopyStepDetails {
 #[rustfmt::skip]
 impl CopyStepDetails {
     /// A `CopyStepDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -231,6 +236,7 @@ impl CopyStepDetails {
 impl PropertyType for CopyStepDetails {}
 
 impl ToValue for CopyStepDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationFileLocation", &self.destination_file_location)
@@ -283,6 +289,7 @@ pub struct CustomStepDetails {
 #[rustfmt::skip]
 impl CustomStepDetails {
     /// A `CustomStepDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -300,6 +307,7 @@ impl CustomStepDetails {
 impl PropertyType for CustomStepDetails {}
 
 impl ToValue for CustomStepDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -367,6 +375,7 @@ pub struct DecryptStepDetails {
 #[rustfmt::skip]
 impl DecryptStepDetails {
     /// A `DecryptStepDetails` with its required properties, named in a [`DecryptStepDetailsRequired`].
+    #[inline]
     pub fn new(required: DecryptStepDetailsRequired) -> Self {
         Self {
             destination_file_location: required.destination_file_location,
@@ -392,6 +401,7 @@ impl DecryptStepDetails {
 impl PropertyType for DecryptStepDetails {}
 
 impl ToValue for DecryptStepDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationFileLocation", &self.destination_file_location)
@@ -433,6 +443,7 @@ pub struct DeleteStepDetails {
 #[rustfmt::skip]
 impl DeleteStepDetails {
     /// A `DeleteStepDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -446,6 +457,7 @@ impl DeleteStepDetails {
 impl PropertyType for DeleteStepDetails {}
 
 impl ToValue for DeleteStepDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -488,6 +500,7 @@ pub struct EfsInputFileLocation {
 #[rustfmt::skip]
 impl EfsInputFileLocation {
     /// A `EfsInputFileLocation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -501,6 +514,7 @@ impl EfsInputFileLocation {
 impl PropertyType for EfsInputFileLocation {}
 
 impl ToValue for EfsInputFileLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FileSystemId", &self.file_system_id)
@@ -539,6 +553,7 @@ pub struct InputFileLocation {
 #[rustfmt::skip]
 impl InputFileLocation {
     /// A `InputFileLocation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -552,6 +567,7 @@ impl InputFileLocation {
 impl PropertyType for InputFileLocation {}
 
 impl ToValue for InputFileLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EfsFileLocation", &self.efs_file_location)
@@ -585,6 +601,7 @@ pub struct S3FileLocation {
 #[rustfmt::skip]
 impl S3FileLocation {
     /// A `S3FileLocation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -596,6 +613,7 @@ impl S3FileLocation {
 impl PropertyType for S3FileLocation {}
 
 impl ToValue for S3FileLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("S3FileLocation", &self.s3_file_location)
@@ -637,6 +655,7 @@ pub struct S3InputFileLocation {
 #[rustfmt::skip]
 impl S3InputFileLocation {
     /// A `S3InputFileLocation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -650,6 +669,7 @@ impl S3InputFileLocation {
 impl PropertyType for S3InputFileLocation {}
 
 impl ToValue for S3InputFileLocation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Bucket", &self.bucket)
@@ -702,6 +722,7 @@ pub struct S3Tag {
 #[rustfmt::skip]
 impl S3Tag {
     /// A `S3Tag` with its required properties, named in a [`S3TagRequired`].
+    #[inline]
     pub fn new(required: S3TagRequired) -> Self {
         Self {
             key: required.key,
@@ -718,6 +739,7 @@ impl S3Tag {
 impl PropertyType for S3Tag {}
 
 impl ToValue for S3Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -763,6 +785,7 @@ pub struct TagStepDetails {
 #[rustfmt::skip]
 impl TagStepDetails {
     /// A `TagStepDetails` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -778,6 +801,7 @@ impl TagStepDetails {
 impl PropertyType for TagStepDetails {}
 
 impl ToValue for TagStepDetails {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -861,6 +885,7 @@ pub struct WorkflowStep {
 #[rustfmt::skip]
 impl WorkflowStep {
     /// A `WorkflowStep` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -882,6 +907,7 @@ impl WorkflowStep {
 impl PropertyType for WorkflowStep {}
 
 impl ToValue for WorkflowStep {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CopyStepDetails", &self.copy_step_details)
@@ -910,6 +936,7 @@ impl From<Value> for DecryptStepDetailsType {
 }
 
 impl ToValue for DecryptStepDetailsType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Pgp => "PGP",
@@ -937,6 +964,7 @@ impl From<Value> for OverwriteExisting {
 }
 
 impl ToValue for OverwriteExisting {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::True => "TRUE",
@@ -971,6 +999,7 @@ impl From<Value> for WorkflowStepType {
 }
 
 impl ToValue for WorkflowStepType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Copy => "COPY",

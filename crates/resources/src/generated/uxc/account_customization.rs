@@ -72,6 +72,7 @@ impl AccountCustomization {
     };
 
     /// A `AccountCustomization` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -95,6 +96,7 @@ impl Resource for AccountCustomization {
 }
 
 impl ToValue for AccountCustomization {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountColor", &self.account_color)
@@ -118,6 +120,7 @@ impl AccountCustomizationAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     ///
     /// The AWS account ID that this customization belongs to. This is automatically determined from the caller's identity.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
@@ -157,6 +160,7 @@ impl From<Value> for AccountColor {
 }
 
 impl ToValue for AccountColor {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "none",

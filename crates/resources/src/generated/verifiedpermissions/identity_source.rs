@@ -96,6 +96,7 @@ impl IdentitySource {
     };
 
     /// A `IdentitySource` with its required properties, named in a [`IdentitySourceRequired`].
+    #[inline]
     pub fn new(required: IdentitySourceRequired) -> Self {
         Self {
             configuration: required.configuration,
@@ -123,6 +124,7 @@ impl Resource for IdentitySource {
 }
 
 impl ToValue for IdentitySource {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Configuration", &self.configuration)
@@ -144,6 +146,7 @@ impl From<ResourceRef> for IdentitySourceAttributes {
 
 impl IdentitySourceAttributes {
     /// `Fn::GetAtt` `Details`: an object.
+    #[inline]
     pub fn details(&self) -> Value {
         self.0.get_att("Details")
     }
@@ -151,6 +154,7 @@ impl IdentitySourceAttributes {
     /// `Fn::GetAtt` `IdentitySourceId`: a string.
     ///
     /// The unique ID of the new or updated identity store.
+    #[inline]
     pub fn identity_source_id(&self) -> Value {
         self.0.get_att("IdentitySourceId")
     }

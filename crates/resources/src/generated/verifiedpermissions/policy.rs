@@ -95,6 +95,7 @@ impl Policy {
     };
 
     /// A `Policy` with its required properties, named in a [`PolicyRequired`].
+    #[inline]
     pub fn new(required: PolicyRequired) -> Self {
         Self {
             definition: required.definition,
@@ -119,6 +120,7 @@ impl Resource for Policy {
 }
 
 impl ToValue for Policy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Definition", &self.definition)
@@ -141,11 +143,13 @@ impl PolicyAttributes {
     /// `Fn::GetAtt` `PolicyId`: a string.
     ///
     /// The unique ID of the new or updated policy.
+    #[inline]
     pub fn policy_id(&self) -> Value {
         self.0.get_att("PolicyId")
     }
 
     /// `Fn::GetAtt` `PolicyType`: one of a set of strings.
+    #[inline]
     pub fn policy_type(&self) -> Value {
         self.0.get_att("PolicyType")
     }

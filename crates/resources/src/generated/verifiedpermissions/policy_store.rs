@@ -97,6 +97,7 @@ impl PolicyStore {
     };
 
     /// A `PolicyStore` with its required properties, named in a [`PolicyStoreRequired`].
+    #[inline]
     pub fn new(required: PolicyStoreRequired) -> Self {
         Self {
             deletion_protection: None,
@@ -136,6 +137,7 @@ impl Resource for PolicyStore {
 }
 
 impl ToValue for PolicyStore {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeletionProtection", &self.deletion_protection)
@@ -162,11 +164,13 @@ impl PolicyStoreAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The \[Amazon Resource Name (ARN)\](<https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html>) of the new or updated policy store.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `EncryptionState`: a JSON value.
+    #[inline]
     pub fn encryption_state(&self) -> Value {
         self.0.get_att("EncryptionState")
     }
@@ -174,6 +178,7 @@ impl PolicyStoreAttributes {
     /// `Fn::GetAtt` `PolicyStoreId`: a string.
     ///
     /// The unique ID of the new or updated policy store.
+    #[inline]
     pub fn policy_store_id(&self) -> Value {
         self.0.get_att("PolicyStoreId")
     }
@@ -214,6 +219,7 @@ pub struct DeletionProtection {
 #[rustfmt::skip]
 impl DeletionProtection {
     /// A `DeletionProtection` with its required properties, named in a [`DeletionProtectionRequired`].
+    #[inline]
     pub fn new(required: DeletionProtectionRequired) -> Self {
         Self {
             mode: required.mode,
@@ -227,6 +233,7 @@ impl DeletionProtection {
 impl PropertyType for DeletionProtection {}
 
 impl ToValue for DeletionProtection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Mode", &self.mode).build()
     }
@@ -257,6 +264,7 @@ pub struct SchemaDefinition {
 #[rustfmt::skip]
 impl SchemaDefinition {
     /// A `SchemaDefinition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -268,6 +276,7 @@ impl SchemaDefinition {
 impl PropertyType for SchemaDefinition {}
 
 impl ToValue for SchemaDefinition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("CedarJson", &self.cedar_json).build()
     }
@@ -307,6 +316,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -323,6 +333,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -371,6 +382,7 @@ pub struct ValidationSettings {
 #[rustfmt::skip]
 impl ValidationSettings {
     /// A `ValidationSettings` with its required properties, named in a [`ValidationSettingsRequired`].
+    #[inline]
     pub fn new(required: ValidationSettingsRequired) -> Self {
         Self {
             mode: required.mode,
@@ -384,6 +396,7 @@ impl ValidationSettings {
 impl PropertyType for ValidationSettings {}
 
 impl ToValue for ValidationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Mode", &self.mode).build()
     }
@@ -407,6 +420,7 @@ impl From<Value> for DeletionMode {
 }
 
 impl ToValue for DeletionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -435,6 +449,7 @@ impl From<Value> for ValidationMode {
 }
 
 impl ToValue for ValidationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Off => "OFF",

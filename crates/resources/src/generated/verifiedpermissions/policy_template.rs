@@ -85,6 +85,7 @@ impl PolicyTemplate {
     };
 
     /// A `PolicyTemplate` with its required properties, named in a [`PolicyTemplateRequired`].
+    #[inline]
     pub fn new(required: PolicyTemplateRequired) -> Self {
         Self {
             description: None,
@@ -112,6 +113,7 @@ impl Resource for PolicyTemplate {
 }
 
 impl ToValue for PolicyTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -135,6 +137,7 @@ impl PolicyTemplateAttributes {
     /// `Fn::GetAtt` `PolicyTemplateId`: a string.
     ///
     /// The unique identifier of the new or modified policy template.
+    #[inline]
     pub fn policy_template_id(&self) -> Value {
         self.0.get_att("PolicyTemplateId")
     }

@@ -93,6 +93,7 @@ impl Domain {
     };
 
     /// A `Domain` with its required properties, named in a [`DomainRequired`].
+    #[inline]
     pub fn new(required: DomainRequired) -> Self {
         Self {
             description: None,
@@ -126,6 +127,7 @@ impl Resource for Domain {
 }
 
 impl ToValue for Domain {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -153,6 +155,7 @@ impl DomainAttributes {
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The identifier of the domain.
+    #[inline]
     pub fn domain_id(&self) -> Value {
         self.0.get_att("DomainId")
     }
@@ -195,6 +198,7 @@ pub struct ServerSideEncryptionConfiguration {
 #[rustfmt::skip]
 impl ServerSideEncryptionConfiguration {
     /// A `ServerSideEncryptionConfiguration` with its required properties, named in a [`ServerSideEncryptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: ServerSideEncryptionConfigurationRequired) -> Self {
         Self {
             kms_key_id: required.kms_key_id,
@@ -208,6 +212,7 @@ impl ServerSideEncryptionConfiguration {
 impl PropertyType for ServerSideEncryptionConfiguration {}
 
 impl ToValue for ServerSideEncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("KmsKeyId", &self.kms_key_id).build()
     }
@@ -251,6 +256,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -267,6 +273,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -96,6 +96,7 @@ impl AccessLogSubscription {
     };
 
     /// A `AccessLogSubscription` with its required properties, named in a [`AccessLogSubscriptionRequired`].
+    #[inline]
     pub fn new(required: AccessLogSubscriptionRequired) -> Self {
         Self {
             destination_arn: required.destination_arn,
@@ -129,6 +130,7 @@ impl Resource for AccessLogSubscription {
 }
 
 impl ToValue for AccessLogSubscription {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DestinationArn", &self.destination_arn)
@@ -153,6 +155,7 @@ impl AccessLogSubscriptionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the access log subscription.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -160,6 +163,7 @@ impl AccessLogSubscriptionAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the access log subscription.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -167,6 +171,7 @@ impl AccessLogSubscriptionAttributes {
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the access log subscription.
+    #[inline]
     pub fn resource_arn(&self) -> Value {
         self.0.get_att("ResourceArn")
     }
@@ -174,6 +179,7 @@ impl AccessLogSubscriptionAttributes {
     /// `Fn::GetAtt` `ResourceId`: a string.
     ///
     /// The ID of the service network or service.
+    #[inline]
     pub fn resource_id(&self) -> Value {
         self.0.get_att("ResourceId")
     }
@@ -197,6 +203,7 @@ impl From<Value> for ServiceNetworkLogType {
 }
 
 impl ToValue for ServiceNetworkLogType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Service => "SERVICE",

@@ -82,6 +82,7 @@ impl AuthPolicy {
     };
 
     /// A `AuthPolicy` with its required properties, named in a [`AuthPolicyRequired`].
+    #[inline]
     pub fn new(required: AuthPolicyRequired) -> Self {
         Self {
             policy: required.policy,
@@ -106,6 +107,7 @@ impl Resource for AuthPolicy {
 }
 
 impl ToValue for AuthPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Policy", &self.policy)
@@ -128,6 +130,7 @@ impl AuthPolicyAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The state of the auth policy. The auth policy is only active when the auth type is set to `AWS _IAM` . If you provide a policy, then authentication and authorization decisions are made based on this policy and the client's IAM policy. If the auth type is `NONE` , then any auth policy you provide will remain inactive.
+    #[inline]
     pub fn state(&self) -> Value {
         self.0.get_att("State")
     }

@@ -74,6 +74,7 @@ impl DomainVerification {
     };
 
     /// A `DomainVerification` with its required properties, named in a [`DomainVerificationRequired`].
+    #[inline]
     pub fn new(required: DomainVerificationRequired) -> Self {
         Self {
             domain_name: required.domain_name,
@@ -101,6 +102,7 @@ impl Resource for DomainVerification {
 }
 
 impl ToValue for DomainVerification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DomainName", &self.domain_name)
@@ -123,6 +125,7 @@ impl DomainVerificationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the domain verification.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -130,6 +133,7 @@ impl DomainVerificationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the domain verification.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -137,11 +141,13 @@ impl DomainVerificationAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The current status of the domain verification process.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
 
     /// `Fn::GetAtt` `TxtMethodConfig`: an object.
+    #[inline]
     pub fn txt_method_config(&self) -> Value {
         self.0.get_att("TxtMethodConfig")
     }
@@ -183,6 +189,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -199,6 +206,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -116,6 +116,7 @@ impl Listener {
     };
 
     /// A `Listener` with its required properties, named in a [`ListenerRequired`].
+    #[inline]
     pub fn new(required: ListenerRequired) -> Self {
         Self {
             default_action: required.default_action,
@@ -155,6 +156,7 @@ impl Resource for Listener {
 }
 
 impl ToValue for Listener {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DefaultAction", &self.default_action)
@@ -181,6 +183,7 @@ impl ListenerAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the listener.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -188,6 +191,7 @@ impl ListenerAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the listener.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -195,6 +199,7 @@ impl ListenerAttributes {
     /// `Fn::GetAtt` `ServiceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service.
+    #[inline]
     pub fn service_arn(&self) -> Value {
         self.0.get_att("ServiceArn")
     }
@@ -202,6 +207,7 @@ impl ListenerAttributes {
     /// `Fn::GetAtt` `ServiceId`: a string.
     ///
     /// The ID of the service.
+    #[inline]
     pub fn service_id(&self) -> Value {
         self.0.get_att("ServiceId")
     }
@@ -237,6 +243,7 @@ pub struct DefaultAction {
 #[rustfmt::skip]
 impl DefaultAction {
     /// A `DefaultAction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -250,6 +257,7 @@ impl DefaultAction {
 impl PropertyType for DefaultAction {}
 
 impl ToValue for DefaultAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FixedResponse", &self.fixed_response)
@@ -295,6 +303,7 @@ pub struct Forward {
 #[rustfmt::skip]
 impl Forward {
     /// A `Forward` with its required properties, named in a [`ForwardRequired`].
+    #[inline]
     pub fn new(required: ForwardRequired) -> Self {
         Self {
             target_groups: required.target_groups,
@@ -308,6 +317,7 @@ impl Forward {
 impl PropertyType for Forward {}
 
 impl ToValue for Forward {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TargetGroups", &self.target_groups)
@@ -357,6 +367,7 @@ pub struct WeightedTargetGroup {
 #[rustfmt::skip]
 impl WeightedTargetGroup {
     /// A `WeightedTargetGroup` with its required properties, named in a [`WeightedTargetGroupRequired`].
+    #[inline]
     pub fn new(required: WeightedTargetGroupRequired) -> Self {
         Self {
             target_group_identifier: required.target_group_identifier,
@@ -373,6 +384,7 @@ impl WeightedTargetGroup {
 impl PropertyType for WeightedTargetGroup {}
 
 impl ToValue for WeightedTargetGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TargetGroupIdentifier", &self.target_group_identifier)
@@ -401,6 +413,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Http => "HTTP",

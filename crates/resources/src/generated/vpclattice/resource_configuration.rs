@@ -162,6 +162,7 @@ impl ResourceConfiguration {
     };
 
     /// A `ResourceConfiguration` with its required properties, named in a [`ResourceConfigurationRequired`].
+    #[inline]
     pub fn new(required: ResourceConfigurationRequired) -> Self {
         Self {
             allow_association_to_sharable_service_network: None,
@@ -222,6 +223,7 @@ impl Resource for ResourceConfiguration {
 }
 
 impl ToValue for ResourceConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -270,11 +272,13 @@ impl ResourceConfigurationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the resource configuration.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -316,6 +320,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -332,6 +337,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -356,6 +362,7 @@ impl From<Value> for ProtocolType {
 }
 
 impl ToValue for ProtocolType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Tcp => "TCP",
@@ -383,6 +390,7 @@ impl From<Value> for ResourceConfigurationAuthType {
 }
 
 impl ToValue for ResourceConfigurationAuthType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -415,6 +423,7 @@ impl From<Value> for ResourceConfigurationType {
 }
 
 impl ToValue for ResourceConfigurationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Group => "GROUP",

@@ -123,6 +123,7 @@ impl ResourceGateway {
     };
 
     /// A `ResourceGateway` with its required properties, named in a [`ResourceGatewayRequired`].
+    #[inline]
     pub fn new(required: ResourceGatewayRequired) -> Self {
         Self {
             ip_address_type: None,
@@ -168,6 +169,7 @@ impl Resource for ResourceGateway {
 }
 
 impl ToValue for ResourceGateway {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IpAddressType", &self.ip_address_type)
@@ -199,6 +201,7 @@ impl ResourceGatewayAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the resource gateway.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -206,6 +209,7 @@ impl ResourceGatewayAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the resource gateway.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -247,6 +251,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -263,6 +268,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -291,6 +297,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
@@ -320,6 +327,7 @@ impl From<Value> for ResourceConfigDnsResolution {
 }
 
 impl ToValue for ResourceConfigDnsResolution {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::InVpc => "IN_VPC",

@@ -80,6 +80,7 @@ impl ResourcePolicy {
     };
 
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
+    #[inline]
     pub fn new(required: ResourcePolicyRequired) -> Self {
         Self {
             policy: required.policy,
@@ -104,6 +105,7 @@ impl Resource for ResourcePolicy {
 }
 
 impl ToValue for ResourcePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Policy", &self.policy)

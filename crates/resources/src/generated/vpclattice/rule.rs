@@ -127,6 +127,7 @@ impl Rule {
     };
 
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             action: required.action,
@@ -169,6 +170,7 @@ impl Resource for Rule {
 }
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -196,6 +198,7 @@ impl RuleAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the rule.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -203,6 +206,7 @@ impl RuleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the listener.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -238,6 +242,7 @@ pub struct Action {
 #[rustfmt::skip]
 impl Action {
     /// A `Action` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -251,6 +256,7 @@ impl Action {
 impl PropertyType for Action {}
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FixedResponse", &self.fixed_response)
@@ -296,6 +302,7 @@ pub struct Forward {
 #[rustfmt::skip]
 impl Forward {
     /// A `Forward` with its required properties, named in a [`ForwardRequired`].
+    #[inline]
     pub fn new(required: ForwardRequired) -> Self {
         Self {
             target_groups: required.target_groups,
@@ -309,6 +316,7 @@ impl Forward {
 impl PropertyType for Forward {}
 
 impl ToValue for Forward {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TargetGroups", &self.target_groups)
@@ -365,6 +373,7 @@ pub struct HeaderMatch {
 #[rustfmt::skip]
 impl HeaderMatch {
     /// A `HeaderMatch` with its required properties, named in a [`HeaderMatchRequired`].
+    #[inline]
     pub fn new(required: HeaderMatchRequired) -> Self {
         Self {
             case_sensitive: None,
@@ -384,6 +393,7 @@ impl HeaderMatch {
 impl PropertyType for HeaderMatch {}
 
 impl ToValue for HeaderMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CaseSensitive", &self.case_sensitive)
@@ -434,6 +444,7 @@ pub struct HeaderMatchType {
 #[rustfmt::skip]
 impl HeaderMatchType {
     /// A `HeaderMatchType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -449,6 +460,7 @@ impl HeaderMatchType {
 impl PropertyType for HeaderMatchType {}
 
 impl ToValue for HeaderMatchType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Contains", &self.contains)
@@ -495,6 +507,7 @@ pub struct HttpMatch {
 #[rustfmt::skip]
 impl HttpMatch {
     /// A `HttpMatch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -510,6 +523,7 @@ impl HttpMatch {
 impl PropertyType for HttpMatch {}
 
 impl ToValue for HttpMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HeaderMatches", &self.header_matches)
@@ -552,6 +566,7 @@ pub struct Match {
 #[rustfmt::skip]
 impl Match {
     /// A `Match` with its required properties, named in a [`MatchRequired`].
+    #[inline]
     pub fn new(required: MatchRequired) -> Self {
         Self {
             http_match: required.http_match,
@@ -565,6 +580,7 @@ impl Match {
 impl PropertyType for Match {}
 
 impl ToValue for Match {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("HttpMatch", &self.http_match).build()
     }
@@ -610,6 +626,7 @@ pub struct PathMatch {
 #[rustfmt::skip]
 impl PathMatch {
     /// A `PathMatch` with its required properties, named in a [`PathMatchRequired`].
+    #[inline]
     pub fn new(required: PathMatchRequired) -> Self {
         Self {
             case_sensitive: None,
@@ -626,6 +643,7 @@ impl PathMatch {
 impl PropertyType for PathMatch {}
 
 impl ToValue for PathMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CaseSensitive", &self.case_sensitive)
@@ -668,6 +686,7 @@ pub struct PathMatchType {
 #[rustfmt::skip]
 impl PathMatchType {
     /// A `PathMatchType` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -681,6 +700,7 @@ impl PathMatchType {
 impl PropertyType for PathMatchType {}
 
 impl ToValue for PathMatchType {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Exact", &self.exact)
@@ -731,6 +751,7 @@ pub struct WeightedTargetGroup {
 #[rustfmt::skip]
 impl WeightedTargetGroup {
     /// A `WeightedTargetGroup` with its required properties, named in a [`WeightedTargetGroupRequired`].
+    #[inline]
     pub fn new(required: WeightedTargetGroupRequired) -> Self {
         Self {
             target_group_identifier: required.target_group_identifier,
@@ -747,6 +768,7 @@ impl WeightedTargetGroup {
 impl PropertyType for WeightedTargetGroup {}
 
 impl ToValue for WeightedTargetGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TargetGroupIdentifier", &self.target_group_identifier)
@@ -785,6 +807,7 @@ impl From<Value> for Method {
 }
 
 impl ToValue for Method {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Connect => "CONNECT",

@@ -108,6 +108,7 @@ impl Service {
     };
 
     /// A `Service` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -140,6 +141,7 @@ impl Resource for Service {
 }
 
 impl ToValue for Service {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthType", &self.auth_type)
@@ -166,6 +168,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -173,6 +176,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time that the service was created, specified in ISO-8601 format.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -180,6 +184,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `DnsEntry.DomainName`: a string.
     ///
     /// The domain name of the service.
+    #[inline]
     pub fn dns_entry_domain_name(&self) -> Value {
         self.0.get_att("DnsEntry.DomainName")
     }
@@ -187,6 +192,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `DnsEntry.HostedZoneId`: a string.
     ///
     /// The ID of the hosted zone.
+    #[inline]
     pub fn dns_entry_hosted_zone_id(&self) -> Value {
         self.0.get_att("DnsEntry.HostedZoneId")
     }
@@ -194,6 +200,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the service.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -201,6 +208,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The date and time that the service was last updated, specified in ISO-8601 format.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
@@ -208,6 +216,7 @@ impl ServiceAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the service.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

@@ -91,6 +91,7 @@ impl ServiceNetwork {
     };
 
     /// A `ServiceNetwork` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -119,6 +120,7 @@ impl Resource for ServiceNetwork {
 }
 
 impl ToValue for ServiceNetwork {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AuthType", &self.auth_type)
@@ -143,6 +145,7 @@ impl ServiceNetworkAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service network.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -150,6 +153,7 @@ impl ServiceNetworkAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time that the service network was created, specified in ISO-8601 format.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -157,6 +161,7 @@ impl ServiceNetworkAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the service network.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -164,6 +169,7 @@ impl ServiceNetworkAttributes {
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The date and time of the last update, specified in ISO-8601 format.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
@@ -202,6 +208,7 @@ pub struct SharingConfig {
 #[rustfmt::skip]
 impl SharingConfig {
     /// A `SharingConfig` with its required properties, named in a [`SharingConfigRequired`].
+    #[inline]
     pub fn new(required: SharingConfigRequired) -> Self {
         Self {
             enabled: required.enabled,
@@ -215,6 +222,7 @@ impl SharingConfig {
 impl PropertyType for SharingConfig {}
 
 impl ToValue for SharingConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("enabled", &self.enabled).build()
     }

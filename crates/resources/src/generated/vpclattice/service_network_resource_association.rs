@@ -88,6 +88,7 @@ impl ServiceNetworkResourceAssociation {
     };
 
     /// A `ServiceNetworkResourceAssociation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -116,6 +117,7 @@ impl Resource for ServiceNetworkResourceAssociation {
 }
 
 impl ToValue for ServiceNetworkResourceAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PrivateDnsEnabled", &self.private_dns_enabled)
@@ -140,6 +142,7 @@ impl ServiceNetworkResourceAssociationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the association.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -147,6 +150,7 @@ impl ServiceNetworkResourceAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the association between the service network and resource configuration.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

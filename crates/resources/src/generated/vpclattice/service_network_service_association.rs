@@ -94,6 +94,7 @@ impl ServiceNetworkServiceAssociation {
     };
 
     /// A `ServiceNetworkServiceAssociation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -122,6 +123,7 @@ impl Resource for ServiceNetworkServiceAssociation {
 }
 
 impl ToValue for ServiceNetworkServiceAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DnsEntry", &self.dns_entry)
@@ -146,6 +148,7 @@ impl ServiceNetworkServiceAssociationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the association between the service network and the service.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -153,6 +156,7 @@ impl ServiceNetworkServiceAssociationAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time that the association was created, specified in ISO-8601 format.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -160,6 +164,7 @@ impl ServiceNetworkServiceAssociationAttributes {
     /// `Fn::GetAtt` `DnsEntry.DomainName`: a string.
     ///
     /// The domain name of the service.
+    #[inline]
     pub fn dns_entry_domain_name(&self) -> Value {
         self.0.get_att("DnsEntry.DomainName")
     }
@@ -167,6 +172,7 @@ impl ServiceNetworkServiceAssociationAttributes {
     /// `Fn::GetAtt` `DnsEntry.HostedZoneId`: a string.
     ///
     /// The ID of the hosted zone.
+    #[inline]
     pub fn dns_entry_hosted_zone_id(&self) -> Value {
         self.0.get_att("DnsEntry.HostedZoneId")
     }
@@ -174,6 +180,7 @@ impl ServiceNetworkServiceAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the of the association between the service network and the service.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -181,6 +188,7 @@ impl ServiceNetworkServiceAssociationAttributes {
     /// `Fn::GetAtt` `ServiceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service.
+    #[inline]
     pub fn service_arn(&self) -> Value {
         self.0.get_att("ServiceArn")
     }
@@ -188,6 +196,7 @@ impl ServiceNetworkServiceAssociationAttributes {
     /// `Fn::GetAtt` `ServiceId`: a string.
     ///
     /// The ID of the service.
+    #[inline]
     pub fn service_id(&self) -> Value {
         self.0.get_att("ServiceId")
     }
@@ -195,6 +204,7 @@ impl ServiceNetworkServiceAssociationAttributes {
     /// `Fn::GetAtt` `ServiceName`: a string.
     ///
     /// The name of the service.
+    #[inline]
     pub fn service_name(&self) -> Value {
         self.0.get_att("ServiceName")
     }
@@ -202,6 +212,7 @@ impl ServiceNetworkServiceAssociationAttributes {
     /// `Fn::GetAtt` `ServiceNetworkArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service network
+    #[inline]
     pub fn service_network_arn(&self) -> Value {
         self.0.get_att("ServiceNetworkArn")
     }
@@ -209,6 +220,7 @@ impl ServiceNetworkServiceAssociationAttributes {
     /// `Fn::GetAtt` `ServiceNetworkId`: a string.
     ///
     /// The ID of the service network.
+    #[inline]
     pub fn service_network_id(&self) -> Value {
         self.0.get_att("ServiceNetworkId")
     }
@@ -216,6 +228,7 @@ impl ServiceNetworkServiceAssociationAttributes {
     /// `Fn::GetAtt` `ServiceNetworkName`: a string.
     ///
     /// The name of the service network.
+    #[inline]
     pub fn service_network_name(&self) -> Value {
         self.0.get_att("ServiceNetworkName")
     }
@@ -223,6 +236,7 @@ impl ServiceNetworkServiceAssociationAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the association between the service network and the service.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }

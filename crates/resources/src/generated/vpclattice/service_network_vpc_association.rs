@@ -109,6 +109,7 @@ impl ServiceNetworkVpcAssociation {
     };
 
     /// A `ServiceNetworkVpcAssociation` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -141,6 +142,7 @@ impl Resource for ServiceNetworkVpcAssociation {
 }
 
 impl ToValue for ServiceNetworkVpcAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DnsOptions", &self.dns_options)
@@ -167,6 +169,7 @@ impl ServiceNetworkVpcAssociationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the association between the service network and the VPC.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -174,6 +177,7 @@ impl ServiceNetworkVpcAssociationAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time that the association was created, specified in ISO-8601 format.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -181,6 +185,7 @@ impl ServiceNetworkVpcAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the specified association between the service network and the VPC.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -188,6 +193,7 @@ impl ServiceNetworkVpcAssociationAttributes {
     /// `Fn::GetAtt` `ServiceNetworkArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service network.
+    #[inline]
     pub fn service_network_arn(&self) -> Value {
         self.0.get_att("ServiceNetworkArn")
     }
@@ -195,6 +201,7 @@ impl ServiceNetworkVpcAssociationAttributes {
     /// `Fn::GetAtt` `ServiceNetworkId`: a string.
     ///
     /// The ID of the service network.
+    #[inline]
     pub fn service_network_id(&self) -> Value {
         self.0.get_att("ServiceNetworkId")
     }
@@ -202,6 +209,7 @@ impl ServiceNetworkVpcAssociationAttributes {
     /// `Fn::GetAtt` `ServiceNetworkName`: a string.
     ///
     /// The name of the service network.
+    #[inline]
     pub fn service_network_name(&self) -> Value {
         self.0.get_att("ServiceNetworkName")
     }
@@ -209,6 +217,7 @@ impl ServiceNetworkVpcAssociationAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the association.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -216,6 +225,7 @@ impl ServiceNetworkVpcAssociationAttributes {
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC.
+    #[inline]
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
     }
@@ -253,6 +263,7 @@ pub struct DnsOptions {
 #[rustfmt::skip]
 impl DnsOptions {
     /// A `DnsOptions` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -266,6 +277,7 @@ impl DnsOptions {
 impl PropertyType for DnsOptions {}
 
 impl ToValue for DnsOptions {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PrivateDnsPreference", &self.private_dns_preference)
@@ -299,6 +311,7 @@ impl From<Value> for PrivateDnsPreference {
 }
 
 impl ToValue for PrivateDnsPreference {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::VerifiedDomainsOnly => "VERIFIED_DOMAINS_ONLY",

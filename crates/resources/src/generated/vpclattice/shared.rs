@@ -38,6 +38,7 @@ pub struct DnsEntry {
 #[rustfmt::skip]
 impl DnsEntry {
     /// A `DnsEntry` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -51,6 +52,7 @@ impl DnsEntry {
 impl PropertyType for DnsEntry {}
 
 impl ToValue for DnsEntry {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DomainName", &self.domain_name)
@@ -94,6 +96,7 @@ pub struct FixedResponse {
 #[rustfmt::skip]
 impl FixedResponse {
     /// A `FixedResponse` with its required properties, named in a [`FixedResponseRequired`].
+    #[inline]
     pub fn new(required: FixedResponseRequired) -> Self {
         Self {
             status_code: required.status_code,
@@ -107,6 +110,7 @@ impl FixedResponse {
 impl PropertyType for FixedResponse {}
 
 impl ToValue for FixedResponse {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("StatusCode", &self.status_code)
@@ -152,6 +156,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -168,6 +173,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -196,6 +202,7 @@ impl From<Value> for AuthType {
 }
 
 impl ToValue for AuthType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",

@@ -106,6 +106,7 @@ impl TargetGroup {
     };
 
     /// A `TargetGroup` with its required properties, named in a [`TargetGroupRequired`].
+    #[inline]
     pub fn new(required: TargetGroupRequired) -> Self {
         Self {
             config: None,
@@ -142,6 +143,7 @@ impl Resource for TargetGroup {
 }
 
 impl ToValue for TargetGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Config", &self.config)
@@ -167,6 +169,7 @@ impl TargetGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the target group.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -174,6 +177,7 @@ impl TargetGroupAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time that the target group was created, specified in ISO-8601 format.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -181,6 +185,7 @@ impl TargetGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the target group.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -188,6 +193,7 @@ impl TargetGroupAttributes {
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The date and time that the target group was last updated, specified in ISO-8601 format.
+    #[inline]
     pub fn last_updated_at(&self) -> Value {
         self.0.get_att("LastUpdatedAt")
     }
@@ -195,6 +201,7 @@ impl TargetGroupAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The operation's status. You can retry the operation if the status is `CREATE_FAILED` . However, if you retry it while the status is `CREATE_IN_PROGRESS` , there is no change in the status.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -282,6 +289,7 @@ pub struct HealthCheckConfig {
 #[rustfmt::skip]
 impl HealthCheckConfig {
     /// A `HealthCheckConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -311,6 +319,7 @@ impl HealthCheckConfig {
 impl PropertyType for HealthCheckConfig {}
 
 impl ToValue for HealthCheckConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Enabled", &self.enabled)
@@ -368,6 +377,7 @@ pub struct Matcher {
 #[rustfmt::skip]
 impl Matcher {
     /// A `Matcher` with its required properties, named in a [`MatcherRequired`].
+    #[inline]
     pub fn new(required: MatcherRequired) -> Self {
         Self {
             http_code: required.http_code,
@@ -381,6 +391,7 @@ impl Matcher {
 impl PropertyType for Matcher {}
 
 impl ToValue for Matcher {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("HttpCode", &self.http_code).build()
     }
@@ -426,6 +437,7 @@ pub struct Target {
 #[rustfmt::skip]
 impl Target {
     /// A `Target` with its required properties, named in a [`TargetRequired`].
+    #[inline]
     pub fn new(required: TargetRequired) -> Self {
         Self {
             id: required.id,
@@ -442,6 +454,7 @@ impl Target {
 impl PropertyType for Target {}
 
 impl ToValue for Target {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)
@@ -515,6 +528,7 @@ pub struct TargetGroupConfig {
 #[rustfmt::skip]
 impl TargetGroupConfig {
     /// A `TargetGroupConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -538,6 +552,7 @@ impl TargetGroupConfig {
 impl PropertyType for TargetGroupConfig {}
 
 impl ToValue for TargetGroupConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HealthCheck", &self.health_check)
@@ -572,6 +587,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
@@ -600,6 +616,7 @@ impl From<Value> for LambdaEventStructureVersion {
 }
 
 impl ToValue for LambdaEventStructureVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::V1 => "V1",
@@ -628,6 +645,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Http => "HTTP",
@@ -656,6 +674,7 @@ impl From<Value> for ProtocolVersion {
 }
 
 impl ToValue for ProtocolVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Http1 => "HTTP1",
@@ -686,6 +705,7 @@ impl From<Value> for TargetGroupConfigProtocol {
 }
 
 impl ToValue for TargetGroupConfigProtocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Http => "HTTP",
@@ -717,6 +737,7 @@ impl From<Value> for TargetGroupConfigProtocolVersion {
 }
 
 impl ToValue for TargetGroupConfigProtocolVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Http1 => "HTTP1",
@@ -750,6 +771,7 @@ impl From<Value> for TargetGroupType {
 }
 
 impl ToValue for TargetGroupType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ip => "IP",

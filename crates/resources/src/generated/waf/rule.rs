@@ -90,6 +90,7 @@ impl Rule {
     };
 
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             metric_name: required.metric_name,
@@ -117,6 +118,7 @@ impl Resource for Rule {
 }
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MetricName", &self.metric_name)
@@ -138,6 +140,7 @@ impl From<ResourceRef> for RuleAttributes {
 
 impl RuleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -192,6 +195,7 @@ pub struct Predicate {
 #[rustfmt::skip]
 impl Predicate {
     /// A `Predicate` with its required properties, named in a [`PredicateRequired`].
+    #[inline]
     pub fn new(required: PredicateRequired) -> Self {
         Self {
             data_id: required.data_id,
@@ -211,6 +215,7 @@ impl Predicate {
 impl PropertyType for Predicate {}
 
 impl ToValue for Predicate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataId", &self.data_id)

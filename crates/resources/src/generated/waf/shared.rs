@@ -64,6 +64,7 @@ pub struct FieldToMatch {
 #[rustfmt::skip]
 impl FieldToMatch {
     /// A `FieldToMatch` with its required properties, named in a [`FieldToMatchRequired`].
+    #[inline]
     pub fn new(required: FieldToMatchRequired) -> Self {
         Self {
             data: None,
@@ -80,6 +81,7 @@ impl FieldToMatch {
 impl PropertyType for FieldToMatch {}
 
 impl ToValue for FieldToMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Data", &self.data)

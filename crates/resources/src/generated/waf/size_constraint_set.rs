@@ -83,6 +83,7 @@ impl SizeConstraintSet {
     };
 
     /// A `SizeConstraintSet` with its required properties, named in a [`SizeConstraintSetRequired`].
+    #[inline]
     pub fn new(required: SizeConstraintSetRequired) -> Self {
         Self {
             name: required.name,
@@ -107,6 +108,7 @@ impl Resource for SizeConstraintSet {
 }
 
 impl ToValue for SizeConstraintSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -127,6 +129,7 @@ impl From<ResourceRef> for SizeConstraintSetAttributes {
 
 impl SizeConstraintSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -258,6 +261,7 @@ pub struct SizeConstraint {
 #[rustfmt::skip]
 impl SizeConstraint {
     /// A `SizeConstraint` with its required properties, named in a [`SizeConstraintRequired`].
+    #[inline]
     pub fn new(required: SizeConstraintRequired) -> Self {
         Self {
             comparison_operator: required.comparison_operator,
@@ -280,6 +284,7 @@ impl SizeConstraint {
 impl PropertyType for SizeConstraint {}
 
 impl ToValue for SizeConstraint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)

@@ -81,6 +81,7 @@ impl SqlInjectionMatchSet {
     };
 
     /// A `SqlInjectionMatchSet` with its required properties, named in a [`SqlInjectionMatchSetRequired`].
+    #[inline]
     pub fn new(required: SqlInjectionMatchSetRequired) -> Self {
         Self {
             name: required.name,
@@ -105,6 +106,7 @@ impl Resource for SqlInjectionMatchSet {
 }
 
 impl ToValue for SqlInjectionMatchSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -125,6 +127,7 @@ impl From<ResourceRef> for SqlInjectionMatchSetAttributes {
 
 impl SqlInjectionMatchSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -224,6 +227,7 @@ pub struct SqlInjectionMatchTuple {
 #[rustfmt::skip]
 impl SqlInjectionMatchTuple {
     /// A `SqlInjectionMatchTuple` with its required properties, named in a [`SqlInjectionMatchTupleRequired`].
+    #[inline]
     pub fn new(required: SqlInjectionMatchTupleRequired) -> Self {
         Self {
             field_to_match: required.field_to_match,
@@ -240,6 +244,7 @@ impl SqlInjectionMatchTuple {
 impl PropertyType for SqlInjectionMatchTuple {}
 
 impl ToValue for SqlInjectionMatchTuple {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)

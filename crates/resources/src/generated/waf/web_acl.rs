@@ -92,6 +92,7 @@ impl WebAcl {
     };
 
     /// A `WebAcl` with its required properties, named in a [`WebAclRequired`].
+    #[inline]
     pub fn new(required: WebAclRequired) -> Self {
         Self {
             default_action: required.default_action,
@@ -122,6 +123,7 @@ impl Resource for WebAcl {
 }
 
 impl ToValue for WebAcl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DefaultAction", &self.default_action)
@@ -144,6 +146,7 @@ impl From<ResourceRef> for WebAclAttributes {
 
 impl WebAclAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -204,6 +207,7 @@ pub struct ActivatedRule {
 #[rustfmt::skip]
 impl ActivatedRule {
     /// A `ActivatedRule` with its required properties, named in a [`ActivatedRuleRequired`].
+    #[inline]
     pub fn new(required: ActivatedRuleRequired) -> Self {
         Self {
             action: None,
@@ -223,6 +227,7 @@ impl ActivatedRule {
 impl PropertyType for ActivatedRule {}
 
 impl ToValue for ActivatedRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -275,6 +280,7 @@ pub struct WafAction {
 #[rustfmt::skip]
 impl WafAction {
     /// A `WafAction` with its required properties, named in a [`WafActionRequired`].
+    #[inline]
     pub fn new(required: WafActionRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -288,6 +294,7 @@ impl WafAction {
 impl PropertyType for WafAction {}
 
 impl ToValue for WafAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Type", &self.r#type).build()
     }

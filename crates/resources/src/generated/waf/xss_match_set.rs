@@ -83,6 +83,7 @@ impl XssMatchSet {
     };
 
     /// A `XssMatchSet` with its required properties, named in a [`XssMatchSetRequired`].
+    #[inline]
     pub fn new(required: XssMatchSetRequired) -> Self {
         Self {
             name: required.name,
@@ -107,6 +108,7 @@ impl Resource for XssMatchSet {
 }
 
 impl ToValue for XssMatchSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -127,6 +129,7 @@ impl From<ResourceRef> for XssMatchSetAttributes {
 
 impl XssMatchSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -226,6 +229,7 @@ pub struct XssMatchTuple {
 #[rustfmt::skip]
 impl XssMatchTuple {
     /// A `XssMatchTuple` with its required properties, named in a [`XssMatchTupleRequired`].
+    #[inline]
     pub fn new(required: XssMatchTupleRequired) -> Self {
         Self {
             field_to_match: required.field_to_match,
@@ -242,6 +246,7 @@ impl XssMatchTuple {
 impl PropertyType for XssMatchTuple {}
 
 impl ToValue for XssMatchTuple {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)

@@ -79,6 +79,7 @@ impl ByteMatchSet {
     };
 
     /// A `ByteMatchSet` with its required properties, named in a [`ByteMatchSetRequired`].
+    #[inline]
     pub fn new(required: ByteMatchSetRequired) -> Self {
         Self {
             byte_match_tuples: None,
@@ -103,6 +104,7 @@ impl Resource for ByteMatchSet {
 }
 
 impl ToValue for ByteMatchSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ByteMatchTuples", &self.byte_match_tuples)
@@ -123,6 +125,7 @@ impl From<ResourceRef> for ByteMatchSetAttributes {
 
 impl ByteMatchSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -284,6 +287,7 @@ pub struct ByteMatchTuple {
 #[rustfmt::skip]
 impl ByteMatchTuple {
     /// A `ByteMatchTuple` with its required properties, named in a [`ByteMatchTupleRequired`].
+    #[inline]
     pub fn new(required: ByteMatchTupleRequired) -> Self {
         Self {
             field_to_match: required.field_to_match,
@@ -309,6 +313,7 @@ impl ByteMatchTuple {
 impl PropertyType for ByteMatchTuple {}
 
 impl ToValue for ByteMatchTuple {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)

@@ -78,6 +78,7 @@ impl GeoMatchSet {
     };
 
     /// A `GeoMatchSet` with its required properties, named in a [`GeoMatchSetRequired`].
+    #[inline]
     pub fn new(required: GeoMatchSetRequired) -> Self {
         Self {
             geo_match_constraints: None,
@@ -102,6 +103,7 @@ impl Resource for GeoMatchSet {
 }
 
 impl ToValue for GeoMatchSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GeoMatchConstraints", &self.geo_match_constraints)
@@ -122,6 +124,7 @@ impl From<ResourceRef> for GeoMatchSetAttributes {
 
 impl GeoMatchSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -173,6 +176,7 @@ pub struct GeoMatchConstraint {
 #[rustfmt::skip]
 impl GeoMatchConstraint {
     /// A `GeoMatchConstraint` with its required properties, named in a [`GeoMatchConstraintRequired`].
+    #[inline]
     pub fn new(required: GeoMatchConstraintRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -189,6 +193,7 @@ impl GeoMatchConstraint {
 impl PropertyType for GeoMatchConstraint {}
 
 impl ToValue for GeoMatchConstraint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)

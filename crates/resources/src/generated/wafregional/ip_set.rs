@@ -80,6 +80,7 @@ impl IpSet {
     };
 
     /// A `IpSet` with its required properties, named in a [`IpSetRequired`].
+    #[inline]
     pub fn new(required: IpSetRequired) -> Self {
         Self {
             ip_set_descriptors: None,
@@ -104,6 +105,7 @@ impl Resource for IpSet {
 }
 
 impl ToValue for IpSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IPSetDescriptors", &self.ip_set_descriptors)
@@ -124,6 +126,7 @@ impl From<ResourceRef> for IpSetAttributes {
 
 impl IpSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -185,6 +188,7 @@ pub struct IpSetDescriptor {
 #[rustfmt::skip]
 impl IpSetDescriptor {
     /// A `IpSetDescriptor` with its required properties, named in a [`IpSetDescriptorRequired`].
+    #[inline]
     pub fn new(required: IpSetDescriptorRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -201,6 +205,7 @@ impl IpSetDescriptor {
 impl PropertyType for IpSetDescriptor {}
 
 impl ToValue for IpSetDescriptor {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Type", &self.r#type)

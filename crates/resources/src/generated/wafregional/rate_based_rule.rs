@@ -113,6 +113,7 @@ impl RateBasedRule {
     };
 
     /// A `RateBasedRule` with its required properties, named in a [`RateBasedRuleRequired`].
+    #[inline]
     pub fn new(required: RateBasedRuleRequired) -> Self {
         Self {
             match_predicates: None,
@@ -146,6 +147,7 @@ impl Resource for RateBasedRule {
 }
 
 impl ToValue for RateBasedRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("MatchPredicates", &self.match_predicates)
@@ -169,6 +171,7 @@ impl From<ResourceRef> for RateBasedRuleAttributes {
 
 impl RateBasedRuleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -78,6 +78,7 @@ impl RegexPatternSet {
     };
 
     /// A `RegexPatternSet` with its required properties, named in a [`RegexPatternSetRequired`].
+    #[inline]
     pub fn new(required: RegexPatternSetRequired) -> Self {
         Self {
             name: required.name,
@@ -102,6 +103,7 @@ impl Resource for RegexPatternSet {
 }
 
 impl ToValue for RegexPatternSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -122,6 +124,7 @@ impl From<ResourceRef> for RegexPatternSetAttributes {
 
 impl RegexPatternSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

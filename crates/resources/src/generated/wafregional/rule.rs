@@ -93,6 +93,7 @@ impl Rule {
     };
 
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             metric_name: required.metric_name,
@@ -120,6 +121,7 @@ impl Resource for Rule {
 }
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MetricName", &self.metric_name)
@@ -141,6 +143,7 @@ impl From<ResourceRef> for RuleAttributes {
 
 impl RuleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -64,6 +64,7 @@ pub struct FieldToMatch {
 #[rustfmt::skip]
 impl FieldToMatch {
     /// A `FieldToMatch` with its required properties, named in a [`FieldToMatchRequired`].
+    #[inline]
     pub fn new(required: FieldToMatchRequired) -> Self {
         Self {
             data: None,
@@ -80,6 +81,7 @@ impl FieldToMatch {
 impl PropertyType for FieldToMatch {}
 
 impl ToValue for FieldToMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Data", &self.data)
@@ -137,6 +139,7 @@ pub struct Predicate {
 #[rustfmt::skip]
 impl Predicate {
     /// A `Predicate` with its required properties, named in a [`PredicateRequired`].
+    #[inline]
     pub fn new(required: PredicateRequired) -> Self {
         Self {
             data_id: required.data_id,
@@ -156,6 +159,7 @@ impl Predicate {
 impl PropertyType for Predicate {}
 
 impl ToValue for Predicate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataId", &self.data_id)

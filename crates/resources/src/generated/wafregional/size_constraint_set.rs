@@ -81,6 +81,7 @@ impl SizeConstraintSet {
     };
 
     /// A `SizeConstraintSet` with its required properties, named in a [`SizeConstraintSetRequired`].
+    #[inline]
     pub fn new(required: SizeConstraintSetRequired) -> Self {
         Self {
             name: required.name,
@@ -105,6 +106,7 @@ impl Resource for SizeConstraintSet {
 }
 
 impl ToValue for SizeConstraintSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -125,6 +127,7 @@ impl From<ResourceRef> for SizeConstraintSetAttributes {
 
 impl SizeConstraintSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -256,6 +259,7 @@ pub struct SizeConstraint {
 #[rustfmt::skip]
 impl SizeConstraint {
     /// A `SizeConstraint` with its required properties, named in a [`SizeConstraintRequired`].
+    #[inline]
     pub fn new(required: SizeConstraintRequired) -> Self {
         Self {
             comparison_operator: required.comparison_operator,
@@ -278,6 +282,7 @@ impl SizeConstraint {
 impl PropertyType for SizeConstraint {}
 
 impl ToValue for SizeConstraint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)

@@ -94,6 +94,7 @@ impl WebAcl {
     };
 
     /// A `WebAcl` with its required properties, named in a [`WebAclRequired`].
+    #[inline]
     pub fn new(required: WebAclRequired) -> Self {
         Self {
             default_action: required.default_action,
@@ -124,6 +125,7 @@ impl Resource for WebAcl {
 }
 
 impl ToValue for WebAcl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DefaultAction", &self.default_action)
@@ -146,6 +148,7 @@ impl From<ResourceRef> for WebAclAttributes {
 
 impl WebAclAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -192,6 +195,7 @@ pub struct Action {
 #[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
+    #[inline]
     pub fn new(required: ActionRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -205,6 +209,7 @@ impl Action {
 impl PropertyType for Action {}
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Type", &self.r#type).build()
     }
@@ -262,6 +267,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             action: required.action,
@@ -281,6 +287,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)

@@ -80,6 +80,7 @@ impl WebAclAssociation {
     };
 
     /// A `WebAclAssociation` with its required properties, named in a [`WebAclAssociationRequired`].
+    #[inline]
     pub fn new(required: WebAclAssociationRequired) -> Self {
         Self {
             resource_arn: required.resource_arn,
@@ -104,6 +105,7 @@ impl Resource for WebAclAssociation {
 }
 
 impl ToValue for WebAclAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceArn", &self.resource_arn)
@@ -124,6 +126,7 @@ impl From<ResourceRef> for WebAclAssociationAttributes {
 
 impl WebAclAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

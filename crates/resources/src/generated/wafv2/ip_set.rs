@@ -134,6 +134,7 @@ impl IpSet {
     };
 
     /// A `IpSet` with its required properties, named in a [`IpSetRequired`].
+    #[inline]
     pub fn new(required: IpSetRequired) -> Self {
         Self {
             addresses: required.addresses,
@@ -173,6 +174,7 @@ impl Resource for IpSet {
 }
 
 impl ToValue for IpSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Addresses", &self.addresses)
@@ -197,11 +199,13 @@ impl From<ResourceRef> for IpSetAttributes {
 
 impl IpSetAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -225,6 +229,7 @@ impl From<Value> for IpAddressVersion {
 }
 
 impl ToValue for IpAddressVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ipv4 => "IPV4",

@@ -111,6 +111,7 @@ impl LoggingConfiguration {
     };
 
     /// A `LoggingConfiguration` with its required properties, named in a [`LoggingConfigurationRequired`].
+    #[inline]
     pub fn new(required: LoggingConfigurationRequired) -> Self {
         Self {
             log_destination_configs: required.log_destination_configs,
@@ -141,6 +142,7 @@ impl Resource for LoggingConfiguration {
 }
 
 impl ToValue for LoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LogDestinationConfigs", &self.log_destination_configs)
@@ -165,6 +167,7 @@ impl LoggingConfigurationAttributes {
     /// `Fn::GetAtt` `ManagedByFirewallManager`: a boolean.
     ///
     /// Indicates whether the logging configuration was created by AWS Firewall Manager , as part of an AWS WAF policy configuration. If true, only Firewall Manager can modify or delete the configuration.
+    #[inline]
     pub fn managed_by_firewall_manager(&self) -> Value {
         self.0.get_att("ManagedByFirewallManager")
     }
@@ -201,6 +204,7 @@ pub struct ActionCondition {
 #[rustfmt::skip]
 impl ActionCondition {
     /// A `ActionCondition` with its required properties, named in a [`ActionConditionRequired`].
+    #[inline]
     pub fn new(required: ActionConditionRequired) -> Self {
         Self {
             action: required.action,
@@ -214,6 +218,7 @@ impl ActionCondition {
 impl PropertyType for ActionCondition {}
 
 impl ToValue for ActionCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Action", &self.action).build()
     }
@@ -249,6 +254,7 @@ pub struct Condition {
 #[rustfmt::skip]
 impl Condition {
     /// A `Condition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -262,6 +268,7 @@ impl Condition {
 impl PropertyType for Condition {}
 
 impl ToValue for Condition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ActionCondition", &self.action_condition)
@@ -326,6 +333,7 @@ pub struct FieldToMatch {
 #[rustfmt::skip]
 impl FieldToMatch {
     /// A `FieldToMatch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -343,6 +351,7 @@ impl FieldToMatch {
 impl PropertyType for FieldToMatch {}
 
 impl ToValue for FieldToMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Method", &self.method)
@@ -402,6 +411,7 @@ pub struct Filter {
 #[rustfmt::skip]
 impl Filter {
     /// A `Filter` with its required properties, named in a [`FilterRequired`].
+    #[inline]
     pub fn new(required: FilterRequired) -> Self {
         Self {
             behavior: required.behavior,
@@ -421,6 +431,7 @@ impl Filter {
 impl PropertyType for Filter {}
 
 impl ToValue for Filter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Behavior", &self.behavior)
@@ -461,6 +472,7 @@ pub struct LabelNameCondition {
 #[rustfmt::skip]
 impl LabelNameCondition {
     /// A `LabelNameCondition` with its required properties, named in a [`LabelNameConditionRequired`].
+    #[inline]
     pub fn new(required: LabelNameConditionRequired) -> Self {
         Self {
             label_name: required.label_name,
@@ -474,6 +486,7 @@ impl LabelNameCondition {
 impl PropertyType for LabelNameCondition {}
 
 impl ToValue for LabelNameCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("LabelName", &self.label_name).build()
     }
@@ -517,6 +530,7 @@ pub struct LoggingFilter {
 #[rustfmt::skip]
 impl LoggingFilter {
     /// A `LoggingFilter` with its required properties, named in a [`LoggingFilterRequired`].
+    #[inline]
     pub fn new(required: LoggingFilterRequired) -> Self {
         Self {
             default_behavior: required.default_behavior,
@@ -533,6 +547,7 @@ impl LoggingFilter {
 impl PropertyType for LoggingFilter {}
 
 impl ToValue for LoggingFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DefaultBehavior", &self.default_behavior)
@@ -574,6 +589,7 @@ pub struct SingleHeader {
 #[rustfmt::skip]
 impl SingleHeader {
     /// A `SingleHeader` with its required properties, named in a [`SingleHeaderRequired`].
+    #[inline]
     pub fn new(required: SingleHeaderRequired) -> Self {
         Self {
             name: required.name,
@@ -587,6 +603,7 @@ impl SingleHeader {
 impl PropertyType for SingleHeader {}
 
 impl ToValue for SingleHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -618,6 +635,7 @@ impl From<Value> for Action {
 }
 
 impl ToValue for Action {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Allow => "ALLOW",
@@ -650,6 +668,7 @@ impl From<Value> for Behavior {
 }
 
 impl ToValue for Behavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Keep => "KEEP",
@@ -678,6 +697,7 @@ impl From<Value> for DefaultBehavior {
 }
 
 impl ToValue for DefaultBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Keep => "KEEP",
@@ -706,6 +726,7 @@ impl From<Value> for Requirement {
 }
 
 impl ToValue for Requirement {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::MeetsAll => "MEETS_ALL",

@@ -112,6 +112,7 @@ impl RegexPatternSet {
     };
 
     /// A `RegexPatternSet` with its required properties, named in a [`RegexPatternSetRequired`].
+    #[inline]
     pub fn new(required: RegexPatternSetRequired) -> Self {
         Self {
             description: None,
@@ -148,6 +149,7 @@ impl Resource for RegexPatternSet {
 }
 
 impl ToValue for RegexPatternSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -173,6 +175,7 @@ impl RegexPatternSetAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the regex pattern set.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -180,6 +183,7 @@ impl RegexPatternSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the regex pattern set.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -203,6 +207,7 @@ impl From<Value> for RegexPatternSetScope {
 }
 
 impl ToValue for RegexPatternSetScope {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cloudfront => "CLOUDFRONT",

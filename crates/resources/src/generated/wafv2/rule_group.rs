@@ -175,6 +175,7 @@ impl RuleGroup {
     };
 
     /// A `RuleGroup` with its required properties, named in a [`RuleGroupRequired`].
+    #[inline]
     pub fn new(required: RuleGroupRequired) -> Self {
         Self {
             available_labels: None,
@@ -226,6 +227,7 @@ impl Resource for RuleGroup {
 }
 
 impl ToValue for RuleGroup {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailableLabels", &self.available_labels)
@@ -254,16 +256,19 @@ impl From<ResourceRef> for RuleGroupAttributes {
 
 impl RuleGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `LabelNamespace`: a string.
+    #[inline]
     pub fn label_namespace(&self) -> Value {
         self.0.get_att("LabelNamespace")
     }
@@ -302,6 +307,7 @@ pub struct AndStatement {
 #[rustfmt::skip]
 impl AndStatement {
     /// A `AndStatement` with its required properties, named in a [`AndStatementRequired`].
+    #[inline]
     pub fn new(required: AndStatementRequired) -> Self {
         Self {
             statements: required.statements,
@@ -315,6 +321,7 @@ impl AndStatement {
 impl PropertyType for AndStatement {}
 
 impl ToValue for AndStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Statements", &self.statements)
@@ -412,6 +419,7 @@ pub struct ByteMatchStatement {
 #[rustfmt::skip]
 impl ByteMatchStatement {
     /// A `ByteMatchStatement` with its required properties, named in a [`ByteMatchStatementRequired`].
+    #[inline]
     pub fn new(required: ByteMatchStatementRequired) -> Self {
         Self {
             field_to_match: required.field_to_match,
@@ -437,6 +445,7 @@ impl ByteMatchStatement {
 impl PropertyType for ByteMatchStatement {}
 
 impl ToValue for ByteMatchStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
@@ -601,6 +610,7 @@ pub struct FieldToMatch {
 #[rustfmt::skip]
 impl FieldToMatch {
     /// A `FieldToMatch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -638,6 +648,7 @@ impl FieldToMatch {
 impl PropertyType for FieldToMatch {}
 
 impl ToValue for FieldToMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllQueryArguments", &self.all_query_arguments)
@@ -688,6 +699,7 @@ pub struct LabelSummary {
 #[rustfmt::skip]
 impl LabelSummary {
     /// A `LabelSummary` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -699,6 +711,7 @@ impl LabelSummary {
 impl PropertyType for LabelSummary {}
 
 impl ToValue for LabelSummary {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Name", &self.name).build()
     }
@@ -737,6 +750,7 @@ pub struct NotStatement {
 #[rustfmt::skip]
 impl NotStatement {
     /// A `NotStatement` with its required properties, named in a [`NotStatementRequired`].
+    #[inline]
     pub fn new(required: NotStatementRequired) -> Self {
         Self {
             statement: Box::new(required.statement),
@@ -750,6 +764,7 @@ impl NotStatement {
 impl PropertyType for NotStatement {}
 
 impl ToValue for NotStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Statement", &self.statement).build()
     }
@@ -788,6 +803,7 @@ pub struct OrStatement {
 #[rustfmt::skip]
 impl OrStatement {
     /// A `OrStatement` with its required properties, named in a [`OrStatementRequired`].
+    #[inline]
     pub fn new(required: OrStatementRequired) -> Self {
         Self {
             statements: required.statements,
@@ -801,6 +817,7 @@ impl OrStatement {
 impl PropertyType for OrStatement {}
 
 impl ToValue for OrStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Statements", &self.statements)
@@ -947,6 +964,7 @@ pub struct RateBasedStatement {
 #[rustfmt::skip]
 impl RateBasedStatement {
     /// A `RateBasedStatement` with its required properties, named in a [`RateBasedStatementRequired`].
+    #[inline]
     pub fn new(required: RateBasedStatementRequired) -> Self {
         Self {
             aggregate_key_type: required.aggregate_key_type,
@@ -975,6 +993,7 @@ impl RateBasedStatement {
 impl PropertyType for RateBasedStatement {}
 
 impl ToValue for RateBasedStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AggregateKeyType", &self.aggregate_key_type)
@@ -1038,6 +1057,7 @@ pub struct RegexMatchStatement {
 #[rustfmt::skip]
 impl RegexMatchStatement {
     /// A `RegexMatchStatement` with its required properties, named in a [`RegexMatchStatementRequired`].
+    #[inline]
     pub fn new(required: RegexMatchStatementRequired) -> Self {
         Self {
             field_to_match: required.field_to_match,
@@ -1057,6 +1077,7 @@ impl RegexMatchStatement {
 impl PropertyType for RegexMatchStatement {}
 
 impl ToValue for RegexMatchStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
@@ -1119,6 +1140,7 @@ pub struct RegexPatternSetReferenceStatement {
 #[rustfmt::skip]
 impl RegexPatternSetReferenceStatement {
     /// A `RegexPatternSetReferenceStatement` with its required properties, named in a [`RegexPatternSetReferenceStatementRequired`].
+    #[inline]
     pub fn new(required: RegexPatternSetReferenceStatementRequired) -> Self {
         Self {
             arn: required.arn,
@@ -1138,6 +1160,7 @@ impl RegexPatternSetReferenceStatement {
 impl PropertyType for RegexPatternSetReferenceStatement {}
 
 impl ToValue for RegexPatternSetReferenceStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Arn", &self.arn)
@@ -1242,6 +1265,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             action: None,
@@ -1276,6 +1300,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -1327,6 +1352,7 @@ pub struct SingleHeader {
 #[rustfmt::skip]
 impl SingleHeader {
     /// A `SingleHeader` with its required properties, named in a [`SingleHeaderRequired`].
+    #[inline]
     pub fn new(required: SingleHeaderRequired) -> Self {
         Self {
             name: required.name,
@@ -1340,6 +1366,7 @@ impl SingleHeader {
 impl PropertyType for SingleHeader {}
 
 impl ToValue for SingleHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -1380,6 +1407,7 @@ pub struct SingleQueryArgument {
 #[rustfmt::skip]
 impl SingleQueryArgument {
     /// A `SingleQueryArgument` with its required properties, named in a [`SingleQueryArgumentRequired`].
+    #[inline]
     pub fn new(required: SingleQueryArgumentRequired) -> Self {
         Self {
             name: required.name,
@@ -1393,6 +1421,7 @@ impl SingleQueryArgument {
 impl PropertyType for SingleQueryArgument {}
 
 impl ToValue for SingleQueryArgument {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -1460,6 +1489,7 @@ pub struct SizeConstraintStatement {
 #[rustfmt::skip]
 impl SizeConstraintStatement {
     /// A `SizeConstraintStatement` with its required properties, named in a [`SizeConstraintStatementRequired`].
+    #[inline]
     pub fn new(required: SizeConstraintStatementRequired) -> Self {
         Self {
             comparison_operator: required.comparison_operator,
@@ -1482,6 +1512,7 @@ impl SizeConstraintStatement {
 impl PropertyType for SizeConstraintStatement {}
 
 impl ToValue for SizeConstraintStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
@@ -1545,6 +1576,7 @@ pub struct SqliMatchStatement {
 #[rustfmt::skip]
 impl SqliMatchStatement {
     /// A `SqliMatchStatement` with its required properties, named in a [`SqliMatchStatementRequired`].
+    #[inline]
     pub fn new(required: SqliMatchStatementRequired) -> Self {
         Self {
             field_to_match: required.field_to_match,
@@ -1564,6 +1596,7 @@ impl SqliMatchStatement {
 impl PropertyType for SqliMatchStatement {}
 
 impl ToValue for SqliMatchStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
@@ -1727,6 +1760,7 @@ pub struct Statement {
 #[rustfmt::skip]
 impl Statement {
     /// A `Statement` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1764,6 +1798,7 @@ impl Statement {
 impl PropertyType for Statement {}
 
 impl ToValue for Statement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AndStatement", &self.and_statement)
@@ -1829,6 +1864,7 @@ pub struct XssMatchStatement {
 #[rustfmt::skip]
 impl XssMatchStatement {
     /// A `XssMatchStatement` with its required properties, named in a [`XssMatchStatementRequired`].
+    #[inline]
     pub fn new(required: XssMatchStatementRequired) -> Self {
         Self {
             field_to_match: required.field_to_match,
@@ -1845,6 +1881,7 @@ impl XssMatchStatement {
 impl PropertyType for XssMatchStatement {}
 
 impl ToValue for XssMatchStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
@@ -1875,6 +1912,7 @@ impl From<Value> for AggregateKeyType {
 }
 
 impl ToValue for AggregateKeyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ip => "IP",

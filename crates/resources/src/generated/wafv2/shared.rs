@@ -39,6 +39,7 @@ pub struct AllowAction {
 #[rustfmt::skip]
 impl AllowAction {
     /// A `AllowAction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -50,6 +51,7 @@ impl AllowAction {
 impl PropertyType for AllowAction {}
 
 impl ToValue for AllowAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomRequestHandling", &self.custom_request_handling)
@@ -91,6 +93,7 @@ pub struct AsnMatchStatement {
 #[rustfmt::skip]
 impl AsnMatchStatement {
     /// A `AsnMatchStatement` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -104,6 +107,7 @@ impl AsnMatchStatement {
 impl PropertyType for AsnMatchStatement {}
 
 impl ToValue for AsnMatchStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AsnList", &self.asn_list)
@@ -133,6 +137,7 @@ pub struct BlockAction {
 #[rustfmt::skip]
 impl BlockAction {
     /// A `BlockAction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -144,6 +149,7 @@ impl BlockAction {
 impl PropertyType for BlockAction {}
 
 impl ToValue for BlockAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomResponse", &self.custom_response)
@@ -194,6 +200,7 @@ pub struct Body {
 #[rustfmt::skip]
 impl Body {
     /// A `Body` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -205,6 +212,7 @@ impl Body {
 impl PropertyType for Body {}
 
 impl ToValue for Body {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("OversizeHandling", &self.oversize_handling)
@@ -233,6 +241,7 @@ pub struct CaptchaAction {
 #[rustfmt::skip]
 impl CaptchaAction {
     /// A `CaptchaAction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -244,6 +253,7 @@ impl CaptchaAction {
 impl PropertyType for CaptchaAction {}
 
 impl ToValue for CaptchaAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomRequestHandling", &self.custom_request_handling)
@@ -276,6 +286,7 @@ pub struct CaptchaConfig {
 #[rustfmt::skip]
 impl CaptchaConfig {
     /// A `CaptchaConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -287,6 +298,7 @@ impl CaptchaConfig {
 impl PropertyType for CaptchaConfig {}
 
 impl ToValue for CaptchaConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ImmunityTimeProperty", &self.immunity_time_property)
@@ -315,6 +327,7 @@ pub struct ChallengeAction {
 #[rustfmt::skip]
 impl ChallengeAction {
     /// A `ChallengeAction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -326,6 +339,7 @@ impl ChallengeAction {
 impl PropertyType for ChallengeAction {}
 
 impl ToValue for ChallengeAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomRequestHandling", &self.custom_request_handling)
@@ -358,6 +372,7 @@ pub struct ChallengeConfig {
 #[rustfmt::skip]
 impl ChallengeConfig {
     /// A `ChallengeConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -369,6 +384,7 @@ impl ChallengeConfig {
 impl PropertyType for ChallengeConfig {}
 
 impl ToValue for ChallengeConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ImmunityTimeProperty", &self.immunity_time_property)
@@ -421,6 +437,7 @@ pub struct CookieMatchPattern {
 #[rustfmt::skip]
 impl CookieMatchPattern {
     /// A `CookieMatchPattern` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -436,6 +453,7 @@ impl CookieMatchPattern {
 impl PropertyType for CookieMatchPattern {}
 
 impl ToValue for CookieMatchPattern {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("All", &self.all)
@@ -508,6 +526,7 @@ pub struct Cookies {
 #[rustfmt::skip]
 impl Cookies {
     /// A `Cookies` with its required properties, named in a [`CookiesRequired`].
+    #[inline]
     pub fn new(required: CookiesRequired) -> Self {
         Self {
             match_pattern: required.match_pattern,
@@ -527,6 +546,7 @@ impl Cookies {
 impl PropertyType for Cookies {}
 
 impl ToValue for Cookies {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MatchPattern", &self.match_pattern)
@@ -557,6 +577,7 @@ pub struct CountAction {
 #[rustfmt::skip]
 impl CountAction {
     /// A `CountAction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -568,6 +589,7 @@ impl CountAction {
 impl PropertyType for CountAction {}
 
 impl ToValue for CountAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomRequestHandling", &self.custom_request_handling)
@@ -621,6 +643,7 @@ pub struct CustomHttpHeader {
 #[rustfmt::skip]
 impl CustomHttpHeader {
     /// A `CustomHttpHeader` with its required properties, named in a [`CustomHttpHeaderRequired`].
+    #[inline]
     pub fn new(required: CustomHttpHeaderRequired) -> Self {
         Self {
             name: required.name,
@@ -637,6 +660,7 @@ impl CustomHttpHeader {
 impl PropertyType for CustomHttpHeader {}
 
 impl ToValue for CustomHttpHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -684,6 +708,7 @@ pub struct CustomRequestHandling {
 #[rustfmt::skip]
 impl CustomRequestHandling {
     /// A `CustomRequestHandling` with its required properties, named in a [`CustomRequestHandlingRequired`].
+    #[inline]
     pub fn new(required: CustomRequestHandlingRequired) -> Self {
         Self {
             insert_headers: required.insert_headers,
@@ -697,6 +722,7 @@ impl CustomRequestHandling {
 impl PropertyType for CustomRequestHandling {}
 
 impl ToValue for CustomRequestHandling {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InsertHeaders", &self.insert_headers)
@@ -759,6 +785,7 @@ pub struct CustomResponse {
 #[rustfmt::skip]
 impl CustomResponse {
     /// A `CustomResponse` with its required properties, named in a [`CustomResponseRequired`].
+    #[inline]
     pub fn new(required: CustomResponseRequired) -> Self {
         Self {
             custom_response_body_key: None,
@@ -778,6 +805,7 @@ impl CustomResponse {
 impl PropertyType for CustomResponse {}
 
 impl ToValue for CustomResponse {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomResponseBodyKey", &self.custom_response_body_key)
@@ -844,6 +872,7 @@ pub struct ForwardedIpConfiguration {
 #[rustfmt::skip]
 impl ForwardedIpConfiguration {
     /// A `ForwardedIpConfiguration` with its required properties, named in a [`ForwardedIpConfigurationRequired`].
+    #[inline]
     pub fn new(required: ForwardedIpConfigurationRequired) -> Self {
         Self {
             fallback_behavior: required.fallback_behavior,
@@ -860,6 +889,7 @@ impl ForwardedIpConfiguration {
 impl PropertyType for ForwardedIpConfiguration {}
 
 impl ToValue for ForwardedIpConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FallbackBehavior", &self.fallback_behavior)
@@ -915,6 +945,7 @@ pub struct GeoMatchStatement {
 #[rustfmt::skip]
 impl GeoMatchStatement {
     /// A `GeoMatchStatement` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -928,6 +959,7 @@ impl GeoMatchStatement {
 impl PropertyType for GeoMatchStatement {}
 
 impl ToValue for GeoMatchStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CountryCodes", &self.country_codes)
@@ -981,6 +1013,7 @@ pub struct HeaderMatchPattern {
 #[rustfmt::skip]
 impl HeaderMatchPattern {
     /// A `HeaderMatchPattern` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -996,6 +1029,7 @@ impl HeaderMatchPattern {
 impl PropertyType for HeaderMatchPattern {}
 
 impl ToValue for HeaderMatchPattern {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("All", &self.all)
@@ -1038,6 +1072,7 @@ pub struct HeaderOrder {
 #[rustfmt::skip]
 impl HeaderOrder {
     /// A `HeaderOrder` with its required properties, named in a [`HeaderOrderRequired`].
+    #[inline]
     pub fn new(required: HeaderOrderRequired) -> Self {
         Self {
             oversize_handling: required.oversize_handling,
@@ -1051,6 +1086,7 @@ impl HeaderOrder {
 impl PropertyType for HeaderOrder {}
 
 impl ToValue for HeaderOrder {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("OversizeHandling", &self.oversize_handling)
@@ -1123,6 +1159,7 @@ pub struct Headers {
 #[rustfmt::skip]
 impl Headers {
     /// A `Headers` with its required properties, named in a [`HeadersRequired`].
+    #[inline]
     pub fn new(required: HeadersRequired) -> Self {
         Self {
             match_pattern: required.match_pattern,
@@ -1142,6 +1179,7 @@ impl Headers {
 impl PropertyType for Headers {}
 
 impl ToValue for Headers {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MatchPattern", &self.match_pattern)
@@ -1188,6 +1226,7 @@ pub struct ImmunityTimeProperty {
 #[rustfmt::skip]
 impl ImmunityTimeProperty {
     /// A `ImmunityTimeProperty` with its required properties, named in a [`ImmunityTimePropertyRequired`].
+    #[inline]
     pub fn new(required: ImmunityTimePropertyRequired) -> Self {
         Self {
             immunity_time: required.immunity_time,
@@ -1201,6 +1240,7 @@ impl ImmunityTimeProperty {
 impl PropertyType for ImmunityTimeProperty {}
 
 impl ToValue for ImmunityTimeProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ImmunityTime", &self.immunity_time)
@@ -1276,6 +1316,7 @@ pub struct IpSetForwardedIpConfiguration {
 #[rustfmt::skip]
 impl IpSetForwardedIpConfiguration {
     /// A `IpSetForwardedIpConfiguration` with its required properties, named in a [`IpSetForwardedIpConfigurationRequired`].
+    #[inline]
     pub fn new(required: IpSetForwardedIpConfigurationRequired) -> Self {
         Self {
             fallback_behavior: required.fallback_behavior,
@@ -1295,6 +1336,7 @@ impl IpSetForwardedIpConfiguration {
 impl PropertyType for IpSetForwardedIpConfiguration {}
 
 impl ToValue for IpSetForwardedIpConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FallbackBehavior", &self.fallback_behavior)
@@ -1348,6 +1390,7 @@ pub struct IpSetReferenceStatement {
 #[rustfmt::skip]
 impl IpSetReferenceStatement {
     /// A `IpSetReferenceStatement` with its required properties, named in a [`IpSetReferenceStatementRequired`].
+    #[inline]
     pub fn new(required: IpSetReferenceStatementRequired) -> Self {
         Self {
             arn: required.arn,
@@ -1364,6 +1407,7 @@ impl IpSetReferenceStatement {
 impl PropertyType for IpSetReferenceStatement {}
 
 impl ToValue for IpSetReferenceStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Arn", &self.arn)
@@ -1416,6 +1460,7 @@ pub struct Ja3Fingerprint {
 #[rustfmt::skip]
 impl Ja3Fingerprint {
     /// A `Ja3Fingerprint` with its required properties, named in a [`Ja3FingerprintRequired`].
+    #[inline]
     pub fn new(required: Ja3FingerprintRequired) -> Self {
         Self {
             fallback_behavior: required.fallback_behavior,
@@ -1429,6 +1474,7 @@ impl Ja3Fingerprint {
 impl PropertyType for Ja3Fingerprint {}
 
 impl ToValue for Ja3Fingerprint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FallbackBehavior", &self.fallback_behavior)
@@ -1480,6 +1526,7 @@ pub struct Ja4Fingerprint {
 #[rustfmt::skip]
 impl Ja4Fingerprint {
     /// A `Ja4Fingerprint` with its required properties, named in a [`Ja4FingerprintRequired`].
+    #[inline]
     pub fn new(required: Ja4FingerprintRequired) -> Self {
         Self {
             fallback_behavior: required.fallback_behavior,
@@ -1493,6 +1540,7 @@ impl Ja4Fingerprint {
 impl PropertyType for Ja4Fingerprint {}
 
 impl ToValue for Ja4Fingerprint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FallbackBehavior", &self.fallback_behavior)
@@ -1584,6 +1632,7 @@ pub struct JsonBody {
 #[rustfmt::skip]
 impl JsonBody {
     /// A `JsonBody` with its required properties, named in a [`JsonBodyRequired`].
+    #[inline]
     pub fn new(required: JsonBodyRequired) -> Self {
         Self {
             invalid_fallback_behavior: None,
@@ -1606,6 +1655,7 @@ impl JsonBody {
 impl PropertyType for JsonBody {}
 
 impl ToValue for JsonBody {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InvalidFallbackBehavior", &self.invalid_fallback_behavior)
@@ -1658,6 +1708,7 @@ pub struct JsonMatchPattern {
 #[rustfmt::skip]
 impl JsonMatchPattern {
     /// A `JsonMatchPattern` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1671,6 +1722,7 @@ impl JsonMatchPattern {
 impl PropertyType for JsonMatchPattern {}
 
 impl ToValue for JsonMatchPattern {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("All", &self.all)
@@ -1714,6 +1766,7 @@ pub struct Label {
 #[rustfmt::skip]
 impl Label {
     /// A `Label` with its required properties, named in a [`LabelRequired`].
+    #[inline]
     pub fn new(required: LabelRequired) -> Self {
         Self {
             name: required.name,
@@ -1727,6 +1780,7 @@ impl Label {
 impl PropertyType for Label {}
 
 impl ToValue for Label {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -1781,6 +1835,7 @@ pub struct LabelMatchStatement {
 #[rustfmt::skip]
 impl LabelMatchStatement {
     /// A `LabelMatchStatement` with its required properties, named in a [`LabelMatchStatementRequired`].
+    #[inline]
     pub fn new(required: LabelMatchStatementRequired) -> Self {
         Self {
             key: required.key,
@@ -1797,6 +1852,7 @@ impl LabelMatchStatement {
 impl PropertyType for LabelMatchStatement {}
 
 impl ToValue for LabelMatchStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1903,6 +1959,7 @@ pub struct RateBasedStatementCustomKey {
 #[rustfmt::skip]
 impl RateBasedStatementCustomKey {
     /// A `RateBasedStatementCustomKey` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1936,6 +1993,7 @@ impl RateBasedStatementCustomKey {
 impl PropertyType for RateBasedStatementCustomKey {}
 
 impl ToValue for RateBasedStatementCustomKey {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ASN", &self.asn)
@@ -1998,6 +2056,7 @@ pub struct RateLimitCookie {
 #[rustfmt::skip]
 impl RateLimitCookie {
     /// A `RateLimitCookie` with its required properties, named in a [`RateLimitCookieRequired`].
+    #[inline]
     pub fn new(required: RateLimitCookieRequired) -> Self {
         Self {
             name: required.name,
@@ -2014,6 +2073,7 @@ impl RateLimitCookie {
 impl PropertyType for RateLimitCookie {}
 
 impl ToValue for RateLimitCookie {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -2066,6 +2126,7 @@ pub struct RateLimitHeader {
 #[rustfmt::skip]
 impl RateLimitHeader {
     /// A `RateLimitHeader` with its required properties, named in a [`RateLimitHeaderRequired`].
+    #[inline]
     pub fn new(required: RateLimitHeaderRequired) -> Self {
         Self {
             name: required.name,
@@ -2082,6 +2143,7 @@ impl RateLimitHeader {
 impl PropertyType for RateLimitHeader {}
 
 impl ToValue for RateLimitHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -2128,6 +2190,7 @@ pub struct RateLimitJa3Fingerprint {
 #[rustfmt::skip]
 impl RateLimitJa3Fingerprint {
     /// A `RateLimitJa3Fingerprint` with its required properties, named in a [`RateLimitJa3FingerprintRequired`].
+    #[inline]
     pub fn new(required: RateLimitJa3FingerprintRequired) -> Self {
         Self {
             fallback_behavior: required.fallback_behavior,
@@ -2141,6 +2204,7 @@ impl RateLimitJa3Fingerprint {
 impl PropertyType for RateLimitJa3Fingerprint {}
 
 impl ToValue for RateLimitJa3Fingerprint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FallbackBehavior", &self.fallback_behavior)
@@ -2186,6 +2250,7 @@ pub struct RateLimitJa4Fingerprint {
 #[rustfmt::skip]
 impl RateLimitJa4Fingerprint {
     /// A `RateLimitJa4Fingerprint` with its required properties, named in a [`RateLimitJa4FingerprintRequired`].
+    #[inline]
     pub fn new(required: RateLimitJa4FingerprintRequired) -> Self {
         Self {
             fallback_behavior: required.fallback_behavior,
@@ -2199,6 +2264,7 @@ impl RateLimitJa4Fingerprint {
 impl PropertyType for RateLimitJa4Fingerprint {}
 
 impl ToValue for RateLimitJa4Fingerprint {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FallbackBehavior", &self.fallback_behavior)
@@ -2245,6 +2311,7 @@ pub struct RateLimitLabelNamespace {
 #[rustfmt::skip]
 impl RateLimitLabelNamespace {
     /// A `RateLimitLabelNamespace` with its required properties, named in a [`RateLimitLabelNamespaceRequired`].
+    #[inline]
     pub fn new(required: RateLimitLabelNamespaceRequired) -> Self {
         Self {
             namespace: required.namespace,
@@ -2258,6 +2325,7 @@ impl RateLimitLabelNamespace {
 impl PropertyType for RateLimitLabelNamespace {}
 
 impl ToValue for RateLimitLabelNamespace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Namespace", &self.namespace).build()
     }
@@ -2307,6 +2375,7 @@ pub struct RateLimitQueryArgument {
 #[rustfmt::skip]
 impl RateLimitQueryArgument {
     /// A `RateLimitQueryArgument` with its required properties, named in a [`RateLimitQueryArgumentRequired`].
+    #[inline]
     pub fn new(required: RateLimitQueryArgumentRequired) -> Self {
         Self {
             name: required.name,
@@ -2323,6 +2392,7 @@ impl RateLimitQueryArgument {
 impl PropertyType for RateLimitQueryArgument {}
 
 impl ToValue for RateLimitQueryArgument {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -2366,6 +2436,7 @@ pub struct RateLimitQueryString {
 #[rustfmt::skip]
 impl RateLimitQueryString {
     /// A `RateLimitQueryString` with its required properties, named in a [`RateLimitQueryStringRequired`].
+    #[inline]
     pub fn new(required: RateLimitQueryStringRequired) -> Self {
         Self {
             text_transformations: required.text_transformations,
@@ -2379,6 +2450,7 @@ impl RateLimitQueryString {
 impl PropertyType for RateLimitQueryString {}
 
 impl ToValue for RateLimitQueryString {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TextTransformations", &self.text_transformations)
@@ -2421,6 +2493,7 @@ pub struct RateLimitUriPath {
 #[rustfmt::skip]
 impl RateLimitUriPath {
     /// A `RateLimitUriPath` with its required properties, named in a [`RateLimitUriPathRequired`].
+    #[inline]
     pub fn new(required: RateLimitUriPathRequired) -> Self {
         Self {
             text_transformations: required.text_transformations,
@@ -2434,6 +2507,7 @@ impl RateLimitUriPath {
 impl PropertyType for RateLimitUriPath {}
 
 impl ToValue for RateLimitUriPath {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TextTransformations", &self.text_transformations)
@@ -2499,6 +2573,7 @@ pub struct RuleAction {
 #[rustfmt::skip]
 impl RuleAction {
     /// A `RuleAction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2518,6 +2593,7 @@ impl RuleAction {
 impl PropertyType for RuleAction {}
 
 impl ToValue for RuleAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Allow", &self.allow)
@@ -2557,6 +2633,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2570,6 +2647,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -2620,6 +2698,7 @@ pub struct TextTransformation {
 #[rustfmt::skip]
 impl TextTransformation {
     /// A `TextTransformation` with its required properties, named in a [`TextTransformationRequired`].
+    #[inline]
     pub fn new(required: TextTransformationRequired) -> Self {
         Self {
             priority: required.priority,
@@ -2636,6 +2715,7 @@ impl TextTransformation {
 impl PropertyType for TextTransformation {}
 
 impl ToValue for TextTransformation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Priority", &self.priority)
@@ -2683,6 +2763,7 @@ pub struct UriFragment {
 #[rustfmt::skip]
 impl UriFragment {
     /// A `UriFragment` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2694,6 +2775,7 @@ impl UriFragment {
 impl PropertyType for UriFragment {}
 
 impl ToValue for UriFragment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FallbackBehavior", &self.fallback_behavior)
@@ -2757,6 +2839,7 @@ pub struct VisibilityConfig {
 #[rustfmt::skip]
 impl VisibilityConfig {
     /// A `VisibilityConfig` with its required properties, named in a [`VisibilityConfigRequired`].
+    #[inline]
     pub fn new(required: VisibilityConfigRequired) -> Self {
         Self {
             cloud_watch_metrics_enabled: required.cloud_watch_metrics_enabled,
@@ -2776,6 +2859,7 @@ impl VisibilityConfig {
 impl PropertyType for VisibilityConfig {}
 
 impl ToValue for VisibilityConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -2810,6 +2894,7 @@ impl From<Value> for BodyParsingFallbackBehavior {
 }
 
 impl ToValue for BodyParsingFallbackBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Match => "MATCH",
@@ -2849,6 +2934,7 @@ impl From<Value> for ComparisonOperator {
 }
 
 impl ToValue for ComparisonOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Eq => "EQ",
@@ -3379,6 +3465,7 @@ impl From<Value> for CountryCode {
 }
 
 impl ToValue for CountryCode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ad => "AD",
@@ -3657,6 +3744,7 @@ impl From<Value> for FallbackBehavior {
 }
 
 impl ToValue for FallbackBehavior {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Match => "MATCH",
@@ -3689,6 +3777,7 @@ impl From<Value> for JsonMatchScope {
 }
 
 impl ToValue for JsonMatchScope {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -3720,6 +3809,7 @@ impl From<Value> for LabelMatchScope {
 }
 
 impl ToValue for LabelMatchScope {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Label => "LABEL",
@@ -3752,6 +3842,7 @@ impl From<Value> for MapMatchScope {
 }
 
 impl ToValue for MapMatchScope {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "ALL",
@@ -3785,6 +3876,7 @@ impl From<Value> for OversizeHandling {
 }
 
 impl ToValue for OversizeHandling {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Continue => "CONTINUE",
@@ -3818,6 +3910,7 @@ impl From<Value> for Position {
 }
 
 impl ToValue for Position {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::First => "FIRST",
@@ -3855,6 +3948,7 @@ impl From<Value> for PositionalConstraint {
 }
 
 impl ToValue for PositionalConstraint {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Exactly => "EXACTLY",
@@ -3888,6 +3982,7 @@ impl From<Value> for Scope {
 }
 
 impl ToValue for Scope {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cloudfront => "CLOUDFRONT",
@@ -3918,6 +4013,7 @@ impl From<Value> for SensitivityLevel {
 }
 
 impl ToValue for SensitivityLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Low => "LOW",
@@ -3986,6 +4082,7 @@ impl From<Value> for TextTransformationType {
 }
 
 impl ToValue for TextTransformationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",

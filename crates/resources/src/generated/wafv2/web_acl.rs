@@ -222,6 +222,7 @@ impl WebAcl {
     };
 
     /// A `WebAcl` with its required properties, named in a [`WebAclRequired`].
+    #[inline]
     pub fn new(required: WebAclRequired) -> Self {
         Self {
             application_config: None,
@@ -288,6 +289,7 @@ impl Resource for WebAcl {
 }
 
 impl ToValue for WebAcl {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationConfig", &self.application_config)
@@ -324,6 +326,7 @@ impl From<ResourceRef> for WebAclAttributes {
 
 impl WebAclAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -333,16 +336,19 @@ impl WebAclAttributes {
     /// The web ACL capacity units (WCUs) currently being used by this web ACL.
     ///
     /// AWS WAF uses WCUs to calculate and control the operating resources that are used to run your rules, rule groups, and web ACLs. AWS WAF calculates capacity differently for each rule type, to reflect the relative cost of each rule. Simple rules that cost little to run use fewer WCUs than more complex rules that use more processing power. Rule group capacity is fixed at creation, which helps users plan their web ACL WCU usage when they use a rule group. The WCU limit for web ACLs is 1,500.
+    #[inline]
     pub fn capacity(&self) -> Value {
         self.0.get_att("Capacity")
     }
 
     /// `Fn::GetAtt` `Id`: a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `LabelNamespace`: a string.
+    #[inline]
     pub fn label_namespace(&self) -> Value {
         self.0.get_att("LabelNamespace")
     }
@@ -381,6 +387,7 @@ pub struct AndStatement {
 #[rustfmt::skip]
 impl AndStatement {
     /// A `AndStatement` with its required properties, named in a [`AndStatementRequired`].
+    #[inline]
     pub fn new(required: AndStatementRequired) -> Self {
         Self {
             statements: required.statements,
@@ -394,6 +401,7 @@ impl AndStatement {
 impl PropertyType for AndStatement {}
 
 impl ToValue for AndStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Statements", &self.statements)
@@ -445,6 +453,7 @@ pub struct ApplicationAttribute {
 #[rustfmt::skip]
 impl ApplicationAttribute {
     /// A `ApplicationAttribute` with its required properties, named in a [`ApplicationAttributeRequired`].
+    #[inline]
     pub fn new(required: ApplicationAttributeRequired) -> Self {
         Self {
             name: required.name,
@@ -461,6 +470,7 @@ impl ApplicationAttribute {
 impl PropertyType for ApplicationAttribute {}
 
 impl ToValue for ApplicationAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -504,6 +514,7 @@ pub struct ApplicationConfig {
 #[rustfmt::skip]
 impl ApplicationConfig {
     /// A `ApplicationConfig` with its required properties, named in a [`ApplicationConfigRequired`].
+    #[inline]
     pub fn new(required: ApplicationConfigRequired) -> Self {
         Self {
             attributes: required.attributes,
@@ -517,6 +528,7 @@ impl ApplicationConfig {
 impl PropertyType for ApplicationConfig {}
 
 impl ToValue for ApplicationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Attributes", &self.attributes)
@@ -561,6 +573,7 @@ pub struct AssociationConfig {
 #[rustfmt::skip]
 impl AssociationConfig {
     /// A `AssociationConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -572,6 +585,7 @@ impl AssociationConfig {
 impl PropertyType for AssociationConfig {}
 
 impl ToValue for AssociationConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RequestBody", &self.request_body)
@@ -652,6 +666,7 @@ pub struct AwsManagedRulesAcfpRuleSet {
 #[rustfmt::skip]
 impl AwsManagedRulesAcfpRuleSet {
     /// A `AwsManagedRulesAcfpRuleSet` with its required properties, named in a [`AwsManagedRulesAcfpRuleSetRequired`].
+    #[inline]
     pub fn new(required: AwsManagedRulesAcfpRuleSetRequired) -> Self {
         Self {
             creation_path: required.creation_path,
@@ -677,6 +692,7 @@ impl AwsManagedRulesAcfpRuleSet {
 impl PropertyType for AwsManagedRulesAcfpRuleSet {}
 
 impl ToValue for AwsManagedRulesAcfpRuleSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CreationPath", &self.creation_path)
@@ -738,6 +754,7 @@ pub struct AwsManagedRulesAntiDDoSRuleSet {
 #[rustfmt::skip]
 impl AwsManagedRulesAntiDDoSRuleSet {
     /// A `AwsManagedRulesAntiDDoSRuleSet` with its required properties, named in a [`AwsManagedRulesAntiDDoSRuleSetRequired`].
+    #[inline]
     pub fn new(required: AwsManagedRulesAntiDDoSRuleSetRequired) -> Self {
         Self {
             client_side_action_config: required.client_side_action_config,
@@ -754,6 +771,7 @@ impl AwsManagedRulesAntiDDoSRuleSet {
 impl PropertyType for AwsManagedRulesAntiDDoSRuleSet {}
 
 impl ToValue for AwsManagedRulesAntiDDoSRuleSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientSideActionConfig", &self.client_side_action_config)
@@ -818,6 +836,7 @@ pub struct AwsManagedRulesAtpRuleSet {
 #[rustfmt::skip]
 impl AwsManagedRulesAtpRuleSet {
     /// A `AwsManagedRulesAtpRuleSet` with its required properties, named in a [`AwsManagedRulesAtpRuleSetRequired`].
+    #[inline]
     pub fn new(required: AwsManagedRulesAtpRuleSetRequired) -> Self {
         Self {
             enable_regex_in_path: None,
@@ -840,6 +859,7 @@ impl AwsManagedRulesAtpRuleSet {
 impl PropertyType for AwsManagedRulesAtpRuleSet {}
 
 impl ToValue for AwsManagedRulesAtpRuleSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnableRegexInPath", &self.enable_regex_in_path)
@@ -897,6 +917,7 @@ pub struct AwsManagedRulesBotControlRuleSet {
 #[rustfmt::skip]
 impl AwsManagedRulesBotControlRuleSet {
     /// A `AwsManagedRulesBotControlRuleSet` with its required properties, named in a [`AwsManagedRulesBotControlRuleSetRequired`].
+    #[inline]
     pub fn new(required: AwsManagedRulesBotControlRuleSetRequired) -> Self {
         Self {
             enable_machine_learning: None,
@@ -913,6 +934,7 @@ impl AwsManagedRulesBotControlRuleSet {
 impl PropertyType for AwsManagedRulesBotControlRuleSet {}
 
 impl ToValue for AwsManagedRulesBotControlRuleSet {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EnableMachineLearning", &self.enable_machine_learning)
@@ -1011,6 +1033,7 @@ pub struct ByteMatchStatement {
 #[rustfmt::skip]
 impl ByteMatchStatement {
     /// A `ByteMatchStatement` with its required properties, named in a [`ByteMatchStatementRequired`].
+    #[inline]
     pub fn new(required: ByteMatchStatementRequired) -> Self {
         Self {
             field_to_match: required.field_to_match,
@@ -1036,6 +1059,7 @@ impl ByteMatchStatement {
 impl PropertyType for ByteMatchStatement {}
 
 impl ToValue for ByteMatchStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
@@ -1122,6 +1146,7 @@ pub struct ClientSideAction {
 #[rustfmt::skip]
 impl ClientSideAction {
     /// A `ClientSideAction` with its required properties, named in a [`ClientSideActionRequired`].
+    #[inline]
     pub fn new(required: ClientSideActionRequired) -> Self {
         Self {
             exempt_uri_regular_expressions: None,
@@ -1141,6 +1166,7 @@ impl ClientSideAction {
 impl PropertyType for ClientSideAction {}
 
 impl ToValue for ClientSideAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1190,6 +1216,7 @@ pub struct ClientSideActionConfig {
 #[rustfmt::skip]
 impl ClientSideActionConfig {
     /// A `ClientSideActionConfig` with its required properties, named in a [`ClientSideActionConfigRequired`].
+    #[inline]
     pub fn new(required: ClientSideActionConfigRequired) -> Self {
         Self {
             challenge: required.challenge,
@@ -1203,6 +1230,7 @@ impl ClientSideActionConfig {
 impl PropertyType for ClientSideActionConfig {}
 
 impl ToValue for ClientSideActionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Challenge", &self.challenge).build()
     }
@@ -1250,6 +1278,7 @@ pub struct DataProtect {
 #[rustfmt::skip]
 impl DataProtect {
     /// A `DataProtect` with its required properties, named in a [`DataProtectRequired`].
+    #[inline]
     pub fn new(required: DataProtectRequired) -> Self {
         Self {
             action: required.action,
@@ -1272,6 +1301,7 @@ impl DataProtect {
 impl PropertyType for DataProtect {}
 
 impl ToValue for DataProtect {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -1321,6 +1351,7 @@ pub struct DataProtectionConfig {
 #[rustfmt::skip]
 impl DataProtectionConfig {
     /// A `DataProtectionConfig` with its required properties, named in a [`DataProtectionConfigRequired`].
+    #[inline]
     pub fn new(required: DataProtectionConfigRequired) -> Self {
         Self {
             data_protections: required.data_protections,
@@ -1334,6 +1365,7 @@ impl DataProtectionConfig {
 impl PropertyType for DataProtectionConfig {}
 
 impl ToValue for DataProtectionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DataProtections", &self.data_protections)
@@ -1371,6 +1403,7 @@ pub struct DefaultAction {
 #[rustfmt::skip]
 impl DefaultAction {
     /// A `DefaultAction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1384,6 +1417,7 @@ impl DefaultAction {
 impl PropertyType for DefaultAction {}
 
 impl ToValue for DefaultAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Allow", &self.allow)
@@ -1429,6 +1463,7 @@ pub struct ExcludedRule {
 #[rustfmt::skip]
 impl ExcludedRule {
     /// A `ExcludedRule` with its required properties, named in a [`ExcludedRuleRequired`].
+    #[inline]
     pub fn new(required: ExcludedRuleRequired) -> Self {
         Self {
             name: required.name,
@@ -1442,6 +1477,7 @@ impl ExcludedRule {
 impl PropertyType for ExcludedRule {}
 
 impl ToValue for ExcludedRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -1490,6 +1526,7 @@ pub struct FieldIdentifier {
 #[rustfmt::skip]
 impl FieldIdentifier {
     /// A `FieldIdentifier` with its required properties, named in a [`FieldIdentifierRequired`].
+    #[inline]
     pub fn new(required: FieldIdentifierRequired) -> Self {
         Self {
             identifier: required.identifier,
@@ -1503,6 +1540,7 @@ impl FieldIdentifier {
 impl PropertyType for FieldIdentifier {}
 
 impl ToValue for FieldIdentifier {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Identifier", &self.identifier)
@@ -1663,6 +1701,7 @@ pub struct FieldToMatch {
 #[rustfmt::skip]
 impl FieldToMatch {
     /// A `FieldToMatch` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1700,6 +1739,7 @@ impl FieldToMatch {
 impl PropertyType for FieldToMatch {}
 
 impl ToValue for FieldToMatch {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllQueryArguments", &self.all_query_arguments)
@@ -1757,6 +1797,7 @@ pub struct FieldToMatchSingleHeader {
 #[rustfmt::skip]
 impl FieldToMatchSingleHeader {
     /// A `FieldToMatchSingleHeader` with its required properties, named in a [`FieldToMatchSingleHeaderRequired`].
+    #[inline]
     pub fn new(required: FieldToMatchSingleHeaderRequired) -> Self {
         Self {
             name: required.name,
@@ -1770,6 +1811,7 @@ impl FieldToMatchSingleHeader {
 impl PropertyType for FieldToMatchSingleHeader {}
 
 impl ToValue for FieldToMatchSingleHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -1810,6 +1852,7 @@ pub struct FieldToMatchSingleQueryArgument {
 #[rustfmt::skip]
 impl FieldToMatchSingleQueryArgument {
     /// A `FieldToMatchSingleQueryArgument` with its required properties, named in a [`FieldToMatchSingleQueryArgumentRequired`].
+    #[inline]
     pub fn new(required: FieldToMatchSingleQueryArgumentRequired) -> Self {
         Self {
             name: required.name,
@@ -1823,6 +1866,7 @@ impl FieldToMatchSingleQueryArgument {
 impl PropertyType for FieldToMatchSingleQueryArgument {}
 
 impl ToValue for FieldToMatchSingleQueryArgument {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Name", &self.name).build()
     }
@@ -1868,6 +1912,7 @@ pub struct FieldToProtect {
 #[rustfmt::skip]
 impl FieldToProtect {
     /// A `FieldToProtect` with its required properties, named in a [`FieldToProtectRequired`].
+    #[inline]
     pub fn new(required: FieldToProtectRequired) -> Self {
         Self {
             field_keys: None,
@@ -1884,6 +1929,7 @@ impl FieldToProtect {
 impl PropertyType for FieldToProtect {}
 
 impl ToValue for FieldToProtect {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FieldKeys", &self.field_keys)
@@ -1968,6 +2014,7 @@ pub struct ManagedRuleGroupConfig {
 #[rustfmt::skip]
 impl ManagedRuleGroupConfig {
     /// A `ManagedRuleGroupConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1993,6 +2040,7 @@ impl ManagedRuleGroupConfig {
 impl PropertyType for ManagedRuleGroupConfig {}
 
 impl ToValue for ManagedRuleGroupConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -2111,6 +2159,7 @@ pub struct ManagedRuleGroupStatement {
 #[rustfmt::skip]
 impl ManagedRuleGroupStatement {
     /// A `ManagedRuleGroupStatement` with its required properties, named in a [`ManagedRuleGroupStatementRequired`].
+    #[inline]
     pub fn new(required: ManagedRuleGroupStatementRequired) -> Self {
         Self {
             excluded_rules: None,
@@ -2142,6 +2191,7 @@ impl ManagedRuleGroupStatement {
 impl PropertyType for ManagedRuleGroupStatement {}
 
 impl ToValue for ManagedRuleGroupStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExcludedRules", &self.excluded_rules)
@@ -2188,6 +2238,7 @@ pub struct NotStatement {
 #[rustfmt::skip]
 impl NotStatement {
     /// A `NotStatement` with its required properties, named in a [`NotStatementRequired`].
+    #[inline]
     pub fn new(required: NotStatementRequired) -> Self {
         Self {
             statement: Box::new(required.statement),
@@ -2201,6 +2252,7 @@ impl NotStatement {
 impl PropertyType for NotStatement {}
 
 impl ToValue for NotStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Statement", &self.statement).build()
     }
@@ -2239,6 +2291,7 @@ pub struct OnSourceDDoSProtectionConfig {
 #[rustfmt::skip]
 impl OnSourceDDoSProtectionConfig {
     /// A `OnSourceDDoSProtectionConfig` with its required properties, named in a [`OnSourceDDoSProtectionConfigRequired`].
+    #[inline]
     pub fn new(required: OnSourceDDoSProtectionConfigRequired) -> Self {
         Self {
             alb_low_reputation_mode: required.alb_low_reputation_mode,
@@ -2252,6 +2305,7 @@ impl OnSourceDDoSProtectionConfig {
 impl PropertyType for OnSourceDDoSProtectionConfig {}
 
 impl ToValue for OnSourceDDoSProtectionConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ALBLowReputationMode", &self.alb_low_reputation_mode)
@@ -2292,6 +2346,7 @@ pub struct OrStatement {
 #[rustfmt::skip]
 impl OrStatement {
     /// A `OrStatement` with its required properties, named in a [`OrStatementRequired`].
+    #[inline]
     pub fn new(required: OrStatementRequired) -> Self {
         Self {
             statements: required.statements,
@@ -2305,6 +2360,7 @@ impl OrStatement {
 impl PropertyType for OrStatement {}
 
 impl ToValue for OrStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Statements", &self.statements)
@@ -2352,6 +2408,7 @@ pub struct OverrideAction {
 #[rustfmt::skip]
 impl OverrideAction {
     /// A `OverrideAction` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2365,6 +2422,7 @@ impl OverrideAction {
 impl PropertyType for OverrideAction {}
 
 impl ToValue for OverrideAction {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Count", &self.count)
@@ -2512,6 +2570,7 @@ pub struct RateBasedStatement {
 #[rustfmt::skip]
 impl RateBasedStatement {
     /// A `RateBasedStatement` with its required properties, named in a [`RateBasedStatementRequired`].
+    #[inline]
     pub fn new(required: RateBasedStatementRequired) -> Self {
         Self {
             aggregate_key_type: required.aggregate_key_type,
@@ -2540,6 +2599,7 @@ impl RateBasedStatement {
 impl PropertyType for RateBasedStatement {}
 
 impl ToValue for RateBasedStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AggregateKeyType", &self.aggregate_key_type)
@@ -2578,6 +2638,7 @@ pub struct Regex {
 #[rustfmt::skip]
 impl Regex {
     /// A `Regex` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -2589,6 +2650,7 @@ impl Regex {
 impl PropertyType for Regex {}
 
 impl ToValue for Regex {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RegexString", &self.regex_string)
@@ -2647,6 +2709,7 @@ pub struct RegexMatchStatement {
 #[rustfmt::skip]
 impl RegexMatchStatement {
     /// A `RegexMatchStatement` with its required properties, named in a [`RegexMatchStatementRequired`].
+    #[inline]
     pub fn new(required: RegexMatchStatementRequired) -> Self {
         Self {
             field_to_match: required.field_to_match,
@@ -2666,6 +2729,7 @@ impl RegexMatchStatement {
 impl PropertyType for RegexMatchStatement {}
 
 impl ToValue for RegexMatchStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
@@ -2728,6 +2792,7 @@ pub struct RegexPatternSetReferenceStatement {
 #[rustfmt::skip]
 impl RegexPatternSetReferenceStatement {
     /// A `RegexPatternSetReferenceStatement` with its required properties, named in a [`RegexPatternSetReferenceStatementRequired`].
+    #[inline]
     pub fn new(required: RegexPatternSetReferenceStatementRequired) -> Self {
         Self {
             arn: required.arn,
@@ -2747,6 +2812,7 @@ impl RegexPatternSetReferenceStatement {
 impl PropertyType for RegexPatternSetReferenceStatement {}
 
 impl ToValue for RegexPatternSetReferenceStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Arn", &self.arn)
@@ -2825,6 +2891,7 @@ pub struct RequestInspection {
 #[rustfmt::skip]
 impl RequestInspection {
     /// A `RequestInspection` with its required properties, named in a [`RequestInspectionRequired`].
+    #[inline]
     pub fn new(required: RequestInspectionRequired) -> Self {
         Self {
             password_field: required.password_field,
@@ -2844,6 +2911,7 @@ impl RequestInspection {
 impl PropertyType for RequestInspection {}
 
 impl ToValue for RequestInspection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("PasswordField", &self.password_field)
@@ -2964,6 +3032,7 @@ pub struct RequestInspectionAcfp {
 #[rustfmt::skip]
 impl RequestInspectionAcfp {
     /// A `RequestInspectionAcfp` with its required properties, named in a [`RequestInspectionAcfpRequired`].
+    #[inline]
     pub fn new(required: RequestInspectionAcfpRequired) -> Self {
         Self {
             address_fields: None,
@@ -2992,6 +3061,7 @@ impl RequestInspectionAcfp {
 impl PropertyType for RequestInspectionAcfp {}
 
 impl ToValue for RequestInspectionAcfp {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AddressFields", &self.address_fields)
@@ -3052,6 +3122,7 @@ pub struct ResponseInspection {
 #[rustfmt::skip]
 impl ResponseInspection {
     /// A `ResponseInspection` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -3069,6 +3140,7 @@ impl ResponseInspection {
 impl PropertyType for ResponseInspection {}
 
 impl ToValue for ResponseInspection {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BodyContains", &self.body_contains)
@@ -3129,6 +3201,7 @@ pub struct ResponseInspectionBodyContains {
 #[rustfmt::skip]
 impl ResponseInspectionBodyContains {
     /// A `ResponseInspectionBodyContains` with its required properties, named in a [`ResponseInspectionBodyContainsRequired`].
+    #[inline]
     pub fn new(required: ResponseInspectionBodyContainsRequired) -> Self {
         Self {
             failure_strings: required.failure_strings,
@@ -3145,6 +3218,7 @@ impl ResponseInspectionBodyContains {
 impl PropertyType for ResponseInspectionBodyContains {}
 
 impl ToValue for ResponseInspectionBodyContains {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FailureStrings", &self.failure_strings)
@@ -3214,6 +3288,7 @@ pub struct ResponseInspectionHeader {
 #[rustfmt::skip]
 impl ResponseInspectionHeader {
     /// A `ResponseInspectionHeader` with its required properties, named in a [`ResponseInspectionHeaderRequired`].
+    #[inline]
     pub fn new(required: ResponseInspectionHeaderRequired) -> Self {
         Self {
             failure_values: required.failure_values,
@@ -3233,6 +3308,7 @@ impl ResponseInspectionHeader {
 impl PropertyType for ResponseInspectionHeader {}
 
 impl ToValue for ResponseInspectionHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FailureValues", &self.failure_values)
@@ -3303,6 +3379,7 @@ pub struct ResponseInspectionJson {
 #[rustfmt::skip]
 impl ResponseInspectionJson {
     /// A `ResponseInspectionJson` with its required properties, named in a [`ResponseInspectionJsonRequired`].
+    #[inline]
     pub fn new(required: ResponseInspectionJsonRequired) -> Self {
         Self {
             failure_values: required.failure_values,
@@ -3322,6 +3399,7 @@ impl ResponseInspectionJson {
 impl PropertyType for ResponseInspectionJson {}
 
 impl ToValue for ResponseInspectionJson {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FailureValues", &self.failure_values)
@@ -3381,6 +3459,7 @@ pub struct ResponseInspectionStatusCode {
 #[rustfmt::skip]
 impl ResponseInspectionStatusCode {
     /// A `ResponseInspectionStatusCode` with its required properties, named in a [`ResponseInspectionStatusCodeRequired`].
+    #[inline]
     pub fn new(required: ResponseInspectionStatusCodeRequired) -> Self {
         Self {
             failure_codes: required.failure_codes,
@@ -3397,6 +3476,7 @@ impl ResponseInspectionStatusCode {
 impl PropertyType for ResponseInspectionStatusCode {}
 
 impl ToValue for ResponseInspectionStatusCode {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FailureCodes", &self.failure_codes)
@@ -3519,6 +3599,7 @@ pub struct Rule {
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             action: None,
@@ -3556,6 +3637,7 @@ impl Rule {
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Action", &self.action)
@@ -3615,6 +3697,7 @@ pub struct RuleActionOverride {
 #[rustfmt::skip]
 impl RuleActionOverride {
     /// A `RuleActionOverride` with its required properties, named in a [`RuleActionOverrideRequired`].
+    #[inline]
     pub fn new(required: RuleActionOverrideRequired) -> Self {
         Self {
             action_to_use: required.action_to_use,
@@ -3631,6 +3714,7 @@ impl RuleActionOverride {
 impl PropertyType for RuleActionOverride {}
 
 impl ToValue for RuleActionOverride {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ActionToUse", &self.action_to_use)
@@ -3696,6 +3780,7 @@ pub struct RuleGroupReferenceStatement {
 #[rustfmt::skip]
 impl RuleGroupReferenceStatement {
     /// A `RuleGroupReferenceStatement` with its required properties, named in a [`RuleGroupReferenceStatementRequired`].
+    #[inline]
     pub fn new(required: RuleGroupReferenceStatementRequired) -> Self {
         Self {
             arn: required.arn,
@@ -3715,6 +3800,7 @@ impl RuleGroupReferenceStatement {
 impl PropertyType for RuleGroupReferenceStatement {}
 
 impl ToValue for RuleGroupReferenceStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Arn", &self.arn)
@@ -3786,6 +3872,7 @@ pub struct SizeConstraintStatement {
 #[rustfmt::skip]
 impl SizeConstraintStatement {
     /// A `SizeConstraintStatement` with its required properties, named in a [`SizeConstraintStatementRequired`].
+    #[inline]
     pub fn new(required: SizeConstraintStatementRequired) -> Self {
         Self {
             comparison_operator: required.comparison_operator,
@@ -3808,6 +3895,7 @@ impl SizeConstraintStatement {
 impl PropertyType for SizeConstraintStatement {}
 
 impl ToValue for SizeConstraintStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
@@ -3871,6 +3959,7 @@ pub struct SqliMatchStatement {
 #[rustfmt::skip]
 impl SqliMatchStatement {
     /// A `SqliMatchStatement` with its required properties, named in a [`SqliMatchStatementRequired`].
+    #[inline]
     pub fn new(required: SqliMatchStatementRequired) -> Self {
         Self {
             field_to_match: required.field_to_match,
@@ -3890,6 +3979,7 @@ impl SqliMatchStatement {
 impl PropertyType for SqliMatchStatement {}
 
 impl ToValue for SqliMatchStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
@@ -4069,6 +4159,7 @@ pub struct Statement {
 #[rustfmt::skip]
 impl Statement {
     /// A `Statement` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -4110,6 +4201,7 @@ impl Statement {
 impl PropertyType for Statement {}
 
 impl ToValue for Statement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AndStatement", &self.and_statement)
@@ -4183,6 +4275,7 @@ pub struct XssMatchStatement {
 #[rustfmt::skip]
 impl XssMatchStatement {
     /// A `XssMatchStatement` with its required properties, named in a [`XssMatchStatementRequired`].
+    #[inline]
     pub fn new(required: XssMatchStatementRequired) -> Self {
         Self {
             field_to_match: required.field_to_match,
@@ -4199,6 +4292,7 @@ impl XssMatchStatement {
 impl PropertyType for XssMatchStatement {}
 
 impl ToValue for XssMatchStatement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
@@ -4229,6 +4323,7 @@ impl From<Value> for AggregateKeyType {
 }
 
 impl ToValue for AggregateKeyType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Constant => "CONSTANT",
@@ -4259,6 +4354,7 @@ impl From<Value> for AlbLowReputationMode {
 }
 
 impl ToValue for AlbLowReputationMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ActiveUnderDdos => "ACTIVE_UNDER_DDOS",
@@ -4287,6 +4383,7 @@ impl From<Value> for DataProtectionAction {
 }
 
 impl ToValue for DataProtectionAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Substitution => "SUBSTITUTION",
@@ -4321,6 +4418,7 @@ impl From<Value> for FieldType {
 }
 
 impl ToValue for FieldType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::SingleHeader => "SINGLE_HEADER",
@@ -4352,6 +4450,7 @@ impl From<Value> for InspectionLevel {
 }
 
 impl ToValue for InspectionLevel {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Common => "COMMON",
@@ -4380,6 +4479,7 @@ impl From<Value> for PayloadType {
 }
 
 impl ToValue for PayloadType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Json => "JSON",
@@ -4410,6 +4510,7 @@ impl From<Value> for SensitivityToAct {
 }
 
 impl ToValue for SensitivityToAct {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Low => "LOW",
@@ -4439,6 +4540,7 @@ impl From<Value> for UsageOfAction {
 }
 
 impl ToValue for UsageOfAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",

@@ -107,6 +107,7 @@ impl WebAclAssociation {
     };
 
     /// A `WebAclAssociation` with its required properties, named in a [`WebAclAssociationRequired`].
+    #[inline]
     pub fn new(required: WebAclAssociationRequired) -> Self {
         Self {
             resource_arn: required.resource_arn,
@@ -131,6 +132,7 @@ impl Resource for WebAclAssociation {
 }
 
 impl ToValue for WebAclAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceArn", &self.resource_arn)

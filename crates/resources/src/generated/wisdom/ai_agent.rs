@@ -109,6 +109,7 @@ impl AiAgent {
     };
 
     /// A `AiAgent` with its required properties, named in a [`AiAgentRequired`].
+    #[inline]
     pub fn new(required: AiAgentRequired) -> Self {
         Self {
             assistant_id: required.assistant_id,
@@ -148,6 +149,7 @@ impl Resource for AiAgent {
 }
 
 impl ToValue for AiAgent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AssistantId", &self.assistant_id)
@@ -174,6 +176,7 @@ impl AiAgentAttributes {
     /// `Fn::GetAtt` `AIAgentArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AI agent.
+    #[inline]
     pub fn ai_agent_arn(&self) -> Value {
         self.0.get_att("AIAgentArn")
     }
@@ -181,6 +184,7 @@ impl AiAgentAttributes {
     /// `Fn::GetAtt` `AIAgentId`: a string.
     ///
     /// The identifier of the AI Agent.
+    #[inline]
     pub fn ai_agent_id(&self) -> Value {
         self.0.get_att("AIAgentId")
     }
@@ -188,11 +192,13 @@ impl AiAgentAttributes {
     /// `Fn::GetAtt` `AssistantArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Q in Connect assistant.
+    #[inline]
     pub fn assistant_arn(&self) -> Value {
         self.0.get_att("AssistantArn")
     }
 
     /// `Fn::GetAtt` `ModifiedTimeSeconds`: a number.
+    #[inline]
     pub fn modified_time_seconds(&self) -> Value {
         self.0.get_att("ModifiedTimeSeconds")
     }
@@ -230,6 +236,7 @@ impl From<Value> for AiAgentType {
 }
 
 impl ToValue for AiAgentType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ManualSearch => "MANUAL_SEARCH",

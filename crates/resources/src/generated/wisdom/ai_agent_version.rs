@@ -84,6 +84,7 @@ impl AiAgentVersion {
     };
 
     /// A `AiAgentVersion` with its required properties, named in a [`AiAgentVersionRequired`].
+    #[inline]
     pub fn new(required: AiAgentVersionRequired) -> Self {
         Self {
             ai_agent_id: required.ai_agent_id,
@@ -111,6 +112,7 @@ impl Resource for AiAgentVersion {
 }
 
 impl ToValue for AiAgentVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AIAgentId", &self.ai_agent_id)
@@ -132,16 +134,19 @@ impl From<ResourceRef> for AiAgentVersionAttributes {
 
 impl AiAgentVersionAttributes {
     /// `Fn::GetAtt` `AIAgentArn`: a string.
+    #[inline]
     pub fn ai_agent_arn(&self) -> Value {
         self.0.get_att("AIAgentArn")
     }
 
     /// `Fn::GetAtt` `AIAgentVersionId`: a string.
+    #[inline]
     pub fn ai_agent_version_id(&self) -> Value {
         self.0.get_att("AIAgentVersionId")
     }
 
     /// `Fn::GetAtt` `AssistantArn`: a string.
+    #[inline]
     pub fn assistant_arn(&self) -> Value {
         self.0.get_att("AssistantArn")
     }
@@ -149,6 +154,7 @@ impl AiAgentVersionAttributes {
     /// `Fn::GetAtt` `VersionNumber`: a number.
     ///
     /// The version number for this AI Agent version.
+    #[inline]
     pub fn version_number(&self) -> Value {
         self.0.get_att("VersionNumber")
     }

@@ -138,6 +138,7 @@ impl AiGuardrail {
     };
 
     /// A `AiGuardrail` with its required properties, named in a [`AiGuardrailRequired`].
+    #[inline]
     pub fn new(required: AiGuardrailRequired) -> Self {
         Self {
             assistant_id: required.assistant_id,
@@ -192,6 +193,7 @@ impl Resource for AiGuardrail {
 }
 
 impl ToValue for AiGuardrail {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AssistantId", &self.assistant_id)
@@ -229,6 +231,7 @@ impl AiGuardrailAttributes {
     /// `Fn::GetAtt` `AIGuardrailArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AI Guardrail.
+    #[inline]
     pub fn ai_guardrail_arn(&self) -> Value {
         self.0.get_att("AIGuardrailArn")
     }
@@ -236,6 +239,7 @@ impl AiGuardrailAttributes {
     /// `Fn::GetAtt` `AIGuardrailId`: a string.
     ///
     /// The identifier of the Amazon Q in Connect AI Guardrail.
+    #[inline]
     pub fn ai_guardrail_id(&self) -> Value {
         self.0.get_att("AIGuardrailId")
     }
@@ -243,6 +247,7 @@ impl AiGuardrailAttributes {
     /// `Fn::GetAtt` `AssistantArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Q in Connect assistant.
+    #[inline]
     pub fn assistant_arn(&self) -> Value {
         self.0.get_att("AssistantArn")
     }
@@ -283,6 +288,7 @@ pub struct AiGuardrailContentPolicyConfig {
 #[rustfmt::skip]
 impl AiGuardrailContentPolicyConfig {
     /// A `AiGuardrailContentPolicyConfig` with its required properties, named in a [`AiGuardrailContentPolicyConfigRequired`].
+    #[inline]
     pub fn new(required: AiGuardrailContentPolicyConfigRequired) -> Self {
         Self {
             filters_config: required.filters_config,
@@ -296,6 +302,7 @@ impl AiGuardrailContentPolicyConfig {
 impl PropertyType for AiGuardrailContentPolicyConfig {}
 
 impl ToValue for AiGuardrailContentPolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FiltersConfig", &self.filters_config)
@@ -338,6 +345,7 @@ pub struct AiGuardrailContextualGroundingPolicyConfig {
 #[rustfmt::skip]
 impl AiGuardrailContextualGroundingPolicyConfig {
     /// A `AiGuardrailContextualGroundingPolicyConfig` with its required properties, named in a [`AiGuardrailContextualGroundingPolicyConfigRequired`].
+    #[inline]
     pub fn new(required: AiGuardrailContextualGroundingPolicyConfigRequired) -> Self {
         Self {
             filters_config: required.filters_config,
@@ -351,6 +359,7 @@ impl AiGuardrailContextualGroundingPolicyConfig {
 impl PropertyType for AiGuardrailContextualGroundingPolicyConfig {}
 
 impl ToValue for AiGuardrailContextualGroundingPolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FiltersConfig", &self.filters_config)
@@ -392,6 +401,7 @@ pub struct AiGuardrailSensitiveInformationPolicyConfig {
 #[rustfmt::skip]
 impl AiGuardrailSensitiveInformationPolicyConfig {
     /// A `AiGuardrailSensitiveInformationPolicyConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -405,6 +415,7 @@ impl AiGuardrailSensitiveInformationPolicyConfig {
 impl PropertyType for AiGuardrailSensitiveInformationPolicyConfig {}
 
 impl ToValue for AiGuardrailSensitiveInformationPolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PiiEntitiesConfig", &self.pii_entities_config)
@@ -448,6 +459,7 @@ pub struct AiGuardrailTopicPolicyConfig {
 #[rustfmt::skip]
 impl AiGuardrailTopicPolicyConfig {
     /// A `AiGuardrailTopicPolicyConfig` with its required properties, named in a [`AiGuardrailTopicPolicyConfigRequired`].
+    #[inline]
     pub fn new(required: AiGuardrailTopicPolicyConfigRequired) -> Self {
         Self {
             topics_config: required.topics_config,
@@ -461,6 +473,7 @@ impl AiGuardrailTopicPolicyConfig {
 impl PropertyType for AiGuardrailTopicPolicyConfig {}
 
 impl ToValue for AiGuardrailTopicPolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("TopicsConfig", &self.topics_config)
@@ -500,6 +513,7 @@ pub struct AiGuardrailWordPolicyConfig {
 #[rustfmt::skip]
 impl AiGuardrailWordPolicyConfig {
     /// A `AiGuardrailWordPolicyConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -513,6 +527,7 @@ impl AiGuardrailWordPolicyConfig {
 impl PropertyType for AiGuardrailWordPolicyConfig {}
 
 impl ToValue for AiGuardrailWordPolicyConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ManagedWordListsConfig", &self.managed_word_lists_config)
@@ -568,6 +583,7 @@ pub struct GuardrailContentFilterConfig {
 #[rustfmt::skip]
 impl GuardrailContentFilterConfig {
     /// A `GuardrailContentFilterConfig` with its required properties, named in a [`GuardrailContentFilterConfigRequired`].
+    #[inline]
     pub fn new(required: GuardrailContentFilterConfigRequired) -> Self {
         Self {
             input_strength: required.input_strength,
@@ -587,6 +603,7 @@ impl GuardrailContentFilterConfig {
 impl PropertyType for GuardrailContentFilterConfig {}
 
 impl ToValue for GuardrailContentFilterConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("InputStrength", &self.input_strength)
@@ -638,6 +655,7 @@ pub struct GuardrailContextualGroundingFilterConfig {
 #[rustfmt::skip]
 impl GuardrailContextualGroundingFilterConfig {
     /// A `GuardrailContextualGroundingFilterConfig` with its required properties, named in a [`GuardrailContextualGroundingFilterConfigRequired`].
+    #[inline]
     pub fn new(required: GuardrailContextualGroundingFilterConfigRequired) -> Self {
         Self {
             threshold: required.threshold,
@@ -654,6 +672,7 @@ impl GuardrailContextualGroundingFilterConfig {
 impl PropertyType for GuardrailContextualGroundingFilterConfig {}
 
 impl ToValue for GuardrailContextualGroundingFilterConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Threshold", &self.threshold)
@@ -695,6 +714,7 @@ pub struct GuardrailManagedWordsConfig {
 #[rustfmt::skip]
 impl GuardrailManagedWordsConfig {
     /// A `GuardrailManagedWordsConfig` with its required properties, named in a [`GuardrailManagedWordsConfigRequired`].
+    #[inline]
     pub fn new(required: GuardrailManagedWordsConfigRequired) -> Self {
         Self {
             r#type: required.r#type,
@@ -708,6 +728,7 @@ impl GuardrailManagedWordsConfig {
 impl PropertyType for GuardrailManagedWordsConfig {}
 
 impl ToValue for GuardrailManagedWordsConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Type", &self.r#type).build()
     }
@@ -870,6 +891,7 @@ pub struct GuardrailPiiEntityConfig {
 #[rustfmt::skip]
 impl GuardrailPiiEntityConfig {
     /// A `GuardrailPiiEntityConfig` with its required properties, named in a [`GuardrailPiiEntityConfigRequired`].
+    #[inline]
     pub fn new(required: GuardrailPiiEntityConfigRequired) -> Self {
         Self {
             action: required.action,
@@ -886,6 +908,7 @@ impl GuardrailPiiEntityConfig {
 impl PropertyType for GuardrailPiiEntityConfig {}
 
 impl ToValue for GuardrailPiiEntityConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -952,6 +975,7 @@ pub struct GuardrailRegexConfig {
 #[rustfmt::skip]
 impl GuardrailRegexConfig {
     /// A `GuardrailRegexConfig` with its required properties, named in a [`GuardrailRegexConfigRequired`].
+    #[inline]
     pub fn new(required: GuardrailRegexConfigRequired) -> Self {
         Self {
             action: required.action,
@@ -974,6 +998,7 @@ impl GuardrailRegexConfig {
 impl PropertyType for GuardrailRegexConfig {}
 
 impl ToValue for GuardrailRegexConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Action", &self.action)
@@ -1042,6 +1067,7 @@ pub struct GuardrailTopicConfig {
 #[rustfmt::skip]
 impl GuardrailTopicConfig {
     /// A `GuardrailTopicConfig` with its required properties, named in a [`GuardrailTopicConfigRequired`].
+    #[inline]
     pub fn new(required: GuardrailTopicConfigRequired) -> Self {
         Self {
             definition: required.definition,
@@ -1064,6 +1090,7 @@ impl GuardrailTopicConfig {
 impl PropertyType for GuardrailTopicConfig {}
 
 impl ToValue for GuardrailTopicConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Definition", &self.definition)
@@ -1109,6 +1136,7 @@ pub struct GuardrailWordConfig {
 #[rustfmt::skip]
 impl GuardrailWordConfig {
     /// A `GuardrailWordConfig` with its required properties, named in a [`GuardrailWordConfigRequired`].
+    #[inline]
     pub fn new(required: GuardrailWordConfigRequired) -> Self {
         Self {
             text: required.text,
@@ -1122,6 +1150,7 @@ impl GuardrailWordConfig {
 impl PropertyType for GuardrailWordConfig {}
 
 impl ToValue for GuardrailWordConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Text", &self.text).build()
     }
@@ -1153,6 +1182,7 @@ impl From<Value> for GuardrailContentFilterType {
 }
 
 impl ToValue for GuardrailContentFilterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Sexual => "SEXUAL",
@@ -1185,6 +1215,7 @@ impl From<Value> for GuardrailContextualGroundingFilterType {
 }
 
 impl ToValue for GuardrailContextualGroundingFilterType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Grounding => "GROUNDING",
@@ -1217,6 +1248,7 @@ impl From<Value> for GuardrailFilterStrength {
 }
 
 impl ToValue for GuardrailFilterStrength {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -1245,6 +1277,7 @@ impl From<Value> for GuardrailManagedWordsType {
 }
 
 impl ToValue for GuardrailManagedWordsType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Profanity => "PROFANITY",
@@ -1330,6 +1363,7 @@ impl From<Value> for GuardrailPiiEntityType {
 }
 
 impl ToValue for GuardrailPiiEntityType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Address => "ADDRESS",
@@ -1387,6 +1421,7 @@ impl From<Value> for GuardrailSensitiveInformationAction {
 }
 
 impl ToValue for GuardrailSensitiveInformationAction {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Block => "BLOCK",
@@ -1413,6 +1448,7 @@ impl From<Value> for GuardrailTopicType {
 }
 
 impl ToValue for GuardrailTopicType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Deny => "DENY",

@@ -86,6 +86,7 @@ impl AiGuardrailVersion {
     };
 
     /// A `AiGuardrailVersion` with its required properties, named in a [`AiGuardrailVersionRequired`].
+    #[inline]
     pub fn new(required: AiGuardrailVersionRequired) -> Self {
         Self {
             ai_guardrail_id: required.ai_guardrail_id,
@@ -113,6 +114,7 @@ impl Resource for AiGuardrailVersion {
 }
 
 impl ToValue for AiGuardrailVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AIGuardrailId", &self.ai_guardrail_id)
@@ -136,6 +138,7 @@ impl AiGuardrailVersionAttributes {
     /// `Fn::GetAtt` `AIGuardrailArn`: a string.
     ///
     /// The ARN of the AI guardrail version.
+    #[inline]
     pub fn ai_guardrail_arn(&self) -> Value {
         self.0.get_att("AIGuardrailArn")
     }
@@ -143,6 +146,7 @@ impl AiGuardrailVersionAttributes {
     /// `Fn::GetAtt` `AIGuardrailVersionId`: a string.
     ///
     /// The ID of the AI guardrail version.
+    #[inline]
     pub fn ai_guardrail_version_id(&self) -> Value {
         self.0.get_att("AIGuardrailVersionId")
     }
@@ -150,6 +154,7 @@ impl AiGuardrailVersionAttributes {
     /// `Fn::GetAtt` `AssistantArn`: a string.
     ///
     /// The ARN of the AI guardrail version assistant.
+    #[inline]
     pub fn assistant_arn(&self) -> Value {
         self.0.get_att("AssistantArn")
     }
@@ -157,6 +162,7 @@ impl AiGuardrailVersionAttributes {
     /// `Fn::GetAtt` `VersionNumber`: a number.
     ///
     /// The version number for this AI Guardrail version.
+    #[inline]
     pub fn version_number(&self) -> Value {
         self.0.get_att("VersionNumber")
     }

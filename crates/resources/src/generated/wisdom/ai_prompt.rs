@@ -152,6 +152,7 @@ impl AiPrompt {
     };
 
     /// A `AiPrompt` with its required properties, named in a [`AiPromptRequired`].
+    #[inline]
     pub fn new(required: AiPromptRequired) -> Self {
         Self {
             api_format: required.api_format,
@@ -200,6 +201,7 @@ impl Resource for AiPrompt {
 }
 
 impl ToValue for AiPrompt {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ApiFormat", &self.api_format)
@@ -229,6 +231,7 @@ impl AiPromptAttributes {
     /// `Fn::GetAtt` `AIPromptArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AI Prompt.
+    #[inline]
     pub fn ai_prompt_arn(&self) -> Value {
         self.0.get_att("AIPromptArn")
     }
@@ -236,6 +239,7 @@ impl AiPromptAttributes {
     /// `Fn::GetAtt` `AIPromptId`: a string.
     ///
     /// The identifier of the Amazon Q in Connect AI prompt.
+    #[inline]
     pub fn ai_prompt_id(&self) -> Value {
         self.0.get_att("AIPromptId")
     }
@@ -243,11 +247,13 @@ impl AiPromptAttributes {
     /// `Fn::GetAtt` `AssistantArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Q in Connect assistant.
+    #[inline]
     pub fn assistant_arn(&self) -> Value {
         self.0.get_att("AssistantArn")
     }
 
     /// `Fn::GetAtt` `ModifiedTimeSeconds`: a number.
+    #[inline]
     pub fn modified_time_seconds(&self) -> Value {
         self.0.get_att("ModifiedTimeSeconds")
     }
@@ -275,6 +281,7 @@ impl From<Value> for AiPromptApiFormat {
 }
 
 impl ToValue for AiPromptApiFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AnthropicClaudeMessages => "ANTHROPIC_CLAUDE_MESSAGES",
@@ -303,6 +310,7 @@ impl From<Value> for AiPromptTemplateType {
 }
 
 impl ToValue for AiPromptTemplateType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Text => "TEXT",
@@ -350,6 +358,7 @@ impl From<Value> for AiPromptType {
 }
 
 impl ToValue for AiPromptType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AnswerGeneration => "ANSWER_GENERATION",

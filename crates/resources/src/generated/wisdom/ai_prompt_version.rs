@@ -86,6 +86,7 @@ impl AiPromptVersion {
     };
 
     /// A `AiPromptVersion` with its required properties, named in a [`AiPromptVersionRequired`].
+    #[inline]
     pub fn new(required: AiPromptVersionRequired) -> Self {
         Self {
             ai_prompt_id: required.ai_prompt_id,
@@ -113,6 +114,7 @@ impl Resource for AiPromptVersion {
 }
 
 impl ToValue for AiPromptVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AIPromptId", &self.ai_prompt_id)
@@ -136,16 +138,19 @@ impl AiPromptVersionAttributes {
     /// `Fn::GetAtt` `AIPromptArn`: a string.
     ///
     /// The ARN of the AI prompt.
+    #[inline]
     pub fn ai_prompt_arn(&self) -> Value {
         self.0.get_att("AIPromptArn")
     }
 
     /// `Fn::GetAtt` `AIPromptVersionId`: a string.
+    #[inline]
     pub fn ai_prompt_version_id(&self) -> Value {
         self.0.get_att("AIPromptVersionId")
     }
 
     /// `Fn::GetAtt` `AssistantArn`: a string.
+    #[inline]
     pub fn assistant_arn(&self) -> Value {
         self.0.get_att("AssistantArn")
     }
@@ -153,6 +158,7 @@ impl AiPromptVersionAttributes {
     /// `Fn::GetAtt` `VersionNumber`: a number.
     ///
     /// The version number for this AI Prompt version.
+    #[inline]
     pub fn version_number(&self) -> Value {
         self.0.get_att("VersionNumber")
     }

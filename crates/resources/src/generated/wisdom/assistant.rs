@@ -102,6 +102,7 @@ impl Assistant {
     };
 
     /// A `Assistant` with its required properties, named in a [`AssistantRequired`].
+    #[inline]
     pub fn new(required: AssistantRequired) -> Self {
         Self {
             description: None,
@@ -138,6 +139,7 @@ impl Resource for Assistant {
 }
 
 impl ToValue for Assistant {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -166,6 +168,7 @@ impl AssistantAttributes {
     /// `Fn::GetAtt` `AssistantArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the assistant.
+    #[inline]
     pub fn assistant_arn(&self) -> Value {
         self.0.get_att("AssistantArn")
     }
@@ -173,6 +176,7 @@ impl AssistantAttributes {
     /// `Fn::GetAtt` `AssistantId`: a string.
     ///
     /// The ID of the Wisdom assistant.
+    #[inline]
     pub fn assistant_id(&self) -> Value {
         self.0.get_att("AssistantId")
     }
@@ -194,6 +198,7 @@ impl From<Value> for AssistantType {
 }
 
 impl ToValue for AssistantType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Agent => "AGENT",

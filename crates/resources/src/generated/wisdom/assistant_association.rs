@@ -98,6 +98,7 @@ impl AssistantAssociation {
     };
 
     /// A `AssistantAssociation` with its required properties, named in a [`AssistantAssociationRequired`].
+    #[inline]
     pub fn new(required: AssistantAssociationRequired) -> Self {
         Self {
             assistant_id: required.assistant_id,
@@ -131,6 +132,7 @@ impl Resource for AssistantAssociation {
 }
 
 impl ToValue for AssistantAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AssistantId", &self.assistant_id)
@@ -155,6 +157,7 @@ impl AssistantAssociationAttributes {
     /// `Fn::GetAtt` `AssistantArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Wisdom assistant.
+    #[inline]
     pub fn assistant_arn(&self) -> Value {
         self.0.get_att("AssistantArn")
     }
@@ -162,6 +165,7 @@ impl AssistantAssociationAttributes {
     /// `Fn::GetAtt` `AssistantAssociationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the assistant association.
+    #[inline]
     pub fn assistant_association_arn(&self) -> Value {
         self.0.get_att("AssistantAssociationArn")
     }
@@ -169,6 +173,7 @@ impl AssistantAssociationAttributes {
     /// `Fn::GetAtt` `AssistantAssociationId`: a string.
     ///
     /// The ID of the association.
+    #[inline]
     pub fn assistant_association_id(&self) -> Value {
         self.0.get_att("AssistantAssociationId")
     }
@@ -192,6 +197,7 @@ impl From<Value> for AssociationType {
 }
 
 impl ToValue for AssociationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::KnowledgeBase => "KNOWLEDGE_BASE",

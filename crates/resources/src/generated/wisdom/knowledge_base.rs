@@ -122,6 +122,7 @@ impl KnowledgeBase {
     };
 
     /// A `KnowledgeBase` with its required properties, named in a [`KnowledgeBaseRequired`].
+    #[inline]
     pub fn new(required: KnowledgeBaseRequired) -> Self {
         Self {
             description: None,
@@ -167,6 +168,7 @@ impl Resource for KnowledgeBase {
 }
 
 impl ToValue for KnowledgeBase {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -201,6 +203,7 @@ impl KnowledgeBaseAttributes {
     /// `Fn::GetAtt` `KnowledgeBaseArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the knowledge base.
+    #[inline]
     pub fn knowledge_base_arn(&self) -> Value {
         self.0.get_att("KnowledgeBaseArn")
     }
@@ -208,6 +211,7 @@ impl KnowledgeBaseAttributes {
     /// `Fn::GetAtt` `KnowledgeBaseId`: a string.
     ///
     /// The ID of the knowledge base.
+    #[inline]
     pub fn knowledge_base_id(&self) -> Value {
         self.0.get_att("KnowledgeBaseId")
     }
@@ -253,6 +257,7 @@ pub struct BedrockFoundationModelConfiguration {
 #[rustfmt::skip]
 impl BedrockFoundationModelConfiguration {
     /// A `BedrockFoundationModelConfiguration` with its required properties, named in a [`BedrockFoundationModelConfigurationRequired`].
+    #[inline]
     pub fn new(required: BedrockFoundationModelConfigurationRequired) -> Self {
         Self {
             model_arn: required.model_arn,
@@ -269,6 +274,7 @@ impl BedrockFoundationModelConfiguration {
 impl PropertyType for BedrockFoundationModelConfiguration {}
 
 impl ToValue for BedrockFoundationModelConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ModelArn", &self.model_arn)
@@ -317,6 +323,7 @@ pub struct ChunkingConfiguration {
 #[rustfmt::skip]
 impl ChunkingConfiguration {
     /// A `ChunkingConfiguration` with its required properties, named in a [`ChunkingConfigurationRequired`].
+    #[inline]
     pub fn new(required: ChunkingConfigurationRequired) -> Self {
         Self {
             chunking_strategy: required.chunking_strategy,
@@ -339,6 +346,7 @@ impl ChunkingConfiguration {
 impl PropertyType for ChunkingConfiguration {}
 
 impl ToValue for ChunkingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChunkingStrategy", &self.chunking_strategy)
@@ -402,6 +410,7 @@ pub struct FixedSizeChunkingConfiguration {
 #[rustfmt::skip]
 impl FixedSizeChunkingConfiguration {
     /// A `FixedSizeChunkingConfiguration` with its required properties, named in a [`FixedSizeChunkingConfigurationRequired`].
+    #[inline]
     pub fn new(required: FixedSizeChunkingConfigurationRequired) -> Self {
         Self {
             max_tokens: required.max_tokens,
@@ -418,6 +427,7 @@ impl FixedSizeChunkingConfiguration {
 impl PropertyType for FixedSizeChunkingConfiguration {}
 
 impl ToValue for FixedSizeChunkingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MaxTokens", &self.max_tokens)
@@ -470,6 +480,7 @@ pub struct HierarchicalChunkingConfiguration {
 #[rustfmt::skip]
 impl HierarchicalChunkingConfiguration {
     /// A `HierarchicalChunkingConfiguration` with its required properties, named in a [`HierarchicalChunkingConfigurationRequired`].
+    #[inline]
     pub fn new(required: HierarchicalChunkingConfigurationRequired) -> Self {
         Self {
             level_configurations: required.level_configurations,
@@ -486,6 +497,7 @@ impl HierarchicalChunkingConfiguration {
 impl PropertyType for HierarchicalChunkingConfiguration {}
 
 impl ToValue for HierarchicalChunkingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("LevelConfigurations", &self.level_configurations)
@@ -529,6 +541,7 @@ pub struct HierarchicalChunkingLevelConfiguration {
 #[rustfmt::skip]
 impl HierarchicalChunkingLevelConfiguration {
     /// A `HierarchicalChunkingLevelConfiguration` with its required properties, named in a [`HierarchicalChunkingLevelConfigurationRequired`].
+    #[inline]
     pub fn new(required: HierarchicalChunkingLevelConfigurationRequired) -> Self {
         Self {
             max_tokens: required.max_tokens,
@@ -542,6 +555,7 @@ impl HierarchicalChunkingLevelConfiguration {
 impl PropertyType for HierarchicalChunkingLevelConfiguration {}
 
 impl ToValue for HierarchicalChunkingLevelConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("MaxTokens", &self.max_tokens).build()
     }
@@ -581,6 +595,7 @@ pub struct ParsingConfiguration {
 #[rustfmt::skip]
 impl ParsingConfiguration {
     /// A `ParsingConfiguration` with its required properties, named in a [`ParsingConfigurationRequired`].
+    #[inline]
     pub fn new(required: ParsingConfigurationRequired) -> Self {
         Self {
             bedrock_foundation_model_configuration: None,
@@ -597,6 +612,7 @@ impl ParsingConfiguration {
 impl PropertyType for ParsingConfiguration {}
 
 impl ToValue for ParsingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -641,6 +657,7 @@ pub struct ParsingPrompt {
 #[rustfmt::skip]
 impl ParsingPrompt {
     /// A `ParsingPrompt` with its required properties, named in a [`ParsingPromptRequired`].
+    #[inline]
     pub fn new(required: ParsingPromptRequired) -> Self {
         Self {
             parsing_prompt_text: required.parsing_prompt_text,
@@ -654,6 +671,7 @@ impl ParsingPrompt {
 impl PropertyType for ParsingPrompt {}
 
 impl ToValue for ParsingPrompt {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ParsingPromptText", &self.parsing_prompt_text)
@@ -694,6 +712,7 @@ pub struct RenderingConfiguration {
 #[rustfmt::skip]
 impl RenderingConfiguration {
     /// A `RenderingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -705,6 +724,7 @@ impl RenderingConfiguration {
 impl PropertyType for RenderingConfiguration {}
 
 impl ToValue for RenderingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TemplateUri", &self.template_uri)
@@ -765,6 +785,7 @@ pub struct SemanticChunkingConfiguration {
 #[rustfmt::skip]
 impl SemanticChunkingConfiguration {
     /// A `SemanticChunkingConfiguration` with its required properties, named in a [`SemanticChunkingConfigurationRequired`].
+    #[inline]
     pub fn new(required: SemanticChunkingConfigurationRequired) -> Self {
         Self {
             breakpoint_percentile_threshold: required.breakpoint_percentile_threshold,
@@ -784,6 +805,7 @@ impl SemanticChunkingConfiguration {
 impl PropertyType for SemanticChunkingConfiguration {}
 
 impl ToValue for SemanticChunkingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -826,6 +848,7 @@ pub struct VectorIngestionConfiguration {
 #[rustfmt::skip]
 impl VectorIngestionConfiguration {
     /// A `VectorIngestionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -839,6 +862,7 @@ impl VectorIngestionConfiguration {
 impl PropertyType for VectorIngestionConfiguration {}
 
 impl ToValue for VectorIngestionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ChunkingConfiguration", &self.chunking_configuration)
@@ -869,6 +893,7 @@ impl From<Value> for ChunkingStrategy {
 }
 
 impl ToValue for ChunkingStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::FixedSize => "FIXED_SIZE",
@@ -905,6 +930,7 @@ impl From<Value> for KnowledgeBaseType {
 }
 
 impl ToValue for KnowledgeBaseType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::External => "EXTERNAL",
@@ -934,6 +960,7 @@ impl From<Value> for ParsingStrategy {
 }
 
 impl ToValue for ParsingStrategy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::BedrockFoundationModel => "BEDROCK_FOUNDATION_MODEL",

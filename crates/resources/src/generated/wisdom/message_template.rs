@@ -136,6 +136,7 @@ impl MessageTemplate {
     };
 
     /// A `MessageTemplate` with its required properties, named in a [`MessageTemplateRequired`].
+    #[inline]
     pub fn new(required: MessageTemplateRequired) -> Self {
         Self {
             channel_subtype: required.channel_subtype,
@@ -187,6 +188,7 @@ impl Resource for MessageTemplate {
 }
 
 impl ToValue for MessageTemplate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ChannelSubtype", &self.channel_subtype)
@@ -220,6 +222,7 @@ impl MessageTemplateAttributes {
     /// `Fn::GetAtt` `MessageTemplateArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the message template.
+    #[inline]
     pub fn message_template_arn(&self) -> Value {
         self.0.get_att("MessageTemplateArn")
     }
@@ -227,6 +230,7 @@ impl MessageTemplateAttributes {
     /// `Fn::GetAtt` `MessageTemplateContentSha256`: a string.
     ///
     /// The checksum value of the message template content that is referenced by the `$LATEST` qualifier. It can be returned in `MessageTemplateData` or `ExtendedMessageTemplateData` . It’s calculated by content, language, `defaultAttributes` and `Attachments` of the message template.
+    #[inline]
     pub fn message_template_content_sha256(&self) -> Value {
         self.0.get_att("MessageTemplateContentSha256")
     }
@@ -234,6 +238,7 @@ impl MessageTemplateAttributes {
     /// `Fn::GetAtt` `MessageTemplateId`: a string.
     ///
     /// The identifier of the message template.
+    #[inline]
     pub fn message_template_id(&self) -> Value {
         self.0.get_att("MessageTemplateId")
     }
@@ -273,6 +278,7 @@ pub struct AgentAttributes {
 #[rustfmt::skip]
 impl AgentAttributes {
     /// A `AgentAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -286,6 +292,7 @@ impl AgentAttributes {
 impl PropertyType for AgentAttributes {}
 
 impl ToValue for AgentAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FirstName", &self.first_name)
@@ -325,6 +332,7 @@ pub struct Content {
 #[rustfmt::skip]
 impl Content {
     /// A `Content` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -338,6 +346,7 @@ impl Content {
 impl PropertyType for Content {}
 
 impl ToValue for Content {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -776,6 +785,7 @@ pub struct CustomerProfileAttributes {
 #[rustfmt::skip]
 impl CustomerProfileAttributes {
     /// A `CustomerProfileAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -901,6 +911,7 @@ impl CustomerProfileAttributes {
 impl PropertyType for CustomerProfileAttributes {}
 
 impl ToValue for CustomerProfileAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccountNumber", &self.account_number)
@@ -1016,6 +1027,7 @@ pub struct EmailMessageTemplateContent {
 #[rustfmt::skip]
 impl EmailMessageTemplateContent {
     /// A `EmailMessageTemplateContent` with its required properties, named in a [`EmailMessageTemplateContentRequired`].
+    #[inline]
     pub fn new(required: EmailMessageTemplateContentRequired) -> Self {
         Self {
             body: required.body,
@@ -1035,6 +1047,7 @@ impl EmailMessageTemplateContent {
 impl PropertyType for EmailMessageTemplateContent {}
 
 impl ToValue for EmailMessageTemplateContent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Body", &self.body)
@@ -1074,6 +1087,7 @@ pub struct EmailMessageTemplateContentBody {
 #[rustfmt::skip]
 impl EmailMessageTemplateContentBody {
     /// A `EmailMessageTemplateContentBody` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1087,6 +1101,7 @@ impl EmailMessageTemplateContentBody {
 impl PropertyType for EmailMessageTemplateContentBody {}
 
 impl ToValue for EmailMessageTemplateContentBody {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Html", &self.html)
@@ -1129,6 +1144,7 @@ pub struct EmailMessageTemplateHeader {
 #[rustfmt::skip]
 impl EmailMessageTemplateHeader {
     /// A `EmailMessageTemplateHeader` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1142,6 +1158,7 @@ impl EmailMessageTemplateHeader {
 impl PropertyType for EmailMessageTemplateHeader {}
 
 impl ToValue for EmailMessageTemplateHeader {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
@@ -1201,6 +1218,7 @@ pub struct MessageTemplateAttachment {
 #[rustfmt::skip]
 impl MessageTemplateAttachment {
     /// A `MessageTemplateAttachment` with its required properties, named in a [`MessageTemplateAttachmentRequired`].
+    #[inline]
     pub fn new(required: MessageTemplateAttachmentRequired) -> Self {
         Self {
             attachment_id: None,
@@ -1220,6 +1238,7 @@ impl MessageTemplateAttachment {
 impl PropertyType for MessageTemplateAttachment {}
 
 impl ToValue for MessageTemplateAttachment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AttachmentId", &self.attachment_id)
@@ -1269,6 +1288,7 @@ pub struct MessageTemplateAttributesProperty {
 #[rustfmt::skip]
 impl MessageTemplateAttributesProperty {
     /// A `MessageTemplateAttributesProperty` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1286,6 +1306,7 @@ impl MessageTemplateAttributesProperty {
 impl PropertyType for MessageTemplateAttributesProperty {}
 
 impl ToValue for MessageTemplateAttributesProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AgentAttributes", &self.agent_attributes)
@@ -1326,6 +1347,7 @@ pub struct MessageTemplateBodyContentProvider {
 #[rustfmt::skip]
 impl MessageTemplateBodyContentProvider {
     /// A `MessageTemplateBodyContentProvider` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1337,6 +1359,7 @@ impl MessageTemplateBodyContentProvider {
 impl PropertyType for MessageTemplateBodyContentProvider {}
 
 impl ToValue for MessageTemplateBodyContentProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Content", &self.content).build()
     }
@@ -1375,6 +1398,7 @@ pub struct SmsMessageTemplateContent {
 #[rustfmt::skip]
 impl SmsMessageTemplateContent {
     /// A `SmsMessageTemplateContent` with its required properties, named in a [`SmsMessageTemplateContentRequired`].
+    #[inline]
     pub fn new(required: SmsMessageTemplateContentRequired) -> Self {
         Self {
             body: required.body,
@@ -1388,6 +1412,7 @@ impl SmsMessageTemplateContent {
 impl PropertyType for SmsMessageTemplateContent {}
 
 impl ToValue for SmsMessageTemplateContent {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Body", &self.body).build()
     }
@@ -1418,6 +1443,7 @@ pub struct SmsMessageTemplateContentBody {
 #[rustfmt::skip]
 impl SmsMessageTemplateContentBody {
     /// A `SmsMessageTemplateContentBody` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1429,6 +1455,7 @@ impl SmsMessageTemplateContentBody {
 impl PropertyType for SmsMessageTemplateContentBody {}
 
 impl ToValue for SmsMessageTemplateContentBody {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("PlainText", &self.plain_text).build()
     }
@@ -1471,6 +1498,7 @@ pub struct SystemAttributes {
 #[rustfmt::skip]
 impl SystemAttributes {
     /// A `SystemAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1486,6 +1514,7 @@ impl SystemAttributes {
 impl PropertyType for SystemAttributes {}
 
 impl ToValue for SystemAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CustomerEndpoint", &self.customer_endpoint)
@@ -1522,6 +1551,7 @@ pub struct SystemEndpointAttributes {
 #[rustfmt::skip]
 impl SystemEndpointAttributes {
     /// A `SystemEndpointAttributes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1533,6 +1563,7 @@ impl SystemEndpointAttributes {
 impl PropertyType for SystemEndpointAttributes {}
 
 impl ToValue for SystemEndpointAttributes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Address", &self.address).build()
     }
@@ -1556,6 +1587,7 @@ impl From<Value> for ChannelSubtype {
 }
 
 impl ToValue for ChannelSubtype {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Email => "EMAIL",

@@ -78,6 +78,7 @@ impl MessageTemplateVersion {
     };
 
     /// A `MessageTemplateVersion` with its required properties, named in a [`MessageTemplateVersionRequired`].
+    #[inline]
     pub fn new(required: MessageTemplateVersionRequired) -> Self {
         Self {
             message_template_arn: required.message_template_arn,
@@ -102,6 +103,7 @@ impl Resource for MessageTemplateVersion {
 }
 
 impl ToValue for MessageTemplateVersion {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("MessageTemplateArn", &self.message_template_arn)
@@ -127,6 +129,7 @@ impl MessageTemplateVersionAttributes {
     /// `Fn::GetAtt` `MessageTemplateVersionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Message Template Version.
+    #[inline]
     pub fn message_template_version_arn(&self) -> Value {
         self.0.get_att("MessageTemplateVersionArn")
     }
@@ -134,6 +137,7 @@ impl MessageTemplateVersionAttributes {
     /// `Fn::GetAtt` `MessageTemplateVersionNumber`: a number.
     ///
     /// The version number for this Message Template Version.
+    #[inline]
     pub fn message_template_version_number(&self) -> Value {
         self.0.get_att("MessageTemplateVersionNumber")
     }

@@ -143,6 +143,7 @@ impl QuickResponse {
     };
 
     /// A `QuickResponse` with its required properties, named in a [`QuickResponseRequired`].
+    #[inline]
     pub fn new(required: QuickResponseRequired) -> Self {
         Self {
             channels: None,
@@ -197,6 +198,7 @@ impl Resource for QuickResponse {
 }
 
 impl ToValue for QuickResponse {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Channels", &self.channels)
@@ -228,6 +230,7 @@ impl QuickResponseAttributes {
     /// `Fn::GetAtt` `Contents`: an object.
     ///
     /// The content of the quick response stored in different media types.
+    #[inline]
     pub fn contents(&self) -> Value {
         self.0.get_att("Contents")
     }
@@ -235,6 +238,7 @@ impl QuickResponseAttributes {
     /// `Fn::GetAtt` `QuickResponseArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the quick response.
+    #[inline]
     pub fn quick_response_arn(&self) -> Value {
         self.0.get_att("QuickResponseArn")
     }
@@ -242,11 +246,13 @@ impl QuickResponseAttributes {
     /// `Fn::GetAtt` `QuickResponseId`: a string.
     ///
     /// The identifier of the quick response.
+    #[inline]
     pub fn quick_response_id(&self) -> Value {
         self.0.get_att("QuickResponseId")
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
+    #[inline]
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
     }
@@ -279,6 +285,7 @@ pub struct QuickResponseContentProvider {
 #[rustfmt::skip]
 impl QuickResponseContentProvider {
     /// A `QuickResponseContentProvider` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -290,6 +297,7 @@ impl QuickResponseContentProvider {
 impl PropertyType for QuickResponseContentProvider {}
 
 impl ToValue for QuickResponseContentProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Content", &self.content).build()
     }
@@ -313,6 +321,7 @@ impl From<Value> for ChannelType {
 }
 
 impl ToValue for ChannelType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Chat => "Chat",

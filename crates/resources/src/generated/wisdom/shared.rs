@@ -58,6 +58,7 @@ pub struct GroupingConfiguration {
 #[rustfmt::skip]
 impl GroupingConfiguration {
     /// A `GroupingConfiguration` with its required properties, named in a [`GroupingConfigurationRequired`].
+    #[inline]
     pub fn new(required: GroupingConfigurationRequired) -> Self {
         Self {
             criteria: required.criteria,
@@ -74,6 +75,7 @@ impl GroupingConfiguration {
 impl PropertyType for GroupingConfiguration {}
 
 impl ToValue for GroupingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Criteria", &self.criteria)
@@ -109,6 +111,7 @@ pub struct ServerSideEncryptionConfiguration {
 #[rustfmt::skip]
 impl ServerSideEncryptionConfiguration {
     /// A `ServerSideEncryptionConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -120,6 +123,7 @@ impl ServerSideEncryptionConfiguration {
 impl PropertyType for ServerSideEncryptionConfiguration {}
 
 impl ToValue for ServerSideEncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("KmsKeyId", &self.kms_key_id).build()
     }
@@ -163,6 +167,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -179,6 +184,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -76,6 +76,7 @@ impl ConnectionAlias {
     };
 
     /// A `ConnectionAlias` with its required properties, named in a [`ConnectionAliasRequired`].
+    #[inline]
     pub fn new(required: ConnectionAliasRequired) -> Self {
         Self {
             connection_string: required.connection_string,
@@ -103,6 +104,7 @@ impl Resource for ConnectionAlias {
 }
 
 impl ToValue for ConnectionAlias {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConnectionString", &self.connection_string)
@@ -125,6 +127,7 @@ impl ConnectionAliasAttributes {
     /// `Fn::GetAtt` `AliasId`: a string.
     ///
     /// The identifier of the connection alias, returned as a string.
+    #[inline]
     pub fn alias_id(&self) -> Value {
         self.0.get_att("AliasId")
     }
@@ -132,6 +135,7 @@ impl ConnectionAliasAttributes {
     /// `Fn::GetAtt` `Associations`: a list of `ConnectionAliasAssociation` objects.
     ///
     /// The association status of the connection alias.
+    #[inline]
     pub fn associations(&self) -> Value {
         self.0.get_att("Associations")
     }
@@ -139,6 +143,7 @@ impl ConnectionAliasAttributes {
     /// `Fn::GetAtt` `ConnectionAliasState`: one of a set of strings.
     ///
     /// The current state of the connection alias, returned as a string.
+    #[inline]
     pub fn connection_alias_state(&self) -> Value {
         self.0.get_att("ConnectionAliasState")
     }
@@ -182,6 +187,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -198,6 +204,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)

@@ -121,6 +121,7 @@ impl Workspace {
     };
 
     /// A `Workspace` with its required properties, named in a [`WorkspaceRequired`].
+    #[inline]
     pub fn new(required: WorkspaceRequired) -> Self {
         Self {
             bundle_id: required.bundle_id,
@@ -166,6 +167,7 @@ impl Resource for Workspace {
 }
 
 impl ToValue for Workspace {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("BundleId", &self.bundle_id)
@@ -200,11 +202,13 @@ impl WorkspaceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier of the WorkSpace, returned as a string.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
 
     /// `Fn::GetAtt` `WorkspaceId`: a string.
+    #[inline]
     pub fn workspace_id(&self) -> Value {
         self.0.get_att("WorkspaceId")
     }
@@ -255,6 +259,7 @@ pub struct WorkspaceProperties {
 #[rustfmt::skip]
 impl WorkspaceProperties {
     /// A `WorkspaceProperties` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -274,6 +279,7 @@ impl WorkspaceProperties {
 impl PropertyType for WorkspaceProperties {}
 
 impl ToValue for WorkspaceProperties {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComputeTypeName", &self.compute_type_name)

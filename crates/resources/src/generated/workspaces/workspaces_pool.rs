@@ -126,6 +126,7 @@ impl WorkspacesPool {
     };
 
     /// A `WorkspacesPool` with its required properties, named in a [`WorkspacesPoolRequired`].
+    #[inline]
     pub fn new(required: WorkspacesPoolRequired) -> Self {
         Self {
             application_settings: None,
@@ -174,6 +175,7 @@ impl Resource for WorkspacesPool {
 }
 
 impl ToValue for WorkspacesPool {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplicationSettings", &self.application_settings)
@@ -203,6 +205,7 @@ impl WorkspacesPoolAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The time the pool was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -210,6 +213,7 @@ impl WorkspacesPoolAttributes {
     /// `Fn::GetAtt` `PoolArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the pool.
+    #[inline]
     pub fn pool_arn(&self) -> Value {
         self.0.get_att("PoolArn")
     }
@@ -217,6 +221,7 @@ impl WorkspacesPoolAttributes {
     /// `Fn::GetAtt` `PoolId`: a string.
     ///
     /// The identifier of the pool.
+    #[inline]
     pub fn pool_id(&self) -> Value {
         self.0.get_att("PoolId")
     }
@@ -262,6 +267,7 @@ pub struct ApplicationSettings {
 #[rustfmt::skip]
 impl ApplicationSettings {
     /// A `ApplicationSettings` with its required properties, named in a [`ApplicationSettingsRequired`].
+    #[inline]
     pub fn new(required: ApplicationSettingsRequired) -> Self {
         Self {
             settings_group: None,
@@ -278,6 +284,7 @@ impl ApplicationSettings {
 impl PropertyType for ApplicationSettings {}
 
 impl ToValue for ApplicationSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("SettingsGroup", &self.settings_group)
@@ -321,6 +328,7 @@ pub struct Capacity {
 #[rustfmt::skip]
 impl Capacity {
     /// A `Capacity` with its required properties, named in a [`CapacityRequired`].
+    #[inline]
     pub fn new(required: CapacityRequired) -> Self {
         Self {
             desired_user_sessions: required.desired_user_sessions,
@@ -334,6 +342,7 @@ impl Capacity {
 impl PropertyType for Capacity {}
 
 impl ToValue for Capacity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DesiredUserSessions", &self.desired_user_sessions)
@@ -382,6 +391,7 @@ pub struct TimeoutSettings {
 #[rustfmt::skip]
 impl TimeoutSettings {
     /// A `TimeoutSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -397,6 +407,7 @@ impl TimeoutSettings {
 impl PropertyType for TimeoutSettings {}
 
 impl ToValue for TimeoutSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -433,6 +444,7 @@ impl From<Value> for ApplicationSettingsStatus {
 }
 
 impl ToValue for ApplicationSettingsStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "DISABLED",
@@ -461,6 +473,7 @@ impl From<Value> for RunningMode {
 }
 
 impl ToValue for RunningMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AlwaysOn => "ALWAYS_ON",

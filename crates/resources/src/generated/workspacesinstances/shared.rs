@@ -32,6 +32,7 @@ impl From<Value> for ResourceType {
 }
 
 impl ToValue for ResourceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Instance => "instance",
@@ -74,6 +75,7 @@ impl From<Value> for VolumeType {
 }
 
 impl ToValue for VolumeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "standard",

@@ -130,6 +130,7 @@ impl Volume {
     };
 
     /// A `Volume` with its required properties, named in a [`VolumeRequired`].
+    #[inline]
     pub fn new(required: VolumeRequired) -> Self {
         Self {
             availability_zone: required.availability_zone,
@@ -175,6 +176,7 @@ impl Resource for Volume {
 }
 
 impl ToValue for Volume {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AvailabilityZone", &self.availability_zone)
@@ -204,6 +206,7 @@ impl VolumeAttributes {
     /// `Fn::GetAtt` `VolumeId`: a string.
     ///
     /// Unique identifier for the volume
+    #[inline]
     pub fn volume_id(&self) -> Value {
         self.0.get_att("VolumeId")
     }
@@ -247,6 +250,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -263,6 +267,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -299,6 +304,7 @@ pub struct TagSpecification {
 #[rustfmt::skip]
 impl TagSpecification {
     /// A `TagSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -312,6 +318,7 @@ impl TagSpecification {
 impl PropertyType for TagSpecification {}
 
 impl ToValue for TagSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourceType", &self.resource_type)

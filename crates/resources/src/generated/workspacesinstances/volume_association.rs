@@ -95,6 +95,7 @@ impl VolumeAssociation {
     };
 
     /// A `VolumeAssociation` with its required properties, named in a [`VolumeAssociationRequired`].
+    #[inline]
     pub fn new(required: VolumeAssociationRequired) -> Self {
         Self {
             device: required.device,
@@ -125,6 +126,7 @@ impl Resource for VolumeAssociation {
 }
 
 impl ToValue for VolumeAssociation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Device", &self.device)
@@ -163,6 +165,7 @@ impl From<Value> for DisassociateMode {
 }
 
 impl ToValue for DisassociateMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Force => "FORCE",

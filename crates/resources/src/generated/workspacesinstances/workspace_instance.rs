@@ -76,6 +76,7 @@ impl WorkspaceInstance {
     };
 
     /// A `WorkspaceInstance` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -100,6 +101,7 @@ impl Resource for WorkspaceInstance {
 }
 
 impl ToValue for WorkspaceInstance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ManagedInstance", &self.managed_instance)
@@ -120,11 +122,13 @@ impl From<ResourceRef> for WorkspaceInstanceAttributes {
 
 impl WorkspaceInstanceAttributes {
     /// `Fn::GetAtt` `EC2ManagedInstance`: an object.
+    #[inline]
     pub fn ec2_managed_instance(&self) -> Value {
         self.0.get_att("EC2ManagedInstance")
     }
 
     /// `Fn::GetAtt` `EC2ManagedInstance.InstanceId`: a string.
+    #[inline]
     pub fn ec2_managed_instance_instance_id(&self) -> Value {
         self.0.get_att("EC2ManagedInstance.InstanceId")
     }
@@ -132,6 +136,7 @@ impl WorkspaceInstanceAttributes {
     /// `Fn::GetAtt` `ProvisionState`: one of a set of strings.
     ///
     /// The current state of the workspace instance
+    #[inline]
     pub fn provision_state(&self) -> Value {
         self.0.get_att("ProvisionState")
     }
@@ -139,6 +144,7 @@ impl WorkspaceInstanceAttributes {
     /// `Fn::GetAtt` `WorkspaceInstanceId`: a string.
     ///
     /// Unique identifier for the workspace instance
+    #[inline]
     pub fn workspace_instance_id(&self) -> Value {
         self.0.get_att("WorkspaceInstanceId")
     }
@@ -180,6 +186,7 @@ pub struct BlockDeviceMapping {
 #[rustfmt::skip]
 impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -197,6 +204,7 @@ impl BlockDeviceMapping {
 impl PropertyType for BlockDeviceMapping {}
 
 impl ToValue for BlockDeviceMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeviceName", &self.device_name)
@@ -231,6 +239,7 @@ pub struct CapacityReservationSpecification {
 #[rustfmt::skip]
 impl CapacityReservationSpecification {
     /// A `CapacityReservationSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -244,6 +253,7 @@ impl CapacityReservationSpecification {
 impl PropertyType for CapacityReservationSpecification {}
 
 impl ToValue for CapacityReservationSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -286,6 +296,7 @@ pub struct CapacityReservationTarget {
 #[rustfmt::skip]
 impl CapacityReservationTarget {
     /// A `CapacityReservationTarget` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -299,6 +310,7 @@ impl CapacityReservationTarget {
 impl PropertyType for CapacityReservationTarget {}
 
 impl ToValue for CapacityReservationTarget {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CapacityReservationId", &self.capacity_reservation_id)
@@ -338,6 +350,7 @@ pub struct CpuOptionsRequest {
 #[rustfmt::skip]
 impl CpuOptionsRequest {
     /// A `CpuOptionsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -351,6 +364,7 @@ impl CpuOptionsRequest {
 impl PropertyType for CpuOptionsRequest {}
 
 impl ToValue for CpuOptionsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CoreCount", &self.core_count)
@@ -380,6 +394,7 @@ pub struct CreditSpecificationRequest {
 #[rustfmt::skip]
 impl CreditSpecificationRequest {
     /// A `CreditSpecificationRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -391,6 +406,7 @@ impl CreditSpecificationRequest {
 impl PropertyType for CreditSpecificationRequest {}
 
 impl ToValue for CreditSpecificationRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CpuCredits", &self.cpu_credits)
@@ -442,6 +458,7 @@ pub struct EbsBlockDevice {
 #[rustfmt::skip]
 impl EbsBlockDevice {
     /// A `EbsBlockDevice` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -463,6 +480,7 @@ impl EbsBlockDevice {
 impl PropertyType for EbsBlockDevice {}
 
 impl ToValue for EbsBlockDevice {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Encrypted", &self.encrypted)
@@ -496,6 +514,7 @@ pub struct EnclaveOptionsRequest {
 #[rustfmt::skip]
 impl EnclaveOptionsRequest {
     /// A `EnclaveOptionsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -507,6 +526,7 @@ impl EnclaveOptionsRequest {
 impl PropertyType for EnclaveOptionsRequest {}
 
 impl ToValue for EnclaveOptionsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -533,6 +553,7 @@ pub struct HibernationOptionsRequest {
 #[rustfmt::skip]
 impl HibernationOptionsRequest {
     /// A `HibernationOptionsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -544,6 +565,7 @@ impl HibernationOptionsRequest {
 impl PropertyType for HibernationOptionsRequest {}
 
 impl ToValue for HibernationOptionsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Configured", &self.configured)
@@ -579,6 +601,7 @@ pub struct IamInstanceProfileSpecification {
 #[rustfmt::skip]
 impl IamInstanceProfileSpecification {
     /// A `IamInstanceProfileSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -592,6 +615,7 @@ impl IamInstanceProfileSpecification {
 impl PropertyType for IamInstanceProfileSpecification {}
 
 impl ToValue for IamInstanceProfileSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Arn", &self.arn)
@@ -621,6 +645,7 @@ pub struct InstanceMaintenanceOptionsRequest {
 #[rustfmt::skip]
 impl InstanceMaintenanceOptionsRequest {
     /// A `InstanceMaintenanceOptionsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -632,6 +657,7 @@ impl InstanceMaintenanceOptionsRequest {
 impl PropertyType for InstanceMaintenanceOptionsRequest {}
 
 impl ToValue for InstanceMaintenanceOptionsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AutoRecovery", &self.auto_recovery)
@@ -674,6 +700,7 @@ pub struct InstanceMetadataOptionsRequest {
 #[rustfmt::skip]
 impl InstanceMetadataOptionsRequest {
     /// A `InstanceMetadataOptionsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -693,6 +720,7 @@ impl InstanceMetadataOptionsRequest {
 impl PropertyType for InstanceMetadataOptionsRequest {}
 
 impl ToValue for InstanceMetadataOptionsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HttpEndpoint", &self.http_endpoint)
@@ -742,6 +770,7 @@ pub struct InstanceNetworkInterfaceSpecification {
 #[rustfmt::skip]
 impl InstanceNetworkInterfaceSpecification {
     /// A `InstanceNetworkInterfaceSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -759,6 +788,7 @@ impl InstanceNetworkInterfaceSpecification {
 impl PropertyType for InstanceNetworkInterfaceSpecification {}
 
 impl ToValue for InstanceNetworkInterfaceSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)
@@ -790,6 +820,7 @@ pub struct InstanceNetworkPerformanceOptionsRequest {
 #[rustfmt::skip]
 impl InstanceNetworkPerformanceOptionsRequest {
     /// A `InstanceNetworkPerformanceOptionsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -801,6 +832,7 @@ impl InstanceNetworkPerformanceOptionsRequest {
 impl PropertyType for InstanceNetworkPerformanceOptionsRequest {}
 
 impl ToValue for InstanceNetworkPerformanceOptionsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BandwidthWeighting", &self.bandwidth_weighting)
@@ -831,6 +863,7 @@ pub struct LicenseConfigurationRequest {
 #[rustfmt::skip]
 impl LicenseConfigurationRequest {
     /// A `LicenseConfigurationRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -842,6 +875,7 @@ impl LicenseConfigurationRequest {
 impl PropertyType for LicenseConfigurationRequest {}
 
 impl ToValue for LicenseConfigurationRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LicenseConfigurationArn", &self.license_configuration_arn)
@@ -966,6 +1000,7 @@ pub struct ManagedInstance {
 #[rustfmt::skip]
 impl ManagedInstance {
     /// A `ManagedInstance` with its required properties, named in a [`ManagedInstanceRequired`].
+    #[inline]
     pub fn new(required: ManagedInstanceRequired) -> Self {
         Self {
             block_device_mappings: None,
@@ -1051,6 +1086,7 @@ impl ManagedInstance {
 impl PropertyType for ManagedInstance {}
 
 impl ToValue for ManagedInstance {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockDeviceMappings", &self.block_device_mappings)
@@ -1129,6 +1165,7 @@ pub struct Placement {
 #[rustfmt::skip]
 impl Placement {
     /// A `Placement` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1148,6 +1185,7 @@ impl Placement {
 impl PropertyType for Placement {}
 
 impl ToValue for Placement {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
@@ -1186,6 +1224,7 @@ pub struct PrivateDnsNameOptionsRequest {
 #[rustfmt::skip]
 impl PrivateDnsNameOptionsRequest {
     /// A `PrivateDnsNameOptionsRequest` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1201,6 +1240,7 @@ impl PrivateDnsNameOptionsRequest {
 impl PropertyType for PrivateDnsNameOptionsRequest {}
 
 impl ToValue for PrivateDnsNameOptionsRequest {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -1237,6 +1277,7 @@ pub struct RunInstancesMonitoringEnabled {
 #[rustfmt::skip]
 impl RunInstancesMonitoringEnabled {
     /// A `RunInstancesMonitoringEnabled` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1248,6 +1289,7 @@ impl RunInstancesMonitoringEnabled {
 impl PropertyType for RunInstancesMonitoringEnabled {}
 
 impl ToValue for RunInstancesMonitoringEnabled {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
     }
@@ -1289,6 +1331,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -1305,6 +1348,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1339,6 +1383,7 @@ pub struct TagSpecification {
 #[rustfmt::skip]
 impl TagSpecification {
     /// A `TagSpecification` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -1352,6 +1397,7 @@ impl TagSpecification {
 impl PropertyType for TagSpecification {}
 
 impl ToValue for TagSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ResourceType", &self.resource_type)
@@ -1378,6 +1424,7 @@ impl From<Value> for AutoRecovery {
 }
 
 impl ToValue for AutoRecovery {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "disabled",
@@ -1408,6 +1455,7 @@ impl From<Value> for BandwidthWeighting {
 }
 
 impl ToValue for BandwidthWeighting {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "default",
@@ -1439,6 +1487,7 @@ impl From<Value> for CapacityReservationPreference {
 }
 
 impl ToValue for CapacityReservationPreference {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CapacityReservationsOnly => "capacity-reservations-only",
@@ -1468,6 +1517,7 @@ impl From<Value> for CpuCredits {
 }
 
 impl ToValue for CpuCredits {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "standard",
@@ -1496,6 +1546,7 @@ impl From<Value> for HostnameType {
 }
 
 impl ToValue for HostnameType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::IpName => "ip-name",
@@ -1524,6 +1575,7 @@ impl From<Value> for HttpEndpoint {
 }
 
 impl ToValue for HttpEndpoint {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "enabled",
@@ -1552,6 +1604,7 @@ impl From<Value> for HttpProtocolIpv6 {
 }
 
 impl ToValue for HttpProtocolIpv6 {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "enabled",
@@ -1580,6 +1633,7 @@ impl From<Value> for HttpTokens {
 }
 
 impl ToValue for HttpTokens {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Optional => "optional",
@@ -1608,6 +1662,7 @@ impl From<Value> for InstanceMetadataTags {
 }
 
 impl ToValue for InstanceMetadataTags {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "enabled",
@@ -1638,6 +1693,7 @@ impl From<Value> for Tenancy {
 }
 
 impl ToValue for Tenancy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Default => "default",

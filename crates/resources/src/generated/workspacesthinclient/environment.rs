@@ -138,6 +138,7 @@ impl Environment {
     };
 
     /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
+    #[inline]
     pub fn new(required: EnvironmentRequired) -> Self {
         Self {
             desired_software_set_id: None,
@@ -189,6 +190,7 @@ impl Resource for Environment {
 }
 
 impl ToValue for Environment {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DesiredSoftwareSetId", &self.desired_software_set_id)
@@ -222,6 +224,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `ActivationCode`: a string.
     ///
     /// The activation code to register a device to the environment.
+    #[inline]
     pub fn activation_code(&self) -> Value {
         self.0.get_att("ActivationCode")
     }
@@ -229,6 +232,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the environment.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -236,6 +240,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the environment was created.
+    #[inline]
     pub fn created_at(&self) -> Value {
         self.0.get_att("CreatedAt")
     }
@@ -243,6 +248,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `DesktopType`: one of a set of strings.
     ///
     /// The type of streaming desktop for the environment.
+    #[inline]
     pub fn desktop_type(&self) -> Value {
         self.0.get_att("DesktopType")
     }
@@ -250,6 +256,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Unique identifier of the environment.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -257,6 +264,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `PendingSoftwareSetId`: a string.
     ///
     /// The ID of the software set that is pending to be installed.
+    #[inline]
     pub fn pending_software_set_id(&self) -> Value {
         self.0.get_att("PendingSoftwareSetId")
     }
@@ -264,6 +272,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `PendingSoftwareSetVersion`: a string.
     ///
     /// The version of the software set that is pending to be installed.
+    #[inline]
     pub fn pending_software_set_version(&self) -> Value {
         self.0.get_att("PendingSoftwareSetVersion")
     }
@@ -271,6 +280,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `RegisteredDevicesCount`: an integer.
     ///
     /// The number of devices registered to the environment.
+    #[inline]
     pub fn registered_devices_count(&self) -> Value {
         self.0.get_att("RegisteredDevicesCount")
     }
@@ -278,6 +288,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `SoftwareSetComplianceStatus`: one of a set of strings.
     ///
     /// Describes if the software currently installed on all devices in the environment is a supported version.
+    #[inline]
     pub fn software_set_compliance_status(&self) -> Value {
         self.0.get_att("SoftwareSetComplianceStatus")
     }
@@ -285,6 +296,7 @@ impl EnvironmentAttributes {
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp of when the device was updated.
+    #[inline]
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
     }
@@ -363,6 +375,7 @@ pub struct MaintenanceWindow {
 #[rustfmt::skip]
 impl MaintenanceWindow {
     /// A `MaintenanceWindow` with its required properties, named in a [`MaintenanceWindowRequired`].
+    #[inline]
     pub fn new(required: MaintenanceWindowRequired) -> Self {
         Self {
             apply_time_of: None,
@@ -394,6 +407,7 @@ impl MaintenanceWindow {
 impl PropertyType for MaintenanceWindow {}
 
 impl ToValue for MaintenanceWindow {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ApplyTimeOf", &self.apply_time_of)
@@ -445,6 +459,7 @@ pub struct Tag {
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -461,6 +476,7 @@ impl Tag {
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -487,6 +503,7 @@ impl From<Value> for ApplyTimeOf {
 }
 
 impl ToValue for ApplyTimeOf {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Utc => "UTC",
@@ -525,6 +542,7 @@ impl From<Value> for DayOfWeek {
 }
 
 impl ToValue for DayOfWeek {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Monday => "MONDAY",
@@ -558,6 +576,7 @@ impl From<Value> for MaintenanceWindowType {
 }
 
 impl ToValue for MaintenanceWindowType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::System => "SYSTEM",
@@ -586,6 +605,7 @@ impl From<Value> for SoftwareSetUpdateMode {
 }
 
 impl ToValue for SoftwareSetUpdateMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::UseLatest => "USE_LATEST",
@@ -614,6 +634,7 @@ impl From<Value> for SoftwareSetUpdateSchedule {
 }
 
 impl ToValue for SoftwareSetUpdateSchedule {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::UseMaintenanceWindow => "USE_MAINTENANCE_WINDOW",

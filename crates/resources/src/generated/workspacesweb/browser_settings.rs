@@ -97,6 +97,7 @@ impl BrowserSettings {
     };
 
     /// A `BrowserSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -127,6 +128,7 @@ impl Resource for BrowserSettings {
 }
 
 impl ToValue for BrowserSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -158,6 +160,7 @@ impl BrowserSettingsAttributes {
     /// `Fn::GetAtt` `AssociatedPortalArns`: a list of strings.
     ///
     /// A list of web portal ARNs that the browser settings resource is associated with.
+    #[inline]
     pub fn associated_portal_arns(&self) -> Value {
         self.0.get_att("AssociatedPortalArns")
     }
@@ -165,6 +168,7 @@ impl BrowserSettingsAttributes {
     /// `Fn::GetAtt` `BrowserSettingsArn`: a string.
     ///
     /// The ARN of the browser settings.
+    #[inline]
     pub fn browser_settings_arn(&self) -> Value {
         self.0.get_att("BrowserSettingsArn")
     }
@@ -211,6 +215,7 @@ pub struct WebContentFilteringPolicy {
 #[rustfmt::skip]
 impl WebContentFilteringPolicy {
     /// A `WebContentFilteringPolicy` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -226,6 +231,7 @@ impl WebContentFilteringPolicy {
 impl PropertyType for WebContentFilteringPolicy {}
 
 impl ToValue for WebContentFilteringPolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedUrls", &self.allowed_urls)
@@ -303,6 +309,7 @@ impl From<Value> for Category {
 }
 
 impl ToValue for Category {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Cults => "Cults",

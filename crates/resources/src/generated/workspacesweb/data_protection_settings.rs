@@ -105,6 +105,7 @@ impl DataProtectionSettings {
     };
 
     /// A `DataProtectionSettings` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -137,6 +138,7 @@ impl Resource for DataProtectionSettings {
 }
 
 impl ToValue for DataProtectionSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -169,6 +171,7 @@ impl DataProtectionSettingsAttributes {
     /// `Fn::GetAtt` `AssociatedPortalArns`: a list of strings.
     ///
     /// A list of web portal ARNs that this data protection settings resource is associated with.
+    #[inline]
     pub fn associated_portal_arns(&self) -> Value {
         self.0.get_att("AssociatedPortalArns")
     }
@@ -176,6 +179,7 @@ impl DataProtectionSettingsAttributes {
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The creation date timestamp of the data protection settings.
+    #[inline]
     pub fn creation_date(&self) -> Value {
         self.0.get_att("CreationDate")
     }
@@ -183,6 +187,7 @@ impl DataProtectionSettingsAttributes {
     /// `Fn::GetAtt` `DataProtectionSettingsArn`: a string.
     ///
     /// The ARN of the data protection settings resource.
+    #[inline]
     pub fn data_protection_settings_arn(&self) -> Value {
         self.0.get_att("DataProtectionSettingsArn")
     }
@@ -246,6 +251,7 @@ pub struct CustomPattern {
 #[rustfmt::skip]
 impl CustomPattern {
     /// A `CustomPattern` with its required properties, named in a [`CustomPatternRequired`].
+    #[inline]
     pub fn new(required: CustomPatternRequired) -> Self {
         Self {
             keyword_regex: None,
@@ -268,6 +274,7 @@ impl CustomPattern {
 impl PropertyType for CustomPattern {}
 
 impl ToValue for CustomPattern {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KeywordRegex", &self.keyword_regex)
@@ -334,6 +341,7 @@ pub struct InlineRedactionConfiguration {
 #[rustfmt::skip]
 impl InlineRedactionConfiguration {
     /// A `InlineRedactionConfiguration` with its required properties, named in a [`InlineRedactionConfigurationRequired`].
+    #[inline]
     pub fn new(required: InlineRedactionConfigurationRequired) -> Self {
         Self {
             global_confidence_level: None,
@@ -356,6 +364,7 @@ impl InlineRedactionConfiguration {
 impl PropertyType for InlineRedactionConfiguration {}
 
 impl ToValue for InlineRedactionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("GlobalConfidenceLevel", &self.global_confidence_level)
@@ -432,6 +441,7 @@ pub struct InlineRedactionPattern {
 #[rustfmt::skip]
 impl InlineRedactionPattern {
     /// A `InlineRedactionPattern` with its required properties, named in a [`InlineRedactionPatternRequired`].
+    #[inline]
     pub fn new(required: InlineRedactionPatternRequired) -> Self {
         Self {
             built_in_pattern_id: None,
@@ -460,6 +470,7 @@ impl InlineRedactionPattern {
 impl PropertyType for InlineRedactionPattern {}
 
 impl ToValue for InlineRedactionPattern {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BuiltInPatternId", &self.built_in_pattern_id)
@@ -512,6 +523,7 @@ pub struct RedactionPlaceHolder {
 #[rustfmt::skip]
 impl RedactionPlaceHolder {
     /// A `RedactionPlaceHolder` with its required properties, named in a [`RedactionPlaceHolderRequired`].
+    #[inline]
     pub fn new(required: RedactionPlaceHolderRequired) -> Self {
         Self {
             redaction_place_holder_text: None,
@@ -528,6 +540,7 @@ impl RedactionPlaceHolder {
 impl PropertyType for RedactionPlaceHolder {}
 
 impl ToValue for RedactionPlaceHolder {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -558,6 +571,7 @@ impl From<Value> for RedactionPlaceHolderType {
 }
 
 impl ToValue for RedactionPlaceHolderType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::CustomText => "CustomText",

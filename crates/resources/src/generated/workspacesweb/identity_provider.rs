@@ -138,6 +138,7 @@ impl IdentityProvider {
     };
 
     /// A `IdentityProvider` with its required properties, named in a [`IdentityProviderRequired`].
+    #[inline]
     pub fn new(required: IdentityProviderRequired) -> Self {
         Self {
             identity_provider_details: required.identity_provider_details,
@@ -174,6 +175,7 @@ impl Resource for IdentityProvider {
 }
 
 impl ToValue for IdentityProvider {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IdentityProviderDetails", &self.identity_provider_details)
@@ -199,6 +201,7 @@ impl IdentityProviderAttributes {
     /// `Fn::GetAtt` `IdentityProviderArn`: a string.
     ///
     /// The ARN of the identity provider.
+    #[inline]
     pub fn identity_provider_arn(&self) -> Value {
         self.0.get_att("IdentityProviderArn")
     }
@@ -230,6 +233,7 @@ impl From<Value> for IdentityProviderType {
 }
 
 impl ToValue for IdentityProviderType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Saml => "SAML",

@@ -113,6 +113,7 @@ impl IpAccessSettings {
     };
 
     /// A `IpAccessSettings` with its required properties, named in a [`IpAccessSettingsRequired`].
+    #[inline]
     pub fn new(required: IpAccessSettingsRequired) -> Self {
         Self {
             additional_encryption_context: None,
@@ -152,6 +153,7 @@ impl Resource for IpAccessSettings {
 }
 
 impl ToValue for IpAccessSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -181,6 +183,7 @@ impl IpAccessSettingsAttributes {
     /// `Fn::GetAtt` `AssociatedPortalArns`: a list of strings.
     ///
     /// A list of web portal ARNs that this IP access settings resource is associated with.
+    #[inline]
     pub fn associated_portal_arns(&self) -> Value {
         self.0.get_att("AssociatedPortalArns")
     }
@@ -188,6 +191,7 @@ impl IpAccessSettingsAttributes {
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The creation date timestamp of the IP access settings.
+    #[inline]
     pub fn creation_date(&self) -> Value {
         self.0.get_att("CreationDate")
     }
@@ -195,6 +199,7 @@ impl IpAccessSettingsAttributes {
     /// `Fn::GetAtt` `IpAccessSettingsArn`: a string.
     ///
     /// The ARN of the IP access settings resource.
+    #[inline]
     pub fn ip_access_settings_arn(&self) -> Value {
         self.0.get_att("IpAccessSettingsArn")
     }
@@ -242,6 +247,7 @@ pub struct IpRule {
 #[rustfmt::skip]
 impl IpRule {
     /// A `IpRule` with its required properties, named in a [`IpRuleRequired`].
+    #[inline]
     pub fn new(required: IpRuleRequired) -> Self {
         Self {
             description: None,
@@ -258,6 +264,7 @@ impl IpRule {
 impl PropertyType for IpRule {}
 
 impl ToValue for IpRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Description", &self.description)

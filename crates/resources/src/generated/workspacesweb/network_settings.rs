@@ -108,6 +108,7 @@ impl NetworkSettings {
     };
 
     /// A `NetworkSettings` with its required properties, named in a [`NetworkSettingsRequired`].
+    #[inline]
     pub fn new(required: NetworkSettingsRequired) -> Self {
         Self {
             security_group_ids: required.security_group_ids,
@@ -141,6 +142,7 @@ impl Resource for NetworkSettings {
 }
 
 impl ToValue for NetworkSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
@@ -165,6 +167,7 @@ impl NetworkSettingsAttributes {
     /// `Fn::GetAtt` `AssociatedPortalArns`: a list of strings.
     ///
     /// A list of web portal ARNs that this network settings is associated with.
+    #[inline]
     pub fn associated_portal_arns(&self) -> Value {
         self.0.get_att("AssociatedPortalArns")
     }
@@ -172,6 +175,7 @@ impl NetworkSettingsAttributes {
     /// `Fn::GetAtt` `NetworkSettingsArn`: a string.
     ///
     /// The ARN of the network settings.
+    #[inline]
     pub fn network_settings_arn(&self) -> Value {
         self.0.get_att("NetworkSettingsArn")
     }

@@ -186,6 +186,7 @@ impl Portal {
     };
 
     /// A `Portal` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -238,6 +239,7 @@ impl Resource for Portal {
 }
 
 impl ToValue for Portal {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -281,6 +283,7 @@ impl From<ResourceRef> for PortalAttributes {
 
 impl PortalAttributes {
     /// `Fn::GetAtt` `BrowserType`: one of a set of strings.
+    #[inline]
     pub fn browser_type(&self) -> Value {
         self.0.get_att("BrowserType")
     }
@@ -288,6 +291,7 @@ impl PortalAttributes {
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The creation date of the web portal.
+    #[inline]
     pub fn creation_date(&self) -> Value {
         self.0.get_att("CreationDate")
     }
@@ -295,6 +299,7 @@ impl PortalAttributes {
     /// `Fn::GetAtt` `PortalArn`: a string.
     ///
     /// The ARN of the web portal.
+    #[inline]
     pub fn portal_arn(&self) -> Value {
         self.0.get_att("PortalArn")
     }
@@ -302,16 +307,19 @@ impl PortalAttributes {
     /// `Fn::GetAtt` `PortalEndpoint`: a string.
     ///
     /// The endpoint URL of the web portal that users access in order to start streaming sessions.
+    #[inline]
     pub fn portal_endpoint(&self) -> Value {
         self.0.get_att("PortalEndpoint")
     }
 
     /// `Fn::GetAtt` `PortalStatus`: one of a set of strings.
+    #[inline]
     pub fn portal_status(&self) -> Value {
         self.0.get_att("PortalStatus")
     }
 
     /// `Fn::GetAtt` `RendererType`: one of a set of strings.
+    #[inline]
     pub fn renderer_type(&self) -> Value {
         self.0.get_att("RendererType")
     }
@@ -319,6 +327,7 @@ impl PortalAttributes {
     /// `Fn::GetAtt` `ServiceProviderSamlMetadata`: a string.
     ///
     /// The SAML metadata of the service provider.
+    #[inline]
     pub fn service_provider_saml_metadata(&self) -> Value {
         self.0.get_att("ServiceProviderSamlMetadata")
     }
@@ -326,6 +335,7 @@ impl PortalAttributes {
     /// `Fn::GetAtt` `StatusReason`: a string.
     ///
     /// A message that explains why the web portal is in its current status.
+    #[inline]
     pub fn status_reason(&self) -> Value {
         self.0.get_att("StatusReason")
     }
@@ -349,6 +359,7 @@ impl From<Value> for AuthenticationType {
 }
 
 impl ToValue for AuthenticationType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Standard => "Standard",
@@ -379,6 +390,7 @@ impl From<Value> for InstanceType {
 }
 
 impl ToValue for InstanceType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::StandardRegular => "standard.regular",

@@ -110,6 +110,7 @@ impl SessionLogger {
     };
 
     /// A `SessionLogger` with its required properties, named in a [`SessionLoggerRequired`].
+    #[inline]
     pub fn new(required: SessionLoggerRequired) -> Self {
         Self {
             additional_encryption_context: None,
@@ -149,6 +150,7 @@ impl Resource for SessionLogger {
 }
 
 impl ToValue for SessionLogger {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -178,6 +180,7 @@ impl SessionLoggerAttributes {
     /// `Fn::GetAtt` `AssociatedPortalArns`: a list of strings.
     ///
     /// The associated portal ARN.
+    #[inline]
     pub fn associated_portal_arns(&self) -> Value {
         self.0.get_att("AssociatedPortalArns")
     }
@@ -185,6 +188,7 @@ impl SessionLoggerAttributes {
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The date the session logger resource was created.
+    #[inline]
     pub fn creation_date(&self) -> Value {
         self.0.get_att("CreationDate")
     }
@@ -192,6 +196,7 @@ impl SessionLoggerAttributes {
     /// `Fn::GetAtt` `SessionLoggerArn`: a string.
     ///
     /// The ARN of the session logger resource.
+    #[inline]
     pub fn session_logger_arn(&self) -> Value {
         self.0.get_att("SessionLoggerArn")
     }
@@ -222,6 +227,7 @@ pub struct LogConfiguration {
 #[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -233,6 +239,7 @@ impl LogConfiguration {
 impl PropertyType for LogConfiguration {}
 
 impl ToValue for LogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("S3", &self.s3).build()
     }
@@ -301,6 +308,7 @@ pub struct S3LogConfiguration {
 #[rustfmt::skip]
 impl S3LogConfiguration {
     /// A `S3LogConfiguration` with its required properties, named in a [`S3LogConfigurationRequired`].
+    #[inline]
     pub fn new(required: S3LogConfigurationRequired) -> Self {
         Self {
             bucket: required.bucket,
@@ -326,6 +334,7 @@ impl S3LogConfiguration {
 impl PropertyType for S3LogConfiguration {}
 
 impl ToValue for S3LogConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Bucket", &self.bucket)
@@ -355,6 +364,7 @@ impl From<Value> for FolderStructure {
 }
 
 impl ToValue for FolderStructure {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Flat => "Flat",
@@ -383,6 +393,7 @@ impl From<Value> for LogFileFormat {
 }
 
 impl ToValue for LogFileFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::JsonLines => "JSONLines",

@@ -74,6 +74,7 @@ impl TrustStore {
     };
 
     /// A `TrustStore` with its required properties, named in a [`TrustStoreRequired`].
+    #[inline]
     pub fn new(required: TrustStoreRequired) -> Self {
         Self {
             certificate_list: required.certificate_list,
@@ -101,6 +102,7 @@ impl Resource for TrustStore {
 }
 
 impl ToValue for TrustStore {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CertificateList", &self.certificate_list)
@@ -123,6 +125,7 @@ impl TrustStoreAttributes {
     /// `Fn::GetAtt` `AssociatedPortalArns`: a list of strings.
     ///
     /// A list of web portal ARNs that this trust store is associated with.
+    #[inline]
     pub fn associated_portal_arns(&self) -> Value {
         self.0.get_att("AssociatedPortalArns")
     }
@@ -130,6 +133,7 @@ impl TrustStoreAttributes {
     /// `Fn::GetAtt` `TrustStoreArn`: a string.
     ///
     /// The ARN of the trust store.
+    #[inline]
     pub fn trust_store_arn(&self) -> Value {
         self.0.get_att("TrustStoreArn")
     }

@@ -85,6 +85,7 @@ impl UserAccessLoggingSettings {
     };
 
     /// A `UserAccessLoggingSettings` with its required properties, named in a [`UserAccessLoggingSettingsRequired`].
+    #[inline]
     pub fn new(required: UserAccessLoggingSettingsRequired) -> Self {
         Self {
             kinesis_stream_arn: required.kinesis_stream_arn,
@@ -112,6 +113,7 @@ impl Resource for UserAccessLoggingSettings {
 }
 
 impl ToValue for UserAccessLoggingSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("KinesisStreamArn", &self.kinesis_stream_arn)
@@ -134,6 +136,7 @@ impl UserAccessLoggingSettingsAttributes {
     /// `Fn::GetAtt` `AssociatedPortalArns`: a list of strings.
     ///
     /// A list of web portal ARNs that this user access logging settings is associated with.
+    #[inline]
     pub fn associated_portal_arns(&self) -> Value {
         self.0.get_att("AssociatedPortalArns")
     }
@@ -141,6 +144,7 @@ impl UserAccessLoggingSettingsAttributes {
     /// `Fn::GetAtt` `UserAccessLoggingSettingsArn`: a string.
     ///
     /// The ARN of the user access logging settings.
+    #[inline]
     pub fn user_access_logging_settings_arn(&self) -> Value {
         self.0.get_att("UserAccessLoggingSettingsArn")
     }

@@ -164,6 +164,7 @@ impl UserSettings {
     };
 
     /// A `UserSettings` with its required properties, named in a [`UserSettingsRequired`].
+    #[inline]
     pub fn new(required: UserSettingsRequired) -> Self {
         Self {
             additional_encryption_context: None,
@@ -230,6 +231,7 @@ impl Resource for UserSettings {
 }
 
 impl ToValue for UserSettings {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -277,6 +279,7 @@ impl UserSettingsAttributes {
     /// `Fn::GetAtt` `AssociatedPortalArns`: a list of strings.
     ///
     /// A list of web portal ARNs that this user settings resource is associated with.
+    #[inline]
     pub fn associated_portal_arns(&self) -> Value {
         self.0.get_att("AssociatedPortalArns")
     }
@@ -284,6 +287,7 @@ impl UserSettingsAttributes {
     /// `Fn::GetAtt` `BrandingConfiguration.FaviconMetadata`: an object.
     ///
     /// Metadata information about an uploaded image file.
+    #[inline]
     pub fn branding_configuration_favicon_metadata(&self) -> Value {
         self.0.get_att("BrandingConfiguration.FaviconMetadata")
     }
@@ -291,6 +295,7 @@ impl UserSettingsAttributes {
     /// `Fn::GetAtt` `BrandingConfiguration.LogoMetadata`: an object.
     ///
     /// Metadata information about an uploaded image file.
+    #[inline]
     pub fn branding_configuration_logo_metadata(&self) -> Value {
         self.0.get_att("BrandingConfiguration.LogoMetadata")
     }
@@ -298,6 +303,7 @@ impl UserSettingsAttributes {
     /// `Fn::GetAtt` `BrandingConfiguration.WallpaperMetadata`: an object.
     ///
     /// Metadata information about an uploaded image file.
+    #[inline]
     pub fn branding_configuration_wallpaper_metadata(&self) -> Value {
         self.0.get_att("BrandingConfiguration.WallpaperMetadata")
     }
@@ -305,6 +311,7 @@ impl UserSettingsAttributes {
     /// `Fn::GetAtt` `UserSettingsArn`: a string.
     ///
     /// The ARN of the user settings.
+    #[inline]
     pub fn user_settings_arn(&self) -> Value {
         self.0.get_att("UserSettingsArn")
     }
@@ -385,6 +392,7 @@ pub struct BrandingConfiguration {
 #[rustfmt::skip]
 impl BrandingConfiguration {
     /// A `BrandingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -412,6 +420,7 @@ impl BrandingConfiguration {
 impl PropertyType for BrandingConfiguration {}
 
 impl ToValue for BrandingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ColorTheme", &self.color_theme)
@@ -476,6 +485,7 @@ pub struct CookieSpecification {
 #[rustfmt::skip]
 impl CookieSpecification {
     /// A `CookieSpecification` with its required properties, named in a [`CookieSpecificationRequired`].
+    #[inline]
     pub fn new(required: CookieSpecificationRequired) -> Self {
         Self {
             domain: required.domain,
@@ -495,6 +505,7 @@ impl CookieSpecification {
 impl PropertyType for CookieSpecification {}
 
 impl ToValue for CookieSpecification {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Domain", &self.domain)
@@ -546,6 +557,7 @@ pub struct CookieSynchronizationConfiguration {
 #[rustfmt::skip]
 impl CookieSynchronizationConfiguration {
     /// A `CookieSynchronizationConfiguration` with its required properties, named in a [`CookieSynchronizationConfigurationRequired`].
+    #[inline]
     pub fn new(required: CookieSynchronizationConfigurationRequired) -> Self {
         Self {
             allowlist: required.allowlist,
@@ -562,6 +574,7 @@ impl CookieSynchronizationConfiguration {
 impl PropertyType for CookieSynchronizationConfiguration {}
 
 impl ToValue for CookieSynchronizationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Allowlist", &self.allowlist)
@@ -621,6 +634,7 @@ pub struct ImageMetadata {
 #[rustfmt::skip]
 impl ImageMetadata {
     /// A `ImageMetadata` with its required properties, named in a [`ImageMetadataRequired`].
+    #[inline]
     pub fn new(required: ImageMetadataRequired) -> Self {
         Self {
             file_extension: required.file_extension,
@@ -640,6 +654,7 @@ impl ImageMetadata {
 impl PropertyType for ImageMetadata {}
 
 impl ToValue for ImageMetadata {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("FileExtension", &self.file_extension)
@@ -689,6 +704,7 @@ pub struct ToolbarConfiguration {
 #[rustfmt::skip]
 impl ToolbarConfiguration {
     /// A `ToolbarConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -706,6 +722,7 @@ impl ToolbarConfiguration {
 impl PropertyType for ToolbarConfiguration {}
 
 impl ToValue for ToolbarConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HiddenToolbarItems", &self.hidden_toolbar_items)
@@ -734,6 +751,7 @@ impl From<Value> for ColorTheme {
 }
 
 impl ToValue for ColorTheme {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Light => "Light",
@@ -762,6 +780,7 @@ impl From<Value> for EnabledType {
 }
 
 impl ToValue for EnabledType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -802,6 +821,7 @@ impl From<Value> for MaxDisplayResolution {
 }
 
 impl ToValue for MaxDisplayResolution {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Size4096X2160 => "size4096X2160",
@@ -838,6 +858,7 @@ impl From<Value> for MimeType {
 }
 
 impl ToValue for MimeType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ImagePng => "image/png",
@@ -873,6 +894,7 @@ impl From<Value> for ToolbarItem {
 }
 
 impl ToValue for ToolbarItem {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Windows => "Windows",
@@ -904,6 +926,7 @@ impl From<Value> for ToolbarType {
 }
 
 impl ToValue for ToolbarType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Floating => "Floating",
@@ -932,6 +955,7 @@ impl From<Value> for VisualMode {
 }
 
 impl ToValue for VisualMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dark => "Dark",

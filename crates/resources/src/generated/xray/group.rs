@@ -89,6 +89,7 @@ impl Group {
     };
 
     /// A `Group` with its required properties, named in a [`GroupRequired`].
+    #[inline]
     pub fn new(required: GroupRequired) -> Self {
         Self {
             filter_expression: None,
@@ -122,6 +123,7 @@ impl Resource for Group {
 }
 
 impl ToValue for Group {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FilterExpression", &self.filter_expression)
@@ -146,6 +148,7 @@ impl GroupAttributes {
     /// `Fn::GetAtt` `GroupARN`: a string.
     ///
     /// The group ARN that was created or updated.
+    #[inline]
     pub fn group_arn(&self) -> Value {
         self.0.get_att("GroupARN")
     }
@@ -181,6 +184,7 @@ pub struct InsightsConfiguration {
 #[rustfmt::skip]
 impl InsightsConfiguration {
     /// A `InsightsConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -194,6 +198,7 @@ impl InsightsConfiguration {
 impl PropertyType for InsightsConfiguration {}
 
 impl ToValue for InsightsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("InsightsEnabled", &self.insights_enabled)

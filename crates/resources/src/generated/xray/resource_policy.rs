@@ -85,6 +85,7 @@ impl ResourcePolicy {
     };
 
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
+    #[inline]
     pub fn new(required: ResourcePolicyRequired) -> Self {
         Self {
             bypass_policy_lockout_check: None,
@@ -112,6 +113,7 @@ impl Resource for ResourcePolicy {
 }
 
 impl ToValue for ResourcePolicy {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(

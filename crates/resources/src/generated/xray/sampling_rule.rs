@@ -88,6 +88,7 @@ impl SamplingRule {
     };
 
     /// A `SamplingRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -118,6 +119,7 @@ impl Resource for SamplingRule {
 }
 
 impl ToValue for SamplingRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("RuleName", &self.rule_name)
@@ -141,6 +143,7 @@ impl From<ResourceRef> for SamplingRuleAttributes {
 
 impl SamplingRuleAttributes {
     /// `Fn::GetAtt` `RuleARN`: a string.
+    #[inline]
     pub fn rule_arn(&self) -> Value {
         self.0.get_att("RuleARN")
     }
@@ -188,6 +191,7 @@ pub struct SamplingRateBoost {
 #[rustfmt::skip]
 impl SamplingRateBoost {
     /// A `SamplingRateBoost` with its required properties, named in a [`SamplingRateBoostRequired`].
+    #[inline]
     pub fn new(required: SamplingRateBoostRequired) -> Self {
         Self {
             cooldown_window_minutes: required.cooldown_window_minutes,
@@ -204,6 +208,7 @@ impl SamplingRateBoost {
 impl PropertyType for SamplingRateBoost {}
 
 impl ToValue for SamplingRateBoost {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CooldownWindowMinutes", &self.cooldown_window_minutes)
@@ -354,6 +359,7 @@ pub struct SamplingRuleProperty {
 #[rustfmt::skip]
 impl SamplingRuleProperty {
     /// A `SamplingRuleProperty` with its required properties, named in a [`SamplingRulePropertyRequired`].
+    #[inline]
     pub fn new(required: SamplingRulePropertyRequired) -> Self {
         Self {
             attributes: None,
@@ -406,6 +412,7 @@ impl SamplingRuleProperty {
 impl PropertyType for SamplingRuleProperty {}
 
 impl ToValue for SamplingRuleProperty {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Attributes", &self.attributes)
@@ -457,6 +464,7 @@ pub struct SamplingRuleRecord {
 #[rustfmt::skip]
 impl SamplingRuleRecord {
     /// A `SamplingRuleRecord` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -472,6 +480,7 @@ impl SamplingRuleRecord {
 impl PropertyType for SamplingRuleRecord {}
 
 impl ToValue for SamplingRuleRecord {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CreatedAt", &self.created_at)
@@ -582,6 +591,7 @@ pub struct SamplingRuleUpdate {
 #[rustfmt::skip]
 impl SamplingRuleUpdate {
     /// A `SamplingRuleUpdate` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -617,6 +627,7 @@ impl SamplingRuleUpdate {
 impl PropertyType for SamplingRuleUpdate {}
 
 impl ToValue for SamplingRuleUpdate {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Attributes", &self.attributes)

@@ -58,6 +58,7 @@ impl TransactionSearchConfig {
     };
 
     /// A `TransactionSearchConfig` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
         Default::default()
     }
@@ -77,6 +78,7 @@ impl Resource for TransactionSearchConfig {
 }
 
 impl ToValue for TransactionSearchConfig {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("IndexingPercentage", &self.indexing_percentage)
@@ -96,6 +98,7 @@ impl From<ResourceRef> for TransactionSearchConfigAttributes {
 
 impl TransactionSearchConfigAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
+    #[inline]
     pub fn account_id(&self) -> Value {
         self.0.get_att("AccountId")
     }
