@@ -25,6 +25,7 @@ use serde_json::Value as Json;
 
 pub mod docs;
 mod emit;
+pub mod every_type;
 pub mod model;
 pub mod names;
 pub mod shared;
@@ -282,6 +283,14 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
             });
         }
     }
+    files.push(GeneratedFile {
+        path: PathBuf::from(every_type::TEST_PATH),
+        contents: every_type::test_file(
+            &models,
+            &every_type::Samples::read(codegen_dir)?,
+            &header,
+        )?,
+    });
     format_all(&mut files)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
