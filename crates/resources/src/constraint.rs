@@ -404,7 +404,7 @@ impl Format {
                 format_regex(&IMAGE_ID, || r"^ami-([0-9a-z]{8}|[0-9a-z]{17})$".into())
             }
             Format::LogGroupName => {
-                format_regex(&LOG_GROUP, || r"^[\.\-_\/#A-Za-z0-9]{1,512}\z".into())
+                format_regex(&LOG_GROUP, || r"^[\.\-_\/#A-Za-z0-9]{1,512}\Z".into())
             }
             Format::IamRoleArn => format_regex(&IAM_ROLE_ARN, || arn(r"iam::\d{12}:role/.+$")),
             Format::KmsKeyArn => format_regex(&KMS_KEY_ARN, || {
@@ -831,6 +831,45 @@ mod tests {
 
     fn constraint(v: Value) -> Option<(String, String)> {
         check(&RULE, &v).err().map(|e| (e.property, e.constraint))
+    }
+
+    /// Every format accepts a value of that form: a format whose pattern failed to compile
+    /// would refuse everything.
+    #[test]
+    fn every_format_accepts_a_value_of_its_form() {
+        let example = |f: Format| match f {
+            Format::VpcId => "vpc-0123abcd",
+            Format::SubnetId => "subnet-0123abcd",
+            Format::SecurityGroupId => "sg-0123abcd",
+            Format::SecurityGroupName => "web",
+            Format::ImageId => "ami-0123abcd",
+            Format::LogGroupName => "/app/logs",
+            Format::IamRoleArn => "arn:aws:iam::123456789012:role/app",
+            Format::KmsKeyArn => {
+                "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+            }
+            Format::KmsKeyId => "1234abcd-12ab-34cd-56ef-1234567890ab",
+            Format::KmsAliasName => "alias/app",
+            Format::LambdaFunctionArn => "arn:aws:lambda:us-east-1:123456789012:function:f",
+            Format::LambdaFunctionName => "f",
+            Format::AcmCertificateArn => "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+            Format::SnsTopicArn => "arn:aws:sns:us-east-1:123456789012:topic",
+            Format::S3BucketName => "my-bucket",
+            Format::Ipv4Network => "10.0.0.0/16",
+            Format::Ipv6Network => "2001:db8::/56",
+            Format::Ipv4 => "10.0.0.1",
+            Format::Ipv6 => "2001:db8::1",
+            Format::DateTime => "2026-11-26T12:00:00Z",
+            Format::Date => "2026-11-26",
+        };
+        for f in Format::ALL {
+            assert!(
+                f.accepts(example(f)),
+                "{} refuses {:?}",
+                f.name(),
+                example(f)
+            );
+        }
     }
 
     #[test]
