@@ -282,6 +282,9 @@ fn emit_struct(
     } else {
         out.push_str("#[derive(Clone, Debug, PartialEq)]\n");
     }
+    if let Some(note) = resource.and_then(|m| m.deprecation.as_deref()) {
+        let _ = writeln!(out, "#[deprecated(note = {})]", lit(note));
+    }
     let _ = writeln!(out, "pub struct {} {{", s.name);
     for f in &s.fields {
         doc(out, &f.doc, "    ");
@@ -741,6 +744,9 @@ pub fn root_file(
 ) -> String {
     let mut out = String::from(header);
     out.push_str("\n//! The generated resource types, one module per service.\n\n");
+    // types of shut-down, sunsetting or maintenance-mode services are #[deprecated] for
+    // their users; the generated code itself (impls, tables) uses them freely
+    out.push_str("#![allow(deprecated)]\n\n");
     // the std trait method names clippy's should_implement_trait knows
     const TRAIT_METHODS: &[&str] = &[
         "add",

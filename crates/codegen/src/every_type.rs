@@ -379,6 +379,8 @@ const TEST_DOC: &str = r#"
 //! --test every_type`.
 
 #![cfg(feature = "full")]
+// every type, those of shut-down or sunsetting services (#[deprecated]) included
+#![allow(deprecated)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -147,6 +147,10 @@ pub struct ResourceModel {
     pub facts: Facts,
     /// The distinct `pattern`s its shapes use, `PATTERN_<index>` in the module.
     pub patterns: Vec<String>,
+    /// When the schema's `lifecycle` says the service is shut down, sunsetting or in
+    /// maintenance (cfn-lint's E3710, W3696, W3697): the note of the struct's
+    /// `#[deprecated]`.
+    pub deprecation: Option<String>,
 }
 
 impl ResourceModel {
@@ -1059,6 +1063,30 @@ pub fn resource_model(
         tag_format,
         facts,
         patterns: b.patterns,
+        deprecation: deprecation(schema),
+    })
+}
+
+/// The `#[deprecated]` note of a type whose schema has a `lifecycle` cfn-lint reports.
+fn deprecation(schema: &Json) -> Option<String> {
+    let lifecycle = schema.get("lifecycle")?;
+    let status = lifecycle.get("status").and_then(Json::as_str)?;
+    let date = lifecycle.get("date").and_then(Json::as_str);
+    let on = |prefix: &str| date.map(|d| format!(" {prefix} {d}")).unwrap_or_default();
+    Some(match status {
+        "shutdown" => format!(
+            "the service was shut down{}: CloudFormation cannot create this type (cfn-lint E3710)",
+            on("on")
+        ),
+        "sunset" => format!(
+            "the service is being shut down{}: plan to migrate (cfn-lint W3696)",
+            on("on")
+        ),
+        "maintenance" => format!(
+            "the service is in maintenance mode{}: consider an alternative (cfn-lint W3697)",
+            on("since")
+        ),
+        _ => return None,
     })
 }
 

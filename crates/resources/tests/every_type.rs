@@ -18,6 +18,8 @@
 //! --test every_type`.
 
 #![cfg(feature = "full")]
+// every type, those of shut-down or sunsetting services (#[deprecated]) included
+#![allow(deprecated)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

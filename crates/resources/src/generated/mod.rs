@@ -3,6 +3,7 @@
 
 //! The generated resource types, one module per service.
 
+#![allow(deprecated)]
 // setters are named after their properties, and some properties (`Add`, `Default`, `Drop`, `Eq`, `Index`, `Next`, `Not`) share a name
 // with a std trait method
 #![allow(clippy::should_implement_trait)]

@@ -55,6 +55,9 @@ pub(crate) static RULE_GatewayRoute: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-gatewayroute.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-09-30: plan to migrate (cfn-lint W3696)"
+)]
 pub struct GatewayRoute {
     /// `GatewayRouteName`: a string.
     ///

@@ -37,6 +37,9 @@ pub(crate) static RULE_Mesh: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-mesh.html>
 #[derive(Clone, Debug, Default, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-09-30: plan to migrate (cfn-lint W3696)"
+)]
 pub struct Mesh {
     /// `MeshName`: a string.
     ///

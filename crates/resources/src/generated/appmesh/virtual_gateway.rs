@@ -52,6 +52,9 @@ pub(crate) static RULE_VirtualGateway: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-virtualgateway.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-09-30: plan to migrate (cfn-lint W3696)"
+)]
 pub struct VirtualGateway {
     /// `MeshName`: a string, required.
     ///

@@ -62,6 +62,9 @@ pub(crate) static RULE_VirtualNode: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-virtualnode.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-09-30: plan to migrate (cfn-lint W3696)"
+)]
 pub struct VirtualNode {
     /// `MeshName`: a string, required.
     ///

@@ -49,6 +49,9 @@ pub(crate) static RULE_VirtualRouter: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-virtualrouter.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-09-30: plan to migrate (cfn-lint W3696)"
+)]
 pub struct VirtualRouter {
     /// `MeshName`: a string, required.
     ///

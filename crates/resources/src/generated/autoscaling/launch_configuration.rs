@@ -62,6 +62,9 @@ pub(crate) static RULE_LaunchConfiguration: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-launchconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is in maintenance mode since 2024-10-01: consider an alternative (cfn-lint W3697)"
+)]
 pub struct LaunchConfiguration {
     /// `AssociatePublicIpAddress`: a boolean.
     ///

@@ -47,6 +47,9 @@ pub(crate) static RULE_EnvironmentEc2: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloud9-environmentec2.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is in maintenance mode since 2024-07-25: consider an alternative (cfn-lint W3697)"
+)]
 pub struct EnvironmentEc2 {
     /// `AutomaticStopTimeMinutes`: an integer.
     ///

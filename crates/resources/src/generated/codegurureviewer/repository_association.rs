@@ -54,6 +54,9 @@ pub(crate) static RULE_RepositoryAssociation: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codegurureviewer-repositoryassociation.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is in maintenance mode since 2025-10-07: consider an alternative (cfn-lint W3697)"
+)]
 pub struct RepositoryAssociation {
     /// `BucketName`: a string.
     ///

@@ -44,6 +44,9 @@ pub(crate) static RULE_GitHubRepository: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestar-githubrepository.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2024-07-25: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct GitHubRepository {
     /// `Code`: a [`Code`] object.
     ///

@@ -54,6 +54,9 @@ pub(crate) static RULE_Feature: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-feature.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2025-10-17: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct Feature {
     /// `DefaultVariation`: a string.
     ///

@@ -64,6 +64,9 @@ pub(crate) static RULE_Launch: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-launch.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2025-10-17: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct Launch {
     /// `Description`: a string.
     ///

@@ -49,6 +49,9 @@ pub(crate) static RULE_Segment: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-segment.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2025-10-17: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct Segment {
     /// `Description`: a string.
     ///

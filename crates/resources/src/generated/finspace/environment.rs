@@ -59,6 +59,9 @@ pub(crate) static RULE_Environment: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-finspace-environment.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-10-07: plan to migrate (cfn-lint W3696)"
+)]
 pub struct Environment {
     /// `DataBundles`: a list of strings.
     ///

@@ -72,6 +72,9 @@ pub(crate) static RULE_Dataset: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-forecast-dataset.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is in maintenance mode since 2024-07-29: consider an alternative (cfn-lint W3697)"
+)]
 pub struct Dataset {
     /// `DataFrequency`: a string.
     ///

@@ -55,6 +55,9 @@ pub(crate) static RULE_DatasetGroup: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-forecast-datasetgroup.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is in maintenance mode since 2024-07-29: consider an alternative (cfn-lint W3697)"
+)]
 pub struct DatasetGroup {
     /// `DatasetArns`: a list of strings.
     ///

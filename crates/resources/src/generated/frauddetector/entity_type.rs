@@ -43,6 +43,9 @@ pub(crate) static RULE_EntityType: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-entitytype.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2025-11-07: plan to migrate (cfn-lint W3696)"
+)]
 pub struct EntityType {
     /// `Description`: a string.
     ///

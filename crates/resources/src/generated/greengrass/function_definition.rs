@@ -50,6 +50,9 @@ pub(crate) static RULE_FunctionDefinition: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-functiondefinition.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-10-01: plan to migrate (cfn-lint W3696)"
+)]
 pub struct FunctionDefinition {
     /// `InitialVersion`: a [`FunctionDefinitionVersion`] object.
     ///

@@ -50,6 +50,9 @@ pub(crate) static RULE_FunctionDefinitionVersion: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-functiondefinitionversion.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-10-01: plan to migrate (cfn-lint W3696)"
+)]
 pub struct FunctionDefinitionVersion {
     /// `DefaultConfig`: a [`DefaultConfig`] object.
     ///

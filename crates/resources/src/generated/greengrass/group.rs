@@ -55,6 +55,9 @@ pub(crate) static RULE_Group: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-10-01: plan to migrate (cfn-lint W3696)"
+)]
 pub struct Group {
     /// `InitialVersion`: a [`GroupVersion`] object.
     ///

@@ -54,6 +54,9 @@ pub(crate) static RULE_ResourceDefinitionVersion: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinitionversion.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-10-01: plan to migrate (cfn-lint W3696)"
+)]
 pub struct ResourceDefinitionVersion {
     /// `ResourceDefinitionId`: a string, required.
     ///

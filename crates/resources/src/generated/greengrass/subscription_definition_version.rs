@@ -46,6 +46,9 @@ pub(crate) static RULE_SubscriptionDefinitionVersion: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-subscriptiondefinitionversion.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-10-01: plan to migrate (cfn-lint W3696)"
+)]
 pub struct SubscriptionDefinitionVersion {
     /// `SubscriptionDefinitionId`: a string, required.
     ///

@@ -29,6 +29,9 @@ pub(crate) static RULE_AssessmentTarget: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspector-assessmenttarget.html>
 #[derive(Clone, Debug, Default, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-05-20: plan to migrate (cfn-lint W3696)"
+)]
 pub struct AssessmentTarget {
     /// `AssessmentTargetName`: a string.
     ///

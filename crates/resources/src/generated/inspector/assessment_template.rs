@@ -47,6 +47,9 @@ pub(crate) static RULE_AssessmentTemplate: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspector-assessmenttemplate.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-05-20: plan to migrate (cfn-lint W3696)"
+)]
 pub struct AssessmentTemplate {
     /// `AssessmentTargetArn`: a string, required.
     ///

@@ -39,6 +39,9 @@ pub(crate) static RULE_ResourceGroup: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspector-resourcegroup.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-05-20: plan to migrate (cfn-lint W3696)"
+)]
 pub struct ResourceGroup {
     /// `ResourceGroupTags`: a list of [`Tag`] objects, required.
     ///

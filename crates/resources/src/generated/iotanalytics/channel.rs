@@ -38,6 +38,9 @@ pub(crate) static RULE_Channel: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotanalytics-channel.html>
 #[derive(Clone, Debug, Default, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2025-12-15: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct Channel {
     /// `ChannelName`: a string.
     ///

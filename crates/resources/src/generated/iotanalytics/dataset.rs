@@ -53,6 +53,9 @@ pub(crate) static RULE_Dataset: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotanalytics-dataset.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2025-12-15: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct Dataset {
     /// `Actions`: a list of [`Action`] objects, required.
     ///

@@ -43,6 +43,9 @@ pub(crate) static RULE_Datastore: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotanalytics-datastore.html>
 #[derive(Clone, Debug, Default, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2025-12-15: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct Datastore {
     /// `DatastoreName`: a string.
     ///

@@ -44,6 +44,9 @@ pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotanalytics-pipeline.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2025-12-15: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct Pipeline {
     /// `PipelineActivities`: a list of [`Activity`] objects, required.
     ///

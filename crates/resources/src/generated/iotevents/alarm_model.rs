@@ -62,6 +62,9 @@ pub(crate) static RULE_AlarmModel: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotevents-alarmmodel.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2026-05-20: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct AlarmModel {
     /// `AlarmCapabilities`: an [`AlarmCapabilities`] object.
     ///

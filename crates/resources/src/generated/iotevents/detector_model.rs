@@ -69,6 +69,9 @@ pub(crate) static RULE_DetectorModel: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotevents-detectormodel.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2026-05-20: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct DetectorModel {
     /// `DetectorModelDefinition`: a [`DetectorModelDefinition`] object, required.
     ///

@@ -47,6 +47,9 @@ pub(crate) static RULE_Input: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotevents-input.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2026-05-20: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct Input {
     /// `InputDefinition`: an [`InputDefinition`] object, required.
     ///

@@ -36,6 +36,9 @@ pub(crate) static RULE_FlowTemplate: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotthingsgraph-flowtemplate.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2022-11-09: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct FlowTemplate {
     /// `CompatibleNamespaceVersion`: a number.
     pub compatible_namespace_version: Option<Num>,

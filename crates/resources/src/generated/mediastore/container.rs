@@ -44,6 +44,9 @@ pub(crate) static RULE_Container: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediastore-container.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2025-11-13: plan to migrate (cfn-lint W3696)"
+)]
 pub struct Container {
     /// `AccessLoggingEnabled`: a boolean.
     ///

@@ -38,6 +38,9 @@ pub(crate) static RULE_ElasticLoadBalancerAttachment: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-elasticloadbalancerattachment.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2024-05-01: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct ElasticLoadBalancerAttachment {
     /// `ElasticLoadBalancerName`: a string, required.
     ///

@@ -60,6 +60,9 @@ pub(crate) static RULE_Instance: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-instance.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2024-05-01: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct Instance {
     /// `AgentVersion`: a string.
     ///

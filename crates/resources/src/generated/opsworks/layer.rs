@@ -69,6 +69,9 @@ pub(crate) static RULE_Layer: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-layer.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2024-05-01: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct Layer {
     /// `Attributes`: a JSON value.
     ///

@@ -68,6 +68,9 @@ pub(crate) static RULE_Stack: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-stack.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2024-05-01: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct Stack {
     /// `AgentVersion`: a string.
     ///

@@ -39,6 +39,9 @@ pub(crate) static RULE_UserProfile: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-userprofile.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2024-05-01: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct UserProfile {
     /// `AllowSelfManagement`: a boolean.
     ///

@@ -41,6 +41,9 @@ pub(crate) static RULE_Volume: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-volume.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2024-05-01: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct Volume {
     /// `Ec2VolumeId`: a string, required.
     ///

@@ -46,6 +46,9 @@ pub(crate) static RULE_ApnsChannel: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-apnschannel.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-10-30: plan to migrate (cfn-lint W3696)"
+)]
 pub struct ApnsChannel {
     /// `ApplicationId`: a string, required.
     ///

@@ -62,6 +62,9 @@ pub(crate) static RULE_Campaign: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-campaign.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-10-30: plan to migrate (cfn-lint W3696)"
+)]
 pub struct Campaign {
     /// `AdditionalTreatments`: a list of [`WriteTreatmentResource`] objects.
     ///

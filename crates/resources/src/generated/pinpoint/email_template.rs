@@ -44,6 +44,9 @@ pub(crate) static RULE_EmailTemplate: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-emailtemplate.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-10-30: plan to migrate (cfn-lint W3696)"
+)]
 pub struct EmailTemplate {
     /// `DefaultSubstitutions`: a string.
     ///

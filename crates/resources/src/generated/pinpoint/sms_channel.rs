@@ -41,6 +41,9 @@ pub(crate) static RULE_SmsChannel: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-smschannel.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-10-30: plan to migrate (cfn-lint W3696)"
+)]
 pub struct SmsChannel {
     /// `ApplicationId`: a string, required.
     ///

@@ -39,6 +39,9 @@ pub(crate) static RULE_VoiceChannel: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-voicechannel.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-10-30: plan to migrate (cfn-lint W3696)"
+)]
 pub struct VoiceChannel {
     /// `ApplicationId`: a string, required.
     ///

@@ -42,6 +42,9 @@ pub(crate) static RULE_EnvironmentAccountConnection: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-proton-environmentaccountconnection.html>
 #[derive(Clone, Debug, Default, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-10-07: plan to migrate (cfn-lint W3696)"
+)]
 pub struct EnvironmentAccountConnection {
     /// `CodebuildRoleArn`: a string.
     ///

@@ -46,6 +46,9 @@ pub(crate) static RULE_EnvironmentTemplate: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-proton-environmenttemplate.html>
 #[derive(Clone, Debug, Default, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-10-07: plan to migrate (cfn-lint W3696)"
+)]
 pub struct EnvironmentTemplate {
     /// `Description`: a string.
     ///

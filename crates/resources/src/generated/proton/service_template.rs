@@ -41,6 +41,9 @@ pub(crate) static RULE_ServiceTemplate: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-proton-servicetemplate.html>
 #[derive(Clone, Debug, Default, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-10-07: plan to migrate (cfn-lint W3696)"
+)]
 pub struct ServiceTemplate {
     /// `Description`: a string.
     ///

@@ -42,6 +42,9 @@ pub(crate) static RULE_Ledger: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qldb-ledger.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2025-07-31: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct Ledger {
     /// `DeletionProtection`: a boolean.
     ///

@@ -56,6 +56,9 @@ pub(crate) static RULE_Stream: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qldb-stream.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service was shut down on 2025-07-31: CloudFormation cannot create this type (cfn-lint E3710)"
+)]
 pub struct Stream {
     /// `ExclusiveEndTime`: a string.
     ///

@@ -51,6 +51,9 @@ pub(crate) static RULE_Simulation: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-simspaceweaver-simulation.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is being shut down on 2026-05-20: plan to migrate (cfn-lint W3696)"
+)]
 pub struct Simulation {
     /// `MaximumDuration`: a string.
     ///

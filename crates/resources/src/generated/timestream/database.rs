@@ -32,6 +32,9 @@ pub(crate) static RULE_Database: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-database.html>
 #[derive(Clone, Debug, Default, PartialEq)]
+#[deprecated(
+    note = "the service is in maintenance mode since 2025-06-20: consider an alternative (cfn-lint W3697)"
+)]
 pub struct Database {
     /// `DatabaseName`: a string.
     ///

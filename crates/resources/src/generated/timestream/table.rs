@@ -43,6 +43,9 @@ pub(crate) static RULE_Table: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-table.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(
+    note = "the service is in maintenance mode since 2025-06-20: consider an alternative (cfn-lint W3697)"
+)]
 pub struct Table {
     /// `DatabaseName`: a string, required.
     ///

@@ -44,6 +44,7 @@ pub(crate) static RULE_ByteMatchSet: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-bytematchset.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(note = "the service is being shut down: plan to migrate (cfn-lint W3696)")]
 pub struct ByteMatchSet {
     /// `ByteMatchTuples`: a list of [`ByteMatchTuple`] objects.
     ///

@@ -48,6 +48,7 @@ pub(crate) static RULE_XssMatchSet: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-xssmatchset.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(note = "the service is being shut down: plan to migrate (cfn-lint W3696)")]
 pub struct XssMatchSet {
     /// `Name`: a string, required.
     ///

@@ -43,6 +43,7 @@ pub(crate) static RULE_GeoMatchSet: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-geomatchset.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(note = "the service is being shut down: plan to migrate (cfn-lint W3696)")]
 pub struct GeoMatchSet {
     /// `GeoMatchConstraints`: a list of [`GeoMatchConstraint`] objects.
     ///

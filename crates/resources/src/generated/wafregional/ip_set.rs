@@ -45,6 +45,7 @@ pub(crate) static RULE_IpSet: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-ipset.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(note = "the service is being shut down: plan to migrate (cfn-lint W3696)")]
 pub struct IpSet {
     /// `IPSetDescriptors`: a list of [`IpSetDescriptor`] objects.
     ///

@@ -62,6 +62,7 @@ pub(crate) static RULE_RateBasedRule: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-ratebasedrule.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(note = "the service is being shut down: plan to migrate (cfn-lint W3696)")]
 pub struct RateBasedRule {
     /// `MatchPredicates`: a list of [`Predicate`] objects.
     ///

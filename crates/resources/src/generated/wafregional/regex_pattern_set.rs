@@ -41,6 +41,7 @@ pub(crate) static RULE_RegexPatternSet: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-regexpatternset.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(note = "the service is being shut down: plan to migrate (cfn-lint W3696)")]
 pub struct RegexPatternSet {
     /// `Name`: a string, required.
     ///

@@ -52,6 +52,7 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-rule.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(note = "the service is being shut down: plan to migrate (cfn-lint W3696)")]
 pub struct Rule {
     /// `MetricName`: a string, required.
     ///

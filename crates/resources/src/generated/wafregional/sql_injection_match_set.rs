@@ -46,6 +46,7 @@ pub(crate) static RULE_SqlInjectionMatchSet: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-sqlinjectionmatchset.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(note = "the service is being shut down: plan to migrate (cfn-lint W3696)")]
 pub struct SqlInjectionMatchSet {
     /// `Name`: a string, required.
     ///

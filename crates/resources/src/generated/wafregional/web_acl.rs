@@ -49,6 +49,7 @@ pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-webacl.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(note = "the service is being shut down: plan to migrate (cfn-lint W3696)")]
 pub struct WebAcl {
     /// `DefaultAction`: an [`Action`] object, required.
     ///

@@ -43,6 +43,7 @@ pub(crate) static RULE_WebAclAssociation: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-webaclassociation.html>
 #[derive(Clone, Debug, PartialEq)]
+#[deprecated(note = "the service is being shut down: plan to migrate (cfn-lint W3696)")]
 pub struct WebAclAssociation {
     /// `ResourceArn`: a string, required.
     ///
