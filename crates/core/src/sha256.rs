@@ -78,14 +78,12 @@ impl Sha256 {
     /// The digest of everything added.
     pub fn finish(mut self) -> [u8; 32] {
         let bits = self.length.wrapping_mul(8);
-        let mut pad = [0u8; 72];
-        pad[0] = 0x80;
-        let zeros = (119 - self.filled) % 64; // to 56 mod 64, after the 0x80
-        let mut tail = pad[..1 + zeros].to_vec();
-        tail.extend_from_slice(&bits.to_be_bytes());
-        let length = self.length;
-        self.update(&tail);
-        self.length = length;
+        // 0x80, zeros up to 56 bytes mod 64, then the length in bits (the last block)
+        self.update([0x80]);
+        while self.filled != 56 {
+            self.update([0]);
+        }
+        self.update(bits.to_be_bytes());
         let mut out = [0u8; 32];
         for (chunk, word) in out.chunks_exact_mut(4).zip(self.state) {
             chunk.copy_from_slice(&word.to_be_bytes());

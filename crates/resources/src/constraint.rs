@@ -205,7 +205,9 @@ impl Pattern {
     }
 
     fn regex(&self) -> Option<&Regex> {
-        self.compiled.get_or_init(|| compile(self.source)).as_ref()
+        self.compiled
+            .get_or_init(|| Regex::new(self.source).ok())
+            .as_ref()
     }
 
     /// `Some(matched)` (anywhere in `text`, as Python's `regex.search`), or `None` when the
@@ -213,12 +215,6 @@ impl Pattern {
     pub fn search(&self, text: &str) -> Option<bool> {
         self.regex().map(|r| r.is_match(text))
     }
-}
-
-/// Compiles a schema pattern, or `None` when the engine cannot (see [`Pattern`] and
-/// [`crate::pattern`]).
-pub fn compile(source: &str) -> Option<Regex> {
-    Regex::new(source).ok()
 }
 
 /// The `format` values cfn-lint 1.51.0 checks (its `E1103`/`E1150`-`E1162` rules and its
@@ -292,7 +288,7 @@ static DATE_TIME: Lazy = OnceLock::new();
 static DATE: Lazy = OnceLock::new();
 
 fn format_regex(cell: &'static Lazy, source: impl FnOnce() -> String) -> Option<&'static Regex> {
-    cell.get_or_init(|| compile(&source())).as_ref()
+    cell.get_or_init(|| Regex::new(&source()).ok()).as_ref()
 }
 
 impl Format {
@@ -594,14 +590,16 @@ fn check_value(shape: &Shape, value: &Value, path: &mut String) -> Result<(), Vi
 
 /// Whether `value` is of the JSON type `shape` expects.
 fn same_kind(shape: &Shape, value: &Value) -> bool {
-    matches!(
-        (shape, value),
-        (Shape::Str(_), Value::String(_))
-            | (Shape::Int(_) | Shape::Num(_), Value::Number(_))
-            | (Shape::Bool, Value::Bool(_))
-            | (Shape::List(_), Value::List(_))
-            | (Shape::Object(_), Value::Map(_))
-    ) || matches!(shape, Shape::Typed(mask) if type_bit(value) & mask != 0)
+    let expected = match shape {
+        Shape::Str(_) => json_type::STRING,
+        Shape::Int(_) | Shape::Num(_) => json_type::NUMBER,
+        Shape::Bool => json_type::BOOLEAN,
+        Shape::List(_) => json_type::ARRAY,
+        Shape::Object(_) => json_type::OBJECT,
+        Shape::Typed(mask) => *mask,
+        Shape::Any | Shape::AnyOf(_) => 0,
+    };
+    type_bit(value) & expected != 0
 }
 
 fn push_segment(path: &mut String, segment: &str) {
