@@ -484,44 +484,49 @@ fn is_literal(value: &Value) -> bool {
 }
 
 fn check_value(shape: &Shape, value: &Value, path: &mut String) -> Result<(), Violation> {
-    if !is_literal(value) || matches!(value, Value::Null) {
+    if matches!(value, Value::Null) {
+        return Err(Violation::new(path.clone(), value, NO_NULL));
+    }
+    if !is_literal(value) {
         return Ok(()); // an intrinsic: known at deploy time only
     }
     match shape {
-        Shape::Any => Ok(()),
+        Shape::Any => no_null_inside(value, path),
         Shape::Str(rule) => match value {
             Value::String(s) => check_str(rule, s, value, path),
-            Value::Number(_) | Value::Bool(_) => Ok(()), // CloudFormation takes them as strings
+            // CloudFormation passes numbers and booleans on as strings: their string forms
+            // are checked against the enum and the pattern, as cfn-lint does
+            Value::Number(_) | Value::Bool(_) => check_str_form(rule, value, path),
             _ => Err(Violation::new(path.clone(), value, "type string")),
         },
         Shape::Int(rule) | Shape::Num(rule) => {
             let integer = matches!(shape, Shape::Int(_));
             let n = match value {
-                Value::Number(n) => n.as_f64(),
-                Value::String(s) => s.trim().parse::<f64>().ok(),
+                Value::Number(n) => n.as_f64().filter(|n| !integer || n.fract() == 0.0),
+                // cfn-lint reads a string with Python's int() or float()
+                Value::String(s) if integer => python_int(s),
+                Value::String(s) => python_float(s),
                 _ => None,
             };
-            let what = if integer {
-                "type integer"
-            } else {
-                "type number"
-            };
             let Some(n) = n else {
+                let what = if integer {
+                    "type integer"
+                } else {
+                    "type number"
+                };
                 return Err(Violation::new(path.clone(), value, what));
             };
-            if integer && n.fract() != 0.0 {
-                return Err(Violation::new(path.clone(), value, what));
-            }
             check_num(rule, n, value, path)
         }
         Shape::Bool => match value {
             Value::Bool(_) => Ok(()),
-            Value::String(s)
-                if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") =>
-            {
-                Ok(())
-            }
-            _ => Err(Violation::new(path.clone(), value, "type boolean")),
+            // exactly the spellings cfn-lint (and CloudFormation) take
+            Value::String(s) if BOOLEAN_STRINGS.contains(&s.as_str()) => Ok(()),
+            _ => Err(Violation::new(
+                path.clone(),
+                value,
+                "type boolean (true, True, TRUE, false, False or FALSE)",
+            )),
         },
         Shape::List(rule) => {
             let Value::List(items) = value else {
@@ -609,18 +614,180 @@ fn push_segment(path: &mut String, segment: &str) {
     path.push_str(segment);
 }
 
+/// What a `null` literal violates.
+const NO_NULL: &str = "no null values (CloudFormation refuses `null` anywhere in a template: leave the property unset)";
+
+/// The spellings of a boolean in a string that cfn-lint and CloudFormation take.
+const BOOLEAN_STRINGS: [&str; 6] = ["true", "True", "TRUE", "false", "False", "FALSE"];
+
+/// A string as Python's `int()` reads it (what cfn-lint uses for an integer given as a
+/// string): surrounding whitespace, an optional sign, decimal digits with single underscores
+/// between them. No fraction, no exponent: `"28e0"` and `"1.0"` are not integers.
+fn python_int(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    if !python_digits(digits) {
+        return None;
+    }
+    t.replace('_', "").parse::<f64>().ok()
+}
+
+/// A string as Python's `float()` reads it: whitespace around, an optional sign, digits
+/// (single underscores between digits), a fraction, an exponent, or `inf`/`infinity`/`nan`
+/// in any case.
+fn python_float(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let unsigned = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let lower = unsigned.to_ascii_lowercase();
+    if matches!(lower.as_str(), "inf" | "infinity" | "nan") {
+        return t.to_ascii_lowercase().parse::<f64>().ok();
+    }
+    let (mantissa, exponent) = match lower.split_once('e') {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (lower.as_str(), None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let part = |p: &str| p.is_empty() || python_digits(p);
+    if (whole.is_empty() && fraction.is_empty())
+        || !part(whole)
+        || !part(fraction)
+        || exponent.is_some_and(|e| !python_digits(e))
+    {
+        return None;
+    }
+    t.replace('_', "").parse::<f64>().ok()
+}
+
+/// One or more ASCII digits, with single underscores only between two digits.
+fn python_digits(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('_')
+        && !s.ends_with('_')
+        && !s.contains("__")
+        && s.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+}
+
+/// A number as Python writes it (`str()` of an int or a float: `1`, `1.0`, `3.25`, `1e+16`,
+/// `1.5e-05`), the form cfn-lint compares with a string enum or pattern.
+fn python_number(n: &serde_json::Number) -> String {
+    if n.is_i64() || n.is_u64() {
+        return n.to_string();
+    }
+    let Some(f) = n.as_f64() else {
+        return n.to_string();
+    };
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0.0" } else { "0.0" }.into();
+    }
+    // the shortest digits that read back as `f` (Python's repr), a tie rounded to even as
+    // Python rounds it: Rust's shortest form gives the count, its exact form the digits
+    let shortest = format!("{:e}", f.abs());
+    let count = shortest
+        .split('e')
+        .next()
+        .map_or(1, |m| m.replace('.', "").len());
+    let exact = format!("{:.*e}", count.saturating_sub(1), f.abs());
+    let (mantissa, exponent) = exact.split_once('e').unwrap_or((&exact, "0"));
+    let digits = mantissa.replace('.', "");
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let sign = if f < 0.0 { "-" } else { "" };
+    if (-4..16).contains(&exponent) {
+        let point = exponent + 1; // digits before the decimal point
+        let text = if point <= 0 {
+            format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+        } else if point as usize >= digits.len() {
+            format!("{digits}{}.0", "0".repeat(point as usize - digits.len()))
+        } else {
+            format!(
+                "{}.{}",
+                &digits[..point as usize],
+                &digits[point as usize..]
+            )
+        };
+        format!("{sign}{text}")
+    } else {
+        let (first, rest) = digits.split_at(1);
+        let rest = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        let e_sign = if exponent < 0 { '-' } else { '+' };
+        format!("{sign}{first}{rest}e{e_sign}{:02}", exponent.unsigned_abs())
+    }
+}
+
+/// A number's or a boolean's string form checked against a string rule, as cfn-lint checks
+/// it: the enum compares Python's `str()` of a number (a boolean matches `true`/`false` in
+/// any case), the pattern searches its JSON form; lengths and formats apply to strings only.
+fn check_str_form(rule: &StrRule, value: &Value, path: &str) -> Result<(), Violation> {
+    let form = match value {
+        Value::Number(n) => python_number(n),
+        Value::Bool(b) => b.to_string(),
+        _ => return Ok(()),
+    };
+    if !rule.allowed.is_empty() && !rule.allowed.iter().any(|a| enum_matches(a, &form)) {
+        return Err(Violation::new(path, value, enum_constraint(rule.allowed)));
+    }
+    if let Some(p) = rule.pattern
+        && p.search(&form) == Some(false)
+    {
+        return Err(Violation::new(
+            path,
+            value,
+            format!("pattern {}", p.source()),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `text` is the enum value `allowed`: exactly, or, for the boolean words, in any
+/// case (cfn-lint compares `"TRUE"` with `"true"` as booleans).
+fn enum_matches(allowed: &str, text: &str) -> bool {
+    allowed == text
+        || (BOOLEAN_STRINGS.contains(&text.to_ascii_lowercase().as_str())
+            && allowed.eq_ignore_ascii_case(text))
+}
+
+fn enum_constraint(allowed: &[&str]) -> String {
+    let mut c = String::from("enum [");
+    for (i, a) in allowed.iter().enumerate() {
+        if i > 0 {
+            c.push_str(", ");
+        }
+        let _ = write!(c, "{a:?}");
+    }
+    c.push(']');
+    c
+}
+
+/// Refuses a `null` anywhere inside a free-form literal (CloudFormation refuses it in any
+/// position); intrinsics inside are left alone.
+fn no_null_inside(value: &Value, path: &mut String) -> Result<(), Violation> {
+    let mut visit = |segment: &str, child: &Value| {
+        let len = path.len();
+        push_segment(path, segment);
+        if matches!(child, Value::Null) {
+            return Err(Violation::new(path.clone(), child, NO_NULL));
+        }
+        no_null_inside(child, path)?;
+        path.truncate(len);
+        Ok(())
+    };
+    match value {
+        Value::List(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| visit(&i.to_string(), v)),
+        Value::Map(map) => map.iter().try_for_each(|(k, v)| visit(k, v)),
+        _ => Ok(()),
+    }
+}
+
 fn check_str(rule: &StrRule, s: &str, value: &Value, path: &str) -> Result<(), Violation> {
     let violation = |c: String| Err(Violation::new(path, value, c));
-    if !rule.allowed.is_empty() && !rule.allowed.contains(&s) {
-        let mut c = String::from("enum [");
-        for (i, a) in rule.allowed.iter().enumerate() {
-            if i > 0 {
-                c.push_str(", ");
-            }
-            let _ = write!(c, "{a:?}");
-        }
-        c.push(']');
-        return violation(c);
+    if !rule.allowed.is_empty() && !rule.allowed.iter().any(|a| enum_matches(a, s)) {
+        return violation(enum_constraint(rule.allowed));
     }
     let len = s.chars().count() as u64;
     if let Some(min) = rule.min_len
@@ -951,6 +1118,221 @@ mod tests {
                 "additionalProperties false (not a property of this type)".into()
             ))
         );
+    }
+
+    #[test]
+    fn strings_read_as_numbers_as_cfn_lint_reads_them() {
+        // Python's int(): no exponent, no fraction; whitespace, sign and digit underscores
+        for ok in ["80", " 80 ", "+80", "8_0", "0"] {
+            assert!(python_int(ok).is_some(), "{ok:?}");
+        }
+        for bad in [
+            "0e0", "28e0", "1.0", "8__0", "_80", "80_", "", " ", "0x10", "eighty",
+        ] {
+            assert_eq!(python_int(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            constraint(props(&[("Ports", Value::list([Value::from("28e0")]))])),
+            Some(("Ports/0".into(), "type integer".into()))
+        );
+        assert_eq!(
+            constraint(props(&[("Ports", Value::list([Value::from(" 443 ")]))])),
+            None
+        );
+        // Python's float()
+        for ok in [
+            "1",
+            "1.5",
+            ".5",
+            "5.",
+            "1e5",
+            "1E-5",
+            "-2.5e+3",
+            "1_000.5",
+            "inf",
+            "-Infinity",
+            "nan",
+        ] {
+            assert!(python_float(ok).is_some(), "{ok:?}");
+        }
+        for bad in [
+            "", ".", "e5", "1e", "1_", "1.5.5", "0x1p3", "infinit", "1__0",
+        ] {
+            assert_eq!(python_float(bad), None, "{bad:?}");
+        }
+    }
+
+    /// Python itself is the oracle: seeded random texts over the characters that matter go
+    /// through `int()` and `float()`, random floats through `str()`, in one python3 process,
+    /// and every answer must agree with ours.
+    #[test]
+    fn number_reading_and_writing_agree_with_python() {
+        let mut seed: u64 = 0x5eed_cafe;
+        let mut next = move |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        const ALPHABET: &[u8] = b"0123456789_.eE+- infatyINFx";
+        let texts: Vec<String> = (0..20_000)
+            .map(|_| {
+                let len = 1 + next(7) as usize;
+                (0..len)
+                    .map(|_| ALPHABET[next(ALPHABET.len() as u64) as usize] as char)
+                    .collect()
+            })
+            .collect();
+        let floats: Vec<f64> = (0..5_000)
+            .map(|i| {
+                let mantissa = (next(1_000_000_007) as f64) / (1 + next(1000)) as f64;
+                let exponent = next(45) as i32 - 22;
+                let f = mantissa * 10f64.powi(exponent);
+                if i % 2 == 0 { f } else { -f }
+            })
+            .collect();
+        let input = serde_json::json!({"texts": texts, "floats": floats}).to_string();
+        let script = r#"
+import json, sys
+d = json.load(sys.stdin)
+def ok(f, t):
+    try:
+        f(t); return True
+    except ValueError:
+        return False
+print(json.dumps({"int": [ok(int, t) for t in d["texts"]],
+                  "float": [ok(float, t) for t in d["texts"]],
+                  "str": [str(f) for f in d["floats"]]}))
+"#;
+        let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+        let mut child = match std::process::Command::new(&python)
+            .args(["-c", script])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) => panic!("cannot run {python} (the oracle): {e}"),
+        };
+        if let Some(mut stdin) = child.stdin.take() {
+            use std::io::Write as _;
+            stdin
+                .write_all(input.as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let answers: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+        let mut checked = [0usize; 2];
+        for (i, t) in texts.iter().enumerate() {
+            assert_eq!(
+                python_int(t).is_some(),
+                answers["int"][i] == true,
+                "int({t:?})"
+            );
+            assert_eq!(
+                python_float(t).is_some(),
+                answers["float"][i] == true,
+                "float({t:?})"
+            );
+            checked[0] += usize::from(answers["int"][i] == true);
+            checked[1] += usize::from(answers["float"][i] == true);
+        }
+        assert!(
+            checked[0] > 1000 && checked[1] > 1000,
+            "too few valid texts: {checked:?}"
+        );
+        for (i, f) in floats.iter().enumerate() {
+            let ours = python_number(&serde_json::Number::from_f64(*f).unwrap_or(0.into()));
+            assert_eq!(
+                ours,
+                answers["str"][i].as_str().unwrap_or_default(),
+                "str({f:e})"
+            );
+        }
+    }
+
+    #[test]
+    fn booleans_take_only_cfn_lint_spellings() {
+        for ok in BOOLEAN_STRINGS {
+            assert_eq!(check_shape(&Shape::Bool, &Value::from(ok), "B"), Ok(()));
+        }
+        for bad in ["fAlse", "tRUE", "yes", "1", ""] {
+            let e = check_shape(&Shape::Bool, &Value::from(bad), "B").unwrap_err();
+            assert!(e.constraint.starts_with("type boolean"), "{bad:?}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_and_booleans_are_checked_in_their_string_forms() {
+        static TYPE: StrRule = StrRule {
+            allowed: &["A", "B"],
+            ..StrRule::ANY
+        };
+        static NAME: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9-]*$");
+        static NAMED: StrRule = StrRule {
+            pattern: Some(&NAME),
+            ..StrRule::ANY
+        };
+        static PORTS: StrRule = StrRule {
+            allowed: &["1", "2.5", "true"],
+            ..StrRule::ANY
+        };
+        let shape = |r: &'static StrRule| Shape::Str(r);
+        // `Type: 1` is not in the enum; `SegmentDefinitionName: 3.25` does not match
+        let e = check_shape(&shape(&TYPE), &Value::from(1), "Type").unwrap_err();
+        assert_eq!(e.constraint, "enum [\"A\", \"B\"]");
+        let e =
+            check_shape(&shape(&NAMED), &Value::from(3.25), "SegmentDefinitionName").unwrap_err();
+        assert_eq!(e.constraint, "pattern ^[a-zA-Z][a-zA-Z0-9-]*$");
+        let e = check_shape(&shape(&TYPE), &Value::from(true), "Type").unwrap_err();
+        assert!(e.constraint.starts_with("enum"));
+        // the forms that match
+        assert_eq!(check_shape(&shape(&PORTS), &Value::from(1), "P"), Ok(()));
+        assert_eq!(check_shape(&shape(&PORTS), &Value::from(2.5), "P"), Ok(()));
+        assert_eq!(check_shape(&shape(&PORTS), &Value::from(true), "P"), Ok(()));
+        assert_eq!(
+            check_shape(&shape(&PORTS), &Value::from("TRUE"), "P"),
+            Ok(())
+        );
+        assert!(check_shape(&shape(&PORTS), &Value::from(false), "P").is_err());
+        assert!(
+            check_shape(&shape(&PORTS), &Value::from(1.0), "P").is_err(),
+            "1.0 is not 1"
+        );
+        // Python's str() of floats
+        let py = |f: f64| python_number(&serde_json::Number::from_f64(f).unwrap_or(0.into()));
+        assert_eq!(py(1.0), "1.0");
+        assert_eq!(py(3.25), "3.25");
+        assert_eq!(py(1e16), "1e+16");
+        assert_eq!(py(1.5e-5), "1.5e-05");
+        assert_eq!(py(0.0001), "0.0001");
+        assert_eq!(py(123456789012345.6), "123456789012345.6");
+    }
+
+    #[test]
+    fn null_is_refused_everywhere() {
+        let e = constraint(props(&[("Vpc", Value::Null)])).unwrap_or_default();
+        assert_eq!(e.0, "Vpc");
+        assert!(e.1.starts_with("no null values"), "{e:?}");
+        // a required property set to null is not present
+        let e = constraint(Value::map([
+            ("Name", Value::Null),
+            ("X", Value::from(true)),
+        ]))
+        .unwrap_or_default();
+        assert_eq!(e.0, "Name");
+        // inside free-form JSON too
+        let nested = Value::map([("a", Value::list([Value::from(1), Value::Null]))]);
+        let e = check_shape(&Shape::Any, &nested, "Doc").unwrap_err();
+        assert_eq!(e.property, "Doc/a/1");
+        // but not inside an intrinsic's arguments, which synthesis checks elsewhere
+        assert_eq!(check_shape(&Shape::Any, &Value::r#ref("P"), "Doc"), Ok(()));
     }
 
     #[test]
