@@ -64,7 +64,7 @@ pub struct ObjConstraints {
     pub dependent_required: Vec<(String, Vec<String>)>,
     /// `dependentExcluded`.
     pub dependent_excluded: Vec<(String, Vec<String>)>,
-    /// `additionalProperties: false`.
+    /// `additionalProperties: false` (and no `patternProperties` that admit other names).
     pub closed: bool,
 }
 
@@ -1183,7 +1183,11 @@ fn dependency_lists(v: Option<&Json>) -> Vec<(String, Vec<String>)> {
 fn obj_constraints(schema: &Json) -> ObjConstraints {
     let mut c = ObjConstraints {
         required: string_array(schema.get("required")),
-        closed: schema.get("additionalProperties") == Some(&Json::Bool(false)),
+        // `additionalProperties: false` beside `patternProperties` closes the object only
+        // to names no pattern matches; the one schema with both (CustomResource) has `.*`,
+        // so such an object stays open
+        closed: schema.get("additionalProperties") == Some(&Json::Bool(false))
+            && schema.get("patternProperties").is_none(),
         ..ObjConstraints::default()
     };
     c.one_of.extend(schema.get("oneOf").and_then(required_sets));

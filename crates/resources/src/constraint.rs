@@ -669,7 +669,10 @@ fn python_digits(s: &str) -> bool {
 
 /// A number as Python writes it (`str()` of an int or a float: `1`, `1.0`, `3.25`, `1e+16`,
 /// `1.5e-05`), the form cfn-lint compares with a string enum or pattern.
-fn python_number(n: &serde_json::Number) -> String {
+fn python_number(value: &Value) -> String {
+    let Value::Number(n) = value else {
+        return String::new();
+    };
     if n.is_i64() || n.is_u64() {
         return n.to_string();
     }
@@ -722,7 +725,7 @@ fn python_number(n: &serde_json::Number) -> String {
 /// any case), the pattern searches its JSON form; lengths and formats apply to strings only.
 fn check_str_form(rule: &StrRule, value: &Value, path: &str) -> Result<(), Violation> {
     let form = match value {
-        Value::Number(n) => python_number(n),
+        Value::Number(_) => python_number(value),
         Value::Bool(b) => b.to_string(),
         _ => return Ok(()),
     };
@@ -920,7 +923,8 @@ fn check_object(rule: &ObjRule, value: &Value, path: &mut String) -> Result<(), 
                     "additionalProperties false (not a property of this type)",
                 ));
             }
-            Err(_) => {}
+            // a name an open object admits: free-form, but never null
+            Err(_) => check_value(&Shape::Any, v, path)?,
         }
         path.truncate(len);
     }
@@ -1248,7 +1252,7 @@ print(json.dumps({"int": [ok(int, t) for t in d["texts"]],
             "too few valid texts: {checked:?}"
         );
         for (i, f) in floats.iter().enumerate() {
-            let ours = python_number(&serde_json::Number::from_f64(*f).unwrap_or(0.into()));
+            let ours = python_number(&Value::from(*f));
             assert_eq!(
                 ours,
                 answers["str"][i].as_str().unwrap_or_default(),
@@ -1306,7 +1310,7 @@ print(json.dumps({"int": [ok(int, t) for t in d["texts"]],
             "1.0 is not 1"
         );
         // Python's str() of floats
-        let py = |f: f64| python_number(&serde_json::Number::from_f64(f).unwrap_or(0.into()));
+        let py = |f: f64| python_number(&Value::from(f));
         assert_eq!(py(1.0), "1.0");
         assert_eq!(py(3.25), "3.25");
         assert_eq!(py(1e16), "1e+16");

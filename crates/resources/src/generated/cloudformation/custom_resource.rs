@@ -21,7 +21,6 @@ pub(crate) static RULE_CustomResource: ObjRule = ObjRule {
         ("ServiceToken", Shape::STR),
     ],
     required: &["ServiceToken"],
-    closed: true,
     ..OBJ_RULE
 };
 
