@@ -320,22 +320,36 @@ fn typed_shape(alt: &Json) -> String {
         Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
         _ => return "Shape::Any".into(),
     };
-    let mut bits = Vec::new();
-    for n in names {
-        let bit = match n {
-            "object" => "OBJECT",
-            "string" => "STRING",
-            "array" => "ARRAY",
-            "number" | "integer" => "NUMBER",
-            "boolean" => "BOOLEAN",
-            _ => return "Shape::Any".into(),
-        };
-        if !bits.contains(&bit) {
-            bits.push(bit);
-        }
+    match type_bits(&names) {
+        Some(mask) if mask != 0 => typed_mask(mask),
+        _ => "Shape::Any".into(),
     }
-    let mask: Vec<String> = bits.iter().map(|b| format!("json_type::{b}")).collect();
-    format!("Shape::Typed({})", mask.join(" | "))
+}
+
+/// The `constraint::json_type` bits of JSON type names, or `None` for a name with no bit.
+fn type_bits(names: &[&str]) -> Option<u8> {
+    let mut mask = 0;
+    for n in names {
+        mask |= match *n {
+            "object" => 1,
+            "string" => 2,
+            "array" => 4,
+            "number" | "integer" => 8,
+            "boolean" => 16,
+            _ => return None,
+        };
+    }
+    Some(mask)
+}
+
+/// `Shape::Typed` of a mask of `constraint::json_type` bits.
+fn typed_mask(mask: u8) -> String {
+    let names = ["OBJECT", "STRING", "ARRAY", "NUMBER", "BOOLEAN"];
+    let bits: Vec<String> = (0..5)
+        .filter(|i| mask & (1 << i) != 0)
+        .map(|i| format!("json_type::{}", names[i]))
+        .collect();
+    format!("Shape::Typed({})", bits.join(" | "))
 }
 
 /// What a definition is, for naming it before use.
@@ -749,9 +763,10 @@ impl<'a> Builder<'a> {
             let is_required = required.contains(prop.as_str());
             let doc = self.field_doc(prop, prop_schema, &ty, is_required, top);
             let shape = match ty {
-                Ty::Json => self
-                    .alternatives_shape(prop_schema, name, prop)
-                    .unwrap_or_else(|| "Shape::Any".into()),
+                Ty::Json => match self.alternatives_shape(prop_schema, name, prop) {
+                    Some(s) => s,
+                    None => self.json_shape(prop_schema, 0),
+                },
                 _ => self.shape(prop_schema, &ty),
             };
             fields.push(Field {
@@ -1277,10 +1292,109 @@ impl<'a> Builder<'a> {
         Some(format!("Shape::AnyOf(&[{}])", shapes.join(", ")))
     }
 
+    /// The shape of a free-form (`Json`) value: the JSON types its schema allows and, where
+    /// an object form lists `properties` (an object-or-string such as SQS's
+    /// `RedrivePolicy`), those properties checked by an inline rule (no Rust type is made
+    /// for them). `Shape::Any` when the schema allows every type and lists no properties.
+    fn json_shape(&mut self, schema: &Json, depth: usize) -> String {
+        const ALL: u8 = 31; // object, string, array, number, boolean
+        let mask = match self.lookup(schema, "type") {
+            Some(Json::String(t)) => type_bits(&[t.as_str()]),
+            Some(Json::Array(ts)) => {
+                type_bits(&ts.iter().filter_map(Json::as_str).collect::<Vec<_>>())
+            }
+            _ => Some(ALL),
+        };
+        let Some(mask) = mask else {
+            return "Shape::Any".into(); // a type name with no bit (`null`): leave it
+        };
+        let props = self
+            .lookup(schema, "properties")
+            .and_then(|p| p.as_object().cloned())
+            .filter(|p| !p.is_empty());
+        let object = match props {
+            Some(props) if mask & 1 != 0 && depth < 4 => {
+                Some(self.inline_rule(schema, &props, depth))
+            }
+            _ => None,
+        };
+        match object {
+            Some(o) if mask == 1 => o,
+            Some(o) => format!("Shape::AnyOf(&[{o}, {}])", typed_mask(mask & !1)),
+            None if mask == ALL => "Shape::Any".into(),
+            None => typed_mask(mask),
+        }
+    }
+
+    /// `Shape::Object` of an inline rule for an object form's `properties`.
+    fn inline_rule(
+        &mut self,
+        schema: &Json,
+        props: &serde_json::Map<String, Json>,
+        depth: usize,
+    ) -> String {
+        let mut names: Vec<&String> = props.keys().collect();
+        names.sort();
+        let mut entries = Vec::new();
+        for name in names {
+            let shape = self.inline_shape(&props[name], depth + 1);
+            entries.push(format!("({name:?}, {shape})"));
+        }
+        let c = obj_constraints(schema);
+        let mut set = vec![format!("properties: &[{}]", entries.join(", "))];
+        if !c.required.is_empty() {
+            set.push(format!("required: {}", str_list(&c.required)));
+        }
+        if c.closed {
+            set.push("closed: true".into());
+        }
+        format!(
+            "Shape::Object(&ObjRule {{ {}, ..OBJ_RULE }})",
+            set.join(", ")
+        )
+    }
+
+    /// The shape of a property inside an inline rule: scalars and lists with their
+    /// constraints, objects as free-form values of their own (no Rust type is made).
+    fn inline_shape(&mut self, schema: &Json, depth: usize) -> String {
+        let mut cur = schema;
+        for _ in 0..8 {
+            match cur
+                .get("$ref")
+                .and_then(Json::as_str)
+                .and_then(|r| self.deref(r))
+            {
+                Some(next) => cur = next,
+                None => break,
+            }
+        }
+        let schema = cur.clone();
+        match kind(&schema) {
+            Kind::Str | Kind::StrEnum(_) => self.shape(&schema, &Ty::Str),
+            Kind::Int => self.shape(&schema, &Ty::Int),
+            Kind::Num => self.shape(&schema, &Ty::Num),
+            Kind::Bool => "Shape::Bool".into(),
+            Kind::List(items) => {
+                let items = items.cloned();
+                let item_shape = match items {
+                    Some(i) if depth < 4 => self.inline_shape(&i, depth + 1),
+                    _ => "Shape::Any".into(),
+                };
+                format!(
+                    "Shape::List(&ListRule {{ items: {item_shape}, min_items: {}, max_items: {}, unique: {} }})",
+                    opt_u64(schema.get("minItems")),
+                    opt_u64(schema.get("maxItems")),
+                    schema.get("uniqueItems") == Some(&Json::Bool(true)),
+                )
+            }
+            Kind::Object | Kind::Json => self.json_shape(&schema, depth),
+        }
+    }
+
     /// The `constraint::Shape` expression of a property of type `ty`.
     fn shape(&mut self, schema: &Json, ty: &Ty) -> String {
         match ty {
-            Ty::Json => "Shape::Any".into(),
+            Ty::Json => self.json_shape(schema, 0),
             Ty::Bool => "Shape::Bool".into(),
             Ty::Struct { name, .. } => format!("Shape::Object(&RULE_{name})"),
             Ty::Int | Ty::Num => {
@@ -1386,9 +1500,10 @@ impl<'a> Builder<'a> {
                     None => "Shape::Any".into(),
                 };
                 format!(
-                    "Shape::List(&ListRule {{ items: {item_shape}, min_items: {}, max_items: {} }})",
+                    "Shape::List(&ListRule {{ items: {item_shape}, min_items: {}, max_items: {}, unique: {} }})",
                     opt_u64(self.lookup(schema, "minItems").as_ref()),
                     opt_u64(self.lookup(schema, "maxItems").as_ref()),
+                    self.lookup(schema, "uniqueItems") == Some(Json::Bool(true)),
                 )
             }
         }

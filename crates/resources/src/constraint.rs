@@ -152,6 +152,8 @@ pub struct ListRule {
     pub min_items: Option<u64>,
     /// `maxItems`.
     pub max_items: Option<u64>,
+    /// `uniqueItems`: no two literal items are equal.
+    pub unique: bool,
 }
 
 /// Constraints of an object.
@@ -555,6 +557,16 @@ fn check_value(shape: &Shape, value: &Value, path: &mut String) -> Result<(), Vi
                 let len = path.len();
                 push_segment(path, &i.to_string());
                 check_value(&rule.items, item, path)?;
+                if rule.unique
+                    && is_literal(item)
+                    && let Some(first) = items[..i].iter().position(|earlier| earlier == item)
+                {
+                    return Err(Violation::new(
+                        path.clone(),
+                        item,
+                        format!("uniqueItems (the same as item {first})"),
+                    ));
+                }
                 path.truncate(len);
             }
             Ok(())
@@ -959,6 +971,7 @@ mod tests {
                     }),
                     min_items: Some(1),
                     max_items: Some(2),
+                    unique: true,
                 }),
             ),
             (
@@ -1055,6 +1068,7 @@ mod tests {
                 items: Shape::Object(&KEY),
                 min_items: Some(1),
                 max_items: Some(2),
+                unique: false,
             }),
             Shape::Typed(json_type::OBJECT | json_type::STRING),
         ]);

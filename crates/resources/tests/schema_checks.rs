@@ -1,14 +1,13 @@
 //! Schema checks of whole generated types that need their service's feature (run by
 //! `scripts/test` with `--features full`).
-#![cfg(feature = "cloudformation")]
-
 use cloudwright_core::{Resource, Value};
-use cloudwright_resources::cloudformation::CustomResource;
 
 /// The schema says `additionalProperties: false` beside `patternProperties: {".*": ..}`: the
 /// properties a custom resource passes to its provider are its own, and must not be refused.
+#[cfg(feature = "cloudformation")]
 #[test]
 fn a_custom_resource_takes_properties_of_its_own() {
+    use cloudwright_resources::cloudformation::CustomResource;
     let props = Value::map([
         (
             "ServiceToken",
@@ -32,5 +31,103 @@ fn a_custom_resource_takes_properties_of_its_own() {
     assert_eq!(
         CustomResource::check(&null).unwrap_err().property,
         "TableName"
+    );
+}
+
+fn err_of(r: Result<(), cloudwright_core::Violation>) -> (String, String) {
+    match r {
+        Ok(()) => panic!("accepted"),
+        Err(v) => (v.property, v.constraint),
+    }
+}
+
+/// An object-or-string property is checked in its object form: a typo in SQS's
+/// `RedrivePolicy` no longer passes; the JSON-string form still does.
+#[cfg(feature = "sqs")]
+#[test]
+fn a_redrive_policy_object_is_checked() {
+    use cloudwright_resources::sqs::Queue;
+    let policy = |count_key: &str| {
+        Value::map([(
+            "RedrivePolicy",
+            Value::map([
+                (
+                    "deadLetterTargetArn",
+                    Value::from("arn:aws:sqs:us-east-1:123456789012:dlq"),
+                ),
+                (count_key, Value::from(5)),
+            ]),
+        )])
+    };
+    assert_eq!(Queue::check(&policy("maxReceiveCount")), Ok(()));
+    let (property, constraint) = err_of(Queue::check(&policy("maxRecieveCount")));
+    assert_eq!(property, "RedrivePolicy/maxRecieveCount");
+    assert!(
+        constraint.starts_with("additionalProperties false"),
+        "{constraint}"
+    );
+    let as_string = Value::map([(
+        "RedrivePolicy",
+        Value::from(
+            r#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:dlq","maxReceiveCount":5}"#,
+        ),
+    )]);
+    assert_eq!(Queue::check(&as_string), Ok(()));
+    let wrong_type = Value::map([(
+        "RedrivePolicy",
+        Value::map([("maxReceiveCount", Value::from("five"))]),
+    )]);
+    assert_eq!(
+        err_of(Queue::check(&wrong_type)),
+        (
+            "RedrivePolicy/maxReceiveCount".into(),
+            "type integer".into()
+        )
+    );
+}
+
+/// `uniqueItems`: two equal container definitions are refused; a map-typed property
+/// (`DockerLabels`) must be an object.
+#[cfg(feature = "ecs")]
+#[test]
+fn unique_items_and_map_types_are_checked() {
+    use cloudwright_resources::ecs::TaskDefinition;
+    let container = || {
+        Value::map([
+            ("Name", Value::from("web")),
+            ("Image", Value::from("nginx")),
+        ])
+    };
+    let twice = Value::map([(
+        "ContainerDefinitions",
+        Value::list([container(), container()]),
+    )]);
+    assert_eq!(
+        err_of(TaskDefinition::check(&twice)),
+        (
+            "ContainerDefinitions/1".into(),
+            "uniqueItems (the same as item 0)".into()
+        )
+    );
+    let labels = |v: Value| {
+        Value::map([(
+            "ContainerDefinitions",
+            Value::list([Value::map([
+                ("Name", Value::from("web")),
+                ("Image", Value::from("nginx")),
+                ("DockerLabels", v),
+            ])]),
+        )])
+    };
+    assert_eq!(
+        TaskDefinition::check(&labels(Value::map([("team", Value::from("a"))]))),
+        Ok(())
+    );
+    assert_eq!(
+        err_of(TaskDefinition::check(&labels(Value::list([Value::from(
+            "a"
+        )]))))
+        .0,
+        "ContainerDefinitions/0/DockerLabels"
     );
 }

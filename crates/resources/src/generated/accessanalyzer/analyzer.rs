@@ -21,8 +21,8 @@ pub(crate) static RULE_Analyzer: ObjRule = ObjRule {
     properties: &[
         ("AnalyzerConfiguration", Shape::Object(&RULE_AnalyzerConfiguration)),
         ("AnalyzerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ArchiveRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ArchiveRule), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("ArchiveRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ArchiveRule), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Type"],
@@ -173,7 +173,7 @@ impl AnalyzerAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_AnalysisRule: ObjRule = ObjRule {
     properties: &[
-        ("Exclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisRuleCriteria), min_items: None, max_items: None })),
+        ("Exclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisRuleCriteria), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -216,8 +216,8 @@ impl ToValue for AnalysisRule {
 #[rustfmt::skip]
 pub(crate) static RULE_AnalysisRuleCriteria: ObjRule = ObjRule {
     properties: &[
-        ("AccountIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None }), min_items: None, max_items: None })),
+        ("AccountIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -337,7 +337,7 @@ pub struct ArchiveRuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ArchiveRule: ObjRule = ObjRule {
     properties: &[
-        ("Filter", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: None })),
+        ("Filter", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: None, unique: false })),
         ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Filter", "RuleName"],
@@ -405,10 +405,10 @@ pub struct FilterRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
-        ("Contains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Eq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Contains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Eq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Exists", Shape::Bool),
-        ("Neq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Neq", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Property", Shape::STR),
     ],
     required: &["Property"],
@@ -491,7 +491,7 @@ impl ToValue for Filter {
 #[rustfmt::skip]
 pub(crate) static RULE_InternalAccessAnalysisRule: ObjRule = ObjRule {
     properties: &[
-        ("Inclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_InternalAccessAnalysisRuleCriteria), min_items: None, max_items: None })),
+        ("Inclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_InternalAccessAnalysisRuleCriteria), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -534,9 +534,9 @@ impl ToValue for InternalAccessAnalysisRule {
 #[rustfmt::skip]
 pub(crate) static RULE_InternalAccessAnalysisRuleCriteria: ObjRule = ObjRule {
     properties: &[
-        ("AccountIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("ResourceArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AccountIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("ResourceArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -470,11 +470,11 @@ impl ToValue for ExtendedKeyUsage {
 #[rustfmt::skip]
 pub(crate) static RULE_Extensions: ObjRule = ObjRule {
     properties: &[
-        ("CertificatePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyInformation), min_items: None, max_items: None })),
-        ("CustomExtensions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomExtension), min_items: None, max_items: None })),
-        ("ExtendedKeyUsage", Shape::List(&ListRule { items: Shape::Object(&RULE_ExtendedKeyUsage), min_items: None, max_items: None })),
+        ("CertificatePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyInformation), min_items: None, max_items: None, unique: false })),
+        ("CustomExtensions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomExtension), min_items: None, max_items: None, unique: false })),
+        ("ExtendedKeyUsage", Shape::List(&ListRule { items: Shape::Object(&RULE_ExtendedKeyUsage), min_items: None, max_items: None, unique: false })),
         ("KeyUsage", Shape::Object(&RULE_KeyUsage)),
-        ("SubjectAlternativeNames", Shape::List(&ListRule { items: Shape::Object(&RULE_GeneralName), min_items: None, max_items: None })),
+        ("SubjectAlternativeNames", Shape::List(&ListRule { items: Shape::Object(&RULE_GeneralName), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -661,7 +661,7 @@ pub struct PolicyInformationRequired {
 pub(crate) static RULE_PolicyInformation: ObjRule = ObjRule {
     properties: &[
         ("CertPolicyId", Shape::STR),
-        ("PolicyQualifiers", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyQualifierInfo), min_items: None, max_items: None })),
+        ("PolicyQualifiers", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyQualifierInfo), min_items: None, max_items: None, unique: false })),
     ],
     required: &["CertPolicyId"],
     closed: true,

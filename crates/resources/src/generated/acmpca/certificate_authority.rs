@@ -40,7 +40,7 @@ pub(crate) static RULE_CertificateAuthority: ObjRule = ObjRule {
         ("RevocationConfiguration", Shape::Object(&RULE_RevocationConfiguration)),
         ("SigningAlgorithm", Shape::STR),
         ("Subject", Shape::Object(&RULE_Subject)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
         ("Type", Shape::STR),
         ("UsageMode", Shape::Str(&StrRule { allowed: &["GENERAL_PURPOSE", "SHORT_LIVED_CERTIFICATE"], ..StrRule::ANY })),
     ],
@@ -606,7 +606,7 @@ impl ToValue for CrlDistributionPointExtensionConfiguration {
 pub(crate) static RULE_CsrExtensions: ObjRule = ObjRule {
     properties: &[
         ("KeyUsage", Shape::Object(&RULE_KeyUsage)),
-        ("SubjectInformationAccess", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessDescription), min_items: None, max_items: None })),
+        ("SubjectInformationAccess", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessDescription), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

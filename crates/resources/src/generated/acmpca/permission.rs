@@ -26,7 +26,7 @@ pub struct PermissionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Permission: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["GetCertificate", "IssueCertificate", "ListPermissions"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["GetCertificate", "IssueCertificate", "ListPermissions"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
         ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Principal", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SourceAccount", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),

@@ -290,7 +290,7 @@ pub(crate) static RULE_Subject: ObjRule = ObjRule {
     properties: &[
         ("CommonName", Shape::STR),
         ("Country", Shape::STR),
-        ("CustomAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomAttribute), min_items: None, max_items: None })),
+        ("CustomAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomAttribute), min_items: None, max_items: None, unique: false })),
         ("DistinguishedNameQualifier", Shape::STR),
         ("GenerationQualifier", Shape::STR),
         ("GivenName", Shape::STR),

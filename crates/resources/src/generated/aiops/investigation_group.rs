@@ -21,16 +21,16 @@ pub struct InvestigationGroupRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_InvestigationGroup: ObjRule = ObjRule {
     properties: &[
-        ("ChatbotNotificationChannels", Shape::List(&ListRule { items: Shape::Object(&RULE_ChatbotNotificationChannel), min_items: None, max_items: None })),
-        ("CrossAccountConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossAccountConfiguration), min_items: Some(0), max_items: Some(25) })),
+        ("ChatbotNotificationChannels", Shape::List(&ListRule { items: Shape::Object(&RULE_ChatbotNotificationChannel), min_items: None, max_items: None, unique: true })),
+        ("CrossAccountConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossAccountConfiguration), min_items: Some(0), max_items: Some(25), unique: true })),
         ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfigMap)),
         ("InvestigationGroupPolicy", Shape::STR),
         ("IsCloudTrailEventHistoryEnabled", Shape::Bool),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RetentionInDays", Shape::Int(&NumRule { min: Some(7.0), max: Some(90.0), ..NumRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TagKeyBoundaries", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TagKeyBoundaries", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Name"],
     closed: true,
@@ -261,7 +261,7 @@ impl InvestigationGroupAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_ChatbotNotificationChannel: ObjRule = ObjRule {
     properties: &[
-        ("ChatConfigurationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ChatConfigurationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("SNSTopicArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     closed: true,

@@ -50,11 +50,11 @@ pub(crate) static RULE_Broker: ObjRule = ObjRule {
         ("Logs", Shape::Object(&RULE_LogList)),
         ("MaintenanceWindowStartTime", Shape::Object(&RULE_MaintenanceWindow)),
         ("PubliclyAccessible", Shape::Bool),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
         ("StorageType", Shape::STR),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None })),
-        ("Users", Shape::List(&ListRule { items: Shape::Object(&RULE_User), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
+        ("Users", Shape::List(&ListRule { items: Shape::Object(&RULE_User), min_items: None, max_items: None, unique: false })),
     ],
     required: &["BrokerName", "EngineType", "DeploymentMode", "HostInstanceType", "PubliclyAccessible"],
     closed: true,
@@ -554,7 +554,7 @@ pub struct LdapServerMetadataRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LdapServerMetadata: ObjRule = ObjRule {
     properties: &[
-        ("Hosts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Hosts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("RoleBase", Shape::STR),
         ("RoleName", Shape::STR),
         ("RoleSearchMatching", Shape::STR),
@@ -874,7 +874,7 @@ pub struct UserRequired {
 pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
         ("ConsoleAccess", Shape::Bool),
-        ("Groups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: Some(20) })),
+        ("Groups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: Some(20), unique: false })),
         ("Password", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("ReplicationUser", Shape::Bool),
         ("Username", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),

@@ -25,7 +25,7 @@ pub(crate) static RULE_Configuration: ObjRule = ObjRule {
         ("EngineType", Shape::STR),
         ("EngineVersion", Shape::STR),
         ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
     ],
     required: &["EngineType", "Name"],
     closed: true,

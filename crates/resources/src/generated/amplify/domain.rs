@@ -32,12 +32,12 @@ pub struct DomainRequired {
 pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
         ("AppId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AutoSubDomainCreationPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AutoSubDomainCreationPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("AutoSubDomainIAMRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("CertificateSettings", Shape::Object(&RULE_CertificateSettings)),
         ("DomainName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("EnableAutoSubDomain", Shape::Bool),
-        ("SubDomainSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SubDomainSetting), min_items: Some(0), max_items: Some(255) })),
+        ("SubDomainSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SubDomainSetting), min_items: Some(0), max_items: Some(255), unique: false })),
     ],
     required: &["AppId", "DomainName", "SubDomainSettings"],
     closed: true,

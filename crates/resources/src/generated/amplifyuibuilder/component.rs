@@ -11,19 +11,19 @@ use crate::support::prelude::*;
 pub(crate) static RULE_Component: ObjRule = ObjRule {
     properties: &[
         ("AppId", Shape::STR),
-        ("BindingProperties", Shape::Any),
-        ("Children", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentChild), min_items: None, max_items: None })),
-        ("CollectionProperties", Shape::Any),
+        ("BindingProperties", Shape::Typed(json_type::OBJECT)),
+        ("Children", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentChild), min_items: None, max_items: None, unique: false })),
+        ("CollectionProperties", Shape::Typed(json_type::OBJECT)),
         ("ComponentType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("EnvironmentName", Shape::STR),
-        ("Events", Shape::Any),
+        ("Events", Shape::Typed(json_type::OBJECT)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Overrides", Shape::Any),
-        ("Properties", Shape::Any),
+        ("Overrides", Shape::Typed(json_type::OBJECT)),
+        ("Properties", Shape::Typed(json_type::OBJECT)),
         ("SchemaVersion", Shape::STR),
         ("SourceId", Shape::STR),
-        ("Tags", Shape::Any),
-        ("Variants", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentVariant), min_items: None, max_items: None })),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Variants", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentVariant), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -250,11 +250,11 @@ pub struct ComponentChildRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ComponentChild: ObjRule = ObjRule {
     properties: &[
-        ("Children", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentChild), min_items: None, max_items: None })),
+        ("Children", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentChild), min_items: None, max_items: None, unique: false })),
         ("ComponentType", Shape::STR),
-        ("Events", Shape::Any),
+        ("Events", Shape::Typed(json_type::OBJECT)),
         ("Name", Shape::STR),
-        ("Properties", Shape::Any),
+        ("Properties", Shape::Typed(json_type::OBJECT)),
         ("SourceId", Shape::STR),
     ],
     required: &["ComponentType", "Name", "Properties"],
@@ -343,8 +343,8 @@ impl ToValue for ComponentChild {
 #[rustfmt::skip]
 pub(crate) static RULE_ComponentVariant: ObjRule = ObjRule {
     properties: &[
-        ("Overrides", Shape::Any),
-        ("VariantValues", Shape::Any),
+        ("Overrides", Shape::Typed(json_type::OBJECT)),
+        ("VariantValues", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

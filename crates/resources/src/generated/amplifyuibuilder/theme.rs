@@ -13,9 +13,9 @@ pub(crate) static RULE_Theme: ObjRule = ObjRule {
         ("AppId", Shape::STR),
         ("EnvironmentName", Shape::STR),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None })),
-        ("Tags", Shape::Any),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None })),
+        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -173,7 +173,7 @@ impl ThemeAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_ThemeValue: ObjRule = ObjRule {
     properties: &[
-        ("Children", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None })),
+        ("Children", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None, unique: false })),
         ("Value", Shape::STR),
     ],
     closed: true,

@@ -28,7 +28,7 @@ pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
         ("IdentitySource", Shape::STR),
         ("IdentityValidationExpression", Shape::STR),
         ("Name", Shape::STR),
-        ("ProviderARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ProviderARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("RestApiId", Shape::STR),
         ("Type", Shape::STR),
     ],

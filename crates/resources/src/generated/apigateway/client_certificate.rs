@@ -14,7 +14,7 @@ pub use super::shared::{Tag, TagRequired};
 pub(crate) static RULE_ClientCertificate: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

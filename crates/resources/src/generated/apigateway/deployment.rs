@@ -166,7 +166,7 @@ impl DeploymentAttributes {
 pub(crate) static RULE_CanarySetting: ObjRule = ObjRule {
     properties: &[
         ("PercentTraffic", Shape::NUM),
-        ("StageVariableOverrides", Shape::Any),
+        ("StageVariableOverrides", Shape::Typed(json_type::OBJECT)),
         ("UseStageCache", Shape::Bool),
     ],
     closed: true,
@@ -229,7 +229,7 @@ impl ToValue for CanarySetting {
 pub(crate) static RULE_DeploymentCanarySettings: ObjRule = ObjRule {
     properties: &[
         ("PercentTraffic", Shape::NUM),
-        ("StageVariableOverrides", Shape::Any),
+        ("StageVariableOverrides", Shape::Typed(json_type::OBJECT)),
         ("UseStageCache", Shape::Bool),
     ],
     closed: true,
@@ -420,13 +420,13 @@ pub(crate) static RULE_StageDescription: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("DocumentationVersion", Shape::STR),
         ("LoggingLevel", Shape::STR),
-        ("MethodSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MethodSetting), min_items: None, max_items: None })),
+        ("MethodSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MethodSetting), min_items: None, max_items: None, unique: true })),
         ("MetricsEnabled", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("ThrottlingBurstLimit", Shape::INT),
         ("ThrottlingRateLimit", Shape::NUM),
         ("TracingEnabled", Shape::Bool),
-        ("Variables", Shape::Any),
+        ("Variables", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

@@ -22,7 +22,7 @@ pub(crate) static RULE_DomainName: ObjRule = ObjRule {
         ("RegionalCertificateArn", Shape::STR),
         ("RoutingMode", Shape::Str(&StrRule { allowed: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING", "ROUTING_RULE_ONLY"], ..StrRule::ANY })),
         ("SecurityPolicy", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -24,7 +24,7 @@ pub(crate) static RULE_DomainNameAccessAssociation: ObjRule = ObjRule {
         ("AccessAssociationSource", Shape::STR),
         ("AccessAssociationSourceType", Shape::Str(&StrRule { allowed: &["VPCE"], ..StrRule::ANY })),
         ("DomainNameArn", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["DomainNameArn", "AccessAssociationSource", "AccessAssociationSourceType"],
     closed: true,

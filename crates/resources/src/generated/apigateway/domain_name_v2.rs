@@ -17,10 +17,10 @@ pub(crate) static RULE_DomainNameV2: ObjRule = ObjRule {
         ("DomainName", Shape::STR),
         ("EndpointAccessMode", Shape::STR),
         ("EndpointConfiguration", Shape::Object(&RULE_EndpointConfiguration)),
-        ("Policy", Shape::Any),
+        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("RoutingMode", Shape::Str(&StrRule { allowed: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING", "ROUTING_RULE_ONLY"], ..StrRule::ANY })),
         ("SecurityPolicy", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

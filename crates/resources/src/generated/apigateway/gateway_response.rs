@@ -19,8 +19,8 @@ pub struct GatewayResponseRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GatewayResponse: ObjRule = ObjRule {
     properties: &[
-        ("ResponseParameters", Shape::Any),
-        ("ResponseTemplates", Shape::Any),
+        ("ResponseParameters", Shape::Typed(json_type::OBJECT)),
+        ("ResponseTemplates", Shape::Typed(json_type::OBJECT)),
         ("ResponseType", Shape::STR),
         ("RestApiId", Shape::STR),
         ("StatusCode", Shape::STR),

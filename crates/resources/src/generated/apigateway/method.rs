@@ -22,15 +22,15 @@ pub struct MethodRequired {
 pub(crate) static RULE_Method: ObjRule = ObjRule {
     properties: &[
         ("ApiKeyRequired", Shape::Bool),
-        ("AuthorizationScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AuthorizationScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("AuthorizationType", Shape::STR),
         ("AuthorizerId", Shape::STR),
         ("HttpMethod", Shape::STR),
         ("Integration", Shape::Object(&RULE_Integration)),
-        ("MethodResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_MethodResponse), min_items: None, max_items: None })),
+        ("MethodResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_MethodResponse), min_items: None, max_items: None, unique: true })),
         ("OperationName", Shape::STR),
-        ("RequestModels", Shape::Any),
-        ("RequestParameters", Shape::Any),
+        ("RequestModels", Shape::Typed(json_type::OBJECT)),
+        ("RequestParameters", Shape::Typed(json_type::OBJECT)),
         ("RequestValidatorId", Shape::STR),
         ("ResourceId", Shape::STR),
         ("RestApiId", Shape::STR),
@@ -235,18 +235,18 @@ pub struct IntegrationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
-        ("CacheKeyParameters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CacheKeyParameters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("CacheNamespace", Shape::STR),
         ("ConnectionId", Shape::STR),
         ("ConnectionType", Shape::Str(&StrRule { allowed: &["INTERNET", "VPC_LINK"], ..StrRule::ANY })),
         ("ContentHandling", Shape::Str(&StrRule { allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], ..StrRule::ANY })),
         ("Credentials", Shape::STR),
         ("IntegrationHttpMethod", Shape::STR),
-        ("IntegrationResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegrationResponse), min_items: None, max_items: None })),
+        ("IntegrationResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegrationResponse), min_items: None, max_items: None, unique: true })),
         ("IntegrationTarget", Shape::STR),
         ("PassthroughBehavior", Shape::Str(&StrRule { allowed: &["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"], ..StrRule::ANY })),
-        ("RequestParameters", Shape::Any),
-        ("RequestTemplates", Shape::Any),
+        ("RequestParameters", Shape::Typed(json_type::OBJECT)),
+        ("RequestTemplates", Shape::Typed(json_type::OBJECT)),
         ("ResponseTransferMode", Shape::Str(&StrRule { allowed: &["BUFFERED", "STREAM"], ..StrRule::ANY })),
         ("TimeoutInMillis", Shape::Int(&NumRule { min: Some(50.0), ..NumRule::ANY })),
         ("Type", Shape::Str(&StrRule { allowed: &["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"], ..StrRule::ANY })),
@@ -436,8 +436,8 @@ pub struct IntegrationResponseRequired {
 pub(crate) static RULE_IntegrationResponse: ObjRule = ObjRule {
     properties: &[
         ("ContentHandling", Shape::Str(&StrRule { allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], ..StrRule::ANY })),
-        ("ResponseParameters", Shape::Any),
-        ("ResponseTemplates", Shape::Any),
+        ("ResponseParameters", Shape::Typed(json_type::OBJECT)),
+        ("ResponseTemplates", Shape::Typed(json_type::OBJECT)),
         ("SelectionPattern", Shape::STR),
         ("StatusCode", Shape::STR),
     ],
@@ -528,8 +528,8 @@ pub struct MethodResponseRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MethodResponse: ObjRule = ObjRule {
     properties: &[
-        ("ResponseModels", Shape::Any),
-        ("ResponseParameters", Shape::Any),
+        ("ResponseModels", Shape::Typed(json_type::OBJECT)),
+        ("ResponseParameters", Shape::Typed(json_type::OBJECT)),
         ("StatusCode", Shape::STR),
     ],
     required: &["StatusCode"],

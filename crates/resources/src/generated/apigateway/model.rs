@@ -21,7 +21,7 @@ pub(crate) static RULE_Model: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("Name", Shape::STR),
         ("RestApiId", Shape::STR),
-        ("Schema", Shape::Any),
+        ("Schema", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["RestApiId"],
     closed: true,

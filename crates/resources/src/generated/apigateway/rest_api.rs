@@ -11,8 +11,8 @@ use crate::support::prelude::*;
 pub(crate) static RULE_RestApi: ObjRule = ObjRule {
     properties: &[
         ("ApiKeySourceType", Shape::STR),
-        ("BinaryMediaTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Body", Shape::Any),
+        ("BinaryMediaTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Body", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("BodyS3Location", Shape::Object(&RULE_S3Location)),
         ("CloneFrom", Shape::STR),
         ("Description", Shape::STR),
@@ -23,10 +23,10 @@ pub(crate) static RULE_RestApi: ObjRule = ObjRule {
         ("MinimumCompressionSize", Shape::INT),
         ("Mode", Shape::STR),
         ("Name", Shape::STR),
-        ("Parameters", Shape::Any),
-        ("Policy", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("SecurityPolicy", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -274,8 +274,8 @@ impl RestApiAttributes {
 pub(crate) static RULE_EndpointConfiguration: ObjRule = ObjRule {
     properties: &[
         ("IpAddressType", Shape::STR),
-        ("Types", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("VpcEndpointIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Types", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("VpcEndpointIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

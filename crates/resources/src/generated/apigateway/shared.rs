@@ -73,7 +73,7 @@ impl ToValue for AccessLogSetting {
 pub(crate) static RULE_EndpointConfiguration: ObjRule = ObjRule {
     properties: &[
         ("IpAddressType", Shape::STR),
-        ("Types", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Types", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -10,10 +10,10 @@ use crate::support::prelude::*;
 #[rustfmt::skip]
 pub(crate) static RULE_UsagePlan: ObjRule = ObjRule {
     properties: &[
-        ("ApiStages", Shape::List(&ListRule { items: Shape::Object(&RULE_ApiStage), min_items: None, max_items: None })),
+        ("ApiStages", Shape::List(&ListRule { items: Shape::Object(&RULE_ApiStage), min_items: None, max_items: None, unique: true })),
         ("Description", Shape::STR),
         ("Quota", Shape::Object(&RULE_QuotaSettings)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("Throttle", Shape::Object(&RULE_ThrottleSettings)),
         ("UsagePlanName", Shape::STR),
     ],
@@ -154,7 +154,7 @@ pub(crate) static RULE_ApiStage: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("Stage", Shape::STR),
-        ("Throttle", Shape::Any),
+        ("Throttle", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

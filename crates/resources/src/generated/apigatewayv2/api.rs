@@ -12,7 +12,7 @@ pub(crate) static RULE_Api: ObjRule = ObjRule {
     properties: &[
         ("ApiKeySelectionExpression", Shape::STR),
         ("BasePath", Shape::STR),
-        ("Body", Shape::Any),
+        ("Body", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("BodyS3Location", Shape::Object(&RULE_BodyS3Location)),
         ("CorsConfiguration", Shape::Object(&RULE_Cors)),
         ("CredentialsArn", Shape::STR),
@@ -25,7 +25,7 @@ pub(crate) static RULE_Api: ObjRule = ObjRule {
         ("ProtocolType", Shape::STR),
         ("RouteKey", Shape::STR),
         ("RouteSelectionExpression", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("Target", Shape::STR),
         ("Version", Shape::STR),
     ],
@@ -351,10 +351,10 @@ impl ToValue for BodyS3Location {
 pub(crate) static RULE_Cors: ObjRule = ObjRule {
     properties: &[
         ("AllowCredentials", Shape::Bool),
-        ("AllowHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("AllowMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("AllowOrigins", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("ExposeHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("AllowMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("AllowOrigins", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("ExposeHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("MaxAge", Shape::INT),
     ],
     closed: true,

@@ -219,7 +219,7 @@ impl ToValue for IntegrationOverrides {
 #[rustfmt::skip]
 pub(crate) static RULE_RouteOverrides: ObjRule = ObjRule {
     properties: &[
-        ("AuthorizationScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AuthorizationScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("AuthorizationType", Shape::STR),
         ("AuthorizerId", Shape::STR),
         ("OperationName", Shape::STR),
@@ -300,8 +300,8 @@ pub(crate) static RULE_StageOverrides: ObjRule = ObjRule {
         ("AutoDeploy", Shape::Bool),
         ("DefaultRouteSettings", Shape::Object(&RULE_RouteSettings)),
         ("Description", Shape::STR),
-        ("RouteSettings", Shape::Any),
-        ("StageVariables", Shape::Any),
+        ("RouteSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("StageVariables", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE

@@ -28,7 +28,7 @@ pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
         ("AuthorizerType", Shape::STR),
         ("AuthorizerUri", Shape::STR),
         ("EnableSimpleResponses", Shape::Bool),
-        ("IdentitySource", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("IdentitySource", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("IdentityValidationExpression", Shape::STR),
         ("JwtConfiguration", Shape::Object(&RULE_JwtConfiguration)),
         ("Name", Shape::STR),
@@ -237,7 +237,7 @@ impl AuthorizerAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_JwtConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Audience", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Audience", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Issuer", Shape::STR),
     ],
     closed: true,

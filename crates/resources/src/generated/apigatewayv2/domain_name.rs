@@ -18,10 +18,10 @@ pub struct DomainNameRequired {
 pub(crate) static RULE_DomainName: ObjRule = ObjRule {
     properties: &[
         ("DomainName", Shape::STR),
-        ("DomainNameConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DomainNameConfiguration), min_items: None, max_items: None })),
+        ("DomainNameConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DomainNameConfiguration), min_items: None, max_items: None, unique: false })),
         ("MutualTlsAuthentication", Shape::Object(&RULE_MutualTlsAuthentication)),
         ("RoutingMode", Shape::Str(&StrRule { allowed: &["API_MAPPING_ONLY", "ROUTING_RULE_THEN_API_MAPPING", "ROUTING_RULE_ONLY"], ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["DomainName"],
     closed: true,

@@ -25,7 +25,7 @@ pub(crate) static RULE_Model: ObjRule = ObjRule {
         ("ContentType", Shape::STR),
         ("Description", Shape::STR),
         ("Name", Shape::STR),
-        ("Schema", Shape::Any),
+        ("Schema", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["ApiId", "Schema", "Name"],
     closed: true,

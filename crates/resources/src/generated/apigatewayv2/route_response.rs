@@ -23,7 +23,7 @@ pub(crate) static RULE_RouteResponse: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("ModelSelectionExpression", Shape::STR),
-        ("ResponseModels", Shape::Any),
+        ("ResponseModels", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("ResponseParameters", Shape::Any),
         ("RouteId", Shape::STR),
         ("RouteResponseKey", Shape::STR),

@@ -23,8 +23,8 @@ pub struct RoutingRuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RoutingRule: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None, unique: false })),
         ("DomainNameArn", Shape::STR),
         ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000000.0), ..NumRule::ANY })),
     ],
@@ -348,7 +348,7 @@ pub struct MatchBasePathsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MatchBasePaths: ObjRule = ObjRule {
     properties: &[
-        ("AnyOf", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AnyOf", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["AnyOf"],
     ..OBJ_RULE
@@ -465,7 +465,7 @@ pub struct MatchHeadersRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MatchHeaders: ObjRule = ObjRule {
     properties: &[
-        ("AnyOf", Shape::List(&ListRule { items: Shape::Object(&RULE_MatchHeaderValue), min_items: None, max_items: None })),
+        ("AnyOf", Shape::List(&ListRule { items: Shape::Object(&RULE_MatchHeaderValue), min_items: None, max_items: None, unique: false })),
     ],
     required: &["AnyOf"],
     ..OBJ_RULE

@@ -30,7 +30,7 @@ pub(crate) static RULE_DeploymentStrategy: ObjRule = ObjRule {
         ("GrowthType", Shape::Str(&StrRule { allowed: &["EXPONENTIAL", "LINEAR"], ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("ReplicateTo", Shape::Str(&StrRule { allowed: &["NONE", "SSM_DOCUMENT"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["DeploymentDurationInMinutes", "GrowthFactor", "Name", "ReplicateTo"],
     closed: true,

@@ -24,12 +24,12 @@ pub struct ExtensionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Extension: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::Any),
+        ("Actions", Shape::Typed(json_type::OBJECT)),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("LatestVersionNumber", Shape::INT),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Parameters", Shape::Any),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Parameters", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Name", "Actions"],
     closed: true,

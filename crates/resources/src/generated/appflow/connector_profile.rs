@@ -859,7 +859,7 @@ pub struct CustomAuthCredentialsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomAuthCredentials: ObjRule = ObjRule {
     properties: &[
-        ("CredentialsMap", Shape::Any),
+        ("CredentialsMap", Shape::Typed(json_type::OBJECT)),
         ("CustomAuthenticationType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["CustomAuthenticationType"],
@@ -1010,7 +1010,7 @@ impl ToValue for CustomConnectorProfileCredentials {
 pub(crate) static RULE_CustomConnectorProfileProperties: ObjRule = ObjRule {
     properties: &[
         ("OAuth2Properties", Shape::Object(&RULE_OAuth2Properties)),
-        ("ProfileProperties", Shape::Any),
+        ("ProfileProperties", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1778,7 +1778,7 @@ pub(crate) static RULE_OAuth2Properties: ObjRule = ObjRule {
     properties: &[
         ("OAuth2GrantType", Shape::Str(&StrRule { allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "JWT_BEARER"], ..StrRule::ANY })),
         ("TokenUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("TokenUrlCustomProperties", Shape::Any),
+        ("TokenUrlCustomProperties", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1917,7 +1917,7 @@ impl ToValue for OAuthCredentials {
 pub(crate) static RULE_OAuthProperties: ObjRule = ObjRule {
     properties: &[
         ("AuthCodeUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("OAuthScopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("OAuthScopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("TokenUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     ..OBJ_RULE

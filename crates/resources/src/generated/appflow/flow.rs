@@ -38,14 +38,14 @@ pub struct FlowRequired {
 pub(crate) static RULE_Flow: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DestinationFlowConfigList", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationFlowConfig), min_items: None, max_items: None })),
+        ("DestinationFlowConfigList", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationFlowConfig), min_items: None, max_items: None, unique: false })),
         ("FlowName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("FlowStatus", Shape::Str(&StrRule { allowed: &["Active", "Suspended", "Draft"], ..StrRule::ANY })),
         ("KMSArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_6), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("MetadataCatalogConfig", Shape::Object(&RULE_MetadataCatalogConfig)),
         ("SourceFlowConfig", Shape::Object(&RULE_SourceFlowConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
-        ("Tasks", Shape::List(&ListRule { items: Shape::Object(&RULE_Task), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ("Tasks", Shape::List(&ListRule { items: Shape::Object(&RULE_Task), min_items: None, max_items: None, unique: false })),
         ("TriggerConfig", Shape::Object(&RULE_TriggerConfig)),
     ],
     required: &["FlowName", "Tasks", "SourceFlowConfig", "DestinationFlowConfigList", "TriggerConfig"],
@@ -524,10 +524,10 @@ pub struct CustomConnectorDestinationPropertiesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomConnectorDestinationProperties: ObjRule = ObjRule {
     properties: &[
-        ("CustomProperties", Shape::Any),
+        ("CustomProperties", Shape::Typed(json_type::OBJECT)),
         ("EntityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
-        ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
         ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
     ],
     required: &["EntityName"],
@@ -619,7 +619,7 @@ pub struct CustomConnectorSourcePropertiesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomConnectorSourceProperties: ObjRule = ObjRule {
     properties: &[
-        ("CustomProperties", Shape::Any),
+        ("CustomProperties", Shape::Typed(json_type::OBJECT)),
         ("DataTransferApi", Shape::Object(&RULE_CustomConnectorSourcePropertiesDataTransferApi)),
         ("EntityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
@@ -1712,7 +1712,7 @@ impl ToValue for PardotSourceProperties {
 #[rustfmt::skip]
 pub(crate) static RULE_PrefixConfig: ObjRule = ObjRule {
     properties: &[
-        ("PathPrefixHierarchy", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EXECUTION_ID", "SCHEMA_VERSION"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("PathPrefixHierarchy", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EXECUTION_ID", "SCHEMA_VERSION"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("PrefixFormat", Shape::Str(&StrRule { allowed: &["YEAR", "MONTH", "DAY", "HOUR", "MINUTE"], ..StrRule::ANY })),
         ("PrefixType", Shape::Str(&StrRule { allowed: &["FILENAME", "PATH", "PATH_AND_FILENAME"], ..StrRule::ANY })),
     ],
@@ -2154,7 +2154,7 @@ pub(crate) static RULE_SalesforceDestinationProperties: ObjRule = ObjRule {
     properties: &[
         ("DataTransferApi", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "BULKV2", "REST_SYNC"], ..StrRule::ANY })),
         ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
-        ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
         ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
     ],
@@ -2355,7 +2355,7 @@ pub struct SapoDataDestinationPropertiesRequired {
 pub(crate) static RULE_SapoDataDestinationProperties: ObjRule = ObjRule {
     properties: &[
         ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
-        ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
         ("ObjectPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SuccessResponseHandlingConfig", Shape::Object(&RULE_SuccessResponseHandlingConfig)),
         ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
@@ -3428,8 +3428,8 @@ pub(crate) static RULE_Task: ObjRule = ObjRule {
     properties: &[
         ("ConnectorOperator", Shape::Object(&RULE_ConnectorOperator)),
         ("DestinationField", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("SourceFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskPropertiesObject), min_items: None, max_items: None })),
+        ("SourceFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskPropertiesObject), min_items: None, max_items: None, unique: false })),
         ("TaskType", Shape::Str(&StrRule { allowed: &["Arithmetic", "Filter", "Map", "Map_all", "Mask", "Merge", "Passthrough", "Truncate", "Validate", "Partition"], ..StrRule::ANY })),
     ],
     required: &["SourceFields", "TaskType"],
@@ -3958,7 +3958,7 @@ pub struct ZendeskDestinationPropertiesRequired {
 pub(crate) static RULE_ZendeskDestinationProperties: ObjRule = ObjRule {
     properties: &[
         ("ErrorHandlingConfig", Shape::Object(&RULE_ErrorHandlingConfig)),
-        ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("IdFieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
         ("Object", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("WriteOperationType", Shape::Str(&StrRule { allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"], ..StrRule::ANY })),
     ],

@@ -39,8 +39,8 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
         ("IsService", Shape::Bool),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(150) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(150), unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["Name", "Namespace", "ApplicationSourceConfig"],
     closed: true,
@@ -392,7 +392,7 @@ pub struct ExternalUrlConfigRequired {
 pub(crate) static RULE_ExternalUrlConfig: ObjRule = ObjRule {
     properties: &[
         ("AccessUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ApprovedOrigins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("ApprovedOrigins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["AccessUrl"],
     closed: true,
@@ -452,8 +452,8 @@ impl ToValue for ExternalUrlConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_IframeConfig: ObjRule = ObjRule {
     properties: &[
-        ("Allow", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(25) })),
-        ("Sandbox", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(25) })),
+        ("Allow", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(25), unique: false })),
+        ("Sandbox", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(25), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -34,10 +34,10 @@ pub(crate) static RULE_DataIntegration: ObjRule = ObjRule {
         ("FileConfiguration", Shape::Object(&RULE_FileConfiguration)),
         ("KmsKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ObjectConfiguration", Shape::Any),
+        ("ObjectConfiguration", Shape::Typed(json_type::OBJECT)),
         ("ScheduleConfig", Shape::Object(&RULE_ScheduleConfig)),
         ("SourceURI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["Name", "KmsKey", "SourceURI"],
     closed: true,
@@ -226,8 +226,8 @@ pub struct FileConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FileConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Filters", Shape::Any),
-        ("Folders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("Filters", Shape::Typed(json_type::OBJECT)),
+        ("Folders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["Folders"],
     closed: true,

@@ -278,9 +278,9 @@ impl ScalingPolicyAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
     properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: false })),
         ("MetricName", Shape::STR),
-        ("Metrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingMetricDataQuery), min_items: None, max_items: None })),
+        ("Metrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingMetricDataQuery), min_items: None, max_items: None, unique: false })),
         ("Namespace", Shape::STR),
         ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
         ("Unit", Shape::STR),
@@ -530,7 +530,7 @@ pub struct PredictiveScalingCustomizedCapacityMetricRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
     properties: &[
-        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery), min_items: None, max_items: None })),
+        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery), min_items: None, max_items: None, unique: true })),
     ],
     required: &["MetricDataQueries"],
     closed: true,
@@ -585,7 +585,7 @@ pub struct PredictiveScalingCustomizedLoadMetricRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
     properties: &[
-        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery), min_items: None, max_items: None })),
+        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery), min_items: None, max_items: None, unique: true })),
     ],
     required: &["MetricDataQueries"],
     closed: true,
@@ -638,7 +638,7 @@ pub struct PredictiveScalingCustomizedScalingMetricRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
     properties: &[
-        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery), min_items: None, max_items: None })),
+        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDataQuery), min_items: None, max_items: None, unique: true })),
     ],
     required: &["MetricDataQueries"],
     closed: true,
@@ -686,7 +686,7 @@ impl ToValue for PredictiveScalingCustomizedScalingMetric {
 #[rustfmt::skip]
 pub(crate) static RULE_PredictiveScalingMetric: ObjRule = ObjRule {
     properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDimension), min_items: None, max_items: None })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricDimension), min_items: None, max_items: None, unique: false })),
         ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
@@ -1103,7 +1103,7 @@ pub(crate) static RULE_PredictiveScalingPolicyConfiguration: ObjRule = ObjRule {
     properties: &[
         ("MaxCapacityBreachBehavior", Shape::Str(&StrRule { allowed: &["HonorMaxCapacity", "IncreaseMaxCapacity"], ..StrRule::ANY })),
         ("MaxCapacityBuffer", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("MetricSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricSpecification), min_items: None, max_items: None })),
+        ("MetricSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricSpecification), min_items: None, max_items: None, unique: true })),
         ("Mode", Shape::Str(&StrRule { allowed: &["ForecastAndScale", "ForecastOnly"], ..StrRule::ANY })),
         ("SchedulingBufferTime", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
     ],
@@ -1538,7 +1538,7 @@ pub(crate) static RULE_StepScalingPolicyConfiguration: ObjRule = ObjRule {
         ("Cooldown", Shape::INT),
         ("MetricAggregationType", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum"], ..StrRule::ANY })),
         ("MinAdjustmentMagnitude", Shape::INT),
-        ("StepAdjustments", Shape::List(&ListRule { items: Shape::Object(&RULE_StepAdjustment), min_items: None, max_items: None })),
+        ("StepAdjustments", Shape::List(&ListRule { items: Shape::Object(&RULE_StepAdjustment), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1615,7 +1615,7 @@ impl ToValue for StepScalingPolicyConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_TargetTrackingMetric: ObjRule = ObjRule {
     properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingMetricDimension), min_items: None, max_items: None })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingMetricDimension), min_items: None, max_items: None, unique: false })),
         ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],

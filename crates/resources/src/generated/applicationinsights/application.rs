@@ -32,15 +32,15 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
         ("AttachMissingPermission", Shape::Bool),
         ("AutoConfigurationEnabled", Shape::Bool),
         ("CWEMonitorEnabled", Shape::Bool),
-        ("ComponentMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentMonitoringSetting), min_items: Some(1), max_items: None })),
-        ("CustomComponents", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomComponent), min_items: Some(1), max_items: None })),
+        ("ComponentMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentMonitoringSetting), min_items: Some(1), max_items: None, unique: false })),
+        ("CustomComponents", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomComponent), min_items: Some(1), max_items: None, unique: false })),
         ("GroupingType", Shape::Str(&StrRule { allowed: &["ACCOUNT_BASED"], ..StrRule::ANY })),
-        ("LogPatternSets", Shape::List(&ListRule { items: Shape::Object(&RULE_LogPatternSet), min_items: Some(1), max_items: None })),
+        ("LogPatternSets", Shape::List(&ListRule { items: Shape::Object(&RULE_LogPatternSet), min_items: Some(1), max_items: None, unique: false })),
         ("OpsCenterEnabled", Shape::Bool),
         ("OpsItemSNSTopicArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(300), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ResourceGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("SNSNotificationArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(300), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
     ],
     required: &["ResourceGroupName"],
     closed: true,
@@ -375,7 +375,7 @@ impl ToValue for AlarmMetric {
 pub(crate) static RULE_ComponentConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ConfigurationDetails", Shape::Object(&RULE_ConfigurationDetails)),
-        ("SubComponentTypeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SubComponentTypeConfiguration), min_items: Some(1), max_items: None })),
+        ("SubComponentTypeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SubComponentTypeConfiguration), min_items: Some(1), max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -554,16 +554,16 @@ impl ToValue for ComponentMonitoringSetting {
 #[rustfmt::skip]
 pub(crate) static RULE_ConfigurationDetails: ObjRule = ObjRule {
     properties: &[
-        ("AlarmMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmMetric), min_items: None, max_items: None })),
-        ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: None, max_items: None })),
+        ("AlarmMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmMetric), min_items: None, max_items: None, unique: false })),
+        ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: None, max_items: None, unique: false })),
         ("HAClusterPrometheusExporter", Shape::Object(&RULE_HaClusterPrometheusExporter)),
         ("HANAPrometheusExporter", Shape::Object(&RULE_HanaPrometheusExporter)),
         ("JMXPrometheusExporter", Shape::Object(&RULE_JmxPrometheusExporter)),
-        ("Logs", Shape::List(&ListRule { items: Shape::Object(&RULE_Log), min_items: None, max_items: None })),
+        ("Logs", Shape::List(&ListRule { items: Shape::Object(&RULE_Log), min_items: None, max_items: None, unique: false })),
         ("NetWeaverPrometheusExporter", Shape::Object(&RULE_NetWeaverPrometheusExporter)),
-        ("Processes", Shape::List(&ListRule { items: Shape::Object(&RULE_Process), min_items: None, max_items: None })),
+        ("Processes", Shape::List(&ListRule { items: Shape::Object(&RULE_Process), min_items: None, max_items: None, unique: false })),
         ("SQLServerPrometheusExporter", Shape::Object(&RULE_SqlServerPrometheusExporter)),
-        ("WindowsEvents", Shape::List(&ListRule { items: Shape::Object(&RULE_WindowsEvent), min_items: None, max_items: None })),
+        ("WindowsEvents", Shape::List(&ListRule { items: Shape::Object(&RULE_WindowsEvent), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -690,7 +690,7 @@ pub struct CustomComponentRequired {
 pub(crate) static RULE_CustomComponent: ObjRule = ObjRule {
     properties: &[
         ("ComponentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ResourceList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(300), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("ResourceList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(300), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["ComponentName", "ResourceList"],
     closed: true,
@@ -1149,7 +1149,7 @@ pub struct LogPatternSetRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LogPatternSet: ObjRule = ObjRule {
     properties: &[
-        ("LogPatterns", Shape::List(&ListRule { items: Shape::Object(&RULE_LogPattern), min_items: Some(1), max_items: None })),
+        ("LogPatterns", Shape::List(&ListRule { items: Shape::Object(&RULE_LogPattern), min_items: Some(1), max_items: None, unique: false })),
         ("PatternSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["PatternSetName", "LogPatterns"],
@@ -1219,7 +1219,7 @@ pub struct NetWeaverPrometheusExporterRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_NetWeaverPrometheusExporter: ObjRule = ObjRule {
     properties: &[
-        ("InstanceNumbers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("InstanceNumbers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("PrometheusPort", Shape::STR),
         ("SAPSID", Shape::STR),
     ],
@@ -1296,7 +1296,7 @@ pub struct ProcessRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Process: ObjRule = ObjRule {
     properties: &[
-        ("AlarmMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmMetric), min_items: None, max_items: None })),
+        ("AlarmMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmMetric), min_items: None, max_items: None, unique: false })),
         ("ProcessName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     required: &["ProcessName", "AlarmMetrics"],
@@ -1421,10 +1421,10 @@ impl ToValue for SqlServerPrometheusExporter {
 #[rustfmt::skip]
 pub(crate) static RULE_SubComponentConfigurationDetails: ObjRule = ObjRule {
     properties: &[
-        ("AlarmMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmMetric), min_items: None, max_items: None })),
-        ("Logs", Shape::List(&ListRule { items: Shape::Object(&RULE_Log), min_items: None, max_items: None })),
-        ("Processes", Shape::List(&ListRule { items: Shape::Object(&RULE_Process), min_items: None, max_items: None })),
-        ("WindowsEvents", Shape::List(&ListRule { items: Shape::Object(&RULE_WindowsEvent), min_items: None, max_items: None })),
+        ("AlarmMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmMetric), min_items: None, max_items: None, unique: false })),
+        ("Logs", Shape::List(&ListRule { items: Shape::Object(&RULE_Log), min_items: None, max_items: None, unique: false })),
+        ("Processes", Shape::List(&ListRule { items: Shape::Object(&RULE_Process), min_items: None, max_items: None, unique: false })),
+        ("WindowsEvents", Shape::List(&ListRule { items: Shape::Object(&RULE_WindowsEvent), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1634,7 +1634,7 @@ pub struct WindowsEventRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_WindowsEvent: ObjRule = ObjRule {
     properties: &[
-        ("EventLevels", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["INFORMATION", "WARNING", "ERROR", "CRITICAL", "VERBOSE"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("EventLevels", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["INFORMATION", "WARNING", "ERROR", "CRITICAL", "VERBOSE"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ("EventName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(260), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
         ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), format: Some(Format::LogGroupName), ..StrRule::ANY })),
         ("PatternSet", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_5), ..StrRule::ANY })),

@@ -19,7 +19,7 @@ pub struct GroupingConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GroupingConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("GroupingAttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupingAttributeDefinition), min_items: None, max_items: None })),
+        ("GroupingAttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupingAttributeDefinition), min_items: None, max_items: None, unique: false })),
     ],
     required: &["GroupingAttributeDefinitions"],
     closed: true,
@@ -137,7 +137,7 @@ pub(crate) static RULE_GroupingAttributeDefinition: ObjRule = ObjRule {
     properties: &[
         ("DefaultGroupingValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("GroupingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("GroupingSourceKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("GroupingSourceKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["GroupingName", "GroupingSourceKeys"],
     closed: true,

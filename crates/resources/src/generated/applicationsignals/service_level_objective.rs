@@ -21,14 +21,14 @@ pub struct ServiceLevelObjectiveRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ServiceLevelObjective: ObjRule = ObjRule {
     properties: &[
-        ("BurnRateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_BurnRateConfiguration), min_items: Some(0), max_items: Some(10) })),
+        ("BurnRateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_BurnRateConfiguration), min_items: Some(0), max_items: Some(10), unique: true })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("ExclusionWindows", Shape::List(&ListRule { items: Shape::Object(&RULE_ExclusionWindow), min_items: Some(0), max_items: Some(10) })),
+        ("ExclusionWindows", Shape::List(&ListRule { items: Shape::Object(&RULE_ExclusionWindow), min_items: Some(0), max_items: Some(10), unique: true })),
         ("Goal", Shape::Object(&RULE_Goal)),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RequestBasedSli", Shape::Object(&RULE_RequestBasedSli)),
         ("Sli", Shape::Object(&RULE_Sli)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
     ],
     required: &["Name"],
     closed: true,
@@ -756,7 +756,7 @@ impl ToValue for Interval {
 #[rustfmt::skip]
 pub(crate) static RULE_Metric: ObjRule = ObjRule {
     properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None, unique: false })),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
     ],
@@ -1006,8 +1006,8 @@ impl ToValue for MetricStat {
 #[rustfmt::skip]
 pub(crate) static RULE_MonitoredRequestCountMetric: ObjRule = ObjRule {
     properties: &[
-        ("BadCountMetric", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
-        ("GoodCountMetric", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
+        ("BadCountMetric", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: false })),
+        ("GoodCountMetric", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1197,7 +1197,7 @@ pub(crate) static RULE_RequestBasedSliMetric: ObjRule = ObjRule {
         ("MetricType", Shape::Str(&StrRule { allowed: &["LATENCY", "AVAILABILITY"], ..StrRule::ANY })),
         ("MonitoredRequestCountMetric", Shape::Object(&RULE_MonitoredRequestCountMetric)),
         ("OperationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("TotalRequestCountMetric", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
+        ("TotalRequestCountMetric", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1436,7 +1436,7 @@ pub(crate) static RULE_SliMetric: ObjRule = ObjRule {
     properties: &[
         ("DependencyConfig", Shape::Object(&RULE_DependencyConfig)),
         ("KeyAttributes", Shape::Any),
-        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
+        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: false })),
         ("MetricType", Shape::Str(&StrRule { allowed: &["LATENCY", "AVAILABILITY"], ..StrRule::ANY })),
         ("OperationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("PeriodSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(900.0), ..NumRule::ANY })),

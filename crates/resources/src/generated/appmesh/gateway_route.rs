@@ -31,7 +31,7 @@ pub(crate) static RULE_GatewayRoute: ObjRule = ObjRule {
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
         ("Spec", Shape::Object(&RULE_GatewayRouteSpec)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VirtualGatewayName", Shape::STR),
     ],
     required: &["MeshName", "VirtualGatewayName", "Spec"],
@@ -805,7 +805,7 @@ impl ToValue for GrpcGatewayRouteAction {
 pub(crate) static RULE_GrpcGatewayRouteMatch: ObjRule = ObjRule {
     properties: &[
         ("Hostname", Shape::Object(&RULE_GatewayRouteHostnameMatch)),
-        ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_GrpcGatewayRouteMetadata), min_items: None, max_items: None })),
+        ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_GrpcGatewayRouteMetadata), min_items: None, max_items: None, unique: false })),
         ("Port", Shape::INT),
         ("ServiceName", Shape::STR),
     ],
@@ -1269,13 +1269,13 @@ impl ToValue for HttpGatewayRouteHeaderMatch {
 #[rustfmt::skip]
 pub(crate) static RULE_HttpGatewayRouteMatch: ObjRule = ObjRule {
     properties: &[
-        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpGatewayRouteHeader), min_items: None, max_items: None })),
+        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpGatewayRouteHeader), min_items: None, max_items: None, unique: false })),
         ("Hostname", Shape::Object(&RULE_GatewayRouteHostnameMatch)),
         ("Method", Shape::STR),
         ("Path", Shape::Object(&RULE_HttpPathMatch)),
         ("Port", Shape::INT),
         ("Prefix", Shape::STR),
-        ("QueryParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryParameter), min_items: None, max_items: None })),
+        ("QueryParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryParameter), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -15,7 +15,7 @@ pub(crate) static RULE_Mesh: ObjRule = ObjRule {
     properties: &[
         ("MeshName", Shape::STR),
         ("Spec", Shape::Object(&RULE_MeshSpec)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -34,7 +34,7 @@ pub(crate) static RULE_Route: ObjRule = ObjRule {
         ("MeshOwner", Shape::STR),
         ("RouteName", Shape::STR),
         ("Spec", Shape::Object(&RULE_RouteSpec)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VirtualRouterName", Shape::STR),
     ],
     required: &["MeshName", "VirtualRouterName", "Spec"],
@@ -257,11 +257,11 @@ pub struct GrpcRetryPolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GrpcRetryPolicy: ObjRule = ObjRule {
     properties: &[
-        ("GrpcRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("HttpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("GrpcRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("HttpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("MaxRetries", Shape::INT),
         ("PerRetryTimeout", Shape::Object(&RULE_Duration)),
-        ("TcpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("TcpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["MaxRetries", "PerRetryTimeout"],
     closed: true,
@@ -437,7 +437,7 @@ pub struct GrpcRouteActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GrpcRouteAction: ObjRule = ObjRule {
     properties: &[
-        ("WeightedTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTarget), min_items: None, max_items: None })),
+        ("WeightedTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTarget), min_items: None, max_items: None, unique: false })),
     ],
     required: &["WeightedTargets"],
     closed: true,
@@ -485,7 +485,7 @@ impl ToValue for GrpcRouteAction {
 #[rustfmt::skip]
 pub(crate) static RULE_GrpcRouteMatch: ObjRule = ObjRule {
     properties: &[
-        ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_GrpcRouteMetadata), min_items: None, max_items: None })),
+        ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_GrpcRouteMetadata), min_items: None, max_items: None, unique: false })),
         ("MethodName", Shape::STR),
         ("Port", Shape::INT),
         ("ServiceName", Shape::STR),
@@ -790,10 +790,10 @@ pub struct HttpRetryPolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_HttpRetryPolicy: ObjRule = ObjRule {
     properties: &[
-        ("HttpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("HttpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("MaxRetries", Shape::INT),
         ("PerRetryTimeout", Shape::Object(&RULE_Duration)),
-        ("TcpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("TcpRetryEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["MaxRetries", "PerRetryTimeout"],
     closed: true,
@@ -961,7 +961,7 @@ pub struct HttpRouteActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_HttpRouteAction: ObjRule = ObjRule {
     properties: &[
-        ("WeightedTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTarget), min_items: None, max_items: None })),
+        ("WeightedTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTarget), min_items: None, max_items: None, unique: false })),
     ],
     required: &["WeightedTargets"],
     closed: true,
@@ -1082,12 +1082,12 @@ impl ToValue for HttpRouteHeader {
 #[rustfmt::skip]
 pub(crate) static RULE_HttpRouteMatch: ObjRule = ObjRule {
     properties: &[
-        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpRouteHeader), min_items: None, max_items: None })),
+        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpRouteHeader), min_items: None, max_items: None, unique: false })),
         ("Method", Shape::STR),
         ("Path", Shape::Object(&RULE_HttpPathMatch)),
         ("Port", Shape::INT),
         ("Prefix", Shape::STR),
-        ("QueryParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryParameter), min_items: None, max_items: None })),
+        ("QueryParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryParameter), min_items: None, max_items: None, unique: false })),
         ("Scheme", Shape::STR),
     ],
     closed: true,
@@ -1398,7 +1398,7 @@ pub struct TcpRouteActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TcpRouteAction: ObjRule = ObjRule {
     properties: &[
-        ("WeightedTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTarget), min_items: None, max_items: None })),
+        ("WeightedTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTarget), min_items: None, max_items: None, unique: false })),
     ],
     required: &["WeightedTargets"],
     closed: true,

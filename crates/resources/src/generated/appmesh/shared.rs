@@ -378,7 +378,7 @@ impl ToValue for JsonFormatRef {
 #[rustfmt::skip]
 pub(crate) static RULE_LoggingFormat: ObjRule = ObjRule {
     properties: &[
-        ("Json", Shape::List(&ListRule { items: Shape::Object(&RULE_JsonFormatRef), min_items: None, max_items: None })),
+        ("Json", Shape::List(&ListRule { items: Shape::Object(&RULE_JsonFormatRef), min_items: None, max_items: None, unique: false })),
         ("Text", Shape::STR),
     ],
     closed: true,
@@ -578,7 +578,7 @@ impl ToValue for QueryParameter {
 #[rustfmt::skip]
 pub(crate) static RULE_SubjectAlternativeNameMatchers: ObjRule = ObjRule {
     properties: &[
-        ("Exact", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Exact", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -28,7 +28,7 @@ pub(crate) static RULE_VirtualGateway: ObjRule = ObjRule {
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
         ("Spec", Shape::Object(&RULE_VirtualGatewaySpec)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VirtualGatewayName", Shape::STR),
     ],
     required: &["MeshName", "Spec"],
@@ -364,7 +364,7 @@ pub(crate) static RULE_VirtualGatewayClientPolicyTls: ObjRule = ObjRule {
     properties: &[
         ("Certificate", Shape::Object(&RULE_VirtualGatewayClientTlsCertificate)),
         ("Enforce", Shape::Bool),
-        ("Ports", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
+        ("Ports", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
         ("Validation", Shape::Object(&RULE_VirtualGatewayTlsValidationContext)),
     ],
     required: &["Validation"],
@@ -1544,7 +1544,7 @@ pub struct VirtualGatewaySpecRequired {
 pub(crate) static RULE_VirtualGatewaySpec: ObjRule = ObjRule {
     properties: &[
         ("BackendDefaults", Shape::Object(&RULE_VirtualGatewayBackendDefaults)),
-        ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_VirtualGatewayListener), min_items: None, max_items: None })),
+        ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_VirtualGatewayListener), min_items: None, max_items: None, unique: false })),
         ("Logging", Shape::Object(&RULE_VirtualGatewayLogging)),
     ],
     required: &["Listeners"],
@@ -1680,7 +1680,7 @@ pub struct VirtualGatewayTlsValidationContextAcmTrustRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VirtualGatewayTlsValidationContextAcmTrust: ObjRule = ObjRule {
     properties: &[
-        ("CertificateAuthorityArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CertificateAuthorityArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["CertificateAuthorityArns"],
     closed: true,

@@ -32,7 +32,7 @@ pub(crate) static RULE_VirtualNode: ObjRule = ObjRule {
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
         ("Spec", Shape::Object(&RULE_VirtualNodeSpec)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VirtualNodeName", Shape::STR),
     ],
     required: &["MeshName", "Spec"],
@@ -354,7 +354,7 @@ pub struct AwsCloudMapServiceDiscoveryRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AwsCloudMapServiceDiscovery: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AwsCloudMapInstanceAttribute), min_items: None, max_items: None })),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AwsCloudMapInstanceAttribute), min_items: None, max_items: None, unique: false })),
         ("IpPreference", Shape::STR),
         ("NamespaceName", Shape::STR),
         ("ServiceName", Shape::STR),
@@ -573,7 +573,7 @@ pub(crate) static RULE_ClientPolicyTls: ObjRule = ObjRule {
     properties: &[
         ("Certificate", Shape::Object(&RULE_ClientTlsCertificate)),
         ("Enforce", Shape::Bool),
-        ("Ports", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
+        ("Ports", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
         ("Validation", Shape::Object(&RULE_TlsValidationContext)),
     ],
     required: &["Validation"],
@@ -1814,7 +1814,7 @@ pub struct TlsValidationContextAcmTrustRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TlsValidationContextAcmTrust: ObjRule = ObjRule {
     properties: &[
-        ("CertificateAuthorityArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CertificateAuthorityArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["CertificateAuthorityArns"],
     closed: true,
@@ -2281,8 +2281,8 @@ impl ToValue for VirtualNodeHttpConnectionPool {
 pub(crate) static RULE_VirtualNodeSpec: ObjRule = ObjRule {
     properties: &[
         ("BackendDefaults", Shape::Object(&RULE_BackendDefaults)),
-        ("Backends", Shape::List(&ListRule { items: Shape::Object(&RULE_Backend), min_items: None, max_items: None })),
-        ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_Listener), min_items: None, max_items: None })),
+        ("Backends", Shape::List(&ListRule { items: Shape::Object(&RULE_Backend), min_items: None, max_items: None, unique: false })),
+        ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_Listener), min_items: None, max_items: None, unique: false })),
         ("Logging", Shape::Object(&RULE_Logging)),
         ("ServiceDiscovery", Shape::Object(&RULE_ServiceDiscovery)),
     ],

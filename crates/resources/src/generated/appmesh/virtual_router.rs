@@ -25,7 +25,7 @@ pub(crate) static RULE_VirtualRouter: ObjRule = ObjRule {
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
         ("Spec", Shape::Object(&RULE_VirtualRouterSpec)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VirtualRouterName", Shape::STR),
     ],
     required: &["MeshName", "Spec"],
@@ -283,7 +283,7 @@ pub struct VirtualRouterSpecRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VirtualRouterSpec: ObjRule = ObjRule {
     properties: &[
-        ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_VirtualRouterListener), min_items: None, max_items: None })),
+        ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_VirtualRouterListener), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Listeners"],
     closed: true,

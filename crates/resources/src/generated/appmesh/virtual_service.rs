@@ -27,7 +27,7 @@ pub(crate) static RULE_VirtualService: ObjRule = ObjRule {
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
         ("Spec", Shape::Object(&RULE_VirtualServiceSpec)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VirtualServiceName", Shape::STR),
     ],
     required: &["MeshName", "VirtualServiceName", "Spec"],

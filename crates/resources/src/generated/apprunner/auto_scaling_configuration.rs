@@ -19,7 +19,7 @@ pub(crate) static RULE_AutoScalingConfiguration: ObjRule = ObjRule {
         ("MaxConcurrency", Shape::Int(&NumRule { min: Some(1.0), max: Some(200.0), ..NumRule::ANY })),
         ("MaxSize", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("MinSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(25.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -16,7 +16,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{
 pub(crate) static RULE_ObservabilityConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ObservabilityConfigurationName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TraceConfiguration", Shape::Object(&RULE_TraceConfiguration)),
     ],
     closed: true,

@@ -22,9 +22,9 @@ pub struct VpcConnectorRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConnector: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VpcConnectorName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Subnets"],

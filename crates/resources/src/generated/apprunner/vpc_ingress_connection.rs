@@ -29,7 +29,7 @@ pub(crate) static RULE_VpcIngressConnection: ObjRule = ObjRule {
     properties: &[
         ("IngressVpcConfiguration", Shape::Object(&RULE_IngressVpcConfiguration)),
         ("ServiceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VpcIngressConnectionName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ServiceArn", "IngressVpcConfiguration"],

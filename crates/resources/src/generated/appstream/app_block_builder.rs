@@ -31,8 +31,8 @@ pub struct AppBlockBuilderRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AppBlockBuilder: ObjRule = ObjRule {
     properties: &[
-        ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4) })),
-        ("AppBlockArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4), unique: true })),
+        ("AppBlockArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
         ("EnableDefaultInternetAccess", Shape::Bool),
@@ -40,7 +40,7 @@ pub(crate) static RULE_AppBlockBuilder: ObjRule = ObjRule {
         ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Platform", Shape::Str(&StrRule { allowed: &["WINDOWS_SERVER_2019"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     required: &["Name", "Platform", "InstanceType", "VpcConfig"],

@@ -27,7 +27,7 @@ pub(crate) static RULE_DirectoryConfig: ObjRule = ObjRule {
     properties: &[
         ("CertificateBasedAuthProperties", Shape::Object(&RULE_CertificateBasedAuthProperties)),
         ("DirectoryName", Shape::STR),
-        ("OrganizationalUnitDistinguishedNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("OrganizationalUnitDistinguishedNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("ServiceAccountCredentials", Shape::Object(&RULE_ServiceAccountCredentials)),
     ],
     required: &["DirectoryName", "OrganizationalUnitDistinguishedNames", "ServiceAccountCredentials"],

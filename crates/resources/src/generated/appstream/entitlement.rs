@@ -26,7 +26,7 @@ pub struct EntitlementRequired {
 pub(crate) static RULE_Entitlement: ObjRule = ObjRule {
     properties: &[
         ("AppVisibility", Shape::Str(&StrRule { allowed: &["ALL", "ASSOCIATED"], ..StrRule::ANY })),
-        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_Attribute), min_items: Some(1), max_items: None })),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_Attribute), min_items: Some(1), max_items: None, unique: true })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("StackName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),

@@ -43,8 +43,8 @@ pub(crate) static RULE_Fleet: ObjRule = ObjRule {
         ("RootVolumeConfig", Shape::Object(&RULE_VolumeConfig)),
         ("SessionScriptS3Location", Shape::Object(&RULE_S3Location)),
         ("StreamView", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
-        ("UsbDeviceFilterStrings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ("UsbDeviceFilterStrings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     required: &["InstanceType", "Name"],
@@ -604,8 +604,8 @@ impl ToValue for S3Location {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -28,7 +28,7 @@ pub struct ImageBuilderRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ImageBuilder: ObjRule = ObjRule {
     properties: &[
-        ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4) })),
+        ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4), unique: false })),
         ("AppstreamAgentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
@@ -40,9 +40,9 @@ pub(crate) static RULE_ImageBuilder: ObjRule = ObjRule {
         ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("RootVolumeConfig", Shape::Object(&RULE_VolumeConfig)),
-        ("SoftwaresToInstall", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SoftwaresToUninstall", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("SoftwaresToInstall", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SoftwaresToUninstall", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     required: &["InstanceType", "Name"],

@@ -17,20 +17,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{
 #[rustfmt::skip]
 pub(crate) static RULE_Stack: ObjRule = ObjRule {
     properties: &[
-        ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4) })),
+        ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4), unique: false })),
         ("ApplicationSettings", Shape::Object(&RULE_ApplicationSettings)),
-        ("AttributesToDelete", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AttributesToDelete", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("DeleteStorageConnectors", Shape::Bool),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("EmbedHostDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20) })),
+        ("EmbedHostDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
         ("FeedbackURL", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RedirectURL", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-        ("StorageConnectors", Shape::List(&ListRule { items: Shape::Object(&RULE_StorageConnector), min_items: None, max_items: None })),
+        ("StorageConnectors", Shape::List(&ListRule { items: Shape::Object(&RULE_StorageConnector), min_items: None, max_items: None, unique: false })),
         ("StreamingExperienceSettings", Shape::Object(&RULE_StreamingExperienceSettings)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
-        ("UserSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_UserSetting), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ("UserSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_UserSetting), min_items: Some(1), max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -311,7 +311,7 @@ pub struct StorageConnectorRequired {
 pub(crate) static RULE_StorageConnector: ObjRule = ObjRule {
     properties: &[
         ("ConnectorType", Shape::Str(&StrRule { allowed: &["GOOGLE_DRIVE", "HOMEFOLDERS", "ONE_DRIVE"], ..StrRule::ANY })),
-        ("Domains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("Domains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
         ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["ConnectorType"],

@@ -26,7 +26,7 @@ pub(crate) static RULE_Api: ObjRule = ObjRule {
         ("EventConfig", Shape::Object(&RULE_EventConfig)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("OwnerContact", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Name"],
     closed: true,
@@ -361,10 +361,10 @@ pub struct EventConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_EventConfig: ObjRule = ObjRule {
     properties: &[
-        ("AuthProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthProvider), min_items: None, max_items: None })),
-        ("ConnectionAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None })),
-        ("DefaultPublishAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None })),
-        ("DefaultSubscribeAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None })),
+        ("AuthProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthProvider), min_items: None, max_items: None, unique: false })),
+        ("ConnectionAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None, unique: false })),
+        ("DefaultPublishAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None, unique: false })),
+        ("DefaultSubscribeAuthModes", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthMode), min_items: None, max_items: None, unique: false })),
         ("LogConfig", Shape::Object(&RULE_EventLogConfig)),
     ],
     required: &["AuthProviders", "ConnectionAuthModes", "DefaultPublishAuthModes", "DefaultSubscribeAuthModes"],

@@ -30,7 +30,7 @@ pub(crate) static RULE_DomainName: ObjRule = ObjRule {
         ("CertificateArn", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
         ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["DomainName", "CertificateArn"],
     closed: true,

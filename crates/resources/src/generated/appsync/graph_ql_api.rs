@@ -19,11 +19,11 @@ pub struct GraphQlApiRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GraphQlApi: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalAuthenticationProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalAuthenticationProvider), min_items: None, max_items: None })),
+        ("AdditionalAuthenticationProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalAuthenticationProvider), min_items: None, max_items: None, unique: true })),
         ("ApiType", Shape::Str(&StrRule { allowed: &["GRAPHQL", "MERGED"], ..StrRule::ANY })),
         ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AMAZON_COGNITO_USER_POOLS", "API_KEY", "AWS_IAM", "AWS_LAMBDA", "OPENID_CONNECT"], ..StrRule::ANY })),
         ("EnhancedMetricsConfig", Shape::Object(&RULE_EnhancedMetricsConfig)),
-        ("EnvironmentVariables", Shape::Any),
+        ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
         ("IntrospectionConfig", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("LambdaAuthorizerConfig", Shape::Object(&RULE_LambdaAuthorizerConfig)),
         ("LogConfig", Shape::Object(&RULE_LogConfig)),
@@ -33,7 +33,7 @@ pub(crate) static RULE_GraphQlApi: ObjRule = ObjRule {
         ("OwnerContact", Shape::STR),
         ("QueryDepthLimit", Shape::Int(&NumRule { min: Some(0.0), max: Some(75.0), ..NumRule::ANY })),
         ("ResolverCountLimit", Shape::Int(&NumRule { min: Some(0.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("UserPoolConfig", Shape::Object(&RULE_UserPoolConfig)),
         ("Visibility", Shape::Str(&StrRule { allowed: &["GLOBAL", "PRIVATE"], ..StrRule::ANY })),
         ("XrayEnabled", Shape::Bool),

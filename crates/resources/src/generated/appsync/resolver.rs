@@ -569,7 +569,7 @@ pub struct CachingConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CachingConfig: ObjRule = ObjRule {
     properties: &[
-        ("CachingKeys", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CachingKeys", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Ttl", Shape::NUM),
     ],
     required: &["Ttl"],
@@ -630,7 +630,7 @@ impl ToValue for CachingConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_PipelineConfig: ObjRule = ObjRule {
     properties: &[
-        ("Functions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Functions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -23,8 +23,8 @@ pub(crate) static RULE_TestCase: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_Step), min_items: Some(1), max_items: Some(20) })),
-        ("Tags", Shape::Any),
+        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_Step), min_items: Some(1), max_items: Some(20), unique: false })),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Name", "Steps"],
     closed: true,

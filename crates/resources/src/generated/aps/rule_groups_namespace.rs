@@ -29,7 +29,7 @@ pub(crate) static RULE_RuleGroupsNamespace: ObjRule = ObjRule {
     properties: &[
         ("Data", Shape::STR),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("Workspace", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Workspace", "Data", "Name"],

@@ -38,7 +38,7 @@ pub(crate) static RULE_Scraper: ObjRule = ObjRule {
         ("ScrapeConfiguration", Shape::Object(&RULE_ScrapeConfiguration)),
         ("ScraperLoggingConfiguration", Shape::Object(&RULE_ScraperLoggingConfiguration)),
         ("Source", Shape::Object(&RULE_Source)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["ScrapeConfiguration", "Source", "Destination"],
     closed: true,
@@ -323,7 +323,7 @@ impl ToValue for CloudWatchLogDestination {
 #[rustfmt::skip]
 pub(crate) static RULE_ComponentConfig: ObjRule = ObjRule {
     properties: &[
-        ("Options", Shape::Any),
+        ("Options", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -422,8 +422,8 @@ pub struct EksConfigurationRequired {
 pub(crate) static RULE_EksConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ClusterArn", "SubnetIds"],
     closed: true,
@@ -662,7 +662,7 @@ pub struct ScraperLoggingConfigurationRequired {
 pub(crate) static RULE_ScraperLoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("LoggingDestination", Shape::Object(&RULE_ScraperLoggingDestination)),
-        ("ScraperComponents", Shape::List(&ListRule { items: Shape::Object(&RULE_ScraperComponent), min_items: Some(1), max_items: None })),
+        ("ScraperComponents", Shape::List(&ListRule { items: Shape::Object(&RULE_ScraperComponent), min_items: Some(1), max_items: None, unique: true })),
     ],
     required: &["ScraperComponents", "LoggingDestination"],
     closed: true,
@@ -826,8 +826,8 @@ pub struct VpcConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["SecurityGroupIds", "SubnetIds"],
     closed: true,

@@ -22,7 +22,7 @@ pub(crate) static RULE_Workspace: ObjRule = ObjRule {
         ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
         ("QueryLoggingConfiguration", Shape::Object(&RULE_QueryLoggingConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("WorkspaceConfiguration", Shape::Object(&RULE_WorkspaceConfiguration)),
     ],
     closed: true,
@@ -331,7 +331,7 @@ pub struct LimitsPerLabelSetRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LimitsPerLabelSet: ObjRule = ObjRule {
     properties: &[
-        ("LabelSet", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: Some(0), max_items: None })),
+        ("LabelSet", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: Some(0), max_items: None, unique: true })),
         ("Limits", Shape::Object(&RULE_LimitsPerLabelSetEntry)),
     ],
     required: &["Limits", "LabelSet"],
@@ -618,7 +618,7 @@ pub struct QueryLoggingConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_QueryLoggingConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_LoggingDestination), min_items: Some(1), max_items: Some(1) })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_LoggingDestination), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["Destinations"],
     closed: true,
@@ -668,7 +668,7 @@ impl ToValue for QueryLoggingConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_WorkspaceConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("LimitsPerLabelSets", Shape::List(&ListRule { items: Shape::Object(&RULE_LimitsPerLabelSet), min_items: Some(0), max_items: None })),
+        ("LimitsPerLabelSets", Shape::List(&ListRule { items: Shape::Object(&RULE_LimitsPerLabelSet), min_items: Some(0), max_items: None, unique: true })),
         ("RetentionPeriodInDays", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     closed: true,

@@ -31,18 +31,18 @@ pub struct PlanRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Plan: ObjRule = ObjRule {
     properties: &[
-        ("AssociatedAlarms", Shape::Any),
+        ("AssociatedAlarms", Shape::Typed(json_type::OBJECT)),
         ("Description", Shape::STR),
         ("ExecutionRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("PrimaryRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("RecoveryApproach", Shape::Str(&StrRule { allowed: &["activeActive", "activePassive"], ..StrRule::ANY })),
         ("RecoveryTimeObjectiveMinutes", Shape::Num(&NumRule { min: Some(1.0), max: Some(10080.0), ..NumRule::ANY })),
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2) })),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2), unique: false })),
         ("ReportConfiguration", Shape::Object(&RULE_ReportConfiguration)),
-        ("Tags", Shape::Any),
-        ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Trigger), min_items: None, max_items: None })),
-        ("Workflows", Shape::List(&ListRule { items: Shape::Object(&RULE_Workflow), min_items: None, max_items: None })),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Trigger), min_items: None, max_items: None, unique: false })),
+        ("Workflows", Shape::List(&ListRule { items: Shape::Object(&RULE_Workflow), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ExecutionRole", "Name", "RecoveryApproach", "Regions", "Workflows"],
     closed: true,
@@ -281,7 +281,7 @@ impl PlanAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_ReportConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("ReportOutput", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(1) })),
+        ("ReportOutput", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -431,7 +431,7 @@ pub struct TriggerRequired {
 pub(crate) static RULE_Trigger: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Str(&StrRule { allowed: &["activate", "deactivate", "postRecovery"], ..StrRule::ANY })),
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_TriggerCondition), min_items: Some(1), max_items: Some(10) })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_TriggerCondition), min_items: Some(1), max_items: Some(10), unique: false })),
         ("Description", Shape::STR),
         ("MinDelayMinutesBetweenExecutions", Shape::NUM),
         ("TargetRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
@@ -594,7 +594,7 @@ pub struct WorkflowRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Workflow: ObjRule = ObjRule {
     properties: &[
-        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_Step), min_items: None, max_items: None })),
+        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_Step), min_items: None, max_items: None, unique: false })),
         ("WorkflowDescription", Shape::STR),
         ("WorkflowTargetAction", Shape::Str(&StrRule { allowed: &["activate", "deactivate", "postRecovery"], ..StrRule::ANY })),
         ("WorkflowTargetRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),

@@ -212,10 +212,10 @@ pub struct PracticeRunConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PracticeRunConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("BlockedDates", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(10), max_len: Some(10), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(15) })),
-        ("BlockedWindows", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(15) })),
-        ("BlockingAlarms", Shape::List(&ListRule { items: Shape::Object(&RULE_ControlCondition), min_items: Some(1), max_items: Some(1) })),
-        ("OutcomeAlarms", Shape::List(&ListRule { items: Shape::Object(&RULE_ControlCondition), min_items: Some(1), max_items: Some(1) })),
+        ("BlockedDates", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(10), max_len: Some(10), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(15), unique: false })),
+        ("BlockedWindows", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(15), unique: false })),
+        ("BlockingAlarms", Shape::List(&ListRule { items: Shape::Object(&RULE_ControlCondition), min_items: Some(1), max_items: Some(1), unique: false })),
+        ("OutcomeAlarms", Shape::List(&ListRule { items: Shape::Object(&RULE_ControlCondition), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["OutcomeAlarms"],
     closed: true,

@@ -26,7 +26,7 @@ pub(crate) static RULE_CapacityReservation: ObjRule = ObjRule {
     properties: &[
         ("CapacityAssignmentConfiguration", Shape::Object(&RULE_CapacityAssignmentConfiguration)),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TargetDpus", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["Name", "TargetDpus"],
@@ -199,7 +199,7 @@ pub struct CapacityAssignmentRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CapacityAssignment: ObjRule = ObjRule {
     properties: &[
-        ("WorkgroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("WorkgroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["WorkgroupNames"],
     closed: true,
@@ -254,7 +254,7 @@ pub struct CapacityAssignmentConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CapacityAssignmentConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("CapacityAssignments", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityAssignment), min_items: None, max_items: None })),
+        ("CapacityAssignments", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityAssignment), min_items: None, max_items: None, unique: false })),
     ],
     required: &["CapacityAssignments"],
     closed: true,

@@ -26,7 +26,7 @@ pub(crate) static RULE_WorkGroup: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RecursiveDeleteOption", Shape::Bool),
         ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("WorkGroupConfiguration", Shape::Object(&RULE_WorkGroupConfiguration)),
         ("WorkGroupConfigurationUpdates", Shape::Object(&RULE_WorkGroupConfigurationUpdates)),
     ],
@@ -263,7 +263,7 @@ impl ToValue for AclConfiguration {
 pub(crate) static RULE_Classification: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        ("Properties", Shape::Any),
+        ("Properties", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -318,7 +318,7 @@ pub(crate) static RULE_CloudWatchLoggingConfiguration: ObjRule = ObjRule {
         ("Enabled", Shape::Bool),
         ("LogGroup", Shape::STR),
         ("LogStreamNamePrefix", Shape::STR),
-        ("LogTypes", Shape::Any),
+        ("LogTypes", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -503,12 +503,12 @@ impl ToValue for EncryptionConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_EngineConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalConfigs", Shape::Any),
-        ("Classifications", Shape::List(&ListRule { items: Shape::Object(&RULE_Classification), min_items: None, max_items: None })),
+        ("AdditionalConfigs", Shape::Typed(json_type::OBJECT)),
+        ("Classifications", Shape::List(&ListRule { items: Shape::Object(&RULE_Classification), min_items: None, max_items: None, unique: false })),
         ("CoordinatorDpuSize", Shape::INT),
         ("DefaultExecutorDpuSize", Shape::INT),
         ("MaxConcurrentDpus", Shape::INT),
-        ("SparkProperties", Shape::Any),
+        ("SparkProperties", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

@@ -27,14 +27,14 @@ pub(crate) static RULE_Assessment: ObjRule = ObjRule {
     properties: &[
         ("AssessmentReportsDestination", Shape::Object(&RULE_AssessmentReportsDestination)),
         ("AwsAccount", Shape::Object(&RULE_AwsAccount)),
-        ("Delegations", Shape::List(&ListRule { items: Shape::Object(&RULE_Delegation), min_items: None, max_items: None })),
+        ("Delegations", Shape::List(&ListRule { items: Shape::Object(&RULE_Delegation), min_items: None, max_items: None, unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("FrameworkId", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(36), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Roles", Shape::List(&ListRule { items: Shape::Object(&RULE_Role), min_items: None, max_items: None })),
+        ("Roles", Shape::List(&ListRule { items: Shape::Object(&RULE_Role), min_items: None, max_items: None, unique: false })),
         ("Scope", Shape::Object(&RULE_Scope)),
         ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -604,8 +604,8 @@ impl ToValue for Role {
 #[rustfmt::skip]
 pub(crate) static RULE_Scope: ObjRule = ObjRule {
     properties: &[
-        ("AwsAccounts", Shape::List(&ListRule { items: Shape::Object(&RULE_AwsAccount), min_items: Some(1), max_items: Some(200) })),
-        ("AwsServices", Shape::List(&ListRule { items: Shape::Object(&RULE_AwsService), min_items: None, max_items: None })),
+        ("AwsAccounts", Shape::List(&ListRule { items: Shape::Object(&RULE_AwsAccount), min_items: Some(1), max_items: Some(200), unique: false })),
+        ("AwsServices", Shape::List(&ListRule { items: Shape::Object(&RULE_AwsService), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -30,9 +30,9 @@ pub(crate) static RULE_AutoScalingGroup: ObjRule = ObjRule {
     properties: &[
         ("AutoScalingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("AvailabilityZoneDistribution", Shape::Object(&RULE_AvailabilityZoneDistribution)),
-        ("AvailabilityZoneIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AvailabilityZoneIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("AvailabilityZoneImpairmentPolicy", Shape::Object(&RULE_AvailabilityZoneImpairmentPolicy)),
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("CapacityRebalance", Shape::Bool),
         ("CapacityReservationSpecification", Shape::Object(&RULE_CapacityReservationSpecification)),
         ("Context", Shape::STR),
@@ -48,24 +48,24 @@ pub(crate) static RULE_AutoScalingGroup: ObjRule = ObjRule {
         ("InstanceMaintenancePolicy", Shape::Object(&RULE_InstanceMaintenancePolicy)),
         ("LaunchConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplateSpecification)),
-        ("LifecycleHookSpecificationList", Shape::List(&ListRule { items: Shape::Object(&RULE_LifecycleHookSpecification), min_items: None, max_items: None })),
-        ("LoadBalancerNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("LifecycleHookSpecificationList", Shape::List(&ListRule { items: Shape::Object(&RULE_LifecycleHookSpecification), min_items: None, max_items: None, unique: false })),
+        ("LoadBalancerNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("MaxInstanceLifetime", Shape::INT),
         ("MaxSize", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MetricsCollection", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricsCollection), min_items: None, max_items: None })),
+        ("MetricsCollection", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricsCollection), min_items: None, max_items: None, unique: false })),
         ("MinSize", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("MixedInstancesPolicy", Shape::Object(&RULE_MixedInstancesPolicy)),
         ("NewInstancesProtectedFromScaleIn", Shape::Bool),
         ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
-        ("NotificationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationConfiguration), min_items: None, max_items: None })),
+        ("NotificationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationConfiguration), min_items: None, max_items: None, unique: false })),
         ("PlacementGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("ServiceLinkedRoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SkipZonalShiftValidation", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagProperty), min_items: None, max_items: None })),
-        ("TargetGroupARNs", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(511), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("TerminationPolicies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("TrafficSources", Shape::List(&ListRule { items: Shape::Object(&RULE_TrafficSourceIdentifier), min_items: None, max_items: None })),
-        ("VPCZoneIdentifier", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagProperty), min_items: None, max_items: None, unique: false })),
+        ("TargetGroupARNs", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(511), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("TerminationPolicies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("TrafficSources", Shape::List(&ListRule { items: Shape::Object(&RULE_TrafficSourceIdentifier), min_items: None, max_items: None, unique: true })),
+        ("VPCZoneIdentifier", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["MinSize", "MaxSize"],
     one_of: &[&[&["InstanceId"], &["LaunchConfigurationName"], &["LaunchTemplate"], &["MixedInstancesPolicy"]]],
@@ -1573,8 +1573,8 @@ impl ToValue for CapacityReservationSpecification {
 #[rustfmt::skip]
 pub(crate) static RULE_CapacityReservationTarget: ObjRule = ObjRule {
     properties: &[
-        ("CapacityReservationIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("CapacityReservationResourceGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CapacityReservationIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("CapacityReservationResourceGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1629,7 +1629,7 @@ impl ToValue for CapacityReservationTarget {
 #[rustfmt::skip]
 pub(crate) static RULE_CpuPerformanceFactorRequest: ObjRule = ObjRule {
     properties: &[
-        ("References", Shape::List(&ListRule { items: Shape::Object(&RULE_PerformanceFactorReferenceRequest), min_items: None, max_items: None })),
+        ("References", Shape::List(&ListRule { items: Shape::Object(&RULE_PerformanceFactorReferenceRequest), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1795,20 +1795,20 @@ pub struct InstanceRequirementsRequired {
 pub(crate) static RULE_InstanceRequirements: ObjRule = ObjRule {
     properties: &[
         ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCountRequest)),
-        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a100", "k80", "m60", "radeon-pro-v520", "t4", "v100", "vu9p"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a100", "k80", "m60", "radeon-pro-v520", "t4", "v100", "vu9p"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest)),
-        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["fpga", "gpu", "inference"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
+        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["fpga", "gpu", "inference"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: true })),
         ("BareMetal", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
         ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest)),
         ("BaselinePerformanceFactors", Shape::Object(&RULE_BaselinePerformanceFactorsRequest)),
         ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
-        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "apple", "intel"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
-        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "apple", "intel"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: true })),
+        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("LocalStorage", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
-        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpuRequest)),
         ("MemoryMiB", Shape::Object(&RULE_MemoryMiBRequest)),
@@ -2334,7 +2334,7 @@ pub struct LaunchTemplateRequired {
 pub(crate) static RULE_LaunchTemplate: ObjRule = ObjRule {
     properties: &[
         ("LaunchTemplateSpecification", Shape::Object(&RULE_LaunchTemplateSpecification)),
-        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateOverrides), min_items: None, max_items: None })),
+        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateOverrides), min_items: None, max_items: None, unique: false })),
     ],
     required: &["LaunchTemplateSpecification"],
     closed: true,
@@ -2857,7 +2857,7 @@ pub struct MetricsCollectionRequired {
 pub(crate) static RULE_MetricsCollection: ObjRule = ObjRule {
     properties: &[
         ("Granularity", Shape::STR),
-        ("Metrics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Metrics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["Granularity"],
     closed: true,
@@ -3142,8 +3142,8 @@ pub struct NotificationConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("NotificationTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("TopicARN", Shape::Any),
+        ("NotificationTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("TopicARN", Shape::Typed(json_type::STRING | json_type::ARRAY)),
     ],
     required: &["TopicARN"],
     closed: true,

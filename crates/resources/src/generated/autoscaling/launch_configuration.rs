@@ -20,9 +20,9 @@ pub struct LaunchConfigurationRequired {
 pub(crate) static RULE_LaunchConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AssociatePublicIpAddress", Shape::Bool),
-        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None })),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: true })),
         ("ClassicLinkVPCId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("ClassicLinkVPCSecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ClassicLinkVPCSecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("EbsOptimized", Shape::Bool),
         ("IamInstanceProfile", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
         ("ImageId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::ImageId), ..StrRule::ANY })),
@@ -35,7 +35,7 @@ pub(crate) static RULE_LaunchConfiguration: ObjRule = ObjRule {
         ("MetadataOptions", Shape::Object(&RULE_MetadataOptions)),
         ("PlacementTenancy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("RamDiskId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("SpotPrice", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("UserData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(21847), ..StrRule::ANY })),
     ],

@@ -26,7 +26,7 @@ pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
         ("PolicyType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["PredictiveScaling", "SimpleScaling", "StepScaling", "TargetTrackingScaling"], ..StrRule::ANY })),
         ("PredictiveScalingConfiguration", Shape::Object(&RULE_PredictiveScalingConfiguration)),
         ("ScalingAdjustment", Shape::INT),
-        ("StepAdjustments", Shape::List(&ListRule { items: Shape::Object(&RULE_StepAdjustment), min_items: None, max_items: None })),
+        ("StepAdjustments", Shape::List(&ListRule { items: Shape::Object(&RULE_StepAdjustment), min_items: None, max_items: None, unique: true })),
         ("TargetTrackingConfiguration", Shape::Object(&RULE_TargetTrackingConfiguration)),
     ],
     required: &["AutoScalingGroupName"],
@@ -274,9 +274,9 @@ impl ScalingPolicyAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomizedMetricSpecification: ObjRule = ObjRule {
     properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: true })),
         ("MetricName", Shape::STR),
-        ("Metrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingMetricDataQuery), min_items: None, max_items: None })),
+        ("Metrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingMetricDataQuery), min_items: None, max_items: None, unique: true })),
         ("Namespace", Shape::STR),
         ("Period", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("Statistic", Shape::Str(&StrRule { allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"], ..StrRule::ANY })),
@@ -389,7 +389,7 @@ pub struct MetricRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Metric: ObjRule = ObjRule {
     properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: true })),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
     ],
@@ -818,7 +818,7 @@ pub(crate) static RULE_PredictiveScalingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("MaxCapacityBreachBehavior", Shape::Str(&StrRule { allowed: &["HonorMaxCapacity", "IncreaseMaxCapacity"], ..StrRule::ANY })),
         ("MaxCapacityBuffer", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("MetricSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricSpecification), min_items: None, max_items: None })),
+        ("MetricSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_PredictiveScalingMetricSpecification), min_items: None, max_items: None, unique: true })),
         ("Mode", Shape::Str(&StrRule { allowed: &["ForecastAndScale", "ForecastOnly"], ..StrRule::ANY })),
         ("SchedulingBufferTime", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
@@ -931,7 +931,7 @@ pub struct PredictiveScalingCustomizedCapacityMetricRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PredictiveScalingCustomizedCapacityMetric: ObjRule = ObjRule {
     properties: &[
-        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
+        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: true })),
     ],
     required: &["MetricDataQueries"],
     closed: true,
@@ -986,7 +986,7 @@ pub struct PredictiveScalingCustomizedLoadMetricRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PredictiveScalingCustomizedLoadMetric: ObjRule = ObjRule {
     properties: &[
-        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
+        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: true })),
     ],
     required: &["MetricDataQueries"],
     closed: true,
@@ -1041,7 +1041,7 @@ pub struct PredictiveScalingCustomizedScalingMetricRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PredictiveScalingCustomizedScalingMetric: ObjRule = ObjRule {
     properties: &[
-        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
+        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: true })),
     ],
     required: &["MetricDataQueries"],
     closed: true,

@@ -20,7 +20,7 @@ pub struct ScalingPlanRequired {
 pub(crate) static RULE_ScalingPlan: ObjRule = ObjRule {
     properties: &[
         ("ApplicationSource", Shape::Object(&RULE_ApplicationSource)),
-        ("ScalingInstructions", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingInstruction), min_items: None, max_items: None })),
+        ("ScalingInstructions", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingInstruction), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ScalingInstructions", "ApplicationSource"],
     closed: true,
@@ -147,7 +147,7 @@ impl ScalingPlanAttributes {
 pub(crate) static RULE_ApplicationSource: ObjRule = ObjRule {
     properties: &[
         ("CloudFormationStackARN", Shape::STR),
-        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -216,7 +216,7 @@ pub struct CustomizedLoadMetricSpecificationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomizedLoadMetricSpecification: ObjRule = ObjRule {
     properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: false })),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
         ("Statistic", Shape::STR),
@@ -325,7 +325,7 @@ pub struct CustomizedScalingMetricSpecificationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomizedScalingMetricSpecification: ObjRule = ObjRule {
     properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: false })),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
         ("Statistic", Shape::STR),
@@ -668,7 +668,7 @@ pub(crate) static RULE_ScalingInstruction: ObjRule = ObjRule {
         ("ScalingPolicyUpdateBehavior", Shape::STR),
         ("ScheduledActionBufferTime", Shape::INT),
         ("ServiceNamespace", Shape::STR),
-        ("TargetTrackingConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingConfiguration), min_items: None, max_items: None })),
+        ("TargetTrackingConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingConfiguration), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ResourceId", "ServiceNamespace", "ScalableDimension", "MinCapacity", "TargetTrackingConfigurations", "MaxCapacity"],
     closed: true,
@@ -891,7 +891,7 @@ pub struct TagFilterRequired {
 pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["Key"],
     closed: true,

@@ -25,9 +25,9 @@ pub struct CapabilityRequired {
 pub(crate) static RULE_Capability: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("InstructionsDocuments", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Location), min_items: Some(0), max_items: Some(5) })),
+        ("InstructionsDocuments", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Location), min_items: Some(0), max_items: Some(5), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ("Type", Shape::Str(&StrRule { allowed: &["edi"], ..StrRule::ANY })),
     ],
     required: &["Configuration", "Name", "Type"],

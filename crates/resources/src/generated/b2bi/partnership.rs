@@ -31,13 +31,13 @@ pub struct PartnershipRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Partnership: ObjRule = ObjRule {
     properties: &[
-        ("Capabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Capabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("CapabilityOptions", Shape::Object(&RULE_CapabilityOptions)),
         ("Email", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
         ("Phone", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(22), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ProfileId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["Capabilities", "Email", "Name", "ProfileId"],
     closed: true,

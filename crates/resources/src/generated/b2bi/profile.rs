@@ -35,7 +35,7 @@ pub(crate) static RULE_Profile: ObjRule = ObjRule {
         ("Logging", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
         ("Phone", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(22), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["BusinessName", "Logging", "Name", "Phone"],
     closed: true,

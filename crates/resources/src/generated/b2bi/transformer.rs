@@ -34,7 +34,7 @@ pub(crate) static RULE_Transformer: ObjRule = ObjRule {
         ("SampleDocument", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("SampleDocuments", Shape::Object(&RULE_SampleDocuments)),
         ("Status", Shape::Str(&StrRule { allowed: &["active", "inactive"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["Name", "Status"],
     closed: true,
@@ -578,7 +578,7 @@ pub struct SampleDocumentsRequired {
 pub(crate) static RULE_SampleDocuments: ObjRule = ObjRule {
     properties: &[
         ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("Keys", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleDocumentKeys), min_items: None, max_items: None })),
+        ("Keys", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleDocumentKeys), min_items: None, max_items: None, unique: false })),
     ],
     required: &["BucketName", "Keys"],
     closed: true,
@@ -732,7 +732,7 @@ impl ToValue for X12SplitOptions {
 #[rustfmt::skip]
 pub(crate) static RULE_X12ValidationOptions: ObjRule = ObjRule {
     properties: &[
-        ("ValidationRules", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
+        ("ValidationRules", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -20,7 +20,7 @@ pub struct BackupPlanRequired {
 pub(crate) static RULE_BackupPlan: ObjRule = ObjRule {
     properties: &[
         ("BackupPlan", Shape::Object(&RULE_BackupPlanResourceType)),
-        ("BackupPlanTags", Shape::Any),
+        ("BackupPlanTags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["BackupPlan"],
     closed: true,
@@ -158,7 +158,7 @@ pub struct AdvancedBackupSettingResourceTypeRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AdvancedBackupSettingResourceType: ObjRule = ObjRule {
     properties: &[
-        ("BackupOptions", Shape::Any),
+        ("BackupOptions", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("ResourceType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["BackupOptions", "ResourceType"],
@@ -238,10 +238,10 @@ pub struct BackupPlanResourceTypeRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_BackupPlanResourceType: ObjRule = ObjRule {
     properties: &[
-        ("AdvancedBackupSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedBackupSettingResourceType), min_items: None, max_items: None })),
+        ("AdvancedBackupSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedBackupSettingResourceType), min_items: None, max_items: None, unique: false })),
         ("BackupPlanName", Shape::STR),
-        ("BackupPlanRule", Shape::List(&ListRule { items: Shape::Object(&RULE_BackupRuleResourceType), min_items: None, max_items: None })),
-        ("ScanSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanSettingResourceType), min_items: None, max_items: None })),
+        ("BackupPlanRule", Shape::List(&ListRule { items: Shape::Object(&RULE_BackupRuleResourceType), min_items: None, max_items: None, unique: false })),
+        ("ScanSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanSettingResourceType), min_items: None, max_items: None, unique: false })),
     ],
     required: &["BackupPlanName", "BackupPlanRule"],
     closed: true,
@@ -321,13 +321,13 @@ pub struct BackupRuleResourceTypeRequired {
 pub(crate) static RULE_BackupRuleResourceType: ObjRule = ObjRule {
     properties: &[
         ("CompletionWindowMinutes", Shape::NUM),
-        ("CopyActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CopyActionResourceType), min_items: None, max_items: None })),
+        ("CopyActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CopyActionResourceType), min_items: None, max_items: None, unique: false })),
         ("EnableContinuousBackup", Shape::Bool),
-        ("IndexActions", Shape::List(&ListRule { items: Shape::Object(&RULE_IndexActionsResourceType), min_items: None, max_items: None })),
+        ("IndexActions", Shape::List(&ListRule { items: Shape::Object(&RULE_IndexActionsResourceType), min_items: None, max_items: None, unique: false })),
         ("Lifecycle", Shape::Object(&RULE_LifecycleResourceType)),
-        ("RecoveryPointTags", Shape::Any),
+        ("RecoveryPointTags", Shape::Typed(json_type::OBJECT)),
         ("RuleName", Shape::STR),
-        ("ScanActions", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanActionResourceType), min_items: None, max_items: None })),
+        ("ScanActions", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanActionResourceType), min_items: None, max_items: None, unique: false })),
         ("ScheduleExpression", Shape::STR),
         ("ScheduleExpressionTimezone", Shape::STR),
         ("StartWindowMinutes", Shape::NUM),
@@ -556,7 +556,7 @@ impl ToValue for CopyActionResourceType {
 #[rustfmt::skip]
 pub(crate) static RULE_IndexActionsResourceType: ObjRule = ObjRule {
     properties: &[
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -721,7 +721,7 @@ impl ToValue for ScanActionResourceType {
 pub(crate) static RULE_ScanSettingResourceType: ObjRule = ObjRule {
     properties: &[
         ("MalwareScanner", Shape::Str(&StrRule { allowed: &["GUARDDUTY"], ..StrRule::ANY })),
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("ScannerRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     closed: true,

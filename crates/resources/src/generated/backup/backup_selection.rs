@@ -237,9 +237,9 @@ pub(crate) static RULE_BackupSelectionResourceType: ObjRule = ObjRule {
     properties: &[
         ("Conditions", Shape::Object(&RULE_Conditions)),
         ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ListOfTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionResourceType), min_items: None, max_items: None })),
-        ("NotResources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ListOfTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionResourceType), min_items: None, max_items: None, unique: false })),
+        ("NotResources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("SelectionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["SelectionName", "IamRoleArn"],
@@ -476,10 +476,10 @@ impl ToValue for ConditionResourceType {
 #[rustfmt::skip]
 pub(crate) static RULE_Conditions: ObjRule = ObjRule {
     properties: &[
-        ("StringEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None })),
-        ("StringLike", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None })),
-        ("StringNotEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None })),
-        ("StringNotLike", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None })),
+        ("StringEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None, unique: false })),
+        ("StringLike", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None, unique: false })),
+        ("StringNotEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None, unique: false })),
+        ("StringNotLike", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionParameter), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -22,9 +22,9 @@ pub struct BackupVaultRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_BackupVault: ObjRule = ObjRule {
     properties: &[
-        ("AccessPolicy", Shape::Any),
+        ("AccessPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("BackupVaultName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BackupVaultTags", Shape::Any),
+        ("BackupVaultTags", Shape::Typed(json_type::OBJECT)),
         ("EncryptionKeyArn", Shape::STR),
         ("LockConfiguration", Shape::Object(&RULE_LockConfigurationType)),
         ("Notifications", Shape::Object(&RULE_NotificationObjectType)),

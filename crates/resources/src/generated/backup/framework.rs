@@ -23,10 +23,10 @@ pub struct FrameworkRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Framework: ObjRule = ObjRule {
     properties: &[
-        ("FrameworkControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FrameworkControl), min_items: None, max_items: None })),
+        ("FrameworkControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FrameworkControl), min_items: None, max_items: None, unique: true })),
         ("FrameworkDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("FrameworkName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("FrameworkTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("FrameworkTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["FrameworkControls"],
     closed: true,
@@ -250,9 +250,9 @@ impl ToValue for ControlInputParameter {
 #[rustfmt::skip]
 pub(crate) static RULE_ControlScope: ObjRule = ObjRule {
     properties: &[
-        ("ComplianceResourceIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(100) })),
-        ("ComplianceResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("ComplianceResourceIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(100), unique: false })),
+        ("ComplianceResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -316,7 +316,7 @@ pub struct FrameworkControlRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FrameworkControl: ObjRule = ObjRule {
     properties: &[
-        ("ControlInputParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ControlInputParameter), min_items: None, max_items: None })),
+        ("ControlInputParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ControlInputParameter), min_items: None, max_items: None, unique: true })),
         ("ControlName", Shape::STR),
         ("ControlScope", Shape::Object(&RULE_ControlScope)),
     ],

@@ -26,9 +26,9 @@ pub struct LogicallyAirGappedBackupVaultRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LogicallyAirGappedBackupVault: ObjRule = ObjRule {
     properties: &[
-        ("AccessPolicy", Shape::Any),
+        ("AccessPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("BackupVaultName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BackupVaultTags", Shape::Any),
+        ("BackupVaultTags", Shape::Typed(json_type::OBJECT)),
         ("EncryptionKeyArn", Shape::STR),
         ("MaxRetentionDays", Shape::INT),
         ("MinRetentionDays", Shape::INT),

@@ -28,7 +28,7 @@ pub(crate) static RULE_ReportPlan: ObjRule = ObjRule {
         ("ReportDeliveryChannel", Shape::Object(&RULE_ReportDeliveryChannel)),
         ("ReportPlanDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ReportPlanName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ReportPlanTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("ReportPlanTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("ReportSetting", Shape::Object(&RULE_ReportSetting)),
     ],
     required: &["ReportDeliveryChannel", "ReportSetting"],
@@ -184,7 +184,7 @@ pub struct ReportDeliveryChannelRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ReportDeliveryChannel: ObjRule = ObjRule {
     properties: &[
-        ("Formats", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Formats", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3KeyPrefix", Shape::STR),
     ],
@@ -253,10 +253,10 @@ pub struct ReportSettingRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ReportSetting: ObjRule = ObjRule {
     properties: &[
-        ("Accounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("FrameworkArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("OrganizationUnits", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Regions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Accounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("FrameworkArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("OrganizationUnits", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Regions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("ReportTemplate", Shape::STR),
     ],
     required: &["ReportTemplate"],

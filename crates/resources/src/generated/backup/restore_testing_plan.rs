@@ -26,7 +26,7 @@ pub(crate) static RULE_RestoreTestingPlan: ObjRule = ObjRule {
         ("ScheduleExpression", Shape::STR),
         ("ScheduleExpressionTimezone", Shape::STR),
         ("StartWindowHours", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["RecoveryPointSelection", "ScheduleExpression", "RestoreTestingPlanName"],
     closed: true,
@@ -191,9 +191,9 @@ pub struct RestoreTestingRecoveryPointSelectionRequired {
 pub(crate) static RULE_RestoreTestingRecoveryPointSelection: ObjRule = ObjRule {
     properties: &[
         ("Algorithm", Shape::Str(&StrRule { allowed: &["LATEST_WITHIN_WINDOW", "RANDOM_WITHIN_WINDOW"], ..StrRule::ANY })),
-        ("ExcludeVaults", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("IncludeVaults", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("RecoveryPointTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SNAPSHOT", "CONTINUOUS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ExcludeVaults", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("IncludeVaults", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("RecoveryPointTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SNAPSHOT", "CONTINUOUS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SelectionWindowDays", Shape::INT),
     ],
     required: &["Algorithm", "RecoveryPointTypes", "IncludeVaults"],

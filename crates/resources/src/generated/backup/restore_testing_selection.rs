@@ -24,10 +24,10 @@ pub struct RestoreTestingSelectionRequired {
 pub(crate) static RULE_RestoreTestingSelection: ObjRule = ObjRule {
     properties: &[
         ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ProtectedResourceArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ProtectedResourceArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ProtectedResourceConditions", Shape::Object(&RULE_ProtectedResourceConditions)),
         ("ProtectedResourceType", Shape::STR),
-        ("RestoreMetadataOverrides", Shape::Any),
+        ("RestoreMetadataOverrides", Shape::Typed(json_type::OBJECT)),
         ("RestoreTestingPlanName", Shape::STR),
         ("RestoreTestingSelectionName", Shape::STR),
         ("ValidationWindowHours", Shape::INT),
@@ -274,8 +274,8 @@ impl ToValue for KeyValue {
 #[rustfmt::skip]
 pub(crate) static RULE_ProtectedResourceConditions: ObjRule = ObjRule {
     properties: &[
-        ("StringEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None })),
-        ("StringNotEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None })),
+        ("StringEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None, unique: false })),
+        ("StringNotEquals", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -22,7 +22,7 @@ pub struct NotificationObjectTypeRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_NotificationObjectType: ObjRule = ObjRule {
     properties: &[
-        ("BackupVaultEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("BackupVaultEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("SNSTopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     required: &["SNSTopicArn", "BackupVaultEvents"],

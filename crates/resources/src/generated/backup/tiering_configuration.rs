@@ -22,9 +22,9 @@ pub struct TieringConfigurationRequired {
 pub(crate) static RULE_TieringConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BackupVaultName", Shape::STR),
-        ("ResourceSelection", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceSelection), min_items: None, max_items: None })),
+        ("ResourceSelection", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceSelection), min_items: None, max_items: None, unique: false })),
         ("TieringConfigurationName", Shape::STR),
-        ("TieringConfigurationTags", Shape::Any),
+        ("TieringConfigurationTags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["TieringConfigurationName", "BackupVaultName", "ResourceSelection"],
     closed: true,
@@ -168,7 +168,7 @@ pub struct ResourceSelectionRequired {
 pub(crate) static RULE_ResourceSelection: ObjRule = ObjRule {
     properties: &[
         ("ResourceType", Shape::STR),
-        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("TieringDownSettingsInDays", Shape::INT),
     ],
     required: &["Resources", "TieringDownSettingsInDays", "ResourceType"],

@@ -23,7 +23,7 @@ pub(crate) static RULE_ConsumableResource: ObjRule = ObjRule {
     properties: &[
         ("ConsumableResourceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ResourceType", Shape::Str(&StrRule { allowed: &["REPLENISHABLE", "NON_REPLENISHABLE"], ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("TotalQuantity", Shape::INT),
     ],
     required: &["ResourceType", "TotalQuantity"],

@@ -27,13 +27,13 @@ pub(crate) static RULE_JobDefinition: ObjRule = ObjRule {
         ("EksProperties", Shape::Object(&RULE_EksProperties)),
         ("JobDefinitionName", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
         ("NodeProperties", Shape::Object(&RULE_NodeProperties)),
-        ("Parameters", Shape::Any),
-        ("PlatformCapabilities", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Parameters", Shape::Typed(json_type::OBJECT)),
+        ("PlatformCapabilities", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("PropagateTags", Shape::Bool),
         ("ResourceRetentionPolicy", Shape::Object(&RULE_ResourceRetentionPolicy)),
         ("RetryStrategy", Shape::Object(&RULE_RetryStrategy)),
         ("SchedulingPriority", Shape::INT),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("Timeout", Shape::Object(&RULE_JobTimeout)),
         ("Type", Shape::STR),
     ],
@@ -272,7 +272,7 @@ pub struct ConsumableResourcePropertiesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ConsumableResourceProperties: ObjRule = ObjRule {
     properties: &[
-        ("ConsumableResourceList", Shape::List(&ListRule { items: Shape::Object(&RULE_ConsumableResourceRequirement), min_items: None, max_items: None })),
+        ("ConsumableResourceList", Shape::List(&ListRule { items: Shape::Object(&RULE_ConsumableResourceRequirement), min_items: None, max_items: None, unique: true })),
     ],
     required: &["ConsumableResourceList"],
     closed: true,
@@ -397,9 +397,9 @@ pub struct ContainerPropertiesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ContainerProperties: ObjRule = ObjRule {
     properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("EnableExecuteCommand", Shape::Bool),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_Environment), min_items: None, max_items: None })),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_Environment), min_items: None, max_items: None, unique: false })),
         ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
         ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("FargatePlatformConfiguration", Shape::Object(&RULE_FargatePlatformConfiguration)),
@@ -408,18 +408,18 @@ pub(crate) static RULE_ContainerProperties: ObjRule = ObjRule {
         ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
         ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
         ("Memory", Shape::INT),
-        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None })),
+        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None, unique: false })),
         ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
         ("Privileged", Shape::Bool),
         ("ReadonlyRootFilesystem", Shape::Bool),
         ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
-        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None })),
+        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None, unique: false })),
         ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
-        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
-        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None })),
+        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
+        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None, unique: false })),
         ("User", Shape::STR),
         ("Vcpus", Shape::INT),
-        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None })),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Image"],
     closed: true,
@@ -676,7 +676,7 @@ pub(crate) static RULE_Device: ObjRule = ObjRule {
     properties: &[
         ("ContainerPath", Shape::STR),
         ("HostPath", Shape::STR),
-        ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -744,7 +744,7 @@ pub struct EcsPropertiesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_EcsProperties: ObjRule = ObjRule {
     properties: &[
-        ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsTaskProperties), min_items: None, max_items: None })),
+        ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsTaskProperties), min_items: None, max_items: None, unique: false })),
     ],
     required: &["TaskProperties"],
     closed: true,
@@ -794,7 +794,7 @@ impl ToValue for EcsProperties {
 #[rustfmt::skip]
 pub(crate) static RULE_EcsTaskProperties: ObjRule = ObjRule {
     properties: &[
-        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskContainerProperties), min_items: None, max_items: None })),
+        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskContainerProperties), min_items: None, max_items: None, unique: false })),
         ("EnableExecuteCommand", Shape::Bool),
         ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
         ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
@@ -804,7 +804,7 @@ pub(crate) static RULE_EcsTaskProperties: ObjRule = ObjRule {
         ("PlatformVersion", Shape::STR),
         ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
         ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None })),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1078,15 +1078,15 @@ pub struct EksContainerRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_EksContainer: ObjRule = ObjRule {
     properties: &[
-        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Env", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainerEnvironmentVariable), min_items: None, max_items: None })),
+        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Env", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainerEnvironmentVariable), min_items: None, max_items: None, unique: false })),
         ("Image", Shape::STR),
         ("ImagePullPolicy", Shape::STR),
         ("Name", Shape::STR),
         ("Resources", Shape::Object(&RULE_EksContainerResourceRequirements)),
         ("SecurityContext", Shape::Object(&RULE_EksContainerSecurityContext)),
-        ("VolumeMounts", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainerVolumeMount), min_items: None, max_items: None })),
+        ("VolumeMounts", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainerVolumeMount), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Image"],
     closed: true,
@@ -1268,8 +1268,8 @@ impl ToValue for EksContainerEnvironmentVariable {
 #[rustfmt::skip]
 pub(crate) static RULE_EksContainerResourceRequirements: ObjRule = ObjRule {
     properties: &[
-        ("Limits", Shape::Any),
-        ("Requests", Shape::Any),
+        ("Limits", Shape::Typed(json_type::OBJECT)),
+        ("Requests", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1543,8 +1543,8 @@ impl ToValue for EksHostPath {
 #[rustfmt::skip]
 pub(crate) static RULE_EksMetadata: ObjRule = ObjRule {
     properties: &[
-        ("Annotations", Shape::Any),
-        ("Labels", Shape::Any),
+        ("Annotations", Shape::Typed(json_type::OBJECT)),
+        ("Labels", Shape::Typed(json_type::OBJECT)),
         ("Namespace", Shape::STR),
     ],
     closed: true,
@@ -1682,15 +1682,15 @@ impl ToValue for EksPersistentVolumeClaim {
 #[rustfmt::skip]
 pub(crate) static RULE_EksPodProperties: ObjRule = ObjRule {
     properties: &[
-        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainer), min_items: None, max_items: None })),
+        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainer), min_items: None, max_items: None, unique: false })),
         ("DnsPolicy", Shape::STR),
         ("HostNetwork", Shape::Bool),
-        ("ImagePullSecrets", Shape::List(&ListRule { items: Shape::Object(&RULE_ImagePullSecret), min_items: None, max_items: None })),
-        ("InitContainers", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainer), min_items: None, max_items: None })),
+        ("ImagePullSecrets", Shape::List(&ListRule { items: Shape::Object(&RULE_ImagePullSecret), min_items: None, max_items: None, unique: false })),
+        ("InitContainers", Shape::List(&ListRule { items: Shape::Object(&RULE_EksContainer), min_items: None, max_items: None, unique: false })),
         ("Metadata", Shape::Object(&RULE_EksMetadata)),
         ("ServiceAccountName", Shape::STR),
         ("ShareProcessNamespace", Shape::Bool),
-        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_EksVolume), min_items: None, max_items: None })),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_EksVolume), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2213,7 +2213,7 @@ pub struct FirelensConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FirelensConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Options", Shape::Any),
+        ("Options", Shape::Typed(json_type::OBJECT)),
         ("Type", Shape::STR),
     ],
     required: &["Type"],
@@ -2405,12 +2405,12 @@ impl ToValue for JobTimeout {
 #[rustfmt::skip]
 pub(crate) static RULE_LinuxParameters: ObjRule = ObjRule {
     properties: &[
-        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None })),
+        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None, unique: false })),
         ("InitProcessEnabled", Shape::Bool),
         ("MaxSwap", Shape::INT),
         ("SharedMemorySize", Shape::INT),
         ("Swappiness", Shape::INT),
-        ("Tmpfs", Shape::List(&ListRule { items: Shape::Object(&RULE_Tmpfs), min_items: None, max_items: None })),
+        ("Tmpfs", Shape::List(&ListRule { items: Shape::Object(&RULE_Tmpfs), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2518,8 +2518,8 @@ pub struct LogConfigurationRequired {
 pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("LogDriver", Shape::STR),
-        ("Options", Shape::Any),
-        ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
+        ("Options", Shape::Typed(json_type::OBJECT)),
+        ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
     ],
     required: &["LogDriver"],
     closed: true,
@@ -2668,9 +2668,9 @@ pub struct MultiNodeContainerPropertiesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MultiNodeContainerProperties: ObjRule = ObjRule {
     properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("EnableExecuteCommand", Shape::Bool),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_Environment), min_items: None, max_items: None })),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_Environment), min_items: None, max_items: None, unique: false })),
         ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
         ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Image", Shape::STR),
@@ -2679,17 +2679,17 @@ pub(crate) static RULE_MultiNodeContainerProperties: ObjRule = ObjRule {
         ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
         ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
         ("Memory", Shape::INT),
-        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None })),
+        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None, unique: false })),
         ("Privileged", Shape::Bool),
         ("ReadonlyRootFilesystem", Shape::Bool),
         ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
-        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None })),
+        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None, unique: false })),
         ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
-        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
-        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None })),
+        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
+        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None, unique: false })),
         ("User", Shape::STR),
         ("Vcpus", Shape::INT),
-        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None })),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Image"],
     closed: true,
@@ -2946,7 +2946,7 @@ pub struct MultiNodeEcsPropertiesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MultiNodeEcsProperties: ObjRule = ObjRule {
     properties: &[
-        ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiNodeEcsTaskProperties), min_items: None, max_items: None })),
+        ("TaskProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiNodeEcsTaskProperties), min_items: None, max_items: None, unique: false })),
     ],
     required: &["TaskProperties"],
     closed: true,
@@ -2996,13 +2996,13 @@ impl ToValue for MultiNodeEcsProperties {
 #[rustfmt::skip]
 pub(crate) static RULE_MultiNodeEcsTaskProperties: ObjRule = ObjRule {
     properties: &[
-        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskContainerProperties), min_items: None, max_items: None })),
+        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskContainerProperties), min_items: None, max_items: None, unique: false })),
         ("EnableExecuteCommand", Shape::Bool),
         ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("IpcMode", Shape::STR),
         ("PidMode", Shape::STR),
         ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None })),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -3166,7 +3166,7 @@ pub struct NodePropertiesRequired {
 pub(crate) static RULE_NodeProperties: ObjRule = ObjRule {
     properties: &[
         ("MainNode", Shape::INT),
-        ("NodeRangeProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeRangeProperty), min_items: None, max_items: None })),
+        ("NodeRangeProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeRangeProperty), min_items: None, max_items: None, unique: false })),
         ("NumNodes", Shape::INT),
     ],
     required: &["NumNodes", "MainNode", "NodeRangeProperties"],
@@ -3244,7 +3244,7 @@ pub(crate) static RULE_NodeRangeProperty: ObjRule = ObjRule {
         ("Container", Shape::Object(&RULE_MultiNodeContainerProperties)),
         ("EcsProperties", Shape::Object(&RULE_MultiNodeEcsProperties)),
         ("EksProperties", Shape::Object(&RULE_EksProperties)),
-        ("InstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("InstanceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("TargetNodes", Shape::STR),
     ],
     required: &["TargetNodes"],
@@ -3533,7 +3533,7 @@ impl ToValue for ResourceRetentionPolicy {
 pub(crate) static RULE_RetryStrategy: ObjRule = ObjRule {
     properties: &[
         ("Attempts", Shape::INT),
-        ("EvaluateOnExit", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluateOnExit), min_items: None, max_items: None })),
+        ("EvaluateOnExit", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluateOnExit), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -3864,24 +3864,24 @@ pub struct TaskContainerPropertiesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TaskContainerProperties: ObjRule = ObjRule {
     properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskContainerDependency), min_items: None, max_items: None })),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_Environment), min_items: None, max_items: None })),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskContainerDependency), min_items: None, max_items: None, unique: false })),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_Environment), min_items: None, max_items: None, unique: false })),
         ("Essential", Shape::Bool),
         ("FirelensConfiguration", Shape::Object(&RULE_FirelensConfiguration)),
         ("Image", Shape::STR),
         ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
         ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
-        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None })),
+        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
         ("Privileged", Shape::Bool),
         ("ReadonlyRootFilesystem", Shape::Bool),
         ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
-        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None })),
-        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
+        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None, unique: false })),
+        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
         ("StartTimeout", Shape::INT),
         ("StopTimeout", Shape::INT),
-        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None })),
+        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None, unique: false })),
         ("User", Shape::STR),
     ],
     required: &["Image"],
@@ -4121,7 +4121,7 @@ pub struct TmpfsRequired {
 pub(crate) static RULE_Tmpfs: ObjRule = ObjRule {
     properties: &[
         ("ContainerPath", Shape::STR),
-        ("MountOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("MountOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Size", Shape::INT),
     ],
     required: &["ContainerPath", "Size"],

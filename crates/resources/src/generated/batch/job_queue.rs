@@ -21,15 +21,15 @@ pub struct JobQueueRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_JobQueue: ObjRule = ObjRule {
     properties: &[
-        ("ComputeEnvironmentOrder", Shape::List(&ListRule { items: Shape::Object(&RULE_ComputeEnvironmentOrder), min_items: None, max_items: None })),
+        ("ComputeEnvironmentOrder", Shape::List(&ListRule { items: Shape::Object(&RULE_ComputeEnvironmentOrder), min_items: None, max_items: None, unique: false })),
         ("JobQueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("JobQueueType", Shape::STR),
-        ("JobStateTimeLimitActions", Shape::List(&ListRule { items: Shape::Object(&RULE_JobStateTimeLimitAction), min_items: None, max_items: None })),
+        ("JobStateTimeLimitActions", Shape::List(&ListRule { items: Shape::Object(&RULE_JobStateTimeLimitAction), min_items: None, max_items: None, unique: false })),
         ("Priority", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
         ("SchedulingPolicyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ServiceEnvironmentOrder", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceEnvironmentOrder), min_items: None, max_items: None })),
+        ("ServiceEnvironmentOrder", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceEnvironmentOrder), min_items: None, max_items: None, unique: false })),
         ("State", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Priority"],
     one_of: &[&[&["ComputeEnvironmentOrder"], &["ServiceEnvironmentOrder"]]],

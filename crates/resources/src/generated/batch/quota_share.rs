@@ -25,13 +25,13 @@ pub struct QuotaShareRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_QuotaShare: ObjRule = ObjRule {
     properties: &[
-        ("CapacityLimits", Shape::List(&ListRule { items: Shape::Object(&RULE_QuotaShareCapacityLimit), min_items: None, max_items: None })),
+        ("CapacityLimits", Shape::List(&ListRule { items: Shape::Object(&RULE_QuotaShareCapacityLimit), min_items: None, max_items: None, unique: false })),
         ("JobQueue", Shape::STR),
         ("PreemptionConfiguration", Shape::Object(&RULE_QuotaSharePreemptionConfiguration)),
         ("QuotaShareName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("ResourceSharingConfiguration", Shape::Object(&RULE_QuotaShareResourceSharingConfiguration)),
         ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["QuotaShareName", "JobQueue", "CapacityLimits", "ResourceSharingConfiguration", "PreemptionConfiguration"],
     closed: true,

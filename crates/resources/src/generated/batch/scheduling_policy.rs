@@ -15,7 +15,7 @@ pub(crate) static RULE_SchedulingPolicy: ObjRule = ObjRule {
         ("FairsharePolicy", Shape::Object(&RULE_FairsharePolicy)),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("QuotaSharePolicy", Shape::Object(&RULE_QuotaSharePolicy)),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -143,7 +143,7 @@ pub(crate) static RULE_FairsharePolicy: ObjRule = ObjRule {
     properties: &[
         ("ComputeReservation", Shape::Num(&NumRule { min: Some(0.0), max: Some(99.0), ..NumRule::ANY })),
         ("ShareDecaySeconds", Shape::Num(&NumRule { min: Some(0.0), max: Some(604800.0), ..NumRule::ANY })),
-        ("ShareDistribution", Shape::List(&ListRule { items: Shape::Object(&RULE_ShareAttributes), min_items: None, max_items: None })),
+        ("ShareDistribution", Shape::List(&ListRule { items: Shape::Object(&RULE_ShareAttributes), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

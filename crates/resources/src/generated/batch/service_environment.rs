@@ -19,11 +19,11 @@ pub struct ServiceEnvironmentRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ServiceEnvironment: ObjRule = ObjRule {
     properties: &[
-        ("CapacityLimits", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityLimit), min_items: None, max_items: None })),
+        ("CapacityLimits", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityLimit), min_items: None, max_items: None, unique: false })),
         ("ServiceEnvironmentName", Shape::STR),
         ("ServiceEnvironmentType", Shape::STR),
         ("State", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["ServiceEnvironmentType", "CapacityLimits"],
     closed: true,

@@ -24,7 +24,7 @@ pub struct ExportRequired {
 pub(crate) static RULE_Export: ObjRule = ObjRule {
     properties: &[
         ("Export", Shape::Object(&RULE_ExportProperty)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["Export"],
     closed: true,
@@ -158,7 +158,7 @@ pub struct DataQueryRequired {
 pub(crate) static RULE_DataQuery: ObjRule = ObjRule {
     properties: &[
         ("QueryStatement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TableConfigurations", Shape::Any),
+        ("TableConfigurations", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["QueryStatement"],
     closed: true,

@@ -18,7 +18,7 @@ pub(crate) static RULE_BillScenario: ObjRule = ObjRule {
         ("ExpiresAt", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
         ("GroupSharingPreference", Shape::Str(&StrRule { allowed: &["OPEN", "PRIORITIZED", "RESTRICTED"], ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

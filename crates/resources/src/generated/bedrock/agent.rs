@@ -35,9 +35,9 @@ pub struct AgentRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Agent: ObjRule = ObjRule {
     properties: &[
-        ("ActionGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentActionGroup), min_items: None, max_items: None })),
+        ("ActionGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentActionGroup), min_items: None, max_items: None, unique: false })),
         ("AgentCollaboration", Shape::Str(&StrRule { allowed: &["DISABLED", "SUPERVISOR", "SUPERVISOR_ROUTER"], ..StrRule::ANY })),
-        ("AgentCollaborators", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentCollaborator), min_items: None, max_items: None })),
+        ("AgentCollaborators", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentCollaborator), min_items: None, max_items: None, unique: false })),
         ("AgentName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("AgentResourceRoleArn", Shape::Str(&StrRule { max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("AutoPrepare", Shape::Bool),
@@ -48,13 +48,13 @@ pub(crate) static RULE_Agent: ObjRule = ObjRule {
         ("GuardrailConfiguration", Shape::Object(&RULE_GuardrailConfiguration)),
         ("IdleSessionTTLInSeconds", Shape::Num(&NumRule { min: Some(60.0), max: Some(5400.0), ..NumRule::ANY })),
         ("Instruction", Shape::Str(&StrRule { min_len: Some(40), ..StrRule::ANY })),
-        ("KnowledgeBases", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentKnowledgeBase), min_items: None, max_items: None })),
+        ("KnowledgeBases", Shape::List(&ListRule { items: Shape::Object(&RULE_AgentKnowledgeBase), min_items: None, max_items: None, unique: false })),
         ("MemoryConfiguration", Shape::Object(&RULE_MemoryConfiguration)),
         ("OrchestrationType", Shape::Str(&StrRule { allowed: &["DEFAULT", "CUSTOM_ORCHESTRATION"], ..StrRule::ANY })),
         ("PromptOverrideConfiguration", Shape::Object(&RULE_PromptOverrideConfiguration)),
         ("SkipResourceInUseCheckOnDelete", Shape::Bool),
-        ("Tags", Shape::Any),
-        ("TestAliasTags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("TestAliasTags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["AgentName"],
     closed: true,
@@ -810,7 +810,7 @@ pub(crate) static RULE_Function: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1200), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT)),
         ("RequireConfirmation", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["Name"],
@@ -902,7 +902,7 @@ pub struct FunctionSchemaRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FunctionSchema: ObjRule = ObjRule {
     properties: &[
-        ("Functions", Shape::List(&ListRule { items: Shape::Object(&RULE_Function), min_items: None, max_items: None })),
+        ("Functions", Shape::List(&ListRule { items: Shape::Object(&RULE_Function), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Functions"],
     closed: true,
@@ -1006,7 +1006,7 @@ impl ToValue for GuardrailConfiguration {
 pub(crate) static RULE_InferenceConfiguration: ObjRule = ObjRule {
     properties: &[
         ("MaximumLength", Shape::Num(&NumRule { min: Some(0.0), max: Some(131072.0), ..NumRule::ANY })),
-        ("StopSequences", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(4) })),
+        ("StopSequences", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(4), unique: false })),
         ("Temperature", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
         ("TopK", Shape::Num(&NumRule { min: Some(0.0), max: Some(500.0), ..NumRule::ANY })),
         ("TopP", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
@@ -1098,7 +1098,7 @@ impl ToValue for InferenceConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_MemoryConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("EnabledMemoryTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SESSION_SUMMARY"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("EnabledMemoryTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SESSION_SUMMARY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SessionSummaryConfiguration", Shape::Object(&RULE_SessionSummaryConfiguration)),
         ("StorageDays", Shape::NUM),
     ],
@@ -1217,7 +1217,7 @@ impl ToValue for OrchestrationExecutor {
 #[rustfmt::skip]
 pub(crate) static RULE_PromptConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalModelRequestFields", Shape::Any),
+        ("AdditionalModelRequestFields", Shape::Typed(json_type::OBJECT)),
         ("BasePromptTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
         ("FoundationModel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("InferenceConfiguration", Shape::Object(&RULE_InferenceConfiguration)),
@@ -1340,7 +1340,7 @@ pub struct PromptOverrideConfigurationRequired {
 pub(crate) static RULE_PromptOverrideConfiguration: ObjRule = ObjRule {
     properties: &[
         ("OverrideLambda", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PromptConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptConfiguration), min_items: None, max_items: Some(10) })),
+        ("PromptConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptConfiguration), min_items: None, max_items: Some(10), unique: false })),
     ],
     required: &["PromptConfigurations"],
     closed: true,

@@ -33,7 +33,7 @@ pub(crate) static RULE_AutomatedReasoningPolicy: ObjRule = ObjRule {
         ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("PolicyDefinition", Shape::Object(&RULE_PolicyDefinition)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["Name"],
     closed: true,
@@ -227,9 +227,9 @@ impl AutomatedReasoningPolicyAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_PolicyDefinition: ObjRule = ObjRule {
     properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDefinitionRule), min_items: Some(0), max_items: Some(500) })),
-        ("Types", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDefinitionType), min_items: Some(0), max_items: Some(50) })),
-        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDefinitionVariable), min_items: Some(0), max_items: Some(200) })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDefinitionRule), min_items: Some(0), max_items: Some(500), unique: false })),
+        ("Types", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDefinitionType), min_items: Some(0), max_items: Some(50), unique: false })),
+        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDefinitionVariable), min_items: Some(0), max_items: Some(200), unique: false })),
         ("Version", Shape::STR),
     ],
     closed: true,
@@ -394,7 +394,7 @@ pub(crate) static RULE_PolicyDefinitionType: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDefinitionTypeValue), min_items: Some(1), max_items: Some(50) })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDefinitionTypeValue), min_items: Some(1), max_items: Some(50), unique: false })),
     ],
     required: &["Name", "Values"],
     closed: true,

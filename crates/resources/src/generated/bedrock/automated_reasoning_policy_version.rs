@@ -27,7 +27,7 @@ pub(crate) static RULE_AutomatedReasoningPolicyVersion: ObjRule = ObjRule {
     properties: &[
         ("LastUpdatedDefinitionHash", Shape::Str(&StrRule { min_len: Some(128), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PolicyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["PolicyArn"],
     closed: true,

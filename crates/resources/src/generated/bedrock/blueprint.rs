@@ -27,10 +27,10 @@ pub struct BlueprintRequired {
 pub(crate) static RULE_Blueprint: ObjRule = ObjRule {
     properties: &[
         ("BlueprintName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KmsEncryptionContext", Shape::Any),
+        ("KmsEncryptionContext", Shape::Typed(json_type::OBJECT)),
         ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Schema", Shape::Any),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Schema", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ("Type", Shape::Str(&StrRule { allowed: &["DOCUMENT", "IMAGE", "AUDIO", "VIDEO"], ..StrRule::ANY })),
     ],
     required: &["BlueprintName", "Schema", "Type"],

@@ -26,7 +26,7 @@ pub(crate) static RULE_DataAutomationLibrary: ObjRule = ObjRule {
         ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
         ("LibraryDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), ..StrRule::ANY })),
         ("LibraryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["LibraryName"],
     closed: true,
@@ -191,7 +191,7 @@ pub struct EncryptionConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("KmsEncryptionContext", Shape::Any),
+        ("KmsEncryptionContext", Shape::Typed(json_type::OBJECT)),
         ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["KmsKeyId"],

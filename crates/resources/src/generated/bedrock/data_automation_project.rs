@@ -27,14 +27,14 @@ pub struct DataAutomationProjectRequired {
 pub(crate) static RULE_DataAutomationProject: ObjRule = ObjRule {
     properties: &[
         ("CustomOutputConfiguration", Shape::Object(&RULE_CustomOutputConfiguration)),
-        ("KmsEncryptionContext", Shape::Any),
+        ("KmsEncryptionContext", Shape::Typed(json_type::OBJECT)),
         ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("OverrideConfiguration", Shape::Object(&RULE_OverrideConfiguration)),
         ("ProjectDescription", Shape::STR),
         ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ProjectType", Shape::Str(&StrRule { allowed: &["ASYNC", "SYNC"], ..StrRule::ANY })),
         ("StandardOutputConfiguration", Shape::Object(&RULE_StandardOutputConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["ProjectName"],
     closed: true,
@@ -253,7 +253,7 @@ pub(crate) static RULE_AudioExtractionCategory: ObjRule = ObjRule {
     properties: &[
         ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("TypeConfiguration", Shape::Object(&RULE_AudioExtractionCategoryTypeConfiguration)),
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUDIO_CONTENT_MODERATION", "TRANSCRIPT", "TOPIC_CONTENT_MODERATION"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUDIO_CONTENT_MODERATION", "TRANSCRIPT", "TOPIC_CONTENT_MODERATION"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     required: &["State"],
     closed: true,
@@ -364,7 +364,7 @@ pub(crate) static RULE_AudioLanguageConfiguration: ObjRule = ObjRule {
     properties: &[
         ("GenerativeOutputLanguage", Shape::Str(&StrRule { allowed: &["DEFAULT", "EN"], ..StrRule::ANY })),
         ("IdentifyMultipleLanguages", Shape::Bool),
-        ("InputLanguages", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EN", "DE", "ES", "FR", "IT", "PT", "JA", "KO", "CN", "TW", "HK"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("InputLanguages", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EN", "DE", "ES", "FR", "IT", "PT", "JA", "KO", "CN", "TW", "HK"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -551,7 +551,7 @@ pub struct AudioStandardGenerativeFieldRequired {
 pub(crate) static RULE_AudioStandardGenerativeField: ObjRule = ObjRule {
     properties: &[
         ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUDIO_SUMMARY", "IAB", "TOPIC_SUMMARY"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUDIO_SUMMARY", "IAB", "TOPIC_SUMMARY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     required: &["State"],
     closed: true,
@@ -790,7 +790,7 @@ impl ToValue for ChannelLabelingConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomOutputConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Blueprints", Shape::List(&ListRule { items: Shape::Object(&RULE_BlueprintItem), min_items: None, max_items: None })),
+        ("Blueprints", Shape::List(&ListRule { items: Shape::Object(&RULE_BlueprintItem), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -888,7 +888,7 @@ impl ToValue for DocumentBoundingBox {
 #[rustfmt::skip]
 pub(crate) static RULE_DocumentExtractionGranularity: ObjRule = ObjRule {
     properties: &[
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DOCUMENT", "PAGE", "ELEMENT", "WORD", "LINE"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DOCUMENT", "PAGE", "ELEMENT", "WORD", "LINE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1050,7 +1050,7 @@ impl ToValue for DocumentOutputFormat {
 #[rustfmt::skip]
 pub(crate) static RULE_DocumentOutputTextFormat: ObjRule = ObjRule {
     properties: &[
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PLAIN_TEXT", "MARKDOWN", "HTML", "CSV"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PLAIN_TEXT", "MARKDOWN", "HTML", "CSV"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1398,7 +1398,7 @@ pub struct ImageExtractionCategoryRequired {
 pub(crate) static RULE_ImageExtractionCategory: ObjRule = ObjRule {
     properties: &[
         ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CONTENT_MODERATION", "TEXT_DETECTION", "LOGOS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CONTENT_MODERATION", "TEXT_DETECTION", "LOGOS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     required: &["State"],
     closed: true,
@@ -1584,7 +1584,7 @@ pub struct ImageStandardGenerativeFieldRequired {
 pub(crate) static RULE_ImageStandardGenerativeField: ObjRule = ObjRule {
     properties: &[
         ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["IMAGE_SUMMARY", "IAB"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["IMAGE_SUMMARY", "IAB"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     required: &["State"],
     closed: true,
@@ -1882,7 +1882,7 @@ impl ToValue for OverrideConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_PiiEntitiesConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("PiiEntityTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "ADDRESS", "AGE", "NAME", "EMAIL", "PHONE", "USERNAME", "PASSWORD", "DRIVER_ID", "LICENSE_PLATE", "VEHICLE_IDENTIFICATION_NUMBER", "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "PIN", "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "SWIFT_CODE", "IP_ADDRESS", "MAC_ADDRESS", "URL", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("PiiEntityTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "ADDRESS", "AGE", "NAME", "EMAIL", "PHONE", "USERNAME", "PASSWORD", "DRIVER_ID", "LICENSE_PLATE", "VEHICLE_IDENTIFICATION_NUMBER", "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "PIN", "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "SWIFT_CODE", "IP_ADDRESS", "MAC_ADDRESS", "URL", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("RedactionMaskMode", Shape::Str(&StrRule { allowed: &["PII", "ENTITY_TYPE"], ..StrRule::ANY })),
     ],
     ..OBJ_RULE
@@ -1935,7 +1935,7 @@ impl ToValue for PiiEntitiesConfiguration {
 pub(crate) static RULE_SensitiveDataConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DetectionMode", Shape::Str(&StrRule { allowed: &["DETECTION", "DETECTION_AND_REDACTION"], ..StrRule::ANY })),
-        ("DetectionScope", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["STANDARD", "CUSTOM"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("DetectionScope", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["STANDARD", "CUSTOM"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("PiiEntitiesConfiguration", Shape::Object(&RULE_PiiEntitiesConfiguration)),
     ],
     ..OBJ_RULE
@@ -2273,7 +2273,7 @@ pub struct VideoExtractionCategoryRequired {
 pub(crate) static RULE_VideoExtractionCategory: ObjRule = ObjRule {
     properties: &[
         ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CONTENT_MODERATION", "TEXT_DETECTION", "TRANSCRIPT", "LOGOS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CONTENT_MODERATION", "TEXT_DETECTION", "TRANSCRIPT", "LOGOS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     required: &["State"],
     closed: true,
@@ -2459,7 +2459,7 @@ pub struct VideoStandardGenerativeFieldRequired {
 pub(crate) static RULE_VideoStandardGenerativeField: ObjRule = ObjRule {
     properties: &[
         ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["VIDEO_SUMMARY", "IAB", "CHAPTER_SUMMARY"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["VIDEO_SUMMARY", "IAB", "CHAPTER_SUMMARY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     required: &["State"],
     closed: true,

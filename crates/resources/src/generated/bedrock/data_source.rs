@@ -898,7 +898,7 @@ pub struct CustomTransformationConfigurationRequired {
 pub(crate) static RULE_CustomTransformationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("IntermediateStorage", Shape::Object(&RULE_IntermediateStorage)),
-        ("Transformations", Shape::List(&ListRule { items: Shape::Object(&RULE_Transformation), min_items: Some(1), max_items: Some(1) })),
+        ("Transformations", Shape::List(&ListRule { items: Shape::Object(&RULE_Transformation), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["IntermediateStorage", "Transformations"],
     closed: true,
@@ -1200,7 +1200,7 @@ pub struct HierarchicalChunkingConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_HierarchicalChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("LevelConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HierarchicalChunkingLevelConfiguration), min_items: Some(2), max_items: Some(2) })),
+        ("LevelConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HierarchicalChunkingLevelConfiguration), min_items: Some(2), max_items: Some(2), unique: false })),
         ("OverlapTokens", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["LevelConfigurations", "OverlapTokens"],
@@ -1518,8 +1518,8 @@ pub struct PatternObjectFilterRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PatternObjectFilter: ObjRule = ObjRule {
     properties: &[
-        ("ExclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25) })),
-        ("InclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25) })),
+        ("ExclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
+        ("InclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
         ("ObjectType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
     ],
     required: &["ObjectType"],
@@ -1597,7 +1597,7 @@ pub struct PatternObjectFilterConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PatternObjectFilterConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_PatternObjectFilter), min_items: Some(1), max_items: Some(25) })),
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_PatternObjectFilter), min_items: Some(1), max_items: Some(25), unique: false })),
     ],
     required: &["Filters"],
     closed: true,
@@ -1654,7 +1654,7 @@ pub(crate) static RULE_S3DataSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BucketArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("BucketOwnerAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("InclusionPrefixes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("InclusionPrefixes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["BucketArn"],
     closed: true,
@@ -2234,7 +2234,7 @@ pub(crate) static RULE_SharePointSourceConfiguration: ObjRule = ObjRule {
         ("CredentialsSecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Domain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
         ("HostType", Shape::Str(&StrRule { allowed: &["ONLINE"], ..StrRule::ANY })),
-        ("SiteUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("SiteUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
         ("TenantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Domain", "SiteUrls", "HostType", "AuthType", "CredentialsSecretArn"],
@@ -2517,7 +2517,7 @@ pub struct UrlConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_UrlConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SeedUrls", Shape::List(&ListRule { items: Shape::Object(&RULE_SeedUrl), min_items: Some(1), max_items: Some(100) })),
+        ("SeedUrls", Shape::List(&ListRule { items: Shape::Object(&RULE_SeedUrl), min_items: Some(1), max_items: Some(100), unique: false })),
     ],
     required: &["SeedUrls"],
     closed: true,
@@ -2641,8 +2641,8 @@ impl ToValue for VectorIngestionConfiguration {
 pub(crate) static RULE_WebCrawlerConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrawlerLimits", Shape::Object(&RULE_WebCrawlerLimits)),
-        ("ExclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25) })),
-        ("InclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25) })),
+        ("ExclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
+        ("InclusionFilters", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
         ("Scope", Shape::Str(&StrRule { allowed: &["HOST_ONLY", "SUBDOMAINS"], ..StrRule::ANY })),
         ("UserAgent", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(40), ..StrRule::ANY })),
         ("UserAgentHeader", Shape::Str(&StrRule { min_len: Some(61), max_len: Some(86), ..StrRule::ANY })),

@@ -224,8 +224,8 @@ pub struct ModelEnforcementRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ModelEnforcement: ObjRule = ObjRule {
     properties: &[
-        ("ExcludedModels", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
-        ("IncludedModels", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("ExcludedModels", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
+        ("IncludedModels", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["IncludedModels", "ExcludedModels"],
     closed: true,

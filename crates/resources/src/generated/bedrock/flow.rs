@@ -32,12 +32,12 @@ pub(crate) static RULE_Flow: ObjRule = ObjRule {
         ("Definition", Shape::Object(&RULE_FlowDefinition)),
         ("DefinitionS3Location", Shape::Object(&RULE_S3Location)),
         ("DefinitionString", Shape::Str(&StrRule { max_len: Some(512000), ..StrRule::ANY })),
-        ("DefinitionSubstitutions", Shape::Any),
+        ("DefinitionSubstitutions", Shape::Typed(json_type::OBJECT)),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
         ("ExecutionRoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
-        ("TestAliasTags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("TestAliasTags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["ExecutionRoleArn", "Name"],
     closed: true,
@@ -393,8 +393,8 @@ impl ToValue for FlowConnection {
 #[rustfmt::skip]
 pub(crate) static RULE_FlowDefinition: ObjRule = ObjRule {
     properties: &[
-        ("Connections", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowConnection), min_items: None, max_items: Some(100) })),
-        ("Nodes", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNode), min_items: None, max_items: Some(40) })),
+        ("Connections", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowConnection), min_items: None, max_items: Some(100), unique: false })),
+        ("Nodes", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNode), min_items: None, max_items: Some(40), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -460,9 +460,9 @@ pub struct FlowNodeRequired {
 pub(crate) static RULE_FlowNode: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNodeInput), min_items: None, max_items: Some(20) })),
+        ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNodeInput), min_items: None, max_items: Some(20), unique: false })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNodeOutput), min_items: None, max_items: Some(5) })),
+        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNodeOutput), min_items: None, max_items: Some(5), unique: false })),
         ("Type", Shape::Str(&StrRule { allowed: &["Input", "Output", "KnowledgeBase", "Condition", "Lex", "Prompt", "LambdaFunction", "Agent", "Storage", "Retrieval", "Iterator", "Collector", "InlineCode", "Loop", "LoopInput", "LoopController"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],

@@ -45,7 +45,7 @@ pub(crate) static RULE_Guardrail: ObjRule = ObjRule {
         ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("SensitiveInformationPolicyConfig", Shape::Object(&RULE_SensitiveInformationPolicyConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ("TopicPolicyConfig", Shape::Object(&RULE_TopicPolicyConfig)),
         ("WordPolicyConfig", Shape::Object(&RULE_WordPolicyConfig)),
     ],
@@ -341,7 +341,7 @@ pub struct AutomatedReasoningPolicyConfigRequired {
 pub(crate) static RULE_AutomatedReasoningPolicyConfig: ObjRule = ObjRule {
     properties: &[
         ("ConfidenceThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("Policies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
+        ("Policies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: true })),
     ],
     required: &["Policies"],
     closed: true,
@@ -414,11 +414,11 @@ pub(crate) static RULE_ContentFilterConfig: ObjRule = ObjRule {
     properties: &[
         ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
         ("InputEnabled", Shape::Bool),
-        ("InputModalities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TEXT", "IMAGE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
+        ("InputModalities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TEXT", "IMAGE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
         ("InputStrength", Shape::Str(&StrRule { allowed: &["NONE", "LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
         ("OutputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
         ("OutputEnabled", Shape::Bool),
-        ("OutputModalities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TEXT", "IMAGE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
+        ("OutputModalities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TEXT", "IMAGE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
         ("OutputStrength", Shape::Str(&StrRule { allowed: &["NONE", "LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
         ("Type", Shape::Str(&StrRule { allowed: &["SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT", "PROMPT_ATTACK"], ..StrRule::ANY })),
     ],
@@ -610,7 +610,7 @@ pub struct ContentPolicyConfigRequired {
 pub(crate) static RULE_ContentPolicyConfig: ObjRule = ObjRule {
     properties: &[
         ("ContentFiltersTierConfig", Shape::Object(&RULE_ContentFiltersTierConfig)),
-        ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_ContentFilterConfig), min_items: Some(1), max_items: Some(6) })),
+        ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_ContentFilterConfig), min_items: Some(1), max_items: Some(6), unique: false })),
     ],
     required: &["FiltersConfig"],
     closed: true,
@@ -767,7 +767,7 @@ pub struct ContextualGroundingPolicyConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ContextualGroundingPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_ContextualGroundingFilterConfig), min_items: Some(1), max_items: None })),
+        ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_ContextualGroundingFilterConfig), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["FiltersConfig"],
     closed: true,
@@ -1334,8 +1334,8 @@ impl ToValue for RegexConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_SensitiveInformationPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        ("PiiEntitiesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_PiiEntityConfig), min_items: Some(1), max_items: None })),
-        ("RegexesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_RegexConfig), min_items: Some(1), max_items: Some(30) })),
+        ("PiiEntitiesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_PiiEntityConfig), min_items: Some(1), max_items: None, unique: true })),
+        ("RegexesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_RegexConfig), min_items: Some(1), max_items: Some(30), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1403,7 +1403,7 @@ pub struct TopicConfigRequired {
 pub(crate) static RULE_TopicConfig: ObjRule = ObjRule {
     properties: &[
         ("Definition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("Examples", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("Examples", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
         ("InputAction", Shape::Str(&StrRule { allowed: &["BLOCK", "NONE"], ..StrRule::ANY })),
         ("InputEnabled", Shape::Bool),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
@@ -1532,7 +1532,7 @@ pub struct TopicPolicyConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TopicPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        ("TopicsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicConfig), min_items: Some(1), max_items: Some(30) })),
+        ("TopicsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicConfig), min_items: Some(1), max_items: Some(30), unique: false })),
         ("TopicsTierConfig", Shape::Object(&RULE_TopicsTierConfig)),
     ],
     required: &["TopicsConfig"],
@@ -1741,8 +1741,8 @@ impl ToValue for WordConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_WordPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        ("ManagedWordListsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_ManagedWordsConfig), min_items: None, max_items: None })),
-        ("WordsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_WordConfig), min_items: Some(1), max_items: Some(10000) })),
+        ("ManagedWordListsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_ManagedWordsConfig), min_items: None, max_items: None, unique: false })),
+        ("WordsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_WordConfig), min_items: Some(1), max_items: Some(10000), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -34,10 +34,10 @@ pub(crate) static RULE_IntelligentPromptRouter: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("FallbackModel", Shape::Object(&RULE_PromptRouterTargetModel)),
-        ("Models", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptRouterTargetModel), min_items: None, max_items: None })),
+        ("Models", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptRouterTargetModel), min_items: None, max_items: None, unique: false })),
         ("PromptRouterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("RoutingCriteria", Shape::Object(&RULE_RoutingCriteria)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["FallbackModel", "Models", "PromptRouterName", "RoutingCriteria"],
     closed: true,

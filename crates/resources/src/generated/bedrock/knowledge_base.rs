@@ -66,7 +66,7 @@ pub(crate) static RULE_KnowledgeBase: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StorageConfiguration", Shape::Object(&RULE_StorageConfiguration)),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["KnowledgeBaseConfiguration", "Name", "RoleArn"],
     closed: true,
@@ -392,10 +392,10 @@ impl ToValue for AudioSegmentationConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_BedrockEmbeddingModelConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Audio", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioConfiguration), min_items: Some(1), max_items: Some(1) })),
+        ("Audio", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioConfiguration), min_items: Some(1), max_items: Some(1), unique: false })),
         ("Dimensions", Shape::Int(&NumRule { min: Some(0.0), max: Some(4096.0), ..NumRule::ANY })),
         ("EmbeddingDataType", Shape::Str(&StrRule { allowed: &["FLOAT32", "BINARY"], ..StrRule::ANY })),
-        ("Video", Shape::List(&ListRule { items: Shape::Object(&RULE_VideoConfiguration), min_items: Some(1), max_items: Some(1) })),
+        ("Video", Shape::List(&ListRule { items: Shape::Object(&RULE_VideoConfiguration), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1719,8 +1719,8 @@ impl ToValue for QueryGenerationConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_QueryGenerationContext: ObjRule = ObjRule {
     properties: &[
-        ("CuratedQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_CuratedQuery), min_items: None, max_items: Some(10) })),
-        ("Tables", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryGenerationTable), min_items: None, max_items: Some(50) })),
+        ("CuratedQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_CuratedQuery), min_items: None, max_items: Some(10), unique: false })),
+        ("Tables", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryGenerationTable), min_items: None, max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1783,7 +1783,7 @@ pub struct QueryGenerationTableRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_QueryGenerationTable: ObjRule = ObjRule {
     properties: &[
-        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryGenerationColumn), min_items: None, max_items: None })),
+        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryGenerationColumn), min_items: None, max_items: None, unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
         ("Inclusion", Shape::Str(&StrRule { allowed: &["INCLUDE", "EXCLUDE"], ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
@@ -2087,7 +2087,7 @@ pub(crate) static RULE_RedshiftConfiguration: ObjRule = ObjRule {
     properties: &[
         ("QueryEngineConfiguration", Shape::Object(&RULE_RedshiftQueryEngineConfiguration)),
         ("QueryGenerationConfiguration", Shape::Object(&RULE_QueryGenerationConfiguration)),
-        ("StorageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_RedshiftQueryEngineStorageConfiguration), min_items: Some(1), max_items: Some(1) })),
+        ("StorageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_RedshiftQueryEngineStorageConfiguration), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["StorageConfigurations", "QueryEngineConfiguration"],
     closed: true,
@@ -2309,7 +2309,7 @@ pub struct RedshiftQueryEngineAwsDataCatalogStorageConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RedshiftQueryEngineAwsDataCatalogStorageConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("TableNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000) })),
+        ("TableNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
     ],
     required: &["TableNames"],
     closed: true,
@@ -2970,7 +2970,7 @@ pub struct SupplementalDataStorageConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SupplementalDataStorageConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SupplementalDataStorageLocations", Shape::List(&ListRule { items: Shape::Object(&RULE_SupplementalDataStorageLocation), min_items: Some(1), max_items: Some(1) })),
+        ("SupplementalDataStorageLocations", Shape::List(&ListRule { items: Shape::Object(&RULE_SupplementalDataStorageLocation), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["SupplementalDataStorageLocations"],
     closed: true,

@@ -29,8 +29,8 @@ pub(crate) static RULE_Prompt: ObjRule = ObjRule {
         ("DefaultVariant", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
-        ("Variants", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptVariant), min_items: Some(0), max_items: Some(1) })),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Variants", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptVariant), min_items: Some(0), max_items: Some(1), unique: false })),
     ],
     required: &["Name"],
     closed: true,
@@ -302,10 +302,10 @@ pub struct PromptVariantRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PromptVariant: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalModelRequestFields", Shape::Any),
+        ("AdditionalModelRequestFields", Shape::Typed(json_type::OBJECT)),
         ("GenAiResource", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("InferenceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptMetadataEntry), min_items: Some(0), max_items: Some(50) })),
+        ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptMetadataEntry), min_items: Some(0), max_items: Some(50), unique: false })),
         ("ModelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("TemplateConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),

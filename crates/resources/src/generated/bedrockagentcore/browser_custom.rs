@@ -30,14 +30,14 @@ pub struct BrowserCustomRequired {
 pub(crate) static RULE_BrowserCustom: ObjRule = ObjRule {
     properties: &[
         ("BrowserSigning", Shape::Object(&RULE_BrowserSigning)),
-        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: Some(0), max_items: Some(10) })),
+        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: Some(0), max_items: Some(10), unique: false })),
         ("Description", Shape::STR),
-        ("EnterprisePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_BrowserEnterprisePolicy), min_items: Some(0), max_items: Some(10) })),
+        ("EnterprisePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_BrowserEnterprisePolicy), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Name", Shape::STR),
         ("NetworkConfiguration", Shape::Object(&RULE_BrowserNetworkConfiguration)),
         ("RecordingConfig", Shape::Object(&RULE_RecordingConfig)),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Name", "NetworkConfiguration"],
     closed: true,

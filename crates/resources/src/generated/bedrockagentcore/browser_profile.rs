@@ -21,7 +21,7 @@ pub(crate) static RULE_BrowserProfile: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Name"],
     closed: true,

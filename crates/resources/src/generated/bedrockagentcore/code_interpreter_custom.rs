@@ -28,12 +28,12 @@ pub struct CodeInterpreterCustomRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CodeInterpreterCustom: ObjRule = ObjRule {
     properties: &[
-        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: Some(0), max_items: Some(10) })),
+        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: Some(0), max_items: Some(10), unique: false })),
         ("Description", Shape::STR),
         ("ExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Name", Shape::STR),
         ("NetworkConfiguration", Shape::Object(&RULE_CodeInterpreterNetworkConfiguration)),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Name", "NetworkConfiguration"],
     closed: true,

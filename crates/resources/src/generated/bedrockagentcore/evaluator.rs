@@ -36,7 +36,7 @@ pub(crate) static RULE_Evaluator: ObjRule = ObjRule {
         ("EvaluatorName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Level", Shape::Str(&StrRule { allowed: &["TOOL_CALL", "TRACE", "SESSION"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
     ],
     required: &["EvaluatorName", "EvaluatorConfig", "Level"],
     closed: true,
@@ -223,7 +223,7 @@ pub struct BedrockEvaluatorModelConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_BedrockEvaluatorModelConfig: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalModelRequestFields", Shape::Any),
+        ("AdditionalModelRequestFields", Shape::Typed(json_type::OBJECT)),
         ("InferenceConfig", Shape::Object(&RULE_InferenceConfiguration)),
         ("ModelId", Shape::STR),
     ],
@@ -820,8 +820,8 @@ impl ToValue for NumericalScaleDefinition {
 #[rustfmt::skip]
 pub(crate) static RULE_RatingScale: ObjRule = ObjRule {
     properties: &[
-        ("Categorical", Shape::List(&ListRule { items: Shape::Object(&RULE_CategoricalScaleDefinition), min_items: None, max_items: None })),
-        ("Numerical", Shape::List(&ListRule { items: Shape::Object(&RULE_NumericalScaleDefinition), min_items: None, max_items: None })),
+        ("Categorical", Shape::List(&ListRule { items: Shape::Object(&RULE_CategoricalScaleDefinition), min_items: None, max_items: None, unique: false })),
+        ("Numerical", Shape::List(&ListRule { items: Shape::Object(&RULE_NumericalScaleDefinition), min_items: None, max_items: None, unique: false })),
     ],
     one_of: &[&[&["Numerical"], &["Categorical"]]],
     closed: true,

@@ -22,7 +22,7 @@ pub struct GatewayTargetRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GatewayTarget: ObjRule = ObjRule {
     properties: &[
-        ("CredentialProviderConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_CredentialProviderConfiguration), min_items: Some(1), max_items: Some(1) })),
+        ("CredentialProviderConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_CredentialProviderConfiguration), min_items: Some(1), max_items: Some(1), unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
         ("GatewayIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
@@ -287,9 +287,9 @@ impl ToValue for CredentialProviderConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AllowedQueryParameters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("AllowedRequestHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("AllowedResponseHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowedQueryParameters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("AllowedRequestHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("AllowedResponseHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -34,12 +34,12 @@ pub(crate) static RULE_Memory: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("EncryptionKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("EventExpiryDuration", Shape::Int(&NumRule { min: Some(3.0), max: Some(365.0), ..NumRule::ANY })),
-        ("IndexedKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_IndexedKey), min_items: Some(1), max_items: Some(10) })),
+        ("IndexedKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_IndexedKey), min_items: Some(1), max_items: Some(10), unique: false })),
         ("MemoryExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("MemoryStrategies", Shape::List(&ListRule { items: Shape::Object(&RULE_MemoryStrategy), min_items: None, max_items: None })),
+        ("MemoryStrategies", Shape::List(&ListRule { items: Shape::Object(&RULE_MemoryStrategy), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("StreamDeliveryResources", Shape::Object(&RULE_StreamDeliveryResources)),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Name", "EventExpiryDuration"],
     closed: true,
@@ -398,8 +398,8 @@ pub(crate) static RULE_CustomMemoryStrategy: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
         ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
@@ -552,8 +552,8 @@ pub(crate) static RULE_EpisodicMemoryStrategy: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ("ReflectionConfiguration", Shape::Object(&RULE_EpisodicReflectionConfigurationInput)),
         ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
         ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
@@ -885,8 +885,8 @@ pub(crate) static RULE_EpisodicOverrideReflectionConfigurationInput: ObjRule = O
         ("AppendToPrompt", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30000), ..StrRule::ANY })),
         ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
         ("ModelId", Shape::STR),
-        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["AppendToPrompt", "ModelId"],
     closed: true,
@@ -967,8 +967,8 @@ impl ToValue for EpisodicOverrideReflectionConfigurationInput {
 pub(crate) static RULE_EpisodicReflectionConfigurationInput: ObjRule = ObjRule {
     properties: &[
         ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
-        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1203,7 +1203,7 @@ pub struct KinesisResourceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_KinesisResource: ObjRule = ObjRule {
     properties: &[
-        ("ContentConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ContentConfiguration), min_items: Some(1), max_items: Some(1) })),
+        ("ContentConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ContentConfiguration), min_items: Some(1), max_items: Some(1), unique: false })),
         ("DataStreamArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["DataStreamArn", "ContentConfigurations"],
@@ -1333,7 +1333,7 @@ impl ToValue for LlmExtractionConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_MemoryRecordSchema: ObjRule = ObjRule {
     properties: &[
-        ("MetadataSchema", Shape::List(&ListRule { items: Shape::Object(&RULE_MetadataSchemaEntry), min_items: Some(1), max_items: Some(20) })),
+        ("MetadataSchema", Shape::List(&ListRule { items: Shape::Object(&RULE_MetadataSchemaEntry), min_items: Some(1), max_items: Some(20), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1623,7 +1623,7 @@ pub(crate) static RULE_SelfManagedConfiguration: ObjRule = ObjRule {
     properties: &[
         ("HistoricalContextWindowSize", Shape::Int(&NumRule { min: Some(0.0), max: Some(50.0), ..NumRule::ANY })),
         ("InvocationConfiguration", Shape::Object(&RULE_InvocationConfigurationInput)),
-        ("TriggerConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_TriggerConditionInput), min_items: Some(1), max_items: None })),
+        ("TriggerConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_TriggerConditionInput), min_items: Some(1), max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1698,8 +1698,8 @@ pub(crate) static RULE_SemanticMemoryStrategy: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
         ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
@@ -2068,7 +2068,7 @@ pub struct StreamDeliveryResourcesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_StreamDeliveryResources: ObjRule = ObjRule {
     properties: &[
-        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_StreamDeliveryResource), min_items: None, max_items: Some(1) })),
+        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_StreamDeliveryResource), min_items: None, max_items: Some(1), unique: false })),
     ],
     required: &["Resources"],
     closed: true,
@@ -2112,7 +2112,7 @@ impl ToValue for StreamDeliveryResources {
 #[rustfmt::skip]
 pub(crate) static RULE_StringListValidation: ObjRule = ObjRule {
     properties: &[
-        ("AllowedValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(10) })),
+        ("AllowedValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(10), unique: false })),
         ("MaxItems", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
     ],
     closed: true,
@@ -2170,7 +2170,7 @@ pub struct StringValidationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_StringValidation: ObjRule = ObjRule {
     properties: &[
-        ("AllowedValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(10) })),
+        ("AllowedValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["AllowedValues"],
     closed: true,
@@ -2227,8 +2227,8 @@ pub(crate) static RULE_SummaryMemoryStrategy: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
         ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),
@@ -2641,8 +2641,8 @@ pub(crate) static RULE_UserPreferenceMemoryStrategy: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("MemoryRecordSchema", Shape::Object(&RULE_MemoryRecordSchema)),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("NamespaceTemplates", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ("Namespaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"], ..StrRule::ANY })),
         ("StrategyId", Shape::Str(&StrRule { min_len: Some(12), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("Type", Shape::Str(&StrRule { allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"], ..StrRule::ANY })),

@@ -26,7 +26,7 @@ pub(crate) static RULE_OAuth2CredentialProvider: ObjRule = ObjRule {
         ("CredentialProviderVendor", Shape::Str(&StrRule { allowed: &["GoogleOauth2", "GithubOauth2", "SlackOauth2", "SalesforceOauth2", "MicrosoftOauth2", "CustomOauth2", "AtlassianOauth2", "LinkedinOauth2", "XOauth2", "OktaOauth2", "OneLoginOauth2", "PingOneOauth2", "FacebookOauth2", "YandexOauth2", "RedditOauth2", "ZoomOauth2", "TwitchOauth2", "SpotifyOauth2", "DropboxOauth2", "NotionOauth2", "HubspotOauth2", "CyberArkOauth2", "FusionAuthOauth2", "Auth0Oauth2", "CognitoOauth2"], ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Oauth2ProviderConfigInput", Shape::Object(&RULE_Oauth2ProviderConfigInput)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
     ],
     required: &["Name", "CredentialProviderVendor"],
     closed: true,
@@ -741,7 +741,7 @@ pub(crate) static RULE_Oauth2AuthorizationServerMetadata: ObjRule = ObjRule {
     properties: &[
         ("AuthorizationEndpoint", Shape::STR),
         ("Issuer", Shape::STR),
-        ("ResponseTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResponseTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("TokenEndpoint", Shape::STR),
     ],
     required: &["Issuer", "AuthorizationEndpoint", "TokenEndpoint"],
@@ -1279,7 +1279,7 @@ pub struct TokenExchangeGrantTypeConfigRequired {
 pub(crate) static RULE_TokenExchangeGrantTypeConfig: ObjRule = ObjRule {
     properties: &[
         ("ActorTokenContent", Shape::Str(&StrRule { allowed: &["NONE", "M2M", "AWS_IAM_ID_TOKEN_JWT"], ..StrRule::ANY })),
-        ("ActorTokenScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ActorTokenScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["ActorTokenContent"],
     closed: true,

@@ -36,11 +36,11 @@ pub(crate) static RULE_OnlineEvaluationConfig: ObjRule = ObjRule {
         ("DataSourceConfig", Shape::Object(&RULE_DataSourceConfig)),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
         ("EvaluationExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Evaluators", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluatorReference), min_items: Some(1), max_items: Some(10) })),
+        ("Evaluators", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluatorReference), min_items: Some(1), max_items: Some(10), unique: false })),
         ("ExecutionStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("OnlineEvaluationConfigName", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("Rule", Shape::Object(&RULE_Rule)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["OnlineEvaluationConfigName", "DataSourceConfig", "EvaluationExecutionRoleArn", "Evaluators", "Rule"],
     closed: true,
@@ -259,8 +259,8 @@ pub struct CloudWatchLogsInputConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CloudWatchLogsInputConfig: ObjRule = ObjRule {
     properties: &[
-        ("LogGroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
-        ("ServiceNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("LogGroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+        ("ServiceNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["LogGroupNames", "ServiceNames"],
     closed: true,
@@ -581,7 +581,7 @@ pub struct RuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(5) })),
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(5), unique: false })),
         ("SamplingConfig", Shape::Object(&RULE_SamplingConfig)),
         ("SessionConfig", Shape::Object(&RULE_SessionConfig)),
     ],

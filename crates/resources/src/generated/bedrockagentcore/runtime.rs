@@ -44,14 +44,14 @@ pub(crate) static RULE_Runtime: ObjRule = ObjRule {
         ("AgentRuntimeName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("AuthorizerConfiguration", Shape::Object(&RULE_AuthorizerConfiguration)),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1200), ..StrRule::ANY })),
-        ("EnvironmentVariables", Shape::Any),
-        ("FilesystemConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_FilesystemConfiguration), min_items: Some(0), max_items: Some(1) })),
+        ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
+        ("FilesystemConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_FilesystemConfiguration), min_items: Some(0), max_items: Some(1), unique: false })),
         ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
         ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
         ("ProtocolConfiguration", Shape::Str(&StrRule { allowed: &["MCP", "HTTP", "A2A", "AGUI"], ..StrRule::ANY })),
         ("RequestHeaderConfiguration", Shape::Object(&RULE_RequestHeaderConfiguration)),
         ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["AgentRuntimeName", "AgentRuntimeArtifact", "RoleArn", "NetworkConfiguration"],
     closed: true,
@@ -469,7 +469,7 @@ impl ToValue for AuthorizingClaimMatchValueType {
 pub(crate) static RULE_ClaimMatchValueType: ObjRule = ObjRule {
     properties: &[
         ("MatchValueString", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("MatchValueStringList", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(255) })),
+        ("MatchValueStringList", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(255), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -580,7 +580,7 @@ pub struct CodeConfigurationRequired {
 pub(crate) static RULE_CodeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Code", Shape::Object(&RULE_Code)),
-        ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(2) })),
+        ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(2), unique: false })),
         ("Runtime", Shape::Str(&StrRule { allowed: &["PYTHON_3_10", "PYTHON_3_11", "PYTHON_3_12", "PYTHON_3_13", "PYTHON_3_14", "NODE_22"], ..StrRule::ANY })),
     ],
     required: &["Code", "Runtime", "EntryPoint"],
@@ -796,10 +796,10 @@ pub struct CustomJwtAuthorizerConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomJwtAuthorizerConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AllowedAudience", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
-        ("AllowedClients", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
-        ("AllowedScopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("CustomClaims", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomClaimValidationType), min_items: Some(1), max_items: None })),
+        ("AllowedAudience", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
+        ("AllowedClients", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
+        ("AllowedScopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ("CustomClaims", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomClaimValidationType), min_items: Some(1), max_items: None, unique: false })),
         ("DiscoveryUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["DiscoveryUrl"],
@@ -1059,7 +1059,7 @@ impl ToValue for NetworkConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_RequestHeaderConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("RequestHeaderAllowlist", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20) })),
+        ("RequestHeaderAllowlist", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

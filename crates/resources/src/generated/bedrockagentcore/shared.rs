@@ -223,8 +223,8 @@ pub struct VpcConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
     ],
     required: &["SecurityGroups", "Subnets"],
     closed: true,

@@ -38,7 +38,7 @@ pub(crate) static RULE_BillingGroup: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("PrimaryAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Name", "AccountGrouping", "ComputationPreference"],
     any_of: &[&[&["PrimaryAccountId"], &["AccountGrouping"]]],
@@ -228,7 +228,7 @@ impl BillingGroupAttributes {
 pub(crate) static RULE_AccountGrouping: ObjRule = ObjRule {
     properties: &[
         ("AutoAssociate", Shape::Bool),
-        ("LinkedAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(30) })),
+        ("LinkedAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(30), unique: true })),
         ("ResponsibilityTransferArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     closed: true,

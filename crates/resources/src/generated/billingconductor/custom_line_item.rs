@@ -40,7 +40,7 @@ pub(crate) static RULE_CustomLineItem: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("PresentationDetails", Shape::Object(&RULE_PresentationDetails)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Name", "BillingGroupArn"],
     closed: true,
@@ -334,7 +334,7 @@ pub struct CustomLineItemChargeDetailsRequired {
 pub(crate) static RULE_CustomLineItemChargeDetails: ObjRule = ObjRule {
     properties: &[
         ("Flat", Shape::Object(&RULE_CustomLineItemFlatChargeDetails)),
-        ("LineItemFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_LineItemFilter), min_items: None, max_items: None })),
+        ("LineItemFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_LineItemFilter), min_items: None, max_items: None, unique: true })),
         ("Percentage", Shape::Object(&RULE_CustomLineItemPercentageChargeDetails)),
         ("Type", Shape::Str(&StrRule { allowed: &["FEE", "CREDIT"], ..StrRule::ANY })),
     ],
@@ -472,7 +472,7 @@ pub struct CustomLineItemPercentageChargeDetailsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomLineItemPercentageChargeDetails: ObjRule = ObjRule {
     properties: &[
-        ("ChildAssociatedResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ChildAssociatedResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("PercentageValue", Shape::Num(&NumRule { min: Some(0.0), max: Some(10000.0), ..NumRule::ANY })),
     ],
     required: &["PercentageValue"],
@@ -543,9 +543,9 @@ pub struct LineItemFilterRequired {
 pub(crate) static RULE_LineItemFilter: ObjRule = ObjRule {
     properties: &[
         ("Attribute", Shape::Str(&StrRule { allowed: &["LINE_ITEM_TYPE", "SERVICE"], ..StrRule::ANY })),
-        ("AttributeValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AttributeValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("MatchOption", Shape::Str(&StrRule { allowed: &["NOT_EQUAL", "EQUAL"], ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SAVINGS_PLAN_NEGATION"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SAVINGS_PLAN_NEGATION"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Attribute", "MatchOption"],
     closed: true,

@@ -35,7 +35,7 @@ pub(crate) static RULE_PricingRule: ObjRule = ObjRule {
         ("Operation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Scope", Shape::Str(&StrRule { allowed: &["GLOBAL", "SERVICE", "BILLING_ENTITY", "SKU"], ..StrRule::ANY })),
         ("Service", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("Tiering", Shape::Object(&RULE_Tiering)),
         ("Type", Shape::Str(&StrRule { allowed: &["MARKUP", "DISCOUNT", "TIERING"], ..StrRule::ANY })),
         ("UsageType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),

@@ -23,7 +23,7 @@ pub(crate) static RULE_SpendingLimit: ObjRule = ObjRule {
     properties: &[
         ("DeviceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("SpendingLimit", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TimePeriod", Shape::Object(&RULE_TimePeriod)),
     ],
     required: &["DeviceArn", "SpendingLimit"],

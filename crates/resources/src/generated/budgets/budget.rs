@@ -18,8 +18,8 @@ pub struct BudgetRequired {
 pub(crate) static RULE_Budget: ObjRule = ObjRule {
     properties: &[
         ("Budget", Shape::Object(&RULE_BudgetData)),
-        ("NotificationsWithSubscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationWithSubscribers), min_items: None, max_items: None })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: None, max_items: None })),
+        ("NotificationsWithSubscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationWithSubscribers), min_items: None, max_items: None, unique: false })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Budget"],
     closed: true,
@@ -217,11 +217,11 @@ pub(crate) static RULE_BudgetData: ObjRule = ObjRule {
         ("BudgetLimit", Shape::Object(&RULE_Spend)),
         ("BudgetName", Shape::STR),
         ("BudgetType", Shape::STR),
-        ("CostFilters", Shape::Any),
+        ("CostFilters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("CostTypes", Shape::Object(&RULE_CostTypes)),
         ("FilterExpression", Shape::Object(&RULE_Expression)),
-        ("Metrics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("PlannedBudgetLimits", Shape::Any),
+        ("Metrics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("PlannedBudgetLimits", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("TimePeriod", Shape::Object(&RULE_TimePeriod)),
         ("TimeUnit", Shape::STR),
     ],
@@ -394,8 +394,8 @@ impl ToValue for BudgetData {
 pub(crate) static RULE_CostCategoryValues: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
-        ("MatchOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("MatchOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -603,11 +603,11 @@ impl ToValue for CostTypes {
 #[rustfmt::skip]
 pub(crate) static RULE_Expression: ObjRule = ObjRule {
     properties: &[
-        ("And", Shape::List(&ListRule { items: Shape::Object(&RULE_Expression), min_items: None, max_items: None })),
+        ("And", Shape::List(&ListRule { items: Shape::Object(&RULE_Expression), min_items: None, max_items: None, unique: false })),
         ("CostCategories", Shape::Object(&RULE_CostCategoryValues)),
         ("Dimensions", Shape::Object(&RULE_ExpressionDimensionValues)),
         ("Not", Shape::Object(&RULE_Expression)),
-        ("Or", Shape::List(&ListRule { items: Shape::Object(&RULE_Expression), min_items: None, max_items: None })),
+        ("Or", Shape::List(&ListRule { items: Shape::Object(&RULE_Expression), min_items: None, max_items: None, unique: false })),
         ("Tags", Shape::Object(&RULE_TagValues)),
     ],
     closed: true,
@@ -689,8 +689,8 @@ impl ToValue for Expression {
 pub(crate) static RULE_ExpressionDimensionValues: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
-        ("MatchOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("MatchOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -916,7 +916,7 @@ pub struct NotificationWithSubscribersRequired {
 pub(crate) static RULE_NotificationWithSubscribers: ObjRule = ObjRule {
     properties: &[
         ("Notification", Shape::Object(&RULE_Notification)),
-        ("Subscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscriber), min_items: None, max_items: None })),
+        ("Subscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscriber), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Subscribers", "Notification"],
     closed: true,
@@ -1186,8 +1186,8 @@ impl ToValue for Subscriber {
 pub(crate) static RULE_TagValues: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
-        ("MatchOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("MatchOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

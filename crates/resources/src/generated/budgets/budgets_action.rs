@@ -53,8 +53,8 @@ pub(crate) static RULE_BudgetsAction: ObjRule = ObjRule {
         ("Definition", Shape::Object(&RULE_Definition)),
         ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(618), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("NotificationType", Shape::Str(&StrRule { allowed: &["ACTUAL", "FORECASTED"], ..StrRule::ANY })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200) })),
-        ("Subscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscriber), min_items: Some(1), max_items: Some(11) })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Subscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscriber), min_items: Some(1), max_items: Some(11), unique: false })),
     ],
     required: &["BudgetName", "NotificationType", "ActionType", "ActionThreshold", "ExecutionRoleArn", "Definition", "Subscribers"],
     closed: true,
@@ -366,10 +366,10 @@ pub struct IamActionDefinitionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_IamActionDefinition: ObjRule = ObjRule {
     properties: &[
-        ("Groups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(640), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("Groups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(640), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
         ("PolicyArn", Shape::Str(&StrRule { min_len: Some(25), max_len: Some(684), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Roles", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(576), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
-        ("Users", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(576), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("Roles", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(576), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+        ("Users", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(576), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
     ],
     required: &["PolicyArn"],
     closed: true,
@@ -529,7 +529,7 @@ pub struct ScpActionDefinitionRequired {
 pub(crate) static RULE_ScpActionDefinition: ObjRule = ObjRule {
     properties: &[
         ("PolicyId", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(130), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("TargetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(68), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("TargetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(68), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
     ],
     required: &["PolicyId", "TargetIds"],
     closed: true,
@@ -600,7 +600,7 @@ pub struct SsmActionDefinitionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SsmActionDefinition: ObjRule = ObjRule {
     properties: &[
-        ("InstanceIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("InstanceIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
         ("Region", Shape::Str(&StrRule { min_len: Some(9), max_len: Some(20), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("Subtype", Shape::Str(&StrRule { allowed: &["STOP_EC2_INSTANCES", "STOP_RDS_INSTANCES"], ..StrRule::ANY })),
     ],

@@ -28,7 +28,7 @@ pub(crate) static RULE_Field: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
         ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("Type", Shape::Str(&StrRule { allowed: &["Text", "Number", "Boolean", "DateTime", "SingleSelect", "Url", "User"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],

@@ -27,7 +27,7 @@ pub(crate) static RULE_Layout: ObjRule = ObjRule {
         ("Content", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Content", "Name"],
     closed: true,

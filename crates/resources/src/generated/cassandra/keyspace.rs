@@ -18,7 +18,7 @@ pub(crate) static RULE_Keyspace: ObjRule = ObjRule {
         ("ClientSideTimestampsEnabled", Shape::Bool),
         ("KeyspaceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ReplicationSpecification", Shape::Object(&RULE_ReplicationSpecification)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -146,7 +146,7 @@ impl From<ResourceRef> for KeyspaceAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_ReplicationSpecification: ObjRule = ObjRule {
     properties: &[
-        ("RegionList", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "me-central-1", "me-south-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2"], ..StrRule::ANY }), min_items: Some(2), max_items: Some(20) })),
+        ("RegionList", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "me-central-1", "me-south-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2"], ..StrRule::ANY }), min_items: Some(2), max_items: Some(20), unique: true })),
         ("ReplicationStrategy", Shape::Str(&StrRule { allowed: &["SINGLE_REGION", "MULTI_REGION"], ..StrRule::ANY })),
     ],
     dependent_required: &[("RegionList", &["ReplicationStrategy"])],

@@ -21,7 +21,7 @@ pub struct TypeRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Type: ObjRule = ObjRule {
     properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: None, max_items: None })),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: None, max_items: None, unique: true })),
         ("KeyspaceName", Shape::STR),
         ("TypeName", Shape::STR),
     ],

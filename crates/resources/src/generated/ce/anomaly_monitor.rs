@@ -28,7 +28,7 @@ pub(crate) static RULE_AnomalyMonitor: ObjRule = ObjRule {
         ("MonitorName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("MonitorSpecification", Shape::STR),
         ("MonitorType", Shape::Str(&StrRule { allowed: &["DIMENSIONAL", "CUSTOM"], ..StrRule::ANY })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200) })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["MonitorName", "MonitorType"],
     closed: true,

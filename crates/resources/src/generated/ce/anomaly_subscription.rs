@@ -34,9 +34,9 @@ pub struct AnomalySubscriptionRequired {
 pub(crate) static RULE_AnomalySubscription: ObjRule = ObjRule {
     properties: &[
         ("Frequency", Shape::Str(&StrRule { allowed: &["DAILY", "IMMEDIATE", "WEEKLY"], ..StrRule::ANY })),
-        ("MonitorArnList", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200) })),
-        ("Subscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscriber), min_items: None, max_items: None })),
+        ("MonitorArnList", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Subscribers", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscriber), min_items: None, max_items: None, unique: false })),
         ("SubscriptionName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Threshold", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("ThresholdExpression", Shape::STR),

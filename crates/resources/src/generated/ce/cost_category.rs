@@ -29,7 +29,7 @@ pub(crate) static RULE_CostCategory: ObjRule = ObjRule {
         ("RuleVersion", Shape::Str(&StrRule { allowed: &["CostCategoryExpression.v1"], ..StrRule::ANY })),
         ("Rules", Shape::STR),
         ("SplitChargeRules", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["Name", "RuleVersion", "Rules"],
     closed: true,

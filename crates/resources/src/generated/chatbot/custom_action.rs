@@ -29,9 +29,9 @@ pub(crate) static RULE_CustomAction: ObjRule = ObjRule {
     properties: &[
         ("ActionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("AliasName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Attachments", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomActionAttachment), min_items: None, max_items: None })),
+        ("Attachments", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomActionAttachment), min_items: None, max_items: None, unique: false })),
         ("Definition", Shape::Object(&RULE_CustomActionDefinition)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["ActionName", "Definition"],
     closed: true,
@@ -176,9 +176,9 @@ impl CustomActionAttributes {
 pub(crate) static RULE_CustomActionAttachment: ObjRule = ObjRule {
     properties: &[
         ("ButtonText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Criteria", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomActionAttachmentCriteria), min_items: Some(1), max_items: Some(5) })),
+        ("Criteria", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomActionAttachmentCriteria), min_items: Some(1), max_items: Some(5), unique: false })),
         ("NotificationType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Variables", Shape::Any),
+        ("Variables", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

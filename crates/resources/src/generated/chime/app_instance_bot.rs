@@ -38,7 +38,7 @@ pub(crate) static RULE_AppInstanceBot: ObjRule = ObjRule {
         ("Configuration", Shape::Object(&RULE_Configuration)),
         ("Metadata", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["AppInstanceArn", "Configuration"],
     closed: true,

@@ -34,7 +34,7 @@ pub struct AnalysisTemplateRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AnalysisTemplate: ObjRule = ObjRule {
     properties: &[
-        ("AnalysisParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisParameter), min_items: Some(0), max_items: Some(50) })),
+        ("AnalysisParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisParameter), min_items: Some(0), max_items: Some(50), unique: false })),
         ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ErrorMessageConfiguration", Shape::Object(&RULE_ErrorMessageConfiguration)),
         ("Format", Shape::Str(&StrRule { allowed: &["SQL", "PYSPARK_1_0"], ..StrRule::ANY })),
@@ -44,7 +44,7 @@ pub(crate) static RULE_AnalysisTemplate: ObjRule = ObjRule {
         ("Source", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("SourceMetadata", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("SyntheticDataParameters", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Source", "Format", "Name", "MembershipIdentifier"],
     closed: true,
@@ -371,7 +371,7 @@ pub struct AnalysisSchemaRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AnalysisSchema: ObjRule = ObjRule {
     properties: &[
-        ("ReferencedTables", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("ReferencedTables", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
     ],
     required: &["ReferencedTables"],
     closed: true,

@@ -33,21 +33,21 @@ pub struct CollaborationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Collaboration: ObjRule = ObjRule {
     properties: &[
-        ("AllowedResultRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["us-west-1", "us-west-2", "us-east-1", "us-east-2", "af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-5", "ap-southeast-4", "ap-southeast-7", "ap-south-1", "ap-northeast-3", "ap-northeast-1", "ap-northeast-2", "ca-central-1", "ca-west-1", "eu-south-1", "eu-west-3", "eu-south-2", "eu-central-2", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "me-south-1", "me-central-1", "il-central-1", "sa-east-1", "mx-central-1"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AllowedResultRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["us-west-1", "us-west-2", "us-east-1", "us-east-2", "af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-5", "ap-southeast-4", "ap-southeast-7", "ap-south-1", "ap-northeast-3", "ap-northeast-1", "ap-northeast-2", "ca-central-1", "ca-west-1", "eu-south-1", "eu-west-3", "eu-south-2", "eu-central-2", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "me-south-1", "me-central-1", "il-central-1", "sa-east-1", "mx-central-1"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("AnalyticsEngine", Shape::Str(&StrRule { allowed: &["CLEAN_ROOMS_SQL", "SPARK"], ..StrRule::ANY })),
-        ("AutoApprovedChangeTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADD_MEMBER", "GRANT_RECEIVE_RESULTS_ABILITY", "REVOKE_RECEIVE_RESULTS_ABILITY"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AutoApprovedChangeTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADD_MEMBER", "GRANT_RECEIVE_RESULTS_ABILITY", "REVOKE_RECEIVE_RESULTS_ABILITY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("CreatorDisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("CreatorMLMemberAbilities", Shape::Object(&RULE_MlMemberAbilities)),
-        ("CreatorMemberAbilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAN_QUERY", "CAN_RUN_JOB", "CAN_RECEIVE_RESULTS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CreatorMemberAbilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAN_QUERY", "CAN_RUN_JOB", "CAN_RECEIVE_RESULTS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("CreatorPaymentConfiguration", Shape::Object(&RULE_PaymentConfiguration)),
         ("DataEncryptionMetadata", Shape::Object(&RULE_DataEncryptionMetadata)),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("IsMetricsEnabled", Shape::Bool),
         ("JobLogStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Members", Shape::List(&ListRule { items: Shape::Object(&RULE_MemberSpecification), min_items: Some(0), max_items: Some(9) })),
+        ("Members", Shape::List(&ListRule { items: Shape::Object(&RULE_MemberSpecification), min_items: Some(0), max_items: Some(9), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("QueryLogStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["CreatorDisplayName", "Name", "Description", "QueryLogStatus"],
     closed: true,
@@ -473,7 +473,7 @@ pub(crate) static RULE_MemberSpecification: ObjRule = ObjRule {
         ("AccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("MLMemberAbilities", Shape::Object(&RULE_MlMemberAbilities)),
-        ("MemberAbilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAN_QUERY", "CAN_RUN_JOB", "CAN_RECEIVE_RESULTS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("MemberAbilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAN_QUERY", "CAN_RUN_JOB", "CAN_RECEIVE_RESULTS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("PaymentConfiguration", Shape::Object(&RULE_PaymentConfiguration)),
     ],
     required: &["AccountId", "DisplayName"],
@@ -569,7 +569,7 @@ pub struct MlMemberAbilitiesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MlMemberAbilities: ObjRule = ObjRule {
     properties: &[
-        ("CustomMLMemberAbilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAN_RECEIVE_MODEL_OUTPUT", "CAN_RECEIVE_INFERENCE_OUTPUT"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("CustomMLMemberAbilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAN_RECEIVE_MODEL_OUTPUT", "CAN_RECEIVE_INFERENCE_OUTPUT"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
     ],
     required: &["CustomMLMemberAbilities"],
     closed: true,

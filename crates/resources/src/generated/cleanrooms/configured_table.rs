@@ -32,14 +32,14 @@ pub struct ConfiguredTableRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ConfiguredTable: ObjRule = ObjRule {
     properties: &[
-        ("AllowedColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("AllowedColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
         ("AnalysisMethod", Shape::Str(&StrRule { allowed: &["DIRECT_QUERY", "DIRECT_JOB", "MULTIPLE"], ..StrRule::ANY })),
-        ("AnalysisRules", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisRule), min_items: Some(1), max_items: Some(1) })),
+        ("AnalysisRules", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisRule), min_items: Some(1), max_items: Some(1), unique: false })),
         ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SelectedAnalysisMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DIRECT_QUERY", "DIRECT_JOB"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SelectedAnalysisMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DIRECT_QUERY", "DIRECT_JOB"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("TableReference", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["AllowedColumns", "AnalysisMethod", "Name", "TableReference"],
     closed: true,

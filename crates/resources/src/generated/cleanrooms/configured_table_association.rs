@@ -34,13 +34,13 @@ pub struct ConfiguredTableAssociationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ConfiguredTableAssociation: ObjRule = ObjRule {
     properties: &[
-        ("ConfiguredTableAssociationAnalysisRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfiguredTableAssociationAnalysisRule), min_items: Some(1), max_items: Some(1) })),
+        ("ConfiguredTableAssociationAnalysisRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfiguredTableAssociationAnalysisRule), min_items: Some(1), max_items: Some(1), unique: false })),
         ("ConfiguredTableIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ConfiguredTableIdentifier", "Name", "RoleArn", "MembershipIdentifier"],
     closed: true,

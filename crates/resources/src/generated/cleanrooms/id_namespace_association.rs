@@ -36,7 +36,7 @@ pub(crate) static RULE_IdNamespaceAssociation: ObjRule = ObjRule {
         ("InputReferenceConfig", Shape::Object(&RULE_IdNamespaceAssociationInputReferenceConfig)),
         ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["MembershipIdentifier", "InputReferenceConfig", "Name"],
     closed: true,

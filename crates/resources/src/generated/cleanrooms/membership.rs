@@ -33,7 +33,7 @@ pub(crate) static RULE_Membership: ObjRule = ObjRule {
         ("JobLogStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("PaymentConfiguration", Shape::Object(&RULE_MembershipPaymentConfiguration)),
         ("QueryLogStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["CollaborationIdentifier", "QueryLogStatus"],
     closed: true,

@@ -33,7 +33,7 @@ pub(crate) static RULE_PrivacyBudgetTemplate: ObjRule = ObjRule {
         ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Parameters", Shape::Object(&RULE_Parameters)),
         ("PrivacyBudgetType", Shape::Str(&StrRule { allowed: &["DIFFERENTIAL_PRIVACY", "ACCESS_BUDGET"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["AutoRefresh", "PrivacyBudgetType", "Parameters", "MembershipIdentifier"],
     closed: true,
@@ -286,7 +286,7 @@ impl ToValue for BudgetParameter {
 #[rustfmt::skip]
 pub(crate) static RULE_Parameters: ObjRule = ObjRule {
     properties: &[
-        ("BudgetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_BudgetParameter), min_items: Some(1), max_items: Some(2) })),
+        ("BudgetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_BudgetParameter), min_items: Some(1), max_items: Some(2), unique: false })),
         ("Epsilon", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
         ("ResourceArn", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
         ("UsersNoisePerQuery", Shape::Int(&NumRule { min: Some(10.0), max: Some(100.0), ..NumRule::ANY })),

@@ -37,7 +37,7 @@ pub(crate) static RULE_ConfiguredModelAlgorithm: ObjRule = ObjRule {
         ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TrainingContainerConfig", Shape::Object(&RULE_ContainerConfig)),
     ],
     required: &["Name", "RoleArn"],
@@ -195,10 +195,10 @@ pub struct ContainerConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ContainerConfig: ObjRule = ObjRule {
     properties: &[
-        ("Arguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
-        ("Entrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("Arguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+        ("Entrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
         ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MetricDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDefinition), min_items: Some(0), max_items: Some(40) })),
+        ("MetricDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDefinition), min_items: Some(0), max_items: Some(40), unique: false })),
     ],
     required: &["ImageUri"],
     closed: true,

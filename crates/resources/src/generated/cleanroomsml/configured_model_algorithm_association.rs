@@ -43,7 +43,7 @@ pub(crate) static RULE_ConfiguredModelAlgorithmAssociation: ObjRule = ObjRule {
         ("MembershipIdentifier", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("PrivacyConfiguration", Shape::Object(&RULE_PrivacyConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["MembershipIdentifier", "ConfiguredModelAlgorithmArn", "Name"],
     closed: true,
@@ -201,7 +201,7 @@ pub struct CustomEntityConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomEntityConfig: ObjRule = ObjRule {
     properties: &[
-        ("CustomDataIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("CustomDataIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
     ],
     required: &["CustomDataIdentifiers"],
     closed: true,
@@ -255,7 +255,7 @@ pub struct LogRedactionConfigurationRequired {
 pub(crate) static RULE_LogRedactionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CustomEntityConfig", Shape::Object(&RULE_CustomEntityConfig)),
-        ("EntitiesToRedact", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL_PERSONALLY_IDENTIFIABLE_INFORMATION", "NUMBERS", "CUSTOM"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("EntitiesToRedact", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL_PERSONALLY_IDENTIFIABLE_INFORMATION", "NUMBERS", "CUSTOM"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
     ],
     required: &["EntitiesToRedact"],
     closed: true,
@@ -314,7 +314,7 @@ pub struct LogsConfigurationPolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LogsConfigurationPolicy: ObjRule = ObjRule {
     properties: &[
-        ("AllowedAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("AllowedAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
         ("FilterPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("LogRedactionConfiguration", Shape::Object(&RULE_LogRedactionConfiguration)),
         ("LogType", Shape::Str(&StrRule { allowed: &["ALL", "ERROR_SUMMARY"], ..StrRule::ANY })),
@@ -613,7 +613,7 @@ pub struct TrainedModelExportsConfigurationPolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TrainedModelExportsConfigurationPolicy: ObjRule = ObjRule {
     properties: &[
-        ("FilesToExport", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MODEL", "OUTPUT"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
+        ("FilesToExport", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MODEL", "OUTPUT"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: true })),
         ("MaxSize", Shape::Object(&RULE_TrainedModelExportsMaxSize)),
     ],
     required: &["MaxSize", "FilesToExport"],
@@ -728,7 +728,7 @@ impl ToValue for TrainedModelExportsMaxSize {
 #[rustfmt::skip]
 pub(crate) static RULE_TrainedModelInferenceJobsConfigurationPolicy: ObjRule = ObjRule {
     properties: &[
-        ("ContainerLogs", Shape::List(&ListRule { items: Shape::Object(&RULE_LogsConfigurationPolicy), min_items: Some(1), max_items: Some(5) })),
+        ("ContainerLogs", Shape::List(&ListRule { items: Shape::Object(&RULE_LogsConfigurationPolicy), min_items: Some(1), max_items: Some(5), unique: true })),
         ("MaxOutputSize", Shape::Object(&RULE_TrainedModelInferenceMaxOutputSize)),
     ],
     closed: true,
@@ -839,7 +839,7 @@ impl ToValue for TrainedModelInferenceMaxOutputSize {
 #[rustfmt::skip]
 pub(crate) static RULE_TrainedModelsConfigurationPolicy: ObjRule = ObjRule {
     properties: &[
-        ("ContainerLogs", Shape::List(&ListRule { items: Shape::Object(&RULE_LogsConfigurationPolicy), min_items: Some(1), max_items: Some(5) })),
+        ("ContainerLogs", Shape::List(&ListRule { items: Shape::Object(&RULE_LogsConfigurationPolicy), min_items: Some(1), max_items: Some(5), unique: true })),
         ("ContainerMetrics", Shape::Object(&RULE_MetricsConfigurationPolicy)),
         ("MaxArtifactSize", Shape::Object(&RULE_TrainedModelArtifactMaxSize)),
     ],

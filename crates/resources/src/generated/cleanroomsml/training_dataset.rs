@@ -38,8 +38,8 @@ pub(crate) static RULE_TrainingDataset: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
-        ("TrainingData", Shape::List(&ListRule { items: Shape::Object(&RULE_Dataset), min_items: Some(1), max_items: Some(1) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ("TrainingData", Shape::List(&ListRule { items: Shape::Object(&RULE_Dataset), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["Name", "RoleArn", "TrainingData"],
     closed: true,
@@ -211,7 +211,7 @@ pub struct ColumnSchemaRequired {
 pub(crate) static RULE_ColumnSchema: ObjRule = ObjRule {
     properties: &[
         ("ColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("ColumnTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["USER_ID", "ITEM_ID", "TIMESTAMP", "CATEGORICAL_FEATURE", "NUMERICAL_FEATURE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("ColumnTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["USER_ID", "ITEM_ID", "TIMESTAMP", "CATEGORICAL_FEATURE", "NUMERICAL_FEATURE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["ColumnName", "ColumnTypes"],
     closed: true,
@@ -402,7 +402,7 @@ pub struct DatasetInputConfigRequired {
 pub(crate) static RULE_DatasetInputConfig: ObjRule = ObjRule {
     properties: &[
         ("DataSource", Shape::Object(&RULE_DataSource)),
-        ("Schema", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSchema), min_items: Some(1), max_items: Some(100) })),
+        ("Schema", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSchema), min_items: Some(1), max_items: Some(100), unique: false })),
     ],
     required: &["DataSource", "Schema"],
     closed: true,

@@ -46,7 +46,7 @@ pub(crate) static RULE_GuardHook: ObjRule = ObjRule {
         ("RuleLocation", Shape::Object(&RULE_S3Location)),
         ("StackFilters", Shape::Object(&RULE_StackFilters)),
         ("TargetFilters", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("TargetOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("TargetOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     required: &["RuleLocation", "HookStatus", "TargetOperations", "FailureMode", "Alias", "ExecutionRole"],
     closed: true,
@@ -252,7 +252,7 @@ impl GuardHookAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_Options: ObjRule = ObjRule {
     properties: &[
-        ("InputParams", Shape::AnyOf(&[Shape::Object(&RULE_S3Location), Shape::List(&ListRule { items: Shape::Object(&RULE_S3Location), min_items: Some(1), max_items: Some(10) })])),
+        ("InputParams", Shape::AnyOf(&[Shape::Object(&RULE_S3Location), Shape::List(&ListRule { items: Shape::Object(&RULE_S3Location), min_items: Some(1), max_items: Some(10), unique: false })])),
     ],
     closed: true,
     ..OBJ_RULE

@@ -47,7 +47,7 @@ pub(crate) static RULE_LambdaHook: ObjRule = ObjRule {
         ("LambdaFunction", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("StackFilters", Shape::Object(&RULE_StackFilters)),
         ("TargetFilters", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("TargetOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("TargetOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     required: &["LambdaFunction", "FailureMode", "Alias", "ExecutionRole", "TargetOperations", "HookStatus"],
     closed: true,

@@ -164,8 +164,8 @@ impl ToValue for StackFilters {
 #[rustfmt::skip]
 pub(crate) static RULE_StackNames: ObjRule = ObjRule {
     properties: &[
-        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
-        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
+        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -220,8 +220,8 @@ impl ToValue for StackNames {
 #[rustfmt::skip]
 pub(crate) static RULE_StackRoles: ObjRule = ObjRule {
     properties: &[
-        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
-        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
+        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

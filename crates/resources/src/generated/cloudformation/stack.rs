@@ -17,9 +17,9 @@ pub struct StackRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Stack: ObjRule = ObjRule {
     properties: &[
-        ("NotificationARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5) })),
-        ("Parameters", Shape::Any),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("NotificationARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5), unique: false })),
+        ("Parameters", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
         ("TemplateURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("TimeoutInMinutes", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],

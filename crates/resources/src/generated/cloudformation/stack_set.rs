@@ -32,16 +32,16 @@ pub(crate) static RULE_StackSet: ObjRule = ObjRule {
         ("AdministrationRoleARN", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("AutoDeployment", Shape::Object(&RULE_AutoDeployment)),
         ("CallAs", Shape::Str(&StrRule { allowed: &["SELF", "DELEGATED_ADMIN"], ..StrRule::ANY })),
-        ("Capabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Capabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("ExecutionRoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ManagedExecution", Shape::Object(&RULE_ManagedExecution)),
         ("OperationPreferences", Shape::Object(&RULE_OperationPreferences)),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None, unique: true })),
         ("PermissionModel", Shape::Str(&StrRule { allowed: &["SERVICE_MANAGED", "SELF_MANAGED"], ..StrRule::ANY })),
-        ("StackInstancesGroup", Shape::List(&ListRule { items: Shape::Object(&RULE_StackInstances), min_items: None, max_items: None })),
+        ("StackInstancesGroup", Shape::List(&ListRule { items: Shape::Object(&RULE_StackInstances), min_items: None, max_items: None, unique: true })),
         ("StackSetName", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
         ("TemplateBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), ..StrRule::ANY })),
         ("TemplateURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5120), ..StrRule::ANY })),
     ],
@@ -322,7 +322,7 @@ impl StackSetAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_AutoDeployment: ObjRule = ObjRule {
     properties: &[
-        ("DependsOn", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DependsOn", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("Enabled", Shape::Bool),
         ("RetainStacksOnAccountRemoval", Shape::Bool),
     ],
@@ -387,9 +387,9 @@ impl ToValue for AutoDeployment {
 pub(crate) static RULE_DeploymentTargets: ObjRule = ObjRule {
     properties: &[
         ("AccountFilterType", Shape::Str(&StrRule { allowed: &["NONE", "UNION", "INTERSECTION", "DIFFERENCE"], ..StrRule::ANY })),
-        ("Accounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Accounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
         ("AccountsUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5120), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("OrganizationalUnitIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("OrganizationalUnitIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -537,7 +537,7 @@ pub(crate) static RULE_OperationPreferences: ObjRule = ObjRule {
         ("MaxConcurrentCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("MaxConcurrentPercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
         ("RegionConcurrencyType", Shape::Str(&StrRule { allowed: &["SEQUENTIAL", "PARALLEL"], ..StrRule::ANY })),
-        ("RegionOrder", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("RegionOrder", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -732,8 +732,8 @@ pub struct StackInstancesRequired {
 pub(crate) static RULE_StackInstances: ObjRule = ObjRule {
     properties: &[
         ("DeploymentTargets", Shape::Object(&RULE_DeploymentTargets)),
-        ("ParameterOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None })),
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("ParameterOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None, unique: true })),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
     ],
     required: &["DeploymentTargets", "Regions"],
     closed: true,

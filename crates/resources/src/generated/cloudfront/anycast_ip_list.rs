@@ -24,7 +24,7 @@ pub(crate) static RULE_AnycastIpList: ObjRule = ObjRule {
     properties: &[
         ("IpAddressType", Shape::Str(&StrRule { allowed: &["ipv4", "dualstack"], ..StrRule::ANY })),
         ("IpCount", Shape::INT),
-        ("IpamCidrConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamCidrConfig), min_items: None, max_items: None })),
+        ("IpamCidrConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamCidrConfig), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Tags", Shape::Object(&RULE_Tags)),
     ],
@@ -322,7 +322,7 @@ impl ToValue for Tag {
 #[rustfmt::skip]
 pub(crate) static RULE_Tags: ObjRule = ObjRule {
     properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -275,7 +275,7 @@ pub struct CookiesConfigRequired {
 pub(crate) static RULE_CookiesConfig: ObjRule = ObjRule {
     properties: &[
         ("CookieBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Cookies", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Cookies", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["CookieBehavior"],
     closed: true,
@@ -346,7 +346,7 @@ pub struct HeadersConfigRequired {
 pub(crate) static RULE_HeadersConfig: ObjRule = ObjRule {
     properties: &[
         ("HeaderBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Headers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Headers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["HeaderBehavior"],
     closed: true,
@@ -544,7 +544,7 @@ pub struct QueryStringsConfigRequired {
 pub(crate) static RULE_QueryStringsConfig: ObjRule = ObjRule {
     properties: &[
         ("QueryStringBehavior", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("QueryStrings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("QueryStrings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["QueryStringBehavior"],
     closed: true,

@@ -31,7 +31,7 @@ pub(crate) static RULE_ConnectionFunction: ObjRule = ObjRule {
         ("ConnectionFunctionCode", Shape::STR),
         ("ConnectionFunctionConfig", Shape::Object(&RULE_ConnectionFunctionConfig)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "ConnectionFunctionCode", "ConnectionFunctionConfig"],
     closed: true,
@@ -229,7 +229,7 @@ pub struct ConnectionFunctionConfigRequired {
 pub(crate) static RULE_ConnectionFunctionConfig: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
-        ("KeyValueStoreAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValueStoreAssociation), min_items: None, max_items: None })),
+        ("KeyValueStoreAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValueStoreAssociation), min_items: None, max_items: None, unique: true })),
         ("Runtime", Shape::Str(&StrRule { allowed: &["cloudfront-js-2.0"], ..StrRule::ANY })),
     ],
     required: &["Comment", "Runtime"],

@@ -24,7 +24,7 @@ pub(crate) static RULE_ConnectionGroup: ObjRule = ObjRule {
         ("Enabled", Shape::Bool),
         ("Ipv6Enabled", Shape::Bool),
         ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name"],
     closed: true,

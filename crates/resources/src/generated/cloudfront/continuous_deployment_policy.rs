@@ -144,7 +144,7 @@ pub(crate) static RULE_ContinuousDeploymentPolicyConfig: ObjRule = ObjRule {
         ("Enabled", Shape::Bool),
         ("SingleHeaderPolicyConfig", Shape::Object(&RULE_SingleHeaderPolicyConfig)),
         ("SingleWeightPolicyConfig", Shape::Object(&RULE_SingleWeightPolicyConfig)),
-        ("StagingDistributionDnsNames", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
+        ("StagingDistributionDnsNames", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: true })),
         ("TrafficConfig", Shape::Object(&RULE_TrafficConfig)),
         ("Type", Shape::Str(&StrRule { allowed: &["SingleWeight", "SingleHeader"], ..StrRule::ANY })),
     ],

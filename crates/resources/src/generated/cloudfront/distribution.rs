@@ -23,7 +23,7 @@ pub struct DistributionRequired {
 pub(crate) static RULE_Distribution: ObjRule = ObjRule {
     properties: &[
         ("DistributionConfig", Shape::Object(&RULE_DistributionConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["DistributionConfig"],
     closed: true,
@@ -153,16 +153,16 @@ pub struct CacheBehaviorRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CacheBehavior: ObjRule = ObjRule {
     properties: &[
-        ("AllowedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("CachePolicyId", Shape::STR),
-        ("CachedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CachedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Compress", Shape::Bool),
         ("DefaultTTL", Shape::NUM),
         ("FieldLevelEncryptionId", Shape::STR),
         ("ForwardedValues", Shape::Object(&RULE_ForwardedValues)),
-        ("FunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_FunctionAssociation), min_items: None, max_items: None })),
+        ("FunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_FunctionAssociation), min_items: None, max_items: None, unique: false })),
         ("GrpcConfig", Shape::Object(&RULE_GrpcConfig)),
-        ("LambdaFunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaFunctionAssociation), min_items: None, max_items: None })),
+        ("LambdaFunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaFunctionAssociation), min_items: None, max_items: None, unique: false })),
         ("MaxTTL", Shape::NUM),
         ("MinTTL", Shape::NUM),
         ("OriginRequestPolicyId", Shape::STR),
@@ -171,8 +171,8 @@ pub(crate) static RULE_CacheBehavior: ObjRule = ObjRule {
         ("ResponseHeadersPolicyId", Shape::STR),
         ("SmoothStreaming", Shape::Bool),
         ("TargetOriginId", Shape::STR),
-        ("TrustedKeyGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("TrustedSigners", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("TrustedKeyGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("TrustedSigners", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ViewerProtocolPolicy", Shape::STR),
     ],
     required: &["PathPattern", "TargetOriginId", "ViewerProtocolPolicy"],
@@ -589,7 +589,7 @@ pub struct CookiesRequired {
 pub(crate) static RULE_Cookies: ObjRule = ObjRule {
     properties: &[
         ("Forward", Shape::Str(&StrRule { allowed: &["all", "none", "whitelist"], ..StrRule::ANY })),
-        ("WhitelistedNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("WhitelistedNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["Forward"],
     closed: true,
@@ -792,7 +792,7 @@ pub(crate) static RULE_CustomOriginConfig: ObjRule = ObjRule {
         ("OriginMtlsConfig", Shape::Object(&RULE_OriginMtlsConfig)),
         ("OriginProtocolPolicy", Shape::STR),
         ("OriginReadTimeout", Shape::INT),
-        ("OriginSSLProtocols", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("OriginSSLProtocols", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["OriginProtocolPolicy"],
     closed: true,
@@ -925,16 +925,16 @@ pub struct DefaultCacheBehaviorRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultCacheBehavior: ObjRule = ObjRule {
     properties: &[
-        ("AllowedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("CachePolicyId", Shape::STR),
-        ("CachedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CachedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Compress", Shape::Bool),
         ("DefaultTTL", Shape::NUM),
         ("FieldLevelEncryptionId", Shape::STR),
         ("ForwardedValues", Shape::Object(&RULE_ForwardedValues)),
-        ("FunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_FunctionAssociation), min_items: None, max_items: None })),
+        ("FunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_FunctionAssociation), min_items: None, max_items: None, unique: false })),
         ("GrpcConfig", Shape::Object(&RULE_GrpcConfig)),
-        ("LambdaFunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaFunctionAssociation), min_items: None, max_items: None })),
+        ("LambdaFunctionAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaFunctionAssociation), min_items: None, max_items: None, unique: false })),
         ("MaxTTL", Shape::NUM),
         ("MinTTL", Shape::NUM),
         ("OriginRequestPolicyId", Shape::STR),
@@ -942,8 +942,8 @@ pub(crate) static RULE_DefaultCacheBehavior: ObjRule = ObjRule {
         ("ResponseHeadersPolicyId", Shape::STR),
         ("SmoothStreaming", Shape::Bool),
         ("TargetOriginId", Shape::STR),
-        ("TrustedKeyGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("TrustedSigners", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("TrustedKeyGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("TrustedSigners", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ViewerProtocolPolicy", Shape::Str(&StrRule { allowed: &["allow-all", "https-only", "redirect-to-https"], ..StrRule::ANY })),
     ],
     required: &["TargetOriginId", "ViewerProtocolPolicy"],
@@ -1276,16 +1276,16 @@ pub struct DistributionConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DistributionConfig: ObjRule = ObjRule {
     properties: &[
-        ("Aliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Aliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("AnycastIpListId", Shape::STR),
-        ("CNAMEs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("CacheBehaviors", Shape::List(&ListRule { items: Shape::Object(&RULE_CacheBehavior), min_items: None, max_items: None })),
+        ("CNAMEs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("CacheBehaviors", Shape::List(&ListRule { items: Shape::Object(&RULE_CacheBehavior), min_items: None, max_items: None, unique: false })),
         ("CacheTagConfig", Shape::Object(&RULE_CacheTagConfig)),
         ("Comment", Shape::STR),
         ("ConnectionFunctionAssociation", Shape::Object(&RULE_ConnectionFunctionAssociation)),
         ("ConnectionMode", Shape::Str(&StrRule { allowed: &["direct", "tenant-only"], ..StrRule::ANY })),
         ("ContinuousDeploymentPolicyId", Shape::STR),
-        ("CustomErrorResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomErrorResponse), min_items: None, max_items: None })),
+        ("CustomErrorResponses", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomErrorResponse), min_items: None, max_items: None, unique: false })),
         ("CustomOrigin", Shape::Object(&RULE_LegacyCustomOrigin)),
         ("DefaultCacheBehavior", Shape::Object(&RULE_DefaultCacheBehavior)),
         ("DefaultRootObject", Shape::STR),
@@ -1294,7 +1294,7 @@ pub(crate) static RULE_DistributionConfig: ObjRule = ObjRule {
         ("IPV6Enabled", Shape::Bool),
         ("Logging", Shape::Object(&RULE_Logging)),
         ("OriginGroups", Shape::Object(&RULE_OriginGroups)),
-        ("Origins", Shape::List(&ListRule { items: Shape::Object(&RULE_Origin), min_items: None, max_items: None })),
+        ("Origins", Shape::List(&ListRule { items: Shape::Object(&RULE_Origin), min_items: None, max_items: None, unique: false })),
         ("PriceClass", Shape::Str(&StrRule { allowed: &["None", "PriceClass_100", "PriceClass_200", "PriceClass_All"], ..StrRule::ANY })),
         ("Restrictions", Shape::Object(&RULE_Restrictions)),
         ("S3Origin", Shape::Object(&RULE_LegacyS3Origin)),
@@ -1650,9 +1650,9 @@ pub struct ForwardedValuesRequired {
 pub(crate) static RULE_ForwardedValues: ObjRule = ObjRule {
     properties: &[
         ("Cookies", Shape::Object(&RULE_Cookies)),
-        ("Headers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Headers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("QueryString", Shape::Bool),
-        ("QueryStringCacheKeys", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("QueryStringCacheKeys", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["QueryString"],
     closed: true,
@@ -1828,7 +1828,7 @@ pub struct GeoRestrictionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GeoRestriction: ObjRule = ObjRule {
     properties: &[
-        ("Locations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Locations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("RestrictionType", Shape::Str(&StrRule { allowed: &["blacklist", "none", "whitelist"], ..StrRule::ANY })),
     ],
     required: &["RestrictionType"],
@@ -2033,7 +2033,7 @@ pub(crate) static RULE_LegacyCustomOrigin: ObjRule = ObjRule {
         ("HTTPPort", Shape::INT),
         ("HTTPSPort", Shape::INT),
         ("OriginProtocolPolicy", Shape::STR),
-        ("OriginSSLProtocols", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("OriginSSLProtocols", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["DNSName", "OriginProtocolPolicy", "OriginSSLProtocols"],
     closed: true,
@@ -2273,7 +2273,7 @@ pub(crate) static RULE_Origin: ObjRule = ObjRule {
         ("DomainName", Shape::STR),
         ("Id", Shape::STR),
         ("OriginAccessControlId", Shape::STR),
-        ("OriginCustomHeaders", Shape::List(&ListRule { items: Shape::Object(&RULE_OriginCustomHeader), min_items: None, max_items: None })),
+        ("OriginCustomHeaders", Shape::List(&ListRule { items: Shape::Object(&RULE_OriginCustomHeader), min_items: None, max_items: None, unique: false })),
         ("OriginPath", Shape::STR),
         ("OriginShield", Shape::Object(&RULE_OriginShield)),
         ("ResponseCompletionTimeout", Shape::INT),
@@ -2727,7 +2727,7 @@ pub struct OriginGroupMembersRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_OriginGroupMembers: ObjRule = ObjRule {
     properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_OriginGroupMember), min_items: Some(2), max_items: Some(2) })),
+        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_OriginGroupMember), min_items: Some(2), max_items: Some(2), unique: false })),
         ("Quantity", Shape::INT),
     ],
     required: &["Quantity", "Items"],
@@ -2793,7 +2793,7 @@ pub struct OriginGroupsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_OriginGroups: ObjRule = ObjRule {
     properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_OriginGroup), min_items: None, max_items: None })),
+        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_OriginGroup), min_items: None, max_items: None, unique: false })),
         ("Quantity", Shape::INT),
     ],
     required: &["Quantity"],
@@ -3171,7 +3171,7 @@ pub struct StatusCodesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_StatusCodes: ObjRule = ObjRule {
     properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::INT, min_items: Some(1), max_items: None })),
+        ("Items", Shape::List(&ListRule { items: Shape::INT, min_items: Some(1), max_items: None, unique: false })),
         ("Quantity", Shape::INT),
     ],
     required: &["Quantity", "Items"],
@@ -3297,7 +3297,7 @@ impl ToValue for StringSchema {
 #[rustfmt::skip]
 pub(crate) static RULE_TenantConfig: ObjRule = ObjRule {
     properties: &[
-        ("ParameterDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDefinition), min_items: None, max_items: None })),
+        ("ParameterDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDefinition), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

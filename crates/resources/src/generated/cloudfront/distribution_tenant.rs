@@ -29,12 +29,12 @@ pub(crate) static RULE_DistributionTenant: ObjRule = ObjRule {
         ("ConnectionGroupId", Shape::STR),
         ("Customizations", Shape::Object(&RULE_Customizations)),
         ("DistributionId", Shape::STR),
-        ("Domains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Domains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Enabled", Shape::Bool),
         ("ManagedCertificateRequest", Shape::Object(&RULE_ManagedCertificateRequest)),
         ("Name", Shape::STR),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["DistributionId", "Name", "Domains"],
     closed: true,
@@ -359,7 +359,7 @@ impl ToValue for Customizations {
 #[rustfmt::skip]
 pub(crate) static RULE_GeoRestrictionCustomization: ObjRule = ObjRule {
     properties: &[
-        ("Locations", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Locations", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("RestrictionType", Shape::Str(&StrRule { allowed: &["blacklist", "whitelist", "none"], ..StrRule::ANY })),
     ],
     closed: true,

@@ -32,7 +32,7 @@ pub(crate) static RULE_Function: ObjRule = ObjRule {
         ("FunctionConfig", Shape::Object(&RULE_FunctionConfig)),
         ("FunctionMetadata", Shape::Object(&RULE_FunctionMetadata)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "FunctionConfig", "FunctionCode"],
     closed: true,
@@ -218,7 +218,7 @@ pub struct FunctionConfigRequired {
 pub(crate) static RULE_FunctionConfig: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
-        ("KeyValueStoreAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValueStoreAssociation), min_items: None, max_items: None })),
+        ("KeyValueStoreAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValueStoreAssociation), min_items: None, max_items: None, unique: true })),
         ("Runtime", Shape::Str(&StrRule { allowed: &["cloudfront-js-1.0", "cloudfront-js-2.0"], ..StrRule::ANY })),
     ],
     required: &["Comment", "Runtime"],

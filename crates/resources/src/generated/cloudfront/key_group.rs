@@ -137,7 +137,7 @@ pub struct KeyGroupConfigRequired {
 pub(crate) static RULE_KeyGroupConfig: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
-        ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
     ],
     required: &["Name", "Items"],

@@ -23,8 +23,8 @@ pub struct RealtimeLogConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RealtimeLogConfig: ObjRule = ObjRule {
     properties: &[
-        ("EndPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_EndPoint), min_items: Some(1), max_items: None })),
-        ("Fields", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
+        ("EndPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_EndPoint), min_items: Some(1), max_items: None, unique: false })),
+        ("Fields", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
         ("Name", Shape::STR),
         ("SamplingRate", Shape::Num(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
     ],

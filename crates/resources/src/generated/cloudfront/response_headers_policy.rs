@@ -146,7 +146,7 @@ pub struct AccessControlAllowHeadersRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AccessControlAllowHeaders: ObjRule = ObjRule {
     properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["Items"],
     closed: true,
@@ -201,7 +201,7 @@ pub struct AccessControlAllowMethodsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AccessControlAllowMethods: ObjRule = ObjRule {
     properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Items", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Items"],
     closed: true,
@@ -267,7 +267,7 @@ pub struct AccessControlAllowOriginsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AccessControlAllowOrigins: ObjRule = ObjRule {
     properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["Items"],
     closed: true,
@@ -322,7 +322,7 @@ pub struct AccessControlExposeHeadersRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AccessControlExposeHeaders: ObjRule = ObjRule {
     properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Items", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["Items"],
     closed: true,
@@ -723,7 +723,7 @@ pub struct CustomHeadersConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomHeadersConfig: ObjRule = ObjRule {
     properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomHeader), min_items: None, max_items: None })),
+        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomHeader), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Items"],
     closed: true,
@@ -982,7 +982,7 @@ pub struct RemoveHeadersConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RemoveHeadersConfig: ObjRule = ObjRule {
     properties: &[
-        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_RemoveHeader), min_items: None, max_items: None })),
+        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_RemoveHeader), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Items"],
     closed: true,

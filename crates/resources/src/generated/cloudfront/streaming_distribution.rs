@@ -23,7 +23,7 @@ pub struct StreamingDistributionRequired {
 pub(crate) static RULE_StreamingDistribution: ObjRule = ObjRule {
     properties: &[
         ("StreamingDistributionConfig", Shape::Object(&RULE_StreamingDistributionConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["StreamingDistributionConfig", "Tags"],
     closed: true,
@@ -307,7 +307,7 @@ pub struct StreamingDistributionConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_StreamingDistributionConfig: ObjRule = ObjRule {
     properties: &[
-        ("Aliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Aliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Comment", Shape::STR),
         ("Enabled", Shape::Bool),
         ("Logging", Shape::Object(&RULE_Logging)),
@@ -416,7 +416,7 @@ pub struct TrustedSignersRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TrustedSigners: ObjRule = ObjRule {
     properties: &[
-        ("AwsAccountNumbers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AwsAccountNumbers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Enabled", Shape::Bool),
     ],
     required: &["Enabled"],

@@ -21,7 +21,7 @@ pub(crate) static RULE_TrustStore: ObjRule = ObjRule {
     properties: &[
         ("CaCertificatesBundleSource", Shape::Object(&RULE_CaCertificatesBundleSource)),
         ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("UseClientCertificateOCSPEndpoint", Shape::Bool),
     ],
     required: &["Name"],

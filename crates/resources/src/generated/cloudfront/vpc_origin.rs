@@ -20,7 +20,7 @@ pub struct VpcOriginRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcOrigin: ObjRule = ObjRule {
     properties: &[
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VpcOriginEndpointConfig", Shape::Object(&RULE_VpcOriginEndpointConfig)),
     ],
     required: &["VpcOriginEndpointConfig"],
@@ -186,7 +186,7 @@ pub(crate) static RULE_VpcOriginEndpointConfig: ObjRule = ObjRule {
         ("HTTPSPort", Shape::INT),
         ("Name", Shape::STR),
         ("OriginProtocolPolicy", Shape::Str(&StrRule { allowed: &["http-only", "https-only", "match-viewer"], ..StrRule::ANY })),
-        ("OriginSSLProtocols", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("OriginSSLProtocols", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "Arn"],
     closed: true,

@@ -14,10 +14,10 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("(.*)");
 #[rustfmt::skip]
 pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_Destination), min_items: Some(1), max_items: Some(10) })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_Destination), min_items: Some(1), max_items: Some(10), unique: true })),
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

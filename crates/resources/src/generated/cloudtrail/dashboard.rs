@@ -20,9 +20,9 @@ pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RefreshSchedule", Shape::Object(&RULE_RefreshSchedule)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TerminationProtectionEnabled", Shape::Bool),
-        ("Widgets", Shape::List(&ListRule { items: Shape::Object(&RULE_Widget), min_items: None, max_items: None })),
+        ("Widgets", Shape::List(&ListRule { items: Shape::Object(&RULE_Widget), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -328,9 +328,9 @@ pub struct WidgetRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Widget: ObjRule = ObjRule {
     properties: &[
-        ("QueryParameters", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("QueryParameters", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
         ("QueryStatement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ViewProperties", Shape::Any),
+        ("ViewProperties", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["QueryStatement"],
     closed: true,

@@ -20,13 +20,13 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9._\\-]+$");
 #[rustfmt::skip]
 pub(crate) static RULE_EventDataStore: ObjRule = ObjRule {
     properties: &[
-        ("AdvancedEventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedEventSelector), min_items: None, max_items: None })),
+        ("AdvancedEventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedEventSelector), min_items: None, max_items: None, unique: true })),
         ("BillingMode", Shape::Str(&StrRule { allowed: &["EXTENDABLE_RETENTION_PRICING", "FIXED_RETENTION_PRICING"], ..StrRule::ANY })),
-        ("ContextKeySelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_ContextKeySelector), min_items: Some(0), max_items: Some(2) })),
+        ("ContextKeySelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_ContextKeySelector), min_items: Some(0), max_items: Some(2), unique: true })),
         ("FederationEnabled", Shape::Bool),
         ("FederationRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("IngestionEnabled", Shape::Bool),
-        ("InsightSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_InsightSelector), min_items: None, max_items: None })),
+        ("InsightSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_InsightSelector), min_items: None, max_items: None, unique: true })),
         ("InsightsDestination", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(350), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("MaxEventSize", Shape::Str(&StrRule { allowed: &["Standard", "Large"], ..StrRule::ANY })),
@@ -34,7 +34,7 @@ pub(crate) static RULE_EventDataStore: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("OrganizationEnabled", Shape::Bool),
         ("RetentionPeriod", Shape::Int(&NumRule { min: Some(7.0), max: Some(3653.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TerminationProtectionEnabled", Shape::Bool),
     ],
     closed: true,
@@ -320,7 +320,7 @@ pub struct ContextKeySelectorRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ContextKeySelector: ObjRule = ObjRule {
     properties: &[
-        ("Equals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("Equals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
         ("Type", Shape::Str(&StrRule { allowed: &["RequestContext", "TagContext"], ..StrRule::ANY })),
     ],
     required: &["Type", "Equals"],

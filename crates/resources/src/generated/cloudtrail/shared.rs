@@ -25,7 +25,7 @@ pub struct AdvancedEventSelectorRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AdvancedEventSelector: ObjRule = ObjRule {
     properties: &[
-        ("FieldSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedFieldSelector), min_items: Some(1), max_items: None })),
+        ("FieldSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedFieldSelector), min_items: Some(1), max_items: None, unique: true })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
     ],
     required: &["FieldSelectors"],
@@ -136,13 +136,13 @@ pub struct AdvancedFieldSelectorRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AdvancedFieldSelector: ObjRule = ObjRule {
     properties: &[
-        ("EndsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("Equals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("EndsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ("Equals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
         ("Field", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("NotEndsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("NotEquals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("NotStartsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("StartsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("NotEndsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ("NotEquals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ("NotStartsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ("StartsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
     ],
     required: &["Field"],
     closed: true,

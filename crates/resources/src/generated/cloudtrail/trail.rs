@@ -28,14 +28,14 @@ pub struct TrailRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Trail: ObjRule = ObjRule {
     properties: &[
-        ("AdvancedEventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedEventSelector), min_items: None, max_items: None })),
-        ("AggregationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AggregationConfiguration), min_items: Some(0), max_items: Some(1) })),
+        ("AdvancedEventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedEventSelector), min_items: None, max_items: None, unique: true })),
+        ("AggregationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AggregationConfiguration), min_items: Some(0), max_items: Some(1), unique: true })),
         ("CloudWatchLogsLogGroupArn", Shape::STR),
         ("CloudWatchLogsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("EnableLogFileValidation", Shape::Bool),
-        ("EventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_EventSelector), min_items: None, max_items: Some(5) })),
+        ("EventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_EventSelector), min_items: None, max_items: Some(5), unique: true })),
         ("IncludeGlobalServiceEvents", Shape::Bool),
-        ("InsightSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_InsightSelector), min_items: None, max_items: None })),
+        ("InsightSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_InsightSelector), min_items: None, max_items: None, unique: true })),
         ("IsLogging", Shape::Bool),
         ("IsMultiRegionTrail", Shape::Bool),
         ("IsOrganizationTrail", Shape::Bool),
@@ -43,7 +43,7 @@ pub(crate) static RULE_Trail: ObjRule = ObjRule {
         ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3KeyPrefix", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
         ("SnsTopicName", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TrailName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["S3BucketName", "IsLogging"],
@@ -354,7 +354,7 @@ pub struct AggregationConfigurationRequired {
 pub(crate) static RULE_AggregationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EventCategory", Shape::Str(&StrRule { allowed: &["Data"], ..StrRule::ANY })),
-        ("Templates", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["API_ACTIVITY", "RESOURCE_ACCESS", "USER_ACTIONS"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("Templates", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["API_ACTIVITY", "RESOURCE_ACCESS", "USER_ACTIONS"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
     ],
     required: &["EventCategory", "Templates"],
     closed: true,
@@ -420,7 +420,7 @@ pub struct DataResourceRequired {
 pub(crate) static RULE_DataResource: ObjRule = ObjRule {
     properties: &[
         ("Type", Shape::Str(&StrRule { allowed: &["AWS::Lambda::Function", "AWS::S3::Object", "AWS::DynamoDB::Table", "AWS::S3Outposts::Object", "AWS::ManagedBlockchain::Node", "AWS::S3ObjectLambda::AccessPoint", "AWS::EC2::Snapshot", "AWS::S3::AccessPoint", "AWS::DynamoDB::Stream"], ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     required: &["Type"],
     closed: true,
@@ -518,8 +518,8 @@ impl ToValue for DataResource {
 #[rustfmt::skip]
 pub(crate) static RULE_EventSelector: ObjRule = ObjRule {
     properties: &[
-        ("DataResources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataResource), min_items: None, max_items: None })),
-        ("ExcludeManagementEventSources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DataResources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataResource), min_items: None, max_items: None, unique: true })),
+        ("ExcludeManagementEventSources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("IncludeManagementEvents", Shape::Bool),
         ("ReadWriteType", Shape::Str(&StrRule { allowed: &["All", "ReadOnly", "WriteOnly"], ..StrRule::ANY })),
     ],
@@ -606,7 +606,7 @@ impl ToValue for EventSelector {
 #[rustfmt::skip]
 pub(crate) static RULE_InsightSelector: ObjRule = ObjRule {
     properties: &[
-        ("EventCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Management", "Data"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("EventCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Management", "Data"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("InsightType", Shape::Str(&StrRule { allowed: &["ApiCallRateInsight", "ApiErrorRateInsight"], ..StrRule::ANY })),
     ],
     closed: true,

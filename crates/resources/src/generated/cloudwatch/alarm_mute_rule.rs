@@ -26,7 +26,7 @@ pub(crate) static RULE_AlarmMuteRule: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Rule", Shape::Object(&RULE_Rule)),
         ("StartDate", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Rule"],
     closed: true,
@@ -213,7 +213,7 @@ pub struct MuteTargetsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MuteTargets: ObjRule = ObjRule {
     properties: &[
-        ("AlarmNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(500) })),
+        ("AlarmNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(500), unique: true })),
     ],
     required: &["AlarmNames"],
     closed: true,

@@ -11,7 +11,7 @@ use crate::support::prelude::*;
 pub(crate) static RULE_AnomalyDetector: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Object(&RULE_Configuration)),
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None, unique: false })),
         ("MetricCharacteristics", Shape::Object(&RULE_MetricCharacteristics)),
         ("MetricMathAnomalyDetector", Shape::Object(&RULE_MetricMathAnomalyDetector)),
         ("MetricName", Shape::STR),
@@ -184,7 +184,7 @@ impl AnomalyDetectorAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     properties: &[
-        ("ExcludedTimeRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_Range), min_items: None, max_items: None })),
+        ("ExcludedTimeRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_Range), min_items: None, max_items: None, unique: false })),
         ("MetricTimeZone", Shape::STR),
     ],
     closed: true,
@@ -316,7 +316,7 @@ pub struct MetricRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Metric: ObjRule = ObjRule {
     properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None, unique: false })),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
     ],
@@ -558,7 +558,7 @@ impl ToValue for MetricDataQuery {
 #[rustfmt::skip]
 pub(crate) static RULE_MetricMathAnomalyDetector: ObjRule = ObjRule {
     properties: &[
-        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None })),
+        ("MetricDataQueries", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDataQuery), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -764,7 +764,7 @@ impl ToValue for Range {
 pub(crate) static RULE_SingleMetricAnomalyDetector: ObjRule = ObjRule {
     properties: &[
         ("AccountId", Shape::STR),
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: None, max_items: None, unique: false })),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
         ("Stat", Shape::STR),

@@ -25,7 +25,7 @@ pub(crate) static RULE_InsightRule: ObjRule = ObjRule {
         ("RuleBody", Shape::STR),
         ("RuleName", Shape::STR),
         ("RuleState", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["RuleState", "RuleBody", "RuleName"],
     closed: true,

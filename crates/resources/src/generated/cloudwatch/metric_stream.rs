@@ -15,15 +15,15 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^:]");
 #[rustfmt::skip]
 pub(crate) static RULE_MetricStream: ObjRule = ObjRule {
     properties: &[
-        ("ExcludeFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamFilter), min_items: None, max_items: Some(1000) })),
+        ("ExcludeFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamFilter), min_items: None, max_items: Some(1000), unique: true })),
         ("FirehoseArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-        ("IncludeFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamFilter), min_items: None, max_items: Some(1000) })),
+        ("IncludeFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamFilter), min_items: None, max_items: Some(1000), unique: true })),
         ("IncludeLinkedAccountsMetrics", Shape::Bool),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("OutputFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["json", "opentelemetry0.7", "opentelemetry1.0"], ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StatisticsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamStatisticsConfiguration), min_items: None, max_items: Some(100) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("StatisticsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamStatisticsConfiguration), min_items: None, max_items: Some(100), unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -256,7 +256,7 @@ pub struct MetricStreamFilterRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MetricStreamFilter: ObjRule = ObjRule {
     properties: &[
-        ("MetricNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: Some(999) })),
+        ("MetricNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: Some(999), unique: false })),
         ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Namespace"],
@@ -334,8 +334,8 @@ pub struct MetricStreamStatisticsConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MetricStreamStatisticsConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalStatistics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(20) })),
-        ("IncludeMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamStatisticsMetric), min_items: None, max_items: Some(100) })),
+        ("AdditionalStatistics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(20), unique: true })),
+        ("IncludeMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricStreamStatisticsMetric), min_items: None, max_items: Some(100), unique: true })),
     ],
     required: &["AdditionalStatistics", "IncludeMetrics"],
     closed: true,

@@ -23,8 +23,8 @@ pub struct DomainRequired {
 pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
         ("DomainName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PermissionsPolicyDocument", Shape::Any),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("PermissionsPolicyDocument", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["DomainName"],
     closed: true,

@@ -32,7 +32,7 @@ pub(crate) static RULE_PackageGroup: ObjRule = ObjRule {
         ("DomainOwner", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("OriginConfiguration", Shape::Object(&RULE_OriginConfiguration)),
         ("Pattern", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(520), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["Pattern", "DomainName"],
     closed: true,
@@ -254,7 +254,7 @@ pub struct RestrictionTypeRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RestrictionType: ObjRule = ObjRule {
     properties: &[
-        ("Repositories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Repositories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("RestrictionMode", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "ALLOW_SPECIFIC_REPOSITORIES", "INHERIT"], ..StrRule::ANY })),
     ],
     required: &["RestrictionMode"],

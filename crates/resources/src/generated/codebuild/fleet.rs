@@ -32,7 +32,7 @@ pub(crate) static RULE_Fleet: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("OverflowBehavior", Shape::Str(&StrRule { allowed: &["QUEUE", "ON_DEMAND"], ..StrRule::ANY })),
         ("ScalingConfiguration", Shape::Object(&RULE_ScalingConfigurationInput)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -346,7 +346,7 @@ impl ToValue for ComputeConfiguration {
 pub(crate) static RULE_FleetProxyRule: ObjRule = ObjRule {
     properties: &[
         ("Effect", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
-        ("Entities", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Entities", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Type", Shape::Str(&StrRule { allowed: &["DOMAIN", "IP"], ..StrRule::ANY })),
     ],
     closed: true,
@@ -407,7 +407,7 @@ impl ToValue for FleetProxyRule {
 pub(crate) static RULE_ProxyConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DefaultBehavior", Shape::Str(&StrRule { allowed: &["ALLOW_ALL", "DENY_ALL"], ..StrRule::ANY })),
-        ("OrderedProxyRules", Shape::List(&ListRule { items: Shape::Object(&RULE_FleetProxyRule), min_items: None, max_items: None })),
+        ("OrderedProxyRules", Shape::List(&ListRule { items: Shape::Object(&RULE_FleetProxyRule), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -461,7 +461,7 @@ pub(crate) static RULE_ScalingConfigurationInput: ObjRule = ObjRule {
     properties: &[
         ("MaxCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("ScalingType", Shape::Str(&StrRule { allowed: &["TARGET_TRACKING_SCALING"], ..StrRule::ANY })),
-        ("TargetTrackingScalingConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingScalingConfiguration), min_items: None, max_items: None })),
+        ("TargetTrackingScalingConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingScalingConfiguration), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

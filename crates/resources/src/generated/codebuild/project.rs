@@ -35,18 +35,18 @@ pub(crate) static RULE_Project: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("EncryptionKey", Shape::STR),
         ("Environment", Shape::Object(&RULE_Environment)),
-        ("FileSystemLocations", Shape::List(&ListRule { items: Shape::Object(&RULE_ProjectFileSystemLocation), min_items: None, max_items: None })),
+        ("FileSystemLocations", Shape::List(&ListRule { items: Shape::Object(&RULE_ProjectFileSystemLocation), min_items: None, max_items: None, unique: false })),
         ("LogsConfig", Shape::Object(&RULE_LogsConfig)),
         ("Name", Shape::STR),
         ("QueuedTimeoutInMinutes", Shape::Int(&NumRule { min: Some(5.0), max: Some(480.0), ..NumRule::ANY })),
         ("ResourceAccessRole", Shape::STR),
-        ("SecondaryArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_Artifacts), min_items: None, max_items: None })),
-        ("SecondarySourceVersions", Shape::List(&ListRule { items: Shape::Object(&RULE_ProjectSourceVersion), min_items: None, max_items: None })),
-        ("SecondarySources", Shape::List(&ListRule { items: Shape::Object(&RULE_Source), min_items: None, max_items: None })),
+        ("SecondaryArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_Artifacts), min_items: None, max_items: None, unique: false })),
+        ("SecondarySourceVersions", Shape::List(&ListRule { items: Shape::Object(&RULE_ProjectSourceVersion), min_items: None, max_items: None, unique: false })),
+        ("SecondarySources", Shape::List(&ListRule { items: Shape::Object(&RULE_Source), min_items: None, max_items: None, unique: false })),
         ("ServiceRole", Shape::STR),
         ("Source", Shape::Object(&RULE_Source)),
         ("SourceVersion", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TimeoutInMinutes", Shape::Int(&NumRule { min: Some(5.0), max: Some(480.0), ..NumRule::ANY })),
         ("Triggers", Shape::Object(&RULE_ProjectTriggers)),
         ("Visibility", Shape::STR),
@@ -554,7 +554,7 @@ impl ToValue for Artifacts {
 #[rustfmt::skip]
 pub(crate) static RULE_BatchRestrictions: ObjRule = ObjRule {
     properties: &[
-        ("ComputeTypesAllowed", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ComputeTypesAllowed", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("MaximumBuildsAllowed", Shape::INT),
     ],
     closed: true,
@@ -750,7 +750,7 @@ pub struct DockerServerRequired {
 pub(crate) static RULE_DockerServer: ObjRule = ObjRule {
     properties: &[
         ("ComputeType", Shape::STR),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ComputeType"],
     closed: true,
@@ -816,7 +816,7 @@ pub(crate) static RULE_Environment: ObjRule = ObjRule {
         ("Certificate", Shape::STR),
         ("ComputeType", Shape::STR),
         ("DockerServer", Shape::Object(&RULE_DockerServer)),
-        ("EnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None })),
+        ("EnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None, unique: false })),
         ("Fleet", Shape::Object(&RULE_ProjectFleet)),
         ("Image", Shape::STR),
         ("ImagePullCredentialsType", Shape::STR),
@@ -1278,7 +1278,7 @@ pub(crate) static RULE_ProjectCache: ObjRule = ObjRule {
     properties: &[
         ("CacheNamespace", Shape::STR),
         ("Location", Shape::STR),
-        ("Modes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Modes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Type", Shape::STR),
     ],
     required: &["Type"],
@@ -1589,7 +1589,7 @@ impl ToValue for ProjectSourceVersion {
 pub(crate) static RULE_ProjectTriggers: ObjRule = ObjRule {
     properties: &[
         ("BuildType", Shape::STR),
-        ("FilterGroups", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None }), min_items: None, max_items: None })),
+        ("FilterGroups", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false }), min_items: None, max_items: None, unique: false })),
         ("PullRequestBuildPolicy", Shape::Object(&RULE_PullRequestBuildPolicy)),
         ("ScopeConfiguration", Shape::Object(&RULE_ScopeConfiguration)),
         ("Webhook", Shape::Bool),
@@ -1675,7 +1675,7 @@ pub struct PullRequestBuildPolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PullRequestBuildPolicy: ObjRule = ObjRule {
     properties: &[
-        ("ApproverRoles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ApproverRoles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("RequiresCommentApproval", Shape::STR),
     ],
     required: &["RequiresCommentApproval"],

@@ -25,7 +25,7 @@ pub(crate) static RULE_ReportGroup: ObjRule = ObjRule {
         ("DeleteReports", Shape::Bool),
         ("ExportConfig", Shape::Object(&RULE_ReportExportConfig)),
         ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("Type", Shape::STR),
     ],
     required: &["Type", "ExportConfig"],

@@ -23,8 +23,8 @@ pub(crate) static RULE_Repository: ObjRule = ObjRule {
         ("KmsKeyId", Shape::STR),
         ("RepositoryDescription", Shape::STR),
         ("RepositoryName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
-        ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryTrigger), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryTrigger), min_items: None, max_items: None, unique: false })),
     ],
     required: &["RepositoryName"],
     closed: true,
@@ -284,10 +284,10 @@ pub struct RepositoryTriggerRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RepositoryTrigger: ObjRule = ObjRule {
     properties: &[
-        ("Branches", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Branches", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("CustomData", Shape::STR),
         ("DestinationArn", Shape::STR),
-        ("Events", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Events", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
     ],
     required: &["Events", "DestinationArn", "Name"],

@@ -15,7 +15,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("ComputePlatform", Shape::Str(&StrRule { allowed: &["ECS", "Lambda", "Server"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -25,23 +25,23 @@ pub(crate) static RULE_DeploymentGroup: ObjRule = ObjRule {
         ("AlarmConfiguration", Shape::Object(&RULE_AlarmConfiguration)),
         ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("AutoRollbackConfiguration", Shape::Object(&RULE_AutoRollbackConfiguration)),
-        ("AutoScalingGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AutoScalingGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("BlueGreenDeploymentConfiguration", Shape::Object(&RULE_BlueGreenDeploymentConfiguration)),
         ("Deployment", Shape::Object(&RULE_Deployment)),
         ("DeploymentConfigName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("DeploymentGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("DeploymentStyle", Shape::Object(&RULE_DeploymentStyle)),
-        ("ECSServices", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsService), min_items: None, max_items: None })),
-        ("Ec2TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2TagFilter), min_items: None, max_items: None })),
+        ("ECSServices", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsService), min_items: None, max_items: None, unique: true })),
+        ("Ec2TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2TagFilter), min_items: None, max_items: None, unique: true })),
         ("Ec2TagSet", Shape::Object(&RULE_Ec2TagSet)),
         ("LoadBalancerInfo", Shape::Object(&RULE_LoadBalancerInfo)),
-        ("OnPremisesInstanceTagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
+        ("OnPremisesInstanceTagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
         ("OnPremisesTagSet", Shape::Object(&RULE_OnPremisesTagSet)),
         ("OutdatedInstancesStrategy", Shape::Str(&StrRule { allowed: &["IGNORE", "UPDATE"], ..StrRule::ANY })),
         ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TerminationHookEnabled", Shape::Bool),
-        ("TriggerConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TriggerConfig), min_items: None, max_items: None })),
+        ("TriggerConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TriggerConfig), min_items: None, max_items: None, unique: true })),
     ],
     required: &["ApplicationName", "ServiceRoleArn"],
     closed: true,
@@ -372,7 +372,7 @@ impl ToValue for Alarm {
 #[rustfmt::skip]
 pub(crate) static RULE_AlarmConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: None, max_items: None })),
+        ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: None, max_items: None, unique: true })),
         ("Enabled", Shape::Bool),
         ("IgnorePollAlarmFailure", Shape::Bool),
     ],
@@ -437,7 +437,7 @@ impl ToValue for AlarmConfiguration {
 pub(crate) static RULE_AutoRollbackConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        ("Events", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Events", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -881,7 +881,7 @@ impl ToValue for Ec2TagFilter {
 #[rustfmt::skip]
 pub(crate) static RULE_Ec2TagSet: ObjRule = ObjRule {
     properties: &[
-        ("Ec2TagSetList", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2TagSetListObject), min_items: None, max_items: None })),
+        ("Ec2TagSetList", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2TagSetListObject), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -930,7 +930,7 @@ impl ToValue for Ec2TagSet {
 #[rustfmt::skip]
 pub(crate) static RULE_Ec2TagSetListObject: ObjRule = ObjRule {
     properties: &[
-        ("Ec2TagGroup", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2TagFilter), min_items: None, max_items: None })),
+        ("Ec2TagGroup", Shape::List(&ListRule { items: Shape::Object(&RULE_Ec2TagFilter), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1208,9 +1208,9 @@ impl ToValue for GreenFleetProvisioningOption {
 #[rustfmt::skip]
 pub(crate) static RULE_LoadBalancerInfo: ObjRule = ObjRule {
     properties: &[
-        ("ElbInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_ElbInfo), min_items: None, max_items: None })),
-        ("TargetGroupInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupInfo), min_items: None, max_items: None })),
-        ("TargetGroupPairInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupPairInfo), min_items: None, max_items: None })),
+        ("ElbInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_ElbInfo), min_items: None, max_items: None, unique: true })),
+        ("TargetGroupInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupInfo), min_items: None, max_items: None, unique: true })),
+        ("TargetGroupPairInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupPairInfo), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1279,7 +1279,7 @@ impl ToValue for LoadBalancerInfo {
 #[rustfmt::skip]
 pub(crate) static RULE_OnPremisesTagSet: ObjRule = ObjRule {
     properties: &[
-        ("OnPremisesTagSetList", Shape::List(&ListRule { items: Shape::Object(&RULE_OnPremisesTagSetListObject), min_items: None, max_items: None })),
+        ("OnPremisesTagSetList", Shape::List(&ListRule { items: Shape::Object(&RULE_OnPremisesTagSetListObject), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1330,7 +1330,7 @@ impl ToValue for OnPremisesTagSet {
 #[rustfmt::skip]
 pub(crate) static RULE_OnPremisesTagSetListObject: ObjRule = ObjRule {
     properties: &[
-        ("OnPremisesTagGroup", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
+        ("OnPremisesTagGroup", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1665,7 +1665,7 @@ impl ToValue for TargetGroupInfo {
 pub(crate) static RULE_TargetGroupPairInfo: ObjRule = ObjRule {
     properties: &[
         ("ProdTrafficRoute", Shape::Object(&RULE_TrafficRoute)),
-        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupInfo), min_items: None, max_items: None })),
+        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupInfo), min_items: None, max_items: None, unique: true })),
         ("TestTrafficRoute", Shape::Object(&RULE_TrafficRoute)),
     ],
     closed: true,
@@ -1725,7 +1725,7 @@ impl ToValue for TargetGroupPairInfo {
 #[rustfmt::skip]
 pub(crate) static RULE_TrafficRoute: ObjRule = ObjRule {
     properties: &[
-        ("ListenerArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ListenerArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1770,7 +1770,7 @@ impl ToValue for TrafficRoute {
 #[rustfmt::skip]
 pub(crate) static RULE_TriggerConfig: ObjRule = ObjRule {
     properties: &[
-        ("TriggerEvents", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DeploymentFailure", "DeploymentReady", "DeploymentRollback", "DeploymentStart", "DeploymentStop", "DeploymentSuccess", "InstanceFailure", "InstanceReady", "InstanceStart", "InstanceSuccess"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("TriggerEvents", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DeploymentFailure", "DeploymentReady", "DeploymentRollback", "DeploymentStart", "DeploymentStop", "DeploymentSuccess", "InstanceFailure", "InstanceReady", "InstanceStart", "InstanceSuccess"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("TriggerName", Shape::STR),
         ("TriggerTargetArn", Shape::STR),
     ],

@@ -25,10 +25,10 @@ pub struct ProfilingGroupRequired {
 pub(crate) static RULE_ProfilingGroup: ObjRule = ObjRule {
     properties: &[
         ("AgentPermissions", Shape::Object(&RULE_AgentPermissions)),
-        ("AnomalyDetectionNotificationConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_Channel), min_items: None, max_items: None })),
+        ("AnomalyDetectionNotificationConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_Channel), min_items: None, max_items: None, unique: false })),
         ("ComputePlatform", Shape::Str(&StrRule { allowed: &["Default", "AWSLambda"], ..StrRule::ANY })),
         ("ProfilingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["ProfilingGroupName"],
     closed: true,
@@ -182,7 +182,7 @@ pub struct AgentPermissionsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AgentPermissions: ObjRule = ObjRule {
     properties: &[
-        ("Principals", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Principals", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Principals"],
     closed: true,

@@ -27,7 +27,7 @@ pub(crate) static RULE_RepositoryAssociation: ObjRule = ObjRule {
         ("ConnectionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Owner", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
         ("Type", Shape::Str(&StrRule { allowed: &["CodeCommit", "Bitbucket", "GitHubEnterpriseServer", "S3Bucket"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],

@@ -31,12 +31,12 @@ pub struct CustomActionTypeRequired {
 pub(crate) static RULE_CustomActionType: ObjRule = ObjRule {
     properties: &[
         ("Category", Shape::Str(&StrRule { allowed: &["Approval", "Build", "Compute", "Deploy", "Invoke", "Source", "Test"], ..StrRule::ANY })),
-        ("ConfigurationProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationProperties), min_items: Some(0), max_items: Some(10) })),
+        ("ConfigurationProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationProperties), min_items: Some(0), max_items: Some(10), unique: true })),
         ("InputArtifactDetails", Shape::Object(&RULE_ArtifactDetails)),
         ("OutputArtifactDetails", Shape::Object(&RULE_ArtifactDetails)),
         ("Provider", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(35), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Settings", Shape::Object(&RULE_Settings)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(9), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Category", "InputArtifactDetails", "OutputArtifactDetails", "Provider", "Version"],

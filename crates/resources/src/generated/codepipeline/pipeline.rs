@@ -27,17 +27,17 @@ pub struct PipelineRequired {
 pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
     properties: &[
         ("ArtifactStore", Shape::Object(&RULE_ArtifactStore)),
-        ("ArtifactStores", Shape::List(&ListRule { items: Shape::Object(&RULE_ArtifactStoreMap), min_items: None, max_items: None })),
-        ("DisableInboundStageTransitions", Shape::List(&ListRule { items: Shape::Object(&RULE_StageTransition), min_items: None, max_items: None })),
+        ("ArtifactStores", Shape::List(&ListRule { items: Shape::Object(&RULE_ArtifactStoreMap), min_items: None, max_items: None, unique: true })),
+        ("DisableInboundStageTransitions", Shape::List(&ListRule { items: Shape::Object(&RULE_StageTransition), min_items: None, max_items: None, unique: true })),
         ("ExecutionMode", Shape::Str(&StrRule { allowed: &["QUEUED", "SUPERSEDED", "PARALLEL"], ..StrRule::ANY })),
         ("Name", Shape::STR),
         ("PipelineType", Shape::Str(&StrRule { allowed: &["V1", "V2"], ..StrRule::ANY })),
         ("RestartExecutionOnUpdate", Shape::Bool),
         ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Stages", Shape::List(&ListRule { items: Shape::Object(&RULE_StageDeclaration), min_items: Some(2), max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
-        ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_PipelineTriggerDeclaration), min_items: None, max_items: None })),
-        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_VariableDeclaration), min_items: None, max_items: None })),
+        ("Stages", Shape::List(&ListRule { items: Shape::Object(&RULE_StageDeclaration), min_items: Some(2), max_items: None, unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_PipelineTriggerDeclaration), min_items: None, max_items: None, unique: true })),
+        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_VariableDeclaration), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Stages", "RoleArn"],
     one_of: &[&[&["ArtifactStore"], &["ArtifactStores"]]],
@@ -275,14 +275,14 @@ pub struct ActionDeclarationRequired {
 pub(crate) static RULE_ActionDeclaration: ObjRule = ObjRule {
     properties: &[
         ("ActionTypeId", Shape::Object(&RULE_ActionTypeId)),
-        ("Commands", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Configuration", Shape::Any),
-        ("EnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None })),
-        ("InputArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_InputArtifact), min_items: None, max_items: None })),
+        ("Commands", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Configuration", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("EnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None, unique: true })),
+        ("InputArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_InputArtifact), min_items: None, max_items: None, unique: true })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Namespace", Shape::STR),
-        ("OutputArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputArtifact), min_items: None, max_items: None })),
-        ("OutputVariables", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("OutputArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputArtifact), min_items: None, max_items: None, unique: true })),
+        ("OutputVariables", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("Region", Shape::STR),
         ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("RunOrder", Shape::INT),
@@ -691,7 +691,7 @@ impl ToValue for ArtifactStoreMap {
 #[rustfmt::skip]
 pub(crate) static RULE_BeforeEntryConditions: ObjRule = ObjRule {
     properties: &[
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -803,7 +803,7 @@ impl ToValue for BlockerDeclaration {
 pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[
         ("Result", Shape::STR),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleDeclaration), min_items: None, max_items: None })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleDeclaration), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1000,7 +1000,7 @@ impl ToValue for EnvironmentVariable {
 #[rustfmt::skip]
 pub(crate) static RULE_FailureConditions: ObjRule = ObjRule {
     properties: &[
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None, unique: true })),
         ("Result", Shape::Str(&StrRule { allowed: &["ROLLBACK", "RETRY"], ..StrRule::ANY })),
         ("RetryConfiguration", Shape::Object(&RULE_RetryConfiguration)),
     ],
@@ -1061,8 +1061,8 @@ impl ToValue for FailureConditions {
 #[rustfmt::skip]
 pub(crate) static RULE_GitBranchFilterCriteria: ObjRule = ObjRule {
     properties: &[
-        ("Excludes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Includes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Excludes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Includes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1121,8 +1121,8 @@ pub struct GitConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GitConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("PullRequest", Shape::List(&ListRule { items: Shape::Object(&RULE_GitPullRequestFilter), min_items: None, max_items: None })),
-        ("Push", Shape::List(&ListRule { items: Shape::Object(&RULE_GitPushFilter), min_items: None, max_items: None })),
+        ("PullRequest", Shape::List(&ListRule { items: Shape::Object(&RULE_GitPullRequestFilter), min_items: None, max_items: None, unique: true })),
+        ("Push", Shape::List(&ListRule { items: Shape::Object(&RULE_GitPushFilter), min_items: None, max_items: None, unique: true })),
         ("SourceActionName", Shape::STR),
     ],
     required: &["SourceActionName"],
@@ -1191,8 +1191,8 @@ impl ToValue for GitConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_GitFilePathFilterCriteria: ObjRule = ObjRule {
     properties: &[
-        ("Excludes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Includes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Excludes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Includes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1245,7 +1245,7 @@ impl ToValue for GitFilePathFilterCriteria {
 pub(crate) static RULE_GitPullRequestFilter: ObjRule = ObjRule {
     properties: &[
         ("Branches", Shape::Object(&RULE_GitBranchFilterCriteria)),
-        ("Events", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Events", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("FilePaths", Shape::Object(&RULE_GitFilePathFilterCriteria)),
     ],
     closed: true,
@@ -1372,8 +1372,8 @@ impl ToValue for GitPushFilter {
 #[rustfmt::skip]
 pub(crate) static RULE_GitTagFilterCriteria: ObjRule = ObjRule {
     properties: &[
-        ("Excludes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Includes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Excludes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Includes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1489,7 +1489,7 @@ pub struct OutputArtifactRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_OutputArtifact: ObjRule = ObjRule {
     properties: &[
-        ("Files", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Files", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
@@ -1657,9 +1657,9 @@ impl ToValue for RetryConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_RuleDeclaration: ObjRule = ObjRule {
     properties: &[
-        ("Commands", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Configuration", Shape::Any),
-        ("InputArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_InputArtifact), min_items: None, max_items: None })),
+        ("Commands", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Configuration", Shape::Typed(json_type::OBJECT)),
+        ("InputArtifacts", Shape::List(&ListRule { items: Shape::Object(&RULE_InputArtifact), min_items: None, max_items: None, unique: true })),
         ("Name", Shape::STR),
         ("Region", Shape::STR),
         ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
@@ -1832,9 +1832,9 @@ pub struct StageDeclarationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_StageDeclaration: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_ActionDeclaration), min_items: Some(1), max_items: None })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_ActionDeclaration), min_items: Some(1), max_items: None, unique: true })),
         ("BeforeEntry", Shape::Object(&RULE_BeforeEntryConditions)),
-        ("Blockers", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockerDeclaration), min_items: None, max_items: None })),
+        ("Blockers", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockerDeclaration), min_items: None, max_items: None, unique: true })),
         ("Name", Shape::STR),
         ("OnFailure", Shape::Object(&RULE_FailureConditions)),
         ("OnSuccess", Shape::Object(&RULE_SuccessConditions)),
@@ -1993,7 +1993,7 @@ impl ToValue for StageTransition {
 #[rustfmt::skip]
 pub(crate) static RULE_SuccessConditions: ObjRule = ObjRule {
     properties: &[
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

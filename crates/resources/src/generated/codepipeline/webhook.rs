@@ -29,7 +29,7 @@ pub(crate) static RULE_Webhook: ObjRule = ObjRule {
     properties: &[
         ("Authentication", Shape::Str(&StrRule { allowed: &["GITHUB_HMAC", "IP", "UNAUTHENTICATED"], ..StrRule::ANY })),
         ("AuthenticationConfiguration", Shape::Object(&RULE_WebhookAuthConfiguration)),
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_WebhookFilterRule), min_items: None, max_items: None })),
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_WebhookFilterRule), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RegisterWithThirdParty", Shape::Bool),
         ("TargetAction", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),

@@ -19,16 +19,16 @@ pub(crate) static RULE_IdentityPool: ObjRule = ObjRule {
     properties: &[
         ("AllowClassicFlow", Shape::Bool),
         ("AllowUnauthenticatedIdentities", Shape::Bool),
-        ("CognitoEvents", Shape::Any),
-        ("CognitoIdentityProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_CognitoIdentityProvider), min_items: None, max_items: None })),
+        ("CognitoEvents", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("CognitoIdentityProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_CognitoIdentityProvider), min_items: None, max_items: None, unique: false })),
         ("CognitoStreams", Shape::Object(&RULE_CognitoStreams)),
         ("DeveloperProviderName", Shape::STR),
         ("IdentityPoolName", Shape::STR),
-        ("IdentityPoolTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
-        ("OpenIdConnectProviderARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("IdentityPoolTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ("OpenIdConnectProviderARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("PushSync", Shape::Object(&RULE_PushSync)),
-        ("SamlProviderARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("SupportedLoginProviders", Shape::Any),
+        ("SamlProviderARNs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("SupportedLoginProviders", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["AllowUnauthenticatedIdentities"],
     closed: true,
@@ -393,7 +393,7 @@ impl ToValue for CognitoStreams {
 #[rustfmt::skip]
 pub(crate) static RULE_PushSync: ObjRule = ObjRule {
     properties: &[
-        ("ApplicationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ApplicationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     closed: true,

@@ -21,7 +21,7 @@ pub(crate) static RULE_IdentityPoolPrincipalTag: ObjRule = ObjRule {
     properties: &[
         ("IdentityPoolId", Shape::STR),
         ("IdentityProviderName", Shape::STR),
-        ("PrincipalTags", Shape::Any),
+        ("PrincipalTags", Shape::Typed(json_type::OBJECT)),
         ("UseDefaults", Shape::Bool),
     ],
     required: &["IdentityPoolId", "IdentityProviderName"],

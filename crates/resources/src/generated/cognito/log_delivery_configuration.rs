@@ -17,7 +17,7 @@ pub struct LogDeliveryConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LogDeliveryConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("LogConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogConfiguration), min_items: None, max_items: None })),
+        ("LogConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogConfiguration), min_items: None, max_items: None, unique: false })),
         ("UserPoolId", Shape::STR),
     ],
     required: &["UserPoolId"],

@@ -19,10 +19,10 @@ pub struct ManagedLoginBrandingRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ManagedLoginBranding: ObjRule = ObjRule {
     properties: &[
-        ("Assets", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetType), min_items: None, max_items: None })),
+        ("Assets", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetType), min_items: None, max_items: None, unique: false })),
         ("ClientId", Shape::STR),
         ("ReturnMergedResources", Shape::Bool),
-        ("Settings", Shape::Any),
+        ("Settings", Shape::Typed(json_type::OBJECT)),
         ("UseCognitoProvidedValues", Shape::Bool),
         ("UserPoolId", Shape::STR),
     ],

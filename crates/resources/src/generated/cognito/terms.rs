@@ -29,7 +29,7 @@ pub(crate) static RULE_Terms: ObjRule = ObjRule {
     properties: &[
         ("ClientId", Shape::STR),
         ("Enforcement", Shape::Str(&StrRule { allowed: &["NONE"], ..StrRule::ANY })),
-        ("Links", Shape::Any),
+        ("Links", Shape::Typed(json_type::OBJECT)),
         ("TermsName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("TermsSource", Shape::Str(&StrRule { allowed: &["LINK"], ..StrRule::ANY })),
         ("UserPoolId", Shape::STR),

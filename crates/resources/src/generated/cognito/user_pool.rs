@@ -12,8 +12,8 @@ pub(crate) static RULE_UserPool: ObjRule = ObjRule {
     properties: &[
         ("AccountRecoverySetting", Shape::Object(&RULE_AccountRecoverySetting)),
         ("AdminCreateUserConfig", Shape::Object(&RULE_AdminCreateUserConfig)),
-        ("AliasAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("AutoVerifiedAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AliasAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("AutoVerifiedAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("DeletionProtection", Shape::STR),
         ("DeviceConfiguration", Shape::Object(&RULE_DeviceConfiguration)),
         ("EmailAuthenticationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(20000), ..StrRule::ANY })),
@@ -21,20 +21,20 @@ pub(crate) static RULE_UserPool: ObjRule = ObjRule {
         ("EmailConfiguration", Shape::Object(&RULE_EmailConfiguration)),
         ("EmailVerificationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(20000), ..StrRule::ANY })),
         ("EmailVerificationSubject", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
-        ("EnabledMfas", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EnabledMfas", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("LambdaConfig", Shape::Object(&RULE_LambdaConfig)),
         ("MfaConfiguration", Shape::STR),
         ("Policies", Shape::Object(&RULE_Policies)),
-        ("Schema", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaAttribute), min_items: None, max_items: None })),
+        ("Schema", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaAttribute), min_items: None, max_items: None, unique: false })),
         ("SmsAuthenticationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(140), ..StrRule::ANY })),
         ("SmsConfiguration", Shape::Object(&RULE_SmsConfiguration)),
         ("SmsVerificationMessage", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(140), ..StrRule::ANY })),
         ("UserAttributeUpdateSettings", Shape::Object(&RULE_UserAttributeUpdateSettings)),
         ("UserPoolAddOns", Shape::Object(&RULE_UserPoolAddOns)),
         ("UserPoolName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("UserPoolTags", Shape::Any),
+        ("UserPoolTags", Shape::Typed(json_type::OBJECT)),
         ("UserPoolTier", Shape::Str(&StrRule { allowed: &["LITE", "ESSENTIALS", "PLUS"], ..StrRule::ANY })),
-        ("UsernameAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("UsernameAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("UsernameConfiguration", Shape::Object(&RULE_UsernameConfiguration)),
         ("VerificationMessageTemplate", Shape::Object(&RULE_VerificationMessageTemplate)),
         ("WebAuthnFactorConfiguration", Shape::Str(&StrRule { allowed: &["SINGLE_FACTOR", "MULTI_FACTOR_WITH_USER_VERIFICATION"], ..StrRule::ANY })),
@@ -430,7 +430,7 @@ impl UserPoolAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_AccountRecoverySetting: ObjRule = ObjRule {
     properties: &[
-        ("RecoveryMechanisms", Shape::List(&ListRule { items: Shape::Object(&RULE_RecoveryOption), min_items: None, max_items: None })),
+        ("RecoveryMechanisms", Shape::List(&ListRule { items: Shape::Object(&RULE_RecoveryOption), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1562,7 +1562,7 @@ impl ToValue for SchemaAttribute {
 #[rustfmt::skip]
 pub(crate) static RULE_SignInPolicy: ObjRule = ObjRule {
     properties: &[
-        ("AllowedFirstAuthFactors", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowedFirstAuthFactors", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1734,7 +1734,7 @@ pub struct UserAttributeUpdateSettingsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_UserAttributeUpdateSettings: ObjRule = ObjRule {
     properties: &[
-        ("AttributesRequireVerificationBeforeUpdate", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AttributesRequireVerificationBeforeUpdate", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["AttributesRequireVerificationBeforeUpdate"],
     closed: true,

@@ -23,9 +23,9 @@ pub struct UserPoolIdentityProviderRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_UserPoolIdentityProvider: ObjRule = ObjRule {
     properties: &[
-        ("AttributeMapping", Shape::Any),
-        ("IdpIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("ProviderDetails", Shape::Any),
+        ("AttributeMapping", Shape::Typed(json_type::OBJECT)),
+        ("IdpIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("ProviderDetails", Shape::Typed(json_type::OBJECT)),
         ("ProviderName", Shape::STR),
         ("ProviderType", Shape::STR),
         ("UserPoolId", Shape::STR),

@@ -23,7 +23,7 @@ pub(crate) static RULE_UserPoolResourceServer: ObjRule = ObjRule {
     properties: &[
         ("Identifier", Shape::STR),
         ("Name", Shape::STR),
-        ("Scopes", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceServerScopeType), min_items: None, max_items: None })),
+        ("Scopes", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceServerScopeType), min_items: None, max_items: None, unique: false })),
         ("UserPoolId", Shape::STR),
     ],
     required: &["UserPoolId", "Identifier", "Name"],

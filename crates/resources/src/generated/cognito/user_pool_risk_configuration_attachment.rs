@@ -421,7 +421,7 @@ pub struct CompromisedCredentialsRiskConfigurationTypeRequired {
 pub(crate) static RULE_CompromisedCredentialsRiskConfigurationType: ObjRule = ObjRule {
     properties: &[
         ("Actions", Shape::Object(&RULE_CompromisedCredentialsActionsType)),
-        ("EventFilter", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EventFilter", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     required: &["Actions"],
     closed: true,
@@ -650,8 +650,8 @@ impl ToValue for NotifyEmailType {
 #[rustfmt::skip]
 pub(crate) static RULE_RiskExceptionConfigurationType: ObjRule = ObjRule {
     properties: &[
-        ("BlockedIPRangeList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("SkippedIPRangeList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("BlockedIPRangeList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("SkippedIPRangeList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -17,14 +17,14 @@ pub struct UserPoolUserRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_UserPoolUser: ObjRule = ObjRule {
     properties: &[
-        ("ClientMetadata", Shape::Any),
-        ("DesiredDeliveryMediums", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ClientMetadata", Shape::Typed(json_type::OBJECT)),
+        ("DesiredDeliveryMediums", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ForceAliasCreation", Shape::Bool),
         ("MessageAction", Shape::STR),
-        ("UserAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeType), min_items: None, max_items: None })),
+        ("UserAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeType), min_items: None, max_items: None, unique: false })),
         ("UserPoolId", Shape::STR),
         ("Username", Shape::STR),
-        ("ValidationData", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeType), min_items: None, max_items: None })),
+        ("ValidationData", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeType), min_items: None, max_items: None, unique: false })),
     ],
     required: &["UserPoolId"],
     closed: true,

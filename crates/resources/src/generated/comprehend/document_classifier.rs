@@ -43,7 +43,7 @@ pub(crate) static RULE_DocumentClassifier: ObjRule = ObjRule {
         ("ModelKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("ModelPolicy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20000), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("OutputDataConfig", Shape::Object(&RULE_DocumentClassifierOutputDataConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("VersionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
@@ -283,7 +283,7 @@ pub struct AugmentedManifestsListItemRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AugmentedManifestsListItem: ObjRule = ObjRule {
     properties: &[
-        ("AttributeNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(63) })),
+        ("AttributeNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(63), unique: true })),
         ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Split", Shape::Str(&StrRule { allowed: &["TRAIN", "TEST"], ..StrRule::ANY })),
     ],
@@ -429,7 +429,7 @@ impl ToValue for DocumentClassifierDocuments {
 #[rustfmt::skip]
 pub(crate) static RULE_DocumentClassifierInputDataConfig: ObjRule = ObjRule {
     properties: &[
-        ("AugmentedManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_AugmentedManifestsListItem), min_items: None, max_items: None })),
+        ("AugmentedManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_AugmentedManifestsListItem), min_items: None, max_items: None, unique: true })),
         ("DataFormat", Shape::Str(&StrRule { allowed: &["COMPREHEND_CSV", "AUGMENTED_MANIFEST"], ..StrRule::ANY })),
         ("DocumentReaderConfig", Shape::Object(&RULE_DocumentReaderConfig)),
         ("DocumentType", Shape::Str(&StrRule { allowed: &["PLAIN_TEXT_DOCUMENT", "SEMI_STRUCTURED_DOCUMENT"], ..StrRule::ANY })),
@@ -622,7 +622,7 @@ pub(crate) static RULE_DocumentReaderConfig: ObjRule = ObjRule {
     properties: &[
         ("DocumentReadAction", Shape::Str(&StrRule { allowed: &["TEXTRACT_DETECT_DOCUMENT_TEXT", "TEXTRACT_ANALYZE_DOCUMENT"], ..StrRule::ANY })),
         ("DocumentReadMode", Shape::Str(&StrRule { allowed: &["SERVICE_DEFAULT", "FORCE_DOCUMENT_READ_ACTION"], ..StrRule::ANY })),
-        ("FeatureTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TABLES", "FORMS"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
+        ("FeatureTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TABLES", "FORMS"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: true })),
     ],
     required: &["DocumentReadAction"],
     closed: true,

@@ -42,7 +42,7 @@ pub(crate) static RULE_Flywheel: ObjRule = ObjRule {
         ("DataSecurityConfig", Shape::Object(&RULE_DataSecurityConfig)),
         ("FlywheelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("ModelType", Shape::Str(&StrRule { allowed: &["DOCUMENT_CLASSIFIER", "ENTITY_RECOGNIZER"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TaskConfig", Shape::Object(&RULE_TaskConfig)),
     ],
     required: &["FlywheelName", "DataAccessRoleArn", "DataLakeS3Uri"],
@@ -308,7 +308,7 @@ pub struct DocumentClassificationConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DocumentClassificationConfig: ObjRule = ObjRule {
     properties: &[
-        ("Labels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(5000), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000) })),
+        ("Labels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(5000), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000), unique: true })),
         ("Mode", Shape::Str(&StrRule { allowed: &["MULTI_CLASS", "MULTI_LABEL"], ..StrRule::ANY })),
     ],
     required: &["Mode"],
@@ -367,7 +367,7 @@ impl ToValue for DocumentClassificationConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_EntityRecognitionConfig: ObjRule = ObjRule {
     properties: &[
-        ("EntityTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityTypesListItem), min_items: Some(1), max_items: Some(25) })),
+        ("EntityTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityTypesListItem), min_items: Some(1), max_items: Some(25), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

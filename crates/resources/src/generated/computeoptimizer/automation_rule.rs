@@ -37,11 +37,11 @@ pub(crate) static RULE_AutomationRule: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("OrganizationConfiguration", Shape::Object(&RULE_OrganizationConfiguration)),
         ("Priority", Shape::STR),
-        ("RecommendedActionTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SnapshotAndDeleteUnattachedEbsVolume", "UpgradeEbsVolumeType"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("RecommendedActionTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SnapshotAndDeleteUnattachedEbsVolume", "UpgradeEbsVolumeType"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ("RuleType", Shape::Str(&StrRule { allowed: &["AccountRule", "OrganizationRule"], ..StrRule::ANY })),
         ("Schedule", Shape::Object(&RULE_Schedule)),
         ("Status", Shape::Str(&StrRule { allowed: &["Active", "Inactive"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
     ],
     required: &["Name", "RuleType", "RecommendedActionTypes", "Schedule", "Status"],
     closed: true,
@@ -261,14 +261,14 @@ impl AutomationRuleAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_Criteria: ObjRule = ObjRule {
     properties: &[
-        ("EbsVolumeSizeInGib", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerCriteriaCondition), min_items: None, max_items: None })),
-        ("EbsVolumeType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None })),
-        ("EstimatedMonthlySavings", Shape::List(&ListRule { items: Shape::Object(&RULE_DoubleCriteriaCondition), min_items: None, max_items: None })),
-        ("LookBackPeriodInDays", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerCriteriaCondition), min_items: None, max_items: None })),
-        ("Region", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None })),
-        ("ResourceArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None })),
-        ("ResourceTag", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTagsCriteriaCondition), min_items: None, max_items: None })),
-        ("RestartNeeded", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None })),
+        ("EbsVolumeSizeInGib", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerCriteriaCondition), min_items: None, max_items: None, unique: false })),
+        ("EbsVolumeType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None, unique: false })),
+        ("EstimatedMonthlySavings", Shape::List(&ListRule { items: Shape::Object(&RULE_DoubleCriteriaCondition), min_items: None, max_items: None, unique: false })),
+        ("LookBackPeriodInDays", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerCriteriaCondition), min_items: None, max_items: None, unique: false })),
+        ("Region", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None, unique: false })),
+        ("ResourceArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None, unique: false })),
+        ("ResourceTag", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTagsCriteriaCondition), min_items: None, max_items: None, unique: false })),
+        ("RestartNeeded", Shape::List(&ListRule { items: Shape::Object(&RULE_StringCriteriaCondition), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -345,7 +345,7 @@ impl ToValue for Criteria {
 pub(crate) static RULE_DoubleCriteriaCondition: ObjRule = ObjRule {
     properties: &[
         ("Comparison", Shape::Str(&StrRule { allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"], ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::NUM, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::NUM, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -392,7 +392,7 @@ impl ToValue for DoubleCriteriaCondition {
 pub(crate) static RULE_IntegerCriteriaCondition: ObjRule = ObjRule {
     properties: &[
         ("Comparison", Shape::Str(&StrRule { allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"], ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -438,7 +438,7 @@ impl ToValue for IntegerCriteriaCondition {
 #[rustfmt::skip]
 pub(crate) static RULE_OrganizationConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
         ("RuleApplyOrder", Shape::Str(&StrRule { allowed: &["BeforeAccountRules", "AfterAccountRules"], ..StrRule::ANY })),
     ],
     closed: true,
@@ -493,7 +493,7 @@ pub(crate) static RULE_ResourceTagsCriteriaCondition: ObjRule = ObjRule {
     properties: &[
         ("Comparison", Shape::Str(&StrRule { allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"], ..StrRule::ANY })),
         ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -616,7 +616,7 @@ impl ToValue for Schedule {
 pub(crate) static RULE_StringCriteriaCondition: ObjRule = ObjRule {
     properties: &[
         ("Comparison", Shape::Str(&StrRule { allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"], ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -23,7 +23,7 @@ pub(crate) static RULE_AggregationAuthorization: ObjRule = ObjRule {
     properties: &[
         ("AuthorizedAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("AuthorizedAwsRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["AuthorizedAccountId", "AuthorizedAwsRegion"],
     closed: true,

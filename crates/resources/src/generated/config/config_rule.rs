@@ -20,8 +20,8 @@ pub(crate) static RULE_ConfigRule: ObjRule = ObjRule {
         ("Compliance", Shape::Object(&RULE_Compliance)),
         ("ConfigRuleName", Shape::STR),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("EvaluationModes", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationModeConfiguration), min_items: None, max_items: None })),
-        ("InputParameters", Shape::Any),
+        ("EvaluationModes", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationModeConfiguration), min_items: None, max_items: None, unique: false })),
+        ("InputParameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("MaximumExecutionFrequency", Shape::STR),
         ("Scope", Shape::Object(&RULE_Scope)),
         ("Source", Shape::Object(&RULE_Source)),
@@ -369,7 +369,7 @@ impl ToValue for EvaluationModeConfiguration {
 pub(crate) static RULE_Scope: ObjRule = ObjRule {
     properties: &[
         ("ComplianceResourceId", Shape::STR),
-        ("ComplianceResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ComplianceResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("TagKey", Shape::STR),
         ("TagValue", Shape::STR),
     ],
@@ -446,7 +446,7 @@ pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[
         ("CustomPolicyDetails", Shape::Object(&RULE_CustomPolicyDetails)),
         ("Owner", Shape::STR),
-        ("SourceDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceDetail), min_items: None, max_items: None })),
+        ("SourceDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceDetail), min_items: None, max_items: None, unique: true })),
         ("SourceIdentifier", Shape::STR),
     ],
     required: &["Owner"],

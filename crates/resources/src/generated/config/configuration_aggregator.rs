@@ -16,10 +16,10 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w\\-]+");
 #[rustfmt::skip]
 pub(crate) static RULE_ConfigurationAggregator: ObjRule = ObjRule {
     properties: &[
-        ("AccountAggregationSources", Shape::List(&ListRule { items: Shape::Object(&RULE_AccountAggregationSource), min_items: Some(0), max_items: Some(1) })),
+        ("AccountAggregationSources", Shape::List(&ListRule { items: Shape::Object(&RULE_AccountAggregationSource), min_items: Some(0), max_items: Some(1), unique: false })),
         ("ConfigurationAggregatorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("OrganizationAggregationSource", Shape::Object(&RULE_OrganizationAggregationSource)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -163,9 +163,9 @@ pub struct AccountAggregationSourceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AccountAggregationSource: ObjRule = ObjRule {
     properties: &[
-        ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ("AllAwsRegions", Shape::Bool),
-        ("AwsRegions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
+        ("AwsRegions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["AccountIds"],
     closed: true,
@@ -241,7 +241,7 @@ pub struct OrganizationAggregationSourceRequired {
 pub(crate) static RULE_OrganizationAggregationSource: ObjRule = ObjRule {
     properties: &[
         ("AllAwsRegions", Shape::Bool),
-        ("AwsRegions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
+        ("AwsRegions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
         ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["RoleArn"],

@@ -189,7 +189,7 @@ pub struct ExclusionByResourceTypesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ExclusionByResourceTypes: ObjRule = ObjRule {
     properties: &[
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     required: &["ResourceTypes"],
     closed: true,
@@ -263,7 +263,7 @@ pub(crate) static RULE_RecordingGroup: ObjRule = ObjRule {
         ("ExclusionByResourceTypes", Shape::Object(&RULE_ExclusionByResourceTypes)),
         ("IncludeGlobalResourceTypes", Shape::Bool),
         ("RecordingStrategy", Shape::Object(&RULE_RecordingStrategy)),
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -446,7 +446,7 @@ pub struct RecordingModeRequired {
 pub(crate) static RULE_RecordingMode: ObjRule = ObjRule {
     properties: &[
         ("RecordingFrequency", Shape::STR),
-        ("RecordingModeOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordingModeOverride), min_items: None, max_items: None })),
+        ("RecordingModeOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordingModeOverride), min_items: None, max_items: None, unique: true })),
     ],
     required: &["RecordingFrequency"],
     closed: true,
@@ -528,7 +528,7 @@ pub(crate) static RULE_RecordingModeOverride: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("RecordingFrequency", Shape::STR),
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     required: &["ResourceTypes", "RecordingFrequency"],
     closed: true,

@@ -22,7 +22,7 @@ pub struct ConformancePackRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ConformancePack: ObjRule = ObjRule {
     properties: &[
-        ("ConformancePackInputParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConformancePackInputParameter), min_items: Some(0), max_items: Some(60) })),
+        ("ConformancePackInputParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConformancePackInputParameter), min_items: Some(0), max_items: Some(60), unique: false })),
         ("ConformancePackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DeliveryS3Bucket", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), ..StrRule::ANY })),
         ("DeliveryS3KeyPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),

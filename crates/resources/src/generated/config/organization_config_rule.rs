@@ -17,7 +17,7 @@ pub struct OrganizationConfigRuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_OrganizationConfigRule: ObjRule = ObjRule {
     properties: &[
-        ("ExcludedAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ExcludedAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("OrganizationConfigRuleName", Shape::STR),
         ("OrganizationCustomPolicyRuleMetadata", Shape::Object(&RULE_OrganizationCustomPolicyRuleMetadata)),
         ("OrganizationCustomRuleMetadata", Shape::Object(&RULE_OrganizationCustomRuleMetadata)),
@@ -189,14 +189,14 @@ pub struct OrganizationCustomPolicyRuleMetadataRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_OrganizationCustomPolicyRuleMetadata: ObjRule = ObjRule {
     properties: &[
-        ("DebugLogDeliveryAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DebugLogDeliveryAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Description", Shape::STR),
         ("InputParameters", Shape::STR),
         ("MaximumExecutionFrequency", Shape::STR),
-        ("OrganizationConfigRuleTriggerTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("OrganizationConfigRuleTriggerTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("PolicyText", Shape::STR),
         ("ResourceIdScope", Shape::STR),
-        ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Runtime", Shape::STR),
         ("TagKeyScope", Shape::STR),
         ("TagValueScope", Shape::STR),
@@ -352,9 +352,9 @@ pub(crate) static RULE_OrganizationCustomRuleMetadata: ObjRule = ObjRule {
         ("InputParameters", Shape::STR),
         ("LambdaFunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
         ("MaximumExecutionFrequency", Shape::STR),
-        ("OrganizationConfigRuleTriggerTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("OrganizationConfigRuleTriggerTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ResourceIdScope", Shape::STR),
-        ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("TagKeyScope", Shape::STR),
         ("TagValueScope", Shape::STR),
     ],
@@ -493,7 +493,7 @@ pub(crate) static RULE_OrganizationManagedRuleMetadata: ObjRule = ObjRule {
         ("InputParameters", Shape::STR),
         ("MaximumExecutionFrequency", Shape::STR),
         ("ResourceIdScope", Shape::STR),
-        ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResourceTypesScope", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("RuleIdentifier", Shape::STR),
         ("TagKeyScope", Shape::STR),
         ("TagValueScope", Shape::STR),

@@ -21,10 +21,10 @@ pub struct OrganizationConformancePackRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_OrganizationConformancePack: ObjRule = ObjRule {
     properties: &[
-        ("ConformancePackInputParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConformancePackInputParameter), min_items: Some(0), max_items: Some(60) })),
+        ("ConformancePackInputParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConformancePackInputParameter), min_items: Some(0), max_items: Some(60), unique: false })),
         ("DeliveryS3Bucket", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), ..StrRule::ANY })),
         ("DeliveryS3KeyPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("ExcludedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000) })),
+        ("ExcludedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000), unique: false })),
         ("OrganizationConformancePackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("TemplateBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), ..StrRule::ANY })),
         ("TemplateS3Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),

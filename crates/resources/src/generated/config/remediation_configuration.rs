@@ -25,7 +25,7 @@ pub(crate) static RULE_RemediationConfiguration: ObjRule = ObjRule {
         ("ConfigRuleName", Shape::STR),
         ("ExecutionControls", Shape::Object(&RULE_ExecutionControls)),
         ("MaximumAutomaticAttempts", Shape::INT),
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("ResourceType", Shape::STR),
         ("RetryAttemptSeconds", Shape::INT),
         ("TargetId", Shape::STR),

@@ -33,7 +33,7 @@ pub(crate) static RULE_AgentStatus: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
         ("ResetOrderNumber", Shape::Bool),
         ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("Type", Shape::Str(&StrRule { allowed: &["ROUTABLE", "CUSTOM", "OFFLINE"], ..StrRule::ANY })),
     ],
     required: &["InstanceArn", "Name", "State"],

@@ -32,7 +32,7 @@ pub(crate) static RULE_ContactFlowModule: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Settings", Shape::Str(&StrRule { max_len: Some(256000), ..StrRule::ANY })),
         ("State", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["InstanceArn", "Name", "Content"],
     closed: true,

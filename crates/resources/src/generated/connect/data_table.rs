@@ -22,7 +22,7 @@ pub(crate) static RULE_DataTable: ObjRule = ObjRule {
         ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Status", Shape::Str(&StrRule { allowed: &["PUBLISHED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("TimeZone", Shape::STR),
         ("ValueLockLevel", Shape::Str(&StrRule { allowed: &["NONE", "DATA_TABLE", "PRIMARY_VALUE", "ATTRIBUTE", "VALUE"], ..StrRule::ANY })),
     ],

@@ -190,7 +190,7 @@ impl DataTableAttributeAttributes {
 pub(crate) static RULE_Enum: ObjRule = ObjRule {
     properties: &[
         ("Strict", Shape::Bool),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -134,8 +134,8 @@ pub struct DataTableRecordDataTableRecordRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DataTableRecordDataTableRecord: ObjRule = ObjRule {
     properties: &[
-        ("PrimaryValues", Shape::List(&ListRule { items: Shape::Object(&RULE_ValueProperty), min_items: None, max_items: None })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_ValueProperty), min_items: None, max_items: None })),
+        ("PrimaryValues", Shape::List(&ListRule { items: Shape::Object(&RULE_ValueProperty), min_items: None, max_items: None, unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_ValueProperty), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Values"],
     closed: true,

@@ -28,12 +28,12 @@ pub struct EmailAddressRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_EmailAddress: ObjRule = ObjRule {
     properties: &[
-        ("AliasConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AliasConfiguration), min_items: None, max_items: Some(1) })),
+        ("AliasConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AliasConfiguration), min_items: None, max_items: Some(1), unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["InstanceArn", "EmailAddress"],
     closed: true,

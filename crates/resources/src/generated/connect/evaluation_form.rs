@@ -33,12 +33,12 @@ pub(crate) static RULE_EvaluationForm: ObjRule = ObjRule {
         ("AutoEvaluationConfiguration", Shape::Object(&RULE_AutoEvaluationConfiguration)),
         ("Description", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
         ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormBaseItem), min_items: Some(1), max_items: Some(200) })),
+        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormBaseItem), min_items: Some(1), max_items: Some(200), unique: false })),
         ("LanguageConfiguration", Shape::Object(&RULE_EvaluationFormLanguageConfiguration)),
         ("ReviewConfiguration", Shape::Object(&RULE_EvaluationReviewConfiguration)),
         ("ScoringStrategy", Shape::Object(&RULE_ScoringStrategy)),
         ("Status", Shape::Str(&StrRule { allowed: &["DRAFT", "ACTIVE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("TargetConfiguration", Shape::Object(&RULE_EvaluationFormTargetConfiguration)),
         ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
@@ -447,7 +447,7 @@ pub struct EvaluationFormItemEnablementConditionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_EvaluationFormItemEnablementCondition: ObjRule = ObjRule {
     properties: &[
-        ("Operands", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormItemEnablementConditionOperand), min_items: Some(1), max_items: None })),
+        ("Operands", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormItemEnablementConditionOperand), min_items: Some(1), max_items: None, unique: false })),
         ("Operator", Shape::Str(&StrRule { allowed: &["OR", "AND"], ..StrRule::ANY })),
     ],
     required: &["Operands"],
@@ -639,7 +639,7 @@ pub(crate) static RULE_EvaluationFormItemEnablementExpression: ObjRule = ObjRule
     properties: &[
         ("Comparator", Shape::Str(&StrRule { allowed: &["IN", "NOT_IN", "ALL_IN", "EXACT"], ..StrRule::ANY })),
         ("Source", Shape::Object(&RULE_EvaluationFormItemEnablementSource)),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormItemEnablementSourceValue), min_items: Some(1), max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormItemEnablementSourceValue), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["Source", "Values", "Comparator"],
     closed: true,
@@ -879,8 +879,8 @@ pub struct EvaluationFormMultiSelectQuestionAutomationRequired {
 pub(crate) static RULE_EvaluationFormMultiSelectQuestionAutomation: ObjRule = ObjRule {
     properties: &[
         ("AnswerSource", Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource)),
-        ("DefaultOptionRefIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormMultiSelectQuestionAutomationOption), min_items: Some(1), max_items: Some(20) })),
+        ("DefaultOptionRefIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormMultiSelectQuestionAutomationOption), min_items: Some(1), max_items: Some(20), unique: false })),
     ],
     required: &["Options"],
     closed: true,
@@ -1080,7 +1080,7 @@ pub(crate) static RULE_EvaluationFormMultiSelectQuestionProperties: ObjRule = Ob
     properties: &[
         ("Automation", Shape::Object(&RULE_EvaluationFormMultiSelectQuestionAutomation)),
         ("DisplayAs", Shape::Str(&StrRule { allowed: &["DROPDOWN", "CHECKBOX"], ..StrRule::ANY })),
-        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormMultiSelectQuestionOption), min_items: Some(2), max_items: Some(256) })),
+        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormMultiSelectQuestionOption), min_items: Some(2), max_items: Some(256), unique: false })),
     ],
     required: &["Options"],
     closed: true,
@@ -1313,7 +1313,7 @@ pub(crate) static RULE_EvaluationFormNumericQuestionProperties: ObjRule = ObjRul
         ("Automation", Shape::Object(&RULE_EvaluationFormNumericQuestionAutomation)),
         ("MaxValue", Shape::INT),
         ("MinValue", Shape::INT),
-        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormNumericQuestionOption), min_items: Some(1), max_items: Some(10) })),
+        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormNumericQuestionOption), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["MinValue", "MaxValue"],
     closed: true,
@@ -1663,7 +1663,7 @@ pub struct EvaluationFormSectionRequired {
 pub(crate) static RULE_EvaluationFormSection: ObjRule = ObjRule {
     properties: &[
         ("Instructions", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormItem), min_items: Some(1), max_items: Some(200) })),
+        ("Items", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormItem), min_items: Some(1), max_items: Some(200), unique: false })),
         ("RefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
@@ -1775,7 +1775,7 @@ pub(crate) static RULE_EvaluationFormSingleSelectQuestionAutomation: ObjRule = O
     properties: &[
         ("AnswerSource", Shape::Object(&RULE_EvaluationFormQuestionAutomationAnswerSource)),
         ("DefaultOptionRefId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormSingleSelectQuestionAutomationOption), min_items: Some(1), max_items: Some(20) })),
+        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormSingleSelectQuestionAutomationOption), min_items: Some(1), max_items: Some(20), unique: false })),
     ],
     required: &["Options"],
     closed: true,
@@ -2023,7 +2023,7 @@ pub(crate) static RULE_EvaluationFormSingleSelectQuestionProperties: ObjRule = O
     properties: &[
         ("Automation", Shape::Object(&RULE_EvaluationFormSingleSelectQuestionAutomation)),
         ("DisplayAs", Shape::Str(&StrRule { allowed: &["DROPDOWN", "RADIO"], ..StrRule::ANY })),
-        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormSingleSelectQuestionOption), min_items: Some(2), max_items: Some(256) })),
+        ("Options", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationFormSingleSelectQuestionOption), min_items: Some(2), max_items: Some(256), unique: false })),
     ],
     required: &["Options"],
     closed: true,
@@ -2248,7 +2248,7 @@ pub struct EvaluationReviewConfigurationRequired {
 pub(crate) static RULE_EvaluationReviewConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EligibilityDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(90.0), ..NumRule::ANY })),
-        ("ReviewNotificationRecipients", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationReviewNotificationRecipient), min_items: Some(1), max_items: None })),
+        ("ReviewNotificationRecipients", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationReviewNotificationRecipient), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["ReviewNotificationRecipients"],
     closed: true,
@@ -2435,7 +2435,7 @@ pub(crate) static RULE_MultiSelectQuestionRuleCategoryAutomation: ObjRule = ObjR
     properties: &[
         ("Category", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
         ("Condition", Shape::Str(&StrRule { allowed: &["PRESENT", "NOT_PRESENT"], ..StrRule::ANY })),
-        ("OptionRefIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("OptionRefIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Category", "Condition", "OptionRefIds"],
     closed: true,

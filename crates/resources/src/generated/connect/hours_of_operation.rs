@@ -33,14 +33,14 @@ pub struct HoursOfOperationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_HoursOfOperation: ObjRule = ObjRule {
     properties: &[
-        ("ChildHoursOfOperations", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationsIdentifier), min_items: None, max_items: None })),
-        ("Config", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationConfig), min_items: Some(0), max_items: Some(100) })),
+        ("ChildHoursOfOperations", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationsIdentifier), min_items: None, max_items: None, unique: false })),
+        ("Config", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationConfig), min_items: Some(0), max_items: Some(100), unique: true })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("HoursOfOperationOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationOverride), min_items: None, max_items: Some(50) })),
+        ("HoursOfOperationOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationOverride), min_items: None, max_items: Some(50), unique: false })),
         ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("ParentHoursOfOperations", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationsIdentifier), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("ParentHoursOfOperations", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationsIdentifier), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("TimeZone", Shape::STR),
     ],
     required: &["InstanceArn", "Name", "TimeZone", "Config"],
@@ -316,7 +316,7 @@ pub(crate) static RULE_HoursOfOperationOverride: ObjRule = ObjRule {
         ("EffectiveFrom", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("EffectiveTill", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("HoursOfOperationOverrideId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("OverrideConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationOverrideConfig), min_items: None, max_items: Some(100) })),
+        ("OverrideConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_HoursOfOperationOverrideConfig), min_items: None, max_items: Some(100), unique: true })),
         ("OverrideDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
         ("OverrideName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
         ("OverrideType", Shape::Str(&StrRule { allowed: &["STANDARD", "OPEN", "CLOSED"], ..StrRule::ANY })),
@@ -777,9 +777,9 @@ impl ToValue for RecurrenceConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_RecurrencePattern: ObjRule = ObjRule {
     properties: &[
-        ("ByMonth", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(1.0), max: Some(12.0), ..NumRule::ANY }), min_items: None, max_items: None })),
-        ("ByMonthDay", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(-1.0), max: Some(31.0), ..NumRule::ANY }), min_items: None, max_items: None })),
-        ("ByWeekdayOccurrence", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(-1.0), max: Some(4.0), ..NumRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+        ("ByMonth", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(1.0), max: Some(12.0), ..NumRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("ByMonthDay", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(-1.0), max: Some(31.0), ..NumRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("ByWeekdayOccurrence", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(-1.0), max: Some(4.0), ..NumRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
         ("Frequency", Shape::Str(&StrRule { allowed: &["WEEKLY", "MONTHLY", "YEARLY"], ..StrRule::ANY })),
         ("Interval", Shape::Int(&NumRule { min: Some(1.0), max: Some(6.0), ..NumRule::ANY })),
     ],

@@ -26,7 +26,7 @@ pub(crate) static RULE_Instance: ObjRule = ObjRule {
         ("DirectoryId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("IdentityManagementType", Shape::Str(&StrRule { allowed: &["SAML", "CONNECT_MANAGED", "EXISTING_DIRECTORY"], ..StrRule::ANY })),
         ("InstanceAlias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(45), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["IdentityManagementType", "Attributes"],
     closed: true,

@@ -32,7 +32,7 @@ pub(crate) static RULE_PhoneNumber: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
         ("Prefix", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SourcePhoneNumberArn", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("TargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],

@@ -25,7 +25,7 @@ pub(crate) static RULE_PredefinedAttribute: ObjRule = ObjRule {
         ("AttributeConfiguration", Shape::Object(&RULE_AttributeConfiguration)),
         ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Purposes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("Purposes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
         ("Values", Shape::Object(&RULE_Values)),
     ],
     required: &["InstanceArn", "Name"],
@@ -225,7 +225,7 @@ impl ToValue for AttributeConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_Values: ObjRule = ObjRule {
     properties: &[
-        ("StringList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(1), max_items: Some(500) })),
+        ("StringList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(1), max_items: Some(500), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

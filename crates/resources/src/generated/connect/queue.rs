@@ -42,7 +42,7 @@ pub struct QueueRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Queue: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalEmailAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_EmailAddress), min_items: Some(0), max_items: Some(50) })),
+        ("AdditionalEmailAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_EmailAddress), min_items: Some(0), max_items: Some(50), unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
         ("HoursOfOperationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
@@ -50,9 +50,9 @@ pub(crate) static RULE_Queue: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
         ("OutboundCallerConfig", Shape::Object(&RULE_OutboundCallerConfig)),
         ("OutboundEmailConfig", Shape::Object(&RULE_OutboundEmailConfig)),
-        ("QuickConnectArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("QuickConnectArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["InstanceArn", "HoursOfOperationArn", "Name"],
     closed: true,

@@ -41,7 +41,7 @@ pub(crate) static RULE_QuickConnect: ObjRule = ObjRule {
         ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
         ("QuickConnectConfig", Shape::Object(&RULE_QuickConnectConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
     ],
     required: &["Name", "InstanceArn", "QuickConnectConfig"],
     closed: true,

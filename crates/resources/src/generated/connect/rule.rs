@@ -52,7 +52,7 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
         ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("PublishStatus", Shape::Str(&StrRule { allowed: &["DRAFT", "PUBLISHED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("TriggerEventSource", Shape::Object(&RULE_RuleTriggerEventSource)),
     ],
     required: &["Name", "InstanceArn", "TriggerEventSource", "Function", "Actions", "PublishStatus"],
@@ -215,14 +215,14 @@ impl RuleAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_Actions: ObjRule = ObjRule {
     properties: &[
-        ("AssignContactCategoryActions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(1) })),
-        ("CreateCaseActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CreateCaseAction), min_items: Some(1), max_items: Some(1) })),
-        ("EndAssociatedTasksActions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(1) })),
-        ("EventBridgeActions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventBridgeAction), min_items: Some(1), max_items: Some(1) })),
-        ("SendNotificationActions", Shape::List(&ListRule { items: Shape::Object(&RULE_SendNotificationAction), min_items: Some(1), max_items: Some(1) })),
-        ("SubmitAutoEvaluationActions", Shape::List(&ListRule { items: Shape::Object(&RULE_SubmitAutoEvaluationAction), min_items: Some(1), max_items: Some(1) })),
-        ("TaskActions", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskAction), min_items: Some(1), max_items: Some(1) })),
-        ("UpdateCaseActions", Shape::List(&ListRule { items: Shape::Object(&RULE_UpdateCaseAction), min_items: Some(1), max_items: Some(1) })),
+        ("AssignContactCategoryActions", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT | json_type::STRING), min_items: Some(1), max_items: Some(1), unique: true })),
+        ("CreateCaseActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CreateCaseAction), min_items: Some(1), max_items: Some(1), unique: true })),
+        ("EndAssociatedTasksActions", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT | json_type::STRING), min_items: Some(1), max_items: Some(1), unique: true })),
+        ("EventBridgeActions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventBridgeAction), min_items: Some(1), max_items: Some(1), unique: true })),
+        ("SendNotificationActions", Shape::List(&ListRule { items: Shape::Object(&RULE_SendNotificationAction), min_items: Some(1), max_items: Some(1), unique: true })),
+        ("SubmitAutoEvaluationActions", Shape::List(&ListRule { items: Shape::Object(&RULE_SubmitAutoEvaluationAction), min_items: Some(1), max_items: Some(1), unique: true })),
+        ("TaskActions", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskAction), min_items: Some(1), max_items: Some(1), unique: true })),
+        ("UpdateCaseActions", Shape::List(&ListRule { items: Shape::Object(&RULE_UpdateCaseAction), min_items: Some(1), max_items: Some(1), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -350,7 +350,7 @@ pub struct CreateCaseActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CreateCaseAction: ObjRule = ObjRule {
     properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: Some(1), max_items: Some(100) })),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: Some(1), max_items: Some(100), unique: true })),
         ("TemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
     ],
     required: &["Fields", "TemplateId"],
@@ -528,7 +528,7 @@ pub(crate) static RULE_FieldValue: ObjRule = ObjRule {
     properties: &[
         ("BooleanValue", Shape::Bool),
         ("DoubleValue", Shape::NUM),
-        ("EmptyValue", Shape::Any),
+        ("EmptyValue", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("StringValue", Shape::STR),
     ],
     closed: true,
@@ -589,7 +589,7 @@ impl ToValue for FieldValue {
 #[rustfmt::skip]
 pub(crate) static RULE_NotificationRecipientType: ObjRule = ObjRule {
     properties: &[
-        ("UserArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("UserArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
         ("UserTags", Shape::Any),
     ],
     closed: true,
@@ -968,7 +968,7 @@ pub struct UpdateCaseActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_UpdateCaseAction: ObjRule = ObjRule {
     properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: Some(1), max_items: Some(100) })),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: Some(1), max_items: Some(100), unique: true })),
     ],
     required: &["Fields"],
     closed: true,

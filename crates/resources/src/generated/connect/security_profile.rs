@@ -30,17 +30,17 @@ pub struct SecurityProfileRequired {
 pub(crate) static RULE_SecurityProfile: ObjRule = ObjRule {
     properties: &[
         ("AllowedAccessControlHierarchyGroupId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AllowedAccessControlTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(2) })),
-        ("AllowedFlowModules", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowModule), min_items: Some(0), max_items: Some(10) })),
-        ("Applications", Shape::List(&ListRule { items: Shape::Object(&RULE_Application), min_items: Some(0), max_items: Some(10) })),
+        ("AllowedAccessControlTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(2), unique: true })),
+        ("AllowedFlowModules", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowModule), min_items: Some(0), max_items: Some(10), unique: true })),
+        ("Applications", Shape::List(&ListRule { items: Shape::Object(&RULE_Application), min_items: Some(0), max_items: Some(10), unique: true })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(250), ..StrRule::ANY })),
         ("GranularAccessControlConfiguration", Shape::Object(&RULE_GranularAccessControlConfiguration)),
-        ("HierarchyRestrictedResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: None, max_items: Some(10) })),
+        ("HierarchyRestrictedResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: true })),
         ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(500) })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(500), unique: true })),
         ("SecurityProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("TagRestrictedResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("TagRestrictedResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["InstanceArn", "SecurityProfileName"],
     closed: true,
@@ -293,7 +293,7 @@ pub struct ApplicationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        ("ApplicationPermissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("ApplicationPermissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
         ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("Type", Shape::Str(&StrRule { allowed: &["MCP", "THIRD_PARTY_APPLICATION"], ..StrRule::ANY })),
     ],
@@ -537,7 +537,7 @@ pub struct PrimaryAttributeAccessControlConfigurationItemRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PrimaryAttributeAccessControlConfigurationItem: ObjRule = ObjRule {
     properties: &[
-        ("PrimaryAttributeValues", Shape::List(&ListRule { items: Shape::Object(&RULE_PrimaryAttributeValue), min_items: Some(1), max_items: Some(5) })),
+        ("PrimaryAttributeValues", Shape::List(&ListRule { items: Shape::Object(&RULE_PrimaryAttributeValue), min_items: Some(1), max_items: Some(5), unique: true })),
     ],
     required: &["PrimaryAttributeValues"],
     closed: true,
@@ -600,7 +600,7 @@ pub(crate) static RULE_PrimaryAttributeValue: ObjRule = ObjRule {
     properties: &[
         ("AccessType", Shape::Str(&StrRule { allowed: &["ALLOW"], ..StrRule::ANY })),
         ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: true })),
     ],
     required: &["AccessType", "AttributeName", "Values"],
     closed: true,

@@ -33,14 +33,14 @@ pub(crate) static RULE_TaskTemplate: ObjRule = ObjRule {
         ("ClientToken", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Constraints", Shape::Object(&RULE_Constraints)),
         ("ContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Defaults", Shape::List(&ListRule { items: Shape::Object(&RULE_DefaultFieldValue), min_items: None, max_items: Some(50) })),
+        ("Defaults", Shape::List(&ListRule { items: Shape::Object(&RULE_DefaultFieldValue), min_items: None, max_items: Some(50), unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: None, max_items: Some(50) })),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: None, max_items: Some(50), unique: false })),
         ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("SelfAssignContactFlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["InstanceArn"],
     closed: true,
@@ -246,9 +246,9 @@ impl TaskTemplateAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_Constraints: ObjRule = ObjRule {
     properties: &[
-        ("InvisibleFields", Shape::List(&ListRule { items: Shape::Object(&RULE_InvisibleFieldInfo), min_items: None, max_items: Some(50) })),
-        ("ReadOnlyFields", Shape::List(&ListRule { items: Shape::Object(&RULE_ReadOnlyFieldInfo), min_items: None, max_items: Some(50) })),
-        ("RequiredFields", Shape::List(&ListRule { items: Shape::Object(&RULE_RequiredFieldInfo), min_items: None, max_items: Some(50) })),
+        ("InvisibleFields", Shape::List(&ListRule { items: Shape::Object(&RULE_InvisibleFieldInfo), min_items: None, max_items: Some(50), unique: false })),
+        ("ReadOnlyFields", Shape::List(&ListRule { items: Shape::Object(&RULE_ReadOnlyFieldInfo), min_items: None, max_items: Some(50), unique: false })),
+        ("RequiredFields", Shape::List(&ListRule { items: Shape::Object(&RULE_RequiredFieldInfo), min_items: None, max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -388,7 +388,7 @@ pub(crate) static RULE_Field: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
         ("Id", Shape::Object(&RULE_FieldIdentifier)),
-        ("SingleSelectOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(50) })),
+        ("SingleSelectOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(50), unique: false })),
         ("Type", Shape::Str(&StrRule { allowed: &["NAME", "DESCRIPTION", "SCHEDULED_TIME", "QUICK_CONNECT", "URL", "NUMBER", "TEXT", "TEXT_AREA", "DATE_TIME", "BOOLEAN", "SINGLE_SELECT", "EMAIL", "EXPIRY_DURATION", "SELF_ASSIGN"], ..StrRule::ANY })),
     ],
     required: &["Id", "Type"],

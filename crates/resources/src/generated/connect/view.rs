@@ -33,12 +33,12 @@ pub struct ViewRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_View: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(1000) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(1000), unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
-        ("Template", Shape::Any),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ("Template", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["InstanceArn", "Template", "Actions", "Name"],
     closed: true,

@@ -28,13 +28,13 @@ pub struct WorkspaceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Workspace: ObjRule = ObjRule {
     properties: &[
-        ("Associations", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Associations", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Media", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaItem), min_items: None, max_items: Some(4) })),
+        ("Media", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaItem), min_items: None, max_items: Some(4), unique: true })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Pages", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkspacePage), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Pages", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkspacePage), min_items: None, max_items: None, unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("Theme", Shape::Object(&RULE_WorkspaceTheme)),
         ("Title", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(127), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("Visibility", Shape::Str(&StrRule { allowed: &["ALL", "ASSIGNED", "NONE"], ..StrRule::ANY })),

@@ -37,7 +37,7 @@ pub(crate) static RULE_Campaign: ObjRule = ObjRule {
         ("DialerConfig", Shape::Object(&RULE_DialerConfig)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
         ("OutboundCallConfig", Shape::Object(&RULE_OutboundCallConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["ConnectInstanceArn", "DialerConfig", "Name", "OutboundCallConfig"],
     closed: true,

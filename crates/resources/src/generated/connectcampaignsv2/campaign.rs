@@ -36,7 +36,7 @@ pub(crate) static RULE_Campaign: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
         ("Schedule", Shape::Object(&RULE_Schedule)),
         ("Source", Shape::Object(&RULE_Source)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("Type", Shape::Str(&StrRule { allowed: &["MANAGED", "JOURNEY"], ..StrRule::ANY })),
     ],
     required: &["Name", "ConnectInstanceId"],
@@ -457,7 +457,7 @@ impl ToValue for CommunicationLimit {
 #[rustfmt::skip]
 pub(crate) static RULE_CommunicationLimits: ObjRule = ObjRule {
     properties: &[
-        ("CommunicationLimitList", Shape::List(&ListRule { items: Shape::Object(&RULE_CommunicationLimit), min_items: None, max_items: None })),
+        ("CommunicationLimitList", Shape::List(&ListRule { items: Shape::Object(&RULE_CommunicationLimit), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -647,7 +647,7 @@ impl ToValue for CommunicationTimeConfig {
 pub(crate) static RULE_DailyHour: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY })),
-        ("Value", Shape::List(&ListRule { items: Shape::Object(&RULE_TimeRange), min_items: None, max_items: None })),
+        ("Value", Shape::List(&ListRule { items: Shape::Object(&RULE_TimeRange), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -863,7 +863,7 @@ impl ToValue for EmailOutboundConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_EmailOutboundMode: ObjRule = ObjRule {
     properties: &[
-        ("AgentlessConfig", Shape::Any),
+        ("AgentlessConfig", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1029,7 +1029,7 @@ impl ToValue for EventTrigger {
 pub(crate) static RULE_LocalTimeZoneConfig: ObjRule = ObjRule {
     properties: &[
         ("DefaultTimeZone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("LocalTimeZoneDetection", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ZIP_CODE", "AREA_CODE"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("LocalTimeZoneDetection", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ZIP_CODE", "AREA_CODE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1090,7 +1090,7 @@ pub struct OpenHoursRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_OpenHours: ObjRule = ObjRule {
     properties: &[
-        ("DailyHours", Shape::List(&ListRule { items: Shape::Object(&RULE_DailyHour), min_items: None, max_items: None })),
+        ("DailyHours", Shape::List(&ListRule { items: Shape::Object(&RULE_DailyHour), min_items: None, max_items: None, unique: true })),
     ],
     required: &["DailyHours"],
     closed: true,
@@ -1204,7 +1204,7 @@ pub struct PreviewConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PreviewConfig: ObjRule = ObjRule {
     properties: &[
-        ("AgentActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DISCARD"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AgentActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DISCARD"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("BandwidthAllocation", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
         ("TimeoutConfig", Shape::Object(&RULE_TimeoutConfig)),
     ],
@@ -1410,7 +1410,7 @@ impl ToValue for RestrictedPeriod {
 #[rustfmt::skip]
 pub(crate) static RULE_RestrictedPeriods: ObjRule = ObjRule {
     properties: &[
-        ("RestrictedPeriodList", Shape::List(&ListRule { items: Shape::Object(&RULE_RestrictedPeriod), min_items: None, max_items: None })),
+        ("RestrictedPeriodList", Shape::List(&ListRule { items: Shape::Object(&RULE_RestrictedPeriod), min_items: None, max_items: None, unique: false })),
     ],
     one_of: &[&[&["RestrictedPeriodList"]]],
     closed: true,
@@ -1687,7 +1687,7 @@ impl ToValue for SmsOutboundConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_SmsOutboundMode: ObjRule = ObjRule {
     properties: &[
-        ("AgentlessConfig", Shape::Any),
+        ("AgentlessConfig", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2033,7 +2033,7 @@ impl ToValue for TelephonyOutboundConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_TelephonyOutboundMode: ObjRule = ObjRule {
     properties: &[
-        ("AgentlessConfig", Shape::Any),
+        ("AgentlessConfig", Shape::Typed(json_type::OBJECT)),
         ("PredictiveConfig", Shape::Object(&RULE_PredictiveConfig)),
         ("PreviewConfig", Shape::Object(&RULE_PreviewConfig)),
         ("ProgressiveConfig", Shape::Object(&RULE_ProgressiveConfig)),
@@ -2433,7 +2433,7 @@ impl ToValue for WhatsAppOutboundConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_WhatsAppOutboundMode: ObjRule = ObjRule {
     properties: &[
-        ("AgentlessConfig", Shape::Any),
+        ("AgentlessConfig", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

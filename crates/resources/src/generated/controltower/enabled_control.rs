@@ -22,8 +22,8 @@ pub struct EnabledControlRequired {
 pub(crate) static RULE_EnabledControl: ObjRule = ObjRule {
     properties: &[
         ("ControlIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnabledControlParameter), min_items: Some(1), max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnabledControlParameter), min_items: Some(1), max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
         ("TargetIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["TargetIdentifier", "ControlIdentifier"],

@@ -24,9 +24,9 @@ pub struct LandingZoneRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LandingZone: ObjRule = ObjRule {
     properties: &[
-        ("Manifest", Shape::Any),
-        ("RemediationTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["INHERITANCE_DRIFT"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Manifest", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("RemediationTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["INHERITANCE_DRIFT"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("Version", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(10), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Manifest", "Version"],

@@ -39,8 +39,8 @@ pub struct ReportDefinitionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ReportDefinition: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalArtifacts", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["REDSHIFT", "QUICKSIGHT", "ATHENA"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("AdditionalSchemaElements", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCES", "SPLIT_COST_ALLOCATION_DATA", "MANUAL_DISCOUNT_COMPATIBILITY"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AdditionalArtifacts", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["REDSHIFT", "QUICKSIGHT", "ATHENA"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("AdditionalSchemaElements", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCES", "SPLIT_COST_ALLOCATION_DATA", "MANUAL_DISCOUNT_COMPATIBILITY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("BillingViewArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Compression", Shape::Str(&StrRule { allowed: &["ZIP", "GZIP", "Parquet"], ..StrRule::ANY })),
         ("Format", Shape::Str(&StrRule { allowed: &["textORcsv", "Parquet"], ..StrRule::ANY })),
@@ -50,7 +50,7 @@ pub(crate) static RULE_ReportDefinition: ObjRule = ObjRule {
         ("S3Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("S3Region", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(100) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(100), unique: false })),
         ("TimeUnit", Shape::Str(&StrRule { allowed: &["HOURLY", "DAILY", "MONTHLY"], ..StrRule::ANY })),
     ],
     required: &["ReportName", "TimeUnit", "Format", "Compression", "S3Bucket", "S3Prefix", "S3Region", "RefreshClosedReports", "ReportVersioning"],

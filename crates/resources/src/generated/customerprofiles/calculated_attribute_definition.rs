@@ -35,7 +35,7 @@ pub(crate) static RULE_CalculatedAttributeDefinition: ObjRule = ObjRule {
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Statistic", Shape::Str(&StrRule { allowed: &["FIRST_OCCURRENCE", "LAST_OCCURRENCE", "COUNT", "SUM", "MINIMUM", "MAXIMUM", "AVERAGE", "MAX_OCCURRENCE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
         ("UseHistoricalData", Shape::Bool),
     ],
     required: &["DomainName", "CalculatedAttributeName", "AttributeDetails", "Statistic"],
@@ -249,7 +249,7 @@ pub struct AttributeDetailsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AttributeDetails: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeItem), min_items: Some(1), max_items: Some(2) })),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeItem), min_items: Some(1), max_items: Some(2), unique: true })),
         ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Attributes", "Expression"],

@@ -34,7 +34,7 @@ pub(crate) static RULE_Domain: ObjRule = ObjRule {
         ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Matching", Shape::Object(&RULE_Matching)),
         ("RuleBasedMatching", Shape::Object(&RULE_RuleBasedMatching)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["DomainName", "DefaultExpirationDays"],
     closed: true,
@@ -243,10 +243,10 @@ pub struct AttributeTypesSelectorRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AttributeTypesSelector: ObjRule = ObjRule {
     properties: &[
-        ("Address", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
+        ("Address", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
         ("AttributeMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_TO_ONE", "MANY_TO_MANY"], ..StrRule::ANY })),
-        ("EmailAddress", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3) })),
-        ("PhoneNumber", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
+        ("EmailAddress", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
+        ("PhoneNumber", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
     ],
     required: &["AttributeMatchingModel"],
     closed: true,
@@ -484,7 +484,7 @@ pub struct ConsolidationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Consolidation: ObjRule = ObjRule {
     properties: &[
-        ("MatchingAttributesList", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20) }), min_items: Some(1), max_items: Some(10) })),
+        ("MatchingAttributesList", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false }), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["MatchingAttributesList"],
     closed: true,
@@ -789,7 +789,7 @@ pub struct MatchingRuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MatchingRule: ObjRule = ObjRule {
     properties: &[
-        ("Rule", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(15) })),
+        ("Rule", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(15), unique: false })),
     ],
     required: &["Rule"],
     closed: true,
@@ -903,7 +903,7 @@ pub(crate) static RULE_RuleBasedMatching: ObjRule = ObjRule {
         ("ConflictResolution", Shape::Object(&RULE_ConflictResolution)),
         ("Enabled", Shape::Bool),
         ("ExportingConfig", Shape::Object(&RULE_ExportingConfig)),
-        ("MatchingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_MatchingRule), min_items: Some(1), max_items: Some(15) })),
+        ("MatchingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_MatchingRule), min_items: Some(1), max_items: Some(15), unique: false })),
         ("MaxAllowedRuleLevelForMatching", Shape::Int(&NumRule { min: Some(1.0), max: Some(15.0), ..NumRule::ANY })),
         ("MaxAllowedRuleLevelForMerging", Shape::Int(&NumRule { min: Some(1.0), max: Some(15.0), ..NumRule::ANY })),
         ("Status", Shape::Str(&StrRule { allowed: &["PENDING", "IN_PROGRESS", "ACTIVE"], ..StrRule::ANY })),

@@ -29,12 +29,12 @@ pub(crate) static RULE_EventTrigger: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
         ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EventTriggerConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventTriggerCondition), min_items: Some(1), max_items: Some(5) })),
+        ("EventTriggerConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventTriggerCondition), min_items: Some(1), max_items: Some(5), unique: false })),
         ("EventTriggerLimits", Shape::Object(&RULE_EventTriggerLimits)),
         ("EventTriggerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ObjectTypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("SegmentFilter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["DomainName", "EventTriggerName", "ObjectTypeName", "EventTriggerConditions"],
     closed: true,
@@ -225,7 +225,7 @@ pub struct EventTriggerConditionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_EventTriggerCondition: ObjRule = ObjRule {
     properties: &[
-        ("EventTriggerDimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventTriggerDimension), min_items: Some(1), max_items: Some(10) })),
+        ("EventTriggerDimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventTriggerDimension), min_items: Some(1), max_items: Some(10), unique: false })),
         ("LogicalOperator", Shape::Str(&StrRule { allowed: &["ANY", "ALL", "NONE"], ..StrRule::ANY })),
     ],
     required: &["EventTriggerDimensions", "LogicalOperator"],
@@ -291,7 +291,7 @@ pub struct EventTriggerDimensionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_EventTriggerDimension: ObjRule = ObjRule {
     properties: &[
-        ("ObjectAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ObjectAttribute), min_items: Some(1), max_items: Some(10) })),
+        ("ObjectAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ObjectAttribute), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["ObjectAttributes"],
     closed: true,
@@ -342,7 +342,7 @@ impl ToValue for EventTriggerDimension {
 pub(crate) static RULE_EventTriggerLimits: ObjRule = ObjRule {
     properties: &[
         ("EventExpiration", Shape::INT),
-        ("Periods", Shape::List(&ListRule { items: Shape::Object(&RULE_Period), min_items: Some(1), max_items: Some(4) })),
+        ("Periods", Shape::List(&ListRule { items: Shape::Object(&RULE_Period), min_items: Some(1), max_items: Some(4), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -410,7 +410,7 @@ pub(crate) static RULE_ObjectAttribute: ObjRule = ObjRule {
         ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["INCLUSIVE", "EXCLUSIVE", "CONTAINS", "BEGINS_WITH", "ENDS_WITH", "GREATER_THAN", "LESS_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "EQUAL", "BEFORE", "AFTER", "ON", "BETWEEN", "NOT_BETWEEN"], ..StrRule::ANY })),
         ("FieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["ComparisonOperator", "Values"],
     closed: true,

@@ -32,13 +32,13 @@ pub(crate) static RULE_ObjectType: ObjRule = ObjRule {
         ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("EncryptionKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
         ("ExpirationDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(1098.0), ..NumRule::ANY })),
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldMap), min_items: None, max_items: None })),
-        ("Keys", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyMap), min_items: None, max_items: None })),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldMap), min_items: None, max_items: None, unique: false })),
+        ("Keys", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyMap), min_items: None, max_items: None, unique: false })),
         ("MaxProfileObjectCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("ObjectTypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SourceLastUpdatedTimestampFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("SourcePriority", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("TemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["DomainName", "ObjectTypeName", "Description"],
@@ -334,7 +334,7 @@ impl ToValue for FieldMap {
 pub(crate) static RULE_KeyMap: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ObjectTypeKeyList", Shape::List(&ListRule { items: Shape::Object(&RULE_ObjectTypeKey), min_items: None, max_items: None })),
+        ("ObjectTypeKeyList", Shape::List(&ListRule { items: Shape::Object(&RULE_ObjectTypeKey), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -453,8 +453,8 @@ impl ToValue for ObjectTypeField {
 #[rustfmt::skip]
 pub(crate) static RULE_ObjectTypeKey: ObjRule = ObjRule {
     properties: &[
-        ("FieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("StandardIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PROFILE", "UNIQUE", "SECONDARY", "LOOKUP_ONLY", "NEW_ONLY", "ASSET", "CASE", "ORDER", "AIR_PREFERENCE", "AIR_BOOKING", "AIR_SEGMENT", "HOTEL_PREFERENCE", "HOTEL_STAY_REVENUE", "HOTEL_RESERVATION", "LOYALTY", "LOYALTY_TRANSACTION", "LOYALTY_PROMOTION", "WEB_ANALYTICS", "DEVICE"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("FieldNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("StandardIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PROFILE", "UNIQUE", "SECONDARY", "LOOKUP_ONLY", "NEW_ONLY", "ASSET", "CASE", "ORDER", "AIR_PREFERENCE", "AIR_BOOKING", "AIR_SEGMENT", "HOTEL_PREFERENCE", "HOTEL_STAY_REVENUE", "HOTEL_RESERVATION", "LOYALTY", "LOYALTY_TRANSACTION", "LOYALTY_PROMOTION", "WEB_ANALYTICS", "DEVICE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -31,7 +31,7 @@ pub(crate) static RULE_Recommender: ObjRule = ObjRule {
         ("RecommenderConfig", Shape::Object(&RULE_RecommenderConfig)),
         ("RecommenderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RecommenderRecipeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["frequently-paired-items", "personalized-ranking", "popular-items", "recommended-for-you", "similar-items", "trending-now"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["DomainName", "RecommenderName", "RecommenderRecipeName"],
     closed: true,
@@ -302,7 +302,7 @@ pub struct EventsConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_EventsConfig: ObjRule = ObjRule {
     properties: &[
-        ("EventParametersList", Shape::List(&ListRule { items: Shape::Object(&RULE_EventParameters), min_items: Some(1), max_items: Some(10) })),
+        ("EventParametersList", Shape::List(&ListRule { items: Shape::Object(&RULE_EventParameters), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["EventParametersList"],
     closed: true,

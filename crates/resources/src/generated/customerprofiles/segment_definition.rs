@@ -34,7 +34,7 @@ pub(crate) static RULE_SegmentDefinition: ObjRule = ObjRule {
         ("SegmentGroups", Shape::Object(&RULE_SegmentGroup)),
         ("SegmentSort", Shape::Object(&RULE_SegmentSort)),
         ("SegmentSqlQuery", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50000), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["DomainName", "DisplayName", "SegmentDefinitionName"],
     closed: true,
@@ -228,8 +228,8 @@ impl SegmentDefinitionAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_Group: ObjRule = ObjRule {
     properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
-        ("SourceSegments", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceSegment), min_items: None, max_items: None })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })),
+        ("SourceSegments", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceSegment), min_items: None, max_items: None, unique: false })),
         ("SourceType", Shape::Str(&StrRule { allowed: &["ALL", "ANY", "NONE"], ..StrRule::ANY })),
         ("Type", Shape::Str(&StrRule { allowed: &["ALL", "ANY", "NONE"], ..StrRule::ANY })),
     ],
@@ -297,7 +297,7 @@ impl ToValue for Group {
 #[rustfmt::skip]
 pub(crate) static RULE_SegmentGroup: ObjRule = ObjRule {
     properties: &[
-        ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_Group), min_items: None, max_items: None })),
+        ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_Group), min_items: None, max_items: None, unique: false })),
         ("Include", Shape::Str(&StrRule { allowed: &["ALL", "ANY", "NONE"], ..StrRule::ANY })),
     ],
     closed: true,
@@ -357,7 +357,7 @@ pub struct SegmentSortRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SegmentSort: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_SortAttribute), min_items: Some(1), max_items: Some(10) })),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_SortAttribute), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["Attributes"],
     closed: true,

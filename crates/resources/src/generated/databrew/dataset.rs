@@ -33,7 +33,7 @@ pub(crate) static RULE_Dataset: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("PathOptions", Shape::Object(&RULE_PathOptions)),
         ("Source", Shape::Str(&StrRule { allowed: &["S3", "DATA-CATALOG", "DATABASE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "Input"],
     closed: true,
@@ -570,8 +570,8 @@ impl ToValue for DatetimeOptions {
 pub(crate) static RULE_ExcelOptions: ObjRule = ObjRule {
     properties: &[
         ("HeaderRow", Shape::Bool),
-        ("SheetIndexes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(200.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(1) })),
-        ("SheetNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(31), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("SheetIndexes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(200.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+        ("SheetNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(31), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     one_of: &[&[&["SheetNames"], &["SheetIndexes"]]],
     closed: true,
@@ -720,7 +720,7 @@ pub struct FilterExpressionRequired {
 pub(crate) static RULE_FilterExpression: ObjRule = ObjRule {
     properties: &[
         ("Expression", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ValuesMap", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterValue), min_items: None, max_items: None })),
+        ("ValuesMap", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterValue), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Expression", "ValuesMap"],
     closed: true,
@@ -1071,7 +1071,7 @@ pub(crate) static RULE_PathOptions: ObjRule = ObjRule {
     properties: &[
         ("FilesLimit", Shape::Object(&RULE_FilesLimit)),
         ("LastModifiedDateCondition", Shape::Object(&RULE_FilterExpression)),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_PathParameter), min_items: None, max_items: None })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_PathParameter), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -28,8 +28,8 @@ pub struct JobRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Job: ObjRule = ObjRule {
     properties: &[
-        ("DataCatalogOutputs", Shape::List(&ListRule { items: Shape::Object(&RULE_DataCatalogOutput), min_items: Some(1), max_items: None })),
-        ("DatabaseOutputs", Shape::List(&ListRule { items: Shape::Object(&RULE_DatabaseOutput), min_items: Some(1), max_items: None })),
+        ("DataCatalogOutputs", Shape::List(&ListRule { items: Shape::Object(&RULE_DataCatalogOutput), min_items: Some(1), max_items: None, unique: false })),
+        ("DatabaseOutputs", Shape::List(&ListRule { items: Shape::Object(&RULE_DatabaseOutput), min_items: Some(1), max_items: None, unique: false })),
         ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
         ("EncryptionMode", Shape::Str(&StrRule { allowed: &["SSE-KMS", "SSE-S3"], ..StrRule::ANY })),
@@ -39,15 +39,15 @@ pub(crate) static RULE_Job: ObjRule = ObjRule {
         ("MaxRetries", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("OutputLocation", Shape::Object(&RULE_OutputLocation)),
-        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Output), min_items: Some(1), max_items: None })),
+        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Output), min_items: Some(1), max_items: None, unique: false })),
         ("ProfileConfiguration", Shape::Object(&RULE_ProfileConfiguration)),
         ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Recipe", Shape::Object(&RULE_Recipe)),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("Timeout", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("Type", Shape::Str(&StrRule { allowed: &["PROFILE", "RECIPE"], ..StrRule::ANY })),
-        ("ValidationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ValidationConfiguration), min_items: Some(1), max_items: None })),
+        ("ValidationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ValidationConfiguration), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["Name", "RoleArn", "Type"],
     closed: true,
@@ -330,7 +330,7 @@ pub struct AllowedStatisticsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AllowedStatistics: ObjRule = ObjRule {
     properties: &[
-        ("Statistics", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Statistics", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["Statistics"],
     closed: true,
@@ -387,7 +387,7 @@ pub struct ColumnStatisticsConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ColumnStatisticsConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Selectors", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSelector), min_items: Some(1), max_items: None })),
+        ("Selectors", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSelector), min_items: Some(1), max_items: None, unique: false })),
         ("Statistics", Shape::Object(&RULE_StatisticsConfiguration)),
     ],
     required: &["Statistics"],
@@ -750,7 +750,7 @@ pub struct EntityDetectorConfigurationRequired {
 pub(crate) static RULE_EntityDetectorConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AllowedStatistics", Shape::Object(&RULE_AllowedStatistics)),
-        ("EntityTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("EntityTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["EntityTypes"],
     closed: true,
@@ -903,7 +903,7 @@ pub(crate) static RULE_Output: ObjRule = ObjRule {
         ("Location", Shape::Object(&RULE_S3Location)),
         ("MaxOutputFiles", Shape::Int(&NumRule { min: Some(1.0), max: Some(999.0), ..NumRule::ANY })),
         ("Overwrite", Shape::Bool),
-        ("PartitionColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(200) })),
+        ("PartitionColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     required: &["Location"],
     closed: true,
@@ -1123,10 +1123,10 @@ impl ToValue for OutputLocation {
 #[rustfmt::skip]
 pub(crate) static RULE_ProfileConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("ColumnStatisticsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnStatisticsConfiguration), min_items: Some(1), max_items: None })),
+        ("ColumnStatisticsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnStatisticsConfiguration), min_items: Some(1), max_items: None, unique: false })),
         ("DatasetStatisticsConfiguration", Shape::Object(&RULE_StatisticsConfiguration)),
         ("EntityDetectorConfiguration", Shape::Object(&RULE_EntityDetectorConfiguration)),
-        ("ProfileColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSelector), min_items: Some(1), max_items: None })),
+        ("ProfileColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSelector), min_items: Some(1), max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1331,7 +1331,7 @@ pub struct StatisticOverrideRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_StatisticOverride: ObjRule = ObjRule {
     properties: &[
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT)),
         ("Statistic", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Statistic", "Parameters"],
@@ -1390,8 +1390,8 @@ impl ToValue for StatisticOverride {
 #[rustfmt::skip]
 pub(crate) static RULE_StatisticsConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("IncludedStatistics", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_StatisticOverride), min_items: Some(1), max_items: None })),
+        ("IncludedStatistics", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_StatisticOverride), min_items: Some(1), max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

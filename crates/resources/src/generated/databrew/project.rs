@@ -31,7 +31,7 @@ pub(crate) static RULE_Project: ObjRule = ObjRule {
         ("RecipeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Sample", Shape::Object(&RULE_Sample)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["DatasetName", "Name", "RecipeName", "RoleArn"],
     closed: true,

@@ -26,8 +26,8 @@ pub(crate) static RULE_Recipe: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_RecipeStep), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_RecipeStep), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "Steps"],
     closed: true,
@@ -157,7 +157,7 @@ pub struct ActionRequired {
 pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         ("Operation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Parameters", Shape::AnyOf(&[Shape::Object(&RULE_RecipeParameters), Shape::Any])),
+        ("Parameters", Shape::AnyOf(&[Shape::Object(&RULE_RecipeParameters), Shape::Typed(json_type::OBJECT)])),
     ],
     required: &["Operation"],
     closed: true,
@@ -490,9 +490,9 @@ pub(crate) static RULE_RecipeParameters: ObjRule = ObjRule {
         ("SampleSize", Shape::STR),
         ("SampleType", Shape::STR),
         ("SecondInput", Shape::STR),
-        ("SecondaryInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_SecondaryInput), min_items: None, max_items: None })),
-        ("SheetIndexes", Shape::List(&ListRule { items: Shape::INT, min_items: Some(1), max_items: Some(1) })),
-        ("SheetNames", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1) })),
+        ("SecondaryInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_SecondaryInput), min_items: None, max_items: None, unique: false })),
+        ("SheetIndexes", Shape::List(&ListRule { items: Shape::INT, min_items: Some(1), max_items: Some(1), unique: false })),
+        ("SheetNames", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1), unique: false })),
         ("SourceColumn", Shape::STR),
         ("SourceColumn1", Shape::STR),
         ("SourceColumn2", Shape::STR),
@@ -1294,7 +1294,7 @@ pub struct RecipeStepRequired {
 pub(crate) static RULE_RecipeStep: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_Action)),
-        ("ConditionExpressions", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionExpression), min_items: None, max_items: None })),
+        ("ConditionExpressions", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionExpression), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Action"],
     closed: true,

@@ -29,8 +29,8 @@ pub(crate) static RULE_Ruleset: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TargetArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["Name", "TargetArn", "Rules"],
@@ -177,10 +177,10 @@ pub struct RuleRequired {
 pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("CheckExpression", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ColumnSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSelector), min_items: Some(1), max_items: None })),
+        ("ColumnSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSelector), min_items: Some(1), max_items: None, unique: false })),
         ("Disabled", Shape::Bool),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("SubstitutionMap", Shape::List(&ListRule { items: Shape::Object(&RULE_SubstitutionValue), min_items: None, max_items: None })),
+        ("SubstitutionMap", Shape::List(&ListRule { items: Shape::Object(&RULE_SubstitutionValue), min_items: None, max_items: None, unique: false })),
         ("Threshold", Shape::Object(&RULE_Threshold)),
     ],
     required: &["Name", "CheckExpression"],

@@ -20,10 +20,10 @@ pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
         ("Activate", Shape::Bool),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("ParameterObjects", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterObject), min_items: None, max_items: None })),
-        ("ParameterValues", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterValue), min_items: None, max_items: None })),
-        ("PipelineObjects", Shape::List(&ListRule { items: Shape::Object(&RULE_PipelineObject), min_items: None, max_items: None })),
-        ("PipelineTags", Shape::List(&ListRule { items: Shape::Object(&RULE_PipelineTag), min_items: None, max_items: None })),
+        ("ParameterObjects", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterObject), min_items: None, max_items: None, unique: false })),
+        ("ParameterValues", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterValue), min_items: None, max_items: None, unique: false })),
+        ("PipelineObjects", Shape::List(&ListRule { items: Shape::Object(&RULE_PipelineObject), min_items: None, max_items: None, unique: false })),
+        ("PipelineTags", Shape::List(&ListRule { items: Shape::Object(&RULE_PipelineTag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name"],
     closed: true,
@@ -360,7 +360,7 @@ pub struct ParameterObjectRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ParameterObject: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterAttribute), min_items: None, max_items: None })),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterAttribute), min_items: None, max_items: None, unique: false })),
         ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Attributes", "Id"],
@@ -500,7 +500,7 @@ pub struct PipelineObjectRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PipelineObject: ObjRule = ObjRule {
     properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: None, max_items: None })),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_Field), min_items: None, max_items: None, unique: false })),
         ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],

@@ -31,7 +31,7 @@ pub struct LocationAzureBlobRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LocationAzureBlob: ObjRule = ObjRule {
     properties: &[
-        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
+        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
         ("AzureAccessTier", Shape::Str(&StrRule { allowed: &["HOT", "COOL", "ARCHIVE"], ..StrRule::ANY })),
         ("AzureBlobAuthenticationType", Shape::Str(&StrRule { allowed: &["SAS", "NONE"], ..StrRule::ANY })),
         ("AzureBlobContainerUrl", Shape::Str(&StrRule { max_len: Some(325), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
@@ -40,7 +40,7 @@ pub(crate) static RULE_LocationAzureBlob: ObjRule = ObjRule {
         ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
         ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
         ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["AzureBlobAuthenticationType"],
     closed: true,

@@ -42,7 +42,7 @@ pub(crate) static RULE_LocationEfs: ObjRule = ObjRule {
         ("FileSystemAccessRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("InTransitEncryption", Shape::Str(&StrRule { allowed: &["NONE", "TLS1_2"], ..StrRule::ANY })),
         ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["Ec2Config"],
     closed: true,
@@ -231,7 +231,7 @@ pub struct Ec2ConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Ec2Config: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
         ("SubnetArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["SecurityGroupArns", "SubnetArn"],

@@ -40,10 +40,10 @@ pub struct LocationFsxOntapRequired {
 pub(crate) static RULE_LocationFsxOntap: ObjRule = ObjRule {
     properties: &[
         ("Protocol", Shape::Object(&RULE_Protocol)),
-        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
         ("StorageVirtualMachineArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(162), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["SecurityGroupArns", "StorageVirtualMachineArn"],
     closed: true,

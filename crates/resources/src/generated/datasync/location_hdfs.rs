@@ -38,7 +38,7 @@ pub struct LocationHdfsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LocationHdfs: ObjRule = ObjRule {
     properties: &[
-        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
+        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
         ("AuthenticationType", Shape::Str(&StrRule { allowed: &["SIMPLE", "KERBEROS"], ..StrRule::ANY })),
         ("BlockSize", Shape::Int(&NumRule { min: Some(1048576.0), max: Some(1073741824.0), ..NumRule::ANY })),
         ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
@@ -47,12 +47,12 @@ pub(crate) static RULE_LocationHdfs: ObjRule = ObjRule {
         ("KerberosKrb5Conf", Shape::Str(&StrRule { max_len: Some(174764), ..StrRule::ANY })),
         ("KerberosPrincipal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("KmsKeyProviderUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("NameNodes", Shape::List(&ListRule { items: Shape::Object(&RULE_NameNode), min_items: Some(1), max_items: None })),
+        ("NameNodes", Shape::List(&ListRule { items: Shape::Object(&RULE_NameNode), min_items: Some(1), max_items: None, unique: false })),
         ("QopConfiguration", Shape::Object(&RULE_QopConfiguration)),
         ("ReplicationFactor", Shape::Int(&NumRule { min: Some(1.0), max: Some(512.0), ..NumRule::ANY })),
         ("SimpleUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["NameNodes", "AuthenticationType", "AgentArns"],
     closed: true,

@@ -31,7 +31,7 @@ pub(crate) static RULE_LocationNfs: ObjRule = ObjRule {
         ("OnPremConfig", Shape::Object(&RULE_OnPremConfig)),
         ("ServerHostname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["OnPremConfig"],
     closed: true,
@@ -193,7 +193,7 @@ pub struct OnPremConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_OnPremConfig: ObjRule = ObjRule {
     properties: &[
-        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(8) })),
+        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(8), unique: false })),
     ],
     required: &["AgentArns"],
     closed: true,

@@ -25,7 +25,7 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\
 pub(crate) static RULE_LocationObjectStorage: ObjRule = ObjRule {
     properties: &[
         ("AccessKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
+        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
         ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
         ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
@@ -35,7 +35,7 @@ pub(crate) static RULE_LocationObjectStorage: ObjRule = ObjRule {
         ("ServerPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(65536.0), ..NumRule::ANY })),
         ("ServerProtocol", Shape::Str(&StrRule { allowed: &["HTTPS", "HTTP"], ..StrRule::ANY })),
         ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -32,7 +32,7 @@ pub(crate) static RULE_LocationS3: ObjRule = ObjRule {
         ("S3Config", Shape::Object(&RULE_S3Config)),
         ("S3StorageClass", Shape::Str(&StrRule { allowed: &["STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "GLACIER_INSTANT_RETRIEVAL", "DEEP_ARCHIVE"], ..StrRule::ANY })),
         ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["S3Config"],
     closed: true,

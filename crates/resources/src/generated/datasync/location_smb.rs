@@ -37,11 +37,11 @@ pub struct LocationSmbRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LocationSmb: ObjRule = ObjRule {
     properties: &[
-        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(8) })),
+        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(8), unique: false })),
         ("AuthenticationType", Shape::Str(&StrRule { allowed: &["NTLM", "KERBEROS"], ..StrRule::ANY })),
         ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
         ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
-        ("DnsIpAddresses", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(7), max_len: Some(15), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2) })),
+        ("DnsIpAddresses", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(7), max_len: Some(15), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Domain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("KerberosKeytab", Shape::Str(&StrRule { max_len: Some(87384), ..StrRule::ANY })),
         ("KerberosKrb5Conf", Shape::Str(&StrRule { max_len: Some(174764), ..StrRule::ANY })),
@@ -50,7 +50,7 @@ pub(crate) static RULE_LocationSmb: ObjRule = ObjRule {
         ("Password", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("ServerHostname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
         ("User", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     required: &["AgentArns"],

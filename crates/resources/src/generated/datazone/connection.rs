@@ -30,7 +30,7 @@ pub struct ConnectionRequired {
 pub(crate) static RULE_Connection: ObjRule = ObjRule {
     properties: &[
         ("AwsLocation", Shape::Object(&RULE_AwsLocation)),
-        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ConnectionConfiguration), min_items: None, max_items: None })),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ConnectionConfiguration), min_items: None, max_items: None, unique: false })),
         ("Description", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("EnableTrustedIdentityPropagation", Shape::Bool),
@@ -358,7 +358,7 @@ impl ToValue for AwsLocation {
 pub(crate) static RULE_ConnectionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Classification", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Properties", Shape::Any),
+        ("Properties", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

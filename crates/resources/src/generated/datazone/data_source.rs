@@ -31,7 +31,7 @@ pub struct DataSourceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
-        ("AssetFormsInput", Shape::List(&ListRule { items: Shape::Object(&RULE_FormInput), min_items: Some(0), max_items: Some(10) })),
+        ("AssetFormsInput", Shape::List(&ListRule { items: Shape::Object(&RULE_FormInput), min_items: Some(0), max_items: Some(10), unique: false })),
         ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("ConnectionIdentifier", Shape::STR),
         ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),

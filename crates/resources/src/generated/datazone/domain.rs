@@ -32,7 +32,7 @@ pub(crate) static RULE_Domain: ObjRule = ObjRule {
         ("Name", Shape::STR),
         ("ServiceRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SingleSignOn", Shape::Object(&RULE_SingleSignOn)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Name"],
     closed: true,

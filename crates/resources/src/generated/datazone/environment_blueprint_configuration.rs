@@ -30,14 +30,14 @@ pub struct EnvironmentBlueprintConfigurationRequired {
 pub(crate) static RULE_EnvironmentBlueprintConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EnabledRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(4), max_len: Some(16), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("EnabledRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(4), max_len: Some(16), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
         ("EnvironmentBlueprintIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("EnvironmentRolePermissionBoundary", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("GlobalParameters", Shape::Any),
+        ("GlobalParameters", Shape::Typed(json_type::OBJECT)),
         ("ManageAccessRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ProvisioningConfigurations", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
+        ("ProvisioningConfigurations", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })),
         ("ProvisioningRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("RegionalParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_RegionalParameter), min_items: None, max_items: None })),
+        ("RegionalParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_RegionalParameter), min_items: None, max_items: None, unique: true })),
     ],
     required: &["DomainIdentifier", "EnvironmentBlueprintIdentifier", "EnabledRegions"],
     closed: true,
@@ -253,7 +253,7 @@ impl EnvironmentBlueprintConfigurationAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_RegionalParameter: ObjRule = ObjRule {
     properties: &[
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT)),
         ("Region", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     closed: true,

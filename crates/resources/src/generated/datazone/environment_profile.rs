@@ -43,7 +43,7 @@ pub(crate) static RULE_EnvironmentProfile: ObjRule = ObjRule {
         ("EnvironmentBlueprintIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("ProjectIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("UserParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentParameter), min_items: None, max_items: None })),
+        ("UserParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentParameter), min_items: None, max_items: None, unique: false })),
     ],
     required: &["EnvironmentBlueprintIdentifier", "ProjectIdentifier", "DomainIdentifier", "AwsAccountId", "AwsAccountRegion", "Name"],
     closed: true,

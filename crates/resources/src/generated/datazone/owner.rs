@@ -28,7 +28,7 @@ pub(crate) static RULE_Owner: ObjRule = ObjRule {
         ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("EntityIdentifier", Shape::STR),
         ("EntityType", Shape::Str(&StrRule { allowed: &["DOMAIN_UNIT"], ..StrRule::ANY })),
-        ("Owner", Shape::Any),
+        ("Owner", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["DomainIdentifier", "EntityIdentifier", "EntityType", "Owner"],
     closed: true,

@@ -31,9 +31,9 @@ pub(crate) static RULE_ProjectProfile: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
         ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DomainUnitIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EnvironmentConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfiguration), min_items: None, max_items: None })),
+        ("EnvironmentConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfiguration), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("ProjectResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTagParameter), min_items: None, max_items: Some(25) })),
+        ("ProjectResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTagParameter), min_items: None, max_items: Some(25), unique: false })),
         ("ProjectResourceTagsDescription", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
         ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("UseDefaultConfigurations", Shape::Bool),
@@ -534,8 +534,8 @@ impl ToValue for EnvironmentConfigurationParameter {
 #[rustfmt::skip]
 pub(crate) static RULE_EnvironmentConfigurationParametersDetails: ObjRule = ObjRule {
     properties: &[
-        ("ParameterOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfigurationParameter), min_items: None, max_items: None })),
-        ("ResolvedParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfigurationParameter), min_items: None, max_items: None })),
+        ("ParameterOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfigurationParameter), min_items: None, max_items: None, unique: false })),
+        ("ResolvedParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentConfigurationParameter), min_items: None, max_items: None, unique: false })),
         ("SsmPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     closed: true,

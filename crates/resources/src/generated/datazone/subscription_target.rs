@@ -37,14 +37,14 @@ pub struct SubscriptionTargetRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SubscriptionTarget: ObjRule = ObjRule {
     properties: &[
-        ("ApplicableAssetTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("AuthorizedPrincipals", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("ApplicableAssetTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("AuthorizedPrincipals", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
         ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("EnvironmentIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("ManageAccessRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Provider", Shape::STR),
-        ("SubscriptionTargetConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_SubscriptionTargetForm), min_items: None, max_items: None })),
+        ("SubscriptionTargetConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_SubscriptionTargetForm), min_items: None, max_items: None, unique: false })),
         ("Type", Shape::STR),
     ],
     required: &["ApplicableAssetTypes", "AuthorizedPrincipals", "DomainIdentifier", "EnvironmentIdentifier", "Name", "SubscriptionTargetConfig", "Type"],

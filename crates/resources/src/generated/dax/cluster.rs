@@ -21,7 +21,7 @@ pub struct ClusterRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ClusterEndpointEncryptionType", Shape::STR),
         ("ClusterName", Shape::STR),
         ("Description", Shape::STR),
@@ -33,9 +33,9 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
         ("PreferredMaintenanceWindow", Shape::STR),
         ("ReplicationFactor", Shape::INT),
         ("SSESpecification", Shape::Object(&RULE_SseSpecification)),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SubnetGroupName", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["ReplicationFactor", "IAMRoleARN", "NodeType"],
     closed: true,

@@ -12,7 +12,7 @@ pub(crate) static RULE_ParameterGroup: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("ParameterGroupName", Shape::STR),
-        ("ParameterNameValues", Shape::Any),
+        ("ParameterNameValues", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE

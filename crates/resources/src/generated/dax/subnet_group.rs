@@ -19,7 +19,7 @@ pub(crate) static RULE_SubnetGroup: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("SubnetGroupName", Shape::STR),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["SubnetIds"],
     closed: true,

@@ -39,7 +39,7 @@ pub(crate) static RULE_Monitor: ObjRule = ObjRule {
         ("IdentityCenterRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Subdomain", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["DisplayName", "IdentityCenterInstanceArn", "RoleArn", "Subdomain"],
     closed: true,

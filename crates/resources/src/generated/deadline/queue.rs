@@ -37,17 +37,17 @@ pub struct QueueRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Queue: ObjRule = ObjRule {
     properties: &[
-        ("AllowedStorageProfileIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
+        ("AllowedStorageProfileIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: true })),
         ("DefaultBudgetAction", Shape::Str(&StrRule { allowed: &["NONE", "STOP_SCHEDULING_AND_COMPLETE_TASKS", "STOP_SCHEDULING_AND_CANCEL_TASKS"], ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("JobAttachmentSettings", Shape::Object(&RULE_JobAttachmentSettings)),
         ("JobRunAsUser", Shape::Object(&RULE_JobRunAsUser)),
-        ("RequiredFileSystemLocationNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
+        ("RequiredFileSystemLocationNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: true })),
         ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SchedulingConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["DisplayName", "FarmId"],
     closed: true,

@@ -26,7 +26,7 @@ pub(crate) static RULE_StorageProfile: ObjRule = ObjRule {
     properties: &[
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FileSystemLocations", Shape::List(&ListRule { items: Shape::Object(&RULE_FileSystemLocation), min_items: Some(0), max_items: Some(20) })),
+        ("FileSystemLocations", Shape::List(&ListRule { items: Shape::Object(&RULE_FileSystemLocation), min_items: Some(0), max_items: Some(20), unique: false })),
         ("OsFamily", Shape::Str(&StrRule { allowed: &["WINDOWS", "LINUX", "MACOS"], ..StrRule::ANY })),
     ],
     required: &["DisplayName", "FarmId", "OsFamily"],

@@ -11,7 +11,7 @@ use crate::support::prelude::*;
 pub(crate) static RULE_Graph: ObjRule = ObjRule {
     properties: &[
         ("AutoEnableMembers", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

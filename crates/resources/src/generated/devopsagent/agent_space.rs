@@ -31,7 +31,7 @@ pub(crate) static RULE_AgentSpace: ObjRule = ObjRule {
         ("Locale", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(35), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("OperatorApp", Shape::Object(&RULE_OperatorApp)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Name"],
     closed: true,

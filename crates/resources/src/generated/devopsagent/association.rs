@@ -22,8 +22,8 @@ pub struct AssociationRequired {
 pub(crate) static RULE_Association: ObjRule = ObjRule {
     properties: &[
         ("AgentSpaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Configuration", Shape::Any),
-        ("LinkedAssociationIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Configuration", Shape::Typed(json_type::OBJECT)),
+        ("LinkedAssociationIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("ServiceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["AgentSpaceId", "ServiceId", "Configuration"],

@@ -25,9 +25,9 @@ pub struct PrivateConnectionRequired {
 pub(crate) static RULE_PrivateConnection: ObjRule = ObjRule {
     properties: &[
         ("Certificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32768), ..StrRule::ANY })),
-        ("ConnectionConfiguration", Shape::Any),
+        ("ConnectionConfiguration", Shape::Typed(json_type::OBJECT)),
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Name", "ConnectionConfiguration"],
     closed: true,

@@ -25,9 +25,9 @@ pub struct ServiceRequired {
 pub(crate) static RULE_Service: ObjRule = ObjRule {
     properties: &[
         ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("ServiceDetails", Shape::Any),
+        ("ServiceDetails", Shape::Typed(json_type::OBJECT)),
         ("ServiceType", Shape::Str(&StrRule { allowed: &["dynatrace", "mcpserver", "mcpserversplunk", "mcpservernewrelic", "gitlab", "servicenow", "pagerduty", "azureidentity", "mcpserversigv4"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["ServiceType"],
     closed: true,

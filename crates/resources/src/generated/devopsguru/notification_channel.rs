@@ -182,8 +182,8 @@ impl ToValue for NotificationChannelConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_NotificationFilterConfig: ObjRule = ObjRule {
     properties: &[
-        ("MessageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NEW_INSIGHT", "CLOSED_INSIGHT", "NEW_ASSOCIATION", "SEVERITY_UPGRADED", "NEW_RECOMMENDATION"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
-        ("Severities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3) })),
+        ("MessageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NEW_INSIGHT", "CLOSED_INSIGHT", "NEW_ASSOCIATION", "SEVERITY_UPGRADED", "NEW_RECOMMENDATION"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+        ("Severities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -119,7 +119,7 @@ impl ResourceCollectionAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_CloudFormationCollectionFilter: ObjRule = ObjRule {
     properties: &[
-        ("StackNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000) })),
+        ("StackNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -167,7 +167,7 @@ impl ToValue for CloudFormationCollectionFilter {
 pub(crate) static RULE_ResourceCollectionFilter: ObjRule = ObjRule {
     properties: &[
         ("CloudFormation", Shape::Object(&RULE_CloudFormationCollectionFilter)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagCollection), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagCollection), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -231,7 +231,7 @@ impl ToValue for ResourceCollectionFilter {
 pub(crate) static RULE_TagCollection: ObjRule = ObjRule {
     properties: &[
         ("AppBoundaryKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000) })),
+        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

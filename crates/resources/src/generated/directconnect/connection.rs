@@ -35,7 +35,7 @@ pub(crate) static RULE_Connection: ObjRule = ObjRule {
         ("Location", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("ProviderName", Shape::STR),
         ("RequestMACSec", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: true })),
     ],
     required: &["Bandwidth", "ConnectionName", "Location"],
     closed: true,

@@ -23,7 +23,7 @@ pub(crate) static RULE_DirectConnectGateway: ObjRule = ObjRule {
     properties: &[
         ("AmazonSideAsn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DirectConnectGatewayName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: true })),
     ],
     required: &["DirectConnectGatewayName"],
     closed: true,

@@ -29,7 +29,7 @@ pub struct DirectConnectGatewayAssociationRequired {
 pub(crate) static RULE_DirectConnectGatewayAssociation: ObjRule = ObjRule {
     properties: &[
         ("AcceptDirectConnectGatewayAssociationProposalRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("AllowedPrefixesToDirectConnectGateway", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("AllowedPrefixesToDirectConnectGateway", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
         ("AssociatedGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("DirectConnectGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],

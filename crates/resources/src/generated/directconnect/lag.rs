@@ -32,7 +32,7 @@ pub(crate) static RULE_Lag: ObjRule = ObjRule {
         ("MinimumLinks", Shape::INT),
         ("ProviderName", Shape::STR),
         ("RequestMACSec", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: true })),
     ],
     required: &["LagName", "Location", "ConnectionsBandwidth"],
     closed: true,

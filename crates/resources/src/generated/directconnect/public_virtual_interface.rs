@@ -34,10 +34,10 @@ pub struct PublicVirtualInterfaceRequired {
 pub(crate) static RULE_PublicVirtualInterface: ObjRule = ObjRule {
     properties: &[
         ("AllocatePublicVirtualInterfaceRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("BgpPeers", Shape::List(&ListRule { items: Shape::Object(&RULE_BgpPeer), min_items: Some(1), max_items: Some(2) })),
+        ("BgpPeers", Shape::List(&ListRule { items: Shape::Object(&RULE_BgpPeer), min_items: Some(1), max_items: Some(2), unique: true })),
         ("ConnectionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("RouteFilterPrefixes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
+        ("RouteFilterPrefixes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: true })),
         ("VirtualInterfaceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Vlan", Shape::Int(&NumRule { min: Some(0.0), max: Some(4095.0), ..NumRule::ANY })),
     ],

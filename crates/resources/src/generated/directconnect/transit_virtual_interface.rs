@@ -38,12 +38,12 @@ pub struct TransitVirtualInterfaceRequired {
 pub(crate) static RULE_TransitVirtualInterface: ObjRule = ObjRule {
     properties: &[
         ("AllocateTransitVirtualInterfaceRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("BgpPeers", Shape::List(&ListRule { items: Shape::Object(&RULE_BgpPeer), min_items: Some(1), max_items: Some(2) })),
+        ("BgpPeers", Shape::List(&ListRule { items: Shape::Object(&RULE_BgpPeer), min_items: Some(1), max_items: Some(2), unique: true })),
         ("ConnectionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("DirectConnectGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("EnableSiteLink", Shape::Bool),
         ("Mtu", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: true })),
         ("VirtualInterfaceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Vlan", Shape::Int(&NumRule { min: Some(0.0), max: Some(4095.0), ..NumRule::ANY })),
     ],

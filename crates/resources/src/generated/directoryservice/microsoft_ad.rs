@@ -217,7 +217,7 @@ pub struct VpcSettingsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcSettings: ObjRule = ObjRule {
     properties: &[
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId", "SubnetIds"],

@@ -39,7 +39,7 @@ pub(crate) static RULE_SimpleAd: ObjRule = ObjRule {
         ("Password", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ShortName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Size", Shape::Str(&StrRule { allowed: &["Large", "Small"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VpcSettings", Shape::Object(&RULE_VpcSettings)),
     ],
     required: &["VpcSettings", "Size", "Name"],
@@ -313,7 +313,7 @@ pub struct VpcSettingsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcSettings: ObjRule = ObjRule {
     properties: &[
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("VpcId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId", "SubnetIds"],

@@ -12,7 +12,7 @@ pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
     properties: &[
         ("CopyTags", Shape::Bool),
         ("CreateInterval", Shape::INT),
-        ("CrossRegionCopyTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyTarget), min_items: None, max_items: None })),
+        ("CrossRegionCopyTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyTarget), min_items: None, max_items: None, unique: false })),
         ("DefaultPolicy", Shape::STR),
         ("Description", Shape::STR),
         ("Exclusions", Shape::Object(&RULE_Exclusions)),
@@ -21,7 +21,7 @@ pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
         ("PolicyDetails", Shape::Object(&RULE_PolicyDetails)),
         ("RetainInterval", Shape::INT),
         ("State", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -239,7 +239,7 @@ pub struct ActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
-        ("CrossRegionCopy", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyAction), min_items: None, max_items: None })),
+        ("CrossRegionCopy", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyAction), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
     ],
     required: &["CrossRegionCopy", "Name"],
@@ -410,8 +410,8 @@ pub(crate) static RULE_CreateRule: ObjRule = ObjRule {
         ("Interval", Shape::INT),
         ("IntervalUnit", Shape::STR),
         ("Location", Shape::STR),
-        ("Scripts", Shape::List(&ListRule { items: Shape::Object(&RULE_Script), min_items: None, max_items: None })),
-        ("Times", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Scripts", Shape::List(&ListRule { items: Shape::Object(&RULE_Script), min_items: None, max_items: None, unique: false })),
+        ("Times", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1015,7 +1015,7 @@ pub(crate) static RULE_EventParameters: ObjRule = ObjRule {
     properties: &[
         ("DescriptionRegex", Shape::STR),
         ("EventType", Shape::STR),
-        ("SnapshotOwner", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SnapshotOwner", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["EventType", "SnapshotOwner"],
     closed: true,
@@ -1146,8 +1146,8 @@ impl ToValue for EventSource {
 pub(crate) static RULE_Exclusions: ObjRule = ObjRule {
     properties: &[
         ("ExcludeBootVolumes", Shape::Bool),
-        ("ExcludeTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
-        ("ExcludeVolumeTypes", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
+        ("ExcludeTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ("ExcludeVolumeTypes", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1206,8 +1206,8 @@ impl ToValue for Exclusions {
 #[rustfmt::skip]
 pub(crate) static RULE_FastRestoreRule: ObjRule = ObjRule {
     properties: &[
-        ("AvailabilityZoneIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AvailabilityZoneIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Count", Shape::INT),
         ("Interval", Shape::INT),
         ("IntervalUnit", Shape::STR),
@@ -1284,7 +1284,7 @@ impl ToValue for FastRestoreRule {
 pub(crate) static RULE_Parameters: ObjRule = ObjRule {
     properties: &[
         ("ExcludeBootVolume", Shape::Bool),
-        ("ExcludeDataVolumeTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("ExcludeDataVolumeTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("NoReboot", Shape::Bool),
     ],
     closed: true,
@@ -1348,22 +1348,22 @@ impl ToValue for Parameters {
 #[rustfmt::skip]
 pub(crate) static RULE_PolicyDetails: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
         ("CopyTags", Shape::Bool),
         ("CreateInterval", Shape::INT),
-        ("CrossRegionCopyTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyTarget), min_items: None, max_items: None })),
+        ("CrossRegionCopyTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyTarget), min_items: None, max_items: None, unique: false })),
         ("EventSource", Shape::Object(&RULE_EventSource)),
         ("Exclusions", Shape::Object(&RULE_Exclusions)),
         ("ExtendDeletion", Shape::Bool),
         ("Parameters", Shape::Object(&RULE_Parameters)),
         ("PolicyLanguage", Shape::STR),
         ("PolicyType", Shape::STR),
-        ("ResourceLocations", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResourceLocations", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ResourceType", Shape::STR),
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("RetainInterval", Shape::INT),
-        ("Schedules", Shape::List(&ListRule { items: Shape::Object(&RULE_Schedule), min_items: None, max_items: None })),
-        ("TargetTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Schedules", Shape::List(&ListRule { items: Shape::Object(&RULE_Schedule), min_items: None, max_items: None, unique: false })),
+        ("TargetTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1688,14 +1688,14 @@ pub(crate) static RULE_Schedule: ObjRule = ObjRule {
         ("ArchiveRule", Shape::Object(&RULE_ArchiveRule)),
         ("CopyTags", Shape::Bool),
         ("CreateRule", Shape::Object(&RULE_CreateRule)),
-        ("CrossRegionCopyRules", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyRule), min_items: None, max_items: None })),
+        ("CrossRegionCopyRules", Shape::List(&ListRule { items: Shape::Object(&RULE_CrossRegionCopyRule), min_items: None, max_items: None, unique: false })),
         ("DeprecateRule", Shape::Object(&RULE_DeprecateRule)),
         ("FastRestoreRule", Shape::Object(&RULE_FastRestoreRule)),
         ("Name", Shape::STR),
         ("RetainRule", Shape::Object(&RULE_RetainRule)),
-        ("ShareRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ShareRule), min_items: None, max_items: None })),
-        ("TagsToAdd", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
-        ("VariableTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("ShareRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ShareRule), min_items: None, max_items: None, unique: false })),
+        ("TagsToAdd", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ("VariableTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1819,7 +1819,7 @@ pub(crate) static RULE_Script: ObjRule = ObjRule {
         ("ExecutionHandlerService", Shape::STR),
         ("ExecutionTimeout", Shape::INT),
         ("MaximumRetryCount", Shape::INT),
-        ("Stages", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Stages", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1937,7 +1937,7 @@ impl ToValue for Script {
 #[rustfmt::skip]
 pub(crate) static RULE_ShareRule: ObjRule = ObjRule {
     properties: &[
-        ("TargetAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("TargetAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("UnshareInterval", Shape::INT),
         ("UnshareIntervalUnit", Shape::STR),
     ],

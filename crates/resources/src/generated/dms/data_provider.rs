@@ -23,7 +23,7 @@ pub(crate) static RULE_DataProvider: ObjRule = ObjRule {
         ("Engine", Shape::Str(&StrRule { allowed: &["aurora", "aurora_postgresql", "mysql", "oracle", "postgres", "sqlserver", "redshift", "mariadb", "mongodb", "docdb", "db2", "db2_zos", "sybase"], ..StrRule::ANY })),
         ("ExactSettings", Shape::Bool),
         ("Settings", Shape::Object(&RULE_Settings)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Engine"],
     closed: true,

@@ -38,7 +38,7 @@ pub(crate) static RULE_ReplicationTask: ObjRule = ObjRule {
         ("ResourceIdentifier", Shape::STR),
         ("SourceEndpointArn", Shape::STR),
         ("TableMappings", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TargetEndpointArn", Shape::STR),
         ("TaskData", Shape::STR),
     ],

@@ -13,14 +13,14 @@ pub use super::shared::{Tag, TagRequired};
 #[rustfmt::skip]
 pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
     properties: &[
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("BackupRetentionPeriod", Shape::Int(&NumRule { min: Some(1.0), max: Some(35.0), ..NumRule::ANY })),
         ("CopyTagsToSnapshot", Shape::Bool),
         ("DBClusterIdentifier", Shape::STR),
         ("DBClusterParameterGroupName", Shape::STR),
         ("DBSubnetGroupName", Shape::STR),
         ("DeletionProtection", Shape::Bool),
-        ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("EngineVersion", Shape::Str(&StrRule { allowed: &["3.6.0", "4.0", "4.0.0", "5.0.0"], ..StrRule::ANY })),
         ("GlobalClusterIdentifier", Shape::STR),
         ("KmsKeyId", Shape::STR),
@@ -40,9 +40,9 @@ pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
         ("SourceDBClusterIdentifier", Shape::STR),
         ("StorageEncrypted", Shape::Bool),
         ("StorageType", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("UseLatestRestorableTime", Shape::Bool),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

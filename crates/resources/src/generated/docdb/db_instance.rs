@@ -31,7 +31,7 @@ pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
         ("DBInstanceIdentifier", Shape::STR),
         ("EnablePerformanceInsights", Shape::Bool),
         ("PreferredMaintenanceWindow", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["DBInstanceClass", "DBClusterIdentifier"],
     closed: true,

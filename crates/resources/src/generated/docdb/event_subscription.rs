@@ -18,9 +18,9 @@ pub struct EventSubscriptionRequired {
 pub(crate) static RULE_EventSubscription: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        ("EventCategories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EventCategories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("SnsTopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-        ("SourceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SourceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("SourceType", Shape::STR),
         ("SubscriptionName", Shape::STR),
     ],

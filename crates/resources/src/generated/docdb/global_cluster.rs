@@ -25,7 +25,7 @@ pub(crate) static RULE_GlobalCluster: ObjRule = ObjRule {
         ("GlobalClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SourceDBClusterIdentifier", Shape::STR),
         ("StorageEncrypted", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["GlobalClusterIdentifier"],
     one_of: &[&[&["Engine"], &["SourceDBClusterIdentifier"]]],

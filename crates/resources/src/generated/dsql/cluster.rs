@@ -18,7 +18,7 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
         ("KmsEncryptionKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("MultiRegionProperties", Shape::Object(&RULE_MultiRegionProperties)),
         ("PolicyDocument", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -250,7 +250,7 @@ impl ClusterAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_MultiRegionProperties: ObjRule = ObjRule {
     properties: &[
-        ("Clusters", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Clusters", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("WitnessRegion", Shape::Str(&StrRule { max_len: Some(50), ..StrRule::ANY })),
     ],
     closed: true,

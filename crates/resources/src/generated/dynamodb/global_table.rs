@@ -31,17 +31,17 @@ pub struct GlobalTableRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GlobalTable: ObjRule = ObjRule {
     properties: &[
-        ("AttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeDefinition), min_items: Some(1), max_items: None })),
+        ("AttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeDefinition), min_items: Some(1), max_items: None, unique: true })),
         ("BillingMode", Shape::STR),
-        ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None })),
+        ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None, unique: true })),
         ("GlobalTableSourceArn", Shape::STR),
-        ("GlobalTableWitnesses", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalTableWitness), min_items: Some(1), max_items: Some(1) })),
-        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalTableKeySchema), min_items: Some(1), max_items: Some(2) })),
-        ("LocalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndex), min_items: None, max_items: None })),
+        ("GlobalTableWitnesses", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalTableWitness), min_items: Some(1), max_items: Some(1), unique: true })),
+        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalTableKeySchema), min_items: Some(1), max_items: Some(2), unique: true })),
+        ("LocalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndex), min_items: None, max_items: None, unique: true })),
         ("MultiRegionConsistency", Shape::Str(&StrRule { allowed: &["EVENTUAL", "STRONG"], ..StrRule::ANY })),
         ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
         ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_GlobalReadProvisionedThroughputSettings)),
-        ("Replicas", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaSpecification), min_items: Some(1), max_items: None })),
+        ("Replicas", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaSpecification), min_items: Some(1), max_items: None, unique: true })),
         ("SSESpecification", Shape::Object(&RULE_SseSpecification)),
         ("StreamSpecification", Shape::Object(&RULE_StreamSpecification)),
         ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -551,7 +551,7 @@ pub struct GlobalSecondaryIndexRequired {
 pub(crate) static RULE_GlobalSecondaryIndex: ObjRule = ObjRule {
     properties: &[
         ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
-        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_KeySchema), min_items: Some(1), max_items: None })),
+        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_KeySchema), min_items: Some(1), max_items: None, unique: true })),
         ("Projection", Shape::Object(&RULE_Projection)),
         ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
         ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_GlobalReadProvisionedThroughputSettings)),
@@ -865,7 +865,7 @@ pub struct LocalSecondaryIndexRequired {
 pub(crate) static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
     properties: &[
         ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
-        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2) })),
+        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2), unique: true })),
         ("Projection", Shape::Object(&RULE_Projection)),
     ],
     required: &["IndexName", "Projection", "KeySchema"],
@@ -1003,7 +1003,7 @@ impl ToValue for LocalSecondaryIndexKeySchema {
 #[rustfmt::skip]
 pub(crate) static RULE_Projection: ObjRule = ObjRule {
     properties: &[
-        ("NonKeyAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(20) })),
+        ("NonKeyAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(20), unique: true })),
         ("ProjectionType", Shape::STR),
     ],
     closed: true,
@@ -1273,7 +1273,7 @@ pub(crate) static RULE_ReplicaSpecification: ObjRule = ObjRule {
     properties: &[
         ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
         ("DeletionProtectionEnabled", Shape::Bool),
-        ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaGlobalSecondaryIndexSpecification), min_items: None, max_items: None })),
+        ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaGlobalSecondaryIndexSpecification), min_items: None, max_items: None, unique: true })),
         ("GlobalTableSettingsReplicationMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("KinesisStreamSpecification", Shape::Object(&RULE_KinesisStreamSpecification)),
         ("PointInTimeRecoverySpecification", Shape::Object(&RULE_PointInTimeRecoverySpecification)),
@@ -1284,7 +1284,7 @@ pub(crate) static RULE_ReplicaSpecification: ObjRule = ObjRule {
         ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
         ("SSESpecification", Shape::Object(&RULE_ReplicaSseSpecification)),
         ("TableClass", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Region"],
     closed: true,

@@ -305,7 +305,7 @@ pub struct ResourcePolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
-        ("PolicyDocument", Shape::Any),
+        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["PolicyDocument"],
     closed: true,

@@ -33,15 +33,15 @@ pub struct TableRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Table: ObjRule = ObjRule {
     properties: &[
-        ("AttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeDefinition), min_items: None, max_items: None })),
+        ("AttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeDefinition), min_items: None, max_items: None, unique: true })),
         ("BillingMode", Shape::STR),
         ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
         ("DeletionProtectionEnabled", Shape::Bool),
-        ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None })),
+        ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None, unique: false })),
         ("ImportSourceSpecification", Shape::Object(&RULE_ImportSourceSpecification)),
-        ("KeySchema", Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::Object(&RULE_TableKeySchema), min_items: Some(1), max_items: Some(2) }), Shape::Typed(json_type::OBJECT | json_type::STRING)])),
+        ("KeySchema", Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::Object(&RULE_TableKeySchema), min_items: Some(1), max_items: Some(2), unique: true }), Shape::Typed(json_type::OBJECT | json_type::STRING)])),
         ("KinesisStreamSpecification", Shape::Object(&RULE_KinesisStreamSpecification)),
-        ("LocalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndex), min_items: None, max_items: None })),
+        ("LocalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndex), min_items: None, max_items: None, unique: false })),
         ("OnDemandThroughput", Shape::Object(&RULE_OnDemandThroughput)),
         ("PointInTimeRecoverySpecification", Shape::Object(&RULE_PointInTimeRecoverySpecification)),
         ("ProvisionedThroughput", Shape::Object(&RULE_ProvisionedThroughput)),
@@ -50,7 +50,7 @@ pub(crate) static RULE_Table: ObjRule = ObjRule {
         ("StreamSpecification", Shape::Object(&RULE_StreamSpecification)),
         ("TableClass", Shape::STR),
         ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TimeToLiveSpecification", Shape::Object(&RULE_TimeToLiveSpecification)),
         ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
     ],
@@ -382,7 +382,7 @@ impl TableAttributes {
 pub(crate) static RULE_Csv: ObjRule = ObjRule {
     properties: &[
         ("Delimiter", Shape::STR),
-        ("HeaderList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("HeaderList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -447,7 +447,7 @@ pub(crate) static RULE_GlobalSecondaryIndex: ObjRule = ObjRule {
     properties: &[
         ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
         ("IndexName", Shape::STR),
-        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_KeySchema), min_items: Some(1), max_items: None })),
+        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_KeySchema), min_items: Some(1), max_items: None, unique: true })),
         ("OnDemandThroughput", Shape::Object(&RULE_OnDemandThroughput)),
         ("Projection", Shape::Object(&RULE_Projection)),
         ("ProvisionedThroughput", Shape::Object(&RULE_ProvisionedThroughput)),
@@ -760,7 +760,7 @@ pub struct LocalSecondaryIndexRequired {
 pub(crate) static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
     properties: &[
         ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2) })),
+        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2), unique: true })),
         ("Projection", Shape::Object(&RULE_Projection)),
     ],
     required: &["IndexName", "Projection", "KeySchema"],
@@ -957,7 +957,7 @@ impl ToValue for OnDemandThroughput {
 #[rustfmt::skip]
 pub(crate) static RULE_Projection: ObjRule = ObjRule {
     properties: &[
-        ("NonKeyAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("NonKeyAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ProjectionType", Shape::STR),
     ],
     closed: true,

@@ -25,7 +25,7 @@ pub(crate) static RULE_CapacityManagerDataExport: ObjRule = ObjRule {
         ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3BucketPrefix", Shape::STR),
         ("Schedule", Shape::Str(&StrRule { allowed: &["hourly"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["S3BucketName", "Schedule", "OutputFormat"],
     closed: true,

@@ -41,7 +41,7 @@ pub(crate) static RULE_CapacityReservation: ObjRule = ObjRule {
         ("InstanceType", Shape::STR),
         ("OutPostArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PlacementGroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None })),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None, unique: false })),
         ("Tenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default"], ..StrRule::ANY })),
         ("UnusedReservationBillingOwnerId", Shape::STR),
     ],

@@ -24,7 +24,7 @@ pub struct ClientVpnEndpointRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ClientVpnEndpoint: ObjRule = ObjRule {
     properties: &[
-        ("AuthenticationOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_ClientAuthenticationRequest), min_items: None, max_items: None })),
+        ("AuthenticationOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_ClientAuthenticationRequest), min_items: None, max_items: None, unique: false })),
         ("ClientCidrBlock", Shape::STR),
         ("ClientConnectOptions", Shape::Object(&RULE_ClientConnectOptions)),
         ("ClientLoginBannerOptions", Shape::Object(&RULE_ClientLoginBannerOptions)),
@@ -32,14 +32,14 @@ pub(crate) static RULE_ClientVpnEndpoint: ObjRule = ObjRule {
         ("ConnectionLogOptions", Shape::Object(&RULE_ConnectionLogOptions)),
         ("Description", Shape::STR),
         ("DisconnectOnSessionTimeout", Shape::Bool),
-        ("DnsServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DnsServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("EndpointIpAddressType", Shape::STR),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SelfServicePortal", Shape::STR),
         ("ServerCertificateArn", Shape::STR),
         ("SessionTimeoutHours", Shape::INT),
         ("SplitTunnel", Shape::Bool),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None })),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None, unique: false })),
         ("TrafficIpAddressType", Shape::STR),
         ("TransitGatewayConfiguration", Shape::Object(&RULE_TransitGatewayConfiguration)),
         ("TransportProtocol", Shape::STR),
@@ -884,7 +884,7 @@ pub struct TagSpecificationRequired {
 pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
     properties: &[
         ("ResourceType", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ResourceType", "Tags"],
     closed: true,
@@ -947,8 +947,8 @@ pub struct TransitGatewayConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TransitGatewayConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AvailabilityZoneIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AvailabilityZoneIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("TransitGatewayId", Shape::STR),
     ],
     required: &["TransitGatewayId"],

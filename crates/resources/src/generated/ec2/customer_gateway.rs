@@ -31,7 +31,7 @@ pub(crate) static RULE_CustomerGateway: ObjRule = ObjRule {
         ("CertificateArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DeviceName", Shape::STR),
         ("IpAddress", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("Type", Shape::STR),
     ],
     required: &["IpAddress", "Type"],

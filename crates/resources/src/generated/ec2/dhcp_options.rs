@@ -11,12 +11,12 @@ use crate::support::prelude::*;
 pub(crate) static RULE_DhcpOptions: ObjRule = ObjRule {
     properties: &[
         ("DomainName", Shape::STR),
-        ("DomainNameServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DomainNameServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("Ipv6AddressPreferredLeaseTime", Shape::INT),
-        ("NetbiosNameServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("NetbiosNameServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("NetbiosNodeType", Shape::Int(&NumRule { allowed: &[1.0, 2.0, 4.0, 8.0], ..NumRule::ANY })),
-        ("NtpServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("NtpServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -19,7 +19,7 @@ pub(crate) static RULE_Eip: ObjRule = ObjRule {
         ("IpamPoolId", Shape::STR),
         ("NetworkBorderGroup", Shape::STR),
         ("PublicIpv4Pool", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TransferAddress", Shape::STR),
     ],
     closed: true,

@@ -32,7 +32,7 @@ pub(crate) static RULE_FlowLog: ObjRule = ObjRule {
         ("MaxAggregationInterval", Shape::INT),
         ("ResourceId", Shape::STR),
         ("ResourceType", Shape::Str(&StrRule { allowed: &["NetworkInterface", "Subnet", "VPC", "TransitGateway", "TransitGatewayAttachment", "RegionalNatGateway"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TrafficType", Shape::Str(&StrRule { allowed: &["ACCEPT", "ALL", "REJECT"], ..StrRule::ANY })),
     ],
     required: &["ResourceType", "ResourceId"],

@@ -28,7 +28,7 @@ pub(crate) static RULE_Host: ObjRule = ObjRule {
         ("InstanceFamily", Shape::STR),
         ("InstanceType", Shape::STR),
         ("OutpostArn", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["AvailabilityZone"],
     closed: true,

@@ -10,7 +10,7 @@ use crate::support::prelude::*;
 #[rustfmt::skip]
 pub(crate) static RULE_InternetGateway: ObjRule = ObjRule {
     properties: &[
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -13,12 +13,12 @@ pub use super::shared::{IpamOperatingRegion, IpamOperatingRegionRequired};
 #[rustfmt::skip]
 pub(crate) static RULE_Ipam: ObjRule = ObjRule {
     properties: &[
-        ("DefaultResourceDiscoveryOrganizationalUnitExclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamOrganizationalUnitExclusion), min_items: None, max_items: None })),
+        ("DefaultResourceDiscoveryOrganizationalUnitExclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamOrganizationalUnitExclusion), min_items: None, max_items: None, unique: true })),
         ("Description", Shape::STR),
         ("EnablePrivateGua", Shape::Bool),
         ("MeteredAccount", Shape::Str(&StrRule { allowed: &["ipam-owner", "resource-owner"], ..StrRule::ANY })),
-        ("OperatingRegions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamOperatingRegion), min_items: Some(0), max_items: Some(50) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("OperatingRegions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamOperatingRegion), min_items: Some(0), max_items: Some(50), unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("Tier", Shape::Str(&StrRule { allowed: &["free", "advanced"], ..StrRule::ANY })),
     ],
     closed: true,

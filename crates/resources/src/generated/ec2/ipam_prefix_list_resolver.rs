@@ -20,8 +20,8 @@ pub(crate) static RULE_IpamPrefixListResolver: ObjRule = ObjRule {
         ("AddressFamily", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
         ("Description", Shape::STR),
         ("IpamId", Shape::STR),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamPrefixListResolverRule), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamPrefixListResolverRule), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["AddressFamily"],
     closed: true,
@@ -182,7 +182,7 @@ pub struct IpamPrefixListResolverRuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_IpamPrefixListResolverRule: ObjRule = ObjRule {
     properties: &[
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamPrefixListResolverRuleCondition), min_items: None, max_items: None })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamPrefixListResolverRuleCondition), min_items: None, max_items: None, unique: false })),
         ("IpamScopeId", Shape::STR),
         ("ResourceType", Shape::Str(&StrRule { allowed: &["vpc", "subnet", "eip", "public-ipv4-pool"], ..StrRule::ANY })),
         ("RuleType", Shape::Str(&StrRule { allowed: &["static-cidr", "ipam-resource-cidr", "ipam-pool-cidr"], ..StrRule::ANY })),

@@ -27,7 +27,7 @@ pub(crate) static RULE_IpamPrefixListResolverTarget: ObjRule = ObjRule {
         ("IpamPrefixListResolverId", Shape::STR),
         ("PrefixListId", Shape::STR),
         ("PrefixListRegion", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TrackLatestVersion", Shape::Bool),
     ],
     required: &["IpamPrefixListResolverId", "PrefixListId", "PrefixListRegion", "TrackLatestVersion"],

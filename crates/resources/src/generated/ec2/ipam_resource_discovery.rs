@@ -14,9 +14,9 @@ pub use super::shared::{IpamOperatingRegion, IpamOperatingRegionRequired};
 pub(crate) static RULE_IpamResourceDiscovery: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        ("OperatingRegions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamOperatingRegion), min_items: Some(0), max_items: Some(50) })),
-        ("OrganizationalUnitExclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamResourceDiscoveryOrganizationalUnitExclusion), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("OperatingRegions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamOperatingRegion), min_items: Some(0), max_items: Some(50), unique: true })),
+        ("OrganizationalUnitExclusions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpamResourceDiscoveryOrganizationalUnitExclusion), min_items: None, max_items: None, unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

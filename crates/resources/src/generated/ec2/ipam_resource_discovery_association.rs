@@ -21,7 +21,7 @@ pub(crate) static RULE_IpamResourceDiscoveryAssociation: ObjRule = ObjRule {
     properties: &[
         ("IpamId", Shape::STR),
         ("IpamResourceDiscoveryId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["IpamId", "IpamResourceDiscoveryId"],
     closed: true,

@@ -20,7 +20,7 @@ pub(crate) static RULE_IpamScope: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("ExternalAuthorityConfiguration", Shape::Object(&RULE_IpamScopeExternalAuthorityConfiguration)),
         ("IpamId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["IpamId"],
     closed: true,

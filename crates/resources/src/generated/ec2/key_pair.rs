@@ -21,7 +21,7 @@ pub(crate) static RULE_KeyPair: ObjRule = ObjRule {
         ("KeyName", Shape::STR),
         ("KeyType", Shape::Str(&StrRule { allowed: &["rsa", "ed25519"], ..StrRule::ANY })),
         ("PublicKeyMaterial", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["KeyName"],
     closed: true,

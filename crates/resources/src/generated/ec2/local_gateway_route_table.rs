@@ -21,7 +21,7 @@ pub(crate) static RULE_LocalGatewayRouteTable: ObjRule = ObjRule {
     properties: &[
         ("LocalGatewayId", Shape::STR),
         ("Mode", Shape::Str(&StrRule { allowed: &["coip", "direct-vpc-routing"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["LocalGatewayId"],
     closed: true,

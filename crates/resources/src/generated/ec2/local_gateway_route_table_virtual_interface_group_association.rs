@@ -23,7 +23,7 @@ pub(crate) static RULE_LocalGatewayRouteTableVirtualInterfaceGroupAssociation: O
     properties: &[
         ("LocalGatewayRouteTableId", Shape::STR),
         ("LocalGatewayVirtualInterfaceGroupId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["LocalGatewayRouteTableId", "LocalGatewayVirtualInterfaceGroupId"],
     closed: true,

@@ -22,7 +22,7 @@ pub struct LocalGatewayRouteTableVpcAssociationRequired {
 pub(crate) static RULE_LocalGatewayRouteTableVpcAssociation: ObjRule = ObjRule {
     properties: &[
         ("LocalGatewayRouteTableId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["LocalGatewayRouteTableId", "VpcId"],

@@ -33,7 +33,7 @@ pub(crate) static RULE_LocalGatewayVirtualInterface: ObjRule = ObjRule {
         ("PeerAddress", Shape::STR),
         ("PeerBgpAsn", Shape::INT),
         ("PeerBgpAsnExtended", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("Vlan", Shape::INT),
     ],
     required: &["OutpostLagId", "LocalGatewayVirtualInterfaceGroupId", "Vlan", "LocalAddress", "PeerAddress"],

@@ -22,7 +22,7 @@ pub(crate) static RULE_LocalGatewayVirtualInterfaceGroup: ObjRule = ObjRule {
         ("LocalBgpAsn", Shape::INT),
         ("LocalBgpAsnExtended", Shape::INT),
         ("LocalGatewayId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["LocalGatewayId"],
     closed: true,

@@ -15,15 +15,15 @@ pub(crate) static RULE_NatGateway: ObjRule = ObjRule {
     properties: &[
         ("AllocationId", Shape::STR),
         ("AvailabilityMode", Shape::Str(&StrRule { allowed: &["regional", "zonal"], ..StrRule::ANY })),
-        ("AvailabilityZoneAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_AvailabilityZoneAddress), min_items: None, max_items: None })),
+        ("AvailabilityZoneAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_AvailabilityZoneAddress), min_items: None, max_items: None, unique: true })),
         ("ConnectivityType", Shape::Str(&StrRule { allowed: &["private", "public"], ..StrRule::ANY })),
         ("MaxDrainDurationSeconds", Shape::INT),
         ("PrivateIpAddress", Shape::STR),
-        ("SecondaryAllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecondaryAllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("SecondaryPrivateIpAddressCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(31.0), ..NumRule::ANY })),
-        ("SecondaryPrivateIpAddresses", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecondaryPrivateIpAddresses", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     closed: true,
@@ -290,7 +290,7 @@ pub struct AvailabilityZoneAddressRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AvailabilityZoneAddress: ObjRule = ObjRule {
     properties: &[
-        ("AllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("AvailabilityZone", Shape::STR),
         ("AvailabilityZoneId", Shape::STR),
     ],

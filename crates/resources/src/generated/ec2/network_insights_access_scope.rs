@@ -12,9 +12,9 @@ pub use super::shared::Protocol;
 #[rustfmt::skip]
 pub(crate) static RULE_NetworkInsightsAccessScope: ObjRule = ObjRule {
     properties: &[
-        ("ExcludePaths", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessScopePathRequest), min_items: None, max_items: None })),
-        ("MatchPaths", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessScopePathRequest), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("ExcludePaths", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessScopePathRequest), min_items: None, max_items: None, unique: false })),
+        ("MatchPaths", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessScopePathRequest), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -161,7 +161,7 @@ pub(crate) static RULE_AccessScopePathRequest: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_PathStatementRequest)),
         ("Source", Shape::Object(&RULE_PathStatementRequest)),
-        ("ThroughResources", Shape::List(&ListRule { items: Shape::Object(&RULE_ThroughResourcesStatementRequest), min_items: None, max_items: None })),
+        ("ThroughResources", Shape::List(&ListRule { items: Shape::Object(&RULE_ThroughResourcesStatementRequest), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -220,13 +220,13 @@ impl ToValue for AccessScopePathRequest {
 #[rustfmt::skip]
 pub(crate) static RULE_PacketHeaderStatementRequest: ObjRule = ObjRule {
     properties: &[
-        ("DestinationAddresses", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("DestinationPorts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("DestinationPrefixLists", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Protocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["tcp", "udp"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SourceAddresses", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("SourcePorts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("SourcePrefixLists", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DestinationAddresses", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("DestinationPorts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("DestinationPrefixLists", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Protocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["tcp", "udp"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SourceAddresses", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("SourcePorts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("SourcePrefixLists", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -366,8 +366,8 @@ impl ToValue for PathStatementRequest {
 #[rustfmt::skip]
 pub(crate) static RULE_ResourceStatementRequest: ObjRule = ObjRule {
     properties: &[
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

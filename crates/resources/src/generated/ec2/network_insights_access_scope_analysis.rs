@@ -18,7 +18,7 @@ pub struct NetworkInsightsAccessScopeAnalysisRequired {
 pub(crate) static RULE_NetworkInsightsAccessScopeAnalysis: ObjRule = ObjRule {
     properties: &[
         ("NetworkInsightsAccessScopeId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["NetworkInsightsAccessScopeId"],
     closed: true,

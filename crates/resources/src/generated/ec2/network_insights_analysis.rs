@@ -17,11 +17,11 @@ pub struct NetworkInsightsAnalysisRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_NetworkInsightsAnalysis: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("FilterInArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1283), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("FilterOutArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1283), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AdditionalAccounts", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("FilterInArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1283), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("FilterOutArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1283), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("NetworkInsightsPathId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["NetworkInsightsPathId"],
     closed: true,

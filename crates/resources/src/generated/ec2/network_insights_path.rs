@@ -31,7 +31,7 @@ pub(crate) static RULE_NetworkInsightsPath: ObjRule = ObjRule {
         ("Protocol", Shape::Str(&StrRule { allowed: &["tcp", "udp"], ..StrRule::ANY })),
         ("Source", Shape::STR),
         ("SourceIp", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Protocol", "Source"],
     closed: true,

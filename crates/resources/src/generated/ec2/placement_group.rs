@@ -13,7 +13,7 @@ pub(crate) static RULE_PlacementGroup: ObjRule = ObjRule {
         ("PartitionCount", Shape::INT),
         ("SpreadLevel", Shape::Str(&StrRule { allowed: &["host", "rack"], ..StrRule::ANY })),
         ("Strategy", Shape::Str(&StrRule { allowed: &["cluster", "partition", "spread"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

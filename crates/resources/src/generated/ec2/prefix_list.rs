@@ -20,10 +20,10 @@ pub struct PrefixListRequired {
 pub(crate) static RULE_PrefixList: ObjRule = ObjRule {
     properties: &[
         ("AddressFamily", Shape::Str(&StrRule { allowed: &["IPv4", "IPv6"], ..StrRule::ANY })),
-        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_Entry), min_items: Some(0), max_items: Some(100) })),
+        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_Entry), min_items: Some(0), max_items: Some(100), unique: false })),
         ("MaxEntries", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("PrefixListName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["PrefixListName", "AddressFamily"],
     closed: true,

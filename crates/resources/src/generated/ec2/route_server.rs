@@ -21,7 +21,7 @@ pub(crate) static RULE_RouteServer: ObjRule = ObjRule {
         ("PersistRoutes", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
         ("PersistRoutesDuration", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
         ("SnsNotificationsEnabled", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["AmazonSideAsn"],
     closed: true,

@@ -21,7 +21,7 @@ pub(crate) static RULE_RouteServerEndpoint: ObjRule = ObjRule {
     properties: &[
         ("RouteServerId", Shape::STR),
         ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["RouteServerId", "SubnetId"],
     closed: true,

@@ -24,7 +24,7 @@ pub(crate) static RULE_RouteServerPeer: ObjRule = ObjRule {
         ("BgpOptions", Shape::Object(&RULE_BgpOptions)),
         ("PeerAddress", Shape::STR),
         ("RouteServerEndpointId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["RouteServerEndpointId", "PeerAddress", "BgpOptions"],
     closed: true,

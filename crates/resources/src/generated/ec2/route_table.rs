@@ -20,7 +20,7 @@ pub struct RouteTableRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RouteTable: ObjRule = ObjRule {
     properties: &[
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId"],

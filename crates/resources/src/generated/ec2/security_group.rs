@@ -25,9 +25,9 @@ pub(crate) static RULE_SecurityGroup: ObjRule = ObjRule {
     properties: &[
         ("GroupDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("GroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
-        ("SecurityGroupEgress", Shape::List(&ListRule { items: Shape::Object(&RULE_Egress), min_items: None, max_items: None })),
-        ("SecurityGroupIngress", Shape::List(&ListRule { items: Shape::Object(&RULE_Ingress), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("SecurityGroupEgress", Shape::List(&ListRule { items: Shape::Object(&RULE_Egress), min_items: None, max_items: None, unique: false })),
+        ("SecurityGroupIngress", Shape::List(&ListRule { items: Shape::Object(&RULE_Ingress), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["GroupDescription"],

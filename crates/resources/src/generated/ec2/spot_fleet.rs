@@ -40,7 +40,7 @@ pub struct SpotFleetRequired {
 pub(crate) static RULE_SpotFleet: ObjRule = ObjRule {
     properties: &[
         ("SpotFleetRequestConfigData", Shape::Object(&RULE_SpotFleetRequestConfigData)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["SpotFleetRequestConfigData"],
     closed: true,
@@ -313,7 +313,7 @@ pub struct ClassicLoadBalancersConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ClassicLoadBalancersConfig: ObjRule = ObjRule {
     properties: &[
-        ("ClassicLoadBalancers", Shape::List(&ListRule { items: Shape::Object(&RULE_ClassicLoadBalancer), min_items: None, max_items: None })),
+        ("ClassicLoadBalancers", Shape::List(&ListRule { items: Shape::Object(&RULE_ClassicLoadBalancer), min_items: None, max_items: None, unique: true })),
     ],
     required: &["ClassicLoadBalancers"],
     closed: true,
@@ -663,11 +663,11 @@ pub(crate) static RULE_InstanceNetworkInterfaceSpecification: ObjRule = ObjRule 
         ("DeleteOnTermination", Shape::Bool),
         ("Description", Shape::STR),
         ("DeviceIndex", Shape::INT),
-        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("Ipv6AddressCount", Shape::INT),
-        ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceIpv6Address), min_items: None, max_items: None })),
+        ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceIpv6Address), min_items: None, max_items: None, unique: true })),
         ("NetworkInterfaceId", Shape::STR),
-        ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAddressSpecification), min_items: None, max_items: None })),
+        ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAddressSpecification), min_items: None, max_items: None, unique: true })),
         ("SecondaryPrivateIpAddressCount", Shape::INT),
         ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
@@ -799,20 +799,20 @@ impl ToValue for InstanceNetworkInterfaceSpecification {
 pub(crate) static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
     properties: &[
         ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCountRequest)),
-        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s", "l4", "gaudi-hl-205", "inferentia2", "trainium", "trainium2", "u30"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s", "l4", "gaudi-hl-205", "inferentia2", "trainium", "trainium2", "u30"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest)),
-        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["gpu", "fpga", "inference", "media"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["gpu", "fpga", "inference", "media"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("BareMetal", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
         ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest)),
         ("BaselinePerformanceFactors", Shape::Object(&RULE_BaselinePerformanceFactorsRequest)),
         ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
-        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["intel", "amd", "amazon-web-services", "apple"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["intel", "amd", "amazon-web-services", "apple"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("LocalStorage", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
-        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::INT),
         ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpuRequest)),
         ("MemoryMiB", Shape::Object(&RULE_MemoryMiBRequest)),
@@ -1223,7 +1223,7 @@ impl ToValue for InstanceRequirementsRequest {
 pub(crate) static RULE_LaunchTemplateConfig: ObjRule = ObjRule {
     properties: &[
         ("LaunchTemplateSpecification", Shape::Object(&RULE_FleetLaunchTemplateSpecification)),
-        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateOverrides), min_items: None, max_items: None })),
+        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateOverrides), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1589,7 +1589,7 @@ pub struct SpotFleetLaunchSpecificationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SpotFleetLaunchSpecification: ObjRule = ObjRule {
     properties: &[
-        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None })),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: true })),
         ("EbsOptimized", Shape::Bool),
         ("IamInstanceProfile", Shape::Object(&RULE_IamInstanceProfileSpecification)),
         ("ImageId", Shape::Str(&StrRule { format: Some(Format::ImageId), ..StrRule::ANY })),
@@ -1598,13 +1598,13 @@ pub(crate) static RULE_SpotFleetLaunchSpecification: ObjRule = ObjRule {
         ("KernelId", Shape::STR),
         ("KeyName", Shape::STR),
         ("Monitoring", Shape::Object(&RULE_SpotFleetMonitoring)),
-        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceNetworkInterfaceSpecification), min_items: None, max_items: None })),
+        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceNetworkInterfaceSpecification), min_items: None, max_items: None, unique: true })),
         ("Placement", Shape::Object(&RULE_SpotPlacement)),
         ("RamdiskId", Shape::STR),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupIdentifier), min_items: None, max_items: None })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupIdentifier), min_items: None, max_items: None, unique: true })),
         ("SpotPrice", Shape::STR),
         ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_SpotFleetTagSpecification), min_items: None, max_items: None })),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_SpotFleetTagSpecification), min_items: None, max_items: None, unique: true })),
         ("UserData", Shape::STR),
         ("WeightedCapacity", Shape::NUM),
     ],
@@ -1874,8 +1874,8 @@ pub(crate) static RULE_SpotFleetRequestConfigData: ObjRule = ObjRule {
         ("IamFleetRole", Shape::STR),
         ("InstanceInterruptionBehavior", Shape::Str(&StrRule { allowed: &["hibernate", "stop", "terminate"], ..StrRule::ANY })),
         ("InstancePoolsToUseCount", Shape::INT),
-        ("LaunchSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_SpotFleetLaunchSpecification), min_items: None, max_items: None })),
-        ("LaunchTemplateConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateConfig), min_items: None, max_items: None })),
+        ("LaunchSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_SpotFleetLaunchSpecification), min_items: None, max_items: None, unique: true })),
+        ("LaunchTemplateConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateConfig), min_items: None, max_items: None, unique: true })),
         ("LoadBalancersConfig", Shape::Object(&RULE_LoadBalancersConfig)),
         ("OnDemandAllocationStrategy", Shape::STR),
         ("OnDemandMaxTotalPrice", Shape::STR),
@@ -1884,7 +1884,7 @@ pub(crate) static RULE_SpotFleetRequestConfigData: ObjRule = ObjRule {
         ("SpotMaintenanceStrategies", Shape::Object(&RULE_SpotMaintenanceStrategies)),
         ("SpotMaxTotalPrice", Shape::STR),
         ("SpotPrice", Shape::STR),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_SpotFleetTagSpecification), min_items: None, max_items: None })),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_SpotFleetTagSpecification), min_items: None, max_items: None, unique: true })),
         ("TargetCapacity", Shape::INT),
         ("TargetCapacityUnitType", Shape::Str(&StrRule { allowed: &["vcpu", "memory-mib", "units"], ..StrRule::ANY })),
         ("TerminateInstancesWithExpiration", Shape::Bool),
@@ -2159,7 +2159,7 @@ impl ToValue for SpotFleetRequestConfigData {
 pub(crate) static RULE_SpotFleetTagSpecification: ObjRule = ObjRule {
     properties: &[
         ("ResourceType", Shape::Str(&StrRule { allowed: &["client-vpn-endpoint", "customer-gateway", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "import-image-task", "import-snapshot-task", "instance", "internet-gateway", "key-pair", "launch-template", "local-gateway-route-table-vpc-association", "natgateway", "network-acl", "network-insights-analysis", "network-insights-path", "network-interface", "placement-group", "reserved-instances", "route-table", "security-group", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "traffic-mirror-filter", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-multicast-domain", "transit-gateway-route-table", "volume", "vpc", "vpc-flow-log", "vpc-peering-connection", "vpn-connection", "vpn-gateway"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2391,7 +2391,7 @@ pub struct TargetGroupsConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TargetGroupsConfig: ObjRule = ObjRule {
     properties: &[
-        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroup), min_items: None, max_items: None })),
+        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroup), min_items: None, max_items: None, unique: true })),
     ],
     required: &["TargetGroups"],
     closed: true,

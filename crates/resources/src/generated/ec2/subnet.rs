@@ -35,7 +35,7 @@ pub(crate) static RULE_Subnet: ObjRule = ObjRule {
         ("MapPublicIpOnLaunch", Shape::Bool),
         ("OutpostArn", Shape::STR),
         ("PrivateDnsNameOptionsOnLaunch", Shape::Object(&RULE_PrivateDnsNameOptionsOnLaunch)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId"],

@@ -11,8 +11,8 @@ use crate::support::prelude::*;
 pub(crate) static RULE_TrafficMirrorFilter: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        ("NetworkServices", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-dns"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("NetworkServices", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-dns"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -38,7 +38,7 @@ pub(crate) static RULE_TrafficMirrorFilterRule: ObjRule = ObjRule {
         ("RuleNumber", Shape::INT),
         ("SourceCidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("SourcePortRange", Shape::Object(&RULE_TrafficMirrorPortRange)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TrafficDirection", Shape::Str(&StrRule { allowed: &["egress", "ingress"], ..StrRule::ANY })),
         ("TrafficMirrorFilterId", Shape::STR),
     ],

@@ -28,7 +28,7 @@ pub(crate) static RULE_TrafficMirrorSession: ObjRule = ObjRule {
         ("OwnerId", Shape::STR),
         ("PacketLength", Shape::INT),
         ("SessionNumber", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TrafficMirrorFilterId", Shape::STR),
         ("TrafficMirrorTargetId", Shape::STR),
         ("VirtualNetworkId", Shape::INT),

@@ -17,7 +17,7 @@ pub(crate) static RULE_TrafficMirrorTarget: ObjRule = ObjRule {
         ("GatewayLoadBalancerEndpointId", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),
         ("NetworkLoadBalancerArn", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

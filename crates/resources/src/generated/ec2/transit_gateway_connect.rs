@@ -20,7 +20,7 @@ pub struct TransitGatewayConnectRequired {
 pub(crate) static RULE_TransitGatewayConnect: ObjRule = ObjRule {
     properties: &[
         ("Options", Shape::Object(&RULE_TransitGatewayConnectOptions)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TransportTransitGatewayAttachmentId", Shape::STR),
     ],
     required: &["TransportTransitGatewayAttachmentId", "Options"],

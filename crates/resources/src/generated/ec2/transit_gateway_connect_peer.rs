@@ -20,7 +20,7 @@ pub struct TransitGatewayConnectPeerRequired {
 pub(crate) static RULE_TransitGatewayConnectPeer: ObjRule = ObjRule {
     properties: &[
         ("ConnectPeerConfiguration", Shape::Object(&RULE_TransitGatewayConnectPeerConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TransitGatewayAttachmentId", Shape::STR),
     ],
     required: &["TransitGatewayAttachmentId", "ConnectPeerConfiguration"],
@@ -313,8 +313,8 @@ pub struct TransitGatewayConnectPeerConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TransitGatewayConnectPeerConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("BgpConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TransitGatewayAttachmentBgpConfiguration), min_items: None, max_items: None })),
-        ("InsideCidrBlocks", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("BgpConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TransitGatewayAttachmentBgpConfiguration), min_items: None, max_items: None, unique: false })),
+        ("InsideCidrBlocks", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("PeerAddress", Shape::STR),
         ("Protocol", Shape::STR),
         ("TransitGatewayAddress", Shape::STR),

@@ -20,8 +20,8 @@ pub struct TransitGatewayMeteringPolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TransitGatewayMeteringPolicy: ObjRule = ObjRule {
     properties: &[
-        ("MiddleboxAttachmentIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("MiddleboxAttachmentIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TransitGatewayId", Shape::STR),
     ],
     required: &["TransitGatewayId"],

@@ -18,7 +18,7 @@ pub struct TransitGatewayMulticastDomainRequired {
 pub(crate) static RULE_TransitGatewayMulticastDomain: ObjRule = ObjRule {
     properties: &[
         ("Options", Shape::Object(&RULE_Options)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TransitGatewayId", Shape::STR),
     ],
     required: &["TransitGatewayId"],

@@ -26,7 +26,7 @@ pub(crate) static RULE_TransitGatewayPeeringAttachment: ObjRule = ObjRule {
         ("PeerAccountId", Shape::STR),
         ("PeerRegion", Shape::STR),
         ("PeerTransitGatewayId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TransitGatewayId", Shape::STR),
     ],
     required: &["TransitGatewayId", "PeerTransitGatewayId", "PeerAccountId", "PeerRegion"],

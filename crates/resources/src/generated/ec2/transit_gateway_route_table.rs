@@ -20,7 +20,7 @@ pub struct TransitGatewayRouteTableRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TransitGatewayRouteTable: ObjRule = ObjRule {
     properties: &[
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TransitGatewayId", Shape::STR),
     ],
     required: &["TransitGatewayId"],

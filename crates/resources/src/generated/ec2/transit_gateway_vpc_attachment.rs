@@ -27,11 +27,11 @@ pub struct TransitGatewayVpcAttachmentRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TransitGatewayVpcAttachment: ObjRule = ObjRule {
     properties: &[
-        ("AddSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AddSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Options", Shape::Object(&RULE_Options)),
-        ("RemoveSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("RemoveSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TransitGatewayId", Shape::STR),
         ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],

@@ -36,9 +36,9 @@ pub(crate) static RULE_VerifiedAccessEndpoint: ObjRule = ObjRule {
         ("PolicyDocument", Shape::STR),
         ("PolicyEnabled", Shape::Bool),
         ("RdsOptions", Shape::Object(&RULE_RdsOptions)),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("SseSpecification", Shape::Object(&RULE_SseSpecification)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("VerifiedAccessGroupId", Shape::STR),
     ],
     required: &["AttachmentType", "EndpointType", "VerifiedAccessGroupId"],
@@ -324,9 +324,9 @@ impl VerifiedAccessEndpointAttributes {
 pub(crate) static RULE_CidrOptions: ObjRule = ObjRule {
     properties: &[
         ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None })),
+        ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: true })),
         ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https", "tcp"], ..StrRule::ANY })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -396,9 +396,9 @@ pub(crate) static RULE_LoadBalancerOptions: ObjRule = ObjRule {
     properties: &[
         ("LoadBalancerArn", Shape::STR),
         ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None })),
+        ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: true })),
         ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https", "tcp"], ..StrRule::ANY })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -475,7 +475,7 @@ pub(crate) static RULE_NetworkInterfaceOptions: ObjRule = ObjRule {
     properties: &[
         ("NetworkInterfaceId", Shape::STR),
         ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None })),
+        ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: true })),
         ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https", "tcp"], ..StrRule::ANY })),
     ],
     closed: true,
@@ -607,7 +607,7 @@ pub(crate) static RULE_RdsOptions: ObjRule = ObjRule {
         ("RdsDbInstanceArn", Shape::STR),
         ("RdsDbProxyArn", Shape::STR),
         ("RdsEndpoint", Shape::STR),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

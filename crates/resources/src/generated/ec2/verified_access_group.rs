@@ -24,7 +24,7 @@ pub(crate) static RULE_VerifiedAccessGroup: ObjRule = ObjRule {
         ("PolicyDocument", Shape::STR),
         ("PolicyEnabled", Shape::Bool),
         ("SseSpecification", Shape::Object(&RULE_SseSpecification)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("VerifiedAccessInstanceId", Shape::STR),
     ],
     required: &["VerifiedAccessInstanceId"],

@@ -14,9 +14,9 @@ pub(crate) static RULE_VerifiedAccessInstance: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("FipsEnabled", Shape::Bool),
         ("LoggingConfigurations", Shape::Object(&RULE_VerifiedAccessLogs)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
-        ("VerifiedAccessTrustProviderIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("VerifiedAccessTrustProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_VerifiedAccessTrustProvider), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ("VerifiedAccessTrustProviderIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("VerifiedAccessTrustProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_VerifiedAccessTrustProvider), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -29,7 +29,7 @@ pub(crate) static RULE_VerifiedAccessTrustProvider: ObjRule = ObjRule {
         ("OidcOptions", Shape::Object(&RULE_OidcOptions)),
         ("PolicyReferenceName", Shape::STR),
         ("SseSpecification", Shape::Object(&RULE_SseSpecification)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TrustProviderType", Shape::Str(&StrRule { allowed: &["device", "user"], ..StrRule::ANY })),
         ("UserTrustProviderType", Shape::Str(&StrRule { allowed: &["iam-identity-center", "oidc"], ..StrRule::ANY })),
     ],

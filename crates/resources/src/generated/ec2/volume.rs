@@ -24,7 +24,7 @@ pub(crate) static RULE_Volume: ObjRule = ObjRule {
         ("Size", Shape::INT),
         ("SnapshotId", Shape::STR),
         ("SourceVolumeId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("Throughput", Shape::INT),
         ("VolumeInitializationRate", Shape::INT),
         ("VolumeType", Shape::STR),

@@ -19,7 +19,7 @@ pub(crate) static RULE_Vpc: ObjRule = ObjRule {
         ("InstanceTenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default", "host"], ..StrRule::ANY })),
         ("Ipv4IpamPoolId", Shape::STR),
         ("Ipv4NetmaskLength", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     one_of: &[&[&["CidrBlock"], &["Ipv4IpamPoolId"]]],
     dependent_required: &[("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]), ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"])],

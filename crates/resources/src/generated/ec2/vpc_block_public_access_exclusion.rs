@@ -19,7 +19,7 @@ pub(crate) static RULE_VpcBlockPublicAccessExclusion: ObjRule = ObjRule {
     properties: &[
         ("InternetGatewayExclusionMode", Shape::Str(&StrRule { allowed: &["allow-bidirectional", "allow-egress"], ..StrRule::ANY })),
         ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["InternetGatewayExclusionMode"],

@@ -16,7 +16,7 @@ pub(crate) static RULE_VpcEncryptionControl: ObjRule = ObjRule {
         ("LambdaExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
         ("Mode", Shape::Str(&StrRule { allowed: &["monitor", "enforce"], ..StrRule::ANY })),
         ("NatGatewayExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VirtualPrivateGatewayExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
         ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
         ("VpcLatticeExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),

@@ -19,7 +19,7 @@ pub struct VpcEndpointConnectionNotificationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcEndpointConnectionNotification: ObjRule = ObjRule {
     properties: &[
-        ("ConnectionEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ConnectionEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ConnectionNotificationArn", Shape::STR),
         ("ServiceId", Shape::STR),
         ("VPCEndpointId", Shape::STR),

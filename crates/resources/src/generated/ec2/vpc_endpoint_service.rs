@@ -15,12 +15,12 @@ pub(crate) static RULE_VpcEndpointService: ObjRule = ObjRule {
     properties: &[
         ("AcceptanceRequired", Shape::Bool),
         ("ContributorInsightsEnabled", Shape::Bool),
-        ("GatewayLoadBalancerArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("NetworkLoadBalancerArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("GatewayLoadBalancerArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("NetworkLoadBalancerArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("PayerResponsibility", Shape::STR),
-        ("SupportedIpAddressTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SupportedRegions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("SupportedIpAddressTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SupportedRegions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -17,7 +17,7 @@ pub struct VpcEndpointServicePermissionsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcEndpointServicePermissions: ObjRule = ObjRule {
     properties: &[
-        ("AllowedPrincipals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowedPrincipals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ServiceId", Shape::STR),
     ],
     required: &["ServiceId"],

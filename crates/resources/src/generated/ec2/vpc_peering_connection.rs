@@ -24,7 +24,7 @@ pub(crate) static RULE_VpcPeeringConnection: ObjRule = ObjRule {
         ("PeerRegion", Shape::STR),
         ("PeerRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("PeerVpcId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId", "PeerVpcId"],

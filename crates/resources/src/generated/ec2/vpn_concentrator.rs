@@ -22,7 +22,7 @@ pub struct VpnConcentratorRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpnConcentrator: ObjRule = ObjRule {
     properties: &[
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TransitGatewayId", Shape::STR),
         ("Type", Shape::STR),
     ],

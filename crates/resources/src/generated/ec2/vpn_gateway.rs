@@ -21,7 +21,7 @@ pub struct VpnGatewayRequired {
 pub(crate) static RULE_VpnGateway: ObjRule = ObjRule {
     properties: &[
         ("AmazonSideAsn", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("Type", Shape::STR),
     ],
     required: &["Type"],

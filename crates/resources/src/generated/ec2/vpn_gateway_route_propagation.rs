@@ -19,7 +19,7 @@ pub struct VpnGatewayRoutePropagationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpnGatewayRoutePropagation: ObjRule = ObjRule {
     properties: &[
-        ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("VpnGatewayId", Shape::STR),
     ],
     required: &["RouteTableIds", "VpnGatewayId"],

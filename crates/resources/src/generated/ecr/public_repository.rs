@@ -18,8 +18,8 @@ pub(crate) static RULE_PublicRepository: ObjRule = ObjRule {
     properties: &[
         ("RepositoryCatalogData", Shape::Object(&RULE_RepositoryCatalogData)),
         ("RepositoryName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RepositoryPolicyText", Shape::Any),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("RepositoryPolicyText", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -148,8 +148,8 @@ impl PublicRepositoryAttributes {
 pub(crate) static RULE_RepositoryCatalogData: ObjRule = ObjRule {
     properties: &[
         ("AboutText", Shape::Str(&StrRule { max_len: Some(10240), ..StrRule::ANY })),
-        ("Architectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(50) })),
-        ("OperatingSystems", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(50) })),
+        ("Architectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(50), unique: true })),
+        ("OperatingSystems", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(50), unique: true })),
         ("RepositoryDescription", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
         ("UsageText", Shape::Str(&StrRule { max_len: Some(10240), ..StrRule::ANY })),
     ],

@@ -17,7 +17,7 @@ pub struct RegistryPolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RegistryPolicy: ObjRule = ObjRule {
     properties: &[
-        ("PolicyText", Shape::Any),
+        ("PolicyText", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["PolicyText"],
     closed: true,

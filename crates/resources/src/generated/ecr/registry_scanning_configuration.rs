@@ -21,7 +21,7 @@ pub struct RegistryScanningConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RegistryScanningConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanningRule), min_items: Some(0), max_items: Some(2) })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ScanningRule), min_items: Some(0), max_items: Some(2), unique: false })),
         ("ScanType", Shape::Str(&StrRule { allowed: &["BASIC", "ENHANCED"], ..StrRule::ANY })),
     ],
     required: &["Rules", "ScanType"],
@@ -207,7 +207,7 @@ pub struct ScanningRuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ScanningRule: ObjRule = ObjRule {
     properties: &[
-        ("RepositoryFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryFilter), min_items: Some(0), max_items: Some(100) })),
+        ("RepositoryFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryFilter), min_items: Some(0), max_items: Some(100), unique: false })),
         ("ScanFrequency", Shape::Str(&StrRule { allowed: &["SCAN_ON_PUSH", "CONTINUOUS_SCAN"], ..StrRule::ANY })),
     ],
     required: &["ScanFrequency", "RepositoryFilters"],

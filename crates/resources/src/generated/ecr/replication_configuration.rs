@@ -131,7 +131,7 @@ pub struct ReplicationConfigurationPropertyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ReplicationConfigurationProperty: ObjRule = ObjRule {
     properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRule), min_items: Some(0), max_items: Some(10) })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRule), min_items: Some(0), max_items: Some(10), unique: false })),
     ],
     required: &["Rules"],
     closed: true,
@@ -256,8 +256,8 @@ pub struct ReplicationRuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ReplicationRule: ObjRule = ObjRule {
     properties: &[
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationDestination), min_items: Some(1), max_items: Some(100) })),
-        ("RepositoryFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryFilter), min_items: Some(0), max_items: Some(100) })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationDestination), min_items: Some(1), max_items: Some(100), unique: false })),
+        ("RepositoryFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryFilter), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     required: &["Destinations"],
     closed: true,

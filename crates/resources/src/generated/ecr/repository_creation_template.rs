@@ -32,16 +32,16 @@ pub struct RepositoryCreationTemplateRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RepositoryCreationTemplate: ObjRule = ObjRule {
     properties: &[
-        ("AppliedFor", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AppliedFor", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("CustomRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
         ("ImageTagMutability", Shape::Str(&StrRule { allowed: &["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"], ..StrRule::ANY })),
-        ("ImageTagMutabilityExclusionFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageTagMutabilityExclusionFilter), min_items: Some(1), max_items: Some(5) })),
+        ("ImageTagMutabilityExclusionFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageTagMutabilityExclusionFilter), min_items: Some(1), max_items: Some(5), unique: false })),
         ("LifecyclePolicy", Shape::Str(&StrRule { min_len: Some(100), max_len: Some(30720), ..StrRule::ANY })),
         ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RepositoryPolicy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), ..StrRule::ANY })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["Prefix", "AppliedFor"],
     closed: true,

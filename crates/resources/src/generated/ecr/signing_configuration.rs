@@ -23,7 +23,7 @@ pub struct SigningConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SigningConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(0), max_items: Some(50) })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["Rules"],
     closed: true,
@@ -204,7 +204,7 @@ pub struct RuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        ("RepositoryFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryFilter), min_items: Some(1), max_items: Some(100) })),
+        ("RepositoryFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_RepositoryFilter), min_items: Some(1), max_items: Some(100), unique: false })),
         ("SigningProfileArn", Shape::Str(&StrRule { max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["SigningProfileArn"],

@@ -17,7 +17,7 @@ pub(crate) static RULE_CapacityProvider: ObjRule = ObjRule {
         ("ClusterName", Shape::STR),
         ("ManagedInstancesProvider", Shape::Object(&RULE_ManagedInstancesProvider)),
         ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -702,19 +702,19 @@ pub struct InstanceRequirementsRequestRequired {
 pub(crate) static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
     properties: &[
         ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCountRequest)),
-        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest)),
-        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["gpu", "fpga", "inference"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
+        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["gpu", "fpga", "inference"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
         ("BareMetal", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
         ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest)),
         ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
-        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["intel", "amd", "amazon-web-services"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
-        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["intel", "amd", "amazon-web-services"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
+        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("LocalStorage", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
-        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::INT),
         ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpuRequest)),
         ("MemoryMiB", Shape::Object(&RULE_MemoryMiBRequest)),
@@ -1025,8 +1025,8 @@ pub struct ManagedInstancesNetworkConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ManagedInstancesNetworkConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["SecurityGroups", "Subnets"],
     closed: true,

@@ -13,13 +13,13 @@ use super::shared::{RULE_CapacityProviderStrategyItem, RULE_Tag};
 #[rustfmt::skip]
 pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
-        ("CapacityProviders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CapacityProviders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ClusterName", Shape::STR),
-        ("ClusterSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterSettings), min_items: None, max_items: None })),
+        ("ClusterSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterSettings), min_items: None, max_items: None, unique: false })),
         ("Configuration", Shape::Object(&RULE_ClusterConfiguration)),
-        ("DefaultCapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None })),
+        ("DefaultCapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None, unique: false })),
         ("ServiceConnectDefaults", Shape::Object(&RULE_ServiceConnectDefaults)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

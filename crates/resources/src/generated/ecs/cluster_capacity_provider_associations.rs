@@ -19,9 +19,9 @@ pub struct ClusterCapacityProviderAssociationsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ClusterCapacityProviderAssociations: ObjRule = ObjRule {
     properties: &[
-        ("CapacityProviders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CapacityProviders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("Cluster", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("DefaultCapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategy), min_items: None, max_items: None })),
+        ("DefaultCapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategy), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Cluster", "DefaultCapacityProviderStrategy"],
     closed: true,

@@ -12,7 +12,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[rustfmt::skip]
 pub(crate) static RULE_Daemon: ObjRule = ObjRule {
     properties: &[
-        ("CapacityProviderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
+        ("CapacityProviderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
         ("ClusterArn", Shape::STR),
         ("DaemonName", Shape::STR),
         ("DaemonTaskDefinitionArn", Shape::STR),
@@ -20,7 +20,7 @@ pub(crate) static RULE_Daemon: ObjRule = ObjRule {
         ("EnableECSManagedTags", Shape::Bool),
         ("EnableExecuteCommand", Shape::Bool),
         ("PropagateTags", Shape::Str(&StrRule { allowed: &["DAEMON", "NONE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -213,7 +213,7 @@ impl DaemonAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_DaemonAlarmConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AlarmNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AlarmNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Enable", Shape::Bool),
     ],
     closed: true,

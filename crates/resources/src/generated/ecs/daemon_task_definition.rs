@@ -8,30 +8,30 @@
 use crate::support::prelude::*;
 
 pub use super::shared::{
-    ContainerDependency, ContainerDependencyCondition, Device, DevicePermission, EnvironmentFile,
+    ContainerDependency, ContainerDependencyCondition, DevicePermission, EnvironmentFile,
     EnvironmentFileType, FirelensConfiguration, FirelensConfigurationType, HealthCheck,
     HostVolumeProperties, KernelCapabilities, KeyValuePair, LogConfiguration,
     LogConfigurationRequired, MountPoint, RepositoryCredentials, RestartPolicy, Secret,
     SecretRequired, SystemControl, Tag, Tmpfs, TmpfsRequired, Ulimit, UlimitName, UlimitRequired,
 };
 use super::shared::{
-    RULE_ContainerDependency, RULE_Device, RULE_EnvironmentFile, RULE_FirelensConfiguration,
-    RULE_HealthCheck, RULE_HostVolumeProperties, RULE_KernelCapabilities, RULE_KeyValuePair,
-    RULE_LogConfiguration, RULE_MountPoint, RULE_RepositoryCredentials, RULE_RestartPolicy,
-    RULE_Secret, RULE_SystemControl, RULE_Tag, RULE_Tmpfs, RULE_Ulimit,
+    RULE_ContainerDependency, RULE_EnvironmentFile, RULE_FirelensConfiguration, RULE_HealthCheck,
+    RULE_HostVolumeProperties, RULE_KernelCapabilities, RULE_KeyValuePair, RULE_LogConfiguration,
+    RULE_MountPoint, RULE_RepositoryCredentials, RULE_RestartPolicy, RULE_Secret,
+    RULE_SystemControl, RULE_Tag, RULE_Tmpfs, RULE_Ulimit,
 };
 
 #[rustfmt::skip]
 pub(crate) static RULE_DaemonTaskDefinition: ObjRule = ObjRule {
     properties: &[
-        ("ContainerDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_DaemonContainerDefinition), min_items: None, max_items: None })),
+        ("ContainerDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_DaemonContainerDefinition), min_items: None, max_items: None, unique: true })),
         ("Cpu", Shape::STR),
         ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Family", Shape::STR),
         ("Memory", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None })),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -202,12 +202,12 @@ pub struct DaemonContainerDefinitionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DaemonContainerDefinition: ObjRule = ObjRule {
     properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Cpu", Shape::INT),
-        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: None, max_items: None })),
-        ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None })),
-        ("EnvironmentFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentFile), min_items: None, max_items: None })),
+        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: None, max_items: None, unique: false })),
+        ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: false })),
+        ("EnvironmentFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentFile), min_items: None, max_items: None, unique: false })),
         ("Essential", Shape::Bool),
         ("FirelensConfiguration", Shape::Object(&RULE_FirelensConfiguration)),
         ("HealthCheck", Shape::Object(&RULE_HealthCheck)),
@@ -217,18 +217,18 @@ pub(crate) static RULE_DaemonContainerDefinition: ObjRule = ObjRule {
         ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
         ("Memory", Shape::INT),
         ("MemoryReservation", Shape::INT),
-        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None })),
+        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
         ("Privileged", Shape::Bool),
         ("PseudoTerminal", Shape::Bool),
         ("ReadonlyRootFilesystem", Shape::Bool),
         ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
         ("RestartPolicy", Shape::Object(&RULE_RestartPolicy)),
-        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
+        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
         ("StartTimeout", Shape::INT),
         ("StopTimeout", Shape::INT),
-        ("SystemControls", Shape::List(&ListRule { items: Shape::Object(&RULE_SystemControl), min_items: None, max_items: None })),
-        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None })),
+        ("SystemControls", Shape::List(&ListRule { items: Shape::Object(&RULE_SystemControl), min_items: None, max_items: None, unique: false })),
+        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None, unique: false })),
         ("User", Shape::STR),
         ("WorkingDirectory", Shape::STR),
     ],
@@ -558,12 +558,73 @@ impl ToValue for DaemonContainerDefinition {
 }
 
 #[rustfmt::skip]
+pub(crate) static RULE_Device: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerPath", Shape::STR),
+        ("HostPath", Shape::STR),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["mknod", "read", "write"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+    ],
+    closed: true,
+    ..OBJ_RULE
+};
+
+/// The `Device` property type of `AWS::ECS::DaemonTaskDefinition`.
+///
+/// An object representing a container instance host device.
+///
+/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-daemontaskdefinition-device.html>
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Device {
+    /// `ContainerPath`: a string.
+    ///
+    /// The path inside the container at which to expose the host device.
+    pub container_path: Option<Str>,
+    /// `HostPath`: a string.
+    ///
+    /// The path for the device on the host container instance.
+    pub host_path: Option<Str>,
+    /// `Permissions`: a list of [`DevicePermission`] values.
+    ///
+    /// The explicit permissions to provide to the container for the device. By default, the container has permissions for ``read``, ``write``, and ``mknod`` for the device.
+    pub permissions: Option<List<DevicePermission>>,
+}
+
+#[rustfmt::skip]
+impl Device {
+    /// A `Device` with no property set (none is required).
+    #[inline]
+    pub fn new() -> Self {
+        Default::default()
+    }
+
+    /// `ContainerPath`: a string.
+    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = Some(value.into()); self }
+    /// `HostPath`: a string.
+    pub fn host_path(mut self, value: impl Into<Str>) -> Self { self.host_path = Some(value.into()); self }
+    /// `Permissions`: a list of [`DevicePermission`] values.
+    pub fn permissions(mut self, value: impl Into<List<DevicePermission>>) -> Self { self.permissions = Some(value.into()); self }
+}
+
+impl PropertyType for Device {}
+
+impl ToValue for Device {
+    #[inline]
+    fn to_value(&self) -> Value {
+        MapBuilder::new()
+            .opt("ContainerPath", &self.container_path)
+            .opt("HostPath", &self.host_path)
+            .opt("Permissions", &self.permissions)
+            .build()
+    }
+}
+
+#[rustfmt::skip]
 pub(crate) static RULE_LinuxParameters: ObjRule = ObjRule {
     properties: &[
         ("Capabilities", Shape::Object(&RULE_KernelCapabilities)),
-        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None })),
+        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None, unique: false })),
         ("InitProcessEnabled", Shape::Bool),
-        ("Tmpfs", Shape::List(&ListRule { items: Shape::Object(&RULE_Tmpfs), min_items: None, max_items: None })),
+        ("Tmpfs", Shape::List(&ListRule { items: Shape::Object(&RULE_Tmpfs), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -36,7 +36,7 @@ pub(crate) static RULE_ExpressGatewayService: ObjRule = ObjRule {
         ("PrimaryContainer", Shape::Object(&RULE_ExpressGatewayContainer)),
         ("ScalingTarget", Shape::Object(&RULE_ExpressGatewayScalingTarget)),
         ("ServiceName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["ExecutionRoleArn", "InfrastructureRoleArn", "PrimaryContainer"],
@@ -422,12 +422,12 @@ pub struct ExpressGatewayContainerRequired {
 pub(crate) static RULE_ExpressGatewayContainer: ObjRule = ObjRule {
     properties: &[
         ("AwsLogsConfiguration", Shape::Object(&RULE_ExpressGatewayServiceAwsLogsConfiguration)),
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ContainerPort", Shape::INT),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None })),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None, unique: false })),
         ("Image", Shape::STR),
         ("RepositoryCredentials", Shape::Object(&RULE_ExpressGatewayRepositoryCredentials)),
-        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
+        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Image"],
     closed: true,
@@ -729,8 +729,8 @@ impl ToValue for ExpressGatewayServiceAwsLogsConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_ExpressGatewayServiceNetworkConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

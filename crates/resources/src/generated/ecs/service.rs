@@ -18,7 +18,7 @@ use super::shared::{
 pub(crate) static RULE_Service: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZoneRebalancing", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None })),
+        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None, unique: false })),
         ("Cluster", Shape::STR),
         ("DeploymentConfiguration", Shape::Object(&RULE_DeploymentConfiguration)),
         ("DeploymentController", Shape::Object(&RULE_DeploymentController)),
@@ -28,21 +28,21 @@ pub(crate) static RULE_Service: ObjRule = ObjRule {
         ("ForceNewDeployment", Shape::Object(&RULE_ForceNewDeployment)),
         ("HealthCheckGracePeriodSeconds", Shape::INT),
         ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE", "EXTERNAL"], ..StrRule::ANY })),
-        ("LoadBalancers", Shape::List(&ListRule { items: Shape::Object(&RULE_LoadBalancer), min_items: None, max_items: None })),
+        ("LoadBalancers", Shape::List(&ListRule { items: Shape::Object(&RULE_LoadBalancer), min_items: None, max_items: None, unique: false })),
         ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
-        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: None, max_items: None })),
-        ("PlacementStrategies", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: None, max_items: None })),
+        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: None, max_items: None, unique: false })),
+        ("PlacementStrategies", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: None, max_items: None, unique: false })),
         ("PlatformVersion", Shape::STR),
         ("PropagateTags", Shape::Str(&StrRule { allowed: &["SERVICE", "TASK_DEFINITION"], ..StrRule::ANY })),
         ("Role", Shape::STR),
         ("SchedulingStrategy", Shape::Str(&StrRule { allowed: &["DAEMON", "REPLICA"], ..StrRule::ANY })),
         ("ServiceConnectConfiguration", Shape::Object(&RULE_ServiceConnectConfiguration)),
         ("ServiceName", Shape::STR),
-        ("ServiceRegistries", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceRegistry), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("ServiceRegistries", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceRegistry), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("TaskDefinition", Shape::STR),
-        ("VolumeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceVolumeConfiguration), min_items: None, max_items: None })),
-        ("VpcLatticeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcLatticeConfiguration), min_items: None, max_items: None })),
+        ("VolumeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceVolumeConfiguration), min_items: None, max_items: None, unique: false })),
+        ("VpcLatticeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcLatticeConfiguration), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -539,8 +539,8 @@ impl ToValue for AdvancedConfiguration {
 pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -686,7 +686,7 @@ pub struct DeploymentAlarmsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DeploymentAlarms: ObjRule = ObjRule {
     properties: &[
-        ("AlarmNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AlarmNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Enable", Shape::Bool),
         ("Rollback", Shape::Bool),
     ],
@@ -832,7 +832,7 @@ pub(crate) static RULE_DeploymentConfiguration: ObjRule = ObjRule {
         ("BakeTimeInMinutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(1440.0), ..NumRule::ANY })),
         ("CanaryConfiguration", Shape::Object(&RULE_CanaryConfiguration)),
         ("DeploymentCircuitBreaker", Shape::Object(&RULE_DeploymentCircuitBreaker)),
-        ("LifecycleHooks", Shape::List(&ListRule { items: Shape::Object(&RULE_DeploymentLifecycleHook), min_items: None, max_items: None })),
+        ("LifecycleHooks", Shape::List(&ListRule { items: Shape::Object(&RULE_DeploymentLifecycleHook), min_items: None, max_items: None, unique: false })),
         ("LinearConfiguration", Shape::Object(&RULE_LinearConfiguration)),
         ("MaximumPercent", Shape::INT),
         ("MinimumHealthyPercent", Shape::INT),
@@ -1080,9 +1080,9 @@ pub struct DeploymentLifecycleHookRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DeploymentLifecycleHook: ObjRule = ObjRule {
     properties: &[
-        ("HookDetails", Shape::Any),
+        ("HookDetails", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("HookTargetArn", Shape::STR),
-        ("LifecycleStages", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("LifecycleStages", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["HookTargetArn", "RoleArn", "LifecycleStages"],
@@ -1214,7 +1214,7 @@ pub(crate) static RULE_EbsTagSpecification: ObjRule = ObjRule {
     properties: &[
         ("PropagateTags", Shape::Str(&StrRule { allowed: &["SERVICE", "TASK_DEFINITION"], ..StrRule::ANY })),
         ("ResourceType", Shape::Str(&StrRule { allowed: &["volume"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["ResourceType"],
     closed: true,
@@ -1513,8 +1513,8 @@ impl ToValue for LoadBalancer {
 pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("LogDriver", Shape::STR),
-        ("Options", Shape::Any),
-        ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
+        ("Options", Shape::Typed(json_type::OBJECT)),
+        ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2020,7 +2020,7 @@ pub(crate) static RULE_ServiceConnectConfiguration: ObjRule = ObjRule {
         ("Enabled", Shape::Bool),
         ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
         ("Namespace", Shape::STR),
-        ("Services", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceConnectService), min_items: None, max_items: None })),
+        ("Services", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceConnectService), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Enabled"],
     closed: true,
@@ -2128,7 +2128,7 @@ pub struct ServiceConnectServiceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ServiceConnectService: ObjRule = ObjRule {
     properties: &[
-        ("ClientAliases", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceConnectClientAlias), min_items: None, max_items: None })),
+        ("ClientAliases", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceConnectClientAlias), min_items: None, max_items: None, unique: false })),
         ("DiscoveryName", Shape::STR),
         ("IngressPortOverride", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
         ("PortName", Shape::STR),
@@ -2534,7 +2534,7 @@ pub(crate) static RULE_ServiceManagedEbsVolumeConfiguration: ObjRule = ObjRule {
         ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SizeInGiB", Shape::INT),
         ("SnapshotId", Shape::STR),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_EbsTagSpecification), min_items: None, max_items: None })),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_EbsTagSpecification), min_items: None, max_items: None, unique: false })),
         ("Throughput", Shape::INT),
         ("VolumeInitializationRate", Shape::INT),
         ("VolumeType", Shape::STR),

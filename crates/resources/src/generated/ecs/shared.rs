@@ -179,72 +179,6 @@ impl ToValue for ContainerDependency {
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
-pub(crate) static RULE_Device: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerPath", Shape::STR),
-        ("HostPath", Shape::STR),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["mknod", "read", "write"], ..StrRule::ANY }), min_items: None, max_items: None })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-/// The `Device` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
-///
-/// An object representing a container instance host device.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-daemontaskdefinition-device.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Device {
-    /// `ContainerPath`: a string.
-    ///
-    /// The path inside the container at which to expose the host device.
-    pub container_path: Option<Str>,
-    /// `HostPath`: a string.
-    ///
-    /// The path for the device on the host container instance.
-    pub host_path: Option<Str>,
-    /// `Permissions`: a list of [`DevicePermission`] values.
-    ///
-    /// The explicit permissions to provide to the container for the device. By default, the container has permissions for ``read``, ``write``, and ``mknod`` for the device.
-    pub permissions: Option<List<DevicePermission>>,
-}
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
-impl Device {
-    /// A `Device` with no property set (none is required).
-    #[inline]
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ContainerPath`: a string.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = Some(value.into()); self }
-    /// `HostPath`: a string.
-    pub fn host_path(mut self, value: impl Into<Str>) -> Self { self.host_path = Some(value.into()); self }
-    /// `Permissions`: a list of [`DevicePermission`] values.
-    pub fn permissions(mut self, value: impl Into<List<DevicePermission>>) -> Self { self.permissions = Some(value.into()); self }
-}
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-impl PropertyType for Device {}
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-impl ToValue for Device {
-    #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ContainerPath", &self.container_path)
-            .opt("HostPath", &self.host_path)
-            .opt("Permissions", &self.permissions)
-            .build()
-    }
-}
-
-#[cfg(any(feature = "ecs", feature = "constructs"))]
-#[rustfmt::skip]
 pub(crate) static RULE_EnvironmentFile: ObjRule = ObjRule {
     properties: &[
         ("Type", Shape::Str(&StrRule { allowed: &["s3"], ..StrRule::ANY })),
@@ -315,7 +249,7 @@ impl ToValue for EnvironmentFile {
 #[rustfmt::skip]
 pub(crate) static RULE_FirelensConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Options", Shape::Any),
+        ("Options", Shape::Typed(json_type::OBJECT)),
         ("Type", Shape::Str(&StrRule { allowed: &["fluentbit", "fluentd"], ..StrRule::ANY })),
     ],
     closed: true,
@@ -374,7 +308,7 @@ impl ToValue for FirelensConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
     properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Interval", Shape::INT),
         ("Retries", Shape::INT),
         ("StartPeriod", Shape::INT),
@@ -564,8 +498,8 @@ impl ToValue for HostVolumeProperties {
 #[rustfmt::skip]
 pub(crate) static RULE_KernelCapabilities: ObjRule = ObjRule {
     properties: &[
-        ("Add", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Drop", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Add", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Drop", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -698,8 +632,8 @@ pub struct LogConfigurationRequired {
 pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("LogDriver", Shape::STR),
-        ("Options", Shape::Any),
-        ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
+        ("Options", Shape::Typed(json_type::OBJECT)),
+        ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None, unique: false })),
     ],
     required: &["LogDriver"],
     closed: true,
@@ -913,7 +847,7 @@ impl ToValue for RepositoryCredentials {
 pub(crate) static RULE_RestartPolicy: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        ("IgnoredExitCodes", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
+        ("IgnoredExitCodes", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
         ("RestartAttemptPeriod", Shape::INT),
     ],
     closed: true,
@@ -1262,7 +1196,7 @@ pub struct TmpfsRequired {
 pub(crate) static RULE_Tmpfs: ObjRule = ObjRule {
     properties: &[
         ("ContainerPath", Shape::STR),
-        ("MountOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("MountOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Size", Shape::INT),
     ],
     required: &["Size"],

@@ -24,17 +24,17 @@ pub struct TaskSetRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TaskSet: ObjRule = ObjRule {
     properties: &[
-        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None })),
+        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None, unique: false })),
         ("Cluster", Shape::STR),
         ("ExternalId", Shape::STR),
         ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE"], ..StrRule::ANY })),
-        ("LoadBalancers", Shape::List(&ListRule { items: Shape::Object(&RULE_LoadBalancer), min_items: None, max_items: None })),
+        ("LoadBalancers", Shape::List(&ListRule { items: Shape::Object(&RULE_LoadBalancer), min_items: None, max_items: None, unique: false })),
         ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
         ("PlatformVersion", Shape::STR),
         ("Scale", Shape::Object(&RULE_Scale)),
         ("Service", Shape::STR),
-        ("ServiceRegistries", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceRegistry), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("ServiceRegistries", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceRegistry), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("TaskDefinition", Shape::STR),
     ],
     required: &["Cluster", "Service", "TaskDefinition"],
@@ -273,8 +273,8 @@ pub struct AwsVpcConfigurationRequired {
 pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: Some(16) })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: Some(16), unique: false })),
     ],
     required: &["Subnets"],
     closed: true,

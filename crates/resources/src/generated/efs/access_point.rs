@@ -25,7 +25,7 @@ pub struct AccessPointRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
     properties: &[
-        ("AccessPointTags", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessPointTag), min_items: None, max_items: None })),
+        ("AccessPointTags", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessPointTag), min_items: None, max_items: None, unique: true })),
         ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("FileSystemId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("PosixUser", Shape::Object(&RULE_PosixUser)),
@@ -339,7 +339,7 @@ pub struct PosixUserRequired {
 pub(crate) static RULE_PosixUser: ObjRule = ObjRule {
     properties: &[
         ("Gid", Shape::STR),
-        ("SecondaryGids", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(16) })),
+        ("SecondaryGids", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(16), unique: false })),
         ("Uid", Shape::STR),
     ],
     required: &["Uid", "Gid"],

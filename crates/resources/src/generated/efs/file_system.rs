@@ -22,11 +22,11 @@ pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
         ("BackupPolicy", Shape::Object(&RULE_BackupPolicy)),
         ("BypassPolicyLockoutSafetyCheck", Shape::Bool),
         ("Encrypted", Shape::Bool),
-        ("FileSystemPolicy", Shape::Any),
+        ("FileSystemPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("FileSystemProtection", Shape::Object(&RULE_FileSystemProtection)),
-        ("FileSystemTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ElasticFileSystemTag), min_items: None, max_items: None })),
+        ("FileSystemTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ElasticFileSystemTag), min_items: None, max_items: None, unique: true })),
         ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("LifecyclePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_LifecyclePolicy), min_items: Some(0), max_items: Some(3) })),
+        ("LifecyclePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_LifecyclePolicy), min_items: Some(0), max_items: Some(3), unique: true })),
         ("PerformanceMode", Shape::Str(&StrRule { allowed: &["generalPurpose", "maxIO"], ..StrRule::ANY })),
         ("ProvisionedThroughputInMibps", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
@@ -507,7 +507,7 @@ impl ToValue for LifecyclePolicy {
 #[rustfmt::skip]
 pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationDestination), min_items: Some(1), max_items: Some(1) })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationDestination), min_items: Some(1), max_items: Some(1), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

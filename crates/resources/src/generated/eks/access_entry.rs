@@ -22,11 +22,11 @@ pub struct AccessEntryRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AccessEntry: ObjRule = ObjRule {
     properties: &[
-        ("AccessPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessPolicy), min_items: None, max_items: Some(20) })),
+        ("AccessPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessPolicy), min_items: None, max_items: Some(20), unique: true })),
         ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("KubernetesGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("KubernetesGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("PrincipalArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("Type", Shape::STR),
         ("Username", Shape::STR),
     ],
@@ -277,7 +277,7 @@ pub struct AccessScopeRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AccessScope: ObjRule = ObjRule {
     properties: &[
-        ("Namespaces", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Namespaces", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("Type", Shape::Str(&StrRule { allowed: &["namespace", "cluster"], ..StrRule::ANY })),
     ],
     required: &["Type"],

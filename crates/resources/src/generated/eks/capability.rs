@@ -36,7 +36,7 @@ pub(crate) static RULE_Capability: ObjRule = ObjRule {
         ("Configuration", Shape::Object(&RULE_CapabilityConfiguration)),
         ("DeletePropagationPolicy", Shape::Str(&StrRule { allowed: &["RETAIN"], ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("Type", Shape::Str(&StrRule { allowed: &["ARGOCD", "ACK", "KRO"], ..StrRule::ANY })),
     ],
     required: &["ClusterName", "CapabilityName", "Type", "RoleArn", "DeletePropagationPolicy"],
@@ -264,7 +264,7 @@ pub(crate) static RULE_ArgoCd: ObjRule = ObjRule {
         ("AwsIdc", Shape::Object(&RULE_AwsIdc)),
         ("Namespace", Shape::STR),
         ("NetworkAccess", Shape::Object(&RULE_NetworkAccess)),
-        ("RbacRoleMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ArgoCdRoleMapping), min_items: None, max_items: None })),
+        ("RbacRoleMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ArgoCdRoleMapping), min_items: None, max_items: None, unique: false })),
         ("ServerUrl", Shape::STR),
     ],
     required: &["AwsIdc"],
@@ -354,7 +354,7 @@ pub struct ArgoCdRoleMappingRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ArgoCdRoleMapping: ObjRule = ObjRule {
     properties: &[
-        ("Identities", Shape::List(&ListRule { items: Shape::Object(&RULE_SsoIdentity), min_items: None, max_items: None })),
+        ("Identities", Shape::List(&ListRule { items: Shape::Object(&RULE_SsoIdentity), min_items: None, max_items: None, unique: false })),
         ("Role", Shape::Str(&StrRule { allowed: &["ADMIN", "EDITOR", "VIEWER"], ..StrRule::ANY })),
     ],
     required: &["Role", "Identities"],
@@ -534,7 +534,7 @@ impl ToValue for CapabilityConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_NetworkAccess: ObjRule = ObjRule {
     properties: &[
-        ("VpceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("VpceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -30,7 +30,7 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
         ("ComputeConfig", Shape::Object(&RULE_ComputeConfig)),
         ("ControlPlaneScalingConfig", Shape::Object(&RULE_ControlPlaneScalingConfig)),
         ("DeletionProtection", Shape::Bool),
-        ("EncryptionConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_EncryptionConfig), min_items: Some(0), max_items: Some(1) })),
+        ("EncryptionConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_EncryptionConfig), min_items: Some(0), max_items: Some(1), unique: false })),
         ("Force", Shape::Bool),
         ("KubernetesNetworkConfig", Shape::Object(&RULE_KubernetesNetworkConfig)),
         ("Logging", Shape::Object(&RULE_Logging)),
@@ -40,7 +40,7 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
         ("ResourcesVpcConfig", Shape::Object(&RULE_ResourcesVpcConfig)),
         ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StorageConfig", Shape::Object(&RULE_StorageConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("UpgradePolicy", Shape::Object(&RULE_UpgradePolicy)),
         ("Version", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ZonalShiftConfig", Shape::Object(&RULE_ZonalShiftConfig)),
@@ -494,7 +494,7 @@ impl ToValue for BlockStorage {
 #[rustfmt::skip]
 pub(crate) static RULE_ClusterLogging: ObjRule = ObjRule {
     properties: &[
-        ("EnabledTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_LoggingTypeConfig), min_items: None, max_items: None })),
+        ("EnabledTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_LoggingTypeConfig), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -544,7 +544,7 @@ impl ToValue for ClusterLogging {
 pub(crate) static RULE_ComputeConfig: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        ("NodePools", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("NodePools", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("NodeRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     closed: true,
@@ -736,7 +736,7 @@ impl ToValue for ElasticLoadBalancing {
 pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
     properties: &[
         ("Provider", Shape::Object(&RULE_Provider)),
-        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -966,7 +966,7 @@ pub(crate) static RULE_OutpostConfig: ObjRule = ObjRule {
     properties: &[
         ("ControlPlaneInstanceType", Shape::STR),
         ("ControlPlanePlacement", Shape::Object(&RULE_ControlPlanePlacement)),
-        ("OutpostArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("OutpostArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["OutpostArns", "ControlPlaneInstanceType"],
     closed: true,
@@ -1080,8 +1080,8 @@ impl ToValue for Provider {
 #[rustfmt::skip]
 pub(crate) static RULE_RemoteNetworkConfig: ObjRule = ObjRule {
     properties: &[
-        ("RemoteNodeNetworks", Shape::List(&ListRule { items: Shape::Object(&RULE_RemoteNodeNetwork), min_items: Some(0), max_items: Some(1) })),
-        ("RemotePodNetworks", Shape::List(&ListRule { items: Shape::Object(&RULE_RemotePodNetwork), min_items: Some(0), max_items: Some(1) })),
+        ("RemoteNodeNetworks", Shape::List(&ListRule { items: Shape::Object(&RULE_RemoteNodeNetwork), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("RemotePodNetworks", Shape::List(&ListRule { items: Shape::Object(&RULE_RemotePodNetwork), min_items: Some(0), max_items: Some(1), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1166,7 +1166,7 @@ pub struct RemoteNodeNetworkRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RemoteNodeNetwork: ObjRule = ObjRule {
     properties: &[
-        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Cidrs"],
     closed: true,
@@ -1247,7 +1247,7 @@ pub struct RemotePodNetworkRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RemotePodNetwork: ObjRule = ObjRule {
     properties: &[
-        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Cidrs"],
     closed: true,
@@ -1322,9 +1322,9 @@ pub(crate) static RULE_ResourcesVpcConfig: ObjRule = ObjRule {
     properties: &[
         ("EndpointPrivateAccess", Shape::Bool),
         ("EndpointPublicAccess", Shape::Bool),
-        ("PublicAccessCidrs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("PublicAccessCidrs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["SubnetIds"],
     closed: true,

@@ -24,9 +24,9 @@ pub(crate) static RULE_FargateProfile: ObjRule = ObjRule {
         ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("FargateProfileName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("PodExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Selectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Selector), min_items: Some(1), max_items: None })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Selectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Selector), min_items: Some(1), max_items: None, unique: false })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["ClusterName", "PodExecutionRoleArn", "Selectors"],
     closed: true,
@@ -267,7 +267,7 @@ pub struct SelectorRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Selector: ObjRule = ObjRule {
     properties: &[
-        ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None })),
+        ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None, unique: false })),
         ("Namespace", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["Namespace"],

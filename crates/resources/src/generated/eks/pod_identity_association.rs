@@ -32,7 +32,7 @@ pub(crate) static RULE_PodIdentityAssociation: ObjRule = ObjRule {
         ("Policy", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("ServiceAccount", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TargetRoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["ClusterName", "RoleArn", "Namespace", "ServiceAccount"],

@@ -25,8 +25,8 @@ pub(crate) static RULE_GlobalReplicationGroup: ObjRule = ObjRule {
         ("GlobalNodeGroupCount", Shape::INT),
         ("GlobalReplicationGroupDescription", Shape::STR),
         ("GlobalReplicationGroupIdSuffix", Shape::STR),
-        ("Members", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalReplicationGroupMember), min_items: Some(1), max_items: None })),
-        ("RegionalConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_RegionalConfiguration), min_items: None, max_items: None })),
+        ("Members", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalReplicationGroupMember), min_items: Some(1), max_items: None, unique: true })),
+        ("RegionalConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_RegionalConfiguration), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Members"],
     closed: true,
@@ -293,7 +293,7 @@ pub(crate) static RULE_RegionalConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ReplicationGroupId", Shape::STR),
         ("ReplicationGroupRegion", Shape::STR),
-        ("ReshardingConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReshardingConfiguration), min_items: None, max_items: None })),
+        ("ReshardingConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReshardingConfiguration), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -353,7 +353,7 @@ impl ToValue for RegionalConfiguration {
 pub(crate) static RULE_ReshardingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("NodeGroupId", Shape::STR),
-        ("PreferredAvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("PreferredAvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

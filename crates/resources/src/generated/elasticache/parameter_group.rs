@@ -24,8 +24,8 @@ pub(crate) static RULE_ParameterGroup: ObjRule = ObjRule {
     properties: &[
         ("CacheParameterGroupFamily", Shape::STR),
         ("Description", Shape::STR),
-        ("Properties", Shape::Any),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Properties", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Description", "CacheParameterGroupFamily"],
     closed: true,

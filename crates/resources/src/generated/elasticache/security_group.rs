@@ -21,7 +21,7 @@ pub struct SecurityGroupRequired {
 pub(crate) static RULE_SecurityGroup: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Description"],
     closed: true,

@@ -32,8 +32,8 @@ pub(crate) static RULE_User: ObjRule = ObjRule {
         ("AuthenticationMode", Shape::Object(&RULE_AuthenticationMode)),
         ("Engine", Shape::Str(&StrRule { allowed: &["redis", "valkey"], ..StrRule::ANY })),
         ("NoPasswordRequired", Shape::Bool),
-        ("Passwords", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Passwords", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("UserId", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("UserName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
@@ -229,7 +229,7 @@ pub struct AuthenticationModeRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AuthenticationMode: ObjRule = ObjRule {
     properties: &[
-        ("Passwords", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
+        ("Passwords", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: true })),
         ("Type", Shape::Str(&StrRule { allowed: &["password", "no-password-required", "iam"], ..StrRule::ANY })),
     ],
     required: &["Type"],

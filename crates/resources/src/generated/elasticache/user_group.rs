@@ -29,9 +29,9 @@ pub struct UserGroupRequired {
 pub(crate) static RULE_UserGroup: ObjRule = ObjRule {
     properties: &[
         ("Engine", Shape::Str(&StrRule { allowed: &["redis", "valkey"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("UserGroupId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("UserIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("UserIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
     ],
     required: &["UserGroupId", "Engine", "UserIds"],
     closed: true,

@@ -20,7 +20,7 @@ pub(crate) static RULE_ConfigurationTemplate: ObjRule = ObjRule {
         ("ApplicationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
         ("EnvironmentId", Shape::STR),
-        ("OptionSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationOptionSetting), min_items: None, max_items: None })),
+        ("OptionSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationOptionSetting), min_items: None, max_items: None, unique: false })),
         ("PlatformArn", Shape::STR),
         ("SolutionStackName", Shape::STR),
         ("SourceConfiguration", Shape::Object(&RULE_SourceConfiguration)),

@@ -31,10 +31,10 @@ pub struct ListenerRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Listener: ObjRule = ObjRule {
     properties: &[
-        ("AlpnPolicy", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: None, max_items: None })),
-        ("DefaultActions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
-        ("ListenerAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ListenerAttribute), min_items: None, max_items: None })),
+        ("AlpnPolicy", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: None, max_items: None, unique: true })),
+        ("DefaultActions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: true })),
+        ("ListenerAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ListenerAttribute), min_items: None, max_items: None, unique: true })),
         ("LoadBalancerArn", Shape::STR),
         ("MutualAuthentication", Shape::Object(&RULE_MutualAuthentication)),
         ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
@@ -361,7 +361,7 @@ pub struct AuthenticateCognitoConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
     properties: &[
-        ("AuthenticationRequestExtraParams", Shape::Any),
+        ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
         ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
         ("Scope", Shape::STR),
         ("SessionCookieName", Shape::STR),
@@ -496,7 +496,7 @@ pub struct AuthenticateOidcConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
     properties: &[
-        ("AuthenticationRequestExtraParams", Shape::Any),
+        ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
         ("AuthorizationEndpoint", Shape::STR),
         ("ClientId", Shape::STR),
         ("ClientSecret", Shape::STR),

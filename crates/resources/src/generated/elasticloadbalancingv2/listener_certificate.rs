@@ -22,7 +22,7 @@ pub struct ListenerCertificateRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ListenerCertificate: ObjRule = ObjRule {
     properties: &[
-        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: None, max_items: None })),
+        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: None, max_items: None, unique: true })),
         ("ListenerArn", Shape::STR),
     ],
     required: &["ListenerArn", "Certificates"],

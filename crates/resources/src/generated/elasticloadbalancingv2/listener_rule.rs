@@ -32,11 +32,11 @@ pub struct ListenerRuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ListenerRule: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleCondition), min_items: None, max_items: None })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: true })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleCondition), min_items: None, max_items: None, unique: true })),
         ("ListenerArn", Shape::STR),
         ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(50000.0), ..NumRule::ANY })),
-        ("Transforms", Shape::List(&ListRule { items: Shape::Object(&RULE_Transform), min_items: None, max_items: None })),
+        ("Transforms", Shape::List(&ListRule { items: Shape::Object(&RULE_Transform), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Actions", "Priority", "Conditions"],
     closed: true,
@@ -332,7 +332,7 @@ pub struct AuthenticateCognitoConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
     properties: &[
-        ("AuthenticationRequestExtraParams", Shape::Any),
+        ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
         ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
         ("Scope", Shape::STR),
         ("SessionCookieName", Shape::STR),
@@ -467,7 +467,7 @@ pub struct AuthenticateOidcConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
     properties: &[
-        ("AuthenticationRequestExtraParams", Shape::Any),
+        ("AuthenticationRequestExtraParams", Shape::Typed(json_type::OBJECT)),
         ("AuthorizationEndpoint", Shape::STR),
         ("ClientId", Shape::STR),
         ("ClientSecret", Shape::STR),
@@ -624,8 +624,8 @@ impl ToValue for AuthenticateOidcConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_HostHeaderConfig: ObjRule = ObjRule {
     properties: &[
-        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -678,8 +678,8 @@ impl ToValue for HostHeaderConfig {
 pub(crate) static RULE_HttpHeaderConfig: ObjRule = ObjRule {
     properties: &[
         ("HttpHeaderName", Shape::STR),
-        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -742,7 +742,7 @@ impl ToValue for HttpHeaderConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_HttpRequestMethodConfig: ObjRule = ObjRule {
     properties: &[
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -789,8 +789,8 @@ impl ToValue for HttpRequestMethodConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_PathPatternConfig: ObjRule = ObjRule {
     properties: &[
-        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5) })),
+        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -844,7 +844,7 @@ impl ToValue for PathPatternConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_QueryStringConfig: ObjRule = ObjRule {
     properties: &[
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryStringKeyValue), min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryStringKeyValue), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1017,7 +1017,7 @@ pub struct RewriteConfigObjectRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RewriteConfigObject: ObjRule = ObjRule {
     properties: &[
-        ("Rewrites", Shape::List(&ListRule { items: Shape::Object(&RULE_RewriteConfig), min_items: None, max_items: None })),
+        ("Rewrites", Shape::List(&ListRule { items: Shape::Object(&RULE_RewriteConfig), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Rewrites"],
     closed: true,
@@ -1065,9 +1065,9 @@ pub(crate) static RULE_RuleCondition: ObjRule = ObjRule {
         ("HttpRequestMethodConfig", Shape::Object(&RULE_HttpRequestMethodConfig)),
         ("PathPatternConfig", Shape::Object(&RULE_PathPatternConfig)),
         ("QueryStringConfig", Shape::Object(&RULE_QueryStringConfig)),
-        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("SourceIpConfig", Shape::Object(&RULE_SourceIpConfig)),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1192,7 +1192,7 @@ impl ToValue for RuleCondition {
 #[rustfmt::skip]
 pub(crate) static RULE_SourceIpConfig: ObjRule = ObjRule {
     properties: &[
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

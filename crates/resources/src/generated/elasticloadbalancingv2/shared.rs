@@ -159,7 +159,7 @@ impl ToValue for FixedResponseConfig {
 pub(crate) static RULE_ForwardConfig: ObjRule = ObjRule {
     properties: &[
         ("TargetGroupStickinessConfig", Shape::Object(&RULE_TargetGroupStickinessConfig)),
-        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupTuple), min_items: None, max_items: None })),
+        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupTuple), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -235,7 +235,7 @@ pub(crate) static RULE_JwtValidationActionAdditionalClaim: ObjRule = ObjRule {
     properties: &[
         ("Format", Shape::Str(&StrRule { allowed: &["single-string", "space-separated-values", "string-array"], ..StrRule::ANY })),
         ("Name", Shape::STR),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     required: &["Format", "Name", "Values"],
     closed: true,
@@ -314,7 +314,7 @@ pub struct JwtValidationConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_JwtValidationConfig: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalClaims", Shape::List(&ListRule { items: Shape::Object(&RULE_JwtValidationActionAdditionalClaim), min_items: None, max_items: None })),
+        ("AdditionalClaims", Shape::List(&ListRule { items: Shape::Object(&RULE_JwtValidationActionAdditionalClaim), min_items: None, max_items: None, unique: true })),
         ("Issuer", Shape::STR),
         ("JwksEndpoint", Shape::STR),
     ],

@@ -19,7 +19,7 @@ pub(crate) static RULE_TrustStore: ObjRule = ObjRule {
         ("CaCertificatesBundleS3Key", Shape::STR),
         ("CaCertificatesBundleS3ObjectVersion", Shape::STR),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -10,7 +10,7 @@ use crate::support::prelude::*;
 #[rustfmt::skip]
 pub(crate) static RULE_TrustStoreRevocation: ObjRule = ObjRule {
     properties: &[
-        ("RevocationContents", Shape::List(&ListRule { items: Shape::Object(&RULE_RevocationContent), min_items: None, max_items: None })),
+        ("RevocationContents", Shape::List(&ListRule { items: Shape::Object(&RULE_RevocationContent), min_items: None, max_items: None, unique: true })),
         ("TrustStoreArn", Shape::STR),
     ],
     closed: true,

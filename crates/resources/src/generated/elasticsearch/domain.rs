@@ -10,8 +10,8 @@ use crate::support::prelude::*;
 #[rustfmt::skip]
 pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
-        ("AccessPolicies", Shape::Any),
-        ("AdvancedOptions", Shape::Any),
+        ("AccessPolicies", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("AdvancedOptions", Shape::Typed(json_type::OBJECT)),
         ("AdvancedSecurityOptions", Shape::Object(&RULE_AdvancedSecurityOptionsInput)),
         ("CognitoOptions", Shape::Object(&RULE_CognitoOptions)),
         ("DomainEndpointOptions", Shape::Object(&RULE_DomainEndpointOptions)),
@@ -20,10 +20,10 @@ pub(crate) static RULE_Domain: ObjRule = ObjRule {
         ("ElasticsearchClusterConfig", Shape::Object(&RULE_ElasticsearchClusterConfig)),
         ("ElasticsearchVersion", Shape::STR),
         ("EncryptionAtRestOptions", Shape::Object(&RULE_EncryptionAtRestOptions)),
-        ("LogPublishingOptions", Shape::Any),
+        ("LogPublishingOptions", Shape::Typed(json_type::OBJECT)),
         ("NodeToNodeEncryptionOptions", Shape::Object(&RULE_NodeToNodeEncryptionOptions)),
         ("SnapshotOptions", Shape::Object(&RULE_SnapshotOptions)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VPCOptions", Shape::Object(&RULE_VpcOptions)),
     ],
     closed: true,
@@ -1007,8 +1007,8 @@ impl ToValue for Tag {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -24,8 +24,8 @@ pub struct FeedRequired {
 pub(crate) static RULE_Feed: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_GetOutput), min_items: None, max_items: None })),
-        ("Tags", Shape::Any),
+        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_GetOutput), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Name", "Outputs"],
     closed: true,

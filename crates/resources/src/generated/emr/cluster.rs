@@ -10,8 +10,7 @@ use crate::support::prelude::*;
 pub use super::shared::{
     AutoScalingPolicy, AutoScalingPolicyRequired, CloudWatchAlarmDefinition,
     CloudWatchAlarmDefinitionRequired, Configuration, EbsBlockDeviceConfig,
-    EbsBlockDeviceConfigRequired, EbsConfiguration, HadoopJarStepConfig,
-    HadoopJarStepConfigRequired, InstanceFleetProvisioningSpecifications,
+    EbsBlockDeviceConfigRequired, EbsConfiguration, InstanceFleetProvisioningSpecifications,
     InstanceFleetResizingSpecifications, InstanceTypeConfig, InstanceTypeConfigRequired, KeyValue,
     MetricDimension, MetricDimensionRequired, OnDemandCapacityReservationOptions,
     OnDemandProvisioningSpecification, OnDemandProvisioningSpecificationRequired,
@@ -23,9 +22,9 @@ pub use super::shared::{
     VolumeSpecificationRequired,
 };
 use super::shared::{
-    RULE_AutoScalingPolicy, RULE_Configuration, RULE_EbsConfiguration, RULE_HadoopJarStepConfig,
+    RULE_AutoScalingPolicy, RULE_Configuration, RULE_EbsConfiguration,
     RULE_InstanceFleetProvisioningSpecifications, RULE_InstanceFleetResizingSpecifications,
-    RULE_InstanceTypeConfig,
+    RULE_InstanceTypeConfig, RULE_KeyValue,
 };
 
 /// The required properties of [`Cluster`], by name: `Cluster::new(ClusterRequired { .. })`.
@@ -44,12 +43,12 @@ pub struct ClusterRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalInfo", Shape::Any),
-        ("Applications", Shape::List(&ListRule { items: Shape::Object(&RULE_Application), min_items: None, max_items: None })),
+        ("AdditionalInfo", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("Applications", Shape::List(&ListRule { items: Shape::Object(&RULE_Application), min_items: None, max_items: None, unique: true })),
         ("AutoScalingRole", Shape::STR),
         ("AutoTerminationPolicy", Shape::Object(&RULE_AutoTerminationPolicy)),
-        ("BootstrapActions", Shape::List(&ListRule { items: Shape::Object(&RULE_BootstrapActionConfig), min_items: None, max_items: None })),
-        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None })),
+        ("BootstrapActions", Shape::List(&ListRule { items: Shape::Object(&RULE_BootstrapActionConfig), min_items: None, max_items: None, unique: true })),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
         ("CustomAmiId", Shape::STR),
         ("EbsRootVolumeIops", Shape::INT),
         ("EbsRootVolumeSize", Shape::INT),
@@ -62,14 +61,14 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
         ("ManagedScalingPolicy", Shape::Object(&RULE_ManagedScalingPolicy)),
         ("Name", Shape::STR),
         ("OSReleaseLabel", Shape::STR),
-        ("PlacementGroupConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementGroupConfig), min_items: None, max_items: None })),
+        ("PlacementGroupConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementGroupConfig), min_items: None, max_items: None, unique: true })),
         ("ReleaseLabel", Shape::STR),
         ("ScaleDownBehavior", Shape::STR),
         ("SecurityConfiguration", Shape::STR),
         ("ServiceRole", Shape::STR),
         ("StepConcurrencyLevel", Shape::INT),
-        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_StepConfig), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_StepConfig), min_items: None, max_items: None, unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VisibleToAllUsers", Shape::Bool),
     ],
     required: &["Instances", "ServiceRole", "JobFlowRole", "Name"],
@@ -434,8 +433,8 @@ impl ClusterAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalInfo", Shape::Any),
-        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AdditionalInfo", Shape::Typed(json_type::OBJECT)),
+        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("Name", Shape::STR),
         ("Version", Shape::STR),
     ],
@@ -716,10 +715,92 @@ impl ToValue for ComputeLimits {
     }
 }
 
+/// The required properties of [`HadoopJarStepConfig`], by name: `HadoopJarStepConfig::new(HadoopJarStepConfigRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HadoopJarStepConfigRequired {
+    /// `Jar`: a string, required.
+    pub jar: Str,
+}
+
+#[rustfmt::skip]
+pub(crate) static RULE_HadoopJarStepConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Jar", Shape::STR),
+        ("MainClass", Shape::STR),
+        ("StepProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None, unique: true })),
+    ],
+    required: &["Jar"],
+    closed: true,
+    ..OBJ_RULE
+};
+
+/// The `HadoopJarStepConfig` property type of `AWS::EMR::Cluster`.
+///
+/// The `HadoopJarStepConfig` property type specifies a job flow step consisting of a JAR file whose main function will be executed. The main function submits a job for the cluster to execute as a step on the master node, and then waits for the job to finish or fail before executing subsequent steps.
+///
+/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-hadoopjarstepconfig.html>
+#[derive(Clone, Debug, PartialEq)]
+pub struct HadoopJarStepConfig {
+    /// `Args`: a list of strings.
+    ///
+    /// A list of command line arguments passed to the JAR file's main function when executed.
+    pub args: Option<List<Str>>,
+    /// `Jar`: a string, required.
+    ///
+    /// A path to a JAR file run during the step.
+    pub jar: Str,
+    /// `MainClass`: a string.
+    ///
+    /// The name of the main class in the specified Java file. If not specified, the JAR file should specify a Main-Class in its manifest file.
+    pub main_class: Option<Str>,
+    /// `StepProperties`: a list of [`KeyValue`] objects.
+    ///
+    /// A list of Java properties that are set when the step runs. You can use these properties to pass key-value pairs to your main function.
+    pub step_properties: Option<List<KeyValue>>,
+}
+
+#[rustfmt::skip]
+impl HadoopJarStepConfig {
+    /// A `HadoopJarStepConfig` with its required properties, named in a [`HadoopJarStepConfigRequired`].
+    #[inline]
+    pub fn new(required: HadoopJarStepConfigRequired) -> Self {
+        Self {
+            args: None,
+            jar: required.jar,
+            main_class: None,
+            step_properties: None,
+        }
+    }
+
+    /// `Args`: a list of strings.
+    pub fn args(mut self, value: impl Into<List<Str>>) -> Self { self.args = Some(value.into()); self }
+    /// `Jar`: a string, required.
+    pub fn jar(mut self, value: impl Into<Str>) -> Self { self.jar = value.into(); self }
+    /// `MainClass`: a string.
+    pub fn main_class(mut self, value: impl Into<Str>) -> Self { self.main_class = Some(value.into()); self }
+    /// `StepProperties`: a list of [`KeyValue`] objects.
+    pub fn step_properties(mut self, value: impl Into<List<KeyValue>>) -> Self { self.step_properties = Some(value.into()); self }
+}
+
+impl PropertyType for HadoopJarStepConfig {}
+
+impl ToValue for HadoopJarStepConfig {
+    #[inline]
+    fn to_value(&self) -> Value {
+        MapBuilder::new()
+            .opt("Args", &self.args)
+            .req("Jar", &self.jar)
+            .opt("MainClass", &self.main_class)
+            .opt("StepProperties", &self.step_properties)
+            .build()
+    }
+}
+
 #[rustfmt::skip]
 pub(crate) static RULE_InstanceFleetConfig: ObjRule = ObjRule {
     properties: &[
-        ("InstanceTypeConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceTypeConfig), min_items: None, max_items: None })),
+        ("InstanceTypeConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceTypeConfig), min_items: None, max_items: None, unique: true })),
         ("LaunchSpecifications", Shape::Object(&RULE_InstanceFleetProvisioningSpecifications)),
         ("Name", Shape::STR),
         ("ResizeSpecifications", Shape::Object(&RULE_InstanceFleetResizingSpecifications)),
@@ -821,7 +902,7 @@ pub(crate) static RULE_InstanceGroupConfig: ObjRule = ObjRule {
     properties: &[
         ("AutoScalingPolicy", Shape::Object(&RULE_AutoScalingPolicy)),
         ("BidPrice", Shape::STR),
-        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None })),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
         ("CustomAmiId", Shape::STR),
         ("EbsConfiguration", Shape::Object(&RULE_EbsConfiguration)),
         ("InstanceCount", Shape::INT),
@@ -941,13 +1022,13 @@ impl ToValue for InstanceGroupConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_JobFlowInstancesConfig: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalMasterSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("AdditionalSlaveSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AdditionalMasterSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("AdditionalSlaveSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("CoreInstanceFleet", Shape::Object(&RULE_InstanceFleetConfig)),
         ("CoreInstanceGroup", Shape::Object(&RULE_InstanceGroupConfig)),
         ("Ec2KeyName", Shape::STR),
         ("Ec2SubnetId", Shape::STR),
-        ("Ec2SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Ec2SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("EmrManagedMasterSecurityGroup", Shape::STR),
         ("EmrManagedSlaveSecurityGroup", Shape::STR),
         ("HadoopVersion", Shape::STR),
@@ -956,8 +1037,8 @@ pub(crate) static RULE_JobFlowInstancesConfig: ObjRule = ObjRule {
         ("MasterInstanceGroup", Shape::Object(&RULE_InstanceGroupConfig)),
         ("Placement", Shape::Object(&RULE_PlacementType)),
         ("ServiceAccessSecurityGroup", Shape::STR),
-        ("TaskInstanceFleets", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceFleetConfig), min_items: None, max_items: None })),
-        ("TaskInstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceGroupConfig), min_items: None, max_items: None })),
+        ("TaskInstanceFleets", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceFleetConfig), min_items: None, max_items: None, unique: true })),
+        ("TaskInstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceGroupConfig), min_items: None, max_items: None, unique: true })),
         ("TerminationProtected", Shape::Bool),
         ("UnhealthyNodeReplacement", Shape::Bool),
     ],
@@ -1448,7 +1529,7 @@ pub struct ScriptBootstrapActionConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ScriptBootstrapActionConfig: ObjRule = ObjRule {
     properties: &[
-        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("Path", Shape::STR),
     ],
     required: &["Path"],

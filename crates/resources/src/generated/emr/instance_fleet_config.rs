@@ -35,7 +35,7 @@ pub(crate) static RULE_InstanceFleetConfig: ObjRule = ObjRule {
     properties: &[
         ("ClusterId", Shape::STR),
         ("InstanceFleetType", Shape::STR),
-        ("InstanceTypeConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceTypeConfig), min_items: None, max_items: None })),
+        ("InstanceTypeConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceTypeConfig), min_items: None, max_items: None, unique: true })),
         ("LaunchSpecifications", Shape::Object(&RULE_InstanceFleetProvisioningSpecifications)),
         ("Name", Shape::STR),
         ("ResizeSpecifications", Shape::Object(&RULE_InstanceFleetResizingSpecifications)),

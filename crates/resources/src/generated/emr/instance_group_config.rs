@@ -36,7 +36,7 @@ pub(crate) static RULE_InstanceGroupConfig: ObjRule = ObjRule {
     properties: &[
         ("AutoScalingPolicy", Shape::Object(&RULE_AutoScalingPolicy)),
         ("BidPrice", Shape::STR),
-        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None })),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
         ("CustomAmiId", Shape::STR),
         ("EbsConfiguration", Shape::Object(&RULE_EbsConfiguration)),
         ("InstanceCount", Shape::INT),

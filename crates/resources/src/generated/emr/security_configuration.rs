@@ -18,7 +18,7 @@ pub struct SecurityConfigurationRequired {
 pub(crate) static RULE_SecurityConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10280), ..StrRule::ANY })),
-        ("SecurityConfiguration", Shape::Any),
+        ("SecurityConfiguration", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["SecurityConfiguration"],
     closed: true,

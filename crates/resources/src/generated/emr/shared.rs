@@ -23,7 +23,7 @@ pub struct AutoScalingPolicyRequired {
 pub(crate) static RULE_AutoScalingPolicy: ObjRule = ObjRule {
     properties: &[
         ("Constraints", Shape::Object(&RULE_ScalingConstraints)),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingRule), min_items: None, max_items: None })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingRule), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Constraints", "Rules"],
     closed: true,
@@ -99,7 +99,7 @@ pub struct CloudWatchAlarmDefinitionRequired {
 pub(crate) static RULE_CloudWatchAlarmDefinition: ObjRule = ObjRule {
     properties: &[
         ("ComparisonOperator", Shape::STR),
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None, unique: true })),
         ("EvaluationPeriods", Shape::INT),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
@@ -224,8 +224,8 @@ impl ToValue for CloudWatchAlarmDefinition {
 pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     properties: &[
         ("Classification", Shape::STR),
-        ("ConfigurationProperties", Shape::Any),
-        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None })),
+        ("ConfigurationProperties", Shape::Typed(json_type::OBJECT)),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -361,7 +361,7 @@ impl ToValue for EbsBlockDeviceConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_EbsConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("EbsBlockDeviceConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_EbsBlockDeviceConfig), min_items: None, max_items: None })),
+        ("EbsBlockDeviceConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_EbsBlockDeviceConfig), min_items: None, max_items: None, unique: true })),
         ("EbsOptimized", Shape::Bool),
     ],
     closed: true,
@@ -411,94 +411,6 @@ impl ToValue for EbsConfiguration {
         MapBuilder::new()
             .opt("EbsBlockDeviceConfigs", &self.ebs_block_device_configs)
             .opt("EbsOptimized", &self.ebs_optimized)
-            .build()
-    }
-}
-
-#[cfg(feature = "emr")]
-/// The required properties of [`HadoopJarStepConfig`], by name: `HadoopJarStepConfig::new(HadoopJarStepConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HadoopJarStepConfigRequired {
-    /// `Jar`: a string, required.
-    pub jar: Str,
-}
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-pub(crate) static RULE_HadoopJarStepConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Jar", Shape::STR),
-        ("MainClass", Shape::STR),
-        ("StepProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None })),
-    ],
-    required: &["Jar"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "emr")]
-/// The `HadoopJarStepConfig` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::Step`.
-///
-/// The `HadoopJarStepConfig` property type specifies a job flow step consisting of a JAR file whose main function will be executed. The main function submits a job for the cluster to execute as a step on the master node, and then waits for the job to finish or fail before executing subsequent steps.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-cluster-hadoopjarstepconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct HadoopJarStepConfig {
-    /// `Args`: a list of strings.
-    ///
-    /// A list of command line arguments passed to the JAR file's main function when executed.
-    pub args: Option<List<Str>>,
-    /// `Jar`: a string, required.
-    ///
-    /// A path to a JAR file run during the step.
-    pub jar: Str,
-    /// `MainClass`: a string.
-    ///
-    /// The name of the main class in the specified Java file. If not specified, the JAR file should specify a Main-Class in its manifest file.
-    pub main_class: Option<Str>,
-    /// `StepProperties`: a list of [`KeyValue`] objects.
-    ///
-    /// A list of Java properties that are set when the step runs. You can use these properties to pass key-value pairs to your main function.
-    pub step_properties: Option<List<KeyValue>>,
-}
-
-#[cfg(feature = "emr")]
-#[rustfmt::skip]
-impl HadoopJarStepConfig {
-    /// A `HadoopJarStepConfig` with its required properties, named in a [`HadoopJarStepConfigRequired`].
-    #[inline]
-    pub fn new(required: HadoopJarStepConfigRequired) -> Self {
-        Self {
-            args: None,
-            jar: required.jar,
-            main_class: None,
-            step_properties: None,
-        }
-    }
-
-    /// `Args`: a list of strings.
-    pub fn args(mut self, value: impl Into<List<Str>>) -> Self { self.args = Some(value.into()); self }
-    /// `Jar`: a string, required.
-    pub fn jar(mut self, value: impl Into<Str>) -> Self { self.jar = value.into(); self }
-    /// `MainClass`: a string.
-    pub fn main_class(mut self, value: impl Into<Str>) -> Self { self.main_class = Some(value.into()); self }
-    /// `StepProperties`: a list of [`KeyValue`] objects.
-    pub fn step_properties(mut self, value: impl Into<List<KeyValue>>) -> Self { self.step_properties = Some(value.into()); self }
-}
-
-#[cfg(feature = "emr")]
-impl PropertyType for HadoopJarStepConfig {}
-
-#[cfg(feature = "emr")]
-impl ToValue for HadoopJarStepConfig {
-    #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Args", &self.args)
-            .req("Jar", &self.jar)
-            .opt("MainClass", &self.main_class)
-            .opt("StepProperties", &self.step_properties)
             .build()
     }
 }
@@ -640,7 +552,7 @@ pub(crate) static RULE_InstanceTypeConfig: ObjRule = ObjRule {
     properties: &[
         ("BidPrice", Shape::STR),
         ("BidPriceAsPercentageOfOnDemandPrice", Shape::NUM),
-        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None })),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None, unique: true })),
         ("CustomAmiId", Shape::STR),
         ("EbsConfiguration", Shape::Object(&RULE_EbsConfiguration)),
         ("InstanceType", Shape::STR),

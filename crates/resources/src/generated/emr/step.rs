@@ -7,8 +7,8 @@
 
 use crate::support::prelude::*;
 
-use super::shared::RULE_HadoopJarStepConfig;
-pub use super::shared::{HadoopJarStepConfig, HadoopJarStepConfigRequired, KeyValue};
+pub use super::shared::KeyValue;
+use super::shared::RULE_KeyValue;
 
 /// The required properties of [`Step`], by name: `Step::new(StepRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -178,5 +178,87 @@ impl StepAttributes {
     #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
+    }
+}
+
+/// The required properties of [`HadoopJarStepConfig`], by name: `HadoopJarStepConfig::new(HadoopJarStepConfigRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HadoopJarStepConfigRequired {
+    /// `Jar`: a string, required.
+    pub jar: Str,
+}
+
+#[rustfmt::skip]
+pub(crate) static RULE_HadoopJarStepConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Jar", Shape::STR),
+        ("MainClass", Shape::STR),
+        ("StepProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None, unique: true })),
+    ],
+    required: &["Jar"],
+    closed: true,
+    ..OBJ_RULE
+};
+
+/// The `HadoopJarStepConfig` property type of `AWS::EMR::Step`.
+///
+/// A job flow step consisting of a JAR file whose main function will be executed. The main function submits a job for Hadoop to execute and waits for the job to finish or fail.
+///
+/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-emr-step-hadoopjarstepconfig.html>
+#[derive(Clone, Debug, PartialEq)]
+pub struct HadoopJarStepConfig {
+    /// `Args`: a list of strings.
+    ///
+    /// A list of command line arguments passed to the JAR file's main function when executed.
+    pub args: Option<List<Str>>,
+    /// `Jar`: a string, required.
+    ///
+    /// A path to a JAR file run during the step.
+    pub jar: Str,
+    /// `MainClass`: a string.
+    ///
+    /// The name of the main class in the specified Java file. If not specified, the JAR file should specify a Main-Class in its manifest file.
+    pub main_class: Option<Str>,
+    /// `StepProperties`: a list of [`KeyValue`] objects.
+    ///
+    /// A list of Java properties that are set when the step runs. You can use these properties to pass key value pairs to your main function.
+    pub step_properties: Option<List<KeyValue>>,
+}
+
+#[rustfmt::skip]
+impl HadoopJarStepConfig {
+    /// A `HadoopJarStepConfig` with its required properties, named in a [`HadoopJarStepConfigRequired`].
+    #[inline]
+    pub fn new(required: HadoopJarStepConfigRequired) -> Self {
+        Self {
+            args: None,
+            jar: required.jar,
+            main_class: None,
+            step_properties: None,
+        }
+    }
+
+    /// `Args`: a list of strings.
+    pub fn args(mut self, value: impl Into<List<Str>>) -> Self { self.args = Some(value.into()); self }
+    /// `Jar`: a string, required.
+    pub fn jar(mut self, value: impl Into<Str>) -> Self { self.jar = value.into(); self }
+    /// `MainClass`: a string.
+    pub fn main_class(mut self, value: impl Into<Str>) -> Self { self.main_class = Some(value.into()); self }
+    /// `StepProperties`: a list of [`KeyValue`] objects.
+    pub fn step_properties(mut self, value: impl Into<List<KeyValue>>) -> Self { self.step_properties = Some(value.into()); self }
+}
+
+impl PropertyType for HadoopJarStepConfig {}
+
+impl ToValue for HadoopJarStepConfig {
+    #[inline]
+    fn to_value(&self) -> Value {
+        MapBuilder::new()
+            .opt("Args", &self.args)
+            .req("Jar", &self.jar)
+            .opt("MainClass", &self.main_class)
+            .opt("StepProperties", &self.step_properties)
+            .build()
     }
 }

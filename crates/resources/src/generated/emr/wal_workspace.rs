@@ -12,7 +12,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
 #[rustfmt::skip]
 pub(crate) static RULE_WalWorkspace: ObjRule = ObjRule {
     properties: &[
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("WALWorkspaceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     closed: true,

@@ -39,7 +39,7 @@ pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
         ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("ReleaseLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("VirtualClusterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
@@ -329,7 +329,7 @@ impl ToValue for CloudWatchMonitoringConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_ConfigurationOverrides: ObjRule = ObjRule {
     properties: &[
-        ("ApplicationConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_EmreksConfiguration), min_items: Some(0), max_items: Some(100) })),
+        ("ApplicationConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_EmreksConfiguration), min_items: Some(0), max_items: Some(100), unique: false })),
         ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
     ],
     closed: true,
@@ -450,8 +450,8 @@ pub struct EmreksConfigurationRequired {
 pub(crate) static RULE_EmreksConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Classification", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EmreksConfiguration), min_items: Some(0), max_items: Some(100) })),
-        ("Properties", Shape::Any),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EmreksConfiguration), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("Properties", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Classification"],
     closed: true,

@@ -32,7 +32,7 @@ pub(crate) static RULE_SecurityConfiguration: ObjRule = ObjRule {
         ("ContainerProvider", Shape::Object(&RULE_ContainerProvider)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SecurityConfigurationData", Shape::Object(&RULE_SecurityConfigurationData)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["SecurityConfigurationData"],
     closed: true,

@@ -29,7 +29,7 @@ pub(crate) static RULE_VirtualCluster: ObjRule = ObjRule {
         ("ContainerProvider", Shape::Object(&RULE_ContainerProvider)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("SecurityConfigurationId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Name", "ContainerProvider"],
     closed: true,

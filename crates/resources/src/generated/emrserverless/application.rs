@@ -51,18 +51,18 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
         ("AutoStopConfiguration", Shape::Object(&RULE_AutoStopConfiguration)),
         ("IdentityCenterConfiguration", Shape::Object(&RULE_IdentityCenterConfiguration)),
         ("ImageConfiguration", Shape::Object(&RULE_ImageConfigurationInput)),
-        ("InitialCapacity", Shape::List(&ListRule { items: Shape::Object(&RULE_InitialCapacityConfigKeyValuePair), min_items: None, max_items: None })),
+        ("InitialCapacity", Shape::List(&ListRule { items: Shape::Object(&RULE_InitialCapacityConfigKeyValuePair), min_items: None, max_items: None, unique: true })),
         ("InteractiveConfiguration", Shape::Object(&RULE_InteractiveConfiguration)),
         ("MaximumCapacity", Shape::Object(&RULE_MaximumAllowedResources)),
         ("MonitoringConfiguration", Shape::Object(&RULE_MonitoringConfiguration)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
         ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
         ("ReleaseLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
-        ("RuntimeConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationObject), min_items: Some(0), max_items: Some(100) })),
+        ("RuntimeConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationObject), min_items: Some(0), max_items: Some(100), unique: true })),
         ("SchedulerConfiguration", Shape::Object(&RULE_SchedulerConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("WorkerTypeSpecifications", Shape::Any),
+        ("WorkerTypeSpecifications", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["ReleaseLabel", "Type"],
     closed: true,
@@ -439,7 +439,7 @@ pub(crate) static RULE_CloudWatchLoggingConfiguration: ObjRule = ObjRule {
         ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
         ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_8), format: Some(Format::LogGroupName), ..StrRule::ANY })),
         ("LogStreamNamePrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("LogTypeMap", Shape::List(&ListRule { items: Shape::Object(&RULE_LogTypeMapKeyValuePair), min_items: None, max_items: None })),
+        ("LogTypeMap", Shape::List(&ListRule { items: Shape::Object(&RULE_LogTypeMapKeyValuePair), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -528,8 +528,8 @@ pub struct ConfigurationObjectRequired {
 pub(crate) static RULE_ConfigurationObject: ObjRule = ObjRule {
     properties: &[
         ("Classification", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_15), ..StrRule::ANY })),
-        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationObject), min_items: Some(0), max_items: Some(100) })),
-        ("Properties", Shape::Any),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationObject), min_items: Some(0), max_items: Some(100), unique: true })),
+        ("Properties", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Classification"],
     closed: true,
@@ -901,7 +901,7 @@ pub struct LogTypeMapKeyValuePairRequired {
 pub(crate) static RULE_LogTypeMapKeyValuePair: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("Value", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
     ],
     required: &["Key", "Value"],
     closed: true,
@@ -1177,8 +1177,8 @@ impl ToValue for MonitoringConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_13), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_13), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -37,11 +37,11 @@ pub struct IdNamespaceRequired {
 pub(crate) static RULE_IdNamespace: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("IdMappingWorkflowProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_IdNamespaceIdMappingWorkflowProperties), min_items: Some(1), max_items: Some(1) })),
+        ("IdMappingWorkflowProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_IdNamespaceIdMappingWorkflowProperties), min_items: Some(1), max_items: Some(1), unique: false })),
         ("IdNamespaceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("InputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_IdNamespaceInputSource), min_items: Some(0), max_items: Some(20) })),
+        ("InputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_IdNamespaceInputSource), min_items: Some(0), max_items: Some(20), unique: false })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
         ("Type", Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY })),
     ],
     required: &["IdNamespaceName", "Type"],
@@ -377,7 +377,7 @@ pub struct NamespaceProviderPropertiesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_NamespaceProviderProperties: ObjRule = ObjRule {
     properties: &[
-        ("ProviderConfiguration", Shape::Any),
+        ("ProviderConfiguration", Shape::Typed(json_type::OBJECT)),
         ("ProviderServiceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ProviderServiceArn"],
@@ -437,9 +437,9 @@ impl ToValue for NamespaceProviderProperties {
 pub(crate) static RULE_NamespaceRuleBasedProperties: ObjRule = ObjRule {
     properties: &[
         ("AttributeMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_TO_ONE", "MANY_TO_MANY"], ..StrRule::ANY })),
-        ("RecordMatchingModels", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ONE_SOURCE_TO_ONE_TARGET", "MANY_SOURCE_TO_ONE_TARGET"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("RuleDefinitionTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: Some(25) })),
+        ("RecordMatchingModels", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ONE_SOURCE_TO_ONE_TARGET", "MANY_SOURCE_TO_ONE_TARGET"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("RuleDefinitionTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: Some(25), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -524,7 +524,7 @@ pub struct RuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        ("MatchingKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25) })),
+        ("MatchingKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(25), unique: false })),
         ("RuleName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["RuleName", "MatchingKeys"],

@@ -51,11 +51,11 @@ pub(crate) static RULE_MatchingWorkflow: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
         ("IncrementalRunConfig", Shape::Object(&RULE_IncrementalRunConfig)),
-        ("InputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSource), min_items: Some(1), max_items: Some(20) })),
-        ("OutputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputSource), min_items: Some(1), max_items: Some(1) })),
+        ("InputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSource), min_items: Some(1), max_items: Some(20), unique: false })),
+        ("OutputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputSource), min_items: Some(1), max_items: Some(1), unique: false })),
         ("ResolutionTechniques", Shape::Object(&RULE_ResolutionTechniques)),
         ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
         ("WorkflowName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
     required: &["WorkflowName", "InputSourceConfig", "OutputSourceConfig", "ResolutionTechniques", "RoleArn"],
@@ -526,7 +526,7 @@ pub(crate) static RULE_OutputSource: ObjRule = ObjRule {
         ("ApplyNormalization", Shape::Bool),
         ("CustomerProfilesIntegrationConfig", Shape::Object(&RULE_CustomerProfilesIntegrationConfig)),
         ("KMSArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Output", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputAttribute), min_items: Some(0), max_items: Some(750) })),
+        ("Output", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputAttribute), min_items: Some(0), max_items: Some(750), unique: false })),
         ("OutputS3Path", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["Output"],
@@ -700,7 +700,7 @@ pub(crate) static RULE_RuleBasedProperties: ObjRule = ObjRule {
     properties: &[
         ("AttributeMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_TO_ONE", "MANY_TO_MANY"], ..StrRule::ANY })),
         ("MatchPurpose", Shape::Str(&StrRule { allowed: &["IDENTIFIER_GENERATION", "INDEXING"], ..StrRule::ANY })),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: Some(25) })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: Some(25), unique: false })),
     ],
     required: &["AttributeMatchingModel", "Rules"],
     closed: true,
@@ -846,7 +846,7 @@ pub struct RuleConditionPropertiesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RuleConditionProperties: ObjRule = ObjRule {
     properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleCondition), min_items: Some(1), max_items: Some(25) })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleCondition), min_items: Some(1), max_items: Some(25), unique: false })),
     ],
     required: &["Rules"],
     closed: true,

@@ -26,11 +26,11 @@ pub struct PolicyStatementRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PolicyStatement: ObjRule = ObjRule {
     properties: &[
-        ("Action", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Action", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ("Arn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Condition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40960), ..StrRule::ANY })),
         ("Effect", Shape::Str(&StrRule { allowed: &["Allow", "Deny"], ..StrRule::ANY })),
-        ("Principal", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Principal", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ("StatementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Arn", "StatementId"],

@@ -27,9 +27,9 @@ pub struct SchemaMappingRequired {
 pub(crate) static RULE_SchemaMapping: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("MappedInputFields", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaInputAttribute), min_items: Some(2), max_items: Some(35) })),
+        ("MappedInputFields", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaInputAttribute), min_items: Some(2), max_items: Some(35), unique: false })),
         ("SchemaName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     required: &["SchemaName", "MappedInputFields"],
     closed: true,

@@ -94,7 +94,7 @@ pub struct ProviderPropertiesRequired {
 pub(crate) static RULE_ProviderProperties: ObjRule = ObjRule {
     properties: &[
         ("IntermediateSourceConfiguration", Shape::Object(&RULE_IntermediateSourceConfiguration)),
-        ("ProviderConfiguration", Shape::Any),
+        ("ProviderConfiguration", Shape::Typed(json_type::OBJECT)),
         ("ProviderServiceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ProviderServiceArn"],
@@ -179,7 +179,7 @@ pub struct RuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        ("MatchingKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(15) })),
+        ("MatchingKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(15), unique: false })),
         ("RuleName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["RuleName", "MatchingKeys"],

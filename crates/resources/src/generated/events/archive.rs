@@ -21,7 +21,7 @@ pub(crate) static RULE_Archive: ObjRule = ObjRule {
     properties: &[
         ("ArchiveName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(48), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("EventPattern", Shape::Any),
+        ("EventPattern", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
         ("RetentionDays", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("SourceArn", Shape::STR),

@@ -522,9 +522,9 @@ impl ToValue for ClientParameters {
 #[rustfmt::skip]
 pub(crate) static RULE_ConnectionHttpParameters: ObjRule = ObjRule {
     properties: &[
-        ("BodyParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: Some(0), max_items: Some(100) })),
-        ("HeaderParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: Some(0), max_items: Some(100) })),
-        ("QueryStringParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: Some(0), max_items: Some(100) })),
+        ("BodyParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("HeaderParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("QueryStringParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

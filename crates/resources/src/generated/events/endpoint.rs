@@ -30,7 +30,7 @@ pub struct EndpointRequired {
 pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EventBuses", Shape::List(&ListRule { items: Shape::Object(&RULE_EndpointEventBus), min_items: Some(2), max_items: Some(2) })),
+        ("EventBuses", Shape::List(&ListRule { items: Shape::Object(&RULE_EndpointEventBus), min_items: Some(2), max_items: Some(2), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ReplicationConfig", Shape::Object(&RULE_ReplicationConfig)),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),

@@ -26,7 +26,7 @@ pub(crate) static RULE_EventBusPolicy: ObjRule = ObjRule {
         ("Condition", Shape::Object(&RULE_Condition)),
         ("EventBusName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Statement", Shape::Any),
+        ("Statement", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("StatementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["StatementId"],

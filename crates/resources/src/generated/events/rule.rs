@@ -23,13 +23,13 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
         ("EventBusName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EventPattern", Shape::Any),
+        ("EventPattern", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("State", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
-        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: Some(1), max_items: Some(100) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: Some(1), max_items: Some(100), unique: true })),
     ],
     any_of: &[&[&["EventPattern"], &["ScheduleExpression"]]],
     closed: true,
@@ -341,8 +341,8 @@ pub struct AwsVpcConfigurationRequired {
 pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Subnets"],
     closed: true,
@@ -713,18 +713,18 @@ pub struct EcsParametersRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_EcsParameters: ObjRule = ObjRule {
     properties: &[
-        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: Some(0), max_items: Some(6) })),
+        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: Some(0), max_items: Some(6), unique: true })),
         ("EnableECSManagedTags", Shape::Bool),
         ("EnableExecuteCommand", Shape::Bool),
         ("Group", Shape::STR),
         ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "EXTERNAL", "FARGATE"], ..StrRule::ANY })),
         ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
-        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: Some(0), max_items: Some(10) })),
-        ("PlacementStrategies", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: None, max_items: None })),
+        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: Some(0), max_items: Some(10), unique: true })),
+        ("PlacementStrategies", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: None, max_items: None, unique: true })),
         ("PlatformVersion", Shape::STR),
         ("PropagateTags", Shape::Str(&StrRule { allowed: &["TASK_DEFINITION"], ..StrRule::ANY })),
         ("ReferenceId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("TagList", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TagList", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TaskCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("TaskDefinitionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
     ],
@@ -894,9 +894,9 @@ impl ToValue for EcsParameters {
 #[rustfmt::skip]
 pub(crate) static RULE_HttpParameters: ObjRule = ObjRule {
     properties: &[
-        ("HeaderParameters", Shape::Any),
-        ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("QueryStringParameters", Shape::Any),
+        ("HeaderParameters", Shape::Typed(json_type::OBJECT)),
+        ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("QueryStringParameters", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -964,7 +964,7 @@ pub struct InputTransformerRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_InputTransformer: ObjRule = ObjRule {
     properties: &[
-        ("InputPathsMap", Shape::Any),
+        ("InputPathsMap", Shape::Typed(json_type::OBJECT)),
         ("InputTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8192), ..StrRule::ANY })),
     ],
     required: &["InputTemplate"],
@@ -1288,7 +1288,7 @@ pub(crate) static RULE_RedshiftDataParameters: ObjRule = ObjRule {
         ("DbUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("SecretManagerArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Sql", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
-        ("Sqls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Sqls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("StatementName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
         ("WithEvent", Shape::Bool),
     ],
@@ -1463,7 +1463,7 @@ pub struct RunCommandParametersRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RunCommandParameters: ObjRule = ObjRule {
     properties: &[
-        ("RunCommandTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_RunCommandTarget), min_items: Some(1), max_items: Some(5) })),
+        ("RunCommandTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_RunCommandTarget), min_items: Some(1), max_items: Some(5), unique: true })),
     ],
     required: &["RunCommandTargets"],
     closed: true,
@@ -1523,7 +1523,7 @@ pub struct RunCommandTargetRequired {
 pub(crate) static RULE_RunCommandTarget: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
     ],
     required: &["Values", "Key"],
     closed: true,
@@ -1653,7 +1653,7 @@ impl ToValue for SageMakerPipelineParameter {
 #[rustfmt::skip]
 pub(crate) static RULE_SageMakerPipelineParameters: ObjRule = ObjRule {
     properties: &[
-        ("PipelineParameterList", Shape::List(&ListRule { items: Shape::Object(&RULE_SageMakerPipelineParameter), min_items: Some(0), max_items: Some(200) })),
+        ("PipelineParameterList", Shape::List(&ListRule { items: Shape::Object(&RULE_SageMakerPipelineParameter), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

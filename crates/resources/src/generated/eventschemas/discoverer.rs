@@ -23,7 +23,7 @@ pub(crate) static RULE_Discoverer: ObjRule = ObjRule {
         ("CrossAccount", Shape::Bool),
         ("Description", Shape::STR),
         ("SourceArn", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
     ],
     required: &["SourceArn"],
     closed: true,

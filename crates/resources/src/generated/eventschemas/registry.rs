@@ -15,7 +15,7 @@ pub(crate) static RULE_Registry: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("RegistryName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -19,7 +19,7 @@ pub struct RegistryPolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RegistryPolicy: ObjRule = ObjRule {
     properties: &[
-        ("Policy", Shape::Any),
+        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("RegistryName", Shape::STR),
         ("RevisionId", Shape::STR),
     ],

@@ -28,7 +28,7 @@ pub(crate) static RULE_Schema: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("RegistryName", Shape::STR),
         ("SchemaName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
         ("Type", Shape::STR),
     ],
     required: &["Type", "Content", "RegistryName"],

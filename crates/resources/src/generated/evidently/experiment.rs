@@ -40,7 +40,7 @@ pub struct ExperimentRequired {
 pub(crate) static RULE_Experiment: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
-        ("MetricGoals", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricGoalObject), min_items: Some(1), max_items: Some(3) })),
+        ("MetricGoals", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricGoalObject), min_items: Some(1), max_items: Some(3), unique: true })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("OnlineAbConfig", Shape::Object(&RULE_OnlineAbConfigObject)),
         ("Project", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
@@ -49,8 +49,8 @@ pub(crate) static RULE_Experiment: ObjRule = ObjRule {
         ("RunningStatus", Shape::Object(&RULE_RunningStatusObject)),
         ("SamplingRate", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
         ("Segment", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
-        ("Treatments", Shape::List(&ListRule { items: Shape::Object(&RULE_TreatmentObject), min_items: Some(2), max_items: Some(5) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ("Treatments", Shape::List(&ListRule { items: Shape::Object(&RULE_TreatmentObject), min_items: Some(2), max_items: Some(5), unique: true })),
     ],
     required: &["Name", "Project", "Treatments", "MetricGoals", "OnlineAbConfig"],
     closed: true,
@@ -390,7 +390,7 @@ impl ToValue for MetricGoalObject {
 pub(crate) static RULE_OnlineAbConfigObject: ObjRule = ObjRule {
     properties: &[
         ("ControlTreatmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TreatmentWeights", Shape::List(&ListRule { items: Shape::Object(&RULE_TreatmentToWeight), min_items: None, max_items: None })),
+        ("TreatmentWeights", Shape::List(&ListRule { items: Shape::Object(&RULE_TreatmentToWeight), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

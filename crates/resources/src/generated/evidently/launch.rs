@@ -37,13 +37,13 @@ pub(crate) static RULE_Launch: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(160), ..StrRule::ANY })),
         ("ExecutionStatus", Shape::Object(&RULE_ExecutionStatusObject)),
-        ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchGroupObject), min_items: Some(1), max_items: Some(5) })),
-        ("MetricMonitors", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDefinitionObject), min_items: Some(0), max_items: Some(3) })),
+        ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchGroupObject), min_items: Some(1), max_items: Some(5), unique: true })),
+        ("MetricMonitors", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDefinitionObject), min_items: Some(0), max_items: Some(3), unique: true })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Project", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("RandomizationSalt", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(127), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ScheduledSplitsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_StepConfig), min_items: Some(1), max_items: Some(6) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("ScheduledSplitsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_StepConfig), min_items: Some(1), max_items: Some(6), unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Name", "Project", "Groups", "ScheduledSplitsConfig"],
     closed: true,
@@ -589,7 +589,7 @@ pub(crate) static RULE_SegmentOverride: ObjRule = ObjRule {
     properties: &[
         ("EvaluationOrder", Shape::INT),
         ("Segment", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Weights", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupToWeight), min_items: None, max_items: None })),
+        ("Weights", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupToWeight), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Segment", "EvaluationOrder", "Weights"],
     closed: true,
@@ -668,8 +668,8 @@ pub struct StepConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_StepConfig: ObjRule = ObjRule {
     properties: &[
-        ("GroupWeights", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupToWeight), min_items: None, max_items: None })),
-        ("SegmentOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_SegmentOverride), min_items: None, max_items: None })),
+        ("GroupWeights", Shape::List(&ListRule { items: Shape::Object(&RULE_GroupToWeight), min_items: None, max_items: None, unique: true })),
+        ("SegmentOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_SegmentOverride), min_items: None, max_items: None, unique: true })),
         ("StartTime", Shape::STR),
     ],
     required: &["StartTime", "GroupWeights"],

@@ -48,14 +48,14 @@ pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
         ("ConnectivityInfo", Shape::Object(&RULE_ConnectivityInfo)),
         ("EnvironmentName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Hosts", Shape::List(&ListRule { items: Shape::Object(&RULE_HostInfoForCreate), min_items: Some(4), max_items: Some(4) })),
+        ("Hosts", Shape::List(&ListRule { items: Shape::Object(&RULE_HostInfoForCreate), min_items: Some(4), max_items: Some(4), unique: false })),
         ("InitialVlans", Shape::Object(&RULE_InitialVlans)),
         ("KmsKeyId", Shape::STR),
         ("LicenseInfo", Shape::Object(&RULE_LicenseInfo)),
         ("ServiceAccessSecurityGroups", Shape::Object(&RULE_ServiceAccessSecurityGroups)),
         ("ServiceAccessSubnetId", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
         ("SiteId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TermsAccepted", Shape::Bool),
         ("VcfHostnames", Shape::Object(&RULE_VcfHostnames)),
         ("VcfVersion", Shape::Str(&StrRule { allowed: &["VCF-5.2.1", "VCF-5.2.2"], ..StrRule::ANY })),
@@ -371,7 +371,7 @@ pub struct ConnectivityInfoRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ConnectivityInfo: ObjRule = ObjRule {
     properties: &[
-        ("PrivateRouteServerPeerings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(21), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2) })),
+        ("PrivateRouteServerPeerings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(21), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2), unique: false })),
     ],
     required: &["PrivateRouteServerPeerings"],
     closed: true,
@@ -804,7 +804,7 @@ impl ToValue for LicenseInfo {
 #[rustfmt::skip]
 pub(crate) static RULE_ServiceAccessSecurityGroups: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(25), pattern: Some(&PATTERN_8), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(2) })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(25), pattern: Some(&PATTERN_8), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(2), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

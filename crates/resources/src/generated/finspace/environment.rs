@@ -33,14 +33,14 @@ pub struct EnvironmentRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
-        ("DataBundles", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("DataBundles", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("FederationMode", Shape::Str(&StrRule { allowed: &["LOCAL", "FEDERATED"], ..StrRule::ANY })),
         ("FederationParameters", Shape::Object(&RULE_FederationParameters)),
         ("KmsKeyId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
         ("SuperuserParameters", Shape::Object(&RULE_SuperuserParameters)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name"],
     closed: true,
@@ -317,7 +317,7 @@ impl ToValue for AttributeMap {
 pub(crate) static RULE_FederationParameters: ObjRule = ObjRule {
     properties: &[
         ("ApplicationCallBackURL", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("AttributeMap", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeMap), min_items: None, max_items: None })),
+        ("AttributeMap", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeMap), min_items: None, max_items: None, unique: false })),
         ("FederationProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("FederationURN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("SamlMetadataDocument", Shape::Str(&StrRule { min_len: Some(1000), max_len: Some(10000000), pattern: Some(&PATTERN_5), ..StrRule::ANY })),

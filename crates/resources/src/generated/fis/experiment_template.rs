@@ -26,15 +26,15 @@ pub struct ExperimentTemplateRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ExperimentTemplate: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::Any),
+        ("Actions", Shape::Typed(json_type::OBJECT)),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ExperimentOptions", Shape::Object(&RULE_ExperimentTemplateExperimentOptions)),
         ("ExperimentReportConfiguration", Shape::Object(&RULE_ExperimentTemplateExperimentReportConfiguration)),
         ("LogConfiguration", Shape::Object(&RULE_ExperimentTemplateLogConfiguration)),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(1224), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StopConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_ExperimentTemplateStopCondition), min_items: None, max_items: None })),
-        ("Tags", Shape::Any),
-        ("Targets", Shape::Any),
+        ("StopConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_ExperimentTemplateStopCondition), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("Targets", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Description", "StopConditions", "Targets", "RoleArn"],
     closed: true,
@@ -328,7 +328,7 @@ impl ToValue for CloudWatchLogsConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_DataSources: ObjRule = ObjRule {
     properties: &[
-        ("CloudWatchDashboards", Shape::List(&ListRule { items: Shape::Object(&RULE_CloudWatchDashboard), min_items: None, max_items: None })),
+        ("CloudWatchDashboards", Shape::List(&ListRule { items: Shape::Object(&RULE_CloudWatchDashboard), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

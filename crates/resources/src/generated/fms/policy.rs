@@ -44,14 +44,14 @@ pub(crate) static RULE_Policy: ObjRule = ObjRule {
         ("PolicyDescription", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("RemediationEnabled", Shape::Bool),
-        ("ResourceSetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ResourceSetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("ResourceTagLogicalOperator", Shape::Str(&StrRule { allowed: &["AND", "OR"], ..StrRule::ANY })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: None, max_items: Some(50) })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: None, max_items: Some(50), unique: false })),
         ("ResourceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("ResourceTypeList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ResourceTypeList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("ResourcesCleanUp", Shape::Bool),
         ("SecurityServicePolicyData", Shape::Object(&RULE_SecurityServicePolicyData)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyTag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyTag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ExcludeResourceTags", "PolicyName", "RemediationEnabled", "SecurityServicePolicyData"],
     closed: true,
@@ -507,8 +507,8 @@ impl ToValue for IcmpTypeCode {
 #[rustfmt::skip]
 pub(crate) static RULE_IeMap: ObjRule = ObjRule {
     properties: &[
-        ("ACCOUNT", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("ORGUNIT", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(16), max_len: Some(68), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ACCOUNT", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("ORGUNIT", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(16), max_len: Some(68), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -758,10 +758,10 @@ pub struct NetworkAclEntrySetRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_NetworkAclEntrySet: ObjRule = ObjRule {
     properties: &[
-        ("FirstEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkAclEntry), min_items: None, max_items: None })),
+        ("FirstEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkAclEntry), min_items: None, max_items: None, unique: false })),
         ("ForceRemediateForFirstEntries", Shape::Bool),
         ("ForceRemediateForLastEntries", Shape::Bool),
-        ("LastEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkAclEntry), min_items: None, max_items: None })),
+        ("LastEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkAclEntry), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ForceRemediateForFirstEntries", "ForceRemediateForLastEntries"],
     any_of: &[&[&["FirstEntries"], &["LastEntries"]]],

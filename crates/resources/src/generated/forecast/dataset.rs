@@ -37,7 +37,7 @@ pub(crate) static RULE_Dataset: ObjRule = ObjRule {
         ("Domain", Shape::Str(&StrRule { allowed: &["RETAIL", "CUSTOM", "INVENTORY_PLANNING", "EC2_CAPACITY", "WORK_FORCE", "WEB_TRAFFIC", "METRICS"], ..StrRule::ANY })),
         ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfig)),
         ("Schema", Shape::Object(&RULE_Schema)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["DatasetName", "DatasetType", "Domain", "Schema"],
     closed: true,
@@ -326,7 +326,7 @@ impl ToValue for EncryptionConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_Schema: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_Attribute), min_items: Some(1), max_items: Some(100) })),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_Attribute), min_items: Some(1), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -31,11 +31,11 @@ pub struct EventTypeRequired {
 pub(crate) static RULE_EventType: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("EntityTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityType), min_items: Some(1), max_items: None })),
-        ("EventVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EventVariable), min_items: Some(1), max_items: None })),
-        ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: Some(2), max_items: None })),
+        ("EntityTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityType), min_items: Some(1), max_items: None, unique: false })),
+        ("EventVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EventVariable), min_items: Some(1), max_items: None, unique: false })),
+        ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: Some(2), max_items: None, unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["EntityTypes", "EventVariables", "Labels", "Name"],
     closed: true,

@@ -34,7 +34,7 @@ pub(crate) static RULE_DataRepositoryAssociation: ObjRule = ObjRule {
         ("FileSystemPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ImportedFileChunkSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(512000.0), ..NumRule::ANY })),
         ("S3", Shape::Object(&RULE_S3)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
     ],
     required: &["FileSystemId", "FileSystemPath", "DataRepositoryPath"],
     closed: true,
@@ -228,7 +228,7 @@ pub struct AutoExportPolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AutoExportPolicy: ObjRule = ObjRule {
     properties: &[
-        ("Events", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NEW", "CHANGED", "DELETED"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(3) })),
+        ("Events", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NEW", "CHANGED", "DELETED"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(3), unique: true })),
     ],
     required: &["Events"],
     closed: true,
@@ -291,7 +291,7 @@ pub struct AutoImportPolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AutoImportPolicy: ObjRule = ObjRule {
     properties: &[
-        ("Events", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NEW", "CHANGED", "DELETED"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(3) })),
+        ("Events", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NEW", "CHANGED", "DELETED"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(3), unique: true })),
     ],
     required: &["Events"],
     closed: true,

@@ -30,11 +30,11 @@ pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
         ("NetworkType", Shape::STR),
         ("OntapConfiguration", Shape::Object(&RULE_OntapConfiguration)),
         ("OpenZFSConfiguration", Shape::Object(&RULE_OpenZfsConfiguration)),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("StorageCapacity", Shape::Int(&NumRule { min: Some(32.0), max: Some(65536.0), ..NumRule::ANY })),
         ("StorageType", Shape::STR),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("WindowsConfiguration", Shape::Object(&RULE_WindowsConfiguration)),
     ],
     required: &["FileSystemType", "SubnetIds"],
@@ -445,7 +445,7 @@ impl ToValue for AuditLogConfiguration {
 pub(crate) static RULE_ClientConfigurations: ObjRule = ObjRule {
     properties: &[
         ("Clients", Shape::STR),
-        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -955,7 +955,7 @@ impl ToValue for MetadataConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_NfsExports: ObjRule = ObjRule {
     properties: &[
-        ("ClientConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ClientConfigurations), min_items: None, max_items: None })),
+        ("ClientConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ClientConfigurations), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1016,7 +1016,7 @@ pub(crate) static RULE_OntapConfiguration: ObjRule = ObjRule {
         ("FsxAdminPassword", Shape::STR),
         ("HAPairs", Shape::INT),
         ("PreferredSubnetId", Shape::STR),
-        ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ThroughputCapacity", Shape::INT),
         ("ThroughputCapacityPerHAPair", Shape::INT),
         ("WeeklyMaintenanceStartTime", Shape::STR),
@@ -1226,11 +1226,11 @@ pub(crate) static RULE_OpenZfsConfiguration: ObjRule = ObjRule {
         ("DiskIopsConfiguration", Shape::Object(&RULE_DiskIopsConfiguration)),
         ("EndpointIpAddressRange", Shape::STR),
         ("EndpointIpv6AddressRange", Shape::STR),
-        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("PreferredSubnetId", Shape::STR),
         ("ReadCacheConfiguration", Shape::Object(&RULE_ReadCacheConfiguration)),
         ("RootVolumeConfiguration", Shape::Object(&RULE_RootVolumeConfiguration)),
-        ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ThroughputCapacity", Shape::INT),
         ("WeeklyMaintenanceStartTime", Shape::STR),
     ],
@@ -1480,10 +1480,10 @@ pub(crate) static RULE_RootVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CopyTagsToSnapshots", Shape::Bool),
         ("DataCompressionType", Shape::STR),
-        ("NfsExports", Shape::List(&ListRule { items: Shape::Object(&RULE_NfsExports), min_items: None, max_items: None })),
+        ("NfsExports", Shape::List(&ListRule { items: Shape::Object(&RULE_NfsExports), min_items: None, max_items: None, unique: false })),
         ("ReadOnly", Shape::Bool),
         ("RecordSizeKiB", Shape::INT),
-        ("UserAndGroupQuotas", Shape::List(&ListRule { items: Shape::Object(&RULE_UserAndGroupQuotas), min_items: None, max_items: None })),
+        ("UserAndGroupQuotas", Shape::List(&ListRule { items: Shape::Object(&RULE_UserAndGroupQuotas), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1636,7 +1636,7 @@ pub struct WindowsConfigurationRequired {
 pub(crate) static RULE_WindowsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ActiveDirectoryId", Shape::STR),
-        ("Aliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Aliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("AuditLogConfiguration", Shape::Object(&RULE_AuditLogConfiguration)),
         ("AutomaticBackupRetentionDays", Shape::INT),
         ("CopyTagsToBackups", Shape::Bool),

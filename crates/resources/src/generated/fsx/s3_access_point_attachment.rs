@@ -507,7 +507,7 @@ pub struct OpenZfsPosixFileSystemUserRequired {
 pub(crate) static RULE_OpenZfsPosixFileSystemUser: ObjRule = ObjRule {
     properties: &[
         ("Gid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
-        ("SecondaryGids", Shape::List(&ListRule { items: Shape::Object(&RULE_FileSystemGid), min_items: Some(0), max_items: Some(15) })),
+        ("SecondaryGids", Shape::List(&ListRule { items: Shape::Object(&RULE_FileSystemGid), min_items: Some(0), max_items: Some(15), unique: false })),
         ("Uid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
     ],
     required: &["Uid", "Gid"],
@@ -579,7 +579,7 @@ impl ToValue for OpenZfsPosixFileSystemUser {
 pub(crate) static RULE_S3AccessPoint: ObjRule = ObjRule {
     properties: &[
         ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Policy", Shape::Any),
+        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("ResourceARN", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("VpcConfiguration", Shape::Object(&RULE_S3AccessPointVpcConfiguration)),
     ],

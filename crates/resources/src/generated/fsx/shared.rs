@@ -12,7 +12,7 @@ use crate::support::prelude::*;
 #[rustfmt::skip]
 pub(crate) static RULE_SelfManagedActiveDirectoryConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("DnsIps", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DnsIps", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("DomainJoinServiceAccountSecret", Shape::STR),
         ("DomainName", Shape::STR),
         ("FileSystemAdministratorsGroup", Shape::STR),

@@ -23,7 +23,7 @@ pub struct SnapshotRequired {
 pub(crate) static RULE_Snapshot: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VolumeId", Shape::STR),
     ],
     required: &["VolumeId", "Name"],

@@ -27,7 +27,7 @@ pub(crate) static RULE_StorageVirtualMachine: ObjRule = ObjRule {
         ("Name", Shape::STR),
         ("RootVolumeSecurityStyle", Shape::STR),
         ("SvmAdminPassword", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["FileSystemId", "Name"],
     closed: true,

@@ -24,7 +24,7 @@ pub(crate) static RULE_Volume: ObjRule = ObjRule {
         ("Name", Shape::STR),
         ("OntapConfiguration", Shape::Object(&RULE_OntapConfiguration)),
         ("OpenZFSConfiguration", Shape::Object(&RULE_OpenZfsConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VolumeType", Shape::STR),
     ],
     required: &["Name"],
@@ -197,7 +197,7 @@ impl VolumeAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_AggregateConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Aggregates", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Aggregates", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ConstituentsPerAggregate", Shape::INT),
     ],
     closed: true,
@@ -338,7 +338,7 @@ pub struct ClientConfigurationsRequired {
 pub(crate) static RULE_ClientConfigurations: ObjRule = ObjRule {
     properties: &[
         ("Clients", Shape::STR),
-        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["Options", "Clients"],
     closed: true,
@@ -404,7 +404,7 @@ pub struct NfsExportsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_NfsExports: ObjRule = ObjRule {
     properties: &[
-        ("ClientConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ClientConfigurations), min_items: None, max_items: None })),
+        ("ClientConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ClientConfigurations), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ClientConfigurations"],
     closed: true,
@@ -655,15 +655,15 @@ pub(crate) static RULE_OpenZfsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CopyTagsToSnapshots", Shape::Bool),
         ("DataCompressionType", Shape::STR),
-        ("NfsExports", Shape::List(&ListRule { items: Shape::Object(&RULE_NfsExports), min_items: None, max_items: None })),
-        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("NfsExports", Shape::List(&ListRule { items: Shape::Object(&RULE_NfsExports), min_items: None, max_items: None, unique: false })),
+        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("OriginSnapshot", Shape::Object(&RULE_OriginSnapshot)),
         ("ParentVolumeId", Shape::STR),
         ("ReadOnly", Shape::Bool),
         ("RecordSizeKiB", Shape::INT),
         ("StorageCapacityQuotaGiB", Shape::INT),
         ("StorageCapacityReservationGiB", Shape::INT),
-        ("UserAndGroupQuotas", Shape::List(&ListRule { items: Shape::Object(&RULE_UserAndGroupQuotas), min_items: None, max_items: None })),
+        ("UserAndGroupQuotas", Shape::List(&ListRule { items: Shape::Object(&RULE_UserAndGroupQuotas), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ParentVolumeId"],
     closed: true,

@@ -38,8 +38,8 @@ pub(crate) static RULE_ContainerGroupDefinition: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("OperatingSystem", Shape::Str(&StrRule { allowed: &["AMAZON_LINUX_2023"], ..StrRule::ANY })),
         ("SourceVersionNumber", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("SupportContainerDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_SupportContainerDefinition), min_items: Some(1), max_items: Some(10) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("SupportContainerDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_SupportContainerDefinition), min_items: Some(1), max_items: Some(10), unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
         ("TotalMemoryLimitMebibytes", Shape::Int(&NumRule { min: Some(4.0), max: Some(1024000.0), ..NumRule::ANY })),
         ("TotalVcpuLimit", Shape::Num(&NumRule { min: Some(0.125), max: Some(10.0), ..NumRule::ANY })),
         ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -449,7 +449,7 @@ pub struct ContainerHealthCheckRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ContainerHealthCheck: ObjRule = ObjRule {
     properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20) })),
+        ("Command", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
         ("Interval", Shape::Int(&NumRule { min: Some(60.0), max: Some(300.0), ..NumRule::ANY })),
         ("Retries", Shape::Int(&NumRule { min: Some(5.0), max: Some(10.0), ..NumRule::ANY })),
         ("StartPeriod", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
@@ -723,10 +723,10 @@ pub struct GameServerContainerDefinitionRequired {
 pub(crate) static RULE_GameServerContainerDefinition: ObjRule = ObjRule {
     properties: &[
         ("ContainerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: Some(1), max_items: Some(10) })),
-        ("EnvironmentOverride", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerEnvironment), min_items: Some(1), max_items: Some(20) })),
+        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: Some(1), max_items: Some(10), unique: true })),
+        ("EnvironmentOverride", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerEnvironment), min_items: Some(1), max_items: Some(20), unique: true })),
         ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerMountPoint), min_items: Some(1), max_items: Some(10) })),
+        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerMountPoint), min_items: Some(1), max_items: Some(10), unique: true })),
         ("PortConfiguration", Shape::Object(&RULE_PortConfiguration)),
         ("ResolvedImageDigest", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("ServerSdkVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
@@ -860,7 +860,7 @@ pub struct PortConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PortConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("ContainerPortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerPortRange), min_items: Some(1), max_items: Some(100) })),
+        ("ContainerPortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerPortRange), min_items: Some(1), max_items: Some(100), unique: true })),
     ],
     required: &["ContainerPortRanges"],
     closed: true,
@@ -920,13 +920,13 @@ pub struct SupportContainerDefinitionRequired {
 pub(crate) static RULE_SupportContainerDefinition: ObjRule = ObjRule {
     properties: &[
         ("ContainerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: Some(1), max_items: Some(10) })),
-        ("EnvironmentOverride", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerEnvironment), min_items: Some(1), max_items: Some(20) })),
+        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: Some(1), max_items: Some(10), unique: true })),
+        ("EnvironmentOverride", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerEnvironment), min_items: Some(1), max_items: Some(20), unique: true })),
         ("Essential", Shape::Bool),
         ("HealthCheck", Shape::Object(&RULE_ContainerHealthCheck)),
         ("ImageUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("MemoryHardLimitMebibytes", Shape::Int(&NumRule { min: Some(4.0), max: Some(1024000.0), ..NumRule::ANY })),
-        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerMountPoint), min_items: Some(1), max_items: Some(10) })),
+        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerMountPoint), min_items: Some(1), max_items: Some(10), unique: true })),
         ("PortConfiguration", Shape::Object(&RULE_PortConfiguration)),
         ("ResolvedImageDigest", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("Vcpu", Shape::Num(&NumRule { min: Some(0.125), max: Some(10.0), ..NumRule::ANY })),

@@ -25,13 +25,13 @@ pub struct GameSessionQueueRequired {
 pub(crate) static RULE_GameSessionQueue: ObjRule = ObjRule {
     properties: &[
         ("CustomEventData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_GameSessionQueueDestination), min_items: None, max_items: None })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_GameSessionQueueDestination), min_items: None, max_items: None, unique: false })),
         ("FilterConfiguration", Shape::Object(&RULE_FilterConfiguration)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("NotificationTarget", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("PlayerLatencyPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_PlayerLatencyPolicy), min_items: None, max_items: None })),
+        ("PlayerLatencyPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_PlayerLatencyPolicy), min_items: None, max_items: None, unique: false })),
         ("PriorityConfiguration", Shape::Object(&RULE_PriorityConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
         ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
     required: &["Name"],
@@ -266,7 +266,7 @@ impl GameSessionQueueAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_FilterConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AllowedLocations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("AllowedLocations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -420,8 +420,8 @@ impl ToValue for PlayerLatencyPolicy {
 #[rustfmt::skip]
 pub(crate) static RULE_PriorityConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("LocationOrder", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
-        ("PriorityOrder", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["LATENCY", "COST", "DESTINATION", "LOCATION"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
+        ("LocationOrder", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+        ("PriorityOrder", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["LATENCY", "COST", "DESTINATION", "LOCATION"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -23,7 +23,7 @@ pub struct LocationRequired {
 pub(crate) static RULE_Location: ObjRule = ObjRule {
     properties: &[
         ("LocationName", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     required: &["LocationName"],
     closed: true,

@@ -23,7 +23,7 @@ pub(crate) static RULE_MatchmakingRuleSet: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RuleSetBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65535), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
     ],
     required: &["Name", "RuleSetBody"],
     closed: true,

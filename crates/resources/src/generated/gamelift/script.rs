@@ -25,7 +25,7 @@ pub(crate) static RULE_Script: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("NodeJsVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("StorageLocation", Shape::Object(&RULE_S3Location)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
         ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["StorageLocation"],

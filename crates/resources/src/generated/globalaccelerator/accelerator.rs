@@ -25,9 +25,9 @@ pub(crate) static RULE_Accelerator: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL_STACK"], ..StrRule::ANY })),
-        ("IpAddresses", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2) })),
+        ("IpAddresses", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name"],
     closed: true,

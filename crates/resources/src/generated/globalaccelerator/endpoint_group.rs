@@ -21,14 +21,14 @@ pub struct EndpointGroupRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_EndpointGroup: ObjRule = ObjRule {
     properties: &[
-        ("EndpointConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EndpointConfiguration), min_items: Some(0), max_items: Some(10) })),
+        ("EndpointConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EndpointConfiguration), min_items: Some(0), max_items: Some(10), unique: false })),
         ("EndpointGroupRegion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
         ("HealthCheckIntervalSeconds", Shape::Int(&NumRule { min: Some(10.0), max: Some(30.0), ..NumRule::ANY })),
         ("HealthCheckPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("HealthCheckPort", Shape::Int(&NumRule { min: Some(-1.0), max: Some(65535.0), ..NumRule::ANY })),
         ("HealthCheckProtocol", Shape::Str(&StrRule { allowed: &["TCP", "HTTP", "HTTPS"], ..StrRule::ANY })),
         ("ListenerArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("PortOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_PortOverride), min_items: Some(0), max_items: Some(10) })),
+        ("PortOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_PortOverride), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ThresholdCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
         ("TrafficDialPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],

@@ -23,7 +23,7 @@ pub(crate) static RULE_Listener: ObjRule = ObjRule {
     properties: &[
         ("AcceleratorArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
         ("ClientAffinity", Shape::Str(&StrRule { allowed: &["NONE", "SOURCE_IP"], ..StrRule::ANY })),
-        ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: Some(1), max_items: Some(10) })),
+        ("PortRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: Some(1), max_items: Some(10), unique: false })),
         ("Protocol", Shape::Str(&StrRule { allowed: &["TCP", "UDP"], ..StrRule::ANY })),
     ],
     required: &["AcceleratorArn", "PortRanges", "Protocol"],

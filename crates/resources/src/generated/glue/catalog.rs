@@ -24,14 +24,14 @@ pub(crate) static RULE_Catalog: ObjRule = ObjRule {
     properties: &[
         ("AllowFullTableExternalDataAccess", Shape::Str(&StrRule { allowed: &["True", "False"], ..StrRule::ANY })),
         ("CatalogProperties", Shape::Object(&RULE_CatalogProperties)),
-        ("CreateDatabaseDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None })),
-        ("CreateTableDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None })),
+        ("CreateDatabaseDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None, unique: false })),
+        ("CreateTableDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None, unique: false })),
         ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
         ("FederatedCatalog", Shape::Object(&RULE_FederatedCatalog)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("OverwriteChildResourcePermissionsWithDefault", Shape::Str(&StrRule { allowed: &["Accept", "Deny"], ..StrRule::ANY })),
-        ("Parameters", Shape::Any),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Parameters", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TargetRedshiftCatalog", Shape::Object(&RULE_TargetRedshiftCatalog)),
     ],
     required: &["Name"],
@@ -294,7 +294,7 @@ impl CatalogAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_CatalogProperties: ObjRule = ObjRule {
     properties: &[
-        ("CustomProperties", Shape::Any),
+        ("CustomProperties", Shape::Typed(json_type::OBJECT)),
         ("DataLakeAccessProperties", Shape::Object(&RULE_DataLakeAccessProperties)),
     ],
     closed: true,
@@ -507,7 +507,7 @@ impl ToValue for FederatedCatalog {
 #[rustfmt::skip]
 pub(crate) static RULE_PrincipalPermissions: ObjRule = ObjRule {
     properties: &[
-        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Principal", Shape::Object(&RULE_DataLakePrincipal)),
     ],
     closed: true,

@@ -130,12 +130,12 @@ impl ClassifierAttributes {
 pub(crate) static RULE_CsvClassifier: ObjRule = ObjRule {
     properties: &[
         ("AllowSingleColumn", Shape::Bool),
-        ("ContainsCustomDatatype", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ContainsCustomDatatype", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ContainsHeader", Shape::STR),
         ("CustomDatatypeConfigured", Shape::Bool),
         ("Delimiter", Shape::STR),
         ("DisableValueTrimming", Shape::Bool),
-        ("Header", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Header", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
         ("QuoteSymbol", Shape::STR),
     ],

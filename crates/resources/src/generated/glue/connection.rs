@@ -140,7 +140,7 @@ pub(crate) static RULE_AuthenticationConfigurationInput: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationType", Shape::STR),
         ("BasicAuthenticationCredentials", Shape::Object(&RULE_BasicAuthenticationCredentials)),
-        ("CustomAuthenticationCredentials", Shape::Any),
+        ("CustomAuthenticationCredentials", Shape::Typed(json_type::OBJECT)),
         ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("OAuth2Properties", Shape::Object(&RULE_OAuth2PropertiesInput)),
         ("SecretArn", Shape::STR),
@@ -338,18 +338,18 @@ pub struct ConnectionInputRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ConnectionInput: ObjRule = ObjRule {
     properties: &[
-        ("AthenaProperties", Shape::Any),
+        ("AthenaProperties", Shape::Typed(json_type::OBJECT)),
         ("AuthenticationConfiguration", Shape::Object(&RULE_AuthenticationConfigurationInput)),
-        ("ConnectionProperties", Shape::Any),
+        ("ConnectionProperties", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("ConnectionType", Shape::STR),
         ("Description", Shape::STR),
-        ("MatchCriteria", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("MatchCriteria", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
         ("PhysicalConnectionRequirements", Shape::Object(&RULE_PhysicalConnectionRequirements)),
-        ("PythonProperties", Shape::Any),
-        ("SparkProperties", Shape::Any),
+        ("PythonProperties", Shape::Typed(json_type::OBJECT)),
+        ("SparkProperties", Shape::Typed(json_type::OBJECT)),
         ("ValidateCredentials", Shape::Bool),
-        ("ValidateForComputeEnvironments", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ValidateForComputeEnvironments", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["ConnectionType"],
     closed: true,
@@ -676,7 +676,7 @@ pub(crate) static RULE_OAuth2PropertiesInput: ObjRule = ObjRule {
         ("OAuth2Credentials", Shape::Object(&RULE_OAuth2Credentials)),
         ("OAuth2GrantType", Shape::STR),
         ("TokenUrl", Shape::STR),
-        ("TokenUrlParametersMap", Shape::Any),
+        ("TokenUrlParametersMap", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -746,7 +746,7 @@ impl ToValue for OAuth2PropertiesInput {
 pub(crate) static RULE_PhysicalConnectionRequirements: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
-        ("SecurityGroupIdList", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroupIdList", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
     closed: true,

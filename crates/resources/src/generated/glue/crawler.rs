@@ -19,7 +19,7 @@ pub struct CrawlerRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Crawler: ObjRule = ObjRule {
     properties: &[
-        ("Classifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Classifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Configuration", Shape::STR),
         ("CrawlerSecurityConfiguration", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
         ("DatabaseName", Shape::STR),
@@ -31,7 +31,7 @@ pub(crate) static RULE_Crawler: ObjRule = ObjRule {
         ("Schedule", Shape::Object(&RULE_Schedule)),
         ("SchemaChangePolicy", Shape::Object(&RULE_SchemaChangePolicy)),
         ("TablePrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Targets", Shape::Object(&RULE_Targets)),
     ],
     required: &["Role", "Targets"],
@@ -254,7 +254,7 @@ pub(crate) static RULE_CatalogTarget: ObjRule = ObjRule {
         ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("DlqEventQueueArn", Shape::STR),
         ("EventQueueArn", Shape::STR),
-        ("Tables", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Tables", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -333,7 +333,7 @@ pub(crate) static RULE_DeltaTarget: ObjRule = ObjRule {
     properties: &[
         ("ConnectionName", Shape::STR),
         ("CreateNativeDeltaTable", Shape::Bool),
-        ("DeltaTables", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DeltaTables", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("WriteManifest", Shape::Bool),
     ],
     closed: true,
@@ -466,9 +466,9 @@ impl ToValue for DynamoDbTarget {
 pub(crate) static RULE_HudiTarget: ObjRule = ObjRule {
     properties: &[
         ("ConnectionName", Shape::STR),
-        ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("MaximumTraversalDepth", Shape::INT),
-        ("Paths", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Paths", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -537,9 +537,9 @@ impl ToValue for HudiTarget {
 pub(crate) static RULE_IcebergTarget: ObjRule = ObjRule {
     properties: &[
         ("ConnectionName", Shape::STR),
-        ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("MaximumTraversalDepth", Shape::INT),
-        ("Paths", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Paths", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -606,8 +606,8 @@ impl ToValue for IcebergTarget {
 pub(crate) static RULE_JdbcTarget: ObjRule = ObjRule {
     properties: &[
         ("ConnectionName", Shape::STR),
-        ("EnableAdditionalMetadata", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COMMENTS", "RAWTYPES"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EnableAdditionalMetadata", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COMMENTS", "RAWTYPES"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Path", Shape::STR),
     ],
     closed: true,
@@ -841,7 +841,7 @@ pub(crate) static RULE_S3Target: ObjRule = ObjRule {
         ("ConnectionName", Shape::STR),
         ("DlqEventQueueArn", Shape::STR),
         ("EventQueueArn", Shape::STR),
-        ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Exclusions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Path", Shape::STR),
         ("SampleSize", Shape::INT),
     ],
@@ -1033,14 +1033,14 @@ impl ToValue for SchemaChangePolicy {
 #[rustfmt::skip]
 pub(crate) static RULE_Targets: ObjRule = ObjRule {
     properties: &[
-        ("CatalogTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_CatalogTarget), min_items: None, max_items: None })),
-        ("DeltaTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_DeltaTarget), min_items: None, max_items: None })),
-        ("DynamoDBTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_DynamoDbTarget), min_items: None, max_items: None })),
-        ("HudiTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_HudiTarget), min_items: None, max_items: None })),
-        ("IcebergTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergTarget), min_items: None, max_items: None })),
-        ("JdbcTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_JdbcTarget), min_items: None, max_items: None })),
-        ("MongoDBTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_MongoDbTarget), min_items: None, max_items: None })),
-        ("S3Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Target), min_items: None, max_items: None })),
+        ("CatalogTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_CatalogTarget), min_items: None, max_items: None, unique: false })),
+        ("DeltaTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_DeltaTarget), min_items: None, max_items: None, unique: false })),
+        ("DynamoDBTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_DynamoDbTarget), min_items: None, max_items: None, unique: false })),
+        ("HudiTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_HudiTarget), min_items: None, max_items: None, unique: false })),
+        ("IcebergTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergTarget), min_items: None, max_items: None, unique: false })),
+        ("JdbcTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_JdbcTarget), min_items: None, max_items: None, unique: false })),
+        ("MongoDBTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_MongoDbTarget), min_items: None, max_items: None, unique: false })),
+        ("S3Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Target), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

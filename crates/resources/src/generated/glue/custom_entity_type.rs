@@ -10,10 +10,10 @@ use crate::support::prelude::*;
 #[rustfmt::skip]
 pub(crate) static RULE_CustomEntityType: ObjRule = ObjRule {
     properties: &[
-        ("ContextWords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ContextWords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
         ("RegexString", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE

@@ -14,7 +14,7 @@ pub(crate) static RULE_DataQualityRuleset: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("Name", Shape::STR),
         ("Ruleset", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("TargetTable", Shape::Object(&RULE_DataQualityTargetTable)),
     ],
     closed: true,

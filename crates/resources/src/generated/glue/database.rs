@@ -204,12 +204,12 @@ impl ToValue for DatabaseIdentifier {
 #[rustfmt::skip]
 pub(crate) static RULE_DatabaseInput: ObjRule = ObjRule {
     properties: &[
-        ("CreateTableDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPrivileges), min_items: None, max_items: None })),
+        ("CreateTableDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPrivileges), min_items: None, max_items: None, unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
         ("FederatedDatabase", Shape::Object(&RULE_FederatedDatabase)),
         ("LocationUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("TargetDatabase", Shape::Object(&RULE_DatabaseIdentifier)),
     ],
     closed: true,
@@ -365,7 +365,7 @@ impl ToValue for FederatedDatabase {
 #[rustfmt::skip]
 pub(crate) static RULE_PrincipalPrivileges: ObjRule = ObjRule {
     properties: &[
-        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "ALTER", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "DELETE", "DROP", "INSERT", "SELECT"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "ALTER", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "DELETE", "DROP", "INSERT", "SELECT"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Principal", Shape::Object(&RULE_DataLakePrincipal)),
     ],
     closed: true,

@@ -17,7 +17,7 @@ pub struct DevEndpointRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DevEndpoint: ObjRule = ObjRule {
     properties: &[
-        ("Arguments", Shape::Any),
+        ("Arguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("EndpointName", Shape::STR),
         ("ExtraJarsS3Path", Shape::STR),
         ("ExtraPythonLibsS3Path", Shape::STR),
@@ -25,12 +25,12 @@ pub(crate) static RULE_DevEndpoint: ObjRule = ObjRule {
         ("NumberOfNodes", Shape::INT),
         ("NumberOfWorkers", Shape::INT),
         ("PublicKey", Shape::STR),
-        ("PublicKeys", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("PublicKeys", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SecurityConfiguration", Shape::STR),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("WorkerType", Shape::STR),
     ],
     required: &["RoleArn"],

@@ -22,7 +22,7 @@ pub struct IdentityCenterConfigurationRequired {
 pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
     properties: &[
         ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Scopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("Scopes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
         ("UserBackgroundSessionsEnabled", Shape::Bool),
     ],
     required: &["InstanceArn"],

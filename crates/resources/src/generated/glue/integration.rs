@@ -24,14 +24,14 @@ pub struct IntegrationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalEncryptionContext", Shape::Any),
+        ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
         ("DataFilter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("IntegrationConfig", Shape::Object(&RULE_IntegrationConfig)),
         ("IntegrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("SourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("TargetArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["IntegrationName", "SourceArn", "TargetArn"],
@@ -249,7 +249,7 @@ pub(crate) static RULE_IntegrationConfig: ObjRule = ObjRule {
     properties: &[
         ("ContinuousSync", Shape::Bool),
         ("RefreshInterval", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("SourceProperties", Shape::Any),
+        ("SourceProperties", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

@@ -23,7 +23,7 @@ pub(crate) static RULE_IntegrationResourceProperty: ObjRule = ObjRule {
     properties: &[
         ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SourceProcessingProperties", Shape::Object(&RULE_SourceProcessingProperties)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("TargetProcessingProperties", Shape::Object(&RULE_TargetProcessingProperties)),
     ],
     required: &["ResourceArn"],

@@ -30,7 +30,7 @@ pub(crate) static RULE_Job: ObjRule = ObjRule {
         ("AllocatedCapacity", Shape::NUM),
         ("Command", Shape::Object(&RULE_JobCommand)),
         ("Connections", Shape::Object(&RULE_ConnectionsList)),
-        ("DefaultArguments", Shape::Any),
+        ("DefaultArguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
         ("ExecutionClass", Shape::Str(&StrRule { allowed: &["FLEX", "STANDARD"], ..StrRule::ANY })),
         ("ExecutionProperty", Shape::Object(&RULE_ExecutionProperty)),
@@ -42,12 +42,12 @@ pub(crate) static RULE_Job: ObjRule = ObjRule {
         ("MaxCapacity", Shape::NUM),
         ("MaxRetries", Shape::NUM),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("NonOverridableArguments", Shape::Any),
+        ("NonOverridableArguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("NotificationProperty", Shape::Object(&RULE_NotificationProperty)),
         ("NumberOfWorkers", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("Role", Shape::STR),
         ("SecurityConfiguration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Timeout", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("WorkerType", Shape::Str(&StrRule { allowed: &["Standard", "G.1X", "G.2X", "G.025X", "G.4X", "G.8X", "Z.2X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X"], ..StrRule::ANY })),
     ],
@@ -394,7 +394,7 @@ impl From<ResourceRef> for JobAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_ConnectionsList: ObjRule = ObjRule {
     properties: &[
-        ("Connections", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000) })),
+        ("Connections", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

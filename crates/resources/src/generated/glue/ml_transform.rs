@@ -29,7 +29,7 @@ pub(crate) static RULE_MlTransform: ObjRule = ObjRule {
         ("Name", Shape::STR),
         ("NumberOfWorkers", Shape::INT),
         ("Role", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Timeout", Shape::INT),
         ("TransformEncryption", Shape::Object(&RULE_TransformEncryption)),
         ("TransformParameters", Shape::Object(&RULE_TransformParameters)),
@@ -445,7 +445,7 @@ impl ToValue for GlueTables {
 #[rustfmt::skip]
 pub(crate) static RULE_InputRecordTables: ObjRule = ObjRule {
     properties: &[
-        ("GlueTables", Shape::List(&ListRule { items: Shape::Object(&RULE_GlueTables), min_items: None, max_items: None })),
+        ("GlueTables", Shape::List(&ListRule { items: Shape::Object(&RULE_GlueTables), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -231,9 +231,9 @@ pub struct PartitionInputRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PartitionInput: ObjRule = ObjRule {
     properties: &[
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("StorageDescriptor", Shape::Object(&RULE_StorageDescriptor)),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["Values"],
     closed: true,
@@ -301,18 +301,18 @@ impl ToValue for PartitionInput {
 #[rustfmt::skip]
 pub(crate) static RULE_StorageDescriptor: ObjRule = ObjRule {
     properties: &[
-        ("BucketColumns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None })),
+        ("BucketColumns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None, unique: false })),
         ("Compressed", Shape::Bool),
         ("InputFormat", Shape::STR),
         ("Location", Shape::STR),
         ("NumberOfBuckets", Shape::INT),
         ("OutputFormat", Shape::STR),
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("SchemaReference", Shape::Object(&RULE_SchemaReference)),
         ("SerdeInfo", Shape::Object(&RULE_SerdeInfo)),
         ("SkewedInfo", Shape::Object(&RULE_SkewedInfo)),
-        ("SortColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Order), min_items: None, max_items: None })),
+        ("SortColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Order), min_items: None, max_items: None, unique: false })),
         ("StoredAsSubDirectories", Shape::Bool),
     ],
     closed: true,

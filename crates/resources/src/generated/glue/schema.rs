@@ -34,7 +34,7 @@ pub(crate) static RULE_Schema: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Registry", Shape::Object(&RULE_Registry)),
         ("SchemaDefinition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(10) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(10), unique: false })),
     ],
     required: &["Name", "DataFormat", "Compatibility"],
     closed: true,

@@ -189,7 +189,7 @@ pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchEncryption", Shape::Object(&RULE_CloudWatchEncryption)),
         ("JobBookmarksEncryption", Shape::Object(&RULE_JobBookmarksEncryption)),
-        ("S3Encryptions", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Encryption), min_items: None, max_items: None })),
+        ("S3Encryptions", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Encryption), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

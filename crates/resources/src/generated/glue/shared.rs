@@ -334,7 +334,7 @@ impl ToValue for SchemaReference {
 pub(crate) static RULE_SerdeInfo: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("SerializationLibrary", Shape::STR),
     ],
     closed: true,
@@ -401,9 +401,9 @@ impl ToValue for SerdeInfo {
 #[rustfmt::skip]
 pub(crate) static RULE_SkewedInfo: ObjRule = ObjRule {
     properties: &[
-        ("SkewedColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("SkewedColumnValueLocationMaps", Shape::Any),
-        ("SkewedColumnValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SkewedColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("SkewedColumnValueLocationMaps", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("SkewedColumnValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -303,7 +303,7 @@ pub struct IcebergPartitionSpecRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_IcebergPartitionSpec: ObjRule = ObjRule {
     properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergPartitionField), min_items: None, max_items: None })),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergPartitionField), min_items: None, max_items: None, unique: false })),
         ("SpecId", Shape::INT),
     ],
     required: &["Fields"],
@@ -361,8 +361,8 @@ pub struct IcebergSchemaRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_IcebergSchema: ObjRule = ObjRule {
     properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergStructField), min_items: None, max_items: None })),
-        ("IdentifierFieldIds", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergStructField), min_items: None, max_items: None, unique: false })),
+        ("IdentifierFieldIds", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
         ("SchemaId", Shape::INT),
         ("Type", Shape::STR),
     ],
@@ -513,7 +513,7 @@ pub struct IcebergSortOrderRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_IcebergSortOrder: ObjRule = ObjRule {
     properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergSortField), min_items: None, max_items: None })),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergSortField), min_items: None, max_items: None, unique: false })),
         ("OrderId", Shape::INT),
     ],
     required: &["Fields", "OrderId"],
@@ -660,7 +660,7 @@ pub(crate) static RULE_IcebergTableInput: ObjRule = ObjRule {
     properties: &[
         ("Location", Shape::STR),
         ("PartitionSpec", Shape::Object(&RULE_IcebergPartitionSpec)),
-        ("Properties", Shape::Any),
+        ("Properties", Shape::Typed(json_type::OBJECT)),
         ("Schema", Shape::Object(&RULE_IcebergSchema)),
         ("WriteOrder", Shape::Object(&RULE_IcebergSortOrder)),
     ],
@@ -841,18 +841,18 @@ impl ToValue for Order {
 #[rustfmt::skip]
 pub(crate) static RULE_StorageDescriptor: ObjRule = ObjRule {
     properties: &[
-        ("BucketColumns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None })),
+        ("BucketColumns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None, unique: false })),
         ("Compressed", Shape::Bool),
         ("InputFormat", Shape::STR),
         ("Location", Shape::STR),
         ("NumberOfBuckets", Shape::INT),
         ("OutputFormat", Shape::STR),
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("SchemaReference", Shape::Object(&RULE_SchemaReference)),
         ("SerdeInfo", Shape::Object(&RULE_SerdeInfo)),
         ("SkewedInfo", Shape::Object(&RULE_SkewedInfo)),
-        ("SortColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Order), min_items: None, max_items: None })),
+        ("SortColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Order), min_items: None, max_items: None, unique: false })),
         ("StoredAsSubDirectories", Shape::Bool),
     ],
     closed: true,
@@ -1056,8 +1056,8 @@ pub(crate) static RULE_TableInput: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("Name", Shape::STR),
         ("Owner", Shape::STR),
-        ("Parameters", Shape::Any),
-        ("PartitionKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None })),
+        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("PartitionKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None, unique: false })),
         ("Retention", Shape::INT),
         ("StorageDescriptor", Shape::Object(&RULE_StorageDescriptor)),
         ("TableType", Shape::Str(&StrRule { allowed: &["EXTERNAL_TABLE", "VIRTUAL_VIEW"], ..StrRule::ANY })),
@@ -1197,8 +1197,8 @@ pub(crate) static RULE_ViewDefinition: ObjRule = ObjRule {
     properties: &[
         ("Definer", Shape::STR),
         ("IsProtected", Shape::Bool),
-        ("Representations", Shape::List(&ListRule { items: Shape::Object(&RULE_ViewRepresentation), min_items: None, max_items: None })),
-        ("SubObjects", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Representations", Shape::List(&ListRule { items: Shape::Object(&RULE_ViewRepresentation), min_items: None, max_items: None, unique: false })),
+        ("SubObjects", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

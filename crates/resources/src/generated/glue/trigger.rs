@@ -22,14 +22,14 @@ pub struct TriggerRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Trigger: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
         ("EventBatchingCondition", Shape::Object(&RULE_EventBatchingCondition)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Predicate", Shape::Object(&RULE_Predicate)),
         ("Schedule", Shape::STR),
         ("StartOnCreation", Shape::Bool),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Type", Shape::Str(&StrRule { allowed: &["CONDITIONAL", "EVENT", "ON_DEMAND", "SCHEDULED"], ..StrRule::ANY })),
         ("WorkflowName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
@@ -209,7 +209,7 @@ impl From<ResourceRef> for TriggerAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
-        ("Arguments", Shape::Any),
+        ("Arguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("CrawlerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("JobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("NotificationProperty", Shape::Object(&RULE_NotificationProperty)),
@@ -459,7 +459,7 @@ impl ToValue for EventBatchingCondition {
 #[rustfmt::skip]
 pub(crate) static RULE_Predicate: ObjRule = ObjRule {
     properties: &[
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(0), max_items: Some(500) })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(0), max_items: Some(500), unique: false })),
         ("Logical", Shape::Str(&StrRule { allowed: &["AND", "ANY"], ..StrRule::ANY })),
     ],
     closed: true,

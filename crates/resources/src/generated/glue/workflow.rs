@@ -10,11 +10,11 @@ use crate::support::prelude::*;
 #[rustfmt::skip]
 pub(crate) static RULE_Workflow: ObjRule = ObjRule {
     properties: &[
-        ("DefaultRunProperties", Shape::Any),
+        ("DefaultRunProperties", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Description", Shape::STR),
         ("MaxConcurrentRuns", Shape::INT),
         ("Name", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE

@@ -25,16 +25,16 @@ pub struct WorkspaceRequired {
 pub(crate) static RULE_Workspace: ObjRule = ObjRule {
     properties: &[
         ("AccountAccessType", Shape::Str(&StrRule { allowed: &["CURRENT_ACCOUNT", "ORGANIZATION"], ..StrRule::ANY })),
-        ("AuthenticationProviders", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AWS_SSO", "SAML"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("AuthenticationProviders", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AWS_SSO", "SAML"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
         ("ClientToken", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DataSources", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AMAZON_OPENSEARCH_SERVICE", "CLOUDWATCH", "PROMETHEUS", "XRAY", "TIMESTREAM", "SITEWISE", "ATHENA", "REDSHIFT"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("DataSources", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AMAZON_OPENSEARCH_SERVICE", "CLOUDWATCH", "PROMETHEUS", "XRAY", "TIMESTREAM", "SITEWISE", "ATHENA", "REDSHIFT"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
         ("GrafanaVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("NetworkAccessControl", Shape::Object(&RULE_NetworkAccessControl)),
-        ("NotificationDestinations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SNS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("NotificationDestinations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SNS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("OrganizationRoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("OrganizationalUnits", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("OrganizationalUnits", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("PermissionType", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED", "SERVICE_MANAGED"], ..StrRule::ANY })),
         ("PluginAdminEnabled", Shape::Bool),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
@@ -778,8 +778,8 @@ impl ToValue for IdpMetadata {
 #[rustfmt::skip]
 pub(crate) static RULE_NetworkAccessControl: ObjRule = ObjRule {
     properties: &[
-        ("PrefixListIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
-        ("VpceIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("PrefixListIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: true })),
+        ("VpceIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -855,8 +855,8 @@ impl ToValue for NetworkAccessControl {
 #[rustfmt::skip]
 pub(crate) static RULE_RoleValues: ObjRule = ObjRule {
     properties: &[
-        ("Admin", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Editor", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Admin", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Editor", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -919,7 +919,7 @@ pub struct SamlConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SamlConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AllowedOrganizations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AllowedOrganizations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("AssertionAttributes", Shape::Object(&RULE_AssertionAttributes)),
         ("IdpMetadata", Shape::Object(&RULE_IdpMetadata)),
         ("LoginValidityDuration", Shape::NUM),
@@ -1014,8 +1014,8 @@ pub struct VpcConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(2), max_items: Some(6) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(2), max_items: Some(6), unique: true })),
     ],
     required: &["SecurityGroupIds", "SubnetIds"],
     closed: true,

@@ -22,7 +22,7 @@ pub(crate) static RULE_ConnectorDefinition: ObjRule = ObjRule {
     properties: &[
         ("InitialVersion", Shape::Object(&RULE_ConnectorDefinitionVersion)),
         ("Name", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["Name"],
     closed: true,
@@ -203,7 +203,7 @@ pub struct ConnectorDefinitionVersionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ConnectorDefinitionVersion: ObjRule = ObjRule {
     properties: &[
-        ("Connectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Connector), min_items: None, max_items: None })),
+        ("Connectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Connector), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Connectors"],
     closed: true,

@@ -23,7 +23,7 @@ pub struct ConnectorDefinitionVersionRequired {
 pub(crate) static RULE_ConnectorDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("ConnectorDefinitionId", Shape::STR),
-        ("Connectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Connector), min_items: None, max_items: None })),
+        ("Connectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Connector), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Connectors", "ConnectorDefinitionId"],
     closed: true,

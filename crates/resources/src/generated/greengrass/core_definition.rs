@@ -22,7 +22,7 @@ pub(crate) static RULE_CoreDefinition: ObjRule = ObjRule {
     properties: &[
         ("InitialVersion", Shape::Object(&RULE_CoreDefinitionVersion)),
         ("Name", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["Name"],
     closed: true,
@@ -203,7 +203,7 @@ pub struct CoreDefinitionVersionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CoreDefinitionVersion: ObjRule = ObjRule {
     properties: &[
-        ("Cores", Shape::List(&ListRule { items: Shape::Object(&RULE_Core), min_items: None, max_items: None })),
+        ("Cores", Shape::List(&ListRule { items: Shape::Object(&RULE_Core), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Cores"],
     closed: true,

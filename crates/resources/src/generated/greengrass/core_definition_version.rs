@@ -23,7 +23,7 @@ pub struct CoreDefinitionVersionRequired {
 pub(crate) static RULE_CoreDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("CoreDefinitionId", Shape::STR),
-        ("Cores", Shape::List(&ListRule { items: Shape::Object(&RULE_Core), min_items: None, max_items: None })),
+        ("Cores", Shape::List(&ListRule { items: Shape::Object(&RULE_Core), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Cores", "CoreDefinitionId"],
     closed: true,

@@ -22,7 +22,7 @@ pub(crate) static RULE_DeviceDefinition: ObjRule = ObjRule {
     properties: &[
         ("InitialVersion", Shape::Object(&RULE_DeviceDefinitionVersion)),
         ("Name", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["Name"],
     closed: true,
@@ -203,7 +203,7 @@ pub struct DeviceDefinitionVersionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DeviceDefinitionVersion: ObjRule = ObjRule {
     properties: &[
-        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None })),
+        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Devices"],
     closed: true,

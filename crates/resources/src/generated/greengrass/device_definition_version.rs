@@ -23,7 +23,7 @@ pub struct DeviceDefinitionVersionRequired {
 pub(crate) static RULE_DeviceDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("DeviceDefinitionId", Shape::STR),
-        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None })),
+        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Devices", "DeviceDefinitionId"],
     closed: true,

@@ -25,7 +25,7 @@ pub(crate) static RULE_FunctionDefinition: ObjRule = ObjRule {
     properties: &[
         ("InitialVersion", Shape::Object(&RULE_FunctionDefinitionVersion)),
         ("Name", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["Name"],
     closed: true,
@@ -239,7 +239,7 @@ pub struct FunctionDefinitionVersionRequired {
 pub(crate) static RULE_FunctionDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("DefaultConfig", Shape::Object(&RULE_DefaultConfig)),
-        ("Functions", Shape::List(&ListRule { items: Shape::Object(&RULE_Function), min_items: None, max_items: None })),
+        ("Functions", Shape::List(&ListRule { items: Shape::Object(&RULE_Function), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Functions"],
     closed: true,

@@ -27,7 +27,7 @@ pub(crate) static RULE_FunctionDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("DefaultConfig", Shape::Object(&RULE_DefaultConfig)),
         ("FunctionDefinitionId", Shape::STR),
-        ("Functions", Shape::List(&ListRule { items: Shape::Object(&RULE_Function), min_items: None, max_items: None })),
+        ("Functions", Shape::List(&ListRule { items: Shape::Object(&RULE_Function), min_items: None, max_items: None, unique: false })),
     ],
     required: &["FunctionDefinitionId", "Functions"],
     closed: true,

@@ -20,7 +20,7 @@ pub(crate) static RULE_Group: ObjRule = ObjRule {
         ("InitialVersion", Shape::Object(&RULE_GroupVersion)),
         ("Name", Shape::STR),
         ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["Name"],
     closed: true,

@@ -22,7 +22,7 @@ pub(crate) static RULE_LoggerDefinition: ObjRule = ObjRule {
     properties: &[
         ("InitialVersion", Shape::Object(&RULE_LoggerDefinitionVersion)),
         ("Name", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["Name"],
     closed: true,
@@ -203,7 +203,7 @@ pub struct LoggerDefinitionVersionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LoggerDefinitionVersion: ObjRule = ObjRule {
     properties: &[
-        ("Loggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Logger), min_items: None, max_items: None })),
+        ("Loggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Logger), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Loggers"],
     closed: true,

@@ -23,7 +23,7 @@ pub struct LoggerDefinitionVersionRequired {
 pub(crate) static RULE_LoggerDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("LoggerDefinitionId", Shape::STR),
-        ("Loggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Logger), min_items: None, max_items: None })),
+        ("Loggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Logger), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Loggers", "LoggerDefinitionId"],
     closed: true,

@@ -30,7 +30,7 @@ pub(crate) static RULE_ResourceDefinition: ObjRule = ObjRule {
     properties: &[
         ("InitialVersion", Shape::Object(&RULE_ResourceDefinitionVersion)),
         ("Name", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["Name"],
     closed: true,
@@ -211,7 +211,7 @@ pub struct ResourceDefinitionVersionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResourceDefinitionVersion: ObjRule = ObjRule {
     properties: &[
-        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceInstance), min_items: None, max_items: None })),
+        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceInstance), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Resources"],
     closed: true,

@@ -31,7 +31,7 @@ pub struct ResourceDefinitionVersionRequired {
 pub(crate) static RULE_ResourceDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("ResourceDefinitionId", Shape::STR),
-        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceInstance), min_items: None, max_items: None })),
+        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceInstance), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Resources", "ResourceDefinitionId"],
     closed: true,

@@ -24,7 +24,7 @@ pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
         ("ConnectorArn", Shape::STR),
         ("Id", Shape::STR),
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["ConnectorArn", "Id"],
     closed: true,
@@ -352,8 +352,8 @@ pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
         ("AccessSysfs", Shape::Bool),
         ("Execution", Shape::Object(&RULE_Execution)),
-        ("ResourceAccessPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceAccessPolicy), min_items: None, max_items: None })),
-        ("Variables", Shape::Any),
+        ("ResourceAccessPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceAccessPolicy), min_items: None, max_items: None, unique: false })),
+        ("Variables", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1591,7 +1591,7 @@ pub struct SecretsManagerSecretResourceDataRequired {
 pub(crate) static RULE_SecretsManagerSecretResourceData: ObjRule = ObjRule {
     properties: &[
         ("ARN", Shape::STR),
-        ("AdditionalStagingLabelsToDownload", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AdditionalStagingLabelsToDownload", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["ARN"],
     closed: true,

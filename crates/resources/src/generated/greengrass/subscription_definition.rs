@@ -22,7 +22,7 @@ pub(crate) static RULE_SubscriptionDefinition: ObjRule = ObjRule {
     properties: &[
         ("InitialVersion", Shape::Object(&RULE_SubscriptionDefinitionVersion)),
         ("Name", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["Name"],
     closed: true,
@@ -203,7 +203,7 @@ pub struct SubscriptionDefinitionVersionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SubscriptionDefinitionVersion: ObjRule = ObjRule {
     properties: &[
-        ("Subscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None })),
+        ("Subscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Subscriptions"],
     closed: true,

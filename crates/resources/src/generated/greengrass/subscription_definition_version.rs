@@ -23,7 +23,7 @@ pub struct SubscriptionDefinitionVersionRequired {
 pub(crate) static RULE_SubscriptionDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("SubscriptionDefinitionId", Shape::STR),
-        ("Subscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None })),
+        ("Subscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None, unique: false })),
     ],
     required: &["SubscriptionDefinitionId", "Subscriptions"],
     closed: true,

@@ -15,7 +15,7 @@ pub(crate) static RULE_ComponentVersion: ObjRule = ObjRule {
     properties: &[
         ("InlineRecipe", Shape::STR),
         ("LambdaFunction", Shape::Object(&RULE_LambdaFunctionRecipeSource)),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -176,7 +176,7 @@ impl ComponentVersionAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_ComponentPlatform: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::Any),
+        ("Attributes", Shape::Typed(json_type::OBJECT)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     closed: true,
@@ -233,10 +233,10 @@ impl ToValue for ComponentPlatform {
 #[rustfmt::skip]
 pub(crate) static RULE_LambdaContainerParams: ObjRule = ObjRule {
     properties: &[
-        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaDeviceMount), min_items: None, max_items: None })),
+        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaDeviceMount), min_items: None, max_items: None, unique: false })),
         ("MemorySizeInKB", Shape::INT),
         ("MountROSysfs", Shape::Bool),
-        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaVolumeMount), min_items: None, max_items: None })),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaVolumeMount), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -427,9 +427,9 @@ impl ToValue for LambdaEventSource {
 #[rustfmt::skip]
 pub(crate) static RULE_LambdaExecutionParameters: ObjRule = ObjRule {
     properties: &[
-        ("EnvironmentVariables", Shape::Any),
-        ("EventSources", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaEventSource), min_items: None, max_items: None })),
-        ("ExecArgs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
+        ("EventSources", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaEventSource), min_items: None, max_items: None, unique: false })),
+        ("ExecArgs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("InputPayloadEncodingType", Shape::Str(&StrRule { allowed: &["json", "binary"], ..StrRule::ANY })),
         ("LinuxProcessParams", Shape::Object(&RULE_LambdaLinuxProcessParams)),
         ("MaxIdleTimeInSeconds", Shape::INT),
@@ -562,10 +562,10 @@ impl ToValue for LambdaExecutionParameters {
 #[rustfmt::skip]
 pub(crate) static RULE_LambdaFunctionRecipeSource: ObjRule = ObjRule {
     properties: &[
-        ("ComponentDependencies", Shape::Any),
+        ("ComponentDependencies", Shape::Typed(json_type::OBJECT)),
         ("ComponentLambdaParameters", Shape::Object(&RULE_LambdaExecutionParameters)),
         ("ComponentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("ComponentPlatforms", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentPlatform), min_items: None, max_items: None })),
+        ("ComponentPlatforms", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentPlatform), min_items: None, max_items: None, unique: false })),
         ("ComponentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("LambdaArn", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
     ],

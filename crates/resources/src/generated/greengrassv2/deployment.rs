@@ -21,12 +21,12 @@ pub struct DeploymentRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     properties: &[
-        ("Components", Shape::Any),
+        ("Components", Shape::Typed(json_type::OBJECT)),
         ("DeploymentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("DeploymentPolicies", Shape::Object(&RULE_DeploymentPolicies)),
         ("IotJobConfiguration", Shape::Object(&RULE_DeploymentIoTJobConfiguration)),
         ("ParentTargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("TargetArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["TargetArn"],
@@ -460,7 +460,7 @@ pub struct IoTJobAbortConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_IoTJobAbortConfig: ObjRule = ObjRule {
     properties: &[
-        ("CriteriaList", Shape::List(&ListRule { items: Shape::Object(&RULE_IoTJobAbortCriteria), min_items: Some(1), max_items: None })),
+        ("CriteriaList", Shape::List(&ListRule { items: Shape::Object(&RULE_IoTJobAbortCriteria), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["CriteriaList"],
     closed: true,

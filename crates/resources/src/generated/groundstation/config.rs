@@ -36,7 +36,7 @@ pub(crate) static RULE_Config: ObjRule = ObjRule {
     properties: &[
         ("ConfigData", Shape::Object(&RULE_ConfigData)),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "ConfigData"],
     closed: true,

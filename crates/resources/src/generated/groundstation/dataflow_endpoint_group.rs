@@ -26,8 +26,8 @@ pub(crate) static RULE_DataflowEndpointGroup: ObjRule = ObjRule {
     properties: &[
         ("ContactPostPassDurationSeconds", Shape::Int(&NumRule { min: Some(30.0), max: Some(480.0), ..NumRule::ANY })),
         ("ContactPrePassDurationSeconds", Shape::Int(&NumRule { min: Some(30.0), max: Some(480.0), ..NumRule::ANY })),
-        ("EndpointDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_EndpointDetails), min_items: Some(1), max_items: Some(500) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("EndpointDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_EndpointDetails), min_items: Some(1), max_items: Some(500), unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["EndpointDetails"],
     closed: true,
@@ -603,8 +603,8 @@ impl ToValue for RangedSocketAddress {
 pub(crate) static RULE_SecurityDetails: ObjRule = ObjRule {
     properties: &[
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(30), max_len: Some(165), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

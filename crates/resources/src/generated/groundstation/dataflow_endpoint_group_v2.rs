@@ -18,8 +18,8 @@ pub(crate) static RULE_DataflowEndpointGroupV2: ObjRule = ObjRule {
     properties: &[
         ("ContactPostPassDurationSeconds", Shape::Int(&NumRule { min: Some(30.0), max: Some(480.0), ..NumRule::ANY })),
         ("ContactPrePassDurationSeconds", Shape::Int(&NumRule { min: Some(30.0), max: Some(480.0), ..NumRule::ANY })),
-        ("Endpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_CreateEndpointDetails), min_items: Some(1), max_items: Some(12) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Endpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_CreateEndpointDetails), min_items: Some(1), max_items: Some(12), unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -22,9 +22,9 @@ pub(crate) static RULE_Detector: ObjRule = ObjRule {
     properties: &[
         ("DataSources", Shape::Object(&RULE_CfnDataSourceConfigurations)),
         ("Enable", Shape::Bool),
-        ("Features", Shape::List(&ListRule { items: Shape::Object(&RULE_CfnFeatureConfiguration), min_items: None, max_items: None })),
+        ("Features", Shape::List(&ListRule { items: Shape::Object(&RULE_CfnFeatureConfiguration), min_items: None, max_items: None, unique: false })),
         ("FindingPublishingFrequency", Shape::Str(&StrRule { allowed: &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Enable"],
     closed: true,
@@ -295,7 +295,7 @@ pub struct CfnFeatureConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CfnFeatureConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_CfnFeatureAdditionalConfiguration), min_items: None, max_items: None })),
+        ("AdditionalConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_CfnFeatureAdditionalConfiguration), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::Str(&StrRule { max_len: Some(128), allowed: &["EBS_MALWARE_PROTECTION", "EKS_AUDIT_LOGS", "EKS_RUNTIME_MONITORING", "LAMBDA_NETWORK_LOGS", "RDS_LOGIN_EVENTS", "RUNTIME_MONITORING", "S3_DATA_EVENTS"], ..StrRule::ANY })),
         ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],

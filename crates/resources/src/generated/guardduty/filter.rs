@@ -30,7 +30,7 @@ pub(crate) static RULE_Filter: ObjRule = ObjRule {
         ("FindingCriteria", Shape::Object(&RULE_FindingCriteria)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("Rank", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None, unique: false })),
     ],
     required: &["DetectorId", "Name", "FindingCriteria"],
     closed: true,
@@ -187,7 +187,7 @@ impl From<ResourceRef> for FilterAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_FindingCriteria: ObjRule = ObjRule {
     properties: &[
-        ("Criterion", Shape::Any),
+        ("Criterion", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

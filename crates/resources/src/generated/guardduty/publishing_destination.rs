@@ -27,7 +27,7 @@ pub(crate) static RULE_PublishingDestination: ObjRule = ObjRule {
         ("DestinationProperties", Shape::Object(&RULE_CfnDestinationProperties)),
         ("DestinationType", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
         ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None, unique: false })),
     ],
     required: &["DetectorId", "DestinationType", "DestinationProperties"],
     closed: true,

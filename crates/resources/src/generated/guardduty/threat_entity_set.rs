@@ -30,7 +30,7 @@ pub(crate) static RULE_ThreatEntitySet: ObjRule = ObjRule {
         ("Format", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), allowed: &["ALIEN_VAULT", "FIRE_EYE", "OTX_CSV", "PROOF_POINT", "STIX", "TXT"], ..StrRule::ANY })),
         ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Format", "Location"],
     closed: true,

@@ -14,7 +14,7 @@ pub(crate) static RULE_Datastore: ObjRule = ObjRule {
     properties: &[
         ("DatastoreName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

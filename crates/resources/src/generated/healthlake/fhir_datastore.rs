@@ -31,7 +31,7 @@ pub(crate) static RULE_FhirDatastore: ObjRule = ObjRule {
         ("IdentityProviderConfiguration", Shape::Object(&RULE_IdentityProviderConfiguration)),
         ("PreloadDataConfig", Shape::Object(&RULE_PreloadDataConfig)),
         ("SseConfiguration", Shape::Object(&RULE_SseConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["DatastoreTypeVersion"],
     closed: true,

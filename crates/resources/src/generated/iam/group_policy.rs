@@ -22,7 +22,7 @@ pub struct GroupPolicyRequired {
 pub(crate) static RULE_GroupPolicy: ObjRule = ObjRule {
     properties: &[
         ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PolicyDocument", Shape::Any),
+        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["PolicyName", "GroupName"],

@@ -20,12 +20,12 @@ pub struct ManagedPolicyRequired {
 pub(crate) static RULE_ManagedPolicy: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
-        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("ManagedPolicyName", Shape::STR),
         ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PolicyDocument", Shape::Any),
-        ("Roles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Roles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     required: &["PolicyDocument"],
     closed: true,

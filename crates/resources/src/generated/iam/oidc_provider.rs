@@ -15,9 +15,9 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9A-Fa-f]{40}");
 #[rustfmt::skip]
 pub(crate) static RULE_OidcProvider: ObjRule = ObjRule {
     properties: &[
-        ("ClientIdList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
-        ("ThumbprintList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(40), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
+        ("ClientIdList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ("ThumbprintList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(40), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
         ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     closed: true,

@@ -21,11 +21,11 @@ pub struct PolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[
-        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("PolicyDocument", Shape::Any),
+        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Roles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Roles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["PolicyDocument", "PolicyName"],
     any_of: &[&[&["Users"], &["Groups"], &["Roles"]]],

@@ -20,10 +20,10 @@ pub(crate) static RULE_SamlProvider: ObjRule = ObjRule {
         ("AddPrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("AssertionEncryptionMode", Shape::Str(&StrRule { allowed: &["Allowed", "Required"], ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PrivateKeyList", Shape::List(&ListRule { items: Shape::Object(&RULE_SamlPrivateKey), min_items: None, max_items: Some(2) })),
+        ("PrivateKeyList", Shape::List(&ListRule { items: Shape::Object(&RULE_SamlPrivateKey), min_items: None, max_items: Some(2), unique: false })),
         ("RemovePrivateKey", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("SamlMetadataDocument", Shape::Str(&StrRule { min_len: Some(1000), max_len: Some(10000000), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -27,7 +27,7 @@ pub struct PolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[
-        ("PolicyDocument", Shape::Any),
+        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("PolicyName", Shape::STR),
     ],
     required: &["PolicyName", "PolicyDocument"],

@@ -21,13 +21,13 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w+=,.@-]+$");
 #[rustfmt::skip]
 pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
-        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10) })),
+        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10), unique: false })),
         ("LoginProfile", Shape::Object(&RULE_LoginProfile)),
-        ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
+        ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: true })),
         ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("PermissionsBoundary", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-        ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("UserName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     closed: true,

@@ -21,7 +21,7 @@ pub struct UserPolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_UserPolicy: ObjRule = ObjRule {
     properties: &[
-        ("PolicyDocument", Shape::Any),
+        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("UserName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],

@@ -20,7 +20,7 @@ pub struct UserToGroupAdditionRequired {
 pub(crate) static RULE_UserToGroupAddition: ObjRule = ObjRule {
     properties: &[
         ("GroupName", Shape::STR),
-        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["GroupName", "Users"],
     closed: true,

@@ -24,8 +24,8 @@ pub struct VirtualMfaDeviceRequired {
 pub(crate) static RULE_VirtualMfaDevice: ObjRule = ObjRule {
     properties: &[
         ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
-        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("VirtualMfaDeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(226), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Users"],

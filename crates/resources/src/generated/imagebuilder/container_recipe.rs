@@ -23,7 +23,7 @@ pub(crate) static PATTERN_1: Pattern =
 #[rustfmt::skip]
 pub(crate) static RULE_ContainerRecipe: ObjRule = ObjRule {
     properties: &[
-        ("Components", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentConfiguration), min_items: Some(1), max_items: None })),
+        ("Components", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentConfiguration), min_items: Some(1), max_items: None, unique: false })),
         ("ContainerType", Shape::Str(&StrRule { allowed: &["DOCKER"], ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("DockerfileTemplateData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
@@ -34,7 +34,7 @@ pub(crate) static RULE_ContainerRecipe: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ParentImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("PlatformOverride", Shape::Str(&StrRule { allowed: &["Windows", "Linux"], ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("TargetRepository", Shape::Object(&RULE_TargetContainerRepository)),
         ("Version", Shape::STR),
         ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -439,7 +439,7 @@ impl ContainerRecipeAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_InstanceConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceBlockDeviceMapping), min_items: None, max_items: None })),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceBlockDeviceMapping), min_items: None, max_items: None, unique: false })),
         ("Image", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     closed: true,

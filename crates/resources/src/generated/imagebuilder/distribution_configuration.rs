@@ -34,9 +34,9 @@ pub struct DistributionConfigurationRequired {
 pub(crate) static RULE_DistributionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Distributions", Shape::List(&ListRule { items: Shape::Object(&RULE_Distribution), min_items: None, max_items: None })),
+        ("Distributions", Shape::List(&ListRule { items: Shape::Object(&RULE_Distribution), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Name", "Distributions"],
     closed: true,
@@ -192,12 +192,12 @@ impl DistributionConfigurationAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_AmiDistributionConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AmiTags", Shape::Any),
+        ("AmiTags", Shape::Typed(json_type::OBJECT)),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("LaunchPermissionConfiguration", Shape::Object(&RULE_LaunchPermissionConfiguration)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TargetAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1536) })),
+        ("TargetAccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1536), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -288,7 +288,7 @@ impl ToValue for AmiDistributionConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_ContainerDistributionConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("ContainerTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ContainerTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("TargetRepository", Shape::Object(&RULE_TargetContainerRepository)),
     ],
@@ -362,11 +362,11 @@ pub(crate) static RULE_Distribution: ObjRule = ObjRule {
     properties: &[
         ("AmiDistributionConfiguration", Shape::Object(&RULE_AmiDistributionConfiguration)),
         ("ContainerDistributionConfiguration", Shape::Object(&RULE_ContainerDistributionConfiguration)),
-        ("FastLaunchConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_FastLaunchConfiguration), min_items: Some(1), max_items: Some(1000) })),
-        ("LaunchTemplateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateConfiguration), min_items: Some(1), max_items: Some(100) })),
-        ("LicenseConfigurationArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("FastLaunchConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_FastLaunchConfiguration), min_items: Some(1), max_items: Some(1000), unique: false })),
+        ("LaunchTemplateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateConfiguration), min_items: Some(1), max_items: Some(100), unique: false })),
+        ("LicenseConfigurationArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
         ("Region", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("SsmParameterConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SsmParameterConfiguration), min_items: None, max_items: None })),
+        ("SsmParameterConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SsmParameterConfiguration), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Region"],
     closed: true,
@@ -682,10 +682,10 @@ impl ToValue for FastLaunchSnapshotConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_LaunchPermissionConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("OrganizationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("OrganizationalUnitArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("UserGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("UserIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("OrganizationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("OrganizationalUnitArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("UserGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("UserIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -33,13 +33,13 @@ pub struct ImageRecipeRequired {
 pub(crate) static RULE_ImageRecipe: ObjRule = ObjRule {
     properties: &[
         ("AdditionalInstanceConfiguration", Shape::Object(&RULE_AdditionalInstanceConfiguration)),
-        ("AmiTags", Shape::Any),
-        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceBlockDeviceMapping), min_items: None, max_items: None })),
-        ("Components", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentConfiguration), min_items: Some(1), max_items: None })),
+        ("AmiTags", Shape::Typed(json_type::OBJECT)),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceBlockDeviceMapping), min_items: None, max_items: None, unique: false })),
+        ("Components", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentConfiguration), min_items: Some(1), max_items: None, unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ParentImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("Version", Shape::STR),
         ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],

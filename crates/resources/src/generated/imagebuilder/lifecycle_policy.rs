@@ -35,11 +35,11 @@ pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PolicyDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDetail), min_items: Some(1), max_items: Some(3) })),
+        ("PolicyDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyDetail), min_items: Some(1), max_items: Some(3), unique: false })),
         ("ResourceSelection", Shape::Object(&RULE_ResourceSelection)),
         ("ResourceType", Shape::Str(&StrRule { allowed: &["AMI_IMAGE", "CONTAINER_IMAGE"], ..StrRule::ANY })),
         ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Name", "ExecutionRole", "ResourceType", "PolicyDetails", "ResourceSelection"],
     closed: true,
@@ -273,9 +273,9 @@ pub(crate) static RULE_AmiExclusionRules: ObjRule = ObjRule {
     properties: &[
         ("IsPublic", Shape::Bool),
         ("LastLaunched", Shape::Object(&RULE_LastLaunched)),
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SharedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1536) })),
-        ("TagMap", Shape::Any),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SharedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1536), unique: false })),
+        ("TagMap", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -353,7 +353,7 @@ impl ToValue for AmiExclusionRules {
 pub(crate) static RULE_ExclusionRules: ObjRule = ObjRule {
     properties: &[
         ("Amis", Shape::Object(&RULE_AmiExclusionRules)),
-        ("TagMap", Shape::Any),
+        ("TagMap", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -769,8 +769,8 @@ impl ToValue for RecipeSelection {
 #[rustfmt::skip]
 pub(crate) static RULE_ResourceSelection: ObjRule = ObjRule {
     properties: &[
-        ("Recipes", Shape::List(&ListRule { items: Shape::Object(&RULE_RecipeSelection), min_items: Some(1), max_items: Some(50) })),
-        ("TagMap", Shape::Any),
+        ("Recipes", Shape::List(&ListRule { items: Shape::Object(&RULE_RecipeSelection), min_items: Some(1), max_items: Some(50), unique: false })),
+        ("TagMap", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

@@ -28,7 +28,7 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new(
 pub(crate) static RULE_ComponentConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ComponentArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentParameter), min_items: Some(1), max_items: None })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentParameter), min_items: Some(1), max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -100,7 +100,7 @@ pub struct ComponentParameterRequired {
 pub(crate) static RULE_ComponentParameter: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Value", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "Value"],
     closed: true,
@@ -281,7 +281,7 @@ impl ToValue for EbsInstanceBlockDeviceSpecification {
 #[rustfmt::skip]
 pub(crate) static RULE_EcrConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("ContainerTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ContainerTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("RepositoryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     closed: true,
@@ -605,7 +605,7 @@ pub(crate) static RULE_WorkflowConfiguration: ObjRule = ObjRule {
     properties: &[
         ("OnFailure", Shape::Str(&StrRule { allowed: &["CONTINUE", "ABORT"], ..StrRule::ANY })),
         ("ParallelGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowParameter), min_items: Some(1), max_items: None })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowParameter), min_items: Some(1), max_items: None, unique: false })),
         ("WorkflowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     closed: true,
@@ -684,7 +684,7 @@ impl ToValue for WorkflowConfiguration {
 pub(crate) static RULE_WorkflowParameter: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Value", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -30,7 +30,7 @@ pub(crate) static RULE_Workflow: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("Type", Shape::Str(&StrRule { allowed: &["BUILD", "TEST", "DISTRIBUTION"], ..StrRule::ANY })),
         ("Uri", Shape::STR),
         ("Version", Shape::STR),

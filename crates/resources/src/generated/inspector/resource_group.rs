@@ -20,7 +20,7 @@ pub struct ResourceGroupRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResourceGroup: ObjRule = ObjRule {
     properties: &[
-        ("ResourceGroupTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(10) })),
+        ("ResourceGroupTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["ResourceGroupTags"],
     closed: true,

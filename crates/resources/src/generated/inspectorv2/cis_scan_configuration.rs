@@ -29,7 +29,7 @@ pub(crate) static RULE_CisScanConfiguration: ObjRule = ObjRule {
         ("ScanName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("Schedule", Shape::Object(&RULE_Schedule)),
         ("SecurityLevel", Shape::Str(&StrRule { allowed: &["LEVEL_1", "LEVEL_2"], ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("Targets", Shape::Object(&RULE_CisTargets)),
     ],
     required: &["ScanName", "SecurityLevel", "Schedule", "Targets"],
@@ -176,7 +176,7 @@ pub struct CisTargetsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CisTargets: ObjRule = ObjRule {
     properties: &[
-        ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10000) })),
+        ("AccountIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10000), unique: true })),
         ("TargetResourceTags", Shape::Any),
     ],
     required: &["AccountIds", "TargetResourceTags"],
@@ -356,7 +356,7 @@ pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
         ("Daily", Shape::Object(&RULE_DailySchedule)),
         ("Monthly", Shape::Object(&RULE_MonthlySchedule)),
-        ("OneTime", Shape::Any),
+        ("OneTime", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Weekly", Shape::Object(&RULE_WeeklySchedule)),
     ],
     ..OBJ_RULE
@@ -501,7 +501,7 @@ pub struct WeeklyScheduleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_WeeklySchedule: ObjRule = ObjRule {
     properties: &[
-        ("Days", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(7) })),
+        ("Days", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(7), unique: true })),
         ("StartTime", Shape::Object(&RULE_Time)),
     ],
     required: &["StartTime", "Days"],

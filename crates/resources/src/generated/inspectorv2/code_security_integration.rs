@@ -16,7 +16,7 @@ pub(crate) static RULE_CodeSecurityIntegration: ObjRule = ObjRule {
     properties: &[
         ("CreateIntegrationDetails", Shape::Object(&RULE_CreateDetails)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("Type", Shape::Str(&StrRule { allowed: &["GITLAB_SELF_MANAGED", "GITHUB"], ..StrRule::ANY })),
         ("UpdateIntegrationDetails", Shape::Object(&RULE_UpdateDetails)),
     ],

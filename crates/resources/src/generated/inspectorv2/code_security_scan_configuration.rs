@@ -16,7 +16,7 @@ pub(crate) static RULE_CodeSecurityScanConfiguration: ObjRule = ObjRule {
         ("Level", Shape::Str(&StrRule { allowed: &["ORGANIZATION", "ACCOUNT"], ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ScopeSettings", Shape::Object(&RULE_ScopeSettings)),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -162,7 +162,7 @@ pub(crate) static RULE_CodeSecurityScanConfigurationProperty: ObjRule = ObjRule 
     properties: &[
         ("continuousIntegrationScanConfiguration", Shape::Object(&RULE_ContinuousIntegrationScanConfiguration)),
         ("periodicScanConfiguration", Shape::Object(&RULE_PeriodicScanConfiguration)),
-        ("ruleSetCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SAST", "IAC", "SCA"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3) })),
+        ("ruleSetCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SAST", "IAC", "SCA"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
     ],
     required: &["ruleSetCategories"],
     closed: true,
@@ -242,7 +242,7 @@ pub struct ContinuousIntegrationScanConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ContinuousIntegrationScanConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("supportedEvents", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PULL_REQUEST", "PUSH"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
+        ("supportedEvents", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["PULL_REQUEST", "PUSH"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
     ],
     required: &["supportedEvents"],
     closed: true,

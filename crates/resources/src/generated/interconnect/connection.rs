@@ -30,7 +30,7 @@ pub(crate) static RULE_Connection: ObjRule = ObjRule {
         ("EnvironmentId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
         ("RemoteAccount", Shape::Object(&RULE_RemoteAccount)),
         ("RemoteOwnerAccount", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["AttachPoint"],
     closed: true,

@@ -16,7 +16,7 @@ pub(crate) static RULE_BillingGroup: ObjRule = ObjRule {
     properties: &[
         ("BillingGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("BillingGroupProperties", Shape::Object(&RULE_BillingGroupProperties)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

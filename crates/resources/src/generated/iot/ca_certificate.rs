@@ -33,7 +33,7 @@ pub(crate) static RULE_CaCertificate: ObjRule = ObjRule {
         ("RegistrationConfig", Shape::Object(&RULE_RegistrationConfig)),
         ("RemoveAutoRegistration", Shape::Bool),
         ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("VerificationCertificatePem", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["CACertificatePem", "Status"],

@@ -23,10 +23,10 @@ pub struct CertificateProviderRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CertificateProvider: ObjRule = ObjRule {
     properties: &[
-        ("AccountDefaultForOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CreateCertificateFromCsr"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("AccountDefaultForOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CreateCertificateFromCsr"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
         ("CertificateProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("LambdaFunctionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_1), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["LambdaFunctionArn", "AccountDefaultForOperations"],
     closed: true,

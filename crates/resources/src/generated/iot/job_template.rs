@@ -28,16 +28,16 @@ pub(crate) static RULE_JobTemplate: ObjRule = ObjRule {
     properties: &[
         ("AbortConfig", Shape::Object(&RULE_AbortConfig)),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DestinationPackageVersions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("DestinationPackageVersions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Document", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32768), ..StrRule::ANY })),
         ("DocumentSource", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1350), ..StrRule::ANY })),
         ("JobArn", Shape::STR),
         ("JobExecutionsRetryConfig", Shape::Object(&RULE_JobExecutionsRetryConfig)),
         ("JobExecutionsRolloutConfig", Shape::Object(&RULE_JobExecutionsRolloutConfig)),
         ("JobTemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MaintenanceWindows", Shape::List(&ListRule { items: Shape::Object(&RULE_MaintenanceWindow), min_items: None, max_items: None })),
+        ("MaintenanceWindows", Shape::List(&ListRule { items: Shape::Object(&RULE_MaintenanceWindow), min_items: None, max_items: None, unique: false })),
         ("PresignedUrlConfig", Shape::Object(&RULE_PresignedUrlConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("TimeoutConfig", Shape::Object(&RULE_TimeoutConfig)),
     ],
     required: &["JobTemplateId", "Description"],
@@ -288,7 +288,7 @@ pub struct AbortConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AbortConfig: ObjRule = ObjRule {
     properties: &[
-        ("CriteriaList", Shape::List(&ListRule { items: Shape::Object(&RULE_AbortCriteria), min_items: Some(1), max_items: None })),
+        ("CriteriaList", Shape::List(&ListRule { items: Shape::Object(&RULE_AbortCriteria), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["CriteriaList"],
     closed: true,
@@ -516,7 +516,7 @@ impl ToValue for ExponentialRolloutRate {
 #[rustfmt::skip]
 pub(crate) static RULE_JobExecutionsRetryConfig: ObjRule = ObjRule {
     properties: &[
-        ("RetryCriteriaList", Shape::List(&ListRule { items: Shape::Object(&RULE_RetryCriteria), min_items: Some(1), max_items: Some(2) })),
+        ("RetryCriteriaList", Shape::List(&ListRule { items: Shape::Object(&RULE_RetryCriteria), min_items: Some(1), max_items: Some(2), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -28,7 +28,7 @@ pub(crate) static RULE_Logging: ObjRule = ObjRule {
     properties: &[
         ("AccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DefaultLogLevel", Shape::Str(&StrRule { allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"], ..StrRule::ANY })),
-        ("EventConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EventConfiguration), min_items: None, max_items: None })),
+        ("EventConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_EventConfiguration), min_items: None, max_items: None, unique: false })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["AccountId", "RoleArn", "DefaultLogLevel"],

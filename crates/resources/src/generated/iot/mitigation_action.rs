@@ -28,7 +28,7 @@ pub(crate) static RULE_MitigationAction: ObjRule = ObjRule {
         ("ActionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ActionParams", Shape::Object(&RULE_ActionParams)),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["RoleArn", "ActionParams"],
     closed: true,
@@ -278,7 +278,7 @@ pub struct AddThingsToThingGroupParamsRequired {
 pub(crate) static RULE_AddThingsToThingGroupParams: ObjRule = ObjRule {
     properties: &[
         ("OverrideDynamicGroups", Shape::Bool),
-        ("ThingGroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("ThingGroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
     ],
     required: &["ThingGroupNames"],
     closed: true,

@@ -29,7 +29,7 @@ pub(crate) static RULE_ProvisioningTemplate: ObjRule = ObjRule {
         ("Enabled", Shape::Bool),
         ("PreProvisioningHook", Shape::Object(&RULE_ProvisioningHook)),
         ("ProvisioningRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TemplateBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("TemplateType", Shape::Str(&StrRule { allowed: &["FLEET_PROVISIONING", "JITP"], ..StrRule::ANY })),

@@ -25,7 +25,7 @@ pub(crate) static RULE_RoleAlias: ObjRule = ObjRule {
         ("CredentialDurationSeconds", Shape::Int(&NumRule { min: Some(900.0), max: Some(43200.0), ..NumRule::ANY })),
         ("RoleAlias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["RoleArn"],
     closed: true,

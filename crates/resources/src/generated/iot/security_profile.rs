@@ -17,14 +17,14 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\p{Graph}\\x20]*$");
 #[rustfmt::skip]
 pub(crate) static RULE_SecurityProfile: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalMetricsToRetainV2", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricToRetain), min_items: None, max_items: None })),
-        ("AlertTargets", Shape::Any),
-        ("Behaviors", Shape::List(&ListRule { items: Shape::Object(&RULE_Behavior), min_items: Some(0), max_items: Some(100) })),
+        ("AdditionalMetricsToRetainV2", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricToRetain), min_items: None, max_items: None, unique: true })),
+        ("AlertTargets", Shape::Typed(json_type::OBJECT)),
+        ("Behaviors", Shape::List(&ListRule { items: Shape::Object(&RULE_Behavior), min_items: Some(0), max_items: Some(100), unique: true })),
         ("MetricsExportConfig", Shape::Object(&RULE_MetricsExportConfig)),
         ("SecurityProfileDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("SecurityProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
-        ("TargetArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ("TargetArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -594,12 +594,12 @@ impl ToValue for MetricToRetain {
 #[rustfmt::skip]
 pub(crate) static RULE_MetricValue: ObjRule = ObjRule {
     properties: &[
-        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(43), pattern: Some(&PATTERN_1), format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(43), pattern: Some(&PATTERN_1), format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("Count", Shape::STR),
         ("Number", Shape::NUM),
-        ("Numbers", Shape::List(&ListRule { items: Shape::NUM, min_items: None, max_items: None })),
-        ("Ports", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY }), min_items: None, max_items: None })),
-        ("Strings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Numbers", Shape::List(&ListRule { items: Shape::NUM, min_items: None, max_items: None, unique: true })),
+        ("Ports", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("Strings", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

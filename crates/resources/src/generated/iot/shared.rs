@@ -15,7 +15,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[rustfmt::skip]
 pub(crate) static RULE_AttributePayload: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::Any),
+        ("Attributes", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

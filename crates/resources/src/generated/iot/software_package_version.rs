@@ -22,12 +22,12 @@ pub struct SoftwarePackageVersionRequired {
 pub(crate) static RULE_SoftwarePackageVersion: ObjRule = ObjRule {
     properties: &[
         ("Artifact", Shape::Object(&RULE_PackageVersionArtifact)),
-        ("Attributes", Shape::Any),
+        ("Attributes", Shape::Typed(json_type::OBJECT)),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Recipe", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(3072), ..StrRule::ANY })),
         ("Sbom", Shape::Object(&RULE_Sbom)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("VersionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["PackageName"],

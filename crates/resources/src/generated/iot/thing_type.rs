@@ -17,7 +17,7 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("[\\p{Graph}\\x20]*");
 pub(crate) static RULE_ThingType: ObjRule = ObjRule {
     properties: &[
         ("DeprecateThingType", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("ThingTypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ThingTypeProperties", Shape::Object(&RULE_ThingTypeProperties)),
     ],
@@ -155,7 +155,7 @@ impl ThingTypeAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_Mqtt5Configuration: ObjRule = ObjRule {
     properties: &[
-        ("PropagatingAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_PropagatingAttribute), min_items: None, max_items: None })),
+        ("PropagatingAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_PropagatingAttribute), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -340,7 +340,7 @@ impl ToValue for Tag {
 pub(crate) static RULE_ThingTypeProperties: ObjRule = ObjRule {
     properties: &[
         ("Mqtt5Configuration", Shape::Object(&RULE_Mqtt5Configuration)),
-        ("SearchableAttributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(3) })),
+        ("SearchableAttributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(3), unique: true })),
         ("ThingTypeDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2028), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     closed: true,

@@ -22,7 +22,7 @@ pub struct TopicRuleRequired {
 pub(crate) static RULE_TopicRule: ObjRule = ObjRule {
     properties: &[
         ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TopicRulePayload", Shape::Object(&RULE_TopicRulePayload)),
     ],
     required: &["TopicRulePayload"],
@@ -1330,7 +1330,7 @@ pub(crate) static RULE_HttpAction: ObjRule = ObjRule {
         ("BatchConfig", Shape::Object(&RULE_BatchConfig)),
         ("ConfirmationUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
         ("EnableBatching", Shape::Bool),
-        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpActionHeader), min_items: Some(0), max_items: Some(100) })),
+        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpActionHeader), min_items: Some(0), max_items: Some(100), unique: true })),
         ("Url", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
     ],
     required: &["Url"],
@@ -1718,7 +1718,7 @@ pub struct IotSiteWiseActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_IotSiteWiseAction: ObjRule = ObjRule {
     properties: &[
-        ("PutAssetPropertyValueEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_PutAssetPropertyValueEntry), min_items: Some(1), max_items: None })),
+        ("PutAssetPropertyValueEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_PutAssetPropertyValueEntry), min_items: Some(1), max_items: None, unique: true })),
         ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["PutAssetPropertyValueEntries", "RoleArn"],
@@ -1793,9 +1793,9 @@ pub struct KafkaActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_KafkaAction: ObjRule = ObjRule {
     properties: &[
-        ("ClientProperties", Shape::Any),
+        ("ClientProperties", Shape::Typed(json_type::OBJECT)),
         ("DestinationArn", Shape::STR),
-        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_KafkaActionHeader), min_items: Some(1), max_items: Some(100) })),
+        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_KafkaActionHeader), min_items: Some(1), max_items: Some(100), unique: true })),
         ("Key", Shape::STR),
         ("Partition", Shape::STR),
         ("Topic", Shape::STR),
@@ -2302,7 +2302,7 @@ pub(crate) static RULE_PutAssetPropertyValueEntry: ObjRule = ObjRule {
         ("EntryId", Shape::STR),
         ("PropertyAlias", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("PropertyId", Shape::STR),
-        ("PropertyValues", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetPropertyValue), min_items: Some(1), max_items: None })),
+        ("PropertyValues", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetPropertyValue), min_items: Some(1), max_items: None, unique: true })),
     ],
     required: &["PropertyValues"],
     closed: true,
@@ -2532,7 +2532,7 @@ pub(crate) static RULE_RepublishActionHeaders: ObjRule = ObjRule {
         ("MessageExpiry", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("PayloadFormatIndicator", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("ResponseTopic", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("UserProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_UserProperty), min_items: Some(1), max_items: Some(100) })),
+        ("UserProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_UserProperty), min_items: Some(1), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -3184,7 +3184,7 @@ pub struct TimestreamActionRequired {
 pub(crate) static RULE_TimestreamAction: ObjRule = ObjRule {
     properties: &[
         ("DatabaseName", Shape::STR),
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_TimestreamDimension), min_items: Some(1), max_items: Some(128) })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_TimestreamDimension), min_items: Some(1), max_items: Some(128), unique: false })),
         ("RoleArn", Shape::STR),
         ("TableName", Shape::STR),
         ("Timestamp", Shape::Object(&RULE_TimestreamTimestamp)),
@@ -3410,7 +3410,7 @@ pub struct TopicRulePayloadRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TopicRulePayload: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: Some(0), max_items: Some(10), unique: false })),
         ("AwsIotSqlVersion", Shape::STR),
         ("Description", Shape::STR),
         ("ErrorAction", Shape::Object(&RULE_Action)),

@@ -20,7 +20,7 @@ pub(crate) static RULE_Channel: ObjRule = ObjRule {
         ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ChannelStorage", Shape::Object(&RULE_ChannelStorage)),
         ("RetentionPeriod", Shape::Object(&RULE_RetentionPeriod)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -150,7 +150,7 @@ impl ChannelAttributes {
 pub(crate) static RULE_ChannelStorage: ObjRule = ObjRule {
     properties: &[
         ("CustomerManagedS3", Shape::Object(&RULE_CustomerManagedS3)),
-        ("ServiceManagedS3", Shape::Any),
+        ("ServiceManagedS3", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE

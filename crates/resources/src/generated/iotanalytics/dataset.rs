@@ -27,13 +27,13 @@ pub struct DatasetRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Dataset: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: Some(1), max_items: Some(1) })),
-        ("ContentDeliveryRules", Shape::List(&ListRule { items: Shape::Object(&RULE_DatasetContentDeliveryRule), min_items: Some(0), max_items: Some(20) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: Some(1), max_items: Some(1), unique: false })),
+        ("ContentDeliveryRules", Shape::List(&ListRule { items: Shape::Object(&RULE_DatasetContentDeliveryRule), min_items: Some(0), max_items: Some(20), unique: false })),
         ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("LateDataRules", Shape::List(&ListRule { items: Shape::Object(&RULE_LateDataRule), min_items: Some(1), max_items: Some(1) })),
+        ("LateDataRules", Shape::List(&ListRule { items: Shape::Object(&RULE_LateDataRule), min_items: Some(1), max_items: Some(1), unique: false })),
         ("RetentionPeriod", Shape::Object(&RULE_RetentionPeriod)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
-        ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Trigger), min_items: Some(0), max_items: Some(5) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+        ("Triggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Trigger), min_items: Some(0), max_items: Some(5), unique: false })),
         ("VersioningConfiguration", Shape::Object(&RULE_VersioningConfiguration)),
     ],
     required: &["Actions"],
@@ -298,7 +298,7 @@ pub(crate) static RULE_ContainerAction: ObjRule = ObjRule {
         ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Image", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
         ("ResourceConfiguration", Shape::Object(&RULE_ResourceConfiguration)),
-        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_Variable), min_items: Some(0), max_items: Some(50) })),
+        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_Variable), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["ExecutionRoleArn", "Image", "ResourceConfiguration"],
     closed: true,
@@ -1042,7 +1042,7 @@ pub struct QueryActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_QueryAction: ObjRule = ObjRule {
     properties: &[
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(1) })),
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(1), unique: false })),
         ("SqlQuery", Shape::STR),
     ],
     required: &["SqlQuery"],

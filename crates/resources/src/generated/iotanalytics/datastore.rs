@@ -25,7 +25,7 @@ pub(crate) static RULE_Datastore: ObjRule = ObjRule {
         ("DatastoreStorage", Shape::Object(&RULE_DatastoreStorage)),
         ("FileFormatConfiguration", Shape::Object(&RULE_FileFormatConfiguration)),
         ("RetentionPeriod", Shape::Object(&RULE_RetentionPeriod)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -444,7 +444,7 @@ impl ToValue for DatastorePartition {
 #[rustfmt::skip]
 pub(crate) static RULE_DatastorePartitions: ObjRule = ObjRule {
     properties: &[
-        ("Partitions", Shape::List(&ListRule { items: Shape::Object(&RULE_DatastorePartition), min_items: Some(0), max_items: Some(25) })),
+        ("Partitions", Shape::List(&ListRule { items: Shape::Object(&RULE_DatastorePartition), min_items: Some(0), max_items: Some(25), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -493,7 +493,7 @@ pub(crate) static RULE_DatastoreStorage: ObjRule = ObjRule {
     properties: &[
         ("CustomerManagedS3", Shape::Object(&RULE_CustomerManagedS3)),
         ("IotSiteWiseMultiLayerStorage", Shape::Object(&RULE_IotSiteWiseMultiLayerStorage)),
-        ("ServiceManagedS3", Shape::Any),
+        ("ServiceManagedS3", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -557,7 +557,7 @@ impl ToValue for DatastoreStorage {
 #[rustfmt::skip]
 pub(crate) static RULE_FileFormatConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("JsonConfiguration", Shape::Any),
+        ("JsonConfiguration", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("ParquetConfiguration", Shape::Object(&RULE_ParquetConfiguration)),
     ],
     closed: true,
@@ -766,7 +766,7 @@ impl ToValue for Partition {
 #[rustfmt::skip]
 pub(crate) static RULE_SchemaDefinition: ObjRule = ObjRule {
     properties: &[
-        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: Some(1), max_items: Some(100) })),
+        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: Some(1), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

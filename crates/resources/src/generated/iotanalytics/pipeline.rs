@@ -23,9 +23,9 @@ pub struct PipelineRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
     properties: &[
-        ("PipelineActivities", Shape::List(&ListRule { items: Shape::Object(&RULE_Activity), min_items: Some(1), max_items: Some(25) })),
+        ("PipelineActivities", Shape::List(&ListRule { items: Shape::Object(&RULE_Activity), min_items: Some(1), max_items: Some(25), unique: false })),
         ("PipelineName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
     ],
     required: &["PipelineActivities"],
     closed: true,
@@ -284,7 +284,7 @@ pub struct AddAttributesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AddAttributes: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::Any),
+        ("Attributes", Shape::Typed(json_type::OBJECT)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
@@ -1001,7 +1001,7 @@ pub struct RemoveAttributesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RemoveAttributes: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
@@ -1082,7 +1082,7 @@ pub struct SelectAttributesRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SelectAttributes: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("Next", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],

@@ -18,7 +18,7 @@ pub struct SuiteDefinitionRequired {
 pub(crate) static RULE_SuiteDefinition: ObjRule = ObjRule {
     properties: &[
         ("SuiteDefinitionConfiguration", Shape::Object(&RULE_SuiteDefinitionConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["SuiteDefinitionConfiguration"],
     closed: true,
@@ -217,7 +217,7 @@ pub struct SuiteDefinitionConfigurationRequired {
 pub(crate) static RULE_SuiteDefinitionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DevicePermissionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_DeviceUnderTest), min_items: Some(0), max_items: Some(2) })),
+        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_DeviceUnderTest), min_items: Some(0), max_items: Some(2), unique: false })),
         ("IntendedForQualification", Shape::Bool),
         ("RootGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("SuiteDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),

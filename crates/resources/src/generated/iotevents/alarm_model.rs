@@ -43,7 +43,7 @@ pub(crate) static RULE_AlarmModel: ObjRule = ObjRule {
         ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Severity", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["RoleArn", "AlarmRule"],
     closed: true,
@@ -478,7 +478,7 @@ impl ToValue for AlarmCapabilities {
 #[rustfmt::skip]
 pub(crate) static RULE_AlarmEventActions: ObjRule = ObjRule {
     properties: &[
-        ("AlarmActions", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmAction), min_items: None, max_items: None })),
+        ("AlarmActions", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmAction), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -42,7 +42,7 @@ pub(crate) static RULE_DetectorModel: ObjRule = ObjRule {
         ("EvaluationMethod", Shape::Str(&StrRule { allowed: &["BATCH", "SERIAL"], ..StrRule::ANY })),
         ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["DetectorModelDefinition", "RoleArn"],
     closed: true,
@@ -413,7 +413,7 @@ pub struct DetectorModelDefinitionRequired {
 pub(crate) static RULE_DetectorModelDefinition: ObjRule = ObjRule {
     properties: &[
         ("InitialStateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("States", Shape::List(&ListRule { items: Shape::Object(&RULE_State), min_items: Some(1), max_items: None })),
+        ("States", Shape::List(&ListRule { items: Shape::Object(&RULE_State), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["States", "InitialStateName"],
     closed: true,
@@ -480,7 +480,7 @@ pub struct EventRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Event: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
         ("Condition", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
         ("EventName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
     ],
@@ -655,7 +655,7 @@ impl ToValue for IotSiteWise {
 #[rustfmt::skip]
 pub(crate) static RULE_OnEnter: ObjRule = ObjRule {
     properties: &[
-        ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None })),
+        ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -698,7 +698,7 @@ impl ToValue for OnEnter {
 #[rustfmt::skip]
 pub(crate) static RULE_OnExit: ObjRule = ObjRule {
     properties: &[
-        ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None })),
+        ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -741,8 +741,8 @@ impl ToValue for OnExit {
 #[rustfmt::skip]
 pub(crate) static RULE_OnInput: ObjRule = ObjRule {
     properties: &[
-        ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None })),
-        ("TransitionEvents", Shape::List(&ListRule { items: Shape::Object(&RULE_TransitionEvent), min_items: None, max_items: None })),
+        ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None, unique: false })),
+        ("TransitionEvents", Shape::List(&ListRule { items: Shape::Object(&RULE_TransitionEvent), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1093,7 +1093,7 @@ pub struct TransitionEventRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TransitionEvent: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
         ("Condition", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
         ("EventName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("NextState", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),

@@ -28,7 +28,7 @@ pub(crate) static RULE_Input: ObjRule = ObjRule {
         ("InputDefinition", Shape::Object(&RULE_InputDefinition)),
         ("InputDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("InputName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["InputDefinition"],
     closed: true,
@@ -219,7 +219,7 @@ pub struct InputDefinitionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_InputDefinition: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_Attribute), min_items: Some(1), max_items: Some(200) })),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_Attribute), min_items: Some(1), max_items: Some(200), unique: true })),
     ],
     required: &["Attributes"],
     closed: true,

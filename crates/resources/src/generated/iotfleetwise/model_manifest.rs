@@ -27,10 +27,10 @@ pub(crate) static RULE_ModelManifest: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Nodes", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
+        ("Nodes", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: true })),
         ("SignalCatalogArn", Shape::STR),
         ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "DRAFT"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["SignalCatalogArn", "Name"],
     closed: true,

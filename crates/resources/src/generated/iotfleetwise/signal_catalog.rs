@@ -19,8 +19,8 @@ pub(crate) static RULE_SignalCatalog: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("NodeCounts", Shape::Object(&RULE_NodeCounts)),
-        ("Nodes", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(5000) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Nodes", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(5000), unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -27,12 +27,12 @@ pub struct VehicleRequired {
 pub(crate) static RULE_Vehicle: ObjRule = ObjRule {
     properties: &[
         ("AssociationBehavior", Shape::Str(&StrRule { allowed: &["CreateIotThing", "ValidateIotThingExists"], ..StrRule::ANY })),
-        ("Attributes", Shape::Any),
+        ("Attributes", Shape::Typed(json_type::OBJECT)),
         ("DecoderManifestArn", Shape::STR),
         ("ModelManifestArn", Shape::STR),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StateTemplates", Shape::List(&ListRule { items: Shape::Object(&RULE_StateTemplateAssociation), min_items: Some(0), max_items: Some(20) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("StateTemplates", Shape::List(&ListRule { items: Shape::Object(&RULE_StateTemplateAssociation), min_items: Some(0), max_items: Some(20), unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["Name", "DecoderManifestArn", "ModelManifestArn"],
     closed: true,

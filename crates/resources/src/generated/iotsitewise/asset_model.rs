@@ -27,15 +27,15 @@ pub struct AssetModelRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AssetModel: ObjRule = ObjRule {
     properties: &[
-        ("AssetModelCompositeModels", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelCompositeModel), min_items: None, max_items: None })),
+        ("AssetModelCompositeModels", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelCompositeModel), min_items: None, max_items: None, unique: false })),
         ("AssetModelDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("AssetModelExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AssetModelHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelHierarchy), min_items: None, max_items: None })),
+        ("AssetModelHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelHierarchy), min_items: None, max_items: None, unique: false })),
         ("AssetModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("AssetModelProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelProperty), min_items: None, max_items: None })),
+        ("AssetModelProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelProperty), min_items: None, max_items: None, unique: false })),
         ("AssetModelType", Shape::Str(&StrRule { allowed: &["ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE"], ..StrRule::ANY })),
-        ("EnforcedAssetModelInterfaceRelationships", Shape::List(&ListRule { items: Shape::Object(&RULE_EnforcedAssetModelInterfaceRelationship), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("EnforcedAssetModelInterfaceRelationships", Shape::List(&ListRule { items: Shape::Object(&RULE_EnforcedAssetModelInterfaceRelationship), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["AssetModelName"],
     closed: true,
@@ -252,13 +252,13 @@ pub struct AssetModelCompositeModelRequired {
 pub(crate) static RULE_AssetModelCompositeModel: ObjRule = ObjRule {
     properties: &[
         ("ComposedAssetModelId", Shape::STR),
-        ("CompositeModelProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelProperty), min_items: None, max_items: None })),
+        ("CompositeModelProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_AssetModelProperty), min_items: None, max_items: None, unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Id", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("ParentAssetModelCompositeModelExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Path", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Path", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],
@@ -776,7 +776,7 @@ impl ToValue for EnforcedAssetModelInterfacePropertyMapping {
 pub(crate) static RULE_EnforcedAssetModelInterfaceRelationship: ObjRule = ObjRule {
     properties: &[
         ("InterfaceAssetModelId", Shape::STR),
-        ("PropertyMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_EnforcedAssetModelInterfacePropertyMapping), min_items: None, max_items: None })),
+        ("PropertyMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_EnforcedAssetModelInterfacePropertyMapping), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -908,7 +908,7 @@ pub struct MetricRequired {
 pub(crate) static RULE_Metric: ObjRule = ObjRule {
     properties: &[
         ("Expression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_ExpressionVariable), min_items: None, max_items: None })),
+        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_ExpressionVariable), min_items: None, max_items: None, unique: false })),
         ("Window", Shape::Object(&RULE_MetricWindow)),
     ],
     required: &["Expression", "Variables", "Window"],
@@ -1231,7 +1231,7 @@ pub struct TransformRequired {
 pub(crate) static RULE_Transform: ObjRule = ObjRule {
     properties: &[
         ("Expression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_ExpressionVariable), min_items: None, max_items: None })),
+        ("Variables", Shape::List(&ListRule { items: Shape::Object(&RULE_ExpressionVariable), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Expression", "Variables"],
     closed: true,
@@ -1397,7 +1397,7 @@ pub(crate) static RULE_VariableValue: ObjRule = ObjRule {
         ("PropertyExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PropertyId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("PropertyLogicalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PropertyPath", Shape::List(&ListRule { items: Shape::Object(&RULE_PropertyPathDefinition), min_items: None, max_items: None })),
+        ("PropertyPath", Shape::List(&ListRule { items: Shape::Object(&RULE_PropertyPathDefinition), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -25,10 +25,10 @@ pub struct ComputationModelRequired {
 pub(crate) static RULE_ComputationModel: ObjRule = ObjRule {
     properties: &[
         ("ComputationModelConfiguration", Shape::Object(&RULE_ComputationModelConfiguration)),
-        ("ComputationModelDataBinding", Shape::Any),
+        ("ComputationModelDataBinding", Shape::Typed(json_type::OBJECT)),
         ("ComputationModelDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ComputationModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["ComputationModelName", "ComputationModelConfiguration", "ComputationModelDataBinding"],
     closed: true,

@@ -26,7 +26,7 @@ pub(crate) static RULE_Dataset: ObjRule = ObjRule {
         ("DatasetDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DatasetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DatasetSource", Shape::Object(&RULE_DatasetSource)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["DatasetName", "DatasetSource"],
     closed: true,

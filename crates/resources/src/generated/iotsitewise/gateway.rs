@@ -26,11 +26,11 @@ pub struct GatewayRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Gateway: ObjRule = ObjRule {
     properties: &[
-        ("GatewayCapabilitySummaries", Shape::List(&ListRule { items: Shape::Object(&RULE_GatewayCapabilitySummary), min_items: None, max_items: None })),
+        ("GatewayCapabilitySummaries", Shape::List(&ListRule { items: Shape::Object(&RULE_GatewayCapabilitySummary), min_items: None, max_items: None, unique: true })),
         ("GatewayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("GatewayPlatform", Shape::Object(&RULE_GatewayPlatform)),
         ("GatewayVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["GatewayName", "GatewayPlatform"],
     closed: true,

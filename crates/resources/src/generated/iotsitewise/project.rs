@@ -27,11 +27,11 @@ pub struct ProjectRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Project: ObjRule = ObjRule {
     properties: &[
-        ("AssetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AssetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("PortalId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ProjectDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["PortalId", "ProjectName"],
     closed: true,

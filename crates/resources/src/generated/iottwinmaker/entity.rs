@@ -28,13 +28,13 @@ pub struct EntityRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Entity: ObjRule = ObjRule {
     properties: &[
-        ("Components", Shape::Any),
-        ("CompositeComponents", Shape::Any),
+        ("Components", Shape::Typed(json_type::OBJECT)),
+        ("CompositeComponents", Shape::Typed(json_type::OBJECT)),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
         ("EntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("EntityName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ParentEntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["WorkspaceId", "EntityName"],

@@ -25,12 +25,12 @@ pub struct SceneRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Scene: ObjRule = ObjRule {
     properties: &[
-        ("Capabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("Capabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: true })),
         ("ContentLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
         ("SceneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SceneMetadata", Shape::Any),
-        ("Tags", Shape::Any),
+        ("SceneMetadata", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("WorkspaceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["WorkspaceId", "SceneId", "ContentLocation"],

@@ -28,7 +28,7 @@ pub(crate) static RULE_Destination: ObjRule = ObjRule {
         ("ExpressionType", Shape::Str(&StrRule { allowed: &["RuleName", "MqttTopic", "SnsTopic"], ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     required: &["Name", "Expression", "ExpressionType"],
     closed: true,

@@ -12,7 +12,7 @@ pub(crate) static RULE_DeviceProfile: ObjRule = ObjRule {
     properties: &[
         ("LoRaWAN", Shape::Object(&RULE_LoRaWanDeviceProfile)),
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -143,7 +143,7 @@ pub(crate) static RULE_LoRaWanDeviceProfile: ObjRule = ObjRule {
     properties: &[
         ("ClassBTimeout", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
         ("ClassCTimeout", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("FactoryPresetFreqsList", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(1000000.0), max: Some(16700000.0), ..NumRule::ANY }), min_items: Some(0), max_items: Some(20) })),
+        ("FactoryPresetFreqsList", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(1000000.0), max: Some(16700000.0), ..NumRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
         ("MacVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
         ("MaxDutyCycle", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
         ("MaxEirp", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),

@@ -25,7 +25,7 @@ pub(crate) static RULE_MulticastGroup: ObjRule = ObjRule {
         ("DisassociateWirelessDevice", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
         ("LoRaWAN", Shape::Object(&RULE_LoRaWan)),
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     required: &["LoRaWAN"],
     closed: true,

@@ -18,7 +18,7 @@ pub(crate) static RULE_PartnerAccount: ObjRule = ObjRule {
         ("Sidewalk", Shape::Object(&RULE_SidewalkAccountInfo)),
         ("SidewalkResponse", Shape::Object(&RULE_SidewalkAccountInfoWithFingerprint)),
         ("SidewalkUpdate", Shape::Object(&RULE_SidewalkUpdateAccount)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

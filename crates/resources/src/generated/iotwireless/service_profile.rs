@@ -12,7 +12,7 @@ pub(crate) static RULE_ServiceProfile: ObjRule = ObjRule {
     properties: &[
         ("LoRaWAN", Shape::Object(&RULE_LoRaWanServiceProfile)),
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

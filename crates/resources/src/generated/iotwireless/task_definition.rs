@@ -20,7 +20,7 @@ pub(crate) static RULE_TaskDefinition: ObjRule = ObjRule {
         ("AutoCreateTasks", Shape::Bool),
         ("LoRaWANUpdateGatewayTaskEntry", Shape::Object(&RULE_LoRaWanUpdateGatewayTaskEntry)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
         ("TaskDefinitionType", Shape::Str(&StrRule { allowed: &["UPDATE"], ..StrRule::ANY })),
         ("Update", Shape::Object(&RULE_UpdateWirelessGatewayTaskCreate)),
     ],

@@ -35,7 +35,7 @@ pub(crate) static RULE_WirelessDevice: ObjRule = ObjRule {
         ("LoRaWAN", Shape::Object(&RULE_LoRaWanDevice)),
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("Positioning", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
         ("ThingArn", Shape::STR),
         ("Type", Shape::Str(&StrRule { allowed: &["Sidewalk", "LoRaWAN"], ..StrRule::ANY })),
     ],
@@ -429,7 +429,7 @@ impl ToValue for Application {
 #[rustfmt::skip]
 pub(crate) static RULE_FPorts: ObjRule = ObjRule {
     properties: &[
-        ("Applications", Shape::List(&ListRule { items: Shape::Object(&RULE_Application), min_items: None, max_items: None })),
+        ("Applications", Shape::List(&ListRule { items: Shape::Object(&RULE_Application), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -23,7 +23,7 @@ pub(crate) static RULE_WirelessDeviceImportTask: ObjRule = ObjRule {
     properties: &[
         ("DestinationName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Sidewalk", Shape::Object(&RULE_Sidewalk)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     required: &["DestinationName", "Sidewalk"],
     closed: true,
@@ -217,7 +217,7 @@ impl WirelessDeviceImportTaskAttributes {
 pub(crate) static RULE_Sidewalk: ObjRule = ObjRule {
     properties: &[
         ("DeviceCreationFile", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("DeviceCreationFileList", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("DeviceCreationFileList", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Role", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
         ("SidewalkManufacturingSn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
     ],

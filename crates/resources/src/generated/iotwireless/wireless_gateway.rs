@@ -28,7 +28,7 @@ pub(crate) static RULE_WirelessGateway: ObjRule = ObjRule {
         ("LastUplinkReceivedAt", Shape::STR),
         ("LoRaWAN", Shape::Object(&RULE_LoRaWanGateway)),
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
         ("ThingArn", Shape::STR),
         ("ThingName", Shape::STR),
     ],

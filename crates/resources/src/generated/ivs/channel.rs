@@ -25,7 +25,7 @@ pub(crate) static RULE_Channel: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Preset", Shape::Str(&StrRule { allowed: &["", "HIGHER_BANDWIDTH_DELIVERY", "CONSTRAINED_BANDWIDTH_DELIVERY"], ..StrRule::ANY })),
         ("RecordingConfigurationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("Type", Shape::Str(&StrRule { allowed: &["STANDARD", "BASIC", "ADVANCED_SD", "ADVANCED_HD"], ..StrRule::ANY })),
     ],
     closed: true,

@@ -12,11 +12,11 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 #[rustfmt::skip]
 pub(crate) static RULE_PlaybackRestrictionPolicy: ObjRule = ObjRule {
     properties: &[
-        ("AllowedCountries", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(2), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("AllowedOrigins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AllowedCountries", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(2), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("AllowedOrigins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("EnableStrictOriginEnforcement", Shape::Bool),
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -27,7 +27,7 @@ pub(crate) static RULE_RecordingConfiguration: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RecordingReconnectWindowSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
         ("RenditionConfiguration", Shape::Object(&RULE_RenditionConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("ThumbnailConfiguration", Shape::Object(&RULE_ThumbnailConfiguration)),
     ],
     required: &["DestinationConfiguration"],
@@ -243,7 +243,7 @@ impl ToValue for DestinationConfiguration {
 pub(crate) static RULE_RenditionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("RenditionSelection", Shape::Str(&StrRule { allowed: &["ALL", "NONE", "CUSTOM"], ..StrRule::ANY })),
-        ("Renditions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FULL_HD", "HD", "SD", "LOWEST_RESOLUTION"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(4) })),
+        ("Renditions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FULL_HD", "HD", "SD", "LOWEST_RESOLUTION"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(4), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -358,7 +358,7 @@ pub(crate) static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
     properties: &[
         ("RecordingMode", Shape::Str(&StrRule { allowed: &["INTERVAL", "DISABLED"], ..StrRule::ANY })),
         ("Resolution", Shape::Str(&StrRule { allowed: &["FULL_HD", "HD", "SD", "LOWEST_RESOLUTION"], ..StrRule::ANY })),
-        ("Storage", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SEQUENTIAL", "LATEST"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2) })),
+        ("Storage", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SEQUENTIAL", "LATEST"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: true })),
         ("TargetIntervalSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(60.0), ..NumRule::ANY })),
     ],
     closed: true,

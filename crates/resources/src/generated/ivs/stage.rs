@@ -19,7 +19,7 @@ pub(crate) static RULE_Stage: ObjRule = ObjRule {
     properties: &[
         ("AutoParticipantRecordingConfiguration", Shape::Object(&RULE_AutoParticipantRecordingConfiguration)),
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -159,7 +159,7 @@ pub struct AutoParticipantRecordingConfigurationRequired {
 pub(crate) static RULE_AutoParticipantRecordingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("HlsConfiguration", Shape::Object(&RULE_HlsConfiguration)),
-        ("MediaTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUDIO_VIDEO", "AUDIO_ONLY"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+        ("MediaTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUDIO_VIDEO", "AUDIO_ONLY"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: true })),
         ("RecordingReconnectWindowSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
         ("StorageConfigurationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ThumbnailConfiguration", Shape::Object(&RULE_ThumbnailConfiguration)),
@@ -352,7 +352,7 @@ impl ToValue for ParticipantRecordingHlsConfiguration {
 pub(crate) static RULE_ParticipantThumbnailConfiguration: ObjRule = ObjRule {
     properties: &[
         ("RecordingMode", Shape::Str(&StrRule { allowed: &["INTERVAL", "DISABLED"], ..StrRule::ANY })),
-        ("Storage", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SEQUENTIAL", "LATEST"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2) })),
+        ("Storage", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SEQUENTIAL", "LATEST"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: true })),
         ("TargetIntervalSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(86400.0), ..NumRule::ANY })),
     ],
     closed: true,

@@ -24,7 +24,7 @@ pub struct StreamKeyRequired {
 pub(crate) static RULE_StreamKey: ObjRule = ObjRule {
     properties: &[
         ("ChannelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["ChannelArn"],
     closed: true,

@@ -24,7 +24,7 @@ pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DestinationConfiguration", Shape::Object(&RULE_DestinationConfiguration)),
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["DestinationConfiguration"],
     closed: true,

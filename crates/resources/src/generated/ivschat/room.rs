@@ -16,12 +16,12 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 #[rustfmt::skip]
 pub(crate) static RULE_Room: ObjRule = ObjRule {
     properties: &[
-        ("LoggingConfigurationIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("LoggingConfigurationIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: true })),
         ("MaximumMessageLength", Shape::Int(&NumRule { min: Some(1.0), max: Some(500.0), ..NumRule::ANY })),
         ("MaximumMessageRatePerSecond", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
         ("MessageReviewHandler", Shape::Object(&RULE_MessageReviewHandler)),
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

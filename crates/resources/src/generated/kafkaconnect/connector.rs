@@ -40,7 +40,7 @@ pub struct ConnectorRequired {
 pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
         ("Capacity", Shape::Object(&RULE_Capacity)),
-        ("ConnectorConfiguration", Shape::Any),
+        ("ConnectorConfiguration", Shape::Typed(json_type::OBJECT)),
         ("ConnectorDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("ConnectorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("KafkaCluster", Shape::Object(&RULE_KafkaCluster)),
@@ -49,9 +49,9 @@ pub(crate) static RULE_Connector: ObjRule = ObjRule {
         ("KafkaConnectVersion", Shape::STR),
         ("LogDelivery", Shape::Object(&RULE_LogDelivery)),
         ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL"], ..StrRule::ANY })),
-        ("Plugins", Shape::List(&ListRule { items: Shape::Object(&RULE_Plugin), min_items: Some(1), max_items: None })),
+        ("Plugins", Shape::List(&ListRule { items: Shape::Object(&RULE_Plugin), min_items: Some(1), max_items: None, unique: true })),
         ("ServiceExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("WorkerConfiguration", Shape::Object(&RULE_WorkerConfiguration)),
     ],
     required: &["Capacity", "ConnectorConfiguration", "ConnectorName", "KafkaConnectVersion", "KafkaCluster", "KafkaClusterClientAuthentication", "KafkaClusterEncryptionInTransit", "Plugins", "ServiceExecutionRoleArn"],
@@ -1257,8 +1257,8 @@ pub struct VpcRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Vpc: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
     ],
     required: &["SecurityGroups", "Subnets"],
     closed: true,

@@ -25,7 +25,7 @@ pub(crate) static RULE_CustomPlugin: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("Location", Shape::Object(&RULE_CustomPluginLocation)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "ContentType", "Location"],
     closed: true,

@@ -57,7 +57,7 @@ pub(crate) static RULE_DataSource: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_16), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Schedule", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ("Type", Shape::Str(&StrRule { allowed: &["S3", "SHAREPOINT", "SALESFORCE", "ONEDRIVE", "SERVICENOW", "DATABASE", "CUSTOM", "CONFLUENCE", "GOOGLEDRIVE", "WEBCRAWLER", "WORKDOCS", "TEMPLATE"], ..StrRule::ANY })),
     ],
     required: &["Name", "IndexId", "Type"],
@@ -385,11 +385,11 @@ pub struct ColumnConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ColumnConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("ChangeDetectingColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("ChangeDetectingColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
         ("DocumentDataColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("DocumentIdColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("DocumentTitleColumnName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
     ],
     required: &["DocumentIdColumnName", "DocumentDataColumnName", "ChangeDetectingColumns"],
     closed: true,
@@ -479,7 +479,7 @@ impl ToValue for ColumnConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_ConfluenceAttachmentConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AttachmentFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluenceAttachmentToIndexFieldMapping), min_items: Some(1), max_items: Some(11) })),
+        ("AttachmentFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluenceAttachmentToIndexFieldMapping), min_items: Some(1), max_items: Some(11), unique: false })),
         ("CrawlAttachments", Shape::Bool),
     ],
     closed: true,
@@ -617,7 +617,7 @@ impl ToValue for ConfluenceAttachmentToIndexFieldMapping {
 #[rustfmt::skip]
 pub(crate) static RULE_ConfluenceBlogConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("BlogFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluenceBlogToIndexFieldMapping), min_items: Some(1), max_items: Some(9) })),
+        ("BlogFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluenceBlogToIndexFieldMapping), min_items: Some(1), max_items: Some(9), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -758,8 +758,8 @@ pub(crate) static RULE_ConfluenceConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AttachmentConfiguration", Shape::Object(&RULE_ConfluenceAttachmentConfiguration)),
         ("BlogConfiguration", Shape::Object(&RULE_ConfluenceBlogConfiguration)),
-        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
-        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
         ("PageConfiguration", Shape::Object(&RULE_ConfluencePageConfiguration)),
         ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("ServerUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
@@ -895,7 +895,7 @@ impl ToValue for ConfluenceConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_ConfluencePageConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("PageFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluencePageToIndexFieldMapping), min_items: Some(1), max_items: Some(12) })),
+        ("PageFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluencePageToIndexFieldMapping), min_items: Some(1), max_items: Some(12), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1025,9 +1025,9 @@ pub(crate) static RULE_ConfluenceSpaceConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrawlArchivedSpaces", Shape::Bool),
         ("CrawlPersonalSpaces", Shape::Bool),
-        ("ExcludeSpaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("IncludeSpaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("SpaceFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluenceSpaceToIndexFieldMapping), min_items: Some(1), max_items: Some(4) })),
+        ("ExcludeSpaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ("IncludeSpaces", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ("SpaceFieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfluenceSpaceToIndexFieldMapping), min_items: Some(1), max_items: Some(4), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1296,7 +1296,7 @@ impl ToValue for ConnectionConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomDocumentEnrichmentConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("InlineConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InlineCustomDocumentEnrichmentConfiguration), min_items: Some(0), max_items: Some(100) })),
+        ("InlineConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InlineCustomDocumentEnrichmentConfiguration), min_items: Some(0), max_items: Some(100), unique: false })),
         ("PostExtractionHookConfiguration", Shape::Object(&RULE_HookConfiguration)),
         ("PreExtractionHookConfiguration", Shape::Object(&RULE_HookConfiguration)),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
@@ -1601,8 +1601,8 @@ pub struct DataSourceVpcConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DataSourceVpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(10) })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: Some(6) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: Some(6), unique: false })),
     ],
     required: &["SubnetIds", "SecurityGroupIds"],
     closed: true,
@@ -1954,7 +1954,7 @@ pub(crate) static RULE_DocumentAttributeValue: ObjRule = ObjRule {
     properties: &[
         ("DateValue", Shape::STR),
         ("LongValue", Shape::INT),
-        ("StringListValue", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("StringListValue", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("StringValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     closed: true,
@@ -2081,12 +2081,12 @@ pub struct GoogleDriveConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GoogleDriveConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("ExcludeMimeTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
-        ("ExcludeSharedDrives", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
-        ("ExcludeUserAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
-        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
-        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("ExcludeMimeTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
+        ("ExcludeSharedDrives", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("ExcludeUserAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
         ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["SecretArn"],
@@ -2357,9 +2357,9 @@ pub struct OneDriveConfigurationRequired {
 pub(crate) static RULE_OneDriveConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DisableLocalGroups", Shape::Bool),
-        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
-        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
         ("OneDriveUsers", Shape::Object(&RULE_OneDriveUsers)),
         ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("TenantDomain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
@@ -2472,7 +2472,7 @@ impl ToValue for OneDriveConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_OneDriveUsers: ObjRule = ObjRule {
     properties: &[
-        ("OneDriveUserList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("OneDriveUserList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
         ("OneDriveUserS3Path", Shape::Object(&RULE_S3Path)),
     ],
     one_of: &[&[&["OneDriveUserList"], &["OneDriveUserS3Path"]]],
@@ -2625,9 +2625,9 @@ pub(crate) static RULE_S3DataSourceConfiguration: ObjRule = ObjRule {
         ("AccessControlListConfiguration", Shape::Object(&RULE_AccessControlListConfiguration)),
         ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("DocumentsMetadataConfiguration", Shape::Object(&RULE_DocumentsMetadataConfiguration)),
-        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
-        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
-        ("InclusionPrefixes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+        ("InclusionPrefixes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
     ],
     required: &["BucketName"],
     closed: true,
@@ -2830,8 +2830,8 @@ pub(crate) static RULE_SalesforceChatterFeedConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
-        ("IncludeFilterTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ACTIVE_USER", "STANDARD_USER"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+        ("IncludeFilterTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ACTIVE_USER", "STANDARD_USER"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
     ],
     required: &["DocumentDataFieldName"],
     closed: true,
@@ -2922,13 +2922,13 @@ pub(crate) static RULE_SalesforceConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ChatterFeedConfiguration", Shape::Object(&RULE_SalesforceChatterFeedConfiguration)),
         ("CrawlAttachments", Shape::Bool),
-        ("ExcludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
-        ("IncludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("ExcludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+        ("IncludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
         ("KnowledgeArticleConfiguration", Shape::Object(&RULE_SalesforceKnowledgeArticleConfiguration)),
         ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("ServerUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("StandardObjectAttachmentConfiguration", Shape::Object(&RULE_SalesforceStandardObjectAttachmentConfiguration)),
-        ("StandardObjectConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SalesforceStandardObjectConfiguration), min_items: Some(1), max_items: Some(17) })),
+        ("StandardObjectConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SalesforceStandardObjectConfiguration), min_items: Some(1), max_items: Some(17), unique: false })),
     ],
     required: &["ServerUrl", "SecretArn"],
     closed: true,
@@ -3088,7 +3088,7 @@ pub(crate) static RULE_SalesforceCustomKnowledgeArticleTypeConfiguration: ObjRul
     properties: &[
         ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
     ],
     required: &["Name", "DocumentDataFieldName"],
@@ -3176,8 +3176,8 @@ pub struct SalesforceKnowledgeArticleConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SalesforceKnowledgeArticleConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("CustomKnowledgeArticleTypeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SalesforceCustomKnowledgeArticleTypeConfiguration), min_items: Some(1), max_items: Some(10) })),
-        ("IncludedStates", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DRAFT", "PUBLISHED", "ARCHIVED"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3) })),
+        ("CustomKnowledgeArticleTypeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SalesforceCustomKnowledgeArticleTypeConfiguration), min_items: Some(1), max_items: Some(10), unique: false })),
+        ("IncludedStates", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DRAFT", "PUBLISHED", "ARCHIVED"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
         ("StandardKnowledgeArticleTypeConfiguration", Shape::Object(&RULE_SalesforceStandardKnowledgeArticleTypeConfiguration)),
     ],
     required: &["IncludedStates"],
@@ -3263,7 +3263,7 @@ pub(crate) static RULE_SalesforceStandardKnowledgeArticleTypeConfiguration: ObjR
     properties: &[
         ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
     ],
     required: &["DocumentDataFieldName"],
     closed: true,
@@ -3334,7 +3334,7 @@ impl ToValue for SalesforceStandardKnowledgeArticleTypeConfiguration {
 pub(crate) static RULE_SalesforceStandardObjectAttachmentConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -3401,7 +3401,7 @@ pub(crate) static RULE_SalesforceStandardObjectConfiguration: ObjRule = ObjRule 
     properties: &[
         ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
         ("Name", Shape::Str(&StrRule { allowed: &["ACCOUNT", "CAMPAIGN", "CASE", "CONTACT", "CONTRACT", "DOCUMENT", "GROUP", "IDEA", "LEAD", "OPPORTUNITY", "PARTNER", "PRICEBOOK", "PRODUCT", "PROFILE", "SOLUTION", "TASK", "USER"], ..StrRule::ANY })),
     ],
     required: &["Name", "DocumentDataFieldName"],
@@ -3606,10 +3606,10 @@ pub(crate) static RULE_ServiceNowKnowledgeArticleConfiguration: ObjRule = ObjRul
         ("CrawlAttachments", Shape::Bool),
         ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("ExcludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
+        ("ExcludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
         ("FilterQuery", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("IncludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("IncludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
     ],
     required: &["DocumentDataFieldName"],
     closed: true,
@@ -3735,9 +3735,9 @@ pub(crate) static RULE_ServiceNowServiceCatalogConfiguration: ObjRule = ObjRule 
         ("CrawlAttachments", Shape::Bool),
         ("DocumentDataFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("ExcludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
-        ("IncludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("ExcludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+        ("IncludeAttachmentFilePatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
     ],
     required: &["DocumentDataFieldName"],
     closed: true,
@@ -3859,13 +3859,13 @@ pub(crate) static RULE_SharePointConfiguration: ObjRule = ObjRule {
         ("CrawlAttachments", Shape::Bool),
         ("DisableLocalGroups", Shape::Bool),
         ("DocumentTitleFieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
-        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
         ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("SharePointVersion", Shape::Str(&StrRule { allowed: &["SHAREPOINT_ONLINE", "SHAREPOINT_2013", "SHAREPOINT_2016"], ..StrRule::ANY })),
         ("SslCertificateS3Path", Shape::Object(&RULE_S3Path)),
-        ("Urls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("Urls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
         ("UseChangeLog", Shape::Bool),
         ("VpcConfiguration", Shape::Object(&RULE_DataSourceVpcConfiguration)),
     ],
@@ -4080,7 +4080,7 @@ pub struct TemplateConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TemplateConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Template", Shape::Any),
+        ("Template", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Template"],
     closed: true,
@@ -4128,7 +4128,7 @@ impl ToValue for TemplateConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_WebCrawlerAuthenticationConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("BasicAuthentication", Shape::List(&ListRule { items: Shape::Object(&RULE_WebCrawlerBasicAuthentication), min_items: None, max_items: Some(10) })),
+        ("BasicAuthentication", Shape::List(&ListRule { items: Shape::Object(&RULE_WebCrawlerBasicAuthentication), min_items: None, max_items: Some(10), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -4279,8 +4279,8 @@ pub(crate) static RULE_WebCrawlerConfiguration: ObjRule = ObjRule {
         ("MaxLinksPerPage", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
         ("MaxUrlsPerMinuteCrawlRate", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
         ("ProxyConfiguration", Shape::Object(&RULE_ProxyConfiguration)),
-        ("UrlExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
-        ("UrlInclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("UrlExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+        ("UrlInclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
         ("Urls", Shape::Object(&RULE_WebCrawlerUrls)),
     ],
     required: &["Urls"],
@@ -4447,7 +4447,7 @@ pub struct WebCrawlerSeedUrlConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_WebCrawlerSeedUrlConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SeedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_10), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("SeedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_10), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
         ("WebCrawlerMode", Shape::Str(&StrRule { allowed: &["HOST_ONLY", "SUBDOMAINS", "EVERYTHING"], ..StrRule::ANY })),
     ],
     required: &["SeedUrls"],
@@ -4523,7 +4523,7 @@ pub struct WebCrawlerSiteMapsConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_WebCrawlerSiteMapsConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SiteMaps", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_11), ..StrRule::ANY }), min_items: Some(0), max_items: Some(3) })),
+        ("SiteMaps", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_11), ..StrRule::ANY }), min_items: Some(0), max_items: Some(3), unique: false })),
     ],
     required: &["SiteMaps"],
     closed: true,
@@ -4648,9 +4648,9 @@ pub struct WorkDocsConfigurationRequired {
 pub(crate) static RULE_WorkDocsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CrawlComments", Shape::Bool),
-        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
-        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100) })),
-        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("ExclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
+        ("FieldMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceToIndexFieldMapping), min_items: None, max_items: Some(100), unique: false })),
+        ("InclusionPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: false })),
         ("OrganizationId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
         ("UseChangeLog", Shape::Bool),
     ],

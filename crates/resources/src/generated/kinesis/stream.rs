@@ -15,14 +15,14 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
 #[rustfmt::skip]
 pub(crate) static RULE_Stream: ObjRule = ObjRule {
     properties: &[
-        ("DesiredShardLevelMetrics", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords", "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds", "ALL"], ..StrRule::ANY }), min_items: None, max_items: Some(7) })),
+        ("DesiredShardLevelMetrics", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords", "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds", "ALL"], ..StrRule::ANY }), min_items: None, max_items: Some(7), unique: true })),
         ("MaxRecordSizeInKiB", Shape::Int(&NumRule { min: Some(1024.0), max: Some(10240.0), ..NumRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RetentionPeriodHours", Shape::Int(&NumRule { min: Some(1.0), max: Some(8760.0), ..NumRule::ANY })),
         ("ShardCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
         ("StreamEncryption", Shape::Object(&RULE_StreamEncryption)),
         ("StreamModeDetails", Shape::Object(&RULE_StreamModeDetails)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
         ("WarmThroughputMiBps", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
     closed: true,

@@ -27,7 +27,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
         ("ApplicationCode", Shape::STR),
         ("ApplicationDescription", Shape::STR),
         ("ApplicationName", Shape::STR),
-        ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Input), min_items: None, max_items: None })),
+        ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Input), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Inputs"],
     closed: true,
@@ -444,7 +444,7 @@ pub struct InputSchemaRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_InputSchema: ObjRule = ObjRule {
     properties: &[
-        ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: None, max_items: None })),
+        ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: None, max_items: None, unique: false })),
         ("RecordEncoding", Shape::STR),
         ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
     ],

@@ -37,7 +37,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
         ("RunConfiguration", Shape::Object(&RULE_RunConfiguration)),
         ("RuntimeEnvironment", Shape::Str(&StrRule { allowed: &["FLINK-1_11", "FLINK-1_13", "FLINK-1_15", "FLINK-1_18", "FLINK-1_19", "FLINK-1_20", "FLINK-1_6", "FLINK-1_8", "FLINK-2_2", "SQL-1_0", "ZEPPELIN-FLINK-1_0", "ZEPPELIN-FLINK-2_0", "ZEPPELIN-FLINK-3_0"], ..StrRule::ANY })),
         ("ServiceExecutionRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
     ],
     required: &["RuntimeEnvironment", "ServiceExecutionRole"],
     closed: true,
@@ -283,7 +283,7 @@ pub(crate) static RULE_ApplicationConfiguration: ObjRule = ObjRule {
         ("EnvironmentProperties", Shape::Object(&RULE_EnvironmentProperties)),
         ("FlinkApplicationConfiguration", Shape::Object(&RULE_FlinkApplicationConfiguration)),
         ("SqlApplicationConfiguration", Shape::Object(&RULE_SqlApplicationConfiguration)),
-        ("VpcConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcConfiguration), min_items: None, max_items: Some(1) })),
+        ("VpcConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcConfiguration), min_items: None, max_items: Some(1), unique: false })),
         ("ZeppelinApplicationConfiguration", Shape::Object(&RULE_ZeppelinApplicationConfiguration)),
     ],
     closed: true,
@@ -1125,7 +1125,7 @@ impl ToValue for DeployAsApplicationConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_EnvironmentProperties: ObjRule = ObjRule {
     properties: &[
-        ("PropertyGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_PropertyGroup), min_items: Some(0), max_items: Some(50) })),
+        ("PropertyGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_PropertyGroup), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1594,7 +1594,7 @@ pub struct InputSchemaRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_InputSchema: ObjRule = ObjRule {
     properties: &[
-        ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: Some(1), max_items: Some(1000) })),
+        ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: Some(1), max_items: Some(1000), unique: false })),
         ("RecordEncoding", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(5), allowed: &["UTF-8"], ..StrRule::ANY })),
         ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
     ],
@@ -2131,7 +2131,7 @@ impl ToValue for ParallelismConfiguration {
 pub(crate) static RULE_PropertyGroup: ObjRule = ObjRule {
     properties: &[
         ("PropertyGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PropertyMap", Shape::Any),
+        ("PropertyMap", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2537,7 +2537,7 @@ impl ToValue for S3ContentLocation {
 #[rustfmt::skip]
 pub(crate) static RULE_SqlApplicationConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Input), min_items: None, max_items: Some(1) })),
+        ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Input), min_items: None, max_items: Some(1), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2655,8 +2655,8 @@ pub struct VpcConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(16) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(16), unique: false })),
     ],
     required: &["SecurityGroupIds", "SubnetIds"],
     closed: true,
@@ -2717,7 +2717,7 @@ impl ToValue for VpcConfiguration {
 pub(crate) static RULE_ZeppelinApplicationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CatalogConfiguration", Shape::Object(&RULE_CatalogConfiguration)),
-        ("CustomArtifactsConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomArtifactConfiguration), min_items: Some(0), max_items: Some(50) })),
+        ("CustomArtifactsConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomArtifactConfiguration), min_items: Some(0), max_items: Some(50), unique: false })),
         ("DeployAsApplicationConfiguration", Shape::Object(&RULE_DeployAsApplicationConfiguration)),
         ("MonitoringConfiguration", Shape::Object(&RULE_ZeppelinMonitoringConfiguration)),
     ],

@@ -532,7 +532,7 @@ pub struct ReferenceSchemaRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ReferenceSchema: ObjRule = ObjRule {
     properties: &[
-        ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: None, max_items: None })),
+        ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: None, max_items: None, unique: false })),
         ("RecordEncoding", Shape::STR),
         ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
     ],

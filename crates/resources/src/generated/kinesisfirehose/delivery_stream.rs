@@ -62,7 +62,7 @@ pub(crate) static RULE_DeliveryStream: ObjRule = ObjRule {
         ("S3DestinationConfiguration", Shape::Object(&RULE_S3DestinationConfiguration)),
         ("SnowflakeDestinationConfiguration", Shape::Object(&RULE_SnowflakeDestinationConfiguration)),
         ("SplunkDestinationConfiguration", Shape::Object(&RULE_SplunkDestinationConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1328,8 +1328,8 @@ impl ToValue for DataFormatConversionConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_DatabaseColumns: ObjRule = ObjRule {
     properties: &[
-        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(194), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(194), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(194), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(194), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1465,7 +1465,7 @@ pub(crate) static RULE_DatabaseSourceConfiguration: ObjRule = ObjRule {
         ("PublicCertificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
         ("SSLMode", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
         ("SnapshotWatermarkTable", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(129), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("SurrogateKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SurrogateKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Tables", Shape::Object(&RULE_DatabaseTables)),
         ("Type", Shape::Str(&StrRule { allowed: &["MySQL", "PostgreSQL"], ..StrRule::ANY })),
     ],
@@ -1717,8 +1717,8 @@ impl ToValue for DatabaseSourceVpcConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_DatabaseTables: ObjRule = ObjRule {
     properties: &[
-        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(129), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(129), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(129), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(129), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1764,8 +1764,8 @@ impl ToValue for DatabaseTables {
 #[rustfmt::skip]
 pub(crate) static RULE_Databases: ObjRule = ObjRule {
     properties: &[
-        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1947,7 +1947,7 @@ pub(crate) static RULE_DestinationTableConfiguration: ObjRule = ObjRule {
         ("DestinationTableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_18), ..StrRule::ANY })),
         ("PartitionSpec", Shape::Object(&RULE_PartitionSpec)),
         ("S3ErrorOutputPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("UniqueKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("UniqueKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     required: &["DestinationDatabaseName", "DestinationTableName"],
     closed: true,
@@ -2746,7 +2746,7 @@ impl ToValue for ExtendedS3DestinationConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_HiveJsonSerDe: ObjRule = ObjRule {
     properties: &[
-        ("TimestampFormats", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("TimestampFormats", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -3088,7 +3088,7 @@ impl ToValue for HttpEndpointDestinationConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_HttpEndpointRequestConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("CommonAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpEndpointCommonAttribute), min_items: Some(0), max_items: Some(50) })),
+        ("CommonAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpEndpointCommonAttribute), min_items: Some(0), max_items: Some(50), unique: true })),
         ("ContentEncoding", Shape::Str(&StrRule { allowed: &["NONE", "GZIP"], ..StrRule::ANY })),
     ],
     closed: true,
@@ -3158,7 +3158,7 @@ pub(crate) static RULE_IcebergDestinationConfiguration: ObjRule = ObjRule {
         ("BufferingHints", Shape::Object(&RULE_BufferingHints)),
         ("CatalogConfiguration", Shape::Object(&RULE_CatalogConfiguration)),
         ("CloudWatchLoggingOptions", Shape::Object(&RULE_CloudWatchLoggingOptions)),
-        ("DestinationTableConfigurationList", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationTableConfiguration), min_items: None, max_items: None })),
+        ("DestinationTableConfigurationList", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationTableConfiguration), min_items: None, max_items: None, unique: false })),
         ("ProcessingConfiguration", Shape::Object(&RULE_ProcessingConfiguration)),
         ("RetryOptions", Shape::Object(&RULE_RetryOptions)),
         ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
@@ -3579,7 +3579,7 @@ impl ToValue for MskSourceConfiguration {
 pub(crate) static RULE_OpenXJsonSerDe: ObjRule = ObjRule {
     properties: &[
         ("CaseInsensitive", Shape::Bool),
-        ("ColumnToJsonKeyMappings", Shape::Any),
+        ("ColumnToJsonKeyMappings", Shape::Typed(json_type::OBJECT)),
         ("ConvertDotsInJsonKeysToUnderscores", Shape::Bool),
     ],
     closed: true,
@@ -3645,7 +3645,7 @@ impl ToValue for OpenXJsonSerDe {
 pub(crate) static RULE_OrcSerDe: ObjRule = ObjRule {
     properties: &[
         ("BlockSizeBytes", Shape::Int(&NumRule { min: Some(67108864.0), ..NumRule::ANY })),
-        ("BloomFilterColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("BloomFilterColumns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("BloomFilterFalsePositiveProbability", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
         ("Compression", Shape::Str(&StrRule { allowed: &["NONE", "SNAPPY", "ZLIB"], ..StrRule::ANY })),
         ("DictionaryKeyThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
@@ -3982,7 +3982,7 @@ impl ToValue for PartitionField {
 #[rustfmt::skip]
 pub(crate) static RULE_PartitionSpec: ObjRule = ObjRule {
     properties: &[
-        ("Identity", Shape::List(&ListRule { items: Shape::Object(&RULE_PartitionField), min_items: None, max_items: None })),
+        ("Identity", Shape::List(&ListRule { items: Shape::Object(&RULE_PartitionField), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -4026,7 +4026,7 @@ impl ToValue for PartitionSpec {
 pub(crate) static RULE_ProcessingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        ("Processors", Shape::List(&ListRule { items: Shape::Object(&RULE_Processor), min_items: None, max_items: None })),
+        ("Processors", Shape::List(&ListRule { items: Shape::Object(&RULE_Processor), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -4085,7 +4085,7 @@ pub struct ProcessorRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Processor: ObjRule = ObjRule {
     properties: &[
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessorParameter), min_items: None, max_items: None })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessorParameter), min_items: None, max_items: None, unique: true })),
         ("Type", Shape::Str(&StrRule { allowed: &["RecordDeAggregation", "Decompression", "CloudWatchLogProcessing", "Lambda", "MetadataExtraction", "AppendDelimiterToRecord"], ..StrRule::ANY })),
     ],
     required: &["Type"],
@@ -5766,8 +5766,8 @@ pub struct VpcConfigurationRequired {
 pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
     properties: &[
         ("RoleARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: true })),
     ],
     required: &["RoleARN", "SubnetIds", "SecurityGroupIds"],
     closed: true,

@@ -16,7 +16,7 @@ pub(crate) static RULE_SignalingChannel: ObjRule = ObjRule {
     properties: &[
         ("MessageTtlSeconds", Shape::Int(&NumRule { min: Some(5.0), max: Some(120.0), ..NumRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
         ("Type", Shape::Str(&StrRule { allowed: &["SINGLE_MASTER"], ..StrRule::ANY })),
     ],
     closed: true,

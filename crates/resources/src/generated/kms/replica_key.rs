@@ -24,10 +24,10 @@ pub(crate) static RULE_ReplicaKey: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8192), ..StrRule::ANY })),
         ("Enabled", Shape::Bool),
-        ("KeyPolicy", Shape::Any),
+        ("KeyPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("PendingWindowInDays", Shape::Int(&NumRule { min: Some(7.0), max: Some(30.0), ..NumRule::ANY })),
         ("PrimaryKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["PrimaryKeyArn", "KeyPolicy"],
     closed: true,

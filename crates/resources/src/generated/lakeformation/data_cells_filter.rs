@@ -26,7 +26,7 @@ pub struct DataCellsFilterRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DataCellsFilter: ObjRule = ObjRule {
     properties: &[
-        ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("ColumnWildcard", Shape::Object(&RULE_ColumnWildcard)),
         ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
@@ -193,7 +193,7 @@ impl From<ResourceRef> for DataCellsFilterAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_RowFilter: ObjRule = ObjRule {
     properties: &[
-        ("AllRowsWildcard", Shape::Any),
+        ("AllRowsWildcard", Shape::Typed(json_type::OBJECT)),
         ("FilterExpression", Shape::STR),
     ],
     closed: true,

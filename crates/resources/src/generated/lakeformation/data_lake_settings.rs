@@ -10,17 +10,17 @@ use crate::support::prelude::*;
 #[rustfmt::skip]
 pub(crate) static RULE_DataLakeSettings: ObjRule = ObjRule {
     properties: &[
-        ("Admins", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLakePrincipal), min_items: None, max_items: None })),
+        ("Admins", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLakePrincipal), min_items: None, max_items: None, unique: false })),
         ("AllowExternalDataFiltering", Shape::Bool),
         ("AllowFullTableExternalDataAccess", Shape::Bool),
-        ("AuthorizedSessionTagValueList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("CreateDatabaseDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None })),
-        ("CreateTableDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None })),
-        ("ExternalDataFilteringAllowList", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLakePrincipal), min_items: None, max_items: None })),
+        ("AuthorizedSessionTagValueList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("CreateDatabaseDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None, unique: false })),
+        ("CreateTableDefaultPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_PrincipalPermissions), min_items: None, max_items: None, unique: false })),
+        ("ExternalDataFilteringAllowList", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLakePrincipal), min_items: None, max_items: None, unique: false })),
         ("MutationType", Shape::STR),
-        ("Parameters", Shape::Any),
-        ("ReadOnlyAdmins", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLakePrincipal), min_items: None, max_items: None })),
-        ("TrustedResourceOwners", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("ReadOnlyAdmins", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLakePrincipal), min_items: None, max_items: None, unique: false })),
+        ("TrustedResourceOwners", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -294,7 +294,7 @@ pub struct PrincipalPermissionsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PrincipalPermissions: ObjRule = ObjRule {
     properties: &[
-        ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Principal", Shape::Object(&RULE_DataLakePrincipal)),
     ],
     required: &["Permissions", "Principal"],

@@ -20,8 +20,8 @@ pub struct PermissionsRequired {
 pub(crate) static RULE_Permissions: ObjRule = ObjRule {
     properties: &[
         ("DataLakePrincipal", Shape::Object(&RULE_DataLakePrincipal)),
-        ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("PermissionsWithGrantOption", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("PermissionsWithGrantOption", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Resource", Shape::Object(&RULE_ResourceProperty)),
     ],
     required: &["DataLakePrincipal", "Resource"],
@@ -156,7 +156,7 @@ impl PermissionsAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_ColumnWildcard: ObjRule = ObjRule {
     properties: &[
-        ("ExcludedColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ExcludedColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -430,7 +430,7 @@ pub(crate) static RULE_TableResource: ObjRule = ObjRule {
         ("CatalogId", Shape::STR),
         ("DatabaseName", Shape::STR),
         ("Name", Shape::STR),
-        ("TableWildcard", Shape::Any),
+        ("TableWildcard", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -499,7 +499,7 @@ impl ToValue for TableResource {
 pub(crate) static RULE_TableWithColumnsResource: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
-        ("ColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ColumnWildcard", Shape::Object(&RULE_ColumnWildcard)),
         ("DatabaseName", Shape::STR),
         ("Name", Shape::STR),

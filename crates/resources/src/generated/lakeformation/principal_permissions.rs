@@ -30,8 +30,8 @@ pub struct PrincipalPermissionsRequired {
 pub(crate) static RULE_PrincipalPermissions: ObjRule = ObjRule {
     properties: &[
         ("Catalog", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "DESCRIBE", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "CREATE_LF_TAG", "ASSOCIATE", "GRANT_WITH_LF_TAG_EXPRESSION"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("PermissionsWithGrantOption", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "DESCRIBE", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "CREATE_LF_TAG", "ASSOCIATE", "GRANT_WITH_LF_TAG_EXPRESSION"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "DESCRIBE", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "CREATE_LF_TAG", "ASSOCIATE", "GRANT_WITH_LF_TAG_EXPRESSION"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("PermissionsWithGrantOption", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "DESCRIBE", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "CREATE_LF_TAG", "ASSOCIATE", "GRANT_WITH_LF_TAG_EXPRESSION"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Principal", Shape::Object(&RULE_DataLakePrincipal)),
         ("Resource", Shape::Object(&RULE_ResourceProperty)),
     ],
@@ -402,7 +402,7 @@ impl ToValue for DataLocationResource {
 pub(crate) static RULE_LfTag: ObjRule = ObjRule {
     properties: &[
         ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -471,7 +471,7 @@ pub(crate) static RULE_LfTagKeyResource: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
         ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
     ],
     required: &["CatalogId", "TagKey", "TagValues"],
     closed: true,
@@ -553,7 +553,7 @@ pub struct LfTagPolicyResourceRequired {
 pub(crate) static RULE_LfTagPolicyResource: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("Expression", Shape::List(&ListRule { items: Shape::Object(&RULE_LfTag), min_items: Some(1), max_items: Some(5) })),
+        ("Expression", Shape::List(&ListRule { items: Shape::Object(&RULE_LfTag), min_items: Some(1), max_items: Some(5), unique: false })),
         ("ResourceType", Shape::Str(&StrRule { allowed: &["DATABASE", "TABLE"], ..StrRule::ANY })),
     ],
     required: &["CatalogId", "ResourceType", "Expression"],
@@ -737,7 +737,7 @@ pub struct TableWithColumnsResourceRequired {
 pub(crate) static RULE_TableWithColumnsResource: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("ColumnWildcard", Shape::Object(&RULE_ColumnWildcard)),
         ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),

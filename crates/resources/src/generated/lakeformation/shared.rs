@@ -12,7 +12,7 @@ use crate::support::prelude::*;
 #[rustfmt::skip]
 pub(crate) static RULE_ColumnWildcard: ObjRule = ObjRule {
     properties: &[
-        ("ExcludedColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ExcludedColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -151,7 +151,7 @@ pub(crate) static RULE_TableResource: ObjRule = ObjRule {
         ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
         ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("TableWildcard", Shape::Any),
+        ("TableWildcard", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["CatalogId", "DatabaseName"],
     closed: true,

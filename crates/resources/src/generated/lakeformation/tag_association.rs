@@ -27,7 +27,7 @@ pub struct TagAssociationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TagAssociation: ObjRule = ObjRule {
     properties: &[
-        ("LFTags", Shape::List(&ListRule { items: Shape::Object(&RULE_LfTagPair), min_items: Some(1), max_items: Some(50) })),
+        ("LFTags", Shape::List(&ListRule { items: Shape::Object(&RULE_LfTagPair), min_items: Some(1), max_items: Some(50), unique: false })),
         ("Resource", Shape::Object(&RULE_ResourceProperty)),
     ],
     required: &["Resource", "LFTags"],
@@ -170,7 +170,7 @@ pub(crate) static RULE_LfTagPair: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
         ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("TagValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
     ],
     required: &["CatalogId", "TagKey", "TagValues"],
     closed: true,
@@ -323,7 +323,7 @@ pub struct TableWithColumnsResourceRequired {
 pub(crate) static RULE_TableWithColumnsResource: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
-        ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],

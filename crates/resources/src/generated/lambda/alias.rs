@@ -194,7 +194,7 @@ impl AliasAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_AliasRoutingConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalVersionWeights", Shape::List(&ListRule { items: Shape::Object(&RULE_VersionWeight), min_items: None, max_items: None })),
+        ("AdditionalVersionWeights", Shape::List(&ListRule { items: Shape::Object(&RULE_VersionWeight), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -37,7 +37,7 @@ pub(crate) static RULE_CapacityProvider: ObjRule = ObjRule {
         ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirements)),
         ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000), pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("PermissionsConfig", Shape::Object(&RULE_CapacityProviderPermissionsConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("VpcConfig", Shape::Object(&RULE_CapacityProviderVpcConfig)),
     ],
     required: &["PermissionsConfig", "VpcConfig"],
@@ -267,7 +267,7 @@ pub(crate) static RULE_CapacityProviderScalingConfig: ObjRule = ObjRule {
     properties: &[
         ("MaxVCpuCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(15000.0), ..NumRule::ANY })),
         ("ScalingMode", Shape::Str(&StrRule { allowed: &["Auto", "Manual"], ..StrRule::ANY })),
-        ("ScalingPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingScalingPolicy), min_items: Some(1), max_items: Some(10) })),
+        ("ScalingPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetTrackingScalingPolicy), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -339,8 +339,8 @@ pub struct CapacityProviderVpcConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CapacityProviderVpcConfig: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
     ],
     required: &["SubnetIds", "SecurityGroupIds"],
     closed: true,
@@ -400,9 +400,9 @@ impl ToValue for CapacityProviderVpcConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_InstanceRequirements: ObjRule = ObjRule {
     properties: &[
-        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
-        ("Architectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["x86_64", "arm64"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
-        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
+        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
+        ("Architectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["x86_64", "arm64"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -27,7 +27,7 @@ pub(crate) static RULE_CodeSigningConfig: ObjRule = ObjRule {
         ("AllowedPublishers", Shape::Object(&RULE_AllowedPublishers)),
         ("CodeSigningPolicies", Shape::Object(&RULE_CodeSigningPolicies)),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["AllowedPublishers"],
     closed: true,
@@ -173,7 +173,7 @@ pub struct AllowedPublishersRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AllowedPublishers: ObjRule = ObjRule {
     properties: &[
-        ("SigningProfileVersionArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20) })),
+        ("SigningProfileVersionArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
     ],
     required: &["SigningProfileVersionArns"],
     closed: true,

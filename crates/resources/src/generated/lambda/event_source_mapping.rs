@@ -52,7 +52,7 @@ pub(crate) static RULE_EventSourceMapping: ObjRule = ObjRule {
         ("EventSourceArn", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("FilterCriteria", Shape::Object(&RULE_FilterCriteria)),
         ("FunctionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("FunctionResponseTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ReportBatchItemFailures"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+        ("FunctionResponseTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ReportBatchItemFailures"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: true })),
         ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(2048), pattern: Some(&PATTERN_8), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
         ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
@@ -61,15 +61,15 @@ pub(crate) static RULE_EventSourceMapping: ObjRule = ObjRule {
         ("MetricsConfig", Shape::Object(&RULE_MetricsConfig)),
         ("ParallelizationFactor", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
         ("ProvisionedPollerConfig", Shape::Object(&RULE_ProvisionedPollerConfig)),
-        ("Queues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_10), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("Queues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_10), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
         ("ScalingConfig", Shape::Object(&RULE_ScalingConfig)),
         ("SelfManagedEventSource", Shape::Object(&RULE_SelfManagedEventSource)),
         ("SelfManagedKafkaEventSourceConfig", Shape::Object(&RULE_SelfManagedKafkaEventSourceConfig)),
-        ("SourceAccessConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceAccessConfiguration), min_items: Some(1), max_items: Some(22) })),
+        ("SourceAccessConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceAccessConfiguration), min_items: Some(1), max_items: Some(22), unique: true })),
         ("StartingPosition", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(12), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
         ("StartingPositionTimestamp", Shape::NUM),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
-        ("Topics", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ("Topics", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
         ("TumblingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
     ],
     required: &["FunctionName"],
@@ -671,7 +671,7 @@ impl ToValue for DocumentDbEventSourceConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_Endpoints: ObjRule = ObjRule {
     properties: &[
-        ("KafkaBootstrapServers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_11), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("KafkaBootstrapServers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_11), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -763,7 +763,7 @@ impl ToValue for Filter {
 #[rustfmt::skip]
 pub(crate) static RULE_FilterCriteria: ObjRule = ObjRule {
     properties: &[
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: Some(20) })),
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: Some(20), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -853,7 +853,7 @@ impl ToValue for LoggingConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_MetricsConfig: ObjRule = ObjRule {
     properties: &[
-        ("Metrics", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EventCount", "ErrorCount", "KafkaMetrics"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(3) })),
+        ("Metrics", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EventCount", "ErrorCount", "KafkaMetrics"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(3), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1124,10 +1124,10 @@ impl ToValue for SchemaRegistryAccessConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_SchemaRegistryConfig: ObjRule = ObjRule {
     properties: &[
-        ("AccessConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaRegistryAccessConfig), min_items: None, max_items: Some(2) })),
+        ("AccessConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaRegistryAccessConfig), min_items: None, max_items: Some(2), unique: true })),
         ("EventRecordFormat", Shape::Str(&StrRule { allowed: &["JSON", "SOURCE"], ..StrRule::ANY })),
         ("SchemaRegistryURI", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SchemaValidationConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaValidationConfig), min_items: Some(1), max_items: Some(2) })),
+        ("SchemaValidationConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaValidationConfig), min_items: Some(1), max_items: Some(2), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

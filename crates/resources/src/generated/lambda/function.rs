@@ -42,7 +42,7 @@ pub struct FunctionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Function: ObjRule = ObjRule {
     properties: &[
-        ("Architectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["x86_64", "arm64"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("Architectures", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["x86_64", "arm64"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
         ("CapacityProviderConfig", Shape::Object(&RULE_CapacityProviderConfig)),
         ("Code", Shape::Object(&RULE_Code)),
         ("CodeSigningConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
@@ -51,13 +51,13 @@ pub(crate) static RULE_Function: ObjRule = ObjRule {
         ("DurableConfig", Shape::Object(&RULE_DurableConfig)),
         ("Environment", Shape::Object(&RULE_Environment)),
         ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
-        ("FileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_FileSystemConfig), min_items: Some(0), max_items: Some(1) })),
+        ("FileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_FileSystemConfig), min_items: Some(0), max_items: Some(1), unique: false })),
         ("FunctionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), format: Some(Format::LambdaFunctionName), ..StrRule::ANY })),
         ("FunctionScalingConfig", Shape::Object(&RULE_FunctionScalingConfig)),
         ("Handler", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("ImageConfig", Shape::Object(&RULE_ImageConfig)),
         ("KmsKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Layers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
+        ("Layers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: true })),
         ("LoggingConfig", Shape::Object(&RULE_LoggingConfig)),
         ("MemorySize", Shape::Int(&NumRule { min: Some(128.0), max: Some(32768.0), ..NumRule::ANY })),
         ("PackageType", Shape::Str(&StrRule { allowed: &["Image", "Zip"], ..StrRule::ANY })),
@@ -68,7 +68,7 @@ pub(crate) static RULE_Function: ObjRule = ObjRule {
         ("Runtime", Shape::Str(&StrRule { allowed: &["dotnet10", "dotnet6", "dotnet8", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "go1.x", "java11", "java17", "java21", "java25", "java8", "java8.al2", "nodejs", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "provided", "provided.al2", "provided.al2023", "python2.7", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14", "python3.6", "python3.7", "python3.8", "python3.9", "ruby2.5", "ruby2.7", "ruby3.2", "ruby3.3", "ruby3.4", "ruby4.0"], ..StrRule::ANY })),
         ("RuntimeManagementConfig", Shape::Object(&RULE_RuntimeManagementConfig)),
         ("SnapStart", Shape::Object(&RULE_SnapStart)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TenancyConfig", Shape::Object(&RULE_TenancyConfig)),
         ("Timeout", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
         ("TracingConfig", Shape::Object(&RULE_TracingConfig)),
@@ -802,7 +802,7 @@ impl ToValue for DurableConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
-        ("Variables", Shape::Any),
+        ("Variables", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -972,8 +972,8 @@ impl ToValue for FileSystemConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_ImageConfig: ObjRule = ObjRule {
     properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(1500) })),
-        ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(1500) })),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(1500), unique: true })),
+        ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(1500), unique: true })),
         ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
     ],
     closed: true,
@@ -1419,8 +1419,8 @@ impl ToValue for TracingConfig {
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
         ("Ipv6AllowedForDualStack", Shape::Bool),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(16) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(16), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

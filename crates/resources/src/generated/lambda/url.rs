@@ -183,10 +183,10 @@ impl UrlAttributes {
 pub(crate) static RULE_Cors: ObjRule = ObjRule {
     properties: &[
         ("AllowCredentials", Shape::Bool),
-        ("AllowHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
-        ("AllowMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(6), allowed: &["GET", "PUT", "HEAD", "POST", "PATCH", "DELETE", "*"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(6) })),
-        ("AllowOrigins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
-        ("ExposeHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("AllowHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+        ("AllowMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(6), allowed: &["GET", "PUT", "HEAD", "POST", "PATCH", "DELETE", "*"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(6), unique: false })),
+        ("AllowOrigins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+        ("ExposeHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
         ("MaxAge", Shape::Int(&NumRule { min: Some(0.0), max: Some(86400.0), ..NumRule::ANY })),
     ],
     closed: true,

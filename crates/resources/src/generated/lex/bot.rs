@@ -62,8 +62,8 @@ pub(crate) static RULE_Bot: ObjRule = ObjRule {
     properties: &[
         ("AutoBuildBotLocales", Shape::Bool),
         ("BotFileS3Location", Shape::Object(&RULE_S3Location)),
-        ("BotLocales", Shape::List(&ListRule { items: Shape::Object(&RULE_BotLocale), min_items: None, max_items: None })),
-        ("BotTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
+        ("BotLocales", Shape::List(&ListRule { items: Shape::Object(&RULE_BotLocale), min_items: None, max_items: None, unique: true })),
+        ("BotTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
         ("DataPrivacy", Shape::Object(&RULE_BotDataPrivacy)),
         ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
         ("ErrorLogSettings", Shape::Object(&RULE_BotErrorLogSettings)),
@@ -72,7 +72,7 @@ pub(crate) static RULE_Bot: ObjRule = ObjRule {
         ("Replication", Shape::Object(&RULE_Replication)),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(2048), pattern: Some(&PATTERN_11), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("TestBotAliasSettings", Shape::Object(&RULE_TestBotAliasSettings)),
-        ("TestBotAliasTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
+        ("TestBotAliasTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
     ],
     required: &["Name", "RoleArn", "DataPrivacy", "IdleSessionTTLInSeconds"],
     closed: true,
@@ -868,10 +868,10 @@ pub(crate) static RULE_BotLocale: ObjRule = ObjRule {
         ("CustomVocabulary", Shape::Object(&RULE_CustomVocabulary)),
         ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
         ("GenerativeAISettings", Shape::Object(&RULE_GenerativeAiSettings)),
-        ("Intents", Shape::List(&ListRule { items: Shape::Object(&RULE_Intent), min_items: None, max_items: Some(1000) })),
+        ("Intents", Shape::List(&ListRule { items: Shape::Object(&RULE_Intent), min_items: None, max_items: Some(1000), unique: true })),
         ("LocaleId", Shape::STR),
         ("NluConfidenceThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("SlotTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotType), min_items: None, max_items: Some(250) })),
+        ("SlotTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotType), min_items: None, max_items: Some(250), unique: true })),
         ("SpeechDetectionSensitivity", Shape::Str(&StrRule { allowed: &["Default", "HighNoiseTolerance", "MaximumNoiseTolerance"], ..StrRule::ANY })),
         ("SpeechRecognitionSettings", Shape::Object(&RULE_SpeechRecognitionSettings)),
         ("UnifiedSpeechSettings", Shape::Object(&RULE_UnifiedSpeechSettings)),
@@ -1140,7 +1140,7 @@ impl ToValue for Button {
 #[rustfmt::skip]
 pub(crate) static RULE_CompositeSlotTypeSetting: ObjRule = ObjRule {
     properties: &[
-        ("SubSlots", Shape::List(&ListRule { items: Shape::Object(&RULE_SubSlotTypeComposition), min_items: Some(1), max_items: Some(6) })),
+        ("SubSlots", Shape::List(&ListRule { items: Shape::Object(&RULE_SubSlotTypeComposition), min_items: Some(1), max_items: Some(6), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1341,7 +1341,7 @@ pub struct ConditionalSpecificationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ConditionalSpecification: ObjRule = ObjRule {
     properties: &[
-        ("ConditionalBranches", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionalBranch), min_items: Some(1), max_items: Some(4) })),
+        ("ConditionalBranches", Shape::List(&ListRule { items: Shape::Object(&RULE_ConditionalBranch), min_items: Some(1), max_items: Some(4), unique: false })),
         ("DefaultBranch", Shape::Object(&RULE_DefaultConditionalBranch)),
         ("IsActive", Shape::Bool),
     ],
@@ -1471,7 +1471,7 @@ pub struct CustomVocabularyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomVocabulary: ObjRule = ObjRule {
     properties: &[
-        ("CustomVocabularyItems", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomVocabularyItem), min_items: None, max_items: Some(500) })),
+        ("CustomVocabularyItems", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomVocabularyItem), min_items: None, max_items: Some(500), unique: true })),
     ],
     required: &["CustomVocabularyItems"],
     closed: true,
@@ -2058,7 +2058,7 @@ pub(crate) static RULE_DialogState: ObjRule = ObjRule {
     properties: &[
         ("DialogAction", Shape::Object(&RULE_DialogAction)),
         ("Intent", Shape::Object(&RULE_IntentOverride)),
-        ("SessionAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_SessionAttribute), min_items: None, max_items: None })),
+        ("SessionAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_SessionAttribute), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2381,7 +2381,7 @@ pub(crate) static RULE_FulfillmentStartResponseSpecification: ObjRule = ObjRule 
     properties: &[
         ("AllowInterrupt", Shape::Bool),
         ("DelayInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
-        ("MessageGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5) })),
+        ("MessageGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5), unique: false })),
     ],
     required: &["DelayInSeconds", "MessageGroups"],
     closed: true,
@@ -2460,7 +2460,7 @@ pub(crate) static RULE_FulfillmentUpdateResponseSpecification: ObjRule = ObjRule
     properties: &[
         ("AllowInterrupt", Shape::Bool),
         ("FrequencyInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
-        ("MessageGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5) })),
+        ("MessageGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5), unique: false })),
     ],
     required: &["FrequencyInSeconds", "MessageGroups"],
     closed: true,
@@ -2794,7 +2794,7 @@ pub struct ImageResponseCardRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ImageResponseCard: ObjRule = ObjRule {
     properties: &[
-        ("Buttons", Shape::List(&ListRule { items: Shape::Object(&RULE_Button), min_items: None, max_items: Some(5) })),
+        ("Buttons", Shape::List(&ListRule { items: Shape::Object(&RULE_Button), min_items: None, max_items: Some(5), unique: false })),
         ("ImageUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
         ("Subtitle", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
         ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
@@ -3016,18 +3016,18 @@ pub(crate) static RULE_Intent: ObjRule = ObjRule {
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("FulfillmentCodeHook", Shape::Object(&RULE_FulfillmentCodeHookSetting)),
         ("InitialResponseSetting", Shape::Object(&RULE_InitialResponseSetting)),
-        ("InputContexts", Shape::List(&ListRule { items: Shape::Object(&RULE_InputContext), min_items: None, max_items: Some(5) })),
+        ("InputContexts", Shape::List(&ListRule { items: Shape::Object(&RULE_InputContext), min_items: None, max_items: Some(5), unique: false })),
         ("IntentClosingSetting", Shape::Object(&RULE_IntentClosingSetting)),
         ("IntentConfirmationSetting", Shape::Object(&RULE_IntentConfirmationSetting)),
         ("KendraConfiguration", Shape::Object(&RULE_KendraConfiguration)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("OutputContexts", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputContext), min_items: None, max_items: Some(10) })),
+        ("OutputContexts", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputContext), min_items: None, max_items: Some(10), unique: false })),
         ("ParentIntentSignature", Shape::STR),
         ("QInConnectIntentConfiguration", Shape::Object(&RULE_QInConnectIntentConfiguration)),
         ("QnAIntentConfiguration", Shape::Object(&RULE_QnAIntentConfiguration)),
-        ("SampleUtterances", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleUtterance), min_items: None, max_items: None })),
-        ("SlotPriorities", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotPriority), min_items: None, max_items: None })),
-        ("Slots", Shape::List(&ListRule { items: Shape::Object(&RULE_Slot), min_items: None, max_items: Some(100) })),
+        ("SampleUtterances", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleUtterance), min_items: None, max_items: None, unique: false })),
+        ("SlotPriorities", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotPriority), min_items: None, max_items: None, unique: false })),
+        ("Slots", Shape::List(&ListRule { items: Shape::Object(&RULE_Slot), min_items: None, max_items: Some(100), unique: true })),
     ],
     required: &["Name"],
     closed: true,
@@ -3539,7 +3539,7 @@ impl ToValue for IntentDisambiguationSettings {
 pub(crate) static RULE_IntentOverride: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Slots", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotValueOverrideMap), min_items: None, max_items: None })),
+        ("Slots", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotValueOverrideMap), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -3750,7 +3750,7 @@ pub struct MessageGroupRequired {
 pub(crate) static RULE_MessageGroup: ObjRule = ObjRule {
     properties: &[
         ("Message", Shape::Object(&RULE_Message)),
-        ("Variations", Shape::List(&ListRule { items: Shape::Object(&RULE_Message), min_items: None, max_items: Some(2) })),
+        ("Variations", Shape::List(&ListRule { items: Shape::Object(&RULE_Message), min_items: None, max_items: Some(2), unique: false })),
     ],
     required: &["Message"],
     closed: true,
@@ -3983,7 +3983,7 @@ pub(crate) static RULE_OpensearchConfiguration: ObjRule = ObjRule {
         ("DomainEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
         ("ExactResponse", Shape::Bool),
         ("ExactResponseFields", Shape::Object(&RULE_ExactResponseFields)),
-        ("IncludeFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("IncludeFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("IndexName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
     ],
     closed: true,
@@ -4418,9 +4418,9 @@ pub(crate) static RULE_PromptSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllowInterrupt", Shape::Bool),
         ("MaxRetries", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
-        ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5) })),
+        ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5), unique: false })),
         ("MessageSelectionStrategy", Shape::Str(&StrRule { allowed: &["Random", "Ordered"], ..StrRule::ANY })),
-        ("PromptAttemptsSpecification", Shape::Any),
+        ("PromptAttemptsSpecification", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["MessageGroupsList", "MaxRetries"],
     closed: true,
@@ -4771,7 +4771,7 @@ pub struct ReplicationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Replication: ObjRule = ObjRule {
     properties: &[
-        ("ReplicaRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("ReplicaRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
     ],
     required: &["ReplicaRegions"],
     closed: true,
@@ -4825,7 +4825,7 @@ pub struct ResponseSpecificationRequired {
 pub(crate) static RULE_ResponseSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllowInterrupt", Shape::Bool),
-        ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5) })),
+        ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5), unique: false })),
     ],
     required: &["MessageGroupsList"],
     closed: true,
@@ -5540,7 +5540,7 @@ pub struct SlotDefaultValueSpecificationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SlotDefaultValueSpecification: ObjRule = ObjRule {
     properties: &[
-        ("DefaultValueList", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotDefaultValue), min_items: None, max_items: Some(10) })),
+        ("DefaultValueList", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotDefaultValue), min_items: None, max_items: Some(10), unique: false })),
     ],
     required: &["DefaultValueList"],
     closed: true,
@@ -5733,7 +5733,7 @@ pub(crate) static RULE_SlotType: ObjRule = ObjRule {
         ("ExternalSourceSetting", Shape::Object(&RULE_ExternalSourceSetting)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ParentSlotTypeSignature", Shape::STR),
-        ("SlotTypeValues", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotTypeValue), min_items: None, max_items: Some(10000) })),
+        ("SlotTypeValues", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotTypeValue), min_items: None, max_items: Some(10000), unique: false })),
         ("ValueSelectionSetting", Shape::Object(&RULE_SlotValueSelectionSetting)),
     ],
     required: &["Name"],
@@ -5852,7 +5852,7 @@ pub struct SlotTypeValueRequired {
 pub(crate) static RULE_SlotTypeValue: ObjRule = ObjRule {
     properties: &[
         ("SampleValue", Shape::Object(&RULE_SampleValue)),
-        ("Synonyms", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleValue), min_items: None, max_items: Some(10000) })),
+        ("Synonyms", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleValue), min_items: None, max_items: Some(10000), unique: false })),
     ],
     required: &["SampleValue"],
     closed: true,
@@ -5966,7 +5966,7 @@ pub(crate) static RULE_SlotValueElicitationSetting: ObjRule = ObjRule {
     properties: &[
         ("DefaultValueSpecification", Shape::Object(&RULE_SlotDefaultValueSpecification)),
         ("PromptSpecification", Shape::Object(&RULE_PromptSpecification)),
-        ("SampleUtterances", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleUtterance), min_items: None, max_items: None })),
+        ("SampleUtterances", Shape::List(&ListRule { items: Shape::Object(&RULE_SampleUtterance), min_items: None, max_items: None, unique: false })),
         ("SlotCaptureSetting", Shape::Object(&RULE_SlotCaptureSetting)),
         ("SlotConstraint", Shape::Str(&StrRule { allowed: &["Required", "Optional"], ..StrRule::ANY })),
         ("WaitAndContinueSpecification", Shape::Object(&RULE_WaitAndContinueSpecification)),
@@ -6065,7 +6065,7 @@ pub(crate) static RULE_SlotValueOverride: ObjRule = ObjRule {
     properties: &[
         ("Shape", Shape::Str(&StrRule { allowed: &["Scalar", "List"], ..StrRule::ANY })),
         ("Value", Shape::Object(&RULE_SlotValue)),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotValueOverride), min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_SlotValueOverride), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -6544,7 +6544,7 @@ pub(crate) static RULE_StillWaitingResponseSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllowInterrupt", Shape::Bool),
         ("FrequencyInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(300.0), ..NumRule::ANY })),
-        ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5) })),
+        ("MessageGroupsList", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageGroup), min_items: Some(1), max_items: Some(5), unique: false })),
         ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(900.0), ..NumRule::ANY })),
     ],
     required: &["MessageGroupsList", "FrequencyInSeconds", "TimeoutInSeconds"],
@@ -6624,7 +6624,7 @@ impl ToValue for StillWaitingResponseSpecification {
 pub(crate) static RULE_SubSlotSetting: ObjRule = ObjRule {
     properties: &[
         ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("SlotSpecifications", Shape::Any),
+        ("SlotSpecifications", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -6754,7 +6754,7 @@ impl ToValue for SubSlotTypeComposition {
 #[rustfmt::skip]
 pub(crate) static RULE_TestBotAliasSettings: ObjRule = ObjRule {
     properties: &[
-        ("BotAliasLocaleSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_BotAliasLocaleSettingsItem), min_items: None, max_items: Some(50) })),
+        ("BotAliasLocaleSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_BotAliasLocaleSettingsItem), min_items: None, max_items: Some(50), unique: true })),
         ("ConversationLogSettings", Shape::Object(&RULE_ConversationLogSettings)),
         ("Description", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
         ("SentimentAnalysisSettings", Shape::Object(&RULE_SentimentAnalysisSettings)),

@@ -38,9 +38,9 @@ pub struct BotAliasRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_BotAlias: ObjRule = ObjRule {
     properties: &[
-        ("BotAliasLocaleSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_BotAliasLocaleSettingsItem), min_items: None, max_items: Some(50) })),
+        ("BotAliasLocaleSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_BotAliasLocaleSettingsItem), min_items: None, max_items: Some(50), unique: true })),
         ("BotAliasName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BotAliasTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
+        ("BotAliasTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
         ("BotId", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(10), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("BotVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ConversationLogSettings", Shape::Object(&RULE_ConversationLogSettings)),

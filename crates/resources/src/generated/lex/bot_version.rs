@@ -23,7 +23,7 @@ pub struct BotVersionRequired {
 pub(crate) static RULE_BotVersion: ObjRule = ObjRule {
     properties: &[
         ("BotId", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(10), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BotVersionLocaleSpecification", Shape::List(&ListRule { items: Shape::Object(&RULE_BotVersionLocaleSpecification), min_items: Some(1), max_items: None })),
+        ("BotVersionLocaleSpecification", Shape::List(&ListRule { items: Shape::Object(&RULE_BotVersionLocaleSpecification), min_items: Some(1), max_items: None, unique: false })),
         ("Description", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
     ],
     required: &["BotId", "BotVersionLocaleSpecification"],

@@ -19,7 +19,7 @@ pub struct ResourcePolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
-        ("Policy", Shape::Any),
+        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), ..StrRule::ANY })),
     ],
     required: &["Policy", "ResourceArn"],

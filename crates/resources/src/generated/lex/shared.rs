@@ -432,8 +432,8 @@ impl ToValue for CodeHookSpecification {
 #[rustfmt::skip]
 pub(crate) static RULE_ConversationLogSettings: ObjRule = ObjRule {
     properties: &[
-        ("AudioLogSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioLogSetting), min_items: None, max_items: Some(1) })),
-        ("TextLogSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_TextLogSetting), min_items: None, max_items: Some(1) })),
+        ("AudioLogSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioLogSetting), min_items: None, max_items: Some(1), unique: true })),
+        ("TextLogSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_TextLogSetting), min_items: None, max_items: Some(1), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -17,13 +17,13 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[rustfmt::skip]
 pub(crate) static RULE_Grant: ObjRule = ObjRule {
     properties: &[
-        ("AllowedOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CheckInLicense", "CheckoutBorrowLicense", "CheckoutLicense", "CreateGrant", "CreateToken", "ExtendConsumptionLicense", "ListPurchasedLicenses"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(8) })),
+        ("AllowedOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CheckInLicense", "CheckoutBorrowLicense", "CheckoutLicense", "CreateGrant", "CreateToken", "ExtendConsumptionLicense", "ListPurchasedLicenses"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(8), unique: true })),
         ("GrantName", Shape::STR),
         ("HomeRegion", Shape::STR),
         ("LicenseArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Principals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("Principals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
         ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "DELETED", "DISABLED", "FAILED_WORKFLOW", "PENDING_ACCEPT", "PENDING_DELETE", "PENDING_WORKFLOW", "REJECTED", "WORKFLOW_COMPLETED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

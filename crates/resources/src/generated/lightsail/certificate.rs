@@ -24,8 +24,8 @@ pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     properties: &[
         ("CertificateName", Shape::STR),
         ("DomainName", Shape::STR),
-        ("SubjectAlternativeNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("SubjectAlternativeNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["CertificateName", "DomainName"],
     closed: true,

@@ -30,10 +30,10 @@ pub(crate) static RULE_Container: ObjRule = ObjRule {
         ("IsDisabled", Shape::Bool),
         ("Power", Shape::Str(&StrRule { allowed: &["large", "medium", "micro", "nano", "small", "xlarge"], ..StrRule::ANY })),
         ("PrivateRegistryAccess", Shape::Object(&RULE_PrivateRegistryAccess)),
-        ("PublicDomainNames", Shape::List(&ListRule { items: Shape::Object(&RULE_PublicDomainName), min_items: None, max_items: None })),
+        ("PublicDomainNames", Shape::List(&ListRule { items: Shape::Object(&RULE_PublicDomainName), min_items: None, max_items: None, unique: true })),
         ("Scale", Shape::Int(&NumRule { min: Some(1.0), max: Some(20.0), ..NumRule::ANY })),
         ("ServiceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["ServiceName", "Power", "Scale"],
     closed: true,
@@ -243,11 +243,11 @@ impl ContainerAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_ContainerProperty: ObjRule = ObjRule {
     properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("ContainerName", Shape::STR),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None })),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None, unique: true })),
         ("Image", Shape::STR),
-        ("Ports", Shape::List(&ListRule { items: Shape::Object(&RULE_PortInfo), min_items: None, max_items: None })),
+        ("Ports", Shape::List(&ListRule { items: Shape::Object(&RULE_PortInfo), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -324,7 +324,7 @@ impl ToValue for ContainerProperty {
 #[rustfmt::skip]
 pub(crate) static RULE_ContainerServiceDeployment: ObjRule = ObjRule {
     properties: &[
-        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerProperty), min_items: None, max_items: None })),
+        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerProperty), min_items: None, max_items: None, unique: true })),
         ("PublicEndpoint", Shape::Object(&RULE_PublicEndpoint)),
     ],
     closed: true,
@@ -669,7 +669,7 @@ impl ToValue for PrivateRegistryAccess {
 pub(crate) static RULE_PublicDomainName: ObjRule = ObjRule {
     properties: &[
         ("CertificateName", Shape::STR),
-        ("DomainNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DomainNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -27,12 +27,12 @@ pub struct DiskRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Disk: ObjRule = ObjRule {
     properties: &[
-        ("AddOns", Shape::List(&ListRule { items: Shape::Object(&RULE_AddOn), min_items: None, max_items: None })),
+        ("AddOns", Shape::List(&ListRule { items: Shape::Object(&RULE_AddOn), min_items: None, max_items: None, unique: false })),
         ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DiskName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Location", Shape::Object(&RULE_Location)),
         ("SizeInGb", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["DiskName", "SizeInGb"],
     closed: true,

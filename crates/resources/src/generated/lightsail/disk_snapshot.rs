@@ -26,7 +26,7 @@ pub(crate) static RULE_DiskSnapshot: ObjRule = ObjRule {
     properties: &[
         ("DiskName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DiskSnapshotName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["DiskSnapshotName", "DiskName"],
     closed: true,

@@ -32,14 +32,14 @@ pub(crate) static RULE_Distribution: ObjRule = ObjRule {
     properties: &[
         ("BundleId", Shape::STR),
         ("CacheBehaviorSettings", Shape::Object(&RULE_CacheSettings)),
-        ("CacheBehaviors", Shape::List(&ListRule { items: Shape::Object(&RULE_CacheBehaviorPerPath), min_items: None, max_items: None })),
+        ("CacheBehaviors", Shape::List(&ListRule { items: Shape::Object(&RULE_CacheBehaviorPerPath), min_items: None, max_items: None, unique: true })),
         ("CertificateName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("DefaultCacheBehavior", Shape::Object(&RULE_CacheBehavior)),
         ("DistributionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4", "ipv6"], ..StrRule::ANY })),
         ("IsEnabled", Shape::Bool),
         ("Origin", Shape::Object(&RULE_InputOrigin)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["DistributionName", "BundleId", "DefaultCacheBehavior", "Origin"],
     closed: true,
@@ -510,7 +510,7 @@ impl ToValue for CacheSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_CookieObject: ObjRule = ObjRule {
     properties: &[
-        ("CookiesAllowList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CookiesAllowList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("Option", Shape::Str(&StrRule { allowed: &["all", "allow-list", "none"], ..StrRule::ANY })),
     ],
     closed: true,
@@ -571,7 +571,7 @@ impl ToValue for CookieObject {
 #[rustfmt::skip]
 pub(crate) static RULE_HeaderObject: ObjRule = ObjRule {
     properties: &[
-        ("HeadersAllowList", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Accept", "Accept-Charset", "Accept-Datetime", "Accept-Encoding", "Accept-Language", "Authorization", "CloudFront-Forwarded-Proto", "CloudFront-Is-Desktop-Viewer", "CloudFront-Is-Mobile-Viewer", "CloudFront-Is-SmartTV-Viewer", "CloudFront-Is-Tablet-Viewer", "CloudFront-Viewer-Country", "Host", "Origin", "Referer"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("HeadersAllowList", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Accept", "Accept-Charset", "Accept-Datetime", "Accept-Encoding", "Accept-Language", "Authorization", "CloudFront-Forwarded-Proto", "CloudFront-Is-Desktop-Viewer", "CloudFront-Is-Mobile-Viewer", "CloudFront-Is-SmartTV-Viewer", "CloudFront-Is-Tablet-Viewer", "CloudFront-Viewer-Country", "Host", "Origin", "Referer"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("Option", Shape::Str(&StrRule { allowed: &["all", "allow-list", "none"], ..StrRule::ANY })),
     ],
     closed: true,
@@ -698,7 +698,7 @@ impl ToValue for InputOrigin {
 pub(crate) static RULE_QueryStringObject: ObjRule = ObjRule {
     properties: &[
         ("Option", Shape::Bool),
-        ("QueryStringsAllowList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("QueryStringsAllowList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

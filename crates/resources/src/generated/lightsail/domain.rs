@@ -17,9 +17,9 @@ pub struct DomainRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
-        ("DomainEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_DomainEntry), min_items: None, max_items: None })),
+        ("DomainEntries", Shape::List(&ListRule { items: Shape::Object(&RULE_DomainEntry), min_items: None, max_items: None, unique: true })),
         ("DomainName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["DomainName"],
     closed: true,

@@ -30,7 +30,7 @@ pub struct InstanceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Instance: ObjRule = ObjRule {
     properties: &[
-        ("AddOns", Shape::List(&ListRule { items: Shape::Object(&RULE_AddOn), min_items: None, max_items: None })),
+        ("AddOns", Shape::List(&ListRule { items: Shape::Object(&RULE_AddOn), min_items: None, max_items: None, unique: false })),
         ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("BlueprintId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("BundleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
@@ -40,7 +40,7 @@ pub(crate) static RULE_Instance: ObjRule = ObjRule {
         ("Location", Shape::Object(&RULE_Location)),
         ("Networking", Shape::Object(&RULE_Networking)),
         ("State", Shape::Object(&RULE_State)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("UserData", Shape::STR),
     ],
     required: &["InstanceName", "BlueprintId", "BundleId"],
@@ -506,7 +506,7 @@ impl ToValue for Disk {
 pub(crate) static RULE_Hardware: ObjRule = ObjRule {
     properties: &[
         ("CpuCount", Shape::INT),
-        ("Disks", Shape::List(&ListRule { items: Shape::Object(&RULE_Disk), min_items: None, max_items: None })),
+        ("Disks", Shape::List(&ListRule { items: Shape::Object(&RULE_Disk), min_items: None, max_items: None, unique: true })),
         ("RamSizeInGb", Shape::INT),
     ],
     closed: true,
@@ -625,7 +625,7 @@ pub struct NetworkingRequired {
 pub(crate) static RULE_Networking: ObjRule = ObjRule {
     properties: &[
         ("MonthlyTransfer", Shape::Object(&RULE_MonthlyTransfer)),
-        ("Ports", Shape::List(&ListRule { items: Shape::Object(&RULE_Port), min_items: None, max_items: None })),
+        ("Ports", Shape::List(&ListRule { items: Shape::Object(&RULE_Port), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Ports"],
     closed: true,
@@ -684,11 +684,11 @@ pub(crate) static RULE_Port: ObjRule = ObjRule {
         ("AccessDirection", Shape::STR),
         ("AccessFrom", Shape::STR),
         ("AccessType", Shape::STR),
-        ("CidrListAliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CidrListAliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("CommonName", Shape::STR),
         ("FromPort", Shape::INT),
-        ("Ipv6Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Ipv6Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Protocol", Shape::STR),
         ("ToPort", Shape::INT),
     ],

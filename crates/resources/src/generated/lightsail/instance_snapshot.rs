@@ -26,7 +26,7 @@ pub(crate) static RULE_InstanceSnapshot: ObjRule = ObjRule {
     properties: &[
         ("InstanceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("InstanceSnapshotName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["InstanceSnapshotName", "InstanceName"],
     closed: true,

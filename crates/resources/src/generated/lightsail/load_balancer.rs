@@ -24,14 +24,14 @@ pub struct LoadBalancerRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
     properties: &[
-        ("AttachedInstances", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AttachedInstances", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("HealthCheckPath", Shape::STR),
         ("InstancePort", Shape::Int(&NumRule { min: Some(-1.0), max: Some(65535.0), ..NumRule::ANY })),
         ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4", "ipv6"], ..StrRule::ANY })),
         ("LoadBalancerName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SessionStickinessEnabled", Shape::Bool),
         ("SessionStickinessLBCookieDurationSeconds", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TlsPolicyName", Shape::STR),
     ],
     required: &["LoadBalancerName", "InstancePort"],

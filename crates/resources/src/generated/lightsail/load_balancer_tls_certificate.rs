@@ -24,7 +24,7 @@ pub struct LoadBalancerTlsCertificateRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LoadBalancerTlsCertificate: ObjRule = ObjRule {
     properties: &[
-        ("CertificateAlternativeNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CertificateAlternativeNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("CertificateDomainName", Shape::STR),
         ("CertificateName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("HttpsRedirectionEnabled", Shape::Bool),

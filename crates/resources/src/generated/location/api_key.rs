@@ -45,7 +45,7 @@ pub(crate) static RULE_ApiKey: ObjRule = ObjRule {
         ("KeyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("NoExpiry", Shape::Bool),
         ("Restrictions", Shape::Object(&RULE_ApiKeyRestrictions)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     required: &["KeyName", "Restrictions"],
     closed: true,
@@ -323,11 +323,11 @@ pub struct ApiKeyRestrictionsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ApiKeyRestrictions: ObjRule = ObjRule {
     properties: &[
-        ("AllowActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(24) })),
-        ("AllowAndroidApps", Shape::List(&ListRule { items: Shape::Object(&RULE_AndroidApp), min_items: Some(0), max_items: Some(5) })),
-        ("AllowAppleApps", Shape::List(&ListRule { items: Shape::Object(&RULE_AppleApp), min_items: Some(0), max_items: Some(5) })),
-        ("AllowReferers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
-        ("AllowResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1600), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(1), max_items: Some(8) })),
+        ("AllowActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(24), unique: false })),
+        ("AllowAndroidApps", Shape::List(&ListRule { items: Shape::Object(&RULE_AndroidApp), min_items: Some(0), max_items: Some(5), unique: false })),
+        ("AllowAppleApps", Shape::List(&ListRule { items: Shape::Object(&RULE_AppleApp), min_items: Some(0), max_items: Some(5), unique: false })),
+        ("AllowReferers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+        ("AllowResources", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1600), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(1), max_items: Some(8), unique: false })),
     ],
     required: &["AllowActions", "AllowResources"],
     closed: true,

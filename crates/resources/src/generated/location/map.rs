@@ -29,7 +29,7 @@ pub(crate) static RULE_Map: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
         ("MapName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     required: &["Configuration", "MapName"],
     closed: true,
@@ -223,7 +223,7 @@ pub struct MapConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MapConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("CustomLayers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(10) })),
+        ("CustomLayers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: false })),
         ("PoliticalView", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(3), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Style", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],

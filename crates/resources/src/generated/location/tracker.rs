@@ -29,7 +29,7 @@ pub(crate) static RULE_Tracker: ObjRule = ObjRule {
         ("PositionFiltering", Shape::Str(&StrRule { allowed: &["TimeBased", "DistanceBased", "AccuracyBased"], ..StrRule::ANY })),
         ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
         ("PricingPlanDataSource", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
         ("TrackerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["TrackerName"],

@@ -29,7 +29,7 @@ pub(crate) static RULE_DeliveryDestination: ObjRule = ObjRule {
         ("DestinationResourceArn", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("OutputFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Name"],
     closed: true,
@@ -194,7 +194,7 @@ impl DeliveryDestinationAttributes {
 pub(crate) static RULE_DestinationPolicy: ObjRule = ObjRule {
     properties: &[
         ("DeliveryDestinationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), ..StrRule::ANY })),
-        ("DeliveryDestinationPolicy", Shape::Any),
+        ("DeliveryDestinationPolicy", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

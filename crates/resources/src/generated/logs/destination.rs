@@ -29,7 +29,7 @@ pub(crate) static RULE_Destination: ObjRule = ObjRule {
         ("DestinationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DestinationPolicy", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TargetArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["DestinationName", "TargetArn", "RoleArn"],

@@ -163,7 +163,7 @@ pub struct OpenSearchResourceConfigRequired {
 pub(crate) static RULE_OpenSearchResourceConfig: ObjRule = ObjRule {
     properties: &[
         ("ApplicationARN", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DashboardViewerPrincipals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("DashboardViewerPrincipals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("DataSourceRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("RetentionDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(3650.0), ..NumRule::ANY })),

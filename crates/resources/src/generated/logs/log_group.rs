@@ -18,15 +18,15 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[.\\-_/#A-Za-z0-9]{1,512}\
 pub(crate) static RULE_LogGroup: ObjRule = ObjRule {
     properties: &[
         ("BearerTokenAuthenticationEnabled", Shape::Bool),
-        ("DataProtectionPolicy", Shape::Any),
+        ("DataProtectionPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("DeletionProtectionEnabled", Shape::Bool),
-        ("FieldIndexPolicies", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
+        ("FieldIndexPolicies", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: None, max_items: None, unique: true })),
         ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("LogGroupClass", Shape::Str(&StrRule { allowed: &["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"], ..StrRule::ANY })),
         ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-        ("ResourcePolicyDocument", Shape::Any),
+        ("ResourcePolicyDocument", Shape::Typed(json_type::OBJECT)),
         ("RetentionInDays", Shape::Int(&NumRule { allowed: &[1.0, 3.0, 5.0, 7.0, 14.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0, 365.0, 400.0, 545.0, 731.0, 1096.0, 1827.0, 2192.0, 2557.0, 2922.0, 3288.0, 3653.0], ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

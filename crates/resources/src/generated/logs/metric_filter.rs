@@ -28,12 +28,12 @@ pub struct MetricFilterRequired {
 pub(crate) static RULE_MetricFilter: ObjRule = ObjRule {
     properties: &[
         ("ApplyOnTransformedLogs", Shape::Bool),
-        ("EmitSystemFieldDimensions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EmitSystemFieldDimensions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("FieldSelectionCriteria", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
         ("FilterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("FilterPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
-        ("MetricTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricTransformation), min_items: Some(1), max_items: Some(1) })),
+        ("MetricTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricTransformation), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["FilterPattern", "LogGroupName", "MetricTransformations"],
     closed: true,
@@ -283,7 +283,7 @@ pub struct MetricTransformationRequired {
 pub(crate) static RULE_MetricTransformation: ObjRule = ObjRule {
     properties: &[
         ("DefaultValue", Shape::NUM),
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: Some(1), max_items: Some(3) })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: Some(1), max_items: Some(3), unique: true })),
         ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("MetricNamespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("MetricValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),

@@ -22,9 +22,9 @@ pub struct QueryDefinitionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_QueryDefinition: ObjRule = ObjRule {
     properties: &[
-        ("LogGroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("LogGroupNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryParameter), min_items: Some(0), max_items: Some(20) })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryParameter), min_items: Some(0), max_items: Some(20), unique: false })),
         ("QueryLanguage", Shape::Str(&StrRule { allowed: &["CWLI", "SQL", "PPL"], ..StrRule::ANY })),
         ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
     ],

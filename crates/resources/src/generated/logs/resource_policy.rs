@@ -21,7 +21,7 @@ pub struct ResourcePolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
-        ("PolicyDocument", Shape::Any),
+        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["PolicyName", "PolicyDocument"],

@@ -27,7 +27,7 @@ pub(crate) static RULE_SubscriptionFilter: ObjRule = ObjRule {
         ("ApplyOnTransformedLogs", Shape::Bool),
         ("DestinationArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("Distribution", Shape::Str(&StrRule { allowed: &["Random", "ByLogStream"], ..StrRule::ANY })),
-        ("EmitSystemFields", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EmitSystemFields", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("FieldSelectionCriteria", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
         ("FilterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("FilterPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),

@@ -24,7 +24,7 @@ pub struct TransformerRequired {
 pub(crate) static RULE_Transformer: ObjRule = ObjRule {
     properties: &[
         ("LogGroupIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TransformerConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_Processor), min_items: Some(1), max_items: Some(20) })),
+        ("TransformerConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_Processor), min_items: Some(1), max_items: Some(20), unique: false })),
     ],
     required: &["LogGroupIdentifier", "TransformerConfig"],
     closed: true,
@@ -225,7 +225,7 @@ pub struct AddKeysRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AddKeys: ObjRule = ObjRule {
     properties: &[
-        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_AddKeyEntry), min_items: Some(1), max_items: Some(5) })),
+        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_AddKeyEntry), min_items: Some(1), max_items: Some(5), unique: true })),
     ],
     required: &["Entries"],
     closed: true,
@@ -278,7 +278,7 @@ pub struct CopyValueRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CopyValue: ObjRule = ObjRule {
     properties: &[
-        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_CopyValueEntry), min_items: Some(1), max_items: Some(5) })),
+        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_CopyValueEntry), min_items: Some(1), max_items: Some(5), unique: false })),
     ],
     required: &["Entries"],
     closed: true,
@@ -403,7 +403,7 @@ impl ToValue for CopyValueEntry {
 #[rustfmt::skip]
 pub(crate) static RULE_Csv: ObjRule = ObjRule {
     properties: &[
-        ("Columns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("Columns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
         ("Delimiter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2), ..StrRule::ANY })),
         ("QuoteCharacter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1), ..StrRule::ANY })),
         ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
@@ -484,7 +484,7 @@ pub struct DateTimeConverterRequired {
 pub(crate) static RULE_DateTimeConverter: ObjRule = ObjRule {
     properties: &[
         ("Locale", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("MatchPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("MatchPatterns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
         ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SourceTimezone", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
@@ -592,7 +592,7 @@ pub struct DeleteKeysRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DeleteKeys: ObjRule = ObjRule {
     properties: &[
-        ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
     ],
     required: &["WithKeys"],
     closed: true,
@@ -807,7 +807,7 @@ pub struct LowerCaseStringRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LowerCaseString: ObjRule = ObjRule {
     properties: &[
-        ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
     ],
     required: &["WithKeys"],
     closed: true,
@@ -939,7 +939,7 @@ pub struct MoveKeysRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MoveKeys: ObjRule = ObjRule {
     properties: &[
-        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_MoveKeyEntry), min_items: Some(1), max_items: Some(5) })),
+        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_MoveKeyEntry), min_items: Some(1), max_items: Some(5), unique: false })),
     ],
     required: &["Entries"],
     closed: true,
@@ -1779,7 +1779,7 @@ pub struct RenameKeysRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RenameKeys: ObjRule = ObjRule {
     properties: &[
-        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_RenameKeyEntry), min_items: Some(1), max_items: Some(5) })),
+        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_RenameKeyEntry), min_items: Some(1), max_items: Some(5), unique: false })),
     ],
     required: &["Entries"],
     closed: true,
@@ -1832,7 +1832,7 @@ pub struct SplitStringRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SplitString: ObjRule = ObjRule {
     properties: &[
-        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_SplitStringEntry), min_items: Some(1), max_items: Some(10) })),
+        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_SplitStringEntry), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["Entries"],
     closed: true,
@@ -1955,7 +1955,7 @@ pub struct SubstituteStringRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SubstituteString: ObjRule = ObjRule {
     properties: &[
-        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_SubstituteStringEntry), min_items: Some(1), max_items: Some(10) })),
+        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_SubstituteStringEntry), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["Entries"],
     closed: true,
@@ -2091,7 +2091,7 @@ pub struct TrimStringRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TrimString: ObjRule = ObjRule {
     properties: &[
-        ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
     ],
     required: &["WithKeys"],
     closed: true,
@@ -2144,7 +2144,7 @@ pub struct TypeConverterRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TypeConverter: ObjRule = ObjRule {
     properties: &[
-        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_TypeConverterEntry), min_items: Some(1), max_items: Some(5) })),
+        ("Entries", Shape::List(&ListRule { items: Shape::Object(&RULE_TypeConverterEntry), min_items: Some(1), max_items: Some(5), unique: false })),
     ],
     required: &["Entries"],
     closed: true,
@@ -2265,7 +2265,7 @@ pub struct UpperCaseStringRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_UpperCaseString: ObjRule = ObjRule {
     properties: &[
-        ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("WithKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
     ],
     required: &["WithKeys"],
     closed: true,

@@ -45,7 +45,7 @@ pub(crate) static RULE_InferenceScheduler: ObjRule = ObjRule {
         ("ModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("ServerSideKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     required: &["DataInputConfiguration", "DataOutputConfiguration", "DataUploadFrequency", "ModelName", "RoleArn"],
     closed: true,

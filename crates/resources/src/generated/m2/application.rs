@@ -32,7 +32,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
         ("KmsKeyId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["EngineType", "Name"],
     closed: true,

@@ -22,10 +22,10 @@ pub struct AllowListRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AllowList: ObjRule = ObjRule {
     properties: &[
-        ("Criteria", Shape::Any),
+        ("Criteria", Shape::Typed(json_type::OBJECT)),
         ("Description", Shape::STR),
         ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "Criteria"],
     closed: true,

@@ -23,12 +23,12 @@ pub struct CustomDataIdentifierRequired {
 pub(crate) static RULE_CustomDataIdentifier: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        ("IgnoreWords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Keywords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("IgnoreWords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Keywords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("MaximumMatchDistance", Shape::INT),
         ("Name", Shape::STR),
         ("Regex", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "Regex"],
     closed: true,

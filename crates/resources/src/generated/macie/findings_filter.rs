@@ -27,7 +27,7 @@ pub(crate) static RULE_FindingsFilter: ObjRule = ObjRule {
         ("FindingCriteria", Shape::Object(&RULE_FindingCriteria)),
         ("Name", Shape::STR),
         ("Position", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "FindingCriteria"],
     closed: true,
@@ -189,7 +189,7 @@ impl FindingsFilterAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_FindingCriteria: ObjRule = ObjRule {
     properties: &[
-        ("Criterion", Shape::Any),
+        ("Criterion", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

@@ -19,7 +19,7 @@ pub(crate) static RULE_Accessor: ObjRule = ObjRule {
     properties: &[
         ("AccessorType", Shape::Str(&StrRule { allowed: &["BILLING_TOKEN"], ..StrRule::ANY })),
         ("NetworkType", Shape::Str(&StrRule { allowed: &["ETHEREUM_GOERLI", "ETHEREUM_MAINNET", "ETHEREUM_MAINNET_AND_GOERLI", "POLYGON_MAINNET", "POLYGON_MUMBAI"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["AccessorType"],
     closed: true,

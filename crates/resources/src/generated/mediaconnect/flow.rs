@@ -42,14 +42,14 @@ pub(crate) static RULE_Flow: ObjRule = ObjRule {
         ("EncodingConfig", Shape::Object(&RULE_EncodingConfig)),
         ("FlowSize", Shape::Str(&StrRule { allowed: &["MEDIUM", "LARGE", "LARGE_4X"], ..StrRule::ANY })),
         ("Maintenance", Shape::Object(&RULE_Maintenance)),
-        ("MediaStreams", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStream), min_items: None, max_items: None })),
+        ("MediaStreams", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStream), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
         ("NdiConfig", Shape::Object(&RULE_NdiConfig)),
         ("Source", Shape::Object(&RULE_Source)),
         ("SourceFailoverConfig", Shape::Object(&RULE_FailoverConfig)),
         ("SourceMonitoringConfig", Shape::Object(&RULE_SourceMonitoringConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
-        ("VpcInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcInterface), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ("VpcInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcInterface), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "Source"],
     closed: true,
@@ -805,7 +805,7 @@ pub(crate) static RULE_MediaStream: ObjRule = ObjRule {
         ("MediaStreamId", Shape::INT),
         ("MediaStreamName", Shape::STR),
         ("MediaStreamType", Shape::Str(&StrRule { allowed: &["video", "audio", "ancillary-data"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VideoFormat", Shape::Str(&StrRule { allowed: &["2160p", "1080p", "1080i", "720p", "480p"], ..StrRule::ANY })),
     ],
     required: &["MediaStreamId", "MediaStreamType", "MediaStreamName"],
@@ -981,7 +981,7 @@ pub struct MediaStreamSourceConfigurationRequired {
 pub(crate) static RULE_MediaStreamSourceConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EncodingName", Shape::Str(&StrRule { allowed: &["jxsv", "raw", "smpte291", "pcm"], ..StrRule::ANY })),
-        ("InputConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InputConfiguration), min_items: None, max_items: None })),
+        ("InputConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InputConfiguration), min_items: None, max_items: None, unique: false })),
         ("MediaStreamName", Shape::STR),
     ],
     required: &["EncodingName", "MediaStreamName"],
@@ -1047,7 +1047,7 @@ impl ToValue for MediaStreamSourceConfiguration {
 pub(crate) static RULE_NdiConfig: ObjRule = ObjRule {
     properties: &[
         ("MachineName", Shape::STR),
-        ("NdiDiscoveryServers", Shape::List(&ListRule { items: Shape::Object(&RULE_NdiDiscoveryServerConfig), min_items: None, max_items: None })),
+        ("NdiDiscoveryServers", Shape::List(&ListRule { items: Shape::Object(&RULE_NdiDiscoveryServerConfig), min_items: None, max_items: None, unique: false })),
         ("NdiState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     closed: true,
@@ -1285,7 +1285,7 @@ pub(crate) static RULE_Source: ObjRule = ObjRule {
         ("MaxBitrate", Shape::INT),
         ("MaxLatency", Shape::INT),
         ("MaxSyncBuffer", Shape::INT),
-        ("MediaStreamSourceConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStreamSourceConfiguration), min_items: None, max_items: None })),
+        ("MediaStreamSourceConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStreamSourceConfiguration), min_items: None, max_items: None, unique: false })),
         ("MinLatency", Shape::INT),
         ("Name", Shape::STR),
         ("NdiSourceSettings", Shape::Object(&RULE_NdiSourceSettings)),
@@ -1299,7 +1299,7 @@ pub(crate) static RULE_Source: ObjRule = ObjRule {
         ("SourceListenerAddress", Shape::STR),
         ("SourceListenerPort", Shape::INT),
         ("StreamId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VpcInterfaceName", Shape::STR),
         ("WhitelistCidr", Shape::STR),
     ],
@@ -1537,10 +1537,10 @@ impl ToValue for Source {
 #[rustfmt::skip]
 pub(crate) static RULE_SourceMonitoringConfig: ObjRule = ObjRule {
     properties: &[
-        ("AudioMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioMonitoringSetting), min_items: None, max_items: None })),
+        ("AudioMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioMonitoringSetting), min_items: None, max_items: None, unique: false })),
         ("ContentQualityAnalysisState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("ThumbnailState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("VideoMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_VideoMonitoringSetting), min_items: None, max_items: None })),
+        ("VideoMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_VideoMonitoringSetting), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1732,12 +1732,12 @@ pub struct VpcInterfaceRequired {
 pub(crate) static RULE_VpcInterface: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        ("NetworkInterfaceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("NetworkInterfaceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("NetworkInterfaceType", Shape::Str(&StrRule { allowed: &["ena", "efa"], ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "RoleArn", "SecurityGroupIds", "SubnetId"],
     closed: true,

@@ -35,13 +35,13 @@ pub struct FlowOutputRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FlowOutput: ObjRule = ObjRule {
     properties: &[
-        ("CidrAllowList", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CidrAllowList", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Description", Shape::STR),
         ("Destination", Shape::STR),
         ("Encryption", Shape::Object(&RULE_Encryption)),
         ("FlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("MaxLatency", Shape::INT),
-        ("MediaStreamOutputConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStreamOutputConfiguration), min_items: None, max_items: None })),
+        ("MediaStreamOutputConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStreamOutputConfiguration), min_items: None, max_items: None, unique: false })),
         ("MinLatency", Shape::INT),
         ("Name", Shape::STR),
         ("NdiProgramName", Shape::STR),
@@ -54,7 +54,7 @@ pub(crate) static RULE_FlowOutput: ObjRule = ObjRule {
         ("RouterIntegrationTransitEncryption", Shape::Object(&RULE_FlowTransitEncryption)),
         ("SmoothingLatency", Shape::INT),
         ("StreamId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("VpcInterfaceAttachment", Shape::Object(&RULE_VpcInterfaceAttachment)),
     ],
     required: &["FlowArn"],
@@ -571,7 +571,7 @@ pub struct MediaStreamOutputConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MediaStreamOutputConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("DestinationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationConfiguration), min_items: None, max_items: None })),
+        ("DestinationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationConfiguration), min_items: None, max_items: None, unique: false })),
         ("EncodingName", Shape::Str(&StrRule { allowed: &["jxsv", "raw", "smpte291", "pcm"], ..StrRule::ANY })),
         ("EncodingParameters", Shape::Object(&RULE_EncodingParameters)),
         ("MediaStreamName", Shape::STR),

@@ -50,7 +50,7 @@ pub(crate) static RULE_FlowSource: ObjRule = ObjRule {
         ("SourceListenerAddress", Shape::STR),
         ("SourceListenerPort", Shape::INT),
         ("StreamId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VpcInterfaceName", Shape::STR),
         ("WhitelistCidr", Shape::STR),
     ],

@@ -21,9 +21,9 @@ pub struct GatewayRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Gateway: ObjRule = ObjRule {
     properties: &[
-        ("EgressCidrBlocks", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EgressCidrBlocks", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
-        ("Networks", Shape::List(&ListRule { items: Shape::Object(&RULE_GatewayNetwork), min_items: Some(1), max_items: Some(4) })),
+        ("Networks", Shape::List(&ListRule { items: Shape::Object(&RULE_GatewayNetwork), min_items: Some(1), max_items: Some(4), unique: false })),
     ],
     required: &["Name", "EgressCidrBlocks", "Networks"],
     closed: true,

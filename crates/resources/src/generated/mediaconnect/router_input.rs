@@ -35,7 +35,7 @@ pub(crate) static RULE_RouterInput: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("RegionName", Shape::STR),
         ("RoutingScope", Shape::Str(&StrRule { allowed: &["REGIONAL", "GLOBAL"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("Tier", Shape::Str(&StrRule { allowed: &["INPUT_100", "INPUT_50", "INPUT_20"], ..StrRule::ANY })),
         ("TransitEncryption", Shape::Object(&RULE_RouterInputTransitEncryption)),
     ],

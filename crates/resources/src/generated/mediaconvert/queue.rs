@@ -15,7 +15,7 @@ pub(crate) static RULE_Queue: ObjRule = ObjRule {
         ("Name", Shape::STR),
         ("PricingPlan", Shape::STR),
         ("Status", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE

@@ -14,19 +14,19 @@ pub(crate) static RULE_Channel: ObjRule = ObjRule {
         ("CdiInputSpecification", Shape::Object(&RULE_CdiInputSpecification)),
         ("ChannelClass", Shape::STR),
         ("ChannelEngineVersion", Shape::Object(&RULE_ChannelEngineVersionRequest)),
-        ("ChannelSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputDestination), min_items: None, max_items: None })),
+        ("ChannelSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputDestination), min_items: None, max_items: None, unique: false })),
         ("DryRun", Shape::Bool),
         ("EncoderSettings", Shape::Object(&RULE_EncoderSettings)),
         ("InferenceSettings", Shape::Object(&RULE_InferenceSettings)),
-        ("InputAttachments", Shape::List(&ListRule { items: Shape::Object(&RULE_InputAttachment), min_items: None, max_items: None })),
+        ("InputAttachments", Shape::List(&ListRule { items: Shape::Object(&RULE_InputAttachment), min_items: None, max_items: None, unique: false })),
         ("InputSpecification", Shape::Object(&RULE_InputSpecification)),
         ("LinkedChannelSettings", Shape::Object(&RULE_LinkedChannelSettings)),
         ("LogLevel", Shape::STR),
         ("Maintenance", Shape::Object(&RULE_MaintenanceCreateSettings)),
         ("Name", Shape::STR),
         ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Vpc", Shape::Object(&RULE_VpcOutputSettings)),
     ],
     closed: true,
@@ -657,7 +657,7 @@ impl ToValue for ArchiveCdnSettings {
 pub(crate) static RULE_ArchiveContainerSettings: ObjRule = ObjRule {
     properties: &[
         ("M2tsSettings", Shape::Object(&RULE_M2tsSettings)),
-        ("RawSettings", Shape::Any),
+        ("RawSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -884,7 +884,7 @@ impl ToValue for ArchiveS3Settings {
 #[rustfmt::skip]
 pub(crate) static RULE_AudioChannelMapping: ObjRule = ObjRule {
     properties: &[
-        ("InputChannelLevels", Shape::List(&ListRule { items: Shape::Object(&RULE_InputChannelLevel), min_items: None, max_items: None })),
+        ("InputChannelLevels", Shape::List(&ListRule { items: Shape::Object(&RULE_InputChannelLevel), min_items: None, max_items: None, unique: false })),
         ("OutputChannel", Shape::INT),
     ],
     closed: true,
@@ -944,7 +944,7 @@ pub(crate) static RULE_AudioCodecSettings: ObjRule = ObjRule {
         ("Eac3AtmosSettings", Shape::Object(&RULE_Eac3AtmosSettings)),
         ("Eac3Settings", Shape::Object(&RULE_Eac3Settings)),
         ("Mp2Settings", Shape::Object(&RULE_Mp2Settings)),
-        ("PassThroughSettings", Shape::Any),
+        ("PassThroughSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("WavSettings", Shape::Object(&RULE_WavSettings)),
     ],
     closed: true,
@@ -1034,7 +1034,7 @@ impl ToValue for AudioCodecSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_AudioDescription: ObjRule = ObjRule {
     properties: &[
-        ("AudioDashRoles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AudioDashRoles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("AudioNormalizationSettings", Shape::Object(&RULE_AudioNormalizationSettings)),
         ("AudioSelectorName", Shape::STR),
         ("AudioType", Shape::STR),
@@ -1742,7 +1742,7 @@ impl ToValue for AudioTrack {
 pub(crate) static RULE_AudioTrackSelection: ObjRule = ObjRule {
     properties: &[
         ("DolbyEDecode", Shape::Object(&RULE_AudioDolbyEDecode)),
-        ("Tracks", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioTrack), min_items: None, max_items: None })),
+        ("Tracks", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioTrack), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1845,7 +1845,7 @@ impl ToValue for AudioWatermarkSettings {
 pub(crate) static RULE_AutomaticInputFailoverSettings: ObjRule = ObjRule {
     properties: &[
         ("ErrorClearTimeMsec", Shape::INT),
-        ("FailoverConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_FailoverCondition), min_items: None, max_items: None })),
+        ("FailoverConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_FailoverCondition), min_items: None, max_items: None, unique: false })),
         ("InputPreference", Shape::STR),
         ("SecondaryInputId", Shape::STR),
     ],
@@ -1915,11 +1915,11 @@ impl ToValue for AutomaticInputFailoverSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_Av1ColorSpaceSettings: ObjRule = ObjRule {
     properties: &[
-        ("ColorSpacePassthroughSettings", Shape::Any),
+        ("ColorSpacePassthroughSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Hdr10Settings", Shape::Object(&RULE_Hdr10Settings)),
-        ("Hlg2020Settings", Shape::Any),
-        ("Rec601Settings", Shape::Any),
-        ("Rec709Settings", Shape::Any),
+        ("Hlg2020Settings", Shape::Typed(json_type::OBJECT)),
+        ("Rec601Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("Rec709Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2645,7 +2645,7 @@ impl ToValue for BurnInDestinationSettings {
 pub(crate) static RULE_CaptionDescription: ObjRule = ObjRule {
     properties: &[
         ("Accessibility", Shape::STR),
-        ("CaptionDashRoles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CaptionDashRoles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("CaptionSelectorName", Shape::STR),
         ("DestinationSettings", Shape::Object(&RULE_CaptionDestinationSettings)),
         ("DvbDashAccessibility", Shape::STR),
@@ -2741,17 +2741,17 @@ impl ToValue for CaptionDescription {
 #[rustfmt::skip]
 pub(crate) static RULE_CaptionDestinationSettings: ObjRule = ObjRule {
     properties: &[
-        ("AribDestinationSettings", Shape::Any),
+        ("AribDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("BurnInDestinationSettings", Shape::Object(&RULE_BurnInDestinationSettings)),
         ("DvbSubDestinationSettings", Shape::Object(&RULE_DvbSubDestinationSettings)),
         ("EbuTtDDestinationSettings", Shape::Object(&RULE_EbuTtDDestinationSettings)),
-        ("EmbeddedDestinationSettings", Shape::Any),
-        ("EmbeddedPlusScte20DestinationSettings", Shape::Any),
-        ("RtmpCaptionInfoDestinationSettings", Shape::Any),
-        ("Scte20PlusEmbeddedDestinationSettings", Shape::Any),
-        ("Scte27DestinationSettings", Shape::Any),
-        ("SmpteTtDestinationSettings", Shape::Any),
-        ("TeletextDestinationSettings", Shape::Any),
+        ("EmbeddedDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("EmbeddedPlusScte20DestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("RtmpCaptionInfoDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("Scte20PlusEmbeddedDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("Scte27DestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("SmpteTtDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("TeletextDestinationSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("TtmlDestinationSettings", Shape::Object(&RULE_TtmlDestinationSettings)),
         ("WebvttDestinationSettings", Shape::Object(&RULE_WebvttDestinationSettings)),
     ],
@@ -3139,7 +3139,7 @@ impl ToValue for CaptionSelector {
 pub(crate) static RULE_CaptionSelectorSettings: ObjRule = ObjRule {
     properties: &[
         ("AncillarySourceSettings", Shape::Object(&RULE_AncillarySourceSettings)),
-        ("AribSourceSettings", Shape::Any),
+        ("AribSourceSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("DvbSubSourceSettings", Shape::Object(&RULE_DvbSubSourceSettings)),
         ("EmbeddedSourceSettings", Shape::Object(&RULE_EmbeddedSourceSettings)),
         ("Scte20SourceSettings", Shape::Object(&RULE_Scte20SourceSettings)),
@@ -3368,8 +3368,8 @@ impl ToValue for CmafIngestCaptionLanguageMapping {
 #[rustfmt::skip]
 pub(crate) static RULE_CmafIngestGroupSettings: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalDestinations), min_items: None, max_items: None })),
-        ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CmafIngestCaptionLanguageMapping), min_items: None, max_items: None })),
+        ("AdditionalDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalDestinations), min_items: None, max_items: None, unique: false })),
+        ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CmafIngestCaptionLanguageMapping), min_items: None, max_items: None, unique: false })),
         ("Destination", Shape::Object(&RULE_OutputLocationRef)),
         ("Id3Behavior", Shape::STR),
         ("Id3NameModifier", Shape::STR),
@@ -3599,7 +3599,7 @@ impl ToValue for ColorCorrection {
 #[rustfmt::skip]
 pub(crate) static RULE_ColorCorrectionSettings: ObjRule = ObjRule {
     properties: &[
-        ("GlobalColorCorrections", Shape::List(&ListRule { items: Shape::Object(&RULE_ColorCorrection), min_items: None, max_items: None })),
+        ("GlobalColorCorrections", Shape::List(&ListRule { items: Shape::Object(&RULE_ColorCorrection), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -4532,20 +4532,20 @@ impl ToValue for EmbeddedSourceSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_EncoderSettings: ObjRule = ObjRule {
     properties: &[
-        ("AudioDescriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioDescription), min_items: None, max_items: None })),
+        ("AudioDescriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioDescription), min_items: None, max_items: None, unique: false })),
         ("AvailBlanking", Shape::Object(&RULE_AvailBlanking)),
         ("AvailConfiguration", Shape::Object(&RULE_AvailConfiguration)),
         ("BlackoutSlate", Shape::Object(&RULE_BlackoutSlate)),
-        ("CaptionDescriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionDescription), min_items: None, max_items: None })),
+        ("CaptionDescriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionDescription), min_items: None, max_items: None, unique: false })),
         ("ColorCorrectionSettings", Shape::Object(&RULE_ColorCorrectionSettings)),
         ("FeatureActivations", Shape::Object(&RULE_FeatureActivations)),
         ("GlobalConfiguration", Shape::Object(&RULE_GlobalConfiguration)),
         ("MotionGraphicsConfiguration", Shape::Object(&RULE_MotionGraphicsConfiguration)),
         ("NielsenConfiguration", Shape::Object(&RULE_NielsenConfiguration)),
-        ("OutputGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputGroup), min_items: None, max_items: None })),
+        ("OutputGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputGroup), min_items: None, max_items: None, unique: false })),
         ("ThumbnailConfiguration", Shape::Object(&RULE_ThumbnailConfiguration)),
         ("TimecodeConfig", Shape::Object(&RULE_TimecodeConfig)),
-        ("VideoDescriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_VideoDescription), min_items: None, max_items: None })),
+        ("VideoDescriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_VideoDescription), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -5497,9 +5497,9 @@ impl ToValue for GlobalConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_H264ColorSpaceSettings: ObjRule = ObjRule {
     properties: &[
-        ("ColorSpacePassthroughSettings", Shape::Any),
-        ("Rec601Settings", Shape::Any),
-        ("Rec709Settings", Shape::Any),
+        ("ColorSpacePassthroughSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("Rec601Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("Rec709Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -6014,12 +6014,12 @@ impl ToValue for H264Settings {
 #[rustfmt::skip]
 pub(crate) static RULE_H265ColorSpaceSettings: ObjRule = ObjRule {
     properties: &[
-        ("ColorSpacePassthroughSettings", Shape::Any),
-        ("DolbyVision81Settings", Shape::Any),
+        ("ColorSpacePassthroughSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("DolbyVision81Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Hdr10Settings", Shape::Object(&RULE_Hdr10Settings)),
-        ("Hlg2020Settings", Shape::Any),
-        ("Rec601Settings", Shape::Any),
-        ("Rec709Settings", Shape::Any),
+        ("Hlg2020Settings", Shape::Typed(json_type::OBJECT)),
+        ("Rec601Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("Rec709Settings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -6834,12 +6834,12 @@ impl ToValue for HlsCdnSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_HlsGroupSettings: ObjRule = ObjRule {
     properties: &[
-        ("AdMarkers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AdMarkers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("BaseUrlContent", Shape::STR),
         ("BaseUrlContent1", Shape::STR),
         ("BaseUrlManifest", Shape::STR),
         ("BaseUrlManifest1", Shape::STR),
-        ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionLanguageMapping), min_items: None, max_items: None })),
+        ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionLanguageMapping), min_items: None, max_items: None, unique: false })),
         ("CaptionLanguageSetting", Shape::STR),
         ("ClientCache", Shape::STR),
         ("CodecSpecification", Shape::STR),
@@ -7504,7 +7504,7 @@ pub(crate) static RULE_HlsSettings: ObjRule = ObjRule {
     properties: &[
         ("AudioOnlyHlsSettings", Shape::Object(&RULE_AudioOnlyHlsSettings)),
         ("Fmp4HlsSettings", Shape::Object(&RULE_Fmp4HlsSettings)),
-        ("FrameCaptureHlsSettings", Shape::Any),
+        ("FrameCaptureHlsSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("StandardHlsSettings", Shape::Object(&RULE_StandardHlsSettings)),
     ],
     closed: true,
@@ -7697,7 +7697,7 @@ pub(crate) static RULE_InputAttachment: ObjRule = ObjRule {
         ("InputAttachmentName", Shape::STR),
         ("InputId", Shape::STR),
         ("InputSettings", Shape::Object(&RULE_InputSettings)),
-        ("LogicalInterfaceNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("LogicalInterfaceNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -8017,8 +8017,8 @@ impl ToValue for InputLossFailoverSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_InputSettings: ObjRule = ObjRule {
     properties: &[
-        ("AudioSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioSelector), min_items: None, max_items: None })),
-        ("CaptionSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionSelector), min_items: None, max_items: None })),
+        ("AudioSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioSelector), min_items: None, max_items: None, unique: false })),
+        ("CaptionSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionSelector), min_items: None, max_items: None, unique: false })),
         ("DeblockFilter", Shape::STR),
         ("DenoiseFilter", Shape::STR),
         ("FilterStrength", Shape::INT),
@@ -9243,8 +9243,8 @@ impl ToValue for MediaPackageV2DestinationSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_MediaPackageV2GroupSettings: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaPackageAdditionalDestinations), min_items: None, max_items: None })),
-        ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionLanguageMapping), min_items: None, max_items: None })),
+        ("AdditionalDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaPackageAdditionalDestinations), min_items: None, max_items: None, unique: false })),
+        ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionLanguageMapping), min_items: None, max_items: None, unique: false })),
         ("Id3Behavior", Shape::STR),
         ("KlvBehavior", Shape::STR),
         ("NielsenId3Behavior", Shape::STR),
@@ -9399,7 +9399,7 @@ impl ToValue for MotionGraphicsConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_MotionGraphicsSettings: ObjRule = ObjRule {
     properties: &[
-        ("HtmlMotionGraphicsSettings", Shape::Any),
+        ("HtmlMotionGraphicsSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -10618,8 +10618,8 @@ impl ToValue for NielsenWatermarksSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_Output: ObjRule = ObjRule {
     properties: &[
-        ("AudioDescriptionNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("CaptionDescriptionNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AudioDescriptionNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("CaptionDescriptionNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("OutputName", Shape::STR),
         ("OutputSettings", Shape::Object(&RULE_OutputSettings)),
         ("VideoDescriptionName", Shape::STR),
@@ -10698,11 +10698,11 @@ impl ToValue for Output {
 pub(crate) static RULE_OutputDestination: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
-        ("LogicalInterfaceNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("MediaPackageSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaPackageOutputDestinationSettings), min_items: None, max_items: None })),
+        ("LogicalInterfaceNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("MediaPackageSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaPackageOutputDestinationSettings), min_items: None, max_items: None, unique: false })),
         ("MultiplexSettings", Shape::Object(&RULE_MultiplexProgramChannelDestinationSettings)),
-        ("Settings", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputDestinationSettings), min_items: None, max_items: None })),
-        ("SrtSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SrtOutputDestinationSettings), min_items: None, max_items: None })),
+        ("Settings", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputDestinationSettings), min_items: None, max_items: None, unique: false })),
+        ("SrtSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SrtOutputDestinationSettings), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -10853,7 +10853,7 @@ pub(crate) static RULE_OutputGroup: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         ("OutputGroupSettings", Shape::Object(&RULE_OutputGroupSettings)),
-        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Output), min_items: None, max_items: None })),
+        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Output), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -10920,7 +10920,7 @@ pub(crate) static RULE_OutputGroupSettings: ObjRule = ObjRule {
         ("HlsGroupSettings", Shape::Object(&RULE_HlsGroupSettings)),
         ("MediaPackageGroupSettings", Shape::Object(&RULE_MediaPackageGroupSettings)),
         ("MsSmoothGroupSettings", Shape::Object(&RULE_MsSmoothGroupSettings)),
-        ("MultiplexGroupSettings", Shape::Any),
+        ("MultiplexGroupSettings", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("RtmpGroupSettings", Shape::Object(&RULE_RtmpGroupSettings)),
         ("SrtGroupSettings", Shape::Object(&RULE_SrtGroupSettings)),
         ("UdpGroupSettings", Shape::Object(&RULE_UdpGroupSettings)),
@@ -11361,7 +11361,7 @@ impl ToValue for PrimaryChannelSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_RemixSettings: ObjRule = ObjRule {
     properties: &[
-        ("ChannelMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioChannelMapping), min_items: None, max_items: None })),
+        ("ChannelMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioChannelMapping), min_items: None, max_items: None, unique: false })),
         ("ChannelsIn", Shape::INT),
         ("ChannelsOut", Shape::INT),
     ],
@@ -11424,7 +11424,7 @@ impl ToValue for RemixSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_RtmpGroupSettings: ObjRule = ObjRule {
     properties: &[
-        ("AdMarkers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AdMarkers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("AuthenticationScheme", Shape::STR),
         ("CacheFullBehavior", Shape::STR),
         ("CacheLength", Shape::INT),
@@ -13094,9 +13094,9 @@ impl ToValue for VideoSelectorSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcOutputSettings: ObjRule = ObjRule {
     properties: &[
-        ("PublicAddressAllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("PublicAddressAllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

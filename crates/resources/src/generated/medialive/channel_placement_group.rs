@@ -15,8 +15,8 @@ pub(crate) static RULE_ChannelPlacementGroup: ObjRule = ObjRule {
     properties: &[
         ("ClusterId", Shape::STR),
         ("Name", Shape::STR),
-        ("Nodes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
+        ("Nodes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -19,7 +19,7 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
         ("InstanceRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Name", Shape::STR),
         ("NetworkSettings", Shape::Object(&RULE_ClusterNetworkSettings)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -175,7 +175,7 @@ impl ClusterAttributes {
 pub(crate) static RULE_ClusterNetworkSettings: ObjRule = ObjRule {
     properties: &[
         ("DefaultRoute", Shape::STR),
-        ("InterfaceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InterfaceMapping), min_items: None, max_items: None })),
+        ("InterfaceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InterfaceMapping), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -23,11 +23,11 @@ pub struct EventBridgeRuleTemplateRequired {
 pub(crate) static RULE_EventBridgeRuleTemplate: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("EventTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_EventBridgeRuleTemplateTarget), min_items: None, max_items: None })),
+        ("EventTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_EventBridgeRuleTemplateTarget), min_items: None, max_items: None, unique: false })),
         ("EventType", Shape::Str(&StrRule { allowed: &["MEDIALIVE_MULTIPLEX_ALERT", "MEDIALIVE_MULTIPLEX_STATE_CHANGE", "MEDIALIVE_CHANNEL_ALERT", "MEDIALIVE_CHANNEL_INPUT_CHANGE", "MEDIALIVE_CHANNEL_STATE_CHANGE", "MEDIAPACKAGE_INPUT_NOTIFICATION", "MEDIAPACKAGE_KEY_PROVIDER_NOTIFICATION", "MEDIAPACKAGE_HARVEST_JOB_NOTIFICATION", "SIGNAL_MAP_ACTIVE_ALARM", "MEDIACONNECT_ALERT", "MEDIACONNECT_SOURCE_HEALTH", "MEDIACONNECT_OUTPUT_HEALTH", "MEDIACONNECT_FLOW_STATUS_CHANGE"], ..StrRule::ANY })),
         ("GroupIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["EventType", "Name"],
     closed: true,

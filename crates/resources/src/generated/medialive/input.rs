@@ -10,20 +10,20 @@ use crate::support::prelude::*;
 #[rustfmt::skip]
 pub(crate) static RULE_Input: ObjRule = ObjRule {
     properties: &[
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_InputDestinationRequest), min_items: None, max_items: None })),
-        ("InputDevices", Shape::List(&ListRule { items: Shape::Object(&RULE_InputDeviceSettings), min_items: None, max_items: None })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_InputDestinationRequest), min_items: None, max_items: None, unique: false })),
+        ("InputDevices", Shape::List(&ListRule { items: Shape::Object(&RULE_InputDeviceSettings), min_items: None, max_items: None, unique: false })),
         ("InputNetworkLocation", Shape::STR),
-        ("InputSecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("MediaConnectFlows", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaConnectFlowRequest), min_items: None, max_items: None })),
+        ("InputSecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("MediaConnectFlows", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaConnectFlowRequest), min_items: None, max_items: None, unique: false })),
         ("MulticastSettings", Shape::Object(&RULE_MulticastSettingsCreateRequest)),
         ("Name", Shape::STR),
         ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("RouterSettings", Shape::Object(&RULE_RouterSettings)),
-        ("SdiSources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SdiSources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Smpte2110ReceiverGroupSettings", Shape::Object(&RULE_Smpte2110ReceiverGroupSettings)),
-        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSourceRequest), min_items: None, max_items: None })),
+        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSourceRequest), min_items: None, max_items: None, unique: false })),
         ("SrtSettings", Shape::Object(&RULE_SrtSettingsRequest)),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Type", Shape::STR),
         ("Vpc", Shape::Object(&RULE_InputVpcRequest)),
     ],
@@ -263,7 +263,7 @@ impl InputAttributes {
 pub(crate) static RULE_InputDestinationRequest: ObjRule = ObjRule {
     properties: &[
         ("Network", Shape::STR),
-        ("NetworkRoutes", Shape::List(&ListRule { items: Shape::Object(&RULE_InputRequestDestinationRoute), min_items: None, max_items: None })),
+        ("NetworkRoutes", Shape::List(&ListRule { items: Shape::Object(&RULE_InputRequestDestinationRoute), min_items: None, max_items: None, unique: false })),
         ("StaticIpAddress", Shape::STR),
         ("StreamName", Shape::STR),
     ],
@@ -531,8 +531,8 @@ impl ToValue for InputSourceRequest {
 #[rustfmt::skip]
 pub(crate) static RULE_InputVpcRequest: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -633,7 +633,7 @@ impl ToValue for MediaConnectFlowRequest {
 #[rustfmt::skip]
 pub(crate) static RULE_MulticastSettingsCreateRequest: ObjRule = ObjRule {
     properties: &[
-        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_MulticastSourceCreateRequest), min_items: None, max_items: None })),
+        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_MulticastSourceCreateRequest), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -760,7 +760,7 @@ impl ToValue for RouterDestinationSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_RouterSettings: ObjRule = ObjRule {
     properties: &[
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_RouterDestinationSettings), min_items: None, max_items: None })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_RouterDestinationSettings), min_items: None, max_items: None, unique: false })),
         ("EncryptionType", Shape::STR),
         ("SecretArn", Shape::STR),
     ],
@@ -854,8 +854,8 @@ impl ToValue for Smpte2110ReceiverGroup {
 #[rustfmt::skip]
 pub(crate) static RULE_Smpte2110ReceiverGroupSdpSettings: ObjRule = ObjRule {
     properties: &[
-        ("AncillarySdps", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSdpLocation), min_items: None, max_items: None })),
-        ("AudioSdps", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSdpLocation), min_items: None, max_items: None })),
+        ("AncillarySdps", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSdpLocation), min_items: None, max_items: None, unique: false })),
+        ("AudioSdps", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSdpLocation), min_items: None, max_items: None, unique: false })),
         ("VideoSdp", Shape::Object(&RULE_InputSdpLocation)),
     ],
     closed: true,
@@ -907,7 +907,7 @@ impl ToValue for Smpte2110ReceiverGroupSdpSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_Smpte2110ReceiverGroupSettings: ObjRule = ObjRule {
     properties: &[
-        ("Smpte2110ReceiverGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_Smpte2110ReceiverGroup), min_items: None, max_items: None })),
+        ("Smpte2110ReceiverGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_Smpte2110ReceiverGroup), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1160,7 +1160,7 @@ impl ToValue for SrtListenerSettingsRequest {
 #[rustfmt::skip]
 pub(crate) static RULE_SrtSettingsRequest: ObjRule = ObjRule {
     properties: &[
-        ("SrtCallerSources", Shape::List(&ListRule { items: Shape::Object(&RULE_SrtCallerSourceRequest), min_items: None, max_items: None })),
+        ("SrtCallerSources", Shape::List(&ListRule { items: Shape::Object(&RULE_SrtCallerSourceRequest), min_items: None, max_items: None, unique: false })),
         ("SrtListenerSettings", Shape::Object(&RULE_SrtListenerSettingsRequest)),
     ],
     closed: true,

@@ -10,8 +10,8 @@ use crate::support::prelude::*;
 #[rustfmt::skip]
 pub(crate) static RULE_InputSecurityGroup: ObjRule = ObjRule {
     properties: &[
-        ("Tags", Shape::Any),
-        ("WhitelistRules", Shape::List(&ListRule { items: Shape::Object(&RULE_InputWhitelistRuleCidr), min_items: None, max_items: None })),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("WhitelistRules", Shape::List(&ListRule { items: Shape::Object(&RULE_InputWhitelistRuleCidr), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -24,11 +24,11 @@ pub struct MultiplexRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Multiplex: ObjRule = ObjRule {
     properties: &[
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiplexOutputDestination), min_items: None, max_items: None })),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiplexOutputDestination), min_items: None, max_items: None, unique: false })),
         ("MultiplexSettings", Shape::Object(&RULE_MultiplexSettings)),
         ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
     ],
     required: &["AvailabilityZones", "MultiplexSettings", "Name"],
     closed: true,

@@ -22,10 +22,10 @@ pub struct NetworkRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Network: ObjRule = ObjRule {
     properties: &[
-        ("IpPools", Shape::List(&ListRule { items: Shape::Object(&RULE_IpPool), min_items: None, max_items: None })),
+        ("IpPools", Shape::List(&ListRule { items: Shape::Object(&RULE_IpPool), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
-        ("Routes", Shape::List(&ListRule { items: Shape::Object(&RULE_Route), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
+        ("Routes", Shape::List(&ListRule { items: Shape::Object(&RULE_Route), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "IpPools"],
     closed: true,

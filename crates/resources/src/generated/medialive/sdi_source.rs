@@ -24,7 +24,7 @@ pub(crate) static RULE_SdiSource: ObjRule = ObjRule {
     properties: &[
         ("Mode", Shape::Str(&StrRule { allowed: &["QUADRANT", "INTERLEAVE"], ..StrRule::ANY })),
         ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
         ("Type", Shape::Str(&StrRule { allowed: &["SINGLE", "QUAD"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],

@@ -26,13 +26,13 @@ pub struct AssetRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Asset: ObjRule = ObjRule {
     properties: &[
-        ("EgressEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_EgressEndpoint), min_items: None, max_items: None })),
+        ("EgressEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_EgressEndpoint), min_items: None, max_items: None, unique: false })),
         ("Id", Shape::STR),
         ("PackagingGroupId", Shape::STR),
         ("ResourceId", Shape::STR),
         ("SourceArn", Shape::STR),
         ("SourceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Id", "PackagingGroupId", "SourceArn", "SourceRoleArn"],
     closed: true,

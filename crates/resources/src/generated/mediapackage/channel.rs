@@ -29,7 +29,7 @@ pub(crate) static RULE_Channel: ObjRule = ObjRule {
         ("HlsIngest", Shape::Object(&RULE_HlsIngest)),
         ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("IngressAccessLogs", Shape::Object(&RULE_LogConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Id"],
     closed: true,
@@ -179,7 +179,7 @@ impl ChannelAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_HlsIngest: ObjRule = ObjRule {
     properties: &[
-        ("ingestEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_IngestEndpoint), min_items: None, max_items: None })),
+        ("ingestEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_IngestEndpoint), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -40,9 +40,9 @@ pub(crate) static RULE_OriginEndpoint: ObjRule = ObjRule {
         ("MssPackage", Shape::Object(&RULE_MssPackage)),
         ("Origination", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
         ("StartoverWindowSeconds", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TimeDelaySeconds", Shape::INT),
-        ("Whitelist", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Whitelist", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["Id", "ChannelId"],
     closed: true,
@@ -428,7 +428,7 @@ impl ToValue for CmafEncryption {
 pub(crate) static RULE_CmafPackage: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_CmafEncryption)),
-        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None })),
+        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None, unique: false })),
         ("SegmentDurationSeconds", Shape::INT),
         ("SegmentPrefix", Shape::STR),
         ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
@@ -571,7 +571,7 @@ impl ToValue for DashEncryption {
 #[rustfmt::skip]
 pub(crate) static RULE_DashPackage: ObjRule = ObjRule {
     properties: &[
-        ("AdTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AdTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("AdsOnDeliveryRestrictions", Shape::Str(&StrRule { allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"], ..StrRule::ANY })),
         ("Encryption", Shape::Object(&RULE_DashEncryption)),
         ("IncludeIframeOnlyStream", Shape::Bool),
@@ -579,7 +579,7 @@ pub(crate) static RULE_DashPackage: ObjRule = ObjRule {
         ("ManifestWindowSeconds", Shape::INT),
         ("MinBufferTimeSeconds", Shape::INT),
         ("MinUpdatePeriodSeconds", Shape::INT),
-        ("PeriodTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("PeriodTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Profile", Shape::Str(&StrRule { allowed: &["NONE", "HBBTV_1_5", "HYBRIDCAST", "DVB_DASH_2014"], ..StrRule::ANY })),
         ("SegmentDurationSeconds", Shape::INT),
         ("SegmentTemplateFormat", Shape::Str(&StrRule { allowed: &["NUMBER_WITH_TIMELINE", "TIME_WITH_TIMELINE", "NUMBER_WITH_DURATION"], ..StrRule::ANY })),
@@ -880,7 +880,7 @@ pub struct HlsManifestRequired {
 pub(crate) static RULE_HlsManifest: ObjRule = ObjRule {
     properties: &[
         ("AdMarkers", Shape::Str(&StrRule { allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH", "DATERANGE"], ..StrRule::ANY })),
-        ("AdTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AdTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("AdsOnDeliveryRestrictions", Shape::Str(&StrRule { allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"], ..StrRule::ANY })),
         ("Id", Shape::STR),
         ("IncludeIframeOnlyStream", Shape::Bool),
@@ -1036,7 +1036,7 @@ impl ToValue for HlsManifest {
 pub(crate) static RULE_HlsPackage: ObjRule = ObjRule {
     properties: &[
         ("AdMarkers", Shape::Str(&StrRule { allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH", "DATERANGE"], ..StrRule::ANY })),
-        ("AdTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AdTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("AdsOnDeliveryRestrictions", Shape::Str(&StrRule { allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"], ..StrRule::ANY })),
         ("Encryption", Shape::Object(&RULE_HlsEncryption)),
         ("IncludeDvbSubtitles", Shape::Bool),
@@ -1336,7 +1336,7 @@ pub(crate) static RULE_SpekeKeyProvider: ObjRule = ObjRule {
         ("EncryptionContractConfiguration", Shape::Object(&RULE_EncryptionContractConfiguration)),
         ("ResourceId", Shape::STR),
         ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SystemIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SystemIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Url", Shape::STR),
     ],
     required: &["ResourceId", "SystemIds", "Url", "RoleArn"],

@@ -32,7 +32,7 @@ pub(crate) static RULE_PackagingConfiguration: ObjRule = ObjRule {
         ("Id", Shape::STR),
         ("MssPackage", Shape::Object(&RULE_MssPackage)),
         ("PackagingGroupId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["PackagingGroupId", "Id"],
     closed: true,
@@ -251,7 +251,7 @@ pub struct CmafPackageRequired {
 pub(crate) static RULE_CmafPackage: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_CmafEncryption)),
-        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None })),
+        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None, unique: false })),
         ("IncludeEncoderConfigurationInSegments", Shape::Bool),
         ("SegmentDurationSeconds", Shape::INT),
     ],
@@ -480,11 +480,11 @@ pub struct DashPackageRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DashPackage: ObjRule = ObjRule {
     properties: &[
-        ("DashManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_DashManifest), min_items: None, max_items: None })),
+        ("DashManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_DashManifest), min_items: None, max_items: None, unique: false })),
         ("Encryption", Shape::Object(&RULE_DashEncryption)),
         ("IncludeEncoderConfigurationInSegments", Shape::Bool),
         ("IncludeIframeOnlyStream", Shape::Bool),
-        ("PeriodTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("PeriodTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SegmentDurationSeconds", Shape::INT),
         ("SegmentTemplateFormat", Shape::Str(&StrRule { allowed: &["NUMBER_WITH_TIMELINE", "TIME_WITH_TIMELINE", "NUMBER_WITH_DURATION"], ..StrRule::ANY })),
     ],
@@ -772,7 +772,7 @@ pub struct HlsPackageRequired {
 pub(crate) static RULE_HlsPackage: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_HlsEncryption)),
-        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None })),
+        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None, unique: false })),
         ("IncludeDvbSubtitles", Shape::Bool),
         ("SegmentDurationSeconds", Shape::INT),
         ("UseAudioRenditionGroup", Shape::Bool),
@@ -971,7 +971,7 @@ pub struct MssPackageRequired {
 pub(crate) static RULE_MssPackage: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_MssEncryption)),
-        ("MssManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_MssManifest), min_items: None, max_items: None })),
+        ("MssManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_MssManifest), min_items: None, max_items: None, unique: false })),
         ("SegmentDurationSeconds", Shape::INT),
     ],
     required: &["MssManifests"],
@@ -1049,7 +1049,7 @@ pub(crate) static RULE_SpekeKeyProvider: ObjRule = ObjRule {
     properties: &[
         ("EncryptionContractConfiguration", Shape::Object(&RULE_EncryptionContractConfiguration)),
         ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SystemIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SystemIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Url", Shape::STR),
     ],
     required: &["RoleArn", "SystemIds", "Url"],

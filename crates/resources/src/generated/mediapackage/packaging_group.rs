@@ -27,7 +27,7 @@ pub(crate) static RULE_PackagingGroup: ObjRule = ObjRule {
         ("Authorization", Shape::Object(&RULE_Authorization)),
         ("EgressAccessLogs", Shape::Object(&RULE_LogConfiguration)),
         ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Id"],
     closed: true,

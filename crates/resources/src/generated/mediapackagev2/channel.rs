@@ -30,7 +30,7 @@ pub(crate) static RULE_Channel: ObjRule = ObjRule {
         ("InputSwitchConfiguration", Shape::Object(&RULE_InputSwitchConfiguration)),
         ("InputType", Shape::Str(&StrRule { allowed: &["HLS", "CMAF"], ..StrRule::ANY })),
         ("OutputHeaderConfiguration", Shape::Object(&RULE_OutputHeaderConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ChannelGroupName", "ChannelName"],
     closed: true,

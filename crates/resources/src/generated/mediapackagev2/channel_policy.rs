@@ -25,7 +25,7 @@ pub(crate) static RULE_ChannelPolicy: ObjRule = ObjRule {
     properties: &[
         ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policy", Shape::Any),
+        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["ChannelGroupName", "ChannelName", "Policy"],
     closed: true,

@@ -38,16 +38,16 @@ pub(crate) static RULE_OriginEndpoint: ObjRule = ObjRule {
         ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ContainerType", Shape::Str(&StrRule { allowed: &["TS", "CMAF", "ISM"], ..StrRule::ANY })),
-        ("DashManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_DashManifestConfiguration), min_items: None, max_items: None })),
+        ("DashManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_DashManifestConfiguration), min_items: None, max_items: None, unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("ForceEndpointErrorConfiguration", Shape::Object(&RULE_ForceEndpointErrorConfiguration)),
-        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifestConfiguration), min_items: None, max_items: None })),
-        ("LowLatencyHlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_LowLatencyHlsManifestConfiguration), min_items: None, max_items: None })),
-        ("MssManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_MssManifestConfiguration), min_items: None, max_items: None })),
+        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifestConfiguration), min_items: None, max_items: None, unique: false })),
+        ("LowLatencyHlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_LowLatencyHlsManifestConfiguration), min_items: None, max_items: None, unique: false })),
+        ("MssManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_MssManifestConfiguration), min_items: None, max_items: None, unique: false })),
         ("OriginEndpointName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Segment", Shape::Object(&RULE_Segment)),
         ("StartoverWindowSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(1209600.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ChannelGroupName", "ChannelName", "OriginEndpointName", "ContainerType"],
     closed: true,
@@ -533,7 +533,7 @@ impl ToValue for DashDvbMetricsReporting {
 #[rustfmt::skip]
 pub(crate) static RULE_DashDvbSettings: ObjRule = ObjRule {
     properties: &[
-        ("ErrorMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_DashDvbMetricsReporting), min_items: Some(0), max_items: Some(20) })),
+        ("ErrorMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_DashDvbMetricsReporting), min_items: Some(0), max_items: Some(20), unique: false })),
         ("FontDownload", Shape::Object(&RULE_DashDvbFontDownload)),
     ],
     closed: true,
@@ -595,7 +595,7 @@ pub struct DashManifestConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DashManifestConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("BaseUrls", Shape::List(&ListRule { items: Shape::Object(&RULE_DashBaseUrl), min_items: Some(0), max_items: Some(20) })),
+        ("BaseUrls", Shape::List(&ListRule { items: Shape::Object(&RULE_DashBaseUrl), min_items: Some(0), max_items: Some(20), unique: false })),
         ("Compactness", Shape::Str(&StrRule { allowed: &["STANDARD", "NONE"], ..StrRule::ANY })),
         ("DrmSignaling", Shape::Str(&StrRule { allowed: &["INDIVIDUAL", "REFERENCED"], ..StrRule::ANY })),
         ("DvbSettings", Shape::Object(&RULE_DashDvbSettings)),
@@ -604,8 +604,8 @@ pub(crate) static RULE_DashManifestConfiguration: ObjRule = ObjRule {
         ("ManifestWindowSeconds", Shape::INT),
         ("MinBufferTimeSeconds", Shape::INT),
         ("MinUpdatePeriodSeconds", Shape::INT),
-        ("PeriodTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AVAILS", "DRM_KEY_ROTATION", "SOURCE_CHANGES", "SOURCE_DISRUPTIONS", "NONE"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
-        ("Profiles", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DVB_DASH"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("PeriodTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AVAILS", "DRM_KEY_ROTATION", "SOURCE_CHANGES", "SOURCE_DISRUPTIONS", "NONE"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("Profiles", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DVB_DASH"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
         ("ProgramInformation", Shape::Object(&RULE_DashProgramInformation)),
         ("ScteDash", Shape::Object(&RULE_ScteDash)),
         ("SegmentTemplateFormat", Shape::Str(&StrRule { allowed: &["NUMBER_WITH_TIMELINE"], ..StrRule::ANY })),
@@ -1412,7 +1412,7 @@ impl ToValue for FilterConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_ForceEndpointErrorConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("EndpointErrorConditions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["STALE_MANIFEST", "INCOMPLETE_MANIFEST", "MISSING_DRM_KEY", "SLATE_INPUT"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("EndpointErrorConditions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["STALE_MANIFEST", "INCOMPLETE_MANIFEST", "MISSING_DRM_KEY", "SLATE_INPUT"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1814,7 +1814,7 @@ impl ToValue for MssManifestConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_Scte: ObjRule = ObjRule {
     properties: &[
-        ("ScteFilter", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY", "PROGRAM"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("ScteFilter", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY", "PROGRAM"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
         ("ScteInSegments", Shape::Str(&StrRule { allowed: &["NONE", "ALL"], ..StrRule::ANY })),
     ],
     closed: true,
@@ -2088,7 +2088,7 @@ pub struct SpekeKeyProviderRequired {
 pub(crate) static RULE_SpekeKeyProvider: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("DrmSystems", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CLEAR_KEY_AES_128", "FAIRPLAY", "PLAYREADY", "WIDEVINE", "IRDETO"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
+        ("DrmSystems", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CLEAR_KEY_AES_128", "FAIRPLAY", "PLAYREADY", "WIDEVINE", "IRDETO"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
         ("EncryptionContractConfiguration", Shape::Object(&RULE_EncryptionContractConfiguration)),
         ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),

@@ -29,7 +29,7 @@ pub(crate) static RULE_OriginEndpointPolicy: ObjRule = ObjRule {
         ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("OriginEndpointName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policy", Shape::Any),
+        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["ChannelGroupName", "ChannelName", "OriginEndpointName", "Policy"],
     closed: true,
@@ -169,7 +169,7 @@ pub struct CdnAuthConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CdnAuthConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("CdnIdentifierSecretArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("CdnIdentifierSecretArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
         ("SecretsRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["CdnIdentifierSecretArns", "SecretsRoleArn"],

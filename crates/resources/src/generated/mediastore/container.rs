@@ -19,11 +19,11 @@ pub(crate) static RULE_Container: ObjRule = ObjRule {
     properties: &[
         ("AccessLoggingEnabled", Shape::Bool),
         ("ContainerName", Shape::STR),
-        ("CorsPolicy", Shape::List(&ListRule { items: Shape::Object(&RULE_CorsRule), min_items: None, max_items: None })),
+        ("CorsPolicy", Shape::List(&ListRule { items: Shape::Object(&RULE_CorsRule), min_items: None, max_items: None, unique: false })),
         ("LifecyclePolicy", Shape::STR),
         ("MetricPolicy", Shape::Object(&RULE_MetricPolicy)),
         ("Policy", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ContainerName"],
     closed: true,
@@ -200,10 +200,10 @@ impl ContainerAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_CorsRule: ObjRule = ObjRule {
     properties: &[
-        ("AllowedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("AllowedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("AllowedOrigins", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("ExposeHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("AllowedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("AllowedOrigins", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("ExposeHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("MaxAgeSeconds", Shape::INT),
     ],
     closed: true,
@@ -295,7 +295,7 @@ pub struct MetricPolicyRequired {
 pub(crate) static RULE_MetricPolicy: ObjRule = ObjRule {
     properties: &[
         ("ContainerLevelMetrics", Shape::STR),
-        ("MetricPolicyRules", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricPolicyRule), min_items: None, max_items: None })),
+        ("MetricPolicyRules", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricPolicyRule), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ContainerLevelMetrics"],
     closed: true,

@@ -24,13 +24,13 @@ pub struct ChannelRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
-        ("Audiences", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Audiences", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ChannelName", Shape::STR),
         ("FillerSlate", Shape::Object(&RULE_SlateSource)),
         ("LogConfiguration", Shape::Object(&RULE_LogConfigurationForChannel)),
-        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_RequestOutputItem), min_items: None, max_items: None })),
+        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_RequestOutputItem), min_items: None, max_items: None, unique: false })),
         ("PlaybackMode", Shape::Str(&StrRule { allowed: &["LOOP", "LINEAR"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("Tier", Shape::Str(&StrRule { allowed: &["BASIC", "STANDARD"], ..StrRule::ANY })),
         ("TimeShiftConfiguration", Shape::Object(&RULE_TimeShiftConfiguration)),
     ],
@@ -280,7 +280,7 @@ impl ToValue for DashPlaylistSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_HlsPlaylistSettings: ObjRule = ObjRule {
     properties: &[
-        ("AdMarkupType", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DATERANGE", "SCTE35_ENHANCED"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AdMarkupType", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DATERANGE", "SCTE35_ENHANCED"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("ManifestWindowSeconds", Shape::NUM),
     ],
     closed: true,
@@ -333,7 +333,7 @@ impl ToValue for HlsPlaylistSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_LogConfigurationForChannel: ObjRule = ObjRule {
     properties: &[
-        ("LogTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AS_RUN"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("LogTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AS_RUN"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -20,7 +20,7 @@ pub struct ChannelPolicyRequired {
 pub(crate) static RULE_ChannelPolicy: ObjRule = ObjRule {
     properties: &[
         ("ChannelName", Shape::STR),
-        ("Policy", Shape::Any),
+        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["ChannelName", "Policy"],
     closed: true,

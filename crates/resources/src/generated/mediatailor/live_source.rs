@@ -26,10 +26,10 @@ pub struct LiveSourceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LiveSource: ObjRule = ObjRule {
     properties: &[
-        ("HttpPackageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpPackageConfiguration), min_items: None, max_items: None })),
+        ("HttpPackageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpPackageConfiguration), min_items: None, max_items: None, unique: false })),
         ("LiveSourceName", Shape::STR),
         ("SourceLocationName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["HttpPackageConfigurations", "LiveSourceName", "SourceLocationName"],
     closed: true,

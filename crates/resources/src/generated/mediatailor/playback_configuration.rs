@@ -42,7 +42,7 @@ pub(crate) static RULE_PlaybackConfiguration: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PersonalizationThresholdSeconds", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("SlateAdUrl", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TranscodeProfileName", Shape::STR),
         ("VideoContentSourceUrl", Shape::STR),
     ],
@@ -498,8 +498,8 @@ impl ToValue for AdMarkerPassthrough {
 #[rustfmt::skip]
 pub(crate) static RULE_AdsInteractionLog: ObjRule = ObjRule {
     properties: &[
-        ("ExcludeEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("PublishOptInEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ExcludeEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("PublishOptInEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -828,7 +828,7 @@ pub(crate) static RULE_HttpRequest: ObjRule = ObjRule {
     properties: &[
         ("Body", Shape::STR),
         ("CompressRequest", Shape::Str(&StrRule { allowed: &["NONE", "GZIP"], ..StrRule::ANY })),
-        ("Headers", Shape::Any),
+        ("Headers", Shape::Typed(json_type::OBJECT)),
         ("HttpMethod", Shape::Str(&StrRule { allowed: &["GET", "POST"], ..StrRule::ANY })),
     ],
     closed: true,
@@ -956,7 +956,7 @@ pub struct LogConfigurationRequired {
 pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AdsInteractionLog", Shape::Object(&RULE_AdsInteractionLog)),
-        ("EnabledLoggingStrategies", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EnabledLoggingStrategies", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ManifestServiceInteractionLog", Shape::Object(&RULE_ManifestServiceInteractionLog)),
         ("PercentEnabled", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
@@ -1084,7 +1084,7 @@ impl ToValue for ManifestProcessingRules {
 #[rustfmt::skip]
 pub(crate) static RULE_ManifestServiceInteractionLog: ObjRule = ObjRule {
     properties: &[
-        ("ExcludeEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ExcludeEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

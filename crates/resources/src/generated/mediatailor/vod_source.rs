@@ -26,9 +26,9 @@ pub struct VodSourceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VodSource: ObjRule = ObjRule {
     properties: &[
-        ("HttpPackageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpPackageConfiguration), min_items: None, max_items: None })),
+        ("HttpPackageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpPackageConfiguration), min_items: None, max_items: None, unique: false })),
         ("SourceLocationName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("VodSourceName", Shape::STR),
     ],
     required: &["HttpPackageConfigurations", "SourceLocationName", "VodSourceName"],

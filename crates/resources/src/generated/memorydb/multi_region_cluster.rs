@@ -30,7 +30,7 @@ pub(crate) static RULE_MultiRegionCluster: ObjRule = ObjRule {
         ("NodeType", Shape::STR),
         ("NumShards", Shape::INT),
         ("TLSEnabled", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
         ("UpdateStrategy", Shape::Str(&StrRule { allowed: &["COORDINATED", "UNCOORDINATED"], ..StrRule::ANY })),
     ],
     required: &["NodeType"],

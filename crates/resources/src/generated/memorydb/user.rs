@@ -24,7 +24,7 @@ pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
         ("AccessString", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("AuthenticationMode", Shape::Object(&RULE_AuthenticationMode)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
         ("UserName", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["UserName"],
@@ -177,7 +177,7 @@ impl UserAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_AuthenticationMode: ObjRule = ObjRule {
     properties: &[
-        ("Passwords", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(2) })),
+        ("Passwords", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(2), unique: true })),
         ("Type", Shape::Str(&StrRule { allowed: &["password", "iam"], ..StrRule::ANY })),
     ],
     closed: true,

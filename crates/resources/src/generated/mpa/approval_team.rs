@@ -34,11 +34,11 @@ pub struct ApprovalTeamRequired {
 pub(crate) static RULE_ApprovalTeam: ObjRule = ObjRule {
     properties: &[
         ("ApprovalStrategy", Shape::Object(&RULE_ApprovalStrategy)),
-        ("Approvers", Shape::List(&ListRule { items: Shape::Object(&RULE_Approver), min_items: Some(1), max_items: Some(20) })),
+        ("Approvers", Shape::List(&ListRule { items: Shape::Object(&RULE_Approver), min_items: Some(1), max_items: Some(20), unique: true })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: Some(1), max_items: Some(10) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: Some(1), max_items: Some(10), unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["ApprovalStrategy", "Approvers", "Policies", "Name", "Description"],
     closed: true,

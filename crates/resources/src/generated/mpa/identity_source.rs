@@ -24,7 +24,7 @@ pub struct IdentitySourceRequired {
 pub(crate) static RULE_IdentitySource: ObjRule = ObjRule {
     properties: &[
         ("IdentitySourceParameters", Shape::Object(&RULE_IdentitySourceParameters)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["IdentitySourceParameters"],
     closed: true,

@@ -18,7 +18,7 @@ pub struct BatchScramSecretRequired {
 pub(crate) static RULE_BatchScramSecret: ObjRule = ObjRule {
     properties: &[
         ("ClusterArn", Shape::STR),
-        ("SecretArnList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecretArnList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["ClusterArn"],
     closed: true,

@@ -41,7 +41,7 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
         ("OpenMonitoring", Shape::Object(&RULE_OpenMonitoring)),
         ("Rebalancing", Shape::Object(&RULE_Rebalancing)),
         ("StorageMode", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(6), allowed: &["LOCAL", "TIERED"], ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("ZookeeperAccess", Shape::Object(&RULE_ZookeeperAccess)),
     ],
     required: &["BrokerNodeGroupInfo", "KafkaVersion", "NumberOfBrokerNodes", "ClusterName"],
@@ -335,10 +335,10 @@ pub struct BrokerNodeGroupInfoRequired {
 pub(crate) static RULE_BrokerNodeGroupInfo: ObjRule = ObjRule {
     properties: &[
         ("BrokerAZDistribution", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(9), allowed: &["DEFAULT"], ..StrRule::ANY })),
-        ("ClientSubnets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ClientSubnets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ConnectivityInfo", Shape::Object(&RULE_ConnectivityInfo)),
         ("InstanceType", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(32), ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("StorageInfo", Shape::Object(&RULE_StorageInfo)),
     ],
     required: &["ClientSubnets", "InstanceType"],
@@ -1430,7 +1430,7 @@ impl ToValue for StorageInfo {
 #[rustfmt::skip]
 pub(crate) static RULE_Tls: ObjRule = ObjRule {
     properties: &[
-        ("CertificateAuthorityArnList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CertificateAuthorityArnList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Enabled", Shape::Bool),
     ],
     closed: true,

@@ -22,7 +22,7 @@ pub struct ClusterPolicyRequired {
 pub(crate) static RULE_ClusterPolicy: ObjRule = ObjRule {
     properties: &[
         ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policy", Shape::Any),
+        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["Policy", "ClusterArn"],
     closed: true,

@@ -20,7 +20,7 @@ pub struct ConfigurationRequired {
 pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        ("KafkaVersionsList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("KafkaVersionsList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("LatestRevision", Shape::Object(&RULE_LatestRevision)),
         ("Name", Shape::STR),
         ("ServerProperties", Shape::STR),

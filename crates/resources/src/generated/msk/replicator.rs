@@ -33,12 +33,12 @@ pub struct ReplicatorRequired {
 pub(crate) static RULE_Replicator: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("KafkaClusters", Shape::List(&ListRule { items: Shape::Object(&RULE_KafkaCluster), min_items: Some(2), max_items: Some(2) })),
+        ("KafkaClusters", Shape::List(&ListRule { items: Shape::Object(&RULE_KafkaCluster), min_items: Some(2), max_items: Some(2), unique: true })),
         ("LogDelivery", Shape::Object(&RULE_LogDelivery)),
-        ("ReplicationInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationInfo), min_items: Some(1), max_items: Some(1) })),
+        ("ReplicationInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationInfo), min_items: Some(1), max_items: Some(1), unique: true })),
         ("ReplicatorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ServiceExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["ReplicatorName", "ReplicationInfoList", "KafkaClusters", "ServiceExecutionRoleArn"],
     closed: true,
@@ -339,8 +339,8 @@ pub struct ConsumerGroupReplicationRequired {
 pub(crate) static RULE_ConsumerGroupReplication: ObjRule = ObjRule {
     properties: &[
         ("ConsumerGroupOffsetSyncMode", Shape::Str(&StrRule { allowed: &["LEGACY", "ENHANCED"], ..StrRule::ANY })),
-        ("ConsumerGroupsToExclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
-        ("ConsumerGroupsToReplicate", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("ConsumerGroupsToExclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: true })),
+        ("ConsumerGroupsToReplicate", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: true })),
         ("DetectAndCopyNewConsumerGroups", Shape::Bool),
         ("SynchroniseConsumerGroupOffsets", Shape::Bool),
     ],
@@ -575,8 +575,8 @@ pub struct KafkaClusterClientVpcConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_KafkaClusterClientVpcConfig: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(2), max_items: Some(3) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: true })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(2), max_items: Some(3), unique: true })),
     ],
     required: &["SubnetIds"],
     closed: true,
@@ -1151,8 +1151,8 @@ pub(crate) static RULE_TopicReplication: ObjRule = ObjRule {
         ("DetectAndCopyNewTopics", Shape::Bool),
         ("StartingPosition", Shape::Object(&RULE_ReplicationStartingPosition)),
         ("TopicNameConfiguration", Shape::Object(&RULE_ReplicationTopicNameConfiguration)),
-        ("TopicsToExclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(249), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
-        ("TopicsToReplicate", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(249), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("TopicsToExclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(249), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: true })),
+        ("TopicsToReplicate", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(249), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: true })),
     ],
     required: &["TopicsToReplicate"],
     closed: true,

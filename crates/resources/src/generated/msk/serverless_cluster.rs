@@ -26,8 +26,8 @@ pub(crate) static RULE_ServerlessCluster: ObjRule = ObjRule {
     properties: &[
         ("ClientAuthentication", Shape::Object(&RULE_ClientAuthentication)),
         ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
-        ("VpcConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcConfig), min_items: None, max_items: None })),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
+        ("VpcConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcConfig), min_items: None, max_items: None, unique: true })),
     ],
     required: &["ClusterName", "VpcConfigs", "ClientAuthentication"],
     closed: true,
@@ -276,8 +276,8 @@ pub struct VpcConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     required: &["SubnetIds"],
     closed: true,

@@ -31,9 +31,9 @@ pub struct VpcConnectionRequired {
 pub(crate) static RULE_VpcConnection: ObjRule = ObjRule {
     properties: &[
         ("Authentication", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(10), allowed: &["SASL_IAM", "SASL_SCRAM", "TLS"], ..StrRule::ANY })),
-        ("ClientSubnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Tags", Shape::Any),
+        ("ClientSubnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("TargetClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("VpcId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],

@@ -36,7 +36,7 @@ pub struct EnvironmentRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
-        ("AirflowConfigurationOptions", Shape::Any),
+        ("AirflowConfigurationOptions", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("AirflowVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DagS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("EndpointManagement", Shape::Str(&StrRule { allowed: &["CUSTOMER", "SERVICE"], ..StrRule::ANY })),
@@ -58,7 +58,7 @@ pub(crate) static RULE_Environment: ObjRule = ObjRule {
         ("SourceBucketArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
         ("StartupScriptS3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("StartupScriptS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("WebserverAccessMode", Shape::Str(&StrRule { allowed: &["PRIVATE_ONLY", "PUBLIC_ONLY"], ..StrRule::ANY })),
         ("WeeklyMaintenanceWindowStart", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(9), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
         ("WorkerReplacementStrategy", Shape::Str(&StrRule { allowed: &["FORCED", "GRACEFUL"], ..StrRule::ANY })),
@@ -648,8 +648,8 @@ impl ToValue for ModuleLoggingConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

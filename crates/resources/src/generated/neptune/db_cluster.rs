@@ -12,8 +12,8 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9
 #[rustfmt::skip]
 pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
     properties: &[
-        ("AssociatedRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_DbClusterRole), min_items: None, max_items: None })),
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AssociatedRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_DbClusterRole), min_items: None, max_items: None, unique: true })),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("BackupRetentionPeriod", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("CopyTagsToSnapshot", Shape::Bool),
         ("DBClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
@@ -22,7 +22,7 @@ pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
         ("DBPort", Shape::INT),
         ("DBSubnetGroupName", Shape::STR),
         ("DeletionProtection", Shape::Bool),
-        ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("EngineVersion", Shape::STR),
         ("IamAuthEnabled", Shape::Bool),
         ("KmsKeyId", Shape::STR),
@@ -34,9 +34,9 @@ pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
         ("SnapshotIdentifier", Shape::STR),
         ("SourceDBClusterIdentifier", Shape::STR),
         ("StorageEncrypted", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("UseLatestRestorableTime", Shape::Bool),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

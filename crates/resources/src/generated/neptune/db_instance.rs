@@ -31,7 +31,7 @@ pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
         ("DBSubnetGroupName", Shape::STR),
         ("PreferredMaintenanceWindow", Shape::STR),
         ("PubliclyAccessible", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["DBInstanceClass"],
     closed: true,

@@ -21,12 +21,12 @@ pub struct EventSubscriptionRequired {
 pub(crate) static RULE_EventSubscription: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        ("EventCategories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EventCategories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("SnsTopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-        ("SourceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SourceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("SourceType", Shape::STR),
         ("SubscriptionName", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["SnsTopicArn"],
     closed: true,

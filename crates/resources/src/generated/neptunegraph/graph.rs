@@ -27,7 +27,7 @@ pub(crate) static RULE_Graph: ObjRule = ObjRule {
         ("ProvisionedMemory", Shape::Int(&NumRule { min: Some(16.0), max: Some(24576.0), ..NumRule::ANY })),
         ("PublicConnectivity", Shape::Bool),
         ("ReplicaCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(2.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("VectorSearchConfiguration", Shape::Object(&RULE_VectorSearchConfiguration)),
     ],
     required: &["ProvisionedMemory"],

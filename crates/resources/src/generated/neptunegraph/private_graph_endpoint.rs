@@ -24,8 +24,8 @@ pub struct PrivateGraphEndpointRequired {
 pub(crate) static RULE_PrivateGraphEndpoint: ObjRule = ObjRule {
     properties: &[
         ("GraphIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(6) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(6), unique: false })),
         ("VpcId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["GraphIdentifier", "VpcId"],

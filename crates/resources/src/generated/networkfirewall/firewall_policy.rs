@@ -32,7 +32,7 @@ pub(crate) static RULE_FirewallPolicy: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("FirewallPolicy", Shape::Object(&RULE_FirewallPolicyProperty)),
         ("FirewallPolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
     ],
     required: &["FirewallPolicyName", "FirewallPolicy"],
     closed: true,
@@ -185,13 +185,13 @@ pub(crate) static RULE_FirewallPolicyProperty: ObjRule = ObjRule {
     properties: &[
         ("EnableTLSSessionHolding", Shape::Bool),
         ("PolicyVariables", Shape::Object(&RULE_PolicyVariables)),
-        ("StatefulDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("StatefulDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("StatefulEngineOptions", Shape::Object(&RULE_StatefulEngineOptions)),
-        ("StatefulRuleGroupReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_StatefulRuleGroupReference), min_items: None, max_items: None })),
-        ("StatelessCustomActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomAction), min_items: None, max_items: None })),
-        ("StatelessDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("StatelessFragmentDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("StatelessRuleGroupReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_StatelessRuleGroupReference), min_items: None, max_items: None })),
+        ("StatefulRuleGroupReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_StatefulRuleGroupReference), min_items: None, max_items: None, unique: false })),
+        ("StatelessCustomActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomAction), min_items: None, max_items: None, unique: false })),
+        ("StatelessDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("StatelessFragmentDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("StatelessRuleGroupReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_StatelessRuleGroupReference), min_items: None, max_items: None, unique: false })),
         ("TLSInspectionConfigurationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["StatelessDefaultActions", "StatelessFragmentDefaultActions"],
@@ -388,7 +388,7 @@ impl ToValue for FlowTimeouts {
 #[rustfmt::skip]
 pub(crate) static RULE_PolicyVariables: ObjRule = ObjRule {
     properties: &[
-        ("RuleVariables", Shape::Any),
+        ("RuleVariables", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

@@ -166,7 +166,7 @@ pub struct LogDestinationConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LogDestinationConfig: ObjRule = ObjRule {
     properties: &[
-        ("LogDestination", Shape::Any),
+        ("LogDestination", Shape::Typed(json_type::OBJECT)),
         ("LogDestinationType", Shape::Str(&StrRule { allowed: &["S3", "CloudWatchLogs", "KinesisDataFirehose"], ..StrRule::ANY })),
         ("LogType", Shape::Str(&StrRule { allowed: &["ALERT", "FLOW", "TLS"], ..StrRule::ANY })),
     ],
@@ -257,7 +257,7 @@ pub struct LoggingConfigurationPropertyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LoggingConfigurationProperty: ObjRule = ObjRule {
     properties: &[
-        ("LogDestinationConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDestinationConfig), min_items: Some(1), max_items: None })),
+        ("LogDestinationConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDestinationConfig), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["LogDestinationConfigs"],
     closed: true,

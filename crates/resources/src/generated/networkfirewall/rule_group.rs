@@ -36,7 +36,7 @@ pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
         ("RuleGroup", Shape::Object(&RULE_RuleGroupProperty)),
         ("RuleGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SummaryConfiguration", Shape::Object(&RULE_SummaryConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
         ("Type", Shape::Str(&StrRule { allowed: &["STATELESS", "STATEFUL"], ..StrRule::ANY })),
     ],
     required: &["Type", "Capacity", "RuleGroupName"],
@@ -351,12 +351,12 @@ impl ToValue for Header {
 #[rustfmt::skip]
 pub(crate) static RULE_MatchAttributes: ObjRule = ObjRule {
     properties: &[
-        ("DestinationPorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None })),
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None })),
-        ("Protocols", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY }), min_items: None, max_items: None })),
-        ("SourcePorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None })),
-        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None })),
-        ("TCPFlags", Shape::List(&ListRule { items: Shape::Object(&RULE_TcpFlagField), min_items: None, max_items: None })),
+        ("DestinationPorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: false })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None, unique: false })),
+        ("Protocols", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SourcePorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: false })),
+        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None, unique: false })),
+        ("TCPFlags", Shape::List(&ListRule { items: Shape::Object(&RULE_TcpFlagField), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -442,7 +442,7 @@ impl ToValue for MatchAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_ReferenceSets: ObjRule = ObjRule {
     properties: &[
-        ("IPSetReferences", Shape::Any),
+        ("IPSetReferences", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -496,7 +496,7 @@ pub struct RuleDefinitionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RuleDefinition: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("MatchAttributes", Shape::Object(&RULE_MatchAttributes)),
     ],
     required: &["MatchAttributes", "Actions"],
@@ -659,7 +659,7 @@ pub struct RuleOptionRequired {
 pub(crate) static RULE_RuleOption: ObjRule = ObjRule {
     properties: &[
         ("Keyword", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Settings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8192), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Settings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8192), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Keyword"],
     closed: true,
@@ -717,8 +717,8 @@ impl ToValue for RuleOption {
 #[rustfmt::skip]
 pub(crate) static RULE_RuleVariables: ObjRule = ObjRule {
     properties: &[
-        ("IPSets", Shape::Any),
-        ("PortSets", Shape::Any),
+        ("IPSets", Shape::Typed(json_type::OBJECT)),
+        ("PortSets", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -772,7 +772,7 @@ pub(crate) static RULE_RulesSource: ObjRule = ObjRule {
     properties: &[
         ("RulesSourceList", Shape::Object(&RULE_RulesSourceList)),
         ("RulesString", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000000), ..StrRule::ANY })),
-        ("StatefulRules", Shape::List(&ListRule { items: Shape::Object(&RULE_StatefulRule), min_items: None, max_items: None })),
+        ("StatefulRules", Shape::List(&ListRule { items: Shape::Object(&RULE_StatefulRule), min_items: None, max_items: None, unique: false })),
         ("StatelessRulesAndCustomActions", Shape::Object(&RULE_StatelessRulesAndCustomActions)),
     ],
     closed: true,
@@ -860,8 +860,8 @@ pub struct RulesSourceListRequired {
 pub(crate) static RULE_RulesSourceList: ObjRule = ObjRule {
     properties: &[
         ("GeneratedRulesType", Shape::Str(&StrRule { allowed: &["ALLOWLIST", "DENYLIST", "ALERTLIST", "REJECTLIST"], ..StrRule::ANY })),
-        ("TargetTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TLS_SNI", "HTTP_HOST"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Targets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("TargetTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TLS_SNI", "HTTP_HOST"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Targets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["Targets", "TargetTypes", "GeneratedRulesType"],
     closed: true,
@@ -947,7 +947,7 @@ pub(crate) static RULE_StatefulRule: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Str(&StrRule { allowed: &["PASS", "DROP", "ALERT", "REJECT"], ..StrRule::ANY })),
         ("Header", Shape::Object(&RULE_Header)),
-        ("RuleOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleOption), min_items: None, max_items: None })),
+        ("RuleOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleOption), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Action", "Header", "RuleOptions"],
     closed: true,
@@ -1145,8 +1145,8 @@ pub struct StatelessRulesAndCustomActionsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_StatelessRulesAndCustomActions: ObjRule = ObjRule {
     properties: &[
-        ("CustomActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomAction), min_items: None, max_items: None })),
-        ("StatelessRules", Shape::List(&ListRule { items: Shape::Object(&RULE_StatelessRule), min_items: None, max_items: None })),
+        ("CustomActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomAction), min_items: None, max_items: None, unique: false })),
+        ("StatelessRules", Shape::List(&ListRule { items: Shape::Object(&RULE_StatelessRule), min_items: None, max_items: None, unique: false })),
     ],
     required: &["StatelessRules"],
     closed: true,
@@ -1202,7 +1202,7 @@ impl ToValue for StatelessRulesAndCustomActions {
 #[rustfmt::skip]
 pub(crate) static RULE_SummaryConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("RuleOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SID", "MSG", "METADATA"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("RuleOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SID", "MSG", "METADATA"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1255,8 +1255,8 @@ pub struct TcpFlagFieldRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TcpFlagField: ObjRule = ObjRule {
     properties: &[
-        ("Flags", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Masks", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Flags", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Masks", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Flags"],
     closed: true,

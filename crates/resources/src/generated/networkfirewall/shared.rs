@@ -375,7 +375,7 @@ pub struct PublishMetricActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PublishMetricAction: ObjRule = ObjRule {
     properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: Some(1), max_items: Some(1) })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["Dimensions"],
     closed: true,

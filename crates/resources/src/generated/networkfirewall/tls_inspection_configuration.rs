@@ -29,7 +29,7 @@ pub(crate) static RULE_TlsInspectionConfiguration: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("TLSInspectionConfiguration", Shape::Object(&RULE_TlsInspectionConfigurationProperty)),
         ("TLSInspectionConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
     ],
     required: &["TLSInspectionConfigurationName", "TLSInspectionConfiguration"],
     closed: true,
@@ -277,8 +277,8 @@ pub(crate) static RULE_ServerCertificateConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("CheckCertificateRevocationStatus", Shape::Object(&RULE_CheckCertificateRevocationStatus)),
-        ("Scopes", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificateScope), min_items: None, max_items: None })),
-        ("ServerCertificates", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificate), min_items: None, max_items: None })),
+        ("Scopes", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificateScope), min_items: None, max_items: None, unique: false })),
+        ("ServerCertificates", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificate), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -360,11 +360,11 @@ impl ToValue for ServerCertificateConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_ServerCertificateScope: ObjRule = ObjRule {
     properties: &[
-        ("DestinationPorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None })),
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None })),
-        ("Protocols", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY }), min_items: None, max_items: None })),
-        ("SourcePorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None })),
-        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None })),
+        ("DestinationPorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: false })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None, unique: false })),
+        ("Protocols", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SourcePorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None, unique: false })),
+        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -445,7 +445,7 @@ impl ToValue for ServerCertificateScope {
 #[rustfmt::skip]
 pub(crate) static RULE_TlsInspectionConfigurationProperty: ObjRule = ObjRule {
     properties: &[
-        ("ServerCertificateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificateConfiguration), min_items: None, max_items: None })),
+        ("ServerCertificateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificateConfiguration), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

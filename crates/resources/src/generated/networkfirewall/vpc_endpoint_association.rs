@@ -31,7 +31,7 @@ pub(crate) static RULE_VpcEndpointAssociation: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("FirewallArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SubnetMapping", Shape::Object(&RULE_SubnetMapping)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
         ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["FirewallArn", "VpcId", "SubnetMapping"],

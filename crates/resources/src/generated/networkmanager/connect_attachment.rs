@@ -41,7 +41,7 @@ pub(crate) static RULE_ConnectAttachment: ObjRule = ObjRule {
         ("ProposedNetworkFunctionGroupChange", Shape::Object(&RULE_ProposedNetworkFunctionGroupChange)),
         ("ProposedSegmentChange", Shape::Object(&RULE_ProposedSegmentChange)),
         ("RoutingPolicyLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TransportAttachmentId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["CoreNetworkId", "EdgeLocation", "TransportAttachmentId", "Options"],

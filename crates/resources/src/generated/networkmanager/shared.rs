@@ -89,7 +89,7 @@ pub(crate) static RULE_ProposedNetworkFunctionGroupChange: ObjRule = ObjRule {
     properties: &[
         ("AttachmentPolicyRuleNumber", Shape::INT),
         ("NetworkFunctionGroupName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -161,7 +161,7 @@ pub(crate) static RULE_ProposedSegmentChange: ObjRule = ObjRule {
     properties: &[
         ("AttachmentPolicyRuleNumber", Shape::INT),
         ("SegmentName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -23,7 +23,7 @@ pub struct TransitGatewayPeeringRequired {
 pub(crate) static RULE_TransitGatewayPeering: ObjRule = ObjRule {
     properties: &[
         ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TransitGatewayArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["CoreNetworkId", "TransitGatewayArn"],

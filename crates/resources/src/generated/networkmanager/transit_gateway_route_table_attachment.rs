@@ -34,7 +34,7 @@ pub(crate) static RULE_TransitGatewayRouteTableAttachment: ObjRule = ObjRule {
         ("ProposedNetworkFunctionGroupChange", Shape::Object(&RULE_ProposedNetworkFunctionGroupChange)),
         ("ProposedSegmentChange", Shape::Object(&RULE_ProposedSegmentChange)),
         ("RoutingPolicyLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("TransitGatewayRouteTableArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["PeeringId", "TransitGatewayRouteTableArn"],

@@ -32,7 +32,7 @@ pub(crate) static RULE_EventRule: ObjRule = ObjRule {
         ("EventPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
         ("EventType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("NotificationConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["EventType", "NotificationConfigurationArn", "Regions", "Source"],

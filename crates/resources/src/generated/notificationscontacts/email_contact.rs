@@ -24,7 +24,7 @@ pub(crate) static RULE_EmailContact: ObjRule = ObjRule {
     properties: &[
         ("EmailAddress", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(254), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["EmailAddress", "Name"],
     closed: true,

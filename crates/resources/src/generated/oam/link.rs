@@ -23,9 +23,9 @@ pub(crate) static RULE_Link: ObjRule = ObjRule {
     properties: &[
         ("LabelTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("LinkConfiguration", Shape::Object(&RULE_LinkConfiguration)),
-        ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AWS::CloudWatch::Metric", "AWS::Logs::LogGroup", "AWS::XRay::Trace", "AWS::ApplicationInsights::Application", "AWS::InternetMonitor::Monitor", "AWS::ApplicationSignals::Service", "AWS::ApplicationSignals::ServiceLevelObjective"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AWS::CloudWatch::Metric", "AWS::Logs::LogGroup", "AWS::XRay::Trace", "AWS::ApplicationInsights::Application", "AWS::InternetMonitor::Monitor", "AWS::ApplicationSignals::Service", "AWS::ApplicationSignals::ServiceLevelObjective"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
         ("SinkIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["ResourceTypes", "SinkIdentifier"],
     closed: true,

@@ -20,8 +20,8 @@ pub struct SinkRequired {
 pub(crate) static RULE_Sink: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policy", Shape::Any),
-        ("Tags", Shape::Any),
+        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Name"],
     closed: true,

@@ -31,7 +31,7 @@ pub(crate) static RULE_OrganizationCentralizationRule: ObjRule = ObjRule {
     properties: &[
         ("Rule", Shape::Object(&RULE_CentralizationRule)),
         ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["RuleName", "Rule"],
     closed: true,
@@ -304,7 +304,7 @@ pub struct CentralizationRuleSourceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CentralizationRuleSource: ObjRule = ObjRule {
     properties: &[
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
         ("Scope", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2000), ..StrRule::ANY })),
         ("SourceLogsConfiguration", Shape::Object(&RULE_SourceLogsConfiguration)),
     ],

@@ -26,9 +26,9 @@ pub struct S3TableIntegrationRequired {
 pub(crate) static RULE_S3TableIntegration: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_EncryptionConfig)),
-        ("LogSources", Shape::List(&ListRule { items: Shape::Object(&RULE_LogSource), min_items: None, max_items: None })),
+        ("LogSources", Shape::List(&ListRule { items: Shape::Object(&RULE_LogSource), min_items: None, max_items: None, unique: true })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Encryption", "RoleArn"],
     closed: true,

@@ -70,7 +70,7 @@ pub struct AdvancedEventSelectorRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AdvancedEventSelector: ObjRule = ObjRule {
     properties: &[
-        ("FieldSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedFieldSelector), min_items: None, max_items: None })),
+        ("FieldSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedFieldSelector), min_items: None, max_items: None, unique: true })),
         ("Name", Shape::STR),
     ],
     required: &["FieldSelectors"],
@@ -132,13 +132,13 @@ impl ToValue for AdvancedEventSelector {
 #[rustfmt::skip]
 pub(crate) static RULE_AdvancedFieldSelector: ObjRule = ObjRule {
     properties: &[
-        ("EndsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Equals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EndsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Equals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("Field", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("NotEndsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("NotEquals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("NotStartsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("StartsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("NotEndsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("NotEquals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("NotStartsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("StartsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     ..OBJ_RULE
 };
@@ -239,7 +239,7 @@ pub struct CloudtrailParametersRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CloudtrailParameters: ObjRule = ObjRule {
     properties: &[
-        ("AdvancedEventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedEventSelector), min_items: None, max_items: None })),
+        ("AdvancedEventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedEventSelector), min_items: None, max_items: None, unique: true })),
     ],
     required: &["AdvancedEventSelectors"],
     closed: true,
@@ -480,7 +480,7 @@ impl ToValue for FieldToMatch {
 pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
         ("Behavior", Shape::Str(&StrRule { allowed: &["KEEP", "DROP"], ..StrRule::ANY })),
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(1), max_items: None })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(1), max_items: None, unique: true })),
         ("Requirement", Shape::Str(&StrRule { allowed: &["MEETS_ALL", "MEETS_ANY"], ..StrRule::ANY })),
     ],
     ..OBJ_RULE
@@ -596,7 +596,7 @@ impl ToValue for LabelNameCondition {
 pub(crate) static RULE_LoggingFilter: ObjRule = ObjRule {
     properties: &[
         ("DefaultBehavior", Shape::Str(&StrRule { allowed: &["KEEP", "DROP"], ..StrRule::ANY })),
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: None })),
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: None, unique: true })),
     ],
     ..OBJ_RULE
 };
@@ -853,7 +853,7 @@ pub(crate) static RULE_WafLoggingParameters: ObjRule = ObjRule {
     properties: &[
         ("LogType", Shape::Str(&StrRule { allowed: &["WAF_LOGS"], ..StrRule::ANY })),
         ("LoggingFilter", Shape::Object(&RULE_LoggingFilter)),
-        ("RedactedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldToMatch), min_items: None, max_items: Some(100) })),
+        ("RedactedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldToMatch), min_items: None, max_items: Some(100), unique: true })),
     ],
     ..OBJ_RULE
 };

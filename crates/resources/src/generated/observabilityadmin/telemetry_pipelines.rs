@@ -24,7 +24,7 @@ pub(crate) static RULE_TelemetryPipelines: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Object(&RULE_TelemetryPipelineConfiguration)),
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(28), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Configuration"],
     closed: true,

@@ -36,7 +36,7 @@ pub(crate) static RULE_TelemetryRule: ObjRule = ObjRule {
     properties: &[
         ("Rule", Shape::Object(&RULE_TelemetryRuleProperty)),
         ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["RuleName", "Rule"],
     closed: true,
@@ -166,7 +166,7 @@ impl TelemetryRuleAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_LogDeliveryParameters: ObjRule = ObjRule {
     properties: &[
-        ("LogTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["APPLICATION_LOGS", "USAGE_LOGS"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("LogTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["APPLICATION_LOGS", "USAGE_LOGS"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
     ],
     ..OBJ_RULE
 };
@@ -326,10 +326,10 @@ pub(crate) static RULE_TelemetryRuleProperty: ObjRule = ObjRule {
         ("AllRegions", Shape::Bool),
         ("AllowFieldUpdates", Shape::Bool),
         ("DestinationConfiguration", Shape::Object(&RULE_TelemetryDestinationConfiguration)),
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
         ("ResourceType", Shape::Str(&StrRule { allowed: &["AWS::EC2::VPC", "AWS::WAFv2::WebACL", "AWS::CloudTrail", "AWS::EKS::Cluster", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::EC2::Instance", "AWS::BedrockAgentCore::Runtime", "AWS::BedrockAgentCore::Browser", "AWS::BedrockAgentCore::CodeInterpreter"], ..StrRule::ANY })),
         ("SelectionCriteria", Shape::STR),
-        ("TelemetrySourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["VPC_FLOW_LOGS", "ROUTE53_RESOLVER_QUERY_LOGS", "EKS_AUDIT_LOGS", "EKS_AUTHENTICATOR_LOGS", "EKS_CONTROLLER_MANAGER_LOGS", "EKS_SCHEDULER_LOGS", "EKS_API_LOGS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("TelemetrySourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["VPC_FLOW_LOGS", "ROUTE53_RESOLVER_QUERY_LOGS", "EKS_AUDIT_LOGS", "EKS_AUTHENTICATOR_LOGS", "EKS_CONTROLLER_MANAGER_LOGS", "EKS_SCHEDULER_LOGS", "EKS_API_LOGS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("TelemetryType", Shape::Str(&StrRule { allowed: &["Logs", "Traces", "Metrics"], ..StrRule::ANY })),
     ],
     required: &["ResourceType", "TelemetryType"],

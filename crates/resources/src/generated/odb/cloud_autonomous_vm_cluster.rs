@@ -21,10 +21,10 @@ pub(crate) static RULE_CloudAutonomousVmCluster: ObjRule = ObjRule {
         ("AutonomousDataStorageSizeInTBs", Shape::NUM),
         ("CloudExadataInfrastructureId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("CpuCoreCountPerNode", Shape::INT),
-        ("DbServers", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1024) })),
+        ("DbServers", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1024), unique: false })),
         ("Description", Shape::STR),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IamRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_IamRole), min_items: None, max_items: None })),
+        ("IamRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_IamRole), min_items: None, max_items: None, unique: true })),
         ("IsMtlsEnabledVmCluster", Shape::Bool),
         ("LicenseModel", Shape::Str(&StrRule { allowed: &["BRING_YOUR_OWN_LICENSE", "LICENSE_INCLUDED"], ..StrRule::ANY })),
         ("MaintenanceWindow", Shape::Object(&RULE_MaintenanceWindow)),
@@ -32,7 +32,7 @@ pub(crate) static RULE_CloudAutonomousVmCluster: ObjRule = ObjRule {
         ("OdbNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ScanListenerPortNonTls", Shape::Int(&NumRule { min: Some(1024.0), max: Some(8999.0), ..NumRule::ANY })),
         ("ScanListenerPortTls", Shape::Int(&NumRule { min: Some(1024.0), max: Some(8999.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TimeZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("TotalContainerDatabases", Shape::INT),
     ],
@@ -517,12 +517,12 @@ impl CloudAutonomousVmClusterAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
     properties: &[
-        ("DaysOfWeek", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("HoursOfDay", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
+        ("DaysOfWeek", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("HoursOfDay", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
         ("LeadTimeInWeeks", Shape::INT),
-        ("Months", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Months", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Preference", Shape::Str(&StrRule { allowed: &["NO_PREFERENCE", "CUSTOM_PREFERENCE"], ..StrRule::ANY })),
-        ("WeeksOfMonth", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
+        ("WeeksOfMonth", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -19,12 +19,12 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^rtb-[a-z0-9]{8,17}$");
 #[rustfmt::skip]
 pub(crate) static RULE_OdbPeeringConnection: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalPeerNetworkCidrs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AdditionalPeerNetworkCidrs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("OdbNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("PeerNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PeerNetworkRouteTableIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("PeerNetworkRouteTableIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -32,7 +32,7 @@ pub(crate) static RULE_AnnotationStore: ObjRule = ObjRule {
         ("SseConfig", Shape::Object(&RULE_SseConfig)),
         ("StoreFormat", Shape::Str(&StrRule { allowed: &["GFF", "TSV", "VCF"], ..StrRule::ANY })),
         ("StoreOptions", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Name", "StoreFormat"],
     closed: true,

@@ -28,7 +28,7 @@ pub(crate) static RULE_Configuration: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RunConfigurations", Shape::Object(&RULE_RunConfigurations)),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Name", "RunConfigurations"],
     closed: true,
@@ -223,8 +223,8 @@ impl ToValue for RunConfigurations {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(4), max_len: Some(128), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(8), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: Some(16) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(4), max_len: Some(128), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(8), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: Some(16), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -26,7 +26,7 @@ pub(crate) static RULE_ReferenceStore: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SseConfig", Shape::Object(&RULE_SseConfig)),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Name"],
     closed: true,

@@ -18,7 +18,7 @@ pub(crate) static RULE_RunGroup: ObjRule = ObjRule {
         ("MaxGpus", Shape::Num(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
         ("MaxRuns", Shape::Num(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

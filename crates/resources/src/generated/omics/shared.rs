@@ -27,8 +27,8 @@ pub(crate) static PATTERN_5: Pattern =
 #[rustfmt::skip]
 pub(crate) static RULE_ContainerRegistryMap: ObjRule = ObjRule {
     properties: &[
-        ("ImageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageMapping), min_items: None, max_items: None })),
-        ("RegistryMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_RegistryMapping), min_items: None, max_items: None })),
+        ("ImageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageMapping), min_items: None, max_items: None, unique: false })),
+        ("RegistryMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_RegistryMapping), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -86,7 +86,7 @@ impl ToValue for ContainerRegistryMap {
 pub(crate) static RULE_DefinitionRepository: ObjRule = ObjRule {
     properties: &[
         ("connectionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("excludeFilePatterns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(50) })),
+        ("excludeFilePatterns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(50), unique: false })),
         ("fullRepositoryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("sourceReference", Shape::Object(&RULE_SourceReference)),
     ],

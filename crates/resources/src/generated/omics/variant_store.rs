@@ -30,7 +30,7 @@ pub(crate) static RULE_VariantStore: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Reference", Shape::Object(&RULE_ReferenceItem)),
         ("SseConfig", Shape::Object(&RULE_SseConfig)),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Name", "Reference"],
     closed: true,

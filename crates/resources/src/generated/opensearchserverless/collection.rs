@@ -28,7 +28,7 @@ pub(crate) static RULE_Collection: ObjRule = ObjRule {
         ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfig)),
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("StandbyReplicas", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("Type", Shape::Str(&StrRule { allowed: &["SEARCH", "TIMESERIES", "VECTORSEARCH"], ..StrRule::ANY })),
         ("VectorOptions", Shape::Object(&RULE_VectorOptions)),
     ],

@@ -28,7 +28,7 @@ pub(crate) static RULE_CollectionGroup: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("StandbyReplicas", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["Name", "StandbyReplicas"],
     closed: true,

@@ -251,7 +251,7 @@ impl ToValue for IndexSettingsIndex {
 #[rustfmt::skip]
 pub(crate) static RULE_Mappings: ObjRule = ObjRule {
     properties: &[
-        ("Properties", Shape::Any),
+        ("Properties", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

@@ -22,13 +22,13 @@ pub struct ApplicationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        ("AppConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_AppConfig), min_items: None, max_items: None })),
-        ("DataSources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSource), min_items: None, max_items: None })),
+        ("AppConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_AppConfig), min_items: None, max_items: None, unique: false })),
+        ("DataSources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSource), min_items: None, max_items: None, unique: false })),
         ("Endpoint", Shape::STR),
         ("IamIdentityCenterOptions", Shape::Object(&RULE_IamIdentityCenterOptions)),
         ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Name"],
     closed: true,

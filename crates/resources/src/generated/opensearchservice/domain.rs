@@ -11,8 +11,8 @@ use crate::support::prelude::*;
 pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
         ("AIMLOptions", Shape::Object(&RULE_AimlOptions)),
-        ("AccessPolicies", Shape::Any),
-        ("AdvancedOptions", Shape::Any),
+        ("AccessPolicies", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("AdvancedOptions", Shape::Typed(json_type::OBJECT)),
         ("AdvancedSecurityOptions", Shape::Object(&RULE_AdvancedSecurityOptionsInput)),
         ("ClusterConfig", Shape::Object(&RULE_ClusterConfig)),
         ("CognitoOptions", Shape::Object(&RULE_CognitoOptions)),
@@ -24,13 +24,13 @@ pub(crate) static RULE_Domain: ObjRule = ObjRule {
         ("EngineVersion", Shape::STR),
         ("IPAddressType", Shape::STR),
         ("IdentityCenterOptions", Shape::Object(&RULE_IdentityCenterOptions)),
-        ("LogPublishingOptions", Shape::Any),
+        ("LogPublishingOptions", Shape::Typed(json_type::OBJECT)),
         ("NodeToNodeEncryptionOptions", Shape::Object(&RULE_NodeToNodeEncryptionOptions)),
         ("OffPeakWindowOptions", Shape::Object(&RULE_OffPeakWindowOptions)),
         ("SkipShardMigrationWait", Shape::Bool),
         ("SnapshotOptions", Shape::Object(&RULE_SnapshotOptions)),
         ("SoftwareUpdateOptions", Shape::Object(&RULE_SoftwareUpdateOptions)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("VPCOptions", Shape::Object(&RULE_VpcOptions)),
     ],
     closed: true,
@@ -533,7 +533,7 @@ pub(crate) static RULE_ClusterConfig: ObjRule = ObjRule {
         ("InstanceCount", Shape::INT),
         ("InstanceType", Shape::STR),
         ("MultiAZWithStandbyEnabled", Shape::Bool),
-        ("NodeOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeOption), min_items: None, max_items: None })),
+        ("NodeOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeOption), min_items: None, max_items: None, unique: false })),
         ("WarmCount", Shape::INT),
         ("WarmEnabled", Shape::Bool),
         ("WarmType", Shape::STR),
@@ -1993,8 +1993,8 @@ impl ToValue for Tag {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

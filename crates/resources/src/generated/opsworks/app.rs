@@ -25,12 +25,12 @@ pub struct AppRequired {
 pub(crate) static RULE_App: ObjRule = ObjRule {
     properties: &[
         ("AppSource", Shape::Object(&RULE_Source)),
-        ("Attributes", Shape::Any),
-        ("DataSources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSource), min_items: None, max_items: None })),
+        ("Attributes", Shape::Typed(json_type::OBJECT)),
+        ("DataSources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSource), min_items: None, max_items: None, unique: true })),
         ("Description", Shape::STR),
-        ("Domains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Domains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("EnableSsl", Shape::Bool),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None })),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
         ("Shortname", Shape::STR),
         ("SslConfiguration", Shape::Object(&RULE_SslConfiguration)),

@@ -32,25 +32,25 @@ pub struct LayerRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Layer: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::Any),
+        ("Attributes", Shape::Typed(json_type::OBJECT)),
         ("AutoAssignElasticIps", Shape::Bool),
         ("AutoAssignPublicIps", Shape::Bool),
         ("CustomInstanceProfileArn", Shape::STR),
-        ("CustomJson", Shape::Any),
+        ("CustomJson", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("CustomRecipes", Shape::Object(&RULE_Recipes)),
-        ("CustomSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CustomSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("EnableAutoHealing", Shape::Bool),
         ("InstallUpdatesOnBoot", Shape::Bool),
         ("LifecycleEventConfiguration", Shape::Object(&RULE_LifecycleEventConfiguration)),
         ("LoadBasedAutoScaling", Shape::Object(&RULE_LoadBasedAutoScaling)),
         ("Name", Shape::STR),
-        ("Packages", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Packages", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Shortname", Shape::STR),
         ("StackId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("Type", Shape::STR),
         ("UseEbsOptimizedInstances", Shape::Bool),
-        ("VolumeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_VolumeConfiguration), min_items: None, max_items: None })),
+        ("VolumeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_VolumeConfiguration), min_items: None, max_items: None, unique: false })),
     ],
     required: &["EnableAutoHealing", "Name", "Type", "AutoAssignElasticIps", "Shortname", "AutoAssignPublicIps", "StackId"],
     closed: true,
@@ -510,11 +510,11 @@ impl ToValue for LoadBasedAutoScaling {
 #[rustfmt::skip]
 pub(crate) static RULE_Recipes: ObjRule = ObjRule {
     properties: &[
-        ("Configure", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Deploy", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Setup", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Shutdown", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Undeploy", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Configure", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Deploy", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Setup", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Shutdown", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Undeploy", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -28,9 +28,9 @@ pub(crate) static RULE_Account: ObjRule = ObjRule {
     properties: &[
         ("AccountName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Email", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ParentIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ParentIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("RoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["AccountName", "Email"],
     closed: true,

@@ -20,8 +20,8 @@ pub struct ResourcePolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
-        ("Content", Shape::Any),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Content", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Content"],
     closed: true,

@@ -43,7 +43,7 @@ pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
         ("PipelineName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(28), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("PipelineRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("VpcOptions", Shape::Object(&RULE_VpcOptions)),
     ],
     required: &["MaxUnits", "MinUnits", "PipelineConfigurationBody", "PipelineName"],
@@ -493,7 +493,7 @@ pub struct ResourcePolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
-        ("Policy", Shape::Any),
+        ("Policy", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Policy"],
     closed: true,
@@ -670,8 +670,8 @@ pub struct VpcOptionsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(12) })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(12) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(12), unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(12), unique: false })),
         ("VpcAttachmentOptions", Shape::Object(&RULE_VpcAttachmentOptions)),
         ("VpcEndpointManagement", Shape::Str(&StrRule { allowed: &["CUSTOMER", "SERVICE"], ..StrRule::ANY })),
     ],

@@ -35,7 +35,7 @@ pub(crate) static RULE_ApplicationInstance: ObjRule = ObjRule {
         ("ManifestPayload", Shape::Object(&RULE_ManifestPayload)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RuntimeRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["ManifestPayload", "DefaultRuntimeContextDevice"],
     closed: true,

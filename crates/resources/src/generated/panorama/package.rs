@@ -24,7 +24,7 @@ pub(crate) static RULE_Package: ObjRule = ObjRule {
     properties: &[
         ("PackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("StorageLocation", Shape::Object(&RULE_StorageLocation)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["PackageName"],
     closed: true,

@@ -29,7 +29,7 @@ pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
         ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DirectoryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("VpcInformation", Shape::Object(&RULE_VpcInformation)),
     ],
     required: &["CertificateAuthorityArn", "DirectoryId", "VpcInformation"],
@@ -172,7 +172,7 @@ pub struct VpcInformationRequired {
 pub(crate) static RULE_VpcInformation: ObjRule = ObjRule {
     properties: &[
         ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUALSTACK"], ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: true })),
     ],
     required: &["SecurityGroupIds"],
     closed: true,

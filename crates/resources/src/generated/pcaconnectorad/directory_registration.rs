@@ -20,7 +20,7 @@ pub struct DirectoryRegistrationRequired {
 pub(crate) static RULE_DirectoryRegistration: ObjRule = ObjRule {
     properties: &[
         ("DirectoryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["DirectoryId"],
     closed: true,

@@ -31,7 +31,7 @@ pub(crate) static RULE_Template: ObjRule = ObjRule {
         ("Definition", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ReenrollAllCertificateHolders", Shape::Bool),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["ConnectorArn", "Definition", "Name"],
     closed: true,

@@ -22,7 +22,7 @@ pub struct ChallengeRequired {
 pub(crate) static RULE_Challenge: ObjRule = ObjRule {
     properties: &[
         ("ConnectorArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["ConnectorArn"],
     closed: true,

@@ -23,8 +23,8 @@ pub struct ConnectorRequired {
 pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
         ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MobileDeviceManagement", Shape::Any),
-        ("Tags", Shape::Any),
+        ("MobileDeviceManagement", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("VpcEndpointId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["CertificateAuthorityArn"],

@@ -537,8 +537,8 @@ impl ToValue for JwtKey {
 pub(crate) static RULE_Networking: ObjRule = ObjRule {
     properties: &[
         ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6"], ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -659,12 +659,12 @@ pub(crate) static RULE_SlurmConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Accounting", Shape::Object(&RULE_Accounting)),
         ("AuthKey", Shape::Object(&RULE_AuthKey)),
-        ("CgroupCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_CgroupCustomSetting), min_items: None, max_items: None })),
+        ("CgroupCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_CgroupCustomSetting), min_items: None, max_items: None, unique: false })),
         ("JwtAuth", Shape::Object(&RULE_JwtAuth)),
         ("ScaleDownIdleTimeInSeconds", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("SlurmCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SlurmCustomSetting), min_items: None, max_items: None })),
+        ("SlurmCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SlurmCustomSetting), min_items: None, max_items: None, unique: false })),
         ("SlurmRest", Shape::Object(&RULE_SlurmRest)),
-        ("SlurmdbdCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SlurmdbdCustomSetting), min_items: None, max_items: None })),
+        ("SlurmdbdCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SlurmdbdCustomSetting), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -21,10 +21,10 @@ pub struct QueueRequired {
 pub(crate) static RULE_Queue: ObjRule = ObjRule {
     properties: &[
         ("ClusterId", Shape::STR),
-        ("ComputeNodeGroupConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ComputeNodeGroupConfiguration), min_items: None, max_items: None })),
+        ("ComputeNodeGroupConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ComputeNodeGroupConfiguration), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
         ("SlurmConfiguration", Shape::Object(&RULE_SlurmConfiguration)),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["ClusterId"],
     closed: true,

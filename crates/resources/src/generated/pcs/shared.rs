@@ -12,7 +12,7 @@ use crate::support::prelude::*;
 #[rustfmt::skip]
 pub(crate) static RULE_SlurmConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SlurmCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SlurmCustomSetting), min_items: None, max_items: None })),
+        ("SlurmCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SlurmCustomSetting), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

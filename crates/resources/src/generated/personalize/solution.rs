@@ -195,9 +195,9 @@ impl SolutionAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_AlgorithmHyperParameterRanges: ObjRule = ObjRule {
     properties: &[
-        ("CategoricalHyperParameterRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_CategoricalHyperParameterRange), min_items: Some(0), max_items: Some(100) })),
-        ("ContinuousHyperParameterRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_ContinuousHyperParameterRange), min_items: Some(0), max_items: Some(100) })),
-        ("IntegerHyperParameterRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerHyperParameterRange), min_items: Some(0), max_items: Some(100) })),
+        ("CategoricalHyperParameterRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_CategoricalHyperParameterRange), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("ContinuousHyperParameterRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_ContinuousHyperParameterRange), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("IntegerHyperParameterRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerHyperParameterRange), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -264,7 +264,7 @@ impl ToValue for AlgorithmHyperParameterRanges {
 pub(crate) static RULE_AutoMlConfig: ObjRule = ObjRule {
     properties: &[
         ("MetricName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("RecipeList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("RecipeList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -317,7 +317,7 @@ impl ToValue for AutoMlConfig {
 pub(crate) static RULE_CategoricalHyperParameterRange: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -675,10 +675,10 @@ impl ToValue for IntegerHyperParameterRange {
 #[rustfmt::skip]
 pub(crate) static RULE_SolutionConfig: ObjRule = ObjRule {
     properties: &[
-        ("AlgorithmHyperParameters", Shape::Any),
+        ("AlgorithmHyperParameters", Shape::Typed(json_type::OBJECT)),
         ("AutoMLConfig", Shape::Object(&RULE_AutoMlConfig)),
         ("EventValueThreshold", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("FeatureTransformationParameters", Shape::Any),
+        ("FeatureTransformationParameters", Shape::Typed(json_type::OBJECT)),
         ("HpoConfig", Shape::Object(&RULE_HpoConfig)),
     ],
     closed: true,

@@ -18,7 +18,7 @@ pub struct AppRequired {
 pub(crate) static RULE_App: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["Name"],
     closed: true,

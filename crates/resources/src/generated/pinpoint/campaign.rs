@@ -26,7 +26,7 @@ pub struct CampaignRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Campaign: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalTreatments", Shape::List(&ListRule { items: Shape::Object(&RULE_WriteTreatmentResource), min_items: None, max_items: None })),
+        ("AdditionalTreatments", Shape::List(&ListRule { items: Shape::Object(&RULE_WriteTreatmentResource), min_items: None, max_items: None, unique: false })),
         ("ApplicationId", Shape::STR),
         ("CampaignHook", Shape::Object(&RULE_CampaignHook)),
         ("CustomDeliveryConfiguration", Shape::Object(&RULE_CustomDeliveryConfiguration)),
@@ -40,7 +40,7 @@ pub(crate) static RULE_Campaign: ObjRule = ObjRule {
         ("Schedule", Shape::Object(&RULE_Schedule)),
         ("SegmentId", Shape::STR),
         ("SegmentVersion", Shape::INT),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("TemplateConfiguration", Shape::Object(&RULE_TemplateConfiguration)),
         ("TreatmentDescription", Shape::STR),
         ("TreatmentName", Shape::STR),
@@ -468,8 +468,8 @@ impl ToValue for CampaignEventFilter {
 #[rustfmt::skip]
 pub(crate) static RULE_CampaignInAppMessage: ObjRule = ObjRule {
     properties: &[
-        ("Content", Shape::List(&ListRule { items: Shape::Object(&RULE_InAppMessageContent), min_items: None, max_items: None })),
-        ("CustomConfig", Shape::Any),
+        ("Content", Shape::List(&ListRule { items: Shape::Object(&RULE_InAppMessageContent), min_items: None, max_items: None, unique: false })),
+        ("CustomConfig", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Layout", Shape::STR),
     ],
     closed: true,
@@ -624,7 +624,7 @@ impl ToValue for CampaignSmsMessage {
 pub(crate) static RULE_CustomDeliveryConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DeliveryUri", Shape::STR),
-        ("EndpointTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EndpointTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -768,9 +768,9 @@ impl ToValue for DefaultButtonConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_EventDimensions: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::Any),
+        ("Attributes", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("EventType", Shape::Object(&RULE_SetDimension)),
-        ("Metrics", Shape::Any),
+        ("Metrics", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE

@@ -22,7 +22,7 @@ pub(crate) static RULE_EmailTemplate: ObjRule = ObjRule {
         ("DefaultSubstitutions", Shape::STR),
         ("HtmlPart", Shape::STR),
         ("Subject", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("TemplateDescription", Shape::STR),
         ("TemplateName", Shape::STR),
         ("TextPart", Shape::STR),

@@ -17,10 +17,10 @@ pub struct InAppTemplateRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_InAppTemplate: ObjRule = ObjRule {
     properties: &[
-        ("Content", Shape::List(&ListRule { items: Shape::Object(&RULE_InAppMessageContent), min_items: None, max_items: None })),
-        ("CustomConfig", Shape::Any),
+        ("Content", Shape::List(&ListRule { items: Shape::Object(&RULE_InAppMessageContent), min_items: None, max_items: None, unique: false })),
+        ("CustomConfig", Shape::Typed(json_type::OBJECT)),
         ("Layout", Shape::Str(&StrRule { allowed: &["BOTTOM_BANNER", "TOP_BANNER", "OVERLAYS", "MOBILE_FEED", "MIDDLE_BANNER", "CAROUSEL"], ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("TemplateDescription", Shape::STR),
         ("TemplateName", Shape::STR),
     ],

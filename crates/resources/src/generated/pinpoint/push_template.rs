@@ -23,7 +23,7 @@ pub(crate) static RULE_PushTemplate: ObjRule = ObjRule {
         ("Default", Shape::Object(&RULE_DefaultPushNotificationTemplate)),
         ("DefaultSubstitutions", Shape::STR),
         ("GCM", Shape::Object(&RULE_AndroidPushNotificationTemplate)),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("TemplateDescription", Shape::STR),
         ("TemplateName", Shape::STR),
     ],

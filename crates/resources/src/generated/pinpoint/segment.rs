@@ -26,7 +26,7 @@ pub(crate) static RULE_Segment: ObjRule = ObjRule {
         ("Dimensions", Shape::Object(&RULE_SegmentDimensions)),
         ("Name", Shape::STR),
         ("SegmentGroups", Shape::Object(&RULE_SegmentGroups)),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["ApplicationId", "Name"],
     closed: true,
@@ -441,8 +441,8 @@ impl ToValue for GpsPoint {
 #[rustfmt::skip]
 pub(crate) static RULE_Groups: ObjRule = ObjRule {
     properties: &[
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_SegmentDimensions), min_items: None, max_items: None })),
-        ("SourceSegments", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceSegments), min_items: None, max_items: None })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_SegmentDimensions), min_items: None, max_items: None, unique: false })),
+        ("SourceSegments", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceSegments), min_items: None, max_items: None, unique: false })),
         ("SourceType", Shape::STR),
         ("Type", Shape::STR),
     ],
@@ -633,12 +633,12 @@ impl ToValue for Recency {
 #[rustfmt::skip]
 pub(crate) static RULE_SegmentDimensions: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::Any),
+        ("Attributes", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Behavior", Shape::Object(&RULE_Behavior)),
         ("Demographic", Shape::Object(&RULE_Demographic)),
         ("Location", Shape::Object(&RULE_Location)),
-        ("Metrics", Shape::Any),
-        ("UserAttributes", Shape::Any),
+        ("Metrics", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("UserAttributes", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -724,7 +724,7 @@ impl ToValue for SegmentDimensions {
 #[rustfmt::skip]
 pub(crate) static RULE_SegmentGroups: ObjRule = ObjRule {
     properties: &[
-        ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_Groups), min_items: None, max_items: None })),
+        ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_Groups), min_items: None, max_items: None, unique: false })),
         ("Include", Shape::STR),
     ],
     closed: true,

@@ -154,7 +154,7 @@ impl ToValue for QuietTime {
 pub(crate) static RULE_SetDimension: ObjRule = ObjRule {
     properties: &[
         ("DimensionType", Shape::STR),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

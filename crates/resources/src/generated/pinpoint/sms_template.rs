@@ -21,7 +21,7 @@ pub(crate) static RULE_SmsTemplate: ObjRule = ObjRule {
     properties: &[
         ("Body", Shape::STR),
         ("DefaultSubstitutions", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("TemplateDescription", Shape::STR),
         ("TemplateName", Shape::STR),
     ],

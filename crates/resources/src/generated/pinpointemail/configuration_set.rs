@@ -24,7 +24,7 @@ pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
         ("Name", Shape::STR),
         ("ReputationOptions", Shape::Object(&RULE_ReputationOptions)),
         ("SendingOptions", Shape::Object(&RULE_SendingOptions)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
         ("TrackingOptions", Shape::Object(&RULE_TrackingOptions)),
     ],
     required: &["Name"],

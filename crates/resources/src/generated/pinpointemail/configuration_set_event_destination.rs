@@ -142,7 +142,7 @@ impl ConfigurationSetEventDestinationAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_CloudWatchDestination: ObjRule = ObjRule {
     properties: &[
-        ("DimensionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionConfiguration), min_items: None, max_items: None })),
+        ("DimensionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionConfiguration), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -282,7 +282,7 @@ pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
         ("CloudWatchDestination", Shape::Object(&RULE_CloudWatchDestination)),
         ("Enabled", Shape::Bool),
         ("KinesisFirehoseDestination", Shape::Object(&RULE_KinesisFirehoseDestination)),
-        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("PinpointDestination", Shape::Object(&RULE_PinpointDestination)),
         ("SnsDestination", Shape::Object(&RULE_SnsDestination)),
     ],

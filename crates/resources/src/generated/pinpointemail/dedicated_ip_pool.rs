@@ -14,7 +14,7 @@ pub use super::shared::Tags;
 pub(crate) static RULE_DedicatedIpPool: ObjRule = ObjRule {
     properties: &[
         ("PoolName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -24,7 +24,7 @@ pub(crate) static RULE_Identity: ObjRule = ObjRule {
         ("FeedbackForwardingEnabled", Shape::Bool),
         ("MailFromAttributes", Shape::Object(&RULE_MailFromAttributes)),
         ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name"],
     closed: true,

@@ -82,7 +82,7 @@ pub(crate) static RULE_Pipe: ObjRule = ObjRule {
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
         ("SourceParameters", Shape::Object(&RULE_PipeSourceParameters)),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
         ("TargetParameters", Shape::Object(&RULE_PipeTargetParameters)),
     ],
@@ -350,8 +350,8 @@ pub struct AwsVpcConfigurationRequired {
 pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_18), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_19), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16) })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_18), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_19), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
     ],
     required: &["Subnets"],
     closed: true,
@@ -464,10 +464,10 @@ impl ToValue for BatchArrayProperties {
 #[rustfmt::skip]
 pub(crate) static RULE_BatchContainerOverrides: ObjRule = ObjRule {
     properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_BatchEnvironmentVariable), min_items: None, max_items: None })),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_BatchEnvironmentVariable), min_items: None, max_items: None, unique: false })),
         ("InstanceType", Shape::STR),
-        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_BatchResourceRequirement), min_items: None, max_items: None })),
+        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_BatchResourceRequirement), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1049,14 +1049,14 @@ impl ToValue for DimensionMapping {
 #[rustfmt::skip]
 pub(crate) static RULE_EcsContainerOverride: ObjRule = ObjRule {
     properties: &[
-        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Cpu", Shape::INT),
-        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsEnvironmentVariable), min_items: None, max_items: None })),
-        ("EnvironmentFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsEnvironmentFile), min_items: None, max_items: None })),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsEnvironmentVariable), min_items: None, max_items: None, unique: false })),
+        ("EnvironmentFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsEnvironmentFile), min_items: None, max_items: None, unique: false })),
         ("Memory", Shape::INT),
         ("MemoryReservation", Shape::INT),
         ("Name", Shape::STR),
-        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsResourceRequirement), min_items: None, max_items: None })),
+        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsResourceRequirement), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1458,11 +1458,11 @@ impl ToValue for EcsResourceRequirement {
 #[rustfmt::skip]
 pub(crate) static RULE_EcsTaskOverride: ObjRule = ObjRule {
     properties: &[
-        ("ContainerOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsContainerOverride), min_items: None, max_items: None })),
+        ("ContainerOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsContainerOverride), min_items: None, max_items: None, unique: false })),
         ("Cpu", Shape::STR),
         ("EphemeralStorage", Shape::Object(&RULE_EcsEphemeralStorage)),
         ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("InferenceAcceleratorOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsInferenceAcceleratorOverride), min_items: None, max_items: None })),
+        ("InferenceAcceleratorOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsInferenceAcceleratorOverride), min_items: None, max_items: None, unique: false })),
         ("Memory", Shape::STR),
         ("TaskRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
@@ -1608,7 +1608,7 @@ impl ToValue for Filter {
 #[rustfmt::skip]
 pub(crate) static RULE_FilterCriteria: ObjRule = ObjRule {
     properties: &[
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(5) })),
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(5), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1797,7 +1797,7 @@ pub struct MultiMeasureMappingRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MultiMeasureMapping: ObjRule = ObjRule {
     properties: &[
-        ("MultiMeasureAttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureAttributeMapping), min_items: Some(1), max_items: Some(256) })),
+        ("MultiMeasureAttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureAttributeMapping), min_items: Some(1), max_items: Some(256), unique: false })),
         ("MultiMeasureName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["MultiMeasureAttributeMappings", "MultiMeasureName"],
@@ -1908,9 +1908,9 @@ impl ToValue for NetworkConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_PipeEnrichmentHttpParameters: ObjRule = ObjRule {
     properties: &[
-        ("HeaderParameters", Shape::Any),
-        ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("QueryStringParameters", Shape::Any),
+        ("HeaderParameters", Shape::Typed(json_type::OBJECT)),
+        ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("QueryStringParameters", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2032,7 +2032,7 @@ pub(crate) static RULE_PipeLogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CloudwatchLogsLogDestination", Shape::Object(&RULE_CloudwatchLogsLogDestination)),
         ("FirehoseLogDestination", Shape::Object(&RULE_FirehoseLogDestination)),
-        ("IncludeExecutionData", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("IncludeExecutionData", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("Level", Shape::Str(&StrRule { allowed: &["OFF", "ERROR", "INFO", "TRACE"], ..StrRule::ANY })),
         ("S3LogDestination", Shape::Object(&RULE_S3LogDestination)),
     ],
@@ -2843,7 +2843,7 @@ pub struct PipeSourceSelfManagedKafkaParametersRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PipeSourceSelfManagedKafkaParameters: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalBootstrapServers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2) })),
+        ("AdditionalBootstrapServers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: false })),
         ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
         ("ConsumerGroupID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
         ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
@@ -3054,10 +3054,10 @@ pub(crate) static RULE_PipeTargetBatchJobParameters: ObjRule = ObjRule {
     properties: &[
         ("ArrayProperties", Shape::Object(&RULE_BatchArrayProperties)),
         ("ContainerOverrides", Shape::Object(&RULE_BatchContainerOverrides)),
-        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_BatchJobDependency), min_items: Some(0), max_items: Some(20) })),
+        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_BatchJobDependency), min_items: Some(0), max_items: Some(20), unique: false })),
         ("JobDefinition", Shape::STR),
         ("JobName", Shape::STR),
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT)),
         ("RetryStrategy", Shape::Object(&RULE_BatchRetryStrategy)),
     ],
     required: &["JobDefinition", "JobName"],
@@ -3224,19 +3224,19 @@ pub struct PipeTargetEcsTaskParametersRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PipeTargetEcsTaskParameters: ObjRule = ObjRule {
     properties: &[
-        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: Some(0), max_items: Some(6) })),
+        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: Some(0), max_items: Some(6), unique: false })),
         ("EnableECSManagedTags", Shape::Bool),
         ("EnableExecuteCommand", Shape::Bool),
         ("Group", Shape::STR),
         ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE", "EXTERNAL"], ..StrRule::ANY })),
         ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
         ("Overrides", Shape::Object(&RULE_EcsTaskOverride)),
-        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: Some(0), max_items: Some(10) })),
-        ("PlacementStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: Some(0), max_items: Some(5) })),
+        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: Some(0), max_items: Some(10), unique: false })),
+        ("PlacementStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: Some(0), max_items: Some(5), unique: false })),
         ("PlatformVersion", Shape::STR),
         ("PropagateTags", Shape::Str(&StrRule { allowed: &["TASK_DEFINITION"], ..StrRule::ANY })),
         ("ReferenceId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TaskCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("TaskDefinitionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), ..StrRule::ANY })),
     ],
@@ -3422,7 +3422,7 @@ pub(crate) static RULE_PipeTargetEventBridgeEventBusParameters: ObjRule = ObjRul
     properties: &[
         ("DetailType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("EndpointId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_21), ..StrRule::ANY })),
-        ("Resources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10) })),
+        ("Resources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
         ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_22), ..StrRule::ANY })),
         ("Time", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_23), ..StrRule::ANY })),
     ],
@@ -3507,9 +3507,9 @@ impl ToValue for PipeTargetEventBridgeEventBusParameters {
 #[rustfmt::skip]
 pub(crate) static RULE_PipeTargetHttpParameters: ObjRule = ObjRule {
     properties: &[
-        ("HeaderParameters", Shape::Any),
-        ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("QueryStringParameters", Shape::Any),
+        ("HeaderParameters", Shape::Typed(json_type::OBJECT)),
+        ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("QueryStringParameters", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -3848,7 +3848,7 @@ pub(crate) static RULE_PipeTargetRedshiftDataParameters: ObjRule = ObjRule {
         ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("DbUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("SecretManagerArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_24), ..StrRule::ANY })),
-        ("Sqls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(40) })),
+        ("Sqls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(40), unique: false })),
         ("StatementName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
         ("WithEvent", Shape::Bool),
     ],
@@ -3950,7 +3950,7 @@ impl ToValue for PipeTargetRedshiftDataParameters {
 #[rustfmt::skip]
 pub(crate) static RULE_PipeTargetSageMakerPipelineParameters: ObjRule = ObjRule {
     properties: &[
-        ("PipelineParameterList", Shape::List(&ListRule { items: Shape::Object(&RULE_SageMakerPipelineParameter), min_items: Some(0), max_items: Some(200) })),
+        ("PipelineParameterList", Shape::List(&ListRule { items: Shape::Object(&RULE_SageMakerPipelineParameter), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -4119,10 +4119,10 @@ pub struct PipeTargetTimestreamParametersRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PipeTargetTimestreamParameters: ObjRule = ObjRule {
     properties: &[
-        ("DimensionMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionMapping), min_items: Some(1), max_items: Some(128) })),
+        ("DimensionMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionMapping), min_items: Some(1), max_items: Some(128), unique: false })),
         ("EpochTimeUnit", Shape::Str(&StrRule { allowed: &["MILLISECONDS", "SECONDS", "MICROSECONDS", "NANOSECONDS"], ..StrRule::ANY })),
-        ("MultiMeasureMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureMapping), min_items: Some(0), max_items: Some(1024) })),
-        ("SingleMeasureMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_SingleMeasureMapping), min_items: Some(0), max_items: Some(8192) })),
+        ("MultiMeasureMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureMapping), min_items: Some(0), max_items: Some(1024), unique: false })),
+        ("SingleMeasureMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_SingleMeasureMapping), min_items: Some(0), max_items: Some(8192), unique: false })),
         ("TimeFieldType", Shape::Str(&StrRule { allowed: &["EPOCH", "TIMESTAMP_FORMAT"], ..StrRule::ANY })),
         ("TimeValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("TimestampFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
@@ -4515,8 +4515,8 @@ impl ToValue for SageMakerPipelineParameter {
 #[rustfmt::skip]
 pub(crate) static RULE_SelfManagedKafkaAccessConfigurationVpc: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroup", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_15), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_16), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16) })),
+        ("SecurityGroup", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_15), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_16), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -35,7 +35,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         ("AttachmentsConfiguration", Shape::Object(&RULE_AttachmentsConfiguration)),
         ("AutoSubscriptionConfiguration", Shape::Object(&RULE_AutoSubscriptionConfiguration)),
-        ("ClientIdsForOIDC", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ClientIdsForOIDC", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
@@ -46,7 +46,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
         ("QAppsConfiguration", Shape::Object(&RULE_QAppsConfiguration)),
         ("QuickSightConfiguration", Shape::Object(&RULE_QuickSightConfiguration)),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["DisplayName"],
     closed: true,

@@ -33,12 +33,12 @@ pub struct DataAccessorRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DataAccessor: ObjRule = ObjRule {
     properties: &[
-        ("ActionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ActionConfiguration), min_items: Some(1), max_items: Some(10) })),
+        ("ActionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ActionConfiguration), min_items: Some(1), max_items: Some(10), unique: false })),
         ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("AuthenticationDetail", Shape::Object(&RULE_DataAccessorAuthenticationDetail)),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["ApplicationId", "ActionConfigurations", "DisplayName", "Principal"],
     closed: true,
@@ -345,7 +345,7 @@ impl ToValue for ActionFilterConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_AttributeFilter: ObjRule = ObjRule {
     properties: &[
-        ("AndAllFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeFilter), min_items: None, max_items: None })),
+        ("AndAllFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeFilter), min_items: None, max_items: None, unique: false })),
         ("ContainsAll", Shape::Object(&RULE_DocumentAttribute)),
         ("ContainsAny", Shape::Object(&RULE_DocumentAttribute)),
         ("EqualsTo", Shape::Object(&RULE_DocumentAttribute)),
@@ -354,7 +354,7 @@ pub(crate) static RULE_AttributeFilter: ObjRule = ObjRule {
         ("LessThan", Shape::Object(&RULE_DocumentAttribute)),
         ("LessThanOrEquals", Shape::Object(&RULE_DocumentAttribute)),
         ("NotFilter", Shape::Object(&RULE_AttributeFilter)),
-        ("OrAllFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeFilter), min_items: None, max_items: None })),
+        ("OrAllFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeFilter), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -471,7 +471,7 @@ pub(crate) static RULE_DataAccessorAuthenticationDetail: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AWS_IAM_IDC_TTI", "AWS_IAM_IDC_AUTH_CODE"], ..StrRule::ANY })),
-        ("ExternalIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("ExternalIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["AuthenticationType"],
     closed: true,

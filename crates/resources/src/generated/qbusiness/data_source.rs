@@ -40,7 +40,7 @@ pub struct DataSourceRequired {
 pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Configuration", Shape::Any),
+        ("Configuration", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("DocumentEnrichmentConfiguration", Shape::Object(&RULE_DocumentEnrichmentConfiguration)),
@@ -48,7 +48,7 @@ pub(crate) static RULE_DataSource: ObjRule = ObjRule {
         ("MediaExtractionConfiguration", Shape::Object(&RULE_MediaExtractionConfiguration)),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SyncSchedule", Shape::Str(&StrRule { max_len: Some(998), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ("VpcConfiguration", Shape::Object(&RULE_DataSourceVpcConfiguration)),
     ],
     required: &["ApplicationId", "IndexId", "Configuration", "DisplayName"],
@@ -373,8 +373,8 @@ pub struct DataSourceVpcConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DataSourceVpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_7), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_7), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["SecurityGroupIds", "SubnetIds"],
     closed: true,
@@ -604,7 +604,7 @@ impl ToValue for DocumentAttributeTarget {
 #[rustfmt::skip]
 pub(crate) static RULE_DocumentEnrichmentConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("InlineConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InlineDocumentEnrichmentConfiguration), min_items: Some(1), max_items: Some(100) })),
+        ("InlineConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InlineDocumentEnrichmentConfiguration), min_items: Some(1), max_items: Some(100), unique: false })),
         ("PostExtractionHookConfiguration", Shape::Object(&RULE_HookConfiguration)),
         ("PreExtractionHookConfiguration", Shape::Object(&RULE_HookConfiguration)),
     ],

@@ -31,9 +31,9 @@ pub struct PermissionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Permission: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
         ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(1), max_items: Some(10) })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(1), max_items: Some(10), unique: false })),
         ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("StatementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
@@ -179,7 +179,7 @@ pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[
         ("ConditionKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ConditionOperator", Shape::Str(&StrRule { allowed: &["StringEquals"], ..StrRule::ANY })),
-        ("ConditionValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1) })),
+        ("ConditionValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["ConditionOperator", "ConditionKey", "ConditionValues"],
     closed: true,

@@ -37,11 +37,11 @@ pub(crate) static RULE_WebExperience: ObjRule = ObjRule {
         ("BrowserExtensionConfiguration", Shape::Object(&RULE_BrowserExtensionConfiguration)),
         ("CustomizationConfiguration", Shape::Object(&RULE_CustomizationConfiguration)),
         ("IdentityProviderConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Origins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10) })),
+        ("Origins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SamplePromptsControlMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("Subtitle", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ("Title", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
         ("WelcomeMessage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), ..StrRule::ANY })),
     ],
@@ -302,7 +302,7 @@ pub struct BrowserExtensionConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_BrowserExtensionConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("EnabledBrowserExtensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FIREFOX", "CHROME"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2) })),
+        ("EnabledBrowserExtensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FIREFOX", "CHROME"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2), unique: true })),
     ],
     required: &["EnabledBrowserExtensions"],
     closed: true,

@@ -21,7 +21,7 @@ pub(crate) static RULE_Ledger: ObjRule = ObjRule {
         ("KmsKey", Shape::STR),
         ("Name", Shape::STR),
         ("PermissionsMode", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["PermissionsMode"],
     closed: true,

@@ -35,7 +35,7 @@ pub(crate) static RULE_Stream: ObjRule = ObjRule {
         ("LedgerName", Shape::STR),
         ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StreamName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["LedgerName", "StreamName", "RoleArn", "KinesisConfiguration", "InclusiveStartTime"],
     closed: true,

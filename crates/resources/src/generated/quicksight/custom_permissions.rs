@@ -28,7 +28,7 @@ pub(crate) static RULE_CustomPermissions: ObjRule = ObjRule {
         ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Capabilities", Shape::Object(&RULE_Capabilities)),
         ("CustomPermissionsName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
     ],
     required: &["AwsAccountId", "CustomPermissionsName"],
     closed: true,

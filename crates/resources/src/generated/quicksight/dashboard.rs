@@ -312,14 +312,14 @@ pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
         ("DashboardId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("DashboardPublishOptions", Shape::Object(&RULE_DashboardPublishOptions)),
         ("Definition", Shape::Object(&RULE_DashboardVersionDefinition)),
-        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10) })),
-        ("LinkEntities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10), unique: false })),
+        ("LinkEntities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
         ("LinkSharingConfiguration", Shape::Object(&RULE_LinkSharingConfiguration)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("Parameters", Shape::Object(&RULE_Parameters)),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64) })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
         ("SourceEntity", Shape::Object(&RULE_DashboardSourceEntity)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
         ("ThemeArn", Shape::STR),
         ("ValidationStrategy", Shape::Object(&RULE_ValidationStrategy)),
         ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
@@ -654,7 +654,7 @@ impl ToValue for AdHocFilteringOption {
 #[rustfmt::skip]
 pub(crate) static RULE_AssetOptions: ObjRule = ObjRule {
     properties: &[
-        ("ExcludedDataSetArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(100) })),
+        ("ExcludedDataSetArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(100), unique: false })),
         ("QBusinessInsightsStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("Timezone", Shape::STR),
         ("WeekStart", Shape::Str(&StrRule { allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], ..StrRule::ANY })),
@@ -1097,7 +1097,7 @@ pub struct DashboardSourceTemplateRequired {
 pub(crate) static RULE_DashboardSourceTemplate: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
-        ("DataSetReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetReference), min_items: Some(1), max_items: None })),
+        ("DataSetReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetReference), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["Arn", "DataSetReferences"],
     closed: true,
@@ -1163,14 +1163,14 @@ pub struct DashboardVersionDefinitionRequired {
 pub(crate) static RULE_DashboardVersionDefinition: ObjRule = ObjRule {
     properties: &[
         ("AnalysisDefaults", Shape::Object(&RULE_AnalysisDefaults)),
-        ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_CalculatedField), min_items: Some(0), max_items: Some(500) })),
-        ("ColumnConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnConfiguration), min_items: Some(0), max_items: Some(2000) })),
-        ("DataSetIdentifierDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetIdentifierDeclaration), min_items: Some(1), max_items: Some(50) })),
-        ("FilterGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterGroup), min_items: Some(0), max_items: Some(2000) })),
+        ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_CalculatedField), min_items: Some(0), max_items: Some(500), unique: false })),
+        ("ColumnConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnConfiguration), min_items: Some(0), max_items: Some(2000), unique: false })),
+        ("DataSetIdentifierDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetIdentifierDeclaration), min_items: Some(1), max_items: Some(50), unique: false })),
+        ("FilterGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterGroup), min_items: Some(0), max_items: Some(2000), unique: false })),
         ("Options", Shape::Object(&RULE_AssetOptions)),
-        ("ParameterDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDeclaration), min_items: Some(0), max_items: Some(400) })),
-        ("Sheets", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetDefinition), min_items: Some(0), max_items: Some(20) })),
-        ("StaticFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_StaticFile), min_items: Some(0), max_items: Some(200) })),
+        ("ParameterDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDeclaration), min_items: Some(0), max_items: Some(400), unique: false })),
+        ("Sheets", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetDefinition), min_items: Some(0), max_items: Some(20), unique: false })),
+        ("StaticFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_StaticFile), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["DataSetIdentifierDeclarations"],
     closed: true,
@@ -1762,7 +1762,7 @@ pub struct FreeFormLayoutConfigurationRequired {
 pub(crate) static RULE_FreeFormLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CanvasSizeOptions", Shape::Object(&RULE_FreeFormLayoutCanvasSizeOptions)),
-        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_FreeFormLayoutElement), min_items: Some(0), max_items: Some(430) })),
+        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_FreeFormLayoutElement), min_items: Some(0), max_items: Some(430), unique: false })),
     ],
     required: &["Elements"],
     closed: true,
@@ -1843,7 +1843,7 @@ pub(crate) static RULE_FreeFormLayoutElement: ObjRule = ObjRule {
         ("Height", Shape::STR),
         ("LoadingAnimation", Shape::Object(&RULE_LoadingAnimation)),
         ("Padding", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
-        ("RenderingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetElementRenderingRule), min_items: Some(0), max_items: Some(10000) })),
+        ("RenderingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetElementRenderingRule), min_items: Some(0), max_items: Some(10000), unique: false })),
         ("SelectedBorderStyle", Shape::Object(&RULE_FreeFormLayoutElementBorderStyle)),
         ("Visibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
         ("Width", Shape::STR),
@@ -2080,7 +2080,7 @@ pub struct FreeFormSectionLayoutConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FreeFormSectionLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_FreeFormLayoutElement), min_items: Some(0), max_items: Some(430) })),
+        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_FreeFormLayoutElement), min_items: Some(0), max_items: Some(430), unique: false })),
     ],
     required: &["Elements"],
     closed: true,
@@ -2136,7 +2136,7 @@ pub struct GridLayoutConfigurationRequired {
 pub(crate) static RULE_GridLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CanvasSizeOptions", Shape::Object(&RULE_GridLayoutCanvasSizeOptions)),
-        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_GridLayoutElement), min_items: Some(0), max_items: Some(430) })),
+        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_GridLayoutElement), min_items: Some(0), max_items: Some(430), unique: false })),
     ],
     required: &["Elements"],
     closed: true,
@@ -2685,7 +2685,7 @@ impl ToValue for LayoutConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_LinkSharingConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64) })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2790,10 +2790,10 @@ pub struct SectionBasedLayoutConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SectionBasedLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("BodySections", Shape::List(&ListRule { items: Shape::Object(&RULE_BodySectionConfiguration), min_items: Some(0), max_items: Some(28) })),
+        ("BodySections", Shape::List(&ListRule { items: Shape::Object(&RULE_BodySectionConfiguration), min_items: Some(0), max_items: Some(28), unique: false })),
         ("CanvasSizeOptions", Shape::Object(&RULE_SectionBasedLayoutCanvasSizeOptions)),
-        ("FooterSections", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderFooterSectionConfiguration), min_items: Some(0), max_items: Some(1) })),
-        ("HeaderSections", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderFooterSectionConfiguration), min_items: Some(0), max_items: Some(1) })),
+        ("FooterSections", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderFooterSectionConfiguration), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("HeaderSections", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderFooterSectionConfiguration), min_items: Some(0), max_items: Some(1), unique: false })),
     ],
     required: &["BodySections", "CanvasSizeOptions", "FooterSections", "HeaderSections"],
     closed: true,
@@ -3080,16 +3080,16 @@ pub(crate) static RULE_SheetDefinition: ObjRule = ObjRule {
     properties: &[
         ("ContentType", Shape::Str(&StrRule { allowed: &["PAGINATED", "INTERACTIVE"], ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("FilterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterControl), min_items: Some(0), max_items: Some(200) })),
-        ("Images", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetImage), min_items: Some(0), max_items: Some(10) })),
-        ("Layouts", Shape::List(&ListRule { items: Shape::Object(&RULE_Layout), min_items: Some(1), max_items: Some(1) })),
+        ("FilterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterControl), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Images", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetImage), min_items: Some(0), max_items: Some(10), unique: false })),
+        ("Layouts", Shape::List(&ListRule { items: Shape::Object(&RULE_Layout), min_items: Some(1), max_items: Some(1), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("ParameterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterControl), min_items: Some(0), max_items: Some(200) })),
-        ("SheetControlLayouts", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetControlLayout), min_items: Some(0), max_items: Some(1) })),
+        ("ParameterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterControl), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("SheetControlLayouts", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetControlLayout), min_items: Some(0), max_items: Some(1), unique: false })),
         ("SheetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TextBoxes", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetTextBox), min_items: Some(0), max_items: Some(100) })),
+        ("TextBoxes", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetTextBox), min_items: Some(0), max_items: Some(100), unique: false })),
         ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Visuals", Shape::List(&ListRule { items: Shape::Object(&RULE_Visual), min_items: Some(0), max_items: Some(50) })),
+        ("Visuals", Shape::List(&ListRule { items: Shape::Object(&RULE_Visual), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["SheetId"],
     closed: true,

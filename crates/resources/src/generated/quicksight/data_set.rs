@@ -21,26 +21,26 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9._-]*$");
 pub(crate) static RULE_DataSet: ObjRule = ObjRule {
     properties: &[
         ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ColumnGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnGroup), min_items: Some(1), max_items: Some(8) })),
-        ("ColumnLevelPermissionRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnLevelPermissionRule), min_items: Some(1), max_items: None })),
+        ("ColumnGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnGroup), min_items: Some(1), max_items: Some(8), unique: false })),
+        ("ColumnLevelPermissionRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnLevelPermissionRule), min_items: Some(1), max_items: None, unique: false })),
         ("DataPrepConfiguration", Shape::Object(&RULE_DataPrepConfiguration)),
         ("DataSetId", Shape::STR),
         ("DataSetRefreshProperties", Shape::Object(&RULE_DataSetRefreshProperties)),
         ("DataSetUsageConfiguration", Shape::Object(&RULE_DataSetUsageConfiguration)),
-        ("DatasetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DatasetParameter), min_items: Some(0), max_items: Some(32) })),
-        ("FieldFolders", Shape::Any),
-        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10) })),
+        ("DatasetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DatasetParameter), min_items: Some(0), max_items: Some(32), unique: false })),
+        ("FieldFolders", Shape::Typed(json_type::OBJECT)),
+        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10), unique: false })),
         ("ImportMode", Shape::Str(&StrRule { allowed: &["SPICE", "DIRECT_QUERY"], ..StrRule::ANY })),
         ("IngestionWaitPolicy", Shape::Object(&RULE_IngestionWaitPolicy)),
-        ("LogicalTableMap", Shape::Any),
+        ("LogicalTableMap", Shape::Typed(json_type::OBJECT)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("PerformanceConfiguration", Shape::Object(&RULE_PerformanceConfiguration)),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64) })),
-        ("PhysicalTableMap", Shape::Any),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
+        ("PhysicalTableMap", Shape::Typed(json_type::OBJECT)),
         ("RowLevelPermissionDataSet", Shape::Object(&RULE_RowLevelPermissionDataSet)),
         ("RowLevelPermissionTagConfiguration", Shape::Object(&RULE_RowLevelPermissionTagConfiguration)),
         ("SemanticModelConfiguration", Shape::Object(&RULE_SemanticModelConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
         ("UseAs", Shape::Str(&StrRule { allowed: &["RLS_RULES"], ..StrRule::ANY })),
     ],
     closed: true,
@@ -417,8 +417,8 @@ impl ToValue for ColumnGroup {
 #[rustfmt::skip]
 pub(crate) static RULE_ColumnLevelPermissionRule: ObjRule = ObjRule {
     properties: &[
-        ("ColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
-        ("Principals", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(100) })),
+        ("ColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
+        ("Principals", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -485,9 +485,9 @@ pub struct DataPrepConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DataPrepConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("DestinationTableMap", Shape::Any),
-        ("SourceTableMap", Shape::Any),
-        ("TransformStepMap", Shape::Any),
+        ("DestinationTableMap", Shape::Typed(json_type::OBJECT)),
+        ("SourceTableMap", Shape::Typed(json_type::OBJECT)),
+        ("TransformStepMap", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["DestinationTableMap", "SourceTableMap", "TransformStepMap"],
     closed: true,
@@ -838,7 +838,7 @@ impl ToValue for DateTimeDatasetParameter {
 #[rustfmt::skip]
 pub(crate) static RULE_DateTimeDatasetParameterDefaultValues: ObjRule = ObjRule {
     properties: &[
-        ("StaticValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(32) })),
+        ("StaticValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(32), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -975,7 +975,7 @@ impl ToValue for DecimalDatasetParameter {
 #[rustfmt::skip]
 pub(crate) static RULE_DecimalDatasetParameterDefaultValues: ObjRule = ObjRule {
     properties: &[
-        ("StaticValues", Shape::List(&ListRule { items: Shape::NUM, min_items: Some(0), max_items: Some(32) })),
+        ("StaticValues", Shape::List(&ListRule { items: Shape::NUM, min_items: Some(0), max_items: Some(32), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1031,7 +1031,7 @@ pub struct GeoSpatialColumnGroupRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GeoSpatialColumnGroup: ObjRule = ObjRule {
     properties: &[
-        ("Columns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
+        ("Columns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
         ("CountryCode", Shape::Str(&StrRule { allowed: &["US"], ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
     ],
@@ -1306,7 +1306,7 @@ impl ToValue for IntegerDatasetParameter {
 #[rustfmt::skip]
 pub(crate) static RULE_IntegerDatasetParameterDefaultValues: ObjRule = ObjRule {
     properties: &[
-        ("StaticValues", Shape::List(&ListRule { items: Shape::INT, min_items: Some(0), max_items: Some(32) })),
+        ("StaticValues", Shape::List(&ListRule { items: Shape::INT, min_items: Some(0), max_items: Some(32), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1432,7 +1432,7 @@ impl ToValue for LookbackWindow {
 #[rustfmt::skip]
 pub(crate) static RULE_PerformanceConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("UniqueKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_UniqueKey), min_items: Some(1), max_items: Some(1) })),
+        ("UniqueKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_UniqueKey), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1727,8 +1727,8 @@ pub struct RowLevelPermissionTagConfigurationRequired {
 pub(crate) static RULE_RowLevelPermissionTagConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("TagRuleConfigurations", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) }), min_items: Some(1), max_items: Some(50) })),
-        ("TagRules", Shape::List(&ListRule { items: Shape::Object(&RULE_RowLevelPermissionTagRule), min_items: Some(1), max_items: Some(50) })),
+        ("TagRuleConfigurations", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false }), min_items: Some(1), max_items: Some(50), unique: false })),
+        ("TagRules", Shape::List(&ListRule { items: Shape::Object(&RULE_RowLevelPermissionTagRule), min_items: Some(1), max_items: Some(50), unique: false })),
     ],
     required: &["TagRules"],
     closed: true,
@@ -1886,7 +1886,7 @@ impl ToValue for RowLevelPermissionTagRule {
 #[rustfmt::skip]
 pub(crate) static RULE_SemanticModelConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("TableMap", Shape::Any),
+        ("TableMap", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2019,7 +2019,7 @@ impl ToValue for StringDatasetParameter {
 #[rustfmt::skip]
 pub(crate) static RULE_StringDatasetParameterDefaultValues: ObjRule = ObjRule {
     properties: &[
-        ("StaticValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY }), min_items: Some(0), max_items: Some(32) })),
+        ("StaticValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY }), min_items: Some(0), max_items: Some(32), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2073,7 +2073,7 @@ pub struct UniqueKeyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_UniqueKey: ObjRule = ObjRule {
     properties: &[
-        ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["ColumnNames"],
     closed: true,

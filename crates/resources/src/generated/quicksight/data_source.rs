@@ -33,17 +33,17 @@ pub struct DataSourceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
-        ("AlternateDataSourceParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceParameters), min_items: Some(1), max_items: Some(50) })),
+        ("AlternateDataSourceParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceParameters), min_items: Some(1), max_items: Some(50), unique: false })),
         ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Credentials", Shape::Object(&RULE_DataSourceCredentials)),
         ("DataSourceId", Shape::STR),
         ("DataSourceParameters", Shape::Object(&RULE_DataSourceParameters)),
         ("ErrorInfo", Shape::Object(&RULE_DataSourceErrorInfo)),
-        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10) })),
+        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64) })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
         ("SslProperties", Shape::Object(&RULE_SslProperties)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
         ("Type", Shape::Str(&StrRule { allowed: &["ADOBE_ANALYTICS", "AMAZON_ELASTICSEARCH", "AMAZON_OPENSEARCH", "ATHENA", "AURORA", "AURORA_POSTGRESQL", "AWS_IOT_ANALYTICS", "DATABRICKS", "DENODO", "DREMIO", "DYNAMODB", "SAPHANA", "DB2_AS400", "EXASOL", "FILE", "GITHUB", "INTERNATIONAL_DATA_CORPORATION", "JIRA", "MARIADB", "MYSQL", "ORACLE", "POSTGRESQL", "PRESTO", "QBUSINESS", "REDSHIFT", "S3", "S3_TABLES", "S3_KNOWLEDGE_BASE", "SALESFORCE", "SERVICENOW", "SNOWFLAKE", "SPARK", "SPICE", "SQLSERVER", "TERADATA", "TIMESTREAM", "TWITTER", "BIGQUERY", "GOOGLE_ANALYTICS", "TRINO", "STARBURST", "MONGO", "MONGO_ATLAS", "DOCUMENTDB", "APPFLOW", "IMPALA", "GLUE", "GOOGLE_DRIVE", "CONFLUENCE", "SHAREPOINT", "ONE_DRIVE", "WEB_CRAWLER", "BOX"], ..StrRule::ANY })),
         ("VpcConnectionProperties", Shape::Object(&RULE_VpcConnectionProperties)),
     ],
@@ -643,7 +643,7 @@ pub struct CredentialPairRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CredentialPair: ObjRule = ObjRule {
     properties: &[
-        ("AlternateDataSourceParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceParameters), min_items: Some(1), max_items: Some(50) })),
+        ("AlternateDataSourceParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceParameters), min_items: Some(1), max_items: Some(50), unique: false })),
         ("Password", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
     ],
@@ -1938,7 +1938,7 @@ pub struct RedshiftIamParametersRequired {
 pub(crate) static RULE_RedshiftIamParameters: ObjRule = ObjRule {
     properties: &[
         ("AutoCreateDatabaseUser", Shape::Bool),
-        ("DatabaseGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("DatabaseGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
         ("DatabaseUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
@@ -2142,7 +2142,7 @@ pub struct ResourcePermissionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResourcePermission: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(20) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(20), unique: false })),
         ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Resource", Shape::STR),
     ],

@@ -22,9 +22,9 @@ pub(crate) static RULE_Folder: ObjRule = ObjRule {
         ("FolderType", Shape::Str(&StrRule { allowed: &["SHARED", "RESTRICTED"], ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
         ("ParentFolderArn", Shape::STR),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64) })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
         ("SharingModel", Shape::Str(&StrRule { allowed: &["ACCOUNT", "NAMESPACE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -217,7 +217,7 @@ pub struct ResourcePermissionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResourcePermission: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(20) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(20), unique: false })),
         ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Actions", "Principal"],

@@ -895,7 +895,7 @@ impl ToValue for AxisDisplayOptions {
 #[rustfmt::skip]
 pub(crate) static RULE_AxisDisplayRange: ObjRule = ObjRule {
     properties: &[
-        ("DataDriven", Shape::Any),
+        ("DataDriven", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("MinMax", Shape::Object(&RULE_AxisDisplayMinMaxRange)),
     ],
     closed: true,
@@ -1331,10 +1331,10 @@ impl ToValue for AxisTickLabelOptions {
 #[rustfmt::skip]
 pub(crate) static RULE_BarChartAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("Category", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("Colors", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("SmallMultiples", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1) })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
+        ("Category", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Colors", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("SmallMultiples", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1417,13 +1417,13 @@ pub(crate) static RULE_BarChartConfiguration: ObjRule = ObjRule {
         ("CategoryAxis", Shape::Object(&RULE_AxisDisplayOptions)),
         ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
         ("ColorLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200) })),
+        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200), unique: false })),
         ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("FieldWells", Shape::Object(&RULE_BarChartFieldWells)),
         ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
         ("Orientation", Shape::Str(&StrRule { allowed: &["HORIZONTAL", "VERTICAL"], ..StrRule::ANY })),
-        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20) })),
+        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20), unique: false })),
         ("SmallMultiplesOptions", Shape::Object(&RULE_SmallMultiplesOptions)),
         ("SortConfiguration", Shape::Object(&RULE_BarChartSortConfiguration)),
         ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
@@ -1657,11 +1657,11 @@ impl ToValue for BarChartFieldWells {
 pub(crate) static RULE_BarChartSortConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CategoryItemsLimit", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
         ("ColorItemsLimit", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("ColorSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("ColorSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
         ("SmallMultiplesLimitConfiguration", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("SmallMultiplesSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("SmallMultiplesSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1763,9 +1763,9 @@ pub struct BarChartVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_BarChartVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_BarChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -2160,7 +2160,7 @@ pub(crate) static RULE_BodySectionDynamicCategoryDimensionConfiguration: ObjRule
     properties: &[
         ("Column", Shape::Object(&RULE_ColumnIdentifier)),
         ("Limit", Shape::Num(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("SortByMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSort), min_items: Some(0), max_items: Some(100) })),
+        ("SortByMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSort), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     required: &["Column"],
     closed: true,
@@ -2241,7 +2241,7 @@ pub(crate) static RULE_BodySectionDynamicNumericDimensionConfiguration: ObjRule 
     properties: &[
         ("Column", Shape::Object(&RULE_ColumnIdentifier)),
         ("Limit", Shape::Num(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("SortByMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSort), min_items: Some(0), max_items: Some(100) })),
+        ("SortByMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSort), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     required: &["Column"],
     closed: true,
@@ -2312,8 +2312,8 @@ impl ToValue for BodySectionDynamicNumericDimensionConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_BodySectionRepeatConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("DimensionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_BodySectionRepeatDimensionConfiguration), min_items: Some(0), max_items: Some(3) })),
-        ("NonRepeatingVisuals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
+        ("DimensionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_BodySectionRepeatDimensionConfiguration), min_items: Some(0), max_items: Some(3), unique: false })),
+        ("NonRepeatingVisuals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
         ("PageBreakConfiguration", Shape::Object(&RULE_BodySectionRepeatPageBreakConfiguration)),
     ],
     closed: true,
@@ -2494,8 +2494,8 @@ impl ToValue for BodySectionRepeatPageBreakConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_BoxPlotAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("GroupBy", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1) })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(5) })),
+        ("GroupBy", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(5), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2564,7 +2564,7 @@ pub(crate) static RULE_BoxPlotChartConfiguration: ObjRule = ObjRule {
         ("Legend", Shape::Object(&RULE_LegendOptions)),
         ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
         ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20) })),
+        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20), unique: false })),
         ("SortConfiguration", Shape::Object(&RULE_BoxPlotSortConfiguration)),
         ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
         ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
@@ -2821,7 +2821,7 @@ impl ToValue for BoxPlotOptions {
 #[rustfmt::skip]
 pub(crate) static RULE_BoxPlotSortConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
         ("PaginationConfiguration", Shape::Object(&RULE_PaginationConfiguration)),
     ],
     closed: true,
@@ -2937,9 +2937,9 @@ pub struct BoxPlotVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_BoxPlotVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_BoxPlotChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -3219,7 +3219,7 @@ impl ToValue for CalculatedMeasureField {
 #[rustfmt::skip]
 pub(crate) static RULE_CascadingControlConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SourceControls", Shape::List(&ListRule { items: Shape::Object(&RULE_CascadingControlSource), min_items: Some(0), max_items: Some(200) })),
+        ("SourceControls", Shape::List(&ListRule { items: Shape::Object(&RULE_CascadingControlSource), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -3525,7 +3525,7 @@ pub struct CategoryDrillDownFilterRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CategoryDrillDownFilter: ObjRule = ObjRule {
     properties: &[
-        ("CategoryValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100000) })),
+        ("CategoryValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100000), unique: false })),
         ("Column", Shape::Object(&RULE_ColumnIdentifier)),
     ],
     required: &["CategoryValues", "Column"],
@@ -3840,7 +3840,7 @@ impl ToValue for CategoryInnerFilter {
 #[rustfmt::skip]
 pub(crate) static RULE_ChartAxisLabelOptions: ObjRule = ObjRule {
     properties: &[
-        ("AxisLabelOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_AxisLabelOptions), min_items: Some(0), max_items: Some(100) })),
+        ("AxisLabelOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_AxisLabelOptions), min_items: Some(0), max_items: Some(100), unique: false })),
         ("SortIconVisibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
         ("Visibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
     ],
@@ -4022,7 +4022,7 @@ pub struct ColorScaleRequired {
 pub(crate) static RULE_ColorScale: ObjRule = ObjRule {
     properties: &[
         ("ColorFillType", Shape::Str(&StrRule { allowed: &["DISCRETE", "GRADIENT"], ..StrRule::ANY })),
-        ("Colors", Shape::List(&ListRule { items: Shape::Object(&RULE_DataColor), min_items: Some(2), max_items: Some(3) })),
+        ("Colors", Shape::List(&ListRule { items: Shape::Object(&RULE_DataColor), min_items: Some(2), max_items: Some(3), unique: false })),
         ("NullValueColor", Shape::Object(&RULE_DataColor)),
     ],
     required: &["ColorFillType", "Colors"],
@@ -4094,7 +4094,7 @@ impl ToValue for ColorScale {
 #[rustfmt::skip]
 pub(crate) static RULE_ColorsConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("CustomColors", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomColor), min_items: Some(0), max_items: Some(50) })),
+        ("CustomColors", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomColor), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -4552,10 +4552,10 @@ impl ToValue for ColumnTooltipItem {
 #[rustfmt::skip]
 pub(crate) static RULE_ComboChartAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("BarValues", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
-        ("Category", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("Colors", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("LineValues", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
+        ("BarValues", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Category", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Colors", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("LineValues", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -4645,7 +4645,7 @@ pub(crate) static RULE_ComboChartConfiguration: ObjRule = ObjRule {
         ("LineDataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
         ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20) })),
+        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20), unique: false })),
         ("SecondaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
         ("SecondaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
         ("SingleAxisOptions", Shape::Object(&RULE_SingleAxisOptions)),
@@ -4896,9 +4896,9 @@ impl ToValue for ComboChartFieldWells {
 pub(crate) static RULE_ComboChartSortConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CategoryItemsLimit", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
         ("ColorItemsLimit", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("ColorSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("ColorSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -4981,9 +4981,9 @@ pub struct ComboChartVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ComboChartVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_ComboChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -5902,7 +5902,7 @@ pub struct ContributionAnalysisDefaultRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ContributionAnalysisDefault: ObjRule = ObjRule {
     properties: &[
-        ("ContributorDimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnIdentifier), min_items: Some(1), max_items: Some(4) })),
+        ("ContributorDimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnIdentifier), min_items: Some(1), max_items: Some(4), unique: false })),
         ("MeasureFieldId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
     ],
     required: &["ContributorDimensions", "MeasureFieldId"],
@@ -6230,7 +6230,7 @@ pub struct CustomActionSetParametersOperationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomActionSetParametersOperation: ObjRule = ObjRule {
     properties: &[
-        ("ParameterValueConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SetParameterValueConfiguration), min_items: Some(1), max_items: Some(200) })),
+        ("ParameterValueConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SetParameterValueConfiguration), min_items: Some(1), max_items: Some(200), unique: false })),
     ],
     required: &["ParameterValueConfigurations"],
     closed: true,
@@ -6537,7 +6537,7 @@ pub struct CustomContentVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomContentVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_CustomContentConfiguration)),
         ("DataSetIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
@@ -6777,7 +6777,7 @@ pub struct CustomFilterListConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomFilterListConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("CategoryValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100000) })),
+        ("CategoryValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100000), unique: false })),
         ("MatchOperator", Shape::Str(&StrRule { allowed: &["EQUALS", "DOES_NOT_EQUAL", "CONTAINS", "DOES_NOT_CONTAIN", "STARTS_WITH", "ENDS_WITH"], ..StrRule::ANY })),
         ("NullOption", Shape::Str(&StrRule { allowed: &["ALL_VALUES", "NULLS_ONLY", "NON_NULLS_ONLY"], ..StrRule::ANY })),
         ("SelectAllOptions", Shape::Str(&StrRule { allowed: &["FILTER_ALL_VALUES"], ..StrRule::ANY })),
@@ -6926,10 +6926,10 @@ impl ToValue for CustomNarrativeOptions {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomParameterValues: ObjRule = ObjRule {
     properties: &[
-        ("DateTimeValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50000) })),
-        ("DecimalValues", Shape::List(&ListRule { items: Shape::NUM, min_items: Some(0), max_items: Some(50000) })),
-        ("IntegerValues", Shape::List(&ListRule { items: Shape::NUM, min_items: Some(0), max_items: Some(50000) })),
-        ("StringValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50000) })),
+        ("DateTimeValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50000), unique: false })),
+        ("DecimalValues", Shape::List(&ListRule { items: Shape::NUM, min_items: Some(0), max_items: Some(50000), unique: false })),
+        ("IntegerValues", Shape::List(&ListRule { items: Shape::NUM, min_items: Some(0), max_items: Some(50000), unique: false })),
+        ("StringValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50000), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -7318,7 +7318,7 @@ impl ToValue for DataFieldSeriesItem {
 pub(crate) static RULE_DataLabelOptions: ObjRule = ObjRule {
     properties: &[
         ("CategoryLabelVisibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
-        ("DataLabelTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLabelType), min_items: Some(0), max_items: Some(100) })),
+        ("DataLabelTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_DataLabelType), min_items: Some(0), max_items: Some(100), unique: false })),
         ("LabelColor", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("LabelContent", Shape::Str(&StrRule { allowed: &["VALUE", "PERCENT", "VALUE_AND_PERCENT"], ..StrRule::ANY })),
         ("LabelFontConfiguration", Shape::Object(&RULE_FontConfiguration)),
@@ -7691,7 +7691,7 @@ pub struct DataPathSortRequired {
 pub(crate) static RULE_DataPathSort: ObjRule = ObjRule {
     properties: &[
         ("Direction", Shape::Str(&StrRule { allowed: &["ASC", "DESC"], ..StrRule::ANY })),
-        ("SortPaths", Shape::List(&ListRule { items: Shape::Object(&RULE_DataPathValue), min_items: Some(0), max_items: Some(20) })),
+        ("SortPaths", Shape::List(&ListRule { items: Shape::Object(&RULE_DataPathValue), min_items: Some(0), max_items: Some(20), unique: false })),
     ],
     required: &["Direction", "SortPaths"],
     closed: true,
@@ -8284,7 +8284,7 @@ pub(crate) static RULE_DateTimeDefaultValues: ObjRule = ObjRule {
     properties: &[
         ("DynamicValue", Shape::Object(&RULE_DynamicDefaultValue)),
         ("RollingDate", Shape::Object(&RULE_RollingDateConfiguration)),
-        ("StaticValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50000) })),
+        ("StaticValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50000), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -8432,7 +8432,7 @@ pub struct DateTimeHierarchyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DateTimeHierarchy: ObjRule = ObjRule {
     properties: &[
-        ("DrillDownFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_DrillDownFilter), min_items: Some(0), max_items: Some(10) })),
+        ("DrillDownFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_DrillDownFilter), min_items: Some(0), max_items: Some(10), unique: false })),
         ("HierarchyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
     ],
     required: &["HierarchyId"],
@@ -8509,7 +8509,7 @@ pub struct DateTimeParameterRequired {
 pub(crate) static RULE_DateTimeParameter: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "Values"],
     closed: true,
@@ -8581,7 +8581,7 @@ pub struct DateTimeParameterDeclarationRequired {
 pub(crate) static RULE_DateTimeParameterDeclaration: ObjRule = ObjRule {
     properties: &[
         ("DefaultValues", Shape::Object(&RULE_DateTimeDefaultValues)),
-        ("MappedDataSetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_MappedDataSetParameter), min_items: Some(0), max_items: Some(150) })),
+        ("MappedDataSetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_MappedDataSetParameter), min_items: Some(0), max_items: Some(150), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("TimeGranularity", Shape::Str(&StrRule { allowed: &["YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND"], ..StrRule::ANY })),
         ("ValueWhenUnset", Shape::Object(&RULE_DateTimeValueWhenUnsetConfiguration)),
@@ -8819,7 +8819,7 @@ impl ToValue for DateTimeValueWhenUnsetConfiguration {
 pub(crate) static RULE_DecimalDefaultValues: ObjRule = ObjRule {
     properties: &[
         ("DynamicValue", Shape::Object(&RULE_DynamicDefaultValue)),
-        ("StaticValues", Shape::List(&ListRule { items: Shape::NUM, min_items: Some(0), max_items: Some(50000) })),
+        ("StaticValues", Shape::List(&ListRule { items: Shape::NUM, min_items: Some(0), max_items: Some(50000), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -8889,7 +8889,7 @@ pub struct DecimalParameterRequired {
 pub(crate) static RULE_DecimalParameter: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::NUM, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::NUM, min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "Values"],
     closed: true,
@@ -8965,7 +8965,7 @@ pub struct DecimalParameterDeclarationRequired {
 pub(crate) static RULE_DecimalParameterDeclaration: ObjRule = ObjRule {
     properties: &[
         ("DefaultValues", Shape::Object(&RULE_DecimalDefaultValues)),
-        ("MappedDataSetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_MappedDataSetParameter), min_items: Some(0), max_items: Some(150) })),
+        ("MappedDataSetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_MappedDataSetParameter), min_items: Some(0), max_items: Some(150), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ParameterValueType", Shape::Str(&StrRule { allowed: &["MULTI_VALUED", "SINGLE_VALUED"], ..StrRule::ANY })),
         ("ValueWhenUnset", Shape::Object(&RULE_DecimalValueWhenUnsetConfiguration)),
@@ -10709,7 +10709,7 @@ pub struct EmptyVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_EmptyVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("DataSetIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
@@ -10884,8 +10884,8 @@ pub struct ExplicitHierarchyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ExplicitHierarchy: ObjRule = ObjRule {
     properties: &[
-        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnIdentifier), min_items: Some(2), max_items: Some(10) })),
-        ("DrillDownFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_DrillDownFilter), min_items: Some(0), max_items: Some(10) })),
+        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnIdentifier), min_items: Some(2), max_items: Some(10), unique: false })),
+        ("DrillDownFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_DrillDownFilter), min_items: Some(0), max_items: Some(10), unique: false })),
         ("HierarchyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
     ],
     required: &["Columns", "HierarchyId"],
@@ -10962,7 +10962,7 @@ impl ToValue for ExplicitHierarchy {
 pub(crate) static RULE_FieldBasedTooltip: ObjRule = ObjRule {
     properties: &[
         ("AggregationVisibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
-        ("TooltipFields", Shape::List(&ListRule { items: Shape::Object(&RULE_TooltipItem), min_items: Some(0), max_items: Some(100) })),
+        ("TooltipFields", Shape::List(&ListRule { items: Shape::Object(&RULE_TooltipItem), min_items: Some(0), max_items: Some(100), unique: false })),
         ("TooltipTitleType", Shape::Str(&StrRule { allowed: &["NONE", "PRIMARY_VALUE"], ..StrRule::ANY })),
     ],
     closed: true,
@@ -11400,8 +11400,8 @@ impl ToValue for FieldTooltipItem {
 #[rustfmt::skip]
 pub(crate) static RULE_FilledMapAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("Geospatial", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1) })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(1) })),
+        ("Geospatial", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(1), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -11470,7 +11470,7 @@ pub struct FilledMapConditionalFormattingRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FilledMapConditionalFormatting: ObjRule = ObjRule {
     properties: &[
-        ("ConditionalFormattingOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_FilledMapConditionalFormattingOption), min_items: Some(0), max_items: Some(200) })),
+        ("ConditionalFormattingOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_FilledMapConditionalFormattingOption), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["ConditionalFormattingOptions"],
     closed: true,
@@ -11812,7 +11812,7 @@ impl ToValue for FilledMapShapeConditionalFormatting {
 #[rustfmt::skip]
 pub(crate) static RULE_FilledMapSortConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -11872,9 +11872,9 @@ pub struct FilledMapVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FilledMapVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_FilledMapConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("ConditionalFormatting", Shape::Object(&RULE_FilledMapConditionalFormatting)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
@@ -12579,7 +12579,7 @@ pub(crate) static RULE_FilterGroup: ObjRule = ObjRule {
     properties: &[
         ("CrossDataset", Shape::Str(&StrRule { allowed: &["ALL_DATASETS", "SINGLE_DATASET"], ..StrRule::ANY })),
         ("FilterGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(20) })),
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(20), unique: false })),
         ("ScopeConfiguration", Shape::Object(&RULE_FilterScopeConfiguration)),
         ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
@@ -12685,7 +12685,7 @@ pub struct FilterListConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FilterListConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("CategoryValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100000) })),
+        ("CategoryValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100000), unique: false })),
         ("MatchOperator", Shape::Str(&StrRule { allowed: &["EQUALS", "DOES_NOT_EQUAL", "CONTAINS", "DOES_NOT_CONTAIN", "STARTS_WITH", "ENDS_WITH"], ..StrRule::ANY })),
         ("NullOption", Shape::Str(&StrRule { allowed: &["ALL_VALUES", "NULLS_ONLY", "NON_NULLS_ONLY"], ..StrRule::ANY })),
         ("SelectAllOptions", Shape::Str(&StrRule { allowed: &["FILTER_ALL_VALUES"], ..StrRule::ANY })),
@@ -12904,9 +12904,9 @@ impl ToValue for FilterListControl {
 #[rustfmt::skip]
 pub(crate) static RULE_FilterOperationSelectedFieldsConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SelectedColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnIdentifier), min_items: Some(0), max_items: Some(10) })),
+        ("SelectedColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnIdentifier), min_items: Some(0), max_items: Some(10), unique: false })),
         ("SelectedFieldOptions", Shape::Str(&StrRule { allowed: &["ALL_FIELDS"], ..StrRule::ANY })),
-        ("SelectedFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20) })),
+        ("SelectedFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -13142,7 +13142,7 @@ impl ToValue for FilterRelativeDateTimeControl {
 #[rustfmt::skip]
 pub(crate) static RULE_FilterScopeConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AllSheets", Shape::Any),
+        ("AllSheets", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("SelectedSheets", Shape::Object(&RULE_SelectedSheetsFilterScopeConfiguration)),
     ],
     closed: true,
@@ -13204,7 +13204,7 @@ impl ToValue for FilterScopeConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_FilterSelectableValues: ObjRule = ObjRule {
     properties: &[
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50000) })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50000), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -14228,7 +14228,7 @@ pub struct FreeFormLayoutConfigurationRequired {
 pub(crate) static RULE_FreeFormLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CanvasSizeOptions", Shape::Object(&RULE_FreeFormLayoutCanvasSizeOptions)),
-        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_FreeFormLayoutElement), min_items: Some(0), max_items: Some(430) })),
+        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_FreeFormLayoutElement), min_items: Some(0), max_items: Some(430), unique: false })),
     ],
     required: &["Elements"],
     closed: true,
@@ -14313,7 +14313,7 @@ pub(crate) static RULE_FreeFormLayoutElement: ObjRule = ObjRule {
         ("ElementType", Shape::Str(&StrRule { allowed: &["VISUAL", "FILTER_CONTROL", "PARAMETER_CONTROL", "TEXT_BOX", "IMAGE"], ..StrRule::ANY })),
         ("Height", Shape::STR),
         ("LoadingAnimation", Shape::Object(&RULE_LoadingAnimation)),
-        ("RenderingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetElementRenderingRule), min_items: Some(0), max_items: Some(10000) })),
+        ("RenderingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetElementRenderingRule), min_items: Some(0), max_items: Some(10000), unique: false })),
         ("SelectedBorderStyle", Shape::Object(&RULE_FreeFormLayoutElementBorderStyle)),
         ("Visibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
         ("Width", Shape::STR),
@@ -14652,7 +14652,7 @@ pub struct FreeFormSectionLayoutConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FreeFormSectionLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_FreeFormLayoutElement), min_items: Some(0), max_items: Some(430) })),
+        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_FreeFormLayoutElement), min_items: Some(0), max_items: Some(430), unique: false })),
     ],
     required: &["Elements"],
     closed: true,
@@ -14705,8 +14705,8 @@ impl ToValue for FreeFormSectionLayoutConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_FunnelChartAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("Category", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1) })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(1) })),
+        ("Category", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(1), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -15031,7 +15031,7 @@ impl ToValue for FunnelChartFieldWells {
 pub(crate) static RULE_FunnelChartSortConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CategoryItemsLimit", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -15098,9 +15098,9 @@ pub struct FunnelChartVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FunnelChartVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_FunnelChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -15327,7 +15327,7 @@ impl ToValue for GaugeChartColorConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_GaugeChartConditionalFormatting: ObjRule = ObjRule {
     properties: &[
-        ("ConditionalFormattingOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_GaugeChartConditionalFormattingOption), min_items: Some(0), max_items: Some(100) })),
+        ("ConditionalFormattingOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_GaugeChartConditionalFormattingOption), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -15538,8 +15538,8 @@ impl ToValue for GaugeChartConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_GaugeChartFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("TargetValues", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
+        ("TargetValues", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -15751,7 +15751,7 @@ pub struct GaugeChartVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GaugeChartVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_GaugeChartConfiguration)),
         ("ConditionalFormatting", Shape::Object(&RULE_GaugeChartConditionalFormatting)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
@@ -15874,7 +15874,7 @@ pub struct GeospatialCategoricalColorRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialCategoricalColor: ObjRule = ObjRule {
     properties: &[
-        ("CategoryDataColors", Shape::List(&ListRule { items: Shape::Object(&RULE_GeospatialCategoricalDataColor), min_items: None, max_items: None })),
+        ("CategoryDataColors", Shape::List(&ListRule { items: Shape::Object(&RULE_GeospatialCategoricalDataColor), min_items: None, max_items: None, unique: false })),
         ("DefaultOpacity", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
         ("NullDataSettings", Shape::Object(&RULE_GeospatialNullDataSettings)),
         ("NullDataVisibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
@@ -16383,7 +16383,7 @@ pub(crate) static RULE_GeospatialGradientColor: ObjRule = ObjRule {
         ("DefaultOpacity", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
         ("NullDataSettings", Shape::Object(&RULE_GeospatialNullDataSettings)),
         ("NullDataVisibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
-        ("StepColors", Shape::List(&ListRule { items: Shape::Object(&RULE_GeospatialGradientStepColor), min_items: Some(2), max_items: Some(3) })),
+        ("StepColors", Shape::List(&ListRule { items: Shape::Object(&RULE_GeospatialGradientStepColor), min_items: Some(2), max_items: Some(3), unique: false })),
     ],
     required: &["StepColors"],
     closed: true,
@@ -16540,7 +16540,7 @@ impl ToValue for GeospatialGradientStepColor {
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialHeatmapColorScale: ObjRule = ObjRule {
     properties: &[
-        ("Colors", Shape::List(&ListRule { items: Shape::Object(&RULE_GeospatialHeatmapDataColor), min_items: Some(2), max_items: Some(2) })),
+        ("Colors", Shape::List(&ListRule { items: Shape::Object(&RULE_GeospatialHeatmapDataColor), min_items: Some(2), max_items: Some(2), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -16701,8 +16701,8 @@ impl ToValue for GeospatialHeatmapDataColor {
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialLayerColorField: ObjRule = ObjRule {
     properties: &[
-        ("ColorDimensionsFields", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1) })),
-        ("ColorValuesFields", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(1) })),
+        ("ColorDimensionsFields", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("ColorValuesFields", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(1), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -16837,7 +16837,7 @@ pub struct GeospatialLayerItemRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialLayerItem: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_LayerCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_LayerCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("DataSource", Shape::Object(&RULE_GeospatialDataSourceItem)),
         ("JoinDefinition", Shape::Object(&RULE_GeospatialLayerJoinDefinition)),
         ("Label", Shape::STR),
@@ -17028,7 +17028,7 @@ pub(crate) static RULE_GeospatialLayerMapConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
-        ("MapLayers", Shape::List(&ListRule { items: Shape::Object(&RULE_GeospatialLayerItem), min_items: None, max_items: None })),
+        ("MapLayers", Shape::List(&ListRule { items: Shape::Object(&RULE_GeospatialLayerItem), min_items: None, max_items: None, unique: false })),
         ("MapState", Shape::Object(&RULE_GeospatialMapState)),
         ("MapStyle", Shape::Object(&RULE_GeospatialMapStyle)),
     ],
@@ -17321,9 +17321,9 @@ impl ToValue for GeospatialLineWidth {
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialMapAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("Colors", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("Geospatial", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
+        ("Colors", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Geospatial", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -17734,9 +17734,9 @@ pub struct GeospatialMapVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialMapVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_GeospatialMapConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -18588,7 +18588,7 @@ impl ToValue for GlobalTableBorderOptions {
 #[rustfmt::skip]
 pub(crate) static RULE_GradientColor: ObjRule = ObjRule {
     properties: &[
-        ("Stops", Shape::List(&ListRule { items: Shape::Object(&RULE_GradientStop), min_items: Some(0), max_items: Some(100) })),
+        ("Stops", Shape::List(&ListRule { items: Shape::Object(&RULE_GradientStop), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -18782,7 +18782,7 @@ pub struct GridLayoutConfigurationRequired {
 pub(crate) static RULE_GridLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CanvasSizeOptions", Shape::Object(&RULE_GridLayoutCanvasSizeOptions)),
-        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_GridLayoutElement), min_items: Some(0), max_items: Some(430) })),
+        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_GridLayoutElement), min_items: Some(0), max_items: Some(430), unique: false })),
     ],
     required: &["Elements"],
     closed: true,
@@ -19224,9 +19224,9 @@ impl ToValue for HeaderFooterSectionConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_HeatMapAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1) })),
-        ("Rows", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1) })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(1) })),
+        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("Rows", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(1), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -19466,9 +19466,9 @@ impl ToValue for HeatMapFieldWells {
 pub(crate) static RULE_HeatMapSortConfiguration: ObjRule = ObjRule {
     properties: &[
         ("HeatMapColumnItemsLimitConfiguration", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("HeatMapColumnSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("HeatMapColumnSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
         ("HeatMapRowItemsLimitConfiguration", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("HeatMapRowSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("HeatMapRowSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -19557,9 +19557,9 @@ pub struct HeatMapVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_HeatMapVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_HeatMapConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -19674,7 +19674,7 @@ impl ToValue for HeatMapVisual {
 #[rustfmt::skip]
 pub(crate) static RULE_HistogramAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(1) })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(1), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -19975,7 +19975,7 @@ pub struct HistogramVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_HistogramVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_HistogramConfiguration)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
@@ -20095,7 +20095,7 @@ pub struct ImageCustomActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ImageCustomAction: ObjRule = ObjRule {
     properties: &[
-        ("ActionOperations", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageCustomActionOperation), min_items: Some(1), max_items: Some(2) })),
+        ("ActionOperations", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageCustomActionOperation), min_items: Some(1), max_items: Some(2), unique: false })),
         ("CustomActionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
@@ -20481,7 +20481,7 @@ impl ToValue for InnerFilter {
 #[rustfmt::skip]
 pub(crate) static RULE_InsightConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Computations", Shape::List(&ListRule { items: Shape::Object(&RULE_Computation), min_items: Some(0), max_items: Some(100) })),
+        ("Computations", Shape::List(&ListRule { items: Shape::Object(&RULE_Computation), min_items: Some(0), max_items: Some(100), unique: false })),
         ("CustomNarrative", Shape::Object(&RULE_CustomNarrativeOptions)),
         ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
     ],
@@ -20559,7 +20559,7 @@ pub struct InsightVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_InsightVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("DataSetIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("InsightConfiguration", Shape::Object(&RULE_InsightConfiguration)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
@@ -20677,7 +20677,7 @@ impl ToValue for InsightVisual {
 pub(crate) static RULE_IntegerDefaultValues: ObjRule = ObjRule {
     properties: &[
         ("DynamicValue", Shape::Object(&RULE_DynamicDefaultValue)),
-        ("StaticValues", Shape::List(&ListRule { items: Shape::NUM, min_items: Some(0), max_items: Some(50000) })),
+        ("StaticValues", Shape::List(&ListRule { items: Shape::NUM, min_items: Some(0), max_items: Some(50000), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -20747,7 +20747,7 @@ pub struct IntegerParameterRequired {
 pub(crate) static RULE_IntegerParameter: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::NUM, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::NUM, min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "Values"],
     closed: true,
@@ -20823,7 +20823,7 @@ pub struct IntegerParameterDeclarationRequired {
 pub(crate) static RULE_IntegerParameterDeclaration: ObjRule = ObjRule {
     properties: &[
         ("DefaultValues", Shape::Object(&RULE_IntegerDefaultValues)),
-        ("MappedDataSetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_MappedDataSetParameter), min_items: Some(0), max_items: Some(150) })),
+        ("MappedDataSetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_MappedDataSetParameter), min_items: Some(0), max_items: Some(150), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ParameterValueType", Shape::Str(&StrRule { allowed: &["MULTI_VALUED", "SINGLE_VALUED"], ..StrRule::ANY })),
         ("ValueWhenUnset", Shape::Object(&RULE_IntegerValueWhenUnsetConfiguration)),
@@ -21157,7 +21157,7 @@ impl ToValue for KpiComparisonValueConditionalFormatting {
 #[rustfmt::skip]
 pub(crate) static RULE_KpiConditionalFormatting: ObjRule = ObjRule {
     properties: &[
-        ("ConditionalFormattingOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_KpiConditionalFormattingOption), min_items: Some(0), max_items: Some(100) })),
+        ("ConditionalFormattingOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_KpiConditionalFormattingOption), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -21360,9 +21360,9 @@ impl ToValue for KpiConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_KpiFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("TargetValues", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
-        ("TrendGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
+        ("TargetValues", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("TrendGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -21660,7 +21660,7 @@ impl ToValue for KpiProgressBarConditionalFormatting {
 #[rustfmt::skip]
 pub(crate) static RULE_KpiSortConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("TrendGroupSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("TrendGroupSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -21810,9 +21810,9 @@ pub struct KpiVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_KpiVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_KpiConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("ConditionalFormatting", Shape::Object(&RULE_KpiConditionalFormatting)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
@@ -22125,7 +22125,7 @@ pub struct LayerCustomActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LayerCustomAction: ObjRule = ObjRule {
     properties: &[
-        ("ActionOperations", Shape::List(&ListRule { items: Shape::Object(&RULE_LayerCustomActionOperation), min_items: Some(1), max_items: Some(2) })),
+        ("ActionOperations", Shape::List(&ListRule { items: Shape::Object(&RULE_LayerCustomActionOperation), min_items: Some(1), max_items: Some(2), unique: false })),
         ("CustomActionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
@@ -22631,10 +22631,10 @@ impl ToValue for LegendOptions {
 #[rustfmt::skip]
 pub(crate) static RULE_LineChartAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("Category", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("Colors", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("SmallMultiples", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1) })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
+        ("Category", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Colors", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("SmallMultiples", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -22713,19 +22713,19 @@ impl ToValue for LineChartAggregatedFieldWells {
 #[rustfmt::skip]
 pub(crate) static RULE_LineChartConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200) })),
+        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200), unique: false })),
         ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("DefaultSeriesSettings", Shape::Object(&RULE_LineChartDefaultSeriesSettings)),
         ("FieldWells", Shape::Object(&RULE_LineChartFieldWells)),
-        ("ForecastConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ForecastConfiguration), min_items: Some(0), max_items: Some(10) })),
+        ("ForecastConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ForecastConfiguration), min_items: Some(0), max_items: Some(10), unique: false })),
         ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
         ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_LineSeriesAxisDisplayOptions)),
         ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20) })),
+        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20), unique: false })),
         ("SecondaryYAxisDisplayOptions", Shape::Object(&RULE_LineSeriesAxisDisplayOptions)),
         ("SecondaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("Series", Shape::List(&ListRule { items: Shape::Object(&RULE_SeriesItem), min_items: Some(0), max_items: Some(2000) })),
+        ("Series", Shape::List(&ListRule { items: Shape::Object(&RULE_SeriesItem), min_items: Some(0), max_items: Some(2000), unique: false })),
         ("SingleAxisOptions", Shape::Object(&RULE_SingleAxisOptions)),
         ("SmallMultiplesOptions", Shape::Object(&RULE_SmallMultiplesOptions)),
         ("SortConfiguration", Shape::Object(&RULE_LineChartSortConfiguration)),
@@ -23286,10 +23286,10 @@ impl ToValue for LineChartSeriesSettings {
 pub(crate) static RULE_LineChartSortConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CategoryItemsLimitConfiguration", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
         ("ColorItemsLimitConfiguration", Shape::Object(&RULE_ItemsLimitConfiguration)),
         ("SmallMultiplesLimitConfiguration", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("SmallMultiplesSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("SmallMultiplesSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -23388,9 +23388,9 @@ pub struct LineChartVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LineChartVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_LineChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -23506,7 +23506,7 @@ impl ToValue for LineChartVisual {
 pub(crate) static RULE_LineSeriesAxisDisplayOptions: ObjRule = ObjRule {
     properties: &[
         ("AxisOptions", Shape::Object(&RULE_AxisDisplayOptions)),
-        ("MissingDataConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MissingDataConfiguration), min_items: Some(0), max_items: Some(100) })),
+        ("MissingDataConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MissingDataConfiguration), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -26516,7 +26516,7 @@ impl ToValue for ParameterListControl {
 pub(crate) static RULE_ParameterSelectableValues: ObjRule = ObjRule {
     properties: &[
         ("LinkToDataSetColumn", Shape::Object(&RULE_ColumnIdentifier)),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50000) })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50000), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -26919,10 +26919,10 @@ impl ToValue for ParameterTextFieldControl {
 #[rustfmt::skip]
 pub(crate) static RULE_Parameters: ObjRule = ObjRule {
     properties: &[
-        ("DateTimeParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DateTimeParameter), min_items: Some(0), max_items: Some(100) })),
-        ("DecimalParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DecimalParameter), min_items: Some(0), max_items: Some(100) })),
-        ("IntegerParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerParameter), min_items: Some(0), max_items: Some(100) })),
-        ("StringParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_StringParameter), min_items: Some(0), max_items: Some(100) })),
+        ("DateTimeParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DateTimeParameter), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("DecimalParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DecimalParameter), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("IntegerParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerParameter), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("StringParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_StringParameter), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -27410,9 +27410,9 @@ impl ToValue for PeriodToDateComputation {
 #[rustfmt::skip]
 pub(crate) static RULE_PieChartAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("Category", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("SmallMultiples", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1) })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
+        ("Category", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("SmallMultiples", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -27483,7 +27483,7 @@ impl ToValue for PieChartAggregatedFieldWells {
 pub(crate) static RULE_PieChartConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200) })),
+        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200), unique: false })),
         ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("DonutOptions", Shape::Object(&RULE_DonutOptions)),
         ("FieldWells", Shape::Object(&RULE_PieChartFieldWells)),
@@ -27681,9 +27681,9 @@ impl ToValue for PieChartFieldWells {
 pub(crate) static RULE_PieChartSortConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CategoryItemsLimit", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
         ("SmallMultiplesLimitConfiguration", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("SmallMultiplesSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("SmallMultiplesSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -27769,9 +27769,9 @@ pub struct PieChartVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PieChartVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_PieChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -27969,9 +27969,9 @@ impl ToValue for PivotFieldSortOptions {
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(40) })),
-        ("Rows", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(40) })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(40) })),
+        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(40), unique: false })),
+        ("Rows", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(40), unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(40), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -28051,7 +28051,7 @@ pub(crate) static RULE_PivotTableCellConditionalFormatting: ObjRule = ObjRule {
     properties: &[
         ("FieldId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
         ("Scope", Shape::Object(&RULE_PivotTableConditionalFormattingScope)),
-        ("Scopes", Shape::List(&ListRule { items: Shape::Object(&RULE_PivotTableConditionalFormattingScope), min_items: Some(0), max_items: Some(3) })),
+        ("Scopes", Shape::List(&ListRule { items: Shape::Object(&RULE_PivotTableConditionalFormattingScope), min_items: Some(0), max_items: Some(3), unique: false })),
         ("TextFormat", Shape::Object(&RULE_TextConditionalFormat)),
     ],
     required: &["FieldId"],
@@ -28133,7 +28133,7 @@ impl ToValue for PivotTableCellConditionalFormatting {
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableConditionalFormatting: ObjRule = ObjRule {
     properties: &[
-        ("ConditionalFormattingOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_PivotTableConditionalFormattingOption), min_items: Some(0), max_items: Some(500) })),
+        ("ConditionalFormattingOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_PivotTableConditionalFormattingOption), min_items: Some(0), max_items: Some(500), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -28390,7 +28390,7 @@ pub struct PivotTableDataPathOptionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableDataPathOption: ObjRule = ObjRule {
     properties: &[
-        ("DataPathList", Shape::List(&ListRule { items: Shape::Object(&RULE_DataPathValue), min_items: Some(0), max_items: Some(20) })),
+        ("DataPathList", Shape::List(&ListRule { items: Shape::Object(&RULE_DataPathValue), min_items: Some(0), max_items: Some(20), unique: false })),
         ("Width", Shape::STR),
     ],
     required: &["DataPathList"],
@@ -28527,7 +28527,7 @@ impl ToValue for PivotTableFieldCollapseStateOption {
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableFieldCollapseStateTarget: ObjRule = ObjRule {
     properties: &[
-        ("FieldDataPathValues", Shape::List(&ListRule { items: Shape::Object(&RULE_DataPathValue), min_items: Some(0), max_items: Some(20) })),
+        ("FieldDataPathValues", Shape::List(&ListRule { items: Shape::Object(&RULE_DataPathValue), min_items: Some(0), max_items: Some(20), unique: false })),
         ("FieldId", Shape::STR),
     ],
     closed: true,
@@ -28670,9 +28670,9 @@ impl ToValue for PivotTableFieldOption {
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableFieldOptions: ObjRule = ObjRule {
     properties: &[
-        ("CollapseStateOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_PivotTableFieldCollapseStateOption), min_items: None, max_items: None })),
-        ("DataPathOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_PivotTableDataPathOption), min_items: Some(0), max_items: Some(100) })),
-        ("SelectedFieldOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_PivotTableFieldOption), min_items: Some(0), max_items: Some(100) })),
+        ("CollapseStateOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_PivotTableFieldCollapseStateOption), min_items: None, max_items: None, unique: false })),
+        ("DataPathOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_PivotTableDataPathOption), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("SelectedFieldOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_PivotTableFieldOption), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -29190,7 +29190,7 @@ impl ToValue for PivotTableSortBy {
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableSortConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("FieldSortOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_PivotFieldSortOptions), min_items: Some(0), max_items: Some(200) })),
+        ("FieldSortOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_PivotFieldSortOptions), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -29324,7 +29324,7 @@ pub struct PivotTableVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_PivotTableConfiguration)),
         ("ConditionalFormatting", Shape::Object(&RULE_PivotTableConditionalFormatting)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
@@ -29443,7 +29443,7 @@ pub(crate) static RULE_PivotTotalOptions: ObjRule = ObjRule {
         ("MetricHeaderCellStyle", Shape::Object(&RULE_TableCellStyle)),
         ("Placement", Shape::Str(&StrRule { allowed: &["START", "END", "AUTO"], ..StrRule::ANY })),
         ("ScrollStatus", Shape::Str(&StrRule { allowed: &["PINNED", "SCROLLED"], ..StrRule::ANY })),
-        ("TotalAggregationOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_TotalAggregationOption), min_items: Some(0), max_items: Some(200) })),
+        ("TotalAggregationOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_TotalAggregationOption), min_items: Some(0), max_items: Some(200), unique: false })),
         ("TotalCellStyle", Shape::Object(&RULE_TableCellStyle)),
         ("TotalsVisibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
         ("ValueCellStyle", Shape::Object(&RULE_TableCellStyle)),
@@ -29655,7 +29655,7 @@ impl ToValue for PluginVisual {
 #[rustfmt::skip]
 pub(crate) static RULE_PluginVisualConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("FieldWells", Shape::List(&ListRule { items: Shape::Object(&RULE_PluginVisualFieldWell), min_items: Some(0), max_items: Some(10) })),
+        ("FieldWells", Shape::List(&ListRule { items: Shape::Object(&RULE_PluginVisualFieldWell), min_items: Some(0), max_items: Some(10), unique: false })),
         ("SortConfiguration", Shape::Object(&RULE_PluginVisualSortConfiguration)),
         ("VisualOptions", Shape::Object(&RULE_PluginVisualOptions)),
     ],
@@ -29724,9 +29724,9 @@ impl ToValue for PluginVisualConfiguration {
 pub(crate) static RULE_PluginVisualFieldWell: ObjRule = ObjRule {
     properties: &[
         ("AxisName", Shape::Str(&StrRule { allowed: &["GROUP_BY", "VALUE"], ..StrRule::ANY })),
-        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("Measures", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
-        ("Unaggregated", Shape::List(&ListRule { items: Shape::Object(&RULE_UnaggregatedField), min_items: Some(0), max_items: Some(200) })),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Measures", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Unaggregated", Shape::List(&ListRule { items: Shape::Object(&RULE_UnaggregatedField), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -29855,7 +29855,7 @@ impl ToValue for PluginVisualItemsLimitConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_PluginVisualOptions: ObjRule = ObjRule {
     properties: &[
-        ("VisualProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_PluginVisualProperty), min_items: None, max_items: None })),
+        ("VisualProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_PluginVisualProperty), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -30017,7 +30017,7 @@ impl ToValue for PluginVisualSortConfiguration {
 pub(crate) static RULE_PluginVisualTableQuerySort: ObjRule = ObjRule {
     properties: &[
         ("ItemsLimitConfiguration", Shape::Object(&RULE_PluginVisualItemsLimitConfiguration)),
-        ("RowSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("RowSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -30086,8 +30086,8 @@ pub struct PredefinedHierarchyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PredefinedHierarchy: ObjRule = ObjRule {
     properties: &[
-        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnIdentifier), min_items: Some(1), max_items: Some(10) })),
-        ("DrillDownFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_DrillDownFilter), min_items: Some(0), max_items: Some(10) })),
+        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnIdentifier), min_items: Some(1), max_items: Some(10), unique: false })),
+        ("DrillDownFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_DrillDownFilter), min_items: Some(0), max_items: Some(10), unique: false })),
         ("HierarchyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
     ],
     required: &["Columns", "HierarchyId"],
@@ -30263,9 +30263,9 @@ impl ToValue for QueryExecutionOptions {
 #[rustfmt::skip]
 pub(crate) static RULE_RadarChartAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("Category", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1) })),
-        ("Color", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1) })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(20) })),
+        ("Category", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("Color", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(20), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -30668,9 +30668,9 @@ impl ToValue for RadarChartSeriesSettings {
 pub(crate) static RULE_RadarChartSortConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CategoryItemsLimit", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
         ("ColorItemsLimit", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("ColorSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("ColorSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -30753,9 +30753,9 @@ pub struct RadarChartVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RadarChartVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_RadarChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -31782,7 +31782,7 @@ pub struct ResourcePermissionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResourcePermission: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(20) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(20), unique: false })),
         ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Actions", "Principal"],
@@ -31936,7 +31936,7 @@ impl ToValue for RollingDateConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_RowAlternateColorOptions: ObjRule = ObjRule {
     properties: &[
-        ("RowAlternateColors", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+        ("RowAlternateColors", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
         ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("UsePrimaryBackgroundColor", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
@@ -32008,7 +32008,7 @@ impl ToValue for RowAlternateColorOptions {
 pub(crate) static RULE_SameSheetTargetVisualConfiguration: ObjRule = ObjRule {
     properties: &[
         ("TargetVisualOptions", Shape::Str(&StrRule { allowed: &["ALL_VISUALS"], ..StrRule::ANY })),
-        ("TargetVisuals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("TargetVisuals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -32073,9 +32073,9 @@ impl ToValue for SameSheetTargetVisualConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_SankeyDiagramAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("Destination", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("Source", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("Weight", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
+        ("Destination", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Source", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Weight", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -32274,7 +32274,7 @@ pub(crate) static RULE_SankeyDiagramSortConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DestinationItemsLimit", Shape::Object(&RULE_ItemsLimitConfiguration)),
         ("SourceItemsLimit", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("WeightSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("WeightSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -32348,7 +32348,7 @@ pub struct SankeyDiagramVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SankeyDiagramVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_SankeyDiagramChartConfiguration)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
@@ -32454,11 +32454,11 @@ impl ToValue for SankeyDiagramVisual {
 #[rustfmt::skip]
 pub(crate) static RULE_ScatterPlotCategoricallyAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("Category", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("Label", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("Size", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
-        ("XAxis", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
-        ("YAxis", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
+        ("Category", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Label", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Size", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("XAxis", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("YAxis", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -32798,11 +32798,11 @@ impl ToValue for ScatterPlotSortConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_ScatterPlotUnaggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("Category", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("Label", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("Size", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
-        ("XAxis", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("YAxis", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
+        ("Category", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Label", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Size", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("XAxis", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("YAxis", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -32902,9 +32902,9 @@ pub struct ScatterPlotVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ScatterPlotVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_ScatterPlotConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -33239,10 +33239,10 @@ pub struct SectionBasedLayoutConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SectionBasedLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("BodySections", Shape::List(&ListRule { items: Shape::Object(&RULE_BodySectionConfiguration), min_items: Some(0), max_items: Some(28) })),
+        ("BodySections", Shape::List(&ListRule { items: Shape::Object(&RULE_BodySectionConfiguration), min_items: Some(0), max_items: Some(28), unique: false })),
         ("CanvasSizeOptions", Shape::Object(&RULE_SectionBasedLayoutCanvasSizeOptions)),
-        ("FooterSections", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderFooterSectionConfiguration), min_items: Some(0), max_items: Some(1) })),
-        ("HeaderSections", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderFooterSectionConfiguration), min_items: Some(0), max_items: Some(1) })),
+        ("FooterSections", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderFooterSectionConfiguration), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("HeaderSections", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderFooterSectionConfiguration), min_items: Some(0), max_items: Some(1), unique: false })),
     ],
     required: &["BodySections", "CanvasSizeOptions", "FooterSections", "HeaderSections"],
     closed: true,
@@ -33565,7 +33565,7 @@ impl ToValue for SectionStyle {
 #[rustfmt::skip]
 pub(crate) static RULE_SelectedSheetsFilterScopeConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("SheetVisualScopingConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetVisualScopingConfiguration), min_items: Some(1), max_items: Some(50) })),
+        ("SheetVisualScopingConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetVisualScopingConfiguration), min_items: Some(1), max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -34123,7 +34123,7 @@ pub struct SheetImageRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SheetImage: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ImageContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("Interactions", Shape::Object(&RULE_ImageInteractionOptions)),
         ("Scaling", Shape::Object(&RULE_SheetImageScalingConfiguration)),
@@ -34603,7 +34603,7 @@ pub(crate) static RULE_SheetVisualScopingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Scope", Shape::Str(&StrRule { allowed: &["ALL_VISUALS", "SELECTED_VISUALS"], ..StrRule::ANY })),
         ("SheetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("VisualIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("VisualIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["Scope", "SheetId"],
     closed: true,
@@ -35501,7 +35501,7 @@ impl ToValue for StaticFileUrlSourceOptions {
 pub(crate) static RULE_StringDefaultValues: ObjRule = ObjRule {
     properties: &[
         ("DynamicValue", Shape::Object(&RULE_DynamicDefaultValue)),
-        ("StaticValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50000) })),
+        ("StaticValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50000), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -35635,7 +35635,7 @@ pub struct StringParameterRequired {
 pub(crate) static RULE_StringParameter: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "Values"],
     closed: true,
@@ -35709,7 +35709,7 @@ pub struct StringParameterDeclarationRequired {
 pub(crate) static RULE_StringParameterDeclaration: ObjRule = ObjRule {
     properties: &[
         ("DefaultValues", Shape::Object(&RULE_StringDefaultValues)),
-        ("MappedDataSetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_MappedDataSetParameter), min_items: Some(0), max_items: Some(150) })),
+        ("MappedDataSetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_MappedDataSetParameter), min_items: Some(0), max_items: Some(150), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ParameterValueType", Shape::Str(&StrRule { allowed: &["MULTI_VALUED", "SINGLE_VALUED"], ..StrRule::ANY })),
         ("ValueWhenUnset", Shape::Object(&RULE_StringValueWhenUnsetConfiguration)),
@@ -35862,9 +35862,9 @@ pub(crate) static RULE_SubtotalOptions: ObjRule = ObjRule {
     properties: &[
         ("CustomLabel", Shape::STR),
         ("FieldLevel", Shape::Str(&StrRule { allowed: &["ALL", "CUSTOM", "LAST"], ..StrRule::ANY })),
-        ("FieldLevelOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_PivotTableFieldSubtotalOptions), min_items: Some(0), max_items: Some(100) })),
+        ("FieldLevelOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_PivotTableFieldSubtotalOptions), min_items: Some(0), max_items: Some(100), unique: false })),
         ("MetricHeaderCellStyle", Shape::Object(&RULE_TableCellStyle)),
-        ("StyleTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_TableStyleTarget), min_items: Some(0), max_items: Some(3) })),
+        ("StyleTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_TableStyleTarget), min_items: Some(0), max_items: Some(3), unique: false })),
         ("TotalCellStyle", Shape::Object(&RULE_TableCellStyle)),
         ("TotalsVisibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
         ("ValueCellStyle", Shape::Object(&RULE_TableCellStyle)),
@@ -35970,8 +35970,8 @@ impl ToValue for SubtotalOptions {
 #[rustfmt::skip]
 pub(crate) static RULE_TableAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("GroupBy", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
+        ("GroupBy", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -36337,7 +36337,7 @@ impl ToValue for TableCellStyle {
 #[rustfmt::skip]
 pub(crate) static RULE_TableConditionalFormatting: ObjRule = ObjRule {
     properties: &[
-        ("ConditionalFormattingOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_TableConditionalFormattingOption), min_items: Some(0), max_items: Some(500) })),
+        ("ConditionalFormattingOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_TableConditionalFormattingOption), min_items: Some(0), max_items: Some(500), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -36455,7 +36455,7 @@ pub(crate) static RULE_TableConfiguration: ObjRule = ObjRule {
         ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("PaginatedReportOptions", Shape::Object(&RULE_TablePaginatedReportOptions)),
         ("SortConfiguration", Shape::Object(&RULE_TableSortConfiguration)),
-        ("TableInlineVisualizations", Shape::List(&ListRule { items: Shape::Object(&RULE_TableInlineVisualization), min_items: Some(0), max_items: Some(200) })),
+        ("TableInlineVisualizations", Shape::List(&ListRule { items: Shape::Object(&RULE_TableInlineVisualization), min_items: Some(0), max_items: Some(200), unique: false })),
         ("TableOptions", Shape::Object(&RULE_TableOptions)),
         ("TotalOptions", Shape::Object(&RULE_TotalOptions)),
     ],
@@ -36960,10 +36960,10 @@ impl ToValue for TableFieldOption {
 #[rustfmt::skip]
 pub(crate) static RULE_TableFieldOptions: ObjRule = ObjRule {
     properties: &[
-        ("Order", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY }), min_items: Some(0), max_items: Some(200) })),
+        ("Order", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY }), min_items: Some(0), max_items: Some(200), unique: false })),
         ("PinnedFieldOptions", Shape::Object(&RULE_TablePinnedFieldOptions)),
-        ("SelectedFieldOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_TableFieldOption), min_items: Some(0), max_items: Some(100) })),
-        ("TransposedTableOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_TransposedTableOption), min_items: Some(0), max_items: Some(10001) })),
+        ("SelectedFieldOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_TableFieldOption), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("TransposedTableOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_TransposedTableOption), min_items: Some(0), max_items: Some(10001), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -37353,7 +37353,7 @@ impl ToValue for TablePaginatedReportOptions {
 #[rustfmt::skip]
 pub(crate) static RULE_TablePinnedFieldOptions: ObjRule = ObjRule {
     properties: &[
-        ("PinnedLeftFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY }), min_items: Some(0), max_items: Some(201) })),
+        ("PinnedLeftFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY }), min_items: Some(0), max_items: Some(201), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -37554,7 +37554,7 @@ impl ToValue for TableSideBorderOptions {
 pub(crate) static RULE_TableSortConfiguration: ObjRule = ObjRule {
     properties: &[
         ("PaginationConfiguration", Shape::Object(&RULE_PaginationConfiguration)),
-        ("RowSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("RowSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -37672,7 +37672,7 @@ impl ToValue for TableStyleTarget {
 #[rustfmt::skip]
 pub(crate) static RULE_TableUnaggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_UnaggregatedField), min_items: Some(0), max_items: Some(200) })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_UnaggregatedField), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -37730,7 +37730,7 @@ pub struct TableVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TableVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_TableConfiguration)),
         ("ConditionalFormatting", Shape::Object(&RULE_TableConditionalFormatting)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
@@ -38939,7 +38939,7 @@ pub struct TopBottomFilterRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TopBottomFilter: ObjRule = ObjRule {
     properties: &[
-        ("AggregationSortConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AggregationSortConfiguration), min_items: Some(0), max_items: Some(100) })),
+        ("AggregationSortConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AggregationSortConfiguration), min_items: Some(0), max_items: Some(100), unique: false })),
         ("Column", Shape::Object(&RULE_ColumnIdentifier)),
         ("DefaultFilterControlConfiguration", Shape::Object(&RULE_DefaultFilterControlConfiguration)),
         ("FilterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
@@ -39519,7 +39519,7 @@ pub(crate) static RULE_TotalOptions: ObjRule = ObjRule {
         ("CustomLabel", Shape::STR),
         ("Placement", Shape::Str(&StrRule { allowed: &["START", "END", "AUTO"], ..StrRule::ANY })),
         ("ScrollStatus", Shape::Str(&StrRule { allowed: &["PINNED", "SCROLLED"], ..StrRule::ANY })),
-        ("TotalAggregationOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_TotalAggregationOption), min_items: Some(0), max_items: Some(200) })),
+        ("TotalAggregationOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_TotalAggregationOption), min_items: Some(0), max_items: Some(200), unique: false })),
         ("TotalCellStyle", Shape::Object(&RULE_TableCellStyle)),
         ("TotalsVisibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
     ],
@@ -39692,9 +39692,9 @@ impl ToValue for TransposedTableOption {
 #[rustfmt::skip]
 pub(crate) static RULE_TreeMapAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("Colors", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(1) })),
-        ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1) })),
-        ("Sizes", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(1) })),
+        ("Colors", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("Sizes", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(1), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -39942,7 +39942,7 @@ impl ToValue for TreeMapFieldWells {
 pub(crate) static RULE_TreeMapSortConfiguration: ObjRule = ObjRule {
     properties: &[
         ("TreeMapGroupItemsLimitConfiguration", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("TreeMapSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("TreeMapSort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -40012,9 +40012,9 @@ pub struct TreeMapVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TreeMapVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_TreeMapConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -40754,7 +40754,7 @@ pub struct VisualCustomActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VisualCustomAction: ObjRule = ObjRule {
     properties: &[
-        ("ActionOperations", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomActionOperation), min_items: Some(1), max_items: Some(2) })),
+        ("ActionOperations", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomActionOperation), min_items: Some(1), max_items: Some(2), unique: false })),
         ("CustomActionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
@@ -41134,7 +41134,7 @@ impl ToValue for VisualMenuOption {
 pub(crate) static RULE_VisualPalette: ObjRule = ObjRule {
     properties: &[
         ("ChartColor", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ColorMap", Shape::List(&ListRule { items: Shape::Object(&RULE_DataPathColor), min_items: Some(0), max_items: Some(5000) })),
+        ("ColorMap", Shape::List(&ListRule { items: Shape::Object(&RULE_DataPathColor), min_items: Some(0), max_items: Some(5000), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -41311,9 +41311,9 @@ impl ToValue for VisualTitleLabelOptions {
 #[rustfmt::skip]
 pub(crate) static RULE_WaterfallChartAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("Breakdowns", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("Categories", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200) })),
-        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200) })),
+        ("Breakdowns", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Categories", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -41759,7 +41759,7 @@ impl ToValue for WaterfallChartOptions {
 pub(crate) static RULE_WaterfallChartSortConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BreakdownItemsLimit", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -41826,9 +41826,9 @@ pub struct WaterfallVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_WaterfallVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_WaterfallChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -42108,8 +42108,8 @@ impl ToValue for WhatIfRangeScenario {
 #[rustfmt::skip]
 pub(crate) static RULE_WordCloudAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
-        ("GroupBy", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(10) })),
-        ("Size", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(1) })),
+        ("GroupBy", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionField), min_items: Some(0), max_items: Some(10), unique: false })),
+        ("Size", Shape::List(&ListRule { items: Shape::Object(&RULE_MeasureField), min_items: Some(0), max_items: Some(1), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -42400,7 +42400,7 @@ impl ToValue for WordCloudOptions {
 pub(crate) static RULE_WordCloudSortConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CategoryItemsLimit", Shape::Object(&RULE_ItemsLimitConfiguration)),
-        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100) })),
+        ("CategorySort", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldSortOptions), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -42467,9 +42467,9 @@ pub struct WordCloudVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_WordCloudVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_WordCloudChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),

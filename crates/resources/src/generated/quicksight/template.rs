@@ -306,9 +306,9 @@ pub(crate) static RULE_Template: ObjRule = ObjRule {
         ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Definition", Shape::Object(&RULE_TemplateVersionDefinition)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64) })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
         ("SourceEntity", Shape::Object(&RULE_TemplateSourceEntity)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
         ("TemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ValidationStrategy", Shape::Object(&RULE_ValidationStrategy)),
         ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
@@ -529,13 +529,13 @@ pub(crate) static RULE_BarChartConfiguration: ObjRule = ObjRule {
         ("CategoryAxis", Shape::Object(&RULE_AxisDisplayOptions)),
         ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
         ("ColorLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200) })),
+        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200), unique: false })),
         ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("FieldWells", Shape::Object(&RULE_BarChartFieldWells)),
         ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
         ("Orientation", Shape::Str(&StrRule { allowed: &["HORIZONTAL", "VERTICAL"], ..StrRule::ANY })),
-        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20) })),
+        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20), unique: false })),
         ("SmallMultiplesOptions", Shape::Object(&RULE_SmallMultiplesOptions)),
         ("SortConfiguration", Shape::Object(&RULE_BarChartSortConfiguration)),
         ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
@@ -715,9 +715,9 @@ pub struct BarChartVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_BarChartVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_BarChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -844,7 +844,7 @@ pub(crate) static RULE_BoxPlotChartConfiguration: ObjRule = ObjRule {
         ("Legend", Shape::Object(&RULE_LegendOptions)),
         ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
         ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20) })),
+        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20), unique: false })),
         ("SortConfiguration", Shape::Object(&RULE_BoxPlotSortConfiguration)),
         ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
         ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
@@ -982,9 +982,9 @@ pub struct BoxPlotVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_BoxPlotVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_BoxPlotChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -1137,7 +1137,7 @@ impl ToValue for ColumnGroupColumnSchema {
 #[rustfmt::skip]
 pub(crate) static RULE_ColumnGroupSchema: ObjRule = ObjRule {
     properties: &[
-        ("ColumnGroupColumnSchemaList", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnGroupColumnSchema), min_items: Some(0), max_items: Some(500) })),
+        ("ColumnGroupColumnSchemaList", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnGroupColumnSchema), min_items: Some(0), max_items: Some(500), unique: false })),
         ("Name", Shape::STR),
     ],
     closed: true,
@@ -1267,7 +1267,7 @@ pub(crate) static RULE_ComboChartConfiguration: ObjRule = ObjRule {
         ("LineDataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
         ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20) })),
+        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20), unique: false })),
         ("SecondaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
         ("SecondaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
         ("SingleAxisOptions", Shape::Object(&RULE_SingleAxisOptions)),
@@ -1464,9 +1464,9 @@ pub struct ComboChartVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ComboChartVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_ComboChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -1703,7 +1703,7 @@ pub struct CustomContentVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomContentVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_CustomContentConfiguration)),
         ("DataSetIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
@@ -1815,7 +1815,7 @@ impl ToValue for CustomContentVisual {
 #[rustfmt::skip]
 pub(crate) static RULE_DataSetConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("ColumnGroupSchemaList", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnGroupSchema), min_items: Some(0), max_items: Some(500) })),
+        ("ColumnGroupSchemaList", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnGroupSchema), min_items: Some(0), max_items: Some(500), unique: false })),
         ("DataSetSchema", Shape::Object(&RULE_DataSetSchema)),
         ("Placeholder", Shape::STR),
     ],
@@ -1878,7 +1878,7 @@ impl ToValue for DataSetConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_DataSetSchema: ObjRule = ObjRule {
     properties: &[
-        ("ColumnSchemaList", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSchema), min_items: Some(0), max_items: Some(500) })),
+        ("ColumnSchemaList", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSchema), min_items: Some(0), max_items: Some(500), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2025,9 +2025,9 @@ pub struct FilledMapVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FilledMapVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_FilledMapConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("ConditionalFormatting", Shape::Object(&RULE_FilledMapConditionalFormatting)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
@@ -2254,9 +2254,9 @@ pub struct FunnelChartVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FunnelChartVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_FunnelChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -2466,7 +2466,7 @@ pub struct GaugeChartVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GaugeChartVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_GaugeChartConfiguration)),
         ("ConditionalFormatting", Shape::Object(&RULE_GaugeChartConditionalFormatting)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
@@ -2674,9 +2674,9 @@ pub struct GeospatialMapVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialMapVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_GeospatialMapConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -2902,9 +2902,9 @@ pub struct HeatMapVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_HeatMapVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_HeatMapConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -3130,7 +3130,7 @@ pub struct HistogramVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_HistogramVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_HistogramConfiguration)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
@@ -3231,7 +3231,7 @@ impl ToValue for HistogramVisual {
 #[rustfmt::skip]
 pub(crate) static RULE_InsightConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Computations", Shape::List(&ListRule { items: Shape::Object(&RULE_Computation), min_items: Some(0), max_items: Some(100) })),
+        ("Computations", Shape::List(&ListRule { items: Shape::Object(&RULE_Computation), min_items: Some(0), max_items: Some(100), unique: false })),
         ("CustomNarrative", Shape::Object(&RULE_CustomNarrativeOptions)),
         ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
     ],
@@ -3303,7 +3303,7 @@ pub struct InsightVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_InsightVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("DataSetIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("InsightConfiguration", Shape::Object(&RULE_InsightConfiguration)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
@@ -3491,9 +3491,9 @@ pub struct KpiVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_KpiVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_KpiConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("ConditionalFormatting", Shape::Object(&RULE_KpiConditionalFormatting)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
@@ -3612,19 +3612,19 @@ impl ToValue for KpiVisual {
 #[rustfmt::skip]
 pub(crate) static RULE_LineChartConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200) })),
+        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200), unique: false })),
         ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("DefaultSeriesSettings", Shape::Object(&RULE_LineChartDefaultSeriesSettings)),
         ("FieldWells", Shape::Object(&RULE_LineChartFieldWells)),
-        ("ForecastConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ForecastConfiguration), min_items: Some(0), max_items: Some(10) })),
+        ("ForecastConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ForecastConfiguration), min_items: Some(0), max_items: Some(10), unique: false })),
         ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
         ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_LineSeriesAxisDisplayOptions)),
         ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20) })),
+        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20), unique: false })),
         ("SecondaryYAxisDisplayOptions", Shape::Object(&RULE_LineSeriesAxisDisplayOptions)),
         ("SecondaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("Series", Shape::List(&ListRule { items: Shape::Object(&RULE_SeriesItem), min_items: Some(0), max_items: Some(2000) })),
+        ("Series", Shape::List(&ListRule { items: Shape::Object(&RULE_SeriesItem), min_items: Some(0), max_items: Some(2000), unique: false })),
         ("SingleAxisOptions", Shape::Object(&RULE_SingleAxisOptions)),
         ("SmallMultiplesOptions", Shape::Object(&RULE_SmallMultiplesOptions)),
         ("SortConfiguration", Shape::Object(&RULE_LineChartSortConfiguration)),
@@ -3845,9 +3845,9 @@ pub struct LineChartVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LineChartVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_LineChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -3958,7 +3958,7 @@ impl ToValue for LineChartVisual {
 pub(crate) static RULE_PieChartConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200) })),
+        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200), unique: false })),
         ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("DonutOptions", Shape::Object(&RULE_DonutOptions)),
         ("FieldWells", Shape::Object(&RULE_PieChartFieldWells)),
@@ -4102,9 +4102,9 @@ pub struct PieChartVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PieChartVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_PieChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -4323,7 +4323,7 @@ pub struct PivotTableVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_PivotTableConfiguration)),
         ("ConditionalFormatting", Shape::Object(&RULE_PivotTableConditionalFormatting)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
@@ -4614,9 +4614,9 @@ pub struct RadarChartVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RadarChartVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_RadarChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -4800,7 +4800,7 @@ pub struct SankeyDiagramVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SankeyDiagramVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_SankeyDiagramChartConfiguration)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
@@ -5033,9 +5033,9 @@ pub struct ScatterPlotVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ScatterPlotVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_ScatterPlotConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -5154,16 +5154,16 @@ pub(crate) static RULE_SheetDefinition: ObjRule = ObjRule {
     properties: &[
         ("ContentType", Shape::Str(&StrRule { allowed: &["PAGINATED", "INTERACTIVE"], ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("FilterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterControl), min_items: Some(0), max_items: Some(200) })),
-        ("Images", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetImage), min_items: Some(0), max_items: Some(10) })),
-        ("Layouts", Shape::List(&ListRule { items: Shape::Object(&RULE_Layout), min_items: Some(1), max_items: Some(1) })),
+        ("FilterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterControl), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("Images", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetImage), min_items: Some(0), max_items: Some(10), unique: false })),
+        ("Layouts", Shape::List(&ListRule { items: Shape::Object(&RULE_Layout), min_items: Some(1), max_items: Some(1), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("ParameterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterControl), min_items: Some(0), max_items: Some(200) })),
-        ("SheetControlLayouts", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetControlLayout), min_items: Some(0), max_items: Some(1) })),
+        ("ParameterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterControl), min_items: Some(0), max_items: Some(200), unique: false })),
+        ("SheetControlLayouts", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetControlLayout), min_items: Some(0), max_items: Some(1), unique: false })),
         ("SheetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TextBoxes", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetTextBox), min_items: Some(0), max_items: Some(100) })),
+        ("TextBoxes", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetTextBox), min_items: Some(0), max_items: Some(100), unique: false })),
         ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Visuals", Shape::List(&ListRule { items: Shape::Object(&RULE_Visual), min_items: Some(0), max_items: Some(50) })),
+        ("Visuals", Shape::List(&ListRule { items: Shape::Object(&RULE_Visual), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["SheetId"],
     closed: true,
@@ -5335,7 +5335,7 @@ pub(crate) static RULE_TableConfiguration: ObjRule = ObjRule {
         ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("PaginatedReportOptions", Shape::Object(&RULE_TablePaginatedReportOptions)),
         ("SortConfiguration", Shape::Object(&RULE_TableSortConfiguration)),
-        ("TableInlineVisualizations", Shape::List(&ListRule { items: Shape::Object(&RULE_TableInlineVisualization), min_items: Some(0), max_items: Some(200) })),
+        ("TableInlineVisualizations", Shape::List(&ListRule { items: Shape::Object(&RULE_TableInlineVisualization), min_items: Some(0), max_items: Some(200), unique: false })),
         ("TableOptions", Shape::Object(&RULE_TableOptions)),
         ("TotalOptions", Shape::Object(&RULE_TotalOptions)),
     ],
@@ -5443,7 +5443,7 @@ pub struct TableVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TableVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_TableConfiguration)),
         ("ConditionalFormatting", Shape::Object(&RULE_TableConditionalFormatting)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
@@ -5563,7 +5563,7 @@ pub struct TemplateSourceAnalysisRequired {
 pub(crate) static RULE_TemplateSourceAnalysis: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
-        ("DataSetReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetReference), min_items: Some(1), max_items: None })),
+        ("DataSetReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetReference), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["Arn", "DataSetReferences"],
     closed: true,
@@ -5735,14 +5735,14 @@ pub struct TemplateVersionDefinitionRequired {
 pub(crate) static RULE_TemplateVersionDefinition: ObjRule = ObjRule {
     properties: &[
         ("AnalysisDefaults", Shape::Object(&RULE_AnalysisDefaults)),
-        ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_CalculatedField), min_items: Some(0), max_items: Some(500) })),
-        ("ColumnConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnConfiguration), min_items: Some(0), max_items: Some(2000) })),
-        ("DataSetConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetConfiguration), min_items: Some(0), max_items: Some(30) })),
-        ("FilterGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterGroup), min_items: Some(0), max_items: Some(2000) })),
+        ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_CalculatedField), min_items: Some(0), max_items: Some(500), unique: false })),
+        ("ColumnConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnConfiguration), min_items: Some(0), max_items: Some(2000), unique: false })),
+        ("DataSetConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetConfiguration), min_items: Some(0), max_items: Some(30), unique: false })),
+        ("FilterGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterGroup), min_items: Some(0), max_items: Some(2000), unique: false })),
         ("Options", Shape::Object(&RULE_AssetOptions)),
-        ("ParameterDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDeclaration), min_items: Some(0), max_items: Some(200) })),
+        ("ParameterDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDeclaration), min_items: Some(0), max_items: Some(200), unique: false })),
         ("QueryExecutionOptions", Shape::Object(&RULE_QueryExecutionOptions)),
-        ("Sheets", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetDefinition), min_items: Some(0), max_items: Some(20) })),
+        ("Sheets", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetDefinition), min_items: Some(0), max_items: Some(20), unique: false })),
     ],
     required: &["DataSetConfigurations"],
     closed: true,
@@ -5992,9 +5992,9 @@ pub struct TreeMapVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TreeMapVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_TreeMapConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -6584,9 +6584,9 @@ pub struct WaterfallVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_WaterfallVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_WaterfallChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -6780,9 +6780,9 @@ pub struct WordCloudVisualRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_WordCloudVisual: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ChartConfiguration", Shape::Object(&RULE_WordCloudChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
         ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),

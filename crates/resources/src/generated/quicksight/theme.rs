@@ -36,8 +36,8 @@ pub(crate) static RULE_Theme: ObjRule = ObjRule {
         ("BaseThemeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Configuration", Shape::Object(&RULE_ThemeConfiguration)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
         ("ThemeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
     ],
@@ -290,9 +290,9 @@ impl ToValue for BorderStyle {
 #[rustfmt::skip]
 pub(crate) static RULE_DataColorPalette: ObjRule = ObjRule {
     properties: &[
-        ("Colors", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("Colors", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
         ("EmptyFillColor", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MinMaxGradient", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("MinMaxGradient", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -712,7 +712,7 @@ impl ToValue for TileStyle {
 #[rustfmt::skip]
 pub(crate) static RULE_Typography: ObjRule = ObjRule {
     properties: &[
-        ("FontFamilies", Shape::List(&ListRule { items: Shape::Object(&RULE_Font), min_items: Some(0), max_items: Some(5) })),
+        ("FontFamilies", Shape::List(&ListRule { items: Shape::Object(&RULE_Font), min_items: Some(0), max_items: Some(5), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

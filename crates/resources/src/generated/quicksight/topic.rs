@@ -19,11 +19,11 @@ pub(crate) static RULE_Topic: ObjRule = ObjRule {
         ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ConfigOptions", Shape::Object(&RULE_TopicConfigOptions)),
         ("CustomInstructions", Shape::Object(&RULE_CustomInstructions)),
-        ("DataSets", Shape::List(&ListRule { items: Shape::Object(&RULE_DatasetMetadata), min_items: None, max_items: None })),
+        ("DataSets", Shape::List(&ListRule { items: Shape::Object(&RULE_DatasetMetadata), min_items: None, max_items: None, unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(20) })),
+        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(20), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
         ("TopicId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("UserExperienceVersion", Shape::Str(&StrRule { allowed: &["LEGACY", "NEW_READER_EXPERIENCE"], ..StrRule::ANY })),
     ],
@@ -198,7 +198,7 @@ impl TopicAttributes {
 pub(crate) static RULE_CellValueSynonym: ObjRule = ObjRule {
     properties: &[
         ("CellValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Synonyms", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Synonyms", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -252,7 +252,7 @@ impl ToValue for CellValueSynonym {
 #[rustfmt::skip]
 pub(crate) static RULE_CollectiveConstant: ObjRule = ObjRule {
     properties: &[
-        ("ValueList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ValueList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -295,7 +295,7 @@ impl ToValue for CollectiveConstant {
 #[rustfmt::skip]
 pub(crate) static RULE_ComparativeOrder: ObjRule = ObjRule {
     properties: &[
-        ("SpecifedOrder", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SpecifedOrder", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("TreatUndefinedSpecifiedValues", Shape::Str(&StrRule { allowed: &["LEAST", "MOST"], ..StrRule::ANY })),
         ("UseOrdering", Shape::Str(&StrRule { allowed: &["GREATER_IS_BETTER", "LESSER_IS_BETTER", "SPECIFIED"], ..StrRule::ANY })),
     ],
@@ -481,14 +481,14 @@ pub struct DatasetMetadataRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DatasetMetadata: ObjRule = ObjRule {
     properties: &[
-        ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicCalculatedField), min_items: None, max_items: None })),
-        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicColumn), min_items: None, max_items: None })),
+        ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicCalculatedField), min_items: None, max_items: None, unique: false })),
+        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicColumn), min_items: None, max_items: None, unique: false })),
         ("DataAggregation", Shape::Object(&RULE_DataAggregation)),
         ("DatasetArn", Shape::STR),
         ("DatasetDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("DatasetName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicFilter), min_items: None, max_items: None })),
-        ("NamedEntities", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicNamedEntity), min_items: None, max_items: None })),
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicFilter), min_items: None, max_items: None, unique: false })),
+        ("NamedEntities", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicNamedEntity), min_items: None, max_items: None, unique: false })),
     ],
     required: &["DatasetArn"],
     closed: true,
@@ -882,7 +882,7 @@ impl ToValue for NamedEntityDefinition {
 pub(crate) static RULE_NamedEntityDefinitionMetric: ObjRule = ObjRule {
     properties: &[
         ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MIN", "MAX", "COUNT", "AVERAGE", "DISTINCT_COUNT", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE", "MEDIAN", "CUSTOM"], ..StrRule::ANY })),
-        ("AggregationFunctionParameters", Shape::Any),
+        ("AggregationFunctionParameters", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1053,7 +1053,7 @@ pub(crate) static RULE_SemanticEntityType: ObjRule = ObjRule {
     properties: &[
         ("SubTypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("TypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("TypeParameters", Shape::Any),
+        ("TypeParameters", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1117,12 +1117,12 @@ impl ToValue for SemanticEntityType {
 pub(crate) static RULE_SemanticType: ObjRule = ObjRule {
     properties: &[
         ("FalseyCellValue", Shape::STR),
-        ("FalseyCellValueSynonyms", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("FalseyCellValueSynonyms", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("SubTypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("TruthyCellValue", Shape::STR),
-        ("TruthyCellValueSynonyms", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("TruthyCellValueSynonyms", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("TypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("TypeParameters", Shape::Any),
+        ("TypeParameters", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1223,11 +1223,11 @@ pub struct TopicCalculatedFieldRequired {
 pub(crate) static RULE_TopicCalculatedField: ObjRule = ObjRule {
     properties: &[
         ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MAX", "MIN", "COUNT", "DISTINCT_COUNT", "AVERAGE", "MEDIAN", "STDEV", "STDEVP", "VAR", "VARP"], ..StrRule::ANY })),
-        ("AllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("CalculatedFieldDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("CalculatedFieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("CalculatedFieldSynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("CellValueSynonyms", Shape::List(&ListRule { items: Shape::Object(&RULE_CellValueSynonym), min_items: None, max_items: None })),
+        ("CalculatedFieldSynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("CellValueSynonyms", Shape::List(&ListRule { items: Shape::Object(&RULE_CellValueSynonym), min_items: None, max_items: None, unique: false })),
         ("ColumnDataRole", Shape::Str(&StrRule { allowed: &["DIMENSION", "MEASURE"], ..StrRule::ANY })),
         ("ComparativeOrder", Shape::Object(&RULE_ComparativeOrder)),
         ("DefaultFormatting", Shape::Object(&RULE_DefaultFormatting)),
@@ -1236,7 +1236,7 @@ pub(crate) static RULE_TopicCalculatedField: ObjRule = ObjRule {
         ("IsIncludedInTopic", Shape::Bool),
         ("NeverAggregateInFilter", Shape::Bool),
         ("NonAdditive", Shape::Bool),
-        ("NotAllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("NotAllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SemanticType", Shape::Object(&RULE_SemanticType)),
         ("TimeGranularity", Shape::Str(&StrRule { allowed: &["SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"], ..StrRule::ANY })),
     ],
@@ -1573,20 +1573,20 @@ pub struct TopicColumnRequired {
 pub(crate) static RULE_TopicColumn: ObjRule = ObjRule {
     properties: &[
         ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MAX", "MIN", "COUNT", "DISTINCT_COUNT", "AVERAGE", "MEDIAN", "STDEV", "STDEVP", "VAR", "VARP"], ..StrRule::ANY })),
-        ("AllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("CellValueSynonyms", Shape::List(&ListRule { items: Shape::Object(&RULE_CellValueSynonym), min_items: None, max_items: None })),
+        ("AllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("CellValueSynonyms", Shape::List(&ListRule { items: Shape::Object(&RULE_CellValueSynonym), min_items: None, max_items: None, unique: false })),
         ("ColumnDataRole", Shape::Str(&StrRule { allowed: &["DIMENSION", "MEASURE"], ..StrRule::ANY })),
         ("ColumnDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("ColumnFriendlyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("ColumnName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("ColumnSynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ColumnSynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("ComparativeOrder", Shape::Object(&RULE_ComparativeOrder)),
         ("DefaultFormatting", Shape::Object(&RULE_DefaultFormatting)),
         ("DisableIndexing", Shape::Bool),
         ("IsIncludedInTopic", Shape::Bool),
         ("NeverAggregateInFilter", Shape::Bool),
         ("NonAdditive", Shape::Bool),
-        ("NotAllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("NotAllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SemanticType", Shape::Object(&RULE_SemanticType)),
         ("TimeGranularity", Shape::Str(&StrRule { allowed: &["SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"], ..StrRule::ANY })),
     ],
@@ -1895,7 +1895,7 @@ pub(crate) static RULE_TopicFilter: ObjRule = ObjRule {
         ("FilterClass", Shape::Str(&StrRule { allowed: &["ENFORCED_VALUE_FILTER", "CONDITIONAL_VALUE_FILTER", "NAMED_VALUE_FILTER"], ..StrRule::ANY })),
         ("FilterDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("FilterName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("FilterSynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("FilterSynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("FilterType", Shape::Str(&StrRule { allowed: &["CATEGORY_FILTER", "NUMERIC_EQUALITY_FILTER", "NUMERIC_RANGE_FILTER", "DATE_RANGE_FILTER", "RELATIVE_DATE_FILTER"], ..StrRule::ANY })),
         ("NumericEqualityFilter", Shape::Object(&RULE_TopicNumericEqualityFilter)),
         ("NumericRangeFilter", Shape::Object(&RULE_TopicNumericRangeFilter)),
@@ -2043,10 +2043,10 @@ pub struct TopicNamedEntityRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TopicNamedEntity: ObjRule = ObjRule {
     properties: &[
-        ("Definition", Shape::List(&ListRule { items: Shape::Object(&RULE_NamedEntityDefinition), min_items: None, max_items: None })),
+        ("Definition", Shape::List(&ListRule { items: Shape::Object(&RULE_NamedEntityDefinition), min_items: None, max_items: None, unique: false })),
         ("EntityDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("EntityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("EntitySynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("EntitySynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SemanticEntityType", Shape::Object(&RULE_SemanticEntityType)),
     ],
     required: &["EntityName"],

@@ -24,9 +24,9 @@ pub struct PermissionRequired {
 pub(crate) static RULE_Permission: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PolicyTemplate", Shape::Any),
+        ("PolicyTemplate", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("ResourceType", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "ResourceType", "PolicyTemplate"],
     closed: true,

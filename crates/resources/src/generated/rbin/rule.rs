@@ -26,13 +26,13 @@ pub struct RuleRequired {
 pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ExcludeResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(5) })),
+        ("ExcludeResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(5), unique: true })),
         ("LockConfiguration", Shape::Object(&RULE_UnlockDelay)),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(50) })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(50), unique: true })),
         ("ResourceType", Shape::Str(&StrRule { allowed: &["EBS_SNAPSHOT", "EC2_IMAGE", "EBS_VOLUME"], ..StrRule::ANY })),
         ("RetentionPeriod", Shape::Object(&RULE_RetentionPeriod)),
         ("Status", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     required: &["RetentionPeriod", "ResourceType"],
     closed: true,

@@ -27,7 +27,7 @@ pub struct CustomDbEngineVersionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomDbEngineVersion: ObjRule = ObjRule {
     properties: &[
-        ("DatabaseInstallationFiles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DatabaseInstallationFiles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("DatabaseInstallationFilesS3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
         ("DatabaseInstallationFilesS3Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
@@ -38,7 +38,7 @@ pub(crate) static RULE_CustomDbEngineVersion: ObjRule = ObjRule {
         ("Manifest", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("SourceCustomDbEngineVersionIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Status", Shape::Str(&StrRule { allowed: &["available", "inactive", "inactive-except-restore"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("UseAwsProvidedLatestImage", Shape::Bool),
     ],
     required: &["Engine", "EngineVersion"],

@@ -20,9 +20,9 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z]{1}[a-zA-Z0-9_]*$"
 pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
     properties: &[
         ("AllocatedStorage", Shape::INT),
-        ("AssociatedRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_DbClusterRole), min_items: None, max_items: None })),
+        ("AssociatedRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_DbClusterRole), min_items: None, max_items: None, unique: true })),
         ("AutoMinorVersionUpgrade", Shape::Bool),
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("BacktrackWindow", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("BackupRetentionPeriod", Shape::Int(&NumRule { min: Some(1.0), max: Some(35.0), ..NumRule::ANY })),
         ("ClusterScalabilityType", Shape::Str(&StrRule { allowed: &["limitless", "standard"], ..StrRule::ANY })),
@@ -39,7 +39,7 @@ pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
         ("DeletionProtection", Shape::Bool),
         ("Domain", Shape::STR),
         ("DomainIAMRoleName", Shape::STR),
-        ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("EnableGlobalWriteForwarding", Shape::Bool),
         ("EnableHttpEndpoint", Shape::Bool),
         ("EnableIAMDatabaseAuthentication", Shape::Bool),
@@ -77,9 +77,9 @@ pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
         ("SourceRegion", Shape::STR),
         ("StorageEncrypted", Shape::Bool),
         ("StorageType", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("UseLatestRestorableTime", Shape::Bool),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

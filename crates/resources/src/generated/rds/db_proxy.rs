@@ -28,7 +28,7 @@ pub struct DbProxyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DbProxy: ObjRule = ObjRule {
     properties: &[
-        ("Auth", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthFormat), min_items: Some(1), max_items: Some(200) })),
+        ("Auth", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthFormat), min_items: Some(1), max_items: Some(200), unique: false })),
         ("DBProxyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DebugLogging", Shape::Bool),
         ("DefaultAuthScheme", Shape::Str(&StrRule { allowed: &["IAM_AUTH", "NONE"], ..StrRule::ANY })),
@@ -37,10 +37,10 @@ pub(crate) static RULE_DbProxy: ObjRule = ObjRule {
         ("IdleClientTimeout", Shape::INT),
         ("RequireTLS", Shape::Bool),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFormatProperty), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFormatProperty), min_items: None, max_items: None, unique: false })),
         ("TargetConnectionNetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6"], ..StrRule::ANY })),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("VpcSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(2), max_items: None })),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ("VpcSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(2), max_items: None, unique: false })),
     ],
     required: &["DBProxyName", "EngineFamily", "RoleArn", "VpcSubnetIds"],
     closed: true,

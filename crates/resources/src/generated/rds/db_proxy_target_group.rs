@@ -22,8 +22,8 @@ pub struct DbProxyTargetGroupRequired {
 pub(crate) static RULE_DbProxyTargetGroup: ObjRule = ObjRule {
     properties: &[
         ("ConnectionPoolConfigurationInfo", Shape::Object(&RULE_ConnectionPoolConfigurationInfoFormat)),
-        ("DBClusterIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("DBInstanceIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DBClusterIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("DBInstanceIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("DBProxyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("TargetGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), allowed: &["default"], ..StrRule::ANY })),
     ],
@@ -185,7 +185,7 @@ pub(crate) static RULE_ConnectionPoolConfigurationInfoFormat: ObjRule = ObjRule 
         ("InitQuery", Shape::STR),
         ("MaxConnectionsPercent", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
         ("MaxIdleConnectionsPercent", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("SessionPinningFilters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SessionPinningFilters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

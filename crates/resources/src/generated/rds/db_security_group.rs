@@ -19,10 +19,10 @@ pub struct DbSecurityGroupRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DbSecurityGroup: ObjRule = ObjRule {
     properties: &[
-        ("DBSecurityGroupIngress", Shape::List(&ListRule { items: Shape::Object(&RULE_Ingress), min_items: None, max_items: None })),
+        ("DBSecurityGroupIngress", Shape::List(&ListRule { items: Shape::Object(&RULE_Ingress), min_items: None, max_items: None, unique: true })),
         ("EC2VpcId", Shape::STR),
         ("GroupDescription", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["GroupDescription", "DBSecurityGroupIngress"],
     closed: true,

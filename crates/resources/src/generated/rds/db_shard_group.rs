@@ -28,7 +28,7 @@ pub(crate) static RULE_DbShardGroup: ObjRule = ObjRule {
         ("MaxACU", Shape::NUM),
         ("MinACU", Shape::NUM),
         ("PubliclyAccessible", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["DBClusterIdentifier", "MaxACU"],
     closed: true,

@@ -24,8 +24,8 @@ pub(crate) static RULE_DbSubnetGroup: ObjRule = ObjRule {
     properties: &[
         ("DBSubnetGroupDescription", Shape::STR),
         ("DBSubnetGroupName", Shape::STR),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
     ],
     required: &["DBSubnetGroupDescription", "SubnetIds"],
     closed: true,

@@ -26,10 +26,10 @@ pub(crate) static RULE_OptionGroup: ObjRule = ObjRule {
     properties: &[
         ("EngineName", Shape::STR),
         ("MajorEngineVersion", Shape::STR),
-        ("OptionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionConfiguration), min_items: None, max_items: None })),
+        ("OptionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionConfiguration), min_items: None, max_items: None, unique: false })),
         ("OptionGroupDescription", Shape::STR),
         ("OptionGroupName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["EngineName", "MajorEngineVersion", "OptionGroupDescription"],
     closed: true,
@@ -204,12 +204,12 @@ pub struct OptionConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_OptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("DBSecurityGroupMemberships", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DBSecurityGroupMemberships", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("OptionName", Shape::STR),
-        ("OptionSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionSetting), min_items: None, max_items: None })),
+        ("OptionSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionSetting), min_items: None, max_items: None, unique: false })),
         ("OptionVersion", Shape::STR),
         ("Port", Shape::INT),
-        ("VpcSecurityGroupMemberships", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("VpcSecurityGroupMemberships", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     required: &["OptionName"],
     closed: true,

@@ -18,7 +18,7 @@ pub struct ClusterSecurityGroupRequired {
 pub(crate) static RULE_ClusterSecurityGroup: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Description"],
     closed: true,

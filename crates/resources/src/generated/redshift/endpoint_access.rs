@@ -31,7 +31,7 @@ pub(crate) static RULE_EndpointAccess: ObjRule = ObjRule {
         ("EndpointName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ResourceOwner", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SubnetGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ClusterIdentifier", "SubnetGroupName", "EndpointName", "VpcSecurityGroupIds"],
     closed: true,

@@ -26,7 +26,7 @@ pub(crate) static RULE_EndpointAuthorization: ObjRule = ObjRule {
         ("Account", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ClusterIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Force", Shape::Bool),
-        ("VpcIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("VpcIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ClusterIdentifier", "Account"],
     closed: true,

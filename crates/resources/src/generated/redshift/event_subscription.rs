@@ -24,13 +24,13 @@ pub struct EventSubscriptionRequired {
 pub(crate) static RULE_EventSubscription: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        ("EventCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), allowed: &["configuration", "management", "monitoring", "security", "pending"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("EventCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), allowed: &["configuration", "management", "monitoring", "security", "pending"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("Severity", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), allowed: &["ERROR", "INFO"], ..StrRule::ANY })),
         ("SnsTopicArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-        ("SourceIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SourceIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SourceType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), allowed: &["cluster", "cluster-parameter-group", "cluster-security-group", "cluster-snapshot", "scheduled-action"], ..StrRule::ANY })),
         ("SubscriptionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["SubscriptionName"],
     closed: true,

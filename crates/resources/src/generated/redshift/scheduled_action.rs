@@ -24,7 +24,7 @@ pub(crate) static RULE_ScheduledAction: ObjRule = ObjRule {
         ("ScheduledActionDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
         ("ScheduledActionName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
         ("StartTime", Shape::STR),
-        ("TargetAction", Shape::Any),
+        ("TargetAction", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["ScheduledActionName"],
     closed: true,

@@ -28,7 +28,7 @@ pub struct WorkgroupRequired {
 pub(crate) static RULE_Workgroup: ObjRule = ObjRule {
     properties: &[
         ("BaseCapacity", Shape::INT),
-        ("ConfigParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigParameter), min_items: Some(1), max_items: None })),
+        ("ConfigParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigParameter), min_items: Some(1), max_items: None, unique: true })),
         ("EnhancedVpcRouting", Shape::Bool),
         ("MaxCapacity", Shape::INT),
         ("NamespaceName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
@@ -36,12 +36,12 @@ pub(crate) static RULE_Workgroup: ObjRule = ObjRule {
         ("PricePerformanceTarget", Shape::Object(&RULE_PerformanceTarget)),
         ("PubliclyAccessible", Shape::Bool),
         ("RecoveryPointId", Shape::STR),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(32) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(32), unique: false })),
         ("SnapshotArn", Shape::STR),
         ("SnapshotName", Shape::STR),
         ("SnapshotOwnerAccount", Shape::STR),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(32) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(32), unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ("TrackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Workgroup", Shape::Object(&RULE_WorkgroupProperty)),
         ("WorkgroupName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
@@ -637,7 +637,7 @@ pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[
         ("Address", Shape::STR),
         ("Port", Shape::INT),
-        ("VpcEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcEndpoint), min_items: None, max_items: None })),
+        ("VpcEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcEndpoint), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -822,7 +822,7 @@ impl ToValue for PerformanceTarget {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcEndpoint: ObjRule = ObjRule {
     properties: &[
-        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkInterface), min_items: None, max_items: None })),
+        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkInterface), min_items: None, max_items: None, unique: false })),
         ("VpcEndpointId", Shape::STR),
         ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
@@ -886,7 +886,7 @@ impl ToValue for VpcEndpoint {
 pub(crate) static RULE_WorkgroupProperty: ObjRule = ObjRule {
     properties: &[
         ("BaseCapacity", Shape::INT),
-        ("ConfigParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigParameter), min_items: None, max_items: None })),
+        ("ConfigParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigParameter), min_items: None, max_items: None, unique: true })),
         ("CreationDate", Shape::STR),
         ("Endpoint", Shape::Object(&RULE_Endpoint)),
         ("EnhancedVpcRouting", Shape::Bool),
@@ -894,9 +894,9 @@ pub(crate) static RULE_WorkgroupProperty: ObjRule = ObjRule {
         ("NamespaceName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("PricePerformanceTarget", Shape::Object(&RULE_PerformanceTarget)),
         ("PubliclyAccessible", Shape::Bool),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "AVAILABLE", "MODIFYING", "DELETING"], ..StrRule::ANY })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("TrackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("WorkgroupArn", Shape::STR),
         ("WorkgroupId", Shape::STR),

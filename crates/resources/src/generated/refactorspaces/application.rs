@@ -35,7 +35,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
         ("EnvironmentIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ProxyType", Shape::Str(&StrRule { allowed: &["API_GATEWAY"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_3), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["EnvironmentIdentifier", "VpcId", "Name", "ProxyType"],

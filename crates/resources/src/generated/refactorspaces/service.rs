@@ -43,7 +43,7 @@ pub(crate) static RULE_Service: ObjRule = ObjRule {
         ("EnvironmentIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("LambdaEndpoint", Shape::Object(&RULE_LambdaEndpointInput)),
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("UrlEndpoint", Shape::Object(&RULE_UrlEndpointInput)),
         ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_6), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],

@@ -23,7 +23,7 @@ pub struct ProjectRequired {
 pub(crate) static RULE_Project: ObjRule = ObjRule {
     properties: &[
         ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     required: &["ProjectName"],
     closed: true,

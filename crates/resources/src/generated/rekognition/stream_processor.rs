@@ -30,7 +30,7 @@ pub struct StreamProcessorRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_StreamProcessor: ObjRule = ObjRule {
     properties: &[
-        ("BoundingBoxRegionsOfInterest", Shape::List(&ListRule { items: Shape::Object(&RULE_BoundingBox), min_items: Some(0), max_items: None })),
+        ("BoundingBoxRegionsOfInterest", Shape::List(&ListRule { items: Shape::Object(&RULE_BoundingBox), min_items: Some(0), max_items: None, unique: true })),
         ("ConnectedHomeSettings", Shape::Object(&RULE_ConnectedHomeSettings)),
         ("DataSharingPreference", Shape::Object(&RULE_DataSharingPreference)),
         ("FaceSearchSettings", Shape::Object(&RULE_FaceSearchSettings)),
@@ -39,10 +39,10 @@ pub(crate) static RULE_StreamProcessor: ObjRule = ObjRule {
         ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("NotificationChannel", Shape::Object(&RULE_NotificationChannel)),
-        ("PolygonRegionsOfInterest", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Object(&RULE_Point), min_items: Some(3), max_items: None }), min_items: Some(0), max_items: None })),
+        ("PolygonRegionsOfInterest", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Object(&RULE_Point), min_items: Some(3), max_items: None, unique: true }), min_items: Some(0), max_items: None, unique: true })),
         ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("S3Destination", Shape::Object(&RULE_S3Destination)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     required: &["RoleArn", "KinesisVideoStream"],
     one_of: &[&[&["ConnectedHomeSettings", "S3Destination", "NotificationChannel"], &["FaceSearchSettings", "KinesisDataStream"]]],
@@ -406,7 +406,7 @@ pub struct ConnectedHomeSettingsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ConnectedHomeSettings: ObjRule = ObjRule {
     properties: &[
-        ("Labels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Labels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
         ("MinConfidence", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
     required: &["Labels"],

@@ -43,12 +43,12 @@ pub(crate) static RULE_App: ObjRule = ObjRule {
         ("AppAssessmentSchedule", Shape::Str(&StrRule { allowed: &["Disabled", "Daily"], ..StrRule::ANY })),
         ("AppTemplateBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(409600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
-        ("EventSubscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventSubscription), min_items: Some(0), max_items: Some(10) })),
+        ("EventSubscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventSubscription), min_items: Some(0), max_items: Some(10), unique: false })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("PermissionModel", Shape::Object(&RULE_PermissionModel)),
         ("ResiliencyPolicyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("ResourceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceMapping), min_items: None, max_items: None })),
-        ("Tags", Shape::Any),
+        ("ResourceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceMapping), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Name", "AppTemplateBody", "ResourceMappings"],
     closed: true,
@@ -485,7 +485,7 @@ pub struct PermissionModelRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PermissionModel: ObjRule = ObjRule {
     properties: &[
-        ("CrossAccountRoleArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10) })),
+        ("CrossAccountRoleArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
         ("InvokerRoleName", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("Type", Shape::Str(&StrRule { allowed: &["LegacyIAMUser", "RoleBased"], ..StrRule::ANY })),
     ],

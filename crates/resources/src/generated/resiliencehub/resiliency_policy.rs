@@ -27,7 +27,7 @@ pub(crate) static RULE_ResiliencyPolicy: ObjRule = ObjRule {
         ("Policy", Shape::Object(&RULE_PolicyMap)),
         ("PolicyDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
         ("PolicyName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("Tier", Shape::Str(&StrRule { allowed: &["MissionCritical", "Critical", "Important", "CoreServices", "NonCritical"], ..StrRule::ANY })),
     ],
     required: &["PolicyName", "Tier", "Policy"],

@@ -17,7 +17,7 @@ pub struct IndexRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Index: ObjRule = ObjRule {
     properties: &[
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("Type", Shape::Str(&StrRule { allowed: &["LOCAL", "AGGREGATOR"], ..StrRule::ANY })),
     ],
     required: &["Type"],

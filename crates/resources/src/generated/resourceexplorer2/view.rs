@@ -20,9 +20,9 @@ pub struct ViewRequired {
 pub(crate) static RULE_View: ObjRule = ObjRule {
     properties: &[
         ("Filters", Shape::Object(&RULE_SearchFilter)),
-        ("IncludedProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_IncludedProperty), min_items: None, max_items: None })),
+        ("IncludedProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_IncludedProperty), min_items: None, max_items: None, unique: false })),
         ("Scope", Shape::STR),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("ViewName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ViewName"],

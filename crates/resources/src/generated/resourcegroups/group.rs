@@ -24,12 +24,12 @@ pub struct GroupRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Group: ObjRule = ObjRule {
     properties: &[
-        ("Configuration", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationItem), min_items: Some(0), max_items: Some(2) })),
+        ("Configuration", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationItem), min_items: Some(0), max_items: Some(2), unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("ResourceQuery", Shape::Object(&RULE_ResourceQuery)),
-        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name"],
     closed: true,
@@ -193,7 +193,7 @@ impl GroupAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_ConfigurationItem: ObjRule = ObjRule {
     properties: &[
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationParameter), min_items: None, max_items: None })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationParameter), min_items: None, max_items: None, unique: false })),
         ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(40), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     closed: true,
@@ -249,7 +249,7 @@ impl ToValue for ConfigurationItem {
 pub(crate) static RULE_ConfigurationParameter: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -305,9 +305,9 @@ impl ToValue for ConfigurationParameter {
 #[rustfmt::skip]
 pub(crate) static RULE_Query: ObjRule = ObjRule {
     properties: &[
-        ("ResourceTypeFilters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResourceTypeFilters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("StackIdentifier", Shape::STR),
-        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -481,7 +481,7 @@ impl ToValue for Tag {
 pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -13,7 +13,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_\\-]{1,255}$");
 pub(crate) static RULE_Fleet: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

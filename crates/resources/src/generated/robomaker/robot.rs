@@ -25,7 +25,7 @@ pub(crate) static RULE_Robot: ObjRule = ObjRule {
         ("Fleet", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), ..StrRule::ANY })),
         ("GreengrassGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["GreengrassGroupId", "Architecture"],
     closed: true,

@@ -25,7 +25,7 @@ pub(crate) static RULE_Crl: ObjRule = ObjRule {
         ("CrlData", Shape::STR),
         ("Enabled", Shape::Bool),
         ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ("TrustAnchorArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Name", "CrlData"],

@@ -26,15 +26,15 @@ pub struct ProfileRequired {
 pub(crate) static RULE_Profile: ObjRule = ObjRule {
     properties: &[
         ("AcceptRoleSessionName", Shape::Bool),
-        ("AttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeMapping), min_items: None, max_items: None })),
+        ("AttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeMapping), min_items: None, max_items: None, unique: false })),
         ("DurationSeconds", Shape::Num(&NumRule { min: Some(900.0), max: Some(43200.0), ..NumRule::ANY })),
         ("Enabled", Shape::Bool),
-        ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50) })),
+        ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RequireInstanceProperties", Shape::Bool),
-        ("RoleArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(250) })),
+        ("RoleArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(250), unique: false })),
         ("SessionPolicy", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["Name", "RoleArns"],
     closed: true,
@@ -243,7 +243,7 @@ pub struct AttributeMappingRequired {
 pub(crate) static RULE_AttributeMapping: ObjRule = ObjRule {
     properties: &[
         ("CertificateField", Shape::Str(&StrRule { allowed: &["x509Subject", "x509Issuer", "x509SAN"], ..StrRule::ANY })),
-        ("MappingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_MappingRule), min_items: None, max_items: None })),
+        ("MappingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_MappingRule), min_items: None, max_items: None, unique: false })),
     ],
     required: &["CertificateField", "MappingRules"],
     closed: true,

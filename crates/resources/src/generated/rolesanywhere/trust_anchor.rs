@@ -26,9 +26,9 @@ pub(crate) static RULE_TrustAnchor: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("NotificationSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationSetting), min_items: Some(0), max_items: Some(50) })),
+        ("NotificationSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationSetting), min_items: Some(0), max_items: Some(50), unique: false })),
         ("Source", Shape::Object(&RULE_Source)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["Name", "Source"],
     closed: true,

@@ -19,7 +19,7 @@ pub struct CidrCollectionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CidrCollection: ObjRule = ObjRule {
     properties: &[
-        ("Locations", Shape::List(&ListRule { items: Shape::Object(&RULE_Location), min_items: None, max_items: None })),
+        ("Locations", Shape::List(&ListRule { items: Shape::Object(&RULE_Location), min_items: None, max_items: None, unique: true })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Name"],
@@ -148,7 +148,7 @@ pub struct LocationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Location: ObjRule = ObjRule {
     properties: &[
-        ("CidrList", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CidrList", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("LocationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16), ..StrRule::ANY })),
     ],
     required: &["LocationName", "CidrList"],

@@ -22,7 +22,7 @@ pub struct HealthCheckRequired {
 pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
     properties: &[
         ("HealthCheckConfig", Shape::Object(&RULE_HealthCheckConfig)),
-        ("HealthCheckTags", Shape::List(&ListRule { items: Shape::Object(&RULE_HealthCheckTag), min_items: None, max_items: None })),
+        ("HealthCheckTags", Shape::List(&ListRule { items: Shape::Object(&RULE_HealthCheckTag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["HealthCheckConfig"],
     closed: true,
@@ -235,7 +235,7 @@ pub struct HealthCheckConfigRequired {
 pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
     properties: &[
         ("AlarmIdentifier", Shape::Object(&RULE_AlarmIdentifier)),
-        ("ChildHealthChecks", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY }), min_items: Some(0), max_items: Some(256) })),
+        ("ChildHealthChecks", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY }), min_items: Some(0), max_items: Some(256), unique: false })),
         ("EnableSNI", Shape::Bool),
         ("FailureThreshold", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
         ("FullyQualifiedDomainName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
@@ -245,7 +245,7 @@ pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
         ("Inverted", Shape::Bool),
         ("MeasureLatency", Shape::Bool),
         ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ap-northeast-1", "ap-southeast-1", "ap-southeast-2", "eu-west-1", "sa-east-1", "us-east-1", "us-west-1", "us-west-2"], ..StrRule::ANY }), min_items: Some(3), max_items: Some(64) })),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ap-northeast-1", "ap-southeast-1", "ap-southeast-2", "eu-west-1", "sa-east-1", "us-east-1", "us-west-1", "us-west-2"], ..StrRule::ANY }), min_items: Some(3), max_items: Some(64), unique: false })),
         ("RequestInterval", Shape::Int(&NumRule { min: Some(10.0), max: Some(30.0), ..NumRule::ANY })),
         ("ResourcePath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
         ("RoutingControlArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),

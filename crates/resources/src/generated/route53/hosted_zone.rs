@@ -12,10 +12,10 @@ pub(crate) static RULE_HostedZone: ObjRule = ObjRule {
     properties: &[
         ("HostedZoneConfig", Shape::Object(&RULE_HostedZoneConfig)),
         ("HostedZoneFeatures", Shape::Object(&RULE_HostedZoneFeatures)),
-        ("HostedZoneTags", Shape::List(&ListRule { items: Shape::Object(&RULE_HostedZoneTag), min_items: None, max_items: None })),
+        ("HostedZoneTags", Shape::List(&ListRule { items: Shape::Object(&RULE_HostedZoneTag), min_items: None, max_items: None, unique: true })),
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("QueryLoggingConfig", Shape::Object(&RULE_QueryLoggingConfig)),
-        ("VPCs", Shape::List(&ListRule { items: Shape::Object(&RULE_Vpc), min_items: None, max_items: None })),
+        ("VPCs", Shape::List(&ListRule { items: Shape::Object(&RULE_Vpc), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -39,7 +39,7 @@ pub(crate) static RULE_RecordSet: ObjRule = ObjRule {
         ("MultiValueAnswer", Shape::Bool),
         ("Name", Shape::STR),
         ("Region", Shape::STR),
-        ("ResourceRecords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResourceRecords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("SetIdentifier", Shape::STR),
         ("TTL", Shape::STR),
         ("Type", Shape::STR),

@@ -33,7 +33,7 @@ pub(crate) static RULE_AccessSource: ObjRule = ObjRule {
         ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6"], ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Protocol", Shape::Str(&StrRule { allowed: &["DO53", "DOH", "DOT"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
     ],
     required: &["Cidr", "DnsViewId", "Protocol"],
     closed: true,

@@ -28,7 +28,7 @@ pub(crate) static RULE_ProfileAssociation: ObjRule = ObjRule {
         ("Name", Shape::STR),
         ("ProfileId", Shape::STR),
         ("ResourceId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ResourceId", "ProfileId", "Name"],
     closed: true,

@@ -18,7 +18,7 @@ pub(crate) static RULE_SafetyRule: ObjRule = ObjRule {
         ("GatingRule", Shape::Object(&RULE_GatingRule)),
         ("Name", Shape::STR),
         ("RuleConfig", Shape::Object(&RULE_RuleConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     one_of: &[&[&["AssertionRule", "Name", "ControlPanelArn", "RuleConfig"], &["GatingRule", "Name", "ControlPanelArn", "RuleConfig"]]],
     closed: true,
@@ -187,7 +187,7 @@ pub struct AssertionRuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AssertionRule: ObjRule = ObjRule {
     properties: &[
-        ("AssertedControls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AssertedControls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("WaitPeriodMs", Shape::INT),
     ],
     required: &["AssertedControls", "WaitPeriodMs"],
@@ -255,8 +255,8 @@ pub struct GatingRuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GatingRule: ObjRule = ObjRule {
     properties: &[
-        ("GatingControls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("TargetControls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("GatingControls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("TargetControls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("WaitPeriodMs", Shape::INT),
     ],
     required: &["WaitPeriodMs", "TargetControls", "GatingControls"],

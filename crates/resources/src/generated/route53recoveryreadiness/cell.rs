@@ -16,8 +16,8 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
 pub(crate) static RULE_Cell: ObjRule = ObjRule {
     properties: &[
         ("CellName", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Cells", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Cells", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5), unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

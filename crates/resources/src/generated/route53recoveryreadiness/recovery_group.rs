@@ -15,9 +15,9 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
 #[rustfmt::skip]
 pub(crate) static RULE_RecoveryGroup: ObjRule = ObjRule {
     properties: &[
-        ("Cells", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
+        ("Cells", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
         ("RecoveryGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -26,8 +26,8 @@ pub(crate) static RULE_ResourceSet: ObjRule = ObjRule {
     properties: &[
         ("ResourceSetName", Shape::STR),
         ("ResourceSetType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceProperty), min_items: Some(1), max_items: Some(6) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceProperty), min_items: Some(1), max_items: Some(6), unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ResourceSetType", "Resources"],
     closed: true,
@@ -348,7 +348,7 @@ pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
     properties: &[
         ("ComponentId", Shape::STR),
         ("DnsTargetResource", Shape::Object(&RULE_DnsTargetResource)),
-        ("ReadinessScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ReadinessScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ResourceArn", Shape::STR),
     ],
     closed: true,

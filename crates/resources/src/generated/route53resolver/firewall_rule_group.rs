@@ -15,9 +15,9 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9\\-_
 #[rustfmt::skip]
 pub(crate) static RULE_FirewallRuleGroup: ObjRule = ObjRule {
     properties: &[
-        ("FirewallRules", Shape::List(&ListRule { items: Shape::Object(&RULE_FirewallRule), min_items: None, max_items: None })),
+        ("FirewallRules", Shape::List(&ListRule { items: Shape::Object(&RULE_FirewallRule), min_items: None, max_items: None, unique: true })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -30,7 +30,7 @@ pub(crate) static RULE_FirewallRuleGroupAssociation: ObjRule = ObjRule {
         ("MutationProtection", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Priority", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["FirewallRuleGroupId", "VpcId", "Priority"],

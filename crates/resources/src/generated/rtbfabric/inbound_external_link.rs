@@ -32,7 +32,7 @@ pub(crate) static RULE_InboundExternalLink: ObjRule = ObjRule {
         ("GatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("LinkAttributes", Shape::Object(&RULE_LinkAttributes)),
         ("LinkLogSettings", Shape::Object(&RULE_LinkLogSettings)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["GatewayId", "LinkLogSettings"],
     closed: true,

@@ -37,9 +37,9 @@ pub(crate) static RULE_Link: ObjRule = ObjRule {
         ("HttpResponderAllowed", Shape::Bool),
         ("LinkAttributes", Shape::Object(&RULE_LinkAttributesProperty)),
         ("LinkLogSettings", Shape::Object(&RULE_LinkLogSettings)),
-        ("ModuleConfigurationList", Shape::List(&ListRule { items: Shape::Object(&RULE_ModuleConfiguration), min_items: None, max_items: None })),
+        ("ModuleConfigurationList", Shape::List(&ListRule { items: Shape::Object(&RULE_ModuleConfiguration), min_items: None, max_items: None, unique: false })),
         ("PeerGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["GatewayId", "PeerGatewayId", "LinkLogSettings"],
     closed: true,
@@ -231,7 +231,7 @@ impl LinkAttributes {
 pub(crate) static RULE_LinkAttributesProperty: ObjRule = ObjRule {
     properties: &[
         ("CustomerProvidedId", Shape::STR),
-        ("ResponderErrorMasking", Shape::List(&ListRule { items: Shape::Object(&RULE_ResponderErrorMaskingForHttpCode), min_items: Some(1), max_items: Some(200) })),
+        ("ResponderErrorMasking", Shape::List(&ListRule { items: Shape::Object(&RULE_ResponderErrorMaskingForHttpCode), min_items: Some(1), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -292,8 +292,8 @@ pub struct ModuleConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ModuleConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("DependsOn", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("ModuleParameters", Shape::Any),
+        ("DependsOn", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("ModuleParameters", Shape::Typed(json_type::OBJECT)),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Version", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],

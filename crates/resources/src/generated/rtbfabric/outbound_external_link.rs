@@ -36,7 +36,7 @@ pub(crate) static RULE_OutboundExternalLink: ObjRule = ObjRule {
         ("LinkAttributes", Shape::Object(&RULE_LinkAttributes)),
         ("LinkLogSettings", Shape::Object(&RULE_LinkLogSettings)),
         ("PublicEndpoint", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["GatewayId", "PublicEndpoint", "LinkLogSettings"],
     closed: true,

@@ -38,12 +38,12 @@ pub(crate) static RULE_ResponderGateway: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ManagedEndpointConfiguration", Shape::Any),
+        ("ManagedEndpointConfiguration", Shape::Typed(json_type::OBJECT)),
         ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
         ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS"], ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
         ("TrustStoreConfiguration", Shape::Object(&RULE_TrustStoreConfiguration)),
         ("VpcId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(50), pattern: Some(&PATTERN_4), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
@@ -272,7 +272,7 @@ pub struct TrustStoreConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TrustStoreConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("CertificateAuthorityCertificates", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2097152), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+        ("CertificateAuthorityCertificates", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2097152), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: true })),
     ],
     required: &["CertificateAuthorityCertificates"],
     closed: true,

@@ -149,7 +149,7 @@ impl ToValue for LinkApplicationLogSampling {
 pub(crate) static RULE_LinkAttributes: ObjRule = ObjRule {
     properties: &[
         ("CustomerProvidedId", Shape::STR),
-        ("ResponderErrorMasking", Shape::List(&ListRule { items: Shape::Object(&RULE_ResponderErrorMaskingForHttpCode), min_items: Some(1), max_items: Some(200) })),
+        ("ResponderErrorMasking", Shape::List(&ListRule { items: Shape::Object(&RULE_ResponderErrorMaskingForHttpCode), min_items: Some(1), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -273,7 +273,7 @@ pub(crate) static RULE_ResponderErrorMaskingForHttpCode: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Str(&StrRule { allowed: &["NO_BID", "PASSTHROUGH"], ..StrRule::ANY })),
         ("HttpCode", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(7), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("LoggingTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NONE", "METRIC", "RESPONSE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
+        ("LoggingTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NONE", "METRIC", "RESPONSE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: true })),
         ("ResponseLoggingPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
     required: &["HttpCode", "Action", "LoggingTypes"],

@@ -30,7 +30,7 @@ pub(crate) static RULE_AccessGrant: ObjRule = ObjRule {
         ("Grantee", Shape::Object(&RULE_Grantee)),
         ("Permission", Shape::Str(&StrRule { allowed: &["READ", "WRITE", "READWRITE"], ..StrRule::ANY })),
         ("S3PrefixType", Shape::Str(&StrRule { allowed: &["Object"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Grantee", "Permission", "AccessGrantsLocationId"],
     closed: true,

@@ -14,7 +14,7 @@ pub use super::shared::{Tag, TagRequired};
 pub(crate) static RULE_AccessGrantsInstance: ObjRule = ObjRule {
     properties: &[
         ("IdentityCenterArn", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

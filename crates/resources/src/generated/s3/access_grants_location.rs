@@ -24,7 +24,7 @@ pub(crate) static RULE_AccessGrantsLocation: ObjRule = ObjRule {
     properties: &[
         ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("LocationScope", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["IamRoleArn", "LocationScope"],
     closed: true,

@@ -22,26 +22,26 @@ pub(crate) static RULE_Bucket: ObjRule = ObjRule {
         ("AbacStatus", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
         ("AccelerateConfiguration", Shape::Object(&RULE_AccelerateConfiguration)),
         ("AccessControl", Shape::Str(&StrRule { allowed: &["AuthenticatedRead", "AwsExecRead", "BucketOwnerFullControl", "BucketOwnerRead", "LogDeliveryWrite", "Private", "PublicRead", "PublicReadWrite"], ..StrRule::ANY })),
-        ("AnalyticsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalyticsConfiguration), min_items: None, max_items: None })),
+        ("AnalyticsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalyticsConfiguration), min_items: None, max_items: None, unique: true })),
         ("BucketEncryption", Shape::Object(&RULE_BucketEncryption)),
         ("BucketName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("BucketNamePrefix", Shape::STR),
         ("BucketNamespace", Shape::Str(&StrRule { allowed: &["global", "account-regional"], ..StrRule::ANY })),
         ("CorsConfiguration", Shape::Object(&RULE_CorsConfiguration)),
-        ("IntelligentTieringConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_IntelligentTieringConfiguration), min_items: None, max_items: None })),
-        ("InventoryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InventoryConfiguration), min_items: None, max_items: None })),
+        ("IntelligentTieringConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_IntelligentTieringConfiguration), min_items: None, max_items: None, unique: true })),
+        ("InventoryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InventoryConfiguration), min_items: None, max_items: None, unique: true })),
         ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
         ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
         ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
         ("MetadataTableConfiguration", Shape::Object(&RULE_MetadataTableConfiguration)),
-        ("MetricsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricsConfiguration), min_items: None, max_items: None })),
+        ("MetricsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricsConfiguration), min_items: None, max_items: None, unique: true })),
         ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
         ("ObjectLockConfiguration", Shape::Object(&RULE_ObjectLockConfiguration)),
         ("ObjectLockEnabled", Shape::Bool),
         ("OwnershipControls", Shape::Object(&RULE_OwnershipControls)),
         ("PublicAccessBlockConfiguration", Shape::Object(&RULE_PublicAccessBlockConfiguration)),
         ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VersioningConfiguration", Shape::Object(&RULE_VersioningConfiguration)),
         ("WebsiteConfiguration", Shape::Object(&RULE_WebsiteConfiguration)),
     ],
@@ -631,7 +631,7 @@ pub(crate) static RULE_AnalyticsConfiguration: ObjRule = ObjRule {
         ("Id", Shape::STR),
         ("Prefix", Shape::STR),
         ("StorageClassAnalysis", Shape::Object(&RULE_StorageClassAnalysis)),
-        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
     ],
     required: &["StorageClassAnalysis", "Id"],
     closed: true,
@@ -705,7 +705,7 @@ impl ToValue for AnalyticsConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_BlockedEncryptionTypes: ObjRule = ObjRule {
     properties: &[
-        ("EncryptionType", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NONE", "SSE-C"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("EncryptionType", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NONE", "SSE-C"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -769,7 +769,7 @@ pub struct BucketEncryptionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_BucketEncryption: ObjRule = ObjRule {
     properties: &[
-        ("ServerSideEncryptionConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerSideEncryptionRule), min_items: None, max_items: None })),
+        ("ServerSideEncryptionConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerSideEncryptionRule), min_items: None, max_items: None, unique: true })),
     ],
     required: &["ServerSideEncryptionConfiguration"],
     closed: true,
@@ -827,7 +827,7 @@ pub struct CorsConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CorsConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("CorsRules", Shape::List(&ListRule { items: Shape::Object(&RULE_CorsRule), min_items: None, max_items: None })),
+        ("CorsRules", Shape::List(&ListRule { items: Shape::Object(&RULE_CorsRule), min_items: None, max_items: None, unique: true })),
     ],
     required: &["CorsRules"],
     closed: true,
@@ -884,10 +884,10 @@ pub struct CorsRuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CorsRule: ObjRule = ObjRule {
     properties: &[
-        ("AllowedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("AllowedMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["GET", "PUT", "HEAD", "POST", "DELETE"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("AllowedOrigins", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("ExposedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("AllowedMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["GET", "PUT", "HEAD", "POST", "DELETE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("AllowedOrigins", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("ExposedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
         ("MaxAge", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
@@ -1446,8 +1446,8 @@ pub(crate) static RULE_IntelligentTieringConfiguration: ObjRule = ObjRule {
         ("Id", Shape::STR),
         ("Prefix", Shape::STR),
         ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
-        ("Tierings", Shape::List(&ListRule { items: Shape::Object(&RULE_Tiering), min_items: None, max_items: None })),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
+        ("Tierings", Shape::List(&ListRule { items: Shape::Object(&RULE_Tiering), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Id", "Status", "Tierings"],
     closed: true,
@@ -1550,7 +1550,7 @@ pub(crate) static RULE_InventoryConfiguration: ObjRule = ObjRule {
         ("Enabled", Shape::Bool),
         ("Id", Shape::STR),
         ("IncludedObjectVersions", Shape::Str(&StrRule { allowed: &["All", "Current"], ..StrRule::ANY })),
-        ("OptionalFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "ReplicationStatus", "EncryptionStatus", "ObjectLockRetainUntilDate", "ObjectLockMode", "ObjectLockLegalHoldStatus", "IntelligentTieringAccessTier", "BucketKeyStatus", "ChecksumAlgorithm", "ObjectAccessControlList", "ObjectOwner", "LifecycleExpirationDate"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("OptionalFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "ReplicationStatus", "EncryptionStatus", "ObjectLockRetainUntilDate", "ObjectLockMode", "ObjectLockLegalHoldStatus", "IntelligentTieringAccessTier", "BucketKeyStatus", "ChecksumAlgorithm", "ObjectAccessControlList", "ObjectOwner", "LifecycleExpirationDate"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("Prefix", Shape::STR),
         ("ScheduleFrequency", Shape::Str(&StrRule { allowed: &["Daily", "Weekly"], ..StrRule::ANY })),
     ],
@@ -1894,7 +1894,7 @@ pub struct LifecycleConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: true })),
         ("TransitionDefaultMinimumObjectSize", Shape::Str(&StrRule { allowed: &["varies_by_storage_class", "all_storage_classes_128K"], ..StrRule::ANY })),
     ],
     required: &["Rules"],
@@ -1963,7 +1963,7 @@ pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DestinationBucketName", Shape::STR),
         ("LogFilePrefix", Shape::STR),
-        ("TargetObjectKeyFormat", Shape::Any),
+        ("TargetObjectKeyFormat", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2375,7 +2375,7 @@ pub(crate) static RULE_MetricsConfiguration: ObjRule = ObjRule {
         ("AccessPointArn", Shape::STR),
         ("Id", Shape::STR),
         ("Prefix", Shape::STR),
-        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Id"],
     closed: true,
@@ -2587,9 +2587,9 @@ impl ToValue for NoncurrentVersionTransition {
 pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EventBridgeConfiguration", Shape::Object(&RULE_EventBridgeConfiguration)),
-        ("LambdaConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaConfiguration), min_items: None, max_items: None })),
-        ("QueueConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_QueueConfiguration), min_items: None, max_items: None })),
-        ("TopicConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicConfiguration), min_items: None, max_items: None })),
+        ("LambdaConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaConfiguration), min_items: None, max_items: None, unique: true })),
+        ("QueueConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_QueueConfiguration), min_items: None, max_items: None, unique: true })),
+        ("TopicConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicConfiguration), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2821,7 +2821,7 @@ pub struct OwnershipControlsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_OwnershipControls: ObjRule = ObjRule {
     properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_OwnershipControlsRule), min_items: None, max_items: None })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_OwnershipControlsRule), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Rules"],
     closed: true,
@@ -3266,7 +3266,7 @@ pub struct ReplicationConfigurationRequired {
 pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Role", Shape::STR),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRule), min_items: None, max_items: None })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRule), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Role", "Rules"],
     closed: true,
@@ -3574,7 +3574,7 @@ impl ToValue for ReplicationRule {
 pub(crate) static RULE_ReplicationRuleAndOperator: ObjRule = ObjRule {
     properties: &[
         ("Prefix", Shape::STR),
-        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -3960,14 +3960,14 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
         ("NoncurrentVersionExpiration", Shape::Object(&RULE_NoncurrentVersionExpiration)),
         ("NoncurrentVersionExpirationInDays", Shape::INT),
         ("NoncurrentVersionTransition", Shape::Object(&RULE_NoncurrentVersionTransition)),
-        ("NoncurrentVersionTransitions", Shape::List(&ListRule { items: Shape::Object(&RULE_NoncurrentVersionTransition), min_items: None, max_items: None })),
+        ("NoncurrentVersionTransitions", Shape::List(&ListRule { items: Shape::Object(&RULE_NoncurrentVersionTransition), min_items: None, max_items: None, unique: true })),
         ("ObjectSizeGreaterThan", Shape::Str(&StrRule { max_len: Some(20), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ObjectSizeLessThan", Shape::Str(&StrRule { max_len: Some(20), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Prefix", Shape::STR),
         ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
-        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
         ("Transition", Shape::Object(&RULE_Transition)),
-        ("Transitions", Shape::List(&ListRule { items: Shape::Object(&RULE_Transition), min_items: None, max_items: None })),
+        ("Transitions", Shape::List(&ListRule { items: Shape::Object(&RULE_Transition), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Status"],
     dependent_excluded: &[("ObjectSizeGreaterThan", &["AbortIncompleteMultipartUpload"]), ("ObjectSizeLessThan", &["AbortIncompleteMultipartUpload"])],
@@ -4173,7 +4173,7 @@ pub struct S3KeyFilterRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_S3KeyFilter: ObjRule = ObjRule {
     properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterRule), min_items: None, max_items: None })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterRule), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Rules"],
     closed: true,
@@ -5021,7 +5021,7 @@ pub(crate) static RULE_WebsiteConfiguration: ObjRule = ObjRule {
         ("ErrorDocument", Shape::STR),
         ("IndexDocument", Shape::STR),
         ("RedirectAllRequestsTo", Shape::Object(&RULE_RedirectAllRequestsTo)),
-        ("RoutingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingRule), min_items: None, max_items: None })),
+        ("RoutingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingRule), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

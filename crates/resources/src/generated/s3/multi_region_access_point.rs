@@ -26,7 +26,7 @@ pub(crate) static RULE_MultiRegionAccessPoint: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PublicAccessBlockConfiguration", Shape::Object(&RULE_PublicAccessBlockConfiguration)),
-        ("Regions", Shape::List(&ListRule { items: Shape::Object(&RULE_Region), min_items: Some(1), max_items: None })),
+        ("Regions", Shape::List(&ListRule { items: Shape::Object(&RULE_Region), min_items: Some(1), max_items: None, unique: true })),
     ],
     required: &["Regions"],
     closed: true,

@@ -22,7 +22,7 @@ pub struct MultiRegionAccessPointPolicyRequired {
 pub(crate) static RULE_MultiRegionAccessPointPolicy: ObjRule = ObjRule {
     properties: &[
         ("MrapName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policy", Shape::Any),
+        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["Policy", "MrapName"],
     closed: true,

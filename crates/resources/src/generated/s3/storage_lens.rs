@@ -22,7 +22,7 @@ pub struct StorageLensRequired {
 pub(crate) static RULE_StorageLens: ObjRule = ObjRule {
     properties: &[
         ("StorageLensConfiguration", Shape::Object(&RULE_StorageLensConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["StorageLensConfiguration"],
     closed: true,
@@ -585,8 +585,8 @@ impl ToValue for BucketLevel {
 #[rustfmt::skip]
 pub(crate) static RULE_BucketsAndRegions: ObjRule = ObjRule {
     properties: &[
-        ("Buckets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Regions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Buckets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Regions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -925,7 +925,7 @@ pub(crate) static RULE_S3BucketDestination: ObjRule = ObjRule {
     properties: &[
         ("AccountId", Shape::STR),
         ("Arn", Shape::STR),
-        ("Encryption", Shape::Any),
+        ("Encryption", Shape::Typed(json_type::OBJECT)),
         ("Format", Shape::Str(&StrRule { allowed: &["CSV", "Parquet"], ..StrRule::ANY })),
         ("OutputSchemaVersion", Shape::Str(&StrRule { allowed: &["V_1"], ..StrRule::ANY })),
         ("Prefix", Shape::STR),
@@ -1329,8 +1329,8 @@ impl ToValue for StorageLensGroupLevel {
 #[rustfmt::skip]
 pub(crate) static RULE_StorageLensGroupSelectionCriteria: ObjRule = ObjRule {
     properties: &[
-        ("Exclude", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Include", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Exclude", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("Include", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1389,7 +1389,7 @@ pub struct StorageLensTableDestinationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_StorageLensTableDestination: ObjRule = ObjRule {
     properties: &[
-        ("Encryption", Shape::Any),
+        ("Encryption", Shape::Typed(json_type::OBJECT)),
         ("IsEnabled", Shape::Bool),
     ],
     required: &["IsEnabled"],

@@ -23,7 +23,7 @@ pub(crate) static RULE_StorageLensGroup: ObjRule = ObjRule {
     properties: &[
         ("Filter", Shape::Object(&RULE_Filter)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name", "Filter"],
     closed: true,
@@ -145,9 +145,9 @@ impl StorageLensGroupAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_And: ObjRule = ObjRule {
     properties: &[
-        ("MatchAnyPrefix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("MatchAnySuffix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("MatchAnyTag", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("MatchAnyPrefix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("MatchAnySuffix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("MatchAnyTag", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("MatchObjectAge", Shape::Object(&RULE_MatchObjectAge)),
         ("MatchObjectSize", Shape::Object(&RULE_MatchObjectSize)),
     ],
@@ -223,9 +223,9 @@ impl ToValue for And {
 pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
         ("And", Shape::Object(&RULE_And)),
-        ("MatchAnyPrefix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("MatchAnySuffix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("MatchAnyTag", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("MatchAnyPrefix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("MatchAnySuffix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("MatchAnyTag", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("MatchObjectAge", Shape::Object(&RULE_MatchObjectAge)),
         ("MatchObjectSize", Shape::Object(&RULE_MatchObjectSize)),
         ("Or", Shape::Object(&RULE_Or)),
@@ -429,9 +429,9 @@ impl ToValue for MatchObjectSize {
 #[rustfmt::skip]
 pub(crate) static RULE_Or: ObjRule = ObjRule {
     properties: &[
-        ("MatchAnyPrefix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("MatchAnySuffix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("MatchAnyTag", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("MatchAnyPrefix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("MatchAnySuffix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ("MatchAnyTag", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("MatchObjectAge", Shape::Object(&RULE_MatchObjectAge)),
         ("MatchObjectSize", Shape::Object(&RULE_MatchObjectSize)),
     ],

@@ -26,10 +26,10 @@ pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
         ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
         ("BucketAccountId", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Policy", Shape::Any),
+        ("Policy", Shape::Typed(json_type::OBJECT)),
         ("PublicAccessBlockConfiguration", Shape::Object(&RULE_PublicAccessBlockConfiguration)),
         ("Scope", Shape::Object(&RULE_Scope)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
     ],
     required: &["Bucket"],
@@ -289,8 +289,8 @@ impl ToValue for PublicAccessBlockConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_Scope: ObjRule = ObjRule {
     properties: &[
-        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["GetObject", "GetObjectAttributes", "ListMultipartUploadParts", "ListBucket", "ListBucketMultipartUploads", "PutObject", "DeleteObject", "AbortMultipartUpload"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Prefixes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["GetObject", "GetObjectAttributes", "ListMultipartUploadParts", "ListBucket", "ListBucketMultipartUploads", "PutObject", "DeleteObject", "AbortMultipartUpload"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Prefixes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     ..OBJ_RULE
 };

@@ -20,7 +20,7 @@ pub struct BucketPolicyRequired {
 pub(crate) static RULE_BucketPolicy: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
-        ("PolicyDocument", Shape::Any),
+        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["Bucket", "PolicyDocument"],
     closed: true,

@@ -28,11 +28,11 @@ pub(crate) static RULE_DirectoryBucket: ObjRule = ObjRule {
         ("BucketEncryption", Shape::Object(&RULE_BucketEncryption)),
         ("BucketName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("DataRedundancy", Shape::Str(&StrRule { allowed: &["SingleAvailabilityZone", "SingleLocalZone"], ..StrRule::ANY })),
-        ("InventoryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InventoryConfiguration), min_items: None, max_items: None })),
+        ("InventoryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InventoryConfiguration), min_items: None, max_items: None, unique: true })),
         ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
         ("LocationName", Shape::STR),
-        ("MetricsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricsConfiguration), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("MetricsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricsConfiguration), min_items: None, max_items: None, unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["LocationName", "DataRedundancy"],
     closed: true,
@@ -316,7 +316,7 @@ pub struct BucketEncryptionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_BucketEncryption: ObjRule = ObjRule {
     properties: &[
-        ("ServerSideEncryptionConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerSideEncryptionRule), min_items: None, max_items: None })),
+        ("ServerSideEncryptionConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerSideEncryptionRule), min_items: None, max_items: None, unique: true })),
     ],
     required: &["ServerSideEncryptionConfiguration"],
     closed: true,
@@ -470,7 +470,7 @@ pub(crate) static RULE_InventoryConfiguration: ObjRule = ObjRule {
         ("Enabled", Shape::Bool),
         ("Id", Shape::STR),
         ("IncludedObjectVersions", Shape::Str(&StrRule { allowed: &["All", "Current"], ..StrRule::ANY })),
-        ("OptionalFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "EncryptionStatus", "BucketKeyStatus", "ChecksumAlgorithm", "LifecycleExpirationDate"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("OptionalFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "EncryptionStatus", "BucketKeyStatus", "ChecksumAlgorithm", "LifecycleExpirationDate"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("Prefix", Shape::STR),
         ("ScheduleFrequency", Shape::Str(&StrRule { allowed: &["Daily", "Weekly"], ..StrRule::ANY })),
     ],
@@ -575,7 +575,7 @@ pub struct LifecycleConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Rules"],
     closed: true,

@@ -32,7 +32,7 @@ pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
         ("FileSystemId", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("PosixUser", Shape::Object(&RULE_PosixUser)),
         ("RootDirectory", Shape::Object(&RULE_RootDirectory)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessPointTag), min_items: Some(1), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessPointTag), min_items: Some(1), max_items: Some(50), unique: true })),
     ],
     required: &["FileSystemId"],
     closed: true,
@@ -330,7 +330,7 @@ pub struct PosixUserRequired {
 pub(crate) static RULE_PosixUser: ObjRule = ObjRule {
     properties: &[
         ("Gid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SecondaryGids", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecondaryGids", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Uid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Uid", "Gid"],

@@ -37,7 +37,7 @@ pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
         ("Prefix", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SynchronizationConfiguration", Shape::Object(&RULE_SynchronizationConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: true })),
     ],
     required: &["Bucket", "RoleArn"],
     closed: true,
@@ -368,8 +368,8 @@ pub struct SynchronizationConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SynchronizationConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("ExpirationDataRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExpirationDataRule), min_items: Some(1), max_items: Some(1) })),
-        ("ImportDataRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ImportDataRule), min_items: Some(1), max_items: Some(10) })),
+        ("ExpirationDataRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExpirationDataRule), min_items: Some(1), max_items: Some(1), unique: false })),
+        ("ImportDataRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ImportDataRule), min_items: Some(1), max_items: Some(10), unique: false })),
         ("LatestVersionNumber", Shape::INT),
     ],
     required: &["ImportDataRules", "ExpirationDataRules"],

@@ -24,7 +24,7 @@ pub struct FileSystemPolicyRequired {
 pub(crate) static RULE_FileSystemPolicy: ObjRule = ObjRule {
     properties: &[
         ("FileSystemId", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policy", Shape::Any),
+        ("Policy", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["FileSystemId", "Policy"],
     closed: true,

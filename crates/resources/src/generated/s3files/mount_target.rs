@@ -31,7 +31,7 @@ pub(crate) static RULE_MountTarget: ObjRule = ObjRule {
         ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4_ONLY", "IPV6_ONLY", "DUAL_STACK"], ..StrRule::ANY })),
         ("Ipv4Address", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(15), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Ipv6Address", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(39), ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: true })),
         ("SubnetId", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(47), pattern: Some(&PATTERN_3), format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
     required: &["FileSystemId", "SubnetId"],

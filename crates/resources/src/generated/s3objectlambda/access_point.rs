@@ -199,10 +199,10 @@ pub struct ObjectLambdaConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ObjectLambdaConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AllowedFeatures", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowedFeatures", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("CloudWatchMetricsEnabled", Shape::Bool),
         ("SupportingAccessPoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("TransformationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TransformationConfiguration), min_items: None, max_items: None })),
+        ("TransformationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TransformationConfiguration), min_items: None, max_items: None, unique: true })),
     ],
     required: &["SupportingAccessPoint", "TransformationConfigurations"],
     closed: true,
@@ -291,8 +291,8 @@ pub struct TransformationConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TransformationConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("ContentTransformation", Shape::Any),
+        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ("ContentTransformation", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["Actions", "ContentTransformation"],
     closed: true,

@@ -22,7 +22,7 @@ pub struct AccessPointPolicyRequired {
 pub(crate) static RULE_AccessPointPolicy: ObjRule = ObjRule {
     properties: &[
         ("ObjectLambdaAccessPoint", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(45), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PolicyDocument", Shape::Any),
+        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["ObjectLambdaAccessPoint", "PolicyDocument"],
     closed: true,

@@ -28,7 +28,7 @@ pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Policy", Shape::Any),
+        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
     ],
     required: &["Bucket", "Name", "VpcConfiguration"],

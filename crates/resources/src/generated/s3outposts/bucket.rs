@@ -33,7 +33,7 @@ pub(crate) static RULE_Bucket: ObjRule = ObjRule {
         ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
         ("OutpostId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["BucketName", "OutpostId"],
     closed: true,
@@ -368,7 +368,7 @@ pub struct LifecycleConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Rules"],
     closed: true,

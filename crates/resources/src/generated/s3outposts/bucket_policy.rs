@@ -24,7 +24,7 @@ pub struct BucketPolicyRequired {
 pub(crate) static RULE_BucketPolicy: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PolicyDocument", Shape::Any),
+        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     required: &["Bucket", "PolicyDocument"],
     closed: true,

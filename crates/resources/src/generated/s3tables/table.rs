@@ -38,7 +38,7 @@ pub(crate) static RULE_Table: ObjRule = ObjRule {
         ("StorageClassConfiguration", Shape::Object(&RULE_StorageClassConfiguration)),
         ("TableBucketARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("TableName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("WithoutMetadata", Shape::Str(&StrRule { allowed: &["Yes"], ..StrRule::ANY })),
     ],
     required: &["TableBucketARN", "Namespace", "TableName", "OpenTableFormat"],
@@ -309,7 +309,7 @@ pub(crate) static RULE_IcebergMetadata: ObjRule = ObjRule {
         ("IcebergSchema", Shape::Object(&RULE_IcebergSchema)),
         ("IcebergSchemaV2", Shape::Object(&RULE_IcebergSchemaV2)),
         ("IcebergSortOrder", Shape::Object(&RULE_IcebergSortOrder)),
-        ("TableProperties", Shape::Any),
+        ("TableProperties", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -475,7 +475,7 @@ pub struct IcebergPartitionSpecRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_IcebergPartitionSpec: ObjRule = ObjRule {
     properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergPartitionField), min_items: None, max_items: None })),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergPartitionField), min_items: None, max_items: None, unique: false })),
         ("SpecId", Shape::INT),
     ],
     required: &["Fields"],
@@ -539,7 +539,7 @@ pub struct IcebergSchemaRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_IcebergSchema: ObjRule = ObjRule {
     properties: &[
-        ("SchemaFieldList", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaField), min_items: None, max_items: None })),
+        ("SchemaFieldList", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaField), min_items: None, max_items: None, unique: false })),
     ],
     required: &["SchemaFieldList"],
     closed: true,
@@ -596,9 +596,9 @@ pub struct IcebergSchemaV2Required {
 #[rustfmt::skip]
 pub(crate) static RULE_IcebergSchemaV2: ObjRule = ObjRule {
     properties: &[
-        ("IdentifierFieldIds", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
+        ("IdentifierFieldIds", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
         ("SchemaId", Shape::INT),
-        ("SchemaV2FieldList", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaV2Field), min_items: None, max_items: None })),
+        ("SchemaV2FieldList", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaV2Field), min_items: None, max_items: None, unique: false })),
         ("SchemaV2FieldType", Shape::Str(&StrRule { allowed: &["struct"], ..StrRule::ANY })),
     ],
     required: &["SchemaV2FieldList", "SchemaV2FieldType"],
@@ -766,7 +766,7 @@ pub struct IcebergSortOrderRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_IcebergSortOrder: ObjRule = ObjRule {
     properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergSortField), min_items: None, max_items: None })),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergSortField), min_items: None, max_items: None, unique: false })),
         ("OrderId", Shape::INT),
     ],
     required: &["Fields"],

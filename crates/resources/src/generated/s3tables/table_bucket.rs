@@ -25,7 +25,7 @@ pub(crate) static RULE_TableBucket: ObjRule = ObjRule {
         ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
         ("StorageClassConfiguration", Shape::Object(&RULE_StorageClassConfiguration)),
         ("TableBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("UnreferencedFileRemoval", Shape::Object(&RULE_UnreferencedFileRemoval)),
     ],
     required: &["TableBucketName"],
@@ -298,7 +298,7 @@ pub struct ReplicationConfigurationRequired {
 pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Role", Shape::STR),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRule), min_items: Some(1), max_items: Some(1) })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRule), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["Role", "Rules"],
     closed: true,
@@ -421,7 +421,7 @@ pub struct ReplicationRuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ReplicationRule: ObjRule = ObjRule {
     properties: &[
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationDestination), min_items: Some(1), max_items: Some(5) })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationDestination), min_items: Some(1), max_items: Some(5), unique: false })),
     ],
     required: &["Destinations"],
     closed: true,

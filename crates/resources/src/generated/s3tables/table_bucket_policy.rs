@@ -22,7 +22,7 @@ pub struct TableBucketPolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TableBucketPolicy: ObjRule = ObjRule {
     properties: &[
-        ("ResourcePolicy", Shape::Any),
+        ("ResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("TableBucketARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ResourcePolicy", "TableBucketARN"],

@@ -19,7 +19,7 @@ pub struct TablePolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TablePolicy: ObjRule = ObjRule {
     properties: &[
-        ("ResourcePolicy", Shape::Any),
+        ("ResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("TableARN", Shape::STR),
     ],
     required: &["TableARN", "ResourcePolicy"],

@@ -34,7 +34,7 @@ pub(crate) static RULE_Index: ObjRule = ObjRule {
         ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
         ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
         ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("VectorBucketArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("VectorBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
     ],
@@ -254,7 +254,7 @@ impl IndexAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("NonFilterableMetadataKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("NonFilterableMetadataKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

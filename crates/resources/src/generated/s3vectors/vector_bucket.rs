@@ -14,7 +14,7 @@ use super::shared::{RULE_EncryptionConfiguration, RULE_Tag};
 pub(crate) static RULE_VectorBucket: ObjRule = ObjRule {
     properties: &[
         ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("VectorBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
     ],
     closed: true,

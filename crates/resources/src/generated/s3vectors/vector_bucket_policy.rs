@@ -21,7 +21,7 @@ pub struct VectorBucketPolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VectorBucketPolicy: ObjRule = ObjRule {
     properties: &[
-        ("Policy", Shape::Any),
+        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("VectorBucketArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("VectorBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
     ],

@@ -40,7 +40,7 @@ pub(crate) static RULE_App: ObjRule = ObjRule {
         ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RecoveryMode", Shape::Bool),
         ("ResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("UserProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["AppName", "AppType", "DomainId", "UserProfileName"],

@@ -26,7 +26,7 @@ pub(crate) static RULE_AppImageConfig: ObjRule = ObjRule {
         ("CodeEditorAppImageConfig", Shape::Object(&RULE_CodeEditorAppImageConfig)),
         ("JupyterLabAppImageConfig", Shape::Object(&RULE_JupyterLabAppImageConfig)),
         ("KernelGatewayImageConfig", Shape::Object(&RULE_KernelGatewayImageConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["AppImageConfigName"],
     closed: true,
@@ -222,9 +222,9 @@ impl ToValue for CodeEditorAppImageConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_ContainerConfig: ObjRule = ObjRule {
     properties: &[
-        ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
-        ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
-        ("ContainerEnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImageContainerEnvironmentVariable), min_items: Some(0), max_items: Some(25) })),
+        ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
+        ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("ContainerEnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImageContainerEnvironmentVariable), min_items: Some(0), max_items: Some(25), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -482,7 +482,7 @@ pub struct KernelGatewayImageConfigRequired {
 pub(crate) static RULE_KernelGatewayImageConfig: ObjRule = ObjRule {
     properties: &[
         ("FileSystemConfig", Shape::Object(&RULE_FileSystemConfig)),
-        ("KernelSpecs", Shape::List(&ListRule { items: Shape::Object(&RULE_KernelSpec), min_items: Some(1), max_items: Some(1) })),
+        ("KernelSpecs", Shape::List(&ListRule { items: Shape::Object(&RULE_KernelSpec), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["KernelSpecs"],
     closed: true,

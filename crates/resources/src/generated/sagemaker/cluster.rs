@@ -36,12 +36,12 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
         ("AutoScaling", Shape::Object(&RULE_ClusterAutoScalingConfig)),
         ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ClusterRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("InstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterInstanceGroup), min_items: Some(1), max_items: Some(100) })),
+        ("InstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterInstanceGroup), min_items: Some(1), max_items: Some(100), unique: false })),
         ("NodeProvisioningMode", Shape::Str(&StrRule { allowed: &["Continuous"], ..StrRule::ANY })),
         ("NodeRecovery", Shape::Str(&StrRule { allowed: &["Automatic", "None"], ..StrRule::ANY })),
         ("Orchestrator", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("RestrictedInstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterRestrictedInstanceGroup), min_items: Some(1), max_items: Some(100) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("RestrictedInstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterRestrictedInstanceGroup), min_items: Some(1), max_items: Some(100), unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
         ("TieredStorageConfig", Shape::Object(&RULE_TieredStorageConfig)),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
@@ -445,8 +445,8 @@ impl ToValue for ClusterAutoScalingConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_ClusterCapacityRequirements: ObjRule = ObjRule {
     properties: &[
-        ("OnDemand", Shape::Any),
-        ("Spot", Shape::Any),
+        ("OnDemand", Shape::Typed(json_type::OBJECT)),
+        ("Spot", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -517,12 +517,12 @@ pub(crate) static RULE_ClusterInstanceGroup: ObjRule = ObjRule {
         ("ImageId", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(21), pattern: Some(&PATTERN_2), format: Some(Format::ImageId), ..StrRule::ANY })),
         ("InstanceCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(6758.0), ..NumRule::ANY })),
         ("InstanceGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("InstanceStorageConfigs", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(4) })),
+        ("InstanceStorageConfigs", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: Some(0), max_items: Some(4), unique: false })),
         ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5n.18xlarge", "ml.c5n.2xlarge", "ml.c5n.4xlarge", "ml.c5n.9xlarge", "ml.c5n.large", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.gr6.4xlarge", "ml.gr6.8xlarge", "ml.i3en.12xlarge", "ml.i3en.24xlarge", "ml.i3en.2xlarge", "ml.i3en.3xlarge", "ml.i3en.6xlarge", "ml.i3en.large", "ml.i3en.xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5d.16xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.3xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY })),
         ("KubernetesConfig", Shape::Object(&RULE_ClusterKubernetesConfig)),
         ("LifeCycleConfig", Shape::Object(&RULE_ClusterLifeCycleConfig)),
         ("MinInstanceCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(6758.0), ..NumRule::ANY })),
-        ("OnStartDeepHealthChecks", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["InstanceStress", "InstanceConnectivity"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
+        ("OnStartDeepHealthChecks", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["InstanceStress", "InstanceConnectivity"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
         ("OverrideVpcConfig", Shape::Object(&RULE_VpcConfig)),
         ("ScheduledUpdateConfig", Shape::Object(&RULE_ScheduledUpdateConfig)),
         ("SlurmConfig", Shape::Object(&RULE_ClusterSlurmConfig)),
@@ -723,8 +723,8 @@ impl ToValue for ClusterInstanceGroup {
 #[rustfmt::skip]
 pub(crate) static RULE_ClusterKubernetesConfig: ObjRule = ObjRule {
     properties: &[
-        ("Labels", Shape::Any),
-        ("Taints", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterKubernetesTaint), min_items: Some(0), max_items: Some(50) })),
+        ("Labels", Shape::Typed(json_type::OBJECT)),
+        ("Taints", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterKubernetesTaint), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -946,9 +946,9 @@ pub(crate) static RULE_ClusterRestrictedInstanceGroup: ObjRule = ObjRule {
         ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("InstanceCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(6758.0), ..NumRule::ANY })),
         ("InstanceGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("InstanceStorageConfigs", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(4) })),
+        ("InstanceStorageConfigs", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: Some(0), max_items: Some(4), unique: false })),
         ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5n.18xlarge", "ml.c5n.2xlarge", "ml.c5n.4xlarge", "ml.c5n.9xlarge", "ml.c5n.large", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.gr6.4xlarge", "ml.gr6.8xlarge", "ml.i3en.12xlarge", "ml.i3en.24xlarge", "ml.i3en.2xlarge", "ml.i3en.3xlarge", "ml.i3en.6xlarge", "ml.i3en.large", "ml.i3en.xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5d.16xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.3xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY })),
-        ("OnStartDeepHealthChecks", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["InstanceStress", "InstanceConnectivity"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
+        ("OnStartDeepHealthChecks", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["InstanceStress", "InstanceConnectivity"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
         ("OverrideVpcConfig", Shape::Object(&RULE_VpcConfig)),
         ("ThreadsPerCore", Shape::Int(&NumRule { min: Some(1.0), max: Some(2.0), ..NumRule::ANY })),
         ("TrainingPlanArn", Shape::Str(&StrRule { min_len: Some(50), max_len: Some(2048), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
@@ -1103,7 +1103,7 @@ pub struct ClusterSlurmConfigRequired {
 pub(crate) static RULE_ClusterSlurmConfig: ObjRule = ObjRule {
     properties: &[
         ("NodeType", Shape::Str(&StrRule { allowed: &["Controller", "Login", "Compute"], ..StrRule::ANY })),
-        ("PartitionNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+        ("PartitionNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
     ],
     required: &["NodeType"],
     closed: true,
@@ -1161,7 +1161,7 @@ impl ToValue for ClusterSlurmConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_DeploymentConfig: ObjRule = ObjRule {
     properties: &[
-        ("AutoRollbackConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmDetails), min_items: Some(1), max_items: Some(10) })),
+        ("AutoRollbackConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmDetails), min_items: Some(1), max_items: Some(10), unique: false })),
         ("RollingUpdatePolicy", Shape::Object(&RULE_RollingUpdatePolicy)),
         ("WaitIntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
     ],

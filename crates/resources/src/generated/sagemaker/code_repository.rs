@@ -19,7 +19,7 @@ pub(crate) static RULE_CodeRepository: ObjRule = ObjRule {
     properties: &[
         ("CodeRepositoryName", Shape::STR),
         ("GitConfig", Shape::Object(&RULE_GitConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["GitConfig"],
     closed: true,

@@ -26,7 +26,7 @@ pub(crate) static RULE_Device: ObjRule = ObjRule {
     properties: &[
         ("Device", Shape::Object(&RULE_DeviceProperty)),
         ("DeviceFleetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["DeviceFleetName"],
     closed: true,

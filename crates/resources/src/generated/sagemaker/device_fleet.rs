@@ -34,7 +34,7 @@ pub(crate) static RULE_DeviceFleet: ObjRule = ObjRule {
         ("DeviceFleetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("OutputConfig", Shape::Object(&RULE_EdgeOutputConfig)),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["DeviceFleetName", "OutputConfig", "RoleArn"],
     closed: true,

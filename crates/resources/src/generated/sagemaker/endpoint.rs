@@ -23,10 +23,10 @@ pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[
         ("DeploymentConfig", Shape::Object(&RULE_DeploymentConfig)),
         ("EndpointConfigName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ExcludeRetainedVariantProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_VariantProperty), min_items: None, max_items: None })),
+        ("ExcludeRetainedVariantProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_VariantProperty), min_items: None, max_items: None, unique: false })),
         ("RetainAllVariantProperties", Shape::Bool),
         ("RetainDeploymentConfig", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["EndpointConfigName"],
     closed: true,
@@ -258,7 +258,7 @@ pub struct AutoRollbackConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AutoRollbackConfig: ObjRule = ObjRule {
     properties: &[
-        ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: Some(1), max_items: Some(10) })),
+        ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: Some(1), max_items: Some(10), unique: true })),
     ],
     required: &["Alarms"],
     closed: true,

@@ -24,9 +24,9 @@ pub(crate) static RULE_EndpointConfig: ObjRule = ObjRule {
         ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("ExplainerConfig", Shape::Object(&RULE_ExplainerConfig)),
         ("KmsKeyId", Shape::STR),
-        ("ProductionVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ProductionVariant), min_items: None, max_items: None })),
-        ("ShadowProductionVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ProductionVariant), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("ProductionVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ProductionVariant), min_items: None, max_items: None, unique: false })),
+        ("ShadowProductionVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ProductionVariant), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     required: &["ProductionVariants"],
@@ -365,7 +365,7 @@ impl ToValue for AsyncInferenceConfig {
 pub(crate) static RULE_AsyncInferenceNotificationConfig: ObjRule = ObjRule {
     properties: &[
         ("ErrorTopic", Shape::STR),
-        ("IncludeInferenceResponseIn", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("IncludeInferenceResponseIn", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("SuccessTopic", Shape::STR),
     ],
     closed: true,
@@ -555,8 +555,8 @@ impl ToValue for CapacityReservationConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_CaptureContentTypeHeader: ObjRule = ObjRule {
     properties: &[
-        ("CsvContentTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("JsonContentTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CsvContentTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("JsonContentTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -737,11 +737,11 @@ impl ToValue for ClarifyExplainerConfig {
 pub(crate) static RULE_ClarifyInferenceConfig: ObjRule = ObjRule {
     properties: &[
         ("ContentTemplate", Shape::STR),
-        ("FeatureHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("FeatureTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("FeatureHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("FeatureTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("FeaturesAttribute", Shape::STR),
         ("LabelAttribute", Shape::STR),
-        ("LabelHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("LabelHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("LabelIndex", Shape::INT),
         ("MaxPayloadInMB", Shape::INT),
         ("MaxRecordCount", Shape::INT),
@@ -1108,7 +1108,7 @@ pub struct DataCaptureConfigRequired {
 pub(crate) static RULE_DataCaptureConfig: ObjRule = ObjRule {
     properties: &[
         ("CaptureContentTypeHeader", Shape::Object(&RULE_CaptureContentTypeHeader)),
-        ("CaptureOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptureOption), min_items: None, max_items: None })),
+        ("CaptureOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptureOption), min_items: None, max_items: None, unique: false })),
         ("DestinationS3Uri", Shape::STR),
         ("EnableCapture", Shape::Bool),
         ("InitialSamplingPercentage", Shape::INT),
@@ -1684,8 +1684,8 @@ pub struct VpcConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Subnets", "SecurityGroupIds"],
     closed: true,

@@ -31,7 +31,7 @@ pub(crate) static RULE_InferenceComponent: ObjRule = ObjRule {
         ("InferenceComponentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RuntimeConfig", Shape::Object(&RULE_InferenceComponentRuntimeConfig)),
         ("Specification", Shape::Object(&RULE_InferenceComponentSpecification)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("VariantName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["EndpointName", "Specification"],
@@ -309,7 +309,7 @@ pub struct AutoRollbackConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AutoRollbackConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: Some(1), max_items: Some(10) })),
+        ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["Alarms"],
     closed: true,
@@ -579,7 +579,7 @@ pub(crate) static RULE_InferenceComponentContainerSpecification: ObjRule = ObjRu
     properties: &[
         ("ArtifactUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("DeployedImage", Shape::Object(&RULE_DeployedImage)),
-        ("Environment", Shape::Any),
+        ("Environment", Shape::Typed(json_type::OBJECT)),
         ("Image", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     closed: true,

@@ -43,13 +43,13 @@ pub(crate) static RULE_InferenceExperiment: ObjRule = ObjRule {
         ("DesiredState", Shape::Str(&StrRule { allowed: &["Running", "Completed", "Cancelled"], ..StrRule::ANY })),
         ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("KmsKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ModelVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ModelVariantConfig), min_items: Some(1), max_items: Some(2) })),
+        ("ModelVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ModelVariantConfig), min_items: Some(1), max_items: Some(2), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(120), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Schedule", Shape::Object(&RULE_InferenceExperimentSchedule)),
         ("ShadowModeConfig", Shape::Object(&RULE_ShadowModeConfig)),
         ("StatusReason", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("Type", Shape::Str(&StrRule { allowed: &["ShadowMode"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type", "RoleArn", "EndpointName", "ModelVariants"],
@@ -326,8 +326,8 @@ impl InferenceExperimentAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_CaptureContentTypeHeader: ObjRule = ObjRule {
     properties: &[
-        ("CsvContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
-        ("JsonContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("CsvContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+        ("JsonContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -743,7 +743,7 @@ pub struct ShadowModeConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ShadowModeConfig: ObjRule = ObjRule {
     properties: &[
-        ("ShadowModelVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ShadowModelVariantConfig), min_items: Some(1), max_items: Some(1) })),
+        ("ShadowModelVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ShadowModelVariantConfig), min_items: Some(1), max_items: Some(1), unique: false })),
         ("SourceModelVariantName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["SourceModelVariantName", "ShadowModelVariants"],

@@ -34,7 +34,7 @@ pub(crate) static RULE_MlflowTrackingServer: ObjRule = ObjRule {
         ("AutomaticModelRegistration", Shape::Bool),
         ("MlflowVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
         ("TrackingServerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("TrackingServerSize", Shape::Str(&StrRule { allowed: &["Small", "Medium", "Large"], ..StrRule::ANY })),
         ("WeeklyMaintenanceWindowStart", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(9), pattern: Some(&PATTERN_5), ..StrRule::ANY })),

@@ -27,13 +27,13 @@ pub(crate) static PATTERN_7: Pattern = Pattern::new("^[-0-9a-zA-Z]+$");
 #[rustfmt::skip]
 pub(crate) static RULE_Model: ObjRule = ObjRule {
     properties: &[
-        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDefinition), min_items: Some(0), max_items: Some(15) })),
+        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDefinition), min_items: Some(0), max_items: Some(15), unique: false })),
         ("EnableNetworkIsolation", Shape::Bool),
         ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("InferenceExecutionConfig", Shape::Object(&RULE_InferenceExecutionConfig)),
         ("ModelName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("PrimaryContainer", Shape::Object(&RULE_ContainerDefinition)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     closed: true,
@@ -213,7 +213,7 @@ impl ModelAttributes {
 pub(crate) static RULE_ContainerDefinition: ObjRule = ObjRule {
     properties: &[
         ("ContainerHostname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Environment", Shape::Any),
+        ("Environment", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Image", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ImageConfig", Shape::Object(&RULE_ImageConfig)),
         ("InferenceSpecificationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
@@ -913,8 +913,8 @@ pub struct VpcConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_7), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_7), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_7), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_7), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
     ],
     required: &["Subnets", "SecurityGroupIds"],
     closed: true,

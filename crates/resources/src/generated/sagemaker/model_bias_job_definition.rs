@@ -57,7 +57,7 @@ pub(crate) static RULE_ModelBiasJobDefinition: ObjRule = ObjRule {
         ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["ModelBiasAppSpecification", "ModelBiasJobInput", "ModelBiasJobOutputConfig", "JobResources", "RoleArn"],
     closed: true,
@@ -975,7 +975,7 @@ pub struct ModelBiasAppSpecificationRequired {
 pub(crate) static RULE_ModelBiasAppSpecification: ObjRule = ObjRule {
     properties: &[
         ("ConfigUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Environment", Shape::Any),
+        ("Environment", Shape::Typed(json_type::OBJECT)),
         ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["ImageUri", "ConfigUri"],

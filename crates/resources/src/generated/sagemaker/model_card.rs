@@ -35,7 +35,7 @@ pub(crate) static RULE_ModelCard: ObjRule = ObjRule {
         ("ModelCardName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ModelCardStatus", Shape::Str(&StrRule { allowed: &["Draft", "PendingReview", "Approved", "Archived"], ..StrRule::ANY })),
         ("SecurityConfig", Shape::Object(&RULE_SecurityConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
     ],
     required: &["ModelCardName", "Content", "ModelCardStatus"],
     closed: true,
@@ -288,7 +288,7 @@ impl ModelCardAttributes {
 pub(crate) static RULE_AdditionalInformation: ObjRule = ObjRule {
     properties: &[
         ("CaveatsAndRecommendations", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("CustomDetails", Shape::Any),
+        ("CustomDetails", Shape::Typed(json_type::OBJECT)),
         ("EthicalConsiderations", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
     ],
     closed: true,
@@ -499,7 +499,7 @@ pub(crate) static RULE_Content: ObjRule = ObjRule {
     properties: &[
         ("AdditionalInformation", Shape::Object(&RULE_AdditionalInformation)),
         ("BusinessDetails", Shape::Object(&RULE_BusinessDetails)),
-        ("EvaluationDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationDetail), min_items: None, max_items: None })),
+        ("EvaluationDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationDetail), min_items: None, max_items: None, unique: false })),
         ("IntendedUses", Shape::Object(&RULE_IntendedUses)),
         ("ModelOverview", Shape::Object(&RULE_ModelOverview)),
         ("ModelPackageDetails", Shape::Object(&RULE_ModelPackageDetails)),
@@ -599,11 +599,11 @@ pub struct EvaluationDetailRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_EvaluationDetail: ObjRule = ObjRule {
     properties: &[
-        ("Datasets", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(10) })),
+        ("Datasets", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: false })),
         ("EvaluationJobArn", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
         ("EvaluationObservation", Shape::Str(&StrRule { max_len: Some(2096), ..StrRule::ANY })),
-        ("Metadata", Shape::Any),
-        ("MetricGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricGroup), min_items: None, max_items: None })),
+        ("Metadata", Shape::Typed(json_type::OBJECT)),
+        ("MetricGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricGroup), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Name"],
@@ -761,7 +761,7 @@ impl ToValue for Function {
 #[rustfmt::skip]
 pub(crate) static RULE_InferenceEnvironment: ObjRule = ObjRule {
     properties: &[
-        ("ContainerImage", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15) })),
+        ("ContainerImage", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -813,7 +813,7 @@ pub struct InferenceSpecificationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_InferenceSpecification: ObjRule = ObjRule {
     properties: &[
-        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_Container), min_items: Some(1), max_items: Some(15) })),
+        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_Container), min_items: Some(1), max_items: Some(15), unique: false })),
     ],
     required: &["Containers"],
     closed: true,
@@ -968,7 +968,7 @@ pub struct MetricGroupRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MetricGroup: ObjRule = ObjRule {
     properties: &[
-        ("MetricData", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
+        ("MetricData", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Name", "MetricData"],
@@ -1036,7 +1036,7 @@ pub(crate) static RULE_ModelOverview: ObjRule = ObjRule {
     properties: &[
         ("AlgorithmType", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
         ("InferenceEnvironment", Shape::Object(&RULE_InferenceEnvironment)),
-        ("ModelArtifact", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15) })),
+        ("ModelArtifact", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15), unique: false })),
         ("ModelCreator", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
         ("ModelDescription", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
         ("ModelId", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
@@ -1225,7 +1225,7 @@ pub(crate) static RULE_ModelPackageDetails: ObjRule = ObjRule {
         ("ModelPackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
         ("ModelPackageStatus", Shape::Str(&StrRule { allowed: &["Pending", "InProgress", "Completed", "Failed", "Deleting"], ..StrRule::ANY })),
         ("ModelPackageVersion", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("SourceAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceAlgorithm), min_items: Some(1), max_items: Some(1) })),
+        ("SourceAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceAlgorithm), min_items: Some(1), max_items: Some(1), unique: false })),
         ("Task", Shape::STR),
     ],
     closed: true,
@@ -1596,7 +1596,7 @@ impl ToValue for TrainingDetails {
 #[rustfmt::skip]
 pub(crate) static RULE_TrainingEnvironment: ObjRule = ObjRule {
     properties: &[
-        ("ContainerImage", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15) })),
+        ("ContainerImage", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1709,13 +1709,13 @@ impl ToValue for TrainingHyperParameter {
 #[rustfmt::skip]
 pub(crate) static RULE_TrainingJobDetails: ObjRule = ObjRule {
     properties: &[
-        ("HyperParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingHyperParameter), min_items: None, max_items: None })),
+        ("HyperParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingHyperParameter), min_items: None, max_items: None, unique: false })),
         ("TrainingArn", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("TrainingDatasets", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15) })),
+        ("TrainingDatasets", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15), unique: false })),
         ("TrainingEnvironment", Shape::Object(&RULE_TrainingEnvironment)),
-        ("TrainingMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingMetric), min_items: None, max_items: None })),
-        ("UserProvidedHyperParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingHyperParameter), min_items: None, max_items: None })),
-        ("UserProvidedTrainingMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingMetric), min_items: None, max_items: None })),
+        ("TrainingMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingMetric), min_items: None, max_items: None, unique: false })),
+        ("UserProvidedHyperParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingHyperParameter), min_items: None, max_items: None, unique: false })),
+        ("UserProvidedTrainingMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingMetric), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -25,8 +25,8 @@ pub(crate) static RULE_ModelPackageGroup: ObjRule = ObjRule {
     properties: &[
         ("ModelPackageGroupDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ModelPackageGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ModelPackageGroupPolicy", Shape::Any),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("ModelPackageGroupPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["ModelPackageGroupName"],
     closed: true,

@@ -50,7 +50,7 @@ pub(crate) static RULE_MonitoringSchedule: ObjRule = ObjRule {
         ("MonitoringScheduleConfig", Shape::Object(&RULE_MonitoringScheduleConfig)),
         ("MonitoringScheduleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("MonitoringScheduleStatus", Shape::Str(&StrRule { allowed: &["Pending", "Failed", "Scheduled", "Stopped"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["MonitoringScheduleConfig", "MonitoringScheduleName"],
     closed: true,
@@ -668,8 +668,8 @@ pub struct MonitoringAppSpecificationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MonitoringAppSpecification: ObjRule = ObjRule {
     properties: &[
-        ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
-        ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
+        ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
         ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("PostAnalyticsProcessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("RecordPreprocessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
@@ -973,9 +973,9 @@ pub struct MonitoringJobDefinitionRequired {
 pub(crate) static RULE_MonitoringJobDefinition: ObjRule = ObjRule {
     properties: &[
         ("BaselineConfig", Shape::Object(&RULE_BaselineConfig)),
-        ("Environment", Shape::Any),
+        ("Environment", Shape::Typed(json_type::OBJECT)),
         ("MonitoringAppSpecification", Shape::Object(&RULE_MonitoringAppSpecification)),
-        ("MonitoringInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_MonitoringInput), min_items: Some(1), max_items: Some(1) })),
+        ("MonitoringInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_MonitoringInput), min_items: Some(1), max_items: Some(1), unique: false })),
         ("MonitoringOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
         ("MonitoringResources", Shape::Object(&RULE_MonitoringResources)),
         ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),

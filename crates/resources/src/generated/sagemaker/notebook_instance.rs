@@ -19,8 +19,8 @@ pub struct NotebookInstanceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_NotebookInstance: ObjRule = ObjRule {
     properties: &[
-        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("AdditionalCodeRepositories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("AdditionalCodeRepositories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("DefaultCodeRepository", Shape::STR),
         ("DirectInternetAccess", Shape::STR),
         ("InstanceMetadataServiceConfiguration", Shape::Object(&RULE_InstanceMetadataServiceConfiguration)),
@@ -31,9 +31,9 @@ pub(crate) static RULE_NotebookInstance: ObjRule = ObjRule {
         ("PlatformIdentifier", Shape::STR),
         ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("RootAccess", Shape::STR),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VolumeSizeInGB", Shape::Int(&NumRule { min: Some(5.0), max: Some(16384.0), ..NumRule::ANY })),
     ],
     required: &["InstanceType", "RoleArn"],

@@ -11,8 +11,8 @@ use crate::support::prelude::*;
 pub(crate) static RULE_NotebookInstanceLifecycleConfig: ObjRule = ObjRule {
     properties: &[
         ("NotebookInstanceLifecycleConfigName", Shape::STR),
-        ("OnCreate", Shape::List(&ListRule { items: Shape::Object(&RULE_NotebookInstanceLifecycleHook), min_items: None, max_items: None })),
-        ("OnStart", Shape::List(&ListRule { items: Shape::Object(&RULE_NotebookInstanceLifecycleHook), min_items: None, max_items: None })),
+        ("OnCreate", Shape::List(&ListRule { items: Shape::Object(&RULE_NotebookInstanceLifecycleHook), min_items: None, max_items: None, unique: false })),
+        ("OnStart", Shape::List(&ListRule { items: Shape::Object(&RULE_NotebookInstanceLifecycleHook), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -45,7 +45,7 @@ pub(crate) static RULE_PartnerApp: ObjRule = ObjRule {
         ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("MaintenanceConfig", Shape::Object(&RULE_PartnerAppMaintenanceConfig)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("Tier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Type", Shape::Str(&StrRule { allowed: &["lakera-guard", "comet", "deepchecks-llm-evaluation", "fiddler"], ..StrRule::ANY })),
     ],
@@ -287,8 +287,8 @@ impl PartnerAppAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_PartnerAppConfig: ObjRule = ObjRule {
     properties: &[
-        ("AdminUsers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
-        ("Arguments", Shape::Any),
+        ("AdminUsers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: true })),
+        ("Arguments", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

@@ -27,12 +27,12 @@ pub struct PipelineRequired {
 pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
     properties: &[
         ("ParallelismConfiguration", Shape::Object(&RULE_ParallelismConfiguration)),
-        ("PipelineDefinition", Shape::Any),
+        ("PipelineDefinition", Shape::Typed(json_type::OBJECT)),
         ("PipelineDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(3072), ..StrRule::ANY })),
         ("PipelineDisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PipelineName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["PipelineName", "PipelineDefinition", "RoleArn"],
     closed: true,

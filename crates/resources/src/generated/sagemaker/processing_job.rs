@@ -37,16 +37,16 @@ pub struct ProcessingJobRequired {
 pub(crate) static RULE_ProcessingJob: ObjRule = ObjRule {
     properties: &[
         ("AppSpecification", Shape::Object(&RULE_AppSpecification)),
-        ("Environment", Shape::Any),
+        ("Environment", Shape::Typed(json_type::OBJECT)),
         ("ExperimentConfig", Shape::Object(&RULE_ExperimentConfig)),
         ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-        ("ProcessingInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessingInputsObject), min_items: Some(0), max_items: Some(10) })),
+        ("ProcessingInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessingInputsObject), min_items: Some(0), max_items: Some(10), unique: false })),
         ("ProcessingJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
         ("ProcessingOutputConfig", Shape::Object(&RULE_ProcessingOutputConfig)),
         ("ProcessingResources", Shape::Object(&RULE_ProcessingResources)),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["AppSpecification", "ProcessingResources", "RoleArn"],
     closed: true,
@@ -344,8 +344,8 @@ pub struct AppSpecificationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AppSpecification: ObjRule = ObjRule {
     properties: &[
-        ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
-        ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
         ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ImageUri"],
@@ -1029,7 +1029,7 @@ pub struct ProcessingOutputConfigRequired {
 pub(crate) static RULE_ProcessingOutputConfig: ObjRule = ObjRule {
     properties: &[
         ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessingOutputsObject), min_items: Some(0), max_items: Some(10) })),
+        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessingOutputsObject), min_items: Some(0), max_items: Some(10), unique: false })),
     ],
     required: &["Outputs"],
     closed: true,
@@ -1700,8 +1700,8 @@ pub struct VpcConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_2), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_2), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
     ],
     required: &["SecurityGroupIds", "Subnets"],
     closed: true,

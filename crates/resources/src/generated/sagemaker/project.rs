@@ -31,8 +31,8 @@ pub(crate) static RULE_Project: ObjRule = ObjRule {
         ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ServiceCatalogProvisionedProductDetails", Shape::Object(&RULE_ServiceCatalogProvisionedProductDetails)),
         ("ServiceCatalogProvisioningDetails", Shape::Object(&RULE_ServiceCatalogProvisioningDetails)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(40) })),
-        ("TemplateProviderDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_TemplateProviderDetail), min_items: Some(1), max_items: Some(1) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(40), unique: false })),
+        ("TemplateProviderDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_TemplateProviderDetail), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["ProjectName"],
     one_of: &[&[&["ServiceCatalogProvisioningDetails"], &["TemplateProviderDetails"]]],
@@ -295,7 +295,7 @@ pub struct CfnTemplateProviderDetailRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CfnTemplateProviderDetail: ObjRule = ObjRule {
     properties: &[
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_CfnStackParameter), min_items: Some(0), max_items: Some(180) })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_CfnStackParameter), min_items: Some(0), max_items: Some(180), unique: false })),
         ("RoleARN", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("TemplateURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
@@ -512,7 +512,7 @@ pub(crate) static RULE_ServiceCatalogProvisioningDetails: ObjRule = ObjRule {
         ("PathId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ProvisioningArtifactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ProvisioningParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisioningParameter), min_items: None, max_items: None })),
+        ("ProvisioningParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisioningParameter), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ProductId"],
     closed: true,

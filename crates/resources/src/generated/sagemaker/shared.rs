@@ -1102,7 +1102,7 @@ impl ToValue for FsxLustreFileSystemConfig {
 pub(crate) static RULE_HiddenSageMakerImage: ObjRule = ObjRule {
     properties: &[
         ("SageMakerImageName", Shape::Str(&StrRule { allowed: &["sagemaker_distribution"], ..StrRule::ANY })),
-        ("VersionAliases", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
+        ("VersionAliases", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1401,7 +1401,7 @@ pub struct MonitoringOutputConfigRequired {
 pub(crate) static RULE_MonitoringOutputConfig: ObjRule = ObjRule {
     properties: &[
         ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MonitoringOutputs", Shape::List(&ListRule { items: Shape::Object(&RULE_MonitoringOutput), min_items: Some(1), max_items: Some(1) })),
+        ("MonitoringOutputs", Shape::List(&ListRule { items: Shape::Object(&RULE_MonitoringOutput), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     required: &["MonitoringOutputs"],
     closed: true,
@@ -2076,8 +2076,8 @@ pub struct VpcConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_12), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_12), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_12), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_12), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
     ],
     required: &["SecurityGroupIds", "Subnets"],
     closed: true,

@@ -43,7 +43,7 @@ pub(crate) static RULE_Space: ObjRule = ObjRule {
         ("SpaceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("SpaceSettings", Shape::Object(&RULE_SpaceSettings)),
         ("SpaceSharingSettings", Shape::Object(&RULE_SpaceSharingSettings)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["DomainId", "SpaceName"],
     closed: true,
@@ -458,7 +458,7 @@ impl ToValue for FsxLustreFileSystem {
 pub(crate) static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
     properties: &[
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -514,9 +514,9 @@ impl ToValue for JupyterServerAppSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
     properties: &[
-        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(30) })),
+        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(30), unique: false })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -820,7 +820,7 @@ impl ToValue for SpaceCodeEditorAppSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_SpaceJupyterLabAppSettings: ObjRule = ObjRule {
     properties: &[
-        ("CodeRepositories", Shape::List(&ListRule { items: Shape::Object(&RULE_CodeRepository), min_items: Some(0), max_items: Some(30) })),
+        ("CodeRepositories", Shape::List(&ListRule { items: Shape::Object(&RULE_CodeRepository), min_items: Some(0), max_items: Some(30), unique: false })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
     ],
     closed: true,
@@ -877,7 +877,7 @@ pub(crate) static RULE_SpaceSettings: ObjRule = ObjRule {
     properties: &[
         ("AppType", Shape::Str(&StrRule { allowed: &["JupyterServer", "KernelGateway", "TensorBoard", "RStudioServerPro", "RSessionGateway", "JupyterLab", "CodeEditor"], ..StrRule::ANY })),
         ("CodeEditorAppSettings", Shape::Object(&RULE_SpaceCodeEditorAppSettings)),
-        ("CustomFileSystems", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystem), min_items: Some(0), max_items: Some(1) })),
+        ("CustomFileSystems", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystem), min_items: Some(0), max_items: Some(1), unique: true })),
         ("JupyterLabAppSettings", Shape::Object(&RULE_SpaceJupyterLabAppSettings)),
         ("JupyterServerAppSettings", Shape::Object(&RULE_JupyterServerAppSettings)),
         ("KernelGatewayAppSettings", Shape::Object(&RULE_KernelGatewayAppSettings)),

@@ -28,7 +28,7 @@ pub(crate) static RULE_StudioLifecycleConfig: ObjRule = ObjRule {
         ("StudioLifecycleConfigAppType", Shape::Str(&StrRule { allowed: &["JupyterServer", "KernelGateway", "CodeEditor", "JupyterLab"], ..StrRule::ANY })),
         ("StudioLifecycleConfigContent", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("StudioLifecycleConfigName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["StudioLifecycleConfigAppType", "StudioLifecycleConfigContent", "StudioLifecycleConfigName"],
     closed: true,

@@ -53,7 +53,7 @@ pub(crate) static RULE_UserProfile: ObjRule = ObjRule {
         ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SingleSignOnUserIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SingleSignOnUserValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("UserProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("UserSettings", Shape::Object(&RULE_UserSettings)),
     ],
@@ -221,9 +221,9 @@ impl UserProfileAttributes {
 pub(crate) static RULE_CodeEditorAppSettings: ObjRule = ObjRule {
     properties: &[
         ("BuiltInLifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200) })),
+        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200), unique: false })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -301,10 +301,10 @@ impl ToValue for CodeEditorAppSettings {
 pub(crate) static RULE_JupyterLabAppSettings: ObjRule = ObjRule {
     properties: &[
         ("BuiltInLifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("CodeRepositories", Shape::List(&ListRule { items: Shape::Object(&RULE_CodeRepository), min_items: Some(0), max_items: Some(30) })),
-        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200) })),
+        ("CodeRepositories", Shape::List(&ListRule { items: Shape::Object(&RULE_CodeRepository), min_items: Some(0), max_items: Some(30), unique: false })),
+        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200), unique: false })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -389,7 +389,7 @@ impl ToValue for JupyterLabAppSettings {
 pub(crate) static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
     properties: &[
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -445,9 +445,9 @@ impl ToValue for JupyterServerAppSettings {
 #[rustfmt::skip]
 pub(crate) static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
     properties: &[
-        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(30) })),
+        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(30), unique: false })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -604,10 +604,10 @@ impl ToValue for ResourceSpec {
 #[rustfmt::skip]
 pub(crate) static RULE_StudioWebPortalSettings: ObjRule = ObjRule {
     properties: &[
-        ("HiddenAppTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JupyterServer", "TensorBoard", "RStudioServerPro", "JupyterLab", "CodeEditor", "DetailedProfiler", "Canvas"], ..StrRule::ANY }), min_items: Some(0), max_items: None })),
-        ("HiddenInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge"], ..StrRule::ANY }), min_items: Some(0), max_items: None })),
-        ("HiddenMlTools", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DataWrangler", "FeatureStore", "EmrClusters", "AutoMl", "Experiments", "Training", "ModelEvaluation", "Pipelines", "Models", "JumpStart", "InferenceRecommender", "Endpoints", "Projects", "InferenceOptimization", "HyperPodClusters", "Comet", "DeepchecksLLMEvaluation", "Fiddler", "LakeraGuard", "PerformanceEvaluation"], ..StrRule::ANY }), min_items: Some(0), max_items: None })),
-        ("HiddenSageMakerImageVersionAliases", Shape::List(&ListRule { items: Shape::Object(&RULE_HiddenSageMakerImage), min_items: Some(0), max_items: Some(5) })),
+        ("HiddenAppTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JupyterServer", "TensorBoard", "RStudioServerPro", "JupyterLab", "CodeEditor", "DetailedProfiler", "Canvas"], ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: true })),
+        ("HiddenInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge"], ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: true })),
+        ("HiddenMlTools", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DataWrangler", "FeatureStore", "EmrClusters", "AutoMl", "Experiments", "Training", "ModelEvaluation", "Pipelines", "Models", "JumpStart", "InferenceRecommender", "Endpoints", "Projects", "InferenceOptimization", "HyperPodClusters", "Comet", "DeepchecksLLMEvaluation", "Fiddler", "LakeraGuard", "PerformanceEvaluation"], ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: true })),
+        ("HiddenSageMakerImageVersionAliases", Shape::List(&ListRule { items: Shape::Object(&RULE_HiddenSageMakerImage), min_items: Some(0), max_items: Some(5), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -750,7 +750,7 @@ pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
     properties: &[
         ("AutoMountHomeEFS", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled", "DefaultAsDomain"], ..StrRule::ANY })),
         ("CodeEditorAppSettings", Shape::Object(&RULE_CodeEditorAppSettings)),
-        ("CustomFileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystemConfig), min_items: Some(0), max_items: Some(2) })),
+        ("CustomFileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystemConfig), min_items: Some(0), max_items: Some(2), unique: true })),
         ("CustomPosixUserConfig", Shape::Object(&RULE_CustomPosixUserConfig)),
         ("DefaultLandingUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1023), ..StrRule::ANY })),
         ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
@@ -758,7 +758,7 @@ pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
         ("JupyterServerAppSettings", Shape::Object(&RULE_JupyterServerAppSettings)),
         ("KernelGatewayAppSettings", Shape::Object(&RULE_KernelGatewayAppSettings)),
         ("RStudioServerProAppSettings", Shape::Object(&RULE_RStudioServerProAppSettings)),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_8), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_8), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
         ("SharingSettings", Shape::Object(&RULE_SharingSettings)),
         ("SpaceStorageSettings", Shape::Object(&RULE_DefaultSpaceStorageSettings)),
         ("StudioWebPortal", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),

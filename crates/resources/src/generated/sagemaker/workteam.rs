@@ -11,9 +11,9 @@ use crate::support::prelude::*;
 pub(crate) static RULE_Workteam: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        ("MemberDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_MemberDefinition), min_items: None, max_items: None })),
+        ("MemberDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_MemberDefinition), min_items: None, max_items: None, unique: false })),
         ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("WorkforceName", Shape::STR),
         ("WorkteamName", Shape::STR),
     ],
@@ -360,7 +360,7 @@ pub struct OidcMemberDefinitionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_OidcMemberDefinition: ObjRule = ObjRule {
     properties: &[
-        ("OidcGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("OidcGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["OidcGroups"],
     closed: true,

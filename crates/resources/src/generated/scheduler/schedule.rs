@@ -272,8 +272,8 @@ pub struct AwsVpcConfigurationRequired {
 pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
     ],
     required: &["Subnets"],
     closed: true,
@@ -472,18 +472,18 @@ pub struct EcsParametersRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_EcsParameters: ObjRule = ObjRule {
     properties: &[
-        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: Some(6) })),
+        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: Some(6), unique: false })),
         ("EnableECSManagedTags", Shape::Bool),
         ("EnableExecuteCommand", Shape::Bool),
         ("Group", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE", "EXTERNAL"], ..StrRule::ANY })),
         ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
-        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: None, max_items: Some(10) })),
-        ("PlacementStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: None, max_items: Some(5) })),
+        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: None, max_items: Some(10), unique: false })),
+        ("PlacementStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: None, max_items: Some(5), unique: false })),
         ("PlatformVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("PropagateTags", Shape::Str(&StrRule { allowed: &["TASK_DEFINITION"], ..StrRule::ANY })),
         ("ReferenceId", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: Some(0), max_items: Some(50), unique: false })),
         ("TaskCount", Shape::Num(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
         ("TaskDefinitionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
     ],
@@ -1139,7 +1139,7 @@ impl ToValue for SageMakerPipelineParameter {
 #[rustfmt::skip]
 pub(crate) static RULE_SageMakerPipelineParameters: ObjRule = ObjRule {
     properties: &[
-        ("PipelineParameterList", Shape::List(&ListRule { items: Shape::Object(&RULE_SageMakerPipelineParameter), min_items: Some(0), max_items: Some(200) })),
+        ("PipelineParameterList", Shape::List(&ListRule { items: Shape::Object(&RULE_SageMakerPipelineParameter), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -13,7 +13,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-zA-Z-_.]+$");
 pub(crate) static RULE_ScheduleGroup: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

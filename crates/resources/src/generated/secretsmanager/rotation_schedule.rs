@@ -17,7 +17,7 @@ pub struct RotationScheduleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RotationSchedule: ObjRule = ObjRule {
     properties: &[
-        ("ExternalSecretRotationMetadata", Shape::List(&ListRule { items: Shape::Object(&RULE_ExternalSecretRotationMetadataItem), min_items: None, max_items: None })),
+        ("ExternalSecretRotationMetadata", Shape::List(&ListRule { items: Shape::Object(&RULE_ExternalSecretRotationMetadataItem), min_items: None, max_items: None, unique: false })),
         ("ExternalSecretRotationRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("HostedRotationLambda", Shape::Object(&RULE_HostedRotationLambda)),
         ("RotateImmediatelyOnUpdate", Shape::Bool),

@@ -23,11 +23,11 @@ pub(crate) static RULE_AgentSpace: ObjRule = ObjRule {
         ("AwsResources", Shape::Object(&RULE_AwsResources)),
         ("CodeReviewSettings", Shape::Object(&RULE_CodeReviewSettings)),
         ("Description", Shape::STR),
-        ("IntegratedResources", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegratedResource), min_items: None, max_items: None })),
+        ("IntegratedResources", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegratedResource), min_items: None, max_items: None, unique: false })),
         ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
-        ("TargetDomainIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ("TargetDomainIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name"],
     closed: true,
@@ -205,12 +205,12 @@ impl AgentSpaceAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_AwsResources: ObjRule = ObjRule {
     properties: &[
-        ("IamRoles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("LambdaFunctionArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("LogGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("S3Buckets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("SecretArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Vpcs", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcConfig), min_items: None, max_items: None })),
+        ("IamRoles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("LambdaFunctionArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("LogGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("S3Buckets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("SecretArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Vpcs", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcConfig), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -486,7 +486,7 @@ pub struct IntegratedResourceRequired {
 pub(crate) static RULE_IntegratedResource: ObjRule = ObjRule {
     properties: &[
         ("Integration", Shape::STR),
-        ("ProviderResources", Shape::List(&ListRule { items: Shape::Object(&RULE_ProviderResource), min_items: None, max_items: None })),
+        ("ProviderResources", Shape::List(&ListRule { items: Shape::Object(&RULE_ProviderResource), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Integration", "ProviderResources"],
     closed: true,

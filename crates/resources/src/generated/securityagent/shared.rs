@@ -82,8 +82,8 @@ impl ToValue for Tag {
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("SubnetArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("SubnetArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("VpcArn", Shape::STR),
     ],
     closed: true,

@@ -22,7 +22,7 @@ pub struct TargetDomainRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TargetDomain: ObjRule = ObjRule {
     properties: &[
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TargetDomainName", Shape::STR),
         ("VerificationMethod", Shape::Str(&StrRule { allowed: &["DNS_TXT", "HTTP_ROUTE"], ..StrRule::ANY })),
     ],

@@ -21,9 +21,9 @@ pub struct AggregatorV2Required {
 #[rustfmt::skip]
 pub(crate) static RULE_AggregatorV2: ObjRule = ObjRule {
     properties: &[
-        ("LinkedRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("LinkedRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
         ("RegionLinkingMode", Shape::Str(&StrRule { allowed: &["SPECIFIED_REGIONS"], ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["RegionLinkingMode", "LinkedRegions"],
     closed: true,

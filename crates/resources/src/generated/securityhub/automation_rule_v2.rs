@@ -33,13 +33,13 @@ pub struct AutomationRuleV2Required {
 #[rustfmt::skip]
 pub(crate) static RULE_AutomationRuleV2: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_AutomationRulesActionV2), min_items: Some(1), max_items: Some(1) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_AutomationRulesActionV2), min_items: Some(1), max_items: Some(1), unique: true })),
         ("Criteria", Shape::Object(&RULE_Criteria)),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RuleOrder", Shape::Num(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
         ("RuleStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["RuleName", "Description", "RuleOrder", "Criteria", "Actions"],
     closed: true,
@@ -357,12 +357,12 @@ impl ToValue for AutomationRulesFindingFieldsUpdateV2 {
 #[rustfmt::skip]
 pub(crate) static RULE_CompositeFilter: ObjRule = ObjRule {
     properties: &[
-        ("BooleanFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfBooleanFilter), min_items: Some(1), max_items: Some(20) })),
-        ("DateFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfDateFilter), min_items: Some(1), max_items: Some(20) })),
-        ("MapFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfMapFilter), min_items: Some(1), max_items: Some(20) })),
-        ("NumberFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfNumberFilter), min_items: Some(1), max_items: Some(20) })),
+        ("BooleanFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfBooleanFilter), min_items: Some(1), max_items: Some(20), unique: true })),
+        ("DateFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfDateFilter), min_items: Some(1), max_items: Some(20), unique: true })),
+        ("MapFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfMapFilter), min_items: Some(1), max_items: Some(20), unique: false })),
+        ("NumberFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfNumberFilter), min_items: Some(1), max_items: Some(20), unique: true })),
         ("Operator", Shape::Str(&StrRule { allowed: &["AND", "OR"], ..StrRule::ANY })),
-        ("StringFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfStringFilter), min_items: Some(1), max_items: Some(20) })),
+        ("StringFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfStringFilter), min_items: Some(1), max_items: Some(20), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -777,7 +777,7 @@ impl ToValue for OcsfDateFilter {
 #[rustfmt::skip]
 pub(crate) static RULE_OcsfFindingFilters: ObjRule = ObjRule {
     properties: &[
-        ("CompositeFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_CompositeFilter), min_items: None, max_items: None })),
+        ("CompositeFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_CompositeFilter), min_items: None, max_items: None, unique: true })),
         ("CompositeOperator", Shape::Str(&StrRule { allowed: &["AND", "OR"], ..StrRule::ANY })),
     ],
     closed: true,

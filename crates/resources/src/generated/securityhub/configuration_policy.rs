@@ -24,7 +24,7 @@ pub(crate) static RULE_ConfigurationPolicy: ObjRule = ObjRule {
         ("ConfigurationPolicy", Shape::Object(&RULE_Policy)),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["ConfigurationPolicy", "Name"],
     closed: true,
@@ -232,7 +232,7 @@ impl ToValue for Policy {
 #[rustfmt::skip]
 pub(crate) static RULE_SecurityControlCustomParameter: ObjRule = ObjRule {
     properties: &[
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT)),
         ("SecurityControlId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
     ],
     closed: true,
@@ -287,9 +287,9 @@ impl ToValue for SecurityControlCustomParameter {
 #[rustfmt::skip]
 pub(crate) static RULE_SecurityControlsConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("DisabledSecurityControlIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1000) })),
-        ("EnabledSecurityControlIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1000) })),
-        ("SecurityControlCustomParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_SecurityControlCustomParameter), min_items: None, max_items: Some(1000) })),
+        ("DisabledSecurityControlIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1000), unique: true })),
+        ("EnabledSecurityControlIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1000), unique: true })),
+        ("SecurityControlCustomParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_SecurityControlCustomParameter), min_items: None, max_items: Some(1000), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -373,7 +373,7 @@ impl ToValue for SecurityControlsConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_SecurityHubPolicy: ObjRule = ObjRule {
     properties: &[
-        ("EnabledStandardIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1000) })),
+        ("EnabledStandardIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1000), unique: true })),
         ("SecurityControlsConfiguration", Shape::Object(&RULE_SecurityControlsConfiguration)),
         ("ServiceEnabled", Shape::Bool),
     ],

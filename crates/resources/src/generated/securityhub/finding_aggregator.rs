@@ -20,7 +20,7 @@ pub struct FindingAggregatorRequired {
 pub(crate) static RULE_FindingAggregator: ObjRule = ObjRule {
     properties: &[
         ("RegionLinkingMode", Shape::Str(&StrRule { allowed: &["ALL_REGIONS", "ALL_REGIONS_EXCEPT_SPECIFIED", "SPECIFIED_REGIONS"], ..StrRule::ANY })),
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
     ],
     required: &["RegionLinkingMode"],
     closed: true,

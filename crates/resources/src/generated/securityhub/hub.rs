@@ -15,7 +15,7 @@ pub(crate) static RULE_Hub: ObjRule = ObjRule {
         ("AutoEnableControls", Shape::Bool),
         ("ControlFindingGenerator", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("EnableDefaultStandards", Shape::Bool),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

@@ -10,7 +10,7 @@ use crate::support::prelude::*;
 #[rustfmt::skip]
 pub(crate) static RULE_HubV2: ObjRule = ObjRule {
     properties: &[
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE

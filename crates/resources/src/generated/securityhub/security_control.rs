@@ -21,7 +21,7 @@ pub struct SecurityControlRequired {
 pub(crate) static RULE_SecurityControl: ObjRule = ObjRule {
     properties: &[
         ("LastUpdateReason", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT)),
         ("SecurityControlArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SecurityControlId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],

@@ -20,7 +20,7 @@ pub struct StandardRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Standard: ObjRule = ObjRule {
     properties: &[
-        ("DisabledStandardsControls", Shape::List(&ListRule { items: Shape::Object(&RULE_StandardsControl), min_items: Some(0), max_items: Some(100) })),
+        ("DisabledStandardsControls", Shape::List(&ListRule { items: Shape::Object(&RULE_StandardsControl), min_items: Some(0), max_items: Some(100), unique: true })),
         ("StandardsArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["StandardsArn"],

@@ -24,7 +24,7 @@ pub struct AwsLogSourceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AwsLogSource: ObjRule = ObjRule {
     properties: &[
-        ("Accounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Accounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("DataLakeArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("SourceName", Shape::STR),
         ("SourceVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),

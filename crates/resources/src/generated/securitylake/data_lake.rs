@@ -22,7 +22,7 @@ pub(crate) static RULE_DataLake: ObjRule = ObjRule {
         ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
         ("MetaStoreManagerRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -255,7 +255,7 @@ impl ToValue for Expiration {
 pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Expiration", Shape::Object(&RULE_Expiration)),
-        ("Transitions", Shape::List(&ListRule { items: Shape::Object(&RULE_Transitions), min_items: None, max_items: None })),
+        ("Transitions", Shape::List(&ListRule { items: Shape::Object(&RULE_Transitions), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -311,7 +311,7 @@ impl ToValue for LifecycleConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     closed: true,

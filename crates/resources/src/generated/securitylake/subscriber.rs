@@ -36,13 +36,13 @@ pub struct SubscriberRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
     properties: &[
-        ("AccessTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["LAKEFORMATION", "S3"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("AccessTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["LAKEFORMATION", "S3"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
         ("DataLakeArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_Source), min_items: None, max_items: None })),
+        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_Source), min_items: None, max_items: None, unique: false })),
         ("SubscriberDescription", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("SubscriberIdentity", Shape::Object(&RULE_SubscriberIdentity)),
         ("SubscriberName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["AccessTypes", "DataLakeArn", "Sources", "SubscriberIdentity", "SubscriberName"],
     closed: true,

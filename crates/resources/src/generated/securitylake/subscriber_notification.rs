@@ -238,7 +238,7 @@ impl ToValue for HttpsNotificationConfiguration {
 pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("HttpsNotificationConfiguration", Shape::Object(&RULE_HttpsNotificationConfiguration)),
-        ("SqsNotificationConfiguration", Shape::Any),
+        ("SqsNotificationConfiguration", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     one_of: &[&[&["HttpsNotificationConfiguration"], &["SqsNotificationConfiguration"]]],
     closed: true,

@@ -17,7 +17,7 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 pub(crate) static RULE_CloudFormationProvisionedProduct: ObjRule = ObjRule {
     properties: &[
         ("AcceptLanguage", Shape::Str(&StrRule { allowed: &["en", "jp", "zh"], ..StrRule::ANY })),
-        ("NotificationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5) })),
+        ("NotificationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5), unique: true })),
         ("PathId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("PathName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
@@ -25,9 +25,9 @@ pub(crate) static RULE_CloudFormationProvisionedProduct: ObjRule = ObjRule {
         ("ProvisionedProductName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("ProvisioningArtifactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("ProvisioningArtifactName", Shape::STR),
-        ("ProvisioningParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisioningParameter), min_items: None, max_items: None })),
+        ("ProvisioningParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisioningParameter), min_items: None, max_items: None, unique: false })),
         ("ProvisioningPreferences", Shape::Object(&RULE_ProvisioningPreferences)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -326,13 +326,13 @@ impl ToValue for ProvisioningParameter {
 #[rustfmt::skip]
 pub(crate) static RULE_ProvisioningPreferences: ObjRule = ObjRule {
     properties: &[
-        ("StackSetAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("StackSetAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("StackSetFailureToleranceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("StackSetFailureTolerancePercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
         ("StackSetMaxConcurrencyCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("StackSetMaxConcurrencyPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
         ("StackSetOperationType", Shape::Str(&StrRule { allowed: &["CREATE", "UPDATE", "DELETE"], ..StrRule::ANY })),
-        ("StackSetRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("StackSetRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -25,7 +25,7 @@ pub(crate) static RULE_LaunchNotificationConstraint: ObjRule = ObjRule {
     properties: &[
         ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
-        ("NotificationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("NotificationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("PortfolioId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],

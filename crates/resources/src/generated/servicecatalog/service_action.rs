@@ -26,7 +26,7 @@ pub struct ServiceActionRequired {
 pub(crate) static RULE_ServiceAction: ObjRule = ObjRule {
     properties: &[
         ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), allowed: &["en", "jp", "zh"], ..StrRule::ANY })),
-        ("Definition", Shape::List(&ListRule { items: Shape::Object(&RULE_DefinitionParameter), min_items: None, max_items: None })),
+        ("Definition", Shape::List(&ListRule { items: Shape::Object(&RULE_DefinitionParameter), min_items: None, max_items: None, unique: false })),
         ("DefinitionType", Shape::Str(&StrRule { allowed: &["SSM_AUTOMATION"], ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),

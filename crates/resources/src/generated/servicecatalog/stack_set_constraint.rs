@@ -34,13 +34,13 @@ pub struct StackSetConstraintRequired {
 pub(crate) static RULE_StackSetConstraint: ObjRule = ObjRule {
     properties: &[
         ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("AccountList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AccountList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("AdminRole", Shape::STR),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
         ("ExecutionRole", Shape::STR),
         ("PortfolioId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RegionList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("RegionList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("StackInstanceControl", Shape::STR),
     ],
     required: &["Description", "StackInstanceControl", "PortfolioId", "ProductId", "RegionList", "AdminRole", "AccountList", "ExecutionRole"],

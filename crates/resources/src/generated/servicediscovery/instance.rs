@@ -19,7 +19,7 @@ pub struct InstanceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Instance: ObjRule = ObjRule {
     properties: &[
-        ("InstanceAttributes", Shape::Any),
+        ("InstanceAttributes", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("ServiceId", Shape::STR),
     ],
     required: &["InstanceAttributes", "ServiceId"],

@@ -25,7 +25,7 @@ pub(crate) static RULE_PrivateDnsNamespace: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("Name", Shape::STR),
         ("Properties", Shape::Object(&RULE_Properties)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("Vpc", Shape::STR),
     ],
     required: &["Vpc", "Name"],

@@ -23,7 +23,7 @@ pub(crate) static RULE_PublicDnsNamespace: ObjRule = ObjRule {
         ("Description", Shape::STR),
         ("Name", Shape::STR),
         ("Properties", Shape::Object(&RULE_Properties)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name"],
     closed: true,

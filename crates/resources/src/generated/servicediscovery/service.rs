@@ -19,8 +19,8 @@ pub(crate) static RULE_Service: ObjRule = ObjRule {
         ("HealthCheckCustomConfig", Shape::Object(&RULE_HealthCheckCustomConfig)),
         ("Name", Shape::STR),
         ("NamespaceId", Shape::STR),
-        ("ServiceAttributes", Shape::Any),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("ServiceAttributes", Shape::Typed(json_type::OBJECT)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("Type", Shape::STR),
     ],
     dependent_excluded: &[("HealthCheckConfig", &["HealthCheckCustomConfig"]), ("HealthCheckCustomConfig", &["HealthCheckConfig"])],
@@ -216,7 +216,7 @@ pub struct DnsConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DnsConfig: ObjRule = ObjRule {
     properties: &[
-        ("DnsRecords", Shape::List(&ListRule { items: Shape::Object(&RULE_DnsRecord), min_items: None, max_items: None })),
+        ("DnsRecords", Shape::List(&ListRule { items: Shape::Object(&RULE_DnsRecord), min_items: None, max_items: None, unique: false })),
         ("NamespaceId", Shape::STR),
         ("RoutingPolicy", Shape::STR),
     ],

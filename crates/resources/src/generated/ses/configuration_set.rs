@@ -26,7 +26,7 @@ pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
         ("ReputationOptions", Shape::Object(&RULE_ReputationOptions)),
         ("SendingOptions", Shape::Object(&RULE_SendingOptions)),
         ("SuppressionOptions", Shape::Object(&RULE_SuppressionOptions)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("TrackingOptions", Shape::Object(&RULE_TrackingOptions)),
         ("VdmOptions", Shape::Object(&RULE_VdmOptions)),
     ],
@@ -643,7 +643,7 @@ impl ToValue for SendingOptions {
 #[rustfmt::skip]
 pub(crate) static RULE_SuppressionOptions: ObjRule = ObjRule {
     properties: &[
-        ("SuppressedReasons", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SuppressedReasons", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("ValidationOptions", Shape::Object(&RULE_ValidationOptions)),
     ],
     closed: true,

@@ -139,7 +139,7 @@ impl ConfigurationSetEventDestinationAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_CloudWatchDestination: ObjRule = ObjRule {
     properties: &[
-        ("DimensionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionConfiguration), min_items: None, max_items: None })),
+        ("DimensionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionConfiguration), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -339,7 +339,7 @@ pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
         ("Enabled", Shape::Bool),
         ("EventBridgeDestination", Shape::Object(&RULE_EventBridgeDestination)),
         ("KinesisFirehoseDestination", Shape::Object(&RULE_KinesisFirehoseDestination)),
-        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("SnsDestination", Shape::Object(&RULE_SnsDestination)),
     ],

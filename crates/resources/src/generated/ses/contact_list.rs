@@ -17,8 +17,8 @@ pub(crate) static RULE_ContactList: ObjRule = ObjRule {
     properties: &[
         ("ContactListName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
-        ("Topics", Shape::List(&ListRule { items: Shape::Object(&RULE_Topic), min_items: Some(0), max_items: Some(20) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ("Topics", Shape::List(&ListRule { items: Shape::Object(&RULE_Topic), min_items: Some(0), max_items: Some(20), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

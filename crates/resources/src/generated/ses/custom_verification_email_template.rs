@@ -33,7 +33,7 @@ pub(crate) static RULE_CustomVerificationEmailTemplate: ObjRule = ObjRule {
         ("FailureRedirectionURL", Shape::STR),
         ("FromEmailAddress", Shape::STR),
         ("SuccessRedirectionURL", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("TemplateContent", Shape::STR),
         ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("TemplateSubject", Shape::STR),

@@ -29,7 +29,7 @@ pub(crate) static RULE_EmailIdentity: ObjRule = ObjRule {
         ("EmailIdentity", Shape::STR),
         ("FeedbackAttributes", Shape::Object(&RULE_FeedbackAttributes)),
         ("MailFromAttributes", Shape::Object(&RULE_MailFromAttributes)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["EmailIdentity"],
     closed: true,

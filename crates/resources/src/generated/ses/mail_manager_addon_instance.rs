@@ -22,7 +22,7 @@ pub struct MailManagerAddonInstanceRequired {
 pub(crate) static RULE_MailManagerAddonInstance: ObjRule = ObjRule {
     properties: &[
         ("AddonSubscriptionId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(67), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["AddonSubscriptionId"],
     closed: true,

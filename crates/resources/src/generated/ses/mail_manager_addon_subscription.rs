@@ -21,7 +21,7 @@ pub struct MailManagerAddonSubscriptionRequired {
 pub(crate) static RULE_MailManagerAddonSubscription: ObjRule = ObjRule {
     properties: &[
         ("AddonName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["AddonName"],
     closed: true,

@@ -19,7 +19,7 @@ pub(crate) static RULE_MailManagerArchive: ObjRule = ObjRule {
         ("ArchiveName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("KmsKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("Retention", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

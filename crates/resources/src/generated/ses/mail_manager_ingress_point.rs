@@ -30,7 +30,7 @@ pub(crate) static RULE_MailManagerIngressPoint: ObjRule = ObjRule {
         ("NetworkConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("RuleSetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("StatusToUpdate", Shape::Str(&StrRule { allowed: &["ACTIVE", "CLOSED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ("TlsPolicy", Shape::Str(&StrRule { allowed: &["REQUIRED", "OPTIONAL", "FIPS"], ..StrRule::ANY })),
         ("TrafficPolicyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("Type", Shape::Str(&StrRule { allowed: &["OPEN", "AUTH", "MTLS"], ..StrRule::ANY })),

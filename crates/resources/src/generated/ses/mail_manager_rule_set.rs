@@ -22,8 +22,8 @@ pub struct MailManagerRuleSetRequired {
 pub(crate) static RULE_MailManagerRuleSet: ObjRule = ObjRule {
     properties: &[
         ("RuleSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(0), max_items: Some(40) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(0), max_items: Some(40), unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["Rules"],
     closed: true,
@@ -163,10 +163,10 @@ pub struct RuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(10) })),
-        ("Conditions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(10) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(10), unique: false })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(10), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Unless", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(10) })),
+        ("Unless", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(10), unique: false })),
     ],
     required: &["Actions"],
     closed: true,

@@ -25,8 +25,8 @@ pub(crate) static RULE_MailManagerTrafficPolicy: ObjRule = ObjRule {
     properties: &[
         ("DefaultAction", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
         ("MaxMessageSizeBytes", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("PolicyStatements", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyStatement), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("PolicyStatements", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyStatement), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ("TrafficPolicyName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["DefaultAction", "PolicyStatements"],
@@ -188,7 +188,7 @@ pub struct PolicyStatementRequired {
 pub(crate) static RULE_PolicyStatement: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
-        ("Conditions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: None })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["Action", "Conditions"],
     closed: true,

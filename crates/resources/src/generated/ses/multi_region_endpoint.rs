@@ -26,7 +26,7 @@ pub(crate) static RULE_MultiRegionEndpoint: ObjRule = ObjRule {
     properties: &[
         ("Details", Shape::Object(&RULE_Details)),
         ("EndpointName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["EndpointName", "Details"],
     closed: true,
@@ -151,7 +151,7 @@ pub struct DetailsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Details: ObjRule = ObjRule {
     properties: &[
-        ("RouteDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_RouteDetail), min_items: Some(1), max_items: Some(1) })),
+        ("RouteDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_RouteDetail), min_items: Some(1), max_items: Some(1), unique: true })),
     ],
     required: &["RouteDetails"],
     closed: true,

@@ -569,10 +569,10 @@ impl ToValue for LambdaAction {
 #[rustfmt::skip]
 pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
         ("Enabled", Shape::Bool),
         ("Name", Shape::STR),
-        ("Recipients", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Recipients", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ScanEnabled", Shape::Bool),
         ("TlsPolicy", Shape::STR),
     ],

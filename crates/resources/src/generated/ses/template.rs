@@ -15,7 +15,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
 #[rustfmt::skip]
 pub(crate) static RULE_Template: ObjRule = ObjRule {
     properties: &[
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("Template", Shape::Object(&RULE_TemplateProperty)),
     ],
     closed: true,

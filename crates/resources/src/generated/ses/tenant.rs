@@ -22,8 +22,8 @@ pub struct TenantRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Tenant: ObjRule = ObjRule {
     properties: &[
-        ("ResourceAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceAssociation), min_items: Some(0), max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("ResourceAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceAssociation), min_items: Some(0), max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("TenantName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["TenantName"],

@@ -17,7 +17,7 @@ pub struct DrtAccessRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DrtAccess: ObjRule = ObjRule {
     properties: &[
-        ("LogBucketList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10) })),
+        ("LogBucketList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
         ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["RoleArn"],

@@ -23,7 +23,7 @@ pub struct ProactiveEngagementRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ProactiveEngagement: ObjRule = ObjRule {
     properties: &[
-        ("EmergencyContactList", Shape::List(&ListRule { items: Shape::Object(&RULE_EmergencyContact), min_items: Some(1), max_items: Some(10) })),
+        ("EmergencyContactList", Shape::List(&ListRule { items: Shape::Object(&RULE_EmergencyContact), min_items: Some(1), max_items: Some(10), unique: false })),
         ("ProactiveEngagementStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["ProactiveEngagementStatus", "EmergencyContactList"],

@@ -26,10 +26,10 @@ pub struct ProtectionRequired {
 pub(crate) static RULE_Protection: ObjRule = ObjRule {
     properties: &[
         ("ApplicationLayerAutomaticResponseConfiguration", Shape::Object(&RULE_ApplicationLayerAutomaticResponseConfiguration)),
-        ("HealthCheckArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1) })),
+        ("HealthCheckArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["Name", "ResourceArn"],
     closed: true,

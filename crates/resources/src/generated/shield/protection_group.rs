@@ -28,11 +28,11 @@ pub struct ProtectionGroupRequired {
 pub(crate) static RULE_ProtectionGroup: ObjRule = ObjRule {
     properties: &[
         ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MEAN", "MAX"], ..StrRule::ANY })),
-        ("Members", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10000) })),
+        ("Members", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10000), unique: false })),
         ("Pattern", Shape::Str(&StrRule { allowed: &["ALL", "ARBITRARY", "BY_RESOURCE_TYPE"], ..StrRule::ANY })),
         ("ProtectionGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ResourceType", Shape::Str(&StrRule { allowed: &["CLOUDFRONT_DISTRIBUTION", "ROUTE_53_HOSTED_ZONE", "ELASTIC_IP_ALLOCATION", "CLASSIC_LOAD_BALANCER", "APPLICATION_LOAD_BALANCER", "GLOBAL_ACCELERATOR"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["Aggregation", "Pattern", "ProtectionGroupId"],
     closed: true,

@@ -21,7 +21,7 @@ pub(crate) static RULE_SigningProfile: ObjRule = ObjRule {
     properties: &[
         ("PlatformId", Shape::Str(&StrRule { allowed: &["AWSLambda-SHA384-ECDSA", "Notation-OCI-SHA384-ECDSA"], ..StrRule::ANY })),
         ("SignatureValidityPeriod", Shape::Object(&RULE_SignatureValidityPeriod)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["PlatformId"],
     closed: true,

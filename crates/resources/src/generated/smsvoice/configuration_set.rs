@@ -19,10 +19,10 @@ pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
     properties: &[
         ("ConfigurationSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DefaultSenderId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EventDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_EventDestination), min_items: None, max_items: Some(5) })),
+        ("EventDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_EventDestination), min_items: None, max_items: Some(5), unique: false })),
         ("MessageFeedbackEnabled", Shape::Bool),
         ("ProtectConfigurationId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -255,7 +255,7 @@ pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
         ("Enabled", Shape::Bool),
         ("EventDestinationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("KinesisFirehoseDestination", Shape::Object(&RULE_KinesisFirehoseDestination)),
-        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
         ("SnsDestination", Shape::Object(&RULE_SnsDestination)),
     ],
     required: &["EventDestinationName", "Enabled", "MatchingEventTypes"],

@@ -16,7 +16,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_-]+$");
 pub(crate) static RULE_OptOutList: ObjRule = ObjRule {
     properties: &[
         ("OptOutListName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -17,7 +17,7 @@ pub(crate) static RULE_ProtectConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CountryRuleSet", Shape::Object(&RULE_CountryRuleSet)),
         ("DeletionProtectionEnabled", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -214,9 +214,9 @@ impl ToValue for CountryRule {
 #[rustfmt::skip]
 pub(crate) static RULE_CountryRuleSet: ObjRule = ObjRule {
     properties: &[
-        ("MMS", Shape::List(&ListRule { items: Shape::Object(&RULE_CountryRule), min_items: None, max_items: None })),
-        ("SMS", Shape::List(&ListRule { items: Shape::Object(&RULE_CountryRule), min_items: None, max_items: None })),
-        ("VOICE", Shape::List(&ListRule { items: Shape::Object(&RULE_CountryRule), min_items: None, max_items: None })),
+        ("MMS", Shape::List(&ListRule { items: Shape::Object(&RULE_CountryRule), min_items: None, max_items: None, unique: true })),
+        ("SMS", Shape::List(&ListRule { items: Shape::Object(&RULE_CountryRule), min_items: None, max_items: None, unique: true })),
+        ("VOICE", Shape::List(&ListRule { items: Shape::Object(&RULE_CountryRule), min_items: None, max_items: None, unique: true })),
     ],
     any_of: &[&[&["SMS"], &["VOICE"], &["MMS"]]],
     closed: true,

@@ -21,7 +21,7 @@ pub struct ResourcePolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
-        ("PolicyDocument", Shape::Any),
+        ("PolicyDocument", Shape::Typed(json_type::OBJECT)),
         ("ResourceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ResourceArn", "PolicyDocument"],

@@ -28,7 +28,7 @@ pub(crate) static RULE_SenderId: ObjRule = ObjRule {
         ("DeletionProtectionEnabled", Shape::Bool),
         ("IsoCountryCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SenderId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["IsoCountryCode", "SenderId"],
     closed: true,

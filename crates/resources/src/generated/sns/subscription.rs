@@ -19,15 +19,15 @@ pub struct SubscriptionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Subscription: ObjRule = ObjRule {
     properties: &[
-        ("DeliveryPolicy", Shape::Any),
+        ("DeliveryPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Endpoint", Shape::STR),
-        ("FilterPolicy", Shape::Any),
+        ("FilterPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("FilterPolicyScope", Shape::STR),
         ("Protocol", Shape::STR),
         ("RawMessageDelivery", Shape::Bool),
-        ("RedrivePolicy", Shape::Any),
+        ("RedrivePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Region", Shape::STR),
-        ("ReplayPolicy", Shape::Any),
+        ("ReplayPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("SubscriptionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],

@@ -10,17 +10,17 @@ use crate::support::prelude::*;
 #[rustfmt::skip]
 pub(crate) static RULE_Topic: ObjRule = ObjRule {
     properties: &[
-        ("ArchivePolicy", Shape::Any),
+        ("ArchivePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("ContentBasedDeduplication", Shape::Bool),
-        ("DataProtectionPolicy", Shape::Any),
-        ("DeliveryStatusLogging", Shape::List(&ListRule { items: Shape::Object(&RULE_LoggingConfig), min_items: None, max_items: None })),
+        ("DataProtectionPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("DeliveryStatusLogging", Shape::List(&ListRule { items: Shape::Object(&RULE_LoggingConfig), min_items: None, max_items: None, unique: true })),
         ("DisplayName", Shape::STR),
         ("FifoThroughputScope", Shape::STR),
         ("FifoTopic", Shape::Bool),
         ("KmsMasterKeyId", Shape::STR),
         ("SignatureVersion", Shape::STR),
-        ("Subscription", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Subscription", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TopicName", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
         ("TracingConfig", Shape::STR),
     ],

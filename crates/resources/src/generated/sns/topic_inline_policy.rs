@@ -19,7 +19,7 @@ pub struct TopicInlinePolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TopicInlinePolicy: ObjRule = ObjRule {
     properties: &[
-        ("PolicyDocument", Shape::Any),
+        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     required: &["PolicyDocument", "TopicArn"],

@@ -19,8 +19,8 @@ pub struct TopicPolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TopicPolicy: ObjRule = ObjRule {
     properties: &[
-        ("PolicyDocument", Shape::Any),
-        ("Topics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("Topics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["PolicyDocument", "Topics"],
     closed: true,

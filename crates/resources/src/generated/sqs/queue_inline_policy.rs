@@ -19,7 +19,7 @@ pub struct QueueInlinePolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_QueueInlinePolicy: ObjRule = ObjRule {
     properties: &[
-        ("PolicyDocument", Shape::Any),
+        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Queue", Shape::STR),
     ],
     required: &["PolicyDocument", "Queue"],

@@ -19,8 +19,8 @@ pub struct QueuePolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_QueuePolicy: ObjRule = ObjRule {
     properties: &[
-        ("PolicyDocument", Shape::Any),
-        ("Queues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("Queues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
     ],
     required: &["PolicyDocument", "Queues"],
     closed: true,

@@ -24,13 +24,13 @@ pub struct DocumentRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Document: ObjRule = ObjRule {
     properties: &[
-        ("Attachments", Shape::List(&ListRule { items: Shape::Object(&RULE_AttachmentsSource), min_items: Some(0), max_items: Some(20) })),
-        ("Content", Shape::Any),
+        ("Attachments", Shape::List(&ListRule { items: Shape::Object(&RULE_AttachmentsSource), min_items: Some(0), max_items: Some(20), unique: false })),
+        ("Content", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("DocumentFormat", Shape::Str(&StrRule { allowed: &["YAML", "JSON", "TEXT"], ..StrRule::ANY })),
         ("DocumentType", Shape::Str(&StrRule { allowed: &["ApplicationConfiguration", "ApplicationConfigurationSchema", "Automation", "Automation.ChangeTemplate", "AutoApprovalPolicy", "ChangeCalendar", "CloudFormation", "Command", "DeploymentStrategy", "ManualApprovalPolicy", "Package", "Policy", "ProblemAnalysis", "ProblemAnalysisTemplate", "Session"], ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Requires", Shape::List(&ListRule { items: Shape::Object(&RULE_DocumentRequires), min_items: Some(1), max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(1000) })),
+        ("Requires", Shape::List(&ListRule { items: Shape::Object(&RULE_DocumentRequires), min_items: Some(1), max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(1000), unique: false })),
         ("TargetType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("UpdateMethod", Shape::Str(&StrRule { allowed: &["Replace", "NewVersion"], ..StrRule::ANY })),
         ("VersionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
@@ -234,7 +234,7 @@ pub(crate) static RULE_AttachmentsSource: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::Str(&StrRule { allowed: &["SourceUrl", "S3FileUrl", "AttachmentReference"], ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

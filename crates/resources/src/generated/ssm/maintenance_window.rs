@@ -38,7 +38,7 @@ pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
         ("ScheduleOffset", Shape::Int(&NumRule { min: Some(1.0), max: Some(6.0), ..NumRule::ANY })),
         ("ScheduleTimezone", Shape::STR),
         ("StartDate", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(1000) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(1000), unique: false })),
     ],
     required: &["AllowUnassociatedTargets", "Cutoff", "Schedule", "Duration", "Name"],
     closed: true,

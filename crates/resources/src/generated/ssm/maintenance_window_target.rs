@@ -31,7 +31,7 @@ pub(crate) static RULE_MaintenanceWindowTarget: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("OwnerInformation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("ResourceType", Shape::Str(&StrRule { allowed: &["INSTANCE", "RESOURCE_GROUP"], ..StrRule::ANY })),
-        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: Some(0), max_items: Some(5) })),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: Some(0), max_items: Some(5), unique: false })),
         ("WindowId", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(20), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["WindowId", "ResourceType", "Targets"],
@@ -195,7 +195,7 @@ pub struct TargetsRequired {
 pub(crate) static RULE_Targets: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(163), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50) })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["Values", "Key"],
     closed: true,

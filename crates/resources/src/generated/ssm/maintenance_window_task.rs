@@ -39,10 +39,10 @@ pub(crate) static RULE_MaintenanceWindowTask: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: Some(0), max_items: Some(5) })),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: Some(0), max_items: Some(5), unique: false })),
         ("TaskArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
         ("TaskInvocationParameters", Shape::Object(&RULE_TaskInvocationParameters)),
-        ("TaskParameters", Shape::Any),
+        ("TaskParameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("TaskType", Shape::Str(&StrRule { allowed: &["AUTOMATION", "LAMBDA", "RUN_COMMAND", "STEP_FUNCTIONS"], ..StrRule::ANY })),
         ("WindowId", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(20), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
@@ -433,7 +433,7 @@ impl ToValue for LoggingInfo {
 pub(crate) static RULE_MaintenanceWindowAutomationParameters: ObjRule = ObjRule {
     properties: &[
         ("DocumentVersion", Shape::STR),
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -566,7 +566,7 @@ pub(crate) static RULE_MaintenanceWindowRunCommandParameters: ObjRule = ObjRule 
         ("NotificationConfig", Shape::Object(&RULE_NotificationConfig)),
         ("OutputS3BucketName", Shape::STR),
         ("OutputS3KeyPrefix", Shape::STR),
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("TimeoutSeconds", Shape::INT),
     ],
@@ -764,7 +764,7 @@ pub struct NotificationConfigRequired {
 pub(crate) static RULE_NotificationConfig: ObjRule = ObjRule {
     properties: &[
         ("NotificationArn", Shape::STR),
-        ("NotificationEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("NotificationEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("NotificationType", Shape::STR),
     ],
     required: &["NotificationArn"],
@@ -844,7 +844,7 @@ pub struct TargetRequired {
 pub(crate) static RULE_Target: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(163), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50) })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     required: &["Values", "Key"],
     closed: true,

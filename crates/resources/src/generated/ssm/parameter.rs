@@ -24,7 +24,7 @@ pub(crate) static RULE_Parameter: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("Policies", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("Tier", Shape::Str(&StrRule { allowed: &["Standard", "Advanced", "Intelligent-Tiering"], ..StrRule::ANY })),
         ("Type", Shape::Str(&StrRule { allowed: &["String", "StringList"], ..StrRule::ANY })),
         ("Value", Shape::STR),

@@ -22,7 +22,7 @@ pub struct PatchBaselineRequired {
 pub(crate) static RULE_PatchBaseline: ObjRule = ObjRule {
     properties: &[
         ("ApprovalRules", Shape::Object(&RULE_RuleGroup)),
-        ("ApprovedPatches", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("ApprovedPatches", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
         ("ApprovedPatchesComplianceLevel", Shape::Str(&StrRule { allowed: &["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"], ..StrRule::ANY })),
         ("ApprovedPatchesEnableNonSecurity", Shape::Bool),
         ("AvailableSecurityUpdatesComplianceStatus", Shape::Str(&StrRule { allowed: &["NON_COMPLIANT", "COMPLIANT"], ..StrRule::ANY })),
@@ -31,11 +31,11 @@ pub(crate) static RULE_PatchBaseline: ObjRule = ObjRule {
         ("GlobalFilters", Shape::Object(&RULE_PatchFilterGroup)),
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("OperatingSystem", Shape::Str(&StrRule { allowed: &["WINDOWS", "AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2022", "AMAZON_LINUX_2023", "UBUNTU", "REDHAT_ENTERPRISE_LINUX", "SUSE", "CENTOS", "ORACLE_LINUX", "DEBIAN", "MACOS", "RASPBIAN", "ROCKY_LINUX", "ALMA_LINUX"], ..StrRule::ANY })),
-        ("PatchGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("RejectedPatches", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("PatchGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("RejectedPatches", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
         ("RejectedPatchesAction", Shape::Str(&StrRule { allowed: &["ALLOW_AS_DEPENDENCY", "BLOCK"], ..StrRule::ANY })),
-        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_PatchSource), min_items: Some(0), max_items: Some(20) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(1000) })),
+        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_PatchSource), min_items: Some(0), max_items: Some(20), unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(1000), unique: false })),
     ],
     required: &["Name"],
     closed: true,
@@ -308,7 +308,7 @@ impl PatchBaselineAttributes {
 pub(crate) static RULE_PatchFilter: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::Str(&StrRule { allowed: &["ADVISORY_ID", "ARCH", "BUGZILLA_ID", "CLASSIFICATION", "CVE_ID", "EPOCH", "MSRC_SEVERITY", "NAME", "PATCH_ID", "PATCH_SET", "PRIORITY", "PRODUCT", "PRODUCT_FAMILY", "RELEASE", "REPOSITORY", "SECTION", "SECURITY", "SEVERITY", "VERSION"], ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -370,7 +370,7 @@ impl ToValue for PatchFilter {
 #[rustfmt::skip]
 pub(crate) static RULE_PatchFilterGroup: ObjRule = ObjRule {
     properties: &[
-        ("PatchFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_PatchFilter), min_items: Some(0), max_items: Some(5) })),
+        ("PatchFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_PatchFilter), min_items: Some(0), max_items: Some(5), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -421,7 +421,7 @@ pub(crate) static RULE_PatchSource: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Products", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
+        ("Products", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -611,7 +611,7 @@ impl ToValue for Rule {
 #[rustfmt::skip]
 pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
     properties: &[
-        ("PatchRules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(0), max_items: Some(10) })),
+        ("PatchRules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(0), max_items: Some(10), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -216,7 +216,7 @@ pub struct AwsOrganizationsSourceRequired {
 pub(crate) static RULE_AwsOrganizationsSource: ObjRule = ObjRule {
     properties: &[
         ("OrganizationSourceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("OrganizationalUnits", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1000) })),
+        ("OrganizationalUnits", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1000), unique: false })),
     ],
     required: &["OrganizationSourceType"],
     closed: true,
@@ -392,7 +392,7 @@ pub(crate) static RULE_SyncSource: ObjRule = ObjRule {
     properties: &[
         ("AwsOrganizationsSource", Shape::Object(&RULE_AwsOrganizationsSource)),
         ("IncludeFutureRegions", Shape::Bool),
-        ("SourceRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SourceRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SourceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
     ],
     required: &["SourceType", "SourceRegions"],

@@ -32,8 +32,8 @@ pub(crate) static RULE_Contact: ObjRule = ObjRule {
     properties: &[
         ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Plan", Shape::List(&ListRule { items: Shape::Object(&RULE_Stage), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Plan", Shape::List(&ListRule { items: Shape::Object(&RULE_Stage), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("Type", Shape::Str(&StrRule { allowed: &["PERSONAL", "ESCALATION", "ONCALL_SCHEDULE"], ..StrRule::ANY })),
     ],
     required: &["Alias", "DisplayName", "Type"],
@@ -183,8 +183,8 @@ impl ContactAttributes {
 pub(crate) static RULE_Stage: ObjRule = ObjRule {
     properties: &[
         ("DurationInMinutes", Shape::INT),
-        ("RotationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: None, max_items: None })),
+        ("RotationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: None, max_items: None, unique: false })),
     ],
     one_of: &[&[&["DurationInMinutes"], &["RotationIds"]]],
     closed: true,

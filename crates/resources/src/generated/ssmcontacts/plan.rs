@@ -20,8 +20,8 @@ pub(crate) static PATTERN_0: Pattern =
 pub(crate) static RULE_Plan: ObjRule = ObjRule {
     properties: &[
         ("ContactId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RotationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Stages", Shape::List(&ListRule { items: Shape::Object(&RULE_Stage), min_items: None, max_items: None })),
+        ("RotationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Stages", Shape::List(&ListRule { items: Shape::Object(&RULE_Stage), min_items: None, max_items: None, unique: false })),
     ],
     one_of: &[&[&["ContactId", "Stages"], &["ContactId", "RotationIds"]]],
     closed: true,
@@ -148,7 +148,7 @@ pub struct StageRequired {
 pub(crate) static RULE_Stage: ObjRule = ObjRule {
     properties: &[
         ("DurationInMinutes", Shape::INT),
-        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: None, max_items: None })),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: None, max_items: None, unique: false })),
     ],
     required: &["DurationInMinutes"],
     closed: true,

@@ -37,11 +37,11 @@ pub struct RotationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Rotation: ObjRule = ObjRule {
     properties: &[
-        ("ContactIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(30) })),
+        ("ContactIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(30), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Recurrence", Shape::Object(&RULE_RecurrenceSettings)),
         ("StartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
         ("TimeZoneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Name", "ContactIds", "StartTime", "TimeZoneId", "Recurrence"],
@@ -343,12 +343,12 @@ impl ToValue for MonthlySetting {
 #[rustfmt::skip]
 pub(crate) static RULE_RecurrenceSettings: ObjRule = ObjRule {
     properties: &[
-        ("DailySettings", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("MonthlySettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MonthlySetting), min_items: None, max_items: None })),
+        ("DailySettings", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("MonthlySettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MonthlySetting), min_items: None, max_items: None, unique: false })),
         ("NumberOfOnCalls", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("RecurrenceMultiplier", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("ShiftCoverages", Shape::List(&ListRule { items: Shape::Object(&RULE_ShiftCoverage), min_items: None, max_items: None })),
-        ("WeeklySettings", Shape::List(&ListRule { items: Shape::Object(&RULE_WeeklySetting), min_items: None, max_items: None })),
+        ("ShiftCoverages", Shape::List(&ListRule { items: Shape::Object(&RULE_ShiftCoverage), min_items: None, max_items: None, unique: false })),
+        ("WeeklySettings", Shape::List(&ListRule { items: Shape::Object(&RULE_WeeklySetting), min_items: None, max_items: None, unique: false })),
     ],
     one_of: &[&[&["NumberOfOnCalls", "RecurrenceMultiplier", "WeeklySettings"], &["NumberOfOnCalls", "RecurrenceMultiplier", "MonthlySettings"], &["NumberOfOnCalls", "RecurrenceMultiplier", "DailySettings"]]],
     closed: true,
@@ -442,7 +442,7 @@ pub struct ShiftCoverageRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ShiftCoverage: ObjRule = ObjRule {
     properties: &[
-        ("CoverageTimes", Shape::List(&ListRule { items: Shape::Object(&RULE_CoverageTime), min_items: None, max_items: None })),
+        ("CoverageTimes", Shape::List(&ListRule { items: Shape::Object(&RULE_CoverageTime), min_items: None, max_items: None, unique: false })),
         ("DayOfWeek", Shape::Str(&StrRule { allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], ..StrRule::ANY })),
     ],
     required: &["DayOfWeek", "CoverageTimes"],

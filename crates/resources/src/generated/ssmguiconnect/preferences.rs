@@ -186,7 +186,7 @@ pub struct RecordingDestinationsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RecordingDestinations: ObjRule = ObjRule {
     properties: &[
-        ("S3Buckets", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Bucket), min_items: Some(1), max_items: Some(1) })),
+        ("S3Buckets", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Bucket), min_items: Some(1), max_items: Some(1), unique: true })),
     ],
     required: &["S3Buckets"],
     closed: true,

@@ -21,8 +21,8 @@ pub struct ReplicationSetRequired {
 pub(crate) static RULE_ReplicationSet: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtected", Shape::Bool),
-        ("Regions", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRegion), min_items: Some(1), max_items: Some(3) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Regions", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRegion), min_items: Some(1), max_items: Some(3), unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["Regions"],
     closed: true,

@@ -30,14 +30,14 @@ pub struct ResponsePlanRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResponsePlan: ObjRule = ObjRule {
     properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: Some(1) })),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: Some(1), unique: true })),
         ("ChatChannel", Shape::Object(&RULE_ChatChannel)),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("Engagements", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
+        ("Engagements", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: true })),
         ("IncidentTemplate", Shape::Object(&RULE_IncidentTemplate)),
-        ("Integrations", Shape::List(&ListRule { items: Shape::Object(&RULE_Integration), min_items: None, max_items: Some(1) })),
+        ("Integrations", Shape::List(&ListRule { items: Shape::Object(&RULE_Integration), min_items: None, max_items: Some(1), unique: true })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     required: &["Name", "IncidentTemplate"],
     closed: true,
@@ -256,7 +256,7 @@ impl ToValue for Action {
 #[rustfmt::skip]
 pub(crate) static RULE_ChatChannel: ObjRule = ObjRule {
     properties: &[
-        ("ChatbotSns", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_1), format: Some(Format::SnsTopicArn), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ChatbotSns", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_1), format: Some(Format::SnsTopicArn), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -437,8 +437,8 @@ pub(crate) static RULE_IncidentTemplate: ObjRule = ObjRule {
     properties: &[
         ("DedupeString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
         ("Impact", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
-        ("IncidentTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
-        ("NotificationTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationTargetItem), min_items: Some(0), max_items: Some(10) })),
+        ("IncidentTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ("NotificationTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationTargetItem), min_items: Some(0), max_items: Some(10), unique: false })),
         ("Summary", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), ..StrRule::ANY })),
         ("Title", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
     ],
@@ -789,8 +789,8 @@ pub(crate) static RULE_SsmAutomation: ObjRule = ObjRule {
     properties: &[
         ("DocumentName", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
         ("DocumentVersion", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
-        ("DynamicParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DynamicSsmParameter), min_items: None, max_items: Some(200) })),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_SsmParameter), min_items: Some(1), max_items: Some(200) })),
+        ("DynamicParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DynamicSsmParameter), min_items: None, max_items: Some(200), unique: true })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_SsmParameter), min_items: Some(1), max_items: Some(200), unique: true })),
         ("RoleArn", Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("TargetAccount", Shape::Str(&StrRule { allowed: &["IMPACTED_ACCOUNT", "RESPONSE_PLAN_OWNER_ACCOUNT"], ..StrRule::ANY })),
     ],
@@ -900,7 +900,7 @@ pub struct SsmParameterRequired {
 pub(crate) static RULE_SsmParameter: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(10000), ..StrRule::ANY }), min_items: None, max_items: Some(10) })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(10000), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: true })),
     ],
     required: &["Values", "Key"],
     closed: true,

@@ -21,10 +21,10 @@ pub struct ConfigurationManagerRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ConfigurationManager: ObjRule = ObjRule {
     properties: &[
-        ("ConfigurationDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationDefinition), min_items: None, max_items: None })),
+        ("ConfigurationDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationDefinition), min_items: None, max_items: None, unique: false })),
         ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["ConfigurationDefinitions"],
     closed: true,
@@ -191,7 +191,7 @@ pub(crate) static RULE_ConfigurationDefinition: ObjRule = ObjRule {
     properties: &[
         ("LocalDeploymentAdministrationRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("LocalDeploymentExecutionRoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::Typed(json_type::OBJECT)),
         ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("TypeVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("id", Shape::STR),

@@ -25,9 +25,9 @@ pub struct LifecycleAutomationRequired {
 pub(crate) static RULE_LifecycleAutomation: ObjRule = ObjRule {
     properties: &[
         ("AutomationDocument", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AutomationParameters", Shape::Any),
+        ("AutomationParameters", Shape::Typed(json_type::OBJECT)),
         ("ResourceKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     required: &["AutomationDocument", "ResourceKey", "AutomationParameters"],
     closed: true,

@@ -35,7 +35,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("PortalOptions", Shape::Object(&RULE_PortalOptionsConfiguration)),
         ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(75) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(75), unique: false })),
     ],
     required: &["Name", "InstanceArn", "ApplicationProviderArn"],
     closed: true,

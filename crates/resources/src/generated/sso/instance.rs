@@ -16,7 +16,7 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+=,.@-]+$");
 pub(crate) static RULE_Instance: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(75) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(75), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

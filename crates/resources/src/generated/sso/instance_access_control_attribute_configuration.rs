@@ -23,7 +23,7 @@ pub struct InstanceAccessControlAttributeConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_InstanceAccessControlAttributeConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AccessControlAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessControlAttribute), min_items: None, max_items: Some(50) })),
+        ("AccessControlAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessControlAttribute), min_items: None, max_items: Some(50), unique: false })),
         ("InstanceAccessControlAttributeConfiguration", Shape::Object(&RULE_InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration)),
         ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
@@ -223,7 +223,7 @@ pub struct AccessControlAttributeValueRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AccessControlAttributeValue: ObjRule = ObjRule {
     properties: &[
-        ("Source", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: Some(1) })),
+        ("Source", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: Some(1), unique: false })),
     ],
     required: &["Source"],
     closed: true,
@@ -279,7 +279,7 @@ pub struct InstanceAccessControlAttributeConfigurationInstanceAccessControlAttri
 #[rustfmt::skip]
 pub(crate) static RULE_InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("AccessControlAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessControlAttribute), min_items: None, max_items: Some(50) })),
+        ("AccessControlAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessControlAttribute), min_items: None, max_items: Some(50), unique: false })),
     ],
     required: &["AccessControlAttributes"],
     closed: true,

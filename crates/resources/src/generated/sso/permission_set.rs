@@ -34,16 +34,16 @@ pub struct PermissionSetRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_PermissionSet: ObjRule = ObjRule {
     properties: &[
-        ("CustomerManagedPolicyReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomerManagedPolicyReference), min_items: None, max_items: Some(20) })),
+        ("CustomerManagedPolicyReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomerManagedPolicyReference), min_items: None, max_items: Some(20), unique: false })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(700), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("InlinePolicy", Shape::Any),
+        ("InlinePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ManagedPolicies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(20) })),
+        ("ManagedPolicies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(20), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PermissionsBoundary", Shape::Object(&RULE_PermissionsBoundary)),
         ("RelayStateType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(240), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("SessionDuration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
     ],
     required: &["Name", "InstanceArn"],
     closed: true,

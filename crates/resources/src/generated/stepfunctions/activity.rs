@@ -25,7 +25,7 @@ pub(crate) static RULE_Activity: ObjRule = ObjRule {
     properties: &[
         ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name"],
     closed: true,

@@ -23,16 +23,16 @@ pub struct StateMachineRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_StateMachine: ObjRule = ObjRule {
     properties: &[
-        ("Definition", Shape::Any),
+        ("Definition", Shape::Typed(json_type::OBJECT)),
         ("DefinitionS3Location", Shape::Object(&RULE_S3Location)),
         ("DefinitionString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1048576), ..StrRule::ANY })),
-        ("DefinitionSubstitutions", Shape::Any),
+        ("DefinitionSubstitutions", Shape::Typed(json_type::OBJECT)),
         ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
         ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StateMachineName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
         ("StateMachineType", Shape::Str(&StrRule { allowed: &["STANDARD", "EXPRESS"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
         ("TracingConfiguration", Shape::Object(&RULE_TracingConfiguration)),
     ],
     required: &["RoleArn"],
@@ -371,7 +371,7 @@ impl ToValue for LogDestination {
 #[rustfmt::skip]
 pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDestination), min_items: Some(1), max_items: None })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDestination), min_items: Some(1), max_items: None, unique: false })),
         ("IncludeExecutionData", Shape::Bool),
         ("Level", Shape::Str(&StrRule { allowed: &["ALL", "ERROR", "FATAL", "OFF"], ..StrRule::ANY })),
     ],

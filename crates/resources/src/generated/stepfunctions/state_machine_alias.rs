@@ -15,7 +15,7 @@ pub(crate) static RULE_StateMachineAlias: ObjRule = ObjRule {
         ("DeploymentPreference", Shape::Object(&RULE_DeploymentPreference)),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RoutingConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingConfigurationVersion), min_items: Some(1), max_items: Some(2) })),
+        ("RoutingConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingConfigurationVersion), min_items: Some(1), max_items: Some(2), unique: true })),
         ("StateMachineArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     one_of: &[&[&["RoutingConfiguration"], &["DeploymentPreference"]]],
@@ -180,7 +180,7 @@ pub struct DeploymentPreferenceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DeploymentPreference: ObjRule = ObjRule {
     properties: &[
-        ("Alarms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("Alarms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: true })),
         ("Interval", Shape::Int(&NumRule { min: Some(1.0), max: Some(2100.0), ..NumRule::ANY })),
         ("Percentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(99.0), ..NumRule::ANY })),
         ("StateMachineVersionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),

@@ -42,7 +42,7 @@ pub(crate) static RULE_Canary: ObjRule = ObjRule {
     properties: &[
         ("ArtifactConfig", Shape::Object(&RULE_ArtifactConfig)),
         ("ArtifactS3Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("BrowserConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_BrowserConfig), min_items: Some(1), max_items: Some(2) })),
+        ("BrowserConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_BrowserConfig), min_items: Some(1), max_items: Some(2), unique: false })),
         ("Code", Shape::Object(&RULE_Code)),
         ("DeleteLambdaResourcesOnCanaryDeletion", Shape::Bool),
         ("DryRunAndUpdate", Shape::Bool),
@@ -50,16 +50,16 @@ pub(crate) static RULE_Canary: ObjRule = ObjRule {
         ("FailureRetentionPeriod", Shape::INT),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("ProvisionedResourceCleanup", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "OFF"], ..StrRule::ANY })),
-        ("ResourcesToReplicateTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["lambda-function"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("ResourcesToReplicateTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["lambda-function"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
         ("RunConfig", Shape::Object(&RULE_RunConfig)),
         ("RuntimeVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("Schedule", Shape::Object(&RULE_Schedule)),
         ("StartCanaryAfterCreation", Shape::Bool),
         ("SuccessRetentionPeriod", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("VPCConfig", Shape::Object(&RULE_VpcConfig)),
         ("VisualReference", Shape::Object(&RULE_VisualReference)),
-        ("VisualReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualReference), min_items: Some(1), max_items: Some(2) })),
+        ("VisualReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualReference), min_items: Some(1), max_items: Some(2), unique: false })),
     ],
     required: &["Name", "Code", "ArtifactS3Location", "ExecutionRoleArn", "Schedule", "RuntimeVersion"],
     closed: true,
@@ -449,7 +449,7 @@ pub struct BaseScreenshotRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_BaseScreenshot: ObjRule = ObjRule {
     properties: &[
-        ("IgnoreCoordinates", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("IgnoreCoordinates", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ScreenshotName", Shape::STR),
     ],
     required: &["ScreenshotName"],
@@ -560,8 +560,8 @@ impl ToValue for BrowserConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_Code: ObjRule = ObjRule {
     properties: &[
-        ("BlueprintTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
-        ("Dependencies", Shape::List(&ListRule { items: Shape::Object(&RULE_Dependency), min_items: Some(0), max_items: Some(1) })),
+        ("BlueprintTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("Dependencies", Shape::List(&ListRule { items: Shape::Object(&RULE_Dependency), min_items: Some(0), max_items: Some(1), unique: false })),
         ("Handler", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("S3Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
@@ -800,7 +800,7 @@ impl ToValue for RetryConfig {
 pub(crate) static RULE_RunConfig: ObjRule = ObjRule {
     properties: &[
         ("ActiveTracing", Shape::Bool),
-        ("EnvironmentVariables", Shape::Any),
+        ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
         ("EphemeralStorage", Shape::Int(&NumRule { min: Some(1024.0), max: Some(10240.0), ..NumRule::ANY })),
         ("MemoryInMB", Shape::Int(&NumRule { min: Some(960.0), max: Some(3008.0), ..NumRule::ANY })),
         ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(3.0), max: Some(840.0), ..NumRule::ANY })),
@@ -1104,7 +1104,7 @@ pub struct VisualReferenceRequired {
 pub(crate) static RULE_VisualReference: ObjRule = ObjRule {
     properties: &[
         ("BaseCanaryRunId", Shape::STR),
-        ("BaseScreenshots", Shape::List(&ListRule { items: Shape::Object(&RULE_BaseScreenshot), min_items: None, max_items: None })),
+        ("BaseScreenshots", Shape::List(&ListRule { items: Shape::Object(&RULE_BaseScreenshot), min_items: None, max_items: None, unique: false })),
         ("BrowserType", Shape::Str(&StrRule { allowed: &["CHROME", "FIREFOX"], ..StrRule::ANY })),
     ],
     required: &["BaseCanaryRunId"],
@@ -1181,8 +1181,8 @@ pub struct VpcConfigRequired {
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
         ("Ipv6AllowedForDualStack", Shape::Bool),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(16) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(16), unique: false })),
         ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["SubnetIds", "SecurityGroupIds"],

@@ -33,10 +33,10 @@ pub(crate) static RULE_InfluxDbInstance: ObjRule = ObjRule {
         ("Password", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Port", Shape::Int(&NumRule { min: Some(1024.0), max: Some(65535.0), ..NumRule::ANY })),
         ("PubliclyAccessible", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
         ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
-        ("VpcSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(3) })),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+        ("VpcSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(3), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

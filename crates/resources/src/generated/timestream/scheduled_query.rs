@@ -38,7 +38,7 @@ pub(crate) static RULE_ScheduledQuery: ObjRule = ObjRule {
         ("ScheduleConfiguration", Shape::Object(&RULE_ScheduleConfiguration)),
         ("ScheduledQueryExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("ScheduledQueryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
         ("TargetConfiguration", Shape::Object(&RULE_TargetConfiguration)),
     ],
     required: &["QueryString", "ScheduleConfiguration", "NotificationConfiguration", "ScheduledQueryExecutionRoleArn", "ErrorReportConfiguration"],
@@ -443,7 +443,7 @@ pub(crate) static RULE_MixedMeasureMapping: ObjRule = ObjRule {
     properties: &[
         ("MeasureName", Shape::STR),
         ("MeasureValueType", Shape::Str(&StrRule { allowed: &["BIGINT", "BOOLEAN", "DOUBLE", "VARCHAR", "MULTI"], ..StrRule::ANY })),
-        ("MultiMeasureAttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureAttributeMapping), min_items: Some(1), max_items: None })),
+        ("MultiMeasureAttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureAttributeMapping), min_items: Some(1), max_items: None, unique: false })),
         ("SourceColumn", Shape::STR),
         ("TargetMeasureName", Shape::STR),
     ],
@@ -615,7 +615,7 @@ pub struct MultiMeasureMappingsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MultiMeasureMappings: ObjRule = ObjRule {
     properties: &[
-        ("MultiMeasureAttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureAttributeMapping), min_items: Some(1), max_items: None })),
+        ("MultiMeasureAttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureAttributeMapping), min_items: Some(1), max_items: None, unique: false })),
         ("TargetMultiMeasureName", Shape::STR),
     ],
     required: &["MultiMeasureAttributeMappings"],
@@ -1054,9 +1054,9 @@ pub struct TimestreamConfigurationRequired {
 pub(crate) static RULE_TimestreamConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DatabaseName", Shape::STR),
-        ("DimensionMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionMapping), min_items: None, max_items: None })),
+        ("DimensionMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionMapping), min_items: None, max_items: None, unique: false })),
         ("MeasureNameColumn", Shape::STR),
-        ("MixedMeasureMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MixedMeasureMapping), min_items: Some(1), max_items: None })),
+        ("MixedMeasureMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MixedMeasureMapping), min_items: Some(1), max_items: None, unique: false })),
         ("MultiMeasureMappings", Shape::Object(&RULE_MultiMeasureMappings)),
         ("TableName", Shape::STR),
         ("TimeColumn", Shape::STR),

@@ -24,7 +24,7 @@ pub(crate) static RULE_Table: ObjRule = ObjRule {
         ("RetentionProperties", Shape::Object(&RULE_RetentionProperties)),
         ("Schema", Shape::Object(&RULE_Schema)),
         ("TableName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
     ],
     required: &["DatabaseName"],
     closed: true,
@@ -605,7 +605,7 @@ impl ToValue for S3Configuration {
 #[rustfmt::skip]
 pub(crate) static RULE_Schema: ObjRule = ObjRule {
     properties: &[
-        ("CompositePartitionKey", Shape::List(&ListRule { items: Shape::Object(&RULE_PartitionKey), min_items: Some(1), max_items: None })),
+        ("CompositePartitionKey", Shape::List(&ListRule { items: Shape::Object(&RULE_PartitionKey), min_items: Some(1), max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -43,7 +43,7 @@ pub(crate) static RULE_Agreement: ObjRule = ObjRule {
         ("PreserveFilename", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("ServerId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: true })),
     ],
     required: &["ServerId", "LocalProfileId", "PartnerProfileId", "AccessRole"],
     closed: true,

@@ -31,7 +31,7 @@ pub(crate) static RULE_Certificate: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("InactiveDate", Shape::STR),
         ("PrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
         ("Usage", Shape::Str(&StrRule { allowed: &["SIGNING", "ENCRYPTION", "TLS"], ..StrRule::ANY })),
     ],
     required: &["Certificate", "Usage"],

@@ -38,7 +38,7 @@ pub(crate) static RULE_Connector: ObjRule = ObjRule {
         ("LoggingRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SecurityPolicyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("SftpConfig", Shape::Object(&RULE_SftpConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: true })),
         ("Url", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["AccessRole"],
@@ -390,7 +390,7 @@ pub struct ConnectorAsyncMdnConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ConnectorAsyncMdnConfig: ObjRule = ObjRule {
     properties: &[
-        ("ServerIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("ServerIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
         ("Url", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Url", "ServerIds"],
@@ -571,7 +571,7 @@ impl ToValue for ConnectorVpcLatticeEgressConfig {
 pub(crate) static RULE_SftpConfig: ObjRule = ObjRule {
     properties: &[
         ("MaxConcurrentConnections", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
-        ("TrustedHostKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10) })),
+        ("TrustedHostKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
         ("UserSecretId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     closed: true,

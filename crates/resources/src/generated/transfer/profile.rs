@@ -26,9 +26,9 @@ pub struct ProfileRequired {
 pub(crate) static RULE_Profile: ObjRule = ObjRule {
     properties: &[
         ("As2Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CertificateIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CertificateIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("ProfileType", Shape::Str(&StrRule { allowed: &["LOCAL", "PARTNER"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: true })),
     ],
     required: &["As2Id", "ProfileType"],
     closed: true,

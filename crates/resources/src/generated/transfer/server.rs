@@ -34,11 +34,11 @@ pub(crate) static RULE_Server: ObjRule = ObjRule {
         ("PostAuthenticationLoginBanner", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("PreAuthenticationLoginBanner", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("ProtocolDetails", Shape::Object(&RULE_ProtocolDetails)),
-        ("Protocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SFTP", "FTP", "FTPS", "AS2"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
+        ("Protocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SFTP", "FTP", "FTPS", "AS2"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
         ("S3StorageOptions", Shape::Object(&RULE_S3StorageOptions)),
         ("SecurityPolicyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("StructuredLogDestinations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(1600), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("StructuredLogDestinations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(1600), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
         ("WorkflowDetails", Shape::Object(&RULE_WorkflowDetails)),
     ],
     closed: true,
@@ -385,9 +385,9 @@ impl ServerAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_EndpointDetails: ObjRule = ObjRule {
     properties: &[
-        ("AddressAllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AddressAllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("VpcEndpointId", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
@@ -587,7 +587,7 @@ impl ToValue for IdentityProviderDetails {
 #[rustfmt::skip]
 pub(crate) static RULE_ProtocolDetails: ObjRule = ObjRule {
     properties: &[
-        ("As2Transports", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["HTTP"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("As2Transports", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["HTTP"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
         ("PassiveIp", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), ..StrRule::ANY })),
         ("SetStatOption", Shape::Str(&StrRule { allowed: &["DEFAULT", "ENABLE_NO_OP"], ..StrRule::ANY })),
         ("TlsSessionResumptionMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "ENFORCED"], ..StrRule::ANY })),
@@ -883,8 +883,8 @@ impl ToValue for WorkflowDetail {
 #[rustfmt::skip]
 pub(crate) static RULE_WorkflowDetails: ObjRule = ObjRule {
     properties: &[
-        ("OnPartialUpload", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowDetail), min_items: Some(0), max_items: Some(1) })),
-        ("OnUpload", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowDetail), min_items: Some(0), max_items: Some(1) })),
+        ("OnPartialUpload", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowDetail), min_items: Some(0), max_items: Some(1), unique: false })),
+        ("OnUpload", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowDetail), min_items: Some(0), max_items: Some(1), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -31,14 +31,14 @@ pub struct UserRequired {
 pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
         ("HomeDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("HomeDirectoryMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_HomeDirectoryMapEntry), min_items: Some(1), max_items: Some(50000) })),
+        ("HomeDirectoryMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_HomeDirectoryMapEntry), min_items: Some(1), max_items: Some(50000), unique: false })),
         ("HomeDirectoryType", Shape::Str(&StrRule { allowed: &["PATH", "LOGICAL"], ..StrRule::ANY })),
         ("Policy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
         ("PosixProfile", Shape::Object(&RULE_PosixProfile)),
         ("Role", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ServerId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SshPublicKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("SshPublicKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
         ("UserName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Role", "ServerId", "UserName"],
@@ -366,7 +366,7 @@ pub struct PosixProfileRequired {
 pub(crate) static RULE_PosixProfile: ObjRule = ObjRule {
     properties: &[
         ("Gid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
-        ("SecondaryGids", Shape::List(&ListRule { items: Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY }), min_items: Some(0), max_items: Some(16) })),
+        ("SecondaryGids", Shape::List(&ListRule { items: Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
         ("Uid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
     ],
     required: &["Gid", "Uid"],

@@ -30,7 +30,7 @@ pub(crate) static RULE_WebApp: ObjRule = ObjRule {
         ("AccessEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("EndpointDetails", Shape::Object(&RULE_EndpointDetails)),
         ("IdentityProviderDetails", Shape::Object(&RULE_IdentityProviderDetails)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
         ("WebAppCustomization", Shape::Object(&RULE_WebAppCustomization)),
         ("WebAppEndpointPolicy", Shape::Str(&StrRule { allowed: &["STANDARD", "FIPS"], ..StrRule::ANY })),
         ("WebAppUnits", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
@@ -391,8 +391,8 @@ impl ToValue for Tag {
 #[rustfmt::skip]
 pub(crate) static RULE_Vpc: ObjRule = ObjRule {
     properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(10) })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: Some(10) })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: false })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: false })),
         ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     closed: true,

@@ -33,9 +33,9 @@ pub struct WorkflowRequired {
 pub(crate) static RULE_Workflow: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OnExceptionSteps", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowStep), min_items: Some(0), max_items: Some(8) })),
-        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowStep), min_items: Some(0), max_items: Some(8) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("OnExceptionSteps", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowStep), min_items: Some(0), max_items: Some(8), unique: true })),
+        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowStep), min_items: Some(0), max_items: Some(8), unique: true })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: true })),
     ],
     required: &["Steps"],
     closed: true,
@@ -753,7 +753,7 @@ pub(crate) static RULE_TagStepDetails: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("SourceFileLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Tag), min_items: Some(1), max_items: Some(10) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Tag), min_items: Some(1), max_items: Some(10), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -13,8 +13,8 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z]{2}(-[a-z]{1,10}){1,2
 pub(crate) static RULE_AccountCustomization: ObjRule = ObjRule {
     properties: &[
         ("AccountColor", Shape::Str(&StrRule { allowed: &["none", "pink", "purple", "darkBlue", "lightBlue", "teal", "green", "yellow", "orange", "red"], ..StrRule::ANY })),
-        ("VisibleRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
-        ("VisibleServices", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: None, max_items: Some(500) })),
+        ("VisibleRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: true })),
+        ("VisibleServices", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: None, max_items: Some(500), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

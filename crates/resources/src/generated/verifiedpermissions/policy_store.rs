@@ -21,7 +21,7 @@ pub(crate) static RULE_PolicyStore: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(150), ..StrRule::ANY })),
         ("EncryptionSettings", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Schema", Shape::Object(&RULE_SchemaDefinition)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("ValidationSettings", Shape::Object(&RULE_ValidationSettings)),
     ],
     required: &["ValidationSettings"],

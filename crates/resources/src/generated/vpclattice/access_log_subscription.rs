@@ -30,7 +30,7 @@ pub(crate) static RULE_AccessLogSubscription: ObjRule = ObjRule {
         ("DestinationArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(17), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ServiceNetworkLogType", Shape::Str(&StrRule { allowed: &["SERVICE", "RESOURCE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["DestinationArn"],
     closed: true,

@@ -18,7 +18,7 @@ pub struct DomainVerificationRequired {
 pub(crate) static RULE_DomainVerification: ObjRule = ObjRule {
     properties: &[
         ("DomainName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["DomainName"],
     closed: true,

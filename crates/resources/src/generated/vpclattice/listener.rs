@@ -36,7 +36,7 @@ pub(crate) static RULE_Listener: ObjRule = ObjRule {
         ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
         ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS", "TLS_PASSTHROUGH"], ..StrRule::ANY })),
         ("ServiceIdentifier", Shape::Str(&StrRule { min_len: Some(21), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["DefaultAction", "Protocol"],
     closed: true,
@@ -276,7 +276,7 @@ pub struct ForwardRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Forward: ObjRule = ObjRule {
     properties: &[
-        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTargetGroup), min_items: Some(1), max_items: Some(10) })),
+        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTargetGroup), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["TargetGroups"],
     closed: true,

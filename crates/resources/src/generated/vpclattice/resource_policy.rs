@@ -23,7 +23,7 @@ pub struct ResourcePolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
-        ("Policy", Shape::Any),
+        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("ResourceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ResourceArn", "Policy"],

@@ -43,7 +43,7 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
         ("ServiceIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     required: &["Action", "Match", "Priority"],
     closed: true,
@@ -275,7 +275,7 @@ pub struct ForwardRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Forward: ObjRule = ObjRule {
     properties: &[
-        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTargetGroup), min_items: Some(1), max_items: Some(10) })),
+        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTargetGroup), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["TargetGroups"],
     closed: true,
@@ -473,7 +473,7 @@ impl ToValue for HeaderMatchType {
 #[rustfmt::skip]
 pub(crate) static RULE_HttpMatch: ObjRule = ObjRule {
     properties: &[
-        ("HeaderMatches", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderMatch), min_items: None, max_items: Some(5) })),
+        ("HeaderMatches", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderMatch), min_items: None, max_items: Some(5), unique: false })),
         ("Method", Shape::Str(&StrRule { allowed: &["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "TRACE"], ..StrRule::ANY })),
         ("PathMatch", Shape::Object(&RULE_PathMatch)),
     ],

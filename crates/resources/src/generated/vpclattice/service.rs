@@ -24,7 +24,7 @@ pub(crate) static RULE_Service: ObjRule = ObjRule {
         ("CustomDomainName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
         ("DnsEntry", Shape::Object(&RULE_DnsEntry)),
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

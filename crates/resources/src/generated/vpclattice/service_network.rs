@@ -19,7 +19,7 @@ pub(crate) static RULE_ServiceNetwork: ObjRule = ObjRule {
         ("AuthType", Shape::Str(&StrRule { allowed: &["NONE", "AWS_IAM"], ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SharingConfig", Shape::Object(&RULE_SharingConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

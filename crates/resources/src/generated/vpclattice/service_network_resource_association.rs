@@ -21,7 +21,7 @@ pub(crate) static RULE_ServiceNetworkResourceAssociation: ObjRule = ObjRule {
         ("PrivateDnsEnabled", Shape::Bool),
         ("ResourceConfigurationId", Shape::Str(&StrRule { min_len: Some(17), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ServiceNetworkId", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

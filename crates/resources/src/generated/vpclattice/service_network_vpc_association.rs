@@ -21,9 +21,9 @@ pub(crate) static RULE_ServiceNetworkVpcAssociation: ObjRule = ObjRule {
     properties: &[
         ("DnsOptions", Shape::Object(&RULE_DnsOptions)),
         ("PrivateDnsEnabled", Shape::Bool),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
         ("ServiceNetworkIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
         ("VpcIdentifier", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     closed: true,
@@ -235,7 +235,7 @@ impl ServiceNetworkVpcAssociationAttributes {
 pub(crate) static RULE_DnsOptions: ObjRule = ObjRule {
     properties: &[
         ("PrivateDnsPreference", Shape::Str(&StrRule { allowed: &["VERIFIED_DOMAINS_ONLY", "ALL_DOMAINS", "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS", "SPECIFIED_DOMAINS_ONLY"], ..StrRule::ANY })),
-        ("PrivateDnsSpecifiedDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("PrivateDnsSpecifiedDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -28,8 +28,8 @@ pub(crate) static RULE_TargetGroup: ObjRule = ObjRule {
     properties: &[
         ("Config", Shape::Object(&RULE_TargetGroupConfig)),
         ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
-        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: Some(0), max_items: Some(100) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: Some(0), max_items: Some(100), unique: false })),
         ("Type", Shape::Str(&StrRule { allowed: &["IP", "LAMBDA", "INSTANCE", "ALB"], ..StrRule::ANY })),
     ],
     required: &["Type"],

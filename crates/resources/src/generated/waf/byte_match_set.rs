@@ -20,7 +20,7 @@ pub struct ByteMatchSetRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ByteMatchSet: ObjRule = ObjRule {
     properties: &[
-        ("ByteMatchTuples", Shape::List(&ListRule { items: Shape::Object(&RULE_ByteMatchTuple), min_items: None, max_items: None })),
+        ("ByteMatchTuples", Shape::List(&ListRule { items: Shape::Object(&RULE_ByteMatchTuple), min_items: None, max_items: None, unique: true })),
         ("Name", Shape::STR),
     ],
     required: &["Name"],

@@ -21,7 +21,7 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("MetricName", Shape::STR),
         ("Name", Shape::STR),
-        ("Predicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None })),
+        ("Predicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None, unique: true })),
     ],
     required: &["MetricName", "Name"],
     closed: true,

@@ -23,7 +23,7 @@ pub struct SizeConstraintSetRequired {
 pub(crate) static RULE_SizeConstraintSet: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        ("SizeConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_SizeConstraint), min_items: None, max_items: None })),
+        ("SizeConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_SizeConstraint), min_items: None, max_items: None, unique: true })),
     ],
     required: &["SizeConstraints", "Name"],
     closed: true,

@@ -23,7 +23,7 @@ pub struct XssMatchSetRequired {
 pub(crate) static RULE_XssMatchSet: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        ("XssMatchTuples", Shape::List(&ListRule { items: Shape::Object(&RULE_XssMatchTuple), min_items: None, max_items: None })),
+        ("XssMatchTuples", Shape::List(&ListRule { items: Shape::Object(&RULE_XssMatchTuple), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Name", "XssMatchTuples"],
     closed: true,

@@ -17,7 +17,7 @@ pub struct GeoMatchSetRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_GeoMatchSet: ObjRule = ObjRule {
     properties: &[
-        ("GeoMatchConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_GeoMatchConstraint), min_items: None, max_items: None })),
+        ("GeoMatchConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_GeoMatchConstraint), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
     ],
     required: &["Name"],

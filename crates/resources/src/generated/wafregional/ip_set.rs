@@ -17,7 +17,7 @@ pub struct IpSetRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_IpSet: ObjRule = ObjRule {
     properties: &[
-        ("IPSetDescriptors", Shape::List(&ListRule { items: Shape::Object(&RULE_IpSetDescriptor), min_items: None, max_items: None })),
+        ("IPSetDescriptors", Shape::List(&ListRule { items: Shape::Object(&RULE_IpSetDescriptor), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::STR),
     ],
     required: &["Name"],

@@ -26,7 +26,7 @@ pub struct RateBasedRuleRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RateBasedRule: ObjRule = ObjRule {
     properties: &[
-        ("MatchPredicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None })),
+        ("MatchPredicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None, unique: false })),
         ("MetricName", Shape::STR),
         ("Name", Shape::STR),
         ("RateKey", Shape::STR),

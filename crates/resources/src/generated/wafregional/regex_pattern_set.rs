@@ -20,7 +20,7 @@ pub struct RegexPatternSetRequired {
 pub(crate) static RULE_RegexPatternSet: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        ("RegexPatternStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("RegexPatternStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
     ],
     required: &["RegexPatternStrings", "Name"],
     closed: true,

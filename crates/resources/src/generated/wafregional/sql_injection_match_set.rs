@@ -21,7 +21,7 @@ pub struct SqlInjectionMatchSetRequired {
 pub(crate) static RULE_SqlInjectionMatchSet: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        ("SqlInjectionMatchTuples", Shape::List(&ListRule { items: Shape::Object(&RULE_SqlInjectionMatchTuple), min_items: None, max_items: None })),
+        ("SqlInjectionMatchTuples", Shape::List(&ListRule { items: Shape::Object(&RULE_SqlInjectionMatchTuple), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Name"],
     closed: true,

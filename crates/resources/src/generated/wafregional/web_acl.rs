@@ -24,7 +24,7 @@ pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
         ("DefaultAction", Shape::Object(&RULE_Action)),
         ("MetricName", Shape::STR),
         ("Name", Shape::STR),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: false })),
     ],
     required: &["DefaultAction", "MetricName", "Name"],
     closed: true,

@@ -19,9 +19,9 @@ pub struct LoggingConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("LogDestinationConfigs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("LogDestinationConfigs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("LoggingFilter", Shape::Object(&RULE_LoggingFilter)),
-        ("RedactedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldToMatch), min_items: None, max_items: None })),
+        ("RedactedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldToMatch), min_items: None, max_items: None, unique: false })),
         ("ResourceArn", Shape::STR),
     ],
     required: &["ResourceArn", "LogDestinationConfigs"],
@@ -280,10 +280,10 @@ impl ToValue for Condition {
 #[rustfmt::skip]
 pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
     properties: &[
-        ("Method", Shape::Any),
-        ("QueryString", Shape::Any),
+        ("Method", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("QueryString", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("SingleHeader", Shape::Object(&RULE_SingleHeader)),
-        ("UriPath", Shape::Any),
+        ("UriPath", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -377,7 +377,7 @@ pub struct FilterRequired {
 pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
         ("Behavior", Shape::Str(&StrRule { allowed: &["KEEP", "DROP"], ..StrRule::ANY })),
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(1), max_items: None })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(1), max_items: None, unique: false })),
         ("Requirement", Shape::Str(&StrRule { allowed: &["MEETS_ALL", "MEETS_ANY"], ..StrRule::ANY })),
     ],
     required: &["Behavior", "Conditions", "Requirement"],
@@ -505,7 +505,7 @@ pub struct LoggingFilterRequired {
 pub(crate) static RULE_LoggingFilter: ObjRule = ObjRule {
     properties: &[
         ("DefaultBehavior", Shape::Str(&StrRule { allowed: &["KEEP", "DROP"], ..StrRule::ANY })),
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: None })),
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["DefaultBehavior", "Filters"],
     closed: true,

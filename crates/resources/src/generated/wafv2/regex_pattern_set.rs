@@ -28,9 +28,9 @@ pub(crate) static RULE_RegexPatternSet: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RegularExpressionList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("RegularExpressionList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["Scope", "RegularExpressionList"],
     closed: true,

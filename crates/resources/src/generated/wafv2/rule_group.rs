@@ -56,15 +56,15 @@ pub struct RuleGroupRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
     properties: &[
-        ("AvailableLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_LabelSummary), min_items: None, max_items: None })),
+        ("AvailableLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_LabelSummary), min_items: None, max_items: None, unique: false })),
         ("Capacity", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("ConsumedLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_LabelSummary), min_items: None, max_items: None })),
-        ("CustomResponseBodies", Shape::Any),
+        ("ConsumedLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_LabelSummary), min_items: None, max_items: None, unique: false })),
+        ("CustomResponseBodies", Shape::Typed(json_type::OBJECT)),
         ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: false })),
         ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
         ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
     ],
     required: &["Capacity", "Scope", "VisibilityConfig"],
@@ -284,7 +284,7 @@ pub struct AndStatementRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AndStatement: ObjRule = ObjRule {
     properties: &[
-        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None })),
+        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Statements"],
     closed: true,
@@ -347,7 +347,7 @@ pub(crate) static RULE_ByteMatchStatement: ObjRule = ObjRule {
         ("PositionalConstraint", Shape::Str(&StrRule { allowed: &["EXACTLY", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CONTAINS_WORD"], ..StrRule::ANY })),
         ("SearchString", Shape::STR),
         ("SearchStringBase64", Shape::STR),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["FieldToMatch", "PositionalConstraint", "TextTransformations"],
     closed: true,
@@ -460,7 +460,7 @@ impl ToValue for ByteMatchStatement {
 #[rustfmt::skip]
 pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
     properties: &[
-        ("AllQueryArguments", Shape::Any),
+        ("AllQueryArguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Body", Shape::Object(&RULE_Body)),
         ("Cookies", Shape::Object(&RULE_Cookies)),
         ("HeaderOrder", Shape::Object(&RULE_HeaderOrder)),
@@ -468,12 +468,12 @@ pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
         ("JA3Fingerprint", Shape::Object(&RULE_Ja3Fingerprint)),
         ("JA4Fingerprint", Shape::Object(&RULE_Ja4Fingerprint)),
         ("JsonBody", Shape::Object(&RULE_JsonBody)),
-        ("Method", Shape::Any),
-        ("QueryString", Shape::Any),
+        ("Method", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("QueryString", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("SingleHeader", Shape::Object(&RULE_SingleHeader)),
         ("SingleQueryArgument", Shape::Object(&RULE_SingleQueryArgument)),
         ("UriFragment", Shape::Object(&RULE_UriFragment)),
-        ("UriPath", Shape::Any),
+        ("UriPath", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -780,7 +780,7 @@ pub struct OrStatementRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_OrStatement: ObjRule = ObjRule {
     properties: &[
-        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None })),
+        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Statements"],
     closed: true,
@@ -838,7 +838,7 @@ pub struct RateBasedStatementRequired {
 pub(crate) static RULE_RateBasedStatement: ObjRule = ObjRule {
     properties: &[
         ("AggregateKeyType", Shape::Str(&StrRule { allowed: &["IP", "FORWARDED_IP", "CONSTANT", "CUSTOM_KEYS"], ..StrRule::ANY })),
-        ("CustomKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_RateBasedStatementCustomKey), min_items: Some(0), max_items: Some(5) })),
+        ("CustomKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_RateBasedStatementCustomKey), min_items: Some(0), max_items: Some(5), unique: false })),
         ("EvaluationWindowSec", Shape::Int(&NumRule { allowed: &[60.0, 120.0, 300.0, 600.0], ..NumRule::ANY })),
         ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
         ("Limit", Shape::Int(&NumRule { min: Some(10.0), max: Some(2000000000.0), ..NumRule::ANY })),
@@ -1022,7 +1022,7 @@ pub(crate) static RULE_RegexMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
         ("RegexString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["RegexString", "FieldToMatch", "TextTransformations"],
     closed: true,
@@ -1103,7 +1103,7 @@ pub(crate) static RULE_RegexPatternSetReferenceStatement: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["Arn", "FieldToMatch", "TextTransformations"],
     closed: true,
@@ -1191,7 +1191,7 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
         ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("RuleLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None })),
+        ("RuleLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None, unique: false })),
         ("Statement", Shape::Object(&RULE_Statement)),
         ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
     ],
@@ -1446,7 +1446,7 @@ pub(crate) static RULE_SizeConstraintStatement: ObjRule = ObjRule {
         ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"], ..StrRule::ANY })),
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
         ("Size", Shape::Num(&NumRule { min: Some(0.0), max: Some(21474836480.0), ..NumRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["FieldToMatch", "ComparisonOperator", "Size", "TextTransformations"],
     closed: true,
@@ -1537,7 +1537,7 @@ pub(crate) static RULE_SqliMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
         ("SensitivityLevel", Shape::Str(&StrRule { allowed: &["LOW", "HIGH"], ..StrRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["FieldToMatch", "TextTransformations"],
     closed: true,
@@ -1835,7 +1835,7 @@ pub struct XssMatchStatementRequired {
 pub(crate) static RULE_XssMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["FieldToMatch", "TextTransformations"],
     closed: true,

@@ -77,7 +77,7 @@ impl ToValue for AllowAction {
 #[rustfmt::skip]
 pub(crate) static RULE_AsnMatchStatement: ObjRule = ObjRule {
     properties: &[
-        ("AsnList", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("AsnList", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
         ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
     ],
     closed: true,
@@ -445,9 +445,9 @@ impl ToValue for ChallengeConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_CookieMatchPattern: ObjRule = ObjRule {
     properties: &[
-        ("All", Shape::Any),
-        ("ExcludedCookies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199) })),
-        ("IncludedCookies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199) })),
+        ("All", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("ExcludedCookies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199), unique: false })),
+        ("IncludedCookies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -752,7 +752,7 @@ pub struct CustomRequestHandlingRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomRequestHandling: ObjRule = ObjRule {
     properties: &[
-        ("InsertHeaders", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomHttpHeader), min_items: Some(1), max_items: None })),
+        ("InsertHeaders", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomHttpHeader), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["InsertHeaders"],
     closed: true,
@@ -821,7 +821,7 @@ pub(crate) static RULE_CustomResponse: ObjRule = ObjRule {
     properties: &[
         ("CustomResponseBodyKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ResponseCode", Shape::Int(&NumRule { min: Some(200.0), max: Some(599.0), ..NumRule::ANY })),
-        ("ResponseHeaders", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomHttpHeader), min_items: Some(1), max_items: None })),
+        ("ResponseHeaders", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomHttpHeader), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["ResponseCode"],
     closed: true,
@@ -991,7 +991,7 @@ impl ToValue for ForwardedIpConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_GeoMatchStatement: ObjRule = ObjRule {
     properties: &[
-        ("CountryCodes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2), allowed: &["AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("CountryCodes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2), allowed: &["AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
         ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
     ],
     closed: true,
@@ -1066,9 +1066,9 @@ impl ToValue for GeoMatchStatement {
 #[rustfmt::skip]
 pub(crate) static RULE_HeaderMatchPattern: ObjRule = ObjRule {
     properties: &[
-        ("All", Shape::Any),
-        ("ExcludedHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199) })),
-        ("IncludedHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199) })),
+        ("All", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("ExcludedHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199), unique: false })),
+        ("IncludedHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1817,8 +1817,8 @@ impl ToValue for JsonBody {
 #[rustfmt::skip]
 pub(crate) static RULE_JsonMatchPattern: ObjRule = ObjRule {
     properties: &[
-        ("All", Shape::Any),
-        ("IncludedPaths", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("All", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("IncludedPaths", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2029,12 +2029,12 @@ impl ToValue for LabelMatchStatement {
 #[rustfmt::skip]
 pub(crate) static RULE_RateBasedStatementCustomKey: ObjRule = ObjRule {
     properties: &[
-        ("ASN", Shape::Any),
+        ("ASN", Shape::Typed(json_type::OBJECT)),
         ("Cookie", Shape::Object(&RULE_RateLimitCookie)),
-        ("ForwardedIP", Shape::Any),
-        ("HTTPMethod", Shape::Any),
+        ("ForwardedIP", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("HTTPMethod", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Header", Shape::Object(&RULE_RateLimitHeader)),
-        ("IP", Shape::Any),
+        ("IP", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("JA3Fingerprint", Shape::Object(&RULE_RateLimitJa3Fingerprint)),
         ("JA4Fingerprint", Shape::Object(&RULE_RateLimitJa4Fingerprint)),
         ("LabelNamespace", Shape::Object(&RULE_RateLimitLabelNamespace)),
@@ -2196,7 +2196,7 @@ pub struct RateLimitCookieRequired {
 pub(crate) static RULE_RateLimitCookie: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["Name", "TextTransformations"],
     closed: true,
@@ -2272,7 +2272,7 @@ pub struct RateLimitHeaderRequired {
 pub(crate) static RULE_RateLimitHeader: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["Name", "TextTransformations"],
     closed: true,
@@ -2545,7 +2545,7 @@ pub struct RateLimitQueryArgumentRequired {
 pub(crate) static RULE_RateLimitQueryArgument: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["Name", "TextTransformations"],
     closed: true,
@@ -2618,7 +2618,7 @@ pub struct RateLimitQueryStringRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RateLimitQueryString: ObjRule = ObjRule {
     properties: &[
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["TextTransformations"],
     closed: true,
@@ -2681,7 +2681,7 @@ pub struct RateLimitUriPathRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RateLimitUriPath: ObjRule = ObjRule {
     properties: &[
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["TextTransformations"],
     closed: true,

@@ -64,16 +64,16 @@ pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
         ("AssociationConfig", Shape::Object(&RULE_AssociationConfig)),
         ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
         ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
-        ("CustomResponseBodies", Shape::Any),
+        ("CustomResponseBodies", Shape::Typed(json_type::OBJECT)),
         ("DataProtectionConfig", Shape::Object(&RULE_DataProtectionConfig)),
         ("DefaultAction", Shape::Object(&RULE_DefaultAction)),
         ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("OnSourceDDoSProtectionConfig", Shape::Object(&RULE_OnSourceDDoSProtectionConfig)),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: false })),
         ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
-        ("TokenDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
+        ("TokenDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
     ],
     required: &["DefaultAction", "Scope", "VisibilityConfig"],
@@ -364,7 +364,7 @@ pub struct AndStatementRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AndStatement: ObjRule = ObjRule {
     properties: &[
-        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None })),
+        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Statements"],
     closed: true,
@@ -422,7 +422,7 @@ pub struct ApplicationAttributeRequired {
 pub(crate) static RULE_ApplicationAttribute: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["Name", "Values"],
     closed: true,
@@ -489,7 +489,7 @@ pub struct ApplicationConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ApplicationConfig: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ApplicationAttribute), min_items: Some(1), max_items: Some(10) })),
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ApplicationAttribute), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["Attributes"],
     closed: true,
@@ -539,7 +539,7 @@ impl ToValue for ApplicationConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_AssociationConfig: ObjRule = ObjRule {
     properties: &[
-        ("RequestBody", Shape::Any),
+        ("RequestBody", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -961,7 +961,7 @@ pub(crate) static RULE_ByteMatchStatement: ObjRule = ObjRule {
         ("PositionalConstraint", Shape::Str(&StrRule { allowed: &["EXACTLY", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CONTAINS_WORD"], ..StrRule::ANY })),
         ("SearchString", Shape::STR),
         ("SearchStringBase64", Shape::STR),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["FieldToMatch", "PositionalConstraint", "TextTransformations"],
     closed: true,
@@ -1081,7 +1081,7 @@ pub struct ClientSideActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ClientSideAction: ObjRule = ObjRule {
     properties: &[
-        ("ExemptUriRegularExpressions", Shape::List(&ListRule { items: Shape::Object(&RULE_Regex), min_items: None, max_items: None })),
+        ("ExemptUriRegularExpressions", Shape::List(&ListRule { items: Shape::Object(&RULE_Regex), min_items: None, max_items: None, unique: false })),
         ("Sensitivity", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
         ("UsageOfAction", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
@@ -1322,7 +1322,7 @@ pub struct DataProtectionConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DataProtectionConfig: ObjRule = ObjRule {
     properties: &[
-        ("DataProtections", Shape::List(&ListRule { items: Shape::Object(&RULE_DataProtect), min_items: Some(1), max_items: Some(26) })),
+        ("DataProtections", Shape::List(&ListRule { items: Shape::Object(&RULE_DataProtect), min_items: Some(1), max_items: Some(26), unique: false })),
     ],
     required: &["DataProtections"],
     closed: true,
@@ -1551,7 +1551,7 @@ impl ToValue for FieldIdentifier {
 #[rustfmt::skip]
 pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
     properties: &[
-        ("AllQueryArguments", Shape::Any),
+        ("AllQueryArguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("Body", Shape::Object(&RULE_Body)),
         ("Cookies", Shape::Object(&RULE_Cookies)),
         ("HeaderOrder", Shape::Object(&RULE_HeaderOrder)),
@@ -1559,12 +1559,12 @@ pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
         ("JA3Fingerprint", Shape::Object(&RULE_Ja3Fingerprint)),
         ("JA4Fingerprint", Shape::Object(&RULE_Ja4Fingerprint)),
         ("JsonBody", Shape::Object(&RULE_JsonBody)),
-        ("Method", Shape::Any),
-        ("QueryString", Shape::Any),
+        ("Method", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("QueryString", Shape::Typed(json_type::OBJECT | json_type::STRING)),
         ("SingleHeader", Shape::Object(&RULE_FieldToMatchSingleHeader)),
         ("SingleQueryArgument", Shape::Object(&RULE_FieldToMatchSingleQueryArgument)),
         ("UriFragment", Shape::Object(&RULE_UriFragment)),
-        ("UriPath", Shape::Any),
+        ("UriPath", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1882,7 +1882,7 @@ pub struct FieldToProtectRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FieldToProtect: ObjRule = ObjRule {
     properties: &[
-        ("FieldKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("FieldKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
         ("FieldType", Shape::Str(&StrRule { allowed: &["SINGLE_HEADER", "SINGLE_COOKIE", "SINGLE_QUERY_ARGUMENT", "QUERY_STRING", "BODY"], ..StrRule::ANY })),
     ],
     required: &["FieldType"],
@@ -2079,10 +2079,10 @@ pub struct ManagedRuleGroupStatementRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ManagedRuleGroupStatement: ObjRule = ObjRule {
     properties: &[
-        ("ExcludedRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExcludedRule), min_items: Some(0), max_items: Some(100) })),
-        ("ManagedRuleGroupConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_ManagedRuleGroupConfig), min_items: None, max_items: None })),
+        ("ExcludedRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExcludedRule), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("ManagedRuleGroupConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_ManagedRuleGroupConfig), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("RuleActionOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleActionOverride), min_items: Some(0), max_items: Some(100) })),
+        ("RuleActionOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleActionOverride), min_items: Some(0), max_items: Some(100), unique: false })),
         ("ScopeDownStatement", Shape::Object(&RULE_Statement)),
         ("VendorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
@@ -2323,7 +2323,7 @@ pub struct OrStatementRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_OrStatement: ObjRule = ObjRule {
     properties: &[
-        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None })),
+        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None, unique: false })),
     ],
     required: &["Statements"],
     closed: true,
@@ -2371,8 +2371,8 @@ impl ToValue for OrStatement {
 #[rustfmt::skip]
 pub(crate) static RULE_OverrideAction: ObjRule = ObjRule {
     properties: &[
-        ("Count", Shape::Any),
-        ("None", Shape::Any),
+        ("Count", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ("None", Shape::Typed(json_type::OBJECT | json_type::STRING)),
     ],
     closed: true,
     ..OBJ_RULE
@@ -2444,7 +2444,7 @@ pub struct RateBasedStatementRequired {
 pub(crate) static RULE_RateBasedStatement: ObjRule = ObjRule {
     properties: &[
         ("AggregateKeyType", Shape::Str(&StrRule { allowed: &["CONSTANT", "IP", "FORWARDED_IP", "CUSTOM_KEYS"], ..StrRule::ANY })),
-        ("CustomKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_RateBasedStatementCustomKey), min_items: Some(0), max_items: Some(5) })),
+        ("CustomKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_RateBasedStatementCustomKey), min_items: Some(0), max_items: Some(5), unique: false })),
         ("EvaluationWindowSec", Shape::Int(&NumRule { allowed: &[60.0, 120.0, 300.0, 600.0], ..NumRule::ANY })),
         ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
         ("Limit", Shape::Int(&NumRule { min: Some(10.0), max: Some(2000000000.0), ..NumRule::ANY })),
@@ -2674,7 +2674,7 @@ pub(crate) static RULE_RegexMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
         ("RegexString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["RegexString", "FieldToMatch", "TextTransformations"],
     closed: true,
@@ -2755,7 +2755,7 @@ pub(crate) static RULE_RegexPatternSetReferenceStatement: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["Arn", "FieldToMatch", "TextTransformations"],
     closed: true,
@@ -2931,11 +2931,11 @@ pub struct RequestInspectionAcfpRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RequestInspectionAcfp: ObjRule = ObjRule {
     properties: &[
-        ("AddressFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldIdentifier), min_items: None, max_items: None })),
+        ("AddressFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldIdentifier), min_items: None, max_items: None, unique: false })),
         ("EmailField", Shape::Object(&RULE_FieldIdentifier)),
         ("PasswordField", Shape::Object(&RULE_FieldIdentifier)),
         ("PayloadType", Shape::Str(&StrRule { allowed: &["JSON", "FORM_ENCODED"], ..StrRule::ANY })),
-        ("PhoneNumberFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldIdentifier), min_items: None, max_items: None })),
+        ("PhoneNumberFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldIdentifier), min_items: None, max_items: None, unique: false })),
         ("UsernameField", Shape::Object(&RULE_FieldIdentifier)),
     ],
     required: &["PayloadType"],
@@ -3163,8 +3163,8 @@ pub struct ResponseInspectionBodyContainsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResponseInspectionBodyContains: ObjRule = ObjRule {
     properties: &[
-        ("FailureStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
-        ("SuccessStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("FailureStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+        ("SuccessStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
     ],
     required: &["SuccessStrings", "FailureStrings"],
     closed: true,
@@ -3241,9 +3241,9 @@ pub struct ResponseInspectionHeaderRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResponseInspectionHeader: ObjRule = ObjRule {
     properties: &[
-        ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3) })),
+        ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3) })),
+        ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
     ],
     required: &["Name", "SuccessValues", "FailureValues"],
     closed: true,
@@ -3332,9 +3332,9 @@ pub struct ResponseInspectionJsonRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResponseInspectionJson: ObjRule = ObjRule {
     properties: &[
-        ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
         ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
     ],
     required: &["Identifier", "SuccessValues", "FailureValues"],
     closed: true,
@@ -3421,8 +3421,8 @@ pub struct ResponseInspectionStatusCodeRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ResponseInspectionStatusCode: ObjRule = ObjRule {
     properties: &[
-        ("FailureCodes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(10) })),
-        ("SuccessCodes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("FailureCodes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+        ("SuccessCodes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
     ],
     required: &["SuccessCodes", "FailureCodes"],
     closed: true,
@@ -3507,7 +3507,7 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("OverrideAction", Shape::Object(&RULE_OverrideAction)),
         ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("RuleLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None })),
+        ("RuleLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None, unique: false })),
         ("Statement", Shape::Object(&RULE_Statement)),
         ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
     ],
@@ -3734,8 +3734,8 @@ pub struct RuleGroupReferenceStatementRequired {
 pub(crate) static RULE_RuleGroupReferenceStatement: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ExcludedRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExcludedRule), min_items: Some(0), max_items: Some(100) })),
-        ("RuleActionOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleActionOverride), min_items: Some(0), max_items: Some(100) })),
+        ("ExcludedRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExcludedRule), min_items: Some(0), max_items: Some(100), unique: false })),
+        ("RuleActionOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleActionOverride), min_items: Some(0), max_items: Some(100), unique: false })),
     ],
     required: &["Arn"],
     closed: true,
@@ -3829,7 +3829,7 @@ pub(crate) static RULE_SizeConstraintStatement: ObjRule = ObjRule {
         ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"], ..StrRule::ANY })),
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
         ("Size", Shape::Num(&NumRule { min: Some(0.0), max: Some(21474836480.0), ..NumRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["FieldToMatch", "ComparisonOperator", "Size", "TextTransformations"],
     closed: true,
@@ -3920,7 +3920,7 @@ pub(crate) static RULE_SqliMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
         ("SensitivityLevel", Shape::Str(&StrRule { allowed: &["LOW", "HIGH"], ..StrRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["FieldToMatch", "TextTransformations"],
     closed: true,
@@ -4246,7 +4246,7 @@ pub struct XssMatchStatementRequired {
 pub(crate) static RULE_XssMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["FieldToMatch", "TextTransformations"],
     closed: true,

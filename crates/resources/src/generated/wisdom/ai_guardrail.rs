@@ -35,7 +35,7 @@ pub(crate) static RULE_AiGuardrail: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SensitiveInformationPolicyConfig", Shape::Object(&RULE_AiGuardrailSensitiveInformationPolicyConfig)),
-        ("Tags", Shape::Any),
+        ("Tags", Shape::Typed(json_type::OBJECT)),
         ("TopicPolicyConfig", Shape::Object(&RULE_AiGuardrailTopicPolicyConfig)),
         ("WordPolicyConfig", Shape::Object(&RULE_AiGuardrailWordPolicyConfig)),
     ],
@@ -263,7 +263,7 @@ pub struct AiGuardrailContentPolicyConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AiGuardrailContentPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailContentFilterConfig), min_items: Some(1), max_items: Some(6) })),
+        ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailContentFilterConfig), min_items: Some(1), max_items: Some(6), unique: false })),
     ],
     required: &["FiltersConfig"],
     closed: true,
@@ -320,7 +320,7 @@ pub struct AiGuardrailContextualGroundingPolicyConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AiGuardrailContextualGroundingPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailContextualGroundingFilterConfig), min_items: Some(1), max_items: None })),
+        ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailContextualGroundingFilterConfig), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["FiltersConfig"],
     closed: true,
@@ -370,8 +370,8 @@ impl ToValue for AiGuardrailContextualGroundingPolicyConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_AiGuardrailSensitiveInformationPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        ("PiiEntitiesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailPiiEntityConfig), min_items: Some(1), max_items: None })),
-        ("RegexesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailRegexConfig), min_items: Some(1), max_items: None })),
+        ("PiiEntitiesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailPiiEntityConfig), min_items: Some(1), max_items: None, unique: true })),
+        ("RegexesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailRegexConfig), min_items: Some(1), max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -434,7 +434,7 @@ pub struct AiGuardrailTopicPolicyConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AiGuardrailTopicPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        ("TopicsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailTopicConfig), min_items: Some(1), max_items: None })),
+        ("TopicsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailTopicConfig), min_items: Some(1), max_items: None, unique: false })),
     ],
     required: &["TopicsConfig"],
     closed: true,
@@ -484,8 +484,8 @@ impl ToValue for AiGuardrailTopicPolicyConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_AiGuardrailWordPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        ("ManagedWordListsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailManagedWordsConfig), min_items: None, max_items: None })),
-        ("WordsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailWordConfig), min_items: Some(1), max_items: None })),
+        ("ManagedWordListsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailManagedWordsConfig), min_items: None, max_items: None, unique: false })),
+        ("WordsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailWordConfig), min_items: Some(1), max_items: None, unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -1024,7 +1024,7 @@ pub struct GuardrailTopicConfigRequired {
 pub(crate) static RULE_GuardrailTopicConfig: ObjRule = ObjRule {
     properties: &[
         ("Definition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("Examples", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("Examples", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Type", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
     ],

@@ -33,7 +33,7 @@ pub(crate) static RULE_KnowledgeBase: ObjRule = ObjRule {
         ("RenderingConfiguration", Shape::Object(&RULE_RenderingConfiguration)),
         ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
         ("SourceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
         ("VectorIngestionConfiguration", Shape::Object(&RULE_VectorIngestionConfiguration)),
     ],
     required: &["KnowledgeBaseType", "Name"],
@@ -448,7 +448,7 @@ pub struct HierarchicalChunkingConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_HierarchicalChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("LevelConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HierarchicalChunkingLevelConfiguration), min_items: Some(2), max_items: Some(2) })),
+        ("LevelConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HierarchicalChunkingLevelConfiguration), min_items: Some(2), max_items: Some(2), unique: false })),
         ("OverlapTokens", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["LevelConfigurations", "OverlapTokens"],

@@ -40,9 +40,9 @@ pub(crate) static RULE_MessageTemplate: ObjRule = ObjRule {
         ("GroupingConfiguration", Shape::Object(&RULE_GroupingConfiguration)),
         ("KnowledgeBaseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Language", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(5), ..StrRule::ANY })),
-        ("MessageTemplateAttachments", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageTemplateAttachment), min_items: None, max_items: None })),
+        ("MessageTemplateAttachments", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageTemplateAttachment), min_items: None, max_items: None, unique: false })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["KnowledgeBaseArn", "ChannelSubtype", "Name", "Content"],
     closed: true,
@@ -387,7 +387,7 @@ pub(crate) static RULE_CustomerProfileAttributes: ObjRule = ObjRule {
         ("City", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
         ("Country", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
         ("County", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("Custom", Shape::Any),
+        ("Custom", Shape::Typed(json_type::OBJECT)),
         ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
         ("FirstName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
         ("Gender", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
@@ -991,7 +991,7 @@ pub struct EmailMessageTemplateContentRequired {
 pub(crate) static RULE_EmailMessageTemplateContent: ObjRule = ObjRule {
     properties: &[
         ("Body", Shape::Object(&RULE_EmailMessageTemplateContentBody)),
-        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_EmailMessageTemplateHeader), min_items: Some(0), max_items: Some(15) })),
+        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_EmailMessageTemplateHeader), min_items: Some(0), max_items: Some(15), unique: true })),
         ("Subject", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["Subject", "Body", "Headers"],
@@ -1252,7 +1252,7 @@ impl ToValue for MessageTemplateAttachment {
 pub(crate) static RULE_MessageTemplateAttributesProperty: ObjRule = ObjRule {
     properties: &[
         ("AgentAttributes", Shape::Object(&RULE_AgentAttributes)),
-        ("CustomAttributes", Shape::Any),
+        ("CustomAttributes", Shape::Typed(json_type::OBJECT)),
         ("CustomerProfileAttributes", Shape::Object(&RULE_CustomerProfileAttributes)),
         ("SystemAttributes", Shape::Object(&RULE_SystemAttributes)),
     ],

@@ -30,7 +30,7 @@ pub struct QuickResponseRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_QuickResponse: ObjRule = ObjRule {
     properties: &[
-        ("Channels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10), allowed: &["Chat", "Email"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Channels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10), allowed: &["Chat", "Email"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("Content", Shape::Object(&RULE_QuickResponseContentProvider)),
         ("ContentType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
@@ -40,7 +40,7 @@ pub(crate) static RULE_QuickResponse: ObjRule = ObjRule {
         ("Language", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(5), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("ShortcutKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     required: &["KnowledgeBaseArn", "Content", "Name"],
     closed: true,

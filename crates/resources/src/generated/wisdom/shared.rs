@@ -26,7 +26,7 @@ pub struct GroupingConfigurationRequired {
 pub(crate) static RULE_GroupingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Criteria", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     required: &["Criteria", "Values"],
     closed: true,

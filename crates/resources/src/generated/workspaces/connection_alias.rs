@@ -20,7 +20,7 @@ pub struct ConnectionAliasRequired {
 pub(crate) static RULE_ConnectionAlias: ObjRule = ObjRule {
     properties: &[
         ("ConnectionString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     required: &["ConnectionString"],
     closed: true,

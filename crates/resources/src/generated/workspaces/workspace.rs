@@ -27,7 +27,7 @@ pub(crate) static RULE_Workspace: ObjRule = ObjRule {
         ("BundleId", Shape::STR),
         ("DirectoryId", Shape::STR),
         ("RootVolumeEncryptionEnabled", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("UserName", Shape::STR),
         ("UserVolumeEncryptionEnabled", Shape::Bool),
         ("VolumeEncryptionKey", Shape::STR),

@@ -39,7 +39,7 @@ pub(crate) static RULE_WorkspacesPool: ObjRule = ObjRule {
         ("DirectoryId", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(65), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("PoolName", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("RunningMode", Shape::Str(&StrRule { allowed: &["ALWAYS_ON", "AUTO_STOP"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
         ("TimeoutSettings", Shape::Object(&RULE_TimeoutSettings)),
     ],
     required: &["PoolName", "BundleId", "DirectoryId", "Capacity"],

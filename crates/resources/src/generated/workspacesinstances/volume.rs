@@ -30,7 +30,7 @@ pub(crate) static RULE_Volume: ObjRule = ObjRule {
         ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
         ("SizeInGB", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("SnapshotId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: Some(30) })),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: Some(30), unique: false })),
         ("Throughput", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("VolumeType", Shape::Str(&StrRule { allowed: &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"], ..StrRule::ANY })),
     ],
@@ -280,7 +280,7 @@ impl ToValue for Tag {
 pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
     properties: &[
         ("ResourceType", Shape::Str(&StrRule { allowed: &["instance", "volume", "spot-instances-request", "network-interface"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

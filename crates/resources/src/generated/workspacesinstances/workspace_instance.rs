@@ -25,7 +25,7 @@ pub(crate) static PATTERN_10: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=
 pub(crate) static RULE_WorkspaceInstance: ObjRule = ObjRule {
     properties: &[
         ("ManagedInstance", Shape::Object(&RULE_ManagedInstance)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(30) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(30), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -737,7 +737,7 @@ pub(crate) static RULE_InstanceNetworkInterfaceSpecification: ObjRule = ObjRule 
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("DeviceIndex", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Groups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Groups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("SubnetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
     closed: true,
@@ -895,7 +895,7 @@ pub struct ManagedInstanceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ManagedInstance: ObjRule = ObjRule {
     properties: &[
-        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None })),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: false })),
         ("CapacityReservationSpecification", Shape::Object(&RULE_CapacityReservationSpecification)),
         ("CpuOptions", Shape::Object(&RULE_CpuOptionsRequest)),
         ("CreditSpecification", Shape::Object(&RULE_CreditSpecificationRequest)),
@@ -909,16 +909,16 @@ pub(crate) static RULE_ManagedInstance: ObjRule = ObjRule {
         ("InstanceType", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Ipv6AddressCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("KeyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
-        ("LicenseSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_LicenseConfigurationRequest), min_items: None, max_items: None })),
+        ("LicenseSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_LicenseConfigurationRequest), min_items: None, max_items: None, unique: false })),
         ("MaintenanceOptions", Shape::Object(&RULE_InstanceMaintenanceOptionsRequest)),
         ("MetadataOptions", Shape::Object(&RULE_InstanceMetadataOptionsRequest)),
         ("Monitoring", Shape::Object(&RULE_RunInstancesMonitoringEnabled)),
-        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceNetworkInterfaceSpecification), min_items: None, max_items: None })),
+        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceNetworkInterfaceSpecification), min_items: None, max_items: None, unique: false })),
         ("NetworkPerformanceOptions", Shape::Object(&RULE_InstanceNetworkPerformanceOptionsRequest)),
         ("Placement", Shape::Object(&RULE_Placement)),
         ("PrivateDnsNameOptions", Shape::Object(&RULE_PrivateDnsNameOptionsRequest)),
         ("SubnetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: Some(30) })),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: Some(30), unique: false })),
         ("UserData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16000), ..StrRule::ANY })),
     ],
     required: &["ImageId", "InstanceType"],
@@ -1361,7 +1361,7 @@ impl ToValue for Tag {
 pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
     properties: &[
         ("ResourceType", Shape::Str(&StrRule { allowed: &["instance", "volume", "spot-instances-request", "network-interface"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(30) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(30), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

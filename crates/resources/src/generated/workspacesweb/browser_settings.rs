@@ -20,10 +20,10 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 #[rustfmt::skip]
 pub(crate) static RULE_BrowserSettings: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalEncryptionContext", Shape::Any),
+        ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
         ("BrowserPolicy", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(131072), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ("WebContentFilteringPolicy", Shape::Object(&RULE_WebContentFilteringPolicy)),
     ],
     closed: true,
@@ -177,9 +177,9 @@ impl BrowserSettingsAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_WebContentFilteringPolicy: ObjRule = ObjRule {
     properties: &[
-        ("AllowedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000) })),
-        ("BlockedCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Cults", "Gambling", "Nudity", "Pornography", "SexEducation", "Tasteless", "Violence", "DownloadSites", "ImageSharing", "PeerToPeer", "StreamingMediaAndDownloads", "GenerativeAI", "CriminalActivity", "Hacking", "HateAndIntolerance", "IllegalDrug", "IllegalSoftware", "SchoolCheating", "SelfHarm", "Weapons", "Chat", "Games", "InstantMessaging", "ProfessionalNetwork", "SocialNetworking", "WebBasedEmail", "ParkedDomains"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
-        ("BlockedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000) })),
+        ("AllowedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
+        ("BlockedCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Cults", "Gambling", "Nudity", "Pornography", "SexEducation", "Tasteless", "Violence", "DownloadSites", "ImageSharing", "PeerToPeer", "StreamingMediaAndDownloads", "GenerativeAI", "CriminalActivity", "Hacking", "HateAndIntolerance", "IllegalDrug", "IllegalSoftware", "SchoolCheating", "SelfHarm", "Weapons", "Chat", "Games", "InstantMessaging", "ProfessionalNetwork", "SocialNetworking", "WebBasedEmail", "ParkedDomains"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: true })),
+        ("BlockedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE

@@ -23,12 +23,12 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[*_\\-\\d\\w]+$");
 #[rustfmt::skip]
 pub(crate) static RULE_DataProtectionSettings: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalEncryptionContext", Shape::Any),
+        ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
         ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("InlineRedactionConfiguration", Shape::Object(&RULE_InlineRedactionConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -296,9 +296,9 @@ pub struct InlineRedactionConfigurationRequired {
 pub(crate) static RULE_InlineRedactionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("GlobalConfidenceLevel", Shape::Num(&NumRule { min: Some(1.0), max: Some(3.0), ..NumRule::ANY })),
-        ("GlobalEnforcedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
-        ("GlobalExemptUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
-        ("InlineRedactionPatterns", Shape::List(&ListRule { items: Shape::Object(&RULE_InlineRedactionPattern), min_items: Some(0), max_items: Some(150) })),
+        ("GlobalEnforcedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+        ("GlobalExemptUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+        ("InlineRedactionPatterns", Shape::List(&ListRule { items: Shape::Object(&RULE_InlineRedactionPattern), min_items: Some(0), max_items: Some(150), unique: false })),
     ],
     required: &["InlineRedactionPatterns"],
     closed: true,
@@ -388,8 +388,8 @@ pub(crate) static RULE_InlineRedactionPattern: ObjRule = ObjRule {
         ("BuiltInPatternId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("ConfidenceLevel", Shape::Num(&NumRule { min: Some(1.0), max: Some(3.0), ..NumRule::ANY })),
         ("CustomPattern", Shape::Object(&RULE_CustomPattern)),
-        ("EnforcedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20) })),
-        ("ExemptUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20) })),
+        ("EnforcedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
+        ("ExemptUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
         ("RedactionPlaceHolder", Shape::Object(&RULE_RedactionPlaceHolder)),
     ],
     required: &["RedactionPlaceHolder"],

@@ -29,11 +29,11 @@ pub struct IdentityProviderRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_IdentityProvider: ObjRule = ObjRule {
     properties: &[
-        ("IdentityProviderDetails", Shape::Any),
+        ("IdentityProviderDetails", Shape::Typed(json_type::OBJECT)),
         ("IdentityProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("IdentityProviderType", Shape::Str(&StrRule { allowed: &["SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC"], ..StrRule::ANY })),
         ("PortalArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["IdentityProviderDetails", "IdentityProviderName", "IdentityProviderType"],
     closed: true,

@@ -26,12 +26,12 @@ pub struct IpAccessSettingsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_IpAccessSettings: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalEncryptionContext", Shape::Any),
+        ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
         ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IpRules", Shape::List(&ListRule { items: Shape::Object(&RULE_IpRule), min_items: Some(1), max_items: Some(100) })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("IpRules", Shape::List(&ListRule { items: Shape::Object(&RULE_IpRule), min_items: Some(1), max_items: Some(100), unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["IpRules"],
     closed: true,

@@ -20,8 +20,8 @@ pub struct TrustStoreRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_TrustStore: ObjRule = ObjRule {
     properties: &[
-        ("CertificateList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("CertificateList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["CertificateList"],
     closed: true,

@@ -24,7 +24,7 @@ pub struct UserAccessLoggingSettingsRequired {
 pub(crate) static RULE_UserAccessLoggingSettings: ObjRule = ObjRule {
     properties: &[
         ("KinesisStreamArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["KinesisStreamArn"],
     closed: true,

@@ -39,7 +39,7 @@ pub struct UserSettingsRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
     properties: &[
-        ("AdditionalEncryptionContext", Shape::Any),
+        ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
         ("BrandingConfiguration", Shape::Object(&RULE_BrandingConfiguration)),
         ("CookieSynchronizationConfiguration", Shape::Object(&RULE_CookieSynchronizationConfiguration)),
         ("CopyAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
@@ -50,7 +50,7 @@ pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
         ("IdleDisconnectTimeoutInMinutes", Shape::Num(&NumRule { min: Some(0.0), max: Some(60.0), ..NumRule::ANY })),
         ("PasteAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
         ("PrintAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
         ("ToolbarConfiguration", Shape::Object(&RULE_ToolbarConfiguration)),
         ("UploadAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
         ("WebAuthnAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
@@ -323,7 +323,7 @@ pub(crate) static RULE_BrandingConfiguration: ObjRule = ObjRule {
         ("ColorTheme", Shape::Str(&StrRule { allowed: &["Light", "Dark"], ..StrRule::ANY })),
         ("Favicon", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("FaviconMetadata", Shape::Object(&RULE_ImageMetadata)),
-        ("LocalizedStrings", Shape::Any),
+        ("LocalizedStrings", Shape::Typed(json_type::OBJECT)),
         ("Logo", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("LogoMetadata", Shape::Object(&RULE_ImageMetadata)),
         ("TermsOfService", Shape::Str(&StrRule { max_len: Some(153600), ..StrRule::ANY })),
@@ -525,8 +525,8 @@ pub struct CookieSynchronizationConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CookieSynchronizationConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Allowlist", Shape::List(&ListRule { items: Shape::Object(&RULE_CookieSpecification), min_items: Some(0), max_items: Some(10) })),
-        ("Blocklist", Shape::List(&ListRule { items: Shape::Object(&RULE_CookieSpecification), min_items: Some(0), max_items: Some(10) })),
+        ("Allowlist", Shape::List(&ListRule { items: Shape::Object(&RULE_CookieSpecification), min_items: Some(0), max_items: Some(10), unique: false })),
+        ("Blocklist", Shape::List(&ListRule { items: Shape::Object(&RULE_CookieSpecification), min_items: Some(0), max_items: Some(10), unique: false })),
     ],
     required: &["Allowlist"],
     closed: true,
@@ -667,7 +667,7 @@ impl ToValue for ImageMetadata {
 #[rustfmt::skip]
 pub(crate) static RULE_ToolbarConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("HiddenToolbarItems", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Windows", "DualMonitor", "FullScreen", "Webcam", "Microphone"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("HiddenToolbarItems", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Windows", "DualMonitor", "FullScreen", "Webcam", "Microphone"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("MaxDisplayResolution", Shape::Str(&StrRule { allowed: &["size4096X2160", "size3840X2160", "size3440X1440", "size2560X1440", "size1920X1080", "size1280X720", "size1024X768", "size800X600"], ..StrRule::ANY })),
         ("ToolbarType", Shape::Str(&StrRule { allowed: &["Floating", "Docked"], ..StrRule::ANY })),
         ("VisualMode", Shape::Str(&StrRule { allowed: &["Dark", "Light"], ..StrRule::ANY })),

@@ -23,7 +23,7 @@ pub(crate) static RULE_Group: ObjRule = ObjRule {
         ("FilterExpression", Shape::STR),
         ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
         ("InsightsConfiguration", Shape::Object(&RULE_InsightsConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     required: &["GroupName"],
     closed: true,

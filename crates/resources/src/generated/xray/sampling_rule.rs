@@ -17,7 +17,7 @@ pub(crate) static RULE_SamplingRule: ObjRule = ObjRule {
         ("SamplingRule", Shape::Object(&RULE_SamplingRuleProperty)),
         ("SamplingRuleRecord", Shape::Object(&RULE_SamplingRuleRecord)),
         ("SamplingRuleUpdate", Shape::Object(&RULE_SamplingRuleUpdate)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -243,7 +243,7 @@ pub struct SamplingRulePropertyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_SamplingRuleProperty: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::Any),
+        ("Attributes", Shape::Typed(json_type::OBJECT)),
         ("FixedRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
         ("HTTPMethod", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10), ..StrRule::ANY })),
         ("Host", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
@@ -493,7 +493,7 @@ impl ToValue for SamplingRuleRecord {
 #[rustfmt::skip]
 pub(crate) static RULE_SamplingRuleUpdate: ObjRule = ObjRule {
     properties: &[
-        ("Attributes", Shape::Any),
+        ("Attributes", Shape::Typed(json_type::OBJECT)),
         ("FixedRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
         ("HTTPMethod", Shape::Str(&StrRule { max_len: Some(10), ..StrRule::ANY })),
         ("Host", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
