@@ -187,7 +187,9 @@ fn emit_required(out: &mut String, s: &StructDef, taken: &BTreeSet<String>) {
 
 /// The `RULE_<Struct>` static: laid out by hand (one property a line, only the constraints
 /// there are, the rest from `OBJ_RULE`), since rustfmt spreads each shape over lines.
-fn emit_rule(out: &mut String, s: &StructDef, top: bool) {
+fn emit_rule(out: &mut String, s: &StructDef, resource: Option<&ResourceModel>) {
+    let top = resource.is_some();
+    let tagged = resource.is_some_and(|r| r.tags_checked);
     let c = &s.constraints;
     let fields: std::collections::BTreeMap<&str, &Field> =
         s.fields.iter().map(|f| (f.cfn.as_str(), f)).collect();
@@ -254,13 +256,17 @@ fn emit_rule(out: &mut String, s: &StructDef, top: bool) {
     if c.closed {
         out.push_str("    closed: true,\n");
     }
+    if tagged {
+        out.push_str("    tagged: true,\n");
+    }
     let all_set = !fields.is_empty()
         && !required.is_empty()
         && !c.one_of.is_empty()
         && !c.any_of.is_empty()
         && !c.dependent_required.is_empty()
         && !c.dependent_excluded.is_empty()
-        && c.closed;
+        && c.closed
+        && tagged;
     if !all_set {
         out.push_str("    ..OBJ_RULE\n");
     }
@@ -275,7 +281,7 @@ fn emit_struct(
 ) {
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
     emit_required(out, s, taken);
-    emit_rule(out, s, resource.is_some());
+    emit_rule(out, s, resource);
     doc(out, &s.doc, "");
     if required.is_empty() {
         out.push_str("#[derive(Clone, Debug, Default, PartialEq)]\n");

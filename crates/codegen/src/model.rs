@@ -151,6 +151,9 @@ pub struct ResourceModel {
     /// maintenance (cfn-lint's E3710, W3696, W3697): the note of the struct's
     /// `#[deprecated]`.
     pub deprecation: Option<String>,
+    /// The schema's `tagging.taggable` is true: its `Tags` are checked as cfn-lint's E3024
+    /// checks them (`ObjRule::tagged`).
+    pub tags_checked: bool,
 }
 
 impl ResourceModel {
@@ -1079,6 +1082,11 @@ pub fn resource_model(
         facts,
         patterns: b.patterns,
         deprecation: deprecation(schema),
+        tags_checked: schema
+            .get("tagging")
+            .and_then(|t| t.get("taggable"))
+            .and_then(Json::as_bool)
+            .unwrap_or(false),
     })
 }
 

@@ -173,6 +173,9 @@ pub struct ObjRule {
     pub dependent_excluded: &'static [(&'static str, &'static [&'static str])],
     /// `additionalProperties: false`: a property not listed is refused.
     pub closed: bool,
+    /// A taggable resource's properties: `Tags` is checked as cfn-lint's E3024 checks it
+    /// (keys 1 to 128 characters, none starting `aws:`, each key once; values at most 256).
+    pub tagged: bool,
 }
 
 /// A schema `pattern`, compiled on first use.
@@ -626,6 +629,80 @@ fn push_segment(path: &mut String, segment: &str) {
     path.push_str(segment);
 }
 
+/// A tag key cfn-lint (E3024) and AWS accept: not empty, and not in the reserved `aws:`
+/// namespace (a key of one line: `.` stops at a newline).
+static TAG_KEY: Pattern = Pattern::new("^(?!aws:).+$");
+
+/// The `Tags` of a taggable resource, as cfn-lint's E3024 (its `tagging.json`) checks them:
+/// a list of `Key`/`Value` objects (keys 1 to 128 characters, not starting `aws:`, no key
+/// twice; values at most 256) or a map of the same.
+fn check_tags(tags: &Value, path: &mut String) -> Result<(), Violation> {
+    let key_ok = |key: &Value, path: &str| -> Result<(), Violation> {
+        let Value::String(k) = key else { return Ok(()) };
+        let n = k.chars().count();
+        if n == 0 || n > 128 {
+            return Err(Violation::new(
+                path,
+                key,
+                "tag key of 1 to 128 characters (E3024)",
+            ));
+        }
+        if TAG_KEY.search(k) == Some(false) {
+            return Err(Violation::new(
+                path,
+                key,
+                "tag key not in the reserved aws: namespace (pattern ^(?!aws:).+$, E3024)",
+            ));
+        }
+        Ok(())
+    };
+    let value_ok = |value: &Value, path: &str| -> Result<(), Violation> {
+        match value {
+            Value::String(v) if v.chars().count() > 256 => Err(Violation::new(
+                path,
+                value,
+                "tag value of at most 256 characters (E3024)",
+            )),
+            _ => Ok(()),
+        }
+    };
+    match tags {
+        Value::List(items) => {
+            let mut seen: Vec<&Value> = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let Value::Map(tag) = item else { continue }; // the type check reports it
+                let at = |name: &str| format!("{path}/{i}/{name}");
+                if let Some(key) = tag.get("Key") {
+                    key_ok(key, &at("Key"))?;
+                    if is_literal(key) {
+                        if seen.contains(&key) {
+                            return Err(Violation::new(
+                                at("Key"),
+                                key,
+                                "each tag key once (E3024: items not unique for Key)",
+                            ));
+                        }
+                        seen.push(key);
+                    }
+                }
+                if let Some(value) = tag.get("Value") {
+                    value_ok(value, &at("Value"))?;
+                }
+            }
+            Ok(())
+        }
+        Value::Map(map) => {
+            for (k, v) in map {
+                let at = format!("{path}/{k}");
+                key_ok(&Value::String(k.clone()), &at)?;
+                value_ok(v, &at)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// What a `null` literal violates.
 const NO_NULL: &str = "no null values (CloudFormation refuses `null` anywhere in a template: leave the property unset)";
 
@@ -920,6 +997,14 @@ fn check_object(rule: &ObjRule, value: &Value, path: &mut String) -> Result<(), 
             ));
         }
     }
+    if rule.tagged
+        && let Some(tags) = map.get("Tags")
+    {
+        let len = path.len();
+        push_segment(path, "Tags");
+        check_tags(tags, path)?;
+        path.truncate(len);
+    }
     for (name, v) in map {
         let len = path.len();
         push_segment(path, name);
@@ -984,6 +1069,7 @@ mod tests {
                     format: None,
                 }),
             ),
+            ("Tags", Shape::Any),
             (
                 "Vpc",
                 Shape::Str(&StrRule {
@@ -1003,6 +1089,7 @@ mod tests {
         dependent_required: &[],
         dependent_excluded: &[],
         closed: true,
+        tagged: true,
     };
 
     fn props(extra: &[(&str, Value)]) -> Value {
@@ -1351,6 +1438,34 @@ print(json.dumps({"int": [ok(int, t) for t in d["texts"]],
         assert_eq!(e.property, "Doc/a/1");
         // but not inside an intrinsic's arguments, which synthesis checks elsewhere
         assert_eq!(check_shape(&Shape::Any, &Value::r#ref("P"), "Doc"), Ok(()));
+    }
+
+    #[test]
+    fn tags_are_checked_as_cfn_lint_e3024_does() {
+        let tag =
+            |k: &str, v: &str| Value::map([("Key", Value::from(k)), ("Value", Value::from(v))]);
+        let with = |tags: Value| constraint(props(&[("Tags", tags)]));
+        assert_eq!(with(Value::list([tag("team", "a"), tag("env", "b")])), None);
+        let (p, c) = with(Value::list([tag("team", "a"), tag("team", "b")])).unwrap_or_default();
+        assert_eq!(p, "Tags/1/Key");
+        assert!(c.starts_with("each tag key once"), "{c}");
+        let (p, c) =
+            with(Value::list([tag("aws:cloudformation:stack-name", "x")])).unwrap_or_default();
+        assert_eq!(p, "Tags/0/Key");
+        assert!(c.contains("aws:"), "{c}");
+        assert!(with(Value::list([tag("", "x")])).is_some());
+        assert!(with(Value::list([tag(&"k".repeat(129), "x")])).is_some());
+        assert!(with(Value::list([tag("k", &"v".repeat(257))])).is_some());
+        assert_eq!(with(Value::list([tag("k", &"v".repeat(256))])), None);
+        // the map form
+        assert_eq!(with(Value::map([("team", Value::from("a"))])), None);
+        assert_eq!(
+            with(Value::map([("aws:x", Value::from("a"))])).map(|e| e.0),
+            Some("Tags/aws:x".into())
+        );
+        // intrinsic keys are not compared
+        let r = |p: &str| Value::map([("Key", Value::r#ref(p)), ("Value", Value::from("v"))]);
+        assert_eq!(with(Value::list([r("P"), r("P")])), None);
     }
 
     #[test]

@@ -150,6 +150,7 @@ pub(crate) const OBJ_RULE: crate::constraint::ObjRule = crate::constraint::ObjRu
     dependent_required: &[],
     dependent_excluded: &[],
     closed: false,
+    tagged: false,
 };
 
 /// What every generated module imports (unused when no service feature is on).

@@ -131,3 +131,27 @@ fn unique_items_and_map_types_are_checked() {
         "ContainerDefinitions/0/DockerLabels"
     );
 }
+
+/// A taggable type's `Tags` as cfn-lint's E3024 checks them: a key twice, or one in the
+/// reserved `aws:` namespace, is refused.
+#[cfg(feature = "sqs")]
+#[test]
+fn tags_of_a_taggable_type_are_checked() {
+    use cloudwright_resources::sqs::Queue;
+    let tags = |keys: &[&str]| {
+        Value::map([(
+            "Tags",
+            Value::List(
+                keys.iter()
+                    .map(|k| Value::map([("Key", Value::from(*k)), ("Value", Value::from("v"))]))
+                    .collect(),
+            ),
+        )])
+    };
+    assert_eq!(Queue::check(&tags(&["team", "env"])), Ok(()));
+    assert_eq!(
+        err_of(Queue::check(&tags(&["team", "team"]))).0,
+        "Tags/1/Key"
+    );
+    assert_eq!(err_of(Queue::check(&tags(&["aws:owner"]))).0, "Tags/0/Key");
+}

@@ -27,6 +27,7 @@ pub(crate) static RULE_Analyzer: ObjRule = ObjRule {
     ],
     required: &["Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

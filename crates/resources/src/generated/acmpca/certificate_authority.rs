@@ -46,6 +46,7 @@ pub(crate) static RULE_CertificateAuthority: ObjRule = ObjRule {
     ],
     required: &["Type", "KeyAlgorithm", "SigningAlgorithm", "Subject"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

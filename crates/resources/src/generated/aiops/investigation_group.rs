@@ -34,6 +34,7 @@ pub(crate) static RULE_InvestigationGroup: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

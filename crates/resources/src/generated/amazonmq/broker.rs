@@ -58,6 +58,7 @@ pub(crate) static RULE_Broker: ObjRule = ObjRule {
     ],
     required: &["BrokerName", "EngineType", "DeploymentMode", "HostInstanceType", "PubliclyAccessible"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

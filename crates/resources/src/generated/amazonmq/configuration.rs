@@ -29,6 +29,7 @@ pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     ],
     required: &["EngineType", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -47,6 +47,7 @@ pub(crate) static RULE_App: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

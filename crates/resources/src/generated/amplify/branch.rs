@@ -49,6 +49,7 @@ pub(crate) static RULE_Branch: ObjRule = ObjRule {
     ],
     required: &["AppId", "BranchName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -26,6 +26,7 @@ pub(crate) static RULE_Component: ObjRule = ObjRule {
         ("Variants", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentVariant), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

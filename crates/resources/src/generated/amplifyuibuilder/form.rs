@@ -24,6 +24,7 @@ pub(crate) static RULE_Form: ObjRule = ObjRule {
         ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -18,6 +18,7 @@ pub(crate) static RULE_Theme: ObjRule = ObjRule {
         ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_ThemeValues), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -20,6 +20,7 @@ pub(crate) static RULE_ApiKey: ObjRule = ObjRule {
         ("Value", Shape::STR),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

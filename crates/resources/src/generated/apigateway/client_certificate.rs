@@ -17,6 +17,7 @@ pub(crate) static RULE_ClientCertificate: ObjRule = ObjRule {
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

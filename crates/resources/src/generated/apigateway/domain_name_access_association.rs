@@ -28,6 +28,7 @@ pub(crate) static RULE_DomainNameAccessAssociation: ObjRule = ObjRule {
     ],
     required: &["DomainNameArn", "AccessAssociationSource", "AccessAssociationSourceType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

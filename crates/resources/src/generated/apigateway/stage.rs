@@ -39,6 +39,7 @@ pub(crate) static RULE_Stage: ObjRule = ObjRule {
     ],
     required: &["RestApiId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -18,6 +18,7 @@ pub(crate) static RULE_UsagePlan: ObjRule = ObjRule {
         ("UsagePlanName", Shape::STR),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_VpcLink: ObjRule = ObjRule {
     ],
     required: &["Name", "TargetArns"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

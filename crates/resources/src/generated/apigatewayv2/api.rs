@@ -30,6 +30,7 @@ pub(crate) static RULE_Api: ObjRule = ObjRule {
         ("Version", Shape::STR),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -25,6 +25,7 @@ pub(crate) static RULE_DomainName: ObjRule = ObjRule {
     ],
     required: &["DomainName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

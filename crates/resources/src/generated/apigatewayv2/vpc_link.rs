@@ -26,6 +26,7 @@ pub(crate) static RULE_VpcLink: ObjRule = ObjRule {
     ],
     required: &["SubnetIds", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -23,6 +23,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

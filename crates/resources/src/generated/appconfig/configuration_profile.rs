@@ -42,6 +42,7 @@ pub(crate) static RULE_ConfigurationProfile: ObjRule = ObjRule {
     ],
     required: &["LocationUri", "ApplicationId", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     ],
     required: &["ApplicationId", "ConfigurationProfileId", "DeploymentStrategyId", "EnvironmentId", "ConfigurationVersion"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_DeploymentStrategy: ObjRule = ObjRule {
     ],
     required: &["DeploymentDurationInMinutes", "GrowthFactor", "Name", "ReplicateTo"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

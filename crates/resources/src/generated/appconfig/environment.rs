@@ -36,6 +36,7 @@ pub(crate) static RULE_Environment: ObjRule = ObjRule {
     ],
     required: &["Name", "ApplicationId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

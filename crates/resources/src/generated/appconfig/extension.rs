@@ -33,6 +33,7 @@ pub(crate) static RULE_Extension: ObjRule = ObjRule {
     ],
     required: &["Name", "Actions"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

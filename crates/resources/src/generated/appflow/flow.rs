@@ -50,6 +50,7 @@ pub(crate) static RULE_Flow: ObjRule = ObjRule {
     ],
     required: &["FlowName", "Tasks", "SourceFlowConfig", "DestinationFlowConfigList", "TriggerConfig"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

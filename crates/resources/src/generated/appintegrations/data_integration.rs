@@ -41,6 +41,7 @@ pub(crate) static RULE_DataIntegration: ObjRule = ObjRule {
     ],
     required: &["Name", "KmsKey", "SourceURI"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

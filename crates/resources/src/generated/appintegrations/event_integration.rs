@@ -35,6 +35,7 @@ pub(crate) static RULE_EventIntegration: ObjRule = ObjRule {
     ],
     required: &["Name", "EventBridgeBus", "EventFilter"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -44,6 +44,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
     ],
     required: &["ResourceGroupName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_ServiceLevelObjective: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -20,6 +20,7 @@ pub(crate) static RULE_ObservabilityConfiguration: ObjRule = ObjRule {
         ("TraceConfiguration", Shape::Object(&RULE_TraceConfiguration)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

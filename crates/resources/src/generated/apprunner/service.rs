@@ -54,6 +54,7 @@ pub(crate) static RULE_Service: ObjRule = ObjRule {
     ],
     required: &["SourceConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

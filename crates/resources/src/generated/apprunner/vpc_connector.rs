@@ -29,6 +29,7 @@ pub(crate) static RULE_VpcConnector: ObjRule = ObjRule {
     ],
     required: &["Subnets"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_VpcIngressConnection: ObjRule = ObjRule {
     ],
     required: &["ServiceArn", "IngressVpcConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

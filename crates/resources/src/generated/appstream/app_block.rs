@@ -33,6 +33,7 @@ pub(crate) static RULE_AppBlock: ObjRule = ObjRule {
     ],
     required: &["Name", "SourceS3Location"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -45,6 +45,7 @@ pub(crate) static RULE_AppBlockBuilder: ObjRule = ObjRule {
     ],
     required: &["Name", "Platform", "InstanceType", "VpcConfig"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

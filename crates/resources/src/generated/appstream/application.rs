@@ -48,6 +48,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
     ],
     required: &["Name", "IconS3Location", "LaunchPath", "Platforms", "InstanceFamilies", "AppBlockArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -33,6 +33,7 @@ pub(crate) static RULE_Stack: ObjRule = ObjRule {
         ("UserSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_UserSetting), min_items: Some(1), max_items: None, unique: false })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

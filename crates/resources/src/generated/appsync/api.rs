@@ -30,6 +30,7 @@ pub(crate) static RULE_Api: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

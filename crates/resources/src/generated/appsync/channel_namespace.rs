@@ -37,6 +37,7 @@ pub(crate) static RULE_ChannelNamespace: ObjRule = ObjRule {
     ],
     required: &["ApiId", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

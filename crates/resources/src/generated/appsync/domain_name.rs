@@ -34,6 +34,7 @@ pub(crate) static RULE_DomainName: ObjRule = ObjRule {
     ],
     required: &["DomainName", "CertificateArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -40,6 +40,7 @@ pub(crate) static RULE_GraphQlApi: ObjRule = ObjRule {
     ],
     required: &["Name", "AuthenticationType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_TestCase: ObjRule = ObjRule {
     ],
     required: &["Name", "Steps"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE_AnomalyDetector: ObjRule = ObjRule {
     ],
     required: &["Workspace", "Configuration", "Alias"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_RuleGroupsNamespace: ObjRule = ObjRule {
     ],
     required: &["Workspace", "Data", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

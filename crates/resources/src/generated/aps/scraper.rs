@@ -42,6 +42,7 @@ pub(crate) static RULE_Scraper: ObjRule = ObjRule {
     ],
     required: &["ScrapeConfiguration", "Source", "Destination"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -26,6 +26,7 @@ pub(crate) static RULE_Workspace: ObjRule = ObjRule {
         ("WorkspaceConfiguration", Shape::Object(&RULE_WorkspaceConfiguration)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -46,6 +46,7 @@ pub(crate) static RULE_Plan: ObjRule = ObjRule {
     ],
     required: &["ExecutionRole", "Name", "RecoveryApproach", "Regions", "Workflows"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

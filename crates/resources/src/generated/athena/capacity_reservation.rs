@@ -31,6 +31,7 @@ pub(crate) static RULE_CapacityReservation: ObjRule = ObjRule {
     ],
     required: &["Name", "TargetDpus"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

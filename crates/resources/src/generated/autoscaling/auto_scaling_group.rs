@@ -70,6 +70,7 @@ pub(crate) static RULE_AutoScalingGroup: ObjRule = ObjRule {
     required: &["MinSize", "MaxSize"],
     one_of: &[&[&["InstanceId"], &["LaunchConfigurationName"], &["LaunchTemplate"], &["MixedInstancesPolicy"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

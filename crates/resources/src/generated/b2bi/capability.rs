@@ -32,6 +32,7 @@ pub(crate) static RULE_Capability: ObjRule = ObjRule {
     ],
     required: &["Configuration", "Name", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

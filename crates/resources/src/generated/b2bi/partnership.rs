@@ -41,6 +41,7 @@ pub(crate) static RULE_Partnership: ObjRule = ObjRule {
     ],
     required: &["Capabilities", "Email", "Name", "ProfileId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

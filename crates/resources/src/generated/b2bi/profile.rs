@@ -39,6 +39,7 @@ pub(crate) static RULE_Profile: ObjRule = ObjRule {
     ],
     required: &["BusinessName", "Logging", "Name", "Phone"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE_Transformer: ObjRule = ObjRule {
     ],
     required: &["Name", "Status"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -24,6 +24,7 @@ pub(crate) static RULE_BackupPlan: ObjRule = ObjRule {
     ],
     required: &["BackupPlan"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

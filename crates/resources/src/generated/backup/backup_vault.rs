@@ -31,6 +31,7 @@ pub(crate) static RULE_BackupVault: ObjRule = ObjRule {
     ],
     required: &["BackupVaultName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

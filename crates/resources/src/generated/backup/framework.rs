@@ -30,6 +30,7 @@ pub(crate) static RULE_Framework: ObjRule = ObjRule {
     ],
     required: &["FrameworkControls"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

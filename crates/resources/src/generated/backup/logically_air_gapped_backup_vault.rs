@@ -37,6 +37,7 @@ pub(crate) static RULE_LogicallyAirGappedBackupVault: ObjRule = ObjRule {
     ],
     required: &["BackupVaultName", "MinRetentionDays", "MaxRetentionDays"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

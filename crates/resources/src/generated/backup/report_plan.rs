@@ -33,6 +33,7 @@ pub(crate) static RULE_ReportPlan: ObjRule = ObjRule {
     ],
     required: &["ReportDeliveryChannel", "ReportSetting"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -30,6 +30,7 @@ pub(crate) static RULE_RestoreTestingPlan: ObjRule = ObjRule {
     ],
     required: &["RecoveryPointSelection", "ScheduleExpression", "RestoreTestingPlanName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_TieringConfiguration: ObjRule = ObjRule {
     ],
     required: &["TieringConfigurationName", "BackupVaultName", "ResourceSelection"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -33,6 +33,7 @@ pub(crate) static RULE_Hypervisor: ObjRule = ObjRule {
         ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_ComputeEnvironment: ObjRule = ObjRule {
     ],
     required: &["Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

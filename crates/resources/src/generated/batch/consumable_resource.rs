@@ -28,6 +28,7 @@ pub(crate) static RULE_ConsumableResource: ObjRule = ObjRule {
     ],
     required: &["ResourceType", "TotalQuantity"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

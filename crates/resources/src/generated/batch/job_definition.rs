@@ -39,6 +39,7 @@ pub(crate) static RULE_JobDefinition: ObjRule = ObjRule {
     ],
     required: &["Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

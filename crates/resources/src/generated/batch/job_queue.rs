@@ -34,6 +34,7 @@ pub(crate) static RULE_JobQueue: ObjRule = ObjRule {
     required: &["Priority"],
     one_of: &[&[&["ComputeEnvironmentOrder"], &["ServiceEnvironmentOrder"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

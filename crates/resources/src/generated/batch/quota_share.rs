@@ -35,6 +35,7 @@ pub(crate) static RULE_QuotaShare: ObjRule = ObjRule {
     ],
     required: &["QuotaShareName", "JobQueue", "CapacityLimits", "ResourceSharingConfiguration", "PreemptionConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -18,6 +18,7 @@ pub(crate) static RULE_SchedulingPolicy: ObjRule = ObjRule {
         ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -27,6 +27,7 @@ pub(crate) static RULE_ServiceEnvironment: ObjRule = ObjRule {
     ],
     required: &["ServiceEnvironmentType", "CapacityLimits"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_Export: ObjRule = ObjRule {
     ],
     required: &["Export"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -58,6 +58,7 @@ pub(crate) static RULE_Agent: ObjRule = ObjRule {
     ],
     required: &["AgentName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

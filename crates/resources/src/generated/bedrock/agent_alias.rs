@@ -31,6 +31,7 @@ pub(crate) static RULE_AgentAlias: ObjRule = ObjRule {
     ],
     required: &["AgentAliasName", "AgentId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -30,6 +30,7 @@ pub(crate) static RULE_ApplicationInferenceProfile: ObjRule = ObjRule {
     ],
     required: &["InferenceProfileName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE_AutomatedReasoningPolicy: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

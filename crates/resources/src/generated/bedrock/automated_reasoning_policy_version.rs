@@ -31,6 +31,7 @@ pub(crate) static RULE_AutomatedReasoningPolicyVersion: ObjRule = ObjRule {
     ],
     required: &["PolicyArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_Blueprint: ObjRule = ObjRule {
     ],
     required: &["BlueprintName", "Schema", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

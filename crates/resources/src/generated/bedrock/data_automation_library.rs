@@ -30,6 +30,7 @@ pub(crate) static RULE_DataAutomationLibrary: ObjRule = ObjRule {
     ],
     required: &["LibraryName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE_DataAutomationProject: ObjRule = ObjRule {
     ],
     required: &["ProjectName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE_Flow: ObjRule = ObjRule {
     ],
     required: &["ExecutionRoleArn", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_FlowAlias: ObjRule = ObjRule {
     ],
     required: &["Name", "FlowArn", "RoutingConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -51,6 +51,7 @@ pub(crate) static RULE_Guardrail: ObjRule = ObjRule {
     ],
     required: &["Name", "BlockedInputMessaging", "BlockedOutputsMessaging"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

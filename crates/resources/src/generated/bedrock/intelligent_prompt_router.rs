@@ -41,6 +41,7 @@ pub(crate) static RULE_IntelligentPromptRouter: ObjRule = ObjRule {
     ],
     required: &["FallbackModel", "Models", "PromptRouterName", "RoutingCriteria"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

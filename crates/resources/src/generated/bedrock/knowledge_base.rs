@@ -70,6 +70,7 @@ pub(crate) static RULE_KnowledgeBase: ObjRule = ObjRule {
     ],
     required: &["KnowledgeBaseConfiguration", "Name", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

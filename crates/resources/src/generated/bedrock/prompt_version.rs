@@ -26,6 +26,7 @@ pub(crate) static RULE_PromptVersion: ObjRule = ObjRule {
     ],
     required: &["PromptArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

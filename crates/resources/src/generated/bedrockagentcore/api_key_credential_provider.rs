@@ -26,6 +26,7 @@ pub(crate) static RULE_ApiKeyCredentialProvider: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE_BrowserCustom: ObjRule = ObjRule {
     ],
     required: &["Name", "NetworkConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE_CodeInterpreterCustom: ObjRule = ObjRule {
     ],
     required: &["Name", "NetworkConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -40,6 +40,7 @@ pub(crate) static RULE_Evaluator: ObjRule = ObjRule {
     ],
     required: &["EvaluatorName", "EvaluatorConfig", "Level"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

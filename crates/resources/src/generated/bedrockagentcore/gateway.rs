@@ -47,6 +47,7 @@ pub(crate) static RULE_Gateway: ObjRule = ObjRule {
     ],
     required: &["AuthorizerType", "Name", "ProtocolType", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

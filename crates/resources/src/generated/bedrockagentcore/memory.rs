@@ -43,6 +43,7 @@ pub(crate) static RULE_Memory: ObjRule = ObjRule {
     ],
     required: &["Name", "EventExpiryDuration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

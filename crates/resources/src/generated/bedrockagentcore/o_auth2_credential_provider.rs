@@ -30,6 +30,7 @@ pub(crate) static RULE_OAuth2CredentialProvider: ObjRule = ObjRule {
     ],
     required: &["Name", "CredentialProviderVendor"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

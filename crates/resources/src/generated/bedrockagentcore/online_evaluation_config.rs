@@ -44,6 +44,7 @@ pub(crate) static RULE_OnlineEvaluationConfig: ObjRule = ObjRule {
     ],
     required: &["OnlineEvaluationConfigName", "DataSourceConfig", "EvaluationExecutionRoleArn", "Evaluators", "Rule"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -55,6 +55,7 @@ pub(crate) static RULE_Runtime: ObjRule = ObjRule {
     ],
     required: &["AgentRuntimeName", "AgentRuntimeArtifact", "RoleArn", "NetworkConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_RuntimeEndpoint: ObjRule = ObjRule {
     ],
     required: &["AgentRuntimeId", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

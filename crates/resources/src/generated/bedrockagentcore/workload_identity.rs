@@ -27,6 +27,7 @@ pub(crate) static RULE_WorkloadIdentity: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

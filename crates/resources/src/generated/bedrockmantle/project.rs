@@ -22,6 +22,7 @@ pub(crate) static RULE_Project: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

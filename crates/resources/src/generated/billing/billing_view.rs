@@ -33,6 +33,7 @@ pub(crate) static RULE_BillingView: ObjRule = ObjRule {
     ],
     required: &["Name", "SourceViews"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -43,6 +43,7 @@ pub(crate) static RULE_BillingGroup: ObjRule = ObjRule {
     required: &["Name", "AccountGrouping", "ComputationPreference"],
     any_of: &[&[&["PrimaryAccountId"], &["AccountGrouping"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

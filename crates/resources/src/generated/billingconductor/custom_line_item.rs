@@ -44,6 +44,7 @@ pub(crate) static RULE_CustomLineItem: ObjRule = ObjRule {
     ],
     required: &["Name", "BillingGroupArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -42,6 +42,7 @@ pub(crate) static RULE_PricingRule: ObjRule = ObjRule {
     ],
     required: &["Name", "Scope", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

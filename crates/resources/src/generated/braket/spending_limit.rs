@@ -28,6 +28,7 @@ pub(crate) static RULE_SpendingLimit: ObjRule = ObjRule {
     ],
     required: &["DeviceArn", "SpendingLimit"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -58,6 +58,7 @@ pub(crate) static RULE_BudgetsAction: ObjRule = ObjRule {
     ],
     required: &["BudgetName", "NotificationType", "ActionType", "ActionThreshold", "ExecutionRoleArn", "Definition", "Subscribers"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_CaseRule: ObjRule = ObjRule {
     ],
     required: &["Name", "Rule"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

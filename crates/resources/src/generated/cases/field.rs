@@ -33,6 +33,7 @@ pub(crate) static RULE_Field: ObjRule = ObjRule {
     ],
     required: &["Name", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_Layout: ObjRule = ObjRule {
     ],
     required: &["Content", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -42,6 +42,7 @@ pub(crate) static RULE_Table: ObjRule = ObjRule {
     ],
     required: &["KeyspaceName", "PartitionKeyColumns"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

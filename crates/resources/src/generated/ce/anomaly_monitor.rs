@@ -32,6 +32,7 @@ pub(crate) static RULE_AnomalyMonitor: ObjRule = ObjRule {
     ],
     required: &["MonitorName", "MonitorType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

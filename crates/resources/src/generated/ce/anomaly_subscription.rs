@@ -43,6 +43,7 @@ pub(crate) static RULE_AnomalySubscription: ObjRule = ObjRule {
     ],
     required: &["MonitorArnList", "Subscribers", "Frequency", "SubscriptionName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

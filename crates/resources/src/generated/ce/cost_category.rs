@@ -33,6 +33,7 @@ pub(crate) static RULE_CostCategory: ObjRule = ObjRule {
     ],
     required: &["Name", "RuleVersion", "Rules"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_CustomAction: ObjRule = ObjRule {
     ],
     required: &["ActionName", "Definition"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

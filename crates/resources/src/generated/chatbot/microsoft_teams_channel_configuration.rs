@@ -60,6 +60,7 @@ pub(crate) static RULE_MicrosoftTeamsChannelConfiguration: ObjRule = ObjRule {
     ],
     required: &["TeamId", "TeamsChannelId", "TeamsTenantId", "ConfigurationName", "IamRoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

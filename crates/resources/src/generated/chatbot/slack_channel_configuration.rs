@@ -53,6 +53,7 @@ pub(crate) static RULE_SlackChannelConfiguration: ObjRule = ObjRule {
     ],
     required: &["SlackWorkspaceId", "SlackChannelId", "ConfigurationName", "IamRoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -42,6 +42,7 @@ pub(crate) static RULE_AppInstanceBot: ObjRule = ObjRule {
     ],
     required: &["AppInstanceArn", "Configuration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -48,6 +48,7 @@ pub(crate) static RULE_AnalysisTemplate: ObjRule = ObjRule {
     ],
     required: &["Source", "Format", "Name", "MembershipIdentifier"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

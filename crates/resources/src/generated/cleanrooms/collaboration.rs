@@ -51,6 +51,7 @@ pub(crate) static RULE_Collaboration: ObjRule = ObjRule {
     ],
     required: &["CreatorDisplayName", "Name", "Description", "QueryLogStatus"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

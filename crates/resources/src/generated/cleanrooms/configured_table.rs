@@ -43,6 +43,7 @@ pub(crate) static RULE_ConfiguredTable: ObjRule = ObjRule {
     ],
     required: &["AllowedColumns", "AnalysisMethod", "Name", "TableReference"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

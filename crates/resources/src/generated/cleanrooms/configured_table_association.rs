@@ -44,6 +44,7 @@ pub(crate) static RULE_ConfiguredTableAssociation: ObjRule = ObjRule {
     ],
     required: &["ConfiguredTableIdentifier", "Name", "RoleArn", "MembershipIdentifier"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE_IdMappingTable: ObjRule = ObjRule {
     ],
     required: &["MembershipIdentifier", "Name", "InputReferenceConfig"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

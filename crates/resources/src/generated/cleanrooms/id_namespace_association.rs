@@ -40,6 +40,7 @@ pub(crate) static RULE_IdNamespaceAssociation: ObjRule = ObjRule {
     ],
     required: &["MembershipIdentifier", "InputReferenceConfig", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE_Membership: ObjRule = ObjRule {
     ],
     required: &["CollaborationIdentifier", "QueryLogStatus"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE_PrivacyBudgetTemplate: ObjRule = ObjRule {
     ],
     required: &["AutoRefresh", "PrivacyBudgetType", "Parameters", "MembershipIdentifier"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -42,6 +42,7 @@ pub(crate) static RULE_ConfiguredModelAlgorithm: ObjRule = ObjRule {
     ],
     required: &["Name", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -47,6 +47,7 @@ pub(crate) static RULE_ConfiguredModelAlgorithmAssociation: ObjRule = ObjRule {
     ],
     required: &["MembershipIdentifier", "ConfiguredModelAlgorithmArn", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

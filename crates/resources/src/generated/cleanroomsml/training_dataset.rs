@@ -43,6 +43,7 @@ pub(crate) static RULE_TrainingDataset: ObjRule = ObjRule {
     ],
     required: &["Name", "RoleArn", "TrainingData"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

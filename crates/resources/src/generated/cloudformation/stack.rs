@@ -25,6 +25,7 @@ pub(crate) static RULE_Stack: ObjRule = ObjRule {
     ],
     required: &["TemplateURL"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

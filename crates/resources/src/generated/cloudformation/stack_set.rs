@@ -48,6 +48,7 @@ pub(crate) static RULE_StackSet: ObjRule = ObjRule {
     required: &["StackSetName", "PermissionModel"],
     one_of: &[&[&["TemplateURL"], &["TemplateBody"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

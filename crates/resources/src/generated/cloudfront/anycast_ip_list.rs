@@ -30,6 +30,7 @@ pub(crate) static RULE_AnycastIpList: ObjRule = ObjRule {
     ],
     required: &["IpCount", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_ConnectionFunction: ObjRule = ObjRule {
     ],
     required: &["Name", "ConnectionFunctionCode", "ConnectionFunctionConfig"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -27,6 +27,7 @@ pub(crate) static RULE_Distribution: ObjRule = ObjRule {
     ],
     required: &["DistributionConfig"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE_DistributionTenant: ObjRule = ObjRule {
     ],
     required: &["DistributionId", "Name", "Domains"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_Function: ObjRule = ObjRule {
     ],
     required: &["Name", "FunctionConfig", "FunctionCode"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

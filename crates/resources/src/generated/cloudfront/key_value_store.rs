@@ -27,6 +27,7 @@ pub(crate) static RULE_KeyValueStore: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -25,6 +25,7 @@ pub(crate) static RULE_VpcOrigin: ObjRule = ObjRule {
     ],
     required: &["VpcOriginEndpointConfig"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

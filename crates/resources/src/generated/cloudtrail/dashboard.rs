@@ -25,6 +25,7 @@ pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
         ("Widgets", Shape::List(&ListRule { items: Shape::Object(&RULE_Widget), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE_EventDataStore: ObjRule = ObjRule {
         ("TerminationProtectionEnabled", Shape::Bool),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -48,6 +48,7 @@ pub(crate) static RULE_Trail: ObjRule = ObjRule {
     ],
     required: &["S3BucketName", "IsLogging"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE_Alarm: ObjRule = ObjRule {
     one_of: &[&[&["Metrics"], &["MetricName"]]],
     dependent_excluded: &[("ExtendedStatistic", &["Statistic"]), ("Metrics", &["MetricName", "Dimensions", "Period", "Namespace", "Statistic", "ExtendedStatistic", "Unit"]), ("Statistic", &["ExtendedStatistic"]), ("Threshold", &["ThresholdMetricId"]), ("ThresholdMetricId", &["Threshold"])],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -30,6 +30,7 @@ pub(crate) static RULE_AlarmMuteRule: ObjRule = ObjRule {
     ],
     required: &["Rule"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

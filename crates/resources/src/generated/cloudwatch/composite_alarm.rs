@@ -31,6 +31,7 @@ pub(crate) static RULE_CompositeAlarm: ObjRule = ObjRule {
     ],
     required: &["AlarmRule"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_Domain: ObjRule = ObjRule {
     ],
     required: &["DomainName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

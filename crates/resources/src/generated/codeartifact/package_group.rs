@@ -36,6 +36,7 @@ pub(crate) static RULE_PackageGroup: ObjRule = ObjRule {
     ],
     required: &["Pattern", "DomainName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_Repository: ObjRule = ObjRule {
     ],
     required: &["RepositoryName", "DomainName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

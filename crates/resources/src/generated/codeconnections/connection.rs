@@ -27,6 +27,7 @@ pub(crate) static RULE_Connection: ObjRule = ObjRule {
     ],
     required: &["ConnectionName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -45,6 +45,7 @@ pub(crate) static RULE_DeploymentGroup: ObjRule = ObjRule {
     ],
     required: &["ApplicationName", "ServiceRoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_ProfilingGroup: ObjRule = ObjRule {
     ],
     required: &["ProfilingGroupName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

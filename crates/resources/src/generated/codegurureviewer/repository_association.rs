@@ -32,6 +32,7 @@ pub(crate) static RULE_RepositoryAssociation: ObjRule = ObjRule {
     ],
     required: &["Name", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE_CustomActionType: ObjRule = ObjRule {
     ],
     required: &["Category", "InputArtifactDetails", "OutputArtifactDetails", "Provider", "Version"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

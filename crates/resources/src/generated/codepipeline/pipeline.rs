@@ -42,6 +42,7 @@ pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
     required: &["Stages", "RoleArn"],
     one_of: &[&[&["ArtifactStore"], &["ArtifactStores"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

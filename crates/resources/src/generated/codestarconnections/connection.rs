@@ -30,6 +30,7 @@ pub(crate) static RULE_Connection: ObjRule = ObjRule {
     ],
     required: &["ConnectionName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

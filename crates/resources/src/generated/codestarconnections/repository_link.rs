@@ -36,6 +36,7 @@ pub(crate) static RULE_RepositoryLink: ObjRule = ObjRule {
     ],
     required: &["RepositoryName", "ConnectionArn", "OwnerId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_IdentityPool: ObjRule = ObjRule {
     ],
     required: &["AllowUnauthenticatedIdentities"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

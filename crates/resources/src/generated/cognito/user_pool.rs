@@ -42,6 +42,7 @@ pub(crate) static RULE_UserPool: ObjRule = ObjRule {
         ("WebAuthnUserVerification", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(9), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

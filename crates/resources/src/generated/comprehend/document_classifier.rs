@@ -50,6 +50,7 @@ pub(crate) static RULE_DocumentClassifier: ObjRule = ObjRule {
     ],
     required: &["DocumentClassifierName", "DataAccessRoleArn", "InputDataConfig", "LanguageCode"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

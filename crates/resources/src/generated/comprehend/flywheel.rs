@@ -47,6 +47,7 @@ pub(crate) static RULE_Flywheel: ObjRule = ObjRule {
     ],
     required: &["FlywheelName", "DataAccessRoleArn", "DataLakeS3Uri"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -45,6 +45,7 @@ pub(crate) static RULE_AutomationRule: ObjRule = ObjRule {
     ],
     required: &["Name", "RuleType", "RecommendedActionTypes", "Schedule", "Status"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -27,6 +27,7 @@ pub(crate) static RULE_AggregationAuthorization: ObjRule = ObjRule {
     ],
     required: &["AuthorizedAccountId", "AuthorizedAwsRegion"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_StoredQuery: ObjRule = ObjRule {
     ],
     required: &["QueryName", "QueryExpression"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE_AgentStatus: ObjRule = ObjRule {
     ],
     required: &["InstanceArn", "Name", "State"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

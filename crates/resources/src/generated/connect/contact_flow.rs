@@ -39,6 +39,7 @@ pub(crate) static RULE_ContactFlow: ObjRule = ObjRule {
     ],
     required: &["InstanceArn", "Content", "Name", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_ContactFlowModule: ObjRule = ObjRule {
     ],
     required: &["InstanceArn", "Name", "Content"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -27,6 +27,7 @@ pub(crate) static RULE_DataTable: ObjRule = ObjRule {
         ("ValueLockLevel", Shape::Str(&StrRule { allowed: &["NONE", "DATA_TABLE", "PRIMARY_VALUE", "ATTRIBUTE", "VALUE"], ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE_EmailAddress: ObjRule = ObjRule {
     ],
     required: &["InstanceArn", "EmailAddress"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

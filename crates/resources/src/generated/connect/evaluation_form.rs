@@ -44,6 +44,7 @@ pub(crate) static RULE_EvaluationForm: ObjRule = ObjRule {
     ],
     required: &["Title", "InstanceArn", "Items", "Status"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -45,6 +45,7 @@ pub(crate) static RULE_HoursOfOperation: ObjRule = ObjRule {
     ],
     required: &["InstanceArn", "Name", "TimeZone", "Config"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

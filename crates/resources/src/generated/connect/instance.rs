@@ -30,6 +30,7 @@ pub(crate) static RULE_Instance: ObjRule = ObjRule {
     ],
     required: &["IdentityManagementType", "Attributes"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_Notification: ObjRule = ObjRule {
     ],
     required: &["InstanceArn", "Content"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

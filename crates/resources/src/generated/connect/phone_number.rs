@@ -38,6 +38,7 @@ pub(crate) static RULE_PhoneNumber: ObjRule = ObjRule {
     ],
     required: &["TargetArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_Prompt: ObjRule = ObjRule {
     ],
     required: &["InstanceArn", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -56,6 +56,7 @@ pub(crate) static RULE_Queue: ObjRule = ObjRule {
     ],
     required: &["InstanceArn", "HoursOfOperationArn", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -45,6 +45,7 @@ pub(crate) static RULE_QuickConnect: ObjRule = ObjRule {
     ],
     required: &["Name", "InstanceArn", "QuickConnectConfig"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

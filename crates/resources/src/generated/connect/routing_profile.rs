@@ -46,6 +46,7 @@ pub(crate) static RULE_RoutingProfile: ObjRule = ObjRule {
     ],
     required: &["InstanceArn", "Name", "Description", "MediaConcurrencies", "DefaultOutboundQueueArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

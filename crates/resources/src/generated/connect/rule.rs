@@ -57,6 +57,7 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
     ],
     required: &["Name", "InstanceArn", "TriggerEventSource", "Function", "Actions", "PublishStatus"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

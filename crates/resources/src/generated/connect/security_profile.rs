@@ -44,6 +44,7 @@ pub(crate) static RULE_SecurityProfile: ObjRule = ObjRule {
     ],
     required: &["InstanceArn", "SecurityProfileName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -44,6 +44,7 @@ pub(crate) static RULE_TaskTemplate: ObjRule = ObjRule {
     ],
     required: &["InstanceArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_TrafficDistributionGroup: ObjRule = ObjRule {
     ],
     required: &["InstanceArn", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

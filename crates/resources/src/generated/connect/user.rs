@@ -63,6 +63,7 @@ pub(crate) static RULE_User: ObjRule = ObjRule {
     ],
     required: &["InstanceArn", "RoutingProfileArn", "SecurityProfileArns", "Username"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_UserHierarchyGroup: ObjRule = ObjRule {
     ],
     required: &["Name", "InstanceArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

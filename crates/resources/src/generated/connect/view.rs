@@ -42,6 +42,7 @@ pub(crate) static RULE_View: ObjRule = ObjRule {
     ],
     required: &["InstanceArn", "Template", "Actions", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

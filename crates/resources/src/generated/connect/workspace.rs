@@ -41,6 +41,7 @@ pub(crate) static RULE_Workspace: ObjRule = ObjRule {
     ],
     required: &["Name", "InstanceArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

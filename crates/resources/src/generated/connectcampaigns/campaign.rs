@@ -41,6 +41,7 @@ pub(crate) static RULE_Campaign: ObjRule = ObjRule {
     ],
     required: &["ConnectInstanceArn", "DialerConfig", "Name", "OutboundCallConfig"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE_Campaign: ObjRule = ObjRule {
     ],
     required: &["Name", "ConnectInstanceId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_EnabledBaseline: ObjRule = ObjRule {
     ],
     required: &["BaselineIdentifier", "TargetIdentifier", "BaselineVersion"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_EnabledControl: ObjRule = ObjRule {
     ],
     required: &["TargetIdentifier", "ControlIdentifier"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

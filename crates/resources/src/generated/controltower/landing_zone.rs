@@ -31,6 +31,7 @@ pub(crate) static RULE_LandingZone: ObjRule = ObjRule {
     ],
     required: &["Manifest", "Version"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -55,6 +55,7 @@ pub(crate) static RULE_ReportDefinition: ObjRule = ObjRule {
     ],
     required: &["ReportName", "TimeUnit", "Format", "Compression", "S3Bucket", "S3Prefix", "S3Region", "RefreshClosedReports", "ReportVersioning"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -40,6 +40,7 @@ pub(crate) static RULE_CalculatedAttributeDefinition: ObjRule = ObjRule {
     ],
     required: &["DomainName", "CalculatedAttributeName", "AttributeDetails", "Statistic"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE_Domain: ObjRule = ObjRule {
     ],
     required: &["DomainName", "DefaultExpirationDays"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -33,6 +33,7 @@ pub(crate) static RULE_EventStream: ObjRule = ObjRule {
     ],
     required: &["DomainName", "EventStreamName", "Uri"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

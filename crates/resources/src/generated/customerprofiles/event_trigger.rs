@@ -38,6 +38,7 @@ pub(crate) static RULE_EventTrigger: ObjRule = ObjRule {
     ],
     required: &["DomainName", "EventTriggerName", "ObjectTypeName", "EventTriggerConditions"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE_Integration: ObjRule = ObjRule {
     ],
     required: &["DomainName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -43,6 +43,7 @@ pub(crate) static RULE_ObjectType: ObjRule = ObjRule {
     ],
     required: &["DomainName", "ObjectTypeName", "Description"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

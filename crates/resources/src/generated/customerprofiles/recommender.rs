@@ -35,6 +35,7 @@ pub(crate) static RULE_Recommender: ObjRule = ObjRule {
     ],
     required: &["DomainName", "RecommenderName", "RecommenderRecipeName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

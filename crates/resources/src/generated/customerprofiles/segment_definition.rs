@@ -38,6 +38,7 @@ pub(crate) static RULE_SegmentDefinition: ObjRule = ObjRule {
     ],
     required: &["DomainName", "DisplayName", "SegmentDefinitionName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE_Dataset: ObjRule = ObjRule {
     ],
     required: &["Name", "Input"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -51,6 +51,7 @@ pub(crate) static RULE_Job: ObjRule = ObjRule {
     ],
     required: &["Name", "RoleArn", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_Project: ObjRule = ObjRule {
     ],
     required: &["DatasetName", "Name", "RecipeName", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_Recipe: ObjRule = ObjRule {
     ],
     required: &["Name", "Steps"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

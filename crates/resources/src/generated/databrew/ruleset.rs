@@ -35,6 +35,7 @@ pub(crate) static RULE_Ruleset: ObjRule = ObjRule {
     ],
     required: &["Name", "TargetArn", "Rules"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     ],
     required: &["Name", "CronExpression"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

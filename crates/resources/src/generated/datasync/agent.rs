@@ -31,6 +31,7 @@ pub(crate) static RULE_Agent: ObjRule = ObjRule {
         ("VpcEndpointId", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

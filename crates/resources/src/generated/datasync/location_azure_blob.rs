@@ -44,6 +44,7 @@ pub(crate) static RULE_LocationAzureBlob: ObjRule = ObjRule {
     ],
     required: &["AzureBlobAuthenticationType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

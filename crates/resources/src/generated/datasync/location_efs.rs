@@ -46,6 +46,7 @@ pub(crate) static RULE_LocationEfs: ObjRule = ObjRule {
     ],
     required: &["Ec2Config"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

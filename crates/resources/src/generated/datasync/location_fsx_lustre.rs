@@ -35,6 +35,7 @@ pub(crate) static RULE_LocationFsxLustre: ObjRule = ObjRule {
     ],
     required: &["SecurityGroupArns"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -47,6 +47,7 @@ pub(crate) static RULE_LocationFsxOntap: ObjRule = ObjRule {
     ],
     required: &["SecurityGroupArns", "StorageVirtualMachineArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE_LocationFsxOpenZfs: ObjRule = ObjRule {
     ],
     required: &["SecurityGroupArns", "Protocol"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

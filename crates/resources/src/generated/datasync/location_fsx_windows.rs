@@ -48,6 +48,7 @@ pub(crate) static RULE_LocationFsxWindows: ObjRule = ObjRule {
     ],
     required: &["User", "SecurityGroupArns"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -56,6 +56,7 @@ pub(crate) static RULE_LocationHdfs: ObjRule = ObjRule {
     ],
     required: &["NameNodes", "AuthenticationType", "AgentArns"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_LocationNfs: ObjRule = ObjRule {
     ],
     required: &["OnPremConfig"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_LocationS3: ObjRule = ObjRule {
     ],
     required: &["S3Config"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -55,6 +55,7 @@ pub(crate) static RULE_LocationSmb: ObjRule = ObjRule {
     ],
     required: &["AgentArns"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -58,6 +58,7 @@ pub(crate) static RULE_Task: ObjRule = ObjRule {
     ],
     required: &["DestinationLocationArn", "SourceLocationArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_Domain: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

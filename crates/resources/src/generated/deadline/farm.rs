@@ -30,6 +30,7 @@ pub(crate) static RULE_Farm: ObjRule = ObjRule {
     ],
     required: &["DisplayName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

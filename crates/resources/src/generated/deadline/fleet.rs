@@ -44,6 +44,7 @@ pub(crate) static RULE_Fleet: ObjRule = ObjRule {
     ],
     required: &["Configuration", "DisplayName", "FarmId", "MaxWorkerCount", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

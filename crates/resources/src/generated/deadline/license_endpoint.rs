@@ -35,6 +35,7 @@ pub(crate) static RULE_LicenseEndpoint: ObjRule = ObjRule {
     ],
     required: &["SecurityGroupIds", "SubnetIds", "VpcId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -43,6 +43,7 @@ pub(crate) static RULE_Monitor: ObjRule = ObjRule {
     ],
     required: &["DisplayName", "IdentityCenterInstanceArn", "RoleArn", "Subdomain"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

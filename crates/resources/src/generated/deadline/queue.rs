@@ -51,6 +51,7 @@ pub(crate) static RULE_Queue: ObjRule = ObjRule {
     ],
     required: &["DisplayName", "FarmId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_PrivateConnection: ObjRule = ObjRule {
     ],
     required: &["Name", "ConnectionConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

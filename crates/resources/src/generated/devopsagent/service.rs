@@ -31,6 +31,7 @@ pub(crate) static RULE_Service: ObjRule = ObjRule {
     ],
     required: &["ServiceType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

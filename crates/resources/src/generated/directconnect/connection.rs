@@ -39,6 +39,7 @@ pub(crate) static RULE_Connection: ObjRule = ObjRule {
     ],
     required: &["Bandwidth", "ConnectionName", "Location"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

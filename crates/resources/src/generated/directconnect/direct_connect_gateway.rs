@@ -27,6 +27,7 @@ pub(crate) static RULE_DirectConnectGateway: ObjRule = ObjRule {
     ],
     required: &["DirectConnectGatewayName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

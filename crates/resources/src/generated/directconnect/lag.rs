@@ -36,6 +36,7 @@ pub(crate) static RULE_Lag: ObjRule = ObjRule {
     ],
     required: &["LagName", "Location", "ConnectionsBandwidth"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

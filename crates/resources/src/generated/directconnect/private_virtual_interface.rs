@@ -51,6 +51,7 @@ pub(crate) static RULE_PrivateVirtualInterface: ObjRule = ObjRule {
     required: &["BgpPeers", "ConnectionId", "VirtualInterfaceName", "Vlan"],
     one_of: &[&[&["DirectConnectGatewayId"], &["VirtualGatewayId"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

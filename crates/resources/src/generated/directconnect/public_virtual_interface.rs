@@ -43,6 +43,7 @@ pub(crate) static RULE_PublicVirtualInterface: ObjRule = ObjRule {
     ],
     required: &["BgpPeers", "ConnectionId", "VirtualInterfaceName", "Vlan"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

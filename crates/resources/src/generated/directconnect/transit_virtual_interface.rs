@@ -49,6 +49,7 @@ pub(crate) static RULE_TransitVirtualInterface: ObjRule = ObjRule {
     ],
     required: &["BgpPeers", "ConnectionId", "DirectConnectGatewayId", "VirtualInterfaceName", "Vlan"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

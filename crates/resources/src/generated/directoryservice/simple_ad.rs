@@ -44,6 +44,7 @@ pub(crate) static RULE_SimpleAd: ObjRule = ObjRule {
     ],
     required: &["VpcSettings", "Size", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_DataMigration: ObjRule = ObjRule {
     ],
     required: &["DataMigrationType", "MigrationProjectIdentifier", "ServiceAccessRoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

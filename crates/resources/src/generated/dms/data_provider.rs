@@ -27,6 +27,7 @@ pub(crate) static RULE_DataProvider: ObjRule = ObjRule {
     ],
     required: &["Engine"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -22,6 +22,7 @@ pub(crate) static RULE_InstanceProfile: ObjRule = ObjRule {
         ("VpcSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

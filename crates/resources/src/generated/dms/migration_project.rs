@@ -24,6 +24,7 @@ pub(crate) static RULE_MigrationProject: ObjRule = ObjRule {
         ("TransformationRules", Shape::STR),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -40,6 +40,7 @@ pub(crate) static RULE_ReplicationConfig: ObjRule = ObjRule {
     ],
     required: &["ReplicationConfigIdentifier", "SourceEndpointArn", "TargetEndpointArn", "ReplicationType", "ComputeConfig", "TableMappings"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -30,6 +30,7 @@ pub(crate) static RULE_GlobalCluster: ObjRule = ObjRule {
     required: &["GlobalClusterIdentifier"],
     one_of: &[&[&["Engine"], &["SourceDBClusterIdentifier"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -45,6 +45,7 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     ],
     required: &["ClusterName", "AdminUserName", "ShardCapacity", "ShardCount", "AuthType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

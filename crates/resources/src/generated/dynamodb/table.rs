@@ -56,6 +56,7 @@ pub(crate) static RULE_Table: ObjRule = ObjRule {
     ],
     required: &["KeySchema"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_CapacityManagerDataExport: ObjRule = ObjRule {
     ],
     required: &["S3BucketName", "Schedule", "OutputFormat"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -47,6 +47,7 @@ pub(crate) static RULE_CapacityReservation: ObjRule = ObjRule {
     ],
     required: &["InstanceCount", "InstancePlatform", "InstanceType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -26,6 +26,7 @@ pub(crate) static RULE_CapacityReservationFleet: ObjRule = ObjRule {
         ("TotalTargetCapacity", Shape::Int(&NumRule { min: Some(1.0), max: Some(25000.0), ..NumRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

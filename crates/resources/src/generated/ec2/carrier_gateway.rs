@@ -24,6 +24,7 @@ pub(crate) static RULE_CarrierGateway: ObjRule = ObjRule {
     ],
     required: &["VpcId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

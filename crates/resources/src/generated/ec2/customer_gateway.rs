@@ -36,6 +36,7 @@ pub(crate) static RULE_CustomerGateway: ObjRule = ObjRule {
     ],
     required: &["IpAddress", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

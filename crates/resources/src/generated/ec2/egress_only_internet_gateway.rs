@@ -22,6 +22,7 @@ pub(crate) static RULE_EgressOnlyInternetGateway: ObjRule = ObjRule {
     ],
     required: &["VpcId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -23,6 +23,7 @@ pub(crate) static RULE_Eip: ObjRule = ObjRule {
         ("TransferAddress", Shape::STR),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE_FlowLog: ObjRule = ObjRule {
     ],
     required: &["ResourceType", "ResourceId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

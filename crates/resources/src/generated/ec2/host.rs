@@ -32,6 +32,7 @@ pub(crate) static RULE_Host: ObjRule = ObjRule {
     ],
     required: &["AvailabilityZone"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -67,6 +67,7 @@ pub(crate) static RULE_Instance: ObjRule = ObjRule {
     ],
     dependent_excluded: &[("NetworkInterfaces", &["SubnetId"]), ("SubnetId", &["NetworkInterfaces"])],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -25,6 +25,7 @@ pub(crate) static RULE_InstanceConnectEndpoint: ObjRule = ObjRule {
     ],
     required: &["SubnetId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

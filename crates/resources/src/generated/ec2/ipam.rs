@@ -22,6 +22,7 @@ pub(crate) static RULE_Ipam: ObjRule = ObjRule {
         ("Tier", Shape::Str(&StrRule { allowed: &["free", "advanced"], ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE_IpamPool: ObjRule = ObjRule {
     ],
     required: &["IpamScopeId", "AddressFamily"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

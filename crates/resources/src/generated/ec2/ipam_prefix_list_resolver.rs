@@ -25,6 +25,7 @@ pub(crate) static RULE_IpamPrefixListResolver: ObjRule = ObjRule {
     ],
     required: &["AddressFamily"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

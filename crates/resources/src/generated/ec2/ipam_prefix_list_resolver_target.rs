@@ -32,6 +32,7 @@ pub(crate) static RULE_IpamPrefixListResolverTarget: ObjRule = ObjRule {
     ],
     required: &["IpamPrefixListResolverId", "PrefixListId", "PrefixListRegion", "TrackLatestVersion"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

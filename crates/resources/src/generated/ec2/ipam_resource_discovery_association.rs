@@ -25,6 +25,7 @@ pub(crate) static RULE_IpamResourceDiscoveryAssociation: ObjRule = ObjRule {
     ],
     required: &["IpamId", "IpamResourceDiscoveryId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

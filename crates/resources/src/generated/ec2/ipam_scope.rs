@@ -24,6 +24,7 @@ pub(crate) static RULE_IpamScope: ObjRule = ObjRule {
     ],
     required: &["IpamId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -25,6 +25,7 @@ pub(crate) static RULE_KeyPair: ObjRule = ObjRule {
     ],
     required: &["KeyName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

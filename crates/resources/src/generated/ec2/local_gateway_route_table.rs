@@ -25,6 +25,7 @@ pub(crate) static RULE_LocalGatewayRouteTable: ObjRule = ObjRule {
     ],
     required: &["LocalGatewayId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

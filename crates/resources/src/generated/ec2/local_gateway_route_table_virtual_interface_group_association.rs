@@ -27,6 +27,7 @@ pub(crate) static RULE_LocalGatewayRouteTableVirtualInterfaceGroupAssociation: O
     ],
     required: &["LocalGatewayRouteTableId", "LocalGatewayVirtualInterfaceGroupId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

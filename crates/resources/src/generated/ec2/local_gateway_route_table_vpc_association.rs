@@ -27,6 +27,7 @@ pub(crate) static RULE_LocalGatewayRouteTableVpcAssociation: ObjRule = ObjRule {
     ],
     required: &["LocalGatewayRouteTableId", "VpcId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE_LocalGatewayVirtualInterface: ObjRule = ObjRule {
     ],
     required: &["OutpostLagId", "LocalGatewayVirtualInterfaceGroupId", "Vlan", "LocalAddress", "PeerAddress"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -26,6 +26,7 @@ pub(crate) static RULE_LocalGatewayVirtualInterfaceGroup: ObjRule = ObjRule {
     ],
     required: &["LocalGatewayId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

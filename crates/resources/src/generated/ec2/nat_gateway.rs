@@ -27,6 +27,7 @@ pub(crate) static RULE_NatGateway: ObjRule = ObjRule {
         ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -25,6 +25,7 @@ pub(crate) static RULE_NetworkAcl: ObjRule = ObjRule {
     ],
     required: &["VpcId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -22,6 +22,7 @@ pub(crate) static RULE_NetworkInsightsAccessScopeAnalysis: ObjRule = ObjRule {
     ],
     required: &["NetworkInsightsAccessScopeId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

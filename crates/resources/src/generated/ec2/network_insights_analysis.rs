@@ -25,6 +25,7 @@ pub(crate) static RULE_NetworkInsightsAnalysis: ObjRule = ObjRule {
     ],
     required: &["NetworkInsightsPathId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

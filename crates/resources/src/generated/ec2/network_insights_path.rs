@@ -35,6 +35,7 @@ pub(crate) static RULE_NetworkInsightsPath: ObjRule = ObjRule {
     ],
     required: &["Protocol", "Source"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

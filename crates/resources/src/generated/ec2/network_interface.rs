@@ -48,6 +48,7 @@ pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
     required: &["SubnetId"],
     dependent_excluded: &[("Ipv6AddressCount", &["Ipv6Addresses"]), ("Ipv6Addresses", &["Ipv6AddressCount"])],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -27,6 +27,7 @@ pub(crate) static RULE_PrefixList: ObjRule = ObjRule {
     ],
     required: &["PrefixListName", "AddressFamily"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

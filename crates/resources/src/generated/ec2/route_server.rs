@@ -25,6 +25,7 @@ pub(crate) static RULE_RouteServer: ObjRule = ObjRule {
     ],
     required: &["AmazonSideAsn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

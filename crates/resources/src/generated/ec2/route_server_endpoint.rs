@@ -25,6 +25,7 @@ pub(crate) static RULE_RouteServerEndpoint: ObjRule = ObjRule {
     ],
     required: &["RouteServerId", "SubnetId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

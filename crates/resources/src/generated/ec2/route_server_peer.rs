@@ -28,6 +28,7 @@ pub(crate) static RULE_RouteServerPeer: ObjRule = ObjRule {
     ],
     required: &["RouteServerEndpointId", "PeerAddress", "BgpOptions"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -25,6 +25,7 @@ pub(crate) static RULE_RouteTable: ObjRule = ObjRule {
     ],
     required: &["VpcId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -33,6 +33,7 @@ pub(crate) static RULE_SecurityGroup: ObjRule = ObjRule {
     required: &["GroupDescription"],
     dependent_required: &[("SecurityGroupEgress", &["VpcId"])],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

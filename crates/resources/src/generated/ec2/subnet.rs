@@ -43,6 +43,7 @@ pub(crate) static RULE_Subnet: ObjRule = ObjRule {
     dependent_required: &[("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]), ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"]), ("Ipv6IpamPoolId", &["Ipv6NetmaskLength"]), ("Ipv6NetmaskLength", &["Ipv6IpamPoolId"])],
     dependent_excluded: &[("AvailabilityZone", &["AvailabilityZoneId"]), ("AvailabilityZoneId", &["AvailabilityZone"]), ("CidrBlock", &["Ipv4IpamPoolId"]), ("Ipv4IpamPoolId", &["CidrBlock"]), ("Ipv6CidrBlock", &["Ipv6IpamPoolId"]), ("Ipv6IpamPoolId", &["Ipv6CidrBlock"])],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -44,6 +44,7 @@ pub(crate) static RULE_TrafficMirrorFilterRule: ObjRule = ObjRule {
     ],
     required: &["RuleAction", "SourceCidrBlock", "RuleNumber", "DestinationCidrBlock", "TrafficMirrorFilterId", "TrafficDirection"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_TrafficMirrorSession: ObjRule = ObjRule {
     ],
     required: &["NetworkInterfaceId", "TrafficMirrorFilterId", "SessionNumber", "TrafficMirrorTargetId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

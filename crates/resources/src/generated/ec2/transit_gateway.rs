@@ -29,6 +29,7 @@ pub(crate) static RULE_TransitGateway: ObjRule = ObjRule {
         ("VpnEcmpSupport", Shape::STR),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

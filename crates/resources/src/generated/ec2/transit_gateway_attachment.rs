@@ -35,6 +35,7 @@ pub(crate) static RULE_TransitGatewayAttachment: ObjRule = ObjRule {
     ],
     required: &["VpcId", "SubnetIds", "TransitGatewayId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

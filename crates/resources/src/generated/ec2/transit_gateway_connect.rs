@@ -25,6 +25,7 @@ pub(crate) static RULE_TransitGatewayConnect: ObjRule = ObjRule {
     ],
     required: &["TransportTransitGatewayAttachmentId", "Options"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

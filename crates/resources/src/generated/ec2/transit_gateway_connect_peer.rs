@@ -25,6 +25,7 @@ pub(crate) static RULE_TransitGatewayConnectPeer: ObjRule = ObjRule {
     ],
     required: &["TransitGatewayAttachmentId", "ConnectPeerConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -26,6 +26,7 @@ pub(crate) static RULE_TransitGatewayMeteringPolicy: ObjRule = ObjRule {
     ],
     required: &["TransitGatewayId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

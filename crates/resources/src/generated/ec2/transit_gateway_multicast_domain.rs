@@ -23,6 +23,7 @@ pub(crate) static RULE_TransitGatewayMulticastDomain: ObjRule = ObjRule {
     ],
     required: &["TransitGatewayId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

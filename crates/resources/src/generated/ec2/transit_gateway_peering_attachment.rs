@@ -31,6 +31,7 @@ pub(crate) static RULE_TransitGatewayPeeringAttachment: ObjRule = ObjRule {
     ],
     required: &["TransitGatewayId", "PeerTransitGatewayId", "PeerAccountId", "PeerRegion"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -25,6 +25,7 @@ pub(crate) static RULE_TransitGatewayRouteTable: ObjRule = ObjRule {
     ],
     required: &["TransitGatewayId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE_TransitGatewayVpcAttachment: ObjRule = ObjRule {
     ],
     required: &["SubnetIds", "VpcId", "TransitGatewayId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

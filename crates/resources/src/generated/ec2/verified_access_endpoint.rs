@@ -43,6 +43,7 @@ pub(crate) static RULE_VerifiedAccessEndpoint: ObjRule = ObjRule {
     ],
     required: &["AttachmentType", "EndpointType", "VerifiedAccessGroupId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_VerifiedAccessGroup: ObjRule = ObjRule {
     ],
     required: &["VerifiedAccessInstanceId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

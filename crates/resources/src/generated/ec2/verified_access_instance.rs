@@ -19,6 +19,7 @@ pub(crate) static RULE_VerifiedAccessInstance: ObjRule = ObjRule {
         ("VerifiedAccessTrustProviders", Shape::List(&ListRule { items: Shape::Object(&RULE_VerifiedAccessTrustProvider), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_VerifiedAccessTrustProvider: ObjRule = ObjRule {
     ],
     required: &["TrustProviderType", "PolicyReferenceName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

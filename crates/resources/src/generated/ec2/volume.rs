@@ -31,6 +31,7 @@ pub(crate) static RULE_Volume: ObjRule = ObjRule {
     ],
     any_of: &[&[&["AvailabilityZone", "Size"], &["AvailabilityZone", "SnapshotId"], &["AvailabilityZoneId", "Size"], &["AvailabilityZoneId", "SnapshotId"], &["SourceVolumeId"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -24,6 +24,7 @@ pub(crate) static RULE_Vpc: ObjRule = ObjRule {
     one_of: &[&[&["CidrBlock"], &["Ipv4IpamPoolId"]]],
     dependent_required: &[("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]), ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"])],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

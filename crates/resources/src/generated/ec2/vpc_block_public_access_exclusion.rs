@@ -25,6 +25,7 @@ pub(crate) static RULE_VpcBlockPublicAccessExclusion: ObjRule = ObjRule {
     required: &["InternetGatewayExclusionMode"],
     one_of: &[&[&["VpcId"], &["SubnetId"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -23,6 +23,7 @@ pub(crate) static RULE_VpcEncryptionControl: ObjRule = ObjRule {
         ("VpcPeeringExclusionInput", Shape::Str(&StrRule { allowed: &["enable", "disable"], ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

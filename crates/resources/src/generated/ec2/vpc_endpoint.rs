@@ -37,6 +37,7 @@ pub(crate) static RULE_VpcEndpoint: ObjRule = ObjRule {
     ],
     required: &["VpcId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_VpcPeeringConnection: ObjRule = ObjRule {
     ],
     required: &["VpcId", "PeerVpcId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_VpnConcentrator: ObjRule = ObjRule {
     ],
     required: &["TransitGatewayId", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

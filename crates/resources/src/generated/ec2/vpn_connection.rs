@@ -43,6 +43,7 @@ pub(crate) static RULE_VpnConnection: ObjRule = ObjRule {
     ],
     required: &["Type", "CustomerGatewayId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -26,6 +26,7 @@ pub(crate) static RULE_VpnGateway: ObjRule = ObjRule {
     ],
     required: &["Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -22,6 +22,7 @@ pub(crate) static RULE_PublicRepository: ObjRule = ObjRule {
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

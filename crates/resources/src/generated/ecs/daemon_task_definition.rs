@@ -34,6 +34,7 @@ pub(crate) static RULE_DaemonTaskDefinition: ObjRule = ObjRule {
         ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE_ExpressGatewayService: ObjRule = ObjRule {
     ],
     required: &["ExecutionRoleArn", "InfrastructureRoleArn", "PrimaryContainer"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -45,6 +45,7 @@ pub(crate) static RULE_Service: ObjRule = ObjRule {
         ("VpcLatticeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcLatticeConfiguration), min_items: None, max_items: None, unique: false })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

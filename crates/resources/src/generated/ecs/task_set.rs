@@ -39,6 +39,7 @@ pub(crate) static RULE_TaskSet: ObjRule = ObjRule {
     ],
     required: &["Cluster", "Service", "TaskDefinition"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -33,6 +33,7 @@ pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
         ("ThroughputMode", Shape::Str(&StrRule { allowed: &["bursting", "elastic", "provisioned"], ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

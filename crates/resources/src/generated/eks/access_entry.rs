@@ -32,6 +32,7 @@ pub(crate) static RULE_AccessEntry: ObjRule = ObjRule {
     ],
     required: &["PrincipalArn", "ClusterName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_Addon: ObjRule = ObjRule {
     ],
     required: &["ClusterName", "AddonName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

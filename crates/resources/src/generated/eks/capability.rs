@@ -41,6 +41,7 @@ pub(crate) static RULE_Capability: ObjRule = ObjRule {
     ],
     required: &["ClusterName", "CapabilityName", "Type", "RoleArn", "DeletePropagationPolicy"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

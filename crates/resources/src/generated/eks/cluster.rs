@@ -47,6 +47,7 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     ],
     required: &["RoleArn", "ResourcesVpcConfig"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

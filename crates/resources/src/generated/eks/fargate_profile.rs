@@ -30,6 +30,7 @@ pub(crate) static RULE_FargateProfile: ObjRule = ObjRule {
     ],
     required: &["ClusterName", "PodExecutionRoleArn", "Selectors"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

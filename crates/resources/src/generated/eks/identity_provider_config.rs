@@ -30,6 +30,7 @@ pub(crate) static RULE_IdentityProviderConfig: ObjRule = ObjRule {
     ],
     required: &["Type", "ClusterName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -44,6 +44,7 @@ pub(crate) static RULE_Nodegroup: ObjRule = ObjRule {
     ],
     required: &["ClusterName", "NodeRole", "Subnets"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE_PodIdentityAssociation: ObjRule = ObjRule {
     ],
     required: &["ClusterName", "RoleArn", "Namespace", "ServiceAccount"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

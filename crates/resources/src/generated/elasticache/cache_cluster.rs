@@ -56,6 +56,7 @@ pub(crate) static RULE_CacheCluster: ObjRule = ObjRule {
     ],
     required: &["CacheNodeType", "NumCacheNodes", "Engine"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

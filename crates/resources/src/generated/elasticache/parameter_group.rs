@@ -29,6 +29,7 @@ pub(crate) static RULE_ParameterGroup: ObjRule = ObjRule {
     ],
     required: &["Description", "CacheParameterGroupFamily"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

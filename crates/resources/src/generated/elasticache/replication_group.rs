@@ -69,6 +69,7 @@ pub(crate) static RULE_ReplicationGroup: ObjRule = ObjRule {
     ],
     required: &["ReplicationGroupDescription"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

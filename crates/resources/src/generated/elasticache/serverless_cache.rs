@@ -41,6 +41,7 @@ pub(crate) static RULE_ServerlessCache: ObjRule = ObjRule {
     ],
     required: &["ServerlessCacheName", "Engine"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_SubnetGroup: ObjRule = ObjRule {
     ],
     required: &["Description", "SubnetIds"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

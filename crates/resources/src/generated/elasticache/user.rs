@@ -39,6 +39,7 @@ pub(crate) static RULE_User: ObjRule = ObjRule {
     ],
     required: &["UserId", "UserName", "Engine"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_UserGroup: ObjRule = ObjRule {
     ],
     required: &["UserGroupId", "Engine", "UserIds"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

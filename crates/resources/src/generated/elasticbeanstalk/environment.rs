@@ -32,6 +32,7 @@ pub(crate) static RULE_Environment: ObjRule = ObjRule {
     ],
     required: &["ApplicationName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

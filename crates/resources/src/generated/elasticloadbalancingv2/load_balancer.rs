@@ -29,6 +29,7 @@ pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
     ],
     one_of: &[&[&["Subnets"], &["SubnetMappings"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_TargetGroup: ObjRule = ObjRule {
         ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_Feed: ObjRule = ObjRule {
     ],
     required: &["Name", "Outputs"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -65,6 +65,7 @@ pub(crate) static RULE_Studio: ObjRule = ObjRule {
     ],
     required: &["AuthMode", "EngineSecurityGroupId", "Name", "ServiceRole", "SubnetIds", "VpcId", "WorkspaceSecurityGroupId", "DefaultS3Location"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -16,6 +16,7 @@ pub(crate) static RULE_WalWorkspace: ObjRule = ObjRule {
         ("WALWorkspaceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -45,6 +45,7 @@ pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     ],
     required: &["VirtualClusterId", "Type", "ReleaseLabel", "ExecutionRoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

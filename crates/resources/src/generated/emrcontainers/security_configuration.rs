@@ -36,6 +36,7 @@ pub(crate) static RULE_SecurityConfiguration: ObjRule = ObjRule {
     ],
     required: &["SecurityConfigurationData"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

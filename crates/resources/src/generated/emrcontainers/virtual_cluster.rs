@@ -33,6 +33,7 @@ pub(crate) static RULE_VirtualCluster: ObjRule = ObjRule {
     ],
     required: &["Name", "ContainerProvider"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -66,6 +66,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
     ],
     required: &["ReleaseLabel", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

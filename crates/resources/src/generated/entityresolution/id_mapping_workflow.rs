@@ -53,6 +53,7 @@ pub(crate) static RULE_IdMappingWorkflow: ObjRule = ObjRule {
     ],
     required: &["WorkflowName", "InputSourceConfig", "IdMappingTechniques", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

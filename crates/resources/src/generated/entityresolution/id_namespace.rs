@@ -46,6 +46,7 @@ pub(crate) static RULE_IdNamespace: ObjRule = ObjRule {
     ],
     required: &["IdNamespaceName", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -60,6 +60,7 @@ pub(crate) static RULE_MatchingWorkflow: ObjRule = ObjRule {
     ],
     required: &["WorkflowName", "InputSourceConfig", "OutputSourceConfig", "ResolutionTechniques", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -33,6 +33,7 @@ pub(crate) static RULE_SchemaMapping: ObjRule = ObjRule {
     ],
     required: &["SchemaName", "MappedInputFields"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

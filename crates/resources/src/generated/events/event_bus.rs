@@ -31,6 +31,7 @@ pub(crate) static RULE_EventBus: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -33,6 +33,7 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
     ],
     any_of: &[&[&["EventPattern"], &["ScheduleExpression"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

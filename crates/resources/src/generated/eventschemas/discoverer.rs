@@ -27,6 +27,7 @@ pub(crate) static RULE_Discoverer: ObjRule = ObjRule {
     ],
     required: &["SourceArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

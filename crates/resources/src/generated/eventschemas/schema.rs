@@ -33,6 +33,7 @@ pub(crate) static RULE_Schema: ObjRule = ObjRule {
     ],
     required: &["Type", "Content", "RegistryName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -63,6 +63,7 @@ pub(crate) static RULE_Environment: ObjRule = ObjRule {
     ],
     required: &["VpcId", "ServiceAccessSubnetId", "VcfVersion", "TermsAccepted", "LicenseInfo", "ConnectivityInfo", "VcfHostnames", "SiteId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE_ExperimentTemplate: ObjRule = ObjRule {
     ],
     required: &["Description", "StopConditions", "Targets", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -55,6 +55,7 @@ pub(crate) static RULE_Policy: ObjRule = ObjRule {
     ],
     required: &["ExcludeResourceTags", "PolicyName", "RemediationEnabled", "SecurityServicePolicyData"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

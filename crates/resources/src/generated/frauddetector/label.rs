@@ -28,6 +28,7 @@ pub(crate) static RULE_Label: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

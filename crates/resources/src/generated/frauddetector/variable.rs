@@ -38,6 +38,7 @@ pub(crate) static RULE_Variable: ObjRule = ObjRule {
     ],
     required: &["DataType", "DataSource", "DefaultValue", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

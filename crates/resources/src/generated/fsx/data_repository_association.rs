@@ -38,6 +38,7 @@ pub(crate) static RULE_DataRepositoryAssociation: ObjRule = ObjRule {
     ],
     required: &["FileSystemId", "FileSystemPath", "DataRepositoryPath"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_Alias: ObjRule = ObjRule {
     ],
     required: &["Name", "RoutingStrategy"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -23,6 +23,7 @@ pub(crate) static RULE_Build: ObjRule = ObjRule {
         ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -54,6 +54,7 @@ pub(crate) static RULE_ContainerFleet: ObjRule = ObjRule {
     ],
     required: &["FleetRoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

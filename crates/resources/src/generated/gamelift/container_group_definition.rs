@@ -46,6 +46,7 @@ pub(crate) static RULE_ContainerGroupDefinition: ObjRule = ObjRule {
     ],
     required: &["Name", "OperatingSystem", "TotalMemoryLimitMebibytes", "TotalVcpuLimit"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

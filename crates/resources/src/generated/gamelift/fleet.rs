@@ -73,6 +73,7 @@ pub(crate) static RULE_Fleet: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

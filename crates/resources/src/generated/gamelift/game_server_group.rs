@@ -42,6 +42,7 @@ pub(crate) static RULE_GameServerGroup: ObjRule = ObjRule {
     ],
     required: &["GameServerGroupName", "InstanceDefinitions", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

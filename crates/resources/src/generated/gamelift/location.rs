@@ -27,6 +27,7 @@ pub(crate) static RULE_Location: ObjRule = ObjRule {
     ],
     required: &["LocationName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -52,6 +52,7 @@ pub(crate) static RULE_MatchmakingConfiguration: ObjRule = ObjRule {
     ],
     required: &["AcceptanceRequired", "Name", "RequestTimeoutSeconds", "RuleSetName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

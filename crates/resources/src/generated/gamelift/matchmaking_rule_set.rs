@@ -27,6 +27,7 @@ pub(crate) static RULE_MatchmakingRuleSet: ObjRule = ObjRule {
     ],
     required: &["Name", "RuleSetBody"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -30,6 +30,7 @@ pub(crate) static RULE_Script: ObjRule = ObjRule {
     ],
     required: &["StorageLocation"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_Crawler: ObjRule = ObjRule {
     ],
     required: &["Role", "Targets"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_Integration: ObjRule = ObjRule {
     ],
     required: &["IntegrationName", "SourceArn", "TargetArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

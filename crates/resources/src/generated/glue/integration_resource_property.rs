@@ -28,6 +28,7 @@ pub(crate) static RULE_IntegrationResourceProperty: ObjRule = ObjRule {
     ],
     required: &["ResourceArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -53,6 +53,7 @@ pub(crate) static RULE_Job: ObjRule = ObjRule {
     ],
     required: &["Role", "Command"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

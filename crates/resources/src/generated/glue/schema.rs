@@ -38,6 +38,7 @@ pub(crate) static RULE_Schema: ObjRule = ObjRule {
     ],
     required: &["Name", "DataFormat", "Compatibility"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

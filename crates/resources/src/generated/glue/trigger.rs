@@ -35,6 +35,7 @@ pub(crate) static RULE_Trigger: ObjRule = ObjRule {
     ],
     required: &["Type", "Actions"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_UsageProfile: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     ],
     required: &["TargetArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -40,6 +40,7 @@ pub(crate) static RULE_Config: ObjRule = ObjRule {
     ],
     required: &["Name", "ConfigData"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

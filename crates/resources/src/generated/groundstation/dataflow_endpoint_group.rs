@@ -31,6 +31,7 @@ pub(crate) static RULE_DataflowEndpointGroup: ObjRule = ObjRule {
     ],
     required: &["EndpointDetails"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

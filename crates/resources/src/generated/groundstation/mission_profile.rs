@@ -45,6 +45,7 @@ pub(crate) static RULE_MissionProfile: ObjRule = ObjRule {
     ],
     required: &["Name", "MinimumViableContactDurationSeconds", "DataflowEdges", "TrackingConfigArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

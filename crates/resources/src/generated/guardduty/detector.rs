@@ -28,6 +28,7 @@ pub(crate) static RULE_Detector: ObjRule = ObjRule {
     ],
     required: &["Enable"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_Filter: ObjRule = ObjRule {
     ],
     required: &["DetectorId", "Name", "FindingCriteria"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_PublishingDestination: ObjRule = ObjRule {
     ],
     required: &["DetectorId", "DestinationType", "DestinationProperties"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

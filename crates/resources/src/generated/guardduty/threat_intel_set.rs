@@ -32,6 +32,7 @@ pub(crate) static RULE_ThreatIntelSet: ObjRule = ObjRule {
     ],
     required: &["Format", "Location"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_TrustedEntitySet: ObjRule = ObjRule {
     ],
     required: &["Format", "Location"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

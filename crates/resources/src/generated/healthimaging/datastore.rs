@@ -17,6 +17,7 @@ pub(crate) static RULE_Datastore: ObjRule = ObjRule {
         ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

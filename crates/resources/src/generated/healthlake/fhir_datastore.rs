@@ -35,6 +35,7 @@ pub(crate) static RULE_FhirDatastore: ObjRule = ObjRule {
     ],
     required: &["DatastoreTypeVersion"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

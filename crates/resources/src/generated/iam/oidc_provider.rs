@@ -21,6 +21,7 @@ pub(crate) static RULE_OidcProvider: ObjRule = ObjRule {
         ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

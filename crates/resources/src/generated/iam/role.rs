@@ -42,6 +42,7 @@ pub(crate) static RULE_Role: ObjRule = ObjRule {
     ],
     required: &["AssumeRolePolicyDocument"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

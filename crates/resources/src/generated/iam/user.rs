@@ -31,6 +31,7 @@ pub(crate) static RULE_User: ObjRule = ObjRule {
         ("UserName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE_Component: ObjRule = ObjRule {
     ],
     required: &["Name", "Platform", "Version"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

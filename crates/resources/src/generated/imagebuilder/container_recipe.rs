@@ -41,6 +41,7 @@ pub(crate) static RULE_ContainerRecipe: ObjRule = ObjRule {
     ],
     one_of: &[&[&["Name", "Version", "ParentImage", "TargetRepository", "ContainerType"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -40,6 +40,7 @@ pub(crate) static RULE_DistributionConfiguration: ObjRule = ObjRule {
     ],
     required: &["Name", "Distributions"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

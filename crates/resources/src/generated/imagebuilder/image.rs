@@ -50,6 +50,7 @@ pub(crate) static RULE_Image: ObjRule = ObjRule {
     ],
     one_of: &[&[&["ContainerRecipeArn", "InfrastructureConfigurationArn"], &["ImageRecipeArn", "InfrastructureConfigurationArn"], &["ImagePipelineExecutionSettings"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

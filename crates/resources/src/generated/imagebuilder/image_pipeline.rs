@@ -54,6 +54,7 @@ pub(crate) static RULE_ImagePipeline: ObjRule = ObjRule {
     ],
     one_of: &[&[&["Name", "ContainerRecipeArn", "InfrastructureConfigurationArn"], &["Name", "ImageRecipeArn", "InfrastructureConfigurationArn"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -45,6 +45,7 @@ pub(crate) static RULE_ImageRecipe: ObjRule = ObjRule {
     ],
     required: &["Name", "Version", "ParentImage"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

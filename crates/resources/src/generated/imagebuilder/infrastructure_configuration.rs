@@ -42,6 +42,7 @@ pub(crate) static RULE_InfrastructureConfiguration: ObjRule = ObjRule {
     ],
     required: &["Name", "InstanceProfileName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

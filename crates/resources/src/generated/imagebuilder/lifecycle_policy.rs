@@ -43,6 +43,7 @@ pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
     ],
     required: &["Name", "ExecutionRole", "ResourceType", "PolicyDetails", "ResourceSelection"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

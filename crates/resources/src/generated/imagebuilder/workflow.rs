@@ -37,6 +37,7 @@ pub(crate) static RULE_Workflow: ObjRule = ObjRule {
     ],
     required: &["Name", "Type", "Version"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

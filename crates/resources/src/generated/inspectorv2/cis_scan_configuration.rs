@@ -34,6 +34,7 @@ pub(crate) static RULE_CisScanConfiguration: ObjRule = ObjRule {
     ],
     required: &["ScanName", "SecurityLevel", "Schedule", "Targets"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

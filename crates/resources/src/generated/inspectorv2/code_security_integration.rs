@@ -21,6 +21,7 @@ pub(crate) static RULE_CodeSecurityIntegration: ObjRule = ObjRule {
         ("UpdateIntegrationDetails", Shape::Object(&RULE_UpdateDetails)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

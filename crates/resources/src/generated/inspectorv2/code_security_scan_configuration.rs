@@ -19,6 +19,7 @@ pub(crate) static RULE_CodeSecurityScanConfiguration: ObjRule = ObjRule {
         ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

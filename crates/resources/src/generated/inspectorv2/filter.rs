@@ -29,6 +29,7 @@ pub(crate) static RULE_Filter: ObjRule = ObjRule {
     ],
     required: &["Name", "FilterCriteria", "FilterAction"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_Connection: ObjRule = ObjRule {
     ],
     required: &["AttachPoint"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

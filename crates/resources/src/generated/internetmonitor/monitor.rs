@@ -36,6 +36,7 @@ pub(crate) static RULE_Monitor: ObjRule = ObjRule {
     ],
     required: &["MonitorName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

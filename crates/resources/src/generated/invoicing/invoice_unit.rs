@@ -34,6 +34,7 @@ pub(crate) static RULE_InvoiceUnit: ObjRule = ObjRule {
     ],
     required: &["InvoiceReceiver", "Name", "Rule"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -33,6 +33,7 @@ pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
     ],
     required: &["AuthorizerFunctionArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE_CaCertificate: ObjRule = ObjRule {
     ],
     required: &["CACertificatePem", "Status"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

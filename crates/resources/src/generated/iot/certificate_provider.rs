@@ -30,6 +30,7 @@ pub(crate) static RULE_CertificateProvider: ObjRule = ObjRule {
     ],
     required: &["LambdaFunctionArn", "AccountDefaultForOperations"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

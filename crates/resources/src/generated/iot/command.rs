@@ -43,6 +43,7 @@ pub(crate) static RULE_Command: ObjRule = ObjRule {
     ],
     required: &["CommandId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

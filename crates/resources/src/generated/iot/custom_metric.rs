@@ -30,6 +30,7 @@ pub(crate) static RULE_CustomMetric: ObjRule = ObjRule {
     ],
     required: &["MetricType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

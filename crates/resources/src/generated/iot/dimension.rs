@@ -31,6 +31,7 @@ pub(crate) static RULE_Dimension: ObjRule = ObjRule {
     ],
     required: &["Type", "StringValues"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

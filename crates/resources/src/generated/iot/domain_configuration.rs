@@ -33,6 +33,7 @@ pub(crate) static RULE_DomainConfiguration: ObjRule = ObjRule {
         ("ValidationCertificateArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

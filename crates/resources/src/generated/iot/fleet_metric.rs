@@ -38,6 +38,7 @@ pub(crate) static RULE_FleetMetric: ObjRule = ObjRule {
     ],
     required: &["MetricName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

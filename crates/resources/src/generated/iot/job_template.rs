@@ -42,6 +42,7 @@ pub(crate) static RULE_JobTemplate: ObjRule = ObjRule {
     ],
     required: &["JobTemplateId", "Description"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

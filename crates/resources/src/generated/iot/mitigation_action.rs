@@ -32,6 +32,7 @@ pub(crate) static RULE_MitigationAction: ObjRule = ObjRule {
     ],
     required: &["RoleArn", "ActionParams"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -26,6 +26,7 @@ pub(crate) static RULE_Policy: ObjRule = ObjRule {
     ],
     required: &["PolicyDocument"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_ProvisioningTemplate: ObjRule = ObjRule {
     ],
     required: &["ProvisioningRoleArn", "TemplateBody"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_RoleAlias: ObjRule = ObjRule {
     ],
     required: &["RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

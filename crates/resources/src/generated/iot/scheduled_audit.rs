@@ -35,6 +35,7 @@ pub(crate) static RULE_ScheduledAudit: ObjRule = ObjRule {
     ],
     required: &["Frequency", "TargetCheckNames"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

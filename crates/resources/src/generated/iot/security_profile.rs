@@ -27,6 +27,7 @@ pub(crate) static RULE_SecurityProfile: ObjRule = ObjRule {
         ("TargetArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

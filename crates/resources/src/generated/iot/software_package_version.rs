@@ -32,6 +32,7 @@ pub(crate) static RULE_SoftwarePackageVersion: ObjRule = ObjRule {
     ],
     required: &["PackageName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

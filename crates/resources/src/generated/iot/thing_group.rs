@@ -24,6 +24,7 @@ pub(crate) static RULE_ThingGroup: ObjRule = ObjRule {
         ("ThingGroupProperties", Shape::Object(&RULE_ThingGroupProperties)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

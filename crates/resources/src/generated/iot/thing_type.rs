@@ -22,6 +22,7 @@ pub(crate) static RULE_ThingType: ObjRule = ObjRule {
         ("ThingTypeProperties", Shape::Object(&RULE_ThingTypeProperties)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

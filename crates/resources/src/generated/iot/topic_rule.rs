@@ -27,6 +27,7 @@ pub(crate) static RULE_TopicRule: ObjRule = ObjRule {
     ],
     required: &["TopicRulePayload"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

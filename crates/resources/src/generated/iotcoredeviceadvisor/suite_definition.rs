@@ -22,6 +22,7 @@ pub(crate) static RULE_SuiteDefinition: ObjRule = ObjRule {
     ],
     required: &["SuiteDefinitionConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

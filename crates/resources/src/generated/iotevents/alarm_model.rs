@@ -47,6 +47,7 @@ pub(crate) static RULE_AlarmModel: ObjRule = ObjRule {
     ],
     required: &["RoleArn", "AlarmRule"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -46,6 +46,7 @@ pub(crate) static RULE_DetectorModel: ObjRule = ObjRule {
     ],
     required: &["DetectorModelDefinition", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_Input: ObjRule = ObjRule {
     ],
     required: &["InputDefinition"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

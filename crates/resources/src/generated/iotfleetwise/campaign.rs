@@ -54,6 +54,7 @@ pub(crate) static RULE_Campaign: ObjRule = ObjRule {
     ],
     required: &["Name", "CollectionScheme", "SignalCatalogArn", "TargetArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

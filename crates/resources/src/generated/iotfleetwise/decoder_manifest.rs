@@ -36,6 +36,7 @@ pub(crate) static RULE_DecoderManifest: ObjRule = ObjRule {
     ],
     required: &["Name", "ModelManifestArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_Fleet: ObjRule = ObjRule {
     ],
     required: &["Id", "SignalCatalogArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_ModelManifest: ObjRule = ObjRule {
     ],
     required: &["SignalCatalogArn", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

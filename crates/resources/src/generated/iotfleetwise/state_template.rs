@@ -38,6 +38,7 @@ pub(crate) static RULE_StateTemplate: ObjRule = ObjRule {
     ],
     required: &["Name", "SignalCatalogArn", "StateTemplateProperties"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

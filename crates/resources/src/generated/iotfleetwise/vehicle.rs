@@ -36,6 +36,7 @@ pub(crate) static RULE_Vehicle: ObjRule = ObjRule {
     ],
     required: &["Name", "DecoderManifestArn", "ModelManifestArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE_Asset: ObjRule = ObjRule {
     ],
     required: &["AssetName", "AssetModelId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -39,6 +39,7 @@ pub(crate) static RULE_AssetModel: ObjRule = ObjRule {
     ],
     required: &["AssetModelName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

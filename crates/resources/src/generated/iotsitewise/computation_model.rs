@@ -32,6 +32,7 @@ pub(crate) static RULE_ComputationModel: ObjRule = ObjRule {
     ],
     required: &["ComputationModelName", "ComputationModelConfiguration", "ComputationModelDataBinding"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

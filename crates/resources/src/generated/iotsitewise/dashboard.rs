@@ -38,6 +38,7 @@ pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
     ],
     required: &["DashboardDefinition", "DashboardDescription", "DashboardName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -30,6 +30,7 @@ pub(crate) static RULE_Dataset: ObjRule = ObjRule {
     ],
     required: &["DatasetName", "DatasetSource"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

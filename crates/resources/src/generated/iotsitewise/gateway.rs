@@ -34,6 +34,7 @@ pub(crate) static RULE_Gateway: ObjRule = ObjRule {
     ],
     required: &["GatewayName", "GatewayPlatform"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -45,6 +45,7 @@ pub(crate) static RULE_Portal: ObjRule = ObjRule {
     ],
     required: &["PortalContactEmail", "PortalName", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_Project: ObjRule = ObjRule {
     ],
     required: &["PortalId", "ProjectName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

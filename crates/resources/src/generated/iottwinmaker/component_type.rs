@@ -35,6 +35,7 @@ pub(crate) static RULE_ComponentType: ObjRule = ObjRule {
     ],
     required: &["WorkspaceId", "ComponentTypeId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -39,6 +39,7 @@ pub(crate) static RULE_Entity: ObjRule = ObjRule {
     ],
     required: &["WorkspaceId", "EntityName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

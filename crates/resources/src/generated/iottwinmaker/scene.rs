@@ -35,6 +35,7 @@ pub(crate) static RULE_Scene: ObjRule = ObjRule {
     ],
     required: &["WorkspaceId", "SceneId", "ContentLocation"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -33,6 +33,7 @@ pub(crate) static RULE_SyncJob: ObjRule = ObjRule {
     ],
     required: &["WorkspaceId", "SyncSource", "SyncRole"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

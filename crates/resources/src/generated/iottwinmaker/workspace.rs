@@ -35,6 +35,7 @@ pub(crate) static RULE_Workspace: ObjRule = ObjRule {
     ],
     required: &["WorkspaceId", "Role", "S3Location"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_Destination: ObjRule = ObjRule {
     ],
     required: &["Name", "Expression", "ExpressionType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

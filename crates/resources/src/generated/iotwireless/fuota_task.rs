@@ -37,6 +37,7 @@ pub(crate) static RULE_FuotaTask: ObjRule = ObjRule {
     ],
     required: &["LoRaWAN", "FirmwareUpdateImage", "FirmwareUpdateRole"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

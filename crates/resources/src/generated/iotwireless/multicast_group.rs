@@ -29,6 +29,7 @@ pub(crate) static RULE_MulticastGroup: ObjRule = ObjRule {
     ],
     required: &["LoRaWAN"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -21,6 +21,7 @@ pub(crate) static RULE_PartnerAccount: ObjRule = ObjRule {
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: true })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -15,6 +15,7 @@ pub(crate) static RULE_ServiceProfile: ObjRule = ObjRule {
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -26,6 +26,7 @@ pub(crate) static RULE_TaskDefinition: ObjRule = ObjRule {
     ],
     required: &["AutoCreateTasks"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE_WirelessDevice: ObjRule = ObjRule {
     ],
     required: &["Type", "DestinationName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -27,6 +27,7 @@ pub(crate) static RULE_WirelessDeviceImportTask: ObjRule = ObjRule {
     ],
     required: &["DestinationName", "Sidewalk"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

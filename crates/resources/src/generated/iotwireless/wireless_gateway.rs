@@ -34,6 +34,7 @@ pub(crate) static RULE_WirelessGateway: ObjRule = ObjRule {
     ],
     required: &["LoRaWAN"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_Channel: ObjRule = ObjRule {
         ("Type", Shape::Str(&StrRule { allowed: &["STANDARD", "BASIC", "ADVANCED_SD", "ADVANCED_HD"], ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -17,6 +17,7 @@ pub(crate) static RULE_EncoderConfiguration: ObjRule = ObjRule {
         ("Video", Shape::Object(&RULE_Video)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

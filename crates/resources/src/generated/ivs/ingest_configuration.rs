@@ -25,6 +25,7 @@ pub(crate) static RULE_IngestConfiguration: ObjRule = ObjRule {
         ("UserId", Shape::STR),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_RecordingConfiguration: ObjRule = ObjRule {
     ],
     required: &["DestinationConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_StorageConfiguration: ObjRule = ObjRule {
     ],
     required: &["S3"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_StreamKey: ObjRule = ObjRule {
     ],
     required: &["ChannelArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

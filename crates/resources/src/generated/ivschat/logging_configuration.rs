@@ -28,6 +28,7 @@ pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     ],
     required: &["DestinationConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

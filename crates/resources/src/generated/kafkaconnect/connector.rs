@@ -56,6 +56,7 @@ pub(crate) static RULE_Connector: ObjRule = ObjRule {
     ],
     required: &["Capacity", "ConnectorConfiguration", "ConnectorName", "KafkaConnectVersion", "KafkaCluster", "KafkaClusterClientAuthentication", "KafkaClusterEncryptionInTransit", "Plugins", "ServiceExecutionRoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

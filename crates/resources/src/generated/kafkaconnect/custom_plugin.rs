@@ -29,6 +29,7 @@ pub(crate) static RULE_CustomPlugin: ObjRule = ObjRule {
     ],
     required: &["Name", "ContentType", "Location"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

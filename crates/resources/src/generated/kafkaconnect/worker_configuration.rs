@@ -29,6 +29,7 @@ pub(crate) static RULE_WorkerConfiguration: ObjRule = ObjRule {
     ],
     required: &["Name", "PropertiesFileContent"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -62,6 +62,7 @@ pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     ],
     required: &["Name", "IndexId", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -46,6 +46,7 @@ pub(crate) static RULE_Faq: ObjRule = ObjRule {
     ],
     required: &["IndexId", "Name", "S3Path", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -45,6 +45,7 @@ pub(crate) static RULE_Index: ObjRule = ObjRule {
     ],
     required: &["Name", "RoleArn", "Edition"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

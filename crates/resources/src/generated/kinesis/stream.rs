@@ -26,6 +26,7 @@ pub(crate) static RULE_Stream: ObjRule = ObjRule {
         ("WarmThroughputMiBps", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_StreamConsumer: ObjRule = ObjRule {
     ],
     required: &["ConsumerName", "StreamARN"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
     ],
     required: &["RuntimeEnvironment", "ServiceExecutionRole"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

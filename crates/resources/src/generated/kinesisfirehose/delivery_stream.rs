@@ -65,6 +65,7 @@ pub(crate) static RULE_DeliveryStream: ObjRule = ObjRule {
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -20,6 +20,7 @@ pub(crate) static RULE_SignalingChannel: ObjRule = ObjRule {
         ("Type", Shape::Str(&StrRule { allowed: &["SINGLE_MASTER"], ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

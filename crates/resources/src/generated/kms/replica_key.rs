@@ -31,6 +31,7 @@ pub(crate) static RULE_ReplicaKey: ObjRule = ObjRule {
     ],
     required: &["PrimaryKeyArn", "KeyPolicy"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -42,6 +42,7 @@ pub(crate) static RULE_CapacityProvider: ObjRule = ObjRule {
     ],
     required: &["PermissionsConfig", "VpcConfig"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

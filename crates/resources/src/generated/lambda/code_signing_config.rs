@@ -31,6 +31,7 @@ pub(crate) static RULE_CodeSigningConfig: ObjRule = ObjRule {
     ],
     required: &["AllowedPublishers"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

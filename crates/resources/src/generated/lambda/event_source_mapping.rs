@@ -74,6 +74,7 @@ pub(crate) static RULE_EventSourceMapping: ObjRule = ObjRule {
     ],
     required: &["FunctionName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -76,6 +76,7 @@ pub(crate) static RULE_Function: ObjRule = ObjRule {
     ],
     required: &["Code", "Role"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

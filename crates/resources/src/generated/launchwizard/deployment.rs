@@ -34,6 +34,7 @@ pub(crate) static RULE_Deployment: ObjRule = ObjRule {
     ],
     required: &["DeploymentPatternName", "Name", "WorkloadName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -76,6 +76,7 @@ pub(crate) static RULE_Bot: ObjRule = ObjRule {
     ],
     required: &["Name", "RoleArn", "DataPrivacy", "IdleSessionTTLInSeconds"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -49,6 +49,7 @@ pub(crate) static RULE_BotAlias: ObjRule = ObjRule {
     ],
     required: &["BotId", "BotAliasName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

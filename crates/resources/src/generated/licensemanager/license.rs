@@ -55,6 +55,7 @@ pub(crate) static RULE_License: ObjRule = ObjRule {
     ],
     required: &["LicenseName", "ProductName", "Issuer", "HomeRegion", "Validity", "ConsumptionConfiguration", "Entitlements", "Beneficiary", "ProductSKU"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

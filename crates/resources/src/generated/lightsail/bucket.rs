@@ -35,6 +35,7 @@ pub(crate) static RULE_Bucket: ObjRule = ObjRule {
     ],
     required: &["BucketName", "BundleId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     ],
     required: &["CertificateName", "DomainName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

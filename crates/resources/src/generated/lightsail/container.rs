@@ -37,6 +37,7 @@ pub(crate) static RULE_Container: ObjRule = ObjRule {
     ],
     required: &["ServiceName", "Power", "Scale"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -48,6 +48,7 @@ pub(crate) static RULE_Database: ObjRule = ObjRule {
     ],
     required: &["RelationalDatabaseName", "RelationalDatabaseBlueprintId", "RelationalDatabaseBundleId", "MasterDatabaseName", "MasterUsername"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

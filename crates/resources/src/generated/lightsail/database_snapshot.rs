@@ -30,6 +30,7 @@ pub(crate) static RULE_DatabaseSnapshot: ObjRule = ObjRule {
     ],
     required: &["RelationalDatabaseSnapshotName", "RelationalDatabaseName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_Disk: ObjRule = ObjRule {
     ],
     required: &["DiskName", "SizeInGb"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

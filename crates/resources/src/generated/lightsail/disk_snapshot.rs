@@ -30,6 +30,7 @@ pub(crate) static RULE_DiskSnapshot: ObjRule = ObjRule {
     ],
     required: &["DiskSnapshotName", "DiskName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

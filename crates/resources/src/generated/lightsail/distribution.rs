@@ -43,6 +43,7 @@ pub(crate) static RULE_Distribution: ObjRule = ObjRule {
     ],
     required: &["DistributionName", "BundleId", "DefaultCacheBehavior", "Origin"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

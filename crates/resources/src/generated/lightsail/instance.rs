@@ -45,6 +45,7 @@ pub(crate) static RULE_Instance: ObjRule = ObjRule {
     ],
     required: &["InstanceName", "BlueprintId", "BundleId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

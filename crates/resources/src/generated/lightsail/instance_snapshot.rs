@@ -30,6 +30,7 @@ pub(crate) static RULE_InstanceSnapshot: ObjRule = ObjRule {
     ],
     required: &["InstanceSnapshotName", "InstanceName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

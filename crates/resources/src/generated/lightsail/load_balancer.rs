@@ -36,6 +36,7 @@ pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
     ],
     required: &["LoadBalancerName", "InstancePort"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

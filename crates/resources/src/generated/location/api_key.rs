@@ -49,6 +49,7 @@ pub(crate) static RULE_ApiKey: ObjRule = ObjRule {
     ],
     required: &["KeyName", "Restrictions"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

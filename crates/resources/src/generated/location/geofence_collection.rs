@@ -31,6 +31,7 @@ pub(crate) static RULE_GeofenceCollection: ObjRule = ObjRule {
     ],
     required: &["CollectionName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

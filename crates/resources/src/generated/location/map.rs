@@ -33,6 +33,7 @@ pub(crate) static RULE_Map: ObjRule = ObjRule {
     ],
     required: &["Configuration", "MapName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -33,6 +33,7 @@ pub(crate) static RULE_PlaceIndex: ObjRule = ObjRule {
     ],
     required: &["DataSource", "IndexName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

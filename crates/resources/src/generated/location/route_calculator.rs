@@ -32,6 +32,7 @@ pub(crate) static RULE_RouteCalculator: ObjRule = ObjRule {
     ],
     required: &["DataSource", "CalculatorName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

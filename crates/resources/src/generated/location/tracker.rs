@@ -34,6 +34,7 @@ pub(crate) static RULE_Tracker: ObjRule = ObjRule {
     ],
     required: &["TrackerName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

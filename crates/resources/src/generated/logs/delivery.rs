@@ -35,6 +35,7 @@ pub(crate) static RULE_Delivery: ObjRule = ObjRule {
     ],
     required: &["DeliverySourceName", "DeliveryDestinationArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_Destination: ObjRule = ObjRule {
     ],
     required: &["DestinationName", "TargetArn", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -50,6 +50,7 @@ pub(crate) static RULE_ScheduledQuery: ObjRule = ObjRule {
     ],
     required: &["Name", "QueryLanguage", "QueryString", "ScheduleExpression", "ExecutionRoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
     ],
     required: &["EngineType", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

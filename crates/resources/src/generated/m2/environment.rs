@@ -45,6 +45,7 @@ pub(crate) static RULE_Environment: ObjRule = ObjRule {
     ],
     required: &["EngineType", "InstanceType", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

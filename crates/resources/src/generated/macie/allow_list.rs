@@ -29,6 +29,7 @@ pub(crate) static RULE_AllowList: ObjRule = ObjRule {
     ],
     required: &["Name", "Criteria"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_CustomDataIdentifier: ObjRule = ObjRule {
     ],
     required: &["Name", "Regex"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_FindingsFilter: ObjRule = ObjRule {
     ],
     required: &["Name", "FindingCriteria"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -23,6 +23,7 @@ pub(crate) static RULE_Accessor: ObjRule = ObjRule {
     ],
     required: &["AccessorType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -53,6 +53,7 @@ pub(crate) static RULE_Flow: ObjRule = ObjRule {
     ],
     required: &["Name", "Source"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

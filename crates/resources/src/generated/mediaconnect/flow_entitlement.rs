@@ -43,6 +43,7 @@ pub(crate) static RULE_FlowEntitlement: ObjRule = ObjRule {
     ],
     required: &["FlowArn", "Name", "Subscribers", "Description"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -59,6 +59,7 @@ pub(crate) static RULE_FlowOutput: ObjRule = ObjRule {
     ],
     required: &["FlowArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -56,6 +56,7 @@ pub(crate) static RULE_FlowSource: ObjRule = ObjRule {
     ],
     required: &["FlowArn", "Name", "Description"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -43,6 +43,7 @@ pub(crate) static RULE_FlowVpcInterface: ObjRule = ObjRule {
     ],
     required: &["FlowArn", "Name", "RoleArn", "SubnetId", "SecurityGroupIds"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE_RouterInput: ObjRule = ObjRule {
     ],
     required: &["Configuration", "MaximumBitrate", "Name", "RoutingScope", "Tier"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_RouterNetworkInterface: ObjRule = ObjRule {
     ],
     required: &["Configuration", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

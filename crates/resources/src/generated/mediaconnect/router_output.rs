@@ -40,6 +40,7 @@ pub(crate) static RULE_RouterOutput: ObjRule = ObjRule {
     ],
     required: &["Configuration", "MaximumBitrate", "Name", "RoutingScope", "Tier"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

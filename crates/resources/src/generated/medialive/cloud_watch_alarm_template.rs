@@ -51,6 +51,7 @@ pub(crate) static RULE_CloudWatchAlarmTemplate: ObjRule = ObjRule {
     ],
     required: &["ComparisonOperator", "EvaluationPeriods", "MetricName", "Name", "Period", "Statistic", "TargetResourceType", "Threshold", "TreatMissingData"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_EventBridgeRuleTemplate: ObjRule = ObjRule {
     ],
     required: &["EventType", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_Multiplex: ObjRule = ObjRule {
     ],
     required: &["AvailabilityZones", "MultiplexSettings", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

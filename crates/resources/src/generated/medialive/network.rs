@@ -29,6 +29,7 @@ pub(crate) static RULE_Network: ObjRule = ObjRule {
     ],
     required: &["Name", "IpPools"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

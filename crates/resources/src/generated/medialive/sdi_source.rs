@@ -29,6 +29,7 @@ pub(crate) static RULE_SdiSource: ObjRule = ObjRule {
     ],
     required: &["Name", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

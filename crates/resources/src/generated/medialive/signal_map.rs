@@ -31,6 +31,7 @@ pub(crate) static RULE_SignalMap: ObjRule = ObjRule {
     ],
     required: &["DiscoveryEntryPointArn", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

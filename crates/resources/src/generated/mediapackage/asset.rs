@@ -36,6 +36,7 @@ pub(crate) static RULE_Asset: ObjRule = ObjRule {
     ],
     required: &["Id", "PackagingGroupId", "SourceArn", "SourceRoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -33,6 +33,7 @@ pub(crate) static RULE_Channel: ObjRule = ObjRule {
     ],
     required: &["Id"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -46,6 +46,7 @@ pub(crate) static RULE_OriginEndpoint: ObjRule = ObjRule {
     ],
     required: &["Id", "ChannelId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_PackagingConfiguration: ObjRule = ObjRule {
     ],
     required: &["PackagingGroupId", "Id"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

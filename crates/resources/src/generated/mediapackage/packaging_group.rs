@@ -31,6 +31,7 @@ pub(crate) static RULE_PackagingGroup: ObjRule = ObjRule {
     ],
     required: &["Id"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

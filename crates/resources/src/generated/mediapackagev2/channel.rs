@@ -34,6 +34,7 @@ pub(crate) static RULE_Channel: ObjRule = ObjRule {
     ],
     required: &["ChannelGroupName", "ChannelName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

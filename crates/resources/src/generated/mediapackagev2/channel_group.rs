@@ -28,6 +28,7 @@ pub(crate) static RULE_ChannelGroup: ObjRule = ObjRule {
     ],
     required: &["ChannelGroupName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

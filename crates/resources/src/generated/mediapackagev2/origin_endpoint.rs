@@ -51,6 +51,7 @@ pub(crate) static RULE_OriginEndpoint: ObjRule = ObjRule {
     ],
     required: &["ChannelGroupName", "ChannelName", "OriginEndpointName", "ContainerType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_Channel: ObjRule = ObjRule {
     ],
     required: &["ChannelName", "Outputs", "PlaybackMode"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

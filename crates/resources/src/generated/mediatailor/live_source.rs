@@ -33,6 +33,7 @@ pub(crate) static RULE_LiveSource: ObjRule = ObjRule {
     ],
     required: &["HttpPackageConfigurations", "LiveSourceName", "SourceLocationName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

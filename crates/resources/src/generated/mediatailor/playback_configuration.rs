@@ -48,6 +48,7 @@ pub(crate) static RULE_PlaybackConfiguration: ObjRule = ObjRule {
     ],
     required: &["Name", "VideoContentSourceUrl", "AdDecisionServerUrl"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_SourceLocation: ObjRule = ObjRule {
     ],
     required: &["HttpConfiguration", "SourceLocationName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

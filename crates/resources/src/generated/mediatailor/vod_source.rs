@@ -33,6 +33,7 @@ pub(crate) static RULE_VodSource: ObjRule = ObjRule {
     ],
     required: &["HttpPackageConfigurations", "SourceLocationName", "VodSourceName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_Acl: ObjRule = ObjRule {
     ],
     required: &["ACLName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

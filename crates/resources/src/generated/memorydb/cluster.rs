@@ -59,6 +59,7 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     ],
     required: &["ClusterName", "NodeType", "ACLName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_MultiRegionCluster: ObjRule = ObjRule {
     ],
     required: &["NodeType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

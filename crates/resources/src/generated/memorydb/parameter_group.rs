@@ -30,6 +30,7 @@ pub(crate) static RULE_ParameterGroup: ObjRule = ObjRule {
     ],
     required: &["ParameterGroupName", "Family"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_SubnetGroup: ObjRule = ObjRule {
     ],
     required: &["SubnetGroupName", "SubnetIds"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

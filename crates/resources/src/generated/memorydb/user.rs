@@ -29,6 +29,7 @@ pub(crate) static RULE_User: ObjRule = ObjRule {
     ],
     required: &["UserName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -42,6 +42,7 @@ pub(crate) static RULE_ApprovalTeam: ObjRule = ObjRule {
     ],
     required: &["ApprovalStrategy", "Approvers", "Policies", "Name", "Description"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

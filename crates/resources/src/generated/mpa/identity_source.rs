@@ -28,6 +28,7 @@ pub(crate) static RULE_IdentitySource: ObjRule = ObjRule {
     ],
     required: &["IdentitySourceParameters"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

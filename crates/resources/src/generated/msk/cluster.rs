@@ -46,6 +46,7 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     ],
     required: &["BrokerNodeGroupInfo", "KafkaVersion", "NumberOfBrokerNodes", "ClusterName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

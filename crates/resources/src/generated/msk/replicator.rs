@@ -42,6 +42,7 @@ pub(crate) static RULE_Replicator: ObjRule = ObjRule {
     ],
     required: &["ReplicatorName", "ReplicationInfoList", "KafkaClusters", "ServiceExecutionRoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

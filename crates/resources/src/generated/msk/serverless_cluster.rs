@@ -31,6 +31,7 @@ pub(crate) static RULE_ServerlessCluster: ObjRule = ObjRule {
     ],
     required: &["ClusterName", "VpcConfigs", "ClientAuthentication"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -39,6 +39,7 @@ pub(crate) static RULE_VpcConnection: ObjRule = ObjRule {
     ],
     required: &["Authentication", "ClientSubnets", "SecurityGroups", "TargetClusterArn", "VpcId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

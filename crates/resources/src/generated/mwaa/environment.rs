@@ -65,6 +65,7 @@ pub(crate) static RULE_Environment: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

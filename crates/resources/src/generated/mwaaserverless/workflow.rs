@@ -39,6 +39,7 @@ pub(crate) static RULE_Workflow: ObjRule = ObjRule {
     ],
     required: &["DefinitionS3Location", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_DbClusterParameterGroup: ObjRule = ObjRule {
     ],
     required: &["Description", "Family", "Parameters"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

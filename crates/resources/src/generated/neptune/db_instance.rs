@@ -35,6 +35,7 @@ pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
     ],
     required: &["DBInstanceClass"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_DbParameterGroup: ObjRule = ObjRule {
     ],
     required: &["Family", "Description", "Parameters"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_DbSubnetGroup: ObjRule = ObjRule {
     ],
     required: &["DBSubnetGroupDescription", "SubnetIds"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

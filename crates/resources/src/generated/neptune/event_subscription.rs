@@ -30,6 +30,7 @@ pub(crate) static RULE_EventSubscription: ObjRule = ObjRule {
     ],
     required: &["SnsTopicArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_Graph: ObjRule = ObjRule {
     ],
     required: &["ProvisionedMemory"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -26,6 +26,7 @@ pub(crate) static RULE_GraphSnapshot: ObjRule = ObjRule {
     ],
     required: &["SnapshotName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -45,6 +45,7 @@ pub(crate) static RULE_Firewall: ObjRule = ObjRule {
     ],
     required: &["FirewallName", "FirewallPolicyArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_FirewallPolicy: ObjRule = ObjRule {
     ],
     required: &["FirewallPolicyName", "FirewallPolicy"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

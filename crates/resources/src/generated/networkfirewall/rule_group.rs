@@ -41,6 +41,7 @@ pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
     ],
     required: &["Type", "Capacity", "RuleGroupName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

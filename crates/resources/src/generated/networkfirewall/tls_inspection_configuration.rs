@@ -33,6 +33,7 @@ pub(crate) static RULE_TlsInspectionConfiguration: ObjRule = ObjRule {
     ],
     required: &["TLSInspectionConfigurationName", "TLSInspectionConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

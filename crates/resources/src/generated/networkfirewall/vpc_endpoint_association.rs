@@ -36,6 +36,7 @@ pub(crate) static RULE_VpcEndpointAssociation: ObjRule = ObjRule {
     ],
     required: &["FirewallArn", "VpcId", "SubnetMapping"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -46,6 +46,7 @@ pub(crate) static RULE_ConnectAttachment: ObjRule = ObjRule {
     ],
     required: &["CoreNetworkId", "EdgeLocation", "TransportAttachmentId", "Options"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

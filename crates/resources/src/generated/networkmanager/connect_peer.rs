@@ -37,6 +37,7 @@ pub(crate) static RULE_ConnectPeer: ObjRule = ObjRule {
     ],
     required: &["ConnectAttachmentId", "PeerAddress"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_CoreNetwork: ObjRule = ObjRule {
     ],
     required: &["GlobalNetworkId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

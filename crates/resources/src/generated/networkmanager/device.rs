@@ -37,6 +37,7 @@ pub(crate) static RULE_Device: ObjRule = ObjRule {
     ],
     required: &["GlobalNetworkId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -44,6 +44,7 @@ pub(crate) static RULE_DirectConnectGatewayAttachment: ObjRule = ObjRule {
     ],
     required: &["CoreNetworkId", "DirectConnectGatewayArn", "EdgeLocations"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_Link: ObjRule = ObjRule {
     ],
     required: &["GlobalNetworkId", "SiteId", "Bandwidth"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

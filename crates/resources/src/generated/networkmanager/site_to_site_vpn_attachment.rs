@@ -41,6 +41,7 @@ pub(crate) static RULE_SiteToSiteVpnAttachment: ObjRule = ObjRule {
     ],
     required: &["CoreNetworkId", "VpnConnectionArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

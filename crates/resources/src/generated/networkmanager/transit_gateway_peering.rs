@@ -28,6 +28,7 @@ pub(crate) static RULE_TransitGatewayPeering: ObjRule = ObjRule {
     ],
     required: &["CoreNetworkId", "TransitGatewayArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -39,6 +39,7 @@ pub(crate) static RULE_TransitGatewayRouteTableAttachment: ObjRule = ObjRule {
     ],
     required: &["PeeringId", "TransitGatewayRouteTableArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -46,6 +46,7 @@ pub(crate) static RULE_VpcAttachment: ObjRule = ObjRule {
     ],
     required: &["CoreNetworkId", "VpcArn", "SubnetArns"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

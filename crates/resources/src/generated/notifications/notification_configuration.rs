@@ -29,6 +29,7 @@ pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
     ],
     required: &["Description", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

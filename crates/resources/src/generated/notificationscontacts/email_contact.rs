@@ -28,6 +28,7 @@ pub(crate) static RULE_EmailContact: ObjRule = ObjRule {
     ],
     required: &["EmailAddress", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_Link: ObjRule = ObjRule {
     ],
     required: &["ResourceTypes", "SinkIdentifier"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -25,6 +25,7 @@ pub(crate) static RULE_Sink: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

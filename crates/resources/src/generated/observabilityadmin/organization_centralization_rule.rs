@@ -35,6 +35,7 @@ pub(crate) static RULE_OrganizationCentralizationRule: ObjRule = ObjRule {
     ],
     required: &["RuleName", "Rule"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_S3TableIntegration: ObjRule = ObjRule {
     ],
     required: &["Encryption", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_TelemetryPipelines: ObjRule = ObjRule {
     ],
     required: &["Configuration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -40,6 +40,7 @@ pub(crate) static RULE_TelemetryRule: ObjRule = ObjRule {
     ],
     required: &["RuleName", "Rule"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

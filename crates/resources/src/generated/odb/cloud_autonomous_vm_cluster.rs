@@ -37,6 +37,7 @@ pub(crate) static RULE_CloudAutonomousVmCluster: ObjRule = ObjRule {
         ("TotalContainerDatabases", Shape::INT),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

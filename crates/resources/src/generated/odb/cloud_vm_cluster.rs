@@ -44,6 +44,7 @@ pub(crate) static RULE_CloudVmCluster: ObjRule = ObjRule {
         ("TimeZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

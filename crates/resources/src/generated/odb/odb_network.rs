@@ -34,6 +34,7 @@ pub(crate) static RULE_OdbNetwork: ObjRule = ObjRule {
         ("ZeroEtlAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

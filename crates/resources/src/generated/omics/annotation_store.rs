@@ -36,6 +36,7 @@ pub(crate) static RULE_AnnotationStore: ObjRule = ObjRule {
     ],
     required: &["Name", "StoreFormat"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     ],
     required: &["Name", "RunConfigurations"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

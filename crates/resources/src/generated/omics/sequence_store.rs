@@ -39,6 +39,7 @@ pub(crate) static RULE_SequenceStore: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_VariantStore: ObjRule = ObjRule {
     ],
     required: &["Name", "Reference"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

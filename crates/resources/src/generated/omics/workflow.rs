@@ -43,6 +43,7 @@ pub(crate) static RULE_Workflow: ObjRule = ObjRule {
         ("readmeUri", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

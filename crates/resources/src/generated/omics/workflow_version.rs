@@ -56,6 +56,7 @@ pub(crate) static RULE_WorkflowVersion: ObjRule = ObjRule {
     ],
     required: &["WorkflowId", "VersionName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_Collection: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_CollectionGroup: ObjRule = ObjRule {
     ],
     required: &["Name", "StandbyReplicas"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_Domain: ObjRule = ObjRule {
         ("VPCOptions", Shape::Object(&RULE_VpcOptions)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

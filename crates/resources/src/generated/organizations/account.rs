@@ -34,6 +34,7 @@ pub(crate) static RULE_Account: ObjRule = ObjRule {
     ],
     required: &["AccountName", "Email"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

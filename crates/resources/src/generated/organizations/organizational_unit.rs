@@ -32,6 +32,7 @@ pub(crate) static RULE_OrganizationalUnit: ObjRule = ObjRule {
     ],
     required: &["Name", "ParentId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

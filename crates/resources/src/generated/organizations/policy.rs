@@ -34,6 +34,7 @@ pub(crate) static RULE_Policy: ObjRule = ObjRule {
     ],
     required: &["Name", "Type", "Content"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

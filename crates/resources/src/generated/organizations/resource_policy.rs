@@ -25,6 +25,7 @@ pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     ],
     required: &["Content"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -48,6 +48,7 @@ pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
     ],
     required: &["MaxUnits", "MinUnits", "PipelineConfigurationBody", "PipelineName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -39,6 +39,7 @@ pub(crate) static RULE_ApplicationInstance: ObjRule = ObjRule {
     ],
     required: &["ManifestPayload", "DefaultRuntimeContextDevice"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

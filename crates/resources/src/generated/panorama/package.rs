@@ -28,6 +28,7 @@ pub(crate) static RULE_Package: ObjRule = ObjRule {
     ],
     required: &["PackageName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_Key: ObjRule = ObjRule {
     ],
     required: &["Exportable", "KeyAttributes"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_Connector: ObjRule = ObjRule {
     ],
     required: &["CertificateAuthorityArn", "DirectoryId", "VpcInformation"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -24,6 +24,7 @@ pub(crate) static RULE_DirectoryRegistration: ObjRule = ObjRule {
     ],
     required: &["DirectoryId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_Template: ObjRule = ObjRule {
     ],
     required: &["ConnectorArn", "Definition", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

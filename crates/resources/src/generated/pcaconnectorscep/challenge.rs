@@ -26,6 +26,7 @@ pub(crate) static RULE_Challenge: ObjRule = ObjRule {
     ],
     required: &["ConnectorArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_Connector: ObjRule = ObjRule {
     ],
     required: &["CertificateAuthorityArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     ],
     required: &["Networking", "Scheduler", "Size"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

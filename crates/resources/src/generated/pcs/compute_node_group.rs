@@ -49,6 +49,7 @@ pub(crate) static RULE_ComputeNodeGroup: ObjRule = ObjRule {
     ],
     required: &["ClusterId", "CustomLaunchTemplate", "IamInstanceProfileArn", "InstanceConfigs", "ScalingConfiguration", "SubnetIds"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_Queue: ObjRule = ObjRule {
     ],
     required: &["ClusterId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -26,6 +26,7 @@ pub(crate) static RULE_InAppTemplate: ObjRule = ObjRule {
     ],
     required: &["TemplateName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -88,6 +88,7 @@ pub(crate) static RULE_Pipe: ObjRule = ObjRule {
     ],
     required: &["RoleArn", "Source", "Target"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

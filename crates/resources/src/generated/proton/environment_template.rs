@@ -26,6 +26,7 @@ pub(crate) static RULE_EnvironmentTemplate: ObjRule = ObjRule {
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -50,6 +50,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
     ],
     required: &["DisplayName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -42,6 +42,7 @@ pub(crate) static RULE_DataAccessor: ObjRule = ObjRule {
     ],
     required: &["ApplicationId", "ActionConfigurations", "DisplayName", "Principal"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

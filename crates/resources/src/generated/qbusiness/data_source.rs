@@ -53,6 +53,7 @@ pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     ],
     required: &["ApplicationId", "IndexId", "Configuration", "DisplayName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

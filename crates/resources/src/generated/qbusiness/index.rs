@@ -37,6 +37,7 @@ pub(crate) static RULE_Index: ObjRule = ObjRule {
     ],
     required: &["ApplicationId", "DisplayName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -39,6 +39,7 @@ pub(crate) static RULE_Plugin: ObjRule = ObjRule {
     ],
     required: &["AuthConfiguration", "DisplayName", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

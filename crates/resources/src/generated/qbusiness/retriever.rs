@@ -41,6 +41,7 @@ pub(crate) static RULE_Retriever: ObjRule = ObjRule {
     ],
     required: &["ApplicationId", "Configuration", "DisplayName", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

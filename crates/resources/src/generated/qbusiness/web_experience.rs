@@ -47,6 +47,7 @@ pub(crate) static RULE_WebExperience: ObjRule = ObjRule {
     ],
     required: &["ApplicationId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -39,6 +39,7 @@ pub(crate) static RULE_Stream: ObjRule = ObjRule {
     ],
     required: &["LedgerName", "StreamName", "RoleArn", "KinesisConfiguration", "InclusiveStartTime"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -43,6 +43,7 @@ pub(crate) static RULE_ActionConnector: ObjRule = ObjRule {
     ],
     required: &["ActionConnectorId", "AwsAccountId", "Name", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -330,6 +330,7 @@ pub(crate) static RULE_Analysis: ObjRule = ObjRule {
     ],
     required: &["AwsAccountId", "AnalysisId", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_CustomPermissions: ObjRule = ObjRule {
     ],
     required: &["AwsAccountId", "CustomPermissionsName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -326,6 +326,7 @@ pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
     ],
     required: &["AwsAccountId", "DashboardId", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

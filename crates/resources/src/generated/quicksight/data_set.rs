@@ -44,6 +44,7 @@ pub(crate) static RULE_DataSet: ObjRule = ObjRule {
         ("UseAs", Shape::Str(&StrRule { allowed: &["RLS_RULES"], ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

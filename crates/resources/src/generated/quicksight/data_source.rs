@@ -49,6 +49,7 @@ pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     ],
     required: &["Name", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

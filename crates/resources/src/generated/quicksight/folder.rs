@@ -27,6 +27,7 @@ pub(crate) static RULE_Folder: ObjRule = ObjRule {
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

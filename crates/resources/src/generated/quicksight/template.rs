@@ -315,6 +315,7 @@ pub(crate) static RULE_Template: ObjRule = ObjRule {
     ],
     required: &["AwsAccountId", "TemplateId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -43,6 +43,7 @@ pub(crate) static RULE_Theme: ObjRule = ObjRule {
     ],
     required: &["AwsAccountId", "ThemeId", "BaseThemeId", "Configuration", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

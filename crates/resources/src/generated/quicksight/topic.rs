@@ -28,6 +28,7 @@ pub(crate) static RULE_Topic: ObjRule = ObjRule {
         ("UserExperienceVersion", Shape::Str(&StrRule { allowed: &["LEGACY", "NEW_READER_EXPERIENCE"], ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_VpcConnection: ObjRule = ObjRule {
         ("VPCConnectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -30,6 +30,7 @@ pub(crate) static RULE_Permission: ObjRule = ObjRule {
     ],
     required: &["Name", "ResourceType", "PolicyTemplate"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

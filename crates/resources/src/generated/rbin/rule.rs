@@ -36,6 +36,7 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
     ],
     required: &["RetentionPeriod", "ResourceType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

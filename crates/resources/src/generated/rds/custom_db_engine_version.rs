@@ -43,6 +43,7 @@ pub(crate) static RULE_CustomDbEngineVersion: ObjRule = ObjRule {
     ],
     required: &["Engine", "EngineVersion"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

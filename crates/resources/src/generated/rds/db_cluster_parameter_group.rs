@@ -34,6 +34,7 @@ pub(crate) static RULE_DbClusterParameterGroup: ObjRule = ObjRule {
     ],
     required: &["Description", "Family", "Parameters"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

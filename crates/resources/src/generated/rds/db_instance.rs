@@ -106,6 +106,7 @@ pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
     ],
     dependent_excluded: &[("SourceDBInstanceIdentifier", &["CharacterSetName", "MasterUserPassword", "MasterUsername", "StorageEncrypted"])],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -44,6 +44,7 @@ pub(crate) static RULE_DbProxy: ObjRule = ObjRule {
     ],
     required: &["DBProxyName", "EngineFamily", "RoleArn", "VpcSubnetIds"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

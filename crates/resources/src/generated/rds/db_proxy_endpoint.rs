@@ -36,6 +36,7 @@ pub(crate) static RULE_DbProxyEndpoint: ObjRule = ObjRule {
     ],
     required: &["DBProxyName", "DBProxyEndpointName", "VpcSubnetIds"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

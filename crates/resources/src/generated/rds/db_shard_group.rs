@@ -32,6 +32,7 @@ pub(crate) static RULE_DbShardGroup: ObjRule = ObjRule {
     ],
     required: &["DBClusterIdentifier", "MaxACU"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -26,6 +26,7 @@ pub(crate) static RULE_GlobalCluster: ObjRule = ObjRule {
     ],
     one_of: &[&[&["SourceDBClusterIdentifier"], &["Engine"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

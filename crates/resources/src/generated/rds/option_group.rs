@@ -33,6 +33,7 @@ pub(crate) static RULE_OptionGroup: ObjRule = ObjRule {
     ],
     required: &["EngineName", "MajorEngineVersion", "OptionGroupDescription"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

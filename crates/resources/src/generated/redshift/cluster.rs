@@ -78,6 +78,7 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     ],
     required: &["NodeType", "MasterUsername", "DBName", "ClusterType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

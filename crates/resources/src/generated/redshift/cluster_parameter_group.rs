@@ -30,6 +30,7 @@ pub(crate) static RULE_ClusterParameterGroup: ObjRule = ObjRule {
     ],
     required: &["Description", "ParameterGroupFamily"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -25,6 +25,7 @@ pub(crate) static RULE_ClusterSubnetGroup: ObjRule = ObjRule {
     ],
     required: &["Description", "SubnetIds"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

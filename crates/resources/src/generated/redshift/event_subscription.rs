@@ -34,6 +34,7 @@ pub(crate) static RULE_EventSubscription: ObjRule = ObjRule {
     ],
     required: &["SubscriptionName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_Integration: ObjRule = ObjRule {
     ],
     required: &["SourceArn", "TargetArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

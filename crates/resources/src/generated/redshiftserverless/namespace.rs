@@ -46,6 +46,7 @@ pub(crate) static RULE_Namespace: ObjRule = ObjRule {
     ],
     required: &["NamespaceName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_Snapshot: ObjRule = ObjRule {
     ],
     required: &["SnapshotName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

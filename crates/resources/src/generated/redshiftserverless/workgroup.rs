@@ -48,6 +48,7 @@ pub(crate) static RULE_Workgroup: ObjRule = ObjRule {
     ],
     required: &["WorkgroupName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

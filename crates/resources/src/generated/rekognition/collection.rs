@@ -27,6 +27,7 @@ pub(crate) static RULE_Collection: ObjRule = ObjRule {
     ],
     required: &["CollectionId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

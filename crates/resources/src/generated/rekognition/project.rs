@@ -27,6 +27,7 @@ pub(crate) static RULE_Project: ObjRule = ObjRule {
     ],
     required: &["ProjectName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

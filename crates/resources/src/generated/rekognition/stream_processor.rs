@@ -47,6 +47,7 @@ pub(crate) static RULE_StreamProcessor: ObjRule = ObjRule {
     required: &["RoleArn", "KinesisVideoStream"],
     one_of: &[&[&["ConnectedHomeSettings", "S3Destination", "NotificationChannel"], &["FaceSearchSettings", "KinesisDataStream"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -52,6 +52,7 @@ pub(crate) static RULE_App: ObjRule = ObjRule {
     ],
     required: &["Name", "AppTemplateBody", "ResourceMappings"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_ResiliencyPolicy: ObjRule = ObjRule {
     ],
     required: &["PolicyName", "Tier", "Policy"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

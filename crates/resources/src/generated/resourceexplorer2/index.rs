@@ -22,6 +22,7 @@ pub(crate) static RULE_Index: ObjRule = ObjRule {
     ],
     required: &["Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -27,6 +27,7 @@ pub(crate) static RULE_View: ObjRule = ObjRule {
     ],
     required: &["ViewName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

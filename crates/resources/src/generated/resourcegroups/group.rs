@@ -33,6 +33,7 @@ pub(crate) static RULE_Group: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -30,6 +30,7 @@ pub(crate) static RULE_Crl: ObjRule = ObjRule {
     ],
     required: &["Name", "CrlData"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE_Profile: ObjRule = ObjRule {
     ],
     required: &["Name", "RoleArns"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

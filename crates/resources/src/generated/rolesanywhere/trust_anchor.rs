@@ -32,6 +32,7 @@ pub(crate) static RULE_TrustAnchor: ObjRule = ObjRule {
     ],
     required: &["Name", "Source"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

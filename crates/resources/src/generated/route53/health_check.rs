@@ -26,6 +26,7 @@ pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
     ],
     required: &["HealthCheckConfig"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -18,6 +18,7 @@ pub(crate) static RULE_HostedZone: ObjRule = ObjRule {
         ("VPCs", Shape::List(&ListRule { items: Shape::Object(&RULE_Vpc), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE_AccessSource: ObjRule = ObjRule {
     ],
     required: &["Cidr", "DnsViewId", "Protocol"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

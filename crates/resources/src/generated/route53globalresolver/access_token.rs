@@ -31,6 +31,7 @@ pub(crate) static RULE_AccessToken: ObjRule = ObjRule {
     ],
     required: &["DnsViewId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

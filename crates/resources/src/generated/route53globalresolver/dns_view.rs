@@ -36,6 +36,7 @@ pub(crate) static RULE_DnsView: ObjRule = ObjRule {
     ],
     required: &["GlobalResolverId", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

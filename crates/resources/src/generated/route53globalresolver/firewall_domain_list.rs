@@ -35,6 +35,7 @@ pub(crate) static RULE_FirewallDomainList: ObjRule = ObjRule {
     ],
     required: &["GlobalResolverId", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

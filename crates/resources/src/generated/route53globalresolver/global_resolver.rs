@@ -34,6 +34,7 @@ pub(crate) static RULE_GlobalResolver: ObjRule = ObjRule {
     ],
     required: &["Name", "Regions"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

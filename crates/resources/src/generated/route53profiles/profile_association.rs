@@ -32,6 +32,7 @@ pub(crate) static RULE_ProfileAssociation: ObjRule = ObjRule {
     ],
     required: &["ResourceId", "ProfileId", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

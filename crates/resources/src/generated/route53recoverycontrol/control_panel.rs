@@ -28,6 +28,7 @@ pub(crate) static RULE_ControlPanel: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -22,6 +22,7 @@ pub(crate) static RULE_SafetyRule: ObjRule = ObjRule {
     ],
     one_of: &[&[&["AssertionRule", "Name", "ControlPanelArn", "RuleConfig"], &["GatingRule", "Name", "ControlPanelArn", "RuleConfig"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_ResourceSet: ObjRule = ObjRule {
     ],
     required: &["ResourceSetType", "Resources"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

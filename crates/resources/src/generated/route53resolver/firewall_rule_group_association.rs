@@ -35,6 +35,7 @@ pub(crate) static RULE_FirewallRuleGroupAssociation: ObjRule = ObjRule {
     ],
     required: &["FirewallRuleGroupId", "VpcId", "Priority"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_OutpostResolver: ObjRule = ObjRule {
     ],
     required: &["OutpostArn", "PreferredInstanceType", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE_ResolverEndpoint: ObjRule = ObjRule {
     ],
     required: &["Direction", "IpAddresses", "SecurityGroupIds"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -17,6 +17,7 @@ pub(crate) static RULE_ResolverQueryLoggingConfig: ObjRule = ObjRule {
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_ResolverRule: ObjRule = ObjRule {
     ],
     required: &["RuleType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_InboundExternalLink: ObjRule = ObjRule {
     ],
     required: &["GatewayId", "LinkLogSettings"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -43,6 +43,7 @@ pub(crate) static RULE_Link: ObjRule = ObjRule {
     ],
     required: &["GatewayId", "PeerGatewayId", "LinkLogSettings"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

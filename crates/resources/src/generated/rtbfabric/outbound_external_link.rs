@@ -40,6 +40,7 @@ pub(crate) static RULE_OutboundExternalLink: ObjRule = ObjRule {
     ],
     required: &["GatewayId", "PublicEndpoint", "LinkLogSettings"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

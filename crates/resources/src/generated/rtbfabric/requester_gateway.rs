@@ -36,6 +36,7 @@ pub(crate) static RULE_RequesterGateway: ObjRule = ObjRule {
     ],
     required: &["VpcId", "SubnetIds", "SecurityGroupIds"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

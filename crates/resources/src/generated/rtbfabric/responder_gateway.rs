@@ -49,6 +49,7 @@ pub(crate) static RULE_ResponderGateway: ObjRule = ObjRule {
     ],
     required: &["VpcId", "SubnetIds", "SecurityGroupIds", "Port", "Protocol"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

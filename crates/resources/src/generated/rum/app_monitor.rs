@@ -46,6 +46,7 @@ pub(crate) static RULE_AppMonitor: ObjRule = ObjRule {
     ],
     required: &["Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

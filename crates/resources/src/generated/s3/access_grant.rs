@@ -34,6 +34,7 @@ pub(crate) static RULE_AccessGrant: ObjRule = ObjRule {
     ],
     required: &["Grantee", "Permission", "AccessGrantsLocationId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_AccessGrantsLocation: ObjRule = ObjRule {
     ],
     required: &["IamRoleArn", "LocationScope"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

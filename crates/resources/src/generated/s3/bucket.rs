@@ -46,6 +46,7 @@ pub(crate) static RULE_Bucket: ObjRule = ObjRule {
         ("WebsiteConfiguration", Shape::Object(&RULE_WebsiteConfiguration)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -26,6 +26,7 @@ pub(crate) static RULE_StorageLens: ObjRule = ObjRule {
     ],
     required: &["StorageLensConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

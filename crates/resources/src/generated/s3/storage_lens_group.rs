@@ -27,6 +27,7 @@ pub(crate) static RULE_StorageLensGroup: ObjRule = ObjRule {
     ],
     required: &["Name", "Filter"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
     ],
     required: &["Bucket"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_DirectoryBucket: ObjRule = ObjRule {
     ],
     required: &["LocationName", "DataRedundancy"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

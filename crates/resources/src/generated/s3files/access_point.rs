@@ -36,6 +36,7 @@ pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
     ],
     required: &["FileSystemId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

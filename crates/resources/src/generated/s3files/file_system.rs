@@ -41,6 +41,7 @@ pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
     ],
     required: &["Bucket", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE_Bucket: ObjRule = ObjRule {
     ],
     required: &["BucketName", "OutpostId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

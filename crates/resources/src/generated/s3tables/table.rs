@@ -43,6 +43,7 @@ pub(crate) static RULE_Table: ObjRule = ObjRule {
     ],
     required: &["TableBucketARN", "Namespace", "TableName", "OpenTableFormat"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

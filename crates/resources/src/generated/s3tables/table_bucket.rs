@@ -30,6 +30,7 @@ pub(crate) static RULE_TableBucket: ObjRule = ObjRule {
     ],
     required: &["TableBucketName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -40,6 +40,7 @@ pub(crate) static RULE_Index: ObjRule = ObjRule {
     ],
     required: &["DataType", "Dimension", "DistanceMetric"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

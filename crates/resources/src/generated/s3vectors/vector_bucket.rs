@@ -18,6 +18,7 @@ pub(crate) static RULE_VectorBucket: ObjRule = ObjRule {
         ("VectorBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

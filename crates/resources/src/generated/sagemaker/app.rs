@@ -45,6 +45,7 @@ pub(crate) static RULE_App: ObjRule = ObjRule {
     ],
     required: &["AppName", "AppType", "DomainId", "UserProfileName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -30,6 +30,7 @@ pub(crate) static RULE_AppImageConfig: ObjRule = ObjRule {
     ],
     required: &["AppImageConfigName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -46,6 +46,7 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

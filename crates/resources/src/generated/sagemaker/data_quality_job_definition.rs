@@ -61,6 +61,7 @@ pub(crate) static RULE_DataQualityJobDefinition: ObjRule = ObjRule {
     ],
     required: &["DataQualityAppSpecification", "DataQualityJobInput", "DataQualityJobOutputConfig", "JobResources", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -72,6 +72,7 @@ pub(crate) static RULE_Domain: ObjRule = ObjRule {
     ],
     required: &["AuthMode", "DefaultUserSettings", "DomainName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

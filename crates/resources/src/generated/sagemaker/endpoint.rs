@@ -30,6 +30,7 @@ pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     ],
     required: &["EndpointConfigName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -43,6 +43,7 @@ pub(crate) static RULE_FeatureGroup: ObjRule = ObjRule {
     ],
     required: &["FeatureGroupName", "RecordIdentifierFeatureName", "EventTimeFeatureName", "FeatureDefinitions"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

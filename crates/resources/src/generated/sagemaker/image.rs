@@ -35,6 +35,7 @@ pub(crate) static RULE_Image: ObjRule = ObjRule {
     ],
     required: &["ImageName", "ImageRoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

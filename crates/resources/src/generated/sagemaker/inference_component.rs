@@ -36,6 +36,7 @@ pub(crate) static RULE_InferenceComponent: ObjRule = ObjRule {
     ],
     required: &["EndpointName", "Specification"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

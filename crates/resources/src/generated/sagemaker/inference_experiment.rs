@@ -54,6 +54,7 @@ pub(crate) static RULE_InferenceExperiment: ObjRule = ObjRule {
     ],
     required: &["Name", "Type", "RoleArn", "EndpointName", "ModelVariants"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

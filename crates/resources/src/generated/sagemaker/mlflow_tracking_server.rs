@@ -41,6 +41,7 @@ pub(crate) static RULE_MlflowTrackingServer: ObjRule = ObjRule {
     ],
     required: &["TrackingServerName", "ArtifactStoreUri", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

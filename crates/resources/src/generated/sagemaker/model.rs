@@ -37,6 +37,7 @@ pub(crate) static RULE_Model: ObjRule = ObjRule {
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -61,6 +61,7 @@ pub(crate) static RULE_ModelBiasJobDefinition: ObjRule = ObjRule {
     ],
     required: &["ModelBiasAppSpecification", "ModelBiasJobInput", "ModelBiasJobOutputConfig", "JobResources", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -39,6 +39,7 @@ pub(crate) static RULE_ModelCard: ObjRule = ObjRule {
     ],
     required: &["ModelCardName", "Content", "ModelCardStatus"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

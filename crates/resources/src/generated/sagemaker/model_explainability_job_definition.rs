@@ -58,6 +58,7 @@ pub(crate) static RULE_ModelExplainabilityJobDefinition: ObjRule = ObjRule {
     ],
     required: &["ModelExplainabilityAppSpecification", "ModelExplainabilityJobInput", "ModelExplainabilityJobOutputConfig", "JobResources", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -63,6 +63,7 @@ pub(crate) static RULE_ModelPackage: ObjRule = ObjRule {
         ("ValidationSpecification", Shape::Object(&RULE_ValidationSpecification)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -30,6 +30,7 @@ pub(crate) static RULE_ModelPackageGroup: ObjRule = ObjRule {
     ],
     required: &["ModelPackageGroupName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

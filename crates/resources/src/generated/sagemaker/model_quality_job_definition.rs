@@ -61,6 +61,7 @@ pub(crate) static RULE_ModelQualityJobDefinition: ObjRule = ObjRule {
     ],
     required: &["ModelQualityAppSpecification", "ModelQualityJobInput", "ModelQualityJobOutputConfig", "JobResources", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

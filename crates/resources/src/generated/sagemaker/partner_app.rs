@@ -51,6 +51,7 @@ pub(crate) static RULE_PartnerApp: ObjRule = ObjRule {
     ],
     required: &["Name", "Type", "AuthType", "ExecutionRoleArn", "Tier"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

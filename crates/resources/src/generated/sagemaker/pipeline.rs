@@ -36,6 +36,7 @@ pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
     ],
     required: &["PipelineName", "PipelineDefinition", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -50,6 +50,7 @@ pub(crate) static RULE_ProcessingJob: ObjRule = ObjRule {
     ],
     required: &["AppSpecification", "ProcessingResources", "RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

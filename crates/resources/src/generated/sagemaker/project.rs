@@ -37,6 +37,7 @@ pub(crate) static RULE_Project: ObjRule = ObjRule {
     required: &["ProjectName"],
     one_of: &[&[&["ServiceCatalogProvisioningDetails"], &["TemplateProviderDetails"]]],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -47,6 +47,7 @@ pub(crate) static RULE_Space: ObjRule = ObjRule {
     ],
     required: &["DomainId", "SpaceName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_StudioLifecycleConfig: ObjRule = ObjRule {
     ],
     required: &["StudioLifecycleConfigAppType", "StudioLifecycleConfigContent", "StudioLifecycleConfigName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

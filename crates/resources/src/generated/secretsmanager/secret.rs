@@ -20,6 +20,7 @@ pub(crate) static RULE_Secret: ObjRule = ObjRule {
         ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_TargetDomain: ObjRule = ObjRule {
     ],
     required: &["TargetDomainName", "VerificationMethod"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

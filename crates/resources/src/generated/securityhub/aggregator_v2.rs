@@ -27,6 +27,7 @@ pub(crate) static RULE_AggregatorV2: ObjRule = ObjRule {
     ],
     required: &["RegionLinkingMode", "LinkedRegions"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -45,6 +45,7 @@ pub(crate) static RULE_AutomationRule: ObjRule = ObjRule {
     ],
     required: &["RuleOrder", "RuleName", "Description", "Criteria", "Actions"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -43,6 +43,7 @@ pub(crate) static RULE_AutomationRuleV2: ObjRule = ObjRule {
     ],
     required: &["RuleName", "Description", "RuleOrder", "Criteria", "Actions"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_ConfigurationPolicy: ObjRule = ObjRule {
     ],
     required: &["ConfigurationPolicy", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

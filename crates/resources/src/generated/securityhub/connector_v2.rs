@@ -29,6 +29,7 @@ pub(crate) static RULE_ConnectorV2: ObjRule = ObjRule {
     ],
     required: &["Name", "Provider"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

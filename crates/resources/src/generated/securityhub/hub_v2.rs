@@ -13,6 +13,7 @@ pub(crate) static RULE_HubV2: ObjRule = ObjRule {
         ("Tags", Shape::Typed(json_type::OBJECT)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -46,6 +46,7 @@ pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
     ],
     required: &["AccessTypes", "DataLakeArn", "Sources", "SubscriberIdentity", "SubscriberName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE_Portfolio: ObjRule = ObjRule {
     ],
     required: &["DisplayName", "ProviderName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_AttributeGroup: ObjRule = ObjRule {
     ],
     required: &["Name", "Attributes"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
         ("VdmOptions", Shape::Object(&RULE_VdmOptions)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -21,6 +21,7 @@ pub(crate) static RULE_ContactList: ObjRule = ObjRule {
         ("Topics", Shape::List(&ListRule { items: Shape::Object(&RULE_Topic), min_items: Some(0), max_items: Some(20), unique: false })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

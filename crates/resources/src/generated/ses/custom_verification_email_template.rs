@@ -40,6 +40,7 @@ pub(crate) static RULE_CustomVerificationEmailTemplate: ObjRule = ObjRule {
     ],
     required: &["TemplateName", "FromEmailAddress", "TemplateSubject", "TemplateContent", "SuccessRedirectionURL", "FailureRedirectionURL"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

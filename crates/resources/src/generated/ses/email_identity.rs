@@ -33,6 +33,7 @@ pub(crate) static RULE_EmailIdentity: ObjRule = ObjRule {
     ],
     required: &["EmailIdentity"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -26,6 +26,7 @@ pub(crate) static RULE_MailManagerAddonInstance: ObjRule = ObjRule {
     ],
     required: &["AddonSubscriptionId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

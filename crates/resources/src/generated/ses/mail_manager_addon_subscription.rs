@@ -25,6 +25,7 @@ pub(crate) static RULE_MailManagerAddonSubscription: ObjRule = ObjRule {
     ],
     required: &["AddonName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE_MailManagerIngressPoint: ObjRule = ObjRule {
     ],
     required: &["Type", "TrafficPolicyId", "RuleSetId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_MailManagerRelay: ObjRule = ObjRule {
     ],
     required: &["Authentication", "ServerName", "ServerPort"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

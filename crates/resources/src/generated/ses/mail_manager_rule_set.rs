@@ -27,6 +27,7 @@ pub(crate) static RULE_MailManagerRuleSet: ObjRule = ObjRule {
     ],
     required: &["Rules"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE_MailManagerTrafficPolicy: ObjRule = ObjRule {
     ],
     required: &["DefaultAction", "PolicyStatements"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

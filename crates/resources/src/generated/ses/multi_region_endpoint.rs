@@ -30,6 +30,7 @@ pub(crate) static RULE_MultiRegionEndpoint: ObjRule = ObjRule {
     ],
     required: &["EndpointName", "Details"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

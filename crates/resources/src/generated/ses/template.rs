@@ -19,6 +19,7 @@ pub(crate) static RULE_Template: ObjRule = ObjRule {
         ("Template", Shape::Object(&RULE_TemplateProperty)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_Tenant: ObjRule = ObjRule {
     ],
     required: &["TenantName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

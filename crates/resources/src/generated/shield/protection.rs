@@ -33,6 +33,7 @@ pub(crate) static RULE_Protection: ObjRule = ObjRule {
     ],
     required: &["Name", "ResourceArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_ProtectionGroup: ObjRule = ObjRule {
     ],
     required: &["Aggregation", "Pattern", "ProtectionGroupId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -25,6 +25,7 @@ pub(crate) static RULE_SigningProfile: ObjRule = ObjRule {
     ],
     required: &["PlatformId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

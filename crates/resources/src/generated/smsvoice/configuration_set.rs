@@ -25,6 +25,7 @@ pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

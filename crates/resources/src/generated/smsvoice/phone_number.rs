@@ -46,6 +46,7 @@ pub(crate) static RULE_PhoneNumber: ObjRule = ObjRule {
     ],
     required: &["IsoCountryCode", "NumberCapabilities", "NumberType", "MandatoryKeywords"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

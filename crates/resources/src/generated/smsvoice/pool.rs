@@ -42,6 +42,7 @@ pub(crate) static RULE_Pool: ObjRule = ObjRule {
     ],
     required: &["OriginationIdentities", "MandatoryKeywords"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

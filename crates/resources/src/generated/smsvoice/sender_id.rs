@@ -32,6 +32,7 @@ pub(crate) static RULE_SenderId: ObjRule = ObjRule {
     ],
     required: &["IsoCountryCode", "SenderId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

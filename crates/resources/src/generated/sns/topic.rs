@@ -25,6 +25,7 @@ pub(crate) static RULE_Topic: ObjRule = ObjRule {
         ("TracingConfig", Shape::STR),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_Queue: ObjRule = ObjRule {
         ("VisibilityTimeout", Shape::Int(&NumRule { min: Some(0.0), max: Some(43200.0), ..NumRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

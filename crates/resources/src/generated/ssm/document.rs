@@ -37,6 +37,7 @@ pub(crate) static RULE_Document: ObjRule = ObjRule {
     ],
     required: &["Content"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -42,6 +42,7 @@ pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
     ],
     required: &["AllowUnassociatedTargets", "Cutoff", "Schedule", "Duration", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

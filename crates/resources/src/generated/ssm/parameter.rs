@@ -31,6 +31,7 @@ pub(crate) static RULE_Parameter: ObjRule = ObjRule {
     ],
     required: &["Value", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE_Contact: ObjRule = ObjRule {
     ],
     required: &["Alias", "DisplayName", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

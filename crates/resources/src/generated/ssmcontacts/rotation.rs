@@ -46,6 +46,7 @@ pub(crate) static RULE_Rotation: ObjRule = ObjRule {
     ],
     required: &["Name", "ContactIds", "StartTime", "TimeZoneId", "Recurrence"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -26,6 +26,7 @@ pub(crate) static RULE_ReplicationSet: ObjRule = ObjRule {
     ],
     required: &["Regions"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE_ResponsePlan: ObjRule = ObjRule {
     ],
     required: &["Name", "IncidentTemplate"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_ConfigurationManager: ObjRule = ObjRule {
     ],
     required: &["ConfigurationDefinitions"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

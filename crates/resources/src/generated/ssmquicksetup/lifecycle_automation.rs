@@ -31,6 +31,7 @@ pub(crate) static RULE_LifecycleAutomation: ObjRule = ObjRule {
     ],
     required: &["AutomationDocument", "ResourceKey", "AutomationParameters"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

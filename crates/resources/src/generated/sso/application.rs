@@ -39,6 +39,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
     ],
     required: &["Name", "InstanceArn", "ApplicationProviderArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -19,6 +19,7 @@ pub(crate) static RULE_Instance: ObjRule = ObjRule {
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(75), unique: false })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -47,6 +47,7 @@ pub(crate) static RULE_PermissionSet: ObjRule = ObjRule {
     ],
     required: &["Name", "InstanceArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE_StateMachine: ObjRule = ObjRule {
     ],
     required: &["RoleArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -63,6 +63,7 @@ pub(crate) static RULE_Canary: ObjRule = ObjRule {
     ],
     required: &["Name", "Code", "ArtifactS3Location", "ExecutionRoleArn", "Schedule", "RuntimeVersion"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

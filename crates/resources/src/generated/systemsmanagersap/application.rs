@@ -38,6 +38,7 @@ pub(crate) static RULE_Application: ObjRule = ObjRule {
     ],
     required: &["ApplicationId", "ApplicationType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

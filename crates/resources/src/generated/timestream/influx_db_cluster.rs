@@ -40,6 +40,7 @@ pub(crate) static RULE_InfluxDbCluster: ObjRule = ObjRule {
         ("VpcSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(3), unique: false })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

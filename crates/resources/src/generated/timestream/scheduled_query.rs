@@ -43,6 +43,7 @@ pub(crate) static RULE_ScheduledQuery: ObjRule = ObjRule {
     ],
     required: &["QueryString", "ScheduleConfiguration", "NotificationConfiguration", "ScheduledQueryExecutionRoleArn", "ErrorReportConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -28,6 +28,7 @@ pub(crate) static RULE_Table: ObjRule = ObjRule {
     ],
     required: &["DatabaseName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

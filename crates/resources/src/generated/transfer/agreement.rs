@@ -47,6 +47,7 @@ pub(crate) static RULE_Agreement: ObjRule = ObjRule {
     ],
     required: &["ServerId", "LocalProfileId", "PartnerProfileId", "AccessRole"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -36,6 +36,7 @@ pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     ],
     required: &["Certificate", "Usage"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

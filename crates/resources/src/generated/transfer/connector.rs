@@ -43,6 +43,7 @@ pub(crate) static RULE_Connector: ObjRule = ObjRule {
     ],
     required: &["AccessRole"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE_Profile: ObjRule = ObjRule {
     ],
     required: &["As2Id", "ProfileType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -42,6 +42,7 @@ pub(crate) static RULE_Server: ObjRule = ObjRule {
         ("WorkflowDetails", Shape::Object(&RULE_WorkflowDetails)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -43,6 +43,7 @@ pub(crate) static RULE_User: ObjRule = ObjRule {
     ],
     required: &["Role", "ServerId", "UserName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE_WebApp: ObjRule = ObjRule {
     ],
     required: &["IdentityProviderDetails"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -26,6 +26,7 @@ pub(crate) static RULE_PolicyStore: ObjRule = ObjRule {
     ],
     required: &["ValidationSettings"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

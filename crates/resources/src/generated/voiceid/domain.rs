@@ -30,6 +30,7 @@ pub(crate) static RULE_Domain: ObjRule = ObjRule {
     ],
     required: &["Name", "ServerSideEncryptionConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

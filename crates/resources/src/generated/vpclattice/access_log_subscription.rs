@@ -34,6 +34,7 @@ pub(crate) static RULE_AccessLogSubscription: ObjRule = ObjRule {
     ],
     required: &["DestinationArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -22,6 +22,7 @@ pub(crate) static RULE_DomainVerification: ObjRule = ObjRule {
     ],
     required: &["DomainName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -40,6 +40,7 @@ pub(crate) static RULE_Listener: ObjRule = ObjRule {
     ],
     required: &["DefaultAction", "Protocol"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE_ResourceConfiguration: ObjRule = ObjRule {
     ],
     required: &["Name", "ResourceConfigurationType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

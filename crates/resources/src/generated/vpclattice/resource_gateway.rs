@@ -37,6 +37,7 @@ pub(crate) static RULE_ResourceGateway: ObjRule = ObjRule {
     ],
     required: &["Name", "VpcIdentifier", "SubnetIds"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

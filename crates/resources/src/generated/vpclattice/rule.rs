@@ -47,6 +47,7 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
     ],
     required: &["Action", "Match", "Priority"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -27,6 +27,7 @@ pub(crate) static RULE_ServiceNetworkVpcAssociation: ObjRule = ObjRule {
         ("VpcIdentifier", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

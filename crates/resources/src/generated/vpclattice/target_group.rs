@@ -34,6 +34,7 @@ pub(crate) static RULE_TargetGroup: ObjRule = ObjRule {
     ],
     required: &["Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

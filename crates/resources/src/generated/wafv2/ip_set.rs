@@ -38,6 +38,7 @@ pub(crate) static RULE_IpSet: ObjRule = ObjRule {
     ],
     required: &["Addresses", "IPAddressVersion", "Scope"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_RegexPatternSet: ObjRule = ObjRule {
     ],
     required: &["Scope", "RegularExpressionList"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

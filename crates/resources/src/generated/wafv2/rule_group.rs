@@ -69,6 +69,7 @@ pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
     ],
     required: &["Capacity", "Scope", "VisibilityConfig"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -78,6 +78,7 @@ pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
     ],
     required: &["DefaultAction", "Scope", "VisibilityConfig"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

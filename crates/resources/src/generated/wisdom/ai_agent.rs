@@ -35,6 +35,7 @@ pub(crate) static RULE_AiAgent: ObjRule = ObjRule {
     ],
     required: &["AssistantId", "Configuration", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

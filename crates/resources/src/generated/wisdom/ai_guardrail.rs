@@ -41,6 +41,7 @@ pub(crate) static RULE_AiGuardrail: ObjRule = ObjRule {
     ],
     required: &["AssistantId", "BlockedInputMessaging", "BlockedOutputsMessaging"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

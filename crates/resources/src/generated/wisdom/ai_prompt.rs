@@ -42,6 +42,7 @@ pub(crate) static RULE_AiPrompt: ObjRule = ObjRule {
     ],
     required: &["ApiFormat", "ModelId", "TemplateConfiguration", "TemplateType", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

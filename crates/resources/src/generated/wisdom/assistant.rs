@@ -32,6 +32,7 @@ pub(crate) static RULE_Assistant: ObjRule = ObjRule {
     ],
     required: &["Name", "Type"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE_AssistantAssociation: ObjRule = ObjRule {
     ],
     required: &["Association", "AssociationType", "AssistantId"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

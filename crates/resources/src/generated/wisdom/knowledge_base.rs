@@ -38,6 +38,7 @@ pub(crate) static RULE_KnowledgeBase: ObjRule = ObjRule {
     ],
     required: &["KnowledgeBaseType", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -46,6 +46,7 @@ pub(crate) static RULE_MessageTemplate: ObjRule = ObjRule {
     ],
     required: &["KnowledgeBaseArn", "ChannelSubtype", "Name", "Content"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -44,6 +44,7 @@ pub(crate) static RULE_QuickResponse: ObjRule = ObjRule {
     ],
     required: &["KnowledgeBaseArn", "Content", "Name"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -24,6 +24,7 @@ pub(crate) static RULE_ConnectionAlias: ObjRule = ObjRule {
     ],
     required: &["ConnectionString"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE_Workspace: ObjRule = ObjRule {
     ],
     required: &["BundleId", "DirectoryId", "UserName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

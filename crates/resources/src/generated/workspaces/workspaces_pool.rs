@@ -44,6 +44,7 @@ pub(crate) static RULE_WorkspacesPool: ObjRule = ObjRule {
     ],
     required: &["PoolName", "BundleId", "DirectoryId", "Capacity"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

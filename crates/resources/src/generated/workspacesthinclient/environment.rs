@@ -42,6 +42,7 @@ pub(crate) static RULE_Environment: ObjRule = ObjRule {
     ],
     required: &["DesktopArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -27,6 +27,7 @@ pub(crate) static RULE_BrowserSettings: ObjRule = ObjRule {
         ("WebContentFilteringPolicy", Shape::Object(&RULE_WebContentFilteringPolicy)),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE_IdentityProvider: ObjRule = ObjRule {
     ],
     required: &["IdentityProviderDetails", "IdentityProviderName", "IdentityProviderType"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

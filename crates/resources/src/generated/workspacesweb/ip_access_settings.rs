@@ -35,6 +35,7 @@ pub(crate) static RULE_IpAccessSettings: ObjRule = ObjRule {
     ],
     required: &["IpRules"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

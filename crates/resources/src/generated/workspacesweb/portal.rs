@@ -40,6 +40,7 @@ pub(crate) static RULE_Portal: ObjRule = ObjRule {
         ("UserSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE_SessionLogger: ObjRule = ObjRule {
     ],
     required: &["EventFilter", "LogConfiguration"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -25,6 +25,7 @@ pub(crate) static RULE_TrustStore: ObjRule = ObjRule {
     ],
     required: &["CertificateList"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

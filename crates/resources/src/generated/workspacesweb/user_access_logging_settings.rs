@@ -28,6 +28,7 @@ pub(crate) static RULE_UserAccessLoggingSettings: ObjRule = ObjRule {
     ],
     required: &["KinesisStreamArn"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -57,6 +57,7 @@ pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
     ],
     required: &["CopyAllowed", "DownloadAllowed", "PasteAllowed", "PrintAllowed", "UploadAllowed"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 

@@ -27,6 +27,7 @@ pub(crate) static RULE_Group: ObjRule = ObjRule {
     ],
     required: &["GroupName"],
     closed: true,
+    tagged: true,
     ..OBJ_RULE
 };
 
