@@ -57,13 +57,18 @@ pub enum Error {
 /// directory (`$CARGO_MANIFEST_DIR`, which cargo sets for tests) or the current directory or
 /// any directory above them, else `cfn-lint` on `PATH`.
 pub fn cfn_lint() -> Result<PathBuf, Error> {
-    let starts: Vec<PathBuf> = [
+    let mut starts: Vec<PathBuf> = Vec::new();
+    for start in [
         std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
         std::env::current_dir().ok(),
     ]
     .into_iter()
     .flatten()
-    .collect();
+    {
+        if !starts.contains(&start) {
+            starts.push(start);
+        }
+    }
     locate(
         std::env::var_os("CFN_LINT"),
         &starts,
