@@ -1,7 +1,7 @@
 //! `cloudwright init`: an app created outside the repository (in the system's temporary
 //! directory) against this checkout (`--path`) builds, runs, tests (cfn-lint through
-//! `cloudwright-testing`) and synthesizes through the CLI, offline, for every template; and
-//! the refusals write nothing.
+//! `cloudwright-testing`), synthesizes and audits (against the declared surface) through the
+//! CLI, offline, for every template; and the refusals write nothing.
 //!
 //! The nested cargo builds share `<target>/init-test` (beside this test's own build
 //! products), so a second run is incremental.
@@ -144,6 +144,13 @@ fn new_app_works(template: &str, name: &str, stack: &str) {
         template_file.is_file(),
         "{} missing after synth",
         template_file.display()
+    );
+    // the declared surface (cloudwright.json's per-stack map) matches what the stack exposes
+    let audit = cloudwright(&app, &["audit"]);
+    let report = ok("cloudwright audit", &audit);
+    assert!(
+        report.contains("The surface matches the declaration."),
+        "{report}"
     );
 }
 
