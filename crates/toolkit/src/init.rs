@@ -99,6 +99,9 @@ pub struct Created {
     pub stack: String,
     /// The files written, relative to `dir`, in order.
     pub files: Vec<&'static str>,
+    /// The manifest of a Cargo workspace above the app, if any: cargo builds the app only as
+    /// one of its members (or with a `[workspace]` table of its own).
+    pub enclosing_workspace: Option<PathBuf>,
 }
 
 /// Creates the app.
@@ -173,6 +176,18 @@ pub fn init(options: &InitOptions) -> Result<Created> {
         name,
         stack,
         files: files.iter().map(|(path, _)| *path).collect(),
+        enclosing_workspace: enclosing_workspace(dir),
+    })
+}
+
+/// The nearest `Cargo.toml` above `dir` with a `[workspace]` table.
+fn enclosing_workspace(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors().skip(1).find_map(|above| {
+        let manifest = above.join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).ok()?;
+        text.lines()
+            .any(|line| line.trim() == "[workspace]")
+            .then_some(manifest)
     })
 }
 
@@ -187,6 +202,12 @@ pub fn summary(created: &Created, template: Template) -> String {
     );
     for file in &created.files {
         out.push_str(&format!("  {file}\n"));
+    }
+    if let Some(workspace) = &created.enclosing_workspace {
+        out.push_str(&format!(
+            "note: {dir} is inside the Cargo workspace of {}: add it to that workspace's members, or add an empty `[workspace]` table to the app's Cargo.toml to build it on its own\n",
+            workspace.display()
+        ));
     }
     out.push_str(&format!(
         "next:\n  cd {dir}\n  cargo run            # synthesize offline into cloudwright.out/\n  \
@@ -442,6 +463,14 @@ mod tests {
             .err()
             .map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("--name")));
+    }
+
+    #[test]
+    fn an_enclosing_workspace_is_found() {
+        let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let found = enclosing_workspace(&here.join("new-app")).and_then(|m| m.canonicalize().ok());
+        assert_eq!(found, here.join("../../Cargo.toml").canonicalize().ok());
+        assert_eq!(enclosing_workspace(Path::new("/")), None);
     }
 
     #[test]
