@@ -1,5 +1,6 @@
-//! Helpers shared by the workspace integration tests: run `cfn-lint` on templates, start and
-//! stop `moto_server` on 127.0.0.1, and synthesize apps into temporary directories.
+//! Helpers shared by the workspace integration tests: start and stop `moto_server` on
+//! 127.0.0.1, synthesize the demo apps, temporary directories; cfn-lint comes from the public
+//! `cloudwright-testing` crate (re-exported here so the tests keep their imports).
 //!
 //! Tools are found, in order, through an environment variable (`CFN_LINT`, `MOTO_SERVER`),
 //! the project-local virtualenv (`.venv/bin/` at the workspace root, which `scripts/test`
@@ -95,91 +96,22 @@ impl Drop for TempDir {
     }
 }
 
-/// Runs `cfn-lint` on template files; returns its findings (empty when clean).
+pub use cloudwright_testing::{
+    assert_lint_clean, assert_lint_clean_informational, assert_lint_no_errors,
+};
+
+/// Runs `cfn-lint` on template files (through `cloudwright-testing`); returns its findings
+/// (empty when clean).
 ///
 /// Panics when cfn-lint cannot be run at all, because a lint that silently did not run
 /// would let every template pass.
 pub fn cfn_lint_files(files: &[&Path]) -> Vec<String> {
-    cfn_lint_files_with(files, &[])
-}
-
-/// [`cfn_lint_files`] with extra cfn-lint arguments (`--include-checks I`, ...).
-pub fn cfn_lint_files_with(files: &[&Path], args: &[&str]) -> Vec<String> {
-    let bin = tool("CFN_LINT", "cfn-lint");
-    let out = Command::new(&bin)
-        .args(["--format", "parseable"])
-        .args(args)
-        .arg("--")
-        .args(files)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {} ({e}); run scripts/test, which installs it into .venv",
-                bin.display()
-            )
-        });
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    // cfn-lint exits 0 when clean, and with a bit mask (2 error, 4 warning, 8 info) otherwise;
-    // 1 means it failed to run.
-    if out.status.code() == Some(1) || (!out.status.success() && stdout.trim().is_empty()) {
-        panic!(
-            "cfn-lint failed to run (status {:?}):\n{stderr}{stdout}",
-            out.status.code()
-        );
-    }
-    stdout.lines().map(str::to_owned).collect()
+    cloudwright_testing::lint_files(files, &[]).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Writes `template` to a temporary file named `name` and lints it.
 pub fn cfn_lint_template(name: &str, template: &str) -> Vec<String> {
-    cfn_lint_template_with(name, template, &[])
-}
-
-/// Writes `template` to a temporary file named `name` and lints it with extra arguments.
-pub fn cfn_lint_template_with(name: &str, template: &str, args: &[&str]) -> Vec<String> {
-    let dir = TempDir::new("lint");
-    let file = dir.path().join(format!("{name}.template.json"));
-    std::fs::write(&file, template).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    cfn_lint_files_with(&[&file], args)
-}
-
-/// Asserts that cfn-lint reports nothing even with its informational checks switched on
-/// (`--include-checks I`, which cfn-lint leaves off by default).
-pub fn assert_lint_clean_informational(name: &str, template: &str) {
-    let findings = cfn_lint_template_with(name, template, &["--include-checks", "I"]);
-    assert!(
-        findings.is_empty(),
-        "cfn-lint findings (informational included) for {name}:\n{}\n--- template ---\n{template}",
-        findings.join("\n")
-    );
-}
-
-/// Asserts that cfn-lint's default checks (errors and warnings) find nothing.
-pub fn assert_lint_clean(name: &str, template: &str) {
-    let findings = cfn_lint_template(name, template);
-    assert!(
-        findings.is_empty(),
-        "cfn-lint findings for {name}:\n{}\n--- template ---\n{template}",
-        findings.join("\n")
-    );
-}
-
-/// Asserts that cfn-lint reports no errors (warnings and informational findings allowed).
-pub fn assert_lint_no_errors(name: &str, template: &str) {
-    let findings = cfn_lint_template(name, template);
-    let errors: Vec<&String> = findings
-        .iter()
-        .filter(|f| {
-            f.split(':')
-                .any(|part| part.starts_with('E') && part.len() == 5)
-        })
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "cfn-lint errors for {name}:\n{}",
-        findings.join("\n")
-    );
+    cloudwright_testing::lint_template(name, template, &[]).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A `moto_server` on 127.0.0.1 at a free port, stopped when dropped.

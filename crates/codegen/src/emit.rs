@@ -691,19 +691,49 @@ pub fn service_file(
     let (needed, _) = gates.shared_needs(models, shared);
     let mut out = String::from(header);
     let _ = writeln!(out, "\n//! `AWS::{service}` resource types:\n//!");
+    // When the default feature compiles this module for the construct crates' types only,
+    // the other types are not there to link to: their lines link only under the service's
+    // feature, and name the feature otherwise (so `cargo doc` passes with any features).
+    let partial = models.iter().any(|m| gates.is_construct(m));
+    let doc_line = |linked: String, plain: String, always: bool| {
+        if always || !partial {
+            format!("//!{linked}\n")
+        } else {
+            format!(
+                "#![cfg_attr(feature = \"{service_mod}\", doc = {linked:?})]\n\
+                 #![cfg_attr(not(feature = \"{service_mod}\"), doc = {plain:?})]\n"
+            )
+        }
+    };
     for m in models {
-        let _ = writeln!(
-            out,
-            "//! - `{}`: [`{}`], property types in [`{}`]",
-            m.type_name, m.resource.name, m.module
+        let line = doc_line(
+            format!(
+                " - `{}`: [`{}`], property types in [`{}`](mod@{})",
+                m.type_name, m.resource.name, m.module, m.module
+            ),
+            format!(
+                " - `{}`: `{}`, property types in `{}` (feature `{service_mod}`)",
+                m.type_name, m.resource.name, m.module
+            ),
+            gates.is_construct(m),
         );
+        out.push_str(&line);
     }
     if !shared.used_by.is_empty() {
-        let _ = writeln!(
-            out,
-            "//!\n//! Property types several of them define identically are in [`{}`].",
-            shared::MODULE
+        out.push_str("//!\n");
+        let line = doc_line(
+            format!(
+                " Property types several of them define identically are in [`{}`](mod@{}).",
+                shared::MODULE,
+                shared::MODULE
+            ),
+            format!(
+                " Property types several of them define identically are in `{}` (feature `{service_mod}`).",
+                shared::MODULE
+            ),
+            !needed.is_empty(),
         );
+        out.push_str(&line);
     }
     out.push('\n');
     if !shared.used_by.is_empty() {

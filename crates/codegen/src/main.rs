@@ -9,14 +9,25 @@ fn main() -> ExitCode {
     let result = cloudwright_codegen::generate(&codegen)
         .and_then(|files| cloudwright_codegen::write(&files, &out).map(|n| (files.len(), n)))
         .and_then(|counts| {
-            let path = cloudwright_codegen::resources_manifest();
-            let io =
-                |e: std::io::Error| cloudwright_codegen::Error(format!("{}: {e}", path.display()));
-            let manifest = std::fs::read_to_string(&path).map_err(io)?;
-            let block = cloudwright_codegen::features_block(&codegen)?;
-            let updated = cloudwright_codegen::with_features(&manifest, &block)?;
-            if updated != manifest {
-                std::fs::write(&path, updated).map_err(io)?;
+            let manifests = [
+                (
+                    cloudwright_codegen::resources_manifest(),
+                    cloudwright_codegen::features_block(&codegen)?,
+                ),
+                (
+                    cloudwright_codegen::facade_manifest(),
+                    cloudwright_codegen::facade_features_block(&codegen)?,
+                ),
+            ];
+            for (path, block) in manifests {
+                let io = |e: std::io::Error| {
+                    cloudwright_codegen::Error(format!("{}: {e}", path.display()))
+                };
+                let manifest = std::fs::read_to_string(&path).map_err(io)?;
+                let updated = cloudwright_codegen::with_features(&manifest, &block)?;
+                if updated != manifest {
+                    std::fs::write(&path, updated).map_err(io)?;
+                }
             }
             Ok(counts)
         });

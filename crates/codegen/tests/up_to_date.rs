@@ -30,3 +30,20 @@ fn resources_features_are_up_to_date() {
         cloudwright_codegen::REGENERATE
     );
 }
+
+#[test]
+fn facade_features_are_up_to_date() {
+    let path = cloudwright_codegen::facade_manifest();
+    let manifest =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let block = cloudwright_codegen::facade_features_block(&cloudwright_codegen::codegen_dir())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let expected =
+        cloudwright_codegen::with_features(&manifest, &block).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        manifest == expected,
+        "the [features] of {} are out of date: run `{}`",
+        path.display(),
+        cloudwright_codegen::REGENERATE
+    );
+}

@@ -28,6 +28,14 @@ pub enum Error {
     /// A command-line argument is wrong.
     #[error("{0}")]
     Usage(String),
+    /// `cloudwright init` cannot create the app where it was asked to.
+    #[error("cannot create an app in {}: {message}.", path.display())]
+    Init {
+        /// The directory (or the `--path` checkout).
+        path: PathBuf,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// There is neither an app to run nor an assembly to read.
     #[error(
         "there is no app to run: create cloudwright.json in this directory with {{\"app\": \"cargo run -q -p my-app --\"}}, pass --app CMD, or read an existing cloud assembly with --assembly DIR."

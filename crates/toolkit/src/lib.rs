@@ -1,4 +1,4 @@
-//! `cloudwright`: the toolkit that takes a cloudwright app to AWS.
+//! `cloudwright-cli`: the toolkit (binary `cloudwright`) that takes a cloudwright app to AWS.
 //!
 //! An app (a small binary built on `cloudwright-core`) synthesizes a cloud assembly offline:
 //! CloudFormation templates and a `manifest.json`. This crate is everything that talks to AWS,
@@ -20,6 +20,8 @@
 //! - [`publish`]: the assembly's container image assets built with the user's container tool
 //!   ([`container`]: docker, podman, buildah or finch) and pushed to ECR (or to the registry
 //!   [`registry`] names) before any stack is deployed;
+//! - [`init`]: `cloudwright init`, a new app crate from a template (Cargo.toml on the
+//!   `cloudwright` facade and `cloudwright-testing`, a stack, tests, context, surface);
 //! - [`aws`] and [`error`]: SDK configuration and errors a user can act on;
 //! - [`awsapi`], [`ec2`] and [`ecr`]: the client of our own for EC2 (Query protocol, XML) and
 //!   ECR (`awsJson1_1`): SigV4 signing, the SDK's HTTPS connector, pagination, retries with
@@ -46,6 +48,7 @@ pub mod ecr;
 pub mod error;
 pub mod events;
 pub mod facts;
+pub mod init;
 pub mod lookup;
 pub mod publish;
 pub mod registry;

@@ -6,14 +6,16 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use cloudwright::assembly::Extend;
-use cloudwright::aws::Aws;
-use cloudwright::config::{Overrides, Settings};
-use cloudwright::deploy::{DeployOptions, Method};
-use cloudwright::destroy::DestroyOptions;
-use cloudwright::synth::{Stderr, Stdout};
-use cloudwright::{Error, assembly, audit, deploy, destroy, diff, events, publish, synth};
 use cloudwright_audit::Severity;
+use cloudwright_cli::assembly::Extend;
+use cloudwright_cli::aws::Aws;
+use cloudwright_cli::config::{Overrides, Settings};
+use cloudwright_cli::deploy::{DeployOptions, Method};
+use cloudwright_cli::destroy::DestroyOptions;
+use cloudwright_cli::synth::{Stderr, Stdout};
+use cloudwright_cli::{
+    Error, assembly, audit, deploy, destroy, diff, events, init, publish, synth,
+};
 
 /// Synthesize, look up, diff, deploy and destroy the CloudFormation stacks of a cloudwright app.
 ///
@@ -154,6 +156,13 @@ enum Command {
         #[arg(long)]
         allow_exposure: bool,
     },
+    /// Create a new app crate in DIR (new or empty; default: the current directory).
+    ///
+    /// Cargo.toml (depending on the `cloudwright` crate and, for tests, `cloudwright-testing`),
+    /// src/main.rs and src/lib.rs with one stack, cloudwright.json, a context file, a declared
+    /// surface, tests (assertions and cfn-lint), .gitignore and a README. `cargo run`,
+    /// `cargo test` and `cloudwright synth` work in it at once.
+    Init(InitArgs),
     /// Delete stacks (and the stacks that depend on them), dependents first.
     Destroy {
         /// Stacks to delete (all when none are named).
@@ -173,12 +182,63 @@ enum Command {
     },
 }
 
+/// `cloudwright init`'s arguments.
+#[derive(Debug, clap::Args)]
+struct InitArgs {
+    /// The app's directory: created, or an existing empty one.
+    dir: Option<PathBuf>,
+    /// The starting point.
+    #[arg(long, value_enum, default_value_t = TemplateArg::Empty)]
+    template: TemplateArg,
+    /// Depend on a local checkout of cloudwright (path dependencies on its crates).
+    #[arg(long, value_name = "CHECKOUT", conflicts_with = "git")]
+    path: Option<PathBuf>,
+    /// Depend on cloudwright from a git repository (an unreleased version).
+    #[arg(long, value_name = "URL")]
+    git: Option<String>,
+    /// The package name (default: from the directory's name).
+    #[arg(long)]
+    name: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum TemplateArg {
+    /// One stack with a log group, to replace with your resources.
+    Empty,
+    /// The Flask API architecture: internal NLB, one public API route, a Fargate service.
+    FlaskApi,
+}
+
+fn init(args: &InitArgs) -> Result<ExitCode, Error> {
+    let template = match args.template {
+        TemplateArg::Empty => init::Template::Empty,
+        TemplateArg::FlaskApi => init::Template::FlaskApi,
+    };
+    let source = match (&args.path, &args.git) {
+        (Some(path), _) => init::Source::Path(path.clone()),
+        (None, Some(url)) => init::Source::Git(url.clone()),
+        (None, None) => init::Source::Version,
+    };
+    let created = init::init(&init::InitOptions {
+        dir: args.dir.clone().unwrap_or_else(|| PathBuf::from(".")),
+        name: args.name.clone(),
+        template,
+        source,
+    })?;
+    print!("{}", init::summary(&created, template));
+    Ok(ExitCode::SUCCESS)
+}
+
 fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse::<Severity>()
         .map_err(|_| format!("`{s}` is not a severity: use error, warning or info"))
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, Error> {
+    // init reads no cloudwright.json and needs no AWS configuration
+    if let Command::Init(args) = &cli.command {
+        return init(args);
+    }
     let cwd = std::env::current_dir().map_err(Error::read("the current directory"))?;
     let mut settings = Settings::resolve(
         &cwd,
@@ -326,6 +386,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             )
             .await?;
         }
+        Command::Init(args) => return init(&args),
     }
     Ok(ExitCode::SUCCESS)
 }

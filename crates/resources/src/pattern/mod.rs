@@ -6,7 +6,7 @@
 //! flag such as `(?i)` applies to the whole pattern wherever it stands, and `\w`, `\d`, `\s`,
 //! `\b` and `\p{..}` follow that module's Unicode tables. This small engine implements that
 //! dialect — lookahead and lookbehind included — with the module's own tables
-//! ([`unicode`], exported from it), so a value is accepted here exactly when cfn-lint accepts
+//! (`unicode.rs`, exported from it), so a value is accepted here exactly when cfn-lint accepts
 //! it. A test runs every schema pattern against the `regex` module on generated texts.
 //!
 //! Matching is a bounded backtracker: each (instruction, position) pair is explored at most

@@ -3,7 +3,7 @@
 
 //! `AWS::AccessAnalyzer` resource types:
 //!
-//! - `AWS::AccessAnalyzer::Analyzer`: [`Analyzer`], property types in [`analyzer`]
+//! - `AWS::AccessAnalyzer::Analyzer`: [`Analyzer`], property types in [`analyzer`](mod@analyzer)
 
 #[cfg(feature = "accessanalyzer")]
 pub mod analyzer;

@@ -3,12 +3,12 @@
 
 //! `AWS::ACMPCA` resource types:
 //!
-//! - `AWS::ACMPCA::Certificate`: [`Certificate`], property types in [`certificate`]
-//! - `AWS::ACMPCA::CertificateAuthority`: [`CertificateAuthority`], property types in [`certificate_authority`]
-//! - `AWS::ACMPCA::CertificateAuthorityActivation`: [`CertificateAuthorityActivation`], property types in [`certificate_authority_activation`]
-//! - `AWS::ACMPCA::Permission`: [`Permission`], property types in [`permission`]
+//! - `AWS::ACMPCA::Certificate`: [`Certificate`], property types in [`certificate`](mod@certificate)
+//! - `AWS::ACMPCA::CertificateAuthority`: [`CertificateAuthority`], property types in [`certificate_authority`](mod@certificate_authority)
+//! - `AWS::ACMPCA::CertificateAuthorityActivation`: [`CertificateAuthorityActivation`], property types in [`certificate_authority_activation`](mod@certificate_authority_activation)
+//! - `AWS::ACMPCA::Permission`: [`Permission`], property types in [`permission`](mod@permission)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "acmpca")]
 pub mod certificate;

@@ -3,7 +3,7 @@
 
 //! `AWS::AIOps` resource types:
 //!
-//! - `AWS::AIOps::InvestigationGroup`: [`InvestigationGroup`], property types in [`investigation_group`]
+//! - `AWS::AIOps::InvestigationGroup`: [`InvestigationGroup`], property types in [`investigation_group`](mod@investigation_group)
 
 #[cfg(feature = "aiops")]
 pub mod investigation_group;

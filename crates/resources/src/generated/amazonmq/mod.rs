@@ -3,11 +3,11 @@
 
 //! `AWS::AmazonMQ` resource types:
 //!
-//! - `AWS::AmazonMQ::Broker`: [`Broker`], property types in [`broker`]
-//! - `AWS::AmazonMQ::Configuration`: [`Configuration`], property types in [`configuration`]
-//! - `AWS::AmazonMQ::ConfigurationAssociation`: [`ConfigurationAssociation`], property types in [`configuration_association`]
+//! - `AWS::AmazonMQ::Broker`: [`Broker`], property types in [`broker`](mod@broker)
+//! - `AWS::AmazonMQ::Configuration`: [`Configuration`], property types in [`configuration`](mod@configuration)
+//! - `AWS::AmazonMQ::ConfigurationAssociation`: [`ConfigurationAssociation`], property types in [`configuration_association`](mod@configuration_association)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "amazonmq")]
 pub mod broker;

@@ -3,11 +3,11 @@
 
 //! `AWS::Amplify` resource types:
 //!
-//! - `AWS::Amplify::App`: [`App`], property types in [`app`]
-//! - `AWS::Amplify::Branch`: [`Branch`], property types in [`branch`]
-//! - `AWS::Amplify::Domain`: [`Domain`], property types in [`domain`]
+//! - `AWS::Amplify::App`: [`App`], property types in [`app`](mod@app)
+//! - `AWS::Amplify::Branch`: [`Branch`], property types in [`branch`](mod@branch)
+//! - `AWS::Amplify::Domain`: [`Domain`], property types in [`domain`](mod@domain)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "amplify")]
 pub mod app;

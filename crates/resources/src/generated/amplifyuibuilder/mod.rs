@@ -3,9 +3,9 @@
 
 //! `AWS::AmplifyUIBuilder` resource types:
 //!
-//! - `AWS::AmplifyUIBuilder::Component`: [`Component`], property types in [`component`]
-//! - `AWS::AmplifyUIBuilder::Form`: [`Form`], property types in [`form`]
-//! - `AWS::AmplifyUIBuilder::Theme`: [`Theme`], property types in [`theme`]
+//! - `AWS::AmplifyUIBuilder::Component`: [`Component`], property types in [`component`](mod@component)
+//! - `AWS::AmplifyUIBuilder::Form`: [`Form`], property types in [`form`](mod@form)
+//! - `AWS::AmplifyUIBuilder::Theme`: [`Theme`], property types in [`theme`](mod@theme)
 
 #[cfg(feature = "amplifyuibuilder")]
 pub mod component;

@@ -3,30 +3,135 @@
 
 //! `AWS::ApiGateway` resource types:
 //!
-//! - `AWS::ApiGateway::Account`: [`Account`], property types in [`account`]
-//! - `AWS::ApiGateway::ApiKey`: [`ApiKey`], property types in [`api_key`]
-//! - `AWS::ApiGateway::Authorizer`: [`Authorizer`], property types in [`authorizer`]
-//! - `AWS::ApiGateway::BasePathMapping`: [`BasePathMapping`], property types in [`base_path_mapping`]
-//! - `AWS::ApiGateway::BasePathMappingV2`: [`BasePathMappingV2`], property types in [`base_path_mapping_v2`]
-//! - `AWS::ApiGateway::ClientCertificate`: [`ClientCertificate`], property types in [`client_certificate`]
-//! - `AWS::ApiGateway::Deployment`: [`Deployment`], property types in [`deployment`]
-//! - `AWS::ApiGateway::DocumentationPart`: [`DocumentationPart`], property types in [`documentation_part`]
-//! - `AWS::ApiGateway::DocumentationVersion`: [`DocumentationVersion`], property types in [`documentation_version`]
-//! - `AWS::ApiGateway::DomainName`: [`DomainName`], property types in [`domain_name`]
-//! - `AWS::ApiGateway::DomainNameAccessAssociation`: [`DomainNameAccessAssociation`], property types in [`domain_name_access_association`]
-//! - `AWS::ApiGateway::DomainNameV2`: [`DomainNameV2`], property types in [`domain_name_v2`]
-//! - `AWS::ApiGateway::GatewayResponse`: [`GatewayResponse`], property types in [`gateway_response`]
-//! - `AWS::ApiGateway::Method`: [`Method`], property types in [`method`]
-//! - `AWS::ApiGateway::Model`: [`Model`], property types in [`model`]
-//! - `AWS::ApiGateway::RequestValidator`: [`RequestValidator`], property types in [`request_validator`]
-//! - `AWS::ApiGateway::Resource`: [`CfnResource`], property types in [`resource`]
-//! - `AWS::ApiGateway::RestApi`: [`RestApi`], property types in [`rest_api`]
-//! - `AWS::ApiGateway::Stage`: [`Stage`], property types in [`stage`]
-//! - `AWS::ApiGateway::UsagePlan`: [`UsagePlan`], property types in [`usage_plan`]
-//! - `AWS::ApiGateway::UsagePlanKey`: [`UsagePlanKey`], property types in [`usage_plan_key`]
-//! - `AWS::ApiGateway::VpcLink`: [`VpcLink`], property types in [`vpc_link`]
+//! - `AWS::ApiGateway::Account`: [`Account`], property types in [`account`](mod@account)
+#![cfg_attr(
+    feature = "apigateway",
+    doc = " - `AWS::ApiGateway::ApiKey`: [`ApiKey`], property types in [`api_key`](mod@api_key)"
+)]
+#![cfg_attr(
+    not(feature = "apigateway"),
+    doc = " - `AWS::ApiGateway::ApiKey`: `ApiKey`, property types in `api_key` (feature `apigateway`)"
+)]
+#![cfg_attr(
+    feature = "apigateway",
+    doc = " - `AWS::ApiGateway::Authorizer`: [`Authorizer`], property types in [`authorizer`](mod@authorizer)"
+)]
+#![cfg_attr(
+    not(feature = "apigateway"),
+    doc = " - `AWS::ApiGateway::Authorizer`: `Authorizer`, property types in `authorizer` (feature `apigateway`)"
+)]
+//! - `AWS::ApiGateway::BasePathMapping`: [`BasePathMapping`], property types in [`base_path_mapping`](mod@base_path_mapping)
+#![cfg_attr(
+    feature = "apigateway",
+    doc = " - `AWS::ApiGateway::BasePathMappingV2`: [`BasePathMappingV2`], property types in [`base_path_mapping_v2`](mod@base_path_mapping_v2)"
+)]
+#![cfg_attr(
+    not(feature = "apigateway"),
+    doc = " - `AWS::ApiGateway::BasePathMappingV2`: `BasePathMappingV2`, property types in `base_path_mapping_v2` (feature `apigateway`)"
+)]
+#![cfg_attr(
+    feature = "apigateway",
+    doc = " - `AWS::ApiGateway::ClientCertificate`: [`ClientCertificate`], property types in [`client_certificate`](mod@client_certificate)"
+)]
+#![cfg_attr(
+    not(feature = "apigateway"),
+    doc = " - `AWS::ApiGateway::ClientCertificate`: `ClientCertificate`, property types in `client_certificate` (feature `apigateway`)"
+)]
+//! - `AWS::ApiGateway::Deployment`: [`Deployment`], property types in [`deployment`](mod@deployment)
+#![cfg_attr(
+    feature = "apigateway",
+    doc = " - `AWS::ApiGateway::DocumentationPart`: [`DocumentationPart`], property types in [`documentation_part`](mod@documentation_part)"
+)]
+#![cfg_attr(
+    not(feature = "apigateway"),
+    doc = " - `AWS::ApiGateway::DocumentationPart`: `DocumentationPart`, property types in `documentation_part` (feature `apigateway`)"
+)]
+#![cfg_attr(
+    feature = "apigateway",
+    doc = " - `AWS::ApiGateway::DocumentationVersion`: [`DocumentationVersion`], property types in [`documentation_version`](mod@documentation_version)"
+)]
+#![cfg_attr(
+    not(feature = "apigateway"),
+    doc = " - `AWS::ApiGateway::DocumentationVersion`: `DocumentationVersion`, property types in `documentation_version` (feature `apigateway`)"
+)]
+//! - `AWS::ApiGateway::DomainName`: [`DomainName`], property types in [`domain_name`](mod@domain_name)
+#![cfg_attr(
+    feature = "apigateway",
+    doc = " - `AWS::ApiGateway::DomainNameAccessAssociation`: [`DomainNameAccessAssociation`], property types in [`domain_name_access_association`](mod@domain_name_access_association)"
+)]
+#![cfg_attr(
+    not(feature = "apigateway"),
+    doc = " - `AWS::ApiGateway::DomainNameAccessAssociation`: `DomainNameAccessAssociation`, property types in `domain_name_access_association` (feature `apigateway`)"
+)]
+#![cfg_attr(
+    feature = "apigateway",
+    doc = " - `AWS::ApiGateway::DomainNameV2`: [`DomainNameV2`], property types in [`domain_name_v2`](mod@domain_name_v2)"
+)]
+#![cfg_attr(
+    not(feature = "apigateway"),
+    doc = " - `AWS::ApiGateway::DomainNameV2`: `DomainNameV2`, property types in `domain_name_v2` (feature `apigateway`)"
+)]
+#![cfg_attr(
+    feature = "apigateway",
+    doc = " - `AWS::ApiGateway::GatewayResponse`: [`GatewayResponse`], property types in [`gateway_response`](mod@gateway_response)"
+)]
+#![cfg_attr(
+    not(feature = "apigateway"),
+    doc = " - `AWS::ApiGateway::GatewayResponse`: `GatewayResponse`, property types in `gateway_response` (feature `apigateway`)"
+)]
+#![cfg_attr(
+    feature = "apigateway",
+    doc = " - `AWS::ApiGateway::Method`: [`Method`], property types in [`method`](mod@method)"
+)]
+#![cfg_attr(
+    not(feature = "apigateway"),
+    doc = " - `AWS::ApiGateway::Method`: `Method`, property types in `method` (feature `apigateway`)"
+)]
+#![cfg_attr(
+    feature = "apigateway",
+    doc = " - `AWS::ApiGateway::Model`: [`Model`], property types in [`model`](mod@model)"
+)]
+#![cfg_attr(
+    not(feature = "apigateway"),
+    doc = " - `AWS::ApiGateway::Model`: `Model`, property types in `model` (feature `apigateway`)"
+)]
+#![cfg_attr(
+    feature = "apigateway",
+    doc = " - `AWS::ApiGateway::RequestValidator`: [`RequestValidator`], property types in [`request_validator`](mod@request_validator)"
+)]
+#![cfg_attr(
+    not(feature = "apigateway"),
+    doc = " - `AWS::ApiGateway::RequestValidator`: `RequestValidator`, property types in `request_validator` (feature `apigateway`)"
+)]
+#![cfg_attr(
+    feature = "apigateway",
+    doc = " - `AWS::ApiGateway::Resource`: [`CfnResource`], property types in [`resource`](mod@resource)"
+)]
+#![cfg_attr(
+    not(feature = "apigateway"),
+    doc = " - `AWS::ApiGateway::Resource`: `CfnResource`, property types in `resource` (feature `apigateway`)"
+)]
+//! - `AWS::ApiGateway::RestApi`: [`RestApi`], property types in [`rest_api`](mod@rest_api)
+//! - `AWS::ApiGateway::Stage`: [`Stage`], property types in [`stage`](mod@stage)
+#![cfg_attr(
+    feature = "apigateway",
+    doc = " - `AWS::ApiGateway::UsagePlan`: [`UsagePlan`], property types in [`usage_plan`](mod@usage_plan)"
+)]
+#![cfg_attr(
+    not(feature = "apigateway"),
+    doc = " - `AWS::ApiGateway::UsagePlan`: `UsagePlan`, property types in `usage_plan` (feature `apigateway`)"
+)]
+#![cfg_attr(
+    feature = "apigateway",
+    doc = " - `AWS::ApiGateway::UsagePlanKey`: [`UsagePlanKey`], property types in [`usage_plan_key`](mod@usage_plan_key)"
+)]
+#![cfg_attr(
+    not(feature = "apigateway"),
+    doc = " - `AWS::ApiGateway::UsagePlanKey`: `UsagePlanKey`, property types in `usage_plan_key` (feature `apigateway`)"
+)]
+//! - `AWS::ApiGateway::VpcLink`: [`VpcLink`], property types in [`vpc_link`](mod@vpc_link)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub mod account;

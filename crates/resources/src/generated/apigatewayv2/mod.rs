@@ -3,22 +3,22 @@
 
 //! `AWS::ApiGatewayV2` resource types:
 //!
-//! - `AWS::ApiGatewayV2::Api`: [`Api`], property types in [`api`]
-//! - `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`: [`ApiGatewayManagedOverrides`], property types in [`api_gateway_managed_overrides`]
-//! - `AWS::ApiGatewayV2::ApiMapping`: [`ApiMapping`], property types in [`api_mapping`]
-//! - `AWS::ApiGatewayV2::Authorizer`: [`Authorizer`], property types in [`authorizer`]
-//! - `AWS::ApiGatewayV2::Deployment`: [`Deployment`], property types in [`deployment`]
-//! - `AWS::ApiGatewayV2::DomainName`: [`DomainName`], property types in [`domain_name`]
-//! - `AWS::ApiGatewayV2::Integration`: [`Integration`], property types in [`integration`]
-//! - `AWS::ApiGatewayV2::IntegrationResponse`: [`IntegrationResponse`], property types in [`integration_response`]
-//! - `AWS::ApiGatewayV2::Model`: [`Model`], property types in [`model`]
-//! - `AWS::ApiGatewayV2::Route`: [`Route`], property types in [`route`]
-//! - `AWS::ApiGatewayV2::RouteResponse`: [`RouteResponse`], property types in [`route_response`]
-//! - `AWS::ApiGatewayV2::RoutingRule`: [`RoutingRule`], property types in [`routing_rule`]
-//! - `AWS::ApiGatewayV2::Stage`: [`Stage`], property types in [`stage`]
-//! - `AWS::ApiGatewayV2::VpcLink`: [`VpcLink`], property types in [`vpc_link`]
+//! - `AWS::ApiGatewayV2::Api`: [`Api`], property types in [`api`](mod@api)
+//! - `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`: [`ApiGatewayManagedOverrides`], property types in [`api_gateway_managed_overrides`](mod@api_gateway_managed_overrides)
+//! - `AWS::ApiGatewayV2::ApiMapping`: [`ApiMapping`], property types in [`api_mapping`](mod@api_mapping)
+//! - `AWS::ApiGatewayV2::Authorizer`: [`Authorizer`], property types in [`authorizer`](mod@authorizer)
+//! - `AWS::ApiGatewayV2::Deployment`: [`Deployment`], property types in [`deployment`](mod@deployment)
+//! - `AWS::ApiGatewayV2::DomainName`: [`DomainName`], property types in [`domain_name`](mod@domain_name)
+//! - `AWS::ApiGatewayV2::Integration`: [`Integration`], property types in [`integration`](mod@integration)
+//! - `AWS::ApiGatewayV2::IntegrationResponse`: [`IntegrationResponse`], property types in [`integration_response`](mod@integration_response)
+//! - `AWS::ApiGatewayV2::Model`: [`Model`], property types in [`model`](mod@model)
+//! - `AWS::ApiGatewayV2::Route`: [`Route`], property types in [`route`](mod@route)
+//! - `AWS::ApiGatewayV2::RouteResponse`: [`RouteResponse`], property types in [`route_response`](mod@route_response)
+//! - `AWS::ApiGatewayV2::RoutingRule`: [`RoutingRule`], property types in [`routing_rule`](mod@routing_rule)
+//! - `AWS::ApiGatewayV2::Stage`: [`Stage`], property types in [`stage`](mod@stage)
+//! - `AWS::ApiGatewayV2::VpcLink`: [`VpcLink`], property types in [`vpc_link`](mod@vpc_link)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "apigatewayv2")]
 pub mod api;

@@ -3,16 +3,16 @@
 
 //! `AWS::AppConfig` resource types:
 //!
-//! - `AWS::AppConfig::Application`: [`Application`], property types in [`application`]
-//! - `AWS::AppConfig::ConfigurationProfile`: [`ConfigurationProfile`], property types in [`configuration_profile`]
-//! - `AWS::AppConfig::Deployment`: [`Deployment`], property types in [`deployment`]
-//! - `AWS::AppConfig::DeploymentStrategy`: [`DeploymentStrategy`], property types in [`deployment_strategy`]
-//! - `AWS::AppConfig::Environment`: [`Environment`], property types in [`environment`]
-//! - `AWS::AppConfig::Extension`: [`Extension`], property types in [`extension`]
-//! - `AWS::AppConfig::ExtensionAssociation`: [`ExtensionAssociation`], property types in [`extension_association`]
-//! - `AWS::AppConfig::HostedConfigurationVersion`: [`HostedConfigurationVersion`], property types in [`hosted_configuration_version`]
+//! - `AWS::AppConfig::Application`: [`Application`], property types in [`application`](mod@application)
+//! - `AWS::AppConfig::ConfigurationProfile`: [`ConfigurationProfile`], property types in [`configuration_profile`](mod@configuration_profile)
+//! - `AWS::AppConfig::Deployment`: [`Deployment`], property types in [`deployment`](mod@deployment)
+//! - `AWS::AppConfig::DeploymentStrategy`: [`DeploymentStrategy`], property types in [`deployment_strategy`](mod@deployment_strategy)
+//! - `AWS::AppConfig::Environment`: [`Environment`], property types in [`environment`](mod@environment)
+//! - `AWS::AppConfig::Extension`: [`Extension`], property types in [`extension`](mod@extension)
+//! - `AWS::AppConfig::ExtensionAssociation`: [`ExtensionAssociation`], property types in [`extension_association`](mod@extension_association)
+//! - `AWS::AppConfig::HostedConfigurationVersion`: [`HostedConfigurationVersion`], property types in [`hosted_configuration_version`](mod@hosted_configuration_version)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "appconfig")]
 pub mod application;

@@ -3,9 +3,9 @@
 
 //! `AWS::AppFlow` resource types:
 //!
-//! - `AWS::AppFlow::Connector`: [`Connector`], property types in [`connector`]
-//! - `AWS::AppFlow::ConnectorProfile`: [`ConnectorProfile`], property types in [`connector_profile`]
-//! - `AWS::AppFlow::Flow`: [`Flow`], property types in [`flow`]
+//! - `AWS::AppFlow::Connector`: [`Connector`], property types in [`connector`](mod@connector)
+//! - `AWS::AppFlow::ConnectorProfile`: [`ConnectorProfile`], property types in [`connector_profile`](mod@connector_profile)
+//! - `AWS::AppFlow::Flow`: [`Flow`], property types in [`flow`](mod@flow)
 
 #[cfg(feature = "appflow")]
 pub mod connector;

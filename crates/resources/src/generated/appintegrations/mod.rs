@@ -3,11 +3,11 @@
 
 //! `AWS::AppIntegrations` resource types:
 //!
-//! - `AWS::AppIntegrations::Application`: [`Application`], property types in [`application`]
-//! - `AWS::AppIntegrations::DataIntegration`: [`DataIntegration`], property types in [`data_integration`]
-//! - `AWS::AppIntegrations::EventIntegration`: [`EventIntegration`], property types in [`event_integration`]
+//! - `AWS::AppIntegrations::Application`: [`Application`], property types in [`application`](mod@application)
+//! - `AWS::AppIntegrations::DataIntegration`: [`DataIntegration`], property types in [`data_integration`](mod@data_integration)
+//! - `AWS::AppIntegrations::EventIntegration`: [`EventIntegration`], property types in [`event_integration`](mod@event_integration)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "appintegrations")]
 pub mod application;

@@ -3,10 +3,10 @@
 
 //! `AWS::ApplicationAutoScaling` resource types:
 //!
-//! - `AWS::ApplicationAutoScaling::ScalableTarget`: [`ScalableTarget`], property types in [`scalable_target`]
-//! - `AWS::ApplicationAutoScaling::ScalingPolicy`: [`ScalingPolicy`], property types in [`scaling_policy`]
+//! - `AWS::ApplicationAutoScaling::ScalableTarget`: [`ScalableTarget`], property types in [`scalable_target`](mod@scalable_target)
+//! - `AWS::ApplicationAutoScaling::ScalingPolicy`: [`ScalingPolicy`], property types in [`scaling_policy`](mod@scaling_policy)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
 pub mod scalable_target;

@@ -3,7 +3,7 @@
 
 //! `AWS::ApplicationInsights` resource types:
 //!
-//! - `AWS::ApplicationInsights::Application`: [`Application`], property types in [`application`]
+//! - `AWS::ApplicationInsights::Application`: [`Application`], property types in [`application`](mod@application)
 
 #[cfg(feature = "applicationinsights")]
 pub mod application;

@@ -3,9 +3,9 @@
 
 //! `AWS::ApplicationSignals` resource types:
 //!
-//! - `AWS::ApplicationSignals::Discovery`: [`Discovery`], property types in [`discovery`]
-//! - `AWS::ApplicationSignals::GroupingConfiguration`: [`GroupingConfiguration`], property types in [`grouping_configuration`]
-//! - `AWS::ApplicationSignals::ServiceLevelObjective`: [`ServiceLevelObjective`], property types in [`service_level_objective`]
+//! - `AWS::ApplicationSignals::Discovery`: [`Discovery`], property types in [`discovery`](mod@discovery)
+//! - `AWS::ApplicationSignals::GroupingConfiguration`: [`GroupingConfiguration`], property types in [`grouping_configuration`](mod@grouping_configuration)
+//! - `AWS::ApplicationSignals::ServiceLevelObjective`: [`ServiceLevelObjective`], property types in [`service_level_objective`](mod@service_level_objective)
 
 #[cfg(feature = "applicationsignals")]
 pub mod discovery;

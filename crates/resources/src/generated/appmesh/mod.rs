@@ -3,15 +3,15 @@
 
 //! `AWS::AppMesh` resource types:
 //!
-//! - `AWS::AppMesh::GatewayRoute`: [`GatewayRoute`], property types in [`gateway_route`]
-//! - `AWS::AppMesh::Mesh`: [`Mesh`], property types in [`mesh`]
-//! - `AWS::AppMesh::Route`: [`Route`], property types in [`route`]
-//! - `AWS::AppMesh::VirtualGateway`: [`VirtualGateway`], property types in [`virtual_gateway`]
-//! - `AWS::AppMesh::VirtualNode`: [`VirtualNode`], property types in [`virtual_node`]
-//! - `AWS::AppMesh::VirtualRouter`: [`VirtualRouter`], property types in [`virtual_router`]
-//! - `AWS::AppMesh::VirtualService`: [`VirtualService`], property types in [`virtual_service`]
+//! - `AWS::AppMesh::GatewayRoute`: [`GatewayRoute`], property types in [`gateway_route`](mod@gateway_route)
+//! - `AWS::AppMesh::Mesh`: [`Mesh`], property types in [`mesh`](mod@mesh)
+//! - `AWS::AppMesh::Route`: [`Route`], property types in [`route`](mod@route)
+//! - `AWS::AppMesh::VirtualGateway`: [`VirtualGateway`], property types in [`virtual_gateway`](mod@virtual_gateway)
+//! - `AWS::AppMesh::VirtualNode`: [`VirtualNode`], property types in [`virtual_node`](mod@virtual_node)
+//! - `AWS::AppMesh::VirtualRouter`: [`VirtualRouter`], property types in [`virtual_router`](mod@virtual_router)
+//! - `AWS::AppMesh::VirtualService`: [`VirtualService`], property types in [`virtual_service`](mod@virtual_service)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "appmesh")]
 pub mod gateway_route;

@@ -3,13 +3,13 @@
 
 //! `AWS::AppRunner` resource types:
 //!
-//! - `AWS::AppRunner::AutoScalingConfiguration`: [`AutoScalingConfiguration`], property types in [`auto_scaling_configuration`]
-//! - `AWS::AppRunner::ObservabilityConfiguration`: [`ObservabilityConfiguration`], property types in [`observability_configuration`]
-//! - `AWS::AppRunner::Service`: [`Service`], property types in [`service`]
-//! - `AWS::AppRunner::VpcConnector`: [`VpcConnector`], property types in [`vpc_connector`]
-//! - `AWS::AppRunner::VpcIngressConnection`: [`VpcIngressConnection`], property types in [`vpc_ingress_connection`]
+//! - `AWS::AppRunner::AutoScalingConfiguration`: [`AutoScalingConfiguration`], property types in [`auto_scaling_configuration`](mod@auto_scaling_configuration)
+//! - `AWS::AppRunner::ObservabilityConfiguration`: [`ObservabilityConfiguration`], property types in [`observability_configuration`](mod@observability_configuration)
+//! - `AWS::AppRunner::Service`: [`Service`], property types in [`service`](mod@service)
+//! - `AWS::AppRunner::VpcConnector`: [`VpcConnector`], property types in [`vpc_connector`](mod@vpc_connector)
+//! - `AWS::AppRunner::VpcIngressConnection`: [`VpcIngressConnection`], property types in [`vpc_ingress_connection`](mod@vpc_ingress_connection)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "apprunner")]
 pub mod auto_scaling_configuration;

@@ -3,21 +3,21 @@
 
 //! `AWS::AppStream` resource types:
 //!
-//! - `AWS::AppStream::AppBlock`: [`AppBlock`], property types in [`app_block`]
-//! - `AWS::AppStream::AppBlockBuilder`: [`AppBlockBuilder`], property types in [`app_block_builder`]
-//! - `AWS::AppStream::Application`: [`Application`], property types in [`application`]
-//! - `AWS::AppStream::ApplicationEntitlementAssociation`: [`ApplicationEntitlementAssociation`], property types in [`application_entitlement_association`]
-//! - `AWS::AppStream::ApplicationFleetAssociation`: [`ApplicationFleetAssociation`], property types in [`application_fleet_association`]
-//! - `AWS::AppStream::DirectoryConfig`: [`DirectoryConfig`], property types in [`directory_config`]
-//! - `AWS::AppStream::Entitlement`: [`Entitlement`], property types in [`entitlement`]
-//! - `AWS::AppStream::Fleet`: [`Fleet`], property types in [`fleet`]
-//! - `AWS::AppStream::ImageBuilder`: [`ImageBuilder`], property types in [`image_builder`]
-//! - `AWS::AppStream::Stack`: [`Stack`], property types in [`stack`]
-//! - `AWS::AppStream::StackFleetAssociation`: [`StackFleetAssociation`], property types in [`stack_fleet_association`]
-//! - `AWS::AppStream::StackUserAssociation`: [`StackUserAssociation`], property types in [`stack_user_association`]
-//! - `AWS::AppStream::User`: [`User`], property types in [`user`]
+//! - `AWS::AppStream::AppBlock`: [`AppBlock`], property types in [`app_block`](mod@app_block)
+//! - `AWS::AppStream::AppBlockBuilder`: [`AppBlockBuilder`], property types in [`app_block_builder`](mod@app_block_builder)
+//! - `AWS::AppStream::Application`: [`Application`], property types in [`application`](mod@application)
+//! - `AWS::AppStream::ApplicationEntitlementAssociation`: [`ApplicationEntitlementAssociation`], property types in [`application_entitlement_association`](mod@application_entitlement_association)
+//! - `AWS::AppStream::ApplicationFleetAssociation`: [`ApplicationFleetAssociation`], property types in [`application_fleet_association`](mod@application_fleet_association)
+//! - `AWS::AppStream::DirectoryConfig`: [`DirectoryConfig`], property types in [`directory_config`](mod@directory_config)
+//! - `AWS::AppStream::Entitlement`: [`Entitlement`], property types in [`entitlement`](mod@entitlement)
+//! - `AWS::AppStream::Fleet`: [`Fleet`], property types in [`fleet`](mod@fleet)
+//! - `AWS::AppStream::ImageBuilder`: [`ImageBuilder`], property types in [`image_builder`](mod@image_builder)
+//! - `AWS::AppStream::Stack`: [`Stack`], property types in [`stack`](mod@stack)
+//! - `AWS::AppStream::StackFleetAssociation`: [`StackFleetAssociation`], property types in [`stack_fleet_association`](mod@stack_fleet_association)
+//! - `AWS::AppStream::StackUserAssociation`: [`StackUserAssociation`], property types in [`stack_user_association`](mod@stack_user_association)
+//! - `AWS::AppStream::User`: [`User`], property types in [`user`](mod@user)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "appstream")]
 pub mod app_block;

@@ -3,20 +3,20 @@
 
 //! `AWS::AppSync` resource types:
 //!
-//! - `AWS::AppSync::Api`: [`Api`], property types in [`api`]
-//! - `AWS::AppSync::ApiCache`: [`ApiCache`], property types in [`api_cache`]
-//! - `AWS::AppSync::ApiKey`: [`ApiKey`], property types in [`api_key`]
-//! - `AWS::AppSync::ChannelNamespace`: [`ChannelNamespace`], property types in [`channel_namespace`]
-//! - `AWS::AppSync::DataSource`: [`DataSource`], property types in [`data_source`]
-//! - `AWS::AppSync::DomainName`: [`DomainName`], property types in [`domain_name`]
-//! - `AWS::AppSync::DomainNameApiAssociation`: [`DomainNameApiAssociation`], property types in [`domain_name_api_association`]
-//! - `AWS::AppSync::FunctionConfiguration`: [`FunctionConfiguration`], property types in [`function_configuration`]
-//! - `AWS::AppSync::GraphQLApi`: [`GraphQlApi`], property types in [`graph_ql_api`]
-//! - `AWS::AppSync::GraphQLSchema`: [`GraphQlSchema`], property types in [`graph_ql_schema`]
-//! - `AWS::AppSync::Resolver`: [`Resolver`], property types in [`resolver`]
-//! - `AWS::AppSync::SourceApiAssociation`: [`SourceApiAssociation`], property types in [`source_api_association`]
+//! - `AWS::AppSync::Api`: [`Api`], property types in [`api`](mod@api)
+//! - `AWS::AppSync::ApiCache`: [`ApiCache`], property types in [`api_cache`](mod@api_cache)
+//! - `AWS::AppSync::ApiKey`: [`ApiKey`], property types in [`api_key`](mod@api_key)
+//! - `AWS::AppSync::ChannelNamespace`: [`ChannelNamespace`], property types in [`channel_namespace`](mod@channel_namespace)
+//! - `AWS::AppSync::DataSource`: [`DataSource`], property types in [`data_source`](mod@data_source)
+//! - `AWS::AppSync::DomainName`: [`DomainName`], property types in [`domain_name`](mod@domain_name)
+//! - `AWS::AppSync::DomainNameApiAssociation`: [`DomainNameApiAssociation`], property types in [`domain_name_api_association`](mod@domain_name_api_association)
+//! - `AWS::AppSync::FunctionConfiguration`: [`FunctionConfiguration`], property types in [`function_configuration`](mod@function_configuration)
+//! - `AWS::AppSync::GraphQLApi`: [`GraphQlApi`], property types in [`graph_ql_api`](mod@graph_ql_api)
+//! - `AWS::AppSync::GraphQLSchema`: [`GraphQlSchema`], property types in [`graph_ql_schema`](mod@graph_ql_schema)
+//! - `AWS::AppSync::Resolver`: [`Resolver`], property types in [`resolver`](mod@resolver)
+//! - `AWS::AppSync::SourceApiAssociation`: [`SourceApiAssociation`], property types in [`source_api_association`](mod@source_api_association)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "appsync")]
 pub mod api;

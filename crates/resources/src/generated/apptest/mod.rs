@@ -3,7 +3,7 @@
 
 //! `AWS::AppTest` resource types:
 //!
-//! - `AWS::AppTest::TestCase`: [`TestCase`], property types in [`test_case`]
+//! - `AWS::AppTest::TestCase`: [`TestCase`], property types in [`test_case`](mod@test_case)
 
 #[cfg(feature = "apptest")]
 pub mod test_case;

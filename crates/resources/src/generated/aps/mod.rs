@@ -3,13 +3,13 @@
 
 //! `AWS::APS` resource types:
 //!
-//! - `AWS::APS::AnomalyDetector`: [`AnomalyDetector`], property types in [`anomaly_detector`]
-//! - `AWS::APS::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
-//! - `AWS::APS::RuleGroupsNamespace`: [`RuleGroupsNamespace`], property types in [`rule_groups_namespace`]
-//! - `AWS::APS::Scraper`: [`Scraper`], property types in [`scraper`]
-//! - `AWS::APS::Workspace`: [`Workspace`], property types in [`workspace`]
+//! - `AWS::APS::AnomalyDetector`: [`AnomalyDetector`], property types in [`anomaly_detector`](mod@anomaly_detector)
+//! - `AWS::APS::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`](mod@resource_policy)
+//! - `AWS::APS::RuleGroupsNamespace`: [`RuleGroupsNamespace`], property types in [`rule_groups_namespace`](mod@rule_groups_namespace)
+//! - `AWS::APS::Scraper`: [`Scraper`], property types in [`scraper`](mod@scraper)
+//! - `AWS::APS::Workspace`: [`Workspace`], property types in [`workspace`](mod@workspace)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "aps")]
 pub mod anomaly_detector;

@@ -3,7 +3,7 @@
 
 //! `AWS::ARCRegionSwitch` resource types:
 //!
-//! - `AWS::ARCRegionSwitch::Plan`: [`Plan`], property types in [`plan`]
+//! - `AWS::ARCRegionSwitch::Plan`: [`Plan`], property types in [`plan`](mod@plan)
 
 #[cfg(feature = "arcregionswitch")]
 pub mod plan;

@@ -3,8 +3,8 @@
 
 //! `AWS::ARCZonalShift` resource types:
 //!
-//! - `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`: [`AutoshiftObserverNotificationStatus`], property types in [`autoshift_observer_notification_status`]
-//! - `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`: [`ZonalAutoshiftConfiguration`], property types in [`zonal_autoshift_configuration`]
+//! - `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`: [`AutoshiftObserverNotificationStatus`], property types in [`autoshift_observer_notification_status`](mod@autoshift_observer_notification_status)
+//! - `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`: [`ZonalAutoshiftConfiguration`], property types in [`zonal_autoshift_configuration`](mod@zonal_autoshift_configuration)
 
 #[cfg(feature = "arczonalshift")]
 pub mod autoshift_observer_notification_status;

@@ -3,13 +3,13 @@
 
 //! `AWS::Athena` resource types:
 //!
-//! - `AWS::Athena::CapacityReservation`: [`CapacityReservation`], property types in [`capacity_reservation`]
-//! - `AWS::Athena::DataCatalog`: [`DataCatalog`], property types in [`data_catalog`]
-//! - `AWS::Athena::NamedQuery`: [`NamedQuery`], property types in [`named_query`]
-//! - `AWS::Athena::PreparedStatement`: [`PreparedStatement`], property types in [`prepared_statement`]
-//! - `AWS::Athena::WorkGroup`: [`WorkGroup`], property types in [`work_group`]
+//! - `AWS::Athena::CapacityReservation`: [`CapacityReservation`], property types in [`capacity_reservation`](mod@capacity_reservation)
+//! - `AWS::Athena::DataCatalog`: [`DataCatalog`], property types in [`data_catalog`](mod@data_catalog)
+//! - `AWS::Athena::NamedQuery`: [`NamedQuery`], property types in [`named_query`](mod@named_query)
+//! - `AWS::Athena::PreparedStatement`: [`PreparedStatement`], property types in [`prepared_statement`](mod@prepared_statement)
+//! - `AWS::Athena::WorkGroup`: [`WorkGroup`], property types in [`work_group`](mod@work_group)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "athena")]
 pub mod capacity_reservation;

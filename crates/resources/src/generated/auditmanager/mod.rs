@@ -3,7 +3,7 @@
 
 //! `AWS::AuditManager` resource types:
 //!
-//! - `AWS::AuditManager::Assessment`: [`Assessment`], property types in [`assessment`]
+//! - `AWS::AuditManager::Assessment`: [`Assessment`], property types in [`assessment`](mod@assessment)
 
 #[cfg(feature = "auditmanager")]
 pub mod assessment;

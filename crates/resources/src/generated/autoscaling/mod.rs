@@ -3,12 +3,12 @@
 
 //! `AWS::AutoScaling` resource types:
 //!
-//! - `AWS::AutoScaling::AutoScalingGroup`: [`AutoScalingGroup`], property types in [`auto_scaling_group`]
-//! - `AWS::AutoScaling::LaunchConfiguration`: [`LaunchConfiguration`], property types in [`launch_configuration`]
-//! - `AWS::AutoScaling::LifecycleHook`: [`LifecycleHook`], property types in [`lifecycle_hook`]
-//! - `AWS::AutoScaling::ScalingPolicy`: [`ScalingPolicy`], property types in [`scaling_policy`]
-//! - `AWS::AutoScaling::ScheduledAction`: [`ScheduledAction`], property types in [`scheduled_action`]
-//! - `AWS::AutoScaling::WarmPool`: [`WarmPool`], property types in [`warm_pool`]
+//! - `AWS::AutoScaling::AutoScalingGroup`: [`AutoScalingGroup`], property types in [`auto_scaling_group`](mod@auto_scaling_group)
+//! - `AWS::AutoScaling::LaunchConfiguration`: [`LaunchConfiguration`], property types in [`launch_configuration`](mod@launch_configuration)
+//! - `AWS::AutoScaling::LifecycleHook`: [`LifecycleHook`], property types in [`lifecycle_hook`](mod@lifecycle_hook)
+//! - `AWS::AutoScaling::ScalingPolicy`: [`ScalingPolicy`], property types in [`scaling_policy`](mod@scaling_policy)
+//! - `AWS::AutoScaling::ScheduledAction`: [`ScheduledAction`], property types in [`scheduled_action`](mod@scheduled_action)
+//! - `AWS::AutoScaling::WarmPool`: [`WarmPool`], property types in [`warm_pool`](mod@warm_pool)
 
 #[cfg(feature = "autoscaling")]
 pub mod auto_scaling_group;

@@ -3,7 +3,7 @@
 
 //! `AWS::AutoScalingPlans` resource types:
 //!
-//! - `AWS::AutoScalingPlans::ScalingPlan`: [`ScalingPlan`], property types in [`scaling_plan`]
+//! - `AWS::AutoScalingPlans::ScalingPlan`: [`ScalingPlan`], property types in [`scaling_plan`](mod@scaling_plan)
 
 #[cfg(feature = "autoscalingplans")]
 pub mod scaling_plan;

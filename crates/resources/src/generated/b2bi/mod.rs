@@ -3,12 +3,12 @@
 
 //! `AWS::B2BI` resource types:
 //!
-//! - `AWS::B2BI::Capability`: [`Capability`], property types in [`capability`]
-//! - `AWS::B2BI::Partnership`: [`Partnership`], property types in [`partnership`]
-//! - `AWS::B2BI::Profile`: [`Profile`], property types in [`profile`]
-//! - `AWS::B2BI::Transformer`: [`Transformer`], property types in [`transformer`]
+//! - `AWS::B2BI::Capability`: [`Capability`], property types in [`capability`](mod@capability)
+//! - `AWS::B2BI::Partnership`: [`Partnership`], property types in [`partnership`](mod@partnership)
+//! - `AWS::B2BI::Profile`: [`Profile`], property types in [`profile`](mod@profile)
+//! - `AWS::B2BI::Transformer`: [`Transformer`], property types in [`transformer`](mod@transformer)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "b2bi")]
 pub mod capability;

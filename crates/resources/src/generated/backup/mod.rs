@@ -3,17 +3,17 @@
 
 //! `AWS::Backup` resource types:
 //!
-//! - `AWS::Backup::BackupPlan`: [`BackupPlan`], property types in [`backup_plan`]
-//! - `AWS::Backup::BackupSelection`: [`BackupSelection`], property types in [`backup_selection`]
-//! - `AWS::Backup::BackupVault`: [`BackupVault`], property types in [`backup_vault`]
-//! - `AWS::Backup::Framework`: [`Framework`], property types in [`framework`]
-//! - `AWS::Backup::LogicallyAirGappedBackupVault`: [`LogicallyAirGappedBackupVault`], property types in [`logically_air_gapped_backup_vault`]
-//! - `AWS::Backup::ReportPlan`: [`ReportPlan`], property types in [`report_plan`]
-//! - `AWS::Backup::RestoreTestingPlan`: [`RestoreTestingPlan`], property types in [`restore_testing_plan`]
-//! - `AWS::Backup::RestoreTestingSelection`: [`RestoreTestingSelection`], property types in [`restore_testing_selection`]
-//! - `AWS::Backup::TieringConfiguration`: [`TieringConfiguration`], property types in [`tiering_configuration`]
+//! - `AWS::Backup::BackupPlan`: [`BackupPlan`], property types in [`backup_plan`](mod@backup_plan)
+//! - `AWS::Backup::BackupSelection`: [`BackupSelection`], property types in [`backup_selection`](mod@backup_selection)
+//! - `AWS::Backup::BackupVault`: [`BackupVault`], property types in [`backup_vault`](mod@backup_vault)
+//! - `AWS::Backup::Framework`: [`Framework`], property types in [`framework`](mod@framework)
+//! - `AWS::Backup::LogicallyAirGappedBackupVault`: [`LogicallyAirGappedBackupVault`], property types in [`logically_air_gapped_backup_vault`](mod@logically_air_gapped_backup_vault)
+//! - `AWS::Backup::ReportPlan`: [`ReportPlan`], property types in [`report_plan`](mod@report_plan)
+//! - `AWS::Backup::RestoreTestingPlan`: [`RestoreTestingPlan`], property types in [`restore_testing_plan`](mod@restore_testing_plan)
+//! - `AWS::Backup::RestoreTestingSelection`: [`RestoreTestingSelection`], property types in [`restore_testing_selection`](mod@restore_testing_selection)
+//! - `AWS::Backup::TieringConfiguration`: [`TieringConfiguration`], property types in [`tiering_configuration`](mod@tiering_configuration)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "backup")]
 pub mod backup_plan;

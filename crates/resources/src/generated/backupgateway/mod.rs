@@ -3,7 +3,7 @@
 
 //! `AWS::BackupGateway` resource types:
 //!
-//! - `AWS::BackupGateway::Hypervisor`: [`Hypervisor`], property types in [`hypervisor`]
+//! - `AWS::BackupGateway::Hypervisor`: [`Hypervisor`], property types in [`hypervisor`](mod@hypervisor)
 
 #[cfg(feature = "backupgateway")]
 pub mod hypervisor;

@@ -3,13 +3,13 @@
 
 //! `AWS::Batch` resource types:
 //!
-//! - `AWS::Batch::ComputeEnvironment`: [`ComputeEnvironment`], property types in [`compute_environment`]
-//! - `AWS::Batch::ConsumableResource`: [`ConsumableResource`], property types in [`consumable_resource`]
-//! - `AWS::Batch::JobDefinition`: [`JobDefinition`], property types in [`job_definition`]
-//! - `AWS::Batch::JobQueue`: [`JobQueue`], property types in [`job_queue`]
-//! - `AWS::Batch::QuotaShare`: [`QuotaShare`], property types in [`quota_share`]
-//! - `AWS::Batch::SchedulingPolicy`: [`SchedulingPolicy`], property types in [`scheduling_policy`]
-//! - `AWS::Batch::ServiceEnvironment`: [`ServiceEnvironment`], property types in [`service_environment`]
+//! - `AWS::Batch::ComputeEnvironment`: [`ComputeEnvironment`], property types in [`compute_environment`](mod@compute_environment)
+//! - `AWS::Batch::ConsumableResource`: [`ConsumableResource`], property types in [`consumable_resource`](mod@consumable_resource)
+//! - `AWS::Batch::JobDefinition`: [`JobDefinition`], property types in [`job_definition`](mod@job_definition)
+//! - `AWS::Batch::JobQueue`: [`JobQueue`], property types in [`job_queue`](mod@job_queue)
+//! - `AWS::Batch::QuotaShare`: [`QuotaShare`], property types in [`quota_share`](mod@quota_share)
+//! - `AWS::Batch::SchedulingPolicy`: [`SchedulingPolicy`], property types in [`scheduling_policy`](mod@scheduling_policy)
+//! - `AWS::Batch::ServiceEnvironment`: [`ServiceEnvironment`], property types in [`service_environment`](mod@service_environment)
 
 #[cfg(feature = "batch")]
 pub mod compute_environment;

@@ -3,7 +3,7 @@
 
 //! `AWS::BCMDataExports` resource types:
 //!
-//! - `AWS::BCMDataExports::Export`: [`Export`], property types in [`export`]
+//! - `AWS::BCMDataExports::Export`: [`Export`], property types in [`export`](mod@export)
 
 #[cfg(feature = "bcmdataexports")]
 pub mod export;

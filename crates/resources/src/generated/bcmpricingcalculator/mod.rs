@@ -3,7 +3,7 @@
 
 //! `AWS::BcmPricingCalculator` resource types:
 //!
-//! - `AWS::BcmPricingCalculator::BillScenario`: [`BillScenario`], property types in [`bill_scenario`]
+//! - `AWS::BcmPricingCalculator::BillScenario`: [`BillScenario`], property types in [`bill_scenario`](mod@bill_scenario)
 
 #[cfg(feature = "bcmpricingcalculator")]
 pub mod bill_scenario;

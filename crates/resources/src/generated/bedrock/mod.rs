@@ -3,28 +3,28 @@
 
 //! `AWS::Bedrock` resource types:
 //!
-//! - `AWS::Bedrock::Agent`: [`Agent`], property types in [`agent`]
-//! - `AWS::Bedrock::AgentAlias`: [`AgentAlias`], property types in [`agent_alias`]
-//! - `AWS::Bedrock::ApplicationInferenceProfile`: [`ApplicationInferenceProfile`], property types in [`application_inference_profile`]
-//! - `AWS::Bedrock::AutomatedReasoningPolicy`: [`AutomatedReasoningPolicy`], property types in [`automated_reasoning_policy`]
-//! - `AWS::Bedrock::AutomatedReasoningPolicyVersion`: [`AutomatedReasoningPolicyVersion`], property types in [`automated_reasoning_policy_version`]
-//! - `AWS::Bedrock::Blueprint`: [`Blueprint`], property types in [`blueprint`]
-//! - `AWS::Bedrock::DataAutomationLibrary`: [`DataAutomationLibrary`], property types in [`data_automation_library`]
-//! - `AWS::Bedrock::DataAutomationProject`: [`DataAutomationProject`], property types in [`data_automation_project`]
-//! - `AWS::Bedrock::DataSource`: [`DataSource`], property types in [`data_source`]
-//! - `AWS::Bedrock::EnforcedGuardrailConfiguration`: [`EnforcedGuardrailConfiguration`], property types in [`enforced_guardrail_configuration`]
-//! - `AWS::Bedrock::Flow`: [`Flow`], property types in [`flow`]
-//! - `AWS::Bedrock::FlowAlias`: [`FlowAlias`], property types in [`flow_alias`]
-//! - `AWS::Bedrock::FlowVersion`: [`FlowVersion`], property types in [`flow_version`]
-//! - `AWS::Bedrock::Guardrail`: [`Guardrail`], property types in [`guardrail`]
-//! - `AWS::Bedrock::GuardrailVersion`: [`GuardrailVersion`], property types in [`guardrail_version`]
-//! - `AWS::Bedrock::IntelligentPromptRouter`: [`IntelligentPromptRouter`], property types in [`intelligent_prompt_router`]
-//! - `AWS::Bedrock::KnowledgeBase`: [`KnowledgeBase`], property types in [`knowledge_base`]
-//! - `AWS::Bedrock::Prompt`: [`Prompt`], property types in [`prompt`]
-//! - `AWS::Bedrock::PromptVersion`: [`PromptVersion`], property types in [`prompt_version`]
-//! - `AWS::Bedrock::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
+//! - `AWS::Bedrock::Agent`: [`Agent`], property types in [`agent`](mod@agent)
+//! - `AWS::Bedrock::AgentAlias`: [`AgentAlias`], property types in [`agent_alias`](mod@agent_alias)
+//! - `AWS::Bedrock::ApplicationInferenceProfile`: [`ApplicationInferenceProfile`], property types in [`application_inference_profile`](mod@application_inference_profile)
+//! - `AWS::Bedrock::AutomatedReasoningPolicy`: [`AutomatedReasoningPolicy`], property types in [`automated_reasoning_policy`](mod@automated_reasoning_policy)
+//! - `AWS::Bedrock::AutomatedReasoningPolicyVersion`: [`AutomatedReasoningPolicyVersion`], property types in [`automated_reasoning_policy_version`](mod@automated_reasoning_policy_version)
+//! - `AWS::Bedrock::Blueprint`: [`Blueprint`], property types in [`blueprint`](mod@blueprint)
+//! - `AWS::Bedrock::DataAutomationLibrary`: [`DataAutomationLibrary`], property types in [`data_automation_library`](mod@data_automation_library)
+//! - `AWS::Bedrock::DataAutomationProject`: [`DataAutomationProject`], property types in [`data_automation_project`](mod@data_automation_project)
+//! - `AWS::Bedrock::DataSource`: [`DataSource`], property types in [`data_source`](mod@data_source)
+//! - `AWS::Bedrock::EnforcedGuardrailConfiguration`: [`EnforcedGuardrailConfiguration`], property types in [`enforced_guardrail_configuration`](mod@enforced_guardrail_configuration)
+//! - `AWS::Bedrock::Flow`: [`Flow`], property types in [`flow`](mod@flow)
+//! - `AWS::Bedrock::FlowAlias`: [`FlowAlias`], property types in [`flow_alias`](mod@flow_alias)
+//! - `AWS::Bedrock::FlowVersion`: [`FlowVersion`], property types in [`flow_version`](mod@flow_version)
+//! - `AWS::Bedrock::Guardrail`: [`Guardrail`], property types in [`guardrail`](mod@guardrail)
+//! - `AWS::Bedrock::GuardrailVersion`: [`GuardrailVersion`], property types in [`guardrail_version`](mod@guardrail_version)
+//! - `AWS::Bedrock::IntelligentPromptRouter`: [`IntelligentPromptRouter`], property types in [`intelligent_prompt_router`](mod@intelligent_prompt_router)
+//! - `AWS::Bedrock::KnowledgeBase`: [`KnowledgeBase`], property types in [`knowledge_base`](mod@knowledge_base)
+//! - `AWS::Bedrock::Prompt`: [`Prompt`], property types in [`prompt`](mod@prompt)
+//! - `AWS::Bedrock::PromptVersion`: [`PromptVersion`], property types in [`prompt_version`](mod@prompt_version)
+//! - `AWS::Bedrock::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`](mod@resource_policy)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "bedrock")]
 pub mod agent;

@@ -3,23 +3,23 @@
 
 //! `AWS::BedrockAgentCore` resource types:
 //!
-//! - `AWS::BedrockAgentCore::ApiKeyCredentialProvider`: [`ApiKeyCredentialProvider`], property types in [`api_key_credential_provider`]
-//! - `AWS::BedrockAgentCore::BrowserCustom`: [`BrowserCustom`], property types in [`browser_custom`]
-//! - `AWS::BedrockAgentCore::BrowserProfile`: [`BrowserProfile`], property types in [`browser_profile`]
-//! - `AWS::BedrockAgentCore::CodeInterpreterCustom`: [`CodeInterpreterCustom`], property types in [`code_interpreter_custom`]
-//! - `AWS::BedrockAgentCore::Evaluator`: [`Evaluator`], property types in [`evaluator`]
-//! - `AWS::BedrockAgentCore::Gateway`: [`Gateway`], property types in [`gateway`]
-//! - `AWS::BedrockAgentCore::GatewayTarget`: [`GatewayTarget`], property types in [`gateway_target`]
-//! - `AWS::BedrockAgentCore::Memory`: [`Memory`], property types in [`memory`]
-//! - `AWS::BedrockAgentCore::OAuth2CredentialProvider`: [`OAuth2CredentialProvider`], property types in [`o_auth2_credential_provider`]
-//! - `AWS::BedrockAgentCore::OnlineEvaluationConfig`: [`OnlineEvaluationConfig`], property types in [`online_evaluation_config`]
-//! - `AWS::BedrockAgentCore::Policy`: [`Policy`], property types in [`policy`]
-//! - `AWS::BedrockAgentCore::PolicyEngine`: [`PolicyEngine`], property types in [`policy_engine`]
-//! - `AWS::BedrockAgentCore::Runtime`: [`Runtime`], property types in [`runtime`]
-//! - `AWS::BedrockAgentCore::RuntimeEndpoint`: [`RuntimeEndpoint`], property types in [`runtime_endpoint`]
-//! - `AWS::BedrockAgentCore::WorkloadIdentity`: [`WorkloadIdentity`], property types in [`workload_identity`]
+//! - `AWS::BedrockAgentCore::ApiKeyCredentialProvider`: [`ApiKeyCredentialProvider`], property types in [`api_key_credential_provider`](mod@api_key_credential_provider)
+//! - `AWS::BedrockAgentCore::BrowserCustom`: [`BrowserCustom`], property types in [`browser_custom`](mod@browser_custom)
+//! - `AWS::BedrockAgentCore::BrowserProfile`: [`BrowserProfile`], property types in [`browser_profile`](mod@browser_profile)
+//! - `AWS::BedrockAgentCore::CodeInterpreterCustom`: [`CodeInterpreterCustom`], property types in [`code_interpreter_custom`](mod@code_interpreter_custom)
+//! - `AWS::BedrockAgentCore::Evaluator`: [`Evaluator`], property types in [`evaluator`](mod@evaluator)
+//! - `AWS::BedrockAgentCore::Gateway`: [`Gateway`], property types in [`gateway`](mod@gateway)
+//! - `AWS::BedrockAgentCore::GatewayTarget`: [`GatewayTarget`], property types in [`gateway_target`](mod@gateway_target)
+//! - `AWS::BedrockAgentCore::Memory`: [`Memory`], property types in [`memory`](mod@memory)
+//! - `AWS::BedrockAgentCore::OAuth2CredentialProvider`: [`OAuth2CredentialProvider`], property types in [`o_auth2_credential_provider`](mod@o_auth2_credential_provider)
+//! - `AWS::BedrockAgentCore::OnlineEvaluationConfig`: [`OnlineEvaluationConfig`], property types in [`online_evaluation_config`](mod@online_evaluation_config)
+//! - `AWS::BedrockAgentCore::Policy`: [`Policy`], property types in [`policy`](mod@policy)
+//! - `AWS::BedrockAgentCore::PolicyEngine`: [`PolicyEngine`], property types in [`policy_engine`](mod@policy_engine)
+//! - `AWS::BedrockAgentCore::Runtime`: [`Runtime`], property types in [`runtime`](mod@runtime)
+//! - `AWS::BedrockAgentCore::RuntimeEndpoint`: [`RuntimeEndpoint`], property types in [`runtime_endpoint`](mod@runtime_endpoint)
+//! - `AWS::BedrockAgentCore::WorkloadIdentity`: [`WorkloadIdentity`], property types in [`workload_identity`](mod@workload_identity)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "bedrockagentcore")]
 pub mod api_key_credential_provider;

@@ -3,7 +3,7 @@
 
 //! `AWS::BedrockMantle` resource types:
 //!
-//! - `AWS::BedrockMantle::Project`: [`Project`], property types in [`project`]
+//! - `AWS::BedrockMantle::Project`: [`Project`], property types in [`project`](mod@project)
 
 #[cfg(feature = "bedrockmantle")]
 pub mod project;

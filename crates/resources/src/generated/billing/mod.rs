@@ -3,7 +3,7 @@
 
 //! `AWS::Billing` resource types:
 //!
-//! - `AWS::Billing::BillingView`: [`BillingView`], property types in [`billing_view`]
+//! - `AWS::Billing::BillingView`: [`BillingView`], property types in [`billing_view`](mod@billing_view)
 
 #[cfg(feature = "billing")]
 pub mod billing_view;

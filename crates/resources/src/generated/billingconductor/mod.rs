@@ -3,12 +3,12 @@
 
 //! `AWS::BillingConductor` resource types:
 //!
-//! - `AWS::BillingConductor::BillingGroup`: [`BillingGroup`], property types in [`billing_group`]
-//! - `AWS::BillingConductor::CustomLineItem`: [`CustomLineItem`], property types in [`custom_line_item`]
-//! - `AWS::BillingConductor::PricingPlan`: [`PricingPlan`], property types in [`pricing_plan`]
-//! - `AWS::BillingConductor::PricingRule`: [`PricingRule`], property types in [`pricing_rule`]
+//! - `AWS::BillingConductor::BillingGroup`: [`BillingGroup`], property types in [`billing_group`](mod@billing_group)
+//! - `AWS::BillingConductor::CustomLineItem`: [`CustomLineItem`], property types in [`custom_line_item`](mod@custom_line_item)
+//! - `AWS::BillingConductor::PricingPlan`: [`PricingPlan`], property types in [`pricing_plan`](mod@pricing_plan)
+//! - `AWS::BillingConductor::PricingRule`: [`PricingRule`], property types in [`pricing_rule`](mod@pricing_rule)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "billingconductor")]
 pub mod billing_group;

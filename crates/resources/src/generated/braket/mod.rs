@@ -3,7 +3,7 @@
 
 //! `AWS::Braket` resource types:
 //!
-//! - `AWS::Braket::SpendingLimit`: [`SpendingLimit`], property types in [`spending_limit`]
+//! - `AWS::Braket::SpendingLimit`: [`SpendingLimit`], property types in [`spending_limit`](mod@spending_limit)
 
 #[cfg(feature = "braket")]
 pub mod spending_limit;

@@ -3,8 +3,8 @@
 
 //! `AWS::Budgets` resource types:
 //!
-//! - `AWS::Budgets::Budget`: [`Budget`], property types in [`budget`]
-//! - `AWS::Budgets::BudgetsAction`: [`BudgetsAction`], property types in [`budgets_action`]
+//! - `AWS::Budgets::Budget`: [`Budget`], property types in [`budget`](mod@budget)
+//! - `AWS::Budgets::BudgetsAction`: [`BudgetsAction`], property types in [`budgets_action`](mod@budgets_action)
 
 #[cfg(feature = "budgets")]
 pub mod budget;

@@ -3,13 +3,13 @@
 
 //! `AWS::Cases` resource types:
 //!
-//! - `AWS::Cases::CaseRule`: [`CaseRule`], property types in [`case_rule`]
-//! - `AWS::Cases::Domain`: [`Domain`], property types in [`domain`]
-//! - `AWS::Cases::Field`: [`Field`], property types in [`field`]
-//! - `AWS::Cases::Layout`: [`Layout`], property types in [`layout`]
-//! - `AWS::Cases::Template`: [`Template`], property types in [`template`]
+//! - `AWS::Cases::CaseRule`: [`CaseRule`], property types in [`case_rule`](mod@case_rule)
+//! - `AWS::Cases::Domain`: [`Domain`], property types in [`domain`](mod@domain)
+//! - `AWS::Cases::Field`: [`Field`], property types in [`field`](mod@field)
+//! - `AWS::Cases::Layout`: [`Layout`], property types in [`layout`](mod@layout)
+//! - `AWS::Cases::Template`: [`Template`], property types in [`template`](mod@template)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "cases")]
 pub mod case_rule;

@@ -3,11 +3,11 @@
 
 //! `AWS::Cassandra` resource types:
 //!
-//! - `AWS::Cassandra::Keyspace`: [`Keyspace`], property types in [`keyspace`]
-//! - `AWS::Cassandra::Table`: [`Table`], property types in [`table`]
-//! - `AWS::Cassandra::Type`: [`Type`], property types in [`type_`]
+//! - `AWS::Cassandra::Keyspace`: [`Keyspace`], property types in [`keyspace`](mod@keyspace)
+//! - `AWS::Cassandra::Table`: [`Table`], property types in [`table`](mod@table)
+//! - `AWS::Cassandra::Type`: [`Type`], property types in [`type_`](mod@type_)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "cassandra")]
 pub mod keyspace;

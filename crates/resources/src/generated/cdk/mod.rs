@@ -3,7 +3,7 @@
 
 //! `AWS::CDK` resource types:
 //!
-//! - `AWS::CDK::Metadata`: [`Metadata`], property types in [`metadata`]
+//! - `AWS::CDK::Metadata`: [`Metadata`], property types in [`metadata`](mod@metadata)
 
 #[cfg(feature = "cdk")]
 pub mod metadata;

@@ -3,11 +3,11 @@
 
 //! `AWS::CE` resource types:
 //!
-//! - `AWS::CE::AnomalyMonitor`: [`AnomalyMonitor`], property types in [`anomaly_monitor`]
-//! - `AWS::CE::AnomalySubscription`: [`AnomalySubscription`], property types in [`anomaly_subscription`]
-//! - `AWS::CE::CostCategory`: [`CostCategory`], property types in [`cost_category`]
+//! - `AWS::CE::AnomalyMonitor`: [`AnomalyMonitor`], property types in [`anomaly_monitor`](mod@anomaly_monitor)
+//! - `AWS::CE::AnomalySubscription`: [`AnomalySubscription`], property types in [`anomaly_subscription`](mod@anomaly_subscription)
+//! - `AWS::CE::CostCategory`: [`CostCategory`], property types in [`cost_category`](mod@cost_category)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "ce")]
 pub mod anomaly_monitor;

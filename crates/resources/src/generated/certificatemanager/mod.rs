@@ -3,8 +3,15 @@
 
 //! `AWS::CertificateManager` resource types:
 //!
-//! - `AWS::CertificateManager::Account`: [`Account`], property types in [`account`]
-//! - `AWS::CertificateManager::Certificate`: [`Certificate`], property types in [`certificate`]
+#![cfg_attr(
+    feature = "certificatemanager",
+    doc = " - `AWS::CertificateManager::Account`: [`Account`], property types in [`account`](mod@account)"
+)]
+#![cfg_attr(
+    not(feature = "certificatemanager"),
+    doc = " - `AWS::CertificateManager::Account`: `Account`, property types in `account` (feature `certificatemanager`)"
+)]
+//! - `AWS::CertificateManager::Certificate`: [`Certificate`], property types in [`certificate`](mod@certificate)
 
 #[cfg(feature = "certificatemanager")]
 pub mod account;

@@ -3,11 +3,11 @@
 
 //! `AWS::Chatbot` resource types:
 //!
-//! - `AWS::Chatbot::CustomAction`: [`CustomAction`], property types in [`custom_action`]
-//! - `AWS::Chatbot::MicrosoftTeamsChannelConfiguration`: [`MicrosoftTeamsChannelConfiguration`], property types in [`microsoft_teams_channel_configuration`]
-//! - `AWS::Chatbot::SlackChannelConfiguration`: [`SlackChannelConfiguration`], property types in [`slack_channel_configuration`]
+//! - `AWS::Chatbot::CustomAction`: [`CustomAction`], property types in [`custom_action`](mod@custom_action)
+//! - `AWS::Chatbot::MicrosoftTeamsChannelConfiguration`: [`MicrosoftTeamsChannelConfiguration`], property types in [`microsoft_teams_channel_configuration`](mod@microsoft_teams_channel_configuration)
+//! - `AWS::Chatbot::SlackChannelConfiguration`: [`SlackChannelConfiguration`], property types in [`slack_channel_configuration`](mod@slack_channel_configuration)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "chatbot")]
 pub mod custom_action;

@@ -3,10 +3,10 @@
 
 //! `AWS::Chime` resource types:
 //!
-//! - `AWS::Chime::AppInstance`: [`AppInstance`], property types in [`app_instance`]
-//! - `AWS::Chime::AppInstanceBot`: [`AppInstanceBot`], property types in [`app_instance_bot`]
+//! - `AWS::Chime::AppInstance`: [`AppInstance`], property types in [`app_instance`](mod@app_instance)
+//! - `AWS::Chime::AppInstanceBot`: [`AppInstanceBot`], property types in [`app_instance_bot`](mod@app_instance_bot)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "chime")]
 pub mod app_instance;

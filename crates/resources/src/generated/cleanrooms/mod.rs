@@ -3,16 +3,16 @@
 
 //! `AWS::CleanRooms` resource types:
 //!
-//! - `AWS::CleanRooms::AnalysisTemplate`: [`AnalysisTemplate`], property types in [`analysis_template`]
-//! - `AWS::CleanRooms::Collaboration`: [`Collaboration`], property types in [`collaboration`]
-//! - `AWS::CleanRooms::ConfiguredTable`: [`ConfiguredTable`], property types in [`configured_table`]
-//! - `AWS::CleanRooms::ConfiguredTableAssociation`: [`ConfiguredTableAssociation`], property types in [`configured_table_association`]
-//! - `AWS::CleanRooms::IdMappingTable`: [`IdMappingTable`], property types in [`id_mapping_table`]
-//! - `AWS::CleanRooms::IdNamespaceAssociation`: [`IdNamespaceAssociation`], property types in [`id_namespace_association`]
-//! - `AWS::CleanRooms::Membership`: [`Membership`], property types in [`membership`]
-//! - `AWS::CleanRooms::PrivacyBudgetTemplate`: [`PrivacyBudgetTemplate`], property types in [`privacy_budget_template`]
+//! - `AWS::CleanRooms::AnalysisTemplate`: [`AnalysisTemplate`], property types in [`analysis_template`](mod@analysis_template)
+//! - `AWS::CleanRooms::Collaboration`: [`Collaboration`], property types in [`collaboration`](mod@collaboration)
+//! - `AWS::CleanRooms::ConfiguredTable`: [`ConfiguredTable`], property types in [`configured_table`](mod@configured_table)
+//! - `AWS::CleanRooms::ConfiguredTableAssociation`: [`ConfiguredTableAssociation`], property types in [`configured_table_association`](mod@configured_table_association)
+//! - `AWS::CleanRooms::IdMappingTable`: [`IdMappingTable`], property types in [`id_mapping_table`](mod@id_mapping_table)
+//! - `AWS::CleanRooms::IdNamespaceAssociation`: [`IdNamespaceAssociation`], property types in [`id_namespace_association`](mod@id_namespace_association)
+//! - `AWS::CleanRooms::Membership`: [`Membership`], property types in [`membership`](mod@membership)
+//! - `AWS::CleanRooms::PrivacyBudgetTemplate`: [`PrivacyBudgetTemplate`], property types in [`privacy_budget_template`](mod@privacy_budget_template)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "cleanrooms")]
 pub mod analysis_template;

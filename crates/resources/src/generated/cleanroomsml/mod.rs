@@ -3,11 +3,11 @@
 
 //! `AWS::CleanRoomsML` resource types:
 //!
-//! - `AWS::CleanRoomsML::ConfiguredModelAlgorithm`: [`ConfiguredModelAlgorithm`], property types in [`configured_model_algorithm`]
-//! - `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`: [`ConfiguredModelAlgorithmAssociation`], property types in [`configured_model_algorithm_association`]
-//! - `AWS::CleanRoomsML::TrainingDataset`: [`TrainingDataset`], property types in [`training_dataset`]
+//! - `AWS::CleanRoomsML::ConfiguredModelAlgorithm`: [`ConfiguredModelAlgorithm`], property types in [`configured_model_algorithm`](mod@configured_model_algorithm)
+//! - `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`: [`ConfiguredModelAlgorithmAssociation`], property types in [`configured_model_algorithm_association`](mod@configured_model_algorithm_association)
+//! - `AWS::CleanRoomsML::TrainingDataset`: [`TrainingDataset`], property types in [`training_dataset`](mod@training_dataset)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "cleanroomsml")]
 pub mod configured_model_algorithm;

@@ -3,7 +3,7 @@
 
 //! `AWS::Cloud9` resource types:
 //!
-//! - `AWS::Cloud9::EnvironmentEC2`: [`EnvironmentEc2`], property types in [`environment_ec2`]
+//! - `AWS::Cloud9::EnvironmentEC2`: [`EnvironmentEc2`], property types in [`environment_ec2`](mod@environment_ec2)
 
 #[cfg(feature = "cloud9")]
 pub mod environment_ec2;

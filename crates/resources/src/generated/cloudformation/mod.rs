@@ -3,26 +3,26 @@
 
 //! `AWS::CloudFormation` resource types:
 //!
-//! - `AWS::CloudFormation::CustomResource`: [`CustomResource`], property types in [`custom_resource`]
-//! - `AWS::CloudFormation::GuardHook`: [`GuardHook`], property types in [`guard_hook`]
-//! - `AWS::CloudFormation::HookDefaultVersion`: [`HookDefaultVersion`], property types in [`hook_default_version`]
-//! - `AWS::CloudFormation::HookTypeConfig`: [`HookTypeConfig`], property types in [`hook_type_config`]
-//! - `AWS::CloudFormation::HookVersion`: [`HookVersion`], property types in [`hook_version`]
-//! - `AWS::CloudFormation::LambdaHook`: [`LambdaHook`], property types in [`lambda_hook`]
-//! - `AWS::CloudFormation::Macro`: [`Macro`], property types in [`macro_`]
-//! - `AWS::CloudFormation::ModuleDefaultVersion`: [`ModuleDefaultVersion`], property types in [`module_default_version`]
-//! - `AWS::CloudFormation::ModuleVersion`: [`ModuleVersion`], property types in [`module_version`]
-//! - `AWS::CloudFormation::PublicTypeVersion`: [`PublicTypeVersion`], property types in [`public_type_version`]
-//! - `AWS::CloudFormation::Publisher`: [`Publisher`], property types in [`publisher`]
-//! - `AWS::CloudFormation::ResourceDefaultVersion`: [`ResourceDefaultVersion`], property types in [`resource_default_version`]
-//! - `AWS::CloudFormation::ResourceVersion`: [`ResourceVersion`], property types in [`resource_version`]
-//! - `AWS::CloudFormation::Stack`: [`Stack`], property types in [`stack`]
-//! - `AWS::CloudFormation::StackSet`: [`StackSet`], property types in [`stack_set`]
-//! - `AWS::CloudFormation::TypeActivation`: [`TypeActivation`], property types in [`type_activation`]
-//! - `AWS::CloudFormation::WaitCondition`: [`WaitCondition`], property types in [`wait_condition`]
-//! - `AWS::CloudFormation::WaitConditionHandle`: [`WaitConditionHandle`], property types in [`wait_condition_handle`]
+//! - `AWS::CloudFormation::CustomResource`: [`CustomResource`], property types in [`custom_resource`](mod@custom_resource)
+//! - `AWS::CloudFormation::GuardHook`: [`GuardHook`], property types in [`guard_hook`](mod@guard_hook)
+//! - `AWS::CloudFormation::HookDefaultVersion`: [`HookDefaultVersion`], property types in [`hook_default_version`](mod@hook_default_version)
+//! - `AWS::CloudFormation::HookTypeConfig`: [`HookTypeConfig`], property types in [`hook_type_config`](mod@hook_type_config)
+//! - `AWS::CloudFormation::HookVersion`: [`HookVersion`], property types in [`hook_version`](mod@hook_version)
+//! - `AWS::CloudFormation::LambdaHook`: [`LambdaHook`], property types in [`lambda_hook`](mod@lambda_hook)
+//! - `AWS::CloudFormation::Macro`: [`Macro`], property types in [`macro_`](mod@macro_)
+//! - `AWS::CloudFormation::ModuleDefaultVersion`: [`ModuleDefaultVersion`], property types in [`module_default_version`](mod@module_default_version)
+//! - `AWS::CloudFormation::ModuleVersion`: [`ModuleVersion`], property types in [`module_version`](mod@module_version)
+//! - `AWS::CloudFormation::PublicTypeVersion`: [`PublicTypeVersion`], property types in [`public_type_version`](mod@public_type_version)
+//! - `AWS::CloudFormation::Publisher`: [`Publisher`], property types in [`publisher`](mod@publisher)
+//! - `AWS::CloudFormation::ResourceDefaultVersion`: [`ResourceDefaultVersion`], property types in [`resource_default_version`](mod@resource_default_version)
+//! - `AWS::CloudFormation::ResourceVersion`: [`ResourceVersion`], property types in [`resource_version`](mod@resource_version)
+//! - `AWS::CloudFormation::Stack`: [`Stack`], property types in [`stack`](mod@stack)
+//! - `AWS::CloudFormation::StackSet`: [`StackSet`], property types in [`stack_set`](mod@stack_set)
+//! - `AWS::CloudFormation::TypeActivation`: [`TypeActivation`], property types in [`type_activation`](mod@type_activation)
+//! - `AWS::CloudFormation::WaitCondition`: [`WaitCondition`], property types in [`wait_condition`](mod@wait_condition)
+//! - `AWS::CloudFormation::WaitConditionHandle`: [`WaitConditionHandle`], property types in [`wait_condition_handle`](mod@wait_condition_handle)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "cloudformation")]
 pub mod custom_resource;

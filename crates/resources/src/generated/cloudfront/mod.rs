@@ -3,28 +3,28 @@
 
 //! `AWS::CloudFront` resource types:
 //!
-//! - `AWS::CloudFront::AnycastIpList`: [`AnycastIpList`], property types in [`anycast_ip_list`]
-//! - `AWS::CloudFront::CachePolicy`: [`CachePolicy`], property types in [`cache_policy`]
-//! - `AWS::CloudFront::CloudFrontOriginAccessIdentity`: [`CloudFrontOriginAccessIdentity`], property types in [`cloud_front_origin_access_identity`]
-//! - `AWS::CloudFront::ConnectionFunction`: [`ConnectionFunction`], property types in [`connection_function`]
-//! - `AWS::CloudFront::ConnectionGroup`: [`ConnectionGroup`], property types in [`connection_group`]
-//! - `AWS::CloudFront::ContinuousDeploymentPolicy`: [`ContinuousDeploymentPolicy`], property types in [`continuous_deployment_policy`]
-//! - `AWS::CloudFront::Distribution`: [`Distribution`], property types in [`distribution`]
-//! - `AWS::CloudFront::DistributionTenant`: [`DistributionTenant`], property types in [`distribution_tenant`]
-//! - `AWS::CloudFront::Function`: [`Function`], property types in [`function`]
-//! - `AWS::CloudFront::KeyGroup`: [`KeyGroup`], property types in [`key_group`]
-//! - `AWS::CloudFront::KeyValueStore`: [`KeyValueStore`], property types in [`key_value_store`]
-//! - `AWS::CloudFront::MonitoringSubscription`: [`MonitoringSubscription`], property types in [`monitoring_subscription`]
-//! - `AWS::CloudFront::OriginAccessControl`: [`OriginAccessControl`], property types in [`origin_access_control`]
-//! - `AWS::CloudFront::OriginRequestPolicy`: [`OriginRequestPolicy`], property types in [`origin_request_policy`]
-//! - `AWS::CloudFront::PublicKey`: [`PublicKey`], property types in [`public_key`]
-//! - `AWS::CloudFront::RealtimeLogConfig`: [`RealtimeLogConfig`], property types in [`realtime_log_config`]
-//! - `AWS::CloudFront::ResponseHeadersPolicy`: [`ResponseHeadersPolicy`], property types in [`response_headers_policy`]
-//! - `AWS::CloudFront::StreamingDistribution`: [`StreamingDistribution`], property types in [`streaming_distribution`]
-//! - `AWS::CloudFront::TrustStore`: [`TrustStore`], property types in [`trust_store`]
-//! - `AWS::CloudFront::VpcOrigin`: [`VpcOrigin`], property types in [`vpc_origin`]
+//! - `AWS::CloudFront::AnycastIpList`: [`AnycastIpList`], property types in [`anycast_ip_list`](mod@anycast_ip_list)
+//! - `AWS::CloudFront::CachePolicy`: [`CachePolicy`], property types in [`cache_policy`](mod@cache_policy)
+//! - `AWS::CloudFront::CloudFrontOriginAccessIdentity`: [`CloudFrontOriginAccessIdentity`], property types in [`cloud_front_origin_access_identity`](mod@cloud_front_origin_access_identity)
+//! - `AWS::CloudFront::ConnectionFunction`: [`ConnectionFunction`], property types in [`connection_function`](mod@connection_function)
+//! - `AWS::CloudFront::ConnectionGroup`: [`ConnectionGroup`], property types in [`connection_group`](mod@connection_group)
+//! - `AWS::CloudFront::ContinuousDeploymentPolicy`: [`ContinuousDeploymentPolicy`], property types in [`continuous_deployment_policy`](mod@continuous_deployment_policy)
+//! - `AWS::CloudFront::Distribution`: [`Distribution`], property types in [`distribution`](mod@distribution)
+//! - `AWS::CloudFront::DistributionTenant`: [`DistributionTenant`], property types in [`distribution_tenant`](mod@distribution_tenant)
+//! - `AWS::CloudFront::Function`: [`Function`], property types in [`function`](mod@function)
+//! - `AWS::CloudFront::KeyGroup`: [`KeyGroup`], property types in [`key_group`](mod@key_group)
+//! - `AWS::CloudFront::KeyValueStore`: [`KeyValueStore`], property types in [`key_value_store`](mod@key_value_store)
+//! - `AWS::CloudFront::MonitoringSubscription`: [`MonitoringSubscription`], property types in [`monitoring_subscription`](mod@monitoring_subscription)
+//! - `AWS::CloudFront::OriginAccessControl`: [`OriginAccessControl`], property types in [`origin_access_control`](mod@origin_access_control)
+//! - `AWS::CloudFront::OriginRequestPolicy`: [`OriginRequestPolicy`], property types in [`origin_request_policy`](mod@origin_request_policy)
+//! - `AWS::CloudFront::PublicKey`: [`PublicKey`], property types in [`public_key`](mod@public_key)
+//! - `AWS::CloudFront::RealtimeLogConfig`: [`RealtimeLogConfig`], property types in [`realtime_log_config`](mod@realtime_log_config)
+//! - `AWS::CloudFront::ResponseHeadersPolicy`: [`ResponseHeadersPolicy`], property types in [`response_headers_policy`](mod@response_headers_policy)
+//! - `AWS::CloudFront::StreamingDistribution`: [`StreamingDistribution`], property types in [`streaming_distribution`](mod@streaming_distribution)
+//! - `AWS::CloudFront::TrustStore`: [`TrustStore`], property types in [`trust_store`](mod@trust_store)
+//! - `AWS::CloudFront::VpcOrigin`: [`VpcOrigin`], property types in [`vpc_origin`](mod@vpc_origin)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "cloudfront")]
 pub mod anycast_ip_list;

@@ -3,13 +3,13 @@
 
 //! `AWS::CloudTrail` resource types:
 //!
-//! - `AWS::CloudTrail::Channel`: [`Channel`], property types in [`channel`]
-//! - `AWS::CloudTrail::Dashboard`: [`Dashboard`], property types in [`dashboard`]
-//! - `AWS::CloudTrail::EventDataStore`: [`EventDataStore`], property types in [`event_data_store`]
-//! - `AWS::CloudTrail::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
-//! - `AWS::CloudTrail::Trail`: [`Trail`], property types in [`trail`]
+//! - `AWS::CloudTrail::Channel`: [`Channel`], property types in [`channel`](mod@channel)
+//! - `AWS::CloudTrail::Dashboard`: [`Dashboard`], property types in [`dashboard`](mod@dashboard)
+//! - `AWS::CloudTrail::EventDataStore`: [`EventDataStore`], property types in [`event_data_store`](mod@event_data_store)
+//! - `AWS::CloudTrail::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`](mod@resource_policy)
+//! - `AWS::CloudTrail::Trail`: [`Trail`], property types in [`trail`](mod@trail)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "cloudtrail")]
 pub mod channel;

@@ -3,16 +3,16 @@
 
 //! `AWS::CloudWatch` resource types:
 //!
-//! - `AWS::CloudWatch::Alarm`: [`Alarm`], property types in [`alarm`]
-//! - `AWS::CloudWatch::AlarmMuteRule`: [`AlarmMuteRule`], property types in [`alarm_mute_rule`]
-//! - `AWS::CloudWatch::AnomalyDetector`: [`AnomalyDetector`], property types in [`anomaly_detector`]
-//! - `AWS::CloudWatch::CompositeAlarm`: [`CompositeAlarm`], property types in [`composite_alarm`]
-//! - `AWS::CloudWatch::Dashboard`: [`Dashboard`], property types in [`dashboard`]
-//! - `AWS::CloudWatch::InsightRule`: [`InsightRule`], property types in [`insight_rule`]
-//! - `AWS::CloudWatch::MetricStream`: [`MetricStream`], property types in [`metric_stream`]
-//! - `AWS::CloudWatch::OTelEnrichment`: [`OTelEnrichment`], property types in [`o_tel_enrichment`]
+//! - `AWS::CloudWatch::Alarm`: [`Alarm`], property types in [`alarm`](mod@alarm)
+//! - `AWS::CloudWatch::AlarmMuteRule`: [`AlarmMuteRule`], property types in [`alarm_mute_rule`](mod@alarm_mute_rule)
+//! - `AWS::CloudWatch::AnomalyDetector`: [`AnomalyDetector`], property types in [`anomaly_detector`](mod@anomaly_detector)
+//! - `AWS::CloudWatch::CompositeAlarm`: [`CompositeAlarm`], property types in [`composite_alarm`](mod@composite_alarm)
+//! - `AWS::CloudWatch::Dashboard`: [`Dashboard`], property types in [`dashboard`](mod@dashboard)
+//! - `AWS::CloudWatch::InsightRule`: [`InsightRule`], property types in [`insight_rule`](mod@insight_rule)
+//! - `AWS::CloudWatch::MetricStream`: [`MetricStream`], property types in [`metric_stream`](mod@metric_stream)
+//! - `AWS::CloudWatch::OTelEnrichment`: [`OTelEnrichment`], property types in [`o_tel_enrichment`](mod@o_tel_enrichment)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "cloudwatch")]
 pub mod alarm;

@@ -3,11 +3,11 @@
 
 //! `AWS::CodeArtifact` resource types:
 //!
-//! - `AWS::CodeArtifact::Domain`: [`Domain`], property types in [`domain`]
-//! - `AWS::CodeArtifact::PackageGroup`: [`PackageGroup`], property types in [`package_group`]
-//! - `AWS::CodeArtifact::Repository`: [`Repository`], property types in [`repository`]
+//! - `AWS::CodeArtifact::Domain`: [`Domain`], property types in [`domain`](mod@domain)
+//! - `AWS::CodeArtifact::PackageGroup`: [`PackageGroup`], property types in [`package_group`](mod@package_group)
+//! - `AWS::CodeArtifact::Repository`: [`Repository`], property types in [`repository`](mod@repository)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "codeartifact")]
 pub mod domain;

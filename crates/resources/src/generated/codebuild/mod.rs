@@ -3,12 +3,12 @@
 
 //! `AWS::CodeBuild` resource types:
 //!
-//! - `AWS::CodeBuild::Fleet`: [`Fleet`], property types in [`fleet`]
-//! - `AWS::CodeBuild::Project`: [`Project`], property types in [`project`]
-//! - `AWS::CodeBuild::ReportGroup`: [`ReportGroup`], property types in [`report_group`]
-//! - `AWS::CodeBuild::SourceCredential`: [`SourceCredential`], property types in [`source_credential`]
+//! - `AWS::CodeBuild::Fleet`: [`Fleet`], property types in [`fleet`](mod@fleet)
+//! - `AWS::CodeBuild::Project`: [`Project`], property types in [`project`](mod@project)
+//! - `AWS::CodeBuild::ReportGroup`: [`ReportGroup`], property types in [`report_group`](mod@report_group)
+//! - `AWS::CodeBuild::SourceCredential`: [`SourceCredential`], property types in [`source_credential`](mod@source_credential)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "codebuild")]
 pub mod fleet;

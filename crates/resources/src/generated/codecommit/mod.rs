@@ -3,7 +3,7 @@
 
 //! `AWS::CodeCommit` resource types:
 //!
-//! - `AWS::CodeCommit::Repository`: [`Repository`], property types in [`repository`]
+//! - `AWS::CodeCommit::Repository`: [`Repository`], property types in [`repository`](mod@repository)
 
 #[cfg(feature = "codecommit")]
 pub mod repository;

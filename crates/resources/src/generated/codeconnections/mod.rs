@@ -3,7 +3,7 @@
 
 //! `AWS::CodeConnections` resource types:
 //!
-//! - `AWS::CodeConnections::Connection`: [`Connection`], property types in [`connection`]
+//! - `AWS::CodeConnections::Connection`: [`Connection`], property types in [`connection`](mod@connection)
 
 #[cfg(feature = "codeconnections")]
 pub mod connection;

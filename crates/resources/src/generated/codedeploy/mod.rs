@@ -3,11 +3,11 @@
 
 //! `AWS::CodeDeploy` resource types:
 //!
-//! - `AWS::CodeDeploy::Application`: [`Application`], property types in [`application`]
-//! - `AWS::CodeDeploy::DeploymentConfig`: [`DeploymentConfig`], property types in [`deployment_config`]
-//! - `AWS::CodeDeploy::DeploymentGroup`: [`DeploymentGroup`], property types in [`deployment_group`]
+//! - `AWS::CodeDeploy::Application`: [`Application`], property types in [`application`](mod@application)
+//! - `AWS::CodeDeploy::DeploymentConfig`: [`DeploymentConfig`], property types in [`deployment_config`](mod@deployment_config)
+//! - `AWS::CodeDeploy::DeploymentGroup`: [`DeploymentGroup`], property types in [`deployment_group`](mod@deployment_group)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "codedeploy")]
 pub mod application;

@@ -3,7 +3,7 @@
 
 //! `AWS::CodeGuruProfiler` resource types:
 //!
-//! - `AWS::CodeGuruProfiler::ProfilingGroup`: [`ProfilingGroup`], property types in [`profiling_group`]
+//! - `AWS::CodeGuruProfiler::ProfilingGroup`: [`ProfilingGroup`], property types in [`profiling_group`](mod@profiling_group)
 
 #[cfg(feature = "codeguruprofiler")]
 pub mod profiling_group;

@@ -3,7 +3,7 @@
 
 //! `AWS::CodeGuruReviewer` resource types:
 //!
-//! - `AWS::CodeGuruReviewer::RepositoryAssociation`: [`RepositoryAssociation`], property types in [`repository_association`]
+//! - `AWS::CodeGuruReviewer::RepositoryAssociation`: [`RepositoryAssociation`], property types in [`repository_association`](mod@repository_association)
 
 #[cfg(feature = "codegurureviewer")]
 pub mod repository_association;

@@ -3,11 +3,11 @@
 
 //! `AWS::CodePipeline` resource types:
 //!
-//! - `AWS::CodePipeline::CustomActionType`: [`CustomActionType`], property types in [`custom_action_type`]
-//! - `AWS::CodePipeline::Pipeline`: [`Pipeline`], property types in [`pipeline`]
-//! - `AWS::CodePipeline::Webhook`: [`Webhook`], property types in [`webhook`]
+//! - `AWS::CodePipeline::CustomActionType`: [`CustomActionType`], property types in [`custom_action_type`](mod@custom_action_type)
+//! - `AWS::CodePipeline::Pipeline`: [`Pipeline`], property types in [`pipeline`](mod@pipeline)
+//! - `AWS::CodePipeline::Webhook`: [`Webhook`], property types in [`webhook`](mod@webhook)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "codepipeline")]
 pub mod custom_action_type;

@@ -3,7 +3,7 @@
 
 //! `AWS::CodeStar` resource types:
 //!
-//! - `AWS::CodeStar::GitHubRepository`: [`GitHubRepository`], property types in [`git_hub_repository`]
+//! - `AWS::CodeStar::GitHubRepository`: [`GitHubRepository`], property types in [`git_hub_repository`](mod@git_hub_repository)
 
 #[cfg(feature = "codestar")]
 pub mod git_hub_repository;

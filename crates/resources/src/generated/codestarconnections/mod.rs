@@ -3,11 +3,11 @@
 
 //! `AWS::CodeStarConnections` resource types:
 //!
-//! - `AWS::CodeStarConnections::Connection`: [`Connection`], property types in [`connection`]
-//! - `AWS::CodeStarConnections::RepositoryLink`: [`RepositoryLink`], property types in [`repository_link`]
-//! - `AWS::CodeStarConnections::SyncConfiguration`: [`SyncConfiguration`], property types in [`sync_configuration`]
+//! - `AWS::CodeStarConnections::Connection`: [`Connection`], property types in [`connection`](mod@connection)
+//! - `AWS::CodeStarConnections::RepositoryLink`: [`RepositoryLink`], property types in [`repository_link`](mod@repository_link)
+//! - `AWS::CodeStarConnections::SyncConfiguration`: [`SyncConfiguration`], property types in [`sync_configuration`](mod@sync_configuration)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "codestarconnections")]
 pub mod connection;

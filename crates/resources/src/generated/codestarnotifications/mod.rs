@@ -3,7 +3,7 @@
 
 //! `AWS::CodeStarNotifications` resource types:
 //!
-//! - `AWS::CodeStarNotifications::NotificationRule`: [`NotificationRule`], property types in [`notification_rule`]
+//! - `AWS::CodeStarNotifications::NotificationRule`: [`NotificationRule`], property types in [`notification_rule`](mod@notification_rule)
 
 #[cfg(feature = "codestarnotifications")]
 pub mod notification_rule;

@@ -3,22 +3,22 @@
 
 //! `AWS::Cognito` resource types:
 //!
-//! - `AWS::Cognito::IdentityPool`: [`IdentityPool`], property types in [`identity_pool`]
-//! - `AWS::Cognito::IdentityPoolPrincipalTag`: [`IdentityPoolPrincipalTag`], property types in [`identity_pool_principal_tag`]
-//! - `AWS::Cognito::IdentityPoolRoleAttachment`: [`IdentityPoolRoleAttachment`], property types in [`identity_pool_role_attachment`]
-//! - `AWS::Cognito::LogDeliveryConfiguration`: [`LogDeliveryConfiguration`], property types in [`log_delivery_configuration`]
-//! - `AWS::Cognito::ManagedLoginBranding`: [`ManagedLoginBranding`], property types in [`managed_login_branding`]
-//! - `AWS::Cognito::Terms`: [`Terms`], property types in [`terms`]
-//! - `AWS::Cognito::UserPool`: [`UserPool`], property types in [`user_pool`]
-//! - `AWS::Cognito::UserPoolClient`: [`UserPoolClient`], property types in [`user_pool_client`]
-//! - `AWS::Cognito::UserPoolDomain`: [`UserPoolDomain`], property types in [`user_pool_domain`]
-//! - `AWS::Cognito::UserPoolGroup`: [`UserPoolGroup`], property types in [`user_pool_group`]
-//! - `AWS::Cognito::UserPoolIdentityProvider`: [`UserPoolIdentityProvider`], property types in [`user_pool_identity_provider`]
-//! - `AWS::Cognito::UserPoolResourceServer`: [`UserPoolResourceServer`], property types in [`user_pool_resource_server`]
-//! - `AWS::Cognito::UserPoolRiskConfigurationAttachment`: [`UserPoolRiskConfigurationAttachment`], property types in [`user_pool_risk_configuration_attachment`]
-//! - `AWS::Cognito::UserPoolUICustomizationAttachment`: [`UserPoolUiCustomizationAttachment`], property types in [`user_pool_ui_customization_attachment`]
-//! - `AWS::Cognito::UserPoolUser`: [`UserPoolUser`], property types in [`user_pool_user`]
-//! - `AWS::Cognito::UserPoolUserToGroupAttachment`: [`UserPoolUserToGroupAttachment`], property types in [`user_pool_user_to_group_attachment`]
+//! - `AWS::Cognito::IdentityPool`: [`IdentityPool`], property types in [`identity_pool`](mod@identity_pool)
+//! - `AWS::Cognito::IdentityPoolPrincipalTag`: [`IdentityPoolPrincipalTag`], property types in [`identity_pool_principal_tag`](mod@identity_pool_principal_tag)
+//! - `AWS::Cognito::IdentityPoolRoleAttachment`: [`IdentityPoolRoleAttachment`], property types in [`identity_pool_role_attachment`](mod@identity_pool_role_attachment)
+//! - `AWS::Cognito::LogDeliveryConfiguration`: [`LogDeliveryConfiguration`], property types in [`log_delivery_configuration`](mod@log_delivery_configuration)
+//! - `AWS::Cognito::ManagedLoginBranding`: [`ManagedLoginBranding`], property types in [`managed_login_branding`](mod@managed_login_branding)
+//! - `AWS::Cognito::Terms`: [`Terms`], property types in [`terms`](mod@terms)
+//! - `AWS::Cognito::UserPool`: [`UserPool`], property types in [`user_pool`](mod@user_pool)
+//! - `AWS::Cognito::UserPoolClient`: [`UserPoolClient`], property types in [`user_pool_client`](mod@user_pool_client)
+//! - `AWS::Cognito::UserPoolDomain`: [`UserPoolDomain`], property types in [`user_pool_domain`](mod@user_pool_domain)
+//! - `AWS::Cognito::UserPoolGroup`: [`UserPoolGroup`], property types in [`user_pool_group`](mod@user_pool_group)
+//! - `AWS::Cognito::UserPoolIdentityProvider`: [`UserPoolIdentityProvider`], property types in [`user_pool_identity_provider`](mod@user_pool_identity_provider)
+//! - `AWS::Cognito::UserPoolResourceServer`: [`UserPoolResourceServer`], property types in [`user_pool_resource_server`](mod@user_pool_resource_server)
+//! - `AWS::Cognito::UserPoolRiskConfigurationAttachment`: [`UserPoolRiskConfigurationAttachment`], property types in [`user_pool_risk_configuration_attachment`](mod@user_pool_risk_configuration_attachment)
+//! - `AWS::Cognito::UserPoolUICustomizationAttachment`: [`UserPoolUiCustomizationAttachment`], property types in [`user_pool_ui_customization_attachment`](mod@user_pool_ui_customization_attachment)
+//! - `AWS::Cognito::UserPoolUser`: [`UserPoolUser`], property types in [`user_pool_user`](mod@user_pool_user)
+//! - `AWS::Cognito::UserPoolUserToGroupAttachment`: [`UserPoolUserToGroupAttachment`], property types in [`user_pool_user_to_group_attachment`](mod@user_pool_user_to_group_attachment)
 
 #[cfg(feature = "cognito")]
 pub mod identity_pool;

@@ -3,10 +3,10 @@
 
 //! `AWS::Comprehend` resource types:
 //!
-//! - `AWS::Comprehend::DocumentClassifier`: [`DocumentClassifier`], property types in [`document_classifier`]
-//! - `AWS::Comprehend::Flywheel`: [`Flywheel`], property types in [`flywheel`]
+//! - `AWS::Comprehend::DocumentClassifier`: [`DocumentClassifier`], property types in [`document_classifier`](mod@document_classifier)
+//! - `AWS::Comprehend::Flywheel`: [`Flywheel`], property types in [`flywheel`](mod@flywheel)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "comprehend")]
 pub mod document_classifier;

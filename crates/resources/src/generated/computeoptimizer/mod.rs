@@ -3,7 +3,7 @@
 
 //! `AWS::ComputeOptimizer` resource types:
 //!
-//! - `AWS::ComputeOptimizer::AutomationRule`: [`AutomationRule`], property types in [`automation_rule`]
+//! - `AWS::ComputeOptimizer::AutomationRule`: [`AutomationRule`], property types in [`automation_rule`](mod@automation_rule)
 
 #[cfg(feature = "computeoptimizer")]
 pub mod automation_rule;

@@ -3,18 +3,18 @@
 
 //! `AWS::Config` resource types:
 //!
-//! - `AWS::Config::AggregationAuthorization`: [`AggregationAuthorization`], property types in [`aggregation_authorization`]
-//! - `AWS::Config::ConfigRule`: [`ConfigRule`], property types in [`config_rule`]
-//! - `AWS::Config::ConfigurationAggregator`: [`ConfigurationAggregator`], property types in [`configuration_aggregator`]
-//! - `AWS::Config::ConfigurationRecorder`: [`ConfigurationRecorder`], property types in [`configuration_recorder`]
-//! - `AWS::Config::ConformancePack`: [`ConformancePack`], property types in [`conformance_pack`]
-//! - `AWS::Config::DeliveryChannel`: [`DeliveryChannel`], property types in [`delivery_channel`]
-//! - `AWS::Config::OrganizationConfigRule`: [`OrganizationConfigRule`], property types in [`organization_config_rule`]
-//! - `AWS::Config::OrganizationConformancePack`: [`OrganizationConformancePack`], property types in [`organization_conformance_pack`]
-//! - `AWS::Config::RemediationConfiguration`: [`RemediationConfiguration`], property types in [`remediation_configuration`]
-//! - `AWS::Config::StoredQuery`: [`StoredQuery`], property types in [`stored_query`]
+//! - `AWS::Config::AggregationAuthorization`: [`AggregationAuthorization`], property types in [`aggregation_authorization`](mod@aggregation_authorization)
+//! - `AWS::Config::ConfigRule`: [`ConfigRule`], property types in [`config_rule`](mod@config_rule)
+//! - `AWS::Config::ConfigurationAggregator`: [`ConfigurationAggregator`], property types in [`configuration_aggregator`](mod@configuration_aggregator)
+//! - `AWS::Config::ConfigurationRecorder`: [`ConfigurationRecorder`], property types in [`configuration_recorder`](mod@configuration_recorder)
+//! - `AWS::Config::ConformancePack`: [`ConformancePack`], property types in [`conformance_pack`](mod@conformance_pack)
+//! - `AWS::Config::DeliveryChannel`: [`DeliveryChannel`], property types in [`delivery_channel`](mod@delivery_channel)
+//! - `AWS::Config::OrganizationConfigRule`: [`OrganizationConfigRule`], property types in [`organization_config_rule`](mod@organization_config_rule)
+//! - `AWS::Config::OrganizationConformancePack`: [`OrganizationConformancePack`], property types in [`organization_conformance_pack`](mod@organization_conformance_pack)
+//! - `AWS::Config::RemediationConfiguration`: [`RemediationConfiguration`], property types in [`remediation_configuration`](mod@remediation_configuration)
+//! - `AWS::Config::StoredQuery`: [`StoredQuery`], property types in [`stored_query`](mod@stored_query)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "config")]
 pub mod aggregation_authorization;

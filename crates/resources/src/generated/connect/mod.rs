@@ -3,42 +3,42 @@
 
 //! `AWS::Connect` resource types:
 //!
-//! - `AWS::Connect::AgentStatus`: [`AgentStatus`], property types in [`agent_status`]
-//! - `AWS::Connect::ApprovedOrigin`: [`ApprovedOrigin`], property types in [`approved_origin`]
-//! - `AWS::Connect::ContactFlow`: [`ContactFlow`], property types in [`contact_flow`]
-//! - `AWS::Connect::ContactFlowModule`: [`ContactFlowModule`], property types in [`contact_flow_module`]
-//! - `AWS::Connect::ContactFlowModuleAlias`: [`ContactFlowModuleAlias`], property types in [`contact_flow_module_alias`]
-//! - `AWS::Connect::ContactFlowModuleVersion`: [`ContactFlowModuleVersion`], property types in [`contact_flow_module_version`]
-//! - `AWS::Connect::ContactFlowVersion`: [`ContactFlowVersion`], property types in [`contact_flow_version`]
-//! - `AWS::Connect::DataTable`: [`DataTable`], property types in [`data_table`]
-//! - `AWS::Connect::DataTableAttribute`: [`DataTableAttribute`], property types in [`data_table_attribute`]
-//! - `AWS::Connect::DataTableRecord`: [`DataTableRecord`], property types in [`data_table_record`]
-//! - `AWS::Connect::EmailAddress`: [`EmailAddress`], property types in [`email_address`]
-//! - `AWS::Connect::EvaluationForm`: [`EvaluationForm`], property types in [`evaluation_form`]
-//! - `AWS::Connect::HoursOfOperation`: [`HoursOfOperation`], property types in [`hours_of_operation`]
-//! - `AWS::Connect::Instance`: [`Instance`], property types in [`instance`]
-//! - `AWS::Connect::InstanceStorageConfig`: [`InstanceStorageConfig`], property types in [`instance_storage_config`]
-//! - `AWS::Connect::IntegrationAssociation`: [`IntegrationAssociation`], property types in [`integration_association`]
-//! - `AWS::Connect::Notification`: [`Notification`], property types in [`notification`]
-//! - `AWS::Connect::PhoneNumber`: [`PhoneNumber`], property types in [`phone_number`]
-//! - `AWS::Connect::PredefinedAttribute`: [`PredefinedAttribute`], property types in [`predefined_attribute`]
-//! - `AWS::Connect::Prompt`: [`Prompt`], property types in [`prompt`]
-//! - `AWS::Connect::Queue`: [`Queue`], property types in [`queue`]
-//! - `AWS::Connect::QuickConnect`: [`QuickConnect`], property types in [`quick_connect`]
-//! - `AWS::Connect::RoutingProfile`: [`RoutingProfile`], property types in [`routing_profile`]
-//! - `AWS::Connect::Rule`: [`Rule`], property types in [`rule`]
-//! - `AWS::Connect::SecurityKey`: [`SecurityKey`], property types in [`security_key`]
-//! - `AWS::Connect::SecurityProfile`: [`SecurityProfile`], property types in [`security_profile`]
-//! - `AWS::Connect::TaskTemplate`: [`TaskTemplate`], property types in [`task_template`]
-//! - `AWS::Connect::TrafficDistributionGroup`: [`TrafficDistributionGroup`], property types in [`traffic_distribution_group`]
-//! - `AWS::Connect::User`: [`User`], property types in [`user`]
-//! - `AWS::Connect::UserHierarchyGroup`: [`UserHierarchyGroup`], property types in [`user_hierarchy_group`]
-//! - `AWS::Connect::UserHierarchyStructure`: [`UserHierarchyStructure`], property types in [`user_hierarchy_structure`]
-//! - `AWS::Connect::View`: [`View`], property types in [`view`]
-//! - `AWS::Connect::ViewVersion`: [`ViewVersion`], property types in [`view_version`]
-//! - `AWS::Connect::Workspace`: [`Workspace`], property types in [`workspace`]
+//! - `AWS::Connect::AgentStatus`: [`AgentStatus`], property types in [`agent_status`](mod@agent_status)
+//! - `AWS::Connect::ApprovedOrigin`: [`ApprovedOrigin`], property types in [`approved_origin`](mod@approved_origin)
+//! - `AWS::Connect::ContactFlow`: [`ContactFlow`], property types in [`contact_flow`](mod@contact_flow)
+//! - `AWS::Connect::ContactFlowModule`: [`ContactFlowModule`], property types in [`contact_flow_module`](mod@contact_flow_module)
+//! - `AWS::Connect::ContactFlowModuleAlias`: [`ContactFlowModuleAlias`], property types in [`contact_flow_module_alias`](mod@contact_flow_module_alias)
+//! - `AWS::Connect::ContactFlowModuleVersion`: [`ContactFlowModuleVersion`], property types in [`contact_flow_module_version`](mod@contact_flow_module_version)
+//! - `AWS::Connect::ContactFlowVersion`: [`ContactFlowVersion`], property types in [`contact_flow_version`](mod@contact_flow_version)
+//! - `AWS::Connect::DataTable`: [`DataTable`], property types in [`data_table`](mod@data_table)
+//! - `AWS::Connect::DataTableAttribute`: [`DataTableAttribute`], property types in [`data_table_attribute`](mod@data_table_attribute)
+//! - `AWS::Connect::DataTableRecord`: [`DataTableRecord`], property types in [`data_table_record`](mod@data_table_record)
+//! - `AWS::Connect::EmailAddress`: [`EmailAddress`], property types in [`email_address`](mod@email_address)
+//! - `AWS::Connect::EvaluationForm`: [`EvaluationForm`], property types in [`evaluation_form`](mod@evaluation_form)
+//! - `AWS::Connect::HoursOfOperation`: [`HoursOfOperation`], property types in [`hours_of_operation`](mod@hours_of_operation)
+//! - `AWS::Connect::Instance`: [`Instance`], property types in [`instance`](mod@instance)
+//! - `AWS::Connect::InstanceStorageConfig`: [`InstanceStorageConfig`], property types in [`instance_storage_config`](mod@instance_storage_config)
+//! - `AWS::Connect::IntegrationAssociation`: [`IntegrationAssociation`], property types in [`integration_association`](mod@integration_association)
+//! - `AWS::Connect::Notification`: [`Notification`], property types in [`notification`](mod@notification)
+//! - `AWS::Connect::PhoneNumber`: [`PhoneNumber`], property types in [`phone_number`](mod@phone_number)
+//! - `AWS::Connect::PredefinedAttribute`: [`PredefinedAttribute`], property types in [`predefined_attribute`](mod@predefined_attribute)
+//! - `AWS::Connect::Prompt`: [`Prompt`], property types in [`prompt`](mod@prompt)
+//! - `AWS::Connect::Queue`: [`Queue`], property types in [`queue`](mod@queue)
+//! - `AWS::Connect::QuickConnect`: [`QuickConnect`], property types in [`quick_connect`](mod@quick_connect)
+//! - `AWS::Connect::RoutingProfile`: [`RoutingProfile`], property types in [`routing_profile`](mod@routing_profile)
+//! - `AWS::Connect::Rule`: [`Rule`], property types in [`rule`](mod@rule)
+//! - `AWS::Connect::SecurityKey`: [`SecurityKey`], property types in [`security_key`](mod@security_key)
+//! - `AWS::Connect::SecurityProfile`: [`SecurityProfile`], property types in [`security_profile`](mod@security_profile)
+//! - `AWS::Connect::TaskTemplate`: [`TaskTemplate`], property types in [`task_template`](mod@task_template)
+//! - `AWS::Connect::TrafficDistributionGroup`: [`TrafficDistributionGroup`], property types in [`traffic_distribution_group`](mod@traffic_distribution_group)
+//! - `AWS::Connect::User`: [`User`], property types in [`user`](mod@user)
+//! - `AWS::Connect::UserHierarchyGroup`: [`UserHierarchyGroup`], property types in [`user_hierarchy_group`](mod@user_hierarchy_group)
+//! - `AWS::Connect::UserHierarchyStructure`: [`UserHierarchyStructure`], property types in [`user_hierarchy_structure`](mod@user_hierarchy_structure)
+//! - `AWS::Connect::View`: [`View`], property types in [`view`](mod@view)
+//! - `AWS::Connect::ViewVersion`: [`ViewVersion`], property types in [`view_version`](mod@view_version)
+//! - `AWS::Connect::Workspace`: [`Workspace`], property types in [`workspace`](mod@workspace)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "connect")]
 pub mod agent_status;

@@ -3,7 +3,7 @@
 
 //! `AWS::ConnectCampaigns` resource types:
 //!
-//! - `AWS::ConnectCampaigns::Campaign`: [`Campaign`], property types in [`campaign`]
+//! - `AWS::ConnectCampaigns::Campaign`: [`Campaign`], property types in [`campaign`](mod@campaign)
 
 #[cfg(feature = "connectcampaigns")]
 pub mod campaign;

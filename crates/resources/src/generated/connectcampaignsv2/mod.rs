@@ -3,7 +3,7 @@
 
 //! `AWS::ConnectCampaignsV2` resource types:
 //!
-//! - `AWS::ConnectCampaignsV2::Campaign`: [`Campaign`], property types in [`campaign`]
+//! - `AWS::ConnectCampaignsV2::Campaign`: [`Campaign`], property types in [`campaign`](mod@campaign)
 
 #[cfg(feature = "connectcampaignsv2")]
 pub mod campaign;

@@ -3,11 +3,11 @@
 
 //! `AWS::ControlTower` resource types:
 //!
-//! - `AWS::ControlTower::EnabledBaseline`: [`EnabledBaseline`], property types in [`enabled_baseline`]
-//! - `AWS::ControlTower::EnabledControl`: [`EnabledControl`], property types in [`enabled_control`]
-//! - `AWS::ControlTower::LandingZone`: [`LandingZone`], property types in [`landing_zone`]
+//! - `AWS::ControlTower::EnabledBaseline`: [`EnabledBaseline`], property types in [`enabled_baseline`](mod@enabled_baseline)
+//! - `AWS::ControlTower::EnabledControl`: [`EnabledControl`], property types in [`enabled_control`](mod@enabled_control)
+//! - `AWS::ControlTower::LandingZone`: [`LandingZone`], property types in [`landing_zone`](mod@landing_zone)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "controltower")]
 pub mod enabled_baseline;

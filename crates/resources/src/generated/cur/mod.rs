@@ -3,7 +3,7 @@
 
 //! `AWS::CUR` resource types:
 //!
-//! - `AWS::CUR::ReportDefinition`: [`ReportDefinition`], property types in [`report_definition`]
+//! - `AWS::CUR::ReportDefinition`: [`ReportDefinition`], property types in [`report_definition`](mod@report_definition)
 
 #[cfg(feature = "cur")]
 pub mod report_definition;

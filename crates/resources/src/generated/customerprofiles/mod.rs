@@ -3,16 +3,16 @@
 
 //! `AWS::CustomerProfiles` resource types:
 //!
-//! - `AWS::CustomerProfiles::CalculatedAttributeDefinition`: [`CalculatedAttributeDefinition`], property types in [`calculated_attribute_definition`]
-//! - `AWS::CustomerProfiles::Domain`: [`Domain`], property types in [`domain`]
-//! - `AWS::CustomerProfiles::EventStream`: [`EventStream`], property types in [`event_stream`]
-//! - `AWS::CustomerProfiles::EventTrigger`: [`EventTrigger`], property types in [`event_trigger`]
-//! - `AWS::CustomerProfiles::Integration`: [`Integration`], property types in [`integration`]
-//! - `AWS::CustomerProfiles::ObjectType`: [`ObjectType`], property types in [`object_type`]
-//! - `AWS::CustomerProfiles::Recommender`: [`Recommender`], property types in [`recommender`]
-//! - `AWS::CustomerProfiles::SegmentDefinition`: [`SegmentDefinition`], property types in [`segment_definition`]
+//! - `AWS::CustomerProfiles::CalculatedAttributeDefinition`: [`CalculatedAttributeDefinition`], property types in [`calculated_attribute_definition`](mod@calculated_attribute_definition)
+//! - `AWS::CustomerProfiles::Domain`: [`Domain`], property types in [`domain`](mod@domain)
+//! - `AWS::CustomerProfiles::EventStream`: [`EventStream`], property types in [`event_stream`](mod@event_stream)
+//! - `AWS::CustomerProfiles::EventTrigger`: [`EventTrigger`], property types in [`event_trigger`](mod@event_trigger)
+//! - `AWS::CustomerProfiles::Integration`: [`Integration`], property types in [`integration`](mod@integration)
+//! - `AWS::CustomerProfiles::ObjectType`: [`ObjectType`], property types in [`object_type`](mod@object_type)
+//! - `AWS::CustomerProfiles::Recommender`: [`Recommender`], property types in [`recommender`](mod@recommender)
+//! - `AWS::CustomerProfiles::SegmentDefinition`: [`SegmentDefinition`], property types in [`segment_definition`](mod@segment_definition)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "customerprofiles")]
 pub mod calculated_attribute_definition;

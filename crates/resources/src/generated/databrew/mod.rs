@@ -3,14 +3,14 @@
 
 //! `AWS::DataBrew` resource types:
 //!
-//! - `AWS::DataBrew::Dataset`: [`Dataset`], property types in [`dataset`]
-//! - `AWS::DataBrew::Job`: [`Job`], property types in [`job`]
-//! - `AWS::DataBrew::Project`: [`Project`], property types in [`project`]
-//! - `AWS::DataBrew::Recipe`: [`Recipe`], property types in [`recipe`]
-//! - `AWS::DataBrew::Ruleset`: [`Ruleset`], property types in [`ruleset`]
-//! - `AWS::DataBrew::Schedule`: [`Schedule`], property types in [`schedule`]
+//! - `AWS::DataBrew::Dataset`: [`Dataset`], property types in [`dataset`](mod@dataset)
+//! - `AWS::DataBrew::Job`: [`Job`], property types in [`job`](mod@job)
+//! - `AWS::DataBrew::Project`: [`Project`], property types in [`project`](mod@project)
+//! - `AWS::DataBrew::Recipe`: [`Recipe`], property types in [`recipe`](mod@recipe)
+//! - `AWS::DataBrew::Ruleset`: [`Ruleset`], property types in [`ruleset`](mod@ruleset)
+//! - `AWS::DataBrew::Schedule`: [`Schedule`], property types in [`schedule`](mod@schedule)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "databrew")]
 pub mod dataset;

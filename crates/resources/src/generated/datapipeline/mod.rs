@@ -3,7 +3,7 @@
 
 //! `AWS::DataPipeline` resource types:
 //!
-//! - `AWS::DataPipeline::Pipeline`: [`Pipeline`], property types in [`pipeline`]
+//! - `AWS::DataPipeline::Pipeline`: [`Pipeline`], property types in [`pipeline`](mod@pipeline)
 
 #[cfg(feature = "datapipeline")]
 pub mod pipeline;

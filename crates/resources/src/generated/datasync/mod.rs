@@ -3,21 +3,21 @@
 
 //! `AWS::DataSync` resource types:
 //!
-//! - `AWS::DataSync::Agent`: [`Agent`], property types in [`agent`]
-//! - `AWS::DataSync::LocationAzureBlob`: [`LocationAzureBlob`], property types in [`location_azure_blob`]
-//! - `AWS::DataSync::LocationEFS`: [`LocationEfs`], property types in [`location_efs`]
-//! - `AWS::DataSync::LocationFSxLustre`: [`LocationFsxLustre`], property types in [`location_fsx_lustre`]
-//! - `AWS::DataSync::LocationFSxONTAP`: [`LocationFsxOntap`], property types in [`location_fsx_ontap`]
-//! - `AWS::DataSync::LocationFSxOpenZFS`: [`LocationFsxOpenZfs`], property types in [`location_fsx_open_zfs`]
-//! - `AWS::DataSync::LocationFSxWindows`: [`LocationFsxWindows`], property types in [`location_fsx_windows`]
-//! - `AWS::DataSync::LocationHDFS`: [`LocationHdfs`], property types in [`location_hdfs`]
-//! - `AWS::DataSync::LocationNFS`: [`LocationNfs`], property types in [`location_nfs`]
-//! - `AWS::DataSync::LocationObjectStorage`: [`LocationObjectStorage`], property types in [`location_object_storage`]
-//! - `AWS::DataSync::LocationS3`: [`LocationS3`], property types in [`location_s3`]
-//! - `AWS::DataSync::LocationSMB`: [`LocationSmb`], property types in [`location_smb`]
-//! - `AWS::DataSync::Task`: [`Task`], property types in [`task`]
+//! - `AWS::DataSync::Agent`: [`Agent`], property types in [`agent`](mod@agent)
+//! - `AWS::DataSync::LocationAzureBlob`: [`LocationAzureBlob`], property types in [`location_azure_blob`](mod@location_azure_blob)
+//! - `AWS::DataSync::LocationEFS`: [`LocationEfs`], property types in [`location_efs`](mod@location_efs)
+//! - `AWS::DataSync::LocationFSxLustre`: [`LocationFsxLustre`], property types in [`location_fsx_lustre`](mod@location_fsx_lustre)
+//! - `AWS::DataSync::LocationFSxONTAP`: [`LocationFsxOntap`], property types in [`location_fsx_ontap`](mod@location_fsx_ontap)
+//! - `AWS::DataSync::LocationFSxOpenZFS`: [`LocationFsxOpenZfs`], property types in [`location_fsx_open_zfs`](mod@location_fsx_open_zfs)
+//! - `AWS::DataSync::LocationFSxWindows`: [`LocationFsxWindows`], property types in [`location_fsx_windows`](mod@location_fsx_windows)
+//! - `AWS::DataSync::LocationHDFS`: [`LocationHdfs`], property types in [`location_hdfs`](mod@location_hdfs)
+//! - `AWS::DataSync::LocationNFS`: [`LocationNfs`], property types in [`location_nfs`](mod@location_nfs)
+//! - `AWS::DataSync::LocationObjectStorage`: [`LocationObjectStorage`], property types in [`location_object_storage`](mod@location_object_storage)
+//! - `AWS::DataSync::LocationS3`: [`LocationS3`], property types in [`location_s3`](mod@location_s3)
+//! - `AWS::DataSync::LocationSMB`: [`LocationSmb`], property types in [`location_smb`](mod@location_smb)
+//! - `AWS::DataSync::Task`: [`Task`], property types in [`task`](mod@task)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "datasync")]
 pub mod agent;

@@ -3,25 +3,25 @@
 
 //! `AWS::DataZone` resource types:
 //!
-//! - `AWS::DataZone::Connection`: [`Connection`], property types in [`connection`]
-//! - `AWS::DataZone::DataSource`: [`DataSource`], property types in [`data_source`]
-//! - `AWS::DataZone::Domain`: [`Domain`], property types in [`domain`]
-//! - `AWS::DataZone::DomainUnit`: [`DomainUnit`], property types in [`domain_unit`]
-//! - `AWS::DataZone::Environment`: [`Environment`], property types in [`environment`]
-//! - `AWS::DataZone::EnvironmentActions`: [`EnvironmentActions`], property types in [`environment_actions`]
-//! - `AWS::DataZone::EnvironmentBlueprintConfiguration`: [`EnvironmentBlueprintConfiguration`], property types in [`environment_blueprint_configuration`]
-//! - `AWS::DataZone::EnvironmentProfile`: [`EnvironmentProfile`], property types in [`environment_profile`]
-//! - `AWS::DataZone::FormType`: [`FormType`], property types in [`form_type`]
-//! - `AWS::DataZone::GroupProfile`: [`GroupProfile`], property types in [`group_profile`]
-//! - `AWS::DataZone::Owner`: [`Owner`], property types in [`owner`]
-//! - `AWS::DataZone::PolicyGrant`: [`PolicyGrant`], property types in [`policy_grant`]
-//! - `AWS::DataZone::Project`: [`Project`], property types in [`project`]
-//! - `AWS::DataZone::ProjectMembership`: [`ProjectMembership`], property types in [`project_membership`]
-//! - `AWS::DataZone::ProjectProfile`: [`ProjectProfile`], property types in [`project_profile`]
-//! - `AWS::DataZone::SubscriptionTarget`: [`SubscriptionTarget`], property types in [`subscription_target`]
-//! - `AWS::DataZone::UserProfile`: [`UserProfile`], property types in [`user_profile`]
+//! - `AWS::DataZone::Connection`: [`Connection`], property types in [`connection`](mod@connection)
+//! - `AWS::DataZone::DataSource`: [`DataSource`], property types in [`data_source`](mod@data_source)
+//! - `AWS::DataZone::Domain`: [`Domain`], property types in [`domain`](mod@domain)
+//! - `AWS::DataZone::DomainUnit`: [`DomainUnit`], property types in [`domain_unit`](mod@domain_unit)
+//! - `AWS::DataZone::Environment`: [`Environment`], property types in [`environment`](mod@environment)
+//! - `AWS::DataZone::EnvironmentActions`: [`EnvironmentActions`], property types in [`environment_actions`](mod@environment_actions)
+//! - `AWS::DataZone::EnvironmentBlueprintConfiguration`: [`EnvironmentBlueprintConfiguration`], property types in [`environment_blueprint_configuration`](mod@environment_blueprint_configuration)
+//! - `AWS::DataZone::EnvironmentProfile`: [`EnvironmentProfile`], property types in [`environment_profile`](mod@environment_profile)
+//! - `AWS::DataZone::FormType`: [`FormType`], property types in [`form_type`](mod@form_type)
+//! - `AWS::DataZone::GroupProfile`: [`GroupProfile`], property types in [`group_profile`](mod@group_profile)
+//! - `AWS::DataZone::Owner`: [`Owner`], property types in [`owner`](mod@owner)
+//! - `AWS::DataZone::PolicyGrant`: [`PolicyGrant`], property types in [`policy_grant`](mod@policy_grant)
+//! - `AWS::DataZone::Project`: [`Project`], property types in [`project`](mod@project)
+//! - `AWS::DataZone::ProjectMembership`: [`ProjectMembership`], property types in [`project_membership`](mod@project_membership)
+//! - `AWS::DataZone::ProjectProfile`: [`ProjectProfile`], property types in [`project_profile`](mod@project_profile)
+//! - `AWS::DataZone::SubscriptionTarget`: [`SubscriptionTarget`], property types in [`subscription_target`](mod@subscription_target)
+//! - `AWS::DataZone::UserProfile`: [`UserProfile`], property types in [`user_profile`](mod@user_profile)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "datazone")]
 pub mod connection;

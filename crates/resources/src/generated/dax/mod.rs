@@ -3,9 +3,9 @@
 
 //! `AWS::DAX` resource types:
 //!
-//! - `AWS::DAX::Cluster`: [`Cluster`], property types in [`cluster`]
-//! - `AWS::DAX::ParameterGroup`: [`ParameterGroup`], property types in [`parameter_group`]
-//! - `AWS::DAX::SubnetGroup`: [`SubnetGroup`], property types in [`subnet_group`]
+//! - `AWS::DAX::Cluster`: [`Cluster`], property types in [`cluster`](mod@cluster)
+//! - `AWS::DAX::ParameterGroup`: [`ParameterGroup`], property types in [`parameter_group`](mod@parameter_group)
+//! - `AWS::DAX::SubnetGroup`: [`SubnetGroup`], property types in [`subnet_group`](mod@subnet_group)
 
 #[cfg(feature = "dax")]
 pub mod cluster;

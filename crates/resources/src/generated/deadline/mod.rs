@@ -3,19 +3,19 @@
 
 //! `AWS::Deadline` resource types:
 //!
-//! - `AWS::Deadline::Farm`: [`Farm`], property types in [`farm`]
-//! - `AWS::Deadline::Fleet`: [`Fleet`], property types in [`fleet`]
-//! - `AWS::Deadline::LicenseEndpoint`: [`LicenseEndpoint`], property types in [`license_endpoint`]
-//! - `AWS::Deadline::Limit`: [`Limit`], property types in [`limit`]
-//! - `AWS::Deadline::MeteredProduct`: [`MeteredProduct`], property types in [`metered_product`]
-//! - `AWS::Deadline::Monitor`: [`Monitor`], property types in [`monitor`]
-//! - `AWS::Deadline::Queue`: [`Queue`], property types in [`queue`]
-//! - `AWS::Deadline::QueueEnvironment`: [`QueueEnvironment`], property types in [`queue_environment`]
-//! - `AWS::Deadline::QueueFleetAssociation`: [`QueueFleetAssociation`], property types in [`queue_fleet_association`]
-//! - `AWS::Deadline::QueueLimitAssociation`: [`QueueLimitAssociation`], property types in [`queue_limit_association`]
-//! - `AWS::Deadline::StorageProfile`: [`StorageProfile`], property types in [`storage_profile`]
+//! - `AWS::Deadline::Farm`: [`Farm`], property types in [`farm`](mod@farm)
+//! - `AWS::Deadline::Fleet`: [`Fleet`], property types in [`fleet`](mod@fleet)
+//! - `AWS::Deadline::LicenseEndpoint`: [`LicenseEndpoint`], property types in [`license_endpoint`](mod@license_endpoint)
+//! - `AWS::Deadline::Limit`: [`Limit`], property types in [`limit`](mod@limit)
+//! - `AWS::Deadline::MeteredProduct`: [`MeteredProduct`], property types in [`metered_product`](mod@metered_product)
+//! - `AWS::Deadline::Monitor`: [`Monitor`], property types in [`monitor`](mod@monitor)
+//! - `AWS::Deadline::Queue`: [`Queue`], property types in [`queue`](mod@queue)
+//! - `AWS::Deadline::QueueEnvironment`: [`QueueEnvironment`], property types in [`queue_environment`](mod@queue_environment)
+//! - `AWS::Deadline::QueueFleetAssociation`: [`QueueFleetAssociation`], property types in [`queue_fleet_association`](mod@queue_fleet_association)
+//! - `AWS::Deadline::QueueLimitAssociation`: [`QueueLimitAssociation`], property types in [`queue_limit_association`](mod@queue_limit_association)
+//! - `AWS::Deadline::StorageProfile`: [`StorageProfile`], property types in [`storage_profile`](mod@storage_profile)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "deadline")]
 pub mod farm;

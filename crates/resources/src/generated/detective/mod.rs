@@ -3,9 +3,9 @@
 
 //! `AWS::Detective` resource types:
 //!
-//! - `AWS::Detective::Graph`: [`Graph`], property types in [`graph`]
-//! - `AWS::Detective::MemberInvitation`: [`MemberInvitation`], property types in [`member_invitation`]
-//! - `AWS::Detective::OrganizationAdmin`: [`OrganizationAdmin`], property types in [`organization_admin`]
+//! - `AWS::Detective::Graph`: [`Graph`], property types in [`graph`](mod@graph)
+//! - `AWS::Detective::MemberInvitation`: [`MemberInvitation`], property types in [`member_invitation`](mod@member_invitation)
+//! - `AWS::Detective::OrganizationAdmin`: [`OrganizationAdmin`], property types in [`organization_admin`](mod@organization_admin)
 
 #[cfg(feature = "detective")]
 pub mod graph;

@@ -3,12 +3,12 @@
 
 //! `AWS::DevOpsAgent` resource types:
 //!
-//! - `AWS::DevOpsAgent::AgentSpace`: [`AgentSpace`], property types in [`agent_space`]
-//! - `AWS::DevOpsAgent::Association`: [`Association`], property types in [`association`]
-//! - `AWS::DevOpsAgent::PrivateConnection`: [`PrivateConnection`], property types in [`private_connection`]
-//! - `AWS::DevOpsAgent::Service`: [`Service`], property types in [`service`]
+//! - `AWS::DevOpsAgent::AgentSpace`: [`AgentSpace`], property types in [`agent_space`](mod@agent_space)
+//! - `AWS::DevOpsAgent::Association`: [`Association`], property types in [`association`](mod@association)
+//! - `AWS::DevOpsAgent::PrivateConnection`: [`PrivateConnection`], property types in [`private_connection`](mod@private_connection)
+//! - `AWS::DevOpsAgent::Service`: [`Service`], property types in [`service`](mod@service)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "devopsagent")]
 pub mod agent_space;

@@ -3,9 +3,9 @@
 
 //! `AWS::DevOpsGuru` resource types:
 //!
-//! - `AWS::DevOpsGuru::LogAnomalyDetectionIntegration`: [`LogAnomalyDetectionIntegration`], property types in [`log_anomaly_detection_integration`]
-//! - `AWS::DevOpsGuru::NotificationChannel`: [`NotificationChannel`], property types in [`notification_channel`]
-//! - `AWS::DevOpsGuru::ResourceCollection`: [`ResourceCollection`], property types in [`resource_collection`]
+//! - `AWS::DevOpsGuru::LogAnomalyDetectionIntegration`: [`LogAnomalyDetectionIntegration`], property types in [`log_anomaly_detection_integration`](mod@log_anomaly_detection_integration)
+//! - `AWS::DevOpsGuru::NotificationChannel`: [`NotificationChannel`], property types in [`notification_channel`](mod@notification_channel)
+//! - `AWS::DevOpsGuru::ResourceCollection`: [`ResourceCollection`], property types in [`resource_collection`](mod@resource_collection)
 
 #[cfg(feature = "devopsguru")]
 pub mod log_anomaly_detection_integration;

@@ -3,15 +3,15 @@
 
 //! `AWS::DirectConnect` resource types:
 //!
-//! - `AWS::DirectConnect::Connection`: [`Connection`], property types in [`connection`]
-//! - `AWS::DirectConnect::DirectConnectGateway`: [`DirectConnectGateway`], property types in [`direct_connect_gateway`]
-//! - `AWS::DirectConnect::DirectConnectGatewayAssociation`: [`DirectConnectGatewayAssociation`], property types in [`direct_connect_gateway_association`]
-//! - `AWS::DirectConnect::Lag`: [`Lag`], property types in [`lag`]
-//! - `AWS::DirectConnect::PrivateVirtualInterface`: [`PrivateVirtualInterface`], property types in [`private_virtual_interface`]
-//! - `AWS::DirectConnect::PublicVirtualInterface`: [`PublicVirtualInterface`], property types in [`public_virtual_interface`]
-//! - `AWS::DirectConnect::TransitVirtualInterface`: [`TransitVirtualInterface`], property types in [`transit_virtual_interface`]
+//! - `AWS::DirectConnect::Connection`: [`Connection`], property types in [`connection`](mod@connection)
+//! - `AWS::DirectConnect::DirectConnectGateway`: [`DirectConnectGateway`], property types in [`direct_connect_gateway`](mod@direct_connect_gateway)
+//! - `AWS::DirectConnect::DirectConnectGatewayAssociation`: [`DirectConnectGatewayAssociation`], property types in [`direct_connect_gateway_association`](mod@direct_connect_gateway_association)
+//! - `AWS::DirectConnect::Lag`: [`Lag`], property types in [`lag`](mod@lag)
+//! - `AWS::DirectConnect::PrivateVirtualInterface`: [`PrivateVirtualInterface`], property types in [`private_virtual_interface`](mod@private_virtual_interface)
+//! - `AWS::DirectConnect::PublicVirtualInterface`: [`PublicVirtualInterface`], property types in [`public_virtual_interface`](mod@public_virtual_interface)
+//! - `AWS::DirectConnect::TransitVirtualInterface`: [`TransitVirtualInterface`], property types in [`transit_virtual_interface`](mod@transit_virtual_interface)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "directconnect")]
 pub mod connection;

@@ -3,8 +3,8 @@
 
 //! `AWS::DirectoryService` resource types:
 //!
-//! - `AWS::DirectoryService::MicrosoftAD`: [`MicrosoftAd`], property types in [`microsoft_ad`]
-//! - `AWS::DirectoryService::SimpleAD`: [`SimpleAd`], property types in [`simple_ad`]
+//! - `AWS::DirectoryService::MicrosoftAD`: [`MicrosoftAd`], property types in [`microsoft_ad`](mod@microsoft_ad)
+//! - `AWS::DirectoryService::SimpleAD`: [`SimpleAd`], property types in [`simple_ad`](mod@simple_ad)
 
 #[cfg(feature = "directoryservice")]
 pub mod microsoft_ad;

@@ -3,7 +3,7 @@
 
 //! `AWS::DLM` resource types:
 //!
-//! - `AWS::DLM::LifecyclePolicy`: [`LifecyclePolicy`], property types in [`lifecycle_policy`]
+//! - `AWS::DLM::LifecyclePolicy`: [`LifecyclePolicy`], property types in [`lifecycle_policy`](mod@lifecycle_policy)
 
 #[cfg(feature = "dlm")]
 pub mod lifecycle_policy;

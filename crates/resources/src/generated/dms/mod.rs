@@ -3,19 +3,19 @@
 
 //! `AWS::DMS` resource types:
 //!
-//! - `AWS::DMS::Certificate`: [`Certificate`], property types in [`certificate`]
-//! - `AWS::DMS::DataMigration`: [`DataMigration`], property types in [`data_migration`]
-//! - `AWS::DMS::DataProvider`: [`DataProvider`], property types in [`data_provider`]
-//! - `AWS::DMS::Endpoint`: [`Endpoint`], property types in [`endpoint`]
-//! - `AWS::DMS::EventSubscription`: [`EventSubscription`], property types in [`event_subscription`]
-//! - `AWS::DMS::InstanceProfile`: [`InstanceProfile`], property types in [`instance_profile`]
-//! - `AWS::DMS::MigrationProject`: [`MigrationProject`], property types in [`migration_project`]
-//! - `AWS::DMS::ReplicationConfig`: [`ReplicationConfig`], property types in [`replication_config`]
-//! - `AWS::DMS::ReplicationInstance`: [`ReplicationInstance`], property types in [`replication_instance`]
-//! - `AWS::DMS::ReplicationSubnetGroup`: [`ReplicationSubnetGroup`], property types in [`replication_subnet_group`]
-//! - `AWS::DMS::ReplicationTask`: [`ReplicationTask`], property types in [`replication_task`]
+//! - `AWS::DMS::Certificate`: [`Certificate`], property types in [`certificate`](mod@certificate)
+//! - `AWS::DMS::DataMigration`: [`DataMigration`], property types in [`data_migration`](mod@data_migration)
+//! - `AWS::DMS::DataProvider`: [`DataProvider`], property types in [`data_provider`](mod@data_provider)
+//! - `AWS::DMS::Endpoint`: [`Endpoint`], property types in [`endpoint`](mod@endpoint)
+//! - `AWS::DMS::EventSubscription`: [`EventSubscription`], property types in [`event_subscription`](mod@event_subscription)
+//! - `AWS::DMS::InstanceProfile`: [`InstanceProfile`], property types in [`instance_profile`](mod@instance_profile)
+//! - `AWS::DMS::MigrationProject`: [`MigrationProject`], property types in [`migration_project`](mod@migration_project)
+//! - `AWS::DMS::ReplicationConfig`: [`ReplicationConfig`], property types in [`replication_config`](mod@replication_config)
+//! - `AWS::DMS::ReplicationInstance`: [`ReplicationInstance`], property types in [`replication_instance`](mod@replication_instance)
+//! - `AWS::DMS::ReplicationSubnetGroup`: [`ReplicationSubnetGroup`], property types in [`replication_subnet_group`](mod@replication_subnet_group)
+//! - `AWS::DMS::ReplicationTask`: [`ReplicationTask`], property types in [`replication_task`](mod@replication_task)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "dms")]
 pub mod certificate;

@@ -3,14 +3,14 @@
 
 //! `AWS::DocDB` resource types:
 //!
-//! - `AWS::DocDB::DBCluster`: [`DbCluster`], property types in [`db_cluster`]
-//! - `AWS::DocDB::DBClusterParameterGroup`: [`DbClusterParameterGroup`], property types in [`db_cluster_parameter_group`]
-//! - `AWS::DocDB::DBInstance`: [`DbInstance`], property types in [`db_instance`]
-//! - `AWS::DocDB::DBSubnetGroup`: [`DbSubnetGroup`], property types in [`db_subnet_group`]
-//! - `AWS::DocDB::EventSubscription`: [`EventSubscription`], property types in [`event_subscription`]
-//! - `AWS::DocDB::GlobalCluster`: [`GlobalCluster`], property types in [`global_cluster`]
+//! - `AWS::DocDB::DBCluster`: [`DbCluster`], property types in [`db_cluster`](mod@db_cluster)
+//! - `AWS::DocDB::DBClusterParameterGroup`: [`DbClusterParameterGroup`], property types in [`db_cluster_parameter_group`](mod@db_cluster_parameter_group)
+//! - `AWS::DocDB::DBInstance`: [`DbInstance`], property types in [`db_instance`](mod@db_instance)
+//! - `AWS::DocDB::DBSubnetGroup`: [`DbSubnetGroup`], property types in [`db_subnet_group`](mod@db_subnet_group)
+//! - `AWS::DocDB::EventSubscription`: [`EventSubscription`], property types in [`event_subscription`](mod@event_subscription)
+//! - `AWS::DocDB::GlobalCluster`: [`GlobalCluster`], property types in [`global_cluster`](mod@global_cluster)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "docdb")]
 pub mod db_cluster;

@@ -3,7 +3,7 @@
 
 //! `AWS::DocDBElastic` resource types:
 //!
-//! - `AWS::DocDBElastic::Cluster`: [`Cluster`], property types in [`cluster`]
+//! - `AWS::DocDBElastic::Cluster`: [`Cluster`], property types in [`cluster`](mod@cluster)
 
 #[cfg(feature = "docdbelastic")]
 pub mod cluster;

@@ -3,7 +3,7 @@
 
 //! `AWS::DSQL` resource types:
 //!
-//! - `AWS::DSQL::Cluster`: [`Cluster`], property types in [`cluster`]
+//! - `AWS::DSQL::Cluster`: [`Cluster`], property types in [`cluster`](mod@cluster)
 
 #[cfg(feature = "dsql")]
 pub mod cluster;

@@ -3,10 +3,10 @@
 
 //! `AWS::DynamoDB` resource types:
 //!
-//! - `AWS::DynamoDB::GlobalTable`: [`GlobalTable`], property types in [`global_table`]
-//! - `AWS::DynamoDB::Table`: [`Table`], property types in [`table`]
+//! - `AWS::DynamoDB::GlobalTable`: [`GlobalTable`], property types in [`global_table`](mod@global_table)
+//! - `AWS::DynamoDB::Table`: [`Table`], property types in [`table`](mod@table)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "dynamodb")]
 pub mod global_table;

@@ -3,121 +3,814 @@
 
 //! `AWS::EC2` resource types:
 //!
-//! - `AWS::EC2::CapacityManagerDataExport`: [`CapacityManagerDataExport`], property types in [`capacity_manager_data_export`]
-//! - `AWS::EC2::CapacityReservation`: [`CapacityReservation`], property types in [`capacity_reservation`]
-//! - `AWS::EC2::CapacityReservationFleet`: [`CapacityReservationFleet`], property types in [`capacity_reservation_fleet`]
-//! - `AWS::EC2::CarrierGateway`: [`CarrierGateway`], property types in [`carrier_gateway`]
-//! - `AWS::EC2::ClientVpnAuthorizationRule`: [`ClientVpnAuthorizationRule`], property types in [`client_vpn_authorization_rule`]
-//! - `AWS::EC2::ClientVpnEndpoint`: [`ClientVpnEndpoint`], property types in [`client_vpn_endpoint`]
-//! - `AWS::EC2::ClientVpnRoute`: [`ClientVpnRoute`], property types in [`client_vpn_route`]
-//! - `AWS::EC2::ClientVpnTargetNetworkAssociation`: [`ClientVpnTargetNetworkAssociation`], property types in [`client_vpn_target_network_association`]
-//! - `AWS::EC2::CustomerGateway`: [`CustomerGateway`], property types in [`customer_gateway`]
-//! - `AWS::EC2::DHCPOptions`: [`DhcpOptions`], property types in [`dhcp_options`]
-//! - `AWS::EC2::EC2Fleet`: [`Ec2Fleet`], property types in [`ec2_fleet`]
-//! - `AWS::EC2::EgressOnlyInternetGateway`: [`EgressOnlyInternetGateway`], property types in [`egress_only_internet_gateway`]
-//! - `AWS::EC2::EIP`: [`Eip`], property types in [`eip`]
-//! - `AWS::EC2::EIPAssociation`: [`EipAssociation`], property types in [`eip_association`]
-//! - `AWS::EC2::EnclaveCertificateIamRoleAssociation`: [`EnclaveCertificateIamRoleAssociation`], property types in [`enclave_certificate_iam_role_association`]
-//! - `AWS::EC2::FlowLog`: [`FlowLog`], property types in [`flow_log`]
-//! - `AWS::EC2::GatewayRouteTableAssociation`: [`GatewayRouteTableAssociation`], property types in [`gateway_route_table_association`]
-//! - `AWS::EC2::Host`: [`Host`], property types in [`host`]
-//! - `AWS::EC2::Instance`: [`Instance`], property types in [`instance`]
-//! - `AWS::EC2::InstanceConnectEndpoint`: [`InstanceConnectEndpoint`], property types in [`instance_connect_endpoint`]
-//! - `AWS::EC2::InternetGateway`: [`InternetGateway`], property types in [`internet_gateway`]
-//! - `AWS::EC2::IpPoolRouteTableAssociation`: [`IpPoolRouteTableAssociation`], property types in [`ip_pool_route_table_association`]
-//! - `AWS::EC2::IPAM`: [`Ipam`], property types in [`ipam`]
-//! - `AWS::EC2::IPAMAllocation`: [`IpamAllocation`], property types in [`ipam_allocation`]
-//! - `AWS::EC2::IPAMPool`: [`IpamPool`], property types in [`ipam_pool`]
-//! - `AWS::EC2::IPAMPoolCidr`: [`IpamPoolCidr`], property types in [`ipam_pool_cidr`]
-//! - `AWS::EC2::IPAMPrefixListResolver`: [`IpamPrefixListResolver`], property types in [`ipam_prefix_list_resolver`]
-//! - `AWS::EC2::IPAMPrefixListResolverTarget`: [`IpamPrefixListResolverTarget`], property types in [`ipam_prefix_list_resolver_target`]
-//! - `AWS::EC2::IPAMResourceDiscovery`: [`IpamResourceDiscovery`], property types in [`ipam_resource_discovery`]
-//! - `AWS::EC2::IPAMResourceDiscoveryAssociation`: [`IpamResourceDiscoveryAssociation`], property types in [`ipam_resource_discovery_association`]
-//! - `AWS::EC2::IPAMScope`: [`IpamScope`], property types in [`ipam_scope`]
-//! - `AWS::EC2::KeyPair`: [`KeyPair`], property types in [`key_pair`]
-//! - `AWS::EC2::LaunchTemplate`: [`LaunchTemplate`], property types in [`launch_template`]
-//! - `AWS::EC2::LocalGatewayRoute`: [`LocalGatewayRoute`], property types in [`local_gateway_route`]
-//! - `AWS::EC2::LocalGatewayRouteTable`: [`LocalGatewayRouteTable`], property types in [`local_gateway_route_table`]
-//! - `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`: [`LocalGatewayRouteTableVirtualInterfaceGroupAssociation`], property types in [`local_gateway_route_table_virtual_interface_group_association`]
-//! - `AWS::EC2::LocalGatewayRouteTableVPCAssociation`: [`LocalGatewayRouteTableVpcAssociation`], property types in [`local_gateway_route_table_vpc_association`]
-//! - `AWS::EC2::LocalGatewayVirtualInterface`: [`LocalGatewayVirtualInterface`], property types in [`local_gateway_virtual_interface`]
-//! - `AWS::EC2::LocalGatewayVirtualInterfaceGroup`: [`LocalGatewayVirtualInterfaceGroup`], property types in [`local_gateway_virtual_interface_group`]
-//! - `AWS::EC2::NatGateway`: [`NatGateway`], property types in [`nat_gateway`]
-//! - `AWS::EC2::NetworkAcl`: [`NetworkAcl`], property types in [`network_acl`]
-//! - `AWS::EC2::NetworkAclEntry`: [`NetworkAclEntry`], property types in [`network_acl_entry`]
-//! - `AWS::EC2::NetworkInsightsAccessScope`: [`NetworkInsightsAccessScope`], property types in [`network_insights_access_scope`]
-//! - `AWS::EC2::NetworkInsightsAccessScopeAnalysis`: [`NetworkInsightsAccessScopeAnalysis`], property types in [`network_insights_access_scope_analysis`]
-//! - `AWS::EC2::NetworkInsightsAnalysis`: [`NetworkInsightsAnalysis`], property types in [`network_insights_analysis`]
-//! - `AWS::EC2::NetworkInsightsPath`: [`NetworkInsightsPath`], property types in [`network_insights_path`]
-//! - `AWS::EC2::NetworkInterface`: [`NetworkInterface`], property types in [`network_interface`]
-//! - `AWS::EC2::NetworkInterfaceAttachment`: [`NetworkInterfaceAttachment`], property types in [`network_interface_attachment`]
-//! - `AWS::EC2::NetworkInterfacePermission`: [`NetworkInterfacePermission`], property types in [`network_interface_permission`]
-//! - `AWS::EC2::NetworkPerformanceMetricSubscription`: [`NetworkPerformanceMetricSubscription`], property types in [`network_performance_metric_subscription`]
-//! - `AWS::EC2::PlacementGroup`: [`PlacementGroup`], property types in [`placement_group`]
-//! - `AWS::EC2::PrefixList`: [`PrefixList`], property types in [`prefix_list`]
-//! - `AWS::EC2::Route`: [`Route`], property types in [`route`]
-//! - `AWS::EC2::RouteServer`: [`RouteServer`], property types in [`route_server`]
-//! - `AWS::EC2::RouteServerAssociation`: [`RouteServerAssociation`], property types in [`route_server_association`]
-//! - `AWS::EC2::RouteServerEndpoint`: [`RouteServerEndpoint`], property types in [`route_server_endpoint`]
-//! - `AWS::EC2::RouteServerPeer`: [`RouteServerPeer`], property types in [`route_server_peer`]
-//! - `AWS::EC2::RouteServerPropagation`: [`RouteServerPropagation`], property types in [`route_server_propagation`]
-//! - `AWS::EC2::RouteTable`: [`RouteTable`], property types in [`route_table`]
-//! - `AWS::EC2::SecurityGroup`: [`SecurityGroup`], property types in [`security_group`]
-//! - `AWS::EC2::SecurityGroupEgress`: [`SecurityGroupEgress`], property types in [`security_group_egress`]
-//! - `AWS::EC2::SecurityGroupIngress`: [`SecurityGroupIngress`], property types in [`security_group_ingress`]
-//! - `AWS::EC2::SecurityGroupVpcAssociation`: [`SecurityGroupVpcAssociation`], property types in [`security_group_vpc_association`]
-//! - `AWS::EC2::SnapshotBlockPublicAccess`: [`SnapshotBlockPublicAccess`], property types in [`snapshot_block_public_access`]
-//! - `AWS::EC2::SpotFleet`: [`SpotFleet`], property types in [`spot_fleet`]
-//! - `AWS::EC2::SqlHaStandbyDetectedInstance`: [`SqlHaStandbyDetectedInstance`], property types in [`sql_ha_standby_detected_instance`]
-//! - `AWS::EC2::Subnet`: [`Subnet`], property types in [`subnet`]
-//! - `AWS::EC2::SubnetCidrBlock`: [`SubnetCidrBlock`], property types in [`subnet_cidr_block`]
-//! - `AWS::EC2::SubnetNetworkAclAssociation`: [`SubnetNetworkAclAssociation`], property types in [`subnet_network_acl_association`]
-//! - `AWS::EC2::SubnetRouteTableAssociation`: [`SubnetRouteTableAssociation`], property types in [`subnet_route_table_association`]
-//! - `AWS::EC2::TrafficMirrorFilter`: [`TrafficMirrorFilter`], property types in [`traffic_mirror_filter`]
-//! - `AWS::EC2::TrafficMirrorFilterRule`: [`TrafficMirrorFilterRule`], property types in [`traffic_mirror_filter_rule`]
-//! - `AWS::EC2::TrafficMirrorSession`: [`TrafficMirrorSession`], property types in [`traffic_mirror_session`]
-//! - `AWS::EC2::TrafficMirrorTarget`: [`TrafficMirrorTarget`], property types in [`traffic_mirror_target`]
-//! - `AWS::EC2::TransitGateway`: [`TransitGateway`], property types in [`transit_gateway`]
-//! - `AWS::EC2::TransitGatewayAttachment`: [`TransitGatewayAttachment`], property types in [`transit_gateway_attachment`]
-//! - `AWS::EC2::TransitGatewayConnect`: [`TransitGatewayConnect`], property types in [`transit_gateway_connect`]
-//! - `AWS::EC2::TransitGatewayConnectPeer`: [`TransitGatewayConnectPeer`], property types in [`transit_gateway_connect_peer`]
-//! - `AWS::EC2::TransitGatewayMeteringPolicy`: [`TransitGatewayMeteringPolicy`], property types in [`transit_gateway_metering_policy`]
-//! - `AWS::EC2::TransitGatewayMeteringPolicyEntry`: [`TransitGatewayMeteringPolicyEntry`], property types in [`transit_gateway_metering_policy_entry`]
-//! - `AWS::EC2::TransitGatewayMulticastDomain`: [`TransitGatewayMulticastDomain`], property types in [`transit_gateway_multicast_domain`]
-//! - `AWS::EC2::TransitGatewayMulticastDomainAssociation`: [`TransitGatewayMulticastDomainAssociation`], property types in [`transit_gateway_multicast_domain_association`]
-//! - `AWS::EC2::TransitGatewayMulticastGroupMember`: [`TransitGatewayMulticastGroupMember`], property types in [`transit_gateway_multicast_group_member`]
-//! - `AWS::EC2::TransitGatewayMulticastGroupSource`: [`TransitGatewayMulticastGroupSource`], property types in [`transit_gateway_multicast_group_source`]
-//! - `AWS::EC2::TransitGatewayPeeringAttachment`: [`TransitGatewayPeeringAttachment`], property types in [`transit_gateway_peering_attachment`]
-//! - `AWS::EC2::TransitGatewayRoute`: [`TransitGatewayRoute`], property types in [`transit_gateway_route`]
-//! - `AWS::EC2::TransitGatewayRouteTable`: [`TransitGatewayRouteTable`], property types in [`transit_gateway_route_table`]
-//! - `AWS::EC2::TransitGatewayRouteTableAssociation`: [`TransitGatewayRouteTableAssociation`], property types in [`transit_gateway_route_table_association`]
-//! - `AWS::EC2::TransitGatewayRouteTablePropagation`: [`TransitGatewayRouteTablePropagation`], property types in [`transit_gateway_route_table_propagation`]
-//! - `AWS::EC2::TransitGatewayVpcAttachment`: [`TransitGatewayVpcAttachment`], property types in [`transit_gateway_vpc_attachment`]
-//! - `AWS::EC2::VerifiedAccessEndpoint`: [`VerifiedAccessEndpoint`], property types in [`verified_access_endpoint`]
-//! - `AWS::EC2::VerifiedAccessGroup`: [`VerifiedAccessGroup`], property types in [`verified_access_group`]
-//! - `AWS::EC2::VerifiedAccessInstance`: [`VerifiedAccessInstance`], property types in [`verified_access_instance`]
-//! - `AWS::EC2::VerifiedAccessTrustProvider`: [`VerifiedAccessTrustProvider`], property types in [`verified_access_trust_provider`]
-//! - `AWS::EC2::Volume`: [`Volume`], property types in [`volume`]
-//! - `AWS::EC2::VolumeAttachment`: [`VolumeAttachment`], property types in [`volume_attachment`]
-//! - `AWS::EC2::VPC`: [`Vpc`], property types in [`vpc`]
-//! - `AWS::EC2::VPCBlockPublicAccessExclusion`: [`VpcBlockPublicAccessExclusion`], property types in [`vpc_block_public_access_exclusion`]
-//! - `AWS::EC2::VPCBlockPublicAccessOptions`: [`VpcBlockPublicAccessOptions`], property types in [`vpc_block_public_access_options`]
-//! - `AWS::EC2::VPCCidrBlock`: [`VpcCidrBlock`], property types in [`vpc_cidr_block`]
-//! - `AWS::EC2::VPCEncryptionControl`: [`VpcEncryptionControl`], property types in [`vpc_encryption_control`]
-//! - `AWS::EC2::VPCEndpoint`: [`VpcEndpoint`], property types in [`vpc_endpoint`]
-//! - `AWS::EC2::VPCEndpointConnectionNotification`: [`VpcEndpointConnectionNotification`], property types in [`vpc_endpoint_connection_notification`]
-//! - `AWS::EC2::VPCEndpointService`: [`VpcEndpointService`], property types in [`vpc_endpoint_service`]
-//! - `AWS::EC2::VPCEndpointServicePermissions`: [`VpcEndpointServicePermissions`], property types in [`vpc_endpoint_service_permissions`]
-//! - `AWS::EC2::VPCGatewayAttachment`: [`VpcGatewayAttachment`], property types in [`vpc_gateway_attachment`]
-//! - `AWS::EC2::VPCPeeringConnection`: [`VpcPeeringConnection`], property types in [`vpc_peering_connection`]
-//! - `AWS::EC2::VPCDHCPOptionsAssociation`: [`VpcdhcpOptionsAssociation`], property types in [`vpcdhcp_options_association`]
-//! - `AWS::EC2::VPNConcentrator`: [`VpnConcentrator`], property types in [`vpn_concentrator`]
-//! - `AWS::EC2::VPNConnection`: [`VpnConnection`], property types in [`vpn_connection`]
-//! - `AWS::EC2::VPNConnectionRoute`: [`VpnConnectionRoute`], property types in [`vpn_connection_route`]
-//! - `AWS::EC2::VPNGateway`: [`VpnGateway`], property types in [`vpn_gateway`]
-//! - `AWS::EC2::VPNGatewayRoutePropagation`: [`VpnGatewayRoutePropagation`], property types in [`vpn_gateway_route_propagation`]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::CapacityManagerDataExport`: [`CapacityManagerDataExport`], property types in [`capacity_manager_data_export`](mod@capacity_manager_data_export)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::CapacityManagerDataExport`: `CapacityManagerDataExport`, property types in `capacity_manager_data_export` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::CapacityReservation`: [`CapacityReservation`], property types in [`capacity_reservation`](mod@capacity_reservation)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::CapacityReservation`: `CapacityReservation`, property types in `capacity_reservation` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::CapacityReservationFleet`: [`CapacityReservationFleet`], property types in [`capacity_reservation_fleet`](mod@capacity_reservation_fleet)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::CapacityReservationFleet`: `CapacityReservationFleet`, property types in `capacity_reservation_fleet` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::CarrierGateway`: [`CarrierGateway`], property types in [`carrier_gateway`](mod@carrier_gateway)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::CarrierGateway`: `CarrierGateway`, property types in `carrier_gateway` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::ClientVpnAuthorizationRule`: [`ClientVpnAuthorizationRule`], property types in [`client_vpn_authorization_rule`](mod@client_vpn_authorization_rule)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::ClientVpnAuthorizationRule`: `ClientVpnAuthorizationRule`, property types in `client_vpn_authorization_rule` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::ClientVpnEndpoint`: [`ClientVpnEndpoint`], property types in [`client_vpn_endpoint`](mod@client_vpn_endpoint)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::ClientVpnEndpoint`: `ClientVpnEndpoint`, property types in `client_vpn_endpoint` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::ClientVpnRoute`: [`ClientVpnRoute`], property types in [`client_vpn_route`](mod@client_vpn_route)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::ClientVpnRoute`: `ClientVpnRoute`, property types in `client_vpn_route` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::ClientVpnTargetNetworkAssociation`: [`ClientVpnTargetNetworkAssociation`], property types in [`client_vpn_target_network_association`](mod@client_vpn_target_network_association)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::ClientVpnTargetNetworkAssociation`: `ClientVpnTargetNetworkAssociation`, property types in `client_vpn_target_network_association` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::CustomerGateway`: [`CustomerGateway`], property types in [`customer_gateway`](mod@customer_gateway)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::CustomerGateway`: `CustomerGateway`, property types in `customer_gateway` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::DHCPOptions`: [`DhcpOptions`], property types in [`dhcp_options`](mod@dhcp_options)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::DHCPOptions`: `DhcpOptions`, property types in `dhcp_options` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::EC2Fleet`: [`Ec2Fleet`], property types in [`ec2_fleet`](mod@ec2_fleet)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::EC2Fleet`: `Ec2Fleet`, property types in `ec2_fleet` (feature `ec2`)"
+)]
+//! - `AWS::EC2::EgressOnlyInternetGateway`: [`EgressOnlyInternetGateway`], property types in [`egress_only_internet_gateway`](mod@egress_only_internet_gateway)
+//! - `AWS::EC2::EIP`: [`Eip`], property types in [`eip`](mod@eip)
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::EIPAssociation`: [`EipAssociation`], property types in [`eip_association`](mod@eip_association)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::EIPAssociation`: `EipAssociation`, property types in `eip_association` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::EnclaveCertificateIamRoleAssociation`: [`EnclaveCertificateIamRoleAssociation`], property types in [`enclave_certificate_iam_role_association`](mod@enclave_certificate_iam_role_association)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::EnclaveCertificateIamRoleAssociation`: `EnclaveCertificateIamRoleAssociation`, property types in `enclave_certificate_iam_role_association` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::FlowLog`: [`FlowLog`], property types in [`flow_log`](mod@flow_log)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::FlowLog`: `FlowLog`, property types in `flow_log` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::GatewayRouteTableAssociation`: [`GatewayRouteTableAssociation`], property types in [`gateway_route_table_association`](mod@gateway_route_table_association)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::GatewayRouteTableAssociation`: `GatewayRouteTableAssociation`, property types in `gateway_route_table_association` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::Host`: [`Host`], property types in [`host`](mod@host)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::Host`: `Host`, property types in `host` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::Instance`: [`Instance`], property types in [`instance`](mod@instance)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::Instance`: `Instance`, property types in `instance` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::InstanceConnectEndpoint`: [`InstanceConnectEndpoint`], property types in [`instance_connect_endpoint`](mod@instance_connect_endpoint)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::InstanceConnectEndpoint`: `InstanceConnectEndpoint`, property types in `instance_connect_endpoint` (feature `ec2`)"
+)]
+//! - `AWS::EC2::InternetGateway`: [`InternetGateway`], property types in [`internet_gateway`](mod@internet_gateway)
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::IpPoolRouteTableAssociation`: [`IpPoolRouteTableAssociation`], property types in [`ip_pool_route_table_association`](mod@ip_pool_route_table_association)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::IpPoolRouteTableAssociation`: `IpPoolRouteTableAssociation`, property types in `ip_pool_route_table_association` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::IPAM`: [`Ipam`], property types in [`ipam`](mod@ipam)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::IPAM`: `Ipam`, property types in `ipam` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::IPAMAllocation`: [`IpamAllocation`], property types in [`ipam_allocation`](mod@ipam_allocation)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::IPAMAllocation`: `IpamAllocation`, property types in `ipam_allocation` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::IPAMPool`: [`IpamPool`], property types in [`ipam_pool`](mod@ipam_pool)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::IPAMPool`: `IpamPool`, property types in `ipam_pool` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::IPAMPoolCidr`: [`IpamPoolCidr`], property types in [`ipam_pool_cidr`](mod@ipam_pool_cidr)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::IPAMPoolCidr`: `IpamPoolCidr`, property types in `ipam_pool_cidr` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::IPAMPrefixListResolver`: [`IpamPrefixListResolver`], property types in [`ipam_prefix_list_resolver`](mod@ipam_prefix_list_resolver)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::IPAMPrefixListResolver`: `IpamPrefixListResolver`, property types in `ipam_prefix_list_resolver` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::IPAMPrefixListResolverTarget`: [`IpamPrefixListResolverTarget`], property types in [`ipam_prefix_list_resolver_target`](mod@ipam_prefix_list_resolver_target)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::IPAMPrefixListResolverTarget`: `IpamPrefixListResolverTarget`, property types in `ipam_prefix_list_resolver_target` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::IPAMResourceDiscovery`: [`IpamResourceDiscovery`], property types in [`ipam_resource_discovery`](mod@ipam_resource_discovery)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::IPAMResourceDiscovery`: `IpamResourceDiscovery`, property types in `ipam_resource_discovery` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::IPAMResourceDiscoveryAssociation`: [`IpamResourceDiscoveryAssociation`], property types in [`ipam_resource_discovery_association`](mod@ipam_resource_discovery_association)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::IPAMResourceDiscoveryAssociation`: `IpamResourceDiscoveryAssociation`, property types in `ipam_resource_discovery_association` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::IPAMScope`: [`IpamScope`], property types in [`ipam_scope`](mod@ipam_scope)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::IPAMScope`: `IpamScope`, property types in `ipam_scope` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::KeyPair`: [`KeyPair`], property types in [`key_pair`](mod@key_pair)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::KeyPair`: `KeyPair`, property types in `key_pair` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::LaunchTemplate`: [`LaunchTemplate`], property types in [`launch_template`](mod@launch_template)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::LaunchTemplate`: `LaunchTemplate`, property types in `launch_template` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::LocalGatewayRoute`: [`LocalGatewayRoute`], property types in [`local_gateway_route`](mod@local_gateway_route)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::LocalGatewayRoute`: `LocalGatewayRoute`, property types in `local_gateway_route` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::LocalGatewayRouteTable`: [`LocalGatewayRouteTable`], property types in [`local_gateway_route_table`](mod@local_gateway_route_table)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::LocalGatewayRouteTable`: `LocalGatewayRouteTable`, property types in `local_gateway_route_table` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`: [`LocalGatewayRouteTableVirtualInterfaceGroupAssociation`], property types in [`local_gateway_route_table_virtual_interface_group_association`](mod@local_gateway_route_table_virtual_interface_group_association)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`: `LocalGatewayRouteTableVirtualInterfaceGroupAssociation`, property types in `local_gateway_route_table_virtual_interface_group_association` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::LocalGatewayRouteTableVPCAssociation`: [`LocalGatewayRouteTableVpcAssociation`], property types in [`local_gateway_route_table_vpc_association`](mod@local_gateway_route_table_vpc_association)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::LocalGatewayRouteTableVPCAssociation`: `LocalGatewayRouteTableVpcAssociation`, property types in `local_gateway_route_table_vpc_association` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::LocalGatewayVirtualInterface`: [`LocalGatewayVirtualInterface`], property types in [`local_gateway_virtual_interface`](mod@local_gateway_virtual_interface)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::LocalGatewayVirtualInterface`: `LocalGatewayVirtualInterface`, property types in `local_gateway_virtual_interface` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::LocalGatewayVirtualInterfaceGroup`: [`LocalGatewayVirtualInterfaceGroup`], property types in [`local_gateway_virtual_interface_group`](mod@local_gateway_virtual_interface_group)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::LocalGatewayVirtualInterfaceGroup`: `LocalGatewayVirtualInterfaceGroup`, property types in `local_gateway_virtual_interface_group` (feature `ec2`)"
+)]
+//! - `AWS::EC2::NatGateway`: [`NatGateway`], property types in [`nat_gateway`](mod@nat_gateway)
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::NetworkAcl`: [`NetworkAcl`], property types in [`network_acl`](mod@network_acl)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::NetworkAcl`: `NetworkAcl`, property types in `network_acl` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::NetworkAclEntry`: [`NetworkAclEntry`], property types in [`network_acl_entry`](mod@network_acl_entry)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::NetworkAclEntry`: `NetworkAclEntry`, property types in `network_acl_entry` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::NetworkInsightsAccessScope`: [`NetworkInsightsAccessScope`], property types in [`network_insights_access_scope`](mod@network_insights_access_scope)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::NetworkInsightsAccessScope`: `NetworkInsightsAccessScope`, property types in `network_insights_access_scope` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::NetworkInsightsAccessScopeAnalysis`: [`NetworkInsightsAccessScopeAnalysis`], property types in [`network_insights_access_scope_analysis`](mod@network_insights_access_scope_analysis)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::NetworkInsightsAccessScopeAnalysis`: `NetworkInsightsAccessScopeAnalysis`, property types in `network_insights_access_scope_analysis` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::NetworkInsightsAnalysis`: [`NetworkInsightsAnalysis`], property types in [`network_insights_analysis`](mod@network_insights_analysis)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::NetworkInsightsAnalysis`: `NetworkInsightsAnalysis`, property types in `network_insights_analysis` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::NetworkInsightsPath`: [`NetworkInsightsPath`], property types in [`network_insights_path`](mod@network_insights_path)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::NetworkInsightsPath`: `NetworkInsightsPath`, property types in `network_insights_path` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::NetworkInterface`: [`NetworkInterface`], property types in [`network_interface`](mod@network_interface)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::NetworkInterface`: `NetworkInterface`, property types in `network_interface` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::NetworkInterfaceAttachment`: [`NetworkInterfaceAttachment`], property types in [`network_interface_attachment`](mod@network_interface_attachment)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::NetworkInterfaceAttachment`: `NetworkInterfaceAttachment`, property types in `network_interface_attachment` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::NetworkInterfacePermission`: [`NetworkInterfacePermission`], property types in [`network_interface_permission`](mod@network_interface_permission)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::NetworkInterfacePermission`: `NetworkInterfacePermission`, property types in `network_interface_permission` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::NetworkPerformanceMetricSubscription`: [`NetworkPerformanceMetricSubscription`], property types in [`network_performance_metric_subscription`](mod@network_performance_metric_subscription)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::NetworkPerformanceMetricSubscription`: `NetworkPerformanceMetricSubscription`, property types in `network_performance_metric_subscription` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::PlacementGroup`: [`PlacementGroup`], property types in [`placement_group`](mod@placement_group)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::PlacementGroup`: `PlacementGroup`, property types in `placement_group` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::PrefixList`: [`PrefixList`], property types in [`prefix_list`](mod@prefix_list)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::PrefixList`: `PrefixList`, property types in `prefix_list` (feature `ec2`)"
+)]
+//! - `AWS::EC2::Route`: [`Route`], property types in [`route`](mod@route)
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::RouteServer`: [`RouteServer`], property types in [`route_server`](mod@route_server)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::RouteServer`: `RouteServer`, property types in `route_server` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::RouteServerAssociation`: [`RouteServerAssociation`], property types in [`route_server_association`](mod@route_server_association)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::RouteServerAssociation`: `RouteServerAssociation`, property types in `route_server_association` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::RouteServerEndpoint`: [`RouteServerEndpoint`], property types in [`route_server_endpoint`](mod@route_server_endpoint)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::RouteServerEndpoint`: `RouteServerEndpoint`, property types in `route_server_endpoint` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::RouteServerPeer`: [`RouteServerPeer`], property types in [`route_server_peer`](mod@route_server_peer)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::RouteServerPeer`: `RouteServerPeer`, property types in `route_server_peer` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::RouteServerPropagation`: [`RouteServerPropagation`], property types in [`route_server_propagation`](mod@route_server_propagation)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::RouteServerPropagation`: `RouteServerPropagation`, property types in `route_server_propagation` (feature `ec2`)"
+)]
+//! - `AWS::EC2::RouteTable`: [`RouteTable`], property types in [`route_table`](mod@route_table)
+//! - `AWS::EC2::SecurityGroup`: [`SecurityGroup`], property types in [`security_group`](mod@security_group)
+//! - `AWS::EC2::SecurityGroupEgress`: [`SecurityGroupEgress`], property types in [`security_group_egress`](mod@security_group_egress)
+//! - `AWS::EC2::SecurityGroupIngress`: [`SecurityGroupIngress`], property types in [`security_group_ingress`](mod@security_group_ingress)
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::SecurityGroupVpcAssociation`: [`SecurityGroupVpcAssociation`], property types in [`security_group_vpc_association`](mod@security_group_vpc_association)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::SecurityGroupVpcAssociation`: `SecurityGroupVpcAssociation`, property types in `security_group_vpc_association` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::SnapshotBlockPublicAccess`: [`SnapshotBlockPublicAccess`], property types in [`snapshot_block_public_access`](mod@snapshot_block_public_access)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::SnapshotBlockPublicAccess`: `SnapshotBlockPublicAccess`, property types in `snapshot_block_public_access` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::SpotFleet`: [`SpotFleet`], property types in [`spot_fleet`](mod@spot_fleet)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::SpotFleet`: `SpotFleet`, property types in `spot_fleet` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::SqlHaStandbyDetectedInstance`: [`SqlHaStandbyDetectedInstance`], property types in [`sql_ha_standby_detected_instance`](mod@sql_ha_standby_detected_instance)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::SqlHaStandbyDetectedInstance`: `SqlHaStandbyDetectedInstance`, property types in `sql_ha_standby_detected_instance` (feature `ec2`)"
+)]
+//! - `AWS::EC2::Subnet`: [`Subnet`], property types in [`subnet`](mod@subnet)
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::SubnetCidrBlock`: [`SubnetCidrBlock`], property types in [`subnet_cidr_block`](mod@subnet_cidr_block)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::SubnetCidrBlock`: `SubnetCidrBlock`, property types in `subnet_cidr_block` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::SubnetNetworkAclAssociation`: [`SubnetNetworkAclAssociation`], property types in [`subnet_network_acl_association`](mod@subnet_network_acl_association)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::SubnetNetworkAclAssociation`: `SubnetNetworkAclAssociation`, property types in `subnet_network_acl_association` (feature `ec2`)"
+)]
+//! - `AWS::EC2::SubnetRouteTableAssociation`: [`SubnetRouteTableAssociation`], property types in [`subnet_route_table_association`](mod@subnet_route_table_association)
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TrafficMirrorFilter`: [`TrafficMirrorFilter`], property types in [`traffic_mirror_filter`](mod@traffic_mirror_filter)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TrafficMirrorFilter`: `TrafficMirrorFilter`, property types in `traffic_mirror_filter` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TrafficMirrorFilterRule`: [`TrafficMirrorFilterRule`], property types in [`traffic_mirror_filter_rule`](mod@traffic_mirror_filter_rule)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TrafficMirrorFilterRule`: `TrafficMirrorFilterRule`, property types in `traffic_mirror_filter_rule` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TrafficMirrorSession`: [`TrafficMirrorSession`], property types in [`traffic_mirror_session`](mod@traffic_mirror_session)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TrafficMirrorSession`: `TrafficMirrorSession`, property types in `traffic_mirror_session` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TrafficMirrorTarget`: [`TrafficMirrorTarget`], property types in [`traffic_mirror_target`](mod@traffic_mirror_target)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TrafficMirrorTarget`: `TrafficMirrorTarget`, property types in `traffic_mirror_target` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TransitGateway`: [`TransitGateway`], property types in [`transit_gateway`](mod@transit_gateway)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TransitGateway`: `TransitGateway`, property types in `transit_gateway` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TransitGatewayAttachment`: [`TransitGatewayAttachment`], property types in [`transit_gateway_attachment`](mod@transit_gateway_attachment)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TransitGatewayAttachment`: `TransitGatewayAttachment`, property types in `transit_gateway_attachment` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TransitGatewayConnect`: [`TransitGatewayConnect`], property types in [`transit_gateway_connect`](mod@transit_gateway_connect)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TransitGatewayConnect`: `TransitGatewayConnect`, property types in `transit_gateway_connect` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TransitGatewayConnectPeer`: [`TransitGatewayConnectPeer`], property types in [`transit_gateway_connect_peer`](mod@transit_gateway_connect_peer)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TransitGatewayConnectPeer`: `TransitGatewayConnectPeer`, property types in `transit_gateway_connect_peer` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TransitGatewayMeteringPolicy`: [`TransitGatewayMeteringPolicy`], property types in [`transit_gateway_metering_policy`](mod@transit_gateway_metering_policy)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TransitGatewayMeteringPolicy`: `TransitGatewayMeteringPolicy`, property types in `transit_gateway_metering_policy` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TransitGatewayMeteringPolicyEntry`: [`TransitGatewayMeteringPolicyEntry`], property types in [`transit_gateway_metering_policy_entry`](mod@transit_gateway_metering_policy_entry)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TransitGatewayMeteringPolicyEntry`: `TransitGatewayMeteringPolicyEntry`, property types in `transit_gateway_metering_policy_entry` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TransitGatewayMulticastDomain`: [`TransitGatewayMulticastDomain`], property types in [`transit_gateway_multicast_domain`](mod@transit_gateway_multicast_domain)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TransitGatewayMulticastDomain`: `TransitGatewayMulticastDomain`, property types in `transit_gateway_multicast_domain` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TransitGatewayMulticastDomainAssociation`: [`TransitGatewayMulticastDomainAssociation`], property types in [`transit_gateway_multicast_domain_association`](mod@transit_gateway_multicast_domain_association)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TransitGatewayMulticastDomainAssociation`: `TransitGatewayMulticastDomainAssociation`, property types in `transit_gateway_multicast_domain_association` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TransitGatewayMulticastGroupMember`: [`TransitGatewayMulticastGroupMember`], property types in [`transit_gateway_multicast_group_member`](mod@transit_gateway_multicast_group_member)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TransitGatewayMulticastGroupMember`: `TransitGatewayMulticastGroupMember`, property types in `transit_gateway_multicast_group_member` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TransitGatewayMulticastGroupSource`: [`TransitGatewayMulticastGroupSource`], property types in [`transit_gateway_multicast_group_source`](mod@transit_gateway_multicast_group_source)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TransitGatewayMulticastGroupSource`: `TransitGatewayMulticastGroupSource`, property types in `transit_gateway_multicast_group_source` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TransitGatewayPeeringAttachment`: [`TransitGatewayPeeringAttachment`], property types in [`transit_gateway_peering_attachment`](mod@transit_gateway_peering_attachment)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TransitGatewayPeeringAttachment`: `TransitGatewayPeeringAttachment`, property types in `transit_gateway_peering_attachment` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TransitGatewayRoute`: [`TransitGatewayRoute`], property types in [`transit_gateway_route`](mod@transit_gateway_route)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TransitGatewayRoute`: `TransitGatewayRoute`, property types in `transit_gateway_route` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TransitGatewayRouteTable`: [`TransitGatewayRouteTable`], property types in [`transit_gateway_route_table`](mod@transit_gateway_route_table)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TransitGatewayRouteTable`: `TransitGatewayRouteTable`, property types in `transit_gateway_route_table` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TransitGatewayRouteTableAssociation`: [`TransitGatewayRouteTableAssociation`], property types in [`transit_gateway_route_table_association`](mod@transit_gateway_route_table_association)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TransitGatewayRouteTableAssociation`: `TransitGatewayRouteTableAssociation`, property types in `transit_gateway_route_table_association` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TransitGatewayRouteTablePropagation`: [`TransitGatewayRouteTablePropagation`], property types in [`transit_gateway_route_table_propagation`](mod@transit_gateway_route_table_propagation)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TransitGatewayRouteTablePropagation`: `TransitGatewayRouteTablePropagation`, property types in `transit_gateway_route_table_propagation` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::TransitGatewayVpcAttachment`: [`TransitGatewayVpcAttachment`], property types in [`transit_gateway_vpc_attachment`](mod@transit_gateway_vpc_attachment)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::TransitGatewayVpcAttachment`: `TransitGatewayVpcAttachment`, property types in `transit_gateway_vpc_attachment` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VerifiedAccessEndpoint`: [`VerifiedAccessEndpoint`], property types in [`verified_access_endpoint`](mod@verified_access_endpoint)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VerifiedAccessEndpoint`: `VerifiedAccessEndpoint`, property types in `verified_access_endpoint` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VerifiedAccessGroup`: [`VerifiedAccessGroup`], property types in [`verified_access_group`](mod@verified_access_group)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VerifiedAccessGroup`: `VerifiedAccessGroup`, property types in `verified_access_group` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VerifiedAccessInstance`: [`VerifiedAccessInstance`], property types in [`verified_access_instance`](mod@verified_access_instance)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VerifiedAccessInstance`: `VerifiedAccessInstance`, property types in `verified_access_instance` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VerifiedAccessTrustProvider`: [`VerifiedAccessTrustProvider`], property types in [`verified_access_trust_provider`](mod@verified_access_trust_provider)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VerifiedAccessTrustProvider`: `VerifiedAccessTrustProvider`, property types in `verified_access_trust_provider` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::Volume`: [`Volume`], property types in [`volume`](mod@volume)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::Volume`: `Volume`, property types in `volume` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VolumeAttachment`: [`VolumeAttachment`], property types in [`volume_attachment`](mod@volume_attachment)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VolumeAttachment`: `VolumeAttachment`, property types in `volume_attachment` (feature `ec2`)"
+)]
+//! - `AWS::EC2::VPC`: [`Vpc`], property types in [`vpc`](mod@vpc)
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VPCBlockPublicAccessExclusion`: [`VpcBlockPublicAccessExclusion`], property types in [`vpc_block_public_access_exclusion`](mod@vpc_block_public_access_exclusion)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VPCBlockPublicAccessExclusion`: `VpcBlockPublicAccessExclusion`, property types in `vpc_block_public_access_exclusion` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VPCBlockPublicAccessOptions`: [`VpcBlockPublicAccessOptions`], property types in [`vpc_block_public_access_options`](mod@vpc_block_public_access_options)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VPCBlockPublicAccessOptions`: `VpcBlockPublicAccessOptions`, property types in `vpc_block_public_access_options` (feature `ec2`)"
+)]
+//! - `AWS::EC2::VPCCidrBlock`: [`VpcCidrBlock`], property types in [`vpc_cidr_block`](mod@vpc_cidr_block)
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VPCEncryptionControl`: [`VpcEncryptionControl`], property types in [`vpc_encryption_control`](mod@vpc_encryption_control)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VPCEncryptionControl`: `VpcEncryptionControl`, property types in `vpc_encryption_control` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VPCEndpoint`: [`VpcEndpoint`], property types in [`vpc_endpoint`](mod@vpc_endpoint)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VPCEndpoint`: `VpcEndpoint`, property types in `vpc_endpoint` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VPCEndpointConnectionNotification`: [`VpcEndpointConnectionNotification`], property types in [`vpc_endpoint_connection_notification`](mod@vpc_endpoint_connection_notification)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VPCEndpointConnectionNotification`: `VpcEndpointConnectionNotification`, property types in `vpc_endpoint_connection_notification` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VPCEndpointService`: [`VpcEndpointService`], property types in [`vpc_endpoint_service`](mod@vpc_endpoint_service)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VPCEndpointService`: `VpcEndpointService`, property types in `vpc_endpoint_service` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VPCEndpointServicePermissions`: [`VpcEndpointServicePermissions`], property types in [`vpc_endpoint_service_permissions`](mod@vpc_endpoint_service_permissions)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VPCEndpointServicePermissions`: `VpcEndpointServicePermissions`, property types in `vpc_endpoint_service_permissions` (feature `ec2`)"
+)]
+//! - `AWS::EC2::VPCGatewayAttachment`: [`VpcGatewayAttachment`], property types in [`vpc_gateway_attachment`](mod@vpc_gateway_attachment)
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VPCPeeringConnection`: [`VpcPeeringConnection`], property types in [`vpc_peering_connection`](mod@vpc_peering_connection)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VPCPeeringConnection`: `VpcPeeringConnection`, property types in `vpc_peering_connection` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VPCDHCPOptionsAssociation`: [`VpcdhcpOptionsAssociation`], property types in [`vpcdhcp_options_association`](mod@vpcdhcp_options_association)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VPCDHCPOptionsAssociation`: `VpcdhcpOptionsAssociation`, property types in `vpcdhcp_options_association` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VPNConcentrator`: [`VpnConcentrator`], property types in [`vpn_concentrator`](mod@vpn_concentrator)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VPNConcentrator`: `VpnConcentrator`, property types in `vpn_concentrator` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VPNConnection`: [`VpnConnection`], property types in [`vpn_connection`](mod@vpn_connection)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VPNConnection`: `VpnConnection`, property types in `vpn_connection` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VPNConnectionRoute`: [`VpnConnectionRoute`], property types in [`vpn_connection_route`](mod@vpn_connection_route)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VPNConnectionRoute`: `VpnConnectionRoute`, property types in `vpn_connection_route` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VPNGateway`: [`VpnGateway`], property types in [`vpn_gateway`](mod@vpn_gateway)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VPNGateway`: `VpnGateway`, property types in `vpn_gateway` (feature `ec2`)"
+)]
+#![cfg_attr(
+    feature = "ec2",
+    doc = " - `AWS::EC2::VPNGatewayRoutePropagation`: [`VpnGatewayRoutePropagation`], property types in [`vpn_gateway_route_propagation`](mod@vpn_gateway_route_propagation)"
+)]
+#![cfg_attr(
+    not(feature = "ec2"),
+    doc = " - `AWS::EC2::VPNGatewayRoutePropagation`: `VpnGatewayRoutePropagation`, property types in `vpn_gateway_route_propagation` (feature `ec2`)"
+)]
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "ec2")]
 pub mod capacity_manager_data_export;

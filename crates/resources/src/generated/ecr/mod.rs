@@ -3,17 +3,17 @@
 
 //! `AWS::ECR` resource types:
 //!
-//! - `AWS::ECR::PublicRepository`: [`PublicRepository`], property types in [`public_repository`]
-//! - `AWS::ECR::PullThroughCacheRule`: [`PullThroughCacheRule`], property types in [`pull_through_cache_rule`]
-//! - `AWS::ECR::PullTimeUpdateExclusion`: [`PullTimeUpdateExclusion`], property types in [`pull_time_update_exclusion`]
-//! - `AWS::ECR::RegistryPolicy`: [`RegistryPolicy`], property types in [`registry_policy`]
-//! - `AWS::ECR::RegistryScanningConfiguration`: [`RegistryScanningConfiguration`], property types in [`registry_scanning_configuration`]
-//! - `AWS::ECR::ReplicationConfiguration`: [`ReplicationConfiguration`], property types in [`replication_configuration`]
-//! - `AWS::ECR::Repository`: [`Repository`], property types in [`repository`]
-//! - `AWS::ECR::RepositoryCreationTemplate`: [`RepositoryCreationTemplate`], property types in [`repository_creation_template`]
-//! - `AWS::ECR::SigningConfiguration`: [`SigningConfiguration`], property types in [`signing_configuration`]
+//! - `AWS::ECR::PublicRepository`: [`PublicRepository`], property types in [`public_repository`](mod@public_repository)
+//! - `AWS::ECR::PullThroughCacheRule`: [`PullThroughCacheRule`], property types in [`pull_through_cache_rule`](mod@pull_through_cache_rule)
+//! - `AWS::ECR::PullTimeUpdateExclusion`: [`PullTimeUpdateExclusion`], property types in [`pull_time_update_exclusion`](mod@pull_time_update_exclusion)
+//! - `AWS::ECR::RegistryPolicy`: [`RegistryPolicy`], property types in [`registry_policy`](mod@registry_policy)
+//! - `AWS::ECR::RegistryScanningConfiguration`: [`RegistryScanningConfiguration`], property types in [`registry_scanning_configuration`](mod@registry_scanning_configuration)
+//! - `AWS::ECR::ReplicationConfiguration`: [`ReplicationConfiguration`], property types in [`replication_configuration`](mod@replication_configuration)
+//! - `AWS::ECR::Repository`: [`Repository`], property types in [`repository`](mod@repository)
+//! - `AWS::ECR::RepositoryCreationTemplate`: [`RepositoryCreationTemplate`], property types in [`repository_creation_template`](mod@repository_creation_template)
+//! - `AWS::ECR::SigningConfiguration`: [`SigningConfiguration`], property types in [`signing_configuration`](mod@signing_configuration)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "ecr")]
 pub mod public_repository;

@@ -3,18 +3,67 @@
 
 //! `AWS::ECS` resource types:
 //!
-//! - `AWS::ECS::CapacityProvider`: [`CapacityProvider`], property types in [`capacity_provider`]
-//! - `AWS::ECS::Cluster`: [`Cluster`], property types in [`cluster`]
-//! - `AWS::ECS::ClusterCapacityProviderAssociations`: [`ClusterCapacityProviderAssociations`], property types in [`cluster_capacity_provider_associations`]
-//! - `AWS::ECS::Daemon`: [`Daemon`], property types in [`daemon`]
-//! - `AWS::ECS::DaemonTaskDefinition`: [`DaemonTaskDefinition`], property types in [`daemon_task_definition`]
-//! - `AWS::ECS::ExpressGatewayService`: [`ExpressGatewayService`], property types in [`express_gateway_service`]
-//! - `AWS::ECS::PrimaryTaskSet`: [`PrimaryTaskSet`], property types in [`primary_task_set`]
-//! - `AWS::ECS::Service`: [`Service`], property types in [`service`]
-//! - `AWS::ECS::TaskDefinition`: [`TaskDefinition`], property types in [`task_definition`]
-//! - `AWS::ECS::TaskSet`: [`TaskSet`], property types in [`task_set`]
+#![cfg_attr(
+    feature = "ecs",
+    doc = " - `AWS::ECS::CapacityProvider`: [`CapacityProvider`], property types in [`capacity_provider`](mod@capacity_provider)"
+)]
+#![cfg_attr(
+    not(feature = "ecs"),
+    doc = " - `AWS::ECS::CapacityProvider`: `CapacityProvider`, property types in `capacity_provider` (feature `ecs`)"
+)]
+//! - `AWS::ECS::Cluster`: [`Cluster`], property types in [`cluster`](mod@cluster)
+#![cfg_attr(
+    feature = "ecs",
+    doc = " - `AWS::ECS::ClusterCapacityProviderAssociations`: [`ClusterCapacityProviderAssociations`], property types in [`cluster_capacity_provider_associations`](mod@cluster_capacity_provider_associations)"
+)]
+#![cfg_attr(
+    not(feature = "ecs"),
+    doc = " - `AWS::ECS::ClusterCapacityProviderAssociations`: `ClusterCapacityProviderAssociations`, property types in `cluster_capacity_provider_associations` (feature `ecs`)"
+)]
+#![cfg_attr(
+    feature = "ecs",
+    doc = " - `AWS::ECS::Daemon`: [`Daemon`], property types in [`daemon`](mod@daemon)"
+)]
+#![cfg_attr(
+    not(feature = "ecs"),
+    doc = " - `AWS::ECS::Daemon`: `Daemon`, property types in `daemon` (feature `ecs`)"
+)]
+#![cfg_attr(
+    feature = "ecs",
+    doc = " - `AWS::ECS::DaemonTaskDefinition`: [`DaemonTaskDefinition`], property types in [`daemon_task_definition`](mod@daemon_task_definition)"
+)]
+#![cfg_attr(
+    not(feature = "ecs"),
+    doc = " - `AWS::ECS::DaemonTaskDefinition`: `DaemonTaskDefinition`, property types in `daemon_task_definition` (feature `ecs`)"
+)]
+#![cfg_attr(
+    feature = "ecs",
+    doc = " - `AWS::ECS::ExpressGatewayService`: [`ExpressGatewayService`], property types in [`express_gateway_service`](mod@express_gateway_service)"
+)]
+#![cfg_attr(
+    not(feature = "ecs"),
+    doc = " - `AWS::ECS::ExpressGatewayService`: `ExpressGatewayService`, property types in `express_gateway_service` (feature `ecs`)"
+)]
+#![cfg_attr(
+    feature = "ecs",
+    doc = " - `AWS::ECS::PrimaryTaskSet`: [`PrimaryTaskSet`], property types in [`primary_task_set`](mod@primary_task_set)"
+)]
+#![cfg_attr(
+    not(feature = "ecs"),
+    doc = " - `AWS::ECS::PrimaryTaskSet`: `PrimaryTaskSet`, property types in `primary_task_set` (feature `ecs`)"
+)]
+//! - `AWS::ECS::Service`: [`Service`], property types in [`service`](mod@service)
+//! - `AWS::ECS::TaskDefinition`: [`TaskDefinition`], property types in [`task_definition`](mod@task_definition)
+#![cfg_attr(
+    feature = "ecs",
+    doc = " - `AWS::ECS::TaskSet`: [`TaskSet`], property types in [`task_set`](mod@task_set)"
+)]
+#![cfg_attr(
+    not(feature = "ecs"),
+    doc = " - `AWS::ECS::TaskSet`: `TaskSet`, property types in `task_set` (feature `ecs`)"
+)]
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "ecs")]
 pub mod capacity_provider;

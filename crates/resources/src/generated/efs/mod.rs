@@ -3,9 +3,9 @@
 
 //! `AWS::EFS` resource types:
 //!
-//! - `AWS::EFS::AccessPoint`: [`AccessPoint`], property types in [`access_point`]
-//! - `AWS::EFS::FileSystem`: [`FileSystem`], property types in [`file_system`]
-//! - `AWS::EFS::MountTarget`: [`MountTarget`], property types in [`mount_target`]
+//! - `AWS::EFS::AccessPoint`: [`AccessPoint`], property types in [`access_point`](mod@access_point)
+//! - `AWS::EFS::FileSystem`: [`FileSystem`], property types in [`file_system`](mod@file_system)
+//! - `AWS::EFS::MountTarget`: [`MountTarget`], property types in [`mount_target`](mod@mount_target)
 
 #[cfg(feature = "efs")]
 pub mod access_point;

@@ -3,16 +3,16 @@
 
 //! `AWS::EKS` resource types:
 //!
-//! - `AWS::EKS::AccessEntry`: [`AccessEntry`], property types in [`access_entry`]
-//! - `AWS::EKS::Addon`: [`Addon`], property types in [`addon`]
-//! - `AWS::EKS::Capability`: [`Capability`], property types in [`capability`]
-//! - `AWS::EKS::Cluster`: [`Cluster`], property types in [`cluster`]
-//! - `AWS::EKS::FargateProfile`: [`FargateProfile`], property types in [`fargate_profile`]
-//! - `AWS::EKS::IdentityProviderConfig`: [`IdentityProviderConfig`], property types in [`identity_provider_config`]
-//! - `AWS::EKS::Nodegroup`: [`Nodegroup`], property types in [`nodegroup`]
-//! - `AWS::EKS::PodIdentityAssociation`: [`PodIdentityAssociation`], property types in [`pod_identity_association`]
+//! - `AWS::EKS::AccessEntry`: [`AccessEntry`], property types in [`access_entry`](mod@access_entry)
+//! - `AWS::EKS::Addon`: [`Addon`], property types in [`addon`](mod@addon)
+//! - `AWS::EKS::Capability`: [`Capability`], property types in [`capability`](mod@capability)
+//! - `AWS::EKS::Cluster`: [`Cluster`], property types in [`cluster`](mod@cluster)
+//! - `AWS::EKS::FargateProfile`: [`FargateProfile`], property types in [`fargate_profile`](mod@fargate_profile)
+//! - `AWS::EKS::IdentityProviderConfig`: [`IdentityProviderConfig`], property types in [`identity_provider_config`](mod@identity_provider_config)
+//! - `AWS::EKS::Nodegroup`: [`Nodegroup`], property types in [`nodegroup`](mod@nodegroup)
+//! - `AWS::EKS::PodIdentityAssociation`: [`PodIdentityAssociation`], property types in [`pod_identity_association`](mod@pod_identity_association)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "eks")]
 pub mod access_entry;

@@ -3,18 +3,18 @@
 
 //! `AWS::ElastiCache` resource types:
 //!
-//! - `AWS::ElastiCache::CacheCluster`: [`CacheCluster`], property types in [`cache_cluster`]
-//! - `AWS::ElastiCache::GlobalReplicationGroup`: [`GlobalReplicationGroup`], property types in [`global_replication_group`]
-//! - `AWS::ElastiCache::ParameterGroup`: [`ParameterGroup`], property types in [`parameter_group`]
-//! - `AWS::ElastiCache::ReplicationGroup`: [`ReplicationGroup`], property types in [`replication_group`]
-//! - `AWS::ElastiCache::SecurityGroup`: [`SecurityGroup`], property types in [`security_group`]
-//! - `AWS::ElastiCache::SecurityGroupIngress`: [`SecurityGroupIngress`], property types in [`security_group_ingress`]
-//! - `AWS::ElastiCache::ServerlessCache`: [`ServerlessCache`], property types in [`serverless_cache`]
-//! - `AWS::ElastiCache::SubnetGroup`: [`SubnetGroup`], property types in [`subnet_group`]
-//! - `AWS::ElastiCache::User`: [`User`], property types in [`user`]
-//! - `AWS::ElastiCache::UserGroup`: [`UserGroup`], property types in [`user_group`]
+//! - `AWS::ElastiCache::CacheCluster`: [`CacheCluster`], property types in [`cache_cluster`](mod@cache_cluster)
+//! - `AWS::ElastiCache::GlobalReplicationGroup`: [`GlobalReplicationGroup`], property types in [`global_replication_group`](mod@global_replication_group)
+//! - `AWS::ElastiCache::ParameterGroup`: [`ParameterGroup`], property types in [`parameter_group`](mod@parameter_group)
+//! - `AWS::ElastiCache::ReplicationGroup`: [`ReplicationGroup`], property types in [`replication_group`](mod@replication_group)
+//! - `AWS::ElastiCache::SecurityGroup`: [`SecurityGroup`], property types in [`security_group`](mod@security_group)
+//! - `AWS::ElastiCache::SecurityGroupIngress`: [`SecurityGroupIngress`], property types in [`security_group_ingress`](mod@security_group_ingress)
+//! - `AWS::ElastiCache::ServerlessCache`: [`ServerlessCache`], property types in [`serverless_cache`](mod@serverless_cache)
+//! - `AWS::ElastiCache::SubnetGroup`: [`SubnetGroup`], property types in [`subnet_group`](mod@subnet_group)
+//! - `AWS::ElastiCache::User`: [`User`], property types in [`user`](mod@user)
+//! - `AWS::ElastiCache::UserGroup`: [`UserGroup`], property types in [`user_group`](mod@user_group)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "elasticache")]
 pub mod cache_cluster;

@@ -3,10 +3,10 @@
 
 //! `AWS::ElasticBeanstalk` resource types:
 //!
-//! - `AWS::ElasticBeanstalk::Application`: [`Application`], property types in [`application`]
-//! - `AWS::ElasticBeanstalk::ApplicationVersion`: [`ApplicationVersion`], property types in [`application_version`]
-//! - `AWS::ElasticBeanstalk::ConfigurationTemplate`: [`ConfigurationTemplate`], property types in [`configuration_template`]
-//! - `AWS::ElasticBeanstalk::Environment`: [`Environment`], property types in [`environment`]
+//! - `AWS::ElasticBeanstalk::Application`: [`Application`], property types in [`application`](mod@application)
+//! - `AWS::ElasticBeanstalk::ApplicationVersion`: [`ApplicationVersion`], property types in [`application_version`](mod@application_version)
+//! - `AWS::ElasticBeanstalk::ConfigurationTemplate`: [`ConfigurationTemplate`], property types in [`configuration_template`](mod@configuration_template)
+//! - `AWS::ElasticBeanstalk::Environment`: [`Environment`], property types in [`environment`](mod@environment)
 
 #[cfg(feature = "elasticbeanstalk")]
 pub mod application;

@@ -3,7 +3,7 @@
 
 //! `AWS::ElasticLoadBalancing` resource types:
 //!
-//! - `AWS::ElasticLoadBalancing::LoadBalancer`: [`LoadBalancer`], property types in [`load_balancer`]
+//! - `AWS::ElasticLoadBalancing::LoadBalancer`: [`LoadBalancer`], property types in [`load_balancer`](mod@load_balancer)
 
 #[cfg(feature = "elasticloadbalancing")]
 pub mod load_balancer;

@@ -3,15 +3,43 @@
 
 //! `AWS::ElasticLoadBalancingV2` resource types:
 //!
-//! - `AWS::ElasticLoadBalancingV2::Listener`: [`Listener`], property types in [`listener`]
-//! - `AWS::ElasticLoadBalancingV2::ListenerCertificate`: [`ListenerCertificate`], property types in [`listener_certificate`]
-//! - `AWS::ElasticLoadBalancingV2::ListenerRule`: [`ListenerRule`], property types in [`listener_rule`]
-//! - `AWS::ElasticLoadBalancingV2::LoadBalancer`: [`LoadBalancer`], property types in [`load_balancer`]
-//! - `AWS::ElasticLoadBalancingV2::TargetGroup`: [`TargetGroup`], property types in [`target_group`]
-//! - `AWS::ElasticLoadBalancingV2::TrustStore`: [`TrustStore`], property types in [`trust_store`]
-//! - `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`: [`TrustStoreRevocation`], property types in [`trust_store_revocation`]
+//! - `AWS::ElasticLoadBalancingV2::Listener`: [`Listener`], property types in [`listener`](mod@listener)
+#![cfg_attr(
+    feature = "elasticloadbalancingv2",
+    doc = " - `AWS::ElasticLoadBalancingV2::ListenerCertificate`: [`ListenerCertificate`], property types in [`listener_certificate`](mod@listener_certificate)"
+)]
+#![cfg_attr(
+    not(feature = "elasticloadbalancingv2"),
+    doc = " - `AWS::ElasticLoadBalancingV2::ListenerCertificate`: `ListenerCertificate`, property types in `listener_certificate` (feature `elasticloadbalancingv2`)"
+)]
+#![cfg_attr(
+    feature = "elasticloadbalancingv2",
+    doc = " - `AWS::ElasticLoadBalancingV2::ListenerRule`: [`ListenerRule`], property types in [`listener_rule`](mod@listener_rule)"
+)]
+#![cfg_attr(
+    not(feature = "elasticloadbalancingv2"),
+    doc = " - `AWS::ElasticLoadBalancingV2::ListenerRule`: `ListenerRule`, property types in `listener_rule` (feature `elasticloadbalancingv2`)"
+)]
+//! - `AWS::ElasticLoadBalancingV2::LoadBalancer`: [`LoadBalancer`], property types in [`load_balancer`](mod@load_balancer)
+//! - `AWS::ElasticLoadBalancingV2::TargetGroup`: [`TargetGroup`], property types in [`target_group`](mod@target_group)
+#![cfg_attr(
+    feature = "elasticloadbalancingv2",
+    doc = " - `AWS::ElasticLoadBalancingV2::TrustStore`: [`TrustStore`], property types in [`trust_store`](mod@trust_store)"
+)]
+#![cfg_attr(
+    not(feature = "elasticloadbalancingv2"),
+    doc = " - `AWS::ElasticLoadBalancingV2::TrustStore`: `TrustStore`, property types in `trust_store` (feature `elasticloadbalancingv2`)"
+)]
+#![cfg_attr(
+    feature = "elasticloadbalancingv2",
+    doc = " - `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`: [`TrustStoreRevocation`], property types in [`trust_store_revocation`](mod@trust_store_revocation)"
+)]
+#![cfg_attr(
+    not(feature = "elasticloadbalancingv2"),
+    doc = " - `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`: `TrustStoreRevocation`, property types in `trust_store_revocation` (feature `elasticloadbalancingv2`)"
+)]
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 pub mod listener;

@@ -3,7 +3,7 @@
 
 //! `AWS::Elasticsearch` resource types:
 //!
-//! - `AWS::Elasticsearch::Domain`: [`Domain`], property types in [`domain`]
+//! - `AWS::Elasticsearch::Domain`: [`Domain`], property types in [`domain`](mod@domain)
 
 #[cfg(feature = "elasticsearch")]
 pub mod domain;

@@ -3,7 +3,7 @@
 
 //! `AWS::ElementalInference` resource types:
 //!
-//! - `AWS::ElementalInference::Feed`: [`Feed`], property types in [`feed`]
+//! - `AWS::ElementalInference::Feed`: [`Feed`], property types in [`feed`](mod@feed)
 
 #[cfg(feature = "elementalinference")]
 pub mod feed;

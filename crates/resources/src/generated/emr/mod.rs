@@ -3,16 +3,16 @@
 
 //! `AWS::EMR` resource types:
 //!
-//! - `AWS::EMR::Cluster`: [`Cluster`], property types in [`cluster`]
-//! - `AWS::EMR::InstanceFleetConfig`: [`InstanceFleetConfig`], property types in [`instance_fleet_config`]
-//! - `AWS::EMR::InstanceGroupConfig`: [`InstanceGroupConfig`], property types in [`instance_group_config`]
-//! - `AWS::EMR::SecurityConfiguration`: [`SecurityConfiguration`], property types in [`security_configuration`]
-//! - `AWS::EMR::Step`: [`Step`], property types in [`step`]
-//! - `AWS::EMR::Studio`: [`Studio`], property types in [`studio`]
-//! - `AWS::EMR::StudioSessionMapping`: [`StudioSessionMapping`], property types in [`studio_session_mapping`]
-//! - `AWS::EMR::WALWorkspace`: [`WalWorkspace`], property types in [`wal_workspace`]
+//! - `AWS::EMR::Cluster`: [`Cluster`], property types in [`cluster`](mod@cluster)
+//! - `AWS::EMR::InstanceFleetConfig`: [`InstanceFleetConfig`], property types in [`instance_fleet_config`](mod@instance_fleet_config)
+//! - `AWS::EMR::InstanceGroupConfig`: [`InstanceGroupConfig`], property types in [`instance_group_config`](mod@instance_group_config)
+//! - `AWS::EMR::SecurityConfiguration`: [`SecurityConfiguration`], property types in [`security_configuration`](mod@security_configuration)
+//! - `AWS::EMR::Step`: [`Step`], property types in [`step`](mod@step)
+//! - `AWS::EMR::Studio`: [`Studio`], property types in [`studio`](mod@studio)
+//! - `AWS::EMR::StudioSessionMapping`: [`StudioSessionMapping`], property types in [`studio_session_mapping`](mod@studio_session_mapping)
+//! - `AWS::EMR::WALWorkspace`: [`WalWorkspace`], property types in [`wal_workspace`](mod@wal_workspace)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "emr")]
 pub mod cluster;

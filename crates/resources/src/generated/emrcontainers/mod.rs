@@ -3,11 +3,11 @@
 
 //! `AWS::EMRContainers` resource types:
 //!
-//! - `AWS::EMRContainers::Endpoint`: [`Endpoint`], property types in [`endpoint`]
-//! - `AWS::EMRContainers::SecurityConfiguration`: [`SecurityConfiguration`], property types in [`security_configuration`]
-//! - `AWS::EMRContainers::VirtualCluster`: [`VirtualCluster`], property types in [`virtual_cluster`]
+//! - `AWS::EMRContainers::Endpoint`: [`Endpoint`], property types in [`endpoint`](mod@endpoint)
+//! - `AWS::EMRContainers::SecurityConfiguration`: [`SecurityConfiguration`], property types in [`security_configuration`](mod@security_configuration)
+//! - `AWS::EMRContainers::VirtualCluster`: [`VirtualCluster`], property types in [`virtual_cluster`](mod@virtual_cluster)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "emrcontainers")]
 pub mod endpoint;

@@ -3,7 +3,7 @@
 
 //! `AWS::EMRServerless` resource types:
 //!
-//! - `AWS::EMRServerless::Application`: [`Application`], property types in [`application`]
+//! - `AWS::EMRServerless::Application`: [`Application`], property types in [`application`](mod@application)
 
 #[cfg(feature = "emrserverless")]
 pub mod application;

@@ -3,13 +3,13 @@
 
 //! `AWS::EntityResolution` resource types:
 //!
-//! - `AWS::EntityResolution::IdMappingWorkflow`: [`IdMappingWorkflow`], property types in [`id_mapping_workflow`]
-//! - `AWS::EntityResolution::IdNamespace`: [`IdNamespace`], property types in [`id_namespace`]
-//! - `AWS::EntityResolution::MatchingWorkflow`: [`MatchingWorkflow`], property types in [`matching_workflow`]
-//! - `AWS::EntityResolution::PolicyStatement`: [`PolicyStatement`], property types in [`policy_statement`]
-//! - `AWS::EntityResolution::SchemaMapping`: [`SchemaMapping`], property types in [`schema_mapping`]
+//! - `AWS::EntityResolution::IdMappingWorkflow`: [`IdMappingWorkflow`], property types in [`id_mapping_workflow`](mod@id_mapping_workflow)
+//! - `AWS::EntityResolution::IdNamespace`: [`IdNamespace`], property types in [`id_namespace`](mod@id_namespace)
+//! - `AWS::EntityResolution::MatchingWorkflow`: [`MatchingWorkflow`], property types in [`matching_workflow`](mod@matching_workflow)
+//! - `AWS::EntityResolution::PolicyStatement`: [`PolicyStatement`], property types in [`policy_statement`](mod@policy_statement)
+//! - `AWS::EntityResolution::SchemaMapping`: [`SchemaMapping`], property types in [`schema_mapping`](mod@schema_mapping)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "entityresolution")]
 pub mod id_mapping_workflow;

@@ -3,13 +3,13 @@
 
 //! `AWS::Events` resource types:
 //!
-//! - `AWS::Events::ApiDestination`: [`ApiDestination`], property types in [`api_destination`]
-//! - `AWS::Events::Archive`: [`Archive`], property types in [`archive`]
-//! - `AWS::Events::Connection`: [`Connection`], property types in [`connection`]
-//! - `AWS::Events::Endpoint`: [`Endpoint`], property types in [`endpoint`]
-//! - `AWS::Events::EventBus`: [`EventBus`], property types in [`event_bus`]
-//! - `AWS::Events::EventBusPolicy`: [`EventBusPolicy`], property types in [`event_bus_policy`]
-//! - `AWS::Events::Rule`: [`Rule`], property types in [`rule`]
+//! - `AWS::Events::ApiDestination`: [`ApiDestination`], property types in [`api_destination`](mod@api_destination)
+//! - `AWS::Events::Archive`: [`Archive`], property types in [`archive`](mod@archive)
+//! - `AWS::Events::Connection`: [`Connection`], property types in [`connection`](mod@connection)
+//! - `AWS::Events::Endpoint`: [`Endpoint`], property types in [`endpoint`](mod@endpoint)
+//! - `AWS::Events::EventBus`: [`EventBus`], property types in [`event_bus`](mod@event_bus)
+//! - `AWS::Events::EventBusPolicy`: [`EventBusPolicy`], property types in [`event_bus_policy`](mod@event_bus_policy)
+//! - `AWS::Events::Rule`: [`Rule`], property types in [`rule`](mod@rule)
 
 #[cfg(feature = "events")]
 pub mod api_destination;

@@ -3,12 +3,12 @@
 
 //! `AWS::EventSchemas` resource types:
 //!
-//! - `AWS::EventSchemas::Discoverer`: [`Discoverer`], property types in [`discoverer`]
-//! - `AWS::EventSchemas::Registry`: [`Registry`], property types in [`registry`]
-//! - `AWS::EventSchemas::RegistryPolicy`: [`RegistryPolicy`], property types in [`registry_policy`]
-//! - `AWS::EventSchemas::Schema`: [`Schema`], property types in [`schema`]
+//! - `AWS::EventSchemas::Discoverer`: [`Discoverer`], property types in [`discoverer`](mod@discoverer)
+//! - `AWS::EventSchemas::Registry`: [`Registry`], property types in [`registry`](mod@registry)
+//! - `AWS::EventSchemas::RegistryPolicy`: [`RegistryPolicy`], property types in [`registry_policy`](mod@registry_policy)
+//! - `AWS::EventSchemas::Schema`: [`Schema`], property types in [`schema`](mod@schema)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "eventschemas")]
 pub mod discoverer;

@@ -3,13 +3,13 @@
 
 //! `AWS::Evidently` resource types:
 //!
-//! - `AWS::Evidently::Experiment`: [`Experiment`], property types in [`experiment`]
-//! - `AWS::Evidently::Feature`: [`Feature`], property types in [`feature`]
-//! - `AWS::Evidently::Launch`: [`Launch`], property types in [`launch`]
-//! - `AWS::Evidently::Project`: [`Project`], property types in [`project`]
-//! - `AWS::Evidently::Segment`: [`Segment`], property types in [`segment`]
+//! - `AWS::Evidently::Experiment`: [`Experiment`], property types in [`experiment`](mod@experiment)
+//! - `AWS::Evidently::Feature`: [`Feature`], property types in [`feature`](mod@feature)
+//! - `AWS::Evidently::Launch`: [`Launch`], property types in [`launch`](mod@launch)
+//! - `AWS::Evidently::Project`: [`Project`], property types in [`project`](mod@project)
+//! - `AWS::Evidently::Segment`: [`Segment`], property types in [`segment`](mod@segment)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "evidently")]
 pub mod experiment;

@@ -3,7 +3,7 @@
 
 //! `AWS::EVS` resource types:
 //!
-//! - `AWS::EVS::Environment`: [`Environment`], property types in [`environment`]
+//! - `AWS::EVS::Environment`: [`Environment`], property types in [`environment`](mod@environment)
 
 #[cfg(feature = "evs")]
 pub mod environment;

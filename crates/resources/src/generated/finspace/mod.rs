@@ -3,7 +3,7 @@
 
 //! `AWS::FinSpace` resource types:
 //!
-//! - `AWS::FinSpace::Environment`: [`Environment`], property types in [`environment`]
+//! - `AWS::FinSpace::Environment`: [`Environment`], property types in [`environment`](mod@environment)
 
 #[cfg(feature = "finspace")]
 pub mod environment;

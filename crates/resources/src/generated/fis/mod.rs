@@ -3,8 +3,8 @@
 
 //! `AWS::FIS` resource types:
 //!
-//! - `AWS::FIS::ExperimentTemplate`: [`ExperimentTemplate`], property types in [`experiment_template`]
-//! - `AWS::FIS::TargetAccountConfiguration`: [`TargetAccountConfiguration`], property types in [`target_account_configuration`]
+//! - `AWS::FIS::ExperimentTemplate`: [`ExperimentTemplate`], property types in [`experiment_template`](mod@experiment_template)
+//! - `AWS::FIS::TargetAccountConfiguration`: [`TargetAccountConfiguration`], property types in [`target_account_configuration`](mod@target_account_configuration)
 
 #[cfg(feature = "fis")]
 pub mod experiment_template;

@@ -3,9 +3,9 @@
 
 //! `AWS::FMS` resource types:
 //!
-//! - `AWS::FMS::NotificationChannel`: [`NotificationChannel`], property types in [`notification_channel`]
-//! - `AWS::FMS::Policy`: [`Policy`], property types in [`policy`]
-//! - `AWS::FMS::ResourceSet`: [`ResourceSet`], property types in [`resource_set`]
+//! - `AWS::FMS::NotificationChannel`: [`NotificationChannel`], property types in [`notification_channel`](mod@notification_channel)
+//! - `AWS::FMS::Policy`: [`Policy`], property types in [`policy`](mod@policy)
+//! - `AWS::FMS::ResourceSet`: [`ResourceSet`], property types in [`resource_set`](mod@resource_set)
 
 #[cfg(feature = "fms")]
 pub mod notification_channel;

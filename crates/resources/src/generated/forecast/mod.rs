@@ -3,10 +3,10 @@
 
 //! `AWS::Forecast` resource types:
 //!
-//! - `AWS::Forecast::Dataset`: [`Dataset`], property types in [`dataset`]
-//! - `AWS::Forecast::DatasetGroup`: [`DatasetGroup`], property types in [`dataset_group`]
+//! - `AWS::Forecast::Dataset`: [`Dataset`], property types in [`dataset`](mod@dataset)
+//! - `AWS::Forecast::DatasetGroup`: [`DatasetGroup`], property types in [`dataset_group`](mod@dataset_group)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "forecast")]
 pub mod dataset;

@@ -3,15 +3,15 @@
 
 //! `AWS::FraudDetector` resource types:
 //!
-//! - `AWS::FraudDetector::Detector`: [`Detector`], property types in [`detector`]
-//! - `AWS::FraudDetector::EntityType`: [`EntityType`], property types in [`entity_type`]
-//! - `AWS::FraudDetector::EventType`: [`EventType`], property types in [`event_type`]
-//! - `AWS::FraudDetector::Label`: [`Label`], property types in [`label`]
-//! - `AWS::FraudDetector::List`: [`CfnList`], property types in [`list`]
-//! - `AWS::FraudDetector::Outcome`: [`Outcome`], property types in [`outcome`]
-//! - `AWS::FraudDetector::Variable`: [`Variable`], property types in [`variable`]
+//! - `AWS::FraudDetector::Detector`: [`Detector`], property types in [`detector`](mod@detector)
+//! - `AWS::FraudDetector::EntityType`: [`EntityType`], property types in [`entity_type`](mod@entity_type)
+//! - `AWS::FraudDetector::EventType`: [`EventType`], property types in [`event_type`](mod@event_type)
+//! - `AWS::FraudDetector::Label`: [`Label`], property types in [`label`](mod@label)
+//! - `AWS::FraudDetector::List`: [`CfnList`], property types in [`list`](mod@list)
+//! - `AWS::FraudDetector::Outcome`: [`Outcome`], property types in [`outcome`](mod@outcome)
+//! - `AWS::FraudDetector::Variable`: [`Variable`], property types in [`variable`](mod@variable)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "frauddetector")]
 pub mod detector;

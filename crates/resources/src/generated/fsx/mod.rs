@@ -3,14 +3,14 @@
 
 //! `AWS::FSx` resource types:
 //!
-//! - `AWS::FSx::DataRepositoryAssociation`: [`DataRepositoryAssociation`], property types in [`data_repository_association`]
-//! - `AWS::FSx::FileSystem`: [`FileSystem`], property types in [`file_system`]
-//! - `AWS::FSx::S3AccessPointAttachment`: [`S3AccessPointAttachment`], property types in [`s3_access_point_attachment`]
-//! - `AWS::FSx::Snapshot`: [`Snapshot`], property types in [`snapshot`]
-//! - `AWS::FSx::StorageVirtualMachine`: [`StorageVirtualMachine`], property types in [`storage_virtual_machine`]
-//! - `AWS::FSx::Volume`: [`Volume`], property types in [`volume`]
+//! - `AWS::FSx::DataRepositoryAssociation`: [`DataRepositoryAssociation`], property types in [`data_repository_association`](mod@data_repository_association)
+//! - `AWS::FSx::FileSystem`: [`FileSystem`], property types in [`file_system`](mod@file_system)
+//! - `AWS::FSx::S3AccessPointAttachment`: [`S3AccessPointAttachment`], property types in [`s3_access_point_attachment`](mod@s3_access_point_attachment)
+//! - `AWS::FSx::Snapshot`: [`Snapshot`], property types in [`snapshot`](mod@snapshot)
+//! - `AWS::FSx::StorageVirtualMachine`: [`StorageVirtualMachine`], property types in [`storage_virtual_machine`](mod@storage_virtual_machine)
+//! - `AWS::FSx::Volume`: [`Volume`], property types in [`volume`](mod@volume)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "fsx")]
 pub mod data_repository_association;

@@ -3,19 +3,19 @@
 
 //! `AWS::GameLift` resource types:
 //!
-//! - `AWS::GameLift::Alias`: [`Alias`], property types in [`alias`]
-//! - `AWS::GameLift::Build`: [`Build`], property types in [`build`]
-//! - `AWS::GameLift::ContainerFleet`: [`ContainerFleet`], property types in [`container_fleet`]
-//! - `AWS::GameLift::ContainerGroupDefinition`: [`ContainerGroupDefinition`], property types in [`container_group_definition`]
-//! - `AWS::GameLift::Fleet`: [`Fleet`], property types in [`fleet`]
-//! - `AWS::GameLift::GameServerGroup`: [`GameServerGroup`], property types in [`game_server_group`]
-//! - `AWS::GameLift::GameSessionQueue`: [`GameSessionQueue`], property types in [`game_session_queue`]
-//! - `AWS::GameLift::Location`: [`Location`], property types in [`location`]
-//! - `AWS::GameLift::MatchmakingConfiguration`: [`MatchmakingConfiguration`], property types in [`matchmaking_configuration`]
-//! - `AWS::GameLift::MatchmakingRuleSet`: [`MatchmakingRuleSet`], property types in [`matchmaking_rule_set`]
-//! - `AWS::GameLift::Script`: [`Script`], property types in [`script`]
+//! - `AWS::GameLift::Alias`: [`Alias`], property types in [`alias`](mod@alias)
+//! - `AWS::GameLift::Build`: [`Build`], property types in [`build`](mod@build)
+//! - `AWS::GameLift::ContainerFleet`: [`ContainerFleet`], property types in [`container_fleet`](mod@container_fleet)
+//! - `AWS::GameLift::ContainerGroupDefinition`: [`ContainerGroupDefinition`], property types in [`container_group_definition`](mod@container_group_definition)
+//! - `AWS::GameLift::Fleet`: [`Fleet`], property types in [`fleet`](mod@fleet)
+//! - `AWS::GameLift::GameServerGroup`: [`GameServerGroup`], property types in [`game_server_group`](mod@game_server_group)
+//! - `AWS::GameLift::GameSessionQueue`: [`GameSessionQueue`], property types in [`game_session_queue`](mod@game_session_queue)
+//! - `AWS::GameLift::Location`: [`Location`], property types in [`location`](mod@location)
+//! - `AWS::GameLift::MatchmakingConfiguration`: [`MatchmakingConfiguration`], property types in [`matchmaking_configuration`](mod@matchmaking_configuration)
+//! - `AWS::GameLift::MatchmakingRuleSet`: [`MatchmakingRuleSet`], property types in [`matchmaking_rule_set`](mod@matchmaking_rule_set)
+//! - `AWS::GameLift::Script`: [`Script`], property types in [`script`](mod@script)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "gamelift")]
 pub mod alias;

@@ -3,12 +3,12 @@
 
 //! `AWS::GlobalAccelerator` resource types:
 //!
-//! - `AWS::GlobalAccelerator::Accelerator`: [`Accelerator`], property types in [`accelerator`]
-//! - `AWS::GlobalAccelerator::CrossAccountAttachment`: [`CrossAccountAttachment`], property types in [`cross_account_attachment`]
-//! - `AWS::GlobalAccelerator::EndpointGroup`: [`EndpointGroup`], property types in [`endpoint_group`]
-//! - `AWS::GlobalAccelerator::Listener`: [`Listener`], property types in [`listener`]
+//! - `AWS::GlobalAccelerator::Accelerator`: [`Accelerator`], property types in [`accelerator`](mod@accelerator)
+//! - `AWS::GlobalAccelerator::CrossAccountAttachment`: [`CrossAccountAttachment`], property types in [`cross_account_attachment`](mod@cross_account_attachment)
+//! - `AWS::GlobalAccelerator::EndpointGroup`: [`EndpointGroup`], property types in [`endpoint_group`](mod@endpoint_group)
+//! - `AWS::GlobalAccelerator::Listener`: [`Listener`], property types in [`listener`](mod@listener)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "globalaccelerator")]
 pub mod accelerator;

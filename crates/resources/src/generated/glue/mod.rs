@@ -3,33 +3,33 @@
 
 //! `AWS::Glue` resource types:
 //!
-//! - `AWS::Glue::Catalog`: [`Catalog`], property types in [`catalog`]
-//! - `AWS::Glue::Classifier`: [`Classifier`], property types in [`classifier`]
-//! - `AWS::Glue::Connection`: [`Connection`], property types in [`connection`]
-//! - `AWS::Glue::Crawler`: [`Crawler`], property types in [`crawler`]
-//! - `AWS::Glue::CustomEntityType`: [`CustomEntityType`], property types in [`custom_entity_type`]
-//! - `AWS::Glue::DataCatalogEncryptionSettings`: [`DataCatalogEncryptionSettings`], property types in [`data_catalog_encryption_settings`]
-//! - `AWS::Glue::DataQualityRuleset`: [`DataQualityRuleset`], property types in [`data_quality_ruleset`]
-//! - `AWS::Glue::Database`: [`Database`], property types in [`database`]
-//! - `AWS::Glue::DevEndpoint`: [`DevEndpoint`], property types in [`dev_endpoint`]
-//! - `AWS::Glue::IdentityCenterConfiguration`: [`IdentityCenterConfiguration`], property types in [`identity_center_configuration`]
-//! - `AWS::Glue::Integration`: [`Integration`], property types in [`integration`]
-//! - `AWS::Glue::IntegrationResourceProperty`: [`IntegrationResourceProperty`], property types in [`integration_resource_property`]
-//! - `AWS::Glue::Job`: [`Job`], property types in [`job`]
-//! - `AWS::Glue::MLTransform`: [`MlTransform`], property types in [`ml_transform`]
-//! - `AWS::Glue::Partition`: [`Partition`], property types in [`partition`]
-//! - `AWS::Glue::Registry`: [`Registry`], property types in [`registry`]
-//! - `AWS::Glue::Schema`: [`Schema`], property types in [`schema`]
-//! - `AWS::Glue::SchemaVersion`: [`SchemaVersion`], property types in [`schema_version`]
-//! - `AWS::Glue::SchemaVersionMetadata`: [`SchemaVersionMetadata`], property types in [`schema_version_metadata`]
-//! - `AWS::Glue::SecurityConfiguration`: [`SecurityConfiguration`], property types in [`security_configuration`]
-//! - `AWS::Glue::Table`: [`Table`], property types in [`table`]
-//! - `AWS::Glue::TableOptimizer`: [`TableOptimizer`], property types in [`table_optimizer`]
-//! - `AWS::Glue::Trigger`: [`Trigger`], property types in [`trigger`]
-//! - `AWS::Glue::UsageProfile`: [`UsageProfile`], property types in [`usage_profile`]
-//! - `AWS::Glue::Workflow`: [`Workflow`], property types in [`workflow`]
+//! - `AWS::Glue::Catalog`: [`Catalog`], property types in [`catalog`](mod@catalog)
+//! - `AWS::Glue::Classifier`: [`Classifier`], property types in [`classifier`](mod@classifier)
+//! - `AWS::Glue::Connection`: [`Connection`], property types in [`connection`](mod@connection)
+//! - `AWS::Glue::Crawler`: [`Crawler`], property types in [`crawler`](mod@crawler)
+//! - `AWS::Glue::CustomEntityType`: [`CustomEntityType`], property types in [`custom_entity_type`](mod@custom_entity_type)
+//! - `AWS::Glue::DataCatalogEncryptionSettings`: [`DataCatalogEncryptionSettings`], property types in [`data_catalog_encryption_settings`](mod@data_catalog_encryption_settings)
+//! - `AWS::Glue::DataQualityRuleset`: [`DataQualityRuleset`], property types in [`data_quality_ruleset`](mod@data_quality_ruleset)
+//! - `AWS::Glue::Database`: [`Database`], property types in [`database`](mod@database)
+//! - `AWS::Glue::DevEndpoint`: [`DevEndpoint`], property types in [`dev_endpoint`](mod@dev_endpoint)
+//! - `AWS::Glue::IdentityCenterConfiguration`: [`IdentityCenterConfiguration`], property types in [`identity_center_configuration`](mod@identity_center_configuration)
+//! - `AWS::Glue::Integration`: [`Integration`], property types in [`integration`](mod@integration)
+//! - `AWS::Glue::IntegrationResourceProperty`: [`IntegrationResourceProperty`], property types in [`integration_resource_property`](mod@integration_resource_property)
+//! - `AWS::Glue::Job`: [`Job`], property types in [`job`](mod@job)
+//! - `AWS::Glue::MLTransform`: [`MlTransform`], property types in [`ml_transform`](mod@ml_transform)
+//! - `AWS::Glue::Partition`: [`Partition`], property types in [`partition`](mod@partition)
+//! - `AWS::Glue::Registry`: [`Registry`], property types in [`registry`](mod@registry)
+//! - `AWS::Glue::Schema`: [`Schema`], property types in [`schema`](mod@schema)
+//! - `AWS::Glue::SchemaVersion`: [`SchemaVersion`], property types in [`schema_version`](mod@schema_version)
+//! - `AWS::Glue::SchemaVersionMetadata`: [`SchemaVersionMetadata`], property types in [`schema_version_metadata`](mod@schema_version_metadata)
+//! - `AWS::Glue::SecurityConfiguration`: [`SecurityConfiguration`], property types in [`security_configuration`](mod@security_configuration)
+//! - `AWS::Glue::Table`: [`Table`], property types in [`table`](mod@table)
+//! - `AWS::Glue::TableOptimizer`: [`TableOptimizer`], property types in [`table_optimizer`](mod@table_optimizer)
+//! - `AWS::Glue::Trigger`: [`Trigger`], property types in [`trigger`](mod@trigger)
+//! - `AWS::Glue::UsageProfile`: [`UsageProfile`], property types in [`usage_profile`](mod@usage_profile)
+//! - `AWS::Glue::Workflow`: [`Workflow`], property types in [`workflow`](mod@workflow)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "glue")]
 pub mod catalog;

@@ -3,7 +3,7 @@
 
 //! `AWS::Grafana` resource types:
 //!
-//! - `AWS::Grafana::Workspace`: [`Workspace`], property types in [`workspace`]
+//! - `AWS::Grafana::Workspace`: [`Workspace`], property types in [`workspace`](mod@workspace)
 
 #[cfg(feature = "grafana")]
 pub mod workspace;

@@ -3,24 +3,24 @@
 
 //! `AWS::Greengrass` resource types:
 //!
-//! - `AWS::Greengrass::ConnectorDefinition`: [`ConnectorDefinition`], property types in [`connector_definition`]
-//! - `AWS::Greengrass::ConnectorDefinitionVersion`: [`ConnectorDefinitionVersion`], property types in [`connector_definition_version`]
-//! - `AWS::Greengrass::CoreDefinition`: [`CoreDefinition`], property types in [`core_definition`]
-//! - `AWS::Greengrass::CoreDefinitionVersion`: [`CoreDefinitionVersion`], property types in [`core_definition_version`]
-//! - `AWS::Greengrass::DeviceDefinition`: [`DeviceDefinition`], property types in [`device_definition`]
-//! - `AWS::Greengrass::DeviceDefinitionVersion`: [`DeviceDefinitionVersion`], property types in [`device_definition_version`]
-//! - `AWS::Greengrass::FunctionDefinition`: [`FunctionDefinition`], property types in [`function_definition`]
-//! - `AWS::Greengrass::FunctionDefinitionVersion`: [`FunctionDefinitionVersion`], property types in [`function_definition_version`]
-//! - `AWS::Greengrass::Group`: [`Group`], property types in [`group`]
-//! - `AWS::Greengrass::GroupVersion`: [`GroupVersion`], property types in [`group_version`]
-//! - `AWS::Greengrass::LoggerDefinition`: [`LoggerDefinition`], property types in [`logger_definition`]
-//! - `AWS::Greengrass::LoggerDefinitionVersion`: [`LoggerDefinitionVersion`], property types in [`logger_definition_version`]
-//! - `AWS::Greengrass::ResourceDefinition`: [`ResourceDefinition`], property types in [`resource_definition`]
-//! - `AWS::Greengrass::ResourceDefinitionVersion`: [`ResourceDefinitionVersion`], property types in [`resource_definition_version`]
-//! - `AWS::Greengrass::SubscriptionDefinition`: [`SubscriptionDefinition`], property types in [`subscription_definition`]
-//! - `AWS::Greengrass::SubscriptionDefinitionVersion`: [`SubscriptionDefinitionVersion`], property types in [`subscription_definition_version`]
+//! - `AWS::Greengrass::ConnectorDefinition`: [`ConnectorDefinition`], property types in [`connector_definition`](mod@connector_definition)
+//! - `AWS::Greengrass::ConnectorDefinitionVersion`: [`ConnectorDefinitionVersion`], property types in [`connector_definition_version`](mod@connector_definition_version)
+//! - `AWS::Greengrass::CoreDefinition`: [`CoreDefinition`], property types in [`core_definition`](mod@core_definition)
+//! - `AWS::Greengrass::CoreDefinitionVersion`: [`CoreDefinitionVersion`], property types in [`core_definition_version`](mod@core_definition_version)
+//! - `AWS::Greengrass::DeviceDefinition`: [`DeviceDefinition`], property types in [`device_definition`](mod@device_definition)
+//! - `AWS::Greengrass::DeviceDefinitionVersion`: [`DeviceDefinitionVersion`], property types in [`device_definition_version`](mod@device_definition_version)
+//! - `AWS::Greengrass::FunctionDefinition`: [`FunctionDefinition`], property types in [`function_definition`](mod@function_definition)
+//! - `AWS::Greengrass::FunctionDefinitionVersion`: [`FunctionDefinitionVersion`], property types in [`function_definition_version`](mod@function_definition_version)
+//! - `AWS::Greengrass::Group`: [`Group`], property types in [`group`](mod@group)
+//! - `AWS::Greengrass::GroupVersion`: [`GroupVersion`], property types in [`group_version`](mod@group_version)
+//! - `AWS::Greengrass::LoggerDefinition`: [`LoggerDefinition`], property types in [`logger_definition`](mod@logger_definition)
+//! - `AWS::Greengrass::LoggerDefinitionVersion`: [`LoggerDefinitionVersion`], property types in [`logger_definition_version`](mod@logger_definition_version)
+//! - `AWS::Greengrass::ResourceDefinition`: [`ResourceDefinition`], property types in [`resource_definition`](mod@resource_definition)
+//! - `AWS::Greengrass::ResourceDefinitionVersion`: [`ResourceDefinitionVersion`], property types in [`resource_definition_version`](mod@resource_definition_version)
+//! - `AWS::Greengrass::SubscriptionDefinition`: [`SubscriptionDefinition`], property types in [`subscription_definition`](mod@subscription_definition)
+//! - `AWS::Greengrass::SubscriptionDefinitionVersion`: [`SubscriptionDefinitionVersion`], property types in [`subscription_definition_version`](mod@subscription_definition_version)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "greengrass")]
 pub mod connector_definition;

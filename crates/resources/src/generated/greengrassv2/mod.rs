@@ -3,8 +3,8 @@
 
 //! `AWS::GreengrassV2` resource types:
 //!
-//! - `AWS::GreengrassV2::ComponentVersion`: [`ComponentVersion`], property types in [`component_version`]
-//! - `AWS::GreengrassV2::Deployment`: [`Deployment`], property types in [`deployment`]
+//! - `AWS::GreengrassV2::ComponentVersion`: [`ComponentVersion`], property types in [`component_version`](mod@component_version)
+//! - `AWS::GreengrassV2::Deployment`: [`Deployment`], property types in [`deployment`](mod@deployment)
 
 #[cfg(feature = "greengrassv2")]
 pub mod component_version;

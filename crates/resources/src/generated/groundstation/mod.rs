@@ -3,12 +3,12 @@
 
 //! `AWS::GroundStation` resource types:
 //!
-//! - `AWS::GroundStation::Config`: [`Config`], property types in [`config`]
-//! - `AWS::GroundStation::DataflowEndpointGroup`: [`DataflowEndpointGroup`], property types in [`dataflow_endpoint_group`]
-//! - `AWS::GroundStation::DataflowEndpointGroupV2`: [`DataflowEndpointGroupV2`], property types in [`dataflow_endpoint_group_v2`]
-//! - `AWS::GroundStation::MissionProfile`: [`MissionProfile`], property types in [`mission_profile`]
+//! - `AWS::GroundStation::Config`: [`Config`], property types in [`config`](mod@config)
+//! - `AWS::GroundStation::DataflowEndpointGroup`: [`DataflowEndpointGroup`], property types in [`dataflow_endpoint_group`](mod@dataflow_endpoint_group)
+//! - `AWS::GroundStation::DataflowEndpointGroupV2`: [`DataflowEndpointGroupV2`], property types in [`dataflow_endpoint_group_v2`](mod@dataflow_endpoint_group_v2)
+//! - `AWS::GroundStation::MissionProfile`: [`MissionProfile`], property types in [`mission_profile`](mod@mission_profile)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "groundstation")]
 pub mod config;

@@ -3,18 +3,18 @@
 
 //! `AWS::GuardDuty` resource types:
 //!
-//! - `AWS::GuardDuty::Detector`: [`Detector`], property types in [`detector`]
-//! - `AWS::GuardDuty::Filter`: [`Filter`], property types in [`filter`]
-//! - `AWS::GuardDuty::IPSet`: [`IpSet`], property types in [`ip_set`]
-//! - `AWS::GuardDuty::MalwareProtectionPlan`: [`MalwareProtectionPlan`], property types in [`malware_protection_plan`]
-//! - `AWS::GuardDuty::Master`: [`Master`], property types in [`master`]
-//! - `AWS::GuardDuty::Member`: [`Member`], property types in [`member`]
-//! - `AWS::GuardDuty::PublishingDestination`: [`PublishingDestination`], property types in [`publishing_destination`]
-//! - `AWS::GuardDuty::ThreatEntitySet`: [`ThreatEntitySet`], property types in [`threat_entity_set`]
-//! - `AWS::GuardDuty::ThreatIntelSet`: [`ThreatIntelSet`], property types in [`threat_intel_set`]
-//! - `AWS::GuardDuty::TrustedEntitySet`: [`TrustedEntitySet`], property types in [`trusted_entity_set`]
+//! - `AWS::GuardDuty::Detector`: [`Detector`], property types in [`detector`](mod@detector)
+//! - `AWS::GuardDuty::Filter`: [`Filter`], property types in [`filter`](mod@filter)
+//! - `AWS::GuardDuty::IPSet`: [`IpSet`], property types in [`ip_set`](mod@ip_set)
+//! - `AWS::GuardDuty::MalwareProtectionPlan`: [`MalwareProtectionPlan`], property types in [`malware_protection_plan`](mod@malware_protection_plan)
+//! - `AWS::GuardDuty::Master`: [`Master`], property types in [`master`](mod@master)
+//! - `AWS::GuardDuty::Member`: [`Member`], property types in [`member`](mod@member)
+//! - `AWS::GuardDuty::PublishingDestination`: [`PublishingDestination`], property types in [`publishing_destination`](mod@publishing_destination)
+//! - `AWS::GuardDuty::ThreatEntitySet`: [`ThreatEntitySet`], property types in [`threat_entity_set`](mod@threat_entity_set)
+//! - `AWS::GuardDuty::ThreatIntelSet`: [`ThreatIntelSet`], property types in [`threat_intel_set`](mod@threat_intel_set)
+//! - `AWS::GuardDuty::TrustedEntitySet`: [`TrustedEntitySet`], property types in [`trusted_entity_set`](mod@trusted_entity_set)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "guardduty")]
 pub mod detector;

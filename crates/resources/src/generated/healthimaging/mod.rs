@@ -3,7 +3,7 @@
 
 //! `AWS::HealthImaging` resource types:
 //!
-//! - `AWS::HealthImaging::Datastore`: [`Datastore`], property types in [`datastore`]
+//! - `AWS::HealthImaging::Datastore`: [`Datastore`], property types in [`datastore`](mod@datastore)
 
 #[cfg(feature = "healthimaging")]
 pub mod datastore;

@@ -3,7 +3,7 @@
 
 //! `AWS::HealthLake` resource types:
 //!
-//! - `AWS::HealthLake::FHIRDatastore`: [`FhirDatastore`], property types in [`fhir_datastore`]
+//! - `AWS::HealthLake::FHIRDatastore`: [`FhirDatastore`], property types in [`fhir_datastore`](mod@fhir_datastore)
 
 #[cfg(feature = "healthlake")]
 pub mod fhir_datastore;

@@ -3,24 +3,122 @@
 
 //! `AWS::IAM` resource types:
 //!
-//! - `AWS::IAM::AccessKey`: [`AccessKey`], property types in [`access_key`]
-//! - `AWS::IAM::Group`: [`Group`], property types in [`group`]
-//! - `AWS::IAM::GroupPolicy`: [`GroupPolicy`], property types in [`group_policy`]
-//! - `AWS::IAM::InstanceProfile`: [`InstanceProfile`], property types in [`instance_profile`]
-//! - `AWS::IAM::ManagedPolicy`: [`ManagedPolicy`], property types in [`managed_policy`]
-//! - `AWS::IAM::OIDCProvider`: [`OidcProvider`], property types in [`oidc_provider`]
-//! - `AWS::IAM::Policy`: [`Policy`], property types in [`policy`]
-//! - `AWS::IAM::Role`: [`Role`], property types in [`role`]
-//! - `AWS::IAM::RolePolicy`: [`RolePolicy`], property types in [`role_policy`]
-//! - `AWS::IAM::SAMLProvider`: [`SamlProvider`], property types in [`saml_provider`]
-//! - `AWS::IAM::ServerCertificate`: [`ServerCertificate`], property types in [`server_certificate`]
-//! - `AWS::IAM::ServiceLinkedRole`: [`ServiceLinkedRole`], property types in [`service_linked_role`]
-//! - `AWS::IAM::User`: [`User`], property types in [`user`]
-//! - `AWS::IAM::UserPolicy`: [`UserPolicy`], property types in [`user_policy`]
-//! - `AWS::IAM::UserToGroupAddition`: [`UserToGroupAddition`], property types in [`user_to_group_addition`]
-//! - `AWS::IAM::VirtualMFADevice`: [`VirtualMfaDevice`], property types in [`virtual_mfa_device`]
+#![cfg_attr(
+    feature = "iam",
+    doc = " - `AWS::IAM::AccessKey`: [`AccessKey`], property types in [`access_key`](mod@access_key)"
+)]
+#![cfg_attr(
+    not(feature = "iam"),
+    doc = " - `AWS::IAM::AccessKey`: `AccessKey`, property types in `access_key` (feature `iam`)"
+)]
+#![cfg_attr(
+    feature = "iam",
+    doc = " - `AWS::IAM::Group`: [`Group`], property types in [`group`](mod@group)"
+)]
+#![cfg_attr(
+    not(feature = "iam"),
+    doc = " - `AWS::IAM::Group`: `Group`, property types in `group` (feature `iam`)"
+)]
+#![cfg_attr(
+    feature = "iam",
+    doc = " - `AWS::IAM::GroupPolicy`: [`GroupPolicy`], property types in [`group_policy`](mod@group_policy)"
+)]
+#![cfg_attr(
+    not(feature = "iam"),
+    doc = " - `AWS::IAM::GroupPolicy`: `GroupPolicy`, property types in `group_policy` (feature `iam`)"
+)]
+#![cfg_attr(
+    feature = "iam",
+    doc = " - `AWS::IAM::InstanceProfile`: [`InstanceProfile`], property types in [`instance_profile`](mod@instance_profile)"
+)]
+#![cfg_attr(
+    not(feature = "iam"),
+    doc = " - `AWS::IAM::InstanceProfile`: `InstanceProfile`, property types in `instance_profile` (feature `iam`)"
+)]
+#![cfg_attr(
+    feature = "iam",
+    doc = " - `AWS::IAM::ManagedPolicy`: [`ManagedPolicy`], property types in [`managed_policy`](mod@managed_policy)"
+)]
+#![cfg_attr(
+    not(feature = "iam"),
+    doc = " - `AWS::IAM::ManagedPolicy`: `ManagedPolicy`, property types in `managed_policy` (feature `iam`)"
+)]
+#![cfg_attr(
+    feature = "iam",
+    doc = " - `AWS::IAM::OIDCProvider`: [`OidcProvider`], property types in [`oidc_provider`](mod@oidc_provider)"
+)]
+#![cfg_attr(
+    not(feature = "iam"),
+    doc = " - `AWS::IAM::OIDCProvider`: `OidcProvider`, property types in `oidc_provider` (feature `iam`)"
+)]
+//! - `AWS::IAM::Policy`: [`Policy`], property types in [`policy`](mod@policy)
+//! - `AWS::IAM::Role`: [`Role`], property types in [`role`](mod@role)
+#![cfg_attr(
+    feature = "iam",
+    doc = " - `AWS::IAM::RolePolicy`: [`RolePolicy`], property types in [`role_policy`](mod@role_policy)"
+)]
+#![cfg_attr(
+    not(feature = "iam"),
+    doc = " - `AWS::IAM::RolePolicy`: `RolePolicy`, property types in `role_policy` (feature `iam`)"
+)]
+#![cfg_attr(
+    feature = "iam",
+    doc = " - `AWS::IAM::SAMLProvider`: [`SamlProvider`], property types in [`saml_provider`](mod@saml_provider)"
+)]
+#![cfg_attr(
+    not(feature = "iam"),
+    doc = " - `AWS::IAM::SAMLProvider`: `SamlProvider`, property types in `saml_provider` (feature `iam`)"
+)]
+#![cfg_attr(
+    feature = "iam",
+    doc = " - `AWS::IAM::ServerCertificate`: [`ServerCertificate`], property types in [`server_certificate`](mod@server_certificate)"
+)]
+#![cfg_attr(
+    not(feature = "iam"),
+    doc = " - `AWS::IAM::ServerCertificate`: `ServerCertificate`, property types in `server_certificate` (feature `iam`)"
+)]
+#![cfg_attr(
+    feature = "iam",
+    doc = " - `AWS::IAM::ServiceLinkedRole`: [`ServiceLinkedRole`], property types in [`service_linked_role`](mod@service_linked_role)"
+)]
+#![cfg_attr(
+    not(feature = "iam"),
+    doc = " - `AWS::IAM::ServiceLinkedRole`: `ServiceLinkedRole`, property types in `service_linked_role` (feature `iam`)"
+)]
+#![cfg_attr(
+    feature = "iam",
+    doc = " - `AWS::IAM::User`: [`User`], property types in [`user`](mod@user)"
+)]
+#![cfg_attr(
+    not(feature = "iam"),
+    doc = " - `AWS::IAM::User`: `User`, property types in `user` (feature `iam`)"
+)]
+#![cfg_attr(
+    feature = "iam",
+    doc = " - `AWS::IAM::UserPolicy`: [`UserPolicy`], property types in [`user_policy`](mod@user_policy)"
+)]
+#![cfg_attr(
+    not(feature = "iam"),
+    doc = " - `AWS::IAM::UserPolicy`: `UserPolicy`, property types in `user_policy` (feature `iam`)"
+)]
+#![cfg_attr(
+    feature = "iam",
+    doc = " - `AWS::IAM::UserToGroupAddition`: [`UserToGroupAddition`], property types in [`user_to_group_addition`](mod@user_to_group_addition)"
+)]
+#![cfg_attr(
+    not(feature = "iam"),
+    doc = " - `AWS::IAM::UserToGroupAddition`: `UserToGroupAddition`, property types in `user_to_group_addition` (feature `iam`)"
+)]
+#![cfg_attr(
+    feature = "iam",
+    doc = " - `AWS::IAM::VirtualMFADevice`: [`VirtualMfaDevice`], property types in [`virtual_mfa_device`](mod@virtual_mfa_device)"
+)]
+#![cfg_attr(
+    not(feature = "iam"),
+    doc = " - `AWS::IAM::VirtualMFADevice`: `VirtualMfaDevice`, property types in `virtual_mfa_device` (feature `iam`)"
+)]
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "iam")]
 pub mod access_key;

@@ -3,8 +3,8 @@
 
 //! `AWS::IdentityStore` resource types:
 //!
-//! - `AWS::IdentityStore::Group`: [`Group`], property types in [`group`]
-//! - `AWS::IdentityStore::GroupMembership`: [`GroupMembership`], property types in [`group_membership`]
+//! - `AWS::IdentityStore::Group`: [`Group`], property types in [`group`](mod@group)
+//! - `AWS::IdentityStore::GroupMembership`: [`GroupMembership`], property types in [`group_membership`](mod@group_membership)
 
 #[cfg(feature = "identitystore")]
 pub mod group;

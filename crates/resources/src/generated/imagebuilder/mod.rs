@@ -3,17 +3,17 @@
 
 //! `AWS::ImageBuilder` resource types:
 //!
-//! - `AWS::ImageBuilder::Component`: [`Component`], property types in [`component`]
-//! - `AWS::ImageBuilder::ContainerRecipe`: [`ContainerRecipe`], property types in [`container_recipe`]
-//! - `AWS::ImageBuilder::DistributionConfiguration`: [`DistributionConfiguration`], property types in [`distribution_configuration`]
-//! - `AWS::ImageBuilder::Image`: [`Image`], property types in [`image`]
-//! - `AWS::ImageBuilder::ImagePipeline`: [`ImagePipeline`], property types in [`image_pipeline`]
-//! - `AWS::ImageBuilder::ImageRecipe`: [`ImageRecipe`], property types in [`image_recipe`]
-//! - `AWS::ImageBuilder::InfrastructureConfiguration`: [`InfrastructureConfiguration`], property types in [`infrastructure_configuration`]
-//! - `AWS::ImageBuilder::LifecyclePolicy`: [`LifecyclePolicy`], property types in [`lifecycle_policy`]
-//! - `AWS::ImageBuilder::Workflow`: [`Workflow`], property types in [`workflow`]
+//! - `AWS::ImageBuilder::Component`: [`Component`], property types in [`component`](mod@component)
+//! - `AWS::ImageBuilder::ContainerRecipe`: [`ContainerRecipe`], property types in [`container_recipe`](mod@container_recipe)
+//! - `AWS::ImageBuilder::DistributionConfiguration`: [`DistributionConfiguration`], property types in [`distribution_configuration`](mod@distribution_configuration)
+//! - `AWS::ImageBuilder::Image`: [`Image`], property types in [`image`](mod@image)
+//! - `AWS::ImageBuilder::ImagePipeline`: [`ImagePipeline`], property types in [`image_pipeline`](mod@image_pipeline)
+//! - `AWS::ImageBuilder::ImageRecipe`: [`ImageRecipe`], property types in [`image_recipe`](mod@image_recipe)
+//! - `AWS::ImageBuilder::InfrastructureConfiguration`: [`InfrastructureConfiguration`], property types in [`infrastructure_configuration`](mod@infrastructure_configuration)
+//! - `AWS::ImageBuilder::LifecyclePolicy`: [`LifecyclePolicy`], property types in [`lifecycle_policy`](mod@lifecycle_policy)
+//! - `AWS::ImageBuilder::Workflow`: [`Workflow`], property types in [`workflow`](mod@workflow)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "imagebuilder")]
 pub mod component;

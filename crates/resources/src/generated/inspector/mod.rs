@@ -3,11 +3,11 @@
 
 //! `AWS::Inspector` resource types:
 //!
-//! - `AWS::Inspector::AssessmentTarget`: [`AssessmentTarget`], property types in [`assessment_target`]
-//! - `AWS::Inspector::AssessmentTemplate`: [`AssessmentTemplate`], property types in [`assessment_template`]
-//! - `AWS::Inspector::ResourceGroup`: [`ResourceGroup`], property types in [`resource_group`]
+//! - `AWS::Inspector::AssessmentTarget`: [`AssessmentTarget`], property types in [`assessment_target`](mod@assessment_target)
+//! - `AWS::Inspector::AssessmentTemplate`: [`AssessmentTemplate`], property types in [`assessment_template`](mod@assessment_template)
+//! - `AWS::Inspector::ResourceGroup`: [`ResourceGroup`], property types in [`resource_group`](mod@resource_group)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "inspector")]
 pub mod assessment_target;

@@ -3,10 +3,10 @@
 
 //! `AWS::InspectorV2` resource types:
 //!
-//! - `AWS::InspectorV2::CisScanConfiguration`: [`CisScanConfiguration`], property types in [`cis_scan_configuration`]
-//! - `AWS::InspectorV2::CodeSecurityIntegration`: [`CodeSecurityIntegration`], property types in [`code_security_integration`]
-//! - `AWS::InspectorV2::CodeSecurityScanConfiguration`: [`CodeSecurityScanConfiguration`], property types in [`code_security_scan_configuration`]
-//! - `AWS::InspectorV2::Filter`: [`Filter`], property types in [`filter`]
+//! - `AWS::InspectorV2::CisScanConfiguration`: [`CisScanConfiguration`], property types in [`cis_scan_configuration`](mod@cis_scan_configuration)
+//! - `AWS::InspectorV2::CodeSecurityIntegration`: [`CodeSecurityIntegration`], property types in [`code_security_integration`](mod@code_security_integration)
+//! - `AWS::InspectorV2::CodeSecurityScanConfiguration`: [`CodeSecurityScanConfiguration`], property types in [`code_security_scan_configuration`](mod@code_security_scan_configuration)
+//! - `AWS::InspectorV2::Filter`: [`Filter`], property types in [`filter`](mod@filter)
 
 #[cfg(feature = "inspectorv2")]
 pub mod cis_scan_configuration;

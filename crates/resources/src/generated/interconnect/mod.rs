@@ -3,7 +3,7 @@
 
 //! `AWS::Interconnect` resource types:
 //!
-//! - `AWS::Interconnect::Connection`: [`Connection`], property types in [`connection`]
+//! - `AWS::Interconnect::Connection`: [`Connection`], property types in [`connection`](mod@connection)
 
 #[cfg(feature = "interconnect")]
 pub mod connection;

@@ -3,7 +3,7 @@
 
 //! `AWS::InternetMonitor` resource types:
 //!
-//! - `AWS::InternetMonitor::Monitor`: [`Monitor`], property types in [`monitor`]
+//! - `AWS::InternetMonitor::Monitor`: [`Monitor`], property types in [`monitor`](mod@monitor)
 
 #[cfg(feature = "internetmonitor")]
 pub mod monitor;

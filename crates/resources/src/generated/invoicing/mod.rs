@@ -3,7 +3,7 @@
 
 //! `AWS::Invoicing` resource types:
 //!
-//! - `AWS::Invoicing::InvoiceUnit`: [`InvoiceUnit`], property types in [`invoice_unit`]
+//! - `AWS::Invoicing::InvoiceUnit`: [`InvoiceUnit`], property types in [`invoice_unit`](mod@invoice_unit)
 
 #[cfg(feature = "invoicing")]
 pub mod invoice_unit;

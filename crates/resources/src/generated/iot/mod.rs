@@ -3,38 +3,38 @@
 
 //! `AWS::IoT` resource types:
 //!
-//! - `AWS::IoT::AccountAuditConfiguration`: [`AccountAuditConfiguration`], property types in [`account_audit_configuration`]
-//! - `AWS::IoT::Authorizer`: [`Authorizer`], property types in [`authorizer`]
-//! - `AWS::IoT::BillingGroup`: [`BillingGroup`], property types in [`billing_group`]
-//! - `AWS::IoT::CACertificate`: [`CaCertificate`], property types in [`ca_certificate`]
-//! - `AWS::IoT::Certificate`: [`Certificate`], property types in [`certificate`]
-//! - `AWS::IoT::CertificateProvider`: [`CertificateProvider`], property types in [`certificate_provider`]
-//! - `AWS::IoT::Command`: [`Command`], property types in [`command`]
-//! - `AWS::IoT::CustomMetric`: [`CustomMetric`], property types in [`custom_metric`]
-//! - `AWS::IoT::Dimension`: [`Dimension`], property types in [`dimension`]
-//! - `AWS::IoT::DomainConfiguration`: [`DomainConfiguration`], property types in [`domain_configuration`]
-//! - `AWS::IoT::EncryptionConfiguration`: [`EncryptionConfiguration`], property types in [`encryption_configuration`]
-//! - `AWS::IoT::FleetMetric`: [`FleetMetric`], property types in [`fleet_metric`]
-//! - `AWS::IoT::JobTemplate`: [`JobTemplate`], property types in [`job_template`]
-//! - `AWS::IoT::Logging`: [`Logging`], property types in [`logging`]
-//! - `AWS::IoT::MitigationAction`: [`MitigationAction`], property types in [`mitigation_action`]
-//! - `AWS::IoT::Policy`: [`Policy`], property types in [`policy`]
-//! - `AWS::IoT::PolicyPrincipalAttachment`: [`PolicyPrincipalAttachment`], property types in [`policy_principal_attachment`]
-//! - `AWS::IoT::ProvisioningTemplate`: [`ProvisioningTemplate`], property types in [`provisioning_template`]
-//! - `AWS::IoT::ResourceSpecificLogging`: [`ResourceSpecificLogging`], property types in [`resource_specific_logging`]
-//! - `AWS::IoT::RoleAlias`: [`RoleAlias`], property types in [`role_alias`]
-//! - `AWS::IoT::ScheduledAudit`: [`ScheduledAudit`], property types in [`scheduled_audit`]
-//! - `AWS::IoT::SecurityProfile`: [`SecurityProfile`], property types in [`security_profile`]
-//! - `AWS::IoT::SoftwarePackage`: [`SoftwarePackage`], property types in [`software_package`]
-//! - `AWS::IoT::SoftwarePackageVersion`: [`SoftwarePackageVersion`], property types in [`software_package_version`]
-//! - `AWS::IoT::Thing`: [`Thing`], property types in [`thing`]
-//! - `AWS::IoT::ThingGroup`: [`ThingGroup`], property types in [`thing_group`]
-//! - `AWS::IoT::ThingPrincipalAttachment`: [`ThingPrincipalAttachment`], property types in [`thing_principal_attachment`]
-//! - `AWS::IoT::ThingType`: [`ThingType`], property types in [`thing_type`]
-//! - `AWS::IoT::TopicRule`: [`TopicRule`], property types in [`topic_rule`]
-//! - `AWS::IoT::TopicRuleDestination`: [`TopicRuleDestination`], property types in [`topic_rule_destination`]
+//! - `AWS::IoT::AccountAuditConfiguration`: [`AccountAuditConfiguration`], property types in [`account_audit_configuration`](mod@account_audit_configuration)
+//! - `AWS::IoT::Authorizer`: [`Authorizer`], property types in [`authorizer`](mod@authorizer)
+//! - `AWS::IoT::BillingGroup`: [`BillingGroup`], property types in [`billing_group`](mod@billing_group)
+//! - `AWS::IoT::CACertificate`: [`CaCertificate`], property types in [`ca_certificate`](mod@ca_certificate)
+//! - `AWS::IoT::Certificate`: [`Certificate`], property types in [`certificate`](mod@certificate)
+//! - `AWS::IoT::CertificateProvider`: [`CertificateProvider`], property types in [`certificate_provider`](mod@certificate_provider)
+//! - `AWS::IoT::Command`: [`Command`], property types in [`command`](mod@command)
+//! - `AWS::IoT::CustomMetric`: [`CustomMetric`], property types in [`custom_metric`](mod@custom_metric)
+//! - `AWS::IoT::Dimension`: [`Dimension`], property types in [`dimension`](mod@dimension)
+//! - `AWS::IoT::DomainConfiguration`: [`DomainConfiguration`], property types in [`domain_configuration`](mod@domain_configuration)
+//! - `AWS::IoT::EncryptionConfiguration`: [`EncryptionConfiguration`], property types in [`encryption_configuration`](mod@encryption_configuration)
+//! - `AWS::IoT::FleetMetric`: [`FleetMetric`], property types in [`fleet_metric`](mod@fleet_metric)
+//! - `AWS::IoT::JobTemplate`: [`JobTemplate`], property types in [`job_template`](mod@job_template)
+//! - `AWS::IoT::Logging`: [`Logging`], property types in [`logging`](mod@logging)
+//! - `AWS::IoT::MitigationAction`: [`MitigationAction`], property types in [`mitigation_action`](mod@mitigation_action)
+//! - `AWS::IoT::Policy`: [`Policy`], property types in [`policy`](mod@policy)
+//! - `AWS::IoT::PolicyPrincipalAttachment`: [`PolicyPrincipalAttachment`], property types in [`policy_principal_attachment`](mod@policy_principal_attachment)
+//! - `AWS::IoT::ProvisioningTemplate`: [`ProvisioningTemplate`], property types in [`provisioning_template`](mod@provisioning_template)
+//! - `AWS::IoT::ResourceSpecificLogging`: [`ResourceSpecificLogging`], property types in [`resource_specific_logging`](mod@resource_specific_logging)
+//! - `AWS::IoT::RoleAlias`: [`RoleAlias`], property types in [`role_alias`](mod@role_alias)
+//! - `AWS::IoT::ScheduledAudit`: [`ScheduledAudit`], property types in [`scheduled_audit`](mod@scheduled_audit)
+//! - `AWS::IoT::SecurityProfile`: [`SecurityProfile`], property types in [`security_profile`](mod@security_profile)
+//! - `AWS::IoT::SoftwarePackage`: [`SoftwarePackage`], property types in [`software_package`](mod@software_package)
+//! - `AWS::IoT::SoftwarePackageVersion`: [`SoftwarePackageVersion`], property types in [`software_package_version`](mod@software_package_version)
+//! - `AWS::IoT::Thing`: [`Thing`], property types in [`thing`](mod@thing)
+//! - `AWS::IoT::ThingGroup`: [`ThingGroup`], property types in [`thing_group`](mod@thing_group)
+//! - `AWS::IoT::ThingPrincipalAttachment`: [`ThingPrincipalAttachment`], property types in [`thing_principal_attachment`](mod@thing_principal_attachment)
+//! - `AWS::IoT::ThingType`: [`ThingType`], property types in [`thing_type`](mod@thing_type)
+//! - `AWS::IoT::TopicRule`: [`TopicRule`], property types in [`topic_rule`](mod@topic_rule)
+//! - `AWS::IoT::TopicRuleDestination`: [`TopicRuleDestination`], property types in [`topic_rule_destination`](mod@topic_rule_destination)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "iot")]
 pub mod account_audit_configuration;

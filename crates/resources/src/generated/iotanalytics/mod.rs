@@ -3,12 +3,12 @@
 
 //! `AWS::IoTAnalytics` resource types:
 //!
-//! - `AWS::IoTAnalytics::Channel`: [`Channel`], property types in [`channel`]
-//! - `AWS::IoTAnalytics::Dataset`: [`Dataset`], property types in [`dataset`]
-//! - `AWS::IoTAnalytics::Datastore`: [`Datastore`], property types in [`datastore`]
-//! - `AWS::IoTAnalytics::Pipeline`: [`Pipeline`], property types in [`pipeline`]
+//! - `AWS::IoTAnalytics::Channel`: [`Channel`], property types in [`channel`](mod@channel)
+//! - `AWS::IoTAnalytics::Dataset`: [`Dataset`], property types in [`dataset`](mod@dataset)
+//! - `AWS::IoTAnalytics::Datastore`: [`Datastore`], property types in [`datastore`](mod@datastore)
+//! - `AWS::IoTAnalytics::Pipeline`: [`Pipeline`], property types in [`pipeline`](mod@pipeline)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "iotanalytics")]
 pub mod channel;

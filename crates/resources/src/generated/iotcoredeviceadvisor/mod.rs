@@ -3,7 +3,7 @@
 
 //! `AWS::IoTCoreDeviceAdvisor` resource types:
 //!
-//! - `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`: [`SuiteDefinition`], property types in [`suite_definition`]
+//! - `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`: [`SuiteDefinition`], property types in [`suite_definition`](mod@suite_definition)
 
 #[cfg(feature = "iotcoredeviceadvisor")]
 pub mod suite_definition;

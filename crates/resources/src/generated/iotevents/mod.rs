@@ -3,11 +3,11 @@
 
 //! `AWS::IoTEvents` resource types:
 //!
-//! - `AWS::IoTEvents::AlarmModel`: [`AlarmModel`], property types in [`alarm_model`]
-//! - `AWS::IoTEvents::DetectorModel`: [`DetectorModel`], property types in [`detector_model`]
-//! - `AWS::IoTEvents::Input`: [`Input`], property types in [`input`]
+//! - `AWS::IoTEvents::AlarmModel`: [`AlarmModel`], property types in [`alarm_model`](mod@alarm_model)
+//! - `AWS::IoTEvents::DetectorModel`: [`DetectorModel`], property types in [`detector_model`](mod@detector_model)
+//! - `AWS::IoTEvents::Input`: [`Input`], property types in [`input`](mod@input)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "iotevents")]
 pub mod alarm_model;

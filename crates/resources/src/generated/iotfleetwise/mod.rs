@@ -3,15 +3,15 @@
 
 //! `AWS::IoTFleetWise` resource types:
 //!
-//! - `AWS::IoTFleetWise::Campaign`: [`Campaign`], property types in [`campaign`]
-//! - `AWS::IoTFleetWise::DecoderManifest`: [`DecoderManifest`], property types in [`decoder_manifest`]
-//! - `AWS::IoTFleetWise::Fleet`: [`Fleet`], property types in [`fleet`]
-//! - `AWS::IoTFleetWise::ModelManifest`: [`ModelManifest`], property types in [`model_manifest`]
-//! - `AWS::IoTFleetWise::SignalCatalog`: [`SignalCatalog`], property types in [`signal_catalog`]
-//! - `AWS::IoTFleetWise::StateTemplate`: [`StateTemplate`], property types in [`state_template`]
-//! - `AWS::IoTFleetWise::Vehicle`: [`Vehicle`], property types in [`vehicle`]
+//! - `AWS::IoTFleetWise::Campaign`: [`Campaign`], property types in [`campaign`](mod@campaign)
+//! - `AWS::IoTFleetWise::DecoderManifest`: [`DecoderManifest`], property types in [`decoder_manifest`](mod@decoder_manifest)
+//! - `AWS::IoTFleetWise::Fleet`: [`Fleet`], property types in [`fleet`](mod@fleet)
+//! - `AWS::IoTFleetWise::ModelManifest`: [`ModelManifest`], property types in [`model_manifest`](mod@model_manifest)
+//! - `AWS::IoTFleetWise::SignalCatalog`: [`SignalCatalog`], property types in [`signal_catalog`](mod@signal_catalog)
+//! - `AWS::IoTFleetWise::StateTemplate`: [`StateTemplate`], property types in [`state_template`](mod@state_template)
+//! - `AWS::IoTFleetWise::Vehicle`: [`Vehicle`], property types in [`vehicle`](mod@vehicle)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "iotfleetwise")]
 pub mod campaign;

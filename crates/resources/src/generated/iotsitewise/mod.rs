@@ -3,17 +3,17 @@
 
 //! `AWS::IoTSiteWise` resource types:
 //!
-//! - `AWS::IoTSiteWise::AccessPolicy`: [`AccessPolicy`], property types in [`access_policy`]
-//! - `AWS::IoTSiteWise::Asset`: [`Asset`], property types in [`asset`]
-//! - `AWS::IoTSiteWise::AssetModel`: [`AssetModel`], property types in [`asset_model`]
-//! - `AWS::IoTSiteWise::ComputationModel`: [`ComputationModel`], property types in [`computation_model`]
-//! - `AWS::IoTSiteWise::Dashboard`: [`Dashboard`], property types in [`dashboard`]
-//! - `AWS::IoTSiteWise::Dataset`: [`Dataset`], property types in [`dataset`]
-//! - `AWS::IoTSiteWise::Gateway`: [`Gateway`], property types in [`gateway`]
-//! - `AWS::IoTSiteWise::Portal`: [`Portal`], property types in [`portal`]
-//! - `AWS::IoTSiteWise::Project`: [`Project`], property types in [`project`]
+//! - `AWS::IoTSiteWise::AccessPolicy`: [`AccessPolicy`], property types in [`access_policy`](mod@access_policy)
+//! - `AWS::IoTSiteWise::Asset`: [`Asset`], property types in [`asset`](mod@asset)
+//! - `AWS::IoTSiteWise::AssetModel`: [`AssetModel`], property types in [`asset_model`](mod@asset_model)
+//! - `AWS::IoTSiteWise::ComputationModel`: [`ComputationModel`], property types in [`computation_model`](mod@computation_model)
+//! - `AWS::IoTSiteWise::Dashboard`: [`Dashboard`], property types in [`dashboard`](mod@dashboard)
+//! - `AWS::IoTSiteWise::Dataset`: [`Dataset`], property types in [`dataset`](mod@dataset)
+//! - `AWS::IoTSiteWise::Gateway`: [`Gateway`], property types in [`gateway`](mod@gateway)
+//! - `AWS::IoTSiteWise::Portal`: [`Portal`], property types in [`portal`](mod@portal)
+//! - `AWS::IoTSiteWise::Project`: [`Project`], property types in [`project`](mod@project)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "iotsitewise")]
 pub mod access_policy;

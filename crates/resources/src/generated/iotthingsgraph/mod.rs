@@ -3,7 +3,7 @@
 
 //! `AWS::IoTThingsGraph` resource types:
 //!
-//! - `AWS::IoTThingsGraph::FlowTemplate`: [`FlowTemplate`], property types in [`flow_template`]
+//! - `AWS::IoTThingsGraph::FlowTemplate`: [`FlowTemplate`], property types in [`flow_template`](mod@flow_template)
 
 #[cfg(feature = "iotthingsgraph")]
 pub mod flow_template;

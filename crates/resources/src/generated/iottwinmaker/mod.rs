@@ -3,11 +3,11 @@
 
 //! `AWS::IoTTwinMaker` resource types:
 //!
-//! - `AWS::IoTTwinMaker::ComponentType`: [`ComponentType`], property types in [`component_type`]
-//! - `AWS::IoTTwinMaker::Entity`: [`Entity`], property types in [`entity`]
-//! - `AWS::IoTTwinMaker::Scene`: [`Scene`], property types in [`scene`]
-//! - `AWS::IoTTwinMaker::SyncJob`: [`SyncJob`], property types in [`sync_job`]
-//! - `AWS::IoTTwinMaker::Workspace`: [`Workspace`], property types in [`workspace`]
+//! - `AWS::IoTTwinMaker::ComponentType`: [`ComponentType`], property types in [`component_type`](mod@component_type)
+//! - `AWS::IoTTwinMaker::Entity`: [`Entity`], property types in [`entity`](mod@entity)
+//! - `AWS::IoTTwinMaker::Scene`: [`Scene`], property types in [`scene`](mod@scene)
+//! - `AWS::IoTTwinMaker::SyncJob`: [`SyncJob`], property types in [`sync_job`](mod@sync_job)
+//! - `AWS::IoTTwinMaker::Workspace`: [`Workspace`], property types in [`workspace`](mod@workspace)
 
 #[cfg(feature = "iottwinmaker")]
 pub mod component_type;

@@ -3,19 +3,19 @@
 
 //! `AWS::IoTWireless` resource types:
 //!
-//! - `AWS::IoTWireless::Destination`: [`Destination`], property types in [`destination`]
-//! - `AWS::IoTWireless::DeviceProfile`: [`DeviceProfile`], property types in [`device_profile`]
-//! - `AWS::IoTWireless::FuotaTask`: [`FuotaTask`], property types in [`fuota_task`]
-//! - `AWS::IoTWireless::MulticastGroup`: [`MulticastGroup`], property types in [`multicast_group`]
-//! - `AWS::IoTWireless::NetworkAnalyzerConfiguration`: [`NetworkAnalyzerConfiguration`], property types in [`network_analyzer_configuration`]
-//! - `AWS::IoTWireless::PartnerAccount`: [`PartnerAccount`], property types in [`partner_account`]
-//! - `AWS::IoTWireless::ServiceProfile`: [`ServiceProfile`], property types in [`service_profile`]
-//! - `AWS::IoTWireless::TaskDefinition`: [`TaskDefinition`], property types in [`task_definition`]
-//! - `AWS::IoTWireless::WirelessDevice`: [`WirelessDevice`], property types in [`wireless_device`]
-//! - `AWS::IoTWireless::WirelessDeviceImportTask`: [`WirelessDeviceImportTask`], property types in [`wireless_device_import_task`]
-//! - `AWS::IoTWireless::WirelessGateway`: [`WirelessGateway`], property types in [`wireless_gateway`]
+//! - `AWS::IoTWireless::Destination`: [`Destination`], property types in [`destination`](mod@destination)
+//! - `AWS::IoTWireless::DeviceProfile`: [`DeviceProfile`], property types in [`device_profile`](mod@device_profile)
+//! - `AWS::IoTWireless::FuotaTask`: [`FuotaTask`], property types in [`fuota_task`](mod@fuota_task)
+//! - `AWS::IoTWireless::MulticastGroup`: [`MulticastGroup`], property types in [`multicast_group`](mod@multicast_group)
+//! - `AWS::IoTWireless::NetworkAnalyzerConfiguration`: [`NetworkAnalyzerConfiguration`], property types in [`network_analyzer_configuration`](mod@network_analyzer_configuration)
+//! - `AWS::IoTWireless::PartnerAccount`: [`PartnerAccount`], property types in [`partner_account`](mod@partner_account)
+//! - `AWS::IoTWireless::ServiceProfile`: [`ServiceProfile`], property types in [`service_profile`](mod@service_profile)
+//! - `AWS::IoTWireless::TaskDefinition`: [`TaskDefinition`], property types in [`task_definition`](mod@task_definition)
+//! - `AWS::IoTWireless::WirelessDevice`: [`WirelessDevice`], property types in [`wireless_device`](mod@wireless_device)
+//! - `AWS::IoTWireless::WirelessDeviceImportTask`: [`WirelessDeviceImportTask`], property types in [`wireless_device_import_task`](mod@wireless_device_import_task)
+//! - `AWS::IoTWireless::WirelessGateway`: [`WirelessGateway`], property types in [`wireless_gateway`](mod@wireless_gateway)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "iotwireless")]
 pub mod destination;

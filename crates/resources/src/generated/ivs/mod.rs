@@ -3,18 +3,18 @@
 
 //! `AWS::IVS` resource types:
 //!
-//! - `AWS::IVS::Channel`: [`Channel`], property types in [`channel`]
-//! - `AWS::IVS::EncoderConfiguration`: [`EncoderConfiguration`], property types in [`encoder_configuration`]
-//! - `AWS::IVS::IngestConfiguration`: [`IngestConfiguration`], property types in [`ingest_configuration`]
-//! - `AWS::IVS::PlaybackKeyPair`: [`PlaybackKeyPair`], property types in [`playback_key_pair`]
-//! - `AWS::IVS::PlaybackRestrictionPolicy`: [`PlaybackRestrictionPolicy`], property types in [`playback_restriction_policy`]
-//! - `AWS::IVS::PublicKey`: [`PublicKey`], property types in [`public_key`]
-//! - `AWS::IVS::RecordingConfiguration`: [`RecordingConfiguration`], property types in [`recording_configuration`]
-//! - `AWS::IVS::Stage`: [`Stage`], property types in [`stage`]
-//! - `AWS::IVS::StorageConfiguration`: [`StorageConfiguration`], property types in [`storage_configuration`]
-//! - `AWS::IVS::StreamKey`: [`StreamKey`], property types in [`stream_key`]
+//! - `AWS::IVS::Channel`: [`Channel`], property types in [`channel`](mod@channel)
+//! - `AWS::IVS::EncoderConfiguration`: [`EncoderConfiguration`], property types in [`encoder_configuration`](mod@encoder_configuration)
+//! - `AWS::IVS::IngestConfiguration`: [`IngestConfiguration`], property types in [`ingest_configuration`](mod@ingest_configuration)
+//! - `AWS::IVS::PlaybackKeyPair`: [`PlaybackKeyPair`], property types in [`playback_key_pair`](mod@playback_key_pair)
+//! - `AWS::IVS::PlaybackRestrictionPolicy`: [`PlaybackRestrictionPolicy`], property types in [`playback_restriction_policy`](mod@playback_restriction_policy)
+//! - `AWS::IVS::PublicKey`: [`PublicKey`], property types in [`public_key`](mod@public_key)
+//! - `AWS::IVS::RecordingConfiguration`: [`RecordingConfiguration`], property types in [`recording_configuration`](mod@recording_configuration)
+//! - `AWS::IVS::Stage`: [`Stage`], property types in [`stage`](mod@stage)
+//! - `AWS::IVS::StorageConfiguration`: [`StorageConfiguration`], property types in [`storage_configuration`](mod@storage_configuration)
+//! - `AWS::IVS::StreamKey`: [`StreamKey`], property types in [`stream_key`](mod@stream_key)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "ivs")]
 pub mod channel;

@@ -3,8 +3,8 @@
 
 //! `AWS::IVSChat` resource types:
 //!
-//! - `AWS::IVSChat::LoggingConfiguration`: [`LoggingConfiguration`], property types in [`logging_configuration`]
-//! - `AWS::IVSChat::Room`: [`Room`], property types in [`room`]
+//! - `AWS::IVSChat::LoggingConfiguration`: [`LoggingConfiguration`], property types in [`logging_configuration`](mod@logging_configuration)
+//! - `AWS::IVSChat::Room`: [`Room`], property types in [`room`](mod@room)
 
 #[cfg(feature = "ivschat")]
 pub mod logging_configuration;

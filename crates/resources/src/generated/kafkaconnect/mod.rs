@@ -3,11 +3,11 @@
 
 //! `AWS::KafkaConnect` resource types:
 //!
-//! - `AWS::KafkaConnect::Connector`: [`Connector`], property types in [`connector`]
-//! - `AWS::KafkaConnect::CustomPlugin`: [`CustomPlugin`], property types in [`custom_plugin`]
-//! - `AWS::KafkaConnect::WorkerConfiguration`: [`WorkerConfiguration`], property types in [`worker_configuration`]
+//! - `AWS::KafkaConnect::Connector`: [`Connector`], property types in [`connector`](mod@connector)
+//! - `AWS::KafkaConnect::CustomPlugin`: [`CustomPlugin`], property types in [`custom_plugin`](mod@custom_plugin)
+//! - `AWS::KafkaConnect::WorkerConfiguration`: [`WorkerConfiguration`], property types in [`worker_configuration`](mod@worker_configuration)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "kafkaconnect")]
 pub mod connector;

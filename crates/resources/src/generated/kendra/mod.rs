@@ -3,11 +3,11 @@
 
 //! `AWS::Kendra` resource types:
 //!
-//! - `AWS::Kendra::DataSource`: [`DataSource`], property types in [`data_source`]
-//! - `AWS::Kendra::Faq`: [`Faq`], property types in [`faq`]
-//! - `AWS::Kendra::Index`: [`Index`], property types in [`index`]
+//! - `AWS::Kendra::DataSource`: [`DataSource`], property types in [`data_source`](mod@data_source)
+//! - `AWS::Kendra::Faq`: [`Faq`], property types in [`faq`](mod@faq)
+//! - `AWS::Kendra::Index`: [`Index`], property types in [`index`](mod@index)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "kendra")]
 pub mod data_source;

@@ -3,7 +3,7 @@
 
 //! `AWS::KendraRanking` resource types:
 //!
-//! - `AWS::KendraRanking::ExecutionPlan`: [`ExecutionPlan`], property types in [`execution_plan`]
+//! - `AWS::KendraRanking::ExecutionPlan`: [`ExecutionPlan`], property types in [`execution_plan`](mod@execution_plan)
 
 #[cfg(feature = "kendraranking")]
 pub mod execution_plan;

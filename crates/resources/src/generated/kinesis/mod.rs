@@ -3,11 +3,11 @@
 
 //! `AWS::Kinesis` resource types:
 //!
-//! - `AWS::Kinesis::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
-//! - `AWS::Kinesis::Stream`: [`Stream`], property types in [`stream`]
-//! - `AWS::Kinesis::StreamConsumer`: [`StreamConsumer`], property types in [`stream_consumer`]
+//! - `AWS::Kinesis::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`](mod@resource_policy)
+//! - `AWS::Kinesis::Stream`: [`Stream`], property types in [`stream`](mod@stream)
+//! - `AWS::Kinesis::StreamConsumer`: [`StreamConsumer`], property types in [`stream_consumer`](mod@stream_consumer)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "kinesis")]
 pub mod resource_policy;

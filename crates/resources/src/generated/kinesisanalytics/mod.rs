@@ -3,11 +3,11 @@
 
 //! `AWS::KinesisAnalytics` resource types:
 //!
-//! - `AWS::KinesisAnalytics::Application`: [`Application`], property types in [`application`]
-//! - `AWS::KinesisAnalytics::ApplicationOutput`: [`ApplicationOutput`], property types in [`application_output`]
-//! - `AWS::KinesisAnalytics::ApplicationReferenceDataSource`: [`ApplicationReferenceDataSource`], property types in [`application_reference_data_source`]
+//! - `AWS::KinesisAnalytics::Application`: [`Application`], property types in [`application`](mod@application)
+//! - `AWS::KinesisAnalytics::ApplicationOutput`: [`ApplicationOutput`], property types in [`application_output`](mod@application_output)
+//! - `AWS::KinesisAnalytics::ApplicationReferenceDataSource`: [`ApplicationReferenceDataSource`], property types in [`application_reference_data_source`](mod@application_reference_data_source)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "kinesisanalytics")]
 pub mod application;

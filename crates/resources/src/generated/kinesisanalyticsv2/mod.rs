@@ -3,10 +3,10 @@
 
 //! `AWS::KinesisAnalyticsV2` resource types:
 //!
-//! - `AWS::KinesisAnalyticsV2::Application`: [`Application`], property types in [`application`]
-//! - `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption`: [`ApplicationCloudWatchLoggingOption`], property types in [`application_cloud_watch_logging_option`]
-//! - `AWS::KinesisAnalyticsV2::ApplicationOutput`: [`ApplicationOutput`], property types in [`application_output`]
-//! - `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`: [`ApplicationReferenceDataSource`], property types in [`application_reference_data_source`]
+//! - `AWS::KinesisAnalyticsV2::Application`: [`Application`], property types in [`application`](mod@application)
+//! - `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption`: [`ApplicationCloudWatchLoggingOption`], property types in [`application_cloud_watch_logging_option`](mod@application_cloud_watch_logging_option)
+//! - `AWS::KinesisAnalyticsV2::ApplicationOutput`: [`ApplicationOutput`], property types in [`application_output`](mod@application_output)
+//! - `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`: [`ApplicationReferenceDataSource`], property types in [`application_reference_data_source`](mod@application_reference_data_source)
 
 #[cfg(feature = "kinesisanalyticsv2")]
 pub mod application;

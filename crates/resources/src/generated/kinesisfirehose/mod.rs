@@ -3,7 +3,7 @@
 
 //! `AWS::KinesisFirehose` resource types:
 //!
-//! - `AWS::KinesisFirehose::DeliveryStream`: [`DeliveryStream`], property types in [`delivery_stream`]
+//! - `AWS::KinesisFirehose::DeliveryStream`: [`DeliveryStream`], property types in [`delivery_stream`](mod@delivery_stream)
 
 #[cfg(feature = "kinesisfirehose")]
 pub mod delivery_stream;

@@ -3,8 +3,8 @@
 
 //! `AWS::KinesisVideo` resource types:
 //!
-//! - `AWS::KinesisVideo::SignalingChannel`: [`SignalingChannel`], property types in [`signaling_channel`]
-//! - `AWS::KinesisVideo::Stream`: [`Stream`], property types in [`stream`]
+//! - `AWS::KinesisVideo::SignalingChannel`: [`SignalingChannel`], property types in [`signaling_channel`](mod@signaling_channel)
+//! - `AWS::KinesisVideo::Stream`: [`Stream`], property types in [`stream`](mod@stream)
 
 #[cfg(feature = "kinesisvideo")]
 pub mod signaling_channel;

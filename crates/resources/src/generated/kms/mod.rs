@@ -3,11 +3,25 @@
 
 //! `AWS::KMS` resource types:
 //!
-//! - `AWS::KMS::Alias`: [`Alias`], property types in [`alias`]
-//! - `AWS::KMS::Key`: [`Key`], property types in [`key`]
-//! - `AWS::KMS::ReplicaKey`: [`ReplicaKey`], property types in [`replica_key`]
+#![cfg_attr(
+    feature = "kms",
+    doc = " - `AWS::KMS::Alias`: [`Alias`], property types in [`alias`](mod@alias)"
+)]
+#![cfg_attr(
+    not(feature = "kms"),
+    doc = " - `AWS::KMS::Alias`: `Alias`, property types in `alias` (feature `kms`)"
+)]
+//! - `AWS::KMS::Key`: [`Key`], property types in [`key`](mod@key)
+#![cfg_attr(
+    feature = "kms",
+    doc = " - `AWS::KMS::ReplicaKey`: [`ReplicaKey`], property types in [`replica_key`](mod@replica_key)"
+)]
+#![cfg_attr(
+    not(feature = "kms"),
+    doc = " - `AWS::KMS::ReplicaKey`: `ReplicaKey`, property types in `replica_key` (feature `kms`)"
+)]
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "kms")]
 pub mod alias;

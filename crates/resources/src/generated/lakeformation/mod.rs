@@ -3,15 +3,15 @@
 
 //! `AWS::LakeFormation` resource types:
 //!
-//! - `AWS::LakeFormation::DataCellsFilter`: [`DataCellsFilter`], property types in [`data_cells_filter`]
-//! - `AWS::LakeFormation::DataLakeSettings`: [`DataLakeSettings`], property types in [`data_lake_settings`]
-//! - `AWS::LakeFormation::Permissions`: [`Permissions`], property types in [`permissions`]
-//! - `AWS::LakeFormation::PrincipalPermissions`: [`PrincipalPermissions`], property types in [`principal_permissions`]
-//! - `AWS::LakeFormation::Resource`: [`CfnResource`], property types in [`resource`]
-//! - `AWS::LakeFormation::Tag`: [`Tag`], property types in [`tag`]
-//! - `AWS::LakeFormation::TagAssociation`: [`TagAssociation`], property types in [`tag_association`]
+//! - `AWS::LakeFormation::DataCellsFilter`: [`DataCellsFilter`], property types in [`data_cells_filter`](mod@data_cells_filter)
+//! - `AWS::LakeFormation::DataLakeSettings`: [`DataLakeSettings`], property types in [`data_lake_settings`](mod@data_lake_settings)
+//! - `AWS::LakeFormation::Permissions`: [`Permissions`], property types in [`permissions`](mod@permissions)
+//! - `AWS::LakeFormation::PrincipalPermissions`: [`PrincipalPermissions`], property types in [`principal_permissions`](mod@principal_permissions)
+//! - `AWS::LakeFormation::Resource`: [`CfnResource`], property types in [`resource`](mod@resource)
+//! - `AWS::LakeFormation::Tag`: [`Tag`], property types in [`tag`](mod@tag)
+//! - `AWS::LakeFormation::TagAssociation`: [`TagAssociation`], property types in [`tag_association`](mod@tag_association)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "lakeformation")]
 pub mod data_cells_filter;

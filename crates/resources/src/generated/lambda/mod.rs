@@ -3,19 +3,19 @@
 
 //! `AWS::Lambda` resource types:
 //!
-//! - `AWS::Lambda::Alias`: [`Alias`], property types in [`alias`]
-//! - `AWS::Lambda::CapacityProvider`: [`CapacityProvider`], property types in [`capacity_provider`]
-//! - `AWS::Lambda::CodeSigningConfig`: [`CodeSigningConfig`], property types in [`code_signing_config`]
-//! - `AWS::Lambda::EventInvokeConfig`: [`EventInvokeConfig`], property types in [`event_invoke_config`]
-//! - `AWS::Lambda::EventSourceMapping`: [`EventSourceMapping`], property types in [`event_source_mapping`]
-//! - `AWS::Lambda::Function`: [`Function`], property types in [`function`]
-//! - `AWS::Lambda::LayerVersion`: [`LayerVersion`], property types in [`layer_version`]
-//! - `AWS::Lambda::LayerVersionPermission`: [`LayerVersionPermission`], property types in [`layer_version_permission`]
-//! - `AWS::Lambda::Permission`: [`Permission`], property types in [`permission`]
-//! - `AWS::Lambda::Url`: [`Url`], property types in [`url`]
-//! - `AWS::Lambda::Version`: [`Version`], property types in [`version`]
+//! - `AWS::Lambda::Alias`: [`Alias`], property types in [`alias`](mod@alias)
+//! - `AWS::Lambda::CapacityProvider`: [`CapacityProvider`], property types in [`capacity_provider`](mod@capacity_provider)
+//! - `AWS::Lambda::CodeSigningConfig`: [`CodeSigningConfig`], property types in [`code_signing_config`](mod@code_signing_config)
+//! - `AWS::Lambda::EventInvokeConfig`: [`EventInvokeConfig`], property types in [`event_invoke_config`](mod@event_invoke_config)
+//! - `AWS::Lambda::EventSourceMapping`: [`EventSourceMapping`], property types in [`event_source_mapping`](mod@event_source_mapping)
+//! - `AWS::Lambda::Function`: [`Function`], property types in [`function`](mod@function)
+//! - `AWS::Lambda::LayerVersion`: [`LayerVersion`], property types in [`layer_version`](mod@layer_version)
+//! - `AWS::Lambda::LayerVersionPermission`: [`LayerVersionPermission`], property types in [`layer_version_permission`](mod@layer_version_permission)
+//! - `AWS::Lambda::Permission`: [`Permission`], property types in [`permission`](mod@permission)
+//! - `AWS::Lambda::Url`: [`Url`], property types in [`url`](mod@url)
+//! - `AWS::Lambda::Version`: [`Version`], property types in [`version`](mod@version)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "lambda")]
 pub mod alias;

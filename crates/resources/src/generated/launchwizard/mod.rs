@@ -3,7 +3,7 @@
 
 //! `AWS::LaunchWizard` resource types:
 //!
-//! - `AWS::LaunchWizard::Deployment`: [`Deployment`], property types in [`deployment`]
+//! - `AWS::LaunchWizard::Deployment`: [`Deployment`], property types in [`deployment`](mod@deployment)
 
 #[cfg(feature = "launchwizard")]
 pub mod deployment;

@@ -3,12 +3,12 @@
 
 //! `AWS::Lex` resource types:
 //!
-//! - `AWS::Lex::Bot`: [`Bot`], property types in [`bot`]
-//! - `AWS::Lex::BotAlias`: [`BotAlias`], property types in [`bot_alias`]
-//! - `AWS::Lex::BotVersion`: [`BotVersion`], property types in [`bot_version`]
-//! - `AWS::Lex::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
+//! - `AWS::Lex::Bot`: [`Bot`], property types in [`bot`](mod@bot)
+//! - `AWS::Lex::BotAlias`: [`BotAlias`], property types in [`bot_alias`](mod@bot_alias)
+//! - `AWS::Lex::BotVersion`: [`BotVersion`], property types in [`bot_version`](mod@bot_version)
+//! - `AWS::Lex::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`](mod@resource_policy)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "lex")]
 pub mod bot;

@@ -3,10 +3,10 @@
 
 //! `AWS::LicenseManager` resource types:
 //!
-//! - `AWS::LicenseManager::Grant`: [`Grant`], property types in [`grant`]
-//! - `AWS::LicenseManager::License`: [`License`], property types in [`license`]
+//! - `AWS::LicenseManager::Grant`: [`Grant`], property types in [`grant`](mod@grant)
+//! - `AWS::LicenseManager::License`: [`License`], property types in [`license`](mod@license)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "licensemanager")]
 pub mod grant;

@@ -3,23 +3,23 @@
 
 //! `AWS::Lightsail` resource types:
 //!
-//! - `AWS::Lightsail::Alarm`: [`Alarm`], property types in [`alarm`]
-//! - `AWS::Lightsail::Bucket`: [`Bucket`], property types in [`bucket`]
-//! - `AWS::Lightsail::Certificate`: [`Certificate`], property types in [`certificate`]
-//! - `AWS::Lightsail::Container`: [`Container`], property types in [`container`]
-//! - `AWS::Lightsail::Database`: [`Database`], property types in [`database`]
-//! - `AWS::Lightsail::DatabaseSnapshot`: [`DatabaseSnapshot`], property types in [`database_snapshot`]
-//! - `AWS::Lightsail::Disk`: [`Disk`], property types in [`disk`]
-//! - `AWS::Lightsail::DiskSnapshot`: [`DiskSnapshot`], property types in [`disk_snapshot`]
-//! - `AWS::Lightsail::Distribution`: [`Distribution`], property types in [`distribution`]
-//! - `AWS::Lightsail::Domain`: [`Domain`], property types in [`domain`]
-//! - `AWS::Lightsail::Instance`: [`Instance`], property types in [`instance`]
-//! - `AWS::Lightsail::InstanceSnapshot`: [`InstanceSnapshot`], property types in [`instance_snapshot`]
-//! - `AWS::Lightsail::LoadBalancer`: [`LoadBalancer`], property types in [`load_balancer`]
-//! - `AWS::Lightsail::LoadBalancerTlsCertificate`: [`LoadBalancerTlsCertificate`], property types in [`load_balancer_tls_certificate`]
-//! - `AWS::Lightsail::StaticIp`: [`StaticIp`], property types in [`static_ip`]
+//! - `AWS::Lightsail::Alarm`: [`Alarm`], property types in [`alarm`](mod@alarm)
+//! - `AWS::Lightsail::Bucket`: [`Bucket`], property types in [`bucket`](mod@bucket)
+//! - `AWS::Lightsail::Certificate`: [`Certificate`], property types in [`certificate`](mod@certificate)
+//! - `AWS::Lightsail::Container`: [`Container`], property types in [`container`](mod@container)
+//! - `AWS::Lightsail::Database`: [`Database`], property types in [`database`](mod@database)
+//! - `AWS::Lightsail::DatabaseSnapshot`: [`DatabaseSnapshot`], property types in [`database_snapshot`](mod@database_snapshot)
+//! - `AWS::Lightsail::Disk`: [`Disk`], property types in [`disk`](mod@disk)
+//! - `AWS::Lightsail::DiskSnapshot`: [`DiskSnapshot`], property types in [`disk_snapshot`](mod@disk_snapshot)
+//! - `AWS::Lightsail::Distribution`: [`Distribution`], property types in [`distribution`](mod@distribution)
+//! - `AWS::Lightsail::Domain`: [`Domain`], property types in [`domain`](mod@domain)
+//! - `AWS::Lightsail::Instance`: [`Instance`], property types in [`instance`](mod@instance)
+//! - `AWS::Lightsail::InstanceSnapshot`: [`InstanceSnapshot`], property types in [`instance_snapshot`](mod@instance_snapshot)
+//! - `AWS::Lightsail::LoadBalancer`: [`LoadBalancer`], property types in [`load_balancer`](mod@load_balancer)
+//! - `AWS::Lightsail::LoadBalancerTlsCertificate`: [`LoadBalancerTlsCertificate`], property types in [`load_balancer_tls_certificate`](mod@load_balancer_tls_certificate)
+//! - `AWS::Lightsail::StaticIp`: [`StaticIp`], property types in [`static_ip`](mod@static_ip)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "lightsail")]
 pub mod alarm;

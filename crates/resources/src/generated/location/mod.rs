@@ -3,15 +3,15 @@
 
 //! `AWS::Location` resource types:
 //!
-//! - `AWS::Location::APIKey`: [`ApiKey`], property types in [`api_key`]
-//! - `AWS::Location::GeofenceCollection`: [`GeofenceCollection`], property types in [`geofence_collection`]
-//! - `AWS::Location::Map`: [`Map`], property types in [`map`]
-//! - `AWS::Location::PlaceIndex`: [`PlaceIndex`], property types in [`place_index`]
-//! - `AWS::Location::RouteCalculator`: [`RouteCalculator`], property types in [`route_calculator`]
-//! - `AWS::Location::Tracker`: [`Tracker`], property types in [`tracker`]
-//! - `AWS::Location::TrackerConsumer`: [`TrackerConsumer`], property types in [`tracker_consumer`]
+//! - `AWS::Location::APIKey`: [`ApiKey`], property types in [`api_key`](mod@api_key)
+//! - `AWS::Location::GeofenceCollection`: [`GeofenceCollection`], property types in [`geofence_collection`](mod@geofence_collection)
+//! - `AWS::Location::Map`: [`Map`], property types in [`map`](mod@map)
+//! - `AWS::Location::PlaceIndex`: [`PlaceIndex`], property types in [`place_index`](mod@place_index)
+//! - `AWS::Location::RouteCalculator`: [`RouteCalculator`], property types in [`route_calculator`](mod@route_calculator)
+//! - `AWS::Location::Tracker`: [`Tracker`], property types in [`tracker`](mod@tracker)
+//! - `AWS::Location::TrackerConsumer`: [`TrackerConsumer`], property types in [`tracker_consumer`](mod@tracker_consumer)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "location")]
 pub mod api_key;

@@ -3,23 +3,121 @@
 
 //! `AWS::Logs` resource types:
 //!
-//! - `AWS::Logs::AccountPolicy`: [`AccountPolicy`], property types in [`account_policy`]
-//! - `AWS::Logs::Delivery`: [`Delivery`], property types in [`delivery`]
-//! - `AWS::Logs::DeliveryDestination`: [`DeliveryDestination`], property types in [`delivery_destination`]
-//! - `AWS::Logs::DeliverySource`: [`DeliverySource`], property types in [`delivery_source`]
-//! - `AWS::Logs::Destination`: [`Destination`], property types in [`destination`]
-//! - `AWS::Logs::Integration`: [`Integration`], property types in [`integration`]
-//! - `AWS::Logs::LogAnomalyDetector`: [`LogAnomalyDetector`], property types in [`log_anomaly_detector`]
-//! - `AWS::Logs::LogGroup`: [`LogGroup`], property types in [`log_group`]
-//! - `AWS::Logs::LogStream`: [`LogStream`], property types in [`log_stream`]
-//! - `AWS::Logs::MetricFilter`: [`MetricFilter`], property types in [`metric_filter`]
-//! - `AWS::Logs::QueryDefinition`: [`QueryDefinition`], property types in [`query_definition`]
-//! - `AWS::Logs::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
-//! - `AWS::Logs::ScheduledQuery`: [`ScheduledQuery`], property types in [`scheduled_query`]
-//! - `AWS::Logs::SubscriptionFilter`: [`SubscriptionFilter`], property types in [`subscription_filter`]
-//! - `AWS::Logs::Transformer`: [`Transformer`], property types in [`transformer`]
+#![cfg_attr(
+    feature = "logs",
+    doc = " - `AWS::Logs::AccountPolicy`: [`AccountPolicy`], property types in [`account_policy`](mod@account_policy)"
+)]
+#![cfg_attr(
+    not(feature = "logs"),
+    doc = " - `AWS::Logs::AccountPolicy`: `AccountPolicy`, property types in `account_policy` (feature `logs`)"
+)]
+#![cfg_attr(
+    feature = "logs",
+    doc = " - `AWS::Logs::Delivery`: [`Delivery`], property types in [`delivery`](mod@delivery)"
+)]
+#![cfg_attr(
+    not(feature = "logs"),
+    doc = " - `AWS::Logs::Delivery`: `Delivery`, property types in `delivery` (feature `logs`)"
+)]
+#![cfg_attr(
+    feature = "logs",
+    doc = " - `AWS::Logs::DeliveryDestination`: [`DeliveryDestination`], property types in [`delivery_destination`](mod@delivery_destination)"
+)]
+#![cfg_attr(
+    not(feature = "logs"),
+    doc = " - `AWS::Logs::DeliveryDestination`: `DeliveryDestination`, property types in `delivery_destination` (feature `logs`)"
+)]
+#![cfg_attr(
+    feature = "logs",
+    doc = " - `AWS::Logs::DeliverySource`: [`DeliverySource`], property types in [`delivery_source`](mod@delivery_source)"
+)]
+#![cfg_attr(
+    not(feature = "logs"),
+    doc = " - `AWS::Logs::DeliverySource`: `DeliverySource`, property types in `delivery_source` (feature `logs`)"
+)]
+#![cfg_attr(
+    feature = "logs",
+    doc = " - `AWS::Logs::Destination`: [`Destination`], property types in [`destination`](mod@destination)"
+)]
+#![cfg_attr(
+    not(feature = "logs"),
+    doc = " - `AWS::Logs::Destination`: `Destination`, property types in `destination` (feature `logs`)"
+)]
+#![cfg_attr(
+    feature = "logs",
+    doc = " - `AWS::Logs::Integration`: [`Integration`], property types in [`integration`](mod@integration)"
+)]
+#![cfg_attr(
+    not(feature = "logs"),
+    doc = " - `AWS::Logs::Integration`: `Integration`, property types in `integration` (feature `logs`)"
+)]
+#![cfg_attr(
+    feature = "logs",
+    doc = " - `AWS::Logs::LogAnomalyDetector`: [`LogAnomalyDetector`], property types in [`log_anomaly_detector`](mod@log_anomaly_detector)"
+)]
+#![cfg_attr(
+    not(feature = "logs"),
+    doc = " - `AWS::Logs::LogAnomalyDetector`: `LogAnomalyDetector`, property types in `log_anomaly_detector` (feature `logs`)"
+)]
+//! - `AWS::Logs::LogGroup`: [`LogGroup`], property types in [`log_group`](mod@log_group)
+#![cfg_attr(
+    feature = "logs",
+    doc = " - `AWS::Logs::LogStream`: [`LogStream`], property types in [`log_stream`](mod@log_stream)"
+)]
+#![cfg_attr(
+    not(feature = "logs"),
+    doc = " - `AWS::Logs::LogStream`: `LogStream`, property types in `log_stream` (feature `logs`)"
+)]
+#![cfg_attr(
+    feature = "logs",
+    doc = " - `AWS::Logs::MetricFilter`: [`MetricFilter`], property types in [`metric_filter`](mod@metric_filter)"
+)]
+#![cfg_attr(
+    not(feature = "logs"),
+    doc = " - `AWS::Logs::MetricFilter`: `MetricFilter`, property types in `metric_filter` (feature `logs`)"
+)]
+#![cfg_attr(
+    feature = "logs",
+    doc = " - `AWS::Logs::QueryDefinition`: [`QueryDefinition`], property types in [`query_definition`](mod@query_definition)"
+)]
+#![cfg_attr(
+    not(feature = "logs"),
+    doc = " - `AWS::Logs::QueryDefinition`: `QueryDefinition`, property types in `query_definition` (feature `logs`)"
+)]
+#![cfg_attr(
+    feature = "logs",
+    doc = " - `AWS::Logs::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`](mod@resource_policy)"
+)]
+#![cfg_attr(
+    not(feature = "logs"),
+    doc = " - `AWS::Logs::ResourcePolicy`: `ResourcePolicy`, property types in `resource_policy` (feature `logs`)"
+)]
+#![cfg_attr(
+    feature = "logs",
+    doc = " - `AWS::Logs::ScheduledQuery`: [`ScheduledQuery`], property types in [`scheduled_query`](mod@scheduled_query)"
+)]
+#![cfg_attr(
+    not(feature = "logs"),
+    doc = " - `AWS::Logs::ScheduledQuery`: `ScheduledQuery`, property types in `scheduled_query` (feature `logs`)"
+)]
+#![cfg_attr(
+    feature = "logs",
+    doc = " - `AWS::Logs::SubscriptionFilter`: [`SubscriptionFilter`], property types in [`subscription_filter`](mod@subscription_filter)"
+)]
+#![cfg_attr(
+    not(feature = "logs"),
+    doc = " - `AWS::Logs::SubscriptionFilter`: `SubscriptionFilter`, property types in `subscription_filter` (feature `logs`)"
+)]
+#![cfg_attr(
+    feature = "logs",
+    doc = " - `AWS::Logs::Transformer`: [`Transformer`], property types in [`transformer`](mod@transformer)"
+)]
+#![cfg_attr(
+    not(feature = "logs"),
+    doc = " - `AWS::Logs::Transformer`: `Transformer`, property types in `transformer` (feature `logs`)"
+)]
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "logs")]
 pub mod account_policy;

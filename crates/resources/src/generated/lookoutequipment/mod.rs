@@ -3,7 +3,7 @@
 
 //! `AWS::LookoutEquipment` resource types:
 //!
-//! - `AWS::LookoutEquipment::InferenceScheduler`: [`InferenceScheduler`], property types in [`inference_scheduler`]
+//! - `AWS::LookoutEquipment::InferenceScheduler`: [`InferenceScheduler`], property types in [`inference_scheduler`](mod@inference_scheduler)
 
 #[cfg(feature = "lookoutequipment")]
 pub mod inference_scheduler;

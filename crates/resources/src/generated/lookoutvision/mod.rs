@@ -3,7 +3,7 @@
 
 //! `AWS::LookoutVision` resource types:
 //!
-//! - `AWS::LookoutVision::Project`: [`Project`], property types in [`project`]
+//! - `AWS::LookoutVision::Project`: [`Project`], property types in [`project`](mod@project)
 
 #[cfg(feature = "lookoutvision")]
 pub mod project;

@@ -3,11 +3,11 @@
 
 //! `AWS::M2` resource types:
 //!
-//! - `AWS::M2::Application`: [`Application`], property types in [`application`]
-//! - `AWS::M2::Deployment`: [`Deployment`], property types in [`deployment`]
-//! - `AWS::M2::Environment`: [`Environment`], property types in [`environment`]
+//! - `AWS::M2::Application`: [`Application`], property types in [`application`](mod@application)
+//! - `AWS::M2::Deployment`: [`Deployment`], property types in [`deployment`](mod@deployment)
+//! - `AWS::M2::Environment`: [`Environment`], property types in [`environment`](mod@environment)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "m2")]
 pub mod application;

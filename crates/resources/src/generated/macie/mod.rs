@@ -3,12 +3,12 @@
 
 //! `AWS::Macie` resource types:
 //!
-//! - `AWS::Macie::AllowList`: [`AllowList`], property types in [`allow_list`]
-//! - `AWS::Macie::CustomDataIdentifier`: [`CustomDataIdentifier`], property types in [`custom_data_identifier`]
-//! - `AWS::Macie::FindingsFilter`: [`FindingsFilter`], property types in [`findings_filter`]
-//! - `AWS::Macie::Session`: [`Session`], property types in [`session`]
+//! - `AWS::Macie::AllowList`: [`AllowList`], property types in [`allow_list`](mod@allow_list)
+//! - `AWS::Macie::CustomDataIdentifier`: [`CustomDataIdentifier`], property types in [`custom_data_identifier`](mod@custom_data_identifier)
+//! - `AWS::Macie::FindingsFilter`: [`FindingsFilter`], property types in [`findings_filter`](mod@findings_filter)
+//! - `AWS::Macie::Session`: [`Session`], property types in [`session`](mod@session)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "macie")]
 pub mod allow_list;

@@ -3,9 +3,9 @@
 
 //! `AWS::ManagedBlockchain` resource types:
 //!
-//! - `AWS::ManagedBlockchain::Accessor`: [`Accessor`], property types in [`accessor`]
-//! - `AWS::ManagedBlockchain::Member`: [`Member`], property types in [`member`]
-//! - `AWS::ManagedBlockchain::Node`: [`Node`], property types in [`node`]
+//! - `AWS::ManagedBlockchain::Accessor`: [`Accessor`], property types in [`accessor`](mod@accessor)
+//! - `AWS::ManagedBlockchain::Member`: [`Member`], property types in [`member`](mod@member)
+//! - `AWS::ManagedBlockchain::Node`: [`Node`], property types in [`node`](mod@node)
 
 #[cfg(feature = "managedblockchain")]
 pub mod accessor;

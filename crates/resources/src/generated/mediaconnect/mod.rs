@@ -3,20 +3,20 @@
 
 //! `AWS::MediaConnect` resource types:
 //!
-//! - `AWS::MediaConnect::Bridge`: [`Bridge`], property types in [`bridge`]
-//! - `AWS::MediaConnect::BridgeOutput`: [`BridgeOutput`], property types in [`bridge_output`]
-//! - `AWS::MediaConnect::BridgeSource`: [`BridgeSource`], property types in [`bridge_source`]
-//! - `AWS::MediaConnect::Flow`: [`Flow`], property types in [`flow`]
-//! - `AWS::MediaConnect::FlowEntitlement`: [`FlowEntitlement`], property types in [`flow_entitlement`]
-//! - `AWS::MediaConnect::FlowOutput`: [`FlowOutput`], property types in [`flow_output`]
-//! - `AWS::MediaConnect::FlowSource`: [`FlowSource`], property types in [`flow_source`]
-//! - `AWS::MediaConnect::FlowVpcInterface`: [`FlowVpcInterface`], property types in [`flow_vpc_interface`]
-//! - `AWS::MediaConnect::Gateway`: [`Gateway`], property types in [`gateway`]
-//! - `AWS::MediaConnect::RouterInput`: [`RouterInput`], property types in [`router_input`]
-//! - `AWS::MediaConnect::RouterNetworkInterface`: [`RouterNetworkInterface`], property types in [`router_network_interface`]
-//! - `AWS::MediaConnect::RouterOutput`: [`RouterOutput`], property types in [`router_output`]
+//! - `AWS::MediaConnect::Bridge`: [`Bridge`], property types in [`bridge`](mod@bridge)
+//! - `AWS::MediaConnect::BridgeOutput`: [`BridgeOutput`], property types in [`bridge_output`](mod@bridge_output)
+//! - `AWS::MediaConnect::BridgeSource`: [`BridgeSource`], property types in [`bridge_source`](mod@bridge_source)
+//! - `AWS::MediaConnect::Flow`: [`Flow`], property types in [`flow`](mod@flow)
+//! - `AWS::MediaConnect::FlowEntitlement`: [`FlowEntitlement`], property types in [`flow_entitlement`](mod@flow_entitlement)
+//! - `AWS::MediaConnect::FlowOutput`: [`FlowOutput`], property types in [`flow_output`](mod@flow_output)
+//! - `AWS::MediaConnect::FlowSource`: [`FlowSource`], property types in [`flow_source`](mod@flow_source)
+//! - `AWS::MediaConnect::FlowVpcInterface`: [`FlowVpcInterface`], property types in [`flow_vpc_interface`](mod@flow_vpc_interface)
+//! - `AWS::MediaConnect::Gateway`: [`Gateway`], property types in [`gateway`](mod@gateway)
+//! - `AWS::MediaConnect::RouterInput`: [`RouterInput`], property types in [`router_input`](mod@router_input)
+//! - `AWS::MediaConnect::RouterNetworkInterface`: [`RouterNetworkInterface`], property types in [`router_network_interface`](mod@router_network_interface)
+//! - `AWS::MediaConnect::RouterOutput`: [`RouterOutput`], property types in [`router_output`](mod@router_output)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "mediaconnect")]
 pub mod bridge;

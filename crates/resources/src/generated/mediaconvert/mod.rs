@@ -3,9 +3,9 @@
 
 //! `AWS::MediaConvert` resource types:
 //!
-//! - `AWS::MediaConvert::JobTemplate`: [`JobTemplate`], property types in [`job_template`]
-//! - `AWS::MediaConvert::Preset`: [`Preset`], property types in [`preset`]
-//! - `AWS::MediaConvert::Queue`: [`Queue`], property types in [`queue`]
+//! - `AWS::MediaConvert::JobTemplate`: [`JobTemplate`], property types in [`job_template`](mod@job_template)
+//! - `AWS::MediaConvert::Preset`: [`Preset`], property types in [`preset`](mod@preset)
+//! - `AWS::MediaConvert::Queue`: [`Queue`], property types in [`queue`](mod@queue)
 
 #[cfg(feature = "mediaconvert")]
 pub mod job_template;

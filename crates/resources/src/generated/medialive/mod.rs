@@ -3,22 +3,22 @@
 
 //! `AWS::MediaLive` resource types:
 //!
-//! - `AWS::MediaLive::Channel`: [`Channel`], property types in [`channel`]
-//! - `AWS::MediaLive::ChannelPlacementGroup`: [`ChannelPlacementGroup`], property types in [`channel_placement_group`]
-//! - `AWS::MediaLive::CloudWatchAlarmTemplate`: [`CloudWatchAlarmTemplate`], property types in [`cloud_watch_alarm_template`]
-//! - `AWS::MediaLive::CloudWatchAlarmTemplateGroup`: [`CloudWatchAlarmTemplateGroup`], property types in [`cloud_watch_alarm_template_group`]
-//! - `AWS::MediaLive::Cluster`: [`Cluster`], property types in [`cluster`]
-//! - `AWS::MediaLive::EventBridgeRuleTemplate`: [`EventBridgeRuleTemplate`], property types in [`event_bridge_rule_template`]
-//! - `AWS::MediaLive::EventBridgeRuleTemplateGroup`: [`EventBridgeRuleTemplateGroup`], property types in [`event_bridge_rule_template_group`]
-//! - `AWS::MediaLive::Input`: [`Input`], property types in [`input`]
-//! - `AWS::MediaLive::InputSecurityGroup`: [`InputSecurityGroup`], property types in [`input_security_group`]
-//! - `AWS::MediaLive::Multiplex`: [`Multiplex`], property types in [`multiplex`]
-//! - `AWS::MediaLive::Multiplexprogram`: [`Multiplexprogram`], property types in [`multiplexprogram`]
-//! - `AWS::MediaLive::Network`: [`Network`], property types in [`network`]
-//! - `AWS::MediaLive::SdiSource`: [`SdiSource`], property types in [`sdi_source`]
-//! - `AWS::MediaLive::SignalMap`: [`SignalMap`], property types in [`signal_map`]
+//! - `AWS::MediaLive::Channel`: [`Channel`], property types in [`channel`](mod@channel)
+//! - `AWS::MediaLive::ChannelPlacementGroup`: [`ChannelPlacementGroup`], property types in [`channel_placement_group`](mod@channel_placement_group)
+//! - `AWS::MediaLive::CloudWatchAlarmTemplate`: [`CloudWatchAlarmTemplate`], property types in [`cloud_watch_alarm_template`](mod@cloud_watch_alarm_template)
+//! - `AWS::MediaLive::CloudWatchAlarmTemplateGroup`: [`CloudWatchAlarmTemplateGroup`], property types in [`cloud_watch_alarm_template_group`](mod@cloud_watch_alarm_template_group)
+//! - `AWS::MediaLive::Cluster`: [`Cluster`], property types in [`cluster`](mod@cluster)
+//! - `AWS::MediaLive::EventBridgeRuleTemplate`: [`EventBridgeRuleTemplate`], property types in [`event_bridge_rule_template`](mod@event_bridge_rule_template)
+//! - `AWS::MediaLive::EventBridgeRuleTemplateGroup`: [`EventBridgeRuleTemplateGroup`], property types in [`event_bridge_rule_template_group`](mod@event_bridge_rule_template_group)
+//! - `AWS::MediaLive::Input`: [`Input`], property types in [`input`](mod@input)
+//! - `AWS::MediaLive::InputSecurityGroup`: [`InputSecurityGroup`], property types in [`input_security_group`](mod@input_security_group)
+//! - `AWS::MediaLive::Multiplex`: [`Multiplex`], property types in [`multiplex`](mod@multiplex)
+//! - `AWS::MediaLive::Multiplexprogram`: [`Multiplexprogram`], property types in [`multiplexprogram`](mod@multiplexprogram)
+//! - `AWS::MediaLive::Network`: [`Network`], property types in [`network`](mod@network)
+//! - `AWS::MediaLive::SdiSource`: [`SdiSource`], property types in [`sdi_source`](mod@sdi_source)
+//! - `AWS::MediaLive::SignalMap`: [`SignalMap`], property types in [`signal_map`](mod@signal_map)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "medialive")]
 pub mod channel;

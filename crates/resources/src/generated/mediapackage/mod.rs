@@ -3,13 +3,13 @@
 
 //! `AWS::MediaPackage` resource types:
 //!
-//! - `AWS::MediaPackage::Asset`: [`Asset`], property types in [`asset`]
-//! - `AWS::MediaPackage::Channel`: [`Channel`], property types in [`channel`]
-//! - `AWS::MediaPackage::OriginEndpoint`: [`OriginEndpoint`], property types in [`origin_endpoint`]
-//! - `AWS::MediaPackage::PackagingConfiguration`: [`PackagingConfiguration`], property types in [`packaging_configuration`]
-//! - `AWS::MediaPackage::PackagingGroup`: [`PackagingGroup`], property types in [`packaging_group`]
+//! - `AWS::MediaPackage::Asset`: [`Asset`], property types in [`asset`](mod@asset)
+//! - `AWS::MediaPackage::Channel`: [`Channel`], property types in [`channel`](mod@channel)
+//! - `AWS::MediaPackage::OriginEndpoint`: [`OriginEndpoint`], property types in [`origin_endpoint`](mod@origin_endpoint)
+//! - `AWS::MediaPackage::PackagingConfiguration`: [`PackagingConfiguration`], property types in [`packaging_configuration`](mod@packaging_configuration)
+//! - `AWS::MediaPackage::PackagingGroup`: [`PackagingGroup`], property types in [`packaging_group`](mod@packaging_group)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "mediapackage")]
 pub mod asset;

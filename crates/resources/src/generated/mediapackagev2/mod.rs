@@ -3,13 +3,13 @@
 
 //! `AWS::MediaPackageV2` resource types:
 //!
-//! - `AWS::MediaPackageV2::Channel`: [`Channel`], property types in [`channel`]
-//! - `AWS::MediaPackageV2::ChannelGroup`: [`ChannelGroup`], property types in [`channel_group`]
-//! - `AWS::MediaPackageV2::ChannelPolicy`: [`ChannelPolicy`], property types in [`channel_policy`]
-//! - `AWS::MediaPackageV2::OriginEndpoint`: [`OriginEndpoint`], property types in [`origin_endpoint`]
-//! - `AWS::MediaPackageV2::OriginEndpointPolicy`: [`OriginEndpointPolicy`], property types in [`origin_endpoint_policy`]
+//! - `AWS::MediaPackageV2::Channel`: [`Channel`], property types in [`channel`](mod@channel)
+//! - `AWS::MediaPackageV2::ChannelGroup`: [`ChannelGroup`], property types in [`channel_group`](mod@channel_group)
+//! - `AWS::MediaPackageV2::ChannelPolicy`: [`ChannelPolicy`], property types in [`channel_policy`](mod@channel_policy)
+//! - `AWS::MediaPackageV2::OriginEndpoint`: [`OriginEndpoint`], property types in [`origin_endpoint`](mod@origin_endpoint)
+//! - `AWS::MediaPackageV2::OriginEndpointPolicy`: [`OriginEndpointPolicy`], property types in [`origin_endpoint_policy`](mod@origin_endpoint_policy)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "mediapackagev2")]
 pub mod channel;

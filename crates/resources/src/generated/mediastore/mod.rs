@@ -3,7 +3,7 @@
 
 //! `AWS::MediaStore` resource types:
 //!
-//! - `AWS::MediaStore::Container`: [`Container`], property types in [`container`]
+//! - `AWS::MediaStore::Container`: [`Container`], property types in [`container`](mod@container)
 
 #[cfg(feature = "mediastore")]
 pub mod container;

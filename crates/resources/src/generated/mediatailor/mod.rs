@@ -3,14 +3,14 @@
 
 //! `AWS::MediaTailor` resource types:
 //!
-//! - `AWS::MediaTailor::Channel`: [`Channel`], property types in [`channel`]
-//! - `AWS::MediaTailor::ChannelPolicy`: [`ChannelPolicy`], property types in [`channel_policy`]
-//! - `AWS::MediaTailor::LiveSource`: [`LiveSource`], property types in [`live_source`]
-//! - `AWS::MediaTailor::PlaybackConfiguration`: [`PlaybackConfiguration`], property types in [`playback_configuration`]
-//! - `AWS::MediaTailor::SourceLocation`: [`SourceLocation`], property types in [`source_location`]
-//! - `AWS::MediaTailor::VodSource`: [`VodSource`], property types in [`vod_source`]
+//! - `AWS::MediaTailor::Channel`: [`Channel`], property types in [`channel`](mod@channel)
+//! - `AWS::MediaTailor::ChannelPolicy`: [`ChannelPolicy`], property types in [`channel_policy`](mod@channel_policy)
+//! - `AWS::MediaTailor::LiveSource`: [`LiveSource`], property types in [`live_source`](mod@live_source)
+//! - `AWS::MediaTailor::PlaybackConfiguration`: [`PlaybackConfiguration`], property types in [`playback_configuration`](mod@playback_configuration)
+//! - `AWS::MediaTailor::SourceLocation`: [`SourceLocation`], property types in [`source_location`](mod@source_location)
+//! - `AWS::MediaTailor::VodSource`: [`VodSource`], property types in [`vod_source`](mod@vod_source)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "mediatailor")]
 pub mod channel;

@@ -3,14 +3,14 @@
 
 //! `AWS::MemoryDB` resource types:
 //!
-//! - `AWS::MemoryDB::ACL`: [`Acl`], property types in [`acl`]
-//! - `AWS::MemoryDB::Cluster`: [`Cluster`], property types in [`cluster`]
-//! - `AWS::MemoryDB::MultiRegionCluster`: [`MultiRegionCluster`], property types in [`multi_region_cluster`]
-//! - `AWS::MemoryDB::ParameterGroup`: [`ParameterGroup`], property types in [`parameter_group`]
-//! - `AWS::MemoryDB::SubnetGroup`: [`SubnetGroup`], property types in [`subnet_group`]
-//! - `AWS::MemoryDB::User`: [`User`], property types in [`user`]
+//! - `AWS::MemoryDB::ACL`: [`Acl`], property types in [`acl`](mod@acl)
+//! - `AWS::MemoryDB::Cluster`: [`Cluster`], property types in [`cluster`](mod@cluster)
+//! - `AWS::MemoryDB::MultiRegionCluster`: [`MultiRegionCluster`], property types in [`multi_region_cluster`](mod@multi_region_cluster)
+//! - `AWS::MemoryDB::ParameterGroup`: [`ParameterGroup`], property types in [`parameter_group`](mod@parameter_group)
+//! - `AWS::MemoryDB::SubnetGroup`: [`SubnetGroup`], property types in [`subnet_group`](mod@subnet_group)
+//! - `AWS::MemoryDB::User`: [`User`], property types in [`user`](mod@user)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "memorydb")]
 pub mod acl;

@@ -3,10 +3,10 @@
 
 //! `AWS::MPA` resource types:
 //!
-//! - `AWS::MPA::ApprovalTeam`: [`ApprovalTeam`], property types in [`approval_team`]
-//! - `AWS::MPA::IdentitySource`: [`IdentitySource`], property types in [`identity_source`]
+//! - `AWS::MPA::ApprovalTeam`: [`ApprovalTeam`], property types in [`approval_team`](mod@approval_team)
+//! - `AWS::MPA::IdentitySource`: [`IdentitySource`], property types in [`identity_source`](mod@identity_source)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "mpa")]
 pub mod approval_team;

@@ -3,16 +3,16 @@
 
 //! `AWS::MSK` resource types:
 //!
-//! - `AWS::MSK::BatchScramSecret`: [`BatchScramSecret`], property types in [`batch_scram_secret`]
-//! - `AWS::MSK::Cluster`: [`Cluster`], property types in [`cluster`]
-//! - `AWS::MSK::ClusterPolicy`: [`ClusterPolicy`], property types in [`cluster_policy`]
-//! - `AWS::MSK::Configuration`: [`Configuration`], property types in [`configuration`]
-//! - `AWS::MSK::Replicator`: [`Replicator`], property types in [`replicator`]
-//! - `AWS::MSK::ServerlessCluster`: [`ServerlessCluster`], property types in [`serverless_cluster`]
-//! - `AWS::MSK::Topic`: [`Topic`], property types in [`topic`]
-//! - `AWS::MSK::VpcConnection`: [`VpcConnection`], property types in [`vpc_connection`]
+//! - `AWS::MSK::BatchScramSecret`: [`BatchScramSecret`], property types in [`batch_scram_secret`](mod@batch_scram_secret)
+//! - `AWS::MSK::Cluster`: [`Cluster`], property types in [`cluster`](mod@cluster)
+//! - `AWS::MSK::ClusterPolicy`: [`ClusterPolicy`], property types in [`cluster_policy`](mod@cluster_policy)
+//! - `AWS::MSK::Configuration`: [`Configuration`], property types in [`configuration`](mod@configuration)
+//! - `AWS::MSK::Replicator`: [`Replicator`], property types in [`replicator`](mod@replicator)
+//! - `AWS::MSK::ServerlessCluster`: [`ServerlessCluster`], property types in [`serverless_cluster`](mod@serverless_cluster)
+//! - `AWS::MSK::Topic`: [`Topic`], property types in [`topic`](mod@topic)
+//! - `AWS::MSK::VpcConnection`: [`VpcConnection`], property types in [`vpc_connection`](mod@vpc_connection)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "msk")]
 pub mod batch_scram_secret;

@@ -3,7 +3,7 @@
 
 //! `AWS::MWAA` resource types:
 //!
-//! - `AWS::MWAA::Environment`: [`Environment`], property types in [`environment`]
+//! - `AWS::MWAA::Environment`: [`Environment`], property types in [`environment`](mod@environment)
 
 #[cfg(feature = "mwaa")]
 pub mod environment;

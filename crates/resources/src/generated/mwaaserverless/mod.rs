@@ -3,7 +3,7 @@
 
 //! `AWS::MWAAServerless` resource types:
 //!
-//! - `AWS::MWAAServerless::Workflow`: [`Workflow`], property types in [`workflow`]
+//! - `AWS::MWAAServerless::Workflow`: [`Workflow`], property types in [`workflow`](mod@workflow)
 
 #[cfg(feature = "mwaaserverless")]
 pub mod workflow;

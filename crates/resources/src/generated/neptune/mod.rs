@@ -3,14 +3,14 @@
 
 //! `AWS::Neptune` resource types:
 //!
-//! - `AWS::Neptune::DBCluster`: [`DbCluster`], property types in [`db_cluster`]
-//! - `AWS::Neptune::DBClusterParameterGroup`: [`DbClusterParameterGroup`], property types in [`db_cluster_parameter_group`]
-//! - `AWS::Neptune::DBInstance`: [`DbInstance`], property types in [`db_instance`]
-//! - `AWS::Neptune::DBParameterGroup`: [`DbParameterGroup`], property types in [`db_parameter_group`]
-//! - `AWS::Neptune::DBSubnetGroup`: [`DbSubnetGroup`], property types in [`db_subnet_group`]
-//! - `AWS::Neptune::EventSubscription`: [`EventSubscription`], property types in [`event_subscription`]
+//! - `AWS::Neptune::DBCluster`: [`DbCluster`], property types in [`db_cluster`](mod@db_cluster)
+//! - `AWS::Neptune::DBClusterParameterGroup`: [`DbClusterParameterGroup`], property types in [`db_cluster_parameter_group`](mod@db_cluster_parameter_group)
+//! - `AWS::Neptune::DBInstance`: [`DbInstance`], property types in [`db_instance`](mod@db_instance)
+//! - `AWS::Neptune::DBParameterGroup`: [`DbParameterGroup`], property types in [`db_parameter_group`](mod@db_parameter_group)
+//! - `AWS::Neptune::DBSubnetGroup`: [`DbSubnetGroup`], property types in [`db_subnet_group`](mod@db_subnet_group)
+//! - `AWS::Neptune::EventSubscription`: [`EventSubscription`], property types in [`event_subscription`](mod@event_subscription)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "neptune")]
 pub mod db_cluster;

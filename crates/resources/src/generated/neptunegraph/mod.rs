@@ -3,9 +3,9 @@
 
 //! `AWS::NeptuneGraph` resource types:
 //!
-//! - `AWS::NeptuneGraph::Graph`: [`Graph`], property types in [`graph`]
-//! - `AWS::NeptuneGraph::GraphSnapshot`: [`GraphSnapshot`], property types in [`graph_snapshot`]
-//! - `AWS::NeptuneGraph::PrivateGraphEndpoint`: [`PrivateGraphEndpoint`], property types in [`private_graph_endpoint`]
+//! - `AWS::NeptuneGraph::Graph`: [`Graph`], property types in [`graph`](mod@graph)
+//! - `AWS::NeptuneGraph::GraphSnapshot`: [`GraphSnapshot`], property types in [`graph_snapshot`](mod@graph_snapshot)
+//! - `AWS::NeptuneGraph::PrivateGraphEndpoint`: [`PrivateGraphEndpoint`], property types in [`private_graph_endpoint`](mod@private_graph_endpoint)
 
 #[cfg(feature = "neptunegraph")]
 pub mod graph;

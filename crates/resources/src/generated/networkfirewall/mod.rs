@@ -3,14 +3,14 @@
 
 //! `AWS::NetworkFirewall` resource types:
 //!
-//! - `AWS::NetworkFirewall::Firewall`: [`Firewall`], property types in [`firewall`]
-//! - `AWS::NetworkFirewall::FirewallPolicy`: [`FirewallPolicy`], property types in [`firewall_policy`]
-//! - `AWS::NetworkFirewall::LoggingConfiguration`: [`LoggingConfiguration`], property types in [`logging_configuration`]
-//! - `AWS::NetworkFirewall::RuleGroup`: [`RuleGroup`], property types in [`rule_group`]
-//! - `AWS::NetworkFirewall::TLSInspectionConfiguration`: [`TlsInspectionConfiguration`], property types in [`tls_inspection_configuration`]
-//! - `AWS::NetworkFirewall::VpcEndpointAssociation`: [`VpcEndpointAssociation`], property types in [`vpc_endpoint_association`]
+//! - `AWS::NetworkFirewall::Firewall`: [`Firewall`], property types in [`firewall`](mod@firewall)
+//! - `AWS::NetworkFirewall::FirewallPolicy`: [`FirewallPolicy`], property types in [`firewall_policy`](mod@firewall_policy)
+//! - `AWS::NetworkFirewall::LoggingConfiguration`: [`LoggingConfiguration`], property types in [`logging_configuration`](mod@logging_configuration)
+//! - `AWS::NetworkFirewall::RuleGroup`: [`RuleGroup`], property types in [`rule_group`](mod@rule_group)
+//! - `AWS::NetworkFirewall::TLSInspectionConfiguration`: [`TlsInspectionConfiguration`], property types in [`tls_inspection_configuration`](mod@tls_inspection_configuration)
+//! - `AWS::NetworkFirewall::VpcEndpointAssociation`: [`VpcEndpointAssociation`], property types in [`vpc_endpoint_association`](mod@vpc_endpoint_association)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "networkfirewall")]
 pub mod firewall;

@@ -3,24 +3,24 @@
 
 //! `AWS::NetworkManager` resource types:
 //!
-//! - `AWS::NetworkManager::ConnectAttachment`: [`ConnectAttachment`], property types in [`connect_attachment`]
-//! - `AWS::NetworkManager::ConnectPeer`: [`ConnectPeer`], property types in [`connect_peer`]
-//! - `AWS::NetworkManager::CoreNetwork`: [`CoreNetwork`], property types in [`core_network`]
-//! - `AWS::NetworkManager::CoreNetworkPrefixListAssociation`: [`CoreNetworkPrefixListAssociation`], property types in [`core_network_prefix_list_association`]
-//! - `AWS::NetworkManager::CustomerGatewayAssociation`: [`CustomerGatewayAssociation`], property types in [`customer_gateway_association`]
-//! - `AWS::NetworkManager::Device`: [`Device`], property types in [`device`]
-//! - `AWS::NetworkManager::DirectConnectGatewayAttachment`: [`DirectConnectGatewayAttachment`], property types in [`direct_connect_gateway_attachment`]
-//! - `AWS::NetworkManager::GlobalNetwork`: [`GlobalNetwork`], property types in [`global_network`]
-//! - `AWS::NetworkManager::Link`: [`Link`], property types in [`link`]
-//! - `AWS::NetworkManager::LinkAssociation`: [`LinkAssociation`], property types in [`link_association`]
-//! - `AWS::NetworkManager::Site`: [`Site`], property types in [`site`]
-//! - `AWS::NetworkManager::SiteToSiteVpnAttachment`: [`SiteToSiteVpnAttachment`], property types in [`site_to_site_vpn_attachment`]
-//! - `AWS::NetworkManager::TransitGatewayPeering`: [`TransitGatewayPeering`], property types in [`transit_gateway_peering`]
-//! - `AWS::NetworkManager::TransitGatewayRegistration`: [`TransitGatewayRegistration`], property types in [`transit_gateway_registration`]
-//! - `AWS::NetworkManager::TransitGatewayRouteTableAttachment`: [`TransitGatewayRouteTableAttachment`], property types in [`transit_gateway_route_table_attachment`]
-//! - `AWS::NetworkManager::VpcAttachment`: [`VpcAttachment`], property types in [`vpc_attachment`]
+//! - `AWS::NetworkManager::ConnectAttachment`: [`ConnectAttachment`], property types in [`connect_attachment`](mod@connect_attachment)
+//! - `AWS::NetworkManager::ConnectPeer`: [`ConnectPeer`], property types in [`connect_peer`](mod@connect_peer)
+//! - `AWS::NetworkManager::CoreNetwork`: [`CoreNetwork`], property types in [`core_network`](mod@core_network)
+//! - `AWS::NetworkManager::CoreNetworkPrefixListAssociation`: [`CoreNetworkPrefixListAssociation`], property types in [`core_network_prefix_list_association`](mod@core_network_prefix_list_association)
+//! - `AWS::NetworkManager::CustomerGatewayAssociation`: [`CustomerGatewayAssociation`], property types in [`customer_gateway_association`](mod@customer_gateway_association)
+//! - `AWS::NetworkManager::Device`: [`Device`], property types in [`device`](mod@device)
+//! - `AWS::NetworkManager::DirectConnectGatewayAttachment`: [`DirectConnectGatewayAttachment`], property types in [`direct_connect_gateway_attachment`](mod@direct_connect_gateway_attachment)
+//! - `AWS::NetworkManager::GlobalNetwork`: [`GlobalNetwork`], property types in [`global_network`](mod@global_network)
+//! - `AWS::NetworkManager::Link`: [`Link`], property types in [`link`](mod@link)
+//! - `AWS::NetworkManager::LinkAssociation`: [`LinkAssociation`], property types in [`link_association`](mod@link_association)
+//! - `AWS::NetworkManager::Site`: [`Site`], property types in [`site`](mod@site)
+//! - `AWS::NetworkManager::SiteToSiteVpnAttachment`: [`SiteToSiteVpnAttachment`], property types in [`site_to_site_vpn_attachment`](mod@site_to_site_vpn_attachment)
+//! - `AWS::NetworkManager::TransitGatewayPeering`: [`TransitGatewayPeering`], property types in [`transit_gateway_peering`](mod@transit_gateway_peering)
+//! - `AWS::NetworkManager::TransitGatewayRegistration`: [`TransitGatewayRegistration`], property types in [`transit_gateway_registration`](mod@transit_gateway_registration)
+//! - `AWS::NetworkManager::TransitGatewayRouteTableAttachment`: [`TransitGatewayRouteTableAttachment`], property types in [`transit_gateway_route_table_attachment`](mod@transit_gateway_route_table_attachment)
+//! - `AWS::NetworkManager::VpcAttachment`: [`VpcAttachment`], property types in [`vpc_attachment`](mod@vpc_attachment)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "networkmanager")]
 pub mod connect_attachment;

@@ -3,13 +3,13 @@
 
 //! `AWS::Notifications` resource types:
 //!
-//! - `AWS::Notifications::ChannelAssociation`: [`ChannelAssociation`], property types in [`channel_association`]
-//! - `AWS::Notifications::EventRule`: [`EventRule`], property types in [`event_rule`]
-//! - `AWS::Notifications::ManagedNotificationAccountContactAssociation`: [`ManagedNotificationAccountContactAssociation`], property types in [`managed_notification_account_contact_association`]
-//! - `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation`: [`ManagedNotificationAdditionalChannelAssociation`], property types in [`managed_notification_additional_channel_association`]
-//! - `AWS::Notifications::NotificationConfiguration`: [`NotificationConfiguration`], property types in [`notification_configuration`]
-//! - `AWS::Notifications::NotificationHub`: [`NotificationHub`], property types in [`notification_hub`]
-//! - `AWS::Notifications::OrganizationalUnitAssociation`: [`OrganizationalUnitAssociation`], property types in [`organizational_unit_association`]
+//! - `AWS::Notifications::ChannelAssociation`: [`ChannelAssociation`], property types in [`channel_association`](mod@channel_association)
+//! - `AWS::Notifications::EventRule`: [`EventRule`], property types in [`event_rule`](mod@event_rule)
+//! - `AWS::Notifications::ManagedNotificationAccountContactAssociation`: [`ManagedNotificationAccountContactAssociation`], property types in [`managed_notification_account_contact_association`](mod@managed_notification_account_contact_association)
+//! - `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation`: [`ManagedNotificationAdditionalChannelAssociation`], property types in [`managed_notification_additional_channel_association`](mod@managed_notification_additional_channel_association)
+//! - `AWS::Notifications::NotificationConfiguration`: [`NotificationConfiguration`], property types in [`notification_configuration`](mod@notification_configuration)
+//! - `AWS::Notifications::NotificationHub`: [`NotificationHub`], property types in [`notification_hub`](mod@notification_hub)
+//! - `AWS::Notifications::OrganizationalUnitAssociation`: [`OrganizationalUnitAssociation`], property types in [`organizational_unit_association`](mod@organizational_unit_association)
 
 #[cfg(feature = "notifications")]
 pub mod channel_association;

@@ -3,7 +3,7 @@
 
 //! `AWS::NotificationsContacts` resource types:
 //!
-//! - `AWS::NotificationsContacts::EmailContact`: [`EmailContact`], property types in [`email_contact`]
+//! - `AWS::NotificationsContacts::EmailContact`: [`EmailContact`], property types in [`email_contact`](mod@email_contact)
 
 #[cfg(feature = "notificationscontacts")]
 pub mod email_contact;

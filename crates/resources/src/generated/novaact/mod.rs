@@ -3,7 +3,7 @@
 
 //! `AWS::NovaAct` resource types:
 //!
-//! - `AWS::NovaAct::WorkflowDefinition`: [`WorkflowDefinition`], property types in [`workflow_definition`]
+//! - `AWS::NovaAct::WorkflowDefinition`: [`WorkflowDefinition`], property types in [`workflow_definition`](mod@workflow_definition)
 
 #[cfg(feature = "novaact")]
 pub mod workflow_definition;

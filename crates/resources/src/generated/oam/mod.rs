@@ -3,8 +3,8 @@
 
 //! `AWS::Oam` resource types:
 //!
-//! - `AWS::Oam::Link`: [`Link`], property types in [`link`]
-//! - `AWS::Oam::Sink`: [`Sink`], property types in [`sink`]
+//! - `AWS::Oam::Link`: [`Link`], property types in [`link`](mod@link)
+//! - `AWS::Oam::Sink`: [`Sink`], property types in [`sink`](mod@sink)
 
 #[cfg(feature = "oam")]
 pub mod link;

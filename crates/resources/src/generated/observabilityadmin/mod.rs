@@ -3,14 +3,14 @@
 
 //! `AWS::ObservabilityAdmin` resource types:
 //!
-//! - `AWS::ObservabilityAdmin::OrganizationCentralizationRule`: [`OrganizationCentralizationRule`], property types in [`organization_centralization_rule`]
-//! - `AWS::ObservabilityAdmin::OrganizationTelemetryRule`: [`OrganizationTelemetryRule`], property types in [`organization_telemetry_rule`]
-//! - `AWS::ObservabilityAdmin::S3TableIntegration`: [`S3TableIntegration`], property types in [`s3_table_integration`]
-//! - `AWS::ObservabilityAdmin::TelemetryEnrichment`: [`TelemetryEnrichment`], property types in [`telemetry_enrichment`]
-//! - `AWS::ObservabilityAdmin::TelemetryPipelines`: [`TelemetryPipelines`], property types in [`telemetry_pipelines`]
-//! - `AWS::ObservabilityAdmin::TelemetryRule`: [`TelemetryRule`], property types in [`telemetry_rule`]
+//! - `AWS::ObservabilityAdmin::OrganizationCentralizationRule`: [`OrganizationCentralizationRule`], property types in [`organization_centralization_rule`](mod@organization_centralization_rule)
+//! - `AWS::ObservabilityAdmin::OrganizationTelemetryRule`: [`OrganizationTelemetryRule`], property types in [`organization_telemetry_rule`](mod@organization_telemetry_rule)
+//! - `AWS::ObservabilityAdmin::S3TableIntegration`: [`S3TableIntegration`], property types in [`s3_table_integration`](mod@s3_table_integration)
+//! - `AWS::ObservabilityAdmin::TelemetryEnrichment`: [`TelemetryEnrichment`], property types in [`telemetry_enrichment`](mod@telemetry_enrichment)
+//! - `AWS::ObservabilityAdmin::TelemetryPipelines`: [`TelemetryPipelines`], property types in [`telemetry_pipelines`](mod@telemetry_pipelines)
+//! - `AWS::ObservabilityAdmin::TelemetryRule`: [`TelemetryRule`], property types in [`telemetry_rule`](mod@telemetry_rule)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "observabilityadmin")]
 pub mod organization_centralization_rule;

@@ -3,13 +3,13 @@
 
 //! `AWS::ODB` resource types:
 //!
-//! - `AWS::ODB::CloudAutonomousVmCluster`: [`CloudAutonomousVmCluster`], property types in [`cloud_autonomous_vm_cluster`]
-//! - `AWS::ODB::CloudExadataInfrastructure`: [`CloudExadataInfrastructure`], property types in [`cloud_exadata_infrastructure`]
-//! - `AWS::ODB::CloudVmCluster`: [`CloudVmCluster`], property types in [`cloud_vm_cluster`]
-//! - `AWS::ODB::OdbNetwork`: [`OdbNetwork`], property types in [`odb_network`]
-//! - `AWS::ODB::OdbPeeringConnection`: [`OdbPeeringConnection`], property types in [`odb_peering_connection`]
+//! - `AWS::ODB::CloudAutonomousVmCluster`: [`CloudAutonomousVmCluster`], property types in [`cloud_autonomous_vm_cluster`](mod@cloud_autonomous_vm_cluster)
+//! - `AWS::ODB::CloudExadataInfrastructure`: [`CloudExadataInfrastructure`], property types in [`cloud_exadata_infrastructure`](mod@cloud_exadata_infrastructure)
+//! - `AWS::ODB::CloudVmCluster`: [`CloudVmCluster`], property types in [`cloud_vm_cluster`](mod@cloud_vm_cluster)
+//! - `AWS::ODB::OdbNetwork`: [`OdbNetwork`], property types in [`odb_network`](mod@odb_network)
+//! - `AWS::ODB::OdbPeeringConnection`: [`OdbPeeringConnection`], property types in [`odb_peering_connection`](mod@odb_peering_connection)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "odb")]
 pub mod cloud_autonomous_vm_cluster;

@@ -3,16 +3,16 @@
 
 //! `AWS::Omics` resource types:
 //!
-//! - `AWS::Omics::AnnotationStore`: [`AnnotationStore`], property types in [`annotation_store`]
-//! - `AWS::Omics::Configuration`: [`Configuration`], property types in [`configuration`]
-//! - `AWS::Omics::ReferenceStore`: [`ReferenceStore`], property types in [`reference_store`]
-//! - `AWS::Omics::RunGroup`: [`RunGroup`], property types in [`run_group`]
-//! - `AWS::Omics::SequenceStore`: [`SequenceStore`], property types in [`sequence_store`]
-//! - `AWS::Omics::VariantStore`: [`VariantStore`], property types in [`variant_store`]
-//! - `AWS::Omics::Workflow`: [`Workflow`], property types in [`workflow`]
-//! - `AWS::Omics::WorkflowVersion`: [`WorkflowVersion`], property types in [`workflow_version`]
+//! - `AWS::Omics::AnnotationStore`: [`AnnotationStore`], property types in [`annotation_store`](mod@annotation_store)
+//! - `AWS::Omics::Configuration`: [`Configuration`], property types in [`configuration`](mod@configuration)
+//! - `AWS::Omics::ReferenceStore`: [`ReferenceStore`], property types in [`reference_store`](mod@reference_store)
+//! - `AWS::Omics::RunGroup`: [`RunGroup`], property types in [`run_group`](mod@run_group)
+//! - `AWS::Omics::SequenceStore`: [`SequenceStore`], property types in [`sequence_store`](mod@sequence_store)
+//! - `AWS::Omics::VariantStore`: [`VariantStore`], property types in [`variant_store`](mod@variant_store)
+//! - `AWS::Omics::Workflow`: [`Workflow`], property types in [`workflow`](mod@workflow)
+//! - `AWS::Omics::WorkflowVersion`: [`WorkflowVersion`], property types in [`workflow_version`](mod@workflow_version)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "omics")]
 pub mod annotation_store;

@@ -3,16 +3,16 @@
 
 //! `AWS::OpenSearchServerless` resource types:
 //!
-//! - `AWS::OpenSearchServerless::AccessPolicy`: [`AccessPolicy`], property types in [`access_policy`]
-//! - `AWS::OpenSearchServerless::Collection`: [`Collection`], property types in [`collection`]
-//! - `AWS::OpenSearchServerless::CollectionGroup`: [`CollectionGroup`], property types in [`collection_group`]
-//! - `AWS::OpenSearchServerless::Index`: [`Index`], property types in [`index`]
-//! - `AWS::OpenSearchServerless::LifecyclePolicy`: [`LifecyclePolicy`], property types in [`lifecycle_policy`]
-//! - `AWS::OpenSearchServerless::SecurityConfig`: [`SecurityConfig`], property types in [`security_config`]
-//! - `AWS::OpenSearchServerless::SecurityPolicy`: [`SecurityPolicy`], property types in [`security_policy`]
-//! - `AWS::OpenSearchServerless::VpcEndpoint`: [`VpcEndpoint`], property types in [`vpc_endpoint`]
+//! - `AWS::OpenSearchServerless::AccessPolicy`: [`AccessPolicy`], property types in [`access_policy`](mod@access_policy)
+//! - `AWS::OpenSearchServerless::Collection`: [`Collection`], property types in [`collection`](mod@collection)
+//! - `AWS::OpenSearchServerless::CollectionGroup`: [`CollectionGroup`], property types in [`collection_group`](mod@collection_group)
+//! - `AWS::OpenSearchServerless::Index`: [`Index`], property types in [`index`](mod@index)
+//! - `AWS::OpenSearchServerless::LifecyclePolicy`: [`LifecyclePolicy`], property types in [`lifecycle_policy`](mod@lifecycle_policy)
+//! - `AWS::OpenSearchServerless::SecurityConfig`: [`SecurityConfig`], property types in [`security_config`](mod@security_config)
+//! - `AWS::OpenSearchServerless::SecurityPolicy`: [`SecurityPolicy`], property types in [`security_policy`](mod@security_policy)
+//! - `AWS::OpenSearchServerless::VpcEndpoint`: [`VpcEndpoint`], property types in [`vpc_endpoint`](mod@vpc_endpoint)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "opensearchserverless")]
 pub mod access_policy;

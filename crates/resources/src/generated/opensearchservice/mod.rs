@@ -3,8 +3,8 @@
 
 //! `AWS::OpenSearchService` resource types:
 //!
-//! - `AWS::OpenSearchService::Application`: [`Application`], property types in [`application`]
-//! - `AWS::OpenSearchService::Domain`: [`Domain`], property types in [`domain`]
+//! - `AWS::OpenSearchService::Application`: [`Application`], property types in [`application`](mod@application)
+//! - `AWS::OpenSearchService::Domain`: [`Domain`], property types in [`domain`](mod@domain)
 
 #[cfg(feature = "opensearchservice")]
 pub mod application;

@@ -3,15 +3,15 @@
 
 //! `AWS::OpsWorks` resource types:
 //!
-//! - `AWS::OpsWorks::App`: [`App`], property types in [`app`]
-//! - `AWS::OpsWorks::ElasticLoadBalancerAttachment`: [`ElasticLoadBalancerAttachment`], property types in [`elastic_load_balancer_attachment`]
-//! - `AWS::OpsWorks::Instance`: [`Instance`], property types in [`instance`]
-//! - `AWS::OpsWorks::Layer`: [`Layer`], property types in [`layer`]
-//! - `AWS::OpsWorks::Stack`: [`Stack`], property types in [`stack`]
-//! - `AWS::OpsWorks::UserProfile`: [`UserProfile`], property types in [`user_profile`]
-//! - `AWS::OpsWorks::Volume`: [`Volume`], property types in [`volume`]
+//! - `AWS::OpsWorks::App`: [`App`], property types in [`app`](mod@app)
+//! - `AWS::OpsWorks::ElasticLoadBalancerAttachment`: [`ElasticLoadBalancerAttachment`], property types in [`elastic_load_balancer_attachment`](mod@elastic_load_balancer_attachment)
+//! - `AWS::OpsWorks::Instance`: [`Instance`], property types in [`instance`](mod@instance)
+//! - `AWS::OpsWorks::Layer`: [`Layer`], property types in [`layer`](mod@layer)
+//! - `AWS::OpsWorks::Stack`: [`Stack`], property types in [`stack`](mod@stack)
+//! - `AWS::OpsWorks::UserProfile`: [`UserProfile`], property types in [`user_profile`](mod@user_profile)
+//! - `AWS::OpsWorks::Volume`: [`Volume`], property types in [`volume`](mod@volume)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "opsworks")]
 pub mod app;

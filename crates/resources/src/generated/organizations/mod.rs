@@ -3,13 +3,13 @@
 
 //! `AWS::Organizations` resource types:
 //!
-//! - `AWS::Organizations::Account`: [`Account`], property types in [`account`]
-//! - `AWS::Organizations::Organization`: [`Organization`], property types in [`organization`]
-//! - `AWS::Organizations::OrganizationalUnit`: [`OrganizationalUnit`], property types in [`organizational_unit`]
-//! - `AWS::Organizations::Policy`: [`Policy`], property types in [`policy`]
-//! - `AWS::Organizations::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
+//! - `AWS::Organizations::Account`: [`Account`], property types in [`account`](mod@account)
+//! - `AWS::Organizations::Organization`: [`Organization`], property types in [`organization`](mod@organization)
+//! - `AWS::Organizations::OrganizationalUnit`: [`OrganizationalUnit`], property types in [`organizational_unit`](mod@organizational_unit)
+//! - `AWS::Organizations::Policy`: [`Policy`], property types in [`policy`](mod@policy)
+//! - `AWS::Organizations::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`](mod@resource_policy)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "organizations")]
 pub mod account;

@@ -3,7 +3,7 @@
 
 //! `AWS::OSIS` resource types:
 //!
-//! - `AWS::OSIS::Pipeline`: [`Pipeline`], property types in [`pipeline`]
+//! - `AWS::OSIS::Pipeline`: [`Pipeline`], property types in [`pipeline`](mod@pipeline)
 
 #[cfg(feature = "osis")]
 pub mod pipeline;

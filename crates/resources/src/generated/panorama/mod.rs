@@ -3,11 +3,11 @@
 
 //! `AWS::Panorama` resource types:
 //!
-//! - `AWS::Panorama::ApplicationInstance`: [`ApplicationInstance`], property types in [`application_instance`]
-//! - `AWS::Panorama::Package`: [`Package`], property types in [`package`]
-//! - `AWS::Panorama::PackageVersion`: [`PackageVersion`], property types in [`package_version`]
+//! - `AWS::Panorama::ApplicationInstance`: [`ApplicationInstance`], property types in [`application_instance`](mod@application_instance)
+//! - `AWS::Panorama::Package`: [`Package`], property types in [`package`](mod@package)
+//! - `AWS::Panorama::PackageVersion`: [`PackageVersion`], property types in [`package_version`](mod@package_version)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "panorama")]
 pub mod application_instance;

@@ -3,8 +3,8 @@
 
 //! `AWS::PaymentCryptography` resource types:
 //!
-//! - `AWS::PaymentCryptography::Alias`: [`Alias`], property types in [`alias`]
-//! - `AWS::PaymentCryptography::Key`: [`Key`], property types in [`key`]
+//! - `AWS::PaymentCryptography::Alias`: [`Alias`], property types in [`alias`](mod@alias)
+//! - `AWS::PaymentCryptography::Key`: [`Key`], property types in [`key`](mod@key)
 
 #[cfg(feature = "paymentcryptography")]
 pub mod alias;

@@ -3,11 +3,11 @@
 
 //! `AWS::PCAConnectorAD` resource types:
 //!
-//! - `AWS::PCAConnectorAD::Connector`: [`Connector`], property types in [`connector`]
-//! - `AWS::PCAConnectorAD::DirectoryRegistration`: [`DirectoryRegistration`], property types in [`directory_registration`]
-//! - `AWS::PCAConnectorAD::ServicePrincipalName`: [`ServicePrincipalName`], property types in [`service_principal_name`]
-//! - `AWS::PCAConnectorAD::Template`: [`Template`], property types in [`template`]
-//! - `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`: [`TemplateGroupAccessControlEntry`], property types in [`template_group_access_control_entry`]
+//! - `AWS::PCAConnectorAD::Connector`: [`Connector`], property types in [`connector`](mod@connector)
+//! - `AWS::PCAConnectorAD::DirectoryRegistration`: [`DirectoryRegistration`], property types in [`directory_registration`](mod@directory_registration)
+//! - `AWS::PCAConnectorAD::ServicePrincipalName`: [`ServicePrincipalName`], property types in [`service_principal_name`](mod@service_principal_name)
+//! - `AWS::PCAConnectorAD::Template`: [`Template`], property types in [`template`](mod@template)
+//! - `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`: [`TemplateGroupAccessControlEntry`], property types in [`template_group_access_control_entry`](mod@template_group_access_control_entry)
 
 #[cfg(feature = "pcaconnectorad")]
 pub mod connector;

@@ -3,8 +3,8 @@
 
 //! `AWS::PCAConnectorSCEP` resource types:
 //!
-//! - `AWS::PCAConnectorSCEP::Challenge`: [`Challenge`], property types in [`challenge`]
-//! - `AWS::PCAConnectorSCEP::Connector`: [`Connector`], property types in [`connector`]
+//! - `AWS::PCAConnectorSCEP::Challenge`: [`Challenge`], property types in [`challenge`](mod@challenge)
+//! - `AWS::PCAConnectorSCEP::Connector`: [`Connector`], property types in [`connector`](mod@connector)
 
 #[cfg(feature = "pcaconnectorscep")]
 pub mod challenge;

@@ -3,11 +3,11 @@
 
 //! `AWS::PCS` resource types:
 //!
-//! - `AWS::PCS::Cluster`: [`Cluster`], property types in [`cluster`]
-//! - `AWS::PCS::ComputeNodeGroup`: [`ComputeNodeGroup`], property types in [`compute_node_group`]
-//! - `AWS::PCS::Queue`: [`Queue`], property types in [`queue`]
+//! - `AWS::PCS::Cluster`: [`Cluster`], property types in [`cluster`](mod@cluster)
+//! - `AWS::PCS::ComputeNodeGroup`: [`ComputeNodeGroup`], property types in [`compute_node_group`](mod@compute_node_group)
+//! - `AWS::PCS::Queue`: [`Queue`], property types in [`queue`](mod@queue)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "pcs")]
 pub mod cluster;

@@ -3,12 +3,12 @@
 
 //! `AWS::Personalize` resource types:
 //!
-//! - `AWS::Personalize::Dataset`: [`Dataset`], property types in [`dataset`]
-//! - `AWS::Personalize::DatasetGroup`: [`DatasetGroup`], property types in [`dataset_group`]
-//! - `AWS::Personalize::Schema`: [`Schema`], property types in [`schema`]
-//! - `AWS::Personalize::Solution`: [`Solution`], property types in [`solution`]
+//! - `AWS::Personalize::Dataset`: [`Dataset`], property types in [`dataset`](mod@dataset)
+//! - `AWS::Personalize::DatasetGroup`: [`DatasetGroup`], property types in [`dataset_group`](mod@dataset_group)
+//! - `AWS::Personalize::Schema`: [`Schema`], property types in [`schema`](mod@schema)
+//! - `AWS::Personalize::Solution`: [`Solution`], property types in [`solution`](mod@solution)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "personalize")]
 pub mod dataset;

@@ -3,27 +3,27 @@
 
 //! `AWS::Pinpoint` resource types:
 //!
-//! - `AWS::Pinpoint::ADMChannel`: [`AdmChannel`], property types in [`adm_channel`]
-//! - `AWS::Pinpoint::APNSChannel`: [`ApnsChannel`], property types in [`apns_channel`]
-//! - `AWS::Pinpoint::APNSSandboxChannel`: [`ApnsSandboxChannel`], property types in [`apns_sandbox_channel`]
-//! - `AWS::Pinpoint::APNSVoipChannel`: [`ApnsVoipChannel`], property types in [`apns_voip_channel`]
-//! - `AWS::Pinpoint::APNSVoipSandboxChannel`: [`ApnsVoipSandboxChannel`], property types in [`apns_voip_sandbox_channel`]
-//! - `AWS::Pinpoint::App`: [`App`], property types in [`app`]
-//! - `AWS::Pinpoint::ApplicationSettings`: [`ApplicationSettings`], property types in [`application_settings`]
-//! - `AWS::Pinpoint::BaiduChannel`: [`BaiduChannel`], property types in [`baidu_channel`]
-//! - `AWS::Pinpoint::Campaign`: [`Campaign`], property types in [`campaign`]
-//! - `AWS::Pinpoint::EmailChannel`: [`EmailChannel`], property types in [`email_channel`]
-//! - `AWS::Pinpoint::EmailTemplate`: [`EmailTemplate`], property types in [`email_template`]
-//! - `AWS::Pinpoint::EventStream`: [`EventStream`], property types in [`event_stream`]
-//! - `AWS::Pinpoint::GCMChannel`: [`GcmChannel`], property types in [`gcm_channel`]
-//! - `AWS::Pinpoint::InAppTemplate`: [`InAppTemplate`], property types in [`in_app_template`]
-//! - `AWS::Pinpoint::PushTemplate`: [`PushTemplate`], property types in [`push_template`]
-//! - `AWS::Pinpoint::Segment`: [`Segment`], property types in [`segment`]
-//! - `AWS::Pinpoint::SMSChannel`: [`SmsChannel`], property types in [`sms_channel`]
-//! - `AWS::Pinpoint::SmsTemplate`: [`SmsTemplate`], property types in [`sms_template`]
-//! - `AWS::Pinpoint::VoiceChannel`: [`VoiceChannel`], property types in [`voice_channel`]
+//! - `AWS::Pinpoint::ADMChannel`: [`AdmChannel`], property types in [`adm_channel`](mod@adm_channel)
+//! - `AWS::Pinpoint::APNSChannel`: [`ApnsChannel`], property types in [`apns_channel`](mod@apns_channel)
+//! - `AWS::Pinpoint::APNSSandboxChannel`: [`ApnsSandboxChannel`], property types in [`apns_sandbox_channel`](mod@apns_sandbox_channel)
+//! - `AWS::Pinpoint::APNSVoipChannel`: [`ApnsVoipChannel`], property types in [`apns_voip_channel`](mod@apns_voip_channel)
+//! - `AWS::Pinpoint::APNSVoipSandboxChannel`: [`ApnsVoipSandboxChannel`], property types in [`apns_voip_sandbox_channel`](mod@apns_voip_sandbox_channel)
+//! - `AWS::Pinpoint::App`: [`App`], property types in [`app`](mod@app)
+//! - `AWS::Pinpoint::ApplicationSettings`: [`ApplicationSettings`], property types in [`application_settings`](mod@application_settings)
+//! - `AWS::Pinpoint::BaiduChannel`: [`BaiduChannel`], property types in [`baidu_channel`](mod@baidu_channel)
+//! - `AWS::Pinpoint::Campaign`: [`Campaign`], property types in [`campaign`](mod@campaign)
+//! - `AWS::Pinpoint::EmailChannel`: [`EmailChannel`], property types in [`email_channel`](mod@email_channel)
+//! - `AWS::Pinpoint::EmailTemplate`: [`EmailTemplate`], property types in [`email_template`](mod@email_template)
+//! - `AWS::Pinpoint::EventStream`: [`EventStream`], property types in [`event_stream`](mod@event_stream)
+//! - `AWS::Pinpoint::GCMChannel`: [`GcmChannel`], property types in [`gcm_channel`](mod@gcm_channel)
+//! - `AWS::Pinpoint::InAppTemplate`: [`InAppTemplate`], property types in [`in_app_template`](mod@in_app_template)
+//! - `AWS::Pinpoint::PushTemplate`: [`PushTemplate`], property types in [`push_template`](mod@push_template)
+//! - `AWS::Pinpoint::Segment`: [`Segment`], property types in [`segment`](mod@segment)
+//! - `AWS::Pinpoint::SMSChannel`: [`SmsChannel`], property types in [`sms_channel`](mod@sms_channel)
+//! - `AWS::Pinpoint::SmsTemplate`: [`SmsTemplate`], property types in [`sms_template`](mod@sms_template)
+//! - `AWS::Pinpoint::VoiceChannel`: [`VoiceChannel`], property types in [`voice_channel`](mod@voice_channel)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "pinpoint")]
 pub mod adm_channel;

@@ -3,12 +3,12 @@
 
 //! `AWS::PinpointEmail` resource types:
 //!
-//! - `AWS::PinpointEmail::ConfigurationSet`: [`ConfigurationSet`], property types in [`configuration_set`]
-//! - `AWS::PinpointEmail::ConfigurationSetEventDestination`: [`ConfigurationSetEventDestination`], property types in [`configuration_set_event_destination`]
-//! - `AWS::PinpointEmail::DedicatedIpPool`: [`DedicatedIpPool`], property types in [`dedicated_ip_pool`]
-//! - `AWS::PinpointEmail::Identity`: [`Identity`], property types in [`identity`]
+//! - `AWS::PinpointEmail::ConfigurationSet`: [`ConfigurationSet`], property types in [`configuration_set`](mod@configuration_set)
+//! - `AWS::PinpointEmail::ConfigurationSetEventDestination`: [`ConfigurationSetEventDestination`], property types in [`configuration_set_event_destination`](mod@configuration_set_event_destination)
+//! - `AWS::PinpointEmail::DedicatedIpPool`: [`DedicatedIpPool`], property types in [`dedicated_ip_pool`](mod@dedicated_ip_pool)
+//! - `AWS::PinpointEmail::Identity`: [`Identity`], property types in [`identity`](mod@identity)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "pinpointemail")]
 pub mod configuration_set;

@@ -3,7 +3,7 @@
 
 //! `AWS::Pipes` resource types:
 //!
-//! - `AWS::Pipes::Pipe`: [`Pipe`], property types in [`pipe`]
+//! - `AWS::Pipes::Pipe`: [`Pipe`], property types in [`pipe`](mod@pipe)
 
 #[cfg(feature = "pipes")]
 pub mod pipe;

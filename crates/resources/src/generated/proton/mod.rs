@@ -3,11 +3,11 @@
 
 //! `AWS::Proton` resource types:
 //!
-//! - `AWS::Proton::EnvironmentAccountConnection`: [`EnvironmentAccountConnection`], property types in [`environment_account_connection`]
-//! - `AWS::Proton::EnvironmentTemplate`: [`EnvironmentTemplate`], property types in [`environment_template`]
-//! - `AWS::Proton::ServiceTemplate`: [`ServiceTemplate`], property types in [`service_template`]
+//! - `AWS::Proton::EnvironmentAccountConnection`: [`EnvironmentAccountConnection`], property types in [`environment_account_connection`](mod@environment_account_connection)
+//! - `AWS::Proton::EnvironmentTemplate`: [`EnvironmentTemplate`], property types in [`environment_template`](mod@environment_template)
+//! - `AWS::Proton::ServiceTemplate`: [`ServiceTemplate`], property types in [`service_template`](mod@service_template)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "proton")]
 pub mod environment_account_connection;

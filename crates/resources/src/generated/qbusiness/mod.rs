@@ -3,16 +3,16 @@
 
 //! `AWS::QBusiness` resource types:
 //!
-//! - `AWS::QBusiness::Application`: [`Application`], property types in [`application`]
-//! - `AWS::QBusiness::DataAccessor`: [`DataAccessor`], property types in [`data_accessor`]
-//! - `AWS::QBusiness::DataSource`: [`DataSource`], property types in [`data_source`]
-//! - `AWS::QBusiness::Index`: [`Index`], property types in [`index`]
-//! - `AWS::QBusiness::Permission`: [`Permission`], property types in [`permission`]
-//! - `AWS::QBusiness::Plugin`: [`Plugin`], property types in [`plugin`]
-//! - `AWS::QBusiness::Retriever`: [`Retriever`], property types in [`retriever`]
-//! - `AWS::QBusiness::WebExperience`: [`WebExperience`], property types in [`web_experience`]
+//! - `AWS::QBusiness::Application`: [`Application`], property types in [`application`](mod@application)
+//! - `AWS::QBusiness::DataAccessor`: [`DataAccessor`], property types in [`data_accessor`](mod@data_accessor)
+//! - `AWS::QBusiness::DataSource`: [`DataSource`], property types in [`data_source`](mod@data_source)
+//! - `AWS::QBusiness::Index`: [`Index`], property types in [`index`](mod@index)
+//! - `AWS::QBusiness::Permission`: [`Permission`], property types in [`permission`](mod@permission)
+//! - `AWS::QBusiness::Plugin`: [`Plugin`], property types in [`plugin`](mod@plugin)
+//! - `AWS::QBusiness::Retriever`: [`Retriever`], property types in [`retriever`](mod@retriever)
+//! - `AWS::QBusiness::WebExperience`: [`WebExperience`], property types in [`web_experience`](mod@web_experience)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "qbusiness")]
 pub mod application;

@@ -3,8 +3,8 @@
 
 //! `AWS::QLDB` resource types:
 //!
-//! - `AWS::QLDB::Ledger`: [`Ledger`], property types in [`ledger`]
-//! - `AWS::QLDB::Stream`: [`Stream`], property types in [`stream`]
+//! - `AWS::QLDB::Ledger`: [`Ledger`], property types in [`ledger`](mod@ledger)
+//! - `AWS::QLDB::Stream`: [`Stream`], property types in [`stream`](mod@stream)
 
 #[cfg(feature = "qldb")]
 pub mod ledger;

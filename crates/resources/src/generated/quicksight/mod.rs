@@ -3,20 +3,20 @@
 
 //! `AWS::QuickSight` resource types:
 //!
-//! - `AWS::QuickSight::ActionConnector`: [`ActionConnector`], property types in [`action_connector`]
-//! - `AWS::QuickSight::Analysis`: [`Analysis`], property types in [`analysis`]
-//! - `AWS::QuickSight::CustomPermissions`: [`CustomPermissions`], property types in [`custom_permissions`]
-//! - `AWS::QuickSight::Dashboard`: [`Dashboard`], property types in [`dashboard`]
-//! - `AWS::QuickSight::DataSet`: [`DataSet`], property types in [`data_set`]
-//! - `AWS::QuickSight::DataSource`: [`DataSource`], property types in [`data_source`]
-//! - `AWS::QuickSight::Folder`: [`Folder`], property types in [`folder`]
-//! - `AWS::QuickSight::RefreshSchedule`: [`RefreshSchedule`], property types in [`refresh_schedule`]
-//! - `AWS::QuickSight::Template`: [`Template`], property types in [`template`]
-//! - `AWS::QuickSight::Theme`: [`Theme`], property types in [`theme`]
-//! - `AWS::QuickSight::Topic`: [`Topic`], property types in [`topic`]
-//! - `AWS::QuickSight::VPCConnection`: [`VpcConnection`], property types in [`vpc_connection`]
+//! - `AWS::QuickSight::ActionConnector`: [`ActionConnector`], property types in [`action_connector`](mod@action_connector)
+//! - `AWS::QuickSight::Analysis`: [`Analysis`], property types in [`analysis`](mod@analysis)
+//! - `AWS::QuickSight::CustomPermissions`: [`CustomPermissions`], property types in [`custom_permissions`](mod@custom_permissions)
+//! - `AWS::QuickSight::Dashboard`: [`Dashboard`], property types in [`dashboard`](mod@dashboard)
+//! - `AWS::QuickSight::DataSet`: [`DataSet`], property types in [`data_set`](mod@data_set)
+//! - `AWS::QuickSight::DataSource`: [`DataSource`], property types in [`data_source`](mod@data_source)
+//! - `AWS::QuickSight::Folder`: [`Folder`], property types in [`folder`](mod@folder)
+//! - `AWS::QuickSight::RefreshSchedule`: [`RefreshSchedule`], property types in [`refresh_schedule`](mod@refresh_schedule)
+//! - `AWS::QuickSight::Template`: [`Template`], property types in [`template`](mod@template)
+//! - `AWS::QuickSight::Theme`: [`Theme`], property types in [`theme`](mod@theme)
+//! - `AWS::QuickSight::Topic`: [`Topic`], property types in [`topic`](mod@topic)
+//! - `AWS::QuickSight::VPCConnection`: [`VpcConnection`], property types in [`vpc_connection`](mod@vpc_connection)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "quicksight")]
 pub mod action_connector;

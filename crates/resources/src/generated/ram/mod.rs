@@ -3,8 +3,8 @@
 
 //! `AWS::RAM` resource types:
 //!
-//! - `AWS::RAM::Permission`: [`Permission`], property types in [`permission`]
-//! - `AWS::RAM::ResourceShare`: [`ResourceShare`], property types in [`resource_share`]
+//! - `AWS::RAM::Permission`: [`Permission`], property types in [`permission`](mod@permission)
+//! - `AWS::RAM::ResourceShare`: [`ResourceShare`], property types in [`resource_share`](mod@resource_share)
 
 #[cfg(feature = "ram")]
 pub mod permission;

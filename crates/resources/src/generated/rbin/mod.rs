@@ -3,7 +3,7 @@
 
 //! `AWS::Rbin` resource types:
 //!
-//! - `AWS::Rbin::Rule`: [`Rule`], property types in [`rule`]
+//! - `AWS::Rbin::Rule`: [`Rule`], property types in [`rule`](mod@rule)
 
 #[cfg(feature = "rbin")]
 pub mod rule;

@@ -3,24 +3,24 @@
 
 //! `AWS::RDS` resource types:
 //!
-//! - `AWS::RDS::CustomDBEngineVersion`: [`CustomDbEngineVersion`], property types in [`custom_db_engine_version`]
-//! - `AWS::RDS::DBCluster`: [`DbCluster`], property types in [`db_cluster`]
-//! - `AWS::RDS::DBClusterParameterGroup`: [`DbClusterParameterGroup`], property types in [`db_cluster_parameter_group`]
-//! - `AWS::RDS::DBInstance`: [`DbInstance`], property types in [`db_instance`]
-//! - `AWS::RDS::DBParameterGroup`: [`DbParameterGroup`], property types in [`db_parameter_group`]
-//! - `AWS::RDS::DBProxy`: [`DbProxy`], property types in [`db_proxy`]
-//! - `AWS::RDS::DBProxyEndpoint`: [`DbProxyEndpoint`], property types in [`db_proxy_endpoint`]
-//! - `AWS::RDS::DBProxyTargetGroup`: [`DbProxyTargetGroup`], property types in [`db_proxy_target_group`]
-//! - `AWS::RDS::DBSecurityGroup`: [`DbSecurityGroup`], property types in [`db_security_group`]
-//! - `AWS::RDS::DBSecurityGroupIngress`: [`DbSecurityGroupIngress`], property types in [`db_security_group_ingress`]
-//! - `AWS::RDS::DBShardGroup`: [`DbShardGroup`], property types in [`db_shard_group`]
-//! - `AWS::RDS::DBSubnetGroup`: [`DbSubnetGroup`], property types in [`db_subnet_group`]
-//! - `AWS::RDS::EventSubscription`: [`EventSubscription`], property types in [`event_subscription`]
-//! - `AWS::RDS::GlobalCluster`: [`GlobalCluster`], property types in [`global_cluster`]
-//! - `AWS::RDS::Integration`: [`Integration`], property types in [`integration`]
-//! - `AWS::RDS::OptionGroup`: [`OptionGroup`], property types in [`option_group`]
+//! - `AWS::RDS::CustomDBEngineVersion`: [`CustomDbEngineVersion`], property types in [`custom_db_engine_version`](mod@custom_db_engine_version)
+//! - `AWS::RDS::DBCluster`: [`DbCluster`], property types in [`db_cluster`](mod@db_cluster)
+//! - `AWS::RDS::DBClusterParameterGroup`: [`DbClusterParameterGroup`], property types in [`db_cluster_parameter_group`](mod@db_cluster_parameter_group)
+//! - `AWS::RDS::DBInstance`: [`DbInstance`], property types in [`db_instance`](mod@db_instance)
+//! - `AWS::RDS::DBParameterGroup`: [`DbParameterGroup`], property types in [`db_parameter_group`](mod@db_parameter_group)
+//! - `AWS::RDS::DBProxy`: [`DbProxy`], property types in [`db_proxy`](mod@db_proxy)
+//! - `AWS::RDS::DBProxyEndpoint`: [`DbProxyEndpoint`], property types in [`db_proxy_endpoint`](mod@db_proxy_endpoint)
+//! - `AWS::RDS::DBProxyTargetGroup`: [`DbProxyTargetGroup`], property types in [`db_proxy_target_group`](mod@db_proxy_target_group)
+//! - `AWS::RDS::DBSecurityGroup`: [`DbSecurityGroup`], property types in [`db_security_group`](mod@db_security_group)
+//! - `AWS::RDS::DBSecurityGroupIngress`: [`DbSecurityGroupIngress`], property types in [`db_security_group_ingress`](mod@db_security_group_ingress)
+//! - `AWS::RDS::DBShardGroup`: [`DbShardGroup`], property types in [`db_shard_group`](mod@db_shard_group)
+//! - `AWS::RDS::DBSubnetGroup`: [`DbSubnetGroup`], property types in [`db_subnet_group`](mod@db_subnet_group)
+//! - `AWS::RDS::EventSubscription`: [`EventSubscription`], property types in [`event_subscription`](mod@event_subscription)
+//! - `AWS::RDS::GlobalCluster`: [`GlobalCluster`], property types in [`global_cluster`](mod@global_cluster)
+//! - `AWS::RDS::Integration`: [`Integration`], property types in [`integration`](mod@integration)
+//! - `AWS::RDS::OptionGroup`: [`OptionGroup`], property types in [`option_group`](mod@option_group)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "rds")]
 pub mod custom_db_engine_version;

@@ -3,18 +3,18 @@
 
 //! `AWS::Redshift` resource types:
 //!
-//! - `AWS::Redshift::Cluster`: [`Cluster`], property types in [`cluster`]
-//! - `AWS::Redshift::ClusterParameterGroup`: [`ClusterParameterGroup`], property types in [`cluster_parameter_group`]
-//! - `AWS::Redshift::ClusterSecurityGroup`: [`ClusterSecurityGroup`], property types in [`cluster_security_group`]
-//! - `AWS::Redshift::ClusterSecurityGroupIngress`: [`ClusterSecurityGroupIngress`], property types in [`cluster_security_group_ingress`]
-//! - `AWS::Redshift::ClusterSubnetGroup`: [`ClusterSubnetGroup`], property types in [`cluster_subnet_group`]
-//! - `AWS::Redshift::EndpointAccess`: [`EndpointAccess`], property types in [`endpoint_access`]
-//! - `AWS::Redshift::EndpointAuthorization`: [`EndpointAuthorization`], property types in [`endpoint_authorization`]
-//! - `AWS::Redshift::EventSubscription`: [`EventSubscription`], property types in [`event_subscription`]
-//! - `AWS::Redshift::Integration`: [`Integration`], property types in [`integration`]
-//! - `AWS::Redshift::ScheduledAction`: [`ScheduledAction`], property types in [`scheduled_action`]
+//! - `AWS::Redshift::Cluster`: [`Cluster`], property types in [`cluster`](mod@cluster)
+//! - `AWS::Redshift::ClusterParameterGroup`: [`ClusterParameterGroup`], property types in [`cluster_parameter_group`](mod@cluster_parameter_group)
+//! - `AWS::Redshift::ClusterSecurityGroup`: [`ClusterSecurityGroup`], property types in [`cluster_security_group`](mod@cluster_security_group)
+//! - `AWS::Redshift::ClusterSecurityGroupIngress`: [`ClusterSecurityGroupIngress`], property types in [`cluster_security_group_ingress`](mod@cluster_security_group_ingress)
+//! - `AWS::Redshift::ClusterSubnetGroup`: [`ClusterSubnetGroup`], property types in [`cluster_subnet_group`](mod@cluster_subnet_group)
+//! - `AWS::Redshift::EndpointAccess`: [`EndpointAccess`], property types in [`endpoint_access`](mod@endpoint_access)
+//! - `AWS::Redshift::EndpointAuthorization`: [`EndpointAuthorization`], property types in [`endpoint_authorization`](mod@endpoint_authorization)
+//! - `AWS::Redshift::EventSubscription`: [`EventSubscription`], property types in [`event_subscription`](mod@event_subscription)
+//! - `AWS::Redshift::Integration`: [`Integration`], property types in [`integration`](mod@integration)
+//! - `AWS::Redshift::ScheduledAction`: [`ScheduledAction`], property types in [`scheduled_action`](mod@scheduled_action)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "redshift")]
 pub mod cluster;

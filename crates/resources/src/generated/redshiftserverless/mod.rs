@@ -3,11 +3,11 @@
 
 //! `AWS::RedshiftServerless` resource types:
 //!
-//! - `AWS::RedshiftServerless::Namespace`: [`Namespace`], property types in [`namespace`]
-//! - `AWS::RedshiftServerless::Snapshot`: [`Snapshot`], property types in [`snapshot`]
-//! - `AWS::RedshiftServerless::Workgroup`: [`Workgroup`], property types in [`workgroup`]
+//! - `AWS::RedshiftServerless::Namespace`: [`Namespace`], property types in [`namespace`](mod@namespace)
+//! - `AWS::RedshiftServerless::Snapshot`: [`Snapshot`], property types in [`snapshot`](mod@snapshot)
+//! - `AWS::RedshiftServerless::Workgroup`: [`Workgroup`], property types in [`workgroup`](mod@workgroup)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "redshiftserverless")]
 pub mod namespace;

@@ -3,12 +3,12 @@
 
 //! `AWS::RefactorSpaces` resource types:
 //!
-//! - `AWS::RefactorSpaces::Application`: [`Application`], property types in [`application`]
-//! - `AWS::RefactorSpaces::Environment`: [`Environment`], property types in [`environment`]
-//! - `AWS::RefactorSpaces::Route`: [`Route`], property types in [`route`]
-//! - `AWS::RefactorSpaces::Service`: [`Service`], property types in [`service`]
+//! - `AWS::RefactorSpaces::Application`: [`Application`], property types in [`application`](mod@application)
+//! - `AWS::RefactorSpaces::Environment`: [`Environment`], property types in [`environment`](mod@environment)
+//! - `AWS::RefactorSpaces::Route`: [`Route`], property types in [`route`](mod@route)
+//! - `AWS::RefactorSpaces::Service`: [`Service`], property types in [`service`](mod@service)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "refactorspaces")]
 pub mod application;

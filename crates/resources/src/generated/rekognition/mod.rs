@@ -3,11 +3,11 @@
 
 //! `AWS::Rekognition` resource types:
 //!
-//! - `AWS::Rekognition::Collection`: [`Collection`], property types in [`collection`]
-//! - `AWS::Rekognition::Project`: [`Project`], property types in [`project`]
-//! - `AWS::Rekognition::StreamProcessor`: [`StreamProcessor`], property types in [`stream_processor`]
+//! - `AWS::Rekognition::Collection`: [`Collection`], property types in [`collection`](mod@collection)
+//! - `AWS::Rekognition::Project`: [`Project`], property types in [`project`](mod@project)
+//! - `AWS::Rekognition::StreamProcessor`: [`StreamProcessor`], property types in [`stream_processor`](mod@stream_processor)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "rekognition")]
 pub mod collection;

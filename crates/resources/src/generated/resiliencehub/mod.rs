@@ -3,8 +3,8 @@
 
 //! `AWS::ResilienceHub` resource types:
 //!
-//! - `AWS::ResilienceHub::App`: [`App`], property types in [`app`]
-//! - `AWS::ResilienceHub::ResiliencyPolicy`: [`ResiliencyPolicy`], property types in [`resiliency_policy`]
+//! - `AWS::ResilienceHub::App`: [`App`], property types in [`app`](mod@app)
+//! - `AWS::ResilienceHub::ResiliencyPolicy`: [`ResiliencyPolicy`], property types in [`resiliency_policy`](mod@resiliency_policy)
 
 #[cfg(feature = "resiliencehub")]
 pub mod app;

@@ -3,9 +3,9 @@
 
 //! `AWS::ResourceExplorer2` resource types:
 //!
-//! - `AWS::ResourceExplorer2::DefaultViewAssociation`: [`DefaultViewAssociation`], property types in [`default_view_association`]
-//! - `AWS::ResourceExplorer2::Index`: [`Index`], property types in [`index`]
-//! - `AWS::ResourceExplorer2::View`: [`View`], property types in [`view`]
+//! - `AWS::ResourceExplorer2::DefaultViewAssociation`: [`DefaultViewAssociation`], property types in [`default_view_association`](mod@default_view_association)
+//! - `AWS::ResourceExplorer2::Index`: [`Index`], property types in [`index`](mod@index)
+//! - `AWS::ResourceExplorer2::View`: [`View`], property types in [`view`](mod@view)
 
 #[cfg(feature = "resourceexplorer2")]
 pub mod default_view_association;

@@ -3,8 +3,8 @@
 
 //! `AWS::ResourceGroups` resource types:
 //!
-//! - `AWS::ResourceGroups::Group`: [`Group`], property types in [`group`]
-//! - `AWS::ResourceGroups::TagSyncTask`: [`TagSyncTask`], property types in [`tag_sync_task`]
+//! - `AWS::ResourceGroups::Group`: [`Group`], property types in [`group`](mod@group)
+//! - `AWS::ResourceGroups::TagSyncTask`: [`TagSyncTask`], property types in [`tag_sync_task`](mod@tag_sync_task)
 
 #[cfg(feature = "resourcegroups")]
 pub mod group;

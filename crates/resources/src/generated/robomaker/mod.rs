@@ -3,14 +3,14 @@
 
 //! `AWS::RoboMaker` resource types:
 //!
-//! - `AWS::RoboMaker::Fleet`: [`Fleet`], property types in [`fleet`]
-//! - `AWS::RoboMaker::Robot`: [`Robot`], property types in [`robot`]
-//! - `AWS::RoboMaker::RobotApplication`: [`RobotApplication`], property types in [`robot_application`]
-//! - `AWS::RoboMaker::RobotApplicationVersion`: [`RobotApplicationVersion`], property types in [`robot_application_version`]
-//! - `AWS::RoboMaker::SimulationApplication`: [`SimulationApplication`], property types in [`simulation_application`]
-//! - `AWS::RoboMaker::SimulationApplicationVersion`: [`SimulationApplicationVersion`], property types in [`simulation_application_version`]
+//! - `AWS::RoboMaker::Fleet`: [`Fleet`], property types in [`fleet`](mod@fleet)
+//! - `AWS::RoboMaker::Robot`: [`Robot`], property types in [`robot`](mod@robot)
+//! - `AWS::RoboMaker::RobotApplication`: [`RobotApplication`], property types in [`robot_application`](mod@robot_application)
+//! - `AWS::RoboMaker::RobotApplicationVersion`: [`RobotApplicationVersion`], property types in [`robot_application_version`](mod@robot_application_version)
+//! - `AWS::RoboMaker::SimulationApplication`: [`SimulationApplication`], property types in [`simulation_application`](mod@simulation_application)
+//! - `AWS::RoboMaker::SimulationApplicationVersion`: [`SimulationApplicationVersion`], property types in [`simulation_application_version`](mod@simulation_application_version)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "robomaker")]
 pub mod fleet;

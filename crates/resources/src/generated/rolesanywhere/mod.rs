@@ -3,11 +3,11 @@
 
 //! `AWS::RolesAnywhere` resource types:
 //!
-//! - `AWS::RolesAnywhere::CRL`: [`Crl`], property types in [`crl`]
-//! - `AWS::RolesAnywhere::Profile`: [`Profile`], property types in [`profile`]
-//! - `AWS::RolesAnywhere::TrustAnchor`: [`TrustAnchor`], property types in [`trust_anchor`]
+//! - `AWS::RolesAnywhere::CRL`: [`Crl`], property types in [`crl`](mod@crl)
+//! - `AWS::RolesAnywhere::Profile`: [`Profile`], property types in [`profile`](mod@profile)
+//! - `AWS::RolesAnywhere::TrustAnchor`: [`TrustAnchor`], property types in [`trust_anchor`](mod@trust_anchor)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "rolesanywhere")]
 pub mod crl;

@@ -3,15 +3,15 @@
 
 //! `AWS::Route53` resource types:
 //!
-//! - `AWS::Route53::CidrCollection`: [`CidrCollection`], property types in [`cidr_collection`]
-//! - `AWS::Route53::DNSSEC`: [`Dnssec`], property types in [`dnssec`]
-//! - `AWS::Route53::HealthCheck`: [`HealthCheck`], property types in [`health_check`]
-//! - `AWS::Route53::HostedZone`: [`HostedZone`], property types in [`hosted_zone`]
-//! - `AWS::Route53::KeySigningKey`: [`KeySigningKey`], property types in [`key_signing_key`]
-//! - `AWS::Route53::RecordSet`: [`RecordSet`], property types in [`record_set`]
-//! - `AWS::Route53::RecordSetGroup`: [`RecordSetGroup`], property types in [`record_set_group`]
+//! - `AWS::Route53::CidrCollection`: [`CidrCollection`], property types in [`cidr_collection`](mod@cidr_collection)
+//! - `AWS::Route53::DNSSEC`: [`Dnssec`], property types in [`dnssec`](mod@dnssec)
+//! - `AWS::Route53::HealthCheck`: [`HealthCheck`], property types in [`health_check`](mod@health_check)
+//! - `AWS::Route53::HostedZone`: [`HostedZone`], property types in [`hosted_zone`](mod@hosted_zone)
+//! - `AWS::Route53::KeySigningKey`: [`KeySigningKey`], property types in [`key_signing_key`](mod@key_signing_key)
+//! - `AWS::Route53::RecordSet`: [`RecordSet`], property types in [`record_set`](mod@record_set)
+//! - `AWS::Route53::RecordSetGroup`: [`RecordSetGroup`], property types in [`record_set_group`](mod@record_set_group)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "route53")]
 pub mod cidr_collection;

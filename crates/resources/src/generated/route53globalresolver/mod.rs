@@ -3,15 +3,15 @@
 
 //! `AWS::Route53GlobalResolver` resource types:
 //!
-//! - `AWS::Route53GlobalResolver::AccessSource`: [`AccessSource`], property types in [`access_source`]
-//! - `AWS::Route53GlobalResolver::AccessToken`: [`AccessToken`], property types in [`access_token`]
-//! - `AWS::Route53GlobalResolver::DnsView`: [`DnsView`], property types in [`dns_view`]
-//! - `AWS::Route53GlobalResolver::FirewallDomainList`: [`FirewallDomainList`], property types in [`firewall_domain_list`]
-//! - `AWS::Route53GlobalResolver::FirewallRule`: [`FirewallRule`], property types in [`firewall_rule`]
-//! - `AWS::Route53GlobalResolver::GlobalResolver`: [`GlobalResolver`], property types in [`global_resolver`]
-//! - `AWS::Route53GlobalResolver::HostedZoneAssociation`: [`HostedZoneAssociation`], property types in [`hosted_zone_association`]
+//! - `AWS::Route53GlobalResolver::AccessSource`: [`AccessSource`], property types in [`access_source`](mod@access_source)
+//! - `AWS::Route53GlobalResolver::AccessToken`: [`AccessToken`], property types in [`access_token`](mod@access_token)
+//! - `AWS::Route53GlobalResolver::DnsView`: [`DnsView`], property types in [`dns_view`](mod@dns_view)
+//! - `AWS::Route53GlobalResolver::FirewallDomainList`: [`FirewallDomainList`], property types in [`firewall_domain_list`](mod@firewall_domain_list)
+//! - `AWS::Route53GlobalResolver::FirewallRule`: [`FirewallRule`], property types in [`firewall_rule`](mod@firewall_rule)
+//! - `AWS::Route53GlobalResolver::GlobalResolver`: [`GlobalResolver`], property types in [`global_resolver`](mod@global_resolver)
+//! - `AWS::Route53GlobalResolver::HostedZoneAssociation`: [`HostedZoneAssociation`], property types in [`hosted_zone_association`](mod@hosted_zone_association)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "route53globalresolver")]
 pub mod access_source;

@@ -3,11 +3,11 @@
 
 //! `AWS::Route53Profiles` resource types:
 //!
-//! - `AWS::Route53Profiles::Profile`: [`Profile`], property types in [`profile`]
-//! - `AWS::Route53Profiles::ProfileAssociation`: [`ProfileAssociation`], property types in [`profile_association`]
-//! - `AWS::Route53Profiles::ProfileResourceAssociation`: [`ProfileResourceAssociation`], property types in [`profile_resource_association`]
+//! - `AWS::Route53Profiles::Profile`: [`Profile`], property types in [`profile`](mod@profile)
+//! - `AWS::Route53Profiles::ProfileAssociation`: [`ProfileAssociation`], property types in [`profile_association`](mod@profile_association)
+//! - `AWS::Route53Profiles::ProfileResourceAssociation`: [`ProfileResourceAssociation`], property types in [`profile_resource_association`](mod@profile_resource_association)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "route53profiles")]
 pub mod profile;

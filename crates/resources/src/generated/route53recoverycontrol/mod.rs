@@ -3,12 +3,12 @@
 
 //! `AWS::Route53RecoveryControl` resource types:
 //!
-//! - `AWS::Route53RecoveryControl::Cluster`: [`Cluster`], property types in [`cluster`]
-//! - `AWS::Route53RecoveryControl::ControlPanel`: [`ControlPanel`], property types in [`control_panel`]
-//! - `AWS::Route53RecoveryControl::RoutingControl`: [`RoutingControl`], property types in [`routing_control`]
-//! - `AWS::Route53RecoveryControl::SafetyRule`: [`SafetyRule`], property types in [`safety_rule`]
+//! - `AWS::Route53RecoveryControl::Cluster`: [`Cluster`], property types in [`cluster`](mod@cluster)
+//! - `AWS::Route53RecoveryControl::ControlPanel`: [`ControlPanel`], property types in [`control_panel`](mod@control_panel)
+//! - `AWS::Route53RecoveryControl::RoutingControl`: [`RoutingControl`], property types in [`routing_control`](mod@routing_control)
+//! - `AWS::Route53RecoveryControl::SafetyRule`: [`SafetyRule`], property types in [`safety_rule`](mod@safety_rule)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "route53recoverycontrol")]
 pub mod cluster;

@@ -3,12 +3,12 @@
 
 //! `AWS::Route53RecoveryReadiness` resource types:
 //!
-//! - `AWS::Route53RecoveryReadiness::Cell`: [`Cell`], property types in [`cell`]
-//! - `AWS::Route53RecoveryReadiness::ReadinessCheck`: [`ReadinessCheck`], property types in [`readiness_check`]
-//! - `AWS::Route53RecoveryReadiness::RecoveryGroup`: [`RecoveryGroup`], property types in [`recovery_group`]
-//! - `AWS::Route53RecoveryReadiness::ResourceSet`: [`ResourceSet`], property types in [`resource_set`]
+//! - `AWS::Route53RecoveryReadiness::Cell`: [`Cell`], property types in [`cell`](mod@cell)
+//! - `AWS::Route53RecoveryReadiness::ReadinessCheck`: [`ReadinessCheck`], property types in [`readiness_check`](mod@readiness_check)
+//! - `AWS::Route53RecoveryReadiness::RecoveryGroup`: [`RecoveryGroup`], property types in [`recovery_group`](mod@recovery_group)
+//! - `AWS::Route53RecoveryReadiness::ResourceSet`: [`ResourceSet`], property types in [`resource_set`](mod@resource_set)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "route53recoveryreadiness")]
 pub mod cell;

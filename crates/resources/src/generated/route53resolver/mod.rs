@@ -3,19 +3,19 @@
 
 //! `AWS::Route53Resolver` resource types:
 //!
-//! - `AWS::Route53Resolver::FirewallDomainList`: [`FirewallDomainList`], property types in [`firewall_domain_list`]
-//! - `AWS::Route53Resolver::FirewallRuleGroup`: [`FirewallRuleGroup`], property types in [`firewall_rule_group`]
-//! - `AWS::Route53Resolver::FirewallRuleGroupAssociation`: [`FirewallRuleGroupAssociation`], property types in [`firewall_rule_group_association`]
-//! - `AWS::Route53Resolver::OutpostResolver`: [`OutpostResolver`], property types in [`outpost_resolver`]
-//! - `AWS::Route53Resolver::ResolverConfig`: [`ResolverConfig`], property types in [`resolver_config`]
-//! - `AWS::Route53Resolver::ResolverDNSSECConfig`: [`ResolverDnssecConfig`], property types in [`resolver_dnssec_config`]
-//! - `AWS::Route53Resolver::ResolverEndpoint`: [`ResolverEndpoint`], property types in [`resolver_endpoint`]
-//! - `AWS::Route53Resolver::ResolverQueryLoggingConfig`: [`ResolverQueryLoggingConfig`], property types in [`resolver_query_logging_config`]
-//! - `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation`: [`ResolverQueryLoggingConfigAssociation`], property types in [`resolver_query_logging_config_association`]
-//! - `AWS::Route53Resolver::ResolverRule`: [`ResolverRule`], property types in [`resolver_rule`]
-//! - `AWS::Route53Resolver::ResolverRuleAssociation`: [`ResolverRuleAssociation`], property types in [`resolver_rule_association`]
+//! - `AWS::Route53Resolver::FirewallDomainList`: [`FirewallDomainList`], property types in [`firewall_domain_list`](mod@firewall_domain_list)
+//! - `AWS::Route53Resolver::FirewallRuleGroup`: [`FirewallRuleGroup`], property types in [`firewall_rule_group`](mod@firewall_rule_group)
+//! - `AWS::Route53Resolver::FirewallRuleGroupAssociation`: [`FirewallRuleGroupAssociation`], property types in [`firewall_rule_group_association`](mod@firewall_rule_group_association)
+//! - `AWS::Route53Resolver::OutpostResolver`: [`OutpostResolver`], property types in [`outpost_resolver`](mod@outpost_resolver)
+//! - `AWS::Route53Resolver::ResolverConfig`: [`ResolverConfig`], property types in [`resolver_config`](mod@resolver_config)
+//! - `AWS::Route53Resolver::ResolverDNSSECConfig`: [`ResolverDnssecConfig`], property types in [`resolver_dnssec_config`](mod@resolver_dnssec_config)
+//! - `AWS::Route53Resolver::ResolverEndpoint`: [`ResolverEndpoint`], property types in [`resolver_endpoint`](mod@resolver_endpoint)
+//! - `AWS::Route53Resolver::ResolverQueryLoggingConfig`: [`ResolverQueryLoggingConfig`], property types in [`resolver_query_logging_config`](mod@resolver_query_logging_config)
+//! - `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation`: [`ResolverQueryLoggingConfigAssociation`], property types in [`resolver_query_logging_config_association`](mod@resolver_query_logging_config_association)
+//! - `AWS::Route53Resolver::ResolverRule`: [`ResolverRule`], property types in [`resolver_rule`](mod@resolver_rule)
+//! - `AWS::Route53Resolver::ResolverRuleAssociation`: [`ResolverRuleAssociation`], property types in [`resolver_rule_association`](mod@resolver_rule_association)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "route53resolver")]
 pub mod firewall_domain_list;

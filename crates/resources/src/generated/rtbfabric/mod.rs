@@ -3,13 +3,13 @@
 
 //! `AWS::RTBFabric` resource types:
 //!
-//! - `AWS::RTBFabric::InboundExternalLink`: [`InboundExternalLink`], property types in [`inbound_external_link`]
-//! - `AWS::RTBFabric::Link`: [`Link`], property types in [`link`]
-//! - `AWS::RTBFabric::OutboundExternalLink`: [`OutboundExternalLink`], property types in [`outbound_external_link`]
-//! - `AWS::RTBFabric::RequesterGateway`: [`RequesterGateway`], property types in [`requester_gateway`]
-//! - `AWS::RTBFabric::ResponderGateway`: [`ResponderGateway`], property types in [`responder_gateway`]
+//! - `AWS::RTBFabric::InboundExternalLink`: [`InboundExternalLink`], property types in [`inbound_external_link`](mod@inbound_external_link)
+//! - `AWS::RTBFabric::Link`: [`Link`], property types in [`link`](mod@link)
+//! - `AWS::RTBFabric::OutboundExternalLink`: [`OutboundExternalLink`], property types in [`outbound_external_link`](mod@outbound_external_link)
+//! - `AWS::RTBFabric::RequesterGateway`: [`RequesterGateway`], property types in [`requester_gateway`](mod@requester_gateway)
+//! - `AWS::RTBFabric::ResponderGateway`: [`ResponderGateway`], property types in [`responder_gateway`](mod@responder_gateway)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "rtbfabric")]
 pub mod inbound_external_link;

@@ -3,7 +3,7 @@
 
 //! `AWS::RUM` resource types:
 //!
-//! - `AWS::RUM::AppMonitor`: [`AppMonitor`], property types in [`app_monitor`]
+//! - `AWS::RUM::AppMonitor`: [`AppMonitor`], property types in [`app_monitor`](mod@app_monitor)
 
 #[cfg(feature = "rum")]
 pub mod app_monitor;

@@ -3,18 +3,18 @@
 
 //! `AWS::S3` resource types:
 //!
-//! - `AWS::S3::AccessGrant`: [`AccessGrant`], property types in [`access_grant`]
-//! - `AWS::S3::AccessGrantsInstance`: [`AccessGrantsInstance`], property types in [`access_grants_instance`]
-//! - `AWS::S3::AccessGrantsLocation`: [`AccessGrantsLocation`], property types in [`access_grants_location`]
-//! - `AWS::S3::AccessPoint`: [`AccessPoint`], property types in [`access_point`]
-//! - `AWS::S3::Bucket`: [`Bucket`], property types in [`bucket`]
-//! - `AWS::S3::BucketPolicy`: [`BucketPolicy`], property types in [`bucket_policy`]
-//! - `AWS::S3::MultiRegionAccessPoint`: [`MultiRegionAccessPoint`], property types in [`multi_region_access_point`]
-//! - `AWS::S3::MultiRegionAccessPointPolicy`: [`MultiRegionAccessPointPolicy`], property types in [`multi_region_access_point_policy`]
-//! - `AWS::S3::StorageLens`: [`StorageLens`], property types in [`storage_lens`]
-//! - `AWS::S3::StorageLensGroup`: [`StorageLensGroup`], property types in [`storage_lens_group`]
+//! - `AWS::S3::AccessGrant`: [`AccessGrant`], property types in [`access_grant`](mod@access_grant)
+//! - `AWS::S3::AccessGrantsInstance`: [`AccessGrantsInstance`], property types in [`access_grants_instance`](mod@access_grants_instance)
+//! - `AWS::S3::AccessGrantsLocation`: [`AccessGrantsLocation`], property types in [`access_grants_location`](mod@access_grants_location)
+//! - `AWS::S3::AccessPoint`: [`AccessPoint`], property types in [`access_point`](mod@access_point)
+//! - `AWS::S3::Bucket`: [`Bucket`], property types in [`bucket`](mod@bucket)
+//! - `AWS::S3::BucketPolicy`: [`BucketPolicy`], property types in [`bucket_policy`](mod@bucket_policy)
+//! - `AWS::S3::MultiRegionAccessPoint`: [`MultiRegionAccessPoint`], property types in [`multi_region_access_point`](mod@multi_region_access_point)
+//! - `AWS::S3::MultiRegionAccessPointPolicy`: [`MultiRegionAccessPointPolicy`], property types in [`multi_region_access_point_policy`](mod@multi_region_access_point_policy)
+//! - `AWS::S3::StorageLens`: [`StorageLens`], property types in [`storage_lens`](mod@storage_lens)
+//! - `AWS::S3::StorageLensGroup`: [`StorageLensGroup`], property types in [`storage_lens_group`](mod@storage_lens_group)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "s3")]
 pub mod access_grant;

@@ -3,11 +3,11 @@
 
 //! `AWS::S3Express` resource types:
 //!
-//! - `AWS::S3Express::AccessPoint`: [`AccessPoint`], property types in [`access_point`]
-//! - `AWS::S3Express::BucketPolicy`: [`BucketPolicy`], property types in [`bucket_policy`]
-//! - `AWS::S3Express::DirectoryBucket`: [`DirectoryBucket`], property types in [`directory_bucket`]
+//! - `AWS::S3Express::AccessPoint`: [`AccessPoint`], property types in [`access_point`](mod@access_point)
+//! - `AWS::S3Express::BucketPolicy`: [`BucketPolicy`], property types in [`bucket_policy`](mod@bucket_policy)
+//! - `AWS::S3Express::DirectoryBucket`: [`DirectoryBucket`], property types in [`directory_bucket`](mod@directory_bucket)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "s3express")]
 pub mod access_point;

@@ -3,10 +3,10 @@
 
 //! `AWS::S3Files` resource types:
 //!
-//! - `AWS::S3Files::AccessPoint`: [`AccessPoint`], property types in [`access_point`]
-//! - `AWS::S3Files::FileSystem`: [`FileSystem`], property types in [`file_system`]
-//! - `AWS::S3Files::FileSystemPolicy`: [`FileSystemPolicy`], property types in [`file_system_policy`]
-//! - `AWS::S3Files::MountTarget`: [`MountTarget`], property types in [`mount_target`]
+//! - `AWS::S3Files::AccessPoint`: [`AccessPoint`], property types in [`access_point`](mod@access_point)
+//! - `AWS::S3Files::FileSystem`: [`FileSystem`], property types in [`file_system`](mod@file_system)
+//! - `AWS::S3Files::FileSystemPolicy`: [`FileSystemPolicy`], property types in [`file_system_policy`](mod@file_system_policy)
+//! - `AWS::S3Files::MountTarget`: [`MountTarget`], property types in [`mount_target`](mod@mount_target)
 
 #[cfg(feature = "s3files")]
 pub mod access_point;

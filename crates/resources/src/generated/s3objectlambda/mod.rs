@@ -3,8 +3,8 @@
 
 //! `AWS::S3ObjectLambda` resource types:
 //!
-//! - `AWS::S3ObjectLambda::AccessPoint`: [`AccessPoint`], property types in [`access_point`]
-//! - `AWS::S3ObjectLambda::AccessPointPolicy`: [`AccessPointPolicy`], property types in [`access_point_policy`]
+//! - `AWS::S3ObjectLambda::AccessPoint`: [`AccessPoint`], property types in [`access_point`](mod@access_point)
+//! - `AWS::S3ObjectLambda::AccessPointPolicy`: [`AccessPointPolicy`], property types in [`access_point_policy`](mod@access_point_policy)
 
 #[cfg(feature = "s3objectlambda")]
 pub mod access_point;

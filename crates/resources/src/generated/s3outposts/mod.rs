@@ -3,10 +3,10 @@
 
 //! `AWS::S3Outposts` resource types:
 //!
-//! - `AWS::S3Outposts::AccessPoint`: [`AccessPoint`], property types in [`access_point`]
-//! - `AWS::S3Outposts::Bucket`: [`Bucket`], property types in [`bucket`]
-//! - `AWS::S3Outposts::BucketPolicy`: [`BucketPolicy`], property types in [`bucket_policy`]
-//! - `AWS::S3Outposts::Endpoint`: [`Endpoint`], property types in [`endpoint`]
+//! - `AWS::S3Outposts::AccessPoint`: [`AccessPoint`], property types in [`access_point`](mod@access_point)
+//! - `AWS::S3Outposts::Bucket`: [`Bucket`], property types in [`bucket`](mod@bucket)
+//! - `AWS::S3Outposts::BucketPolicy`: [`BucketPolicy`], property types in [`bucket_policy`](mod@bucket_policy)
+//! - `AWS::S3Outposts::Endpoint`: [`Endpoint`], property types in [`endpoint`](mod@endpoint)
 
 #[cfg(feature = "s3outposts")]
 pub mod access_point;

@@ -3,13 +3,13 @@
 
 //! `AWS::S3Tables` resource types:
 //!
-//! - `AWS::S3Tables::Namespace`: [`Namespace`], property types in [`namespace`]
-//! - `AWS::S3Tables::Table`: [`Table`], property types in [`table`]
-//! - `AWS::S3Tables::TableBucket`: [`TableBucket`], property types in [`table_bucket`]
-//! - `AWS::S3Tables::TableBucketPolicy`: [`TableBucketPolicy`], property types in [`table_bucket_policy`]
-//! - `AWS::S3Tables::TablePolicy`: [`TablePolicy`], property types in [`table_policy`]
+//! - `AWS::S3Tables::Namespace`: [`Namespace`], property types in [`namespace`](mod@namespace)
+//! - `AWS::S3Tables::Table`: [`Table`], property types in [`table`](mod@table)
+//! - `AWS::S3Tables::TableBucket`: [`TableBucket`], property types in [`table_bucket`](mod@table_bucket)
+//! - `AWS::S3Tables::TableBucketPolicy`: [`TableBucketPolicy`], property types in [`table_bucket_policy`](mod@table_bucket_policy)
+//! - `AWS::S3Tables::TablePolicy`: [`TablePolicy`], property types in [`table_policy`](mod@table_policy)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "s3tables")]
 pub mod namespace;

@@ -3,11 +3,11 @@
 
 //! `AWS::S3Vectors` resource types:
 //!
-//! - `AWS::S3Vectors::Index`: [`Index`], property types in [`index`]
-//! - `AWS::S3Vectors::VectorBucket`: [`VectorBucket`], property types in [`vector_bucket`]
-//! - `AWS::S3Vectors::VectorBucketPolicy`: [`VectorBucketPolicy`], property types in [`vector_bucket_policy`]
+//! - `AWS::S3Vectors::Index`: [`Index`], property types in [`index`](mod@index)
+//! - `AWS::S3Vectors::VectorBucket`: [`VectorBucket`], property types in [`vector_bucket`](mod@vector_bucket)
+//! - `AWS::S3Vectors::VectorBucketPolicy`: [`VectorBucketPolicy`], property types in [`vector_bucket_policy`](mod@vector_bucket_policy)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "s3vectors")]
 pub mod index;

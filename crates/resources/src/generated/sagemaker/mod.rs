@@ -3,42 +3,42 @@
 
 //! `AWS::SageMaker` resource types:
 //!
-//! - `AWS::SageMaker::App`: [`App`], property types in [`app`]
-//! - `AWS::SageMaker::AppImageConfig`: [`AppImageConfig`], property types in [`app_image_config`]
-//! - `AWS::SageMaker::Cluster`: [`Cluster`], property types in [`cluster`]
-//! - `AWS::SageMaker::CodeRepository`: [`CodeRepository`], property types in [`code_repository`]
-//! - `AWS::SageMaker::DataQualityJobDefinition`: [`DataQualityJobDefinition`], property types in [`data_quality_job_definition`]
-//! - `AWS::SageMaker::Device`: [`Device`], property types in [`device`]
-//! - `AWS::SageMaker::DeviceFleet`: [`DeviceFleet`], property types in [`device_fleet`]
-//! - `AWS::SageMaker::Domain`: [`Domain`], property types in [`domain`]
-//! - `AWS::SageMaker::Endpoint`: [`Endpoint`], property types in [`endpoint`]
-//! - `AWS::SageMaker::EndpointConfig`: [`EndpointConfig`], property types in [`endpoint_config`]
-//! - `AWS::SageMaker::FeatureGroup`: [`FeatureGroup`], property types in [`feature_group`]
-//! - `AWS::SageMaker::Image`: [`Image`], property types in [`image`]
-//! - `AWS::SageMaker::ImageVersion`: [`ImageVersion`], property types in [`image_version`]
-//! - `AWS::SageMaker::InferenceComponent`: [`InferenceComponent`], property types in [`inference_component`]
-//! - `AWS::SageMaker::InferenceExperiment`: [`InferenceExperiment`], property types in [`inference_experiment`]
-//! - `AWS::SageMaker::MlflowTrackingServer`: [`MlflowTrackingServer`], property types in [`mlflow_tracking_server`]
-//! - `AWS::SageMaker::Model`: [`Model`], property types in [`model`]
-//! - `AWS::SageMaker::ModelBiasJobDefinition`: [`ModelBiasJobDefinition`], property types in [`model_bias_job_definition`]
-//! - `AWS::SageMaker::ModelCard`: [`ModelCard`], property types in [`model_card`]
-//! - `AWS::SageMaker::ModelExplainabilityJobDefinition`: [`ModelExplainabilityJobDefinition`], property types in [`model_explainability_job_definition`]
-//! - `AWS::SageMaker::ModelPackage`: [`ModelPackage`], property types in [`model_package`]
-//! - `AWS::SageMaker::ModelPackageGroup`: [`ModelPackageGroup`], property types in [`model_package_group`]
-//! - `AWS::SageMaker::ModelQualityJobDefinition`: [`ModelQualityJobDefinition`], property types in [`model_quality_job_definition`]
-//! - `AWS::SageMaker::MonitoringSchedule`: [`MonitoringSchedule`], property types in [`monitoring_schedule`]
-//! - `AWS::SageMaker::NotebookInstance`: [`NotebookInstance`], property types in [`notebook_instance`]
-//! - `AWS::SageMaker::NotebookInstanceLifecycleConfig`: [`NotebookInstanceLifecycleConfig`], property types in [`notebook_instance_lifecycle_config`]
-//! - `AWS::SageMaker::PartnerApp`: [`PartnerApp`], property types in [`partner_app`]
-//! - `AWS::SageMaker::Pipeline`: [`Pipeline`], property types in [`pipeline`]
-//! - `AWS::SageMaker::ProcessingJob`: [`ProcessingJob`], property types in [`processing_job`]
-//! - `AWS::SageMaker::Project`: [`Project`], property types in [`project`]
-//! - `AWS::SageMaker::Space`: [`Space`], property types in [`space`]
-//! - `AWS::SageMaker::StudioLifecycleConfig`: [`StudioLifecycleConfig`], property types in [`studio_lifecycle_config`]
-//! - `AWS::SageMaker::UserProfile`: [`UserProfile`], property types in [`user_profile`]
-//! - `AWS::SageMaker::Workteam`: [`Workteam`], property types in [`workteam`]
+//! - `AWS::SageMaker::App`: [`App`], property types in [`app`](mod@app)
+//! - `AWS::SageMaker::AppImageConfig`: [`AppImageConfig`], property types in [`app_image_config`](mod@app_image_config)
+//! - `AWS::SageMaker::Cluster`: [`Cluster`], property types in [`cluster`](mod@cluster)
+//! - `AWS::SageMaker::CodeRepository`: [`CodeRepository`], property types in [`code_repository`](mod@code_repository)
+//! - `AWS::SageMaker::DataQualityJobDefinition`: [`DataQualityJobDefinition`], property types in [`data_quality_job_definition`](mod@data_quality_job_definition)
+//! - `AWS::SageMaker::Device`: [`Device`], property types in [`device`](mod@device)
+//! - `AWS::SageMaker::DeviceFleet`: [`DeviceFleet`], property types in [`device_fleet`](mod@device_fleet)
+//! - `AWS::SageMaker::Domain`: [`Domain`], property types in [`domain`](mod@domain)
+//! - `AWS::SageMaker::Endpoint`: [`Endpoint`], property types in [`endpoint`](mod@endpoint)
+//! - `AWS::SageMaker::EndpointConfig`: [`EndpointConfig`], property types in [`endpoint_config`](mod@endpoint_config)
+//! - `AWS::SageMaker::FeatureGroup`: [`FeatureGroup`], property types in [`feature_group`](mod@feature_group)
+//! - `AWS::SageMaker::Image`: [`Image`], property types in [`image`](mod@image)
+//! - `AWS::SageMaker::ImageVersion`: [`ImageVersion`], property types in [`image_version`](mod@image_version)
+//! - `AWS::SageMaker::InferenceComponent`: [`InferenceComponent`], property types in [`inference_component`](mod@inference_component)
+//! - `AWS::SageMaker::InferenceExperiment`: [`InferenceExperiment`], property types in [`inference_experiment`](mod@inference_experiment)
+//! - `AWS::SageMaker::MlflowTrackingServer`: [`MlflowTrackingServer`], property types in [`mlflow_tracking_server`](mod@mlflow_tracking_server)
+//! - `AWS::SageMaker::Model`: [`Model`], property types in [`model`](mod@model)
+//! - `AWS::SageMaker::ModelBiasJobDefinition`: [`ModelBiasJobDefinition`], property types in [`model_bias_job_definition`](mod@model_bias_job_definition)
+//! - `AWS::SageMaker::ModelCard`: [`ModelCard`], property types in [`model_card`](mod@model_card)
+//! - `AWS::SageMaker::ModelExplainabilityJobDefinition`: [`ModelExplainabilityJobDefinition`], property types in [`model_explainability_job_definition`](mod@model_explainability_job_definition)
+//! - `AWS::SageMaker::ModelPackage`: [`ModelPackage`], property types in [`model_package`](mod@model_package)
+//! - `AWS::SageMaker::ModelPackageGroup`: [`ModelPackageGroup`], property types in [`model_package_group`](mod@model_package_group)
+//! - `AWS::SageMaker::ModelQualityJobDefinition`: [`ModelQualityJobDefinition`], property types in [`model_quality_job_definition`](mod@model_quality_job_definition)
+//! - `AWS::SageMaker::MonitoringSchedule`: [`MonitoringSchedule`], property types in [`monitoring_schedule`](mod@monitoring_schedule)
+//! - `AWS::SageMaker::NotebookInstance`: [`NotebookInstance`], property types in [`notebook_instance`](mod@notebook_instance)
+//! - `AWS::SageMaker::NotebookInstanceLifecycleConfig`: [`NotebookInstanceLifecycleConfig`], property types in [`notebook_instance_lifecycle_config`](mod@notebook_instance_lifecycle_config)
+//! - `AWS::SageMaker::PartnerApp`: [`PartnerApp`], property types in [`partner_app`](mod@partner_app)
+//! - `AWS::SageMaker::Pipeline`: [`Pipeline`], property types in [`pipeline`](mod@pipeline)
+//! - `AWS::SageMaker::ProcessingJob`: [`ProcessingJob`], property types in [`processing_job`](mod@processing_job)
+//! - `AWS::SageMaker::Project`: [`Project`], property types in [`project`](mod@project)
+//! - `AWS::SageMaker::Space`: [`Space`], property types in [`space`](mod@space)
+//! - `AWS::SageMaker::StudioLifecycleConfig`: [`StudioLifecycleConfig`], property types in [`studio_lifecycle_config`](mod@studio_lifecycle_config)
+//! - `AWS::SageMaker::UserProfile`: [`UserProfile`], property types in [`user_profile`](mod@user_profile)
+//! - `AWS::SageMaker::Workteam`: [`Workteam`], property types in [`workteam`](mod@workteam)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "sagemaker")]
 pub mod app;

@@ -3,8 +3,8 @@
 
 //! `AWS::Scheduler` resource types:
 //!
-//! - `AWS::Scheduler::Schedule`: [`Schedule`], property types in [`schedule`]
-//! - `AWS::Scheduler::ScheduleGroup`: [`ScheduleGroup`], property types in [`schedule_group`]
+//! - `AWS::Scheduler::Schedule`: [`Schedule`], property types in [`schedule`](mod@schedule)
+//! - `AWS::Scheduler::ScheduleGroup`: [`ScheduleGroup`], property types in [`schedule_group`](mod@schedule_group)
 
 #[cfg(feature = "scheduler")]
 pub mod schedule;

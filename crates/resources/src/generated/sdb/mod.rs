@@ -3,7 +3,7 @@
 
 //! `AWS::SDB` resource types:
 //!
-//! - `AWS::SDB::Domain`: [`Domain`], property types in [`domain`]
+//! - `AWS::SDB::Domain`: [`Domain`], property types in [`domain`](mod@domain)
 
 #[cfg(feature = "sdb")]
 pub mod domain;

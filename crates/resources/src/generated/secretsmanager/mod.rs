@@ -3,10 +3,10 @@
 
 //! `AWS::SecretsManager` resource types:
 //!
-//! - `AWS::SecretsManager::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
-//! - `AWS::SecretsManager::RotationSchedule`: [`RotationSchedule`], property types in [`rotation_schedule`]
-//! - `AWS::SecretsManager::Secret`: [`Secret`], property types in [`secret`]
-//! - `AWS::SecretsManager::SecretTargetAttachment`: [`SecretTargetAttachment`], property types in [`secret_target_attachment`]
+//! - `AWS::SecretsManager::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`](mod@resource_policy)
+//! - `AWS::SecretsManager::RotationSchedule`: [`RotationSchedule`], property types in [`rotation_schedule`](mod@rotation_schedule)
+//! - `AWS::SecretsManager::Secret`: [`Secret`], property types in [`secret`](mod@secret)
+//! - `AWS::SecretsManager::SecretTargetAttachment`: [`SecretTargetAttachment`], property types in [`secret_target_attachment`](mod@secret_target_attachment)
 
 #[cfg(feature = "secretsmanager")]
 pub mod resource_policy;

@@ -3,12 +3,12 @@
 
 //! `AWS::SecurityAgent` resource types:
 //!
-//! - `AWS::SecurityAgent::AgentSpace`: [`AgentSpace`], property types in [`agent_space`]
-//! - `AWS::SecurityAgent::Application`: [`Application`], property types in [`application`]
-//! - `AWS::SecurityAgent::Pentest`: [`Pentest`], property types in [`pentest`]
-//! - `AWS::SecurityAgent::TargetDomain`: [`TargetDomain`], property types in [`target_domain`]
+//! - `AWS::SecurityAgent::AgentSpace`: [`AgentSpace`], property types in [`agent_space`](mod@agent_space)
+//! - `AWS::SecurityAgent::Application`: [`Application`], property types in [`application`](mod@application)
+//! - `AWS::SecurityAgent::Pentest`: [`Pentest`], property types in [`pentest`](mod@pentest)
+//! - `AWS::SecurityAgent::TargetDomain`: [`TargetDomain`], property types in [`target_domain`](mod@target_domain)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "securityagent")]
 pub mod agent_space;

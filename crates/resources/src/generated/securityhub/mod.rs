@@ -3,23 +3,23 @@
 
 //! `AWS::SecurityHub` resource types:
 //!
-//! - `AWS::SecurityHub::AggregatorV2`: [`AggregatorV2`], property types in [`aggregator_v2`]
-//! - `AWS::SecurityHub::AutomationRule`: [`AutomationRule`], property types in [`automation_rule`]
-//! - `AWS::SecurityHub::AutomationRuleV2`: [`AutomationRuleV2`], property types in [`automation_rule_v2`]
-//! - `AWS::SecurityHub::ConfigurationPolicy`: [`ConfigurationPolicy`], property types in [`configuration_policy`]
-//! - `AWS::SecurityHub::ConnectorV2`: [`ConnectorV2`], property types in [`connector_v2`]
-//! - `AWS::SecurityHub::DelegatedAdmin`: [`DelegatedAdmin`], property types in [`delegated_admin`]
-//! - `AWS::SecurityHub::FindingAggregator`: [`FindingAggregator`], property types in [`finding_aggregator`]
-//! - `AWS::SecurityHub::Hub`: [`Hub`], property types in [`hub`]
-//! - `AWS::SecurityHub::HubV2`: [`HubV2`], property types in [`hub_v2`]
-//! - `AWS::SecurityHub::Insight`: [`Insight`], property types in [`insight`]
-//! - `AWS::SecurityHub::OrganizationConfiguration`: [`OrganizationConfiguration`], property types in [`organization_configuration`]
-//! - `AWS::SecurityHub::PolicyAssociation`: [`PolicyAssociation`], property types in [`policy_association`]
-//! - `AWS::SecurityHub::ProductSubscription`: [`ProductSubscription`], property types in [`product_subscription`]
-//! - `AWS::SecurityHub::SecurityControl`: [`SecurityControl`], property types in [`security_control`]
-//! - `AWS::SecurityHub::Standard`: [`Standard`], property types in [`standard`]
+//! - `AWS::SecurityHub::AggregatorV2`: [`AggregatorV2`], property types in [`aggregator_v2`](mod@aggregator_v2)
+//! - `AWS::SecurityHub::AutomationRule`: [`AutomationRule`], property types in [`automation_rule`](mod@automation_rule)
+//! - `AWS::SecurityHub::AutomationRuleV2`: [`AutomationRuleV2`], property types in [`automation_rule_v2`](mod@automation_rule_v2)
+//! - `AWS::SecurityHub::ConfigurationPolicy`: [`ConfigurationPolicy`], property types in [`configuration_policy`](mod@configuration_policy)
+//! - `AWS::SecurityHub::ConnectorV2`: [`ConnectorV2`], property types in [`connector_v2`](mod@connector_v2)
+//! - `AWS::SecurityHub::DelegatedAdmin`: [`DelegatedAdmin`], property types in [`delegated_admin`](mod@delegated_admin)
+//! - `AWS::SecurityHub::FindingAggregator`: [`FindingAggregator`], property types in [`finding_aggregator`](mod@finding_aggregator)
+//! - `AWS::SecurityHub::Hub`: [`Hub`], property types in [`hub`](mod@hub)
+//! - `AWS::SecurityHub::HubV2`: [`HubV2`], property types in [`hub_v2`](mod@hub_v2)
+//! - `AWS::SecurityHub::Insight`: [`Insight`], property types in [`insight`](mod@insight)
+//! - `AWS::SecurityHub::OrganizationConfiguration`: [`OrganizationConfiguration`], property types in [`organization_configuration`](mod@organization_configuration)
+//! - `AWS::SecurityHub::PolicyAssociation`: [`PolicyAssociation`], property types in [`policy_association`](mod@policy_association)
+//! - `AWS::SecurityHub::ProductSubscription`: [`ProductSubscription`], property types in [`product_subscription`](mod@product_subscription)
+//! - `AWS::SecurityHub::SecurityControl`: [`SecurityControl`], property types in [`security_control`](mod@security_control)
+//! - `AWS::SecurityHub::Standard`: [`Standard`], property types in [`standard`](mod@standard)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "securityhub")]
 pub mod aggregator_v2;

@@ -3,12 +3,12 @@
 
 //! `AWS::SecurityLake` resource types:
 //!
-//! - `AWS::SecurityLake::AwsLogSource`: [`AwsLogSource`], property types in [`aws_log_source`]
-//! - `AWS::SecurityLake::DataLake`: [`DataLake`], property types in [`data_lake`]
-//! - `AWS::SecurityLake::Subscriber`: [`Subscriber`], property types in [`subscriber`]
-//! - `AWS::SecurityLake::SubscriberNotification`: [`SubscriberNotification`], property types in [`subscriber_notification`]
+//! - `AWS::SecurityLake::AwsLogSource`: [`AwsLogSource`], property types in [`aws_log_source`](mod@aws_log_source)
+//! - `AWS::SecurityLake::DataLake`: [`DataLake`], property types in [`data_lake`](mod@data_lake)
+//! - `AWS::SecurityLake::Subscriber`: [`Subscriber`], property types in [`subscriber`](mod@subscriber)
+//! - `AWS::SecurityLake::SubscriberNotification`: [`SubscriberNotification`], property types in [`subscriber_notification`](mod@subscriber_notification)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "securitylake")]
 pub mod aws_log_source;

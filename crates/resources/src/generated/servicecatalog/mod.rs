@@ -3,24 +3,24 @@
 
 //! `AWS::ServiceCatalog` resource types:
 //!
-//! - `AWS::ServiceCatalog::AcceptedPortfolioShare`: [`AcceptedPortfolioShare`], property types in [`accepted_portfolio_share`]
-//! - `AWS::ServiceCatalog::CloudFormationProduct`: [`CloudFormationProduct`], property types in [`cloud_formation_product`]
-//! - `AWS::ServiceCatalog::CloudFormationProvisionedProduct`: [`CloudFormationProvisionedProduct`], property types in [`cloud_formation_provisioned_product`]
-//! - `AWS::ServiceCatalog::LaunchNotificationConstraint`: [`LaunchNotificationConstraint`], property types in [`launch_notification_constraint`]
-//! - `AWS::ServiceCatalog::LaunchRoleConstraint`: [`LaunchRoleConstraint`], property types in [`launch_role_constraint`]
-//! - `AWS::ServiceCatalog::LaunchTemplateConstraint`: [`LaunchTemplateConstraint`], property types in [`launch_template_constraint`]
-//! - `AWS::ServiceCatalog::Portfolio`: [`Portfolio`], property types in [`portfolio`]
-//! - `AWS::ServiceCatalog::PortfolioPrincipalAssociation`: [`PortfolioPrincipalAssociation`], property types in [`portfolio_principal_association`]
-//! - `AWS::ServiceCatalog::PortfolioProductAssociation`: [`PortfolioProductAssociation`], property types in [`portfolio_product_association`]
-//! - `AWS::ServiceCatalog::PortfolioShare`: [`PortfolioShare`], property types in [`portfolio_share`]
-//! - `AWS::ServiceCatalog::ResourceUpdateConstraint`: [`ResourceUpdateConstraint`], property types in [`resource_update_constraint`]
-//! - `AWS::ServiceCatalog::ServiceAction`: [`ServiceAction`], property types in [`service_action`]
-//! - `AWS::ServiceCatalog::ServiceActionAssociation`: [`ServiceActionAssociation`], property types in [`service_action_association`]
-//! - `AWS::ServiceCatalog::StackSetConstraint`: [`StackSetConstraint`], property types in [`stack_set_constraint`]
-//! - `AWS::ServiceCatalog::TagOption`: [`TagOption`], property types in [`tag_option`]
-//! - `AWS::ServiceCatalog::TagOptionAssociation`: [`TagOptionAssociation`], property types in [`tag_option_association`]
+//! - `AWS::ServiceCatalog::AcceptedPortfolioShare`: [`AcceptedPortfolioShare`], property types in [`accepted_portfolio_share`](mod@accepted_portfolio_share)
+//! - `AWS::ServiceCatalog::CloudFormationProduct`: [`CloudFormationProduct`], property types in [`cloud_formation_product`](mod@cloud_formation_product)
+//! - `AWS::ServiceCatalog::CloudFormationProvisionedProduct`: [`CloudFormationProvisionedProduct`], property types in [`cloud_formation_provisioned_product`](mod@cloud_formation_provisioned_product)
+//! - `AWS::ServiceCatalog::LaunchNotificationConstraint`: [`LaunchNotificationConstraint`], property types in [`launch_notification_constraint`](mod@launch_notification_constraint)
+//! - `AWS::ServiceCatalog::LaunchRoleConstraint`: [`LaunchRoleConstraint`], property types in [`launch_role_constraint`](mod@launch_role_constraint)
+//! - `AWS::ServiceCatalog::LaunchTemplateConstraint`: [`LaunchTemplateConstraint`], property types in [`launch_template_constraint`](mod@launch_template_constraint)
+//! - `AWS::ServiceCatalog::Portfolio`: [`Portfolio`], property types in [`portfolio`](mod@portfolio)
+//! - `AWS::ServiceCatalog::PortfolioPrincipalAssociation`: [`PortfolioPrincipalAssociation`], property types in [`portfolio_principal_association`](mod@portfolio_principal_association)
+//! - `AWS::ServiceCatalog::PortfolioProductAssociation`: [`PortfolioProductAssociation`], property types in [`portfolio_product_association`](mod@portfolio_product_association)
+//! - `AWS::ServiceCatalog::PortfolioShare`: [`PortfolioShare`], property types in [`portfolio_share`](mod@portfolio_share)
+//! - `AWS::ServiceCatalog::ResourceUpdateConstraint`: [`ResourceUpdateConstraint`], property types in [`resource_update_constraint`](mod@resource_update_constraint)
+//! - `AWS::ServiceCatalog::ServiceAction`: [`ServiceAction`], property types in [`service_action`](mod@service_action)
+//! - `AWS::ServiceCatalog::ServiceActionAssociation`: [`ServiceActionAssociation`], property types in [`service_action_association`](mod@service_action_association)
+//! - `AWS::ServiceCatalog::StackSetConstraint`: [`StackSetConstraint`], property types in [`stack_set_constraint`](mod@stack_set_constraint)
+//! - `AWS::ServiceCatalog::TagOption`: [`TagOption`], property types in [`tag_option`](mod@tag_option)
+//! - `AWS::ServiceCatalog::TagOptionAssociation`: [`TagOptionAssociation`], property types in [`tag_option_association`](mod@tag_option_association)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "servicecatalog")]
 pub mod accepted_portfolio_share;

@@ -3,10 +3,10 @@
 
 //! `AWS::ServiceCatalogAppRegistry` resource types:
 //!
-//! - `AWS::ServiceCatalogAppRegistry::Application`: [`Application`], property types in [`application`]
-//! - `AWS::ServiceCatalogAppRegistry::AttributeGroup`: [`AttributeGroup`], property types in [`attribute_group`]
-//! - `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation`: [`AttributeGroupAssociation`], property types in [`attribute_group_association`]
-//! - `AWS::ServiceCatalogAppRegistry::ResourceAssociation`: [`ResourceAssociation`], property types in [`resource_association`]
+//! - `AWS::ServiceCatalogAppRegistry::Application`: [`Application`], property types in [`application`](mod@application)
+//! - `AWS::ServiceCatalogAppRegistry::AttributeGroup`: [`AttributeGroup`], property types in [`attribute_group`](mod@attribute_group)
+//! - `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation`: [`AttributeGroupAssociation`], property types in [`attribute_group_association`](mod@attribute_group_association)
+//! - `AWS::ServiceCatalogAppRegistry::ResourceAssociation`: [`ResourceAssociation`], property types in [`resource_association`](mod@resource_association)
 
 #[cfg(feature = "servicecatalogappregistry")]
 pub mod application;

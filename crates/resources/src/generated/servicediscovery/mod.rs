@@ -3,13 +3,13 @@
 
 //! `AWS::ServiceDiscovery` resource types:
 //!
-//! - `AWS::ServiceDiscovery::HttpNamespace`: [`HttpNamespace`], property types in [`http_namespace`]
-//! - `AWS::ServiceDiscovery::Instance`: [`Instance`], property types in [`instance`]
-//! - `AWS::ServiceDiscovery::PrivateDnsNamespace`: [`PrivateDnsNamespace`], property types in [`private_dns_namespace`]
-//! - `AWS::ServiceDiscovery::PublicDnsNamespace`: [`PublicDnsNamespace`], property types in [`public_dns_namespace`]
-//! - `AWS::ServiceDiscovery::Service`: [`Service`], property types in [`service`]
+//! - `AWS::ServiceDiscovery::HttpNamespace`: [`HttpNamespace`], property types in [`http_namespace`](mod@http_namespace)
+//! - `AWS::ServiceDiscovery::Instance`: [`Instance`], property types in [`instance`](mod@instance)
+//! - `AWS::ServiceDiscovery::PrivateDnsNamespace`: [`PrivateDnsNamespace`], property types in [`private_dns_namespace`](mod@private_dns_namespace)
+//! - `AWS::ServiceDiscovery::PublicDnsNamespace`: [`PublicDnsNamespace`], property types in [`public_dns_namespace`](mod@public_dns_namespace)
+//! - `AWS::ServiceDiscovery::Service`: [`Service`], property types in [`service`](mod@service)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "servicediscovery")]
 pub mod http_namespace;

@@ -3,29 +3,29 @@
 
 //! `AWS::SES` resource types:
 //!
-//! - `AWS::SES::ConfigurationSet`: [`ConfigurationSet`], property types in [`configuration_set`]
-//! - `AWS::SES::ConfigurationSetEventDestination`: [`ConfigurationSetEventDestination`], property types in [`configuration_set_event_destination`]
-//! - `AWS::SES::ContactList`: [`ContactList`], property types in [`contact_list`]
-//! - `AWS::SES::CustomVerificationEmailTemplate`: [`CustomVerificationEmailTemplate`], property types in [`custom_verification_email_template`]
-//! - `AWS::SES::DedicatedIpPool`: [`DedicatedIpPool`], property types in [`dedicated_ip_pool`]
-//! - `AWS::SES::EmailIdentity`: [`EmailIdentity`], property types in [`email_identity`]
-//! - `AWS::SES::MailManagerAddonInstance`: [`MailManagerAddonInstance`], property types in [`mail_manager_addon_instance`]
-//! - `AWS::SES::MailManagerAddonSubscription`: [`MailManagerAddonSubscription`], property types in [`mail_manager_addon_subscription`]
-//! - `AWS::SES::MailManagerAddressList`: [`MailManagerAddressList`], property types in [`mail_manager_address_list`]
-//! - `AWS::SES::MailManagerArchive`: [`MailManagerArchive`], property types in [`mail_manager_archive`]
-//! - `AWS::SES::MailManagerIngressPoint`: [`MailManagerIngressPoint`], property types in [`mail_manager_ingress_point`]
-//! - `AWS::SES::MailManagerRelay`: [`MailManagerRelay`], property types in [`mail_manager_relay`]
-//! - `AWS::SES::MailManagerRuleSet`: [`MailManagerRuleSet`], property types in [`mail_manager_rule_set`]
-//! - `AWS::SES::MailManagerTrafficPolicy`: [`MailManagerTrafficPolicy`], property types in [`mail_manager_traffic_policy`]
-//! - `AWS::SES::MultiRegionEndpoint`: [`MultiRegionEndpoint`], property types in [`multi_region_endpoint`]
-//! - `AWS::SES::ReceiptFilter`: [`ReceiptFilter`], property types in [`receipt_filter`]
-//! - `AWS::SES::ReceiptRule`: [`ReceiptRule`], property types in [`receipt_rule`]
-//! - `AWS::SES::ReceiptRuleSet`: [`ReceiptRuleSet`], property types in [`receipt_rule_set`]
-//! - `AWS::SES::Template`: [`Template`], property types in [`template`]
-//! - `AWS::SES::Tenant`: [`Tenant`], property types in [`tenant`]
-//! - `AWS::SES::VdmAttributes`: [`VdmAttributes`], property types in [`vdm_attributes`]
+//! - `AWS::SES::ConfigurationSet`: [`ConfigurationSet`], property types in [`configuration_set`](mod@configuration_set)
+//! - `AWS::SES::ConfigurationSetEventDestination`: [`ConfigurationSetEventDestination`], property types in [`configuration_set_event_destination`](mod@configuration_set_event_destination)
+//! - `AWS::SES::ContactList`: [`ContactList`], property types in [`contact_list`](mod@contact_list)
+//! - `AWS::SES::CustomVerificationEmailTemplate`: [`CustomVerificationEmailTemplate`], property types in [`custom_verification_email_template`](mod@custom_verification_email_template)
+//! - `AWS::SES::DedicatedIpPool`: [`DedicatedIpPool`], property types in [`dedicated_ip_pool`](mod@dedicated_ip_pool)
+//! - `AWS::SES::EmailIdentity`: [`EmailIdentity`], property types in [`email_identity`](mod@email_identity)
+//! - `AWS::SES::MailManagerAddonInstance`: [`MailManagerAddonInstance`], property types in [`mail_manager_addon_instance`](mod@mail_manager_addon_instance)
+//! - `AWS::SES::MailManagerAddonSubscription`: [`MailManagerAddonSubscription`], property types in [`mail_manager_addon_subscription`](mod@mail_manager_addon_subscription)
+//! - `AWS::SES::MailManagerAddressList`: [`MailManagerAddressList`], property types in [`mail_manager_address_list`](mod@mail_manager_address_list)
+//! - `AWS::SES::MailManagerArchive`: [`MailManagerArchive`], property types in [`mail_manager_archive`](mod@mail_manager_archive)
+//! - `AWS::SES::MailManagerIngressPoint`: [`MailManagerIngressPoint`], property types in [`mail_manager_ingress_point`](mod@mail_manager_ingress_point)
+//! - `AWS::SES::MailManagerRelay`: [`MailManagerRelay`], property types in [`mail_manager_relay`](mod@mail_manager_relay)
+//! - `AWS::SES::MailManagerRuleSet`: [`MailManagerRuleSet`], property types in [`mail_manager_rule_set`](mod@mail_manager_rule_set)
+//! - `AWS::SES::MailManagerTrafficPolicy`: [`MailManagerTrafficPolicy`], property types in [`mail_manager_traffic_policy`](mod@mail_manager_traffic_policy)
+//! - `AWS::SES::MultiRegionEndpoint`: [`MultiRegionEndpoint`], property types in [`multi_region_endpoint`](mod@multi_region_endpoint)
+//! - `AWS::SES::ReceiptFilter`: [`ReceiptFilter`], property types in [`receipt_filter`](mod@receipt_filter)
+//! - `AWS::SES::ReceiptRule`: [`ReceiptRule`], property types in [`receipt_rule`](mod@receipt_rule)
+//! - `AWS::SES::ReceiptRuleSet`: [`ReceiptRuleSet`], property types in [`receipt_rule_set`](mod@receipt_rule_set)
+//! - `AWS::SES::Template`: [`Template`], property types in [`template`](mod@template)
+//! - `AWS::SES::Tenant`: [`Tenant`], property types in [`tenant`](mod@tenant)
+//! - `AWS::SES::VdmAttributes`: [`VdmAttributes`], property types in [`vdm_attributes`](mod@vdm_attributes)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "ses")]
 pub mod configuration_set;

@@ -3,12 +3,12 @@
 
 //! `AWS::Shield` resource types:
 //!
-//! - `AWS::Shield::DRTAccess`: [`DrtAccess`], property types in [`drt_access`]
-//! - `AWS::Shield::ProactiveEngagement`: [`ProactiveEngagement`], property types in [`proactive_engagement`]
-//! - `AWS::Shield::Protection`: [`Protection`], property types in [`protection`]
-//! - `AWS::Shield::ProtectionGroup`: [`ProtectionGroup`], property types in [`protection_group`]
+//! - `AWS::Shield::DRTAccess`: [`DrtAccess`], property types in [`drt_access`](mod@drt_access)
+//! - `AWS::Shield::ProactiveEngagement`: [`ProactiveEngagement`], property types in [`proactive_engagement`](mod@proactive_engagement)
+//! - `AWS::Shield::Protection`: [`Protection`], property types in [`protection`](mod@protection)
+//! - `AWS::Shield::ProtectionGroup`: [`ProtectionGroup`], property types in [`protection_group`](mod@protection_group)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "shield")]
 pub mod drt_access;

@@ -3,8 +3,8 @@
 
 //! `AWS::Signer` resource types:
 //!
-//! - `AWS::Signer::ProfilePermission`: [`ProfilePermission`], property types in [`profile_permission`]
-//! - `AWS::Signer::SigningProfile`: [`SigningProfile`], property types in [`signing_profile`]
+//! - `AWS::Signer::ProfilePermission`: [`ProfilePermission`], property types in [`profile_permission`](mod@profile_permission)
+//! - `AWS::Signer::SigningProfile`: [`SigningProfile`], property types in [`signing_profile`](mod@signing_profile)
 
 #[cfg(feature = "signer")]
 pub mod profile_permission;

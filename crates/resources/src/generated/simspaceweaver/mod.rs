@@ -3,7 +3,7 @@
 
 //! `AWS::SimSpaceWeaver` resource types:
 //!
-//! - `AWS::SimSpaceWeaver::Simulation`: [`Simulation`], property types in [`simulation`]
+//! - `AWS::SimSpaceWeaver::Simulation`: [`Simulation`], property types in [`simulation`](mod@simulation)
 
 #[cfg(feature = "simspaceweaver")]
 pub mod simulation;

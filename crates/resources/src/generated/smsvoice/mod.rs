@@ -3,15 +3,15 @@
 
 //! `AWS::SMSVOICE` resource types:
 //!
-//! - `AWS::SMSVOICE::ConfigurationSet`: [`ConfigurationSet`], property types in [`configuration_set`]
-//! - `AWS::SMSVOICE::OptOutList`: [`OptOutList`], property types in [`opt_out_list`]
-//! - `AWS::SMSVOICE::PhoneNumber`: [`PhoneNumber`], property types in [`phone_number`]
-//! - `AWS::SMSVOICE::Pool`: [`Pool`], property types in [`pool`]
-//! - `AWS::SMSVOICE::ProtectConfiguration`: [`ProtectConfiguration`], property types in [`protect_configuration`]
-//! - `AWS::SMSVOICE::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
-//! - `AWS::SMSVOICE::SenderId`: [`SenderId`], property types in [`sender_id`]
+//! - `AWS::SMSVOICE::ConfigurationSet`: [`ConfigurationSet`], property types in [`configuration_set`](mod@configuration_set)
+//! - `AWS::SMSVOICE::OptOutList`: [`OptOutList`], property types in [`opt_out_list`](mod@opt_out_list)
+//! - `AWS::SMSVOICE::PhoneNumber`: [`PhoneNumber`], property types in [`phone_number`](mod@phone_number)
+//! - `AWS::SMSVOICE::Pool`: [`Pool`], property types in [`pool`](mod@pool)
+//! - `AWS::SMSVOICE::ProtectConfiguration`: [`ProtectConfiguration`], property types in [`protect_configuration`](mod@protect_configuration)
+//! - `AWS::SMSVOICE::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`](mod@resource_policy)
+//! - `AWS::SMSVOICE::SenderId`: [`SenderId`], property types in [`sender_id`](mod@sender_id)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "smsvoice")]
 pub mod configuration_set;

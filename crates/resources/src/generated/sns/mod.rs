@@ -3,10 +3,10 @@
 
 //! `AWS::SNS` resource types:
 //!
-//! - `AWS::SNS::Subscription`: [`Subscription`], property types in [`subscription`]
-//! - `AWS::SNS::Topic`: [`Topic`], property types in [`topic`]
-//! - `AWS::SNS::TopicInlinePolicy`: [`TopicInlinePolicy`], property types in [`topic_inline_policy`]
-//! - `AWS::SNS::TopicPolicy`: [`TopicPolicy`], property types in [`topic_policy`]
+//! - `AWS::SNS::Subscription`: [`Subscription`], property types in [`subscription`](mod@subscription)
+//! - `AWS::SNS::Topic`: [`Topic`], property types in [`topic`](mod@topic)
+//! - `AWS::SNS::TopicInlinePolicy`: [`TopicInlinePolicy`], property types in [`topic_inline_policy`](mod@topic_inline_policy)
+//! - `AWS::SNS::TopicPolicy`: [`TopicPolicy`], property types in [`topic_policy`](mod@topic_policy)
 
 #[cfg(feature = "sns")]
 pub mod subscription;

@@ -3,9 +3,9 @@
 
 //! `AWS::SQS` resource types:
 //!
-//! - `AWS::SQS::Queue`: [`Queue`], property types in [`queue`]
-//! - `AWS::SQS::QueueInlinePolicy`: [`QueueInlinePolicy`], property types in [`queue_inline_policy`]
-//! - `AWS::SQS::QueuePolicy`: [`QueuePolicy`], property types in [`queue_policy`]
+//! - `AWS::SQS::Queue`: [`Queue`], property types in [`queue`](mod@queue)
+//! - `AWS::SQS::QueueInlinePolicy`: [`QueueInlinePolicy`], property types in [`queue_inline_policy`](mod@queue_inline_policy)
+//! - `AWS::SQS::QueuePolicy`: [`QueuePolicy`], property types in [`queue_policy`](mod@queue_policy)
 
 #[cfg(feature = "sqs")]
 pub mod queue;

@@ -3,15 +3,15 @@
 
 //! `AWS::SSM` resource types:
 //!
-//! - `AWS::SSM::Association`: [`Association`], property types in [`association`]
-//! - `AWS::SSM::Document`: [`Document`], property types in [`document`]
-//! - `AWS::SSM::MaintenanceWindow`: [`MaintenanceWindow`], property types in [`maintenance_window`]
-//! - `AWS::SSM::MaintenanceWindowTarget`: [`MaintenanceWindowTarget`], property types in [`maintenance_window_target`]
-//! - `AWS::SSM::MaintenanceWindowTask`: [`MaintenanceWindowTask`], property types in [`maintenance_window_task`]
-//! - `AWS::SSM::Parameter`: [`Parameter`], property types in [`parameter`]
-//! - `AWS::SSM::PatchBaseline`: [`PatchBaseline`], property types in [`patch_baseline`]
-//! - `AWS::SSM::ResourceDataSync`: [`ResourceDataSync`], property types in [`resource_data_sync`]
-//! - `AWS::SSM::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
+//! - `AWS::SSM::Association`: [`Association`], property types in [`association`](mod@association)
+//! - `AWS::SSM::Document`: [`Document`], property types in [`document`](mod@document)
+//! - `AWS::SSM::MaintenanceWindow`: [`MaintenanceWindow`], property types in [`maintenance_window`](mod@maintenance_window)
+//! - `AWS::SSM::MaintenanceWindowTarget`: [`MaintenanceWindowTarget`], property types in [`maintenance_window_target`](mod@maintenance_window_target)
+//! - `AWS::SSM::MaintenanceWindowTask`: [`MaintenanceWindowTask`], property types in [`maintenance_window_task`](mod@maintenance_window_task)
+//! - `AWS::SSM::Parameter`: [`Parameter`], property types in [`parameter`](mod@parameter)
+//! - `AWS::SSM::PatchBaseline`: [`PatchBaseline`], property types in [`patch_baseline`](mod@patch_baseline)
+//! - `AWS::SSM::ResourceDataSync`: [`ResourceDataSync`], property types in [`resource_data_sync`](mod@resource_data_sync)
+//! - `AWS::SSM::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`](mod@resource_policy)
 
 #[cfg(feature = "ssm")]
 pub mod association;

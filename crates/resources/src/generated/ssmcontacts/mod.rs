@@ -3,12 +3,12 @@
 
 //! `AWS::SSMContacts` resource types:
 //!
-//! - `AWS::SSMContacts::Contact`: [`Contact`], property types in [`contact`]
-//! - `AWS::SSMContacts::ContactChannel`: [`ContactChannel`], property types in [`contact_channel`]
-//! - `AWS::SSMContacts::Plan`: [`Plan`], property types in [`plan`]
-//! - `AWS::SSMContacts::Rotation`: [`Rotation`], property types in [`rotation`]
+//! - `AWS::SSMContacts::Contact`: [`Contact`], property types in [`contact`](mod@contact)
+//! - `AWS::SSMContacts::ContactChannel`: [`ContactChannel`], property types in [`contact_channel`](mod@contact_channel)
+//! - `AWS::SSMContacts::Plan`: [`Plan`], property types in [`plan`](mod@plan)
+//! - `AWS::SSMContacts::Rotation`: [`Rotation`], property types in [`rotation`](mod@rotation)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "ssmcontacts")]
 pub mod contact;

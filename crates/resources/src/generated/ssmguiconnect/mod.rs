@@ -3,7 +3,7 @@
 
 //! `AWS::SSMGuiConnect` resource types:
 //!
-//! - `AWS::SSMGuiConnect::Preferences`: [`Preferences`], property types in [`preferences`]
+//! - `AWS::SSMGuiConnect::Preferences`: [`Preferences`], property types in [`preferences`](mod@preferences)
 
 #[cfg(feature = "ssmguiconnect")]
 pub mod preferences;

@@ -3,10 +3,10 @@
 
 //! `AWS::SSMIncidents` resource types:
 //!
-//! - `AWS::SSMIncidents::ReplicationSet`: [`ReplicationSet`], property types in [`replication_set`]
-//! - `AWS::SSMIncidents::ResponsePlan`: [`ResponsePlan`], property types in [`response_plan`]
+//! - `AWS::SSMIncidents::ReplicationSet`: [`ReplicationSet`], property types in [`replication_set`](mod@replication_set)
+//! - `AWS::SSMIncidents::ResponsePlan`: [`ResponsePlan`], property types in [`response_plan`](mod@response_plan)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "ssmincidents")]
 pub mod replication_set;

@@ -3,8 +3,8 @@
 
 //! `AWS::SSMQuickSetup` resource types:
 //!
-//! - `AWS::SSMQuickSetup::ConfigurationManager`: [`ConfigurationManager`], property types in [`configuration_manager`]
-//! - `AWS::SSMQuickSetup::LifecycleAutomation`: [`LifecycleAutomation`], property types in [`lifecycle_automation`]
+//! - `AWS::SSMQuickSetup::ConfigurationManager`: [`ConfigurationManager`], property types in [`configuration_manager`](mod@configuration_manager)
+//! - `AWS::SSMQuickSetup::LifecycleAutomation`: [`LifecycleAutomation`], property types in [`lifecycle_automation`](mod@lifecycle_automation)
 
 #[cfg(feature = "ssmquicksetup")]
 pub mod configuration_manager;

@@ -3,14 +3,14 @@
 
 //! `AWS::SSO` resource types:
 //!
-//! - `AWS::SSO::Application`: [`Application`], property types in [`application`]
-//! - `AWS::SSO::ApplicationAssignment`: [`ApplicationAssignment`], property types in [`application_assignment`]
-//! - `AWS::SSO::Assignment`: [`Assignment`], property types in [`assignment`]
-//! - `AWS::SSO::Instance`: [`Instance`], property types in [`instance`]
-//! - `AWS::SSO::InstanceAccessControlAttributeConfiguration`: [`InstanceAccessControlAttributeConfiguration`], property types in [`instance_access_control_attribute_configuration`]
-//! - `AWS::SSO::PermissionSet`: [`PermissionSet`], property types in [`permission_set`]
+//! - `AWS::SSO::Application`: [`Application`], property types in [`application`](mod@application)
+//! - `AWS::SSO::ApplicationAssignment`: [`ApplicationAssignment`], property types in [`application_assignment`](mod@application_assignment)
+//! - `AWS::SSO::Assignment`: [`Assignment`], property types in [`assignment`](mod@assignment)
+//! - `AWS::SSO::Instance`: [`Instance`], property types in [`instance`](mod@instance)
+//! - `AWS::SSO::InstanceAccessControlAttributeConfiguration`: [`InstanceAccessControlAttributeConfiguration`], property types in [`instance_access_control_attribute_configuration`](mod@instance_access_control_attribute_configuration)
+//! - `AWS::SSO::PermissionSet`: [`PermissionSet`], property types in [`permission_set`](mod@permission_set)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "sso")]
 pub mod application;

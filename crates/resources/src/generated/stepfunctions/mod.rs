@@ -3,12 +3,12 @@
 
 //! `AWS::StepFunctions` resource types:
 //!
-//! - `AWS::StepFunctions::Activity`: [`Activity`], property types in [`activity`]
-//! - `AWS::StepFunctions::StateMachine`: [`StateMachine`], property types in [`state_machine`]
-//! - `AWS::StepFunctions::StateMachineAlias`: [`StateMachineAlias`], property types in [`state_machine_alias`]
-//! - `AWS::StepFunctions::StateMachineVersion`: [`StateMachineVersion`], property types in [`state_machine_version`]
+//! - `AWS::StepFunctions::Activity`: [`Activity`], property types in [`activity`](mod@activity)
+//! - `AWS::StepFunctions::StateMachine`: [`StateMachine`], property types in [`state_machine`](mod@state_machine)
+//! - `AWS::StepFunctions::StateMachineAlias`: [`StateMachineAlias`], property types in [`state_machine_alias`](mod@state_machine_alias)
+//! - `AWS::StepFunctions::StateMachineVersion`: [`StateMachineVersion`], property types in [`state_machine_version`](mod@state_machine_version)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "stepfunctions")]
 pub mod activity;

@@ -3,9 +3,9 @@
 
 //! `AWS::SupportApp` resource types:
 //!
-//! - `AWS::SupportApp::AccountAlias`: [`AccountAlias`], property types in [`account_alias`]
-//! - `AWS::SupportApp::SlackChannelConfiguration`: [`SlackChannelConfiguration`], property types in [`slack_channel_configuration`]
-//! - `AWS::SupportApp::SlackWorkspaceConfiguration`: [`SlackWorkspaceConfiguration`], property types in [`slack_workspace_configuration`]
+//! - `AWS::SupportApp::AccountAlias`: [`AccountAlias`], property types in [`account_alias`](mod@account_alias)
+//! - `AWS::SupportApp::SlackChannelConfiguration`: [`SlackChannelConfiguration`], property types in [`slack_channel_configuration`](mod@slack_channel_configuration)
+//! - `AWS::SupportApp::SlackWorkspaceConfiguration`: [`SlackWorkspaceConfiguration`], property types in [`slack_workspace_configuration`](mod@slack_workspace_configuration)
 
 #[cfg(feature = "supportapp")]
 pub mod account_alias;

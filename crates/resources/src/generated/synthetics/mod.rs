@@ -3,8 +3,8 @@
 
 //! `AWS::Synthetics` resource types:
 //!
-//! - `AWS::Synthetics::Canary`: [`Canary`], property types in [`canary`]
-//! - `AWS::Synthetics::Group`: [`Group`], property types in [`group`]
+//! - `AWS::Synthetics::Canary`: [`Canary`], property types in [`canary`](mod@canary)
+//! - `AWS::Synthetics::Group`: [`Group`], property types in [`group`](mod@group)
 
 #[cfg(feature = "synthetics")]
 pub mod canary;

@@ -3,7 +3,7 @@
 
 //! `AWS::SystemsManagerSAP` resource types:
 //!
-//! - `AWS::SystemsManagerSAP::Application`: [`Application`], property types in [`application`]
+//! - `AWS::SystemsManagerSAP::Application`: [`Application`], property types in [`application`](mod@application)
 
 #[cfg(feature = "systemsmanagersap")]
 pub mod application;

@@ -3,13 +3,13 @@
 
 //! `AWS::Timestream` resource types:
 //!
-//! - `AWS::Timestream::Database`: [`Database`], property types in [`database`]
-//! - `AWS::Timestream::InfluxDBCluster`: [`InfluxDbCluster`], property types in [`influx_db_cluster`]
-//! - `AWS::Timestream::InfluxDBInstance`: [`InfluxDbInstance`], property types in [`influx_db_instance`]
-//! - `AWS::Timestream::ScheduledQuery`: [`ScheduledQuery`], property types in [`scheduled_query`]
-//! - `AWS::Timestream::Table`: [`Table`], property types in [`table`]
+//! - `AWS::Timestream::Database`: [`Database`], property types in [`database`](mod@database)
+//! - `AWS::Timestream::InfluxDBCluster`: [`InfluxDbCluster`], property types in [`influx_db_cluster`](mod@influx_db_cluster)
+//! - `AWS::Timestream::InfluxDBInstance`: [`InfluxDbInstance`], property types in [`influx_db_instance`](mod@influx_db_instance)
+//! - `AWS::Timestream::ScheduledQuery`: [`ScheduledQuery`], property types in [`scheduled_query`](mod@scheduled_query)
+//! - `AWS::Timestream::Table`: [`Table`], property types in [`table`](mod@table)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "timestream")]
 pub mod database;

@@ -3,16 +3,16 @@
 
 //! `AWS::Transfer` resource types:
 //!
-//! - `AWS::Transfer::Agreement`: [`Agreement`], property types in [`agreement`]
-//! - `AWS::Transfer::Certificate`: [`Certificate`], property types in [`certificate`]
-//! - `AWS::Transfer::Connector`: [`Connector`], property types in [`connector`]
-//! - `AWS::Transfer::Profile`: [`Profile`], property types in [`profile`]
-//! - `AWS::Transfer::Server`: [`Server`], property types in [`server`]
-//! - `AWS::Transfer::User`: [`User`], property types in [`user`]
-//! - `AWS::Transfer::WebApp`: [`WebApp`], property types in [`web_app`]
-//! - `AWS::Transfer::Workflow`: [`Workflow`], property types in [`workflow`]
+//! - `AWS::Transfer::Agreement`: [`Agreement`], property types in [`agreement`](mod@agreement)
+//! - `AWS::Transfer::Certificate`: [`Certificate`], property types in [`certificate`](mod@certificate)
+//! - `AWS::Transfer::Connector`: [`Connector`], property types in [`connector`](mod@connector)
+//! - `AWS::Transfer::Profile`: [`Profile`], property types in [`profile`](mod@profile)
+//! - `AWS::Transfer::Server`: [`Server`], property types in [`server`](mod@server)
+//! - `AWS::Transfer::User`: [`User`], property types in [`user`](mod@user)
+//! - `AWS::Transfer::WebApp`: [`WebApp`], property types in [`web_app`](mod@web_app)
+//! - `AWS::Transfer::Workflow`: [`Workflow`], property types in [`workflow`](mod@workflow)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "transfer")]
 pub mod agreement;

@@ -3,7 +3,7 @@
 
 //! `AWS::UXC` resource types:
 //!
-//! - `AWS::UXC::AccountCustomization`: [`AccountCustomization`], property types in [`account_customization`]
+//! - `AWS::UXC::AccountCustomization`: [`AccountCustomization`], property types in [`account_customization`](mod@account_customization)
 
 #[cfg(feature = "uxc")]
 pub mod account_customization;

@@ -3,10 +3,10 @@
 
 //! `AWS::VerifiedPermissions` resource types:
 //!
-//! - `AWS::VerifiedPermissions::IdentitySource`: [`IdentitySource`], property types in [`identity_source`]
-//! - `AWS::VerifiedPermissions::Policy`: [`Policy`], property types in [`policy`]
-//! - `AWS::VerifiedPermissions::PolicyStore`: [`PolicyStore`], property types in [`policy_store`]
-//! - `AWS::VerifiedPermissions::PolicyTemplate`: [`PolicyTemplate`], property types in [`policy_template`]
+//! - `AWS::VerifiedPermissions::IdentitySource`: [`IdentitySource`], property types in [`identity_source`](mod@identity_source)
+//! - `AWS::VerifiedPermissions::Policy`: [`Policy`], property types in [`policy`](mod@policy)
+//! - `AWS::VerifiedPermissions::PolicyStore`: [`PolicyStore`], property types in [`policy_store`](mod@policy_store)
+//! - `AWS::VerifiedPermissions::PolicyTemplate`: [`PolicyTemplate`], property types in [`policy_template`](mod@policy_template)
 
 #[cfg(feature = "verifiedpermissions")]
 pub mod identity_source;

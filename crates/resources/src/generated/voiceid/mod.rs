@@ -3,7 +3,7 @@
 
 //! `AWS::VoiceID` resource types:
 //!
-//! - `AWS::VoiceID::Domain`: [`Domain`], property types in [`domain`]
+//! - `AWS::VoiceID::Domain`: [`Domain`], property types in [`domain`](mod@domain)
 
 #[cfg(feature = "voiceid")]
 pub mod domain;

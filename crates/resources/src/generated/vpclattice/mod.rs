@@ -3,22 +3,22 @@
 
 //! `AWS::VpcLattice` resource types:
 //!
-//! - `AWS::VpcLattice::AccessLogSubscription`: [`AccessLogSubscription`], property types in [`access_log_subscription`]
-//! - `AWS::VpcLattice::AuthPolicy`: [`AuthPolicy`], property types in [`auth_policy`]
-//! - `AWS::VpcLattice::DomainVerification`: [`DomainVerification`], property types in [`domain_verification`]
-//! - `AWS::VpcLattice::Listener`: [`Listener`], property types in [`listener`]
-//! - `AWS::VpcLattice::ResourceConfiguration`: [`ResourceConfiguration`], property types in [`resource_configuration`]
-//! - `AWS::VpcLattice::ResourceGateway`: [`ResourceGateway`], property types in [`resource_gateway`]
-//! - `AWS::VpcLattice::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
-//! - `AWS::VpcLattice::Rule`: [`Rule`], property types in [`rule`]
-//! - `AWS::VpcLattice::Service`: [`Service`], property types in [`service`]
-//! - `AWS::VpcLattice::ServiceNetwork`: [`ServiceNetwork`], property types in [`service_network`]
-//! - `AWS::VpcLattice::ServiceNetworkResourceAssociation`: [`ServiceNetworkResourceAssociation`], property types in [`service_network_resource_association`]
-//! - `AWS::VpcLattice::ServiceNetworkServiceAssociation`: [`ServiceNetworkServiceAssociation`], property types in [`service_network_service_association`]
-//! - `AWS::VpcLattice::ServiceNetworkVpcAssociation`: [`ServiceNetworkVpcAssociation`], property types in [`service_network_vpc_association`]
-//! - `AWS::VpcLattice::TargetGroup`: [`TargetGroup`], property types in [`target_group`]
+//! - `AWS::VpcLattice::AccessLogSubscription`: [`AccessLogSubscription`], property types in [`access_log_subscription`](mod@access_log_subscription)
+//! - `AWS::VpcLattice::AuthPolicy`: [`AuthPolicy`], property types in [`auth_policy`](mod@auth_policy)
+//! - `AWS::VpcLattice::DomainVerification`: [`DomainVerification`], property types in [`domain_verification`](mod@domain_verification)
+//! - `AWS::VpcLattice::Listener`: [`Listener`], property types in [`listener`](mod@listener)
+//! - `AWS::VpcLattice::ResourceConfiguration`: [`ResourceConfiguration`], property types in [`resource_configuration`](mod@resource_configuration)
+//! - `AWS::VpcLattice::ResourceGateway`: [`ResourceGateway`], property types in [`resource_gateway`](mod@resource_gateway)
+//! - `AWS::VpcLattice::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`](mod@resource_policy)
+//! - `AWS::VpcLattice::Rule`: [`Rule`], property types in [`rule`](mod@rule)
+//! - `AWS::VpcLattice::Service`: [`Service`], property types in [`service`](mod@service)
+//! - `AWS::VpcLattice::ServiceNetwork`: [`ServiceNetwork`], property types in [`service_network`](mod@service_network)
+//! - `AWS::VpcLattice::ServiceNetworkResourceAssociation`: [`ServiceNetworkResourceAssociation`], property types in [`service_network_resource_association`](mod@service_network_resource_association)
+//! - `AWS::VpcLattice::ServiceNetworkServiceAssociation`: [`ServiceNetworkServiceAssociation`], property types in [`service_network_service_association`](mod@service_network_service_association)
+//! - `AWS::VpcLattice::ServiceNetworkVpcAssociation`: [`ServiceNetworkVpcAssociation`], property types in [`service_network_vpc_association`](mod@service_network_vpc_association)
+//! - `AWS::VpcLattice::TargetGroup`: [`TargetGroup`], property types in [`target_group`](mod@target_group)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "vpclattice")]
 pub mod access_log_subscription;

@@ -3,15 +3,15 @@
 
 //! `AWS::WAF` resource types:
 //!
-//! - `AWS::WAF::ByteMatchSet`: [`ByteMatchSet`], property types in [`byte_match_set`]
-//! - `AWS::WAF::IPSet`: [`IpSet`], property types in [`ip_set`]
-//! - `AWS::WAF::Rule`: [`Rule`], property types in [`rule`]
-//! - `AWS::WAF::SizeConstraintSet`: [`SizeConstraintSet`], property types in [`size_constraint_set`]
-//! - `AWS::WAF::SqlInjectionMatchSet`: [`SqlInjectionMatchSet`], property types in [`sql_injection_match_set`]
-//! - `AWS::WAF::WebACL`: [`WebAcl`], property types in [`web_acl`]
-//! - `AWS::WAF::XssMatchSet`: [`XssMatchSet`], property types in [`xss_match_set`]
+//! - `AWS::WAF::ByteMatchSet`: [`ByteMatchSet`], property types in [`byte_match_set`](mod@byte_match_set)
+//! - `AWS::WAF::IPSet`: [`IpSet`], property types in [`ip_set`](mod@ip_set)
+//! - `AWS::WAF::Rule`: [`Rule`], property types in [`rule`](mod@rule)
+//! - `AWS::WAF::SizeConstraintSet`: [`SizeConstraintSet`], property types in [`size_constraint_set`](mod@size_constraint_set)
+//! - `AWS::WAF::SqlInjectionMatchSet`: [`SqlInjectionMatchSet`], property types in [`sql_injection_match_set`](mod@sql_injection_match_set)
+//! - `AWS::WAF::WebACL`: [`WebAcl`], property types in [`web_acl`](mod@web_acl)
+//! - `AWS::WAF::XssMatchSet`: [`XssMatchSet`], property types in [`xss_match_set`](mod@xss_match_set)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "waf")]
 pub mod byte_match_set;

@@ -3,19 +3,19 @@
 
 //! `AWS::WAFRegional` resource types:
 //!
-//! - `AWS::WAFRegional::ByteMatchSet`: [`ByteMatchSet`], property types in [`byte_match_set`]
-//! - `AWS::WAFRegional::GeoMatchSet`: [`GeoMatchSet`], property types in [`geo_match_set`]
-//! - `AWS::WAFRegional::IPSet`: [`IpSet`], property types in [`ip_set`]
-//! - `AWS::WAFRegional::RateBasedRule`: [`RateBasedRule`], property types in [`rate_based_rule`]
-//! - `AWS::WAFRegional::RegexPatternSet`: [`RegexPatternSet`], property types in [`regex_pattern_set`]
-//! - `AWS::WAFRegional::Rule`: [`Rule`], property types in [`rule`]
-//! - `AWS::WAFRegional::SizeConstraintSet`: [`SizeConstraintSet`], property types in [`size_constraint_set`]
-//! - `AWS::WAFRegional::SqlInjectionMatchSet`: [`SqlInjectionMatchSet`], property types in [`sql_injection_match_set`]
-//! - `AWS::WAFRegional::WebACL`: [`WebAcl`], property types in [`web_acl`]
-//! - `AWS::WAFRegional::WebACLAssociation`: [`WebAclAssociation`], property types in [`web_acl_association`]
-//! - `AWS::WAFRegional::XssMatchSet`: [`XssMatchSet`], property types in [`xss_match_set`]
+//! - `AWS::WAFRegional::ByteMatchSet`: [`ByteMatchSet`], property types in [`byte_match_set`](mod@byte_match_set)
+//! - `AWS::WAFRegional::GeoMatchSet`: [`GeoMatchSet`], property types in [`geo_match_set`](mod@geo_match_set)
+//! - `AWS::WAFRegional::IPSet`: [`IpSet`], property types in [`ip_set`](mod@ip_set)
+//! - `AWS::WAFRegional::RateBasedRule`: [`RateBasedRule`], property types in [`rate_based_rule`](mod@rate_based_rule)
+//! - `AWS::WAFRegional::RegexPatternSet`: [`RegexPatternSet`], property types in [`regex_pattern_set`](mod@regex_pattern_set)
+//! - `AWS::WAFRegional::Rule`: [`Rule`], property types in [`rule`](mod@rule)
+//! - `AWS::WAFRegional::SizeConstraintSet`: [`SizeConstraintSet`], property types in [`size_constraint_set`](mod@size_constraint_set)
+//! - `AWS::WAFRegional::SqlInjectionMatchSet`: [`SqlInjectionMatchSet`], property types in [`sql_injection_match_set`](mod@sql_injection_match_set)
+//! - `AWS::WAFRegional::WebACL`: [`WebAcl`], property types in [`web_acl`](mod@web_acl)
+//! - `AWS::WAFRegional::WebACLAssociation`: [`WebAclAssociation`], property types in [`web_acl_association`](mod@web_acl_association)
+//! - `AWS::WAFRegional::XssMatchSet`: [`XssMatchSet`], property types in [`xss_match_set`](mod@xss_match_set)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "wafregional")]
 pub mod byte_match_set;

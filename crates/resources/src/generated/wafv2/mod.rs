@@ -3,14 +3,14 @@
 
 //! `AWS::WAFv2` resource types:
 //!
-//! - `AWS::WAFv2::IPSet`: [`IpSet`], property types in [`ip_set`]
-//! - `AWS::WAFv2::LoggingConfiguration`: [`LoggingConfiguration`], property types in [`logging_configuration`]
-//! - `AWS::WAFv2::RegexPatternSet`: [`RegexPatternSet`], property types in [`regex_pattern_set`]
-//! - `AWS::WAFv2::RuleGroup`: [`RuleGroup`], property types in [`rule_group`]
-//! - `AWS::WAFv2::WebACL`: [`WebAcl`], property types in [`web_acl`]
-//! - `AWS::WAFv2::WebACLAssociation`: [`WebAclAssociation`], property types in [`web_acl_association`]
+//! - `AWS::WAFv2::IPSet`: [`IpSet`], property types in [`ip_set`](mod@ip_set)
+//! - `AWS::WAFv2::LoggingConfiguration`: [`LoggingConfiguration`], property types in [`logging_configuration`](mod@logging_configuration)
+//! - `AWS::WAFv2::RegexPatternSet`: [`RegexPatternSet`], property types in [`regex_pattern_set`](mod@regex_pattern_set)
+//! - `AWS::WAFv2::RuleGroup`: [`RuleGroup`], property types in [`rule_group`](mod@rule_group)
+//! - `AWS::WAFv2::WebACL`: [`WebAcl`], property types in [`web_acl`](mod@web_acl)
+//! - `AWS::WAFv2::WebACLAssociation`: [`WebAclAssociation`], property types in [`web_acl_association`](mod@web_acl_association)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "wafv2")]
 pub mod ip_set;

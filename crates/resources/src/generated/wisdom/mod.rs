@@ -3,20 +3,20 @@
 
 //! `AWS::Wisdom` resource types:
 //!
-//! - `AWS::Wisdom::AIAgent`: [`AiAgent`], property types in [`ai_agent`]
-//! - `AWS::Wisdom::AIAgentVersion`: [`AiAgentVersion`], property types in [`ai_agent_version`]
-//! - `AWS::Wisdom::AIGuardrail`: [`AiGuardrail`], property types in [`ai_guardrail`]
-//! - `AWS::Wisdom::AIGuardrailVersion`: [`AiGuardrailVersion`], property types in [`ai_guardrail_version`]
-//! - `AWS::Wisdom::AIPrompt`: [`AiPrompt`], property types in [`ai_prompt`]
-//! - `AWS::Wisdom::AIPromptVersion`: [`AiPromptVersion`], property types in [`ai_prompt_version`]
-//! - `AWS::Wisdom::Assistant`: [`Assistant`], property types in [`assistant`]
-//! - `AWS::Wisdom::AssistantAssociation`: [`AssistantAssociation`], property types in [`assistant_association`]
-//! - `AWS::Wisdom::KnowledgeBase`: [`KnowledgeBase`], property types in [`knowledge_base`]
-//! - `AWS::Wisdom::MessageTemplate`: [`MessageTemplate`], property types in [`message_template`]
-//! - `AWS::Wisdom::MessageTemplateVersion`: [`MessageTemplateVersion`], property types in [`message_template_version`]
-//! - `AWS::Wisdom::QuickResponse`: [`QuickResponse`], property types in [`quick_response`]
+//! - `AWS::Wisdom::AIAgent`: [`AiAgent`], property types in [`ai_agent`](mod@ai_agent)
+//! - `AWS::Wisdom::AIAgentVersion`: [`AiAgentVersion`], property types in [`ai_agent_version`](mod@ai_agent_version)
+//! - `AWS::Wisdom::AIGuardrail`: [`AiGuardrail`], property types in [`ai_guardrail`](mod@ai_guardrail)
+//! - `AWS::Wisdom::AIGuardrailVersion`: [`AiGuardrailVersion`], property types in [`ai_guardrail_version`](mod@ai_guardrail_version)
+//! - `AWS::Wisdom::AIPrompt`: [`AiPrompt`], property types in [`ai_prompt`](mod@ai_prompt)
+//! - `AWS::Wisdom::AIPromptVersion`: [`AiPromptVersion`], property types in [`ai_prompt_version`](mod@ai_prompt_version)
+//! - `AWS::Wisdom::Assistant`: [`Assistant`], property types in [`assistant`](mod@assistant)
+//! - `AWS::Wisdom::AssistantAssociation`: [`AssistantAssociation`], property types in [`assistant_association`](mod@assistant_association)
+//! - `AWS::Wisdom::KnowledgeBase`: [`KnowledgeBase`], property types in [`knowledge_base`](mod@knowledge_base)
+//! - `AWS::Wisdom::MessageTemplate`: [`MessageTemplate`], property types in [`message_template`](mod@message_template)
+//! - `AWS::Wisdom::MessageTemplateVersion`: [`MessageTemplateVersion`], property types in [`message_template_version`](mod@message_template_version)
+//! - `AWS::Wisdom::QuickResponse`: [`QuickResponse`], property types in [`quick_response`](mod@quick_response)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "wisdom")]
 pub mod ai_agent;

@@ -3,11 +3,11 @@
 
 //! `AWS::WorkSpaces` resource types:
 //!
-//! - `AWS::WorkSpaces::ConnectionAlias`: [`ConnectionAlias`], property types in [`connection_alias`]
-//! - `AWS::WorkSpaces::Workspace`: [`Workspace`], property types in [`workspace`]
-//! - `AWS::WorkSpaces::WorkspacesPool`: [`WorkspacesPool`], property types in [`workspaces_pool`]
+//! - `AWS::WorkSpaces::ConnectionAlias`: [`ConnectionAlias`], property types in [`connection_alias`](mod@connection_alias)
+//! - `AWS::WorkSpaces::Workspace`: [`Workspace`], property types in [`workspace`](mod@workspace)
+//! - `AWS::WorkSpaces::WorkspacesPool`: [`WorkspacesPool`], property types in [`workspaces_pool`](mod@workspaces_pool)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "workspaces")]
 pub mod connection_alias;

@@ -3,11 +3,11 @@
 
 //! `AWS::WorkspacesInstances` resource types:
 //!
-//! - `AWS::WorkspacesInstances::Volume`: [`Volume`], property types in [`volume`]
-//! - `AWS::WorkspacesInstances::VolumeAssociation`: [`VolumeAssociation`], property types in [`volume_association`]
-//! - `AWS::WorkspacesInstances::WorkspaceInstance`: [`WorkspaceInstance`], property types in [`workspace_instance`]
+//! - `AWS::WorkspacesInstances::Volume`: [`Volume`], property types in [`volume`](mod@volume)
+//! - `AWS::WorkspacesInstances::VolumeAssociation`: [`VolumeAssociation`], property types in [`volume_association`](mod@volume_association)
+//! - `AWS::WorkspacesInstances::WorkspaceInstance`: [`WorkspaceInstance`], property types in [`workspace_instance`](mod@workspace_instance)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "workspacesinstances")]
 pub mod shared;

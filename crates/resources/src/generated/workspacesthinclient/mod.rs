@@ -3,7 +3,7 @@
 
 //! `AWS::WorkSpacesThinClient` resource types:
 //!
-//! - `AWS::WorkSpacesThinClient::Environment`: [`Environment`], property types in [`environment`]
+//! - `AWS::WorkSpacesThinClient::Environment`: [`Environment`], property types in [`environment`](mod@environment)
 
 #[cfg(feature = "workspacesthinclient")]
 pub mod environment;

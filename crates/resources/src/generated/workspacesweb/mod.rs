@@ -3,18 +3,18 @@
 
 //! `AWS::WorkSpacesWeb` resource types:
 //!
-//! - `AWS::WorkSpacesWeb::BrowserSettings`: [`BrowserSettings`], property types in [`browser_settings`]
-//! - `AWS::WorkSpacesWeb::DataProtectionSettings`: [`DataProtectionSettings`], property types in [`data_protection_settings`]
-//! - `AWS::WorkSpacesWeb::IdentityProvider`: [`IdentityProvider`], property types in [`identity_provider`]
-//! - `AWS::WorkSpacesWeb::IpAccessSettings`: [`IpAccessSettings`], property types in [`ip_access_settings`]
-//! - `AWS::WorkSpacesWeb::NetworkSettings`: [`NetworkSettings`], property types in [`network_settings`]
-//! - `AWS::WorkSpacesWeb::Portal`: [`Portal`], property types in [`portal`]
-//! - `AWS::WorkSpacesWeb::SessionLogger`: [`SessionLogger`], property types in [`session_logger`]
-//! - `AWS::WorkSpacesWeb::TrustStore`: [`TrustStore`], property types in [`trust_store`]
-//! - `AWS::WorkSpacesWeb::UserAccessLoggingSettings`: [`UserAccessLoggingSettings`], property types in [`user_access_logging_settings`]
-//! - `AWS::WorkSpacesWeb::UserSettings`: [`UserSettings`], property types in [`user_settings`]
+//! - `AWS::WorkSpacesWeb::BrowserSettings`: [`BrowserSettings`], property types in [`browser_settings`](mod@browser_settings)
+//! - `AWS::WorkSpacesWeb::DataProtectionSettings`: [`DataProtectionSettings`], property types in [`data_protection_settings`](mod@data_protection_settings)
+//! - `AWS::WorkSpacesWeb::IdentityProvider`: [`IdentityProvider`], property types in [`identity_provider`](mod@identity_provider)
+//! - `AWS::WorkSpacesWeb::IpAccessSettings`: [`IpAccessSettings`], property types in [`ip_access_settings`](mod@ip_access_settings)
+//! - `AWS::WorkSpacesWeb::NetworkSettings`: [`NetworkSettings`], property types in [`network_settings`](mod@network_settings)
+//! - `AWS::WorkSpacesWeb::Portal`: [`Portal`], property types in [`portal`](mod@portal)
+//! - `AWS::WorkSpacesWeb::SessionLogger`: [`SessionLogger`], property types in [`session_logger`](mod@session_logger)
+//! - `AWS::WorkSpacesWeb::TrustStore`: [`TrustStore`], property types in [`trust_store`](mod@trust_store)
+//! - `AWS::WorkSpacesWeb::UserAccessLoggingSettings`: [`UserAccessLoggingSettings`], property types in [`user_access_logging_settings`](mod@user_access_logging_settings)
+//! - `AWS::WorkSpacesWeb::UserSettings`: [`UserSettings`], property types in [`user_settings`](mod@user_settings)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "workspacesweb")]
 pub mod browser_settings;

@@ -3,12 +3,12 @@
 
 //! `AWS::XRay` resource types:
 //!
-//! - `AWS::XRay::Group`: [`Group`], property types in [`group`]
-//! - `AWS::XRay::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
-//! - `AWS::XRay::SamplingRule`: [`SamplingRule`], property types in [`sampling_rule`]
-//! - `AWS::XRay::TransactionSearchConfig`: [`TransactionSearchConfig`], property types in [`transaction_search_config`]
+//! - `AWS::XRay::Group`: [`Group`], property types in [`group`](mod@group)
+//! - `AWS::XRay::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`](mod@resource_policy)
+//! - `AWS::XRay::SamplingRule`: [`SamplingRule`], property types in [`sampling_rule`](mod@sampling_rule)
+//! - `AWS::XRay::TransactionSearchConfig`: [`TransactionSearchConfig`], property types in [`transaction_search_config`](mod@transaction_search_config)
 //!
-//! Property types several of them define identically are in [`shared`].
+//! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "xray")]
 pub mod group;
