@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -12,7 +14,10 @@ use cloudwright::config::{Overrides, Settings};
 use cloudwright::deploy::{DeployOptions, Method};
 use cloudwright::destroy::DestroyOptions;
 use cloudwright::synth::{Stderr, Stdout};
-use cloudwright::{Error, assembly, audit, deploy, destroy, diff, events, publish, synth};
+use cloudwright::watch::WatchOptions;
+use cloudwright::{
+    Error, assembly, audit, deploy, destroy, diff, events, hotswap, publish, synth, watch,
+};
 use cloudwright_audit::Severity;
 
 /// Synthesize, look up, diff, deploy and destroy the CloudFormation stacks of a cloudwright app.
@@ -153,6 +158,43 @@ enum Command {
         /// Deploy even when a stack exposes what its declared surface does not.
         #[arg(long)]
         allow_exposure: bool,
+        /// Change what can be changed in place through the services' own APIs (an ECS task
+        /// definition's container images, environment and command) instead of CloudFormation,
+        /// and deploy normally what cannot. Leaves the stack drifted until the next full deploy.
+        /// Refused for stacks marked as production ("production" in cloudwright.json).
+        #[arg(long)]
+        hotswap: bool,
+    },
+    /// Deploy, then watch the app's files: on a change, synthesize again, republish changed
+    /// image assets and hotswap (or deploy normally with --no-hotswap), streaming the
+    /// services' log events meanwhile. Ctrl-C stops. Never asks for confirmation.
+    Watch {
+        /// Stacks to deploy (all when none are named).
+        stacks: Vec<String>,
+        /// Deploy only the named stacks, not their dependencies.
+        #[arg(long, short = 'e')]
+        exclusively: bool,
+        /// Deploy normally (CloudFormation) after each change instead of hotswapping.
+        #[arg(long)]
+        no_hotswap: bool,
+        /// change-set or direct, for the deploys that are not hotswaps.
+        #[arg(long, value_enum, default_value_t = Method::ChangeSet)]
+        method: Method,
+        /// Give up waiting for a stack or a service's deployment after this many seconds.
+        #[arg(long, default_value_t = 1800, value_name = "SECONDS")]
+        timeout: u64,
+        /// How to show stack events.
+        #[arg(long, value_enum, default_value_t = Progress::Bar)]
+        progress: Progress,
+        /// How often to look at the files, in milliseconds.
+        #[arg(long, default_value_t = 300, value_name = "MS")]
+        poll: u64,
+        /// How long files must stay unchanged before acting, in milliseconds.
+        #[arg(long, default_value_t = 300, value_name = "MS")]
+        debounce: u64,
+        /// Do not stream the services' log events.
+        #[arg(long)]
+        no_logs: bool,
     },
     /// Delete stacks (and the stacks that depend on them), dependents first.
     Destroy {
@@ -270,6 +312,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             bucket,
             progress,
             allow_exposure,
+            hotswap,
         } => {
             let a = synth::assembly(&aws, &settings, &Stdout).await?;
             let selected = a.select(
@@ -280,30 +323,70 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                     Extend::Upstream
                 },
             )?;
+            if hotswap {
+                hotswap::refuse_production(&settings, &selected)?;
+            }
             for line in
                 audit::check_exposure(&a, &selected, settings.surface.as_ref(), allow_exposure)?
             {
                 println!("{line}");
             }
             publish::publish(&aws, &a, &selected, &Stdout).await?;
-            deploy::deploy(
-                &aws,
-                &a,
-                DeployOptions {
+            let opts = DeployOptions {
+                stacks,
+                exclusively,
+                concurrency,
+                method,
+                yes,
+                parameters,
+                tags,
+                outputs_file,
+                timeout: Duration::from_secs(timeout),
+                bucket,
+                display: progress.into(),
+            };
+            if hotswap {
+                hotswap::deploy(&aws, &a, opts, &Stdout).await?;
+            } else {
+                deploy::deploy(&aws, &a, opts).await?;
+            }
+        }
+        Command::Watch {
+            stacks,
+            exclusively,
+            no_hotswap,
+            method,
+            timeout,
+            progress,
+            poll,
+            debounce,
+            no_logs,
+        } => {
+            let stop = Arc::new(AtomicBool::new(false));
+            for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+                signal_hook::flag::register(signal, stop.clone())
+                    .map_err(|e| Error::Internal(format!("cannot handle signal {signal}: {e}")))?;
+            }
+            let opts = WatchOptions {
+                hotswap: !no_hotswap,
+                deploy: DeployOptions {
                     stacks,
                     exclusively,
-                    concurrency,
+                    concurrency: 1,
                     method,
-                    yes,
-                    parameters,
-                    tags,
-                    outputs_file,
+                    yes: true,
+                    parameters: Vec::new(),
+                    tags: Vec::new(),
+                    outputs_file: None,
                     timeout: Duration::from_secs(timeout),
-                    bucket,
+                    bucket: None,
                     display: progress.into(),
                 },
-            )
-            .await?;
+                poll: Duration::from_millis(poll.max(10)),
+                debounce: Duration::from_millis(debounce),
+                logs: !no_logs,
+            };
+            watch::watch(&aws, &settings, &cwd, opts, stop, &Stdout).await?;
         }
         Command::Destroy {
             stacks,
