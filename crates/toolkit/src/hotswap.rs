@@ -699,6 +699,9 @@ pub async fn hotswap_stack(
     for (td, containers) in work {
         apply_task_definition(&ecs, name, td, &containers, &eval, timeout, out, &mut done).await?;
     }
+    if done.resources.is_empty() {
+        return Ok(Decision::NoChange);
+    }
     out.say(&format!(
         "{name}: hotswapped {}. The stack has drifted from its template (CloudFormation still records the previous values) until the next full deploy (`cloudwright deploy` without --hotswap).",
         done.resources.join(", ")
@@ -745,19 +748,59 @@ pub async fn apply_task_definition(
         code: "NoPhysicalId".into(),
         message: format!("stack {stack} has no deployed resource {id}"),
     })?;
-    let (described, tags) = ecs.describe_task_definition(current).await?;
-    done.calls.push("ecs:DescribeTaskDefinition");
-    let mut input =
-        register_input(&described, Some(&tags)).map_err(|why| Error::UnreadableResponse {
+    // the revision the services run now: after an earlier hotswap it is not the one the stack
+    // records, and it may already be what the template asks for
+    let mut running = BTreeSet::new();
+    for s in &change.services {
+        let cluster = match &s.cluster {
+            None => Some("default".to_owned()),
+            Some(c) => eval.text(c).ok(),
+        };
+        let (Some(service), Some(cluster)) = (eval.physical.get(&s.logical_id), cluster) else {
+            continue;
+        };
+        let described = ecs.describe_service(&cluster, service).await?;
+        done.calls.push("ecs:DescribeServices");
+        if let Some(td) = described
+            .as_ref()
+            .and_then(|d| d["taskDefinition"].as_str())
+        {
+            running.insert(td.to_owned());
+        }
+    }
+    let read = |described: &Value, tags: &Value| -> Result<Value> {
+        register_input(described, Some(tags)).map_err(|why| Error::UnreadableResponse {
             operation: "DescribeTaskDefinition",
             status: 200,
             body: format!("{described} ({why})"),
-        })?;
-    edit_containers(&mut input, containers).map_err(|why| Error::Aws {
-        operation: "DescribeTaskDefinition",
-        code: "ContainerNotFound".into(),
-        message: format!("{current}: {why}; deploy without --hotswap"),
-    })?;
+        })
+    };
+    let edit = |input: &mut Value, arn: &str| -> Result<()> {
+        edit_containers(input, containers).map_err(|why| Error::Aws {
+            operation: "DescribeTaskDefinition",
+            code: "ContainerNotFound".into(),
+            message: format!("{arn}: {why}; deploy without --hotswap"),
+        })
+    };
+    if let (1, Some(now)) = (running.len(), running.first())
+        && now != current
+    {
+        let (described, tags) = ecs.describe_task_definition(now).await?;
+        done.calls.push("ecs:DescribeTaskDefinition");
+        let as_is = read(&described, &tags)?;
+        let mut edited = as_is.clone();
+        edit(&mut edited, now)?;
+        if edited == as_is {
+            out.say(&format!(
+                "{stack}: {id}: its services already run {now}, which has these values (an earlier hotswap); nothing to change"
+            ));
+            return Ok(());
+        }
+    }
+    let (described, tags) = ecs.describe_task_definition(current).await?;
+    done.calls.push("ecs:DescribeTaskDefinition");
+    let mut input = read(&described, &tags)?;
+    edit(&mut input, current)?;
     let revision = ecs.register_task_definition(&input).await?;
     done.calls.push("ecs:RegisterTaskDefinition");
     for c in containers {

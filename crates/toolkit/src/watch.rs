@@ -279,6 +279,8 @@ pub async fn watch(
                 }
             }
             Ok(_) => {}
+            // a refusal stays a refusal: no later round would be allowed either
+            Err(e @ Error::HotswapRefused { .. }) => return Err(e),
             Err(e) => out.say(&format!("watch: error: {e}")),
         }
         out.say(&format!(
