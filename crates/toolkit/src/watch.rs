@@ -34,19 +34,14 @@ use crate::error::{Error, Result};
 use crate::logs::{GroupName, Logs, log_groups};
 use crate::synth::Say;
 
-/// Directories never watched, at any depth.
-pub const DEFAULT_EXCLUDES: &[&str] = &[
-    ".git",
-    "**/.git",
-    "**/target",
-    "**/node_modules",
-    "**/.venv",
-    "**/__pycache__",
-];
+/// Names of directories (or files) never watched, at any depth. Compared by name, not as
+/// patterns: a round checks every entry, and a pattern with `**` costs far more.
+pub const IGNORED_NAMES: &[&str] = &[".git", "target", "node_modules", ".venv", "__pycache__"];
 
 /// What is left out of the watch.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
+    names: Vec<String>,
     patterns: IgnorePatterns,
 }
 
@@ -54,7 +49,7 @@ impl Filter {
     /// The defaults, the assembly directory and context file (when inside `project`), and
     /// the configured `exclude` patterns.
     pub fn new(project: &Path, settings: &Settings) -> Filter {
-        let mut lines: Vec<String> = DEFAULT_EXCLUDES.iter().map(|s| (*s).to_owned()).collect();
+        let mut lines = Vec::new();
         for path in [&settings.out, &settings.context_file] {
             if let Ok(rel) = path.strip_prefix(project) {
                 lines.push(rel.to_string_lossy().replace('\\', "/"));
@@ -64,16 +59,19 @@ impl Filter {
         Filter::from_patterns(&lines)
     }
 
-    /// A filter of these patterns (`.dockerignore` syntax).
+    /// A filter of [`IGNORED_NAMES`] and these patterns (`.dockerignore` syntax).
     pub fn from_patterns(lines: &[String]) -> Filter {
         Filter {
+            names: IGNORED_NAMES.iter().map(|s| (*s).to_owned()).collect(),
             patterns: IgnorePatterns::parse(&lines.join("\n")),
         }
     }
 
     /// Whether `rel` (relative to a watched root, `/`-separated) is left out.
     pub fn excludes(&self, rel: &str) -> bool {
-        self.patterns.excludes(rel)
+        rel.split('/')
+            .any(|part| self.names.iter().any(|n| n == part))
+            || self.patterns.excludes(rel)
     }
 }
 
