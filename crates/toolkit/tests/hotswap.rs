@@ -640,3 +640,50 @@ async fn watch_hotswaps_one_edit_ignores_ignored_files_streams_logs_and_stops_on
     // the stack is still there, as the watch left it
     assert!(cfn.describe_stacks().stack_name(STACK).send().await.is_ok());
 }
+
+#[test]
+fn the_flask_api_service_image_is_hotswappable() {
+    // the main app's own template: a new image tag for its task definition (what an edit of
+    // `service/` makes) is a hotswap of the task definition and of the service that runs it
+    use cloudwright::hotswap::{Change, Evaluator, Plan, plan, resolve_containers};
+    let old: Value = serde_json::from_str(&cloudwright_tests::flask_api_template()).unwrap();
+    let resources = old["Resources"].as_object().unwrap();
+    let (td_id, td) = resources
+        .iter()
+        .find(|(_, r)| r["Type"] == "AWS::ECS::TaskDefinition")
+        .unwrap();
+    // an image asset: {"Fn::Sub": "${AWS::AccountId}.dkr.ecr...:<tag>"}
+    let image = td["Properties"]["ContainerDefinitions"][0]["Image"]["Fn::Sub"]
+        .as_str()
+        .unwrap();
+    let (repository, _) = image.rsplit_once(':').unwrap();
+    let mut new = old.clone();
+    new["Resources"][td_id]["Properties"]["ContainerDefinitions"][0]["Image"] =
+        json!({"Fn::Sub": format!("{repository}:{}", "f".repeat(64))});
+    assert_ne!(old, new);
+    let Plan::Hotswap(changes) = plan(&old, &new) else {
+        panic!("not a hotswap: {:?}", plan(&old, &new));
+    };
+    let Change::TaskDefinition(change) = &changes[0];
+    assert_eq!(&change.logical_id, td_id);
+    assert_eq!(change.services.len(), 1, "{change:?}");
+    // its values resolve against a deployed stack's physical ids
+    let physical = resources
+        .keys()
+        .map(|k| (k.clone(), format!("{k}-physical")))
+        .collect();
+    let eval = Evaluator::for_stack(
+        "arn:aws:cloudformation:eu-west-1:123456789012:stack/FlaskApi/u",
+        physical,
+    )
+    .unwrap();
+    let resolved = resolve_containers(change, &eval).unwrap();
+    assert!(
+        resolved[0].fields["image"]
+            .as_ref()
+            .and_then(Value::as_str)
+            .unwrap()
+            .ends_with(&"f".repeat(64)),
+        "{resolved:?}"
+    );
+}
