@@ -363,8 +363,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             no_logs,
         } => {
             let stop = Arc::new(AtomicBool::new(false));
+            // the first Ctrl-C (or SIGTERM) asks the watch to stop; a second one exits at once
             for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-                signal_hook::flag::register(signal, stop.clone())
+                signal_hook::flag::register_conditional_shutdown(signal, 1, stop.clone())
+                    .and_then(|_| signal_hook::flag::register(signal, stop.clone()))
                     .map_err(|e| Error::Internal(format!("cannot handle signal {signal}: {e}")))?;
             }
             let opts = WatchOptions {
