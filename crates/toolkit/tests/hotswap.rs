@@ -363,6 +363,97 @@ async fn anything_else_falls_back_to_a_full_deploy_saying_why() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_in_the_ecs_calls_stop_the_hotswap_with_what_failed() {
+    if !tools_present() {
+        return;
+    }
+    let moto = Moto::start();
+    let recorder = Recorder::start(moto.port());
+    let config = sdk(&moto).await;
+    let cfn = aws_sdk_cloudformation::Client::new(&config);
+    let ecs = Ecs::new(&config, "test").unwrap();
+    let work = TempDir::new("toolkit-hotswap-work");
+    let registry = Registry::start(work.path());
+    let (dir, ctx) = project(json!({}));
+    let env = environment(&moto, &recorder, work.path(), &registry);
+    assert!(run(dir.path(), &env, DEPLOY).status.success());
+    let (td1, _) = service_image(&ecs, &cfn).await;
+    recorder.take();
+    std::fs::write(ctx.join("hello.txt"), "version 2\n").unwrap();
+    let hotswap = with(DEPLOY, &["--hotswap", "--timeout", "2"]);
+
+    // registration denied: nothing else is called, the service keeps its revision
+    recorder.answer(
+        "ecs:RegisterTaskDefinition",
+        400,
+        r#"{"__type":"AccessDeniedException","message":"not authorized to perform ecs:RegisterTaskDefinition"}"#,
+    );
+    let denied = run(dir.path(), &env, &hotswap);
+    assert_eq!(denied.status.code(), Some(1));
+    assert!(
+        stderr(&denied).contains("RegisterTaskDefinition"),
+        "{}",
+        stderr(&denied)
+    );
+    assert!(
+        stderr(&denied).contains("not authorized"),
+        "{}",
+        stderr(&denied)
+    );
+    let calls = recorder.take();
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c == "ecs:UpdateService" || CFN_UPDATES.contains(&c.as_str())),
+        "{calls:?}"
+    );
+    assert_eq!(service_image(&ecs, &cfn).await.0, td1);
+    recorder.forget_answers();
+
+    // the new revision's deployment fails: the error says so, and that the stack drifted
+    let (family, _) = td1.rsplit_once(':').unwrap();
+    let td2 = format!("{family}:2");
+    recorder.answer(
+        "ecs:DescribeServices",
+        200,
+        &json!({"services": [{"taskDefinition": td1, "deployments": [
+            {"status": "PRIMARY", "taskDefinition": td2, "rolloutState": "FAILED",
+             "rolloutStateReason": "tasks failed to start"}]}]})
+        .to_string(),
+    );
+    let failed = run(dir.path(), &env, &hotswap);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(
+        stderr(&failed).contains("stack `CwHot`: the hotswap of Service failed: the deployment failed: tasks failed to start. The stack has drifted from its template"),
+        "{}",
+        stderr(&failed)
+    );
+    recorder.forget_answers();
+
+    // a deployment that never settles: bounded by --timeout
+    let td3 = format!("{family}:3");
+    recorder.answer(
+        "ecs:DescribeServices",
+        200,
+        &json!({"services": [{"taskDefinition": td1, "deployments": [
+            {"status": "PRIMARY", "taskDefinition": td3, "rolloutState": "IN_PROGRESS",
+             "runningCount": 0, "desiredCount": 1},
+            {"status": "ACTIVE", "taskDefinition": td1}]}]})
+        .to_string(),
+    );
+    let started = Instant::now();
+    let slow = run(dir.path(), &env, &hotswap);
+    assert_eq!(slow.status.code(), Some(1));
+    assert!(
+        stderr(&slow)
+            .contains("its deployment did not settle within 2 s (IN_PROGRESS, 0/1 tasks running)"),
+        "{}",
+        stderr(&slow)
+    );
+    assert!(started.elapsed() < Duration::from_secs(60));
+}
+
 #[test]
 fn a_production_stack_refuses_hotswap_before_any_call() {
     let moto = Moto::start();

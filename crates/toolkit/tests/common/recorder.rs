@@ -1,7 +1,8 @@
 //! A recording proxy on 127.0.0.1 in front of moto: every request is forwarded as it is and
 //! its API call recorded as `service:Operation` (the SigV4 credential scope's service, and the
 //! `X-Amz-Target` operation or the Query protocol's `Action`), so a test can assert which calls
-//! a command made, and which it did not.
+//! a command made, and which it did not. A call can also be answered by the proxy itself
+//! instead of moto ([`Recorder::answer`]), to inject a fault.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -12,7 +13,11 @@ use std::time::Duration;
 pub struct Recorder {
     port: u16,
     calls: Arc<Mutex<Vec<String>>>,
+    answers: Answers,
 }
+
+/// Canned responses by call (`ecs:RegisterTaskDefinition`): HTTP status and JSON body.
+type Answers = Arc<Mutex<Vec<(String, u16, String)>>>;
 
 impl Recorder {
     /// Starts a proxy to `upstream_port` on 127.0.0.1.
@@ -20,16 +25,35 @@ impl Recorder {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let calls = Arc::new(Mutex::new(Vec::new()));
-        let shared = calls.clone();
+        let answers: Answers = Arc::new(Mutex::new(Vec::new()));
+        let (shared, canned) = (calls.clone(), answers.clone());
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
-                let calls = shared.clone();
+                let (calls, answers) = (shared.clone(), canned.clone());
                 std::thread::spawn(move || {
-                    let _ = serve(client, upstream_port, &calls);
+                    let _ = serve(client, upstream_port, &calls, &answers);
                 });
             }
         });
-        Recorder { port, calls }
+        Recorder {
+            port,
+            calls,
+            answers,
+        }
+    }
+
+    /// Forwards every call again.
+    pub fn forget_answers(&self) {
+        self.answers.lock().unwrap().clear();
+    }
+
+    /// Answers every later `call` (`service:Operation`) with this status and JSON body
+    /// instead of forwarding it.
+    pub fn answer(&self, call: &str, status: u16, body: &str) {
+        self.answers
+            .lock()
+            .unwrap()
+            .push((call.to_owned(), status, body.to_owned()));
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -74,7 +98,12 @@ fn call_of(head: &str, body: &[u8]) -> String {
     format!("{service}:{operation}")
 }
 
-fn serve(client: TcpStream, upstream_port: u16, calls: &Mutex<Vec<String>>) -> std::io::Result<()> {
+fn serve(
+    client: TcpStream,
+    upstream_port: u16,
+    calls: &Mutex<Vec<String>>,
+    answers: &Mutex<Vec<(String, u16, String)>>,
+) -> std::io::Result<()> {
     client.set_read_timeout(Some(Duration::from_secs(60)))?;
     let mut reader = BufReader::new(client.try_clone()?);
     let mut client = client;
@@ -103,7 +132,23 @@ fn serve(client: TcpStream, upstream_port: u16, calls: &Mutex<Vec<String>>) -> s
             .unwrap_or(0);
         let mut body = vec![0; length];
         reader.read_exact(&mut body)?;
-        calls.lock().unwrap().push(call_of(&head, &body));
+        let call = call_of(&head, &body);
+        calls.lock().unwrap().push(call.clone());
+        let canned = answers
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(c, _, _)| *c == call)
+            .map(|(_, status, body)| (*status, body.clone()));
+        if let Some((status, body)) = canned {
+            write!(
+                client,
+                "HTTP/1.1 {status} Injected\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )?;
+            client.flush()?;
+            return Ok(());
+        }
         // one upstream connection per request, closed after the response
         let forwarded: String = head
             .lines()
