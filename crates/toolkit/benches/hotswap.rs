@@ -28,6 +28,7 @@ use serde_json::json;
 #[allow(dead_code)]
 mod images;
 #[path = "../tests/common/recorder.rs"]
+#[allow(dead_code)]
 mod recorder;
 
 use images::{Registry, buildah_env, tools_present};
