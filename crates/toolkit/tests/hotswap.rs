@@ -532,6 +532,86 @@ impl Lines {
     }
 }
 
+/// Stops the watch however the test ends.
+struct Reap(std::process::Child);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// `cloudwright watch` in `dir` (polling every 100 ms, 300 ms debounce), its stdout read line by
+/// line on a thread.
+fn spawn_watch(dir: &Path, env: &[(&'static str, String)], more: &[&str]) -> (Reap, Lines) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cloudwright"))
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.join("no-aws-credentials"),
+        )
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .args([
+            "watch",
+            "--method",
+            "direct",
+            "--progress",
+            "events",
+            "--poll",
+            "100",
+            "--debounce",
+            "300",
+        ])
+        .args(more)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (
+        Reap(child),
+        Lines {
+            rx,
+            all: Vec::new(),
+        },
+    )
+}
+
+/// Sends SIGINT and waits (30 s at most) for the exit status.
+fn interrupt(child: &mut Reap) -> std::process::ExitStatus {
+    let kill = Command::new("kill")
+        .args(["-INT", &child.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(s) = child.0.try_wait().unwrap() {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "watch did not stop within 30 s of SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// Processes whose command line mentions `needle` (other than this test).
 fn processes_mentioning(needle: &str) -> Vec<String> {
     let me = std::process::id().to_string();
@@ -569,57 +649,7 @@ async fn watch_hotswaps_one_edit_ignores_ignored_files_streams_logs_and_stops_on
     std::fs::create_dir_all(dir.path().join("scratch")).unwrap();
     let env = environment(&moto, &recorder, work.path(), &registry);
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cloudwright"))
-        .current_dir(dir.path())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_CONFIG_FILE", dir.path().join("no-aws-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            dir.path().join("no-aws-credentials"),
-        )
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .args([
-            "watch",
-            "--method",
-            "direct",
-            "--progress",
-            "events",
-            "--poll",
-            "100",
-            "--debounce",
-            "300",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut lines = Lines {
-        rx,
-        all: Vec::new(),
-    };
-    // stops the child however the test ends
-    struct Reap(std::process::Child);
-    impl Drop for Reap {
-        fn drop(&mut self) {
-            if let Ok(None) = self.0.try_wait() {
-                let _ = self.0.kill();
-                let _ = self.0.wait();
-            }
-        }
-    }
-    let pid = child.id();
-    let mut child = Reap(child);
+    let (mut child, mut lines) = spawn_watch(dir.path(), &env, &[]);
 
     // the first round deploys the stack
     lines.wait_for("watch: first deploy; synthesizing", Duration::from_secs(30));
@@ -707,22 +737,7 @@ async fn watch_hotswaps_one_edit_ignores_ignored_files_streams_logs_and_stops_on
     );
 
     // Ctrl-C: exit 0, nothing left running
-    let kill = Command::new("kill")
-        .args(["-INT", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(s) = child.0.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "watch did not stop within 30 s of SIGINT"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = interrupt(&mut child);
     assert_eq!(status.code(), Some(0), "{:?}", lines.all);
     lines.drain_for(Duration::from_millis(200));
     assert!(lines.count("watch: stopped") == 1, "{:?}", lines.all);
@@ -777,4 +792,36 @@ fn the_flask_api_service_image_is_hotswappable() {
             .ends_with(&"f".repeat(64)),
         "{resolved:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_with_no_hotswap_deploys_each_change_through_cloudformation() {
+    if !tools_present() {
+        return;
+    }
+    let moto = Moto::start();
+    let recorder = Recorder::start(moto.port());
+    let work = TempDir::new("toolkit-hotswap-work");
+    let registry = Registry::start(work.path());
+    let (dir, ctx) = project(json!({}));
+    let env = environment(&moto, &recorder, work.path(), &registry);
+    let (mut child, mut lines) = spawn_watch(dir.path(), &env, &["--no-hotswap", "--no-logs"]);
+    lines.wait_for("watch: watching", Duration::from_secs(240));
+    recorder.take();
+    std::fs::write(ctx.join("hello.txt"), "version 2\n").unwrap();
+    lines.wait_for(
+        "file(s) changed (image/hello.txt); synthesizing",
+        Duration::from_secs(30),
+    );
+    lines.wait_for("UPDATE_COMPLETE", Duration::from_secs(240));
+    lines.wait_for("watch: watching", Duration::from_secs(60));
+    let calls = recorder.take();
+    assert!(
+        calls.contains(&"cloudformation:UpdateStack".to_owned()),
+        "{calls:?}"
+    );
+    assert!(!calls.iter().any(|c| c.starts_with("ecs:")), "{calls:?}");
+    assert_eq!(lines.count("hotswapped"), 0);
+    assert_eq!(lines.count("streaming the log events"), 0);
+    assert_eq!(interrupt(&mut child).code(), Some(0));
 }
