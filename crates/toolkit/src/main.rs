@@ -2,8 +2,6 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -362,13 +360,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             debounce,
             no_logs,
         } => {
-            let stop = Arc::new(AtomicBool::new(false));
-            // the first Ctrl-C (or SIGTERM) asks the watch to stop; a second one exits at once
-            for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-                signal_hook::flag::register_conditional_shutdown(signal, 1, stop.clone())
-                    .and_then(|_| signal_hook::flag::register(signal, stop.clone()))
-                    .map_err(|e| Error::Internal(format!("cannot handle signal {signal}: {e}")))?;
-            }
+            let stop = watch::stop_on_signals()?;
             let opts = WatchOptions {
                 hotswap: !no_hotswap,
                 deploy: DeployOptions {

@@ -337,6 +337,18 @@ pub async fn watch(
     Ok(())
 }
 
+/// A flag set by the first SIGINT (Ctrl-C) or SIGTERM, which [`watch`] stops on; a second
+/// one exits the process at once with status 1.
+pub fn stop_on_signals() -> Result<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(signal, 1, stop.clone())
+            .and_then(|_| signal_hook::flag::register(signal, stop.clone()))
+            .map_err(|e| Error::Internal(format!("cannot handle signal {signal}: {e}")))?;
+    }
+    Ok(stop)
+}
+
 async fn stopped(stop: &AtomicBool) {
     while !stop.load(Ordering::SeqCst) {
         tokio::time::sleep(Duration::from_millis(50)).await;
