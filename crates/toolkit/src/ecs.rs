@@ -47,7 +47,8 @@ pub const REGISTER_FIELDS: &[&str] = &[
 
 /// A `RegisterTaskDefinition` input that registers `described` (the `taskDefinition` of a
 /// `DescribeTaskDefinition` output) again as a new revision of its family: every registrable
-/// field copied, `tags` (from `include: ["TAGS"]`) kept, empty lists left out.
+/// field copied, `tags` (from `include: ["TAGS"]`) kept except the `aws:` ones (CloudFormation's
+/// own, which ECS refuses in a registration), empty lists left out.
 pub fn register_input(described: &Value, tags: Option<&Value>) -> Result<Value, String> {
     let Some(fields) = described.as_object() else {
         return Err("the described task definition is not an object".into());
@@ -65,8 +66,16 @@ pub fn register_input(described: &Value, tags: Option<&Value>) -> Result<Value, 
             }
         }
     }
-    if let Some(tags) = tags.filter(|t| t.as_array().is_some_and(|a| !a.is_empty())) {
-        input.insert("tags".into(), tags.clone());
+    let kept: Vec<Value> = tags
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|t| !t["key"].as_str().is_some_and(|k| k.starts_with("aws:")))
+        .cloned()
+        .collect();
+    if !kept.is_empty() {
+        input.insert("tags".into(), Value::Array(kept));
     }
     Ok(Value::Object(input))
 }
@@ -233,7 +242,8 @@ mod tests {
             "executionRoleArn": "arn:aws:iam::1:role/exec", "registeredAt": 1.5,
             "registeredBy": "me", "taskRoleArn": null
         });
-        let tags = json!([{"key": "team", "value": "a"}]);
+        let tags = json!([{"key": "team", "value": "a"},
+            {"key": "aws:cloudformation:stack-name", "value": "CwHot"}]);
         assert_eq!(
             register_input(&described, Some(&tags)).unwrap(),
             json!({
@@ -245,12 +255,15 @@ mod tests {
                 "tags": [{"key": "team", "value": "a"}]
             })
         );
-        assert_eq!(
-            register_input(&described, Some(&json!([])))
-                .unwrap()
-                .get("tags"),
-            None
-        );
+        for none in [
+            json!([]),
+            json!([{"key": "aws:cloudformation:logical-id", "value": "T"}]),
+        ] {
+            assert_eq!(
+                register_input(&described, Some(&none)).unwrap().get("tags"),
+                None
+            );
+        }
         assert!(register_input(&json!({"cpu": "1"}), None).is_err());
         assert!(register_input(&json!([]), None).is_err());
     }
