@@ -51,7 +51,13 @@ impl Filter {
     pub fn new(project: &Path, settings: &Settings) -> Filter {
         let mut lines = Vec::new();
         for path in [&settings.out, &settings.context_file] {
-            if let Ok(rel) = path.strip_prefix(project) {
+            // a relative path (`--out DIR`) is relative to the current directory, the project
+            let rel = if path.is_relative() {
+                Some(path.as_path())
+            } else {
+                path.strip_prefix(project).ok()
+            };
+            if let Some(rel) = rel {
                 lines.push(rel.to_string_lossy().replace('\\', "/"));
             }
         }
@@ -540,6 +546,12 @@ mod tests {
             },
         };
         let w = Watcher::new(vec![root.clone()], Filter::new(root, &settings));
+        // `--out DIR` given relative to the project
+        let relative = Settings {
+            out: PathBuf::from("elsewhere/out"),
+            ..settings.clone()
+        };
+        assert!(Filter::new(root, &relative).excludes("elsewhere/out/manifest.json"));
         let first = w.scan();
         let seen: Vec<String> = first
             .keys()
