@@ -5,13 +5,13 @@
 //! over this repository.
 //!
 //! ```sh
-//! cargo bench -p cloudwright --bench hotswap           # BENCH_ROUNDS=5 by default
+//! cargo bench -p cloudwright-cli --bench hotswap           # BENCH_ROUNDS=5 by default
 //! ```
 //!
 //! Each kind of deploy has its own lane (moto, proxy, registry, project), so neither sees the
 //! other's image; in every round both lanes get the same edit, and the order alternates. Needs
 //! buildah, docker-registry and moto (`scripts/test` installs them), and the fixture app
-//! example built in the same profile (`cargo build --release -p cloudwright --examples`).
+//! example built in the same profile (`cargo build --release -p cloudwright-cli --examples`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a measuring tool, not product code
 
@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cloudwright::watch::{Filter, Watcher};
+use cloudwright_cli::watch::{Filter, Watcher};
 use cloudwright_tests::{Moto, TempDir};
 use serde_json::json;
 
@@ -50,7 +50,7 @@ fn fixture_app() -> PathBuf {
     let app = profile.join("examples/fixture_app");
     assert!(
         app.exists(),
-        "{} is missing: run `cargo build --release -p cloudwright --examples` first",
+        "{} is missing: run `cargo build --release -p cloudwright-cli --examples` first",
         app.display()
     );
     app
