@@ -22,6 +22,11 @@
 //!   is built from the directory given as context `assetDir` (`ContainerImage::from_asset`),
 //!   published to the repository given as context `repository` (default: cloudwright's own);
 //!   output `Image` is the image it runs;
+//! - `service`: stack `CwHot` (eu-west-1), an ECS cluster running a Fargate service whose task
+//!   definition's container image is built from `assetDir` (the hotswap and watch tests);
+//!   context `count` sets the service's desired count (default 1) and `sg` its security
+//!   group's description (default `fixture`), `env` an environment variable `GREETING` of the
+//!   container;
 //! - `flask-api`: the flask-api app itself (run with its committed context file), for the
 //!   CLI's `synth --yaml` test.
 //!
@@ -280,6 +285,59 @@ fn asset(app: &mut App) -> Result<(), Error> {
     Ok(())
 }
 
+fn service(app: &mut App) -> Result<(), Error> {
+    use cloudwright_compute::{Container, ContainerImage, FargateSize, FargateTaskDefinition};
+    let dir = text(app, "assetDir")
+        .ok_or_else(|| Error::Usage("set -c assetDir=DIR for -c fixture=service".into()))?;
+    let count: u32 = text(app, "count").and_then(|c| c.parse().ok()).unwrap_or(1);
+    let sg_description = text(app, "sg").unwrap_or_else(|| "fixture".into());
+    let greeting = text(app, "env");
+    let mut stack = app.stack_with("CwHot", StackProps::new().region("eu-west-1"))?;
+    let vpc = stack.add(
+        "Vpc",
+        RawResource::new("AWS::EC2::VPC").property("CidrBlock", "10.80.0.0/16"),
+    )?;
+    let subnet = stack.add(
+        "Subnet",
+        RawResource::new("AWS::EC2::Subnet")
+            .property("VpcId", vpc.r#ref())
+            .property("CidrBlock", "10.80.1.0/24"),
+    )?;
+    let sg = stack.add(
+        "Sg",
+        RawResource::new("AWS::EC2::SecurityGroup")
+            .property("GroupDescription", sg_description)
+            .property("VpcId", vpc.r#ref()),
+    )?;
+    let cluster = stack.add("Cluster", RawResource::new("AWS::ECS::Cluster"))?;
+    let mut task = FargateTaskDefinition::new(FargateSize::QUARTER_VCPU_HALF_GB);
+    let mut container = Container::new("app", ContainerImage::from_asset(dir));
+    if let Some(g) = greeting {
+        container = container.env("GREETING", g);
+    }
+    task.add_container(container);
+    let task = stack.construct("Task", task)?;
+    stack.add(
+        "Service",
+        RawResource::new("AWS::ECS::Service")
+            .property("Cluster", cluster.r#ref())
+            .property("TaskDefinition", task.arn())
+            .property("DesiredCount", count)
+            .property("LaunchType", "FARGATE")
+            .property(
+                "NetworkConfiguration",
+                Value::map([(
+                    "AwsvpcConfiguration",
+                    Value::map([
+                        ("Subnets", Value::from(vec![subnet.r#ref()])),
+                        ("SecurityGroups", Value::from(vec![sg.r#ref()])),
+                    ]),
+                )]),
+            ),
+    )?;
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let context_file = std::env::temp_dir().join("cloudwright-fixture-default-context.json");
     cloudwright_core::run(context_file, |app| {
@@ -296,9 +354,10 @@ fn main() -> ExitCode {
             Some("big") => big(app),
             Some("logs") => logs(app),
             Some("asset") => asset(app),
+            Some("service") => service(app),
             Some("flask-api") => app_flask_api::build(app),
             other => Err(Error::Usage(format!(
-                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|asset|flask-api (got {other:?})"
+                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|asset|service|flask-api (got {other:?})"
             ))),
         }
     })

@@ -164,6 +164,8 @@ mod tests {
             context: vec!["a=1".into()],
             surface: None,
             yaml: true,
+            production: Vec::new(),
+            watch: Default::default(),
         };
         assert_eq!(
             app_arguments(&settings, Path::new("/tmp/m.json"), true),

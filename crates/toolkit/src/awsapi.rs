@@ -200,6 +200,27 @@ impl Client {
         &self.region
     }
 
+    /// Calls an `awsJson1_1` operation with a JSON `input` and returns its JSON output (an
+    /// empty body reads as `{}`).
+    pub async fn call_json(
+        &self,
+        operation: &'static str,
+        input: &serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        let body = self.call(operation, input.to_string().as_bytes()).await?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(serde_json::json!({}));
+        }
+        serde_json::from_slice(&body).map_err(|e| Error::UnreadableResponse {
+            operation,
+            status: 200,
+            body: format!(
+                "{} (not the JSON expected: {e})",
+                String::from_utf8_lossy(&body).trim()
+            ),
+        })
+    }
+
     /// Calls `operation` with a request body framed for the service's protocol (form fields
     /// without `Action`/`Version` for the Query protocol, a JSON document for `awsJson1_1`)
     /// and returns the response body of a success. Throttling, 5xx responses and transport

@@ -6,6 +6,12 @@
 //!  "surface": "apps/flask-api/surface.json"}
 //! ```
 //!
+//! `production` (optional) lists the stacks (ids or stack names) `deploy --hotswap` and `watch`
+//! refuse to hotswap: `{"production": ["Api"]}`. `watch` (optional) says what `cloudwright watch`
+//! leaves out besides its defaults and which directories outside the project it also watches:
+//! `{"watch": {"exclude": ["docs/**", "*.md"], "include": ["../service"]}}` (patterns in
+//! `.dockerignore` syntax, relative to the project directory).
+//!
 //! `surface` (optional) is the declared public surface that `cloudwright audit` compares with and
 //! `cloudwright deploy` enforces: one declaration file for every stack, or a map from stack id to
 //! a declaration file (`{"Api": "api.surface.json"}`); stacks not in the map have none.
@@ -38,6 +44,26 @@ pub struct ConfigFile {
     pub out: Option<PathBuf>,
     /// The declared surface: one declaration file, or one per stack id.
     pub surface: Option<SurfaceConfig>,
+    /// Stacks (ids or names) `--hotswap` must never touch.
+    #[serde(default)]
+    pub production: Vec<String>,
+    /// What `cloudwright watch` watches.
+    #[serde(default)]
+    pub watch: WatchConfig,
+}
+
+/// `"watch"` in `cloudwright.json`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchConfig {
+    /// Patterns (`.dockerignore` syntax, relative to the project directory) of files whose
+    /// changes are ignored, besides the defaults (`.git`, `target`, the assembly, the context
+    /// file).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Directories watched besides the project directory (an asset's context elsewhere).
+    #[serde(default)]
+    pub include: Vec<PathBuf>,
 }
 
 /// `"surface"` in `cloudwright.json`: where the declared public surface of the stacks is.
@@ -82,7 +108,7 @@ impl ConfigFile {
         serde_json::from_str(&text).map_err(|e| Error::InvalidFile {
             path,
             message: format!(
-                "{e}; it must be a JSON object with the keys \"app\" (the command that runs the app), \"context\" (its context file), \"out\" (its assembly directory) and \"surface\" (the declared surface: a declaration file, or an object from stack id to declaration file), all optional"
+                "{e}; it must be a JSON object with the keys \"app\" (the command that runs the app), \"context\" (its context file), \"out\" (its assembly directory) and \"surface\" (the declared surface: a declaration file, or an object from stack id to declaration file), \"production\" (stacks --hotswap refuses) and \"watch\" ({{\"exclude\": [patterns], \"include\": [directories]}}), all optional"
             ),
         })
     }
@@ -129,6 +155,18 @@ pub struct Settings {
     pub surface: Option<SurfaceConfig>,
     /// Ask the app for YAML templates beside the JSON ones (`synth --yaml`).
     pub yaml: bool,
+    /// Stacks (ids or names) marked as production: `--hotswap` refuses them.
+    pub production: Vec<String>,
+    /// What `cloudwright watch` watches (include directories resolved against the project
+    /// directory).
+    pub watch: WatchConfig,
+}
+
+impl Settings {
+    /// Whether the stack with this id or name is marked as production.
+    pub fn is_production(&self, id: &str, name: &str) -> bool {
+        self.production.iter().any(|p| p == id || p == name)
+    }
 }
 
 impl Settings {
@@ -169,6 +207,11 @@ impl Settings {
             context: overrides.context,
             surface: file.surface.map(|s| s.in_dir(dir)),
             yaml: false,
+            production: file.production,
+            watch: WatchConfig {
+                exclude: file.watch.exclude,
+                include: file.watch.include.into_iter().map(in_dir).collect(),
+            },
         })
     }
 }
@@ -290,6 +333,20 @@ mod tests {
         assert_eq!(s.out, PathBuf::from("elsewhere"));
 
         assert_eq!(s.surface, None);
+        assert!(s.production.is_empty());
+
+        std::fs::write(
+            dir.join(CONFIG_FILE),
+            r#"{"production": ["Api", "prod-db"], "watch": {"exclude": ["docs/**"], "include": ["../svc"]}}"#,
+        )
+        .unwrap();
+        let s = Settings::resolve(&dir, Overrides::default()).unwrap();
+        assert!(s.is_production("Api", "api-stack") && s.is_production("Db", "prod-db"));
+        assert!(!s.is_production("Web", "Web"));
+        assert_eq!(s.watch.exclude, ["docs/**"]);
+        assert_eq!(s.watch.include, [dir.join("../svc")]);
+        std::fs::write(dir.join(CONFIG_FILE), r#"{"watch": {"exlude": []}}"#).unwrap();
+        assert!(Settings::resolve(&dir, Overrides::default()).is_err());
 
         std::fs::write(dir.join(CONFIG_FILE), r#"{"surface": "s.json"}"#).unwrap();
         let s = Settings::resolve(&dir, Overrides::default()).unwrap();

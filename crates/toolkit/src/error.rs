@@ -366,6 +366,28 @@ pub enum Error {
         /// What went wrong.
         detail: String,
     },
+    /// `--hotswap` for a stack marked as production in `cloudwright.json`.
+    #[error(
+        "--hotswap is refused for {stacks}: marked as production in {config} (\"production\"); deploy without --hotswap. Nothing was published or changed."
+    )]
+    HotswapRefused {
+        /// The production stacks selected, comma-separated.
+        stacks: String,
+        /// The configuration file that marks them.
+        config: String,
+    },
+    /// A hotswap call succeeded but what it started did not finish well.
+    #[error(
+        "stack `{stack}`: the hotswap of {resource} failed: {why}. The stack has drifted from its template; a full deploy (`cloudwright deploy` without --hotswap) brings it back in line."
+    )]
+    HotswapFailed {
+        /// The stack.
+        stack: String,
+        /// The resource's logical id.
+        resource: String,
+        /// What went wrong.
+        why: String,
+    },
     /// A bug: a task panicked or similar.
     #[error(
         "internal error: {0}. This is a bug in cloudwright; please report it with the command that was run."

@@ -22,9 +22,15 @@
 //!   [`registry`] names) before any stack is deployed;
 //! - [`init`]: `cloudwright init`, a new app crate from a template (Cargo.toml on the
 //!   `cloudwright` facade and `cloudwright-testing`, a stack, tests, context, surface);
+//! - [`hotswap`]: `deploy --hotswap`: what differs between the deployed and the new template,
+//!   whether a service's own API can change it in place ([`ecs`]: a task definition's container
+//!   images, environment and command), and the fallback to a normal deploy with the reason;
+//! - [`watch`]: `cloudwright watch`, the inner loop: a polling file watcher (ignore files
+//!   honored), synthesize, publish, hotswap on each change, the services' log events streamed
+//!   ([`logs`]: CloudWatch Logs);
 //! - [`aws`] and [`error`]: SDK configuration and errors a user can act on;
-//! - [`awsapi`], [`ec2`] and [`ecr`]: the client of our own for EC2 (Query protocol, XML) and
-//!   ECR (`awsJson1_1`): SigV4 signing, the SDK's HTTPS connector, pagination, retries with
+//! - [`awsapi`], [`ec2`], [`ecr`], [`ecs`] and [`logs`]: the client of our own for EC2 (Query
+//!   protocol, XML), ECR, ECS and CloudWatch Logs (`awsJson1_1`): SigV4 signing, the SDK's HTTPS connector, pagination, retries with
 //!   backoff; used instead of `aws-sdk-ec2` and `aws-sdk-ecr`, whose builds cost minutes and GBs.
 //!
 //! AWS access uses aws-config's standard resolution of credentials, region and endpoint
@@ -45,15 +51,19 @@ pub mod destroy;
 pub mod diff;
 pub mod ec2;
 pub mod ecr;
+pub mod ecs;
 pub mod error;
 pub mod events;
 pub mod facts;
 pub mod init;
+pub mod hotswap;
+pub mod logs;
 pub mod lookup;
 pub mod publish;
 pub mod registry;
 pub mod stacks;
 pub mod synth;
 pub mod ui;
+pub mod watch;
 
 pub use error::{Error, Result};

@@ -13,8 +13,9 @@ use cloudwright_cli::config::{Overrides, Settings};
 use cloudwright_cli::deploy::{DeployOptions, Method};
 use cloudwright_cli::destroy::DestroyOptions;
 use cloudwright_cli::synth::{Stderr, Stdout};
+use cloudwright_cli::watch::WatchOptions;
 use cloudwright_cli::{
-    Error, assembly, audit, deploy, destroy, diff, events, init, publish, synth,
+    Error, assembly, audit, deploy, destroy, diff, events, hotswap, init, publish, synth, watch,
 };
 
 /// Synthesize, look up, diff, deploy and destroy the CloudFormation stacks of a cloudwright app.
@@ -155,6 +156,43 @@ enum Command {
         /// Deploy even when a stack exposes what its declared surface does not.
         #[arg(long)]
         allow_exposure: bool,
+        /// Change what can be changed in place through the services' own APIs (an ECS task
+        /// definition's container images, environment and command) instead of CloudFormation,
+        /// and deploy normally what cannot. Leaves the stack drifted until the next full deploy.
+        /// Refused for stacks marked as production ("production" in cloudwright.json).
+        #[arg(long)]
+        hotswap: bool,
+    },
+    /// Deploy, then watch the app's files: on a change, synthesize again, republish changed
+    /// image assets and hotswap (or deploy normally with --no-hotswap), streaming the
+    /// services' log events meanwhile. Ctrl-C stops. Never asks for confirmation.
+    Watch {
+        /// Stacks to deploy (all when none are named).
+        stacks: Vec<String>,
+        /// Deploy only the named stacks, not their dependencies.
+        #[arg(long, short = 'e')]
+        exclusively: bool,
+        /// Deploy normally (CloudFormation) after each change instead of hotswapping.
+        #[arg(long)]
+        no_hotswap: bool,
+        /// change-set or direct, for the deploys that are not hotswaps.
+        #[arg(long, value_enum, default_value_t = Method::ChangeSet)]
+        method: Method,
+        /// Give up waiting for a stack or a service's deployment after this many seconds.
+        #[arg(long, default_value_t = 1800, value_name = "SECONDS")]
+        timeout: u64,
+        /// How to show stack events.
+        #[arg(long, value_enum, default_value_t = Progress::Bar)]
+        progress: Progress,
+        /// How often to look at the files, in milliseconds.
+        #[arg(long, default_value_t = 300, value_name = "MS")]
+        poll: u64,
+        /// How long files must stay unchanged before acting, in milliseconds.
+        #[arg(long, default_value_t = 300, value_name = "MS")]
+        debounce: u64,
+        /// Do not stream the services' log events.
+        #[arg(long)]
+        no_logs: bool,
     },
     /// Create a new app crate in DIR (new or empty; default: the current directory).
     ///
@@ -330,6 +368,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             bucket,
             progress,
             allow_exposure,
+            hotswap,
         } => {
             let a = synth::assembly(&aws, &settings, &Stdout).await?;
             let selected = a.select(
@@ -340,30 +379,66 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                     Extend::Upstream
                 },
             )?;
+            if hotswap {
+                hotswap::refuse_production(&settings, &selected)?;
+            }
             for line in
                 audit::check_exposure(&a, &selected, settings.surface.as_ref(), allow_exposure)?
             {
                 println!("{line}");
             }
             publish::publish(&aws, &a, &selected, &Stdout).await?;
-            deploy::deploy(
-                &aws,
-                &a,
-                DeployOptions {
+            let opts = DeployOptions {
+                stacks,
+                exclusively,
+                concurrency,
+                method,
+                yes,
+                parameters,
+                tags,
+                outputs_file,
+                timeout: Duration::from_secs(timeout),
+                bucket,
+                display: progress.into(),
+            };
+            if hotswap {
+                hotswap::deploy(&aws, &a, opts, &Stdout).await?;
+            } else {
+                deploy::deploy(&aws, &a, opts).await?;
+            }
+        }
+        Command::Watch {
+            stacks,
+            exclusively,
+            no_hotswap,
+            method,
+            timeout,
+            progress,
+            poll,
+            debounce,
+            no_logs,
+        } => {
+            let stop = watch::stop_on_signals()?;
+            let opts = WatchOptions {
+                hotswap: !no_hotswap,
+                deploy: DeployOptions {
                     stacks,
                     exclusively,
-                    concurrency,
+                    concurrency: 1,
                     method,
-                    yes,
-                    parameters,
-                    tags,
-                    outputs_file,
+                    yes: true,
+                    parameters: Vec::new(),
+                    tags: Vec::new(),
+                    outputs_file: None,
                     timeout: Duration::from_secs(timeout),
-                    bucket,
+                    bucket: None,
                     display: progress.into(),
                 },
-            )
-            .await?;
+                poll: Duration::from_millis(poll.max(10)),
+                debounce: Duration::from_millis(debounce),
+                logs: !no_logs,
+            };
+            watch::watch(&aws, &settings, &cwd, opts, stop, &Stdout).await?;
         }
         Command::Destroy {
             stacks,

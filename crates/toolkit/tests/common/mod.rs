@@ -10,6 +10,9 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudformation::config::Credentials;
 use cloudwright_tests::Moto;
 
+pub mod images;
+pub mod recorder;
+
 /// The fixture app example, built by `cargo test` next to the test binaries.
 pub fn fixture_app() -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
