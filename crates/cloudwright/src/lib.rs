@@ -71,7 +71,8 @@ pub mod prelude {
         FargateTaskDefinition, PrivateServiceApi,
     };
     pub use cloudwright_core::{
-        App, Construct, Context, Error, Handle, Output, RawResource, Scope, StackProps, Value,
+        App, Construct, Context, Error, Handle, Output, Policy, RawResource, Scope, StackProps,
+        Value,
     };
     pub use cloudwright_ingress::{HealthCheck, InternalNlb, PublicApi, Route};
     pub use cloudwright_network::{ExistingVpc, NatStrategy, NewVpc, SecurityGroup, Subnets};

@@ -703,6 +703,42 @@ fn check_tags(tags: &Value, path: &mut String) -> Result<(), Violation> {
     }
 }
 
+/// The name of `known` closest to a mistyped `name` (at most a third of its letters
+/// differ: an edit, a swap or a case change counts one), for a "did you mean".
+fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    let a: Vec<char> = name.to_lowercase().chars().collect();
+    let distance = |b: &str| -> usize {
+        let b: Vec<char> = b.to_lowercase().chars().collect();
+        // Damerau-Levenshtein (optimal string alignment)
+        let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for j in 0..=b.len() {
+            d[0][j] = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut v = (d[i - 1][j] + 1)
+                    .min(d[i][j - 1] + 1)
+                    .min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(d[i - 2][j - 2] + 1);
+                }
+                d[i][j] = v;
+            }
+        }
+        d[a.len()][b.len()]
+    };
+    known
+        .iter()
+        .map(|k| (distance(k), *k))
+        .filter(|(d, _)| *d <= (a.len() / 3).max(1))
+        .min()
+        .map(|(_, k)| k)
+}
+
 /// What a `null` literal violates.
 const NO_NULL: &str = "no null values (CloudFormation refuses `null` anywhere in a template: leave the property unset)";
 
@@ -1014,10 +1050,15 @@ fn check_object(rule: &ObjRule, value: &Value, path: &mut String) -> Result<(), 
         {
             Ok(i) => check_value(&rule.properties[i].1, v, path)?,
             Err(_) if rule.closed => {
+                let known: Vec<&str> = rule.properties.iter().map(|(n, _)| *n).collect();
+                let hint = match closest(name, &known) {
+                    Some(near) => format!("; did you mean {near}?"),
+                    None => String::new(),
+                };
                 return Err(Violation::new(
                     path.clone(),
                     v,
-                    "additionalProperties false (not a property of this type)",
+                    format!("additionalProperties false (no property {name} here{hint})"),
                 ));
             }
             // a name an open object admits: free-form, but never null
@@ -1220,9 +1261,25 @@ mod tests {
             constraint(props(&[("Other", Value::from(1))])),
             Some((
                 "Other".into(),
-                "additionalProperties false (not a property of this type)".into()
+                "additionalProperties false (no property Other here)".into()
             ))
         );
+        assert_eq!(
+            constraint(props(&[("Nmae", Value::from("abc"))])),
+            Some((
+                "Nmae".into(),
+                "additionalProperties false (no property Nmae here; did you mean Name?)".into()
+            ))
+        );
+        assert_eq!(
+            closest(
+                "maxRecieveCount",
+                &["deadLetterTargetArn", "maxReceiveCount"]
+            ),
+            Some("maxReceiveCount")
+        );
+        assert_eq!(closest("vpcid", &["VpcId"]), Some("VpcId"));
+        assert_eq!(closest("Tags", &["Name", "Ports"]), None);
     }
 
     #[test]
