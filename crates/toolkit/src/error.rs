@@ -28,6 +28,9 @@ pub enum Error {
     /// A command-line argument is wrong.
     #[error("{0}")]
     Usage(String),
+    /// `cloudwright migrate` could not migrate the template (nothing was written).
+    #[error("{0}")]
+    Migrate(#[from] cloudwright_migrate::Error),
     /// There is neither an app to run nor an assembly to read.
     #[error(
         "there is no app to run: create cloudwright.json in this directory with {{\"app\": \"cargo run -q -p my-app --\"}}, pass --app CMD, or read an existing cloud assembly with --assembly DIR."

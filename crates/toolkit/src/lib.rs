@@ -47,6 +47,7 @@ pub mod error;
 pub mod events;
 pub mod facts;
 pub mod lookup;
+pub mod migrate;
 pub mod publish;
 pub mod registry;
 pub mod stacks;

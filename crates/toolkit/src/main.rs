@@ -12,7 +12,7 @@ use cloudwright::config::{Overrides, Settings};
 use cloudwright::deploy::{DeployOptions, Method};
 use cloudwright::destroy::DestroyOptions;
 use cloudwright::synth::{Stderr, Stdout};
-use cloudwright::{Error, assembly, audit, deploy, destroy, diff, events, publish, synth};
+use cloudwright::{Error, assembly, audit, deploy, destroy, diff, events, migrate, publish, synth};
 use cloudwright_audit::Severity;
 
 /// Synthesize, look up, diff, deploy and destroy the CloudFormation stacks of a cloudwright app.
@@ -154,6 +154,28 @@ enum Command {
         #[arg(long)]
         allow_exposure: bool,
     },
+    /// Write the Rust source of an app whose stack synthesizes TEMPLATE (JSON or YAML), with
+    /// its logical ids kept, so deploying the app over the stack replaces nothing: typed
+    /// resources, intrinsics as typed calls, parameters, conditions, mappings, outputs. What
+    /// cannot be typed becomes a raw resource with a `// migrate:` comment. Writes nothing
+    /// when the template is malformed.
+    Migrate {
+        /// The template (`.json`, `.yaml`, `.yml`, `.template`).
+        template: PathBuf,
+        /// The directory to create (default: the stack name); must not exist or be empty.
+        dir: Option<PathBuf>,
+        /// The CloudFormation stack to take over (default: the template's file name without
+        /// its extensions).
+        #[arg(long, value_name = "NAME")]
+        stack_name: Option<String>,
+        /// The app crate's package name (default: the directory's name).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// A checkout of the cloudwright workspace for the path dependencies (default: the
+        /// one this cloudwright was built from).
+        #[arg(long, value_name = "CHECKOUT")]
+        path: Option<PathBuf>,
+    },
     /// Delete stacks (and the stacks that depend on them), dependents first.
     Destroy {
         /// Stacks to delete (all when none are named).
@@ -179,6 +201,24 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, Error> {
+    if let Command::Migrate {
+        template,
+        dir,
+        stack_name,
+        name,
+        path,
+    } = cli.command
+    {
+        let report = migrate::migrate(&migrate::MigrateOptions {
+            template,
+            dir,
+            stack_name,
+            name,
+            checkout: path,
+        })?;
+        print!("{report}");
+        return Ok(ExitCode::SUCCESS);
+    }
     let cwd = std::env::current_dir().map_err(Error::read("the current directory"))?;
     let mut settings = Settings::resolve(
         &cwd,
@@ -304,6 +344,11 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 },
             )
             .await?;
+        }
+        Command::Migrate { .. } => {
+            return Err(Error::Internal(
+                "migrate is handled before the settings".into(),
+            ));
         }
         Command::Destroy {
             stacks,
