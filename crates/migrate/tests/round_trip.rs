@@ -1,6 +1,7 @@
 //! Round trips: a template migrated, built and synthesized gives the template back
 //! (semantically: key order, formatting and the written form of intrinsics aside), for the
-//! original troposphere template of the main app and for every generated type's sample.
+//! original troposphere template of the main app, a hand-written YAML template, and every
+//! generated type's sample.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -13,11 +14,23 @@ fn the_troposphere_template_of_the_main_app_round_trips() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/troposphere-seed.template.json");
     let original: Json = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let yaml_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/short-form.template.yaml");
+    let yaml = cloudwright_migrate::yaml::parse(
+        "short-form.template.yaml",
+        &std::fs::read_to_string(&yaml_path).unwrap(),
+    )
+    .unwrap();
     let out = support::migrate_and_synth(
         "migrated-seed",
-        &[("flask-api-seed".to_owned(), original.clone())],
+        &[
+            ("flask-api-seed".to_owned(), original.clone()),
+            ("orders".to_owned(), yaml.clone()),
+        ],
+        None,
     );
     support::assert_same("the troposphere template", &original, &out[0]);
+    support::assert_same("the short-form YAML template", &yaml, &out[1]);
 }
 
 /// The logical id `export_samples.py` gives a type's sample: `AWS::EC2::Subnet` → `EC2Subnet`.
@@ -60,7 +73,7 @@ fn every_generated_types_sample_round_trips() {
             m.fallbacks.join("\n  ")
         );
     }
-    let out = support::migrate_and_synth("migrated-samples", &templates);
+    let out = support::migrate_and_synth("migrated-samples", &templates, None);
     for ((name, original), synthesized) in templates.iter().zip(&out) {
         support::assert_same(name, original, synthesized);
     }

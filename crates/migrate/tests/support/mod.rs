@@ -66,7 +66,14 @@ fn run(cmd: &mut Command, what: &str) -> String {
 /// Migrates each `(stack name, template)` into a module of one app crate named `crate_name`,
 /// checks the crate with rustfmt and clippy (`-D warnings`), builds and runs it, and returns
 /// each stack's synthesized template, in order.
-pub fn migrate_and_synth(crate_name: &str, templates: &[(String, Json)]) -> Vec<Json> {
+///
+/// `features`: the cloudwright-resources features to build with instead of those the
+/// migrated modules name (`full` for crates whose types vary, so each reuses the build).
+pub fn migrate_and_synth(
+    crate_name: &str,
+    templates: &[(String, Json)],
+    features_override: Option<&[&str]>,
+) -> Vec<Json> {
     let dir = TempDir::new(crate_name);
     let app = dir.0.join("app");
     let mut features = BTreeSet::new();
@@ -97,7 +104,10 @@ pub fn migrate_and_synth(crate_name: &str, templates: &[(String, Json)]) -> Vec<
         manifest = m;
     }
     // one crate: the manifest of the last, with every module's features
-    let features: Vec<String> = features.into_iter().collect();
+    let features: Vec<String> = match features_override {
+        Some(f) => f.iter().map(|f| format!("{f:?}")).collect(),
+        None => features.into_iter().collect(),
+    };
     let manifest: String = manifest
         .lines()
         .map(|l| {
