@@ -236,7 +236,11 @@ fn prepare(
         });
     }
     let mut depends_on = vec![Vec::new(); s.resources.len()];
-    let reduced = graph.reduced_declared_edges();
+    let reduced = if s.props.depends_on_as_declared {
+        graph.declared_edges()
+    } else {
+        graph.reduced_declared_edges()
+    };
     for &(u, v) in &reduced {
         depends_on[u].push(s.resources[v].logical_id.clone());
     }

@@ -105,7 +105,8 @@ pub fn lib_rs(
     );
 
     let mut build = String::new();
-    let mut props = String::from("cw::StackProps::new()");
+    // the DependsOn as written, implied ones included: the template stays what was deployed
+    let mut props = String::from("cw::StackProps::new().depends_on_as_declared()");
     if stack_name != stack_id {
         props.push_str(".stack_name(STACK_NAME)");
     }

@@ -192,9 +192,8 @@ pub fn migrate_and_synth(
 
 /// Asserts that `synthesized` says what `original` says: the same resources (types,
 /// properties, conditions, policies, metadata), parameters, mappings, conditions and
-/// outputs, key order and formatting aside, and the same dependencies: `DependsOn` may lose
-/// entries that references already imply (synthesis writes the transitive reduction), but
-/// every resource depends on the same set of resources, through references or `DependsOn`.
+/// outputs, key order and formatting aside, the same `DependsOn` (as sets), and every
+/// resource depending on the same set of resources through references and `DependsOn`.
 pub fn assert_same(name: &str, original: &Json, synthesized: &Json) {
     let (a, deps_a) = normalize(original);
     let (b, deps_b) = normalize(synthesized);
@@ -238,7 +237,7 @@ pub fn first_difference(a: &Json, b: &Json, path: &str) -> String {
 type Deps = BTreeMap<String, BTreeSet<String>>;
 
 /// The template with its written forms normalized, and each resource's direct dependencies
-/// (references in properties, and `DependsOn`), `DependsOn` removed from the template.
+/// (references in properties, and `DependsOn`).
 fn normalize(t: &Json) -> (Json, Deps) {
     let mut t = t.clone();
     let obj = t.as_object_mut().unwrap();
@@ -253,15 +252,21 @@ fn normalize(t: &Json) -> (Json, Deps) {
         for (id, r) in resources.iter_mut() {
             let r = r.as_object_mut().unwrap();
             let d = deps.entry(id.clone()).or_default();
-            match r.remove("DependsOn") {
-                Some(Json::String(s)) => {
-                    d.insert(s);
-                }
-                Some(Json::Array(items)) => {
-                    d.extend(items.iter().filter_map(|x| x.as_str().map(str::to_owned)))
-                }
-                _ => {}
+            // DependsOn as the set it is (a string is a list of one)
+            let declared: BTreeSet<String> = match r.get("DependsOn") {
+                Some(Json::String(s)) => [s.clone()].into(),
+                Some(Json::Array(items)) => items
+                    .iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect(),
+                _ => BTreeSet::new(),
+            };
+            if declared.is_empty() {
+                r.remove("DependsOn");
+            } else {
+                r.insert("DependsOn".into(), json!(declared));
             }
+            d.extend(declared);
             if r.get("Properties")
                 .is_some_and(|p| p.as_object().is_some_and(|m| m.is_empty()))
             {
