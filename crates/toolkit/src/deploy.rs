@@ -719,7 +719,7 @@ async fn deploy_stack(shared: &Shared, job: Job) -> Result<Deployed> {
             };
             let deployed_json: Option<Value> = deployed_template
                 .as_deref()
-                .and_then(|t| serde_json::from_str(t).ok());
+                .and_then(|t| crate::diff::deployed_json(t).ok());
             let diff = diff_templates(deployed_json.as_ref(), &template, &SchemaRules);
             let explicit_params = parameters
                 .iter()
