@@ -73,6 +73,8 @@ pub struct Migrated {
     pub untyped_values: Vec<String>,
     /// How many resources the stack has.
     pub resources: usize,
+    /// Whether rustfmt formatted `src/lib.rs` (it is left as emitted when rustfmt cannot run).
+    pub formatted: bool,
 }
 
 impl Migrated {
@@ -171,9 +173,13 @@ pub fn migrate(file: &str, text: &str, options: &Options) -> Result<Migrated, Er
         "{{\"app\": \"cargo run -q --manifest-path {}/Cargo.toml --\", \"context\": \"cloudwright.context.json\", \"out\": \"cloudwright.out\"}}\n",
         "."
     );
+    let (lib_rs, formatted) = match rustfmt(&emitted.lib_rs) {
+        Some(f) => (f, true),
+        None => (emitted.lib_rs, false),
+    };
     let files = vec![
         (PathBuf::from("Cargo.toml"), manifest),
-        (PathBuf::from("src/lib.rs"), rustfmt(&emitted.lib_rs)),
+        (PathBuf::from("src/lib.rs"), lib_rs),
         (PathBuf::from("src/main.rs"), main_rs),
         (PathBuf::from("cloudwright.json"), config),
         (PathBuf::from("cloudwright.context.json"), "{}\n".to_owned()),
@@ -187,6 +193,7 @@ pub fn migrate(file: &str, text: &str, options: &Options) -> Result<Migrated, Er
         fallbacks: emitted.fallbacks,
         untyped_values: emitted.untyped_values,
         resources: template.resources.len(),
+        formatted,
     })
 }
 
@@ -207,25 +214,22 @@ pub fn stack_id(stack_name: &str) -> String {
     out
 }
 
-/// `source` formatted by rustfmt (edition 2024) when rustfmt runs, else as it is.
-fn rustfmt(source: &str) -> String {
+/// `source` formatted by rustfmt (`$RUSTFMT`, else `rustfmt`; edition 2024), or `None` when
+/// rustfmt cannot run.
+fn rustfmt(source: &str) -> Option<String> {
     let child = Command::new(std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into()))
         .args(["--edition", "2024"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn();
-    let Ok(mut child) = child else {
-        return source.to_owned();
-    };
+    let mut child = child.ok()?;
     if let Some(mut stdin) = child.stdin.take() {
         use std::io::Write as _;
-        let _ = stdin.write_all(source.as_bytes());
+        stdin.write_all(source.as_bytes()).ok()?;
     }
     match child.wait_with_output() {
-        Ok(out) if out.status.success() => {
-            String::from_utf8(out.stdout).unwrap_or_else(|_| source.to_owned())
-        }
-        _ => source.to_owned(),
+        Ok(out) if out.status.success() => String::from_utf8(out.stdout).ok(),
+        _ => None,
     }
 }

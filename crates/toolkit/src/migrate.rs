@@ -103,6 +103,12 @@ pub fn migrate(o: &MigrateOptions) -> Result<String, Error> {
         migrated.resources,
         dir.display()
     );
+    if !migrated.formatted {
+        let _ = writeln!(
+            report,
+            "  rustfmt could not run: src/lib.rs is not formatted (run `cargo fmt` there)"
+        );
+    }
     for f in &migrated.fallbacks {
         let _ = writeln!(report, "  raw resource (not typed) {f}");
     }

@@ -7,6 +7,21 @@ mod common;
 
 use cloudwright_tests::TempDir;
 
+/// `text` without whitespace and trailing commas, to find code whatever rustfmt made of its
+/// lines.
+fn flat(text: &str) -> String {
+    let s: String = text.split_whitespace().collect();
+    s.replace(",)", ")").replace(",]", "]")
+}
+
+/// rustup's home, so `rustfmt` runs in the CLI's clean environment (whose HOME is the test's
+/// directory).
+fn rustup() -> Vec<(&'static str, String)> {
+    let home = std::env::var("RUSTUP_HOME")
+        .unwrap_or_else(|_| format!("{}/.rustup", std::env::var("HOME").unwrap_or_default()));
+    vec![("RUSTUP_HOME", home)]
+}
+
 const GOOD: &str = r#"{
   "Parameters": {"Env": {"Type": "String", "Default": "dev"}},
   "Resources": {
@@ -19,7 +34,7 @@ const GOOD: &str = r#"{
 fn a_template_becomes_an_app_crate() {
     let dir = TempDir::new("migrate-cli");
     std::fs::write(dir.path().join("orders.template.json"), GOOD).unwrap();
-    let out = common::run(dir.path(), &[], &["migrate", "orders.template.json"]);
+    let out = common::run(dir.path(), &rustup(), &["migrate", "orders.template.json"]);
     common::ok(&out);
     let app = dir.path().join("orders");
     let lib = std::fs::read_to_string(app.join("src/lib.rs")).unwrap();
@@ -31,7 +46,7 @@ fn a_template_becomes_an_app_crate() {
         "stack.add_parameter(\"Env\", cw::Parameter::new(\"String\").default_value(cw::Value::from(\"dev\")))?;",
         ".export(cw::Value::from(\"orders-queue\"))",
     ] {
-        assert!(lib.contains(want), "{want} not in\n{lib}");
+        assert!(flat(&lib).contains(&flat(want)), "{want} not in\n{lib}");
     }
     let manifest = std::fs::read_to_string(app.join("Cargo.toml")).unwrap();
     assert!(manifest.contains("features = [\"sqs\"]"), "{manifest}");
@@ -42,7 +57,9 @@ fn a_template_becomes_an_app_crate() {
     ] {
         assert!(app.join(f).is_file(), "{f} is missing");
     }
-    assert!(common::stdout(&out).contains("migrated 1 resources"));
+    let report = common::stdout(&out);
+    assert!(report.contains("migrated 1 resources"), "{report}");
+    assert!(!report.contains("not formatted"), "{report}");
 
     // a second run into the same directory refuses, and leaves it as it was
     let again = common::run(dir.path(), &[], &["migrate", "orders.template.json"]);
@@ -100,4 +117,43 @@ fn malformed_templates_exit_1_naming_the_place_and_write_nothing() {
             "{template}"
         );
     }
+}
+
+#[test]
+fn a_yaml_template_with_what_cannot_be_typed_becomes_raw_resources_with_the_reason() {
+    let dir = TempDir::new("migrate-yaml");
+    let template = "Resources:\n  Thing:\n    Type: Custom::Thing\n    Properties:\n      ServiceToken: !GetAtt Fn.Arn\n  Fn:\n    Type: AWS::SQS::Queue\n  Odd:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !Join [',', !Ref AWS::NotificationARNs]\n";
+    std::fs::write(dir.path().join("stack.yaml"), template).unwrap();
+    let out = common::run(
+        dir.path(),
+        &rustup(),
+        &[
+            "migrate",
+            "stack.yaml",
+            "app",
+            "--stack-name",
+            "legacy-stack",
+        ],
+    );
+    common::ok(&out);
+    let lib = std::fs::read_to_string(dir.path().join("app/src/lib.rs")).unwrap();
+    for want in [
+        "// migrate: Custom::Thing is not a generated type",
+        "cw::RawResource::new(\"Custom::Thing\")",
+        ".property(\"ServiceToken\", cw::Value::get_att(\"Fn\", \"Arn\"))",
+        "// migrate: Fn::Join: the list is computed by a function",
+        "cw::Value::map([(\n",
+        "pub const STACK: &str = \"LegacyStack\";",
+    ] {
+        assert!(flat(&lib).contains(&flat(want)), "{want:?} not in\n{lib}");
+    }
+    let report = common::stdout(&out);
+    assert!(
+        report.contains("raw resource (not typed) Thing: Custom::Thing"),
+        "{report}"
+    );
+    assert!(
+        report.contains("raw resource (not typed) Odd: Fn::Join"),
+        "{report}"
+    );
 }

@@ -86,7 +86,7 @@ pub fn migrate_and_synth(
             .unwrap_or_else(|e| panic!("{stack_name}: {e}"));
         let lib = migrated.file("src/lib.rs").unwrap();
         std::fs::create_dir_all(app.join("src")).unwrap();
-        let module = format!("m{i}");
+        let module = format!("m{i:03}");
         std::fs::write(app.join("src").join(format!("{module}.rs")), lib).unwrap();
         modules.push(module);
         let m = migrated.file("Cargo.toml").unwrap();
