@@ -95,8 +95,13 @@ pub fn migrate(o: &MigrateOptions) -> Result<String, Error> {
         })?,
     };
     let file = o.template.display().to_string();
-    let options = cloudwright_migrate::Options::new(&stack_name, &name, checkout);
-    let migrated = cloudwright_migrate::migrate(&file, &text, &options)?;
+    let options = cloudwright_migrate::Options::new(&stack_name, &name, &checkout);
+    let mut migrated = cloudwright_migrate::migrate(&file, &text, &options)?;
+    // the checkout's lock file: the app builds with the versions cloudwright was tested with,
+    // offline too
+    if let Ok(lock) = std::fs::read_to_string(checkout.join("Cargo.lock")) {
+        migrated.files.push((PathBuf::from("Cargo.lock"), lock));
+    }
     migrated.write(&dir)?;
     let mut report = format!(
         "migrated {} resources of {file} into {} (stack {stack_name}, crate {name})\n",

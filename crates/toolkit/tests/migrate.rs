@@ -157,3 +157,161 @@ fn a_yaml_template_with_what_cannot_be_typed_becomes_raw_resources_with_the_reas
         "{report}"
     );
 }
+
+/// A template as another tool deployed it (YAML, short-form tags).
+const LEGACY: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Description: Orders, deployed before cloudwright
+Parameters:
+  Env:
+    Type: String
+    Default: dev
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  DeadLetters:
+    Type: AWS::SQS::Queue
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Retain
+    Properties:
+      QueueName: !Sub "${Env}-orders-dlq"
+  Orders:
+    Type: AWS::SQS::Queue
+    DependsOn: DeadLetters
+    Properties:
+      QueueName: !Sub "${Env}-orders"
+      VisibilityTimeout: 60
+      RedrivePolicy:
+        deadLetterTargetArn: !GetAtt DeadLetters.Arn
+        maxReceiveCount: 5
+  Alerts:
+    Type: AWS::SNS::Topic
+    Properties:
+      DisplayName: !If [IsProd, Orders alerts, !Sub "Orders alerts (${Env})"]
+      Tags:
+        - Key: team
+          Value: orders
+Outputs:
+  OrdersUrl:
+    Value: !Ref Orders
+    Export:
+      Name: !Sub "${AWS::StackName}-orders-url"
+"#;
+
+async fn physical_ids(cfn: &aws_sdk_cloudformation::Client, stack: &str) -> Vec<(String, String)> {
+    let o = cfn
+        .describe_stack_resources()
+        .stack_name(stack)
+        .send()
+        .await
+        .unwrap();
+    let mut v: Vec<(String, String)> = o
+        .stack_resources()
+        .iter()
+        .map(|r| {
+            (
+                r.logical_resource_id().unwrap_or_default().to_owned(),
+                r.physical_resource_id().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stack_deployed_by_another_tool_is_taken_over_without_replacing_anything() {
+    let moto = cloudwright_tests::Moto::start();
+    let config = common::sdk(&moto).await;
+    let cfn = aws_sdk_cloudformation::Client::new(&config);
+    // another tool deploys the template (moto creates stacks synchronously)
+    cfn.create_stack()
+        .stack_name("legacy-orders")
+        .template_body(LEGACY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        common::stack_status(&cfn, "legacy-orders").await.as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+    let before = physical_ids(&cfn, "legacy-orders").await;
+    assert_eq!(before.len(), 3, "{before:?}");
+
+    // migrate the template it was deployed with
+    let dir = TempDir::new("migrate-takeover");
+    std::fs::write(dir.path().join("legacy-orders.yaml"), LEGACY).unwrap();
+    let mut env = moto.env();
+    env.extend(rustup());
+    let home = std::env::var("HOME").unwrap_or_default();
+    let target = std::env::var("CARGO_TARGET_DIR").map_or_else(
+        |_| format!("{}/../../target/migrate-apps", env!("CARGO_MANIFEST_DIR")),
+        |t| format!("{t}/migrate-apps"),
+    );
+    env.extend([
+        (
+            "CARGO_HOME",
+            std::env::var("CARGO_HOME").unwrap_or_else(|_| format!("{home}/.cargo")),
+        ),
+        ("CARGO_TARGET_DIR", target),
+        ("CARGO_NET_OFFLINE", "true".to_owned()),
+    ]);
+    let migrate = common::run(dir.path(), &env, &["migrate", "legacy-orders.yaml", "app"]);
+    common::ok(&migrate);
+    let app = dir.path().join("app");
+    assert!(app.join("Cargo.lock").is_file());
+
+    // diff: nothing differs from the deployed stack (its YAML read, the writing aside)
+    let diff = common::run(&app, &env, &["diff", "--fail"]);
+    common::ok(&diff);
+
+    // deploy: no change to make, nothing replaced
+    let deploy = common::run(
+        &app,
+        &env,
+        &["deploy", "--yes", "--progress", "events", "--timeout", "60"],
+    );
+    common::ok(&deploy);
+    // moto lists as `Modify` every resource whose JSON is written differently (here the
+    // `DependsOn: X` and `!GetAtt X.Arn` forms of the YAML), where CloudFormation compares
+    // resolved properties; nothing is added, removed or replaced
+    let text = common::stdout(&deploy);
+    assert!(
+        text.contains("no changes")
+            || text
+                .lines()
+                .filter(|l| l.starts_with("  Add ") || l.starts_with("  Remove "))
+                .count()
+                == 0,
+        "{text}"
+    );
+    assert_eq!(
+        physical_ids(&cfn, "legacy-orders").await,
+        before,
+        "a resource was replaced"
+    );
+
+    // the app now owns the stack: a change made in code deploys as an update in place
+    let lib = app.join("src/lib.rs");
+    let source = std::fs::read_to_string(&lib).unwrap();
+    assert!(source.contains(".visibility_timeout(60i64)"), "{source}");
+    std::fs::write(
+        &lib,
+        source.replace(".visibility_timeout(60i64)", ".visibility_timeout(90i64)"),
+    )
+    .unwrap();
+    let update = common::run(
+        &app,
+        &env,
+        &["deploy", "--yes", "--progress", "events", "--timeout", "60"],
+    );
+    common::ok(&update);
+    assert_eq!(
+        common::stack_status(&cfn, "legacy-orders").await.as_deref(),
+        Some("UPDATE_COMPLETE")
+    );
+    assert_eq!(
+        physical_ids(&cfn, "legacy-orders").await,
+        before,
+        "a resource was replaced"
+    );
+}
