@@ -153,6 +153,12 @@ enum Command {
         /// Deploy even when a stack exposes what its declared surface does not.
         #[arg(long)]
         allow_exposure: bool,
+        /// Adopt resources that already exist outside any stack instead of creating them
+        /// (CloudFormation's ImportExistingResources): only resources with a static custom
+        /// name in the template, a DeletionPolicy of Retain or RetainExceptOnCreate, of a
+        /// type that supports import, not in another stack. Change sets only.
+        #[arg(long)]
+        import_existing: bool,
     },
     /// Write the Rust source of an app whose stack synthesizes TEMPLATE (JSON or YAML), with
     /// its logical ids kept, so deploying the app over the stack replaces nothing: typed
@@ -310,7 +316,13 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             bucket,
             progress,
             allow_exposure,
+            import_existing,
         } => {
+            if import_existing && method == Method::Direct {
+                return Err(Error::Usage(
+                    "--import-existing works through change sets: drop --method direct".into(),
+                ));
+            }
             let a = synth::assembly(&aws, &settings, &Stdout).await?;
             let selected = a.select(
                 &stacks,
@@ -341,6 +353,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                     timeout: Duration::from_secs(timeout),
                     bucket,
                     display: progress.into(),
+                    import_existing,
                 },
             )
             .await?;

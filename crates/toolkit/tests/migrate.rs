@@ -315,3 +315,22 @@ async fn a_stack_deployed_by_another_tool_is_taken_over_without_replacing_anythi
         "a resource was replaced"
     );
 }
+
+#[test]
+fn import_existing_needs_a_change_set() {
+    let dir = TempDir::new("migrate-import");
+    let out = common::run(
+        dir.path(),
+        &[],
+        &[
+            "--assembly",
+            ".",
+            "deploy",
+            "--import-existing",
+            "--method",
+            "direct",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(common::stderr(&out).contains("--import-existing works through change sets"));
+}
