@@ -1,7 +1,8 @@
-//! What the round-trip tests share: migrating templates into one app crate in a temporary
-//! directory, building it (offline, with a persistent target directory under the workspace's
-//! so reruns are incremental), checking it with `cargo fmt --check` and clippy, running it,
-//! and comparing the synthesized templates with their inputs semantically.
+//! What the round-trip tests share: migrating templates into one app crate, checking it with
+//! `cargo fmt --check` and clippy, building it (offline) and running it, and comparing the
+//! synthesized templates with their inputs semantically. The crate and its target directory
+//! live under the workspace's target directory (`migrate-apps/`), files rewritten only when
+//! they change, so a rerun rebuilds only what changed.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
@@ -68,14 +69,21 @@ fn run(cmd: &mut Command, what: &str) -> String {
 /// each stack's synthesized template, in order.
 ///
 /// `features`: the cloudwright-resources features to build with instead of those the
-/// migrated modules name (`full` for crates whose types vary, so each reuses the build).
+/// migrated modules name (every service for crates whose types vary, so they share a build).
 pub fn migrate_and_synth(
     crate_name: &str,
     templates: &[(String, Json)],
     features_override: Option<&[&str]>,
 ) -> Vec<Json> {
     let dir = TempDir::new(crate_name);
-    let app = dir.0.join("app");
+    let app = apps_target_dir().join("crates").join(crate_name);
+    let write = |path: PathBuf, contents: &str| {
+        if std::fs::read_to_string(&path).is_ok_and(|c| c == contents) {
+            return;
+        }
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, contents).unwrap();
+    };
     let mut features = BTreeSet::new();
     let mut modules = Vec::new();
     let mut manifest = String::new();
@@ -85,9 +93,8 @@ pub fn migrate_and_synth(
         let migrated = cloudwright_migrate::migrate(&format!("{stack_name}.json"), &text, &options)
             .unwrap_or_else(|e| panic!("{stack_name}: {e}"));
         let lib = migrated.file("src/lib.rs").unwrap();
-        std::fs::create_dir_all(app.join("src")).unwrap();
         let module = format!("m{i:03}");
-        std::fs::write(app.join("src").join(format!("{module}.rs")), lib).unwrap();
+        write(app.join("src").join(format!("{module}.rs")), &lib);
         modules.push(module);
         let m = migrated.file("Cargo.toml").unwrap();
         for f in m
@@ -120,27 +127,28 @@ pub fn migrate_and_synth(
         })
         .collect::<Vec<_>>()
         .join("\n");
-    std::fs::write(app.join("Cargo.toml"), manifest + "\n").unwrap();
-    std::fs::copy(workspace().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
+    write(app.join("Cargo.toml"), &(manifest + "\n"));
+    write(
+        app.join("Cargo.lock"),
+        &std::fs::read_to_string(workspace().join("Cargo.lock")).unwrap(),
+    );
     let lib: String = modules.iter().map(|m| format!("pub mod {m};\n")).collect();
-    std::fs::write(
+    write(
         app.join("src/lib.rs"),
-        format!("//! Migrated stacks.\n\n{lib}"),
-    )
-    .unwrap();
+        &format!("//! Migrated stacks.\n\n{lib}"),
+    );
     let builds: String = modules
         .iter()
         .map(|m| format!("            {m}::build(app)?;\n"))
         .collect();
     let lib_name = crate_name.replace('-', "_");
-    std::fs::write(
+    write(
         app.join("src/main.rs"),
-        format!(
+        &format!(
             "//! Synthesizes every migrated stack.\n\nuse {lib_name}::*;\n\nfn main() -> std::process::ExitCode {{\n    cloudwright_core::run(\n        concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/cloudwright.context.json\"),\n        |app| {{\n{builds}            Ok(())\n        }},\n    )\n}}\n"
         ),
-    )
-    .unwrap();
-    std::fs::write(app.join("cloudwright.context.json"), "{}\n").unwrap();
+    );
+    write(app.join("cloudwright.context.json"), "{}\n");
 
     let target = apps_target_dir();
     let cargo = || {
