@@ -914,3 +914,125 @@ pub fn sub_names(template: &str) -> Result<Vec<(&str, Option<&str>)>, usize> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read(t: Json) -> Result<Template, Error> {
+        from_json("t.json", &t)
+    }
+
+    fn queue(props: Json) -> Json {
+        json!({"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": props}}})
+    }
+
+    #[test]
+    fn intrinsics_are_recognized_in_every_form() {
+        let t = read(json!({
+            "Parameters": {"Env": {"Type": "String"}},
+            "Conditions": {"C": {"Fn::Not": [{"Condition": "D"}]}, "D": {"Fn::Equals": [{"Ref": "Env"}, "x"]}},
+            "Resources": {
+                "A": {"Type": "AWS::SNS::Topic"},
+                "Q": {"Type": "AWS::SQS::Queue", "Properties": {
+                    "A": {"Fn::GetAtt": "A.TopicName"},
+                    "B": {"Fn::Sub": ["${X}-${A.TopicName}-${AWS::Region}", {"X": {"Ref": "Env"}}]},
+                    "C": {"Fn::If": ["C", {"Ref": "AWS::NoValue"}, 1]},
+                    "D": {"Fn::Join": [",", {"Ref": "Env"}]}
+                }}
+            }
+        }))
+        .unwrap();
+        let p = &t.resources["Q"].properties;
+        assert_eq!(p["A"], Expr::GetAtt("A".into(), "TopicName".into()));
+        assert!(matches!(&p["B"], Expr::Sub(_, vars) if vars["X"] == Expr::Ref("Env".into())));
+        assert!(matches!(&p["C"], Expr::If(c, t, _) if c == "C" && **t == Expr::Pseudo("NoValue")));
+        assert!(
+            p["D"]
+                .untyped_reason()
+                .is_some_and(|r| r.starts_with("Fn::Join"))
+        );
+        assert_eq!(
+            t.conditions["C"],
+            Expr::Not(Box::new(Expr::Condition("D".into())))
+        );
+    }
+
+    #[test]
+    fn malformed_templates_are_errors_naming_the_place() {
+        let unknown = read(queue(json!({"QueueName": {"Fn::Nope": 1}}))).unwrap_err();
+        assert!(
+            matches!(&unknown, Error::UnknownIntrinsic { path, name, .. } if path == "Resources.Q.Properties.QueueName.Fn::Nope" && name == "Fn::Nope"),
+            "{unknown}"
+        );
+        for (t, kind, target) in [
+            (
+                queue(json!({"QueueName": {"Ref": "Gone"}})),
+                "resource or parameter",
+                "Gone",
+            ),
+            (
+                queue(json!({"QueueName": {"Fn::GetAtt": ["Gone", "Arn"]}})),
+                "resource",
+                "Gone",
+            ),
+            (
+                queue(json!({"QueueName": {"Fn::Sub": "${Gone}"}})),
+                "Fn::Sub placeholder",
+                "Gone",
+            ),
+            (
+                queue(json!({"QueueName": {"Fn::If": ["Gone", "a", "b"]}})),
+                "condition",
+                "Gone",
+            ),
+            (
+                queue(json!({"QueueName": {"Fn::FindInMap": ["Gone", "a", "b"]}})),
+                "mapping",
+                "Gone",
+            ),
+            (
+                queue(json!({"QueueName": {"Ref": "AWS::Nope"}})),
+                "pseudo parameter",
+                "AWS::Nope",
+            ),
+        ] {
+            let e = read(t).unwrap_err();
+            assert!(
+                matches!(&e, Error::Dangling { kind: k, target: t, .. } if *k == kind && t == target),
+                "{e}"
+            );
+        }
+        let e =
+            read(json!({"Transform": "AWS::Serverless-2016-10-31", "Resources": {}})).unwrap_err();
+        assert!(
+            matches!(e, Error::Unsupported { ref path, .. } if path == "Transform"),
+            "{e}"
+        );
+        let e = read(json!({"Resources": {"Q": {"Type": "AWS::SQS::Queue", "UpdatePolicy": {}}}}))
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::Unsupported { ref path, .. } if path == "Resources.Q.UpdatePolicy"),
+            "{e}"
+        );
+        let e = read(
+            json!({"Resources": {"Q": {"Type": "AWS::SQS::Queue", "DeletionPolicy": "Keep"}}}),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, Error::Invalid { ref path, .. } if path == "Resources.Q.DeletionPolicy"),
+            "{e}"
+        );
+        let e = read(json!({"Resources": {"Bad-Id": {"Type": "AWS::SQS::Queue"}}})).unwrap_err();
+        assert!(
+            matches!(e, Error::Invalid { ref path, .. } if path == "Resources.Bad-Id"),
+            "{e}"
+        );
+        let e = read(queue(json!({"QueueName": {"Fn::Select": [0]}}))).unwrap_err();
+        assert!(
+            e.to_string().contains("Fn::Select takes [index, list]"),
+            "{e}"
+        );
+    }
+}
