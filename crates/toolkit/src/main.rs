@@ -166,9 +166,11 @@ enum Command {
     /// cannot be typed becomes a raw resource with a `// migrate:` comment. Writes nothing
     /// when the template is malformed.
     Migrate {
-        /// The template (`.json`, `.yaml`, `.yml`, `.template`).
-        template: PathBuf,
+        /// The template (`.json`, `.yaml`, `.yml`, `.template`); with --from-stack, none.
+        #[arg(required_unless_present = "from_stack")]
+        template: Option<PathBuf>,
         /// The directory to create (default: the stack name); must not exist or be empty.
+        /// With --from-stack, the only positional argument.
         dir: Option<PathBuf>,
         /// The CloudFormation stack to take over (default: the template's file name without
         /// its extensions).
@@ -181,6 +183,10 @@ enum Command {
         /// one this cloudwright was built from).
         #[arg(long, value_name = "CHECKOUT")]
         path: Option<PathBuf>,
+        /// Read the template of this deployed stack (GetTemplate) instead of a file; it is
+        /// also the stack name, and DIR the directory.
+        #[arg(long, value_name = "STACK", conflicts_with = "stack_name")]
+        from_stack: Option<String>,
     },
     /// Delete stacks (and the stacks that depend on them), dependents first.
     Destroy {
@@ -213,10 +219,34 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         stack_name,
         name,
         path,
+        from_stack,
     } = cli.command
     {
+        // with --from-stack there is no template file: the one positional is the directory
+        let (template, dir) = match (&from_stack, template, dir) {
+            (Some(_), Some(_), Some(_)) => {
+                return Err(Error::Usage(
+                    "with --from-stack, give only the directory (no TEMPLATE)".into(),
+                ));
+            }
+            (Some(_), Some(d), None) => (None, Some(d)),
+            (_, t, d) => (t, d),
+        };
+        let source = match (from_stack, template) {
+            (Some(stack), _) => {
+                let aws = Aws::load().await;
+                let text = migrate::deployed(&aws, &stack).await?;
+                migrate::Source::Stack { name: stack, text }
+            }
+            (None, Some(path)) => migrate::Source::File(path),
+            (None, None) => {
+                return Err(Error::Usage(
+                    "migrate needs a TEMPLATE file or --from-stack STACK".into(),
+                ));
+            }
+        };
         let report = migrate::migrate(&migrate::MigrateOptions {
-            template,
+            source,
             dir,
             stack_name,
             name,

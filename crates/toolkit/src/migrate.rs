@@ -5,11 +5,37 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
+/// Where the template comes from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A template file.
+    File(PathBuf),
+    /// A deployed stack's template (GetTemplate), and the stack's name.
+    Stack {
+        /// The stack name.
+        name: String,
+        /// Its template's text.
+        text: String,
+    },
+}
+
+/// The template stack `name` was deployed with (JSON or YAML, as it was submitted).
+pub async fn deployed(aws: &crate::aws::Aws, name: &str) -> Result<String, Error> {
+    let cfn = aws.cloudformation(None, &format!("stack {name}"))?;
+    crate::stacks::deployed_template(&cfn, name)
+        .await?
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "there is no stack `{name}` to migrate (check the name and the region)"
+            ))
+        })
+}
+
 /// What `cloudwright migrate` was asked.
 #[derive(Clone, Debug)]
 pub struct MigrateOptions {
-    /// The template file.
-    pub template: PathBuf,
+    /// The template.
+    pub source: Source,
     /// The app directory (default: the stack name, in the current directory).
     pub dir: Option<PathBuf>,
     /// The stack name (default: the template's file name without its extensions).
@@ -54,22 +80,23 @@ fn package_name(dir: &Path) -> String {
 
 /// Migrates the template into a new app directory; returns the report to print.
 pub fn migrate(o: &MigrateOptions) -> Result<String, Error> {
-    let text = std::fs::read_to_string(&o.template).map_err(|source| Error::Io {
-        action: "cannot read",
-        path: o.template.clone(),
-        source,
-    })?;
-    let stack_name = match &o.stack_name {
-        Some(s) => s.clone(),
-        None => {
-            let file = o
-                .template
+    let (file, text, default_name) = match &o.source {
+        Source::File(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+                action: "cannot read",
+                path: path.clone(),
+                source,
+            })?;
+            let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            file.split('.').next().unwrap_or_default().to_owned()
+            let stem = name.split('.').next().unwrap_or_default().to_owned();
+            (path.display().to_string(), text, stem)
         }
+        Source::Stack { name, text } => (format!("stack {name}"), text.clone(), name.clone()),
     };
+    let stack_name = o.stack_name.clone().unwrap_or(default_name);
     if stack_name.is_empty()
         || !stack_name.starts_with(|c: char| c.is_ascii_alphabetic())
         || !stack_name
@@ -94,7 +121,6 @@ pub fn migrate(o: &MigrateOptions) -> Result<String, Error> {
             )
         })?,
     };
-    let file = o.template.display().to_string();
     let options = cloudwright_migrate::Options::new(&stack_name, &name, &checkout);
     let mut migrated = cloudwright_migrate::migrate(&file, &text, &options)?;
     // the checkout's lock file: the app builds with the versions cloudwright was tested with,

@@ -237,9 +237,8 @@ async fn a_stack_deployed_by_another_tool_is_taken_over_without_replacing_anythi
     let before = physical_ids(&cfn, "legacy-orders").await;
     assert_eq!(before.len(), 3, "{before:?}");
 
-    // migrate the template it was deployed with
+    // migrate the template it was deployed with, looked up in the stack
     let dir = TempDir::new("migrate-takeover");
-    std::fs::write(dir.path().join("legacy-orders.yaml"), LEGACY).unwrap();
     let mut env = moto.env();
     env.extend(rustup());
     let home = std::env::var("HOME").unwrap_or_default();
@@ -255,10 +254,25 @@ async fn a_stack_deployed_by_another_tool_is_taken_over_without_replacing_anythi
         ("CARGO_TARGET_DIR", target),
         ("CARGO_NET_OFFLINE", "true".to_owned()),
     ]);
-    let migrate = common::run(dir.path(), &env, &["migrate", "legacy-orders.yaml", "app"]);
+    let migrate = common::run(
+        dir.path(),
+        &env,
+        &["migrate", "--from-stack", "legacy-orders", "app"],
+    );
     common::ok(&migrate);
     let app = dir.path().join("app");
     assert!(app.join("Cargo.lock").is_file());
+    let lib = std::fs::read_to_string(app.join("src/lib.rs")).unwrap();
+    assert!(
+        lib.contains("pub const STACK_NAME: &str = \"legacy-orders\";"),
+        "{lib}"
+    );
+
+    // a stack that does not exist is named
+    let missing = common::run(dir.path(), &env, &["migrate", "--from-stack", "nope", "x"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(common::stderr(&missing).contains("there is no stack `nope`"));
+    assert!(!dir.path().join("x").exists());
 
     // diff: nothing differs from the deployed stack (its YAML read, the writing aside)
     let diff = common::run(&app, &env, &["diff", "--fail"]);
