@@ -677,3 +677,82 @@ pub fn value(e: &Expr) -> String {
         Expr::Untyped { name, arg, .. } => format!("cw::Value::map([({name:?}, {})])", b(arg)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn emit(t: serde_json::Value) -> Emitted {
+        let t = crate::template::from_json("t.json", &t).unwrap();
+        lib_rs(&t, &Model::embedded().unwrap(), "t.json", "S", "s").unwrap()
+    }
+
+    #[test]
+    fn resources_are_built_through_their_generated_types() {
+        let e = emit(
+            json!({"Resources": {"Task": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+                "NetworkMode": "awsvpc", "Cpu": "1024", "RequiresCompatibilities": ["FARGATE"],
+                "ContainerDefinitions": [{"Name": "web", "Image": "nginx", "Essential": true,
+                    "PortMappings": [{"ContainerPort": 80}]}]
+            }}}}),
+        );
+        for want in [
+            "use cloudwright_resources::ecs::task_definition::*;",
+            ".network_mode(NetworkMode::Awsvpc)",
+            ".cpu(\"1024\")",
+            "ContainerDefinition::new(ContainerDefinitionRequired {",
+            ".port_mappings(vec![PortMapping::new().container_port(80i64)])",
+            ".essential(true)",
+            "stack.add_with_logical_id(\"Task\", \"Task\", resource)?;",
+        ] {
+            assert!(e.lib_rs.contains(want), "{want} not in\n{}", e.lib_rs);
+        }
+        assert_eq!(e.features, ["ecs"]);
+        assert!(e.fallbacks.is_empty());
+    }
+
+    #[test]
+    fn what_cannot_be_typed_is_raw_or_a_value_with_the_reason() {
+        let e = emit(json!({"Resources": {
+            "Q": {"Type": "AWS::SQS::Queue", "Properties": {"Nope": 1}},
+            "T": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"NetworkMode": "carrier-pigeon"}}
+        }}));
+        assert!(
+            e.lib_rs
+                .contains("// migrate: Resources.Q.Properties.Nope: Queue has no property Nope"),
+            "{}",
+            e.lib_rs
+        );
+        assert!(e.lib_rs.contains("cw::RawResource::new(\"AWS::SQS::Queue\").property(\"Nope\", cw::Value::from(1i64))"), "{}", e.lib_rs);
+        assert!(
+            e.lib_rs
+                .contains(".network_mode(cw::Value::from(\"carrier-pigeon\"))"),
+            "{}",
+            e.lib_rs
+        );
+        assert_eq!(e.fallbacks.len(), 1);
+        assert!(
+            e.untyped_values[0].contains("is not a value NetworkMode lists"),
+            "{:?}",
+            e.untyped_values
+        );
+    }
+
+    #[test]
+    fn names_two_kinds_share_or_in_lower_case_are_kept() {
+        let e = emit(json!({
+            "Parameters": {"env": {"Type": "String"}},
+            "Resources": {"Q": {"Type": "AWS::SQS::Queue"}},
+            "Outputs": {"Q": {"Value": {"Ref": "Q"}}}
+        }));
+        for want in [
+            "stack.add_parameter_with_logical_id(\"env\", \"env\",",
+            "stack.add_with_logical_id(\"ResourceQ\", \"Q\", resource)?;",
+            "stack.add_output_with_logical_id(\"OutputQ\", \"Q\",",
+            "cw::StackProps::new().depends_on_as_declared()",
+        ] {
+            assert!(e.lib_rs.contains(want), "{want} not in\n{}", e.lib_rs);
+        }
+    }
+}
