@@ -321,6 +321,8 @@ impl<'a> Scope<'a> {
             deletion_policy: None,
             update_replace_policy: None,
             metadata: None,
+            creation_policy: None,
+            update_policy: None,
         });
         Ok(Handle::new(ResourceRef::new(
             self.stack_id.clone(),
@@ -467,6 +469,28 @@ impl<'a> Scope<'a> {
     ) -> Result<(), Error> {
         let metadata = metadata.into();
         self.with_entry(handle, |e| e.metadata = Some(metadata))
+    }
+
+    /// Sets the resource's `CreationPolicy` (signals to wait for, auto scaling creation
+    /// settings), written as given.
+    pub fn set_creation_policy<T: Resource>(
+        &mut self,
+        handle: &Handle<T>,
+        policy: impl Into<Value>,
+    ) -> Result<(), Error> {
+        let policy = policy.into();
+        self.with_entry(handle, |e| e.creation_policy = Some(policy))
+    }
+
+    /// Sets the resource's `UpdatePolicy` (rolling or replacing updates of an auto scaling
+    /// group, ...), written as given.
+    pub fn set_update_policy<T: Resource>(
+        &mut self,
+        handle: &Handle<T>,
+        policy: impl Into<Value>,
+    ) -> Result<(), Error> {
+        let policy = policy.into();
+        self.with_entry(handle, |e| e.update_policy = Some(policy))
     }
 
     /// Records a deliberate exception to a security or best-practice check on the resource,

@@ -254,6 +254,8 @@ pub(crate) struct ResourceEntry {
     pub deletion_policy: Option<Policy>,
     pub update_replace_policy: Option<Policy>,
     pub metadata: Option<Value>,
+    pub creation_policy: Option<Value>,
+    pub update_policy: Option<Value>,
 }
 
 /// Everything added to one stack.

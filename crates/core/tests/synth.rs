@@ -236,6 +236,42 @@ fn a_stack_can_keep_its_depends_on_as_declared() {
 }
 
 #[test]
+fn creation_and_update_policies_are_written_and_their_references_checked() {
+    let app = App::new();
+    let mut s = app.stack("S").unwrap();
+    let p = s.add_parameter("Min", Parameter::new("Number")).unwrap();
+    let t = s.add("T", topic()).unwrap();
+    s.set_creation_policy(
+        &t,
+        Value::map([("ResourceSignal", Value::map([("Count", Value::from(1))]))]),
+    )
+    .unwrap();
+    s.set_update_policy(
+        &t,
+        Value::map([(
+            "AutoScalingRollingUpdate",
+            Value::map([("MinInstancesInService", p.r#ref())]),
+        )]),
+    )
+    .unwrap();
+    let tpl = template(&app, "S");
+    assert_eq!(
+        tpl["Resources"]["T"]["CreationPolicy"]["ResourceSignal"]["Count"],
+        1
+    );
+    assert_eq!(
+        tpl["Resources"]["T"]["UpdatePolicy"]["AutoScalingRollingUpdate"]["MinInstancesInService"],
+        serde_json::json!({"Ref": "Min"})
+    );
+    let bad = App::new();
+    let mut s = bad.stack("S").unwrap();
+    let t = s.add("T", topic()).unwrap();
+    s.set_update_policy(&t, Value::r#ref("Gone")).unwrap();
+    let e = bad.synth().unwrap_err().to_string();
+    assert!(e.contains("Gone"), "{e}");
+}
+
+#[test]
 fn names_of_every_kind_can_be_kept_as_written() {
     let app = App::new();
     let mut s = app.stack("S").unwrap();

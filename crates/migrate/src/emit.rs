@@ -225,7 +225,9 @@ pub fn lib_rs(
             || r.deletion_policy.is_some()
             || r.update_replace_policy.is_some()
             || cond_param.is_some()
-            || r.metadata.is_some();
+            || r.metadata.is_some()
+            || r.creation_policy.is_some()
+            || r.update_policy.is_some();
         let bind = if uses_handle { "let handle = " } else { "" };
         let _ = writeln!(
             functions,
@@ -251,6 +253,17 @@ pub fn lib_rs(
                 let _ = writeln!(functions, "// migrate: Metadata: {reason}");
             }
             let _ = writeln!(functions, "stack.set_metadata(&handle, {})?;", value(m));
+        }
+        for (setter, attribute, v) in [
+            ("set_creation_policy", "CreationPolicy", &r.creation_policy),
+            ("set_update_policy", "UpdatePolicy", &r.update_policy),
+        ] {
+            if let Some(v) = v {
+                if let Some(reason) = v.untyped_reason() {
+                    let _ = writeln!(functions, "// migrate: {attribute}: {reason}");
+                }
+                let _ = writeln!(functions, "stack.{setter}(&handle, {})?;", value(v));
+            }
         }
         if needs_ref {
             functions.push_str("Ok(handle.resource_ref().clone())\n}\n\n");

@@ -190,6 +190,10 @@ pub struct Resource {
     pub update_replace_policy: Option<String>,
     /// `Metadata`
     pub metadata: Option<Expr>,
+    /// `CreationPolicy`
+    pub creation_policy: Option<Expr>,
+    /// `UpdatePolicy`
+    pub update_policy: Option<Expr>,
 }
 
 /// An output, as written.
@@ -429,6 +433,8 @@ impl Reader<'_> {
             deletion_policy: None,
             update_replace_policy: None,
             metadata: None,
+            creation_policy: None,
+            update_policy: None,
         };
         for (k, v) in m {
             match k.as_str() {
@@ -476,13 +482,8 @@ impl Reader<'_> {
                     }
                 }
                 "Metadata" => r.metadata = Some(self.expr(v, &at(k), false)?),
-                "CreationPolicy" | "UpdatePolicy" => {
-                    return Err(Error::Unsupported {
-                        file: self.file.to_owned(),
-                        path: at(k),
-                        message: format!("cloudwright stacks cannot set a resource's `{k}` yet"),
-                    });
-                }
+                "CreationPolicy" => r.creation_policy = Some(self.expr(v, &at(k), false)?),
+                "UpdatePolicy" => r.update_policy = Some(self.expr(v, &at(k), false)?),
                 other => return Err(self.invalid(&at(other), "not a resource attribute")),
             }
         }
@@ -782,8 +783,14 @@ impl<'t> Names<'t> {
             for (name, v) in &r.properties {
                 self.value(file, &format!("{path}.Properties.{name}"), v)?;
             }
-            if let Some(m) = &r.metadata {
-                self.value(file, &format!("{path}.Metadata"), m)?;
+            for (attribute, v) in [
+                ("Metadata", &r.metadata),
+                ("CreationPolicy", &r.creation_policy),
+                ("UpdatePolicy", &r.update_policy),
+            ] {
+                if let Some(v) = v {
+                    self.value(file, &format!("{path}.{attribute}"), v)?;
+                }
             }
             for d in &r.depends_on {
                 if !self.resources.contains(d.as_str()) {
@@ -1010,10 +1017,10 @@ mod tests {
             matches!(e, Error::Unsupported { ref path, .. } if path == "Transform"),
             "{e}"
         );
-        let e = read(json!({"Resources": {"Q": {"Type": "AWS::SQS::Queue", "UpdatePolicy": {}}}}))
+        let e = read(json!({"Resources": {"Q": {"Type": "AWS::SQS::Queue", "UpdatePolicy": {"Ref": "Gone"}}}}))
             .unwrap_err();
         assert!(
-            matches!(e, Error::Unsupported { ref path, .. } if path == "Resources.Q.UpdatePolicy"),
+            matches!(e, Error::Dangling { ref path, .. } if path == "Resources.Q.UpdatePolicy"),
             "{e}"
         );
         let e = read(

@@ -1,9 +1,9 @@
 //! A property test: random templates built from the schemas (each resource a generated
 //! type's sample, from `crates/codegen/samples/`, its string and number leaves replaced at
 //! random by intrinsic functions; random parameters, conditions, mappings, outputs with
-//! exports, `DependsOn`, policies, metadata and lower-case names) round-trip through
-//! migrate, build and synthesis. Seeded and bounded: the same [`CASES`] templates every run,
-//! built into one crate (so it compiles once).
+//! exports, `DependsOn`, deletion, update-replace, creation and update policies, metadata and
+//! lower-case names) round-trip through migrate, build and synthesis. Seeded and bounded: the
+//! same [`CASES`] templates every run, built into one crate (so it compiles once).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -109,6 +109,18 @@ fn template(samples: &[(&String, &Json)], types: &[usize], seed: u64) -> Json {
         }
         if c.chance(30) {
             r.insert("UpdateReplacePolicy".into(), json!(policies[c.below(3)]));
+        }
+        if c.chance(15) {
+            r.insert(
+                "CreationPolicy".into(),
+                json!({"ResourceSignal": {"Count": 1, "Timeout": "PT5M"}}),
+            );
+        }
+        if c.chance(15) {
+            r.insert(
+                "UpdatePolicy".into(),
+                json!({"AutoScalingRollingUpdate": {"MinInstancesInService": {"Ref": "Count"}}}),
+            );
         }
         if c.chance(25) {
             r.insert(
