@@ -178,7 +178,7 @@ impl Settings {
 /// `\"` and `\\` escapes, and a backslash outside quotes escapes the next character.
 ///
 /// ```
-/// use cloudwright::config::split_command;
+/// use cloudwright_cli::config::split_command;
 /// assert_eq!(
 ///     split_command(r#"cargo run -q -p "my app" -- --name 'a b' c\ d"#).unwrap(),
 ///     ["cargo", "run", "-q", "-p", "my app", "--", "--name", "a b", "c d"]

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use cloudwright::assembly::Extend;
-use cloudwright::aws::Aws;
-use cloudwright::config::{Overrides, Settings};
-use cloudwright::deploy::{DeployOptions, Method};
-use cloudwright::destroy::DestroyOptions;
-use cloudwright::synth::{Stderr, Stdout};
-use cloudwright::{Error, assembly, audit, deploy, destroy, diff, events, migrate, publish, synth};
+use cloudwright_cli::assembly::Extend;
+use cloudwright_cli::aws::Aws;
+use cloudwright_cli::config::{Overrides, Settings};
+use cloudwright_cli::deploy::{DeployOptions, Method};
+use cloudwright_cli::destroy::DestroyOptions;
+use cloudwright_cli::synth::{Stderr, Stdout};
+use cloudwright_cli::{Error, assembly, audit, deploy, destroy, diff, events, migrate, publish, synth};
 use cloudwright_audit::Severity;
 
 /// Synthesize, look up, diff, deploy and destroy the CloudFormation stacks of a cloudwright app.

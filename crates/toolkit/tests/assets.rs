@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use cloudwright::awsapi::{Client, Protocol, Service};
-use cloudwright::ecr::Ecr;
+use cloudwright_cli::awsapi::{Client, Protocol, Service};
+use cloudwright_cli::ecr::Ecr;
 use cloudwright_tests::{Moto, TempDir};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -273,7 +273,7 @@ async fn deploy_builds_pushes_then_deploys_and_a_second_deploy_publishes_nothing
         "GET",
         registry.port,
         &format!("/v2/{REPOSITORY}/manifests/{}", asset.image_tag),
-        cloudwright::registry::MANIFEST_ACCEPT,
+        cloudwright_cli::registry::MANIFEST_ACCEPT,
     );
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     let digest = format!("sha256:{:x}", Sha256::digest(&body));
@@ -310,7 +310,7 @@ async fn deploy_builds_pushes_then_deploys_and_a_second_deploy_publishes_nothing
         .unwrap();
     let policy: Value =
         serde_json::from_str(policy["lifecyclePolicyText"].as_str().unwrap()).unwrap();
-    assert_eq!(policy, cloudwright::publish::lifecycle_policy());
+    assert_eq!(policy, cloudwright_cli::publish::lifecycle_policy());
 
     // the stack runs exactly that image
     assert_eq!(
@@ -369,7 +369,7 @@ async fn deploy_builds_pushes_then_deploys_and_a_second_deploy_publishes_nothing
         "HEAD",
         registry.port,
         &format!("/v2/{REPOSITORY}/manifests/{}", asset.image_tag),
-        cloudwright::registry::MANIFEST_ACCEPT,
+        cloudwright_cli::registry::MANIFEST_ACCEPT,
     );
     assert_eq!(again["docker-content-digest"], digest);
 }

@@ -14,9 +14,9 @@ use aws_config::{Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_types::retry::RetryConfig;
-use cloudwright::Error;
-use cloudwright::ec2::{Ec2, Filter};
-use cloudwright::ecr::Ecr;
+use cloudwright_cli::Error;
+use cloudwright_cli::ec2::{Ec2, Filter};
+use cloudwright_cli::ecr::Ecr;
 
 /// A request as the server received it.
 #[derive(Clone, Debug)]

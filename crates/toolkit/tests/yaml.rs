@@ -21,7 +21,7 @@ fn fixture_app() -> PathBuf {
         .join(format!("fixture_app{}", std::env::consts::EXE_SUFFIX));
     assert!(
         app.exists(),
-        "{} is missing: run `cargo test -p cloudwright`",
+        "{} is missing: run `cargo test -p cloudwright-cli`",
         app.display()
     );
     app

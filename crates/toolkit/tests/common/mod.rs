@@ -22,7 +22,7 @@ pub fn fixture_app() -> PathBuf {
         .join(format!("fixture_app{}", std::env::consts::EXE_SUFFIX));
     assert!(
         app.exists(),
-        "{} is missing: run `cargo test -p cloudwright` (which builds the examples) or `cargo build -p cloudwright --examples`",
+        "{} is missing: run `cargo test -p cloudwright-cli` (which builds the examples) or `cargo build -p cloudwright-cli --examples`",
         app.display()
     );
     app
