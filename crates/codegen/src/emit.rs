@@ -151,7 +151,7 @@ fn str_slice(items: &[String]) -> String {
 
 /// The name of a struct's `...Required` struct: `<Name>Required`, or `<Name>RequiredProps`
 /// when the module already has a type of that name.
-fn required_name(s: &StructDef, taken: &BTreeSet<String>) -> String {
+pub(crate) fn required_name(s: &StructDef, taken: &BTreeSet<String>) -> String {
     let name = format!("{}Required", s.name);
     if taken.contains(&name) {
         format!("{}RequiredProps", s.name)

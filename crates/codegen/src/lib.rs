@@ -26,6 +26,7 @@ use serde_json::Value as Json;
 pub mod docs;
 mod emit;
 pub mod every_type;
+pub mod migrate_model;
 pub mod model;
 pub mod names;
 pub mod shared;
@@ -292,6 +293,11 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
         )?,
     });
     format_all(&mut files)?;
+    // not Rust: written after formatting
+    files.push(GeneratedFile {
+        path: PathBuf::from(migrate_model::MODEL_PATH),
+        contents: migrate_model::model_file(&models, &version),
+    });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

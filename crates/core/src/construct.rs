@@ -321,6 +321,8 @@ impl<'a> Scope<'a> {
             deletion_policy: None,
             update_replace_policy: None,
             metadata: None,
+            creation_policy: None,
+            update_policy: None,
         });
         Ok(Handle::new(ResourceRef::new(
             self.stack_id.clone(),
@@ -469,6 +471,28 @@ impl<'a> Scope<'a> {
         self.with_entry(handle, |e| e.metadata = Some(metadata))
     }
 
+    /// Sets the resource's `CreationPolicy` (signals to wait for, auto scaling creation
+    /// settings), written as given.
+    pub fn set_creation_policy<T: Resource>(
+        &mut self,
+        handle: &Handle<T>,
+        policy: impl Into<Value>,
+    ) -> Result<(), Error> {
+        let policy = policy.into();
+        self.with_entry(handle, |e| e.creation_policy = Some(policy))
+    }
+
+    /// Sets the resource's `UpdatePolicy` (rolling or replacing updates of an auto scaling
+    /// group, ...), written as given.
+    pub fn set_update_policy<T: Resource>(
+        &mut self,
+        handle: &Handle<T>,
+        policy: impl Into<Value>,
+    ) -> Result<(), Error> {
+        let policy = policy.into();
+        self.with_entry(handle, |e| e.update_policy = Some(policy))
+    }
+
     /// Records a deliberate exception to a security or best-practice check on the resource,
     /// in its `Metadata` (beside what is there), for scanners and for `cloudwright audit`.
     pub fn add_exception<T: Resource>(
@@ -501,8 +525,21 @@ impl<'a> Scope<'a> {
         id: &str,
         parameter: Parameter,
     ) -> Result<ParameterHandle, Error> {
-        let path = self.claim_node(id)?;
         let logical_id = self.logical_id_for(id);
+        self.add_parameter_with_logical_id(id, &logical_id, parameter)
+    }
+
+    /// Adds a template parameter under `id` with an explicit logical id (as
+    /// [`Scope::add_with_logical_id`] does for resources: keeps the names of a template that
+    /// already exists).
+    pub fn add_parameter_with_logical_id(
+        &mut self,
+        id: &str,
+        logical_id: &str,
+        parameter: Parameter,
+    ) -> Result<ParameterHandle, Error> {
+        let path = self.claim_node(id)?;
+        let logical_id = logical_id.to_owned();
         self.claim_logical_id(&logical_id, &path, Namespace::Resource)?;
         self.data().parameters.insert(logical_id.clone(), parameter);
         Ok(ParameterHandle(ResourceRef::new(
@@ -513,10 +550,22 @@ impl<'a> Scope<'a> {
 
     /// Adds a template output under `id` (its logical id is the path in PascalCase).
     pub fn add_output(&mut self, id: &str, output: Output) -> Result<(), Error> {
-        let path = self.claim_node(id)?;
         let logical_id = self.logical_id_for(id);
-        self.claim_logical_id(&logical_id, &path, Namespace::Output)?;
-        self.data().outputs.insert(logical_id, (path, output));
+        self.add_output_with_logical_id(id, &logical_id, output)
+    }
+
+    /// Adds a template output under `id` with an explicit logical id.
+    pub fn add_output_with_logical_id(
+        &mut self,
+        id: &str,
+        logical_id: &str,
+        output: Output,
+    ) -> Result<(), Error> {
+        let path = self.claim_node(id)?;
+        self.claim_logical_id(logical_id, &path, Namespace::Output)?;
+        self.data()
+            .outputs
+            .insert(logical_id.to_owned(), (path, output));
         Ok(())
     }
 
@@ -526,8 +575,19 @@ impl<'a> Scope<'a> {
         id: &str,
         condition: impl Into<Value>,
     ) -> Result<ConditionHandle, Error> {
-        let path = self.claim_node(id)?;
         let name = self.logical_id_for(id);
+        self.add_condition_with_logical_id(id, &name, condition)
+    }
+
+    /// Adds a named condition under `id` with an explicit name.
+    pub fn add_condition_with_logical_id(
+        &mut self,
+        id: &str,
+        name: &str,
+        condition: impl Into<Value>,
+    ) -> Result<ConditionHandle, Error> {
+        let path = self.claim_node(id)?;
+        let name = name.to_owned();
         self.claim_logical_id(&name, &path, Namespace::Condition)?;
         self.data()
             .conditions
@@ -537,8 +597,19 @@ impl<'a> Scope<'a> {
 
     /// Adds a mapping.
     pub fn add_mapping(&mut self, id: &str, mapping: Mapping) -> Result<MappingHandle, Error> {
-        let path = self.claim_node(id)?;
         let name = self.logical_id_for(id);
+        self.add_mapping_with_logical_id(id, &name, mapping)
+    }
+
+    /// Adds a mapping under `id` with an explicit name.
+    pub fn add_mapping_with_logical_id(
+        &mut self,
+        id: &str,
+        name: &str,
+        mapping: Mapping,
+    ) -> Result<MappingHandle, Error> {
+        let path = self.claim_node(id)?;
+        let name = name.to_owned();
         self.claim_logical_id(&name, &path, Namespace::Mapping)?;
         self.data().mappings.insert(name.clone(), (path, mapping));
         Ok(MappingHandle(name))

@@ -169,6 +169,20 @@ impl DependencyGraph {
         format!("{} ({})", names.join(" -> "), reasons.join("; "))
     }
 
+    /// Every declared dependency (`DependsOn` edge), deduplicated and sorted: what a stack
+    /// with `depends_on_as_declared` writes.
+    pub fn declared_edges(&self) -> Vec<(usize, usize)> {
+        let mut declared: Vec<(usize, usize)> = self
+            .graph
+            .edge_references()
+            .filter(|e| e.weight().kind == EdgeKind::DependsOn)
+            .map(|e| (e.source().index(), e.target().index()))
+            .collect();
+        declared.sort_unstable();
+        declared.dedup();
+        declared
+    }
+
     /// The declared dependencies to emit as `DependsOn`: those in the transitive reduction of
     /// all edges that are not already reference edges. The graph must be acyclic.
     ///

@@ -26,6 +26,11 @@ pub struct StackProps {
     pub region: Option<String>,
     /// The account the stack is meant for (recorded in the manifest for the toolkit).
     pub account: Option<String>,
+    /// Write every declared dependency between resources as `DependsOn`, even one that a
+    /// reference or another dependency already implies (by default synthesis writes the
+    /// transitive reduction). A stack migrated from a template sets it, so its template keeps
+    /// the `DependsOn` it was deployed with.
+    pub depends_on_as_declared: bool,
 }
 
 impl StackProps {
@@ -49,6 +54,13 @@ impl StackProps {
     /// Sets the region the stack is for.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
+        self
+    }
+
+    /// Writes every declared dependency as `DependsOn`, implied ones included (see
+    /// [`StackProps::depends_on_as_declared`]).
+    pub fn depends_on_as_declared(mut self) -> Self {
+        self.depends_on_as_declared = true;
         self
     }
 
@@ -242,6 +254,8 @@ pub(crate) struct ResourceEntry {
     pub deletion_policy: Option<Policy>,
     pub update_replace_policy: Option<Policy>,
     pub metadata: Option<Value>,
+    pub creation_policy: Option<Value>,
+    pub update_policy: Option<Value>,
 }
 
 /// Everything added to one stack.

@@ -188,6 +188,14 @@ fn prepare(
         if let Some(m) = &r.metadata {
             checker.check(referrer, "Metadata", m)?;
         }
+        for (attribute, v) in [
+            ("CreationPolicy", &r.creation_policy),
+            ("UpdatePolicy", &r.update_policy),
+        ] {
+            if let Some(v) = v {
+                checker.check(referrer, attribute, v)?;
+            }
+        }
     }
     for (id, (_, output)) in &s.outputs {
         let referrer = format!("Outputs.{id}");
@@ -236,7 +244,11 @@ fn prepare(
         });
     }
     let mut depends_on = vec![Vec::new(); s.resources.len()];
-    let reduced = graph.reduced_declared_edges();
+    let reduced = if s.props.depends_on_as_declared {
+        graph.declared_edges()
+    } else {
+        graph.reduced_declared_edges()
+    };
     for &(u, v) in &reduced {
         depends_on[u].push(s.resources[v].logical_id.clone());
     }
@@ -592,6 +604,8 @@ struct ResourceBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     condition: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    creation_policy: Option<Cow<'a, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     deletion_policy: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     depends_on: Vec<String>,
@@ -600,6 +614,8 @@ struct ResourceBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<Cow<'a, Value>>,
     r#type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    update_policy: Option<Cow<'a, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     update_replace_policy: Option<&'static str>,
 }
@@ -663,6 +679,8 @@ fn render(
                 deletion_policy: r.deletion_policy.map(Policy::name),
                 depends_on,
                 metadata: r.metadata.as_ref().map(|m| resolve(m, s, names)),
+                creation_policy: r.creation_policy.as_ref().map(|v| resolve(v, s, names)),
+                update_policy: r.update_policy.as_ref().map(|v| resolve(v, s, names)),
                 properties,
                 r#type: &r.type_name,
                 update_replace_policy: r.update_replace_policy.map(Policy::name),

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
 use cloudwright_core::{
-    App, Construct, ContextQuery, Error, Handle, Output, Parameter, RawResource, Scope, TagFormat,
-    Value,
+    App, Construct, ContextQuery, Error, Handle, Output, Parameter, RawResource, Scope, StackProps,
+    TagFormat, Value,
 };
 use serde_json::Value as Json;
 
@@ -217,6 +217,78 @@ fn declared_dependencies_become_a_reduced_depends_on() {
     let t = template(&app, "S");
     assert_eq!(t["Resources"]["A"]["DependsOn"], serde_json::json!(["D"]));
     assert!(t["Resources"]["B"].get("DependsOn").is_none());
+}
+
+#[test]
+fn a_stack_can_keep_its_depends_on_as_declared() {
+    let app = App::new();
+    let mut s = app
+        .stack_with("S", StackProps::new().depends_on_as_declared())
+        .unwrap();
+    let c = s.add("C", topic()).unwrap();
+    let b = s
+        .add("B", topic().property("DisplayName", c.r#ref()))
+        .unwrap();
+    s.add_dependency(&b, &c); // implied by the reference, kept
+    s.add_dependency(&b, &c); // twice is once
+    let t = template(&app, "S");
+    assert_eq!(t["Resources"]["B"]["DependsOn"], serde_json::json!(["C"]));
+}
+
+#[test]
+fn creation_and_update_policies_are_written_and_their_references_checked() {
+    let app = App::new();
+    let mut s = app.stack("S").unwrap();
+    let p = s.add_parameter("Min", Parameter::new("Number")).unwrap();
+    let t = s.add("T", topic()).unwrap();
+    s.set_creation_policy(
+        &t,
+        Value::map([("ResourceSignal", Value::map([("Count", Value::from(1))]))]),
+    )
+    .unwrap();
+    s.set_update_policy(
+        &t,
+        Value::map([(
+            "AutoScalingRollingUpdate",
+            Value::map([("MinInstancesInService", p.r#ref())]),
+        )]),
+    )
+    .unwrap();
+    let tpl = template(&app, "S");
+    assert_eq!(
+        tpl["Resources"]["T"]["CreationPolicy"]["ResourceSignal"]["Count"],
+        1
+    );
+    assert_eq!(
+        tpl["Resources"]["T"]["UpdatePolicy"]["AutoScalingRollingUpdate"]["MinInstancesInService"],
+        serde_json::json!({"Ref": "Min"})
+    );
+    let bad = App::new();
+    let mut s = bad.stack("S").unwrap();
+    let t = s.add("T", topic()).unwrap();
+    s.set_update_policy(&t, Value::r#ref("Gone")).unwrap();
+    let e = bad.synth().unwrap_err().to_string();
+    assert!(e.contains("Gone"), "{e}");
+}
+
+#[test]
+fn names_of_every_kind_can_be_kept_as_written() {
+    let app = App::new();
+    let mut s = app.stack("S").unwrap();
+    s.add_parameter_with_logical_id("P", "env", Parameter::new("String"))
+        .unwrap();
+    s.add_condition_with_logical_id("C", "isProd", Value::equals(Value::r#ref("env"), "prod"))
+        .unwrap();
+    s.add_mapping_with_logical_id("M", "names", Default::default())
+        .unwrap();
+    s.add_with_logical_id("Topic", "topic", topic()).unwrap();
+    s.add_output_with_logical_id("O", "topic", Output::new(Value::r#ref("topic")))
+        .unwrap();
+    let t = template(&app, "S");
+    assert!(t["Parameters"].get("env").is_some(), "{t}");
+    assert!(t["Conditions"].get("isProd").is_some(), "{t}");
+    assert!(t["Outputs"].get("topic").is_some(), "{t}");
+    assert!(t["Resources"].get("topic").is_some(), "{t}");
 }
 
 #[test]

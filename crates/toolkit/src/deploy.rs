@@ -59,6 +59,9 @@ pub struct DeployOptions {
     pub bucket: Option<String>,
     /// How events are shown.
     pub display: events::Display,
+    /// Let CloudFormation adopt resources that already exist outside any stack
+    /// (`ImportExistingResources` on the change set; change sets only).
+    pub import_existing: bool,
 }
 
 /// CloudFormation capabilities a template needs: `CAPABILITY_IAM` for IAM resources,
@@ -719,7 +722,7 @@ async fn deploy_stack(shared: &Shared, job: Job) -> Result<Deployed> {
             };
             let deployed_json: Option<Value> = deployed_template
                 .as_deref()
-                .and_then(|t| serde_json::from_str(t).ok());
+                .and_then(|t| crate::diff::deployed_json(t).ok());
             let diff = diff_templates(deployed_json.as_ref(), &template, &SchemaRules);
             let explicit_params = parameters
                 .iter()
@@ -909,6 +912,7 @@ async fn change_set(
         .set_tags(non_empty(tags))
         .set_capabilities(non_empty(capabilities))
         .description(format!("cloudwright deploy of {}", job.id))
+        .set_import_existing_resources(shared.opts.import_existing.then_some(true))
         .send()
         .await;
     let created = match created {

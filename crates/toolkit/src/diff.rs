@@ -144,6 +144,77 @@ fn keys<'a>(a: Option<&'a Value>, b: Option<&'a Value>) -> BTreeSet<&'a str> {
     k
 }
 
+/// `template` with the forms CloudFormation reads alike written one way, so a template
+/// deployed by another tool (or taken over with `cloudwright migrate`) shows no change where
+/// only the writing differs: `Fn::GetAtt: "A.B"` as `[A, B]`, `Fn::Sub: [t, {}]` as `t`,
+/// `DependsOn: X` as `[X]` (sorted), and a parameter's numeric limits and `NoEcho` as
+/// numbers and booleans.
+pub fn written_forms(template: &Value) -> Value {
+    fn forms(v: &Value) -> Value {
+        match v {
+            Value::Array(items) => Value::Array(items.iter().map(forms).collect()),
+            Value::Object(m) => {
+                if m.len() == 1 {
+                    if let Some(Value::String(s)) = m.get("Fn::GetAtt")
+                        && let Some((a, b)) = s.split_once('.')
+                    {
+                        return serde_json::json!({"Fn::GetAtt": [a, b]});
+                    }
+                    if let Some(Value::Array(a)) = m.get("Fn::Sub")
+                        && a.len() == 2
+                        && a[1].as_object().is_some_and(serde_json::Map::is_empty)
+                    {
+                        return serde_json::json!({"Fn::Sub": forms(&a[0])});
+                    }
+                }
+                Value::Object(m.iter().map(|(k, v)| (k.clone(), forms(v))).collect())
+            }
+            other => other.clone(),
+        }
+    }
+    let mut t = forms(template);
+    if let Some(Value::Object(resources)) = t.get_mut("Resources") {
+        for r in resources.values_mut() {
+            let Some(r) = r.as_object_mut() else { continue };
+            let deps: Option<Vec<String>> = match r.get("DependsOn") {
+                Some(Value::String(s)) => Some(vec![s.clone()]),
+                Some(Value::Array(a)) => a.iter().map(|x| x.as_str().map(str::to_owned)).collect(),
+                _ => None,
+            };
+            if let Some(mut deps) = deps {
+                deps.sort();
+                deps.dedup();
+                r.insert("DependsOn".into(), serde_json::json!(deps));
+            }
+        }
+    }
+    if let Some(Value::Object(params)) = t.get_mut("Parameters") {
+        for p in params.values_mut().filter_map(Value::as_object_mut) {
+            for (k, v) in p.iter_mut() {
+                let number = match v {
+                    Value::String(s) => s.trim().parse::<f64>().ok(),
+                    Value::Number(n) => n.as_f64(),
+                    _ => None,
+                };
+                match (k.as_str(), number) {
+                    ("MinLength" | "MaxLength" | "MinValue" | "MaxValue", Some(n)) => {
+                        if let Some(n) = serde_json::Number::from_f64(n) {
+                            *v = Value::Number(n);
+                        }
+                    }
+                    ("NoEcho", _) => {
+                        if let Some(s) = v.as_str() {
+                            *v = Value::Bool(s.eq_ignore_ascii_case("true"));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    t
+}
+
 /// Diffs the deployed template `old` (`None` when the stack does not exist: everything is
 /// added) against `new`. `create_only` gives a type's create-only properties.
 pub fn diff_templates(
@@ -152,7 +223,9 @@ pub fn diff_templates(
     rules: &dyn ReplacementRules,
 ) -> TemplateDiff {
     let empty = Value::Object(serde_json::Map::new());
-    let old = old.unwrap_or(&empty);
+    let old = written_forms(old.unwrap_or(&empty));
+    let new = &written_forms(new);
+    let old = &old;
     let mut diff = TemplateDiff::default();
 
     let old_resources = old.get("Resources");
@@ -440,15 +513,13 @@ pub async fn diff_stacks(
             })?;
         let deployed = crate::stacks::deployed_template(&cfn, &s.stack_name).await?;
         let old = match &deployed {
-            Some(t) => Some(serde_json::from_str::<Value>(t).map_err(|e| {
-                crate::error::Error::Aws {
-                    operation: "GetTemplate",
-                    code: "unsupported template".into(),
-                    message: format!(
-                        "the deployed template of `{}` is not JSON ({e}); it was not deployed by cloudwright, which cannot diff YAML",
-                        s.stack_name
-                    ),
-                }
+            Some(t) => Some(deployed_json(t).map_err(|e| crate::error::Error::Aws {
+                operation: "GetTemplate",
+                code: "unsupported template".into(),
+                message: format!(
+                    "the deployed template of `{}` is neither JSON nor YAML cloudwright reads: {e}",
+                    s.stack_name
+                ),
             })?),
             None => None,
         };
@@ -463,10 +534,62 @@ pub async fn diff_stacks(
     Ok(differs)
 }
 
+/// A deployed template's text as JSON: JSON, or YAML (a stack deployed by another tool),
+/// read as `cloudwright migrate` reads it.
+pub fn deployed_json(text: &str) -> Result<Value, String> {
+    if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    } else {
+        cloudwright_migrate::yaml::parse("the deployed template", text).map_err(|e| e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn forms_cloudformation_reads_alike_are_no_change() {
+        let deployed = json!({
+            "Parameters": {"N": {"Type": "Number", "MinValue": "1", "NoEcho": "true"}},
+            "Resources": {
+                "A": {"Type": "AWS::SNS::Topic", "DependsOn": "B", "Properties": {
+                    "DisplayName": {"Fn::GetAtt": "B.Arn"},
+                    "TopicName": {"Fn::Sub": ["x-${AWS::Region}", {}]}
+                }},
+                "B": {"Type": "AWS::SNS::Topic", "DependsOn": ["C", "C"]},
+                "C": {"Type": "AWS::SNS::Topic"}
+            }
+        });
+        let synthesized = json!({
+            "Parameters": {"N": {"Type": "Number", "MinValue": 1.0, "NoEcho": true}},
+            "Resources": {
+                "A": {"Type": "AWS::SNS::Topic", "DependsOn": ["B"], "Properties": {
+                    "DisplayName": {"Fn::GetAtt": ["B", "Arn"]},
+                    "TopicName": {"Fn::Sub": "x-${AWS::Region}"}
+                }},
+                "B": {"Type": "AWS::SNS::Topic", "DependsOn": ["C"]},
+                "C": {"Type": "AWS::SNS::Topic"}
+            }
+        });
+        let d = diff_templates(Some(&deployed), &synthesized, &Rules);
+        assert!(d.is_empty(), "{}", d.render("S"));
+        // a real change still shows
+        let mut changed = synthesized.clone();
+        changed["Resources"]["B"]["DependsOn"] = json!(["A"]);
+        assert!(!diff_templates(Some(&deployed), &changed, &Rules).is_empty());
+    }
+
+    #[test]
+    fn a_yaml_deployed_template_reads_as_json() {
+        let t = deployed_json("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: !Ref AWS::Region\n").unwrap();
+        assert_eq!(
+            t["Resources"]["A"]["Properties"]["DisplayName"],
+            json!({"Ref": "AWS::Region"})
+        );
+        assert!(deployed_json("{not json").is_err());
+    }
 
     struct Rules;
 

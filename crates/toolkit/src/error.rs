@@ -36,6 +36,9 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// `cloudwright migrate` could not migrate the template (nothing was written).
+    #[error("{0}")]
+    Migrate(#[from] cloudwright_migrate::Error),
     /// There is neither an app to run nor an assembly to read.
     #[error(
         "there is no app to run: create cloudwright.json in this directory with {{\"app\": \"cargo run -q -p my-app --\"}}, pass --app CMD, or read an existing cloud assembly with --assembly DIR."

@@ -59,6 +59,7 @@ pub mod hotswap;
 pub mod init;
 pub mod logs;
 pub mod lookup;
+pub mod migrate;
 pub mod publish;
 pub mod registry;
 pub mod stacks;

@@ -15,7 +15,8 @@ use cloudwright_cli::destroy::DestroyOptions;
 use cloudwright_cli::synth::{Stderr, Stdout};
 use cloudwright_cli::watch::WatchOptions;
 use cloudwright_cli::{
-    Error, assembly, audit, deploy, destroy, diff, events, hotswap, init, publish, synth, watch,
+    Error, assembly, audit, deploy, destroy, diff, events, hotswap, init, migrate, publish, synth,
+    watch,
 };
 
 /// Synthesize, look up, diff, deploy and destroy the CloudFormation stacks of a cloudwright app.
@@ -162,6 +163,40 @@ enum Command {
         /// Refused for stacks marked as production ("production" in cloudwright.json).
         #[arg(long)]
         hotswap: bool,
+        /// Adopt resources that already exist outside any stack instead of creating them
+        /// (CloudFormation's ImportExistingResources): only resources with a static custom
+        /// name in the template, a DeletionPolicy of Retain or RetainExceptOnCreate, of a
+        /// type that supports import, not in another stack. Change sets only.
+        #[arg(long)]
+        import_existing: bool,
+    },
+    /// Write the Rust source of an app whose stack synthesizes TEMPLATE (JSON or YAML), with
+    /// its logical ids kept, so deploying the app over the stack replaces nothing: typed
+    /// resources, intrinsics as typed calls, parameters, conditions, mappings, outputs. What
+    /// cannot be typed becomes a raw resource with a `// migrate:` comment. Writes nothing
+    /// when the template is malformed.
+    Migrate {
+        /// The template (`.json`, `.yaml`, `.yml`, `.template`); with --from-stack, none.
+        #[arg(required_unless_present = "from_stack")]
+        template: Option<PathBuf>,
+        /// The directory to create (default: the stack name); must not exist or be empty.
+        /// With --from-stack, the only positional argument.
+        dir: Option<PathBuf>,
+        /// The CloudFormation stack to take over (default: the template's file name without
+        /// its extensions).
+        #[arg(long, value_name = "NAME")]
+        stack_name: Option<String>,
+        /// The app crate's package name (default: the directory's name).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// A checkout of the cloudwright workspace for the path dependencies (default: the
+        /// one this cloudwright was built from).
+        #[arg(long, value_name = "CHECKOUT")]
+        path: Option<PathBuf>,
+        /// Read the template of this deployed stack (GetTemplate) instead of a file; it is
+        /// also the stack name, and DIR the directory.
+        #[arg(long, value_name = "STACK", conflicts_with = "stack_name")]
+        from_stack: Option<String>,
     },
     /// Deploy, then watch the app's files: on a change, synthesize again, republish changed
     /// image assets and hotswap (or deploy normally with --no-hotswap), streaming the
@@ -277,6 +312,48 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
     if let Command::Init(args) = &cli.command {
         return init(args);
     }
+    if let Command::Migrate {
+        template,
+        dir,
+        stack_name,
+        name,
+        path,
+        from_stack,
+    } = cli.command
+    {
+        // with --from-stack there is no template file: the one positional is the directory
+        let (template, dir) = match (&from_stack, template, dir) {
+            (Some(_), Some(_), Some(_)) => {
+                return Err(Error::Usage(
+                    "with --from-stack, give only the directory (no TEMPLATE)".into(),
+                ));
+            }
+            (Some(_), Some(d), None) => (None, Some(d)),
+            (_, t, d) => (t, d),
+        };
+        let source = match (from_stack, template) {
+            (Some(stack), _) => {
+                let aws = Aws::load().await;
+                let text = migrate::deployed(&aws, &stack).await?;
+                migrate::Source::Stack { name: stack, text }
+            }
+            (None, Some(path)) => migrate::Source::File(path),
+            (None, None) => {
+                return Err(Error::Usage(
+                    "migrate needs a TEMPLATE file or --from-stack STACK".into(),
+                ));
+            }
+        };
+        let report = migrate::migrate(&migrate::MigrateOptions {
+            source,
+            dir,
+            stack_name,
+            name,
+            checkout: path,
+        })?;
+        print!("{report}");
+        return Ok(ExitCode::SUCCESS);
+    }
     let cwd = std::env::current_dir().map_err(Error::read("the current directory"))?;
     let mut settings = Settings::resolve(
         &cwd,
@@ -369,7 +446,13 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             progress,
             allow_exposure,
             hotswap,
+            import_existing,
         } => {
+            if import_existing && method == Method::Direct {
+                return Err(Error::Usage(
+                    "--import-existing works through change sets: drop --method direct".into(),
+                ));
+            }
             let a = synth::assembly(&aws, &settings, &Stdout).await?;
             let selected = a.select(
                 &stacks,
@@ -400,6 +483,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 timeout: Duration::from_secs(timeout),
                 bucket,
                 display: progress.into(),
+                import_existing,
             };
             if hotswap {
                 hotswap::deploy(&aws, &a, opts, &Stdout).await?;
@@ -433,12 +517,18 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                     timeout: Duration::from_secs(timeout),
                     bucket: None,
                     display: progress.into(),
+                    import_existing: false,
                 },
                 poll: Duration::from_millis(poll.max(10)),
                 debounce: Duration::from_millis(debounce),
                 logs: !no_logs,
             };
             watch::watch(&aws, &settings, &cwd, opts, stop, &Stdout).await?;
+        }
+        Command::Migrate { .. } => {
+            return Err(Error::Internal(
+                "migrate is handled before the settings".into(),
+            ));
         }
         Command::Destroy {
             stacks,
