@@ -1,5 +1,6 @@
 //! Schema checks of whole generated types that need their service's feature (run by
 //! `scripts/test` with `--features full`).
+#![cfg(all(feature = "cloudformation", feature = "sqs", feature = "ecs"))]
 use cloudwright_core::{Resource, Value};
 
 /// The schema says `additionalProperties: false` beside `patternProperties: {".*": ..}`: the
