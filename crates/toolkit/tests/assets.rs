@@ -15,8 +15,7 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
 
 use cloudwright_cli::awsapi::{Client, Protocol, Service};
 use cloudwright_cli::ecr::Ecr;
@@ -25,95 +24,11 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 mod common;
+use common::images::{Registry, buildah_env, free_port, tools_present};
 use common::{fixture_app, run, sdk, stack_status};
 
 const STACK: &str = "CwAsset";
 const REPOSITORY: &str = "cloudwright-assets";
-
-/// Whether buildah and docker-registry are installed; outside CI a missing one skips the test
-/// with the reason printed, under CI it fails it.
-fn tools_present() -> bool {
-    let missing: Vec<&str> = ["buildah", "docker-registry"]
-        .into_iter()
-        .filter(|t| {
-            Command::new(t)
-                .arg("--version")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_err()
-        })
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    let why = format!(
-        "{} not installed (apt-get install buildah docker-registry; scripts/test does it)",
-        missing.join(" and ")
-    );
-    assert!(std::env::var_os("CI").is_none(), "under CI: {why}");
-    eprintln!("SKIPPED: {why}");
-    false
-}
-
-/// A free port on 127.0.0.1 (nothing listens on it once returned).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A `docker-registry` on 127.0.0.1 at a free port, storing under `dir`; `read_only` refuses
-/// every push. Stopped when dropped.
-struct Registry {
-    child: Child,
-    port: u16,
-}
-
-impl Registry {
-    fn start(dir: &Path, read_only: bool) -> Registry {
-        let port = free_port();
-        let config = dir.join(format!("registry-{port}.yml"));
-        let mut text = format!(
-            "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n",
-            dir.join(format!("registry-{port}")).display()
-        );
-        if read_only {
-            text.push_str("  maintenance:\n    readonly:\n      enabled: true\n");
-        }
-        text.push_str(&format!("http:\n  addr: 127.0.0.1:{port}\n"));
-        std::fs::write(&config, text).unwrap();
-        let mut child = Command::new("docker-registry")
-            .arg("serve")
-            .arg(&config)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!("docker-registry exited at start: {status}");
-            }
-            assert!(Instant::now() < deadline, "docker-registry did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Registry { child, port }
-    }
-
-    fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A plain HTTP/1.1 request to 127.0.0.1:`port`: status, headers (lowercase names), body.
 fn http(
@@ -173,30 +88,6 @@ fn project(ctx: &Path) -> TempDir {
     dir
 }
 
-/// The environment buildah runs in: vfs storage and chroot isolation in the project, its own
-/// registry credentials file.
-fn buildah_env(dir: &Path) -> Vec<(&'static str, String)> {
-    let conf = dir.join("storage.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "[storage]\ndriver = \"vfs\"\ngraphroot = \"{}\"\nrunroot = \"{}\"\n",
-            dir.join("containers/storage").display(),
-            dir.join("containers/run").display()
-        ),
-    )
-    .unwrap();
-    vec![
-        ("CLOUDWRIGHT_CONTAINER_TOOL", "buildah".into()),
-        ("CONTAINERS_STORAGE_CONF", conf.display().to_string()),
-        ("BUILDAH_ISOLATION", "chroot".into()),
-        (
-            "REGISTRY_AUTH_FILE",
-            dir.join("containers/auth.json").display().to_string(),
-        ),
-    ]
-}
-
 fn text(o: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -230,7 +121,7 @@ async fn deploy_builds_pushes_then_deploys_and_a_second_deploy_publishes_nothing
     let config = sdk(&moto).await;
     let cfn = aws_sdk_cloudformation::Client::new(&config);
     let work = TempDir::new("toolkit-assets-work");
-    let registry = Registry::start(work.path(), false);
+    let registry = Registry::start(work.path());
     let ctx = context(
         work.path(),
         "FROM scratch\nCOPY hello.txt /hello.txt\nCMD [\"/hello\"]\n",
@@ -456,7 +347,7 @@ async fn failures_stop_before_any_stack_with_a_clear_message() {
     // a build that fails: the tool's own output is shown
     let bad_dir = TempDir::new("toolkit-assets-bad");
     let bad = context(bad_dir.path(), "FROM scratch\nCOPY no-such-file.txt /\n");
-    let registry = Registry::start(work.path(), false);
+    let registry = Registry::start(work.path());
     let mut env = moto.env();
     env.extend(buildah_env(work.path()));
     env.push(("CLOUDWRIGHT_ASSET_REGISTRY", registry.host()));
@@ -472,7 +363,7 @@ async fn failures_stop_before_any_stack_with_a_clear_message() {
     assert_eq!(stack_status(&cfn, STACK).await, None);
 
     // a push the registry refuses (read-only): the tool's output is shown
-    let read_only = Registry::start(work.path(), true);
+    let read_only = Registry::start_read_only(work.path());
     let mut env = moto.env();
     env.extend(buildah_env(work.path()));
     env.push(("CLOUDWRIGHT_ASSET_REGISTRY", read_only.host()));

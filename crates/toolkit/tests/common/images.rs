@@ -52,12 +52,25 @@ pub struct Registry {
 impl Registry {
     /// Starts it and waits (30 s at most) until it listens.
     pub fn start(dir: &Path) -> Registry {
+        Registry::start_with(dir, false)
+    }
+
+    /// Starts one that refuses every push (maintenance read-only mode).
+    pub fn start_read_only(dir: &Path) -> Registry {
+        Registry::start_with(dir, true)
+    }
+
+    fn start_with(dir: &Path, read_only: bool) -> Registry {
         let port = free_port();
         let config = dir.join(format!("registry-{port}.yml"));
-        let text = format!(
-            "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+        let mut text = format!(
+            "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n",
             dir.join(format!("registry-{port}")).display()
         );
+        if read_only {
+            text.push_str("  maintenance:\n    readonly:\n      enabled: true\n");
+        }
+        text.push_str(&format!("http:\n  addr: 127.0.0.1:{port}\n"));
         std::fs::write(&config, text).unwrap();
         let mut child = Command::new("docker-registry")
             .arg("serve")
