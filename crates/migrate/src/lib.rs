@@ -20,6 +20,11 @@
 //! let lib = &app.file("src/lib.rs").unwrap_or_default();
 //! assert!(lib.contains("Queue::new().visibility_timeout(60i64)"));
 //! assert!(lib.contains("cw::Policy::Retain"));
+//! // a released version instead of a checkout
+//! let mut options = options.clone();
+//! options.source = cloudwright_migrate::Source::Version("0.1.0".into());
+//! let app = cloudwright_migrate::migrate("orders.json", template, &options)?;
+//! assert!(app.file("Cargo.toml").unwrap_or_default().contains(r#"cloudwright-core = { version = "0.1.0" }"#));
 //! # Ok::<(), cloudwright_migrate::Error>(())
 //! ```
 
@@ -43,12 +48,46 @@ pub struct Options {
     pub stack_name: String,
     /// The package name of the app crate.
     pub crate_name: String,
-    /// A checkout of the cloudwright workspace, for the path dependencies.
-    pub checkout: PathBuf,
+    /// Where the app's cloudwright crates come from.
+    pub source: Source,
+}
+
+/// Where a migrated app takes cloudwright's crates from: the dependency lines of its
+/// `Cargo.toml`, as `cloudwright init` writes them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A released version from crates.io (`cloudwright-core = "0.1.0"`).
+    Version(String),
+    /// A checkout of the cloudwright workspace (`path = "<checkout>/crates/core"`).
+    Path(PathBuf),
+    /// A git repository of the workspace (`git = "<url>"`), for an unreleased version.
+    Git(String),
+}
+
+impl Source {
+    /// This crate's own version, released together with the crates a migrated app uses.
+    pub fn this_version() -> Source {
+        Source::Version(env!("CARGO_PKG_VERSION").to_owned())
+    }
+
+    /// The dependency line's inside for `package` (`crates/<dir>` in the workspace).
+    fn locate(&self, dir: &str) -> String {
+        match self {
+            Source::Version(v) => format!("version = {v:?}"),
+            Source::Path(checkout) => {
+                format!(
+                    "path = {:?}",
+                    format!("{}/crates/{dir}", checkout.display())
+                )
+            }
+            Source::Git(url) => format!("git = {url:?}"),
+        }
+    }
 }
 
 impl Options {
-    /// Options for stack `stack_name`, crate `crate_name`, cloudwright at `checkout`.
+    /// Options for stack `stack_name`, crate `crate_name`, cloudwright at `checkout` (path
+    /// dependencies; set [`Options::source`] for a version or a git repository).
     pub fn new(
         stack_name: impl Into<String>,
         crate_name: impl Into<String>,
@@ -57,7 +96,7 @@ impl Options {
         Options {
             stack_name: stack_name.into(),
             crate_name: crate_name.into(),
-            checkout: checkout.into(),
+            source: Source::Path(checkout.into()),
         }
     }
 }
@@ -148,17 +187,16 @@ pub fn migrate(file: &str, text: &str, options: &Options) -> Result<Migrated, Er
     let stack_id = stack_id(&options.stack_name);
     let emitted = emit::lib_rs(&template, &model, file, &stack_id, &options.stack_name)?;
     let lib_name = options.crate_name.replace('-', "_");
-    let checkout = options.checkout.display().to_string();
     let features: Vec<String> = emitted.features.iter().map(|f| format!("{f:?}")).collect();
     let manifest = format!(
         "[package]\nname = {name:?}\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
          [dependencies]\n\
-         cloudwright-core = {{ path = {core:?} }}\n\
-         cloudwright-resources = {{ path = {resources:?}, default-features = false, features = [{features}] }}\n\n\
+         cloudwright-core = {{ {core} }}\n\
+         cloudwright-resources = {{ {resources}, default-features = false, features = [{features}] }}\n\n\
          # a crate of its own, wherever it is put\n[workspace]\n",
         name = options.crate_name,
-        core = format!("{checkout}/crates/core"),
-        resources = format!("{checkout}/crates/resources"),
+        core = options.source.locate("core"),
+        resources = options.source.locate("resources"),
         features = features.join(", "),
     );
     let main_rs = format!(

@@ -189,10 +189,14 @@ enum Command {
         /// The app crate's package name (default: the directory's name).
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
-        /// A checkout of the cloudwright workspace for the path dependencies (default: the
-        /// one this cloudwright was built from).
-        #[arg(long, value_name = "CHECKOUT")]
+        /// A checkout of the cloudwright workspace for path dependencies (default: the one
+        /// this cloudwright was built from, when it is still there; else the released version).
+        #[arg(long, value_name = "CHECKOUT", conflicts_with = "git")]
         path: Option<PathBuf>,
+        /// Depend on cloudwright from this git repository (an unreleased version) instead of
+        /// a checkout or the released version.
+        #[arg(long, value_name = "URL")]
+        git: Option<String>,
         /// Read the template of this deployed stack (GetTemplate) instead of a file; it is
         /// also the stack name, and DIR the directory.
         #[arg(long, value_name = "STACK", conflicts_with = "stack_name")]
@@ -318,6 +322,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         stack_name,
         name,
         path,
+        git,
         from_stack,
     } = cli.command
     {
@@ -350,6 +355,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             stack_name,
             name,
             checkout: path,
+            git,
         })?;
         print!("{report}");
         return Ok(ExitCode::SUCCESS);

@@ -42,8 +42,11 @@ pub struct MigrateOptions {
     pub stack_name: Option<String>,
     /// The crate's package name (default: the directory's name).
     pub name: Option<String>,
-    /// The cloudwright checkout for the path dependencies (default: this build's).
+    /// The cloudwright checkout for path dependencies (default: the one this cloudwright was
+    /// built from, when it is still there; else the released version).
     pub checkout: Option<PathBuf>,
+    /// A git repository of cloudwright for git dependencies (an unreleased version).
+    pub git: Option<String>,
 }
 
 /// The checkout this cloudwright was built from, if it is still there.
@@ -109,23 +112,29 @@ pub fn migrate(o: &MigrateOptions) -> Result<String, Error> {
     }
     let dir = o.dir.clone().unwrap_or_else(|| PathBuf::from(&stack_name));
     let name = o.name.clone().unwrap_or_else(|| package_name(&dir));
-    let checkout = match &o.checkout {
-        Some(p) => p.canonicalize().map_err(|source| Error::Io {
-            action: "cannot find the cloudwright checkout",
-            path: p.clone(),
-            source,
-        })?,
-        None => own_checkout().ok_or_else(|| {
-            Error::Usage(
-                "this cloudwright was not built from a checkout that still exists: pass --path CHECKOUT (a clone of the cloudwright workspace)".into(),
-            )
-        })?,
+    // as `cloudwright init`: a checkout by path, a git repository, or the released version
+    let source = match (&o.checkout, &o.git) {
+        (Some(p), _) => {
+            cloudwright_migrate::Source::Path(p.canonicalize().map_err(|source| Error::Io {
+                action: "cannot find the cloudwright checkout",
+                path: p.clone(),
+                source,
+            })?)
+        }
+        (None, Some(url)) => cloudwright_migrate::Source::Git(url.clone()),
+        (None, None) => match own_checkout() {
+            Some(checkout) => cloudwright_migrate::Source::Path(checkout),
+            None => cloudwright_migrate::Source::this_version(),
+        },
     };
-    let options = cloudwright_migrate::Options::new(&stack_name, &name, &checkout);
+    let mut options = cloudwright_migrate::Options::new(&stack_name, &name, "");
+    options.source = source;
     let mut migrated = cloudwright_migrate::migrate(&file, &text, &options)?;
-    // the checkout's lock file: the app builds with the versions cloudwright was tested with,
+    // a checkout's lock file: the app builds with the versions cloudwright was tested with,
     // offline too
-    if let Ok(lock) = std::fs::read_to_string(checkout.join("Cargo.lock")) {
+    if let cloudwright_migrate::Source::Path(checkout) = &options.source
+        && let Ok(lock) = std::fs::read_to_string(checkout.join("Cargo.lock"))
+    {
         migrated.files.push((PathBuf::from("Cargo.lock"), lock));
     }
     migrated.write(&dir)?;

@@ -71,6 +71,65 @@ fn a_template_becomes_an_app_crate() {
     );
 }
 
+/// The dependency lines follow `cloudwright init`'s: the checkout by path (by default the one
+/// this cloudwright was built from, with its lock file), or `--git URL`.
+#[test]
+fn the_dependency_lines_name_a_checkout_or_a_git_repository() {
+    let dir = TempDir::new("migrate-deps");
+    std::fs::write(dir.path().join("orders.template.json"), GOOD).unwrap();
+    let out = common::run(
+        dir.path(),
+        &rustup(),
+        &["migrate", "orders.template.json", "by-path"],
+    );
+    common::ok(&out);
+    let manifest = std::fs::read_to_string(dir.path().join("by-path/Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("cloudwright-core = { path = "),
+        "{manifest}"
+    );
+    assert!(dir.path().join("by-path/Cargo.lock").is_file());
+    let url = "https://github.com/cloudwright-rs/cloudwright";
+    let out = common::run(
+        dir.path(),
+        &rustup(),
+        &["migrate", "orders.template.json", "by-git", "--git", url],
+    );
+    common::ok(&out);
+    let manifest = std::fs::read_to_string(dir.path().join("by-git/Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains(&format!("cloudwright-core = {{ git = \"{url}\" }}")),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains(&format!("cloudwright-resources = {{ git = \"{url}\", default-features = false, features = [\"sqs\"] }}")),
+        "{manifest}"
+    );
+    assert!(
+        !dir.path().join("by-git/Cargo.lock").exists(),
+        "no checkout, no lock file"
+    );
+    let both = common::run(
+        dir.path(),
+        &[],
+        &[
+            "migrate",
+            "orders.template.json",
+            "both",
+            "--git",
+            url,
+            "--path",
+            ".",
+        ],
+    );
+    assert_eq!(
+        both.status.code(),
+        Some(2),
+        "clap refuses --git with --path"
+    );
+    assert!(!dir.path().join("both").exists());
+}
+
 #[test]
 fn malformed_templates_exit_1_naming_the_place_and_write_nothing() {
     let cases = [
