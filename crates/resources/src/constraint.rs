@@ -854,19 +854,7 @@ fn check_str_form(rule: &StrRule, value: &Value, path: &str) -> Result<(), Viola
         Value::Bool(b) => b.to_string(),
         _ => return Ok(()),
     };
-    if !rule.allowed.is_empty() && !rule.allowed.iter().any(|a| enum_matches(a, &form)) {
-        return Err(Violation::new(path, value, enum_constraint(rule.allowed)));
-    }
-    if let Some(p) = rule.pattern
-        && p.search(&form) == Some(false)
-    {
-        return Err(Violation::new(
-            path,
-            value,
-            format!("pattern {}", p.source()),
-        ));
-    }
-    Ok(())
+    check_str(rule, &form, value, path)
 }
 
 /// Whether `text` is the enum value `allowed`: exactly, or, for the boolean words, in any
@@ -912,18 +900,23 @@ fn no_null_inside(value: &Value, path: &mut String) -> Result<(), Violation> {
     }
 }
 
+/// `s` against a string rule; `value` is where it came from: lengths and formats apply to a
+/// string only, not to the string form of a number or boolean (as in cfn-lint).
 fn check_str(rule: &StrRule, s: &str, value: &Value, path: &str) -> Result<(), Violation> {
     let violation = |c: String| Err(Violation::new(path, value, c));
+    let string = matches!(value, Value::String(_));
     if !rule.allowed.is_empty() && !rule.allowed.iter().any(|a| enum_matches(a, s)) {
         return violation(enum_constraint(rule.allowed));
     }
     let len = s.chars().count() as u64;
     if let Some(min) = rule.min_len
+        && string
         && len < min
     {
         return violation(format!("minLength {min}"));
     }
     if let Some(max) = rule.max_len
+        && string
         && len > max
     {
         return violation(format!("maxLength {max}"));
@@ -934,6 +927,7 @@ fn check_str(rule: &StrRule, s: &str, value: &Value, path: &str) -> Result<(), V
         return violation(format!("pattern {}", p.source()));
     }
     if let Some(f) = rule.format
+        && string
         && !f.accepts(s)
     {
         return violation(format!("format {}", f.name()));
