@@ -64,16 +64,10 @@ impl Template {
     }
 }
 
-/// Where the app's cloudwright crates come from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Source {
-    /// crates.io, at this CLI's version.
-    Version,
-    /// A local checkout of the cloudwright repository (path dependencies on its crates).
-    Path(PathBuf),
-    /// A git repository of cloudwright.
-    Git(String),
-}
+/// Where the app's cloudwright crates come from: a version on crates.io
+/// ([`Source::this_version`]: this release's), a local checkout, or a git repository. The same
+/// choice `cloudwright migrate` offers for the apps it writes.
+pub use cloudwright_migrate::Source;
 
 /// What `cloudwright init` was asked for.
 #[derive(Clone, Debug)]
@@ -341,8 +335,8 @@ fn stack_id(name: &str) -> String {
 /// The dependency specifications of `cloudwright` and `cloudwright-testing`.
 fn dependencies(source: &Source) -> Result<(String, String)> {
     match source {
-        Source::Version => {
-            let version = toml_string(env!("CARGO_PKG_VERSION"));
+        Source::Version(version) => {
+            let version = toml_string(version);
             Ok((
                 format!("{{ version = {version} }}"),
                 format!("{{ version = {version} }}"),

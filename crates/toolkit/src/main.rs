@@ -294,7 +294,7 @@ fn init(args: &InitArgs) -> Result<ExitCode, Error> {
     let source = match (&args.path, &args.git) {
         (Some(path), _) => init::Source::Path(path.clone()),
         (None, Some(url)) => init::Source::Git(url.clone()),
-        (None, None) => init::Source::Version,
+        (None, None) => init::Source::this_version(),
     };
     let created = init::init(&init::InitOptions {
         dir: args.dir.clone().unwrap_or_else(|| PathBuf::from(".")),
