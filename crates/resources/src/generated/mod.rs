@@ -188,7 +188,7 @@ pub mod docdb;
 pub mod docdbelastic;
 #[cfg(feature = "dsql")]
 pub mod dsql;
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 pub mod dynamodb;
 #[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod ec2;
@@ -220,7 +220,7 @@ pub mod emrcontainers;
 pub mod emrserverless;
 #[cfg(feature = "entityresolution")]
 pub mod entityresolution;
-#[cfg(feature = "events")]
+#[cfg(any(feature = "events", feature = "constructs"))]
 pub mod events;
 #[cfg(feature = "eventschemas")]
 pub mod eventschemas;
@@ -318,7 +318,7 @@ pub mod kinesisvideo;
 pub mod kms;
 #[cfg(feature = "lakeformation")]
 pub mod lakeformation;
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 pub mod lambda;
 #[cfg(feature = "launchwizard")]
 pub mod launchwizard;
@@ -464,7 +464,7 @@ pub mod route53resolver;
 pub mod rtbfabric;
 #[cfg(feature = "rum")]
 pub mod rum;
-#[cfg(feature = "s3")]
+#[cfg(any(feature = "s3", feature = "constructs"))]
 pub mod s3;
 #[cfg(feature = "s3express")]
 pub mod s3express;
@@ -480,7 +480,7 @@ pub mod s3tables;
 pub mod s3vectors;
 #[cfg(feature = "sagemaker")]
 pub mod sagemaker;
-#[cfg(feature = "scheduler")]
+#[cfg(any(feature = "scheduler", feature = "constructs"))]
 pub mod scheduler;
 #[cfg(feature = "sdb")]
 pub mod sdb;
@@ -508,9 +508,9 @@ pub mod signer;
 pub mod simspaceweaver;
 #[cfg(feature = "smsvoice")]
 pub mod smsvoice;
-#[cfg(feature = "sns")]
+#[cfg(any(feature = "sns", feature = "constructs"))]
 pub mod sns;
-#[cfg(feature = "sqs")]
+#[cfg(any(feature = "sqs", feature = "constructs"))]
 pub mod sqs;
 #[cfg(feature = "ssm")]
 pub mod ssm;
@@ -616,7 +616,7 @@ pub static TYPES: &[&str] = &[
     "AWS::ApiGateway::Account",
     #[cfg(feature = "apigateway")]
     "AWS::ApiGateway::ApiKey",
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     "AWS::ApiGateway::Authorizer",
     #[cfg(any(feature = "apigateway", feature = "constructs"))]
     "AWS::ApiGateway::BasePathMapping",
@@ -638,13 +638,13 @@ pub static TYPES: &[&str] = &[
     "AWS::ApiGateway::DomainNameV2",
     #[cfg(feature = "apigateway")]
     "AWS::ApiGateway::GatewayResponse",
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     "AWS::ApiGateway::Method",
     #[cfg(feature = "apigateway")]
     "AWS::ApiGateway::Model",
     #[cfg(feature = "apigateway")]
     "AWS::ApiGateway::RequestValidator",
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     "AWS::ApiGateway::Resource",
     #[cfg(any(feature = "apigateway", feature = "constructs"))]
     "AWS::ApiGateway::RestApi",
@@ -1504,7 +1504,7 @@ pub static TYPES: &[&str] = &[
     "AWS::DocDBElastic::Cluster",
     #[cfg(feature = "dynamodb")]
     "AWS::DynamoDB::GlobalTable",
-    #[cfg(feature = "dynamodb")]
+    #[cfg(any(feature = "dynamodb", feature = "constructs"))]
     "AWS::DynamoDB::Table",
     #[cfg(feature = "ec2")]
     "AWS::EC2::CapacityManagerDataExport",
@@ -1698,7 +1698,7 @@ pub static TYPES: &[&str] = &[
     "AWS::EC2::VPCDHCPOptionsAssociation",
     #[cfg(feature = "ec2")]
     "AWS::EC2::VPCEncryptionControl",
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     "AWS::EC2::VPCEndpoint",
     #[cfg(feature = "ec2")]
     "AWS::EC2::VPCEndpointConnectionNotification",
@@ -1896,7 +1896,7 @@ pub static TYPES: &[&str] = &[
     "AWS::Events::EventBus",
     #[cfg(feature = "events")]
     "AWS::Events::EventBusPolicy",
-    #[cfg(feature = "events")]
+    #[cfg(any(feature = "events", feature = "constructs"))]
     "AWS::Events::Rule",
     #[cfg(feature = "evidently")]
     "AWS::Evidently::Experiment",
@@ -2108,7 +2108,7 @@ pub static TYPES: &[&str] = &[
     "AWS::IAM::GroupPolicy",
     #[cfg(feature = "iam")]
     "AWS::IAM::InstanceProfile",
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "iam", feature = "constructs"))]
     "AWS::IAM::ManagedPolicy",
     #[cfg(feature = "iam")]
     "AWS::IAM::OIDCProvider",
@@ -2340,7 +2340,7 @@ pub static TYPES: &[&str] = &[
     "AWS::IoTWireless::WirelessDeviceImportTask",
     #[cfg(feature = "iotwireless")]
     "AWS::IoTWireless::WirelessGateway",
-    #[cfg(feature = "kms")]
+    #[cfg(any(feature = "kms", feature = "constructs"))]
     "AWS::KMS::Alias",
     #[cfg(any(feature = "kms", feature = "constructs"))]
     "AWS::KMS::Key",
@@ -2406,19 +2406,19 @@ pub static TYPES: &[&str] = &[
     "AWS::Lambda::CapacityProvider",
     #[cfg(feature = "lambda")]
     "AWS::Lambda::CodeSigningConfig",
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     "AWS::Lambda::EventInvokeConfig",
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     "AWS::Lambda::EventSourceMapping",
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     "AWS::Lambda::Function",
     #[cfg(feature = "lambda")]
     "AWS::Lambda::LayerVersion",
     #[cfg(feature = "lambda")]
     "AWS::Lambda::LayerVersionPermission",
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     "AWS::Lambda::Permission",
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     "AWS::Lambda::Url",
     #[cfg(feature = "lambda")]
     "AWS::Lambda::Version",
@@ -3168,9 +3168,9 @@ pub static TYPES: &[&str] = &[
     "AWS::S3::AccessGrantsLocation",
     #[cfg(feature = "s3")]
     "AWS::S3::AccessPoint",
-    #[cfg(feature = "s3")]
+    #[cfg(any(feature = "s3", feature = "constructs"))]
     "AWS::S3::Bucket",
-    #[cfg(feature = "s3")]
+    #[cfg(any(feature = "s3", feature = "constructs"))]
     "AWS::S3::BucketPolicy",
     #[cfg(feature = "s3")]
     "AWS::S3::MultiRegionAccessPoint",
@@ -3280,19 +3280,19 @@ pub static TYPES: &[&str] = &[
     "AWS::SMSVOICE::ResourcePolicy",
     #[cfg(feature = "smsvoice")]
     "AWS::SMSVOICE::SenderId",
-    #[cfg(feature = "sns")]
+    #[cfg(any(feature = "sns", feature = "constructs"))]
     "AWS::SNS::Subscription",
-    #[cfg(feature = "sns")]
+    #[cfg(any(feature = "sns", feature = "constructs"))]
     "AWS::SNS::Topic",
     #[cfg(feature = "sns")]
     "AWS::SNS::TopicInlinePolicy",
-    #[cfg(feature = "sns")]
+    #[cfg(any(feature = "sns", feature = "constructs"))]
     "AWS::SNS::TopicPolicy",
-    #[cfg(feature = "sqs")]
+    #[cfg(any(feature = "sqs", feature = "constructs"))]
     "AWS::SQS::Queue",
     #[cfg(feature = "sqs")]
     "AWS::SQS::QueueInlinePolicy",
-    #[cfg(feature = "sqs")]
+    #[cfg(any(feature = "sqs", feature = "constructs"))]
     "AWS::SQS::QueuePolicy",
     #[cfg(feature = "ssm")]
     "AWS::SSM::Association",
@@ -3410,7 +3410,7 @@ pub static TYPES: &[&str] = &[
     "AWS::SageMaker::UserProfile",
     #[cfg(feature = "sagemaker")]
     "AWS::SageMaker::Workteam",
-    #[cfg(feature = "scheduler")]
+    #[cfg(any(feature = "scheduler", feature = "constructs"))]
     "AWS::Scheduler::Schedule",
     #[cfg(feature = "scheduler")]
     "AWS::Scheduler::ScheduleGroup",
@@ -3786,7 +3786,7 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     apigateway::Account::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::ApiKey::FACTS,
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     apigateway::Authorizer::FACTS,
     #[cfg(any(feature = "apigateway", feature = "constructs"))]
     apigateway::BasePathMapping::FACTS,
@@ -3808,13 +3808,13 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     apigateway::DomainNameV2::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::GatewayResponse::FACTS,
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     apigateway::Method::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::Model::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::RequestValidator::FACTS,
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     apigateway::CfnResource::FACTS,
     #[cfg(any(feature = "apigateway", feature = "constructs"))]
     apigateway::RestApi::FACTS,
@@ -4674,7 +4674,7 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     docdbelastic::Cluster::FACTS,
     #[cfg(feature = "dynamodb")]
     dynamodb::GlobalTable::FACTS,
-    #[cfg(feature = "dynamodb")]
+    #[cfg(any(feature = "dynamodb", feature = "constructs"))]
     dynamodb::Table::FACTS,
     #[cfg(feature = "ec2")]
     ec2::CapacityManagerDataExport::FACTS,
@@ -4868,7 +4868,7 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     ec2::VpcdhcpOptionsAssociation::FACTS,
     #[cfg(feature = "ec2")]
     ec2::VpcEncryptionControl::FACTS,
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     ec2::VpcEndpoint::FACTS,
     #[cfg(feature = "ec2")]
     ec2::VpcEndpointConnectionNotification::FACTS,
@@ -5066,7 +5066,7 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     events::EventBus::FACTS,
     #[cfg(feature = "events")]
     events::EventBusPolicy::FACTS,
-    #[cfg(feature = "events")]
+    #[cfg(any(feature = "events", feature = "constructs"))]
     events::Rule::FACTS,
     #[cfg(feature = "evidently")]
     evidently::Experiment::FACTS,
@@ -5278,7 +5278,7 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     iam::GroupPolicy::FACTS,
     #[cfg(feature = "iam")]
     iam::InstanceProfile::FACTS,
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "iam", feature = "constructs"))]
     iam::ManagedPolicy::FACTS,
     #[cfg(feature = "iam")]
     iam::OidcProvider::FACTS,
@@ -5510,7 +5510,7 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     iotwireless::WirelessDeviceImportTask::FACTS,
     #[cfg(feature = "iotwireless")]
     iotwireless::WirelessGateway::FACTS,
-    #[cfg(feature = "kms")]
+    #[cfg(any(feature = "kms", feature = "constructs"))]
     kms::Alias::FACTS,
     #[cfg(any(feature = "kms", feature = "constructs"))]
     kms::Key::FACTS,
@@ -5576,19 +5576,19 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     lambda::CapacityProvider::FACTS,
     #[cfg(feature = "lambda")]
     lambda::CodeSigningConfig::FACTS,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     lambda::EventInvokeConfig::FACTS,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     lambda::EventSourceMapping::FACTS,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     lambda::Function::FACTS,
     #[cfg(feature = "lambda")]
     lambda::LayerVersion::FACTS,
     #[cfg(feature = "lambda")]
     lambda::LayerVersionPermission::FACTS,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     lambda::Permission::FACTS,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     lambda::Url::FACTS,
     #[cfg(feature = "lambda")]
     lambda::Version::FACTS,
@@ -6338,9 +6338,9 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     s3::AccessGrantsLocation::FACTS,
     #[cfg(feature = "s3")]
     s3::AccessPoint::FACTS,
-    #[cfg(feature = "s3")]
+    #[cfg(any(feature = "s3", feature = "constructs"))]
     s3::Bucket::FACTS,
-    #[cfg(feature = "s3")]
+    #[cfg(any(feature = "s3", feature = "constructs"))]
     s3::BucketPolicy::FACTS,
     #[cfg(feature = "s3")]
     s3::MultiRegionAccessPoint::FACTS,
@@ -6450,19 +6450,19 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     smsvoice::ResourcePolicy::FACTS,
     #[cfg(feature = "smsvoice")]
     smsvoice::SenderId::FACTS,
-    #[cfg(feature = "sns")]
+    #[cfg(any(feature = "sns", feature = "constructs"))]
     sns::Subscription::FACTS,
-    #[cfg(feature = "sns")]
+    #[cfg(any(feature = "sns", feature = "constructs"))]
     sns::Topic::FACTS,
     #[cfg(feature = "sns")]
     sns::TopicInlinePolicy::FACTS,
-    #[cfg(feature = "sns")]
+    #[cfg(any(feature = "sns", feature = "constructs"))]
     sns::TopicPolicy::FACTS,
-    #[cfg(feature = "sqs")]
+    #[cfg(any(feature = "sqs", feature = "constructs"))]
     sqs::Queue::FACTS,
     #[cfg(feature = "sqs")]
     sqs::QueueInlinePolicy::FACTS,
-    #[cfg(feature = "sqs")]
+    #[cfg(any(feature = "sqs", feature = "constructs"))]
     sqs::QueuePolicy::FACTS,
     #[cfg(feature = "ssm")]
     ssm::Association::FACTS,
@@ -6580,7 +6580,7 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     sagemaker::UserProfile::FACTS,
     #[cfg(feature = "sagemaker")]
     sagemaker::Workteam::FACTS,
-    #[cfg(feature = "scheduler")]
+    #[cfg(any(feature = "scheduler", feature = "constructs"))]
     scheduler::Schedule::FACTS,
     #[cfg(feature = "scheduler")]
     scheduler::ScheduleGroup::FACTS,
@@ -8868,7 +8868,7 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &docdbelastic::cluster::PATTERN_0,
     #[cfg(feature = "docdbelastic")]
     &docdbelastic::cluster::PATTERN_1,
-    #[cfg(feature = "dynamodb")]
+    #[cfg(any(feature = "dynamodb", feature = "constructs"))]
     &dynamodb::table::PATTERN_0,
     #[cfg(feature = "ec2")]
     &ec2::capacity_reservation::PATTERN_0,
@@ -9230,17 +9230,17 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &events::event_bus_policy::PATTERN_2,
     #[cfg(feature = "events")]
     &events::event_bus_policy::PATTERN_3,
-    #[cfg(feature = "events")]
+    #[cfg(any(feature = "events", feature = "constructs"))]
     &events::rule::PATTERN_0,
-    #[cfg(feature = "events")]
+    #[cfg(any(feature = "events", feature = "constructs"))]
     &events::rule::PATTERN_1,
-    #[cfg(feature = "events")]
+    #[cfg(any(feature = "events", feature = "constructs"))]
     &events::rule::PATTERN_2,
-    #[cfg(feature = "events")]
+    #[cfg(any(feature = "events", feature = "constructs"))]
     &events::rule::PATTERN_3,
-    #[cfg(feature = "events")]
+    #[cfg(any(feature = "events", feature = "constructs"))]
     &events::rule::PATTERN_4,
-    #[cfg(feature = "events")]
+    #[cfg(any(feature = "events", feature = "constructs"))]
     &events::rule::PATTERN_5,
     #[cfg(feature = "evidently")]
     &evidently::experiment::PATTERN_0,
@@ -9590,7 +9590,7 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iam::instance_profile::PATTERN_1,
     #[cfg(feature = "iam")]
     &iam::instance_profile::PATTERN_2,
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "iam", feature = "constructs"))]
     &iam::managed_policy::PATTERN_0,
     #[cfg(feature = "iam")]
     &iam::oidc_provider::PATTERN_0,
@@ -10134,7 +10134,7 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iotwireless::wireless_device_import_task::PATTERN_0,
     #[cfg(feature = "iotwireless")]
     &iotwireless::wireless_gateway::PATTERN_0,
-    #[cfg(feature = "kms")]
+    #[cfg(any(feature = "kms", feature = "constructs"))]
     &kms::alias::PATTERN_0,
     #[cfg(feature = "kafkaconnect")]
     &kafkaconnect::connector::PATTERN_0,
@@ -10310,59 +10310,59 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &lambda::capacity_provider::PATTERN_5,
     #[cfg(feature = "lambda")]
     &lambda::code_signing_config::PATTERN_0,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_invoke_config::PATTERN_0,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_invoke_config::PATTERN_1,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_invoke_config::PATTERN_2,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_source_mapping::PATTERN_0,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_source_mapping::PATTERN_1,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_source_mapping::PATTERN_2,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_source_mapping::PATTERN_3,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_source_mapping::PATTERN_4,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_source_mapping::PATTERN_5,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_source_mapping::PATTERN_6,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_source_mapping::PATTERN_7,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_source_mapping::PATTERN_8,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_source_mapping::PATTERN_9,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_source_mapping::PATTERN_10,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_source_mapping::PATTERN_11,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_source_mapping::PATTERN_12,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::event_source_mapping::PATTERN_13,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::PATTERN_0,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::PATTERN_1,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::PATTERN_2,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::PATTERN_3,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::PATTERN_4,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::PATTERN_5,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::PATTERN_6,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::PATTERN_7,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::PATTERN_8,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::function::PATTERN_9,
     #[cfg(feature = "lambda")]
     &lambda::layer_version::PATTERN_0,
@@ -10374,23 +10374,23 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &lambda::layer_version_permission::PATTERN_1,
     #[cfg(feature = "lambda")]
     &lambda::layer_version_permission::PATTERN_2,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::permission::PATTERN_0,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::permission::PATTERN_1,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::permission::PATTERN_2,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::permission::PATTERN_3,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::permission::PATTERN_4,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::permission::PATTERN_5,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::permission::PATTERN_6,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::url::PATTERN_0,
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "lambda", feature = "constructs"))]
     &lambda::url::PATTERN_1,
     #[cfg(feature = "lambda")]
     &lambda::version::PATTERN_0,
@@ -11728,11 +11728,11 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &s3::access_point::PATTERN_0,
     #[cfg(feature = "s3")]
     &s3::access_point::PATTERN_1,
-    #[cfg(feature = "s3")]
+    #[cfg(any(feature = "s3", feature = "constructs"))]
     &s3::bucket::PATTERN_0,
-    #[cfg(feature = "s3")]
+    #[cfg(any(feature = "s3", feature = "constructs"))]
     &s3::bucket::PATTERN_1,
-    #[cfg(feature = "s3")]
+    #[cfg(any(feature = "s3", feature = "constructs"))]
     &s3::bucket::PATTERN_2,
     #[cfg(feature = "s3")]
     &s3::multi_region_access_point::PATTERN_0,
@@ -12470,17 +12470,17 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &sagemaker::user_profile::PATTERN_7,
     #[cfg(feature = "sagemaker")]
     &sagemaker::user_profile::PATTERN_8,
-    #[cfg(feature = "scheduler")]
+    #[cfg(any(feature = "scheduler", feature = "constructs"))]
     &scheduler::schedule::PATTERN_0,
-    #[cfg(feature = "scheduler")]
+    #[cfg(any(feature = "scheduler", feature = "constructs"))]
     &scheduler::schedule::PATTERN_1,
-    #[cfg(feature = "scheduler")]
+    #[cfg(any(feature = "scheduler", feature = "constructs"))]
     &scheduler::schedule::PATTERN_2,
-    #[cfg(feature = "scheduler")]
+    #[cfg(any(feature = "scheduler", feature = "constructs"))]
     &scheduler::schedule::PATTERN_3,
-    #[cfg(feature = "scheduler")]
+    #[cfg(any(feature = "scheduler", feature = "constructs"))]
     &scheduler::schedule::PATTERN_4,
-    #[cfg(feature = "scheduler")]
+    #[cfg(any(feature = "scheduler", feature = "constructs"))]
     &scheduler::schedule::PATTERN_5,
     #[cfg(feature = "scheduler")]
     &scheduler::schedule_group::PATTERN_0,

@@ -12,14 +12,7 @@
     not(feature = "apigateway"),
     doc = " - `AWS::ApiGateway::ApiKey`: `ApiKey`, property types in `api_key` (feature `apigateway`)"
 )]
-#![cfg_attr(
-    feature = "apigateway",
-    doc = " - `AWS::ApiGateway::Authorizer`: [`Authorizer`], property types in [`authorizer`](mod@authorizer)"
-)]
-#![cfg_attr(
-    not(feature = "apigateway"),
-    doc = " - `AWS::ApiGateway::Authorizer`: `Authorizer`, property types in `authorizer` (feature `apigateway`)"
-)]
+//! - `AWS::ApiGateway::Authorizer`: [`Authorizer`], property types in [`authorizer`](mod@authorizer)
 //! - `AWS::ApiGateway::BasePathMapping`: [`BasePathMapping`], property types in [`base_path_mapping`](mod@base_path_mapping)
 #![cfg_attr(
     feature = "apigateway",
@@ -79,14 +72,7 @@
     not(feature = "apigateway"),
     doc = " - `AWS::ApiGateway::GatewayResponse`: `GatewayResponse`, property types in `gateway_response` (feature `apigateway`)"
 )]
-#![cfg_attr(
-    feature = "apigateway",
-    doc = " - `AWS::ApiGateway::Method`: [`Method`], property types in [`method`](mod@method)"
-)]
-#![cfg_attr(
-    not(feature = "apigateway"),
-    doc = " - `AWS::ApiGateway::Method`: `Method`, property types in `method` (feature `apigateway`)"
-)]
+//! - `AWS::ApiGateway::Method`: [`Method`], property types in [`method`](mod@method)
 #![cfg_attr(
     feature = "apigateway",
     doc = " - `AWS::ApiGateway::Model`: [`Model`], property types in [`model`](mod@model)"
@@ -103,14 +89,7 @@
     not(feature = "apigateway"),
     doc = " - `AWS::ApiGateway::RequestValidator`: `RequestValidator`, property types in `request_validator` (feature `apigateway`)"
 )]
-#![cfg_attr(
-    feature = "apigateway",
-    doc = " - `AWS::ApiGateway::Resource`: [`CfnResource`], property types in [`resource`](mod@resource)"
-)]
-#![cfg_attr(
-    not(feature = "apigateway"),
-    doc = " - `AWS::ApiGateway::Resource`: `CfnResource`, property types in `resource` (feature `apigateway`)"
-)]
+//! - `AWS::ApiGateway::Resource`: [`CfnResource`], property types in [`resource`](mod@resource)
 //! - `AWS::ApiGateway::RestApi`: [`RestApi`], property types in [`rest_api`](mod@rest_api)
 //! - `AWS::ApiGateway::Stage`: [`Stage`], property types in [`stage`](mod@stage)
 #![cfg_attr(
@@ -137,7 +116,7 @@
 pub mod account;
 #[cfg(feature = "apigateway")]
 pub mod api_key;
-#[cfg(feature = "apigateway")]
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub mod authorizer;
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub mod base_path_mapping;
@@ -159,13 +138,13 @@ pub mod domain_name_access_association;
 pub mod domain_name_v2;
 #[cfg(feature = "apigateway")]
 pub mod gateway_response;
-#[cfg(feature = "apigateway")]
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub mod method;
 #[cfg(feature = "apigateway")]
 pub mod model;
 #[cfg(feature = "apigateway")]
 pub mod request_validator;
-#[cfg(feature = "apigateway")]
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub mod resource;
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub mod rest_api;
@@ -184,7 +163,7 @@ pub mod vpc_link;
 pub use account::{Account, AccountAttributes};
 #[cfg(feature = "apigateway")]
 pub use api_key::{ApiKey, ApiKeyAttributes};
-#[cfg(feature = "apigateway")]
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub use authorizer::{Authorizer, AuthorizerAttributes, AuthorizerRequired};
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub use base_path_mapping::{BasePathMapping, BasePathMappingAttributes, BasePathMappingRequired};
@@ -215,7 +194,7 @@ pub use domain_name_access_association::{
 pub use domain_name_v2::{DomainNameV2, DomainNameV2Attributes};
 #[cfg(feature = "apigateway")]
 pub use gateway_response::{GatewayResponse, GatewayResponseAttributes, GatewayResponseRequired};
-#[cfg(feature = "apigateway")]
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub use method::{Method, MethodAttributes, MethodRequired};
 #[cfg(feature = "apigateway")]
 pub use model::{Model, ModelAttributes, ModelRequired};
@@ -223,7 +202,7 @@ pub use model::{Model, ModelAttributes, ModelRequired};
 pub use request_validator::{
     RequestValidator, RequestValidatorAttributes, RequestValidatorRequired,
 };
-#[cfg(feature = "apigateway")]
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub use resource::{CfnResource, CfnResourceAttributes, CfnResourceRequired};
 #[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub use rest_api::{RestApi, RestApiAttributes};

@@ -3,19 +3,26 @@
 
 //! `AWS::DynamoDB` resource types:
 //!
-//! - `AWS::DynamoDB::GlobalTable`: [`GlobalTable`], property types in [`global_table`](mod@global_table)
+#![cfg_attr(
+    feature = "dynamodb",
+    doc = " - `AWS::DynamoDB::GlobalTable`: [`GlobalTable`], property types in [`global_table`](mod@global_table)"
+)]
+#![cfg_attr(
+    not(feature = "dynamodb"),
+    doc = " - `AWS::DynamoDB::GlobalTable`: `GlobalTable`, property types in `global_table` (feature `dynamodb`)"
+)]
 //! - `AWS::DynamoDB::Table`: [`Table`], property types in [`table`](mod@table)
 //!
 //! Property types several of them define identically are in [`shared`](mod@shared).
 
 #[cfg(feature = "dynamodb")]
 pub mod global_table;
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 pub mod shared;
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 pub mod table;
 
 #[cfg(feature = "dynamodb")]
 pub use global_table::{GlobalTable, GlobalTableAttributes, GlobalTableRequired};
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 pub use table::{Table, TableAttributes, TableRequired};

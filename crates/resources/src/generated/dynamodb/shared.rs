@@ -8,7 +8,7 @@
 
 use crate::support::prelude::*;
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The required properties of [`AttributeDefinition`], by name: `AttributeDefinition::new(AttributeDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributeDefinitionRequired {
@@ -18,7 +18,7 @@ pub struct AttributeDefinitionRequired {
     pub attribute_type: AttributeType,
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_AttributeDefinition: ObjRule = ObjRule {
     properties: &[
@@ -30,7 +30,7 @@ pub(crate) static RULE_AttributeDefinition: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The `AttributeDefinition` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// Represents an attribute for describing the schema for the table and indexes.
@@ -54,7 +54,7 @@ pub struct AttributeDefinition {
     pub attribute_type: AttributeType,
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 impl AttributeDefinition {
     /// A `AttributeDefinition` with its required properties, named in a [`AttributeDefinitionRequired`].
@@ -72,10 +72,10 @@ impl AttributeDefinition {
     pub fn attribute_type(mut self, value: impl Into<AttributeType>) -> Self { self.attribute_type = value.into(); self }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl PropertyType for AttributeDefinition {}
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl ToValue for AttributeDefinition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -86,7 +86,7 @@ impl ToValue for AttributeDefinition {
     }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The required properties of [`ContributorInsightsSpecification`], by name: `ContributorInsightsSpecification::new(ContributorInsightsSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContributorInsightsSpecificationRequired {
@@ -94,7 +94,7 @@ pub struct ContributorInsightsSpecificationRequired {
     pub enabled: Bool,
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_ContributorInsightsSpecification: ObjRule = ObjRule {
     properties: &[
@@ -106,7 +106,7 @@ pub(crate) static RULE_ContributorInsightsSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The `ContributorInsightsSpecification` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// Configures contributor insights settings for a replica or one of its indexes.
@@ -124,7 +124,7 @@ pub struct ContributorInsightsSpecification {
     pub mode: Option<ContributorInsightsSpecificationMode>,
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 impl ContributorInsightsSpecification {
     /// A `ContributorInsightsSpecification` with its required properties, named in a [`ContributorInsightsSpecificationRequired`].
@@ -142,10 +142,10 @@ impl ContributorInsightsSpecification {
     pub fn mode(mut self, value: impl Into<ContributorInsightsSpecificationMode>) -> Self { self.mode = Some(value.into()); self }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl PropertyType for ContributorInsightsSpecification {}
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl ToValue for ContributorInsightsSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -156,7 +156,7 @@ impl ToValue for ContributorInsightsSpecification {
     }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The required properties of [`KinesisStreamSpecification`], by name: `KinesisStreamSpecification::new(KinesisStreamSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisStreamSpecificationRequired {
@@ -164,7 +164,7 @@ pub struct KinesisStreamSpecificationRequired {
     pub stream_arn: Str,
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_KinesisStreamSpecification: ObjRule = ObjRule {
     properties: &[
@@ -176,7 +176,7 @@ pub(crate) static RULE_KinesisStreamSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The `KinesisStreamSpecification` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// The Kinesis Data Streams configuration for the specified global table replica.
@@ -194,7 +194,7 @@ pub struct KinesisStreamSpecification {
     pub stream_arn: Str,
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 impl KinesisStreamSpecification {
     /// A `KinesisStreamSpecification` with its required properties, named in a [`KinesisStreamSpecificationRequired`].
@@ -212,10 +212,10 @@ impl KinesisStreamSpecification {
     pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = value.into(); self }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl PropertyType for KinesisStreamSpecification {}
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl ToValue for KinesisStreamSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -229,7 +229,7 @@ impl ToValue for KinesisStreamSpecification {
     }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_PointInTimeRecoverySpecification: ObjRule = ObjRule {
     properties: &[
@@ -241,7 +241,7 @@ pub(crate) static RULE_PointInTimeRecoverySpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The `PointInTimeRecoverySpecification` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// Represents the settings used to enable point in time recovery.
@@ -261,7 +261,7 @@ pub struct PointInTimeRecoverySpecification {
     pub recovery_period_in_days: Option<Int>,
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 impl PointInTimeRecoverySpecification {
     /// A `PointInTimeRecoverySpecification` with no property set (none is required).
@@ -276,10 +276,10 @@ impl PointInTimeRecoverySpecification {
     pub fn recovery_period_in_days(mut self, value: impl Into<Int>) -> Self { self.recovery_period_in_days = Some(value.into()); self }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl PropertyType for PointInTimeRecoverySpecification {}
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl ToValue for PointInTimeRecoverySpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -293,7 +293,7 @@ impl ToValue for PointInTimeRecoverySpecification {
     }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The required properties of [`ResourcePolicy`], by name: `ResourcePolicy::new(ResourcePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
@@ -301,7 +301,7 @@ pub struct ResourcePolicyRequired {
     pub policy_document: Json,
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
@@ -312,7 +312,7 @@ pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The `ResourcePolicy` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// Creates or updates a resource-based policy document that contains the permissions for DynamoDB resources, such as a table, its indexes, and stream. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
@@ -344,7 +344,7 @@ pub struct ResourcePolicy {
     pub policy_document: Json,
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 impl ResourcePolicy {
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
@@ -359,10 +359,10 @@ impl ResourcePolicy {
     pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl PropertyType for ResourcePolicy {}
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl ToValue for ResourcePolicy {
     #[inline]
     fn to_value(&self) -> Value {
@@ -372,7 +372,7 @@ impl ToValue for ResourcePolicy {
     }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -382,7 +382,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -394,7 +394,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The `Tag` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-tag.html>
@@ -406,7 +406,7 @@ pub struct Tag {
     pub value: Str,
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -424,10 +424,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl PropertyType for Tag {}
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -438,7 +438,7 @@ impl ToValue for Tag {
     }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The required properties of [`TimeToLiveSpecification`], by name: `TimeToLiveSpecification::new(TimeToLiveSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeToLiveSpecificationRequired {
@@ -446,7 +446,7 @@ pub struct TimeToLiveSpecificationRequired {
     pub enabled: Bool,
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_TimeToLiveSpecification: ObjRule = ObjRule {
     properties: &[
@@ -458,7 +458,7 @@ pub(crate) static RULE_TimeToLiveSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The `TimeToLiveSpecification` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// Represents the settings used to enable or disable Time to Live (TTL) for the specified table. All replicas will have the same time to live configuration.
@@ -478,7 +478,7 @@ pub struct TimeToLiveSpecification {
     pub enabled: Bool,
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 impl TimeToLiveSpecification {
     /// A `TimeToLiveSpecification` with its required properties, named in a [`TimeToLiveSpecificationRequired`].
@@ -496,10 +496,10 @@ impl TimeToLiveSpecification {
     pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl PropertyType for TimeToLiveSpecification {}
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl ToValue for TimeToLiveSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -510,7 +510,7 @@ impl ToValue for TimeToLiveSpecification {
     }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_WarmThroughput: ObjRule = ObjRule {
     properties: &[
@@ -522,7 +522,7 @@ pub(crate) static RULE_WarmThroughput: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The `WarmThroughput` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// Provides visibility into the number of read and write operations your table or secondary index can instantaneously support. The settings can be modified using the `UpdateTable` operation to meet the throughput requirements of an upcoming peak event.
@@ -544,7 +544,7 @@ pub struct WarmThroughput {
     pub write_units_per_second: Option<Int>,
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 #[rustfmt::skip]
 impl WarmThroughput {
     /// A `WarmThroughput` with no property set (none is required).
@@ -559,10 +559,10 @@ impl WarmThroughput {
     pub fn write_units_per_second(mut self, value: impl Into<Int>) -> Self { self.write_units_per_second = Some(value.into()); self }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl PropertyType for WarmThroughput {}
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl ToValue for WarmThroughput {
     #[inline]
     fn to_value(&self) -> Value {
@@ -573,7 +573,7 @@ impl ToValue for WarmThroughput {
     }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The values of `ApproximateCreationDateTimePrecision` (`AWS::DynamoDB::GlobalTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -587,14 +587,14 @@ pub enum ApproximateCreationDateTimePrecision {
     Expr(Value),
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl From<Value> for ApproximateCreationDateTimePrecision {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl ToValue for ApproximateCreationDateTimePrecision {
     #[inline]
     fn to_value(&self) -> Value {
@@ -607,7 +607,7 @@ impl ToValue for ApproximateCreationDateTimePrecision {
     }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The values of `AttributeType` (`AWS::DynamoDB::GlobalTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -623,14 +623,14 @@ pub enum AttributeType {
     Expr(Value),
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl From<Value> for AttributeType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl ToValue for AttributeType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -644,7 +644,7 @@ impl ToValue for AttributeType {
     }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 /// The values of `Mode` (`AWS::DynamoDB::GlobalTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -658,14 +658,14 @@ pub enum ContributorInsightsSpecificationMode {
     Expr(Value),
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl From<Value> for ContributorInsightsSpecificationMode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
-#[cfg(feature = "dynamodb")]
+#[cfg(any(feature = "dynamodb", feature = "constructs"))]
 impl ToValue for ContributorInsightsSpecificationMode {
     #[inline]
     fn to_value(&self) -> Value {

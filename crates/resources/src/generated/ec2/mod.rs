@@ -720,14 +720,7 @@
     not(feature = "ec2"),
     doc = " - `AWS::EC2::VPCEncryptionControl`: `VpcEncryptionControl`, property types in `vpc_encryption_control` (feature `ec2`)"
 )]
-#![cfg_attr(
-    feature = "ec2",
-    doc = " - `AWS::EC2::VPCEndpoint`: [`VpcEndpoint`], property types in [`vpc_endpoint`](mod@vpc_endpoint)"
-)]
-#![cfg_attr(
-    not(feature = "ec2"),
-    doc = " - `AWS::EC2::VPCEndpoint`: `VpcEndpoint`, property types in `vpc_endpoint` (feature `ec2`)"
-)]
+//! - `AWS::EC2::VPCEndpoint`: [`VpcEndpoint`], property types in [`vpc_endpoint`](mod@vpc_endpoint)
 #![cfg_attr(
     feature = "ec2",
     doc = " - `AWS::EC2::VPCEndpointConnectionNotification`: [`VpcEndpointConnectionNotification`], property types in [`vpc_endpoint_connection_notification`](mod@vpc_endpoint_connection_notification)"
@@ -1016,7 +1009,7 @@ pub mod vpc_block_public_access_options;
 pub mod vpc_cidr_block;
 #[cfg(feature = "ec2")]
 pub mod vpc_encryption_control;
-#[cfg(feature = "ec2")]
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod vpc_endpoint;
 #[cfg(feature = "ec2")]
 pub mod vpc_endpoint_connection_notification;
@@ -1400,7 +1393,7 @@ pub use vpc_block_public_access_options::{
 pub use vpc_cidr_block::{VpcCidrBlock, VpcCidrBlockAttributes, VpcCidrBlockRequired};
 #[cfg(feature = "ec2")]
 pub use vpc_encryption_control::{VpcEncryptionControl, VpcEncryptionControlAttributes};
-#[cfg(feature = "ec2")]
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use vpc_endpoint::{VpcEndpoint, VpcEndpointAttributes, VpcEndpointRequired};
 #[cfg(feature = "ec2")]
 pub use vpc_endpoint_connection_notification::{

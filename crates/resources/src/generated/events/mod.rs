@@ -3,12 +3,54 @@
 
 //! `AWS::Events` resource types:
 //!
-//! - `AWS::Events::ApiDestination`: [`ApiDestination`], property types in [`api_destination`](mod@api_destination)
-//! - `AWS::Events::Archive`: [`Archive`], property types in [`archive`](mod@archive)
-//! - `AWS::Events::Connection`: [`Connection`], property types in [`connection`](mod@connection)
-//! - `AWS::Events::Endpoint`: [`Endpoint`], property types in [`endpoint`](mod@endpoint)
-//! - `AWS::Events::EventBus`: [`EventBus`], property types in [`event_bus`](mod@event_bus)
-//! - `AWS::Events::EventBusPolicy`: [`EventBusPolicy`], property types in [`event_bus_policy`](mod@event_bus_policy)
+#![cfg_attr(
+    feature = "events",
+    doc = " - `AWS::Events::ApiDestination`: [`ApiDestination`], property types in [`api_destination`](mod@api_destination)"
+)]
+#![cfg_attr(
+    not(feature = "events"),
+    doc = " - `AWS::Events::ApiDestination`: `ApiDestination`, property types in `api_destination` (feature `events`)"
+)]
+#![cfg_attr(
+    feature = "events",
+    doc = " - `AWS::Events::Archive`: [`Archive`], property types in [`archive`](mod@archive)"
+)]
+#![cfg_attr(
+    not(feature = "events"),
+    doc = " - `AWS::Events::Archive`: `Archive`, property types in `archive` (feature `events`)"
+)]
+#![cfg_attr(
+    feature = "events",
+    doc = " - `AWS::Events::Connection`: [`Connection`], property types in [`connection`](mod@connection)"
+)]
+#![cfg_attr(
+    not(feature = "events"),
+    doc = " - `AWS::Events::Connection`: `Connection`, property types in `connection` (feature `events`)"
+)]
+#![cfg_attr(
+    feature = "events",
+    doc = " - `AWS::Events::Endpoint`: [`Endpoint`], property types in [`endpoint`](mod@endpoint)"
+)]
+#![cfg_attr(
+    not(feature = "events"),
+    doc = " - `AWS::Events::Endpoint`: `Endpoint`, property types in `endpoint` (feature `events`)"
+)]
+#![cfg_attr(
+    feature = "events",
+    doc = " - `AWS::Events::EventBus`: [`EventBus`], property types in [`event_bus`](mod@event_bus)"
+)]
+#![cfg_attr(
+    not(feature = "events"),
+    doc = " - `AWS::Events::EventBus`: `EventBus`, property types in `event_bus` (feature `events`)"
+)]
+#![cfg_attr(
+    feature = "events",
+    doc = " - `AWS::Events::EventBusPolicy`: [`EventBusPolicy`], property types in [`event_bus_policy`](mod@event_bus_policy)"
+)]
+#![cfg_attr(
+    not(feature = "events"),
+    doc = " - `AWS::Events::EventBusPolicy`: `EventBusPolicy`, property types in `event_bus_policy` (feature `events`)"
+)]
 //! - `AWS::Events::Rule`: [`Rule`], property types in [`rule`](mod@rule)
 
 #[cfg(feature = "events")]
@@ -23,7 +65,7 @@ pub mod endpoint;
 pub mod event_bus;
 #[cfg(feature = "events")]
 pub mod event_bus_policy;
-#[cfg(feature = "events")]
+#[cfg(any(feature = "events", feature = "constructs"))]
 pub mod rule;
 
 #[cfg(feature = "events")]
@@ -38,5 +80,5 @@ pub use endpoint::{Endpoint, EndpointAttributes, EndpointRequired};
 pub use event_bus::{EventBus, EventBusAttributes, EventBusRequired};
 #[cfg(feature = "events")]
 pub use event_bus_policy::{EventBusPolicy, EventBusPolicyAttributes, EventBusPolicyRequired};
-#[cfg(feature = "events")]
+#[cfg(any(feature = "events", feature = "constructs"))]
 pub use rule::{Rule, RuleAttributes};

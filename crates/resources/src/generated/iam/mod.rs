@@ -35,14 +35,7 @@
     not(feature = "iam"),
     doc = " - `AWS::IAM::InstanceProfile`: `InstanceProfile`, property types in `instance_profile` (feature `iam`)"
 )]
-#![cfg_attr(
-    feature = "iam",
-    doc = " - `AWS::IAM::ManagedPolicy`: [`ManagedPolicy`], property types in [`managed_policy`](mod@managed_policy)"
-)]
-#![cfg_attr(
-    not(feature = "iam"),
-    doc = " - `AWS::IAM::ManagedPolicy`: `ManagedPolicy`, property types in `managed_policy` (feature `iam`)"
-)]
+//! - `AWS::IAM::ManagedPolicy`: [`ManagedPolicy`], property types in [`managed_policy`](mod@managed_policy)
 #![cfg_attr(
     feature = "iam",
     doc = " - `AWS::IAM::OIDCProvider`: [`OidcProvider`], property types in [`oidc_provider`](mod@oidc_provider)"
@@ -128,7 +121,7 @@ pub mod group;
 pub mod group_policy;
 #[cfg(feature = "iam")]
 pub mod instance_profile;
-#[cfg(feature = "iam")]
+#[cfg(any(feature = "iam", feature = "constructs"))]
 pub mod managed_policy;
 #[cfg(feature = "iam")]
 pub mod oidc_provider;
@@ -163,7 +156,7 @@ pub use group::{Group, GroupAttributes};
 pub use group_policy::{GroupPolicy, GroupPolicyAttributes, GroupPolicyRequired};
 #[cfg(feature = "iam")]
 pub use instance_profile::{InstanceProfile, InstanceProfileAttributes, InstanceProfileRequired};
-#[cfg(feature = "iam")]
+#[cfg(any(feature = "iam", feature = "constructs"))]
 pub use managed_policy::{ManagedPolicy, ManagedPolicyAttributes, ManagedPolicyRequired};
 #[cfg(feature = "iam")]
 pub use oidc_provider::{OidcProvider, OidcProviderAttributes};

@@ -3,14 +3,7 @@
 
 //! `AWS::KMS` resource types:
 //!
-#![cfg_attr(
-    feature = "kms",
-    doc = " - `AWS::KMS::Alias`: [`Alias`], property types in [`alias`](mod@alias)"
-)]
-#![cfg_attr(
-    not(feature = "kms"),
-    doc = " - `AWS::KMS::Alias`: `Alias`, property types in `alias` (feature `kms`)"
-)]
+//! - `AWS::KMS::Alias`: [`Alias`], property types in [`alias`](mod@alias)
 //! - `AWS::KMS::Key`: [`Key`], property types in [`key`](mod@key)
 #![cfg_attr(
     feature = "kms",
@@ -23,7 +16,7 @@
 //!
 //! Property types several of them define identically are in [`shared`](mod@shared).
 
-#[cfg(feature = "kms")]
+#[cfg(any(feature = "kms", feature = "constructs"))]
 pub mod alias;
 #[cfg(any(feature = "kms", feature = "constructs"))]
 pub mod key;
@@ -32,7 +25,7 @@ pub mod replica_key;
 #[cfg(any(feature = "kms", feature = "constructs"))]
 pub mod shared;
 
-#[cfg(feature = "kms")]
+#[cfg(any(feature = "kms", feature = "constructs"))]
 pub use alias::{Alias, AliasAttributes, AliasRequired};
 #[cfg(any(feature = "kms", feature = "constructs"))]
 pub use key::{Key, KeyAttributes};

@@ -3,17 +3,59 @@
 
 //! `AWS::Lambda` resource types:
 //!
-//! - `AWS::Lambda::Alias`: [`Alias`], property types in [`alias`](mod@alias)
-//! - `AWS::Lambda::CapacityProvider`: [`CapacityProvider`], property types in [`capacity_provider`](mod@capacity_provider)
-//! - `AWS::Lambda::CodeSigningConfig`: [`CodeSigningConfig`], property types in [`code_signing_config`](mod@code_signing_config)
+#![cfg_attr(
+    feature = "lambda",
+    doc = " - `AWS::Lambda::Alias`: [`Alias`], property types in [`alias`](mod@alias)"
+)]
+#![cfg_attr(
+    not(feature = "lambda"),
+    doc = " - `AWS::Lambda::Alias`: `Alias`, property types in `alias` (feature `lambda`)"
+)]
+#![cfg_attr(
+    feature = "lambda",
+    doc = " - `AWS::Lambda::CapacityProvider`: [`CapacityProvider`], property types in [`capacity_provider`](mod@capacity_provider)"
+)]
+#![cfg_attr(
+    not(feature = "lambda"),
+    doc = " - `AWS::Lambda::CapacityProvider`: `CapacityProvider`, property types in `capacity_provider` (feature `lambda`)"
+)]
+#![cfg_attr(
+    feature = "lambda",
+    doc = " - `AWS::Lambda::CodeSigningConfig`: [`CodeSigningConfig`], property types in [`code_signing_config`](mod@code_signing_config)"
+)]
+#![cfg_attr(
+    not(feature = "lambda"),
+    doc = " - `AWS::Lambda::CodeSigningConfig`: `CodeSigningConfig`, property types in `code_signing_config` (feature `lambda`)"
+)]
 //! - `AWS::Lambda::EventInvokeConfig`: [`EventInvokeConfig`], property types in [`event_invoke_config`](mod@event_invoke_config)
 //! - `AWS::Lambda::EventSourceMapping`: [`EventSourceMapping`], property types in [`event_source_mapping`](mod@event_source_mapping)
 //! - `AWS::Lambda::Function`: [`Function`], property types in [`function`](mod@function)
-//! - `AWS::Lambda::LayerVersion`: [`LayerVersion`], property types in [`layer_version`](mod@layer_version)
-//! - `AWS::Lambda::LayerVersionPermission`: [`LayerVersionPermission`], property types in [`layer_version_permission`](mod@layer_version_permission)
+#![cfg_attr(
+    feature = "lambda",
+    doc = " - `AWS::Lambda::LayerVersion`: [`LayerVersion`], property types in [`layer_version`](mod@layer_version)"
+)]
+#![cfg_attr(
+    not(feature = "lambda"),
+    doc = " - `AWS::Lambda::LayerVersion`: `LayerVersion`, property types in `layer_version` (feature `lambda`)"
+)]
+#![cfg_attr(
+    feature = "lambda",
+    doc = " - `AWS::Lambda::LayerVersionPermission`: [`LayerVersionPermission`], property types in [`layer_version_permission`](mod@layer_version_permission)"
+)]
+#![cfg_attr(
+    not(feature = "lambda"),
+    doc = " - `AWS::Lambda::LayerVersionPermission`: `LayerVersionPermission`, property types in `layer_version_permission` (feature `lambda`)"
+)]
 //! - `AWS::Lambda::Permission`: [`Permission`], property types in [`permission`](mod@permission)
 //! - `AWS::Lambda::Url`: [`Url`], property types in [`url`](mod@url)
-//! - `AWS::Lambda::Version`: [`Version`], property types in [`version`](mod@version)
+#![cfg_attr(
+    feature = "lambda",
+    doc = " - `AWS::Lambda::Version`: [`Version`], property types in [`version`](mod@version)"
+)]
+#![cfg_attr(
+    not(feature = "lambda"),
+    doc = " - `AWS::Lambda::Version`: `Version`, property types in `version` (feature `lambda`)"
+)]
 //!
 //! Property types several of them define identically are in [`shared`](mod@shared).
 
@@ -23,21 +65,21 @@ pub mod alias;
 pub mod capacity_provider;
 #[cfg(feature = "lambda")]
 pub mod code_signing_config;
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 pub mod event_invoke_config;
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 pub mod event_source_mapping;
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 pub mod function;
 #[cfg(feature = "lambda")]
 pub mod layer_version;
 #[cfg(feature = "lambda")]
 pub mod layer_version_permission;
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 pub mod permission;
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 pub mod shared;
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 pub mod url;
 #[cfg(feature = "lambda")]
 pub mod version;
@@ -52,15 +94,15 @@ pub use capacity_provider::{
 pub use code_signing_config::{
     CodeSigningConfig, CodeSigningConfigAttributes, CodeSigningConfigRequired,
 };
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 pub use event_invoke_config::{
     EventInvokeConfig, EventInvokeConfigAttributes, EventInvokeConfigRequired,
 };
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 pub use event_source_mapping::{
     EventSourceMapping, EventSourceMappingAttributes, EventSourceMappingRequired,
 };
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 pub use function::{Function, FunctionAttributes, FunctionRequired};
 #[cfg(feature = "lambda")]
 pub use layer_version::{LayerVersion, LayerVersionAttributes, LayerVersionRequired};
@@ -68,9 +110,9 @@ pub use layer_version::{LayerVersion, LayerVersionAttributes, LayerVersionRequir
 pub use layer_version_permission::{
     LayerVersionPermission, LayerVersionPermissionAttributes, LayerVersionPermissionRequired,
 };
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 pub use permission::{Permission, PermissionAttributes, PermissionRequired};
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 pub use url::{Url, UrlAttributes, UrlRequired};
 #[cfg(feature = "lambda")]
 pub use version::{Version, VersionAttributes, VersionRequired};

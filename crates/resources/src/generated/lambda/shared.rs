@@ -8,7 +8,7 @@
 
 use crate::support::prelude::*;
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_FunctionScalingConfig: ObjRule = ObjRule {
     properties: &[
@@ -19,7 +19,7 @@ pub(crate) static RULE_FunctionScalingConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 /// The `FunctionScalingConfig` property type, shared by `AWS::Lambda::Function`, `AWS::Lambda::Version`.
 ///
 /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
@@ -41,7 +41,7 @@ pub struct FunctionScalingConfig {
     pub min_execution_environments: Option<Int>,
 }
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 #[rustfmt::skip]
 impl FunctionScalingConfig {
     /// A `FunctionScalingConfig` with no property set (none is required).
@@ -56,10 +56,10 @@ impl FunctionScalingConfig {
     pub fn min_execution_environments(mut self, value: impl Into<Int>) -> Self { self.min_execution_environments = Some(value.into()); self }
 }
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 impl PropertyType for FunctionScalingConfig {}
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 impl ToValue for FunctionScalingConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -134,7 +134,7 @@ impl ToValue for ProvisionedConcurrencyConfiguration {
     }
 }
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -142,7 +142,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -154,7 +154,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 /// The `Tag` property type, shared by `AWS::Lambda::CapacityProvider`, `AWS::Lambda::CodeSigningConfig`, `AWS::Lambda::EventSourceMapping`, `AWS::Lambda::Function`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-capacityprovider-tag.html>
@@ -170,7 +170,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -188,10 +188,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 impl PropertyType for Tag {}
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -202,7 +202,7 @@ impl ToValue for Tag {
     }
 }
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 /// The values of `Architecture` (`AWS::Lambda::CapacityProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Lambda::CapacityProvider`, `AWS::Lambda::Function`.
@@ -216,14 +216,14 @@ pub enum Architecture {
     Expr(Value),
 }
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 impl From<Value> for Architecture {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 impl ToValue for Architecture {
     #[inline]
     fn to_value(&self) -> Value {
@@ -236,7 +236,7 @@ impl ToValue for Architecture {
     }
 }
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 /// The values of `SystemLogLevel` (`AWS::Lambda::EventSourceMapping`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Lambda::EventSourceMapping`, `AWS::Lambda::Function`.
@@ -252,14 +252,14 @@ pub enum SystemLogLevel {
     Expr(Value),
 }
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 impl From<Value> for SystemLogLevel {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "lambda", feature = "constructs"))]
 impl ToValue for SystemLogLevel {
     #[inline]
     fn to_value(&self) -> Value {

@@ -3,16 +3,72 @@
 
 //! `AWS::S3` resource types:
 //!
-//! - `AWS::S3::AccessGrant`: [`AccessGrant`], property types in [`access_grant`](mod@access_grant)
-//! - `AWS::S3::AccessGrantsInstance`: [`AccessGrantsInstance`], property types in [`access_grants_instance`](mod@access_grants_instance)
-//! - `AWS::S3::AccessGrantsLocation`: [`AccessGrantsLocation`], property types in [`access_grants_location`](mod@access_grants_location)
-//! - `AWS::S3::AccessPoint`: [`AccessPoint`], property types in [`access_point`](mod@access_point)
+#![cfg_attr(
+    feature = "s3",
+    doc = " - `AWS::S3::AccessGrant`: [`AccessGrant`], property types in [`access_grant`](mod@access_grant)"
+)]
+#![cfg_attr(
+    not(feature = "s3"),
+    doc = " - `AWS::S3::AccessGrant`: `AccessGrant`, property types in `access_grant` (feature `s3`)"
+)]
+#![cfg_attr(
+    feature = "s3",
+    doc = " - `AWS::S3::AccessGrantsInstance`: [`AccessGrantsInstance`], property types in [`access_grants_instance`](mod@access_grants_instance)"
+)]
+#![cfg_attr(
+    not(feature = "s3"),
+    doc = " - `AWS::S3::AccessGrantsInstance`: `AccessGrantsInstance`, property types in `access_grants_instance` (feature `s3`)"
+)]
+#![cfg_attr(
+    feature = "s3",
+    doc = " - `AWS::S3::AccessGrantsLocation`: [`AccessGrantsLocation`], property types in [`access_grants_location`](mod@access_grants_location)"
+)]
+#![cfg_attr(
+    not(feature = "s3"),
+    doc = " - `AWS::S3::AccessGrantsLocation`: `AccessGrantsLocation`, property types in `access_grants_location` (feature `s3`)"
+)]
+#![cfg_attr(
+    feature = "s3",
+    doc = " - `AWS::S3::AccessPoint`: [`AccessPoint`], property types in [`access_point`](mod@access_point)"
+)]
+#![cfg_attr(
+    not(feature = "s3"),
+    doc = " - `AWS::S3::AccessPoint`: `AccessPoint`, property types in `access_point` (feature `s3`)"
+)]
 //! - `AWS::S3::Bucket`: [`Bucket`], property types in [`bucket`](mod@bucket)
 //! - `AWS::S3::BucketPolicy`: [`BucketPolicy`], property types in [`bucket_policy`](mod@bucket_policy)
-//! - `AWS::S3::MultiRegionAccessPoint`: [`MultiRegionAccessPoint`], property types in [`multi_region_access_point`](mod@multi_region_access_point)
-//! - `AWS::S3::MultiRegionAccessPointPolicy`: [`MultiRegionAccessPointPolicy`], property types in [`multi_region_access_point_policy`](mod@multi_region_access_point_policy)
-//! - `AWS::S3::StorageLens`: [`StorageLens`], property types in [`storage_lens`](mod@storage_lens)
-//! - `AWS::S3::StorageLensGroup`: [`StorageLensGroup`], property types in [`storage_lens_group`](mod@storage_lens_group)
+#![cfg_attr(
+    feature = "s3",
+    doc = " - `AWS::S3::MultiRegionAccessPoint`: [`MultiRegionAccessPoint`], property types in [`multi_region_access_point`](mod@multi_region_access_point)"
+)]
+#![cfg_attr(
+    not(feature = "s3"),
+    doc = " - `AWS::S3::MultiRegionAccessPoint`: `MultiRegionAccessPoint`, property types in `multi_region_access_point` (feature `s3`)"
+)]
+#![cfg_attr(
+    feature = "s3",
+    doc = " - `AWS::S3::MultiRegionAccessPointPolicy`: [`MultiRegionAccessPointPolicy`], property types in [`multi_region_access_point_policy`](mod@multi_region_access_point_policy)"
+)]
+#![cfg_attr(
+    not(feature = "s3"),
+    doc = " - `AWS::S3::MultiRegionAccessPointPolicy`: `MultiRegionAccessPointPolicy`, property types in `multi_region_access_point_policy` (feature `s3`)"
+)]
+#![cfg_attr(
+    feature = "s3",
+    doc = " - `AWS::S3::StorageLens`: [`StorageLens`], property types in [`storage_lens`](mod@storage_lens)"
+)]
+#![cfg_attr(
+    not(feature = "s3"),
+    doc = " - `AWS::S3::StorageLens`: `StorageLens`, property types in `storage_lens` (feature `s3`)"
+)]
+#![cfg_attr(
+    feature = "s3",
+    doc = " - `AWS::S3::StorageLensGroup`: [`StorageLensGroup`], property types in [`storage_lens_group`](mod@storage_lens_group)"
+)]
+#![cfg_attr(
+    not(feature = "s3"),
+    doc = " - `AWS::S3::StorageLensGroup`: `StorageLensGroup`, property types in `storage_lens_group` (feature `s3`)"
+)]
 //!
 //! Property types several of them define identically are in [`shared`](mod@shared).
 
@@ -24,15 +80,15 @@ pub mod access_grants_instance;
 pub mod access_grants_location;
 #[cfg(feature = "s3")]
 pub mod access_point;
-#[cfg(feature = "s3")]
+#[cfg(any(feature = "s3", feature = "constructs"))]
 pub mod bucket;
-#[cfg(feature = "s3")]
+#[cfg(any(feature = "s3", feature = "constructs"))]
 pub mod bucket_policy;
 #[cfg(feature = "s3")]
 pub mod multi_region_access_point;
 #[cfg(feature = "s3")]
 pub mod multi_region_access_point_policy;
-#[cfg(feature = "s3")]
+#[cfg(any(feature = "s3", feature = "constructs"))]
 pub mod shared;
 #[cfg(feature = "s3")]
 pub mod storage_lens;
@@ -49,9 +105,9 @@ pub use access_grants_location::{
 };
 #[cfg(feature = "s3")]
 pub use access_point::{AccessPoint, AccessPointAttributes, AccessPointRequired};
-#[cfg(feature = "s3")]
+#[cfg(any(feature = "s3", feature = "constructs"))]
 pub use bucket::{Bucket, BucketAttributes};
-#[cfg(feature = "s3")]
+#[cfg(any(feature = "s3", feature = "constructs"))]
 pub use bucket_policy::{BucketPolicy, BucketPolicyAttributes, BucketPolicyRequired};
 #[cfg(feature = "s3")]
 pub use multi_region_access_point::{

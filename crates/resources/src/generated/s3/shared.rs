@@ -8,7 +8,7 @@
 
 use crate::support::prelude::*;
 
-#[cfg(feature = "s3")]
+#[cfg(any(feature = "s3", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -21,7 +21,7 @@ pub(crate) static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
-#[cfg(feature = "s3")]
+#[cfg(any(feature = "s3", feature = "constructs"))]
 /// The `PublicAccessBlockConfiguration` property type, shared by `AWS::S3::Bucket`, `AWS::S3::MultiRegionAccessPoint`.
 ///
 /// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can enable the configuration options in any combination. Bucket-level settings work alongside account-level settings (which may inherit from organization-level policies). For more information about when Amazon S3 considers a bucket or object public, see \[The Meaning of "Public"\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status>) in the *Amazon S3 User Guide* .
@@ -59,7 +59,7 @@ pub struct PublicAccessBlockConfiguration {
     pub restrict_public_buckets: Option<Bool>,
 }
 
-#[cfg(feature = "s3")]
+#[cfg(any(feature = "s3", feature = "constructs"))]
 #[rustfmt::skip]
 impl PublicAccessBlockConfiguration {
     /// A `PublicAccessBlockConfiguration` with no property set (none is required).
@@ -78,10 +78,10 @@ impl PublicAccessBlockConfiguration {
     pub fn restrict_public_buckets(mut self, value: impl Into<Bool>) -> Self { self.restrict_public_buckets = Some(value.into()); self }
 }
 
-#[cfg(feature = "s3")]
+#[cfg(any(feature = "s3", feature = "constructs"))]
 impl PropertyType for PublicAccessBlockConfiguration {}
 
-#[cfg(feature = "s3")]
+#[cfg(any(feature = "s3", feature = "constructs"))]
 impl ToValue for PublicAccessBlockConfiguration {
     #[inline]
     fn to_value(&self) -> Value {

@@ -4,14 +4,21 @@
 //! `AWS::Scheduler` resource types:
 //!
 //! - `AWS::Scheduler::Schedule`: [`Schedule`], property types in [`schedule`](mod@schedule)
-//! - `AWS::Scheduler::ScheduleGroup`: [`ScheduleGroup`], property types in [`schedule_group`](mod@schedule_group)
+#![cfg_attr(
+    feature = "scheduler",
+    doc = " - `AWS::Scheduler::ScheduleGroup`: [`ScheduleGroup`], property types in [`schedule_group`](mod@schedule_group)"
+)]
+#![cfg_attr(
+    not(feature = "scheduler"),
+    doc = " - `AWS::Scheduler::ScheduleGroup`: `ScheduleGroup`, property types in `schedule_group` (feature `scheduler`)"
+)]
 
-#[cfg(feature = "scheduler")]
+#[cfg(any(feature = "scheduler", feature = "constructs"))]
 pub mod schedule;
 #[cfg(feature = "scheduler")]
 pub mod schedule_group;
 
-#[cfg(feature = "scheduler")]
+#[cfg(any(feature = "scheduler", feature = "constructs"))]
 pub use schedule::{Schedule, ScheduleAttributes, ScheduleRequired};
 #[cfg(feature = "scheduler")]
 pub use schedule_group::{ScheduleGroup, ScheduleGroupAttributes};

@@ -5,25 +5,32 @@
 //!
 //! - `AWS::SNS::Subscription`: [`Subscription`], property types in [`subscription`](mod@subscription)
 //! - `AWS::SNS::Topic`: [`Topic`], property types in [`topic`](mod@topic)
-//! - `AWS::SNS::TopicInlinePolicy`: [`TopicInlinePolicy`], property types in [`topic_inline_policy`](mod@topic_inline_policy)
+#![cfg_attr(
+    feature = "sns",
+    doc = " - `AWS::SNS::TopicInlinePolicy`: [`TopicInlinePolicy`], property types in [`topic_inline_policy`](mod@topic_inline_policy)"
+)]
+#![cfg_attr(
+    not(feature = "sns"),
+    doc = " - `AWS::SNS::TopicInlinePolicy`: `TopicInlinePolicy`, property types in `topic_inline_policy` (feature `sns`)"
+)]
 //! - `AWS::SNS::TopicPolicy`: [`TopicPolicy`], property types in [`topic_policy`](mod@topic_policy)
 
-#[cfg(feature = "sns")]
+#[cfg(any(feature = "sns", feature = "constructs"))]
 pub mod subscription;
-#[cfg(feature = "sns")]
+#[cfg(any(feature = "sns", feature = "constructs"))]
 pub mod topic;
 #[cfg(feature = "sns")]
 pub mod topic_inline_policy;
-#[cfg(feature = "sns")]
+#[cfg(any(feature = "sns", feature = "constructs"))]
 pub mod topic_policy;
 
-#[cfg(feature = "sns")]
+#[cfg(any(feature = "sns", feature = "constructs"))]
 pub use subscription::{Subscription, SubscriptionAttributes, SubscriptionRequired};
-#[cfg(feature = "sns")]
+#[cfg(any(feature = "sns", feature = "constructs"))]
 pub use topic::{Topic, TopicAttributes};
 #[cfg(feature = "sns")]
 pub use topic_inline_policy::{
     TopicInlinePolicy, TopicInlinePolicyAttributes, TopicInlinePolicyRequired,
 };
-#[cfg(feature = "sns")]
+#[cfg(any(feature = "sns", feature = "constructs"))]
 pub use topic_policy::{TopicPolicy, TopicPolicyAttributes, TopicPolicyRequired};

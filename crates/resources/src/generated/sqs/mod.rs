@@ -4,21 +4,28 @@
 //! `AWS::SQS` resource types:
 //!
 //! - `AWS::SQS::Queue`: [`Queue`], property types in [`queue`](mod@queue)
-//! - `AWS::SQS::QueueInlinePolicy`: [`QueueInlinePolicy`], property types in [`queue_inline_policy`](mod@queue_inline_policy)
+#![cfg_attr(
+    feature = "sqs",
+    doc = " - `AWS::SQS::QueueInlinePolicy`: [`QueueInlinePolicy`], property types in [`queue_inline_policy`](mod@queue_inline_policy)"
+)]
+#![cfg_attr(
+    not(feature = "sqs"),
+    doc = " - `AWS::SQS::QueueInlinePolicy`: `QueueInlinePolicy`, property types in `queue_inline_policy` (feature `sqs`)"
+)]
 //! - `AWS::SQS::QueuePolicy`: [`QueuePolicy`], property types in [`queue_policy`](mod@queue_policy)
 
-#[cfg(feature = "sqs")]
+#[cfg(any(feature = "sqs", feature = "constructs"))]
 pub mod queue;
 #[cfg(feature = "sqs")]
 pub mod queue_inline_policy;
-#[cfg(feature = "sqs")]
+#[cfg(any(feature = "sqs", feature = "constructs"))]
 pub mod queue_policy;
 
-#[cfg(feature = "sqs")]
+#[cfg(any(feature = "sqs", feature = "constructs"))]
 pub use queue::{Queue, QueueAttributes};
 #[cfg(feature = "sqs")]
 pub use queue_inline_policy::{
     QueueInlinePolicy, QueueInlinePolicyAttributes, QueueInlinePolicyRequired,
 };
-#[cfg(feature = "sqs")]
+#[cfg(any(feature = "sqs", feature = "constructs"))]
 pub use queue_policy::{QueuePolicy, QueuePolicyAttributes, QueuePolicyRequired};
