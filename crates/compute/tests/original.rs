@@ -470,11 +470,9 @@ fn every_option_together_is_lint_clean() {
         .log_retention(RetentionDays::TwoWeeks)
         .log_stream_prefix("flask")
         .cpu_architecture(CpuArchitecture::Arm64)
-        .task_role([json!({
-            "Effect": "Allow",
-            "Action": "s3:GetObject",
-            "Resource": "arn:aws:s3:::my-bucket/*"
-        })]);
+        .task_role([cloudwright_iam::Statement::allow()
+            .action("s3:GetObject")
+            .resource("arn:aws:s3:::my-bucket/*")]);
     let flask = task.add_container(
         Container::new("flask", ContainerImage::from_uri(IMAGE))
             .port(80)
