@@ -1,4 +1,5 @@
-//! `cloudwright-compute`: the Flask API's compute, ECS on Fargate, as constructs.
+//! `cloudwright-compute`: what runs code — Amazon ECS on Fargate (clusters, task definitions,
+//! services, autoscaling) and, beside it, AWS Lambda functions — as constructs.
 //!
 //! - [`Cluster`]: an ECS cluster with the `FARGATE` and `FARGATE_SPOT` capacity providers
 //!   (no fixed name unless asked for, so copies of a stack coexist).
@@ -13,8 +14,6 @@
 //!   security group admits only the load balancer's subnets on the target port, the service
 //!   waits for the listener; a circuit breaker rolls back failed deployments.
 //! - [`AutoScaling`]: target tracking on CPU, memory or ALB request count.
-//! - [`PrivateServiceApi`]: the pattern — services in private subnets reachable from the
-//!   internet only through the routes a REST API declares.
 //! - [`LogKey`]: a customer-managed KMS key CloudWatch Logs may use for this account's log
 //!   groups ([`FargateTaskDefinition::log_key`]).
 //!
@@ -70,7 +69,6 @@ mod fargate;
 mod firelens;
 mod image;
 mod log_key;
-mod private_api;
 mod scaling;
 mod service;
 mod task;
@@ -88,7 +86,6 @@ pub use image::{
     ImageRef, ResolvedImage,
 };
 pub use log_key::{LogKey, LogKeyOutput};
-pub use private_api::{ApiService, ApiServiceOutput, PrivateServiceApi, PrivateServiceApiOutput};
 pub use scaling::{AutoScaling, ScalingMetric, ServiceAutoScaling, ServiceAutoScalingOutput};
 pub use service::{
     CircuitBreaker, Egress, EgressRule, FargateService, FargateServiceOutput, PlatformVersion,
