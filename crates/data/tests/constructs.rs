@@ -589,3 +589,27 @@ fn queue_settings_out_of_range_are_refused() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn a_grant_reaches_a_table_of_another_stack_through_an_import() -> TestResult {
+    let app = App::new();
+    let mut data = app.stack("Data")?;
+    let orders = data.construct(
+        "Orders",
+        Table::new(Key::string("id"))
+            .global_index(GlobalIndex::new("byCustomer", Key::string("c"))),
+    )?;
+    let mut service = app.stack("Service")?;
+    let worker = worker(&mut service)?;
+    orders.grant_read_data(&mut service, &worker)?;
+    drop((data, service));
+    let assembly = app.synth()?;
+    for stack in &assembly.stacks {
+        assert_lint_clean_informational(&stack.id, &stack.template);
+    }
+    let t = Template::from_stack(&assembly, "Service")?;
+    let policy = t.resource("WorkerRoleOrdersTableReadDataPolicy")?;
+    let text = policy.to_string();
+    assert!(text.contains("Fn::ImportValue"), "{text}");
+    Ok(())
+}
