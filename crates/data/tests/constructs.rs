@@ -88,10 +88,13 @@ fn every_construct_with_its_defaults_is_lint_clean_including_informational() -> 
                 .receives_access_logs()
                 .without_access_logs("the log bucket does not log itself"),
         )?;
-        s.construct(
+        let receipts = s.construct(
             "Receipts",
-            Bucket::new().server_access_logs(&logs, "receipts/"),
+            Bucket::new()
+                .server_access_logs(&logs, "receipts/")
+                .event_bridge_notifications(),
         )?;
+        assert!(receipts.sends_events_to_event_bridge());
         Ok(())
     })?;
     // the table
@@ -205,6 +208,10 @@ fn every_construct_with_its_defaults_is_lint_clean_including_informational() -> 
                     ),
                     ("VersioningConfiguration", Match::exact(json!({"Status": "Enabled"}))),
                     (
+                        "NotificationConfiguration",
+                        Match::exact(json!({"EventBridgeConfiguration": {"EventBridgeEnabled": true}})),
+                    ),
+                    (
                         "LoggingConfiguration",
                         Match::exact(json!({"DestinationBucketName": {"Ref": "LogsBucket"}, "LogFilePrefix": "receipts/"})),
                     ),
@@ -225,6 +232,24 @@ fn every_construct_with_its_defaults_is_lint_clean_including_informational() -> 
     // nobody was granted anything
     assert!(
         t.who_may("dynamodb:GetItem", "${OrdersTable.Arn}")
+            .is_empty()
+    );
+    // the resource policies allow only SNS into the subscribed queue and S3's logging
+    // service into the log bucket; nothing reaches the receipts bucket through its policy
+    assert_eq!(
+        t.resource_policy_allows("sqs:SendMessage", "${AuditQueue.Arn}"),
+        ["Service:sns.amazonaws.com"]
+    );
+    assert!(
+        t.resource_policy_allows("sqs:SendMessage", "${JobsQueue.Arn}")
+            .is_empty()
+    );
+    assert_eq!(
+        t.resource_policy_allows("s3:PutObject", "${LogsBucket.Arn}/receipts/x"),
+        ["Service:logging.s3.amazonaws.com"]
+    );
+    assert!(
+        t.resource_policy_allows("s3:GetObject", "${ReceiptsBucket.Arn}/x")
             .is_empty()
     );
     Ok(())
