@@ -70,16 +70,15 @@ impl Principal {
             Principal::Service(name) => ("Service", Value::from(name.as_str())),
             Principal::Account(id) => (
                 "AWS",
-                Value::join(
-                    "",
-                    [
-                        Value::from("arn:"),
-                        Value::from(Pseudo::Partition),
-                        Value::from(":iam::"),
-                        id.clone(),
-                        Value::from(":root"),
-                    ],
-                ),
+                match id.as_str() {
+                    Some(literal) => {
+                        Value::sub(format!("arn:${{AWS::Partition}}:iam::{literal}:root"))
+                    }
+                    None => Value::sub_with(
+                        "arn:${AWS::Partition}:iam::${Account}:root",
+                        [("Account", id.clone())],
+                    ),
+                },
             ),
             Principal::ThisAccount => (
                 "AWS",
