@@ -1,7 +1,7 @@
 //! Typed IAM policy documents: statements, effects, actions, resources, principals and
 //! conditions, rendered to the [`Value`] the generated resource types take.
 
-use cloudwright_core::{Json, Pseudo, Value};
+use cloudwright_core::{Json, Value};
 
 use crate::Error;
 
@@ -482,6 +482,7 @@ pub fn deny_insecure_transport<V: Into<Value>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cloudwright_core::Pseudo;
 
     #[test]
     fn actions_must_have_the_shape_service_colon_action() {
