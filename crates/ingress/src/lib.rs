@@ -1,8 +1,7 @@
-//! `cloudwright-ingress`: what admits traffic — Elastic Load Balancing load balancers and
-//! their targets, API Gateway APIs with their routes, authorizers and custom domains — and
-//! only the parts of a service that are meant to be public.
+//! `cloudwright-ingress`: how the internet reaches a private service, and only the parts of
+//! it that are meant to be public.
 //!
-//! The architecture it builds: a service in
+//! The architecture it builds (from the blog post cloudwright started with): a service in
 //! private subnets sits behind an [`InternalNlb`], a network load balancer with the `internal`
 //! scheme that nothing outside the VPC can reach. A [`PublicApi`], an API Gateway REST API,
 //! reaches that load balancer through a VPC link and forwards only the routes it declares;
