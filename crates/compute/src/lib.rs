@@ -1,5 +1,4 @@
-//! `cloudwright-compute`: what runs code — Amazon ECS on Fargate (clusters, task definitions,
-//! services, autoscaling) and, beside it, AWS Lambda functions — as constructs.
+//! `cloudwright-compute`: what runs code — ECS on Fargate and AWS Lambda — as constructs.
 //!
 //! - [`Cluster`]: an ECS cluster with the `FARGATE` and `FARGATE_SPOT` capacity providers
 //!   (no fixed name unless asked for, so copies of a stack coexist).
