@@ -34,7 +34,7 @@
 //! let nlb = stack.construct("Ingress", InternalNlb::new(&private, 80))?;
 //! let api = stack.construct(
 //!     "Api",
-//!     PublicApi::new("person-identifier", &nlb).route(Route::get("/{person}/{firstname}")),
+//!     PublicApi::new("person-identifier", &nlb).route(Route::get("/{person}/{firstname}").public()),
 //! )?;
 //! assert_eq!(api.exposed_routes()[0].target_port, 80);
 //! let assembly = app.synth()?;
@@ -44,8 +44,10 @@
 
 mod account;
 mod api;
+mod authorizer;
 mod domain;
 mod error;
+mod function;
 mod nlb;
 pub mod openapi;
 pub mod routes;
@@ -59,7 +61,12 @@ pub use api::{
     LOAD_BALANCER_DNS_STAGE_VARIABLE, PublicApi, PublicApiOutput, VPC_LINK_STAGE_VARIABLE,
     VpcLinkTarget,
 };
+pub use authorizer::{
+    Authorization, CognitoAuthorizer, DEFAULT_AUTHORIZER_TTL, IAM_SCHEME, IdentitySource,
+    LambdaAuthorizer,
+};
 pub use domain::{CertificateSource, CustomDomain, CustomDomainOutput, EndpointType};
 pub use error::Error;
+pub use function::LambdaTarget;
 pub use nlb::{HealthCheck, InternalNlb, InternalNlbOutput, LoadBalancerTarget, NlbPort};
 pub use routes::{Method, PathTemplate, Route};

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use cloudwright_core::{App, StackProps, Value};
 use cloudwright_ingress::{
-    AccessLog, ApiTarget, CustomDomain, EndpointType, Error, HealthCheck, InternalNlb, Method,
-    PublicApi, Route,
+    AccessLog, ApiTarget, Authorization, CustomDomain, EndpointType, Error, HealthCheck,
+    InternalNlb, Method, PublicApi, Route,
 };
 use cloudwright_network::SubnetGroup;
 use cloudwright_resources::RetentionDays;
@@ -41,7 +41,8 @@ fn api_target() -> ApiTarget {
 
 /// The original's API, aimed at the load balancer `synth` builds as `Ingress`.
 fn api() -> PublicApi {
-    PublicApi::new("person-identifier", api_target()).route(Route::get("/{person}/{firstname}"))
+    PublicApi::new("person-identifier", api_target())
+        .route(Route::get("/{person}/{firstname}").public())
 }
 
 /// Builds the load balancer and `api` into a stack (in `region`, if given).
@@ -113,11 +114,12 @@ fn a_change_of_routes_changes_the_deployment_id_and_nothing_else() {
     let base_id = deployment_id(&base);
 
     for changed in [
-        api().route(Route::get("/people")),
-        api().route(Route::post("/{person}/{firstname}")),
+        api().route(Route::get("/people").public()),
+        api().route(Route::post("/{person}/{firstname}").public()),
         api().integration_header("X-Public-Request", "1"),
         api().version("2.0"),
-        PublicApi::new("person-identifier", api_target()).route(Route::get("/{person}/{name}")),
+        PublicApi::new("person-identifier", api_target())
+            .route(Route::get("/{person}/{name}").public()),
     ] {
         let (_, t) = synth(changed);
         assert_ne!(deployment_id(&t), base_id);
@@ -145,8 +147,16 @@ fn a_change_of_routes_changes_the_deployment_id_and_nothing_else() {
         assert_eq!(deployment_id(&t), base_id);
     }
     // declaring the same routes in another order is the same body
-    let (_, a) = synth(api().route(Route::get("/a")).route(Route::get("/b")));
-    let (_, b) = synth(api().route(Route::get("/b")).route(Route::get("/a")));
+    let (_, a) = synth(
+        api()
+            .route(Route::get("/a").public())
+            .route(Route::get("/b").public()),
+    );
+    let (_, b) = synth(
+        api()
+            .route(Route::get("/b").public())
+            .route(Route::get("/a").public()),
+    );
     assert_eq!(deployment_id(&a), deployment_id(&b));
 }
 
@@ -287,7 +297,7 @@ fn nothing_undeclared_is_routed_unless_proxy_all_is_asked_for() {
     assert!(!body.contains("{proxy+}"));
 
     // proxy_all next to a root variable of another name cannot be built by API Gateway
-    let err = synth_with(api().proxy_all(), None).unwrap_err();
+    let err = synth_with(api().proxy_all(Authorization::None), None).unwrap_err();
     assert!(matches!(
         construct_error(err),
         Error::ConflictingParameters { .. }
@@ -300,8 +310,8 @@ fn nothing_undeclared_is_routed_unless_proxy_all_is_asked_for() {
         .construct(
             "Api",
             PublicApi::new("everything", &nlb)
-                .route(Route::get("/health"))
-                .proxy_all(),
+                .route(Route::get("/health").public())
+                .proxy_all(Authorization::None),
         )
         .unwrap();
     let exposed: Vec<_> = api
@@ -326,6 +336,7 @@ fn the_integration_header_is_a_constant_mapping() {
     let (template, t) = synth(
         api().integration_header("X-Public-Request", "1").route(
             Route::get("/people")
+                .public()
                 .require_query("q")
                 .require_header("X-Tenant"),
         ),
@@ -349,7 +360,7 @@ fn the_integration_header_is_a_constant_mapping() {
     let err = synth_with(
         api()
             .integration_header("X-Public-Request", "1")
-            .route(Route::get("/x").require_header("x-public-request")),
+            .route(Route::get("/x").public().require_header("x-public-request")),
         None,
     )
     .unwrap_err();
@@ -368,12 +379,13 @@ fn invalid_props_are_errors_not_panics() {
         (PublicApi::new("empty", api_target()), |e| {
             matches!(e, Error::NoRoutes { .. })
         }),
-        (api().route(Route::get("/a//b")), |e| {
+        (api().route(Route::get("/a//b").public()), |e| {
             matches!(e, Error::EmptySegment { position: 3, .. })
         }),
-        (api().route(Route::get("/{person}/{firstname}")), |e| {
-            matches!(e, Error::DuplicateRoute { .. })
-        }),
+        (
+            api().route(Route::get("/{person}/{firstname}").public()),
+            |e| matches!(e, Error::DuplicateRoute { .. }),
+        ),
         (api().stage_name("v 1"), |e| {
             matches!(
                 e,
@@ -413,7 +425,7 @@ fn invalid_props_are_errors_not_panics() {
         assert!(check(&err), "unexpected {err:?}");
     }
     let route_err =
-        construct_error(synth_with(api().route(Route::get("/a//b")), None).unwrap_err());
+        construct_error(synth_with(api().route(Route::get("/a//b").public()), None).unwrap_err());
     assert_eq!(
         route_err.to_string(),
         "route `GET /a//b`: empty path segment at position 3 (two `/` in a row or a trailing `/`)"
@@ -479,7 +491,7 @@ fn load_balancer_options_and_extra_ports() {
     let api = stack
         .construct(
             "Api",
-            PublicApi::new("people", &out).route(Route::get("/people")),
+            PublicApi::new("people", &out).route(Route::get("/people").public()),
         )
         .unwrap();
     assert_eq!(api.exposed_routes()[0].load_balancer_port, 80);
@@ -488,7 +500,7 @@ fn load_balancer_options_and_extra_ports() {
         .construct(
             "MetricsApi",
             PublicApi::new("metrics", ApiTarget::for_port(&out, &out.additional[0]))
-                .route(Route::get("/metrics")),
+                .route(Route::get("/metrics").public()),
         )
         .unwrap();
     assert_eq!(metrics.exposed_routes()[0].load_balancer_port, 9090);
@@ -549,7 +561,7 @@ fn two_ingresses_coexist_in_one_stack_and_across_stacks() {
         stack
             .construct(
                 &format!("{name}Api"),
-                PublicApi::new(name, &nlb).route(Route::get("/{person}/{firstname}")),
+                PublicApi::new(name, &nlb).route(Route::get("/{person}/{firstname}").public()),
             )
             .unwrap();
     }
@@ -563,7 +575,7 @@ fn two_ingresses_coexist_in_one_stack_and_across_stacks() {
     let mut edge = app.stack("Edge").unwrap();
     edge.construct(
         "Api",
-        PublicApi::new("people", &nlb).route(Route::get("/{person}/{firstname}")),
+        PublicApi::new("people", &nlb).route(Route::get("/{person}/{firstname}").public()),
     )
     .unwrap();
     let assembly = app.synth().unwrap();
@@ -594,10 +606,10 @@ fn one_api_routes_to_two_ports_through_one_vpc_link() {
         .construct(
             "Api",
             PublicApi::new("shop", &nlb)
-                .route(Route::get("/orders"))
-                .route_to(Route::get("/catalog"), &nlb.additional[0])
-                .route_to_port(Route::post("/catalog/{item}"), 8081)
-                .route_to(Route::get("/orders/{item}"), &nlb.primary),
+                .route(Route::get("/orders").public())
+                .route_to(Route::get("/catalog").public(), &nlb.additional[0])
+                .route_to_port(Route::post("/catalog/{item}").public(), 8081)
+                .route_to(Route::get("/orders/{item}").public(), &nlb.primary),
         )
         .unwrap();
 
@@ -670,11 +682,11 @@ fn the_port_of_a_route_is_part_of_the_deployment_hash() {
         let app = App::new();
         let mut stack = app.stack("Shop").unwrap();
         let nlb = stack.construct("Ingress", two_port_nlb()).unwrap();
-        let api = PublicApi::new("shop", &nlb).route(Route::get("/orders"));
+        let api = PublicApi::new("shop", &nlb).route(Route::get("/orders").public());
         let api = if to_additional {
-            api.route_to(Route::get("/catalog"), &nlb.additional[0])
+            api.route_to(Route::get("/catalog").public(), &nlb.additional[0])
         } else {
-            api.route(Route::get("/catalog"))
+            api.route(Route::get("/catalog").public())
         };
         stack.construct("Api", api).unwrap();
         let template = app.synth().unwrap().stacks[0].template.clone();
@@ -694,8 +706,8 @@ fn the_port_of_a_route_is_part_of_the_deployment_hash() {
         .construct(
             "Api",
             PublicApi::new("shop", &nlb)
-                .route(Route::get("/orders"))
-                .route_to_port(Route::get("/catalog"), 8080),
+                .route(Route::get("/orders").public())
+                .route_to_port(Route::get("/catalog").public(), 8080),
         )
         .unwrap();
     let template = app.synth().unwrap().stacks[0].template.clone();
@@ -712,8 +724,8 @@ fn a_route_to_a_port_the_load_balancer_lacks_is_an_error() {
         .construct(
             "Api",
             PublicApi::new("shop", &nlb)
-                .route(Route::get("/orders"))
-                .route_to_port(Route::get("/catalog"), 9090),
+                .route(Route::get("/orders").public())
+                .route_to_port(Route::get("/catalog").public(), 9090),
         )
         .unwrap_err();
     assert!(err.to_string().contains("port 9090"), "{err}");
@@ -744,7 +756,7 @@ fn a_route_to_a_port_the_load_balancer_lacks_is_an_error() {
     let err = stack
         .construct(
             "Api2",
-            PublicApi::new("shop", &nlb).route_to(Route::get("/x"), &other.additional[0]),
+            PublicApi::new("shop", &nlb).route_to(Route::get("/x").public(), &other.additional[0]),
         )
         .unwrap_err();
     assert!(matches!(
@@ -754,7 +766,7 @@ fn a_route_to_a_port_the_load_balancer_lacks_is_an_error() {
     let err = stack
         .construct(
             "Api3",
-            PublicApi::new("shop", &nlb).route_to(Route::get("/x"), &other.additional[1]),
+            PublicApi::new("shop", &nlb).route_to(Route::get("/x").public(), &other.additional[1]),
         )
         .unwrap_err();
     assert_eq!(
@@ -772,7 +784,7 @@ fn a_route_to_a_port_the_load_balancer_lacks_is_an_error() {
         .construct(
             "Api4",
             PublicApi::new("shop", ApiTarget::for_port(&nlb, &nlb.primary))
-                .route_to(Route::get("/catalog"), &nlb.additional[0]),
+                .route_to(Route::get("/catalog").public(), &nlb.additional[0]),
         )
         .unwrap_err();
     assert!(matches!(

@@ -35,7 +35,7 @@ fn target(load_balancer: &str) -> ApiTarget {
 }
 
 fn api() -> PublicApi {
-    PublicApi::new("people", target("IngressLoadBalancer")).route(Route::get("/{person}"))
+    PublicApi::new("people", target("IngressLoadBalancer")).route(Route::get("/{person}").public())
 }
 
 /// The load balancer `Ingress` and `api` in one stack.
@@ -320,7 +320,7 @@ fn an_account_role_set_elsewhere_or_shared_is_not_made_again() {
             .construct(
                 &format!("{name}Api"),
                 PublicApi::new(name, &nlb)
-                    .route(Route::get("/{person}"))
+                    .route(Route::get("/{person}").public())
                     .account_role(&account),
             )
             .unwrap();
@@ -344,8 +344,8 @@ fn an_account_role_set_elsewhere_or_shared_is_not_made_again() {
 #[test]
 fn a_replaced_load_balancer_or_link_updates_the_stage_not_the_deployment() {
     let (_, a) = synth(api());
-    let other =
-        PublicApi::new("people", target("OtherLoadBalancer")).route(Route::get("/{person}"));
+    let other = PublicApi::new("people", target("OtherLoadBalancer"))
+        .route(Route::get("/{person}").public());
     let app = App::new();
     let mut stack = app.stack("People").unwrap();
     stack

@@ -32,7 +32,8 @@ fn synth() -> (String, Template, Vec<cloudwright_ingress::ExposedRoute>) {
     let api = stack
         .construct(
             "Api",
-            PublicApi::new("person-identifier", &nlb).route(Route::get("/{person}/{firstname}")),
+            PublicApi::new("person-identifier", &nlb)
+                .route(Route::get("/{person}/{firstname}").public()),
         )
         .unwrap();
     let routes = api.exposed_routes();
