@@ -44,9 +44,11 @@
 
 mod apigateway;
 mod compute;
+mod data;
 mod declaration;
 mod error;
 mod exceptions;
+mod iam;
 mod loadbalancing;
 mod network;
 mod report;
@@ -64,13 +66,16 @@ pub use report::{
     Report, audit, render_diff, render_exceptions, render_findings, render_table, to_json,
 };
 pub use rules::{
-    ECS_SERVICE_NO_PUBLIC_IP, Finding, IAM_ROLE_PASSED_BY_ARN, LB_INTERNAL_UNLESS_DECLARED,
+    DYNAMODB_TABLE_KMS, ECS_SERVICE_NO_PUBLIC_IP, Finding, IAM_ROLE_PASSED_BY_ARN,
+    LAMBDA_PERMISSION_SOURCE_SCOPED, LAMBDA_URL_AUTH_NONE, LB_INTERNAL_UNLESS_DECLARED,
     LOG_GROUP_RETENTION, NO_HARDCODED_PHYSICAL_NAMES, PHYSICAL_NAME_PROPERTIES,
-    ROLE_ARN_PROPERTIES, RULES, RuleInfo, SG_NO_ADMIN_PORTS_FROM_ANYWHERE,
-    SG_NO_ALL_PROTOCOLS_FROM_ANYWHERE, Severity, check, fail_on,
+    RESOURCE_POLICY_NOT_PUBLIC, ROLE_ARN_PROPERTIES, RULES, RuleInfo, S3_BUCKET_NO_PUBLIC_ACL,
+    S3_BUCKET_PUBLIC_ACCESS_BLOCKED, SG_NO_ADMIN_PORTS_FROM_ANYWHERE,
+    SG_NO_ALL_PROTOCOLS_FROM_ANYWHERE, SNS_TOPIC_ENCRYPTED, SQS_QUEUE_ENCRYPTED, Severity, check,
+    fail_on,
 };
 pub use surface::{
-    ANALYZED_TYPES, ApiType, Exposure, Gap, Integration, Kind, Listener, NOTHING_PUBLIC_TYPES,
-    NotAnalyzed, OpenIngress, PublicIp, PublicLoadBalancer, PublicSubnet, Route, Surface, Target,
-    audit_template, audit_template_str,
+    ANALYZED_TYPES, Access, ApiType, DataStore, Exposure, Gap, Integration, Kind, Listener,
+    NOTHING_PUBLIC_TYPES, NotAnalyzed, OpenIngress, PublicIp, PublicLoadBalancer, PublicResource,
+    PublicSubnet, Route, Surface, Target, audit_template, audit_template_str,
 };

@@ -411,3 +411,53 @@ fn a_raw_function_handle_is_a_lambda_target() {
         json!({"Fn::GetAtt": ["Fn", "Arn"]})
     );
 }
+
+#[test]
+fn the_audit_shows_each_routes_authorization_and_the_scoped_permissions() {
+    let (app, _) = mixed_api();
+    let (text, _) = template(&app);
+    let report = cloudwright_audit::audit(&serde_json::from_str(&text).unwrap(), None).unwrap();
+    let s = &report.surface;
+    let routes: Vec<(String, &str, String)> = s
+        .routes
+        .iter()
+        .map(|r| {
+            (
+                format!("{} {}", r.method, r.path),
+                r.authorization.as_str(),
+                r.integration.describe(),
+            )
+        })
+        .collect();
+    let orders = "Lambda OrdersFn".to_owned();
+    assert_eq!(
+        routes,
+        [
+            ("ANY /tenants".into(), "CUSTOM (tenants)", orders.clone()),
+            ("DELETE /orders/{id}".into(), "CUSTOM (tokens)", orders.clone()),
+            ("GET /orders/{id}".into(), "COGNITO_USER_POOLS (users)", orders.clone()),
+            ("GET /reports".into(), "CUSTOM (tokens)", orders.clone()),
+            (
+                "GET /{person}".into(),
+                "NONE",
+                "VPC link ApiVpcLink -> IngressLoadBalancer (internal) :80 -> IngressTargetGroup :80"
+                    .into()
+            ),
+            ("POST /orders".into(), "AWS_IAM", orders),
+        ]
+    );
+    assert!(s.not_analyzed.is_empty(), "{:?}", s.not_analyzed);
+    assert!(s.public_resources.is_empty(), "{:?}", s.public_resources);
+    // every permission names its source: no finding about them
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| !f.rule.starts_with("LAMBDA")),
+        "{:?}",
+        report.findings
+    );
+    assert!(s.access.iter().any(|a| a.principal
+        == "apigateway.amazonaws.com from arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ApiRestApi}/*/POST/orders"
+        && a.resources == ["OrdersFn"]));
+}
