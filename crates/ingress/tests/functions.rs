@@ -196,14 +196,9 @@ fn the_body_integrates_functions_by_proxy_and_declares_each_routes_security() {
     )
     .unwrap();
     // the public route has no security at all: API Gateway imports it as NONE
-    let nested = |keys: &[&str], last: Match| {
-        keys.iter()
-            .rev()
-            .fold(last, |m, k| Match::object_like([(*k, m)]))
-    };
     t.has_resource_properties(
         "AWS::ApiGateway::RestApi",
-        nested(
+        common::nested(
             &["Body", "paths", "/{person}", "get", "security"],
             Match::absent(),
         ),

@@ -3,7 +3,7 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use cloudwright_core::assertions::Template;
+use cloudwright_core::assertions::{Match, Template};
 use cloudwright_core::{App, Construct, StackProps};
 use cloudwright_ingress::Error;
 use cloudwright_network::SubnetGroup;
@@ -40,4 +40,21 @@ pub fn ingress_error(err: cloudwright_core::Error) -> Error {
     err.downcast_ref::<Error>()
         .cloned()
         .unwrap_or_else(|| panic!("not an ingress error: {err}"))
+}
+
+/// Every logical id of the template, sorted.
+pub fn logical_ids(t: &Template) -> Vec<String> {
+    t.json()
+        .get("Resources")
+        .and_then(serde_json::Value::as_object)
+        .map(|r| r.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// A pattern reaching `last` through nested objects: `nested(&["Body", "paths"], m)` is
+/// `{"Body": {"paths": m}}`, object-like at every level (so `last` may be `Match::absent()`).
+pub fn nested(keys: &[&str], last: Match) -> Match {
+    keys.iter()
+        .rev()
+        .fold(last, |m, k| Match::object_like([(*k, m)]))
 }
