@@ -1,38 +1,16 @@
-//! What the ingress tests share: private subnets of a VPC made elsewhere, a stack holding one
-//! construct, and the ingress error of a failed build.
+//! What the ingress tests share beyond `cloudwright_testing::fixtures`: its private subnets
+//! as a `SubnetGroup`, the ingress error of a failed build, and pattern helpers.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use cloudwright_core::assertions::{Match, Template};
-use cloudwright_core::{App, Construct, StackProps};
 use cloudwright_ingress::Error;
 use cloudwright_network::SubnetGroup;
+pub use cloudwright_testing::fixtures;
 
-/// Two private subnets of a VPC made elsewhere.
+/// Two private subnets of a VPC made elsewhere (the shared fixture).
 pub fn private_subnets() -> SubnetGroup {
-    SubnetGroup::imported(
-        "vpc-0a1b2c3d",
-        [
-            ("subnet-0aaaaaaaaaaaaaaaa", "10.0.1.0/24"),
-            ("subnet-0bbbbbbbbbbbbbbbb", "10.0.2.0/24"),
-        ],
-    )
-}
-
-/// A stack `stack` (in `props`) holding `construct` as `id`: its template's text and the
-/// template for assertions.
-pub fn one_construct<C: Construct>(
-    stack: &str,
-    props: StackProps,
-    id: &str,
-    construct: C,
-) -> Result<(String, Template), cloudwright_core::Error> {
-    let app = App::new();
-    let mut s = app.stack_with(stack, props)?;
-    s.construct(id, construct)?;
-    let text = app.synth()?.stacks[0].template.clone();
-    let template = Template::parse(&text).expect("a synthesized template parses");
-    Ok((text, template))
+    SubnetGroup::imported(fixtures::VPC_ID, fixtures::PRIVATE_SUBNETS)
 }
 
 /// The ingress error inside a core error (panics if it is another crate's).
