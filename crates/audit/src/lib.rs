@@ -10,7 +10,13 @@
 //!   (VPC link → load balancer → listener port → target group port; Lambda; HTTP over the
 //!   internet; mock); internet-facing load balancers and their listeners; security group ingress
 //!   open to `0.0.0.0/0`/`::/0`; subnets routed to an internet gateway; what receives a public IP
-//!   (NAT gateways, ECS services, instances, Elastic IPs, launch templates). What it could not
+//!   (NAT gateways, ECS services, instances, Elastic IPs, launch templates); data and functions
+//!   anyone may reach ([`PublicResource`]: bucket, queue, topic, table and key policies allowing
+//!   `*` without a narrowing condition, public bucket ACLs, Lambda permissions for `*`); the
+//!   data stores with their encryption and public access block ([`DataStore`]); who may do
+//!   what ([`Access`]: role policies, resource policies and permissions resolved to actions on
+//!   resources); each route's authorization (`AWS_IAM`, `COGNITO_USER_POOLS (name)`,
+//!   `CUSTOM (name)`, `NONE`). What it could not
 //!   resolve is listed as a gap, and resource types it does not analyze are listed as such
 //!   ([`NOTHING_PUBLIC_TYPES`] are known to have no public surface of their own).
 //! - [`Declaration`] is the intended surface (JSON), and [`diff`] compares: [`SurfaceDiff::widens`]
