@@ -147,7 +147,7 @@ pub fn render_table(s: &Surface) -> String {
         .count();
     let listeners: usize = s.load_balancers.iter().map(|l| l.listeners.len()).sum();
     let mut out = format!(
-        "Public surface ({} resources): {}, {} ({}), {}, {} ({} NAT gateway egress)\n",
+        "Public surface ({} resources): {}, {} ({}), {}, {} ({} NAT gateway egress), {}\n",
         s.resource_count,
         plural(s.routes.len(), "route", "routes"),
         plural(
@@ -163,6 +163,11 @@ pub fn render_table(s: &Surface) -> String {
         ),
         plural(s.public_ips.len(), "public IP", "public IPs"),
         nat,
+        plural(
+            s.public_resources.len(),
+            "public bucket, queue, topic, table, key or function grant",
+            "public bucket, queue, topic, table, key or function grants"
+        ),
     );
 
     section(
@@ -265,6 +270,66 @@ pub fn render_table(s: &Surface) -> String {
                     p.resource.clone(),
                     p.subnets.join(", "),
                     p.detail.clone(),
+                ]
+            })
+            .collect(),
+    );
+
+    section(
+        &mut out,
+        "Public data and functions (resource policies, ACLs, permissions for anyone)",
+        &["RESOURCE", "TYPE", "THROUGH", "DETAIL"],
+        s.public_resources
+            .iter()
+            .map(|p| {
+                vec![
+                    p.resource.clone(),
+                    p.resource_type.clone(),
+                    p.via.clone(),
+                    p.detail.clone(),
+                ]
+            })
+            .collect(),
+    );
+
+    section(
+        &mut out,
+        "Data stores",
+        &["RESOURCE", "TYPE", "ENCRYPTION", "PUBLIC ACCESS"],
+        s.data
+            .iter()
+            .map(|d| {
+                vec![
+                    d.resource.clone(),
+                    d.resource_type.clone(),
+                    d.encryption.clone(),
+                    d.public_access.clone(),
+                ]
+            })
+            .collect(),
+    );
+
+    section(
+        &mut out,
+        "Who may do what (IAM policies, resource policies, permissions)",
+        &[
+            "PRINCIPAL",
+            "EFFECT",
+            "INTENT",
+            "ACTIONS",
+            "RESOURCES",
+            "VIA",
+        ],
+        s.access
+            .iter()
+            .map(|a| {
+                vec![
+                    a.principal.clone(),
+                    a.effect.clone(),
+                    a.intent.clone(),
+                    a.actions.join(", "),
+                    a.resources.join(", "),
+                    a.via.clone(),
                 ]
             })
             .collect(),
