@@ -414,7 +414,8 @@ fn emit_struct(
         let _ = writeln!(
             out,
             "    fn check(properties: &Value) -> Result<(), Violation> {{\n        \
-             constraint::check(&RULE_{}, properties)\n    }}",
+             constraint::check(&RULE_{}, properties)?;\n        \
+             crate::rules::check(Self::TYPE_NAME, properties)\n    }}",
             s.name
         );
         out.push_str("}\n\n");

@@ -191,6 +191,7 @@ pub mod constraint;
 mod generated;
 pub mod pattern;
 mod retention;
+mod rules;
 mod support;
 
 #[allow(unused_imports)] // nothing to re-export when no service feature is on

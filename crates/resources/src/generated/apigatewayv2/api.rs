@@ -215,7 +215,8 @@ impl Resource for Api {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Api, properties)
+        constraint::check(&RULE_Api, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -111,7 +111,8 @@ impl Resource for ApiGatewayManagedOverrides {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApiGatewayManagedOverrides, properties)
+        constraint::check(&RULE_ApiGatewayManagedOverrides, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

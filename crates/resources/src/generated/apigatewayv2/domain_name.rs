@@ -124,7 +124,8 @@ impl Resource for DomainName {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DomainName, properties)
+        constraint::check(&RULE_DomainName, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -148,7 +148,8 @@ impl Resource for IntegrationResponse {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IntegrationResponse, properties)
+        constraint::check(&RULE_IntegrationResponse, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -130,7 +130,8 @@ impl Resource for User {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_User, properties)
+        constraint::check(&RULE_User, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

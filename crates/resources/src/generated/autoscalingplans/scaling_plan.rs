@@ -99,7 +99,8 @@ impl Resource for ScalingPlan {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScalingPlan, properties)
+        constraint::check(&RULE_ScalingPlan, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

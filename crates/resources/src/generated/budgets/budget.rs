@@ -100,7 +100,8 @@ impl Resource for Budget {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Budget, properties)
+        constraint::check(&RULE_Budget, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -91,7 +91,8 @@ impl Resource for CachePolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CachePolicy, properties)
+        constraint::check(&RULE_CachePolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -89,7 +89,8 @@ impl Resource for OriginAccessControl {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OriginAccessControl, properties)
+        constraint::check(&RULE_OriginAccessControl, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -93,7 +93,8 @@ impl Resource for OriginRequestPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OriginRequestPolicy, properties)
+        constraint::check(&RULE_OriginRequestPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -92,7 +92,8 @@ impl Resource for ResponseHeadersPolicy {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResponseHeadersPolicy, properties)
+        constraint::check(&RULE_ResponseHeadersPolicy, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

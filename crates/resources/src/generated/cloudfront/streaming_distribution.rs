@@ -97,7 +97,8 @@ impl Resource for StreamingDistribution {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StreamingDistribution, properties)
+        constraint::check(&RULE_StreamingDistribution, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -137,7 +137,8 @@ impl Resource for AnomalyDetector {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AnomalyDetector, properties)
+        constraint::check(&RULE_AnomalyDetector, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -324,7 +324,8 @@ impl Resource for UserPool {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPool, properties)
+        constraint::check(&RULE_UserPool, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -357,7 +357,8 @@ impl Resource for UserPoolClient {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserPoolClient, properties)
+        constraint::check(&RULE_UserPoolClient, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

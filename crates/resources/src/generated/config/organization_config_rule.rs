@@ -130,7 +130,8 @@ impl Resource for OrganizationConfigRule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OrganizationConfigRule, properties)
+        constraint::check(&RULE_OrganizationConfigRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -222,7 +222,8 @@ impl Resource for ReplicationTask {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicationTask, properties)
+        constraint::check(&RULE_ReplicationTask, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -290,7 +290,8 @@ impl Resource for ClientVpnEndpoint {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClientVpnEndpoint, properties)
+        constraint::check(&RULE_ClientVpnEndpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

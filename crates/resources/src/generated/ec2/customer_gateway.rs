@@ -161,7 +161,8 @@ impl Resource for CustomerGateway {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomerGateway, properties)
+        constraint::check(&RULE_CustomerGateway, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

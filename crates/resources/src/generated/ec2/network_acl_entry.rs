@@ -169,7 +169,8 @@ impl Resource for NetworkAclEntry {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkAclEntry, properties)
+        constraint::check(&RULE_NetworkAclEntry, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -264,7 +264,8 @@ impl Resource for NetworkInterface {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkInterface, properties)
+        constraint::check(&RULE_NetworkInterface, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

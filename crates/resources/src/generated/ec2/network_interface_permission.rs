@@ -108,7 +108,8 @@ impl Resource for NetworkInterfacePermission {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkInterfacePermission, properties)
+        constraint::check(&RULE_NetworkInterfacePermission, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -140,7 +140,8 @@ impl Resource for StorageVirtualMachine {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StorageVirtualMachine, properties)
+        constraint::check(&RULE_StorageVirtualMachine, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -134,7 +134,8 @@ impl Resource for Volume {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Volume, properties)
+        constraint::check(&RULE_Volume, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -92,7 +92,8 @@ impl Resource for Classifier {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Classifier, properties)
+        constraint::check(&RULE_Classifier, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

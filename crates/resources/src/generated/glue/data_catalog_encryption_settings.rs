@@ -94,7 +94,8 @@ impl Resource for DataCatalogEncryptionSettings {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataCatalogEncryptionSettings, properties)
+        constraint::check(&RULE_DataCatalogEncryptionSettings, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -237,7 +237,8 @@ impl Resource for DevEndpoint {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DevEndpoint, properties)
+        constraint::check(&RULE_DevEndpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

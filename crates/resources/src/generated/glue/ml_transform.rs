@@ -223,7 +223,8 @@ impl Resource for MlTransform {
         TagFormat::Map
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MlTransform, properties)
+        constraint::check(&RULE_MlTransform, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -123,7 +123,8 @@ impl Resource for Table {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Table, properties)
+        constraint::check(&RULE_Table, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

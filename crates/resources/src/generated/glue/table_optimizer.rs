@@ -134,7 +134,8 @@ impl Resource for TableOptimizer {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TableOptimizer, properties)
+        constraint::check(&RULE_TableOptimizer, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -414,7 +414,8 @@ impl Resource for EventSourceMapping {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventSourceMapping, properties)
+        constraint::check(&RULE_EventSourceMapping, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

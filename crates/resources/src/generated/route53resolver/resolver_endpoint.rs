@@ -236,7 +236,8 @@ impl Resource for ResolverEndpoint {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResolverEndpoint, properties)
+        constraint::check(&RULE_ResolverEndpoint, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -158,7 +158,8 @@ impl Resource for ResolverRule {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResolverRule, properties)
+        constraint::check(&RULE_ResolverRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

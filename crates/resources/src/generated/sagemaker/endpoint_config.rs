@@ -200,7 +200,8 @@ impl Resource for EndpointConfig {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EndpointConfig, properties)
+        constraint::check(&RULE_EndpointConfig, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -239,7 +239,8 @@ impl Resource for NotebookInstance {
         TagFormat::KeyValueList
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NotebookInstance, properties)
+        constraint::check(&RULE_NotebookInstance, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

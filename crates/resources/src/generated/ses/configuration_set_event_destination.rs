@@ -104,7 +104,8 @@ impl Resource for ConfigurationSetEventDestination {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationSetEventDestination, properties)
+        constraint::check(&RULE_ConfigurationSetEventDestination, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

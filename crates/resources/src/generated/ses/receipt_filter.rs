@@ -84,7 +84,8 @@ impl Resource for ReceiptFilter {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReceiptFilter, properties)
+        constraint::check(&RULE_ReceiptFilter, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -102,7 +102,8 @@ impl Resource for ReceiptRule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReceiptRule, properties)
+        constraint::check(&RULE_ReceiptRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

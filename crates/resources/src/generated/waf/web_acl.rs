@@ -119,7 +119,8 @@ impl Resource for WebAcl {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WebAcl, properties)
+        constraint::check(&RULE_WebAcl, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 

@@ -143,7 +143,8 @@ impl Resource for RateBasedRule {
         Self::TYPE_NAME
     }
     fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RateBasedRule, properties)
+        constraint::check(&RULE_RateBasedRule, properties)?;
+        crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
