@@ -1,7 +1,7 @@
 //! DynamoDB tables: key schemas (cfn-lint's E3002 over its `prefixItems`: the first key is
-//! `HASH`, the second `RANGE`, each attribute once), the attribute definitions against every
-//! key of the table and its indexes (E3039), and the billing mode the DynamoDB API accepts
-//! (neither cfn-lint nor the resource schema knows it: `ON_DEMAND` fails only at deploy).
+//! `HASH`, the second `RANGE`, each attribute once) and the attribute definitions against
+//! every key of the table and its indexes (E3039). (`BillingMode` and `KeyType` values are
+//! checked with the schema: their enums come from the DynamoDB API model.)
 
 use std::collections::BTreeSet;
 
@@ -61,16 +61,6 @@ pub(crate) fn table(properties: &Value) -> Result<(), Violation> {
     let Value::Map(props) = properties else {
         return Ok(());
     };
-    if let Some(mode @ Value::String(m)) = props.get("BillingMode")
-        && m != "PROVISIONED"
-        && m != "PAY_PER_REQUEST"
-    {
-        return Err(Violation::new(
-            "BillingMode",
-            mode,
-            "enum [PROVISIONED, PAY_PER_REQUEST] (the DynamoDB API's BillingMode; on-demand is PAY_PER_REQUEST)",
-        ));
-    }
     let mut keys: BTreeSet<&str> = BTreeSet::new();
     // every part literal, or E3039 does not apply (as cfn-lint: a conditional part skips it)
     let mut literal = true;
@@ -144,7 +134,7 @@ mod tests {
     }
 
     #[test]
-    fn key_types_attribute_definitions_and_billing_mode() {
+    fn key_order_and_attribute_definitions() {
         let ok = props(serde_json::json!({
             "BillingMode": "PAY_PER_REQUEST",
             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
@@ -168,12 +158,6 @@ mod tests {
         let e = table(&missing).err().map(|v| v.constraint);
         assert!(
             matches!(&e, Some(c) if c.contains("add id") && c.contains("remove idx")),
-            "{e:?}"
-        );
-        let on_demand = props(serde_json::json!({"BillingMode": "ON_DEMAND"}));
-        let e = table(&on_demand).err().map(|v| v.constraint);
-        assert!(
-            matches!(&e, Some(c) if c.contains("PAY_PER_REQUEST")),
             "{e:?}"
         );
     }

@@ -25,7 +25,7 @@ pub(crate) static RULE_Authorizer: ObjRule = ObjRule {
         ("AuthorizerCredentialsArn", Shape::STR),
         ("AuthorizerPayloadFormatVersion", Shape::STR),
         ("AuthorizerResultTtlInSeconds", Shape::INT),
-        ("AuthorizerType", Shape::STR),
+        ("AuthorizerType", Shape::Str(&StrRule { allowed: &["JWT", "REQUEST"], ..StrRule::ANY })),
         ("AuthorizerUri", Shape::STR),
         ("EnableSimpleResponses", Shape::Bool),
         ("IdentitySource", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),

@@ -22,7 +22,7 @@ pub(crate) static RULE_Route: ObjRule = ObjRule {
         ("ApiId", Shape::STR),
         ("ApiKeyRequired", Shape::Bool),
         ("AuthorizationScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AuthorizationType", Shape::STR),
+        ("AuthorizationType", Shape::Str(&StrRule { allowed: &["AWS_IAM", "CUSTOM", "JWT", "NONE"], ..StrRule::ANY })),
         ("AuthorizerId", Shape::STR),
         ("ModelSelectionExpression", Shape::STR),
         ("OperationName", Shape::STR),

@@ -31,7 +31,7 @@ pub(crate) static RULE_ReplicationTask: ObjRule = ObjRule {
         ("CdcStartPosition", Shape::STR),
         ("CdcStartTime", Shape::NUM),
         ("CdcStopPosition", Shape::STR),
-        ("MigrationType", Shape::STR),
+        ("MigrationType", Shape::Str(&StrRule { allowed: &["cdc", "full-load", "full-load-and-cdc"], ..StrRule::ANY })),
         ("ReplicationInstanceArn", Shape::STR),
         ("ReplicationTaskIdentifier", Shape::STR),
         ("ReplicationTaskSettings", Shape::STR),

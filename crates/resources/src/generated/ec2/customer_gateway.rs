@@ -32,7 +32,7 @@ pub(crate) static RULE_CustomerGateway: ObjRule = ObjRule {
         ("DeviceName", Shape::STR),
         ("IpAddress", Shape::STR),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["ipsec.1"], ..StrRule::ANY })),
     ],
     required: &["IpAddress", "Type"],
     closed: true,

@@ -23,7 +23,7 @@ pub(crate) static RULE_NetworkInterfacePermission: ObjRule = ObjRule {
     properties: &[
         ("AwsAccountId", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),
-        ("Permission", Shape::STR),
+        ("Permission", Shape::Str(&StrRule { allowed: &["EIP-ASSOCIATE", "INSTANCE-ATTACH"], ..StrRule::ANY })),
     ],
     required: &["AwsAccountId", "NetworkInterfaceId", "Permission"],
     closed: true,

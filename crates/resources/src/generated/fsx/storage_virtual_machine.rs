@@ -25,7 +25,7 @@ pub(crate) static RULE_StorageVirtualMachine: ObjRule = ObjRule {
         ("ActiveDirectoryConfiguration", Shape::Object(&RULE_ActiveDirectoryConfiguration)),
         ("FileSystemId", Shape::STR),
         ("Name", Shape::STR),
-        ("RootVolumeSecurityStyle", Shape::STR),
+        ("RootVolumeSecurityStyle", Shape::Str(&StrRule { allowed: &["MIXED", "NTFS", "UNIX"], ..StrRule::ANY })),
         ("SvmAdminPassword", Shape::STR),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
     ],

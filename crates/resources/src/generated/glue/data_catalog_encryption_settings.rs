@@ -251,7 +251,7 @@ impl ToValue for DataCatalogEncryptionSettingsProperty {
 #[rustfmt::skip]
 pub(crate) static RULE_EncryptionAtRest: ObjRule = ObjRule {
     properties: &[
-        ("CatalogEncryptionMode", Shape::STR),
+        ("CatalogEncryptionMode", Shape::Str(&StrRule { allowed: &["DISABLED", "SSE-KMS", "SSE-KMS-WITH-SERVICE-ROLE"], ..StrRule::ANY })),
         ("CatalogEncryptionServiceRole", Shape::STR),
         ("SseAwsKmsKeyId", Shape::STR),
     ],

@@ -130,7 +130,7 @@ impl SecurityConfigurationAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_CloudWatchEncryption: ObjRule = ObjRule {
     properties: &[
-        ("CloudWatchEncryptionMode", Shape::STR),
+        ("CloudWatchEncryptionMode", Shape::Str(&StrRule { allowed: &["DISABLED", "SSE-KMS"], ..StrRule::ANY })),
         ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
     ],
     closed: true,
@@ -249,7 +249,7 @@ impl ToValue for EncryptionConfiguration {
 #[rustfmt::skip]
 pub(crate) static RULE_JobBookmarksEncryption: ObjRule = ObjRule {
     properties: &[
-        ("JobBookmarksEncryptionMode", Shape::STR),
+        ("JobBookmarksEncryptionMode", Shape::Str(&StrRule { allowed: &["CSE-KMS", "DISABLED"], ..StrRule::ANY })),
         ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
     ],
     closed: true,

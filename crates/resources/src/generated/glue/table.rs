@@ -163,7 +163,7 @@ impl TableAttributes {
 pub(crate) static RULE_IcebergInput: ObjRule = ObjRule {
     properties: &[
         ("IcebergTableInput", Shape::Object(&RULE_IcebergTableInput)),
-        ("MetadataOperation", Shape::STR),
+        ("MetadataOperation", Shape::Str(&StrRule { allowed: &["CREATE"], ..StrRule::ANY })),
         ("Version", Shape::STR),
     ],
     closed: true,
@@ -1255,7 +1255,7 @@ impl ToValue for ViewDefinition {
 #[rustfmt::skip]
 pub(crate) static RULE_ViewRepresentation: ObjRule = ObjRule {
     properties: &[
-        ("Dialect", Shape::STR),
+        ("Dialect", Shape::Str(&StrRule { allowed: &["ATHENA", "REDSHIFT", "SPARK"], ..StrRule::ANY })),
         ("DialectVersion", Shape::STR),
         ("ValidationConnection", Shape::STR),
         ("ViewExpandedText", Shape::STR),

@@ -201,7 +201,7 @@ pub(crate) static RULE_DimensionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DefaultDimensionValue", Shape::STR),
         ("DimensionName", Shape::STR),
-        ("DimensionValueSource", Shape::STR),
+        ("DimensionValueSource", Shape::Str(&StrRule { allowed: &["EMAIL_HEADER", "LINK_TAG", "MESSAGE_TAG"], ..StrRule::ANY })),
     ],
     required: &["DimensionValueSource", "DefaultDimensionValue", "DimensionName"],
     closed: true,
@@ -283,7 +283,7 @@ pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
         ("CloudWatchDestination", Shape::Object(&RULE_CloudWatchDestination)),
         ("Enabled", Shape::Bool),
         ("KinesisFirehoseDestination", Shape::Object(&RULE_KinesisFirehoseDestination)),
-        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["BOUNCE", "CLICK", "COMPLAINT", "DELIVERY", "OPEN", "REJECT", "RENDERING_FAILURE", "SEND"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
         ("PinpointDestination", Shape::Object(&RULE_PinpointDestination)),
         ("SnsDestination", Shape::Object(&RULE_SnsDestination)),
     ],

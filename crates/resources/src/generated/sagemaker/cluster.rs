@@ -320,7 +320,7 @@ pub struct CapacitySizeConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CapacitySizeConfig: ObjRule = ObjRule {
     properties: &[
-        ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), allowed: &["CAPACITY_PERCENTAGE", "INSTANCE_COUNT"], ..StrRule::ANY })),
         ("Value", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["Type", "Value"],

@@ -195,7 +195,7 @@ pub struct IpFilterRequired {
 pub(crate) static RULE_IpFilter: ObjRule = ObjRule {
     properties: &[
         ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("Policy", Shape::STR),
+        ("Policy", Shape::Str(&StrRule { allowed: &["Allow", "Block"], ..StrRule::ANY })),
     ],
     required: &["Policy", "Cidr"],
     closed: true,

@@ -493,7 +493,7 @@ pub struct LambdaActionRequired {
 pub(crate) static RULE_LambdaAction: ObjRule = ObjRule {
     properties: &[
         ("FunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("InvocationType", Shape::STR),
+        ("InvocationType", Shape::Str(&StrRule { allowed: &["Event", "RequestResponse"], ..StrRule::ANY })),
         ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     required: &["FunctionArn"],
@@ -575,7 +575,7 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
         ("Name", Shape::STR),
         ("Recipients", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
         ("ScanEnabled", Shape::Bool),
-        ("TlsPolicy", Shape::STR),
+        ("TlsPolicy", Shape::Str(&StrRule { allowed: &["Optional", "Require"], ..StrRule::ANY })),
     ],
     closed: true,
     ..OBJ_RULE
@@ -785,7 +785,7 @@ impl ToValue for S3Action {
 #[rustfmt::skip]
 pub(crate) static RULE_SnsAction: ObjRule = ObjRule {
     properties: &[
-        ("Encoding", Shape::STR),
+        ("Encoding", Shape::Str(&StrRule { allowed: &["Base64", "UTF-8"], ..StrRule::ANY })),
         ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     closed: true,
@@ -847,7 +847,7 @@ pub struct StopActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_StopAction: ObjRule = ObjRule {
     properties: &[
-        ("Scope", Shape::STR),
+        ("Scope", Shape::Str(&StrRule { allowed: &["RuleSet"], ..StrRule::ANY })),
         ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     required: &["Scope"],

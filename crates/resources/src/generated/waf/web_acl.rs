@@ -249,7 +249,7 @@ pub struct WafActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_WafAction: ObjRule = ObjRule {
     properties: &[
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "COUNT"], ..StrRule::ANY })),
     ],
     required: &["Type"],
     closed: true,

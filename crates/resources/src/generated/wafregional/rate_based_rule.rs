@@ -29,7 +29,7 @@ pub(crate) static RULE_RateBasedRule: ObjRule = ObjRule {
         ("MatchPredicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None, unique: false })),
         ("MetricName", Shape::STR),
         ("Name", Shape::STR),
-        ("RateKey", Shape::STR),
+        ("RateKey", Shape::Str(&StrRule { allowed: &["IP"], ..StrRule::ANY })),
         ("RateLimit", Shape::INT),
     ],
     required: &["MetricName", "RateLimit", "RateKey", "Name"],

@@ -166,7 +166,7 @@ pub struct ActionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
-        ("Type", Shape::STR),
+        ("Type", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "COUNT"], ..StrRule::ANY })),
     ],
     required: &["Type"],
     closed: true,
