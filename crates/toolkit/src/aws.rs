@@ -466,7 +466,10 @@ mod tests {
             500,
             "<!doctype html><title>500 Internal Server Error</title>",
         );
-        assert!(matches!(e, Error::ServiceFault { status: 500, .. }), "{e:?}");
+        assert!(
+            matches!(e, Error::ServiceFault { status: 500, .. }),
+            "{e:?}"
+        );
         assert!(is_unavailable(&e));
         assert!(
             e.to_string().starts_with(

@@ -501,3 +501,89 @@ async fn a_rerun_after_sigkill_during_change_set_creation_cleans_up_and_converge
     assert_eq!(live_stacks(&cfn, "CwSingle").await, 1);
     assert_eq!(open_change_sets(&cfn, "CwSingle").await, 0);
 }
+
+// ---- 2. no lost writes -----------------------------------------------------------------
+
+/// An app that needs the lookups `vpc-provider:region=eu-west-1:tag:K<n>=x` for its four
+/// keys (`4 × ID + 0..3`), one per run, reporting the first one its context file lacks.
+const LOOKUP_APP: &str = r#"id=$1; shift
+while [ $# -gt 0 ]; do
+  case $1 in
+    --context-file) ctx=$2; shift;;
+    --missing-report) rep=$2; shift;;
+  esac
+  shift
+done
+for j in 0 1 2 3; do
+  k="K$((id * 4 + j))"
+  if ! grep -q "tag:$k=x\"" "$ctx" 2>/dev/null; then
+    printf '[{"key":"vpc-provider:region=eu-west-1:tag:%s=x","query":{"provider":"vpc-provider","props":{"region":"eu-west-1","tag:%s":"x"}}}]' "$k" "$k" > "$rep"
+    exit 1
+  fi
+done
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_lookups_keep_every_value() {
+    const RUNS: usize = 8;
+    const KEYS: usize = RUNS * 4;
+    let moto = Moto::start();
+    let config = sdk(&moto).await;
+    let ec2 = cloudwright_cli::ec2::Ec2::new(&config, "tests").unwrap();
+    // the default VPC, tagged K0..K31 = x: each key a lookup of its own
+    let vpcs = ec2
+        .call(
+            "DescribeVpcs",
+            &[
+                ("Filter.1.Name".to_owned(), "isDefault".to_owned()),
+                ("Filter.1.Value.1".to_owned(), "true".to_owned()),
+            ],
+        )
+        .await
+        .unwrap();
+    let vpc = vpcs.text("vpcId").unwrap().unwrap();
+    let mut tags = vec![("ResourceId.1".to_owned(), vpc.clone())];
+    for n in 0..KEYS {
+        tags.push((format!("Tag.{}.Key", n + 1), format!("K{n}")));
+        tags.push((format!("Tag.{}.Value", n + 1), "x".to_owned()));
+    }
+    ec2.call("CreateTags", &tags).await.unwrap();
+
+    let dir = TempDir::new("faults-lookups");
+    let app = dir.path().join("app.sh");
+    std::fs::write(&app, LOOKUP_APP).unwrap();
+    let context = dir.path().join("cloudwright.context.json");
+    let children: Vec<(Child, Vec<String>)> = (0..RUNS)
+        .map(|id| {
+            let args = vec![
+                "lookup".to_owned(),
+                "--app".to_owned(),
+                format!("sh {} {id}", app.display()),
+            ];
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            (spawn(dir.path(), &moto.endpoint(), &refs), args)
+        })
+        .collect();
+    for (child, args) in children {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = finish(child, &refs);
+        let (stdout, err) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        assert!(!err.contains("still reports missing context"), "{err}");
+        assert!(stdout.contains("4 lookups performed"), "{stdout}");
+    }
+    let values: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&context).unwrap()).unwrap();
+    for n in 0..KEYS {
+        let key = format!("vpc-provider:region=eu-west-1:tag:K{n}=x");
+        assert_eq!(
+            values.get(&key).and_then(|v| v["vpcId"].as_str()),
+            Some(vpc.as_str()),
+            "{key} was lost"
+        );
+    }
+    assert!(
+        !dir.path().join("cloudwright.context.json.lock").exists(),
+        "no lock is left behind"
+    );
+}
