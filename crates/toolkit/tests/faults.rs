@@ -587,3 +587,46 @@ async fn concurrent_lookups_keep_every_value() {
         "no lock is left behind"
     );
 }
+
+// ---- 5. destroy reports what it kept ---------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn destroy_names_the_retained_resources_with_their_physical_ids() {
+    let moto = Moto::start();
+    let config = sdk(&moto).await;
+    let cfn = aws_sdk_cloudformation::Client::new(&config);
+    let dir = project("retain", "");
+    let (out, _) = run(dir.path(), &moto.endpoint(), &deploy_args("60"));
+    assert_eq!(out.status.code(), Some(0));
+    let (out, _) = run(dir.path(), &moto.endpoint(), &["destroy", "--yes"]);
+    let (stdout, err) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        stdout.contains("CwRetain: deleted in")
+            && stdout.contains("kept 1 resource that still exists"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "kept Logs (AWS::Logs::LogGroup) cloudwright-kept-logs [DeletionPolicy Retain]"
+        ),
+        "{stdout}"
+    );
+    assert_eq!(stack_status(&cfn, "CwRetain").await, None);
+    // the log group is still there, as the output says
+    let logs =
+        cloudwright_cli::awsapi::Client::new(&config, cloudwright_cli::logs::SERVICE, "tests")
+            .unwrap();
+    let groups = logs
+        .call_json(
+            "DescribeLogGroups",
+            &json!({"logGroupNamePrefix": "cloudwright-kept-logs"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        groups["logGroups"].as_array().map(Vec::len),
+        Some(1),
+        "{groups}"
+    );
+}
