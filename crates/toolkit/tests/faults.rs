@@ -122,6 +122,22 @@ async fn live_stacks(cfn: &aws_sdk_cloudformation::Client, stack: &str) -> usize
 
 const DEPLOY: &[&str] = &["deploy", "--yes", "--progress", "events"];
 
+/// Makes moto load its CloudFormation and ECR backends (its first call of a service can take
+/// seconds on a busy machine), so a short `--timeout` measures the fault, not moto's start.
+async fn warm(moto: &Moto) {
+    let config = sdk(moto).await;
+    aws_sdk_cloudformation::Client::new(&config)
+        .list_stacks()
+        .send()
+        .await
+        .unwrap();
+    cloudwright_cli::ecr::Ecr::new(&config, "tests")
+        .unwrap()
+        .call("DescribeRepositories", &json!({}))
+        .await
+        .unwrap();
+}
+
 fn deploy_args(timeout: &'static str) -> Vec<&'static str> {
     let mut a = DEPLOY.to_vec();
     a.extend(["--timeout", timeout]);
@@ -134,10 +150,11 @@ fn deploy_args(timeout: &'static str) -> Vec<&'static str> {
 async fn a_hung_describe_stacks_ends_within_the_timeout_naming_call_and_endpoint() {
     let moto = Moto::start();
     let cfn = aws_sdk_cloudformation::Client::new(&sdk(&moto).await);
+    warm(&moto).await;
     let proxy = Faults::start(moto.port());
     proxy.always("DescribeStacks", Fault::Hang);
     let dir = project("single", "");
-    let (out, took) = run(dir.path(), &proxy.endpoint(), &deploy_args("6"));
+    let (out, took) = run(dir.path(), &proxy.endpoint(), &deploy_args("8"));
     let (_, err) = text(&out);
     assert_eq!(out.status.code(), Some(1));
     assert!(took < Duration::from_secs(20), "took {took:?}");
@@ -152,10 +169,11 @@ async fn a_hung_describe_stacks_ends_within_the_timeout_naming_call_and_endpoint
 async fn a_hung_describe_change_set_ends_within_the_timeout_and_cleans_up() {
     let moto = Moto::start();
     let cfn = aws_sdk_cloudformation::Client::new(&sdk(&moto).await);
+    warm(&moto).await;
     let proxy = Faults::start(moto.port());
     proxy.always("DescribeChangeSet", Fault::Hang);
     let dir = project("single", "");
-    let (out, took) = run(dir.path(), &proxy.endpoint(), &deploy_args("6"));
+    let (out, took) = run(dir.path(), &proxy.endpoint(), &deploy_args("8"));
     let (_, err) = text(&out);
     assert_eq!(out.status.code(), Some(1));
     assert!(took < Duration::from_secs(20), "took {took:?}");
@@ -173,6 +191,7 @@ async fn a_hung_describe_change_set_ends_within_the_timeout_and_cleans_up() {
 async fn a_hung_ecr_describe_images_ends_within_the_timeout() {
     let moto = Moto::start();
     let cfn = aws_sdk_cloudformation::Client::new(&sdk(&moto).await);
+    warm(&moto).await;
     let proxy = Faults::start(moto.port());
     proxy.always("DescribeImages", Fault::Hang);
     let dir = TempDir::new("faults-asset");
@@ -183,7 +202,7 @@ async fn a_hung_ecr_describe_images_ends_within_the_timeout() {
         "app": format!("{} -c fixture=asset -c assetDir={}", fixture_app().display(), ctx.display()),
     });
     std::fs::write(dir.path().join("cloudwright.json"), config.to_string()).unwrap();
-    let (out, took) = run(dir.path(), &proxy.endpoint(), &deploy_args("6"));
+    let (out, took) = run(dir.path(), &proxy.endpoint(), &deploy_args("8"));
     let (_, err) = text(&out);
     assert_eq!(out.status.code(), Some(1));
     assert!(took < Duration::from_secs(25), "took {took:?}");
