@@ -352,6 +352,15 @@ async fn rejected(cfn: &Cfn, job: &Job, template: &Value, err: Error) -> Error {
             other: failure,
         };
     }
+    // the stack (or its change set) this run saw is gone: deleted meanwhile
+    if code.as_deref() == Some("ValidationError") && message.contains("does not exist") {
+        return Error::Conflict {
+            stack: job.name.clone(),
+            other: format!(
+                "the stack was deleted while this run deployed it (a destroy at the same time?); {failure}"
+            ),
+        };
+    }
     // an undecodable 4xx is moto's JSON for a resource's error: the template's
     let template_fault = code.as_deref().is_none_or(is_template_fault);
     let suspects = suspect_resources(template, &message);

@@ -649,3 +649,43 @@ async fn destroy_names_the_retained_resources_with_their_physical_ids() {
         "{groups}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deploy_racing_a_destroy_is_a_conflict_not_the_templates_fault() {
+    let moto = Moto::start();
+    let cfn = aws_sdk_cloudformation::Client::new(&sdk(&moto).await);
+    let proxy = Faults::start(moto.port());
+    let dir = project("single", "");
+    let (out, _) = run(dir.path(), &proxy.endpoint(), &deploy_args("60"));
+    assert_eq!(out.status.code(), Some(0));
+    // the update's change set is held back while a destroy deletes the stack
+    proxy.rule(
+        "CreateChangeSet",
+        Fault::Delay(Duration::from_secs(5)),
+        0,
+        1,
+    );
+    let mut update = deploy_args("60");
+    update.extend(["-c", "version=2"]);
+    let child = spawn(dir.path(), &proxy.endpoint(), &update);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !proxy.calls().iter().any(|c| c == "CreateChangeSet") {
+        assert!(
+            Instant::now() < deadline,
+            "the deploy never created its change set"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (destroyed, _) = run(dir.path(), &moto.endpoint(), &["destroy", "--yes"]);
+    assert_eq!(destroyed.status.code(), Some(0));
+    let out = finish(child, &update);
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("is being changed by another operation"),
+        "{err}"
+    );
+    assert!(err.contains("deleted while this run deployed it"), "{err}");
+    assert!(!err.contains("fix the template"), "{err}");
+    assert_eq!(stack_status(&cfn, "CwSingle").await, None);
+}
