@@ -1351,23 +1351,60 @@ async fn was_executed(
     }
 }
 
-/// Creates a change set, waits for it, shows it and asks; returns the operation once it is
-/// executing, or `None` when it holds no changes. The change set carries this run's
-/// [`RunMark`]; a change set of another live run on the same stack makes this run yield (a
-/// [`Error::Conflict`]); one this run does not execute is deleted.
-async fn change_set(shared: &Shared, cfn: &Cfn, req: &StackRequest<'_>) -> Result<Option<Started>> {
+/// A change set this run created and has not executed yet: what deleting it needs.
+struct OpenChangeSet<'a> {
+    cfn: &'a Cfn,
+    job: &'a Job,
+    id: String,
+    stack_id: String,
+    create: bool,
+}
+
+impl OpenChangeSet<'_> {
+    /// Deletes it (and the empty stack a CREATE change set made); says what was done.
+    async fn discard(&self) -> String {
+        crate::interrupt::change_set_done(&self.id);
+        crate::interrupt::delete_change_set(
+            self.cfn,
+            &self.job.name,
+            &self.stack_id,
+            &self.id,
+            self.create,
+        )
+        .await
+    }
+
+    /// A step's result; on failure the change set is deleted first, and the error says so.
+    async fn or_discard<T>(&self, result: Result<T>) -> Result<T> {
+        match result {
+            Ok(t) => Ok(t),
+            Err(e) => {
+                let line = self.discard().await;
+                Err(unavailable(
+                    self.job,
+                    e,
+                    &format!("The stack was not changed; {}.", line.trim()),
+                ))
+            }
+        }
+    }
+}
+
+/// `CreateChangeSet` with this run's [`RunMark`] in its description; `None` when the endpoint
+/// refuses it for holding no changes.
+async fn create_change_set<'a>(
+    shared: &Shared,
+    cfn: &'a Cfn,
+    req: &StackRequest<'a>,
+    name: &str,
+    kind: &ChangeSetType,
+) -> Result<Option<OpenChangeSet<'a>>> {
     let job = req.job;
-    let name = change_set_name();
-    let kind = if req.is_update {
-        ChangeSetType::Update
-    } else {
-        ChangeSetType::Create
-    };
     let created = cfn
         .client
         .create_change_set()
         .stack_name(&job.name)
-        .change_set_name(&name)
+        .change_set_name(name)
         .change_set_type(kind.clone())
         .set_template_body(req.template_body())
         .set_template_url(req.template_url.clone())
@@ -1403,74 +1440,122 @@ async fn change_set(shared: &Shared, cfn: &Cfn, req: &StackRequest<'_>) -> Resul
             return Err(rejected(cfn, job, req.template, err).await);
         }
     };
-    let change_set_id = created.id().unwrap_or(&name).to_owned();
-    let stack_id = created
-        .stack_id()
-        .map(str::to_owned)
-        .or_else(|| req.existing.as_ref().map(|i| i.id.clone()))
-        .unwrap_or_else(|| job.name.clone());
-    let create = !req.is_update;
-    crate::interrupt::change_set_created(cfn, &job.name, &stack_id, &change_set_id, create);
-    let discard = || async {
-        crate::interrupt::change_set_done(&change_set_id);
-        crate::interrupt::delete_change_set(cfn, &job.name, &stack_id, &change_set_id, create).await
+    let open = OpenChangeSet {
+        cfn,
+        job,
+        id: created.id().unwrap_or(name).to_owned(),
+        stack_id: created
+            .stack_id()
+            .map(str::to_owned)
+            .or_else(|| req.existing.as_ref().map(|i| i.id.clone()))
+            .unwrap_or_else(|| job.name.clone()),
+        create: !req.is_update,
     };
+    crate::interrupt::change_set_created(cfn, &job.name, &open.stack_id, &open.id, open.create);
+    Ok(Some(open))
+}
 
-    let settled = match wait_change_set(shared, cfn, req, &change_set_id, &stack_id).await {
-        Ok(s) => s,
-        Err(e) => {
-            let line = discard().await;
-            return Err(unavailable(
-                job,
-                e,
-                &format!("The stack was not changed; {}.", line.trim()),
-            ));
-        }
+/// `ExecuteChangeSet`. A rejection deletes the change set; a lost answer is settled by reading
+/// back whether it was executed.
+async fn execute_change_set(
+    shared: &Shared,
+    req: &StackRequest<'_>,
+    open: &OpenChangeSet<'_>,
+    watermark: &Option<String>,
+) -> Result<()> {
+    let (cfn, job) = (open.cfn, req.job);
+    crate::interrupt::stack_started(cfn, &job.name);
+    let executed = cfn
+        .client
+        .execute_change_set()
+        .change_set_name(&open.id)
+        .stack_name(&open.stack_id)
+        .send()
+        .await;
+    let Err(e) = executed else {
+        crate::interrupt::change_set_done(&open.id);
+        return Ok(());
     };
-    match earlier_run(cfn, job, &change_set_id, &stack_id, create).await {
-        Ok(None) => {}
-        Ok(Some(other)) => {
-            discard().await;
-            return Err(Error::Conflict {
-                stack: job.name.clone(),
-                other,
-            });
+    let err = cfn.error("ExecuteChangeSet", e);
+    if !is_unavailable(&err) {
+        open.discard().await;
+        return Err(rejected(cfn, job, req.template, err).await);
+    }
+    // the request may have reached AWS: read back whether it did
+    match was_executed(cfn, req, &open.id, &open.stack_id, watermark).await {
+        Ok(true) => {
+            crate::interrupt::change_set_done(&open.id);
+            lost_answer(shared, job, "ExecuteChangeSet", &err);
+            Ok(())
         }
-        Err(e) => {
-            let line = discard().await;
-            return Err(unavailable(
+        Ok(false) => {
+            let line = open.discard().await;
+            Err(unavailable(
                 job,
-                e,
-                &format!("The stack was not changed; {}.", line.trim()),
-            ));
+                err,
+                &format!(
+                    "The change set was not executed, so the stack was not changed; {}.",
+                    line.trim()
+                ),
+            ))
+        }
+        Err(read) => {
+            crate::interrupt::change_set_done(&open.id);
+            Err(Error::UnknownOutcome {
+                stack: job.name.clone(),
+                operation: "ExecuteChangeSet",
+                detail: err.to_string(),
+                state: format!("reading the stack back failed too ({read})"),
+            })
         }
     }
-    if settled.status == Some(ChangeSetStatus::Failed) {
-        discard().await;
-        if is_no_change(&settled.reason) {
-            return Ok(None);
-        }
-        return Err(Error::ChangeSetFailed {
+}
+
+/// Creates a change set, waits for it, shows it and asks; returns the operation once it is
+/// executing, or `None` when it holds no changes. The change set carries this run's
+/// [`RunMark`]; a change set of another live run on the same stack makes this run yield (a
+/// [`Error::Conflict`]); one this run does not execute is deleted.
+async fn change_set(shared: &Shared, cfn: &Cfn, req: &StackRequest<'_>) -> Result<Option<Started>> {
+    let job = req.job;
+    let name = change_set_name();
+    let kind = if req.is_update {
+        ChangeSetType::Update
+    } else {
+        ChangeSetType::Create
+    };
+    let Some(open) = create_change_set(shared, cfn, req, &name, &kind).await? else {
+        return Ok(None);
+    };
+    let settled = open
+        .or_discard(wait_change_set(shared, cfn, req, &open.id, &open.stack_id).await)
+        .await?;
+    let earlier = earlier_run(cfn, job, &open.id, &open.stack_id, open.create).await;
+    if let Some(other) = open.or_discard(earlier).await? {
+        open.discard().await;
+        return Err(Error::Conflict {
             stack: job.name.clone(),
-            reason: settled.reason,
+            other,
         });
     }
     if settled.status != Some(ChangeSetStatus::CreateComplete) {
-        discard().await;
+        open.discard().await;
+        if settled.status == Some(ChangeSetStatus::Failed) && is_no_change(&settled.reason) {
+            return Ok(None);
+        }
+        let reason = match &settled.status {
+            Some(ChangeSetStatus::Failed) => settled.reason,
+            other => format!(
+                "it ended in {}",
+                other.as_ref().map_or("an unknown status", |s| s.as_str())
+            ),
+        };
         return Err(Error::ChangeSetFailed {
             stack: job.name.clone(),
-            reason: format!(
-                "it ended in {}",
-                settled
-                    .status
-                    .as_ref()
-                    .map_or("an unknown status", |s| s.as_str())
-            ),
+            reason,
         });
     }
-
     let text = render_change_set(&job.name, &name, &kind, &settled.changes);
-    if let Err(e) = ui::confirm(
+    let confirmed = ui::confirm(
         &shared.reporter,
         &shared.prompt,
         shared.opts.yes,
@@ -1478,64 +1563,17 @@ async fn change_set(shared: &Shared, cfn: &Cfn, req: &StackRequest<'_>) -> Resul
         &format!("Execute this change set on {}?", job.name),
         &format!("deploying {}", job.name),
     )
-    .await
-    {
-        discard().await;
+    .await;
+    if let Err(e) = confirmed {
+        open.discard().await;
         return Err(e);
     }
-    let watermark = match stacks::newest_event(cfn, &stack_id).await {
-        Ok(w) => w,
-        Err(e) => {
-            let line = discard().await;
-            return Err(unavailable(
-                job,
-                e,
-                &format!("The stack was not changed; {}.", line.trim()),
-            ));
-        }
-    };
-    crate::interrupt::stack_started(cfn, &job.name);
-    let executed = cfn
-        .client
-        .execute_change_set()
-        .change_set_name(&change_set_id)
-        .stack_name(&stack_id)
-        .send()
-        .await;
-    if let Err(e) = executed {
-        let err = cfn.error("ExecuteChangeSet", e);
-        if !is_unavailable(&err) {
-            discard().await;
-            return Err(rejected(cfn, job, req.template, err).await);
-        }
-        // the request may have reached AWS: read back whether it did
-        match was_executed(cfn, req, &change_set_id, &stack_id, &watermark).await {
-            Ok(true) => lost_answer(shared, job, "ExecuteChangeSet", &err),
-            Ok(false) => {
-                let line = discard().await;
-                return Err(unavailable(
-                    job,
-                    err,
-                    &format!(
-                        "The change set was not executed, so the stack was not changed; {}.",
-                        line.trim()
-                    ),
-                ));
-            }
-            Err(read) => {
-                crate::interrupt::change_set_done(&change_set_id);
-                return Err(Error::UnknownOutcome {
-                    stack: job.name.clone(),
-                    operation: "ExecuteChangeSet",
-                    detail: err.to_string(),
-                    state: format!("reading the stack back failed too ({read})"),
-                });
-            }
-        }
-    }
-    crate::interrupt::change_set_done(&change_set_id);
+    let watermark = open
+        .or_discard(stacks::newest_event(cfn, &open.stack_id).await)
+        .await?;
+    execute_change_set(shared, req, &open, &watermark).await?;
     Ok(Some(Started {
-        stack_id,
+        stack_id: open.stack_id.clone(),
         watermark,
         total: settled.changes.len(),
         is_update: req.is_update,
