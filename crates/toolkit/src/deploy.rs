@@ -1047,102 +1047,124 @@ async fn direct(shared: &Shared, cfn: &Cfn, req: &StackRequest<'_>) -> Result<Op
     .await?;
     crate::interrupt::stack_started(cfn, &job.name);
     if req.is_update {
-        let id = req
-            .existing
-            .as_ref()
-            .map(|i| i.id.clone())
-            .unwrap_or_default();
-        let watermark = stacks::newest_event(cfn, &id)
-            .await
-            .map_err(|e| unavailable(job, e, nothing))?;
-        let result = cfn
-            .client
-            .update_stack()
-            .stack_name(&id)
-            .set_template_body(req.template_body())
-            .set_template_url(req.template_url.clone())
-            .set_parameters(non_empty(&req.parameters))
-            .set_tags(non_empty(&req.tags))
-            .set_capabilities(non_empty(&req.capabilities))
-            .send()
-            .await;
-        let started = Started {
-            stack_id: id.clone(),
-            watermark: watermark.clone(),
-            total: job.resource_count,
-            is_update: true,
-        };
-        match result {
-            Ok(_) => Ok(Some(started)),
-            Err(e)
-                if service_error(&e)
-                    .is_some_and(|(c, m)| c == "ValidationError" && is_no_change(m)) =>
-            {
-                Ok(None)
+        direct_update(shared, cfn, req).await
+    } else {
+        direct_create(shared, cfn, req).await
+    }
+}
+
+/// `UpdateStack`; a lost answer is settled by the stack's events (new ones: it took effect).
+async fn direct_update(
+    shared: &Shared,
+    cfn: &Cfn,
+    req: &StackRequest<'_>,
+) -> Result<Option<Started>> {
+    let job = req.job;
+    let nothing = "Nothing was changed.";
+    let id = req
+        .existing
+        .as_ref()
+        .map(|i| i.id.clone())
+        .unwrap_or_default();
+    let watermark = stacks::newest_event(cfn, &id)
+        .await
+        .map_err(|e| unavailable(job, e, nothing))?;
+    let result = cfn
+        .client
+        .update_stack()
+        .stack_name(&id)
+        .set_template_body(req.template_body())
+        .set_template_url(req.template_url.clone())
+        .set_parameters(non_empty(&req.parameters))
+        .set_tags(non_empty(&req.tags))
+        .set_capabilities(non_empty(&req.capabilities))
+        .send()
+        .await;
+    let started = Started {
+        stack_id: id.clone(),
+        watermark: watermark.clone(),
+        total: job.resource_count,
+        is_update: true,
+    };
+    match result {
+        Ok(_) => Ok(Some(started)),
+        Err(e)
+            if service_error(&e)
+                .is_some_and(|(c, m)| c == "ValidationError" && is_no_change(m)) =>
+        {
+            Ok(None)
+        }
+        Err(e) => {
+            let err = cfn.error("UpdateStack", e);
+            if !is_unavailable(&err) {
+                return Err(rejected(cfn, job, req.template, err).await);
             }
-            Err(e) => {
-                let err = cfn.error("UpdateStack", e);
-                if !is_unavailable(&err) {
-                    return Err(rejected(cfn, job, req.template, err).await);
+            // the request may have reached AWS: new events say it did
+            match stacks::newest_event(cfn, &id).await {
+                Ok(now) if now != watermark => {
+                    lost_answer(shared, job, "UpdateStack", &err);
+                    Ok(Some(started))
                 }
-                // the request may have reached AWS: new events say it did
-                match stacks::newest_event(cfn, &id).await {
-                    Ok(now) if now != watermark => {
-                        lost_answer(shared, job, "UpdateStack", &err);
-                        Ok(Some(started))
-                    }
-                    Ok(_) => Err(unavailable(job, err, nothing)),
-                    Err(read) => Err(Error::UnknownOutcome {
-                        stack: job.name.clone(),
-                        operation: "UpdateStack",
-                        detail: err.to_string(),
-                        state: format!("reading the stack back failed too ({read})"),
-                    }),
-                }
+                Ok(_) => Err(unavailable(job, err, nothing)),
+                Err(read) => Err(Error::UnknownOutcome {
+                    stack: job.name.clone(),
+                    operation: "UpdateStack",
+                    detail: err.to_string(),
+                    state: format!("reading the stack back failed too ({read})"),
+                }),
             }
         }
-    } else {
-        let out = cfn
-            .client
-            .create_stack()
-            .stack_name(&job.name)
-            .set_template_body(req.template_body())
-            .set_template_url(req.template_url.clone())
-            .set_parameters(non_empty(&req.parameters))
-            .set_tags(non_empty(&req.tags))
-            .set_capabilities(non_empty(&req.capabilities))
-            .send()
-            .await;
-        match out {
-            Ok(o) => Ok(Some(Started {
-                stack_id: o.stack_id().unwrap_or(&job.name).to_owned(),
-                watermark: None,
-                total: job.resource_count,
-                is_update: false,
-            })),
-            Err(e) => {
-                let err = cfn.error("CreateStack", e);
-                if !is_unavailable(&err) {
-                    return Err(rejected(cfn, job, req.template, err).await);
+    }
+}
+
+/// `CreateStack`; a lost answer is settled by whether the stack exists.
+async fn direct_create(
+    shared: &Shared,
+    cfn: &Cfn,
+    req: &StackRequest<'_>,
+) -> Result<Option<Started>> {
+    let job = req.job;
+    let nothing = "Nothing was changed.";
+    let out = cfn
+        .client
+        .create_stack()
+        .stack_name(&job.name)
+        .set_template_body(req.template_body())
+        .set_template_url(req.template_url.clone())
+        .set_parameters(non_empty(&req.parameters))
+        .set_tags(non_empty(&req.tags))
+        .set_capabilities(non_empty(&req.capabilities))
+        .send()
+        .await;
+    match out {
+        Ok(o) => Ok(Some(Started {
+            stack_id: o.stack_id().unwrap_or(&job.name).to_owned(),
+            watermark: None,
+            total: job.resource_count,
+            is_update: false,
+        })),
+        Err(e) => {
+            let err = cfn.error("CreateStack", e);
+            if !is_unavailable(&err) {
+                return Err(rejected(cfn, job, req.template, err).await);
+            }
+            match stacks::describe(cfn, &job.name).await {
+                Ok(Some(info)) if info.state() != StackStatus::ReviewInProgress => {
+                    lost_answer(shared, job, "CreateStack", &err);
+                    Ok(Some(Started {
+                        stack_id: info.id,
+                        watermark: None,
+                        total: job.resource_count,
+                        is_update: false,
+                    }))
                 }
-                match stacks::describe(cfn, &job.name).await {
-                    Ok(Some(info)) if info.state() != StackStatus::ReviewInProgress => {
-                        lost_answer(shared, job, "CreateStack", &err);
-                        Ok(Some(Started {
-                            stack_id: info.id,
-                            watermark: None,
-                            total: job.resource_count,
-                            is_update: false,
-                        }))
-                    }
-                    Ok(_) => Err(unavailable(job, err, nothing)),
-                    Err(read) => Err(Error::UnknownOutcome {
-                        stack: job.name.clone(),
-                        operation: "CreateStack",
-                        detail: err.to_string(),
-                        state: format!("reading the stack back failed too ({read})"),
-                    }),
-                }
+                Ok(_) => Err(unavailable(job, err, nothing)),
+                Err(read) => Err(Error::UnknownOutcome {
+                    stack: job.name.clone(),
+                    operation: "CreateStack",
+                    detail: err.to_string(),
+                    state: format!("reading the stack back failed too ({read})"),
+                }),
             }
         }
     }
