@@ -18,7 +18,7 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 use crate::assembly::{CloudAssembly, Extend};
-use crate::aws::{Aws, service_error};
+use crate::aws::{Aws, is_unavailable, service_error};
 use crate::error::{Error, Result};
 use crate::events::{self, EventWatch, Outcome, Reporter, first_failure};
 use crate::stacks::{self, Cfn};
@@ -146,6 +146,20 @@ async fn retained_before(
         }
     }
     (template, physical)
+}
+
+/// A failure of AWS itself during a stack's deletion, with what this run changed; any other
+/// error as it is.
+fn unavailable(stack: &str, err: Error, changed: &str) -> Error {
+    if is_unavailable(&err) {
+        Error::Unavailable {
+            stack: stack.to_owned(),
+            cause: Box::new(err),
+            changed: changed.to_owned(),
+        }
+    } else {
+        err
+    }
 }
 
 /// Whether `template` (JSON text, or any text as a fallback) imports `export`.
@@ -366,14 +380,40 @@ pub async fn destroy(
             }
         }
         let (deployed, physical) = retained_before(&cfn, &info.id).await;
-        let mut watch = EventWatch::since(stacks::newest_event(&cfn, &info.id).await?);
+        let not_deleted = |e: Error| unavailable(&info.name, e, "The stack was not deleted.");
+        let mut watch = EventWatch::since(
+            stacks::newest_event(&cfn, &info.id)
+                .await
+                .map_err(not_deleted)?,
+        );
         crate::interrupt::stack_started(&cfn, &info.name);
-        cfn.client
-            .delete_stack()
-            .stack_name(&info.id)
-            .send()
-            .await
-            .map_err(|e| cfn.error("DeleteStack", e))?;
+        if let Err(e) = cfn.client.delete_stack().stack_name(&info.id).send().await {
+            let err = cfn.error("DeleteStack", e);
+            if !is_unavailable(&err) {
+                return Err(err);
+            }
+            // the request may have reached AWS: the stack's state says whether it did
+            match stacks::describe(&cfn, &info.id).await {
+                Ok(Some(now))
+                    if now.status == "DELETE_IN_PROGRESS" || now.status == "DELETE_COMPLETE" =>
+                {
+                    reporter.println(&format!(
+                        "{}: the answer to DeleteStack was lost ({err}), but the stack is {}; following it",
+                        info.name, now.status
+                    ));
+                }
+                Ok(None) => {}
+                Ok(Some(_)) => return Err(not_deleted(err)),
+                Err(read) => {
+                    return Err(Error::UnknownOutcome {
+                        stack: info.name.clone(),
+                        operation: "DeleteStack",
+                        detail: err.to_string(),
+                        state: format!("reading the stack back failed too ({read})"),
+                    });
+                }
+            }
+        }
         let mut rep = reporter.stack(&info.name, "deleting", s.resource_count);
         let end = stacks::wait_settled(
             &cfn,
@@ -384,7 +424,14 @@ pub async fn destroy(
             deadline,
             opts.timeout,
         )
-        .await?;
+        .await
+        .map_err(|e| {
+            unavailable(
+                &info.name,
+                e,
+                "The deletion had started and CloudFormation goes on with it; run destroy again to wait for it.",
+            )
+        })?;
         match end {
             Some(end) if end.status != "DELETE_COMPLETE" => {
                 rep.finish(&end.status);

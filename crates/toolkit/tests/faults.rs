@@ -689,3 +689,27 @@ async fn a_deploy_racing_a_destroy_is_a_conflict_not_the_templates_fault() {
     assert!(!err.contains("fix the template"), "{err}");
     assert_eq!(stack_status(&cfn, "CwSingle").await, None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_reply_to_delete_stack_is_read_back_and_the_destroy_completes() {
+    let moto = Moto::start();
+    let cfn = aws_sdk_cloudformation::Client::new(&sdk(&moto).await);
+    let proxy = Faults::start(moto.port());
+    let dir = project("single", "");
+    let (out, _) = run(dir.path(), &proxy.endpoint(), &deploy_args("60"));
+    assert_eq!(out.status.code(), Some(0));
+    proxy.always("DeleteStack", Fault::DropReply);
+    let (out, _) = run(
+        dir.path(),
+        &proxy.endpoint(),
+        &["destroy", "--yes", "--timeout", "60"],
+    );
+    let (stdout, err) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        stdout.contains("the answer to DeleteStack was lost"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("CwSingle: deleted in"), "{stdout}");
+    assert_eq!(stack_status(&cfn, "CwSingle").await, None);
+}
