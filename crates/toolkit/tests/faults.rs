@@ -713,3 +713,27 @@ async fn a_lost_reply_to_delete_stack_is_read_back_and_the_destroy_completes() {
     assert!(stdout.contains("CwSingle: deleted in"), "{stdout}");
     assert_eq!(stack_status(&cfn, "CwSingle").await, None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigint_after_the_change_set_was_executed_reports_the_stacks_state() {
+    let moto = Moto::start();
+    let cfn = aws_sdk_cloudformation::Client::new(&sdk(&moto).await);
+    let proxy = Faults::start(moto.port());
+    // the first DescribeStackEvents is the watermark before ExecuteChangeSet; the second is
+    // the deploy following the stack
+    proxy.rule("DescribeStackEvents", Fault::Signal("INT"), 1, 1);
+    let dir = project("single", "");
+    let args = deploy_args("60");
+    let child = spawn(dir.path(), &proxy.endpoint(), &args);
+    proxy.target(child.id());
+    let out = finish(child, &args);
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted by SIGINT"), "{err}");
+    assert!(!err.contains("deleted the unexecuted change set"), "{err}");
+    assert!(err.contains("stack `CwSingle` is CREATE_COMPLETE"), "{err}");
+    assert_eq!(
+        stack_status(&cfn, "CwSingle").await.as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+}
