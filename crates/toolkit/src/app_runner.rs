@@ -184,6 +184,13 @@ pub fn run_app(app: &AppCommand, settings: &Settings, quiet: bool) -> Result<App
                 let _ = child.wait();
                 break Err(());
             }
+            // a signal stops cloudwright: the app (out of the terminal's reach) stops with it
+            Ok(None) if crate::interrupt::stopping() => {
+                crate::interrupt::stop_app(pid);
+                if let Ok(status) = child.wait() {
+                    break Ok(status);
+                }
+            }
             Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
             Err(source) => {
                 crate::interrupt::stop_group(pid, std::time::Duration::from_secs(2));

@@ -77,6 +77,25 @@ pub fn signalled() -> Option<i32> {
     }
 }
 
+/// Other flags a signal sets (`watch`'s own stop flag).
+static ALSO: Mutex<Vec<Arc<std::sync::atomic::AtomicBool>>> = Mutex::new(Vec::new());
+
+/// Makes [`stopping`] true when `flag` is set too (`watch` stops on its own flag; the app it
+/// is running must stop with it).
+pub fn stop_also_on(flag: Arc<std::sync::atomic::AtomicBool>) {
+    if let Ok(mut a) = ALSO.lock() {
+        a.push(flag);
+    }
+}
+
+/// Whether the run is being stopped by a signal: the app must not be waited for.
+pub fn stopping() -> bool {
+    signalled().is_some()
+        || ALSO
+            .lock()
+            .is_ok_and(|a| a.iter().any(|f| f.load(Ordering::SeqCst)))
+}
+
 /// The signal's name.
 pub fn signal_name(signal: i32) -> &'static str {
     match signal {
@@ -90,6 +109,17 @@ pub fn signal_name(signal: i32) -> &'static str {
 pub fn child_started(pid: u32) {
     if let Ok(mut c) = CHILDREN.lock() {
         c.push(pid);
+    }
+}
+
+/// App processes stopped because of a signal (reported by [`watch`]).
+static STOPPED: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// Stops an app process (its group) because the run is being stopped, and records it.
+pub fn stop_app(pid: u32) {
+    stop_group(pid, Duration::from_secs(2));
+    if let Ok(mut s) = STOPPED.lock() {
+        s.push(pid);
     }
 }
 
@@ -190,10 +220,13 @@ pub async fn watch() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    let children: Vec<u32> = CHILDREN.lock().map(|c| c.clone()).unwrap_or_default();
-    for pid in &children {
-        stop_group(*pid, Duration::from_secs(2));
+    let running: Vec<u32> = CHILDREN.lock().map(|c| c.clone()).unwrap_or_default();
+    for pid in &running {
+        stop_app(*pid);
     }
+    let mut children: Vec<u32> = STOPPED.lock().map(|s| s.clone()).unwrap_or_default();
+    children.sort_unstable();
+    children.dedup();
     lines_push(&format!(
         "interrupted by {}; cloudwright stopped",
         signal_name(signal)
