@@ -165,7 +165,7 @@ pub enum Error {
     },
     /// The endpoint accepted the request but did not answer within the request timeout.
     #[error(
-        "{endpoint} did not answer {operation} within the request timeout ({detail}). Check that the endpoint is up (if AWS_ENDPOINT_URL is set, the service it points at); raise the per-request timeout with CLOUDWRIGHT_REQUEST_TIMEOUT=SECONDS if calls are just slow."
+        "{endpoint} did not answer {operation} within the request timeout ({detail}). Check that the endpoint is up (if AWS_ENDPOINT_URL is set, the service it points at); if calls are just slow, raise the per-request timeout (CLOUDWRIGHT_REQUEST_TIMEOUT=SECONDS) or the command's --timeout."
     )]
     NoAnswer {
         /// The endpoint (or a description of it).
