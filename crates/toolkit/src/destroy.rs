@@ -21,7 +21,7 @@ use crate::assembly::{CloudAssembly, Extend};
 use crate::aws::{Aws, is_unavailable, service_error};
 use crate::error::{Error, Result};
 use crate::events::{self, EventWatch, Outcome, Reporter, first_failure};
-use crate::stacks::{self, Cfn};
+use crate::stacks::{self, Cfn, StackStatus as State};
 use crate::ui;
 
 /// Options of `cloudwright destroy`.
@@ -326,7 +326,7 @@ pub async fn destroy(
             reporter.println(&format!("{}: already deleted", s.stack_name));
             continue;
         };
-        if events::busy(&info.status) {
+        if info.state().busy() {
             reporter.println(&format!(
                 "{}: the stack is {}; waiting for that to finish before deleting it",
                 info.name, info.status
@@ -344,7 +344,7 @@ pub async fn destroy(
             )
             .await?
             {
-                Some(i) if i.status != "DELETE_COMPLETE" => info = i,
+                Some(i) if i.state() != State::DeleteComplete => info = i,
                 _ => {
                     rep.finish("deleted");
                     reporter.println(&format!("{}: already deleted", s.stack_name));
@@ -395,7 +395,8 @@ pub async fn destroy(
             // the request may have reached AWS: the stack's state says whether it did
             match stacks::describe(&cfn, &info.id).await {
                 Ok(Some(now))
-                    if now.status == "DELETE_IN_PROGRESS" || now.status == "DELETE_COMPLETE" =>
+                    if now.state() == State::DeleteComplete
+                        || now.state() == State::InProgress("DELETE_IN_PROGRESS".into()) =>
                 {
                     reporter.println(&format!(
                         "{}: the answer to DeleteStack was lost ({err}), but the stack is {}; following it",
@@ -433,7 +434,7 @@ pub async fn destroy(
             )
         })?;
         match end {
-            Some(end) if end.status != "DELETE_COMPLETE" => {
+            Some(end) if end.state() != State::DeleteComplete => {
                 rep.finish(&end.status);
                 return Err(Error::StackFailed {
                     stack: info.name.clone(),
