@@ -1723,6 +1723,40 @@ mod tests {
     }
 
     #[test]
+    fn the_run_guard_tells_live_runs_from_left_ones() {
+        let me = RunMark::this();
+        let seen = |mark: Option<RunMark>, executed: bool| ChangeSetSeen {
+            id: "cs".into(),
+            stack_id: "st".into(),
+            mark,
+            executed,
+            created: (0, 0),
+        };
+        let other_live = RunMark {
+            host: me.host.clone(),
+            pid: std::os::unix::process::parent_id(),
+        };
+        let dead = RunMark {
+            host: me.host.clone(),
+            pid: u32::MAX - 1,
+        };
+        let remote = RunMark {
+            host: format!("{}-elsewhere", me.host),
+            pid: 7,
+        };
+        assert!(!live_run(&seen(Some(me.clone()), false), &me), "our own");
+        assert!(live_run(&seen(Some(other_live.clone()), false), &me));
+        assert!(live_run(&seen(Some(other_live), true), &me), "executing");
+        assert!(
+            !live_run(&seen(Some(dead), false), &me),
+            "killed: cleaned up"
+        );
+        assert!(live_run(&seen(Some(remote.clone()), false), &me));
+        assert!(!live_run(&seen(Some(remote), true), &me));
+        assert!(!live_run(&seen(None, false), &me), "not cloudwright's");
+    }
+
+    #[test]
     fn recognizes_no_change_reasons() {
         assert!(is_no_change(
             "The submitted information didn't contain changes. Submit different information to create a change set."
