@@ -27,6 +27,8 @@
 //!   context `count` sets the service's desired count (default 1) and `sg` its security
 //!   group's description (default `fixture`), `env` an environment variable `GREETING` of the
 //!   container;
+//! - `retain`: stack `CwRetain` with a VPC and a log group `cloudwright-kept-logs` whose
+//!   `DeletionPolicy` is `Retain` (what `destroy` reports it kept);
 //! - `flask-api`: the flask-api app itself (run with its committed context file), for the
 //!   CLI's `synth --yaml` test.
 //!
@@ -338,6 +340,20 @@ fn service(app: &mut App) -> Result<(), Error> {
     Ok(())
 }
 
+fn retain(app: &mut App) -> Result<(), Error> {
+    let mut stack = app.stack("CwRetain")?;
+    stack.add(
+        "Vpc",
+        RawResource::new("AWS::EC2::VPC").property("CidrBlock", "10.40.0.0/16"),
+    )?;
+    let logs = stack.add(
+        "Logs",
+        RawResource::new("AWS::Logs::LogGroup").property("LogGroupName", "cloudwright-kept-logs"),
+    )?;
+    stack.set_deletion_policy(&logs, cloudwright_core::Policy::Retain)?;
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let context_file = std::env::temp_dir().join("cloudwright-fixture-default-context.json");
     cloudwright_core::run(context_file, |app| {
@@ -355,9 +371,10 @@ fn main() -> ExitCode {
             Some("logs") => logs(app),
             Some("asset") => asset(app),
             Some("service") => service(app),
+            Some("retain") => retain(app),
             Some("flask-api") => app_flask_api::build(app),
             other => Err(Error::Usage(format!(
-                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|asset|service|flask-api (got {other:?})"
+                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|asset|service|retain|flask-api (got {other:?})"
             ))),
         }
     })
