@@ -87,6 +87,22 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A template differs from what the manifest recorded at synthesis (edited or replaced
+    /// since): nothing is deployed from such an assembly.
+    #[error(
+        "the template {} of stack `{stack}` is not the one synthesized: its SHA-256 is {actual}, the manifest records {expected}. It was changed after synthesis; synthesize again (`cloudwright synth`) instead of editing the assembly."
+        , file.display()
+    )]
+    TemplateChanged {
+        /// The template file.
+        file: PathBuf,
+        /// The stack id.
+        stack: String,
+        /// The manifest's hash.
+        expected: String,
+        /// The file's hash.
+        actual: String,
+    },
     /// A stack named on the command line is not in the assembly.
     #[error(
         "there is no stack `{name}` in the app; its stacks are: {available}. Use `cloudwright list` to see them."

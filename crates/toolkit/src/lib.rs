@@ -62,6 +62,7 @@ pub mod lookup;
 pub mod migrate;
 pub mod publish;
 pub mod registry;
+pub mod run_dir;
 pub mod stacks;
 pub mod synth;
 pub mod ui;
