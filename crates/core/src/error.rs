@@ -60,6 +60,38 @@ pub enum Error {
         /// The missing target.
         target: String,
     },
+    /// A reference from one stack into another stack of another region or account: an export
+    /// can only be imported in its own account and region, so it would fail at deploy.
+    #[error(
+        "stack `{consumer}` ({consumer_env}) refers to `{value}` of stack `{producer}` ({producer_env}) at `{referrer}` `{property}`: CloudFormation imports an export only in its own account and region. Make the reference weak (`scope.weak_ref(value)`: the toolkit reads the producer's output at deploy and passes it as a parameter), or put both stacks in one account and region"
+    )]
+    CrossEnvironmentReference {
+        /// The stack holding the reference.
+        consumer: String,
+        /// Its account and region.
+        consumer_env: String,
+        /// The stack referred to.
+        producer: String,
+        /// Its account and region.
+        producer_env: String,
+        /// The value: `LogicalId` or `LogicalId.Attribute`.
+        value: String,
+        /// The logical id (or `Outputs.X`) holding the reference.
+        referrer: String,
+        /// The property path of the reference.
+        property: String,
+    },
+    /// [`Scope::weak_ref`](crate::Scope::weak_ref) was given something other than a reference
+    /// to a resource of another stack.
+    #[error(
+        "weak_ref in stack `{stack}`: {message}; it takes a `Ref` or `Fn::GetAtt` of a resource in another stack (`handle.r#ref()`, `handle.get_att(..)`)"
+    )]
+    InvalidWeakRef {
+        /// The stack.
+        stack: String,
+        /// What was given.
+        message: String,
+    },
     /// A reference to a condition or mapping that is not declared.
     #[error("`{referrer}` in stack `{stack}` uses {kind} `{name}`, which is not declared")]
     UnknownName {

@@ -54,7 +54,7 @@ pub mod violation;
 pub mod yaml;
 
 pub use app::App;
-pub use assembly::{Assembly, Formats, Manifest, ManifestStack, StackArtifact};
+pub use assembly::{Assembly, Formats, Manifest, ManifestStack, StackArtifact, WeakReference};
 pub use asset::{DockerImageAsset, DockerImageSource};
 pub use construct::{
     ConditionHandle, Construct, ConstructRef, Dependable, MappingHandle, ParameterHandle, Scope,

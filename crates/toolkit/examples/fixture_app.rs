@@ -27,6 +27,15 @@
 //!   context `count` sets the service's desired count (default 1) and `sg` its security
 //!   group's description (default `fixture`), `env` an environment variable `GREETING` of the
 //!   container;
+//! - `accounts`: stacks `CwAcctA` (pinned to account `accountA`, default 123456789012) and
+//!   `CwAcctB` (pinned to `accountB`, default 222222222222), each with a VPC, both in
+//!   eu-west-1; with `lookup=1` each looks up its account's default VPC (the lookup's key
+//!   holds the account) and outputs its id as `DefaultVpc`;
+//! - `pinned`: stack `CwPinned` pinned to account `account` (eu-west-1) with a VPC;
+//! - `weak`: stack `CwProducer` (region `producerRegion`, default eu-west-1) with a VPC whose
+//!   CIDR is `cidr` (default 10.80.0.0/16) and stack `CwConsumer` (us-east-1) with a security
+//!   group whose description is the producer's VPC CIDR block: a reference across regions,
+//!   plain (refused at synthesis) or, with `weak=1`, weak (a parameter filled at deploy);
 //! - `flask-api`: the flask-api app itself (run with its committed context file), for the
 //!   CLI's `synth --yaml` test.
 //!
@@ -338,6 +347,69 @@ fn service(app: &mut App) -> Result<(), Error> {
     Ok(())
 }
 
+fn accounts(app: &mut App) -> Result<(), Error> {
+    let with_lookup = text(app, "lookup").as_deref() == Some("1");
+    for (id, key, default, cidr) in [
+        ("CwAcctA", "accountA", "123456789012", "10.90.0.0/16"),
+        ("CwAcctB", "accountB", "222222222222", "10.91.0.0/16"),
+    ] {
+        let account = text(app, key).unwrap_or_else(|| default.to_owned());
+        let mut stack =
+            app.stack_with(id, StackProps::new().region("eu-west-1").account(account))?;
+        let vpc = stack.add(
+            "Vpc",
+            RawResource::new("AWS::EC2::VPC").property("CidrBlock", cidr),
+        )?;
+        stack.add_output("VpcId", Output::new(vpc.r#ref()))?;
+        if with_lookup {
+            let found = stack.lookup(
+                &ContextQuery::new("vpc-provider")
+                    .prop("region", "eu-west-1")
+                    .prop("filter.isDefault", "true"),
+            )?;
+            let default_vpc = found["vpcId"].as_str().unwrap_or_default().to_owned();
+            stack.add_output("DefaultVpc", Output::new(default_vpc))?;
+        }
+    }
+    Ok(())
+}
+
+fn pinned(app: &mut App) -> Result<(), Error> {
+    let account = text(app, "account").unwrap_or_else(|| "123456789012".into());
+    let mut stack = app.stack_with(
+        "CwPinned",
+        StackProps::new().region("eu-west-1").account(account),
+    )?;
+    stack.add(
+        "Vpc",
+        RawResource::new("AWS::EC2::VPC").property("CidrBlock", "10.92.0.0/16"),
+    )?;
+    Ok(())
+}
+
+fn weak(app: &mut App) -> Result<(), Error> {
+    let region = text(app, "producerRegion").unwrap_or_else(|| "eu-west-1".into());
+    let cidr = text(app, "cidr").unwrap_or_else(|| "10.80.0.0/16".into());
+    let is_weak = text(app, "weak").as_deref() == Some("1");
+    let mut producer = app.stack_with("CwProducer", StackProps::new().region(region))?;
+    let vpc = producer.add(
+        "Vpc",
+        RawResource::new("AWS::EC2::VPC").property("CidrBlock", cidr),
+    )?;
+    let mut consumer = app.stack_with("CwConsumer", StackProps::new().region("us-east-1"))?;
+    let block = vpc.attribute("CidrBlock");
+    let description = if is_weak {
+        consumer.weak_ref(block)?
+    } else {
+        block
+    };
+    consumer.add(
+        "Sg",
+        RawResource::new("AWS::EC2::SecurityGroup").property("GroupDescription", description),
+    )?;
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let context_file = std::env::temp_dir().join("cloudwright-fixture-default-context.json");
     cloudwright_core::run(context_file, |app| {
@@ -355,9 +427,12 @@ fn main() -> ExitCode {
             Some("logs") => logs(app),
             Some("asset") => asset(app),
             Some("service") => service(app),
+            Some("accounts") => accounts(app),
+            Some("pinned") => pinned(app),
+            Some("weak") => weak(app),
             Some("flask-api") => app_flask_api::build(app),
             other => Err(Error::Usage(format!(
-                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|asset|service|flask-api (got {other:?})"
+                "set -c fixture=lookup|multi|single|pair|fail|iam|big|logs|asset|service|accounts|pinned|weak|flask-api (got {other:?})"
             ))),
         }
     })

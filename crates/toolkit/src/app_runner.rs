@@ -166,6 +166,7 @@ mod tests {
             yaml: true,
             production: Vec::new(),
             watch: Default::default(),
+            accounts: Default::default(),
         };
         assert_eq!(
             app_arguments(&settings, Path::new("/tmp/m.json"), true),

@@ -347,9 +347,11 @@ pub fn render_list(stacks: &[ManifestStack]) -> String {
             s.resource_count,
             if s.resource_count == 1 { "" } else { "s" }
         ));
-        if let Some(r) = &s.region {
-            out.push_str(&format!("  region {r}"));
-        }
+        out.push_str(&format!(
+            "  account {}  region {}",
+            s.account.as_deref().unwrap_or("(the credentials')"),
+            s.region.as_deref().unwrap_or("(the default)")
+        ));
         if s.dependencies.is_empty() {
             out.push_str("  no dependencies");
         } else {
@@ -379,6 +381,7 @@ pub(crate) mod tests {
             region: None,
             account: None,
             dependencies: deps.iter().map(|d| (*d).to_owned()).collect(),
+            weak_references: vec![],
             outputs: vec![],
             exports: vec![],
             resource_count: 1,
@@ -449,7 +452,9 @@ pub(crate) mod tests {
     fn lists_stacks_with_dependencies() {
         let text = render_list(&app());
         assert!(
-            text.contains("Api    1 resource  depends on Net, Data"),
+            text.contains(
+                "Api    1 resource  account (the credentials')  region (the default)  depends on Net, Data"
+            ),
             "{text}"
         );
         assert!(text.starts_with("Net "), "{text}");

@@ -12,6 +12,10 @@
 //! `{"watch": {"exclude": ["docs/**", "*.md"], "include": ["../service"]}}` (patterns in
 //! `.dockerignore` syntax, relative to the project directory).
 //!
+//! `accounts` (optional) names, per account id, the role to assume for the stacks pinned to
+//! that account (`StackProps::account`): `{"accounts": {"222222222222": {"role":
+//! "arn:aws:iam::222222222222:role/deploy"}}}` (see [`crate::accounts`]).
+//!
 //! `surface` (optional) is the declared public surface that `cloudwright audit` compares with and
 //! `cloudwright deploy` enforces: one declaration file for every stack, or a map from stack id to
 //! a declaration file (`{"Api": "api.surface.json"}`); stacks not in the map have none.
@@ -50,6 +54,19 @@ pub struct ConfigFile {
     /// What `cloudwright watch` watches.
     #[serde(default)]
     pub watch: WatchConfig,
+    /// How to reach each account stacks are pinned to: `{"222222222222": {"role": "arn:..."}}`.
+    #[serde(default)]
+    pub accounts: BTreeMap<String, AccountConfig>,
+}
+
+/// One entry of `"accounts"` in `cloudwright.json`: the role the toolkit assumes (STS
+/// `AssumeRole`, with the credentials in use) to work on the stacks pinned to that account.
+/// An account without an entry is reached with the credentials in use as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    /// The ARN of the role to assume, `arn:aws:iam::<account>:role/<name>`.
+    pub role: String,
 }
 
 /// `"watch"` in `cloudwright.json`.
@@ -108,7 +125,7 @@ impl ConfigFile {
         serde_json::from_str(&text).map_err(|e| Error::InvalidFile {
             path,
             message: format!(
-                "{e}; it must be a JSON object with the keys \"app\" (the command that runs the app), \"context\" (its context file), \"out\" (its assembly directory) and \"surface\" (the declared surface: a declaration file, or an object from stack id to declaration file), \"production\" (stacks --hotswap refuses) and \"watch\" ({{\"exclude\": [patterns], \"include\": [directories]}}), all optional"
+                "{e}; it must be a JSON object with the keys \"app\" (the command that runs the app), \"context\" (its context file), \"out\" (its assembly directory) and \"surface\" (the declared surface: a declaration file, or an object from stack id to declaration file), \"production\" (stacks --hotswap refuses), \"watch\" ({{\"exclude\": [patterns], \"include\": [directories]}}) and \"accounts\" ({{\"<account id>\": {{\"role\": \"<role ARN to assume>\"}}}}), all optional"
             ),
         })
     }
@@ -160,6 +177,8 @@ pub struct Settings {
     /// What `cloudwright watch` watches (include directories resolved against the project
     /// directory).
     pub watch: WatchConfig,
+    /// The role to assume per account (`"accounts"` in `cloudwright.json`).
+    pub accounts: BTreeMap<String, AccountConfig>,
 }
 
 impl Settings {
@@ -212,6 +231,7 @@ impl Settings {
                 exclude: file.watch.exclude,
                 include: file.watch.include.into_iter().map(in_dir).collect(),
             },
+            accounts: file.accounts,
         })
     }
 }

@@ -62,6 +62,11 @@ pub struct DeployOptions {
     /// Let CloudFormation adopt resources that already exist outside any stack
     /// (`ImportExistingResources` on the change set; change sets only).
     pub import_existing: bool,
+    /// The CloudFormation execution role (`--role-arn`): the role CloudFormation assumes to
+    /// create, update and delete the stacks' resources, instead of the caller's permissions.
+    pub role_arn: Option<String>,
+    /// The role to assume per account (`"accounts"` in `cloudwright.json`, [`crate::accounts`]).
+    pub accounts: BTreeMap<String, crate::config::AccountConfig>,
 }
 
 /// CloudFormation capabilities a template needs: `CAPABILITY_IAM` for IAM resources,
@@ -342,6 +347,8 @@ fn change_set_name() -> String {
 /// One stack to deploy.
 #[derive(Clone, Debug)]
 struct Job {
+    /// The access to the stack's account, verified ([`crate::accounts`]).
+    aws: Aws,
     id: String,
     name: String,
     region: Option<String>,
@@ -362,7 +369,6 @@ pub struct Deployed {
 }
 
 struct Shared {
-    aws: Aws,
     opts: DeployOptions,
     params: ParameterArgs,
     tags: Vec<(String, String)>,
@@ -386,11 +392,15 @@ pub async fn deploy(
             Extend::Upstream
         },
     )?;
+    // every stack's account is checked before any stack is touched
+    let accounts = crate::accounts::Accounts::new(aws, &opts.accounts);
+    let mut access = crate::accounts::resolve(&accounts, &selected).await?;
     let mut jobs: HashMap<String, Job> = HashMap::new();
     for s in &selected {
         jobs.insert(
             s.id.clone(),
             Job {
+                aws: access.remove(&s.id).unwrap_or_else(|| aws.clone()),
                 id: s.id.clone(),
                 name: s.stack_name.clone(),
                 region: s.region.clone(),
@@ -402,7 +412,6 @@ pub async fn deploy(
     }
     let concurrency = opts.concurrency.max(1);
     let shared = Arc::new(Shared {
-        aws: aws.clone(),
         reporter: Reporter::new(opts.display),
         opts,
         params,
@@ -475,7 +484,7 @@ async fn upload_template(shared: &Shared, job: &Job, cfn: &Cfn) -> Result<Option
             bytes: job.template.len(),
         });
     };
-    let s3 = shared
+    let s3 = job
         .aws
         .s3(Some(&cfn.region), &format!("stack {}", job.name))?;
     let digest = job.hash.trim_start_matches("sha256:");
@@ -603,7 +612,7 @@ fn print_outputs(shared: &Shared, info: &StackInfo) {
 async fn deploy_stack(shared: &Shared, job: Job) -> Result<Deployed> {
     let started = Instant::now();
     let deadline = started + shared.opts.timeout;
-    let cfn = shared
+    let cfn = job
         .aws
         .cloudformation(job.region.as_deref(), &format!("stack {}", job.name))?;
     let template: Value = serde_json::from_str(&job.template).map_err(|e| Error::Assembly {
@@ -755,6 +764,7 @@ async fn deploy_stack(shared: &Shared, job: Job) -> Result<Deployed> {
                     .client
                     .update_stack()
                     .stack_name(&id)
+                    .set_role_arn(shared.opts.role_arn.clone())
                     .set_template_body(template_url.is_none().then(|| job.template.clone()))
                     .set_template_url(template_url.clone())
                     .set_parameters(non_empty(&sdk_parameters))
@@ -781,6 +791,7 @@ async fn deploy_stack(shared: &Shared, job: Job) -> Result<Deployed> {
                     .client
                     .create_stack()
                     .stack_name(&job.name)
+                    .set_role_arn(shared.opts.role_arn.clone())
                     .set_template_body(template_url.is_none().then(|| job.template.clone()))
                     .set_template_url(template_url.clone())
                     .set_parameters(non_empty(&sdk_parameters))
@@ -904,6 +915,7 @@ async fn change_set(
         .client
         .create_change_set()
         .stack_name(&job.name)
+        .set_role_arn(shared.opts.role_arn.clone())
         .change_set_name(&name)
         .change_set_type(kind.clone())
         .set_template_body(template_url.is_none().then(|| job.template.clone()))

@@ -103,6 +103,29 @@ pub enum Error {
         /// The file's hash.
         actual: String,
     },
+    /// The credentials (or the role assumed) belong to another account than the stack (or
+    /// lookup) is pinned to; nothing was changed.
+    #[error(
+        "{what} is pinned to account {expected}, but {} belong{} to account {actual} ({identity}). Nothing was changed. {}",
+        match role { Some(r) => format!("the role {r} assumed for it"), None => "the credentials in use".to_owned() },
+        if role.is_some() { "s" } else { "" },
+        match role {
+            Some(_) => format!("Fix the role ARN of account {expected} in \"accounts\" of cloudwright.json."),
+            None => format!("Use credentials of account {expected} (AWS_PROFILE), or name a role to assume for it in cloudwright.json: {{\"accounts\": {{\"{expected}\": {{\"role\": \"arn:aws:iam::{expected}:role/<name>\"}}}}}}."),
+        }
+    )]
+    AccountMismatch {
+        /// What needed the account (`stack `Api``, `context key ...`).
+        what: String,
+        /// The account it is pinned to.
+        expected: String,
+        /// The account of the credentials.
+        actual: String,
+        /// The caller identity's ARN.
+        identity: String,
+        /// The role assumed, if one was.
+        role: Option<String>,
+    },
     /// A stack named on the command line is not in the assembly.
     #[error(
         "there is no stack `{name}` in the app; its stacks are: {available}. Use `cloudwright list` to see them."

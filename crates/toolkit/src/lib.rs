@@ -38,6 +38,7 @@
 //! retry mode (the client of our own reads the same retry settings). The pure parts (diffing, event interpretation, ordering, capabilities,
 //! parameters) are unit-tested without AWS; the rest is tested against `moto_server`.
 
+pub mod accounts;
 pub mod app_runner;
 pub mod assembly;
 pub mod audit;
@@ -64,6 +65,7 @@ pub mod publish;
 pub mod registry;
 pub mod run_dir;
 pub mod stacks;
+pub mod sts;
 pub mod synth;
 pub mod ui;
 pub mod watch;

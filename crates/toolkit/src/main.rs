@@ -169,6 +169,10 @@ enum Command {
         /// type that supports import, not in another stack. Change sets only.
         #[arg(long)]
         import_existing: bool,
+        /// The CloudFormation execution role: CloudFormation assumes it to change the stacks'
+        /// resources (the caller then needs only CloudFormation permissions and iam:PassRole).
+        #[arg(long, value_name = "ARN")]
+        role_arn: Option<String>,
     },
     /// Write the Rust source of an app whose stack synthesizes TEMPLATE (JSON or YAML), with
     /// its logical ids kept, so deploying the app over the stack replaces nothing: typed
@@ -453,6 +457,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             allow_exposure,
             hotswap,
             import_existing,
+            role_arn,
         } => {
             if import_existing && method == Method::Direct {
                 return Err(Error::Usage(
@@ -471,6 +476,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             if hotswap {
                 hotswap::refuse_production(&settings, &selected)?;
             }
+            // every stack's account, before anything is published or deployed
+            let accounts = cloudwright_cli::accounts::Accounts::new(&aws, &settings.accounts);
+            cloudwright_cli::accounts::resolve(&accounts, &selected).await?;
             for line in
                 audit::check_exposure(&a, &selected, settings.surface.as_ref(), allow_exposure)?
             {
@@ -490,6 +498,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 bucket,
                 display: progress.into(),
                 import_existing,
+                role_arn,
+                accounts: settings.accounts.clone(),
             };
             if hotswap {
                 hotswap::deploy(&aws, &a, opts, &Stdout).await?;
@@ -524,6 +534,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                     bucket: None,
                     display: progress.into(),
                     import_existing: false,
+                    role_arn: None,
+                    accounts: settings.accounts.clone(),
                 },
                 poll: Duration::from_millis(poll.max(10)),
                 debounce: Duration::from_millis(debounce),

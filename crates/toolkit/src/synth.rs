@@ -54,7 +54,8 @@ async fn fill(
     for (key, _) in queries {
         out.say(&format!("looking up {key}"));
     }
-    let (found, failure) = lookup::perform_all(aws, queries).await;
+    let accounts = crate::accounts::Accounts::new(aws, &settings.accounts);
+    let (found, failure) = lookup::perform_all(&accounts, queries).await;
     if !found.is_empty() {
         let mut file = ContextFile::read(&settings.context_file)?;
         file.values.extend(found.clone());

@@ -544,6 +544,7 @@ mod tests {
                 exclude: vec!["docs/**".into()],
                 include: Vec::new(),
             },
+            accounts: Default::default(),
         };
         let w = Watcher::new(vec![root.clone()], Filter::new(root, &settings));
         // `--out DIR` given relative to the project

@@ -58,14 +58,22 @@ fn refused(dir: &Path, assembly: &Path, expect: &[&str]) {
 #[test]
 fn an_assembly_that_cannot_be_trusted_is_refused() {
     let (dir, out) = synthesized();
-    ok(&run(dir.path(), &[], &["--assembly", out.to_str().unwrap(), "list"]));
+    ok(&run(
+        dir.path(),
+        &[],
+        &["--assembly", out.to_str().unwrap(), "list"],
+    ));
     let manifest_file = out.join("manifest.json");
     let original = read_json(&manifest_file);
 
     let mut m = original.clone();
     m["version"] = json!(2);
     write_json(&manifest_file, &m);
-    refused(dir.path(), &out, &["manifest.json has version 2", "version 1 only"]);
+    refused(
+        dir.path(),
+        &out,
+        &["manifest.json has version 2", "version 1 only"],
+    );
 
     let mut m = original.clone();
     let first = m["stacks"][0].clone();
@@ -85,13 +93,21 @@ fn an_assembly_that_cannot_be_trusted_is_refused() {
         refused(
             dir.path(),
             &out,
-            &["stack `CwNet` has the stack name", &shown, "CloudFormation refuses"],
+            &[
+                "stack `CwNet` has the stack name",
+                &shown,
+                "CloudFormation refuses",
+            ],
         );
     }
     let mut m = original.clone();
     m["stacks"][0]["stackName"] = json!("a".repeat(128));
     write_json(&manifest_file, &m);
-    ok(&run(dir.path(), &[], &["--assembly", out.to_str().unwrap(), "list"]));
+    ok(&run(
+        dir.path(),
+        &[],
+        &["--assembly", out.to_str().unwrap(), "list"],
+    ));
 
     // a template edited by hand after synthesis
     write_json(&manifest_file, &original);
@@ -121,7 +137,14 @@ async fn a_hand_edited_template_is_not_deployed() {
     let o = run(
         dir.path(),
         &moto.env(),
-        &["--assembly", out.to_str().unwrap(), "deploy", "--yes", "--method", "direct"],
+        &[
+            "--assembly",
+            out.to_str().unwrap(),
+            "deploy",
+            "--yes",
+            "--method",
+            "direct",
+        ],
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("CwNet.template.json"), "{}", stderr(&o));
@@ -172,5 +195,8 @@ async fn a_synthesis_racing_the_deploy_does_not_change_what_it_ships() {
     assert!(body["Resources"].get("Vpc").is_some(), "{body}");
     // and the project's out directory holds what this run synthesized (published after it)
     let published = read_json(&out.join("CwSingle.template.json"));
-    assert!(published["Resources"].get("Subnet").is_none(), "{published}");
+    assert!(
+        published["Resources"].get("Subnet").is_none(),
+        "{published}"
+    );
 }
